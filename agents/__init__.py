@@ -1,0 +1,1 @@
+"""Stable-Baselines3 adapters for rambo-env (the only layer that imports SB3)."""

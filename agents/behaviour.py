@@ -1,0 +1,156 @@
+"""Online SB3 SAC training of the D4RL-protocol behaviour policies (the data-collecting agents).
+
+D4RL's ``medium`` datasets come from an SAC policy stopped early at about one third of expert
+return, ``medium-replay`` from that agent's replay buffer up to the stopping point. This module
+trains such an agent in Gymnasium MuJoCo v5, evaluates the *stochastic* policy (the one that
+collects the data) every ``eval_freq`` steps and stops at the first evaluation inside the target
+return band, keeping a checkpoint of every evaluation.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import torch
+from stable_baselines3 import SAC
+from stable_baselines3.common.callbacks import BaseCallback
+
+__all__ = ["BehaviourConfig", "MEDIUM_BANDS", "train_behaviour", "save_actor", "evaluate_actor"]
+
+#: Target average (stochastic-policy) returns of D4RL's medium datasets, per env.
+MEDIUM_BANDS: dict[str, tuple[float, float]] = {
+    "hopper": (1400.0, 1700.0),
+    "halfcheetah": (4600.0, 5000.0),
+    "walker2d": (3000.0, 3500.0),
+}
+
+
+@dataclass(frozen=True)
+class BehaviourConfig:
+    env_id: str
+    """Gymnasium env id, e.g. ``Hopper-v5``."""
+    band: tuple[float, float]
+    """Stop at the first evaluation whose mean return lies in [low, high]."""
+    max_steps: int = 400_000
+    """Give up after this many env steps (keeps the checkpoint closest to the band)."""
+    eval_freq: int = 2_500
+    """Env steps between evaluations."""
+    n_eval_episodes: int = 10
+    seed: int = 0
+    learning_starts: int = 5_000
+
+
+class _BandStopCallback(BaseCallback):
+    """Evaluates the stochastic policy every ``eval_freq`` steps; stops inside the return band."""
+
+    def __init__(self, cfg: BehaviourConfig, out_dir: Path) -> None:
+        super().__init__()
+        self.cfg, self.out_dir = cfg, out_dir
+        self.eval_env = gym.make(cfg.env_id)
+        self.history: list[dict] = []
+        self.t0 = time.time()
+
+    def _on_step(self) -> bool:
+        if self.num_timesteps % self.cfg.eval_freq != 0:
+            return True
+        returns = evaluate_actor(
+            lambda o: self.model.predict(o, deterministic=False)[0],
+            self.eval_env,
+            self.cfg.n_eval_episodes,
+            seed=10_000 + len(self.history),
+        )
+        mean = float(np.mean(returns))
+        entry = {"step": self.num_timesteps, "return_mean": mean, "return_std": float(np.std(returns)),
+                 "wall_s": round(time.time() - self.t0, 1)}
+        self.history.append(entry)
+        save_actor(self.model, self.out_dir / "checkpoints" / f"actor_{self.num_timesteps}.pt")
+        self.logger.record("behaviour/eval_return", mean)
+        print(f"[behaviour] step {self.num_timesteps}: stochastic return {mean:.1f} ({entry['wall_s']} s)", flush=True)
+        low, high = self.cfg.band
+        return not (low <= mean <= high)
+
+
+def evaluate_actor(act_fn, env: gym.Env, n_episodes: int, seed: int) -> np.ndarray:
+    """Undiscounted returns of ``n_episodes`` episodes of ``act_fn(obs) -> action``."""
+    returns = np.zeros(n_episodes)
+    for ep in range(n_episodes):
+        obs, _ = env.reset(seed=seed + ep)
+        done = False
+        while not done:
+            obs, reward, terminated, truncated, _ = env.step(act_fn(obs))
+            returns[ep] += reward
+            done = terminated or truncated
+    return returns
+
+
+def save_actor(model: SAC, path: Path) -> None:
+    """Save the SAC actor's weights in the SB3-free format of :func:`rambo_env.policies.load_actor`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    space = model.action_space
+    state = {k: v.detach().cpu() for k, v in model.actor.state_dict().items()}
+    hidden = tuple(m.out_features for m in model.actor.latent_pi if isinstance(m, torch.nn.Linear))
+    torch.save(
+        {
+            "state_dict": state,
+            "obs_dim": int(np.prod(model.observation_space.shape)),
+            "action_dim": int(np.prod(space.shape)),
+            "hidden_dims": list(hidden),
+            "action_low": torch.as_tensor(space.low, dtype=torch.float32),
+            "action_high": torch.as_tensor(space.high, dtype=torch.float32),
+        },
+        path,
+    )
+
+
+def train_behaviour(cfg: BehaviourConfig, out_dir: str | Path, progress_bar: bool = True) -> dict:
+    """Train an SAC behaviour agent until its stochastic return enters ``cfg.band``.
+
+    Writes ``out_dir/medium_actor.pt`` (the chosen checkpoint), ``out_dir/replay.npz`` (the replay
+    buffer up to that checkpoint: the ``medium-replay`` data) and ``out_dir/behaviour.json``.
+    Returns the summary dict.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    env = gym.make(cfg.env_id)
+    model = SAC("MlpPolicy", env, seed=cfg.seed, learning_starts=cfg.learning_starts,
+                buffer_size=cfg.max_steps, verbose=0, device="cpu")
+    callback = _BandStopCallback(cfg, out)
+    t0 = time.time()
+    model.learn(cfg.max_steps, callback=callback, progress_bar=progress_bar)
+    wall = time.time() - t0
+    low, high = cfg.band
+    centre = 0.5 * (low + high)
+    best = min(callback.history, key=lambda e: abs(e["return_mean"] - centre))
+    (out / "medium_actor.pt").write_bytes(
+        (out / "checkpoints" / f"actor_{best['step']}.pt").read_bytes()
+    )
+    _save_replay(model, best["step"], out / "replay.npz")
+    summary = {"config": asdict(cfg), "chosen": best, "history": callback.history,
+               "wall_s": round(wall, 1), "in_band": low <= best["return_mean"] <= high}
+    (out / "behaviour.json").write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def _save_replay(model: SAC, n_steps: int, path: Path) -> None:
+    """The first ``n_steps`` transitions of the (single-env, never wrapped) replay buffer."""
+    buf = model.replay_buffer
+    n = min(n_steps, buf.buffer_size if buf.full else buf.pos)
+    dones = buf.dones[:n, 0].astype(bool)
+    timeouts = buf.timeouts[:n, 0].astype(bool)
+    timeouts[-1] |= not dones[-1]  # the trailing partial episode is cut by us: a truncation
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(
+        tmp,
+        observations=buf.observations[:n, 0].astype(np.float32),
+        actions=model.policy.unscale_action(buf.actions[:n, 0]).astype(np.float32),
+        rewards=buf.rewards[:n, 0].astype(np.float32),
+        next_observations=buf.next_observations[:n, 0].astype(np.float32),
+        terminals=dones & ~buf.timeouts[:n, 0].astype(bool),
+        timeouts=timeouts,
+    )
+    tmp.replace(path)

@@ -1,0 +1,44 @@
+"""rambo-env: RAMBO-RL's adversarially trained dynamics model as a Gymnasium environment.
+
+Rigter, Lacerda & Hawes, "RAMBO-RL: Robust Adversarial Model-Based Offline Reinforcement
+Learning", NeurIPS 2022. Importing this package registers the ``RamboModel-<env>-<level>`` envs.
+Heavy submodules are imported lazily so that ``import rambo_env`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from rambo_env.envs.registration import register_envs
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "OfflineDataset": "rambo_env.data.dataset",
+    "DatasetValidationError": "rambo_env.data.dataset",
+    "load_dataset": "rambo_env.data.loaders",
+    "normalized_score": "rambo_env.data.scores",
+    "ObsNormalizer": "rambo_env.normalization",
+    "GaussianEnsemble": "rambo_env.dynamics.ensemble",
+    "EnsembleConfig": "rambo_env.dynamics.ensemble",
+    "MLEConfig": "rambo_env.dynamics.training",
+    "train_mle": "rambo_env.dynamics.training",
+    "LearnedMDP": "rambo_env.model",
+    "make_mdp": "rambo_env.model",
+    "RamboModelEnv": "rambo_env.envs.model_env",
+    "RamboModelVectorEnv": "rambo_env.envs.vector_env",
+    "AdversaryConfig": "rambo_env.adversary",
+    "ModelAdversary": "rambo_env.adversary",
+}
+
+__all__ = ["__version__", "register_envs", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'rambo_env' has no attribute {name!r}")
+
+
+register_envs()

@@ -1,0 +1,1 @@
+"""Gymnasium front-ends of the learned MDP (single, vector) and the paper's toy MDPs."""

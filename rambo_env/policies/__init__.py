@@ -1,0 +1,89 @@
+"""Behaviour policies shipped with rambo-env (pure torch; SB3-free).
+
+The weights of the *medium* SAC behaviour policies used to generate the D4RL-protocol datasets
+live next to this file as ``<env>_medium.pt`` (actor weights only). They are loaded into
+:class:`SquashedGaussianActor`, whose parameter names match Stable-Baselines3's SAC ``Actor``
+so that ``sac.actor.state_dict()`` can be saved and loaded here without importing SB3.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["SquashedGaussianActor", "shipped_policy_path", "load_actor"]
+
+POLICY_DIR = Path(__file__).resolve().parent
+LOG_STD_MIN, LOG_STD_MAX = -20.0, 2.0  # SB3's SAC actor clamp
+
+
+class SquashedGaussianActor(nn.Module):
+    """tanh-squashed diagonal Gaussian MLP policy, parameter-compatible with SB3's SAC actor.
+
+    Actions are produced in [-1, 1] and rescaled to the Box ``[action_low, action_high]``.
+    """
+
+    def __init__(
+        self,
+        obs_dim: int,
+        action_dim: int,
+        hidden_dims: tuple[int, ...] = (256, 256),
+        action_low: np.ndarray | None = None,
+        action_high: np.ndarray | None = None,
+    ) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        in_dim = obs_dim
+        for h in hidden_dims:
+            layers += [nn.Linear(in_dim, h), nn.ReLU()]
+            in_dim = h
+        self.latent_pi = nn.Sequential(*layers)
+        self.mu = nn.Linear(in_dim, action_dim)
+        self.log_std = nn.Linear(in_dim, action_dim)
+        low = -np.ones(action_dim) if action_low is None else np.asarray(action_low)
+        high = np.ones(action_dim) if action_high is None else np.asarray(action_high)
+        self.register_buffer("action_low", torch.as_tensor(low, dtype=torch.float32))
+        self.register_buffer("action_high", torch.as_tensor(high, dtype=torch.float32))
+
+    def forward(
+        self, obs: torch.Tensor, deterministic: bool = False, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
+        latent = self.latent_pi(obs)
+        mean = self.mu(latent)
+        if deterministic:
+            squashed = torch.tanh(mean)
+        else:
+            log_std = self.log_std(latent).clamp(LOG_STD_MIN, LOG_STD_MAX)
+            noise = torch.randn(mean.shape, generator=generator, device=mean.device, dtype=mean.dtype)
+            squashed = torch.tanh(mean + log_std.exp() * noise)
+        # [-1, 1] -> [low, high]
+        return self.action_low + 0.5 * (squashed + 1.0) * (self.action_high - self.action_low)
+
+    @torch.no_grad()
+    def act(
+        self, obs: np.ndarray, deterministic: bool = False, generator: torch.Generator | None = None
+    ) -> np.ndarray:
+        obs_t = torch.as_tensor(obs, dtype=torch.float32, device=self.mu.weight.device)
+        return self(obs_t, deterministic, generator).cpu().numpy()
+
+
+def shipped_policy_path(env: str, level: str = "medium") -> Path:
+    """Path of the shipped behaviour-policy weights for ``env`` (e.g. ``"hopper"``)."""
+    return POLICY_DIR / f"{env}_{level}.pt"
+
+
+def load_actor(path: str | Path, device: str | torch.device = "cpu") -> SquashedGaussianActor:
+    """Load a behaviour actor saved by :func:`agents.behaviour.save_actor`."""
+    payload = torch.load(path, map_location=device, weights_only=True)
+    actor = SquashedGaussianActor(
+        obs_dim=int(payload["obs_dim"]),
+        action_dim=int(payload["action_dim"]),
+        hidden_dims=tuple(int(h) for h in payload["hidden_dims"]),
+        action_low=payload["action_low"].numpy(),
+        action_high=payload["action_high"].numpy(),
+    )
+    actor.load_state_dict(payload["state_dict"], strict=False)
+    return actor.to(device).eval()

@@ -1,0 +1,28 @@
+"""Shared fixtures. Tests run torch single-threaded: two busy torch processes on a 2-core machine
+collapse (OpenMP spin), and single-threaded results are reproducible."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np
+import pytest
+import torch
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_storage(tmp_path_factory, monkeypatch):
+    """Point Minari's dataset root and the model cache at temporary folders (Minari's own habit)."""
+    root = tmp_path_factory.mktemp("storage")
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(root / "minari"))
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(root / "cache"))
+    yield
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(0)
