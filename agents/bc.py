@@ -1,0 +1,134 @@
+"""Behaviour-cloning warm start of an SB3 agent's actor (App. B.4; official code).
+
+MuJoCo runs initialise the policy by BC before co-training. The official code maximises the
+log-likelihood of the dataset actions under the squashed-Gaussian policy (50 epochs, lr 1e-4),
+skipping batches that contain an action with ``|a| >= 1`` (its atanh is infinite). Maximum
+likelihood keeps the policy's σ (an MSE on *sampled* actions, as in a port, shrinks it).
+Deterministic actors (TD3/DDPG) regress the dataset action (MSE) and their target actor is synced.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import torch
+import torch.nn.functional as F
+from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
+
+from agents.critics import ActionScaler, algorithm_spec
+from rambo_env.adversary import real_transitions
+
+if TYPE_CHECKING:
+    from rambo_env.data.dataset import OfflineDataset
+    from rambo_env.normalization import ObsNormalizer
+
+__all__ = ["BCConfig", "behaviour_clone"]
+
+_ACTION_CLIP = 1.0 - 1e-6
+
+
+@dataclass(frozen=True)
+class BCConfig:
+    """Budget and optimiser of the warm start (official: 50 epochs, lr 1e-4, batch 256)."""
+
+    epochs: int = 50
+    """Passes over the dataset (shuffled, full batches only)."""
+    max_steps: int | None = None
+    """Optional cap on batches visited, skipped ones included (whichever of epochs / max_steps
+    comes first)."""
+    lr: float = 1e-4
+    """Adam learning rate (a fresh optimiser: the agent's actor optimiser is not touched)."""
+    batch_size: int = 256
+    """Dataset rows per gradient step."""
+    skip_saturated: bool = True
+    """Skip batches with any ``|scaled a| >= 1`` (official); False clips them to ±(1 - 1e-6)."""
+    seed: int = 0
+    """Seed of the shuffling generator."""
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1:
+            raise ValueError(f"BCConfig.epochs: expected >= 1, got {self.epochs}")
+        if self.max_steps is not None and self.max_steps < 1:
+            raise ValueError(f"BCConfig.max_steps: expected >= 1 or None, got {self.max_steps}")
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"BCConfig.lr: expected > 0, got {self.lr}")
+        if self.batch_size < 1:
+            raise ValueError(f"BCConfig.batch_size: expected >= 1, got {self.batch_size}")
+
+
+def _nll(actor: torch.nn.Module, obs: torch.Tensor, scaled: torch.Tensor) -> torch.Tensor:
+    """``-mean log π(a | s)`` under the squashed Gaussian (SB3 distribution's log_prob)."""
+    mean_actions, log_std, kwargs = actor.get_action_dist_params(obs)
+    dist = actor.action_dist.proba_distribution(mean_actions, log_std, **kwargs)
+    return -dist.log_prob(scaled.clamp(-_ACTION_CLIP, _ACTION_CLIP)).mean()
+
+
+def behaviour_clone(
+    model: OffPolicyAlgorithm,
+    dataset: OfflineDataset,
+    normalizer: ObsNormalizer,
+    cfg: BCConfig | None = None,
+) -> float:
+    """Warm-start ``model.actor`` on the dataset (App. B.4). Returns the last batch loss.
+
+    Stochastic actors (SAC, TQC, CrossQ): negative log-likelihood of the dataset action.
+    Deterministic actors (TD3, DDPG): MSE to the dataset action; ``actor_target`` is synced.
+    Observations are normalised like everything the agent sees.
+    """
+    cfg = cfg or BCConfig()
+    spec = algorithm_spec(model)
+    real = real_transitions(dataset, normalizer, model.device)
+    obs = real.obs  # [N, O]
+    scaled = ActionScaler.from_model(model).scale(real.action)  # [N, A]
+    n, batch = obs.shape[0], min(cfg.batch_size, obs.shape[0])
+    actor = model.actor
+    optimizer = torch.optim.Adam(actor.parameters(), lr=cfg.lr)
+    generator = torch.Generator(device=model.device)
+    generator.manual_seed(cfg.seed)
+    saturated = (scaled.abs() >= 1.0).any(dim=1)  # [N] atanh(a) infinite
+    n_batches = n // batch
+    check = spec.stochastic_actor and cfg.skip_saturated
+    budget = n_batches * cfg.epochs if cfg.max_steps is None else cfg.max_steps
+    steps, skipped, loss = 0, 0, torch.tensor(math.nan)
+    model.policy.set_training_mode(True)
+    try:
+        for _ in range(cfg.epochs):
+            if steps + skipped >= budget:
+                break
+            perm = torch.randperm(n, generator=generator, device=model.device)[: n_batches * batch]
+            batches = perm.view(n_batches, batch)  # [n_batches, b]
+            skip = saturated[batches].any(dim=1).tolist() if check else [False] * n_batches
+            for idx, skip_batch in zip(batches, skip):
+                if steps + skipped >= budget:
+                    break
+                if skip_batch:
+                    skipped += 1
+                    continue
+                if spec.stochastic_actor:
+                    batch_loss = _nll(actor, obs[idx], scaled[idx])
+                else:
+                    batch_loss = F.mse_loss(actor(obs[idx]), scaled[idx])
+                optimizer.zero_grad(set_to_none=True)
+                batch_loss.backward()
+                optimizer.step()
+                steps, loss = steps + 1, batch_loss.detach()
+    finally:
+        model.policy.set_training_mode(False)
+    _sync_target(model)
+    if skipped > steps:
+        warnings.warn(
+            f"behaviour_clone: skipped {skipped} of {skipped + steps} batches with a saturated "
+            "action (|a| >= 1); consider BCConfig(skip_saturated=False)",
+            stacklevel=2,
+        )
+    return float(loss)
+
+
+def _sync_target(model: OffPolicyAlgorithm) -> None:
+    target = getattr(model, "actor_target", None)
+    if target is not None:
+        target.load_state_dict(model.actor.state_dict())
+

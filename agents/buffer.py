@@ -1,0 +1,138 @@
+"""``MixedReplayBuffer``: every agent batch is ``round(f·B)`` real transitions + the rest synthetic.
+
+Alg. 1 line 4 trains the agent on ``D ∪ D_T̂`` with a fixed real-data ratio ``f`` (Table 4:
+f = 0.5). The model pool is the ordinary SB3 ``ReplayBuffer`` (FIFO) holding the VecEnv's rollouts;
+with ``buffer_size = retain_iterations · k · n_rollouts`` (SB3 divides by ``n_envs``) it keeps
+the last ``retain_iterations`` iterations (official ``model_retain_epochs = 5``). The dataset is
+copied to the device once; only :meth:`sample` is overridden.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+from gymnasium import spaces
+from stable_baselines3.common.buffers import ReplayBuffer
+from stable_baselines3.common.type_aliases import ReplayBufferSamples
+from stable_baselines3.common.vec_env import VecNormalize
+
+from agents.critics import ActionScaler
+from rambo_env.adversary import RealTransitions, real_transitions
+
+if TYPE_CHECKING:
+    from rambo_env.data.dataset import OfflineDataset
+    from rambo_env.normalization import ObsNormalizer
+
+__all__ = ["MixedReplayBuffer", "model_pool_size"]
+
+
+def model_pool_size(rollout_length: int, n_rollouts: int, retain_iterations: int = 5) -> int:
+    """``retain_iterations · k · n_rollouts`` transitions: the model pool of the official code."""
+    for name, value in (
+        ("rollout_length", rollout_length),
+        ("n_rollouts", n_rollouts),
+        ("retain_iterations", retain_iterations),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            raise ValueError(f"{name}: expected a positive int, got {value!r}")
+    return int(retain_iterations * rollout_length * n_rollouts)
+
+
+class MixedReplayBuffer(ReplayBuffer):
+    """SB3 replay buffer (the model pool) whose batches also contain real dataset transitions.
+
+    Extra kwargs (pass via ``replay_buffer_kwargs``):
+        dataset: the :class:`~rambo_env.data.dataset.OfflineDataset`.
+        normalizer: the observation normaliser shared with the model (obs stored normalised).
+        real_ratio: f, fraction of each batch from the dataset (exactly ``round(f·B)`` rows).
+        seed: seed of the generator drawing the real rows (the pool uses SB3's numpy RNG).
+
+    Real rows match what SB3 stores: normalised obs/next_obs, actions SCALED to [-1, 1],
+    rewards and ``dones = terminals`` as ``[B, 1]`` floats (time-outs are not dones).
+    """
+
+    def __init__(
+        self,
+        buffer_size: int,
+        observation_space: spaces.Space,
+        action_space: spaces.Space,
+        device: torch.device | str = "auto",
+        n_envs: int = 1,
+        optimize_memory_usage: bool = False,
+        handle_timeout_termination: bool = True,
+        *,
+        dataset: OfflineDataset,
+        normalizer: ObsNormalizer,
+        real_ratio: float = 0.5,
+        seed: int = 0,
+    ) -> None:
+        super().__init__(
+            buffer_size, observation_space, action_space, device, n_envs,
+            optimize_memory_usage, handle_timeout_termination,
+        )
+        if not 0.0 <= real_ratio <= 1.0:
+            raise ValueError(f"real_ratio: expected a value in [0, 1], got {real_ratio!r}")
+        if not isinstance(action_space, spaces.Box):
+            raise ValueError(f"action_space: MixedReplayBuffer needs a Box, got {action_space}")
+        self.dataset, self.normalizer = dataset, normalizer
+        self.real_ratio, self.seed = float(real_ratio), int(seed)
+        self._build_real()
+        self.generator = torch.Generator(device=self.device)
+        self.generator.manual_seed(self.seed)
+
+    def _build_real(self) -> None:
+        real = real_transitions(self.dataset, self.normalizer, self.device)
+        if real.obs.shape[1:] != self.obs_shape or real.action.shape[1] != self.action_dim:
+            raise ValueError(
+                f"dataset: obs shape {tuple(real.obs.shape[1:])} / action_dim "
+                f"{real.action.shape[1]} do not match the spaces {self.obs_shape} / {self.action_dim}"
+            )
+        scaler = ActionScaler(self.action_space.low, self.action_space.high, self.device)
+        # Stored the way SB3 stores its own transitions: scaled actions, [N, 1] rewards and dones.
+        self.real = RealTransitions(
+            obs=real.obs,  # [N, O]
+            action=scaler.scale(real.action),  # [N, A] in [-1, 1]
+            reward=real.reward.unsqueeze(1),  # [N, 1]
+            next_obs=real.next_obs,  # [N, O]
+            terminated=real.terminated.to(torch.float32).unsqueeze(1),  # [N, 1]
+        )
+
+    def n_real(self, batch_size: int) -> int:
+        """Real rows in a batch of ``batch_size``: ``round(f·B)`` (Python rounding)."""
+        return round(self.real_ratio * batch_size)
+
+    def sample(self, batch_size: int, env: VecNormalize | None = None) -> ReplayBufferSamples:
+        """``round(f·B)`` real rows followed by ``B - round(f·B)`` model-pool rows (Alg. 1 line 4)."""
+        n_real = self.n_real(batch_size)
+        real = self.real.sample(n_real, self.generator)
+        if n_real == batch_size:
+            return ReplayBufferSamples(real.obs, real.action, real.next_obs, real.terminated, real.reward)
+        if self.size() == 0:
+            raise ValueError(
+                f"sample: the model pool is empty but {batch_size - n_real} of {batch_size} rows "
+                "must come from it; collect model rollouts first"
+            )
+        model = super().sample(batch_size - n_real, env=env)
+        return ReplayBufferSamples(
+            observations=torch.cat([real.obs, model.observations]),
+            actions=torch.cat([real.action, model.actions]),
+            next_observations=torch.cat([real.next_obs, model.next_observations]),
+            dones=torch.cat([real.terminated, model.dones]),
+            rewards=torch.cat([real.reward, model.rewards]),
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Device tensors and the torch generator are rebuilt on unpickling (save_replay_buffer).
+        state = self.__dict__.copy()
+        state["generator"] = self.generator.get_state()
+        del state["real"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        generator_state = state.pop("generator")
+        self.__dict__.update(state)
+        self._build_real()
+        self.generator = torch.Generator(device=self.device)
+        self.generator.set_state(generator_state)

@@ -1,0 +1,109 @@
+"""``RamboCallback``: runs the model adversary between the agent's learn phases (Alg. 1 line 5).
+
+SB3's off-policy loop with ``train_freq=(k, "step")`` on the model VecEnv is exactly Alg. 1:
+
+    collect (k steps of n_rollouts envs = line 3) -> train (gradient_steps = line 4) -> collect ...
+
+so the adversary update of iteration i (line 5) belongs between ``train`` of i and ``collect`` of
+i + 1: :meth:`RamboCallback._on_rollout_start`. A train is detected by the agent's update counter
+(``model._n_updates``) having moved since the last look, so nothing runs before the first train,
+and a run resumed with a fresh callback does not repeat the adversary of a checkpointed iteration.
+The pending update of the last train of a ``learn`` call runs in ``_on_training_end``, so every
+iteration is complete (lines 3-5) when ``learn`` returns.
+
+No evaluation or checkpoint I/O here: a separate callback or the ``on_iteration_end`` hooks read
+:attr:`RamboCallback.n_iterations` and :attr:`RamboCallback.last_stats`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import torch
+from stable_baselines3.common.callbacks import BaseCallback
+
+from agents.critics import policy_fns
+from rambo_env.adversary import ModelAdversary, PolicyFns
+
+__all__ = ["RamboCallback"]
+
+IterationHook = Callable[["RamboCallback"], Any]
+
+
+class RamboCallback(BaseCallback):
+    """Co-training callback of RAMBO (Alg. 1 line 5) for any supported SB3 off-policy agent.
+
+    Args:
+        adversary: the :class:`~rambo_env.adversary.ModelAdversary` (λ = 0: its update is a
+            no-op, the MBPO ablation; iterations are still counted and Q still logged).
+        q_eval_size: dataset rows on which the agent's average Q(s, a) is measured per iteration
+            (the ``Q_avg`` of the RAMBO-OFF heuristic, App. B.5).
+        on_iteration_end: callables ``hook(callback)`` run after each completed iteration.
+        verbose: SB3 verbosity.
+
+    Attributes:
+        n_iterations: completed iterations (rollout, agent update, adversary update).
+        last_stats: the stats of the last completed iteration (keys as logged, without prefix).
+    """
+
+    def __init__(
+        self,
+        adversary: ModelAdversary,
+        *,
+        q_eval_size: int = 2560,
+        on_iteration_end: Iterable[IterationHook] = (),
+        verbose: int = 0,
+    ) -> None:
+        super().__init__(verbose)
+        if q_eval_size < 1:
+            raise ValueError(f"q_eval_size: expected >= 1, got {q_eval_size}")
+        self.adversary = adversary
+        self.q_eval_size = int(q_eval_size)
+        self.on_iteration_end: list[IterationHook] = list(on_iteration_end)
+        self.n_iterations = 0
+        self.last_stats: dict[str, float] = {}
+        self._seen_updates: int | None = None
+        self._policy: PolicyFns | None = None
+        self._q_generator: torch.Generator | None = None
+
+    def _init_callback(self) -> None:
+        self._policy = policy_fns(self.model)
+        if self._seen_updates is None:  # kept across learn() calls with the same callback
+            self._seen_updates = self.model._n_updates
+        if self._q_generator is None:
+            self._q_generator = torch.Generator(device=self.adversary.mdp.device)
+            self._q_generator.manual_seed(int(self.model.seed or 0))
+
+    def _on_step(self) -> bool:
+        return True
+
+    def _on_rollout_start(self) -> None:
+        self._finish_pending_iteration()
+
+    def _on_training_end(self) -> None:
+        self._finish_pending_iteration()
+
+    def _finish_pending_iteration(self) -> None:
+        """If the agent trained since the last look, run line 5 and close the iteration."""
+        if self.model._n_updates == self._seen_updates:
+            return
+        self._seen_updates = self.model._n_updates
+        stats = self.run_adversary()
+        stats["q_avg"] = self.average_q()
+        self.n_iterations += 1
+        self.last_stats = stats
+        for key, value in stats.items():
+            self.logger.record(f"rambo/{key}", value)
+        self.logger.record("rambo/iteration", self.n_iterations)
+        for hook in self.on_iteration_end:
+            hook(self)
+
+    def run_adversary(self) -> dict[str, float]:
+        """Alg. 1 line 5 against the agent's current actor and critic (override to customise)."""
+        return self.adversary.update(self._policy)
+
+    def average_q(self) -> float:
+        """Mean Q(s, a) of the agent's critic on ``q_eval_size`` dataset transitions (App. B.5)."""
+        real = self.adversary.real.sample(self.q_eval_size, self._q_generator)
+        return float(self._policy.q(real.obs, real.action).mean())

@@ -1,0 +1,272 @@
+"""RAMBO co-training, the library entry point: :class:`CotrainConfig` + :func:`run_cotrain`.
+
+``scripts/cotrain.py`` and the Ray Tune sweep both call :func:`run_cotrain`; there is no second
+training loop. A run is Alg. 1 wired into SB3 (see ``docs/ARCHITECTURE.md``): the learned MDP
+(line 1) as a 50 000-row VecEnv, an ordinary SB3 / sb3-contrib agent with the mixed buffer
+(lines 3-4), :class:`~agents.callback.RamboCallback` for the adversary (line 5) and
+:class:`~agents.run_callbacks.RunMonitorCallback` for evaluation, logging and checkpoints.
+
+Checkpoint (``<run_dir>/checkpoint.pt``, written atomically after every iteration) holds: the
+agent's networks and optimizers (SB3 ``_get_torch_save_params``: policy, actor/critic
+optimizers, entropy coefficient and its optimizer), its counters (``num_timesteps``,
+``_n_updates``), the ensemble weights (adversarially trained, incl. elite indices), the
+adversary's Adam state and generators, the mixed buffer's real-row generator, the TD3/DDPG
+noise generator, the callback's counters and Q generator, the global python/numpy/torch RNG
+states and the run history (Q per iteration, evaluations, times). NOT saved: the model pool of
+synthetic transitions (up to 1.25 M rows, cheap to regenerate); on resume it is refilled by the
+next rollout, so the first resumed iteration trains on one iteration's rollouts, not five.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from agents.cotrain_setup import CotrainConfig, Session, build_session, config_from_dict
+from agents.run_callbacks import EvalSchedule, RunHistory, RunMonitorCallback
+from rambo_env import run_io
+from rambo_env.evaluation import evaluate_policy, final_score
+from rambo_env.heuristics import rambo_off_terms
+
+__all__ = [
+    "PRESETS",
+    "SESSION_FIELDS",
+    "CotrainConfig",
+    "load_config",
+    "run_cotrain",
+]
+
+#: Fields that may change when a run is resumed (how it runs, not what it computes).
+SESSION_FIELDS = ("device", "torch_threads", "stop_at_iteration", "progress")
+
+#: Named presets. ``default``: about 15 minutes on a 2-core CPU, dataset generation included
+#: (see :class:`CotrainConfig`); ``paper``: the full protocol of App. B (2000 iterations,
+#: MLE to convergence, 50 BC epochs).
+PRESETS: dict[str, CotrainConfig] = {
+    "default": CotrainConfig(),
+    "paper": CotrainConfig(
+        n_iterations=2000, mle_max_epochs=None, mle_max_time_s=None, bc_max_steps=None
+    ),
+}
+
+
+def load_config(run_dir: str | Path) -> CotrainConfig:
+    """The config a run was started with (``<run_dir>/config.json``)."""
+    return config_from_dict(run_io.read_json(Path(run_dir) / run_io.CONFIG_NAME)["config"])
+
+
+def run_cotrain(cfg: CotrainConfig, run_dir: str | Path, resume: bool = False) -> dict[str, Any]:
+    """Run (or continue) one RAMBO co-training run; returns the results dict (also in results.json).
+
+    :param cfg: the run's config. With ``resume=True`` it must equal the saved one except for
+        :data:`SESSION_FIELDS` (use :func:`load_config` and ``dataclasses.replace``).
+    :param run_dir: the run folder (created; must be empty or absent unless resuming).
+    :param resume: continue from ``<run_dir>/checkpoint.pt``.
+    :return: ``status`` (finished | stopped | diverged), ``message``, ``final_score`` (mean
+        normalised score of the last 10 evaluations, App. B.6), ``evals``, ``q_history``,
+        ``rambo_off`` (App. B.5), wall times, and the resolved (k, λ).
+    """
+    t_start = time.perf_counter()
+    run_dir = Path(run_dir)
+    _check_run_dir(cfg, run_dir, resume)
+    torch.set_num_threads(cfg.torch_threads)
+    session = build_session(cfg, run_dir)
+    if resume:
+        history = _restore(session, run_io.load_checkpoint(run_dir / run_io.CHECKPOINT_NAME))
+    else:
+        history = _start(session, run_dir)
+    setup_s = time.perf_counter() - t_start
+    monitor = _make_monitor(session, history, run_dir)
+    remaining = cfg.n_iterations - history.iteration
+    if remaining > 0 and cfg.stop_at_iteration != history.iteration:
+        session.vec_env.seed(cfg.seed * 100_003 + history.iteration)  # rollout starts
+        session.agent.learn(
+            total_timesteps=remaining * session.k * cfg.n_rollouts,
+            callback=[session.rambo_callback, monitor],
+            log_interval=None,
+            tb_log_name="cotrain",
+            reset_num_timesteps=not resume,
+        )
+    else:
+        monitor.status = "finished" if remaining <= 0 else "stopped"
+    return _finish(session, monitor, history, run_dir, setup_s, time.perf_counter() - t_start)
+
+
+# -- run folder ----------------------------------------------------------------------------
+def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
+    config_path = run_dir / run_io.CONFIG_NAME
+    if not resume:
+        if run_dir.exists() and any(run_dir.iterdir()):
+            raise ValueError(f"run_dir: {run_dir} is not empty; pass resume=True to continue it")
+        run_io.write_json(config_path, {"config": dataclasses.asdict(cfg)})
+        return
+    if not (run_dir / run_io.CHECKPOINT_NAME).is_file():
+        raise FileNotFoundError(
+            f"run_dir: {run_dir} has no {run_io.CHECKPOINT_NAME} to resume from"
+        )
+    saved = dataclasses.asdict(load_config(run_dir))
+    for name, value in dataclasses.asdict(cfg).items():
+        if name not in SESSION_FIELDS and saved[name] != value:
+            raise ValueError(
+                f"cfg.{name}: {value!r} differs from the saved config's {saved[name]!r} in "
+                f"{config_path}; only {SESSION_FIELDS} may change on resume"
+            )
+
+
+def _write_resolved_config(session: Session, run_dir: Path) -> None:
+    run_io.write_json(
+        run_dir / run_io.CONFIG_NAME,
+        {"config": dataclasses.asdict(session.cfg), "resolved": session.resolved},
+    )
+
+
+# -- start / restore -----------------------------------------------------------------------
+def _start(session: Session, run_dir: Path) -> RunHistory:
+    """Fresh run: BC warm start (App. B.4), evaluation of the warm-started policy, checkpoint 0."""
+    _write_resolved_config(session, run_dir)
+    session.warm_start()
+    history = RunHistory()
+    if session.can_evaluate:
+        history.evals.append({"iteration": 0, **_evaluate(session, 0)})
+    _save(session, history, run_dir)
+    return history
+
+
+def _agent_state(agent: Any) -> dict[str, Any]:
+    state_names, variable_names = agent._get_torch_save_params()
+    return {
+        "modules": {name: _getattr(agent, name).state_dict() for name in state_names},
+        "variables": {name: _getattr(agent, name).detach() for name in variable_names},
+        "counters": {
+            "num_timesteps": agent.num_timesteps,
+            "_n_updates": agent._n_updates,
+            "_episode_num": agent._episode_num,
+        },
+    }
+
+
+def _load_agent_state(agent: Any, state: dict[str, Any]) -> None:
+    agent.set_parameters(state["modules"], exact_match=True, device=agent.device)
+    with torch.no_grad():
+        for name, value in state["variables"].items():
+            _getattr(agent, name).copy_(value.to(agent.device))
+    for name, value in state["counters"].items():
+        setattr(agent, name, int(value))
+
+
+def _save(session: Session, history: RunHistory, run_dir: Path) -> None:
+    """Atomic checkpoint of everything but the model pool (see the module docstring)."""
+    agent, noise = session.agent, getattr(session.agent, "action_noise", None)
+    state = {
+        "format_version": 1,
+        "iteration": history.iteration,
+        "history": history.state_dict(),
+        "agent": _agent_state(agent),
+        "ensemble": session.mdp.ensemble.state_dict(),
+        "adversary": session.adversary.state_dict(),
+        "buffer_generator": agent.replay_buffer.generator.get_state(),
+        "noise_rng": noise.rng.bit_generator.state if hasattr(noise, "rng") else None,
+        "callback": session.rambo_callback_state(),
+        "rng": run_io.get_rng_state(),
+    }
+    run_io.save_checkpoint(run_dir / run_io.CHECKPOINT_NAME, state)
+
+
+def _restore(session: Session, state: dict[str, Any]) -> RunHistory:
+    agent = session.agent
+    _load_agent_state(agent, state["agent"])
+    session.mdp.ensemble.load_state_dict(state["ensemble"])
+    session.adversary.load_state_dict(state["adversary"])
+    agent.replay_buffer.generator.set_state(state["buffer_generator"].cpu())
+    if state["noise_rng"] is not None:
+        agent.action_noise.rng.bit_generator.state = state["noise_rng"]
+    session.load_rambo_callback_state(state["callback"])
+    run_io.set_rng_state(state["rng"])
+    return RunHistory.from_state_dict(state["history"])
+
+
+def _getattr(obj: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+# -- per-iteration pieces ------------------------------------------------------------------
+def _evaluate(session: Session, iteration: int) -> dict[str, Any]:
+    """10 deterministic episodes in the real env (App. B.6), distinct seeds per evaluation."""
+    cfg, agent = session.cfg, session.agent
+    result = evaluate_policy(
+        lambda obs: agent.predict(obs, deterministic=True)[0],
+        session.dataset.env_id,
+        session.mdp.normalizer,
+        n_episodes=cfg.n_eval_episodes,
+        seed=1_000_000 + 100_000 * cfg.seed + cfg.n_eval_episodes * iteration,
+        scorer=session.dataset,
+    )
+    return result.to_dict()
+
+
+def _make_monitor(session: Session, history: RunHistory, run_dir: Path) -> RunMonitorCallback:
+    cfg = session.cfg
+    return RunMonitorCallback(
+        history,
+        n_iterations=cfg.n_iterations,
+        agent_steps_per_iteration=cfg.agent_steps_per_iteration,
+        q_fn=lambda: session.rambo_callback.last_stats["q_avg"],
+        evaluate_fn=(lambda it: _evaluate(session, it)) if session.can_evaluate else None,
+        save_fn=lambda h: _save(session, h, run_dir),
+        schedule=EvalSchedule(cfg.n_iterations, every=cfg.eval_every, last=cfg.eval_last),
+        q_limit=session.q_limit,
+        stop_at_iteration=cfg.stop_at_iteration,
+        progress=cfg.progress,
+    )
+
+
+# -- results -------------------------------------------------------------------------------
+def _finish(
+    session: Session,
+    monitor: RunMonitorCallback,
+    history: RunHistory,
+    run_dir: Path,
+    setup_s: float,
+    session_s: float,
+) -> dict[str, Any]:
+    cfg = session.cfg
+    scores = [e.get("normalized_score") for e in history.evals if e["iteration"] > 0]
+    results = {
+        "status": monitor.status,
+        "message": monitor.message,
+        "dataset": cfg.dataset,
+        "algo": cfg.algo,
+        "seed": cfg.seed,
+        **{k: session.resolved[k] for k in ("rollout_length", "adversary_weight")},
+        "n_iterations": cfg.n_iterations,
+        "iterations_completed": history.iteration,
+        "final_score": final_score(scores),
+        "final_return": final_score(
+            [e["return_mean"] for e in history.evals if e["iteration"] > 0]
+        ),
+        "evals": history.evals,
+        "q_history": history.q_history,
+        "rambo_off": rambo_off_terms(history.q_history).to_dict() if history.q_history else None,
+        "wall_s": {"cotrain_total": history.wall_s, "session": session_s, "session_setup": setup_s},
+        "iteration_s_mean": (sum(history.iteration_s) / len(history.iteration_s))
+        if history.iteration_s
+        else None,
+    }
+    run_io.write_json(run_dir / run_io.RESULTS_NAME, results)
+    have_scores = any(s is not None for s in scores)
+    run_io.plot_learning_curve(
+        run_dir / run_io.CURVE_NAME,
+        [e["iteration"] for e in history.evals],
+        [e.get("normalized_score") if have_scores else e["return_mean"] for e in history.evals],
+        history.q_history,
+        value_label="D4RL normalised score" if have_scores else "return",
+        title=f"{cfg.dataset} {cfg.algo} k={results['rollout_length']} "
+        f"λ={results['adversary_weight']} seed {cfg.seed}",
+    )
+    return results

@@ -1,0 +1,314 @@
+"""Configuration of a co-training run and the construction of its objects (Alg. 1 wiring).
+
+:class:`CotrainConfig` is the whole description of a run (saved as ``config.json``; its field
+docstrings are the CLI's ``--help``). :func:`build_session` turns it into ordinary objects:
+dataset, learned MDP (Alg. 1 line 1), SB3 VecEnv, agent with the mixed buffer, adversary and
+its callback. :mod:`agents.cotrain` runs them.
+
+Default-preset budget (``CotrainConfig()``, 2-core CPU, measured numbers in the report of issue
+6): dataset generation on first use (issue 2: ~5 min for 1M transitions from the shipped
+behaviour policy), MLE pretraining capped at ``mle_max_time_s`` = 180 s (cached afterwards),
+BC warm start capped at ``bc_max_steps`` = 5000 batches, then ``n_iterations`` = 20 full paper
+iterations (50 000 × k rollout, 1000 agent + 1000 adversary steps each) with evaluations at 0,
+10 and every iteration of the last 10.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import inspect
+import itertools
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "ALGOS",
+    "CotrainConfig",
+    "Session",
+    "build_session",
+    "config_docs",
+    "config_from_dict",
+    "resolve",
+]
+
+ALGOS = ("sac", "td3", "ddpg", "tqc", "crossq")
+
+
+@dataclass(frozen=True)
+class CotrainConfig:
+    """One RAMBO co-training run (Alg. 1). None means "from the dataset preset / automatic"."""
+
+    dataset: str = "hopper-medium"
+    """Dataset: short name (hopper-medium), Minari id, D4RL name, or a .npz / .hdf5 path."""
+    algo: str = "sac"
+    """Agent: sac | td3 | ddpg | tqc | crossq."""
+    rollout_length: int | None = None
+    """k, model rollout length (default: the dataset's preset, Table 5)."""
+    adversary_weight: float | None = None
+    """λ, adversarial weight of Eq. 9 (default: the dataset's preset; 0 = no adversary)."""
+    n_iterations: int = 20
+    """Iterations of Alg. 1 (paper: 2000), each = rollout + agent steps + adversary steps."""
+    agent_steps_per_iteration: int = 1000
+    """Agent gradient steps per iteration (App. B.3)."""
+    adversary_steps_per_iteration: int = 1000
+    """Adversarial model steps per iteration (App. B.3)."""
+    n_rollouts: int = 50_000
+    """Dataset start states rolled out k steps once per iteration (official rollout batch)."""
+    real_ratio: float = 0.5
+    """f, fraction of real transitions in each agent batch (Table 4)."""
+    retain_iterations: int = 5
+    """Iterations of synthetic rollouts kept in the model pool (official: 5)."""
+    bc_epochs: int = 50
+    """Behaviour-cloning warm-start epochs (official: 50; 0 = no warm start)."""
+    bc_max_steps: int | None = 5000
+    """Cap on BC batches (None = all bc_epochs; paper preset: None)."""
+    eval_every: int = 10
+    """Evaluate every this many iterations (App. B.6: 10) ..."""
+    eval_last: int = 10
+    """... and every iteration of the last this many (final score = mean of the last 10 evals)."""
+    n_eval_episodes: int = 10
+    """Deterministic episodes per evaluation in the real env (App. B.6)."""
+    seed: int = 0
+    """Seed of everything (model, agent, rollouts, evaluation episodes)."""
+    device: str = "auto"
+    """Torch device: auto (cuda if available) | cpu | cuda | cuda:N."""
+    ensemble_hidden: int = 200
+    """Width of the dynamics ensemble's 4 hidden layers (App. B.1: 200)."""
+    mle_max_epochs: int | None = None
+    """MLE pretraining epoch cap (None = until early stopping)."""
+    mle_max_time_s: float | None = 180.0
+    """MLE pretraining time cap in seconds (None = until early stopping; paper preset: None)."""
+    q_limit: float | None = None
+    """Stop as diverged when |average Q| exceeds this (None = 100 · max|r| / (1 − γ))."""
+    torch_threads: int = 1
+    """torch.set_num_threads for the run."""
+    stop_at_iteration: int | None = None
+    """Stop (as if killed) after this iteration's checkpoint; resume continues it."""
+    progress: bool = True
+    """Show progress bars."""
+
+    def __post_init__(self) -> None:
+        if self.algo not in ALGOS:
+            raise ValueError(f"algo: unknown agent {self.algo!r}; choose from {ALGOS}")
+        positive = (
+            "n_iterations",
+            "agent_steps_per_iteration",
+            "n_rollouts",
+            "retain_iterations",
+            "eval_every",
+            "n_eval_episodes",
+            "ensemble_hidden",
+            "torch_threads",
+        )
+        non_negative = ("adversary_steps_per_iteration", "bc_epochs", "eval_last")
+        optional_positive = (
+            "rollout_length",
+            "bc_max_steps",
+            "mle_max_epochs",
+            "mle_max_time_s",
+            "q_limit",
+            "stop_at_iteration",
+        )
+        for name in positive + optional_positive:
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ValueError(f"{name}: expected > 0, got {value!r}")
+        for name in non_negative:
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name}: expected >= 0, got {getattr(self, name)!r}")
+        if not 0.0 <= self.real_ratio <= 1.0:
+            raise ValueError(f"real_ratio: expected a value in [0, 1], got {self.real_ratio!r}")
+        lam = self.adversary_weight
+        if lam is not None and not (math.isfinite(lam) and lam >= 0):
+            raise ValueError(f"adversary_weight: expected a finite value >= 0, got {lam!r}")
+
+
+def config_from_dict(data: dict[str, Any]) -> CotrainConfig:
+    """Inverse of ``dataclasses.asdict`` (e.g. a saved ``config.json``); unknown keys are errors."""
+    names = {f.name for f in dataclasses.fields(CotrainConfig)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ValueError(f"config: unknown field(s) {unknown}; known: {sorted(names)}")
+    return CotrainConfig(**data)
+
+
+def config_docs(cls: type = CotrainConfig) -> dict[str, str]:
+    """Field name -> its docstring (the string literal right after the field), for ``--help``."""
+    tree = ast.parse(inspect.getsource(cls))
+    body = tree.body[0].body  # type: ignore[attr-defined]
+    docs: dict[str, str] = {}
+    for node, nxt in itertools.pairwise(body):
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            if isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant):
+                docs[node.target.id] = str(nxt.value.value).strip()
+    return docs
+
+
+def resolve(cfg: CotrainConfig) -> tuple[int, float, str]:
+    """(k, λ, where they came from): explicit config values, else the dataset's preset (Table 5)."""
+    if cfg.rollout_length is not None and cfg.adversary_weight is not None:
+        return cfg.rollout_length, cfg.adversary_weight, "config"
+    from rambo_env.presets import get_preset
+
+    name = Path(cfg.dataset).name if cfg.dataset.endswith((".npz", ".hdf5", ".h5")) else cfg.dataset
+    try:
+        preset = get_preset(name)
+    except ValueError as err:
+        raise ValueError(
+            f"dataset: {cfg.dataset!r} has no (k, λ) preset; set rollout_length and "
+            f"adversary_weight explicitly ({err})"
+        ) from err
+    k = preset.rollout_length if cfg.rollout_length is None else cfg.rollout_length
+    lam = preset.adversary_weight if cfg.adversary_weight is None else cfg.adversary_weight
+    return k, lam, f"preset {name}"
+
+
+@dataclass
+class Session:
+    """The live objects of one run (rebuilt identically on resume)."""
+
+    cfg: CotrainConfig
+    dataset: Any
+    mdp: Any
+    vec_env: Any
+    agent: Any
+    adversary: Any
+    rambo_callback: Any
+    k: int
+    q_limit: float
+    resolved: dict[str, Any]
+
+    @property
+    def can_evaluate(self) -> bool:
+        """Evaluation needs a real Gymnasium env for the dataset."""
+        return self.dataset.env_id is not None
+
+    def warm_start(self) -> None:
+        """BC warm start of the actor (App. B.4; official: 50 epochs NLL, lr 1e-4)."""
+        if self.cfg.bc_epochs == 0:
+            return
+        from agents.bc import BCConfig, behaviour_clone
+
+        bc = BCConfig(
+            epochs=self.cfg.bc_epochs, max_steps=self.cfg.bc_max_steps, seed=self.cfg.seed
+        )
+        loss = behaviour_clone(self.agent, self.dataset, self.mdp.normalizer, bc)
+        self.resolved["bc_final_loss"] = loss
+
+    def rambo_callback_state(self) -> dict[str, Any]:
+        return {"n_iterations": self.rambo_callback.n_iterations}
+
+    def load_rambo_callback_state(self, state: dict[str, Any]) -> None:
+        self.rambo_callback.n_iterations = int(state["n_iterations"])
+
+
+def build_session(cfg: CotrainConfig, run_dir: Path) -> Session:
+    """Dataset -> learned MDP (Alg. 1 line 1) -> VecEnv -> agent + mixed buffer -> adversary."""
+    from agents.callback import RamboCallback
+    from agents.factory import make_agent
+    from agents.vec_env import RamboModelVecEnv
+    from rambo_env.adversary import AdversaryConfig, ModelAdversary
+    from rambo_env.data.loaders import load_dataset
+    from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
+
+    dataset = load_dataset(cfg.dataset)
+    k, lam, origin = resolve(cfg)
+    mdp, model_info = _make_mdp(cfg, dataset)
+    vec_env = RamboModelVecEnv(mdp, cfg.n_rollouts, rollout_length=k, seed=cfg.seed)
+    agent = make_agent(
+        cfg.algo,
+        vec_env,
+        dataset,
+        mdp.normalizer,
+        rollout_length=k,
+        n_rollouts=cfg.n_rollouts,
+        real_ratio=cfg.real_ratio,
+        retain_iterations=cfg.retain_iterations,
+        seed=cfg.seed,
+        device=mdp.device,
+        tensorboard_log=str(run_dir / "tb"),
+        gradient_steps=cfg.agent_steps_per_iteration,
+    )
+    adv_cfg = AdversaryConfig(
+        adversary_weight=lam,
+        rollout_length=k,
+        n_updates=cfg.adversary_steps_per_iteration,
+        gamma=BASE.gamma,
+    )
+    adversary = ModelAdversary(mdp, dataset, adv_cfg, seed=cfg.seed)
+    max_reward = float(np.abs(dataset.rewards).max())
+    q_limit = cfg.q_limit if cfg.q_limit is not None else 100.0 * max_reward / (1.0 - BASE.gamma)
+    resolved = {
+        "rollout_length": k,
+        "adversary_weight": lam,
+        "k_lambda_from": origin,
+        "device": str(mdp.device),
+        "q_limit": q_limit,
+        "dataset": {
+            "name": dataset.name,
+            "source": dataset.source,
+            "env_id": dataset.env_id,
+            "n_transitions": dataset.n_transitions,
+            "fingerprint": dataset.fingerprint(),
+            "ref_min_score": dataset.ref_min_score,
+            "ref_max_score": dataset.ref_max_score,
+        },
+        "model": model_info,
+        "versions": _versions(),
+    }
+    return Session(
+        cfg, dataset, mdp, vec_env, agent, adversary, RamboCallback(adversary), k, q_limit, resolved
+    )
+
+
+def _make_mdp(cfg: CotrainConfig, dataset: Any) -> tuple[Any, dict[str, Any]]:
+    """The MLE model (cached by make_mdp) and where it came from (recorded in config.json)."""
+    from rambo_env.dynamics import io
+    from rambo_env.dynamics.ensemble import EnsembleConfig
+    from rambo_env.dynamics.training import MLEConfig
+    from rambo_env.model import make_mdp
+
+    ens_cfg = EnsembleConfig(hidden_dims=(cfg.ensemble_hidden,) * 4)
+    mle_cfg = MLEConfig(max_epochs=cfg.mle_max_epochs, max_time_s=cfg.mle_max_time_s, seed=cfg.seed)
+    path = io.cache_path(io.cache_key(dataset.fingerprint(), ens_cfg, mle_cfg, cfg.seed))
+    cached = path.is_file()
+    mdp = make_mdp(
+        dataset,
+        device=cfg.device,
+        ensemble_config=ens_cfg,
+        mle_config=mle_cfg,
+        seed=cfg.seed,
+        cache=True,
+        progress=cfg.progress,
+    )
+    info: dict[str, Any] = {"source": f"{'cache' if cached else 'trained'}: {path}"}
+    if path.is_file():
+        report = io.load_model(path, "cpu").report
+        if report is not None:
+            info.update(
+                epochs=report.epochs,
+                stopped_by=report.stopped_by,
+                mle_wall_s=report.wall_s,
+                holdout_mse_elites=[report.holdout_mse[i] for i in report.elites],
+            )
+    return mdp, info
+
+
+def _versions() -> dict[str, str]:
+    import gymnasium
+    import stable_baselines3
+    import torch
+
+    import rambo_env
+
+    return {
+        "rambo_env": rambo_env.__version__,
+        "torch": torch.__version__,
+        "stable_baselines3": stable_baselines3.__version__,
+        "gymnasium": gymnasium.__version__,
+    }

@@ -1,0 +1,210 @@
+"""``make_agent``: an ordinary SB3 / sb3-contrib off-policy agent wired for RAMBO co-training.
+
+What the helper sets (everything else is the library's own default, and every keyword can be
+overridden through ``**agent_kwargs``):
+
+* Alg. 1 wiring: ``train_freq=(k, "step")`` (one collect = one k-step rollout of every VecEnv row,
+  line 3), ``gradient_steps=1000`` (line 4), ``learning_starts=0``, the
+  :class:`~agents.buffer.MixedReplayBuffer` (real ratio f, model pool of ``retain_iterations``
+  iterations), batch 256, γ 0.99.
+* Table 4 for SAC (and TQC, TD3, DDPG where the setting exists): actor lr 1e-4, critic lr 3e-4,
+  τ 5e-3, automatic entropy with target −dim(A), 2 × 256 networks (official code).
+* CrossQ keeps its published network (BatchRenorm, wide critics), learning rate 1e-3 and Adam
+  β1 = 0.5; it has no target networks.
+* TD3/DDPG explore with Gaussian noise σ = 0.1 (scaled actions), drawn for all rows at once.
+
+Two learning rates in SB3: SB3 writes ONE learning rate (``learning_rate``, here the actor's)
+into every optimizer at each ``train()`` call. The optimizers are :class:`LrScaledAdam`, whose
+param groups carry an ``lr_scale`` applied inside ``step()``; the critic's is set to
+``critic_lr / actor_lr``. It is saved in the optimizer state, so ``SAC.load`` keeps it. The
+entropy-coefficient optimizer uses ``learning_rate`` (α lr 1e-4, as in the official code).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+from sb3_contrib import TQC, CrossQ
+from stable_baselines3 import DDPG, SAC, TD3
+from stable_baselines3.common.noise import VectorizedActionNoise
+from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
+from stable_baselines3.common.vec_env import VecEnv
+
+from agents.buffer import MixedReplayBuffer, model_pool_size
+from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
+
+if TYPE_CHECKING:
+    from rambo_env.data.dataset import OfflineDataset
+    from rambo_env.normalization import ObsNormalizer
+
+__all__ = ["AGENT_CLASSES", "BatchedGaussianNoise", "LrScaledAdam", "make_agent", "set_critic_lr"]
+
+#: Short name -> algorithm class (exact names; one name swaps the agent).
+AGENT_CLASSES: dict[str, type[OffPolicyAlgorithm]] = {
+    "sac": SAC,
+    "td3": TD3,
+    "ddpg": DDPG,
+    "tqc": TQC,
+    "crossq": CrossQ,
+}
+
+#: Default (actor_lr, critic_lr) per agent.
+_LEARNING_RATES = {
+    "sac": (BASE.actor_lr, BASE.critic_lr),
+    "td3": (BASE.actor_lr, BASE.critic_lr),
+    "ddpg": (BASE.actor_lr, BASE.critic_lr),
+    "tqc": (BASE.actor_lr, BASE.critic_lr),
+    "crossq": (1e-3, 1e-3),
+}
+
+
+class LrScaledAdam(torch.optim.Adam):
+    """Adam stepping with ``lr · lr_scale`` per param group (``lr_scale`` defaults to 1).
+
+    SB3 overwrites ``param_group["lr"]`` of every optimizer from one schedule before each train;
+    the scale survives that, giving the critic its own learning rate.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, lr_scale: float = 1.0, **kwargs: Any):
+        super().__init__(params, lr=lr, **kwargs)
+        for group in self.param_groups:
+            group.setdefault("lr_scale", float(lr_scale))
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:  # type: ignore[override]
+        base = [group["lr"] for group in self.param_groups]
+        for group, lr in zip(self.param_groups, base):
+            group["lr"] = lr * group.get("lr_scale", 1.0)
+        try:
+            return super().step(closure)
+        finally:
+            for group, lr in zip(self.param_groups, base):
+                group["lr"] = lr
+
+
+def set_critic_lr(model: OffPolicyAlgorithm, critic_lr: float, actor_lr: float) -> None:
+    """Give the critic optimizer an effective lr of ``critic_lr`` when ``learning_rate = actor_lr``."""
+    optimizer = model.critic.optimizer
+    if not isinstance(optimizer, LrScaledAdam):
+        raise ValueError(
+            f"critic.optimizer: needs LrScaledAdam (policy_kwargs optimizer_class) to differ from "
+            f"the actor lr, got {type(optimizer).__name__}"
+        )
+    for group in optimizer.param_groups:
+        group["lr_scale"] = critic_lr / actor_lr
+
+
+class BatchedGaussianNoise(VectorizedActionNoise):
+    """``N(0, σ²)`` exploration noise for all ``n_envs`` rows in one numpy call.
+
+    Subclasses ``VectorizedActionNoise`` only so SB3 does not wrap it into ``n_envs`` Python
+    noise objects (50 000 here); its ``__init__`` (one deep copy per env) is deliberately skipped.
+    """
+
+    def __init__(self, sigma: float, n_envs: int, action_dim: int, seed: int = 0) -> None:  # noqa: D107
+        if not sigma >= 0:
+            raise ValueError(f"sigma: expected >= 0, got {sigma!r}")
+        self.sigma, self.n_envs, self.action_dim = float(sigma), int(n_envs), int(action_dim)
+        self.rng = np.random.default_rng(seed)
+
+    def __call__(self) -> np.ndarray:
+        return self.rng.normal(0.0, self.sigma, (self.n_envs, self.action_dim)).astype(np.float32)
+
+    def reset(self, indices: Iterable[int] | None = None) -> None:
+        """Gaussian noise has no state."""
+
+    def __repr__(self) -> str:
+        return f"BatchedGaussianNoise(sigma={self.sigma}, n_envs={self.n_envs})"
+
+
+def _algorithm_defaults(algo: str, n_envs: int, action_dim: int, seed: int, noise_std: float) -> dict:
+    if algo in ("sac", "tqc"):
+        return {
+            "tau": BASE.tau,
+            "ent_coef": "auto",
+            "target_entropy": -float(action_dim),
+            "policy_kwargs": {"net_arch": list(BASE.hidden_dims), "optimizer_class": LrScaledAdam},
+        }
+    if algo in ("td3", "ddpg"):
+        return {
+            "tau": BASE.tau,
+            "action_noise": BatchedGaussianNoise(noise_std, n_envs, action_dim, seed),
+            "policy_kwargs": {"net_arch": list(BASE.hidden_dims), "optimizer_class": LrScaledAdam},
+        }
+    return {  # crossq: its own network; Adam β1 = 0.5 as CrossQ sets for torch.optim.Adam
+        "ent_coef": "auto",
+        "target_entropy": -float(action_dim),
+        "policy_kwargs": {"optimizer_class": LrScaledAdam, "optimizer_kwargs": {"betas": (0.5, 0.999)}},
+    }
+
+
+def make_agent(
+    algo: str,
+    vec_env: VecEnv,
+    dataset: OfflineDataset,
+    normalizer: ObsNormalizer,
+    *,
+    rollout_length: int,
+    n_rollouts: int | None = None,
+    real_ratio: float = BASE.real_ratio,
+    retain_iterations: int = BASE.retain_iterations,
+    seed: int = 0,
+    device: str | torch.device = "auto",
+    tensorboard_log: str | None = None,
+    gradient_steps: int = BASE.agent_updates_per_iteration,
+    actor_lr: float | None = None,
+    critic_lr: float | None = None,
+    exploration_std: float = 0.1,
+    **agent_kwargs: Any,
+) -> OffPolicyAlgorithm:
+    """Build ``AGENT_CLASSES[algo]("MlpPolicy", vec_env, ...)`` for RAMBO (see module docstring).
+
+    Args:
+        algo: ``"sac" | "td3" | "ddpg" | "tqc" | "crossq"``.
+        vec_env: the model VecEnv; one row per rollout (``num_envs = n_rollouts``).
+        dataset, normalizer: real data of the mixed buffer (obs normalised like the model's).
+        rollout_length: k (Table 5). n_rollouts: rows per rollout (default ``vec_env.num_envs``).
+        real_ratio: f. retain_iterations: iterations kept in the model pool.
+        actor_lr, critic_lr: default Table 4 (CrossQ: 1e-3 both).
+        exploration_std: Gaussian σ of TD3/DDPG exploration (scaled actions).
+        agent_kwargs: any constructor keyword of the algorithm; ``policy_kwargs`` and
+            ``replay_buffer_kwargs`` are merged into the defaults.
+    """
+    if algo not in AGENT_CLASSES:
+        raise ValueError(f"algo: unknown agent {algo!r}; choose from {sorted(AGENT_CLASSES)}")
+    if "learning_rate" in agent_kwargs:
+        raise ValueError("learning_rate: pass actor_lr / critic_lr instead (see agents.factory)")
+    n_envs = vec_env.num_envs
+    n_rollouts = n_envs if n_rollouts is None else n_rollouts
+    if n_rollouts != n_envs:
+        raise ValueError(f"n_rollouts: must equal vec_env.num_envs={n_envs}, got {n_rollouts}")
+    default_actor_lr, default_critic_lr = _LEARNING_RATES[algo]
+    actor_lr = default_actor_lr if actor_lr is None else actor_lr
+    critic_lr = default_critic_lr if critic_lr is None else critic_lr
+    action_dim = int(np.prod(vec_env.action_space.shape))
+    kwargs: dict[str, Any] = {
+        "learning_rate": actor_lr,
+        "buffer_size": model_pool_size(rollout_length, n_rollouts, retain_iterations),
+        "learning_starts": 0,
+        "batch_size": BASE.batch_size,
+        "gamma": BASE.gamma,
+        "train_freq": (rollout_length, "step"),
+        "gradient_steps": gradient_steps,
+        "replay_buffer_class": MixedReplayBuffer,
+        "replay_buffer_kwargs": {
+            "dataset": dataset, "normalizer": normalizer, "real_ratio": real_ratio, "seed": seed,
+        },
+        "seed": seed,
+        "device": device,
+        "tensorboard_log": tensorboard_log,
+        **_algorithm_defaults(algo, n_envs, action_dim, seed, exploration_std),
+    }
+    for key in ("policy_kwargs", "replay_buffer_kwargs"):
+        kwargs[key] = {**kwargs.get(key, {}), **agent_kwargs.pop(key, {})}
+    kwargs.update(agent_kwargs)
+    model = AGENT_CLASSES[algo]("MlpPolicy", vec_env, **kwargs)
+    set_critic_lr(model, critic_lr, actor_lr)
+    return model

@@ -1,0 +1,226 @@
+"""SB3 callback that manages a co-training run: evaluation, logging, checkpoints, divergence stop.
+
+One RAMBO iteration (Alg. 1 lines 3-5) is one SB3 collect (a k-step model rollout) followed by
+one ``train`` (the agent's gradient steps); :class:`agents.callback.RamboCallback` runs the
+adversary's updates for the finished iteration in ``_on_rollout_start``. This callback is placed
+*after* it in the ``CallbackList``, so when it sees a new ``_n_updates`` count in
+``_on_rollout_start`` the iteration — agent and adversary phases — is complete, and it:
+
+1. measures the average Q-value (RAMBO-OFF's input, App. B.5) and stops the run if it diverged;
+2. evaluates the policy in the real env on schedule (App. B.6);
+3. records everything through SB3's logger and dumps one TensorBoard row per iteration;
+4. writes an (atomic) checkpoint through ``save_fn``.
+
+The final iteration ends in ``_on_training_end`` (no further collect). SB3 ignores the return
+value of ``on_rollout_start``, so a stop decided there takes effect at the next ``_on_step``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from stable_baselines3.common.callbacks import BaseCallback
+
+__all__ = ["EvalSchedule", "RunHistory", "RunMonitorCallback"]
+
+
+@dataclass(frozen=True)
+class EvalSchedule:
+    """When to evaluate: every ``every`` iterations and every iteration of the last ``last`` (App. B.6)."""
+
+    n_iterations: int
+    every: int = 10
+    last: int = 10
+
+    def __post_init__(self) -> None:
+        for name in ("n_iterations", "every"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}: must be >= 1, got {getattr(self, name)}")
+        if self.last < 0:
+            raise ValueError(f"last: must be >= 0, got {self.last}")
+
+    def due(self, iteration: int) -> bool:
+        """True if the policy after ``iteration`` (1-based; 0 = before co-training) is evaluated."""
+        return iteration % self.every == 0 or iteration > self.n_iterations - self.last
+
+
+@dataclass
+class RunHistory:
+    """Everything a run has measured so far; saved in every checkpoint and in results.json."""
+
+    iteration: int = 0
+    """Iterations completed (agent and adversary phases)."""
+    q_history: list[float] = field(default_factory=list)
+    """Average Q-value at the end of each iteration (App. B.5)."""
+    evals: list[dict[str, Any]] = field(default_factory=list)
+    """One entry per evaluation: iteration, return mean/std, normalised score, ..."""
+    iteration_s: list[float] = field(default_factory=list)
+    """Wall time of each iteration (rollout + agent + adversary), excluding evaluation."""
+    wall_s: float = 0.0
+    """Wall time spent in co-training over all sessions (excluding model pretraining)."""
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "iteration": self.iteration,
+            "q_history": list(self.q_history),
+            "evals": [dict(e) for e in self.evals],
+            "iteration_s": list(self.iteration_s),
+            "wall_s": self.wall_s,
+        }
+
+    @classmethod
+    def from_state_dict(cls, state: dict[str, Any]) -> RunHistory:
+        return cls(
+            **{k: state[k] for k in ("iteration", "q_history", "evals", "iteration_s", "wall_s")}
+        )
+
+
+class RunMonitorCallback(BaseCallback):
+    """Per-iteration bookkeeping of a co-training run (see the module docstring).
+
+    :param history: the run's history (continued in place on resume).
+    :param n_iterations: total iterations of the run.
+    :param agent_steps_per_iteration: the agent's gradient steps per iteration (SB3 ``gradient_steps``).
+    :param q_fn: ``() -> float`` average Q-value of the current critic on a training batch.
+    :param evaluate_fn: ``(iteration) -> dict`` with at least ``return_mean`` and ``normalized_score``;
+        None disables evaluation (no real env).
+    :param save_fn: ``(history) -> None`` writes the checkpoint (called only for healthy iterations).
+    :param schedule: evaluation schedule.
+    :param q_limit: the run stops when ``|avg Q| > q_limit`` or avg Q is not finite.
+    :param stop_at_iteration: stop (as if killed) after this iteration's checkpoint; None = never.
+    :param progress: show a tqdm bar with one tick per iteration.
+    """
+
+    def __init__(
+        self,
+        history: RunHistory,
+        n_iterations: int,
+        agent_steps_per_iteration: int,
+        q_fn: Callable[[], float],
+        evaluate_fn: Callable[[int], dict[str, Any]] | None,
+        save_fn: Callable[[RunHistory], None],
+        schedule: EvalSchedule,
+        q_limit: float,
+        stop_at_iteration: int | None = None,
+        progress: bool = True,
+        verbose: int = 0,
+    ) -> None:
+        super().__init__(verbose)
+        self.history = history
+        self.n_iterations = n_iterations
+        self.agent_steps_per_iteration = agent_steps_per_iteration
+        self.q_fn, self.evaluate_fn, self.save_fn = q_fn, evaluate_fn, save_fn
+        self.schedule, self.q_limit = schedule, q_limit
+        self.stop_at_iteration = stop_at_iteration
+        self.progress = progress
+        self.status = "running"
+        """``running`` -> ``finished`` | ``stopped`` (stop_at_iteration) | ``diverged``."""
+        self.message = ""
+        self._stop = False
+        self._updates_seen = 0
+        self._t_iter = 0.0
+        self._t_session = 0.0
+        self._bar: Any = None
+
+    # -- SB3 hooks ---------------------------------------------------------------------------
+    def _on_training_start(self) -> None:
+        self._updates_seen = self.model._n_updates
+        self._t_iter = self._t_session = time.perf_counter()
+        if self.progress:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(
+                total=self.n_iterations,
+                initial=self.history.iteration,
+                desc="co-training",
+                unit="it",
+                dynamic_ncols=True,
+            )
+        if self.history.iteration == 0 and self.history.evals:  # the warm-started policy
+            self._record_eval(self.history.evals[-1])
+            self.logger.dump(step=0)
+
+    def _on_rollout_start(self) -> None:
+        self._maybe_finish_iteration()
+
+    def _on_step(self) -> bool:
+        return not self._stop
+
+    def _on_training_end(self) -> None:
+        self._maybe_finish_iteration()
+        self.history.wall_s += time.perf_counter() - self._t_session
+        if self.status == "running":
+            done = self.history.iteration >= self.n_iterations
+            self.status = "finished" if done else "stopped"
+        if self._bar is not None:
+            self._bar.close()
+
+    # -- one iteration -----------------------------------------------------------------------
+    def _maybe_finish_iteration(self) -> None:
+        if self._stop or self.model._n_updates <= self._updates_seen:
+            return  # first collect of a session, or already stopping
+        self._updates_seen = self.model._n_updates
+        iteration = self.history.iteration + 1
+        iteration_s = time.perf_counter() - self._t_iter
+        q_avg = float(self.q_fn())
+        if not math.isfinite(q_avg) or abs(q_avg) > self.q_limit:
+            self._diverge(iteration, q_avg)
+            return
+        self.history.iteration = iteration
+        self.history.q_history.append(q_avg)
+        self.history.iteration_s.append(iteration_s)
+        if self.evaluate_fn is not None and self.schedule.due(iteration):
+            self._evaluate(iteration)
+        self._dump(iteration, iteration_s)
+        self.save_fn(self.history)
+        if self.stop_at_iteration is not None and iteration >= self.stop_at_iteration:
+            self._stop, self.status = True, "stopped"
+            self.message = f"stopped after iteration {iteration} (stop_at_iteration)"
+        self._t_iter = time.perf_counter()
+
+    def _evaluate(self, iteration: int) -> None:
+        t0 = time.perf_counter()
+        result = dict(self.evaluate_fn(iteration))  # type: ignore[misc]
+        result = {"iteration": iteration, **result, "eval_s": time.perf_counter() - t0}
+        self.history.evals.append(result)
+        self._record_eval(result)
+
+    def _record_eval(self, result: dict[str, Any]) -> None:
+        self.logger.record("eval/return_mean", result["return_mean"])
+        if result.get("return_std") is not None:
+            self.logger.record("eval/return_std", result["return_std"])
+        if result.get("normalized_score") is not None:
+            self.logger.record("eval/normalized_score", result["normalized_score"])
+        if result.get("eval_s") is not None:
+            self.logger.record("time/eval_s", result["eval_s"])
+
+    def _dump(self, iteration: int, iteration_s: float) -> None:
+        self.logger.record("time/iterations", iteration)
+        self.logger.record("time/iteration_s", iteration_s)
+        self.logger.record("time/agent_updates", self.model._n_updates)
+        self.logger.dump(step=iteration)
+        if self._bar is not None:
+            postfix = {"Q": f"{self.history.q_history[-1]:.1f}"}
+            if self.history.evals:
+                last = self.history.evals[-1]
+                value = last.get("normalized_score")
+                key, value = (
+                    ("score", value) if value is not None else ("return", last["return_mean"])
+                )
+                postfix[key] = f"{value:.1f}"
+            self._bar.set_postfix(postfix, refresh=False)
+            self._bar.update(1)
+
+    def _diverge(self, iteration: int, q_avg: float) -> None:
+        self._stop, self.status = True, "diverged"
+        kept = self.history.iteration
+        self.message = (
+            f"Q-values diverged at iteration {iteration}: average Q = {q_avg:.4g} "
+            f"(limit |Q| <= {self.q_limit:.4g}); stopped the run and kept the last good checkpoint "
+            f"(iteration {kept})."
+        )
+        self.logger.dump(step=iteration)

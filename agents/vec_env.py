@@ -1,0 +1,167 @@
+"""``RamboModelVecEnv``: the learned MDP as an SB3 ``VecEnv`` of ``num_envs`` model rollouts.
+
+With ``num_envs = rollout_batch_size`` (50 000) and ``train_freq=(k, "step")`` one SB3 collect is
+one k-step model rollout from dataset start states (Alg. 1 line 3): one ensemble forward per step,
+each row under its own random elite. The rows' states and step counters stay on the device as
+torch tensors; only observations, rewards and dones cross to numpy for SB3.
+
+Autoreset follows SB3's convention: a done row is reset in the same step, its last observation is
+in ``infos[i]["terminal_observation"]`` and ``infos[i]["TimeLimit.truncated"]`` is True iff the
+row hit ``rollout_length`` without terminating. Only done rows get info entries.
+
+The rows share one core (``mdp``, ``rollout_length``): ``get_attr`` / ``env_method`` read or call
+it once and repeat the answer per index; ``set_attr`` must address every row.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import torch
+from stable_baselines3.common.vec_env import VecEnv
+from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices, VecEnvStepReturn
+
+from rambo_env.envs.model_env import as_action_tensor, check_rollout_length
+from rambo_env.model import LearnedMDP
+
+__all__ = ["RamboModelVecEnv"]
+
+
+class RamboModelVecEnv(VecEnv):
+    """SB3 front-end of a ``LearnedMDP``.
+
+    Args:
+        mdp: the shared learned MDP (e.g. ``gym.make("RamboModel-hopper-medium").unwrapped.mdp``).
+        num_envs: number of parallel rollouts (rows).
+        rollout_length: the paper's k: rows are truncated after this many steps.
+        seed: seed of the rows' generator (start states, elites, noise); ``seed()`` reseeds at
+            the next ``reset()`` as in SB3.
+    """
+
+    def __init__(
+        self,
+        mdp: LearnedMDP,
+        num_envs: int,
+        rollout_length: int = 5,
+        seed: int | None = None,
+    ) -> None:
+        if not isinstance(mdp, LearnedMDP):
+            raise ValueError(f"mdp: expected a LearnedMDP, got {type(mdp).__name__}")
+        if isinstance(num_envs, bool) or not isinstance(num_envs, int | np.integer) or num_envs < 1:
+            raise ValueError(f"num_envs: expected a positive int, got {num_envs!r}")
+        self.mdp = mdp
+        self.rollout_length = check_rollout_length(rollout_length)
+        self.render_mode: str | None = None
+        super().__init__(
+            int(num_envs),
+            copy.deepcopy(mdp.observation_space),
+            copy.deepcopy(mdp.action_space),
+        )
+        self._rng = np.random.default_rng(seed)
+        self._pending_seed: int | None = None
+        self._obs: torch.Tensor | None = None  # [n, O] normalised, on mdp.device
+        self._n_steps = torch.zeros(self.num_envs, dtype=torch.long, device=mdp.device)
+        self._actions: np.ndarray | None = None
+
+    @classmethod
+    def from_env(cls, env: gym.Env, num_envs: int, seed: int | None = None) -> RamboModelVecEnv:
+        """Rows over the same core as a ``RamboModelEnv`` (``env.unwrapped.mdp``, its k)."""
+        base = env.unwrapped
+        return cls(base.mdp, num_envs, rollout_length=base.rollout_length, seed=seed)
+
+    def seed(self, seed: int | None = None) -> Sequence[int | None]:
+        """Reseed the rows' generator at the next ``reset()`` (SB3 >= 2.0 semantics)."""
+        if seed is None:
+            seed = int(np.random.SeedSequence().generate_state(1)[0])  # fresh OS entropy
+        self._pending_seed = int(seed)
+        return [self._pending_seed] * self.num_envs
+
+    def reset(self) -> np.ndarray:
+        if self._pending_seed is not None:
+            self._rng = np.random.default_rng(self._pending_seed)
+            self._pending_seed = None
+        self._obs = self.mdp.initial(self.num_envs, self._rng)  # [n, O]
+        self._n_steps.zero_()
+        self._reset_options()
+        return self._obs.cpu().numpy()
+
+    def step_async(self, actions: np.ndarray) -> None:
+        self._actions = actions
+
+    def step_wait(self) -> VecEnvStepReturn:
+        if self._obs is None or self._actions is None:
+            raise gym.error.ResetNeeded("step_wait: call reset() and step_async() first")
+        action_t = as_action_tensor(self._actions, self.mdp, n_rows=self.num_envs)  # [n, A]
+        self._actions = None
+        member_idx, noise = self.mdp.draw(self.num_envs, self._rng)  # [n], [n, T]
+        with torch.no_grad():
+            next_obs, reward, terminated = self.mdp.step_with(
+                self._obs, action_t, member_idx, noise
+            )  # [n, O], [n], [n]
+        self._n_steps += 1
+        truncated = self._n_steps >= self.rollout_length  # Section 5.2: k-step rollouts
+        done = terminated | truncated  # [n]
+        infos: list[dict[str, Any]] = [{} for _ in range(self.num_envs)]
+        if bool(done.any()):
+            self._reset_done_rows(next_obs, done, terminated, infos)
+        self._obs = next_obs
+        return (
+            next_obs.cpu().numpy(),
+            reward.cpu().numpy().astype(np.float32, copy=False),
+            done.cpu().numpy(),
+            infos,
+        )
+
+    def _reset_done_rows(
+        self,
+        next_obs: torch.Tensor,
+        done: torch.Tensor,
+        terminated: torch.Tensor,
+        infos: list[dict[str, Any]],
+    ) -> None:
+        """SB3 immediate autoreset: record the terminal obs, overwrite done rows in place."""
+        done_idx = done.nonzero().squeeze(1)  # [d]
+        terminal_obs = next_obs[done_idx].cpu().numpy()  # [d, O]
+        timeout = (~terminated[done_idx]).cpu().tolist()  # done and not terminated = truncated
+        next_obs[done_idx] = self.mdp.initial(int(done_idx.shape[0]), self._rng)
+        self._n_steps[done_idx] = 0
+        for i, obs_i, timeout_i in zip(done_idx.cpu().tolist(), terminal_obs, timeout, strict=True):
+            infos[i]["terminal_observation"] = obs_i
+            infos[i]["TimeLimit.truncated"] = timeout_i
+
+    def close(self) -> None:
+        self._obs = None
+
+    def get_images(self) -> Sequence[np.ndarray | None]:
+        return [None for _ in range(self.num_envs)]
+
+    def get_attr(self, attr_name: str, indices: VecEnvIndices = None) -> list[Any]:
+        value = getattr(self, attr_name)
+        return [value for _ in self._get_indices(indices)]
+
+    def set_attr(self, attr_name: str, value: Any, indices: VecEnvIndices = None) -> None:
+        self._check_all_rows(indices, "set_attr")
+        setattr(self, attr_name, value)
+
+    def env_method(
+        self, method_name: str, *method_args: Any, indices: VecEnvIndices = None, **method_kwargs: Any
+    ) -> list[Any]:
+        result = getattr(self, method_name)(*method_args, **method_kwargs)
+        return [result for _ in self._get_indices(indices)]
+
+    def env_is_wrapped(
+        self, wrapper_class: type[gym.Wrapper], indices: VecEnvIndices = None
+    ) -> list[bool]:
+        return [False for _ in self._get_indices(indices)]
+
+    def _check_all_rows(self, indices: VecEnvIndices, method: str) -> None:
+        rows = set(self._get_indices(indices))
+        if rows != set(range(self.num_envs)):
+            raise ValueError(
+                f"{method}: indices={indices!r}: the {self.num_envs} rows share one core, so an "
+                f"attribute can only be set for all rows (indices=None)"
+            )

@@ -1,0 +1,314 @@
+"""RAMBO's adversarial model update (Alg. 1 line 5; Eq. 5, Eq. 9), pure torch.
+
+The model is trained to MINIMISE the agent's value while staying a good fit of the data:
+
+.. math::
+
+    \\mathcal{L}_\\phi = \\lambda\\, \\mathbb{E}_{(s,a,r,s') \\sim \\pi, \\hat T_\\phi}
+        \\big[A^\\pi(s, a, r, s') \\log \\hat T_\\phi(s', r \\mid s, a)\\big]
+        + \\mathcal{L}_{\\mathrm{MLE}}(\\phi)                                  \\quad \\text{(Eq. 9)}
+
+with the advantage :math:`A = r + \\gamma (1-d) Q(s', \\pi_{\\mathrm{mean}}(s')) - Q(s, a)` of the
+agent's CURRENT critic (Eq. 5's score-function gradient), normalised over the batch, no gradient.
+The agent is seen only through :class:`PolicyFns` (three callables), so this module never imports
+an RL library; ``agents/critics.py`` adapts SB3 agents.
+
+Official-code details (RAMBO-DETAILS.md): one optimizer step per model step of a k-step rollout of
+256 dataset start states under the stochastic policy; a fresh MLE batch of 256 real transitions per
+step; one random elite per sample per step; no terminal masking inside this rollout; the batch
+MEAN of ``A · log p`` (a sum is 256x too strong and diverges); λ = 0 skips the update entirely.
+
+References:
+    Rigter, Lacerda & Hawes, "RAMBO-RL", NeurIPS 2022, Section 5.2, Alg. 1, App. B.1-B.3.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+import torch
+
+if TYPE_CHECKING:
+    from rambo_env.data.dataset import OfflineDataset
+    from rambo_env.dynamics.ensemble import GaussianEnsemble
+    from rambo_env.model import LearnedMDP
+    from rambo_env.normalization import ObsNormalizer
+
+__all__ = [
+    "AdversaryConfig",
+    "ModelAdversary",
+    "PolicyFns",
+    "RealTransitions",
+    "adversarial_loss",
+    "advantage",
+    "real_transitions",
+]
+
+
+@dataclass(frozen=True)
+class AdversaryConfig:
+    """Hyperparameters of the adversarial model update (Table 4, Table 5, App. B.3)."""
+
+    adversary_weight: float
+    """λ of Eq. 9 (e.g. 3e-4); 0 disables the adversary (the MBPO ablation)."""
+    rollout_length: int
+    """k: every k optimizer steps the synthetic rollout restarts from fresh dataset states."""
+    n_updates: int = 1000
+    """Model optimizer steps per iteration (App. B.3)."""
+    batch_size: int = 256
+    """Synthetic samples per step and real transitions per MLE batch (App. B.1)."""
+    lr: float = 3e-4
+    """Adam learning rate of the model (Table 4)."""
+    gamma: float = 0.99
+    """Discount of the advantage (the agent's γ)."""
+    advantage_eps: float = 1e-6
+    """ε of the advantage normalisation ``(A - mean) / (std + ε)``."""
+
+    def __post_init__(self) -> None:
+        checks = {
+            "adversary_weight": math.isfinite(self.adversary_weight) and self.adversary_weight >= 0,
+            "rollout_length": _is_int(self.rollout_length) and self.rollout_length >= 1,
+            "n_updates": _is_int(self.n_updates) and self.n_updates >= 0,
+            "batch_size": _is_int(self.batch_size) and self.batch_size >= 2,
+            "lr": math.isfinite(self.lr) and self.lr > 0,
+            "gamma": 0.0 <= self.gamma <= 1.0,
+            "advantage_eps": math.isfinite(self.advantage_eps) and self.advantage_eps > 0,
+        }
+        for name, ok in checks.items():
+            if not ok:
+                raise ValueError(f"AdversaryConfig.{name}: invalid value {getattr(self, name)!r}")
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int | np.integer) and not isinstance(x, bool)
+
+
+class PolicyFns(NamedTuple):
+    """The agent as the adversary sees it: NORMALISED obs, ENV-SCALE actions, no RL-library types."""
+
+    sample: Callable[[torch.Tensor], torch.Tensor]
+    """obs [B, O] -> stochastic action [B, A] (the rollout policy)."""
+    mean: Callable[[torch.Tensor], torch.Tensor]
+    """obs [B, O] -> deterministic action [B, A] (π_mean in V(s') = Q(s', π_mean(s')))."""
+    q: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    """(obs [B, O], action [B, A]) -> Q [B] of the agent's current critic."""
+
+
+class RealTransitions(NamedTuple):
+    """The dataset as device tensors, built once (normalised obs, env-scale actions)."""
+
+    obs: torch.Tensor  # [N, O] normalised
+    action: torch.Tensor  # [N, A] env scale
+    reward: torch.Tensor  # [N]
+    next_obs: torch.Tensor  # [N, O] normalised
+    terminated: torch.Tensor  # [N] bool (MDP terminations; time-outs are not terminals)
+
+    @property
+    def n_transitions(self) -> int:
+        return int(self.obs.shape[0])
+
+    def sample(self, n: int, generator: torch.Generator) -> RealTransitions:
+        """``n`` rows drawn uniformly with replacement (indices drawn on the data's device)."""
+        idx = torch.randint(
+            self.n_transitions, (n,), generator=generator, device=self.obs.device
+        )  # [n]
+        return RealTransitions(*(t[idx] for t in self))
+
+
+def real_transitions(
+    dataset: OfflineDataset, normalizer: ObsNormalizer, device: torch.device | str
+) -> RealTransitions:
+    """Copy ``dataset`` to ``device`` once: observations z-scored, actions and rewards raw."""
+    device = torch.device(device)
+
+    def to(x: np.ndarray, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+        return torch.as_tensor(np.asarray(x), device=device).to(dtype)
+
+    obs, next_obs = to(dataset.observations), to(dataset.next_observations)
+    n = obs.shape[0]
+    if n == 0:
+        raise ValueError("dataset.observations: the dataset has no transitions")
+    for name, t in (("actions", to(dataset.actions)), ("rewards", to(dataset.rewards))):
+        if t.shape[0] != n:
+            raise ValueError(f"dataset.{name}: {t.shape[0]} rows, observations has {n}")
+    return RealTransitions(
+        obs=normalizer.normalize(obs),
+        action=to(dataset.actions),
+        reward=to(dataset.rewards).reshape(n),
+        next_obs=normalizer.normalize(next_obs),
+        terminated=to(dataset.terminals, torch.bool).reshape(n),
+    )
+
+
+@torch.no_grad()
+def advantage(
+    policy: PolicyFns,
+    obs: torch.Tensor,
+    action: torch.Tensor,
+    reward: torch.Tensor,
+    next_obs: torch.Tensor,
+    terminated: torch.Tensor,
+    *,
+    gamma: float,
+    eps: float = 1e-6,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Batch-normalised advantage of model transitions under the CURRENT critic (Section 5.2).
+
+    ``A = r + γ (1 - d) Q(s', π_mean(s')) - Q(s, a)`` (no entropy term), then
+    ``(A - mean_B A) / (std_B A + ε)``. No gradient flows through it.
+
+    Returns ``(normalised A [B], raw A [B])``.
+    """
+    q = policy.q(obs, action).reshape(-1)  # [B]
+    next_q = policy.q(next_obs, policy.mean(next_obs)).reshape(-1)  # [B]  V(s') = Q(s', π_mean(s'))
+    not_done = 1.0 - terminated.reshape(-1).to(q.dtype)  # [B]
+    raw = reward.reshape(-1).to(q.dtype) + gamma * not_done * next_q - q  # [B]  Eq. 5
+    normalised = (raw - raw.mean()) / (raw.std() + eps)  # [B]  advantage normalisation (Sec. 5.2)
+    return normalised, raw
+
+
+def adversarial_loss(
+    ensemble: GaussianEnsemble,
+    obs: torch.Tensor,
+    action: torch.Tensor,
+    next_obs: torch.Tensor,
+    reward: torch.Tensor,
+    adv: torch.Tensor,
+    weight: float,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Adversarial term of Eq. 9: ``λ · mean_B(A · log p(s', r | s, a))``.
+
+    ``log p`` is the elite-mixture density of the STOP-GRADIENT sample (Eq. 5's score function):
+    gradients reach the model only through the density, never through the sample. A batch MEAN:
+    the official TF code summed a [256] vector, which also scaled its MLE term by 256.
+
+    Returns ``(loss [], log_prob [B])``.
+    """
+    log_prob = ensemble.log_prob_mixture(
+        obs.detach(), action.detach(), next_obs.detach(), reward.detach()
+    )  # [B]
+    loss = weight * (adv.detach() * log_prob).mean()  # Eq. 9
+    return loss, log_prob
+
+
+class ModelAdversary:
+    """Runs Alg. 1 line 5 on ``mdp.ensemble`` in place, with its own Adam (created once).
+
+    Args:
+        mdp: the learned MDP whose ensemble the agent trains in (shared with the env).
+        dataset: the offline dataset (MLE batches); copied to ``mdp.device`` once.
+        cfg: hyperparameters.
+        seed: seeds the start-state / member / noise generator and the MLE-batch generator.
+    """
+
+    def __init__(
+        self, mdp: LearnedMDP, dataset: OfflineDataset, cfg: AdversaryConfig, seed: int = 0
+    ) -> None:
+        self.mdp, self.cfg = mdp, cfg
+        self.real = real_transitions(dataset, mdp.normalizer, mdp.device)
+        if self.real.obs.shape[1] != mdp.obs_dim or self.real.action.shape[1] != mdp.action_dim:
+            raise ValueError(
+                f"dataset: obs/action dims {tuple(self.real.obs.shape[1:])}/"
+                f"{tuple(self.real.action.shape[1:])} do not match the model's "
+                f"obs_dim={mdp.obs_dim}, action_dim={mdp.action_dim}"
+            )
+        # All ensemble parameters, the learnable log-var bounds included (official code).
+        self.params = [p for p in mdp.ensemble.parameters() if p.requires_grad]
+        self.optimizer = torch.optim.Adam(self.params, lr=cfg.lr)
+        self.rng = np.random.default_rng(seed)
+        self.generator = torch.Generator(device=mdp.device)
+        self.generator.manual_seed(int(seed))
+        self.n_steps = 0
+        """Model optimizer steps taken so far (all iterations)."""
+
+    @property
+    def enabled(self) -> bool:
+        """False when λ = 0: the official code then skips the model update entirely."""
+        return self.cfg.adversary_weight > 0
+
+    def update(self, policy: PolicyFns) -> dict[str, float]:
+        """One iteration of Alg. 1 line 5: ``cfg.n_updates`` model optimizer steps.
+
+        Every ``k`` steps, ``batch_size`` fresh dataset start states; each step moves the rollout
+        one model step with the stochastic policy (one random elite per sample, no terminal
+        masking) and takes one optimizer step on it. Returns per-iteration means of the step
+        statistics (``{}`` when λ = 0: nothing is done).
+        """
+        if not self.enabled or self.cfg.n_updates == 0:
+            return {}
+        cfg, totals = self.cfg, {}
+        obs = self.mdp.initial(cfg.batch_size, self.rng)  # [B, O]
+        for i in range(cfg.n_updates):
+            if i > 0 and i % cfg.rollout_length == 0:
+                obs = self.mdp.initial(cfg.batch_size, self.rng)  # Alg. 1 line 5: restart
+            with torch.no_grad():
+                action = policy.sample(obs)  # [B, A]
+                next_obs, reward, terminated = self.mdp.transition(obs, action, self.rng)
+            stats = self.step(policy, obs, action, reward, next_obs, terminated)
+            for key, value in stats.items():  # device tensors: one host sync per iteration
+                totals[key] = totals.get(key, 0.0) + value
+            obs = next_obs
+        return {key: float(value) / cfg.n_updates for key, value in totals.items()}
+
+    def step(
+        self,
+        policy: PolicyFns,
+        obs: torch.Tensor,
+        action: torch.Tensor,
+        reward: torch.Tensor,
+        next_obs: torch.Tensor,
+        terminated: torch.Tensor,
+        real: RealTransitions | None = None,
+    ) -> dict[str, torch.Tensor]:
+        """One optimizer step on Eq. 9 for given synthetic transitions (``[B, ·]``).
+
+        ``real`` is the MLE batch (default: ``batch_size`` fresh dataset rows). Returns detached
+        0-dim tensors: adv_loss, mle_loss, advantage_mean/std (before normalisation),
+        log_prob_mean, grad_norm.
+        """
+        cfg = self.cfg
+        if real is None:
+            real = self.real.sample(cfg.batch_size, self.generator)
+        adv, raw_adv = advantage(
+            policy, obs, action, reward, next_obs, terminated,
+            gamma=cfg.gamma, eps=cfg.advantage_eps,
+        )  # [B], [B]
+        ensemble = self.mdp.ensemble
+        adv_loss, log_prob = adversarial_loss(
+            ensemble, obs, action, next_obs, reward, adv, cfg.adversary_weight
+        )
+        mle_loss, _ = ensemble.mle_loss(real.obs, real.action, real.next_obs, real.reward)
+        self.optimizer.zero_grad(set_to_none=True)
+        (adv_loss + mle_loss).backward()  # Eq. 9
+        grads = [p.grad.reshape(-1) for p in self.params if p.grad is not None]
+        grad_norm = torch.linalg.vector_norm(torch.cat(grads))
+        self.optimizer.step()
+        self.n_steps += 1
+        return {
+            "adv_loss": adv_loss.detach(),
+            "mle_loss": mle_loss.detach(),
+            "advantage_mean": raw_adv.mean(),
+            "advantage_std": raw_adv.std(),
+            "log_prob_mean": log_prob.detach().mean(),
+            "grad_norm": grad_norm.detach(),
+        }
+
+    def state_dict(self) -> dict[str, Any]:
+        """Optimizer and generator states (the ensemble weights are saved with the model)."""
+        return {
+            "optimizer": self.optimizer.state_dict(),
+            "rng": self.rng.bit_generator.state,
+            "generator": self.generator.get_state(),
+            "n_steps": self.n_steps,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`state_dict` (to resume a run exactly)."""
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.rng.bit_generator.state = state["rng"]
+        self.generator.set_state(state["generator"].cpu())
+        self.n_steps = int(state["n_steps"])

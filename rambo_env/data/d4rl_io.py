@@ -1,0 +1,136 @@
+"""D4RL datasets: through the ``d4rl`` package when it imports, else its hdf5 files read with h5py.
+
+``d4rl`` needs ``mujoco_py`` and the old ``gym``, which rarely import on a modern machine, so the
+usual route is the hdf5 file D4RL downloads (``~/.d4rl/datasets/hopper_medium-v2.hdf5``) placed in
+``d4rl_dir`` or ``$D4RL_DATASET_DIR``. D4RL's stored ``next_observations`` are used as they are
+(a timeout's successor is not the next row), timeouts stay truncations, ``(N, 1)`` columns are
+squeezed, and the D4RL env (``hopper``) maps to our Gymnasium v5 env and reference scores.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rambo_env.data.dataset import OfflineDataset
+from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
+
+__all__ = [
+    "D4RL_LEVELS",
+    "arrays_to_dataset",
+    "d4rl_file_candidates",
+    "find_d4rl_file",
+    "load_with_d4rl_package",
+    "parse_d4rl_name",
+    "read_d4rl_hdf5",
+    "resolve_d4rl_dir",
+]
+
+D4RL_LEVELS: tuple[str, ...] = (*LEVELS, "full-replay")
+_NAME = re.compile(r"^(?P<env>[a-z0-9]+)-(?P<level>[a-z-]+?)(?:-v(?P<version>\d+))?$")
+_VERSIONS = (2, 1, 0)  # newest first when a short name does not say
+
+
+def parse_d4rl_name(name: str) -> tuple[str, str, int | None] | None:
+    """``"hopper-medium-replay-v2" -> ("hopper", "medium-replay", 2)``; None if not a D4RL name."""
+    match = _NAME.match(name)
+    if match is None or match["env"] not in ENV_IDS or match["level"] not in D4RL_LEVELS:
+        return None
+    return match["env"], match["level"], None if match["version"] is None else int(match["version"])
+
+
+def resolve_d4rl_dir(d4rl_dir: str | Path | None = None) -> Path | None:
+    """``d4rl_dir`` or ``$D4RL_DATASET_DIR`` (None when neither is set)."""
+    value = d4rl_dir if d4rl_dir is not None else os.environ.get("D4RL_DATASET_DIR")
+    return Path(value).expanduser() if value else None
+
+
+def d4rl_file_candidates(env: str, level: str, version: int | None) -> list[str]:
+    """File names D4RL uses (``hopper_medium_replay-v2.hdf5``) and the dashed variant."""
+    versions = _VERSIONS if version is None else (version,)
+    names = []
+    for v in versions:
+        names += [f"{env}_{level.replace('-', '_')}-v{v}.hdf5", f"{env}-{level}-v{v}.hdf5"]
+    return names
+
+
+def find_d4rl_file(
+    env: str, level: str, version: int | None, d4rl_dir: str | Path | None
+) -> Path | None:
+    """First existing D4RL hdf5 file for (env, level, version) in the D4RL dir, else None."""
+    directory = resolve_d4rl_dir(d4rl_dir)
+    if directory is None:
+        return None
+    for name in d4rl_file_candidates(env, level, version):
+        if (directory / name).is_file():
+            return directory / name
+    return None
+
+
+def _derive_next_observations(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Old D4RL files lack ``next_observations``: use ``obs[t + 1]`` and drop rows whose successor
+    is unknown (timeouts and the last row), as ``d4rl.qlearning_dataset`` does."""
+    print(
+        "[rambo_env] D4RL data has no next_observations; deriving them as d4rl.qlearning_dataset does"
+    )
+    n = len(arrays["observations"])
+    timeouts = np.asarray(arrays.get("timeouts", np.zeros(n))).reshape(n).astype(bool)
+    keep = ~timeouts
+    keep[-1] = False
+    out = {k: np.asarray(v)[:n][keep] for k, v in arrays.items()}
+    out["next_observations"] = np.asarray(arrays["observations"])[1:][keep[:-1]]
+    out["timeouts"] = np.zeros(int(keep.sum()), dtype=bool)
+    return out
+
+
+def arrays_to_dataset(
+    arrays: dict[str, Any], env: str | None, level: str | None, source: str
+) -> OfflineDataset:
+    """D4RL dict of arrays -> validated :class:`OfflineDataset` with our env id and ref scores."""
+    arrays = {k: np.asarray(v) for k, v in arrays.items() if k in _KEYS}
+    if "next_observations" not in arrays and "observations" in arrays:
+        arrays = _derive_next_observations(arrays)
+    if "timeouts" in arrays and "terminals" in arrays:
+        # A step can be flagged both; the MDP terminated, so it is a terminal, not a truncation.
+        arrays["timeouts"] = arrays["timeouts"].astype(bool) & ~arrays["terminals"].astype(bool)
+    meta: dict[str, Any] = {
+        "source": source,
+        "name": f"{env}-{level}" if env and level else "custom",
+    }
+    if env is not None:
+        meta.update(
+            env_id=ENV_IDS[env], ref_min_score=REF_SCORES[env][0], ref_max_score=REF_SCORES[env][1]
+        )
+    return OfflineDataset.from_arrays(arrays, **meta)
+
+
+_KEYS = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
+
+
+def read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
+    """Read a D4RL-layout hdf5 file (top-level datasets named as in D4RL)."""
+    import h5py
+
+    path = Path(path)
+    with h5py.File(path, "r") as f:
+        arrays = {k: f[k][()] for k in _KEYS if k in f}
+    parsed = parse_d4rl_name(path.stem.replace("_", "-"))
+    env, level = (parsed[0], parsed[1]) if parsed else (None, None)
+    return arrays_to_dataset(arrays, env, level, source=f"d4rl-hdf5:{path}")
+
+
+def load_with_d4rl_package(name: str) -> OfflineDataset | None:
+    """Load ``name`` through ``d4rl`` (old gym + mujoco_py); None when that stack does not import."""
+    try:
+        import d4rl  # noqa: F401  (registers the D4RL envs)
+        import gym
+    except Exception:  # mujoco_py fails in many ways (ImportError, compile errors, missing libs)
+        return None
+    parsed = parse_d4rl_name(name)
+    arrays = gym.make(name).get_dataset()
+    env, level = (parsed[0], parsed[1]) if parsed else (None, None)
+    return arrays_to_dataset(arrays, env, level, source=f"d4rl:{name}")

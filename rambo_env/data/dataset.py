@@ -1,0 +1,279 @@
+"""The offline dataset type every part of rambo-env consumes (flat D4RL layout, one row per step)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+
+from rambo_env.data.scores import normalized_score as _normalized_score
+
+__all__ = ["ARRAY_FIELDS", "DatasetUnavailableError", "DatasetValidationError", "OfflineDataset"]
+
+#: Array fields, their dtype and ndim, in storage order.
+ARRAY_FIELDS: dict[str, tuple[type, int]] = {
+    "observations": (np.float32, 2),
+    "actions": (np.float32, 2),
+    "rewards": (np.float32, 1),
+    "next_observations": (np.float32, 2),
+    "terminals": (np.bool_, 1),
+    "timeouts": (np.bool_, 1),
+}
+_OPTIONAL_FIELDS = ("timeouts",)  # absent -> no time-limit truncations recorded
+_META_FIELDS = ("env_id", "ref_min_score", "ref_max_score", "name", "source")
+_ACTION_ATOL = 1e-4  # float32 rounding of actions stored at the Box boundary
+
+
+class DatasetValidationError(ValueError):
+    """A dataset failed validation; the message names the field, index and value."""
+
+
+class DatasetUnavailableError(FileNotFoundError):
+    """A dataset cannot be found locally or fetched; the message says how to get it."""
+
+
+def _first_bad(mask: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.argwhere(mask)[0])
+
+
+def _index_str(field_name: str, idx: tuple[int, ...]) -> str:
+    return f"{field_name}[{', '.join(map(str, idx))}]"
+
+
+@dataclass
+class OfflineDataset:
+    """Transitions of a behaviour policy in the flat D4RL layout.
+
+    ``terminals`` are MDP terminations (the model must learn them), ``timeouts`` are time-limit
+    truncations (never terminals). ``next_observations`` are stored, not derived, so the last step
+    before a timeout keeps its true successor.
+    """
+
+    observations: np.ndarray  # [N, obs_dim] float32 (raw, un-normalised)
+    actions: np.ndarray  # [N, action_dim] float32 (raw env scale)
+    rewards: np.ndarray  # [N] float32
+    next_observations: np.ndarray  # [N, obs_dim] float32
+    terminals: np.ndarray  # [N] bool (MDP termination)
+    timeouts: np.ndarray  # [N] bool (time-limit truncation; never a terminal)
+    env_id: str | None = None
+    ref_min_score: float | None = None
+    ref_max_score: float | None = None
+    name: str = "custom"
+    source: str = ""
+    metadata: dict = field(default_factory=dict)
+
+    # ----------------------------------------------------------------- construction
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, Any], **meta: Any) -> OfflineDataset:
+        """Build and validate from a dict of array-likes (D4RL keys).
+
+        Casts to float32 / bool and squeezes ``(N, 1)`` rewards, terminals and timeouts.
+        ``timeouts`` may be missing (no truncations). ``meta`` sets the non-array fields.
+        """
+        missing = [k for k in ARRAY_FIELDS if k not in arrays and k not in _OPTIONAL_FIELDS]
+        if missing:
+            raise DatasetValidationError(
+                f"missing key(s) {missing}; got keys {sorted(arrays)}; required: "
+                f"{[k for k in ARRAY_FIELDS if k not in _OPTIONAL_FIELDS]}"
+            )
+        out: dict[str, np.ndarray] = {}
+        for key, (dtype, ndim) in ARRAY_FIELDS.items():
+            if key not in arrays:
+                out[key] = np.zeros(len(np.asarray(arrays["rewards"]).reshape(-1)), dtype=bool)
+                continue
+            value = np.asarray(arrays[key])
+            if not (np.issubdtype(value.dtype, np.number) or value.dtype == np.bool_):
+                raise DatasetValidationError(
+                    f"field '{key}' has non-numeric dtype {value.dtype}; expected {np.dtype(dtype)}"
+                )
+            if ndim == 1 and value.ndim == 2 and value.shape[1] == 1:
+                value = value[:, 0]  # D4RL stores some (N, 1) columns
+            if dtype is np.bool_ and value.dtype != np.bool_:
+                bad = (value != 0) & (value != 1)
+                if bad.any():
+                    idx = _first_bad(bad)
+                    raise DatasetValidationError(
+                        f"{_index_str(key, idx)} = {value[idx]} is not a boolean (0 or 1)"
+                    )
+            out[key] = value.astype(dtype, copy=False)
+        dataset = cls(**out, **meta)
+        dataset.validate()
+        return dataset
+
+    @classmethod
+    def from_npz(cls, path: str | Path, **meta: Any) -> OfflineDataset:
+        """Load a file written by :meth:`to_npz` (or any npz holding the D4RL keys)."""
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files if k in ARRAY_FIELDS}
+            stored = {k: data[k].item() for k in _META_FIELDS if k in data.files}
+            if "metadata_json" in data.files:
+                stored["metadata"] = json.loads(str(data["metadata_json"]))
+        stored = {k: v for k, v in stored.items() if v != ""}
+        stored.update(meta)
+        return cls.from_arrays(arrays, **stored)
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def n_transitions(self) -> int:
+        return int(self.observations.shape[0])
+
+    @property
+    def obs_dim(self) -> int:
+        return int(self.observations.shape[1])
+
+    @property
+    def action_dim(self) -> int:
+        return int(self.actions.shape[1])
+
+    # ----------------------------------------------------------------- validation
+    def validate(
+        self,
+        observation_space: spaces.Space | None = None,
+        action_space: spaces.Space | None = None,
+    ) -> OfflineDataset:
+        """Check dtypes, shapes, finiteness and (optionally) consistency with the env's spaces.
+
+        Raises :class:`DatasetValidationError` naming the field, index and value. Returns self.
+        """
+        self._validate_layout()
+        for key in ("observations", "actions", "rewards", "next_observations"):
+            value = getattr(self, key)
+            bad = ~np.isfinite(value)
+            if bad.any():
+                idx = _first_bad(bad)
+                raise DatasetValidationError(f"{_index_str(key, idx)} = {value[idx]} is not finite")
+        if observation_space is not None:
+            self._validate_obs_space(observation_space)
+        if action_space is not None:
+            self._validate_action_space(action_space)
+        return self
+
+    def _validate_layout(self) -> None:
+        for key, (dtype, ndim) in ARRAY_FIELDS.items():
+            value = getattr(self, key)
+            if not isinstance(value, np.ndarray):
+                raise DatasetValidationError(
+                    f"field '{key}' is a {type(value).__name__}, not an ndarray"
+                )
+            if value.dtype != dtype:
+                raise DatasetValidationError(
+                    f"field '{key}' has dtype {value.dtype}; expected {np.dtype(dtype)} "
+                    "(use OfflineDataset.from_arrays to cast)"
+                )
+            if value.ndim != ndim:
+                raise DatasetValidationError(
+                    f"field '{key}' has shape {value.shape} (ndim {value.ndim}); expected ndim {ndim}"
+                )
+        n = self.observations.shape[0]
+        if n == 0:
+            raise DatasetValidationError("dataset is empty: field 'observations' has 0 rows")
+        for key in ARRAY_FIELDS:
+            if getattr(self, key).shape[0] != n:
+                raise DatasetValidationError(
+                    f"field '{key}' has {getattr(self, key).shape[0]} rows but 'observations' has {n}"
+                )
+        if self.next_observations.shape[1] != self.observations.shape[1]:
+            raise DatasetValidationError(
+                f"field 'next_observations' has dim {self.next_observations.shape[1]} but "
+                f"'observations' has dim {self.observations.shape[1]}"
+            )
+        both = self.terminals & self.timeouts
+        if both.any():
+            idx = _first_bad(both)
+            raise DatasetValidationError(
+                f"terminals{list(idx)} and timeouts{list(idx)} are both True; a time-limit "
+                "truncation is never a terminal"
+            )
+
+    def _validate_obs_space(self, space: spaces.Space) -> None:
+        if not isinstance(space, spaces.Box) or space.shape != (self.obs_dim,):
+            raise DatasetValidationError(
+                f"field 'observations' has obs_dim {self.obs_dim} but the env's observation space "
+                f"is {space} (env_id={self.env_id!r})"
+            )
+
+    def _validate_action_space(self, space: spaces.Space) -> None:
+        if not isinstance(space, spaces.Box) or space.shape != (self.action_dim,):
+            raise DatasetValidationError(
+                f"field 'actions' has action_dim {self.action_dim} but the env's action space "
+                f"is {space} (env_id={self.env_id!r})"
+            )
+        low, high = space.low.astype(np.float32), space.high.astype(np.float32)
+        bad = (self.actions < low - _ACTION_ATOL) | (self.actions > high + _ACTION_ATOL)
+        if bad.any():
+            idx = _first_bad(bad)
+            raise DatasetValidationError(
+                f"{_index_str('actions', idx)} = {self.actions[idx]} is outside the action space "
+                f"[{low[idx[1]]}, {high[idx[1]]}]"
+            )
+
+    # ----------------------------------------------------------------- episodes and scores
+    def episode_ends(self) -> np.ndarray:
+        """bool[N]: True on the last step of each episode (terminal, timeout, or the final row)."""
+        ends = self.terminals | self.timeouts
+        ends[-1] = True
+        return ends
+
+    def episode_returns(self) -> np.ndarray:
+        """float64[n_episodes]: undiscounted return of every episode, in storage order."""
+        starts = np.flatnonzero(np.r_[True, self.episode_ends()[:-1]])
+        return np.add.reduceat(self.rewards.astype(np.float64), starts)
+
+    def normalized_score(self, returns: float | np.ndarray) -> float | np.ndarray:
+        """D4RL normalised score of ``returns`` with this dataset's reference returns (x100)."""
+        if self.ref_min_score is None or self.ref_max_score is None:
+            raise ValueError(
+                f"dataset {self.name!r} has no reference scores (ref_min_score={self.ref_min_score}, "
+                f"ref_max_score={self.ref_max_score})"
+            )
+        return _normalized_score(
+            returns, ref_min_score=self.ref_min_score, ref_max_score=self.ref_max_score
+        )
+
+    # ----------------------------------------------------------------- identity and storage
+    def fingerprint(self) -> str:
+        """Short stable hash of the arrays and the name (the model-cache key)."""
+        digest = hashlib.blake2b(digest_size=8)
+        digest.update(self.name.encode())
+        for key in ARRAY_FIELDS:
+            value = np.ascontiguousarray(getattr(self, key))
+            digest.update(f"{key}{value.dtype.str}{value.shape}".encode())
+            digest.update(memoryview(value).cast("B"))
+        return digest.hexdigest()
+
+    def to_npz(self, path: str | Path) -> Path:
+        """Write arrays and metadata to ``path`` atomically (temp file in the same dir + rename)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        meta = {
+            k: np.asarray("" if getattr(self, k) is None else getattr(self, k))
+            for k in _META_FIELDS
+        }
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(
+                    f,
+                    **{k: getattr(self, k) for k in ARRAY_FIELDS},
+                    **meta,
+                    metadata_json=np.asarray(json.dumps(self.metadata, default=str)),
+                )
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    def __repr__(self) -> str:
+        return (
+            f"OfflineDataset(name={self.name!r}, env_id={self.env_id!r}, "
+            f"n_transitions={self.n_transitions}, obs_dim={self.obs_dim}, "
+            f"action_dim={self.action_dim}, source={self.source!r})"
+        )

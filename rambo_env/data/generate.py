@@ -1,0 +1,330 @@
+"""D4RL-protocol dataset generation in Gymnasium MuJoCo v5 (Fu et al., 2020, Sec. 5).
+
+Levels: ``random`` (uniform actions), ``medium`` (an SAC policy stopped early at about a third of
+expert return; the shipped ``rambo_env/policies/<env>_medium.pt``), ``medium-replay`` (that
+agent's replay buffer up to the medium checkpoint, ``replay.npz`` written by
+``agents.behaviour.train_behaviour``), ``expert`` and ``medium-expert`` (medium + expert
+concatenated). Actions are *sampled* from the stochastic behaviour policy, as in D4RL. Episodes run
+to termination or the env's 1000-step limit; episodes cut by the transition budget are truncated.
+
+Speed: ``n_envs`` envs are stepped in a Python loop with one batched actor forward per step, and
+every env writes into its own preallocated episode buffer (no per-step allocation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from rambo_env.data.dataset import DatasetUnavailableError, OfflineDataset
+from rambo_env.data.minari_io import (
+    dataset_to_episodes,
+    episodes_to_dataset,
+    save_minari,
+    write_flat_cache,
+)
+from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
+
+__all__ = [
+    "DEFAULT_N_TRANSITIONS",
+    "collect_episodes",
+    "default_dataset_id",
+    "default_replay_path",
+    "generate_dataset",
+    "policy_act_fn",
+    "random_act_fn",
+]
+
+DEFAULT_N_TRANSITIONS = 1_000_000  # D4RL's size for random / medium / expert
+ActFn = Callable[[np.ndarray], np.ndarray]  # [B, obs_dim] float32 -> [B, action_dim] float32
+
+
+def default_dataset_id(env: str, level: str) -> str:
+    """Minari id of the project's generated dataset, e.g. ``rambo/hopper/medium-v0``."""
+    return f"rambo/{env}/{level}-v0"
+
+
+def default_replay_path(env: str) -> Path:
+    """Where ``scripts/make_dataset.py --train-policy`` keeps the behaviour agent's replay buffer."""
+    return Path("behaviour_runs") / env / "replay.npz"
+
+
+def random_act_fn(action_space: gym.spaces.Box, rng: np.random.Generator) -> ActFn:
+    """Uniform actions in the Box (D4RL ``random``)."""
+    low, high = action_space.low, action_space.high
+
+    def act(obs: np.ndarray) -> np.ndarray:
+        return rng.uniform(low, high, size=(len(obs), len(low))).astype(np.float32)
+
+    return act
+
+
+def policy_act_fn(actor: torch.nn.Module, generator: torch.Generator) -> ActFn:
+    """Stochastic actions of a :class:`rambo_env.policies.SquashedGaussianActor` (sampled, as D4RL)."""
+    device = generator.device
+
+    @torch.no_grad()
+    def act(obs: np.ndarray) -> np.ndarray:
+        obs_t = torch.from_numpy(obs).to(device)  # zero-copy on CPU
+        return actor(obs_t, deterministic=False, generator=generator).cpu().numpy()
+
+    return act
+
+
+class _EpisodeRecorder:
+    """Preallocated per-env episode storage; finished episodes become Minari ``EpisodeBuffer`` s."""
+
+    def __init__(self, envs: list[gym.Env], rng: np.random.Generator) -> None:
+        self.envs, self.rng, n_envs = envs, rng, len(envs)
+        self.max_steps = envs[0].spec.max_episode_steps or 1000
+        obs_dim, action_dim = envs[0].observation_space.shape[0], envs[0].action_space.shape[0]
+        self.obs = np.zeros((n_envs, self.max_steps + 1, obs_dim), np.float32)  # [n_envs, T + 1, O]
+        self.actions = np.zeros((n_envs, self.max_steps, action_dim), np.float32)  # [n_envs, T, A]
+        self.rewards = np.zeros((n_envs, self.max_steps), np.float32)  # [n_envs, T]
+        self.terminations = np.zeros((n_envs, self.max_steps), bool)  # [n_envs, T]
+        self.lengths, self.seeds = np.zeros(n_envs, np.int64), np.zeros(n_envs, np.int64)
+        self.current = np.zeros((n_envs, obs_dim), np.float32)  # [n_envs, O] latest observations
+        self.episodes: list = []
+
+    def reset(self, i: int) -> None:
+        self.seeds[i] = self.rng.integers(2**31 - 1)
+        self.current[i] = self.obs[i, 0] = self.envs[i].reset(seed=int(self.seeds[i]))[0]
+        self.lengths[i] = 0
+
+    def step(self, i: int, action: np.ndarray) -> None:
+        """Step env ``i``; on termination / time limit store the episode and reset."""
+        obs, reward, terminated, truncated, _ = self.envs[i].step(action)
+        t = self.lengths[i]
+        self.actions[i, t], self.rewards[i, t], self.terminations[i, t] = action, reward, terminated
+        self.current[i] = self.obs[i, t + 1] = obs
+        self.lengths[i] += 1
+        if terminated or truncated:
+            self.flush(i, truncated=bool(truncated and not terminated))
+            self.reset(i)
+
+    def flush(self, i: int, truncated: bool) -> None:
+        from minari.data_collector import EpisodeBuffer
+
+        t = int(self.lengths[i])
+        truncations = np.zeros(t, dtype=bool)
+        truncations[-1] = truncated
+        self.episodes.append(
+            EpisodeBuffer(
+                seed=int(self.seeds[i]),
+                observations=self.obs[i, : t + 1].copy(),
+                actions=self.actions[i, :t].copy(),
+                rewards=self.rewards[i, :t].copy(),
+                terminations=self.terminations[i, :t].copy(),
+                truncations=truncations,
+            )
+        )
+
+    def flush_unfinished(self) -> None:
+        """Episodes cut by the transition budget end in a truncation (never a terminal)."""
+        for i in range(len(self.envs)):
+            if self.lengths[i] > 0:
+                self.flush(i, truncated=not self.terminations[i, self.lengths[i] - 1])
+
+
+def collect_episodes(
+    env_id: str,
+    n_transitions: int,
+    act_fn: ActFn,
+    *,
+    rng: np.random.Generator,
+    n_envs: int = 16,
+    progress: bool = True,
+    desc: str = "collecting",
+) -> list:
+    """Run ``act_fn`` in ``n_envs`` copies of ``env_id`` until exactly ``n_transitions`` steps.
+
+    Returns Minari ``EpisodeBuffer`` s in completion order; each episode is reset with a seed drawn
+    from ``rng`` (stored in the buffer). Unfinished episodes at the end are marked truncated.
+    """
+    envs = [gym.make(env_id) for _ in range(n_envs)]
+    recorder = _EpisodeRecorder(envs, rng)
+    for i in range(n_envs):
+        recorder.reset(i)
+    collected = 0
+    with tqdm(
+        total=n_transitions, desc=desc, unit="step", disable=not progress, smoothing=0.05
+    ) as bar:
+        while collected < n_transitions:
+            active = min(n_envs, n_transitions - collected)  # the last round may step fewer envs
+            actions = act_fn(recorder.current[:active])  # [active, A], one batched forward
+            for i in range(active):
+                recorder.step(i, actions[i])
+            collected += active
+            bar.update(active)
+    recorder.flush_unfinished()
+    for env in envs:
+        env.close()
+    return recorder.episodes
+
+
+def _load_policy(path: Path, device: str) -> torch.nn.Module:
+    from rambo_env.policies import load_actor
+
+    if not Path(path).is_file():
+        raise DatasetUnavailableError(
+            f"behaviour policy file {path} does not exist; pass --policy PATH (an actor saved by "
+            "agents.behaviour.save_actor) or train one with scripts/make_dataset.py --train-policy"
+        )
+    return load_actor(path, device=device)
+
+
+def _level_episodes(
+    env: str,
+    level: str,
+    n_transitions: int,
+    seed: int,
+    n_envs: int,
+    progress: bool,
+    policy_path: Path | None,
+    expert_policy_path: Path | None,
+    replay_path: Path | None,
+    device: str,
+) -> tuple[list, dict]:
+    """Episodes of one D4RL level and a description of how they were made."""
+    from rambo_env.policies import shipped_policy_path
+
+    env_id = ENV_IDS[env]
+    rng = np.random.default_rng(seed)
+    generator = torch.Generator(device=device).manual_seed(seed)
+    kwargs = {"rng": rng, "n_envs": n_envs, "progress": progress, "desc": f"{env}-{level}"}
+    if level == "random":
+        space = gym.make(env_id).action_space
+        return collect_episodes(env_id, n_transitions, random_act_fn(space, rng), **kwargs), {}
+    if level in ("medium", "expert"):
+        path = policy_path if level == "medium" else expert_policy_path
+        if level == "medium" and path is None:
+            path = shipped_policy_path(env, "medium")
+        if path is None:
+            raise DatasetUnavailableError(
+                f"level 'expert' needs an expert policy: pass --expert-policy PATH or --train-policy "
+                f"to scripts/make_dataset.py --env {env} --level expert"
+            )
+        act = policy_act_fn(_load_policy(Path(path), device), generator)
+        return collect_episodes(env_id, n_transitions, act, **kwargs), {"policy": str(path)}
+    if level == "medium-replay":
+        path = Path(replay_path) if replay_path is not None else default_replay_path(env)
+        if not path.is_file():
+            raise DatasetUnavailableError(
+                f"level 'medium-replay' needs the behaviour agent's replay buffer {path} (written by "
+                f"agents.behaviour.train_behaviour); run python scripts/make_dataset.py --env {env} "
+                "--level medium-replay --train-policy (or pass --replay PATH)"
+            )
+        return dataset_to_episodes(OfflineDataset.from_npz(path)), {"replay": str(path)}
+    medium, info_m = _level_episodes(
+        env, "medium", n_transitions, seed, n_envs, progress, policy_path, None, None, device
+    )
+    expert, info_e = _level_episodes(
+        env,
+        "expert",
+        n_transitions,
+        seed + 1,
+        n_envs,
+        progress,
+        None,
+        expert_policy_path,
+        None,
+        device,
+    )
+    return medium + expert, {"policy": info_m["policy"], "expert_policy": info_e["policy"]}
+
+
+def generate_dataset(
+    env: str,
+    level: str,
+    *,
+    n_transitions: int = DEFAULT_N_TRANSITIONS,
+    seed: int = 0,
+    policy_path: str | Path | None = None,
+    expert_policy_path: str | Path | None = None,
+    replay_path: str | Path | None = None,
+    dataset_id: str | None = None,
+    force: bool = False,
+    n_envs: int = 16,
+    progress: bool = True,
+    device: str = "cpu",
+) -> OfflineDataset:
+    """Generate a D4RL-protocol dataset and save it as a local Minari dataset.
+
+    ``device`` defaults to CPU: the actor sees batches of ``n_envs`` observations, far too small to
+    amortise GPU transfers. ``n_transitions`` applies per part (``medium-expert`` = medium + expert,
+    as in D4RL) and is ignored by ``medium-replay`` (the whole replay buffer is the dataset).
+    Prints the average episode return and D4RL-normalised score; returns the flat dataset.
+    """
+    if env not in ENV_IDS or level not in LEVELS:
+        raise ValueError(
+            f"env={env!r}, level={level!r}; valid envs {list(ENV_IDS)}, levels {list(LEVELS)}"
+        )
+    if n_transitions <= 0:
+        raise ValueError(f"n_transitions={n_transitions} must be positive")
+    dataset_id = dataset_id or default_dataset_id(env, level)
+    from rambo_env.data.minari_io import minari_dataset_path
+
+    if minari_dataset_path(dataset_id).exists() and not force:
+        raise FileExistsError(
+            f"{dataset_id!r} already exists at {minari_dataset_path(dataset_id)}; use --force to overwrite"
+        )
+    episodes, info = _level_episodes(
+        env,
+        level,
+        n_transitions,
+        seed,
+        n_envs,
+        progress,
+        policy_path,
+        expert_policy_path,
+        replay_path,
+        device,
+    )
+    ref_min, ref_max = REF_SCORES[env]
+    dataset = episodes_to_dataset(
+        episodes,
+        env_id=ENV_IDS[env],
+        ref_min_score=ref_min,
+        ref_max_score=ref_max,
+        name=f"{env}-{level}",
+        source=f"minari:{dataset_id} (generated)",
+    )
+    returns = _complete_episode_returns(episodes, gym.spec(ENV_IDS[env]).max_episode_steps or 1000)
+    info.update(
+        level=level,
+        seed=seed,
+        n_envs=n_envs,
+        n_transitions=dataset.n_transitions,
+        n_episodes=len(episodes),
+        mean_return=float(returns.mean()),
+        normalized_score=float(dataset.normalized_score(returns.mean())),
+    )
+    dataset.metadata.update(minari_id=dataset_id, **info)
+    save_minari(
+        dataset_id,
+        episodes,
+        env_id=ENV_IDS[env],
+        ref_min_score=ref_min,
+        ref_max_score=ref_max,
+        description=f"D4RL-protocol {env}-{level} generated by rambo-env ({info})",
+        extra_metadata=info,
+        force=force,
+        progress=progress,
+    )
+    write_flat_cache(dataset_id, dataset)
+    print(
+        f"[rambo_env] {dataset_id}: {dataset.n_transitions} transitions, {len(episodes)} episodes, "
+        f"average return {info['mean_return']:.1f} (D4RL normalised score {info['normalized_score']:.1f})"
+    )
+    return dataset
+
+
+def _complete_episode_returns(episodes: list, max_steps: int) -> np.ndarray:
+    """Returns of episodes that terminated or hit the time limit (budget-cut ones excluded)."""
+    done = [ep for ep in episodes if ep.terminations[-1] or len(ep.rewards) >= max_steps]
+    return np.array([float(np.sum(ep.rewards)) for ep in (done or episodes)])

@@ -1,0 +1,174 @@
+"""``load_dataset``: one entry point for Minari ids, D4RL names and files, npz files and dicts.
+
+Resolution of a short name such as ``hopper-medium`` (first hit wins):
+
+1. the local Minari dataset ``mujoco/hopper/medium-v0`` (downloaded first if ``download=True``);
+2. a D4RL hdf5 file (``hopper_medium-v2.hdf5``) in ``d4rl_dir`` or ``$D4RL_DATASET_DIR``;
+3. the project's generated dataset ``rambo/hopper/medium-v0`` in the local Minari root, generated
+   on first use (``generate=True``) with :func:`rambo_env.data.generate.generate_dataset`.
+
+The resolved source is printed and kept in ``dataset.source``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rambo_env.data.d4rl_io import (
+    find_d4rl_file,
+    load_with_d4rl_package,
+    parse_d4rl_name,
+    read_d4rl_hdf5,
+)
+from rambo_env.data.dataset import DatasetUnavailableError, OfflineDataset
+from rambo_env.data.minari_io import minari_dataset_exists, read_minari
+from rambo_env.data.scores import ENV_IDS, LEVELS
+
+__all__ = ["SHORT_NAMES", "load_dataset", "validate_for_env"]
+
+#: Every short name ``<env>-<level>`` (exact table; no substring matching).
+SHORT_NAMES: dict[str, tuple[str, str]] = {f"{e}-{lv}": (e, lv) for e in ENV_IDS for lv in LEVELS}
+
+
+def load_dataset(
+    name_or_path: str | Path | dict[str, Any] | OfflineDataset,
+    *,
+    download: bool = False,
+    generate: bool = True,
+    d4rl_dir: str | Path | None = None,
+    n_transitions: int | None = None,
+    seed: int = 0,
+) -> OfflineDataset:
+    """Load an offline dataset as an :class:`OfflineDataset` (validated against its env).
+
+    Args:
+        name_or_path: short name (``hopper-medium``), Minari id (``mujoco/hopper/medium-v0``), D4RL
+            name (``hopper-medium-v2``), path to a ``.npz`` or D4RL ``.hdf5`` file, a dict of arrays,
+            or an ``OfflineDataset`` (returned validated).
+        download: let Minari download a missing dataset (needs internet and ``minari[hf]``).
+        generate: generate a missing short-name dataset locally (D4RL protocol).
+        d4rl_dir: directory of D4RL hdf5 files (default ``$D4RL_DATASET_DIR``).
+        n_transitions, seed: size and seed of a dataset generated on first use.
+    """
+    dataset = _resolve(name_or_path, download, generate, d4rl_dir, n_transitions, seed)
+    validate_for_env(dataset)
+    n_episodes = int(dataset.episode_ends().sum())
+    print(
+        f"[rambo_env] dataset {dataset.name!r} <- {dataset.source} "
+        f"({dataset.n_transitions} transitions, {n_episodes} episodes, env {dataset.env_id})"
+    )
+    return dataset
+
+
+def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:
+    """Validate, and check dims and action bounds against the real env when it is one of ours."""
+    if dataset.env_id not in ENV_IDS.values():
+        return dataset.validate()
+    import gymnasium as gym
+
+    env = gym.make(dataset.env_id)
+    try:
+        return dataset.validate(env.observation_space, env.action_space)
+    finally:
+        env.close()
+
+
+def _resolve(
+    src: Any, download: bool, generate: bool, d4rl_dir: Any, n_transitions: int | None, seed: int
+) -> OfflineDataset:
+    if isinstance(src, OfflineDataset):
+        return src
+    if isinstance(src, dict):
+        return OfflineDataset.from_arrays(src, source="arrays")
+    text = str(src)
+    if text.endswith(".npz"):
+        if not Path(text).is_file():
+            raise DatasetUnavailableError(f"npz file {text} does not exist")
+        return OfflineDataset.from_npz(text, source=f"npz:{text}")
+    if text.endswith((".hdf5", ".h5")):
+        if not Path(text).is_file():
+            raise DatasetUnavailableError(f"D4RL hdf5 file {text} does not exist")
+        return read_d4rl_hdf5(text)
+    if text in SHORT_NAMES:
+        env, level = SHORT_NAMES[text]
+        dataset = _load_short(env, level, download, generate, d4rl_dir, n_transitions, seed)
+        dataset.name = text
+        return dataset
+    parsed = parse_d4rl_name(text)
+    if parsed is not None and parsed[2] is not None:
+        return _load_d4rl_name(text, d4rl_dir)
+    if "/" in text:
+        return read_minari(text, download=download)
+    raise ValueError(
+        f"unknown dataset {text!r}. Valid: a short name {sorted(SHORT_NAMES)}, a D4RL name such as "
+        "'hopper-medium-v2', a Minari id such as 'mujoco/hopper/medium-v0', a .npz or .hdf5 path, "
+        "or a dict of arrays"
+    )
+
+
+def _load_d4rl_name(name: str, d4rl_dir: Any) -> OfflineDataset:
+    dataset = load_with_d4rl_package(name)
+    if dataset is not None:
+        return dataset
+    env, level, version = parse_d4rl_name(name)  # type: ignore[misc]
+    path = find_d4rl_file(env, level, version, d4rl_dir)
+    if path is None:
+        raise DatasetUnavailableError(
+            f"D4RL dataset {name!r}: the d4rl package does not import (it needs mujoco_py) and no "
+            f"file {env}_{level.replace('-', '_')}-v{version}.hdf5 is in d4rl_dir / $D4RL_DATASET_DIR "
+            f"(= {d4rl_dir}). Download it on a connected machine from D4RL "
+            "(http://rail.eecs.berkeley.edu/datasets/offline_rl/gym_mujoco_v2/) into that directory, "
+            f"or use the generated equivalent '{env}-{level}' (python scripts/make_dataset.py "
+            f"--env {env} --level {level})"
+        )
+    return read_d4rl_hdf5(path)
+
+
+def _load_short(
+    env: str,
+    level: str,
+    download: bool,
+    generate: bool,
+    d4rl_dir: Any,
+    n_transitions: int | None,
+    seed: int,
+) -> OfflineDataset:
+    from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, default_dataset_id, generate_dataset
+
+    minari_id = f"mujoco/{env}/{level}-v0"
+    if minari_dataset_exists(minari_id):
+        return read_minari(minari_id)
+    if download:
+        try:
+            return read_minari(minari_id, download=True)
+        except DatasetUnavailableError as err:
+            print(
+                f"[rambo_env] could not download {minari_id}: {err.__cause__}; trying local sources"
+            )
+    d4rl_file = find_d4rl_file(env, level, None, d4rl_dir)
+    if d4rl_file is not None:
+        return read_d4rl_hdf5(d4rl_file)
+    generated_id = default_dataset_id(env, level)
+    if minari_dataset_exists(generated_id):
+        dataset = read_minari(generated_id)
+        stored = dataset.metadata.get("n_transitions")
+        if n_transitions is not None and stored not in (None, n_transitions):
+            print(
+                f"[rambo_env] note: {generated_id} holds {stored} transitions (asked {n_transitions}); "
+                f"regenerate with python scripts/make_dataset.py --env {env} --level {level} --force"
+            )
+        return dataset
+    if not generate:
+        raise DatasetUnavailableError(
+            f"no local dataset for '{env}-{level}': not in the Minari root as {minari_id} or "
+            f"{generated_id}, no D4RL file in d4rl_dir / $D4RL_DATASET_DIR. Generate it with "
+            f"python scripts/make_dataset.py --env {env} --level {level} (or pass generate=True)"
+        )
+    print(
+        f"[rambo_env] '{env}-{level}' is not available locally: generating {generated_id} "
+        "(D4RL protocol; one-off, saved in the local Minari root)"
+    )
+    return generate_dataset(
+        env, level, n_transitions=n_transitions or DEFAULT_N_TRANSITIONS, seed=seed
+    )

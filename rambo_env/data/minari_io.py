@@ -1,0 +1,280 @@
+"""Minari <-> :class:`OfflineDataset`: jax-free, atomic writing and cached flat reading.
+
+Minari stores an episode as ``T + 1`` observations and ``T`` actions/rewards/terminations/
+truncations, so ``next_obs = obs[1:]`` is exact within an episode. Writing goes through
+``minari.data_collector.EpisodeBuffer`` + ``minari.create_dataset_from_buffers`` (no jax), into a
+hidden temporary root that is renamed into place only once complete. Reading Minari's HDF5 costs a
+few milliseconds per episode (a random-policy Hopper dataset has ~50k episodes), so the flat arrays
+are cached under ``$RAMBO_ENV_CACHE/datasets`` keyed by the dataset files' size and mtime.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
+from rambo_env.data.scores import env_name_from_id
+
+__all__ = [
+    "dataset_to_episodes",
+    "episodes_to_dataset",
+    "minari_dataset_exists",
+    "minari_dataset_path",
+    "read_minari",
+    "save_minari",
+    "write_flat_cache",
+]
+
+_MAIN_FILES = ("data/main_data.hdf5", "data/metadata.json")
+
+
+def minari_dataset_path(dataset_id: str) -> Path:
+    """Directory of a local Minari dataset (``$MINARI_DATASETS_PATH`` or ``~/.minari/datasets``)."""
+    root = os.environ.get("MINARI_DATASETS_PATH") or Path.home() / ".minari" / "datasets"
+    return Path(root) / dataset_id
+
+
+def minari_dataset_exists(dataset_id: str) -> bool:
+    return (minari_dataset_path(dataset_id) / "data" / "metadata.json").is_file()
+
+
+# --------------------------------------------------------------------------- layout conversion
+def dataset_to_episodes(dataset: OfflineDataset) -> list[Any]:
+    """Split a flat dataset into ``minari.data_collector.EpisodeBuffer`` s (T + 1 observations).
+
+    Requires ``next_observations[t] == observations[t + 1]`` inside every episode (Minari cannot
+    store anything else); the first violation raises :class:`DatasetValidationError`.
+    """
+    from minari.data_collector import EpisodeBuffer
+
+    ends = dataset.episode_ends()
+    inside = ~ends[:-1]
+    mismatch = inside[:, None] & (dataset.next_observations[:-1] != dataset.observations[1:])
+    if mismatch.any():
+        t, j = (int(i) for i in np.argwhere(mismatch)[0])
+        raise DatasetValidationError(
+            f"next_observations[{t}, {j}] = {dataset.next_observations[t, j]} differs from "
+            f"observations[{t + 1}, {j}] = {dataset.observations[t + 1, j]} inside an episode"
+        )
+    bounds = np.r_[0, np.flatnonzero(ends) + 1]
+    truncations = dataset.timeouts.copy()
+    truncations[-1] |= not dataset.terminals[-1]  # a trailing partial episode is a truncation
+    episodes = []
+    for i, (start, stop) in enumerate(itertools.pairwise(bounds)):
+        obs = np.concatenate(
+            [dataset.observations[start:stop], dataset.next_observations[stop - 1 : stop]]
+        )
+        episodes.append(
+            EpisodeBuffer(
+                id=i,
+                observations=obs,  # [T + 1, obs_dim]
+                actions=dataset.actions[start:stop],
+                rewards=dataset.rewards[start:stop],
+                terminations=dataset.terminals[start:stop],
+                truncations=truncations[start:stop],
+            )
+        )
+    return episodes
+
+
+def episodes_to_dataset(episodes: Sequence[Any], **meta: Any) -> OfflineDataset:
+    """Flatten Minari-layout episodes (objects or dicts with T + 1 observations) to D4RL layout."""
+
+    def get(ep: Any, key: str) -> np.ndarray:
+        return np.asarray(ep[key] if isinstance(ep, dict) else getattr(ep, key))
+
+    if not episodes:
+        raise DatasetValidationError("dataset is empty: 0 episodes")
+    obs = [get(ep, "observations") for ep in episodes]
+    if obs[0].dtype == object or obs[0].ndim != 2:
+        raise DatasetValidationError(
+            f"episode 0 field 'observations' has shape {obs[0].shape}; only Box observations are supported"
+        )
+    terminals = np.concatenate([get(ep, "terminations") for ep in episodes]).astype(bool)
+    truncations = np.concatenate([get(ep, "truncations") for ep in episodes]).astype(bool)
+    last = np.cumsum([len(o) - 1 for o in obs]) - 1
+    truncations[last] |= ~terminals[last]  # an episode that just stops was cut: a truncation
+    arrays = {
+        "observations": np.concatenate([o[:-1] for o in obs]),
+        "actions": np.concatenate([get(ep, "actions") for ep in episodes]),
+        "rewards": np.concatenate([get(ep, "rewards") for ep in episodes]),
+        "next_observations": np.concatenate([o[1:] for o in obs]),
+        "terminals": terminals,
+        # Gymnasium may report terminated and truncated together; the termination is what counts.
+        "timeouts": truncations & ~terminals,
+    }
+    return OfflineDataset.from_arrays(arrays, **meta)
+
+
+# --------------------------------------------------------------------------- writing
+@contextlib.contextmanager
+def _minari_root(path: Path) -> Iterator[None]:
+    previous = os.environ.get("MINARI_DATASETS_PATH")
+    os.environ["MINARI_DATASETS_PATH"] = str(path)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("MINARI_DATASETS_PATH", None)
+        else:
+            os.environ["MINARI_DATASETS_PATH"] = previous
+
+
+def save_minari(
+    dataset_id: str,
+    episodes: Sequence[Any],
+    *,
+    env_id: str,
+    ref_min_score: float | None = None,
+    ref_max_score: float | None = None,
+    description: str = "",
+    algorithm_name: str = "",
+    extra_metadata: dict | None = None,
+    force: bool = False,
+    progress: bool = False,
+) -> Path:
+    """Write ``episodes`` (``EpisodeBuffer`` s) as the local Minari dataset ``dataset_id``.
+
+    Built in a hidden temporary root next to the final location and renamed into place when
+    complete: a failure (or Ctrl-C) never leaves a partial dataset, and ``force=True`` replaces an
+    existing dataset only after the new one is complete. ``extra_metadata`` goes under the
+    metadata key ``"rambo_env"``.
+    """
+    import minari
+    from minari.namespace import create_namespace, list_local_namespaces
+
+    final = minari_dataset_path(dataset_id)
+    if final.exists() and not force:
+        raise FileExistsError(
+            f"Minari dataset {dataset_id!r} already exists at {final}; pass force=True to overwrite"
+        )
+    root = minari_dataset_path("")
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=root, prefix=".rambo-tmp-"))
+    try:
+        with _minari_root(staging), warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # Minari's "author is None" nags
+            created = minari.create_dataset_from_buffers(
+                dataset_id=dataset_id,
+                buffer=tqdm(
+                    episodes, desc=f"writing {dataset_id}", unit="ep", disable=not progress
+                ),
+                env=env_id,
+                algorithm_name=algorithm_name or "rambo_env.data.generate",
+                author="rambo-env",
+                author_email="rambo-env@users.noreply.github.com",
+                code_permalink="https://github.com/rambo-env/rambo-env",
+                ref_min_score=ref_min_score,
+                ref_max_score=ref_max_score,
+                description=description or f"{dataset_id} generated by rambo-env",
+            )
+            if extra_metadata:
+                created.storage.update_metadata({"rambo_env": extra_metadata})
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists():
+            trash = Path(tempfile.mkdtemp(dir=root, prefix=".rambo-trash-"))
+            final.rename(trash / "old")
+            (staging / dataset_id).rename(final)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            (staging / dataset_id).rename(final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    namespace = dataset_id.rsplit("/", 1)[0] if "/" in dataset_id else None
+    if namespace is not None and namespace not in list_local_namespaces():
+        create_namespace(namespace)
+    return final
+
+
+# --------------------------------------------------------------------------- reading
+def _cache_path(dataset_id: str) -> Path | None:
+    base = minari_dataset_path(dataset_id)
+    key = hashlib.blake2b(dataset_id.encode(), digest_size=8)
+    for name in _MAIN_FILES:
+        stat = (base / name).stat() if (base / name).exists() else None
+        if stat is None:
+            return None
+        key.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    cache_root = Path(os.environ.get("RAMBO_ENV_CACHE") or Path.home() / ".cache" / "rambo_env")
+    return cache_root / "datasets" / dataset_id.replace("/", "__") / f"{key.hexdigest()}.npz"
+
+
+def write_flat_cache(dataset_id: str, dataset: OfflineDataset) -> None:
+    """Store the flat arrays of a freshly written Minari dataset (saves the first slow read)."""
+    path = _cache_path(dataset_id)
+    if path is not None:
+        dataset.to_npz(path)
+
+
+def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
+    spec = metadata.get("env_spec")
+    env_id = None
+    if isinstance(spec, str):
+        import json
+
+        env_id = json.loads(spec).get("id")
+    parts = dataset_id.split("/")
+    name = dataset_id
+    if len(parts) >= 3 and env_name_from_id(env_id) == parts[-2]:
+        name = f"{parts[-2]}-{parts[-1].rsplit('-v', 1)[0]}"
+    return {
+        "env_id": env_id,
+        "ref_min_score": metadata.get("ref_min_score"),
+        "ref_max_score": metadata.get("ref_max_score"),
+        "name": name,
+        "metadata": {"minari_id": dataset_id, **metadata.get("rambo_env", {})},
+    }
+
+
+def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
+    """Load a Minari dataset with ``minari.load_dataset`` and flatten it (cached).
+
+    Raises :class:`DatasetUnavailableError` (saying how to get the data) when Minari cannot load
+    or download it.
+    """
+    import minari
+
+    cache = _cache_path(dataset_id)
+    if cache is not None and cache.is_file():
+        return OfflineDataset.from_npz(cache, source=f"minari:{dataset_id}")
+    try:
+        minari_dataset = minari.load_dataset(dataset_id, download=download)
+    except (ImportError, OSError, ValueError) as err:  # no huggingface_hub, offline, not found
+        raise DatasetUnavailableError(_unavailable_message(dataset_id, download, err)) from err
+    storage = minari_dataset.storage
+    episodes = list(storage.get_episodes(range(storage.total_episodes)))
+    meta = _metadata_fields(dataset_id, storage.metadata)
+    dataset = episodes_to_dataset(episodes, source=f"minari:{dataset_id}", **meta)
+    write_flat_cache(dataset_id, dataset)
+    return dataset
+
+
+def _unavailable_message(dataset_id: str, download: bool, err: BaseException) -> str:
+    parts = dataset_id.split("/")
+    hint = (
+        f"--env {parts[-2]} --level {parts[-1].rsplit('-v', 1)[0]}"
+        if len(parts) >= 3
+        else "--env hopper --level medium"
+    )
+    tried = "could not be downloaded" if download else "was not downloaded (download=False)"
+    return (
+        f"Minari dataset {dataset_id!r} is not in the local Minari root "
+        f"({minari_dataset_path(dataset_id)}) and {tried}: {type(err).__name__}: {err}\n"
+        "To get the data, either\n"
+        f"  * on a machine with internet: pip install 'minari[hf]' && minari download {dataset_id}, "
+        "then copy the dataset folder into this machine's Minari root ($MINARI_DATASETS_PATH or "
+        "~/.minari/datasets), or call load_dataset(..., download=True) there; or\n"
+        f"  * generate a D4RL-protocol dataset locally: python scripts/make_dataset.py {hint}"
+    )

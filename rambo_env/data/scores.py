@@ -1,0 +1,81 @@
+"""D4RL reference returns, env-name tables and the normalised score.
+
+The normalised score of D4RL (Fu et al., 2020) is ``100 * (return - random) / (expert - random)``,
+with the reference returns of a uniformly random policy and of an expert SAC policy. RAMBO reports
+it for every dataset (paper Table 1). Env names are resolved through exact tables, never by
+substring matching.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "ENV_IDS",
+    "LEVELS",
+    "REF_SCORES",
+    "env_name_from_id",
+    "normalized_score",
+    "ref_scores",
+]
+
+#: Short env name -> Gymnasium id of the real MuJoCo env the datasets belong to.
+ENV_IDS: dict[str, str] = {
+    "hopper": "Hopper-v5",
+    "halfcheetah": "HalfCheetah-v5",
+    "walker2d": "Walker2d-v5",
+}
+
+#: D4RL dataset levels (``<env>-<level>``), in D4RL's order.
+LEVELS: tuple[str, ...] = ("random", "medium", "medium-replay", "medium-expert", "expert")
+
+#: D4RL reference returns (random policy, expert policy), from ``d4rl/infos.py``.
+REF_SCORES: dict[str, tuple[float, float]] = {
+    "hopper": (-20.272305, 3234.3),
+    "halfcheetah": (-280.178953, 12135.0),
+    "walker2d": (1.629008, 4592.3),
+}
+
+_NAME_FROM_ID = {env_id: name for name, env_id in ENV_IDS.items()}
+
+
+def env_name_from_id(env_id: str | None) -> str | None:
+    """``"Hopper-v5" -> "hopper"``; ``None`` for env ids outside :data:`ENV_IDS`."""
+    return _NAME_FROM_ID.get(env_id) if env_id is not None else None
+
+
+def ref_scores(env: str) -> tuple[float, float]:
+    """D4RL (random, expert) reference returns of ``env`` (short name or Gymnasium id)."""
+    name = env if env in REF_SCORES else env_name_from_id(env)
+    if name is None:
+        valid = sorted([*REF_SCORES, *ENV_IDS.values()])
+        raise ValueError(f"env={env!r} has no D4RL reference scores; valid envs: {valid}")
+    return REF_SCORES[name]
+
+
+def normalized_score(
+    returns: float | np.ndarray,
+    env: str | None = None,
+    *,
+    ref_min_score: float | None = None,
+    ref_max_score: float | None = None,
+) -> float | np.ndarray:
+    """D4RL normalised score ``100 * (returns - min) / (max - min)``.
+
+    Reference returns are taken from ``ref_min_score`` / ``ref_max_score`` when both are given
+    (e.g. a Minari dataset's metadata), else from :data:`REF_SCORES` for ``env``.
+    """
+    if ref_min_score is None or ref_max_score is None:
+        if env is None:
+            raise ValueError(
+                "normalized_score needs env=... or both ref_min_score and ref_max_score"
+            )
+        ref_min_score, ref_max_score = ref_scores(env)
+    if ref_max_score == ref_min_score:
+        raise ValueError(f"ref_max_score={ref_max_score} equals ref_min_score; cannot normalise")
+    score = (
+        100.0
+        * (np.asarray(returns, dtype=np.float64) - ref_min_score)
+        / (ref_max_score - ref_min_score)
+    )
+    return float(score) if score.ndim == 0 else score

@@ -1,0 +1,411 @@
+"""Probabilistic dynamics ensemble (RAMBO App. B.1; official code on the MOPO/MBPO codebase).
+
+Each of ``n_members`` members is an MLP (4 x 200, swish) with separate mean and log-variance heads
+on the last hidden layer, predicting a diagonal Gaussian over the target
+
+    y = [reward, Δobs_norm]    (index 0 = reward, indices 1: = next_obs_norm - obs_norm)
+
+(reward FIRST, as in the official code). Inputs are ``(obs_norm, action)``: the observation is
+already z-scored by :class:`~rambo_env.normalization.ObsNormalizer`, and the model standardises
+the concatenated input again with its own buffers (``set_input_stats``, official scaler).
+Rewards are raw. All members run in one ``torch.baddbmm`` per layer (:class:`VectorizedLinear`).
+
+References:
+    Rigter, Lacerda & Hawes, "RAMBO-RL", NeurIPS 2022 (Section 5.2, App. B.1, Eq. 5).
+    Chua et al., "Deep RL in a handful of trials" (PETS), NeurIPS 2018 (soft log-var bounds).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+__all__ = [
+    "OBS_SLICE",
+    "REWARD_INDEX",
+    "EnsembleConfig",
+    "GaussianEnsemble",
+    "VectorizedLinear",
+    "gaussian_log_prob",
+    "resolve_device",
+]
+
+REWARD_INDEX = 0
+"""Target column of the reward (official layout [reward, Δobs_norm])."""
+OBS_SLICE = slice(1, None)
+"""Target columns of the normalised observation delta."""
+_ROW_CHUNK = 2048
+"""Rows per member per chunk in large inference batches (keeps activations in L2/L3 cache)."""
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """``"auto"`` -> cuda if available else cpu; anything else is passed to ``torch.device``."""
+    if isinstance(device, str) and device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+@dataclass(frozen=True)
+class EnsembleConfig:
+    """Architecture of the dynamics ensemble (App. B.1; official values)."""
+
+    n_members: int = 7
+    """Ensemble size."""
+    n_elites: int = 5
+    """Members used for sampling and the mixture density (best holdout MSE)."""
+    hidden_dims: tuple[int, ...] = (200, 200, 200, 200)
+    """Hidden layer widths (swish activations)."""
+    weight_decays: tuple[float, ...] = (2.5e-5, 5e-5, 7.5e-5, 7.5e-5, 1e-4)
+    """Per-layer ½‖W‖² coefficients: one per hidden layer, the last shared by both heads."""
+    init_max_logvar: float = 1.0
+    """Initial learnable upper log-variance bound (official RAMBO: +1)."""
+    init_min_logvar: float = -6.0
+    """Initial learnable lower log-variance bound (official RAMBO: -6)."""
+    logvar_penalty: float = 1e-3
+    """Coefficient of the bound penalty ``Σ max_logvar - Σ min_logvar``."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hidden_dims", tuple(int(h) for h in self.hidden_dims))
+        object.__setattr__(self, "weight_decays", tuple(float(w) for w in self.weight_decays))
+        if self.n_members < 1:
+            raise ValueError(f"EnsembleConfig.n_members must be >= 1, got {self.n_members}")
+        if not 1 <= self.n_elites <= self.n_members:
+            raise ValueError(
+                f"EnsembleConfig.n_elites must be in [1, n_members={self.n_members}], got {self.n_elites}"
+            )
+        if not self.hidden_dims or min(self.hidden_dims) < 1:
+            raise ValueError(f"EnsembleConfig.hidden_dims must be positive, got {self.hidden_dims}")
+        if len(self.weight_decays) != len(self.hidden_dims) + 1:
+            raise ValueError(
+                f"EnsembleConfig.weight_decays: need len(hidden_dims) + 1 = {len(self.hidden_dims) + 1}"
+                f" values, got {len(self.weight_decays)}"
+            )
+        if self.init_min_logvar >= self.init_max_logvar:
+            raise ValueError(
+                f"EnsembleConfig.init_min_logvar={self.init_min_logvar} must be < init_max_logvar"
+                f"={self.init_max_logvar}"
+            )
+
+
+def gaussian_log_prob(y: torch.Tensor, mean: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """Elementwise diagonal-Gaussian log-density ``log N(y; mean, exp(logvar))`` (no sum)."""
+    return -0.5 * ((y - mean).square() * torch.exp(-logvar) + logvar + math.log(2.0 * math.pi))
+
+
+class VectorizedLinear(nn.Module):
+    """``n_members`` independent linear layers applied with one ``torch.baddbmm`` (CORL habit).
+
+    Weights ``[E, in, out]``, biases ``[E, 1, out]``; truncated-normal init with std
+    ``1 / (2 sqrt(fan_in))`` cut at ±2 std, zero biases (official MOPO init).
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        n_members: int,
+        generator: torch.Generator | None = None,
+    ) -> None:
+        super().__init__()
+        self.in_features, self.out_features, self.n_members = in_features, out_features, n_members
+        self.weight = nn.Parameter(torch.empty(n_members, in_features, out_features))
+        self.bias = nn.Parameter(torch.zeros(n_members, 1, out_features))
+        std = 1.0 / (2.0 * math.sqrt(in_features))
+        with torch.no_grad():
+            nn.init.trunc_normal_(self.weight, std=std, a=-2 * std, b=2 * std, generator=generator)
+
+    def forward(self, x: torch.Tensor, members: torch.Tensor | None = None) -> torch.Tensor:
+        """``x`` [B, in] (shared) or [G, B, in] -> [G, B, out]; ``members`` [G] selects members."""
+        weight, bias = self.weight, self.bias  # [E, in, out], [E, 1, out]
+        if members is not None:
+            weight, bias = weight[members], bias[members]  # [G, in, out], [G, 1, out]
+        if x.dim() == 2:
+            x = x.unsqueeze(0).expand(weight.shape[0], -1, -1)  # [G, B, in]
+        return torch.baddbmm(bias, x, weight)  # [G, B, out]
+
+    def extra_repr(self) -> str:
+        return f"n_members={self.n_members}, in={self.in_features}, out={self.out_features}"
+
+
+class GaussianEnsemble(nn.Module):
+    """Gaussian dynamics ensemble over ``y = [reward, Δobs_norm]`` (App. B.1).
+
+    All ``obs``/``next_obs`` arguments are NORMALISED observations; ``action`` is raw env scale.
+    """
+
+    def __init__(
+        self,
+        obs_dim: int,
+        action_dim: int,
+        config: EnsembleConfig | None = None,
+        *,
+        generator: torch.Generator | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config if config is not None else EnsembleConfig()
+        self.obs_dim, self.action_dim = int(obs_dim), int(action_dim)
+        self.input_dim, self.target_dim = self.obs_dim + self.action_dim, self.obs_dim + 1
+        n_members, dims = self.config.n_members, (self.input_dim, *self.config.hidden_dims)
+        self.hidden = nn.ModuleList(
+            VectorizedLinear(d_in, d_out, n_members, generator)
+            for d_in, d_out in itertools.pairwise(dims)
+        )
+        self.mean_head = VectorizedLinear(dims[-1], self.target_dim, n_members, generator)
+        self.logvar_head = VectorizedLinear(dims[-1], self.target_dim, n_members, generator)
+        # Learnable soft bounds, shared by the members as in the official code.   # [T]
+        self.max_logvar = nn.Parameter(torch.full((self.target_dim,), self.config.init_max_logvar))
+        self.min_logvar = nn.Parameter(torch.full((self.target_dim,), self.config.init_min_logvar))
+        self.register_buffer("input_mean", torch.zeros(self.input_dim))
+        self.register_buffer("input_std", torch.ones(self.input_dim))
+        self.register_buffer("elite_idx", torch.arange(self.config.n_elites, dtype=torch.long))
+
+    # ----------------------------------------------------------------------------- bookkeeping
+    @property
+    def n_members(self) -> int:
+        return self.config.n_members
+
+    @property
+    def n_elites(self) -> int:
+        return self.config.n_elites
+
+    @property
+    def device(self) -> torch.device:
+        return self.elite_idx.device
+
+    def member_parameters(self) -> list[nn.Parameter]:
+        """Parameters with a leading member dimension [E, ...] (everything but the log-var bounds)."""
+        layers = [*self.hidden, self.mean_head, self.logvar_head]
+        return [p for layer in layers for p in (layer.weight, layer.bias)]
+
+    @torch.no_grad()
+    def set_input_stats(
+        self, mean: np.ndarray | torch.Tensor, std: np.ndarray | torch.Tensor
+    ) -> None:
+        """Set the standardisation of the ``(obs_norm, action)`` input [input_dim] (official scaler:
+        a std below 1e-12 is replaced by 1)."""
+        mean_t = torch.as_tensor(np.asarray(mean) if not isinstance(mean, torch.Tensor) else mean)
+        std_t = torch.as_tensor(np.asarray(std) if not isinstance(std, torch.Tensor) else std)
+        for name, t in (("mean", mean_t), ("std", std_t)):
+            if t.shape != (self.input_dim,):
+                raise ValueError(
+                    f"input {name}: expected shape ({self.input_dim},), got {tuple(t.shape)}"
+                )
+            if not torch.isfinite(t).all():
+                i = int((~torch.isfinite(t)).nonzero()[0])
+                raise ValueError(f"input {name}[{i}] is not finite: {float(t[i])}")
+        std_t = torch.where(std_t < 1e-12, torch.ones_like(std_t), std_t)
+        self.input_mean.copy_(mean_t)
+        self.input_std.copy_(std_t)
+
+    @torch.no_grad()
+    def set_elites(self, elite_idx: Sequence[int] | torch.Tensor) -> None:
+        """Set the ``n_elites`` distinct member indices used for sampling and the mixture."""
+        idx = torch.as_tensor(elite_idx, dtype=torch.long).flatten().cpu()
+        if idx.numel() != self.n_elites:
+            raise ValueError(f"elite_idx: expected {self.n_elites} indices, got {idx.tolist()}")
+        for i, v in enumerate(idx.tolist()):
+            if not 0 <= v < self.n_members:
+                raise ValueError(f"elite_idx[{i}] = {v} is outside [0, {self.n_members})")
+        if len(set(idx.tolist())) != idx.numel():
+            raise ValueError(f"elite_idx: indices must be distinct, got {idx.tolist()}")
+        self.elite_idx.copy_(idx)
+
+    # ----------------------------------------------------------------------------- core maths
+    def _soft_clamp(self, logvar: torch.Tensor) -> torch.Tensor:
+        """Softplus soft clamp into [min_logvar, max_logvar] (PETS / official code)."""
+        logvar = self.max_logvar - F.softplus(self.max_logvar - logvar)
+        return self.min_logvar + F.softplus(logvar - self.min_logvar)
+
+    def forward_inputs(
+        self, x: torch.Tensor, members: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Raw model input ``cat(obs_norm, action)`` [B, in] or [G, B, in] -> mean, logvar [G, B, T].
+
+        ``members`` [G] selects which members run (default: all, G = E).
+        """
+        h = (x - self.input_mean) / self.input_std  # [.., B, in]
+        for layer in self.hidden:
+            h = F.silu(layer(h, members))  # [G, B, H]  swish
+        # The two heads are separate parameters (official) evaluated as one [H, 2T] matmul.
+        weight = torch.cat([self.mean_head.weight, self.logvar_head.weight], dim=-1)  # [E, H, 2T]
+        bias = torch.cat([self.mean_head.bias, self.logvar_head.bias], dim=-1)  # [E, 1, 2T]
+        if members is not None:
+            weight, bias = weight[members], bias[members]  # [G, H, 2T], [G, 1, 2T]
+        mean, raw_logvar = torch.baddbmm(bias, h, weight).split(
+            self.target_dim, dim=-1
+        )  # [G, B, T]
+        return mean, self._soft_clamp(raw_logvar)
+
+    def _forward_chunked(
+        self, x: torch.Tensor, members: torch.Tensor | None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """:meth:`forward_inputs` on [G, M, in] in row chunks that stay cache-resident (large M)."""
+        if x.shape[1] <= 2 * _ROW_CHUNK:
+            return self.forward_inputs(x, members)
+        outs = [self.forward_inputs(c, members) for c in x.split(_ROW_CHUNK, dim=1)]
+        return torch.cat([o[0] for o in outs], dim=1), torch.cat([o[1] for o in outs], dim=1)
+
+    def _inputs(self, obs: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
+        dtype = self.input_mean.dtype
+        if obs.shape[-1:] != (self.obs_dim,) or obs.dim() not in (2, 3):
+            raise ValueError(
+                f"obs: expected [B, {self.obs_dim}] or [E, B, {self.obs_dim}], got {tuple(obs.shape)}"
+            )
+        if action.shape[:-1] != obs.shape[:-1] or action.shape[-1] != self.action_dim:
+            raise ValueError(
+                f"action: expected shape {(*obs.shape[:-1], self.action_dim)}, got {tuple(action.shape)}"
+            )
+        if obs.dim() == 3 and obs.shape[0] != self.n_members:
+            raise ValueError(
+                f"obs: leading dim must be n_members={self.n_members}, got {tuple(obs.shape)}"
+            )
+        return torch.cat([obs.to(dtype), action.to(dtype)], dim=-1)  # [.., B, in]
+
+    def _targets(
+        self, obs: torch.Tensor, next_obs: torch.Tensor, reward: torch.Tensor
+    ) -> torch.Tensor:
+        if next_obs.shape != obs.shape:
+            raise ValueError(
+                f"next_obs: expected shape {tuple(obs.shape)}, got {tuple(next_obs.shape)}"
+            )
+        if reward.shape != obs.shape[:-1]:
+            raise ValueError(
+                f"reward: expected shape {tuple(obs.shape[:-1])}, got {tuple(reward.shape)}"
+            )
+        dtype = self.input_mean.dtype
+        delta = next_obs.to(dtype) - obs.to(dtype)
+        return torch.cat([reward.to(dtype).unsqueeze(-1), delta], dim=-1)  # [.., B, T] = [r, Δobs]
+
+    # ----------------------------------------------------------------------------- public API
+    def forward(self, obs: torch.Tensor, action: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """All members: obs [B, O] (shared) or [E, B, O] (per member) -> mean, logvar [E, B, T]."""
+        return self.forward_inputs(self._inputs(obs, action))
+
+    def predict_rows(
+        self, obs: torch.Tensor, action: torch.Tensor, member_idx: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Row ``b`` under member ``member_idx[b]`` only -> mean, logvar [B, T].
+
+        Rows are grouped by member into a padded [G, M, in] tensor (G = members present, M = the
+        largest group), run with one batched matmul per layer, and gathered back to row order.
+        """
+        x = self._inputs(obs, action)  # [B, in]
+        n_rows = x.shape[0]
+        if x.dim() != 2:
+            raise ValueError(
+                f"obs: predict_rows expects [B, {self.obs_dim}], got {tuple(obs.shape)}"
+            )
+        member_idx = torch.as_tensor(member_idx, device=x.device).long()
+        if member_idx.shape != (n_rows,):
+            raise ValueError(
+                f"member_idx: expected shape ({n_rows},), got {tuple(member_idx.shape)}"
+            )
+        bad = (member_idx < 0) | (member_idx >= self.n_members)
+        if bad.any():
+            i = int(bad.nonzero()[0])
+            raise ValueError(
+                f"member_idx[{i}] = {int(member_idx[i])} is outside [0, {self.n_members})"
+            )
+        if n_rows == 0:
+            empty = x.new_zeros(0, self.target_dim)
+            return empty, empty.clone()
+        one_hot = F.one_hot(member_idx, self.n_members)  # [B, E]
+        counts = one_hot.sum(0)  # [E] rows per member
+        present = counts.nonzero().squeeze(1)  # [G] members with at least one row
+        n_groups, max_rows = present.numel(), int(counts.max())
+        group_of = torch.zeros_like(counts)
+        group_of[present] = torch.arange(n_groups, device=x.device)
+        group = group_of[member_idx]  # [B] padded group of each row
+        slot = (
+            one_hot.cumsum(0).gather(1, member_idx.unsqueeze(1)).squeeze(1) - 1
+        )  # [B] row in group
+        padded = x.new_zeros(n_groups, max_rows, self.input_dim)  # [G, M, in]
+        padded[group, slot] = x
+        members = present if n_groups < self.n_members else None
+        mean, logvar = self._forward_chunked(padded, members)  # [G, M, T]
+        return mean[group, slot], logvar[group, slot]  # [B, T] each, row order
+
+    def sample(
+        self, obs: torch.Tensor, action: torch.Tensor, member_idx: torch.Tensor, noise: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """One model step (Alg. 1 line 3): ``y = μ + σ · noise`` under member ``member_idx[b]``.
+
+        Deterministic given ``member_idx`` [B] and standard-normal ``noise`` [B, T].
+        Returns ``next_obs = obs + y[:, 1:]`` [B, O] (normalised) and ``reward = y[:, 0]`` [B].
+        """
+        if noise.shape != (obs.shape[0], self.target_dim):
+            raise ValueError(
+                f"noise: expected shape ({obs.shape[0]}, {self.target_dim}), got {tuple(noise.shape)}"
+            )
+        mean, logvar = self.predict_rows(obs, action, member_idx)  # [B, T]
+        y = mean + torch.exp(0.5 * logvar) * noise.to(mean.dtype)  # [B, T]
+        return obs.to(y.dtype) + y[:, OBS_SLICE], y[:, REWARD_INDEX]
+
+    def log_prob_mixture(
+        self, obs: torch.Tensor, action: torch.Tensor, next_obs: torch.Tensor, reward: torch.Tensor
+    ) -> torch.Tensor:
+        """``log (1/n_elites) Σ_e N(y; μ_e, σ_e)`` with the density summed over all T dims -> [B].
+
+        The log p(s', r | s, a) term of Eq. 5 / Eq. 9: one forward of the elites, logsumexp over them,
+        so gradients reach every elite (and the shared log-var bounds) but no non-elite member.
+        """
+        if obs.dim() != 2:
+            raise ValueError(
+                f"obs: log_prob_mixture expects [B, {self.obs_dim}], got {tuple(obs.shape)}"
+            )
+        x = self._inputs(obs, action)  # [B, in]
+        y = self._targets(obs, next_obs, reward)  # [B, T]
+        mean, logvar = self.forward_inputs(x, self.elite_idx)  # [n_elites, B, T]
+        log_p = gaussian_log_prob(y, mean, logvar).sum(-1)  # [n_elites, B]
+        return torch.logsumexp(log_p, dim=0) - math.log(self.n_elites)  # [B]
+
+    def weight_decay_loss(self) -> torch.Tensor:
+        """Σ_l wd_l · ½‖W_l‖² over all members (biases and bounds excluded; App. B.1)."""
+        decays = self.config.weight_decays
+        loss = sum(
+            wd * 0.5 * layer.weight.square().sum()
+            for wd, layer in zip(decays, self.hidden, strict=False)
+        )
+        heads = self.mean_head.weight.square().sum() + self.logvar_head.weight.square().sum()
+        return loss + decays[-1] * 0.5 * heads
+
+    def logvar_bound_loss(self) -> torch.Tensor:
+        """Bound penalty ``c · (Σ max_logvar - Σ min_logvar)`` (official, c = 0.001)."""
+        return self.config.logvar_penalty * (self.max_logvar.sum() - self.min_logvar.sum())
+
+    def mle_loss_from_tensors(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, dict]:
+        """MLE loss on prepared inputs ``x`` [B|E, B, in] and targets ``y`` [(E,) B, T]."""
+        mean, logvar = self.forward_inputs(x)  # [E, B, T]
+        sq_err = (mean - y).square()  # [E, B, T]
+        nll = (sq_err * torch.exp(-logvar) + logvar).mean(dim=(1, 2))  # [E]
+        mle = nll.sum()
+        weight_decay, bound = self.weight_decay_loss(), self.logvar_bound_loss()
+        loss = mle + weight_decay + bound
+        stats = {
+            "loss": loss.detach(),
+            "mle": mle.detach(),
+            "mse": sq_err.detach().mean(),
+            "weight_decay": weight_decay.detach(),
+            "logvar_penalty": bound.detach(),
+        }
+        return loss, stats
+
+    def mle_loss(
+        self, obs: torch.Tensor, action: torch.Tensor, next_obs: torch.Tensor, reward: torch.Tensor
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """Gaussian MLE loss (Alg. 1 line 1; official): ``Σ_members mean_{batch,dims}
+        [(μ - y)² e^{-logvar} + logvar]`` + weight decay + log-var bound penalty.
+
+        Inputs are [B, ·] (shared by all members) or [E, B, ·] (bootstrap batch per member).
+        Returns the scalar loss and detached 0-dim stats (loss, mle, mse, weight_decay, logvar_penalty).
+        """
+        return self.mle_loss_from_tensors(
+            self._inputs(obs, action), self._targets(obs, next_obs, reward)
+        )

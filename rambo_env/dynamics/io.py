@@ -1,0 +1,137 @@
+"""Save / load trained dynamics ensembles and the on-disk model cache.
+
+A checkpoint is a plain dict of tensors and primitives, loadable with
+``torch.load(weights_only=True)`` (no pickled classes): the ensemble's state dict, the
+observation normaliser's arrays, the :class:`EnsembleConfig` fields, the observation / action
+dims, and optionally the :class:`MLEConfig`, :class:`MLEReport` and free-form JSON-like metadata.
+Writes are atomic (temporary file in the same folder, then ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
+from rambo_env.dynamics.training import MLEConfig, MLEReport
+from rambo_env.normalization import ObsNormalizer
+
+__all__ = [
+    "FORMAT_VERSION",
+    "LoadedModel",
+    "cache_dir",
+    "cache_key",
+    "cache_path",
+    "load_model",
+    "save_model",
+]
+
+FORMAT_VERSION = 1
+"""Checkpoint format; part of the cache key, so a format change never loads stale models."""
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """What :func:`load_model` returns."""
+
+    ensemble: GaussianEnsemble
+    normalizer: ObsNormalizer
+    mle_config: MLEConfig | None
+    report: MLEReport | None
+    meta: dict[str, Any]
+
+
+def save_model(
+    path: str | os.PathLike,
+    ensemble: GaussianEnsemble,
+    normalizer: ObsNormalizer,
+    config: MLEConfig | None = None,
+    report: MLEReport | None = None,
+    meta: dict[str, Any] | None = None,
+) -> Path:
+    """Atomically write ``ensemble`` + ``normalizer`` (+ the MLE config / report / ``meta``, which
+    must hold only str/int/float/bool/None/lists/dicts) to ``path``; returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    checkpoint = {
+        "format_version": FORMAT_VERSION,
+        "obs_dim": ensemble.obs_dim,
+        "action_dim": ensemble.action_dim,
+        "ensemble_config": _config_dict(ensemble.config),
+        "state_dict": {k: v.detach().cpu() for k, v in ensemble.state_dict().items()},
+        "normalizer": {k: torch.from_numpy(v) for k, v in normalizer.state_dict().items()},
+        "mle_config": _config_dict(config) if config is not None else None,
+        "report": report.to_dict() if report is not None else None,
+        "meta": dict(meta or {}),
+    }
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(checkpoint, f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_model(path: str | os.PathLike, device: str | torch.device = "auto") -> LoadedModel:
+    """Load a :func:`save_model` checkpoint (``weights_only=True``) onto ``device``."""
+    checkpoint = torch.load(Path(path), map_location="cpu", weights_only=True)
+    version = checkpoint.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ValueError(f"{path}: format_version {version!r} != supported {FORMAT_VERSION}")
+    ens_cfg = EnsembleConfig(**checkpoint["ensemble_config"])
+    ensemble = GaussianEnsemble(checkpoint["obs_dim"], checkpoint["action_dim"], ens_cfg)
+    ensemble.load_state_dict(checkpoint["state_dict"])
+    ensemble.to(resolve_device(device))
+    normalizer = ObsNormalizer.from_state_dict(
+        {k: v.numpy() for k, v in checkpoint["normalizer"].items()}
+    )
+    mle_cfg = checkpoint.get("mle_config")
+    report = checkpoint.get("report")
+    return LoadedModel(
+        ensemble=ensemble,
+        normalizer=normalizer,
+        mle_config=MLEConfig(**mle_cfg) if mle_cfg is not None else None,
+        report=MLEReport.from_dict(report) if report is not None else None,
+        meta=checkpoint.get("meta", {}),
+    )
+
+
+def _config_dict(cfg: Any) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(cfg).items()}
+
+
+def cache_dir() -> Path:
+    """Model cache folder: ``$RAMBO_ENV_CACHE`` or ``~/.cache/rambo_env`` (not created here)."""
+    root = os.environ.get("RAMBO_ENV_CACHE")
+    return Path(root) if root else Path.home() / ".cache" / "rambo_env"
+
+
+def cache_key(
+    dataset_fingerprint: str, ensemble_cfg: EnsembleConfig, mle_cfg: MLEConfig, seed: int
+) -> str:
+    """Stable hex key of everything that determines a trained model (incl. the format version);
+    ``dataset_fingerprint`` is :meth:`OfflineDataset.fingerprint`."""
+    payload = {
+        "format_version": FORMAT_VERSION,
+        "dataset": dataset_fingerprint,
+        "ensemble": _config_dict(ensemble_cfg),
+        "mle": _config_dict(mle_cfg),
+        "seed": int(seed),
+    }
+    blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(blob).hexdigest()[:20]
+
+
+def cache_path(key: str) -> Path:
+    """Where the model for ``key`` lives in :func:`cache_dir`."""
+    return cache_dir() / f"dynamics-{key}.pt"

@@ -1,0 +1,156 @@
+"""Termination functions for model rollouts, on RAW (un-normalised) next observations.
+
+The MuJoCo rules are the official static functions (MOPO/RAMBO ``static_fns``), identical to
+Gymnasium v5's ``terminated`` with the default ``exclude_current_positions_from_observation``:
+Hopper ``obs[0]`` = torso height, ``obs[1]`` = torso angle; Walker2d likewise. For any other env
+a small classifier is fitted to the dataset's terminal flags (Section 5.2: the reward and
+termination are part of the learned model), or nothing terminates if the dataset has no terminals.
+Callers holding normalised states un-normalise them first (:class:`~rambo_env.normalization.ObsNormalizer`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = [
+    "TERMINATION_FNS",
+    "TerminationClassifier",
+    "get_termination_fn",
+    "hopper_terminated",
+    "never_terminated",
+    "walker2d_terminated",
+]
+
+TerminationFn = Callable[[torch.Tensor], torch.Tensor]
+
+
+def hopper_terminated(raw_next_obs: torch.Tensor) -> torch.Tensor:
+    """Hopper-v5: alive iff all finite, |obs[1:]| < 100, height obs[0] > 0.7, |angle obs[1]| < 0.2.
+
+    ``raw_next_obs`` [..., 11] -> bool [...].
+    """
+    height, angle = raw_next_obs[..., 0], raw_next_obs[..., 1]
+    alive = (
+        torch.isfinite(raw_next_obs).all(dim=-1)
+        & (raw_next_obs[..., 1:].abs() < 100).all(dim=-1)
+        & (height > 0.7)
+        & (angle.abs() < 0.2)
+    )
+    return ~alive
+
+
+def walker2d_terminated(raw_next_obs: torch.Tensor) -> torch.Tensor:
+    """Walker2d-v5: alive iff 0.8 < height obs[0] < 2.0 and -1 < angle obs[1] < 1.
+
+    ``raw_next_obs`` [..., 17] -> bool [...].
+    """
+    height, angle = raw_next_obs[..., 0], raw_next_obs[..., 1]
+    alive = (height > 0.8) & (height < 2.0) & (angle > -1.0) & (angle < 1.0)
+    return ~alive
+
+
+def never_terminated(raw_next_obs: torch.Tensor) -> torch.Tensor:
+    """HalfCheetah-v5 (and any env without terminal states): all False, bool [...]."""
+    return torch.zeros(raw_next_obs.shape[:-1], dtype=torch.bool, device=raw_next_obs.device)
+
+
+TERMINATION_FNS: dict[str, TerminationFn] = {
+    "Hopper-v5": hopper_terminated,
+    "Walker2d-v5": walker2d_terminated,
+    "HalfCheetah-v5": never_terminated,
+}
+"""Exact termination rules keyed by exact Gymnasium env id (no substring matching)."""
+
+
+class TerminationClassifier(nn.Module):
+    """Learned ``terminated(raw_next_obs)`` for envs without a known rule: a small MLP on
+    standardised next observations, trained on balanced batches of terminal / non-terminal rows."""
+
+    def __init__(self, obs_dim: int, hidden_dim: int = 64) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(obs_dim, hidden_dim),
+            nn.ReLU(),
+            nn.Linear(hidden_dim, hidden_dim),
+            nn.ReLU(),
+            nn.Linear(hidden_dim, 1),
+        )
+        self.register_buffer("obs_mean", torch.zeros(obs_dim))
+        self.register_buffer("obs_std", torch.ones(obs_dim))
+
+    def logits(self, raw_next_obs: torch.Tensor) -> torch.Tensor:
+        """[..., O] -> [...] logit of P(terminated)."""
+        x = raw_next_obs.to(device=self.obs_mean.device, dtype=self.obs_mean.dtype)
+        x = torch.nan_to_num((x - self.obs_mean) / self.obs_std, posinf=1e6, neginf=-1e6)
+        return self.net(x).squeeze(-1)
+
+    @torch.no_grad()
+    def forward(self, raw_next_obs: torch.Tensor) -> torch.Tensor:
+        """[..., O] -> bool [...] on the input's device; non-finite rows count as terminated."""
+        terminated = (self.logits(raw_next_obs) > 0).to(raw_next_obs.device)
+        return terminated | ~torch.isfinite(raw_next_obs).all(dim=-1)
+
+    @classmethod
+    def fit(
+        cls,
+        next_obs: np.ndarray,
+        terminals: np.ndarray,
+        *,
+        n_steps: int = 500,
+        batch_size: int = 512,
+        seed: int = 0,
+    ) -> TerminationClassifier:
+        """Train on raw ``next_obs`` [N, O] and bool ``terminals`` [N] (both classes required);
+        each Adam step sees ``batch_size`` rows, half terminal, half not (class balance)."""
+        obs = torch.as_tensor(np.asarray(next_obs, dtype=np.float32))
+        label = torch.as_tensor(np.asarray(terminals, dtype=bool))
+        if obs.ndim != 2 or label.shape != obs.shape[:1]:
+            raise ValueError(
+                f"terminals: shape {tuple(label.shape)} does not match next_obs {tuple(obs.shape)}"
+            )
+        pos, neg = label.nonzero().squeeze(1), (~label).nonzero().squeeze(1)
+        if pos.numel() == 0 or neg.numel() == 0:
+            raise ValueError(
+                f"terminals: need both classes, got {pos.numel()} terminal of {len(label)}"
+            )
+        gen = torch.Generator().manual_seed(seed)
+        model = cls(obs.shape[1])
+        finite = torch.isfinite(obs).all(dim=1)
+        model.obs_mean.copy_(obs[finite].mean(0))
+        model.obs_std.copy_(obs[finite].std(0, correction=0).clamp_min(1e-6))
+        optimizer = torch.optim.Adam(model.net.parameters(), lr=3e-3)
+        half = batch_size // 2
+        target = torch.cat([torch.ones(half), torch.zeros(half)])  # [batch]
+        for _ in range(n_steps):
+            rows = torch.cat(
+                [
+                    pos[torch.randint(pos.numel(), (half,), generator=gen)],
+                    neg[torch.randint(neg.numel(), (half,), generator=gen)],
+                ]
+            )  # [batch]
+            loss = nn.functional.binary_cross_entropy_with_logits(model.logits(obs[rows]), target)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+        return model.eval()
+
+
+def get_termination_fn(env_id: str | None, dataset: Any = None) -> TerminationFn:
+    """Termination function for ``env_id`` (exact Gymnasium id), else one learned from
+    ``dataset.next_observations`` / ``dataset.terminals`` (never-terminates without terminals)."""
+    if env_id is not None and env_id in TERMINATION_FNS:
+        return TERMINATION_FNS[env_id]
+    if dataset is None:
+        raise ValueError(
+            f"env_id={env_id!r} has no known termination rule ({sorted(TERMINATION_FNS)}); "
+            "pass the dataset to learn one from its terminals"
+        )
+    terminals = np.asarray(dataset.terminals, dtype=bool)
+    if not terminals.any():
+        return never_terminated
+    return TerminationClassifier.fit(dataset.next_observations, terminals)

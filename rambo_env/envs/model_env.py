@@ -1,0 +1,166 @@
+"""``RamboModelEnv``: the learned (and adversarially trained) dynamics model as a ``gym.Env``.
+
+``reset`` draws a start state from the dataset, ``step`` samples one random elite of the ensemble
+with Gaussian noise from ``self.np_random`` (same seed -> same rollout), ``terminated`` comes from
+the termination function and ``truncated`` after ``rollout_length`` steps (the paper's k,
+Section 5.2). Observations are NORMALISED observations (float32, unbounded); actions are in the
+real env's scale and are clipped to the action space, as MuJoCo's ``ctrlrange`` clips controls.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, SupportsFloat
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+from rambo_env.model import LearnedMDP, make_mdp
+
+if TYPE_CHECKING:
+    from rambo_env.data.dataset import OfflineDataset
+    from rambo_env.dynamics.ensemble import EnsembleConfig
+    from rambo_env.dynamics.training import MLEConfig
+
+__all__ = ["RamboModelEnv", "build_mdp", "check_rollout_length"]
+
+
+def build_mdp(
+    dataset: OfflineDataset | str | Path | None,
+    mdp: LearnedMDP | None,
+    *,
+    device: str | torch.device,
+    ensemble_config: EnsembleConfig | None,
+    mle_config: MLEConfig | None,
+    seed: int,
+) -> LearnedMDP:
+    """The given ``mdp`` (it takes precedence over ``dataset``), else ``make_mdp(dataset, ...)``."""
+    if mdp is not None:
+        if not isinstance(mdp, LearnedMDP):
+            raise ValueError(f"mdp: expected a LearnedMDP, got {type(mdp).__name__}")
+        return mdp
+    if dataset is None:
+        raise ValueError("dataset: one of `dataset` (name, path or OfflineDataset) or `mdp` is needed")
+    return make_mdp(
+        dataset,
+        device=device,
+        ensemble_config=ensemble_config,
+        mle_config=mle_config,
+        seed=seed,
+    )
+
+
+def check_rollout_length(rollout_length: int) -> int:
+    """The paper's k must be a positive int."""
+    if isinstance(rollout_length, bool) or not isinstance(rollout_length, int | np.integer):
+        raise ValueError(f"rollout_length: expected a positive int, got {rollout_length!r}")
+    if rollout_length < 1:
+        raise ValueError(f"rollout_length: expected a positive int, got {rollout_length}")
+    return int(rollout_length)
+
+
+def as_action_tensor(action: Any, mdp: LearnedMDP, n_rows: int | None) -> torch.Tensor:
+    """Env-scale actions -> float32 ``[n, A]`` on the MDP's device, clipped to the action space."""
+    action = torch.as_tensor(np.asarray(action, dtype=np.float32), device=mdp.device)
+    expected = (mdp.action_dim,) if n_rows is None else (n_rows, mdp.action_dim)
+    if tuple(action.shape) != expected:
+        raise ValueError(f"action: expected shape {expected}, got {tuple(action.shape)}")
+    low = torch.as_tensor(mdp.action_space.low, dtype=torch.float32, device=mdp.device)
+    high = torch.as_tensor(mdp.action_space.high, dtype=torch.float32, device=mdp.device)
+    return torch.clamp(action.reshape(-1, mdp.action_dim), low, high)  # [n, A]
+
+
+class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
+    """One model rollout at a time (use the vector / SB3 front-ends for batches).
+
+    Args:
+        dataset: dataset name (``"hopper-medium"``), path, or ``OfflineDataset``.
+        rollout_length: the paper's k: ``truncated`` after this many steps.
+        device: ``"auto"`` (cuda if available), ``"cpu"``, ``"cuda"``...
+        mdp: an existing ``LearnedMDP`` (skips loading / training; takes precedence).
+        ensemble_config, mle_config: forwarded to ``make_mdp``.
+        seed: the model's training seed (part of the cache key); the env's own randomness is
+            seeded through ``reset(seed=...)`` as usual.
+
+    ``reset(options={"state": obs})`` starts from a given NORMALISED observation ``[O]``.
+    ``env.unwrapped.mdp`` is the shared ``LearnedMDP`` (the adversary updates its ensemble).
+    """
+
+    metadata: dict[str, Any] = {"render_modes": []}  # noqa: RUF012 (gymnasium's convention)
+
+    def __init__(
+        self,
+        dataset: OfflineDataset | str | Path | None = None,
+        rollout_length: int = 5,
+        device: str | torch.device = "auto",
+        mdp: LearnedMDP | None = None,
+        ensemble_config: EnsembleConfig | None = None,
+        mle_config: MLEConfig | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.rollout_length = check_rollout_length(rollout_length)
+        self.mdp = build_mdp(
+            dataset,
+            mdp,
+            device=device,
+            ensemble_config=ensemble_config,
+            mle_config=mle_config,
+            seed=seed,
+        )
+        # Own copies: a space carries its own sampling RNG.
+        self.observation_space = copy.deepcopy(self.mdp.observation_space)
+        self.action_space = copy.deepcopy(self.mdp.action_space)
+        self._obs: torch.Tensor | None = None  # [O] normalised, on mdp.device
+        self._n_steps = 0
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        super().reset(seed=seed)
+        if options is not None and options.get("state") is not None:
+            self._obs = self._state_from_options(options["state"])
+        else:
+            self._obs = self.mdp.initial(1, self.np_random)[0]  # [O]
+        self._n_steps = 0
+        return self._obs.cpu().numpy(), {}
+
+    def step(
+        self, action: np.ndarray
+    ) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict[str, Any]]:
+        if self._obs is None:
+            raise gym.error.ResetNeeded("step: call reset() before step()")
+        action_t = as_action_tensor(action, self.mdp, n_rows=None)  # [1, A]
+        member_idx, noise = self.mdp.draw(1, self.np_random)  # [1], [1, T]
+        with torch.no_grad():
+            next_obs, reward, terminated = self.mdp.step_with(
+                self._obs[None], action_t, member_idx, noise
+            )
+        self._obs = next_obs[0]
+        self._n_steps += 1
+        truncated = self._n_steps >= self.rollout_length  # Section 5.2: k-step rollouts
+        info = {"member_idx": int(member_idx[0])}
+        return self._obs.cpu().numpy(), float(reward[0]), bool(terminated[0]), truncated, info
+
+    def _state_from_options(self, state: Any) -> torch.Tensor:
+        obs = np.asarray(state, dtype=np.float32)
+        if obs.shape != self.observation_space.shape:
+            raise ValueError(
+                f'options["state"]: expected a normalised observation of shape '
+                f"{self.observation_space.shape}, got {obs.shape}"
+            )
+        if not np.all(np.isfinite(obs)):
+            bad = int(np.flatnonzero(~np.isfinite(obs))[0])
+            raise ValueError(f'options["state"][{bad}]: not finite ({obs[bad]})')
+        return torch.as_tensor(obs, device=self.mdp.device)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_obs"] = None if self._obs is None else self._obs.cpu()
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if self._obs is not None:
+            self._obs = self._obs.to(self.mdp.device)

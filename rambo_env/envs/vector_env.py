@@ -1,0 +1,144 @@
+"""``RamboModelVectorEnv``: ``num_envs`` model rollouts stepped by ONE ensemble forward.
+
+Registered as the ``vector_entry_point`` of every ``RamboModel-*`` id, so
+``gym.make_vec(id, num_envs=N)`` returns it. Each row draws its own elite and noise
+(``LearnedMDP.draw``), so row ``i`` is exactly ``RamboModelEnv`` stepped with that row's member and
+noise. The rows' states and step counters stay on the device between steps.
+
+Autoreset: Gymnasium's default ``AutoresetMode.NEXT_STEP``. A row that returned
+``terminated or truncated`` ignores its next action and returns a fresh start state with reward 0,
+``terminated = truncated = False``. ``infos`` is ``{}`` (nothing per row).
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import gymnasium as gym
+import numpy as np
+import torch
+from gymnasium.vector import AutoresetMode
+from gymnasium.vector.utils import batch_space
+
+from rambo_env.envs.model_env import as_action_tensor, build_mdp, check_rollout_length
+
+if TYPE_CHECKING:
+    from rambo_env.data.dataset import OfflineDataset
+    from rambo_env.dynamics.ensemble import EnsembleConfig
+    from rambo_env.dynamics.training import MLEConfig
+    from rambo_env.model import LearnedMDP
+
+__all__ = ["RamboModelVectorEnv"]
+
+
+class RamboModelVectorEnv(gym.vector.VectorEnv):
+    """Batched learned MDP. Same kwargs as ``RamboModelEnv`` plus ``num_envs``.
+
+    ``reset(options={"state": obs})`` starts every row from the NORMALISED observations
+    ``obs [num_envs, O]``.
+    """
+
+    metadata: dict[str, Any] = {  # noqa: RUF012 (gymnasium's convention)
+        "render_modes": [],
+        "autoreset_mode": AutoresetMode.NEXT_STEP,
+    }
+
+    def __init__(
+        self,
+        num_envs: int = 1,
+        dataset: OfflineDataset | str | Path | None = None,
+        rollout_length: int = 5,
+        device: str | torch.device = "auto",
+        mdp: LearnedMDP | None = None,
+        ensemble_config: EnsembleConfig | None = None,
+        mle_config: MLEConfig | None = None,
+        seed: int = 0,
+    ) -> None:
+        if isinstance(num_envs, bool) or not isinstance(num_envs, int | np.integer) or num_envs < 1:
+            raise ValueError(f"num_envs: expected a positive int, got {num_envs!r}")
+        self.num_envs = int(num_envs)
+        self.rollout_length = check_rollout_length(rollout_length)
+        self.mdp = build_mdp(
+            dataset,
+            mdp,
+            device=device,
+            ensemble_config=ensemble_config,
+            mle_config=mle_config,
+            seed=seed,
+        )
+        self.single_observation_space = copy.deepcopy(self.mdp.observation_space)
+        self.single_action_space = copy.deepcopy(self.mdp.action_space)
+        self.observation_space = batch_space(self.single_observation_space, self.num_envs)
+        self.action_space = batch_space(self.single_action_space, self.num_envs)
+        self._obs: torch.Tensor | None = None  # [n, O] normalised
+        self._n_steps = torch.zeros(self.num_envs, dtype=torch.long, device=self.mdp.device)
+        self._autoreset = torch.zeros(self.num_envs, dtype=torch.bool, device=self.mdp.device)
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        super().reset(seed=seed)
+        if options is not None and options.get("state") is not None:
+            self._obs = self._state_from_options(options["state"])
+        else:
+            self._obs = self.mdp.initial(self.num_envs, self.np_random)  # [n, O]
+        self._n_steps.zero_()
+        self._autoreset.zero_()
+        return self._obs.cpu().numpy(), {}
+
+    def step(
+        self, actions: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        if self._obs is None:
+            raise gym.error.ResetNeeded("step: call reset() before step()")
+        action_t = as_action_tensor(actions, self.mdp, n_rows=self.num_envs)  # [n, A]
+        member_idx, noise = self.mdp.draw(self.num_envs, self.np_random)  # [n], [n, T]
+        with torch.no_grad():
+            next_obs, reward, terminated = self.mdp.step_with(
+                self._obs, action_t, member_idx, noise
+            )  # [n, O], [n], [n]
+        self._n_steps += 1
+        truncated = self._n_steps >= self.rollout_length  # Section 5.2: k-step rollouts
+        reset_rows = self._autoreset  # NEXT_STEP: rows done at the previous step restart now
+        if bool(reset_rows.any()):
+            n_reset = int(reset_rows.sum())
+            next_obs[reset_rows] = self.mdp.initial(n_reset, self.np_random)
+            reward[reset_rows] = 0.0
+            terminated[reset_rows] = False
+            truncated[reset_rows] = False
+            self._n_steps[reset_rows] = 0
+        self._obs = next_obs
+        self._autoreset = terminated | truncated
+        return (
+            next_obs.cpu().numpy(),
+            reward.to(torch.float64).cpu().numpy(),
+            terminated.cpu().numpy(),
+            truncated.cpu().numpy(),
+            {},
+        )
+
+    def _state_from_options(self, state: Any) -> torch.Tensor:
+        obs = np.asarray(state, dtype=np.float32)
+        if obs.shape != self.observation_space.shape:
+            raise ValueError(
+                f'options["state"]: expected normalised observations of shape '
+                f"{self.observation_space.shape}, got {obs.shape}"
+            )
+        if not np.all(np.isfinite(obs)):
+            row, col = np.argwhere(~np.isfinite(obs))[0]
+            raise ValueError(f'options["state"][{row}, {col}]: not finite ({obs[row, col]})')
+        return torch.as_tensor(obs, device=self.mdp.device)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        for key in ("_obs", "_n_steps", "_autoreset"):
+            state[key] = None if state[key] is None else state[key].cpu()
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        for key in ("_obs", "_n_steps", "_autoreset"):
+            if state[key] is not None:
+                setattr(self, key, state[key].to(self.mdp.device))

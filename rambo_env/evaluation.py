@@ -1,0 +1,149 @@
+"""Evaluation of a policy in the real Gymnasium environment (App. B.6).
+
+The paper evaluates the SAC policy by taking the mean action for 10 episodes, reports the
+undiscounted return D4RL-normalised (0 = random, 100 = expert), and scores a run by the mean of
+its last 10 evaluations. Policies train on *normalised* observations, so every observation of the
+real env goes through the same :class:`~rambo_env.normalization.ObsNormalizer` first.
+
+SB3-free: the policy is any ``act(obs_norm [n, obs_dim]) -> action [n, action_dim]`` callable
+(env-scale actions), e.g. ``lambda o: agent.predict(o, deterministic=True)[0]``. All episodes run
+side by side in lock-step so the policy is called once per time step on a batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import gymnasium as gym
+import numpy as np
+
+__all__ = [
+    "EvalResult",
+    "evaluate_policy",
+    "final_score",
+]
+
+ActFn = Callable[[np.ndarray], np.ndarray]
+
+#: Evaluations averaged into a run's final score (App. B.6: "averaged over the last 10 iterations").
+N_FINAL_EVALS = 10
+
+
+class _Normalizer(Protocol):
+    def normalize(self, x: Any) -> Any: ...
+
+
+class _Scorer(Protocol):
+    def normalized_score(self, returns: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    """Returns of ``n_episodes`` deterministic episodes and their D4RL-normalised score."""
+
+    returns: np.ndarray
+    """[n_episodes] undiscounted returns."""
+    lengths: np.ndarray
+    """[n_episodes] episode lengths."""
+    normalized_score: float | None
+    """``100 * (mean_return - ref_min) / (ref_max - ref_min)``; None without reference scores."""
+
+    @property
+    def mean_return(self) -> float:
+        return float(np.mean(self.returns))
+
+    @property
+    def std_return(self) -> float:
+        return float(np.std(self.returns))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "return_mean": self.mean_return,
+            "return_std": self.std_return,
+            "length_mean": float(np.mean(self.lengths)),
+            "normalized_score": self.normalized_score,
+            "returns": [float(r) for r in self.returns],
+        }
+
+
+def evaluate_policy(
+    act: ActFn,
+    env: str | Callable[[], gym.Env],
+    normalizer: _Normalizer,
+    *,
+    n_episodes: int = 10,
+    seed: int = 0,
+    scorer: _Scorer | None = None,
+    max_episode_steps: int | None = None,
+) -> EvalResult:
+    """Run ``n_episodes`` episodes of ``act`` in the real env, all in lock-step (App. B.6).
+
+    :param act: batched policy on normalised observations; called with ``[n_active, obs_dim]``.
+    :param env: a Gymnasium id (e.g. ``dataset.env_id``) or a zero-argument env factory.
+    :param normalizer: the training :class:`ObsNormalizer` (z-scores each real observation).
+    :param n_episodes: number of episodes (paper: 10).
+    :param seed: episode ``i`` is reset with seed ``seed + i`` (reproducible evaluations).
+    :param scorer: anything with ``normalized_score(mean_return)`` (e.g. the ``OfflineDataset``).
+    :param max_episode_steps: optional hard cap on top of the env's own time limit.
+    """
+    if n_episodes < 1:
+        raise ValueError(f"n_episodes: must be >= 1, got {n_episodes}")
+    make = (lambda: gym.make(env)) if isinstance(env, str) else env
+    envs = [make() for _ in range(n_episodes)]
+    try:
+        returns, lengths = _run_lockstep(act, envs, normalizer, seed, max_episode_steps)
+    finally:
+        for e in envs:
+            e.close()
+    return EvalResult(returns=returns, lengths=lengths, normalized_score=_score(scorer, returns))
+
+
+def _score(scorer: _Scorer | None, returns: np.ndarray) -> float | None:
+    """D4RL-normalised score of the mean return, or None without reference scores."""
+    if scorer is None or any(
+        getattr(scorer, f, 0.0) is None for f in ("ref_min_score", "ref_max_score")
+    ):
+        return None
+    return float(np.asarray(scorer.normalized_score(float(np.mean(returns)))))
+
+
+def _run_lockstep(
+    act: ActFn,
+    envs: Sequence[gym.Env],
+    normalizer: _Normalizer,
+    seed: int,
+    max_episode_steps: int | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    n = len(envs)
+    obs = np.stack([e.reset(seed=seed + i)[0] for i, e in enumerate(envs)]).astype(np.float32)
+    returns = np.zeros(n, dtype=np.float64)
+    lengths = np.zeros(n, dtype=np.int64)
+    active = np.ones(n, dtype=bool)
+    while active.any():
+        idx = np.flatnonzero(active)
+        obs_norm = np.asarray(normalizer.normalize(obs[idx]), dtype=np.float32)  # [n_active, O]
+        actions = np.asarray(act(obs_norm))  # [n_active, A]
+        if actions.shape[0] != idx.size:
+            raise ValueError(
+                f"act: returned {actions.shape[0]} actions for a batch of {idx.size} observations"
+            )
+        for row, i in enumerate(idx):
+            next_obs, reward, terminated, truncated, _ = envs[i].step(actions[row])
+            returns[i] += float(reward)
+            lengths[i] += 1
+            obs[i] = next_obs
+            capped = max_episode_steps is not None and lengths[i] >= max_episode_steps
+            if terminated or truncated or capped:
+                active[i] = False
+    return returns, lengths
+
+
+def final_score(history: Sequence[float | None], n_last: int = N_FINAL_EVALS) -> float | None:
+    """Mean of the last ``n_last`` evaluation scores (App. B.6); None if there are none.
+
+    ``None`` entries (an evaluation without reference scores) are skipped.
+    """
+    values = [float(v) for v in history[-n_last:] if v is not None]
+    return float(np.mean(values)) if values else None

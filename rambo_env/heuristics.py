@@ -1,0 +1,125 @@
+"""RAMBO-OFF: offline hyperparameter selection from training Q-values (App. B.5).
+
+The paper picks, among candidate (k, λ) configurations, the one minimising ``Q_avg + Q_var``:
+``Q_avg`` is the average Q-value at the end of training and ``Q_var`` the variance of the
+average Q-value over the final 100 iterations. Intuition: the value function should be
+regularised (low) and stable. A run whose value function diverged (any non-finite Q in the
+window) gets ``+inf`` and is never chosen while a finite candidate exists.
+
+Pure python / numpy: usable from a results JSON, a TensorBoard export or a Ray Tune sweep.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+
+__all__ = [
+    "Q_VAR_WINDOW",
+    "RamboOffTerms",
+    "rambo_off_from_run",
+    "rambo_off_terms",
+    "select_rambo_off",
+]
+
+#: Number of final iterations over which the variance of the average Q is taken (App. B.5).
+Q_VAR_WINDOW = 100
+
+K = TypeVar("K", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class RamboOffTerms:
+    """The two terms of the RAMBO-OFF heuristic for one run (App. B.5)."""
+
+    q_avg: float
+    """Average Q-value at the end of training (the last logged per-iteration average Q)."""
+    q_var: float
+    """Population variance of the per-iteration average Q over the last ``window`` iterations."""
+    window: int
+    """Number of iterations the variance was taken over (``min(100, n_iterations)``)."""
+
+    @property
+    def value(self) -> float:
+        """``Q_avg + Q_var``; ``+inf`` when the value function diverged (non-finite Q)."""
+        total = self.q_avg + self.q_var
+        return total if math.isfinite(total) else math.inf
+
+    def to_dict(self) -> dict[str, float]:
+        return {**asdict(self), "value": self.value}
+
+
+def rambo_off_terms(q_history: Sequence[float], window: int = Q_VAR_WINDOW) -> RamboOffTerms:
+    """RAMBO-OFF terms from the per-iteration average Q-values of one run (App. B.5).
+
+    :param q_history: average Q-value logged at the end of each iteration, oldest first.
+    :param window: iterations for the variance term (paper: the final 100).
+    """
+    q = np.asarray(q_history, dtype=np.float64).reshape(-1)  # [n_iterations]
+    if q.size == 0:
+        raise ValueError("q_history: empty; need at least one logged average Q-value")
+    if window < 1:
+        raise ValueError(f"window: must be >= 1, got {window}")
+    tail = q[-window:]  # [min(window, n_iterations)]
+    if not np.all(np.isfinite(tail)):
+        return RamboOffTerms(q_avg=math.inf, q_var=math.inf, window=int(tail.size))
+    # App. B.5: Q_avg = average Q at the end of training; Q_var = Var(avg Q) over the last 100.
+    return RamboOffTerms(q_avg=float(q[-1]), q_var=float(np.var(tail)), window=int(tail.size))
+
+
+def select_rambo_off(
+    runs: Mapping[K, RamboOffTerms | float | Sequence[RamboOffTerms | float]],
+) -> K:
+    """The configuration RAMBO-OFF selects: lowest heuristic value ``Q_avg + Q_var`` (App. B.5).
+
+    :param runs: configuration key -> one run's terms (or heuristic value), or a sequence of them
+        (one per seed; their heuristic values are averaged, as in the brackets of Table 6).
+    :return: the key with the lowest (mean) heuristic; ties go to the first key in ``runs``.
+        Diverged runs count as ``+inf``; if every configuration diverged, the first key is returned.
+    """
+    if not runs:
+        raise ValueError("runs: empty; need at least one configuration to select from")
+    best_key, best_value = None, math.inf
+    for key, entry in runs.items():
+        value = _mean_value(key, entry)
+        if best_key is None or value < best_value:
+            best_key, best_value = key, value
+    return best_key  # type: ignore[return-value]
+
+
+def rambo_off_from_run(run_dir: str | Path, window: int = Q_VAR_WINDOW) -> RamboOffTerms:
+    """RAMBO-OFF terms of a finished (or stopped) co-training run, from its ``results.json``.
+
+    Reads the ``q_history`` list (per-iteration average Q) written by the co-training runner.
+    """
+    path = Path(run_dir) / "results.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no results.json; is {run_dir} a co-training run folder?")
+    results = json.loads(path.read_text())
+    if "q_history" not in results:
+        raise ValueError(f"{path}: field 'q_history' missing")
+    history = [math.nan if v is None else v for v in results["q_history"]]
+    return rambo_off_terms(history, window=window)
+
+
+def _mean_value(
+    key: Hashable, entry: RamboOffTerms | float | Sequence[RamboOffTerms | float]
+) -> float:
+    items = [entry] if isinstance(entry, RamboOffTerms | float | int) else list(entry)
+    if not items:
+        raise ValueError(f"runs[{key!r}]: empty sequence of runs")
+    values = []
+    for i, item in enumerate(items):
+        value = item.value if isinstance(item, RamboOffTerms) else float(item)
+        if math.isnan(value):
+            raise ValueError(
+                f"runs[{key!r}][{i}]: heuristic value is NaN; use +inf for a diverged run"
+            )
+        values.append(value)
+    return math.fsum(values) / len(values) if all(math.isfinite(v) for v in values) else math.inf

@@ -1,0 +1,283 @@
+"""The learned MDP: the core that every model-env front-end (single, vector, SB3) is a thin view of.
+
+Shaped like Gymnasium's ``FuncEnv``: ``initial(n, rng)`` draws start states, ``transition(obs,
+action, rng)`` samples the model, and the generator is always passed in. All tensors live on
+``device``; the only host -> device traffic per step is the drawn member indices and noise.
+
+A model state is a NORMALISED observation (``ObsNormalizer``): the ensemble consumes and produces
+normalised observations, the termination function un-normalises once. A state produced by the
+model is never normalised again (a real bug in the OfflineRL-Kit port; RAMBO-DETAILS.md).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+from rambo_env.dynamics import io
+from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
+from rambo_env.dynamics.termination import get_termination_fn
+from rambo_env.dynamics.training import MLEConfig, train_mle
+from rambo_env.normalization import ObsNormalizer
+
+if TYPE_CHECKING:
+    from rambo_env.data.dataset import OfflineDataset
+
+__all__ = ["LearnedMDP", "dataset_action_space", "make_mdp", "resolve_device"]
+
+TerminationFn = Callable[[torch.Tensor], torch.Tensor]
+
+
+def dataset_action_space(dataset: OfflineDataset) -> gym.spaces.Box:
+    """The real env's action space (``gym.make(dataset.env_id)``), else one from the data.
+
+    Without a makeable env: ``Box(-1, 1)`` when every dataset action lies in [-1, 1] (the
+    continuous-control convention the agents' tanh squashing assumes), else the per-dimension
+    min/max of the dataset actions.
+    """
+    if dataset.env_id is not None:
+        try:
+            env = gym.make(dataset.env_id)
+        except gym.error.Error:
+            env = None
+        if env is not None:
+            space = env.action_space
+            env.close()
+            if not isinstance(space, gym.spaces.Box) or space.shape != (dataset.action_dim,):
+                raise ValueError(
+                    f"dataset.env_id={dataset.env_id!r}: action_space {space} does not match "
+                    f"dataset.action_dim={dataset.action_dim}"
+                )
+            return gym.spaces.Box(space.low, space.high, dtype=np.float32)
+    low = dataset.actions.min(axis=0).astype(np.float32)  # [A]
+    high = dataset.actions.max(axis=0).astype(np.float32)  # [A]
+    if low.min() >= -1.0 and high.max() <= 1.0:
+        return gym.spaces.Box(-1.0, 1.0, shape=(dataset.action_dim,), dtype=np.float32)
+    return gym.spaces.Box(low, high, dtype=np.float32)
+
+
+class LearnedMDP:
+    """The learned MDP of Section 3 / Alg. 1: start states from the dataset, a Gaussian ensemble.
+
+    Args:
+        ensemble: the dynamics ensemble (updated in place by the adversary, Alg. 1 line 5).
+        normalizer: observation z-score; states here are normalised observations.
+        termination_fn: raw (un-normalised) next obs ``[B, O]`` -> bool ``[B]``.
+        start_obs: ``[N, O]`` normalised dataset observations (the reset distribution).
+        device: where every tensor lives (default: the ensemble's device).
+        action_space: the env-scale action space (default ``Box(-1, 1)``); front-ends expose it.
+    """
+
+    def __init__(
+        self,
+        ensemble: GaussianEnsemble,
+        normalizer: ObsNormalizer,
+        termination_fn: TerminationFn,
+        start_obs: torch.Tensor | np.ndarray,
+        device: str | torch.device | None = None,
+        action_space: gym.spaces.Box | None = None,
+    ) -> None:
+        self.device = (
+            next(ensemble.parameters()).device if device is None else resolve_device(device)
+        )
+        self.ensemble = ensemble.to(self.device)
+        self.normalizer = normalizer
+        self.termination_fn = termination_fn
+        start_obs = torch.as_tensor(start_obs, dtype=torch.float32, device=self.device)
+        if start_obs.ndim != 2 or start_obs.shape[0] == 0 or start_obs.shape[1] != ensemble.obs_dim:
+            raise ValueError(
+                f"start_obs: expected shape [N > 0, {ensemble.obs_dim}], got {tuple(start_obs.shape)}"
+            )
+        self.start_obs = start_obs  # [N, O]
+        if action_space is None:
+            action_space = gym.spaces.Box(-1.0, 1.0, (ensemble.action_dim,), dtype=np.float32)
+        if action_space.shape != (ensemble.action_dim,):
+            raise ValueError(
+                f"action_space: shape {action_space.shape} != (ensemble.action_dim="
+                f"{ensemble.action_dim},)"
+            )
+        self.action_space = action_space
+        self.observation_space = gym.spaces.Box(
+            -np.inf, np.inf, shape=(ensemble.obs_dim,), dtype=np.float32
+        )
+
+    @property
+    def obs_dim(self) -> int:
+        return int(self.ensemble.obs_dim)
+
+    @property
+    def action_dim(self) -> int:
+        return int(self.ensemble.action_dim)
+
+    @property
+    def target_dim(self) -> int:
+        return int(self.ensemble.target_dim)
+
+    def initial(self, n: int, rng: np.random.Generator) -> torch.Tensor:
+        """``n`` start states drawn uniformly from the dataset (Alg. 1 line 3). -> ``[n, O]``."""
+        _check_count(n)
+        idx = torch.from_numpy(rng.integers(0, self.start_obs.shape[0], size=n)).to(self.device)
+        return self.start_obs[idx]  # [n, O] (a copy: rows may be overwritten by the caller)
+
+    def draw(self, n: int, rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        """One random elite per row (App. B.1) and standard-normal noise, in that order.
+
+        Returns ``(member_idx LongTensor [n], noise [n, T])``; ``T = obs_dim + 1``.
+        """
+        _check_count(n)
+        elite_idx = self.ensemble.elite_idx
+        pos = torch.from_numpy(rng.integers(0, elite_idx.shape[0], size=n))
+        member_idx = elite_idx[pos.to(elite_idx.device)].to(self.device)  # [n]
+        noise = rng.standard_normal((n, self.target_dim), dtype=np.float32)
+        return member_idx, torch.from_numpy(noise).to(self.device)  # [n], [n, T]
+
+    def step_with(
+        self,
+        obs: torch.Tensor,
+        action: torch.Tensor,
+        member_idx: torch.Tensor,
+        noise: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Deterministic model step given the members and the noise (Section 3, Eq. 5's sampler).
+
+        ``obs [B, O]`` normalised, ``action [B, A]`` env scale -> ``(next_obs [B, O] normalised,
+        reward [B], terminated bool [B])``. Gradients are not blocked: front-ends call it under
+        ``torch.no_grad()``.
+        """
+        next_obs, reward = self.ensemble.sample(obs, action, member_idx, noise)  # [B, O], [B]
+        # The model state is already normalised: un-normalise exactly once for the raw-obs test.
+        terminated = self.termination_fn(self.normalizer.unnormalize(next_obs))  # [B]
+        return next_obs, reward.reshape(-1), terminated.reshape(-1).to(torch.bool)
+
+    def transition(
+        self, obs: torch.Tensor, action: torch.Tensor, rng: np.random.Generator
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``step_with(obs, action, *draw(B, rng))``."""
+        return self.step_with(obs, action, *self.draw(obs.shape[0], rng))
+
+    def to(self, device: str | torch.device) -> LearnedMDP:
+        """Move the ensemble, the start states (and a module termination fn) in place."""
+        self.device = resolve_device(device)
+        self.ensemble.to(self.device)
+        self.start_obs = self.start_obs.to(self.device)
+        if isinstance(self.termination_fn, torch.nn.Module):
+            self.termination_fn.to(self.device)
+        return self
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickle CPU copies so a CUDA-built MDP unpickles on a CPU-only machine; the weights
+        # travel with it (the live object keeps its device).
+        state = self.__dict__.copy()
+        if self.device.type != "cpu":
+            state["ensemble"] = copy.deepcopy(self.ensemble).to("cpu")
+            state["start_obs"] = self.start_obs.cpu()
+            if isinstance(self.termination_fn, torch.nn.Module):
+                state["termination_fn"] = copy.deepcopy(self.termination_fn).to("cpu")
+        state["device"] = str(self.device)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        device = torch.device(state["device"])
+        if device.type == "cuda" and not torch.cuda.is_available():
+            device = torch.device("cpu")
+        self.device = torch.device("cpu")
+        self.to(device)
+
+    def __repr__(self) -> str:
+        return (
+            f"LearnedMDP(obs_dim={self.obs_dim}, action_dim={self.action_dim}, "
+            f"n_start={self.start_obs.shape[0]}, elites={self.ensemble.elite_idx.tolist()}, "
+            f"device={self.device})"
+        )
+
+
+def _check_count(n: int) -> None:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ValueError(f"n: expected a positive int, got {n!r}")
+
+
+def make_mdp(
+    dataset: OfflineDataset | str | Path,
+    *,
+    device: str | torch.device = "auto",
+    ensemble_config: EnsembleConfig | None = None,
+    mle_config: MLEConfig | None = None,
+    seed: int = 0,
+    cache: bool = True,
+    progress: bool = True,
+) -> LearnedMDP:
+    """Load the dataset, fit (or load the cached) MLE ensemble (Alg. 1 line 1), build the MDP.
+
+    Args:
+        dataset: an ``OfflineDataset`` or anything ``load_dataset`` accepts (name, path).
+        device: ``"auto"`` -> cuda if available, else cpu.
+        ensemble_config: architecture (default: App. B.1, 7 members x 4 x 200).
+        mle_config: pretraining (default: ``MLEConfig(seed=seed)``).
+        seed: seeds the ensemble's initial weights (and the default ``MLEConfig``).
+        cache: load / store the trained model in ``io.cache_dir()``, keyed by the dataset
+            fingerprint, both configs and ``seed``.
+        progress: show the MLE progress bar.
+    """
+    from rambo_env.data.loaders import load_dataset  # lazy: dataset back-ends (Minari, h5py)
+
+    dataset = load_dataset(dataset)
+    device = resolve_device(device)
+    ensemble_config = ensemble_config if ensemble_config is not None else EnsembleConfig()
+    mle_config = mle_config if mle_config is not None else MLEConfig(seed=seed)
+    normalizer = ObsNormalizer.from_dataset(dataset)
+    ensemble = _cached_or_trained_ensemble(
+        dataset, normalizer, ensemble_config, mle_config, seed, device, cache, progress
+    )
+    start_obs = normalizer.normalize(torch.as_tensor(dataset.observations, device=device))
+    return LearnedMDP(
+        ensemble,
+        normalizer,
+        get_termination_fn(dataset.env_id, dataset),
+        start_obs,
+        device=device,
+        action_space=dataset_action_space(dataset),
+    )
+
+
+def _cached_or_trained_ensemble(
+    dataset: OfflineDataset,
+    normalizer: ObsNormalizer,
+    ensemble_config: EnsembleConfig,
+    mle_config: MLEConfig,
+    seed: int,
+    device: torch.device,
+    cache: bool,
+    progress: bool,
+) -> GaussianEnsemble:
+    """Alg. 1 line 1, or its cached result; prints where the model came from."""
+    path = io.cache_path(io.cache_key(dataset.fingerprint(), ensemble_config, mle_config, seed))
+    if cache and path.is_file():
+        loaded = io.load_model(path, device)
+        if not np.array_equal(loaded.normalizer.mean, normalizer.mean) or not np.array_equal(
+            loaded.normalizer.std, normalizer.std
+        ):
+            raise ValueError(f"{path}: cached normalizer does not match dataset {dataset.name!r}")
+        print(f"[rambo_env] dynamics model for {dataset.name!r} <- cache {path}")
+        return loaded.ensemble
+    generator = torch.Generator().manual_seed(seed)  # CPU: same initial weights on any device
+    ensemble = GaussianEnsemble(
+        dataset.obs_dim, dataset.action_dim, ensemble_config, generator=generator
+    ).to(device)
+    report = train_mle(ensemble, dataset, normalizer, mle_config, device, progress=progress)
+    where = ""
+    if cache:
+        where = f", saved to {io.save_model(path, ensemble, normalizer, mle_config, report)}"
+    print(
+        f"[rambo_env] dynamics model for {dataset.name!r} <- trained: {report.epochs} epochs "
+        f"({report.stopped_by}, {report.wall_s:.1f} s), holdout MSE of elites "
+        f"{[round(report.holdout_mse[i], 5) for i in report.elites]}"
+        f"{where}"
+    )
+    return ensemble

@@ -1,0 +1,123 @@
+"""Observation normalisation shared by the model, the policy, the critics and evaluation.
+
+RAMBO (official code, on the MOPO codebase) z-scores observations with the dataset's mean and
+standard deviation (``std + 1e-6``). Everything downstream of the dataset works on NORMALISED
+observations: the dynamics model predicts normalised next states, so a state the model produced
+must never be normalised again. Termination functions and the real environment see raw states
+(:meth:`ObsNormalizer.unnormalize` / :meth:`ObsNormalizer.normalize`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import numpy as np
+import torch
+
+__all__ = ["ObsNormalizer"]
+
+ArrayT = TypeVar("ArrayT", np.ndarray, torch.Tensor)
+
+
+@dataclass(frozen=True, eq=False)
+class ObsNormalizer:
+    """Z-score observation normaliser: ``(obs - mean) / std``.
+
+    ``eq=False``: the fields are arrays, so equality is identity (use :meth:`state_dict` to
+    compare values). Works on numpy arrays and torch tensors of any leading shape ``[..., obs_dim]``;
+    a tensor keeps its device and dtype, a float array keeps its dtype.
+    """
+
+    mean: np.ndarray
+    """[obs_dim] float32 per-dimension mean of the dataset observations."""
+    std: np.ndarray
+    """[obs_dim] float32 per-dimension standard deviation (+ eps, so never zero)."""
+    _tensors: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        mean = np.asarray(self.mean, dtype=np.float32).copy()
+        std = np.asarray(self.std, dtype=np.float32).copy()
+        if mean.ndim != 1:
+            raise ValueError(f"ObsNormalizer.mean: expected shape [obs_dim], got {mean.shape}")
+        if std.shape != mean.shape:
+            raise ValueError(f"ObsNormalizer.std: shape {std.shape} != mean shape {mean.shape}")
+        for name, arr in (("mean", mean), ("std", std)):
+            bad = np.flatnonzero(~np.isfinite(arr))
+            if bad.size:
+                raise ValueError(f"ObsNormalizer.{name}[{bad[0]}] is not finite: {arr[bad[0]]}")
+        bad = np.flatnonzero(std <= 0)
+        if bad.size:
+            raise ValueError(f"ObsNormalizer.std[{bad[0]}] must be > 0, got {std[bad[0]]}")
+        mean.setflags(write=False)
+        std.setflags(write=False)
+        object.__setattr__(self, "mean", mean)
+        object.__setattr__(self, "std", std)
+
+    @classmethod
+    def from_dataset(cls, dataset: Any, eps: float = 1e-6) -> ObsNormalizer:
+        """Fit on ``dataset.observations`` [N, obs_dim]: mean and ``std + eps`` (official: 1e-6)."""
+        return cls.from_observations(dataset.observations, eps=eps)
+
+    @classmethod
+    def from_observations(cls, observations: np.ndarray, eps: float = 1e-6) -> ObsNormalizer:
+        """Fit on raw observations [N, obs_dim] (statistics in float64, stored as float32)."""
+        obs = np.asarray(observations, dtype=np.float64)
+        if obs.ndim != 2 or obs.shape[0] == 0:
+            raise ValueError(
+                f"observations: expected a non-empty [N, obs_dim] array, got {obs.shape}"
+            )
+        return cls(mean=obs.mean(axis=0), std=obs.std(axis=0) + eps)
+
+    @property
+    def obs_dim(self) -> int:
+        return int(self.mean.shape[0])
+
+    def _stats_like(self, x: ArrayT) -> tuple[Any, Any]:
+        if isinstance(x, torch.Tensor):
+            dtype = x.dtype if x.is_floating_point() else torch.float32
+            key = (x.device, dtype)
+            if key not in self._tensors:  # cache: no host->device copy per call
+                self._tensors[key] = tuple(
+                    torch.tensor(a, device=x.device, dtype=dtype)
+                    for a in (self.mean, self.std)
+                )
+            return self._tensors[key]
+        return self.mean, self.std
+
+    def _check(self, x: ArrayT) -> None:
+        if x.shape[-1:] != (self.obs_dim,):
+            raise ValueError(
+                f"obs: last dimension must be obs_dim={self.obs_dim}, got shape {tuple(x.shape)}"
+            )
+
+    def normalize(self, x: ArrayT) -> ArrayT:
+        """Raw -> normalised: ``(x - mean) / std`` on [..., obs_dim]."""
+        self._check(x)
+        mean, std = self._stats_like(x)
+        if isinstance(x, np.ndarray) and not np.issubdtype(x.dtype, np.floating):
+            x = x.astype(np.float32)
+        return (x - mean) / std
+
+    def unnormalize(self, x: ArrayT) -> ArrayT:
+        """Normalised -> raw: ``x * std + mean`` on [..., obs_dim]."""
+        self._check(x)
+        mean, std = self._stats_like(x)
+        if isinstance(x, np.ndarray) and not np.issubdtype(x.dtype, np.floating):
+            x = x.astype(np.float32)
+        return x * std + mean
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        return {"mean": self.mean.copy(), "std": self.std.copy()}
+
+    @classmethod
+    def from_state_dict(cls, state: dict[str, Any]) -> ObsNormalizer:
+        return cls(mean=np.asarray(state["mean"]), std=np.asarray(state["std"]))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"mean": self.mean, "std": self.std}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        object.__setattr__(self, "mean", state["mean"])
+        object.__setattr__(self, "std", state["std"])
+        object.__setattr__(self, "_tensors", {})

@@ -1,0 +1,156 @@
+"""Per-dataset RAMBO hyperparameters (paper Table 5 / official configs) and the shared base (Table 4).
+
+The presets are DATA: a dict keyed by ``(env, level)``; a short name such as ``"hopper-medium"``
+is parsed into that key exactly (no substring dispatch), and an unknown name is an error that
+lists the known ones.
+
+References:
+    Rigter, Lacerda & Hawes, "RAMBO-RL", NeurIPS 2022, App. B.3-B.4, Tables 4-5.
+    Official configs: github.com/marc-rigter/rambo (``examples/config/rambo/mujoco/*.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "BASE_HYPERPARAMETERS",
+    "PRESETS",
+    "RAMBO_OFF_PRESETS",
+    "RamboBaseHyperparameters",
+    "RamboPreset",
+    "get_preset",
+    "parse_dataset_name",
+    "preset_names",
+]
+
+
+@dataclass(frozen=True)
+class RamboPreset:
+    """The two per-dataset hyperparameters of RAMBO (App. B.4)."""
+
+    rollout_length: int
+    """k: length of the synthetic model rollouts (Alg. 1 line 3)."""
+    adversary_weight: float
+    """λ: weight of the adversarial term in the model loss (Eq. 9); 0 = no adversary (MBPO)."""
+
+
+@dataclass(frozen=True)
+class RamboBaseHyperparameters:
+    """Base configuration shared by every RAMBO run (Table 4, App. B.1-B.3)."""
+
+    critic_lr: float = 3e-4
+    """SAC critic learning rate."""
+    actor_lr: float = 1e-4
+    """SAC actor learning rate (CQL's choice, App. B.2)."""
+    gamma: float = 0.99
+    """Discount factor."""
+    tau: float = 5e-3
+    """Soft target-update coefficient."""
+    target_entropy: str = "-dim(A)"
+    """Automatic entropy tuning target (the standard SAC heuristic)."""
+    batch_size: int = 256
+    """Agent minibatch size (real + synthetic)."""
+    n_members: int = 7
+    """Dynamics ensemble size."""
+    n_elites: int = 5
+    """Elite members used for rollouts and the mixture density."""
+    model_lr: float = 3e-4
+    """Model learning rate (MLE pretraining and adversarial training)."""
+    real_ratio: float = 0.5
+    """f: fraction of each agent batch drawn from the real dataset."""
+    model_batch_size: int = 256
+    """Model batch size (MLE term and adversarial term of Eq. 9)."""
+    n_iterations: int = 2000
+    """Iterations of Alg. 1 (each: rollout, 1000 agent steps, 1000 adversary steps)."""
+    agent_updates_per_iteration: int = 1000
+    """Agent gradient steps per iteration (App. B.3)."""
+    adversary_updates_per_iteration: int = 1000
+    """Adversarial model gradient steps per iteration (App. B.3)."""
+    n_rollouts: int = 50_000
+    """Dataset start states rolled out once per iteration (official ``rollout_batch_size``)."""
+    retain_iterations: int = 5
+    """Iterations of synthetic data kept in the model pool (official ``model_retain_epochs``)."""
+    hidden_dims: tuple[int, ...] = (256, 256)
+    """Actor and critic hidden layers (official code; the paper text says three layers)."""
+    bc_epochs: int = 50
+    """Behaviour-cloning warm-start epochs for MuJoCo (official code)."""
+    bc_lr: float = 1e-4
+    """Behaviour-cloning learning rate (official code)."""
+
+
+#: The Table 4 values.
+BASE_HYPERPARAMETERS = RamboBaseHyperparameters()
+
+#: (k, λ) per (env, level): Table 5 "RAMBO" columns = the official configs (RAMBO-DETAILS.md).
+PRESETS: dict[tuple[str, str], RamboPreset] = {
+    ("halfcheetah", "random"): RamboPreset(5, 0.0),
+    ("halfcheetah", "medium"): RamboPreset(5, 3e-4),
+    ("halfcheetah", "medium-replay"): RamboPreset(5, 3e-4),
+    ("halfcheetah", "medium-expert"): RamboPreset(5, 3e-4),
+    ("hopper", "random"): RamboPreset(2, 3e-4),
+    ("hopper", "medium"): RamboPreset(5, 3e-4),
+    ("hopper", "medium-replay"): RamboPreset(2, 3e-4),
+    ("hopper", "medium-expert"): RamboPreset(5, 3e-4),
+    ("walker2d", "random"): RamboPreset(5, 0.0),
+    ("walker2d", "medium"): RamboPreset(5, 0.0),
+    ("walker2d", "medium-replay"): RamboPreset(5, 0.0),
+    ("walker2d", "medium-expert"): RamboPreset(2, 3e-4),
+}
+
+#: (k, λ) chosen offline by the Q-value heuristic (Table 5 "RAMBO_OFF" columns, App. B.5).
+RAMBO_OFF_PRESETS: dict[tuple[str, str], RamboPreset] = {
+    ("halfcheetah", "random"): RamboPreset(2, 3e-4),
+    ("halfcheetah", "medium"): RamboPreset(2, 3e-4),
+    ("halfcheetah", "medium-replay"): RamboPreset(5, 0.0),
+    ("halfcheetah", "medium-expert"): RamboPreset(2, 3e-4),
+    ("hopper", "random"): RamboPreset(5, 0.0),
+    ("hopper", "medium"): RamboPreset(5, 3e-4),
+    ("hopper", "medium-replay"): RamboPreset(2, 3e-4),
+    ("hopper", "medium-expert"): RamboPreset(5, 3e-4),
+    ("walker2d", "random"): RamboPreset(5, 3e-4),
+    ("walker2d", "medium"): RamboPreset(5, 0.0),
+    ("walker2d", "medium-replay"): RamboPreset(5, 0.0),
+    ("walker2d", "medium-expert"): RamboPreset(2, 3e-4),
+}
+
+
+def preset_names(table: dict[tuple[str, str], RamboPreset] | None = None) -> list[str]:
+    """Short names (``"hopper-medium"``) of every preset in ``table`` (default :data:`PRESETS`)."""
+    return [f"{env}-{level}" for env, level in (PRESETS if table is None else table)]
+
+
+def parse_dataset_name(name: str) -> tuple[str, str]:
+    """``"hopper-medium-replay"`` -> ``("hopper", "medium-replay")``: split at the FIRST dash.
+
+    An optional D4RL-style version suffix (``"-v2"``) is dropped.
+    """
+    if not isinstance(name, str) or "-" not in name:
+        raise ValueError(f"name: expected '<env>-<level>', e.g. 'hopper-medium', got {name!r}")
+    env, level = name.strip().lower().split("-", 1)
+    head, _, version = level.rpartition("-v")
+    if head and version.isdigit():
+        level = head
+    return env, level
+
+
+def get_preset(name: str, *, off: bool = False) -> RamboPreset:
+    """The (k, λ) preset of a dataset short name such as ``"hopper-medium"``.
+
+    Args:
+        name: ``<env>-<level>`` with env in {halfcheetah, hopper, walker2d} and level in
+            {random, medium, medium-replay, medium-expert}.
+        off: return the RAMBO-OFF choice (App. B.5) instead of the best-online one.
+
+    Raises:
+        ValueError: unknown name (the message lists the known names).
+    """
+    table = RAMBO_OFF_PRESETS if off else PRESETS
+    key = parse_dataset_name(name)
+    if key not in table:
+        raise ValueError(
+            f"name: no RAMBO preset for {name!r} (parsed as env={key[0]!r}, level={key[1]!r}); "
+            f"known: {', '.join(preset_names(table))}. Pass rollout_length and adversary_weight "
+            "explicitly for other datasets."
+        )
+    return table[key]

@@ -1,0 +1,201 @@
+"""Run-folder I/O for co-training runs: atomic JSON / checkpoint writes, RNG states, learning curve.
+
+Nothing here knows about SB3. Every write goes to a temporary file in the target folder and is
+renamed over the target (``os.replace`` is atomic on POSIX), so a run killed mid-write leaves the
+previous file intact and never a half-written one.
+
+Run folder layout (written by :func:`agents.cotrain.run_cotrain`)::
+
+    <run_dir>/config.json          resolved config + dataset / model sources
+    <run_dir>/checkpoint.pt        last good checkpoint (see agents.cotrain for its content)
+    <run_dir>/results.json         final score, per-eval history, RAMBO-OFF terms, wall time
+    <run_dir>/learning_curve.png   normalised score (or return) and average Q per iteration
+    <run_dir>/tb/                  TensorBoard event files (SB3 logger)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+__all__ = [
+    "CHECKPOINT_NAME",
+    "CONFIG_NAME",
+    "CURVE_NAME",
+    "RESULTS_NAME",
+    "TB_DIR",
+    "atomic_write",
+    "default_run_dir",
+    "get_rng_state",
+    "load_checkpoint",
+    "plot_learning_curve",
+    "read_json",
+    "save_checkpoint",
+    "set_rng_state",
+    "write_json",
+]
+
+CONFIG_NAME = "config.json"
+CHECKPOINT_NAME = "checkpoint.pt"
+RESULTS_NAME = "results.json"
+CURVE_NAME = "learning_curve.png"
+TB_DIR = "tb"
+
+
+def default_run_dir(dataset: str, algo: str, seed: int, root: str | Path = "runs") -> Path:
+    """``runs/<dataset>-<algo>-<YYYYmmdd-HHMMSS>-s<seed>`` (dataset paths reduced to their stem)."""
+    name = Path(dataset).stem if ("/" in dataset or os.sep in dataset) else dataset
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path(root) / f"{name}-{algo}-{stamp}-s{seed}"
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp_path)`` on a temp file next to ``path``, then rename it over ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_json(path: str | Path, data: Any) -> Path:
+    """Atomically write ``data`` as indented JSON; non-finite floats become ``null``."""
+    text = json.dumps(_json_safe(data), indent=2, sort_keys=False, allow_nan=False)
+    return atomic_write(path, lambda tmp: tmp.write_text(text + "\n"))
+
+
+def read_json(path: str | Path) -> Any:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: file not found")
+    return json.loads(path.read_text())
+
+
+def save_checkpoint(path: str | Path, state: dict[str, Any]) -> Path:
+    """Atomically ``torch.save`` a checkpoint dict (tensors, state dicts, python scalars/lists)."""
+    return atomic_write(path, lambda tmp: torch.save(state, tmp))
+
+
+def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
+    """Load a checkpoint written by :func:`save_checkpoint` (``weights_only=True``: no pickle code)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no checkpoint to resume from")
+    return torch.load(path, map_location=map_location, weights_only=True)
+
+
+def get_rng_state() -> dict[str, Any]:
+    """Global RNG states (python, numpy legacy, torch CPU and CUDA) as weights-only-loadable data.
+
+    SB3's replay buffers sample with the global numpy RNG and its policies with torch's, so these
+    are what a resumed run needs to continue the same random stream.
+    """
+    name, keys, pos, has_gauss, cached = np.random.get_state()  # noqa: NPY002 (SB3 samples with it)
+    state: dict[str, Any] = {
+        "python": _to_lists(random.getstate()),
+        "numpy": {
+            "name": name,
+            "keys": torch.from_numpy(np.asarray(keys, dtype=np.int64)),
+            "pos": int(pos),
+            "has_gauss": int(has_gauss),
+            "cached_gaussian": float(cached),
+        },
+        "torch": torch.get_rng_state(),
+    }
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    """Restore the states captured by :func:`get_rng_state`."""
+    version, internal, gauss = state["python"]
+    random.setstate((version, tuple(internal), gauss))
+    np_state = state["numpy"]
+    keys = np_state["keys"].numpy().astype(np.uint32)
+    np.random.set_state(  # noqa: NPY002
+        (
+            np_state["name"],
+            keys,
+            np_state["pos"],
+            np_state["has_gauss"],
+            np_state["cached_gaussian"],
+        )
+    )
+    torch.set_rng_state(state["torch"].cpu())
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
+
+
+def plot_learning_curve(
+    path: str | Path,
+    eval_iterations: Sequence[int],
+    eval_values: Sequence[float | None],
+    q_history: Sequence[float | None],
+    *,
+    value_label: str = "D4RL normalised score",
+    title: str = "",
+) -> Path:
+    """Two-panel PNG: evaluation value vs iteration (top), average Q vs iteration (bottom)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax_eval, ax_q) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
+    points = [(i, v) for i, v in zip(eval_iterations, eval_values, strict=True) if v is not None]
+    if points:
+        xs, ys = zip(*points, strict=True)
+        ax_eval.plot(xs, ys, marker="o", ms=3)
+    ax_eval.set_ylabel(value_label)
+    ax_eval.grid(alpha=0.3)
+    ax_eval.set_title(title)
+    q = [math.nan if v is None else v for v in q_history]
+    ax_q.plot(np.arange(1, len(q) + 1), q, color="tab:red")
+    ax_q.set_ylabel("average Q (training batch)")
+    ax_q.set_xlabel("iteration")
+    ax_q.grid(alpha=0.3)
+    fig.tight_layout()
+    try:
+        return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+    finally:
+        plt.close(fig)
+
+
+def _to_lists(x: Any) -> Any:
+    if isinstance(x, tuple | list):
+        return [_to_lists(v) for v in x]
+    return x
+
+
+def _json_safe(x: Any) -> Any:
+    """Replace NaN/inf by None, numpy scalars/arrays by python values, paths by strings."""
+    if isinstance(x, dict):
+        return {str(k): _json_safe(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_json_safe(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return _json_safe(x.tolist())
+    if isinstance(x, np.generic):
+        return _json_safe(x.item())
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, Path):
+        return str(x)
+    return x

@@ -1,0 +1,147 @@
+"""RAMBO co-training, the project's main job (Alg. 1; Rigter, Lacerda & Hawes, NeurIPS 2022).
+
+    python scripts/cotrain.py                          # default preset: hopper-medium, ~15 min on 2 CPU cores
+    python scripts/cotrain.py --preset paper           # the paper protocol (2000 iterations)
+    python scripts/cotrain.py --dataset walker2d-medium --agent tqc --k 5 --lam 0 --seed 1
+    python scripts/cotrain.py --resume runs/hopper-medium-sac-20250101-120000-s0
+
+Every field of ``agents.cotrain.CotrainConfig`` is a flag (``--n-rollouts 10000``; ``none`` for
+optional values). Writes a run folder (config, TensorBoard logs, checkpoint, results.json,
+learning-curve PNG) and prints the D4RL-normalised score of the final policy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Any
+
+from agents.cotrain import PRESETS, SESSION_FIELDS, CotrainConfig, load_config, run_cotrain
+from agents.cotrain_setup import config_docs
+from rambo_env.run_io import default_run_dir
+
+#: Short flags for the most used fields (the long ``--field-name`` form always works too).
+ALIASES = {
+    "algo": ["--agent"],
+    "rollout_length": ["--k"],
+    "adversary_weight": ["--lam", "--lambda"],
+    "n_iterations": ["--iterations"],
+}
+
+
+def _parse_value(kind: str, optional: bool) -> Any:
+    base = {"int": int, "float": float, "str": str}[kind]
+
+    def parse(text: str) -> Any:
+        if optional and text.lower() == "none":
+            return None
+        return base(text)
+
+    parse.__name__ = kind  # shown by argparse in "invalid int value" errors
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        default="default",
+        help="base config; flags override its fields",
+    )
+    parser.add_argument(
+        "--run-dir",
+        type=Path,
+        default=None,
+        help="run folder (default runs/<dataset>-<algo>-<timestamp>-s<seed>)",
+    )
+    parser.add_argument(
+        "--resume",
+        type=Path,
+        default=None,
+        metavar="RUN_DIR",
+        help="continue a killed run from its last checkpoint with its saved config",
+    )
+    docs = config_docs()
+    defaults = dataclasses.asdict(PRESETS["default"])
+    fields = parser.add_argument_group("run config (flags override the preset's values)")
+    for field in dataclasses.fields(CotrainConfig):
+        flags = [f"--{field.name.replace('_', '-')}", *ALIASES.get(field.name, [])]
+        help_text = f"{docs.get(field.name, '')} [default preset: {defaults[field.name]}]"
+        if field.type == "bool":
+            fields.add_argument(
+                *flags,
+                dest=field.name,
+                action=argparse.BooleanOptionalAction,
+                default=argparse.SUPPRESS,
+                help=help_text,
+            )
+            continue
+        kind = str(field.type).replace(" ", "").replace("|None", "")
+        parse = _parse_value(kind, optional="None" in str(field.type))
+        fields.add_argument(
+            *flags,
+            dest=field.name,
+            type=parse,
+            default=argparse.SUPPRESS,
+            help=help_text,
+            metavar=field.name.upper(),
+        )
+    return parser
+
+
+def resolve_args(
+    args: argparse.Namespace, parser: argparse.ArgumentParser
+) -> tuple[CotrainConfig, Path, bool]:
+    """(config, run folder, resume?) from the parsed flags."""
+    names = [f.name for f in dataclasses.fields(CotrainConfig)]
+    given = {name: getattr(args, name) for name in names if hasattr(args, name)}  # flags given
+    if args.resume is not None:
+        protocol = sorted(set(given) - set(SESSION_FIELDS))
+        if protocol or args.run_dir is not None or args.preset != "default":
+            parser.error(
+                f"--resume uses the saved config; only {SESSION_FIELDS} may be given "
+                f"(got {protocol or ['--run-dir/--preset']})"
+            )
+        session = {"stop_at_iteration": None, **given}  # a resumed run goes on to the end
+        return dataclasses.replace(load_config(args.resume), **session), args.resume, True
+    try:
+        cfg = dataclasses.replace(PRESETS[args.preset], **given)
+    except ValueError as err:
+        parser.error(str(err))
+    run_dir = args.run_dir or default_run_dir(cfg.dataset, cfg.algo, cfg.seed)
+    return cfg, run_dir, False
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    cfg, run_dir, resume = resolve_args(parser.parse_args(argv), parser)
+    print(f"[cotrain] {'resuming' if resume else 'starting'} run {run_dir}", flush=True)
+    results = run_cotrain(cfg, run_dir, resume=resume)
+    if results["message"]:
+        print(f"[cotrain] {results['message']}", flush=True)
+    score, ret = results["final_score"], results["final_return"]
+    n_evals = min(10, sum(1 for e in results["evals"] if e["iteration"] > 0))
+    print(
+        f"[cotrain] {results['status']}: {results['iterations_completed']}/{results['n_iterations']} "
+        f"iterations of {cfg.dataset} / {cfg.algo} (k={results['rollout_length']}, "
+        f"λ={results['adversary_weight']}), {results['wall_s']['session']:.0f} s"
+    )
+    if score is not None:
+        print(
+            f"[cotrain] D4RL-normalised score of the final policy: {score:.1f} "
+            f"(mean of the last {n_evals} evaluations; return {ret:.1f})"
+        )
+    elif ret is not None:
+        print(f"[cotrain] final return: {ret:.1f} (mean of the last {n_evals} evaluations)")
+    print(f"[cotrain] results: {Path(run_dir) / 'results.json'}")
+    return 1 if results["status"] == "diverged" else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

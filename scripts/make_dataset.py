@@ -1,0 +1,139 @@
+"""Generate a D4RL-protocol MuJoCo dataset and save it as a local Minari dataset.
+
+Examples::
+
+    python scripts/make_dataset.py --env hopper --level medium          # shipped medium policy
+    python scripts/make_dataset.py --env hopper --level random --n-transitions 100000
+    python scripts/make_dataset.py --env walker2d --level medium-replay --train-policy
+    python scripts/make_dataset.py --env hopper --level expert --expert-policy runs/expert.pt
+
+The dataset lands in the Minari root ($MINARI_DATASETS_PATH or ~/.minari/datasets) as
+``rambo/<env>/<level>-v0`` and is then found by ``rambo_env.load_dataset("<env>-<level>")``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import inspect
+import itertools
+import os
+from dataclasses import MISSING, dataclass, fields
+from pathlib import Path
+from typing import get_args, get_type_hints
+
+# The actor sees batches of 16 observations: extra threads only add overhead.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, generate_dataset
+from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
+
+
+@dataclass(frozen=True)
+class Args:
+    env: str
+    """hopper | halfcheetah | walker2d"""
+    level: str
+    """random | medium | medium-replay | medium-expert | expert"""
+    n_transitions: int = DEFAULT_N_TRANSITIONS
+    """transitions to collect (per part for medium-expert; medium-replay uses the whole buffer)"""
+    seed: int = 0
+    """seed of the env resets, the uniform actions and the policy's action noise"""
+    policy: Path | None = None
+    """medium behaviour-policy weights (default: the shipped rambo_env/policies/<env>_medium.pt)"""
+    expert_policy: Path | None = None
+    """expert policy weights, needed by expert / medium-expert unless --train-policy"""
+    replay: Path | None = None
+    """replay.npz of the behaviour agent (default: <behaviour-dir>/<env>/replay.npz)"""
+    train_policy: bool = False
+    """train missing behaviour agents online with SB3 SAC (agents.behaviour.train_behaviour)"""
+    behaviour_dir: Path = Path("behaviour_runs")
+    """where trained behaviour agents, checkpoints and replay buffers are kept"""
+    behaviour_steps: int = 400_000
+    """SAC step budget when training a medium agent (an expert agent gets 3x)"""
+    dataset_id: str | None = None
+    """Minari id to save under (default rambo/<env>/<level>-v0)"""
+    force: bool = False
+    """overwrite an existing dataset"""
+    n_envs: int = 16
+    """envs stepped together (one batched actor forward per step)"""
+    device: str = "cpu"
+    """torch device of the behaviour policy"""
+    progress: bool = True
+    """show progress bars"""
+
+
+_CHOICES = {"env": list(ENV_IDS), "level": list(LEVELS)}
+
+
+def _field_docs() -> dict[str, str]:
+    """The string literal under each ``Args`` field (CleanRL's habit) becomes its ``--help``."""
+    body = ast.parse(inspect.getsource(Args)).body[0].body  # type: ignore[attr-defined]
+    return {
+        stmt.target.id: nxt.value.value
+        for stmt, nxt in itertools.pairwise(body)
+        if isinstance(stmt, ast.AnnAssign) and isinstance(nxt, ast.Expr)
+    }
+
+
+def parse_args(argv: list[str] | None = None) -> Args:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    docs, hints = _field_docs(), get_type_hints(Args)
+    for f in fields(Args):
+        kind = next((t for t in get_args(hints[f.name]) if t is not type(None)), hints[f.name])
+        opts: dict = {"help": docs.get(f.name), "choices": _CHOICES.get(f.name)}
+        opts.update({"required": True} if f.default is MISSING else {"default": f.default})
+        opts.update({"action": argparse.BooleanOptionalAction} if kind is bool else {"type": kind})
+        parser.add_argument("--" + f.name.replace("_", "-"), **opts)
+    return Args(**vars(parser.parse_args(argv)))
+
+
+def train_agent(args: Args, kind: str) -> Path:
+    """Train a behaviour agent (SB3 SAC) until its return enters the band; returns its run dir."""
+    from agents.behaviour import MEDIUM_BANDS, BehaviourConfig, train_behaviour
+
+    expert_return = REF_SCORES[args.env][1]
+    band = (
+        MEDIUM_BANDS[args.env] if kind == "medium" else (0.9 * expert_return, 1.5 * expert_return)
+    )
+    steps = args.behaviour_steps if kind == "medium" else 3 * args.behaviour_steps
+    out = args.behaviour_dir / (args.env if kind == "medium" else f"{args.env}-expert")
+    cfg = BehaviourConfig(env_id=ENV_IDS[args.env], band=band, max_steps=steps, seed=args.seed)
+    print(f"[make_dataset] training the {kind} behaviour agent ({steps} SAC steps max) -> {out}")
+    summary = train_behaviour(cfg, out, progress_bar=args.progress)
+    print(f"[make_dataset] chosen checkpoint: {summary['chosen']} (in band: {summary['in_band']})")
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    policy, expert, replay = args.policy, args.expert_policy, args.replay
+    medium_dir = args.behaviour_dir / args.env
+    if args.level == "medium-replay" and replay is None:
+        replay = medium_dir / "replay.npz"
+        if not replay.is_file() and args.train_policy:
+            train_agent(args, "medium")
+    if args.level == "medium" and args.train_policy and policy is None:
+        policy = train_agent(args, "medium") / "medium_actor.pt"
+    if args.level in ("expert", "medium-expert") and expert is None and args.train_policy:
+        expert = train_agent(args, "expert") / "medium_actor.pt"  # train_behaviour's file name
+    generate_dataset(
+        args.env,
+        args.level,
+        n_transitions=args.n_transitions,
+        seed=args.seed,
+        policy_path=policy,
+        expert_policy_path=expert,
+        replay_path=replay,
+        dataset_id=args.dataset_id,
+        force=args.force,
+        n_envs=args.n_envs,
+        progress=args.progress,
+        device=args.device,
+    )
+
+
+if __name__ == "__main__":
+    main()

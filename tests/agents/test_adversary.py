@@ -1,0 +1,245 @@
+"""Adversarial model update (Alg. 1 line 5; Eq. 5, Eq. 9) on a 1-D toy with hand-written critics."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+import torch
+
+from rambo_env.adversary import (
+    AdversaryConfig,
+    ModelAdversary,
+    PolicyFns,
+    adversarial_loss,
+    advantage,
+    real_transitions,
+)
+from rambo_env.data.dataset import OfflineDataset
+from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
+from rambo_env.model import LearnedMDP
+from rambo_env.normalization import ObsNormalizer
+
+A_OOD = 0.9  # dataset actions lie in [-0.3, 0.3]
+
+
+def _toy_dataset(n: int = 256, seed: int = 0) -> OfflineDataset:
+    """s ~ U(-1, 1), a ~ U(-0.3, 0.3), s' = s + a, r = s (the C.3 flavour)."""
+    rng = np.random.default_rng(seed)
+    s = rng.uniform(-1, 1, (n, 1)).astype(np.float32)
+    a = rng.uniform(-0.3, 0.3, (n, 1)).astype(np.float32)
+    return OfflineDataset.from_arrays(
+        {"observations": s, "actions": a, "rewards": s[:, 0], "next_observations": s + a,
+         "terminals": np.zeros(n, bool), "timeouts": np.zeros(n, bool)}
+    )
+
+
+def _never(raw_next_obs: torch.Tensor) -> torch.Tensor:
+    return torch.zeros(raw_next_obs.shape[0], dtype=torch.bool, device=raw_next_obs.device)
+
+
+@pytest.fixture(scope="module")
+def toy() -> tuple[LearnedMDP, OfflineDataset]:
+    """A small ensemble MLE-fitted to the toy data (trained once per module)."""
+    dataset = _toy_dataset()
+    norm = ObsNormalizer.from_dataset(dataset)
+    cfg = EnsembleConfig(n_members=2, n_elites=2, hidden_dims=(32, 32), weight_decays=(0, 0, 0))
+    ensemble = GaussianEnsemble(1, 1, cfg, generator=torch.Generator().manual_seed(0))
+    real = real_transitions(dataset, norm, "cpu")
+    x = torch.cat([real.obs, real.action], 1)
+    ensemble.set_input_stats(x.mean(0), x.std(0))
+    opt = torch.optim.Adam(ensemble.parameters(), lr=3e-3)
+    for _ in range(200):
+        loss, _ = ensemble.mle_loss(real.obs, real.action, real.next_obs, real.reward)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return LearnedMDP(ensemble, norm, _never, real.obs, device="cpu"), dataset
+
+
+def _fresh(toy) -> tuple[LearnedMDP, OfflineDataset]:
+    mdp, dataset = toy
+    return copy.deepcopy(mdp), dataset
+
+
+def _ood_policy() -> PolicyFns:
+    """Always plays the out-of-distribution action; fixed critic Q(s, a) = s (value = state)."""
+    const = lambda o: torch.full((o.shape[0], 1), A_OOD)  # noqa: E731
+    return PolicyFns(sample=const, mean=const, q=lambda o, a: o[:, 0])
+
+
+def _rollout_batch(mdp: LearnedMDP, policy: PolicyFns, n: int, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    obs = mdp.initial(n, rng)
+    action = policy.sample(obs)
+    with torch.no_grad():
+        next_obs, reward, terminated = mdp.transition(obs, action, rng)
+    return obs, action, reward, next_obs, terminated
+
+
+def test_config_rejects_bad_values_naming_the_field():
+    with pytest.raises(ValueError, match="adversary_weight"):
+        AdversaryConfig(adversary_weight=-1.0, rollout_length=5)
+    with pytest.raises(ValueError, match="rollout_length"):
+        AdversaryConfig(adversary_weight=3e-4, rollout_length=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        AdversaryConfig(adversary_weight=3e-4, rollout_length=5, batch_size=1)
+    cfg = AdversaryConfig(3e-4, 5)
+    assert (cfg.n_updates, cfg.batch_size, cfg.lr, cfg.gamma) == (1000, 256, 3e-4, 0.99)
+
+
+def test_advantage_formula_terminal_mask_and_normalisation():
+    # Q(s, a) = 2 s + a, π_mean(s) = -s  ->  V(s') = Q(s', -s') = s'
+    policy = PolicyFns(sample=None, mean=lambda o: -o, q=lambda o, a: (2 * o + a)[:, 0])
+    obs = torch.tensor([[1.0], [0.0], [2.0]])
+    action = torch.tensor([[0.5], [1.0], [-1.0]])
+    reward = torch.tensor([1.0, 2.0, 0.0])
+    next_obs = torch.tensor([[3.0], [4.0], [5.0]])
+    terminated = torch.tensor([False, True, False])
+    norm, raw = advantage(policy, obs, action, reward, next_obs, terminated, gamma=0.5)
+    # r + γ (1 - d) s' - (2 s + a)
+    expected = torch.tensor([1 + 0.5 * 3 - 2.5, 2 + 0.0 - 1.0, 0 + 0.5 * 5 - 3.0])
+    torch.testing.assert_close(raw, expected)
+    torch.testing.assert_close(norm, (expected - expected.mean()) / (expected.std() + 1e-6))
+    assert not norm.requires_grad
+
+
+def test_adversarial_term_is_a_batch_mean_with_stop_gradient_sample(toy):
+    mdp, _ = _fresh(toy)
+    obs, action, reward, next_obs, _ = _rollout_batch(mdp, _ood_policy(), 64)
+    adv = torch.randn(64, generator=torch.Generator().manual_seed(0))
+    next_obs = next_obs.clone().requires_grad_(True)
+    loss, log_prob = adversarial_loss(mdp.ensemble, obs, action, next_obs, reward, adv, 0.5)
+    torch.testing.assert_close(loss, 0.5 * (adv * log_prob).mean())
+    # Doubling the batch (same rows twice) leaves a mean unchanged; a sum would double it.
+    twice = [torch.cat([t, t]) for t in (obs, action, next_obs.detach(), reward, adv)]
+    loss2, _ = adversarial_loss(mdp.ensemble, *twice[:4], twice[4], 0.5)
+    torch.testing.assert_close(loss2, loss)
+    loss.backward()
+    assert next_obs.grad is None  # Eq. 5: the score function, not the reparameterised sample
+    assert mdp.ensemble.mean_head.weight.grad is not None
+
+
+def test_zero_weight_step_equals_pure_mle_step(toy):
+    mdp, dataset = _fresh(toy)
+    reference = copy.deepcopy(mdp.ensemble)
+    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(0.0, 2, batch_size=64), seed=0)
+    batch = _rollout_batch(mdp, _ood_policy(), 64)
+    real = adversary.real.sample(64, torch.Generator().manual_seed(3))
+    adversary.step(_ood_policy(), *batch, real=real)
+
+    opt = torch.optim.Adam(reference.parameters(), lr=3e-4)
+    loss, _ = reference.mle_loss(real.obs, real.action, real.next_obs, real.reward)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    changed = False
+    for (name, p), q in zip(mdp.ensemble.named_parameters(), reference.parameters()):
+        assert torch.equal(p, q), name
+        changed |= not torch.equal(p, toy[0].ensemble.get_parameter(name))
+    assert changed  # the step did move the model
+
+
+def test_zero_weight_update_is_skipped(toy):
+    mdp, dataset = _fresh(toy)
+    before = copy.deepcopy(mdp.ensemble.state_dict())
+    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(0.0, 2, n_updates=5, batch_size=32))
+    assert not adversary.enabled
+    assert adversary.update(_ood_policy()) == {}
+    assert adversary.n_steps == 0
+    for key, value in mdp.ensemble.state_dict().items():
+        assert torch.equal(value, before[key]), key
+
+
+def test_adversary_lowers_ood_value_while_dataset_nll_barely_moves(toy):
+    """Fixed critic Q(s, a) = s; the policy plays a = 0.9 (OOD). A few adversarial steps must push
+    the model's predicted next state (= value) for that action down, unlike MLE-only steps, while
+    the likelihood of the dataset stays put (Section 5, Fig. 1 intuition)."""
+
+    def ood_value(mdp) -> float:
+        obs = mdp.start_obs
+        with torch.no_grad():
+            mean, _ = mdp.ensemble(obs, torch.full((obs.shape[0], 1), A_OOD))  # [E, N, T]
+        return float((obs[None, :, 0] + mean[..., 1]).mean())
+
+    def dataset_nll(mdp, real) -> float:
+        with torch.no_grad():
+            lp = mdp.ensemble.log_prob_mixture(real.obs, real.action, real.next_obs, real.reward)
+        return float(-lp.mean())
+
+    drops, nll_moves = {}, {}
+    for weight in (0.0, 1.0):
+        mdp, dataset = _fresh(toy)
+        adversary = ModelAdversary(
+            mdp, dataset, AdversaryConfig(weight, 2, batch_size=128), seed=0
+        )
+        v0, n0 = ood_value(mdp), dataset_nll(mdp, adversary.real)
+        for i in range(20):  # ModelAdversary.step drives MLE-only steps too (λ = 0)
+            adversary.step(_ood_policy(), *_rollout_batch(mdp, _ood_policy(), 128, seed=i))
+        drops[weight] = v0 - ood_value(mdp)
+        nll_moves[weight] = abs(dataset_nll(mdp, adversary.real) - n0)
+    assert drops[1.0] > 0.03, drops
+    assert drops[1.0] > drops[0.0] + 0.03, drops
+    assert nll_moves[1.0] < 0.1, nll_moves  # dataset NLL ≈ -5.4 nats: barely moves
+
+
+class _CountingMDP:
+    """Delegates to a LearnedMDP and counts start-state draws."""
+
+    def __init__(self, mdp: LearnedMDP) -> None:
+        self._mdp, self.n_initial = mdp, 0
+
+    def initial(self, n, rng):
+        self.n_initial += 1
+        return self._mdp.initial(n, rng)
+
+    def __getattr__(self, name):
+        return getattr(self._mdp, name)
+
+
+def test_update_takes_n_steps_restarting_every_k(toy):
+    mdp, dataset = _fresh(toy)
+    counting = _CountingMDP(mdp)
+    cfg = AdversaryConfig(0.1, rollout_length=3, n_updates=7, batch_size=32)
+    adversary = ModelAdversary(counting, dataset, cfg, seed=0)
+    stats = adversary.update(_ood_policy())
+    assert adversary.n_steps == 7
+    assert counting.n_initial == 3  # steps 0, 3, 6 start fresh rollouts
+    keys = {"adv_loss", "mle_loss", "advantage_mean", "advantage_std", "log_prob_mean", "grad_norm"}
+    assert set(stats) == keys
+    assert all(np.isfinite(v) for v in stats.values())
+    assert stats["advantage_std"] > 0
+
+
+def test_same_seed_same_result_and_state_dict_resume(toy):
+    def run(split: bool):
+        mdp, dataset = _fresh(toy)
+        cfg = AdversaryConfig(0.5, 2, n_updates=4, batch_size=32)
+        adversary = ModelAdversary(mdp, dataset, cfg, seed=7)
+        adversary.update(_ood_policy())
+        if split:  # a "resumed" adversary continues exactly
+            state, weights = adversary.state_dict(), copy.deepcopy(mdp.ensemble.state_dict())
+            mdp, _ = _fresh(toy)
+            mdp.ensemble.load_state_dict(weights)
+            adversary = ModelAdversary(mdp, dataset, cfg, seed=123)
+            adversary.load_state_dict(state)
+        stats = adversary.update(_ood_policy())
+        return stats, mdp.ensemble.state_dict()
+
+    stats_a, params_a = run(split=False)
+    stats_b, params_b = run(split=True)
+    assert stats_a == stats_b
+    for key in params_a:
+        assert torch.equal(params_a[key], params_b[key]), key
+
+
+def test_dataset_dims_must_match_the_model(toy):
+    mdp, _ = _fresh(toy)
+    rng = np.random.default_rng(0)
+    wide = OfflineDataset.from_arrays(
+        {"observations": rng.normal(size=(8, 2)), "actions": np.zeros((8, 1)), "rewards": np.zeros(8),
+         "next_observations": rng.normal(size=(8, 2)), "terminals": np.zeros(8, bool)}
+    )
+    with pytest.raises(ValueError):
+        ModelAdversary(mdp, wide, AdversaryConfig(0.1, 2))

@@ -1,0 +1,131 @@
+"""RamboCallback on tiny co-training runs: schedule (Alg. 1 lines 3-5), logging, every agent, seeds."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+import torch
+
+from agents.callback import RamboCallback
+from agents.factory import make_agent
+from agents.vec_env import RamboModelVecEnv
+from rambo_env.adversary import AdversaryConfig, ModelAdversary
+from rambo_env.data.dataset import OfflineDataset
+from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
+from rambo_env.model import LearnedMDP
+from rambo_env.normalization import ObsNormalizer
+
+N_ENVS, K, GRAD_STEPS = 8, 2, 3
+STEPS_PER_ITERATION = N_ENVS * K
+
+
+def _never(raw_next_obs: torch.Tensor) -> torch.Tensor:
+    return torch.zeros(raw_next_obs.shape[0], dtype=torch.bool, device=raw_next_obs.device)
+
+
+def _toy(seed: int = 0) -> tuple[LearnedMDP, OfflineDataset]:
+    rng = np.random.default_rng(seed)
+    n, obs_dim, action_dim = 128, 3, 2
+    obs = rng.normal(size=(n, obs_dim)).astype(np.float32)
+    action = rng.uniform(-0.9, 0.9, (n, action_dim)).astype(np.float32)
+    dataset = OfflineDataset.from_arrays(
+        {"observations": obs, "actions": action, "rewards": obs[:, 0],
+         "next_observations": obs + 0.1 * action[:, :1], "terminals": np.arange(n) % 50 == 49}
+    )
+    norm = ObsNormalizer.from_dataset(dataset)
+    cfg = EnsembleConfig(n_members=3, n_elites=2, hidden_dims=(16, 16), weight_decays=(1e-5,) * 3)
+    ensemble = GaussianEnsemble(obs_dim, action_dim, cfg, generator=torch.Generator().manual_seed(seed))
+    return LearnedMDP(ensemble, norm, _never, norm.normalize(obs), device="cpu"), dataset
+
+
+class SpyAdversary(ModelAdversary):
+    """Records the agent's update count and env steps at every adversary update."""
+
+    calls: list[tuple[int, int]]
+    agent = None
+
+    def update(self, policy):
+        self.calls.append((self.agent._n_updates, self.agent.num_timesteps))
+        return super().update(policy)
+
+
+def _setup(algo="sac", weight=3e-4, seed=0, n_updates=4, adversary_cls=ModelAdversary, **cb_kwargs):
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=seed)
+    agent = make_agent(
+        algo, env, dataset, mdp.normalizer, rollout_length=K, seed=seed, device="cpu",
+        gradient_steps=GRAD_STEPS, batch_size=32, policy_kwargs={"net_arch": [16, 16]},
+    )
+    cfg = AdversaryConfig(weight, K, n_updates=n_updates, batch_size=32)
+    adversary = adversary_cls(mdp, dataset, cfg, seed=seed)
+    if isinstance(adversary, SpyAdversary):
+        adversary.calls, adversary.agent = [], agent
+    return agent, RamboCallback(adversary, q_eval_size=64, **cb_kwargs), mdp
+
+
+def test_adversary_runs_once_per_iteration_after_each_train():
+    agent, callback, _ = _setup(adversary_cls=SpyAdversary)
+    seen = []
+    callback.on_iteration_end.append(lambda cb: seen.append((cb.n_iterations, dict(cb.logger.name_to_value))))
+    agent.learn(total_timesteps=3 * STEPS_PER_ITERATION, callback=callback)
+    # Never before the first train; after train i (n_updates = i * GRAD_STEPS), before collect i+1;
+    # the last one at the end of learn().
+    assert callback.adversary.calls == [(i * GRAD_STEPS, i * STEPS_PER_ITERATION) for i in (1, 2, 3)]
+    assert callback.n_iterations == 3 and [s[0] for s in seen] == [1, 2, 3]
+    logged = seen[-1][1]
+    for key in ("adv_loss", "mle_loss", "advantage_mean", "advantage_std", "log_prob_mean", "grad_norm", "q_avg"):
+        assert np.isfinite(logged[f"rambo/{key}"]), key
+        assert logged[f"rambo/{key}"] == callback.last_stats[key]
+    assert logged["rambo/iteration"] == 3
+    assert callback.adversary.n_steps == 3 * 4
+
+
+def test_learn_in_chunks_keeps_the_schedule():
+    agent, callback, _ = _setup(adversary_cls=SpyAdversary)
+    agent.learn(total_timesteps=2 * STEPS_PER_ITERATION, callback=callback)
+    agent.learn(total_timesteps=2 * STEPS_PER_ITERATION, callback=callback, reset_num_timesteps=False)
+    assert [c[0] for c in callback.adversary.calls] == [GRAD_STEPS * i for i in (1, 2, 3, 4)]
+    assert callback.n_iterations == 4
+
+
+def test_zero_weight_counts_iterations_but_leaves_the_model():
+    agent, callback, mdp = _setup(weight=0.0)
+    before = copy.deepcopy(mdp.ensemble.state_dict())
+    agent.learn(total_timesteps=2 * STEPS_PER_ITERATION, callback=callback)
+    assert callback.n_iterations == 2
+    assert set(callback.last_stats) == {"q_avg"}
+    for key, value in mdp.ensemble.state_dict().items():
+        assert torch.equal(value, before[key]), key
+
+
+@pytest.mark.parametrize("algo", ["sac", "td3", "ddpg", "tqc", "crossq"])
+def test_every_agent_co_trains(algo):
+    agent, callback, mdp = _setup(algo)
+    before = copy.deepcopy(mdp.ensemble.state_dict())
+    agent.learn(total_timesteps=2 * STEPS_PER_ITERATION, callback=callback)
+    assert callback.n_iterations == 2
+    assert all(np.isfinite(v) for v in callback.last_stats.values())
+    assert not torch.equal(mdp.ensemble.mean_head.weight, before["mean_head.weight"])
+    assert agent.replay_buffer.size() == 2 * K  # steps per env: two iterations of k (pool not full)
+
+
+@pytest.mark.parametrize("algo", ["sac", "td3"])
+def test_same_seed_gives_identical_runs(algo):
+    def run():
+        agent, callback, mdp = _setup(algo, seed=3)
+        agent.learn(total_timesteps=2 * STEPS_PER_ITERATION, callback=callback)
+        return callback.last_stats, agent.actor.state_dict(), mdp.ensemble.state_dict()
+
+    (stats_a, actor_a, model_a), (stats_b, actor_b, model_b) = run(), run()
+    assert stats_a == stats_b
+    for a, b in ((actor_a, actor_b), (model_a, model_b)):
+        for key in a:
+            assert torch.equal(a[key], b[key]), key
+
+
+def test_q_eval_size_validation():
+    mdp, dataset = _toy()
+    with pytest.raises(ValueError, match="q_eval_size"):
+        RamboCallback(ModelAdversary(mdp, dataset, AdversaryConfig(0.0, K)), q_eval_size=0)

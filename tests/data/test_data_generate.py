@@ -1,0 +1,214 @@
+"""Dataset generation: round trip through Minari, D4RL layout invariants, levels, atomicity, CLI."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from pathlib import Path
+
+import minari
+import numpy as np
+import pytest
+
+from rambo_env.data import DatasetUnavailableError, OfflineDataset, load_dataset
+from rambo_env.data.generate import generate_dataset
+from rambo_env.data.minari_io import minari_dataset_path
+from rambo_env.policies import load_actor
+from tests.data.data_helpers import save_random_actor
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _clear_flat_cache() -> None:
+    shutil.rmtree(os.environ["RAMBO_ENV_CACHE"], ignore_errors=True)
+
+
+def test_round_trip_generate_save_load():
+    made = generate_dataset("hopper", "random", n_transitions=300, n_envs=4, seed=1, progress=False)
+    raw = minari.load_dataset("rambo/hopper/random-v0")  # Minari itself reads it
+    assert raw.total_steps == 300 and raw.total_episodes == int(made.episode_ends().sum())
+    meta = raw.storage.metadata
+    assert (meta["ref_min_score"], meta["ref_max_score"]) == (-20.272305, 3234.3)
+    assert raw.spec.env_spec.id == "Hopper-v5" and meta["rambo_env"]["seed"] == 1
+    first = next(iter(raw.iterate_episodes()))
+    assert first.observations.shape == (len(first.rewards) + 1, 11)
+
+    _clear_flat_cache()  # force the Minari (not cached) read path
+    loaded = load_dataset("hopper-random")
+    assert loaded.source == "minari:rambo/hopper/random-v0"
+    for key in ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts"):
+        np.testing.assert_array_equal(getattr(loaded, key), getattr(made, key), err_msg=key)
+    assert (loaded.ref_min_score, loaded.ref_max_score, loaded.name) == (
+        -20.272305,
+        3234.3,
+        "hopper-random",
+    )
+    assert load_dataset("hopper-random").fingerprint() == loaded.fingerprint()  # cached read agrees
+
+
+def test_generated_layout_invariants():
+    d = generate_dataset("hopper", "random", n_transitions=500, n_envs=4, progress=False)
+    ends = d.episode_ends()
+    inside = ~ends[:-1]
+    np.testing.assert_array_equal(d.next_observations[:-1][inside], d.observations[1:][inside])
+    assert not (d.terminals & d.timeouts).any()
+    assert d.timeouts[-1] or d.terminals[-1]  # the trailing partial episode is marked truncated
+    assert d.terminals.sum() > 0  # random hopper falls within a few dozen steps
+    assert np.abs(d.actions).max() <= 1.0 and d.actions.std() > 0.5  # uniform on [-1, 1]
+    # every episode starts from a fresh reset: Hopper's initial state is near the standing pose
+    starts = np.flatnonzero(np.r_[True, ends[:-1]])
+    assert np.abs(d.observations[starts, 0] - 1.25).max() < 0.01
+
+
+def test_policy_level_is_seeded_and_stochastic(tmp_path):
+    actor = save_random_actor(tmp_path / "actor.pt")
+    kw = {"policy_path": actor, "n_transitions": 200, "n_envs": 3, "progress": False}
+    a = generate_dataset("hopper", "medium", seed=0, dataset_id="t/hopper/a-v0", **kw)
+    b = generate_dataset("hopper", "medium", seed=0, dataset_id="t/hopper/b-v0", **kw)
+    c = generate_dataset("hopper", "medium", seed=1, dataset_id="t/hopper/c-v0", **kw)
+    np.testing.assert_array_equal(a.actions, b.actions)
+    assert not np.array_equal(a.actions, c.actions)
+    assert a.metadata["policy"] == str(actor) and a.name == "hopper-medium"
+    # actions are sampled from the policy, not its deterministic mean
+    mean = load_actor(actor).act(a.observations, deterministic=True)
+    assert np.abs(a.actions - mean).mean() > 0.1 and np.abs(a.actions).max() <= 1.0
+
+
+def test_medium_expert_concatenates_two_policies(tmp_path):
+    medium, expert = (
+        save_random_actor(tmp_path / "m.pt", seed=0),
+        save_random_actor(tmp_path / "e.pt", seed=1),
+    )
+    d = generate_dataset(
+        "hopper",
+        "medium-expert",
+        n_transitions=50,
+        n_envs=2,
+        progress=False,
+        policy_path=medium,
+        expert_policy_path=expert,
+    )
+    assert d.n_transitions == 100 and d.metadata["expert_policy"] == str(expert)
+
+
+def test_medium_replay_reads_the_behaviour_replay_buffer(tmp_path):
+    replay = generate_dataset(
+        "hopper",
+        "random",
+        n_transitions=120,
+        n_envs=2,
+        progress=False,
+        dataset_id="t/hopper/src-v0",
+    )
+    path = replay.to_npz(tmp_path / "replay.npz")
+    d = generate_dataset("hopper", "medium-replay", replay_path=path, progress=False)
+    np.testing.assert_array_equal(d.observations, replay.observations)
+    np.testing.assert_array_equal(d.timeouts, replay.timeouts)
+    assert d.name == "hopper-medium-replay"
+
+
+@pytest.mark.parametrize(
+    ("level", "message"),
+    [
+        ("expert", r"needs an expert policy: pass --expert-policy PATH or --train-policy"),
+        ("medium-replay", r"replay buffer .*replay\.npz.*--train-policy"),
+    ],
+)
+def test_missing_behaviour_data_says_how_to_get_it(tmp_path, monkeypatch, level, message):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DatasetUnavailableError, match=message):
+        generate_dataset("hopper", level, n_transitions=10, progress=False)
+    assert not minari_dataset_path(f"rambo/hopper/{level}-v0").exists()
+
+
+def test_refuses_to_overwrite_unless_forced():
+    generate_dataset("hopper", "random", n_transitions=30, n_envs=2, progress=False)
+    with pytest.raises(FileExistsError, match="use --force"):
+        generate_dataset("hopper", "random", n_transitions=40, n_envs=2, progress=False)
+    generate_dataset("hopper", "random", n_transitions=40, n_envs=2, progress=False, force=True)
+    assert minari.load_dataset("rambo/hopper/random-v0").total_steps == 40
+
+
+def test_nothing_half_written_when_saving_fails(monkeypatch):
+    from minari.dataset._storages import hdf5_storage
+
+    generate_dataset("hopper", "random", n_transitions=30, n_envs=2, progress=False)  # old version
+    real, calls = hdf5_storage._add_episode_to_group, []
+
+    def fail_mid_way(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hdf5_storage, "_add_episode_to_group", fail_mid_way)
+    with pytest.raises(OSError, match="disk full"):
+        generate_dataset("walker2d", "random", n_transitions=200, n_envs=2, progress=False)
+    calls.clear()
+    with pytest.raises(OSError, match="disk full"):
+        generate_dataset(
+            "hopper", "random", n_transitions=200, n_envs=2, progress=False, force=True
+        )
+    root = minari_dataset_path("")
+    assert not minari_dataset_path("rambo/walker2d/random-v0").exists()
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".")]  # no staging left
+    assert minari.load_dataset("rambo/hopper/random-v0").total_steps == 30  # old one intact
+
+
+def test_nothing_written_when_collection_fails(tmp_path, monkeypatch):
+    from rambo_env.data import generate
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulator exploded")
+
+    monkeypatch.setattr(generate, "random_act_fn", lambda space, rng: broken)
+    with pytest.raises(RuntimeError, match="simulator exploded"):
+        generate_dataset("hopper", "random", n_transitions=50, progress=False)
+    assert not minari_dataset_path("rambo/hopper/random-v0").exists()
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location(
+        "make_dataset", REPO / "scripts" / "make_dataset.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_make_dataset_cli(capsys):
+    script = _script()
+    args = script.parse_args(
+        [
+            "--env",
+            "hopper",
+            "--level",
+            "random",
+            "--n-transitions",
+            "64",
+            "--no-progress",
+            "--dataset-id",
+            "cli/hopper/random-v0",
+        ]
+    )
+    assert args.n_transitions == 64 and args.progress is False and args.policy is None
+    with pytest.raises(SystemExit):
+        script.parse_args(["--env", "ant", "--level", "random"])
+    script.main(
+        [
+            "--env",
+            "hopper",
+            "--level",
+            "random",
+            "--n-transitions",
+            "64",
+            "--n-envs",
+            "4",
+            "--no-progress",
+            "--dataset-id",
+            "cli/hopper/random-v0",
+        ]
+    )
+    assert "average return" in capsys.readouterr().out
+    assert isinstance(load_dataset("cli/hopper/random-v0"), OfflineDataset)

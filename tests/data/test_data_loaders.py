@@ -1,0 +1,170 @@
+"""load_dataset: D4RL hdf5 files and names, npz, dicts, Minari ids, short-name resolution, errors."""
+
+from __future__ import annotations
+
+import h5py
+import minari
+import numpy as np
+import pytest
+
+from rambo_env.data import DatasetUnavailableError, OfflineDataset, load_dataset
+from rambo_env.data.generate import generate_dataset
+from rambo_env.data.minari_io import dataset_to_episodes, minari_dataset_path, save_minari
+from tests.data.data_helpers import make_arrays, make_dataset
+
+TIMEOUT_ROW, TERMINAL_ROW = 4, 8
+
+
+def _write_d4rl_hdf5(path, *, column_vectors: bool = True):
+    """D4RL layout: episode 0 ends in a timeout (row 4), episode 1 in a terminal (row 8).
+
+    The stored successor of the timeout row differs from the next row (the reset state), as in D4RL.
+    """
+    a = make_arrays([5, 4, 3], terminal_last=[False, True, False])
+    a["next_observations"][TIMEOUT_ROW] = 7.0
+    with h5py.File(path, "w") as f:
+        for key, value in a.items():
+            f[key] = value[:, None] if column_vectors and value.ndim == 1 else value
+        f["infos/qpos"] = np.zeros((12, 6))  # extra D4RL keys are ignored
+    return a
+
+
+def test_d4rl_hdf5_file_keeps_timeouts_and_stored_next_observations(tmp_path):
+    path = tmp_path / "hopper_medium-v2.hdf5"
+    a = _write_d4rl_hdf5(path)
+    d = load_dataset(str(path))
+    assert d.rewards.shape == (12,) and d.terminals.shape == (12,)
+    assert np.flatnonzero(d.timeouts).tolist() == [TIMEOUT_ROW, 11]
+    assert np.flatnonzero(d.terminals).tolist() == [TERMINAL_ROW]
+    np.testing.assert_array_equal(d.next_observations[TIMEOUT_ROW], np.full(11, 7.0, np.float32))
+    assert not np.array_equal(d.next_observations[TIMEOUT_ROW], d.observations[TIMEOUT_ROW + 1])
+    np.testing.assert_array_equal(d.next_observations, a["next_observations"])
+    assert (d.env_id, d.name, d.ref_min_score, d.ref_max_score) == (
+        "Hopper-v5",
+        "hopper-medium",
+        -20.272305,
+        3234.3,
+    )
+    assert d.source == f"d4rl-hdf5:{path}"
+
+
+def test_d4rl_step_flagged_terminal_and_timeout_is_a_terminal(tmp_path):
+    path = tmp_path / "walker2d_medium_replay-v2.hdf5"
+    a = make_arrays([5, 4, 3], terminal_last=[False, True, False], obs_dim=17, action_dim=6)
+    a["timeouts"][TERMINAL_ROW] = True
+    with h5py.File(path, "w") as f:
+        for key, value in a.items():
+            f[key] = value
+    d = load_dataset(path)
+    assert d.name == "walker2d-medium-replay" and d.env_id == "Walker2d-v5"
+    assert d.terminals[TERMINAL_ROW] and not d.timeouts[TERMINAL_ROW]
+
+
+def test_d4rl_name_reads_file_from_d4rl_dir_and_env_var(tmp_path, monkeypatch, capsys):
+    _write_d4rl_hdf5(tmp_path / "hopper_medium-v2.hdf5")
+    d = load_dataset("hopper-medium-v2", d4rl_dir=tmp_path)
+    assert d.source.endswith("hopper_medium-v2.hdf5") and d.name == "hopper-medium"
+    assert "hopper_medium-v2.hdf5" in capsys.readouterr().out  # the resolved source is printed
+    monkeypatch.setenv("D4RL_DATASET_DIR", str(tmp_path))
+    assert load_dataset("hopper-medium-v2").fingerprint() == d.fingerprint()
+    with pytest.raises(DatasetUnavailableError, match=r"hopper_expert-v2\.hdf5"):
+        load_dataset("hopper-expert-v2")
+
+
+def test_d4rl_file_without_next_observations_derives_them(tmp_path):
+    path = tmp_path / "hopper_random-v0.hdf5"
+    a = make_arrays([5, 4, 3], terminal_last=[False, True, False])
+    with h5py.File(path, "w") as f:
+        for key in ("observations", "actions", "rewards", "terminals", "timeouts"):
+            f[key] = a[key]
+    d = load_dataset(path)
+    assert d.n_transitions == 12 - 2  # the timeout row 4 and the last row have no known successor
+    np.testing.assert_array_equal(d.next_observations[:4], a["observations"][1:5])
+
+
+def test_npz_and_dict_inputs(tmp_path):
+    src = make_dataset(name="mine", ref_min_score=0.0, ref_max_score=10.0)
+    d = load_dataset(src.to_npz(tmp_path / "mine.npz"))
+    assert d.fingerprint() == src.fingerprint() and d.source.startswith("npz:")
+    a = make_arrays([3], terminal_last=[True])
+    e = load_dataset(a)
+    assert isinstance(e, OfflineDataset) and e.source == "arrays" and e.n_transitions == 3
+
+
+def test_dataset_not_matching_its_env_is_rejected():
+    d = make_dataset(env_id="HalfCheetah-v5")  # 11-dim observations, HalfCheetah has 17
+    with pytest.raises(ValueError, match="'observations' has obs_dim 11"):
+        load_dataset(d)
+
+
+def test_unknown_name_lists_valid_ones():
+    with pytest.raises(ValueError, match=r"unknown dataset 'hopper-mediocre'.*'hopper-medium'"):
+        load_dataset("hopper-mediocre")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ImportError(
+            'huggingface_hub is not installed. Please install it using `pip install "minari[hf]"`'
+        ),
+        ConnectionError("Failed to establish a new connection"),
+        ValueError(
+            "Couldn't find any version for dataset mujoco/hopper/medium in the remote Farama server."
+        ),
+    ],
+)
+def test_minari_download_failure_gives_one_clear_error(monkeypatch, error):
+    def fail(dataset_id, download=False):
+        raise error
+
+    monkeypatch.setattr(minari, "load_dataset", fail)
+    with pytest.raises(DatasetUnavailableError) as info:
+        load_dataset("mujoco/hopper/medium-v0", download=True)
+    message = str(info.value)
+    assert "minari download mujoco/hopper/medium-v0" in message
+    assert "python scripts/make_dataset.py --env hopper --level medium" in message
+    assert type(error).__name__ in message and info.value.__cause__ is error
+
+
+def test_minari_missing_locally_without_download():
+    with pytest.raises(DatasetUnavailableError, match=r"download=False.*FileNotFoundError"):
+        load_dataset("mujoco/hopper/medium-v0")
+
+
+def _save_as_minari(dataset_id: str, dataset: OfflineDataset) -> None:
+    save_minari(
+        dataset_id,
+        dataset_to_episodes(dataset),
+        env_id="Hopper-v5",
+        ref_min_score=-20.272305,
+        ref_max_score=3234.3,
+    )
+
+
+def test_short_name_resolution_order(tmp_path, capsys):
+    generated = generate_dataset("hopper", "random", n_transitions=60, n_envs=2, progress=False)
+    official = make_dataset((7, 5), (True, False))
+    _write_d4rl_hdf5(tmp_path / "hopper_random-v2.hdf5")
+
+    assert load_dataset("hopper-random", generate=False).fingerprint() == generated.fingerprint()
+    d4rl = load_dataset("hopper-random", d4rl_dir=tmp_path)  # a D4RL file beats the generated one
+    assert d4rl.source.startswith("d4rl-hdf5:") and d4rl.name == "hopper-random"
+    _save_as_minari("mujoco/hopper/random-v0", official)  # local Minari beats both
+    d = load_dataset("hopper-random", d4rl_dir=tmp_path)
+    assert d.source == "minari:mujoco/hopper/random-v0" and d.name == "hopper-random"
+    np.testing.assert_array_equal(d.observations, official.observations)
+    assert "minari:mujoco/hopper/random-v0" in capsys.readouterr().out
+
+
+def test_short_name_generates_on_first_use_or_says_how(capsys):
+    with pytest.raises(
+        DatasetUnavailableError, match=r"scripts/make_dataset.py --env walker2d --level random"
+    ):
+        load_dataset("walker2d-random", generate=False)
+    d = load_dataset("walker2d-random", n_transitions=40, seed=3)
+    out = capsys.readouterr().out
+    assert "generating rambo/walker2d/random-v0" in out
+    assert d.n_transitions == 40 and d.env_id == "Walker2d-v5" and d.name == "walker2d-random"
+    assert minari_dataset_path("rambo/walker2d/random-v0").is_dir()
+    assert load_dataset("walker2d-random").fingerprint() == d.fingerprint()  # now found locally

@@ -1,0 +1,192 @@
+"""OfflineDataset: construction, validation messages, episodes, scores, fingerprint, npz."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from gymnasium import spaces
+
+from rambo_env.data import DatasetValidationError, OfflineDataset
+from tests.data.data_helpers import make_arrays, make_dataset
+
+OBS_SPACE = spaces.Box(-np.inf, np.inf, (11,), np.float64)
+ACT_SPACE = spaces.Box(-1.0, 1.0, (3,), np.float32)
+
+
+def _arrays() -> dict[str, np.ndarray]:
+    return make_arrays([5, 4, 3], terminal_last=[False, True, False])
+
+
+def _set(key, idx, value):
+    def edit(a):
+        a[key] = a[key].astype(np.float32) if key == "terminals" else a[key]
+        a[key][idx] = value
+        return a
+
+    return edit
+
+
+CASES = {
+    "nan-obs": (
+        _set("observations", (3, 2), np.nan),
+        {},
+        r"observations\[3, 2\] = nan is not finite",
+    ),
+    "inf-reward": (_set("rewards", 5, np.inf), {}, r"rewards\[5\] = inf is not finite"),
+    "nan-next-obs": (
+        _set("next_observations", (7, 0), -np.inf),
+        {},
+        r"next_observations\[7, 0\] = -inf",
+    ),
+    "lengths": (
+        lambda a: {**a, "actions": a["actions"][:-1]},
+        {},
+        r"'actions' has 11 rows but 'observations' has 12",
+    ),
+    "empty": (
+        lambda a: {k: v[:0] for k, v in a.items()},
+        {},
+        r"dataset is empty: field 'observations' has 0 rows",
+    ),
+    "obs-dim-env": (
+        lambda a: a,
+        {"observation_space": spaces.Box(-1, 1, (17,))},
+        r"'observations' has obs_dim 11 but the env's observation space is Box.*\(17,\)",
+    ),
+    "action-dim-env": (
+        lambda a: a,
+        {"action_space": spaces.Box(-1, 1, (6,))},
+        r"'actions' has action_dim 3 but the env's action space is Box.*\(6,\)",
+    ),
+    "action-range": (
+        _set("actions", (4, 1), 1.5),
+        {"action_space": ACT_SPACE},
+        r"actions\[4, 1\] = 1.5 is outside the action space \[-1.0, 1.0\]",
+    ),
+    "missing-key": (
+        lambda a: {k: v for k, v in a.items() if k != "next_observations"},
+        {},
+        r"missing key\(s\) \['next_observations'\]",
+    ),
+    "non-numeric": (
+        lambda a: {**a, "rewards": a["rewards"].astype(str)},
+        {},
+        r"field 'rewards' has non-numeric dtype <U",
+    ),
+    "wrong-ndim": (
+        lambda a: {**a, "observations": a["observations"][:, 0]},
+        {},
+        r"field 'observations' has shape \(12,\) \(ndim 1\); expected ndim 2",
+    ),
+    "non-bool-terminal": (_set("terminals", 2, 0.5), {}, r"terminals\[2\] = 0.5 is not a boolean"),
+    "terminal-and-timeout": (
+        _set("terminals", 4, True),
+        {},
+        r"terminals\[4\] and timeouts\[4\] are both True",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_validation_error_names_field_index_and_value(case):
+    edit, spaces_kw, message = CASES[case]
+    with pytest.raises(DatasetValidationError, match=message):
+        OfflineDataset.from_arrays(edit(_arrays())).validate(**spaces_kw)
+
+
+def test_validation_error_is_a_value_error_and_valid_data_passes():
+    assert issubclass(DatasetValidationError, ValueError)
+    dataset = OfflineDataset.from_arrays(_arrays())
+    assert dataset.validate(OBS_SPACE, ACT_SPACE) is dataset
+
+
+def test_direct_construction_with_wrong_dtype_is_rejected():
+    a = _arrays()
+    a["observations"] = a["observations"].astype(np.float64)
+    with pytest.raises(
+        DatasetValidationError, match=r"'observations' has dtype float64; expected float32"
+    ):
+        OfflineDataset(**a).validate()
+
+
+def test_from_arrays_casts_and_squeezes_column_vectors():
+    a = _arrays()
+    n = len(a["rewards"])
+    a["rewards"] = a["rewards"].astype(np.float64)[:, None]  # [N, 1]
+    a["terminals"] = a["terminals"].astype(np.float32)[:, None]
+    a["timeouts"] = a["timeouts"].astype(np.int64)[:, None]
+    a["observations"] = a["observations"].astype(np.float64)
+    d = OfflineDataset.from_arrays(a, name="x", env_id="Hopper-v5")
+    assert d.rewards.shape == (n,) and d.rewards.dtype == np.float32
+    assert d.terminals.dtype == np.bool_ and d.timeouts.dtype == np.bool_
+    assert d.observations.dtype == np.float32
+    assert (d.n_transitions, d.obs_dim, d.action_dim) == (12, 11, 3)
+    assert d.terminals.sum() == 1 and d.timeouts.sum() == 2
+
+
+def test_missing_timeouts_means_no_truncations():
+    a = _arrays()
+    del a["timeouts"]
+    d = OfflineDataset.from_arrays(a)
+    assert d.timeouts.shape == (12,) and not d.timeouts.any()
+
+
+def test_episode_ends_and_returns():
+    d = make_dataset((5, 4, 3), (False, True, False))
+    ends = d.episode_ends()
+    assert np.flatnonzero(ends).tolist() == [4, 8, 11]
+    expected = [d.rewards[:5].sum(), d.rewards[5:9].sum(), d.rewards[9:].sum()]
+    np.testing.assert_allclose(d.episode_returns(), expected, rtol=1e-6)
+    d.timeouts[-1] = False  # a trailing unfinished episode still ends at the last row
+    assert d.episode_ends()[-1] and len(d.episode_returns()) == 3
+
+
+def test_normalized_score_uses_own_reference_returns():
+    d = make_dataset(ref_min_score=-20.272305, ref_max_score=3234.3)
+    assert d.normalized_score(3234.3) == pytest.approx(100.0)
+    assert d.normalized_score(-20.272305) == pytest.approx(0.0)
+    np.testing.assert_allclose(d.normalized_score(np.array([1607.0138])), [50.0], rtol=1e-6)
+    with pytest.raises(ValueError, match="no reference scores"):
+        make_dataset().normalized_score(1.0)
+
+
+def test_fingerprint_is_stable_and_sensitive():
+    a, b = make_dataset(name="hopper-medium"), make_dataset(name="hopper-medium")
+    assert a.fingerprint() == b.fingerprint() and re.fullmatch(r"[0-9a-f]{16}", a.fingerprint())
+    b.rewards[3] += 1.0
+    assert a.fingerprint() != b.fingerprint()
+    assert a.fingerprint() != make_dataset(name="other").fingerprint()
+
+
+def test_npz_round_trip_is_exact_and_leaves_no_temp_files(tmp_path):
+    d = make_dataset(
+        name="hopper-medium", ref_min_score=1.0, ref_max_score=2.0, source="s", metadata={"seed": 3}
+    )
+    path = d.to_npz(tmp_path / "sub" / "d.npz")
+    assert [p.name for p in path.parent.iterdir()] == ["d.npz"]
+    e = OfflineDataset.from_npz(path)
+    assert e.fingerprint() == d.fingerprint()
+    assert (e.env_id, e.ref_min_score, e.ref_max_score, e.name, e.metadata) == (
+        "Hopper-v5",
+        1.0,
+        2.0,
+        "hopper-medium",
+        {"seed": 3},
+    )
+    assert OfflineDataset.from_npz(make_dataset().to_npz(tmp_path / "n.npz")).ref_min_score is None
+
+
+def test_npz_write_failure_keeps_previous_file(tmp_path, monkeypatch):
+    path = make_dataset(name="old").to_npz(tmp_path / "d.npz")
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(np, "savez", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        make_dataset(name="new").to_npz(path)
+    monkeypatch.undo()
+    assert OfflineDataset.from_npz(path).name == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["d.npz"]

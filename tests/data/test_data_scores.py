@@ -1,0 +1,58 @@
+"""D4RL normalised scores and the exact env tables; Minari metadata scores take precedence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rambo_env.data import ENV_IDS, REF_SCORES, env_name_from_id, load_dataset, normalized_score
+from rambo_env.data.minari_io import dataset_to_episodes, save_minari
+from tests.data.data_helpers import make_dataset
+
+
+@pytest.mark.parametrize(
+    ("env", "low", "high"),
+    [
+        ("hopper", -20.272305, 3234.3),
+        ("halfcheetah", -280.178953, 12135.0),
+        ("walker2d", 1.629008, 4592.3),
+    ],
+)
+def test_reference_returns_map_to_0_and_100(env, low, high):
+    assert REF_SCORES[env] == (low, high)
+    assert normalized_score(low, env) == pytest.approx(0.0)
+    assert normalized_score(high, env) == pytest.approx(100.0)
+    assert normalized_score(high, ENV_IDS[env]) == pytest.approx(100.0)  # Gymnasium id works too
+
+
+def test_known_values_and_arrays():
+    assert normalized_score(1607.013848, "hopper") == pytest.approx(50.0, abs=1e-6)
+    np.testing.assert_allclose(
+        normalized_score(np.array([-280.178953, 5927.4105235]), "halfcheetah"), [0.0, 50.0]
+    )
+    assert normalized_score(10.0, ref_min_score=0.0, ref_max_score=20.0) == pytest.approx(50.0)
+
+
+def test_exact_tables_reject_lookalikes():
+    assert ENV_IDS == {
+        "hopper": "Hopper-v5",
+        "halfcheetah": "HalfCheetah-v5",
+        "walker2d": "Walker2d-v5",
+    }
+    assert env_name_from_id("Hopper-v5") == "hopper" and env_name_from_id("Hopper-v4") is None
+    for bad in ("hopper2", "Hopper", "hop"):
+        with pytest.raises(ValueError, match=f"env={bad!r} has no D4RL reference scores"):
+            normalized_score(1.0, bad)
+
+
+def test_minari_metadata_reference_scores_are_used():
+    save_minari(
+        "mujoco/hopper/expert-v0",
+        dataset_to_episodes(make_dataset()),
+        env_id="Hopper-v5",
+        ref_min_score=-1.0,
+        ref_max_score=3.0,
+    )
+    d = load_dataset("hopper-expert")
+    assert (d.ref_min_score, d.ref_max_score) == (-1.0, 3.0)
+    assert d.normalized_score(1.0) == pytest.approx(50.0)

@@ -1,0 +1,101 @@
+"""save_model / load_model round trips (weights_only), atomic writes, cache location and key."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from rambo_env.dynamics import io
+from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
+from rambo_env.dynamics.io import cache_dir, cache_key, cache_path, load_model, save_model
+from rambo_env.dynamics.training import MLEConfig, MLEReport
+from rambo_env.normalization import ObsNormalizer
+
+CFG = EnsembleConfig(n_members=3, n_elites=2, hidden_dims=(8,), weight_decays=(1e-4, 2e-4))
+
+
+def trained_like_model() -> tuple[GaussianEnsemble, ObsNormalizer, MLEReport]:
+    model = GaussianEnsemble(4, 2, CFG, generator=torch.Generator().manual_seed(0))
+    model.set_input_stats(torch.linspace(-1, 1, 6), torch.linspace(0.5, 2, 6))
+    model.set_elites([2, 0])
+    with torch.no_grad():
+        model.max_logvar.add_(0.3)
+    norm = ObsNormalizer(mean=np.arange(4.0), std=np.full(4, 2.0))
+    report = MLEReport(
+        epochs=3, holdout_mse=(0.1, 0.3, 0.05), elites=(2, 0), wall_s=1.5, stopped_by="early_stop",
+        train_loss=(3.0, 2.0, 1.0), holdout_history=(0.5, 0.3, 0.2), n_train=90, n_holdout=10,
+    )  # fmt: skip
+    return model, norm, report
+
+
+def test_round_trip_reproduces_predictions(tmp_path: Path) -> None:
+    model, norm, report = trained_like_model()
+    mle_cfg = MLEConfig(max_epochs=7, seed=3)
+    path = save_model(tmp_path / "m.pt", model, norm, mle_cfg, report, meta={"dataset": "x"})
+    loaded = load_model(path, device="cpu")
+    obs, action = torch.randn(20, 4), torch.randn(20, 2)
+    idx, noise = torch.randint(0, 3, (20,)), torch.randn(20, 5)
+    for a, b in zip(model(obs, action), loaded.ensemble(obs, action), strict=True):
+        assert torch.equal(a, b)
+    for a, b in zip(
+        model.sample(obs, action, idx, noise), loaded.ensemble.sample(obs, action, idx, noise), strict=True
+    ):
+        assert torch.equal(a, b)
+    assert loaded.ensemble.elite_idx.tolist() == [2, 0]
+    assert loaded.ensemble.config == CFG
+    np.testing.assert_array_equal(loaded.normalizer.mean, norm.mean)
+    np.testing.assert_array_equal(loaded.normalizer.std, norm.std)
+    assert loaded.mle_config == mle_cfg and loaded.report == report
+    assert loaded.meta == {"dataset": "x"}
+    raw = torch.load(path, weights_only=True)  # plain tensors and primitives only
+    assert raw["obs_dim"] == 4 and raw["action_dim"] == 2
+
+
+def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    model, norm, _ = trained_like_model()
+    path = save_model(tmp_path / "m.pt", model, norm)
+    before = path.read_bytes()
+
+    def broken_save(obj, f) -> None:
+        f.write(b"partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(io.torch, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        save_model(path, model, norm)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.pt"]  # no temp file left behind
+    loaded = load_model(path, device="cpu")
+    assert loaded.report is None and loaded.mle_config is None
+
+
+def test_cache_dir_and_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path / "c"))
+    assert cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("RAMBO_ENV_CACHE")
+    assert cache_dir() == Path.home() / ".cache" / "rambo_env"
+    key = cache_key("abc", EnsembleConfig(), MLEConfig(), seed=0)
+    assert key == cache_key("abc", EnsembleConfig(), MLEConfig(), seed=0)
+    variants = {
+        cache_key("abd", EnsembleConfig(), MLEConfig(), seed=0),
+        cache_key("abc", EnsembleConfig(n_elites=4), MLEConfig(), seed=0),
+        cache_key("abc", EnsembleConfig(), MLEConfig(max_epochs=5), seed=0),
+        cache_key("abc", EnsembleConfig(), MLEConfig(), seed=1),
+    }
+    assert key not in variants and len(variants) == 4
+    assert cache_path(key).name == f"dynamics-{key}.pt"
+
+
+def test_rejects_unknown_format(tmp_path: Path) -> None:
+    model, norm, _ = trained_like_model()
+    path = save_model(tmp_path / "m.pt", model, norm)
+    checkpoint = torch.load(path, weights_only=True)
+    checkpoint["format_version"] = 99
+    torch.save(checkpoint, path)
+    with pytest.raises(ValueError, match="format_version 99"):
+        load_model(path, device="cpu")
+    assert dataclasses.is_dataclass(MLEConfig())

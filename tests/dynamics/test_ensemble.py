@@ -1,0 +1,255 @@
+"""GaussianEnsemble: shapes, Gaussian maths against torch.distributions, row routing, gradients."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from torch.distributions import Normal
+
+from rambo_env.dynamics.ensemble import (
+    _ROW_CHUNK,
+    EnsembleConfig,
+    GaussianEnsemble,
+    VectorizedLinear,
+)
+
+OBS_DIM, ACTION_DIM = 5, 2
+TARGET_DIM = OBS_DIM + 1
+SMALL = EnsembleConfig(hidden_dims=(16, 16), weight_decays=(1e-3, 2e-3, 3e-3))
+
+
+def make_model(config: EnsembleConfig = SMALL, seed: int = 0) -> GaussianEnsemble:
+    model = GaussianEnsemble(OBS_DIM, ACTION_DIM, config, generator=torch.Generator().manual_seed(seed))
+    gen = torch.Generator().manual_seed(seed + 1)
+    model.set_input_stats(
+        torch.randn(OBS_DIM + ACTION_DIM, generator=gen),
+        torch.rand(OBS_DIM + ACTION_DIM, generator=gen) + 0.5,
+    )
+    return model
+
+
+def batch(n: int, seed: int = 0, lead: tuple[int, ...] = ()):
+    gen = torch.Generator().manual_seed(seed)
+    obs = torch.randn(*lead, n, OBS_DIM, generator=gen)
+    action = torch.rand(*lead, n, ACTION_DIM, generator=gen) * 2 - 1
+    next_obs = obs + 0.3 * torch.randn(*lead, n, OBS_DIM, generator=gen)
+    reward = torch.randn(*lead, n, generator=gen)
+    return obs, action, next_obs, reward
+
+
+def test_default_config_matches_paper() -> None:
+    model = GaussianEnsemble(11, 3)
+    cfg = model.config
+    assert (cfg.n_members, cfg.n_elites, cfg.hidden_dims) == (7, 5, (200, 200, 200, 200))
+    assert [layer.weight.shape for layer in model.hidden] == [
+        (7, 14, 200),
+        (7, 200, 200),
+        (7, 200, 200),
+        (7, 200, 200),
+    ]
+    assert model.mean_head.weight.shape == model.logvar_head.weight.shape == (7, 200, 12)
+    assert model.max_logvar.tolist() == [1.0] * 12 and model.min_logvar.tolist() == [-6.0] * 12
+    assert model.elite_idx.tolist() == [0, 1, 2, 3, 4]
+    # Truncated normal, std 1 / (2 sqrt(fan_in)), cut at 2 std.
+    w = model.hidden[1].weight
+    std = 1 / (2 * math.sqrt(200))
+    assert w.abs().max() <= 2 * std + 1e-7
+    assert 0.8 * std < w.std() < 0.95 * std  # a normal truncated at ±2σ has std ≈ 0.88σ
+
+
+@pytest.mark.parametrize("lead", [(), (7,)])
+def test_forward_shapes_and_dtypes(lead: tuple[int, ...]) -> None:
+    model = make_model()
+    obs, action, _, _ = batch(9, lead=lead)
+    mean, logvar = model(obs.double(), action)  # float64 input is cast to the model dtype
+    assert mean.shape == logvar.shape == (7, 9, TARGET_DIM)
+    assert mean.dtype == logvar.dtype == torch.float32
+    assert (logvar < model.max_logvar).all() and (logvar > model.min_logvar).all()
+
+
+def test_per_member_inputs_match_shared_inputs() -> None:
+    model = make_model()
+    obs, action, _, _ = batch(6)
+    shared = model(obs, action)
+    per_member = model(obs.expand(7, -1, -1), action.expand(7, -1, -1))
+    for a, b in zip(shared, per_member, strict=True):
+        torch.testing.assert_close(a, b)
+    # Different inputs per member reach only that member.
+    obs2 = obs.expand(7, -1, -1).clone()
+    obs2[3] += 1.0
+    mean2, _ = model(obs2, action.expand(7, -1, -1))
+    assert torch.equal(mean2[2], shared[0][2]) and not torch.allclose(mean2[3], shared[0][3])
+
+
+def test_vectorized_linear_equals_per_member_linear() -> None:
+    layer = VectorizedLinear(4, 3, n_members=5, generator=torch.Generator().manual_seed(0))
+    x = torch.randn(5, 8, 4)
+    out = layer(x)
+    for e in range(5):
+        torch.testing.assert_close(out[e], x[e] @ layer.weight[e] + layer.bias[e])
+    members = torch.tensor([4, 1])
+    picked = layer(x[:2], members)  # member 4 on x[0], member 1 on x[1]
+    torch.testing.assert_close(picked[0], x[0] @ layer.weight[4] + layer.bias[4])
+    torch.testing.assert_close(picked[1], x[1] @ layer.weight[1] + layer.bias[1])
+    shared = layer(x[0])  # [B, in] shared by all members
+    torch.testing.assert_close(shared[3], x[0] @ layer.weight[3] + layer.bias[3])
+
+
+def test_input_stats_standardise_inputs() -> None:
+    model = make_model()
+    obs, action, _, _ = batch(4)
+    mean, _ = model(obs, action)
+    x = torch.cat([obs, action], -1)
+    shifted = (x - model.input_mean) / model.input_std
+    model.set_input_stats(torch.zeros(7), torch.ones(7))
+    mean_plain, _ = model(shifted[:, :OBS_DIM], shifted[:, OBS_DIM:])
+    torch.testing.assert_close(mean, mean_plain)
+    with pytest.raises(ValueError, match=r"input std: expected shape \(7,\)"):
+        model.set_input_stats(torch.zeros(7), torch.ones(6))
+
+
+def test_mle_loss_equals_normal_log_prob() -> None:
+    model = make_model()
+    obs, action, next_obs, reward = batch(11)
+    loss, stats = model.mle_loss(obs, action, next_obs, reward)
+    mean, logvar = model(obs, action)  # [E, B, T]
+    y = torch.cat([reward[:, None], next_obs - obs], -1)  # official layout [reward, Δobs]
+    log_prob = Normal(mean, torch.exp(0.5 * logvar)).log_prob(y)  # [E, B, T]
+    # (μ - y)² e^{-logvar} + logvar = -2 log N - log 2π, averaged over batch and dims, summed over members.
+    expected_mle = (-2 * log_prob - math.log(2 * math.pi)).mean(dim=(1, 2)).sum()
+    torch.testing.assert_close(stats["mle"], expected_mle)
+    penalty = 1e-3 * (model.max_logvar.sum() - model.min_logvar.sum())
+    torch.testing.assert_close(stats["logvar_penalty"], penalty.detach())
+    torch.testing.assert_close(loss, expected_mle + model.weight_decay_loss() + penalty)
+    torch.testing.assert_close(stats["mse"], (mean - y).square().mean())
+
+
+def test_mle_loss_bootstrap_layout() -> None:
+    model = make_model()
+    obs, action, next_obs, reward = batch(5, lead=(7,))
+    _, stats = model.mle_loss(obs, action, next_obs, reward)
+    per_member = []
+    for e in range(7):
+        _, s = model.mle_loss(obs[e], action[e], next_obs[e], reward[e])  # shared: all members
+        mean, logvar = model(obs[e], action[e])
+        y = torch.cat([reward[e][:, None], next_obs[e] - obs[e]], -1)
+        per_member.append(((mean[e] - y).square() * torch.exp(-logvar[e]) + logvar[e]).mean())
+    torch.testing.assert_close(stats["mle"], torch.stack(per_member).sum())
+    with pytest.raises(ValueError, match="reward: expected shape"):
+        model.mle_loss(obs, action, next_obs, reward[0])
+
+
+def test_weight_decay_value() -> None:
+    model = make_model()
+    with torch.no_grad():
+        for i, layer in enumerate(model.hidden):
+            layer.weight.fill_(i + 1.0)
+        model.mean_head.weight.fill_(0.5)
+        model.logvar_head.weight.fill_(-0.5)
+    sizes = [7 * 7 * 16, 7 * 16 * 16]  # [E, in, out] elements of the hidden layers
+    heads = 2 * 7 * 16 * TARGET_DIM * 0.25
+    expected = 1e-3 * 0.5 * sizes[0] * 1 + 2e-3 * 0.5 * sizes[1] * 4 + 3e-3 * 0.5 * heads
+    assert model.weight_decay_loss().item() == pytest.approx(expected, rel=1e-6)
+
+
+def test_log_prob_mixture_equals_independent_computation() -> None:
+    model = make_model()
+    model.set_elites([6, 0, 3, 2, 5])
+    obs, action, next_obs, reward = batch(10)
+    log_p = model.log_prob_mixture(obs, action, next_obs, reward)
+    assert log_p.shape == (10,)
+    mean, logvar = model(obs, action)
+    y = torch.cat([reward[:, None], next_obs - obs], -1)
+    per_member = Normal(mean.double(), torch.exp(0.5 * logvar.double())).log_prob(y.double()).sum(-1)
+    elite = per_member[[6, 0, 3, 2, 5]]  # [5, B]
+    expected = torch.log(torch.exp(elite).mean(0))  # plain log-mean-exp in float64
+    torch.testing.assert_close(log_p.double(), expected, rtol=1e-5, atol=1e-4)
+
+
+def test_log_prob_mixture_gradient_reaches_every_elite_only() -> None:
+    model = make_model()
+    elites = [1, 2, 4, 5, 6]
+    model.set_elites(elites)
+    obs, action, next_obs, reward = batch(16)
+    model.log_prob_mixture(obs, action, next_obs, reward).sum().backward()
+    for p in model.member_parameters():
+        norms = p.grad.flatten(1).norm(dim=1)  # [E]
+        assert (norms[elites] > 0).all()
+        assert (norms[[0, 3]] == 0).all()
+    assert model.max_logvar.grad is not None and model.min_logvar.grad is not None
+
+
+def test_predict_rows_equals_forward_rows() -> None:
+    model = make_model()
+    obs, action, _, _ = batch(40)
+    member_idx = torch.randint(0, 7, (40,), generator=torch.Generator().manual_seed(3))
+    member_idx[:3] = torch.tensor([6, 6, 0])
+    mean_all, logvar_all = model(obs, action)  # [E, B, T]
+    rows = torch.arange(40)
+    for idx in (member_idx, torch.full((40,), 4), member_idx % 2 + 3):  # all / one / two members
+        mean, logvar = model.predict_rows(obs, action, idx)
+        assert mean.shape == logvar.shape == (40, TARGET_DIM)
+        torch.testing.assert_close(mean, mean_all[idx, rows])
+        torch.testing.assert_close(logvar, logvar_all[idx, rows])
+
+
+def test_predict_rows_chunked_path() -> None:
+    model = make_model()
+    n = 2 * _ROW_CHUNK + 300  # one member gets more rows than the chunking threshold
+    obs, action, _, _ = batch(n)
+    member_idx = torch.full((n,), 2)
+    member_idx[::7] = 5
+    mean, logvar = model.predict_rows(obs, action, member_idx)
+    mean_all, logvar_all = model(obs, action)
+    rows = torch.arange(n)
+    torch.testing.assert_close(mean, mean_all[member_idx, rows])
+    torch.testing.assert_close(logvar, logvar_all[member_idx, rows])
+
+
+def test_predict_rows_rejects_bad_member() -> None:
+    model = make_model()
+    obs, action, _, _ = batch(4)
+    with pytest.raises(ValueError, match=r"member_idx\[2\] = 7 is outside \[0, 7\)"):
+        model.predict_rows(obs, action, torch.tensor([0, 1, 7, 2]))
+    with pytest.raises(ValueError, match="member_idx: expected shape"):
+        model.predict_rows(obs, action, torch.tensor([0, 1]))
+    with pytest.raises(ValueError, match="action: expected shape"):
+        model.predict_rows(obs, action[:, :1], torch.tensor([0, 1, 2, 3]))
+
+
+def test_sample_formula_and_determinism() -> None:
+    model = make_model()
+    obs, action, _, _ = batch(12)
+    member_idx = torch.randint(0, 7, (12,), generator=torch.Generator().manual_seed(1))
+    noise = torch.randn(12, TARGET_DIM, generator=torch.Generator().manual_seed(2))
+    next_obs, reward = model.sample(obs, action, member_idx, noise)
+    assert next_obs.shape == (12, OBS_DIM) and reward.shape == (12,)
+    mean, logvar = model.predict_rows(obs, action, member_idx)
+    y = mean + torch.exp(0.5 * logvar) * noise
+    torch.testing.assert_close(reward, y[:, 0])
+    torch.testing.assert_close(next_obs, obs + y[:, 1:])
+    again = model.sample(obs, action, member_idx, noise)
+    assert torch.equal(again[0], next_obs) and torch.equal(again[1], reward)
+    other = model.sample(obs, action, (member_idx + 1) % 7, noise)
+    assert not torch.allclose(other[0], next_obs)
+    with pytest.raises(ValueError, match="noise: expected shape"):
+        model.sample(obs, action, member_idx, noise[:, :-1])
+
+
+def test_set_elites_validation() -> None:
+    model = make_model()
+    with pytest.raises(ValueError, match=r"elite_idx\[1\] = 9"):
+        model.set_elites([0, 9, 1, 2, 3])
+    with pytest.raises(ValueError, match="distinct"):
+        model.set_elites([0, 0, 1, 2, 3])
+    with pytest.raises(ValueError, match="expected 5 indices"):
+        model.set_elites([0, 1])
+
+
+def test_config_validation() -> None:
+    with pytest.raises(ValueError, match="weight_decays"):
+        EnsembleConfig(hidden_dims=(8, 8))
+    with pytest.raises(ValueError, match="n_elites"):
+        EnsembleConfig(n_members=3, n_elites=4)

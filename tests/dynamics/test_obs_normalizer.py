@@ -1,0 +1,87 @@
+"""ObsNormalizer: official statistics, numpy/torch round trips, dtype/device, state and pickling."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from rambo_env.data.dataset import OfflineDataset
+from rambo_env.normalization import ObsNormalizer
+
+
+def make_dataset(rng: np.random.Generator, n: int = 50) -> OfflineDataset:
+    obs = (rng.normal(size=(n, 3)) * [1.0, 10.0, 0.1] + [0.0, 5.0, -2.0]).astype(np.float32)
+    obs[:, 2] = 3.0  # a constant dimension: std = eps, not zero
+    return OfflineDataset(
+        observations=obs,
+        actions=rng.uniform(-1, 1, size=(n, 2)).astype(np.float32),
+        rewards=np.zeros(n, np.float32),
+        next_observations=obs.copy(),
+        terminals=np.zeros(n, bool),
+        timeouts=np.zeros(n, bool),
+    )
+
+
+def test_from_dataset_uses_std_plus_eps(rng: np.random.Generator) -> None:
+    data = make_dataset(rng)
+    norm = ObsNormalizer.from_dataset(data)
+    obs = data.observations.astype(np.float64)
+    np.testing.assert_allclose(norm.mean, obs.mean(0), rtol=1e-6)
+    np.testing.assert_allclose(norm.std, obs.std(0) + 1e-6, rtol=1e-6)
+    assert norm.mean.dtype == norm.std.dtype == np.float32
+    assert norm.std[2] == pytest.approx(1e-6)
+    z = norm.normalize(data.observations)
+    np.testing.assert_allclose(z[:, :2].mean(0), 0, atol=1e-5)
+    np.testing.assert_allclose(z[:, :2].std(0), 1, atol=1e-4)
+    assert np.isfinite(z).all()
+
+
+def test_numpy_and_torch_round_trip(rng: np.random.Generator) -> None:
+    norm = ObsNormalizer.from_dataset(make_dataset(rng))
+    x = rng.normal(size=(4, 7, 3))  # any leading shape
+    for arr in (x.astype(np.float32), x):
+        z = norm.normalize(arr)
+        assert z.dtype == arr.dtype and z.shape == arr.shape
+        np.testing.assert_allclose(z, (arr - norm.mean) / norm.std, rtol=1e-6)
+        np.testing.assert_allclose(norm.unnormalize(z), arr, rtol=1e-5, atol=1e-4)
+    for dtype in (torch.float32, torch.float64):
+        t = torch.as_tensor(x, dtype=dtype)
+        z = norm.normalize(t)
+        assert isinstance(z, torch.Tensor) and z.dtype == dtype and z.device == t.device
+        np.testing.assert_allclose(z.numpy(), norm.normalize(x), rtol=1e-5)
+        torch.testing.assert_close(norm.unnormalize(z), t, rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_torch_device_preserved() -> None:
+    norm = ObsNormalizer(mean=np.zeros(2), std=np.full(2, 2.0))
+    z = norm.normalize(torch.ones(3, 2, device="cuda"))
+    assert z.device.type == "cuda" and torch.allclose(z.cpu(), torch.full((3, 2), 0.5))
+
+
+def test_state_dict_pickle_and_immutability(rng: np.random.Generator) -> None:
+    norm = ObsNormalizer.from_dataset(make_dataset(rng))
+    norm.normalize(torch.zeros(1, 3))  # fills the tensor cache
+    back = ObsNormalizer.from_state_dict(norm.state_dict())
+    np.testing.assert_array_equal(back.mean, norm.mean)
+    np.testing.assert_array_equal(back.std, norm.std)
+    clone = pickle.loads(pickle.dumps(norm))
+    np.testing.assert_array_equal(clone.normalize(np.ones((2, 3))), norm.normalize(np.ones((2, 3))))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        norm.mean = np.zeros(3)  # type: ignore[misc]
+    with pytest.raises(ValueError, match="read-only"):
+        norm.mean[0] = 1.0
+
+
+def test_bad_input_raises() -> None:
+    with pytest.raises(ValueError, match=r"ObsNormalizer.std\[1\] must be > 0"):
+        ObsNormalizer(mean=np.zeros(2), std=np.array([1.0, 0.0]))
+    with pytest.raises(ValueError, match=r"ObsNormalizer.mean\[0\] is not finite"):
+        ObsNormalizer(mean=np.array([np.nan, 0.0]), std=np.ones(2))
+    norm = ObsNormalizer(mean=np.zeros(2), std=np.ones(2))
+    with pytest.raises(ValueError, match="obs_dim=2"):
+        norm.normalize(np.zeros((4, 3)))

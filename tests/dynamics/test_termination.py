@@ -1,0 +1,105 @@
+"""Termination functions: agree with the real Gymnasium v5 envs; exact-id dispatch; learned rule."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+
+from rambo_env.data.dataset import OfflineDataset
+from rambo_env.dynamics.termination import (
+    TerminationClassifier,
+    get_termination_fn,
+    hopper_terminated,
+    never_terminated,
+    walker2d_terminated,
+)
+
+
+def random_rollouts(env_id: str, n_episodes: int, max_steps: int = 300):
+    """Raw next observations and the env's own ``terminated`` flags under random actions."""
+    env = gym.make(env_id)
+    env.action_space.seed(0)
+    next_obs, flags = [], []
+    for episode in range(n_episodes):
+        env.reset(seed=episode)
+        for _ in range(max_steps):
+            obs, _, terminated, truncated, _ = env.step(env.action_space.sample())
+            next_obs.append(obs)
+            flags.append(terminated)
+            if terminated or truncated:
+                break
+    env.close()
+    return torch.as_tensor(np.array(next_obs)), torch.as_tensor(np.array(flags))
+
+
+@pytest.mark.parametrize(
+    ("env_id", "fn"), [("Hopper-v5", hopper_terminated), ("Walker2d-v5", walker2d_terminated)]
+)
+def test_matches_real_env(env_id: str, fn) -> None:
+    next_obs, terminated = random_rollouts(env_id, n_episodes=8)
+    assert terminated.sum() == 8  # random actions topple every episode
+    predicted = fn(next_obs)
+    assert predicted.dtype == torch.bool and predicted.shape == terminated.shape
+    assert torch.equal(predicted, terminated)
+    assert get_termination_fn(env_id) is fn
+    assert torch.equal(fn(next_obs.double()), terminated)
+
+
+def test_halfcheetah_never_terminates() -> None:
+    next_obs, terminated = random_rollouts("HalfCheetah-v5", n_episodes=1, max_steps=200)
+    assert not terminated.any()
+    fn = get_termination_fn("HalfCheetah-v5")
+    assert fn is never_terminated
+    out = fn(next_obs)
+    assert out.dtype == torch.bool and out.shape == (200,) and not out.any()
+
+
+def test_hopper_rule_edges() -> None:
+    alive = torch.tensor([[1.2, 0.0] + [0.0] * 9])
+    assert not hopper_terminated(alive).any()
+    for dim, value in ((0, 0.7), (1, 0.2), (1, -0.2), (5, 100.0), (3, float("nan")), (8, float("inf"))):
+        obs = alive.clone()
+        obs[0, dim] = value
+        assert hopper_terminated(obs).item(), (dim, value)
+
+
+def test_walker_rule_edges() -> None:
+    alive = torch.tensor([[1.2, 0.0] + [50.0] * 15])  # other dims are unconstrained
+    assert not walker2d_terminated(alive).any()
+    for dim, value in ((0, 0.8), (0, 2.0), (1, 1.0), (1, -1.0)):
+        obs = alive.clone()
+        obs[0, dim] = value
+        assert walker2d_terminated(obs).item(), (dim, value)
+
+
+def synthetic_dataset(n: int, seed: int, with_terminals: bool = True) -> OfflineDataset:
+    """Terminated iff next_obs[0] > 0.5 and next_obs[1] < 0 (a conjunction, ~15 % positives)."""
+    rng = np.random.default_rng(seed)
+    next_obs = rng.normal(size=(n, 4)).astype(np.float32)
+    terminals = (next_obs[:, 0] > 0.5) & (next_obs[:, 1] < 0) & with_terminals
+    z = np.zeros(n, np.float32)
+    return OfflineDataset(next_obs, z[:, None], z, next_obs, terminals, np.zeros(n, bool))
+
+
+def test_learned_classifier_separates_synthetic_rule() -> None:
+    data = synthetic_dataset(4000, seed=0)
+    fn = get_termination_fn("Ant-v5", data)
+    assert isinstance(fn, TerminationClassifier)
+    test = synthetic_dataset(4000, seed=1)
+    predicted = fn(torch.as_tensor(test.next_observations)).numpy()
+    truth = test.terminals
+    assert predicted.dtype == np.bool_ and predicted.shape == truth.shape
+    assert (predicted[truth]).mean() > 0.9 and (~predicted[~truth]).mean() > 0.9  # both classes
+    assert (predicted == truth).mean() > 0.95
+    nan_row = torch.tensor([[np.nan, 0.0, 0.0, 0.0]])
+    assert fn(nan_row).item()
+
+
+def test_dispatch_without_rule() -> None:
+    assert get_termination_fn(None, synthetic_dataset(100, 0, with_terminals=False)) is never_terminated
+    with pytest.raises(ValueError, match="'Hopper-v4' has no known termination rule"):
+        get_termination_fn("Hopper-v4")  # exact ids only: no substring dispatch
+    with pytest.raises(ValueError, match="terminals: need both classes"):
+        TerminationClassifier.fit(np.zeros((5, 2)), np.ones(5, bool))

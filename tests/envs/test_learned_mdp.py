@@ -1,0 +1,159 @@
+"""LearnedMDP core and make_mdp: start states, elite/noise draws, deterministic steps, caching."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+
+from rambo_env.dynamics.termination import hopper_terminated
+from rambo_env.model import LearnedMDP, dataset_action_space, make_mdp, resolve_device
+from tests.envs.tiny_mdp import TINY_ENSEMBLE, TINY_MLE
+
+
+def _rows_of(x: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+    """Index of each row of ``x`` in ``table`` (-1 if absent)."""
+    eq = (x[:, None, :] == table[None, :, :]).all(-1)  # [n, N]
+    return torch.where(eq.any(1), eq.float().argmax(1), -1)
+
+
+def test_resolve_device():
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert resolve_device("auto").type == expected
+    assert resolve_device("cpu") == torch.device("cpu")
+
+
+def test_start_obs_are_normalised_dataset_obs(tiny_mdp, tiny_dataset):
+    expected = tiny_mdp.normalizer.normalize(tiny_dataset.observations)
+    np.testing.assert_allclose(tiny_mdp.start_obs.numpy(), expected, rtol=1e-6, atol=1e-6)
+    assert tiny_mdp.start_obs.dtype == torch.float32
+    assert abs(float(tiny_mdp.start_obs.mean())) < 1e-4  # z-scored once, not twice
+
+
+def test_initial_draws_dataset_rows_reproducibly(tiny_mdp):
+    obs = tiny_mdp.initial(64, np.random.default_rng(1))
+    assert obs.shape == (64, 11) and obs.device == tiny_mdp.device
+    assert (_rows_of(obs, tiny_mdp.start_obs) >= 0).all()
+    torch.testing.assert_close(obs, tiny_mdp.initial(64, np.random.default_rng(1)))
+    assert not torch.equal(obs, tiny_mdp.initial(64, np.random.default_rng(2)))
+
+
+def test_draw_uses_only_elites_and_is_seeded(tiny_mdp):
+    member_idx, noise = tiny_mdp.draw(2000, np.random.default_rng(0))
+    elites = set(tiny_mdp.ensemble.elite_idx.tolist())
+    assert set(member_idx.tolist()) == elites  # every elite used, no other member
+    assert member_idx.dtype == torch.long and noise.shape == (2000, 12)
+    assert noise.dtype == torch.float32
+    assert abs(float(noise.mean())) < 0.05 and abs(float(noise.std()) - 1.0) < 0.05
+    member2, noise2 = tiny_mdp.draw(2000, np.random.default_rng(0))
+    assert torch.equal(member_idx, member2) and torch.equal(noise, noise2)
+
+
+def test_step_with_is_deterministic_and_is_the_ensemble_sample(tiny_mdp):
+    rng = np.random.default_rng(3)
+    obs = tiny_mdp.initial(32, rng)
+    action = torch.as_tensor(rng.uniform(-1, 1, (32, 3)), dtype=torch.float32)
+    member_idx, noise = tiny_mdp.draw(32, rng)
+    with torch.no_grad():
+        next_obs, reward, terminated = tiny_mdp.step_with(obs, action, member_idx, noise)
+        again = tiny_mdp.step_with(obs, action, member_idx, noise)
+        ref_obs, ref_reward = tiny_mdp.ensemble.sample(obs, action, member_idx, noise)
+    for a, b in zip((next_obs, reward, terminated), again, strict=True):
+        assert torch.equal(a, b)
+    torch.testing.assert_close(next_obs, ref_obs)
+    torch.testing.assert_close(reward, ref_reward)
+    assert reward.shape == (32,) and terminated.dtype == torch.bool
+    raw = tiny_mdp.normalizer.unnormalize(next_obs)
+    assert torch.equal(terminated, hopper_terminated(raw))
+
+
+def test_termination_fn_sees_raw_obs_unnormalised_once(tiny_mdp):
+    seen = []
+
+    def recording_fn(raw_next_obs):
+        seen.append(raw_next_obs.clone())
+        return raw_next_obs[:, 0] < 1.25  # below the standing height
+
+    mdp = LearnedMDP(tiny_mdp.ensemble, tiny_mdp.normalizer, recording_fn, tiny_mdp.start_obs)
+    rng = np.random.default_rng(4)
+    obs = mdp.initial(256, rng)
+    with torch.no_grad():
+        next_obs, _, terminated = mdp.transition(obs, torch.zeros(256, 3), rng)
+    std, mean = (torch.from_numpy(a.copy()) for a in (mdp.normalizer.std, mdp.normalizer.mean))
+    raw = next_obs * std + mean
+    torch.testing.assert_close(seen[0], raw)
+    assert torch.equal(terminated, raw[:, 0] < 1.25)
+    assert 0 < int(terminated.sum()) < 256  # the test would notice a wrong scale
+
+
+def test_transition_equals_step_with_of_draw(tiny_mdp):
+    obs = tiny_mdp.initial(16, np.random.default_rng(0))
+    action = torch.full((16, 3), 0.3)
+    with torch.no_grad():
+        got = tiny_mdp.transition(obs, action, np.random.default_rng(9))
+        want = tiny_mdp.step_with(obs, action, *tiny_mdp.draw(16, np.random.default_rng(9)))
+    for a, b in zip(got, want, strict=True):
+        assert torch.equal(a, b)
+
+
+def test_bad_inputs_raise_value_errors(tiny_mdp):
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="n: expected a positive int, got 0"):
+        tiny_mdp.initial(0, rng)
+    with pytest.raises(ValueError, match="n: expected a positive int"):
+        tiny_mdp.draw(-3, rng)
+    with pytest.raises(ValueError, match=r"start_obs: expected shape \[N > 0, 11\], got \(5, 4\)"):
+        LearnedMDP(tiny_mdp.ensemble, tiny_mdp.normalizer, hopper_terminated, torch.zeros(5, 4))
+    with pytest.raises(ValueError, match="action_space"):
+        LearnedMDP(
+            tiny_mdp.ensemble,
+            tiny_mdp.normalizer,
+            hopper_terminated,
+            tiny_mdp.start_obs,
+            action_space=gym.spaces.Box(-1, 1, (2,)),
+        )
+
+
+def test_pickle_round_trip_steps_identically(tiny_mdp):
+    clone = pickle.loads(pickle.dumps(tiny_mdp))
+    assert clone.ensemble is not tiny_mdp.ensemble and clone.device == tiny_mdp.device
+    obs = tiny_mdp.initial(8, np.random.default_rng(0))
+    with torch.no_grad():
+        a = tiny_mdp.transition(obs, torch.zeros(8, 3), np.random.default_rng(1))
+        b = clone.transition(obs, torch.zeros(8, 3), np.random.default_rng(1))
+    for x, y in zip(a, b, strict=True):
+        assert torch.equal(x, y)
+
+
+def test_make_mdp_trains_then_loads_from_cache(tiny_dataset, capsys):
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE, progress=False)
+    first = make_mdp(tiny_dataset, **kwargs)
+    assert "trained: 2 epochs" in capsys.readouterr().out
+    second = make_mdp(tiny_dataset, **kwargs)
+    out = capsys.readouterr().out
+    assert "<- cache" in out and "dynamics-" in out
+    torch.testing.assert_close(second.ensemble.state_dict(), first.ensemble.state_dict())
+    assert torch.equal(second.ensemble.elite_idx, first.ensemble.elite_idx)
+    other_seed = make_mdp(tiny_dataset, seed=1, **kwargs)  # another key: trains again
+    assert "trained" in capsys.readouterr().out
+    assert not torch.equal(
+        other_seed.ensemble.mean_head.weight, first.ensemble.mean_head.weight
+    )
+
+
+def test_dataset_action_space(tiny_dataset):
+    space = dataset_action_space(tiny_dataset)  # from the real Hopper-v5
+    assert space == gym.spaces.Box(-1.0, 1.0, (3,), np.float32)
+    no_env = dataclasses.replace(tiny_dataset, env_id=None)
+    assert dataset_action_space(no_env) == gym.spaces.Box(-1.0, 1.0, (3,), np.float32)
+    wide = dataclasses.replace(no_env, actions=tiny_dataset.actions * 3.0)
+    space = dataset_action_space(wide)
+    np.testing.assert_array_equal(space.high, wide.actions.max(0))
+    np.testing.assert_array_equal(space.low, wide.actions.min(0))
+    wrong_dim = dataclasses.replace(tiny_dataset, actions=tiny_dataset.actions[:, :2])
+    with pytest.raises(ValueError, match="dataset.action_dim=2"):
+        dataset_action_space(wrong_dim)

@@ -1,0 +1,199 @@
+"""RamboModelEnv: env checkers, seeding, truncation, reset options, pickling, gym.make, SB3 learn."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import warnings
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from gymnasium.utils.env_checker import check_env as gym_check_env
+from stable_baselines3 import SAC
+from stable_baselines3.common.env_checker import check_env as sb3_check_env
+
+from rambo_env.envs.model_env import RamboModelEnv
+from tests.envs.tiny_mdp import TINY_ENSEMBLE, TINY_MLE
+
+
+def _rollout(env: gym.Env, seed: int, n_steps: int) -> list[tuple]:
+    obs, _ = env.reset(seed=seed)
+    out = [(obs,)]
+    for t in range(n_steps):
+        action = np.full(3, np.sin(t), dtype=np.float32)
+        obs, reward, terminated, truncated, _ = env.step(action)
+        out.append((obs, reward, terminated, truncated))
+    return out
+
+
+def test_gymnasium_check_env(tiny_mdp):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gym_check_env(RamboModelEnv(mdp=tiny_mdp), skip_render_check=True)
+    # The only complaint allowed: an unbounded observation space (as in MuJoCo's own envs).
+    other = [str(w.message) for w in caught if "infinity" not in str(w.message)]
+    assert other == []
+
+
+def test_sb3_check_env(tiny_mdp):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sb3_check_env(RamboModelEnv(mdp=tiny_mdp), warn=True)
+    assert [str(w.message) for w in caught] == []
+
+
+def test_spaces(tiny_mdp):
+    env = RamboModelEnv(mdp=tiny_mdp)
+    assert env.observation_space == gym.spaces.Box(-np.inf, np.inf, (11,), np.float32)
+    assert env.action_space == gym.spaces.Box(-1.0, 1.0, (3,), np.float32)  # Hopper-v5's
+    obs, info = env.reset(seed=0)
+    assert obs.dtype == np.float32 and info == {}
+    assert env.unwrapped.mdp is tiny_mdp
+
+
+def test_same_seed_same_rollout(tiny_mdp):
+    a = _rollout(RamboModelEnv(mdp=tiny_mdp, rollout_length=10), seed=7, n_steps=10)
+    b = _rollout(RamboModelEnv(mdp=tiny_mdp, rollout_length=10), seed=7, n_steps=10)
+    c = _rollout(RamboModelEnv(mdp=tiny_mdp, rollout_length=10), seed=8, n_steps=10)
+    for step_a, step_b in zip(a, b, strict=True):
+        for x, y in zip(step_a, step_b, strict=True):
+            np.testing.assert_array_equal(x, y)
+    assert not np.array_equal(a[1][0], c[1][0])
+
+
+def test_step_is_mdp_step_with_draws_from_np_random(tiny_mdp):
+    env = RamboModelEnv(mdp=tiny_mdp)
+    obs, _ = env.reset(seed=11)
+    rng = copy.deepcopy(env.np_random)
+    action = np.array([0.5, -0.2, 0.9], dtype=np.float32)
+    next_obs, reward, terminated, _, info = env.step(action)
+    member_idx, noise = tiny_mdp.draw(1, rng)
+    with torch.no_grad():
+        want = tiny_mdp.step_with(
+            torch.from_numpy(obs)[None], torch.from_numpy(action)[None], member_idx, noise
+        )
+    np.testing.assert_array_equal(next_obs, want[0][0].numpy())
+    assert reward == float(want[1][0]) and terminated == bool(want[2][0])
+    assert info["member_idx"] == int(member_idx[0])
+    assert info["member_idx"] in tiny_mdp.ensemble.elite_idx.tolist()
+
+
+def test_truncated_after_rollout_length(tiny_mdp):
+    env = RamboModelEnv(mdp=tiny_mdp, rollout_length=3)
+    for seed in range(3):
+        steps = _rollout(env, seed=seed, n_steps=3)
+        assert [s[3] for s in steps[1:]] == [False, False, True]
+
+
+def test_reset_state_option(tiny_mdp):
+    env = RamboModelEnv(mdp=tiny_mdp)
+    state = np.linspace(-1, 1, 11, dtype=np.float32)
+    obs, _ = env.reset(seed=0, options={"state": state})
+    np.testing.assert_array_equal(obs, state)
+    obs, _ = env.reset(seed=0)
+    assert (tiny_mdp.start_obs == torch.from_numpy(obs)).all(1).any()  # a dataset state
+    with pytest.raises(ValueError, match=r'options\["state"\]: .* shape \(11,\), got \(3,\)'):
+        env.reset(options={"state": np.zeros(3)})
+    state[4] = np.nan
+    with pytest.raises(ValueError, match=r'options\["state"\]\[4\]: not finite'):
+        env.reset(options={"state": state})
+
+
+def test_actions_are_validated_and_clipped(tiny_mdp):
+    env = RamboModelEnv(mdp=tiny_mdp)
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match=r"action: expected shape \(3,\), got \(2,\)"):
+        env.step(np.zeros(2, dtype=np.float32))
+    env.reset(seed=5)
+    clipped = env.step(np.array([1.0, -1.0, 1.0], dtype=np.float32))
+    env.reset(seed=5)
+    outside = env.step(np.array([3.0, -7.0, 1.5], dtype=np.float32))
+    np.testing.assert_array_equal(clipped[0], outside[0])
+
+
+def test_step_before_reset_and_bad_kwargs(tiny_mdp):
+    with pytest.raises(gym.error.ResetNeeded):
+        RamboModelEnv(mdp=tiny_mdp).step(np.zeros(3, dtype=np.float32))
+    with pytest.raises(ValueError, match="rollout_length: expected a positive int, got 0"):
+        RamboModelEnv(mdp=tiny_mdp, rollout_length=0)
+    with pytest.raises(ValueError, match="dataset: one of"):
+        RamboModelEnv()
+
+
+def test_pickle_round_trip_steps_identically(tiny_mdp):
+    env = RamboModelEnv(mdp=tiny_mdp, rollout_length=10)
+    env.reset(seed=3)
+    env.step(np.zeros(3, dtype=np.float32))
+    clone = pickle.loads(pickle.dumps(env))
+    assert clone.unwrapped.mdp is not tiny_mdp  # the weights travel with it
+    for t in range(4):
+        action = np.full(3, 0.2 * t, dtype=np.float32)
+        for x, y in zip(env.step(action), clone.step(action), strict=True):
+            np.testing.assert_array_equal(x, y)
+
+
+def test_in_place_model_update_is_visible(tiny_mdp):
+    mdp = copy.deepcopy(tiny_mdp)
+    env = RamboModelEnv(mdp=mdp)
+    env.reset(seed=1)
+    before = env.step(np.zeros(3, dtype=np.float32))
+    with torch.no_grad():  # what the adversary does to env.unwrapped.mdp.ensemble (Alg. 1 line 5)
+        env.unwrapped.mdp.ensemble.mean_head.bias.add_(0.5)
+    env.reset(seed=1)
+    after = env.step(np.zeros(3, dtype=np.float32))
+    np.testing.assert_allclose(after[0] - before[0], 0.5, atol=1e-4)  # Δobs shifted by 0.5
+    assert after[1] == pytest.approx(before[1] + 0.5, abs=1e-4)  # reward too
+
+
+def test_gym_make_registered_id_with_dataset_override(tiny_dataset, capsys):
+    kwargs = dict(
+        dataset=tiny_dataset,
+        ensemble_config=TINY_ENSEMBLE,
+        mle_config=TINY_MLE,
+        device="cpu",
+        rollout_length=2,
+    )
+    env = gym.make("RamboModel-hopper-medium", **kwargs)
+    assert isinstance(env.unwrapped, RamboModelEnv)
+    assert env.unwrapped.rollout_length == 2
+    assert "trained" in capsys.readouterr().out
+    obs, _ = env.reset(seed=0)
+    assert obs.shape == (11,)
+    assert env.step(env.action_space.sample())[3] is False
+    assert env.step(env.action_space.sample())[3] is True
+    again = gym.make("RamboModel-hopper-medium", **kwargs)  # no retraining: the model cache
+    assert "<- cache" in capsys.readouterr().out
+    torch.testing.assert_close(
+        again.unwrapped.mdp.ensemble.state_dict(), env.unwrapped.mdp.ensemble.state_dict()
+    )
+
+
+def test_sb3_sac_learns_in_model_env(tiny_mdp):
+    env = RamboModelEnv(mdp=tiny_mdp, rollout_length=5)
+    model_params = [p.detach().clone() for p in tiny_mdp.ensemble.parameters()]
+    agent = SAC(
+        "MlpPolicy",
+        env,
+        learning_starts=100,
+        batch_size=32,
+        policy_kwargs=dict(net_arch=[32, 32]),
+        seed=0,
+        device="cpu",
+    )
+    actor_before = [p.detach().clone() for p in agent.actor.parameters()]
+    agent.learn(200)
+    assert agent.num_timesteps == 200 and agent.replay_buffer.pos == 200
+    assert any(not torch.equal(a, p) for a, p in zip(actor_before, agent.actor.parameters()))
+    for before, after in zip(model_params, tiny_mdp.ensemble.parameters(), strict=True):
+        assert torch.equal(before, after)  # plain MBPO: the agent never touches the model
+    # Episodes last at most k = 5 steps; a 5-step one not ended by termination is a time-limit
+    # truncation (SB3 stores it as a timeout), a shorter one is a termination.
+    dones = agent.replay_buffer.dones[:200, 0].astype(bool)
+    timeouts = agent.replay_buffer.timeouts[:200, 0].astype(bool)
+    ends = np.flatnonzero(dones)
+    lengths = np.diff(np.r_[-1, ends])
+    assert lengths.max() <= 5 and not (timeouts & ~dones).any()
+    assert not timeouts[ends[lengths < 5]].any()
+    assert timeouts[ends[lengths == 5]].sum() > 0

@@ -1,0 +1,95 @@
+"""Real-env evaluation (App. B.6): observations normalised, lock-step episodes, scores."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+from rambo_env.evaluation import evaluate_policy, final_score
+from rambo_env.normalization import ObsNormalizer
+
+
+class _Scorer:
+    ref_min_score, ref_max_score = -1000.0, 0.0
+
+    def normalized_score(self, returns):
+        return 100.0 * (returns - self.ref_min_score) / (self.ref_max_score - self.ref_min_score)
+
+
+def _normalizer(obs_dim: int) -> ObsNormalizer:
+    mean = np.linspace(-0.5, 0.5, obs_dim).astype(np.float32)
+    std = np.linspace(0.5, 2.0, obs_dim).astype(np.float32)
+    return ObsNormalizer(mean=mean, std=std)
+
+
+def test_act_sees_normalised_obs_and_returns_match_single_env():
+    norm = _normalizer(3)
+    seen: list[np.ndarray] = []
+
+    def act(obs_norm):
+        seen.append(obs_norm.copy())
+        return np.clip(obs_norm[:, :1], -2.0, 2.0)  # deterministic function of the obs
+
+    result = evaluate_policy(
+        act, "Pendulum-v1", norm, n_episodes=3, seed=7, scorer=_Scorer(), max_episode_steps=20
+    )
+    assert seen[0].shape == (3, 3)
+    for i in range(3):  # first batch = z-scored reset observations of seeds 7, 8, 9
+        raw = gym.make("Pendulum-v1").reset(seed=7 + i)[0]
+        np.testing.assert_allclose(seen[0][i], (raw - norm.mean) / norm.std, rtol=1e-6)
+    # Replaying episode 1 alone gives the same return: lock-step batching changes nothing.
+    env = gym.make("Pendulum-v1")
+    obs, total = env.reset(seed=8)[0], 0.0
+    for _ in range(20):
+        action = act(((obs - norm.mean) / norm.std)[None].astype(np.float32))[0]
+        obs, reward, *_ = env.step(action)
+        total += reward
+    assert result.returns[1] == pytest.approx(total)
+    np.testing.assert_array_equal(result.lengths, [20, 20, 20])
+    assert result.normalized_score == pytest.approx(100.0 * (result.mean_return + 1000.0) / 1000.0)
+
+
+def test_terminating_episodes_leave_the_batch():
+    # Hopper terminates quickly under a violent constant action; each episode stops on its own.
+    obs_dim = gym.make("Hopper-v5").observation_space.shape[0]
+    batch_sizes: list[int] = []
+
+    def act(obs_norm):
+        batch_sizes.append(obs_norm.shape[0])
+        return np.ones((obs_norm.shape[0], 3), dtype=np.float32)
+
+    result = evaluate_policy(act, "Hopper-v5", _normalizer(obs_dim), n_episodes=4, seed=0)
+    assert result.lengths.max() < 1000  # all terminated well before the time limit
+    # At step t the policy sees exactly the episodes still running.
+    assert batch_sizes == [int((result.lengths > t).sum()) for t in range(result.lengths.max())]
+    assert result.normalized_score is None  # no scorer
+
+
+def test_scorer_without_reference_scores_gives_none():
+    scorer = _Scorer()
+    scorer.ref_min_score = None
+    result = evaluate_policy(
+        lambda o: np.zeros((len(o), 1)),
+        "Pendulum-v1",
+        _normalizer(3),
+        n_episodes=1,
+        scorer=scorer,
+        max_episode_steps=2,
+    )
+    assert result.normalized_score is None
+    assert result.to_dict()["returns"] == [pytest.approx(result.mean_return)]
+
+
+def test_bad_act_and_n_episodes():
+    with pytest.raises(ValueError, match="n_episodes"):
+        evaluate_policy(lambda o: o, "Pendulum-v1", _normalizer(3), n_episodes=0)
+    with pytest.raises(ValueError, match="act"):
+        evaluate_policy(lambda o: np.zeros((1, 1)), "Pendulum-v1", _normalizer(3), n_episodes=2)
+
+
+def test_final_score_is_mean_of_last_ten():
+    history = [0.0] * 5 + list(range(1, 11))
+    assert final_score(history) == pytest.approx(5.5)
+    assert final_score([None, 4.0, None]) == 4.0
+    assert final_score([]) is None
