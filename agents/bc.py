@@ -101,7 +101,7 @@ def behaviour_clone(
             perm = torch.randperm(n, generator=generator, device=model.device)[: n_batches * batch]
             batches = perm.view(n_batches, batch)  # [n_batches, b]
             skip = saturated[batches].any(dim=1).tolist() if check else [False] * n_batches
-            for idx, skip_batch in zip(batches, skip):
+            for idx, skip_batch in zip(batches, skip, strict=True):
                 if steps + skipped >= budget:
                     break
                 if skip_batch:
@@ -131,4 +131,3 @@ def _sync_target(model: OffPolicyAlgorithm) -> None:
     target = getattr(model, "actor_target", None)
     if target is not None:
         target.load_state_dict(model.actor.state_dict())
-

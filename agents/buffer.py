@@ -69,8 +69,13 @@ class MixedReplayBuffer(ReplayBuffer):
         seed: int = 0,
     ) -> None:
         super().__init__(
-            buffer_size, observation_space, action_space, device, n_envs,
-            optimize_memory_usage, handle_timeout_termination,
+            buffer_size,
+            observation_space,
+            action_space,
+            device,
+            n_envs,
+            optimize_memory_usage,
+            handle_timeout_termination,
         )
         if not 0.0 <= real_ratio <= 1.0:
             raise ValueError(f"real_ratio: expected a value in [0, 1], got {real_ratio!r}")
@@ -108,7 +113,9 @@ class MixedReplayBuffer(ReplayBuffer):
         n_real = self.n_real(batch_size)
         real = self.real.sample(n_real, self.generator)
         if n_real == batch_size:
-            return ReplayBufferSamples(real.obs, real.action, real.next_obs, real.terminated, real.reward)
+            return ReplayBufferSamples(
+                real.obs, real.action, real.next_obs, real.terminated, real.reward
+            )
         if self.size() == 0:
             raise ValueError(
                 f"sample: the model pool is empty but {batch_size - n_real} of {batch_size} rows "

@@ -40,6 +40,7 @@ class RamboCallback(BaseCallback):
         q_eval_size: dataset rows on which the agent's average Q(s, a) is measured per iteration
             (the ``Q_avg`` of the RAMBO-OFF heuristic, App. B.5).
         on_iteration_end: callables ``hook(callback)`` run after each completed iteration.
+        seed: seed of the generator drawing the Q-evaluation rows.
         verbose: SB3 verbosity.
 
     Attributes:
@@ -53,6 +54,7 @@ class RamboCallback(BaseCallback):
         *,
         q_eval_size: int = 2560,
         on_iteration_end: Iterable[IterationHook] = (),
+        seed: int = 0,
         verbose: int = 0,
     ) -> None:
         super().__init__(verbose)
@@ -65,15 +67,13 @@ class RamboCallback(BaseCallback):
         self.last_stats: dict[str, float] = {}
         self._seen_updates: int | None = None
         self._policy: PolicyFns | None = None
-        self._q_generator: torch.Generator | None = None
+        self._q_generator = torch.Generator(device=adversary.mdp.device)
+        self._q_generator.manual_seed(int(seed))
 
     def _init_callback(self) -> None:
         self._policy = policy_fns(self.model)
         if self._seen_updates is None:  # kept across learn() calls with the same callback
             self._seen_updates = self.model._n_updates
-        if self._q_generator is None:
-            self._q_generator = torch.Generator(device=self.adversary.mdp.device)
-            self._q_generator.manual_seed(int(self.model.seed or 0))
 
     def _on_step(self) -> bool:
         return True
@@ -107,3 +107,17 @@ class RamboCallback(BaseCallback):
         """Mean Q(s, a) of the agent's critic on ``q_eval_size`` dataset transitions (App. B.5)."""
         real = self.adversary.real.sample(self.q_eval_size, self._q_generator)
         return float(self._policy.q(real.obs, real.action).mean())
+
+    def state_dict(self) -> dict[str, Any]:
+        """Counters and the Q-row generator (the adversary has its own :meth:`state_dict`)."""
+        return {
+            "n_iterations": self.n_iterations,
+            "last_stats": dict(self.last_stats),
+            "q_generator": self._q_generator.get_state(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`state_dict` before ``learn`` to resume a run exactly."""
+        self.n_iterations = int(state["n_iterations"])
+        self.last_stats = dict(state["last_stats"])
+        self._q_generator.set_state(state["q_generator"].cpu())

@@ -127,8 +127,8 @@ def _write_resolved_config(session: Session, run_dir: Path) -> None:
 # -- start / restore -----------------------------------------------------------------------
 def _start(session: Session, run_dir: Path) -> RunHistory:
     """Fresh run: BC warm start (App. B.4), evaluation of the warm-started policy, checkpoint 0."""
-    _write_resolved_config(session, run_dir)
     session.warm_start()
+    _write_resolved_config(session, run_dir)
     history = RunHistory()
     if session.can_evaluate:
         history.evals.append({"iteration": 0, **_evaluate(session, 0)})
@@ -223,7 +223,21 @@ def _make_monitor(session: Session, history: RunHistory, run_dir: Path) -> RunMo
         q_limit=session.q_limit,
         stop_at_iteration=cfg.stop_at_iteration,
         progress=cfg.progress,
+        start_records=_start_records(session.resolved),
     )
+
+
+def _start_records(resolved: dict[str, Any]) -> dict[str, float]:
+    """MLE pretraining (Alg. 1 line 1) and BC summaries, logged at iteration 0."""
+    model = resolved["model"]
+    records = {f"mle/{k}": float(model[k]) for k in ("epochs", "mle_wall_s") if k in model}
+    if model.get("holdout_mse_elites"):
+        records["mle/holdout_mse_elites"] = sum(model["holdout_mse_elites"]) / len(
+            model["holdout_mse_elites"]
+        )
+    if "bc_final_loss" in resolved:
+        records["bc/final_loss"] = float(resolved["bc_final_loss"])
+    return records
 
 
 # -- results -------------------------------------------------------------------------------

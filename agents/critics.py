@@ -30,8 +30,8 @@ from rambo_env.adversary import PolicyFns
 
 __all__ = [
     "ALGORITHMS",
-    "AlgorithmSpec",
     "ActionScaler",
+    "AlgorithmSpec",
     "algorithm_spec",
     "exploration_std",
     "policy_fns",

@@ -68,7 +68,9 @@ class LrScaledAdam(torch.optim.Adam):
     the scale survives that, giving the critic its own learning rate.
     """
 
-    def __init__(self, params: Iterable[Any], lr: float = 1e-3, lr_scale: float = 1.0, **kwargs: Any):
+    def __init__(
+        self, params: Iterable[Any], lr: float = 1e-3, lr_scale: float = 1.0, **kwargs: Any
+    ):
         super().__init__(params, lr=lr, **kwargs)
         for group in self.param_groups:
             group.setdefault("lr_scale", float(lr_scale))
@@ -76,12 +78,12 @@ class LrScaledAdam(torch.optim.Adam):
     @torch.no_grad()
     def step(self, closure: Callable[[], float] | None = None) -> float | None:  # type: ignore[override]
         base = [group["lr"] for group in self.param_groups]
-        for group, lr in zip(self.param_groups, base):
+        for group, lr in zip(self.param_groups, base, strict=True):
             group["lr"] = lr * group.get("lr_scale", 1.0)
         try:
             return super().step(closure)
         finally:
-            for group, lr in zip(self.param_groups, base):
+            for group, lr in zip(self.param_groups, base, strict=True):
                 group["lr"] = lr
 
 
@@ -104,7 +106,7 @@ class BatchedGaussianNoise(VectorizedActionNoise):
     noise objects (50 000 here); its ``__init__`` (one deep copy per env) is deliberately skipped.
     """
 
-    def __init__(self, sigma: float, n_envs: int, action_dim: int, seed: int = 0) -> None:  # noqa: D107
+    def __init__(self, sigma: float, n_envs: int, action_dim: int, seed: int = 0) -> None:
         if not sigma >= 0:
             raise ValueError(f"sigma: expected >= 0, got {sigma!r}")
         self.sigma, self.n_envs, self.action_dim = float(sigma), int(n_envs), int(action_dim)
@@ -120,7 +122,9 @@ class BatchedGaussianNoise(VectorizedActionNoise):
         return f"BatchedGaussianNoise(sigma={self.sigma}, n_envs={self.n_envs})"
 
 
-def _algorithm_defaults(algo: str, n_envs: int, action_dim: int, seed: int, noise_std: float) -> dict:
+def _algorithm_defaults(
+    algo: str, n_envs: int, action_dim: int, seed: int, noise_std: float
+) -> dict:
     if algo in ("sac", "tqc"):
         return {
             "tau": BASE.tau,
@@ -137,7 +141,10 @@ def _algorithm_defaults(algo: str, n_envs: int, action_dim: int, seed: int, nois
     return {  # crossq: its own network; Adam β1 = 0.5 as CrossQ sets for torch.optim.Adam
         "ent_coef": "auto",
         "target_entropy": -float(action_dim),
-        "policy_kwargs": {"optimizer_class": LrScaledAdam, "optimizer_kwargs": {"betas": (0.5, 0.999)}},
+        "policy_kwargs": {
+            "optimizer_class": LrScaledAdam,
+            "optimizer_kwargs": {"betas": (0.5, 0.999)},
+        },
     }
 
 
@@ -195,7 +202,10 @@ def make_agent(
         "gradient_steps": gradient_steps,
         "replay_buffer_class": MixedReplayBuffer,
         "replay_buffer_kwargs": {
-            "dataset": dataset, "normalizer": normalizer, "real_ratio": real_ratio, "seed": seed,
+            "dataset": dataset,
+            "normalizer": normalizer,
+            "real_ratio": real_ratio,
+            "seed": seed,
         },
         "seed": seed,
         "device": device,

@@ -93,6 +93,7 @@ class RunMonitorCallback(BaseCallback):
     :param q_limit: the run stops when ``|avg Q| > q_limit`` or avg Q is not finite.
     :param stop_at_iteration: stop (as if killed) after this iteration's checkpoint; None = never.
     :param progress: show a tqdm bar with one tick per iteration.
+    :param start_records: scalars logged at iteration 0 of a fresh run (e.g. MLE pretraining).
     """
 
     def __init__(
@@ -107,6 +108,7 @@ class RunMonitorCallback(BaseCallback):
         q_limit: float,
         stop_at_iteration: int | None = None,
         progress: bool = True,
+        start_records: dict[str, float] | None = None,
         verbose: int = 0,
     ) -> None:
         super().__init__(verbose)
@@ -117,6 +119,7 @@ class RunMonitorCallback(BaseCallback):
         self.schedule, self.q_limit = schedule, q_limit
         self.stop_at_iteration = stop_at_iteration
         self.progress = progress
+        self.start_records = dict(start_records or {})
         self.status = "running"
         """``running`` -> ``finished`` | ``stopped`` (stop_at_iteration) | ``diverged``."""
         self.message = ""
@@ -140,8 +143,11 @@ class RunMonitorCallback(BaseCallback):
                 unit="it",
                 dynamic_ncols=True,
             )
-        if self.history.iteration == 0 and self.history.evals:  # the warm-started policy
-            self._record_eval(self.history.evals[-1])
+        if self.history.iteration == 0:  # fresh run: pretraining stats, warm-started policy
+            for key, value in self.start_records.items():
+                self.logger.record(key, value)
+            if self.history.evals:
+                self._record_eval(self.history.evals[-1])
             self.logger.dump(step=0)
 
     def _on_rollout_start(self) -> None:

@@ -130,8 +130,7 @@ class RamboModelVecEnv(VecEnv):
         next_obs[done_idx] = self.mdp.initial(int(done_idx.shape[0]), self._rng)
         self._n_steps[done_idx] = 0
         for i, obs_i, timeout_i in zip(done_idx.cpu().tolist(), terminal_obs, timeout, strict=True):
-            infos[i]["terminal_observation"] = obs_i
-            infos[i]["TimeLimit.truncated"] = timeout_i
+            infos[i] = {"terminal_observation": obs_i, "TimeLimit.truncated": True}
 
     def close(self) -> None:
         self._obs = None
@@ -148,7 +147,11 @@ class RamboModelVecEnv(VecEnv):
         setattr(self, attr_name, value)
 
     def env_method(
-        self, method_name: str, *method_args: Any, indices: VecEnvIndices = None, **method_kwargs: Any
+        self,
+        method_name: str,
+        *method_args: Any,
+        indices: VecEnvIndices = None,
+        **method_kwargs: Any,
     ) -> list[Any]:
         result = getattr(self, method_name)(*method_args, **method_kwargs)
         return [result for _ in self._get_indices(indices)]

@@ -43,8 +43,8 @@ __all__ = [
     "ModelAdversary",
     "PolicyFns",
     "RealTransitions",
-    "adversarial_loss",
     "advantage",
+    "adversarial_loss",
     "real_transitions",
 ]
 
@@ -274,8 +274,14 @@ class ModelAdversary:
         if real is None:
             real = self.real.sample(cfg.batch_size, self.generator)
         adv, raw_adv = advantage(
-            policy, obs, action, reward, next_obs, terminated,
-            gamma=cfg.gamma, eps=cfg.advantage_eps,
+            policy,
+            obs,
+            action,
+            reward,
+            next_obs,
+            terminated,
+            gamma=cfg.gamma,
+            eps=cfg.advantage_eps,
         )  # [B], [B]
         ensemble = self.mdp.ensemble
         adv_loss, log_prob = adversarial_loss(

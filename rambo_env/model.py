@@ -264,7 +264,8 @@ def _cached_or_trained_ensemble(
             loaded.normalizer.std, normalizer.std
         ):
             raise ValueError(f"{path}: cached normalizer does not match dataset {dataset.name!r}")
-        print(f"[rambo_env] dynamics model for {dataset.name!r} <- cache {path}")
+        trained = "" if loaded.report is None else f" (trained {loaded.report.epochs} epochs)"
+        print(f"[rambo_env] dynamics model for {dataset.name!r} <- cache {path}{trained}")
         return loaded.ensemble
     generator = torch.Generator().manual_seed(seed)  # CPU: same initial weights on any device
     ensemble = GaussianEnsemble(

@@ -79,8 +79,7 @@ class ObsNormalizer:
             key = (x.device, dtype)
             if key not in self._tensors:  # cache: no host->device copy per call
                 self._tensors[key] = tuple(
-                    torch.tensor(a, device=x.device, dtype=dtype)
-                    for a in (self.mean, self.std)
+                    torch.tensor(a, device=x.device, dtype=dtype) for a in (self.mean, self.std)
                 )
             return self._tensors[key]
         return self.mean, self.std

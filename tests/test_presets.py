@@ -34,7 +34,10 @@ def test_official_values(name, k, weight):
 
 
 def test_every_mujoco_dataset_has_a_preset_from_the_three_candidate_configs():
-    envs, levels = ("halfcheetah", "hopper", "walker2d"), ("random", "medium", "medium-replay", "medium-expert")
+    envs, levels = (
+        ("halfcheetah", "hopper", "walker2d"),
+        ("random", "medium", "medium-replay", "medium-expert"),
+    )
     candidates = {RamboPreset(2, 3e-4), RamboPreset(5, 3e-4), RamboPreset(5, 0.0)}  # App. B.4
     for table in (PRESETS, RAMBO_OFF_PRESETS):
         assert set(table) == {(e, lv) for e in envs for lv in levels}
@@ -66,4 +69,10 @@ def test_presets_and_base_are_frozen_table4_values():
         get_preset("hopper-medium").rollout_length = 1  # type: ignore[misc]
     b = BASE_HYPERPARAMETERS
     assert (b.critic_lr, b.actor_lr, b.gamma, b.tau, b.batch_size) == (3e-4, 1e-4, 0.99, 5e-3, 256)
-    assert (b.n_members, b.n_elites, b.model_lr, b.real_ratio, b.n_iterations) == (7, 5, 3e-4, 0.5, 2000)
+    assert (b.n_members, b.n_elites, b.model_lr, b.real_ratio, b.n_iterations) == (
+        7,
+        5,
+        3e-4,
+        0.5,
+        2000,
+    )

@@ -214,8 +214,12 @@ def _cache_path(dataset_id: str) -> Path | None:
 def write_flat_cache(dataset_id: str, dataset: OfflineDataset) -> None:
     """Store the flat arrays of a freshly written Minari dataset (saves the first slow read)."""
     path = _cache_path(dataset_id)
-    if path is not None:
-        dataset.to_npz(path)
+    if path is None:
+        return
+    if path.parent.is_dir():  # drop caches of earlier versions (e.g. before --force)
+        for stale in path.parent.glob("*.npz"):
+            stale.unlink(missing_ok=True)
+    dataset.to_npz(path)
 
 
 def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:

@@ -190,8 +190,7 @@ class GaussianEnsemble(nn.Module):
     ) -> None:
         """Set the standardisation of the ``(obs_norm, action)`` input [input_dim] (official scaler:
         a std below 1e-12 is replaced by 1)."""
-        mean_t = torch.as_tensor(np.asarray(mean) if not isinstance(mean, torch.Tensor) else mean)
-        std_t = torch.as_tensor(np.asarray(std) if not isinstance(std, torch.Tensor) else std)
+        mean_t, std_t = torch.as_tensor(mean), torch.as_tensor(std)
         for name, t in (("mean", mean_t), ("std", std_t)):
             if t.shape != (self.input_dim,):
                 raise ValueError(
@@ -238,10 +237,8 @@ class GaussianEnsemble(nn.Module):
         bias = torch.cat([self.mean_head.bias, self.logvar_head.bias], dim=-1)  # [E, 1, 2T]
         if members is not None:
             weight, bias = weight[members], bias[members]  # [G, H, 2T], [G, 1, 2T]
-        mean, raw_logvar = torch.baddbmm(bias, h, weight).split(
-            self.target_dim, dim=-1
-        )  # [G, B, T]
-        return mean, self._soft_clamp(raw_logvar)
+        out = torch.baddbmm(bias, h, weight)  # [G, B, 2T]
+        return out[..., : self.target_dim], self._soft_clamp(out[..., self.target_dim :])
 
     def _forward_chunked(
         self, x: torch.Tensor, members: torch.Tensor | None

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from rambo_env.dynamics.ensemble import EnsembleConfig
     from rambo_env.dynamics.training import MLEConfig
 
-__all__ = ["RamboModelEnv", "build_mdp", "check_rollout_length"]
+__all__ = ["RamboModelEnv", "as_action_tensor", "build_mdp", "check_rollout_length"]
 
 
 def build_mdp(
@@ -42,7 +42,9 @@ def build_mdp(
             raise ValueError(f"mdp: expected a LearnedMDP, got {type(mdp).__name__}")
         return mdp
     if dataset is None:
-        raise ValueError("dataset: one of `dataset` (name, path or OfflineDataset) or `mdp` is needed")
+        raise ValueError(
+            "dataset: one of `dataset` (name, path or OfflineDataset) or `mdp` is needed"
+        )
     return make_mdp(
         dataset,
         device=device,
@@ -84,7 +86,8 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         seed: the model's training seed (part of the cache key); the env's own randomness is
             seeded through ``reset(seed=...)`` as usual.
 
-    ``reset(options={"state": obs})`` starts from a given NORMALISED observation ``[O]``.
+    ``reset(options={"state": obs})`` starts from a given NORMALISED observation ``[O]``;
+    ``step``'s info holds ``member_idx``, the elite that generated the transition.
     ``env.unwrapped.mdp`` is the shared ``LearnedMDP`` (the adversary updates its ensemble).
     """
 

@@ -12,8 +12,8 @@ from rambo_env.adversary import (
     AdversaryConfig,
     ModelAdversary,
     PolicyFns,
-    adversarial_loss,
     advantage,
+    adversarial_loss,
     real_transitions,
 )
 from rambo_env.data.dataset import OfflineDataset
@@ -30,8 +30,14 @@ def _toy_dataset(n: int = 256, seed: int = 0) -> OfflineDataset:
     s = rng.uniform(-1, 1, (n, 1)).astype(np.float32)
     a = rng.uniform(-0.3, 0.3, (n, 1)).astype(np.float32)
     return OfflineDataset.from_arrays(
-        {"observations": s, "actions": a, "rewards": s[:, 0], "next_observations": s + a,
-         "terminals": np.zeros(n, bool), "timeouts": np.zeros(n, bool)}
+        {
+            "observations": s,
+            "actions": a,
+            "rewards": s[:, 0],
+            "next_observations": s + a,
+            "terminals": np.zeros(n, bool),
+            "timeouts": np.zeros(n, bool),
+        }
     )
 
 
@@ -135,7 +141,7 @@ def test_zero_weight_step_equals_pure_mle_step(toy):
     loss.backward()
     opt.step()
     changed = False
-    for (name, p), q in zip(mdp.ensemble.named_parameters(), reference.parameters()):
+    for (name, p), q in zip(mdp.ensemble.named_parameters(), reference.parameters(), strict=True):
         assert torch.equal(p, q), name
         changed |= not torch.equal(p, toy[0].ensemble.get_parameter(name))
     assert changed  # the step did move the model
@@ -171,9 +177,7 @@ def test_adversary_lowers_ood_value_while_dataset_nll_barely_moves(toy):
     drops, nll_moves = {}, {}
     for weight in (0.0, 1.0):
         mdp, dataset = _fresh(toy)
-        adversary = ModelAdversary(
-            mdp, dataset, AdversaryConfig(weight, 2, batch_size=128), seed=0
-        )
+        adversary = ModelAdversary(mdp, dataset, AdversaryConfig(weight, 2, batch_size=128), seed=0)
         v0, n0 = ood_value(mdp), dataset_nll(mdp, adversary.real)
         for i in range(20):  # ModelAdversary.step drives MLE-only steps too (λ = 0)
             adversary.step(_ood_policy(), *_rollout_batch(mdp, _ood_policy(), 128, seed=i))
@@ -238,8 +242,13 @@ def test_dataset_dims_must_match_the_model(toy):
     mdp, _ = _fresh(toy)
     rng = np.random.default_rng(0)
     wide = OfflineDataset.from_arrays(
-        {"observations": rng.normal(size=(8, 2)), "actions": np.zeros((8, 1)), "rewards": np.zeros(8),
-         "next_observations": rng.normal(size=(8, 2)), "terminals": np.zeros(8, bool)}
+        {
+            "observations": rng.normal(size=(8, 2)),
+            "actions": np.zeros((8, 1)),
+            "rewards": np.zeros(8),
+            "next_observations": rng.normal(size=(8, 2)),
+            "terminals": np.zeros(8, bool),
+        }
     )
     with pytest.raises(ValueError):
         ModelAdversary(mdp, wide, AdversaryConfig(0.1, 2))

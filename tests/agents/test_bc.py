@@ -30,7 +30,9 @@ class _Env(gym.Env):
 
 
 def _agent(cls):
-    return cls("MlpPolicy", DummyVecEnv([_Env]), policy_kwargs={"net_arch": [32, 32]}, seed=0, device="cpu")
+    return cls(
+        "MlpPolicy", DummyVecEnv([_Env]), policy_kwargs={"net_arch": [32, 32]}, seed=0, device="cpu"
+    )
 
 
 def _data(saturated: bool = False):
@@ -42,8 +44,13 @@ def _data(saturated: bool = False):
     if saturated:
         scaled[:, 0] = 1.0  # every row at the bound: atanh infinite
     dataset = OfflineDataset.from_arrays(
-        {"observations": s, "actions": 2.0 * scaled, "rewards": np.zeros(N),
-         "next_observations": s, "terminals": np.zeros(N, bool)}
+        {
+            "observations": s,
+            "actions": 2.0 * scaled,
+            "rewards": np.zeros(N),
+            "next_observations": s,
+            "terminals": np.zeros(N, bool),
+        }
     )
     return dataset, ObsNormalizer.from_dataset(dataset), torch.as_tensor(mean)
 
@@ -51,7 +58,11 @@ def _data(saturated: bool = False):
 def _mean_action_error(model, norm, dataset, target) -> float:
     obs = norm.normalize(torch.as_tensor(dataset.observations))
     with torch.no_grad():
-        pred = model.actor(obs, deterministic=True) if isinstance(model, SAC | TQC) else model.actor(obs)
+        pred = (
+            model.actor(obs, deterministic=True)
+            if isinstance(model, SAC | TQC)
+            else model.actor(obs)
+        )
     return float((pred - target).square().mean())
 
 
@@ -66,7 +77,9 @@ def test_sac_nll_fits_the_mean_and_keeps_sigma():
     assert np.isfinite(loss) and loss < 0  # a log-density above 0 for a σ ≈ 0.1 fit
     assert _mean_action_error(model, norm, dataset, target) < before / 20
     with torch.no_grad():
-        _, log_std, _ = model.actor.get_action_dist_params(norm.normalize(torch.as_tensor(dataset.observations)))
+        _, log_std, _ = model.actor.get_action_dist_params(
+            norm.normalize(torch.as_tensor(dataset.observations))
+        )
     sigma = log_std.exp().mean(0)
     assert ((sigma > 0.07) & (sigma < 0.25)).all(), sigma  # ≈ the data's noise: not collapsed
 
@@ -78,7 +91,7 @@ def test_deterministic_actor_mse_and_target_sync(cls):
     before = _mean_action_error(model, norm, dataset, target)
     behaviour_clone(model, dataset, norm, BCConfig(max_steps=150, lr=1e-3, batch_size=128))
     assert _mean_action_error(model, norm, dataset, target) < before / 10
-    for p, q in zip(model.actor.parameters(), model.actor_target.parameters()):
+    for p, q in zip(model.actor.parameters(), model.actor_target.parameters(), strict=True):
         assert torch.equal(p, q)
 
 
@@ -89,10 +102,12 @@ def test_saturated_batches_are_skipped_or_clipped():
     with pytest.warns(UserWarning, match="skipped 5 of 5 batches"):
         loss = behaviour_clone(model, dataset, norm, BCConfig(max_steps=5, batch_size=128))
     assert np.isnan(loss)
-    assert all(torch.equal(p, q) for p, q in zip(model.actor.parameters(), before))
-    loss = behaviour_clone(model, dataset, norm, BCConfig(max_steps=5, batch_size=128, skip_saturated=False))
+    assert all(torch.equal(p, q) for p, q in zip(model.actor.parameters(), before, strict=True))
+    loss = behaviour_clone(
+        model, dataset, norm, BCConfig(max_steps=5, batch_size=128, skip_saturated=False)
+    )
     assert np.isfinite(loss)
-    assert not all(torch.equal(p, q) for p, q in zip(model.actor.parameters(), before))
+    assert not all(torch.equal(p, q) for p, q in zip(model.actor.parameters(), before, strict=True))
 
 
 def test_config_validation():

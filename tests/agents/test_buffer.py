@@ -13,7 +13,7 @@ from agents.buffer import MixedReplayBuffer, model_pool_size
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.normalization import ObsNormalizer
 
-N, O, A = 50, 3, 2
+N, OBS_DIM, A = 50, 3, 2
 
 
 @pytest.fixture
@@ -23,27 +23,45 @@ def dataset() -> OfflineDataset:
     obs = np.stack([i, 2 * i, 3 * i], 1)
     terminals, timeouts = i % 5 == 0, (i % 5 == 2)
     return OfflineDataset.from_arrays(
-        {"observations": obs, "actions": np.tile([1.0, -2.0], (N, 1)), "rewards": 1000 + i,
-         "next_observations": obs + 0.5, "terminals": terminals, "timeouts": timeouts}
+        {
+            "observations": obs,
+            "actions": np.tile([1.0, -2.0], (N, 1)),
+            "rewards": 1000 + i,
+            "next_observations": obs + 0.5,
+            "terminals": terminals,
+            "timeouts": timeouts,
+        }
     )
 
 
 def _buffer(dataset, real_ratio=0.5, n_envs=4, buffer_size=40, seed=0) -> MixedReplayBuffer:
-    obs_space = spaces.Box(-np.inf, np.inf, (O,), np.float32)
+    obs_space = spaces.Box(-np.inf, np.inf, (OBS_DIM,), np.float32)
     act_space = spaces.Box(-2.0, 2.0, (A,), np.float32)  # scaled action = env action / 2
     return MixedReplayBuffer(
-        buffer_size, obs_space, act_space, device="cpu", n_envs=n_envs,
-        dataset=dataset, normalizer=ObsNormalizer.from_dataset(dataset),
-        real_ratio=real_ratio, seed=seed,
+        buffer_size,
+        obs_space,
+        act_space,
+        device="cpu",
+        n_envs=n_envs,
+        dataset=dataset,
+        normalizer=ObsNormalizer.from_dataset(dataset),
+        real_ratio=real_ratio,
+        seed=seed,
     )
 
 
 def _fill(buf: MixedReplayBuffer, n_adds: int, start: int = 0) -> None:
     """Model-pool rows with reward -(step + 1) (negative, unlike every real row)."""
     for t in range(start, start + n_adds):
-        obs = np.full((buf.n_envs, O), float(t), np.float32)
-        buf.add(obs, obs + 1, np.full((buf.n_envs, A), 0.25, np.float32),
-                np.full(buf.n_envs, -(t + 1.0), np.float32), np.zeros(buf.n_envs), [{}] * buf.n_envs)
+        obs = np.full((buf.n_envs, OBS_DIM), float(t), np.float32)
+        buf.add(
+            obs,
+            obs + 1,
+            np.full((buf.n_envs, A), 0.25, np.float32),
+            np.full(buf.n_envs, -(t + 1.0), np.float32),
+            np.zeros(buf.n_envs),
+            [{}] * buf.n_envs,
+        )
 
 
 def test_exact_split_with_known_values(dataset):
@@ -52,19 +70,31 @@ def test_exact_split_with_known_values(dataset):
     norm = ObsNormalizer.from_dataset(dataset)
     batch = buf.sample(10)
     rewards = batch.rewards[:, 0]
-    assert batch.observations.shape == (10, O) and batch.rewards.shape == (10, 1)
+    assert batch.observations.shape == (10, OBS_DIM) and batch.rewards.shape == (10, 1)
     assert batch.dones.shape == (10, 1) and batch.discounts is None
-    assert (rewards[:5] >= 1000).all() and (rewards[5:] < 0).all()  # 5 real rows first, 5 model rows
+    assert (rewards[:5] >= 1000).all() and (
+        rewards[5:] < 0
+    ).all()  # 5 real rows first, 5 model rows
     idx = (rewards[:5] - 1000).long().numpy()
     raw_obs = np.stack([idx, 2 * idx, 3 * idx], 1).astype(np.float32)
-    np.testing.assert_allclose(batch.observations[:5].numpy(), norm.normalize(raw_obs), rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(batch.next_observations[:5].numpy(), norm.normalize(raw_obs + 0.5), rtol=1e-5, atol=1e-5)
-    torch.testing.assert_close(batch.actions[:5], torch.tensor([[0.5, -1.0]] * 5))  # scaled to [-1, 1]
-    torch.testing.assert_close(batch.dones[:5, 0], torch.as_tensor(idx % 5 == 0, dtype=torch.float32))
+    np.testing.assert_allclose(
+        batch.observations[:5].numpy(), norm.normalize(raw_obs), rtol=1e-5, atol=1e-5
+    )
+    np.testing.assert_allclose(
+        batch.next_observations[:5].numpy(), norm.normalize(raw_obs + 0.5), rtol=1e-5, atol=1e-5
+    )
+    torch.testing.assert_close(
+        batch.actions[:5], torch.tensor([[0.5, -1.0]] * 5)
+    )  # scaled to [-1, 1]
+    torch.testing.assert_close(
+        batch.dones[:5, 0], torch.as_tensor(idx % 5 == 0, dtype=torch.float32)
+    )
     torch.testing.assert_close(batch.actions[5:], torch.full((5, A), 0.25))
 
 
-@pytest.mark.parametrize(("ratio", "batch_size", "n_real"), [(0.5, 256, 128), (0.3, 7, 2), (0.25, 10, 2), (0.0, 8, 0)])
+@pytest.mark.parametrize(
+    ("ratio", "batch_size", "n_real"), [(0.5, 256, 128), (0.3, 7, 2), (0.25, 10, 2), (0.0, 8, 0)]
+)
 def test_real_count_is_round_f_times_b(dataset, ratio, batch_size, n_real):
     buf = _buffer(dataset, real_ratio=ratio)
     _fill(buf, 2)
@@ -92,7 +122,9 @@ def test_model_pool_is_fifo_over_retained_iterations(dataset):
     with pytest.raises(ValueError, match="rollout_length"):
         model_pool_size(0, 10)
     k, n_envs, retain = 2, 4, 3
-    buf = _buffer(dataset, real_ratio=0.0, n_envs=n_envs, buffer_size=model_pool_size(k, n_envs, retain))
+    buf = _buffer(
+        dataset, real_ratio=0.0, n_envs=n_envs, buffer_size=model_pool_size(k, n_envs, retain)
+    )
     assert buf.buffer_size == k * retain  # SB3 divides by n_envs
     _fill(buf, 5 * k)  # five iterations of k steps
     kept = set((-buf.sample(4000).rewards[:, 0]).long().tolist())
@@ -108,9 +140,9 @@ def test_pickle_round_trip_continues_identically(dataset):
     buf = _buffer(dataset, seed=3)
     _fill(buf, 3)
     clone = pickle.loads(pickle.dumps(buf))
-    np.random.seed(0)
+    np.random.seed(0)  # noqa: NPY002 (SB3 samples its pool with the global RNG)
     a = buf.sample(16)
-    np.random.seed(0)
+    np.random.seed(0)  # noqa: NPY002 (SB3 samples its pool with the global RNG)
     b = clone.sample(16)
-    for x, y in zip(a[:5], b[:5]):
+    for x, y in zip(a[:5], b[:5], strict=True):
         torch.testing.assert_close(x, y)

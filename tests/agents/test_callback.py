@@ -31,12 +31,19 @@ def _toy(seed: int = 0) -> tuple[LearnedMDP, OfflineDataset]:
     obs = rng.normal(size=(n, obs_dim)).astype(np.float32)
     action = rng.uniform(-0.9, 0.9, (n, action_dim)).astype(np.float32)
     dataset = OfflineDataset.from_arrays(
-        {"observations": obs, "actions": action, "rewards": obs[:, 0],
-         "next_observations": obs + 0.1 * action[:, :1], "terminals": np.arange(n) % 50 == 49}
+        {
+            "observations": obs,
+            "actions": action,
+            "rewards": obs[:, 0],
+            "next_observations": obs + 0.1 * action[:, :1],
+            "terminals": np.arange(n) % 50 == 49,
+        }
     )
     norm = ObsNormalizer.from_dataset(dataset)
     cfg = EnsembleConfig(n_members=3, n_elites=2, hidden_dims=(16, 16), weight_decays=(1e-5,) * 3)
-    ensemble = GaussianEnsemble(obs_dim, action_dim, cfg, generator=torch.Generator().manual_seed(seed))
+    ensemble = GaussianEnsemble(
+        obs_dim, action_dim, cfg, generator=torch.Generator().manual_seed(seed)
+    )
     return LearnedMDP(ensemble, norm, _never, norm.normalize(obs), device="cpu"), dataset
 
 
@@ -55,8 +62,16 @@ def _setup(algo="sac", weight=3e-4, seed=0, n_updates=4, adversary_cls=ModelAdve
     mdp, dataset = _toy()
     env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=seed)
     agent = make_agent(
-        algo, env, dataset, mdp.normalizer, rollout_length=K, seed=seed, device="cpu",
-        gradient_steps=GRAD_STEPS, batch_size=32, policy_kwargs={"net_arch": [16, 16]},
+        algo,
+        env,
+        dataset,
+        mdp.normalizer,
+        rollout_length=K,
+        seed=seed,
+        device="cpu",
+        gradient_steps=GRAD_STEPS,
+        batch_size=32,
+        policy_kwargs={"net_arch": [16, 16]},
     )
     cfg = AdversaryConfig(weight, K, n_updates=n_updates, batch_size=32)
     adversary = adversary_cls(mdp, dataset, cfg, seed=seed)
@@ -68,14 +83,26 @@ def _setup(algo="sac", weight=3e-4, seed=0, n_updates=4, adversary_cls=ModelAdve
 def test_adversary_runs_once_per_iteration_after_each_train():
     agent, callback, _ = _setup(adversary_cls=SpyAdversary)
     seen = []
-    callback.on_iteration_end.append(lambda cb: seen.append((cb.n_iterations, dict(cb.logger.name_to_value))))
+    callback.on_iteration_end.append(
+        lambda cb: seen.append((cb.n_iterations, dict(cb.logger.name_to_value)))
+    )
     agent.learn(total_timesteps=3 * STEPS_PER_ITERATION, callback=callback)
     # Never before the first train; after train i (n_updates = i * GRAD_STEPS), before collect i+1;
     # the last one at the end of learn().
-    assert callback.adversary.calls == [(i * GRAD_STEPS, i * STEPS_PER_ITERATION) for i in (1, 2, 3)]
+    assert callback.adversary.calls == [
+        (i * GRAD_STEPS, i * STEPS_PER_ITERATION) for i in (1, 2, 3)
+    ]
     assert callback.n_iterations == 3 and [s[0] for s in seen] == [1, 2, 3]
     logged = seen[-1][1]
-    for key in ("adv_loss", "mle_loss", "advantage_mean", "advantage_std", "log_prob_mean", "grad_norm", "q_avg"):
+    for key in (
+        "adv_loss",
+        "mle_loss",
+        "advantage_mean",
+        "advantage_std",
+        "log_prob_mean",
+        "grad_norm",
+        "q_avg",
+    ):
         assert np.isfinite(logged[f"rambo/{key}"]), key
         assert logged[f"rambo/{key}"] == callback.last_stats[key]
     assert logged["rambo/iteration"] == 3
@@ -85,7 +112,9 @@ def test_adversary_runs_once_per_iteration_after_each_train():
 def test_learn_in_chunks_keeps_the_schedule():
     agent, callback, _ = _setup(adversary_cls=SpyAdversary)
     agent.learn(total_timesteps=2 * STEPS_PER_ITERATION, callback=callback)
-    agent.learn(total_timesteps=2 * STEPS_PER_ITERATION, callback=callback, reset_num_timesteps=False)
+    agent.learn(
+        total_timesteps=2 * STEPS_PER_ITERATION, callback=callback, reset_num_timesteps=False
+    )
     assert [c[0] for c in callback.adversary.calls] == [GRAD_STEPS * i for i in (1, 2, 3, 4)]
     assert callback.n_iterations == 4
 
@@ -129,3 +158,16 @@ def test_q_eval_size_validation():
     mdp, dataset = _toy()
     with pytest.raises(ValueError, match="q_eval_size"):
         RamboCallback(ModelAdversary(mdp, dataset, AdversaryConfig(0.0, K)), q_eval_size=0)
+
+
+def test_state_dict_resumes_counters_and_q_rows():
+    agent, callback, _ = _setup()
+    agent.learn(total_timesteps=2 * STEPS_PER_ITERATION, callback=callback)
+    resumed = RamboCallback(callback.adversary, q_eval_size=64, seed=99)
+    resumed.load_state_dict(callback.state_dict())
+    resumed.init_callback(agent)
+    assert resumed.n_iterations == 2 and resumed.last_stats == callback.last_stats
+    assert resumed.average_q() == callback.average_q()  # same next Q-evaluation rows
+    fresh = RamboCallback(callback.adversary, q_eval_size=64, seed=99)
+    fresh.init_callback(agent)
+    assert fresh.n_iterations == 0 and fresh.average_q() != callback.average_q()  # other rows

@@ -52,13 +52,17 @@ def test_mean_action_is_env_scale_and_matches_predict(cls):
 
 
 def test_q_reductions_use_scaled_actions():
-    action = torch.as_tensor(np.random.default_rng(0).uniform(LOW, HIGH, (16, 2)), dtype=torch.float32)
+    action = torch.as_tensor(
+        np.random.default_rng(0).uniform(LOW, HIGH, (16, 2)), dtype=torch.float32
+    )
     scaled = ActionScaler(LOW, HIGH, "cpu").scale(action)
     with torch.no_grad():
         for cls in (SAC, TD3):
             model = _agent(cls)
             q1, q2 = model.critic(OBS, scaled)
-            torch.testing.assert_close(policy_fns(model).q(OBS, action), torch.minimum(q1, q2)[:, 0])
+            torch.testing.assert_close(
+                policy_fns(model).q(OBS, action), torch.minimum(q1, q2)[:, 0]
+            )
         ddpg = _agent(DDPG)
         (q,) = ddpg.critic(OBS, scaled)
         torch.testing.assert_close(policy_fns(ddpg).q(OBS, action), q[:, 0])
@@ -73,7 +77,9 @@ def test_crossq_is_evaluated_in_eval_mode_and_mode_is_restored():
     action = torch.zeros(16, 2)
     model.policy.set_training_mode(False)
     with torch.no_grad():
-        expected = torch.minimum(*model.critic(OBS, ActionScaler(LOW, HIGH, "cpu").scale(action)))[:, 0]
+        expected = torch.minimum(*model.critic(OBS, ActionScaler(LOW, HIGH, "cpu").scale(action)))[
+            :, 0
+        ]
     model.policy.set_training_mode(True)
     q = policy_fns(model).q(OBS, action)
     torch.testing.assert_close(q, expected)
@@ -85,7 +91,10 @@ def test_crossq_is_evaluated_in_eval_mode_and_mode_is_restored():
 
 def test_action_scaler_round_trip():
     scaler = ActionScaler(LOW, HIGH, "cpu")
-    torch.testing.assert_close(scaler.scale(torch.tensor([[-2.0, 1.0], [0.0, 0.5]])), torch.tensor([[-1.0, 1.0], [0.0, 0.0]]))
+    torch.testing.assert_close(
+        scaler.scale(torch.tensor([[-2.0, 1.0], [0.0, 0.5]])),
+        torch.tensor([[-1.0, 1.0], [0.0, 0.0]]),
+    )
     x = torch.rand(8, 2) * 2 - 1
     torch.testing.assert_close(scaler.scale(scaler.unscale(x)), x)
 
@@ -99,7 +108,9 @@ def test_deterministic_actor_samples_with_its_exploration_noise():
     noise = scaler.scale(fns.sample(obs)) - scaler.scale(fns.mean(obs))
     assert 0.2 < float(noise.std()) < 0.31  # σ = 0.3 in scaled units, a little clipped at ±1
     assert exploration_std(_agent(TD3)) == 0.0
-    torch.testing.assert_close(policy_fns(_agent(TD3)).sample(OBS), policy_fns(_agent(TD3)).mean(OBS))
+    torch.testing.assert_close(
+        policy_fns(_agent(TD3)).sample(OBS), policy_fns(_agent(TD3)).mean(OBS)
+    )
 
 
 def test_dispatch_is_by_class_including_subclasses():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import minari
@@ -128,6 +129,8 @@ def test_refuses_to_overwrite_unless_forced():
         generate_dataset("hopper", "random", n_transitions=40, n_envs=2, progress=False)
     generate_dataset("hopper", "random", n_transitions=40, n_envs=2, progress=False, force=True)
     assert minari.load_dataset("rambo/hopper/random-v0").total_steps == 40
+    assert load_dataset("hopper-random").n_transitions == 40  # the flat cache follows the new files
+    assert len(list(Path(os.environ["RAMBO_ENV_CACHE"]).rglob("*.npz"))) == 1  # stale one dropped
 
 
 def test_nothing_half_written_when_saving_fails(monkeypatch):
@@ -168,17 +171,17 @@ def test_nothing_written_when_collection_fails(tmp_path, monkeypatch):
     assert not minari_dataset_path("rambo/hopper/random-v0").exists()
 
 
-def _script():
-    spec = importlib.util.spec_from_file_location(
-        "make_dataset", REPO / "scripts" / "make_dataset.py"
-    )
+def _script(monkeypatch):
+    path = REPO / "scripts" / "make_dataset.py"
+    spec = importlib.util.spec_from_file_location("make_dataset", path)
     module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "make_dataset", module)  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
 
-def test_make_dataset_cli(capsys):
-    script = _script()
+def test_make_dataset_cli(capsys, monkeypatch):
+    script = _script(monkeypatch)
     args = script.parse_args(
         [
             "--env",

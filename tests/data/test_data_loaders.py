@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+import types
+
 import h5py
 import minari
 import numpy as np
 import pytest
 
-from rambo_env.data import DatasetUnavailableError, OfflineDataset, load_dataset
+from rambo_env.data import (
+    DatasetUnavailableError,
+    DatasetValidationError,
+    OfflineDataset,
+    load_dataset,
+)
 from rambo_env.data.generate import generate_dataset
 from rambo_env.data.minari_io import dataset_to_episodes, minari_dataset_path, save_minari
 from tests.data.data_helpers import make_arrays, make_dataset
@@ -168,3 +176,29 @@ def test_short_name_generates_on_first_use_or_says_how(capsys):
     assert d.n_transitions == 40 and d.env_id == "Walker2d-v5" and d.name == "walker2d-random"
     assert minari_dataset_path("rambo/walker2d/random-v0").is_dir()
     assert load_dataset("walker2d-random").fingerprint() == d.fingerprint()  # now found locally
+
+
+def test_d4rl_package_is_used_when_it_imports(monkeypatch):
+    arrays = make_arrays([4, 2], terminal_last=[True, False])
+    made = []
+
+    class FakeEnv:
+        def get_dataset(self):
+            return {**arrays, "rewards": arrays["rewards"][:, None], "infos/qpos": np.zeros(6)}
+
+    fake_gym = types.SimpleNamespace(make=lambda name: made.append(name) or FakeEnv())
+    monkeypatch.setitem(sys.modules, "d4rl", types.ModuleType("d4rl"))
+    monkeypatch.setitem(sys.modules, "gym", fake_gym)
+    d = load_dataset("hopper-medium-v2")
+    assert made == ["hopper-medium-v2"] and d.source == "d4rl:hopper-medium-v2"
+    assert d.rewards.shape == (6,) and d.env_id == "Hopper-v5" and d.name == "hopper-medium"
+
+
+def test_minari_cannot_store_inconsistent_successors():
+    a = make_arrays([5, 4], terminal_last=[True, False])
+    a["next_observations"][2, 1] = 99.0  # inside episode 0
+    with pytest.raises(
+        DatasetValidationError,
+        match=r"next_observations\[2, 1\] = 99.0 differs from observations\[3, 1\]",
+    ):
+        dataset_to_episodes(OfflineDataset.from_arrays(a))

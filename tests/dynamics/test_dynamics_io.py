@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +41,9 @@ def test_round_trip_reproduces_predictions(tmp_path: Path) -> None:
     for a, b in zip(model(obs, action), loaded.ensemble(obs, action), strict=True):
         assert torch.equal(a, b)
     for a, b in zip(
-        model.sample(obs, action, idx, noise), loaded.ensemble.sample(obs, action, idx, noise), strict=True
+        model.sample(obs, action, idx, noise),
+        loaded.ensemble.sample(obs, action, idx, noise),
+        strict=True,
     ):
         assert torch.equal(a, b)
     assert loaded.ensemble.elite_idx.tolist() == [2, 0]
@@ -98,4 +99,3 @@ def test_rejects_unknown_format(tmp_path: Path) -> None:
     torch.save(checkpoint, path)
     with pytest.raises(ValueError, match="format_version 99"):
         load_model(path, device="cpu")
-    assert dataclasses.is_dataclass(MLEConfig())

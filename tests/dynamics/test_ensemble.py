@@ -21,7 +21,9 @@ SMALL = EnsembleConfig(hidden_dims=(16, 16), weight_decays=(1e-3, 2e-3, 3e-3))
 
 
 def make_model(config: EnsembleConfig = SMALL, seed: int = 0) -> GaussianEnsemble:
-    model = GaussianEnsemble(OBS_DIM, ACTION_DIM, config, generator=torch.Generator().manual_seed(seed))
+    model = GaussianEnsemble(
+        OBS_DIM, ACTION_DIM, config, generator=torch.Generator().manual_seed(seed)
+    )
     gen = torch.Generator().manual_seed(seed + 1)
     model.set_input_stats(
         torch.randn(OBS_DIM + ACTION_DIM, generator=gen),
@@ -132,7 +134,6 @@ def test_mle_loss_bootstrap_layout() -> None:
     _, stats = model.mle_loss(obs, action, next_obs, reward)
     per_member = []
     for e in range(7):
-        _, s = model.mle_loss(obs[e], action[e], next_obs[e], reward[e])  # shared: all members
         mean, logvar = model(obs[e], action[e])
         y = torch.cat([reward[e][:, None], next_obs[e] - obs[e]], -1)
         per_member.append(((mean[e] - y).square() * torch.exp(-logvar[e]) + logvar[e]).mean())
@@ -162,7 +163,9 @@ def test_log_prob_mixture_equals_independent_computation() -> None:
     assert log_p.shape == (10,)
     mean, logvar = model(obs, action)
     y = torch.cat([reward[:, None], next_obs - obs], -1)
-    per_member = Normal(mean.double(), torch.exp(0.5 * logvar.double())).log_prob(y.double()).sum(-1)
+    per_member = (
+        Normal(mean.double(), torch.exp(0.5 * logvar.double())).log_prob(y.double()).sum(-1)
+    )
     elite = per_member[[6, 0, 3, 2, 5]]  # [5, B]
     expected = torch.log(torch.exp(elite).mean(0))  # plain log-mean-exp in float64
     torch.testing.assert_close(log_p.double(), expected, rtol=1e-5, atol=1e-4)

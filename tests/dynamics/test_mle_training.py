@@ -124,7 +124,7 @@ def test_rejects_non_finite_data() -> None:
 
 
 def test_config_validation() -> None:
-    with pytest.raises(ValueError, match="MLEConfig.holdout_ratio"):
+    with pytest.raises(ValueError, match=r"MLEConfig\.holdout_ratio"):
         MLEConfig(holdout_ratio=1.5)
-    with pytest.raises(ValueError, match="MLEConfig.max_epochs"):
+    with pytest.raises(ValueError, match=r"MLEConfig\.max_epochs"):
         MLEConfig(max_epochs=0)

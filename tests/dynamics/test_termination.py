@@ -59,7 +59,14 @@ def test_halfcheetah_never_terminates() -> None:
 def test_hopper_rule_edges() -> None:
     alive = torch.tensor([[1.2, 0.0] + [0.0] * 9])
     assert not hopper_terminated(alive).any()
-    for dim, value in ((0, 0.7), (1, 0.2), (1, -0.2), (5, 100.0), (3, float("nan")), (8, float("inf"))):
+    for dim, value in (
+        (0, 0.7),
+        (1, 0.2),
+        (1, -0.2),
+        (5, 100.0),
+        (3, float("nan")),
+        (8, float("inf")),
+    ):
         obs = alive.clone()
         obs[0, dim] = value
         assert hopper_terminated(obs).item(), (dim, value)
@@ -98,7 +105,10 @@ def test_learned_classifier_separates_synthetic_rule() -> None:
 
 
 def test_dispatch_without_rule() -> None:
-    assert get_termination_fn(None, synthetic_dataset(100, 0, with_terminals=False)) is never_terminated
+    assert (
+        get_termination_fn(None, synthetic_dataset(100, 0, with_terminals=False))
+        is never_terminated
+    )
     with pytest.raises(ValueError, match="'Hopper-v4' has no known termination rule"):
         get_termination_fn("Hopper-v4")  # exact ids only: no substring dispatch
     with pytest.raises(ValueError, match="terminals: need both classes"):

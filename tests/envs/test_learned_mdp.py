@@ -140,9 +140,7 @@ def test_make_mdp_trains_then_loads_from_cache(tiny_dataset, capsys):
     assert torch.equal(second.ensemble.elite_idx, first.ensemble.elite_idx)
     other_seed = make_mdp(tiny_dataset, seed=1, **kwargs)  # another key: trains again
     assert "trained" in capsys.readouterr().out
-    assert not torch.equal(
-        other_seed.ensemble.mean_head.weight, first.ensemble.mean_head.weight
-    )
+    assert not torch.equal(other_seed.ensemble.mean_head.weight, first.ensemble.mean_head.weight)
 
 
 def test_dataset_action_space(tiny_dataset):
@@ -155,5 +153,5 @@ def test_dataset_action_space(tiny_dataset):
     np.testing.assert_array_equal(space.high, wide.actions.max(0))
     np.testing.assert_array_equal(space.low, wide.actions.min(0))
     wrong_dim = dataclasses.replace(tiny_dataset, actions=tiny_dataset.actions[:, :2])
-    with pytest.raises(ValueError, match="dataset.action_dim=2"):
+    with pytest.raises(ValueError, match=r"dataset\.action_dim=2"):
         dataset_action_space(wrong_dim)

@@ -185,7 +185,9 @@ def test_sb3_sac_learns_in_model_env(tiny_mdp):
     actor_before = [p.detach().clone() for p in agent.actor.parameters()]
     agent.learn(200)
     assert agent.num_timesteps == 200 and agent.replay_buffer.pos == 200
-    assert any(not torch.equal(a, p) for a, p in zip(actor_before, agent.actor.parameters()))
+    assert any(
+        not torch.equal(a, p) for a, p in zip(actor_before, agent.actor.parameters(), strict=True)
+    )
     for before, after in zip(model_params, tiny_mdp.ensemble.parameters(), strict=True):
         assert torch.equal(before, after)  # plain MBPO: the agent never touches the model
     # Episodes last at most k = 5 steps; a 5-step one not ended by termination is a time-limit

@@ -22,7 +22,9 @@ OBS_DIM, ACTION_DIM = 11, 3
 NOMINAL = np.array([1.25] + [0.0] * (OBS_DIM - 1), dtype=np.float64)
 
 
-def make_tiny_dataset(n_transitions: int = 2000, episode_len: int = 100, seed: int = 0) -> OfflineDataset:
+def make_tiny_dataset(
+    n_transitions: int = 2000, episode_len: int = 100, seed: int = 0
+) -> OfflineDataset:
     """Hopper-v5-shaped episodes of a stable linear system around the standing pose.
 
     ``s' = nominal + 0.9 (s - nominal) + 0.02 B a + noise``; reward = 1 + forward velocity obs[5].

@@ -1,0 +1,223 @@
+"""The paper's toy problems as real Gymnasium envs (App. C.1, App. C.3).
+
+* :class:`SingleTransitionEnv` — the Single Transition Example (App. C.1, Figs 1-3): one action
+  ``a ∈ [-1, 1]`` from a fixed initial state ``s0``, a successor ``s'`` drawn from a Gaussian
+  chosen by the action band, reward ``r(s') = s'``, then the episode terminates.
+* :class:`IllustrativeMDP` — the 1-D example used to visualise the adversarial model
+  (App. C.3, Figs 4-6): reward ``R(s, a) = s`` (the current state), transitions that depend only
+  on the action, never terminates, truncated after ``horizon`` steps. The paper gives its true
+  dynamics only as a scatter of the dataset (Fig. 4, actions in ``[-0.3, 0.3]``); the dynamics
+  here are our documented choice (:func:`illustrative_mean`): ``s'`` increases with ``a`` on the
+  dataset range, so ``a = 0.3`` is the best in-distribution action, and every action with
+  ``|a| > 0.3`` leads to a low state, so a policy exploiting a model that extrapolates upward
+  is punished in the real env.
+
+Both envs are SB3-free. Ids are registered by :func:`register_toy_envs` (idempotent), which
+also registers their exact termination rules with
+:data:`rambo_env.dynamics.termination.TERMINATION_FNS` (the learned MDP keys termination by exact
+env id; an all-terminal dataset cannot train the fallback classifier).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import torch
+from gymnasium import spaces
+
+from rambo_env.dynamics.termination import TERMINATION_FNS, never_terminated
+
+__all__ = [
+    "ILLUSTRATIVE_HORIZON",
+    "ILLUSTRATIVE_ID",
+    "ILLUSTRATIVE_NOISE",
+    "SINGLE_TRANSITION_BANDS",
+    "SINGLE_TRANSITION_ID",
+    "IllustrativeMDP",
+    "SingleTransitionEnv",
+    "always_terminated",
+    "illustrative_mean",
+    "register_toy_envs",
+    "single_transition_mean",
+    "single_transition_std",
+    "toy_env_ids",
+]
+
+SINGLE_TRANSITION_ID = "RamboToy-SingleTransition-v0"
+ILLUSTRATIVE_ID = "RamboToy-Illustrative-v0"
+
+#: App. C.1: (a_low, a_high, mean of s') per action band, closed intervals, s' ~ N(mean, 0.2).
+SINGLE_TRANSITION_BANDS: tuple[tuple[float, float, float], ...] = (
+    (-0.8, -0.65, 1.0),
+    (-0.2, -0.05, 0.5),
+    (0.05, 0.2, 1.25),
+    (0.65, 0.8, 1.5),
+)
+SINGLE_TRANSITION_SIGMA = 0.2
+"""σ of s' inside a band (App. C.1)."""
+SINGLE_TRANSITION_OTHER = 0.5
+"""Deterministic s' for every action outside the four bands (App. C.1)."""
+
+ILLUSTRATIVE_IN_RANGE = 0.3
+"""Half-width of the dataset's action range (App. C.3: a ∈ [-0.3, 0.3])."""
+ILLUSTRATIVE_NOISE = 0.05
+"""σ of the Gaussian transition noise of :class:`IllustrativeMDP` (our choice)."""
+ILLUSTRATIVE_HORIZON = 10
+"""Episode length of :class:`IllustrativeMDP` (our choice; the paper does not give one)."""
+
+
+def _action_array(action: Any) -> np.ndarray:
+    return np.asarray(action, dtype=np.float64)
+
+
+def single_transition_mean(action: Any) -> np.ndarray:
+    """E[s' | a] of App. C.1 for an array of actions (any shape; same shape out)."""
+    a = _action_array(action)
+    out = np.full(a.shape, SINGLE_TRANSITION_OTHER)
+    for low, high, mean in SINGLE_TRANSITION_BANDS:
+        out[(a >= low) & (a <= high)] = mean
+    return out
+
+
+def single_transition_std(action: Any) -> np.ndarray:
+    """SD[s' | a] of App. C.1: 0.2 inside a band, 0 elsewhere (s' = 0.5 deterministically)."""
+    a = _action_array(action)
+    out = np.zeros(a.shape)
+    for low, high, _ in SINGLE_TRANSITION_BANDS:
+        out[(a >= low) & (a <= high)] = SINGLE_TRANSITION_SIGMA
+    return out
+
+
+def illustrative_mean(action: Any) -> np.ndarray:
+    """E[s' | a] of our App. C.3 dynamics: ``a`` for ``|a| <= 0.3``, ``-|a|`` otherwise."""
+    a = _action_array(action)
+    return np.where(np.abs(a) <= ILLUSTRATIVE_IN_RANGE, a, -np.abs(a))
+
+
+def always_terminated(raw_next_obs: torch.Tensor) -> torch.Tensor:
+    """Every transition terminates (App. C.1: one action, then the episode ends); bool [...]."""
+    return torch.ones(raw_next_obs.shape[:-1], dtype=torch.bool, device=raw_next_obs.device)
+
+
+class _ToyEnv(gym.Env):
+    """Shared 1-D plumbing: float32 Box obs (1,), action Box [-1, 1] (1,), action checks."""
+
+    metadata: dict[str, Any] = {"render_modes": []}
+
+    def __init__(self) -> None:
+        self.observation_space = spaces.Box(-np.inf, np.inf, shape=(1,), dtype=np.float32)
+        self.action_space = spaces.Box(-1.0, 1.0, shape=(1,), dtype=np.float32)
+        self._state: float | None = None
+
+    def _check_action(self, action: Any) -> float:
+        if self._state is None:
+            raise RuntimeError(f"{type(self).__name__}: call reset() before step()")
+        a = np.asarray(action, dtype=np.float64).reshape(-1)
+        if a.shape != (1,) or not np.isfinite(a[0]):
+            raise ValueError(f"action: expected one finite value, got {action!r}")
+        return float(np.clip(a[0], -1.0, 1.0))
+
+    def _obs(self) -> np.ndarray:
+        return np.array([self._state], dtype=np.float32)
+
+
+class SingleTransitionEnv(_ToyEnv):
+    """App. C.1 Single Transition Example: ``s0 -> a -> s' ~ p(s' | a)``, reward ``s'``, done.
+
+    :param initial_state: s0 (paper: an unnamed fixed state; transitions do not depend on it).
+    :param initial_spread: half-width of a uniform jitter around s0 (default 0: fixed s0, the
+        paper's setting). The dataset maker uses a spread so that the z-score normaliser of the
+        observations is not degenerate (std 0 -> 1e-6 would scale s' by 1e6).
+    """
+
+    def __init__(self, initial_state: float = 0.0, initial_spread: float = 0.0) -> None:
+        super().__init__()
+        if not (np.isfinite(initial_state) and np.isfinite(initial_spread) and initial_spread >= 0):
+            raise ValueError(
+                f"initial_spread: expected a finite value >= 0 (initial_state finite), got "
+                f"initial_state={initial_state!r}, initial_spread={initial_spread!r}"
+            )
+        self.initial_state, self.initial_spread = float(initial_state), float(initial_spread)
+        self._done = False
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        super().reset(seed=seed)
+        jitter = self.np_random.uniform(-1.0, 1.0) * self.initial_spread
+        self._state, self._done = self.initial_state + jitter, False
+        return self._obs(), {}
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        a = self._check_action(action)
+        if self._done:
+            raise RuntimeError("SingleTransitionEnv: the episode has terminated; call reset()")
+        mean = float(single_transition_mean(a))
+        std = float(single_transition_std(a))
+        next_state = mean + std * float(self.np_random.standard_normal()) if std > 0 else mean
+        self._state, self._done = next_state, True
+        return self._obs(), float(np.float32(next_state)), True, False, {"mean_next_state": mean}
+
+
+class IllustrativeMDP(_ToyEnv):
+    """App. C.3 illustrative MDP: ``R(s, a) = s``, ``s' = f(a) + N(0, σ²)``, truncated at H.
+
+    ``f`` is :func:`illustrative_mean`. The episode starts at ``initial_state`` (0) and never
+    terminates; step ``horizon`` returns ``truncated=True``.
+    """
+
+    def __init__(
+        self,
+        horizon: int = ILLUSTRATIVE_HORIZON,
+        noise_std: float = ILLUSTRATIVE_NOISE,
+        initial_state: float = 0.0,
+    ) -> None:
+        super().__init__()
+        if not (isinstance(horizon, int | np.integer) and horizon >= 1):
+            raise ValueError(f"horizon: expected an int >= 1, got {horizon!r}")
+        if not (np.isfinite(noise_std) and noise_std >= 0):
+            raise ValueError(f"noise_std: expected a finite value >= 0, got {noise_std!r}")
+        self.horizon, self.noise_std = int(horizon), float(noise_std)
+        self.initial_state = float(initial_state)
+        self._t = 0
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        super().reset(seed=seed)
+        self._state, self._t = self.initial_state, 0
+        return self._obs(), {}
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        a = self._check_action(action)
+        reward = float(np.float32(self._state))  # R(s, a) = s, the CURRENT state (App. C.3)
+        mean = float(illustrative_mean(a))
+        self._state = mean + self.noise_std * float(self.np_random.standard_normal())
+        self._t += 1
+        return self._obs(), reward, False, self._t >= self.horizon, {"mean_next_state": mean}
+
+
+def toy_env_ids() -> list[str]:
+    """The registered toy ids."""
+    return [SINGLE_TRANSITION_ID, ILLUSTRATIVE_ID]
+
+
+def register_toy_envs() -> None:
+    """Register the toy env ids and their termination rules; idempotent.
+
+    ``RamboToy-SingleTransition-v0`` (every step terminal) and ``RamboToy-Illustrative-v0``
+    (never terminates, time limit :data:`ILLUSTRATIVE_HORIZON`).
+    """
+    if SINGLE_TRANSITION_ID not in gym.registry:
+        gym.register(id=SINGLE_TRANSITION_ID, entry_point=f"{__name__}:SingleTransitionEnv")
+    if ILLUSTRATIVE_ID not in gym.registry:
+        gym.register(
+            id=ILLUSTRATIVE_ID,
+            entry_point=f"{__name__}:IllustrativeMDP",
+            max_episode_steps=ILLUSTRATIVE_HORIZON,
+        )
+    # Exact-id termination rules for the learned MDP (see the module docstring).
+    TERMINATION_FNS.setdefault(SINGLE_TRANSITION_ID, always_terminated)
+    TERMINATION_FNS.setdefault(ILLUSTRATIVE_ID, never_terminated)

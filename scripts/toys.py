@@ -1,0 +1,148 @@
+"""The paper's toy problems with RAMBO (λ = 3e-2) and λ = 0 (MBPO): App. C.1, C.3, Figs 2, 5, 6.
+
+    python scripts/toys.py                                # both toys, λ ∈ {3e-2, 0}, seed 0
+    python scripts/toys.py --toy illustrative --seeds 0 1 2 --out runs/toys
+
+Each run is an ordinary ``agents.cotrain.run_cotrain`` run (the main job's API) on the toy dataset
+(saved as .npz), stopped at the snapshot iterations (``stop_at_iteration``) and resumed. At every
+snapshot the checkpoint is loaded into a fresh session and plotted: Q(s0, a) over a ∈ [-1, 1]
+with the policy's mean action as a red line (Figs 2, 5b, 6b), and the model's s' (mean ± 1 SD of
+ensemble samples, random elite per sample) over the dataset scatter (Figs 1, 4, 5a, 6a).
+Writes PNGs and ``summary.json`` (final mean action at s0, final return, score, wall time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import numpy as np
+import torch
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from agents.cotrain import CotrainConfig, run_cotrain  # noqa: E402
+from agents.cotrain_setup import build_session  # noqa: E402
+from agents.critics import policy_fns  # noqa: E402
+from rambo_env import run_io  # noqa: E402
+from rambo_env.data.toy_datasets import (  # noqa: E402
+    make_illustrative_dataset,
+    make_single_transition_dataset,
+)
+from rambo_env.envs.toys import register_toy_envs  # noqa: E402
+
+#: Per toy: dataset maker, k, iterations (paper: 50 for C.1, 15 for C.3), snapshot iterations.
+#: k is ours (C.1 has one step; C.3 gives none). n_rollouts and the model width are small for
+#: 1-D problems; everything else is the main job's default (1000 agent + 1000 adversary steps).
+TOYS: dict[str, dict[str, Any]] = {
+    "single": {"make": make_single_transition_dataset, "k": 1, "iterations": 50, "snap": (5,)},
+    "illustrative": {"make": make_illustrative_dataset, "k": 5, "iterations": 15, "snap": (5,)},
+}
+ACTIONS = np.linspace(-1.0, 1.0, 201, dtype=np.float32)  # [G] probe grid
+N_MODEL_SAMPLES = 200  # ensemble samples per grid action
+
+
+def toy_config(toy: str, lam: float, seed: int, npz: Path, iterations: int | None) -> CotrainConfig:
+    """The co-training config of one toy run (BC warm start off: the paper uses it for MuJoCo)."""
+    spec = TOYS[toy]
+    return CotrainConfig(
+        dataset=str(npz), rollout_length=spec["k"], adversary_weight=lam, seed=seed,
+        n_iterations=iterations or spec["iterations"], n_rollouts=1000, bc_epochs=0,
+        ensemble_hidden=64, eval_every=5, eval_last=5, progress=False,
+    )  # fmt: skip
+
+
+@torch.no_grad()
+def probe(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any]:
+    """Rebuild the run's session from its checkpoint; Q(s0, ·), mean action, model s' per action."""
+    session = build_session(cfg, run_dir)
+    state = run_io.load_checkpoint(run_dir / run_io.CHECKPOINT_NAME)
+    session.agent.set_parameters(state["agent"]["modules"], exact_match=True)
+    session.mdp.ensemble.load_state_dict(state["ensemble"])
+    mdp, fns, dataset = session.mdp, policy_fns(session.agent), session.dataset
+    s0 = mdp.normalizer.normalize(torch.zeros(1, 1, device=mdp.device))  # raw s0 = 0
+    actions = torch.as_tensor(ACTIONS, device=mdp.device)[:, None]  # [G, 1]
+    q = fns.q(s0.expand(len(ACTIONS), 1), actions)  # [G]
+    data_obs = mdp.normalizer.normalize(torch.as_tensor(dataset.observations, device=mdp.device))
+    rep = actions.repeat_interleave(N_MODEL_SAMPLES, 0)  # [G * M, 1]
+    next_obs, reward, _ = mdp.transition(
+        s0.expand(len(rep), 1), rep, np.random.default_rng(cfg.seed)
+    )
+    s_next = mdp.normalizer.unnormalize(next_obs).reshape(len(ACTIONS), N_MODEL_SAMPLES)  # [G, M]
+    return {
+        "iteration": int(state["iteration"]),
+        "q": q.cpu().numpy(),
+        "mean_action_s0": float(fns.mean(s0)[0, 0]),
+        "mean_action_dataset": float(fns.mean(data_obs).mean()),
+        "model_mean": s_next.mean(1).cpu().numpy(),
+        "model_sd": s_next.std(1).cpu().numpy(),
+        "data": (dataset.actions[:, 0], dataset.next_observations[:, 0]),
+    }
+
+
+def plot(p: dict[str, Any], title: str, path: Path) -> None:
+    """Left: Q(s0, a) + policy mean action (red). Right: model s' ± 1 SD over the dataset."""
+    fig, (ax_q, ax_m) = plt.subplots(1, 2, figsize=(10, 3.8))
+    ax_q.plot(ACTIONS, p["q"], color="C0")
+    ax_q.axvline(p["mean_action_s0"], color="red", label=f"mean action {p['mean_action_s0']:.2f}")
+    ax_q.set(xlabel="action a", ylabel="Q(s0, a)", title=f"{title}: Q at iteration {p['iteration']}")
+    ax_q.legend(loc="lower left")
+    ax_m.scatter(*p["data"], s=3, color="k", alpha=0.3, label="dataset")
+    lo, hi = p["model_mean"] - p["model_sd"], p["model_mean"] + p["model_sd"]
+    ax_m.plot(ACTIONS, p["model_mean"], color="C1", label="model mean")
+    ax_m.fill_between(ACTIONS, lo, hi, color="C1", alpha=0.3, label="±1 SD")
+    ax_m.set(xlabel="action a", ylabel="s'", title=f"{title}: model s' from s0")
+    ax_m.legend(loc="lower left")
+    fig.tight_layout()
+    run_io.atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
+    plt.close(fig)
+
+
+def run_toy(toy: str, lam: float, seed: int, out: Path, iterations: int | None = None) -> dict:
+    """One run of ``toy`` with weight ``lam``: snapshots plotted, final summary returned."""
+    register_toy_envs()
+    t0 = time.perf_counter()
+    npz = TOYS[toy]["make"](seed=seed).to_npz(out / f"{toy}-s{seed}.npz")
+    cfg = toy_config(toy, lam, seed, npz, iterations)
+    run_dir, name = out / f"{toy}-lam{lam:g}-s{seed}", f"{toy} λ={lam:g} s{seed}"
+    stops = [s for s in TOYS[toy]["snap"] if s < cfg.n_iterations] + [None]
+    for i, stop in enumerate(stops):
+        results = run_cotrain(dataclasses.replace(cfg, stop_at_iteration=stop), run_dir, i > 0)
+        p = probe(cfg, run_dir)
+        plot(p, name, run_dir / f"q_model_it{p['iteration']}.png")
+    return {
+        "toy": toy, "lam": lam, "seed": seed, "status": results["status"],
+        "mean_action_s0": p["mean_action_s0"], "mean_action_dataset": p["mean_action_dataset"],
+        "final_return": results["final_return"], "final_score": results["final_score"],
+        "wall_s": time.perf_counter() - t0, "run_dir": str(run_dir),
+    }  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--toy", choices=[*TOYS, "both"], default="both")
+    parser.add_argument("--lam", type=float, nargs="+", default=[3e-2, 0.0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--iterations", type=int, default=None, help="default: the paper's")
+    parser.add_argument("--out", type=Path, default=Path("runs/toys"))
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    toys = list(TOYS) if args.toy == "both" else [args.toy]
+    summary = []
+    for toy in toys:
+        for lam in args.lam:
+            for seed in args.seeds:
+                summary.append(run_toy(toy, lam, seed, args.out, args.iterations))
+                print(json.dumps(summary[-1]))
+    run_io.write_json(args.out / "summary.json", summary)
+    return summary
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""Run management of the main job: run folder, resume, divergence stop, CLI (tiny sizes)."""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from agents.callback import RamboCallback
+from agents.cotrain import CotrainConfig, load_config, run_cotrain
+from agents.cotrain_setup import config_docs, config_from_dict
+from agents.run_callbacks import EvalSchedule
+from rambo_env.data.dataset import OfflineDataset
+from rambo_env.run_io import load_checkpoint
+
+
+def _load_cli():
+    path = Path(__file__).resolve().parents[2] / "scripts" / "cotrain.py"
+    spec = importlib.util.spec_from_file_location("cotrain_cli", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+cotrain_cli = _load_cli()
+
+
+@pytest.fixture(scope="module")
+def tiny_hopper(tmp_path_factory) -> str:
+    """300 random-action Hopper-v5 transitions (40-step episodes) with D4RL reference scores."""
+    env = gym.make("Hopper-v5", max_episode_steps=40)
+    rng = np.random.default_rng(0)
+    keys = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
+    rows: dict[str, list] = {k: [] for k in keys}
+    obs, _ = env.reset(seed=0)
+    while len(rows["rewards"]) < 300:
+        action = rng.uniform(-0.5, 0.5, 3).astype(np.float32)
+        next_obs, reward, terminated, truncated, _ = env.step(action)
+        for key, value in zip(
+            keys, (obs, action, reward, next_obs, terminated, truncated), strict=True
+        ):
+            rows[key].append(value)
+        obs = env.reset()[0] if terminated or truncated else next_obs
+    rows["timeouts"][-1] = True
+    dataset = OfflineDataset.from_arrays(
+        {k: np.asarray(v) for k, v in rows.items()},
+        env_id="Hopper-v5",
+        name="tiny-hopper",
+        ref_min_score=-20.272305,
+        ref_max_score=3234.3,
+    )
+    return str(dataset.to_npz(tmp_path_factory.mktemp("data") / "tiny-hopper.npz"))
+
+
+@pytest.fixture(autouse=True)
+def _shared_model_cache(tmp_path_factory, monkeypatch):
+    """One MLE model for the whole module (same dataset/config/seed -> a cache hit)."""
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path_factory.getbasetemp() / "cotrain-cache"))
+
+
+def tiny_config(dataset: str, **overrides) -> CotrainConfig:
+    base = dict(
+        dataset=dataset,
+        rollout_length=2,
+        adversary_weight=3e-4,
+        n_iterations=4,
+        agent_steps_per_iteration=10,
+        adversary_steps_per_iteration=4,
+        n_rollouts=64,
+        bc_epochs=1,
+        bc_max_steps=3,
+        eval_every=2,
+        eval_last=1,
+        n_eval_episodes=2,
+        ensemble_hidden=8,
+        mle_max_epochs=1,
+        progress=False,
+    )
+    return CotrainConfig(**{**base, **overrides})
+
+
+def _tb_scalars(run_dir, tag: str) -> list[tuple[int, float]]:
+    values = []
+    for path in sorted(glob.glob(str(run_dir / "tb" / "cotrain_1" / "events.out.tfevents.*"))):
+        acc = EventAccumulator(path)
+        acc.Reload()
+        if tag in acc.Tags()["scalars"]:
+            values += [(e.step, e.value) for e in acc.Scalars(tag)]
+    return sorted(values)
+
+
+def test_stop_then_resume_continues_the_run(tiny_hopper, tmp_path):
+    run_dir = tmp_path / "run"
+    cfg = tiny_config(tiny_hopper, stop_at_iteration=2)
+    first = run_cotrain(cfg, run_dir)
+    assert (first["status"], first["iterations_completed"]) == ("stopped", 2)
+    # Run folder: resolved config with sources, results with RAMBO-OFF, PNG, TensorBoard, checkpoint.
+    saved = json.loads((run_dir / "config.json").read_text())
+    assert saved["config"] == dataclasses.asdict(cfg) and load_config(run_dir) == cfg
+    assert saved["resolved"]["dataset"]["source"].startswith("npz:")
+    assert saved["resolved"]["model"]["source"].split(":")[0] in ("trained", "cache")
+    results = json.loads((run_dir / "results.json").read_text())
+    assert len(results["q_history"]) == 2 and set(results["rambo_off"]) >= {
+        "q_avg",
+        "q_var",
+        "value",
+    }
+    assert results["rambo_off"]["q_avg"] == pytest.approx(results["q_history"][-1])
+    assert [e["iteration"] for e in results["evals"]] == [0, 2]  # warm start, then every 2
+    assert (run_dir / "learning_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [s for s, _ in _tb_scalars(run_dir, "time/iterations")] == [1, 2]
+    assert load_checkpoint(run_dir / "checkpoint.pt")["iteration"] == 2
+
+    with pytest.raises(ValueError, match=r"cfg\.seed"):
+        run_cotrain(dataclasses.replace(cfg, seed=1), run_dir, resume=True)
+    with pytest.raises(ValueError, match="not empty"):
+        run_cotrain(cfg, run_dir)
+
+    second = run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), run_dir, resume=True)
+    assert (second["status"], second["iterations_completed"]) == ("finished", 4)
+    assert second["q_history"][:2] == first["q_history"] and len(second["q_history"]) == 4
+    assert [e["iteration"] for e in second["evals"]] == [0, 2, 4]  # 4 = last (eval_last=1)
+    ckpt = load_checkpoint(run_dir / "checkpoint.pt")
+    assert ckpt["agent"]["counters"]["_n_updates"] == 4 * cfg.agent_steps_per_iteration
+    assert ckpt["callback"]["n_iterations"] == 4  # the adversary callback's counter continued
+    assert [s for s, _ in _tb_scalars(run_dir, "time/iterations")] == [1, 2, 3, 4]
+    assert [v for _, v in _tb_scalars(run_dir, "rambo/iteration")] == [1, 2, 3, 4]
+    assert second["final_score"] == pytest.approx(
+        np.mean([e["normalized_score"] for e in second["evals"][1:]])
+    )
+
+
+def test_divergence_stops_with_message_and_keeps_last_good_checkpoint(
+    tiny_hopper, tmp_path, monkeypatch, capsys
+):
+    calls = iter([1.5, math.nan, 2.0, 2.0])
+    monkeypatch.setattr(RamboCallback, "average_q", lambda self: next(calls))
+    run_dir = tmp_path / "diverging"
+    argv = [
+        "--dataset",
+        tiny_hopper,
+        "--run-dir",
+        str(run_dir),
+        "--k",
+        "2",
+        "--lam",
+        "3e-4",
+        "--iterations",
+        "4",
+        "--agent-steps-per-iteration",
+        "10",
+        "--adversary-steps-per-iteration",
+        "4",
+        "--n-rollouts",
+        "64",
+        "--bc-epochs",
+        "1",
+        "--bc-max-steps",
+        "3",
+        "--n-eval-episodes",
+        "1",
+        "--ensemble-hidden",
+        "8",
+        "--mle-max-epochs",
+        "1",
+        "--no-progress",
+    ]
+    assert cotrain_cli.main(argv) == 1
+    out = capsys.readouterr().out
+    assert "Q-values diverged at iteration 2" in out and "last good checkpoint (iteration 1)" in out
+    assert load_checkpoint(run_dir / "checkpoint.pt")["iteration"] == 1
+    results = json.loads((run_dir / "results.json").read_text())
+    assert (results["status"], results["iterations_completed"]) == ("diverged", 1)
+    assert results["q_history"] == [1.5] and results["rambo_off"]["value"] == 1.5
+
+
+def test_cli_help_and_flags(capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        cotrain_cli.main(["--help"])
+    assert exit_info.value.code == 0
+    help_text = capsys.readouterr().out
+    assert "--adversary-weight" in help_text and "adversarial weight of Eq. 9" in help_text
+    parser = cotrain_cli.build_parser()
+    args = parser.parse_args(
+        ["--agent", "tqc", "--k", "3", "--lam", "0", "--mle-max-time-s", "none"]
+    )
+    cfg, run_dir, resume = cotrain_cli.resolve_args(args, parser)
+    assert (cfg.algo, cfg.rollout_length, cfg.adversary_weight, cfg.mle_max_time_s) == (
+        "tqc",
+        3,
+        0.0,
+        None,
+    )
+    assert cfg.n_iterations == CotrainConfig().n_iterations and not resume
+    assert run_dir.name.startswith("hopper-medium-tqc-") and run_dir.name.endswith("-s0")
+    paper, *_ = cotrain_cli.resolve_args(parser.parse_args(["--preset", "paper"]), parser)
+    assert paper.n_iterations == 2000
+    with pytest.raises(SystemExit):
+        cotrain_cli.resolve_args(
+            parser.parse_args(["--resume", str(tmp_path), "--seed", "3"]), parser
+        )
+
+
+def test_config_validation_names_the_field():
+    with pytest.raises(ValueError, match="algo"):
+        CotrainConfig(algo="ppo")
+    with pytest.raises(ValueError, match="real_ratio"):
+        CotrainConfig(real_ratio=1.5)
+    with pytest.raises(ValueError, match="n_rollouts"):
+        CotrainConfig(n_rollouts=0)
+    with pytest.raises(ValueError, match="adversary_weight"):
+        CotrainConfig(adversary_weight=math.nan)
+    with pytest.raises(ValueError, match="bogus"):
+        config_from_dict({**dataclasses.asdict(CotrainConfig()), "bogus": 1})
+    docs = config_docs()
+    assert set(docs) == {f.name for f in dataclasses.fields(CotrainConfig)}
+
+
+def test_eval_schedule_matches_paper():
+    schedule = EvalSchedule(n_iterations=2000, every=10, last=10)
+    due = [i for i in range(1, 2001) if schedule.due(i)]
+    assert due[:3] == [10, 20, 30] and due[-11:] == [1990, *range(1991, 2001)]
+    assert len(due) == 199 + 10

@@ -1,0 +1,151 @@
+"""RamboModelVecEnv (SB3): row-by-row equality with the single env, immediate autoreset with
+terminal_observation / TimeLimit.truncated infos, seeding, attribute access, SB3 SAC learn."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from stable_baselines3 import SAC
+
+from agents.vec_env import RamboModelVecEnv
+from rambo_env.envs.model_env import RamboModelEnv
+from rambo_env.model import LearnedMDP
+from tests.envs.tiny_mdp import make_tiny_mdp
+
+
+@pytest.fixture(scope="module")
+def mdp() -> LearnedMDP:
+    return make_tiny_mdp()
+
+
+def _mixed_termination_mdp(mdp: LearnedMDP) -> LearnedMDP:
+    """Same model, but about half the rows terminate at every step (height below standing)."""
+    return LearnedMDP(mdp.ensemble, mdp.normalizer, lambda raw: raw[:, 0] < 1.25, mdp.start_obs)
+
+
+def _record(monkeypatch, mdp: LearnedMDP, name: str) -> list:
+    calls, fn = [], getattr(mdp, name)
+
+    def recording(*args):
+        out = fn(*args)
+        # Clones: the VecEnv overwrites done rows of the returned tensor in place (autoreset).
+        calls.append(tuple(x.clone() for x in out) if isinstance(out, tuple) else out.clone())
+        return out
+
+    monkeypatch.setattr(mdp, name, recording)
+    return calls
+
+
+def test_rows_equal_single_env_for_same_member_and_noise(mdp, monkeypatch):
+    n = 5
+    venv = RamboModelVecEnv(mdp, n, rollout_length=10, seed=0)
+    obs = venv.reset()
+    assert obs.dtype == np.float32 and obs.shape == (n, 11)
+    draws = _record(monkeypatch, mdp, "draw")
+    actions = np.random.default_rng(1).uniform(-1, 1, (n, 3)).astype(np.float32)
+    next_obs, reward, done, infos = venv.step(actions)
+    assert reward.dtype == np.float32 and done.dtype == bool and infos == [{}] * n
+    member_idx, noise = draws[0]
+    monkeypatch.undo()
+    single = RamboModelEnv(mdp=mdp, rollout_length=10)
+    for i in range(n):
+        single.reset(options={"state": obs[i]})
+        monkeypatch.setattr(
+            mdp, "draw", lambda k, rng, i=i: (member_idx[i : i + 1], noise[i : i + 1])
+        )
+        obs_i, reward_i, terminated_i, _, _ = single.step(actions[i])
+        monkeypatch.undo()
+        np.testing.assert_allclose(next_obs[i], obs_i, rtol=1e-5, atol=1e-5)
+        assert reward[i] == pytest.approx(reward_i, abs=1e-5)
+        assert done[i] == terminated_i
+
+
+def test_immediate_autoreset_and_infos(mdp, monkeypatch):
+    n, k = 64, 3
+    core = _mixed_termination_mdp(mdp)
+    venv = RamboModelVecEnv(core, n, rollout_length=k, seed=2)
+    venv.reset()
+    steps = _record(monkeypatch, core, "step_with")
+    starts = _record(monkeypatch, core, "initial")
+    counters = np.zeros(n, dtype=int)
+    seen_timeout = seen_terminal = False
+    for t in range(8):
+        obs, _, done, infos = venv.step(np.zeros((n, 3), dtype=np.float32))
+        model_obs, _, terminated = (x.numpy() for x in steps[-1])
+        counters += 1
+        truncated = counters >= k
+        np.testing.assert_array_equal(done, terminated | truncated)
+        for i in range(n):
+            if not done[i]:
+                assert infos[i] == {}
+                np.testing.assert_array_equal(obs[i], model_obs[i])
+                continue
+            np.testing.assert_array_equal(infos[i]["terminal_observation"], model_obs[i])
+            assert infos[i]["TimeLimit.truncated"] == bool(truncated[i] and not terminated[i])
+        np.testing.assert_array_equal(obs[done], starts[-1].numpy())  # reset in the same step
+        seen_timeout |= any(info.get("TimeLimit.truncated") for info in infos)
+        seen_terminal |= bool(terminated.any())
+        counters[done] = 0
+        assert len(starts) == t + 1  # one batched reset of the done rows per step
+    assert seen_timeout and seen_terminal
+
+
+def test_seed_applies_at_next_reset(mdp):
+    a, b = RamboModelVecEnv(mdp, 16), RamboModelVecEnv(mdp, 16)
+    assert a.seed(7) == [7] * 16
+    b.seed(7)
+    np.testing.assert_array_equal(a.reset(), b.reset())
+    actions = np.full((16, 3), -0.3, dtype=np.float32)
+    np.testing.assert_array_equal(a.step(actions)[0], b.step(actions)[0])
+    b.seed(8)
+    assert not np.array_equal(a.reset(), b.reset())
+
+
+def test_attribute_access(mdp):
+    venv = RamboModelVecEnv(mdp, 4, rollout_length=2)
+    assert venv.get_attr("rollout_length") == [2, 2, 2, 2]
+    assert venv.get_attr("mdp", indices=[1, 3]) == [mdp, mdp]
+    assert venv.env_is_wrapped(object, indices=2) == [False]
+    assert venv.env_method("seed", 3, indices=[0, 1]) == [[3] * 4, [3] * 4]
+    venv.set_attr("rollout_length", 1)
+    venv.reset()
+    assert venv.step(np.zeros((4, 3), dtype=np.float32))[2].all()  # k = 1: every row done
+    with pytest.raises(ValueError, match=r"set_attr: indices=\[0\]: the 4 rows share one core"):
+        venv.set_attr("rollout_length", 3, indices=[0])
+    with pytest.raises(ValueError, match="num_envs: expected a positive int"):
+        RamboModelVecEnv(mdp, 0)
+
+
+def test_from_env_shares_the_core(mdp):
+    env = RamboModelEnv(mdp=mdp, rollout_length=4)
+    venv = RamboModelVecEnv.from_env(env, 10, seed=0)
+    assert venv.mdp is mdp and venv.rollout_length == 4 and venv.num_envs == 10
+
+
+def test_sb3_sac_learns_from_model_rollouts(mdp):
+    n, k = 16, 4
+    venv = RamboModelVecEnv(mdp, n, rollout_length=k)
+    agent = SAC(
+        "MlpPolicy",
+        venv,
+        learning_starts=0,
+        train_freq=(k, "step"),  # one collect = one k-step rollout of every row (Alg. 1 line 3)
+        gradient_steps=5,
+        batch_size=32,
+        policy_kwargs=dict(net_arch=[32, 32]),
+        seed=0,
+        device="cpu",
+    )
+    agent.learn(n * k * 2)
+    assert agent.num_timesteps == n * k * 2 and agent.replay_buffer.pos == 2 * k
+    dones = agent.replay_buffer.dones[: 2 * k].astype(bool)  # [2k, n]
+    timeouts = agent.replay_buffer.timeouts[: 2 * k].astype(bool)
+    assert not (timeouts & ~dones).any()
+    assert timeouts.any()  # the k-step truncations reach SB3's buffer as timeouts
+    # A row that never terminated is truncated exactly at steps k and 2k.
+    clean = ~(dones & ~timeouts).any(0)
+    assert clean.any()
+    np.testing.assert_array_equal(timeouts[k - 1, clean], True)
+    np.testing.assert_array_equal(timeouts[2 * k - 1, clean], True)
+    assert not torch.isnan(next(agent.actor.parameters())).any()

@@ -1,0 +1,147 @@
+"""RamboModelVectorEnv: make_vec entry point, row-by-row equality with the single env, one model
+forward per step, NEXT_STEP autoreset with per-row step counters, seeding and pickling."""
+
+from __future__ import annotations
+
+import pickle
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from gymnasium.vector import AutoresetMode
+
+from rambo_env.envs.model_env import RamboModelEnv
+from rambo_env.envs.vector_env import RamboModelVectorEnv
+from rambo_env.model import LearnedMDP
+from tests.envs.tiny_mdp import TINY_ENSEMBLE, TINY_MLE
+
+
+def _record_draws(monkeypatch, mdp: LearnedMDP) -> list:
+    draws, draw = [], mdp.draw
+
+    def recording_draw(n, rng):
+        out = draw(n, rng)
+        draws.append(out)
+        return out
+
+    monkeypatch.setattr(mdp, "draw", recording_draw)
+    return draws
+
+
+def _mixed_termination_mdp(mdp: LearnedMDP) -> LearnedMDP:
+    """Same model, but about half the rows terminate at every step (height below standing)."""
+    return LearnedMDP(mdp.ensemble, mdp.normalizer, lambda raw: raw[:, 0] < 1.25, mdp.start_obs)
+
+
+def test_make_vec_uses_the_vector_entry_point(tiny_dataset):
+    kwargs = dict(
+        dataset=tiny_dataset, ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE, device="cpu"
+    )
+    envs = gym.make_vec("RamboModel-hopper-medium", num_envs=4, rollout_length=3, **kwargs)
+    assert isinstance(envs, RamboModelVectorEnv)
+    assert envs.num_envs == 4 and envs.rollout_length == 3
+    assert envs.metadata["autoreset_mode"] is AutoresetMode.NEXT_STEP
+    assert envs.single_action_space == gym.spaces.Box(-1.0, 1.0, (3,), np.float32)
+    assert envs.action_space.shape == (4, 3) and envs.observation_space.shape == (4, 11)
+    obs, info = envs.reset(seed=0)
+    assert obs.shape == (4, 11) and obs.dtype == np.float32 and info == {}
+    explicit = gym.make_vec(
+        "RamboModel-hopper-medium",
+        num_envs=2,
+        vectorization_mode="vector_entry_point",
+        mdp=envs.mdp,
+    )
+    assert isinstance(explicit, RamboModelVectorEnv) and explicit.mdp is envs.mdp
+
+
+def test_rows_equal_single_env_for_same_member_and_noise(tiny_mdp, monkeypatch):
+    n = 6
+    envs = RamboModelVectorEnv(n, mdp=tiny_mdp, rollout_length=10)
+    obs, _ = envs.reset(seed=2)
+    draws = _record_draws(monkeypatch, tiny_mdp)
+    actions = np.random.default_rng(0).uniform(-1, 1, (n, 3)).astype(np.float32)
+    next_obs, reward, terminated, truncated, _ = envs.step(actions)
+    member_idx, noise = draws[0]
+    monkeypatch.undo()
+    single = RamboModelEnv(mdp=tiny_mdp, rollout_length=10)
+    for i in range(n):
+        single.reset(options={"state": obs[i]})
+        monkeypatch.setattr(
+            tiny_mdp, "draw", lambda k, rng, i=i: (member_idx[i : i + 1], noise[i : i + 1])
+        )
+        obs_i, reward_i, terminated_i, truncated_i, _ = single.step(actions[i])
+        monkeypatch.undo()
+        np.testing.assert_allclose(next_obs[i], obs_i, rtol=1e-5, atol=1e-5)
+        assert reward[i] == pytest.approx(reward_i, abs=1e-5)
+        assert (terminated[i], truncated[i]) == (terminated_i, truncated_i)
+
+
+def test_one_model_forward_per_step(tiny_mdp, monkeypatch):
+    calls, predict_rows = [], tiny_mdp.ensemble.predict_rows
+
+    def counting_predict_rows(obs, action, member_idx):
+        calls.append(member_idx.clone())
+        return predict_rows(obs, action, member_idx)
+
+    def all_members_forward(*args):
+        raise AssertionError("the vector env must not run every member on every row")
+
+    monkeypatch.setattr(tiny_mdp.ensemble, "predict_rows", counting_predict_rows)
+    monkeypatch.setattr(tiny_mdp.ensemble, "forward", all_members_forward)
+    envs = RamboModelVectorEnv(512, mdp=tiny_mdp)
+    envs.reset(seed=0)
+    for step in range(1, 4):
+        envs.step(np.zeros((512, 3), dtype=np.float32))
+        assert len(calls) == step  # one batched forward, each row under its own elite
+        assert calls[-1].shape == (512,)
+        assert set(calls[-1].tolist()) == set(tiny_mdp.ensemble.elite_idx.tolist())
+
+
+def test_next_step_autoreset_with_per_row_counters(tiny_mdp):
+    n, k = 64, 3
+    mdp = _mixed_termination_mdp(tiny_mdp)
+    envs = RamboModelVectorEnv(n, mdp=mdp, rollout_length=k)
+    envs.reset(seed=4)
+    steps = np.zeros(n, dtype=int)  # expected per-row counters
+    pending = np.zeros(n, dtype=bool)  # rows that must autoreset at this step
+    saw_reset = saw_mid_reset = False
+    for _ in range(10):
+        obs, reward, terminated, truncated, _ = envs.step(np.zeros((n, 3), dtype=np.float32))
+        steps = np.where(pending, 0, steps + 1)
+        assert not terminated[pending].any() and not truncated[pending].any()
+        assert (reward[pending] == 0.0).all()
+        in_dataset = (mdp.start_obs[None] == torch.from_numpy(obs)[:, None]).all(-1).any(-1)
+        assert in_dataset.numpy()[pending].all()  # fresh start states
+        np.testing.assert_array_equal(truncated[~pending], steps[~pending] >= k)
+        saw_reset |= pending.any()
+        saw_mid_reset |= (pending & (steps == 0)).any() and (~pending & (steps == 1)).any()
+        pending = terminated | truncated
+    assert saw_reset and saw_mid_reset  # rows restart at different times
+
+
+def test_reset_options_and_action_errors(tiny_mdp):
+    envs = RamboModelVectorEnv(3, mdp=tiny_mdp)
+    state = np.arange(33, dtype=np.float32).reshape(3, 11) / 10
+    obs, _ = envs.reset(options={"state": state})
+    np.testing.assert_array_equal(obs, state)
+    with pytest.raises(ValueError, match=r"action: expected shape \(3, 3\), got \(2, 3\)"):
+        envs.step(np.zeros((2, 3), dtype=np.float32))
+    state[2, 5] = np.inf
+    with pytest.raises(ValueError, match=r'options\["state"\]\[2, 5\]: not finite'):
+        envs.reset(options={"state": state})
+    with pytest.raises(ValueError, match="num_envs: expected a positive int, got 0"):
+        RamboModelVectorEnv(0, mdp=tiny_mdp)
+
+
+def test_same_seed_same_steps_and_pickle(tiny_mdp):
+    a = RamboModelVectorEnv(8, mdp=tiny_mdp, rollout_length=2)
+    b = RamboModelVectorEnv(8, mdp=tiny_mdp, rollout_length=2)
+    np.testing.assert_array_equal(a.reset(seed=5)[0], b.reset(seed=5)[0])
+    actions = np.full((8, 3), 0.4, dtype=np.float32)
+    for x, y in zip(a.step(actions), b.step(actions), strict=True):
+        np.testing.assert_array_equal(x, y)
+    clone = pickle.loads(pickle.dumps(a))
+    for _ in range(3):
+        for x, y in zip(a.step(actions), clone.step(actions), strict=True):
+            np.testing.assert_array_equal(x, y)
