@@ -130,7 +130,7 @@ class RamboModelVecEnv(VecEnv):
         next_obs[done_idx] = self.mdp.initial(int(done_idx.shape[0]), self._rng)
         self._n_steps[done_idx] = 0
         for i, obs_i, timeout_i in zip(done_idx.cpu().tolist(), terminal_obs, timeout, strict=True):
-            infos[i] = {"terminal_observation": obs_i, "TimeLimit.truncated": True}
+            infos[i] = {"terminal_observation": obs_i, "TimeLimit.truncated": timeout_i}
 
     def close(self) -> None:
         self._obs = None

@@ -108,7 +108,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
             reward[reset_rows] = 0.0
             terminated[reset_rows] = False
             truncated[reset_rows] = False
-            pass
+            self._n_steps[reset_rows] = 0
         self._obs = next_obs
         self._autoreset = terminated | truncated
         return (
