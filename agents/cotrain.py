@@ -20,11 +20,14 @@ next rollout, so the first resumed iteration trains on one iteration's rollouts,
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import torch
+from stable_baselines3.common.logger import configure
 
 from agents.cotrain_setup import CotrainConfig, Session, build_session, config_from_dict
 from agents.run_callbacks import EvalSchedule, RunHistory, RunMonitorCallback
@@ -49,7 +52,11 @@ SESSION_FIELDS = ("device", "torch_threads", "stop_at_iteration", "progress")
 PRESETS: dict[str, CotrainConfig] = {
     "default": CotrainConfig(),
     "paper": CotrainConfig(
-        n_iterations=2000, mle_max_epochs=None, mle_max_time_s=None, bc_max_steps=None
+        n_iterations=2000,
+        eval_every=10,
+        mle_max_epochs=None,
+        mle_max_time_s=None,
+        bc_max_steps=None,
     ),
 }
 
@@ -59,38 +66,52 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
     return config_from_dict(run_io.read_json(Path(run_dir) / run_io.CONFIG_NAME)["config"])
 
 
-def run_cotrain(cfg: CotrainConfig, run_dir: str | Path, resume: bool = False) -> dict[str, Any]:
+def run_cotrain(
+    cfg: CotrainConfig,
+    run_dir: str | Path,
+    resume: bool = False,
+    *,
+    on_iteration: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
     """Run (or continue) one RAMBO co-training run; returns the results dict (also in results.json).
 
     :param cfg: the run's config. With ``resume=True`` it must equal the saved one except for
         :data:`SESSION_FIELDS` (use :func:`load_config` and ``dataclasses.replace``).
     :param run_dir: the run folder (created; must be empty or absent unless resuming).
     :param resume: continue from ``<run_dir>/checkpoint.pt``.
-    :return: ``status`` (finished | stopped | diverged), ``message``, ``final_score`` (mean
-        normalised score of the last 10 evaluations, App. B.6), ``evals``, ``q_history``,
-        ``rambo_off`` (App. B.5), wall times, and the resolved (k, λ).
+    :param on_iteration: called with the iteration's metrics after each checkpoint (e.g. a Ray
+        Tune reporter); not part of the config.
+    :return: ``status`` (finished | stopped | diverged | interrupted), ``message``,
+        ``final_score`` (mean normalised score of the last 10 evaluations, App. B.6), ``evals``,
+        ``q_history``, ``rambo_off`` (App. B.5), wall times, and the resolved (k, λ).
     """
     t_start = time.perf_counter()
     run_dir = Path(run_dir)
     _check_run_dir(cfg, run_dir, resume)
     torch.set_num_threads(cfg.torch_threads)
-    session = build_session(cfg, run_dir)
+    session = build_session(cfg)
     if resume:
         history = _restore(session, run_io.load_checkpoint(run_dir / run_io.CHECKPOINT_NAME))
     else:
         history = _start(session, run_dir)
     setup_s = time.perf_counter() - t_start
-    monitor = _make_monitor(session, history, run_dir)
+    monitor = _make_monitor(session, history, run_dir, on_iteration)
     remaining = cfg.n_iterations - history.iteration
-    if remaining > 0 and cfg.stop_at_iteration != history.iteration:
+    stop_now = cfg.stop_at_iteration is not None and history.iteration >= cfg.stop_at_iteration
+    if remaining > 0 and not stop_now:
         session.vec_env.seed(cfg.seed * 100_003 + history.iteration)  # rollout starts
-        session.agent.learn(
-            total_timesteps=remaining * session.k * cfg.n_rollouts,
-            callback=[session.rambo_callback, monitor],
-            log_interval=None,
-            tb_log_name="cotrain",
-            reset_num_timesteps=not resume,
-        )
+        # A fixed TensorBoard folder: a resumed session appends a new event file to it.
+        session.agent.set_logger(configure(str(run_dir / run_io.TB_DIR), ["tensorboard"]))
+        try:
+            session.agent.learn(
+                total_timesteps=remaining * session.k * cfg.n_rollouts,
+                callback=[session.rambo_callback, monitor],
+                log_interval=None,
+                tb_log_name="cotrain",
+                reset_num_timesteps=not resume,
+            )
+        except KeyboardInterrupt:  # Ctrl-C: keep the last checkpoint, still write the results
+            monitor.interrupt()
     else:
         monitor.status = "finished" if remaining <= 0 else "stopped"
     return _finish(session, monitor, history, run_dir, setup_s, time.perf_counter() - t_start)
@@ -102,7 +123,6 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
     if not resume:
         if run_dir.exists() and any(run_dir.iterdir()):
             raise ValueError(f"run_dir: {run_dir} is not empty; pass resume=True to continue it")
-        run_io.write_json(config_path, {"config": dataclasses.asdict(cfg)})
         return
     if not (run_dir / run_io.CHECKPOINT_NAME).is_file():
         raise FileNotFoundError(
@@ -210,12 +230,16 @@ def _evaluate(session: Session, iteration: int) -> dict[str, Any]:
     return result.to_dict()
 
 
-def _make_monitor(session: Session, history: RunHistory, run_dir: Path) -> RunMonitorCallback:
+def _make_monitor(
+    session: Session,
+    history: RunHistory,
+    run_dir: Path,
+    on_iteration: Callable[[dict[str, Any]], None] | None,
+) -> RunMonitorCallback:
     cfg = session.cfg
     return RunMonitorCallback(
         history,
         n_iterations=cfg.n_iterations,
-        agent_steps_per_iteration=cfg.agent_steps_per_iteration,
         q_fn=lambda: session.rambo_callback.last_stats["q_avg"],
         evaluate_fn=(lambda it: _evaluate(session, it)) if session.can_evaluate else None,
         save_fn=lambda h: _save(session, h, run_dir),
@@ -224,6 +248,7 @@ def _make_monitor(session: Session, history: RunHistory, run_dir: Path) -> RunMo
         stop_at_iteration=cfg.stop_at_iteration,
         progress=cfg.progress,
         start_records=_start_records(session.resolved),
+        on_iteration=on_iteration,
     )
 
 
@@ -238,6 +263,12 @@ def _start_records(resolved: dict[str, Any]) -> dict[str, float]:
     if "bc_final_loss" in resolved:
         records["bc/final_loss"] = float(resolved["bc_final_loss"])
     return records
+
+
+def _rambo_off(q_history: list[float], status: str) -> dict[str, float] | None:
+    """App. B.5 terms; a diverged run counts as non-finite (Table 6 "—": never selected)."""
+    q = [*q_history, math.nan] if status == "diverged" else q_history
+    return rambo_off_terms(q).to_dict() if q else None
 
 
 # -- results -------------------------------------------------------------------------------
@@ -266,7 +297,7 @@ def _finish(
         ),
         "evals": history.evals,
         "q_history": history.q_history,
-        "rambo_off": rambo_off_terms(history.q_history).to_dict() if history.q_history else None,
+        "rambo_off": _rambo_off(history.q_history, monitor.status),
         "wall_s": {"cotrain_total": history.wall_s, "session": session_s, "session_setup": setup_s},
         "iteration_s_mean": (sum(history.iteration_s) / len(history.iteration_s))
         if history.iteration_s

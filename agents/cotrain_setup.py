@@ -5,12 +5,18 @@ docstrings are the CLI's ``--help``). :func:`build_session` turns it into ordina
 dataset, learned MDP (Alg. 1 line 1), SB3 VecEnv, agent with the mixed buffer, adversary and
 its callback. :mod:`agents.cotrain` runs them.
 
-Default-preset budget (``CotrainConfig()``, 2-core CPU, measured numbers in the report of issue
-6): dataset generation on first use (issue 2: ~5 min for 1M transitions from the shipped
-behaviour policy), MLE pretraining capped at ``mle_max_time_s`` = 180 s (cached afterwards),
-BC warm start capped at ``bc_max_steps`` = 5000 batches, then ``n_iterations`` = 20 full paper
-iterations (50 000 × k rollout, 1000 agent + 1000 adversary steps each) with evaluations at 0,
-10 and every iteration of the last 10.
+Default preset (``CotrainConfig()``): about 15 minutes on an idle 2-core CPU, everything
+included. Budget: dataset generation on first use (issue 2: ~5 min for 1M hopper-medium
+transitions from the shipped behaviour policy; skipped once generated), MLE pretraining capped
+at ``mle_max_time_s`` = 120 s (cached afterwards), BC warm start capped at ``bc_max_steps`` =
+5000 batches (~15 s), then ``n_iterations`` = 10 full paper iterations (50 000 × k rollout, 1000
+agent + 1000 adversary steps each; the 1000 adversary steps dominate) with an evaluation after
+every iteration, so the final score is the mean over iterations 1-10. Measured CPU time of one
+iteration on hopper sizes (k = 5): rollout 3.5 s, agent 24 s, adversary 128 s with both cores
+saturated by other jobs; an idle machine runs it about 3× faster (~40 s before the issue-4
+speed work, ≤ 12 s after it), i.e. ~7 min of co-training. The ``paper`` preset is the full
+protocol: 2000 iterations, MLE to convergence, 50 BC epochs, evaluation every 10 iterations
+and every iteration of the last 10.
 """
 
 from __future__ import annotations
@@ -51,7 +57,7 @@ class CotrainConfig:
     """k, model rollout length (default: the dataset's preset, Table 5)."""
     adversary_weight: float | None = None
     """λ, adversarial weight of Eq. 9 (default: the dataset's preset; 0 = no adversary)."""
-    n_iterations: int = 20
+    n_iterations: int = 10
     """Iterations of Alg. 1 (paper: 2000), each = rollout + agent steps + adversary steps."""
     agent_steps_per_iteration: int = 1000
     """Agent gradient steps per iteration (App. B.3)."""
@@ -67,8 +73,8 @@ class CotrainConfig:
     """Behaviour-cloning warm-start epochs (official: 50; 0 = no warm start)."""
     bc_max_steps: int | None = 5000
     """Cap on BC batches (None = all bc_epochs; paper preset: None)."""
-    eval_every: int = 10
-    """Evaluate every this many iterations (App. B.6: 10) ..."""
+    eval_every: int = 1
+    """Evaluate every this many iterations (App. B.6 / paper preset: 10) ..."""
     eval_last: int = 10
     """... and every iteration of the last this many (final score = mean of the last 10 evals)."""
     n_eval_episodes: int = 10
@@ -81,7 +87,7 @@ class CotrainConfig:
     """Width of the dynamics ensemble's 4 hidden layers (App. B.1: 200)."""
     mle_max_epochs: int | None = None
     """MLE pretraining epoch cap (None = until early stopping)."""
-    mle_max_time_s: float | None = 180.0
+    mle_max_time_s: float | None = 120.0
     """MLE pretraining time cap in seconds (None = until early stopping; paper preset: None)."""
     q_limit: float | None = None
     """Stop as diverged when |average Q| exceeds this (None = 100 · max|r| / (1 − γ))."""
@@ -149,23 +155,37 @@ def config_docs(cls: type = CotrainConfig) -> dict[str, str]:
     return docs
 
 
-def resolve(cfg: CotrainConfig) -> tuple[int, float, str]:
-    """(k, λ, where they came from): explicit config values, else the dataset's preset (Table 5)."""
+def resolve(cfg: CotrainConfig, dataset_name: str | None = None) -> tuple[int, float, str]:
+    """(k, λ, where they came from): explicit config values, else the dataset's preset (Table 5).
+
+    The preset is looked up under the short form of ``cfg.dataset`` (``hopper-medium``, a D4RL
+    ``hopper-medium-v2``, a Minari ``mujoco/hopper/medium-v0``, a file ``hopper-medium.npz``),
+    then of ``dataset_name`` (the loaded dataset's name).
+    """
     if cfg.rollout_length is not None and cfg.adversary_weight is not None:
         return cfg.rollout_length, cfg.adversary_weight, "config"
     from rambo_env.presets import get_preset
 
-    name = Path(cfg.dataset).name if cfg.dataset.endswith((".npz", ".hdf5", ".h5")) else cfg.dataset
-    try:
-        preset = get_preset(name)
-    except ValueError as err:
-        raise ValueError(
-            f"dataset: {cfg.dataset!r} has no (k, λ) preset; set rollout_length and "
-            f"adversary_weight explicitly ({err})"
-        ) from err
-    k = preset.rollout_length if cfg.rollout_length is None else cfg.rollout_length
-    lam = preset.adversary_weight if cfg.adversary_weight is None else cfg.adversary_weight
-    return k, lam, f"preset {name}"
+    candidates = [_short_name(n) for n in (cfg.dataset, dataset_name) if n]
+    for name in candidates:
+        try:
+            preset = get_preset(name)
+        except ValueError:
+            continue
+        k = preset.rollout_length if cfg.rollout_length is None else cfg.rollout_length
+        lam = preset.adversary_weight if cfg.adversary_weight is None else cfg.adversary_weight
+        return k, lam, f"preset {name}"
+    raise ValueError(
+        f"dataset: {cfg.dataset!r} has no (k, λ) preset (tried {candidates}); set "
+        "rollout_length and adversary_weight explicitly"
+    )
+
+
+def _short_name(name: str) -> str:
+    if name.endswith((".npz", ".hdf5", ".h5")):
+        return Path(name).stem
+    parts = name.split("/")
+    return f"{parts[1]}-{parts[2]}" if len(parts) == 3 else name  # Minari <ns>/<env>/<level>-vN
 
 
 @dataclass
@@ -207,7 +227,7 @@ class Session:
         self.rambo_callback.n_iterations = int(state["n_iterations"])
 
 
-def build_session(cfg: CotrainConfig, run_dir: Path) -> Session:
+def build_session(cfg: CotrainConfig) -> Session:
     """Dataset -> learned MDP (Alg. 1 line 1) -> VecEnv -> agent + mixed buffer -> adversary."""
     from agents.callback import RamboCallback
     from agents.factory import make_agent
@@ -217,7 +237,7 @@ def build_session(cfg: CotrainConfig, run_dir: Path) -> Session:
     from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
 
     dataset = load_dataset(cfg.dataset)
-    k, lam, origin = resolve(cfg)
+    k, lam, origin = resolve(cfg, dataset.name)
     mdp, model_info = _make_mdp(cfg, dataset)
     vec_env = RamboModelVecEnv(mdp, cfg.n_rollouts, rollout_length=k, seed=cfg.seed)
     agent = make_agent(
@@ -231,7 +251,6 @@ def build_session(cfg: CotrainConfig, run_dir: Path) -> Session:
         retain_iterations=cfg.retain_iterations,
         seed=cfg.seed,
         device=mdp.device,
-        tensorboard_log=str(run_dir / "tb"),
         gradient_steps=cfg.agent_steps_per_iteration,
     )
     adv_cfg = AdversaryConfig(

@@ -84,7 +84,6 @@ class RunMonitorCallback(BaseCallback):
 
     :param history: the run's history (continued in place on resume).
     :param n_iterations: total iterations of the run.
-    :param agent_steps_per_iteration: the agent's gradient steps per iteration (SB3 ``gradient_steps``).
     :param q_fn: ``() -> float`` average Q-value of the current critic on a training batch.
     :param evaluate_fn: ``(iteration) -> dict`` with at least ``return_mean`` and ``normalized_score``;
         None disables evaluation (no real env).
@@ -94,13 +93,14 @@ class RunMonitorCallback(BaseCallback):
     :param stop_at_iteration: stop (as if killed) after this iteration's checkpoint; None = never.
     :param progress: show a tqdm bar with one tick per iteration.
     :param start_records: scalars logged at iteration 0 of a fresh run (e.g. MLE pretraining).
+    :param on_iteration: ``(metrics) -> None`` after each checkpointed iteration (e.g. Ray Tune's
+        report): iteration, q_avg, iteration_s, and the evaluation's fields if one ran.
     """
 
     def __init__(
         self,
         history: RunHistory,
         n_iterations: int,
-        agent_steps_per_iteration: int,
         q_fn: Callable[[], float],
         evaluate_fn: Callable[[int], dict[str, Any]] | None,
         save_fn: Callable[[RunHistory], None],
@@ -109,30 +109,31 @@ class RunMonitorCallback(BaseCallback):
         stop_at_iteration: int | None = None,
         progress: bool = True,
         start_records: dict[str, float] | None = None,
+        on_iteration: Callable[[dict[str, Any]], None] | None = None,
         verbose: int = 0,
     ) -> None:
         super().__init__(verbose)
         self.history = history
         self.n_iterations = n_iterations
-        self.agent_steps_per_iteration = agent_steps_per_iteration
         self.q_fn, self.evaluate_fn, self.save_fn = q_fn, evaluate_fn, save_fn
         self.schedule, self.q_limit = schedule, q_limit
         self.stop_at_iteration = stop_at_iteration
         self.progress = progress
         self.start_records = dict(start_records or {})
+        self.on_iteration = on_iteration
         self.status = "running"
-        """``running`` -> ``finished`` | ``stopped`` (stop_at_iteration) | ``diverged``."""
+        """``running`` -> ``finished`` | ``stopped`` (stop_at_iteration) | ``diverged`` | ``interrupted``."""
         self.message = ""
         self._stop = False
         self._updates_seen = 0
         self._t_iter = 0.0
-        self._t_session = 0.0
+        self._t_mark = 0.0
         self._bar: Any = None
 
     # -- SB3 hooks ---------------------------------------------------------------------------
     def _on_training_start(self) -> None:
         self._updates_seen = self.model._n_updates
-        self._t_iter = self._t_session = time.perf_counter()
+        self._t_iter = self._t_mark = time.perf_counter()
         if self.progress:
             from tqdm.auto import tqdm
 
@@ -158,7 +159,7 @@ class RunMonitorCallback(BaseCallback):
 
     def _on_training_end(self) -> None:
         self._maybe_finish_iteration()
-        self.history.wall_s += time.perf_counter() - self._t_session
+        self._add_wall_time()
         if self.status == "running":
             done = self.history.iteration >= self.n_iterations
             self.status = "finished" if done else "stopped"
@@ -182,11 +183,30 @@ class RunMonitorCallback(BaseCallback):
         if self.evaluate_fn is not None and self.schedule.due(iteration):
             self._evaluate(iteration)
         self._dump(iteration, iteration_s)
+        self._add_wall_time()  # the checkpoint carries the wall time up to this iteration
         self.save_fn(self.history)
+        if self.on_iteration is not None:
+            evals = self.history.evals
+            latest = evals[-1] if evals and evals[-1]["iteration"] == iteration else {}
+            self.on_iteration(
+                {**latest, "iteration": iteration, "q_avg": q_avg, "iteration_s": iteration_s}
+            )
         if self.stop_at_iteration is not None and iteration >= self.stop_at_iteration:
             self._stop, self.status = True, "stopped"
             self.message = f"stopped after iteration {iteration} (stop_at_iteration)"
         self._t_iter = time.perf_counter()
+
+    def interrupt(self) -> None:
+        """Record a KeyboardInterrupt (the last checkpoint stays valid for resuming)."""
+        self.status = "interrupted"
+        self.message = f"interrupted; the checkpoint of iteration {self.history.iteration} is kept"
+        if self._bar is not None:
+            self._bar.close()
+
+    def _add_wall_time(self) -> None:
+        now = time.perf_counter()
+        self.history.wall_s += now - self._t_mark
+        self._t_mark = now
 
     def _evaluate(self, iteration: int) -> None:
         t0 = time.perf_counter()

@@ -96,7 +96,8 @@ def select_rambo_off(
 def rambo_off_from_run(run_dir: str | Path, window: int = Q_VAR_WINDOW) -> RamboOffTerms:
     """RAMBO-OFF terms of a finished (or stopped) co-training run, from its ``results.json``.
 
-    Reads the ``q_history`` list (per-iteration average Q) written by the co-training runner.
+    Reads the ``q_history`` list (per-iteration average Q) written by the co-training runner; a
+    run whose ``status`` is ``"diverged"`` gets ``+inf``.
     """
     path = Path(run_dir) / "results.json"
     if not path.is_file():
@@ -105,6 +106,8 @@ def rambo_off_from_run(run_dir: str | Path, window: int = Q_VAR_WINDOW) -> Rambo
     if "q_history" not in results:
         raise ValueError(f"{path}: field 'q_history' missing")
     history = [math.nan if v is None else v for v in results["q_history"]]
+    if results.get("status") == "diverged":  # the diverged iteration's Q is not in q_history
+        history.append(math.nan)
     return rambo_off_terms(history, window=window)
 
 

@@ -140,7 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     elif ret is not None:
         print(f"[cotrain] final return: {ret:.1f} (mean of the last {n_evals} evaluations)")
     print(f"[cotrain] results: {Path(run_dir) / 'results.json'}")
-    return 1 if results["status"] == "diverged" else 0
+    if results["status"] in ("stopped", "interrupted"):
+        print(f"[cotrain] continue with: python scripts/cotrain.py --resume {run_dir}")
+    return {"diverged": 1, "interrupted": 130}.get(results["status"], 0)
 
 
 if __name__ == "__main__":

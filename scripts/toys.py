@@ -25,35 +25,41 @@ import numpy as np
 import torch
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from agents.cotrain import CotrainConfig, run_cotrain  # noqa: E402
-from agents.cotrain_setup import build_session  # noqa: E402
-from agents.critics import policy_fns  # noqa: E402
-from rambo_env import run_io  # noqa: E402
-from rambo_env.data.toy_datasets import (  # noqa: E402
+from agents.cotrain import CotrainConfig, run_cotrain
+from agents.cotrain_setup import build_session
+from agents.critics import policy_fns
+from rambo_env import run_io
+from rambo_env.data.toy_datasets import (
     make_illustrative_dataset,
     make_single_transition_dataset,
 )
-from rambo_env.envs.toys import register_toy_envs  # noqa: E402
+from rambo_env.envs.toys import register_toy_envs
 
-#: Per toy: dataset maker, k, iterations (paper: 50 for C.1, 15 for C.3), snapshot iterations.
-#: k is ours (C.1 has one step; C.3 gives none). n_rollouts and the model width are small for
-#: 1-D problems; everything else is the main job's default (1000 agent + 1000 adversary steps).
+#: Per toy: dataset maker, k (ours: C.1 has one step, C.3 gives none), iterations (paper: 50 for
+#: C.1, 15 for C.3) and snapshot iterations (Fig. 2: 5 and 50). n_rollouts and the model width are
+#: small for 1-D problems; the rest is the main job's default, incl. the paper's 1000 agent +
+#: 1000 adversary steps per iteration (STEPS). Fewer steps are not enough here: with 10 x 200
+#: steps SAC's actor (lr 1e-4, entropy α from 1) had not left a ≈ 0 on C.3 for either λ.
 TOYS: dict[str, dict[str, Any]] = {
     "single": {"make": make_single_transition_dataset, "k": 1, "iterations": 50, "snap": (5,)},
     "illustrative": {"make": make_illustrative_dataset, "k": 5, "iterations": 15, "snap": (5,)},
 }
+STEPS = 1000
 ACTIONS = np.linspace(-1.0, 1.0, 201, dtype=np.float32)  # [G] probe grid
 N_MODEL_SAMPLES = 200  # ensemble samples per grid action
 
 
-def toy_config(toy: str, lam: float, seed: int, npz: Path, iterations: int | None) -> CotrainConfig:
+def toy_config(
+    toy: str, lam: float, seed: int, npz: Path, iterations: int | None, steps: int = STEPS
+) -> CotrainConfig:
     """The co-training config of one toy run (BC warm start off: the paper uses it for MuJoCo)."""
     spec = TOYS[toy]
     return CotrainConfig(
         dataset=str(npz), rollout_length=spec["k"], adversary_weight=lam, seed=seed,
         n_iterations=iterations or spec["iterations"], n_rollouts=1000, bc_epochs=0,
+        agent_steps_per_iteration=steps, adversary_steps_per_iteration=steps,
         ensemble_hidden=64, eval_every=5, eval_last=5, progress=False,
     )  # fmt: skip
 
@@ -61,7 +67,7 @@ def toy_config(toy: str, lam: float, seed: int, npz: Path, iterations: int | Non
 @torch.no_grad()
 def probe(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any]:
     """Rebuild the run's session from its checkpoint; Q(s0, ·), mean action, model s' per action."""
-    session = build_session(cfg, run_dir)
+    session = build_session(cfg)
     state = run_io.load_checkpoint(run_dir / run_io.CHECKPOINT_NAME)
     session.agent.set_parameters(state["agent"]["modules"], exact_match=True)
     session.mdp.ensemble.load_state_dict(state["ensemble"])
@@ -71,9 +77,7 @@ def probe(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any]:
     q = fns.q(s0.expand(len(ACTIONS), 1), actions)  # [G]
     data_obs = mdp.normalizer.normalize(torch.as_tensor(dataset.observations, device=mdp.device))
     rep = actions.repeat_interleave(N_MODEL_SAMPLES, 0)  # [G * M, 1]
-    next_obs, reward, _ = mdp.transition(
-        s0.expand(len(rep), 1), rep, np.random.default_rng(cfg.seed)
-    )
+    next_obs, _, _ = mdp.transition(s0.expand(len(rep), 1), rep, np.random.default_rng(cfg.seed))
     s_next = mdp.normalizer.unnormalize(next_obs).reshape(len(ACTIONS), N_MODEL_SAMPLES)  # [G, M]
     return {
         "iteration": int(state["iteration"]),
@@ -91,7 +95,9 @@ def plot(p: dict[str, Any], title: str, path: Path) -> None:
     fig, (ax_q, ax_m) = plt.subplots(1, 2, figsize=(10, 3.8))
     ax_q.plot(ACTIONS, p["q"], color="C0")
     ax_q.axvline(p["mean_action_s0"], color="red", label=f"mean action {p['mean_action_s0']:.2f}")
-    ax_q.set(xlabel="action a", ylabel="Q(s0, a)", title=f"{title}: Q at iteration {p['iteration']}")
+    ax_q.set(
+        xlabel="action a", ylabel="Q(s0, a)", title=f"{title}: Q at iteration {p['iteration']}"
+    )
     ax_q.legend(loc="lower left")
     ax_m.scatter(*p["data"], s=3, color="k", alpha=0.3, label="dataset")
     lo, hi = p["model_mean"] - p["model_sd"], p["model_mean"] + p["model_sd"]
@@ -104,12 +110,14 @@ def plot(p: dict[str, Any], title: str, path: Path) -> None:
     plt.close(fig)
 
 
-def run_toy(toy: str, lam: float, seed: int, out: Path, iterations: int | None = None) -> dict:
+def run_toy(
+    toy: str, lam: float, seed: int, out: Path, iterations: int | None = None, steps: int = STEPS
+) -> dict:
     """One run of ``toy`` with weight ``lam``: snapshots plotted, final summary returned."""
     register_toy_envs()
     t0 = time.perf_counter()
     npz = TOYS[toy]["make"](seed=seed).to_npz(out / f"{toy}-s{seed}.npz")
-    cfg = toy_config(toy, lam, seed, npz, iterations)
+    cfg = toy_config(toy, lam, seed, npz, iterations, steps)
     run_dir, name = out / f"{toy}-lam{lam:g}-s{seed}", f"{toy} λ={lam:g} s{seed}"
     stops = [s for s in TOYS[toy]["snap"] if s < cfg.n_iterations] + [None]
     for i, stop in enumerate(stops):
@@ -130,6 +138,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--lam", type=float, nargs="+", default=[3e-2, 0.0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--iterations", type=int, default=None, help="default: the paper's")
+    parser.add_argument("--steps", type=int, default=STEPS, help="agent = adversary steps/iter")
     parser.add_argument("--out", type=Path, default=Path("runs/toys"))
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
@@ -138,7 +147,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     for toy in toys:
         for lam in args.lam:
             for seed in args.seeds:
-                summary.append(run_toy(toy, lam, seed, args.out, args.iterations))
+                summary.append(run_toy(toy, lam, seed, args.out, args.iterations, args.steps))
                 print(json.dumps(summary[-1]))
     run_io.write_json(args.out / "summary.json", summary)
     return summary

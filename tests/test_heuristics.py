@@ -78,5 +78,7 @@ def test_from_run_reads_results_json(tmp_path):
     assert (terms.q_avg, terms.q_var) == (5.0, 1.0)
     (tmp_path / "results.json").write_text(json.dumps({"q_history": [3.0, None]}))
     assert rambo_off_from_run(tmp_path).value == math.inf  # null = non-finite Q (diverged)
+    (tmp_path / "results.json").write_text(json.dumps({"q_history": [3.0], "status": "diverged"}))
+    assert rambo_off_from_run(tmp_path).value == math.inf
     with pytest.raises(FileNotFoundError, match=r"results\.json"):
         rambo_off_from_run(tmp_path / "missing")

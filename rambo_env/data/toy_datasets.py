@@ -133,7 +133,7 @@ def make_illustrative_dataset(n: int = 1000, seed: int = 0) -> OfflineDataset:
     timeouts = np.zeros(n, dtype=bool)
     o, _ = env.reset(seed=int(rng.integers(2**31)))
     for i in range(n):
-        o2, r, terminated, truncated, _ = env.step(actions[i : i + 1])
+        o2, r, _, truncated, _ = env.step(actions[i : i + 1])
         obs[i], next_obs[i], rewards[i], timeouts[i] = o[0], o2[0], r, truncated
         o = env.reset()[0] if truncated else o2
     return OfflineDataset.from_arrays(

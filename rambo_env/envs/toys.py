@@ -20,7 +20,7 @@ env id; an all-terminal dataset cannot train the fallback classifier).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -69,7 +69,8 @@ ILLUSTRATIVE_HORIZON = 10
 
 
 def _action_array(action: Any) -> np.ndarray:
-    return np.asarray(action, dtype=np.float64)
+    """Actions in float32, the action space's dtype (band edges compare as float32 too)."""
+    return np.asarray(action, dtype=np.float32)
 
 
 def single_transition_mean(action: Any) -> np.ndarray:
@@ -77,7 +78,7 @@ def single_transition_mean(action: Any) -> np.ndarray:
     a = _action_array(action)
     out = np.full(a.shape, SINGLE_TRANSITION_OTHER)
     for low, high, mean in SINGLE_TRANSITION_BANDS:
-        out[(a >= low) & (a <= high)] = mean
+        out[(a >= np.float32(low)) & (a <= np.float32(high))] = mean
     return out
 
 
@@ -86,14 +87,16 @@ def single_transition_std(action: Any) -> np.ndarray:
     a = _action_array(action)
     out = np.zeros(a.shape)
     for low, high, _ in SINGLE_TRANSITION_BANDS:
-        out[(a >= low) & (a <= high)] = SINGLE_TRANSITION_SIGMA
+        out[(a >= np.float32(low)) & (a <= np.float32(high))] = SINGLE_TRANSITION_SIGMA
     return out
 
 
 def illustrative_mean(action: Any) -> np.ndarray:
     """E[s' | a] of our App. C.3 dynamics: ``a`` for ``|a| <= 0.3``, ``-|a|`` otherwise."""
     a = _action_array(action)
-    return np.where(np.abs(a) <= ILLUSTRATIVE_IN_RANGE, a, -np.abs(a))
+    return np.where(np.abs(a) <= np.float32(ILLUSTRATIVE_IN_RANGE), a, -np.abs(a)).astype(
+        np.float64
+    )
 
 
 def always_terminated(raw_next_obs: torch.Tensor) -> torch.Tensor:
@@ -104,7 +107,7 @@ def always_terminated(raw_next_obs: torch.Tensor) -> torch.Tensor:
 class _ToyEnv(gym.Env):
     """Shared 1-D plumbing: float32 Box obs (1,), action Box [-1, 1] (1,), action checks."""
 
-    metadata: dict[str, Any] = {"render_modes": []}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
 
     def __init__(self) -> None:
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(1,), dtype=np.float32)

@@ -16,9 +16,10 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 from agents.callback import RamboCallback
 from agents.cotrain import CotrainConfig, load_config, run_cotrain
-from agents.cotrain_setup import config_docs, config_from_dict
+from agents.cotrain_setup import config_docs, config_from_dict, resolve
 from agents.run_callbacks import EvalSchedule
 from rambo_env.data.dataset import OfflineDataset
+from rambo_env.heuristics import rambo_off_from_run
 from rambo_env.run_io import load_checkpoint
 
 
@@ -89,7 +90,7 @@ def tiny_config(dataset: str, **overrides) -> CotrainConfig:
 
 def _tb_scalars(run_dir, tag: str) -> list[tuple[int, float]]:
     values = []
-    for path in sorted(glob.glob(str(run_dir / "tb" / "cotrain_1" / "events.out.tfevents.*"))):
+    for path in sorted(glob.glob(str(run_dir / "tb" / "events.out.tfevents.*"))):
         acc = EventAccumulator(path)
         acc.Reload()
         if tag in acc.Tags()["scalars"]:
@@ -124,7 +125,16 @@ def test_stop_then_resume_continues_the_run(tiny_hopper, tmp_path):
     with pytest.raises(ValueError, match="not empty"):
         run_cotrain(cfg, run_dir)
 
-    second = run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), run_dir, resume=True)
+    reported: list[dict] = []
+    second = run_cotrain(
+        dataclasses.replace(cfg, stop_at_iteration=None),
+        run_dir,
+        resume=True,
+        on_iteration=reported.append,
+    )
+    assert [m["iteration"] for m in reported] == [3, 4]
+    assert "normalized_score" not in reported[0] and "normalized_score" in reported[1]
+    assert reported[1]["q_avg"] == second["q_history"][-1]
     assert (second["status"], second["iterations_completed"]) == ("finished", 4)
     assert second["q_history"][:2] == first["q_history"] and len(second["q_history"]) == 4
     assert [e["iteration"] for e in second["evals"]] == [0, 2, 4]  # 4 = last (eval_last=1)
@@ -179,7 +189,9 @@ def test_divergence_stops_with_message_and_keeps_last_good_checkpoint(
     assert load_checkpoint(run_dir / "checkpoint.pt")["iteration"] == 1
     results = json.loads((run_dir / "results.json").read_text())
     assert (results["status"], results["iterations_completed"]) == ("diverged", 1)
-    assert results["q_history"] == [1.5] and results["rambo_off"]["value"] == 1.5
+    assert results["q_history"] == [1.5]
+    assert results["rambo_off"]["value"] is None  # +inf in JSON: a diverged run is never selected
+    assert rambo_off_from_run(run_dir).value == math.inf
 
 
 def test_cli_help_and_flags(capsys, tmp_path):
@@ -229,3 +241,35 @@ def test_eval_schedule_matches_paper():
     due = [i for i in range(1, 2001) if schedule.due(i)]
     assert due[:3] == [10, 20, 30] and due[-11:] == [1990, *range(1991, 2001)]
     assert len(due) == 199 + 10
+
+
+def test_keyboard_interrupt_keeps_checkpoint_and_writes_results(tiny_hopper, tmp_path, monkeypatch):
+    def average_q(self):
+        if self.n_iterations >= 1:  # during the bookkeeping of iteration 2
+            raise KeyboardInterrupt
+        return 1.0
+
+    monkeypatch.setattr(RamboCallback, "average_q", average_q)
+    results = run_cotrain(tiny_config(tiny_hopper, n_eval_episodes=1), tmp_path / "run")
+    assert (results["status"], results["iterations_completed"]) == ("interrupted", 1)
+    assert "checkpoint of iteration 1" in results["message"]
+    assert load_checkpoint(tmp_path / "run" / "checkpoint.pt")["iteration"] == 1
+    assert json.loads((tmp_path / "run" / "results.json").read_text())["status"] == "interrupted"
+
+
+@pytest.mark.parametrize(
+    ("dataset", "expected"),
+    [
+        ("hopper-medium", (5, 3e-4)),
+        ("hopper-medium-replay-v2", (2, 3e-4)),
+        ("mujoco/walker2d/medium-v0", (5, 0.0)),
+        ("/data/walker2d-medium-expert.npz", (2, 3e-4)),
+    ],
+)
+def test_k_and_lambda_from_dataset_preset(dataset, expected):
+    k, lam, origin = resolve(CotrainConfig(dataset=dataset))
+    assert (k, lam) == expected and origin.startswith("preset")
+    assert resolve(CotrainConfig(dataset=dataset, rollout_length=1))[:2] == (1, expected[1])
+    assert resolve(CotrainConfig(dataset="custom.npz"), "hopper-medium")[:2] == (5, 3e-4)
+    with pytest.raises(ValueError, match="rollout_length and adversary_weight"):
+        resolve(CotrainConfig(dataset="custom.npz"), "custom")

@@ -1,0 +1,304 @@
+"""Timing helpers for ``scripts/bench.py`` (issue 4): synthetic paper-sized problems, medians of
+repeats in CPU and wall seconds, analytic FLOP counts and the machine's matmul peak.
+
+Pure torch / numpy (no RL library): the agent enters only as :class:`~rambo_env.adversary.PolicyFns`.
+Weights are UNTRAINED (random init, input statistics from the synthetic data): the work done per
+step does not depend on the weights, so the timings are those of a real run.
+
+Sizes follow the paper (App. B.1, B.3): ensemble 7 x 4 x 200 with 5 elites, batch 256, 50 000
+rollout starts, k = 5, agent 2 x 256, Hopper dimensions (obs 11, action 3).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import resource
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+
+from rambo_env.adversary import AdversaryConfig, ModelAdversary, PolicyFns
+from rambo_env.data.dataset import OfflineDataset
+from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
+from rambo_env.dynamics.termination import get_termination_fn
+from rambo_env.dynamics.training import _make_adam, _run_epoch
+from rambo_env.model import LearnedMDP
+from rambo_env.normalization import ObsNormalizer
+
+__all__ = [
+    "BenchConfig",
+    "Timing",
+    "adversary_step_flops",
+    "bench_adversary",
+    "bench_mle_epoch",
+    "bench_rollout_bare",
+    "cpu_model",
+    "ensemble_row_flops",
+    "load_average",
+    "matmul_peak_gflops",
+    "measure",
+    "mlp_flops",
+    "peak_rss_mib",
+    "synthetic_dataset",
+    "synthetic_mdp",
+]
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """Problem sizes and measurement budget (defaults = paper sizes; :meth:`quick` = smoke test)."""
+
+    obs_dim: int = 11
+    action_dim: int = 3
+    n_transitions: int = 200_000
+    """Synthetic dataset rows (start states, MLE and agent real batches)."""
+    ensemble: EnsembleConfig = EnsembleConfig()
+    batch_size: int = 256
+    n_rollouts: int = 50_000
+    rollout_length: int = 5
+    agent_hidden: tuple[int, ...] = (256, 256)
+    adversary_steps: int = 1000
+    """Steps per iteration (App. B.3) that the measured ``adversary_measure`` steps scale to."""
+    adversary_measure: int = 50
+    agent_steps: int = 1000
+    agent_measure: int = 100
+    mle_transitions: int = 1_000_000
+    """Epoch size the ``mle_measure`` timed batches are extrapolated to."""
+    mle_measure: int = 40
+    iteration_steps: int = 50
+    """Agent and adversary steps of the directly measured (reduced) co-training iteration."""
+    repeats: int = 3
+    warmup: int = 1
+    matmul_size: int = 2048
+    seed: int = 0
+
+    @classmethod
+    def quick(cls) -> BenchConfig:
+        """Tiny sizes: seconds in total, every code path exercised."""
+        small = EnsembleConfig(
+            n_members=3, n_elites=2, hidden_dims=(16, 16), weight_decays=(1e-5, 1e-5, 1e-5)
+        )
+        return cls(
+            n_transitions=2000, ensemble=small, batch_size=32, n_rollouts=200, rollout_length=2,
+            agent_hidden=(16, 16), adversary_steps=20, adversary_measure=4, agent_steps=20,
+            agent_measure=4, mle_transitions=10_000, mle_measure=3, iteration_steps=4,
+            repeats=1, warmup=0, matmul_size=128,
+        )  # fmt: skip
+
+    def with_(self, **changes: object) -> BenchConfig:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Medians over repeats: CPU seconds of this process (all its threads) and wall seconds."""
+
+    cpu_s: float
+    wall_s: float
+    repeats: int
+
+    def scaled(self, factor: float) -> Timing:
+        return Timing(self.cpu_s * factor, self.wall_s * factor, self.repeats)
+
+    def as_dict(self) -> dict[str, float]:
+        return {"cpu_s": self.cpu_s, "wall_s": self.wall_s, "repeats": self.repeats}
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def measure(
+    fn: Callable[[], object], repeats: int = 3, warmup: int = 1, device: torch.device | None = None
+) -> Timing:
+    """Run ``fn`` ``warmup`` times untimed, then ``repeats`` times; median CPU and wall seconds."""
+    device = device if device is not None else torch.device("cpu")
+    for _ in range(warmup):
+        fn()
+    _sync(device)
+    cpu, wall = [], []
+    for _ in range(max(1, repeats)):
+        c0, w0 = time.process_time(), time.perf_counter()
+        fn()
+        _sync(device)
+        cpu.append(time.process_time() - c0)
+        wall.append(time.perf_counter() - w0)
+    return Timing(statistics.median(cpu), statistics.median(wall), len(cpu))
+
+
+# --------------------------------------------------------------------------------- machine facts
+def cpu_model() -> str:
+    """``model name`` from /proc/cpuinfo (empty when unavailable)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def load_average() -> tuple[float, float, float]:
+    """1/5/15-minute load averages (the machine is shared; timings depend on it)."""
+    try:
+        return os.getloadavg()
+    except OSError:
+        return (math.nan, math.nan, math.nan)
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process in MiB (``ru_maxrss`` is KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def matmul_peak_gflops(
+    dtype: torch.dtype, threads: int, size: int = 2048, device: torch.device | None = None
+) -> float:
+    """Achieved GFLOP/s of a large square ``torch.matmul`` (``2 n^3`` FLOPs) with ``threads``."""
+    device = device if device is not None else torch.device("cpu")
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        gen = torch.Generator(device=device).manual_seed(0)
+        a = torch.randn(size, size, generator=gen, device=device).to(dtype)
+        b = torch.randn(size, size, generator=gen, device=device).to(dtype)
+        with torch.inference_mode():
+            t = measure(lambda: a @ b, repeats=5, warmup=1, device=device)
+        seconds = t.wall_s if device.type == "cuda" else t.cpu_s / threads
+        return 2.0 * size**3 / max(seconds, 1e-12) / 1e9
+    finally:
+        torch.set_num_threads(previous)
+
+
+# --------------------------------------------------------------------------------- FLOP counts
+def mlp_flops(dims: Sequence[int], rows: int) -> float:
+    """Matmul FLOPs of one forward of an MLP with layer widths ``dims`` on ``rows`` rows."""
+    return 2.0 * rows * sum(a * b for a, b in zip(dims[:-1], dims[1:], strict=True))
+
+
+def ensemble_row_flops(obs_dim: int, action_dim: int, cfg: EnsembleConfig) -> float:
+    """Forward FLOPs of ONE member on ONE row (both heads, ``2T`` outputs)."""
+    dims = (obs_dim + action_dim, *cfg.hidden_dims, 2 * (obs_dim + 1))
+    return mlp_flops(dims, 1)
+
+
+def adversary_step_flops(cfg: BenchConfig, actor_fwd: float, critic_fwd: float) -> float:
+    """Analytic FLOPs of one adversary step (backward counted as 2 x forward).
+
+    ``actor_fwd`` / ``critic_fwd``: one forward of the agent's actor / full critic on one batch.
+    Rollout step (actor sample + own-elite forward), advantage (2 critic calls + actor mean),
+    mixture log-prob over the elites and MLE over all members, each forward + backward.
+    """
+    b, e = cfg.batch_size, cfg.ensemble
+    row = ensemble_row_flops(cfg.obs_dim, cfg.action_dim, e)
+    rollout = actor_fwd + b * row
+    adv = 2 * critic_fwd + actor_fwd
+    return rollout + adv + 3 * b * row * (e.n_elites + e.n_members)
+
+
+# --------------------------------------------------------------------------------- problems
+def synthetic_dataset(cfg: BenchConfig, n: int | None = None) -> OfflineDataset:
+    """Hopper-shaped random transitions (standing pose, no terminals reached by the test)."""
+    n = cfg.n_transitions if n is None else n
+    rng = np.random.default_rng(cfg.seed)
+    obs = rng.normal(0.0, 0.05, (n, cfg.obs_dim)).astype(np.float32)  # [N, O]
+    obs[:, 0] += 1.25  # Hopper height: far from Hopper-v5's termination bounds
+    actions = rng.uniform(-1.0, 1.0, (n, cfg.action_dim)).astype(np.float32)  # [N, A]
+    next_obs = obs + rng.normal(0.0, 0.01, obs.shape).astype(np.float32)
+    rewards = rng.normal(1.0, 0.1, n).astype(np.float32)
+    timeouts = np.zeros(n, dtype=bool)
+    timeouts[999::1000] = True
+    hopper = cfg.obs_dim == 11 and cfg.action_dim == 3
+    return OfflineDataset.from_arrays(
+        {
+            "observations": obs, "actions": actions, "rewards": rewards,
+            "next_observations": next_obs, "terminals": np.zeros(n, dtype=bool),
+            "timeouts": timeouts,
+        },
+        env_id="Hopper-v5" if hopper else None, name="bench-synthetic",
+    )  # fmt: skip
+
+
+def synthetic_mdp(dataset: OfflineDataset, cfg: BenchConfig, device: torch.device) -> LearnedMDP:
+    """An untrained paper-sized ensemble over ``dataset`` (input statistics set from the data)."""
+    normalizer = ObsNormalizer.from_dataset(dataset)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    ensemble = GaussianEnsemble(cfg.obs_dim, cfg.action_dim, cfg.ensemble, generator=gen)
+    x = np.concatenate([normalizer.normalize(dataset.observations), dataset.actions], axis=1)
+    ensemble.set_input_stats(x.mean(0), x.std(0))
+    start = normalizer.normalize(torch.as_tensor(dataset.observations))
+    return LearnedMDP(
+        ensemble, normalizer, get_termination_fn(dataset.env_id, dataset), start, device=device
+    )
+
+
+# --------------------------------------------------------------------------------- benchmarks
+def bench_rollout_bare(
+    mdp: LearnedMDP, policy: PolicyFns | None, cfg: BenchConfig, device: torch.device
+) -> Timing:
+    """``n_rollouts x k`` model steps through ``LearnedMDP.step_with`` (policy actions if given,
+    else uniform random actions: the model's share alone)."""
+    rng = np.random.default_rng(cfg.seed)
+    gen = torch.Generator(device=device).manual_seed(cfg.seed)
+
+    def rollout() -> None:
+        obs = mdp.initial(cfg.n_rollouts, rng)  # [n, O]
+        with torch.no_grad():
+            for _ in range(cfg.rollout_length):
+                if policy is None:
+                    action = torch.rand(obs.shape[0], cfg.action_dim, generator=gen, device=device)
+                    action = 2.0 * action - 1.0  # [n, A]
+                else:
+                    action = policy.sample(obs)  # [n, A]
+                obs, _, _ = mdp.step_with(obs, action, *mdp.draw(obs.shape[0], rng))
+
+    return measure(rollout, cfg.repeats, cfg.warmup, device)
+
+
+def bench_adversary(
+    mdp: LearnedMDP,
+    dataset: OfflineDataset,
+    policy: PolicyFns,
+    cfg: BenchConfig,
+    device: torch.device,
+) -> tuple[Timing, Timing]:
+    """``ModelAdversary.update`` with ``adversary_measure`` steps; returns (measured, scaled to
+    ``adversary_steps``). Mutates ``mdp.ensemble`` (as a real run does)."""
+    adv_cfg = AdversaryConfig(
+        adversary_weight=3e-4,
+        rollout_length=cfg.rollout_length,
+        n_updates=cfg.adversary_measure,
+        batch_size=cfg.batch_size,
+    )
+    adversary = ModelAdversary(mdp, dataset, adv_cfg, seed=cfg.seed)
+    t = measure(lambda: adversary.update(policy), cfg.repeats, cfg.warmup, device)
+    return t, t.scaled(cfg.adversary_steps / cfg.adversary_measure)
+
+
+def bench_mle_epoch(cfg: BenchConfig, device: torch.device) -> tuple[Timing, Timing, int]:
+    """``mle_measure`` MLE batches of the training loop (``training._run_epoch``, bootstrap rows
+    per member, fused Adam) on ``mle_transitions`` rows; returns (measured, one epoch
+    extrapolated, batches per epoch)."""
+    gen = torch.Generator().manual_seed(cfg.seed)
+    ensemble = GaussianEnsemble(cfg.obs_dim, cfg.action_dim, cfg.ensemble, generator=gen).to(device)
+    n, e = cfg.mle_transitions, cfg.ensemble.n_members
+    x = torch.randn(n, ensemble.input_dim, generator=gen).to(device)  # [N, in]
+    y = 0.1 * torch.randn(n, ensemble.target_dim, generator=gen).to(device)  # [N, T]
+    optimizer = _make_adam(ensemble.parameters(), 3e-4)
+    n_rows = cfg.mle_measure * cfg.batch_size
+    order = torch.randint(n, (e, n_rows), generator=gen).to(device)  # [E, K * B]
+
+    def run() -> None:
+        _run_epoch(ensemble, optimizer, x, y, order, cfg.batch_size, math.inf)
+
+    t = measure(run, cfg.repeats, cfg.warmup, device)
+    n_train = n - min(int(0.1 * n), 1000)  # official holdout min(10 %, 1000)
+    per_epoch = math.ceil(n_train / cfg.batch_size)
+    return t, t.scaled(per_epoch / cfg.mle_measure), per_epoch

@@ -1,0 +1,215 @@
+"""Benchmark of one RAMBO co-training iteration at paper sizes (issue 4).
+
+    python scripts/bench.py [--threads 1] [--device auto] [--json bench.json] [--quick]
+
+Rows: model rollout 50 000 x k (SB3 VecEnv collect with policy actions, bare ``step_with`` with
+policy actions and with random actions), adversary steps, agent gradient steps (SAC, TD3, TQC),
+an MLE epoch on 1M transitions (extrapolated from timed batches), one co-training iteration
+(extrapolated from the components and measured directly at reduced step counts), the matmul
+peak (fp32, bf16) and the peak memory. Times are medians of repeats after a warm-up, in CPU
+seconds of this process and in wall seconds (the machine may be shared: the load is printed).
+Weights are untrained (random init): the work per step does not depend on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+import torch
+from rich.console import Console
+from rich.table import Table
+from stable_baselines3.common.logger import configure
+from torch import nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from agents.callback import RamboCallback  # noqa: E402
+from agents.critics import policy_fns  # noqa: E402
+from agents.factory import make_agent  # noqa: E402
+from agents.vec_env import RamboModelVecEnv  # noqa: E402
+from rambo_env import bench  # noqa: E402
+from rambo_env.adversary import AdversaryConfig, ModelAdversary  # noqa: E402
+from rambo_env.dynamics.ensemble import resolve_device  # noqa: E402
+
+ALGOS = ("sac", "td3", "tqc")
+#: Forward-pass equivalents per gradient step (backward = 2 x forward): (actor, critic incl. target).
+_FWD_UNITS = {"sac": (4.0, 7.0), "tqc": (4.0, 7.0), "td3": (2.5, 4.75)}
+
+
+def _linear_flops(module: nn.Module, rows: int) -> float:
+    return sum(2.0 * rows * m.in_features * m.out_features for m in module.modules()
+               if isinstance(m, nn.Linear))  # fmt: skip
+
+
+def _agent(algo: str, mdp: Any, dataset: Any, cfg: bench.BenchConfig, device: torch.device,
+           gradient_steps: int) -> tuple[Any, Any]:  # fmt: skip
+    vec_env = RamboModelVecEnv(mdp, cfg.n_rollouts, cfg.rollout_length, seed=cfg.seed)
+    agent = make_agent(
+        algo, vec_env, dataset, mdp.normalizer, rollout_length=cfg.rollout_length, seed=cfg.seed,
+        device=device, gradient_steps=gradient_steps, batch_size=cfg.batch_size,
+        policy_kwargs={"net_arch": list(cfg.agent_hidden)},
+    )  # fmt: skip
+    agent.set_logger(configure(None, []))
+    return agent, vec_env
+
+
+def _collector(agent: Any):
+    """One SB3 collect = one k-step rollout of every VecEnv row (Alg. 1 line 3)."""
+    _, callback = agent._setup_learn(10**12, None, True, "bench", False)
+    callback.on_training_start(locals(), globals())
+    return lambda: agent.collect_rollouts(
+        agent.env, callback=callback, train_freq=agent.train_freq,
+        replay_buffer=agent.replay_buffer, action_noise=agent.action_noise,
+        learning_starts=0, log_interval=None,
+    )  # fmt: skip
+
+
+def run(cfg: bench.BenchConfig, device: torch.device, algos: tuple[str, ...] = ALGOS) -> dict:
+    """All rows; returns the JSON-able result dict."""
+    res: dict[str, Any] = {"load_before": bench.load_average()}
+    dataset = bench.synthetic_dataset(cfg)
+    mdp = bench.synthetic_mdp(dataset, cfg, device)
+    sac, _ = _agent("sac", mdp, dataset, cfg, device, cfg.agent_measure)
+    policy = policy_fns(sac)
+    t = bench.measure(_collector(sac), cfg.repeats, cfg.warmup, device)
+    res["rollout_vecenv"] = t.as_dict()
+    res["rollout_bare_policy"] = bench.bench_rollout_bare(mdp, policy, cfg, device).as_dict()
+    res["rollout_bare_model_only"] = bench.bench_rollout_bare(mdp, None, cfg, device).as_dict()
+    measured, scaled = bench.bench_adversary(mdp, dataset, policy, cfg, device)
+    res["adversary"] = {"measured": measured.as_dict(), "n_measured": cfg.adversary_measure,
+                        "scaled": scaled.as_dict(), "n_scaled": cfg.adversary_steps}  # fmt: skip
+    actor_fwd = _linear_flops(sac.actor, cfg.batch_size)
+    critic_fwd = _linear_flops(sac.critic, cfg.batch_size)
+    adv_flops = bench.adversary_step_flops(cfg, actor_fwd, critic_fwd)
+    res["adversary"]["gflop_per_step"] = adv_flops / 1e9
+    res["adversary"]["gflops"] = adv_flops * cfg.adversary_measure / measured.cpu_s / 1e9
+    res["agents"] = {}
+    for algo in algos:
+        agent = sac if algo == "sac" else _agent(algo, mdp, dataset, cfg, device, 0)[0]
+        if algo != "sac":
+            _collector(agent)()  # fill the model pool once
+        t = bench.measure(lambda a=agent: a.train(cfg.agent_measure, cfg.batch_size),
+                          cfg.repeats, cfg.warmup, device)  # fmt: skip
+        units = _FWD_UNITS[algo]
+        flops = (units[0] * _linear_flops(agent.actor, cfg.batch_size)
+                 + units[1] * _linear_flops(agent.critic, cfg.batch_size))  # fmt: skip
+        res["agents"][algo] = {
+            "measured": t.as_dict(), "n_measured": cfg.agent_measure,
+            "scaled": t.scaled(cfg.agent_steps / cfg.agent_measure).as_dict(),
+            "n_scaled": cfg.agent_steps, "gflop_per_step": flops / 1e9,
+            "gflops": flops * cfg.agent_measure / t.cpu_s / 1e9,
+        }  # fmt: skip
+        del agent
+    res["iteration"] = _iteration(cfg, mdp, dataset, device, res)
+    measured, epoch, n_batches = bench.bench_mle_epoch(cfg, device)
+    res["mle_epoch"] = {"measured": measured.as_dict(), "batches_measured": cfg.mle_measure,
+                        "extrapolated": epoch.as_dict(), "batches_per_epoch": n_batches,
+                        "n_transitions": cfg.mle_transitions}  # fmt: skip
+    threads = torch.get_num_threads()
+    res["matmul_gflops"] = {
+        f"{name}_{n}t": bench.matmul_peak_gflops(dtype, n, cfg.matmul_size, device)
+        for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16))
+        for n in sorted({1, threads})
+    }
+    res["peak_rss_mib"] = bench.peak_rss_mib()
+    res["load_after"] = bench.load_average()
+    return res
+
+
+def _iteration(cfg: bench.BenchConfig, mdp: Any, dataset: Any, device: torch.device,
+               res: dict) -> dict:  # fmt: skip
+    """Full iteration from components, and one measured directly via ``learn`` at reduced steps."""
+    steps = cfg.iteration_steps
+    agent, _ = _agent("sac", mdp, dataset, cfg, device, steps)
+    adv_cfg = AdversaryConfig(3e-4, cfg.rollout_length, n_updates=steps, batch_size=cfg.batch_size)
+    callback = RamboCallback(ModelAdversary(mdp, dataset, adv_cfg, seed=cfg.seed))
+    total = cfg.rollout_length * cfg.n_rollouts
+    t = bench.measure(lambda: agent.learn(total, callback=callback, log_interval=None),
+                      cfg.repeats, cfg.warmup, device)  # fmt: skip
+    adv = res["adversary"]["measured"]
+    sac = res["agents"]["sac"]["measured"]
+    out = {"direct_reduced": t.as_dict(), "reduced_steps": steps}
+    for key in ("cpu_s", "wall_s"):
+        per_adv, per_agent = adv[key] / cfg.adversary_measure, sac[key] / cfg.agent_measure
+        roll = res["rollout_vecenv"][key]
+        out[f"components_reduced_{key}"] = roll + steps * (per_adv + per_agent)
+        out[f"components_full_{key}"] = roll + cfg.agent_steps * per_agent + cfg.adversary_steps * per_adv
+    return out
+
+
+def _load(avg: tuple[float, ...]) -> str:
+    return "/".join(f"{v:.1f}" for v in avg)
+
+
+def _table(res: dict, cfg: bench.BenchConfig) -> Table:
+    table = Table(title=f"RAMBO benchmark ({res['meta']['threads']} thread(s), {res['meta']['device']})")
+    for col in ("row", "CPU s", "wall s", "note"):
+        table.add_column(col, justify="left" if col in ("row", "note") else "right")
+
+    def add(name: str, t: dict, note: str = "") -> None:
+        table.add_row(name, f"{t['cpu_s']:.3f}", f"{t['wall_s']:.3f}", note)
+
+    k, n = cfg.rollout_length, cfg.n_rollouts
+    add(f"rollout {n}x{k} SB3 VecEnv collect", res["rollout_vecenv"], "target <= 0.7 s")
+    add(f"rollout {n}x{k} step_with + policy", res["rollout_bare_policy"])
+    add(f"rollout {n}x{k} step_with, model only", res["rollout_bare_model_only"])
+    a = res["adversary"]
+    add(f"adversary {a['n_scaled']} steps", a["scaled"],
+        f"x{a['n_scaled'] / a['n_measured']:.0f} of {a['n_measured']}; {a['gflops']:.1f} GFLOP/s; target <= 4 s")  # fmt: skip
+    for algo, r in res["agents"].items():
+        add(f"{algo} {r['n_scaled']} gradient steps", r["scaled"],
+            f"x{r['n_scaled'] / r['n_measured']:.0f} of {r['n_measured']}; {r['gflops']:.1f} GFLOP/s")  # fmt: skip
+    m = res["mle_epoch"]
+    add(f"MLE epoch {m['n_transitions']:,} rows", m["extrapolated"],
+        f"{m['batches_per_epoch']} batches from {m['batches_measured']}; target <= 15 s")  # fmt: skip
+    it = res["iteration"]
+    full = {"cpu_s": it["components_full_cpu_s"], "wall_s": it["components_full_wall_s"]}
+    add("iteration (components, full)", full, "target <= 12 s")
+    add(f"iteration direct ({it['reduced_steps']}+{it['reduced_steps']} steps)", it["direct_reduced"],
+        f"components predict {it['components_reduced_cpu_s']:.2f} CPU s")  # fmt: skip
+    peaks = ", ".join(f"{k_}: {v:.0f}" for k_, v in res["matmul_gflops"].items())
+    table.caption = (f"matmul GFLOP/s per thread {peaks} | peak RSS {res['peak_rss_mib']:.0f} MiB | "
+                     f"load {_load(res['load_before'])} -> {_load(res['load_after'])}")  # fmt: skip
+    return table
+
+
+def main(argv: list[str] | None = None) -> dict:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--threads", type=int, default=1, help="torch intra-op threads (default 1)")
+    p.add_argument("--device", default="auto", help="auto | cpu | cuda (default auto)")
+    p.add_argument("--json", type=Path, default=None, help="write the results to this JSON file")
+    p.add_argument("--quick", action="store_true", help="tiny sizes (smoke test; seconds)")
+    p.add_argument("--algos", default=",".join(ALGOS), help="agents to time (default sac,td3,tqc)")
+    args = p.parse_args(argv)
+    if args.threads < 1:
+        raise ValueError(f"--threads: expected >= 1, got {args.threads}")
+    algos = tuple(a for a in args.algos.split(",") if a)
+    if "sac" not in algos or not set(algos) <= set(ALGOS):
+        raise ValueError(f"--algos: must include sac and be a subset of {ALGOS}, got {args.algos!r}")
+    torch.set_num_threads(args.threads)
+    device = resolve_device(args.device)
+    cfg = bench.BenchConfig.quick() if args.quick else bench.BenchConfig()
+    meta = {"torch": torch.__version__, "threads": torch.get_num_threads(), "device": str(device),
+            "cpu": bench.cpu_model(), "python": platform.python_version(), "quick": args.quick,
+            "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "weights": "untrained (random init)"}  # fmt: skip
+    if device.type == "cuda":
+        meta["gpu"] = torch.cuda.get_device_name(device)
+    res = {"meta": meta, **run(cfg, device, algos)}
+    console = Console(width=150)
+    console.print(f"torch {meta['torch']} | {meta['threads']} thread(s) | {device} | {meta['cpu']}")
+    console.print(_table(res, cfg))
+    if args.json is not None:
+        tmp = args.json.with_name(args.json.name + ".tmp")
+        tmp.write_text(json.dumps(res, indent=2, default=float))
+        tmp.replace(args.json)
+    return res
+
+
+if __name__ == "__main__":
+    main()

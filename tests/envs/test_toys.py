@@ -1,0 +1,186 @@
+"""The paper's toy envs (App. C.1, C.3) and their datasets: dynamics, episode ends, data layout."""
+
+from __future__ import annotations
+
+import warnings
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from gymnasium.utils.env_checker import check_env
+
+from rambo_env.data.toy_datasets import (
+    ILLUSTRATIVE_REF_SCORES,
+    SINGLE_TRANSITION_ACTION_BANDS,
+    SINGLE_TRANSITION_REF_SCORES,
+    make_illustrative_dataset,
+    make_single_transition_dataset,
+)
+from rambo_env.dynamics.termination import get_termination_fn
+from rambo_env.envs.toys import (
+    ILLUSTRATIVE_HORIZON,
+    ILLUSTRATIVE_ID,
+    SINGLE_TRANSITION_ID,
+    IllustrativeMDP,
+    SingleTransitionEnv,
+    register_toy_envs,
+)
+from rambo_env.model import make_mdp
+from tests.envs.tiny_mdp import TINY_ENSEMBLE, TINY_MLE
+
+# App. C.1: (action inside the band, mean of s', sd of s').
+SINGLE_CASES = [(-0.72, 1.0, 0.2), (-0.12, 0.5, 0.2), (0.12, 1.25, 0.2), (0.72, 1.5, 0.2)]
+SINGLE_CASES += [(a, 0.5, 0.0) for a in (-1.0, -0.5, 0.0, 0.4, 0.9, 1.0)]
+
+
+def _next_states(env: gym.Env, action: float, n: int) -> np.ndarray:
+    out = np.empty(n)
+    env.reset(seed=123)
+    for i in range(n):
+        env.reset()
+        out[i] = env.step(np.array([action], dtype=np.float32))[0][0]
+    return out
+
+
+@pytest.mark.parametrize(("action", "mean", "sd"), SINGLE_CASES)
+def test_single_transition_follows_app_c1(action: float, mean: float, sd: float) -> None:
+    s_next = _next_states(SingleTransitionEnv(), action, 2000)
+    assert abs(s_next.mean() - mean) < 4 * max(sd, 1e-3) / np.sqrt(2000)
+    assert abs(s_next.std() - sd) < 0.02
+
+
+def test_single_transition_band_edges_are_closed() -> None:
+    env = SingleTransitionEnv()
+    env.reset(seed=0)
+    assert env.step(np.array([0.8], np.float32))[4]["mean_next_state"] == 1.5
+    env.reset()
+    assert env.step(np.array([0.81], np.float32))[4]["mean_next_state"] == 0.5
+
+
+def test_single_transition_one_step_episode_reward_is_next_state() -> None:
+    env = SingleTransitionEnv()
+    obs, _ = env.reset(seed=0)
+    assert obs.dtype == np.float32 and obs.shape == (1,) and obs[0] == 0.0
+    next_obs, reward, terminated, truncated, _ = env.step(np.array([0.72], np.float32))
+    assert terminated and not truncated
+    assert reward == pytest.approx(float(next_obs[0]))
+    with pytest.raises(RuntimeError, match="reset"):
+        env.step(np.array([0.0], np.float32))
+
+
+def test_illustrative_reward_is_current_state_and_truncates_at_horizon() -> None:
+    env = IllustrativeMDP(noise_std=0.0)
+    obs, _ = env.reset(seed=0)
+    rewards, ends = [], []
+    for t in range(ILLUSTRATIVE_HORIZON):
+        next_obs, reward, terminated, truncated, _ = env.step(np.array([0.3 if t else -0.2]))
+        assert reward == pytest.approx(float(obs[0]))  # R(s, a) = s
+        assert not terminated
+        rewards.append(reward)
+        ends.append(truncated)
+        obs = next_obs
+    assert ends == [False] * (ILLUSTRATIVE_HORIZON - 1) + [True]
+    assert rewards[:3] == pytest.approx([0.0, -0.2, 0.3])
+
+
+@pytest.mark.parametrize(
+    ("action", "mean"),
+    [(-1.0, -1.0), (-0.3, -0.3), (0.0, 0.0), (0.3, 0.3), (0.31, -0.31), (0.9, -0.9)],
+)
+def test_illustrative_dynamics_depend_only_on_action(action: float, mean: float) -> None:
+    env = IllustrativeMDP()
+    env.reset(seed=1)
+    s_next = np.array([env.step(np.array([action]))[0][0] for _ in range(2000)])
+    assert abs(s_next.mean() - mean) < 4 * 0.05 / np.sqrt(2000)
+    assert abs(s_next.std() - 0.05) < 0.005
+
+
+def test_bad_actions_raise() -> None:
+    env = IllustrativeMDP()
+    with pytest.raises(RuntimeError, match="reset"):
+        env.step(np.array([0.0]))
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match="action"):
+        env.step(np.array([np.nan]))
+    with pytest.raises(ValueError, match="action"):
+        env.step(np.array([0.1, 0.2]))
+    with pytest.raises(ValueError, match="horizon"):
+        IllustrativeMDP(horizon=0)
+
+
+@pytest.mark.parametrize("env_id", [SINGLE_TRANSITION_ID, ILLUSTRATIVE_ID])
+def test_registered_envs_pass_check_env(env_id: str) -> None:
+    register_toy_envs()
+    register_toy_envs()  # idempotent
+    env = gym.make(env_id)
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=".*infinity.*"
+        )  # unbounded 1-D state, like MuJoCo
+        check_env(env.unwrapped, skip_render_check=True)
+    assert env.observation_space.shape == (1,) and env.action_space.shape == (1,)
+    assert env.action_space.low[0] == -1.0 and env.action_space.high[0] == 1.0
+
+
+def test_single_transition_dataset_support_and_structure() -> None:
+    ds = make_single_transition_dataset(4000, seed=3)
+    a = ds.actions[:, 0]
+    in_band = np.zeros(len(a), dtype=bool)
+    for k, (low, high) in enumerate(SINGLE_TRANSITION_ACTION_BANDS):
+        band = (a >= low) & (a <= high)
+        assert 0.2 < band.mean() < 0.3, f"band {k} holds {band.mean():.3f} of the actions"
+        in_band |= band
+    assert in_band.all()
+    assert ds.terminals.all() and not ds.timeouts.any()
+    np.testing.assert_array_equal(ds.rewards, ds.next_observations[:, 0])
+    assert abs(ds.rewards[a > 0.5].mean() - 1.5) < 0.03  # the dataset's best band
+    assert ds.observations.std() > 0.1  # non-degenerate normaliser (see initial_spread)
+    assert ds.env_id == SINGLE_TRANSITION_ID
+    assert SINGLE_TRANSITION_REF_SCORES == pytest.approx((0.66875, 1.5))
+    assert ds.normalized_score(1.5) == pytest.approx(100.0)
+
+
+def test_illustrative_dataset_support_and_structure() -> None:
+    ds = make_illustrative_dataset(1005, seed=4)
+    a = ds.actions[:, 0]
+    assert a.min() >= -0.3 and a.max() <= 0.3 and a.min() < -0.29 and a.max() > 0.29
+    assert not ds.terminals.any()
+    ends = np.flatnonzero(ds.timeouts)
+    np.testing.assert_array_equal(
+        ends, np.arange(ILLUSTRATIVE_HORIZON - 1, 1000, ILLUSTRATIVE_HORIZON)
+    )
+    cont = ~ds.timeouts[:-1]  # within an episode the next row starts where this one ended
+    np.testing.assert_array_equal(ds.next_observations[:-1][cont], ds.observations[1:][cont])
+    np.testing.assert_array_equal(ds.rewards, ds.observations[:, 0])  # R(s, a) = s
+    assert np.all(ds.observations[ends + 1 - ILLUSTRATIVE_HORIZON, 0] == 0.0)  # s0 = 0
+    resid = ds.next_observations[:, 0] - a
+    assert abs(resid.mean()) < 0.01 and abs(resid.std() - 0.05) < 0.01
+    assert ILLUSTRATIVE_REF_SCORES == pytest.approx((-4.095, 2.7))
+
+
+def test_datasets_are_seeded_and_validate_n() -> None:
+    a, b = make_illustrative_dataset(50, seed=7), make_illustrative_dataset(50, seed=7)
+    assert a.fingerprint() == b.fingerprint()
+    assert a.fingerprint() != make_illustrative_dataset(50, seed=8).fingerprint()
+    with pytest.raises(ValueError, match="n: expected an int >= 1, got 0"):
+        make_single_transition_dataset(0)
+
+
+def test_learned_mdp_terminates_single_transition_after_one_step() -> None:
+    register_toy_envs()
+    ds = make_single_transition_dataset(300, seed=0)
+    fn = get_termination_fn(ds.env_id, ds)  # all-terminal data: needs the exact-id rule
+    assert fn(torch.zeros(5, 1)).all()
+    assert not get_termination_fn(ILLUSTRATIVE_ID, None)(torch.zeros(5, 1)).any()
+    mdp = make_mdp(
+        ds,
+        device="cpu",
+        ensemble_config=TINY_ENSEMBLE,
+        mle_config=TINY_MLE,
+        cache=False,
+        progress=False,
+    )
+    obs = mdp.initial(8, np.random.default_rng(0))
+    _, _, terminated = mdp.transition(obs, torch.zeros(8, 1), np.random.default_rng(1))
+    assert terminated.all()

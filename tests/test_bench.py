@@ -1,0 +1,82 @@
+"""Smoke test of the benchmark (issue 4) at tiny sizes: every row runs and the JSON has its keys.
+No timing assertions (the machine is shared)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from rambo_env import bench
+from rambo_env.dynamics.ensemble import EnsembleConfig
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "bench.py"
+
+
+def _load_script():
+    spec = importlib.util.spec_from_file_location("bench_script", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_flop_counts_match_layer_shapes():
+    # one member on one row: 2 * (14*200 + 3*200*200 + 200*24) for Hopper (obs 11, action 3)
+    assert bench.ensemble_row_flops(11, 3, EnsembleConfig()) == 2 * (14 * 200 + 3 * 40_000 + 4_800)
+    assert bench.mlp_flops((4, 8, 2), rows=10) == 2 * 10 * (32 + 16)
+    cfg = bench.BenchConfig()
+    row = bench.ensemble_row_flops(11, 3, cfg.ensemble)
+    # 256 rows: rollout forward + 3x (5 elites + 7 members), plus agent terms
+    assert bench.adversary_step_flops(cfg, 1.0, 10.0) == pytest.approx(1 + 256 * row + 21 + 3 * 256 * row * 12)
+
+
+def test_measure_reports_medians_of_repeats():
+    calls = []
+    t = bench.measure(lambda: calls.append(1), repeats=3, warmup=2)
+    assert len(calls) == 5 and t.repeats == 3
+    assert t.cpu_s >= 0 and t.wall_s >= 0
+    assert t.scaled(10).wall_s == pytest.approx(10 * t.wall_s)
+
+
+def test_synthetic_mdp_steps_without_terminating():
+    cfg = bench.BenchConfig.quick()
+    dataset = bench.synthetic_dataset(cfg)
+    assert dataset.observations.shape == (cfg.n_transitions, 11)
+    mdp = bench.synthetic_mdp(dataset, cfg, torch.device("cpu"))
+    assert mdp.ensemble.config == cfg.ensemble
+    t = bench.bench_rollout_bare(mdp, None, cfg, torch.device("cpu"))
+    assert t.repeats == cfg.repeats
+
+
+def test_quick_benchmark_writes_all_rows(tmp_path):
+    out = tmp_path / "bench.json"
+    res = _load_script().main(["--quick", "--threads", "1", "--device", "cpu", "--json", str(out)])
+    data = json.loads(out.read_text())
+    assert set(data) == set(res)
+    for key in ("meta", "rollout_vecenv", "rollout_bare_policy", "rollout_bare_model_only",
+                "adversary", "agents", "iteration", "mle_epoch", "matmul_gflops", "peak_rss_mib",
+                "load_before", "load_after"):  # fmt: skip
+        assert key in data, key
+    assert data["meta"]["threads"] == 1 and data["meta"]["device"] == "cpu"
+    assert set(data["agents"]) == {"sac", "td3", "tqc"}
+    cfg = bench.BenchConfig.quick()
+    adv = data["adversary"]
+    assert adv["n_measured"] == cfg.adversary_measure and adv["n_scaled"] == cfg.adversary_steps
+    assert adv["scaled"]["cpu_s"] == pytest.approx(adv["measured"]["cpu_s"] * 5)
+    assert data["mle_epoch"]["batches_per_epoch"] == -(-(10_000 - 1000) // cfg.batch_size)
+    assert set(data["matmul_gflops"]) == {"fp32_1t", "bf16_1t"}
+    assert all(v > 0 for v in data["matmul_gflops"].values())
+    it = data["iteration"]
+    for key in ("direct_reduced", "components_full_cpu_s", "components_reduced_wall_s"):
+        assert key in it
+
+
+def test_bad_arguments_raise_value_error():
+    script = _load_script()
+    with pytest.raises(ValueError, match="--threads"):
+        script.main(["--quick", "--threads", "0"])
+    with pytest.raises(ValueError, match="--algos"):
+        script.main(["--quick", "--algos", "td3"])

@@ -1,0 +1,79 @@
+"""Run-folder I/O: atomic writes, JSON safety, checkpoints, RNG states, learning curve."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from rambo_env.run_io import (
+    atomic_write,
+    default_run_dir,
+    get_rng_state,
+    load_checkpoint,
+    plot_learning_curve,
+    save_checkpoint,
+    set_rng_state,
+    write_json,
+)
+
+
+def test_failed_write_keeps_previous_file_and_leaves_no_temp(tmp_path):
+    path = tmp_path / "results.json"
+    write_json(path, {"a": 1})
+
+    def broken(tmp):
+        tmp.write_text("half")
+        raise RuntimeError("killed mid-write")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(path, broken)
+    assert json.loads(path.read_text()) == {"a": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
+
+
+def test_json_non_finite_and_numpy_values(tmp_path):
+    path = write_json(
+        tmp_path / "x.json",
+        {"q": [1.0, math.nan, math.inf], "n": np.int64(3), "arr": np.arange(2.0), "p": tmp_path},
+    )
+    assert json.loads(path.read_text()) == {
+        "q": [1.0, None, None],
+        "n": 3,
+        "arr": [0.0, 1.0],
+        "p": str(tmp_path),
+    }
+
+
+def test_rng_state_round_trip_through_weights_only_checkpoint(tmp_path):
+    random.seed(1), np.random.seed(2), torch.manual_seed(3)  # noqa: NPY002 (global RNGs SB3 uses)
+    gen = np.random.default_rng(4)
+    save_checkpoint(tmp_path / "c.pt", {"rng": get_rng_state(), "gen": gen.bit_generator.state})
+    expected = (
+        random.random(),
+        np.random.rand(3),  # noqa: NPY002
+        torch.rand(2),
+        gen.random(),
+    )
+    state = load_checkpoint(tmp_path / "c.pt")  # weights_only=True
+    set_rng_state(state["rng"])
+    gen.bit_generator.state = state["gen"]
+    assert random.random() == expected[0]
+    np.testing.assert_array_equal(np.random.rand(3), expected[1])  # noqa: NPY002
+    assert torch.equal(torch.rand(2), expected[2])
+    assert gen.random() == expected[3]
+    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+        load_checkpoint(tmp_path / "missing.pt")
+
+
+def test_learning_curve_png_and_run_dir_name(tmp_path):
+    path = plot_learning_curve(
+        tmp_path / "curve.png", [0, 10, 20], [1.0, None, 3.0], [1.0, math.nan, None, 2.0], title="t"
+    )
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    name = default_run_dir("/data/my-set.npz", "td3", 7).name
+    assert name.startswith("my-set-td3-") and name.endswith("-s7")
