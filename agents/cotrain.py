@@ -311,7 +311,7 @@ def _finish(
         [e.get("normalized_score") if have_scores else e["return_mean"] for e in history.evals],
         history.q_history,
         value_label="D4RL normalised score" if have_scores else "return",
-        title=f"{cfg.dataset} {cfg.algo} k={results['rollout_length']} "
+        title=f"{session.dataset.name} {cfg.algo} k={results['rollout_length']} "
         f"λ={results['adversary_weight']} seed {cfg.seed}",
     )
     return results

@@ -157,6 +157,7 @@ def plot_learning_curve(
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     fig, (ax_eval, ax_q) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
     points = [(i, v) for i, v in zip(eval_iterations, eval_values, strict=True) if v is not None]
@@ -168,7 +169,8 @@ def plot_learning_curve(
     ax_eval.set_title(title)
     q = [math.nan if v is None else v for v in q_history]
     ax_q.plot(np.arange(1, len(q) + 1), q, color="tab:red")
-    ax_q.set_ylabel("average Q (training batch)")
+    ax_q.set_ylabel("average Q(s, a), dataset rows")
+    ax_q.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax_q.set_xlabel("iteration")
     ax_q.grid(alpha=0.3)
     fig.tight_layout()
