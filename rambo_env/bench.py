@@ -11,20 +11,21 @@ rollout starts, k = 5, agent 2 x 256, Hopper dimensions (obs 11, action 3).
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import resource
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
 
 from rambo_env.adversary import AdversaryConfig, ModelAdversary, PolicyFns
 from rambo_env.data.dataset import OfflineDataset
-from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
+from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
 from rambo_env.dynamics.termination import get_termination_fn
 from rambo_env.dynamics.training import _make_adam, _run_epoch
 from rambo_env.model import LearnedMDP
@@ -57,7 +58,7 @@ class BenchConfig:
     action_dim: int = 3
     n_transitions: int = 200_000
     """Synthetic dataset rows (start states, MLE and agent real batches)."""
-    ensemble: EnsembleConfig = EnsembleConfig()
+    ensemble: EnsembleConfig = field(default_factory=EnsembleConfig)
     batch_size: int = 256
     n_rollouts: int = 50_000
     rollout_length: int = 5
@@ -180,7 +181,7 @@ def matmul_peak_gflops(
 # --------------------------------------------------------------------------------- FLOP counts
 def mlp_flops(dims: Sequence[int], rows: int) -> float:
     """Matmul FLOPs of one forward of an MLP with layer widths ``dims`` on ``rows`` rows."""
-    return 2.0 * rows * sum(a * b for a, b in zip(dims[:-1], dims[1:], strict=True))
+    return 2.0 * rows * sum(a * b for a, b in itertools.pairwise(dims))
 
 
 def ensemble_row_flops(obs_dim: int, action_dim: int, cfg: EnsembleConfig) -> float:

@@ -29,13 +29,13 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agents.callback import RamboCallback  # noqa: E402
-from agents.critics import policy_fns  # noqa: E402
-from agents.factory import make_agent  # noqa: E402
-from agents.vec_env import RamboModelVecEnv  # noqa: E402
-from rambo_env import bench  # noqa: E402
-from rambo_env.adversary import AdversaryConfig, ModelAdversary  # noqa: E402
-from rambo_env.dynamics.ensemble import resolve_device  # noqa: E402
+from agents.callback import RamboCallback
+from agents.critics import policy_fns
+from agents.factory import make_agent
+from agents.vec_env import RamboModelVecEnv
+from rambo_env import bench
+from rambo_env.adversary import AdversaryConfig, ModelAdversary
+from rambo_env.dynamics.ensemble import resolve_device
 
 ALGOS = ("sac", "td3", "tqc")
 #: Forward-pass equivalents per gradient step (backward = 2 x forward): (actor, critic incl. target).
@@ -139,7 +139,9 @@ def _iteration(cfg: bench.BenchConfig, mdp: Any, dataset: Any, device: torch.dev
         per_adv, per_agent = adv[key] / cfg.adversary_measure, sac[key] / cfg.agent_measure
         roll = res["rollout_vecenv"][key]
         out[f"components_reduced_{key}"] = roll + steps * (per_adv + per_agent)
-        out[f"components_full_{key}"] = roll + cfg.agent_steps * per_agent + cfg.adversary_steps * per_adv
+        out[f"components_full_{key}"] = (
+            roll + cfg.agent_steps * per_agent + cfg.adversary_steps * per_adv
+        )
     return out
 
 
@@ -148,7 +150,9 @@ def _load(avg: tuple[float, ...]) -> str:
 
 
 def _table(res: dict, cfg: bench.BenchConfig) -> Table:
-    table = Table(title=f"RAMBO benchmark ({res['meta']['threads']} thread(s), {res['meta']['device']})")
+    table = Table(
+        title=f"RAMBO benchmark ({res['meta']['threads']} thread(s), {res['meta']['device']})"
+    )
     for col in ("row", "CPU s", "wall s", "note"):
         table.add_column(col, justify="left" if col in ("row", "note") else "right")
 
@@ -180,7 +184,9 @@ def _table(res: dict, cfg: bench.BenchConfig) -> Table:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--threads", type=int, default=1, help="torch intra-op threads (default 1)")
     p.add_argument("--device", default="auto", help="auto | cpu | cuda (default auto)")
     p.add_argument("--json", type=Path, default=None, help="write the results to this JSON file")
@@ -191,7 +197,9 @@ def main(argv: list[str] | None = None) -> dict:
         raise ValueError(f"--threads: expected >= 1, got {args.threads}")
     algos = tuple(a for a in args.algos.split(",") if a)
     if "sac" not in algos or not set(algos) <= set(ALGOS):
-        raise ValueError(f"--algos: must include sac and be a subset of {ALGOS}, got {args.algos!r}")
+        raise ValueError(
+            f"--algos: must include sac and be a subset of {ALGOS}, got {args.algos!r}"
+        )
     torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
     cfg = bench.BenchConfig.quick() if args.quick else bench.BenchConfig()

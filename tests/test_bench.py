@@ -30,7 +30,9 @@ def test_flop_counts_match_layer_shapes():
     cfg = bench.BenchConfig()
     row = bench.ensemble_row_flops(11, 3, cfg.ensemble)
     # 256 rows: rollout forward + 3x (5 elites + 7 members), plus agent terms
-    assert bench.adversary_step_flops(cfg, 1.0, 10.0) == pytest.approx(1 + 256 * row + 21 + 3 * 256 * row * 12)
+    assert bench.adversary_step_flops(cfg, 1.0, 10.0) == pytest.approx(
+        1 + 256 * row + 21 + 3 * 256 * row * 12
+    )
 
 
 def test_measure_reports_medians_of_repeats():

@@ -230,8 +230,10 @@ class GaussianEnsemble(nn.Module):
         ``members`` [G] selects which members run (default: all, G = E).
         """
         h = (x - self.input_mean) / self.input_std  # [.., B, in]
+        # Without autograd (rollouts) the activation overwrites its input: no extra allocation.
+        inplace = not torch.is_grad_enabled()
         for layer in self.hidden:
-            h = F.silu(layer(h, members))  # [G, B, H]  swish
+            h = F.silu(layer(h, members), inplace=inplace)  # [G, B, H]  swish
         # The two heads are separate parameters (official) evaluated as one [H, 2T] matmul.
         weight = torch.cat([self.mean_head.weight, self.logvar_head.weight], dim=-1)  # [E, H, 2T]
         bias = torch.cat([self.mean_head.bias, self.logvar_head.bias], dim=-1)  # [E, 1, 2T]
