@@ -61,13 +61,18 @@ class ObsNormalizer:
 
     @classmethod
     def from_observations(cls, observations: np.ndarray, eps: float = 1e-6) -> ObsNormalizer:
-        """Fit on raw observations [N, obs_dim] (statistics in float64, stored as float32)."""
+        """Fit on raw observations [N, obs_dim] (statistics in float64, stored as float32).
+
+        A constant dimension (std < eps) gets std 1 instead of eps: dividing by 1e-6 would blow
+        model outputs for that dimension up to ~1e6 (e.g. the fixed start state of App. C.1).
+        """
         obs = np.asarray(observations, dtype=np.float64)
         if obs.ndim != 2 or obs.shape[0] == 0:
             raise ValueError(
                 f"observations: expected a non-empty [N, obs_dim] array, got {obs.shape}"
             )
-        return cls(mean=obs.mean(axis=0), std=obs.std(axis=0) + eps)
+        std = obs.std(axis=0)
+        return cls(mean=obs.mean(axis=0), std=np.where(std < eps, 1.0, std + eps))
 
     @property
     def obs_dim(self) -> int:

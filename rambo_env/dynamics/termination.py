@@ -20,6 +20,7 @@ from torch import nn
 __all__ = [
     "TERMINATION_FNS",
     "TerminationClassifier",
+    "always_terminated",
     "get_termination_fn",
     "hopper_terminated",
     "never_terminated",
@@ -59,10 +60,18 @@ def never_terminated(raw_next_obs: torch.Tensor) -> torch.Tensor:
     return torch.zeros(raw_next_obs.shape[:-1], dtype=torch.bool, device=raw_next_obs.device)
 
 
+def always_terminated(raw_next_obs: torch.Tensor) -> torch.Tensor:
+    """Every transition terminates (App. C.1: one action, then the episode ends); bool [...]."""
+    return torch.ones(raw_next_obs.shape[:-1], dtype=torch.bool, device=raw_next_obs.device)
+
+
 TERMINATION_FNS: dict[str, TerminationFn] = {
     "Hopper-v5": hopper_terminated,
     "Walker2d-v5": walker2d_terminated,
     "HalfCheetah-v5": never_terminated,
+    # The paper's toys (rambo_env/envs/toys.py): App. C.1 ends after one step, C.3 never ends.
+    "RamboToy-SingleTransition-v0": always_terminated,
+    "RamboToy-Illustrative-v0": never_terminated,
 }
 """Exact termination rules keyed by exact Gymnasium env id (no substring matching)."""
 

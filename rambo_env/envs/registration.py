@@ -28,3 +28,19 @@ def register_envs() -> None:
                 kwargs={"dataset": f"{env}-{level}"},
                 disable_env_checker=True,
             )
+    _register_toys()
+
+
+def _register_toys() -> None:
+    """The paper's toy MDPs (App. C.1, C.3); see rambo_env/envs/toys.py."""
+    if "RamboToy-SingleTransition-v0" not in gym.registry:
+        gym.register(
+            id="RamboToy-SingleTransition-v0",
+            entry_point="rambo_env.envs.toys:SingleTransitionEnv",
+        )
+    if "RamboToy-Illustrative-v0" not in gym.registry:
+        gym.register(
+            id="RamboToy-Illustrative-v0",
+            entry_point="rambo_env.envs.toys:IllustrativeMDP",
+            max_episode_steps=10,  # rambo_env.envs.toys.ILLUSTRATIVE_HORIZON
+        )

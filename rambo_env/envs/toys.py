@@ -24,10 +24,9 @@ from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
-import torch
 from gymnasium import spaces
 
-from rambo_env.dynamics.termination import TERMINATION_FNS, never_terminated
+from rambo_env.dynamics.termination import always_terminated
 
 __all__ = [
     "ILLUSTRATIVE_HORIZON",
@@ -97,11 +96,6 @@ def illustrative_mean(action: Any) -> np.ndarray:
     return np.where(np.abs(a) <= np.float32(ILLUSTRATIVE_IN_RANGE), a, -np.abs(a)).astype(
         np.float64
     )
-
-
-def always_terminated(raw_next_obs: torch.Tensor) -> torch.Tensor:
-    """Every transition terminates (App. C.1: one action, then the episode ends); bool [...]."""
-    return torch.ones(raw_next_obs.shape[:-1], dtype=torch.bool, device=raw_next_obs.device)
 
 
 class _ToyEnv(gym.Env):
@@ -208,19 +202,10 @@ def toy_env_ids() -> list[str]:
 
 
 def register_toy_envs() -> None:
-    """Register the toy env ids and their termination rules; idempotent.
+    """Register the toy env ids (done on ``import rambo_env``; idempotent).
 
-    ``RamboToy-SingleTransition-v0`` (every step terminal) and ``RamboToy-Illustrative-v0``
-    (never terminates, time limit :data:`ILLUSTRATIVE_HORIZON`).
+    Their exact-id termination rules live in :data:`rambo_env.dynamics.termination.TERMINATION_FNS`.
     """
-    if SINGLE_TRANSITION_ID not in gym.registry:
-        gym.register(id=SINGLE_TRANSITION_ID, entry_point=f"{__name__}:SingleTransitionEnv")
-    if ILLUSTRATIVE_ID not in gym.registry:
-        gym.register(
-            id=ILLUSTRATIVE_ID,
-            entry_point=f"{__name__}:IllustrativeMDP",
-            max_episode_steps=ILLUSTRATIVE_HORIZON,
-        )
-    # Exact-id termination rules for the learned MDP (see the module docstring).
-    TERMINATION_FNS.setdefault(SINGLE_TRANSITION_ID, always_terminated)
-    TERMINATION_FNS.setdefault(ILLUSTRATIVE_ID, never_terminated)
+    from rambo_env.envs.registration import register_envs
+
+    register_envs()

@@ -49,7 +49,10 @@ class SquashedGaussianActor(nn.Module):
         self.register_buffer("action_high", torch.as_tensor(high, dtype=torch.float32))
 
     def forward(
-        self, obs: torch.Tensor, deterministic: bool = False, generator: torch.Generator | None = None
+        self,
+        obs: torch.Tensor,
+        deterministic: bool = False,
+        generator: torch.Generator | None = None,
     ) -> torch.Tensor:
         latent = self.latent_pi(obs)
         mean = self.mu(latent)
@@ -57,7 +60,9 @@ class SquashedGaussianActor(nn.Module):
             squashed = torch.tanh(mean)
         else:
             log_std = self.log_std(latent).clamp(LOG_STD_MIN, LOG_STD_MAX)
-            noise = torch.randn(mean.shape, generator=generator, device=mean.device, dtype=mean.dtype)
+            noise = torch.randn(
+                mean.shape, generator=generator, device=mean.device, dtype=mean.dtype
+            )
             squashed = torch.tanh(mean + log_std.exp() * noise)
         # [-1, 1] -> [low, high]
         return self.action_low + 0.5 * (squashed + 1.0) * (self.action_high - self.action_low)

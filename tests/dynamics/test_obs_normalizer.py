@@ -31,7 +31,8 @@ def test_from_dataset_uses_std_plus_eps(rng: np.random.Generator) -> None:
     norm = ObsNormalizer.from_dataset(data)
     obs = data.observations.astype(np.float64)
     np.testing.assert_allclose(norm.mean, obs.mean(0), rtol=1e-6)
-    np.testing.assert_allclose(norm.std, obs.std(0) + 1e-6, rtol=1e-6)
+    std = obs.std(0)
+    np.testing.assert_allclose(norm.std, np.where(std < 1e-6, 1.0, std + 1e-6), rtol=1e-6)
     assert norm.mean.dtype == norm.std.dtype == np.float32
     assert norm.std[2] == pytest.approx(1e-6)
     z = norm.normalize(data.observations)
@@ -85,3 +86,11 @@ def test_bad_input_raises() -> None:
     norm = ObsNormalizer(mean=np.zeros(2), std=np.ones(2))
     with pytest.raises(ValueError, match="obs_dim=2"):
         norm.normalize(np.zeros((4, 3)))
+
+
+def test_constant_dimension_gets_unit_std():
+    obs = np.stack([np.full(50, 3.0), np.linspace(0, 1, 50)], axis=1).astype(np.float32)
+    norm = ObsNormalizer.from_observations(obs)
+    assert norm.std[0] == 1.0
+    np.testing.assert_allclose(norm.normalize(obs)[:, 0], 0.0)
+    assert 0.2 < norm.std[1] < 0.4
