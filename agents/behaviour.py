@@ -20,7 +20,7 @@ import torch
 from stable_baselines3 import SAC
 from stable_baselines3.common.callbacks import BaseCallback
 
-__all__ = ["BehaviourConfig", "MEDIUM_BANDS", "train_behaviour", "save_actor", "evaluate_actor"]
+__all__ = ["MEDIUM_BANDS", "BehaviourConfig", "evaluate_actor", "save_actor", "train_behaviour"]
 
 #: Target average (stochastic-policy) returns of D4RL's medium datasets, per env.
 MEDIUM_BANDS: dict[str, tuple[float, float]] = {
@@ -65,12 +65,19 @@ class _BandStopCallback(BaseCallback):
             seed=10_000 + len(self.history),
         )
         mean = float(np.mean(returns))
-        entry = {"step": self.num_timesteps, "return_mean": mean, "return_std": float(np.std(returns)),
-                 "wall_s": round(time.time() - self.t0, 1)}
+        entry = {
+            "step": self.num_timesteps,
+            "return_mean": mean,
+            "return_std": float(np.std(returns)),
+            "wall_s": round(time.time() - self.t0, 1),
+        }
         self.history.append(entry)
         save_actor(self.model, self.out_dir / "checkpoints" / f"actor_{self.num_timesteps}.pt")
         self.logger.record("behaviour/eval_return", mean)
-        print(f"[behaviour] step {self.num_timesteps}: stochastic return {mean:.1f} ({entry['wall_s']} s)", flush=True)
+        print(
+            f"[behaviour] step {self.num_timesteps}: stochastic return {mean:.1f} ({entry['wall_s']} s)",
+            flush=True,
+        )
         low, high = self.cfg.band
         return not (low <= mean <= high)
 
@@ -117,8 +124,15 @@ def train_behaviour(cfg: BehaviourConfig, out_dir: str | Path, progress_bar: boo
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     env = gym.make(cfg.env_id)
-    model = SAC("MlpPolicy", env, seed=cfg.seed, learning_starts=cfg.learning_starts,
-                buffer_size=cfg.max_steps, verbose=0, device="cpu")
+    model = SAC(
+        "MlpPolicy",
+        env,
+        seed=cfg.seed,
+        learning_starts=cfg.learning_starts,
+        buffer_size=cfg.max_steps,
+        verbose=0,
+        device="cpu",
+    )
     callback = _BandStopCallback(cfg, out)
     t0 = time.time()
     model.learn(cfg.max_steps, callback=callback, progress_bar=progress_bar)
@@ -130,8 +144,13 @@ def train_behaviour(cfg: BehaviourConfig, out_dir: str | Path, progress_bar: boo
         (out / "checkpoints" / f"actor_{best['step']}.pt").read_bytes()
     )
     _save_replay(model, best["step"], out / "replay.npz")
-    summary = {"config": asdict(cfg), "chosen": best, "history": callback.history,
-               "wall_s": round(wall, 1), "in_band": low <= best["return_mean"] <= high}
+    summary = {
+        "config": asdict(cfg),
+        "chosen": best,
+        "history": callback.history,
+        "wall_s": round(wall, 1),
+        "in_band": low <= best["return_mean"] <= high,
+    }
     (out / "behaviour.json").write_text(json.dumps(summary, indent=2))
     return summary
 

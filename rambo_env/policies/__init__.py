@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["SquashedGaussianActor", "shipped_policy_path", "load_actor"]
+__all__ = ["SquashedGaussianActor", "load_actor", "shipped_policy_path"]
 
 POLICY_DIR = Path(__file__).resolve().parent
 LOG_STD_MIN, LOG_STD_MAX = -20.0, 2.0  # SB3's SAC actor clamp

@@ -34,7 +34,7 @@ def test_from_dataset_uses_std_plus_eps(rng: np.random.Generator) -> None:
     std = obs.std(0)
     np.testing.assert_allclose(norm.std, np.where(std < 1e-6, 1.0, std + 1e-6), rtol=1e-6)
     assert norm.mean.dtype == norm.std.dtype == np.float32
-    assert norm.std[2] == pytest.approx(1e-6)
+    assert norm.std[2] == 1.0  # constant dimension: unit std, not eps
     z = norm.normalize(data.observations)
     np.testing.assert_allclose(z[:, :2].mean(0), 0, atol=1e-5)
     np.testing.assert_allclose(z[:, :2].std(0), 1, atol=1e-4)
