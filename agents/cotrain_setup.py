@@ -5,16 +5,15 @@ docstrings are the CLI's ``--help``). :func:`build_session` turns it into ordina
 dataset, learned MDP (Alg. 1 line 1), SB3 VecEnv, agent with the mixed buffer, adversary and
 its callback. :mod:`agents.cotrain` runs them.
 
-Default preset (``CotrainConfig()``): about 15 minutes on an idle 2-core CPU, everything
-included. Budget: dataset generation on first use (issue 2: ~5 min for 1M hopper-medium
-transitions from the shipped behaviour policy; skipped once generated), MLE pretraining capped
-at ``mle_max_time_s`` = 120 s (cached afterwards), BC warm start capped at ``bc_max_steps`` =
-5000 batches (~15 s), then ``n_iterations`` = 10 full paper iterations (50 000 × k rollout, 1000
-agent + 1000 adversary steps each; the 1000 adversary steps dominate) with an evaluation after
-every iteration, so the final score is the mean over iterations 1-10. Measured CPU time of one
-iteration on hopper sizes (k = 5): rollout 3.5 s, agent 24 s, adversary 128 s with both cores
-saturated by other jobs; an idle machine runs it about 3× faster (~40 s before the issue-4
-speed work, ≤ 12 s after it), i.e. ~7 min of co-training. The ``paper`` preset is the full
+Default preset (``CotrainConfig()``): a smoke-sized run on a 2-core CPU, everything included.
+Budget: dataset generation on first use (1M hopper-medium transitions from the shipped behaviour
+policy: ~6.5 CPU-minutes, MuJoCo-bound; skipped once generated), MLE pretraining capped at
+``mle_max_time_s`` = 120 s (cached afterwards), BC warm start capped at ``bc_max_steps`` = 5000
+batches, then ``n_iterations`` = 5 full paper iterations (50 000 × k rollout, 1000 agent + 1000
+adversary steps each) with an evaluation after every iteration, so the final score is the mean
+over iterations 1-5. Measured by ``scripts/bench.py`` (1 thread, machine loaded by other jobs):
+one iteration ≈ 110 CPU-s (adversary 86, SAC 22, rollout 3), so ~9 min of co-training.
+The ``paper`` preset is the full
 protocol: 2000 iterations, MLE to convergence, 50 BC epochs, evaluation every 10 iterations
 and every iteration of the last 10.
 """
@@ -57,7 +56,7 @@ class CotrainConfig:
     """k, model rollout length (default: the dataset's preset, Table 5)."""
     adversary_weight: float | None = None
     """λ, adversarial weight of Eq. 9 (default: the dataset's preset; 0 = no adversary)."""
-    n_iterations: int = 10
+    n_iterations: int = 5
     """Iterations of Alg. 1 (paper: 2000), each = rollout + agent steps + adversary steps."""
     agent_steps_per_iteration: int = 1000
     """Agent gradient steps per iteration (App. B.3)."""
