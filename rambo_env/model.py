@@ -225,9 +225,14 @@ def make_mdp(
             fingerprint, both configs and ``seed``.
         progress: show the MLE progress bar.
     """
-    from rambo_env.data.loaders import load_dataset  # lazy: dataset back-ends (Minari, h5py)
+    from rambo_env.data.dataset import OfflineDataset
+    from rambo_env.data.loaders import load_dataset, validate_for_env  # lazy: Minari, h5py
 
-    dataset = load_dataset(dataset)
+    # A dataset object is validated silently; a name or path is resolved and announced.
+    if isinstance(dataset, OfflineDataset):
+        dataset = validate_for_env(dataset)
+    else:
+        dataset = load_dataset(dataset)
     device = resolve_device(device)
     ensemble_config = ensemble_config if ensemble_config is not None else EnsembleConfig()
     mle_config = mle_config if mle_config is not None else MLEConfig(seed=seed)
