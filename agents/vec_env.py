@@ -97,10 +97,9 @@ class RamboModelVecEnv(VecEnv):
             raise gym.error.ResetNeeded("step_wait: call reset() and step_async() first")
         action_t = as_action_tensor(self._actions, self.mdp, n_rows=self.num_envs)  # [n, A]
         self._actions = None
-        member_idx, noise = self.mdp.draw(self.num_envs, self._rng)  # [n], [n, T]
-        with torch.no_grad():
-            next_obs, reward, terminated = self.mdp.step_with(
-                self._obs, action_t, member_idx, noise
+        with torch.no_grad():  # one elite per row, noise from the env's own generator
+            next_obs, reward, terminated = self.mdp.transition(
+                self._obs, action_t, self._rng
             )  # [n, O], [n], [n]
         self._n_steps += 1
         truncated = self._n_steps >= self.rollout_length  # Section 5.2: k-step rollouts

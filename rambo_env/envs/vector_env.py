@@ -94,10 +94,9 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         if self._obs is None:
             raise gym.error.ResetNeeded("step: call reset() before step()")
         action_t = as_action_tensor(actions, self.mdp, n_rows=self.num_envs)  # [n, A]
-        member_idx, noise = self.mdp.draw(self.num_envs, self.np_random)  # [n], [n, T]
-        with torch.no_grad():
-            next_obs, reward, terminated = self.mdp.step_with(
-                self._obs, action_t, member_idx, noise
+        with torch.no_grad():  # one elite per row, noise from the env's own generator
+            next_obs, reward, terminated = self.mdp.transition(
+                self._obs, action_t, self.np_random
             )  # [n, O], [n], [n]
         self._n_steps += 1
         truncated = self._n_steps >= self.rollout_length  # Section 5.2: k-step rollouts
