@@ -25,7 +25,7 @@ from typing import get_args, get_type_hints
 # The actor sees batches of 16 observations: extra threads only add overhead.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, generate_dataset
+from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, DEFAULT_N_WORKERS, generate_dataset
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 
 
@@ -56,7 +56,9 @@ class Args:
     force: bool = False
     """overwrite an existing dataset"""
     n_envs: int = 16
-    """envs stepped together (one batched actor forward per step)"""
+    """envs stepped together per worker (one batched actor forward per step)"""
+    workers: int = DEFAULT_N_WORKERS
+    """collection processes in parallel (the data depend on --seed and --workers)"""
     device: str = "cpu"
     """torch device of the behaviour policy"""
     progress: bool = True
@@ -130,6 +132,7 @@ def main(argv: list[str] | None = None) -> None:
         dataset_id=args.dataset_id,
         force=args.force,
         n_envs=args.n_envs,
+        n_workers=args.workers,
         progress=args.progress,
         device=args.device,
     )

@@ -8,12 +8,18 @@ concatenated). Actions are *sampled* from the stochastic behaviour policy, as in
 to termination or the env's 1000-step limit; episodes cut by the transition budget are truncated.
 
 Speed: ``n_envs`` envs are stepped in a Python loop with one batched actor forward per step, and
-every env writes into its own preallocated episode buffer (no per-step allocation).
+every env writes into its own preallocated episode buffer (no per-step allocation). Collection is
+MuJoCo-bound and single-threaded, so ``n_workers`` processes (spawned, one torch thread each)
+collect equal shares of the transitions in parallel, each from its own seed stream
+``SeedSequence([seed, worker])``; the data depend on ``(seed, n_workers)``, both recorded.
 """
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import gymnasium as gym
@@ -32,7 +38,9 @@ from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 
 __all__ = [
     "DEFAULT_N_TRANSITIONS",
+    "DEFAULT_N_WORKERS",
     "collect_episodes",
+    "collect_episodes_parallel",
     "default_dataset_id",
     "default_replay_path",
     "generate_dataset",
@@ -41,6 +49,7 @@ __all__ = [
 ]
 
 DEFAULT_N_TRANSITIONS = 1_000_000  # D4RL's size for random / medium / expert
+DEFAULT_N_WORKERS = 2  # collection processes (this project's reference machine has 2 cores)
 ActFn = Callable[[np.ndarray], np.ndarray]  # [B, obs_dim] float32 -> [B, action_dim] float32
 
 
@@ -140,11 +149,13 @@ def collect_episodes(
     n_envs: int = 16,
     progress: bool = True,
     desc: str = "collecting",
+    on_steps: Callable[[int], None] | None = None,
 ) -> list:
     """Run ``act_fn`` in ``n_envs`` copies of ``env_id`` until exactly ``n_transitions`` steps.
 
     Returns Minari ``EpisodeBuffer`` s in completion order; each episode is reset with a seed drawn
     from ``rng`` (stored in the buffer). Unfinished episodes at the end are marked truncated.
+    ``on_steps(n)`` is called after every batch of ``n`` env steps (progress of worker processes).
     """
     envs = [gym.make(env_id) for _ in range(n_envs)]
     recorder = _EpisodeRecorder(envs, rng)
@@ -161,10 +172,93 @@ def collect_episodes(
                 recorder.step(i, actions[i])
             collected += active
             bar.update(active)
+            if on_steps is not None:
+                on_steps(active)
     recorder.flush_unfinished()
     for env in envs:
         env.close()
     return recorder.episodes
+
+
+_WORKER_COUNTER = (
+    None  # shared step counter of a collection worker process (set by the initializer)
+)
+
+
+def _init_worker(counter) -> None:
+    global _WORKER_COUNTER
+    _WORKER_COUNTER = counter
+    torch.set_num_threads(1)  # one process per core
+
+
+def _count_steps(n: int) -> None:
+    with _WORKER_COUNTER.get_lock():
+        _WORKER_COUNTER.value += n
+
+
+def _worker_collect(
+    env_id: str,
+    n_transitions: int,
+    policy_path: str | None,
+    device: str,
+    seed: int,
+    worker: int,
+    n_envs: int,
+) -> list:
+    """One worker's share: its own seed stream ``SeedSequence([seed, worker])``."""
+    seq = np.random.SeedSequence([seed, worker])
+    rng = np.random.default_rng(seq)
+    if policy_path is None:
+        act = random_act_fn(gym.make(env_id).action_space, rng)
+    else:
+        generator = torch.Generator(device=device).manual_seed(int(seq.generate_state(1)[0]))
+        act = policy_act_fn(_load_policy(Path(policy_path), device), generator)
+    return collect_episodes(
+        env_id, n_transitions, act, rng=rng, n_envs=n_envs, progress=False, on_steps=_count_steps
+    )
+
+
+def collect_episodes_parallel(
+    env_id: str,
+    n_transitions: int,
+    policy_path: str | Path | None,
+    *,
+    seed: int,
+    n_workers: int,
+    n_envs: int = 16,
+    device: str = "cpu",
+    progress: bool = True,
+    desc: str = "collecting",
+) -> list:
+    """:func:`collect_episodes` split over ``n_workers`` spawned processes (equal shares).
+
+    ``policy_path=None`` collects uniform random actions. Episodes are returned worker by worker,
+    so the result is a deterministic function of ``(seed, n_workers)``; each worker's last
+    unfinished episode is truncated (as D4RL's trailing episodes).
+    """
+    shares = [
+        n_transitions // n_workers + (w < n_transitions % n_workers) for w in range(n_workers)
+    ]
+    ctx = mp.get_context("spawn")  # no fork of a process that holds torch / MuJoCo threads
+    counter = ctx.Value("q", 0)
+    path = None if policy_path is None else str(policy_path)
+    with (
+        ProcessPoolExecutor(n_workers, ctx, initializer=_init_worker, initargs=(counter,)) as pool,
+        tqdm(
+            total=n_transitions, desc=desc, unit="step", disable=not progress, smoothing=0.05
+        ) as bar,
+    ):
+        futures = [
+            pool.submit(_worker_collect, env_id, share, path, device, seed, w, n_envs)
+            for w, share in enumerate(shares)
+            if share > 0
+        ]
+        while not all(f.done() for f in futures):
+            time.sleep(0.5)
+            bar.update(counter.value - bar.n)
+        episodes = [ep for f in futures for ep in f.result()]  # re-raises a worker's error
+        bar.update(counter.value - bar.n)
+    return episodes
 
 
 def _load_policy(path: Path, device: str) -> torch.nn.Module:
@@ -189,6 +283,7 @@ def _level_episodes(
     expert_policy_path: Path | None,
     replay_path: Path | None,
     device: str,
+    n_workers: int = 1,
 ) -> tuple[list, dict]:
     """Episodes of one D4RL level and a description of how they were made."""
     from rambo_env.policies import shipped_policy_path
@@ -197,7 +292,11 @@ def _level_episodes(
     rng = np.random.default_rng(seed)
     generator = torch.Generator(device=device).manual_seed(seed)
     kwargs = {"rng": rng, "n_envs": n_envs, "progress": progress, "desc": f"{env}-{level}"}
+    parallel = {"seed": seed, "n_workers": n_workers, "n_envs": n_envs, "device": device}
+    parallel.update(progress=progress, desc=kwargs["desc"])
     if level == "random":
+        if n_workers > 1:
+            return collect_episodes_parallel(env_id, n_transitions, None, **parallel), {}
         space = gym.make(env_id).action_space
         return collect_episodes(env_id, n_transitions, random_act_fn(space, rng), **kwargs), {}
     if level in ("medium", "expert"):
@@ -209,7 +308,11 @@ def _level_episodes(
                 f"level 'expert' needs an expert policy: pass --expert-policy PATH or --train-policy "
                 f"to scripts/make_dataset.py --env {env} --level expert"
             )
-        act = policy_act_fn(_load_policy(Path(path), device), generator)
+        actor = _load_policy(Path(path), device)  # a missing / bad file fails here, not in a worker
+        if n_workers > 1:
+            episodes = collect_episodes_parallel(env_id, n_transitions, path, **parallel)
+            return episodes, {"policy": str(path)}
+        act = policy_act_fn(actor, generator)
         return collect_episodes(env_id, n_transitions, act, **kwargs), {"policy": str(path)}
     if level == "medium-replay":
         path = Path(replay_path) if replay_path is not None else default_replay_path(env)
@@ -221,8 +324,9 @@ def _level_episodes(
             )
         return dataset_to_episodes(OfflineDataset.from_npz(path)), {"replay": str(path)}
     medium, info_m = _level_episodes(
-        env, "medium", n_transitions, seed, n_envs, progress, policy_path, None, None, device
-    )
+        env, "medium", n_transitions, seed, n_envs, progress, policy_path, None, None, device,
+        n_workers,
+    )  # fmt: skip
     expert, info_e = _level_episodes(
         env,
         "expert",
@@ -234,6 +338,7 @@ def _level_episodes(
         expert_policy_path,
         None,
         device,
+        n_workers,
     )
     return medium + expert, {"policy": info_m["policy"], "expert_policy": info_e["policy"]}
 
@@ -252,13 +357,16 @@ def generate_dataset(
     n_envs: int = 16,
     progress: bool = True,
     device: str = "cpu",
+    n_workers: int = DEFAULT_N_WORKERS,
 ) -> OfflineDataset:
     """Generate a D4RL-protocol dataset and save it as a local Minari dataset.
 
     ``device`` defaults to CPU: the actor sees batches of ``n_envs`` observations, far too small to
     amortise GPU transfers. ``n_transitions`` applies per part (``medium-expert`` = medium + expert,
     as in D4RL) and is ignored by ``medium-replay`` (the whole replay buffer is the dataset).
-    Prints the average episode return and D4RL-normalised score; returns the flat dataset.
+    ``n_workers`` collection processes run in parallel (1 = in this process); the data depend on
+    ``(seed, n_workers)``. Prints the average episode return and D4RL-normalised score; returns
+    the flat dataset.
     """
     if env not in ENV_IDS or level not in LEVELS:
         raise ValueError(
@@ -266,6 +374,8 @@ def generate_dataset(
         )
     if n_transitions <= 0:
         raise ValueError(f"n_transitions={n_transitions} must be positive")
+    if n_workers < 1:
+        raise ValueError(f"n_workers={n_workers} must be >= 1")
     dataset_id = dataset_id or default_dataset_id(env, level)
     from rambo_env.data.minari_io import minari_dataset_path
 
@@ -284,6 +394,7 @@ def generate_dataset(
         expert_policy_path,
         replay_path,
         device,
+        n_workers,
     )
     ref_min, ref_max = REF_SCORES[env]
     dataset = episodes_to_dataset(
@@ -299,6 +410,7 @@ def generate_dataset(
         level=level,
         seed=seed,
         n_envs=n_envs,
+        n_workers=n_workers if level != "medium-replay" else 1,
         n_transitions=dataset.n_transitions,
         n_episodes=len(episodes),
         mean_return=float(returns.mean()),

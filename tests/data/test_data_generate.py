@@ -26,7 +26,9 @@ def _clear_flat_cache() -> None:
 
 
 def test_round_trip_generate_save_load():
-    made = generate_dataset("hopper", "random", n_transitions=300, n_envs=4, seed=1, progress=False)
+    made = generate_dataset(
+        "hopper", "random", n_transitions=300, n_envs=4, seed=1, progress=False, n_workers=1
+    )
     raw = minari.load_dataset("rambo/hopper/random-v0")  # Minari itself reads it
     assert raw.total_steps == 300 and raw.total_episodes == int(made.episode_ends().sum())
     meta = raw.storage.metadata
@@ -49,7 +51,9 @@ def test_round_trip_generate_save_load():
 
 
 def test_generated_layout_invariants():
-    d = generate_dataset("hopper", "random", n_transitions=500, n_envs=4, progress=False)
+    d = generate_dataset(
+        "hopper", "random", n_transitions=500, n_envs=4, progress=False, n_workers=1
+    )
     ends = d.episode_ends()
     inside = ~ends[:-1]
     np.testing.assert_array_equal(d.next_observations[:-1][inside], d.observations[1:][inside])
@@ -64,7 +68,13 @@ def test_generated_layout_invariants():
 
 def test_policy_level_is_seeded_and_stochastic(tmp_path):
     actor = save_random_actor(tmp_path / "actor.pt")
-    kw = {"policy_path": actor, "n_transitions": 200, "n_envs": 3, "progress": False}
+    kw = {
+        "policy_path": actor,
+        "n_transitions": 200,
+        "n_envs": 3,
+        "progress": False,
+        "n_workers": 1,
+    }
     a = generate_dataset("hopper", "medium", seed=0, dataset_id="t/hopper/a-v0", **kw)
     b = generate_dataset("hopper", "medium", seed=0, dataset_id="t/hopper/b-v0", **kw)
     c = generate_dataset("hopper", "medium", seed=1, dataset_id="t/hopper/c-v0", **kw)
@@ -74,6 +84,28 @@ def test_policy_level_is_seeded_and_stochastic(tmp_path):
     # actions are sampled from the policy, not its deterministic mean
     mean = load_actor(actor).act(a.observations, deterministic=True)
     assert np.abs(a.actions - mean).mean() > 0.1 and np.abs(a.actions).max() <= 1.0
+
+
+def test_parallel_workers_split_the_budget_and_are_reproducible(tmp_path, monkeypatch):
+    """Two spawned workers = the two in-process worker shares concatenated (own seed streams)."""
+    import multiprocessing as mp
+
+    from rambo_env.data import generate
+
+    actor = save_random_actor(tmp_path / "actor.pt")
+    kw = {"policy_path": actor, "n_transitions": 301, "n_envs": 3, "progress": False}
+    a = generate_dataset("hopper", "medium", seed=5, n_workers=2, dataset_id="p/h/a-v0", **kw)
+    assert a.n_transitions == 301 and a.metadata["n_workers"] == 2
+
+    monkeypatch.setattr(generate, "_WORKER_COUNTER", mp.Value("q", 0))
+    shares = [generate._worker_collect("Hopper-v5", n, str(actor), "cpu", 5, w, 3) for w, n in [(0, 151), (1, 150)]]  # fmt: skip
+    episodes = shares[0] + shares[1]
+    assert generate._WORKER_COUNTER.value == 301
+    np.testing.assert_array_equal(a.actions, np.concatenate([ep.actions for ep in episodes]))
+    np.testing.assert_array_equal(a.rewards, np.concatenate([ep.rewards for ep in episodes]))
+    assert not np.array_equal(shares[0][0].actions[:20], shares[1][0].actions[:20])
+    assert int((a.timeouts & ~a.terminals).sum()) >= 2  # each worker's trailing episode truncated
+    assert not (a.terminals & a.timeouts).any()
 
 
 def test_medium_expert_concatenates_two_policies(tmp_path):
@@ -87,6 +119,7 @@ def test_medium_expert_concatenates_two_policies(tmp_path):
         n_transitions=50,
         n_envs=2,
         progress=False,
+        n_workers=1,
         policy_path=medium,
         expert_policy_path=expert,
     )
@@ -100,10 +133,11 @@ def test_medium_replay_reads_the_behaviour_replay_buffer(tmp_path):
         n_transitions=120,
         n_envs=2,
         progress=False,
+        n_workers=1,
         dataset_id="t/hopper/src-v0",
     )
     path = replay.to_npz(tmp_path / "replay.npz")
-    d = generate_dataset("hopper", "medium-replay", replay_path=path, progress=False)
+    d = generate_dataset("hopper", "medium-replay", replay_path=path, progress=False, n_workers=1)
     np.testing.assert_array_equal(d.observations, replay.observations)
     np.testing.assert_array_equal(d.timeouts, replay.timeouts)
     assert d.name == "hopper-medium-replay"
@@ -119,15 +153,19 @@ def test_medium_replay_reads_the_behaviour_replay_buffer(tmp_path):
 def test_missing_behaviour_data_says_how_to_get_it(tmp_path, monkeypatch, level, message):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(DatasetUnavailableError, match=message):
-        generate_dataset("hopper", level, n_transitions=10, progress=False)
+        generate_dataset("hopper", level, n_transitions=10, progress=False, n_workers=1)
     assert not minari_dataset_path(f"rambo/hopper/{level}-v0").exists()
 
 
 def test_refuses_to_overwrite_unless_forced():
-    generate_dataset("hopper", "random", n_transitions=30, n_envs=2, progress=False)
+    generate_dataset("hopper", "random", n_transitions=30, n_envs=2, progress=False, n_workers=1)
     with pytest.raises(FileExistsError, match="use --force"):
-        generate_dataset("hopper", "random", n_transitions=40, n_envs=2, progress=False)
-    generate_dataset("hopper", "random", n_transitions=40, n_envs=2, progress=False, force=True)
+        generate_dataset(
+            "hopper", "random", n_transitions=40, n_envs=2, progress=False, n_workers=1
+        )
+    generate_dataset(
+        "hopper", "random", n_transitions=40, n_envs=2, progress=False, n_workers=1, force=True
+    )
     assert minari.load_dataset("rambo/hopper/random-v0").total_steps == 40
     assert load_dataset("hopper-random").n_transitions == 40  # the flat cache follows the new files
     assert len(list(Path(os.environ["RAMBO_ENV_CACHE"]).rglob("*.npz"))) == 1  # stale one dropped
@@ -136,7 +174,9 @@ def test_refuses_to_overwrite_unless_forced():
 def test_nothing_half_written_when_saving_fails(monkeypatch):
     from minari.dataset._storages import hdf5_storage
 
-    generate_dataset("hopper", "random", n_transitions=30, n_envs=2, progress=False)  # old version
+    generate_dataset(
+        "hopper", "random", n_transitions=30, n_envs=2, progress=False, n_workers=1
+    )  # old version
     real, calls = hdf5_storage._add_episode_to_group, []
 
     def fail_mid_way(*args, **kwargs):
@@ -147,11 +187,13 @@ def test_nothing_half_written_when_saving_fails(monkeypatch):
 
     monkeypatch.setattr(hdf5_storage, "_add_episode_to_group", fail_mid_way)
     with pytest.raises(OSError, match="disk full"):
-        generate_dataset("walker2d", "random", n_transitions=200, n_envs=2, progress=False)
+        generate_dataset(
+            "walker2d", "random", n_transitions=200, n_envs=2, progress=False, n_workers=1
+        )
     calls.clear()
     with pytest.raises(OSError, match="disk full"):
         generate_dataset(
-            "hopper", "random", n_transitions=200, n_envs=2, progress=False, force=True
+            "hopper", "random", n_transitions=200, n_envs=2, progress=False, n_workers=1, force=True
         )
     root = minari_dataset_path("")
     assert not minari_dataset_path("rambo/walker2d/random-v0").exists()
@@ -167,7 +209,7 @@ def test_nothing_written_when_collection_fails(tmp_path, monkeypatch):
 
     monkeypatch.setattr(generate, "random_act_fn", lambda space, rng: broken)
     with pytest.raises(RuntimeError, match="simulator exploded"):
-        generate_dataset("hopper", "random", n_transitions=50, progress=False)
+        generate_dataset("hopper", "random", n_transitions=50, progress=False, n_workers=1)
     assert not minari_dataset_path("rambo/hopper/random-v0").exists()
 
 
@@ -208,6 +250,8 @@ def test_make_dataset_cli(capsys, monkeypatch):
             "64",
             "--n-envs",
             "4",
+            "--workers",
+            "1",
             "--no-progress",
             "--dataset-id",
             "cli/hopper/random-v0",

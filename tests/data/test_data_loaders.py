@@ -151,7 +151,9 @@ def _save_as_minari(dataset_id: str, dataset: OfflineDataset) -> None:
 
 
 def test_short_name_resolution_order(tmp_path, capsys):
-    generated = generate_dataset("hopper", "random", n_transitions=60, n_envs=2, progress=False)
+    generated = generate_dataset(
+        "hopper", "random", n_transitions=60, n_envs=2, progress=False, n_workers=1
+    )
     official = make_dataset((7, 5), (True, False))
     _write_d4rl_hdf5(tmp_path / "hopper_random-v2.hdf5")
 
