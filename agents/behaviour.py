@@ -10,6 +10,7 @@ return band, keeping a checkpoint of every evaluation.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,7 +21,14 @@ import torch
 from stable_baselines3 import SAC
 from stable_baselines3.common.callbacks import BaseCallback
 
-__all__ = ["MEDIUM_BANDS", "BehaviourConfig", "evaluate_actor", "save_actor", "train_behaviour"]
+__all__ = [
+    "MEDIUM_BANDS",
+    "BehaviourConfig",
+    "evaluate_actor",
+    "save_actor",
+    "save_resume_state",
+    "train_behaviour",
+]
 
 #: Target average (stochastic-policy) returns of D4RL's medium datasets, per env.
 MEDIUM_BANDS: dict[str, tuple[float, float]] = {
@@ -43,6 +51,10 @@ class BehaviourConfig:
     n_eval_episodes: int = 10
     seed: int = 0
     learning_starts: int = 5_000
+    buffer_size: int | None = None
+    """SAC replay capacity (default ``max_steps``: never wraps, so ``replay.npz`` is the whole history)."""
+    save_freq: int = 25_000
+    """Env steps between resumable saves (SB3 model + replay buffer + history) in ``out_dir/resume``."""
 
 
 class _BandStopCallback(BaseCallback):
@@ -54,6 +66,7 @@ class _BandStopCallback(BaseCallback):
         self.eval_env = gym.make(cfg.env_id)
         self.history: list[dict] = []
         self.t0 = time.time()
+        self.wall_before = 0.0  # wall seconds of earlier (resumed) sessions
 
     def _on_step(self) -> bool:
         if self.num_timesteps % self.cfg.eval_freq != 0:
@@ -69,10 +82,12 @@ class _BandStopCallback(BaseCallback):
             "step": self.num_timesteps,
             "return_mean": mean,
             "return_std": float(np.std(returns)),
-            "wall_s": round(time.time() - self.t0, 1),
+            "wall_s": round(self.wall_before + time.time() - self.t0, 1),
         }
         self.history.append(entry)
         save_actor(self.model, self.out_dir / "checkpoints" / f"actor_{self.num_timesteps}.pt")
+        if self.num_timesteps % self.cfg.save_freq == 0:
+            save_resume_state(self.model, self.history, entry["wall_s"], self.out_dir)
         self.logger.record("behaviour/eval_return", mean)
         print(
             f"[behaviour] step {self.num_timesteps}: stochastic return {mean:.1f} ({entry['wall_s']} s)",
@@ -114,29 +129,62 @@ def save_actor(model: SAC, path: Path) -> None:
     )
 
 
-def train_behaviour(cfg: BehaviourConfig, out_dir: str | Path, progress_bar: bool = True) -> dict:
+def save_resume_state(model: SAC, history: list[dict], wall_s: float, out_dir: Path) -> None:
+    """Atomically replace ``out_dir/resume`` with the SB3 model, its replay buffer and the history."""
+    final, tmp = out_dir / "resume", out_dir / "resume.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    model.save(tmp / "model.zip")
+    model.save_replay_buffer(tmp / "replay_buffer.pkl")
+    state = {"num_timesteps": model.num_timesteps, "history": history, "wall_s": wall_s}
+    (tmp / "state.json").write_text(json.dumps(state, indent=2))
+    old = out_dir / "resume.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def train_behaviour(
+    cfg: BehaviourConfig, out_dir: str | Path, progress_bar: bool = True, resume: bool = False
+) -> dict:
     """Train an SAC behaviour agent until its stochastic return enters ``cfg.band``.
 
     Writes ``out_dir/medium_actor.pt`` (the chosen checkpoint), ``out_dir/replay.npz`` (the replay
     buffer up to that checkpoint: the ``medium-replay`` data) and ``out_dir/behaviour.json``.
-    Returns the summary dict.
+    Every ``cfg.save_freq`` steps the SB3 model, replay buffer and evaluation history are saved
+    to ``out_dir/resume``; ``resume=True`` continues from there (the episode in progress at the
+    save restarts with a fresh reset; SB3 calls the callback before storing that step's
+    transition, so one transition per resume is missing from the buffer). Returns the summary.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     env = gym.make(cfg.env_id)
-    model = SAC(
-        "MlpPolicy",
-        env,
-        seed=cfg.seed,
-        learning_starts=cfg.learning_starts,
-        buffer_size=cfg.max_steps,
-        verbose=0,
-        device="cpu",
-    )
     callback = _BandStopCallback(cfg, out)
+    state_path = out / "resume" / "state.json"
+    if resume and state_path.is_file():
+        state = json.loads(state_path.read_text())
+        model = SAC.load(out / "resume" / "model.zip", env=env, device="cpu")
+        model.load_replay_buffer(out / "resume" / "replay_buffer.pkl")
+        callback.history, callback.wall_before = state["history"], float(state["wall_s"])
+        print(f"[behaviour] resuming {out} at step {model.num_timesteps}", flush=True)
+    else:
+        model = SAC(
+            "MlpPolicy",
+            env,
+            seed=cfg.seed,
+            learning_starts=cfg.learning_starts,
+            buffer_size=cfg.buffer_size or cfg.max_steps,
+            verbose=0,
+            device="cpu",
+        )
     t0 = time.time()
-    model.learn(cfg.max_steps, callback=callback, progress_bar=progress_bar)
-    wall = time.time() - t0
+    remaining = cfg.max_steps - model.num_timesteps
+    model.learn(
+        remaining, callback=callback, progress_bar=progress_bar, reset_num_timesteps=not resume
+    )
+    wall = callback.wall_before + time.time() - t0
     low, high = cfg.band
     centre = 0.5 * (low + high)
     best = min(callback.history, key=lambda e: abs(e["return_mean"] - centre))

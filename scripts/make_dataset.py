@@ -104,7 +104,8 @@ def train_agent(args: Args, kind: str) -> Path:
     out = args.behaviour_dir / (args.env if kind == "medium" else f"{args.env}-expert")
     cfg = BehaviourConfig(env_id=ENV_IDS[args.env], band=band, max_steps=steps, seed=args.seed)
     print(f"[make_dataset] training the {kind} behaviour agent ({steps} SAC steps max) -> {out}")
-    summary = train_behaviour(cfg, out, progress_bar=args.progress)
+    # A killed training run continues from its last save (out/resume, every cfg.save_freq steps).
+    summary = train_behaviour(cfg, out, progress_bar=args.progress, resume=True)
     print(f"[make_dataset] chosen checkpoint: {summary['chosen']} (in band: {summary['in_band']})")
     return out
 

@@ -1,0 +1,45 @@
+"""agents.behaviour: band stop, saved artefacts and resuming a killed behaviour run."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+from stable_baselines3 import SAC
+
+from agents.behaviour import BehaviourConfig, train_behaviour
+from rambo_env.data.dataset import OfflineDataset
+from rambo_env.policies import load_actor
+
+
+def _cfg(**changes) -> BehaviourConfig:
+    base = {"env_id": "Pendulum-v1", "band": (1e9, 2e9), "max_steps": 80, "eval_freq": 40,
+            "n_eval_episodes": 1, "learning_starts": 30, "save_freq": 80, "buffer_size": 1000}  # fmt: skip
+    return BehaviourConfig(**{**base, **changes})
+
+
+def test_stops_at_the_first_evaluation_inside_the_band(tmp_path):
+    summary = train_behaviour(_cfg(band=(-math.inf, math.inf)), tmp_path, progress_bar=False)
+    assert [e["step"] for e in summary["history"]] == [40] and summary["in_band"]
+    actor = load_actor(tmp_path / "medium_actor.pt")
+    assert actor.act(np.zeros((2, 3), np.float32), deterministic=True).shape == (2, 1)
+    replay = OfflineDataset.from_npz(tmp_path / "replay.npz")
+    # SB3 stops before storing the stopping step's transition: 39 rows, the cut one a truncation
+    assert replay.n_transitions == 39 and replay.timeouts[-1] and not replay.terminals.any()
+    assert json.loads((tmp_path / "behaviour.json").read_text())["chosen"]["step"] == 40
+
+
+def test_resume_continues_from_the_last_save(tmp_path):
+    first = train_behaviour(_cfg(), tmp_path, progress_bar=False)  # killed at 80 = a save point
+    assert not first["in_band"] and (tmp_path / "resume" / "model.zip").is_file()
+    assert not (tmp_path / "resume.tmp").exists()
+    summary = train_behaviour(_cfg(max_steps=160), tmp_path, progress_bar=False, resume=True)
+    assert [e["step"] for e in summary["history"]] == [40, 80, 120, 160]
+    assert summary["history"][:2] == first["history"]
+    state = json.loads((tmp_path / "resume" / "state.json").read_text())
+    assert state["num_timesteps"] == 160  # saved again at 160
+    model = SAC.load(tmp_path / "resume" / "model.zip")
+    model.load_replay_buffer(tmp_path / "resume" / "replay_buffer.pkl")
+    # each save (80, 160) precedes the storing of its own step: 79 + 79 rows, none lost on resume
+    assert model.replay_buffer.pos == 158 and model.num_timesteps == 160
