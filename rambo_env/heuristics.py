@@ -16,13 +16,15 @@ import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
 __all__ = [
     "Q_VAR_WINDOW",
     "RamboOffTerms",
+    "mean_rambo_off",
+    "rambo_off_from_results",
     "rambo_off_from_run",
     "rambo_off_terms",
     "select_rambo_off",
@@ -87,7 +89,7 @@ def select_rambo_off(
         raise ValueError("runs: empty; need at least one configuration to select from")
     best_key, best_value = None, math.inf
     for key, entry in runs.items():
-        value = _mean_value(key, entry)
+        value = mean_rambo_off(entry, key=key)
         if best_key is None or value < best_value:
             best_key, best_value = key, value
     return best_key  # type: ignore[return-value]
@@ -102,13 +104,31 @@ def rambo_off_from_run(run_dir: str | Path, window: int = Q_VAR_WINDOW) -> Rambo
     path = Path(run_dir) / "results.json"
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no results.json; is {run_dir} a co-training run folder?")
-    results = json.loads(path.read_text())
+    return rambo_off_from_results(json.loads(path.read_text()), window=window, source=str(path))
+
+
+def rambo_off_from_results(
+    results: Mapping[str, Any], window: int = Q_VAR_WINDOW, *, source: str = "results"
+) -> RamboOffTerms:
+    """RAMBO-OFF terms from a co-training results dict (the content of ``results.json``).
+
+    Uses only the training log: ``q_history`` (per-iteration average Q; ``null`` = non-finite)
+    and ``status`` (``"diverged"`` gets ``+inf``). ``source`` names the dict in errors.
+    """
     if "q_history" not in results:
-        raise ValueError(f"{path}: field 'q_history' missing")
+        raise ValueError(f"{source}: field 'q_history' missing")
     history = [math.nan if v is None else v for v in results["q_history"]]
     if results.get("status") == "diverged":  # the diverged iteration's Q is not in q_history
         history.append(math.nan)
     return rambo_off_terms(history, window=window)
+
+
+def mean_rambo_off(
+    entry: RamboOffTerms | float | Sequence[RamboOffTerms | float], *, key: Hashable = "runs"
+) -> float:
+    """Heuristic of one configuration over its seeds: the mean of ``Q_avg + Q_var`` (the brackets
+    of Table 6), ``+inf`` if any seed diverged. ``key`` names the configuration in errors."""
+    return _mean_value(key, entry)
 
 
 def _mean_value(

@@ -1,0 +1,443 @@
+"""RAMBO sweeps on Ray Tune: datasets × (k, λ) × seeds, one co-training run per trial.
+
+The paper's protocol (App. B.4-B.5): every dataset is run with each (k, λ) configuration of
+:data:`~rambo_env.sweep_report.PAPER_CONFIGS` for five seeds; RAMBO reports the configuration
+with the best final score, RAMBO-OFF the one with the lowest ``Q_avg + Q_var``. Here each trial
+calls :func:`agents.cotrain.run_cotrain` (no second training loop) and the table comes from
+:mod:`rambo_env.sweep_report` (Ray-free).
+
+Sweep folder (``sweep_dir``, on a filesystem every Ray node shares when on a cluster)::
+
+    sweep.json                    the spec and resources (what --resume continues)
+    runs/<dataset>/<k..-lam..>/s<seed>/   one co-training run folder per trial (agents.cotrain)
+    tune/                         Ray Tune's experiment: trial states, metrics, checkpoints
+    table.md, table.csv           Table 6 / Table 1 layouts (rambo_env.sweep_report)
+    curves/<dataset>.png          learning curves per dataset
+
+Fault tolerance: a trial reports its metrics to Tune after every iteration together with a Tune
+checkpoint (the run's ``checkpoint.pt`` + ``config.json``). A trial restarted by Tune (a failure,
+a lost node: ``max_failures``) or by :func:`resume_sweep` copies its latest Tune checkpoint into
+its run folder and continues with ``run_cotrain(resume=True)``; Tune skips finished trials.
+
+Ray is imported lazily: ``import agents.sweep`` works without the ``sweep`` extra.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agents.cotrain_setup import CotrainConfig, config_from_dict
+from rambo_env import run_io
+from rambo_env.presets import RamboPreset
+from rambo_env.sweep_report import (
+    PAPER_CONFIGS,
+    SweepReport,
+    config_slug,
+    dataset_slug,
+    write_report,
+)
+
+__all__ = [
+    "PAPER_CONFIGS",
+    "PAPER_SEEDS",
+    "RUNS_DIR",
+    "SWEEP_FILE",
+    "TUNE_DIR",
+    "SweepOutcome",
+    "SweepResources",
+    "SweepSpec",
+    "cotrain_trainable",
+    "load_sweep",
+    "local_worker_niceness",
+    "resume_sweep",
+    "run_sweep",
+    "trial_config",
+    "trial_run_dir",
+    "write_sweep_report",
+]
+
+SWEEP_FILE = "sweep.json"
+RUNS_DIR = "runs"
+TUNE_DIR = "tune"
+#: Five seeds per configuration (App. B.4).
+PAPER_SEEDS = (0, 1, 2, 3, 4)
+#: The run-folder files a Tune checkpoint carries: what ``run_cotrain(resume=True)`` needs.
+CHECKPOINT_FILES = (run_io.CHECKPOINT_NAME, run_io.CONFIG_NAME)
+#: Fields a trial sets itself (per trial, or from its Tune resources).
+TRIAL_FIELDS = ("dataset", "rollout_length", "adversary_weight", "seed", "torch_threads")
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """What a sweep computes: the grid and the shared run config (fixed on resume)."""
+
+    datasets: tuple[str, ...]
+    """Dataset names or paths (paths are made absolute: Tune runs trials in other folders)."""
+    configs: tuple[RamboPreset, ...] = PAPER_CONFIGS
+    """(k, λ) configurations (App. B.4)."""
+    seeds: tuple[int, ...] = PAPER_SEEDS
+    """Seeds of every (dataset, configuration)."""
+    base: CotrainConfig = field(default_factory=CotrainConfig)
+    """Every other field of a trial's config; its dataset, k, λ and seed are replaced."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "datasets", tuple(_absolute(d) for d in self.datasets))
+        configs = tuple(c if isinstance(c, RamboPreset) else RamboPreset(*c) for c in self.configs)
+        object.__setattr__(self, "configs", configs)
+        object.__setattr__(self, "seeds", tuple(self.seeds))
+        for name in ("datasets", "configs", "seeds"):
+            values = getattr(self, name)
+            if not values:
+                raise ValueError(f"{name}: empty; a sweep needs at least one")
+            if len(set(values)) != len(values):
+                raise ValueError(f"{name}: duplicates in {list(values)}")
+        slugs = [dataset_slug(d) for d in self.datasets]
+        if len(set(slugs)) != len(slugs):
+            raise ValueError(f"datasets: two share a run-folder name ({slugs}); rename a file")
+        for config in self.configs:
+            k, lam = config.rollout_length, config.adversary_weight
+            if int(k) != k or k < 1 or not (math.isfinite(lam) and lam >= 0):
+                raise ValueError(
+                    f"configs: expected k >= 1 and finite λ >= 0, got (k={k}, λ={lam})"
+                )
+        for seed in self.seeds:
+            if not isinstance(seed, int) or seed < 0:
+                raise ValueError(f"seeds: expected integers >= 0, got {seed!r}")
+
+    @property
+    def n_trials(self) -> int:
+        return len(self.datasets) * len(self.configs) * len(self.seeds)
+
+    def trial_config(self, dataset: str, config: RamboPreset, seed: int) -> CotrainConfig:
+        """The co-training config of one trial."""
+        return trial_config(self.base, dataset, config, seed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "datasets": list(self.datasets),
+            "configs": [[c.rollout_length, c.adversary_weight] for c in self.configs],
+            "seeds": list(self.seeds),
+            "base": dataclasses.asdict(self.base),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SweepSpec:
+        return cls(
+            datasets=tuple(data["datasets"]),
+            configs=tuple(RamboPreset(int(k), float(lam)) for k, lam in data["configs"]),
+            seeds=tuple(data["seeds"]),
+            base=config_from_dict(data["base"]),
+        )
+
+
+@dataclass(frozen=True)
+class SweepResources:
+    """How trials are scheduled (saved with the sweep; Tune keeps them on resume)."""
+
+    cpus_per_trial: float = 1.0
+    """CPUs reserved per trial; the trial's torch uses that many threads (at least 1)."""
+    gpus_per_trial: float = 0.0
+    """GPUs per trial (fractions share a GPU); 0 = CPU only."""
+    max_concurrent: int | None = None
+    """At most this many trials at once (None: as many as the cluster's resources allow)."""
+    max_failures: int = 2
+    """Tune restarts a failed trial (e.g. on a lost node) this often, from its last checkpoint."""
+
+    def __post_init__(self) -> None:
+        if not self.cpus_per_trial > 0:
+            raise ValueError(f"cpus_per_trial: expected > 0, got {self.cpus_per_trial!r}")
+        if self.gpus_per_trial < 0:
+            raise ValueError(f"gpus_per_trial: expected >= 0, got {self.gpus_per_trial!r}")
+        if self.max_concurrent is not None and self.max_concurrent < 1:
+            raise ValueError(f"max_concurrent: expected >= 1, got {self.max_concurrent!r}")
+        if self.max_failures < 0:
+            raise ValueError(f"max_failures: expected >= 0, got {self.max_failures!r}")
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    """What :func:`run_sweep` / :func:`resume_sweep` return."""
+
+    report: SweepReport
+    files: dict[str, Path]
+    """The report files written into the sweep folder."""
+    n_trials: int
+    n_errors: int
+    """Trials that ended in an error (``resume_sweep`` continues them from their checkpoint)."""
+    wall_s: float
+
+
+def trial_config(
+    base: CotrainConfig, dataset: str, config: RamboPreset, seed: int
+) -> CotrainConfig:
+    """``base`` with the trial's dataset, (k, λ) and seed (progress bars off: trials log to Tune)."""
+    return dataclasses.replace(
+        base,
+        dataset=dataset,
+        rollout_length=config.rollout_length,
+        adversary_weight=config.adversary_weight,
+        seed=seed,
+        progress=False,
+        stop_at_iteration=None,
+    )
+
+
+def trial_run_dir(runs_root: str | Path, dataset: str, config: RamboPreset, seed: int) -> Path:
+    """``<runs_root>/<dataset>/<k2-lam3e-4>/s<seed>``: the run folder of one trial."""
+    return Path(runs_root) / dataset_slug(dataset) / config_slug(config) / f"s{seed}"
+
+
+def load_sweep(sweep_dir: str | Path) -> tuple[SweepSpec, SweepResources]:
+    """The spec and resources a sweep was started with (``<sweep_dir>/sweep.json``)."""
+    data = run_io.read_json(Path(sweep_dir) / SWEEP_FILE)
+    return SweepSpec.from_dict(data["spec"]), SweepResources(**data["resources"])
+
+
+def write_sweep_report(sweep_dir: str | Path) -> tuple[SweepReport, dict[str, Path]]:
+    """(Re)write ``table.md``, ``table.csv`` and ``curves/`` of a sweep from its run folders
+    (rows and columns in the sweep's order). Needs no Ray."""
+    spec, _ = load_sweep(sweep_dir)
+    runs_root = Path(sweep_dir) / RUNS_DIR
+    return write_report(sweep_dir, runs_root, datasets=spec.datasets, configs=spec.configs)
+
+
+# -- the trial -----------------------------------------------------------------------------
+def cotrain_trainable(params: dict[str, Any]) -> None:
+    """One Tune trial: one co-training run (Alg. 1) through :func:`run_cotrain`.
+
+    ``params`` (the trial's Tune config): ``dataset``, ``k_lambda`` = [k, λ], ``seed``, ``base``
+    (a :class:`CotrainConfig` dict) and ``runs_root``. Reports each iteration's metrics with a
+    Tune checkpoint, then a final row with ``final_score``, ``rambo_off`` and ``status``.
+    """
+    from ray import tune
+
+    from agents.cotrain import run_cotrain
+
+    config = RamboPreset(*params["k_lambda"])
+    cfg = trial_config(config_from_dict(params["base"]), params["dataset"], config, params["seed"])
+    cpus = tune.get_context().get_trial_resources().required_resources.get("CPU", 1.0)
+    cfg = dataclasses.replace(cfg, torch_threads=max(1, int(cpus)))
+    run_dir = trial_run_dir(params["runs_root"], cfg.dataset, config, cfg.seed)
+    resume = _restore_run_dir(run_dir, tune.get_checkpoint())
+
+    def report(metrics: dict[str, Any]) -> None:  # after run_cotrain's checkpoint of the iteration
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in CHECKPOINT_FILES:
+                shutil.copy2(run_dir / name, Path(tmp) / name)
+            tune.report(_tune_metrics(metrics), checkpoint=tune.Checkpoint.from_directory(tmp))
+
+    results = run_cotrain(cfg, run_dir, resume=resume, on_iteration=report)
+    if results["status"] == "interrupted":  # an error for Tune, so that a resume continues it
+        raise RuntimeError(f"trial interrupted: {results['message']}")
+    rambo_off = (results["rambo_off"] or {}).get("value")
+    tune.report(
+        {
+            "iteration": results["iterations_completed"],
+            "final_score": results["final_score"],
+            "final_return": results["final_return"],
+            "rambo_off": math.inf if rambo_off is None else rambo_off,
+            "status": results["status"],
+        }
+    )
+
+
+def _restore_run_dir(run_dir: Path, checkpoint: Any) -> bool:
+    """Put the trial's latest Tune checkpoint into its run folder; True if there is one.
+
+    Tune's checkpoint is the source of truth (it may come from another node). Without one, the
+    trial starts over: a folder left by an attempt that died before its first report is removed.
+    """
+    if checkpoint is None:
+        if run_dir.exists():
+            shutil.rmtree(run_dir)
+        return False
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with checkpoint.as_directory() as src:
+        for name in CHECKPOINT_FILES:
+            run_io.atomic_write(
+                run_dir / name, lambda tmp, n=name: shutil.copy2(Path(src) / n, tmp)
+            )
+    return True
+
+
+def _tune_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Scalars only (the per-episode returns stay in results.json)."""
+    return {k: v for k, v in metrics.items() if isinstance(v, int | float | str)}
+
+
+def _trial_name(trial: Any) -> str:
+    """``<dataset>-k2-lam3e-4-s0``: Tune's name and folder name of a trial."""
+    params = trial.config
+    config = RamboPreset(*params["k_lambda"])
+    return f"{dataset_slug(params['dataset'])}-{config_slug(config)}-s{params['seed']}"
+
+
+# -- the sweep -----------------------------------------------------------------------------
+def run_sweep(
+    spec: SweepSpec,
+    sweep_dir: str | Path,
+    resources: SweepResources = SweepResources(),
+    *,
+    address: str | None = None,
+    prepare_datasets: bool = True,
+    verbose: int = 1,
+) -> SweepOutcome:
+    """Start a sweep in an empty ``sweep_dir``; returns when every trial has ended.
+
+    :param address: an existing Ray cluster (``"auto"``, ``"<head-ip>:6379"``, ``"ray://..."``)
+        joined unchanged; None starts a local Ray on this machine's cores (unless this process
+        already called ``ray.init``).
+    :param prepare_datasets: load each dataset once in this process first (a missing short-name
+        dataset is generated here, not by several trials at once) and fail early on bad names.
+    :param verbose: Tune's console output (0 silent, 1 status table, 2 with trial results).
+    """
+    _import_tune()  # before anything is written
+    sweep_dir = Path(sweep_dir).resolve()
+    if sweep_dir.exists() and any(sweep_dir.iterdir()):
+        raise ValueError(f"sweep_dir: {sweep_dir} is not empty; resume it or choose another")
+    if prepare_datasets:
+        _prepare_datasets(spec.datasets)
+    run_io.write_json(
+        sweep_dir / SWEEP_FILE,
+        {"spec": spec.to_dict(), "resources": dataclasses.asdict(resources)},
+    )
+    return _fit(spec, resources, sweep_dir, address, verbose, restore=False)
+
+
+def resume_sweep(
+    sweep_dir: str | Path, *, address: str | None = None, verbose: int = 1
+) -> SweepOutcome:
+    """Continue an interrupted sweep: unfinished and errored trials resume from their last Tune
+    checkpoint, finished trials are not run again. The spec is the saved one."""
+    sweep_dir = Path(sweep_dir).resolve()
+    if not (sweep_dir / SWEEP_FILE).is_file():
+        raise FileNotFoundError(f"sweep_dir: {sweep_dir} has no {SWEEP_FILE} to resume")
+    spec, resources = load_sweep(sweep_dir)
+    return _fit(spec, resources, sweep_dir, address, verbose, restore=True)
+
+
+def _fit(
+    spec: SweepSpec,
+    resources: SweepResources,
+    sweep_dir: Path,
+    address: str | None,
+    verbose: int,
+    *,
+    restore: bool,
+) -> SweepOutcome:
+    tune = _import_tune()
+    t_start = time.perf_counter()
+    (sweep_dir / RUNS_DIR).mkdir(parents=True, exist_ok=True)
+    trainable = tune.with_resources(
+        cotrain_trainable, {"cpu": resources.cpus_per_trial, "gpu": resources.gpus_per_trial}
+    )
+    experiment = sweep_dir / TUNE_DIR
+    with _ray_session(address):
+        if restore and tune.Tuner.can_restore(experiment):
+            tuner = tune.Tuner.restore(
+                str(experiment), trainable, resume_unfinished=True, resume_errored=True
+            )
+        else:  # a new sweep, or one stopped before Tune wrote its state: start it
+            tuner = tune.Tuner(
+                trainable,
+                param_space=_param_space(spec, sweep_dir / RUNS_DIR),
+                tune_config=tune.TuneConfig(
+                    max_concurrent_trials=resources.max_concurrent,
+                    reuse_actors=True,  # one worker process (imports, model cache) per slot
+                    trial_name_creator=_trial_name,
+                    trial_dirname_creator=_trial_name,
+                ),
+                run_config=tune.RunConfig(
+                    name=TUNE_DIR,
+                    storage_path=str(sweep_dir),
+                    checkpoint_config=tune.CheckpointConfig(num_to_keep=1),
+                    failure_config=tune.FailureConfig(max_failures=resources.max_failures),
+                    verbose=verbose,
+                ),
+            )
+        grid = tuner.fit()
+    report, files = write_sweep_report(sweep_dir)
+    return SweepOutcome(
+        report, files, len(grid), grid.num_errors, wall_s=time.perf_counter() - t_start
+    )
+
+
+def _param_space(spec: SweepSpec, runs_root: Path) -> dict[str, Any]:
+    from ray import tune
+
+    return {
+        "dataset": tune.grid_search(list(spec.datasets)),
+        "k_lambda": tune.grid_search(
+            [[c.rollout_length, c.adversary_weight] for c in spec.configs]
+        ),
+        "seed": tune.grid_search(list(spec.seeds)),
+        "base": dataclasses.asdict(spec.base),
+        "runs_root": str(runs_root),
+    }
+
+
+def _prepare_datasets(datasets: Sequence[str]) -> None:
+    from rambo_env.data.loaders import load_dataset
+
+    for name in datasets:
+        load_dataset(name)
+
+
+def local_worker_niceness(niceness: int = 0) -> None:
+    """Run a local Ray's workers at ``niceness`` (Ray's default is 15: a trial then gets almost no
+    CPU while any other process is busy; measured 437 s instead of ~30 s for the tiny test sweep
+    next to two busy processes). Set before ``ray.init``; an explicit ``RAY_worker_niceness`` in
+    the environment wins."""
+    os.environ.setdefault("RAY_worker_niceness", str(niceness))
+
+
+@contextmanager
+def _ray_session(address: str | None) -> Iterator[None]:
+    """Join ``address``, or start a local Ray on this machine's cores; reuse one already up."""
+    import ray
+
+    if ray.is_initialized():
+        yield
+        return
+    if address is not None:
+        ray.init(address=address)
+    else:
+        local_worker_niceness()
+        ray.init(num_cpus=_n_cores(), include_dashboard=False)
+    try:
+        yield
+    finally:
+        ray.shutdown()
+
+
+def _n_cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _import_tune() -> Any:
+    try:
+        from ray import tune
+    except ImportError as err:
+        raise ImportError(
+            "sweeps need Ray Tune: pip install -e '.[sweep]' (the 'sweep' extra: ray[tune], pandas)"
+        ) from err
+    return tune
+
+
+def _absolute(dataset: str) -> str:
+    """A dataset file path made absolute (trials run in Tune's trial folders); names unchanged."""
+    if str(dataset).endswith((".npz", ".hdf5", ".h5")):
+        return str(Path(dataset).expanduser().resolve())
+    return str(dataset)

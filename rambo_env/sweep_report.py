@@ -1,0 +1,468 @@
+"""Sweep report: RAMBO (best configuration) and RAMBO-OFF (App. B.5) from co-training run folders.
+
+The paper runs every dataset with each (k, λ) configuration of :data:`PAPER_CONFIGS` for five
+seeds (App. B.4) and reports (Table 6) the mean ± std over seeds of the final normalised score
+(App. B.6) with the RAMBO-OFF heuristic ``Q_avg + Q_var`` in brackets; RAMBO is the
+configuration with the best score, RAMBO-OFF the one with the lowest heuristic (Table 1).
+This module builds those tables from the ``results.json`` files that
+:func:`agents.cotrain.run_cotrain` writes, so it works on the output of a Ray Tune sweep, of
+hand-started runs, or of runs copied from a cluster. Pure python / numpy / matplotlib: no Ray,
+no pandas.
+
+Conventions (stated in the Markdown it writes):
+
+- std is the population standard deviation over seeds (``ddof=0``; 0 for a single seed).
+- A configuration with any diverged seed shows "−" (Table 6) and is never selected.
+- Only finished or diverged runs count; others (stopped, interrupted) are listed as incomplete.
+- RAMBO-OFF's score is the selected configuration's score on the same seeds (the paper reran
+  five fresh seeds with it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rambo_env.heuristics import (
+    RamboOffTerms,
+    mean_rambo_off,
+    rambo_off_from_results,
+    select_rambo_off,
+)
+from rambo_env.presets import RamboPreset
+from rambo_env.run_io import RESULTS_NAME, atomic_write, read_json
+
+__all__ = [
+    "COMPLETE_STATUSES",
+    "PAPER_CONFIGS",
+    "ConfigSummary",
+    "DatasetSummary",
+    "RunRecord",
+    "SweepReport",
+    "config_label",
+    "config_slug",
+    "dataset_slug",
+    "load_runs",
+    "plot_sweep_curves",
+    "summarise",
+    "to_csv",
+    "to_markdown",
+    "write_report",
+]
+
+#: The (k, λ) configurations the paper tries on every dataset (App. B.4), in Table 6's order.
+PAPER_CONFIGS = (RamboPreset(2, 3e-4), RamboPreset(5, 3e-4), RamboPreset(5, 0.0))
+
+#: Run statuses that count in the table (a diverged run is a result: "−" in Table 6).
+COMPLETE_STATUSES = ("finished", "diverged")
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What the report needs from one run's ``results.json``."""
+
+    dataset: str
+    config: RamboPreset
+    seed: int
+    status: str
+    final_score: float | None
+    """Mean normalised score of the last 10 evaluations (App. B.6); None without reference scores."""
+    final_return: float | None
+    heuristic: RamboOffTerms
+    """RAMBO-OFF terms from the training log (App. B.5)."""
+    curve: tuple[tuple[int, float | None, float], ...]
+    """(iteration, normalised score or None, return) per evaluation."""
+    run_dir: Path
+
+    @property
+    def diverged(self) -> bool:
+        return self.status == "diverged"
+
+    @classmethod
+    def from_results(cls, results: dict[str, Any], run_dir: str | Path = "") -> RunRecord:
+        source = str(Path(run_dir) / RESULTS_NAME)
+        for name in ("dataset", "rollout_length", "adversary_weight", "seed", "status"):
+            if name not in results:
+                raise ValueError(f"{source}: field {name!r} missing")
+        return cls(
+            dataset=str(results["dataset"]),
+            config=RamboPreset(int(results["rollout_length"]), float(results["adversary_weight"])),
+            seed=int(results["seed"]),
+            status=str(results["status"]),
+            final_score=results.get("final_score"),
+            final_return=results.get("final_return"),
+            heuristic=rambo_off_from_results(results, source=source),
+            curve=tuple(
+                (int(e["iteration"]), e.get("normalized_score"), float(e["return_mean"]))
+                for e in results.get("evals", [])
+            ),
+            run_dir=Path(run_dir),
+        )
+
+
+@dataclass(frozen=True)
+class ConfigSummary:
+    """One cell of Table 6: a configuration on a dataset, over its seeds."""
+
+    config: RamboPreset
+    seeds: tuple[int, ...]
+    n_diverged: int
+    score_mean: float | None
+    """Mean over seeds; None if any seed diverged ("−") or no seed has a score."""
+    score_std: float | None
+    """Population std over seeds (``ddof=0``)."""
+    heuristic: float
+    """Mean over seeds of ``Q_avg + Q_var`` (App. B.5); ``+inf`` if any seed diverged."""
+
+
+@dataclass(frozen=True)
+class DatasetSummary:
+    """One row of Tables 6 and 1."""
+
+    dataset: str
+    cells: tuple[ConfigSummary | None, ...]
+    """One per configuration of the report (None: no complete run of it)."""
+    rambo: RamboPreset | None
+    """Best mean score (online tuning); ties go to the earlier configuration."""
+    rambo_off: RamboPreset | None
+    """Lowest finite mean heuristic (App. B.5); ties go to the earlier configuration."""
+
+    def cell(self, config: RamboPreset | None) -> ConfigSummary | None:
+        return next((c for c in self.cells if c is not None and c.config == config), None)
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    configs: tuple[RamboPreset, ...]
+    rows: tuple[DatasetSummary, ...]
+    score_label: str
+    """``normalised score`` (App. B.6), or ``return`` when some run has no reference scores."""
+    incomplete: tuple[Path, ...] = ()
+    """Run folders whose run did not finish (excluded)."""
+
+
+# -- loading -------------------------------------------------------------------------------
+def load_runs(runs_root: str | Path) -> tuple[list[RunRecord], list[Path]]:
+    """Every ``results.json`` below ``runs_root``: (complete runs, folders of incomplete runs)."""
+    root = Path(runs_root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"runs_root: {root} is not a folder")
+    records, incomplete = [], []
+    for path in sorted(root.rglob(RESULTS_NAME)):
+        record = RunRecord.from_results(read_json(path), path.parent)
+        if record.status in COMPLETE_STATUSES:
+            records.append(record)
+        else:
+            incomplete.append(path.parent)
+    return records, incomplete
+
+
+# -- selection -----------------------------------------------------------------------------
+def summarise(
+    records: Iterable[RunRecord],
+    *,
+    datasets: Sequence[str] | None = None,
+    configs: Sequence[RamboPreset] | None = None,
+    incomplete: Sequence[Path] = (),
+) -> SweepReport:
+    """Per dataset and configuration: score mean ± std over seeds and the mean heuristic;
+    RAMBO = best mean score, RAMBO-OFF = lowest mean ``Q_avg + Q_var`` (App. B.5).
+
+    :param datasets: row order (default: as first seen); datasets without runs are skipped.
+    :param configs: column order (default: sorted like Table 6, k ascending then λ descending).
+    """
+    records = [r for r in records if r.status in COMPLETE_STATUSES]
+    seen = list(dict.fromkeys(r.config for r in records))
+    configs = tuple(configs) if configs is not None else tuple(sorted(seen, key=_table6_order))
+    missing = [c for c in seen if c not in configs]
+    if missing:
+        raise ValueError(f"configs: runs exist for {missing}, not in the given {list(configs)}")
+    use_scores = all(r.final_score is not None for r in records)
+    label = "normalised score" if use_scores else "return"
+    order = list(datasets) if datasets is not None else []
+    order += [d for d in dict.fromkeys(r.dataset for r in records) if d not in order]
+    rows = []
+    for dataset in order:
+        runs = [r for r in records if r.dataset == dataset]
+        if not runs:
+            continue
+        cells = tuple(
+            _summarise_config(c, [r for r in runs if r.config == c], use_scores) for c in configs
+        )
+        rows.append(_select(dataset, cells))
+    return SweepReport(configs, tuple(rows), label, tuple(Path(p) for p in incomplete))
+
+
+def _summarise_config(
+    config: RamboPreset, runs: list[RunRecord], use_scores: bool
+) -> ConfigSummary | None:
+    if not runs:
+        return None
+    runs = sorted(runs, key=lambda r: r.seed)
+    n_diverged = sum(r.diverged for r in runs)
+    scores = [r.final_score if use_scores else r.final_return for r in runs]
+    have = n_diverged == 0 and all(s is not None for s in scores)
+    return ConfigSummary(
+        config=config,
+        seeds=tuple(r.seed for r in runs),
+        n_diverged=n_diverged,
+        score_mean=float(np.mean(scores)) if have else None,
+        score_std=float(np.std(scores)) if have else None,  # ddof=0 over seeds
+        heuristic=mean_rambo_off([r.heuristic for r in runs], key=config_label(config)),
+    )
+
+
+def _select(dataset: str, cells: tuple[ConfigSummary | None, ...]) -> DatasetSummary:
+    present = [c for c in cells if c is not None]
+    rambo, best = None, -math.inf
+    for cell in present:  # strict ">": ties go to the earlier configuration
+        if (
+            cell.score_mean is not None
+            and math.isfinite(cell.score_mean)
+            and cell.score_mean > best
+        ):
+            rambo, best = cell.config, cell.score_mean
+    finite = {c.config: c.heuristic for c in present if math.isfinite(c.heuristic)}
+    rambo_off = select_rambo_off(finite) if finite else None  # App. B.5: min Q_avg + Q_var
+    return DatasetSummary(dataset, cells, rambo, rambo_off)
+
+
+def _table6_order(config: RamboPreset) -> tuple[int, float]:
+    return config.rollout_length, -config.adversary_weight
+
+
+# -- formatting ----------------------------------------------------------------------------
+def _fmt_lambda(lam: float) -> str:
+    """``3e-4`` as in the paper, ``0`` for no adversary."""
+    if lam == 0 or abs(lam) >= 1e-2:
+        return f"{lam:g}"
+    mantissa, exponent = f"{lam:.6e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+
+
+def config_label(config: RamboPreset) -> str:
+    """``k = 2, λ = 3e-4`` (a Table 6 column header)."""
+    return f"k = {config.rollout_length}, λ = {_fmt_lambda(config.adversary_weight)}"
+
+
+def config_slug(config: RamboPreset) -> str:
+    """``k2-lam3e-4`` (file and column names)."""
+    return f"k{config.rollout_length}-lam{_fmt_lambda(config.adversary_weight)}"
+
+
+def dataset_slug(dataset: str) -> str:
+    """A file-name-safe short form: the stem of a path, ``/`` of a Minari id replaced."""
+    name = Path(dataset).stem if dataset.endswith((".npz", ".hdf5", ".h5")) else dataset
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "dataset"
+
+
+def _fmt_heuristic(value: float) -> str:
+    """Table 6 style: ``348.1``, large values ``1.2e8``, ``inf`` when diverged."""
+    if not math.isfinite(value):
+        return "inf"
+    if abs(value) >= 1e5:
+        mantissa, exponent = f"{value:.1e}".split("e")
+        return f"{mantissa}e{int(exponent)}"
+    return f"{value:.1f}"
+
+
+def _fmt_score(cell: ConfigSummary | None) -> str:
+    if cell is None or cell.score_mean is None:
+        return "−"
+    return f"{cell.score_mean:.1f} ± {cell.score_std:.1f}"
+
+
+def _table6_cell(cell: ConfigSummary | None, row: DatasetSummary) -> str:
+    if cell is None:
+        return ""
+    score = _fmt_score(cell)
+    if cell.config == row.rambo:
+        score = f"**{score}**"
+    heuristic = _fmt_heuristic(cell.heuristic)
+    if cell.config == row.rambo_off:
+        heuristic = f"**{heuristic}**"
+    diverged = f" [{cell.n_diverged}/{len(cell.seeds)} diverged]" if cell.n_diverged else ""
+    return f"{score} ({heuristic}){diverged}"
+
+
+def _table1_cell(row: DatasetSummary, config: RamboPreset | None) -> str:
+    if config is None:
+        return "−"
+    return f"{_fmt_score(row.cell(config))} ({config_label(config)})"
+
+
+def to_markdown(report: SweepReport) -> str:
+    """Table 6 layout (per configuration) followed by Table 1 layout (RAMBO, RAMBO-OFF)."""
+    headers = [config_label(c) for c in report.configs]
+    lines = [
+        "## RAMBO per (k, λ) configuration (paper Table 6 layout)",
+        "",
+        f"Final {report.score_label} (mean ± std over seeds, std with ddof=0; App. B.6). In "
+        "brackets: the RAMBO-OFF heuristic Q_avg + Q_var from the training log (App. B.5), mean "
+        "over seeds. Bold score: best configuration (RAMBO). Bold bracket: lowest heuristic "
+        '(RAMBO-OFF\'s choice). "−": the value function diverged in some seed (never selected).',
+        "",
+        "| dataset | " + " | ".join(headers) + " | seeds |",
+        "|---" * (len(headers) + 2) + "|",
+    ]
+    for row in report.rows:
+        cells = [_table6_cell(c, row) for c in row.cells]
+        seeds = sorted({s for c in row.cells if c is not None for s in c.seeds})
+        lines.append(f"| {row.dataset} | " + " | ".join(cells) + f" | {len(seeds)} |")
+    lines += [
+        "",
+        "## RAMBO and RAMBO-OFF (paper Table 1 layout)",
+        "",
+        "RAMBO: the configuration with the best mean score. RAMBO-OFF: the configuration with the "
+        "lowest heuristic, scored on the same seeds (the paper reran five fresh seeds with it).",
+        "",
+        "| dataset | RAMBO | RAMBO-OFF |",
+        "|---|---|---|",
+    ]
+    for row in report.rows:
+        lines.append(
+            f"| {row.dataset} | {_table1_cell(row, row.rambo)} | {_table1_cell(row, row.rambo_off)} |"
+        )
+    totals = [_total(report, "rambo"), _total(report, "rambo_off")]
+    if all(t is not None for t in totals):
+        lines.append(f"| total | {totals[0]:.1f} | {totals[1]:.1f} |")
+    if report.incomplete:
+        lines += ["", f"Incomplete runs (not in the tables): {len(report.incomplete)}"]
+        lines += [f"- {p}" for p in report.incomplete]
+    return "\n".join(lines) + "\n"
+
+
+def _total(report: SweepReport, which: str) -> float | None:
+    means = []
+    for row in report.rows:
+        cell = row.cell(getattr(row, which))
+        if cell is None or cell.score_mean is None:
+            return None
+        means.append(cell.score_mean)
+    return math.fsum(means) if means else None
+
+
+def to_csv(report: SweepReport) -> str:
+    """One row per dataset like Table 6 + Table 1, numbers only (empty = none, ``inf`` = diverged)."""
+    fields = ["dataset"]
+    for c in report.configs:
+        slug = config_slug(c)
+        fields += [f"{slug}_{x}" for x in ("mean", "std", "heuristic", "n_seeds", "n_diverged")]
+    for name in ("rambo", "rambo_off"):
+        fields += [f"{name}_{x}" for x in ("k", "lambda", "mean", "std")]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in report.rows:
+        line: dict[str, Any] = {"dataset": row.dataset}
+        for config, cell in zip(report.configs, row.cells, strict=True):
+            slug = config_slug(config)
+            if cell is not None:
+                line |= {
+                    f"{slug}_mean": _num(cell.score_mean),
+                    f"{slug}_std": _num(cell.score_std),
+                    f"{slug}_heuristic": _num(cell.heuristic),
+                    f"{slug}_n_seeds": len(cell.seeds),
+                    f"{slug}_n_diverged": cell.n_diverged,
+                }
+        for name in ("rambo", "rambo_off"):
+            config = getattr(row, name)
+            cell = row.cell(config)
+            if config is not None and cell is not None:
+                line |= {
+                    f"{name}_k": config.rollout_length,
+                    f"{name}_lambda": repr(config.adversary_weight),
+                    f"{name}_mean": _num(cell.score_mean),
+                    f"{name}_std": _num(cell.score_std),
+                }
+        writer.writerow(line)
+    return out.getvalue()
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return ""
+    return repr(float(value)) if math.isfinite(value) else "inf"
+
+
+# -- learning curves -----------------------------------------------------------------------
+def plot_sweep_curves(
+    path: str | Path,
+    records: Sequence[RunRecord],
+    dataset: str,
+    configs: Sequence[RamboPreset],
+    score_label: str = "normalised score",
+) -> Path:
+    """PNG of one dataset: score vs iteration, one line per configuration (mean over seeds,
+    shaded ± std band over the seeds evaluated at that iteration)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for config in configs:
+        runs = [r for r in records if r.dataset == dataset and r.config == config]
+        by_iteration: dict[int, list[float]] = {}
+        for run in runs:
+            for iteration, score, ret in run.curve:
+                value = score if score_label == "normalised score" else ret
+                if value is not None:
+                    by_iteration.setdefault(iteration, []).append(value)
+        if not by_iteration:
+            continue
+        xs = np.array(sorted(by_iteration))  # [n_evals]
+        mean = np.array([np.mean(by_iteration[x]) for x in xs])
+        std = np.array([np.std(by_iteration[x]) for x in xs])
+        (line,) = ax.plot(xs, mean, marker="o", ms=3, label=f"{config_label(config)} ({len(runs)})")
+        ax.fill_between(xs, mean - std, mean + std, color=line.get_color(), alpha=0.2)
+    ax.set_xlabel("iteration")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(f"{score_label} (mean ± std over seeds)")
+    ax.set_title(dataset)
+    ax.grid(alpha=0.3)
+    if ax.lines:
+        ax.legend(title="configuration (seeds)", fontsize=8)
+    fig.tight_layout()
+    try:
+        return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+    finally:
+        plt.close(fig)
+
+
+# -- files ---------------------------------------------------------------------------------
+def write_report(
+    out_dir: str | Path,
+    runs_root: str | Path,
+    *,
+    datasets: Sequence[str] | None = None,
+    configs: Sequence[RamboPreset] | None = None,
+) -> tuple[SweepReport, dict[str, Path]]:
+    """Build the report from the run folders below ``runs_root`` and write, atomically,
+    ``table.md``, ``table.csv`` and ``curves/<dataset>.png`` into ``out_dir``."""
+    records, incomplete = load_runs(runs_root)
+    report = summarise(records, datasets=datasets, configs=configs, incomplete=incomplete)
+    out_dir = Path(out_dir)
+    markdown, table = to_markdown(report), to_csv(report)
+    files = {
+        "markdown": atomic_write(out_dir / "table.md", lambda tmp: tmp.write_text(markdown)),
+        "csv": atomic_write(out_dir / "table.csv", lambda tmp: tmp.write_text(table)),
+    }
+    for row in report.rows:
+        files[f"curves:{row.dataset}"] = plot_sweep_curves(
+            out_dir / "curves" / f"{dataset_slug(row.dataset)}.png",
+            records,
+            row.dataset,
+            report.configs,
+            report.score_label,
+        )
+    return report, files

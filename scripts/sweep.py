@@ -1,0 +1,203 @@
+"""RAMBO sweeps on Ray Tune: datasets × (k, λ) × seeds (App. B.4), then the RAMBO / RAMBO-OFF table.
+
+    python scripts/sweep.py --datasets hopper-medium --seeds 0,1 --iterations 5   # small, local
+    python scripts/sweep.py --datasets mujoco --preset paper     # the paper grid: 12 × 3 × 5 runs
+    python scripts/sweep.py --datasets walker2d-medium --configs 2:3e-4,5:0 --algo tqc
+    python scripts/sweep.py --resume runs/sweeps/sac-default-<time>    # continue an interrupted one
+    python scripts/sweep.py --report-only runs/sweeps/sac-default-<time>  # tables only, no Ray
+    ray start --head   # then, on the other nodes: ray start --address <head-ip>:6379
+    python scripts/sweep.py --address auto --datasets mujoco --preset paper --sweep-dir /nfs/sweep
+
+Each trial is one co-training run (agents.cotrain.run_cotrain). Without --address, Ray starts
+locally on this machine's cores with --cpus-per-trial CPUs per trial. Writes the sweep folder
+(sweep.json, runs/, tune/, table.md, table.csv, curves/<dataset>.png) and prints table.md.
+Needs the `sweep` extra (pip install -e ".[sweep]"), except --report-only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from agents.cotrain import PRESETS
+from agents.cotrain_setup import ALGOS, CotrainConfig, config_docs
+from agents.sweep import (
+    PAPER_CONFIGS,
+    PAPER_SEEDS,
+    SweepResources,
+    SweepSpec,
+    resume_sweep,
+    run_sweep,
+    write_sweep_report,
+)
+from rambo_env.presets import RamboPreset, preset_names
+from rambo_env.sweep_report import to_markdown
+
+#: CotrainConfig fields settable for every trial (sizes for small runs, device).
+PASS_THROUGH = (
+    "n_rollouts",
+    "agent_steps_per_iteration",
+    "adversary_steps_per_iteration",
+    "bc_epochs",
+    "bc_max_steps",
+    "eval_every",
+    "eval_last",
+    "n_eval_episodes",
+    "ensemble_hidden",
+    "mle_max_epochs",
+    "mle_max_time_s",
+    "q_limit",
+    "device",
+)
+#: SweepResources fields (flags of the same name).
+RESOURCE_FLAGS = ("cpus_per_trial", "gpus_per_trial", "max_concurrent", "max_failures")
+#: ``--datasets mujoco``: the 12 MuJoCo datasets of Table 6.
+DATASET_GROUPS = {"mujoco": preset_names()}
+
+
+def _optional(base: type) -> Any:
+    def parse(text: str) -> Any:
+        return None if text.lower() == "none" else base(text)
+
+    parse.__name__ = base.__name__  # argparse's "invalid int value" message
+    return parse
+
+
+def parse_configs(text: str) -> tuple[RamboPreset, ...]:
+    """``"2:3e-4,5:0"`` -> (RamboPreset(2, 3e-4), RamboPreset(5, 0.0))."""
+    configs = []
+    for item in text.split(","):
+        k, sep, lam = item.strip().partition(":")
+        try:
+            configs.append(RamboPreset(int(k), float(lam)))
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise argparse.ArgumentTypeError(f"--configs: expected 'k:lam,...', got {item!r}")
+    return tuple(configs)
+
+
+def parse_datasets(text: str) -> tuple[str, ...]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    return tuple(d for n in names for d in DATASET_GROUPS.get(n, [n]))
+
+
+def parse_seeds(text: str) -> tuple[int, ...]:
+    return tuple(int(s) for s in text.split(","))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    grid = parser.add_argument_group("grid")
+    grid.add_argument(
+        "--datasets",
+        type=parse_datasets,
+        default=None,
+        help="comma-separated names or paths; 'mujoco' = the 12 MuJoCo datasets [hopper-medium]",
+    )
+    grid.add_argument(
+        "--configs",
+        type=parse_configs,
+        default=None,
+        help="(k, λ) configurations as 'k:lam,...' [paper: 2:3e-4,5:3e-4,5:0]",
+    )
+    seeds = ",".join(map(str, PAPER_SEEDS))
+    grid.add_argument("--seeds", type=parse_seeds, default=None, help=f"[{seeds}]")
+    run = parser.add_argument_group("every trial's co-training config")
+    run.add_argument("--preset", choices=sorted(PRESETS), default=None, help="[default]")
+    run.add_argument("--algo", "--agent", choices=ALGOS, default=None, help="[sac]")
+    run.add_argument("--iterations", type=int, default=None, help="n_iterations [preset's]")
+    docs, fields = config_docs(), {f.name: f for f in dataclasses.fields(CotrainConfig)}
+    for name in PASS_THROUGH:
+        kind = str(fields[name].type)
+        base = {"int": int, "float": float, "str": str}[kind.split(" ")[0]]
+        run.add_argument(
+            f"--{name.replace('_', '-')}",
+            dest=name,
+            type=_optional(base) if "None" in kind else base,
+            default=argparse.SUPPRESS,
+            help=docs[name],
+        )
+    ray = parser.add_argument_group("Ray")
+    ray.add_argument("--sweep-dir", type=Path, default=None, help="[runs/sweeps/<algo>-<time>]")
+    ray.add_argument("--resume", type=Path, default=None, metavar="SWEEP_DIR", help="continue it")
+    ray.add_argument("--report-only", type=Path, default=None, metavar="SWEEP_DIR")
+    ray.add_argument("--address", default=None, help="join this Ray cluster ('auto', host:port)")
+    ray.add_argument("--cpus-per-trial", type=float, default=None, help="[1]")
+    ray.add_argument("--gpus-per-trial", type=float, default=None, help="[0]")
+    ray.add_argument("--max-concurrent", type=int, default=None, help="[as resources allow]")
+    ray.add_argument("--max-failures", type=int, default=None, help="retries of a failed trial [2]")
+    ray.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1, help="Tune output [1]")
+    return parser
+
+
+def resolve_args(
+    args: argparse.Namespace, parser: argparse.ArgumentParser
+) -> tuple[SweepSpec, SweepResources, Path]:
+    """(spec, resources, sweep folder) of a new sweep from the parsed flags."""
+    overrides = {n: getattr(args, n) for n in PASS_THROUGH if hasattr(args, n)}
+    if args.algo is not None:
+        overrides["algo"] = args.algo
+    if args.iterations is not None:
+        overrides["n_iterations"] = args.iterations
+    preset = args.preset or "default"
+    ray_given = {n: getattr(args, n) for n in RESOURCE_FLAGS if getattr(args, n) is not None}
+    try:
+        base = dataclasses.replace(PRESETS[preset], **overrides)
+        spec = SweepSpec(
+            args.datasets or ("hopper-medium",),
+            args.configs or PAPER_CONFIGS,
+            args.seeds or PAPER_SEEDS,
+            base,
+        )
+        resources = SweepResources(**ray_given)
+    except ValueError as err:
+        parser.error(str(err))
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    sweep_dir = args.sweep_dir or Path("runs/sweeps") / f"{base.algo}-{preset}-{stamp}"
+    return spec, resources, sweep_dir
+
+
+def _sweep_flags_given(args: argparse.Namespace) -> list[str]:
+    """Flags that define a new sweep (not allowed with --resume / --report-only)."""
+    names = ["datasets", "configs", "seeds", "preset", "algo", "iterations", "sweep_dir"]
+    names += [*PASS_THROUGH, *RESOURCE_FLAGS]
+    return [f"--{n.replace('_', '-')}" for n in names if getattr(args, n, None) is not None]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    existing = args.resume or args.report_only
+    if existing is not None and (_sweep_flags_given(args) or (args.resume and args.report_only)):
+        parser.error(
+            "--resume / --report-only use the saved sweep.json; got "
+            f"{_sweep_flags_given(args) or ['both']}"
+        )
+    if args.report_only is not None:
+        print(to_markdown(write_sweep_report(args.report_only)[0]))
+        return 0
+    if args.resume is not None:
+        print(f"[sweep] resuming {args.resume}", flush=True)
+        outcome = resume_sweep(args.resume, address=args.address, verbose=args.verbose)
+        sweep_dir = args.resume
+    else:
+        spec, resources, sweep_dir = resolve_args(args, parser)
+        print(f"[sweep] {spec.n_trials} trials -> {sweep_dir}", flush=True)
+        outcome = run_sweep(spec, sweep_dir, resources, address=args.address, verbose=args.verbose)
+    print(to_markdown(outcome.report))
+    print(f"[sweep] {outcome.n_trials} trials, {outcome.n_errors} errored, {outcome.wall_s:.0f} s")
+    print(f"[sweep] tables: {outcome.files['markdown']}, {outcome.files['csv']}")
+    if outcome.n_errors:
+        print(f"[sweep] continue with: python scripts/sweep.py --resume {sweep_dir}")
+    return 1 if outcome.n_errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,305 @@
+"""Ray Tune sweeps: a tiny real sweep, its resume, a trial continued from its Tune checkpoint, CLI.
+
+Ray 2.60 removed ``ray.init(local_mode=True)`` (it raises), so the sweep tests start a real
+local Ray with ``num_cpus=1``: one trial at a time, one CPU (the machine runs other jobs).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import math
+import runpy
+import shutil
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from test_cotrain import tiny_config, tiny_hopper  # noqa: F401 (tiny_hopper is a fixture)
+
+from agents.cotrain import run_cotrain
+from agents.sweep import (
+    SweepResources,
+    SweepSpec,
+    cotrain_trainable,
+    load_sweep,
+    resume_sweep,
+    run_sweep,
+    trial_run_dir,
+)
+from rambo_env.heuristics import rambo_off_from_run
+from rambo_env.presets import RamboPreset
+from rambo_env.run_io import read_json
+
+TWO_CONFIGS = (RamboPreset(2, 3e-4), RamboPreset(5, 0.0))
+
+
+sweep_cli = SimpleNamespace(
+    **runpy.run_path(str(Path(__file__).resolve().parents[2] / "scripts" / "sweep.py"))
+)
+
+
+def tiny_spec(dataset: str, **overrides) -> SweepSpec:
+    base = tiny_config(dataset, **{"n_iterations": 2, "eval_every": 1, **overrides})
+    return SweepSpec(datasets=(dataset,), configs=TWO_CONFIGS, seeds=(0,), base=base)
+
+
+@pytest.fixture(scope="module")
+def local_ray(tmp_path_factory):
+    """A local Ray (1 CPU) whose workers share one model cache (the trials reuse the MLE model)."""
+    ray = pytest.importorskip("ray")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RAMBO_ENV_CACHE", str(tmp_path_factory.mktemp("sweep-cache")))
+        mp.setenv("RAY_AUTH_MODE", "disabled")  # no token file written to ~/.ray by a test
+        mp.setenv("RAY_worker_niceness", "0")  # as agents.sweep.local_worker_niceness
+        ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def finished_sweep(local_ray, tiny_hopper, tmp_path_factory):  # noqa: F811
+    sweep_dir = tmp_path_factory.mktemp("sweep") / "s"
+    spec = tiny_spec(tiny_hopper)
+    outcome = run_sweep(spec, sweep_dir, SweepResources(max_failures=0), verbose=0)
+    return spec, sweep_dir, outcome
+
+
+def _tune_rows(sweep_dir: Path) -> dict[str, list[dict]]:
+    """Every row each trial reported to Tune (its result.json, one JSON object per line)."""
+    return {
+        path.parent.name: [json.loads(line) for line in path.read_text().splitlines()]
+        for path in sorted((sweep_dir / "tune").glob("*/result.json"))
+    }
+
+
+def test_tiny_sweep_table_and_rambo_off(finished_sweep, tmp_path):
+    spec, sweep_dir, outcome = finished_sweep
+    assert (outcome.n_trials, outcome.n_errors) == (2, 0)
+    assert load_sweep(sweep_dir) == (spec, SweepResources(max_failures=0))
+    heuristics = {}
+    for config in TWO_CONFIGS:
+        run_dir = trial_run_dir(sweep_dir / "runs", spec.datasets[0], config, 0)
+        results = read_json(run_dir / "results.json")
+        assert (results["status"], results["iterations_completed"]) == ("finished", 2)
+        assert results["rollout_length"] == config.rollout_length
+        assert results["adversary_weight"] == config.adversary_weight
+        heuristics[config] = rambo_off_from_run(run_dir).value
+    # A trial is exactly the run scripts/cotrain.py makes (also in a reused worker process).
+    direct = run_cotrain(spec.trial_config(spec.datasets[0], config, 0), tmp_path / "direct")
+    assert direct["q_history"] == results["q_history"]
+    assert direct["final_score"] == results["final_score"]
+    # Each trial reported both iterations (with a Tune checkpoint of the run) and a final row.
+    rows = _tune_rows(sweep_dir)
+    assert sorted(rows) == ["tiny-hopper-k2-lam3e-4-s0", "tiny-hopper-k5-lam0-s0"]
+    for trial_rows in rows.values():
+        assert [r.get("iteration") for r in trial_rows] == [1, 2, 2]
+        assert "normalized_score" in trial_rows[1] and "final_score" in trial_rows[2]
+    checkpoints = list((sweep_dir / "tune").glob("*/checkpoint_*/checkpoint.pt"))
+    assert len(checkpoints) == 2  # num_to_keep=1: the last per trial
+
+    (row,) = outcome.report.rows
+    assert [c.config for c in row.cells] == list(TWO_CONFIGS)
+    assert [c.heuristic for c in row.cells] == pytest.approx(list(heuristics.values()))
+    assert row.rambo_off == min(heuristics, key=heuristics.get)  # lowest Q_avg + Q_var
+    scores = {c.config: c.score_mean for c in row.cells}
+    assert row.rambo == max(scores, key=scores.get)
+    (line,) = list(csv.DictReader((sweep_dir / "table.csv").open()))
+    assert line["dataset"] == spec.datasets[0]
+    assert int(line["rambo_off_k"]) == row.rambo_off.rollout_length
+    markdown = (sweep_dir / "table.md").read_text()
+    assert "k = 2, λ = 3e-4" in markdown and "k = 5, λ = 0" in markdown
+    assert (sweep_dir / "curves" / "tiny-hopper.png").is_file()
+
+
+def test_resume_of_a_finished_sweep_runs_nothing_again(finished_sweep):
+    spec, sweep_dir, _ = finished_sweep
+    rows_before = _tune_rows(sweep_dir)
+    results_path = trial_run_dir(sweep_dir / "runs", spec.datasets[0], TWO_CONFIGS[0], 0)
+    mtime = (results_path / "results.json").stat().st_mtime_ns
+    outcome = resume_sweep(sweep_dir, verbose=0)
+    assert (outcome.n_trials, outcome.n_errors) == (2, 0)
+    assert _tune_rows(sweep_dir) == rows_before  # no trial reported again
+    assert (results_path / "results.json").stat().st_mtime_ns == mtime
+    with pytest.raises(ValueError, match="not empty"):
+        run_sweep(spec, sweep_dir, verbose=0)
+
+
+@pytest.mark.slow  # ~25 s: two more Tune runs, each starting a worker process
+def test_interrupted_sweep_resumes_errored_trials_only(local_ray, tiny_hopper, tmp_path):  # noqa: F811
+    late = tmp_path / "late" / "tiny-late.npz"  # not there yet: its trial errors
+    base = tiny_spec(tiny_hopper).base
+    spec = SweepSpec((tiny_hopper, str(late)), TWO_CONFIGS[:1], (0,), base)
+    sweep_dir = tmp_path / "sweep"
+    first = run_sweep(
+        spec, sweep_dir, SweepResources(max_failures=0), prepare_datasets=False, verbose=0
+    )
+    assert (first.n_trials, first.n_errors) == (2, 1)
+    assert [r.dataset for r in first.report.rows] == [tiny_hopper]
+    rows_before = _tune_rows(sweep_dir)["tiny-hopper-k2-lam3e-4-s0"]
+    late.parent.mkdir()
+    shutil.copy(tiny_hopper, late)
+    second = resume_sweep(sweep_dir, verbose=0)
+    assert (second.n_trials, second.n_errors) == (2, 0)
+    assert _tune_rows(sweep_dir)["tiny-hopper-k2-lam3e-4-s0"] == rows_before  # not re-run
+    assert [r.dataset for r in second.report.rows] == [tiny_hopper, str(late)]
+
+
+class FakeTune:
+    """``ray.tune``'s trial API in-process: keeps every reported checkpoint folder."""
+
+    def __init__(self, store: Path, checkpoint=None, fail_at: int | None = None):
+        self.store, self.checkpoint, self.fail_at = store, checkpoint, fail_at
+        self.rows: list[dict] = []
+        self.checkpoints: dict[int, object] = {}
+
+    def report(self, metrics, *, checkpoint=None):
+        from ray import tune
+
+        if metrics.get("iteration") == self.fail_at:
+            raise ConnectionError("node lost")  # after the run's checkpoint, before the report
+        self.rows.append(metrics)
+        if checkpoint is not None:  # Tune persists it; the trial's temp folder is then removed
+            kept = self.store / f"it{metrics['iteration']}"
+            shutil.copytree(checkpoint.path, kept)
+            self.checkpoints[metrics["iteration"]] = tune.Checkpoint.from_directory(kept)
+
+    def install(self, monkeypatch, tune):
+        monkeypatch.setattr(tune, "report", self.report)
+        monkeypatch.setattr(tune, "get_checkpoint", lambda: self.checkpoint)
+        resources = SimpleNamespace(required_resources={"CPU": 1.0})
+        context = SimpleNamespace(get_trial_resources=lambda: resources)
+        monkeypatch.setattr(tune, "get_context", lambda: context)
+
+
+def test_restarted_trial_continues_from_its_tune_checkpoint(tiny_hopper, tmp_path, monkeypatch):  # noqa: F811
+    tune = pytest.importorskip("ray.tune")
+    spec = tiny_spec(tiny_hopper, n_iterations=3)
+    params = {
+        "dataset": tiny_hopper,
+        "k_lambda": [2, 3e-4],
+        "seed": 0,
+        "base": dataclasses.asdict(spec.base),
+        "runs_root": str(tmp_path / "runs"),
+    }
+    first = FakeTune(tmp_path / "store", fail_at=2)
+    first.install(monkeypatch, tune)
+    with pytest.raises(ConnectionError):
+        cotrain_trainable(params)
+    assert list(first.checkpoints) == [1]
+    run_dir = trial_run_dir(tmp_path / "runs", tiny_hopper, TWO_CONFIGS[0], 0)
+    shutil.rmtree(run_dir)  # restarted on another node: only Tune's checkpoint survives
+
+    second = FakeTune(tmp_path / "store2", checkpoint=first.checkpoints[1])
+    second.install(monkeypatch, tune)
+    cotrain_trainable(params)
+    assert [r["iteration"] for r in second.rows] == [2, 3, 3]
+    results = read_json(run_dir / "results.json")
+    assert (results["status"], results["iterations_completed"]) == ("finished", 3)
+    assert results["q_history"][0] == first.rows[0]["q_avg"]  # iteration 1 is the first attempt's
+    assert second.rows[-1]["rambo_off"] == pytest.approx(rambo_off_from_run(run_dir).value)
+    assert math.isfinite(second.rows[-1]["final_score"])
+
+
+def test_restart_without_checkpoint_starts_over(tiny_hopper, tmp_path, monkeypatch):  # noqa: F811
+    tune = pytest.importorskip("ray.tune")
+    spec = tiny_spec(tiny_hopper, n_iterations=1)
+    run_dir = trial_run_dir(tmp_path / "runs", tiny_hopper, TWO_CONFIGS[1], 0)
+    run_dir.mkdir(parents=True)
+    (run_dir / "config.json").write_text("{}")  # left by an attempt that died before a report
+    FakeTune(tmp_path / "store").install(monkeypatch, tune)
+    cotrain_trainable(
+        {
+            "dataset": tiny_hopper,
+            "k_lambda": [5, 0.0],
+            "seed": 0,
+            "base": dataclasses.asdict(spec.base),
+            "runs_root": str(tmp_path / "runs"),
+        }
+    )
+    assert read_json(run_dir / "results.json")["status"] == "finished"
+
+
+def test_spec_validation_and_paths(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    spec = SweepSpec(datasets=("data/x.npz", "hopper-medium"), seeds=(0, 1))
+    assert spec.datasets == (str(tmp_path / "data" / "x.npz"), "hopper-medium")
+    assert spec.n_trials == 2 * 3 * 2 and SweepSpec.from_dict(spec.to_dict()) == spec
+    cfg = spec.trial_config("hopper-medium", RamboPreset(5, 0.0), 1)
+    assert (cfg.dataset, cfg.rollout_length, cfg.adversary_weight, cfg.seed) == (
+        "hopper-medium",
+        5,
+        0.0,
+        1,
+    )
+    assert trial_run_dir("r", "/a/b/tiny.npz", RamboPreset(2, 3e-4), 3) == Path(
+        "r/tiny/k2-lam3e-4/s3"
+    )
+    for kwargs, field in [
+        ({"datasets": ()}, "datasets"),
+        ({"datasets": ("a", "a")}, "datasets"),
+        ({"datasets": ("x/a.npz", "y/a.npz")}, "datasets"),
+        ({"datasets": ("a",), "configs": ((0, 3e-4),)}, "configs"),
+        ({"datasets": ("a",), "configs": ((2, -1.0),)}, "configs"),
+        ({"datasets": ("a",), "seeds": (-1,)}, "seeds"),
+    ]:
+        with pytest.raises(ValueError, match=field):
+            SweepSpec(**kwargs)
+    with pytest.raises(ValueError, match="cpus_per_trial"):
+        SweepResources(cpus_per_trial=0)
+
+
+def test_missing_ray_names_the_extra(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "ray", None)
+    with pytest.raises(ImportError, match=r"\[sweep\]"):
+        run_sweep(SweepSpec(datasets=("hopper-medium",)), tmp_path / "s")
+    assert not (tmp_path / "s").exists()  # nothing written
+
+
+def test_cli_flags(tmp_path, capsys):
+    parser = sweep_cli.build_parser()
+    grid = ["--datasets", "mujoco", "--configs", "2:3e-4,5:0", "--seeds", "0,1"]
+    sizes = ["--iterations", "7", "--n-rollouts", "64", "--mle-max-time-s", "none"]
+    args = parser.parse_args(
+        [*grid, *sizes, "--cpus-per-trial", "2", "--sweep-dir", str(tmp_path / "s")]
+    )
+    spec, resources, sweep_dir = sweep_cli.resolve_args(args, parser)
+    assert len(spec.datasets) == 12 and spec.configs == TWO_CONFIGS and spec.seeds == (0, 1)
+    assert (spec.base.n_iterations, spec.base.n_rollouts, spec.base.mle_max_time_s) == (7, 64, None)
+    assert (resources.cpus_per_trial, sweep_dir) == (2.0, tmp_path / "s")
+    default_spec, _, default_dir = sweep_cli.resolve_args(parser.parse_args([]), parser)
+    assert default_spec.datasets == ("hopper-medium",) and len(default_spec.configs) == 3
+    assert default_spec.seeds == (0, 1, 2, 3, 4) and default_dir.parent == Path("runs/sweeps")
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--configs", "2-3e-4"])
+    with pytest.raises(SystemExit):
+        sweep_cli.main(["--resume", str(tmp_path), "--seeds", "3"])
+    with pytest.raises(SystemExit) as exit_info:
+        sweep_cli.main(["--help"])
+    assert exit_info.value.code == 0 and "--address" in capsys.readouterr().out
+
+
+def test_cli_report_only_needs_no_ray(tmp_path, monkeypatch, capsys):
+    spec = SweepSpec(datasets=("hopper-medium",), configs=TWO_CONFIGS[:1], seeds=(0,))
+    (tmp_path / "sweep.json").write_text(
+        json.dumps({"spec": spec.to_dict(), "resources": dataclasses.asdict(SweepResources())})
+    )
+    run_dir = trial_run_dir(tmp_path / "runs", "hopper-medium", TWO_CONFIGS[0], 0)
+    run_dir.mkdir(parents=True)
+    results = {
+        "status": "finished",
+        "dataset": "hopper-medium",
+        "seed": 0,
+        "rollout_length": 2,
+        "adversary_weight": 3e-4,
+        "final_score": 42.0,
+        "q_history": [1.0, 3.0],
+        "evals": [],
+    }
+    (run_dir / "results.json").write_text(json.dumps(results))
+    monkeypatch.setitem(sys.modules, "ray", None)
+    assert sweep_cli.main(["--report-only", str(tmp_path)]) == 0
+    assert "| hopper-medium | **42.0 ± 0.0** (**4.0**) | 1 |" in capsys.readouterr().out
+    assert (tmp_path / "table.csv").is_file()

@@ -1,0 +1,177 @@
+"""Sweep report (Table 6 / Table 1 layouts, RAMBO and RAMBO-OFF selection) on hand-made runs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import pytest
+
+from rambo_env.presets import RamboPreset
+from rambo_env.sweep_report import (
+    PAPER_CONFIGS,
+    RunRecord,
+    config_label,
+    config_slug,
+    load_runs,
+    summarise,
+    to_csv,
+    to_markdown,
+    write_report,
+)
+
+A, B, C = PAPER_CONFIGS  # (2, 3e-4), (5, 3e-4), (5, 0)
+
+
+def results(config, seed, score, q_history, status="finished", dataset="hopper-medium"):
+    """A results.json as run_cotrain writes it (only the fields the report reads)."""
+    return {
+        "status": status,
+        "dataset": dataset,
+        "seed": seed,
+        "rollout_length": config.rollout_length,
+        "adversary_weight": config.adversary_weight,
+        "final_score": score,
+        "final_return": None if score is None else 10.0 * score,
+        "evals": [
+            {"iteration": 0, "normalized_score": 1.0, "return_mean": 10.0},
+            {"iteration": 2, "normalized_score": score, "return_mean": 20.0},
+        ],
+        "q_history": q_history,
+    }
+
+
+def write_runs(root, runs):
+    for i, data in enumerate(runs):
+        run_dir = root / f"run{i}"
+        run_dir.mkdir(parents=True)
+        (run_dir / "results.json").write_text(json.dumps(data))
+    return root
+
+
+def records(runs):
+    return [RunRecord.from_results(r, f"run{i}") for i, r in enumerate(runs)]
+
+
+def test_known_numbers_give_known_table(tmp_path):
+    runs = [
+        # A: scores 10, 20 -> 15 ± 5; heuristic: q [3, 5] -> 5 + var 1 = 6 (both seeds) -> 6
+        results(A, 0, 10.0, [3.0, 5.0]),
+        results(A, 1, 20.0, [3.0, 5.0]),
+        # B: scores 30, 50 -> 40 ± 10 (best); heuristic: q [0, 10] -> 10 + 25 = 35, q [1, 1] -> 1
+        results(B, 0, 30.0, [0.0, 10.0]),
+        results(B, 1, 50.0, [1.0, 1.0]),
+    ]
+    root = write_runs(tmp_path / "runs", runs)
+    report, files = write_report(tmp_path, root)
+    assert report.configs == (A, B)  # Table 6 order: k ascending, then λ descending
+    (row,) = report.rows
+    cell_a, cell_b = row.cells
+    assert (cell_a.score_mean, cell_a.score_std, cell_a.heuristic) == (15.0, 5.0, 6.0)
+    assert (cell_b.score_mean, cell_b.score_std, cell_b.heuristic) == (40.0, 10.0, 18.0)
+    assert cell_a.seeds == (0, 1) and cell_a.n_diverged == 0
+    assert (row.rambo, row.rambo_off) == (B, A)
+
+    markdown = (tmp_path / "table.md").read_text()
+    assert markdown == to_markdown(report)
+    assert "| k = 2, λ = 3e-4 | k = 5, λ = 3e-4 |" in markdown
+    assert "| hopper-medium | 15.0 ± 5.0 (**6.0**) | **40.0 ± 10.0** (18.0) | 2 |" in markdown
+    assert (
+        "| hopper-medium | 40.0 ± 10.0 (k = 5, λ = 3e-4) | 15.0 ± 5.0 (k = 2, λ = 3e-4) |"
+        in markdown
+    )
+    assert "| total | 40.0 | 15.0 |" in markdown
+
+    (line,) = list(csv.DictReader(io.StringIO((tmp_path / "table.csv").read_text())))
+    assert line["dataset"] == "hopper-medium"
+    assert float(line["k2-lam3e-4_mean"]) == 15.0 and float(line["k5-lam3e-4_std"]) == 10.0
+    assert float(line["k5-lam3e-4_heuristic"]) == 18.0 and line["k2-lam3e-4_n_seeds"] == "2"
+    assert (line["rambo_k"], float(line["rambo_lambda"]), float(line["rambo_mean"])) == (
+        "5",
+        3e-4,
+        40.0,
+    )
+    assert (line["rambo_off_k"], float(line["rambo_off_mean"])) == ("2", 15.0)
+    png = files["curves:hopper-medium"]
+    assert png == tmp_path / "curves" / "hopper-medium.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave no temporary files
+
+
+def test_ties_go_to_the_earlier_configuration():
+    runs = [results(c, 0, 50.0, [2.0, 2.0]) for c in (C, B, A)]  # same score, same heuristic
+    (row,) = summarise(records(runs)).rows
+    assert (row.rambo, row.rambo_off) == (A, A)
+    (row,) = summarise(records(runs), configs=(C, B, A)).rows  # a given order decides
+    assert (row.rambo, row.rambo_off) == (C, C)
+
+
+def test_diverged_or_non_finite_heuristic_is_never_chosen():
+    runs = [
+        # A: best score and lowest Q in seed 0, but seed 1 diverged -> "−", heuristic inf
+        results(A, 0, 90.0, [0.0, 0.0]),
+        results(A, 1, 80.0, [1.0], status="diverged"),
+        # B: a non-finite Q in the log (null in JSON) -> heuristic inf, but a finite score
+        results(B, 0, 60.0, [1.0, None]),
+        # C: the only finite heuristic, and a large one
+        results(C, 0, 20.0, [1e6, 1e6]),
+    ]
+    report = summarise(records(runs))
+    (row,) = report.rows
+    cell_a, cell_b, _ = row.cells
+    assert cell_a.score_mean is None and cell_a.n_diverged == 1 and cell_a.heuristic == math.inf
+    assert cell_b.heuristic == math.inf and cell_b.score_mean == 60.0
+    assert (row.rambo, row.rambo_off) == (B, C)
+    markdown = to_markdown(report)
+    assert "| − (inf) [1/2 diverged] | **60.0 ± 0.0** (inf) | 20.0 ± 0.0 (**1.0e6**) |" in markdown
+    line = next(csv.DictReader(io.StringIO(to_csv(report))))
+    assert line["k2-lam3e-4_mean"] == "" and line["k2-lam3e-4_heuristic"] == "inf"
+    assert line["k2-lam3e-4_n_diverged"] == "1"
+
+    all_diverged = [results(A, 0, 5.0, [1.0], status="diverged")]
+    (row,) = summarise(records(all_diverged)).rows
+    assert (row.rambo, row.rambo_off) == (None, None)
+    assert "| hopper-medium | − | − |" in to_markdown(summarise(records(all_diverged)))
+
+
+def test_incomplete_runs_are_listed_not_counted(tmp_path):
+    runs = [results(A, 0, 10.0, [1.0]), results(A, 1, 99.0, [1.0], status="interrupted")]
+    root = write_runs(tmp_path, runs)
+    complete, incomplete = load_runs(root)
+    assert [r.seed for r in complete] == [0] and incomplete == [root / "run1"]
+    report = summarise(complete, incomplete=incomplete)
+    assert report.rows[0].cells[0].score_mean == 10.0
+    assert "Incomplete runs (not in the tables): 1" in to_markdown(report)
+
+
+def test_rows_and_columns_follow_the_given_order_and_skip_missing():
+    runs = [
+        results(A, 0, 10.0, [1.0], dataset="walker2d-medium"),
+        results(C, 0, 20.0, [1.0], dataset="hopper-medium"),
+    ]
+    report = summarise(records(runs), datasets=["hopper-medium", "nope", "walker2d-medium"])
+    assert [r.dataset for r in report.rows] == ["hopper-medium", "walker2d-medium"]
+    assert report.configs == (A, C)
+    assert report.rows[0].cells[0] is None and report.rows[1].cells[1] is None
+    with pytest.raises(ValueError, match="configs"):
+        summarise(records(runs), configs=[A])
+
+
+def test_return_is_used_without_reference_scores():
+    runs = [results(A, 0, None, [1.0]), results(B, 0, 3.0, [1.0])]
+    report = summarise(records(runs))
+    assert report.score_label == "return"
+    assert [c.score_mean for c in report.rows[0].cells] == [None, 30.0]
+
+
+def test_labels_and_errors_name_the_field(tmp_path):
+    assert config_label(RamboPreset(5, 0.0)) == "k = 5, λ = 0"
+    assert config_slug(RamboPreset(2, 1.5e-4)) == "k2-lam1.5e-4"
+    bad = results(A, 0, 1.0, [1.0])
+    del bad["seed"]
+    with pytest.raises(ValueError, match="'seed' missing"):
+        RunRecord.from_results(bad, tmp_path)
+    with pytest.raises(FileNotFoundError, match="runs_root"):
+        load_runs(tmp_path / "missing")
