@@ -42,6 +42,8 @@ __all__ = [
 ]
 
 ALGOS = ("sac", "td3", "ddpg", "tqc", "crossq")
+#: Agents with an entropy coefficient (SB3 ``ent_coef``).
+ENTROPY_ALGOS = ("sac", "tqc", "crossq")
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,9 @@ class CotrainConfig:
     """MLE pretraining epoch cap (None = until early stopping)."""
     mle_max_time_s: float | None = 120.0
     """MLE pretraining time cap in seconds (None = until early stopping; paper preset: None)."""
+    ent_coef: str = "auto"
+    """Entropy coefficient of sac / tqc / crossq in SB3's form: auto (learned from 1.0, official),
+    auto_<init> (learned from <init>) or a fixed number."""
     q_limit: float | None = None
     """Stop as diverged when |average Q| exceeds this (None = 100 · max|r| / (1 − γ))."""
     torch_threads: int = 1
@@ -128,9 +133,22 @@ class CotrainConfig:
                 raise ValueError(f"{name}: expected >= 0, got {getattr(self, name)!r}")
         if not 0.0 <= self.real_ratio <= 1.0:
             raise ValueError(f"real_ratio: expected a value in [0, 1], got {self.real_ratio!r}")
+        _check_ent_coef(self.algo, self.ent_coef)
         lam = self.adversary_weight
         if lam is not None and not (math.isfinite(lam) and lam >= 0):
             raise ValueError(f"adversary_weight: expected a finite value >= 0, got {lam!r}")
+
+
+def _check_ent_coef(algo: str, ent_coef: str) -> None:
+    text = ent_coef[len("auto_") :] if ent_coef.startswith("auto_") else ent_coef
+    try:
+        ok = ent_coef == "auto" or float(text) > 0
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"ent_coef: expected auto, auto_<init> or a number > 0, got {ent_coef!r}")
+    if ent_coef != "auto" and algo not in ENTROPY_ALGOS:
+        raise ValueError(f"ent_coef: {algo} has no entropy coefficient (only {ENTROPY_ALGOS})")
 
 
 def config_from_dict(data: dict[str, Any]) -> CotrainConfig:
@@ -251,6 +269,7 @@ def build_session(cfg: CotrainConfig) -> Session:
         seed=cfg.seed,
         device=mdp.device,
         gradient_steps=cfg.agent_steps_per_iteration,
+        **({"ent_coef": cfg.ent_coef} if cfg.algo in ENTROPY_ALGOS else {}),
     )
     adv_cfg = AdversaryConfig(
         adversary_weight=lam,

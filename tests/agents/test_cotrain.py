@@ -232,6 +232,12 @@ def test_config_validation_names_the_field():
         CotrainConfig(adversary_weight=math.nan)
     with pytest.raises(ValueError, match="bogus"):
         config_from_dict({**dataclasses.asdict(CotrainConfig()), "bogus": 1})
+    for bad in ("", "auto_", "auto_x", "-0.1", "0"):
+        with pytest.raises(ValueError, match="ent_coef"):
+            CotrainConfig(ent_coef=bad)
+    with pytest.raises(ValueError, match="ent_coef: td3 has no entropy coefficient"):
+        CotrainConfig(algo="td3", ent_coef="0.1")
+    CotrainConfig(ent_coef="auto_0.05"), CotrainConfig(ent_coef="0.2")  # valid forms
     docs = config_docs()
     assert set(docs) == {f.name for f in dataclasses.fields(CotrainConfig)}
 
@@ -273,3 +279,12 @@ def test_k_and_lambda_from_dataset_preset(dataset, expected):
     assert resolve(CotrainConfig(dataset="custom.npz"), "hopper-medium")[:2] == (5, 3e-4)
     with pytest.raises(ValueError, match="rollout_length and adversary_weight"):
         resolve(CotrainConfig(dataset="custom.npz"), "custom")
+
+
+def test_ent_coef_reaches_the_sb3_agent(tiny_hopper):
+    from agents.cotrain_setup import build_session
+
+    session = build_session(tiny_config(tiny_hopper, ent_coef="auto_0.05"))
+    assert float(session.agent.log_ent_coef.detach().exp()) == pytest.approx(0.05)
+    fixed = build_session(tiny_config(tiny_hopper, ent_coef="0.2"))
+    assert float(fixed.agent.ent_coef_tensor) == pytest.approx(0.2)
