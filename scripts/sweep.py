@@ -50,6 +50,7 @@ PASS_THROUGH = (
     "ensemble_hidden",
     "mle_max_epochs",
     "mle_max_time_s",
+    "ent_coef",
     "q_limit",
     "device",
 )
