@@ -128,12 +128,6 @@ def mean_rambo_off(
 ) -> float:
     """Heuristic of one configuration over its seeds: the mean of ``Q_avg + Q_var`` (the brackets
     of Table 6), ``+inf`` if any seed diverged. ``key`` names the configuration in errors."""
-    return _mean_value(key, entry)
-
-
-def _mean_value(
-    key: Hashable, entry: RamboOffTerms | float | Sequence[RamboOffTerms | float]
-) -> float:
     items = [entry] if isinstance(entry, RamboOffTerms | float | int) else list(entry)
     if not items:
         raise ValueError(f"runs[{key!r}]: empty sequence of runs")

@@ -180,9 +180,8 @@ def collect_episodes(
     return recorder.episodes
 
 
-_WORKER_COUNTER = (
-    None  # shared step counter of a collection worker process (set by the initializer)
-)
+#: Shared step counter of a collection worker process (set by :func:`_init_worker`).
+_WORKER_COUNTER = None
 
 
 def _init_worker(counter) -> None:

@@ -33,14 +33,13 @@ def register_envs() -> None:
 
 def _register_toys() -> None:
     """The paper's toy MDPs (App. C.1, C.3); see rambo_env/envs/toys.py."""
-    if "RamboToy-SingleTransition-v0" not in gym.registry:
+    from rambo_env.envs.toys import ILLUSTRATIVE_HORIZON, ILLUSTRATIVE_ID, SINGLE_TRANSITION_ID
+
+    if SINGLE_TRANSITION_ID not in gym.registry:
+        gym.register(id=SINGLE_TRANSITION_ID, entry_point="rambo_env.envs.toys:SingleTransitionEnv")
+    if ILLUSTRATIVE_ID not in gym.registry:
         gym.register(
-            id="RamboToy-SingleTransition-v0",
-            entry_point="rambo_env.envs.toys:SingleTransitionEnv",
-        )
-    if "RamboToy-Illustrative-v0" not in gym.registry:
-        gym.register(
-            id="RamboToy-Illustrative-v0",
+            id=ILLUSTRATIVE_ID,
             entry_point="rambo_env.envs.toys:IllustrativeMDP",
-            max_episode_steps=10,  # rambo_env.envs.toys.ILLUSTRATIVE_HORIZON
+            max_episode_steps=ILLUSTRATIVE_HORIZON,
         )

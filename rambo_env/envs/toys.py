@@ -26,8 +26,6 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from rambo_env.dynamics.termination import always_terminated
-
 __all__ = [
     "ILLUSTRATIVE_HORIZON",
     "ILLUSTRATIVE_ID",
@@ -36,7 +34,6 @@ __all__ = [
     "SINGLE_TRANSITION_ID",
     "IllustrativeMDP",
     "SingleTransitionEnv",
-    "always_terminated",
     "illustrative_mean",
     "register_toy_envs",
     "single_transition_mean",
