@@ -7,8 +7,8 @@ its callback. :mod:`agents.cotrain` runs them.
 
 Default preset (``CotrainConfig()``): a smoke-sized run on a 2-core CPU, everything included.
 Budget: dataset generation on first use (1M hopper-medium transitions from the shipped behaviour
-policy: ~7 CPU-minutes, MuJoCo-bound, 3 min 39 s wall with 2 workers; skipped once generated), MLE pretraining capped at
-``mle_max_time_s`` = 120 s (cached afterwards), BC warm start capped at ``bc_max_steps`` = 5000
+policy: ~7 CPU-minutes, MuJoCo-bound, 3 min 39 s wall with 2 workers; skipped once generated),
+MLE pretraining capped at ``mle_max_time_s`` = 120 s (cached afterwards), BC warm start capped at ``bc_max_steps`` = 5000
 batches, then ``n_iterations`` = 5 full paper iterations (50 000 × k rollout, 1000 agent + 1000
 adversary steps each) with an evaluation after every iteration, so the final score is the mean
 over iterations 1-5. Measured by ``scripts/bench.py`` (1 thread, machine loaded by other jobs):
