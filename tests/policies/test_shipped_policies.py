@@ -11,7 +11,7 @@ from rambo_env.policies import load_actor, shipped_policy_path
 
 #: (env, Gymnasium id) of every shipped medium policy. A trained policy collects far more reward in
 #: 50 steps than a random one (hopper falls, halfcheetah flails at about -0.3 per step).
-SHIPPED = [("hopper", "Hopper-v5"), ("halfcheetah", "HalfCheetah-v5")]
+SHIPPED = [("hopper", "Hopper-v5"), ("halfcheetah", "HalfCheetah-v5"), ("walker2d", "Walker2d-v5")]
 
 
 @pytest.mark.parametrize(("env_name", "env_id"), SHIPPED)
