@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import torch
 
+from rambo_env.dynamics.training import make_adam
+
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
     from rambo_env.dynamics.ensemble import GaussianEnsemble
@@ -218,7 +220,7 @@ class ModelAdversary:
             )
         # All ensemble parameters, the learnable log-var bounds included (official code).
         self.params = [p for p in mdp.ensemble.parameters() if p.requires_grad]
-        self.optimizer = torch.optim.Adam(self.params, lr=cfg.lr)
+        self.optimizer = make_adam(self.params, cfg.lr)  # fused where supported (#4: 4.6 -> 1.2 ms)
         self.rng = np.random.default_rng(seed)
         self.generator = torch.Generator(device=mdp.device)
         self.generator.manual_seed(int(seed))

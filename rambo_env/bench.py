@@ -27,7 +27,7 @@ from rambo_env.adversary import AdversaryConfig, ModelAdversary, PolicyFns
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
 from rambo_env.dynamics.termination import get_termination_fn
-from rambo_env.dynamics.training import _make_adam, _run_epoch
+from rambo_env.dynamics.training import _run_epoch, make_adam
 from rambo_env.model import LearnedMDP
 from rambo_env.normalization import ObsNormalizer
 
@@ -292,7 +292,7 @@ def bench_mle_epoch(cfg: BenchConfig, device: torch.device) -> tuple[Timing, Tim
     n, e = cfg.mle_transitions, cfg.ensemble.n_members
     x = torch.randn(n, ensemble.input_dim, generator=gen).to(device)  # [N, in]
     y = 0.1 * torch.randn(n, ensemble.target_dim, generator=gen).to(device)  # [N, T]
-    optimizer = _make_adam(ensemble.parameters(), 3e-4)
+    optimizer = make_adam(ensemble.parameters(), 3e-4)
     n_rows = cfg.mle_measure * cfg.batch_size
     order = torch.randint(n, (e, n_rows), generator=gen).to(device)  # [E, K * B]
 

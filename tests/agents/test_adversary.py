@@ -18,6 +18,7 @@ from rambo_env.adversary import (
 )
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
+from rambo_env.dynamics.training import make_adam
 from rambo_env.model import LearnedMDP
 from rambo_env.normalization import ObsNormalizer
 
@@ -135,7 +136,7 @@ def test_zero_weight_step_equals_pure_mle_step(toy):
     real = adversary.real.sample(64, torch.Generator().manual_seed(3))
     adversary.step(_ood_policy(), *batch, real=real)
 
-    opt = torch.optim.Adam(reference.parameters(), lr=3e-4)
+    opt = make_adam(reference.parameters(), 3e-4)  # the adversary's own (fused) Adam
     loss, _ = reference.mle_loss(real.obs, real.action, real.next_obs, real.reward)
     opt.zero_grad()
     loss.backward()
