@@ -199,7 +199,9 @@ def resolve(cfg: CotrainConfig, dataset_name: str | None = None) -> tuple[int, f
 
 
 def _short_name(name: str) -> str:
-    if name.endswith((".npz", ".hdf5", ".h5")):
+    from rambo_env.data.loaders import is_dataset_file
+
+    if is_dataset_file(name):
         return Path(name).stem
     parts = name.split("/")
     return f"{parts[1]}-{parts[2]}" if len(parts) == 3 else name  # Minari <ns>/<env>/<level>-vN

@@ -38,6 +38,7 @@ from typing import Any
 
 from agents.cotrain_setup import CotrainConfig, config_from_dict
 from rambo_env import run_io
+from rambo_env.data.loaders import is_dataset_file
 from rambo_env.presets import RamboPreset
 from rambo_env.sweep_report import (
     PAPER_CONFIGS,
@@ -438,6 +439,6 @@ def _import_tune() -> Any:
 
 def _absolute(dataset: str) -> str:
     """A dataset file path made absolute (trials run in Tune's trial folders); names unchanged."""
-    if str(dataset).endswith((".npz", ".hdf5", ".h5")):
+    if is_dataset_file(dataset):
         return str(Path(dataset).expanduser().resolve())
     return str(dataset)

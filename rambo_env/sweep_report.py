@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from rambo_env.data.loaders import is_dataset_file
 from rambo_env.heuristics import (
     RamboOffTerms,
     mean_rambo_off,
@@ -260,7 +261,7 @@ def config_slug(config: RamboPreset) -> str:
 
 def dataset_slug(dataset: str) -> str:
     """A file-name-safe short form: the stem of a path, ``/`` of a Minari id replaced."""
-    name = Path(dataset).stem if dataset.endswith((".npz", ".hdf5", ".h5")) else dataset
+    name = Path(dataset).stem if is_dataset_file(dataset) else dataset
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "dataset"
 
 

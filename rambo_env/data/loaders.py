@@ -25,10 +25,23 @@ from rambo_env.data.dataset import DatasetUnavailableError, OfflineDataset
 from rambo_env.data.minari_io import minari_dataset_exists, read_minari
 from rambo_env.data.scores import ENV_IDS, LEVELS
 
-__all__ = ["SHORT_NAMES", "load_dataset", "validate_for_env"]
+__all__ = [
+    "DATASET_FILE_SUFFIXES",
+    "SHORT_NAMES",
+    "is_dataset_file",
+    "load_dataset",
+    "validate_for_env",
+]
 
 #: Every short name ``<env>-<level>`` (exact table; no substring matching).
 SHORT_NAMES: dict[str, tuple[str, str]] = {f"{e}-{lv}": (e, lv) for e in ENV_IDS for lv in LEVELS}
+#: File endings :func:`load_dataset` reads as files: ``.npz`` arrays, D4RL ``.hdf5`` / ``.h5``.
+DATASET_FILE_SUFFIXES = (".npz", ".hdf5", ".h5")
+
+
+def is_dataset_file(name: str | Path) -> bool:
+    """True if :func:`load_dataset` treats ``name`` as a file path (by its ending), not a name."""
+    return str(name).endswith(DATASET_FILE_SUFFIXES)
 
 
 def load_dataset(
