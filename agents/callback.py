@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
 import torch
 from stable_baselines3.common.callbacks import BaseCallback
 
@@ -46,6 +47,10 @@ class RamboCallback(BaseCallback):
     Attributes:
         n_iterations: completed iterations (rollout, agent update, adversary update).
         last_stats: the stats of the last completed iteration (keys as logged, without prefix).
+
+    Logged per iteration: ``rambo/*`` (adversary stats, ``q_avg``) and ``rollout/*`` from the
+    iteration's model rollout (line 3), read from SB3's collect locals: ``model_reward_mean``,
+    ``model_reward_max`` and ``model_terminated_frac`` (terminations per model transition).
     """
 
     def __init__(
@@ -69,6 +74,8 @@ class RamboCallback(BaseCallback):
         self._policy: PolicyFns | None = None
         self._q_generator = torch.Generator(device=adversary.mdp.device)
         self._q_generator.manual_seed(int(seed))
+        self._rollout = np.zeros(4)  # [transitions, reward sum, reward max, terminations]
+        self._rollout[2] = -np.inf
 
     def _init_callback(self) -> None:
         self._policy = policy_fns(self.model)
@@ -76,7 +83,27 @@ class RamboCallback(BaseCallback):
             self._seen_updates = self.model._n_updates
 
     def _on_step(self) -> bool:
+        """Accumulate the model rollout's reward and terminations (SB3 collect locals)."""
+        rewards, dones, infos = (self.locals.get(key) for key in ("rewards", "dones", "infos"))
+        if rewards is None or dones is None or infos is None:
+            return True
+        rewards = np.asarray(rewards, dtype=np.float64).reshape(-1)  # [n_envs]
+        done_idx = np.flatnonzero(dones)
+        terminated = sum(not infos[i].get("TimeLimit.truncated", False) for i in done_idx)
+        self._rollout += (rewards.size, rewards.sum(), 0.0, terminated)
+        self._rollout[2] = max(self._rollout[2], float(rewards.max(initial=-np.inf)))
         return True
+
+    def rollout_stats(self) -> dict[str, float]:
+        """Model-rollout stats since the last completed iteration (empty if nothing collected)."""
+        n, total, best, terminated = self._rollout
+        if n == 0:
+            return {}
+        return {
+            "model_reward_mean": float(total / n),
+            "model_reward_max": float(best),
+            "model_terminated_frac": float(terminated / n),
+        }
 
     def _on_rollout_start(self) -> None:
         self._finish_pending_iteration()
@@ -91,10 +118,14 @@ class RamboCallback(BaseCallback):
         self._seen_updates = self.model._n_updates
         stats = self.run_adversary()
         stats["q_avg"] = self.average_q()
+        rollout = self.rollout_stats()
+        self._rollout[:] = (0.0, 0.0, -np.inf, 0.0)
         self.n_iterations += 1
-        self.last_stats = stats
+        self.last_stats = {**stats, **rollout}
         for key, value in stats.items():
             self.logger.record(f"rambo/{key}", value)
+        for key, value in rollout.items():
+            self.logger.record(f"rollout/{key}", value)
         self.logger.record("rambo/iteration", self.n_iterations)
         for hook in self.on_iteration_end:
             hook(self)

@@ -245,6 +245,7 @@ def _make_monitor(
         save_fn=lambda h: _save(session, h, run_dir),
         schedule=EvalSchedule(cfg.n_iterations, every=cfg.eval_every, last=cfg.eval_last),
         q_limit=session.q_limit,
+        q_warn=session.resolved["q_return_bound"],
         stop_at_iteration=cfg.stop_at_iteration,
         progress=cfg.progress,
         start_records=_start_records(session.resolved),
@@ -297,6 +298,11 @@ def _finish(
         ),
         "evals": history.evals,
         "q_history": history.q_history,
+        "q_return_bound": session.resolved["q_return_bound"],
+        "q_above_bound_from": next(
+            (i for i, q in enumerate(history.q_history, 1) if q > session.resolved["q_return_bound"]),
+            None,
+        ),
         "rambo_off": _rambo_off(history.q_history, monitor.status),
         "wall_s": {"cotrain_total": history.wall_s, "session": session_s, "session_setup": setup_s},
         "iteration_s_mean": (sum(history.iteration_s) / len(history.iteration_s))

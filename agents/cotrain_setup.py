@@ -281,13 +281,15 @@ def build_session(cfg: CotrainConfig) -> Session:
     )
     adversary = ModelAdversary(mdp, dataset, adv_cfg, seed=cfg.seed)
     max_reward = float(np.abs(dataset.rewards).max())
-    q_limit = cfg.q_limit if cfg.q_limit is not None else 100.0 * max_reward / (1.0 - BASE.gamma)
+    q_bound = max_reward / (1.0 - BASE.gamma)  # the largest discounted return at rewards <= max|r|
+    q_limit = cfg.q_limit if cfg.q_limit is not None else 100.0 * q_bound
     resolved = {
         "rollout_length": k,
         "adversary_weight": lam,
         "k_lambda_from": origin,
         "device": str(mdp.device),
         "q_limit": q_limit,
+        "q_return_bound": q_bound,
         "dataset": {
             "name": dataset.name,
             "source": dataset.source,

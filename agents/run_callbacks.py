@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,6 +91,9 @@ class RunMonitorCallback(BaseCallback):
     :param save_fn: ``(history) -> None`` writes the checkpoint (called only for healthy iterations).
     :param schedule: evaluation schedule.
     :param q_limit: the run stops when ``|avg Q| > q_limit`` or avg Q is not finite.
+    :param q_warn: warn once (the first iteration, resume-safe) when avg Q exceeds this: no policy
+        can earn more than ``max|r| / (1 - γ)``, so a larger average Q is over-estimation (the
+        value divergence of Table 6's "—" runs starts like this). None = never warn.
     :param stop_at_iteration: stop (as if killed) after this iteration's checkpoint; None = never.
     :param progress: show a tqdm bar with one tick per iteration.
     :param start_records: scalars logged at iteration 0 of a fresh run (e.g. MLE pretraining).
@@ -106,6 +110,7 @@ class RunMonitorCallback(BaseCallback):
         save_fn: Callable[[RunHistory], None],
         schedule: EvalSchedule,
         q_limit: float,
+        q_warn: float | None = None,
         stop_at_iteration: int | None = None,
         progress: bool = True,
         start_records: dict[str, float] | None = None,
@@ -116,7 +121,7 @@ class RunMonitorCallback(BaseCallback):
         self.history = history
         self.n_iterations = n_iterations
         self.q_fn, self.evaluate_fn, self.save_fn = q_fn, evaluate_fn, save_fn
-        self.schedule, self.q_limit = schedule, q_limit
+        self.schedule, self.q_limit, self.q_warn = schedule, q_limit, q_warn
         self.stop_at_iteration = stop_at_iteration
         self.progress = progress
         self.start_records = dict(start_records or {})
@@ -177,6 +182,7 @@ class RunMonitorCallback(BaseCallback):
         if not math.isfinite(q_avg) or abs(q_avg) > self.q_limit:
             self._diverge(iteration, q_avg)
             return
+        self._maybe_warn(iteration, q_avg)
         self.history.iteration = iteration
         self.history.q_history.append(q_avg)
         self.history.iteration_s.append(iteration_s)
@@ -195,6 +201,19 @@ class RunMonitorCallback(BaseCallback):
             self._stop, self.status = True, "stopped"
             self.message = f"stopped after iteration {iteration} (stop_at_iteration)"
         self._t_iter = time.perf_counter()
+
+    def _maybe_warn(self, iteration: int, q_avg: float) -> None:
+        if self.q_warn is None or q_avg <= self.q_warn:
+            return
+        if any(q > self.q_warn for q in self.history.q_history):
+            return  # warned already (also across a resume: the history is checkpointed)
+        warnings.warn(
+            f"iteration {iteration}: average Q = {q_avg:.4g} exceeds max|r| / (1 - γ) = "
+            f"{self.q_warn:.4g}, the most any policy can earn: the critic over-estimates. If Q "
+            f"keeps growing the run is diverging (a larger adversary weight λ, a shorter rollout "
+            f"k or a better-trained model are the levers; paper Table 6).",
+            stacklevel=2,
+        )
 
     def interrupt(self) -> None:
         """Record a KeyboardInterrupt (the last checkpoint stays valid for resuming)."""

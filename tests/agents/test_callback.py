@@ -14,6 +14,7 @@ from agents.vec_env import RamboModelVecEnv
 from rambo_env.adversary import AdversaryConfig, ModelAdversary
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
+from rambo_env.dynamics.termination import always_terminated
 from rambo_env.model import LearnedMDP
 from rambo_env.normalization import ObsNormalizer
 
@@ -124,9 +125,32 @@ def test_zero_weight_counts_iterations_but_leaves_the_model():
     before = copy.deepcopy(mdp.ensemble.state_dict())
     agent.learn(total_timesteps=2 * STEPS_PER_ITERATION, callback=callback)
     assert callback.n_iterations == 2
-    assert set(callback.last_stats) == {"q_avg"}
+    assert set(callback.last_stats) == {
+        "q_avg",
+        "model_reward_mean",
+        "model_reward_max",
+        "model_terminated_frac",
+    }
     for key, value in mdp.ensemble.state_dict().items():
         assert torch.equal(value, before[key]), key
+
+
+@pytest.mark.parametrize("terminates", [False, True])
+def test_rollout_stats_describe_the_iterations_model_transitions(terminates):
+    agent, callback, mdp = _setup(weight=0.0)
+    if terminates:
+        mdp.termination_fn = always_terminated
+    seen = []
+    callback.on_iteration_end.append(lambda cb: seen.append(dict(cb.logger.name_to_value)))
+    agent.learn(total_timesteps=2 * STEPS_PER_ITERATION, callback=callback)
+    second = agent.replay_buffer.rewards[K : 2 * K]  # [K, N_ENVS]: iteration 2's rollout only
+    stats = callback.last_stats
+    assert stats["model_reward_mean"] == pytest.approx(second.mean(), rel=1e-5)
+    assert stats["model_reward_max"] == pytest.approx(second.max(), rel=1e-6)
+    assert stats["model_terminated_frac"] == (1.0 if terminates else 0.0)
+    assert seen[-1]["rollout/model_reward_mean"] == stats["model_reward_mean"]
+    first = agent.replay_buffer.rewards[:K]
+    assert seen[0]["rollout/model_reward_mean"] == pytest.approx(first.mean(), rel=1e-5)
 
 
 @pytest.mark.parametrize("algo", ["sac", "td3", "ddpg", "tqc", "crossq"])

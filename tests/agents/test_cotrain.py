@@ -148,6 +148,18 @@ def test_stop_then_resume_continues_the_run(tiny_hopper, tmp_path):
     )
 
 
+def test_q_above_the_return_bound_warns_once_and_is_reported(tiny_hopper, tmp_path, monkeypatch):
+    bound = float(np.abs(OfflineDataset.from_npz(tiny_hopper).rewards).max()) / (1.0 - 0.99)
+    calls = iter([0.5 * bound, 2.0 * bound, 3.0 * bound, 0.1 * bound])
+    monkeypatch.setattr(RamboCallback, "average_q", lambda self: next(calls))
+    cfg = tiny_config(tiny_hopper, n_iterations=4, eval_every=100, eval_last=0)
+    with pytest.warns(UserWarning, match=r"iteration 2: average Q") as record:
+        results = run_cotrain(cfg, tmp_path / "over")
+    assert sum("exceeds max|r|" in str(w.message) for w in record) == 1  # once, not per iteration
+    assert results["q_return_bound"] == pytest.approx(bound, rel=1e-6)
+    assert results["q_above_bound_from"] == 2 and results["status"] == "finished"
+
+
 def test_divergence_stops_with_message_and_keeps_last_good_checkpoint(
     tiny_hopper, tmp_path, monkeypatch, capsys
 ):
