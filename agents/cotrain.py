@@ -283,6 +283,8 @@ def _finish(
 ) -> dict[str, Any]:
     cfg = session.cfg
     scores = [e.get("normalized_score") for e in history.evals if e["iteration"] > 0]
+    bound = session.resolved["q_return_bound"]
+    above = [i for i, q in enumerate(history.q_history, 1) if q > bound]
     results = {
         "status": monitor.status,
         "message": monitor.message,
@@ -298,11 +300,8 @@ def _finish(
         ),
         "evals": history.evals,
         "q_history": history.q_history,
-        "q_return_bound": session.resolved["q_return_bound"],
-        "q_above_bound_from": next(
-            (i for i, q in enumerate(history.q_history, 1) if q > session.resolved["q_return_bound"]),
-            None,
-        ),
+        "q_return_bound": bound,
+        "q_above_bound_from": above[0] if above else None,
         "rambo_off": _rambo_off(history.q_history, monitor.status),
         "wall_s": {"cotrain_total": history.wall_s, "session": session_s, "session_setup": setup_s},
         "iteration_s_mean": (sum(history.iteration_s) / len(history.iteration_s))
