@@ -40,6 +40,7 @@ __all__ = [
     "SESSION_FIELDS",
     "CotrainConfig",
     "load_config",
+    "load_session",
     "run_cotrain",
 ]
 
@@ -64,6 +65,20 @@ PRESETS: dict[str, CotrainConfig] = {
 def load_config(run_dir: str | Path) -> CotrainConfig:
     """The config a run was started with (``<run_dir>/config.json``)."""
     return config_from_dict(run_io.read_json(Path(run_dir) / run_io.CONFIG_NAME)["config"])
+
+
+def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Session, RunHistory]:
+    """A run's live objects (agent, learned MDP, adversary) as of its last checkpoint, for analysis.
+
+    Rebuilds the session from ``config.json`` (the dataset and the cached MLE model must be where
+    the run found them) and loads ``checkpoint.pt``; the model pool is not part of a checkpoint.
+    """
+    cfg = load_config(run_dir)
+    if device is not None:
+        cfg = dataclasses.replace(cfg, device=device)
+    session = build_session(cfg)
+    state = run_io.load_checkpoint(Path(run_dir) / run_io.CHECKPOINT_NAME)
+    return session, _restore(session, state)
 
 
 def run_cotrain(

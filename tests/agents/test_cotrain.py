@@ -300,3 +300,22 @@ def test_ent_coef_reaches_the_sb3_agent(tiny_hopper):
     assert float(session.agent.log_ent_coef.detach().exp()) == pytest.approx(0.05)
     fixed = build_session(tiny_config(tiny_hopper, ent_coef="0.2"))
     assert float(fixed.agent.ent_coef_tensor) == pytest.approx(0.2)
+
+
+def test_diagnose_script_reads_a_run_and_writes_its_report(tiny_hopper, tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location(
+        "diagnose_cli", Path(__file__).resolve().parents[2] / "scripts" / "diagnose.py"
+    )
+    diagnose = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(diagnose)
+    run_dir = tmp_path / "run"
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=1, n_eval_episodes=1), run_dir)
+    argv = [str(run_dir), "--n-starts", "8", "--n-episodes", "2", "--max-steps", "20"]
+    assert diagnose.main(argv) == 0
+    report = json.loads((run_dir / "diagnostics-it1.json").read_text())
+    assert report["model_vs_simulator"][0]["depth"] == 0
+    assert len(report["model_vs_simulator"]) <= 2  # k = 2; stops early if every row terminated
+    assert report["critic_vs_return"]["n_episodes"] == 2
+    assert "critic Q(s, a)" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        diagnose.main([str(run_dir), "--n-starts", "0"])

@@ -1,0 +1,200 @@
+"""The learned model and the critic checked against the real MuJoCo simulator.
+
+When a run's average Q grows past anything a policy can earn, or its score falls while the model
+rollouts look healthy, two questions separate the causes (Section 3: RAMBO's pessimism acts
+through the model's transitions, Alg. 1 line 5):
+
+* :func:`model_vs_simulator` — is the model wrong on the policy's actions? Rolls the current
+  stochastic policy ``k`` steps from dataset start states in the model (Alg. 1 line 3) and replays
+  every model step in the simulator from the same state and action. Per depth: model and simulator
+  reward, ``|Δr|``, mean absolute raw-observation error, termination rates.
+* :func:`critic_vs_return` — does the critic over-estimate? Critic ``Q(s, a)`` at dataset states
+  with a policy action vs the discounted return of the same policy from the same ``(s, a)`` in the
+  simulator (Monte Carlo, one episode per start).
+
+The simulator is put in a dataset state through ``set_state``: for Gymnasium MuJoCo v5 envs with the
+default ``exclude_current_positions_from_observation`` (Hopper, Walker2d, HalfCheetah) the
+observation is ``[qpos[1:], qvel]``; the excluded x position is set to 0 (rewards use only its
+velocity). SB3-free: the policy is the :class:`~rambo_env.adversary.PolicyFns` triple.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+from rambo_env.adversary import PolicyFns
+from rambo_env.model import LearnedMDP
+
+__all__ = [
+    "CriticCheck",
+    "DepthCheck",
+    "critic_vs_return",
+    "make_state_setter",
+    "model_vs_simulator",
+]
+
+
+@dataclass(frozen=True)
+class DepthCheck:
+    """One rollout depth of :func:`model_vs_simulator` (means over the rows alive at that depth)."""
+
+    depth: int
+    n_rows: int
+    model_reward: float
+    sim_reward: float
+    reward_abs_error: float
+    obs_abs_error: float  # mean |model s' - simulator s'| over rows and dims, raw units
+    model_terminated: float  # fraction of rows
+    sim_terminated: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CriticCheck:
+    """:func:`critic_vs_return`: critic Q vs the simulator's discounted return from the same (s, a)."""
+
+    n_episodes: int
+    critic_q: float
+    mc_return: float  # mean discounted return (γ of the agent)
+    mc_return_std: float
+    episode_length: float  # mean steps until termination or max_steps
+    max_steps: int
+
+    @property
+    def overestimation(self) -> float:
+        """``critic_q / mc_return`` (inf when the return is 0)."""
+        return self.critic_q / self.mc_return if self.mc_return else float("inf")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "overestimation": self.overestimation}
+
+
+def make_state_setter(env_id: str, seed: int = 0) -> tuple[gym.Env, Any]:
+    """A simulator env and ``set_raw(obs [O])`` that puts it in the state of a raw observation.
+
+    Raises ``ValueError`` naming ``env_id`` if it is not a MuJoCo env whose observation is
+    ``[qpos[1:], qvel]``.
+    """
+    env = gym.make(env_id)
+    base = env.unwrapped
+    env.reset(seed=seed)
+    model = getattr(base, "model", None)
+    obs_dim = env.observation_space.shape[0]
+    if not hasattr(base, "set_state") or model is None or obs_dim != model.nq - 1 + model.nv:
+        env.close()
+        raise ValueError(
+            f"env_id: {env_id!r} is not a MuJoCo env with observation [qpos[1:], qvel] "
+            "(Gymnasium v5 Hopper / Walker2d / HalfCheetah with default arguments); the simulator "
+            "cannot be set to a dataset state"
+        )
+    nq = model.nq
+
+    def set_raw(obs: np.ndarray) -> None:
+        base.set_state(np.concatenate([[0.0], obs[: nq - 1]]), obs[nq - 1 :])
+
+    return env, set_raw
+
+
+def model_vs_simulator(
+    mdp: LearnedMDP,
+    policy: PolicyFns,
+    env_id: str,
+    *,
+    rollout_length: int,
+    n_starts: int = 500,
+    seed: int = 0,
+) -> list[DepthCheck]:
+    """Model rollouts of the stochastic policy, each step replayed in the simulator (Alg. 1 line 3).
+
+    Rows that terminate in the model stop (like the official rollouts). -> one check per depth.
+    """
+    env, set_raw = make_state_setter(env_id, seed)
+    base = env.unwrapped
+    rng = np.random.default_rng(seed)
+    obs = mdp.initial(n_starts, rng)  # [n, O] normalised
+    checks = []
+    try:
+        for depth in range(rollout_length):
+            action = policy.sample(obs)  # [n, A] env scale
+            with torch.no_grad():
+                next_obs, reward, terminated = mdp.transition(obs, action, rng)
+            raw = mdp.normalizer.unnormalize(obs).cpu().numpy().astype(np.float64)
+            raw_next = mdp.normalizer.unnormalize(next_obs).cpu().numpy()
+            actions = action.cpu().numpy()
+            sim_next, sim_reward, sim_term = [], [], []
+            for raw_i, action_i in zip(raw, actions, strict=True):  # the simulator is per row
+                set_raw(raw_i)
+                o, r, term, _, _ = base.step(action_i)
+                sim_next.append(o)
+                sim_reward.append(r)
+                sim_term.append(term)
+            model_r = reward.cpu().numpy()
+            checks.append(
+                DepthCheck(
+                    depth=depth,
+                    n_rows=int(obs.shape[0]),
+                    model_reward=float(model_r.mean()),
+                    sim_reward=float(np.mean(sim_reward)),
+                    reward_abs_error=float(np.abs(model_r - np.asarray(sim_reward)).mean()),
+                    obs_abs_error=float(np.abs(raw_next - np.asarray(sim_next)).mean()),
+                    model_terminated=float(terminated.float().mean()),
+                    sim_terminated=float(np.mean(sim_term)),
+                )
+            )
+            obs = next_obs[~terminated]
+            if obs.shape[0] == 0:
+                break
+    finally:
+        env.close()
+    return checks
+
+
+def critic_vs_return(
+    mdp: LearnedMDP,
+    policy: PolicyFns,
+    env_id: str,
+    *,
+    gamma: float,
+    n_episodes: int = 40,
+    max_steps: int = 1000,
+    seed: int = 0,
+) -> CriticCheck:
+    """Critic Q(s, a) vs the Monte-Carlo discounted return of the stochastic policy from (s, a)."""
+    env, set_raw = make_state_setter(env_id, seed)
+    base = env.unwrapped
+    rng = np.random.default_rng(seed)
+    starts = mdp.initial(n_episodes, rng)  # [n, O] normalised
+    first = policy.sample(starts)  # [n, A]
+    critic_q = policy.q(starts, first)  # [n]
+    raw_starts = mdp.normalizer.unnormalize(starts).cpu().numpy().astype(np.float64)
+    returns, lengths = [], []
+    try:
+        for raw_i, action in zip(raw_starts, first.cpu().numpy(), strict=True):
+            set_raw(raw_i)
+            ret, discount, steps = 0.0, 1.0, 0
+            while True:
+                o, r, term, _, _ = base.step(action)
+                ret, discount, steps = ret + discount * float(r), discount * gamma, steps + 1
+                if term or steps >= max_steps:
+                    break
+                obs = mdp.normalizer.normalize(torch.as_tensor(o, dtype=torch.float32))
+                action = policy.sample(obs.reshape(1, -1).to(mdp.device))[0].cpu().numpy()
+            returns.append(ret)
+            lengths.append(steps)
+    finally:
+        env.close()
+    return CriticCheck(
+        n_episodes=n_episodes,
+        critic_q=float(critic_q.mean()),
+        mc_return=float(np.mean(returns)),
+        mc_return_std=float(np.std(returns)),
+        episode_length=float(np.mean(lengths)),
+        max_steps=max_steps,
+    )

@@ -1,0 +1,89 @@
+"""Check a co-training run's model and critic against the real MuJoCo simulator.
+
+    python scripts/diagnose.py runs/hopper-medium-sac-<time>-s0
+    python scripts/diagnose.py runs/long-lam0-s0 --n-starts 1000 --n-episodes 100
+
+Loads the run's last checkpoint (agent + adversarially trained model) and prints, per model-rollout
+depth, the model's reward and next observation against the simulator's from the same state and
+policy action (``rambo_env.diagnostics.model_vs_simulator``), then the critic's Q(s, a) against the
+policy's discounted Monte-Carlo return from the same (s, a) (``critic_vs_return``). Writes
+``<run>/diagnostics-it<iteration>.json``. Needs the run's real env (Gymnasium MuJoCo v5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import torch
+
+from agents.cotrain import load_session
+from agents.critics import policy_fns
+from rambo_env import run_io
+from rambo_env.diagnostics import critic_vs_return, model_vs_simulator
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("run_dir", type=Path, help="a run folder with config.json + checkpoint.pt")
+    parser.add_argument("--n-starts", type=int, default=500, help="model rollouts replayed")
+    parser.add_argument("--n-episodes", type=int, default=40, help="Monte-Carlo episodes")
+    parser.add_argument("--max-steps", type=int, default=1000, help="Monte-Carlo episode cap")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default=None, help="default: the run's device")
+    args = parser.parse_args(argv)
+    for name in ("n_starts", "n_episodes", "max_steps"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')}: expected >= 1, got {getattr(args, name)}")
+    torch.set_num_threads(1)
+    session, history = load_session(args.run_dir, device=args.device)
+    if session.dataset.env_id is None:
+        print(f"error: dataset {session.dataset.name!r} has no real env to compare with")
+        return 2
+    policy, env_id = policy_fns(session.agent), session.dataset.env_id
+    depths = model_vs_simulator(
+        session.mdp,
+        policy,
+        env_id,
+        rollout_length=session.k,
+        n_starts=args.n_starts,
+        seed=args.seed,
+    )
+    print(f"{args.run_dir} at iteration {history.iteration} (k = {session.k}), {env_id}")
+    print("depth  rows   model r   sim r   |Δr|   |Δs'|   term model / sim")
+    for d in depths:
+        print(
+            f"{d.depth:5d} {d.n_rows:5d} {d.model_reward:9.3f} {d.sim_reward:7.3f} "
+            f"{d.reward_abs_error:6.3f} {d.obs_abs_error:7.3f}   {d.model_terminated:.3f} / "
+            f"{d.sim_terminated:.3f}"
+        )
+    critic = critic_vs_return(
+        session.mdp,
+        policy,
+        env_id,
+        gamma=float(session.agent.gamma),
+        n_episodes=args.n_episodes,
+        max_steps=args.max_steps,
+        seed=args.seed,
+    )
+    print(
+        f"critic Q(s, a) {critic.critic_q:.1f} vs Monte-Carlo discounted return "
+        f"{critic.mc_return:.1f} ± {critic.mc_return_std:.1f} ({critic.overestimation:.2f}x); "
+        f"episodes last {critic.episode_length:.0f} steps (cap {critic.max_steps})"
+    )
+    out = args.run_dir / f"diagnostics-it{history.iteration}.json"
+    run_io.write_json(
+        out,
+        {
+            "iteration": history.iteration,
+            "model_vs_simulator": [d.to_dict() for d in depths],
+            "critic_vs_return": critic.to_dict(),
+        },
+    )
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""rambo_env.diagnostics: simulator state setting, model-vs-simulator and critic-vs-return checks."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+
+from rambo_env.adversary import PolicyFns
+from rambo_env.data.dataset import OfflineDataset
+from rambo_env.diagnostics import critic_vs_return, make_state_setter, model_vs_simulator
+from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
+from rambo_env.dynamics.termination import hopper_terminated
+from rambo_env.model import LearnedMDP
+from rambo_env.normalization import ObsNormalizer
+
+
+def _episode(env_id: str, n: int = 30, seed: int = 0):
+    env = gym.make(env_id)
+    rng = np.random.default_rng(seed)
+    obs, _ = env.reset(seed=seed)
+    rows = []
+    for _ in range(n):
+        action = rng.uniform(-0.3, 0.3, env.action_space.shape).astype(np.float32)
+        next_obs, reward, terminated, _, _ = env.step(action)
+        rows.append((obs, action, reward, next_obs, terminated))
+        if terminated:
+            break
+        obs = next_obs
+    env.close()
+    return rows
+
+
+@pytest.mark.parametrize("env_id", ["Hopper-v5", "Walker2d-v5", "HalfCheetah-v5"])
+def test_state_setter_replays_a_recorded_episode(env_id):
+    rows = _episode(env_id)
+    env, set_raw = make_state_setter(env_id)
+    for obs, action, reward, next_obs, terminated in rows:
+        set_raw(obs.astype(np.float64))
+        o, r, term, _, _ = env.unwrapped.step(action)
+        np.testing.assert_allclose(o, next_obs, atol=1e-6)
+        assert r == pytest.approx(reward, abs=1e-6) and term == terminated
+    env.close()
+
+
+def test_state_setter_rejects_a_non_mujoco_env():
+    with pytest.raises(ValueError, match="env_id: 'Pendulum-v1'"):
+        make_state_setter("Pendulum-v1")
+
+
+def _hopper_mdp() -> tuple[LearnedMDP, OfflineDataset]:
+    rows = _episode("Hopper-v5", n=200)
+    obs, action, reward, next_obs, terminated = (np.asarray(x) for x in zip(*rows, strict=True))
+    dataset = OfflineDataset.from_arrays(
+        {
+            "observations": obs,
+            "actions": action,
+            "rewards": reward,
+            "next_observations": next_obs,
+            "terminals": terminated,
+        },
+        env_id="Hopper-v5",
+    )
+    norm = ObsNormalizer.from_dataset(dataset)
+    cfg = EnsembleConfig(n_members=3, n_elites=2, hidden_dims=(8,), weight_decays=(1e-5, 1e-5))
+    ensemble = GaussianEnsemble(11, 3, cfg, generator=torch.Generator().manual_seed(0))
+    return LearnedMDP(ensemble, norm, hopper_terminated, norm.normalize(obs.astype(np.float32))), (
+        dataset
+    )
+
+
+def _policy(q_value: float = 7.0, seed: int = 0) -> PolicyFns:
+    gen = torch.Generator().manual_seed(seed)
+    return PolicyFns(
+        sample=lambda obs: torch.rand(obs.shape[0], 3, generator=gen) * 0.6 - 0.3,
+        mean=lambda obs: torch.zeros(obs.shape[0], 3),
+        q=lambda obs, action: torch.full((obs.shape[0],), q_value),
+    )
+
+
+def test_an_oracle_model_matches_the_simulator_at_every_depth():
+    mdp, _ = _hopper_mdp()
+    sim, set_raw = make_state_setter("Hopper-v5")
+
+    def oracle(obs, action, rng):  # the simulator itself as the "model"
+        raw = mdp.normalizer.unnormalize(obs).numpy().astype(np.float64)
+        out = []
+        for raw_i, a in zip(raw, action.numpy(), strict=True):
+            set_raw(raw_i)
+            out.append(sim.unwrapped.step(a)[:3])
+        nxt, rew, term = (np.asarray(x) for x in zip(*out, strict=True))
+        nxt_t = mdp.normalizer.normalize(torch.as_tensor(nxt, dtype=torch.float32))
+        return nxt_t, torch.as_tensor(rew, dtype=torch.float32), torch.as_tensor(term)
+
+    mdp.transition = oracle
+    checks = model_vs_simulator(mdp, _policy(), "Hopper-v5", rollout_length=3, n_starts=20)
+    assert [c.depth for c in checks] == [0, 1, 2] and checks[0].n_rows == 20
+    for c in checks:
+        assert c.reward_abs_error < 1e-5 and c.obs_abs_error < 1e-4, c
+        assert c.model_terminated == c.sim_terminated
+        assert c.model_reward == pytest.approx(c.sim_reward, abs=1e-5)
+
+
+def test_an_untrained_model_does_not_match_the_simulator():
+    mdp, _ = _hopper_mdp()
+    checks = model_vs_simulator(mdp, _policy(), "Hopper-v5", rollout_length=2, n_starts=20)
+    assert checks[0].reward_abs_error > 0.05 or checks[0].obs_abs_error > 0.05
+
+
+def test_critic_vs_return_with_gamma_zero_is_the_first_reward():
+    mdp, _ = _hopper_mdp()
+    check = critic_vs_return(mdp, _policy(q_value=7.0), "Hopper-v5", gamma=0.0, n_episodes=5)
+    assert check.critic_q == pytest.approx(7.0) and check.overestimation == pytest.approx(
+        7.0 / check.mc_return
+    )
+    # Recompute the first rewards independently: same starts and first actions (same seeds).
+    rng = np.random.default_rng(0)
+    starts = mdp.normalizer.unnormalize(mdp.initial(5, rng)).numpy().astype(np.float64)
+    actions = _policy().sample(torch.zeros(5, 11)).numpy()
+    env = gym.make("Hopper-v5").unwrapped
+    env.reset(seed=0)
+    first = []
+    for raw, a in zip(starts, actions, strict=True):
+        env.set_state(np.concatenate([[0.0], raw[:5]]), raw[5:])
+        first.append(env.step(a)[1])
+    assert check.mc_return == pytest.approx(np.mean(first), rel=1e-6)
+    longer = critic_vs_return(mdp, _policy(), "Hopper-v5", gamma=0.99, n_episodes=5, max_steps=3)
+    assert longer.episode_length <= 3 and longer.mc_return > check.mc_return
