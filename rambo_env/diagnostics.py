@@ -20,6 +20,8 @@ velocity). SB3-free: the policy is the :class:`~rambo_env.adversary.PolicyFns` t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -102,6 +104,16 @@ def make_state_setter(env_id: str, seed: int = 0) -> tuple[gym.Env, Any]:
     return env, set_raw
 
 
+@contextmanager
+def _simulator(env_id: str, seed: int) -> Iterator[tuple[Any, Any]]:
+    """``(unwrapped env, set_raw)`` of :func:`make_state_setter`, closed on exit."""
+    env, set_raw = make_state_setter(env_id, seed)
+    try:
+        yield env.unwrapped, set_raw
+    finally:
+        env.close()
+
+
 def model_vs_simulator(
     mdp: LearnedMDP,
     policy: PolicyFns,
@@ -115,12 +127,10 @@ def model_vs_simulator(
 
     Rows that terminate in the model stop (like the official rollouts). -> one check per depth.
     """
-    env, set_raw = make_state_setter(env_id, seed)
-    base = env.unwrapped
     rng = np.random.default_rng(seed)
     obs = mdp.initial(n_starts, rng)  # [n, O] normalised
     checks = []
-    try:
+    with _simulator(env_id, seed) as (base, set_raw):
         for depth in range(rollout_length):
             action = policy.sample(obs)  # [n, A] env scale
             with torch.no_grad():
@@ -151,8 +161,6 @@ def model_vs_simulator(
             obs = next_obs[~terminated]
             if obs.shape[0] == 0:
                 break
-    finally:
-        env.close()
     return checks
 
 
@@ -167,15 +175,13 @@ def critic_vs_return(
     seed: int = 0,
 ) -> CriticCheck:
     """Critic Q(s, a) vs the Monte-Carlo discounted return of the stochastic policy from (s, a)."""
-    env, set_raw = make_state_setter(env_id, seed)
-    base = env.unwrapped
     rng = np.random.default_rng(seed)
     starts = mdp.initial(n_episodes, rng)  # [n, O] normalised
     first = policy.sample(starts)  # [n, A]
     critic_q = policy.q(starts, first)  # [n]
     raw_starts = mdp.normalizer.unnormalize(starts).cpu().numpy().astype(np.float64)
     returns, lengths = [], []
-    try:
+    with _simulator(env_id, seed) as (base, set_raw):
         for raw_i, action in zip(raw_starts, first.cpu().numpy(), strict=True):
             set_raw(raw_i)
             ret, discount, steps = 0.0, 1.0, 0
@@ -188,8 +194,6 @@ def critic_vs_return(
                 action = policy.sample(obs.reshape(1, -1).to(mdp.device))[0].cpu().numpy()
             returns.append(ret)
             lengths.append(steps)
-    finally:
-        env.close()
     return CriticCheck(
         n_episodes=n_episodes,
         critic_q=float(critic_q.mean()),
