@@ -93,6 +93,12 @@ class CotrainConfig:
     ent_coef: str = "auto"
     """Entropy coefficient of sac / tqc / crossq in SB3's form: auto (learned from 1.0, official),
     auto_<init> (learned from <init>) or a fixed number."""
+    ent_coef_max: float | None = None
+    """Cap on the learned entropy coefficient α of sac / tqc / crossq (None = uncapped, as SB3 and
+    the official code; OfflineRL-Kit caps α at 1)."""
+    log_std_min: float = -20.0
+    """Floor of the sac / tqc actor's pre-tanh log-σ (-20 = SB3 and the official code;
+    OfflineRL-Kit: -5)."""
     q_limit: float | None = None
     """Stop as diverged when |average Q| exceeds this (None = 100 · max|r| / (1 − γ))."""
     torch_threads: int = 1
@@ -123,6 +129,7 @@ class CotrainConfig:
             "mle_max_time_s",
             "q_limit",
             "stop_at_iteration",
+            "ent_coef_max",
         )
         for name in positive + optional_positive:
             value = getattr(self, name)
@@ -134,6 +141,23 @@ class CotrainConfig:
         if not 0.0 <= self.real_ratio <= 1.0:
             raise ValueError(f"real_ratio: expected a value in [0, 1], got {self.real_ratio!r}")
         _check_ent_coef(self.algo, self.ent_coef)
+        if self.ent_coef_max is not None:
+            if not math.isfinite(self.ent_coef_max):
+                raise ValueError(
+                    f"ent_coef_max: expected a finite value, got {self.ent_coef_max!r}"
+                )
+            if self.algo not in ENTROPY_ALGOS:
+                raise ValueError(
+                    f"ent_coef_max: {self.algo} has no entropy coefficient (only {ENTROPY_ALGOS})"
+                )
+            if not self.ent_coef.startswith("auto"):
+                raise ValueError(
+                    f"ent_coef_max: caps a learned α, but ent_coef={self.ent_coef!r} is fixed"
+                )
+        if not -20.0 <= self.log_std_min < 2.0:
+            raise ValueError(f"log_std_min: expected a value in [-20, 2), got {self.log_std_min!r}")
+        if self.log_std_min != -20.0 and self.algo not in ("sac", "tqc"):
+            raise ValueError(f"log_std_min: only sac and tqc have a log-σ floor, not {self.algo!r}")
         lam = self.adversary_weight
         if lam is not None and not (math.isfinite(lam) and lam >= 0):
             raise ValueError(f"adversary_weight: expected a finite value >= 0, got {lam!r}")
@@ -250,6 +274,7 @@ def build_session(cfg: CotrainConfig) -> Session:
     """Dataset -> learned MDP (Alg. 1 line 1) -> VecEnv -> agent + mixed buffer -> adversary."""
     from agents.callback import RamboCallback
     from agents.factory import make_agent
+    from agents.policies import LIBRARY_LOG_STD_MIN
     from agents.vec_env import RamboModelVecEnv
     from rambo_env.adversary import AdversaryConfig, ModelAdversary
     from rambo_env.data.loaders import load_dataset
@@ -272,6 +297,8 @@ def build_session(cfg: CotrainConfig) -> Session:
         device=mdp.device,
         gradient_steps=cfg.agent_steps_per_iteration,
         **({"ent_coef": cfg.ent_coef} if cfg.algo in ENTROPY_ALGOS else {}),
+        **({"ent_coef_max": cfg.ent_coef_max} if cfg.ent_coef_max is not None else {}),
+        **({"log_std_min": cfg.log_std_min} if cfg.log_std_min != LIBRARY_LOG_STD_MIN else {}),
     )
     adv_cfg = AdversaryConfig(
         adversary_weight=lam,

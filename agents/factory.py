@@ -22,6 +22,7 @@ entropy-coefficient optimizer uses ``learning_rate`` (α lr 1e-4, as in the offi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -34,13 +35,21 @@ from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.vec_env import VecEnv
 
 from agents.buffer import MixedReplayBuffer, model_pool_size
+from agents.policies import LIBRARY_LOG_STD_MIN, FlooredSACPolicy, FlooredTQCPolicy
 from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
     from rambo_env.normalization import ObsNormalizer
 
-__all__ = ["AGENT_CLASSES", "BatchedGaussianNoise", "LrScaledAdam", "make_agent", "set_critic_lr"]
+__all__ = [
+    "AGENT_CLASSES",
+    "BatchedGaussianNoise",
+    "LrScaledAdam",
+    "make_agent",
+    "set_critic_lr",
+    "set_ent_coef_max",
+]
 
 #: Short name -> algorithm class (exact names; one name swaps the agent).
 AGENT_CLASSES: dict[str, type[OffPolicyAlgorithm]] = {
@@ -50,6 +59,9 @@ AGENT_CLASSES: dict[str, type[OffPolicyAlgorithm]] = {
     "tqc": TQC,
     "crossq": CrossQ,
 }
+
+#: Agents whose actor's log-σ floor can be changed (``log_std_min``).
+_FLOORED_POLICIES: dict[str, type] = {"sac": FlooredSACPolicy, "tqc": FlooredTQCPolicy}
 
 #: Default (actor_lr, critic_lr) per agent.
 _LEARNING_RATES = {
@@ -65,7 +77,9 @@ class LrScaledAdam(torch.optim.Adam):
     """Adam stepping with ``lr · lr_scale`` per param group (``lr_scale`` defaults to 1).
 
     SB3 overwrites ``param_group["lr"]`` of every optimizer from one schedule before each train;
-    the scale survives that, giving the critic its own learning rate.
+    the scale survives that, giving the critic its own learning rate. A group with a ``max_value``
+    (not None) is projected onto ``param <= max_value`` after each step (the entropy-coefficient
+    cap, :func:`set_ent_coef_max`). Both keys are saved in the optimizer state.
     """
 
     def __init__(
@@ -81,10 +95,15 @@ class LrScaledAdam(torch.optim.Adam):
         for group, lr in zip(self.param_groups, base, strict=True):
             group["lr"] = lr * group.get("lr_scale", 1.0)
         try:
-            return super().step(closure)
+            loss = super().step(closure)
         finally:
             for group, lr in zip(self.param_groups, base, strict=True):
                 group["lr"] = lr
+        for group in self.param_groups:
+            if group.get("max_value") is not None:
+                for param in group["params"]:
+                    param.clamp_(max=group["max_value"])
+        return loss
 
 
 def set_critic_lr(model: OffPolicyAlgorithm, critic_lr: float, actor_lr: float) -> None:
@@ -97,6 +116,38 @@ def set_critic_lr(model: OffPolicyAlgorithm, critic_lr: float, actor_lr: float) 
         )
     for group in optimizer.param_groups:
         group["lr_scale"] = critic_lr / actor_lr
+
+
+def set_ent_coef_max(model: OffPolicyAlgorithm, ent_coef_max: float | None) -> None:
+    """Cap a learned entropy coefficient α at ``ent_coef_max`` (None: uncapped, SB3 / official).
+
+    After every α step, ``log α`` is projected onto ``log α <= log(ent_coef_max)``. OfflineRL-Kit's
+    SAC uses ``α = min(exp(log α), 1)`` instead (its ``log α`` keeps growing past the cap); the
+    projection acts the same while the cap binds and does not wind up.
+    """
+    optimizer = getattr(model, "ent_coef_optimizer", None)
+    if optimizer is None:
+        raise ValueError(
+            f"ent_coef_max: {type(model).__name__} has no learned entropy coefficient "
+            "(use ent_coef='auto' or 'auto_<init>')"
+        )
+    if ent_coef_max is not None and not (math.isfinite(ent_coef_max) and ent_coef_max > 0):
+        raise ValueError(f"ent_coef_max: expected a finite value > 0 or None, got {ent_coef_max!r}")
+    if not isinstance(optimizer, LrScaledAdam):
+        # SB3 builds a plain Adam for log α: swap in the same Adam that can project (same
+        # hyperparameters and state; SAC.load rebuilds a plain one, so call this again after it).
+        (group,) = optimizer.param_groups
+        options = {k: v for k, v in group.items() if k != "params" and k in optimizer.defaults}
+        capped = LrScaledAdam(group["params"], **options)
+        capped.load_state_dict(optimizer.state_dict())
+        model.ent_coef_optimizer = optimizer = capped
+    max_value = None if ent_coef_max is None else math.log(ent_coef_max)
+    for group in optimizer.param_groups:
+        group["max_value"] = max_value
+        if max_value is not None:
+            with torch.no_grad():
+                for param in group["params"]:
+                    param.clamp_(max=max_value)
 
 
 class BatchedGaussianNoise(VectorizedActionNoise):
@@ -165,6 +216,8 @@ def make_agent(
     actor_lr: float | None = None,
     critic_lr: float | None = None,
     exploration_std: float = 0.1,
+    log_std_min: float | None = None,
+    ent_coef_max: float | None = None,
     **agent_kwargs: Any,
 ) -> OffPolicyAlgorithm:
     """Build ``AGENT_CLASSES[algo]("MlpPolicy", vec_env, ...)`` for RAMBO (see module docstring).
@@ -177,6 +230,10 @@ def make_agent(
         real_ratio: f. retain_iterations: iterations kept in the model pool.
         actor_lr, critic_lr: default Table 4 (CrossQ: 1e-3 both).
         exploration_std: Gaussian σ of TD3/DDPG exploration (scaled actions).
+        log_std_min: floor of the actor's log-σ (SAC / TQC only; None = the library's -20,
+            as the official code; OfflineRL-Kit: -5). See :mod:`agents.policies`.
+        ent_coef_max: cap on the learned entropy coefficient α (None = uncapped, as SB3 and
+            the official code; OfflineRL-Kit: 1). See :func:`set_ent_coef_max`.
         agent_kwargs: any constructor keyword of the algorithm; ``policy_kwargs`` and
             ``replay_buffer_kwargs`` are merged into the defaults.
     """
@@ -215,6 +272,16 @@ def make_agent(
     for key in ("policy_kwargs", "replay_buffer_kwargs"):
         kwargs[key] = {**kwargs.get(key, {}), **agent_kwargs.pop(key, {})}
     kwargs.update(agent_kwargs)
-    model = AGENT_CLASSES[algo]("MlpPolicy", vec_env, **kwargs)
+    policy: str | type = "MlpPolicy"
+    if log_std_min is not None and log_std_min != LIBRARY_LOG_STD_MIN:
+        if algo not in _FLOORED_POLICIES:
+            raise ValueError(
+                f"log_std_min: only {sorted(_FLOORED_POLICIES)} have a log-σ floor, not {algo!r}"
+            )
+        policy = _FLOORED_POLICIES[algo]
+        kwargs["policy_kwargs"] = {**kwargs["policy_kwargs"], "log_std_min": log_std_min}
+    model = AGENT_CLASSES[algo](policy, vec_env, **kwargs)
     set_critic_lr(model, critic_lr, actor_lr)
+    if ent_coef_max is not None:
+        set_ent_coef_max(model, ent_coef_max)
     return model

@@ -1,0 +1,125 @@
+"""Agent options of issue 15: the actor's log-σ floor and the entropy-coefficient cap."""
+
+from __future__ import annotations
+
+import math
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from gymnasium import spaces
+from sb3_contrib import TQC
+from stable_baselines3 import SAC, TD3
+from stable_baselines3.common.env_util import DummyVecEnv
+
+from agents.factory import LrScaledAdam, set_ent_coef_max
+from agents.policies import FlooredSACPolicy, FlooredTQCPolicy, check_log_std_min
+
+
+class _BoxEnv(gym.Env):
+    observation_space = spaces.Box(-np.inf, np.inf, (3,), np.float32)
+    action_space = spaces.Box(-1.0, 1.0, (2,), np.float32)
+
+    def reset(self, *, seed=None, options=None):
+        return np.zeros(3, np.float32), {}
+
+    def step(self, action):
+        return np.zeros(3, np.float32), 0.0, False, False, {}
+
+
+def _agent(cls, policy="MlpPolicy", **policy_kwargs):
+    return cls(
+        policy,
+        DummyVecEnv([_BoxEnv]),
+        policy_kwargs={"net_arch": [8, 8], "optimizer_class": LrScaledAdam, **policy_kwargs},
+        learning_starts=0,
+        batch_size=8,
+        seed=0,
+        device="cpu",
+    )
+
+
+OBS = torch.randn(16, 3, generator=torch.Generator().manual_seed(0))
+
+
+def _push_log_std_down(model) -> None:
+    with torch.no_grad():
+        model.actor.log_std.weight.zero_()
+        model.actor.log_std.bias.fill_(-30.0)
+
+
+@pytest.mark.parametrize(("cls", "policy"), [(SAC, FlooredSACPolicy), (TQC, FlooredTQCPolicy)])
+def test_log_std_floor_clamps_where_the_library_does_not(cls, policy):
+    library, floored = _agent(cls), _agent(cls, policy, log_std_min=-5.0)
+    for model in (library, floored):
+        _push_log_std_down(model)
+    _, log_std_library, _ = library.actor.get_action_dist_params(OBS)
+    _, log_std_floored, _ = floored.actor.get_action_dist_params(OBS)
+    assert torch.all(log_std_library == -20.0)
+    assert torch.all(log_std_floored == -5.0)
+    # Above the floor the floored policy is the library policy.
+    floored.actor.load_state_dict(library.actor.state_dict())
+    with torch.no_grad():
+        library.actor.log_std.bias.fill_(-1.0)
+        floored.actor.log_std.bias.fill_(-1.0)
+    a = library.actor.get_action_dist_params(OBS)
+    b = floored.actor.get_action_dist_params(OBS)
+    torch.testing.assert_close(a[0], b[0])
+    torch.testing.assert_close(a[1], b[1])
+
+
+def test_floored_policy_survives_save_and_load(tmp_path):
+    model = _agent(SAC, FlooredSACPolicy, log_std_min=-5.0)
+    model.save(tmp_path / "agent.zip")
+    loaded = SAC.load(tmp_path / "agent.zip", device="cpu")
+    assert isinstance(loaded.policy, FlooredSACPolicy)
+    assert loaded.actor.log_std_min == -5.0
+    _push_log_std_down(loaded)
+    assert torch.all(loaded.actor.get_action_dist_params(OBS)[1] == -5.0)
+
+
+@pytest.mark.parametrize("bad", [-21.0, 2.0, 5.0])
+def test_log_std_floor_out_of_range_names_the_field(bad):
+    with pytest.raises(ValueError, match="log_std_min"):
+        check_log_std_min(bad)
+
+
+def _train_with_rising_alpha(model, steps: int = 60) -> list[float]:
+    """A target entropy no policy reaches makes α grow every step."""
+    model.target_entropy = 100.0
+    model.learn(total_timesteps=steps)
+    return [float(torch.exp(model.log_ent_coef).item())]
+
+
+def test_ent_coef_cap_holds_alpha_at_the_cap():
+    capped, free = _agent(SAC), _agent(SAC)
+    for model in (capped, free):
+        with torch.no_grad():
+            model.log_ent_coef.fill_(math.log(0.98))
+        model.lr_schedule = lambda _: 1e-2  # SB3 sets every optimizer's lr from it per train()
+    set_ent_coef_max(capped, 1.0)
+    (alpha_capped,) = _train_with_rising_alpha(capped)
+    (alpha_free,) = _train_with_rising_alpha(free)
+    assert alpha_free > 1.05  # without the cap α passes 1 ...
+    assert alpha_capped == pytest.approx(1.0, abs=1e-6)  # ... with it, it stops there
+
+
+def test_ent_coef_cap_is_kept_in_the_optimizer_state(tmp_path):
+    model = _agent(SAC)
+    set_ent_coef_max(model, 0.5)
+    assert float(torch.exp(model.log_ent_coef)) == pytest.approx(0.5)  # clamped at once
+    model.save(tmp_path / "agent.zip")
+    loaded = SAC.load(tmp_path / "agent.zip", device="cpu")
+    max_value = loaded.ent_coef_optimizer.param_groups[0]["max_value"]
+    assert max_value == pytest.approx(math.log(0.5))
+    set_ent_coef_max(loaded, math.exp(max_value))  # SB3 rebuilt a plain Adam: re-apply
+    assert isinstance(loaded.ent_coef_optimizer, LrScaledAdam)
+
+
+def test_ent_coef_cap_errors_name_the_field():
+    with pytest.raises(ValueError, match="ent_coef_max"):
+        set_ent_coef_max(_agent(SAC), 0.0)
+    td3 = TD3("MlpPolicy", DummyVecEnv([_BoxEnv]), device="cpu")
+    with pytest.raises(ValueError, match="ent_coef_max"):
+        set_ent_coef_max(td3, 1.0)
