@@ -50,7 +50,8 @@ class RamboCallback(BaseCallback):
 
     Logged per iteration: ``rambo/*`` (adversary stats, ``q_avg``) and ``rollout/*`` from the
     iteration's model rollout (line 3), read from SB3's collect locals: ``model_reward_mean``,
-    ``model_reward_max`` and ``model_terminated_frac`` (terminations per model transition).
+    ``model_reward_max`` and ``model_terminated_frac`` (terminations per model transition);
+    ``policy/*`` from :meth:`policy_stats` (the actor's log-σ, saturation and log π).
     """
 
     def __init__(
@@ -118,14 +119,17 @@ class RamboCallback(BaseCallback):
         self._seen_updates = self.model._n_updates
         stats = self.run_adversary()
         stats["q_avg"] = self.average_q()
+        policy = self.policy_stats()
         rollout = self.rollout_stats()
         self._rollout[:] = (0.0, 0.0, -np.inf, 0.0)
         self.n_iterations += 1
-        self.last_stats = {**stats, **rollout}
+        self.last_stats = {**stats, **rollout, **{f"policy_{k}": v for k, v in policy.items()}}
         for key, value in stats.items():
             self.logger.record(f"rambo/{key}", value)
         for key, value in rollout.items():
             self.logger.record(f"rollout/{key}", value)
+        for key, value in policy.items():
+            self.logger.record(f"policy/{key}", value)
         self.logger.record("rambo/iteration", self.n_iterations)
         for hook in self.on_iteration_end:
             hook(self)
@@ -138,6 +142,36 @@ class RamboCallback(BaseCallback):
         """Mean Q(s, a) of the agent's critic on ``q_eval_size`` dataset transitions (App. B.5)."""
         real = self.adversary.real.sample(self.q_eval_size, self._q_generator)
         return float(self._policy.q(real.obs, real.action).mean())
+
+    @torch.no_grad()
+    def policy_stats(self, n_rows: int = 2560) -> dict[str, float]:
+        """The squashed-Gaussian actor on the first ``n_rows`` dataset states (SAC / TQC / CrossQ).
+
+        ``log_std_mean`` (pre-tanh log-σ), ``saturated_frac`` (share of mean-action entries with
+        ``|tanh μ| > 0.99``) and ``log_prob_mean`` (log π of one sampled action per state, the
+        quantity α's loss drives to −target entropy; noise from a fixed private generator, so
+        logging draws nothing from the run's RNG streams). Empty for deterministic actors.
+        """
+        actor = getattr(self.model, "actor", None)
+        if actor is None or not hasattr(actor, "get_action_dist_params") or getattr(actor, "use_sde", False):
+            return {}
+        obs = self.adversary.real.obs[:n_rows].to(self.model.device)  # [n, O]
+        training = actor.training
+        actor.set_training_mode(False)
+        try:
+            mean, log_std, _ = actor.get_action_dist_params(obs)  # [n, A] pre-tanh
+        finally:
+            actor.set_training_mode(training)
+        generator = torch.Generator(device=mean.device).manual_seed(0)
+        noise = torch.randn(mean.shape, generator=generator, device=mean.device, dtype=mean.dtype)
+        raw = mean + log_std.exp() * noise
+        gaussian = torch.distributions.Normal(mean, log_std.exp()).log_prob(raw).sum(dim=1)
+        log_prob = gaussian - torch.log(1.0 - torch.tanh(raw) ** 2 + 1e-6).sum(dim=1)  # SB3's
+        return {
+            "log_std_mean": float(log_std.mean()),
+            "saturated_frac": float((torch.tanh(mean).abs() > 0.99).float().mean()),
+            "log_prob_mean": float(log_prob.mean()),
+        }
 
     def state_dict(self) -> dict[str, Any]:
         """Counters and the Q-row generator (the adversary has its own :meth:`state_dict`)."""

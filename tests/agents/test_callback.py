@@ -130,6 +130,9 @@ def test_zero_weight_counts_iterations_but_leaves_the_model():
         "model_reward_mean",
         "model_reward_max",
         "model_terminated_frac",
+        "policy_log_std_mean",
+        "policy_saturated_frac",
+        "policy_log_prob_mean",
     }
     for key, value in mdp.ensemble.state_dict().items():
         assert torch.equal(value, before[key]), key
@@ -195,3 +198,25 @@ def test_state_dict_resumes_counters_and_q_rows():
     fresh = RamboCallback(callback.adversary, q_eval_size=64, seed=99)
     fresh.init_callback(agent)
     assert fresh.n_iterations == 0 and fresh.average_q() != callback.average_q()  # other rows
+
+
+def test_policy_stats_read_the_actor_without_touching_the_run_rng():
+    agent, callback, _ = _setup(weight=0.0)
+    agent.learn(total_timesteps=STEPS_PER_ITERATION, callback=callback)
+    with torch.no_grad():  # a saturated, near-deterministic actor
+        agent.actor.mu.weight.zero_()
+        agent.actor.mu.bias.fill_(10.0)
+        agent.actor.log_std.weight.zero_()
+        agent.actor.log_std.bias.fill_(-30.0)
+    state = torch.get_rng_state()
+    stats = callback.policy_stats()
+    assert torch.equal(state, torch.get_rng_state())
+    assert stats["log_std_mean"] == pytest.approx(-20.0)  # SB3's floor
+    assert stats["saturated_frac"] == 1.0
+    # log π: Gaussian at σ = e^-20 (+18.1 per dim) plus the capped tanh Jacobian (+13.8 per dim).
+    dim = agent.action_space.shape[0]
+    assert stats["log_prob_mean"] == pytest.approx(dim * (20 - 0.5 * np.log(2 * np.pi) + 13.8155), rel=1e-3)
+    assert callback.policy_stats() == stats  # fixed private noise
+    with torch.no_grad():
+        agent.actor.mu.bias.fill_(0.0)
+    assert callback.policy_stats()["saturated_frac"] == 0.0
