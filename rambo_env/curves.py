@@ -1,0 +1,124 @@
+"""Per-iteration curves of co-training runs, read from their TensorBoard logs: CSV + comparison PNG.
+
+A run folder's ``tb/`` holds one row per iteration (``agents.run_callbacks``); this module turns
+it into a small table (iteration, average Q, normalised score, α, actor stats, model-rollout
+reward, wall seconds) that can be committed under ``docs/results/`` and compared across runs.
+It reads in-progress runs too (whatever iterations are logged so far).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from rambo_env.run_io import TB_DIR, atomic_write
+
+__all__ = ["CURVE_COLUMNS", "plot_curves", "read_curves", "write_curves_csv"]
+
+#: CSV column -> TensorBoard tag.
+CURVE_COLUMNS: dict[str, str] = {
+    "q_avg": "rambo/q_avg",
+    "normalized_score": "eval/normalized_score",
+    "return_mean": "eval/return_mean",
+    "ent_coef": "train/ent_coef",
+    "actor_log_std": "policy/log_std_mean",
+    "actor_saturated_frac": "policy/saturated_frac",
+    "actor_log_prob": "policy/log_prob_mean",
+    "critic_loss": "train/critic_loss",
+    "model_reward_mean": "rollout/model_reward_mean",
+    "model_reward_max": "rollout/model_reward_max",
+    "iteration_s": "time/iteration_s",
+}
+
+
+def read_curves(run_dir: str | Path) -> list[dict[str, float | None]]:
+    """One dict per logged iteration (0 = after the warm start): ``iteration`` + CURVE_COLUMNS.
+
+    A tag logged twice for one step (a resumed run re-logging an iteration) keeps the last value;
+    a missing value is None.
+    """
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    tb = Path(run_dir) / TB_DIR
+    if not tb.is_dir():
+        raise FileNotFoundError(f"run_dir: {run_dir} has no {TB_DIR}/ folder (not a run folder?)")
+    by_step: dict[int, dict[str, float | None]] = {}
+    for events in sorted(p for p in tb.rglob("events.out.tfevents.*") if p.is_file()):
+        acc = EventAccumulator(str(events), size_guidance={"scalars": 0})
+        acc.Reload()
+        tags = set(acc.Tags()["scalars"])
+        for column, tag in CURVE_COLUMNS.items():
+            if tag in tags:
+                for event in acc.Scalars(tag):
+                    by_step.setdefault(int(event.step), {})[column] = float(event.value)
+    return [
+        {"iteration": step, **{c: by_step[step].get(c) for c in CURVE_COLUMNS}}
+        for step in sorted(by_step)
+    ]
+
+
+def _csv_text(rows: Sequence[Mapping[str, float | None]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["iteration", *CURVE_COLUMNS])
+    for row in rows:
+        cells = [row["iteration"]]
+        for column in CURVE_COLUMNS:
+            value = row.get(column)
+            cells.append("" if value is None or not math.isfinite(value) else f"{value:.6g}")
+        writer.writerow(cells)
+    return out.getvalue()
+
+
+def write_curves_csv(path: str | Path, rows: Sequence[Mapping[str, float | None]]) -> Path:
+    """Atomic CSV of :func:`read_curves` rows."""
+    text = _csv_text(rows)
+    return atomic_write(path, lambda tmp: tmp.write_text(text))
+
+
+def plot_curves(
+    path: str | Path,
+    runs: Mapping[str, Sequence[Mapping[str, float | None]]],
+    *,
+    title: str = "",
+    columns: Sequence[str] = ("q_avg", "normalized_score", "ent_coef", "actor_log_std"),
+    hlines: Mapping[str, Mapping[str, float]] | None = None,
+) -> Path:
+    """PNG with one panel per column (vs iteration), one line per run label.
+
+    :param hlines: column -> {label: y} horizontal reference lines (e.g. the behaviour score).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    unknown = [c for c in columns if c not in CURVE_COLUMNS]
+    if unknown:
+        raise ValueError(f"columns: unknown {unknown}; known: {list(CURVE_COLUMNS)}")
+    fig, axes = plt.subplots(len(columns), 1, figsize=(7, 2.4 * len(columns)), sharex=True)
+    axes = [axes] if len(columns) == 1 else list(axes)
+    for ax, column in zip(axes, columns, strict=True):
+        for label, rows in runs.items():
+            points = [(r["iteration"], r[column]) for r in rows if r.get(column) is not None]
+            if points:
+                xs, ys = zip(*points, strict=True)
+                ax.plot(xs, ys, marker="o", ms=2, label=label)
+        for name, y in (hlines or {}).get(column, {}).items():
+            ax.axhline(y, color="gray", ls="--", lw=1)
+            ax.annotate(name, (0, y), fontsize=7, color="gray", va="bottom")
+        ax.set_ylabel(column)
+        ax.grid(alpha=0.3)
+    axes[0].set_title(title)
+    axes[0].legend(fontsize=7)
+    axes[-1].set_xlabel("iteration")
+    axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
+    fig.tight_layout()
+    try:
+        return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+    finally:
+        plt.close(fig)

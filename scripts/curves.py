@@ -1,0 +1,65 @@
+"""Per-iteration curves of co-training runs -> one CSV per run + one comparison PNG.
+
+    python scripts/curves.py --out docs/results/issue15-lam0 \\
+        baseline=runs/ab-lam0-base-s0 kit-sac=runs/ab-lam0-kitsac-s0
+
+writes ``docs/results/issue15-lam0-baseline.csv``, ``...-kit-sac.csv`` and
+``docs/results/issue15-lam0.png`` (average Q, normalised score, α and the actor's log-σ per
+iteration). Works on runs still in progress.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from rambo_env.curves import CURVE_COLUMNS, plot_curves, read_curves, write_curves_csv
+
+_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+
+
+def _parse_run(text: str) -> tuple[str, Path]:
+    label, sep, path = text.partition("=")
+    if not sep or not _LABEL.match(label) or not path:
+        raise argparse.ArgumentTypeError(
+            f"run: expected LABEL=RUN_DIR with LABEL of letters, digits, . _ + -, got {text!r}"
+        )
+    return label, Path(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("runs", nargs="+", type=_parse_run, help="LABEL=RUN_DIR")
+    parser.add_argument("--out", required=True, help="output prefix (folder/name)")
+    parser.add_argument("--title", default="")
+    parser.add_argument(
+        "--columns",
+        nargs="+",
+        default=["q_avg", "normalized_score", "ent_coef", "actor_log_std"],
+        choices=list(CURVE_COLUMNS),
+        help="panels of the PNG",
+    )
+    args = parser.parse_args(argv)
+    labels = [label for label, _ in args.runs]
+    if len(set(labels)) != len(labels):
+        parser.error(f"runs: labels must be unique, got {labels}")
+    curves = {}
+    for label, run_dir in args.runs:
+        try:
+            curves[label] = read_curves(run_dir)
+        except FileNotFoundError as err:
+            parser.exit(2, f"error: {err}\n")
+    for label, rows in curves.items():
+        path = write_curves_csv(f"{args.out}-{label}.csv", rows)
+        print(f"{path}: {len(rows)} iterations")
+    png = plot_curves(f"{args.out}.png", curves, title=args.title, columns=args.columns)
+    print(png)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,89 @@
+"""Run curves from TensorBoard logs: CSV rows per iteration, a resumed run's re-logged step, PNG."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from stable_baselines3.common.logger import configure
+
+from rambo_env.curves import CURVE_COLUMNS, plot_curves, read_curves, write_curves_csv
+from rambo_env.run_io import TB_DIR
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _log(run_dir: Path, rows: dict[int, dict[str, float]]) -> None:
+    """Write rows as run_cotrain does: SB3's TensorBoard logger, one dump per iteration."""
+    logger = configure(str(run_dir / TB_DIR), ["tensorboard"])
+    for step, values in rows.items():
+        for tag, value in values.items():
+            logger.record(tag, value)
+        logger.dump(step=step)
+    logger.close()
+
+
+def test_rows_per_iteration_with_missing_values(tmp_path):
+    run = tmp_path / "run"
+    _log(
+        run,
+        {
+            0: {"eval/normalized_score": 80.0},
+            1: {"rambo/q_avg": 24.0, "train/ent_coef": 0.9, "policy/log_std_mean": -0.1},
+            2: {"rambo/q_avg": 45.0, "eval/normalized_score": 2.5, "train/ent_coef": 0.8},
+        },
+    )
+    rows = read_curves(run)
+    assert [r["iteration"] for r in rows] == [0, 1, 2]
+    assert rows[0]["normalized_score"] == 80.0 and rows[0]["q_avg"] is None
+    assert rows[1]["q_avg"] == 24.0 and rows[1]["normalized_score"] is None
+    assert rows[1]["actor_log_std"] == pytest.approx(-0.1)
+    assert rows[2]["ent_coef"] == pytest.approx(0.8)
+
+    path = write_curves_csv(tmp_path / "out" / "run.csv", rows)
+    with path.open() as f:
+        table = list(csv.DictReader(f))
+    assert list(table[0]) == ["iteration", *CURVE_COLUMNS]
+    assert table[1]["q_avg"] == "24" and table[1]["normalized_score"] == ""
+    assert table[2]["normalized_score"] == "2.5"
+
+
+def test_a_resumed_run_keeps_the_last_value_of_a_relogged_step(tmp_path):
+    run = tmp_path / "run"
+    _log(run, {1: {"rambo/q_avg": 10.0}, 2: {"rambo/q_avg": 20.0}})
+    _log(run, {2: {"rambo/q_avg": 21.0}, 3: {"rambo/q_avg": 30.0}})  # second event file
+    assert [(r["iteration"], r["q_avg"]) for r in read_curves(run)] == [
+        (1, 10.0),
+        (2, 21.0),
+        (3, 30.0),
+    ]
+
+
+def test_not_a_run_folder_names_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match="run_dir"):
+        read_curves(tmp_path)
+
+
+def test_plot_and_cli_write_files(tmp_path):
+    for name, q in (("a", 10.0), ("b", 20.0)):
+        _log(tmp_path / name, {1: {"rambo/q_avg": q}, 2: {"rambo/q_avg": 2 * q}})
+    png = plot_curves(
+        tmp_path / "p.png", {"a": read_curves(tmp_path / "a")}, hlines={"q_avg": {"x": 5}}
+    )
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="columns"):
+        plot_curves(tmp_path / "q.png", {}, columns=["nope"])
+    out = tmp_path / "res" / "cmp"
+    cmd = [sys.executable, str(ROOT / "scripts" / "curves.py"), "--out", str(out)]
+    done = subprocess.run(
+        [*cmd, f"a={tmp_path / 'a'}", f"b={tmp_path / 'b'}"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "res" / "cmp.png").is_file()
+    with (tmp_path / "res" / "cmp-b.csv").open() as f:
+        assert [row["q_avg"] for row in csv.DictReader(f)] == ["20", "40"]
+    bad = subprocess.run([*cmd, f"a={tmp_path / 'missing'}"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "error: run_dir" in bad.stderr
