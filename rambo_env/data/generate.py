@@ -17,10 +17,13 @@ collect equal shares of the transitions in parallel, each from its own seed stre
 from __future__ import annotations
 
 import multiprocessing as mp
+import multiprocessing.spawn as mp_spawn
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -184,6 +187,30 @@ def collect_episodes(
 _WORKER_COUNTER = None
 
 
+@contextmanager
+def _workers_skip_main() -> Iterator[None]:
+    """Workers spawned inside import only ``rambo_env`` (their task lives here), never ``__main__``.
+
+    A spawned child normally re-runs the parent's main script (as ``__mp_main__``). A script
+    without an ``if __name__ == "__main__":`` guard -- ``env = gym.make("RamboModel-hopper-medium")``
+    at top level, the README's first example -- would then start the generation again in every
+    worker and die in multiprocessing's bootstrapping check (``BrokenProcessPool``).
+    """
+    original = mp_spawn.get_preparation_data
+
+    def preparation_data(name: str) -> dict[str, Any]:
+        data = original(name)
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+        return data
+
+    mp_spawn.get_preparation_data = preparation_data
+    try:
+        yield
+    finally:
+        mp_spawn.get_preparation_data = original
+
+
 def _init_worker(counter) -> None:
     global _WORKER_COUNTER
     _WORKER_COUNTER = counter
@@ -242,6 +269,7 @@ def collect_episodes_parallel(
     counter = ctx.Value("q", 0)
     path = None if policy_path is None else str(policy_path)
     with (
+        _workers_skip_main(),
         ProcessPoolExecutor(n_workers, ctx, initializer=_init_worker, initargs=(counter,)) as pool,
         tqdm(
             total=n_transitions, desc=desc, unit="step", disable=not progress, smoothing=0.05

@@ -215,7 +215,9 @@ def test_policy_stats_read_the_actor_without_touching_the_run_rng():
     assert stats["saturated_frac"] == 1.0
     # log π: Gaussian at σ = e^-20 (+18.1 per dim) plus the capped tanh Jacobian (+13.8 per dim).
     dim = agent.action_space.shape[0]
-    assert stats["log_prob_mean"] == pytest.approx(dim * (20 - 0.5 * np.log(2 * np.pi) + 13.8155), rel=1e-3)
+    assert stats["log_prob_mean"] == pytest.approx(
+        dim * (20 - 0.5 * np.log(2 * np.pi) + 13.8155), rel=1e-3
+    )
     assert callback.policy_stats() == stats  # fixed private noise
     with torch.no_grad():
         agent.actor.mu.bias.fill_(0.0)

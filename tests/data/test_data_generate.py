@@ -259,3 +259,25 @@ def test_make_dataset_cli(capsys, monkeypatch):
     )
     assert "average return" in capsys.readouterr().out
     assert isinstance(load_dataset("cli/hopper/random-v0"), OfflineDataset)
+
+
+def test_an_unguarded_script_can_generate_with_workers(tmp_path):
+    """No ``if __name__ == "__main__":`` guard: spawned workers must not re-run the script."""
+    import os
+    import subprocess
+    import sys
+
+    actor = save_random_actor(tmp_path / "actor.pt")
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from rambo_env.data.generate import generate_dataset\n"
+        f"d = generate_dataset('hopper', 'medium', policy_path={str(actor)!r}, n_transitions=200,"
+        " n_envs=2, n_workers=2, dataset_id='u/h/m-v0', progress=False)\n"
+        "print('TRANSITIONS', d.n_transitions)\n"
+    )
+    env = {**os.environ, "MINARI_DATASETS_PATH": str(tmp_path / "minari")}
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("TRANSITIONS 200") == 1  # the script ran once, not once per worker
