@@ -153,7 +153,11 @@ class RamboCallback(BaseCallback):
         logging draws nothing from the run's RNG streams). Empty for deterministic actors.
         """
         actor = getattr(self.model, "actor", None)
-        if actor is None or not hasattr(actor, "get_action_dist_params") or getattr(actor, "use_sde", False):
+        if (
+            actor is None
+            or not hasattr(actor, "get_action_dist_params")
+            or getattr(actor, "use_sde", False)
+        ):
             return {}
         obs = self.adversary.real.obs[:n_rows].to(self.model.device)  # [n, O]
         training = actor.training

@@ -100,7 +100,7 @@ class CotrainConfig:
     """Floor of the sac / tqc actor's pre-tanh log-σ (-20 = SB3 and the official code;
     OfflineRL-Kit: -5)."""
     q_limit: float | None = None
-    """Stop as diverged when |average Q| exceeds this (None = 100 · max|r| / (1 − γ))."""
+    """Stop as diverged when |average Q| exceeds this (None = 100 · max(max|r|, 1) / (1 − γ))."""
     torch_threads: int = 1
     """torch.set_num_threads for the run."""
     stop_at_iteration: int | None = None
@@ -173,6 +173,15 @@ def _check_ent_coef(algo: str, ent_coef: str) -> None:
         raise ValueError(f"ent_coef: expected auto, auto_<init> or a number > 0, got {ent_coef!r}")
     if ent_coef != "auto" and algo not in ENTROPY_ALGOS:
         raise ValueError(f"ent_coef: {algo} has no entropy coefficient (only {ENTROPY_ALGOS})")
+
+
+def default_q_limit(max_abs_reward: float, gamma: float) -> float:
+    """The divergence limit on |average Q|: 100 · max(max|r|, 1) / (1 − γ).
+
+    100× the largest discounted return the rewards allow; the floor of 1 per step keeps the
+    soft Q's entropy bonus of a zero-reward dataset (max|r| = 0) from counting as divergence.
+    """
+    return 100.0 * max(float(max_abs_reward), 1.0) / (1.0 - gamma)
 
 
 def config_from_dict(data: dict[str, Any]) -> CotrainConfig:
@@ -309,7 +318,7 @@ def build_session(cfg: CotrainConfig) -> Session:
     adversary = ModelAdversary(mdp, dataset, adv_cfg, seed=cfg.seed)
     max_reward = float(np.abs(dataset.rewards).max())
     q_bound = max_reward / (1.0 - BASE.gamma)  # the largest discounted return at rewards <= max|r|
-    q_limit = cfg.q_limit if cfg.q_limit is not None else 100.0 * q_bound
+    q_limit = cfg.q_limit if cfg.q_limit is not None else default_q_limit(max_reward, BASE.gamma)
     resolved = {
         "rollout_length": k,
         "adversary_weight": lam,

@@ -319,3 +319,10 @@ def test_diagnose_script_reads_a_run_and_writes_its_report(tiny_hopper, tmp_path
     assert "critic Q(s, a)" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         diagnose.main([str(run_dir), "--n-starts", "0"])
+
+
+def test_default_q_limit_is_not_zero_for_zero_rewards():
+    from agents.cotrain_setup import default_q_limit
+
+    assert default_q_limit(3.5, 0.99) == pytest.approx(100 * 3.5 / 0.01)
+    assert default_q_limit(0.0, 0.99) == pytest.approx(100 / 0.01)  # was 0: "diverged" at once
