@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rambo_env.run_io import TB_DIR, atomic_write
 
-__all__ = ["CURVE_COLUMNS", "plot_curves", "read_curves", "write_curves_csv"]
+__all__ = ["CURVE_COLUMNS", "plot_curves", "read_curves", "read_curves_csv", "write_curves_csv"]
 
 #: CSV column -> TensorBoard tag.
 CURVE_COLUMNS: dict[str, str] = {
@@ -58,6 +58,28 @@ def read_curves(run_dir: str | Path) -> list[dict[str, float | None]]:
         {"iteration": step, **{c: by_step[step].get(c) for c in CURVE_COLUMNS}}
         for step in sorted(by_step)
     ]
+
+
+def read_curves_csv(path: str | Path) -> list[dict[str, float | None]]:
+    """Rows of a curves CSV (ours, or another implementation's with a subset of the columns).
+
+    Needs an ``iteration`` column; columns not in :data:`CURVE_COLUMNS` are ignored, missing ones
+    and empty cells are None.
+    """
+    with Path(path).open(newline="") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames is None or "iteration" not in reader.fieldnames:
+            raise ValueError(f"path: {path} has no 'iteration' column (not a curves CSV)")
+        return [
+            {
+                "iteration": int(row["iteration"]),
+                **{
+                    c: float(row[c]) if row.get(c) not in (None, "") else None
+                    for c in CURVE_COLUMNS
+                },
+            }
+            for row in reader
+        ]
 
 
 def _csv_text(rows: Sequence[Mapping[str, float | None]]) -> str:

@@ -5,7 +5,8 @@
 
 writes ``docs/results/issue15-lam0-baseline.csv``, ``...-kit-sac.csv`` and
 ``docs/results/issue15-lam0.png`` (average Q, normalised score, α and the actor's log-σ per
-iteration). Works on runs still in progress.
+iteration). Works on runs still in progress. A RUN that is a ``.csv`` file (e.g. written by
+``scripts/kit_side_by_side.py``) is read as curves and only plotted.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rambo_env.curves import CURVE_COLUMNS, plot_curves, read_curves, write_curves_csv
+from rambo_env.curves import (
+    CURVE_COLUMNS,
+    plot_curves,
+    read_curves,
+    read_curves_csv,
+    write_curves_csv,
+)
 
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 
@@ -47,13 +54,19 @@ def main(argv: list[str] | None = None) -> int:
     labels = [label for label, _ in args.runs]
     if len(set(labels)) != len(labels):
         parser.error(f"runs: labels must be unique, got {labels}")
-    curves = {}
-    for label, run_dir in args.runs:
+    curves, from_csv = {}, set()
+    for label, run in args.runs:
         try:
-            curves[label] = read_curves(run_dir)
-        except FileNotFoundError as err:
+            if run.suffix == ".csv":
+                curves[label] = read_curves_csv(run)
+                from_csv.add(label)
+            else:
+                curves[label] = read_curves(run)
+        except (FileNotFoundError, ValueError) as err:
             parser.exit(2, f"error: {err}\n")
     for label, rows in curves.items():
+        if label in from_csv:
+            continue
         path = write_curves_csv(f"{args.out}-{label}.csv", rows)
         print(f"{path}: {len(rows)} iterations")
     png = plot_curves(f"{args.out}.png", curves, title=args.title, columns=args.columns)

@@ -87,3 +87,23 @@ def test_plot_and_cli_write_files(tmp_path):
         assert [row["q_avg"] for row in csv.DictReader(f)] == ["20", "40"]
     bad = subprocess.run([*cmd, f"a={tmp_path / 'missing'}"], capture_output=True, text=True)
     assert bad.returncode == 2 and "error: run_dir" in bad.stderr
+
+
+def test_csv_round_trip_and_foreign_csv(tmp_path):
+    from rambo_env.curves import read_curves_csv
+
+    rows = [{"iteration": 1, "q_avg": 20.5, "ent_coef": None}, {"iteration": 2, "q_avg": 41.0}]
+    path = write_curves_csv(tmp_path / "a.csv", rows)
+    back = read_curves_csv(path)
+    assert [(r["iteration"], r["q_avg"], r["ent_coef"]) for r in back] == [
+        (1, 20.5, None),
+        (2, 41.0, None),
+    ]
+    foreign = tmp_path / "kit.csv"
+    foreign.write_text("iteration,q_avg,normalized_score,wall_s\n1,20.2,1.03,324\n")
+    (row,) = read_curves_csv(foreign)
+    assert row["q_avg"] == pytest.approx(20.2) and row["normalized_score"] == pytest.approx(1.03)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("step,q\n1,2\n")
+    with pytest.raises(ValueError, match="iteration"):
+        read_curves_csv(bad)
