@@ -304,6 +304,8 @@ def _finish(
         "status": monitor.status,
         "message": monitor.message,
         "dataset": cfg.dataset,
+        "dataset_name": session.dataset.name,
+        "behaviour_score": session.resolved["dataset"].get("behaviour_score"),
         "algo": cfg.algo,
         "seed": cfg.seed,
         **{k: session.resolved[k] for k in ("rollout_length", "adversary_weight")},

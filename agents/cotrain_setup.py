@@ -334,6 +334,7 @@ def build_session(cfg: CotrainConfig) -> Session:
             "fingerprint": dataset.fingerprint(),
             "ref_min_score": dataset.ref_min_score,
             "ref_max_score": dataset.ref_max_score,
+            "behaviour_score": dataset.behaviour_score(),
         },
         "model": model_info,
         "versions": _versions(),

@@ -20,7 +20,10 @@ from typing import Any
 
 from agents.cotrain import PRESETS, SESSION_FIELDS, CotrainConfig, load_config, run_cotrain
 from agents.cotrain_setup import config_docs
+from rambo_env.ledger import DEFAULT_LEDGER_DIR, standing
+from rambo_env.presets import RamboPreset
 from rambo_env.run_io import default_run_dir
+from rambo_env.sweep_report import config_label
 
 #: Short flags for the most used fields (the long ``--field-name`` form always works too).
 ALIASES = {
@@ -66,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="RUN_DIR",
         help="continue a killed run from its last checkpoint with its saved config",
+    )
+    parser.add_argument(
+        "--ledger",
+        type=Path,
+        default=DEFAULT_LEDGER_DIR,
+        metavar="DIR",
+        help="results ledger compared against at the end (default: the repository's docs/results/ledger)",
     )
     docs = config_docs()
     defaults = dataclasses.asdict(PRESETS["default"])
@@ -118,9 +128,46 @@ def resolve_args(
     return cfg, run_dir, False
 
 
+def _fmt(score: float | None) -> str:
+    return "n/a" if score is None else f"{score:.1f}"
+
+
+def standing_lines(results: dict, ledger_dir: str | Path) -> list[str]:
+    """What the final number means: BC warm start, behaviour policy, this run, the ledger's long run."""
+    bc = [e.get("normalized_score") for e in results["evals"] if e["iteration"] == 0]
+    done = results["iterations_completed"]
+    lines = [
+        f"where this stands (D4RL-normalised): BC warm start {_fmt(bc[0] if bc else None)} | "
+        f"behaviour policy (dataset average) {_fmt(results.get('behaviour_score'))} | "
+        f"this run {_fmt(results['final_score'])} after {done} iterations"
+    ]
+    config = RamboPreset(results["rollout_length"], results["adversary_weight"])
+    name = results.get("dataset_name") or results["dataset"]
+    where = standing(name, results["algo"], config, done, ledger_dir)
+    if where is None:
+        lines.append(
+            f"results ledger ({ledger_dir}): no long run of {name} / {results['algo']} "
+            f"({config_label(config)}) yet"
+        )
+        return lines
+    entry = where["entry"]
+    at = (
+        f"{_fmt(where['score_at'])} at iteration {where['at_iteration']}"
+        if where["score_at"] is not None
+        else f"not evaluated by iteration {done}"
+    )
+    lines.append(
+        f"results ledger, long run {entry.dataset} / {entry.label}: {at}; furthest "
+        f"{entry.iterations} iterations, mean of its last 10 evaluations "
+        f"{_fmt(entry.last10_score)} ({Path(ledger_dir) / (entry.slug + '.csv')})"
+    )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    cfg, run_dir, resume = resolve_args(parser.parse_args(argv), parser)
+    args = parser.parse_args(argv)
+    cfg, run_dir, resume = resolve_args(args, parser)
     print(f"[cotrain] {'resuming' if resume else 'starting'} run {run_dir}", flush=True)
     results = run_cotrain(cfg, run_dir, resume=resume)
     if results["message"]:
@@ -139,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     elif ret is not None:
         print(f"[cotrain] final return: {ret:.1f} (mean of the last {n_evals} evaluations)")
+    for line in standing_lines(results, args.ledger):
+        print(f"[cotrain] {line}")
     print(f"[cotrain] results: {Path(run_dir) / 'results.json'}")
     if results["status"] in ("stopped", "interrupted"):
         print(f"[cotrain] continue with: python scripts/cotrain.py --resume {run_dir}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -236,6 +237,16 @@ class OfflineDataset:
         return _normalized_score(
             returns, ref_min_score=self.ref_min_score, ref_max_score=self.ref_max_score
         )
+
+    def behaviour_score(self) -> float | None:
+        """D4RL normalised score of the data's behaviour policy: the mean episode return (the
+        generator's recorded value for generated datasets); None without reference scores."""
+        if self.ref_min_score is None or self.ref_max_score is None:
+            return None
+        recorded = self.metadata.get("normalized_score")
+        if isinstance(recorded, int | float) and math.isfinite(recorded):
+            return float(recorded)
+        return float(self.normalized_score(self.episode_returns().mean()))
 
     # ----------------------------------------------------------------- identity and storage
     def fingerprint(self) -> str:

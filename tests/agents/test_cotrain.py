@@ -326,3 +326,45 @@ def test_default_q_limit_is_not_zero_for_zero_rewards():
 
     assert default_q_limit(3.5, 0.99) == pytest.approx(100 * 3.5 / 0.01)
     assert default_q_limit(0.0, 0.99) == pytest.approx(100 / 0.01)  # was 0: "diverged" at once
+
+
+def test_ledger_from_two_runs_and_the_main_jobs_closing_lines(tiny_hopper, tmp_path, capsys):
+    from rambo_env.curves import read_curves_csv
+    from rambo_env.ledger import read_index, update_ledger
+
+    ledger = tmp_path / "ledger"
+    long_run, lam0_run = tmp_path / "long", tmp_path / "lam0"
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=4, eval_every=1), long_run)
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=2, adversary_weight=0.0), lam0_run)
+    long_entry, lam0_entry = update_ledger(long_run, ledger), update_ledger(lam0_run, ledger)
+    assert long_entry.slug == "tiny-hopper_sac_k2-lam3e-4_s0"
+    assert lam0_entry.slug == "tiny-hopper_sac_k2-lam0_s0"
+    rows = read_curves_csv(ledger / f"{long_entry.slug}.csv")
+    results = json.loads((long_run / "results.json").read_text())
+    assert [r["iteration"] for r in rows] == [0, 1, 2, 3, 4]
+    assert [r["q_avg"] for r in rows[1:]] == pytest.approx(results["q_history"], rel=1e-5)
+    scores = {e["iteration"]: e["normalized_score"] for e in results["evals"]}
+    assert rows[0]["normalized_score"] == pytest.approx(scores[0], rel=1e-5)  # BC warm start
+    assert long_entry.bc_score == pytest.approx(scores[0], rel=1e-5)
+    assert long_entry.iterations == 4 and lam0_entry.iterations == 2
+    assert long_entry.behaviour_score == pytest.approx(results["behaviour_score"])
+    assert set(read_index(ledger)) == {long_entry.slug, lam0_entry.slug}
+    assert (ledger / "tiny-hopper.png").read_bytes()[:4] == b"\x89PNG"
+
+    flags = ["--dataset", tiny_hopper, "--k", "2", "--lam", "3e-4", "--n-iterations", "2",
+             "--agent-steps-per-iteration", "10", "--adversary-steps-per-iteration", "4",
+             "--n-rollouts", "64", "--bc-epochs", "1", "--bc-max-steps", "3", "--eval-every", "1",
+             "--eval-last", "1", "--n-eval-episodes", "2", "--ensemble-hidden", "8",
+             "--mle-max-epochs", "1", "--no-progress"]  # fmt: skip
+    capsys.readouterr()
+    assert (
+        cotrain_cli.main([*flags, "--run-dir", str(tmp_path / "job"), "--ledger", str(ledger)]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "BC warm start" in out and "behaviour policy (dataset average)" in out
+    assert "this run" in out and "after 2 iterations" in out
+    assert f"{scores[2]:.1f} at iteration 2; furthest 4 iterations" in out
+    cotrain_cli.main(
+        [*flags, "--lam", "3e-3", "--run-dir", str(tmp_path / "job2"), "--ledger", str(ledger)]
+    )
+    assert "no long run of tiny-hopper / sac (k = 2, λ = 3e-3) yet" in capsys.readouterr().out

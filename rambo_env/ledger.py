@@ -1,0 +1,165 @@
+"""The results ledger: long runs' per-iteration curves kept in the repository (``docs/results/ledger``).
+
+One CSV per run (``<dataset>_<algo>_k<k>-lam<λ>_s<seed>.csv``, the columns of
+:mod:`rambo_env.curves`), an ``index.json`` with one entry per run (configuration, behaviour and BC
+scores, iterations reached, last-10 mean) and one PNG per dataset (score and average Q of every
+ledger run, the behaviour policy and the BC warm start as horizontal lines). ``scripts/ledger.py``
+rebuilds them from run folders; the main job reads :func:`standing` to say where the ledger's long
+run on the same dataset and configuration stood.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rambo_env.curves import plot_curves, read_curves, read_curves_csv, write_curves_csv
+from rambo_env.evaluation import N_FINAL_EVALS, final_score
+from rambo_env.presets import RamboPreset
+from rambo_env.run_io import CONFIG_NAME, read_json, write_json
+from rambo_env.sweep_report import config_label, config_slug, dataset_slug
+
+__all__ = [
+    "DEFAULT_LEDGER_DIR",
+    "INDEX_NAME",
+    "LedgerEntry",
+    "read_index",
+    "standing",
+    "update_ledger",
+]
+
+#: The repository's ledger (``docs/results/ledger`` beside the package).
+DEFAULT_LEDGER_DIR = Path(__file__).resolve().parents[1] / "docs" / "results" / "ledger"
+INDEX_NAME = "index.json"
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One ledger run (a row of ``index.json``)."""
+
+    slug: str
+    dataset: str
+    algo: str
+    rollout_length: int
+    adversary_weight: float
+    seed: int
+    behaviour_score: float | None
+    bc_score: float | None
+    iterations: int
+    last10_score: float | None
+    """Mean normalised score of the last 10 evaluations (App. B.6)."""
+    cotrain_wall_s: float | None
+
+    @property
+    def config(self) -> RamboPreset:
+        return RamboPreset(self.rollout_length, self.adversary_weight)
+
+    @property
+    def label(self) -> str:
+        return f"{self.algo} {config_label(self.config)}, seed {self.seed}"
+
+
+def _slug(dataset: str, algo: str, config: RamboPreset, seed: int) -> str:
+    return f"{dataset_slug(dataset)}_{algo}_{config_slug(config)}_s{seed}"
+
+
+def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerEntry]:
+    """``index.json`` as entries by slug (empty if there is no ledger yet)."""
+    path = Path(ledger_dir) / INDEX_NAME
+    if not path.is_file():
+        return {}
+    return {slug: LedgerEntry(**data) for slug, data in read_json(path).items()}
+
+
+def update_ledger(run_dir: str | Path, ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> LedgerEntry:
+    """Add or refresh one run (finished or in progress): its CSV, its index entry, its dataset PNG."""
+    run_dir, ledger_dir = Path(run_dir), Path(ledger_dir)
+    config_path = run_dir / CONFIG_NAME
+    if not config_path.is_file():
+        raise FileNotFoundError(f"run_dir: {run_dir} has no {CONFIG_NAME} (not a run folder?)")
+    saved = read_json(config_path)
+    cfg, resolved = saved["config"], saved["resolved"]
+    config = RamboPreset(int(resolved["rollout_length"]), float(resolved["adversary_weight"]))
+    dataset = resolved["dataset"]["name"]
+    rows = read_curves(run_dir)
+    scores = [r["normalized_score"] for r in rows if r["iteration"] > 0]
+    scores = [s for s in scores if s is not None]
+    bc = [r["normalized_score"] for r in rows if r["iteration"] == 0]
+    walls = [r["iteration_s"] for r in rows if r.get("iteration_s") is not None]
+    entry = LedgerEntry(
+        slug=_slug(dataset, cfg["algo"], config, int(cfg["seed"])),
+        dataset=dataset,
+        algo=cfg["algo"],
+        rollout_length=config.rollout_length,
+        adversary_weight=config.adversary_weight,
+        seed=int(cfg["seed"]),
+        behaviour_score=resolved["dataset"].get("behaviour_score"),
+        bc_score=bc[0] if bc else None,
+        iterations=max((r["iteration"] for r in rows), default=0),
+        last10_score=final_score(scores, N_FINAL_EVALS),
+        cotrain_wall_s=sum(walls) if walls else None,
+    )
+    write_curves_csv(ledger_dir / f"{entry.slug}.csv", rows)
+    index = read_index(ledger_dir)
+    index[entry.slug] = entry
+    write_json(ledger_dir / INDEX_NAME, {slug: vars(e) for slug, e in sorted(index.items())})
+    plot_dataset(dataset, ledger_dir)
+    return entry
+
+
+def plot_dataset(dataset: str, ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> Path:
+    """``<dataset>.png``: score and average Q per iteration of every ledger run on ``dataset``."""
+    ledger_dir = Path(ledger_dir)
+    entries = [e for e in read_index(ledger_dir).values() if e.dataset == dataset]
+    curves = {e.label: read_curves_csv(ledger_dir / f"{e.slug}.csv") for e in entries}
+    lines: dict[str, float] = {}
+    for e in entries[:1]:
+        if e.behaviour_score is not None:
+            lines["behaviour policy (dataset)"] = e.behaviour_score
+        if e.bc_score is not None:
+            lines["BC warm start"] = e.bc_score
+    return plot_curves(
+        ledger_dir / f"{dataset_slug(dataset)}.png",
+        curves,
+        title=f"{dataset}: results ledger",
+        columns=("normalized_score", "q_avg"),
+        hlines={"normalized_score": lines},
+    )
+
+
+def standing(
+    dataset: str,
+    algo: str,
+    config: RamboPreset,
+    iteration: int,
+    ledger_dir: str | Path = DEFAULT_LEDGER_DIR,
+) -> dict[str, Any] | None:
+    """Where the ledger's longest run of this dataset / agent / (k, λ) stood at ``iteration``.
+
+    Returns None without such a run, else ``entry`` (:class:`LedgerEntry`), ``score_at`` (its
+    last evaluation at or before ``iteration``, None if none) and ``at_iteration`` (that
+    evaluation's iteration).
+    """
+    matches = [
+        e
+        for e in read_index(ledger_dir).values()
+        if e.dataset == dataset
+        and e.algo == algo
+        and e.rollout_length == config.rollout_length
+        and math.isclose(e.adversary_weight, config.adversary_weight, rel_tol=1e-9, abs_tol=0.0)
+    ]
+    if not matches:
+        return None
+    entry = max(matches, key=lambda e: (e.iterations, -e.seed))
+    rows = read_curves_csv(Path(ledger_dir) / f"{entry.slug}.csv")
+    evaluated = [
+        r for r in rows if 0 < r["iteration"] <= iteration and r.get("normalized_score") is not None
+    ]
+    last = evaluated[-1] if evaluated else None
+    return {
+        "entry": entry,
+        "score_at": None if last is None else last["normalized_score"],
+        "at_iteration": None if last is None else last["iteration"],
+    }

@@ -1,0 +1,40 @@
+"""Add or refresh runs in the results ledger (``docs/results/ledger``): CSV per run, index, PNG per dataset.
+
+    python scripts/ledger.py runs/long-rambo-s0 runs/long-lam0-s0
+
+Reads each run folder's config and TensorBoard log (finished or still running) and writes
+``<dataset>_<algo>_k<k>-lam<λ>_s<seed>.csv``, ``index.json`` and ``<dataset>.png`` (score and
+average Q per iteration, the behaviour policy and the BC warm start as horizontal lines).
+Commit the ledger's files; the run folders stay out of git.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from rambo_env.ledger import DEFAULT_LEDGER_DIR, update_ledger
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("runs", nargs="+", type=Path, help="run folders")
+    parser.add_argument("--ledger", type=Path, default=DEFAULT_LEDGER_DIR, metavar="DIR")
+    args = parser.parse_args(argv)
+    for run_dir in args.runs:
+        try:
+            entry = update_ledger(run_dir, args.ledger)
+        except (FileNotFoundError, KeyError, ValueError) as err:
+            parser.exit(2, f"error: {run_dir}: {err}\n")
+        print(
+            f"{entry.slug}: {entry.iterations} iterations, last-10 mean "
+            f"{'n/a' if entry.last10_score is None else f'{entry.last10_score:.1f}'}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
