@@ -135,6 +135,8 @@ def run_cotrain(
 # -- run folder ----------------------------------------------------------------------------
 def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
     config_path = run_dir / run_io.CONFIG_NAME
+    if run_dir.exists() and not run_dir.is_dir():
+        raise ValueError(f"run_dir: {run_dir} exists and is not a folder")
     if not resume:
         if run_dir.exists() and any(run_dir.iterdir()):
             raise ValueError(f"run_dir: {run_dir} is not empty; pass resume=True to continue it")

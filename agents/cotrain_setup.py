@@ -161,6 +161,36 @@ class CotrainConfig:
         lam = self.adversary_weight
         if lam is not None and not (math.isfinite(lam) and lam >= 0):
             raise ValueError(f"adversary_weight: expected a finite value >= 0, got {lam!r}")
+        if (
+            isinstance(self.seed, bool)
+            or not isinstance(self.seed, int)
+            or not 0 <= self.seed < 2**31
+        ):
+            raise ValueError(f"seed: expected an int in [0, 2**31), got {self.seed!r}")
+
+
+def check_device(device: str) -> None:
+    """Refuse a device this torch build cannot use before any dataset or model work."""
+    import torch
+
+    if device == "auto":
+        return
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError) as err:
+        raise ValueError(f"device: {device!r} is not a torch device ({err})") from None
+    if parsed.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"device: {device!r}, but this torch build has no usable CUDA "
+                f"(torch {torch.__version__}); use --device cpu or auto"
+            )
+        if parsed.index is not None and parsed.index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device: {device!r}, but only {torch.cuda.device_count()} CUDA device(s) exist"
+            )
+    elif parsed.type != "cpu":
+        raise ValueError(f"device: expected auto, cpu, cuda or cuda:N, got {device!r}")
 
 
 def _check_ent_coef(algo: str, ent_coef: str) -> None:
@@ -289,6 +319,7 @@ def build_session(cfg: CotrainConfig) -> Session:
     from rambo_env.data.loaders import load_dataset
     from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
 
+    check_device(cfg.device)  # before any dataset or model work
     dataset = load_dataset(cfg.dataset)
     k, lam, origin = resolve(cfg, dataset.name)
     mdp, model_info = _make_mdp(cfg, dataset)

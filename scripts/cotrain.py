@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -169,7 +170,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cfg, run_dir, resume = resolve_args(args, parser)
     print(f"[cotrain] {'resuming' if resume else 'starting'} run {run_dir}", flush=True)
-    results = run_cotrain(cfg, run_dir, resume=resume)
+    try:
+        results = run_cotrain(cfg, run_dir, resume=resume)
+    except (ValueError, FileNotFoundError) as err:  # bad input: one line, no traceback
+        if os.environ.get("RAMBO_ENV_TRACEBACK"):
+            raise
+        print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+        return 2
     if results["message"]:
         print(f"[cotrain] {results['message']}", flush=True)
     score, ret = results["final_score"], results["final_return"]

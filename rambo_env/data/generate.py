@@ -238,7 +238,7 @@ def _worker_collect(
         act = random_act_fn(gym.make(env_id).action_space, rng)
     else:
         generator = torch.Generator(device=device).manual_seed(int(seq.generate_state(1)[0]))
-        act = policy_act_fn(_load_policy(Path(policy_path), device), generator)
+        act = policy_act_fn(_load_policy(Path(policy_path), device, env_id), generator)
     return collect_episodes(
         env_id, n_transitions, act, rng=rng, n_envs=n_envs, progress=False, on_steps=_count_steps
     )
@@ -288,7 +288,7 @@ def collect_episodes_parallel(
     return episodes
 
 
-def _load_policy(path: Path, device: str) -> torch.nn.Module:
+def _load_policy(path: Path, device: str, env_id: str) -> torch.nn.Module:
     from rambo_env.policies import load_actor
 
     if not Path(path).is_file():
@@ -296,7 +296,19 @@ def _load_policy(path: Path, device: str) -> torch.nn.Module:
             f"behaviour policy file {path} does not exist; pass --policy PATH (an actor saved by "
             "agents.behaviour.save_actor) or train one with scripts/make_dataset.py --train-policy"
         )
-    return load_actor(path, device=device)
+    actor = load_actor(path, device=device)
+    env = gym.make(env_id)
+    try:
+        obs_dim = int(np.prod(env.observation_space.shape))
+        action_dim = int(np.prod(env.action_space.shape))
+    finally:
+        env.close()
+    if (actor.obs_dim, actor.action_dim) != (obs_dim, action_dim):
+        raise ValueError(
+            f"policy file {path}: an actor for obs_dim={actor.obs_dim}, action_dim="
+            f"{actor.action_dim}, but {env_id} has obs_dim={obs_dim}, action_dim={action_dim}"
+        )
+    return actor
 
 
 def _level_episodes(
@@ -335,7 +347,7 @@ def _level_episodes(
                 f"level 'expert' needs an expert policy: pass --expert-policy PATH or --train-policy "
                 f"to scripts/make_dataset.py --env {env} --level expert"
             )
-        actor = _load_policy(Path(path), device)  # a missing / bad file fails here, not in a worker
+        actor = _load_policy(Path(path), device, env_id)  # a bad file fails here, not in a worker
         if n_workers > 1:
             episodes = collect_episodes_parallel(env_id, n_transitions, path, **parallel)
             return episodes, {"policy": str(path)}

@@ -36,6 +36,7 @@ class SquashedGaussianActor(nn.Module):
     ) -> None:
         super().__init__()
         layers: list[nn.Module] = []
+        self.obs_dim, self.action_dim = int(obs_dim), int(action_dim)
         in_dim = obs_dim
         for h in hidden_dims:
             layers += [nn.Linear(in_dim, h), nn.ReLU()]
@@ -81,14 +82,38 @@ def shipped_policy_path(env: str, level: str = "medium") -> Path:
 
 
 def load_actor(path: str | Path, device: str | torch.device = "cpu") -> SquashedGaussianActor:
-    """Load a behaviour actor saved by :func:`agents.behaviour.save_actor`."""
-    payload = torch.load(path, map_location=device, weights_only=True)
-    actor = SquashedGaussianActor(
-        obs_dim=int(payload["obs_dim"]),
-        action_dim=int(payload["action_dim"]),
-        hidden_dims=tuple(int(h) for h in payload["hidden_dims"]),
-        action_low=payload["action_low"].numpy(),
-        action_high=payload["action_high"].numpy(),
-    )
-    actor.load_state_dict(payload["state_dict"], strict=False)
+    """Load a behaviour actor saved by :func:`agents.behaviour.save_actor`.
+
+    Raises ValueError naming the file when it is not a readable actor payload or its weights do
+    not match the architecture it declares (no silently random layers).
+    """
+    try:
+        payload = torch.load(path, map_location=device, weights_only=True)
+        actor = SquashedGaussianActor(
+            obs_dim=int(payload["obs_dim"]),
+            action_dim=int(payload["action_dim"]),
+            hidden_dims=tuple(int(h) for h in payload["hidden_dims"]),
+            action_low=payload["action_low"].numpy(),
+            action_high=payload["action_high"].numpy(),
+        )
+        state = payload["state_dict"]
+    except FileNotFoundError:
+        raise
+    except Exception as err:  # torch's unpickler / zip reader errors, missing keys, bad types
+        raise ValueError(
+            f"policy file {path}: not a behaviour actor saved by agents.behaviour.save_actor "
+            f"({type(err).__name__}: {str(err)[:200]}); re-create it (scripts/make_dataset.py "
+            "--train-policy) or pass another file"
+        ) from None
+    expected = set(actor.state_dict()) - {"action_low", "action_high"}  # buffers come from payload
+    missing, unexpected = sorted(expected - set(state)), sorted(set(state) - expected)
+    if missing or unexpected:
+        raise ValueError(
+            f"policy file {path}: weights do not match the actor it declares "
+            f"(missing {missing}, unexpected {unexpected})"
+        )
+    try:
+        actor.load_state_dict(state, strict=False)  # the two action-bound buffers are not saved
+    except RuntimeError as err:  # shape mismatches
+        raise ValueError(f"policy file {path}: {str(err)[:300]}") from None
     return actor.to(device).eval()

@@ -12,6 +12,7 @@ from pathlib import Path
 import gymnasium as gym
 import numpy as np
 import pytest
+import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from agents.callback import RamboCallback
@@ -368,3 +369,23 @@ def test_ledger_from_two_runs_and_the_main_jobs_closing_lines(tiny_hopper, tmp_p
         [*flags, "--lam", "3e-3", "--run-dir", str(tmp_path / "job2"), "--ledger", str(ledger)]
     )
     assert "no long run of tiny-hopper / sac (k = 2, λ = 3e-3) yet" in capsys.readouterr().out
+
+
+def test_bad_input_is_one_error_line_before_any_work(tmp_path, capsys):
+    with pytest.raises(ValueError, match="seed"):
+        CotrainConfig(seed=-1)
+    from agents.cotrain_setup import check_device
+
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="device: 'cuda'"):
+            check_device("cuda")
+    with pytest.raises(ValueError, match="device: 'gpu'"):
+        check_device("gpu")
+    a_file = tmp_path / "taken"
+    a_file.write_text("x")
+    code = cotrain_cli.main(["--dataset", "no-such-dataset.npz", "--run-dir", str(a_file)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: run_dir:") and "Traceback" not in err
+    code = cotrain_cli.main(["--device", "gpu", "--run-dir", str(tmp_path / "r")])
+    assert code == 2 and "error: device: 'gpu'" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()  # nothing half-written

@@ -37,3 +37,30 @@ def test_shipped_medium_policy_acts_in_the_real_env(env_name, env_id):
     assert total > 50.0
     deterministic = actor.act(obs[None], deterministic=True)
     np.testing.assert_array_equal(deterministic, actor.act(obs[None], deterministic=True))
+
+
+def test_bad_policy_files_are_one_error_naming_the_file(tmp_path):
+    good = torch.load(shipped_policy_path("hopper", "medium"), weights_only=True)
+    empty = tmp_path / "empty_state.pt"
+    torch.save({**good, "state_dict": {}}, empty)  # used to load as a random actor
+    with pytest.raises(ValueError, match=r"empty_state\.pt: weights do not match"):
+        load_actor(empty)
+    garbage = tmp_path / "garbage.pt"
+    garbage.write_bytes(b"not a torch file")
+    with pytest.raises(ValueError, match=r"garbage\.pt: not a behaviour actor") as info:
+        load_actor(garbage)
+    assert "weights_only=False" not in str(info.value)  # never advise an unsafe load
+
+
+def test_a_policy_for_another_env_is_refused_before_collecting(tmp_path):
+    from rambo_env.data.generate import generate_dataset
+
+    with pytest.raises(ValueError, match=r"an actor for obs_dim=17.*Hopper-v5 has obs_dim=11"):
+        generate_dataset(
+            "hopper",
+            "medium",
+            policy_path=shipped_policy_path("halfcheetah", "medium"),
+            n_transitions=100,
+            n_workers=1,
+            progress=False,
+        )
