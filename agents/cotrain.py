@@ -29,7 +29,13 @@ from typing import Any
 import torch
 from stable_baselines3.common.logger import configure
 
-from agents.cotrain_setup import CotrainConfig, Session, build_session, config_from_dict
+from agents.cotrain_setup import (
+    CotrainConfig,
+    Session,
+    build_session,
+    config_from_dict,
+    config_to_dict,
+)
 from agents.run_callbacks import EvalSchedule, RunHistory, RunMonitorCallback
 from rambo_env import run_io
 from rambo_env.evaluation import evaluate_policy, final_score
@@ -157,7 +163,7 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
 def _write_resolved_config(session: Session, run_dir: Path) -> None:
     run_io.write_json(
         run_dir / run_io.CONFIG_NAME,
-        {"config": dataclasses.asdict(session.cfg), "resolved": session.resolved},
+        {"config": config_to_dict(session.cfg), "resolved": session.resolved},
     )
 
 

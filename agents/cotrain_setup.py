@@ -38,6 +38,7 @@ __all__ = [
     "build_session",
     "config_docs",
     "config_from_dict",
+    "config_to_dict",
     "resolve",
 ]
 
@@ -214,13 +215,34 @@ def default_q_limit(max_abs_reward: float, gamma: float) -> float:
     return 100.0 * max(float(max_abs_reward), 1.0) / (1.0 - gamma)
 
 
+#: How a non-finite float field is written to JSON (which has no inf / nan).
+_NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
+
+
+def config_to_dict(cfg: CotrainConfig) -> dict[str, Any]:
+    """``dataclasses.asdict`` with non-finite floats as the strings "inf" / "-inf" / "nan", so a
+    saved ``config.json`` reads back to an equal config (JSON would turn them into null = None)."""
+    return {
+        name: (str(value) if isinstance(value, float) and not math.isfinite(value) else value)
+        for name, value in dataclasses.asdict(cfg).items()
+    }
+
+
 def config_from_dict(data: dict[str, Any]) -> CotrainConfig:
-    """Inverse of ``dataclasses.asdict`` (e.g. a saved ``config.json``); unknown keys are errors."""
+    """Inverse of :func:`config_to_dict` (e.g. a saved ``config.json``); unknown keys are errors."""
     names = {f.name for f in dataclasses.fields(CotrainConfig)}
     unknown = sorted(set(data) - names)
     if unknown:
         raise ValueError(f"config: unknown field(s) {unknown}; known: {sorted(names)}")
-    return CotrainConfig(**data)
+    text_fields = {"dataset", "algo", "device", "ent_coef"}
+    return CotrainConfig(
+        **{
+            name: _NON_FINITE[value]
+            if name not in text_fields and isinstance(value, str) and value in _NON_FINITE
+            else value
+            for name, value in data.items()
+        }
+    )
 
 
 def config_docs(cls: type = CotrainConfig) -> dict[str, str]:

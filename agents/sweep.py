@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agents.cotrain_setup import CotrainConfig, config_from_dict
+from agents.cotrain_setup import CotrainConfig, config_from_dict, config_to_dict
 from rambo_env import run_io
 from rambo_env.data.loaders import is_dataset_file
 from rambo_env.presets import RamboPreset
@@ -128,7 +128,7 @@ class SweepSpec:
             "datasets": list(self.datasets),
             "configs": [[c.rollout_length, c.adversary_weight] for c in self.configs],
             "seeds": list(self.seeds),
-            "base": dataclasses.asdict(self.base),
+            "base": config_to_dict(self.base),
         }
 
     @classmethod
@@ -382,7 +382,7 @@ def _param_space(spec: SweepSpec, runs_root: Path) -> dict[str, Any]:
             [[c.rollout_length, c.adversary_weight] for c in spec.configs]
         ),
         "seed": tune.grid_search(list(spec.seeds)),
-        "base": dataclasses.asdict(spec.base),
+        "base": config_to_dict(spec.base),
         "runs_root": str(runs_root),
     }
 

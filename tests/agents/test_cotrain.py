@@ -389,3 +389,13 @@ def test_bad_input_is_one_error_line_before_any_work(tmp_path, capsys):
     code = cotrain_cli.main(["--device", "gpu", "--run-dir", str(tmp_path / "r")])
     assert code == 2 and "error: device: 'gpu'" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()  # nothing half-written
+
+
+def test_non_finite_config_values_survive_config_json(tmp_path):
+    from agents.cotrain_setup import config_from_dict, config_to_dict
+    from rambo_env.run_io import read_json, write_json
+
+    cfg = CotrainConfig(q_limit=math.inf, mle_max_time_s=math.inf)
+    write_json(tmp_path / "config.json", {"config": config_to_dict(cfg)})
+    back = config_from_dict(read_json(tmp_path / "config.json")["config"])
+    assert back == cfg  # was q_limit=None (the default limit), mle_max_time_s=None
