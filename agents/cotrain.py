@@ -110,10 +110,13 @@ def run_cotrain(
     run_dir = Path(run_dir)
     _check_run_dir(cfg, run_dir, resume)
     torch.set_num_threads(cfg.torch_threads)
-    session = build_session(cfg)
     if resume:
-        history = _restore(session, run_io.load_checkpoint(run_dir / run_io.CHECKPOINT_NAME))
+        state = run_io.load_checkpoint(run_dir / run_io.CHECKPOINT_NAME)
+        fingerprint = _check_identity(state, run_dir)
+        session = build_session(cfg, expected_fingerprint=fingerprint)
+        history = _restore(session, state)
     else:
+        session = build_session(cfg)
         history = _start(session, run_dir)
     setup_s = time.perf_counter() - t_start
     monitor = _make_monitor(session, history, run_dir, on_iteration)
@@ -158,6 +161,29 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
                 f"cfg.{name}: {value!r} differs from the saved config's {saved[name]!r} in "
                 f"{config_path}; only {SESSION_FIELDS} may change on resume"
             )
+
+
+def _check_identity(state: dict[str, Any], run_dir: Path) -> str:
+    """The checkpoint belongs to this run folder: same config, same dataset. -> dataset fingerprint."""
+    saved = run_io.read_json(run_dir / run_io.CONFIG_NAME)
+    fingerprint = saved["resolved"]["dataset"]["fingerprint"]
+    identity = state.get("identity")
+    if identity is None:  # a checkpoint written before identities were stored
+        return fingerprint
+    checkpoint = run_dir / run_io.CHECKPOINT_NAME
+    for name, value in identity["config"].items():
+        if name not in SESSION_FIELDS and saved["config"].get(name) != value:
+            raise ValueError(
+                f"{checkpoint}: belongs to another run ({name}={value!r} in the checkpoint, "
+                f"{saved['config'].get(name)!r} in {run_dir / run_io.CONFIG_NAME}); resume the run "
+                "it came from, or start a new run"
+            )
+    if identity["dataset_fingerprint"] != fingerprint:
+        raise ValueError(
+            f"{checkpoint}: trained on dataset {identity['dataset_fingerprint']}, but "
+            f"{run_dir / run_io.CONFIG_NAME} records dataset {fingerprint}"
+        )
+    return fingerprint
 
 
 def _write_resolved_config(session: Session, run_dir: Path) -> None:
@@ -206,6 +232,10 @@ def _save(session: Session, history: RunHistory, run_dir: Path) -> None:
     agent, noise = session.agent, getattr(session.agent, "action_noise", None)
     state = {
         "format_version": 1,
+        "identity": {
+            "config": config_to_dict(session.cfg),
+            "dataset_fingerprint": session.resolved["dataset"]["fingerprint"],
+        },
         "iteration": history.iteration,
         "history": history.state_dict(),
         "agent": _agent_state(agent),

@@ -331,7 +331,7 @@ class Session:
         self.rambo_callback.n_iterations = int(state["n_iterations"])
 
 
-def build_session(cfg: CotrainConfig) -> Session:
+def build_session(cfg: CotrainConfig, expected_fingerprint: str | None = None) -> Session:
     """Dataset -> learned MDP (Alg. 1 line 1) -> VecEnv -> agent + mixed buffer -> adversary."""
     from agents.callback import RamboCallback
     from agents.factory import make_agent
@@ -343,6 +343,12 @@ def build_session(cfg: CotrainConfig) -> Session:
 
     check_device(cfg.device)  # before any dataset or model work
     dataset = load_dataset(cfg.dataset)
+    if expected_fingerprint is not None and dataset.fingerprint() != expected_fingerprint:
+        raise ValueError(
+            f"dataset: {cfg.dataset!r} has changed since the run started (fingerprint "
+            f"{dataset.fingerprint()}, the run's {expected_fingerprint}); restore that dataset "
+            "or start a new run"
+        )
     k, lam, origin = resolve(cfg, dataset.name)
     mdp, model_info = _make_mdp(cfg, dataset)
     vec_env = RamboModelVecEnv(mdp, cfg.n_rollouts, rollout_length=k, seed=cfg.seed)

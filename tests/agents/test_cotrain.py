@@ -399,3 +399,28 @@ def test_non_finite_config_values_survive_config_json(tmp_path):
     write_json(tmp_path / "config.json", {"config": config_to_dict(cfg)})
     back = config_from_dict(read_json(tmp_path / "config.json")["config"])
     assert back == cfg  # was q_limit=None (the default limit), mle_max_time_s=None
+
+
+def test_resume_refuses_a_foreign_checkpoint_and_a_changed_dataset(tiny_hopper, tmp_path):
+    import shutil
+
+    cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2)
+    run_cotrain(cfg, tmp_path / "a")
+    run_cotrain(dataclasses.replace(cfg, seed=1), tmp_path / "b")
+    shutil.copy(tmp_path / "b" / "checkpoint.pt", tmp_path / "a" / "checkpoint.pt")
+    with pytest.raises(
+        ValueError, match=r"belongs to another run \(seed=1 in the checkpoint, 0 in"
+    ):
+        run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "a", resume=True)
+
+    data = dict(np.load(tiny_hopper))
+    data["rewards"] = data["rewards"] + 1.0  # the same path, other contents
+    changed = tmp_path / "changed.npz"
+    shutil.copy(tiny_hopper, changed)
+    cfg_changed = tiny_config(str(changed), stop_at_iteration=1, n_iterations=2)
+    run_cotrain(cfg_changed, tmp_path / "c")
+    np.savez(changed, **data)
+    with pytest.raises(ValueError, match=r"dataset: .* has changed since the run started"):
+        run_cotrain(
+            dataclasses.replace(cfg_changed, stop_at_iteration=None), tmp_path / "c", resume=True
+        )
