@@ -12,6 +12,7 @@ model is never normalised again (a real bug in the OfflineRL-Kit port; RAMBO-DET
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -251,6 +252,12 @@ def make_mdp(
     )
 
 
+def _check_finite(ensemble: GaussianEnsemble, what: str) -> None:
+    bad = [name for name, t in ensemble.state_dict().items() if not torch.isfinite(t).all()]
+    if bad:
+        raise ValueError(f"{what}: non-finite weights in {bad[:5]}; it cannot be used")
+
+
 def _cached_or_trained_ensemble(
     dataset: OfflineDataset,
     normalizer: ObsNormalizer,
@@ -264,7 +271,18 @@ def _cached_or_trained_ensemble(
     """Alg. 1 line 1, or its cached result; prints where the model came from."""
     path = io.cache_path(io.cache_key(dataset.fingerprint(), ensemble_config, mle_config, seed))
     if cache and path.is_file():
-        loaded = io.load_model(path, device)
+        try:
+            loaded = io.load_model(path, device)
+            _check_finite(loaded.ensemble, f"cached model {path}")
+        except Exception as err:  # a corrupt or foreign cache entry: report, remove, rebuild
+            print(
+                f"[rambo_env] cached dynamics model {path} is unreadable "
+                f"({type(err).__name__}: {str(err)[:160]}); removing it and training anew"
+            )
+            path.unlink(missing_ok=True)
+            return _cached_or_trained_ensemble(
+                dataset, normalizer, ensemble_config, mle_config, seed, device, cache, progress
+            )
         if not np.array_equal(loaded.normalizer.mean, normalizer.mean) or not np.array_equal(
             loaded.normalizer.std, normalizer.std
         ):
@@ -277,6 +295,13 @@ def _cached_or_trained_ensemble(
         dataset.obs_dim, dataset.action_dim, ensemble_config, generator=generator
     ).to(device)
     report = train_mle(ensemble, dataset, normalizer, mle_config, device, progress=progress)
+    elite_mse = [report.holdout_mse[i] for i in report.elites]
+    if not all(math.isfinite(m) for m in elite_mse):
+        raise ValueError(
+            f"dataset {dataset.name!r}: MLE pretraining gave a non-finite holdout MSE {elite_mse} "
+            "(rewards or observations too large or not finite?); the model was not cached"
+        )
+    _check_finite(ensemble, "the trained model")
     where = ""
     if cache:
         where = f", saved to {io.save_model(path, ensemble, normalizer, mle_config, report)}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
@@ -155,3 +156,25 @@ def test_dataset_action_space(tiny_dataset):
     wrong_dim = dataclasses.replace(tiny_dataset, actions=tiny_dataset.actions[:, :2])
     with pytest.raises(ValueError, match=r"dataset\.action_dim=2"):
         dataset_action_space(wrong_dim)
+
+
+def test_corrupt_cache_entry_is_reported_removed_and_rebuilt(tiny_dataset, capsys):
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE, progress=False)
+    first = make_mdp(tiny_dataset, **kwargs)
+    path = Path(capsys.readouterr().out.split("saved to ")[1].split()[0])
+    path.write_bytes(b"truncated")
+    again = make_mdp(tiny_dataset, **kwargs)
+    out = capsys.readouterr().out
+    assert "is unreadable" in out and "trained: 2 epochs" in out
+    torch.testing.assert_close(again.ensemble.state_dict(), first.ensemble.state_dict())
+    assert "<- cache" in (make_mdp(tiny_dataset, **kwargs), capsys.readouterr().out)[1]
+
+
+def test_non_finite_model_is_neither_cached_nor_used(tiny_dataset):
+    huge = dataclasses.replace(tiny_dataset, rewards=np.full_like(tiny_dataset.rewards, 1e30))
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE, progress=False)
+    with pytest.raises(ValueError, match="non-finite"):
+        make_mdp(huge, **kwargs)
+    from rambo_env.dynamics import io
+
+    assert not any(io.cache_dir().glob("*.pt"))
