@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -106,8 +107,18 @@ def run_cotrain(
         ``final_score`` (mean normalised score of the last 10 evaluations, App. B.6), ``evals``,
         ``q_history``, ``rambo_off`` (App. B.5), wall times, and the resolved (k, λ).
     """
-    t_start = time.perf_counter()
     run_dir = Path(run_dir)
+    with run_io.claim_run_dir(run_dir):
+        return _run(cfg, run_dir, resume, on_iteration)
+
+
+def _run(
+    cfg: CotrainConfig,
+    run_dir: Path,
+    resume: bool,
+    on_iteration: Callable[[dict[str, Any]], None] | None,
+) -> dict[str, Any]:
+    t_start = time.perf_counter()
     _check_run_dir(cfg, run_dir, resume)
     torch.set_num_threads(cfg.torch_threads)
     if resume:
@@ -144,11 +155,15 @@ def run_cotrain(
 # -- run folder ----------------------------------------------------------------------------
 def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
     config_path = run_dir / run_io.CONFIG_NAME
-    if run_dir.exists() and not run_dir.is_dir():
-        raise ValueError(f"run_dir: {run_dir} exists and is not a folder")
     if not resume:
-        if run_dir.exists() and any(run_dir.iterdir()):
+        content = [p for p in run_dir.iterdir() if p.name != run_io.LOCK_NAME]
+        started = {run_io.CHECKPOINT_NAME, run_io.RESULTS_NAME} & {p.name for p in content}
+        if started:
             raise ValueError(f"run_dir: {run_dir} is not empty; pass resume=True to continue it")
+        if content:  # a start that died before its first checkpoint: nothing to resume
+            print(f"[cotrain] {run_dir}: no checkpoint, clearing a start that did not finish")
+            for path in content:
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
         return
     if not (run_dir / run_io.CHECKPOINT_NAME).is_file():
         raise FileNotFoundError(

@@ -20,7 +20,8 @@ import math
 import os
 import random
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,9 +33,11 @@ __all__ = [
     "CHECKPOINT_NAME",
     "CONFIG_NAME",
     "CURVE_NAME",
+    "LOCK_NAME",
     "RESULTS_NAME",
     "TB_DIR",
     "atomic_write",
+    "claim_run_dir",
     "default_run_dir",
     "get_rng_state",
     "load_checkpoint",
@@ -57,6 +60,58 @@ def default_run_dir(dataset: str, algo: str, seed: int, root: str | Path = "runs
     name = Path(dataset).stem if ("/" in dataset or os.sep in dataset) else dataset
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return Path(root) / f"{name}-{algo}-{stamp}-s{seed}"
+
+
+LOCK_NAME = ".lock"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
+    """Hold ``run_dir`` for this process (``.lock`` with the PID) while a run writes into it.
+
+    A lock left by a process that no longer runs is taken over, and temp files of its
+    interrupted atomic writes are removed. A folder this call created is removed again if it is
+    still empty when the run fails (nothing half-written).
+    """
+    run_dir = Path(run_dir)
+    if run_dir.exists() and not run_dir.is_dir():
+        raise ValueError(f"run_dir: {run_dir} exists and is not a folder")
+    created = not run_dir.exists()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    lock = run_dir / LOCK_NAME
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        text = lock.read_text().strip()
+        holder = int(text) if text.isdigit() else None
+        if holder is not None and holder != os.getpid() and _pid_alive(holder):
+            raise ValueError(
+                f"run_dir: {run_dir} is in use by process {holder}; wait for it or pick another "
+                "folder"
+            ) from None
+        fd = os.open(lock, os.O_WRONLY | os.O_TRUNC)  # stale: take it over
+    with os.fdopen(fd, "w") as f:
+        f.write(str(os.getpid()))
+    for stray in run_dir.glob(".*.tmp"):  # interrupted atomic writes of an earlier process
+        stray.unlink(missing_ok=True)
+    ok = False
+    try:
+        yield run_dir
+        ok = True
+    finally:
+        lock.unlink(missing_ok=True)
+        if not ok and created and not any(run_dir.iterdir()):
+            run_dir.rmdir()
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:

@@ -77,3 +77,40 @@ def test_learning_curve_png_and_run_dir_name(tmp_path):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     name = default_run_dir("/data/my-set.npz", "td3", 7).name
     assert name.startswith("my-set-td3-") and name.endswith("-s7")
+
+
+def test_claim_run_dir_locks_takes_over_stale_locks_and_cleans_up(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from rambo_env.run_io import LOCK_NAME, claim_run_dir
+
+    run = tmp_path / "run"
+    with claim_run_dir(run):
+        assert (run / LOCK_NAME).read_text() == str(os.getpid())
+    assert not (run / LOCK_NAME).exists()
+
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        (run / LOCK_NAME).write_text(str(other.pid))
+        with pytest.raises(ValueError, match=f"in use by process {other.pid}"):
+            with claim_run_dir(run):
+                pass
+    finally:
+        other.kill()
+        other.wait()
+    (run / ".checkpoint.pt.abc.tmp").write_text("partial")  # a kill -9 during a write
+    with claim_run_dir(run):  # the holder is gone: stale lock taken over, strays removed
+        assert not (run / ".checkpoint.pt.abc.tmp").exists()
+
+    fresh = tmp_path / "fresh"
+    with pytest.raises(RuntimeError):
+        with claim_run_dir(fresh):
+            raise RuntimeError("failed before writing anything")
+    assert not fresh.exists()  # nothing left behind
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    with pytest.raises(ValueError, match="not a folder"):
+        with claim_run_dir(a_file):
+            pass

@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import itertools
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -132,6 +133,27 @@ def _minari_root(path: Path) -> Iterator[None]:
             os.environ["MINARI_DATASETS_PATH"] = previous
 
 
+_STAGING = re.compile(r"^\.rambo-(?:tmp|trash)-(\d+)-")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _remove_stale_staging(root: Path) -> None:
+    """Hidden staging / trash folders of writers that no longer run (killed mid-write)."""
+    for entry in root.iterdir():
+        match = _STAGING.match(entry.name)
+        if match and entry.is_dir() and not _pid_alive(int(match.group(1))):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
 def save_minari(
     dataset_id: str,
     episodes: Sequence[Any],
@@ -162,7 +184,8 @@ def save_minari(
         )
     root = minari_dataset_path("")
     root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=root, prefix=".rambo-tmp-"))
+    _remove_stale_staging(root)
+    staging = Path(tempfile.mkdtemp(dir=root, prefix=f".rambo-tmp-{os.getpid()}-"))
     try:
         with _minari_root(staging), warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # Minari's "author is None" nags
@@ -184,7 +207,7 @@ def save_minari(
                 created.storage.update_metadata({"rambo_env": extra_metadata})
         final.parent.mkdir(parents=True, exist_ok=True)
         if final.exists():
-            trash = Path(tempfile.mkdtemp(dir=root, prefix=".rambo-trash-"))
+            trash = Path(tempfile.mkdtemp(dir=root, prefix=f".rambo-trash-{os.getpid()}-"))
             final.rename(trash / "old")
             (staging / dataset_id).rename(final)
             shutil.rmtree(trash, ignore_errors=True)

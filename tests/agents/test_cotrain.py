@@ -424,3 +424,14 @@ def test_resume_refuses_a_foreign_checkpoint_and_a_changed_dataset(tiny_hopper, 
         run_cotrain(
             dataclasses.replace(cfg_changed, stop_at_iteration=None), tmp_path / "c", resume=True
         )
+
+
+def test_a_start_that_died_before_its_first_checkpoint_does_not_block_the_folder(
+    tiny_hopper, tmp_path, capsys
+):
+    run_dir = tmp_path / "run"
+    (run_dir / "tb").mkdir(parents=True)
+    (run_dir / "config.json").write_text("{}")  # written, then killed before checkpoint 0
+    result = run_cotrain(tiny_config(tiny_hopper, n_iterations=1), run_dir)
+    assert result["status"] == "finished"
+    assert "clearing a start that did not finish" in capsys.readouterr().out

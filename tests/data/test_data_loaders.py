@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 
@@ -204,3 +205,22 @@ def test_minari_cannot_store_inconsistent_successors():
         match=r"next_observations\[2, 1\] = 99.0 differs from observations\[3, 1\]",
     ):
         dataset_to_episodes(OfflineDataset.from_arrays(a))
+
+
+def test_a_killed_writers_staging_folder_is_removed_by_the_next_write():
+    import subprocess
+    import sys
+
+    from rambo_env.data.minari_io import minari_dataset_path
+
+    root = minari_dataset_path("")
+    root.mkdir(parents=True, exist_ok=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    stale = root / f".rambo-tmp-{int(dead.stdout)}-abc"  # its process is gone
+    (stale / "partial").mkdir(parents=True)
+    live = root / f".rambo-tmp-{os.getpid()}-xyz"  # a writer that still runs
+    live.mkdir()
+    _save_as_minari("t/hopper/stale-v0", make_dataset((7, 5), (True, False)))
+    assert not stale.exists() and live.exists()
