@@ -59,7 +59,12 @@ def default_run_dir(dataset: str, algo: str, seed: int, root: str | Path = "runs
     """``runs/<dataset>-<algo>-<YYYYmmdd-HHMMSS>-s<seed>`` (dataset paths reduced to their stem)."""
     name = Path(dataset).stem if ("/" in dataset or os.sep in dataset) else dataset
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return Path(root) / f"{name}-{algo}-{stamp}-s{seed}"
+    base = Path(root) / f"{name}-{algo}-{stamp}-s{seed}"
+    path, n = base, 1
+    while path.exists():  # another run started in the same second (the run's lock settles races)
+        n += 1
+        path = base.with_name(f"{base.name}-{n}")
+    return path
 
 
 LOCK_NAME = ".lock"

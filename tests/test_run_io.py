@@ -114,3 +114,12 @@ def test_claim_run_dir_locks_takes_over_stale_locks_and_cleans_up(tmp_path):
     with pytest.raises(ValueError, match="not a folder"):
         with claim_run_dir(a_file):
             pass
+
+
+def test_default_run_dir_skips_a_taken_name(tmp_path):
+    from rambo_env.run_io import default_run_dir
+
+    first = default_run_dir("hopper-medium", "sac", 0, root=tmp_path)
+    first.mkdir()
+    second = default_run_dir("hopper-medium", "sac", 0, root=tmp_path)
+    assert second != first and second.name.endswith(("-2", "-s0"))
