@@ -136,7 +136,8 @@ def plot_curves(
         ax.set_ylabel(column)
         ax.grid(alpha=0.3)
     axes[0].set_title(title)
-    axes[0].legend(fontsize=7)
+    if axes[0].get_legend_handles_labels()[0]:
+        axes[0].legend(fontsize=7)
     axes[-1].set_xlabel("iteration")
     axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
