@@ -50,7 +50,22 @@ def main(argv: list[str] | None = None) -> int:
         choices=list(CURVE_COLUMNS),
         help="panels of the PNG",
     )
+    parser.add_argument(
+        "--hline",
+        action="append",
+        default=[],
+        metavar="COLUMN:LABEL:VALUE",
+        help="horizontal reference line, e.g. q_avg:max|r|/(1-γ):587.3 (repeatable)",
+    )
     args = parser.parse_args(argv)
+    hlines: dict[str, dict[str, float]] = {}
+    for spec in args.hline:
+        column, _, rest = spec.partition(":")
+        label, _, value = rest.rpartition(":")
+        try:
+            hlines.setdefault(column, {})[label] = float(value)
+        except ValueError:
+            parser.error(f"--hline: expected COLUMN:LABEL:VALUE, got {spec!r}")
     labels = [label for label, _ in args.runs]
     if len(set(labels)) != len(labels):
         parser.error(f"runs: labels must be unique, got {labels}")
@@ -69,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         path = write_curves_csv(f"{args.out}-{label}.csv", rows)
         print(f"{path}: {len(rows)} iterations")
-    png = plot_curves(f"{args.out}.png", curves, title=args.title, columns=args.columns)
+    png = plot_curves(
+        f"{args.out}.png", curves, title=args.title, columns=args.columns, hlines=hlines
+    )
     print(png)
     return 0
 

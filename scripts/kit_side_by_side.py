@@ -11,7 +11,7 @@ rollouts (once per 1000 steps, 1.25 M pool). ``DYN_UPDATE_FREQ`` 0 skips the adv
 as the official code does), 1000 runs it every iteration.
 
     # needs a checkout of github.com/yihaosun1124/OfflineRL-Kit at e3ce697 (the search tool's fetch)
-    KIT_ROOT=/path/to/OfflineRL-Kit python scripts/kit_side_by_side.py ADV_WEIGHT DYN_UPDATE_FREQ EPOCHS OUT.csv [SEED]
+    KIT_ROOT=/path/to/OfflineRL-Kit python scripts/kit_side_by_side.py ADV_WEIGHT DYN_UPDATE_FREQ EPOCHS OUT.csv [SEED [DYNAMICS.pt]]
 """
 
 import csv
@@ -186,6 +186,17 @@ dynamics.train(
     max_epochs_since_update=10,
     max_epochs=1,
 )
+if len(sys.argv) > 6:  # the trained dynamics, to port into rambo-env (obs normalised with Kit's ε)
+    torch.save(
+        {
+            "model": dyn_model.state_dict(),
+            "scaler_mu": dynamics.scaler.mu,
+            "scaler_std": dynamics.scaler.std,
+            "obs_mean": obs_mean,
+            "obs_std": obs_std,
+        },
+        sys.argv[6],
+    )
 print(f"setup {time.time() - t0:.0f} s", flush=True)
 epoch = [0]
 orig_eval = trainer._evaluate

@@ -1,0 +1,143 @@
+"""Port a dynamics ensemble trained by OfflineRL-Kit into rambo-env's model cache (issue 15's model A/B).
+
+    python scripts/kit_side_by_side.py 0 0 1 /tmp/kit.csv 0 /tmp/kit-dynamics.pt   # Kit trains it
+    python scripts/port_kit_dynamics.py /tmp/kit-dynamics.pt --dataset hopper-medium \\
+        --mle-max-epochs 1
+    python scripts/cotrain.py --mle-max-epochs 1 --mle-max-time-s none ...        # runs in it
+
+The Kit model is rewritten exactly into a :class:`GaussianEnsemble` (reward first, observations
+normalised with rambo-env's ε = 1e-6 instead of Kit's 1e-3: the input scaler, the Δobs head and
+the log-variance bounds absorb the per-dimension factor) and saved under the cache key that
+``scripts/cotrain.py`` computes for the given dataset, seed and MLE budget flags, so that run
+loads it instead of training its own. ``--check`` compares both models' predictions with Kit's
+code (needs ``KIT_ROOT``). Research tool: not used by the package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from agents.cotrain_setup import CotrainConfig
+from rambo_env.data.loaders import load_dataset
+from rambo_env.dynamics import io
+from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
+from rambo_env.dynamics.training import MLEConfig
+from rambo_env.normalization import ObsNormalizer
+
+
+def port(kit: dict, normalizer: ObsNormalizer, cfg: EnsembleConfig) -> GaussianEnsemble:
+    """Kit's state (``scripts/kit_side_by_side.py`` DYNAMICS.pt) -> an equivalent GaussianEnsemble."""
+    state = kit["model"]
+    obs_dim = int(np.asarray(kit["obs_mean"]).size)
+    kit_std = np.asarray(kit["obs_std"], np.float64).reshape(-1)  # std + 1e-3 (Kit)
+    kit_mean = np.asarray(kit["obs_mean"], np.float64).reshape(-1)
+    # Kit's normalised obs x_k = c x + d in terms of ours x (same raw obs, other mean / std).
+    c = torch.as_tensor(normalizer.std / kit_std, dtype=torch.float32)
+    d = torch.as_tensor((normalizer.mean - kit_mean) / kit_std, dtype=torch.float32)
+    action_dim = state["backbones.0.weight"].shape[1] - obs_dim
+    ens = GaussianEnsemble(obs_dim, action_dim, cfg)
+    t = obs_dim + 1
+    order = torch.tensor([obs_dim, *range(obs_dim)])  # ours [r, Δobs] <- Kit [Δobs, r]
+    scale = torch.cat([torch.ones(1), 1.0 / c])  # per our target dim: Δx_ours = Δx_kit / c
+    shift = torch.cat([torch.zeros(1), -2.0 * torch.log(c)])  # log-variance shift
+    with torch.no_grad():
+        for i, layer in enumerate(ens.hidden):
+            layer.weight.copy_(state[f"backbones.{i}.weight"])
+            layer.bias.copy_(state[f"backbones.{i}.bias"])
+        w, b = state["output_layer.weight"], state["output_layer.bias"]  # [E, H, 2T], [E, 1, 2T]
+        ens.mean_head.weight.copy_(w[..., :t][..., order] * scale)
+        ens.mean_head.bias.copy_(b[..., :t][..., order] * scale)
+        ens.logvar_head.weight.copy_(w[..., t:][..., order])
+        ens.logvar_head.bias.copy_(b[..., t:][..., order] + shift)
+        ens.max_logvar.copy_(state["max_logvar"].reshape(-1)[order] + shift)
+        ens.min_logvar.copy_(state["min_logvar"].reshape(-1)[order] + shift)
+    mu = torch.as_tensor(np.asarray(kit["scaler_mu"]).reshape(-1), dtype=torch.float32)
+    sd = torch.as_tensor(np.asarray(kit["scaler_std"]).reshape(-1), dtype=torch.float32)
+    sd = torch.where(sd < 1e-12, torch.ones_like(sd), sd)
+    div = torch.cat([c, torch.ones(action_dim)])
+    offset = torch.cat([d, torch.zeros(action_dim)])
+    ens.set_input_stats((mu - offset) / div, sd / div)
+    ens.set_elites(state["elites"].reshape(-1).tolist())
+    return ens
+
+
+def check(kit: dict, ens: GaussianEnsemble, normalizer: ObsNormalizer, dataset) -> float:
+    """Largest |difference| of raw next-obs / reward means and log-variances against Kit's code."""
+    sys.path.insert(0, os.environ["KIT_ROOT"])
+    from offlinerlkit.modules import EnsembleDynamicsModel
+
+    state = kit["model"]
+    obs_dim = ens.obs_dim
+    model = EnsembleDynamicsModel(
+        obs_dim=obs_dim,
+        action_dim=ens.action_dim,
+        hidden_dims=[state["backbones.0.weight"].shape[2]] * len(ens.hidden),
+        num_ensemble=ens.n_members,
+        num_elites=ens.n_elites,
+        weight_decays=[0.0] * (len(ens.hidden) + 1),
+    )
+    model.load_state_dict(state)
+    rng = np.random.default_rng(0)
+    idx = rng.integers(0, dataset.n_transitions, 512)
+    obs, act = dataset.observations[idx], dataset.actions[idx]
+    obs_k = (obs - np.asarray(kit["obs_mean"])) / np.asarray(kit["obs_std"])
+    x = (np.concatenate([obs_k, act], 1) - kit["scaler_mu"]) / kit["scaler_std"]
+    with torch.no_grad():
+        mean_k, logvar_k = model(x.astype(np.float32))  # [E, B, T] Kit order, Kit units
+        next_k = mean_k[..., :obs_dim] * torch.as_tensor(np.asarray(kit["obs_std"]).reshape(-1))
+        obs_t = torch.as_tensor(normalizer.normalize(obs), dtype=torch.float32)
+        mean_o, logvar_o = ens(obs_t, torch.as_tensor(act))  # [E, B, T] ours
+        next_o = mean_o[..., 1:] * torch.as_tensor(normalizer.std)
+        lv_obs_k = logvar_k[..., :obs_dim] + 2 * torch.log(
+            torch.as_tensor(np.asarray(kit["obs_std"]).reshape(-1))
+        )
+        lv_obs_o = logvar_o[..., 1:] + 2 * torch.log(torch.as_tensor(normalizer.std))
+    return max(
+        float((next_k - next_o).abs().max()),  # raw Δobs
+        float((mean_k[..., obs_dim] - mean_o[..., 0]).abs().max()),  # reward
+        float((lv_obs_k - lv_obs_o).abs().max()),  # raw-unit log-variance
+        float((logvar_k[..., obs_dim] - logvar_o[..., 0]).abs().max()),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("kit_file", type=Path)
+    parser.add_argument("--dataset", default="hopper-medium")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--mle-max-epochs", type=int, default=1)
+    parser.add_argument("--check", action="store_true", help="compare with Kit's code (KIT_ROOT)")
+    args = parser.parse_args(argv)
+    run_cfg = dataclasses.replace(
+        CotrainConfig(), dataset=args.dataset, seed=args.seed,
+        mle_max_epochs=args.mle_max_epochs, mle_max_time_s=None,
+    )  # fmt: skip
+    dataset = load_dataset(run_cfg.dataset)
+    normalizer = ObsNormalizer.from_dataset(dataset)
+    ens_cfg = EnsembleConfig(hidden_dims=(run_cfg.ensemble_hidden,) * 4)
+    mle_cfg = MLEConfig(max_epochs=run_cfg.mle_max_epochs, max_time_s=None, seed=run_cfg.seed)
+    kit = torch.load(args.kit_file, map_location="cpu", weights_only=False)
+    ens = port(kit, normalizer, ens_cfg)
+    if args.check:
+        print(
+            f"max |Kit - ported| on 512 dataset rows, all members: {check(kit, ens, normalizer, dataset):.2e}"
+        )
+    path = io.cache_path(io.cache_key(dataset.fingerprint(), ens_cfg, mle_cfg, run_cfg.seed))
+    io.save_model(path, ens, normalizer, mle_cfg, meta={"ported_from": str(args.kit_file)})
+    print(
+        f"saved {path}: scripts/cotrain.py --mle-max-epochs {args.mle_max_epochs} --mle-max-time-s none loads it"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
