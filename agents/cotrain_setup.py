@@ -87,6 +87,10 @@ class CotrainConfig:
     """Torch device: auto (cuda if available) | cpu | cuda | cuda:N."""
     ensemble_hidden: int = 200
     """Width of the dynamics ensemble's 4 hidden layers (App. B.1: 200)."""
+    ensemble_max_logvar_init: float = 1.0
+    """Initial learnable upper log-variance bound of the ensemble (official: 1; OfflineRL-Kit: 0.5)."""
+    ensemble_min_logvar_init: float = -6.0
+    """Initial learnable lower log-variance bound (official: -6; OfflineRL-Kit: -10)."""
     mle_max_epochs: int | None = None
     """MLE pretraining epoch cap (None = until early stopping)."""
     mle_max_time_s: float | None = 120.0
@@ -155,6 +159,12 @@ class CotrainConfig:
                 raise ValueError(
                     f"ent_coef_max: caps a learned α, but ent_coef={self.ent_coef!r} is fixed"
                 )
+        lo, hi = self.ensemble_min_logvar_init, self.ensemble_max_logvar_init
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise ValueError(
+                f"ensemble_min_logvar_init: expected finite and < ensemble_max_logvar_init={hi!r}, "
+                f"got {lo!r}"
+            )
         if not -20.0 <= self.log_std_min < 2.0:
             raise ValueError(f"log_std_min: expected a value in [-20, 2), got {self.log_std_min!r}")
         if self.log_std_min != -20.0 and self.algo not in ("sac", "tqc"):
@@ -410,7 +420,11 @@ def _make_mdp(cfg: CotrainConfig, dataset: Any) -> tuple[Any, dict[str, Any]]:
     from rambo_env.dynamics.training import MLEConfig
     from rambo_env.model import make_mdp
 
-    ens_cfg = EnsembleConfig(hidden_dims=(cfg.ensemble_hidden,) * 4)
+    ens_cfg = EnsembleConfig(
+        hidden_dims=(cfg.ensemble_hidden,) * 4,
+        init_max_logvar=cfg.ensemble_max_logvar_init,
+        init_min_logvar=cfg.ensemble_min_logvar_init,
+    )
     mle_cfg = MLEConfig(max_epochs=cfg.mle_max_epochs, max_time_s=cfg.mle_max_time_s, seed=cfg.seed)
     path = io.cache_path(io.cache_key(dataset.fingerprint(), ens_cfg, mle_cfg, cfg.seed))
     cached = path.is_file()
