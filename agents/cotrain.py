@@ -30,6 +30,7 @@ from typing import Any
 import torch
 from stable_baselines3.common.logger import configure
 
+from agents import timing
 from agents.cotrain_setup import (
     CotrainConfig,
     Session,
@@ -130,8 +131,28 @@ def _run(
         session = build_session(cfg)
         history = _start(session, run_dir)
     setup_s = time.perf_counter() - t_start
-    monitor = _make_monitor(session, history, run_dir, on_iteration)
     remaining = cfg.n_iterations - history.iteration
+    key = timing.timing_key(
+        cfg, session.k, session.resolved["adversary_weight"], str(session.mdp.device)
+    )
+    first_new = len(history.iteration_s)
+    paper = CotrainConfig()  # the paper's per-iteration sizes (the default preset has them)
+    sizes = ("n_rollouts", "agent_steps_per_iteration", "adversary_steps_per_iteration")
+    paper_sizes = all(getattr(cfg, n) == getattr(paper, n) for n in (*sizes, "ensemble_hidden"))
+    for line in timing.estimate_lines(key, remaining, paper_sizes=paper_sizes):
+        print(f"[cotrain] {line}", flush=True)
+
+    def report(metrics: dict[str, Any]) -> None:
+        if len(history.iteration_s) == first_new + 1 and remaining > 1:  # this session's first
+            lines = timing.estimate_lines(
+                key, remaining - 1, measured_s=metrics["iteration_s"], paper_sizes=paper_sizes
+            )
+            for line in lines:
+                print(f"[cotrain] after iteration {metrics['iteration']}: {line}", flush=True)
+        if on_iteration is not None:
+            on_iteration(metrics)
+
+    monitor = _make_monitor(session, history, run_dir, report)
     stop_now = cfg.stop_at_iteration is not None and history.iteration >= cfg.stop_at_iteration
     if remaining > 0 and not stop_now:
         session.vec_env.seed(cfg.seed * 100_003 + history.iteration)  # rollout starts
@@ -149,6 +170,7 @@ def _run(
             monitor.interrupt()
     else:
         monitor.status = "finished" if remaining <= 0 else "stopped"
+    timing.record_iteration_time(key, history.iteration_s[first_new:])
     return _finish(session, monitor, history, run_dir, setup_s, time.perf_counter() - t_start)
 
 

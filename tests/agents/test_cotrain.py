@@ -435,3 +435,25 @@ def test_a_start_that_died_before_its_first_checkpoint_does_not_block_the_folder
     result = run_cotrain(tiny_config(tiny_hopper, n_iterations=1), run_dir)
     assert result["status"] == "finished"
     assert "clearing a start that did not finish" in capsys.readouterr().out
+
+
+def test_wall_time_estimates_before_and_after_the_first_iteration(
+    tiny_hopper, tmp_path, capsys, monkeypatch
+):
+    from agents.timing import TIMES_NAME, format_duration
+
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path / "cache"))  # no earlier timings
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=3), tmp_path / "a")
+    out = capsys.readouterr().out
+    assert "no iteration of these sizes timed on this machine yet" in out
+    assert "after iteration 1: estimated wall time:" in out and "for the 2 remaining" in out
+    assert "--preset paper: not priced" in out  # tiny sizes
+    stored = json.loads((tmp_path / "cache" / TIMES_NAME).read_text())
+    (per_iteration,) = stored.values()
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=2), tmp_path / "b")
+    out = capsys.readouterr().out
+    assert (
+        f"for the 2 remaining iteration(s) at {per_iteration:.1f} s each (earlier runs here" in out
+    )
+    assert format_duration(59) == "59 s" and format_duration(600) == "10 min"
+    assert format_duration(7500) == "2 h 05 min"

@@ -1,0 +1,120 @@
+"""Wall-time estimates of a co-training run from iterations measured on this machine.
+
+Every run records its median iteration time (rollout + agent + adversary, evaluation excluded)
+in ``<model cache>/iteration_times.json`` under a key of what decides it: CPU model, torch
+threads, device, rollout rows × k, agent steps, adversary steps (0 when λ = 0) and the network
+widths. A later run with the same key prints its estimate before it starts, and every run prints
+a measured one after its first iteration. Nothing is guessed: without a measurement the run says
+so.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import torch
+
+from rambo_env.bench import cpu_model
+from rambo_env.dynamics.io import cache_dir
+from rambo_env.run_io import write_json
+
+if TYPE_CHECKING:
+    from agents.cotrain_setup import CotrainConfig
+
+__all__ = ["TIMES_NAME", "estimate_lines", "format_duration", "record_iteration_time", "timing_key"]
+
+TIMES_NAME = "iteration_times.json"
+PAPER_ITERATIONS = 2000
+
+
+def timing_key(
+    cfg: CotrainConfig, rollout_length: int, adversary_weight: float, device: str
+) -> str:
+    """What an iteration's wall time depends on (the sizes of Alg. 1's three lines, the machine)."""
+    adversary = cfg.adversary_steps_per_iteration if adversary_weight > 0 else 0
+    return (
+        f"{cpu_model() or 'unknown cpu'} | threads {cfg.torch_threads} | {device} | {cfg.algo} | "
+        f"rollouts {cfg.n_rollouts}x{rollout_length} | agent {cfg.agent_steps_per_iteration} | "
+        f"adversary {adversary} | ensemble width {cfg.ensemble_hidden}"
+    )
+
+
+def _path() -> Path:
+    return cache_dir() / TIMES_NAME
+
+
+def _read() -> dict[str, float]:
+    try:
+        data = json.loads(_path().read_text())
+    except (OSError, ValueError):
+        return {}
+    return {
+        k: float(v)
+        for k, v in data.items()
+        if isinstance(v, int | float) and math.isfinite(v) and v > 0
+    }
+
+
+def record_iteration_time(key: str, iteration_s: Sequence[float]) -> None:
+    """Store the median of this session's iteration times under ``key`` (atomic write)."""
+    values = [float(t) for t in iteration_s if math.isfinite(t) and t > 0]
+    if not values:
+        return
+    data = _read()
+    data[key] = statistics.median(values)
+    try:
+        write_json(_path(), dict(sorted(data.items())))
+    except OSError:
+        pass  # a read-only cache only costs the next estimate
+
+
+def format_duration(seconds: float) -> str:
+    """``'2 h 05 min'`` / ``'14 min'`` / ``'45 s'``."""
+    seconds = max(0.0, float(seconds))
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def estimate_lines(
+    key: str,
+    remaining: int,
+    *,
+    measured_s: float | None = None,
+    threads: int | None = None,
+    paper_sizes: bool = True,
+) -> list[str]:
+    """Estimated wall time of the remaining iterations and of the paper preset (2000 iterations).
+
+    ``measured_s``: this session's first iteration; else the stored time for ``key``.
+    ``paper_sizes``: the run has the paper's per-iteration sizes, so its time also prices
+    ``--preset paper``.
+    """
+    per_iteration = measured_s if measured_s is not None else _read().get(key)
+    threads = torch.get_num_threads() if threads is None else threads
+    if per_iteration is None:
+        return [
+            f"no iteration of these sizes timed on this machine yet ({threads} torch thread(s)); "
+            "an estimate follows the first iteration"
+        ]
+    source = "this run's first iteration" if measured_s is not None else "earlier runs here"
+    paper = (
+        f"--preset paper: {format_duration(PAPER_ITERATIONS * per_iteration)} for "
+        f"{PAPER_ITERATIONS} iterations plus MLE pretraining to the official early stop (hours "
+        "on 1M transitions)"
+        if paper_sizes
+        else "--preset paper: not priced (this run's sizes differ from the paper's)"
+    )
+    return [
+        f"estimated wall time: {format_duration(remaining * per_iteration)} for the "
+        f"{remaining} remaining iteration(s) at {per_iteration:.1f} s each ({source}, "
+        f"{threads} torch thread(s), evaluations extra); {paper}"
+    ]
