@@ -152,12 +152,27 @@ def save_checkpoint(path: str | Path, state: dict[str, Any]) -> Path:
     return atomic_write(path, lambda tmp: torch.save(state, tmp))
 
 
+def safe_reason(err: BaseException) -> str:
+    """``Type: first line`` of a library error, without advice to load untrusted data unsafely."""
+    text = str(err).splitlines()[0][:160] if str(err) else ""
+    if any(w in text for w in ("weights_only", "allow_pickle", "unsafe", "pickle.load")):
+        text = "not a file this project wrote"
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
 def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
     """Load a checkpoint written by :func:`save_checkpoint` (``weights_only=True``: no pickle code)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no checkpoint to resume from")
-    return torch.load(path, map_location=map_location, weights_only=True)
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as err:  # truncated / not a torch file / foreign pickle content
+        raise ValueError(
+            f"{path}: unreadable checkpoint ({safe_reason(err)}); "
+            "the run cannot resume from it — start a new run (checkpoints are written atomically, "
+            "so this file was damaged or replaced after it was written)"
+        ) from None
 
 
 def get_rng_state() -> dict[str, Any]:

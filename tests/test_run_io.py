@@ -123,3 +123,13 @@ def test_default_run_dir_skips_a_taken_name(tmp_path):
     first.mkdir()
     second = default_run_dir("hopper-medium", "sac", 0, root=tmp_path)
     assert second != first and second.name.endswith(("-2", "-s0"))
+
+
+def test_a_damaged_checkpoint_names_the_file_and_never_advises_an_unsafe_load(tmp_path):
+    from rambo_env.run_io import load_checkpoint
+
+    path = tmp_path / "checkpoint.pt"
+    path.write_bytes(b"\x80\x04not a torch zip")
+    with pytest.raises(ValueError, match=r"checkpoint\.pt: unreadable checkpoint") as info:
+        load_checkpoint(path)
+    assert "weights_only" not in str(info.value)

@@ -12,6 +12,8 @@ The resolved source is printed and kept in ``dataset.source``.
 
 from __future__ import annotations
 
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from rambo_env.data.d4rl_io import (
 from rambo_env.data.dataset import DatasetUnavailableError, OfflineDataset
 from rambo_env.data.minari_io import minari_dataset_exists, read_minari
 from rambo_env.data.scores import ENV_IDS, LEVELS
+from rambo_env.run_io import safe_reason
 
 __all__ = [
     "DATASET_FILE_SUFFIXES",
@@ -42,6 +45,22 @@ DATASET_FILE_SUFFIXES = (".npz", ".hdf5", ".h5")
 def is_dataset_file(name: str | Path) -> bool:
     """True if :func:`load_dataset` treats ``name`` as a file path (by its ending), not a name."""
     return str(name).endswith(DATASET_FILE_SUFFIXES)
+
+
+def _read_named(path: str, kind: str, read: Callable[[], OfflineDataset]) -> OfflineDataset:
+    """``read()``, with any failure of a damaged file turned into one error naming the file."""
+    if kind == "npz" and not zipfile.is_zipfile(path):
+        raise ValueError(f"npz file {path}: not an npz (zip) archive; re-create or re-download it")
+    try:
+        return read()
+    except (ValueError, KeyError, TypeError, DatasetUnavailableError) as err:
+        if "allow_pickle" in str(err):  # numpy's advice to load object arrays unsafely
+            raise ValueError(f"npz file {path}: holds pickled objects, not arrays") from None
+        raise  # our own checks already name the field
+    except Exception as err:  # zipfile.BadZipFile, OSError from h5py, EOFError
+        raise ValueError(
+            f"{kind} file {path}: unreadable ({safe_reason(err)}); re-create or re-download it"
+        ) from None
 
 
 def load_dataset(
@@ -98,11 +117,11 @@ def _resolve(
     if text.endswith(".npz"):
         if not Path(text).is_file():
             raise DatasetUnavailableError(f"npz file {text} does not exist")
-        return OfflineDataset.from_npz(text, source=f"npz:{text}")
+        return _read_named(text, "npz", lambda: OfflineDataset.from_npz(text, source=f"npz:{text}"))
     if text.endswith((".hdf5", ".h5")):
         if not Path(text).is_file():
             raise DatasetUnavailableError(f"D4RL hdf5 file {text} does not exist")
-        return read_d4rl_hdf5(text)
+        return _read_named(text, "hdf5", lambda: read_d4rl_hdf5(text))
     if text in SHORT_NAMES:
         env, level = SHORT_NAMES[text]
         dataset = _load_short(env, level, download, generate, d4rl_dir, n_transitions, seed)

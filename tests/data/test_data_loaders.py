@@ -224,3 +224,25 @@ def test_a_killed_writers_staging_folder_is_removed_by_the_next_write():
     live.mkdir()
     _save_as_minari("t/hopper/stale-v0", make_dataset((7, 5), (True, False)))
     assert not stale.exists() and live.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("garbage.npz", b"not a zip", "not an npz"),
+        ("garbage.hdf5", b"not hdf5", r"hdf5 file .*garbage\.hdf5: unreadable"),
+    ],
+)
+def test_damaged_dataset_files_are_one_error_naming_the_file(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=message):
+        load_dataset(str(path))
+
+
+def test_an_npz_of_pickled_objects_is_refused_without_advising_an_unsafe_load(tmp_path):
+    path = tmp_path / "objects.npz"
+    np.savez(path, observations=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(ValueError, match="holds pickled objects") as info:
+        load_dataset(str(path))
+    assert "allow_pickle" not in str(info.value)
