@@ -144,6 +144,7 @@ class OfflineDataset:
         Raises :class:`DatasetValidationError` naming the field, index and value. Returns self.
         """
         self._validate_layout()
+        self._validate_metadata()
         for key in ("observations", "actions", "rewards", "next_observations"):
             value = getattr(self, key)
             bad = ~np.isfinite(value)
@@ -155,6 +156,45 @@ class OfflineDataset:
         if action_space is not None:
             self._validate_action_space(action_space)
         return self
+
+    def _validate_metadata(self) -> None:
+        """env_id: None or a registered Gymnasium id (never ``module:Env``: a dataset file must not
+        make us import code); reference scores: None or finite numbers with min < max."""
+        env_id = self.env_id
+        if env_id is not None:
+            if not isinstance(env_id, str) or not env_id.strip():
+                raise DatasetValidationError(
+                    f"env_id: expected a Gymnasium id string, got {env_id!r}"
+                )
+            if ":" in env_id:
+                raise DatasetValidationError(
+                    f"env_id: {env_id!r} names a module to import; a dataset may only name an env "
+                    "that is already registered"
+                )
+            import gymnasium as gym
+
+            if env_id not in gym.registry:
+                raise DatasetValidationError(
+                    f"env_id: {env_id!r} is not a registered Gymnasium env; import the package "
+                    "that registers it before loading, or drop env_id to train without evaluation"
+                )
+        refs = (("ref_min_score", self.ref_min_score), ("ref_max_score", self.ref_max_score))
+        for name, value in refs:
+            ok = value is None or (
+                isinstance(value, int | float | np.floating | np.integer)
+                and not isinstance(value, bool)
+                and math.isfinite(float(value))
+            )
+            if not ok:
+                raise DatasetValidationError(
+                    f"{name}: expected a finite number or None, got {value!r}"
+                )
+        if self.ref_min_score is not None and self.ref_max_score is not None:
+            if not float(self.ref_min_score) < float(self.ref_max_score):
+                raise DatasetValidationError(
+                    f"ref_min_score: {self.ref_min_score!r} must be < ref_max_score "
+                    f"{self.ref_max_score!r}"
+                )
 
     def _validate_layout(self) -> None:
         for key, (dtype, ndim) in ARRAY_FIELDS.items():

@@ -246,3 +246,24 @@ def test_an_npz_of_pickled_objects_is_refused_without_advising_an_unsafe_load(tm
     with pytest.raises(ValueError, match="holds pickled objects") as info:
         load_dataset(str(path))
     assert "allow_pickle" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        ({"env_id": "gymnasium.envs.classic_control:CartPoleEnv"}, "names a module to import"),
+        ({"env_id": "NoSuchEnv-v9"}, "not a registered Gymnasium env"),
+        ({"env_id": 7}, "expected a Gymnasium id string"),
+        ({"ref_min_score": "low"}, "ref_min_score: expected a finite number"),
+        ({"ref_min_score": 5.0, "ref_max_score": 1.0}, "must be < ref_max_score"),
+    ],
+)
+def test_bad_dataset_metadata_is_refused_at_load(tmp_path, meta, message):
+    dataset = make_dataset((7, 5), (True, False))
+    path = tmp_path / "d.npz"
+    dataset.to_npz(path)
+    data = dict(np.load(path))
+    data.update({key: np.asarray(value) for key, value in meta.items()})
+    np.savez(path, **data)
+    with pytest.raises(ValueError, match=message):
+        load_dataset(str(path))
