@@ -95,7 +95,7 @@ def update_ledger(run_dir: str | Path, ledger_dir: str | Path = DEFAULT_LEDGER_D
         rollout_length=config.rollout_length,
         adversary_weight=config.adversary_weight,
         seed=int(cfg["seed"]),
-        behaviour_score=resolved["dataset"].get("behaviour_score"),
+        behaviour_score=_behaviour_score(cfg["dataset"], resolved["dataset"]),
         bc_score=bc[0] if bc else None,
         iterations=max((r["iteration"] for r in rows), default=0),
         last10_score=final_score(scores, N_FINAL_EVALS),
@@ -107,6 +107,22 @@ def update_ledger(run_dir: str | Path, ledger_dir: str | Path = DEFAULT_LEDGER_D
     write_json(ledger_dir / INDEX_NAME, {slug: vars(e) for slug, e in sorted(index.items())})
     plot_dataset(dataset, ledger_dir)
     return entry
+
+
+def _behaviour_score(source: str, recorded: dict[str, Any]) -> float | None:
+    """The run's recorded behaviour score; runs from before it was recorded: from the dataset,
+    if the dataset found under the run's name is still the one it trained on."""
+    if recorded.get("behaviour_score") is not None:
+        return float(recorded["behaviour_score"])
+    from rambo_env.data.loaders import load_dataset
+
+    try:
+        dataset = load_dataset(source, generate=False)
+    except Exception:  # gone, or not loadable here: the ledger just has no behaviour line
+        return None
+    return (
+        dataset.behaviour_score() if dataset.fingerprint() == recorded.get("fingerprint") else None
+    )
 
 
 def plot_dataset(dataset: str, ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> Path:
