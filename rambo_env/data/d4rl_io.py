@@ -71,6 +71,33 @@ def find_d4rl_file(
     return None
 
 
+#: Time limit of the D4RL MuJoCo tasks (their gym registrations), for files without ``timeouts``.
+D4RL_MAX_EPISODE_STEPS = 1000
+
+
+def _step_counter_timeouts(
+    terminals: np.ndarray, max_episode_steps: int | None = None
+) -> np.ndarray:
+    """Time-limit ends from a step counter reset at each terminal (``d4rl.qlearning_dataset``'s
+    ``episode_step == max_episode_steps - 1`` rule for files without ``timeouts``)."""
+    if max_episode_steps is None:
+        max_episode_steps = D4RL_MAX_EPISODE_STEPS
+    print(
+        f"[rambo_env] D4RL data has no timeouts; an episode ends after {max_episode_steps} steps "
+        "without a terminal, as d4rl.qlearning_dataset counts"
+    )
+    timeouts = np.zeros(terminals.shape[0], dtype=bool)
+    step = 0
+    for i, terminal in enumerate(terminals):
+        step += 1
+        if terminal:
+            step = 0
+        elif step == max_episode_steps:
+            timeouts[i] = True
+            step = 0
+    return timeouts
+
+
 def _derive_next_observations(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Old D4RL files lack ``next_observations``: use ``obs[t + 1]`` and drop rows whose successor
     is unknown (timeouts and the last row), as ``d4rl.qlearning_dataset`` does."""
@@ -78,7 +105,10 @@ def _derive_next_observations(arrays: dict[str, np.ndarray]) -> dict[str, np.nda
         "[rambo_env] D4RL data has no next_observations; deriving them as d4rl.qlearning_dataset does"
     )
     n = len(arrays["observations"])
-    timeouts = np.asarray(arrays.get("timeouts", np.zeros(n))).reshape(n).astype(bool)
+    if "timeouts" in arrays:
+        timeouts = np.asarray(arrays["timeouts"]).reshape(n).astype(bool)
+    else:
+        timeouts = _step_counter_timeouts(np.asarray(arrays["terminals"]).reshape(n).astype(bool))
     keep = ~timeouts
     keep[-1] = False
     out = {k: np.asarray(v)[:n][keep] for k, v in arrays.items()}

@@ -267,3 +267,25 @@ def test_bad_dataset_metadata_is_refused_at_load(tmp_path, meta, message):
     np.savez(path, **data)
     with pytest.raises(ValueError, match=message):
         load_dataset(str(path))
+
+
+def test_d4rl_file_without_next_observations_and_timeouts_uses_a_step_counter(tmp_path):
+    from rambo_env.data import d4rl_io
+
+    path = tmp_path / "hopper_random-v0.hdf5"
+    lengths = (4, 3, 4)  # a time-limited episode, a terminated one, a time-limited one
+    a = make_arrays(list(lengths), terminal_last=[False, True, False])
+    with h5py.File(path, "w") as f:
+        for key in ("observations", "actions", "rewards", "terminals"):  # no timeouts
+            f[key] = a[key]
+    original = d4rl_io.D4RL_MAX_EPISODE_STEPS
+    d4rl_io.D4RL_MAX_EPISODE_STEPS = 4  # the counter's limit, here 4 steps
+    try:
+        d = load_dataset(path)
+    finally:
+        d4rl_io.D4RL_MAX_EPISODE_STEPS = original
+    # Rows 3 (4th step of episode 1) and 10 (the last row) have no known successor: dropped. No
+    # derived next state crosses an episode boundary.
+    assert d.n_transitions == 11 - 2
+    np.testing.assert_array_equal(d.next_observations[:3], a["observations"][1:4])
+    np.testing.assert_array_equal(d.next_observations[3:5], a["observations"][5:7])
