@@ -53,6 +53,9 @@ class CotrainConfig:
 
     dataset: str = "hopper-medium"
     """Dataset: short name (hopper-medium), Minari id, D4RL name, or a .npz / .hdf5 path."""
+    env_id: str | None = None
+    """Registered Gymnasium env of the data, overriding the dataset's (your own env + a
+    D4RL-layout file: it then trains and evaluates there)."""
     algo: str = "sac"
     """Agent: sac | td3 | ddpg | tqc | crossq."""
     rollout_length: int | None = None
@@ -352,7 +355,7 @@ def build_session(cfg: CotrainConfig, expected_fingerprint: str | None = None) -
     from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
 
     check_device(cfg.device)  # before any dataset or model work
-    dataset = load_dataset(cfg.dataset)
+    dataset = load_dataset(cfg.dataset, env_id=cfg.env_id)
     if expected_fingerprint is not None and dataset.fingerprint() != expected_fingerprint:
         raise ValueError(
             f"dataset: {cfg.dataset!r} has changed since the run started (fingerprint "

@@ -188,9 +188,11 @@ class RunMonitorCallback(BaseCallback):
         self.history.iteration_s.append(iteration_s)
         if self.evaluate_fn is not None and self.schedule.due(iteration):
             self._evaluate(iteration)
-        self._dump(iteration, iteration_s)
         self._add_wall_time()  # the checkpoint carries the wall time up to this iteration
         self.save_fn(self.history)
+        # TensorBoard after the checkpoint: a kill between the two loses this row's log, never
+        # logs an iteration twice (a resumed run continues after the checkpointed one).
+        self._dump(iteration, iteration_s)
         if self.on_iteration is not None:
             evals = self.history.evals
             latest = evals[-1] if evals and evals[-1]["iteration"] == iteration else {}

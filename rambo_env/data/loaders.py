@@ -12,6 +12,7 @@ The resolved source is printed and kept in ``dataset.source``.
 
 from __future__ import annotations
 
+import dataclasses
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -71,6 +72,7 @@ def load_dataset(
     d4rl_dir: str | Path | None = None,
     n_transitions: int | None = None,
     seed: int = 0,
+    env_id: str | None = None,
 ) -> OfflineDataset:
     """Load an offline dataset as an :class:`OfflineDataset` (validated against its env).
 
@@ -82,9 +84,19 @@ def load_dataset(
         generate: generate a missing short-name dataset locally (D4RL protocol).
         d4rl_dir: directory of D4RL hdf5 files (default ``$D4RL_DATASET_DIR``).
         n_transitions, seed: size and seed of a dataset generated on first use.
+        env_id: the registered Gymnasium env the data come from, overriding the file's (your own
+            env with a D4RL-layout file: it then trains AND evaluates there).
     """
     dataset = _resolve(name_or_path, download, generate, d4rl_dir, n_transitions, seed)
+    if env_id is not None:
+        dataset = dataclasses.replace(dataset, env_id=env_id)
     validate_for_env(dataset)
+    if dataset.env_id is None:
+        print(
+            f"[rambo_env] WARNING: dataset {dataset.name!r} ({dataset.source}) names no Gymnasium "
+            "env: it trains, but no policy is evaluated and dims / action bounds are not checked; "
+            "pass env_id=... (--env-id) to name the env"
+        )
     n_episodes = int(dataset.episode_ends().sum())
     print(
         f"[rambo_env] dataset {dataset.name!r} <- {dataset.source} "
@@ -94,9 +106,10 @@ def load_dataset(
 
 
 def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:
-    """Validate, and check dims and action bounds against the real env when it is one of ours."""
-    if dataset.env_id not in ENV_IDS.values():
-        return dataset.validate()
+    """Validate, and check dims and action bounds against the real env when it names one."""
+    dataset.validate()  # metadata first: env_id must be registered before anything is made
+    if dataset.env_id is None:
+        return dataset
     import gymnasium as gym
 
     env = gym.make(dataset.env_id)

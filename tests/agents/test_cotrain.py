@@ -457,3 +457,35 @@ def test_wall_time_estimates_before_and_after_the_first_iteration(
     )
     assert format_duration(59) == "59 s" and format_duration(600) == "10 min"
     assert format_duration(7500) == "2 h 05 min"
+
+
+def test_your_own_env_with_env_id_trains_and_evaluates(tmp_path, capsys):
+    """A D4RL-layout file that names no env: --env-id makes it train AND evaluate there."""
+    env = gym.make("InvertedPendulum-v5")
+    rng = np.random.default_rng(0)
+    keys = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
+    rows: dict[str, list] = {k: [] for k in keys}
+    obs, _ = env.reset(seed=0)
+    while len(rows["rewards"]) < 300:
+        action = rng.uniform(-1, 1, 1).astype(np.float32)
+        next_obs, reward, terminated, truncated, _ = env.step(action)
+        for key, value in zip(
+            keys, (obs, action, reward, next_obs, terminated, truncated), strict=True
+        ):
+            rows[key].append(value)
+        obs = env.reset()[0] if terminated or truncated else next_obs
+    rows["timeouts"][-1] = True
+    path = OfflineDataset.from_arrays({k: np.asarray(v) for k, v in rows.items()}).to_npz(
+        tmp_path / "mine.npz"
+    )
+    cfg = tiny_config(str(path), n_iterations=1, eval_every=1)
+    unnamed = run_cotrain(cfg, tmp_path / "unnamed")
+    assert "names no Gymnasium env" in capsys.readouterr().out
+    assert [e["iteration"] for e in unnamed["evals"]] == []
+    named = run_cotrain(dataclasses.replace(cfg, env_id="InvertedPendulum-v5"), tmp_path / "named")
+    assert [e["iteration"] for e in named["evals"]] == [0, 1]
+    assert named["evals"][1]["return_mean"] > 0 and named["final_score"] is None  # no D4RL refs
+    with pytest.raises(ValueError, match="not a registered Gymnasium env"):
+        run_cotrain(dataclasses.replace(cfg, env_id="Nope-v0"), tmp_path / "nope")
+    with pytest.raises(ValueError, match=r"observations.*InvertedPendulum|obs"):
+        run_cotrain(dataclasses.replace(cfg, env_id="Hopper-v5"), tmp_path / "wrong")  # dims
