@@ -9,6 +9,7 @@ return band, keeping a checkpoint of every evaluation.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import time
@@ -129,6 +130,31 @@ def save_actor(model: SAC, path: Path) -> None:
     )
 
 
+#: Resume files that SB3 reads with (cloud)pickle: loading them runs code, so a resume loads
+#: them only if they are byte-identical to what this project's own save wrote (hash in state.json).
+_PICKLED = ("model.zip", "replay_buffer.pkl")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check_resume_files(resume_dir: Path, state: dict) -> None:
+    """Refuse to unpickle resume files that are not the ones :func:`save_resume_state` wrote."""
+    recorded = state.get("sha256") or {}
+    for name in _PICKLED:
+        if recorded.get(name) != _sha256(resume_dir / name):
+            raise ValueError(
+                f"{resume_dir / name}: not the file this project saved there (hash mismatch or "
+                "no hash recorded); it is pickled data, so it is not loaded. Delete "
+                f"{resume_dir} to start the behaviour policy over"
+            )
+
+
 def save_resume_state(model: SAC, history: list[dict], wall_s: float, out_dir: Path) -> None:
     """Atomically replace ``out_dir/resume`` with the SB3 model, its replay buffer and the history."""
     final, tmp = out_dir / "resume", out_dir / "resume.tmp"
@@ -136,7 +162,12 @@ def save_resume_state(model: SAC, history: list[dict], wall_s: float, out_dir: P
     tmp.mkdir(parents=True)
     model.save(tmp / "model.zip")
     model.save_replay_buffer(tmp / "replay_buffer.pkl")
-    state = {"num_timesteps": model.num_timesteps, "history": history, "wall_s": wall_s}
+    state = {
+        "num_timesteps": model.num_timesteps,
+        "history": history,
+        "wall_s": wall_s,
+        "sha256": {name: _sha256(tmp / name) for name in _PICKLED},
+    }
     (tmp / "state.json").write_text(json.dumps(state, indent=2))
     old = out_dir / "resume.old"
     shutil.rmtree(old, ignore_errors=True)
@@ -165,6 +196,7 @@ def train_behaviour(
     state_path = out / "resume" / "state.json"
     if resume and state_path.is_file():
         state = json.loads(state_path.read_text())
+        _check_resume_files(out / "resume", state)
         model = SAC.load(out / "resume" / "model.zip", env=env, device="cpu")
         model.load_replay_buffer(out / "resume" / "replay_buffer.pkl")
         callback.history, callback.wall_before = state["history"], float(state["wall_s"])

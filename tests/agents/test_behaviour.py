@@ -6,6 +6,7 @@ import json
 import math
 
 import numpy as np
+import pytest
 from stable_baselines3 import SAC
 
 from agents.behaviour import BehaviourConfig, train_behaviour
@@ -43,3 +44,11 @@ def test_resume_continues_from_the_last_save(tmp_path):
     model.load_replay_buffer(tmp_path / "resume" / "replay_buffer.pkl")
     # each save (80, 160) precedes the storing of its own step: 79 + 79 rows, none lost on resume
     assert model.replay_buffer.pos == 158 and model.num_timesteps == 160
+
+
+def test_resume_refuses_pickled_files_it_did_not_write(tmp_path):
+    train_behaviour(_cfg(), tmp_path, progress_bar=False)
+    buffer = tmp_path / "resume" / "replay_buffer.pkl"
+    buffer.write_bytes(buffer.read_bytes() + b"\x00")  # replaced / tampered with
+    with pytest.raises(ValueError, match=r"replay_buffer\.pkl: not the file this project saved"):
+        train_behaviour(_cfg(max_steps=160), tmp_path, progress_bar=False, resume=True)
