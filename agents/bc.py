@@ -47,8 +47,13 @@ class BCConfig:
     """Skip batches with any ``|scaled a| >= 1`` (official); False clips them to ±(1 - 1e-6)."""
     seed: int = 0
     """Seed of the shuffling generator."""
+    loss: str = "nll"
+    """Stochastic actors: ``nll`` (official: -log π(a|s)) or ``mse_sample`` (OfflineRL-Kit: MSE
+    between a reparameterised sampled action and the dataset action, which also shrinks σ)."""
 
     def __post_init__(self) -> None:
+        if self.loss not in ("nll", "mse_sample"):
+            raise ValueError(f"BCConfig.loss: expected 'nll' or 'mse_sample', got {self.loss!r}")
         if self.epochs < 1:
             raise ValueError(f"BCConfig.epochs: expected >= 1, got {self.epochs}")
         if self.max_steps is not None and self.max_steps < 1:
@@ -90,7 +95,7 @@ def behaviour_clone(
     generator.manual_seed(cfg.seed)
     saturated = (scaled.abs() >= 1.0).any(dim=1)  # [N] atanh(a) infinite
     n_batches = n // batch
-    check = spec.stochastic_actor and cfg.skip_saturated
+    check = spec.stochastic_actor and cfg.skip_saturated and cfg.loss == "nll"
     budget = n_batches * cfg.epochs if cfg.max_steps is None else cfg.max_steps
     steps, skipped, loss = 0, 0, torch.tensor(math.nan)
     model.policy.set_training_mode(True)
@@ -107,7 +112,10 @@ def behaviour_clone(
                 if skip_batch:
                     skipped += 1
                     continue
-                if spec.stochastic_actor:
+                if spec.stochastic_actor and cfg.loss == "mse_sample":
+                    sampled, _ = actor.action_log_prob(obs[idx])  # reparameterised (Kit)
+                    batch_loss = F.mse_loss(sampled, scaled[idx])
+                elif spec.stochastic_actor:
                     batch_loss = _nll(actor, obs[idx], scaled[idx])
                 else:
                     batch_loss = F.mse_loss(actor(obs[idx]), scaled[idx])

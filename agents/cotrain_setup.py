@@ -78,6 +78,8 @@ class CotrainConfig:
     """Behaviour-cloning warm-start epochs (official: 50; 0 = no warm start)."""
     bc_max_steps: int | None = 5000
     """Cap on BC batches (None = all bc_epochs; paper preset: None)."""
+    bc_loss: str = "nll"
+    """BC loss of stochastic actors: nll (official) | mse_sample (OfflineRL-Kit)."""
     eval_every: int = 1
     """Evaluate every this many iterations (App. B.6 / paper preset: 10) ..."""
     eval_last: int = 10
@@ -149,6 +151,8 @@ class CotrainConfig:
         if not 0.0 <= self.real_ratio <= 1.0:
             raise ValueError(f"real_ratio: expected a value in [0, 1], got {self.real_ratio!r}")
         _check_ent_coef(self.algo, self.ent_coef)
+        if self.bc_loss not in ("nll", "mse_sample"):
+            raise ValueError(f"bc_loss: expected nll or mse_sample, got {self.bc_loss!r}")
         if self.ent_coef_max is not None:
             if not math.isfinite(self.ent_coef_max):
                 raise ValueError(
@@ -332,7 +336,10 @@ class Session:
         from agents.bc import BCConfig, behaviour_clone
 
         bc = BCConfig(
-            epochs=self.cfg.bc_epochs, max_steps=self.cfg.bc_max_steps, seed=self.cfg.seed
+            epochs=self.cfg.bc_epochs,
+            max_steps=self.cfg.bc_max_steps,
+            seed=self.cfg.seed,
+            loss=self.cfg.bc_loss,
         )
         loss = behaviour_clone(self.agent, self.dataset, self.mdp.normalizer, bc)
         self.resolved["bc_final_loss"] = loss

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -116,3 +118,18 @@ def test_config_validation():
     with pytest.raises(ValueError, match="max_steps"):
         BCConfig(max_steps=0)
     assert (BCConfig().epochs, BCConfig().lr) == (50, 1e-4)  # official
+
+
+def test_sac_mse_sample_fits_the_mean_and_shrinks_sigma_below_the_data_noise():
+    """OfflineRL-Kit's BC (MSE of a sampled action) rewards a small σ, unlike the NLL."""
+    dataset, norm, target = _data()
+    model = _agent(SAC)
+    behaviour_clone(model, dataset, norm, dataclasses.replace(FAST, loss="mse_sample"))
+    assert _mean_action_error(model, norm, dataset, target) < 0.01
+    with torch.no_grad():
+        _, log_std, _ = model.actor.get_action_dist_params(
+            norm.normalize(torch.as_tensor(dataset.observations))
+        )
+    assert (log_std.exp().mean(0) < 0.07).all()  # NLL keeps ≈ 0.1 (the data's noise)
+    with pytest.raises(ValueError, match=r"BCConfig\.loss"):
+        BCConfig(loss="l1")
