@@ -281,3 +281,35 @@ def test_an_unguarded_script_can_generate_with_workers(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.count("TRANSITIONS 200") == 1  # the script ran once, not once per worker
+
+
+def test_the_readme_gym_make_line_works_in_an_unguarded_script(tmp_path):
+    """README's first library line, no ``__main__`` guard, no dataset yet: generated on first use."""
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "first_use.py"
+    script.write_text(
+        "import gymnasium as gym, rambo_env\n"
+        "import rambo_env.data.generate as generate\n"
+        "from rambo_env.dynamics.ensemble import EnsembleConfig\n"
+        "from rambo_env.dynamics.training import MLEConfig\n"
+        "generate.DEFAULT_N_TRANSITIONS = 400  # test size; the default is D4RL's 1M\n"
+        "env = gym.make('RamboModel-hopper-medium', device='cpu', mle_config=MLEConfig(max_epochs=1),\n"
+        "    ensemble_config=EnsembleConfig(n_members=3, n_elites=2, hidden_dims=(16, 16),\n"
+        "                                   weight_decays=(1e-5, 1e-5, 1e-5)))\n"
+        "obs, _ = env.reset(seed=0)\n"
+        "print('STEP', env.step(env.action_space.sample())[0].shape)\n"
+    )
+    env = {
+        **os.environ,
+        "MINARI_DATASETS_PATH": str(tmp_path / "minari"),
+        "RAMBO_ENV_CACHE": str(tmp_path / "cache"),
+    }
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("STEP (11,)") == 1
+    assert "generating rambo/hopper/medium-v0" in done.stdout
