@@ -275,13 +275,27 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
 
     cache = _cache_path(dataset_id)
     if cache is not None and cache.is_file():
-        return OfflineDataset.from_npz(cache, source=f"minari:{dataset_id}")
+        try:
+            return OfflineDataset.from_npz(cache, source=f"minari:{dataset_id}")
+        except Exception as err:  # a damaged cache entry: report, remove, rebuild from Minari
+            print(
+                f"[rambo_env] flat cache {cache} of {dataset_id} is unreadable "
+                f"({type(err).__name__}); removing it and reading the Minari files again"
+            )
+            cache.unlink(missing_ok=True)
     try:
         minari_dataset = minari.load_dataset(dataset_id, download=download)
     except (ImportError, OSError, ValueError) as err:  # no huggingface_hub, offline, not found
         raise DatasetUnavailableError(_unavailable_message(dataset_id, download, err)) from err
     storage = minari_dataset.storage
-    episodes = list(storage.get_episodes(range(storage.total_episodes)))
+    try:
+        episodes = list(storage.get_episodes(range(storage.total_episodes)))
+    except Exception as err:  # h5py / arrow errors of damaged episode files
+        raise ValueError(
+            f"Minari dataset {dataset_id!r} at {minari_dataset_path(dataset_id)}: its episode data "
+            f"are unreadable ({type(err).__name__}: {str(err).splitlines()[0][:160] if str(err) else ''}); "
+            "re-create it (scripts/make_dataset.py ... --force) or re-download it"
+        ) from None
     meta = _metadata_fields(dataset_id, storage.metadata)
     dataset = episodes_to_dataset(episodes, source=f"minari:{dataset_id}", **meta)
     write_flat_cache(dataset_id, dataset)

@@ -289,3 +289,22 @@ def test_d4rl_file_without_next_observations_and_timeouts_uses_a_step_counter(tm
     assert d.n_transitions == 11 - 2
     np.testing.assert_array_equal(d.next_observations[:3], a["observations"][1:4])
     np.testing.assert_array_equal(d.next_observations[3:5], a["observations"][5:7])
+
+
+def test_damaged_flat_cache_is_rebuilt_and_damaged_minari_data_named(capsys):
+    from rambo_env.data import minari_io
+
+    _save_as_minari("t/hopper/flat-v0", make_dataset((7, 5), (True, False)))
+    first = load_dataset("t/hopper/flat-v0")  # writes the flat cache
+    cache = minari_io._cache_path("t/hopper/flat-v0")
+    assert cache is not None and cache.is_file()
+    cache.write_bytes(b"damaged")
+    again = load_dataset("t/hopper/flat-v0")
+    assert "is unreadable" in capsys.readouterr().out
+    assert again.fingerprint() == first.fingerprint() and cache.is_file()  # rebuilt
+
+    cache.unlink()
+    for data_file in minari_dataset_path("t/hopper/flat-v0").rglob("*.hdf5"):
+        data_file.write_bytes(b"damaged")
+    with pytest.raises((ValueError, DatasetUnavailableError), match="flat-v0"):
+        load_dataset("t/hopper/flat-v0")
