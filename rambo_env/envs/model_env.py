@@ -35,8 +35,12 @@ def build_mdp(
     ensemble_config: EnsembleConfig | None,
     mle_config: MLEConfig | None,
     seed: int,
+    env_id: str | None = None,
 ) -> LearnedMDP:
-    """The given ``mdp`` (it takes precedence over ``dataset``), else ``make_mdp(dataset, ...)``."""
+    """The given ``mdp`` (it takes precedence over ``dataset``), else ``make_mdp(dataset, ...)``.
+
+    ``env_id`` names the registered Gymnasium env of the data (overriding the dataset's).
+    """
     if mdp is not None:
         if not isinstance(mdp, LearnedMDP):
             raise ValueError(f"mdp: expected a LearnedMDP, got {type(mdp).__name__}")
@@ -45,6 +49,10 @@ def build_mdp(
         raise ValueError(
             "dataset: one of `dataset` (name, path or OfflineDataset) or `mdp` is needed"
         )
+    if env_id is not None:
+        from rambo_env.data.loaders import load_dataset
+
+        dataset = load_dataset(dataset, env_id=env_id)
     return make_mdp(
         dataset,
         device=device,
@@ -102,6 +110,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         ensemble_config: EnsembleConfig | None = None,
         mle_config: MLEConfig | None = None,
         seed: int = 0,
+        env_id: str | None = None,
     ) -> None:
         self.rollout_length = check_rollout_length(rollout_length)
         self.mdp = build_mdp(
@@ -111,6 +120,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
             ensemble_config=ensemble_config,
             mle_config=mle_config,
             seed=seed,
+            env_id=env_id,
         )
         # Own copies: a space carries its own sampling RNG.
         self.observation_space = copy.deepcopy(self.mdp.observation_space)

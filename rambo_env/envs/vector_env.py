@@ -55,6 +55,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         ensemble_config: EnsembleConfig | None = None,
         mle_config: MLEConfig | None = None,
         seed: int = 0,
+        env_id: str | None = None,
     ) -> None:
         if isinstance(num_envs, bool) or not isinstance(num_envs, int | np.integer) or num_envs < 1:
             raise ValueError(f"num_envs: expected a positive int, got {num_envs!r}")
@@ -67,6 +68,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
             ensemble_config=ensemble_config,
             mle_config=mle_config,
             seed=seed,
+            env_id=env_id,
         )
         self.single_observation_space = copy.deepcopy(self.mdp.observation_space)
         self.single_action_space = copy.deepcopy(self.mdp.action_space)

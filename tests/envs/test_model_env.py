@@ -199,3 +199,18 @@ def test_sb3_sac_learns_in_model_env(tiny_mdp):
     assert lengths.max() <= 5 and not (timeouts & ~dones).any()
     assert not timeouts[ends[lengths < 5]].any()
     assert timeouts[ends[lengths == 5]].sum() > 0
+
+
+def test_env_id_names_the_real_env_of_data_that_name_none(tiny_dataset):
+    import dataclasses
+
+    from rambo_env.dynamics.termination import TERMINATION_FNS
+
+    unnamed = dataclasses.replace(tiny_dataset, env_id=None)
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE)
+    learned = RamboModelEnv(unnamed, **kwargs).mdp.termination_fn
+    assert learned is not TERMINATION_FNS["Hopper-v5"]  # no env: a rule learned from the data
+    named = RamboModelEnv(unnamed, env_id="Hopper-v5", **kwargs)
+    assert named.mdp.termination_fn is TERMINATION_FNS["Hopper-v5"]
+    with pytest.raises(ValueError, match="not a registered Gymnasium env"):
+        RamboModelEnv(unnamed, env_id="Nope-v0", **kwargs)
