@@ -35,16 +35,15 @@ def _load_cli():
 cotrain_cli = _load_cli()
 
 
-@pytest.fixture(scope="module")
-def tiny_hopper(tmp_path_factory) -> str:
-    """300 random-action Hopper-v5 transitions (40-step episodes) with D4RL reference scores."""
-    env = gym.make("Hopper-v5", max_episode_steps=40)
+def _random_action_rows(env: gym.Env, n: int, amplitude: float) -> dict[str, np.ndarray]:
+    """``n`` D4RL-layout transitions of uniform actions in ±amplitude (the last one a timeout)."""
     rng = np.random.default_rng(0)
     keys = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
     rows: dict[str, list] = {k: [] for k in keys}
     obs, _ = env.reset(seed=0)
-    while len(rows["rewards"]) < 300:
-        action = rng.uniform(-0.5, 0.5, 3).astype(np.float32)
+    dim = env.action_space.shape[0]
+    while len(rows["rewards"]) < n:
+        action = rng.uniform(-amplitude, amplitude, dim).astype(np.float32)
         next_obs, reward, terminated, truncated, _ = env.step(action)
         for key, value in zip(
             keys, (obs, action, reward, next_obs, terminated, truncated), strict=True
@@ -52,8 +51,15 @@ def tiny_hopper(tmp_path_factory) -> str:
             rows[key].append(value)
         obs = env.reset()[0] if terminated or truncated else next_obs
     rows["timeouts"][-1] = True
+    return {k: np.asarray(v) for k, v in rows.items()}
+
+
+@pytest.fixture(scope="module")
+def tiny_hopper(tmp_path_factory) -> str:
+    """300 random-action Hopper-v5 transitions (40-step episodes) with D4RL reference scores."""
+    rows = _random_action_rows(gym.make("Hopper-v5", max_episode_steps=40), 300, 0.5)
     dataset = OfflineDataset.from_arrays(
-        {k: np.asarray(v) for k, v in rows.items()},
+        rows,
         env_id="Hopper-v5",
         name="tiny-hopper",
         ref_min_score=-20.272305,
@@ -461,23 +467,8 @@ def test_wall_time_estimates_before_and_after_the_first_iteration(
 
 def test_your_own_env_with_env_id_trains_and_evaluates(tmp_path, capsys):
     """A D4RL-layout file that names no env: --env-id makes it train AND evaluate there."""
-    env = gym.make("InvertedPendulum-v5")
-    rng = np.random.default_rng(0)
-    keys = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
-    rows: dict[str, list] = {k: [] for k in keys}
-    obs, _ = env.reset(seed=0)
-    while len(rows["rewards"]) < 300:
-        action = rng.uniform(-1, 1, 1).astype(np.float32)
-        next_obs, reward, terminated, truncated, _ = env.step(action)
-        for key, value in zip(
-            keys, (obs, action, reward, next_obs, terminated, truncated), strict=True
-        ):
-            rows[key].append(value)
-        obs = env.reset()[0] if terminated or truncated else next_obs
-    rows["timeouts"][-1] = True
-    path = OfflineDataset.from_arrays({k: np.asarray(v) for k, v in rows.items()}).to_npz(
-        tmp_path / "mine.npz"
-    )
+    rows = _random_action_rows(gym.make("InvertedPendulum-v5"), 300, 1.0)
+    path = OfflineDataset.from_arrays(rows).to_npz(tmp_path / "mine.npz")
     cfg = tiny_config(str(path), n_iterations=1, eval_every=1)
     unnamed = run_cotrain(cfg, tmp_path / "unnamed")
     assert "names no Gymnasium env" in capsys.readouterr().out
