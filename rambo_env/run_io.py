@@ -41,6 +41,7 @@ __all__ = [
     "default_run_dir",
     "get_rng_state",
     "load_checkpoint",
+    "pid_alive",
     "plot_learning_curve",
     "read_json",
     "save_checkpoint",
@@ -70,7 +71,8 @@ def default_run_dir(dataset: str, algo: str, seed: int, root: str | Path = "runs
 LOCK_NAME = ".lock"
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (one owned by another user counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -99,7 +101,7 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     except FileExistsError:
         text = lock.read_text().strip()
         holder = int(text) if text.isdigit() else None
-        if holder is not None and holder != os.getpid() and _pid_alive(holder):
+        if holder is not None and holder != os.getpid() and pid_alive(holder):
             raise ValueError(
                 f"run_dir: {run_dir} is in use by process {holder}; wait for it or pick another "
                 "folder"

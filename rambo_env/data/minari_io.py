@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.scores import env_name_from_id
+from rambo_env.run_io import pid_alive, safe_reason
 
 __all__ = [
     "dataset_to_episodes",
@@ -136,21 +137,11 @@ def _minari_root(path: Path) -> Iterator[None]:
 _STAGING = re.compile(r"^\.rambo-(?:tmp|trash)-(\d+)-")
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
 def _remove_stale_staging(root: Path) -> None:
     """Hidden staging / trash folders of writers that no longer run (killed mid-write)."""
     for entry in root.iterdir():
         match = _STAGING.match(entry.name)
-        if match and entry.is_dir() and not _pid_alive(int(match.group(1))):
+        if match and entry.is_dir() and not pid_alive(int(match.group(1))):
             shutil.rmtree(entry, ignore_errors=True)
 
 
@@ -293,7 +284,7 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
     except Exception as err:  # h5py / arrow errors of damaged episode files
         raise ValueError(
             f"Minari dataset {dataset_id!r} at {minari_dataset_path(dataset_id)}: its episode data "
-            f"are unreadable ({type(err).__name__}: {str(err).splitlines()[0][:160] if str(err) else ''}); "
+            f"are unreadable ({safe_reason(err)}); "
             "re-create it (scripts/make_dataset.py ... --force) or re-download it"
         ) from None
     meta = _metadata_fields(dataset_id, storage.metadata)
