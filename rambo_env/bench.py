@@ -32,6 +32,7 @@ from rambo_env.model import LearnedMDP
 from rambo_env.normalization import ObsNormalizer
 
 __all__ = [
+    "FLOOR_TARGETS",
     "BenchConfig",
     "Timing",
     "adversary_step_flops",
@@ -40,11 +41,14 @@ __all__ = [
     "bench_rollout_bare",
     "cpu_model",
     "ensemble_row_flops",
+    "floor_row",
     "load_average",
     "matmul_peak_gflops",
     "measure",
+    "mle_epoch_flops",
     "mlp_flops",
     "peak_rss_mib",
+    "rollout_flops",
     "synthetic_dataset",
     "synthetic_mdp",
 ]
@@ -202,6 +206,36 @@ def adversary_step_flops(cfg: BenchConfig, actor_fwd: float, critic_fwd: float) 
     rollout = actor_fwd + b * row
     adv = 2 * critic_fwd + actor_fwd
     return rollout + adv + 3 * b * row * (e.n_elites + e.n_members)
+
+
+def rollout_flops(cfg: BenchConfig, actor_row_fwd: float) -> float:
+    """FLOPs of one ``n_rollouts x k`` model rollout (Alg. 1 line 3): per row and step, one actor
+    forward and ONE member's forward (the drawn elite; nothing else is needed)."""
+    row = ensemble_row_flops(cfg.obs_dim, cfg.action_dim, cfg.ensemble)
+    return cfg.n_rollouts * cfg.rollout_length * (actor_row_fwd + row)
+
+
+def mle_epoch_flops(cfg: BenchConfig, batches: int) -> float:
+    """FLOPs of an MLE epoch (Alg. 1 line 1): every member forward + backward (3x) on each batch."""
+    row = ensemble_row_flops(cfg.obs_dim, cfg.action_dim, cfg.ensemble)
+    return 3.0 * batches * cfg.batch_size * cfg.ensemble.n_members * row
+
+
+#: Issue 12's targets: wall seconds at most this many times the row's fp32 floor.
+FLOOR_TARGETS = {"rollout": 3.0, "adversary": 2.0, "agent": 3.0, "mle_epoch": 1.5, "iteration": 2.0}
+
+
+def floor_row(flops: float, wall_s: float, peak_gflops: float, target: float | None) -> dict:
+    """One benchmark row against its arithmetic floor ``flops / peak``: the floor in seconds, the
+    measured wall seconds, their ratio and the target ratio (``None``: no target)."""
+    floor = flops / (peak_gflops * 1e9)
+    return {
+        "gflop": flops / 1e9,
+        "floor_s": floor,
+        "wall_s": wall_s,
+        "ratio": wall_s / floor if floor > 0 else math.inf,
+        "target_ratio": target,
+    }
 
 
 # --------------------------------------------------------------------------------- problems

@@ -6,7 +6,9 @@ Rows: model rollout 50 000 x k (SB3 VecEnv collect with policy actions, bare ``s
 policy actions and with random actions), adversary steps, agent gradient steps (SAC, TD3, TQC),
 an MLE epoch on 1M transitions (extrapolated from timed batches), one co-training iteration
 (extrapolated from the components and measured directly at reduced step counts), the matmul
-peak (fp32, bf16) and the peak memory. Times are medians of repeats after a warm-up, in CPU
+peak (fp32, bf16) and the peak memory. Each main row is set against its fp32 arithmetic floor
+(the FLOPs the algorithm needs at these sizes / the matmul peak of all threads, measured in the
+same run) with the ratio and issue 12's target ratio: speeds compare across machines as ratios. Times are medians of repeats after a warm-up, in CPU
 seconds of this process and in wall seconds (the machine may be shared: the load is printed).
 Weights are untrained (random init): the work per step does not depend on them.
 """
@@ -117,9 +119,38 @@ def run(cfg: bench.BenchConfig, device: torch.device, algos: tuple[str, ...] = A
         for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16))
         for n in sorted({1, threads})
     }
+    res["floors"] = _floors(cfg, res, sac, res["matmul_gflops"][f"fp32_{threads}t"])
     res["peak_rss_mib"] = bench.peak_rss_mib()
     res["load_after"] = bench.load_average()
     return res
+
+
+def _floors(cfg: bench.BenchConfig, res: dict, sac: Any, peak: float) -> dict:
+    """Every row against its fp32 arithmetic floor at ``peak`` GFLOP/s (all threads; issue 12)."""
+    t = bench.FLOOR_TARGETS
+    rollout = bench.rollout_flops(cfg, _linear_flops(sac.actor, 1))
+    adversary = res["adversary"]["gflop_per_step"] * 1e9 * cfg.adversary_steps
+    floors = {
+        "rollout": bench.floor_row(rollout, res["rollout_vecenv"]["wall_s"], peak, t["rollout"]),
+        "adversary": bench.floor_row(
+            adversary, res["adversary"]["scaled"]["wall_s"], peak, t["adversary"]
+        ),
+    }
+    for algo, r in res["agents"].items():
+        floors[algo] = bench.floor_row(r["gflop_per_step"] * 1e9 * cfg.agent_steps,
+                                       r["scaled"]["wall_s"], peak, t["agent"])  # fmt: skip
+    m = res["mle_epoch"]
+    floors["mle_epoch"] = bench.floor_row(
+        bench.mle_epoch_flops(cfg, m["batches_per_epoch"]), m["extrapolated"]["wall_s"], peak,
+        t["mle_epoch"],
+    )  # fmt: skip
+    it = sum(floors[k]["gflop"] for k in ("rollout", "adversary", "sac")) * 1e9
+    floors["iteration"] = bench.floor_row(
+        it, res["iteration"]["components_full_wall_s"], peak, t["iteration"]
+    )
+    for row in floors.values():
+        row["peak_gflops"] = peak
+    return floors
 
 
 def _iteration(cfg: bench.BenchConfig, mdp: Any, dataset: Any, device: torch.device,
@@ -153,32 +184,40 @@ def _table(res: dict, cfg: bench.BenchConfig) -> Table:
     table = Table(
         title=f"RAMBO benchmark ({res['meta']['threads']} thread(s), {res['meta']['device']})"
     )
-    for col in ("row", "CPU s", "wall s", "note"):
+    for col in ("row", "CPU s", "wall s", "fp32 floor s", "wall / floor", "target", "note"):
         table.add_column(col, justify="left" if col in ("row", "note") else "right")
+    floors = res["floors"]
 
-    def add(name: str, t: dict, note: str = "") -> None:
-        table.add_row(name, f"{t['cpu_s']:.3f}", f"{t['wall_s']:.3f}", note)
+    def add(name: str, t: dict, note: str = "", floor: str | None = None) -> None:
+        f = floors.get(floor) if floor else None
+        cells = (f"{f['floor_s']:.3g}", f"{f['ratio']:.1f}x",
+                 f"<= {f['target_ratio']:.1f}x" if f["target_ratio"] else "") if f else ("", "", "")  # fmt: skip
+        table.add_row(name, f"{t['cpu_s']:.3f}", f"{t['wall_s']:.3f}", *cells, note)
 
     k, n = cfg.rollout_length, cfg.n_rollouts
-    add(f"rollout {n}x{k} SB3 VecEnv collect", res["rollout_vecenv"], "target <= 0.7 s")
+    add(f"rollout {n}x{k} SB3 VecEnv collect", res["rollout_vecenv"], floor="rollout")
     add(f"rollout {n}x{k} step_with + policy", res["rollout_bare_policy"])
     add(f"rollout {n}x{k} step_with, model only", res["rollout_bare_model_only"])
     a = res["adversary"]
     add(f"adversary {a['n_scaled']} steps", a["scaled"],
-        f"x{a['n_scaled'] / a['n_measured']:.0f} of {a['n_measured']}; {a['gflops']:.1f} GFLOP/s; target <= 4 s")  # fmt: skip
+        f"x{a['n_scaled'] / a['n_measured']:.0f} of {a['n_measured']}; {a['gflops']:.1f} GFLOP/s",
+        floor="adversary")  # fmt: skip
     for algo, r in res["agents"].items():
         add(f"{algo} {r['n_scaled']} gradient steps", r["scaled"],
-            f"x{r['n_scaled'] / r['n_measured']:.0f} of {r['n_measured']}; {r['gflops']:.1f} GFLOP/s")  # fmt: skip
+            f"x{r['n_scaled'] / r['n_measured']:.0f} of {r['n_measured']}; {r['gflops']:.1f} GFLOP/s",
+            floor=algo)  # fmt: skip
     m = res["mle_epoch"]
     add(f"MLE epoch {m['n_transitions']:,} rows", m["extrapolated"],
-        f"{m['batches_per_epoch']} batches from {m['batches_measured']}; target <= 15 s")  # fmt: skip
+        f"{m['batches_per_epoch']} batches from {m['batches_measured']}", floor="mle_epoch")  # fmt: skip
     it = res["iteration"]
     full = {"cpu_s": it["components_full_cpu_s"], "wall_s": it["components_full_wall_s"]}
-    add("iteration (components, full)", full, "target <= 12 s")
+    add("iteration (components, full)", full, "rollout + sac + adversary", floor="iteration")
     add(f"iteration direct ({it['reduced_steps']}+{it['reduced_steps']} steps)", it["direct_reduced"],
         f"components predict {it['components_reduced_cpu_s']:.2f} CPU s")  # fmt: skip
     peaks = ", ".join(f"{k_}: {v:.0f}" for k_, v in res["matmul_gflops"].items())
-    table.caption = (f"matmul GFLOP/s per thread {peaks} | peak RSS {res['peak_rss_mib']:.0f} MiB | "
+    peak = next(iter(floors.values()))["peak_gflops"]
+    table.caption = (f"floor = FLOPs / fp32 matmul peak of all threads ({peak:.0f} GFLOP/s) | "
+                     f"matmul GFLOP/s {peaks} | peak RSS {res['peak_rss_mib']:.0f} MiB | "
                      f"load {_load(res['load_before'])} -> {_load(res['load_after'])}")  # fmt: skip
     return table
 

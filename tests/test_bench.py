@@ -35,6 +35,18 @@ def test_flop_counts_match_layer_shapes():
     )
 
 
+def test_floor_flop_counts():
+    cfg = bench.BenchConfig()
+    row = bench.ensemble_row_flops(11, 3, cfg.ensemble)
+    # rollout: 50 000 x 5 rows, each one actor forward + ONE member forward
+    assert bench.rollout_flops(cfg, 7.0) == pytest.approx(50_000 * 5 * (7.0 + row))
+    # MLE: 7 members, forward + backward (3x) on 256 rows per batch
+    assert bench.mle_epoch_flops(cfg, 10) == pytest.approx(3 * 10 * 256 * 7 * row)
+    r = bench.floor_row(2e9, wall_s=3.0, peak_gflops=4.0, target=2.0)
+    assert r["floor_s"] == pytest.approx(0.5) and r["ratio"] == pytest.approx(6.0)
+    assert r["gflop"] == pytest.approx(2.0) and r["target_ratio"] == 2.0
+
+
 def test_measure_reports_medians_of_repeats():
     calls = []
     t = bench.measure(lambda: calls.append(1), repeats=3, warmup=2)
@@ -74,6 +86,22 @@ def test_quick_benchmark_writes_all_rows(tmp_path):
     it = data["iteration"]
     for key in ("direct_reduced", "components_full_cpu_s", "components_reduced_wall_s"):
         assert key in it
+    floors = data["floors"]
+    assert set(floors) == {"rollout", "adversary", "sac", "td3", "tqc", "mle_epoch", "iteration"}
+    peak = data["matmul_gflops"]["fp32_1t"]
+    for name, row in floors.items():
+        assert row["peak_gflops"] == pytest.approx(peak), name
+        assert row["floor_s"] == pytest.approx(row["gflop"] / peak), name
+        assert row["ratio"] == pytest.approx(row["wall_s"] / row["floor_s"]), name
+        assert (
+            row["target_ratio"]
+            == bench.FLOOR_TARGETS[name if name in bench.FLOOR_TARGETS else "agent"]
+        )
+    assert floors["adversary"]["wall_s"] == adv["scaled"]["wall_s"]
+    assert floors["iteration"]["gflop"] == pytest.approx(
+        sum(floors[k]["gflop"] for k in ("rollout", "adversary", "sac"))
+    )
+    assert floors["iteration"]["wall_s"] == it["components_full_wall_s"]
 
 
 def test_bad_arguments_raise_value_error():
