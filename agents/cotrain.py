@@ -121,7 +121,9 @@ def _run(
 ) -> dict[str, Any]:
     t_start = time.perf_counter()
     _check_run_dir(cfg, run_dir, resume)
-    torch.set_num_threads(cfg.torch_threads)
+    threads, why = run_io.resolve_torch_threads(cfg.torch_threads)
+    torch.set_num_threads(threads)
+    print(f"[cotrain] torch threads: {threads} ({why})", flush=True)
     if resume:
         state = run_io.load_checkpoint(run_dir / run_io.CHECKPOINT_NAME)
         fingerprint = _check_identity(state, run_dir)
@@ -133,7 +135,10 @@ def _run(
     setup_s = time.perf_counter() - t_start
     remaining = cfg.n_iterations - history.iteration
     key = timing.timing_key(
-        cfg, session.k, session.resolved["adversary_weight"], str(session.mdp.device)
+        dataclasses.replace(cfg, torch_threads=threads),
+        session.k,
+        session.resolved["adversary_weight"],
+        str(session.mdp.device),
     )
     first_new = len(history.iteration_s)
     paper = CotrainConfig()  # the paper's per-iteration sizes (the default preset has them)

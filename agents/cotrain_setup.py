@@ -111,8 +111,9 @@ class CotrainConfig:
     OfflineRL-Kit: -5)."""
     q_limit: float | None = None
     """Stop as diverged when |average Q| exceeds this (None = 100 · max(max|r|, 1) / (1 − γ))."""
-    torch_threads: int = 1
-    """torch.set_num_threads for the run."""
+    torch_threads: int | None = None
+    """torch.set_num_threads for the run (None = auto: every core, shared with the torch processes
+    already running; printed at the start)."""
     stop_at_iteration: int | None = None
     """Stop (as if killed) after this iteration's checkpoint; resume continues it."""
     progress: bool = True
@@ -129,7 +130,6 @@ class CotrainConfig:
             "eval_every",
             "n_eval_episodes",
             "ensemble_hidden",
-            "torch_threads",
         )
         non_negative = ("adversary_steps_per_iteration", "bc_epochs", "eval_last")
         optional_positive = (
@@ -140,6 +140,7 @@ class CotrainConfig:
             "q_limit",
             "stop_at_iteration",
             "ent_coef_max",
+            "torch_threads",
         )
         for name in positive + optional_positive:
             value = getattr(self, name)

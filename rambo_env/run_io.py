@@ -82,6 +82,46 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def torch_processes() -> list[int]:
+    """PIDs of the OTHER live processes that have libtorch loaded (Linux ``/proc``; ``[]`` where it
+    cannot be read). Two of them on the same cores make 2-thread OpenMP collapse (spin-waits)."""
+    own, found = os.getpid(), []
+    try:
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return []
+    for pid in pids:
+        if pid == own:
+            continue
+        try:
+            with open(f"/proc/{pid}/maps", encoding="utf-8", errors="replace") as f:
+                if any("libtorch_cpu" in line or "libtorch_cuda" in line for line in f):
+                    found.append(pid)
+        except OSError:  # gone, or another user's
+            continue
+    return sorted(found)
+
+
+def resolve_torch_threads(requested: int | None) -> tuple[int, str]:
+    """``(threads, why)``: ``requested`` if given, else every core this process may use divided
+    among the torch processes running now (this one included), at least 1."""
+    if requested is not None:
+        return int(requested), "as configured"
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    others = torch_processes()
+    threads = max(1, cores // (1 + len(others)))
+    if not others:
+        return threads, f"auto: {cores} core(s), no other torch process"
+    listed = ", ".join(str(p) for p in others[:5]) + (" ..." if len(others) > 5 else "")
+    return (
+        threads,
+        f"auto: {cores} core(s) shared with {len(others)} other torch process(es), PID {listed}",
+    )
+
+
 @contextmanager
 def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     """Hold ``run_dir`` for this process (``.lock`` with the PID) while a run writes into it.

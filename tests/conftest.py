@@ -21,6 +21,7 @@ def _isolated_storage(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("MINARI_DATASETS_PATH", str(root / "minari"))
     monkeypatch.setenv("RAMBO_ENV_CACHE", str(root / "cache"))
     yield
+    torch.set_num_threads(1)  # a main job run in-process picks its own thread count
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 
 import numpy as np
@@ -133,3 +134,31 @@ def test_a_damaged_checkpoint_names_the_file_and_never_advises_an_unsafe_load(tm
     with pytest.raises(ValueError, match=r"checkpoint\.pt: unreadable checkpoint") as info:
         load_checkpoint(path)
     assert "weights_only" not in str(info.value)
+
+
+def test_torch_processes_finds_another_torch_process_and_threads_are_shared(monkeypatch):
+    import subprocess
+    import sys
+
+    from rambo_env import run_io
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import torch, sys; print('up', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout.readline().strip() == "up"  # torch imported
+        assert child.pid in run_io.torch_processes()
+        assert os.getpid() not in run_io.torch_processes()
+        monkeypatch.setattr(run_io.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+        threads, why = run_io.resolve_torch_threads(None)
+        others = len(run_io.torch_processes())
+        assert threads == max(1, 2 // (1 + others)) and str(child.pid) in why
+    finally:
+        child.stdin.close()
+        child.wait(timeout=30)
+    monkeypatch.setattr(run_io, "torch_processes", lambda: [])
+    assert run_io.resolve_torch_threads(None) == (2, "auto: 2 core(s), no other torch process")
+    assert run_io.resolve_torch_threads(3) == (3, "as configured")

@@ -90,6 +90,7 @@ def tiny_config(dataset: str, **overrides) -> CotrainConfig:
         n_eval_episodes=2,
         ensemble_hidden=8,
         mle_max_epochs=1,
+        torch_threads=1,
         progress=False,
     )
     return CotrainConfig(**{**base, **overrides})
