@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import torch
+from torch.nn.utils import get_total_norm
 
 from rambo_env.dynamics.training import make_adam
 
@@ -292,8 +293,8 @@ class ModelAdversary:
         mle_loss, _ = ensemble.mle_loss(real.obs, real.action, real.next_obs, real.reward)
         self.optimizer.zero_grad(set_to_none=True)
         (adv_loss + mle_loss).backward()  # Eq. 9
-        grads = [p.grad.reshape(-1) for p in self.params if p.grad is not None]
-        grad_norm = torch.linalg.vector_norm(torch.cat(grads))
+        grads = [p.grad for p in self.params if p.grad is not None]
+        grad_norm = get_total_norm(grads)  # foreach norms: no 0.9M-element copy (#12: 4.6 -> 0.8 ms)
         self.optimizer.step()
         self.n_steps += 1
         return {
