@@ -79,13 +79,21 @@ class LrScaledAdam(torch.optim.Adam):
     SB3 overwrites ``param_group["lr"]`` of every optimizer from one schedule before each train;
     the scale survives that, giving the critic its own learning rate. A group with a ``max_value``
     (not None) is projected onto ``param <= max_value`` after each step (the entropy-coefficient
-    cap, :func:`set_ent_coef_max`). Both keys are saved in the optimizer state.
+    cap, :func:`set_ent_coef_max`). Both keys are saved in the optimizer state. Fused (one kernel
+    per step) where the parameters' device has a fused Adam, unless ``fused`` / ``foreach`` is given.
     """
 
     def __init__(
         self, params: Iterable[Any], lr: float = 1e-3, lr_scale: float = 1.0, **kwargs: Any
     ):
-        super().__init__(params, lr=lr, **kwargs)
+        params = list(params)
+        if "fused" not in kwargs and "foreach" not in kwargs:
+            try:  # one fused kernel instead of a Python loop over tensors (#12: ~1.5 -> 0.3 ms)
+                super().__init__(params, lr=lr, fused=True, **kwargs)
+            except (RuntimeError, TypeError):  # a device / dtype without a fused Adam
+                super().__init__(params, lr=lr, **kwargs)
+        else:
+            super().__init__(params, lr=lr, **kwargs)
         for group in self.param_groups:
             group.setdefault("lr_scale", float(lr_scale))
 

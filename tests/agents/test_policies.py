@@ -123,3 +123,21 @@ def test_ent_coef_cap_errors_name_the_field():
     td3 = TD3("MlpPolicy", DummyVecEnv([_BoxEnv]), device="cpu")
     with pytest.raises(ValueError, match="ent_coef_max"):
         set_ent_coef_max(td3, 1.0)
+
+
+def test_lr_scaled_adam_is_fused_and_steps_like_plain_adam():
+    torch.manual_seed(0)
+    a, b = torch.nn.Linear(4, 3), torch.nn.Linear(4, 3)
+    b.load_state_dict(a.state_dict())
+    fused = LrScaledAdam(a.parameters(), lr=1e-2, lr_scale=0.5)
+    plain = torch.optim.Adam(b.parameters(), lr=5e-3)
+    assert fused.defaults["fused"] is True
+    assert not LrScaledAdam(b.parameters(), foreach=False).defaults.get("fused")
+    for _ in range(5):
+        x = torch.randn(8, 4)
+        for net, opt in ((a, fused), (b, plain)):
+            opt.zero_grad()
+            net(x).square().mean().backward()
+            opt.step()
+    for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
+        torch.testing.assert_close(pa, pb, rtol=1e-5, atol=1e-6)
