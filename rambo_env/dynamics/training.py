@@ -93,6 +93,9 @@ class MLEReport:
     """Mean-over-members holdout MSE after each epoch (before restoring snapshots)."""
     n_train: int
     n_holdout: int
+    epoch_end_s: tuple[float, ...] = ()
+    """Seconds from the start of training to the end of each epoch (time-to-quality with
+    ``holdout_history``; empty in models saved before it was recorded)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -242,7 +245,7 @@ def train_mle(
     boot = torch.randint(n_train, (n_members, n_train), generator=gen).to(device)  # [E, N_train]
     optimizer = make_adam(ensemble.parameters(), cfg.lr)
     tracker = _BestSnapshots(ensemble, cfg.improvement_threshold)
-    stopped_by, losses, history = "max_epochs", [], []
+    stopped_by, losses, history, epoch_end = "max_epochs", [], [], []
     bar = tqdm(total=cfg.max_epochs, desc="MLE", unit="epoch", disable=not progress)
     while cfg.max_epochs is None or len(losses) < cfg.max_epochs:
         order = boot[:, torch.randperm(n_train, generator=gen).to(device)]  # [E, N_train]
@@ -251,6 +254,7 @@ def train_mle(
         tracker.update(mse)
         losses.append(loss)
         history.append(float(mse.mean()))
+        epoch_end.append(time.perf_counter() - start_time)
         logger.debug(
             "MLE epoch %d: train loss %.5f, holdout MSE %s", len(losses), loss, mse.tolist()
         )
@@ -278,6 +282,7 @@ def train_mle(
         holdout_history=tuple(history),
         n_train=n_train,
         n_holdout=x_hold.shape[0],
+        epoch_end_s=tuple(epoch_end),
     )
     logger.info(
         "MLE pretraining: %d epochs (%s) in %.1f s, elites %s, holdout MSE %s",

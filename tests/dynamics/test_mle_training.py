@@ -69,6 +69,8 @@ def test_early_stop_and_time_budget() -> None:
     # Nothing can improve by 99 % after the first epoch: stops once patience (1) is exceeded.
     _, report = fit(data, MLEConfig(improvement_threshold=0.99, patience=1, max_epochs=50))
     assert report.stopped_by == "early_stop" and report.epochs == 3
+    ends = report.epoch_end_s  # time-to-quality: seconds at each epoch's end
+    assert len(ends) == 3 and 0 < ends[0] < ends[1] < ends[2] <= report.wall_s
     _, report = fit(data, MLEConfig(max_time_s=1e-6, max_epochs=50))
     assert report.stopped_by == "max_time" and report.epochs == 1
     assert report.wall_s > 0 and len(report.train_loss) == len(report.holdout_history) == 1
