@@ -365,6 +365,14 @@ class GaussianEnsemble(nn.Module):
         log_p = gaussian_log_prob(y, mean, logvar).sum(-1)  # [n_elites, B]
         return torch.logsumexp(log_p, dim=0) - math.log(self.n_elites)  # [B]
 
+    @torch.no_grad()
+    def logvar_at_floor(self, x: torch.Tensor, margin: float = 0.5) -> torch.Tensor:
+        """Target dims [T] (bool) whose elites' mean predicted log-variance on inputs ``x`` [B, in]
+        lies within ``margin`` of the learnable lower bound: the model would predict less noise
+        than the bound allows (an MLE stopped early, before the bound has moved; issue 15)."""
+        _, logvar = self.forward_inputs(x, self.elite_idx)  # [n_elites, B, T]
+        return logvar.mean(dim=(0, 1)) < self.min_logvar + margin  # [T]
+
     def weight_decay_loss(self) -> torch.Tensor:
         """Σ_l wd_l · ½‖W_l‖² over all members (biases and bounds excluded; App. B.1)."""
         decays = self.config.weight_decays

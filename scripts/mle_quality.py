@@ -1,0 +1,114 @@
+"""MLE pretraining time-to-quality (issue 12): holdout MSE against wall seconds per (batch, lr).
+
+    python scripts/mle_quality.py                                   # hopper-medium, official vs larger batches
+    python scripts/mle_quality.py --variants 256:3e-4,1024:1e-3 --max-time-s 600 --out mle.csv
+
+Trains a fresh paper-sized ensemble (Alg. 1 line 1, App. B.1) once per variant on the same data,
+seed and holdout split, for the same wall budget (or epochs), and prints per variant the epochs
+reached, the elites' holdout MSE and how many target dims still have their predicted log-variance
+on the learnable lower bound (an early-stopped model: its rollouts are noisier than the data).
+Nothing is cached; ``--out`` writes one CSV row per epoch (variant, epoch, seconds, holdout MSE).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from rambo_env.data.loaders import load_dataset
+from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
+from rambo_env.dynamics.training import MLEConfig, model_tensors, train_mle
+from rambo_env.normalization import ObsNormalizer
+
+
+def parse_variants(text: str) -> list[tuple[int, float]]:
+    """``"256:3e-4,1024:1e-3"`` -> ``[(256, 3e-4), (1024, 1e-3)]``."""
+    out = []
+    for item in text.split(","):
+        try:
+            batch, lr = item.split(":")
+            variant = (int(batch), float(lr))
+        except ValueError:
+            raise ValueError(f"--variants: expected BATCH:LR[,BATCH:LR...], got {item!r}") from None
+        if variant[0] < 1 or not variant[1] > 0:
+            raise ValueError(f"--variants: batch must be >= 1 and lr > 0, got {item!r}")
+        out.append(variant)
+    return out
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--dataset", default="hopper-medium")
+    p.add_argument("--variants", default="256:3e-4,1024:1e-3,4096:3e-3",
+                   help="BATCH:LR pairs (official: 256:3e-4)")  # fmt: skip
+    p.add_argument("--max-time-s", type=float, default=300.0, help="wall budget per variant")
+    p.add_argument("--max-epochs", type=int, default=None, help="epoch budget per variant")
+    p.add_argument("--min-logvar-init", type=float, default=EnsembleConfig.init_min_logvar)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--device", default="auto")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=Path, default=None, help="CSV of holdout MSE per epoch")
+    args = p.parse_args(argv)
+    variants = parse_variants(args.variants)
+    if args.threads < 1:
+        raise ValueError(f"--threads: expected >= 1, got {args.threads}")
+    if not args.max_time_s > 0:
+        raise ValueError(f"--max-time-s: expected > 0, got {args.max_time_s}")
+    torch.set_num_threads(args.threads)
+    device = resolve_device(args.device)
+    dataset = load_dataset(args.dataset)
+    normalizer = ObsNormalizer.from_dataset(dataset)
+    x_all, _ = model_tensors(dataset, normalizer, device)
+    probe = x_all[
+        torch.randperm(x_all.shape[0], generator=torch.Generator().manual_seed(0))[:5000].to(device)
+    ]
+    obs_dim, action_dim = dataset.observations.shape[1], dataset.actions.shape[1]
+    rows, results = [], []
+    for batch, lr in variants:
+        gen = torch.Generator().manual_seed(args.seed)
+        ens_cfg = EnsembleConfig(init_min_logvar=args.min_logvar_init)
+        ensemble = GaussianEnsemble(obs_dim, action_dim, ens_cfg, generator=gen)
+        cfg = MLEConfig(lr=lr, batch_size=batch, max_time_s=args.max_time_s,
+                        max_epochs=args.max_epochs, seed=args.seed)  # fmt: skip
+        report = train_mle(ensemble, dataset, normalizer, cfg, device=device, progress=False)
+        at_floor = int(ensemble.logvar_at_floor(probe).sum())
+        elite_mse = sum(report.holdout_mse[i] for i in report.elites) / len(report.elites)
+        result = {"batch": batch, "lr": lr, "epochs": report.epochs, "wall_s": report.wall_s,
+                  "elite_holdout_mse": elite_mse, "logvar_at_floor_dims": at_floor,
+                  "target_dims": ensemble.target_dim, "stopped_by": report.stopped_by}  # fmt: skip
+        results.append(result)
+        print(f"batch {batch:5d} lr {lr:.0e}: {report.epochs} epoch(s) in {report.wall_s:.0f} s "
+              f"({report.stopped_by}), elites' holdout MSE {elite_mse:.5f}, log-var on its lower "
+              f"bound in {at_floor} of {ensemble.target_dim} dims", flush=True)  # fmt: skip
+        for epoch, (sec, mse) in enumerate(zip(report.epoch_end_s, report.holdout_history,
+                                               strict=True), start=1):  # fmt: skip
+            rows.append(
+                {"batch": batch, "lr": lr, "epoch": epoch, "seconds": sec, "holdout_mse": mse}
+            )
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = args.out.with_name(args.out.name + ".tmp")
+        with tmp.open("w", newline="") as f:
+            writer = csv.DictWriter(
+                f, fieldnames=["batch", "lr", "epoch", "seconds", "holdout_mse"]
+            )
+            writer.writeheader()
+            writer.writerows(rows)
+        tmp.replace(args.out)
+    return results
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,61 @@
+"""scripts/mle_quality.py (issue 12, time-to-quality) and the log-var floor check (issue 15)."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from pathlib import Path
+
+import pytest
+import torch
+
+from rambo_env import bench
+from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "mle_quality.py"
+
+
+def _load_script():
+    spec = importlib.util.spec_from_file_location("mle_quality_script", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_logvar_at_floor_flags_dims_on_the_lower_bound():
+    ensemble = GaussianEnsemble(3, 1, EnsembleConfig(n_members=3, n_elites=2, hidden_dims=(8, 8),
+                                                     weight_decays=(0.0, 0.0, 0.0)))  # fmt: skip
+    x = torch.randn(50, 4)
+    with torch.no_grad():
+        ensemble.min_logvar.fill_(-100.0)
+    assert not ensemble.logvar_at_floor(x).any()
+    with torch.no_grad():
+        ensemble.min_logvar.fill_(0.9)  # just under max_logvar = 1: every prediction is pinned
+    assert ensemble.logvar_at_floor(x).all()
+    with torch.no_grad():
+        ensemble.min_logvar[0] = -100.0
+    assert ensemble.logvar_at_floor(x).tolist() == [False, True, True, True]
+
+
+def test_mle_quality_trains_each_variant_and_writes_the_csv(tmp_path):
+    data = bench.synthetic_dataset(bench.BenchConfig.quick(), n=600)
+    path = data.to_npz(tmp_path / "tiny.npz")
+    out = tmp_path / "mle.csv"
+    results = _load_script().main(["--dataset", str(path), "--variants", "64:1e-3,128:3e-4",
+                                   "--max-epochs", "2", "--device", "cpu", "--out", str(out)])  # fmt: skip
+    assert [(r["batch"], r["lr"], r["epochs"]) for r in results] == [(64, 1e-3, 2), (128, 3e-4, 2)]
+    assert all(0 <= r["logvar_at_floor_dims"] <= r["target_dims"] == 12 for r in results)
+    rows = list(csv.DictReader(out.open()))
+    assert [(r["batch"], r["epoch"]) for r in rows] == [
+        ("64", "1"),
+        ("64", "2"),
+        ("128", "1"),
+        ("128", "2"),
+    ]
+    assert all(float(r["seconds"]) > 0 and float(r["holdout_mse"]) > 0 for r in rows)
+
+
+@pytest.mark.parametrize("bad", ["256", "256:x", "0:1e-3", "256:-1"])
+def test_mle_quality_bad_variants_name_the_flag(bad):
+    with pytest.raises(ValueError, match="--variants"):
+        _load_script().main(["--variants", bad])
