@@ -458,7 +458,35 @@ def _make_mdp(cfg: CotrainConfig, dataset: Any) -> tuple[Any, dict[str, Any]]:
                 mle_wall_s=report.wall_s,
                 holdout_mse_elites=[report.holdout_mse[i] for i in report.elites],
             )
+    info["logvar_at_floor_dims"] = _logvar_at_floor(mdp, dataset)
+    print_logvar_warning(info["logvar_at_floor_dims"], mdp.ensemble.target_dim)
     return mdp, info
+
+
+def print_logvar_warning(at_floor: int, target_dim: int) -> None:
+    """Say when the MLE stopped with the predicted log-variance on its lower bound (issue 15)."""
+    if at_floor:
+        print(
+            f"[rambo_env] WARNING: the model's predicted log-variance sits on its learnable lower "
+            f"bound in {at_floor} of {target_dim} target dims: the MLE stopped before the bound "
+            "could move, so model rollouts are noisier than the data (issue 15). Train longer: "
+            "--mle-max-epochs / --mle-max-time-s (none = the official early stop).",
+            flush=True,
+        )
+
+
+def _logvar_at_floor(mdp: Any, dataset: Any, n_rows: int = 5000) -> int:
+    """Target dims whose elites' mean predicted log-variance on dataset rows is on the lower bound."""
+    import torch
+
+    rows = np.random.default_rng(0).choice(
+        len(dataset.observations), min(n_rows, len(dataset.observations)), replace=False
+    )
+    obs = mdp.normalizer.normalize(
+        torch.as_tensor(dataset.observations[rows], dtype=torch.float32, device=mdp.device)
+    )
+    action = torch.as_tensor(dataset.actions[rows], dtype=torch.float32, device=mdp.device)
+    return int(mdp.ensemble.logvar_at_floor(mdp.ensemble._inputs(obs, action)).sum())
 
 
 def _versions() -> dict[str, str]:

@@ -481,3 +481,26 @@ def test_your_own_env_with_env_id_trains_and_evaluates(tmp_path, capsys):
         run_cotrain(dataclasses.replace(cfg, env_id="Nope-v0"), tmp_path / "nope")
     with pytest.raises(ValueError, match=r"observations.*InvertedPendulum|obs"):
         run_cotrain(dataclasses.replace(cfg, env_id="Hopper-v5"), tmp_path / "wrong")  # dims
+
+
+def test_a_model_whose_log_variance_sits_on_its_bound_is_reported(tiny_hopper, capsys):
+    from agents.cotrain_setup import _logvar_at_floor, build_session
+
+    session = build_session(tiny_config(tiny_hopper))
+    assert session.resolved["model"]["logvar_at_floor_dims"] == _logvar_at_floor(
+        session.mdp, session.dataset
+    )
+    with torch.no_grad():
+        session.mdp.ensemble.min_logvar.fill_(-100.0)
+    assert _logvar_at_floor(session.mdp, session.dataset) == 0
+    # The bound just under the upper one: every prediction is pinned; the setup warns.
+    with torch.no_grad():
+        session.mdp.ensemble.min_logvar.copy_(session.mdp.ensemble.max_logvar - 0.1)
+    assert _logvar_at_floor(session.mdp, session.dataset) == session.mdp.ensemble.target_dim
+    capsys.readouterr()
+    from agents import cotrain_setup
+
+    cotrain_setup.print_logvar_warning(
+        session.mdp.ensemble.target_dim, session.mdp.ensemble.target_dim
+    )
+    assert "lower bound in 12 of 12 target dims" in capsys.readouterr().out
