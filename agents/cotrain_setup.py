@@ -469,7 +469,7 @@ def print_logvar_warning(at_floor: int, target_dim: int) -> None:
         print(
             f"[rambo_env] WARNING: the model's predicted log-variance sits on its learnable lower "
             f"bound in {at_floor} of {target_dim} target dims: the MLE stopped before the bound "
-            "could move, so model rollouts are noisier than the data (issue 15). Train longer: "
+            "could move, so model rollouts are noisier than the data. Train longer: "
             "--mle-max-epochs / --mle-max-time-s (none = the official early stop).",
             flush=True,
         )

@@ -369,7 +369,7 @@ class GaussianEnsemble(nn.Module):
     def logvar_at_floor(self, x: torch.Tensor, margin: float = 0.5) -> torch.Tensor:
         """Target dims [T] (bool) whose elites' mean predicted log-variance on inputs ``x`` [B, in]
         lies within ``margin`` of the learnable lower bound: the model would predict less noise
-        than the bound allows (an MLE stopped early, before the bound has moved; issue 15)."""
+        than the bound allows (an MLE stopped early, before the bound has moved)."""
         _, logvar = self.forward_inputs(x, self.elite_idx)  # [n_elites, B, T]
         return logvar.mean(dim=(0, 1)) < self.min_logvar + margin  # [T]
 
