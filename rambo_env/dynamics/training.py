@@ -334,11 +334,14 @@ def _restore_checkpoint(
     )
     if epochs < 1 or not len(losses) == len(history) == len(epoch_end) == epochs:
         raise ValueError(f"inconsistent epoch lists for epoch {epochs}")
+    elapsed = float(ckpt["elapsed_s"])
+    if not 0 <= elapsed < math.inf:
+        raise ValueError(f"elapsed_s = {elapsed}")
     ensemble.load_state_dict(ckpt["ensemble"])
     optimizer.load_state_dict(ckpt["optimizer"])
     tracker.load_state_dict(ckpt["tracker"])
     gen.set_state(ckpt["gen_state"])
-    return losses, history, epoch_end, float(ckpt["elapsed_s"])
+    return losses, history, epoch_end, elapsed
 
 
 def train_mle(
