@@ -223,7 +223,8 @@ def make_mdp(
         mle_config: pretraining (default: ``MLEConfig(seed=seed)``).
         seed: seeds the ensemble's initial weights (and the default ``MLEConfig``).
         cache: load / store the trained model in ``io.cache_dir()``, keyed by the dataset
-            fingerprint, both configs and ``seed``.
+            fingerprint, both configs and ``seed``; MLE pretraining then checkpoints every epoch
+            to ``io.partial_path(<model path>)`` and a killed run resumes from it.
         progress: show the MLE progress bar.
     """
     from rambo_env.data.dataset import OfflineDataset
@@ -294,7 +295,17 @@ def _cached_or_trained_ensemble(
     ensemble = GaussianEnsemble(
         dataset.obs_dim, dataset.action_dim, ensemble_config, generator=generator
     ).to(device)
-    report = train_mle(ensemble, dataset, normalizer, mle_config, device, progress=progress)
+    # With the cache, pretraining checkpoints every epoch next to the model; a killed run resumes.
+    partial = io.partial_path(path) if cache else None
+    report = train_mle(
+        ensemble,
+        dataset,
+        normalizer,
+        mle_config,
+        device,
+        progress=progress,
+        checkpoint_path=partial,
+    )
     elite_mse = [report.holdout_mse[i] for i in report.elites]
     if not all(math.isfinite(m) for m in elite_mse):
         raise ValueError(

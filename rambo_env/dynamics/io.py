@@ -30,6 +30,7 @@ __all__ = [
     "cache_key",
     "cache_path",
     "load_model",
+    "partial_path",
     "save_model",
 ]
 
@@ -135,3 +136,9 @@ def cache_key(
 def cache_path(key: str) -> Path:
     """Where the model for ``key`` lives in :func:`cache_dir`."""
     return cache_dir() / f"dynamics-{key}.pt"
+
+
+def partial_path(model_path: str | os.PathLike) -> Path:
+    """The per-epoch MLE pretraining checkpoint that belongs to the cached model ``model_path``
+    (same folder, ``dynamics-<key>.partial.pt``; removed once the model is trained)."""
+    return Path(model_path).with_suffix(".partial.pt")

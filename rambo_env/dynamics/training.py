@@ -8,14 +8,23 @@ then restored to its best snapshot and the elites are the ``n_elites`` best by h
 
 All transitions are model data, including terminal and time-out transitions (a time-out is a
 truncation, its ``next_obs`` is a real successor state).
+
+Resumable: with ``checkpoint_path``, :func:`train_mle` atomically writes the full training state
+after every completed epoch and continues from it when called again with the same data, model and
+config (the budgets ``max_epochs`` / ``max_time_s`` may differ), bitwise as if never interrupted.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
+import os
+import tempfile
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -197,6 +206,26 @@ class _BestSnapshots:
         for snap, p in zip(self.snapshot, self.params, strict=True):
             p.copy_(snap)
 
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "snapshot": [s.detach().cpu().clone() for s in self.snapshot],
+            "best": self.best.detach().cpu().clone(),
+            "since_improved": int(self.since_improved),
+        }
+
+    @torch.no_grad()
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        snapshot, best = state["snapshot"], state["best"]
+        if len(snapshot) != len(self.snapshot) or best.shape != self.best.shape:
+            raise ValueError("snapshot state does not match the ensemble")
+        for mine, saved in zip(self.snapshot, snapshot, strict=True):
+            if mine.shape != saved.shape:
+                raise ValueError(f"snapshot shape {tuple(saved.shape)} != {tuple(mine.shape)}")
+        for mine, saved in zip(self.snapshot, snapshot, strict=True):
+            mine.copy_(saved)
+        self.best = best.to(self.best.device, self.best.dtype)
+        self.since_improved = int(state["since_improved"])
+
 
 def make_adam(params: Any, lr: float) -> torch.optim.Optimizer:
     """Adam, fused where this torch supports it on the parameters' device (~25 % faster on CPU)."""
@@ -218,6 +247,103 @@ def _split(
     return x[train], y[train], x[hold], y[hold]
 
 
+_CHECKPOINT_VERSION = 1
+"""Format of the per-epoch MLE checkpoint (part of its fingerprint)."""
+
+_BUDGET_FIELDS = ("max_epochs", "max_time_s")
+"""MLEConfig fields that only bound a run: a checkpoint may be resumed with other values."""
+
+_FINGERPRINT_ROWS = 4096
+"""Evenly spaced rows of the model inputs / targets hashed into a checkpoint's fingerprint."""
+
+
+def _fingerprint(
+    cfg: MLEConfig, ensemble: GaussianEnsemble, x: torch.Tensor, y: torch.Tensor
+) -> str:
+    """Hash of what a checkpoint belongs to: the MLE config (less its budgets), the ensemble config
+    and its initial weights, the data shape and a cheap sample of the data (strided rows of the
+    normalised inputs / targets, so the normaliser is covered too)."""
+    ens_cfg = {
+        k: list(v) if isinstance(v, tuple) else v for k, v in asdict(ensemble.config).items()
+    }
+    meta = {
+        "version": _CHECKPOINT_VERSION,
+        "mle": {k: v for k, v in asdict(cfg).items() if k not in _BUDGET_FIELDS},
+        "ensemble": ens_cfg,
+        "dims": [int(ensemble.obs_dim), int(ensemble.action_dim)],
+        "x": list(x.shape),
+        "y": list(y.shape),
+    }
+    digest = hashlib.blake2b(json.dumps(meta, sort_keys=True).encode(), digest_size=16)
+    rows = torch.linspace(0, x.shape[0] - 1, min(x.shape[0], _FINGERPRINT_ROWS)).round().long()
+    rows = rows.to(x.device)
+    tensors = [x[rows], y[rows], *(v for _, v in sorted(ensemble.state_dict().items()))]
+    for t in tensors:
+        digest.update(t.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _save_checkpoint(path: Path, state: dict[str, Any]) -> None:
+    """Atomically write ``state`` to ``path`` (temporary file in the same folder + ``os.replace``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(state, f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _load_checkpoint(path: Path, fingerprint: str) -> dict[str, Any] | None:
+    """The checkpoint at ``path`` if it exists, is readable and belongs to ``fingerprint``; else
+    ``None`` (after printing one line unless there was no file)."""
+    if not path.is_file():
+        return None
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+        if not isinstance(ckpt, dict) or ckpt.get("version") != _CHECKPOINT_VERSION:
+            raise ValueError("not an MLE checkpoint of this version")
+    except Exception as err:
+        print(
+            f"[rambo_env] MLE checkpoint {path} is unreadable ({type(err).__name__}: "
+            f"{str(err)[:160]}); starting MLE pretraining afresh"
+        )
+        return None
+    if ckpt.get("fingerprint") != fingerprint:
+        print(
+            f"[rambo_env] MLE checkpoint {path} belongs to another dataset, model or config; "
+            "ignoring it and starting MLE pretraining afresh"
+        )
+        return None
+    return ckpt
+
+
+def _restore_checkpoint(
+    ckpt: dict[str, Any],
+    ensemble: GaussianEnsemble,
+    optimizer: torch.optim.Optimizer,
+    tracker: _BestSnapshots,
+    gen: torch.Generator,
+) -> tuple[list[float], list[float], list[float], float]:
+    """Load a checkpoint's state into the live objects -> (losses, history, epoch_end, elapsed_s)."""
+    epochs = int(ckpt["epoch"])
+    losses, history, epoch_end = (
+        [float(v) for v in ckpt[k]] for k in ("losses", "history", "epoch_end_s")
+    )
+    if epochs < 1 or not len(losses) == len(history) == len(epoch_end) == epochs:
+        raise ValueError(f"inconsistent epoch lists for epoch {epochs}")
+    elapsed = float(ckpt["elapsed_s"])
+    if not 0 <= elapsed < math.inf:
+        raise ValueError(f"elapsed_s = {elapsed}")
+    ensemble.load_state_dict(ckpt["ensemble"])
+    optimizer.load_state_dict(ckpt["optimizer"])
+    tracker.load_state_dict(ckpt["tracker"])
+    gen.set_state(ckpt["gen_state"])
+    return losses, history, epoch_end, elapsed
+
+
 def train_mle(
     ensemble: GaussianEnsemble,
     dataset: Any,
@@ -225,6 +351,7 @@ def train_mle(
     cfg: MLEConfig | None = None,
     device: str | torch.device = "auto",
     progress: bool = True,
+    checkpoint_path: str | os.PathLike | None = None,
 ) -> MLEReport:
     """Fit ``ensemble`` to ``dataset`` by Gaussian maximum likelihood (Alg. 1 line 1; App. B.1).
 
@@ -232,22 +359,70 @@ def train_mle(
     normalised with ``normalizer``. Sets the model's input statistics from the training split,
     restores each member's best snapshot and sets ``ensemble.elite_idx``. Stops on the official
     early-stopping rule or on the ``max_epochs`` / ``max_time_s`` budget (default: one hour).
+
+    With ``checkpoint_path``, the whole training state (weights, input statistics, optimiser, best
+    snapshots, per-epoch lists, generator state, elapsed seconds) is written there atomically after
+    every completed epoch, and a checkpoint found there at the start is resumed: the result is
+    bitwise what an uninterrupted run gives (same device), ``max_time_s``, ``wall_s`` and
+    ``epoch_end_s`` count the earlier sessions' time. A checkpoint of other data / model / config
+    (budgets aside) or an unreadable one is ignored with one printed line. The file is removed when
+    training finishes.
     """
     cfg = cfg if cfg is not None else MLEConfig()
     device = resolve_device(device)
     ensemble.to(device)
+    checkpoint_path = Path(checkpoint_path) if checkpoint_path is not None else None
     start_time = time.perf_counter()
-    deadline = start_time + cfg.max_time_s if cfg.max_time_s is not None else math.inf
     gen = torch.Generator().manual_seed(cfg.seed)  # CPU generator: same indices on any device
-    x, y, x_hold, y_hold = _split(*model_tensors(dataset, normalizer, device), cfg, gen)
+    x_all, y_all = model_tensors(dataset, normalizer, device)
+    fingerprint = _fingerprint(cfg, ensemble, x_all, y_all) if checkpoint_path else ""
+    x, y, x_hold, y_hold = _split(x_all, y_all, cfg, gen)
+    del x_all, y_all
     n_train, n_members = x.shape[0], ensemble.n_members
     ensemble.set_input_stats(x.mean(0), x.std(0, correction=0))  # official scaler: train split
     boot = torch.randint(n_train, (n_members, n_train), generator=gen).to(device)  # [E, N_train]
     optimizer = make_adam(ensemble.parameters(), cfg.lr)
     tracker = _BestSnapshots(ensemble, cfg.improvement_threshold)
-    stopped_by, losses, history, epoch_end = "max_epochs", [], [], []
-    bar = tqdm(total=cfg.max_epochs, desc="MLE", unit="epoch", disable=not progress)
-    while cfg.max_epochs is None or len(losses) < cfg.max_epochs:
+    losses, history, epoch_end = [], [], []
+    ckpt = _load_checkpoint(checkpoint_path, fingerprint) if checkpoint_path else None
+    if ckpt is not None:  # split and boot are re-drawn above; the generator continues from ckpt
+        fresh = ({k: v.clone() for k, v in ensemble.state_dict().items()}, gen.get_state())
+        try:
+            losses, history, epoch_end, elapsed = _restore_checkpoint(
+                ckpt, ensemble, optimizer, tracker, gen
+            )
+        except Exception as err:  # damaged contents: start afresh from the untouched state
+            print(
+                f"[rambo_env] MLE checkpoint {checkpoint_path} is unreadable ({type(err).__name__}:"
+                f" {str(err)[:160]}); starting MLE pretraining afresh"
+            )
+            ensemble.load_state_dict(fresh[0])
+            gen.set_state(fresh[1])
+            optimizer = make_adam(ensemble.parameters(), cfg.lr)
+            tracker = _BestSnapshots(ensemble, cfg.improvement_threshold)
+            losses, history, epoch_end = [], [], []
+        else:
+            start_time -= elapsed  # the budget, wall_s and epoch_end_s count earlier sessions
+            print(
+                f"[rambo_env] resuming MLE pretraining from epoch {len(losses)} "
+                f"({elapsed:.1f} s done) <- {checkpoint_path}"
+            )
+        del ckpt
+    deadline = start_time + cfg.max_time_s if cfg.max_time_s is not None else math.inf
+    stopped_by, timed_out = "max_epochs", False
+    bar = tqdm(
+        total=cfg.max_epochs, initial=len(losses), desc="MLE", unit="epoch", disable=not progress
+    )
+    while True:
+        if losses:  # the stop rules, after every epoch (and right after a resume)
+            if tracker.since_improved > cfg.patience:
+                stopped_by = "early_stop"
+                break
+            if timed_out or time.perf_counter() > deadline:
+                stopped_by = "max_time"
+                break
+        if cfg.max_epochs is not None and len(losses) >= cfg.max_epochs:
+            break
         order = boot[:, torch.randperm(n_train, generator=gen).to(device)]  # [E, N_train]
         loss, timed_out = _run_epoch(ensemble, optimizer, x, y, order, cfg.batch_size, deadline)
         mse = _holdout_mse(ensemble, x_hold, y_hold)  # [E]
@@ -262,12 +437,23 @@ def train_mle(
         bar.set_postfix(
             loss=f"{loss:.4g}", holdout_mse=f"{history[-1]:.4g}", stale=tracker.since_improved
         )
-        if tracker.since_improved > cfg.patience:
-            stopped_by = "early_stop"
-            break
-        if timed_out or time.perf_counter() > deadline:
-            stopped_by = "max_time"
-            break
+        if checkpoint_path is not None and not timed_out:  # a cut-short epoch is not resumable
+            _save_checkpoint(
+                checkpoint_path,
+                {
+                    "version": _CHECKPOINT_VERSION,
+                    "fingerprint": fingerprint,
+                    "epoch": len(losses),
+                    "elapsed_s": time.perf_counter() - start_time,
+                    "ensemble": {k: v.detach().cpu() for k, v in ensemble.state_dict().items()},
+                    "optimizer": optimizer.state_dict(),
+                    "tracker": tracker.state_dict(),
+                    "gen_state": gen.get_state(),  # uint8 tensor
+                    "losses": list(losses),
+                    "history": list(history),
+                    "epoch_end_s": list(epoch_end),
+                },
+            )
     bar.close()
     tracker.restore()
     final = _holdout_mse(ensemble, x_hold, y_hold)  # [E]
@@ -284,6 +470,8 @@ def train_mle(
         n_holdout=x_hold.shape[0],
         epoch_end_s=tuple(epoch_end),
     )
+    if checkpoint_path is not None:
+        checkpoint_path.unlink(missing_ok=True)  # finished: the final model is the caller's to save
     logger.info(
         "MLE pretraining: %d epochs (%s) in %.1f s, elites %s, holdout MSE %s",
         report.epochs, stopped_by, report.wall_s, report.elites, [round(v, 5) for v in final.tolist()],

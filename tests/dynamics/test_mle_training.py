@@ -1,13 +1,16 @@
 """MLE pretraining (Alg. 1 line 1): fits a synthetic linear system, budget / early-stop rules,
-best-snapshot restore, elites, determinism and data validation."""
+best-snapshot restore, elites, determinism, data validation and per-epoch checkpoint / resume."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 from rambo_env.data.dataset import OfflineDataset
+from rambo_env.dynamics import training
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
 from rambo_env.dynamics.training import (
     MLEConfig,
@@ -41,9 +44,14 @@ def linear_dataset(n: int, seed: int = 0, noise: float = 0.01) -> OfflineDataset
     )  # fmt: skip
 
 
-def fit(data: OfflineDataset, cfg: MLEConfig, seed: int = 0) -> tuple[GaussianEnsemble, object]:
+def fit(
+    data: OfflineDataset, cfg: MLEConfig, seed: int = 0, checkpoint_path: Path | None = None
+) -> tuple[GaussianEnsemble, object]:
     model = GaussianEnsemble(3, 2, TINY, generator=torch.Generator().manual_seed(seed))
-    report = train_mle(model, data, ObsNormalizer.from_dataset(data), cfg, "cpu", progress=False)
+    norm = ObsNormalizer.from_dataset(data)
+    report = train_mle(
+        model, data, norm, cfg, "cpu", progress=False, checkpoint_path=checkpoint_path
+    )
     return model, report
 
 
@@ -130,3 +138,133 @@ def test_config_validation() -> None:
         MLEConfig(holdout_ratio=1.5)
     with pytest.raises(ValueError, match=r"MLEConfig\.max_epochs"):
         MLEConfig(max_epochs=0)
+
+
+# ------------------------------------------------------------------------- checkpoint and resume
+
+
+def _killed_after(
+    monkeypatch, epoch: int, data: OfflineDataset, cfg: MLEConfig, path: Path
+) -> None:
+    """Train with a checkpoint at ``path`` and "kill" the process right after ``epoch``'s
+    checkpoint was written (KeyboardInterrupt from the save hook)."""
+    save = training._save_checkpoint
+
+    def save_then_die(p: Path, state: dict) -> None:
+        save(p, state)
+        if state["epoch"] == epoch:
+            raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(training, "_save_checkpoint", save_then_die)
+        with pytest.raises(KeyboardInterrupt):
+            fit(data, cfg, checkpoint_path=path)
+    assert path.is_file()
+
+
+def _same_model(a: GaussianEnsemble, b: GaussianEnsemble) -> bool:
+    sa, sb = a.state_dict(), b.state_dict()
+    return sa.keys() == sb.keys() and all(torch.equal(sa[k], sb[k]) for k in sa)
+
+
+def test_resume_after_kill_is_bitwise_the_uninterrupted_run(tmp_path, monkeypatch, capsys) -> None:
+    data, cfg, path = linear_dataset(400), MLEConfig(max_epochs=4), tmp_path / "m.partial.pt"
+    straight_model, straight = fit(data, cfg)
+    _killed_after(monkeypatch, 2, data, cfg, path)
+    saved = torch.load(path, weights_only=True)
+    assert saved["epoch"] == 2 and saved["gen_state"].dtype == torch.uint8
+    capsys.readouterr()
+    model, report = fit(data, cfg, checkpoint_path=path)
+    assert "resuming MLE pretraining from epoch 2 (" in capsys.readouterr().out
+    assert _same_model(model, straight_model)  # weights, input stats and elites
+    assert report.holdout_history == straight.holdout_history
+    assert report.train_loss == straight.train_loss and report.holdout_mse == straight.holdout_mse
+    assert report.elites == straight.elites and report.stopped_by == "max_epochs"
+    # Time continues from the first session: its two epoch ends are kept, then later ones.
+    ends = report.epoch_end_s
+    assert ends[:2] == tuple(saved["epoch_end_s"]) and ends[1] < ends[2] < ends[3] <= report.wall_s
+    assert not path.exists()  # finished: the partial file is gone
+
+
+def test_resume_with_a_larger_epoch_budget(tmp_path, monkeypatch) -> None:
+    data, path = linear_dataset(400), tmp_path / "m.partial.pt"
+    straight_model, straight = fit(data, MLEConfig(max_epochs=4))
+    _killed_after(monkeypatch, 2, data, MLEConfig(max_epochs=2), path)  # budgets are not identity
+    model, report = fit(data, MLEConfig(max_epochs=4), checkpoint_path=path)
+    assert _same_model(model, straight_model) and report.holdout_history == straight.holdout_history
+
+
+def test_time_budget_counts_earlier_sessions(tmp_path, monkeypatch) -> None:
+    data, path = linear_dataset(400), tmp_path / "m.partial.pt"
+    _killed_after(monkeypatch, 2, data, MLEConfig(max_epochs=4), path)
+    saved = torch.load(path, weights_only=True)
+    saved["elapsed_s"] = 1000.0  # the first session ran 1000 s
+    torch.save(saved, path)
+    _, report = fit(data, MLEConfig(max_epochs=4, max_time_s=500.0), checkpoint_path=path)
+    assert report.stopped_by == "max_time" and report.epochs == 2  # no epoch in this session
+    assert report.wall_s >= 1000.0 and not path.exists()
+
+
+def test_checkpoint_of_other_config_or_data_is_not_resumed(tmp_path, monkeypatch, capsys) -> None:
+    data, path = linear_dataset(400), tmp_path / "m.partial.pt"
+    for other_data, other_cfg in (
+        (data, MLEConfig(max_epochs=3, lr=1e-3)),
+        (data, MLEConfig(max_epochs=3, seed=1)),
+        (linear_dataset(400, seed=1), MLEConfig(max_epochs=3)),
+    ):
+        _killed_after(monkeypatch, 2, data, MLEConfig(max_epochs=3), path)
+        capsys.readouterr()
+        model, report = fit(other_data, other_cfg, checkpoint_path=path)
+        out = capsys.readouterr().out
+        assert "belongs to another dataset, model or config" in out and "resuming" not in out
+        fresh_model, fresh = fit(other_data, other_cfg)
+        assert _same_model(model, fresh_model) and report.holdout_history == fresh.holdout_history
+        assert not path.exists()
+    _killed_after(monkeypatch, 2, data, MLEConfig(max_epochs=3), path)
+    capsys.readouterr()
+    fit(data, MLEConfig(max_epochs=3), seed=1, checkpoint_path=path)  # other initial weights
+    assert "belongs to another" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("damage", ["truncated", "missing_key"])
+def test_damaged_checkpoint_means_a_fresh_start(tmp_path, monkeypatch, capsys, damage) -> None:
+    data, cfg, path = linear_dataset(400), MLEConfig(max_epochs=3), tmp_path / "m.partial.pt"
+    fresh_model, fresh = fit(data, cfg)
+    _killed_after(monkeypatch, 2, data, cfg, path)
+    if damage == "truncated":
+        path.write_bytes(path.read_bytes()[:100])
+    else:  # readable, right fingerprint, but fails half-way through restoring the state
+        saved = torch.load(path, weights_only=True)
+        del saved["tracker"]
+        torch.save(saved, path)
+    capsys.readouterr()
+    model, report = fit(data, cfg, checkpoint_path=path)
+    out = capsys.readouterr().out
+    assert out.count("is unreadable") == 1 and "starting MLE pretraining afresh" in out
+    assert "resuming" not in out
+    assert _same_model(model, fresh_model) and report.holdout_history == fresh.holdout_history
+    assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    ("cfg", "stopped_by"),
+    [
+        (MLEConfig(max_epochs=2), "max_epochs"),
+        (MLEConfig(improvement_threshold=0.99, patience=1, max_epochs=50), "early_stop"),
+        (MLEConfig(max_time_s=1e-6, max_epochs=50), "max_time"),
+    ],
+)
+def test_checkpoint_written_every_epoch_and_removed_at_the_end(
+    tmp_path, monkeypatch, cfg, stopped_by
+) -> None:
+    data, path = linear_dataset(300), tmp_path / "sub" / "m.partial.pt"
+    save, epochs = training._save_checkpoint, []
+
+    def spy(p: Path, state: dict) -> None:
+        save(p, state)
+        epochs.append(state["epoch"])
+
+    monkeypatch.setattr(training, "_save_checkpoint", spy)
+    _, report = fit(data, cfg, checkpoint_path=path)
+    assert report.stopped_by == stopped_by and epochs == list(range(1, report.epochs + 1))
+    assert not path.exists() and not list(path.parent.iterdir())  # no stray temporary files

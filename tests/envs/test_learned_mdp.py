@@ -178,3 +178,35 @@ def test_non_finite_model_is_neither_cached_nor_used(tiny_dataset):
     from rambo_env.dynamics import io
 
     assert not any(io.cache_dir().glob("*.pt"))
+
+
+def test_killed_pretraining_resumes_from_its_checkpoint(
+    tiny_dataset, tiny_mdp, capsys, monkeypatch
+):
+    from rambo_env.dynamics import io, training
+
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE, progress=False)
+    save = training._save_checkpoint
+
+    def save_then_die(path, state):
+        save(path, state)
+        if state["epoch"] == 1:
+            raise KeyboardInterrupt  # the process is killed after epoch 1 of 2
+
+    with monkeypatch.context() as m:
+        m.setattr(training, "_save_checkpoint", save_then_die)
+        with pytest.raises(KeyboardInterrupt):
+            make_mdp(tiny_dataset, **kwargs)
+    (partial,) = io.cache_dir().glob("dynamics-*.partial.pt")
+    assert [p.name for p in io.cache_dir().iterdir()] == [partial.name]  # no model cached yet
+    capsys.readouterr()
+    resumed = make_mdp(tiny_dataset, **kwargs)
+    out = capsys.readouterr().out
+    assert "resuming MLE pretraining from epoch 1 (" in out and str(partial) in out
+    assert "trained: 2 epochs" in out and not partial.exists()
+    cached = io.load_model(Path(out.split("saved to ")[1].split()[0]), "cpu")
+    assert cached.report.epochs == 2 and len(cached.report.epoch_end_s) == 2
+    # tiny_mdp: the same configs and seed, trained without interruption (and without a cache).
+    for model in (resumed.ensemble, cached.ensemble):
+        state, want = model.state_dict(), tiny_mdp.ensemble.state_dict()
+        assert all(torch.equal(state[k], want[k]) for k in want)
