@@ -26,7 +26,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
-from rambo_env.data.scores import env_name_from_id
+from rambo_env.data.scores import ENV_IDS, LEVELS, env_name_from_id
 from rambo_env.run_io import pid_alive, safe_reason
 
 __all__ = [
@@ -295,11 +295,14 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
 
 def _unavailable_message(dataset_id: str, download: bool, err: BaseException) -> str:
     parts = dataset_id.split("/")
-    hint = (
-        f"--env {parts[-2]} --level {parts[-1].rsplit('-v', 1)[0]}"
-        if len(parts) >= 3
-        else "--env hopper --level medium"
-    )
+    env, level = (parts[-2], parts[-1].rsplit("-v", 1)[0]) if len(parts) >= 3 else (None, None)
+    if env in ENV_IDS and level in LEVELS:
+        generate = f"python scripts/make_dataset.py --env {env} --level {level}"
+    else:  # the generator only knows the D4RL MuJoCo envs and levels: no made-up command
+        generate = (
+            f"python scripts/make_dataset.py --env ENV --level LEVEL (ENV in {sorted(ENV_IDS)}, "
+            f"LEVEL in {list(LEVELS)}) and load it by its short name, e.g. hopper-medium"
+        )
     tried = "could not be downloaded" if download else "was not downloaded (download=False)"
     return (
         f"Minari dataset {dataset_id!r} is not in the local Minari root "
@@ -308,5 +311,5 @@ def _unavailable_message(dataset_id: str, download: bool, err: BaseException) ->
         f"  * on a machine with internet: pip install 'minari[hf]' && minari download {dataset_id}, "
         "then copy the dataset folder into this machine's Minari root ($MINARI_DATASETS_PATH or "
         "~/.minari/datasets), or call load_dataset(..., download=True) there; or\n"
-        f"  * generate a D4RL-protocol dataset locally: python scripts/make_dataset.py {hint}"
+        f"  * generate a D4RL-protocol dataset locally: {generate}"
     )
