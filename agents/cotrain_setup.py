@@ -31,11 +31,14 @@ from typing import Any
 
 import numpy as np
 
+from rambo_env.dynamics.ensemble import check_device  # re-exported: one device check
+
 __all__ = [
     "ALGOS",
     "CotrainConfig",
     "Session",
     "build_session",
+    "check_device",
     "config_docs",
     "config_from_dict",
     "config_to_dict",
@@ -199,30 +202,6 @@ class CotrainConfig:
             or not 0 <= self.seed < 2**31
         ):
             raise ValueError(f"seed: expected an int in [0, 2**31), got {self.seed!r}")
-
-
-def check_device(device: str) -> None:
-    """Refuse a device this torch build cannot use before any dataset or model work."""
-    import torch
-
-    if device == "auto":
-        return
-    try:
-        parsed = torch.device(device)
-    except (RuntimeError, TypeError) as err:
-        raise ValueError(f"device: {device!r} is not a torch device ({err})") from None
-    if parsed.type == "cuda":
-        if not torch.cuda.is_available():
-            raise ValueError(
-                f"device: {device!r}, but this torch build has no usable CUDA "
-                f"(torch {torch.__version__}); use --device cpu or auto"
-            )
-        if parsed.index is not None and parsed.index >= torch.cuda.device_count():
-            raise ValueError(
-                f"device: {device!r}, but only {torch.cuda.device_count()} CUDA device(s) exist"
-            )
-    elif parsed.type != "cpu":
-        raise ValueError(f"device: expected auto, cpu, cuda or cuda:N, got {device!r}")
 
 
 def _check_ent_coef(algo: str, ent_coef: str) -> None:

@@ -30,6 +30,7 @@ from rambo_env.data.scores import ENV_IDS, LEVELS, env_name_from_id
 from rambo_env.run_io import pid_alive, safe_reason
 
 __all__ = [
+    "check_dataset_id",
     "dataset_to_episodes",
     "episodes_to_dataset",
     "minari_dataset_exists",
@@ -40,6 +41,20 @@ __all__ = [
 ]
 
 _MAIN_FILES = ("data/main_data.hdf5", "data/metadata.json")
+
+
+#: ``[namespace/...]name-vN`` (Minari's form, version required); no ``.`` / ``..`` / empty parts.
+_DATASET_ID_RE = re.compile(r"[-\w]+(?:/[-\w]+)*-v\d+")
+
+
+def check_dataset_id(dataset_id: str) -> str:
+    """``dataset_id`` if it is a Minari id that stays inside the Minari root, else ValueError."""
+    if not isinstance(dataset_id, str) or not _DATASET_ID_RE.fullmatch(dataset_id):
+        raise ValueError(
+            f"dataset_id: {dataset_id!r} is not a Minari id of the form namespace/name-vN (letters, "
+            "digits, '_' and '-' between '/', e.g. rambo/hopper/medium-v0; no '..', not a path)"
+        )
+    return dataset_id
 
 
 def minari_dataset_path(dataset_id: str) -> Path:
@@ -168,7 +183,7 @@ def save_minari(
     import minari
     from minari.namespace import create_namespace, list_local_namespaces
 
-    final = minari_dataset_path(dataset_id)
+    final = minari_dataset_path(check_dataset_id(dataset_id))  # a "../" id must not escape
     if final.exists() and not force:
         raise FileExistsError(
             f"Minari dataset {dataset_id!r} already exists at {final}; pass force=True to overwrite"
