@@ -336,6 +336,16 @@ def test_diagnose_script_reads_a_run_and_writes_its_report(tiny_hopper, tmp_path
     assert "critic Q(s, a)" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         diagnose.main([str(run_dir), "--n-starts", "0"])
+    with pytest.raises(SystemExit):
+        diagnose.main([str(run_dir), "--seed", "-1"])  # was a numpy error after the load
+    assert "--seed: expected >= 0" in capsys.readouterr().err
+    assert diagnose.main([str(run_dir), "--device", "gpu"]) == 2
+    assert capsys.readouterr().err.startswith("error: device: 'gpu'")
+    (run_dir / "checkpoint.pt").unlink()
+    for folder in (run_dir, tmp_path / "missing"):
+        assert diagnose.main([str(folder)]) == 2  # was a traceback (after the dataset load)
+        err = capsys.readouterr().err
+        assert err.startswith("error: run_dir:") and "Traceback" not in err, err
 
 
 def test_default_q_limit_is_not_zero_for_zero_rewards():
