@@ -357,7 +357,7 @@ def build_session(cfg: CotrainConfig, expected_fingerprint: str | None = None) -
     from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
 
     check_device(cfg.device)  # before any dataset or model work
-    _check_memory(cfg, cfg.rollout_length or 1, obs_dim=1, action_dim=1)  # a lower bound
+    _check_memory(cfg, cfg.rollout_length or 1, obs_dim=1, action_dim=1, lower_bound=True)
     dataset = load_dataset(cfg.dataset, env_id=cfg.env_id)
     if expected_fingerprint is not None and dataset.fingerprint() != expected_fingerprint:
         raise ValueError(
@@ -420,7 +420,10 @@ def build_session(cfg: CotrainConfig, expected_fingerprint: str | None = None) -
     )
 
 
-def _check_memory(cfg: CotrainConfig, k: int, obs_dim: int, action_dim: int) -> None:
+def _check_memory(
+    cfg: CotrainConfig, k: int, obs_dim: int, action_dim: int, lower_bound: bool = False
+) -> None:
+    """Model pool + ensemble against the free memory (:mod:`agents.memory`), before the MLE."""
     from agents.memory import check_memory
 
     check_memory(
@@ -431,6 +434,7 @@ def _check_memory(cfg: CotrainConfig, k: int, obs_dim: int, action_dim: int) -> 
         obs_dim,
         action_dim,
         device=cfg.device,
+        lower_bound=lower_bound,
     )
 
 

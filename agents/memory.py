@@ -95,11 +95,14 @@ def check_memory(
     action_dim: int,
     device: str = "cpu",
     available: int | None = None,
+    lower_bound: bool = False,
 ) -> MemoryEstimate:
     """Raise ValueError naming the config field(s) when the run cannot fit in memory.
 
     :param available: host bytes available (default: :func:`available_memory_bytes`).
+    :param lower_bound: the sizes are lower bounds (k, dims not known yet): said in the error.
     """
+    at_least = "at least " if lower_bound else ""
     est = estimate_memory(
         n_rollouts, rollout_length, retain_iterations, ensemble_hidden, obs_dim, action_dim
     )
@@ -109,9 +112,9 @@ def check_memory(
     if est.pool_bytes > host:
         raise ValueError(
             f"n_rollouts × rollout_length × retain_iterations: the model pool of "
-            f"{n_rollouts} × {rollout_length} × {retain_iterations} = {est.pool_rows} rows needs "
-            f"~{_gib(est.pool_bytes)}, but only {_gib(host)} of memory is available; lower "
-            "n_rollouts, rollout_length (k) or retain_iterations"
+            f"{n_rollouts} × {rollout_length} × {retain_iterations} = {est.pool_rows} rows "
+            f"needs {at_least}~{_gib(est.pool_bytes)}, but only {_gib(host)} of memory is "
+            "available; lower n_rollouts, rollout_length (k) or retain_iterations"
         )
     gpu = _device_memory_bytes(device) if available is None else None
     room = gpu if gpu is not None else host - est.pool_bytes
@@ -119,7 +122,8 @@ def check_memory(
         where = f"free on {device}" if gpu is not None else "left beside the model pool"
         raise ValueError(
             f"ensemble_hidden: {ensemble_hidden} makes a dynamics ensemble of "
-            f"~{_gib(est.ensemble_bytes)} (parameters, gradients and optimizer state), but only "
-            f"{_gib(room)} of memory is {where}; use a smaller ensemble_hidden (paper: 200)"
+            f"{at_least}~{_gib(est.ensemble_bytes)} (parameters, gradients and optimizer state), "
+            f"but only {_gib(room)} of memory is {where}; use a smaller ensemble_hidden "
+            "(paper: 200)"
         )
     return est
