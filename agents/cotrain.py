@@ -71,8 +71,28 @@ PRESETS: dict[str, CotrainConfig] = {
 
 
 def load_config(run_dir: str | Path) -> CotrainConfig:
-    """The config a run was started with (``<run_dir>/config.json``)."""
-    return config_from_dict(run_io.read_json(Path(run_dir) / run_io.CONFIG_NAME)["config"])
+    """The config a run was started with (``<run_dir>/config.json``).
+
+    :raises ValueError: ``run_dir`` is not a run folder (no folder, no ``config.json``, or one
+        that is not JSON / has no ``config`` object).
+    """
+    run_dir = Path(run_dir)
+    path = run_dir / run_io.CONFIG_NAME
+    not_a_run = f"{run_dir} is not a run folder (pass the folder of a run started by cotrain)"
+    if not run_dir.is_dir():
+        raise ValueError(f"run_dir: no folder {run_dir}, so no {run_io.CONFIG_NAME}: {not_a_run}")
+    if not path.is_file():
+        raise ValueError(f"run_dir: {path} not found: {not_a_run}")
+    try:
+        data = run_io.read_json(path)
+    except (OSError, UnicodeDecodeError, ValueError) as err:  # JSONDecodeError is a ValueError
+        raise ValueError(f"run_dir: {path} is not readable JSON ({err}): {not_a_run}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
+        raise ValueError(f'run_dir: {path} has no "config" object: {not_a_run}')
+    try:
+        return config_from_dict(data["config"])
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"run_dir: {path}: {err}") from None
 
 
 def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Session, RunHistory]:
@@ -84,8 +104,14 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
     cfg = load_config(run_dir)
     if device is not None:
         cfg = dataclasses.replace(cfg, device=device)
+    checkpoint = Path(run_dir) / run_io.CHECKPOINT_NAME
+    if not checkpoint.is_file():  # before the dataset load and the model build
+        raise FileNotFoundError(
+            f"run_dir: {run_dir} has no {run_io.CHECKPOINT_NAME} (the run died before its first "
+            "checkpoint); nothing to load"
+        )
     session = build_session(cfg)
-    state = run_io.load_checkpoint(Path(run_dir) / run_io.CHECKPOINT_NAME)
+    state = run_io.load_checkpoint(checkpoint)
     return session, _restore(session, state)
 
 
@@ -121,6 +147,9 @@ def _run(
 ) -> dict[str, Any]:
     t_start = time.perf_counter()
     _check_run_dir(cfg, run_dir, resume)
+    done = _already_finished(cfg, run_dir) if resume else None
+    if done is not None:  # nothing to do: no dataset load, no model, nothing rewritten
+        return done
     threads, why = run_io.resolve_torch_threads(cfg.torch_threads)
     torch.set_num_threads(threads)
     print(f"[cotrain] torch threads: {threads} ({why})", flush=True)
@@ -203,6 +232,31 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
                 f"cfg.{name}: {value!r} differs from the saved config's {saved[name]!r} in "
                 f"{config_path}; only {SESSION_FIELDS} may change on resume"
             )
+
+
+def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | None:
+    """The saved results of a run that has already done all ``n_iterations``, else None.
+
+    ``finished`` is written once, after the last checkpoint; a run killed before that (stopped,
+    interrupted, no results.json yet) is resumed as usual.
+    """
+    results_path = run_dir / run_io.RESULTS_NAME
+    if not results_path.is_file():
+        return None
+    try:
+        saved = run_io.read_json(results_path)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(saved, dict) or saved.get("status") != "finished":
+        return None
+    if saved.get("iterations_completed") != cfg.n_iterations:
+        return None
+    message = (
+        f"{run_dir} already finished all {cfg.n_iterations} iterations; nothing to resume "
+        f"(results unchanged: {results_path})"
+    )
+    print(f"[cotrain] {message}", flush=True)
+    return {**saved, "message": message, "already_finished": True}
 
 
 def _check_identity(state: dict[str, Any], run_dir: Path) -> str:

@@ -31,11 +31,14 @@ from typing import Any
 
 import numpy as np
 
+from rambo_env.dynamics.ensemble import check_device  # re-exported: one device check
+
 __all__ = [
     "ALGOS",
     "CotrainConfig",
     "Session",
     "build_session",
+    "check_device",
     "config_docs",
     "config_from_dict",
     "config_to_dict",
@@ -149,6 +152,17 @@ class CotrainConfig:
         for name in non_negative:
             if getattr(self, name) < 0:
                 raise ValueError(f"{name}: expected >= 0, got {getattr(self, name)!r}")
+        if self.eval_last == 0 and self.eval_every > self.n_iterations:
+            raise ValueError(
+                f"eval_every: {self.eval_every} > n_iterations={self.n_iterations} with "
+                "eval_last=0: the run would never be evaluated (no final score); lower eval_every "
+                "or set eval_last >= 1"
+            )
+        if self.stop_at_iteration is not None and self.stop_at_iteration > self.n_iterations:
+            raise ValueError(
+                f"stop_at_iteration: {self.stop_at_iteration} > n_iterations={self.n_iterations}; "
+                "the run ends before it (use a value <= n_iterations, or none)"
+            )
         if not 0.0 <= self.real_ratio <= 1.0:
             raise ValueError(f"real_ratio: expected a value in [0, 1], got {self.real_ratio!r}")
         _check_ent_coef(self.algo, self.ent_coef)
@@ -168,7 +182,9 @@ class CotrainConfig:
                     f"ent_coef_max: caps a learned α, but ent_coef={self.ent_coef!r} is fixed"
                 )
         lo, hi = self.ensemble_min_logvar_init, self.ensemble_max_logvar_init
-        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        if not math.isfinite(hi):
+            raise ValueError(f"ensemble_max_logvar_init: expected a finite value, got {hi!r}")
+        if not (math.isfinite(lo) and lo < hi):
             raise ValueError(
                 f"ensemble_min_logvar_init: expected finite and < ensemble_max_logvar_init={hi!r}, "
                 f"got {lo!r}"
@@ -188,38 +204,16 @@ class CotrainConfig:
             raise ValueError(f"seed: expected an int in [0, 2**31), got {self.seed!r}")
 
 
-def check_device(device: str) -> None:
-    """Refuse a device this torch build cannot use before any dataset or model work."""
-    import torch
-
-    if device == "auto":
-        return
-    try:
-        parsed = torch.device(device)
-    except (RuntimeError, TypeError) as err:
-        raise ValueError(f"device: {device!r} is not a torch device ({err})") from None
-    if parsed.type == "cuda":
-        if not torch.cuda.is_available():
-            raise ValueError(
-                f"device: {device!r}, but this torch build has no usable CUDA "
-                f"(torch {torch.__version__}); use --device cpu or auto"
-            )
-        if parsed.index is not None and parsed.index >= torch.cuda.device_count():
-            raise ValueError(
-                f"device: {device!r}, but only {torch.cuda.device_count()} CUDA device(s) exist"
-            )
-    elif parsed.type != "cpu":
-        raise ValueError(f"device: expected auto, cpu, cuda or cuda:N, got {device!r}")
-
-
 def _check_ent_coef(algo: str, ent_coef: str) -> None:
     text = ent_coef[len("auto_") :] if ent_coef.startswith("auto_") else ent_coef
     try:
-        ok = ent_coef == "auto" or float(text) > 0
+        ok = ent_coef == "auto" or (math.isfinite(float(text)) and float(text) > 0)
     except ValueError:
         ok = False
     if not ok:
-        raise ValueError(f"ent_coef: expected auto, auto_<init> or a number > 0, got {ent_coef!r}")
+        raise ValueError(
+            f"ent_coef: expected auto, auto_<init> or a finite number > 0, got {ent_coef!r}"
+        )
     if ent_coef != "auto" and algo not in ENTROPY_ALGOS:
         raise ValueError(f"ent_coef: {algo} has no entropy coefficient (only {ENTROPY_ALGOS})")
 
@@ -363,6 +357,7 @@ def build_session(cfg: CotrainConfig, expected_fingerprint: str | None = None) -
     from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
 
     check_device(cfg.device)  # before any dataset or model work
+    _check_memory(cfg, cfg.rollout_length or 1, obs_dim=1, action_dim=1, lower_bound=True)
     dataset = load_dataset(cfg.dataset, env_id=cfg.env_id)
     if expected_fingerprint is not None and dataset.fingerprint() != expected_fingerprint:
         raise ValueError(
@@ -371,6 +366,7 @@ def build_session(cfg: CotrainConfig, expected_fingerprint: str | None = None) -
             "or start a new run"
         )
     k, lam, origin = resolve(cfg, dataset.name)
+    _check_memory(cfg, k, dataset.obs_dim, dataset.action_dim)  # before the MLE
     mdp, model_info = _make_mdp(cfg, dataset)
     vec_env = RamboModelVecEnv(mdp, cfg.n_rollouts, rollout_length=k, seed=cfg.seed)
     agent = make_agent(
@@ -421,6 +417,24 @@ def build_session(cfg: CotrainConfig, expected_fingerprint: str | None = None) -
     }
     return Session(
         cfg, dataset, mdp, vec_env, agent, adversary, RamboCallback(adversary), k, q_limit, resolved
+    )
+
+
+def _check_memory(
+    cfg: CotrainConfig, k: int, obs_dim: int, action_dim: int, lower_bound: bool = False
+) -> None:
+    """Model pool + ensemble against the free memory (:mod:`agents.memory`), before the MLE."""
+    from agents.memory import check_memory
+
+    check_memory(
+        cfg.n_rollouts,
+        k,
+        cfg.retain_iterations,
+        cfg.ensemble_hidden,
+        obs_dim,
+        action_dim,
+        device=cfg.device,
+        lower_bound=lower_bound,
     )
 
 

@@ -122,6 +122,12 @@ def plot_curves(
     unknown = [c for c in columns if c not in CURVE_COLUMNS]
     if unknown:
         raise ValueError(f"columns: unknown {unknown}; known: {list(CURVE_COLUMNS)}")
+    for column, lines in (hlines or {}).items():
+        if column not in columns:
+            raise ValueError(f"hlines: column {column!r} is not plotted; columns are {columns}")
+        bad = {name: y for name, y in lines.items() if not math.isfinite(y)}
+        if bad:
+            raise ValueError(f"hlines: expected finite values, got {bad} for {column!r}")
     fig, axes = plt.subplots(len(columns), 1, figsize=(7, 2.4 * len(columns)), sharex=True)
     axes = [axes] if len(columns) == 1 else list(axes)
     for ax, column in zip(axes, columns, strict=True):

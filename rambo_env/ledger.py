@@ -70,12 +70,28 @@ def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerE
     path = Path(ledger_dir) / INDEX_NAME
     if not path.is_file():
         return {}
-    return {slug: LedgerEntry(**data) for slug, data in read_json(path).items()}
+    what = f"ledger: {path} is not a ledger index"
+    try:
+        index = read_json(path)
+    except (OSError, UnicodeDecodeError, ValueError) as err:  # JSONDecodeError is a ValueError
+        raise ValueError(f"{what} (not readable JSON: {err}); restore it from git") from None
+    if not isinstance(index, dict):
+        raise ValueError(f"{what} (expected an object of entries by slug); restore it from git")
+    entries = {}
+    for slug, data in index.items():
+        try:
+            entries[slug] = LedgerEntry(**data)
+        except TypeError as err:  # not a dict, a missing or an unknown field
+            raise ValueError(f"{what} (entry {slug!r}: {err}); restore it from git") from None
+    return entries
 
 
 def update_ledger(run_dir: str | Path, ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> LedgerEntry:
     """Add or refresh one run (finished or in progress): its CSV, its index entry, its dataset PNG."""
     run_dir, ledger_dir = Path(run_dir), Path(ledger_dir)
+    if ledger_dir.exists() and not ledger_dir.is_dir():
+        raise ValueError(f"ledger: {ledger_dir} is not a folder; pass the results ledger's folder")
+    index = read_index(ledger_dir)  # a damaged index fails before anything is written
     config_path = run_dir / CONFIG_NAME
     if not config_path.is_file():
         raise FileNotFoundError(f"run_dir: {run_dir} has no {CONFIG_NAME} (not a run folder?)")
@@ -102,7 +118,6 @@ def update_ledger(run_dir: str | Path, ledger_dir: str | Path = DEFAULT_LEDGER_D
         cotrain_wall_s=sum(walls) if walls else None,
     )
     write_curves_csv(ledger_dir / f"{entry.slug}.csv", rows)
-    index = read_index(ledger_dir)
     index[entry.slug] = entry
     write_json(ledger_dir / INDEX_NAME, {slug: vars(e) for slug, e in sorted(index.items())})
     plot_dataset(dataset, ledger_dir)

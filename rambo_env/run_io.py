@@ -131,10 +131,10 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     still empty when the run fails (nothing half-written).
     """
     run_dir = Path(run_dir)
-    if run_dir.exists() and not run_dir.is_dir():
+    if _exists(run_dir) and not run_dir.is_dir():
         raise ValueError(f"run_dir: {run_dir} exists and is not a folder")
-    created = not run_dir.exists()
-    run_dir.mkdir(parents=True, exist_ok=True)
+    new_dirs = _make_dirs(run_dir)
+    created = bool(new_dirs)
     lock = run_dir / LOCK_NAME
     try:
         fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
@@ -157,8 +157,38 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
         ok = True
     finally:
         lock.unlink(missing_ok=True)
-        if not ok and created and not any(run_dir.iterdir()):
-            run_dir.rmdir()
+        if not ok and created:
+            _remove_empty(new_dirs)
+
+
+def _make_dirs(path: Path) -> list[Path]:
+    """``mkdir -p path`` -> the folders it created, deepest first; OSError -> ValueError."""
+    missing = [p for p in (path, *path.parents) if not _exists(p)]
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:  # a parent that is a file, a name too long, /proc, no permission
+        _remove_empty([p for p in missing if _exists(p)])
+        raise ValueError(
+            f"run_dir: cannot create {path} ({err.strerror or err}); pick a folder you can write"
+        ) from None
+    return missing
+
+
+def _exists(path: Path) -> bool:
+    """``path.exists()`` that answers False instead of raising (e.g. a name too long)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the still-empty folders among ``folders`` (deepest first: parents after children)."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (someone else wrote there) or already gone
+            return
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:

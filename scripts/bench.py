@@ -37,7 +37,8 @@ from agents.factory import make_agent
 from agents.vec_env import RamboModelVecEnv
 from rambo_env import bench
 from rambo_env.adversary import AdversaryConfig, ModelAdversary
-from rambo_env.dynamics.ensemble import resolve_device
+from rambo_env.dynamics.ensemble import check_device, resolve_device
+from rambo_env.run_io import atomic_write
 
 ALGOS = ("sac", "td3", "tqc")
 #: Forward-pass equivalents per gradient step (backward = 2 x forward): (actor, critic incl. target).
@@ -233,12 +234,19 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--algos", default=",".join(ALGOS), help="agents to time (default sac,td3,tqc)")
     args = p.parse_args(argv)
     if args.threads < 1:
-        raise ValueError(f"--threads: expected >= 1, got {args.threads}")
+        p.error(f"--threads: expected >= 1, got {args.threads}")
     algos = tuple(a for a in args.algos.split(",") if a)
     if "sac" not in algos or not set(algos) <= set(ALGOS):
-        raise ValueError(
-            f"--algos: must include sac and be a subset of {ALGOS}, got {args.algos!r}"
-        )
+        p.error(f"--algos: must include sac and be a subset of {ALGOS}, got {args.algos!r}")
+    try:
+        check_device(args.device)
+    except ValueError as err:
+        p.error(str(err))
+    if args.json is not None:  # before the minutes of benchmarking, not after
+        if args.json.is_dir():
+            p.error(f"--json: {args.json} is a folder; name a file")
+        if not args.json.parent.is_dir():
+            p.error(f"--json: folder {args.json.parent} does not exist")
     torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
     cfg = bench.BenchConfig.quick() if args.quick else bench.BenchConfig()
@@ -252,9 +260,8 @@ def main(argv: list[str] | None = None) -> dict:
     console.print(f"torch {meta['torch']} | {meta['threads']} thread(s) | {device} | {meta['cpu']}")
     console.print(_table(res, cfg))
     if args.json is not None:
-        tmp = args.json.with_name(args.json.name + ".tmp")
-        tmp.write_text(json.dumps(res, indent=2, default=float))
-        tmp.replace(args.json)
+        text = json.dumps(res, indent=2, default=float)
+        atomic_write(args.json, lambda tmp: tmp.write_text(text))  # no .tmp left on failure
     return res
 
 

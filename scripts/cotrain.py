@@ -21,7 +21,7 @@ from typing import Any
 
 from agents.cotrain import PRESETS, SESSION_FIELDS, CotrainConfig, load_config, run_cotrain
 from agents.cotrain_setup import config_docs
-from rambo_env.ledger import DEFAULT_LEDGER_DIR, standing
+from rambo_env.ledger import DEFAULT_LEDGER_DIR, read_index, standing
 from rambo_env.presets import RamboPreset
 from rambo_env.run_io import default_run_dir
 from rambo_env.sweep_report import config_label
@@ -165,18 +165,33 @@ def standing_lines(results: dict, ledger_dir: str | Path) -> list[str]:
     return lines
 
 
+def check_ledger(ledger_dir: Path) -> None:
+    """The ledger folder is usable before the run starts (its index is read at the end)."""
+    if ledger_dir.exists() and not ledger_dir.is_dir():
+        raise ValueError(f"ledger: {ledger_dir} is not a folder; pass the results ledger's folder")
+    if not ledger_dir.exists() and ledger_dir != DEFAULT_LEDGER_DIR:
+        raise ValueError(
+            f"ledger: {ledger_dir} does not exist; pass an existing folder (e.g. the "
+            f"repository's {DEFAULT_LEDGER_DIR}) or create it"
+        )
+    read_index(ledger_dir)  # a damaged index.json fails now, not after the run
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    cfg, run_dir, resume = resolve_args(args, parser)
-    print(f"[cotrain] {'resuming' if resume else 'starting'} run {run_dir}", flush=True)
     try:
+        cfg, run_dir, resume = resolve_args(args, parser)
+        check_ledger(args.ledger)
+        print(f"[cotrain] {'resuming' if resume else 'starting'} run {run_dir}", flush=True)
         results = run_cotrain(cfg, run_dir, resume=resume)
     except (ValueError, FileNotFoundError) as err:  # bad input: one line, no traceback
         if os.environ.get("RAMBO_ENV_TRACEBACK"):
             raise
         print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
         return 2
+    if results.get("already_finished"):  # printed by run_cotrain; nothing was rewritten
+        return 0
     if results["message"]:
         print(f"[cotrain] {results['message']}", flush=True)
     score, ret = results["final_score"], results["final_return"]

@@ -12,6 +12,7 @@ iteration). Works on runs still in progress. A RUN that is a ``.csv`` file (e.g.
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import sys
 from pathlib import Path
@@ -63,9 +64,17 @@ def main(argv: list[str] | None = None) -> int:
         column, _, rest = spec.partition(":")
         label, _, value = rest.rpartition(":")
         try:
-            hlines.setdefault(column, {})[label] = float(value)
+            y = float(value)
         except ValueError:
             parser.error(f"--hline: expected COLUMN:LABEL:VALUE, got {spec!r}")
+        if column not in args.columns:
+            parser.error(f"--hline: column {column!r} is not plotted; --columns are {args.columns}")
+        if not math.isfinite(y):
+            parser.error(f"--hline: expected a finite VALUE, got {value!r} in {spec!r}")
+        hlines.setdefault(column, {})[label] = y
+    blocked = _blocking_file(Path(args.out).parent)
+    if blocked is not None:
+        parser.error(f"--out: {blocked} is a file, not a folder; pick another output prefix")
     labels = [label for label, _ in args.runs]
     if len(set(labels)) != len(labels):
         parser.error(f"runs: labels must be unique, got {labels}")
@@ -79,16 +88,27 @@ def main(argv: list[str] | None = None) -> int:
                 curves[label] = read_curves(run)
         except (FileNotFoundError, ValueError) as err:
             parser.exit(2, f"error: {err}\n")
-    for label, rows in curves.items():
-        if label in from_csv:
-            continue
-        path = write_curves_csv(f"{args.out}-{label}.csv", rows)
-        print(f"{path}: {len(rows)} iterations")
-    png = plot_curves(
-        f"{args.out}.png", curves, title=args.title, columns=args.columns, hlines=hlines
-    )
+    try:
+        for label, rows in curves.items():
+            if label in from_csv:
+                continue
+            path = write_curves_csv(f"{args.out}-{label}.csv", rows)
+            print(f"{path}: {len(rows)} iterations")
+        png = plot_curves(
+            f"{args.out}.png", curves, title=args.title, columns=args.columns, hlines=hlines
+        )
+    except OSError as err:  # no permission, a name too long, ...
+        parser.exit(2, f"error: --out: cannot write {args.out} ({err.strerror or err})\n")
     print(png)
     return 0
+
+
+def _blocking_file(folder: Path) -> Path | None:
+    """The nearest existing ancestor of ``folder`` (itself included) if it is not a folder."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            return None if path.is_dir() else path
+    return None
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ policy's discounted Monte-Carlo return from the same (s, a) (``critic_vs_return`
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from agents.cotrain import load_session
 from agents.critics import policy_fns
 from rambo_env import run_io
 from rambo_env.diagnostics import critic_vs_return, model_vs_simulator
+from rambo_env.dynamics.ensemble import check_device
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,10 +38,19 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("n_starts", "n_episodes", "max_steps"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')}: expected >= 1, got {getattr(args, name)}")
+    if args.seed < 0:
+        parser.error(f"--seed: expected >= 0, got {args.seed}")
     torch.set_num_threads(1)
-    session, history = load_session(args.run_dir, device=args.device)
-    if session.dataset.env_id is None:
-        print(f"error: dataset {session.dataset.name!r} has no real env to compare with")
+    try:
+        if args.device is not None:
+            check_device(args.device)  # before the dataset load and the model build
+        session, history = load_session(args.run_dir, device=args.device)
+        if session.dataset.env_id is None:
+            raise ValueError(f"dataset {session.dataset.name!r} has no real env to compare with")
+    except (ValueError, FileNotFoundError) as err:  # bad input: one line, no traceback
+        if os.environ.get("RAMBO_ENV_TRACEBACK"):
+            raise
+        print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
         return 2
     policy, env_id = policy_fns(session.agent), session.dataset.env_id
     depths = model_vs_simulator(

@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     for run_dir in args.runs:
         try:
             entry = update_ledger(run_dir, args.ledger)
-        except (FileNotFoundError, KeyError, ValueError) as err:
+        except (OSError, KeyError, ValueError) as err:  # OSError: e.g. --ledger under a file
             parser.exit(2, f"error: {run_dir}: {err}\n")
         print(
             f"{entry.slug}: {entry.iterations} iterations, last-10 mean "

@@ -18,6 +18,7 @@ import ast
 import inspect
 import itertools
 import os
+import sys
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import get_args, get_type_hints
@@ -110,8 +111,44 @@ def train_agent(args: Args, kind: str) -> Path:
     return out
 
 
-def main(argv: list[str] | None = None) -> None:
+def check_args(args: Args) -> None:
+    """Every user value, before any behaviour-agent training or collection."""
+    from rambo_env.data.generate import default_dataset_id
+    from rambo_env.data.minari_io import check_dataset_id, minari_dataset_path
+    from rambo_env.dynamics.ensemble import check_device
+
+    for name, low in (
+        ("seed", 0),
+        ("n_transitions", 1),
+        ("n_envs", 1),
+        ("workers", 1),
+        ("behaviour_steps", 1),
+    ):
+        if getattr(args, name) < low:
+            raise ValueError(f"{name}: expected >= {low}, got {getattr(args, name)}")
+    check_device(args.device)
+    dataset_id = check_dataset_id(args.dataset_id or default_dataset_id(args.env, args.level))
+    if minari_dataset_path(dataset_id).exists() and not args.force:  # before training agents
+        raise FileExistsError(
+            f"dataset_id: {dataset_id!r} already exists at {minari_dataset_path(dataset_id)}; "
+            "use --force to overwrite"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    try:
+        check_args(args)
+        generate(args)
+    except (ValueError, FileNotFoundError, FileExistsError) as err:  # bad input: one line
+        if os.environ.get("RAMBO_ENV_TRACEBACK"):
+            raise
+        print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+        return 2
+    return 0
+
+
+def generate(args: Args) -> None:
     policy, expert, replay = args.policy, args.expert_policy, args.replay
     medium_dir = args.behaviour_dir / args.env
     if args.level == "medium-replay" and replay is None:
@@ -140,4 +177,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

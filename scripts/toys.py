@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import json
 import time
 from pathlib import Path
@@ -67,9 +68,10 @@ def toy_config(
 ) -> CotrainConfig:
     """The co-training config of one toy run (BC warm start off: the paper uses it for MuJoCo)."""
     spec = TOYS[toy]
+    n_iterations = spec["iterations"] if iterations is None else iterations  # 0 is an error
     return CotrainConfig(
         dataset=str(npz), rollout_length=spec["k"], adversary_weight=lam, seed=seed,
-        n_iterations=iterations or spec["iterations"], n_rollouts=1000, bc_epochs=0,
+        n_iterations=n_iterations, n_rollouts=1000, bc_epochs=0,
         agent_steps_per_iteration=steps, adversary_steps_per_iteration=steps,
         ensemble_hidden=spec["hidden"], eval_every=5, eval_last=5, progress=False, ent_coef=ENT_COEF,
     )  # fmt: skip
@@ -127,8 +129,9 @@ def run_toy(
     """One run of ``toy`` with weight ``lam``: snapshots plotted, final summary returned."""
     register_toy_envs()
     t0 = time.perf_counter()
-    npz = TOYS[toy]["make"](seed=seed).to_npz(out / f"{toy}-s{seed}.npz")
-    cfg = toy_config(toy, lam, seed, npz, iterations, steps)
+    npz = out / f"{toy}-s{seed}.npz"
+    cfg = toy_config(toy, lam, seed, npz, iterations, steps)  # validated before any file
+    TOYS[toy]["make"](seed=seed).to_npz(npz)
     run_dir, name = out / f"{toy}-lam{lam:g}-s{seed}", f"{toy} λ={lam:g} s{seed}"
     stops = [s for s in TOYS[toy]["snap"] if s < cfg.n_iterations] + [None]
     for i, stop in enumerate(stops):
@@ -154,6 +157,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     toys = list(TOYS) if args.toy == "both" else [args.toy]
+    try:  # every run's config, before the first run writes anything
+        for toy, lam, seed in itertools.product(toys, args.lam, args.seeds):
+            toy_config(toy, lam, seed, args.out / "check.npz", args.iterations, args.steps)
+    except ValueError as err:
+        parser.exit(2, f"error: {err}\n")
     summary = []
     for toy in toys:
         for lam in args.lam:

@@ -104,9 +104,21 @@ def test_quick_benchmark_writes_all_rows(tmp_path):
     assert floors["iteration"]["wall_s"] == it["components_full_wall_s"]
 
 
-def test_bad_arguments_raise_value_error():
+def test_bad_arguments_are_one_error_line_before_the_benchmark(tmp_path, capsys, monkeypatch):
     script = _load_script()
-    with pytest.raises(ValueError, match="--threads"):
-        script.main(["--quick", "--threads", "0"])
-    with pytest.raises(ValueError, match="--algos"):
-        script.main(["--quick", "--algos", "td3"])
+    monkeypatch.setattr(script, "run", lambda *a: pytest.fail("the benchmark must not start"))
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    for flags, expected in (
+        (["--threads", "0"], "--threads: expected >= 1"),  # was a raw ValueError traceback
+        (["--algos", "td3"], "--algos: must include sac"),
+        (["--device", "gpu"], "device: 'gpu'"),  # was a torch error
+        (["--json", str(tmp_path)], "is a folder"),  # was an error AFTER the benchmark
+        (["--json", str(tmp_path / "missing" / "b.json")], "does not exist"),
+        (["--json", str(a_file / "b.json")], "does not exist"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            script.main(["--quick", *flags])
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2 and "error: " in err and expected in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]  # no leftover .tmp

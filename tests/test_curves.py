@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -87,6 +88,35 @@ def test_plot_and_cli_write_files(tmp_path):
         assert [row["q_avg"] for row in csv.DictReader(f)] == ["20", "40"]
     bad = subprocess.run([*cmd, f"a={tmp_path / 'missing'}"], capture_output=True, text=True)
     assert bad.returncode == 2 and "error: run_dir" in bad.stderr
+
+
+def test_cli_refuses_a_bad_out_and_bad_hlines_before_writing(tmp_path, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("curves_cli", ROOT / "scripts" / "curves.py")
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    _log(tmp_path / "a", {1: {"rambo/q_avg": 1.0}})
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    run = f"a={tmp_path / 'a'}"
+    out = str(tmp_path / "out" / "cmp")
+    for flags, expected in (
+        (["--out", str(a_file / "sub" / "cmp")], "--out: "),  # was a raw FileExistsError
+        (["--out", out, "--hline", "ent_coef:x:1", "--columns", "q_avg"], "is not plotted"),
+        (["--out", out, "--hline", "q_avg:x:nan"], "expected a finite VALUE"),
+        (["--out", out, "--hline", "q_avg:x:inf"], "expected a finite VALUE"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main([run, *flags])
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2 and expected in err and "Traceback" not in err, err
+    assert not (tmp_path / "out").exists()  # nothing written
+    with pytest.raises(ValueError, match="hlines: column 'ent_coef' is not plotted"):
+        plot_curves(tmp_path / "p.png", {}, columns=["q_avg"], hlines={"ent_coef": {"x": 1.0}})
+    with pytest.raises(ValueError, match="hlines: expected finite"):
+        plot_curves(tmp_path / "p.png", {}, columns=["q_avg"], hlines={"q_avg": {"x": math.nan}})
+    assert not (tmp_path / "p.png").exists()
 
 
 def test_csv_round_trip_and_foreign_csv(tmp_path):

@@ -117,6 +117,28 @@ def test_claim_run_dir_locks_takes_over_stale_locks_and_cleans_up(tmp_path):
             pass
 
 
+def test_claim_run_dir_that_cannot_be_created_is_a_value_error_and_leaves_no_parents(tmp_path):
+    from rambo_env.run_io import claim_run_dir
+
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    for bad in (a_file / "run", tmp_path / ("x" * 300), tmp_path / "ok" / ("y" * 300) / "run"):
+        with pytest.raises(ValueError, match="run_dir: cannot create"):
+            with claim_run_dir(bad):
+                pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]  # "ok" removed again
+    nested = tmp_path / "new1" / "new2" / "run"
+    with pytest.raises(RuntimeError):
+        with claim_run_dir(nested):
+            raise RuntimeError("the dataset failed to load")
+    assert not (tmp_path / "new1").exists()  # was: new1/new2 left behind
+    (tmp_path / "kept").mkdir()
+    with pytest.raises(RuntimeError):
+        with claim_run_dir(tmp_path / "kept" / "run"):
+            raise RuntimeError("failed")
+    assert (tmp_path / "kept").is_dir()  # a folder that was there before stays
+
+
 def test_default_run_dir_skips_a_taken_name(tmp_path):
     from rambo_env.run_io import default_run_dir
 

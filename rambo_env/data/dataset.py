@@ -40,6 +40,48 @@ class DatasetUnavailableError(FileNotFoundError):
     """A dataset cannot be found locally or fetched; the message says how to get it."""
 
 
+def _d4rl_extra(key: Any) -> bool:
+    """D4RL ``get_dataset()`` columns we do not use (``infos/qpos``, ``metadata/policy/...``)."""
+    return isinstance(key, str) and key.startswith(("infos/", "metadata/"))
+
+
+def _cast_field(key: str, raw: Any, dtype: type, ndim: int) -> np.ndarray:
+    """One array-like field -> an ndarray of ``dtype``, with an error naming ``key`` otherwise."""
+    try:
+        value = np.asarray(raw)
+    except (ValueError, TypeError) as err:  # a ragged list of rows
+        raise DatasetValidationError(
+            f"field '{key}' is not a rectangular array ({str(err).splitlines()[0]}); every row "
+            "must have the same length"
+        ) from None
+    if np.iscomplexobj(value):
+        raise DatasetValidationError(
+            f"field '{key}' has complex dtype {value.dtype}; expected real {np.dtype(dtype)}"
+        )
+    if not (np.issubdtype(value.dtype, np.number) or value.dtype == np.bool_):
+        raise DatasetValidationError(
+            f"field '{key}' has non-numeric dtype {value.dtype}; expected {np.dtype(dtype)}"
+        )
+    if ndim == 1 and value.ndim == 2 and value.shape[1] == 1:
+        value = value[:, 0]  # D4RL stores some (N, 1) columns
+    if dtype is np.bool_ and value.dtype != np.bool_:
+        bad = (value != 0) & (value != 1)
+        if bad.any():
+            idx = _first_bad(bad)
+            raise DatasetValidationError(
+                f"{_index_str(key, idx)} = {value[idx]} is not a boolean (0 or 1)"
+            )
+    if dtype is np.float32 and np.issubdtype(value.dtype, np.floating) and value.itemsize > 4:
+        too_large = np.isfinite(value) & (np.abs(value) > np.finfo(np.float32).max)
+        if too_large.any():
+            idx = _first_bad(too_large)
+            raise DatasetValidationError(
+                f"{_index_str(key, idx)} = {value[idx]} is too large for float32 (max "
+                f"{np.finfo(np.float32).max:.4g}); rescale the data"
+            )
+    return value.astype(dtype, copy=False)
+
+
 def _first_bad(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argwhere(mask)[0])
 
@@ -78,6 +120,12 @@ class OfflineDataset:
         Casts to float32 / bool and squeezes ``(N, 1)`` rewards, terminals and timeouts.
         ``timeouts`` may be missing (no truncations). ``meta`` sets the non-array fields.
         """
+        unknown = sorted(str(k) for k in arrays if k not in ARRAY_FIELDS and not _d4rl_extra(k))
+        if unknown:
+            raise DatasetValidationError(
+                f"unknown key(s) {unknown}; accepted keys: {list(ARRAY_FIELDS)} (D4RL's "
+                "'infos/...' and 'metadata/...' columns are ignored)"
+            )
         missing = [k for k in ARRAY_FIELDS if k not in arrays and k not in _OPTIONAL_FIELDS]
         if missing:
             raise DatasetValidationError(
@@ -86,24 +134,10 @@ class OfflineDataset:
             )
         out: dict[str, np.ndarray] = {}
         for key, (dtype, ndim) in ARRAY_FIELDS.items():
-            if key not in arrays:
-                out[key] = np.zeros(len(np.asarray(arrays["rewards"]).reshape(-1)), dtype=bool)
-                continue
-            value = np.asarray(arrays[key])
-            if not (np.issubdtype(value.dtype, np.number) or value.dtype == np.bool_):
-                raise DatasetValidationError(
-                    f"field '{key}' has non-numeric dtype {value.dtype}; expected {np.dtype(dtype)}"
-                )
-            if ndim == 1 and value.ndim == 2 and value.shape[1] == 1:
-                value = value[:, 0]  # D4RL stores some (N, 1) columns
-            if dtype is np.bool_ and value.dtype != np.bool_:
-                bad = (value != 0) & (value != 1)
-                if bad.any():
-                    idx = _first_bad(bad)
-                    raise DatasetValidationError(
-                        f"{_index_str(key, idx)} = {value[idx]} is not a boolean (0 or 1)"
-                    )
-            out[key] = value.astype(dtype, copy=False)
+            if key in arrays:
+                out[key] = _cast_field(key, arrays[key], dtype, ndim)
+        if "timeouts" not in out:
+            out["timeouts"] = np.zeros(len(out["rewards"]), dtype=bool)
         dataset = cls(**out, **meta)
         dataset.validate()
         return dataset
@@ -211,6 +245,12 @@ class OfflineDataset:
             if value.ndim != ndim:
                 raise DatasetValidationError(
                     f"field '{key}' has shape {value.shape} (ndim {value.ndim}); expected ndim {ndim}"
+                )
+        for key in ("observations", "actions"):
+            if getattr(self, key).shape[1] < 1:
+                dim = "obs_dim" if key == "observations" else "action_dim"
+                raise DatasetValidationError(
+                    f"field '{key}' has shape {getattr(self, key).shape}: {dim} 0; expected >= 1"
                 )
         n = self.observations.shape[0]
         if n == 0:

@@ -411,12 +411,19 @@ def generate_dataset(
         raise ValueError(
             f"env={env!r}, level={level!r}; valid envs {list(ENV_IDS)}, levels {list(LEVELS)}"
         )
-    if n_transitions <= 0:
-        raise ValueError(f"n_transitions={n_transitions} must be positive")
-    if n_workers < 1:
-        raise ValueError(f"n_workers={n_workers} must be >= 1")
-    dataset_id = dataset_id or default_dataset_id(env, level)
-    from rambo_env.data.minari_io import minari_dataset_path
+    for name, value, low in (
+        ("n_transitions", n_transitions, 1),
+        ("n_workers", n_workers, 1),
+        ("n_envs", n_envs, 1),
+        ("seed", seed, 0),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+            raise ValueError(f"{name}: expected an int >= {low}, got {value!r}")
+    from rambo_env.data.minari_io import check_dataset_id, minari_dataset_path
+    from rambo_env.dynamics.ensemble import check_device
+
+    check_device(device)
+    dataset_id = check_dataset_id(dataset_id or default_dataset_id(env, level))
 
     if minari_dataset_path(dataset_id).exists() and not force:
         raise FileExistsError(

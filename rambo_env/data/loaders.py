@@ -13,6 +13,7 @@ The resolved source is printed and kept in ``dataset.source``.
 from __future__ import annotations
 
 import dataclasses
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -143,6 +144,11 @@ def _resolve(
     parsed = parse_d4rl_name(text)
     if parsed is not None and parsed[2] is not None:
         return _load_d4rl_name(text, d4rl_dir)
+    if _is_a_path(text):
+        raise ValueError(
+            f"dataset: {text} is not a dataset file (expected .npz / .hdf5 / a Minari id / a "
+            "short name such as 'hopper-medium')"
+        )
     if "/" in text:
         return read_minari(text, download=download)
     raise ValueError(
@@ -150,6 +156,20 @@ def _resolve(
         "'hopper-medium-v2', a Minari id such as 'mujoco/hopper/medium-v0', a .npz or .hdf5 path, "
         "or a dict of arrays"
     )
+
+
+def _is_a_path(text: str) -> bool:
+    """``text`` is path-shaped or names a folder / file on disk, so not a Minari id
+    (``namespace/name-vN``: relative, no empty part, no ``.`` / ``..``, ends in a version)."""
+    parts = text.split("/")
+    if text.startswith(("/", "~")) or any(p in ("", ".", "..") for p in parts):
+        return True
+    if re.search(r"-v\d+$", text):  # a Minari id, even run from inside the Minari root
+        return False
+    try:
+        return Path(text).exists()
+    except OSError:  # a name too long for the file system: not a file either
+        return False
 
 
 def _load_d4rl_name(name: str, d4rl_dir: Any) -> OfflineDataset:

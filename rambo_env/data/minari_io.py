@@ -26,10 +26,11 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
-from rambo_env.data.scores import env_name_from_id
+from rambo_env.data.scores import ENV_IDS, LEVELS, env_name_from_id
 from rambo_env.run_io import pid_alive, safe_reason
 
 __all__ = [
+    "check_dataset_id",
     "dataset_to_episodes",
     "episodes_to_dataset",
     "minari_dataset_exists",
@@ -40,6 +41,20 @@ __all__ = [
 ]
 
 _MAIN_FILES = ("data/main_data.hdf5", "data/metadata.json")
+
+
+#: ``[namespace/...]name-vN`` (Minari's form, version required); no ``.`` / ``..`` / empty parts.
+_DATASET_ID_RE = re.compile(r"[-\w]+(?:/[-\w]+)*-v\d+")
+
+
+def check_dataset_id(dataset_id: str) -> str:
+    """``dataset_id`` if it is a Minari id that stays inside the Minari root, else ValueError."""
+    if not isinstance(dataset_id, str) or not _DATASET_ID_RE.fullmatch(dataset_id):
+        raise ValueError(
+            f"dataset_id: {dataset_id!r} is not a Minari id of the form namespace/name-vN (letters, "
+            "digits, '_' and '-' between '/', e.g. rambo/hopper/medium-v0; no '..', not a path)"
+        )
+    return dataset_id
 
 
 def minari_dataset_path(dataset_id: str) -> Path:
@@ -168,7 +183,7 @@ def save_minari(
     import minari
     from minari.namespace import create_namespace, list_local_namespaces
 
-    final = minari_dataset_path(dataset_id)
+    final = minari_dataset_path(check_dataset_id(dataset_id))  # a "../" id must not escape
     if final.exists() and not force:
         raise FileExistsError(
             f"Minari dataset {dataset_id!r} already exists at {final}; pass force=True to overwrite"
@@ -295,11 +310,14 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
 
 def _unavailable_message(dataset_id: str, download: bool, err: BaseException) -> str:
     parts = dataset_id.split("/")
-    hint = (
-        f"--env {parts[-2]} --level {parts[-1].rsplit('-v', 1)[0]}"
-        if len(parts) >= 3
-        else "--env hopper --level medium"
-    )
+    env, level = (parts[-2], parts[-1].rsplit("-v", 1)[0]) if len(parts) >= 3 else (None, None)
+    if env in ENV_IDS and level in LEVELS:
+        generate = f"python scripts/make_dataset.py --env {env} --level {level}"
+    else:  # the generator only knows the D4RL MuJoCo envs and levels: no made-up command
+        generate = (
+            f"python scripts/make_dataset.py --env ENV --level LEVEL (ENV in {sorted(ENV_IDS)}, "
+            f"LEVEL in {list(LEVELS)}) and load it by its short name, e.g. hopper-medium"
+        )
     tried = "could not be downloaded" if download else "was not downloaded (download=False)"
     return (
         f"Minari dataset {dataset_id!r} is not in the local Minari root "
@@ -308,5 +326,5 @@ def _unavailable_message(dataset_id: str, download: bool, err: BaseException) ->
         f"  * on a machine with internet: pip install 'minari[hf]' && minari download {dataset_id}, "
         "then copy the dataset folder into this machine's Minari root ($MINARI_DATASETS_PATH or "
         "~/.minari/datasets), or call load_dataset(..., download=True) there; or\n"
-        f"  * generate a D4RL-protocol dataset locally: python scripts/make_dataset.py {hint}"
+        f"  * generate a D4RL-protocol dataset locally: {generate}"
     )

@@ -33,6 +33,7 @@ __all__ = [
     "EnsembleConfig",
     "GaussianEnsemble",
     "VectorizedLinear",
+    "check_device",
     "gaussian_log_prob",
     "resolve_device",
 ]
@@ -45,10 +46,35 @@ _ROW_CHUNK = 2048
 """Rows per member per chunk in large inference batches (keeps activations in L2/L3 cache)."""
 
 
+def check_device(device: str | torch.device) -> None:
+    """Refuse a device this torch build cannot use (one ``device: ...`` ValueError), before any
+    dataset or model work. ``auto``, ``cpu``, ``cuda`` and ``cuda:N`` are the accepted forms."""
+    if isinstance(device, str) and device == "auto":
+        return
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError) as err:
+        raise ValueError(f"device: {device!r} is not a torch device ({err})") from None
+    if parsed.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"device: {device!r}, but this torch build has no usable CUDA "
+                f"(torch {torch.__version__}); use --device cpu or auto"
+            )
+        if parsed.index is not None and parsed.index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device: {device!r}, but only {torch.cuda.device_count()} CUDA device(s) exist"
+            )
+    elif parsed.type != "cpu":
+        raise ValueError(f"device: expected auto, cpu, cuda or cuda:N, got {device!r}")
+
+
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
-    """``"auto"`` -> cuda if available else cpu; anything else is passed to ``torch.device``."""
+    """``"auto"`` -> cuda if available else cpu; anything else is checked (:func:`check_device`)
+    and passed to ``torch.device``."""
     if isinstance(device, str) and device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    check_device(device)
     return torch.device(device)
 
 

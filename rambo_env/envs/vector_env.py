@@ -22,7 +22,12 @@ import torch
 from gymnasium.vector import AutoresetMode
 from gymnasium.vector.utils import batch_space
 
-from rambo_env.envs.model_env import as_action_tensor, build_mdp, check_rollout_length
+from rambo_env.envs.model_env import (
+    as_action_tensor,
+    build_mdp,
+    check_reset_options,
+    check_rollout_length,
+)
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -82,6 +87,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
         super().reset(seed=seed)
+        check_reset_options(options)
         if options is not None and options.get("state") is not None:
             self._obs = self._state_from_options(options["state"])
         else:

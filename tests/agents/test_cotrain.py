@@ -160,7 +160,7 @@ def test_q_above_the_return_bound_warns_once_and_is_reported(tiny_hopper, tmp_pa
     bound = float(np.abs(OfflineDataset.from_npz(tiny_hopper).rewards).max()) / (1.0 - 0.99)
     calls = iter([0.5 * bound, 2.0 * bound, 3.0 * bound, 0.1 * bound])
     monkeypatch.setattr(RamboCallback, "average_q", lambda self: next(calls))
-    cfg = tiny_config(tiny_hopper, n_iterations=4, eval_every=100, eval_last=0)
+    cfg = tiny_config(tiny_hopper, n_iterations=4, eval_every=4, eval_last=0)
     with pytest.warns(UserWarning, match=r"iteration 2: average Q") as record:
         results = run_cotrain(cfg, tmp_path / "over")
     assert sum("exceeds max|r|" in str(w.message) for w in record) == 1  # once, not per iteration
@@ -252,12 +252,21 @@ def test_config_validation_names_the_field():
         CotrainConfig(adversary_weight=math.nan)
     with pytest.raises(ValueError, match="bogus"):
         config_from_dict({**dataclasses.asdict(CotrainConfig()), "bogus": 1})
-    for bad in ("", "auto_", "auto_x", "-0.1", "0"):
+    for bad in ("", "auto_", "auto_x", "-0.1", "0", "inf", "auto_inf", "nan", "auto_nan"):
         with pytest.raises(ValueError, match="ent_coef"):
-            CotrainConfig(ent_coef=bad)
+            CotrainConfig(ent_coef=bad)  # inf: was accepted, then failed after BC
     with pytest.raises(ValueError, match="ent_coef: td3 has no entropy coefficient"):
         CotrainConfig(algo="td3", ent_coef="0.1")
     CotrainConfig(ent_coef="auto_0.05"), CotrainConfig(ent_coef="0.2")  # valid forms
+    with pytest.raises(ValueError, match=r"^ensemble_max_logvar_init: expected a finite"):
+        CotrainConfig(ensemble_max_logvar_init=math.nan)  # was blamed on the min bound
+    with pytest.raises(ValueError, match=r"^ensemble_min_logvar_init"):
+        CotrainConfig(ensemble_min_logvar_init=math.nan)
+    with pytest.raises(ValueError, match="eval_every: 5 > n_iterations=2 with eval_last=0"):
+        CotrainConfig(n_iterations=2, eval_last=0, eval_every=5)  # would never evaluate
+    CotrainConfig(n_iterations=2, eval_last=0, eval_every=2)  # evaluates at iteration 2
+    with pytest.raises(ValueError, match="stop_at_iteration: 3 > n_iterations=2"):
+        CotrainConfig(n_iterations=2, stop_at_iteration=3)
     docs = config_docs()
     assert set(docs) == {f.name for f in dataclasses.fields(CotrainConfig)}
 
@@ -327,6 +336,16 @@ def test_diagnose_script_reads_a_run_and_writes_its_report(tiny_hopper, tmp_path
     assert "critic Q(s, a)" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         diagnose.main([str(run_dir), "--n-starts", "0"])
+    with pytest.raises(SystemExit):
+        diagnose.main([str(run_dir), "--seed", "-1"])  # was a numpy error after the load
+    assert "--seed: expected >= 0" in capsys.readouterr().err
+    assert diagnose.main([str(run_dir), "--device", "gpu"]) == 2
+    assert capsys.readouterr().err.startswith("error: device: 'gpu'")
+    (run_dir / "checkpoint.pt").unlink()
+    for folder in (run_dir, tmp_path / "missing"):
+        assert diagnose.main([str(folder)]) == 2  # was a traceback (after the dataset load)
+        err = capsys.readouterr().err
+        assert err.startswith("error: run_dir:") and "Traceback" not in err, err
 
 
 def test_default_q_limit_is_not_zero_for_zero_rewards():
@@ -504,3 +523,111 @@ def test_a_model_whose_log_variance_sits_on_its_bound_is_reported(tiny_hopper, c
         session.mdp.ensemble.target_dim, session.mdp.ensemble.target_dim
     )
     assert "lower bound in 12 of 12 target dims" in capsys.readouterr().out
+
+
+def test_resume_of_a_folder_that_is_not_a_run_is_one_error_line(tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    garbage, no_config = tmp_path / "garbage", tmp_path / "no-config"
+    for folder, text in ((garbage, "{not json"), (no_config, '{"resolved": {}}')):
+        folder.mkdir()
+        (folder / "config.json").write_text(text)
+    for run_dir in (tmp_path / "missing", empty, garbage, no_config):
+        with pytest.raises(ValueError, match=r"config\.json.*not a run folder"):
+            load_config(run_dir)
+        code = cotrain_cli.main(["--resume", str(run_dir)])  # was a raw traceback
+        err = capsys.readouterr().err
+        assert code == 2 and err.startswith("error: run_dir:") and "Traceback" not in err
+        assert "not a run folder" in err
+    assert not (tmp_path / "missing").exists() and list(empty.iterdir()) == []
+
+
+def test_sizes_that_cannot_fit_in_memory_fail_before_the_dataset_loads(tmp_path, capsys):
+    from agents.memory import check_memory, estimate_memory
+
+    est = estimate_memory(50_000, 5, 5, 200, obs_dim=11, action_dim=3)  # hopper, paper sizes
+    assert est.pool_rows == 1_250_000 and est.pool_bytes == 1_250_000 * 28 * 4
+    assert est.ensemble_bytes < 2**26  # ~7 × 0.14 M parameters, 6 copies: tens of MB
+    check_memory(50_000, 5, 5, 200, 11, 3, available=2**31)  # fits in 2 GiB
+    with pytest.raises(ValueError, match=r"n_rollouts × rollout_length × retain_iterations"):
+        check_memory(50_000, 5, 5, 200, 11, 3, available=2**27)
+    with pytest.raises(ValueError, match=r"ensemble_hidden: 20000 .* smaller ensemble_hidden"):
+        check_memory(64, 1, 1, 20_000, 11, 3, available=2**31)
+    for flag, value in (
+        ("--n-rollouts", 10**15),
+        ("--retain-iterations", 10**15),
+        ("--k", 10**15),
+        ("--ensemble-hidden", 10**8),
+    ):
+        run_dir = tmp_path / flag.strip("-")
+        argv = ["--dataset", "no-such-dataset.npz", "--run-dir", str(run_dir), flag, str(value)]
+        code = cotrain_cli.main(argv)  # was an OOM kill or a raw allocation error after the MLE
+        err = capsys.readouterr().err
+        assert code == 2 and err.startswith("error: ") and "GiB" in err, err
+        assert flag.strip("-").replace("-", "_").replace("k", "rollout_length") in err
+        assert not run_dir.exists()
+
+
+def test_the_ledger_is_checked_before_the_run(tmp_path, capsys):
+    from rambo_env.ledger import read_index
+
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    bad_json, bad_schema = tmp_path / "bad-json", tmp_path / "bad-schema"
+    for folder, text in ((bad_json, "{oops"), (bad_schema, '{"a": {"slug": "a", "x": 1}}')):
+        folder.mkdir()
+        (folder / "index.json").write_text(text)
+        with pytest.raises(ValueError, match=r"index.json is not a ledger index"):
+            read_index(folder)  # was a raw JSONDecodeError / TypeError
+    for ledger, expected in (
+        (a_file, "is not a folder"),
+        (tmp_path / "missing", "does not exist"),
+        (bad_json, "index.json"),
+        (bad_schema, "index.json"),
+    ):
+        run_dir = tmp_path / "run"
+        code = cotrain_cli.main(["--run-dir", str(run_dir), "--ledger", str(ledger)])
+        err = capsys.readouterr().err
+        assert code == 2 and err.startswith("error: ledger:") and expected in err
+        assert not run_dir.exists()  # refused before the run, not after it
+
+
+def test_ledger_script_refuses_a_bad_ledger_before_writing(tiny_hopper, tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location(
+        "ledger_cli", Path(__file__).resolve().parents[2] / "scripts" / "ledger.py"
+    )
+    ledger_cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ledger_cli)
+    run_dir = tmp_path / "run"
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=1, n_eval_episodes=1), run_dir)
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    corrupt = tmp_path / "corrupt"
+    corrupt.mkdir()
+    (corrupt / "index.json").write_text("[1, 2")
+    for ledger in (a_file, a_file / "sub", corrupt):
+        with pytest.raises(SystemExit) as exit_info:
+            ledger_cli.main([str(run_dir), "--ledger", str(ledger)])
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2 and err.startswith(f"error: {run_dir}:"), err
+    assert [p.name for p in corrupt.iterdir()] == ["index.json"]  # no half-written CSV
+
+
+def test_resuming_a_finished_run_rewrites_nothing(tiny_hopper, tmp_path, capsys, monkeypatch):
+    from agents import cotrain_setup
+
+    run_dir = tmp_path / "run"
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=1, n_eval_episodes=1), run_dir)
+    before = {p.name: p.stat().st_mtime_ns for p in run_dir.iterdir()}
+    results = (run_dir / "results.json").read_text()
+
+    def no_session(*args, **kwargs):
+        raise AssertionError("a finished run must not reload its dataset and model")
+
+    monkeypatch.setattr(cotrain_setup, "build_session", no_session)
+    monkeypatch.setattr("agents.cotrain.build_session", no_session)
+    capsys.readouterr()
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 0
+    assert "already finished all 1 iterations" in capsys.readouterr().out
+    assert (run_dir / "results.json").read_text() == results
+    assert {p.name: p.stat().st_mtime_ns for p in run_dir.iterdir()} == before

@@ -261,6 +261,37 @@ def test_make_dataset_cli(capsys, monkeypatch):
     assert isinstance(load_dataset("cli/hopper/random-v0"), OfflineDataset)
 
 
+def test_make_dataset_cli_refuses_bad_values_before_collecting(capsys, monkeypatch, tmp_path):
+    from rambo_env.data import generate
+
+    script = _script(monkeypatch)
+    collected = []
+    monkeypatch.setattr(generate, "_level_episodes", lambda *a, **k: collected.append(a))
+    monkeypatch.setattr(script, "train_agent", lambda *a, **k: collected.append(a))
+    base = ["--env", "hopper", "--level", "random", "--no-progress"]
+    for flags, expected in (
+        (["--seed", "-1"], "error: seed: expected >= 0"),
+        (["--n-envs", "0"], "error: n_envs: expected >= 1"),
+        (["--workers", "0"], "error: workers: expected >= 1"),
+        (["--n-transitions", "0"], "error: n_transitions: expected >= 1"),
+        (["--device", "gpu"], "error: device: 'gpu'"),
+        (["--dataset-id", "../../escape-v0"], "error: dataset_id: '../../escape-v0' is not"),
+        (["--dataset-id", "/abs/x-v0"], "error: dataset_id:"),
+        (["--dataset-id", "no-version"], "error: dataset_id:"),
+        (["--level", "medium", "--train-policy", "--seed", "-2"], "error: seed"),
+    ):
+        assert script.main([*base, *flags]) == 2  # was a traceback, or a run / escape
+        err = capsys.readouterr().err
+        assert err.startswith(expected) and "Traceback" not in err, err
+    assert collected == []  # nothing trained or collected
+    minari_root = Path(os.environ["MINARI_DATASETS_PATH"])
+    assert not (minari_root.parent / "escape-v0").exists()
+    with pytest.raises(ValueError, match="dataset_id"):
+        generate_dataset("hopper", "random", n_transitions=8, dataset_id="../x-v0", n_workers=1)
+    with pytest.raises(ValueError, match="n_envs"):
+        generate_dataset("hopper", "random", n_transitions=8, n_envs=0, n_workers=1)
+
+
 def test_an_unguarded_script_can_generate_with_workers(tmp_path):
     """No ``if __name__ == "__main__":`` guard: spawned workers must not re-run the script."""
     import os

@@ -106,6 +106,23 @@ def test_dataset_not_matching_its_env_is_rejected():
         load_dataset(d)
 
 
+def test_a_folder_or_a_path_that_is_no_dataset_file_says_so(tmp_path, monkeypatch):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (tmp_path / "notes.txt").write_text("x")
+    monkeypatch.chdir(tmp_path)
+    for bad in (str(folder), f"{folder}/", "data", "notes.txt", "./data", "../x/y-v0"):
+        with pytest.raises(ValueError, match=r"is not a dataset file \(expected .npz / .hdf5"):
+            load_dataset(bad, generate=False)  # was a Minari "not found" advising make_dataset
+
+
+def test_no_make_dataset_advice_for_an_env_the_generator_does_not_know():
+    with pytest.raises(DatasetUnavailableError) as info:
+        load_dataset("mujoco/tmp/medium-v0")
+    message = str(info.value)
+    assert "--env tmp" not in message and "ENV in ['halfcheetah', 'hopper', 'walker2d']" in message
+
+
 def test_unknown_name_lists_valid_ones():
     with pytest.raises(ValueError, match=r"unknown dataset 'hopper-mediocre'.*'hopper-medium'"):
         load_dataset("hopper-mediocre")

@@ -86,6 +86,41 @@ CASES = {
         {},
         r"terminals\[4\] and timeouts\[4\] are both True",
     ),
+    # Each of these was accepted or failed with a message that did not name the problem.
+    "typo-key": (
+        lambda a: {**a, "timeout": a.pop("timeouts")},
+        {},
+        r"unknown key\(s\) \['timeout'\]; accepted keys: \['observations', .*'timeouts'\]",
+    ),
+    "complex": (
+        lambda a: {**a, "rewards": a["rewards"] + 1j},
+        {},
+        r"field 'rewards' has complex dtype complex",
+    ),
+    "ragged": (
+        lambda a: {**a, "actions": [[0.0, 0.0, 0.0]] * 11 + [[0.0]]},
+        {},
+        r"field 'actions' is not a rectangular array",
+    ),
+    "too-large-for-float32": (
+        lambda a: {**a, "rewards": np.where(np.arange(12) == 3, 1e300, 0.0)},
+        {},
+        r"rewards\[3\] = 1e\+300 is too large for float32",
+    ),
+    "zero-obs-dim": (
+        lambda a: {
+            **a,
+            "observations": a["observations"][:, :0],
+            "next_observations": a["observations"][:, :0],
+        },
+        {},
+        r"field 'observations' has shape \(12, 0\): obs_dim 0; expected >= 1",
+    ),
+    "zero-action-dim": (
+        lambda a: {**a, "actions": a["actions"][:, :0]},
+        {},
+        r"field 'actions' has shape \(12, 0\): action_dim 0; expected >= 1",
+    ),
 }
 
 
@@ -124,6 +159,14 @@ def test_from_arrays_casts_and_squeezes_column_vectors():
     assert d.observations.dtype == np.float32
     assert (d.n_transitions, d.obs_dim, d.action_dim) == (12, 11, 3)
     assert d.terminals.sum() == 1 and d.timeouts.sum() == 2
+
+
+def test_d4rl_info_and_metadata_columns_are_ignored():
+    a = _arrays()
+    a["infos/qpos"] = np.zeros((12, 6))
+    a["metadata/algorithm"] = np.array("SAC")
+    d = OfflineDataset.from_arrays(a)
+    assert d.n_transitions == 12
 
 
 def test_missing_timeouts_means_no_truncations():

@@ -122,6 +122,34 @@ def test_step_before_reset_and_bad_kwargs(tiny_mdp):
         RamboModelEnv()
 
 
+def test_bad_actions_options_configs_and_seeds_name_the_problem(tiny_mdp):
+    from rambo_env.dynamics.ensemble import EnsembleConfig, resolve_device
+
+    env = RamboModelEnv(mdp=tiny_mdp)
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match=r"action\[1\]: not finite \(nan\)"):
+        env.step(np.array([0.0, np.nan, 0.0], dtype=np.float32))  # was clipped into the model
+    with pytest.raises(ValueError, match="action: expected numbers of shape \\(3,\\)"):
+        env.step("abc")  # was numpy's "could not convert string to float"
+    with pytest.raises(ValueError, match=r"options: expected a dict or None, got list"):
+        env.reset(options=[1])
+    with pytest.raises(
+        ValueError, match=r"options: unknown key\(s\) \['stat'\]; accepted: \['state'\]"
+    ):
+        env.reset(options={"stat": np.zeros(11)})  # a typo was silently ignored
+    with pytest.raises(ValueError, match=r"ensemble_config: expected a .*EnsembleConfig or None"):
+        RamboModelEnv(mdp=tiny_mdp, ensemble_config={"hidden_dims": (8,)})
+    with pytest.raises(ValueError, match=r"mle_config: expected a .*MLEConfig or None, got dict"):
+        RamboModelEnv(mdp=tiny_mdp, mle_config={})
+    with pytest.raises(ValueError, match=r"seed: expected an int >= 0, got -1"):
+        RamboModelEnv(mdp=tiny_mdp, seed=-1)
+    RamboModelEnv(mdp=tiny_mdp, ensemble_config=EnsembleConfig(), seed=3)  # valid forms
+    with pytest.raises(ValueError, match=r"device: 'gpu'"):
+        resolve_device("gpu")  # was torch's raw RuntimeError
+    with pytest.raises(ValueError, match=r"device: expected auto, cpu, cuda or cuda:N"):
+        resolve_device("meta")
+
+
 def test_pickle_round_trip_steps_identically(tiny_mdp):
     env = RamboModelEnv(mdp=tiny_mdp, rollout_length=10)
     env.reset(seed=3)

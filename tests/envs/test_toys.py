@@ -184,3 +184,29 @@ def test_learned_mdp_terminates_single_transition_after_one_step() -> None:
     obs = mdp.initial(8, np.random.default_rng(0))
     _, _, terminated = mdp.transition(obs, torch.zeros(8, 1), np.random.default_rng(1))
     assert terminated.all()
+
+
+def test_toys_script_validates_every_run_before_the_first(tmp_path, capsys, monkeypatch):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "toys.py"
+    spec = importlib.util.spec_from_file_location("toys_script", path)
+    toys = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(toys)
+    assert toys.toy_config("single", 0.0, 0, tmp_path / "x.npz", None).n_iterations == 50
+    with pytest.raises(ValueError, match="n_iterations"):
+        toys.toy_config("single", 0.0, 0, tmp_path / "x.npz", 0)  # was silently 50
+    monkeypatch.setattr(toys, "run_cotrain", lambda *a, **k: pytest.fail("no run may start"))
+    out = tmp_path / "out"
+    for flags, expected in (
+        (["--lam", "0", "-1"], "adversary_weight"),  # the second λ: the first run must not start
+        (["--seeds", "0", "-1"], "seed"),
+        (["--iterations", "0"], "n_iterations"),
+        (["--steps", "0"], "agent_steps_per_iteration"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            toys.main(["--toy", "single", "--out", str(out), *flags])
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2 and err.startswith(f"error: {expected}"), err
+    assert not out.exists()  # no npz written

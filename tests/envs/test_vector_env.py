@@ -132,6 +132,13 @@ def test_reset_options_and_action_errors(tiny_mdp):
         envs.reset(options={"state": state})
     with pytest.raises(ValueError, match="num_envs: expected a positive int, got 0"):
         RamboModelVectorEnv(0, mdp=tiny_mdp)
+    envs.reset(seed=0)
+    actions = np.zeros((3, 3), dtype=np.float32)
+    actions[1, 2] = np.nan
+    with pytest.raises(ValueError, match=r"action\[1, 2\]: not finite"):
+        envs.step(actions)  # was clipped to NaN and rolled through the model
+    with pytest.raises(ValueError, match=r"options: unknown key\(s\) \['states'\]"):
+        envs.reset(options={"states": state})
 
 
 def test_same_seed_same_steps_and_pickle(tiny_mdp):

@@ -1,0 +1,129 @@
+"""Up-front memory check of a co-training run: refuse sizes that cannot fit before any work.
+
+The two allocations that grow with the config are the model pool (SB3 ``ReplayBuffer``, host
+memory: ``retain_iterations · k · n_rollouts`` rows of ``obs, next_obs, action, reward, done,
+timeout`` in float32) and the dynamics ensemble (its parameters plus gradients, Adam moments and
+the MLE's best-weights snapshot, on the run's device). Without this check a ``--n-rollouts 1e15``
+or ``--ensemble-hidden 1e8`` dies after the dataset load and the MLE, from the OOM killer or a
+raw numpy / torch allocation error.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+__all__ = ["MemoryEstimate", "available_memory_bytes", "check_memory", "estimate_memory"]
+
+_FLOAT32 = 4
+#: Ensemble parameter copies alive during a run: weights, gradients, two Adam moments (MLE, then
+#: the adversary's), the MLE's best-weights snapshot, one spare for the adversary's temporaries.
+_ENSEMBLE_COPIES = 6
+_N_MEMBERS = 7  # EnsembleConfig().n_members (App. B.1)
+_N_HIDDEN = 4  # hidden layers of the ensemble (App. B.1)
+
+
+@dataclass(frozen=True)
+class MemoryEstimate:
+    """Bytes a run needs for its model pool (host) and its dynamics ensemble (run device)."""
+
+    pool_rows: int
+    pool_bytes: int
+    ensemble_bytes: int
+
+
+def estimate_memory(
+    n_rollouts: int,
+    rollout_length: int,
+    retain_iterations: int,
+    ensemble_hidden: int,
+    obs_dim: int,
+    action_dim: int,
+) -> MemoryEstimate:
+    """The model pool's and the ensemble's bytes (see the module docstring)."""
+    rows = n_rollouts * rollout_length * retain_iterations
+    pool = (
+        rows * (2 * obs_dim + action_dim + 3) * _FLOAT32
+    )  # obs, next_obs, action, r, done, timeout
+    h, target = ensemble_hidden, obs_dim + 1
+    per_member = (obs_dim + action_dim) * h + (_N_HIDDEN - 1) * h * h + 2 * h * target
+    per_member += _N_HIDDEN * h + 2 * target  # biases
+    ensemble = _N_MEMBERS * per_member * _FLOAT32 * _ENSEMBLE_COPIES
+    return MemoryEstimate(rows, pool, ensemble)
+
+
+def available_memory_bytes() -> int | None:
+    """Host memory a new allocation can get now: ``MemAvailable`` (Linux), else free pages."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None  # unknown: no check
+
+
+def _device_memory_bytes(device: str) -> int | None:
+    """Free memory of a CUDA device (None for the CPU or when it cannot be read)."""
+    import torch
+
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    parsed = torch.device(device)
+    if parsed.type != "cuda" or not torch.cuda.is_available():
+        return None
+    try:
+        return int(torch.cuda.mem_get_info(parsed)[0])
+    except RuntimeError:
+        return None
+
+
+def _gib(n: int) -> str:
+    return f"{n / 2**30:.3g} GiB"
+
+
+def check_memory(
+    n_rollouts: int,
+    rollout_length: int,
+    retain_iterations: int,
+    ensemble_hidden: int,
+    obs_dim: int,
+    action_dim: int,
+    device: str = "cpu",
+    available: int | None = None,
+    lower_bound: bool = False,
+) -> MemoryEstimate:
+    """Raise ValueError naming the config field(s) when the run cannot fit in memory.
+
+    :param available: host bytes available (default: :func:`available_memory_bytes`).
+    :param lower_bound: the sizes are lower bounds (k, dims not known yet): said in the error.
+    """
+    at_least = "at least " if lower_bound else ""
+    est = estimate_memory(
+        n_rollouts, rollout_length, retain_iterations, ensemble_hidden, obs_dim, action_dim
+    )
+    host = available_memory_bytes() if available is None else available
+    if host is None:
+        return est
+    if est.pool_bytes > host:
+        raise ValueError(
+            f"n_rollouts × rollout_length × retain_iterations: the model pool of "
+            f"{n_rollouts} × {rollout_length} × {retain_iterations} = {est.pool_rows} rows "
+            f"needs {at_least}~{_gib(est.pool_bytes)}, but only {_gib(host)} of memory is "
+            "available; lower n_rollouts, rollout_length (k) or retain_iterations"
+        )
+    gpu = _device_memory_bytes(device) if available is None else None
+    room = gpu if gpu is not None else host - est.pool_bytes
+    if est.ensemble_bytes > room:
+        where = f"free on {device}" if gpu is not None else "left beside the model pool"
+        raise ValueError(
+            f"ensemble_hidden: {ensemble_hidden} makes a dynamics ensemble of "
+            f"{at_least}~{_gib(est.ensemble_bytes)} (parameters, gradients and optimizer state), "
+            f"but only {_gib(room)} of memory is {where}; use a smaller ensemble_hidden "
+            "(paper: 200)"
+        )
+    return est
