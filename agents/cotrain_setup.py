@@ -482,25 +482,31 @@ def print_logvar_warning(at_floor: int, target_dim: int) -> None:
     if at_floor:
         print(
             f"[rambo_env] WARNING: the model's predicted log-variance sits on its learnable lower "
-            f"bound in {at_floor} of {target_dim} target dims: the MLE stopped before the bound "
-            "could move, so model rollouts are noisier than the data. Train longer: "
+            f"bound in {at_floor} of {target_dim} target dims where its actual error is smaller: "
+            "the MLE stopped before the bound could move, so model rollouts are noisier than the "
+            "data. Train longer: "
             "--mle-max-epochs / --mle-max-time-s (none = the official early stop).",
             flush=True,
         )
 
 
 def _logvar_at_floor(mdp: Any, dataset: Any, n_rows: int = 5000) -> int:
-    """Target dims whose elites' mean predicted log-variance on dataset rows is on the lower bound."""
+    """Target dims whose predicted log-variance is on the lower bound while the model's error on
+    dataset rows is smaller still (``GaussianEnsemble.logvar_at_floor`` with targets)."""
     import torch
 
-    rows = np.random.default_rng(0).choice(
-        len(dataset.observations), min(n_rows, len(dataset.observations)), replace=False
-    )
-    obs = mdp.normalizer.normalize(
-        torch.as_tensor(dataset.observations[rows], dtype=torch.float32, device=mdp.device)
-    )
-    action = torch.as_tensor(dataset.actions[rows], dtype=torch.float32, device=mdp.device)
-    return int(mdp.ensemble.logvar_at_floor(mdp.ensemble._inputs(obs, action)).sum())
+    n = len(dataset.observations)
+    rows = np.random.default_rng(0).choice(n, min(n_rows, n), replace=False)
+
+    def tensor(a: Any) -> torch.Tensor:
+        return torch.as_tensor(np.asarray(a)[rows], dtype=torch.float32, device=mdp.device)
+
+    obs = mdp.normalizer.normalize(tensor(dataset.observations))
+    next_obs = mdp.normalizer.normalize(tensor(dataset.next_observations))
+    ensemble = mdp.ensemble
+    x = ensemble._inputs(obs, tensor(dataset.actions))
+    y = ensemble._targets(obs, next_obs, tensor(dataset.rewards))
+    return int(ensemble.logvar_at_floor(x, y).sum())
 
 
 def _versions() -> dict[str, str]:

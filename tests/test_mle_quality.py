@@ -35,6 +35,12 @@ def test_logvar_at_floor_flags_dims_on_the_lower_bound():
     with torch.no_grad():
         ensemble.min_logvar[0] = -100.0
     assert ensemble.logvar_at_floor(x).tolist() == [False, True, True, True]
+    # With targets: only dims whose actual error is below the bound too (noisier than the data).
+    with torch.no_grad():
+        mean, _ = ensemble.forward_inputs(x, ensemble.elite_idx)
+    y = mean.mean(0).clone()  # error ~ member spread only
+    y[:, 2] += 100.0  # a dim whose error is far above the bound: not flagged
+    assert ensemble.logvar_at_floor(x, y).tolist() == [False, True, False, True]
 
 
 def test_mle_quality_trains_each_variant_and_writes_the_csv(tmp_path):

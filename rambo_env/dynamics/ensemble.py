@@ -392,12 +392,20 @@ class GaussianEnsemble(nn.Module):
         return torch.logsumexp(log_p, dim=0) - math.log(self.n_elites)  # [B]
 
     @torch.no_grad()
-    def logvar_at_floor(self, x: torch.Tensor, margin: float = 0.5) -> torch.Tensor:
+    def logvar_at_floor(
+        self, x: torch.Tensor, y: torch.Tensor | None = None, margin: float = 0.5
+    ) -> torch.Tensor:
         """Target dims [T] (bool) whose elites' mean predicted log-variance on inputs ``x`` [B, in]
-        lies within ``margin`` of the learnable lower bound: the model would predict less noise
-        than the bound allows (an MLE stopped early, before the bound has moved)."""
-        _, logvar = self.forward_inputs(x, self.elite_idx)  # [n_elites, B, T]
-        return logvar.mean(dim=(0, 1)) < self.min_logvar + margin  # [T]
+        lies within ``margin`` of the learnable lower bound. With targets ``y`` [B, T], only dims
+        whose actual squared error (elites' means vs ``y``) is ALSO below the bound by ``margin``:
+        the model would predict less noise than the bound allows, so its samples are noisier than
+        the data (an MLE stopped before the bound moved)."""
+        mean, logvar = self.forward_inputs(x, self.elite_idx)  # [n_elites, B, T]
+        at_floor = logvar.mean(dim=(0, 1)) < self.min_logvar + margin  # [T]
+        if y is not None:
+            log_sq_err = (mean - y).square().mean(dim=(0, 1)).log()  # [T]
+            at_floor &= log_sq_err < self.min_logvar - margin
+        return at_floor
 
     def weight_decay_loss(self) -> torch.Tensor:
         """Σ_l wd_l · ½‖W_l‖² over all members (biases and bounds excluded; App. B.1)."""
