@@ -3,24 +3,18 @@ No timing assertions (the machine is shared)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 import torch
 
 from rambo_env import bench
 from rambo_env.dynamics.ensemble import EnsembleConfig
-
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "bench.py"
+from tests.scripts import load_script
 
 
 def _load_script():
-    spec = importlib.util.spec_from_file_location("bench_script", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench")
 
 
 def test_flop_counts_match_layer_shapes():

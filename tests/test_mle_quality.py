@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
-from pathlib import Path
 
 import pytest
 import torch
 
 from rambo_env import bench
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
-
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "mle_quality.py"
+from tests.scripts import load_script
 
 
 def _load_script():
-    spec = importlib.util.spec_from_file_location("mle_quality_script", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("mle_quality")
 
 
 def test_logvar_at_floor_flags_dims_on_the_lower_bound():

@@ -22,17 +22,9 @@ from agents.run_callbacks import EvalSchedule
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.heuristics import rambo_off_from_run
 from rambo_env.run_io import load_checkpoint
+from tests.scripts import load_script
 
-
-def _load_cli():
-    path = Path(__file__).resolve().parents[2] / "scripts" / "cotrain.py"
-    spec = importlib.util.spec_from_file_location("cotrain_cli", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-cotrain_cli = _load_cli()
+cotrain_cli = load_script("cotrain")
 
 
 def _random_action_rows(env: gym.Env, n: int, amplitude: float) -> dict[str, np.ndarray]:

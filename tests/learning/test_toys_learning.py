@@ -5,7 +5,6 @@ Paper protocol (1000 agent + 1000 adversary steps per iteration); tens of minute
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -15,16 +14,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.scripts import REPO, load_script
+
 pytestmark = pytest.mark.slow
 
-_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "toys.py"
+
+_SCRIPT = REPO / "scripts" / "toys.py"
 
 
 def _toys_script():
-    spec = importlib.util.spec_from_file_location("toys_script", _SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("toys")
 
 
 def test_c3_rambo_stays_in_distribution_mbpo_does_not(tmp_path: Path) -> None:
