@@ -39,6 +39,7 @@ __all__ = [
     "bench_adversary",
     "bench_mle_epoch",
     "bench_rollout_bare",
+    "cpu_flags",
     "cpu_model",
     "ensemble_row_flops",
     "floor_row",
@@ -148,6 +149,23 @@ def cpu_model() -> str:
     except OSError:
         pass
     return ""
+
+
+#: CPU flags that decide which precision is fast (AMX / AVX-512 bf16: a bf16 mode can pay off).
+_FLAGS = ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")
+
+
+def cpu_flags() -> list[str]:
+    """Which of ``avx2, avx512f, avx512_bf16, amx_bf16, amx_tile`` /proc/cpuinfo lists ([] if none)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    present = set(line.split(":", 1)[1].split())
+                    return [flag for flag in _FLAGS if flag in present]
+    except OSError:
+        pass
+    return []
 
 
 def load_average() -> tuple[float, float, float]:

@@ -1,6 +1,6 @@
 """Benchmark of one RAMBO co-training iteration at paper sizes (issue 4).
 
-    python scripts/bench.py [--threads 1] [--device auto] [--json bench.json] [--quick]
+    python scripts/bench.py [--threads N] [--device auto] [--json bench.json] [--quick]
 
 Rows: model rollout 50 000 x k (SB3 VecEnv collect with policy actions, bare ``step_with`` with
 policy actions and with random actions), adversary steps, agent gradient steps (SAC, TD3, TQC),
@@ -38,7 +38,7 @@ from agents.vec_env import RamboModelVecEnv
 from rambo_env import bench
 from rambo_env.adversary import AdversaryConfig, ModelAdversary
 from rambo_env.dynamics.ensemble import check_device, resolve_device
-from rambo_env.run_io import atomic_write
+from rambo_env.run_io import atomic_write, resolve_torch_threads
 
 ALGOS = ("sac", "td3", "tqc")
 #: Forward-pass equivalents per gradient step (backward = 2 x forward): (actor, critic incl. target).
@@ -227,13 +227,14 @@ def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("--threads", type=int, default=1, help="torch intra-op threads (default 1)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch intra-op threads (default: the main job's automatic choice)")  # fmt: skip
     p.add_argument("--device", default="auto", help="auto | cpu | cuda (default auto)")
     p.add_argument("--json", type=Path, default=None, help="write the results to this JSON file")
     p.add_argument("--quick", action="store_true", help="tiny sizes (smoke test; seconds)")
     p.add_argument("--algos", default=",".join(ALGOS), help="agents to time (default sac,td3,tqc)")
     args = p.parse_args(argv)
-    if args.threads < 1:
+    if args.threads is not None and args.threads < 1:
         p.error(f"--threads: expected >= 1, got {args.threads}")
     algos = tuple(a for a in args.algos.split(",") if a)
     if "sac" not in algos or not set(algos) <= set(ALGOS):
@@ -247,17 +248,20 @@ def main(argv: list[str] | None = None) -> dict:
             p.error(f"--json: {args.json} is a folder; name a file")
         if not args.json.parent.is_dir():
             p.error(f"--json: folder {args.json.parent} does not exist")
-    torch.set_num_threads(args.threads)
+    threads, why = resolve_torch_threads(args.threads)
+    torch.set_num_threads(threads)
     device = resolve_device(args.device)
     cfg = bench.BenchConfig.quick() if args.quick else bench.BenchConfig()
     meta = {"torch": torch.__version__, "threads": torch.get_num_threads(), "device": str(device),
             "cpu": bench.cpu_model(), "python": platform.python_version(), "quick": args.quick,
-            "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "weights": "untrained (random init)"}  # fmt: skip
+            "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "weights": "untrained (random init)",
+            "threads_why": why, "cpu_flags": bench.cpu_flags()}  # fmt: skip
     if device.type == "cuda":
         meta["gpu"] = torch.cuda.get_device_name(device)
     res = {"meta": meta, **run(cfg, device, algos)}
     console = Console(width=150)
-    console.print(f"torch {meta['torch']} | {meta['threads']} thread(s) | {device} | {meta['cpu']}")
+    console.print(f"torch {meta['torch']} | {meta['threads']} thread(s) ({why}) | {device} | "
+                  f"{meta['cpu']} | flags: {' '.join(meta['cpu_flags']) or 'none of interest'}")  # fmt: skip
     console.print(_table(res, cfg))
     if args.json is not None:
         text = json.dumps(res, indent=2, default=float)
