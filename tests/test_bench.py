@@ -70,7 +70,13 @@ def test_quick_benchmark_writes_all_rows(tmp_path):
         assert key in data, key
     assert data["meta"]["threads"] == 1 and data["meta"]["device"] == "cpu"
     assert data["meta"]["threads_why"] == "as configured"
-    assert set(data["meta"]["cpu_flags"]) <= {"avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile"}
+    assert set(data["meta"]["cpu_flags"]) <= {
+        "avx2",
+        "avx512f",
+        "avx512_bf16",
+        "amx_bf16",
+        "amx_tile",
+    }
     assert set(data["agents"]) == {"sac", "td3", "tqc"}
     cfg = bench.BenchConfig.quick()
     adv = data["adversary"]
