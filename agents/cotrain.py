@@ -19,11 +19,14 @@ next rollout, so the first resumed iteration trains on one iteration's rollouts,
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import shutil
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -193,19 +196,41 @@ def _run(
         # A fixed TensorBoard folder: a resumed session appends a new event file to it.
         session.agent.set_logger(configure(str(run_dir / run_io.TB_DIR), ["tensorboard"]))
         try:
-            session.agent.learn(
-                total_timesteps=remaining * session.k * cfg.n_rollouts,
-                callback=[session.rambo_callback, monitor],
-                log_interval=None,
-                tb_log_name="cotrain",
-                reset_num_timesteps=not resume,
-            )
-        except KeyboardInterrupt:  # Ctrl-C: keep the last checkpoint, still write the results
+            with _sigterm_as_keyboard_interrupt():
+                session.agent.learn(
+                    total_timesteps=remaining * session.k * cfg.n_rollouts,
+                    callback=[session.rambo_callback, monitor],
+                    log_interval=None,
+                    tb_log_name="cotrain",
+                    reset_num_timesteps=not resume,
+                )
+        except KeyboardInterrupt:  # Ctrl-C / SIGTERM: keep the last checkpoint, write results
             monitor.interrupt()
     else:
         monitor.status = "finished" if remaining <= 0 else "stopped"
     timing.record_iteration_time(key, history.iteration_s[first_new:])
     return _finish(session, monitor, history, run_dir, setup_s, time.perf_counter() - t_start)
+
+
+@contextlib.contextmanager
+def _sigterm_as_keyboard_interrupt() -> Iterator[None]:
+    """Treat SIGTERM (``kill``, a scheduler's stop) like Ctrl-C while training.
+
+    Only the main thread may install signal handlers; elsewhere (e.g. a Ray worker thread) this
+    does nothing. The previous handler is restored afterwards.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum} (SIGTERM)")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # -- run folder ----------------------------------------------------------------------------

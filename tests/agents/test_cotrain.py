@@ -7,6 +7,8 @@ import glob
 import importlib.util
 import json
 import math
+import os
+import signal
 from pathlib import Path
 
 import gymnasium as gym
@@ -282,6 +284,22 @@ def test_keyboard_interrupt_keeps_checkpoint_and_writes_results(tiny_hopper, tmp
     assert "checkpoint of iteration 1" in results["message"]
     assert load_checkpoint(tmp_path / "run" / "checkpoint.pt")["iteration"] == 1
     assert json.loads((tmp_path / "run" / "results.json").read_text())["status"] == "interrupted"
+
+
+def test_sigterm_is_handled_like_ctrl_c_and_the_run_resumes(tiny_hopper, tmp_path):
+    def on_iteration(metrics):
+        if metrics["iteration"] == 1:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    before = signal.getsignal(signal.SIGTERM)
+    cfg = tiny_config(tiny_hopper, n_eval_episodes=1, n_iterations=2)
+    results = run_cotrain(cfg, tmp_path / "run", on_iteration=on_iteration)
+    assert signal.getsignal(signal.SIGTERM) is before  # the previous handler is back
+    assert (results["status"], results["iterations_completed"]) == ("interrupted", 1)
+    saved = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert saved["status"] == "interrupted"
+    resumed = run_cotrain(cfg, tmp_path / "run", resume=True)
+    assert (resumed["status"], resumed["iterations_completed"]) == ("finished", 2)
 
 
 @pytest.mark.parametrize(
