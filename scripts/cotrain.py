@@ -190,6 +190,14 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C before training (setup, MLE): no traceback
+        print(
+            "[cotrain] interrupted before training; the MLE pretraining checkpoint is kept: "
+            "rerun the same command to continue",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 130
     if results.get("already_finished"):  # printed by run_cotrain; nothing was rewritten
         return 0
     if results["message"]:

@@ -427,6 +427,17 @@ def test_bad_input_is_one_error_line_before_any_work(tmp_path, capsys):
     assert not (tmp_path / "r").exists()  # nothing half-written
 
 
+def test_ctrl_c_during_setup_is_one_line_and_exit_130(tmp_path, monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cotrain_cli, "run_cotrain", interrupted)
+    code = cotrain_cli.main(["--dataset", "hopper-medium", "--run-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 130 and "Traceback" not in err
+    assert "rerun the same command to continue" in err
+
+
 def test_non_finite_config_values_survive_config_json(tmp_path):
     from agents.cotrain_setup import config_from_dict, config_to_dict
     from rambo_env.run_io import read_json, write_json
