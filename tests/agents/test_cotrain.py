@@ -438,6 +438,32 @@ def test_ctrl_c_during_setup_is_one_line_and_exit_130(tmp_path, monkeypatch, cap
     assert "rerun the same command to continue" in err
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("n_iterations", "3"),
+        ("n_iterations", 3.7),
+        ("n_iterations", True),
+        ("adversary_weight", "0.0003"),
+        ("real_ratio", False),
+        ("progress", "yes"),
+        ("progress", 1),
+        ("dataset", 3),
+        ("stop_at_iteration", "2"),
+    ],
+)
+def test_hand_edited_config_with_a_wrong_type_names_the_field(field, value):
+    with pytest.raises(ValueError, match=f"^{field}: expected"):
+        config_from_dict({field: value})
+
+
+def test_config_types_accept_numpy_ints_ints_for_floats_and_none():
+    cfg = config_from_dict(
+        {"n_iterations": np.int64(3), "real_ratio": 1, "adversary_weight": None, "q_limit": 5}
+    )
+    assert cfg.n_iterations == 3 and cfg.real_ratio == 1
+
+
 def test_non_finite_config_values_survive_config_json(tmp_path):
     from agents.cotrain_setup import config_from_dict, config_to_dict
     from rambo_env.run_io import read_json, write_json
