@@ -113,6 +113,11 @@ class EnsembleConfig:
                 f"EnsembleConfig.weight_decays: need len(hidden_dims) + 1 = {len(self.hidden_dims) + 1}"
                 f" values, got {len(self.weight_decays)}"
             )
+        for name in ("init_min_logvar", "init_max_logvar"):
+            if not math.isfinite(getattr(self, name)):
+                raise ValueError(
+                    f"EnsembleConfig.{name}: expected a finite number, got {getattr(self, name)!r}"
+                )
         if self.init_min_logvar >= self.init_max_logvar:
             raise ValueError(
                 f"EnsembleConfig.init_min_logvar={self.init_min_logvar} must be < init_max_logvar"

@@ -256,3 +256,7 @@ def test_config_validation() -> None:
         EnsembleConfig(hidden_dims=(8, 8))
     with pytest.raises(ValueError, match="n_elites"):
         EnsembleConfig(n_members=3, n_elites=4)
+    for name in ("init_min_logvar", "init_max_logvar"):
+        for bad in (math.nan, math.inf, -math.inf):
+            with pytest.raises(ValueError, match=f"{name}: expected a finite number"):
+                EnsembleConfig(**{name: bad})
