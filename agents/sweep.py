@@ -25,6 +25,7 @@ Ray is imported lazily: ``import agents.sweep`` works without the ``sweep`` extr
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import os
 import shutil
@@ -200,8 +201,19 @@ def trial_run_dir(runs_root: str | Path, dataset: str, config: RamboPreset, seed
 
 def load_sweep(sweep_dir: str | Path) -> tuple[SweepSpec, SweepResources]:
     """The spec and resources a sweep was started with (``<sweep_dir>/sweep.json``)."""
-    data = run_io.read_json(Path(sweep_dir) / SWEEP_FILE)
-    return SweepSpec.from_dict(data["spec"]), SweepResources(**data["resources"])
+    path = Path(sweep_dir) / SWEEP_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"sweep_dir: {sweep_dir} has no {SWEEP_FILE} (not a sweep folder?)")
+    try:
+        data = run_io.read_json(path)
+    except json.JSONDecodeError as err:
+        raise ValueError(
+            f"{path}: not valid JSON ({err}); restore or recreate {SWEEP_FILE}"
+        ) from err
+    try:
+        return SweepSpec.from_dict(data["spec"]), SweepResources(**data["resources"])
+    except (KeyError, TypeError) as err:
+        raise ValueError(f"{path}: damaged {SWEEP_FILE} ({type(err).__name__}: {err})") from err
 
 
 def write_sweep_report(sweep_dir: str | Path) -> tuple[SweepReport, dict[str, Path]]:

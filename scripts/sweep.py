@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -84,11 +85,19 @@ def parse_configs(text: str) -> tuple[RamboPreset, ...]:
 
 def parse_datasets(text: str) -> tuple[str, ...]:
     names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"--datasets: no dataset in {text!r}")
     return tuple(d for n in names for d in DATASET_GROUPS.get(n, [n]))
 
 
 def parse_seeds(text: str) -> tuple[int, ...]:
-    return tuple(int(s) for s in text.split(","))
+    items = [s.strip() for s in text.split(",") if s.strip()]
+    if not items:
+        raise argparse.ArgumentTypeError(f"--seeds: no seed in {text!r}")
+    try:
+        return tuple(int(s) for s in items)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seeds: expected '0,1,...', got {text!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -152,9 +161,9 @@ def resolve_args(
     try:
         base = dataclasses.replace(PRESETS[preset], **overrides)
         spec = SweepSpec(
-            args.datasets or ("hopper-medium",),
-            args.configs or PAPER_CONFIGS,
-            args.seeds or PAPER_SEEDS,
+            ("hopper-medium",) if args.datasets is None else args.datasets,
+            PAPER_CONFIGS if args.configs is None else args.configs,
+            PAPER_SEEDS if args.seeds is None else args.seeds,
             base,
         )
         resources = SweepResources(**ray_given)
@@ -175,6 +184,16 @@ def _sweep_flags_given(args: argparse.Namespace) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        return _main(args, parser)
+    except (ValueError, FileNotFoundError) as err:  # bad input: one line, no traceback
+        if os.environ.get("RAMBO_ENV_TRACEBACK"):
+            raise
+        print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+        return 2
+
+
+def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     existing = args.resume or args.report_only
     if existing is not None and (_sweep_flags_given(args) or (args.resume and args.report_only)):
         parser.error(

@@ -281,6 +281,32 @@ def test_cli_flags(tmp_path, capsys):
     assert exit_info.value.code == 0 and "--address" in capsys.readouterr().out
 
 
+def test_cli_empty_lists_and_bad_sweep_folders_are_one_error_line(tmp_path, capsys):
+    parser = sweep_cli.build_parser()
+    for flag, value in [
+        ("--datasets", ","),
+        ("--datasets", ""),
+        ("--seeds", ","),
+        ("--configs", ","),
+    ]:
+        with pytest.raises(SystemExit) as exit_info:
+            parser.parse_args([flag, value])
+        assert exit_info.value.code == 2 and flag in capsys.readouterr().err
+    args = parser.parse_args([])
+    args.datasets, args.seeds = (), ()  # empty is an error, not the defaults
+    with pytest.raises(SystemExit):
+        sweep_cli.resolve_args(args, parser)
+    assert "datasets: empty" in capsys.readouterr().err
+    for flag in ("--report-only", "--resume"):
+        assert sweep_cli.main([flag, str(tmp_path / "missing")]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: sweep_dir:") and "Traceback" not in err
+    (tmp_path / "sweep.json").write_text("{not json")
+    assert sweep_cli.main(["--report-only", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "sweep.json: not valid JSON" in err
+
+
 def test_cli_report_only_needs_no_ray(tmp_path, monkeypatch, capsys):
     spec = SweepSpec(datasets=("hopper-medium",), configs=TWO_CONFIGS[:1], seeds=(0,))
     (tmp_path / "sweep.json").write_text(
