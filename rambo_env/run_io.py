@@ -137,18 +137,29 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     created = bool(new_dirs)
     lock = run_dir / LOCK_NAME
     try:
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
-        text = lock.read_text().strip()
-        holder = int(text) if text.isdigit() else None
-        if holder is not None and holder != os.getpid() and pid_alive(holder):
-            raise ValueError(
-                f"run_dir: {run_dir} is in use by process {holder}; wait for it or pick another "
-                "folder"
-            ) from None
-        fd = os.open(lock, os.O_WRONLY | os.O_TRUNC)  # stale: take it over
-    with os.fdopen(fd, "w") as f:
-        f.write(str(os.getpid()))
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            text = lock.read_text().strip()
+            holder = int(text) if text.isdigit() else None
+            if holder is not None and holder != os.getpid() and pid_alive(holder):
+                raise ValueError(
+                    f"run_dir: {run_dir} is in use by process {holder}; wait for it or pick "
+                    "another folder"
+                ) from None
+            fd = os.open(lock, os.O_WRONLY | os.O_TRUNC)  # stale: take it over
+        with os.fdopen(fd, "w") as f:
+            f.write(str(os.getpid()))
+    except OSError as err:  # a read-only folder, no permission, a full disk
+        if created:
+            _remove_empty(new_dirs)
+        raise ValueError(
+            f"run_dir: cannot write {lock} ({err.strerror or err}); pick a writable folder"
+        ) from err
+    except ValueError:
+        if created:
+            _remove_empty(new_dirs)
+        raise
     for stray in run_dir.glob(".*.tmp"):  # interrupted atomic writes of an earlier process
         stray.unlink(missing_ok=True)
     ok = False

@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         check_ledger(args.ledger)
         print(f"[cotrain] {'resuming' if resume else 'starting'} run {run_dir}", flush=True)
         results = run_cotrain(cfg, run_dir, resume=resume)
-    except (ValueError, FileNotFoundError) as err:  # bad input: one line, no traceback
+    except (ValueError, OSError) as err:  # bad input, unwritable files: one line, no traceback
         if os.environ.get("RAMBO_ENV_TRACEBACK"):
             raise
         print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)

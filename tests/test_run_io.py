@@ -139,6 +139,21 @@ def test_claim_run_dir_that_cannot_be_created_is_a_value_error_and_leaves_no_par
     assert (tmp_path / "kept").is_dir()  # a folder that was there before stays
 
 
+def test_claim_run_dir_in_a_read_only_folder_is_a_value_error(tmp_path, monkeypatch):
+    import errno
+
+    from rambo_env import run_io
+
+    def read_only(path, flags, *args):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(run_io.os, "open", read_only)  # chmod does not stop root
+    with pytest.raises(ValueError, match=r"run_dir: cannot write .*\.lock.*Permission denied"):
+        with run_io.claim_run_dir(tmp_path / "new" / "run"):
+            pass
+    assert not (tmp_path / "new").exists()  # the folders it made are removed again
+
+
 def test_default_run_dir_skips_a_taken_name(tmp_path):
     from rambo_env.run_io import default_run_dir
 

@@ -464,6 +464,17 @@ def test_config_types_accept_numpy_ints_ints_for_floats_and_none():
     assert cfg.n_iterations == 3 and cfg.real_ratio == 1
 
 
+def test_os_error_of_the_cli_is_one_error_line(tmp_path, monkeypatch, capsys):
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cotrain_cli, "run_cotrain", disk_full)
+    code = cotrain_cli.main(["--dataset", "hopper-medium", "--run-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error:") and "No space left" in err
+    assert "Traceback" not in err
+
+
 def test_non_finite_config_values_survive_config_json(tmp_path):
     from agents.cotrain_setup import config_from_dict, config_to_dict
     from rambo_env.run_io import read_json, write_json
