@@ -291,6 +291,8 @@ def _cached_or_trained_ensemble(
         trained = "" if loaded.report is None else f" (trained {loaded.report.epochs} epochs)"
         print(f"[rambo_env] dynamics model for {dataset.name!r} <- cache {path}{trained}")
         return loaded.ensemble
+    if cache:
+        io.check_cache_dir()  # before the first epoch, not after it
     generator = torch.Generator().manual_seed(seed)  # CPU: same initial weights on any device
     ensemble = GaussianEnsemble(
         dataset.obs_dim, dataset.action_dim, ensemble_config, generator=generator

@@ -117,6 +117,24 @@ def cache_dir() -> Path:
     return Path(root) if root else Path.home() / ".cache" / "rambo_env"
 
 
+def check_cache_dir() -> Path:
+    """:func:`cache_dir`, created if missing; ValueError naming ``RAMBO_ENV_CACHE`` if it is not
+    a writable folder (checked before training, not after the first MLE epoch)."""
+    folder = cache_dir()
+    hint = "set RAMBO_ENV_CACHE to a writable folder"
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"RAMBO_ENV_CACHE: model cache {folder} is not a folder; {hint}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise ValueError(
+            f"RAMBO_ENV_CACHE: model cache {folder} is not writable ({err.strerror or err}); {hint}"
+        ) from err
+    return folder
+
+
 def cache_key(
     dataset_fingerprint: str, ensemble_cfg: EnsembleConfig, mle_cfg: MLEConfig, seed: int
 ) -> str:

@@ -170,6 +170,24 @@ def test_corrupt_cache_entry_is_reported_removed_and_rebuilt(tiny_dataset, capsy
     assert "<- cache" in (make_mdp(tiny_dataset, **kwargs), capsys.readouterr().out)[1]
 
 
+def test_unusable_cache_folder_is_named_before_training(tiny_dataset, tmp_path, monkeypatch):
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained before the cache folder was checked")
+
+    monkeypatch.setattr("rambo_env.model.train_mle", no_training)
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE, progress=False)
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    for bad, why in [(a_file, "is not a folder"), (a_file / "sub", "is not writable")]:
+        monkeypatch.setenv("RAMBO_ENV_CACHE", str(bad))
+        with pytest.raises(ValueError, match=f"RAMBO_ENV_CACHE: model cache {bad} {why}"):
+            make_mdp(tiny_dataset, **kwargs)
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path / "new" / "cache"))
+    with pytest.raises(AssertionError, match="trained before"):  # a missing folder is created
+        make_mdp(tiny_dataset, **kwargs)
+    assert (tmp_path / "new" / "cache").is_dir()
+
+
 def test_non_finite_model_is_neither_cached_nor_used(tiny_dataset):
     huge = dataclasses.replace(tiny_dataset, rewards=np.full_like(tiny_dataset.rewards, 1e30))
     kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE, progress=False)
