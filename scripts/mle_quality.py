@@ -63,6 +63,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
         raise ValueError(f"--threads: expected >= 1, got {args.threads}")
     if not args.max_time_s > 0:
         raise ValueError(f"--max-time-s: expected > 0, got {args.max_time_s}")
+    if args.out is not None:
+        check_out(args.out)
     torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
     dataset = load_dataset(args.dataset)
@@ -96,19 +98,35 @@ def main(argv: list[str] | None = None) -> list[dict]:
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         tmp = args.out.with_name(args.out.name + ".tmp")
-        with tmp.open("w", newline="") as f:
-            writer = csv.DictWriter(
-                f, fieldnames=["batch", "lr", "epoch", "seconds", "holdout_mse"]
-            )
-            writer.writeheader()
-            writer.writerows(rows)
-        tmp.replace(args.out)
+        try:
+            with tmp.open("w", newline="") as f:
+                writer = csv.DictWriter(
+                    f, fieldnames=["batch", "lr", "epoch", "seconds", "holdout_mse"]
+                )
+                writer.writeheader()
+                writer.writerows(rows)
+            tmp.replace(args.out)
+        finally:
+            tmp.unlink(missing_ok=True)  # a failed write leaves no .tmp behind
     return results
+
+
+def check_out(out: Path) -> None:
+    """``--out`` can be written (checked before any training): not a folder, its parent a folder
+    (created if missing)."""
+    if out.is_dir():
+        raise ValueError(f"--out: {out} is a folder; give a CSV file path")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as err:
+        raise ValueError(f"--out: {out.parent} is not a folder ({err.strerror})") from err
+    except OSError as err:
+        raise ValueError(f"--out: cannot create {out.parent} ({err.strerror or err})") from err
 
 
 if __name__ == "__main__":
     try:
         main()
-    except ValueError as err:
+    except (ValueError, OSError) as err:  # bad input, a missing dataset, an unwritable --out
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 
 import pytest
 import torch
@@ -59,3 +60,36 @@ def test_mle_quality_trains_each_variant_and_writes_the_csv(tmp_path):
 def test_mle_quality_bad_variants_name_the_flag(bad):
     with pytest.raises(ValueError, match="--variants"):
         _load_script().main(["--variants", bad])
+
+
+def test_mle_quality_bad_out_is_an_error_before_training(tmp_path, monkeypatch):
+    script = _load_script()
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained before --out was checked")
+
+    monkeypatch.setattr(script, "train_mle", no_training)
+    data = bench.synthetic_dataset(bench.BenchConfig.quick(), n=600)
+    path = str(data.to_npz(tmp_path / "tiny.npz"))
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    for out, match in [(tmp_path, "is a folder"), (a_file / "mle.csv", "is not a folder")]:
+        with pytest.raises(ValueError, match=f"--out: .*{match}"):
+            script.main(["--dataset", path, "--max-epochs", "1", "--out", str(out)])
+
+
+def test_mle_quality_main_prints_one_error_line(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    proc = subprocess.run(
+        [sys.executable, str(root / "scripts" / "mle_quality.py"), "--dataset",
+         str(tmp_path / "missing.npz"), "--out", str(tmp_path / "ok.csv")],
+        capture_output=True, text=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    assert proc.returncode == 2 and proc.stderr.startswith("error:"), proc.stderr
+    assert "Traceback" not in proc.stderr
