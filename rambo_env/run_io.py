@@ -102,15 +102,25 @@ def torch_processes() -> list[int]:
     return sorted(found)
 
 
-def resolve_torch_threads(requested: int | None) -> tuple[int, str]:
-    """``(threads, why)``: ``requested`` if given, else every core this process may use divided
-    among the torch processes running now (this one included), at least 1."""
-    if requested is not None:
-        return int(requested), "as configured"
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least 1."""
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0)) or 1
     except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
+        return os.cpu_count() or 1
+
+
+def resolve_torch_threads(requested: int | None) -> tuple[int, str]:
+    """``(threads, why)``: ``requested`` if given (``why`` warns when it is more than the usable
+    cores), else every core this process may use divided among the torch processes running now
+    (this one included), at least 1."""
+    cores = usable_cores()
+    if requested is not None:
+        if int(requested) > cores:
+            return int(requested), (
+                f"as configured; more than the {cores} usable core(s): expect a slowdown"
+            )
+        return int(requested), "as configured"
     others = torch_processes()
     threads = max(1, cores // (1 + len(others)))
     if not others:

@@ -198,4 +198,6 @@ def test_torch_processes_finds_another_torch_process_and_threads_are_shared(monk
         child.wait(timeout=30)
     monkeypatch.setattr(run_io, "torch_processes", lambda: [])
     assert run_io.resolve_torch_threads(None) == (2, "auto: 2 core(s), no other torch process")
-    assert run_io.resolve_torch_threads(3) == (3, "as configured")
+    assert run_io.resolve_torch_threads(2) == (2, "as configured")
+    threads, why = run_io.resolve_torch_threads(3)  # still used, but said to be too many
+    assert threads == 3 and why.startswith("as configured; more than the 2 usable core(s)")
