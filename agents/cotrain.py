@@ -158,6 +158,7 @@ def _run(
     print(f"[cotrain] torch threads: {threads} ({why})", flush=True)
     if resume:
         state = run_io.load_checkpoint(run_dir / run_io.CHECKPOINT_NAME)
+        _check_stop_at(cfg, int(state["iteration"]), run_dir)  # before the dataset and model
         fingerprint = _check_identity(state, run_dir)
         session = build_session(cfg, expected_fingerprint=fingerprint)
         history = _restore(session, state)
@@ -257,6 +258,15 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
                 f"cfg.{name}: {value!r} differs from the saved config's {saved[name]!r} in "
                 f"{config_path}; only {SESSION_FIELDS} may change on resume"
             )
+
+
+def _check_stop_at(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
+    """A resumed run asked to stop at or before the iterations it already has: nothing to do."""
+    if cfg.stop_at_iteration is not None and cfg.stop_at_iteration <= done:
+        raise ValueError(
+            f"stop_at_iteration: {cfg.stop_at_iteration} <= iterations done {done} in {run_dir}: "
+            "nothing to do; raise it (or leave it out) to continue the run"
+        )
 
 
 def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | None:

@@ -100,7 +100,7 @@ def _tb_scalars(run_dir, tag: str) -> list[tuple[int, float]]:
     return sorted(values)
 
 
-def test_stop_then_resume_continues_the_run(tiny_hopper, tmp_path):
+def test_stop_then_resume_continues_the_run(tiny_hopper, tmp_path, monkeypatch):
     run_dir = tmp_path / "run"
     cfg = tiny_config(tiny_hopper, stop_at_iteration=2)
     first = run_cotrain(cfg, run_dir)
@@ -126,6 +126,12 @@ def test_stop_then_resume_continues_the_run(tiny_hopper, tmp_path):
         run_cotrain(dataclasses.replace(cfg, seed=1), run_dir, resume=True)
     with pytest.raises(ValueError, match="not empty"):
         run_cotrain(cfg, run_dir)
+    with monkeypatch.context() as m:  # reported before any setup, nothing rewritten
+        m.setattr("agents.cotrain.build_session", lambda *a, **k: pytest.fail("set up"))
+        results_before = (run_dir / "results.json").read_bytes()
+        with pytest.raises(ValueError, match="stop_at_iteration: 2 <= iterations done 2"):
+            run_cotrain(cfg, run_dir, resume=True)
+        assert (run_dir / "results.json").read_bytes() == results_before
 
     reported: list[dict] = []
     second = run_cotrain(
