@@ -102,6 +102,16 @@ def test_seed_applies_at_next_reset(mdp):
     assert not np.array_equal(a.reset(), b.reset())
 
 
+def test_out_of_bounds_actions_are_clipped_to_the_action_space(mdp):
+    a, b = RamboModelVecEnv(mdp, 4), RamboModelVecEnv(mdp, 4)
+    a.seed(3)
+    b.seed(3)
+    np.testing.assert_array_equal(a.reset(), b.reset())
+    inside = np.tile(np.array([1.0, -1.0, 0.5], dtype=np.float32), (4, 1))
+    outside = np.tile(np.array([5.0, -7.0, 0.5], dtype=np.float32), (4, 1))
+    np.testing.assert_array_equal(a.step(inside)[0], b.step(outside)[0])
+
+
 def test_attribute_access(mdp):
     venv = RamboModelVecEnv(mdp, 4, rollout_length=2)
     assert venv.get_attr("rollout_length") == [2, 2, 2, 2]

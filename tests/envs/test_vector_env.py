@@ -141,6 +141,14 @@ def test_reset_options_and_action_errors(tiny_mdp):
         envs.reset(options={"states": state})
 
 
+def test_out_of_bounds_actions_are_clipped_to_the_action_space(tiny_mdp):
+    a, b = RamboModelVectorEnv(3, mdp=tiny_mdp), RamboModelVectorEnv(3, mdp=tiny_mdp)
+    np.testing.assert_array_equal(a.reset(seed=4)[0], b.reset(seed=4)[0])
+    inside = np.tile(np.array([1.0, -1.0, 0.5], dtype=np.float32), (3, 1))
+    outside = np.tile(np.array([5.0, -7.0, 0.5], dtype=np.float32), (3, 1))
+    np.testing.assert_array_equal(a.step(inside)[0], b.step(outside)[0])
+
+
 def test_same_seed_same_steps_and_pickle(tiny_mdp):
     a = RamboModelVectorEnv(8, mdp=tiny_mdp, rollout_length=2)
     b = RamboModelVectorEnv(8, mdp=tiny_mdp, rollout_length=2)
