@@ -275,6 +275,10 @@ def _cached_or_trained_ensemble(
         try:
             loaded = io.load_model(path, device)
             _check_finite(loaded.ensemble, f"cached model {path}")
+            if not np.array_equal(loaded.normalizer.mean, normalizer.mean) or not np.array_equal(
+                loaded.normalizer.std, normalizer.std
+            ):
+                raise ValueError(f"its normalizer does not match dataset {dataset.name!r}")
         except Exception as err:  # a corrupt or foreign cache entry: report, remove, rebuild
             print(
                 f"[rambo_env] cached dynamics model {path} is unreadable "
@@ -284,10 +288,6 @@ def _cached_or_trained_ensemble(
             return _cached_or_trained_ensemble(
                 dataset, normalizer, ensemble_config, mle_config, seed, device, cache, progress
             )
-        if not np.array_equal(loaded.normalizer.mean, normalizer.mean) or not np.array_equal(
-            loaded.normalizer.std, normalizer.std
-        ):
-            raise ValueError(f"{path}: cached normalizer does not match dataset {dataset.name!r}")
         trained = "" if loaded.report is None else f" (trained {loaded.report.epochs} epochs)"
         print(f"[rambo_env] dynamics model for {dataset.name!r} <- cache {path}{trained}")
         return loaded.ensemble

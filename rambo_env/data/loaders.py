@@ -146,7 +146,7 @@ def _resolve(
         return _load_d4rl_name(text, d4rl_dir)
     if _is_a_path(text):
         raise ValueError(
-            f"dataset: {text} is not a dataset file (expected .npz / .hdf5 / a Minari id / a "
+            f"dataset: {text!r} is not a dataset file (expected .npz / .hdf5 / a Minari id / a "
             "short name such as 'hopper-medium')"
         )
     if "/" in text:

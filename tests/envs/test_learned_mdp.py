@@ -170,6 +170,21 @@ def test_corrupt_cache_entry_is_reported_removed_and_rebuilt(tiny_dataset, capsy
     assert "<- cache" in (make_mdp(tiny_dataset, **kwargs), capsys.readouterr().out)[1]
 
 
+def test_cache_entry_of_another_normalizer_is_reported_removed_and_rebuilt(tiny_dataset, capsys):
+    from rambo_env.dynamics import io
+
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE, progress=False)
+    first = make_mdp(tiny_dataset, **kwargs)
+    path = Path(capsys.readouterr().out.split("saved to ")[1].split()[0])
+    loaded = io.load_model(path, "cpu")
+    other = type(loaded.normalizer)(mean=loaded.normalizer.mean + 1.0, std=loaded.normalizer.std)
+    io.save_model(path, loaded.ensemble, other, loaded.mle_config, loaded.report)
+    again = make_mdp(tiny_dataset, **kwargs)
+    out = capsys.readouterr().out
+    assert "normalizer does not match dataset" in out and "removing it and training anew" in out
+    torch.testing.assert_close(again.ensemble.state_dict(), first.ensemble.state_dict())
+
+
 def test_unusable_cache_folder_is_named_before_training(tiny_dataset, tmp_path, monkeypatch):
     def no_training(*args, **kwargs):
         raise AssertionError("trained before the cache folder was checked")
