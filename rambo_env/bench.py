@@ -139,16 +139,21 @@ def measure(
 
 
 # --------------------------------------------------------------------------------- machine facts
-def cpu_model() -> str:
-    """``model name`` from /proc/cpuinfo (empty when unavailable)."""
+def _cpuinfo(field: str) -> str:
+    """The first ``field`` value of /proc/cpuinfo (empty when unavailable)."""
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.startswith("model name"):
+                if line.startswith(field):
                     return line.split(":", 1)[1].strip()
     except OSError:
         pass
     return ""
+
+
+def cpu_model() -> str:
+    """``model name`` from /proc/cpuinfo (empty when unavailable)."""
+    return _cpuinfo("model name")
 
 
 #: CPU flags that decide which precision is fast (AMX / AVX-512 bf16: a bf16 mode can pay off).
@@ -157,15 +162,8 @@ _FLAGS = ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")
 
 def cpu_flags() -> list[str]:
     """Which of ``avx2, avx512f, avx512_bf16, amx_bf16, amx_tile`` /proc/cpuinfo lists ([] if none)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    present = set(line.split(":", 1)[1].split())
-                    return [flag for flag in _FLAGS if flag in present]
-    except OSError:
-        pass
-    return []
+    present = set(_cpuinfo("flags").split())
+    return [flag for flag in _FLAGS if flag in present]
 
 
 def load_average() -> tuple[float, float, float]:

@@ -22,6 +22,7 @@ import torch
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
 from rambo_env.dynamics.training import MLEConfig, MLEReport
 from rambo_env.normalization import ObsNormalizer
+from rambo_env.run_io import save_checkpoint
 
 __all__ = [
     "FORMAT_VERSION",
@@ -72,15 +73,7 @@ def save_model(
         "report": report.to_dict() if report is not None else None,
         "meta": dict(meta or {}),
     }
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(checkpoint, f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return save_checkpoint(path, checkpoint)
 
 
 def load_model(path: str | os.PathLike, device: str | torch.device = "auto") -> LoadedModel:

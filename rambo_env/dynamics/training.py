@@ -21,7 +21,6 @@ import json
 import logging
 import math
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from tqdm.auto import tqdm
 
 from rambo_env.dynamics.ensemble import GaussianEnsemble, resolve_device
 from rambo_env.normalization import ObsNormalizer
+from rambo_env.run_io import save_checkpoint
 
 __all__ = ["MLEConfig", "MLEReport", "make_adam", "model_tensors", "train_mle"]
 
@@ -284,16 +284,8 @@ def _fingerprint(
 
 
 def _save_checkpoint(path: Path, state: dict[str, Any]) -> None:
-    """Atomically write ``state`` to ``path`` (temporary file in the same folder + ``os.replace``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(state, f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Atomically write ``state`` to ``path`` (``run_io.save_checkpoint``; a seam for tests)."""
+    save_checkpoint(path, state)
 
 
 def _load_checkpoint(path: Path, fingerprint: str) -> dict[str, Any] | None:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import glob
-import importlib.util
 import json
 import math
 import os
 import signal
-from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
@@ -336,11 +334,7 @@ def test_ent_coef_reaches_the_sb3_agent(tiny_hopper):
 
 
 def test_diagnose_script_reads_a_run_and_writes_its_report(tiny_hopper, tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location(
-        "diagnose_cli", Path(__file__).resolve().parents[2] / "scripts" / "diagnose.py"
-    )
-    diagnose = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(diagnose)
+    diagnose = load_script("diagnose")
     run_dir = tmp_path / "run"
     run_cotrain(tiny_config(tiny_hopper, n_iterations=1, n_eval_episodes=1), run_dir)
     argv = [str(run_dir), "--n-starts", "8", "--n-episodes", "2", "--max-steps", "20"]
@@ -657,11 +651,7 @@ def test_the_ledger_is_checked_before_the_run(tmp_path, capsys):
 
 
 def test_ledger_script_refuses_a_bad_ledger_before_writing(tiny_hopper, tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location(
-        "ledger_cli", Path(__file__).resolve().parents[2] / "scripts" / "ledger.py"
-    )
-    ledger_cli = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ledger_cli)
+    ledger_cli = load_script("ledger")
     run_dir = tmp_path / "run"
     run_cotrain(tiny_config(tiny_hopper, n_iterations=1, n_eval_episodes=1), run_dir)
     a_file = tmp_path / "file"
