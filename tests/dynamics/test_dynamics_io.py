@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import torch
 
-from rambo_env.dynamics import io
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
 from rambo_env.dynamics.io import cache_dir, cache_key, cache_path, load_model, save_model
 from rambo_env.dynamics.training import MLEConfig, MLEReport
@@ -62,10 +61,10 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     before = path.read_bytes()
 
     def broken_save(obj, f) -> None:
-        f.write(b"partial")
+        Path(f).write_bytes(b"partial")  # the temp file path given by the atomic writer
         raise OSError("disk full")
 
-    monkeypatch.setattr(io.torch, "save", broken_save)
+    monkeypatch.setattr(torch, "save", broken_save)
     with pytest.raises(OSError, match="disk full"):
         save_model(path, model, norm)
     assert path.read_bytes() == before
