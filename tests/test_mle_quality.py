@@ -89,7 +89,7 @@ def test_mle_quality_main_prints_one_error_line(tmp_path):
     proc = subprocess.run(
         [sys.executable, str(root / "scripts" / "mle_quality.py"), "--dataset",
          str(tmp_path / "missing.npz"), "--out", str(tmp_path / "ok.csv")],
-        capture_output=True, text=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True, text=True, cwd=root, env={**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])},
     )  # fmt: skip
     assert proc.returncode == 2 and proc.stderr.startswith("error:"), proc.stderr
     assert "Traceback" not in proc.stderr

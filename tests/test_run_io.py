@@ -192,7 +192,8 @@ def test_torch_processes_finds_another_torch_process_and_threads_are_shared(monk
         monkeypatch.setattr(run_io.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
         threads, why = run_io.resolve_torch_threads(None)
         others = len(run_io.torch_processes())
-        assert threads == max(1, 2 // (1 + others)) and str(child.pid) in why
+        assert threads == max(1, 2 // (1 + others)) and f"with {others} other torch" in why
+        assert str(child.pid) in why or others > 5  # the first five PIDs are named
     finally:
         child.stdin.close()
         child.wait(timeout=30)

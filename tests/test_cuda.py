@@ -1,0 +1,173 @@
+"""The fast paths on CUDA (issue 12): skipped on a machine without a GPU.
+
+Each fast path is compared with the plain fp32 path on the same inputs: fused Adam with the
+one-tensor-at-a-time Adam on the GPU (1e-5 relative), and the ensemble loss, rollout step and
+adversary step on the GPU with the same computation on the CPU (1e-4 relative: the GPU's kernels
+sum in another order; TF32 is switched off here, as it is by default in PyTorch). The main job runs
+end to end with ``device="cuda"`` and resumes there.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from agents.cotrain import run_cotrain
+from agents.factory import make_agent
+from agents.vec_env import RamboModelVecEnv
+from rambo_env.adversary import AdversaryConfig, ModelAdversary, PolicyFns
+from rambo_env.dynamics.training import make_adam
+from rambo_env.run_io import load_checkpoint
+from tests.agents.test_cotrain import tiny_config, tiny_hopper  # noqa: F401 (fixture)
+from tests.envs.tiny_mdp import make_tiny_dataset, make_tiny_mdp
+
+pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+
+CPU_VS_CUDA = dict(rtol=1e-4, atol=1e-5)
+
+
+@pytest.fixture(autouse=True)
+def _fp32_matmuls():
+    """Full-precision matmuls (PyTorch's default; a user's script may have enabled TF32)."""
+    old = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+    yield
+    torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = old
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    dataset = make_tiny_dataset()
+    return make_tiny_mdp(dataset), dataset
+
+
+def _on(mdp, device: str):
+    return copy.deepcopy(mdp).to(device)
+
+
+def _policy(mdp) -> PolicyFns:
+    """A fixed smooth policy and critic, on whatever device the inputs are."""
+    w = torch.linspace(-1.0, 1.0, mdp.obs_dim * mdp.action_dim).reshape(mdp.obs_dim, -1)
+
+    def mean(o: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(o @ w.to(o.device))
+
+    def q(o: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+        return o.sum(1) - (a**2).sum(1)
+
+    return PolicyFns(sample=mean, mean=mean, q=q)
+
+
+def test_fused_adam_on_cuda_equals_the_plain_adam():
+    gen = torch.Generator(device="cuda").manual_seed(0)
+    params = [torch.randn(7, 64, 64, device="cuda", generator=gen) for _ in range(3)]
+    fast = [p.clone().requires_grad_(True) for p in params]
+    plain = [p.clone().requires_grad_(True) for p in params]
+    opt_fast = make_adam(fast, 1e-3)
+    assert opt_fast.defaults["fused"]  # the fast path is the one in use on CUDA
+    opt_plain = torch.optim.Adam(plain, lr=1e-3, foreach=False)
+    for _ in range(5):
+        grads = [torch.randn(p.shape, device="cuda", generator=gen) for p in params]
+        for group, opt in ((fast, opt_fast), (plain, opt_plain)):
+            for p, g in zip(group, grads, strict=True):
+                p.grad = g.clone()
+            opt.step()
+    for a, b in zip(fast, plain, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-7)
+
+
+def test_ensemble_loss_and_gradients_on_cuda_equal_cpu(tiny):
+    mdp, _ = tiny
+    rng = np.random.default_rng(0)
+    obs = mdp.initial(256, rng)
+    action = torch.as_tensor(rng.uniform(-1, 1, (256, mdp.action_dim)), dtype=torch.float32)
+    next_obs = obs + 0.01 * torch.randn(obs.shape, generator=torch.Generator().manual_seed(1))
+    reward = obs[:, 5] + 1.0
+    results = {}
+    for device in ("cpu", "cuda"):
+        ensemble = copy.deepcopy(mdp.ensemble).to(device)
+        batch = [t.to(device) for t in (obs, action, next_obs, reward)]
+        loss, _ = ensemble.mle_loss(*batch)
+        loss.backward()
+        grads = {n: p.grad.cpu() for n, p in ensemble.named_parameters() if p.grad is not None}
+        results[device] = loss.detach().cpu(), grads
+    torch.testing.assert_close(results["cuda"][0], results["cpu"][0], **CPU_VS_CUDA)
+    assert results["cuda"][1].keys() == results["cpu"][1].keys()
+    for name, grad in results["cpu"][1].items():
+        scale = float(grad.abs().max()) + 1e-12
+        torch.testing.assert_close(
+            results["cuda"][1][name] / scale, grad / scale, **CPU_VS_CUDA, msg=name
+        )
+
+
+def test_rollout_step_on_cuda_equals_cpu(tiny):
+    mdp, _ = tiny
+    out = {}
+    for device in ("cpu", "cuda"):
+        moved = _on(mdp, device)
+        rng = np.random.default_rng(3)  # elites and noise are drawn on the host: same on both
+        obs = moved.initial(512, rng)
+        action = _policy(moved).mean(obs)
+        next_obs, reward, terminated = moved.transition(obs, action, rng)
+        assert next_obs.device.type == device
+        out[device] = next_obs.cpu(), reward.cpu(), terminated.cpu()
+    torch.testing.assert_close(out["cuda"][0], out["cpu"][0], **CPU_VS_CUDA)
+    torch.testing.assert_close(out["cuda"][1], out["cpu"][1], **CPU_VS_CUDA)
+    assert torch.equal(out["cuda"][2], out["cpu"][2])
+
+
+def test_adversary_step_on_cuda_equals_cpu(tiny):
+    mdp, dataset = tiny
+    stats, params = {}, {}
+    for device in ("cpu", "cuda"):
+        moved = _on(mdp, device)
+        policy = _policy(moved)
+        adversary = ModelAdversary(moved, dataset, AdversaryConfig(0.3, 2, batch_size=128), seed=0)
+        rng = np.random.default_rng(5)
+        obs = moved.initial(128, rng)
+        action = policy.sample(obs)
+        with torch.no_grad():
+            next_obs, reward, terminated = moved.transition(obs, action, rng)
+        if device == "cpu":  # the same MLE rows on both devices
+            real_cpu = adversary.real.sample(128, torch.Generator().manual_seed(7))
+        real = type(real_cpu)(*(t.to(device) for t in real_cpu))
+        out = adversary.step(policy, obs, action, reward, next_obs, terminated, real=real)
+        stats[device] = {k: float(v) for k, v in out.items()}
+        params[device] = {n: p.detach().cpu() for n, p in moved.ensemble.named_parameters()}
+    for key, value in stats["cpu"].items():
+        assert stats["cuda"][key] == pytest.approx(value, rel=1e-4, abs=1e-5), key
+    for name, value in params["cpu"].items():
+        torch.testing.assert_close(params["cuda"][name], value, **CPU_VS_CUDA, msg=name)
+
+
+def test_agent_optimizers_are_fused_and_train_on_cuda(tiny):
+    mdp, dataset = tiny
+    moved = _on(mdp, "cuda")
+    vec_env = RamboModelVecEnv(moved, num_envs=32, rollout_length=2, seed=0)
+    for algo in ("sac", "td3"):
+        agent = make_agent(
+            algo, vec_env, dataset, moved.normalizer, rollout_length=2, device="cuda", seed=0
+        )
+        assert agent.device.type == "cuda"
+        optimizers = [agent.actor.optimizer, agent.critic.optimizer]
+        assert all(opt.defaults.get("fused") for opt in optimizers), algo
+        agent.learn(total_timesteps=64, log_interval=None)
+        assert all(p.is_cuda and torch.isfinite(p).all() for p in agent.policy.parameters())
+
+
+def test_main_job_on_cuda_runs_and_resumes(tiny_hopper, tmp_path):  # noqa: F811 (fixture)
+    run_dir = tmp_path / "run"
+    cfg = tiny_config(tiny_hopper, device="cuda", stop_at_iteration=2)
+    first = run_cotrain(cfg, run_dir)
+    assert (first["status"], first["iterations_completed"]) == ("stopped", 2)
+    assert json.loads((run_dir / "config.json").read_text())["resolved"]["device"] == "cuda"
+    second = run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), run_dir, resume=True)
+    assert (second["status"], second["iterations_completed"]) == ("finished", 4)
+    assert second["q_history"][:2] == first["q_history"]
+    assert all(np.isfinite(second["q_history"]))
+    assert load_checkpoint(run_dir / "checkpoint.pt")["iteration"] == 4
