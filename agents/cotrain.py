@@ -302,11 +302,14 @@ def _check_identity(state: dict[str, Any], run_dir: Path) -> str:
     if identity is None:  # a checkpoint written before identities were stored
         return fingerprint
     checkpoint = run_dir / run_io.CHECKPOINT_NAME
+    # Fields added after the run started are missing from its config.json: their defaults (the
+    # earlier behaviour) are what it ran with, so compare the loaded config, not the raw JSON.
+    config = dataclasses.asdict(load_config(run_dir))
     for name, value in identity["config"].items():
-        if name not in SESSION_FIELDS and saved["config"].get(name) != value:
+        if name not in SESSION_FIELDS and name in config and config[name] != value:
             raise ValueError(
                 f"{checkpoint}: belongs to another run ({name}={value!r} in the checkpoint, "
-                f"{saved['config'].get(name)!r} in {run_dir / run_io.CONFIG_NAME}); resume the run "
+                f"{config[name]!r} in {run_dir / run_io.CONFIG_NAME}); resume the run "
                 "it came from, or start a new run"
             )
     if identity["dataset_fingerprint"] != fingerprint:

@@ -510,6 +510,20 @@ def test_resume_refuses_a_foreign_checkpoint_and_a_changed_dataset(tiny_hopper, 
         )
 
 
+def test_a_run_folder_from_before_a_config_field_existed_still_resumes(tiny_hopper, tmp_path):
+    """config.json written by older code lacks newer fields; their defaults are what it ran with."""
+    cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2)
+    run_cotrain(cfg, tmp_path / "a")
+    path = tmp_path / "a" / "config.json"
+    saved = json.loads(path.read_text())
+    del saved["config"]["bc_loss"]  # added in session 6; the default is the earlier behaviour
+    path.write_text(json.dumps(saved))
+    resumed = run_cotrain(
+        dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "a", resume=True
+    )
+    assert (resumed["status"], resumed["iterations_completed"]) == ("finished", 2)
+
+
 def test_a_start_that_died_before_its_first_checkpoint_does_not_block_the_folder(
     tiny_hopper, tmp_path, capsys
 ):
