@@ -681,6 +681,49 @@ def test_ledger_script_refuses_a_bad_ledger_before_writing(tiny_hopper, tmp_path
     assert [p.name for p in corrupt.iterdir()] == ["index.json"]  # no half-written CSV
 
 
+_FAKE_CURVES: dict[str, list] = {}
+
+
+def _fake_run(run_dir, n_iterations: int, monkeypatch) -> None:
+    """A run folder's config.json; its curves (warm start + ``n_iterations``) go to _FAKE_CURVES."""
+    run_dir.mkdir()
+    saved = {
+        "config": {"algo": "sac", "seed": 0, "dataset": "tiny-hopper.npz"},
+        "resolved": {
+            "rollout_length": 2,
+            "adversary_weight": 3e-4,
+            "dataset": {"name": "tiny-hopper", "behaviour_score": 10.0},
+        },
+    }
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    rows = [{"iteration": i, "normalized_score": float(i)} for i in range(n_iterations + 1)]
+    monkeypatch.setitem(_FAKE_CURVES, str(run_dir), rows)
+
+
+def test_ledger_keeps_the_longer_run_of_a_key_unless_replace(tmp_path, monkeypatch, capsys):
+    from rambo_env import ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "read_curves", lambda run_dir: _FAKE_CURVES[str(run_dir)])
+    monkeypatch.setattr(ledger_module, "plot_dataset", lambda dataset, ledger_dir: None)
+    ledger_cli = load_script("ledger")
+    ledger = tmp_path / "ledger"
+    long_run, short_run = tmp_path / "long", tmp_path / "short"
+    _fake_run(long_run, 8, monkeypatch)
+    _fake_run(short_run, 3, monkeypatch)
+    assert ledger_module.update_ledger(long_run, ledger).iterations == 8
+    csv = (ledger / "tiny-hopper_sac_k2-lam3e-4_s0.csv").read_text()
+    with pytest.raises(SystemExit) as exit_info:  # was: the 3-iteration run replaced it silently
+        ledger_cli.main([str(short_run), "--ledger", str(ledger)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.count("\n") == 1, err
+    assert "8 iterations" in err and "only 3" in err and "--replace" in err
+    assert ledger_module.read_index(ledger)["tiny-hopper_sac_k2-lam3e-4_s0"].iterations == 8
+    assert (ledger / "tiny-hopper_sac_k2-lam3e-4_s0.csv").read_text() == csv
+    assert ledger_module.update_ledger(long_run, ledger).iterations == 8  # a refresh is fine
+    assert ledger_cli.main([str(short_run), "--ledger", str(ledger), "--replace"]) == 0
+    assert ledger_module.read_index(ledger)["tiny-hopper_sac_k2-lam3e-4_s0"].iterations == 3
+
+
 def test_resuming_a_finished_run_rewrites_nothing(tiny_hopper, tmp_path, capsys, monkeypatch):
     from agents import cotrain_setup
 
