@@ -89,6 +89,10 @@ def test_d4rl_file_without_next_observations_derives_them(tmp_path):
     d = load_dataset(path)
     assert d.n_transitions == 12 - 2  # the timeout row 4 and the last row have no known successor
     np.testing.assert_array_equal(d.next_observations[:4], a["observations"][1:5])
+    # Row 3 is episode 0's last stored step (its successor row was dropped): a timeout, not an
+    # unmarked episode end followed by episode 1's first row.
+    assert np.flatnonzero(d.timeouts).tolist() == [3, 9] and d.unmarked_episode_ends().size == 0
+    assert d.episode_ends().sum() == 3
 
 
 def test_npz_and_dict_inputs(tmp_path):
@@ -306,6 +310,7 @@ def test_d4rl_file_without_next_observations_and_timeouts_uses_a_step_counter(tm
     assert d.n_transitions == 11 - 2
     np.testing.assert_array_equal(d.next_observations[:3], a["observations"][1:4])
     np.testing.assert_array_equal(d.next_observations[3:5], a["observations"][5:7])
+    assert d.unmarked_episode_ends().size == 0 and np.flatnonzero(d.timeouts).tolist() == [2, 8]
 
 
 def test_damaged_flat_cache_is_rebuilt_and_damaged_minari_data_named(capsys):

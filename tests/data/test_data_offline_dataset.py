@@ -186,6 +186,23 @@ def test_episode_ends_and_returns():
     assert d.episode_ends()[-1] and len(d.episode_returns()) == 3
 
 
+def test_unmarked_episode_ends_warn_once_with_the_count_and_first_row(capsys):
+    make_dataset((5, 4, 3), (False, True, False))
+    assert "WARNING" not in capsys.readouterr().out  # every episode end is flagged
+    a = _arrays()
+    a["timeouts"][[4, 11]] = False  # row 4: a new episode follows unflagged; 11: the final row
+    a["next_observations"][1] += 1e-7  # float noise is not a new episode
+    d = OfflineDataset.from_arrays(a, name="mine")
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1 and "dataset 'mine': 1 row(s) end an episode" in out, out
+    assert "first: row 4" in out and "mark them as timeouts" in out
+    assert d.unmarked_episode_ends().tolist() == [4]
+    a["timeouts"][:] = False
+    a["terminals"][:] = False  # no flags at all: both episode ends before the last row
+    assert OfflineDataset.from_arrays(a).unmarked_episode_ends().tolist() == [4, 8]
+    assert "2 row(s)" in capsys.readouterr().out
+
+
 def test_normalized_score_uses_own_reference_returns():
     d = make_dataset(ref_min_score=-20.272305, ref_max_score=3234.3)
     assert d.normalized_score(3234.3) == pytest.approx(100.0)
