@@ -61,6 +61,10 @@ def test_generated_layout_invariants():
     assert d.timeouts[-1] or d.terminals[-1]  # the trailing partial episode is marked truncated
     assert d.terminals.sum() > 0  # random hopper falls within a few dozen steps
     assert d.unmarked_episode_ends().size == 0  # every episode end is flagged
+    from rambo_env.dynamics.termination import terminal_disagreements
+
+    found = terminal_disagreements("Hopper-v5", d.next_observations, d.terminals)
+    assert [rows.size for rows in found] == [0, 0]  # the terminals agree with the env's rule
     assert np.abs(d.actions).max() <= 1.0 and d.actions.std() > 0.5  # uniform on [-1, 1]
     # every episode starts from a fresh reset: Hopper's initial state is near the standing pose
     starts = np.flatnonzero(np.r_[True, ends[:-1]])

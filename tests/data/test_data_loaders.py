@@ -95,6 +95,26 @@ def test_d4rl_file_without_next_observations_derives_them(tmp_path):
     assert d.episode_ends().sum() == 3
 
 
+def test_terminals_that_contradict_the_env_rule_warn_once_at_load(capsys):
+    a = make_arrays([5, 4, 3], terminal_last=[False, True, False])
+    for key in ("observations", "next_observations"):
+        a[key][:, :2] = (1.25, 0.0)  # Hopper standing: the rule keeps every row alive
+    a["next_observations"][8, 0] = 0.5  # the terminal row fell: agrees with the rule
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    assert "WARNING" not in capsys.readouterr().out
+    a["terminals"][2] = True  # terminal, but its next state is alive
+    a["next_observations"][4, 0] = 0.5  # fell, but only a timeout
+    a["timeouts"][4] = False
+    a["observations"][5] = a["next_observations"][4]  # (so no unmarked episode end either)
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert "terminals contradict Hopper-v5's termination rule" in out
+    assert "1 (first: row 2) terminal row(s)" in out and "1 (first: row 4) non-terminal" in out
+    load_dataset(OfflineDataset.from_arrays(a))  # no env, no rule: nothing to compare with
+    assert "contradict" not in capsys.readouterr().out
+
+
 def test_npz_and_dict_inputs(tmp_path):
     src = make_dataset(name="mine", ref_min_score=0.0, ref_max_score=10.0)
     d = load_dataset(src.to_npz(tmp_path / "mine.npz"))
