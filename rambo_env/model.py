@@ -317,7 +317,10 @@ def _cached_or_trained_ensemble(
     _check_finite(ensemble, "the trained model")
     where = ""
     if cache:
-        where = f", saved to {io.save_model(path, ensemble, normalizer, mle_config, report)}"
+        try:
+            where = f", saved to {io.save_model(path, ensemble, normalizer, mle_config, report)}"
+        except OSError as err:  # disk full, ...: the trained model is still good for this run
+            where = f"; WARNING: not cached, used from memory: {err}"
     print(
         f"[rambo_env] dynamics model for {dataset.name!r} <- trained: {report.epochs} epochs "
         f"({report.stopped_by}, {report.wall_s:.1f} s), holdout MSE of elites "

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -368,27 +366,25 @@ class OfflineDataset:
         return digest.hexdigest()
 
     def to_npz(self, path: str | Path) -> Path:
-        """Write arrays and metadata to ``path`` atomically (temp file in the same dir + rename)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Write arrays and metadata to ``path`` atomically (temp file in the same dir + rename;
+        a failed write, e.g. a full disk, names the file: :func:`rambo_env.run_io.atomic_write`)."""
+        from rambo_env.run_io import atomic_write  # lazy: run_io imports torch
+
         meta = {
             k: np.asarray("" if getattr(self, k) is None else getattr(self, k))
             for k in _META_FIELDS
         }
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as f:  # a file object: np.savez would append .npz to a path
                 np.savez(
                     f,
                     **{k: getattr(self, k) for k in ARRAY_FIELDS},
                     **meta,
                     metadata_json=np.asarray(json.dumps(self.metadata, default=str)),
                 )
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+
+        return atomic_write(path, write)
 
     def __repr__(self) -> str:
         return (

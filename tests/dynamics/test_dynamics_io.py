@@ -61,7 +61,7 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     before = path.read_bytes()
 
     def broken_save(obj, f) -> None:
-        Path(f).write_bytes(b"partial")  # the temp file path given by the atomic writer
+        f.write(b"partial")  # the open temp file given by the atomic writer
         raise OSError("disk full")
 
     monkeypatch.setattr(torch, "save", broken_save)
