@@ -248,7 +248,10 @@ def write_flat_cache(dataset_id: str, dataset: OfflineDataset) -> None:
     if path.parent.is_dir():  # drop caches of earlier versions (e.g. before --force)
         for stale in path.parent.glob("*.npz"):
             stale.unlink(missing_ok=True)
-    dataset.to_npz(path)
+    try:
+        dataset.to_npz(path)
+    except OSError as err:  # a full disk, ...: the cache only saves the next slow read
+        print(f"[rambo_env] WARNING: flat cache of {dataset_id} not written: {err}")
 
 
 def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:

@@ -333,6 +333,25 @@ def test_d4rl_file_without_next_observations_and_timeouts_uses_a_step_counter(tm
     assert d.unmarked_episode_ends().size == 0 and np.flatnonzero(d.timeouts).tolist() == [2, 8]
 
 
+def test_a_flat_cache_write_on_a_full_disk_warns_and_the_load_goes_on(capsys, monkeypatch):
+    import errno
+
+    from rambo_env.data import minari_io
+
+    _save_as_minari("t/hopper/full-v0", make_dataset((7, 5), (True, False)))
+    assert not minari_io._cache_path("t/hopper/full-v0").exists()  # a load reads Minari, caches
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", disk_full)
+    capsys.readouterr()
+    d = load_dataset("t/hopper/full-v0")  # was: the load failed on its cache write
+    out = capsys.readouterr().out
+    assert "WARNING: flat cache of t/hopper/full-v0 not written" in out and "is full" in out
+    assert d.n_transitions == 12 and not minari_io._cache_path("t/hopper/full-v0").exists()
+
+
 def test_damaged_flat_cache_is_rebuilt_and_damaged_minari_data_named(capsys):
     from rambo_env.data import minari_io
 
