@@ -39,6 +39,7 @@ __all__ = [
     "TB_DIR",
     "WriteFailedError",
     "atomic_write",
+    "check_writable",
     "claim_run_dir",
     "default_run_dir",
     "get_rng_state",
@@ -212,6 +213,26 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
         except OSError:  # not empty (someone else wrote there) or already gone
             return
+
+
+def check_writable(folder: str | Path, what: str, hint: str) -> Path:
+    """``folder``, created if missing, after a probe file was written and removed in it.
+
+    Raises ValueError ``<what> <folder> is not a folder / is not writable (reason); <hint>``: a
+    script calls it for its output folder before any expensive work (loading, training, collecting).
+    """
+    folder = Path(folder)
+    if _exists(folder) and not folder.is_dir():
+        raise ValueError(f"{what} {folder} is not a folder; {hint}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:  # no permission, a read-only file system, a full disk, a parent file
+        raise ValueError(
+            f"{what} {folder} is not writable ({err.strerror or err}); {hint}"
+        ) from err
+    return folder
 
 
 class WriteFailedError(OSError):

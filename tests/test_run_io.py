@@ -46,14 +46,13 @@ def test_a_full_disk_names_the_file_and_leaves_no_temp(tmp_path, monkeypatch):
         f.write(b"half")  # torch.save writes into the open temp file, then the disk is full
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(torch, "save", disk_full)
-    with pytest.raises(WriteFailedError) as info:  # was torch's / the OS's raw message
-        save_checkpoint(path, {"step": torch.tensor(2)})
+    with monkeypatch.context() as m, pytest.raises(WriteFailedError) as info:
+        m.setattr(torch, "save", disk_full)
+        save_checkpoint(path, {"step": torch.tensor(2)})  # was torch's / the OS's raw message
     message = str(info.value)
     assert message.startswith(f"{path}: not written: the disk holding {tmp_path} is full"), message
     assert "free some space" in message and "[Errno" not in message and "\n" not in message
     assert isinstance(info.value, OSError) and info.value.errno == errno.ENOSPC
-    monkeypatch.undo()
     assert load_checkpoint(path)["step"].item() == 1  # the previous file is intact
     assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.pt"]  # no temp file
 

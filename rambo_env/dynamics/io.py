@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import torch
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
 from rambo_env.dynamics.training import MLEConfig, MLEReport
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.run_io import save_checkpoint
+from rambo_env.run_io import check_writable, save_checkpoint
 
 __all__ = [
     "FORMAT_VERSION",
@@ -113,19 +112,9 @@ def cache_dir() -> Path:
 def check_cache_dir() -> Path:
     """:func:`cache_dir`, created if missing; ValueError naming ``RAMBO_ENV_CACHE`` if it is not
     a writable folder (checked before training, not after the first MLE epoch)."""
-    folder = cache_dir()
-    hint = "set RAMBO_ENV_CACHE to a writable folder"
-    if folder.exists() and not folder.is_dir():
-        raise ValueError(f"RAMBO_ENV_CACHE: model cache {folder} is not a folder; {hint}")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as err:
-        raise ValueError(
-            f"RAMBO_ENV_CACHE: model cache {folder} is not writable ({err.strerror or err}); {hint}"
-        ) from err
-    return folder
+    return check_writable(
+        cache_dir(), "RAMBO_ENV_CACHE: model cache", "set RAMBO_ENV_CACHE to a writable folder"
+    )
 
 
 def cache_key(

@@ -333,7 +333,9 @@ def test_ent_coef_reaches_the_sb3_agent(tiny_hopper):
     assert float(fixed.agent.ent_coef_tensor) == pytest.approx(0.2)
 
 
-def test_diagnose_script_reads_a_run_and_writes_its_report(tiny_hopper, tmp_path, capsys):
+def test_diagnose_script_reads_a_run_and_writes_its_report(
+    tiny_hopper, tmp_path, capsys, monkeypatch
+):
     diagnose = load_script("diagnose")
     run_dir = tmp_path / "run"
     run_cotrain(tiny_config(tiny_hopper, n_iterations=1, n_eval_episodes=1), run_dir)
@@ -351,11 +353,43 @@ def test_diagnose_script_reads_a_run_and_writes_its_report(tiny_hopper, tmp_path
     assert "--seed: expected >= 0" in capsys.readouterr().err
     assert diagnose.main([str(run_dir), "--device", "gpu"]) == 2
     assert capsys.readouterr().err.startswith("error: device: 'gpu'")
+    from rambo_env.run_io import WriteFailedError
+
+    def disk_full(path, data):
+        raise WriteFailedError(path, OSError(28, "No space left on device"))
+
+    with monkeypatch.context() as m:
+        m.setattr(diagnose.run_io, "write_json", disk_full)
+        assert diagnose.main(argv) == 2  # was a traceback after the whole diagnosis
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {run_dir / 'diagnostics-it1.json'}: not written: the disk")
     (run_dir / "checkpoint.pt").unlink()
     for folder in (run_dir, tmp_path / "missing"):
         assert diagnose.main([str(folder)]) == 2  # was a traceback (after the dataset load)
         err = capsys.readouterr().err
         assert err.startswith("error: run_dir:") and "Traceback" not in err, err
+
+
+def test_diagnose_checks_its_run_folder_is_writable_before_loading(tmp_path, monkeypatch, capsys):
+    import errno
+    import tempfile
+    from pathlib import Path
+
+    diagnose = load_script("diagnose")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    real = tempfile.TemporaryFile
+
+    def read_only(*args, dir=None, **kwargs):  # chmod does not stop root
+        if dir is not None and Path(dir) == run_dir:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
+    monkeypatch.setattr(diagnose, "load_session", lambda *a, **k: pytest.fail("loaded first"))
+    assert diagnose.main([str(run_dir)]) == 2  # was: found after the load and the diagnosis
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: run_dir: {run_dir} is not writable (Permission denied)"), err
 
 
 def test_default_q_limit_is_not_zero_for_zero_rewards():

@@ -260,9 +260,9 @@ def test_npz_write_on_a_full_disk_names_the_file(tmp_path, monkeypatch):
     def disk_full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(np, "savez", disk_full)
-    with pytest.raises(OSError, match=re.escape(f"{path}: not written: the disk holding")):
-        make_dataset(name="new").to_npz(path)
-    monkeypatch.undo()
+    with monkeypatch.context() as m:
+        m.setattr(np, "savez", disk_full)
+        with pytest.raises(OSError, match=re.escape(f"{path}: not written: the disk holding")):
+            make_dataset(name="new").to_npz(path)
     assert OfflineDataset.from_npz(path).name == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["d.npz"]
