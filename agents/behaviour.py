@@ -22,6 +22,8 @@ import torch
 from stable_baselines3 import SAC
 from stable_baselines3.common.callbacks import BaseCallback
 
+from rambo_env.run_io import atomic_write, save_checkpoint
+
 __all__ = [
     "MEDIUM_BANDS",
     "BehaviourConfig",
@@ -113,11 +115,11 @@ def evaluate_actor(act_fn, env: gym.Env, n_episodes: int, seed: int) -> np.ndarr
 
 def save_actor(model: SAC, path: Path) -> None:
     """Save the SAC actor's weights in the SB3-free format of :func:`rambo_env.policies.load_actor`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     space = model.action_space
     state = {k: v.detach().cpu() for k, v in model.actor.state_dict().items()}
     hidden = tuple(m.out_features for m in model.actor.latent_pi if isinstance(m, torch.nn.Linear))
-    torch.save(
+    save_checkpoint(
+        path,
         {
             "state_dict": state,
             "obs_dim": int(np.prod(model.observation_space.shape)),
@@ -126,7 +128,6 @@ def save_actor(model: SAC, path: Path) -> None:
             "action_low": torch.as_tensor(space.low, dtype=torch.float32),
             "action_high": torch.as_tensor(space.high, dtype=torch.float32),
         },
-        path,
     )
 
 
@@ -242,14 +243,17 @@ def _save_replay(model: SAC, n_steps: int, path: Path) -> None:
     dones = buf.dones[:n, 0].astype(bool)
     timeouts = buf.timeouts[:n, 0].astype(bool)
     timeouts[-1] |= not dones[-1]  # the trailing partial episode is cut by us: a truncation
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(
-        tmp,
-        observations=buf.observations[:n, 0].astype(np.float32),
-        actions=model.policy.unscale_action(buf.actions[:n, 0]).astype(np.float32),
-        rewards=buf.rewards[:n, 0].astype(np.float32),
-        next_observations=buf.next_observations[:n, 0].astype(np.float32),
-        terminals=dones & ~buf.timeouts[:n, 0].astype(bool),
-        timeouts=timeouts,
-    )
-    tmp.replace(path)
+    arrays = {
+        "observations": buf.observations[:n, 0].astype(np.float32),
+        "actions": model.policy.unscale_action(buf.actions[:n, 0]).astype(np.float32),
+        "rewards": buf.rewards[:n, 0].astype(np.float32),
+        "next_observations": buf.next_observations[:n, 0].astype(np.float32),
+        "terminals": dones & ~buf.timeouts[:n, 0].astype(bool),
+        "timeouts": timeouts,
+    }
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as f:  # a file object: np.savez_compressed would append .npz
+            np.savez_compressed(f, **arrays)
+
+    atomic_write(path, write)

@@ -86,8 +86,15 @@ def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerE
     return entries
 
 
-def update_ledger(run_dir: str | Path, ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> LedgerEntry:
-    """Add or refresh one run (finished or in progress): its CSV, its index entry, its dataset PNG."""
+def update_ledger(
+    run_dir: str | Path, ledger_dir: str | Path = DEFAULT_LEDGER_DIR, replace: bool = False
+) -> LedgerEntry:
+    """Add or refresh one run (finished or in progress): its CSV, its index entry, its dataset PNG.
+
+    A run of the same dataset / agent / (k, λ) / seed that reached fewer iterations than the
+    entry already in the ledger is refused (it would silently drop the longer curve) unless
+    ``replace``; refreshing a run in progress only ever adds iterations, so it is never refused.
+    """
     run_dir, ledger_dir = Path(run_dir), Path(ledger_dir)
     if ledger_dir.exists() and not ledger_dir.is_dir():
         raise ValueError(f"ledger: {ledger_dir} is not a folder; pass the results ledger's folder")
@@ -117,6 +124,13 @@ def update_ledger(run_dir: str | Path, ledger_dir: str | Path = DEFAULT_LEDGER_D
         last10_score=final_score(scores, N_FINAL_EVALS),
         cotrain_wall_s=sum(walls) if walls else None,
     )
+    kept = index.get(entry.slug)
+    if kept is not None and entry.iterations < kept.iterations and not replace:
+        raise ValueError(
+            f"ledger: {entry.slug} holds a run of {kept.iterations} iterations and {run_dir} "
+            f"reached only {entry.iterations}; the longer run is kept (pass --replace to "
+            f"scripts/ledger.py to replace it)"
+        )
     write_curves_csv(ledger_dir / f"{entry.slug}.csv", rows)
     index[entry.slug] = entry
     write_json(ledger_dir / INDEX_NAME, {slug: vars(e) for slug, e in sorted(index.items())})

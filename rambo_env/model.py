@@ -269,36 +269,66 @@ def _cached_or_trained_ensemble(
     cache: bool,
     progress: bool,
 ) -> GaussianEnsemble:
-    """Alg. 1 line 1, or its cached result; prints where the model came from."""
+    """Alg. 1 line 1, or its cached result; prints where the model came from.
+
+    Training holds the cache entry's lock (:func:`io.cache_lock`): a second process that needs
+    the same model waits for the first, then loads what it cached instead of training it again.
+    """
     path = io.cache_path(io.cache_key(dataset.fingerprint(), ensemble_config, mle_config, seed))
-    if cache and path.is_file():
-        try:
-            loaded = io.load_model(path, device)
-            _check_finite(loaded.ensemble, f"cached model {path}")
-            if not np.array_equal(loaded.normalizer.mean, normalizer.mean) or not np.array_equal(
-                loaded.normalizer.std, normalizer.std
-            ):
-                raise ValueError(f"its normalizer does not match dataset {dataset.name!r}")
-        except Exception as err:  # a corrupt or foreign cache entry: report, remove, rebuild
-            print(
-                f"[rambo_env] cached dynamics model {path} is unreadable "
-                f"({type(err).__name__}: {str(err)[:160]}); removing it and training anew"
-            )
-            path.unlink(missing_ok=True)
-            return _cached_or_trained_ensemble(
-                dataset, normalizer, ensemble_config, mle_config, seed, device, cache, progress
-            )
-        trained = "" if loaded.report is None else f" (trained {loaded.report.epochs} epochs)"
-        print(f"[rambo_env] dynamics model for {dataset.name!r} <- cache {path}{trained}")
-        return loaded.ensemble
-    if cache:
-        io.check_cache_dir()  # before the first epoch, not after it
+    train = (dataset, normalizer, ensemble_config, mle_config, seed, device, progress)
+    if not cache:
+        return _trained_ensemble(*train, path=None)
+    cached = _cached_ensemble(path, dataset, normalizer, device)
+    if cached is not None:
+        return cached
+    io.check_cache_dir()  # before the first epoch, not after it
+    with io.cache_lock(path):
+        cached = _cached_ensemble(path, dataset, normalizer, device)  # trained while we waited?
+        return cached if cached is not None else _trained_ensemble(*train, path=path)
+
+
+def _cached_ensemble(
+    path: Path, dataset: OfflineDataset, normalizer: ObsNormalizer, device: torch.device
+) -> GaussianEnsemble | None:
+    """The cached model at ``path``; None if there is none, or it was unusable (then removed)."""
+    if not path.is_file():
+        return None
+    try:
+        loaded = io.load_model(path, device)
+        _check_finite(loaded.ensemble, f"cached model {path}")
+        if not np.array_equal(loaded.normalizer.mean, normalizer.mean) or not np.array_equal(
+            loaded.normalizer.std, normalizer.std
+        ):
+            raise ValueError(f"its normalizer does not match dataset {dataset.name!r}")
+    except Exception as err:  # a corrupt or foreign cache entry: report, remove, rebuild
+        print(
+            f"[rambo_env] cached dynamics model {path} is unreadable "
+            f"({type(err).__name__}: {str(err)[:160]}); removing it and training anew"
+        )
+        path.unlink(missing_ok=True)
+        return None
+    trained = "" if loaded.report is None else f" (trained {loaded.report.epochs} epochs)"
+    print(f"[rambo_env] dynamics model for {dataset.name!r} <- cache {path}{trained}")
+    return loaded.ensemble
+
+
+def _trained_ensemble(
+    dataset: OfflineDataset,
+    normalizer: ObsNormalizer,
+    ensemble_config: EnsembleConfig,
+    mle_config: MLEConfig,
+    seed: int,
+    device: torch.device,
+    progress: bool,
+    path: Path | None,
+) -> GaussianEnsemble:
+    """Alg. 1 line 1: MLE pretraining; with a cache ``path``, checkpointed every epoch beside it
+    (a killed run resumes) and the model saved there."""
     generator = torch.Generator().manual_seed(seed)  # CPU: same initial weights on any device
     ensemble = GaussianEnsemble(
         dataset.obs_dim, dataset.action_dim, ensemble_config, generator=generator
     ).to(device)
-    # With the cache, pretraining checkpoints every epoch next to the model; a killed run resumes.
-    partial = io.partial_path(path) if cache else None
+    partial = io.partial_path(path) if path is not None else None
     report = train_mle(
         ensemble,
         dataset,
@@ -316,8 +346,11 @@ def _cached_or_trained_ensemble(
         )
     _check_finite(ensemble, "the trained model")
     where = ""
-    if cache:
-        where = f", saved to {io.save_model(path, ensemble, normalizer, mle_config, report)}"
+    if path is not None:
+        try:
+            where = f", saved to {io.save_model(path, ensemble, normalizer, mle_config, report)}"
+        except OSError as err:  # disk full, ...: the trained model is still good for this run
+            where = f"; WARNING: not cached, used from memory: {err}"
     print(
         f"[rambo_env] dynamics model for {dataset.name!r} <- trained: {report.epochs} epochs "
         f"({report.stopped_by}, {report.wall_s:.1f} s), holdout MSE of elites "

@@ -15,6 +15,7 @@ Run folder layout (written by :func:`agents.cotrain.run_cotrain`)::
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -36,7 +37,9 @@ __all__ = [
     "LOCK_NAME",
     "RESULTS_NAME",
     "TB_DIR",
+    "WriteFailedError",
     "atomic_write",
+    "check_writable",
     "claim_run_dir",
     "default_run_dir",
     "get_rng_state",
@@ -212,17 +215,69 @@ def _remove_empty(folders: list[Path]) -> None:
             return
 
 
+def check_writable(folder: str | Path, what: str, hint: str) -> Path:
+    """``folder``, created if missing, after a probe file was written and removed in it.
+
+    Raises ValueError ``<what> <folder> is not a folder / is not writable (reason); <hint>``: a
+    script calls it for its output folder before any expensive work (loading, training, collecting).
+    """
+    folder = Path(folder)
+    if _exists(folder) and not folder.is_dir():
+        raise ValueError(f"{what} {folder} is not a folder; {hint}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:  # no permission, a read-only file system, a full disk, a parent file
+        raise ValueError(
+            f"{what} {folder} is not writable ({err.strerror or err}); {hint}"
+        ) from err
+    return folder
+
+
+class WriteFailedError(OSError):
+    """A file could not be written (disk full, no permission, ...): the message names the file,
+    the reason and what to do; ``errno`` and ``filename`` are the underlying error's."""
+
+    def __init__(self, path: Path, err: OSError) -> None:
+        super().__init__(err.errno, err.strerror or str(err), str(path))
+        where = path.parent
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):
+            self.message = (
+                f"{path}: not written: the disk holding {where} is full ({err.strerror}); free "
+                "some space there (or write elsewhere: --run-dir, RAMBO_ENV_CACHE) and rerun"
+            )
+        else:
+            self.message = (
+                f"{path}: not written ({err.strerror or safe_reason(err)}); check that {where} "
+                "is a writable folder with free space, then rerun"
+            )
+        self.message += f" (any previous {path.name} is intact; no temp file is left)"
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp_path)`` on a temp file next to ``path``, then rename it over ``path``."""
+    """Call ``write(tmp_path)`` on a temp file next to ``path``, then rename it over ``path``.
+
+    Any failure removes the temp file; an ``OSError`` (disk full, ...) becomes one
+    :class:`WriteFailedError` naming ``path`` and what to do, never the writer's raw message.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise WriteFailedError(path, err) from err
     os.close(fd)
     try:
         write(Path(tmp))
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, OSError) and not isinstance(err, WriteFailedError):
+            raise WriteFailedError(path, err) from err
         raise
     return path
 
@@ -242,7 +297,14 @@ def read_json(path: str | Path) -> Any:
 
 def save_checkpoint(path: str | Path, state: dict[str, Any]) -> Path:
     """Atomically ``torch.save`` a checkpoint dict (tensors, state dicts, python scalars/lists)."""
-    return atomic_write(path, lambda tmp: torch.save(state, tmp))
+    return atomic_write(path, lambda tmp: _torch_save(state, tmp))
+
+
+def _torch_save(state: dict[str, Any], tmp: Path) -> None:
+    # Through a Python file object, a failed write is the OS's OSError (ENOSPC, ...); torch.save
+    # to a path reports it as "[enforce fail at inline_container.cc] unexpected pos ...".
+    with open(tmp, "wb") as f:
+        torch.save(state, f)
 
 
 def safe_reason(err: BaseException) -> str:

@@ -44,14 +44,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.device is not None:
             check_device(args.device)  # before the dataset load and the model build
+        # The report goes into the run folder: checked before the load. (A missing folder or
+        # checkpoint is load_session's error.)
+        if args.run_dir.is_dir():
+            run_io.check_writable(
+                args.run_dir,
+                "run_dir:",
+                "the report diagnostics-it<N>.json is written there; make it writable or copy "
+                "the run folder somewhere writable",
+            )
         session, history = load_session(args.run_dir, device=args.device)
         if session.dataset.env_id is None:
             raise ValueError(f"dataset {session.dataset.name!r} has no real env to compare with")
     except (ValueError, FileNotFoundError) as err:  # bad input: one line, no traceback
-        if os.environ.get("RAMBO_ENV_TRACEBACK"):
-            raise
-        print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
-        return 2
+        return _error(err)
     policy, env_id = policy_fns(session.agent), session.dataset.env_id
     depths = model_vs_simulator(
         session.mdp,
@@ -84,16 +90,25 @@ def main(argv: list[str] | None = None) -> int:
         f"episodes last {critic.episode_length:.0f} steps (cap {critic.max_steps})"
     )
     out = args.run_dir / f"diagnostics-it{history.iteration}.json"
-    run_io.write_json(
-        out,
-        {
-            "iteration": history.iteration,
-            "model_vs_simulator": [d.to_dict() for d in depths],
-            "critic_vs_return": critic.to_dict(),
-        },
-    )
+    report = {
+        "iteration": history.iteration,
+        "model_vs_simulator": [d.to_dict() for d in depths],
+        "critic_vs_return": critic.to_dict(),
+    }
+    try:
+        run_io.write_json(out, report)
+    except OSError as err:  # a disk that filled up meanwhile: one line naming the file
+        return _error(err)
     print(f"wrote {out}")
     return 0
+
+
+def _error(err: Exception) -> int:
+    """A user error: one ``error:`` line and exit status 2 (the traceback with RAMBO_ENV_TRACEBACK)."""
+    if os.environ.get("RAMBO_ENV_TRACEBACK"):
+        raise err
+    print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
 Reads each run folder's config and TensorBoard log (finished or still running) and writes
 ``<dataset>_<algo>_k<k>-lam<λ>_s<seed>.csv``, ``index.json`` and ``<dataset>.png`` (score and
 average Q per iteration, the behaviour policy and the BC warm start as horizontal lines).
-Commit the ledger's files; the run folders stay out of git.
+Commit the ledger's files; the run folders stay out of git. A run that reached fewer iterations
+than the ledger's run of the same dataset, agent, (k, λ) and seed is refused unless ``--replace``.
 """
 
 from __future__ import annotations
@@ -23,10 +24,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("runs", nargs="+", type=Path, help="run folders")
     parser.add_argument("--ledger", type=Path, default=DEFAULT_LEDGER_DIR, metavar="DIR")
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace a ledger run of the same dataset, agent, (k, λ) and seed even if it "
+        "reached more iterations (default: refuse)",
+    )
     args = parser.parse_args(argv)
     for run_dir in args.runs:
         try:
-            entry = update_ledger(run_dir, args.ledger)
+            entry = update_ledger(run_dir, args.ledger, replace=args.replace)
         except (OSError, KeyError, ValueError) as err:  # OSError: e.g. --ledger under a file
             parser.exit(2, f"error: {run_dir}: {err}\n")
         print(

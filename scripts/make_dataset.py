@@ -114,8 +114,9 @@ def train_agent(args: Args, kind: str) -> Path:
 def check_args(args: Args) -> None:
     """Every user value, before any behaviour-agent training or collection."""
     from rambo_env.data.generate import default_dataset_id
-    from rambo_env.data.minari_io import check_dataset_id, minari_dataset_path
+    from rambo_env.data.minari_io import check_dataset_id, check_minari_root, minari_dataset_path
     from rambo_env.dynamics.ensemble import check_device
+    from rambo_env.run_io import check_writable
 
     for name, low in (
         ("seed", 0),
@@ -133,6 +134,9 @@ def check_args(args: Args) -> None:
             f"dataset_id: {dataset_id!r} already exists at {minari_dataset_path(dataset_id)}; "
             "use --force to overwrite"
         )
+    check_minari_root()  # where the dataset is written
+    if args.train_policy:  # where behaviour agents, their checkpoints and replay buffers go
+        check_writable(args.behaviour_dir, "behaviour_dir:", "pass a writable --behaviour-dir")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_args(args)
         generate(args)
-    except (ValueError, FileNotFoundError, FileExistsError) as err:  # bad input: one line
+    except (ValueError, OSError) as err:  # bad input, a failed write (full disk): one line
         if os.environ.get("RAMBO_ENV_TRACEBACK"):
             raise
         print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)

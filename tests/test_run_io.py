@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -12,6 +13,7 @@ import pytest
 import torch
 
 from rambo_env.run_io import (
+    WriteFailedError,
     atomic_write,
     default_run_dir,
     get_rng_state,
@@ -35,6 +37,44 @@ def test_failed_write_keeps_previous_file_and_leaves_no_temp(tmp_path):
         atomic_write(path, broken)
     assert json.loads(path.read_text()) == {"a": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
+
+
+def test_a_full_disk_names_the_file_and_leaves_no_temp(tmp_path, monkeypatch):
+    path = save_checkpoint(tmp_path / "checkpoint.pt", {"step": torch.tensor(1)})
+
+    def disk_full(obj, f):
+        f.write(b"half")  # torch.save writes into the open temp file, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as m, pytest.raises(WriteFailedError) as info:
+        m.setattr(torch, "save", disk_full)
+        save_checkpoint(path, {"step": torch.tensor(2)})  # was torch's / the OS's raw message
+    message = str(info.value)
+    assert message.startswith(f"{path}: not written: the disk holding {tmp_path} is full"), message
+    assert "free some space" in message and "[Errno" not in message and "\n" not in message
+    assert isinstance(info.value, OSError) and info.value.errno == errno.ENOSPC
+    assert load_checkpoint(path)["step"].item() == 1  # the previous file is intact
+    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.pt"]  # no temp file
+
+    def no_permission(tmp):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    with pytest.raises(OSError, match=r"results.json: not written \(Permission denied\); check"):
+        atomic_write(tmp_path / "results.json", no_permission)
+    with pytest.raises(OSError, match=r"x.json: not written \(.*\); check that .*checkpoint.pt is"):
+        write_json(path / "x.json", {})  # a folder that is a file
+    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.pt"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+def test_torch_save_into_a_full_device_is_the_os_error():
+    from pathlib import Path
+
+    from rambo_env.run_io import _torch_save
+
+    with pytest.raises(OSError) as info:  # torch.save(path) says "unexpected pos 704 vs 598"
+        _torch_save({"x": torch.zeros(100_000)}, Path("/dev/full"))
+    assert info.value.errno == errno.ENOSPC
 
 
 def test_json_non_finite_and_numpy_values(tmp_path):

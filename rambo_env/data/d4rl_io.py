@@ -100,7 +100,8 @@ def _step_counter_timeouts(
 
 def _derive_next_observations(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Old D4RL files lack ``next_observations``: use ``obs[t + 1]`` and drop rows whose successor
-    is unknown (timeouts and the last row), as ``d4rl.qlearning_dataset`` does."""
+    is unknown (timeouts and the last row), as ``d4rl.qlearning_dataset`` does; the row before a
+    dropped one becomes a timeout (its episode's last stored step)."""
     print(
         "[rambo_env] D4RL data has no next_observations; deriving them as d4rl.qlearning_dataset does"
     )
@@ -113,7 +114,10 @@ def _derive_next_observations(arrays: dict[str, np.ndarray]) -> dict[str, np.nda
     keep[-1] = False
     out = {k: np.asarray(v)[:n][keep] for k, v in arrays.items()}
     out["next_observations"] = np.asarray(arrays["observations"])[1:][keep[:-1]]
-    out["timeouts"] = np.zeros(int(keep.sum()), dtype=bool)
+    # A kept row whose successor row was dropped is the last one stored of its episode: a
+    # truncation (else the next kept row, a reset state, would follow it unmarked).
+    terminals = np.asarray(arrays.get("terminals", np.zeros(n))).reshape(n).astype(bool)
+    out["timeouts"] = (~np.r_[keep[1:], False] & ~terminals)[keep]
     return out
 
 

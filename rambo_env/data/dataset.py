@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,7 @@ ARRAY_FIELDS: dict[str, tuple[type, int]] = {
 _OPTIONAL_FIELDS = ("timeouts",)  # absent -> no time-limit truncations recorded
 _META_FIELDS = ("env_id", "ref_min_score", "ref_max_score", "name", "source")
 _ACTION_ATOL = 1e-4  # float32 rounding of actions stored at the Box boundary
+_SUCCESSOR_RTOL = 1e-5  # next_observations[t] vs observations[t + 1]: float noise is no new episode
 
 
 class DatasetValidationError(ValueError):
@@ -140,6 +139,7 @@ class OfflineDataset:
             out["timeouts"] = np.zeros(len(out["rewards"]), dtype=bool)
         dataset = cls(**out, **meta)
         dataset.validate()
+        dataset._warn_unmarked_episode_ends()
         return dataset
 
     @classmethod
@@ -295,7 +295,33 @@ class OfflineDataset:
                 f"[{low[idx[1]]}, {high[idx[1]]}]"
             )
 
+    def _warn_unmarked_episode_ends(self) -> None:
+        unmarked = self.unmarked_episode_ends()
+        if unmarked.size:
+            print(
+                f"[rambo_env] WARNING: dataset {self.name!r}: {unmarked.size} row(s) end an episode "
+                f"without a flag (first: row {unmarked[0]}: next_observations[{unmarked[0]}] != "
+                f"observations[{unmarked[0] + 1}], neither terminals nor timeouts set); mark them "
+                "as timeouts (rows: dataset.unmarked_episode_ends()). Training is unaffected "
+                "(each row keeps its own next_observations); episode counts, the behaviour score "
+                "and Minari export take the two episodes for one"
+            )
+
     # ----------------------------------------------------------------- episodes and scores
+    def unmarked_episode_ends(self) -> np.ndarray:
+        """int64 rows ``t`` whose successor row starts a new episode with no flag: ``next_observations[t]``
+        differs from ``observations[t + 1]`` while neither ``terminals[t]`` nor ``timeouts[t]`` is
+        set. The final row has no successor and is never one."""
+        flagged = self.terminals[:-1] | self.timeouts[:-1]  # [N - 1]
+        following = self.observations[1:]  # [N - 1, O]
+        gap = self.next_observations[:-1] - following  # [N - 1, O]
+        np.abs(gap, out=gap)
+        tol = np.abs(following)
+        tol += 1.0
+        tol *= _SUCCESSOR_RTOL
+        jump = (gap > tol).any(axis=1)  # [N - 1]
+        return np.flatnonzero(jump & ~flagged)
+
     def episode_ends(self) -> np.ndarray:
         """bool[N]: True on the last step of each episode (terminal, timeout, or the final row)."""
         ends = self.terminals | self.timeouts
@@ -340,27 +366,25 @@ class OfflineDataset:
         return digest.hexdigest()
 
     def to_npz(self, path: str | Path) -> Path:
-        """Write arrays and metadata to ``path`` atomically (temp file in the same dir + rename)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Write arrays and metadata to ``path`` atomically (temp file in the same dir + rename;
+        a failed write, e.g. a full disk, names the file: :func:`rambo_env.run_io.atomic_write`)."""
+        from rambo_env.run_io import atomic_write  # lazy: run_io imports torch
+
         meta = {
             k: np.asarray("" if getattr(self, k) is None else getattr(self, k))
             for k in _META_FIELDS
         }
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as f:  # a file object: np.savez would append .npz to a path
                 np.savez(
                     f,
                     **{k: getattr(self, k) for k in ARRAY_FIELDS},
                     **meta,
                     metadata_json=np.asarray(json.dumps(self.metadata, default=str)),
                 )
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+
+        return atomic_write(path, write)
 
     def __repr__(self) -> str:
         return (

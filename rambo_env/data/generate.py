@@ -419,7 +419,7 @@ def generate_dataset(
     ):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
             raise ValueError(f"{name}: expected an int >= {low}, got {value!r}")
-    from rambo_env.data.minari_io import check_dataset_id, minari_dataset_path
+    from rambo_env.data.minari_io import check_dataset_id, check_minari_root, minari_dataset_path
     from rambo_env.dynamics.ensemble import check_device
 
     check_device(device)
@@ -429,6 +429,7 @@ def generate_dataset(
         raise FileExistsError(
             f"{dataset_id!r} already exists at {minari_dataset_path(dataset_id)}; use --force to overwrite"
         )
+    check_minari_root()  # before collecting, not when the collected data are saved
     episodes, info = _level_episodes(
         env,
         level,

@@ -98,12 +98,32 @@ def load_dataset(
             "env: it trains, but no policy is evaluated and dims / action bounds are not checked; "
             "pass env_id=... (--env-id) to name the env"
         )
+    _warn_terminal_disagreements(dataset)
     n_episodes = int(dataset.episode_ends().sum())
     print(
         f"[rambo_env] dataset {dataset.name!r} <- {dataset.source} "
         f"({dataset.n_transitions} transitions, {n_episodes} episodes, env {dataset.env_id})"
     )
     return dataset
+
+
+def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
+    """One warning when the data's terminals contradict the env's exact termination rule."""
+    from rambo_env.dynamics.termination import terminal_disagreements  # lazy: torch
+
+    found = terminal_disagreements(dataset.env_id, dataset.next_observations, dataset.terminals)
+    if found is None or not (found[0].size or found[1].size):
+        return
+    alive, ended = (
+        f"{rows.size}" + (f" (first: row {rows[0]})" if rows.size else "") for rows in found
+    )
+    print(
+        f"[rambo_env] WARNING: dataset {dataset.name!r}: its terminals contradict {dataset.env_id}'s "
+        f"termination rule: {alive} terminal row(s) whose next state the rule keeps alive, "
+        f"{ended} non-terminal row(s) whose next state it ends. Model rollouts end by the rule, "
+        "real transitions keep the data's flags; check that the data come from this env "
+        "(version, observation layout) or pass the right --env-id"
+    )
 
 
 def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:

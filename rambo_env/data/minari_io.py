@@ -27,10 +27,11 @@ from tqdm.auto import tqdm
 
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.scores import ENV_IDS, LEVELS, env_name_from_id
-from rambo_env.run_io import pid_alive, safe_reason
+from rambo_env.run_io import WriteFailedError, check_writable, pid_alive, safe_reason
 
 __all__ = [
     "check_dataset_id",
+    "check_minari_root",
     "dataset_to_episodes",
     "episodes_to_dataset",
     "minari_dataset_exists",
@@ -61,6 +62,16 @@ def minari_dataset_path(dataset_id: str) -> Path:
     """Directory of a local Minari dataset (``$MINARI_DATASETS_PATH`` or ``~/.minari/datasets``)."""
     root = os.environ.get("MINARI_DATASETS_PATH") or Path.home() / ".minari" / "datasets"
     return Path(root) / dataset_id
+
+
+def check_minari_root() -> Path:
+    """The local Minari root, created if missing; ValueError naming ``MINARI_DATASETS_PATH`` if it
+    is not a writable folder (checked before collecting, not when the collected data are saved)."""
+    return check_writable(
+        minari_dataset_path(""),
+        "MINARI_DATASETS_PATH: Minari root",
+        "set MINARI_DATASETS_PATH to a writable folder",
+    )
 
 
 def minari_dataset_exists(dataset_id: str) -> bool:
@@ -219,6 +230,8 @@ def save_minari(
             shutil.rmtree(trash, ignore_errors=True)
         else:
             (staging / dataset_id).rename(final)
+    except OSError as err:  # a full disk, ...: one error naming the dataset's folder
+        raise WriteFailedError(final, err) from err
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     namespace = dataset_id.rsplit("/", 1)[0] if "/" in dataset_id else None
@@ -248,7 +261,10 @@ def write_flat_cache(dataset_id: str, dataset: OfflineDataset) -> None:
     if path.parent.is_dir():  # drop caches of earlier versions (e.g. before --force)
         for stale in path.parent.glob("*.npz"):
             stale.unlink(missing_ok=True)
-    dataset.to_npz(path)
+    try:
+        dataset.to_npz(path)
+    except OSError as err:  # a full disk, ...: the cache only saves the next slow read
+        print(f"[rambo_env] WARNING: flat cache of {dataset_id} not written: {err}")
 
 
 def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:

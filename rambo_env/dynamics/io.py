@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -22,13 +23,14 @@ import torch
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
 from rambo_env.dynamics.training import MLEConfig, MLEReport
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.run_io import save_checkpoint
+from rambo_env.run_io import check_writable, save_checkpoint
 
 __all__ = [
     "FORMAT_VERSION",
     "LoadedModel",
     "cache_dir",
     "cache_key",
+    "cache_lock",
     "cache_path",
     "load_model",
     "partial_path",
@@ -113,19 +115,9 @@ def cache_dir() -> Path:
 def check_cache_dir() -> Path:
     """:func:`cache_dir`, created if missing; ValueError naming ``RAMBO_ENV_CACHE`` if it is not
     a writable folder (checked before training, not after the first MLE epoch)."""
-    folder = cache_dir()
-    hint = "set RAMBO_ENV_CACHE to a writable folder"
-    if folder.exists() and not folder.is_dir():
-        raise ValueError(f"RAMBO_ENV_CACHE: model cache {folder} is not a folder; {hint}")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as err:
-        raise ValueError(
-            f"RAMBO_ENV_CACHE: model cache {folder} is not writable ({err.strerror or err}); {hint}"
-        ) from err
-    return folder
+    return check_writable(
+        cache_dir(), "RAMBO_ENV_CACHE: model cache", "set RAMBO_ENV_CACHE to a writable folder"
+    )
 
 
 def cache_key(
@@ -153,3 +145,66 @@ def partial_path(model_path: str | os.PathLike) -> Path:
     """The per-epoch MLE pretraining checkpoint that belongs to the cached model ``model_path``
     (same folder, ``dynamics-<key>.partial.pt``; removed once the model is trained)."""
     return Path(model_path).with_suffix(".partial.pt")
+
+
+@contextmanager
+def cache_lock(model_path: str | os.PathLike) -> Iterator[None]:
+    """Hold ``<model_path>.lock`` while the model for ``model_path`` is trained and cached.
+
+    A second process that needs the same model waits here (one line says for whom), then finds
+    the cached file. The lock is ``fcntl.flock``, which the kernel releases when its holder dies,
+    so a killed trainer never blocks anyone: the file's existence means nothing, its content is
+    only the holder's PID for the message. Without ``fcntl`` (Windows) there is no lock.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: two processes may both train (each result is the same)
+        yield
+        return
+    lock_path = Path(f"{model_path}.lock")
+    while True:
+        f = open(lock_path, "a+")
+        try:
+            _flock_or_wait(fcntl, f, model_path)
+            current = _is_current(lock_path, f)
+        except BaseException:  # Ctrl-C while waiting
+            f.close()
+            raise
+        if current:
+            break
+        f.close()
+    try:
+        f.seek(0)
+        f.truncate()
+        f.write(str(os.getpid()))
+        f.flush()
+        yield
+    finally:
+        lock_path.unlink(missing_ok=True)
+        f.close()  # releases the lock
+
+
+def _flock_or_wait(fcntl: Any, f: Any, model_path: str | os.PathLike) -> None:
+    """Lock ``f`` exclusively; if another process holds it, say for whom we wait, then wait."""
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    f.seek(0)
+    holder = f.read().strip()
+    who = f"process {holder}" if holder.isdigit() else "another process"
+    print(
+        f"[rambo_env] waiting for {who}, which is training the same dynamics model ({model_path})",
+        flush=True,
+    )
+    fcntl.flock(f, fcntl.LOCK_EX)
+
+
+def _is_current(lock_path: Path, f: Any) -> bool:
+    """``f`` is still the file at ``lock_path`` (a holder removes it before releasing the lock, so
+    a waiter may have locked a removed file while a newcomer locks a new one: retry then)."""
+    try:
+        return lock_path.stat().st_ino == os.fstat(f.fileno()).st_ino
+    except FileNotFoundError:
+        return False

@@ -24,6 +24,7 @@ __all__ = [
     "get_termination_fn",
     "hopper_terminated",
     "never_terminated",
+    "terminal_disagreements",
     "walker2d_terminated",
 ]
 
@@ -74,6 +75,24 @@ TERMINATION_FNS: dict[str, TerminationFn] = {
     "RamboToy-Illustrative-v0": never_terminated,
 }
 """Exact termination rules keyed by exact Gymnasium env id (no substring matching)."""
+
+
+def terminal_disagreements(
+    env_id: str | None, next_obs: np.ndarray, terminals: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Rows whose ``terminals`` flag contradicts ``env_id``'s exact rule; None without one.
+
+    ``next_obs`` [N, O] raw, ``terminals`` bool [N] -> (int64 rows flagged terminal whose next
+    state the rule keeps alive, int64 rows not flagged whose next state the rule ends). One
+    vectorised pass (no copy of float32 data): a few ms for 1M Hopper rows.
+    """
+    rule = TERMINATION_FNS.get(env_id) if env_id is not None else None
+    if rule is None:
+        return None
+    raw = torch.from_numpy(np.ascontiguousarray(next_obs, dtype=np.float32))
+    ended = rule(raw).numpy()  # [N]
+    terminals = np.asarray(terminals, dtype=bool)
+    return np.flatnonzero(terminals & ~ended), np.flatnonzero(~terminals & ended)
 
 
 class TerminationClassifier(nn.Module):

@@ -333,7 +333,9 @@ def test_ent_coef_reaches_the_sb3_agent(tiny_hopper):
     assert float(fixed.agent.ent_coef_tensor) == pytest.approx(0.2)
 
 
-def test_diagnose_script_reads_a_run_and_writes_its_report(tiny_hopper, tmp_path, capsys):
+def test_diagnose_script_reads_a_run_and_writes_its_report(
+    tiny_hopper, tmp_path, capsys, monkeypatch
+):
     diagnose = load_script("diagnose")
     run_dir = tmp_path / "run"
     run_cotrain(tiny_config(tiny_hopper, n_iterations=1, n_eval_episodes=1), run_dir)
@@ -351,11 +353,43 @@ def test_diagnose_script_reads_a_run_and_writes_its_report(tiny_hopper, tmp_path
     assert "--seed: expected >= 0" in capsys.readouterr().err
     assert diagnose.main([str(run_dir), "--device", "gpu"]) == 2
     assert capsys.readouterr().err.startswith("error: device: 'gpu'")
+    from rambo_env.run_io import WriteFailedError
+
+    def disk_full(path, data):
+        raise WriteFailedError(path, OSError(28, "No space left on device"))
+
+    with monkeypatch.context() as m:
+        m.setattr(diagnose.run_io, "write_json", disk_full)
+        assert diagnose.main(argv) == 2  # was a traceback after the whole diagnosis
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {run_dir / 'diagnostics-it1.json'}: not written: the disk")
     (run_dir / "checkpoint.pt").unlink()
     for folder in (run_dir, tmp_path / "missing"):
         assert diagnose.main([str(folder)]) == 2  # was a traceback (after the dataset load)
         err = capsys.readouterr().err
         assert err.startswith("error: run_dir:") and "Traceback" not in err, err
+
+
+def test_diagnose_checks_its_run_folder_is_writable_before_loading(tmp_path, monkeypatch, capsys):
+    import errno
+    import tempfile
+    from pathlib import Path
+
+    diagnose = load_script("diagnose")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    real = tempfile.TemporaryFile
+
+    def read_only(*args, dir=None, **kwargs):  # chmod does not stop root
+        if dir is not None and Path(dir) == run_dir:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
+    monkeypatch.setattr(diagnose, "load_session", lambda *a, **k: pytest.fail("loaded first"))
+    assert diagnose.main([str(run_dir)]) == 2  # was: found after the load and the diagnosis
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: run_dir: {run_dir} is not writable (Permission denied)"), err
 
 
 def test_default_q_limit_is_not_zero_for_zero_rewards():
@@ -679,6 +713,49 @@ def test_ledger_script_refuses_a_bad_ledger_before_writing(tiny_hopper, tmp_path
         err = capsys.readouterr().err
         assert exit_info.value.code == 2 and err.startswith(f"error: {run_dir}:"), err
     assert [p.name for p in corrupt.iterdir()] == ["index.json"]  # no half-written CSV
+
+
+_FAKE_CURVES: dict[str, list] = {}
+
+
+def _fake_run(run_dir, n_iterations: int, monkeypatch) -> None:
+    """A run folder's config.json; its curves (warm start + ``n_iterations``) go to _FAKE_CURVES."""
+    run_dir.mkdir()
+    saved = {
+        "config": {"algo": "sac", "seed": 0, "dataset": "tiny-hopper.npz"},
+        "resolved": {
+            "rollout_length": 2,
+            "adversary_weight": 3e-4,
+            "dataset": {"name": "tiny-hopper", "behaviour_score": 10.0},
+        },
+    }
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    rows = [{"iteration": i, "normalized_score": float(i)} for i in range(n_iterations + 1)]
+    monkeypatch.setitem(_FAKE_CURVES, str(run_dir), rows)
+
+
+def test_ledger_keeps_the_longer_run_of_a_key_unless_replace(tmp_path, monkeypatch, capsys):
+    from rambo_env import ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "read_curves", lambda run_dir: _FAKE_CURVES[str(run_dir)])
+    monkeypatch.setattr(ledger_module, "plot_dataset", lambda dataset, ledger_dir: None)
+    ledger_cli = load_script("ledger")
+    ledger = tmp_path / "ledger"
+    long_run, short_run = tmp_path / "long", tmp_path / "short"
+    _fake_run(long_run, 8, monkeypatch)
+    _fake_run(short_run, 3, monkeypatch)
+    assert ledger_module.update_ledger(long_run, ledger).iterations == 8
+    csv = (ledger / "tiny-hopper_sac_k2-lam3e-4_s0.csv").read_text()
+    with pytest.raises(SystemExit) as exit_info:  # was: the 3-iteration run replaced it silently
+        ledger_cli.main([str(short_run), "--ledger", str(ledger)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.count("\n") == 1, err
+    assert "8 iterations" in err and "only 3" in err and "--replace" in err
+    assert ledger_module.read_index(ledger)["tiny-hopper_sac_k2-lam3e-4_s0"].iterations == 8
+    assert (ledger / "tiny-hopper_sac_k2-lam3e-4_s0.csv").read_text() == csv
+    assert ledger_module.update_ledger(long_run, ledger).iterations == 8  # a refresh is fine
+    assert ledger_cli.main([str(short_run), "--ledger", str(ledger), "--replace"]) == 0
+    assert ledger_module.read_index(ledger)["tiny-hopper_sac_k2-lam3e-4_s0"].iterations == 3
 
 
 def test_resuming_a_finished_run_rewrites_nothing(tiny_hopper, tmp_path, capsys, monkeypatch):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import minari
@@ -60,6 +62,11 @@ def test_generated_layout_invariants():
     assert not (d.terminals & d.timeouts).any()
     assert d.timeouts[-1] or d.terminals[-1]  # the trailing partial episode is marked truncated
     assert d.terminals.sum() > 0  # random hopper falls within a few dozen steps
+    assert d.unmarked_episode_ends().size == 0  # every episode end is flagged
+    from rambo_env.dynamics.termination import terminal_disagreements
+
+    found = terminal_disagreements("Hopper-v5", d.next_observations, d.terminals)
+    assert [rows.size for rows in found] == [0, 0]  # the terminals agree with the env's rule
     assert np.abs(d.actions).max() <= 1.0 and d.actions.std() > 0.5  # uniform on [-1, 1]
     # every episode starts from a fresh reset: Hopper's initial state is near the standing pose
     starts = np.flatnonzero(np.r_[True, ends[:-1]])
@@ -182,16 +189,16 @@ def test_nothing_half_written_when_saving_fails(monkeypatch):
     def fail_mid_way(*args, **kwargs):
         calls.append(1)
         if len(calls) == 3:
-            raise OSError("disk full")
+            raise OSError(errno.ENOSPC, "No space left on device")  # h5py's, as the disk fills
         return real(*args, **kwargs)
 
     monkeypatch.setattr(hdf5_storage, "_add_episode_to_group", fail_mid_way)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OSError, match=r"walker2d/random-v0: not written: the disk holding .* full"):
         generate_dataset(
             "walker2d", "random", n_transitions=200, n_envs=2, progress=False, n_workers=1
-        )
+        )  # was h5py's raw OSError
     calls.clear()
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OSError, match="is full"):
         generate_dataset(
             "hopper", "random", n_transitions=200, n_envs=2, progress=False, n_workers=1, force=True
         )
@@ -283,6 +290,37 @@ def test_make_dataset_cli_refuses_bad_values_before_collecting(capsys, monkeypat
         assert script.main([*base, *flags]) == 2  # was a traceback, or a run / escape
         err = capsys.readouterr().err
         assert err.startswith(expected) and "Traceback" not in err, err
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    for flags, env, expected in (
+        ([], str(a_file), f"error: MINARI_DATASETS_PATH: Minari root {a_file} is not a folder"),
+        (
+            ["--level", "medium", "--train-policy", "--behaviour-dir", str(a_file)],
+            None,
+            f"error: behaviour_dir: {a_file} is not a folder",
+        ),
+    ):  # was: found only after training / collecting, when the data were written
+        with monkeypatch.context() as m:
+            if env is not None:
+                m.setenv("MINARI_DATASETS_PATH", env)
+            assert script.main([*base, *flags]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(expected) and "Traceback" not in err, err
+    real = tempfile.TemporaryFile
+    root = Path(os.environ["MINARI_DATASETS_PATH"])
+
+    def read_only(*args, dir=None, **kwargs):  # chmod does not stop root
+        if dir is not None and Path(dir) == root:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(*args, dir=dir, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(tempfile, "TemporaryFile", read_only)
+        assert script.main(base) == 2
+        with pytest.raises(ValueError, match=r"Minari root .* is not writable"):
+            generate_dataset("hopper", "random", n_transitions=8, n_workers=1)  # the library too
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: MINARI_DATASETS_PATH: Minari root {root} is not writable"), err
     assert collected == []  # nothing trained or collected
     minari_root = Path(os.environ["MINARI_DATASETS_PATH"])
     assert not (minari_root.parent / "escape-v0").exists()

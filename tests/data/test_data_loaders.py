@@ -89,6 +89,30 @@ def test_d4rl_file_without_next_observations_derives_them(tmp_path):
     d = load_dataset(path)
     assert d.n_transitions == 12 - 2  # the timeout row 4 and the last row have no known successor
     np.testing.assert_array_equal(d.next_observations[:4], a["observations"][1:5])
+    # Row 3 is episode 0's last stored step (its successor row was dropped): a timeout, not an
+    # unmarked episode end followed by episode 1's first row.
+    assert np.flatnonzero(d.timeouts).tolist() == [3, 9] and d.unmarked_episode_ends().size == 0
+    assert d.episode_ends().sum() == 3
+
+
+def test_terminals_that_contradict_the_env_rule_warn_once_at_load(capsys):
+    a = make_arrays([5, 4, 3], terminal_last=[False, True, False])
+    for key in ("observations", "next_observations"):
+        a[key][:, :2] = (1.25, 0.0)  # Hopper standing: the rule keeps every row alive
+    a["next_observations"][8, 0] = 0.5  # the terminal row fell: agrees with the rule
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    assert "WARNING" not in capsys.readouterr().out
+    a["terminals"][2] = True  # terminal, but its next state is alive
+    a["next_observations"][4, 0] = 0.5  # fell, but only a timeout
+    a["timeouts"][4] = False
+    a["observations"][5] = a["next_observations"][4]  # (so no unmarked episode end either)
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert "terminals contradict Hopper-v5's termination rule" in out
+    assert "1 (first: row 2) terminal row(s)" in out and "1 (first: row 4) non-terminal" in out
+    load_dataset(OfflineDataset.from_arrays(a))  # no env, no rule: nothing to compare with
+    assert "contradict" not in capsys.readouterr().out
 
 
 def test_npz_and_dict_inputs(tmp_path):
@@ -306,6 +330,26 @@ def test_d4rl_file_without_next_observations_and_timeouts_uses_a_step_counter(tm
     assert d.n_transitions == 11 - 2
     np.testing.assert_array_equal(d.next_observations[:3], a["observations"][1:4])
     np.testing.assert_array_equal(d.next_observations[3:5], a["observations"][5:7])
+    assert d.unmarked_episode_ends().size == 0 and np.flatnonzero(d.timeouts).tolist() == [2, 8]
+
+
+def test_a_flat_cache_write_on_a_full_disk_warns_and_the_load_goes_on(capsys, monkeypatch):
+    import errno
+
+    from rambo_env.data import minari_io
+
+    _save_as_minari("t/hopper/full-v0", make_dataset((7, 5), (True, False)))
+    assert not minari_io._cache_path("t/hopper/full-v0").exists()  # a load reads Minari, caches
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", disk_full)
+    capsys.readouterr()
+    d = load_dataset("t/hopper/full-v0")  # was: the load failed on its cache write
+    out = capsys.readouterr().out
+    assert "WARNING: flat cache of t/hopper/full-v0 not written" in out and "is full" in out
+    assert d.n_transitions == 12 and not minari_io._cache_path("t/hopper/full-v0").exists()
 
 
 def test_damaged_flat_cache_is_rebuilt_and_damaged_minari_data_named(capsys):

@@ -186,6 +186,23 @@ def test_episode_ends_and_returns():
     assert d.episode_ends()[-1] and len(d.episode_returns()) == 3
 
 
+def test_unmarked_episode_ends_warn_once_with_the_count_and_first_row(capsys):
+    make_dataset((5, 4, 3), (False, True, False))
+    assert "WARNING" not in capsys.readouterr().out  # every episode end is flagged
+    a = _arrays()
+    a["timeouts"][[4, 11]] = False  # row 4: a new episode follows unflagged; 11: the final row
+    a["next_observations"][1] += 1e-7  # float noise is not a new episode
+    d = OfflineDataset.from_arrays(a, name="mine")
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1 and "dataset 'mine': 1 row(s) end an episode" in out, out
+    assert "first: row 4" in out and "mark them as timeouts" in out
+    assert d.unmarked_episode_ends().tolist() == [4]
+    a["timeouts"][:] = False
+    a["terminals"][:] = False  # no flags at all: both episode ends before the last row
+    assert OfflineDataset.from_arrays(a).unmarked_episode_ends().tolist() == [4, 8]
+    assert "2 row(s)" in capsys.readouterr().out
+
+
 def test_normalized_score_uses_own_reference_returns():
     d = make_dataset(ref_min_score=-20.272305, ref_max_score=3234.3)
     assert d.normalized_score(3234.3) == pytest.approx(100.0)
@@ -231,5 +248,21 @@ def test_npz_write_failure_keeps_previous_file(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="disk full"):
         make_dataset(name="new").to_npz(path)
     monkeypatch.undo()
+    assert OfflineDataset.from_npz(path).name == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["d.npz"]
+
+
+def test_npz_write_on_a_full_disk_names_the_file(tmp_path, monkeypatch):
+    import errno
+
+    path = make_dataset(name="old").to_npz(tmp_path / "d.npz")
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(np, "savez", disk_full)
+        with pytest.raises(OSError, match=re.escape(f"{path}: not written: the disk holding")):
+            make_dataset(name="new").to_npz(path)
     assert OfflineDataset.from_npz(path).name == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["d.npz"]

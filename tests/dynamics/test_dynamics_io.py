@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +13,14 @@ import pytest
 import torch
 
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
-from rambo_env.dynamics.io import cache_dir, cache_key, cache_path, load_model, save_model
+from rambo_env.dynamics.io import (
+    cache_dir,
+    cache_key,
+    cache_lock,
+    cache_path,
+    load_model,
+    save_model,
+)
 from rambo_env.dynamics.training import MLEConfig, MLEReport
 from rambo_env.normalization import ObsNormalizer
 
@@ -61,7 +72,7 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     before = path.read_bytes()
 
     def broken_save(obj, f) -> None:
-        Path(f).write_bytes(b"partial")  # the temp file path given by the atomic writer
+        f.write(b"partial")  # the open temp file given by the atomic writer
         raise OSError("disk full")
 
     monkeypatch.setattr(torch, "save", broken_save)
@@ -98,3 +109,45 @@ def test_rejects_unknown_format(tmp_path: Path) -> None:
     torch.save(checkpoint, path)
     with pytest.raises(ValueError, match="format_version 99"):
         load_model(path, device="cpu")
+
+
+_HOLD_LOCK = """
+import fcntl, os, sys, time
+f = open(sys.argv[1], "a+")
+fcntl.flock(f, fcntl.LOCK_EX)
+f.write(str(os.getpid())); f.flush()
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fcntl.flock is POSIX only")
+def test_cache_lock_waits_for_its_holder_and_a_killed_holder_never_blocks(tmp_path, capsys):
+    model = tmp_path / "dynamics-abc.pt"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, f"{model}.lock"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        acquired = threading.Event()
+
+        def second() -> None:
+            with cache_lock(model):
+                acquired.set()
+
+        waiter = threading.Thread(target=second)
+        waiter.start()
+        assert not acquired.wait(0.5)  # the holder has it: the second one waits
+        holder.kill()  # kill -9 mid-training: the kernel drops its flock
+        assert acquired.wait(10)
+        waiter.join()
+    finally:
+        holder.kill()
+        holder.wait()
+    out = capsys.readouterr().out
+    assert out.count("waiting") == 1 and f"waiting for process {holder.pid}, which is" in out
+    assert not Path(f"{model}.lock").exists()  # removed by the last holder
+    Path(f"{model}.lock").write_text("999999999")  # left by a killed process: means nothing
+    with cache_lock(model):
+        assert Path(f"{model}.lock").read_text() == str(os.getpid())
+    assert "waiting" not in capsys.readouterr().out

@@ -13,6 +13,7 @@ from rambo_env.dynamics.termination import (
     get_termination_fn,
     hopper_terminated,
     never_terminated,
+    terminal_disagreements,
     walker2d_terminated,
 )
 
@@ -113,3 +114,20 @@ def test_dispatch_without_rule() -> None:
         get_termination_fn("Hopper-v4")  # exact ids only: no substring dispatch
     with pytest.raises(ValueError, match="terminals: need both classes"):
         TerminationClassifier.fit(np.zeros((5, 2)), np.ones(5, bool))
+
+
+def test_terminal_disagreements_with_the_env_rule() -> None:
+    next_obs, terminated = random_rollouts("Hopper-v5", n_episodes=3)
+    terminals = terminated.numpy()
+    found = terminal_disagreements("Hopper-v5", next_obs.numpy(), terminals)
+    assert [rows.tolist() for rows in found] == [[], []]  # the env's own flags agree
+    flipped = terminals.copy()
+    first_end = int(np.flatnonzero(terminals)[0])
+    flipped[[0, first_end]] = ~flipped[[0, first_end]]
+    found = terminal_disagreements("Hopper-v5", next_obs.numpy(), flipped)
+    assert [rows.tolist() for rows in found] == [[0], [first_end]]
+    assert [
+        r.tolist() for r in terminal_disagreements("HalfCheetah-v5", np.zeros((3, 17)), [0, 1, 0])
+    ] == [[1], []]
+    assert terminal_disagreements("Hopper-v4", next_obs.numpy(), terminals) is None  # no rule
+    assert terminal_disagreements(None, next_obs.numpy(), terminals) is None

@@ -243,3 +243,63 @@ def test_killed_pretraining_resumes_from_its_checkpoint(
     for model in (resumed.ensemble, cached.ensemble):
         state, want = model.state_dict(), tiny_mdp.ensemble.state_dict()
         assert all(torch.equal(state[k], want[k]) for k in want)
+
+
+def test_a_model_cache_write_on_a_full_disk_warns_and_the_model_is_used(
+    tiny_dataset, capsys, monkeypatch
+):
+    import errno
+
+    from rambo_env import run_io
+    from rambo_env.dynamics import io
+
+    def disk_full(path, state):
+        def write(tmp):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        return run_io.atomic_write(path, write)
+
+    monkeypatch.setattr(io, "save_checkpoint", disk_full)
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE, progress=False)
+    mdp = make_mdp(tiny_dataset, **kwargs)  # was: the trained model lost to the error
+    out = capsys.readouterr().out
+    assert "trained: 2 epochs" in out and "WARNING: not cached, used from memory" in out
+    assert "dynamics-" in out and "is full" in out
+    assert isinstance(mdp, LearnedMDP) and not any(io.cache_dir().glob("*"))
+
+
+def test_two_makers_of_one_model_train_it_once(tiny_dataset, capsys, monkeypatch):
+    import os
+    import threading
+    import time
+
+    from rambo_env import model as model_module
+
+    real_train, started, trained = model_module.train_mle, threading.Event(), []
+
+    def slow_train(*args, **kwargs):
+        trained.append(1)
+        started.set()
+        time.sleep(1.0)  # the second maker arrives meanwhile and waits for the cache lock
+        return real_train(*args, **kwargs)
+
+    monkeypatch.setattr(model_module, "train_mle", slow_train)
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE, progress=False)
+    made = {}
+
+    def make(name: str) -> None:
+        made[name] = make_mdp(tiny_dataset, **kwargs)
+
+    first = threading.Thread(target=make, args=("first",))
+    first.start()
+    assert started.wait(30)
+    second = threading.Thread(target=make, args=("second",))
+    second.start()
+    first.join()
+    second.join()
+    out = capsys.readouterr().out
+    assert len(trained) == 1  # was: both trained the same model
+    assert f"waiting for process {os.getpid()}" in out and "<- cache" in out, out
+    torch.testing.assert_close(
+        made["second"].ensemble.state_dict(), made["first"].ensemble.state_dict()
+    )
