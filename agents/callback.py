@@ -25,7 +25,7 @@ import torch
 from stable_baselines3.common.callbacks import BaseCallback
 
 from agents.critics import policy_fns
-from rambo_env.adversary import ModelAdversary, PolicyFns
+from rambo_env.adversary import ModelAdversary, PolicyFns, advantage
 
 __all__ = ["RamboCallback"]
 
@@ -48,7 +48,7 @@ class RamboCallback(BaseCallback):
         n_iterations: completed iterations (rollout, agent update, adversary update).
         last_stats: the stats of the last completed iteration (keys as logged, without prefix).
 
-    Logged per iteration: ``rambo/*`` (adversary stats, ``q_avg``) and ``rollout/*`` from the
+    Logged per iteration: ``rambo/*`` (adversary stats, ``q_avg``, ``td_gap``) and ``rollout/*`` from the
     iteration's model rollout (line 3), read from SB3's collect locals: ``model_reward_mean``,
     ``model_reward_max`` and ``model_terminated_frac`` (terminations per model transition);
     ``policy/*`` from :meth:`policy_stats` (the actor's log-σ, saturation and log π).
@@ -119,6 +119,7 @@ class RamboCallback(BaseCallback):
         self._seen_updates = self.model._n_updates
         stats = self.run_adversary()
         stats["q_avg"] = self.average_q()
+        stats["td_gap"] = self.td_gap()
         policy = self.policy_stats()
         rollout = self.rollout_stats()
         self._rollout[:] = (0.0, 0.0, -np.inf, 0.0)
@@ -142,6 +143,26 @@ class RamboCallback(BaseCallback):
         """Mean Q(s, a) of the agent's critic on ``q_eval_size`` dataset transitions (App. B.5)."""
         real = self.adversary.real.sample(self.q_eval_size, self._q_generator)
         return float(self._policy.q(real.obs, real.action).mean())
+
+    @torch.no_grad()
+    def td_gap(self, n_rows: int = 2560) -> float:
+        """Mean bootstrapped target minus value after one model step (issue 15's Q diagnostic).
+
+        On the first ``n_rows`` dataset states s with a = π_mean(s) and one step of the learned model:
+        ``r̂ + γ (1 − d̂) Q(s', π_mean(s')) − Q(s, a)`` with the agent's current critic — the raw
+        advantage of Eq. 5 (:func:`~rambo_env.adversary.advantage`). Positive: the targets the critic
+        learns from on model transitions lie above the values it updates, so average Q keeps growing;
+        near 0: Q has levelled off. Elite and noise draws come from a fixed private generator, so
+        logging draws nothing from the run's RNG streams.
+        """
+        obs = self.adversary.real.obs[:n_rows]  # [n, O]
+        action = self._policy.mean(obs)  # [n, A]
+        mdp = self.adversary.mdp
+        next_obs, reward, terminated = mdp.transition(obs, action, np.random.default_rng(0))
+        _, raw = advantage(
+            self._policy, obs, action, reward, next_obs, terminated, gamma=self.adversary.cfg.gamma
+        )
+        return float(raw.mean())
 
     @torch.no_grad()
     def policy_stats(self, n_rows: int = 2560) -> dict[str, float]:

@@ -21,6 +21,7 @@ __all__ = ["CURVE_COLUMNS", "plot_curves", "read_curves", "read_curves_csv", "wr
 #: CSV column -> TensorBoard tag.
 CURVE_COLUMNS: dict[str, str] = {
     "q_avg": "rambo/q_avg",
+    "td_gap": "rambo/td_gap",
     "normalized_score": "eval/normalized_score",
     "return_mean": "eval/return_mean",
     "ent_coef": "train/ent_coef",

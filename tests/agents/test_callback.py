@@ -103,6 +103,7 @@ def test_adversary_runs_once_per_iteration_after_each_train():
         "log_prob_mean",
         "grad_norm",
         "q_avg",
+        "td_gap",
     ):
         assert np.isfinite(logged[f"rambo/{key}"]), key
         assert logged[f"rambo/{key}"] == callback.last_stats[key]
@@ -127,6 +128,7 @@ def test_zero_weight_counts_iterations_but_leaves_the_model():
     assert callback.n_iterations == 2
     assert set(callback.last_stats) == {
         "q_avg",
+        "td_gap",
         "model_reward_mean",
         "model_reward_max",
         "model_terminated_frac",
@@ -222,3 +224,25 @@ def test_policy_stats_read_the_actor_without_touching_the_run_rng():
     with torch.no_grad():
         agent.actor.mu.bias.fill_(0.0)
     assert callback.policy_stats()["saturated_frac"] == 0.0
+
+
+def test_td_gap_is_the_one_model_step_target_minus_value_and_draws_no_run_rng():
+    agent, callback, mdp = _setup(weight=0.0)
+    agent.learn(total_timesteps=STEPS_PER_ITERATION, callback=callback)
+    policy = callback._policy
+    obs = callback.adversary.real.obs[:2560]
+    torch_state, gen_state = torch.get_rng_state(), callback.adversary.generator.get_state()
+    gap = callback.td_gap()
+    assert torch.equal(torch_state, torch.get_rng_state())
+    assert torch.equal(gen_state, callback.adversary.generator.get_state())
+    assert gap == callback.td_gap()  # fixed private draws
+    with torch.no_grad():  # by hand: r + γ (1 − d) Q(s', π_mean(s')) − Q(s, π_mean(s))
+        action = policy.mean(obs)
+        next_obs, reward, terminated = mdp.transition(obs, action, np.random.default_rng(0))
+        target = reward + 0.99 * (~terminated) * policy.q(next_obs, policy.mean(next_obs))
+        expected = float((target - policy.q(obs, action)).mean())
+    assert gap == pytest.approx(expected, rel=1e-5, abs=1e-6)
+    with torch.no_grad():  # a critic that is 100 higher everywhere: the gap falls by (1 − γ) · 100
+        agent.critic.q_networks[0][-1].bias += 100.0
+        agent.critic.q_networks[1][-1].bias += 100.0
+    assert callback.td_gap() == pytest.approx(expected - 0.01 * 100.0, abs=1e-3)
