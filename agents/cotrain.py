@@ -242,6 +242,7 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
         started = {run_io.CHECKPOINT_NAME, run_io.RESULTS_NAME} & {p.name for p in content}
         if started:
             raise ValueError(f"run_dir: {run_dir} is not empty; pass resume=True to continue it")
+        run_io.check_no_foreign_entries(run_dir)  # only a run's own files are ever cleared
         if content:  # a start that died before its first checkpoint: nothing to resume
             print(f"[cotrain] {run_dir}: no checkpoint, clearing a start that did not finish")
             for path in content:

@@ -39,9 +39,11 @@ __all__ = [
     "TB_DIR",
     "WriteFailedError",
     "atomic_write",
+    "check_no_foreign_entries",
     "check_writable",
     "claim_run_dir",
     "default_run_dir",
+    "foreign_entries",
     "get_rng_state",
     "load_checkpoint",
     "pid_alive",
@@ -72,6 +74,21 @@ def default_run_dir(dataset: str, algo: str, seed: int, root: str | Path = "runs
 
 
 LOCK_NAME = ".lock"
+#: What a run writes into its folder (``diagnostics-it<N>.json``: scripts/diagnose.py).
+RUN_ENTRIES = (CONFIG_NAME, CHECKPOINT_NAME, RESULTS_NAME, CURVE_NAME, TB_DIR, LOCK_NAME)
+
+
+def foreign_entries(run_dir: str | Path) -> list[str]:
+    """Sorted names in ``run_dir`` that no run writes (not a run file, a temp file of an atomic
+    write, or a diagnose.py report): a folder holding them is not a run folder, and a run never
+    clears it (issue 14: ``--run-dir .`` must not empty the working directory)."""
+    return sorted(
+        p.name
+        for p in Path(run_dir).iterdir()
+        if p.name not in RUN_ENTRIES
+        and not (p.name.startswith(".") and p.name.endswith(".tmp"))
+        and not (p.name.startswith("diagnostics-it") and p.name.endswith(".json"))
+    )
 
 
 def pid_alive(pid: int) -> bool:
@@ -141,11 +158,14 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
 
     A lock left by a process that no longer runs is taken over, and temp files of its
     interrupted atomic writes are removed. A folder this call created is removed again if it is
-    still empty when the run fails (nothing half-written).
+    still empty when the run fails (nothing half-written). A folder that holds files no run
+    writes and no ``config.json`` is refused before anything is written into it.
     """
     run_dir = Path(run_dir)
     if _exists(run_dir) and not run_dir.is_dir():
         raise ValueError(f"run_dir: {run_dir} exists and is not a folder")
+    if _exists(run_dir) and not _exists(run_dir / CONFIG_NAME):
+        check_no_foreign_entries(run_dir)
     new_dirs = _make_dirs(run_dir)
     created = bool(new_dirs)
     lock = run_dir / LOCK_NAME
@@ -183,6 +203,20 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
         lock.unlink(missing_ok=True)
         if not ok and created:
             _remove_empty(new_dirs)
+
+
+def check_no_foreign_entries(run_dir: Path) -> None:
+    """Raise ValueError naming the files in ``run_dir`` that are not a run's (see
+    :func:`foreign_entries`): a run starts only in a new, empty or run folder."""
+    foreign = foreign_entries(run_dir)
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        )
+        raise ValueError(
+            f"run_dir: {run_dir.resolve()} holds files that are not a run's ({shown}); a run "
+            "starts in a new or empty folder and may clear it: pick another folder (--run-dir)"
+        )
 
 
 def _make_dirs(path: Path) -> list[Path]:

@@ -157,6 +157,22 @@ def test_claim_run_dir_locks_takes_over_stale_locks_and_cleans_up(tmp_path):
             pass
 
 
+def test_claim_run_dir_refuses_a_folder_of_foreign_files_and_leaves_it_untouched(tmp_path):
+    """Issue 14: ``--run-dir .`` (or ``--run-dir ''``) in a project folder emptied it."""
+    from rambo_env.run_io import claim_run_dir
+
+    (tmp_path / "README.md").write_text("mine")
+    (tmp_path / "src").mkdir()
+    (tmp_path / ".notes.tmp").write_text("also mine")
+    with pytest.raises(ValueError, match=r"holds files that are not a run's \(README.md, src\)"):
+        with claim_run_dir(tmp_path):
+            pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".notes.tmp", "README.md", "src"]
+    (tmp_path / "config.json").write_text("{}")  # a run folder (e.g. with a user's notes): claimed
+    with claim_run_dir(tmp_path):
+        pass
+
+
 def test_claim_run_dir_that_cannot_be_created_is_a_value_error_and_leaves_no_parents(tmp_path):
     from rambo_env.run_io import claim_run_dir
 

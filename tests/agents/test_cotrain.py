@@ -569,6 +569,16 @@ def test_a_start_that_died_before_its_first_checkpoint_does_not_block_the_folder
     assert "clearing a start that did not finish" in capsys.readouterr().out
 
 
+def test_an_unfinished_start_with_foreign_files_is_refused_not_cleared(tiny_hopper, tmp_path):
+    run_dir = tmp_path / "run"
+    (run_dir / "tb").mkdir(parents=True)
+    (run_dir / "config.json").write_text("{}")
+    (run_dir / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match=r"not a run's \(notes.txt\)"):
+        run_cotrain(tiny_config(tiny_hopper, n_iterations=1), run_dir)
+    assert sorted(p.name for p in run_dir.iterdir()) == ["config.json", "notes.txt", "tb"]
+
+
 def test_wall_time_estimates_before_and_after_the_first_iteration(
     tiny_hopper, tmp_path, capsys, monkeypatch
 ):
