@@ -307,6 +307,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, _file_mode(path))  # mkstemp's 0600 would hide every output from others
         os.replace(tmp, path)
     except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
@@ -314,6 +315,16 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
             raise WriteFailedError(path, err) from err
         raise
     return path
+
+
+def _file_mode(path: Path) -> int:
+    """The mode a plain ``open(path, "w")`` would give: the old file's, else 0666 less the umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0o022)  # the only portable way to read it: set, then restore
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_json(path: str | Path, data: Any) -> Path:

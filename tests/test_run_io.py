@@ -157,6 +157,25 @@ def test_claim_run_dir_locks_takes_over_stale_locks_and_cleans_up(tmp_path):
             pass
 
 
+def test_atomic_write_gives_files_the_mode_a_plain_write_would(tmp_path):
+    """Issue 14 probe: every output (config, checkpoint, dataset, model cache) was 0600
+    (mkstemp's mode), unreadable by other users whatever the umask."""
+    import os
+
+    from rambo_env.run_io import atomic_write, write_json
+
+    old = os.umask(0o022)
+    try:
+        assert write_json(tmp_path / "a.json", {}).stat().st_mode & 0o777 == 0o644
+        kept = tmp_path / "b.json"
+        kept.write_text("{}")
+        kept.chmod(0o640)
+        atomic_write(kept, lambda tmp: tmp.write_text("[]"))
+        assert kept.stat().st_mode & 0o777 == 0o640  # a replaced file keeps its mode
+    finally:
+        os.umask(old)
+
+
 def test_claim_run_dir_refuses_a_folder_of_foreign_files_and_leaves_it_untouched(tmp_path):
     """Issue 14: ``--run-dir .`` (or ``--run-dir ''``) in a project folder emptied it."""
     from rambo_env.run_io import claim_run_dir
