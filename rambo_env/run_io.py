@@ -130,12 +130,24 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+#: Most torch threads per core a run may ask for (``--torch-threads 100000`` made OpenMP fail with
+#: EAGAIN, then segfault).
+MAX_THREADS_PER_CORE = 4
+
+
 def resolve_torch_threads(requested: int | None) -> tuple[int, str]:
     """``(threads, why)``: ``requested`` if given (``why`` warns when it is more than the usable
     cores), else every core this process may use divided among the torch processes running now
     (this one included), at least 1."""
     cores = usable_cores()
     if requested is not None:
+        most = MAX_THREADS_PER_CORE * max(cores, os.cpu_count() or 1)
+        if not 1 <= int(requested) <= most:
+            raise ValueError(
+                f"torch_threads: {requested} is not in [1, {most}] ({MAX_THREADS_PER_CORE} per "
+                f"core of this machine; more only slow torch down, and thousands fail to start "
+                "or crash it); give fewer, or none for auto"
+            )
         if int(requested) > cores:
             return int(requested), (
                 f"as configured; more than the {cores} usable core(s): expect a slowdown"

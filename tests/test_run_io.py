@@ -277,3 +277,15 @@ def test_torch_processes_finds_another_torch_process_and_threads_are_shared(monk
     assert run_io.resolve_torch_threads(2) == (2, "as configured")
     threads, why = run_io.resolve_torch_threads(3)  # still used, but said to be too many
     assert threads == 3 and why.startswith("as configured; more than the 2 usable core(s)")
+
+
+def test_torch_threads_beyond_four_per_core_are_refused(monkeypatch):
+    """Issue 14 probe: --torch-threads 100000 made OpenMP fail with EAGAIN, then segfault."""
+    from rambo_env import run_io
+
+    monkeypatch.setattr(run_io.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(run_io.os, "cpu_count", lambda: 2)
+    assert run_io.resolve_torch_threads(8)[0] == 8
+    for bad in (0, 9, 100_000):
+        with pytest.raises(ValueError, match=rf"torch_threads: {bad} is not in \[1, 8\]"):
+            run_io.resolve_torch_threads(bad)
