@@ -579,6 +579,14 @@ def test_an_unfinished_start_with_foreign_files_is_refused_not_cleared(tiny_hopp
     assert sorted(p.name for p in run_dir.iterdir()) == ["config.json", "notes.txt", "tb"]
 
 
+def test_stop_at_the_last_iteration_finishes_the_run(tiny_hopper, tmp_path):
+    """Issue 14 probe: it said "stopped" and "continue with --resume" for a complete run."""
+    cfg = tiny_config(tiny_hopper, n_iterations=1, stop_at_iteration=1, eval_every=1)
+    result = run_cotrain(cfg, tmp_path / "run")
+    assert (result["status"], result["iterations_completed"]) == ("finished", 1)
+    assert result["message"] == ""
+
+
 def test_wall_time_estimates_before_and_after_the_first_iteration(
     tiny_hopper, tmp_path, capsys, monkeypatch
 ):
