@@ -752,6 +752,31 @@ def _fake_run(run_dir, n_iterations: int, monkeypatch) -> None:
     monkeypatch.setitem(_FAKE_CURVES, str(run_dir), rows)
 
 
+def test_ledger_refuses_a_foreign_config_or_a_run_with_no_iteration(tmp_path):
+    """Issue 14 probe: a config.json without "config" gave the raw KeyError 'config'; a run with
+    no logged iteration was added as 0 iterations."""
+    from rambo_env.ledger import update_ledger
+
+    ledger = tmp_path / "ledger"
+    for text in ("{}", "not json", '{"config": [], "resolved": {}}'):
+        run_dir = tmp_path / "foreign"
+        run_dir.mkdir(exist_ok=True)
+        (run_dir / "config.json").write_text(text)
+        with pytest.raises(
+            ValueError, match=r"config.json is not a config.json written by cotrain"
+        ):
+            update_ledger(run_dir, ledger)
+    config = {
+        "config": {"algo": "sac", "seed": 0, "dataset": "x.npz"},
+        "resolved": {"rollout_length": 2, "adversary_weight": 0.0, "dataset": {"name": "x"}},
+    }
+    (run_dir / "config.json").write_text(json.dumps(config))
+    (run_dir / "tb").mkdir()  # killed before its first evaluation
+    with pytest.raises(ValueError, match=r"has logged no iteration yet"):
+        update_ledger(run_dir, ledger)
+    assert not ledger.exists()
+
+
 def test_ledger_keeps_the_longer_run_of_a_key_unless_replace(tmp_path, monkeypatch, capsys):
     from rambo_env import ledger as ledger_module
 
