@@ -20,6 +20,7 @@ import json
 import math
 import os
 import random
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -49,6 +50,7 @@ __all__ = [
     "pid_alive",
     "plot_learning_curve",
     "read_json",
+    "report_user_error",
     "save_checkpoint",
     "set_rng_state",
     "write_json",
@@ -259,6 +261,19 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
         except OSError:  # not empty (someone else wrote there) or already gone
             return
+
+
+#: Values of RAMBO_ENV_TRACEBACK that mean "no traceback" (as an unset or empty variable).
+_OFF = ("", "0", "false", "no", "off")
+
+
+def report_user_error(err: BaseException) -> int:
+    """A script's user error: one ``error:`` line on stderr, exit status 2; re-raised (traceback)
+    when ``RAMBO_ENV_TRACEBACK`` is set to anything but empty / 0 / false / no / off."""
+    if os.environ.get("RAMBO_ENV_TRACEBACK", "").strip().lower() not in _OFF:
+        raise err
+    print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+    return 2
 
 
 def check_writable(folder: str | Path, what: str, hint: str) -> Path:

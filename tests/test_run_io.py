@@ -289,3 +289,20 @@ def test_torch_threads_beyond_four_per_core_are_refused(monkeypatch):
     for bad in (0, 9, 100_000):
         with pytest.raises(ValueError, match=rf"torch_threads: {bad} is not in \[1, 8\]"):
             run_io.resolve_torch_threads(bad)
+
+
+@pytest.mark.parametrize(
+    ("value", "raised"), [("", False), ("0", False), ("off", False), ("1", True)]
+)
+def test_rambo_env_traceback_0_means_no_traceback(value, raised, monkeypatch, capsys):
+    """Issue 14 probe: RAMBO_ENV_TRACEBACK=0 printed the traceback (any non-empty value did)."""
+    from rambo_env.run_io import report_user_error
+
+    monkeypatch.setenv("RAMBO_ENV_TRACEBACK", value)
+    err = ValueError("seed: expected an int in [0, 2**31), got -1")
+    if raised:
+        with pytest.raises(ValueError, match="seed"):
+            report_user_error(err)
+    else:
+        assert report_user_error(err) == 2
+        assert capsys.readouterr().err.startswith("error: seed: expected an int")
