@@ -176,6 +176,11 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     writes and no ``config.json`` is refused before anything is written into it.
     """
     run_dir = Path(run_dir)
+    if _is_dangling_link(run_dir):
+        raise ValueError(
+            f"run_dir: {run_dir} is a link to {os.readlink(run_dir)}, which does not exist; "
+            "create that folder or pick another"
+        )
     if _exists(run_dir) and not run_dir.is_dir():
         raise ValueError(f"run_dir: {run_dir} exists and is not a folder")
     if _exists(run_dir) and not _exists(run_dir / CONFIG_NAME):
@@ -251,6 +256,13 @@ def _exists(path: Path) -> bool:
     try:
         return path.exists()
     except OSError:
+        return False
+
+
+def _is_dangling_link(path: Path) -> bool:
+    try:
+        return path.is_symlink() and not path.exists()
+    except OSError:  # a name too long: no link either
         return False
 
 

@@ -192,6 +192,18 @@ def test_claim_run_dir_refuses_a_folder_of_foreign_files_and_leaves_it_untouched
         pass
 
 
+def test_claim_run_dir_names_a_dangling_link(tmp_path):
+    """Issue 14 probe: it said "cannot create …: File exists"."""
+    from rambo_env.run_io import claim_run_dir
+
+    (tmp_path / "run").symlink_to(tmp_path / "gone")
+    with pytest.raises(
+        ValueError, match=r"run_dir: .*run is a link to .*gone, which does not exist"
+    ):
+        with claim_run_dir(tmp_path / "run"):
+            pass
+
+
 def test_claim_run_dir_that_cannot_be_created_is_a_value_error_and_leaves_no_parents(tmp_path):
     from rambo_env.run_io import claim_run_dir
 
