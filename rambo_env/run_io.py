@@ -190,7 +190,7 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     lock = run_dir / LOCK_NAME
     try:
         try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)  # not executable
         except FileExistsError:
             text = lock.read_text().strip()
             holder = int(text) if text.isdigit() else None

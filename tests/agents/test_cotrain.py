@@ -290,6 +290,22 @@ def test_keyboard_interrupt_keeps_checkpoint_and_writes_results(tiny_hopper, tmp
     assert json.loads((tmp_path / "run" / "results.json").read_text())["status"] == "interrupted"
 
 
+def test_sigterm_during_setup_frees_the_run_folder(tiny_hopper, tmp_path, monkeypatch):
+    """Issue 14 probe: SIGTERM during BC / MLE killed the process outright, leaving the folder
+    and its .lock behind; it is Ctrl-C now (the CLI prints how to continue, exit 130)."""
+    import agents.cotrain as cotrain_module
+
+    def killed(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(cotrain_module, "build_session", killed)
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(KeyboardInterrupt):
+        run_cotrain(tiny_config(tiny_hopper), tmp_path / "run")
+    assert signal.getsignal(signal.SIGTERM) is before
+    assert not (tmp_path / "run").exists()  # created by the run, still empty: removed
+
+
 def test_sigterm_is_handled_like_ctrl_c_and_the_run_resumes(tiny_hopper, tmp_path):
     def on_iteration(metrics):
         if metrics["iteration"] == 1:
