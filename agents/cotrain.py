@@ -138,7 +138,8 @@ def run_cotrain(
         ``q_history``, ``rambo_off`` (App. B.5), wall times, and the resolved (k, λ).
     """
     run_dir = Path(run_dir)
-    with run_io.claim_run_dir(run_dir):
+    # SIGTERM = Ctrl-C for the whole run: one killed in setup (MLE, BC) also frees its folder.
+    with run_io.claim_run_dir(run_dir), _sigterm_as_keyboard_interrupt():
         return _run(cfg, run_dir, resume, on_iteration)
 
 
@@ -197,14 +198,13 @@ def _run(
         # A fixed TensorBoard folder: a resumed session appends a new event file to it.
         session.agent.set_logger(configure(str(run_dir / run_io.TB_DIR), ["tensorboard"]))
         try:
-            with _sigterm_as_keyboard_interrupt():
-                session.agent.learn(
-                    total_timesteps=remaining * session.k * cfg.n_rollouts,
-                    callback=[session.rambo_callback, monitor],
-                    log_interval=None,
-                    tb_log_name="cotrain",
-                    reset_num_timesteps=not resume,
-                )
+            session.agent.learn(
+                total_timesteps=remaining * session.k * cfg.n_rollouts,
+                callback=[session.rambo_callback, monitor],
+                log_interval=None,
+                tb_log_name="cotrain",
+                reset_num_timesteps=not resume,
+            )
         except KeyboardInterrupt:  # Ctrl-C / SIGTERM: keep the last checkpoint, write results
             monitor.interrupt()
     else:
@@ -242,6 +242,7 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
         started = {run_io.CHECKPOINT_NAME, run_io.RESULTS_NAME} & {p.name for p in content}
         if started:
             raise ValueError(f"run_dir: {run_dir} is not empty; pass resume=True to continue it")
+        run_io.check_no_foreign_entries(run_dir)  # only a run's own files are ever cleared
         if content:  # a start that died before its first checkpoint: nothing to resume
             print(f"[cotrain] {run_dir}: no checkpoint, clearing a start that did not finish")
             for path in content:

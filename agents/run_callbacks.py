@@ -199,7 +199,8 @@ class RunMonitorCallback(BaseCallback):
             self.on_iteration(
                 {**latest, "iteration": iteration, "q_avg": q_avg, "iteration_s": iteration_s}
             )
-        if self.stop_at_iteration is not None and iteration >= self.stop_at_iteration:
+        last = iteration >= self.n_iterations  # the run is finished, not stopped
+        if self.stop_at_iteration is not None and iteration >= self.stop_at_iteration and not last:
             self._stop, self.status = True, "stopped"
             self.message = f"stopped after iteration {iteration} (stop_at_iteration)"
         self._t_iter = time.perf_counter()

@@ -18,7 +18,7 @@ from typing import Any
 from rambo_env.curves import plot_curves, read_curves, read_curves_csv, write_curves_csv
 from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.presets import RamboPreset
-from rambo_env.run_io import CONFIG_NAME, read_json, write_json
+from rambo_env.run_io import CONFIG_NAME, read_json, safe_reason, write_json
 from rambo_env.sweep_report import config_label, config_slug, dataset_slug
 
 __all__ = [
@@ -102,23 +102,35 @@ def update_ledger(
     config_path = run_dir / CONFIG_NAME
     if not config_path.is_file():
         raise FileNotFoundError(f"run_dir: {run_dir} has no {CONFIG_NAME} (not a run folder?)")
-    saved = read_json(config_path)
-    cfg, resolved = saved["config"], saved["resolved"]
-    config = RamboPreset(int(resolved["rollout_length"]), float(resolved["adversary_weight"]))
-    dataset = resolved["dataset"]["name"]
+    try:
+        saved = read_json(config_path)
+        cfg, resolved = saved["config"], saved["resolved"]
+        config = RamboPreset(int(resolved["rollout_length"]), float(resolved["adversary_weight"]))
+        dataset = resolved["dataset"]["name"]
+        algo, seed, dataset_arg = cfg["algo"], int(cfg["seed"]), cfg["dataset"]
+    except (KeyError, TypeError, ValueError) as err:  # not JSON, hand-made, foreign
+        raise ValueError(
+            f"run_dir: {config_path} is not a config.json written by cotrain ({safe_reason(err)}); "
+            "pass the folder of a cotrain run"
+        ) from None
     rows = read_curves(run_dir)
+    if not rows:
+        raise ValueError(
+            f"run_dir: {run_dir} has logged no iteration yet (no evaluation or iteration in "
+            f"{run_dir / 'tb'}); add it once its first iteration is done"
+        )
     scores = [r["normalized_score"] for r in rows if r["iteration"] > 0]
     scores = [s for s in scores if s is not None]
     bc = [r["normalized_score"] for r in rows if r["iteration"] == 0]
     walls = [r["iteration_s"] for r in rows if r.get("iteration_s") is not None]
     entry = LedgerEntry(
-        slug=_slug(dataset, cfg["algo"], config, int(cfg["seed"])),
+        slug=_slug(dataset, algo, config, seed),
         dataset=dataset,
-        algo=cfg["algo"],
+        algo=algo,
         rollout_length=config.rollout_length,
         adversary_weight=config.adversary_weight,
-        seed=int(cfg["seed"]),
-        behaviour_score=_behaviour_score(cfg["dataset"], resolved["dataset"]),
+        seed=seed,
+        behaviour_score=_behaviour_score(dataset_arg, resolved["dataset"]),
         bc_score=bc[0] if bc else None,
         iterations=max((r["iteration"] for r in rows), default=0),
         last10_score=final_score(scores, N_FINAL_EVALS),

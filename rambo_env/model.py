@@ -30,7 +30,7 @@ from rambo_env.normalization import ObsNormalizer
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
 
-__all__ = ["LearnedMDP", "dataset_action_space", "make_mdp", "resolve_device"]
+__all__ = ["LearnedMDP", "check_model_args", "dataset_action_space", "make_mdp", "resolve_device"]
 
 TerminationFn = Callable[[torch.Tensor], torch.Tensor]
 
@@ -230,12 +230,13 @@ def make_mdp(
     from rambo_env.data.dataset import OfflineDataset
     from rambo_env.data.loaders import load_dataset, validate_for_env  # lazy: Minari, h5py
 
+    check_model_args(ensemble_config, mle_config, seed)  # before the dataset load
+    device = resolve_device(device)  # also before it (a load may generate 1M transitions)
     # A dataset object is validated silently; a name or path is resolved and announced.
     if isinstance(dataset, OfflineDataset):
         dataset = validate_for_env(dataset)
     else:
         dataset = load_dataset(dataset)
-    device = resolve_device(device)
     ensemble_config = ensemble_config if ensemble_config is not None else EnsembleConfig()
     mle_config = mle_config if mle_config is not None else MLEConfig(seed=seed)
     normalizer = ObsNormalizer.from_dataset(dataset)
@@ -251,6 +252,23 @@ def make_mdp(
         device=device,
         action_space=dataset_action_space(dataset),
     )
+
+
+def check_model_args(
+    ensemble_config: EnsembleConfig | None, mle_config: MLEConfig | None, seed: Any
+) -> None:
+    """The configs are the dataclasses (or None) and ``seed`` an int >= 0; ValueError otherwise."""
+    for name, value, kind in (
+        ("ensemble_config", ensemble_config, EnsembleConfig),
+        ("mle_config", mle_config, MLEConfig),
+    ):
+        if value is not None and not isinstance(value, kind):
+            raise ValueError(
+                f"{name}: expected a {kind.__module__}.{kind.__name__} or None, got "
+                f"{type(value).__name__} (e.g. {kind.__name__}(**your_dict))"
+            )
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed: expected an int >= 0, got {seed!r}")
 
 
 def _check_finite(ensemble: GaussianEnsemble, what: str) -> None:

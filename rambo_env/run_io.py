@@ -20,6 +20,7 @@ import json
 import math
 import os
 import random
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -39,14 +40,17 @@ __all__ = [
     "TB_DIR",
     "WriteFailedError",
     "atomic_write",
+    "check_no_foreign_entries",
     "check_writable",
     "claim_run_dir",
     "default_run_dir",
+    "foreign_entries",
     "get_rng_state",
     "load_checkpoint",
     "pid_alive",
     "plot_learning_curve",
     "read_json",
+    "report_user_error",
     "save_checkpoint",
     "set_rng_state",
     "write_json",
@@ -72,6 +76,21 @@ def default_run_dir(dataset: str, algo: str, seed: int, root: str | Path = "runs
 
 
 LOCK_NAME = ".lock"
+#: What a run writes into its folder (``diagnostics-it<N>.json``: scripts/diagnose.py).
+RUN_ENTRIES = (CONFIG_NAME, CHECKPOINT_NAME, RESULTS_NAME, CURVE_NAME, TB_DIR, LOCK_NAME)
+
+
+def foreign_entries(run_dir: str | Path) -> list[str]:
+    """Sorted names in ``run_dir`` that no run writes (not a run file, a temp file of an atomic
+    write, or a diagnose.py report): a folder holding them is not a run folder, and a run never
+    clears it (issue 14: ``--run-dir .`` must not empty the working directory)."""
+    return sorted(
+        p.name
+        for p in Path(run_dir).iterdir()
+        if p.name not in RUN_ENTRIES
+        and not (p.name.startswith(".") and p.name.endswith(".tmp"))
+        and not (p.name.startswith("diagnostics-it") and p.name.endswith(".json"))
+    )
 
 
 def pid_alive(pid: int) -> bool:
@@ -113,12 +132,24 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+#: Most torch threads per core a run may ask for (``--torch-threads 100000`` made OpenMP fail with
+#: EAGAIN, then segfault).
+MAX_THREADS_PER_CORE = 4
+
+
 def resolve_torch_threads(requested: int | None) -> tuple[int, str]:
     """``(threads, why)``: ``requested`` if given (``why`` warns when it is more than the usable
     cores), else every core this process may use divided among the torch processes running now
     (this one included), at least 1."""
     cores = usable_cores()
     if requested is not None:
+        most = MAX_THREADS_PER_CORE * max(cores, os.cpu_count() or 1)
+        if not 1 <= int(requested) <= most:
+            raise ValueError(
+                f"torch_threads: {requested} is not in [1, {most}] ({MAX_THREADS_PER_CORE} per "
+                f"core of this machine; more only slow torch down, and thousands fail to start "
+                "or crash it); give fewer, or none for auto"
+            )
         if int(requested) > cores:
             return int(requested), (
                 f"as configured; more than the {cores} usable core(s): expect a slowdown"
@@ -141,17 +172,25 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
 
     A lock left by a process that no longer runs is taken over, and temp files of its
     interrupted atomic writes are removed. A folder this call created is removed again if it is
-    still empty when the run fails (nothing half-written).
+    still empty when the run fails (nothing half-written). A folder that holds files no run
+    writes and no ``config.json`` is refused before anything is written into it.
     """
     run_dir = Path(run_dir)
+    if _is_dangling_link(run_dir):
+        raise ValueError(
+            f"run_dir: {run_dir} is a link to {os.readlink(run_dir)}, which does not exist; "
+            "create that folder or pick another"
+        )
     if _exists(run_dir) and not run_dir.is_dir():
         raise ValueError(f"run_dir: {run_dir} exists and is not a folder")
+    if _exists(run_dir) and not _exists(run_dir / CONFIG_NAME):
+        check_no_foreign_entries(run_dir)
     new_dirs = _make_dirs(run_dir)
     created = bool(new_dirs)
     lock = run_dir / LOCK_NAME
     try:
         try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)  # not executable
         except FileExistsError:
             text = lock.read_text().strip()
             holder = int(text) if text.isdigit() else None
@@ -185,6 +224,20 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
             _remove_empty(new_dirs)
 
 
+def check_no_foreign_entries(run_dir: Path) -> None:
+    """Raise ValueError naming the files in ``run_dir`` that are not a run's (see
+    :func:`foreign_entries`): a run starts only in a new, empty or run folder."""
+    foreign = foreign_entries(run_dir)
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        )
+        raise ValueError(
+            f"run_dir: {run_dir.resolve()} holds files that are not a run's ({shown}); a run "
+            "starts in a new or empty folder and may clear it: pick another folder (--run-dir)"
+        )
+
+
 def _make_dirs(path: Path) -> list[Path]:
     """``mkdir -p path`` -> the folders it created, deepest first; OSError -> ValueError."""
     missing = [p for p in (path, *path.parents) if not _exists(p)]
@@ -206,6 +259,13 @@ def _exists(path: Path) -> bool:
         return False
 
 
+def _is_dangling_link(path: Path) -> bool:
+    try:
+        return path.is_symlink() and not path.exists()
+    except OSError:  # a name too long: no link either
+        return False
+
+
 def _remove_empty(folders: list[Path]) -> None:
     """Remove the still-empty folders among ``folders`` (deepest first: parents after children)."""
     for folder in folders:
@@ -213,6 +273,19 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
         except OSError:  # not empty (someone else wrote there) or already gone
             return
+
+
+#: Values of RAMBO_ENV_TRACEBACK that mean "no traceback" (as an unset or empty variable).
+_OFF = ("", "0", "false", "no", "off")
+
+
+def report_user_error(err: BaseException) -> int:
+    """A script's user error: one ``error:`` line on stderr, exit status 2; re-raised (traceback)
+    when ``RAMBO_ENV_TRACEBACK`` is set to anything but empty / 0 / false / no / off."""
+    if os.environ.get("RAMBO_ENV_TRACEBACK", "").strip().lower() not in _OFF:
+        raise err
+    print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+    return 2
 
 
 def check_writable(folder: str | Path, what: str, hint: str) -> Path:
@@ -273,6 +346,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, _file_mode(path))  # mkstemp's 0600 would hide every output from others
         os.replace(tmp, path)
     except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
@@ -280,6 +354,16 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
             raise WriteFailedError(path, err) from err
         raise
     return path
+
+
+def _file_mode(path: Path) -> int:
+    """The mode a plain ``open(path, "w")`` would give: the old file's, else 0666 less the umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0o022)  # the only portable way to read it: set, then restore
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_json(path: str | Path, data: Any) -> Path:

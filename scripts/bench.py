@@ -38,7 +38,7 @@ from agents.vec_env import RamboModelVecEnv
 from rambo_env import bench
 from rambo_env.adversary import AdversaryConfig, ModelAdversary
 from rambo_env.dynamics.ensemble import check_device, resolve_device
-from rambo_env.run_io import atomic_write, resolve_torch_threads
+from rambo_env.run_io import atomic_write, check_writable, resolve_torch_threads
 
 ALGOS = ("sac", "td3", "tqc")
 #: Forward-pass equivalents per gradient step (backward = 2 x forward): (actor, critic incl. target).
@@ -248,7 +248,14 @@ def main(argv: list[str] | None = None) -> dict:
             p.error(f"--json: {args.json} is a folder; name a file")
         if not args.json.parent.is_dir():
             p.error(f"--json: folder {args.json.parent} does not exist")
-    threads, why = resolve_torch_threads(args.threads)
+        try:
+            check_writable(args.json.parent, "--json: folder", "name a file in a writable folder")
+        except ValueError as err:
+            p.error(str(err))
+    try:
+        threads, why = resolve_torch_threads(args.threads)
+    except ValueError as err:
+        p.error(str(err))
     torch.set_num_threads(threads)
     device = resolve_device(args.device)
     cfg = bench.BenchConfig.quick() if args.quick else bench.BenchConfig()
@@ -265,7 +272,10 @@ def main(argv: list[str] | None = None) -> dict:
     console.print(_table(res, cfg))
     if args.json is not None:
         text = json.dumps(res, indent=2, default=float)
-        atomic_write(args.json, lambda tmp: tmp.write_text(text))  # no .tmp left on failure
+        try:
+            atomic_write(args.json, lambda tmp: tmp.write_text(text))  # no .tmp left on failure
+        except OSError as err:  # WriteFailedError: the disk filled during the benchmark
+            p.exit(2, f"error: {err}\n")
     return res
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from agents.cotrain import PRESETS, SESSION_FIELDS, CotrainConfig, load_config, 
 from agents.cotrain_setup import config_docs
 from rambo_env.ledger import DEFAULT_LEDGER_DIR, read_index, standing
 from rambo_env.presets import RamboPreset
-from rambo_env.run_io import default_run_dir
+from rambo_env.run_io import default_run_dir, report_user_error
 from rambo_env.sweep_report import config_label
 
 #: Short flags for the most used fields (the long ``--field-name`` form always works too).
@@ -186,10 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[cotrain] {'resuming' if resume else 'starting'} run {run_dir}", flush=True)
         results = run_cotrain(cfg, run_dir, resume=resume)
     except (ValueError, OSError) as err:  # bad input, unwritable files: one line, no traceback
-        if os.environ.get("RAMBO_ENV_TRACEBACK"):
-            raise
-        print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
-        return 2
+        return report_user_error(err)
     except KeyboardInterrupt:  # Ctrl-C before training (setup, MLE): no traceback
         print(
             "[cotrain] interrupted before training; the MLE pretraining checkpoint is kept: "

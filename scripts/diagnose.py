@@ -13,7 +13,6 @@ policy's discounted Monte-Carlo return from the same (s, a) (``critic_vs_return`
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -105,10 +104,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _error(err: Exception) -> int:
     """A user error: one ``error:`` line and exit status 2 (the traceback with RAMBO_ENV_TRACEBACK)."""
-    if os.environ.get("RAMBO_ENV_TRACEBACK"):
-        raise err
-    print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
-    return 2
+    return run_io.report_user_error(err)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, DEFAULT_N_WORKERS, generate_dataset
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
+from rambo_env.run_io import report_user_error
 
 
 @dataclass(frozen=True)
@@ -145,10 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         check_args(args)
         generate(args)
     except (ValueError, OSError) as err:  # bad input, a failed write (full disk): one line
-        if os.environ.get("RAMBO_ENV_TRACEBACK"):
-            raise
-        print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
-        return 2
+        return report_user_error(err)
     return 0
 
 

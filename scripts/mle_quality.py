@@ -26,6 +26,7 @@ from rambo_env.data.loaders import load_dataset
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
 from rambo_env.dynamics.training import MLEConfig, model_tensors, train_mle
 from rambo_env.normalization import ObsNormalizer
+from rambo_env.run_io import resolve_torch_threads
 
 
 def parse_variants(text: str) -> list[tuple[int, float]]:
@@ -59,13 +60,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
     p.add_argument("--out", type=Path, default=None, help="CSV of holdout MSE per epoch")
     args = p.parse_args(argv)
     variants = parse_variants(args.variants)
-    if args.threads < 1:
-        raise ValueError(f"--threads: expected >= 1, got {args.threads}")
+    threads, _ = resolve_torch_threads(args.threads)  # 1 <= threads <= 4 per core
     if not args.max_time_s > 0:
         raise ValueError(f"--max-time-s: expected > 0, got {args.max_time_s}")
     if args.out is not None:
         check_out(args.out)
-    torch.set_num_threads(args.threads)
+    torch.set_num_threads(threads)
     device = resolve_device(args.device)
     dataset = load_dataset(args.dataset)
     normalizer = ObsNormalizer.from_dataset(dataset)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -36,6 +35,7 @@ from agents.sweep import (
     write_sweep_report,
 )
 from rambo_env.presets import RamboPreset, preset_names
+from rambo_env.run_io import report_user_error
 from rambo_env.sweep_report import to_markdown
 
 #: CotrainConfig fields settable for every trial (sizes for small runs, device).
@@ -187,10 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _main(args, parser)
     except (ValueError, FileNotFoundError) as err:  # bad input: one line, no traceback
-        if os.environ.get("RAMBO_ENV_TRACEBACK"):
-            raise
-        print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
-        return 2
+        return report_user_error(err)
 
 
 def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -157,6 +157,53 @@ def test_claim_run_dir_locks_takes_over_stale_locks_and_cleans_up(tmp_path):
             pass
 
 
+def test_atomic_write_gives_files_the_mode_a_plain_write_would(tmp_path):
+    """Issue 14 probe: every output (config, checkpoint, dataset, model cache) was 0600
+    (mkstemp's mode), unreadable by other users whatever the umask."""
+    import os
+
+    from rambo_env.run_io import atomic_write, write_json
+
+    old = os.umask(0o022)
+    try:
+        assert write_json(tmp_path / "a.json", {}).stat().st_mode & 0o777 == 0o644
+        kept = tmp_path / "b.json"
+        kept.write_text("{}")
+        kept.chmod(0o640)
+        atomic_write(kept, lambda tmp: tmp.write_text("[]"))
+        assert kept.stat().st_mode & 0o777 == 0o640  # a replaced file keeps its mode
+    finally:
+        os.umask(old)
+
+
+def test_claim_run_dir_refuses_a_folder_of_foreign_files_and_leaves_it_untouched(tmp_path):
+    """Issue 14: ``--run-dir .`` (or ``--run-dir ''``) in a project folder emptied it."""
+    from rambo_env.run_io import claim_run_dir
+
+    (tmp_path / "README.md").write_text("mine")
+    (tmp_path / "src").mkdir()
+    (tmp_path / ".notes.tmp").write_text("also mine")
+    with pytest.raises(ValueError, match=r"holds files that are not a run's \(README.md, src\)"):
+        with claim_run_dir(tmp_path):
+            pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".notes.tmp", "README.md", "src"]
+    (tmp_path / "config.json").write_text("{}")  # a run folder (e.g. with a user's notes): claimed
+    with claim_run_dir(tmp_path):
+        pass
+
+
+def test_claim_run_dir_names_a_dangling_link(tmp_path):
+    """Issue 14 probe: it said "cannot create …: File exists"."""
+    from rambo_env.run_io import claim_run_dir
+
+    (tmp_path / "run").symlink_to(tmp_path / "gone")
+    with pytest.raises(
+        ValueError, match=r"run_dir: .*run is a link to .*gone, which does not exist"
+    ):
+        with claim_run_dir(tmp_path / "run"):
+            pass
+
+
 def test_claim_run_dir_that_cannot_be_created_is_a_value_error_and_leaves_no_parents(tmp_path):
     from rambo_env.run_io import claim_run_dir
 
@@ -242,3 +289,32 @@ def test_torch_processes_finds_another_torch_process_and_threads_are_shared(monk
     assert run_io.resolve_torch_threads(2) == (2, "as configured")
     threads, why = run_io.resolve_torch_threads(3)  # still used, but said to be too many
     assert threads == 3 and why.startswith("as configured; more than the 2 usable core(s)")
+
+
+def test_torch_threads_beyond_four_per_core_are_refused(monkeypatch):
+    """Issue 14 probe: --torch-threads 100000 made OpenMP fail with EAGAIN, then segfault."""
+    from rambo_env import run_io
+
+    monkeypatch.setattr(run_io.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(run_io.os, "cpu_count", lambda: 2)
+    assert run_io.resolve_torch_threads(8)[0] == 8
+    for bad in (0, 9, 100_000):
+        with pytest.raises(ValueError, match=rf"torch_threads: {bad} is not in \[1, 8\]"):
+            run_io.resolve_torch_threads(bad)
+
+
+@pytest.mark.parametrize(
+    ("value", "raised"), [("", False), ("0", False), ("off", False), ("1", True)]
+)
+def test_rambo_env_traceback_0_means_no_traceback(value, raised, monkeypatch, capsys):
+    """Issue 14 probe: RAMBO_ENV_TRACEBACK=0 printed the traceback (any non-empty value did)."""
+    from rambo_env.run_io import report_user_error
+
+    monkeypatch.setenv("RAMBO_ENV_TRACEBACK", value)
+    err = ValueError("seed: expected an int in [0, 2**31), got -1")
+    if raised:
+        with pytest.raises(ValueError, match="seed"):
+            report_user_error(err)
+    else:
+        assert report_user_error(err) == 2
+        assert capsys.readouterr().err.startswith("error: seed: expected an int")

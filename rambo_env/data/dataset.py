@@ -46,6 +46,13 @@ def _d4rl_extra(key: Any) -> bool:
 
 def _cast_field(key: str, raw: Any, dtype: type, ndim: int) -> np.ndarray:
     """One array-like field -> an ndarray of ``dtype``, with an error naming ``key`` otherwise."""
+    mask = np.ma.getmask(raw)
+    if mask is not np.ma.nomask and mask.any():  # np.asarray would keep the hidden values
+        idx = _first_bad(np.asarray(mask))
+        raise DatasetValidationError(
+            f"{_index_str(key, idx)} is masked ({int(mask.sum())} masked entries in '{key}'); "
+            "fill or drop them (numpy.ma.filled / compressed) before loading"
+        )
     try:
         value = np.asarray(raw)
     except (ValueError, TypeError) as err:  # a ragged list of rows

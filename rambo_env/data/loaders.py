@@ -13,11 +13,14 @@ The resolved source is printed and kept in ``dataset.source``.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from rambo_env.data.d4rl_io import (
     find_d4rl_file,
@@ -88,6 +91,7 @@ def load_dataset(
         env_id: the registered Gymnasium env the data come from, overriding the file's (your own
             env with a D4RL-layout file: it then trains AND evaluates there).
     """
+    _check_load_args(name_or_path, n_transitions, seed)
     dataset = _resolve(name_or_path, download, generate, d4rl_dir, n_transitions, seed)
     if env_id is not None:
         dataset = dataclasses.replace(dataset, env_id=env_id)
@@ -105,6 +109,23 @@ def load_dataset(
         f"({dataset.n_transitions} transitions, {n_episodes} episodes, env {dataset.env_id})"
     )
     return dataset
+
+
+def _check_load_args(src: Any, n_transitions: Any, seed: Any) -> None:
+    """Types before any lookup: ``None`` or ``[path]`` must not become the name "None"."""
+    if not isinstance(src, str | os.PathLike | dict | OfflineDataset):
+        raise ValueError(
+            f"dataset: expected a name or path (str / pathlib.Path), a dict of arrays or an "
+            f"OfflineDataset, got {type(src).__name__} {str(src)[:60]!r}"
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed: expected an int >= 0, got {seed!r}")
+    if n_transitions is not None and (
+        isinstance(n_transitions, bool)
+        or not isinstance(n_transitions, int | np.integer)
+        or n_transitions < 1
+    ):
+        raise ValueError(f"n_transitions: expected a positive int or None, got {n_transitions!r}")
 
 
 def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:

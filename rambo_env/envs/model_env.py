@@ -17,7 +17,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from rambo_env.model import LearnedMDP, make_mdp
+from rambo_env.model import LearnedMDP, check_model_args, make_mdp
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -48,20 +48,7 @@ def build_mdp(
 
     ``env_id`` names the registered Gymnasium env of the data (overriding the dataset's).
     """
-    from rambo_env.dynamics.ensemble import EnsembleConfig
-    from rambo_env.dynamics.training import MLEConfig
-
-    for name, value, kind in (
-        ("ensemble_config", ensemble_config, EnsembleConfig),
-        ("mle_config", mle_config, MLEConfig),
-    ):
-        if value is not None and not isinstance(value, kind):
-            raise ValueError(
-                f"{name}: expected a {kind.__module__}.{kind.__name__} or None, got "
-                f"{type(value).__name__} (e.g. {kind.__name__}(**your_dict))"
-            )
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed: expected an int >= 0, got {seed!r}")
+    check_model_args(ensemble_config, mle_config, seed)
     if mdp is not None:
         if not isinstance(mdp, LearnedMDP):
             raise ValueError(f"mdp: expected a LearnedMDP, got {type(mdp).__name__}")

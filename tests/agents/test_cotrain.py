@@ -290,6 +290,22 @@ def test_keyboard_interrupt_keeps_checkpoint_and_writes_results(tiny_hopper, tmp
     assert json.loads((tmp_path / "run" / "results.json").read_text())["status"] == "interrupted"
 
 
+def test_sigterm_during_setup_frees_the_run_folder(tiny_hopper, tmp_path, monkeypatch):
+    """Issue 14 probe: SIGTERM during BC / MLE killed the process outright, leaving the folder
+    and its .lock behind; it is Ctrl-C now (the CLI prints how to continue, exit 130)."""
+    import agents.cotrain as cotrain_module
+
+    def killed(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(cotrain_module, "build_session", killed)
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(KeyboardInterrupt):
+        run_cotrain(tiny_config(tiny_hopper), tmp_path / "run")
+    assert signal.getsignal(signal.SIGTERM) is before
+    assert not (tmp_path / "run").exists()  # created by the run, still empty: removed
+
+
 def test_sigterm_is_handled_like_ctrl_c_and_the_run_resumes(tiny_hopper, tmp_path):
     def on_iteration(metrics):
         if metrics["iteration"] == 1:
@@ -569,6 +585,24 @@ def test_a_start_that_died_before_its_first_checkpoint_does_not_block_the_folder
     assert "clearing a start that did not finish" in capsys.readouterr().out
 
 
+def test_an_unfinished_start_with_foreign_files_is_refused_not_cleared(tiny_hopper, tmp_path):
+    run_dir = tmp_path / "run"
+    (run_dir / "tb").mkdir(parents=True)
+    (run_dir / "config.json").write_text("{}")
+    (run_dir / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match=r"not a run's \(notes.txt\)"):
+        run_cotrain(tiny_config(tiny_hopper, n_iterations=1), run_dir)
+    assert sorted(p.name for p in run_dir.iterdir()) == ["config.json", "notes.txt", "tb"]
+
+
+def test_stop_at_the_last_iteration_finishes_the_run(tiny_hopper, tmp_path):
+    """Issue 14 probe: it said "stopped" and "continue with --resume" for a complete run."""
+    cfg = tiny_config(tiny_hopper, n_iterations=1, stop_at_iteration=1, eval_every=1)
+    result = run_cotrain(cfg, tmp_path / "run")
+    assert (result["status"], result["iterations_completed"]) == ("finished", 1)
+    assert result["message"] == ""
+
+
 def test_wall_time_estimates_before_and_after_the_first_iteration(
     tiny_hopper, tmp_path, capsys, monkeypatch
 ):
@@ -732,6 +766,31 @@ def _fake_run(run_dir, n_iterations: int, monkeypatch) -> None:
     (run_dir / "config.json").write_text(json.dumps(saved))
     rows = [{"iteration": i, "normalized_score": float(i)} for i in range(n_iterations + 1)]
     monkeypatch.setitem(_FAKE_CURVES, str(run_dir), rows)
+
+
+def test_ledger_refuses_a_foreign_config_or_a_run_with_no_iteration(tmp_path):
+    """Issue 14 probe: a config.json without "config" gave the raw KeyError 'config'; a run with
+    no logged iteration was added as 0 iterations."""
+    from rambo_env.ledger import update_ledger
+
+    ledger = tmp_path / "ledger"
+    for text in ("{}", "not json", '{"config": [], "resolved": {}}'):
+        run_dir = tmp_path / "foreign"
+        run_dir.mkdir(exist_ok=True)
+        (run_dir / "config.json").write_text(text)
+        with pytest.raises(
+            ValueError, match=r"config.json is not a config.json written by cotrain"
+        ):
+            update_ledger(run_dir, ledger)
+    config = {
+        "config": {"algo": "sac", "seed": 0, "dataset": "x.npz"},
+        "resolved": {"rollout_length": 2, "adversary_weight": 0.0, "dataset": {"name": "x"}},
+    }
+    (run_dir / "config.json").write_text(json.dumps(config))
+    (run_dir / "tb").mkdir()  # killed before its first evaluation
+    with pytest.raises(ValueError, match=r"has logged no iteration yet"):
+        update_ledger(run_dir, ledger)
+    assert not ledger.exists()
 
 
 def test_ledger_keeps_the_longer_run_of_a_key_unless_replace(tmp_path, monkeypatch, capsys):

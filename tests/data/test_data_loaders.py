@@ -153,6 +153,24 @@ def test_unknown_name_lists_valid_ones():
 
 
 @pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"name_or_path": None}, r"dataset: expected a name or path .*, got NoneType 'None'"),
+        ({"name_or_path": ["x.npz"]}, r"dataset: expected .*, got list"),
+        ({"name_or_path": b"x.npz"}, r"dataset: expected .*, got bytes"),
+        ({"name_or_path": "hopper-medium", "seed": -1}, r"seed: expected an int >= 0, got -1"),
+        ({"name_or_path": "hopper-medium", "n_transitions": 0}, r"n_transitions: .*got 0"),
+        ({"name_or_path": "hopper-medium", "seed": 1.5}, r"seed: expected an int >= 0, got 1.5"),
+    ],
+)
+def test_load_dataset_argument_types_are_checked_first(kwargs, message):
+    """Issue 14 probe: None / a list / bytes became the names 'None', "['x.npz']" (a Minari id),
+    b'x.npz'; a negative seed or size reached the generator."""
+    with pytest.raises(ValueError, match=message):
+        load_dataset(**kwargs, generate=False)  # (never generate 1M transitions in a test)
+
+
+@pytest.mark.parametrize(
     "error",
     [
         ImportError(

@@ -146,6 +146,16 @@ def test_direct_construction_with_wrong_dtype_is_rejected():
         OfflineDataset(**a).validate()
 
 
+def test_masked_entries_are_refused_not_unmasked():
+    """Issue 14 probe: np.asarray dropped the mask, so masked (invalid) values were trained on."""
+    a = _arrays()
+    rewards = np.ma.masked_array(a["rewards"], mask=np.zeros(len(a["rewards"]), bool))
+    OfflineDataset.from_arrays({**a, "rewards": rewards})  # a mask with nothing masked is fine
+    rewards.mask[2] = True
+    with pytest.raises(DatasetValidationError, match=r"rewards\[2\] is masked \(1 masked"):
+        OfflineDataset.from_arrays({**a, "rewards": rewards})
+
+
 def test_from_arrays_casts_and_squeezes_column_vectors():
     a = _arrays()
     n = len(a["rewards"])

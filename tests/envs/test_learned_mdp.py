@@ -119,6 +119,24 @@ def test_bad_inputs_raise_value_errors(tiny_mdp):
         )
 
 
+def test_make_mdp_checks_its_arguments_before_the_dataset_load(monkeypatch):
+    """Issue 14 probe: a dict ensemble_config gave dataclasses' raw "asdict() should be called on
+    dataclass instances" after the load; seed=-1 was accepted; device="cuda" on a CPU build
+    failed only after the load (which may generate 1M transitions)."""
+    import rambo_env.data.loaders as loaders
+
+    def no_load(*args, **kwargs):
+        raise AssertionError("the dataset was loaded before the arguments were checked")
+
+    monkeypatch.setattr(loaders, "load_dataset", no_load)
+    with pytest.raises(ValueError, match=r"ensemble_config: expected a .*EnsembleConfig or None"):
+        make_mdp("hopper-medium", ensemble_config={"hidden_dims": (8,)})
+    with pytest.raises(ValueError, match=r"seed: expected an int >= 0, got -1"):
+        make_mdp("hopper-medium", seed=-1)
+    with pytest.raises(ValueError, match=r"device: 'gpu'"):
+        make_mdp("hopper-medium", device="gpu")
+
+
 def test_pickle_round_trip_steps_identically(tiny_mdp):
     clone = pickle.loads(pickle.dumps(tiny_mdp))
     assert clone.ensemble is not tiny_mdp.ensemble and clone.device == tiny_mdp.device
