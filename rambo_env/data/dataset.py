@@ -96,6 +96,32 @@ def _index_str(field_name: str, idx: tuple[int, ...]) -> str:
     return f"{field_name}[{', '.join(map(str, idx))}]"
 
 
+def _npz_scalar(path: str | Path, key: str, value: np.ndarray) -> Any:
+    """A metadata entry of an npz file (``name``, ``env_id``, ...): one value, not an array."""
+    if value.ndim != 0:
+        raise DatasetValidationError(
+            f"npz file {path}: '{key}' has shape {value.shape}; expected a single value "
+            "(np.array('...') / a number)"
+        )
+    return value.item()
+
+
+def _npz_metadata(path: str | Path, value: np.ndarray) -> dict:
+    """``metadata_json`` of an npz file: a JSON object."""
+    try:
+        metadata = json.loads(str(_npz_scalar(path, "metadata_json", value)))
+    except json.JSONDecodeError as err:
+        raise DatasetValidationError(
+            f"npz file {path}: 'metadata_json' is not JSON ({err}); fix or drop that entry"
+        ) from None
+    if not isinstance(metadata, dict):
+        raise DatasetValidationError(
+            f"npz file {path}: 'metadata_json' holds a JSON {type(metadata).__name__}; expected "
+            "an object ({...}); fix or drop that entry"
+        )
+    return metadata
+
+
 @dataclass
 class OfflineDataset:
     """Transitions of a behaviour policy in the flat D4RL layout.
@@ -153,10 +179,18 @@ class OfflineDataset:
     def from_npz(cls, path: str | Path, **meta: Any) -> OfflineDataset:
         """Load a file written by :meth:`to_npz` (or any npz holding the D4RL keys)."""
         with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files if k in ARRAY_FIELDS}
-            stored = {k: data[k].item() for k in _META_FIELDS if k in data.files}
+            # Every other array goes to from_arrays, which refuses unknown keys ('timeout').
+            arrays = {k: data[k] for k in data.files if k not in (*_META_FIELDS, "metadata_json")}
+            stored = {k: _npz_scalar(path, k, data[k]) for k in _META_FIELDS if k in data.files}
             if "metadata_json" in data.files:
-                stored["metadata"] = json.loads(str(data["metadata_json"]))
+                stored["metadata"] = _npz_metadata(path, data["metadata_json"])
+        unknown = sorted(k for k in arrays if k not in ARRAY_FIELDS and not _d4rl_extra(k))
+        if unknown:
+            raise DatasetValidationError(
+                f"npz file {path}: unknown array(s) {unknown}; accepted: {list(ARRAY_FIELDS)}, "
+                f"{[*_META_FIELDS, 'metadata_json']} (D4RL's 'infos/...', 'metadata/...' are "
+                "ignored); rename or drop them"
+            )
         stored = {k: v for k, v in stored.items() if v != ""}
         stored.update(meta)
         return cls.from_arrays(arrays, **stored)

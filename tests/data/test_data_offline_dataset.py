@@ -276,3 +276,26 @@ def test_npz_write_on_a_full_disk_names_the_file(tmp_path, monkeypatch):
             make_dataset(name="new").to_npz(path)
     assert OfflineDataset.from_npz(path).name == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["d.npz"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "match"),
+    [
+        ({"timeout": np.ones(1, bool)}, r"unknown array\(s\) \['timeout'\]"),  # typo: was dropped
+        ({"foo": np.zeros(3)}, r"unknown array\(s\) \['foo'\]"),
+        ({"metadata_json": np.array("not json")}, "'metadata_json' is not JSON"),  # was raw
+        ({"metadata_json": np.array("[1, 2]")}, "'metadata_json' holds a JSON list"),  # was kept
+        ({"name": np.array(["a", "b"])}, r"'name' has shape \(2,\); expected a single value"),
+    ],
+)
+def test_npz_with_unknown_or_malformed_entries_is_refused_naming_the_file(tmp_path, extra, match):
+    with np.load(make_dataset().to_npz(tmp_path / "good.npz")) as data:
+        arrays = {k: data[k] for k in data.files}
+    path = tmp_path / "d.npz"
+    np.savez(path, **{**arrays, **extra})
+    with pytest.raises(DatasetValidationError, match=match) as err:
+        OfflineDataset.from_npz(path)
+    assert f"npz file {path}" in str(err.value)
+    infos = {**arrays, "infos/qpos": np.zeros(len(arrays["rewards"]))}  # D4RL extras: ignored
+    np.savez(path, **infos)
+    assert OfflineDataset.from_npz(path).n_transitions == len(arrays["rewards"])
