@@ -173,6 +173,7 @@ class OfflineDataset:
         dataset = cls(**out, **meta)
         dataset.validate()
         dataset._warn_unmarked_episode_ends()
+        dataset._warn_constant_actions()
         return dataset
 
     @classmethod
@@ -334,6 +335,20 @@ class OfflineDataset:
             raise DatasetValidationError(
                 f"{_index_str('actions', idx)} = {self.actions[idx]} is outside the action space "
                 f"[{low[idx[1]]}, {high[idx[1]]}]"
+            )
+
+    def _warn_constant_actions(self) -> None:
+        """One warning when an action dimension never varies: the model cannot learn its effect."""
+        if len(self.actions) < 2:
+            return
+        constant = np.flatnonzero(self.actions.min(axis=0) == self.actions.max(axis=0))
+        if constant.size:
+            values = ", ".join(f"actions[:, {j}] = {self.actions[0, j]:g}" for j in constant[:5])
+            print(
+                f"[rambo_env] WARNING: dataset {self.name!r}: {constant.size} of "
+                f"{self.actions.shape[1]} action dim(s) never vary ({values}) over all "
+                f"{len(self.actions)} rows: the dynamics model cannot learn what they do, so a "
+                "policy trained in it may exploit them; check the data collection"
             )
 
     def _warn_unmarked_episode_ends(self) -> None:

@@ -213,6 +213,20 @@ def test_unmarked_episode_ends_warn_once_with_the_count_and_first_row(capsys):
     assert "2 row(s)" in capsys.readouterr().out
 
 
+def test_constant_action_dims_warn_once_naming_them(capsys):
+    make_dataset((5, 4, 3), (False, True, False))
+    assert "WARNING" not in capsys.readouterr().out
+    a = _arrays()
+    a["actions"][:, -1] = 0.25  # one actuator never moves
+    OfflineDataset.from_arrays(a, name="mine")
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    dim = a["actions"].shape[1]
+    assert (
+        f"dataset 'mine': 1 of {dim} action dim(s) never vary (actions[:, {dim - 1}] = 0.25)" in out
+    )
+
+
 def test_normalized_score_uses_own_reference_returns():
     d = make_dataset(ref_min_score=-20.272305, ref_max_score=3234.3)
     assert d.normalized_score(3234.3) == pytest.approx(100.0)
