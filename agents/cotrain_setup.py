@@ -113,6 +113,9 @@ class CotrainConfig:
     log_std_min: float = -20.0
     """Floor of the sac / tqc actor's pre-tanh log-σ (-20 = SB3 and the official code;
     OfflineRL-Kit: -5)."""
+    critic_layer_norm: bool = False
+    """LayerNorm after every hidden layer of the sac / tqc critics (False = SB3 and the official
+    code; an issue-15 probe against the Q run-away, see the README's deviations)."""
     q_limit: float | None = None
     """Stop as diverged when |average Q| exceeds this (None = 100 · max(max|r|, 1) / (1 − γ))."""
     torch_threads: int | None = None
@@ -195,6 +198,8 @@ class CotrainConfig:
             raise ValueError(f"log_std_min: expected a value in [-20, 2), got {self.log_std_min!r}")
         if self.log_std_min != -20.0 and self.algo not in ("sac", "tqc"):
             raise ValueError(f"log_std_min: only sac and tqc have a log-σ floor, not {self.algo!r}")
+        if self.critic_layer_norm and self.algo not in ("sac", "tqc"):
+            raise ValueError(f"critic_layer_norm: only sac and tqc support it, not {self.algo!r}")
         lam = self.adversary_weight
         if lam is not None and not (math.isfinite(lam) and lam >= 0):
             raise ValueError(f"adversary_weight: expected a finite value >= 0, got {lam!r}")
@@ -418,6 +423,7 @@ def build_session(cfg: CotrainConfig, expected_fingerprint: str | None = None) -
         **({"ent_coef": cfg.ent_coef} if cfg.algo in ENTROPY_ALGOS else {}),
         **({"ent_coef_max": cfg.ent_coef_max} if cfg.ent_coef_max is not None else {}),
         **({"log_std_min": cfg.log_std_min} if cfg.log_std_min != LIBRARY_LOG_STD_MIN else {}),
+        **({"critic_layer_norm": True} if cfg.critic_layer_norm else {}),
     )
     adv_cfg = AdversaryConfig(
         adversary_weight=lam,

@@ -225,6 +225,7 @@ def make_agent(
     critic_lr: float | None = None,
     exploration_std: float = 0.1,
     log_std_min: float | None = None,
+    critic_layer_norm: bool = False,
     ent_coef_max: float | None = None,
     **agent_kwargs: Any,
 ) -> OffPolicyAlgorithm:
@@ -240,6 +241,8 @@ def make_agent(
         exploration_std: Gaussian σ of TD3/DDPG exploration (scaled actions).
         log_std_min: floor of the actor's log-σ (SAC / TQC only; None = the library's -20,
             as the official code; OfflineRL-Kit: -5). See :mod:`agents.policies`.
+        critic_layer_norm: LayerNorm after every hidden layer of the critics (SAC / TQC only;
+            False = the library critic, as the official code). See :mod:`agents.policies`.
         ent_coef_max: cap on the learned entropy coefficient α (None = uncapped, as SB3 and
             the official code; OfflineRL-Kit: 1). See :func:`set_ent_coef_max`.
         agent_kwargs: any constructor keyword of the algorithm; ``policy_kwargs`` and
@@ -288,6 +291,13 @@ def make_agent(
             )
         policy = _FLOORED_POLICIES[algo]
         kwargs["policy_kwargs"] = {**kwargs["policy_kwargs"], "log_std_min": log_std_min}
+    if critic_layer_norm:
+        if algo not in _FLOORED_POLICIES:
+            raise ValueError(
+                f"critic_layer_norm: only {sorted(_FLOORED_POLICIES)} support it, not {algo!r}"
+            )
+        policy = _FLOORED_POLICIES[algo]
+        kwargs["policy_kwargs"] = {**kwargs["policy_kwargs"], "critic_layer_norm": True}
     model = AGENT_CLASSES[algo](policy, vec_env, **kwargs)
     set_critic_lr(model, critic_lr, actor_lr)
     if ent_coef_max is not None:

@@ -1,4 +1,4 @@
-"""SAC / TQC policies with a configurable floor on the actor's log-σ.
+"""SAC / TQC policies with a configurable floor on the actor's log-σ and optional critic LayerNorm.
 
 SB3 (like softlearning, which the official RAMBO code runs on) clamps the squashed-Gaussian
 actor's pre-tanh log-σ to [-20, 2]. OfflineRL-Kit's port clamps it to [-5, 2]
@@ -6,6 +6,11 @@ actor's pre-tanh log-σ to [-20, 2]. OfflineRL-Kit's port clamps it to [-5, 2]
 the library policies with one extra keyword, ``log_std_min``, applied after the library's own
 clamp, so ``log_std_min=-20`` is the library policy exactly. They stay ordinary SB3 policies:
 ``SAC(FlooredSACPolicy, env, policy_kwargs={"log_std_min": -5})``, save / load, callbacks.
+
+``critic_layer_norm=True`` (issue 15 probe; not in the paper or the official code) puts a LayerNorm
+after every hidden Linear of each critic network (Linear -> LayerNorm -> activation), the
+remedy for extrapolation-driven Q divergence of Yue et al. (NeurIPS 2023); False is the library
+critic exactly.
 """
 
 from __future__ import annotations
@@ -18,8 +23,15 @@ from sb3_contrib.tqc.policies import TQCPolicy
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 from stable_baselines3.sac.policies import LOG_STD_MAX, LOG_STD_MIN, SACPolicy
 from stable_baselines3.sac.policies import Actor as SACActor
+from torch import nn
 
-__all__ = ["LIBRARY_LOG_STD_MIN", "FlooredSACPolicy", "FlooredTQCPolicy", "check_log_std_min"]
+__all__ = [
+    "LIBRARY_LOG_STD_MIN",
+    "FlooredSACPolicy",
+    "FlooredTQCPolicy",
+    "add_critic_layer_norm",
+    "check_log_std_min",
+]
 
 #: The library's (and the official code's) lower clamp of the actor's log-σ.
 LIBRARY_LOG_STD_MIN = float(LOG_STD_MIN)
@@ -33,6 +45,32 @@ def check_log_std_min(value: float) -> float:
             f"got {value!r}"
         )
     return float(value)
+
+
+def add_critic_layer_norm(critic: nn.Module) -> nn.Module:
+    """Rebuild each ``critic.q_networks[i]`` (registered as ``qf{i}``, SB3 / sb3-contrib layout) with
+    a LayerNorm after every hidden Linear; the Linears keep their weights. Returns ``critic``."""
+    for i, net in enumerate(critic.q_networks):
+        layers: list[nn.Module] = []
+        linears = [m for m in net if isinstance(m, nn.Linear)]
+        for module in net:
+            layers.append(module)
+            if isinstance(module, nn.Linear) and module is not linears[-1]:
+                layers.append(nn.LayerNorm(module.out_features, device=module.weight.device))
+        new = nn.Sequential(*layers)
+        critic.q_networks[i] = new
+        critic.add_module(f"qf{i}", new)  # replaces the registered network
+    return critic
+
+
+class _CriticLayerNormMixin:
+    """``make_critic`` with :func:`add_critic_layer_norm` when ``self.critic_layer_norm``."""
+
+    critic_layer_norm: bool
+
+    def make_critic(self, features_extractor: BaseFeaturesExtractor | None = None) -> nn.Module:
+        critic = super().make_critic(features_extractor)  # type: ignore[misc]
+        return add_critic_layer_norm(critic) if self.critic_layer_norm else critic
 
 
 class _FlooredActorMixin:
@@ -64,11 +102,18 @@ class FlooredTQCActor(_FlooredActorMixin, TQCActor):
         self.log_std_min = check_log_std_min(log_std_min)
 
 
-class FlooredSACPolicy(SACPolicy):
+class FlooredSACPolicy(_CriticLayerNormMixin, SACPolicy):
     """SB3's ``SACPolicy`` whose actor clamps log-σ to ``[log_std_min, 2]``."""
 
-    def __init__(self, *args: Any, log_std_min: float = LIBRARY_LOG_STD_MIN, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        log_std_min: float = LIBRARY_LOG_STD_MIN,
+        critic_layer_norm: bool = False,
+        **kwargs: Any,
+    ):
         self.log_std_min = check_log_std_min(log_std_min)
+        self.critic_layer_norm = bool(critic_layer_norm)
         super().__init__(*args, **kwargs)
 
     def make_actor(self, features_extractor: BaseFeaturesExtractor | None = None) -> SACActor:
@@ -76,14 +121,25 @@ class FlooredSACPolicy(SACPolicy):
         return FlooredSACActor(**actor_kwargs, log_std_min=self.log_std_min).to(self.device)
 
     def _get_constructor_parameters(self) -> dict[str, Any]:
-        return {**super()._get_constructor_parameters(), "log_std_min": self.log_std_min}
+        return {
+            **super()._get_constructor_parameters(),
+            "log_std_min": self.log_std_min,
+            "critic_layer_norm": self.critic_layer_norm,
+        }
 
 
-class FlooredTQCPolicy(TQCPolicy):
+class FlooredTQCPolicy(_CriticLayerNormMixin, TQCPolicy):
     """sb3-contrib's ``TQCPolicy`` whose actor clamps log-σ to ``[log_std_min, 2]``."""
 
-    def __init__(self, *args: Any, log_std_min: float = LIBRARY_LOG_STD_MIN, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        log_std_min: float = LIBRARY_LOG_STD_MIN,
+        critic_layer_norm: bool = False,
+        **kwargs: Any,
+    ):
         self.log_std_min = check_log_std_min(log_std_min)
+        self.critic_layer_norm = bool(critic_layer_norm)
         super().__init__(*args, **kwargs)
 
     def make_actor(self, features_extractor: BaseFeaturesExtractor | None = None) -> TQCActor:
@@ -91,4 +147,8 @@ class FlooredTQCPolicy(TQCPolicy):
         return FlooredTQCActor(**actor_kwargs, log_std_min=self.log_std_min).to(self.device)
 
     def _get_constructor_parameters(self) -> dict[str, Any]:
-        return {**super()._get_constructor_parameters(), "log_std_min": self.log_std_min}
+        return {
+            **super()._get_constructor_parameters(),
+            "log_std_min": self.log_std_min,
+            "critic_layer_norm": self.critic_layer_norm,
+        }

@@ -1,4 +1,4 @@
-"""Agent options of issue 15: the actor's log-σ floor and the entropy-coefficient cap."""
+"""Agent options of issue 15: the actor's log-σ floor, the entropy-coefficient cap, critic LayerNorm."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sb3_contrib import TQC
 from stable_baselines3 import SAC, TD3
 from stable_baselines3.common.env_util import DummyVecEnv
 
+from agents.cotrain_setup import CotrainConfig
 from agents.factory import LrScaledAdam, set_ent_coef_max
 from agents.policies import FlooredSACPolicy, FlooredTQCPolicy, check_log_std_min
 
@@ -77,6 +78,37 @@ def test_floored_policy_survives_save_and_load(tmp_path):
     assert loaded.actor.log_std_min == -5.0
     _push_log_std_down(loaded)
     assert torch.all(loaded.actor.get_action_dist_params(OBS)[1] == -5.0)
+
+
+@pytest.mark.parametrize(("cls", "policy"), [(SAC, FlooredSACPolicy), (TQC, FlooredTQCPolicy)])
+def test_critic_layer_norm_normalises_every_hidden_layer_and_is_trained(cls, policy, tmp_path):
+    library, normed = _agent(cls), _agent(cls, policy, critic_layer_norm=True)
+    for critic in (normed.critic, normed.critic_target):
+        for net in critic.q_networks:
+            kinds = [type(m).__name__ for m in net]
+            assert kinds[:3] == ["Linear", "LayerNorm", "ReLU"] and kinds[-1] == "Linear", kinds
+            assert kinds.count("LayerNorm") == kinds.count("Linear") - 1
+    assert not any(isinstance(m, torch.nn.LayerNorm) for m in library.critic.modules())
+    n_ln = sum(p.numel() for m in normed.critic.modules() if isinstance(m, torch.nn.LayerNorm)
+               for p in m.parameters())  # fmt: skip
+    in_optimizer = sum(p.numel() for g in normed.critic.optimizer.param_groups for p in g["params"])
+    assert n_ln > 0 and in_optimizer == sum(p.numel() for p in normed.critic.parameters())
+    before = [p.clone() for p in normed.critic.parameters()]
+    normed.learn(32)
+    assert all(
+        not torch.equal(a, b) for a, b in zip(before, normed.critic.parameters(), strict=True)
+    )
+    normed.save(tmp_path / "agent.zip")
+    loaded = cls.load(tmp_path / "agent.zip", device="cpu")
+    assert loaded.policy.critic_layer_norm
+    act = torch.zeros(16, 2)
+    torch.testing.assert_close(loaded.critic(OBS, act)[0], normed.critic(OBS, act)[0])
+
+
+def test_critic_layer_norm_is_refused_for_agents_without_it():
+    with pytest.raises(ValueError, match=r"critic_layer_norm: only sac and tqc .* not 'td3'"):
+        CotrainConfig(algo="td3", critic_layer_norm=True)
+    assert CotrainConfig(algo="tqc", critic_layer_norm=True).critic_layer_norm
 
 
 @pytest.mark.parametrize("bad", [-21.0, 2.0, 5.0])
