@@ -113,7 +113,7 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
             f"run_dir: {run_dir} has no {run_io.CHECKPOINT_NAME} (the run died before its first "
             "checkpoint); nothing to load"
         )
-    session = build_session(cfg)
+    session = build_session(cfg, from_checkpoint=True)
     state = run_io.load_checkpoint(checkpoint)
     return session, _restore(session, state)
 

@@ -385,8 +385,14 @@ class Session:
         self.rambo_callback.n_iterations = int(state["n_iterations"])
 
 
-def build_session(cfg: CotrainConfig, expected_fingerprint: str | None = None) -> Session:
-    """Dataset -> learned MDP (Alg. 1 line 1) -> VecEnv -> agent + mixed buffer -> adversary."""
+def build_session(
+    cfg: CotrainConfig, expected_fingerprint: str | None = None, from_checkpoint: bool = False
+) -> Session:
+    """Dataset -> learned MDP (Alg. 1 line 1) -> VecEnv -> agent + mixed buffer -> adversary.
+
+    ``expected_fingerprint``: the resumed run's dataset (a changed file is refused);
+    ``from_checkpoint``: a checkpoint's state follows (a missing model cache is then announced).
+    """
     from agents.callback import RamboCallback
     from agents.factory import make_agent
     from agents.policies import LIBRARY_LOG_STD_MIN
@@ -406,7 +412,8 @@ def build_session(cfg: CotrainConfig, expected_fingerprint: str | None = None) -
         )
     k, lam, origin = resolve(cfg, dataset.name)
     _check_memory(cfg, k, dataset.obs_dim, dataset.action_dim)  # before the MLE
-    mdp, model_info = _make_mdp(cfg, dataset)
+    from_checkpoint = from_checkpoint or expected_fingerprint is not None
+    mdp, model_info = _make_mdp(cfg, dataset, from_checkpoint)
     vec_env = RamboModelVecEnv(mdp, cfg.n_rollouts, rollout_length=k, seed=cfg.seed)
     agent = make_agent(
         cfg.algo,
@@ -478,7 +485,9 @@ def _check_memory(
     )
 
 
-def _make_mdp(cfg: CotrainConfig, dataset: Any) -> tuple[Any, dict[str, Any]]:
+def _make_mdp(
+    cfg: CotrainConfig, dataset: Any, from_checkpoint: bool = False
+) -> tuple[Any, dict[str, Any]]:
     """The MLE model (cached by make_mdp) and where it came from (recorded in config.json)."""
     from rambo_env.dynamics import io
     from rambo_env.dynamics.ensemble import EnsembleConfig
@@ -493,6 +502,13 @@ def _make_mdp(cfg: CotrainConfig, dataset: Any) -> tuple[Any, dict[str, Any]]:
     mle_cfg = MLEConfig(max_epochs=cfg.mle_max_epochs, max_time_s=cfg.mle_max_time_s, seed=cfg.seed)
     path = io.cache_path(io.cache_key(dataset.fingerprint(), ens_cfg, mle_cfg, cfg.seed))
     cached = path.is_file()
+    if from_checkpoint and not cached:  # the checkpoint's ensemble replaces the result afterwards
+        print(
+            f"[cotrain] the run's cached dynamics model {path} is gone: MLE pretraining runs again "
+            "to rebuild the session (the checkpoint's ensemble then replaces it); keep the model "
+            "cache (RAMBO_ENV_CACHE) with long runs to skip this",
+            flush=True,
+        )
     mdp = make_mdp(
         dataset,
         device=cfg.device,

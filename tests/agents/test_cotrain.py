@@ -574,6 +574,22 @@ def test_a_run_folder_from_before_a_config_field_existed_still_resumes(tiny_hopp
     assert (resumed["status"], resumed["iterations_completed"]) == ("finished", 2)
 
 
+def test_resume_after_the_model_cache_was_deleted_says_why_it_retrains(
+    tiny_hopper, tmp_path, capsys
+):
+    cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2)
+    run_cotrain(cfg, tmp_path / "run")
+    model = json.loads((tmp_path / "run" / "config.json").read_text())["resolved"]["model"]
+    path = model["source"].split(": ", 1)[1]
+    os.remove(path)
+    capsys.readouterr()
+    resumed = run_cotrain(
+        dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "run", resume=True
+    )
+    assert resumed["status"] == "finished"
+    assert f"the run's cached dynamics model {path} is gone" in capsys.readouterr().out
+
+
 def test_a_start_that_died_before_its_first_checkpoint_does_not_block_the_folder(
     tiny_hopper, tmp_path, capsys
 ):
