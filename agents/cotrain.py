@@ -73,6 +73,22 @@ PRESETS: dict[str, CotrainConfig] = {
 }
 
 
+def critic_line(cfg: CotrainConfig) -> str:
+    """Which critic the run trains (README deviation 15), said at the start of every run."""
+    if not cfg.uses_critic_layer_norm:
+        why = (
+            "as set"
+            if cfg.critic_layer_norm is False
+            else f"auto: {cfg.algo} has no LayerNorm option"
+        )
+        return f"critics: the library's / official MLP ({why})"
+    why = "as set" if cfg.critic_layer_norm else f"auto for {cfg.algo}"
+    return (
+        f"critics: LayerNorm after each hidden layer ({why}; README deviation 15 — the official "
+        "critic's average Q runs away; the official critic: --no-critic-layer-norm)"
+    )
+
+
 def load_config(run_dir: str | Path) -> CotrainConfig:
     """The config a run was started with (``<run_dir>/config.json``).
 
@@ -166,6 +182,7 @@ def _run(
     else:
         session = build_session(cfg)
         history = _start(session, run_dir)
+    print(f"[cotrain] {critic_line(cfg)}", flush=True)
     setup_s = time.perf_counter() - t_start
     remaining = cfg.n_iterations - history.iteration
     key = timing.timing_key(
@@ -482,6 +499,7 @@ def _finish(
         "algo": cfg.algo,
         "seed": cfg.seed,
         **{k: session.resolved[k] for k in ("rollout_length", "adversary_weight")},
+        "critic_layer_norm": session.resolved["critic_layer_norm"],
         "n_iterations": cfg.n_iterations,
         "iterations_completed": history.iteration,
         "final_score": final_score(scores),

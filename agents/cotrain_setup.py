@@ -49,6 +49,8 @@ __all__ = [
 ALGOS = ("sac", "td3", "ddpg", "tqc", "crossq")
 #: Agents with an entropy coefficient (SB3 ``ent_coef``).
 ENTROPY_ALGOS = ("sac", "tqc", "crossq")
+#: Agents whose critics can take LayerNorm (``critic_layer_norm``; :mod:`agents.policies`).
+LAYER_NORM_ALGOS = ("sac", "tqc")
 
 
 @dataclass(frozen=True)
@@ -113,9 +115,11 @@ class CotrainConfig:
     log_std_min: float = -20.0
     """Floor of the sac / tqc actor's pre-tanh log-σ (-20 = SB3 and the official code;
     OfflineRL-Kit: -5)."""
-    critic_layer_norm: bool = False
-    """LayerNorm after every hidden layer of the sac / tqc critics (False = SB3 and the official
-    code; an issue-15 probe against the Q run-away, see the README's deviations)."""
+    critic_layer_norm: bool | None = None
+    """LayerNorm after every hidden layer of the critics. None = auto: on for sac / tqc (without it
+    the official critic's average Q runs away on hopper-medium, issue 15 / README deviation 15),
+    off for td3 / ddpg / crossq (no such option; CrossQ's critics have BatchRenorm). False = SB3
+    and the official code's critic."""
     q_limit: float | None = None
     """Stop as diverged when |average Q| exceeds this (None = 100 · max(max|r|, 1) / (1 − γ))."""
     torch_threads: int | None = None
@@ -198,8 +202,11 @@ class CotrainConfig:
             raise ValueError(f"log_std_min: expected a value in [-20, 2), got {self.log_std_min!r}")
         if self.log_std_min != -20.0 and self.algo not in ("sac", "tqc"):
             raise ValueError(f"log_std_min: only sac and tqc have a log-σ floor, not {self.algo!r}")
-        if self.critic_layer_norm and self.algo not in ("sac", "tqc"):
-            raise ValueError(f"critic_layer_norm: only sac and tqc support it, not {self.algo!r}")
+        if self.critic_layer_norm and self.algo not in LAYER_NORM_ALGOS:
+            raise ValueError(
+                f"critic_layer_norm: only {' and '.join(LAYER_NORM_ALGOS)} support it, not "
+                f"{self.algo!r} (leave it unset: auto)"
+            )
         lam = self.adversary_weight
         if lam is not None and not (math.isfinite(lam) and lam >= 0):
             raise ValueError(f"adversary_weight: expected a finite value >= 0, got {lam!r}")
@@ -209,6 +216,13 @@ class CotrainConfig:
             or not 0 <= self.seed < 2**31
         ):
             raise ValueError(f"seed: expected an int in [0, 2**31), got {self.seed!r}")
+
+    @property
+    def uses_critic_layer_norm(self) -> bool:
+        """``critic_layer_norm`` resolved: None (auto) = on for :data:`LAYER_NORM_ALGOS`."""
+        if self.critic_layer_norm is None:
+            return self.algo in LAYER_NORM_ALGOS
+        return self.critic_layer_norm
 
 
 def _check_ent_coef(algo: str, ent_coef: str) -> None:
@@ -286,6 +300,8 @@ def config_from_dict(data: dict[str, Any]) -> CotrainConfig:
     if unknown:
         raise ValueError(f"config: unknown field(s) {unknown}; known: {sorted(names)}")
     text_fields = {"dataset", "algo", "device", "ent_coef"}
+    # Configs saved before critic_layer_norm became auto (session 8) ran the official critic.
+    data = {"critic_layer_norm": False, **data}
     return CotrainConfig(
         **{
             name: _NON_FINITE[value]
@@ -430,7 +446,7 @@ def build_session(
         **({"ent_coef": cfg.ent_coef} if cfg.algo in ENTROPY_ALGOS else {}),
         **({"ent_coef_max": cfg.ent_coef_max} if cfg.ent_coef_max is not None else {}),
         **({"log_std_min": cfg.log_std_min} if cfg.log_std_min != LIBRARY_LOG_STD_MIN else {}),
-        **({"critic_layer_norm": True} if cfg.critic_layer_norm else {}),
+        critic_layer_norm=cfg.uses_critic_layer_norm,
     )
     adv_cfg = AdversaryConfig(
         adversary_weight=lam,
@@ -447,6 +463,7 @@ def build_session(
         "adversary_weight": lam,
         "k_lambda_from": origin,
         "device": str(mdp.device),
+        "critic_layer_norm": cfg.uses_critic_layer_norm,
         "q_limit": q_limit,
         "q_return_bound": q_bound,
         "dataset": {

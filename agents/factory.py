@@ -225,7 +225,7 @@ def make_agent(
     critic_lr: float | None = None,
     exploration_std: float = 0.1,
     log_std_min: float | None = None,
-    critic_layer_norm: bool = False,
+    critic_layer_norm: bool | None = None,
     ent_coef_max: float | None = None,
     **agent_kwargs: Any,
 ) -> OffPolicyAlgorithm:
@@ -242,7 +242,8 @@ def make_agent(
         log_std_min: floor of the actor's log-σ (SAC / TQC only; None = the library's -20,
             as the official code; OfflineRL-Kit: -5). See :mod:`agents.policies`.
         critic_layer_norm: LayerNorm after every hidden layer of the critics (SAC / TQC only;
-            False = the library critic, as the official code). See :mod:`agents.policies`.
+            None = on for them, as the main job, README deviation 15; False = the library
+            critic, as the official code). See :mod:`agents.policies`.
         ent_coef_max: cap on the learned entropy coefficient α (None = uncapped, as SB3 and
             the official code; OfflineRL-Kit: 1). See :func:`set_ent_coef_max`.
         agent_kwargs: any constructor keyword of the algorithm; ``policy_kwargs`` and
@@ -291,6 +292,8 @@ def make_agent(
             )
         policy = _FLOORED_POLICIES[algo]
         kwargs["policy_kwargs"] = {**kwargs["policy_kwargs"], "log_std_min": log_std_min}
+    if critic_layer_norm is None:  # auto (issue 15): where the agent has it
+        critic_layer_norm = algo in _FLOORED_POLICIES
     if critic_layer_norm:
         if algo not in _FLOORED_POLICIES:
             raise ValueError(

@@ -51,6 +51,8 @@ class LedgerEntry:
     last10_score: float | None
     """Mean normalised score of the last 10 evaluations (App. B.6)."""
     cotrain_wall_s: float | None
+    critic_layer_norm: bool = False
+    """LayerNorm critics (README deviation 15); False = the official critic (entries before it)."""
 
     @property
     def config(self) -> RamboPreset:
@@ -58,11 +60,13 @@ class LedgerEntry:
 
     @property
     def label(self) -> str:
-        return f"{self.algo} {config_label(self.config)}, seed {self.seed}"
+        critic = ", LayerNorm critics" if self.critic_layer_norm else ""
+        return f"{self.algo} {config_label(self.config)}{critic}, seed {self.seed}"
 
 
-def _slug(dataset: str, algo: str, config: RamboPreset, seed: int) -> str:
-    return f"{dataset_slug(dataset)}_{algo}_{config_slug(config)}_s{seed}"
+def _slug(dataset: str, algo: str, config: RamboPreset, seed: int, layer_norm: bool) -> str:
+    critic = "-ln" if layer_norm else ""
+    return f"{dataset_slug(dataset)}_{algo}_{config_slug(config)}{critic}_s{seed}"
 
 
 def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerEntry]:
@@ -108,6 +112,8 @@ def update_ledger(
         config = RamboPreset(int(resolved["rollout_length"]), float(resolved["adversary_weight"]))
         dataset = resolved["dataset"]["name"]
         algo, seed, dataset_arg = cfg["algo"], int(cfg["seed"]), cfg["dataset"]
+        # runs before session 8 record it only in the config (absent there: the official critic)
+        layer_norm = bool(resolved.get("critic_layer_norm", cfg.get("critic_layer_norm") or False))
     except (KeyError, TypeError, ValueError) as err:  # not JSON, hand-made, foreign
         raise ValueError(
             f"run_dir: {config_path} is not a config.json written by cotrain ({safe_reason(err)}); "
@@ -124,7 +130,7 @@ def update_ledger(
     bc = [r["normalized_score"] for r in rows if r["iteration"] == 0]
     walls = [r["iteration_s"] for r in rows if r.get("iteration_s") is not None]
     entry = LedgerEntry(
-        slug=_slug(dataset, algo, config, seed),
+        slug=_slug(dataset, algo, config, seed, layer_norm),
         dataset=dataset,
         algo=algo,
         rollout_length=config.rollout_length,
@@ -135,6 +141,7 @@ def update_ledger(
         iterations=max((r["iteration"] for r in rows), default=0),
         last10_score=final_score(scores, N_FINAL_EVALS),
         cotrain_wall_s=sum(walls) if walls else None,
+        critic_layer_norm=layer_norm,
     )
     kept = index.get(entry.slug)
     if kept is not None and entry.iterations < kept.iterations and not replace:
@@ -192,8 +199,10 @@ def standing(
     config: RamboPreset,
     iteration: int,
     ledger_dir: str | Path = DEFAULT_LEDGER_DIR,
+    critic_layer_norm: bool = False,
 ) -> dict[str, Any] | None:
-    """Where the ledger's longest run of this dataset / agent / (k, λ) stood at ``iteration``.
+    """Where the ledger's longest run of this dataset / agent / (k, λ) / critic stood at
+    ``iteration``.
 
     Returns None without such a run, else ``entry`` (:class:`LedgerEntry`), ``score_at`` (its
     last evaluation at or before ``iteration``, None if none) and ``at_iteration`` (that
@@ -206,6 +215,7 @@ def standing(
         and e.algo == algo
         and e.rollout_length == config.rollout_length
         and math.isclose(e.adversary_weight, config.adversary_weight, rel_tol=1e-9, abs_tol=0.0)
+        and e.critic_layer_norm == critic_layer_norm
     ]
     if not matches:
         return None

@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     for field in dataclasses.fields(CotrainConfig):
         flags = [f"--{field.name.replace('_', '-')}", *ALIASES.get(field.name, [])]
         help_text = f"{docs.get(field.name, '')} [default preset: {defaults[field.name]}]"
-        if field.type == "bool":
+        if field.type in ("bool", "bool | None"):
             fields.add_argument(
                 *flags,
                 dest=field.name,
@@ -143,11 +143,13 @@ def standing_lines(results: dict, ledger_dir: str | Path) -> list[str]:
     ]
     config = RamboPreset(results["rollout_length"], results["adversary_weight"])
     name = results.get("dataset_name") or results["dataset"]
-    where = standing(name, results["algo"], config, done, ledger_dir)
+    layer_norm = bool(results.get("critic_layer_norm", False))
+    where = standing(name, results["algo"], config, done, ledger_dir, layer_norm)
     if where is None:
+        critic = ", LayerNorm critics" if layer_norm else ""
         lines.append(
             f"results ledger ({ledger_dir}): no long run of {name} / {results['algo']} "
-            f"({config_label(config)}) yet"
+            f"({config_label(config)}{critic}) yet"
         )
         return lines
     entry = where["entry"]

@@ -17,7 +17,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 from agents.callback import RamboCallback
 from agents.cotrain import CotrainConfig, load_config, run_cotrain
-from agents.cotrain_setup import config_docs, config_from_dict, resolve
+from agents.cotrain_setup import ALGOS, config_docs, config_from_dict, resolve
 from agents.run_callbacks import EvalSchedule
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.heuristics import rambo_off_from_run
@@ -424,8 +424,9 @@ def test_ledger_from_two_runs_and_the_main_jobs_closing_lines(tiny_hopper, tmp_p
     run_cotrain(tiny_config(tiny_hopper, n_iterations=4, eval_every=1), long_run)
     run_cotrain(tiny_config(tiny_hopper, n_iterations=2, adversary_weight=0.0), lam0_run)
     long_entry, lam0_entry = update_ledger(long_run, ledger), update_ledger(lam0_run, ledger)
-    assert long_entry.slug == "tiny-hopper_sac_k2-lam3e-4_s0"
-    assert lam0_entry.slug == "tiny-hopper_sac_k2-lam0_s0"
+    assert long_entry.slug == "tiny-hopper_sac_k2-lam3e-4-ln_s0"  # LayerNorm critics: auto
+    assert lam0_entry.slug == "tiny-hopper_sac_k2-lam0-ln_s0"
+    assert long_entry.critic_layer_norm and "LayerNorm critics" in long_entry.label
     rows = read_curves_csv(ledger / f"{long_entry.slug}.csv")
     results = json.loads((long_run / "results.json").read_text())
     assert [r["iteration"] for r in rows] == [0, 1, 2, 3, 4]
@@ -454,7 +455,24 @@ def test_ledger_from_two_runs_and_the_main_jobs_closing_lines(tiny_hopper, tmp_p
     cotrain_cli.main(
         [*flags, "--lam", "3e-3", "--run-dir", str(tmp_path / "job2"), "--ledger", str(ledger)]
     )
-    assert "no long run of tiny-hopper / sac (k = 2, λ = 3e-3) yet" in capsys.readouterr().out
+    assert (
+        "no long run of tiny-hopper / sac (k = 2, λ = 3e-3, LayerNorm critics) yet"
+        in capsys.readouterr().out
+    )
+    # the official critic is another ledger key: it never stands against a LayerNorm run
+    cotrain_cli.main(
+        [
+            *flags,
+            "--no-critic-layer-norm",
+            "--run-dir",
+            str(tmp_path / "job3"),
+            "--ledger",
+            str(ledger),
+        ]
+    )
+    assert "no long run of tiny-hopper / sac (k = 2, λ = 3e-4) yet" in capsys.readouterr().out
+    official = update_ledger(tmp_path / "job3", ledger)
+    assert official.slug == "tiny-hopper_sac_k2-lam3e-4_s0" and not official.critic_layer_norm
 
 
 def test_bad_input_is_one_error_line_before_any_work(tmp_path, capsys):
@@ -572,6 +590,51 @@ def test_a_run_folder_from_before_a_config_field_existed_still_resumes(tiny_hopp
         dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "a", resume=True
     )
     assert (resumed["status"], resumed["iterations_completed"]) == ("finished", 2)
+
+
+def test_critic_layer_norm_is_auto_on_for_sac_and_tqc_and_one_flag_from_official(tiny_hopper):
+    """Issue 15 / README deviation 15: the default SAC / TQC critic has LayerNorm; the official
+    MLP critic is ``critic_layer_norm=False`` (``--no-critic-layer-norm``)."""
+    from agents.cotrain_setup import build_session
+
+    assert CotrainConfig().critic_layer_norm is None  # auto
+    assert {a: CotrainConfig(algo=a).uses_critic_layer_norm for a in ALGOS} == {
+        "sac": True, "tqc": True, "td3": False, "ddpg": False, "crossq": False,
+    }  # fmt: skip
+    assert not CotrainConfig(critic_layer_norm=False).uses_critic_layer_norm
+    parser = cotrain_cli.build_parser()
+    for flags, expected in (
+        ([], None),
+        (["--no-critic-layer-norm"], False),
+        (["--critic-layer-norm"], True),
+    ):
+        cfg, *_ = cotrain_cli.resolve_args(parser.parse_args(flags), parser)
+        assert cfg.critic_layer_norm is expected
+    for value, n_norms in ((None, 2), (False, 0)):  # 2 hidden layers per critic network
+        session = build_session(tiny_config(tiny_hopper, critic_layer_norm=value))
+        for net in session.agent.critic.q_networks:
+            assert sum(isinstance(m, torch.nn.LayerNorm) for m in net) == n_norms
+        assert session.resolved["critic_layer_norm"] is (n_norms > 0)
+
+
+def test_a_run_from_before_critic_layer_norm_was_auto_resumes_with_the_official_critic(
+    tiny_hopper, tmp_path
+):
+    """Configs saved without the field (or with the old default False) ran the official critic;
+    resuming one must rebuild that critic, or its checkpoint would not load."""
+    cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2, critic_layer_norm=False)
+    run_cotrain(cfg, tmp_path / "a")
+    path = tmp_path / "a" / "config.json"
+    saved = json.loads(path.read_text())
+    del saved["config"]["critic_layer_norm"]
+    path.write_text(json.dumps(saved))
+    saved_cfg = load_config(tmp_path / "a")  # what --resume runs with
+    assert saved_cfg.critic_layer_norm is False
+    resumed = run_cotrain(
+        dataclasses.replace(saved_cfg, stop_at_iteration=None), tmp_path / "a", resume=True
+    )
+    assert (resumed["status"], resumed["iterations_completed"]) == ("finished", 2)
+    assert resumed["critic_layer_norm"] is False
 
 
 def test_resume_after_the_model_cache_was_deleted_says_why_it_retrains(
