@@ -43,6 +43,7 @@ from agents.cotrain_setup import (
 )
 from agents.run_callbacks import EvalSchedule, RunHistory, RunMonitorCallback
 from rambo_env import run_io
+from rambo_env.adversary import NonFiniteModelError
 from rambo_env.evaluation import evaluate_policy, final_score
 from rambo_env.heuristics import rambo_off_terms
 
@@ -207,6 +208,8 @@ def _run(
             )
         except KeyboardInterrupt:  # Ctrl-C / SIGTERM: keep the last checkpoint, write results
             monitor.interrupt()
+        except NonFiniteModelError as err:  # e.g. a huge λ: diverged, the last checkpoint kept
+            monitor.model_diverged(str(err))
     else:
         monitor.status = "finished" if remaining <= 0 else "stopped"
     timing.record_iteration_time(key, history.iteration_s[first_new:])

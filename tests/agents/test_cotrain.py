@@ -239,6 +239,21 @@ def test_cli_help_and_flags(capsys, tmp_path):
         )
 
 
+def test_a_non_finite_model_ends_the_run_as_diverged(tiny_hopper, tmp_path):
+    """λ = 1e300 breaks the model in the first adversary update: the run ends ``diverged`` with
+    one message naming λ and keeps the BC checkpoint (was: torch's raw "Expected parameter loc
+    ... found invalid values" from the agent's actor, exit 2)."""
+    run_dir = tmp_path / "run"
+    results = run_cotrain(tiny_config(tiny_hopper, adversary_weight=1e300), run_dir)
+    assert (results["status"], results["iterations_completed"]) == ("diverged", 0)
+    assert results["message"].startswith("iteration 1: adversary: the dynamics model's weights")
+    assert "adversary_weight λ = 1e+300" in results["message"]
+    assert "last good checkpoint (iteration 0)" in results["message"]
+    state = load_checkpoint(run_dir / "checkpoint.pt")
+    assert state["iteration"] == 0
+    assert all(torch.isfinite(t).all() for t in state["ensemble"].values())
+
+
 def test_config_validation_names_the_field():
     with pytest.raises(ValueError, match="algo"):
         CotrainConfig(algo="ppo")
