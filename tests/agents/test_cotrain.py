@@ -271,10 +271,12 @@ def test_config_validation_names_the_field():
     with pytest.raises(ValueError, match="ent_coef: td3 has no entropy coefficient"):
         CotrainConfig(algo="td3", ent_coef="0.1")
     CotrainConfig(ent_coef="auto_0.05"), CotrainConfig(ent_coef="0.2")  # valid forms
-    with pytest.raises(ValueError, match=r"^ensemble_max_logvar_init: expected a finite"):
-        CotrainConfig(ensemble_max_logvar_init=math.nan)  # was blamed on the min bound
-    with pytest.raises(ValueError, match=r"^ensemble_min_logvar_init"):
-        CotrainConfig(ensemble_min_logvar_init=math.nan)
+    for bad in (math.nan, 1e39, 81.0):  # 1e39: was torch's raw overflow error after the load
+        with pytest.raises(ValueError, match=r"^ensemble_max_logvar_init: expected a value in"):
+            CotrainConfig(ensemble_max_logvar_init=bad)  # nan: was blamed on the min bound
+        with pytest.raises(ValueError, match=r"^ensemble_min_logvar_init"):
+            CotrainConfig(ensemble_min_logvar_init=-bad)
+    CotrainConfig(ensemble_max_logvar_init=80.0, ensemble_min_logvar_init=-80.0)
     with pytest.raises(ValueError, match="eval_every: 5 > n_iterations=2 with eval_last=0"):
         CotrainConfig(n_iterations=2, eval_last=0, eval_every=5)  # would never evaluate
     CotrainConfig(n_iterations=2, eval_last=0, eval_every=2)  # evaluates at iteration 2
