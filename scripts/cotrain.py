@@ -22,7 +22,7 @@ from agents.cotrain import PRESETS, SESSION_FIELDS, CotrainConfig, load_config, 
 from agents.cotrain_setup import config_docs
 from rambo_env.ledger import DEFAULT_LEDGER_DIR, read_index, standing
 from rambo_env.presets import RamboPreset
-from rambo_env.run_io import default_run_dir, report_user_error
+from rambo_env.run_io import accept_negative_numbers, default_run_dir, report_user_error
 from rambo_env.sweep_report import config_label
 
 #: Short flags for the most used fields (the long ``--field-name`` form always works too).
@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
             help=help_text,
             metavar=field.name.upper(),
         )
-    return parser
+    return accept_negative_numbers(parser)
 
 
 def resolve_args(

@@ -35,7 +35,7 @@ from agents.sweep import (
     write_sweep_report,
 )
 from rambo_env.presets import RamboPreset, preset_names
-from rambo_env.run_io import report_user_error
+from rambo_env.run_io import accept_negative_numbers, report_user_error
 from rambo_env.sweep_report import to_markdown
 
 #: CotrainConfig fields settable for every trial (sizes for small runs, device).
@@ -144,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     ray.add_argument("--max-concurrent", type=int, default=None, help="[as resources allow]")
     ray.add_argument("--max-failures", type=int, default=None, help="retries of a failed trial [2]")
     ray.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1, help="Tune output [1]")
-    return parser
+    return accept_negative_numbers(parser)
 
 
 def resolve_args(

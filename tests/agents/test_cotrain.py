@@ -254,6 +254,21 @@ def test_a_non_finite_model_ends_the_run_as_diverged(tiny_hopper, tmp_path):
     assert all(torch.isfinite(t).all() for t in state["ensemble"].values())
 
 
+def test_negative_numbers_in_any_notation_are_option_values(capsys):
+    """``--log-std-min -5e0`` / ``--q-limit -inf``: argparse took them for flags ("expected one
+    argument"); now they are values, checked as any other."""
+    args = cotrain_cli.build_parser().parse_args(
+        ["--log-std-min", "-5e0", "--ensemble-min-logvar-init", "-1E1", "--q-limit", "-inf"]
+    )
+    assert (args.log_std_min, args.ensemble_min_logvar_init, args.q_limit) == (-5, -10, -math.inf)
+    assert math.isnan(cotrain_cli.build_parser().parse_args(["--lam", "-nan"]).adversary_weight)
+    with pytest.raises(SystemExit):
+        cotrain_cli.main(["--q-limit", "-inf"])
+    assert "error: q_limit: expected > 0, got -inf" in capsys.readouterr().err
+    sweep_args = load_script("sweep").build_parser().parse_args(["--q-limit", "-1e3"])
+    assert sweep_args.q_limit == -1000.0
+
+
 def test_config_validation_names_the_field():
     with pytest.raises(ValueError, match="algo"):
         CotrainConfig(algo="ppo")
