@@ -277,6 +277,12 @@ def _remove_empty(folders: list[Path]) -> None:
             return
 
 
+def user_path(text: str) -> Path:
+    """A path flag's value with ``~`` expanded (``--run-dir=~/runs/x``: the shell leaves it, and a
+    folder literally named ``~`` was created in the working directory)."""
+    return Path(text).expanduser()
+
+
 #: Every option value a script reads as a negative number (argparse's own pattern, ``-5`` /
 #: ``-.5``, misses ``-1e3``, ``-5e0``, ``-inf``, ``-nan``: "expected one argument" for those).
 _NEGATIVE_NUMBER = re.compile(r"^-(?:\d|\.\d|inf$|infinity$|nan$)", re.IGNORECASE)

@@ -169,6 +169,8 @@ def _resolve(
     if isinstance(src, dict):
         return OfflineDataset.from_arrays(src, source="arrays")
     text = str(src)
+    if text.startswith("~"):  # "--dataset=~/x.npz": the shell leaves the ~
+        text = os.path.expanduser(text)
     if text.endswith(".npz"):
         if not Path(text).is_file():
             raise DatasetUnavailableError(f"npz file {text} does not exist")

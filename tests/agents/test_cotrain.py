@@ -254,6 +254,28 @@ def test_a_non_finite_model_ends_the_run_as_diverged(tiny_hopper, tmp_path):
     assert all(torch.isfinite(t).all() for t in state["ensemble"].values())
 
 
+def test_path_flags_expand_a_tilde(tmp_path, monkeypatch, capsys):
+    """``--run-dir=~/runs/x`` (the shell leaves that ~): was a folder named ``~`` in the working
+    directory, and the closing "results: ~/runs/x/results.json" pointed at the home folder."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    args = cotrain_cli.build_parser().parse_args(
+        ["--run-dir=~/runs/x", "--resume=~/runs/y", "--ledger=~/ledger"]
+    )
+    assert (args.run_dir, args.resume, args.ledger) == (
+        tmp_path / "runs/x",
+        tmp_path / "runs/y",
+        tmp_path / "ledger",
+    )
+    policy = (
+        load_script("make_dataset")
+        .parse_args(["--env", "hopper", "--level", "random", "--policy=~/p.pt"])
+        .policy
+    )
+    assert policy == tmp_path / "p.pt"
+    assert load_script("diagnose").main(["~/no-run"]) == 2  # the error names the expanded path
+    assert f"{tmp_path / 'no-run'}" in capsys.readouterr().err
+
+
 def test_negative_numbers_in_any_notation_are_option_values(capsys):
     """``--log-std-min -5e0`` / ``--q-limit -inf``: argparse took them for flags ("expected one
     argument"); now they are values, checked as any other."""

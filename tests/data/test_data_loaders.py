@@ -124,6 +124,15 @@ def test_npz_and_dict_inputs(tmp_path):
     assert isinstance(e, OfflineDataset) and e.source == "arrays" and e.n_transitions == 3
 
 
+def test_a_dataset_path_with_a_tilde_is_read_from_home(tmp_path, monkeypatch):
+    """``--dataset=~/mine.npz`` (the shell leaves that ~): was "npz file ~/mine.npz does not exist"."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    src = make_dataset(name="mine")
+    src.to_npz(tmp_path / "mine.npz")
+    d = load_dataset("~/mine.npz")
+    assert d.fingerprint() == src.fingerprint() and d.source == f"npz:{tmp_path / 'mine.npz'}"
+
+
 def test_dataset_not_matching_its_env_is_rejected():
     d = make_dataset(env_id="HalfCheetah-v5")  # 11-dim observations, HalfCheetah has 17
     with pytest.raises(ValueError, match="'observations' has obs_dim 11"):
