@@ -301,7 +301,16 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
 def _check_identity(state: dict[str, Any], run_dir: Path) -> str:
     """The checkpoint belongs to this run folder: same config, same dataset. -> dataset fingerprint."""
     saved = run_io.read_json(run_dir / run_io.CONFIG_NAME)
-    fingerprint = saved["resolved"]["dataset"]["fingerprint"]
+    try:
+        fingerprint = saved["resolved"]["dataset"]["fingerprint"]
+    except (KeyError, TypeError) as err:  # a hand-edited config.json
+        fingerprint = err
+    if not isinstance(fingerprint, str):
+        raise ValueError(
+            f"run_dir: {run_dir / run_io.CONFIG_NAME} records no dataset fingerprint "
+            f'("resolved" → "dataset" → "fingerprint": {fingerprint!r}); cotrain writes it at the '
+            "start of a run: restore the file or start a new run"
+        )
     identity = state.get("identity")
     if identity is None:  # a checkpoint written before identities were stored
         return fingerprint

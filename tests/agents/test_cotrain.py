@@ -614,6 +614,25 @@ def test_resume_refuses_a_foreign_checkpoint_and_a_changed_dataset(tiny_hopper, 
         )
 
 
+def test_resume_with_a_config_json_missing_its_resolved_record_is_one_error(
+    tiny_hopper, tmp_path, capsys
+):
+    """A hand-edited config.json without "resolved" (or a non-string fingerprint): was a raw
+    ``KeyError: 'resolved'`` traceback, exit 1."""
+    run_dir = tmp_path / "run"
+    run_cotrain(tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2), run_dir)
+    saved = json.loads((run_dir / "config.json").read_text())
+    for resolved in (None, {"dataset": {"fingerprint": 5}}):
+        edited = (
+            {"config": saved["config"]} if resolved is None else {**saved, "resolved": resolved}
+        )
+        (run_dir / "config.json").write_text(json.dumps(edited))
+        assert cotrain_cli.main(["--resume", str(run_dir)]) == 2
+        err = capsys.readouterr().err
+        assert f"error: run_dir: {run_dir / 'config.json'} records no dataset fingerprint" in err
+        assert "Traceback" not in err
+
+
 def test_a_run_folder_from_before_a_config_field_existed_still_resumes(tiny_hopper, tmp_path):
     """config.json written by older code lacks newer fields; their defaults are what it ran with."""
     cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2)
