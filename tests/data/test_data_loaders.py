@@ -149,6 +149,19 @@ def test_a_folder_or_a_path_that_is_no_dataset_file_says_so(tmp_path, monkeypatc
             load_dataset(bad, generate=False)  # was a Minari "not found" advising make_dataset
 
 
+def test_file_endings_in_any_case_and_a_folder_named_like_a_file(tmp_path):
+    """``x.NPZ`` was "not a dataset file (expected .npz …)"; a folder ``x.npz`` "does not exist"."""
+    src = make_dataset(name="mine")
+    upper = src.to_npz(tmp_path / "mine.npz").rename(tmp_path / "MINE.NPZ")
+    assert load_dataset(str(upper)).fingerprint() == src.fingerprint()
+    for name, what in (("dir.npz", "npz file"), ("dir.HDF5", "D4RL hdf5 file")):
+        (tmp_path / name).mkdir()
+        with pytest.raises(
+            DatasetUnavailableError, match=f"{what} .*{name} is a folder, not a file"
+        ):
+            load_dataset(str(tmp_path / name))
+
+
 def test_no_make_dataset_advice_for_an_env_the_generator_does_not_know():
     with pytest.raises(DatasetUnavailableError) as info:
         load_dataset("mujoco/tmp/medium-v0")
