@@ -43,6 +43,7 @@ from agents.cotrain_setup import (
 )
 from agents.run_callbacks import EvalSchedule, RunHistory, RunMonitorCallback
 from rambo_env import run_io
+from rambo_env.adversary import NonFiniteModelError
 from rambo_env.evaluation import evaluate_policy, final_score
 from rambo_env.heuristics import rambo_off_terms
 
@@ -224,6 +225,8 @@ def _run(
             )
         except KeyboardInterrupt:  # Ctrl-C / SIGTERM: keep the last checkpoint, write results
             monitor.interrupt()
+        except NonFiniteModelError as err:  # e.g. a huge λ: diverged, the last checkpoint kept
+            monitor.model_diverged(str(err))
     else:
         monitor.status = "finished" if remaining <= 0 else "stopped"
     timing.record_iteration_time(key, history.iteration_s[first_new:])
@@ -315,7 +318,16 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
 def _check_identity(state: dict[str, Any], run_dir: Path) -> str:
     """The checkpoint belongs to this run folder: same config, same dataset. -> dataset fingerprint."""
     saved = run_io.read_json(run_dir / run_io.CONFIG_NAME)
-    fingerprint = saved["resolved"]["dataset"]["fingerprint"]
+    try:
+        fingerprint = saved["resolved"]["dataset"]["fingerprint"]
+    except (KeyError, TypeError) as err:  # a hand-edited config.json
+        fingerprint = err
+    if not isinstance(fingerprint, str):
+        raise ValueError(
+            f"run_dir: {run_dir / run_io.CONFIG_NAME} records no dataset fingerprint "
+            f'("resolved" → "dataset" → "fingerprint": {fingerprint!r}); cotrain writes it at the '
+            "start of a run: restore the file or start a new run"
+        )
     identity = state.get("identity")
     if identity is None:  # a checkpoint written before identities were stored
         return fingerprint

@@ -32,7 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from rambo_env.dynamics.ensemble import check_device  # re-exported: one device check
+from rambo_env.dynamics.ensemble import (  # check_device re-exported: one device check
+    LOGVAR_INIT_LIMIT,
+    check_device,
+)
 
 __all__ = [
     "ALGOS",
@@ -190,13 +193,19 @@ class CotrainConfig:
                 raise ValueError(
                     f"ent_coef_max: caps a learned α, but ent_coef={self.ent_coef!r} is fixed"
                 )
-        lo, hi = self.ensemble_min_logvar_init, self.ensemble_max_logvar_init
-        if not math.isfinite(hi):
-            raise ValueError(f"ensemble_max_logvar_init: expected a finite value, got {hi!r}")
-        if not (math.isfinite(lo) and lo < hi):
+        lo, hi, limit = (
+            self.ensemble_min_logvar_init,
+            self.ensemble_max_logvar_init,
+            LOGVAR_INIT_LIMIT,
+        )
+        if not abs(hi) <= limit:  # exp(±log-variance) stays finite in float32; NaN fails too
             raise ValueError(
-                f"ensemble_min_logvar_init: expected finite and < ensemble_max_logvar_init={hi!r}, "
-                f"got {lo!r}"
+                f"ensemble_max_logvar_init: expected a value in [-{limit:g}, {limit:g}], got {hi!r}"
+            )
+        if not (abs(lo) <= limit and lo < hi):
+            raise ValueError(
+                f"ensemble_min_logvar_init: expected a value in [-{limit:g}, {limit:g}] and < "
+                f"ensemble_max_logvar_init={hi!r}, got {lo!r}"
             )
         if not -20.0 <= self.log_std_min < 2.0:
             raise ValueError(f"log_std_min: expected a value in [-20, 2), got {self.log_std_min!r}")

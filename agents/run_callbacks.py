@@ -225,6 +225,17 @@ class RunMonitorCallback(BaseCallback):
         if self._bar is not None:
             self._bar.close()
 
+    def model_diverged(self, reason: str) -> None:
+        """Record a dynamics model that became non-finite during an iteration: ``diverged``, the
+        last good checkpoint is kept (the broken model is never saved)."""
+        self._stop, self.status = True, "diverged"
+        self.message = (
+            f"iteration {self.history.iteration + 1}: {reason}; stopped the run and kept the last "
+            f"good checkpoint (iteration {self.history.iteration})."
+        )
+        if self._bar is not None:
+            self._bar.close()
+
     def _add_wall_time(self) -> None:
         now = time.perf_counter()
         self.history.wall_s += now - self._t_mark

@@ -44,12 +44,17 @@ if TYPE_CHECKING:
 __all__ = [
     "AdversaryConfig",
     "ModelAdversary",
+    "NonFiniteModelError",
     "PolicyFns",
     "RealTransitions",
     "advantage",
     "adversarial_loss",
     "real_transitions",
 ]
+
+
+class NonFiniteModelError(ValueError):
+    """The adversarial update left non-finite weights in the dynamics model (e.g. a huge λ)."""
 
 
 @dataclass(frozen=True)
@@ -245,17 +250,35 @@ class ModelAdversary:
             return {}
         cfg, totals = self.cfg, {}
         obs = self.mdp.initial(cfg.batch_size, self.rng)  # [B, O]
-        for i in range(cfg.n_updates):
-            if i > 0 and i % cfg.rollout_length == 0:
-                obs = self.mdp.initial(cfg.batch_size, self.rng)  # Alg. 1 line 5: restart
-            with torch.no_grad():
-                action = policy.sample(obs)  # [B, A]
-                next_obs, reward, terminated = self.mdp.transition(obs, action, self.rng)
-            stats = self.step(policy, obs, action, reward, next_obs, terminated)
-            for key, value in stats.items():  # device tensors: one host sync per iteration
-                totals[key] = totals.get(key, 0.0) + value
-            obs = next_obs
+        try:
+            for i in range(cfg.n_updates):
+                if i > 0 and i % cfg.rollout_length == 0:
+                    obs = self.mdp.initial(cfg.batch_size, self.rng)  # Alg. 1 line 5: restart
+                with torch.no_grad():
+                    action = policy.sample(obs)  # [B, A]
+                    next_obs, reward, terminated = self.mdp.transition(obs, action, self.rng)
+                stats = self.step(policy, obs, action, reward, next_obs, terminated)
+                for key, value in stats.items():  # device tensors: one host sync per iteration
+                    totals[key] = totals.get(key, 0.0) + value
+                obs = next_obs
+        except ValueError as err:  # e.g. the policy's distribution refusing NaN model states
+            self.check_finite_model(err)
+            raise
+        self.check_finite_model()
         return {key: float(value) / cfg.n_updates for key, value in totals.items()}
+
+    def check_finite_model(self, cause: BaseException | None = None) -> None:
+        """:class:`NonFiniteModelError` if a model weight is NaN / inf (one host sync)."""
+        finite = torch.stack([torch.isfinite(p).all() for p in self.params])  # [n_params]
+        if bool(finite.all()):
+            return
+        names = [n for n, p in self.mdp.ensemble.named_parameters() if p.requires_grad]
+        first = names[int((~finite).nonzero()[0])]
+        raise NonFiniteModelError(
+            f"adversary: the dynamics model's weights became non-finite ({first}) by adversary "
+            f"step {self.n_steps} (adversary_weight λ = {self.cfg.adversary_weight:g}, model lr "
+            f"{self.cfg.lr:g}); lower the adversary weight (the paper's presets: 0 or 3e-4)"
+        ) from cause
 
     def step(
         self,

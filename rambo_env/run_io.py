@@ -15,11 +15,13 @@ Run folder layout (written by :func:`agents.cotrain.run_cotrain`)::
 
 from __future__ import annotations
 
+import argparse
 import errno
 import json
 import math
 import os
 import random
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -273,6 +275,27 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
         except OSError:  # not empty (someone else wrote there) or already gone
             return
+
+
+def user_path(text: str) -> Path:
+    """A path flag's value with ``~`` expanded (``--run-dir=~/runs/x``: the shell leaves it, and a
+    folder literally named ``~`` was created in the working directory)."""
+    return Path(text).expanduser()
+
+
+#: Every option value a script reads as a negative number (argparse's own pattern, ``-5`` /
+#: ``-.5``, misses ``-1e3``, ``-5e0``, ``-inf``, ``-nan``: "expected one argument" for those).
+_NEGATIVE_NUMBER = re.compile(r"^-(?:\d|\.\d|inf$|infinity$|nan$)", re.IGNORECASE)
+
+
+def accept_negative_numbers(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Make ``parser`` take ``--flag -1e3`` / ``--flag -inf`` as a value, as it does ``-5``.
+
+    The scripts have no option that looks like a negative number, so this is safe; it sets
+    argparse's pattern for such values (a private attribute: argparse has no public hook).
+    """
+    parser._negative_number_matcher = _NEGATIVE_NUMBER
+    return parser
 
 
 #: Values of RAMBO_ENV_TRACEBACK that mean "no traceback" (as an unset or empty variable).

@@ -38,7 +38,7 @@ from agents.vec_env import RamboModelVecEnv
 from rambo_env import bench
 from rambo_env.adversary import AdversaryConfig, ModelAdversary
 from rambo_env.dynamics.ensemble import check_device, resolve_device
-from rambo_env.run_io import atomic_write, check_writable, resolve_torch_threads
+from rambo_env.run_io import atomic_write, check_writable, resolve_torch_threads, user_path
 
 ALGOS = ("sac", "td3", "tqc")
 #: Forward-pass equivalents per gradient step (backward = 2 x forward): (actor, critic incl. target).
@@ -230,7 +230,9 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--threads", type=int, default=None,
                    help="torch intra-op threads (default: the main job's automatic choice)")  # fmt: skip
     p.add_argument("--device", default="auto", help="auto | cpu | cuda (default auto)")
-    p.add_argument("--json", type=Path, default=None, help="write the results to this JSON file")
+    p.add_argument(
+        "--json", type=user_path, default=None, help="write the results to this JSON file"
+    )
     p.add_argument("--quick", action="store_true", help="tiny sizes (smoke test; seconds)")
     p.add_argument("--algos", default=",".join(ALGOS), help="agents to time (default sac,td3,tqc)")
     args = p.parse_args(argv)

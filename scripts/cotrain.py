@@ -22,7 +22,12 @@ from agents.cotrain import PRESETS, SESSION_FIELDS, CotrainConfig, load_config, 
 from agents.cotrain_setup import config_docs
 from rambo_env.ledger import DEFAULT_LEDGER_DIR, read_index, standing
 from rambo_env.presets import RamboPreset
-from rambo_env.run_io import default_run_dir, report_user_error
+from rambo_env.run_io import (
+    accept_negative_numbers,
+    default_run_dir,
+    report_user_error,
+    user_path,
+)
 from rambo_env.sweep_report import config_label
 
 #: Short flags for the most used fields (the long ``--field-name`` form always works too).
@@ -59,20 +64,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--run-dir",
-        type=Path,
+        type=user_path,
         default=None,
         help="run folder (default runs/<dataset>-<algo>-<timestamp>-s<seed>)",
     )
     parser.add_argument(
         "--resume",
-        type=Path,
+        type=user_path,
         default=None,
         metavar="RUN_DIR",
         help="continue a killed run from its last checkpoint with its saved config",
     )
     parser.add_argument(
         "--ledger",
-        type=Path,
+        type=user_path,
         default=DEFAULT_LEDGER_DIR,
         metavar="DIR",
         help="results ledger compared against at the end (default: the repository's docs/results/ledger)",
@@ -102,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
             help=help_text,
             metavar=field.name.upper(),
         )
-    return parser
+    return accept_negative_numbers(parser)
 
 
 def resolve_args(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import torch
 
@@ -27,7 +26,9 @@ from rambo_env.dynamics.ensemble import check_device
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("run_dir", type=Path, help="a run folder with config.json + checkpoint.pt")
+    parser.add_argument(
+        "run_dir", type=run_io.user_path, help="a run folder with config.json + checkpoint.pt"
+    )
     parser.add_argument("--n-starts", type=int, default=500, help="model rollouts replayed")
     parser.add_argument("--n-episodes", type=int, default=40, help="Monte-Carlo episodes")
     parser.add_argument("--max-steps", type=int, default=1000, help="Monte-Carlo episode cap")

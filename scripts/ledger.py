@@ -18,12 +18,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rambo_env.ledger import DEFAULT_LEDGER_DIR, update_ledger
+from rambo_env.run_io import user_path
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("runs", nargs="+", type=Path, help="run folders")
-    parser.add_argument("--ledger", type=Path, default=DEFAULT_LEDGER_DIR, metavar="DIR")
+    parser.add_argument("runs", nargs="+", type=user_path, help="run folders")
+    parser.add_argument("--ledger", type=user_path, default=DEFAULT_LEDGER_DIR, metavar="DIR")
     parser.add_argument(
         "--replace",
         action="store_true",

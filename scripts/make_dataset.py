@@ -28,7 +28,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, DEFAULT_N_WORKERS, generate_dataset
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
-from rambo_env.run_io import report_user_error
+from rambo_env.run_io import report_user_error, user_path
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,7 @@ def parse_args(argv: list[str] | None = None) -> Args:
         kind = next((t for t in get_args(hints[f.name]) if t is not type(None)), hints[f.name])
         opts: dict = {"help": docs.get(f.name), "choices": _CHOICES.get(f.name)}
         opts.update({"required": True} if f.default is MISSING else {"default": f.default})
+        kind = user_path if kind is Path else kind  # ~ expanded
         opts.update({"action": argparse.BooleanOptionalAction} if kind is bool else {"type": kind})
         parser.add_argument("--" + f.name.replace("_", "-"), **opts)
     return Args(**vars(parser.parse_args(argv)))

@@ -26,7 +26,7 @@ from rambo_env.data.loaders import load_dataset
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
 from rambo_env.dynamics.training import MLEConfig, model_tensors, train_mle
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.run_io import resolve_torch_threads
+from rambo_env.run_io import accept_negative_numbers, resolve_torch_threads, user_path
 
 
 def parse_variants(text: str) -> list[tuple[int, float]]:
@@ -57,8 +57,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--device", default="auto")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", type=Path, default=None, help="CSV of holdout MSE per epoch")
-    args = p.parse_args(argv)
+    p.add_argument("--out", type=user_path, default=None, help="CSV of holdout MSE per epoch")
+    args = accept_negative_numbers(p).parse_args(argv)
     variants = parse_variants(args.variants)
     threads, _ = resolve_torch_threads(args.threads)  # 1 <= threads <= 4 per core
     if not args.max_time_s > 0:

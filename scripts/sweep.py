@@ -35,7 +35,7 @@ from agents.sweep import (
     write_sweep_report,
 )
 from rambo_env.presets import RamboPreset, preset_names
-from rambo_env.run_io import report_user_error
+from rambo_env.run_io import accept_negative_numbers, report_user_error, user_path
 from rambo_env.sweep_report import to_markdown
 
 #: CotrainConfig fields settable for every trial (sizes for small runs, device).
@@ -135,16 +135,20 @@ def build_parser() -> argparse.ArgumentParser:
             help=docs[name],
         )
     ray = parser.add_argument_group("Ray")
-    ray.add_argument("--sweep-dir", type=Path, default=None, help="[runs/sweeps/<algo>-<time>]")
-    ray.add_argument("--resume", type=Path, default=None, metavar="SWEEP_DIR", help="continue it")
-    ray.add_argument("--report-only", type=Path, default=None, metavar="SWEEP_DIR")
+    ray.add_argument(
+        "--sweep-dir", type=user_path, default=None, help="[runs/sweeps/<algo>-<time>]"
+    )
+    ray.add_argument(
+        "--resume", type=user_path, default=None, metavar="SWEEP_DIR", help="continue it"
+    )
+    ray.add_argument("--report-only", type=user_path, default=None, metavar="SWEEP_DIR")
     ray.add_argument("--address", default=None, help="join this Ray cluster ('auto', host:port)")
     ray.add_argument("--cpus-per-trial", type=float, default=None, help="[1]")
     ray.add_argument("--gpus-per-trial", type=float, default=None, help="[0]")
     ray.add_argument("--max-concurrent", type=int, default=None, help="[as resources allow]")
     ray.add_argument("--max-failures", type=int, default=None, help="retries of a failed trial [2]")
     ray.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1, help="Tune output [1]")
-    return parser
+    return accept_negative_numbers(parser)
 
 
 def resolve_args(

@@ -153,8 +153,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--iterations", type=int, default=None, help="default: the paper's")
     parser.add_argument("--steps", type=int, default=STEPS, help="agent = adversary steps/iter")
-    parser.add_argument("--out", type=Path, default=Path("runs/toys"))
-    args = parser.parse_args(argv)
+    parser.add_argument("--out", type=run_io.user_path, default=Path("runs/toys"))
+    args = run_io.accept_negative_numbers(parser).parse_args(argv)
     torch.set_num_threads(1)
     toys = list(TOYS) if args.toy == "both" else [args.toy]
     try:  # every run's config, before the first run writes anything

@@ -48,8 +48,9 @@ DATASET_FILE_SUFFIXES = (".npz", ".hdf5", ".h5")
 
 
 def is_dataset_file(name: str | Path) -> bool:
-    """True if :func:`load_dataset` treats ``name`` as a file path (by its ending), not a name."""
-    return str(name).endswith(DATASET_FILE_SUFFIXES)
+    """True if :func:`load_dataset` treats ``name`` as a file path (by its ending, in any case:
+    ``x.NPZ`` too), not a name."""
+    return str(name).lower().endswith(DATASET_FILE_SUFFIXES)
 
 
 def _read_named(path: str, kind: str, read: Callable[[], OfflineDataset]) -> OfflineDataset:
@@ -169,13 +170,19 @@ def _resolve(
     if isinstance(src, dict):
         return OfflineDataset.from_arrays(src, source="arrays")
     text = str(src)
-    if text.endswith(".npz"):
+    if text.startswith("~"):  # "--dataset=~/x.npz": the shell leaves the ~
+        text = os.path.expanduser(text)
+    if is_dataset_file(text):
+        npz = text.lower().endswith(".npz")
+        what = "npz file" if npz else "D4RL hdf5 file"
+        if Path(text).is_dir():
+            raise DatasetUnavailableError(f"{what} {text} is a folder, not a file")
         if not Path(text).is_file():
-            raise DatasetUnavailableError(f"npz file {text} does not exist")
-        return _read_named(text, "npz", lambda: OfflineDataset.from_npz(text, source=f"npz:{text}"))
-    if text.endswith((".hdf5", ".h5")):
-        if not Path(text).is_file():
-            raise DatasetUnavailableError(f"D4RL hdf5 file {text} does not exist")
+            raise DatasetUnavailableError(f"{what} {text} does not exist")
+        if npz:
+            return _read_named(
+                text, "npz", lambda: OfflineDataset.from_npz(text, source=f"npz:{text}")
+            )
         return _read_named(text, "hdf5", lambda: read_d4rl_hdf5(text))
     if text in SHORT_NAMES:
         env, level = SHORT_NAMES[text]

@@ -249,8 +249,9 @@ def _cache_path(dataset_id: str) -> Path | None:
         if stat is None:
             return None
         key.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    cache_root = Path(os.environ.get("RAMBO_ENV_CACHE") or Path.home() / ".cache" / "rambo_env")
-    return cache_root / "datasets" / dataset_id.replace("/", "__") / f"{key.hexdigest()}.npz"
+    from rambo_env.dynamics.io import cache_dir  # one reading of RAMBO_ENV_CACHE
+
+    return cache_dir() / "datasets" / dataset_id.replace("/", "__") / f"{key.hexdigest()}.npz"
 
 
 def write_flat_cache(dataset_id: str, dataset: OfflineDataset) -> None:

@@ -78,6 +78,11 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     return torch.device(device)
 
 
+#: Bound on the initial log-variance bounds: exp(±80) ≈ 5.5e34 is finite in float32 (max ≈ e^88.7);
+#: 1e39 does not even fit a float32 parameter. Official: +1 / -6; OfflineRL-Kit: 0.5 / -10.
+LOGVAR_INIT_LIMIT = 80.0
+
+
 @dataclass(frozen=True)
 class EnsembleConfig:
     """Architecture of the dynamics ensemble (App. B.1; official values)."""
@@ -114,9 +119,11 @@ class EnsembleConfig:
                 f" values, got {len(self.weight_decays)}"
             )
         for name in ("init_min_logvar", "init_max_logvar"):
-            if not math.isfinite(getattr(self, name)):
+            if not abs(getattr(self, name)) <= LOGVAR_INIT_LIMIT:  # NaN fails too
                 raise ValueError(
-                    f"EnsembleConfig.{name}: expected a finite number, got {getattr(self, name)!r}"
+                    f"EnsembleConfig.{name}: expected a number in [-{LOGVAR_INIT_LIMIT:g}, "
+                    f"{LOGVAR_INIT_LIMIT:g}] (exp(±log-variance) must stay finite in float32), "
+                    f"got {getattr(self, name)!r}"
                 )
         if self.init_min_logvar >= self.init_max_logvar:
             raise ValueError(

@@ -107,9 +107,11 @@ def _config_dict(cfg: Any) -> dict[str, Any]:
 
 
 def cache_dir() -> Path:
-    """Model cache folder: ``$RAMBO_ENV_CACHE`` or ``~/.cache/rambo_env`` (not created here)."""
+    """Model cache folder: ``$RAMBO_ENV_CACHE`` (``~`` expanded) or ``~/.cache/rambo_env`` (not
+    created here). Set but empty counts as unset, as ``XDG_CACHE_HOME`` and
+    ``MINARI_DATASETS_PATH`` do (an empty path would be the working directory)."""
     root = os.environ.get("RAMBO_ENV_CACHE")
-    return Path(root) if root else Path.home() / ".cache" / "rambo_env"
+    return Path(root).expanduser() if root else Path.home() / ".cache" / "rambo_env"
 
 
 def check_cache_dir() -> Path:

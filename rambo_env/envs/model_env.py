@@ -28,6 +28,7 @@ __all__ = [
     "RESET_OPTIONS",
     "RamboModelEnv",
     "as_action_tensor",
+    "as_float32",
     "build_mdp",
     "check_reset_options",
     "check_rollout_length",
@@ -79,19 +80,27 @@ def check_rollout_length(rollout_length: int) -> int:
     return int(rollout_length)
 
 
+def as_float32(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
+    """``value`` as a float32 array; one ValueError naming ``what`` for strings, ragged lists,
+    objects and complex numbers (numpy would drop the imaginary part with only a warning)."""
+    try:
+        if np.iscomplexobj(value):
+            raise TypeError("complex")
+        return np.asarray(value, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{what}: expected real numbers of shape {shape}, got {type(value).__name__} "
+            f"{str(value)[:60]!r}"
+        ) from None
+
+
 def as_action_tensor(action: Any, mdp: LearnedMDP, n_rows: int | None) -> torch.Tensor:
     """Env-scale actions -> float32 ``[n, A]`` on the MDP's device, clipped to the action space.
 
     NaN / inf actions are refused (clipping would pass NaN on into the model's rollout).
     """
-    try:
-        array = np.asarray(action, dtype=np.float32)
-    except (TypeError, ValueError):  # strings, ragged lists, objects
-        raise ValueError(
-            f"action: expected numbers of shape ({mdp.action_dim},) per row, got "
-            f"{type(action).__name__} {str(action)[:60]!r}"
-        ) from None
     expected = (mdp.action_dim,) if n_rows is None else (n_rows, mdp.action_dim)
+    array = as_float32(action, "action", expected)
     if array.shape != expected:
         raise ValueError(f"action: expected shape {expected}, got {array.shape}")
     if not np.isfinite(array).all():  # on the host: no device sync (~30 µs for 50 000 x 3)
@@ -194,7 +203,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         return self._obs.cpu().numpy(), float(reward[0]), bool(terminated[0]), truncated, info
 
     def _state_from_options(self, state: Any) -> torch.Tensor:
-        obs = np.asarray(state, dtype=np.float32)
+        obs = as_float32(state, 'options["state"]', self.observation_space.shape)
         if obs.shape != self.observation_space.shape:
             raise ValueError(
                 f'options["state"]: expected a normalised observation of shape '

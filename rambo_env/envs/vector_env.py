@@ -24,6 +24,7 @@ from gymnasium.vector.utils import batch_space
 
 from rambo_env.envs.model_env import (
     as_action_tensor,
+    as_float32,
     build_mdp,
     check_reset_options,
     check_rollout_length,
@@ -127,7 +128,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         )
 
     def _state_from_options(self, state: Any) -> torch.Tensor:
-        obs = np.asarray(state, dtype=np.float32)
+        obs = as_float32(state, 'options["state"]', self.observation_space.shape)
         if obs.shape != self.observation_space.shape:
             raise ValueError(
                 f'options["state"]: expected normalised observations of shape '

@@ -11,6 +11,7 @@ import torch
 from rambo_env.adversary import (
     AdversaryConfig,
     ModelAdversary,
+    NonFiniteModelError,
     PolicyFns,
     advantage,
     adversarial_loss,
@@ -253,3 +254,22 @@ def test_dataset_dims_must_match_the_model(toy):
     )
     with pytest.raises(ValueError):
         ModelAdversary(mdp, wide, AdversaryConfig(0.1, 2))
+
+
+def test_a_non_finite_model_is_one_error_naming_the_weight(toy):
+    """λ = 1e300 overflows float32: the first step makes the weights NaN. One error naming λ,
+    not the policy's raw "Expected parameter loc ... found invalid values" at the next step."""
+    mdp, dataset = _fresh(toy)
+    cfg = AdversaryConfig(1e300, rollout_length=3, n_updates=4, batch_size=32)
+    with pytest.raises(NonFiniteModelError, match=r"non-finite .*adversary_weight λ = 1e\+300"):
+        ModelAdversary(mdp, dataset, cfg, seed=0).update(_ood_policy())
+
+    def strict(obs):  # as SB3's actor: its Normal refuses NaN inputs
+        torch.distributions.Normal(obs, 1.0, validate_args=True)
+        return torch.full((obs.shape[0], 1), A_OOD)
+
+    mdp, dataset = _fresh(toy)
+    policy = PolicyFns(sample=strict, mean=strict, q=lambda o, a: o[:, 0])
+    with pytest.raises(NonFiniteModelError) as info:
+        ModelAdversary(mdp, dataset, cfg, seed=0).update(policy)
+    assert isinstance(info.value.__cause__, ValueError)  # the policy's own error is the cause

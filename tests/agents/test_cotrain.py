@@ -239,6 +239,58 @@ def test_cli_help_and_flags(capsys, tmp_path):
         )
 
 
+def test_a_non_finite_model_ends_the_run_as_diverged(tiny_hopper, tmp_path):
+    """λ = 1e300 breaks the model in the first adversary update: the run ends ``diverged`` with
+    one message naming λ and keeps the BC checkpoint (was: torch's raw "Expected parameter loc
+    ... found invalid values" from the agent's actor, exit 2)."""
+    run_dir = tmp_path / "run"
+    results = run_cotrain(tiny_config(tiny_hopper, adversary_weight=1e300), run_dir)
+    assert (results["status"], results["iterations_completed"]) == ("diverged", 0)
+    assert results["message"].startswith("iteration 1: adversary: the dynamics model's weights")
+    assert "adversary_weight λ = 1e+300" in results["message"]
+    assert "last good checkpoint (iteration 0)" in results["message"]
+    state = load_checkpoint(run_dir / "checkpoint.pt")
+    assert state["iteration"] == 0
+    assert all(torch.isfinite(t).all() for t in state["ensemble"].values())
+
+
+def test_path_flags_expand_a_tilde(tmp_path, monkeypatch, capsys):
+    """``--run-dir=~/runs/x`` (the shell leaves that ~): was a folder named ``~`` in the working
+    directory, and the closing "results: ~/runs/x/results.json" pointed at the home folder."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    args = cotrain_cli.build_parser().parse_args(
+        ["--run-dir=~/runs/x", "--resume=~/runs/y", "--ledger=~/ledger"]
+    )
+    assert (args.run_dir, args.resume, args.ledger) == (
+        tmp_path / "runs/x",
+        tmp_path / "runs/y",
+        tmp_path / "ledger",
+    )
+    policy = (
+        load_script("make_dataset")
+        .parse_args(["--env", "hopper", "--level", "random", "--policy=~/p.pt"])
+        .policy
+    )
+    assert policy == tmp_path / "p.pt"
+    assert load_script("diagnose").main(["~/no-run"]) == 2  # the error names the expanded path
+    assert f"{tmp_path / 'no-run'}" in capsys.readouterr().err
+
+
+def test_negative_numbers_in_any_notation_are_option_values(capsys):
+    """``--log-std-min -5e0`` / ``--q-limit -inf``: argparse took them for flags ("expected one
+    argument"); now they are values, checked as any other."""
+    args = cotrain_cli.build_parser().parse_args(
+        ["--log-std-min", "-5e0", "--ensemble-min-logvar-init", "-1E1", "--q-limit", "-inf"]
+    )
+    assert (args.log_std_min, args.ensemble_min_logvar_init, args.q_limit) == (-5, -10, -math.inf)
+    assert math.isnan(cotrain_cli.build_parser().parse_args(["--lam", "-nan"]).adversary_weight)
+    with pytest.raises(SystemExit):
+        cotrain_cli.main(["--q-limit", "-inf"])
+    assert "error: q_limit: expected > 0, got -inf" in capsys.readouterr().err
+    sweep_args = load_script("sweep").build_parser().parse_args(["--q-limit", "-1e3"])
+    assert sweep_args.q_limit == -1000.0
+
+
 def test_config_validation_names_the_field():
     with pytest.raises(ValueError, match="algo"):
         CotrainConfig(algo="ppo")
@@ -256,10 +308,12 @@ def test_config_validation_names_the_field():
     with pytest.raises(ValueError, match="ent_coef: td3 has no entropy coefficient"):
         CotrainConfig(algo="td3", ent_coef="0.1")
     CotrainConfig(ent_coef="auto_0.05"), CotrainConfig(ent_coef="0.2")  # valid forms
-    with pytest.raises(ValueError, match=r"^ensemble_max_logvar_init: expected a finite"):
-        CotrainConfig(ensemble_max_logvar_init=math.nan)  # was blamed on the min bound
-    with pytest.raises(ValueError, match=r"^ensemble_min_logvar_init"):
-        CotrainConfig(ensemble_min_logvar_init=math.nan)
+    for bad in (math.nan, 1e39, 81.0):  # 1e39: was torch's raw overflow error after the load
+        with pytest.raises(ValueError, match=r"^ensemble_max_logvar_init: expected a value in"):
+            CotrainConfig(ensemble_max_logvar_init=bad)  # nan: was blamed on the min bound
+        with pytest.raises(ValueError, match=r"^ensemble_min_logvar_init"):
+            CotrainConfig(ensemble_min_logvar_init=-bad)
+    CotrainConfig(ensemble_max_logvar_init=80.0, ensemble_min_logvar_init=-80.0)
     with pytest.raises(ValueError, match="eval_every: 5 > n_iterations=2 with eval_last=0"):
         CotrainConfig(n_iterations=2, eval_last=0, eval_every=5)  # would never evaluate
     CotrainConfig(n_iterations=2, eval_last=0, eval_every=2)  # evaluates at iteration 2
@@ -576,6 +630,25 @@ def test_resume_refuses_a_foreign_checkpoint_and_a_changed_dataset(tiny_hopper, 
         run_cotrain(
             dataclasses.replace(cfg_changed, stop_at_iteration=None), tmp_path / "c", resume=True
         )
+
+
+def test_resume_with_a_config_json_missing_its_resolved_record_is_one_error(
+    tiny_hopper, tmp_path, capsys
+):
+    """A hand-edited config.json without "resolved" (or a non-string fingerprint): was a raw
+    ``KeyError: 'resolved'`` traceback, exit 1."""
+    run_dir = tmp_path / "run"
+    run_cotrain(tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2), run_dir)
+    saved = json.loads((run_dir / "config.json").read_text())
+    for resolved in (None, {"dataset": {"fingerprint": 5}}):
+        edited = (
+            {"config": saved["config"]} if resolved is None else {**saved, "resolved": resolved}
+        )
+        (run_dir / "config.json").write_text(json.dumps(edited))
+        assert cotrain_cli.main(["--resume", str(run_dir)]) == 2
+        err = capsys.readouterr().err
+        assert f"error: run_dir: {run_dir / 'config.json'} records no dataset fingerprint" in err
+        assert "Traceback" not in err
 
 
 def test_a_run_folder_from_before_a_config_field_existed_still_resumes(tiny_hopper, tmp_path):

@@ -124,6 +124,15 @@ def test_npz_and_dict_inputs(tmp_path):
     assert isinstance(e, OfflineDataset) and e.source == "arrays" and e.n_transitions == 3
 
 
+def test_a_dataset_path_with_a_tilde_is_read_from_home(tmp_path, monkeypatch):
+    """``--dataset=~/mine.npz`` (the shell leaves that ~): was "npz file ~/mine.npz does not exist"."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    src = make_dataset(name="mine")
+    src.to_npz(tmp_path / "mine.npz")
+    d = load_dataset("~/mine.npz")
+    assert d.fingerprint() == src.fingerprint() and d.source == f"npz:{tmp_path / 'mine.npz'}"
+
+
 def test_dataset_not_matching_its_env_is_rejected():
     d = make_dataset(env_id="HalfCheetah-v5")  # 11-dim observations, HalfCheetah has 17
     with pytest.raises(ValueError, match="'observations' has obs_dim 11"):
@@ -138,6 +147,19 @@ def test_a_folder_or_a_path_that_is_no_dataset_file_says_so(tmp_path, monkeypatc
     for bad in (str(folder), f"{folder}/", "data", "notes.txt", "./data", "../x/y-v0"):
         with pytest.raises(ValueError, match=r"is not a dataset file \(expected .npz / .hdf5"):
             load_dataset(bad, generate=False)  # was a Minari "not found" advising make_dataset
+
+
+def test_file_endings_in_any_case_and_a_folder_named_like_a_file(tmp_path):
+    """``x.NPZ`` was "not a dataset file (expected .npz …)"; a folder ``x.npz`` "does not exist"."""
+    src = make_dataset(name="mine")
+    upper = src.to_npz(tmp_path / "mine.npz").rename(tmp_path / "MINE.NPZ")
+    assert load_dataset(str(upper)).fingerprint() == src.fingerprint()
+    for name, what in (("dir.npz", "npz file"), ("dir.HDF5", "D4RL hdf5 file")):
+        (tmp_path / name).mkdir()
+        with pytest.raises(
+            DatasetUnavailableError, match=f"{what} .*{name} is a folder, not a file"
+        ):
+            load_dataset(str(tmp_path / name))
 
 
 def test_no_make_dataset_advice_for_an_env_the_generator_does_not_know():

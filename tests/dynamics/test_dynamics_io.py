@@ -89,6 +89,11 @@ def test_cache_dir_and_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert cache_dir() == tmp_path / "c"
     monkeypatch.delenv("RAMBO_ENV_CACHE")
     assert cache_dir() == Path.home() / ".cache" / "rambo_env"
+    monkeypatch.setenv("RAMBO_ENV_CACHE", "")  # set but empty = unset (as XDG_CACHE_HOME)
+    assert cache_dir() == Path.home() / ".cache" / "rambo_env"
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("RAMBO_ENV_CACHE", "~/c")  # quoted: the shell leaves the ~
+    assert cache_dir() == tmp_path / "home" / "c"  # was: a folder named ~ in the working dir
     key = cache_key("abc", EnsembleConfig(), MLEConfig(), seed=0)
     assert key == cache_key("abc", EnsembleConfig(), MLEConfig(), seed=0)
     variants = {

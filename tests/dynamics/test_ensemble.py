@@ -257,6 +257,8 @@ def test_config_validation() -> None:
     with pytest.raises(ValueError, match="n_elites"):
         EnsembleConfig(n_members=3, n_elites=4)
     for name in ("init_min_logvar", "init_max_logvar"):
-        for bad in (math.nan, math.inf, -math.inf):
-            with pytest.raises(ValueError, match=f"{name}: expected a finite number"):
+        # 1e39 / -1e39: was torch's "value cannot be converted to type float without overflow"
+        # when the ensemble was built (after the dataset load); ±100: exp overflows float32
+        for bad in (math.nan, math.inf, -math.inf, 1e39, -1e39, 100.0, -100.0):
+            with pytest.raises(ValueError, match=rf"{name}: expected a number in \[-80, 80\]"):
                 EnsembleConfig(**{name: bad})

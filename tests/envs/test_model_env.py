@@ -129,8 +129,12 @@ def test_bad_actions_options_configs_and_seeds_name_the_problem(tiny_mdp):
     env.reset(seed=0)
     with pytest.raises(ValueError, match=r"action\[1\]: not finite \(nan\)"):
         env.step(np.array([0.0, np.nan, 0.0], dtype=np.float32))  # was clipped into the model
-    with pytest.raises(ValueError, match="action: expected numbers of shape \\(3,\\)"):
+    with pytest.raises(ValueError, match="action: expected real numbers of shape \\(3,\\)"):
         env.step("abc")  # was numpy's "could not convert string to float"
+    with pytest.raises(ValueError, match="action: expected real numbers of shape \\(3,\\)"):
+        env.step(np.array([1j, 0, 0]))  # was the imaginary part dropped, with a warning only
+    with pytest.raises(ValueError, match=r'options\["state"\]: expected real numbers of shape'):
+        env.reset(options={"state": "abc"})  # was numpy's "could not convert string to float"
     with pytest.raises(ValueError, match=r"options: expected a dict or None, got list"):
         env.reset(options=[1])
     with pytest.raises(

@@ -139,6 +139,10 @@ def test_reset_options_and_action_errors(tiny_mdp):
         envs.step(actions)  # was clipped to NaN and rolled through the model
     with pytest.raises(ValueError, match=r"options: unknown key\(s\) \['states'\]"):
         envs.reset(options={"states": state})
+    with pytest.raises(ValueError, match=r'options\["state"\]: expected real numbers of shape'):
+        envs.reset(options={"state": [["a"] * 11] * 3})  # was numpy's "could not convert"
+    with pytest.raises(ValueError, match=r"action: expected real numbers of shape \(3, 3\)"):
+        envs.step(np.zeros((3, 3), dtype=np.complex64))  # was the imaginary part dropped
 
 
 def test_out_of_bounds_actions_are_clipped_to_the_action_space(tiny_mdp):
