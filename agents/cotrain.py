@@ -48,6 +48,7 @@ from rambo_env.evaluation import evaluate_policy, final_score
 from rambo_env.heuristics import rambo_off_terms
 
 __all__ = [
+    "EXTEND_FIELDS",
     "PRESETS",
     "SESSION_FIELDS",
     "CotrainConfig",
@@ -58,6 +59,8 @@ __all__ = [
 
 #: Fields that may change when a run is resumed (how it runs, not what it computes).
 SESSION_FIELDS = ("device", "torch_threads", "stop_at_iteration", "progress")
+#: Fields a resumed run may change to extend it (``--resume RUN --n-iterations 500``).
+EXTEND_FIELDS = ("n_iterations",)
 
 #: Named presets. ``default``: about 15 minutes on a 2-core CPU, dataset generation included
 #: (see :class:`CotrainConfig`); ``paper``: the full protocol of App. B (2000 iterations,
@@ -178,6 +181,7 @@ def _run(
         state = run_io.load_checkpoint(run_dir / run_io.CHECKPOINT_NAME)
         _check_stop_at(cfg, int(state["iteration"]), run_dir)  # before the dataset and model
         fingerprint = _check_identity(state, run_dir)
+        _extend(cfg, int(state["iteration"]), run_dir)
         session = build_session(cfg, expected_fingerprint=fingerprint)
         history = _restore(session, state)
     else:
@@ -274,10 +278,11 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
         )
     saved = dataclasses.asdict(load_config(run_dir))
     for name, value in dataclasses.asdict(cfg).items():
-        if name not in SESSION_FIELDS and saved[name] != value:
+        if name not in (*SESSION_FIELDS, *EXTEND_FIELDS) and saved[name] != value:
             raise ValueError(
                 f"cfg.{name}: {value!r} differs from the saved config's {saved[name]!r} in "
-                f"{config_path}; only {SESSION_FIELDS} may change on resume"
+                f"{config_path}; only {SESSION_FIELDS} and (to extend the run) "
+                f"{EXTEND_FIELDS} may change on resume"
             )
 
 
@@ -315,6 +320,23 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
     return {**saved, "message": message, "already_finished": True}
 
 
+def _extend(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
+    """A resumed run given another ``n_iterations`` (``--resume RUN --n-iterations N``): continue
+    it to N (a finished run too), recorded in its config.json; fewer than it has done is refused."""
+    saved = run_io.read_json(run_dir / run_io.CONFIG_NAME)
+    before = saved["config"].get("n_iterations")
+    if before == cfg.n_iterations:
+        return
+    if cfg.n_iterations < done:
+        raise ValueError(
+            f"n_iterations: {cfg.n_iterations} < the {done} iterations {run_dir} has done; "
+            "give more to extend the run (or leave it out to finish it as configured)"
+        )
+    saved["config"]["n_iterations"] = cfg.n_iterations
+    run_io.write_json(run_dir / run_io.CONFIG_NAME, saved)
+    print(f"[cotrain] n_iterations of {run_dir}: {before} -> {cfg.n_iterations}", flush=True)
+
+
 def _check_identity(state: dict[str, Any], run_dir: Path) -> str:
     """The checkpoint belongs to this run folder: same config, same dataset. -> dataset fingerprint."""
     saved = run_io.read_json(run_dir / run_io.CONFIG_NAME)
@@ -336,7 +358,9 @@ def _check_identity(state: dict[str, Any], run_dir: Path) -> str:
     # earlier behaviour) are what it ran with, so compare the loaded config, not the raw JSON.
     config = dataclasses.asdict(load_config(run_dir))
     for name, value in identity["config"].items():
-        if name not in SESSION_FIELDS and name in config and config[name] != value:
+        if name in (*SESSION_FIELDS, *EXTEND_FIELDS):
+            continue
+        if name in config and config[name] != value:
             raise ValueError(
                 f"{checkpoint}: belongs to another run ({name}={value!r} in the checkpoint, "
                 f"{config[name]!r} in {run_dir / run_io.CONFIG_NAME}); resume the run "

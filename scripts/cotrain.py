@@ -18,7 +18,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from agents.cotrain import PRESETS, SESSION_FIELDS, CotrainConfig, load_config, run_cotrain
+from agents.cotrain import (
+    EXTEND_FIELDS,
+    PRESETS,
+    SESSION_FIELDS,
+    CotrainConfig,
+    load_config,
+    run_cotrain,
+)
 from agents.cotrain_setup import config_docs
 from rambo_env.ledger import DEFAULT_LEDGER_DIR, read_index, standing
 from rambo_env.presets import RamboPreset
@@ -73,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=user_path,
         default=None,
         metavar="RUN_DIR",
-        help="continue a killed run from its last checkpoint with its saved config",
+        help="continue a killed run from its last checkpoint with its saved config "
+        "(with --n-iterations N: extend it, a finished run too, to N iterations)",
     )
     parser.add_argument(
         "--ledger",
@@ -117,11 +125,11 @@ def resolve_args(
     names = [f.name for f in dataclasses.fields(CotrainConfig)]
     given = {name: getattr(args, name) for name in names if hasattr(args, name)}  # flags given
     if args.resume is not None:
-        protocol = sorted(set(given) - set(SESSION_FIELDS))
+        protocol = sorted(set(given) - set(SESSION_FIELDS) - set(EXTEND_FIELDS))
         if protocol or args.run_dir is not None or args.preset != "default":
             parser.error(
-                f"--resume uses the saved config; only {SESSION_FIELDS} may be given "
-                f"(got {protocol or ['--run-dir/--preset']})"
+                f"--resume uses the saved config; only {SESSION_FIELDS} and, to extend the "
+                f"run, {EXTEND_FIELDS} may be given (got {protocol or ['--run-dir/--preset']})"
             )
         session = {"stop_at_iteration": None, **given}  # a resumed run goes on to the end
         return dataclasses.replace(load_config(args.resume), **session), args.resume, True

@@ -987,3 +987,24 @@ def test_resuming_a_finished_run_rewrites_nothing(tiny_hopper, tmp_path, capsys,
     assert "already finished all 1 iterations" in capsys.readouterr().out
     assert (run_dir / "results.json").read_text() == results
     assert {p.name: p.stat().st_mtime_ns for p in run_dir.iterdir()} == before
+
+
+def test_resume_with_more_iterations_extends_a_finished_run(tiny_hopper, tmp_path, capsys):
+    """``--resume RUN --n-iterations N`` continues a finished run to N and records N; fewer
+    than done is one error; the same checkpoint then resumes without the flag."""
+    run_dir = tmp_path / "run"
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=1, n_eval_episodes=1), run_dir)
+    capsys.readouterr()
+    assert cotrain_cli.main(["--resume", str(run_dir), "--n-iterations", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "n_iterations of" in out and "1 -> 2" in out
+    results = json.loads((run_dir / "results.json").read_text())
+    assert (results["status"], results["iterations_completed"]) == ("finished", 2)
+    assert len(results["q_history"]) == 2
+    assert load_config(run_dir).n_iterations == 2
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 0  # finished at the new length
+    assert "already finished all 2 iterations" in capsys.readouterr().out
+    assert cotrain_cli.main(["--resume", str(run_dir), "--n-iterations", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "n_iterations: 1 < the 2 iterations" in err
+    assert load_config(run_dir).n_iterations == 2  # nothing rewritten
