@@ -20,6 +20,7 @@ from stable_baselines3.common.vec_env import VecNormalize
 
 from agents.critics import ActionScaler
 from rambo_env.adversary import RealTransitions, real_transitions
+from rambo_env.run_io import check_seed
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -82,7 +83,7 @@ class MixedReplayBuffer(ReplayBuffer):
         if not isinstance(action_space, spaces.Box):
             raise ValueError(f"action_space: MixedReplayBuffer needs a Box, got {action_space}")
         self.dataset, self.normalizer = dataset, normalizer
-        self.real_ratio, self.seed = float(real_ratio), int(seed)
+        self.real_ratio, self.seed = float(real_ratio), check_seed(seed)  # -1 was accepted
         self._build_real()
         self.generator = torch.Generator(device=self.device)
         self.generator.manual_seed(self.seed)

@@ -36,7 +36,9 @@ from stable_baselines3.common.vec_env import VecEnv
 
 from agents.buffer import MixedReplayBuffer, model_pool_size
 from agents.policies import LIBRARY_LOG_STD_MIN, FlooredSACPolicy, FlooredTQCPolicy
+from rambo_env.dynamics.ensemble import check_device
 from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
+from rambo_env.run_io import check_seed
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -253,6 +255,20 @@ def make_agent(
         raise ValueError(f"algo: unknown agent {algo!r}; choose from {sorted(AGENT_CLASSES)}")
     if "learning_rate" in agent_kwargs:
         raise ValueError("learning_rate: pass actor_lr / critic_lr instead (see agents.factory)")
+    if not isinstance(vec_env, VecEnv):  # was: a raw AttributeError ('num_envs')
+        raise ValueError(
+            f"vec_env: expected an SB3 VecEnv (agents.vec_env.RamboModelVecEnv), got "
+            f"{type(vec_env).__name__} (a Gymnasium env: RamboModelVecEnv.from_env(env, n))"
+        )
+    check_seed(seed)  # was: SB3's raw 'Seed must be between 0 and 2**32 - 1'
+    check_device(device)  # was: torch's raw device-string RuntimeError
+    if critic_layer_norm not in (None, True, False):  # "no" was truthy: LayerNorm on
+        raise ValueError(
+            f"critic_layer_norm: expected True, False or None, got {critic_layer_norm!r}"
+        )
+    for name, lr in (("actor_lr", actor_lr), ("critic_lr", critic_lr)):
+        if lr is not None and not (isinstance(lr, int | float) and math.isfinite(lr) and lr > 0):
+            raise ValueError(f"{name}: expected a finite value > 0 or None, got {lr!r}")
     n_envs = vec_env.num_envs
     n_rollouts = n_envs if n_rollouts is None else n_rollouts
     if n_rollouts != n_envs:

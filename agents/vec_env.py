@@ -27,6 +27,7 @@ from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices, VecEnvS
 
 from rambo_env.envs.model_env import as_action_tensor, check_rollout_length
 from rambo_env.model import LearnedMDP
+from rambo_env.run_io import check_seed
 
 __all__ = ["RamboModelVecEnv"]
 
@@ -53,6 +54,8 @@ class RamboModelVecEnv(VecEnv):
             raise ValueError(f"mdp: expected a LearnedMDP, got {type(mdp).__name__}")
         if isinstance(num_envs, bool) or not isinstance(num_envs, int | np.integer) or num_envs < 1:
             raise ValueError(f"num_envs: expected a positive int, got {num_envs!r}")
+        if seed is not None:
+            check_seed(seed)  # was: numpy's raw error at reset()
         self.mdp = mdp
         self.rollout_length = check_rollout_length(rollout_length)
         self.render_mode: str | None = None
@@ -77,7 +80,7 @@ class RamboModelVecEnv(VecEnv):
         """Reseed the rows' generator at the next ``reset()`` (SB3 >= 2.0 semantics)."""
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1)[0])  # fresh OS entropy
-        self._pending_seed = int(seed)
+        self._pending_seed = check_seed(seed)  # was: every later reset() failed in numpy
         return [self._pending_seed] * self.num_envs
 
     def reset(self) -> np.ndarray:

@@ -131,6 +131,18 @@ def real_transitions(
     dataset: OfflineDataset, normalizer: ObsNormalizer, device: torch.device | str
 ) -> RealTransitions:
     """Copy ``dataset`` to ``device`` once: observations z-scored, actions and rewards raw."""
+    from rambo_env.data.dataset import OfflineDataset
+    from rambo_env.normalization import ObsNormalizer
+
+    for name, value, kind, hint in (
+        ("dataset", dataset, OfflineDataset, "rambo_env.load_dataset(...) gives one"),
+        ("normalizer", normalizer, ObsNormalizer, "e.g. the model's: mdp.normalizer"),
+    ):
+        if not isinstance(value, kind):  # was: a raw AttributeError ('observations', 'normalize')
+            raise ValueError(
+                f"{name}: expected a {kind.__module__}.{kind.__name__}, got "
+                f"{type(value).__name__} ({hint})"
+            )
     device = torch.device(device)
 
     def to(x: np.ndarray, dtype: torch.dtype = torch.float32) -> torch.Tensor:
@@ -216,6 +228,20 @@ class ModelAdversary:
     def __init__(
         self, mdp: LearnedMDP, dataset: OfflineDataset, cfg: AdversaryConfig, seed: int = 0
     ) -> None:
+        from rambo_env.run_io import check_seed
+
+        needed = ("ensemble", "normalizer", "device", "initial", "transition")
+        if not all(hasattr(mdp, name) for name in needed):  # was: a raw AttributeError
+            raise ValueError(
+                f"mdp: expected a LearnedMDP (or an object with its {', '.join(needed)}), got "
+                f"{type(mdp).__name__}"
+            )
+        if not isinstance(cfg, AdversaryConfig):
+            raise ValueError(
+                f"cfg: expected an AdversaryConfig, got {type(cfg).__name__} "
+                "(e.g. AdversaryConfig(**your_dict))"
+            )
+        check_seed(seed)  # was: numpy's raw 'expected non-negative integer'
         self.mdp, self.cfg = mdp, cfg
         self.real = real_transitions(dataset, mdp.normalizer, mdp.device)
         if self.real.obs.shape[1] != mdp.obs_dim or self.real.action.shape[1] != mdp.action_dim:

@@ -26,6 +26,7 @@ from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolv
 from rambo_env.dynamics.termination import get_termination_fn
 from rambo_env.dynamics.training import MLEConfig, train_mle
 from rambo_env.normalization import ObsNormalizer
+from rambo_env.run_io import check_seed
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -267,8 +268,7 @@ def check_model_args(
                 f"{name}: expected a {kind.__module__}.{kind.__name__} or None, got "
                 f"{type(value).__name__} (e.g. {kind.__name__}(**your_dict))"
             )
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed: expected an int >= 0, got {seed!r}")
+    check_seed(seed)
 
 
 def _check_finite(ensemble: GaussianEnsemble, what: str) -> None:

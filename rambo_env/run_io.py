@@ -311,6 +311,14 @@ def report_user_error(err: BaseException) -> int:
     return 2
 
 
+def check_seed(seed: Any, what: str = "seed") -> int:
+    """``seed`` as an int >= 0 (numpy's generators refuse negative seeds with a raw error);
+    ValueError naming ``what`` otherwise."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"{what}: expected an int >= 0, got {seed!r}")
+    return int(seed)
+
+
 def check_writable(folder: str | Path, what: str, hint: str) -> Path:
     """``folder``, created if missing, after a probe file was written and removed in it.
 

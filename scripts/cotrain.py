@@ -30,6 +30,7 @@ from agents.cotrain_setup import config_docs
 from rambo_env.ledger import DEFAULT_LEDGER_DIR, read_index, standing
 from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
+    CHECKPOINT_NAME,
     accept_negative_numbers,
     default_run_dir,
     report_user_error,
@@ -191,9 +192,24 @@ def check_ledger(ledger_dir: Path) -> None:
     read_index(ledger_dir)  # a damaged index.json fails now, not after the run
 
 
+def interrupted_line(run_dir: Path | None) -> str:
+    """What an interrupt that reached ``main`` left: the run's checkpoint (a second Ctrl-C while
+    the first was being handled) or only the MLE pretraining checkpoint (setup)."""
+    if run_dir is not None and (Path(run_dir) / CHECKPOINT_NAME).is_file():
+        return (  # was: "interrupted before training" after iterations had been checkpointed
+            "interrupted; the run's last checkpoint is kept: continue with: "
+            f"python scripts/cotrain.py --resume {run_dir}"
+        )
+    return (
+        "interrupted before training; the MLE pretraining checkpoint is kept: "
+        "rerun the same command to continue"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    run_dir = None
     try:
         cfg, run_dir, resume = resolve_args(args, parser)
         check_ledger(args.ledger)
@@ -201,13 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         results = run_cotrain(cfg, run_dir, resume=resume)
     except (ValueError, OSError) as err:  # bad input, unwritable files: one line, no traceback
         return report_user_error(err)
-    except KeyboardInterrupt:  # Ctrl-C before training (setup, MLE): no traceback
-        print(
-            "[cotrain] interrupted before training; the MLE pretraining checkpoint is kept: "
-            "rerun the same command to continue",
-            file=sys.stderr,
-            flush=True,
-        )
+    except KeyboardInterrupt:  # Ctrl-C before training (setup, MLE), or twice: no traceback
+        print(f"[cotrain] {interrupted_line(run_dir)}", file=sys.stderr, flush=True)
         return 130
     if results.get("already_finished"):  # printed by run_cotrain; nothing was rewritten
         return 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 import sys
 from pathlib import Path
@@ -26,6 +27,7 @@ from rambo_env.curves import (
     read_curves_csv,
     write_curves_csv,
 )
+from rambo_env.run_io import user_path
 
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 
@@ -36,7 +38,7 @@ def _parse_run(text: str) -> tuple[str, Path]:
         raise argparse.ArgumentTypeError(
             f"run: expected LABEL=RUN_DIR with LABEL of letters, digits, . _ + -, got {text!r}"
         )
-    return label, Path(path)
+    return label, user_path(path)  # ~ expanded
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,6 +74,12 @@ def main(argv: list[str] | None = None) -> int:
         if not math.isfinite(y):
             parser.error(f"--hline: expected a finite VALUE, got {value!r} in {spec!r}")
         hlines.setdefault(column, {})[label] = y
+    if args.out.endswith(("/", os.sep)) or user_path(args.out).is_dir():  # '' is '.'
+        parser.error(  # was: hidden files '<folder>/.png' and '<folder>/-<label>.csv'
+            f"--out: {args.out!r} names a folder, not an output prefix; give folder/name "
+            "(writes folder/name.png and folder/name-<label>.csv)"
+        )
+    args.out = str(user_path(args.out))  # ~ expanded (was: a folder named ~ in the cwd)
     blocked = _blocking_file(Path(args.out).parent)
     if blocked is not None:
         parser.error(f"--out: {blocked} is a file, not a folder; pick another output prefix")

@@ -115,7 +115,7 @@ def train_agent(args: Args, kind: str) -> Path:
 
 def check_args(args: Args) -> None:
     """Every user value, before any behaviour-agent training or collection."""
-    from rambo_env.data.generate import default_dataset_id
+    from rambo_env.data.generate import check_n_workers, default_dataset_id
     from rambo_env.data.minari_io import check_dataset_id, check_minari_root, minari_dataset_path
     from rambo_env.dynamics.ensemble import check_device
     from rambo_env.run_io import check_writable
@@ -129,6 +129,7 @@ def check_args(args: Args) -> None:
     ):
         if getattr(args, name) < low:
             raise ValueError(f"{name}: expected >= {low}, got {getattr(args, name)}")
+    check_n_workers(args.workers, args.n_transitions, "workers")
     check_device(args.device)
     dataset_id = check_dataset_id(args.dataset_id or default_dataset_id(args.env, args.level))
     if minari_dataset_path(dataset_id).exists() and not args.force:  # before training agents

@@ -26,7 +26,13 @@ from rambo_env.data.loaders import load_dataset
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
 from rambo_env.dynamics.training import MLEConfig, model_tensors, train_mle
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.run_io import accept_negative_numbers, resolve_torch_threads, user_path
+from rambo_env.run_io import (
+    accept_negative_numbers,
+    atomic_write,
+    check_writable,
+    resolve_torch_threads,
+    user_path,
+)
 
 
 def parse_variants(text: str) -> list[tuple[int, float]]:
@@ -63,6 +69,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
     threads, _ = resolve_torch_threads(args.threads)  # 1 <= threads <= 4 per core
     if not args.max_time_s > 0:
         raise ValueError(f"--max-time-s: expected > 0, got {args.max_time_s}")
+    if args.max_epochs is not None and args.max_epochs < 1:  # before the dataset load
+        raise ValueError(f"--max-epochs: expected >= 1, got {args.max_epochs}")
+    if args.seed < 0:  # was accepted (torch wraps a negative seed)
+        raise ValueError(f"--seed: expected >= 0, got {args.seed}")
     if args.out is not None:
         check_out(args.out)
     torch.set_num_threads(threads)
@@ -96,18 +106,16 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 {"batch": batch, "lr": lr, "epoch": epoch, "seconds": sec, "holdout_mse": mse}
             )
     if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = args.out.with_name(args.out.name + ".tmp")
-        try:
+
+        def write(tmp: Path) -> None:
             with tmp.open("w", newline="") as f:
                 writer = csv.DictWriter(
                     f, fieldnames=["batch", "lr", "epoch", "seconds", "holdout_mse"]
                 )
                 writer.writeheader()
                 writer.writerows(rows)
-            tmp.replace(args.out)
-        finally:
-            tmp.unlink(missing_ok=True)  # a failed write leaves no .tmp behind
+
+        atomic_write(args.out, write)  # a failed write names the file; no temp file is left
     return results
 
 
@@ -116,12 +124,8 @@ def check_out(out: Path) -> None:
     (created if missing)."""
     if out.is_dir():
         raise ValueError(f"--out: {out} is a folder; give a CSV file path")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError) as err:
-        raise ValueError(f"--out: {out.parent} is not a folder ({err.strerror})") from err
-    except OSError as err:
-        raise ValueError(f"--out: cannot create {out.parent} ({err.strerror or err})") from err
+    # Was only created: an unwritable folder (/proc) failed after all the training.
+    check_writable(out.parent, "--out: folder", "give a CSV file path in a writable folder")
 
 
 if __name__ == "__main__":

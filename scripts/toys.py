@@ -132,7 +132,7 @@ def run_toy(
     npz = out / f"{toy}-s{seed}.npz"
     cfg = toy_config(toy, lam, seed, npz, iterations, steps)  # validated before any file
     TOYS[toy]["make"](seed=seed).to_npz(npz)
-    run_dir, name = out / f"{toy}-lam{lam:g}-s{seed}", f"{toy} λ={lam:g} s{seed}"
+    run_dir, name = out / run_dir_name(toy, lam, seed), f"{toy} λ={lam:g} s{seed}"
     stops = [s for s in TOYS[toy]["snap"] if s < cfg.n_iterations] + [None]
     for i, stop in enumerate(stops):
         results = run_cotrain(dataclasses.replace(cfg, stop_at_iteration=stop), run_dir, i > 0)
@@ -157,20 +157,47 @@ def main(argv: list[str] | None = None) -> list[dict]:
     args = run_io.accept_negative_numbers(parser).parse_args(argv)
     torch.set_num_threads(1)
     toys = list(TOYS) if args.toy == "both" else [args.toy]
-    try:  # every run's config, before the first run writes anything
-        for toy, lam, seed in itertools.product(toys, args.lam, args.seeds):
+    runs = list(itertools.product(toys, args.lam, args.seeds))
+    try:  # every run's config and folder, before the first run writes anything
+        for toy, lam, seed in runs:
             toy_config(toy, lam, seed, args.out / "check.npz", args.iterations, args.steps)
+        check_run_dirs(args.out, runs)
     except ValueError as err:
         parser.exit(2, f"error: {err}\n")
     summary = []
-    for toy in toys:
-        for lam in args.lam:
-            for seed in args.seeds:
-                summary.append(run_toy(toy, lam, seed, args.out, args.iterations, args.steps))
-                print(json.dumps(summary[-1]))
-    run_io.write_json(args.out / "summary.json", summary)
+    try:
+        for toy, lam, seed in runs:
+            summary.append(run_toy(toy, lam, seed, args.out, args.iterations, args.steps))
+            print(json.dumps(summary[-1]))
+        run_io.write_json(args.out / "summary.json", summary)
+    except (ValueError, OSError) as err:  # a failed write (full disk): one line
+        parser.exit(run_io.report_user_error(err))
     return summary
 
 
+def run_dir_name(toy: str, lam: float, seed: int) -> str:
+    return f"{toy}-lam{lam:g}-s{seed}"
+
+
+def check_run_dirs(out: Path, runs: list[tuple[str, float, int]]) -> None:
+    """``out`` is a writable folder, no two runs share a folder (``--seeds 0 0``, ``--lam 0.03
+    3e-2``) and none holds an earlier run; ValueError naming the flag otherwise (each was a raw
+    traceback after the first run had trained)."""
+    names = [run_dir_name(*run) for run in runs]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise ValueError(
+            f"--lam / --seeds: {twice} would be run more than once (a λ or seed given twice); "
+            "give each once"
+        )
+    done = [name for name in names if (out / name).is_dir() and any((out / name).iterdir())]
+    if done:
+        raise ValueError(
+            f"--out: {out} already holds the toy run(s) {done}; pick another --out, or remove "
+            "them to rerun"
+        )
+    run_io.check_writable(out, "--out:", "pick a writable folder for the toy runs")
+
+
 if __name__ == "__main__":
-    main()
+    main()  # errors exit 2 through parser.exit

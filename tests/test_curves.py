@@ -106,6 +106,11 @@ def test_cli_refuses_a_bad_out_and_bad_hlines_before_writing(tmp_path, capsys):
         (["--out", out, "--hline", "ent_coef:x:1", "--columns", "q_avg"], "is not plotted"),
         (["--out", out, "--hline", "q_avg:x:nan"], "expected a finite VALUE"),
         (["--out", out, "--hline", "q_avg:x:inf"], "expected a finite VALUE"),
+        # was: hidden files '<folder>/.png', '<folder>/-a.csv' (or '.png' in the cwd)
+        (["--out", str(tmp_path) + "/"], "names a folder, not an output prefix"),
+        (["--out", str(tmp_path / "out") + "/"], "names a folder, not an output prefix"),
+        (["--out", str(tmp_path / "a")], "names a folder, not an output prefix"),
+        (["--out", ""], "names a folder, not an output prefix"),
     ):
         with pytest.raises(SystemExit) as exit_info:
             cli.main([run, *flags])
@@ -137,3 +142,18 @@ def test_csv_round_trip_and_foreign_csv(tmp_path):
     bad.write_text("step,q\n1,2\n")
     with pytest.raises(ValueError, match="iteration"):
         read_curves_csv(bad)
+
+
+def test_cli_expands_tilde_in_out_and_run_paths(tmp_path, monkeypatch, capsys):
+    """--out=~/x and LABEL=~/run are the home folder's (was: a folder named ~ in the cwd)."""
+    from tests.scripts import load_script
+
+    cli = load_script("curves")
+    home, cwd = tmp_path / "home", tmp_path / "cwd"
+    cwd.mkdir()
+    _log(home / "run", {1: {"rambo/q_avg": 1.0}})
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(cwd)
+    assert cli.main(["a=~/run", "--out=~/res/cmp"]) == 0
+    assert (home / "res" / "cmp.png").is_file() and (home / "res" / "cmp-a.csv").is_file()
+    assert not (cwd / "~").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+from pathlib import Path
 
 import pytest
 import torch
@@ -73,9 +74,22 @@ def test_mle_quality_bad_out_is_an_error_before_training(tmp_path, monkeypatch):
     path = str(data.to_npz(tmp_path / "tiny.npz"))
     a_file = tmp_path / "a-file"
     a_file.write_text("x")
-    for out, match in [(tmp_path, "is a folder"), (a_file / "mle.csv", "is not a folder")]:
+    ro = tmp_path / "read-only"
+    ro.mkdir()
+    ro.chmod(0o500)
+    cases = [(tmp_path, "is a folder"), (a_file / "mle.csv", "is not a folder")]
+    if os.geteuid() != 0:  # root writes anywhere
+        cases.append((ro / "mle.csv", "is not writable"))
+    cases.append((Path("/proc/mle.csv"), "is not writable"))  # was a raw errno after training
+    for out, match in cases:
         with pytest.raises(ValueError, match=f"--out: .*{match}"):
             script.main(["--dataset", path, "--max-epochs", "1", "--out", str(out)])
+    # was: --max-epochs 0 refused by MLEConfig after the dataset load; --seed -1 accepted
+    monkeypatch.setattr(script, "load_dataset", lambda *a: pytest.fail("dataset loaded"))
+    for flags, match in ((["--max-epochs", "0"], "--max-epochs: expected >= 1, got 0"),
+                         (["--seed", "-1"], "--seed: expected >= 0, got -1")):  # fmt: skip
+        with pytest.raises(ValueError, match=match):
+            script.main(["--dataset", path, *flags])
 
 
 def test_mle_quality_main_prints_one_error_line(tmp_path):

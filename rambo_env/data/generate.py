@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import multiprocessing.spawn as mp_spawn
+import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -244,6 +245,27 @@ def _worker_collect(
     )
 
 
+def check_n_workers(n_workers: int, n_transitions: int, what: str = "n_workers") -> None:
+    """At most :data:`~rambo_env.run_io.MAX_THREADS_PER_CORE` collection processes per core of
+    this machine and no more than transitions to collect; ValueError naming ``what`` otherwise
+    (``--workers 100000`` spawned processes until the machine ran out of them)."""
+    from rambo_env.run_io import MAX_THREADS_PER_CORE, usable_cores
+
+    most = MAX_THREADS_PER_CORE * max(usable_cores(), os.cpu_count() or 1)
+    if n_workers > most:
+        raise ValueError(
+            f"{what}: {n_workers} is not in [1, {most}] ({MAX_THREADS_PER_CORE} per core of this "
+            "machine; each worker is a process with its own MuJoCo envs and policy: more only "
+            "slow collection down, and hundreds exhaust the machine's processes and memory); "
+            "give fewer"
+        )
+    if n_workers > n_transitions:
+        raise ValueError(
+            f"{what}: {n_workers} workers for {n_transitions} transition(s) leave some with "
+            "nothing to collect; give at most as many workers as transitions"
+        )
+
+
 def collect_episodes_parallel(
     env_id: str,
     n_transitions: int,
@@ -419,6 +441,7 @@ def generate_dataset(
     ):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
             raise ValueError(f"{name}: expected an int >= {low}, got {value!r}")
+    check_n_workers(n_workers, n_transitions)
     from rambo_env.data.minari_io import check_dataset_id, check_minari_root, minari_dataset_path
     from rambo_env.dynamics.ensemble import check_device
 

@@ -31,7 +31,7 @@ from rambo_env.data.d4rl_io import (
 from rambo_env.data.dataset import DatasetUnavailableError, OfflineDataset
 from rambo_env.data.minari_io import minari_dataset_exists, read_minari
 from rambo_env.data.scores import ENV_IDS, LEVELS
-from rambo_env.run_io import safe_reason
+from rambo_env.run_io import check_seed, safe_reason
 
 __all__ = [
     "DATASET_FILE_SUFFIXES",
@@ -119,8 +119,7 @@ def _check_load_args(src: Any, n_transitions: Any, seed: Any) -> None:
             f"dataset: expected a name or path (str / pathlib.Path), a dict of arrays or an "
             f"OfflineDataset, got {type(src).__name__} {str(src)[:60]!r}"
         )
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed: expected an int >= 0, got {seed!r}")
+    check_seed(seed)
     if n_transitions is not None and (
         isinstance(n_transitions, bool)
         or not isinstance(n_transitions, int | np.integer)

@@ -246,3 +246,51 @@ def test_td_gap_is_the_one_model_step_target_minus_value_and_draws_no_run_rng():
         agent.critic.q_networks[0][-1].bias += 100.0
         agent.critic.q_networks[1][-1].bias += 100.0
     assert callback.td_gap() == pytest.approx(expected - 0.01 * 100.0, abs=1e-3)
+
+
+def test_library_calls_with_wrong_types_name_the_argument():
+    """make_agent / MixedReplayBuffer / ModelAdversary / RamboModelVecEnv with wrong types or a
+    negative seed: one ValueError naming the argument (was: raw AttributeError 'observations' /
+    'num_envs' / 'normalizer', numpy's and SB3's seed errors, torch's device-string error; a
+    vec env's seed(-1) made every later reset() fail; critic_layer_norm="no" turned LayerNorm
+    on; a buffer seed of -1 was accepted)."""
+    from agents.buffer import MixedReplayBuffer
+
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    for args, extra, match in (
+        ((env, None, mdp.normalizer), {}, "dataset: expected a rambo_env.data.dataset.Offline"),
+        ((env, dataset, None), {}, "normalizer: expected a rambo_env.normalization.ObsNorm"),
+        ((mdp, dataset, mdp.normalizer), {}, "vec_env: expected an SB3 VecEnv"),
+        ((env, dataset, mdp.normalizer), {"seed": -1}, "seed: expected an int >= 0, got -1"),
+        ((env, dataset, mdp.normalizer), {"device": "gpu"}, "device: 'gpu' is not a torch"),
+        ((env, dataset, mdp.normalizer), {"critic_layer_norm": "no"}, "critic_layer_norm: exp"),
+        ((env, dataset, mdp.normalizer), {"actor_lr": float("nan")}, "actor_lr: expected a fin"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            make_agent("sac", *args, **{**kw, **extra})
+    with pytest.raises(ValueError, match="seed: expected an int >= 0, got -1"):
+        MixedReplayBuffer(
+            10, env.observation_space, env.action_space, dataset=dataset,
+            normalizer=mdp.normalizer, seed=-1,
+        )  # fmt: skip
+    with pytest.raises(ValueError, match=r"dataset: expected a rambo_env\.data\.dataset\.Offline"):
+        MixedReplayBuffer(
+            10, env.observation_space, env.action_space, dataset={}, normalizer=mdp.normalizer
+        )
+    cfg = AdversaryConfig(3e-4, K)
+    for args, extra, match in (
+        ((None, dataset, cfg), {}, "mdp: expected a LearnedMDP .*got NoneType"),
+        ((mdp, None, cfg), {}, "dataset: expected a rambo_env.data.dataset.OfflineDataset"),
+        ((mdp, dataset, {"adversary_weight": 1.0}), {}, "cfg: expected an AdversaryConfig"),
+        ((mdp, dataset, cfg), {"seed": -1}, "seed: expected an int >= 0, got -1"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            ModelAdversary(*args, **extra)
+    for seed in (-1, "a"):
+        with pytest.raises(ValueError, match="seed: expected an int >= 0"):
+            RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=seed)
+    with pytest.raises(ValueError, match="seed: expected an int >= 0, got -1"):
+        env.seed(-1)
+    assert env.reset().shape == (N_ENVS, 3)  # the refused seed left the env usable

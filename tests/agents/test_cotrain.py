@@ -560,6 +560,26 @@ def test_ctrl_c_during_setup_is_one_line_and_exit_130(tmp_path, monkeypatch, cap
     assert "rerun the same command to continue" in err
 
 
+def test_second_ctrl_c_after_a_checkpoint_points_to_resume(tmp_path, monkeypatch, capsys):
+    """A second Ctrl-C while the first was being handled (checkpoint written) reaches main:
+    it says to --resume (was: 'interrupted before training' after iterations had run)."""
+    run_dir = tmp_path / "r"
+
+    def interrupted_twice(*args, **kwargs):
+        run_dir.mkdir()
+        (run_dir / "checkpoint.pt").write_bytes(b"x")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cotrain_cli, "run_cotrain", interrupted_twice)
+    code = cotrain_cli.main(["--dataset", "hopper-medium", "--run-dir", str(run_dir)])
+    err = capsys.readouterr().err
+    assert code == 130 and "Traceback" not in err and "before training" not in err, err
+    assert (
+        f"the run's last checkpoint is kept: continue with: python scripts/cotrain.py --resume {run_dir}"
+        in err
+    )
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [

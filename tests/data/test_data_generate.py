@@ -280,6 +280,8 @@ def test_make_dataset_cli_refuses_bad_values_before_collecting(capsys, monkeypat
         (["--seed", "-1"], "error: seed: expected >= 0"),
         (["--n-envs", "0"], "error: n_envs: expected >= 1"),
         (["--workers", "0"], "error: workers: expected >= 1"),
+        (["--workers", "100000"], "error: workers: 100000 is not in [1, "),  # was: spawned
+        (["--workers", "5", "--n-transitions", "3"], "error: workers: 5 workers for 3 trans"),
         (["--n-transitions", "0"], "error: n_transitions: expected >= 1"),
         (["--device", "gpu"], "error: device: 'gpu'"),
         (["--dataset-id", "../../escape-v0"], "error: dataset_id: '../../escape-v0' is not"),
@@ -382,3 +384,18 @@ def test_the_readme_gym_make_line_works_in_an_unguarded_script(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.count("STEP (11,)") == 1
     assert "generating rambo/hopper/medium-v0" in done.stdout
+
+
+def test_generate_dataset_refuses_more_workers_than_the_machine_takes(monkeypatch):
+    """n_workers is capped at 4 per core before any process is spawned (was: no limit)."""
+    from rambo_env import run_io
+    from rambo_env.data import generate
+
+    monkeypatch.setattr(run_io, "usable_cores", lambda: 2)
+    monkeypatch.setattr(generate.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(
+        generate, "ProcessPoolExecutor", lambda *a, **k: pytest.fail("a process pool was made")
+    )
+    with pytest.raises(ValueError, match=r"n_workers: 9 is not in \[1, 8\] \(4 per core"):
+        generate_dataset("hopper", "random", n_transitions=100, n_workers=9, progress=False)
+    generate.check_n_workers(8, 100)  # the limit itself is accepted

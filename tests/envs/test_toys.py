@@ -210,3 +210,32 @@ def test_toys_script_validates_every_run_before_the_first(tmp_path, capsys, monk
         err = capsys.readouterr().err
         assert exit_info.value.code == 2 and err.startswith(f"error: {expected}"), err
     assert not out.exists()  # no npz written
+
+
+def test_toys_script_refuses_repeated_and_existing_runs_and_a_file_out(
+    tmp_path, capsys, monkeypatch
+):
+    """--seeds 0 0, --lam 0.03 3e-2, an --out holding the same run or naming a file: one error
+    before any run (was: a raw traceback after the first run had trained)."""
+    from tests.scripts import load_script
+
+    toys = load_script("toys")
+    monkeypatch.setattr(toys, "run_cotrain", lambda *a, **k: pytest.fail("no run may start"))
+    out = tmp_path / "out"
+    (out / "single-lam0-s0").mkdir(parents=True)
+    (out / "single-lam0-s0" / "config.json").write_text("{}")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    for flags, expected in (
+        (
+            ["--seeds", "1", "1"],
+            "error: --lam / --seeds: ['single-lam0-s1', 'single-lam0.03-s1'] would",
+        ),
+        (["--lam", "0.03", "3e-2"], "error: --lam / --seeds: ['single-lam0.03-s0']"),
+        (["--lam", "0"], f"error: --out: {out} already holds the toy run(s) ['single-lam0-s0']"),
+        (["--lam", "0", "--out", str(a_file)], f"error: --out: {a_file} is not a folder"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            toys.main(["--toy", "single", "--out", str(out), *flags])
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2 and err.startswith(expected), err
