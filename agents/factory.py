@@ -239,6 +239,9 @@ def make_agent(
         dataset, normalizer: real data of the mixed buffer (obs normalised like the model's).
         rollout_length: k (Table 5). n_rollouts: rows per rollout (default ``vec_env.num_envs``).
         real_ratio: f. retain_iterations: iterations kept in the model pool.
+        gradient_steps: agent updates per ``learn`` collect (Alg. 1: 1000 per iteration); 0 =
+            ``learn`` never updates the agent (call ``agent.train(n, batch_size)`` yourself, as
+            ``scripts/bench.py`` does).
         actor_lr, critic_lr: default Table 4 (CrossQ: 1e-3 both).
         exploration_std: Gaussian σ of TD3/DDPG exploration (scaled actions).
         log_std_min: floor of the actor's log-σ (SAC / TQC only; None = the library's -20,

@@ -239,6 +239,8 @@ def main(argv: list[str] | None = None) -> dict:
     if args.threads is not None and args.threads < 1:
         p.error(f"--threads: expected >= 1, got {args.threads}")
     algos = tuple(a for a in args.algos.split(",") if a)
+    if len(set(algos)) != len(algos):
+        p.error(f"--algos: an agent given twice in {args.algos!r}; name each once")
     if "sac" not in algos or not set(algos) <= set(ALGOS):
         p.error(f"--algos: must include sac and be a subset of {ALGOS}, got {args.algos!r}")
     try:

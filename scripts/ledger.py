@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         "reached more iterations (default: refuse)",
     )
     args = parser.parse_args(argv)
+    if not args.ledger.exists():  # a typo would otherwise start a second ledger silently
+        print(f"[ledger] {args.ledger} does not exist: starting a new ledger there")
     for run_dir in args.runs:
         try:
             entry = update_ledger(run_dir, args.ledger, replace=args.replace)

@@ -919,6 +919,8 @@ def test_ledger_script_refuses_a_bad_ledger_before_writing(tiny_hopper, tmp_path
         err = capsys.readouterr().err
         assert exit_info.value.code == 2 and err.startswith(f"error: {run_dir}:"), err
     assert [p.name for p in corrupt.iterdir()] == ["index.json"]  # no half-written CSV
+    assert ledger_cli.main([str(run_dir), "--ledger", str(tmp_path / "new")]) == 0
+    assert "does not exist: starting a new ledger there" in capsys.readouterr().out  # was silent
 
 
 _FAKE_CURVES: dict[str, list] = {}
