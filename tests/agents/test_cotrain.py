@@ -423,6 +423,21 @@ def test_diagnose_script_reads_a_run_and_writes_its_report(
     assert "--seed: expected >= 0" in capsys.readouterr().err
     assert diagnose.main([str(run_dir), "--device", "gpu"]) == 2
     assert capsys.readouterr().err.startswith("error: device: 'gpu'")
+    # --n-starts beyond memory: one error naming it (was torch's raw allocation error after the
+    # load): a lower bound before the load, the run's dims after it, before any rollout.
+    assert diagnose.main([str(tmp_path / "none"), "--n-starts", "1000000000"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: n_starts: 1000000000 model rollouts (--n-starts) need at least")
+    from agents import memory
+
+    n = 1000
+    room = n * (memory.diagnose_row_bytes(1, 1) + memory.diagnose_row_bytes(11, 3)) // 2
+    with monkeypatch.context() as m:
+        m.setattr(memory, "available_memory_bytes", lambda: room)
+        m.setattr(diagnose, "model_vs_simulator", lambda *a, **k: pytest.fail("rolled out"))
+        assert diagnose.main([str(run_dir), "--n-starts", str(n), "--device", "cpu"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: n_starts: {n} model rollouts (--n-starts) need ~"), err
     from rambo_env.run_io import WriteFailedError
 
     def disk_full(path, data):
