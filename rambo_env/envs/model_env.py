@@ -17,6 +17,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
+from rambo_env.dynamics.ensemble import resolve_device
 from rambo_env.model import LearnedMDP, check_model_args, make_mdp
 
 if TYPE_CHECKING:
@@ -47,12 +48,16 @@ def build_mdp(
 ) -> LearnedMDP:
     """The given ``mdp`` (it takes precedence over ``dataset``), else ``make_mdp(dataset, ...)``.
 
-    ``env_id`` names the registered Gymnasium env of the data (overriding the dataset's).
+    ``env_id`` names the registered Gymnasium env of the data (overriding the dataset's). With an
+    ``mdp``, the arguments that only build one (``env_id``, ``ensemble_config``, ``mle_config``,
+    a ``device`` other than ``"auto"`` and the mdp's) are refused, not ignored; ``dataset`` is
+    not (``gym.make("RamboModel-…", mdp=mdp)`` passes the registration's dataset too).
     """
     check_model_args(ensemble_config, mle_config, seed)
     if mdp is not None:
         if not isinstance(mdp, LearnedMDP):
             raise ValueError(f"mdp: expected a LearnedMDP, got {type(mdp).__name__}")
+        _check_unused_with_mdp(mdp, device, ensemble_config, mle_config, env_id)
         return mdp
     if dataset is None:
         raise ValueError(
@@ -69,6 +74,37 @@ def build_mdp(
         mle_config=mle_config,
         seed=seed,
     )
+
+
+def _check_unused_with_mdp(
+    mdp: LearnedMDP,
+    device: str | torch.device,
+    ensemble_config: EnsembleConfig | None,
+    mle_config: MLEConfig | None,
+    env_id: str | None,
+) -> None:
+    """One ValueError naming an argument that a given ``mdp`` would make ineffective."""
+    for name, value in (
+        ("env_id", env_id),
+        ("ensemble_config", ensemble_config),
+        ("mle_config", mle_config),
+    ):
+        if value is not None:
+            shown = repr(value) if isinstance(value, str) else f"a {type(value).__name__}"
+            raise ValueError(
+                f"{name}: {shown} was given with `mdp`, which is already built, so it would be "
+                f"ignored; leave `{name}` out, or pass `dataset` instead of `mdp` to build a "
+                "model with it"
+            )
+    if not (isinstance(device, str) and device == "auto"):
+        wanted = resolve_device(device)
+        have = mdp.device
+        same_index = wanted.index is None or have.index is None or wanted.index == have.index
+        if wanted.type != have.type or not same_index:
+            raise ValueError(
+                f"device: {str(device)!r} differs from the given mdp's device {have}; an mdp "
+                f"keeps its device: leave `device` out, or move the mdp first (mdp.to({str(wanted)!r}))"
+            )
 
 
 def check_rollout_length(rollout_length: int) -> int:
