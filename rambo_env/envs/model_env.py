@@ -32,6 +32,7 @@ __all__ = [
     "as_float32",
     "build_mdp",
     "check_reset_options",
+    "check_reset_seed",
     "check_rollout_length",
 ]
 
@@ -152,6 +153,31 @@ def as_action_tensor(action: Any, mdp: LearnedMDP, n_rows: int | None) -> torch.
 RESET_OPTIONS = ("state",)
 
 
+def check_reset_seed(seed: Any, num_envs: int | None = None) -> int | None:
+    """``seed`` of ``reset``: None or an int >= 0 (numpy ints taken); one ValueError naming
+    ``seed`` otherwise (was gymnasium's raw "Seed must be a python integer").
+
+    A vector env (``num_envs`` given) refuses Gymnasium's per-env list: its rows share one
+    generator (one batched model draw per step), so no row can be given its own seed.
+    """
+    if seed is None:
+        return None
+    if num_envs is not None and isinstance(seed, list | tuple | np.ndarray):
+        raise ValueError(
+            f"seed: a list of per-env seeds ({_short(seed)}) is not supported: the {num_envs} "
+            "rows share one random generator (one batched model draw per step), so one seed "
+            "seeds them all; pass an int >= 0 (or None)"
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed: expected an int >= 0 or None, got {_short(seed)}")
+    return int(seed)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def check_reset_options(options: Any) -> None:
     """``options`` of ``reset``: None or a dict of :data:`RESET_OPTIONS` keys (a typo is an error)."""
     if options is None:
@@ -212,8 +238,9 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
-        super().reset(seed=seed)
+        seed = check_reset_seed(seed)
         check_reset_options(options)
+        super().reset(seed=seed)
         if options is not None and options.get("state") is not None:
             self._obs = self._state_from_options(options["state"])
         else:
