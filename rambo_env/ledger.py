@@ -18,7 +18,7 @@ from typing import Any
 from rambo_env.curves import plot_curves, read_curves, read_curves_csv, write_curves_csv
 from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.presets import RamboPreset
-from rambo_env.run_io import CONFIG_NAME, read_json, safe_reason, write_json
+from rambo_env.run_io import CONFIG_NAME, read_json, run_holder, safe_reason, write_json
 from rambo_env.sweep_report import config_label, config_slug, dataset_slug
 
 __all__ = [
@@ -105,6 +105,13 @@ def update_ledger(
     index = read_index(ledger_dir)  # a damaged index fails before anything is written
     config_path = run_dir / CONFIG_NAME
     if not config_path.is_file():
+        holder = run_holder(run_dir)
+        if holder is not None:  # was: "(not a run folder?)" for a run still in its setup
+            raise ValueError(
+                f"run_dir: {run_dir} has no {CONFIG_NAME} yet: its run (process {holder}) is "
+                "still starting (dataset load, MLE pretraining, BC warm start); add it after "
+                "its first iteration"
+            )
         raise FileNotFoundError(f"run_dir: {run_dir} has no {CONFIG_NAME} (not a run folder?)")
     try:
         saved = read_json(config_path)

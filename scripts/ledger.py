@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rambo_env.ledger import DEFAULT_LEDGER_DIR, update_ledger
-from rambo_env.run_io import user_path
+from rambo_env.run_io import run_holder, user_path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,9 +39,16 @@ def main(argv: list[str] | None = None) -> int:
             entry = update_ledger(run_dir, args.ledger, replace=args.replace)
         except (OSError, KeyError, ValueError) as err:  # OSError: e.g. --ledger under a file
             parser.exit(2, f"error: {run_dir}: {err}\n")
+        holder = run_holder(run_dir)
+        running = (  # was: a run in progress entered as if it had ended there
+            f" so far: its run (process {holder}) is still going; run scripts/ledger.py again "
+            "when it ends to add the rest"
+            if holder is not None
+            else ""
+        )
         print(
             f"{entry.slug}: {entry.iterations} iterations, last-10 mean "
-            f"{'n/a' if entry.last10_score is None else f'{entry.last10_score:.1f}'}"
+            f"{'n/a' if entry.last10_score is None else f'{entry.last10_score:.1f}'}{running}"
         )
     return 0
 

@@ -1045,3 +1045,33 @@ def test_resume_with_more_iterations_extends_a_finished_run(tiny_hopper, tmp_pat
     err = capsys.readouterr().err
     assert "n_iterations: 1 < the 2 iterations" in err
     assert load_config(run_dir).n_iterations == 2  # nothing rewritten
+
+
+def test_ledger_says_when_a_run_is_still_starting_or_still_going(tmp_path, monkeypatch, capsys):
+    """Probe 7: ledger.py on a run still in setup said "(not a run folder?)"; on a run still
+    training it entered the iterations so far with no word that more were coming."""
+    import os
+
+    from rambo_env import ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "read_curves", lambda run_dir: _FAKE_CURVES[str(run_dir)])
+    monkeypatch.setattr(ledger_module, "plot_dataset", lambda dataset, ledger_dir: None)
+    ledger_cli = load_script("ledger")
+    ledger = tmp_path / "ledger"
+    starting = tmp_path / "starting"
+    starting.mkdir()
+    (starting / ".lock").write_text(str(os.getpid()))  # a live process holds it
+    with pytest.raises(SystemExit) as exit_info:
+        ledger_cli.main([str(starting), "--ledger", str(ledger)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2, err
+    assert f"has no config.json yet: its run (process {os.getpid()}) is still starting" in err
+    running = tmp_path / "running"
+    _fake_run(running, 3, monkeypatch)
+    (running / ".lock").write_text(str(os.getpid()))
+    assert ledger_cli.main([str(running), "--ledger", str(ledger)]) == 0
+    out = capsys.readouterr().out
+    assert f"3 iterations, last-10 mean 2.0 so far: its run (process {os.getpid()})" in out
+    (running / ".lock").unlink()  # ended: no note
+    assert ledger_cli.main([str(running), "--ledger", str(ledger)]) == 0
+    assert "so far" not in capsys.readouterr().out
