@@ -11,6 +11,9 @@ run on the same dataset and configuration stood.
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,18 +153,45 @@ def update_ledger(
         cotrain_wall_s=sum(walls) if walls else None,
         critic_layer_norm=layer_norm,
     )
-    kept = index.get(entry.slug)
-    if kept is not None and entry.iterations < kept.iterations and not replace:
-        raise ValueError(
-            f"ledger: {entry.slug} holds a run of {kept.iterations} iterations and {run_dir} "
-            f"reached only {entry.iterations}; the longer run is kept (pass --replace to "
-            f"scripts/ledger.py to replace it)"
-        )
-    write_curves_csv(ledger_dir / f"{entry.slug}.csv", rows)
-    index[entry.slug] = entry
-    write_json(ledger_dir / INDEX_NAME, {slug: vars(e) for slug, e in sorted(index.items())})
-    plot_dataset(dataset, ledger_dir)
+    # Read-modify-write of index.json under the ledger's lock: two ledger.py processes at once
+    # each kept only their own entry (was: one of the two silently lost).
+    with _ledger_lock(ledger_dir):
+        index = read_index(ledger_dir)  # again: another process may have added entries
+        kept = index.get(entry.slug)
+        if kept is not None and entry.iterations < kept.iterations and not replace:
+            raise ValueError(
+                f"ledger: {entry.slug} holds a run of {kept.iterations} iterations and {run_dir} "
+                f"reached only {entry.iterations}; the longer run is kept (pass --replace to "
+                f"scripts/ledger.py to replace it)"
+            )
+        write_curves_csv(ledger_dir / f"{entry.slug}.csv", rows)
+        index[entry.slug] = entry
+        write_json(ledger_dir / INDEX_NAME, {slug: vars(e) for slug, e in sorted(index.items())})
+        plot_dataset(dataset, ledger_dir)
     return entry
+
+
+@contextmanager
+def _ledger_lock(ledger_dir: Path) -> Iterator[None]:
+    """Hold ``ledger_dir`` (created) for this process: ``fcntl.flock`` on the folder itself, so
+    no lock file is left to commit and a killed holder never blocks (the kernel drops its lock).
+    Without ``fcntl`` (Windows) there is no lock."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    ledger_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(ledger_dir, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"[ledger] waiting for another process updating {ledger_dir}", flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _behaviour_score(source: str, recorded: dict[str, Any]) -> float | None:

@@ -1075,3 +1075,34 @@ def test_ledger_says_when_a_run_is_still_starting_or_still_going(tmp_path, monke
     (running / ".lock").unlink()  # ended: no note
     assert ledger_cli.main([str(running), "--ledger", str(ledger)]) == 0
     assert "so far" not in capsys.readouterr().out
+
+
+def test_ledger_updates_at_once_keep_both_entries(tmp_path, monkeypatch):
+    """Probe 7: two ledger.py processes on one ledger: the index.json written last silently
+    dropped the other's entry (2 of 5 tries). Here run B's update happens while A reads its
+    curves, after A's first look at the index."""
+    from rambo_env import ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "read_curves", lambda run_dir: _FAKE_CURVES[str(run_dir)])
+    monkeypatch.setattr(ledger_module, "plot_dataset", lambda dataset, ledger_dir: None)
+    ledger = tmp_path / "ledger"
+    run_a, run_b = tmp_path / "a", tmp_path / "b"
+    _fake_run(run_a, 3, monkeypatch)
+    _fake_run(run_b, 3, monkeypatch)
+    saved = json.loads((run_b / "config.json").read_text())
+    saved["config"]["seed"] = 1
+    (run_b / "config.json").write_text(json.dumps(saved))
+    ledger_module.update_ledger(run_a, ledger)  # the ledger exists, with A
+
+    def curves(run_dir):
+        if str(run_dir) == str(run_a):
+            ledger_module.update_ledger(run_b, ledger)  # the other process, meanwhile
+        return _FAKE_CURVES[str(run_dir)]
+
+    monkeypatch.setattr(ledger_module, "read_curves", curves)
+    ledger_module.update_ledger(run_a, ledger)
+    assert sorted(ledger_module.read_index(ledger)) == [
+        "tiny-hopper_sac_k2-lam3e-4_s0",
+        "tiny-hopper_sac_k2-lam3e-4_s1",
+    ]
+    assert [p.name for p in ledger.iterdir() if p.name.startswith(".")] == []  # no lock file
