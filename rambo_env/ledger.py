@@ -29,6 +29,7 @@ __all__ = [
     "INDEX_NAME",
     "LedgerEntry",
     "read_index",
+    "run_slug",
     "standing",
     "update_ledger",
 ]
@@ -106,29 +107,9 @@ def update_ledger(
     if ledger_dir.exists() and not ledger_dir.is_dir():
         raise ValueError(f"ledger: {ledger_dir} is not a folder; pass the results ledger's folder")
     index = read_index(ledger_dir)  # a damaged index fails before anything is written
-    config_path = run_dir / CONFIG_NAME
-    if not config_path.is_file():
-        holder = run_holder(run_dir)
-        if holder is not None:  # was: "(not a run folder?)" for a run still in its setup
-            raise ValueError(
-                f"run_dir: {run_dir} has no {CONFIG_NAME} yet: its run (process {holder}) is "
-                "still starting (dataset load, MLE pretraining, BC warm start); add it after "
-                "its first iteration"
-            )
-        raise FileNotFoundError(f"run_dir: {run_dir} has no {CONFIG_NAME} (not a run folder?)")
-    try:
-        saved = read_json(config_path)
-        cfg, resolved = saved["config"], saved["resolved"]
-        config = RamboPreset(int(resolved["rollout_length"]), float(resolved["adversary_weight"]))
-        dataset = resolved["dataset"]["name"]
-        algo, seed, dataset_arg = cfg["algo"], int(cfg["seed"]), cfg["dataset"]
-        # runs before session 8 record it only in the config (absent there: the official critic)
-        layer_norm = bool(resolved.get("critic_layer_norm", cfg.get("critic_layer_norm") or False))
-    except (KeyError, TypeError, ValueError) as err:  # not JSON, hand-made, foreign
-        raise ValueError(
-            f"run_dir: {config_path} is not a config.json written by cotrain ({safe_reason(err)}); "
-            "pass the folder of a cotrain run"
-        ) from None
+    run = _read_run(run_dir)
+    config, dataset, algo, seed = run["config"], run["dataset"], run["algo"], run["seed"]
+    dataset_arg, layer_norm, resolved = run["dataset_arg"], run["layer_norm"], run["resolved"]
     rows = read_curves(run_dir)
     if not rows:
         raise ValueError(
@@ -169,6 +150,49 @@ def update_ledger(
         write_json(ledger_dir / INDEX_NAME, {slug: vars(e) for slug, e in sorted(index.items())})
         plot_dataset(dataset, ledger_dir)
     return entry
+
+
+def run_slug(run_dir: str | Path) -> str:
+    """The ledger key of a run folder (``<dataset>_<algo>_k<k>-lam<λ>[-ln]_s<seed>``), from its
+    ``config.json``; the errors of :func:`update_ledger` for a folder that is not a run."""
+    run = _read_run(Path(run_dir))
+    return _slug(run["dataset"], run["algo"], run["config"], run["seed"], run["layer_norm"])
+
+
+def _read_run(run_dir: Path) -> dict[str, Any]:
+    """What the ledger reads from a run's ``config.json`` (one ValueError naming the file)."""
+    config_path = run_dir / CONFIG_NAME
+    if not config_path.is_file():
+        holder = run_holder(run_dir)
+        if holder is not None:  # was: "(not a run folder?)" for a run still in its setup
+            raise ValueError(
+                f"run_dir: {run_dir} has no {CONFIG_NAME} yet: its run (process {holder}) is "
+                "still starting (dataset load, MLE pretraining, BC warm start); add it after "
+                "its first iteration"
+            )
+        raise FileNotFoundError(f"run_dir: {run_dir} has no {CONFIG_NAME} (not a run folder?)")
+    try:
+        saved = read_json(config_path)
+        cfg, resolved = saved["config"], saved["resolved"]
+        config = RamboPreset(int(resolved["rollout_length"]), float(resolved["adversary_weight"]))
+        dataset = resolved["dataset"]["name"]
+        algo, seed, dataset_arg = cfg["algo"], int(cfg["seed"]), cfg["dataset"]
+        # runs before session 8 record it only in the config (absent there: the official critic)
+        layer_norm = bool(resolved.get("critic_layer_norm", cfg.get("critic_layer_norm") or False))
+    except (KeyError, TypeError, ValueError) as err:  # not JSON, hand-made, foreign
+        raise ValueError(
+            f"run_dir: {config_path} is not a config.json written by cotrain ({safe_reason(err)}); "
+            "pass the folder of a cotrain run"
+        ) from None
+    return {
+        "config": config,
+        "dataset": dataset,
+        "algo": algo,
+        "seed": seed,
+        "dataset_arg": dataset_arg,
+        "layer_norm": layer_norm,
+        "resolved": resolved,
+    }
 
 
 @contextmanager

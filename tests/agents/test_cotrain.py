@@ -1106,3 +1106,27 @@ def test_ledger_updates_at_once_keep_both_entries(tmp_path, monkeypatch):
         "tiny-hopper_sac_k2-lam3e-4_s1",
     ]
     assert [p.name for p in ledger.iterdir() if p.name.startswith(".")] == []  # no lock file
+
+
+def test_ledger_script_refuses_two_runs_of_one_key(tmp_path, monkeypatch, capsys):
+    """Probe 7: `ledger.py A B` with A and B of the same dataset, agent, (k, λ) and seed printed
+    both and kept only B, silently; one folder twice was entered twice."""
+    from rambo_env import ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "read_curves", lambda run_dir: _FAKE_CURVES[str(run_dir)])
+    monkeypatch.setattr(ledger_module, "plot_dataset", lambda dataset, ledger_dir: None)
+    ledger_cli = load_script("ledger")
+    ledger = tmp_path / "ledger"
+    run_a, run_b = tmp_path / "a", tmp_path / "b"
+    _fake_run(run_a, 3, monkeypatch)
+    _fake_run(run_b, 5, monkeypatch)
+    for argv, message in (
+        ([run_a, run_b], f"{run_a} and {run_b} are both tiny-hopper_sac_k2-lam3e-4_s0"),
+        ([run_a, run_a], "given twice; name each run once"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            ledger_cli.main([*map(str, argv), "--ledger", str(ledger)])
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2 and message in err and err.count("\n") == 1, err
+        assert not ledger.exists()  # before any write
+    assert ledger_cli.main([str(run_b), "--ledger", str(ledger)]) == 0
