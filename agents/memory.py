@@ -13,7 +13,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-__all__ = ["MemoryEstimate", "available_memory_bytes", "check_memory", "estimate_memory"]
+__all__ = [
+    "MemoryEstimate",
+    "available_memory_bytes",
+    "check_diagnose_memory",
+    "check_memory",
+    "diagnose_row_bytes",
+    "estimate_memory",
+]
 
 _FLOAT32 = 4
 #: Ensemble parameter copies alive during a run: weights, gradients, two Adam moments (MLE, then
@@ -127,3 +134,53 @@ def check_memory(
             "(paper: 200)"
         )
     return est
+
+
+#: Hidden width allowed for the actor's activations per row in ``diagnose_row_bytes`` (the
+#: paper's agents: two layers of 256).
+_ACTOR_ACTIVATIONS = 2 * 256
+#: Host bytes per row for Python objects: the simulator's per-row observation array (ndarray
+#: header), reward float, terminated bool and the three list slots.
+_PY_ROW_OVERHEAD = 112 + 24 + 3 * 8
+
+
+def diagnose_row_bytes(obs_dim: int, action_dim: int) -> int:
+    """Bytes one start state costs ``rambo_env.diagnostics.model_vs_simulator`` at a depth.
+
+    Torch rows (run device): obs, next obs, action, noise, model input (and its per-member copy),
+    mean and log-variance, the member index, reward, the actor's activations; numpy / Python
+    rows (host): the raw obs (float64) and next obs, actions, the simulator's per-row results.
+    """
+    o, a, t = obs_dim, action_dim, obs_dim + 1
+    torch_row = _FLOAT32 * (2 * o + a + t + 2 * (o + a) + 2 * t + 1 + _ACTOR_ACTIVATIONS) + 8 + 1
+    host_row = 8 * o + _FLOAT32 * (o + a) + 8 * o + 8 * o + _PY_ROW_OVERHEAD + 8  # + asarray copies
+    return torch_row + host_row
+
+
+def check_diagnose_memory(
+    n_starts: int,
+    obs_dim: int,
+    action_dim: int,
+    device: str = "cpu",
+    available: int | None = None,
+    lower_bound: bool = False,
+) -> int:
+    """Raise ValueError naming ``n_starts`` when its rollouts cannot fit in memory. -> bytes.
+
+    :param available: bytes available (default: the CUDA device's free memory for a CUDA run,
+        else :func:`available_memory_bytes`, which then also holds the torch rows).
+    :param lower_bound: dims not known yet (the run not loaded): said in the error.
+    """
+    need = n_starts * diagnose_row_bytes(obs_dim, action_dim)
+    room = available
+    if room is None:
+        gpu = _device_memory_bytes(device)
+        room = gpu if gpu is not None else available_memory_bytes()
+    if room is not None and need > room:
+        at_least = "at least " if lower_bound else ""
+        raise ValueError(
+            f"n_starts: {n_starts} model rollouts (--n-starts) need {at_least}~{_gib(need)} of "
+            f"memory, but only {_gib(room)} is available; lower --n-starts (default 500; a few "
+            "thousand give a tight estimate)"
+        )
+    return need

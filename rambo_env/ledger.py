@@ -11,6 +11,9 @@ run on the same dataset and configuration stood.
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,7 @@ from typing import Any
 from rambo_env.curves import plot_curves, read_curves, read_curves_csv, write_curves_csv
 from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.presets import RamboPreset
-from rambo_env.run_io import CONFIG_NAME, read_json, safe_reason, write_json
+from rambo_env.run_io import CONFIG_NAME, read_json, run_holder, safe_reason, write_json
 from rambo_env.sweep_report import config_label, config_slug, dataset_slug
 
 __all__ = [
@@ -26,6 +29,7 @@ __all__ = [
     "INDEX_NAME",
     "LedgerEntry",
     "read_index",
+    "run_slug",
     "standing",
     "update_ledger",
 ]
@@ -103,22 +107,9 @@ def update_ledger(
     if ledger_dir.exists() and not ledger_dir.is_dir():
         raise ValueError(f"ledger: {ledger_dir} is not a folder; pass the results ledger's folder")
     index = read_index(ledger_dir)  # a damaged index fails before anything is written
-    config_path = run_dir / CONFIG_NAME
-    if not config_path.is_file():
-        raise FileNotFoundError(f"run_dir: {run_dir} has no {CONFIG_NAME} (not a run folder?)")
-    try:
-        saved = read_json(config_path)
-        cfg, resolved = saved["config"], saved["resolved"]
-        config = RamboPreset(int(resolved["rollout_length"]), float(resolved["adversary_weight"]))
-        dataset = resolved["dataset"]["name"]
-        algo, seed, dataset_arg = cfg["algo"], int(cfg["seed"]), cfg["dataset"]
-        # runs before session 8 record it only in the config (absent there: the official critic)
-        layer_norm = bool(resolved.get("critic_layer_norm", cfg.get("critic_layer_norm") or False))
-    except (KeyError, TypeError, ValueError) as err:  # not JSON, hand-made, foreign
-        raise ValueError(
-            f"run_dir: {config_path} is not a config.json written by cotrain ({safe_reason(err)}); "
-            "pass the folder of a cotrain run"
-        ) from None
+    run = _read_run(run_dir)
+    config, dataset, algo, seed = run["config"], run["dataset"], run["algo"], run["seed"]
+    dataset_arg, layer_norm, resolved = run["dataset_arg"], run["layer_norm"], run["resolved"]
     rows = read_curves(run_dir)
     if not rows:
         raise ValueError(
@@ -143,18 +134,88 @@ def update_ledger(
         cotrain_wall_s=sum(walls) if walls else None,
         critic_layer_norm=layer_norm,
     )
-    kept = index.get(entry.slug)
-    if kept is not None and entry.iterations < kept.iterations and not replace:
-        raise ValueError(
-            f"ledger: {entry.slug} holds a run of {kept.iterations} iterations and {run_dir} "
-            f"reached only {entry.iterations}; the longer run is kept (pass --replace to "
-            f"scripts/ledger.py to replace it)"
-        )
-    write_curves_csv(ledger_dir / f"{entry.slug}.csv", rows)
-    index[entry.slug] = entry
-    write_json(ledger_dir / INDEX_NAME, {slug: vars(e) for slug, e in sorted(index.items())})
-    plot_dataset(dataset, ledger_dir)
+    # Read-modify-write of index.json under the ledger's lock: two ledger.py processes at once
+    # each kept only their own entry (was: one of the two silently lost).
+    with _ledger_lock(ledger_dir):
+        index = read_index(ledger_dir)  # again: another process may have added entries
+        kept = index.get(entry.slug)
+        if kept is not None and entry.iterations < kept.iterations and not replace:
+            raise ValueError(
+                f"ledger: {entry.slug} holds a run of {kept.iterations} iterations and {run_dir} "
+                f"reached only {entry.iterations}; the longer run is kept (pass --replace to "
+                f"scripts/ledger.py to replace it)"
+            )
+        write_curves_csv(ledger_dir / f"{entry.slug}.csv", rows)
+        index[entry.slug] = entry
+        write_json(ledger_dir / INDEX_NAME, {slug: vars(e) for slug, e in sorted(index.items())})
+        plot_dataset(dataset, ledger_dir)
     return entry
+
+
+def run_slug(run_dir: str | Path) -> str:
+    """The ledger key of a run folder (``<dataset>_<algo>_k<k>-lam<λ>[-ln]_s<seed>``), from its
+    ``config.json``; the errors of :func:`update_ledger` for a folder that is not a run."""
+    run = _read_run(Path(run_dir))
+    return _slug(run["dataset"], run["algo"], run["config"], run["seed"], run["layer_norm"])
+
+
+def _read_run(run_dir: Path) -> dict[str, Any]:
+    """What the ledger reads from a run's ``config.json`` (one ValueError naming the file)."""
+    config_path = run_dir / CONFIG_NAME
+    if not config_path.is_file():
+        holder = run_holder(run_dir)
+        if holder is not None:  # was: "(not a run folder?)" for a run still in its setup
+            raise ValueError(
+                f"run_dir: {run_dir} has no {CONFIG_NAME} yet: its run (process {holder}) is "
+                "still starting (dataset load, MLE pretraining, BC warm start); add it after "
+                "its first iteration"
+            )
+        raise FileNotFoundError(f"run_dir: {run_dir} has no {CONFIG_NAME} (not a run folder?)")
+    try:
+        saved = read_json(config_path)
+        cfg, resolved = saved["config"], saved["resolved"]
+        config = RamboPreset(int(resolved["rollout_length"]), float(resolved["adversary_weight"]))
+        dataset = resolved["dataset"]["name"]
+        algo, seed, dataset_arg = cfg["algo"], int(cfg["seed"]), cfg["dataset"]
+        # runs before session 8 record it only in the config (absent there: the official critic)
+        layer_norm = bool(resolved.get("critic_layer_norm", cfg.get("critic_layer_norm") or False))
+    except (KeyError, TypeError, ValueError) as err:  # not JSON, hand-made, foreign
+        raise ValueError(
+            f"run_dir: {config_path} is not a config.json written by cotrain ({safe_reason(err)}); "
+            "pass the folder of a cotrain run"
+        ) from None
+    return {
+        "config": config,
+        "dataset": dataset,
+        "algo": algo,
+        "seed": seed,
+        "dataset_arg": dataset_arg,
+        "layer_norm": layer_norm,
+        "resolved": resolved,
+    }
+
+
+@contextmanager
+def _ledger_lock(ledger_dir: Path) -> Iterator[None]:
+    """Hold ``ledger_dir`` (created) for this process: ``fcntl.flock`` on the folder itself, so
+    no lock file is left to commit and a killed holder never blocks (the kernel drops its lock).
+    Without ``fcntl`` (Windows) there is no lock."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    ledger_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(ledger_dir, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"[ledger] waiting for another process updating {ledger_dir}", flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _behaviour_score(source: str, recorded: dict[str, Any]) -> float | None:

@@ -152,6 +152,13 @@ class LearnedMDP:
         reward [B], terminated bool [B])``. Gradients are not blocked: front-ends call it under
         ``torch.no_grad()``.
         """
+        for name, value in (
+            ("obs", obs),
+            ("action", action),
+            ("member_idx", member_idx),
+            ("noise", noise),
+        ):
+            self._check_tensor(name, value)
         next_obs, reward = self.ensemble.sample(obs, action, member_idx, noise)  # [B, O], [B]
         # The model state is already normalised: un-normalise exactly once for the raw-obs test.
         terminated = self.termination_fn(self.normalizer.unnormalize(next_obs))  # [B]
@@ -161,7 +168,32 @@ class LearnedMDP:
         self, obs: torch.Tensor, action: torch.Tensor, rng: np.random.Generator
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``step_with(obs, action, *draw(B, rng))``."""
+        self._check_tensor("obs", obs)  # before the draw (it reads obs.shape)
+        self._check_tensor("action", action)
+        if not isinstance(rng, np.random.Generator):
+            raise ValueError(
+                f"rng: expected a numpy.random.Generator (np.random.default_rng(seed)), got "
+                f"{type(rng).__name__}"
+            )
         return self.step_with(obs, action, *self.draw(obs.shape[0], rng))
+
+    def _check_tensor(self, name: str, value: Any) -> None:
+        """One ValueError naming ``name`` unless it is a torch tensor on the mdp's device (was a
+        raw ``AttributeError: 'numpy.ndarray' object has no attribute 'dim'``, or torch's
+        device-mismatch error)."""
+        if not isinstance(value, torch.Tensor):
+            raise ValueError(
+                f"{name}: expected a torch.Tensor (the mdp's methods take and return tensors on "
+                f"mdp.device = {self.device}), got {type(value).__name__}; convert with "
+                f"torch.as_tensor({name}, dtype=torch.float32, device=mdp.device)"
+            )
+        if value.device.type != self.device.type or (
+            self.device.index is not None and value.device.index != self.device.index
+        ):
+            raise ValueError(
+                f"{name}: a tensor on {value.device}, but the mdp is on {self.device}; move it "
+                f"with {name}.to(mdp.device)"
+            )
 
     def to(self, device: str | torch.device) -> LearnedMDP:
         """Move the ensemble, the start states (and a module termination fn) in place."""

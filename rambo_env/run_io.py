@@ -53,6 +53,7 @@ __all__ = [
     "plot_learning_curve",
     "read_json",
     "report_user_error",
+    "run_holder",
     "save_checkpoint",
     "set_rng_state",
     "write_json",
@@ -224,6 +225,17 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
         lock.unlink(missing_ok=True)
         if not ok and created:
             _remove_empty(new_dirs)
+
+
+def run_holder(run_dir: str | Path) -> int | None:
+    """The PID of the live process holding ``run_dir`` (its ``.lock``, see :func:`claim_run_dir`),
+    or None: no lock, an unreadable one, or one left by a process that no longer runs."""
+    try:
+        text = (Path(run_dir) / LOCK_NAME).read_text().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    holder = int(text) if text.isdigit() else None
+    return holder if holder is not None and pid_alive(holder) else None
 
 
 def check_no_foreign_entries(run_dir: Path) -> None:

@@ -19,6 +19,7 @@ import torch
 
 from agents.cotrain import load_session
 from agents.critics import policy_fns
+from agents.memory import check_diagnose_memory
 from rambo_env import run_io
 from rambo_env.diagnostics import critic_vs_return, model_vs_simulator
 from rambo_env.dynamics.ensemble import check_device
@@ -53,9 +54,14 @@ def main(argv: list[str] | None = None) -> int:
                 "the report diagnostics-it<N>.json is written there; make it writable or copy "
                 "the run folder somewhere writable",
             )
+        # The rollouts' rows against the free memory: a lower bound before the load (dims
+        # unknown), the estimate for the run's dims after it (before any rollout).
+        check_diagnose_memory(args.n_starts, 1, 1, device=args.device or "cpu", lower_bound=True)
         session, history = load_session(args.run_dir, device=args.device)
         if session.dataset.env_id is None:
             raise ValueError(f"dataset {session.dataset.name!r} has no real env to compare with")
+        mdp = session.mdp
+        check_diagnose_memory(args.n_starts, mdp.obs_dim, mdp.action_dim, device=str(mdp.device))
     except (ValueError, FileNotFoundError) as err:  # bad input: one line, no traceback
         return _error(err)
     policy, env_id = policy_fns(session.agent), session.dataset.env_id

@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rambo_env.ledger import DEFAULT_LEDGER_DIR, update_ledger
-from rambo_env.run_io import user_path
+from rambo_env.ledger import DEFAULT_LEDGER_DIR, run_slug, update_ledger
+from rambo_env.run_io import run_holder, user_path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,6 +32,28 @@ def main(argv: list[str] | None = None) -> int:
         "reached more iterations (default: refuse)",
     )
     args = parser.parse_args(argv)
+    # Runs of one ledger key, or one folder twice: the index keeps one run per key, so the later
+    # would silently replace the earlier (was: both printed, the first dropped). Before any write.
+    seen: dict[str, Path] = {}
+    for run_dir in args.runs:
+        try:
+            slug = run_slug(run_dir)
+        except (OSError, ValueError) as err:
+            parser.exit(2, f"error: {run_dir}: {err}\n")
+        if slug in seen:
+            same = seen[slug].resolve() == run_dir.resolve()
+            parser.exit(
+                2,
+                f"error: {run_dir}: "
+                + (
+                    "given twice; name each run once\n"
+                    if same
+                    else f"{seen[slug]} and {run_dir} are both {slug} (same dataset, agent, "
+                    "(k, λ) and seed) and the ledger keeps one run per key: pass the one to "
+                    "keep\n"
+                ),
+            )
+        seen[slug] = run_dir
     if not args.ledger.exists():  # a typo would otherwise start a second ledger silently
         print(f"[ledger] {args.ledger} does not exist: starting a new ledger there")
     for run_dir in args.runs:
@@ -39,9 +61,16 @@ def main(argv: list[str] | None = None) -> int:
             entry = update_ledger(run_dir, args.ledger, replace=args.replace)
         except (OSError, KeyError, ValueError) as err:  # OSError: e.g. --ledger under a file
             parser.exit(2, f"error: {run_dir}: {err}\n")
+        holder = run_holder(run_dir)
+        running = (  # was: a run in progress entered as if it had ended there
+            f" so far: its run (process {holder}) is still going; run scripts/ledger.py again "
+            "when it ends to add the rest"
+            if holder is not None
+            else ""
+        )
         print(
             f"{entry.slug}: {entry.iterations} iterations, last-10 mean "
-            f"{'n/a' if entry.last10_score is None else f'{entry.last10_score:.1f}'}"
+            f"{'n/a' if entry.last10_score is None else f'{entry.last10_score:.1f}'}{running}"
         )
     return 0
 

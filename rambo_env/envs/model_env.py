@@ -17,6 +17,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
+from rambo_env.dynamics.ensemble import resolve_device
 from rambo_env.model import LearnedMDP, check_model_args, make_mdp
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ __all__ = [
     "as_float32",
     "build_mdp",
     "check_reset_options",
+    "check_reset_seed",
     "check_rollout_length",
 ]
 
@@ -47,12 +49,16 @@ def build_mdp(
 ) -> LearnedMDP:
     """The given ``mdp`` (it takes precedence over ``dataset``), else ``make_mdp(dataset, ...)``.
 
-    ``env_id`` names the registered Gymnasium env of the data (overriding the dataset's).
+    ``env_id`` names the registered Gymnasium env of the data (overriding the dataset's). With an
+    ``mdp``, the arguments that only build one (``env_id``, ``ensemble_config``, ``mle_config``,
+    a ``device`` other than ``"auto"`` and the mdp's) are refused, not ignored; ``dataset`` is
+    not (``gym.make("RamboModel-…", mdp=mdp)`` passes the registration's dataset too).
     """
     check_model_args(ensemble_config, mle_config, seed)
     if mdp is not None:
         if not isinstance(mdp, LearnedMDP):
             raise ValueError(f"mdp: expected a LearnedMDP, got {type(mdp).__name__}")
+        _check_unused_with_mdp(mdp, device, ensemble_config, mle_config, env_id)
         return mdp
     if dataset is None:
         raise ValueError(
@@ -69,6 +75,37 @@ def build_mdp(
         mle_config=mle_config,
         seed=seed,
     )
+
+
+def _check_unused_with_mdp(
+    mdp: LearnedMDP,
+    device: str | torch.device,
+    ensemble_config: EnsembleConfig | None,
+    mle_config: MLEConfig | None,
+    env_id: str | None,
+) -> None:
+    """One ValueError naming an argument that a given ``mdp`` would make ineffective."""
+    for name, value in (
+        ("env_id", env_id),
+        ("ensemble_config", ensemble_config),
+        ("mle_config", mle_config),
+    ):
+        if value is not None:
+            shown = repr(value) if isinstance(value, str) else f"a {type(value).__name__}"
+            raise ValueError(
+                f"{name}: {shown} was given with `mdp`, which is already built, so it would be "
+                f"ignored; leave `{name}` out, or pass `dataset` instead of `mdp` to build a "
+                "model with it"
+            )
+    if not (isinstance(device, str) and device == "auto"):
+        wanted = resolve_device(device)
+        have = mdp.device
+        same_index = wanted.index is None or have.index is None or wanted.index == have.index
+        if wanted.type != have.type or not same_index:
+            raise ValueError(
+                f"device: {str(device)!r} differs from the given mdp's device {have}; an mdp "
+                f"keeps its device: leave `device` out, or move the mdp first (mdp.to({str(wanted)!r}))"
+            )
 
 
 def check_rollout_length(rollout_length: int) -> int:
@@ -114,6 +151,31 @@ def as_action_tensor(action: Any, mdp: LearnedMDP, n_rows: int | None) -> torch.
 
 #: Keys ``reset`` of the model envs accepts in ``options``.
 RESET_OPTIONS = ("state",)
+
+
+def check_reset_seed(seed: Any, num_envs: int | None = None) -> int | None:
+    """``seed`` of ``reset``: None or an int >= 0 (numpy ints taken); one ValueError naming
+    ``seed`` otherwise (was gymnasium's raw "Seed must be a python integer").
+
+    A vector env (``num_envs`` given) refuses Gymnasium's per-env list: its rows share one
+    generator (one batched model draw per step), so no row can be given its own seed.
+    """
+    if seed is None:
+        return None
+    if num_envs is not None and isinstance(seed, list | tuple | np.ndarray):
+        raise ValueError(
+            f"seed: a list of per-env seeds ({_short(seed)}) is not supported: the {num_envs} "
+            "rows share one random generator (one batched model draw per step), so one seed "
+            "seeds them all; pass an int >= 0 (or None)"
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed: expected an int >= 0 or None, got {_short(seed)}")
+    return int(seed)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def check_reset_options(options: Any) -> None:
@@ -176,8 +238,9 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
-        super().reset(seed=seed)
+        seed = check_reset_seed(seed)
         check_reset_options(options)
+        super().reset(seed=seed)
         if options is not None and options.get("state") is not None:
             self._obs = self._state_from_options(options["state"])
         else:

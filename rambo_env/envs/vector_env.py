@@ -27,6 +27,7 @@ from rambo_env.envs.model_env import (
     as_float32,
     build_mdp,
     check_reset_options,
+    check_reset_seed,
     check_rollout_length,
 )
 
@@ -87,8 +88,9 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
-        super().reset(seed=seed)
+        seed = check_reset_seed(seed, self.num_envs)
         check_reset_options(options)
+        super().reset(seed=seed)
         if options is not None and options.get("state") is not None:
             self._obs = self._state_from_options(options["state"])
         else:

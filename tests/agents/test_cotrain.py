@@ -423,6 +423,21 @@ def test_diagnose_script_reads_a_run_and_writes_its_report(
     assert "--seed: expected >= 0" in capsys.readouterr().err
     assert diagnose.main([str(run_dir), "--device", "gpu"]) == 2
     assert capsys.readouterr().err.startswith("error: device: 'gpu'")
+    # --n-starts beyond memory: one error naming it (was torch's raw allocation error after the
+    # load): a lower bound before the load, the run's dims after it, before any rollout.
+    assert diagnose.main([str(tmp_path / "none"), "--n-starts", "1000000000"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: n_starts: 1000000000 model rollouts (--n-starts) need at least")
+    from agents import memory
+
+    n = 1000
+    room = n * (memory.diagnose_row_bytes(1, 1) + memory.diagnose_row_bytes(11, 3)) // 2
+    with monkeypatch.context() as m:
+        m.setattr(memory, "available_memory_bytes", lambda: room)
+        m.setattr(diagnose, "model_vs_simulator", lambda *a, **k: pytest.fail("rolled out"))
+        assert diagnose.main([str(run_dir), "--n-starts", str(n), "--device", "cpu"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: n_starts: {n} model rollouts (--n-starts) need ~"), err
     from rambo_env.run_io import WriteFailedError
 
     def disk_full(path, data):
@@ -1030,3 +1045,88 @@ def test_resume_with_more_iterations_extends_a_finished_run(tiny_hopper, tmp_pat
     err = capsys.readouterr().err
     assert "n_iterations: 1 < the 2 iterations" in err
     assert load_config(run_dir).n_iterations == 2  # nothing rewritten
+
+
+def test_ledger_says_when_a_run_is_still_starting_or_still_going(tmp_path, monkeypatch, capsys):
+    """Probe 7: ledger.py on a run still in setup said "(not a run folder?)"; on a run still
+    training it entered the iterations so far with no word that more were coming."""
+    import os
+
+    from rambo_env import ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "read_curves", lambda run_dir: _FAKE_CURVES[str(run_dir)])
+    monkeypatch.setattr(ledger_module, "plot_dataset", lambda dataset, ledger_dir: None)
+    ledger_cli = load_script("ledger")
+    ledger = tmp_path / "ledger"
+    starting = tmp_path / "starting"
+    starting.mkdir()
+    (starting / ".lock").write_text(str(os.getpid()))  # a live process holds it
+    with pytest.raises(SystemExit) as exit_info:
+        ledger_cli.main([str(starting), "--ledger", str(ledger)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2, err
+    assert f"has no config.json yet: its run (process {os.getpid()}) is still starting" in err
+    running = tmp_path / "running"
+    _fake_run(running, 3, monkeypatch)
+    (running / ".lock").write_text(str(os.getpid()))
+    assert ledger_cli.main([str(running), "--ledger", str(ledger)]) == 0
+    out = capsys.readouterr().out
+    assert f"3 iterations, last-10 mean 2.0 so far: its run (process {os.getpid()})" in out
+    (running / ".lock").unlink()  # ended: no note
+    assert ledger_cli.main([str(running), "--ledger", str(ledger)]) == 0
+    assert "so far" not in capsys.readouterr().out
+
+
+def test_ledger_updates_at_once_keep_both_entries(tmp_path, monkeypatch):
+    """Probe 7: two ledger.py processes on one ledger: the index.json written last silently
+    dropped the other's entry (2 of 5 tries). Here run B's update happens while A reads its
+    curves, after A's first look at the index."""
+    from rambo_env import ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "read_curves", lambda run_dir: _FAKE_CURVES[str(run_dir)])
+    monkeypatch.setattr(ledger_module, "plot_dataset", lambda dataset, ledger_dir: None)
+    ledger = tmp_path / "ledger"
+    run_a, run_b = tmp_path / "a", tmp_path / "b"
+    _fake_run(run_a, 3, monkeypatch)
+    _fake_run(run_b, 3, monkeypatch)
+    saved = json.loads((run_b / "config.json").read_text())
+    saved["config"]["seed"] = 1
+    (run_b / "config.json").write_text(json.dumps(saved))
+    ledger_module.update_ledger(run_a, ledger)  # the ledger exists, with A
+
+    def curves(run_dir):
+        if str(run_dir) == str(run_a):
+            ledger_module.update_ledger(run_b, ledger)  # the other process, meanwhile
+        return _FAKE_CURVES[str(run_dir)]
+
+    monkeypatch.setattr(ledger_module, "read_curves", curves)
+    ledger_module.update_ledger(run_a, ledger)
+    assert sorted(ledger_module.read_index(ledger)) == [
+        "tiny-hopper_sac_k2-lam3e-4_s0",
+        "tiny-hopper_sac_k2-lam3e-4_s1",
+    ]
+    assert [p.name for p in ledger.iterdir() if p.name.startswith(".")] == []  # no lock file
+
+
+def test_ledger_script_refuses_two_runs_of_one_key(tmp_path, monkeypatch, capsys):
+    """Probe 7: `ledger.py A B` with A and B of the same dataset, agent, (k, λ) and seed printed
+    both and kept only B, silently; one folder twice was entered twice."""
+    from rambo_env import ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "read_curves", lambda run_dir: _FAKE_CURVES[str(run_dir)])
+    monkeypatch.setattr(ledger_module, "plot_dataset", lambda dataset, ledger_dir: None)
+    ledger_cli = load_script("ledger")
+    ledger = tmp_path / "ledger"
+    run_a, run_b = tmp_path / "a", tmp_path / "b"
+    _fake_run(run_a, 3, monkeypatch)
+    _fake_run(run_b, 5, monkeypatch)
+    for argv, message in (
+        ([run_a, run_b], f"{run_a} and {run_b} are both tiny-hopper_sac_k2-lam3e-4_s0"),
+        ([run_a, run_a], "given twice; name each run once"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            ledger_cli.main([*map(str, argv), "--ledger", str(ledger)])
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2 and message in err and err.count("\n") == 1, err
+        assert not ledger.exists()  # before any write
+    assert ledger_cli.main([str(run_b), "--ledger", str(ledger)]) == 0

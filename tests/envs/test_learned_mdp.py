@@ -321,3 +321,25 @@ def test_two_makers_of_one_model_train_it_once(tiny_dataset, capsys, monkeypatch
     torch.testing.assert_close(
         made["second"].ensemble.state_dict(), made["first"].ensemble.state_dict()
     )
+
+
+def test_transition_and_step_with_name_an_argument_that_is_not_a_tensor(tiny_mdp):
+    obs = tiny_mdp.initial(4, np.random.default_rng(0))
+    action = torch.zeros(4, 3, device=tiny_mdp.device)
+    rng = np.random.default_rng(1)
+    # numpy arrays: was a raw AttributeError "'numpy.ndarray' object has no attribute 'dim'"
+    with pytest.raises(ValueError, match=r"^obs: expected a torch.Tensor .* got ndarray"):
+        tiny_mdp.transition(obs.cpu().numpy(), action, rng)
+    with pytest.raises(ValueError, match=r"^action: expected a torch.Tensor .* got ndarray"):
+        tiny_mdp.transition(obs, np.zeros((4, 3), dtype=np.float32), rng)
+    with pytest.raises(ValueError, match=r"^action: expected a torch.Tensor .* got list"):
+        tiny_mdp.transition(obs, [[0.0] * 3] * 4, rng)
+    with pytest.raises(ValueError, match=r"^rng: expected a numpy.random.Generator"):
+        tiny_mdp.transition(obs, action, 0)
+    member_idx, noise = tiny_mdp.draw(4, rng)
+    with pytest.raises(ValueError, match=r"^noise: expected a torch.Tensor .* got ndarray"):
+        tiny_mdp.step_with(obs, action, member_idx, noise.cpu().numpy())
+    elsewhere = torch.zeros(4, 3, device="meta")
+    with pytest.raises(ValueError, match=r"^action: a tensor on meta, but the mdp is on"):
+        tiny_mdp.transition(obs, elsewhere, rng)
+    tiny_mdp.transition(obs, action, rng)  # tensors on the mdp's device: fine

@@ -147,11 +147,41 @@ def test_bad_actions_options_configs_and_seeds_name_the_problem(tiny_mdp):
         RamboModelEnv(mdp=tiny_mdp, mle_config={})
     with pytest.raises(ValueError, match=r"seed: expected an int >= 0, got -1"):
         RamboModelEnv(mdp=tiny_mdp, seed=-1)
-    RamboModelEnv(mdp=tiny_mdp, ensemble_config=EnsembleConfig(), seed=3)  # valid forms
+    with pytest.raises(ValueError, match=r"ensemble_config: a EnsembleConfig was given with `mdp`"):
+        RamboModelEnv(mdp=tiny_mdp, ensemble_config=EnsembleConfig(), seed=3)  # valid, but ignored
     with pytest.raises(ValueError, match=r"device: 'gpu'"):
         resolve_device("gpu")  # was torch's raw RuntimeError
     with pytest.raises(ValueError, match=r"device: expected auto, cpu, cuda or cuda:N"):
         resolve_device("meta")
+
+
+@pytest.mark.parametrize("make", ["single", "vector"])
+def test_arguments_an_mdp_would_ignore_are_refused(tiny_mdp, make):
+    from rambo_env.dynamics.ensemble import EnsembleConfig
+    from rambo_env.dynamics.training import MLEConfig
+    from rambo_env.envs.vector_env import RamboModelVectorEnv
+
+    build = RamboModelEnv if make == "single" else lambda **kw: RamboModelVectorEnv(2, **kw)
+    refused = {  # each was silently ignored when `mdp` was given
+        "env_id": "Hopper-v5",
+        "ensemble_config": EnsembleConfig(),
+        "mle_config": MLEConfig(),
+    }
+    for name, value in refused.items():
+        with pytest.raises(ValueError, match=rf"^{name}: .* was given with `mdp`"):
+            build(mdp=tiny_mdp, **{name: value})
+    elsewhere = copy.copy(tiny_mdp)  # an mdp on another device (only its device is read)
+    elsewhere.device = torch.device("meta")
+    with pytest.raises(
+        ValueError, match=r"^device: 'cpu' differs from the given mdp's device meta"
+    ):
+        build(mdp=elsewhere, device="cpu")
+    # What an mdp does not ignore, or what agrees with it, still works: the registration's
+    # dataset (gym.make passes it with `mdp`), "auto", the mdp's own device, a seed.
+    build(mdp=tiny_mdp, device="auto", seed=3, dataset="hopper-medium")
+    build(mdp=tiny_mdp, device=str(tiny_mdp.device))
+    env = gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, device=tiny_mdp.device)
+    assert env.unwrapped.mdp is tiny_mdp
 
 
 def test_pickle_round_trip_steps_identically(tiny_mdp):

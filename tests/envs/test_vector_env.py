@@ -164,3 +164,23 @@ def test_same_seed_same_steps_and_pickle(tiny_mdp):
     for _ in range(3):
         for x, y in zip(a.step(actions), clone.step(actions), strict=True):
             np.testing.assert_array_equal(x, y)
+
+
+def test_reset_seed_list_and_bad_seeds_name_seed(tiny_mdp):
+    envs = RamboModelVectorEnv(3, mdp=tiny_mdp)
+    # Gymnasium's per-env list: the rows share one generator, so refused by name (was
+    # gymnasium's raw "Seed must be a python integer")
+    for seed in ([1, 2, 3], (1, 2, 3), np.array([1, 2, 3])):
+        with pytest.raises(ValueError, match=r"^seed: a list of per-env seeds .* one seed seeds"):
+            envs.reset(seed=seed)
+    for seed in (-1, 1.5, "1", True):
+        with pytest.raises(ValueError, match=r"^seed: expected an int >= 0 or None, got"):
+            envs.reset(seed=seed)
+    single = RamboModelEnv(mdp=tiny_mdp)
+    with pytest.raises(ValueError, match=r"^seed: expected an int >= 0 or None, got \[1\]"):
+        single.reset(seed=[1])
+    # numpy ints are seeds (was refused by gymnasium): the same draws as the python int
+    a, _ = envs.reset(seed=np.int64(5))
+    b, _ = envs.reset(seed=5)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(single.reset(seed=np.int64(5))[0], single.reset(seed=5)[0])
