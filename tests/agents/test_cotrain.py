@@ -957,6 +957,16 @@ def _fake_run(run_dir, n_iterations: int, monkeypatch) -> None:
     monkeypatch.setitem(_FAKE_CURVES, str(run_dir), rows)
 
 
+@pytest.fixture
+def ledger_module(monkeypatch):
+    """``rambo_env.ledger`` reading the fake runs' curves (:func:`_fake_run`), not plotting."""
+    from rambo_env import ledger
+
+    monkeypatch.setattr(ledger, "read_curves", lambda run_dir: _FAKE_CURVES[str(run_dir)])
+    monkeypatch.setattr(ledger, "plot_dataset", lambda dataset, ledger_dir: None)
+    return ledger
+
+
 def test_ledger_refuses_a_foreign_config_or_a_run_with_no_iteration(tmp_path):
     """Issue 14 probe: a config.json without "config" gave the raw KeyError 'config'; a run with
     no logged iteration was added as 0 iterations."""
@@ -982,11 +992,9 @@ def test_ledger_refuses_a_foreign_config_or_a_run_with_no_iteration(tmp_path):
     assert not ledger.exists()
 
 
-def test_ledger_keeps_the_longer_run_of_a_key_unless_replace(tmp_path, monkeypatch, capsys):
-    from rambo_env import ledger as ledger_module
-
-    monkeypatch.setattr(ledger_module, "read_curves", lambda run_dir: _FAKE_CURVES[str(run_dir)])
-    monkeypatch.setattr(ledger_module, "plot_dataset", lambda dataset, ledger_dir: None)
+def test_ledger_keeps_the_longer_run_of_a_key_unless_replace(
+    tmp_path, monkeypatch, capsys, ledger_module
+):
     ledger_cli = load_script("ledger")
     ledger = tmp_path / "ledger"
     long_run, short_run = tmp_path / "long", tmp_path / "short"
@@ -1047,15 +1055,13 @@ def test_resume_with_more_iterations_extends_a_finished_run(tiny_hopper, tmp_pat
     assert load_config(run_dir).n_iterations == 2  # nothing rewritten
 
 
-def test_ledger_says_when_a_run_is_still_starting_or_still_going(tmp_path, monkeypatch, capsys):
+def test_ledger_says_when_a_run_is_still_starting_or_still_going(
+    tmp_path, monkeypatch, capsys, ledger_module
+):
     """Probe 7: ledger.py on a run still in setup said "(not a run folder?)"; on a run still
     training it entered the iterations so far with no word that more were coming."""
     import os
 
-    from rambo_env import ledger as ledger_module
-
-    monkeypatch.setattr(ledger_module, "read_curves", lambda run_dir: _FAKE_CURVES[str(run_dir)])
-    monkeypatch.setattr(ledger_module, "plot_dataset", lambda dataset, ledger_dir: None)
     ledger_cli = load_script("ledger")
     ledger = tmp_path / "ledger"
     starting = tmp_path / "starting"
@@ -1077,14 +1083,10 @@ def test_ledger_says_when_a_run_is_still_starting_or_still_going(tmp_path, monke
     assert "so far" not in capsys.readouterr().out
 
 
-def test_ledger_updates_at_once_keep_both_entries(tmp_path, monkeypatch):
+def test_ledger_updates_at_once_keep_both_entries(tmp_path, monkeypatch, ledger_module):
     """Probe 7: two ledger.py processes on one ledger: the index.json written last silently
     dropped the other's entry (2 of 5 tries). Here run B's update happens while A reads its
     curves, after A's first look at the index."""
-    from rambo_env import ledger as ledger_module
-
-    monkeypatch.setattr(ledger_module, "read_curves", lambda run_dir: _FAKE_CURVES[str(run_dir)])
-    monkeypatch.setattr(ledger_module, "plot_dataset", lambda dataset, ledger_dir: None)
     ledger = tmp_path / "ledger"
     run_a, run_b = tmp_path / "a", tmp_path / "b"
     _fake_run(run_a, 3, monkeypatch)
@@ -1108,13 +1110,9 @@ def test_ledger_updates_at_once_keep_both_entries(tmp_path, monkeypatch):
     assert [p.name for p in ledger.iterdir() if p.name.startswith(".")] == []  # no lock file
 
 
-def test_ledger_script_refuses_two_runs_of_one_key(tmp_path, monkeypatch, capsys):
+def test_ledger_script_refuses_two_runs_of_one_key(tmp_path, monkeypatch, capsys, ledger_module):
     """Probe 7: `ledger.py A B` with A and B of the same dataset, agent, (k, λ) and seed printed
     both and kept only B, silently; one folder twice was entered twice."""
-    from rambo_env import ledger as ledger_module
-
-    monkeypatch.setattr(ledger_module, "read_curves", lambda run_dir: _FAKE_CURVES[str(run_dir)])
-    monkeypatch.setattr(ledger_module, "plot_dataset", lambda dataset, ledger_dir: None)
     ledger_cli = load_script("ledger")
     ledger = tmp_path / "ledger"
     run_a, run_b = tmp_path / "a", tmp_path / "b"
