@@ -35,6 +35,7 @@ from stable_baselines3.common.logger import configure
 
 from agents import timing
 from agents.cotrain_setup import (
+    COMPILE_MIN_ITERATIONS,
     CotrainConfig,
     Session,
     build_session,
@@ -58,7 +59,7 @@ __all__ = [
 ]
 
 #: Fields that may change when a run is resumed (how it runs, not what it computes).
-SESSION_FIELDS = ("device", "torch_threads", "stop_at_iteration", "progress")
+SESSION_FIELDS = ("device", "torch_threads", "compile", "stop_at_iteration", "progress")
 #: Fields a resumed run may change to extend it (``--resume RUN --n-iterations 500``).
 EXTEND_FIELDS = ("n_iterations",)
 
@@ -91,6 +92,17 @@ def critic_line(cfg: CotrainConfig) -> str:
         f"critics: LayerNorm after each hidden layer ({why}; README deviation 15 — the official "
         "critic's average Q runs away; the official critic: --no-critic-layer-norm)"
     )
+
+
+def compile_line(cfg: CotrainConfig) -> str:
+    """Whether the adversary's loss is compiled (issue 12), said at the start of every run."""
+    if cfg.compile is None:
+        why = f"auto: {cfg.n_iterations} iterations {'>=' if cfg.uses_compile else '<'} {COMPILE_MIN_ITERATIONS}"
+    else:
+        why = "as set"
+    if cfg.uses_compile:
+        return f"adversary loss: torch.compile ({why}; the first compile takes about a minute; --no-compile = eager)"
+    return f"adversary loss: eager ({why}; --compile for long runs)"
 
 
 def load_config(run_dir: str | Path) -> CotrainConfig:
@@ -188,6 +200,7 @@ def _run(
         session = build_session(cfg)
         history = _start(session, run_dir)
     print(f"[cotrain] {critic_line(cfg)}", flush=True)
+    print(f"[cotrain] {compile_line(cfg)}", flush=True)
     setup_s = time.perf_counter() - t_start
     remaining = cfg.n_iterations - history.iteration
     key = timing.timing_key(

@@ -24,6 +24,7 @@ References:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ __all__ = [
     "RealTransitions",
     "advantage",
     "adversarial_loss",
+    "eq9_loss",
     "real_transitions",
 ]
 
@@ -215,6 +217,30 @@ def adversarial_loss(
     return loss, log_prob
 
 
+def eq9_loss(
+    ensemble: GaussianEnsemble,
+    obs: torch.Tensor,
+    action: torch.Tensor,
+    next_obs: torch.Tensor,
+    reward: torch.Tensor,
+    adv: torch.Tensor,
+    real_obs: torch.Tensor,
+    real_action: torch.Tensor,
+    real_next_obs: torch.Tensor,
+    real_reward: torch.Tensor,
+    weight: float,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The whole loss of one adversary step (Eq. 9): adversarial term on the synthetic batch
+    ``[B, ·]`` plus the MLE loss on the real batch ``real_*`` ``[B, ·]``.
+
+    Pure (no state changes): the unit :class:`~rambo_env.compile.MaybeCompiled` compiles.
+    Returns ``(total [], adv_loss [], mle_loss [], log_prob [B])``.
+    """
+    adv_loss, log_prob = adversarial_loss(ensemble, obs, action, next_obs, reward, adv, weight)
+    mle_loss, _ = ensemble.mle_loss(real_obs, real_action, real_next_obs, real_reward)
+    return adv_loss + mle_loss, adv_loss, mle_loss, log_prob  # Eq. 9
+
+
 class ModelAdversary:
     """Runs Alg. 1 line 5 on ``mdp.ensemble`` in place, with its own Adam (created once).
 
@@ -223,11 +249,20 @@ class ModelAdversary:
         dataset: the offline dataset (MLE batches); copied to ``mdp.device`` once.
         cfg: hyperparameters.
         seed: seeds the start-state / member / noise generator and the MLE-batch generator.
+        compile: run :func:`eq9_loss` through ``torch.compile`` (:mod:`rambo_env.compile`; same
+            numbers to float32 rounding, faster over long runs, about a minute to compile).
     """
 
     def __init__(
-        self, mdp: LearnedMDP, dataset: OfflineDataset, cfg: AdversaryConfig, seed: int = 0
+        self,
+        mdp: LearnedMDP,
+        dataset: OfflineDataset,
+        cfg: AdversaryConfig,
+        seed: int = 0,
+        *,
+        compile: bool = False,
     ) -> None:
+        from rambo_env.compile import MaybeCompiled
         from rambo_env.run_io import check_seed
 
         needed = ("ensemble", "normalizer", "device", "initial", "transition")
@@ -258,6 +293,12 @@ class ModelAdversary:
         self.generator.manual_seed(int(seed))
         self.n_steps = 0
         """Model optimizer steps taken so far (all iterations)."""
+        self.loss_fn = MaybeCompiled(
+            functools.partial(eq9_loss, mdp.ensemble),
+            enabled=compile,
+            name="adversary loss (Eq. 9)",
+        )
+        """:func:`eq9_loss` on this ensemble, compiled when asked."""
 
     @property
     def enabled(self) -> bool:
@@ -335,13 +376,12 @@ class ModelAdversary:
             gamma=cfg.gamma,
             eps=cfg.advantage_eps,
         )  # [B], [B]
-        ensemble = self.mdp.ensemble
-        adv_loss, log_prob = adversarial_loss(
-            ensemble, obs, action, next_obs, reward, adv, cfg.adversary_weight
-        )
-        mle_loss, _ = ensemble.mle_loss(real.obs, real.action, real.next_obs, real.reward)
+        total, adv_loss, mle_loss, log_prob = self.loss_fn(
+            obs, action, next_obs, reward, adv,
+            real.obs, real.action, real.next_obs, real.reward, cfg.adversary_weight,
+        )  # fmt: skip
         self.optimizer.zero_grad(set_to_none=True)
-        (adv_loss + mle_loss).backward()  # Eq. 9
+        total.backward()  # Eq. 9
         grads = [p.grad for p in self.params if p.grad is not None]
         grad_norm = get_total_norm(
             grads

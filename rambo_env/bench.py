@@ -82,6 +82,8 @@ class BenchConfig:
     warmup: int = 1
     matmul_size: int = 2048
     seed: int = 0
+    compile: bool = False
+    """torch.compile the adversary's Eq. 9 loss (``--compile``; the main job's ``compile``)."""
 
     @classmethod
     def quick(cls) -> BenchConfig:
@@ -328,7 +330,7 @@ def bench_adversary(
         n_updates=cfg.adversary_measure,
         batch_size=cfg.batch_size,
     )
-    adversary = ModelAdversary(mdp, dataset, adv_cfg, seed=cfg.seed)
+    adversary = ModelAdversary(mdp, dataset, adv_cfg, seed=cfg.seed, compile=cfg.compile)
     t = measure(lambda: adversary.update(policy), cfg.repeats, cfg.warmup, device)
     return t, t.scaled(cfg.adversary_steps / cfg.adversary_measure)
 

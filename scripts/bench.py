@@ -160,7 +160,9 @@ def _iteration(cfg: bench.BenchConfig, mdp: Any, dataset: Any, device: torch.dev
     steps = cfg.iteration_steps
     agent, _ = _agent("sac", mdp, dataset, cfg, device, steps)
     adv_cfg = AdversaryConfig(3e-4, cfg.rollout_length, n_updates=steps, batch_size=cfg.batch_size)
-    callback = RamboCallback(ModelAdversary(mdp, dataset, adv_cfg, seed=cfg.seed))
+    callback = RamboCallback(
+        ModelAdversary(mdp, dataset, adv_cfg, seed=cfg.seed, compile=cfg.compile)
+    )
     total = cfg.rollout_length * cfg.n_rollouts
     t = bench.measure(lambda: agent.learn(total, callback=callback, log_interval=None),
                       cfg.repeats, cfg.warmup, device)  # fmt: skip
@@ -201,8 +203,8 @@ def _table(res: dict, cfg: bench.BenchConfig) -> Table:
     add(f"rollout {n}x{k} step_with, model only", res["rollout_bare_model_only"])
     a = res["adversary"]
     add(f"adversary {a['n_scaled']} steps", a["scaled"],
-        f"x{a['n_scaled'] / a['n_measured']:.0f} of {a['n_measured']}; {a['gflops']:.1f} GFLOP/s",
-        floor="adversary")  # fmt: skip
+        f"x{a['n_scaled'] / a['n_measured']:.0f} of {a['n_measured']}; {a['gflops']:.1f} GFLOP/s"
+        + ("; compiled loss" if cfg.compile else ""), floor="adversary")  # fmt: skip
     for algo, r in res["agents"].items():
         add(f"{algo} {r['n_scaled']} gradient steps", r["scaled"],
             f"x{r['n_scaled'] / r['n_measured']:.0f} of {r['n_measured']}; {r['gflops']:.1f} GFLOP/s",
@@ -234,6 +236,9 @@ def main(argv: list[str] | None = None) -> dict:
         "--json", type=user_path, default=None, help="write the results to this JSON file"
     )
     p.add_argument("--quick", action="store_true", help="tiny sizes (smoke test; seconds)")
+    p.add_argument("--compile", action="store_true",
+                   help="torch.compile the adversary's loss, as long main-job runs do (compile time "
+                        "goes into the untimed warm-up)")  # fmt: skip
     p.add_argument("--algos", default=",".join(ALGOS), help="agents to time (default sac,td3,tqc)")
     args = p.parse_args(argv)
     if args.threads is not None and args.threads < 1:
@@ -263,10 +268,11 @@ def main(argv: list[str] | None = None) -> dict:
     torch.set_num_threads(threads)
     device = resolve_device(args.device)
     cfg = bench.BenchConfig.quick() if args.quick else bench.BenchConfig()
+    cfg = cfg.with_(compile=args.compile)
     meta = {"torch": torch.__version__, "threads": torch.get_num_threads(), "device": str(device),
             "cpu": bench.cpu_model(), "python": platform.python_version(), "quick": args.quick,
             "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "weights": "untrained (random init)",
-            "threads_why": why, "cpu_flags": bench.cpu_flags()}  # fmt: skip
+            "threads_why": why, "cpu_flags": bench.cpu_flags(), "compile": args.compile}  # fmt: skip
     if device.type == "cuda":
         meta["gpu"] = torch.cuda.get_device_name(device)
     res = {"meta": meta, **run(cfg, device, algos)}

@@ -273,3 +273,69 @@ def test_a_non_finite_model_is_one_error_naming_the_weight(toy):
     with pytest.raises(NonFiniteModelError) as info:
         ModelAdversary(mdp, dataset, cfg, seed=0).update(policy)
     assert isinstance(info.value.__cause__, ValueError)  # the policy's own error is the cause
+
+
+def _loss_and_grads(adversary: ModelAdversary, batch, real, adv_weights):
+    obs, action, reward, next_obs, _ = batch
+    total, adv_loss, mle_loss, _ = adversary.loss_fn(
+        obs, action, next_obs, reward, adv_weights,
+        real.obs, real.action, real.next_obs, real.reward, adversary.cfg.adversary_weight,
+    )  # fmt: skip
+    adversary.optimizer.zero_grad(set_to_none=True)
+    total.backward()
+    grads = torch.cat([p.grad.flatten() for p in adversary.params])
+    return torch.stack([total, adv_loss, mle_loss]).detach(), grads
+
+
+def test_compiled_eq9_loss_equals_the_eager_one_to_float32_rounding(toy):
+    """Issue 12's fast path: torch.compile of the adversary's loss gives the eager losses and
+    gradient vector within 1e-5 relative, and the same seed gives the same run twice."""
+    mdp, dataset = _fresh(toy)
+    cfg = AdversaryConfig(0.5, 2, n_updates=3, batch_size=64)
+    eager = ModelAdversary(mdp, dataset, cfg, seed=3)
+    compiled = ModelAdversary(mdp, dataset, cfg, seed=3, compile=True)
+    assert compiled.loss_fn.active and not eager.loss_fn.active
+    batch = _rollout_batch(mdp, _ood_policy(), 64)
+    real = eager.real.sample(64, torch.Generator().manual_seed(0))
+    weights = torch.linspace(-1.0, 1.0, 64)  # a normalised advantage stand-in
+    losses_e, grads_e = _loss_and_grads(eager, batch, real, weights)
+    losses_c, grads_c = _loss_and_grads(compiled, batch, real, weights)
+    assert compiled.loss_fn.active  # compiled, not fallen back
+    torch.testing.assert_close(losses_c, losses_e, rtol=1e-5, atol=0)
+    assert float((grads_c - grads_e).norm() / grads_e.norm()) < 1e-5
+
+    def run() -> dict:
+        mdp_run, _ = _fresh(toy)
+        adversary = ModelAdversary(mdp_run, dataset, cfg, seed=3, compile=True)
+        adversary.update(_ood_policy())
+        return mdp_run.ensemble.state_dict()
+
+    first, second = run(), run()
+    for key in first:
+        assert torch.equal(first[key], second[key]), key
+
+
+def test_a_failing_compile_falls_back_to_eager_with_one_line(monkeypatch, capsys):
+    from rambo_env import compile as compile_mod
+
+    def broken_compile(fn, **_):
+        def call(*args, **kwargs):
+            raise RuntimeError("InvalidCxxCompiler: no working C++ compiler found")
+
+        return call
+
+    monkeypatch.setattr(compile_mod.torch, "compile", broken_compile)
+    fn = compile_mod.MaybeCompiled(lambda x: x * 2, enabled=True, name="test loss")
+    assert fn.active
+    assert torch.equal(fn(torch.ones(3)), torch.full((3,), 2.0))
+    assert not fn.active
+    out = capsys.readouterr().out
+    assert out.count("torch.compile of the test loss failed") == 1 and "InvalidCxxCompiler" in out
+    assert torch.equal(fn(torch.ones(2)), torch.full((2,), 2.0))  # eager from now on, silently
+    assert capsys.readouterr().out == ""
+
+    def bad(x):
+        raise ValueError("bad input")
+
+    with pytest.raises(ValueError, match="bad input"):  # an error of the inputs stays that error
+        compile_mod.MaybeCompiled(bad, enabled=True, name="x")(torch.ones(1))

@@ -725,6 +725,32 @@ def test_critic_layer_norm_is_auto_on_for_sac_and_tqc_and_one_flag_from_official
         assert session.resolved["critic_layer_norm"] is (n_norms > 0)
 
 
+def test_compile_is_auto_on_for_long_runs_and_a_resume_may_switch_it(tiny_hopper, tmp_path, capsys):
+    """Issue 12: ``compile=None`` compiles the adversary's loss from COMPILE_MIN_ITERATIONS
+    iterations on; ``--compile`` / ``--no-compile`` set it; it is how a run runs, not what it
+    computes, so ``--resume RUN --compile`` is accepted and the compiled run goes on to the end."""
+    from agents.cotrain_setup import COMPILE_MIN_ITERATIONS, build_session
+
+    assert CotrainConfig().compile is None and not CotrainConfig().uses_compile  # 5 iterations
+    assert CotrainConfig(n_iterations=COMPILE_MIN_ITERATIONS).uses_compile
+    assert not CotrainConfig(n_iterations=2000, compile=False).uses_compile
+    parser = cotrain_cli.build_parser()
+    for flags, expected in (([], None), (["--compile"], True), (["--no-compile"], False)):
+        cfg, *_ = cotrain_cli.resolve_args(parser.parse_args(flags), parser)
+        assert cfg.compile is expected
+    for value in (True, False):
+        session = build_session(tiny_config(tiny_hopper, compile=value))
+        assert session.adversary.loss_fn.active is value
+    run_cotrain(tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2), tmp_path / "a")
+    assert "adversary loss: eager (auto: 2 iterations < 20" in capsys.readouterr().out
+    args = parser.parse_args(["--resume", str(tmp_path / "a"), "--compile"])
+    cfg, run_dir, resume = cotrain_cli.resolve_args(args, parser)
+    assert cfg.compile is True and resume
+    result = run_cotrain(cfg, run_dir, resume=True)
+    assert (result["status"], result["iterations_completed"]) == ("finished", 2)
+    assert "adversary loss: torch.compile (as set" in capsys.readouterr().out
+
+
 def test_a_run_from_before_critic_layer_norm_was_auto_resumes_with_the_official_critic(
     tiny_hopper, tmp_path
 ):
