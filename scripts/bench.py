@@ -268,7 +268,8 @@ def main(argv: list[str] | None = None) -> dict:
     torch.set_num_threads(threads)
     device = resolve_device(args.device)
     cfg = bench.BenchConfig.quick() if args.quick else bench.BenchConfig()
-    cfg = cfg.with_(compile=args.compile)
+    if args.compile:  # the compile belongs in an untimed warm-up call, --quick included
+        cfg = cfg.with_(compile=True, warmup=max(cfg.warmup, 1))
     meta = {"torch": torch.__version__, "threads": torch.get_num_threads(), "device": str(device),
             "cpu": bench.cpu_model(), "python": platform.python_version(), "quick": args.quick,
             "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "weights": "untrained (random init)",
