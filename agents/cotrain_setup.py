@@ -34,6 +34,7 @@ import numpy as np
 
 from rambo_env.dynamics.ensemble import (  # check_device re-exported: one device check
     LOGVAR_INIT_LIMIT,
+    PRECISIONS,
     check_device,
 )
 
@@ -131,6 +132,11 @@ class CotrainConfig:
     torch_threads: int | None = None
     """torch.set_num_threads for the run (None = auto: every core, shared with the torch processes
     already running; printed at the start)."""
+    precision: str = "fp32"
+    """Precision of the dynamics ensemble (MLE pretraining, rollouts, adversary): fp32, or bf16 =
+    mixed precision (hidden layers under bf16 autocast; fp32 weights, heads and losses; its own
+    model-cache key). Only for hardware with native bf16 (AMX / AVX-512 bf16 CPUs, CUDA): elsewhere
+    bf16 is emulated and several times slower, and the run says so. Issue 12; opt-in."""
     compile: bool | None = None
     """torch.compile the ensemble's loss in the adversary's steps (Eq. 9; same numbers to float32
     rounding; issue 12: 5-13 % faster per adversary step on a 2-core CPU; compiling takes about
@@ -186,6 +192,8 @@ class CotrainConfig:
         if not 0.0 <= self.real_ratio <= 1.0:
             raise ValueError(f"real_ratio: expected a value in [0, 1], got {self.real_ratio!r}")
         _check_ent_coef(self.algo, self.ent_coef)
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision: expected one of {PRECISIONS}, got {self.precision!r}")
         if self.bc_loss not in ("nll", "mse_sample"):
             raise ValueError(f"bc_loss: expected nll or mse_sample, got {self.bc_loss!r}")
         if self.ent_coef_max is not None:
@@ -323,7 +331,7 @@ def config_from_dict(data: dict[str, Any]) -> CotrainConfig:
     unknown = sorted(set(data) - names)
     if unknown:
         raise ValueError(f"config: unknown field(s) {unknown}; known: {sorted(names)}")
-    text_fields = {"dataset", "algo", "device", "ent_coef"}
+    text_fields = {"dataset", "algo", "device", "ent_coef", "precision"}
     # Configs saved before critic_layer_norm became auto (session 8) ran the official critic.
     data = {"critic_layer_norm": False, **data}
     return CotrainConfig(
@@ -531,7 +539,7 @@ def _make_mdp(
 ) -> tuple[Any, dict[str, Any]]:
     """The MLE model (cached by make_mdp) and where it came from (recorded in config.json)."""
     from rambo_env.dynamics import io
-    from rambo_env.dynamics.ensemble import EnsembleConfig
+    from rambo_env.dynamics.ensemble import EnsembleConfig, native_bf16, resolve_device
     from rambo_env.dynamics.training import MLEConfig
     from rambo_env.model import make_mdp
 
@@ -541,7 +549,16 @@ def _make_mdp(
         init_min_logvar=cfg.ensemble_min_logvar_init,
     )
     mle_cfg = MLEConfig(max_epochs=cfg.mle_max_epochs, max_time_s=cfg.mle_max_time_s, seed=cfg.seed)
-    path = io.cache_path(io.cache_key(dataset.fingerprint(), ens_cfg, mle_cfg, cfg.seed))
+    path = io.cache_path(
+        io.cache_key(dataset.fingerprint(), ens_cfg, mle_cfg, cfg.seed, cfg.precision)
+    )
+    if cfg.precision == "bf16" and not native_bf16(resolve_device(cfg.device)):
+        print(
+            "[cotrain] WARNING: precision bf16 on hardware without native bf16 (no amx_bf16 / "
+            "avx512_bf16 CPU flag, no CUDA bf16): emulated, several times SLOWER than fp32; "
+            "use --precision fp32 here",
+            flush=True,
+        )
     cached = path.is_file()
     if from_checkpoint and not cached:  # the checkpoint's ensemble replaces the result afterwards
         print(
@@ -558,6 +575,7 @@ def _make_mdp(
         seed=cfg.seed,
         cache=True,
         progress=cfg.progress,
+        precision=cfg.precision,
     )
     info: dict[str, Any] = {"source": f"{'cache' if cached else 'trained'}: {path}"}
     if path.is_file():

@@ -84,6 +84,8 @@ class BenchConfig:
     seed: int = 0
     compile: bool = False
     """torch.compile the adversary's Eq. 9 loss (``--compile``; the main job's ``compile``)."""
+    precision: str = "fp32"
+    """The ensemble's precision (``--precision bf16``: mixed precision, the main job's ``precision``)."""
 
     @classmethod
     def quick(cls) -> BenchConfig:
@@ -284,6 +286,7 @@ def synthetic_mdp(dataset: OfflineDataset, cfg: BenchConfig, device: torch.devic
     normalizer = ObsNormalizer.from_dataset(dataset)
     gen = torch.Generator().manual_seed(cfg.seed)
     ensemble = GaussianEnsemble(cfg.obs_dim, cfg.action_dim, cfg.ensemble, generator=gen)
+    ensemble.set_precision(cfg.precision)
     x = np.concatenate([normalizer.normalize(dataset.observations), dataset.actions], axis=1)
     ensemble.set_input_stats(x.mean(0), x.std(0))
     start = normalizer.normalize(torch.as_tensor(dataset.observations))
@@ -341,6 +344,7 @@ def bench_mle_epoch(cfg: BenchConfig, device: torch.device) -> tuple[Timing, Tim
     extrapolated, batches per epoch)."""
     gen = torch.Generator().manual_seed(cfg.seed)
     ensemble = GaussianEnsemble(cfg.obs_dim, cfg.action_dim, cfg.ensemble, generator=gen).to(device)
+    ensemble.set_precision(cfg.precision)
     n, e = cfg.mle_transitions, cfg.ensemble.n_members
     x = torch.randn(n, ensemble.input_dim, generator=gen).to(device)  # [N, in]
     y = 0.1 * torch.randn(n, ensemble.target_dim, generator=gen).to(device)  # [N, T]

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from rambo_env.dynamics import io
-from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
+from rambo_env.dynamics.ensemble import PRECISIONS, EnsembleConfig, GaussianEnsemble, resolve_device
 from rambo_env.dynamics.termination import get_termination_fn
 from rambo_env.dynamics.training import MLEConfig, train_mle
 from rambo_env.normalization import ObsNormalizer
@@ -246,6 +246,7 @@ def make_mdp(
     seed: int = 0,
     cache: bool = True,
     progress: bool = True,
+    precision: str = "fp32",
 ) -> LearnedMDP:
     """Load the dataset, fit (or load the cached) MLE ensemble (Alg. 1 line 1), build the MDP.
 
@@ -259,11 +260,15 @@ def make_mdp(
             fingerprint, both configs and ``seed``; MLE pretraining then checkpoints every epoch
             to ``io.partial_path(<model path>)`` and a killed run resumes from it.
         progress: show the MLE progress bar.
+        precision: ``fp32`` or ``bf16`` (mixed precision for the ensemble's MLE, rollouts and
+            adversary: :meth:`GaussianEnsemble.set_precision`; its own cache key).
     """
     from rambo_env.data.dataset import OfflineDataset
     from rambo_env.data.loaders import load_dataset, validate_for_env  # lazy: Minari, h5py
 
     check_model_args(ensemble_config, mle_config, seed)  # before the dataset load
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision: expected one of {PRECISIONS}, got {precision!r}")
     device = resolve_device(device)  # also before it (a load may generate 1M transitions)
     # A dataset object is validated silently; a name or path is resolved and announced.
     if isinstance(dataset, OfflineDataset):
@@ -274,8 +279,9 @@ def make_mdp(
     mle_config = mle_config if mle_config is not None else MLEConfig(seed=seed)
     normalizer = ObsNormalizer.from_dataset(dataset)
     ensemble = _cached_or_trained_ensemble(
-        dataset, normalizer, ensemble_config, mle_config, seed, device, cache, progress
+        dataset, normalizer, ensemble_config, mle_config, seed, device, cache, progress, precision
     )
+    ensemble.set_precision(precision)
     start_obs = normalizer.normalize(torch.as_tensor(dataset.observations, device=device))
     return LearnedMDP(
         ensemble,
@@ -318,14 +324,16 @@ def _cached_or_trained_ensemble(
     device: torch.device,
     cache: bool,
     progress: bool,
+    precision: str = "fp32",
 ) -> GaussianEnsemble:
     """Alg. 1 line 1, or its cached result; prints where the model came from.
 
     Training holds the cache entry's lock (:func:`io.cache_lock`): a second process that needs
     the same model waits for the first, then loads what it cached instead of training it again.
     """
-    path = io.cache_path(io.cache_key(dataset.fingerprint(), ensemble_config, mle_config, seed))
-    train = (dataset, normalizer, ensemble_config, mle_config, seed, device, progress)
+    key = io.cache_key(dataset.fingerprint(), ensemble_config, mle_config, seed, precision)
+    path = io.cache_path(key)
+    train = (dataset, normalizer, ensemble_config, mle_config, seed, device, progress, precision)
     if not cache:
         return _trained_ensemble(*train, path=None)
     cached = _cached_ensemble(path, dataset, normalizer, device)
@@ -370,6 +378,7 @@ def _trained_ensemble(
     seed: int,
     device: torch.device,
     progress: bool,
+    precision: str,
     path: Path | None,
 ) -> GaussianEnsemble:
     """Alg. 1 line 1: MLE pretraining; with a cache ``path``, checkpointed every epoch beside it
@@ -378,6 +387,7 @@ def _trained_ensemble(
     ensemble = GaussianEnsemble(
         dataset.obs_dim, dataset.action_dim, ensemble_config, generator=generator
     ).to(device)
+    ensemble.set_precision(precision)
     partial = io.partial_path(path) if path is not None else None
     report = train_mle(
         ensemble,

@@ -121,6 +121,14 @@ def run(cfg: bench.BenchConfig, device: torch.device, algos: tuple[str, ...] = A
         for n in sorted({1, threads})
     }
     res["floors"] = _floors(cfg, res, sac, res["matmul_gflops"][f"fp32_{threads}t"])
+    if cfg.precision == "bf16":  # the ensemble rows also against the bf16 floor (issue 12: <= 2x)
+        bf16_peak = res["matmul_gflops"][f"bf16_{threads}t"]
+        for row in ("rollout", "adversary", "mle_epoch"):
+            f = res["floors"][row]
+            res["floors"][f"{row}_bf16"] = {
+                **bench.floor_row(f["gflop"] * 1e9, f["wall_s"], bf16_peak, 2.0),
+                "peak_gflops": bf16_peak,
+            }
     res["peak_rss_mib"] = bench.peak_rss_mib()
     res["load_after"] = bench.load_average()
     return res
@@ -193,6 +201,9 @@ def _table(res: dict, cfg: bench.BenchConfig) -> Table:
 
     def add(name: str, t: dict, note: str = "", floor: str | None = None) -> None:
         f = floors.get(floor) if floor else None
+        bf16 = floors.get(f"{floor}_bf16") if floor else None
+        if bf16:
+            note = f"{note}; {bf16['ratio']:.1f}x bf16 floor".lstrip("; ")
         cells = (f"{f['floor_s']:.3g}", f"{f['ratio']:.1f}x",
                  f"<= {f['target_ratio']:.1f}x" if f["target_ratio"] else "") if f else ("", "", "")  # fmt: skip
         table.add_row(name, f"{t['cpu_s']:.3f}", f"{t['wall_s']:.3f}", *cells, note)
@@ -239,6 +250,9 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--compile", action="store_true",
                    help="torch.compile the adversary's loss, as long main-job runs do (compile time "
                         "goes into the untimed warm-up)")  # fmt: skip
+    p.add_argument("--precision", choices=("fp32", "bf16"), default="fp32",
+                   help="the ensemble's precision (bf16 = mixed; fast only with AMX / AVX-512 bf16 "
+                        "or CUDA); bf16 rows are also set against the bf16 floor")  # fmt: skip
     p.add_argument("--algos", default=",".join(ALGOS), help="agents to time (default sac,td3,tqc)")
     args = p.parse_args(argv)
     if args.threads is not None and args.threads < 1:
@@ -268,12 +282,13 @@ def main(argv: list[str] | None = None) -> dict:
     torch.set_num_threads(threads)
     device = resolve_device(args.device)
     cfg = bench.BenchConfig.quick() if args.quick else bench.BenchConfig()
+    cfg = cfg.with_(precision=args.precision)
     if args.compile:  # the compile belongs in an untimed warm-up call, --quick included
         cfg = cfg.with_(compile=True, warmup=max(cfg.warmup, 1))
     meta = {"torch": torch.__version__, "threads": torch.get_num_threads(), "device": str(device),
             "cpu": bench.cpu_model(), "python": platform.python_version(), "quick": args.quick,
             "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "weights": "untrained (random init)",
-            "threads_why": why, "cpu_flags": bench.cpu_flags(), "compile": args.compile}  # fmt: skip
+            "threads_why": why, "cpu_flags": bench.cpu_flags(), "compile": args.compile, "precision": args.precision}  # fmt: skip
     if device.type == "cuda":
         meta["gpu"] = torch.cuda.get_device_name(device)
     res = {"meta": meta, **run(cfg, device, algos)}

@@ -17,6 +17,7 @@ References:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 from collections.abc import Sequence
@@ -29,12 +30,14 @@ from torch import nn
 
 __all__ = [
     "OBS_SLICE",
+    "PRECISIONS",
     "REWARD_INDEX",
     "EnsembleConfig",
     "GaussianEnsemble",
     "VectorizedLinear",
     "check_device",
     "gaussian_log_prob",
+    "native_bf16",
     "resolve_device",
 ]
 
@@ -42,6 +45,9 @@ REWARD_INDEX = 0
 """Target column of the reward (official layout [reward, Δobs_norm])."""
 OBS_SLICE = slice(1, None)
 """Target columns of the normalised observation delta."""
+PRECISIONS = ("fp32", "bf16")
+"""Ensemble precisions: ``fp32``; ``bf16`` = mixed precision (hidden layers under bf16 autocast,
+fp32 weights, heads and losses; issue 12: for CPUs with AMX / AVX-512 bf16 and CUDA)."""
 _ROW_CHUNK = 2048
 """Rows per member per chunk in large inference batches (keeps activations in L2/L3 cache)."""
 
@@ -67,6 +73,20 @@ def check_device(device: str | torch.device) -> None:
             )
     elif parsed.type != "cpu":
         raise ValueError(f"device: expected auto, cpu, cuda or cuda:N, got {device!r}")
+
+
+def native_bf16(device: str | torch.device) -> bool:
+    """True where bf16 matmuls are native: CUDA with bf16 support, or a CPU whose flags list
+    ``amx_bf16`` or ``avx512_bf16`` (elsewhere bf16 is emulated and several times SLOWER)."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = set(f.read().split())
+    except OSError:
+        return False
+    return bool({"amx_bf16", "avx512_bf16"} & flags)
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -203,6 +223,8 @@ class GaussianEnsemble(nn.Module):
         self.register_buffer("input_mean", torch.zeros(self.input_dim))
         self.register_buffer("input_std", torch.ones(self.input_dim))
         self.register_buffer("elite_idx", torch.arange(self.config.n_elites, dtype=torch.long))
+        self.precision = "fp32"
+        """``fp32`` or ``bf16`` (:meth:`set_precision`; a run-time choice, not saved with the weights)."""
 
     # ----------------------------------------------------------------------------- bookkeeping
     @property
@@ -221,6 +243,15 @@ class GaussianEnsemble(nn.Module):
         """Parameters with a leading member dimension [E, ...] (everything but the log-var bounds)."""
         layers = [*self.hidden, self.mean_head, self.logvar_head]
         return [p for layer in layers for p in (layer.weight, layer.bias)]
+
+    def set_precision(self, precision: str) -> None:
+        """``fp32`` (default) or ``bf16``: the hidden layers' matmuls and activations under bf16
+        autocast (fp32 weights and optimizer state; the heads, the soft log-variance clamp and
+        every loss stay fp32). Faster only where the hardware has native bf16 (AMX, AVX-512 bf16,
+        CUDA); see :func:`rambo_env.dynamics.ensemble.native_bf16`."""
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision: expected one of {PRECISIONS}, got {precision!r}")
+        self.precision = precision
 
     @torch.no_grad()
     def set_input_stats(
@@ -270,8 +301,15 @@ class GaussianEnsemble(nn.Module):
         h = (x - self.input_mean) / self.input_std  # [.., B, in]
         # Without autograd (rollouts) the activation overwrites its input: no extra allocation.
         inplace = not torch.is_grad_enabled()
-        for layer in self.hidden:
-            h = F.silu(layer(h, members), inplace=inplace)  # [G, B, H]  swish
+        mixed = (
+            torch.autocast(h.device.type, dtype=torch.bfloat16)
+            if self.precision == "bf16"
+            else contextlib.nullcontext()
+        )
+        with mixed:  # bf16: hidden matmuls + SiLU in bf16 (fp32 accumulation), issue 12
+            for layer in self.hidden:
+                h = F.silu(layer(h, members), inplace=inplace)  # [G, B, H]  swish
+        h = h.float()  # the heads and everything after them in fp32 (a no-op in fp32)
         # The two heads are separate parameters (official) evaluated as one [H, 2T] matmul.
         weight = torch.cat([self.mean_head.weight, self.logvar_head.weight], dim=-1)  # [E, H, 2T]
         bias = torch.cat([self.mean_head.bias, self.logvar_head.bias], dim=-1)  # [E, 1, 2T]

@@ -123,16 +123,22 @@ def check_cache_dir() -> Path:
 
 
 def cache_key(
-    dataset_fingerprint: str, ensemble_cfg: EnsembleConfig, mle_cfg: MLEConfig, seed: int
+    dataset_fingerprint: str,
+    ensemble_cfg: EnsembleConfig,
+    mle_cfg: MLEConfig,
+    seed: int,
+    precision: str = "fp32",
 ) -> str:
     """Stable hex key of everything that determines a trained model (incl. the format version);
-    ``dataset_fingerprint`` is :meth:`OfflineDataset.fingerprint`."""
+    ``dataset_fingerprint`` is :meth:`OfflineDataset.fingerprint`. A model pretrained in ``bf16``
+    has its own key; ``fp32`` keys are those of before the option existed."""
     payload = {
         "format_version": FORMAT_VERSION,
         "dataset": dataset_fingerprint,
         "ensemble": _config_dict(ensemble_cfg),
         "mle": _config_dict(mle_cfg),
         "seed": int(seed),
+        **({"precision": precision} if precision != "fp32" else {}),
     }
     blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()[:20]

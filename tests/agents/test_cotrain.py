@@ -751,6 +751,30 @@ def test_compile_is_auto_on_for_long_runs_and_a_resume_may_switch_it(tiny_hopper
     assert "adversary loss: torch.compile (as set" in capsys.readouterr().out
 
 
+def test_bf16_precision_is_opt_in_keyed_apart_and_warned_about_without_native_bf16(
+    tiny_hopper, monkeypatch, capsys
+):
+    """Issue 12: ``precision="bf16"`` runs the ensemble in mixed precision with its own cached
+    model, says so loudly where the hardware has no native bf16, and bad values are one error."""
+    from agents import cotrain_setup
+    from rambo_env.dynamics import ensemble as ensemble_mod
+
+    with pytest.raises(ValueError, match="precision: expected one of"):
+        CotrainConfig(precision="fp16")
+    monkeypatch.setattr(ensemble_mod, "native_bf16", lambda device: False)
+    fp32 = cotrain_setup.build_session(tiny_config(tiny_hopper))
+    assert fp32.mdp.ensemble.precision == "fp32"
+    assert "precision bf16" not in capsys.readouterr().out
+    bf16 = cotrain_setup.build_session(tiny_config(tiny_hopper, precision="bf16"))
+    assert bf16.mdp.ensemble.precision == "bf16"
+    assert "WARNING: precision bf16 on hardware without native bf16" in capsys.readouterr().out
+    source = lambda s: s.resolved["model"]["source"]  # noqa: E731
+    assert source(bf16) != source(fp32)  # its own model-cache entry
+    monkeypatch.setattr(ensemble_mod, "native_bf16", lambda device: True)
+    cotrain_setup.build_session(tiny_config(tiny_hopper, precision="bf16"))
+    assert "precision bf16" not in capsys.readouterr().out
+
+
 def test_a_run_from_before_critic_layer_norm_was_auto_resumes_with_the_official_critic(
     tiny_hopper, tmp_path
 ):

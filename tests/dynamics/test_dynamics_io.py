@@ -103,6 +103,9 @@ def test_cache_dir_and_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         cache_key("abc", EnsembleConfig(), MLEConfig(), seed=1),
     }
     assert key not in variants and len(variants) == 4
+    # fp32 keeps the keys of before the precision option (existing caches stay valid); bf16 its own.
+    assert cache_key("abc", EnsembleConfig(), MLEConfig(), 0, precision="fp32") == key
+    assert cache_key("abc", EnsembleConfig(), MLEConfig(), 0, precision="bf16") != key
     assert cache_path(key).name == f"dynamics-{key}.pt"
 
 

@@ -262,3 +262,30 @@ def test_config_validation() -> None:
         for bad in (math.nan, math.inf, -math.inf, 1e39, -1e39, 100.0, -100.0):
             with pytest.raises(ValueError, match=rf"{name}: expected a number in \[-80, 80\]"):
                 EnsembleConfig(**{name: bad})
+
+
+def test_bf16_mixed_precision_is_close_to_fp32_and_opt_in() -> None:
+    """Issue 12's bf16 mode: hidden layers under bf16 autocast, fp32 outputs and gradients
+    close to fp32's (bf16 keeps 8 mantissa bits); fp32 stays the default and is unchanged."""
+    model = make_model()
+    obs, action, next_obs, reward = batch(64)
+    assert model.precision == "fp32"
+    mean32, logvar32 = model(obs, action)
+    loss32, _ = model.mle_loss(obs, action, next_obs, reward)
+    grads32 = torch.autograd.grad(loss32, list(model.parameters()))
+    model.set_precision("bf16")
+    mean16, logvar16 = model(obs, action)
+    assert mean16.dtype == logvar16.dtype == torch.float32  # heads and losses in fp32
+    assert not torch.equal(mean16, mean32)  # the hidden layers did run in bf16
+    torch.testing.assert_close(mean16, mean32, rtol=0, atol=3e-2 * float(mean32.abs().max()))
+    torch.testing.assert_close(logvar16, logvar32, rtol=0, atol=3e-2)
+    loss16, _ = model.mle_loss(obs, action, next_obs, reward)
+    assert abs(float(loss16 - loss32)) < 1e-2 * abs(float(loss32))
+    grads16 = torch.autograd.grad(loss16, list(model.parameters()))
+    for g16, g32 in zip(grads16, grads32, strict=True):
+        assert g16.dtype == torch.float32
+        assert float((g16 - g32).norm()) <= 5e-2 * float(g32.norm()) + 1e-6
+    model.set_precision("fp32")
+    assert torch.equal(model(obs, action)[0], mean32)
+    with pytest.raises(ValueError, match="precision: expected one of"):
+        model.set_precision("fp16")
