@@ -64,7 +64,13 @@ N_MODEL_SAMPLES = 200  # ensemble samples per grid action
 
 
 def toy_config(
-    toy: str, lam: float, seed: int, npz: Path, iterations: int | None, steps: int = STEPS
+    toy: str,
+    lam: float,
+    seed: int,
+    npz: Path,
+    iterations: int | None,
+    steps: int = STEPS,
+    precision: str = "fp32",
 ) -> CotrainConfig:
     """The co-training config of one toy run (BC warm start off: the paper uses it for MuJoCo)."""
     spec = TOYS[toy]
@@ -74,6 +80,7 @@ def toy_config(
         n_iterations=n_iterations, n_rollouts=1000, bc_epochs=0,
         agent_steps_per_iteration=steps, adversary_steps_per_iteration=steps,
         ensemble_hidden=spec["hidden"], eval_every=5, eval_last=5, progress=False, ent_coef=ENT_COEF,
+        precision=precision,
     )  # fmt: skip
 
 
@@ -124,13 +131,19 @@ def plot(p: dict[str, Any], title: str, path: Path) -> None:
 
 
 def run_toy(
-    toy: str, lam: float, seed: int, out: Path, iterations: int | None = None, steps: int = STEPS
+    toy: str,
+    lam: float,
+    seed: int,
+    out: Path,
+    iterations: int | None = None,
+    steps: int = STEPS,
+    precision: str = "fp32",
 ) -> dict:
     """One run of ``toy`` with weight ``lam``: snapshots plotted, final summary returned."""
     register_toy_envs()
     t0 = time.perf_counter()
     npz = out / f"{toy}-s{seed}.npz"
-    cfg = toy_config(toy, lam, seed, npz, iterations, steps)  # validated before any file
+    cfg = toy_config(toy, lam, seed, npz, iterations, steps, precision)  # validated before any file
     TOYS[toy]["make"](seed=seed).to_npz(npz)
     run_dir, name = out / run_dir_name(toy, lam, seed), f"{toy} λ={lam:g} s{seed}"
     stops = [s for s in TOYS[toy]["snap"] if s < cfg.n_iterations] + [None]
@@ -154,20 +167,30 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--iterations", type=int, default=None, help="default: the paper's")
     parser.add_argument("--steps", type=int, default=STEPS, help="agent = adversary steps/iter")
     parser.add_argument("--out", type=run_io.user_path, default=Path("runs/toys"))
+    parser.add_argument(
+        "--precision",
+        choices=("fp32", "bf16"),
+        default="fp32",
+        help="the ensemble's precision (issue 12's bf16 check: the C.3 outcome must not change)",
+    )
     args = run_io.accept_negative_numbers(parser).parse_args(argv)
     torch.set_num_threads(1)
     toys = list(TOYS) if args.toy == "both" else [args.toy]
     runs = list(itertools.product(toys, args.lam, args.seeds))
     try:  # every run's config and folder, before the first run writes anything
         for toy, lam, seed in runs:
-            toy_config(toy, lam, seed, args.out / "check.npz", args.iterations, args.steps)
+            toy_config(
+                toy, lam, seed, args.out / "check.npz", args.iterations, args.steps, args.precision
+            )
         check_run_dirs(args.out, runs)
     except ValueError as err:
         parser.exit(2, f"error: {err}\n")
     summary = []
     try:
         for toy, lam, seed in runs:
-            summary.append(run_toy(toy, lam, seed, args.out, args.iterations, args.steps))
+            summary.append(
+                run_toy(toy, lam, seed, args.out, args.iterations, args.steps, args.precision)
+            )
             print(json.dumps(summary[-1]))
         run_io.write_json(args.out / "summary.json", summary)
     except (ValueError, OSError) as err:  # a failed write (full disk): one line
