@@ -2,6 +2,7 @@
 
     python scripts/mle_quality.py                                   # hopper-medium, official vs larger batches
     python scripts/mle_quality.py --variants 256:3e-4,1024:1e-3 --max-time-s 600 --out mle.csv
+    python scripts/mle_quality.py --variants 256:3e-4,256:3e-4:bf16 --max-epochs 10 --n-transitions 20000
 
 Trains a fresh paper-sized ensemble (Alg. 1 line 1, App. B.1) once per variant on the same data,
 seed and holdout split, for the same wall budget (or epochs), and prints per variant the epochs
@@ -18,12 +19,19 @@ import csv
 import sys
 from pathlib import Path
 
+import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from rambo_env.data.dataset import OfflineDataset
 from rambo_env.data.loaders import load_dataset
-from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
+from rambo_env.dynamics.ensemble import (
+    PRECISIONS,
+    EnsembleConfig,
+    GaussianEnsemble,
+    resolve_device,
+)
 from rambo_env.dynamics.training import MLEConfig, model_tensors, train_mle
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
@@ -35,17 +43,23 @@ from rambo_env.run_io import (
 )
 
 
-def parse_variants(text: str) -> list[tuple[int, float]]:
-    """``"256:3e-4,1024:1e-3"`` -> ``[(256, 3e-4), (1024, 1e-3)]``."""
+def parse_variants(text: str) -> list[tuple[int, float, str]]:
+    """``"256:3e-4,1024:1e-3:bf16"`` -> ``[(256, 3e-4, "fp32"), (1024, 1e-3, "bf16")]`` (the
+    optional third field is the ensemble's precision, issue 12's bf16 check)."""
     out = []
     for item in text.split(","):
         try:
-            batch, lr = item.split(":")
-            variant = (int(batch), float(lr))
+            batch, lr, *rest = item.split(":")
+            precision = rest[0] if len(rest) == 1 else "fp32" if not rest else "too many"
+            variant = (int(batch), float(lr), precision)
         except ValueError:
-            raise ValueError(f"--variants: expected BATCH:LR[,BATCH:LR...], got {item!r}") from None
+            raise ValueError(
+                f"--variants: expected BATCH:LR[:PRECISION][,...], got {item!r}"
+            ) from None
         if variant[0] < 1 or not variant[1] > 0:
             raise ValueError(f"--variants: batch must be >= 1 and lr > 0, got {item!r}")
+        if precision not in PRECISIONS:
+            raise ValueError(f"--variants: precision must be one of {PRECISIONS}, got {item!r}")
         out.append(variant)
     return out
 
@@ -59,6 +73,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
                    help="BATCH:LR pairs (official: 256:3e-4)")  # fmt: skip
     p.add_argument("--max-time-s", type=float, default=300.0, help="wall budget per variant")
     p.add_argument("--max-epochs", type=int, default=None, help="epoch budget per variant")
+    p.add_argument("--n-transitions", type=int, default=None,
+                   help="train on this many transitions drawn from the dataset (seed 0; default all)")  # fmt: skip
     p.add_argument("--min-logvar-init", type=float, default=EnsembleConfig.init_min_logvar)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--device", default="auto")
@@ -73,50 +89,64 @@ def main(argv: list[str] | None = None) -> list[dict]:
         raise ValueError(f"--max-epochs: expected >= 1, got {args.max_epochs}")
     if args.seed < 0:  # was accepted (torch wraps a negative seed)
         raise ValueError(f"--seed: expected >= 0, got {args.seed}")
+    if args.n_transitions is not None and args.n_transitions < 2:
+        raise ValueError(f"--n-transitions: expected >= 2, got {args.n_transitions}")
     if args.out is not None:
         check_out(args.out)
     torch.set_num_threads(threads)
     device = resolve_device(args.device)
     dataset = load_dataset(args.dataset)
+    if args.n_transitions is not None:
+        dataset = subset(dataset, args.n_transitions)
     normalizer = ObsNormalizer.from_dataset(dataset)
     x_all, y_all = model_tensors(dataset, normalizer, device)
     rows = torch.randperm(x_all.shape[0], generator=torch.Generator().manual_seed(0))[:5000]
     probe_x, probe_y = x_all[rows.to(device)], y_all[rows.to(device)]
     obs_dim, action_dim = dataset.observations.shape[1], dataset.actions.shape[1]
     rows, results = [], []
-    for batch, lr in variants:
+    for batch, lr, precision in variants:
         gen = torch.Generator().manual_seed(args.seed)
         ens_cfg = EnsembleConfig(init_min_logvar=args.min_logvar_init)
         ensemble = GaussianEnsemble(obs_dim, action_dim, ens_cfg, generator=gen)
+        ensemble.set_precision(precision)
         cfg = MLEConfig(lr=lr, batch_size=batch, max_time_s=args.max_time_s,
                         max_epochs=args.max_epochs, seed=args.seed)  # fmt: skip
         report = train_mle(ensemble, dataset, normalizer, cfg, device=device, progress=False)
         at_floor = int(ensemble.logvar_at_floor(probe_x, probe_y).sum())
         elite_mse = sum(report.holdout_mse[i] for i in report.elites) / len(report.elites)
-        result = {"batch": batch, "lr": lr, "epochs": report.epochs, "wall_s": report.wall_s,
+        result = {"batch": batch, "lr": lr, "precision": precision, "epochs": report.epochs, "wall_s": report.wall_s,
                   "elite_holdout_mse": elite_mse, "logvar_at_floor_dims": at_floor,
                   "target_dims": ensemble.target_dim, "stopped_by": report.stopped_by}  # fmt: skip
         results.append(result)
-        print(f"batch {batch:5d} lr {lr:.0e}: {report.epochs} epoch(s) in {report.wall_s:.0f} s "
+        print(f"batch {batch:5d} lr {lr:.0e} {precision}: {report.epochs} epoch(s) in {report.wall_s:.0f} s "
               f"({report.stopped_by}), elites' holdout MSE {elite_mse:.5f}, log-var on its lower "
               f"bound in {at_floor} of {ensemble.target_dim} dims where its error is smaller", flush=True)  # fmt: skip
         for epoch, (sec, mse) in enumerate(zip(report.epoch_end_s, report.holdout_history,
                                                strict=True), start=1):  # fmt: skip
-            rows.append(
-                {"batch": batch, "lr": lr, "epoch": epoch, "seconds": sec, "holdout_mse": mse}
-            )
+            rows.append({"batch": batch, "lr": lr, "precision": precision, "epoch": epoch,
+                         "seconds": sec, "holdout_mse": mse})  # fmt: skip
     if args.out is not None:
 
         def write(tmp: Path) -> None:
             with tmp.open("w", newline="") as f:
                 writer = csv.DictWriter(
-                    f, fieldnames=["batch", "lr", "epoch", "seconds", "holdout_mse"]
+                    f, fieldnames=["batch", "lr", "precision", "epoch", "seconds", "holdout_mse"]
                 )
                 writer.writeheader()
                 writer.writerows(rows)
 
         atomic_write(args.out, write)  # a failed write names the file; no temp file is left
     return results
+
+
+def subset(dataset: OfflineDataset, n: int) -> OfflineDataset:
+    """``n`` transitions of ``dataset`` drawn without replacement (seed 0), same env and name."""
+    if n >= dataset.observations.shape[0]:
+        return dataset
+    rows = np.sort(np.random.default_rng(0).permutation(dataset.observations.shape[0])[:n])
+    fields = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
+    arrays = {name: getattr(dataset, name)[rows] for name in fields}
+    return OfflineDataset.from_arrays(arrays, env_id=dataset.env_id, name=f"{dataset.name}[{n}]")
 
 
 def check_out(out: Path) -> None:

@@ -43,11 +43,15 @@ def test_mle_quality_trains_each_variant_and_writes_the_csv(tmp_path):
     data = bench.synthetic_dataset(bench.BenchConfig.quick(), n=600)
     path = data.to_npz(tmp_path / "tiny.npz")
     out = tmp_path / "mle.csv"
-    results = _load_script().main(["--dataset", str(path), "--variants", "64:1e-3,128:3e-4",
-                                   "--max-epochs", "2", "--device", "cpu", "--out", str(out)])  # fmt: skip
-    assert [(r["batch"], r["lr"], r["epochs"]) for r in results] == [(64, 1e-3, 2), (128, 3e-4, 2)]
+    results = _load_script().main(["--dataset", str(path), "--variants", "64:1e-3,128:3e-4:bf16",
+                                   "--max-epochs", "2", "--device", "cpu", "--out", str(out),
+                                   "--n-transitions", "500"])  # fmt: skip
+    assert [(r["batch"], r["lr"], r["precision"], r["epochs"]) for r in results] == [
+        (64, 1e-3, "fp32", 2), (128, 3e-4, "bf16", 2),
+    ]  # fmt: skip
     assert all(0 <= r["logvar_at_floor_dims"] <= r["target_dims"] == 12 for r in results)
     rows = list(csv.DictReader(out.open()))
+    assert {r["precision"] for r in rows} == {"fp32", "bf16"}
     assert [(r["batch"], r["epoch"]) for r in rows] == [
         ("64", "1"),
         ("64", "2"),
@@ -57,7 +61,7 @@ def test_mle_quality_trains_each_variant_and_writes_the_csv(tmp_path):
     assert all(float(r["seconds"]) > 0 and float(r["holdout_mse"]) > 0 for r in rows)
 
 
-@pytest.mark.parametrize("bad", ["256", "256:x", "0:1e-3", "256:-1"])
+@pytest.mark.parametrize("bad", ["256", "256:x", "0:1e-3", "256:-1", "256:3e-4:fp16", "1:1:bf16:x"])
 def test_mle_quality_bad_variants_name_the_flag(bad):
     with pytest.raises(ValueError, match="--variants"):
         _load_script().main(["--variants", bad])
