@@ -138,10 +138,11 @@ class CotrainConfig:
     model-cache key). Only for hardware with native bf16 (AMX / AVX-512 bf16 CPUs, CUDA): elsewhere
     bf16 is emulated and several times slower, and the run says so. Issue 12; opt-in."""
     compile: bool | None = None
-    """torch.compile the ensemble's loss in the adversary's steps (Eq. 9; same numbers to float32
-    rounding; issue 12: 5-13 % faster per adversary step on a 2-core CPU; compiling takes about
-    a minute the first time, seconds once inductor's on-disk cache has it). None = auto: on for
-    runs of at least COMPILE_MIN_ITERATIONS (20) iterations, off for shorter ones."""
+    """torch.compile the ensemble's losses: the adversary's Eq. 9 loss and MLE pretraining's
+    (same numbers to float32 rounding; issue 12: the adversary 6-17 per cent faster per step on a 2-core
+    CPU; compiling takes about a minute the first time, seconds once inductor's on-disk cache has
+    it). None = auto: on for runs of at least COMPILE_MIN_ITERATIONS (20) iterations (the paper
+    preset), off for shorter ones."""
     stop_at_iteration: int | None = None
     """Stop (as if killed) after this iteration's checkpoint; resume continues it."""
     progress: bool = True
@@ -576,6 +577,7 @@ def _make_mdp(
         cache=True,
         progress=cfg.progress,
         precision=cfg.precision,
+        compile=cfg.uses_compile,
     )
     info: dict[str, Any] = {"source": f"{'cache' if cached else 'trained'}: {path}"}
     if path.is_file():

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from rambo_env.adversary import AdversaryConfig, ModelAdversary, PolicyFns
+from rambo_env.compile import MaybeCompiled
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
 from rambo_env.dynamics.termination import get_termination_fn
@@ -83,7 +84,8 @@ class BenchConfig:
     matmul_size: int = 2048
     seed: int = 0
     compile: bool = False
-    """torch.compile the adversary's Eq. 9 loss (``--compile``; the main job's ``compile``)."""
+    """torch.compile the adversary's Eq. 9 loss and the MLE loss (``--compile``; the main job's
+    ``compile``)."""
     precision: str = "fp32"
     """The ensemble's precision (``--precision bf16``: mixed precision, the main job's ``precision``)."""
 
@@ -352,8 +354,10 @@ def bench_mle_epoch(cfg: BenchConfig, device: torch.device) -> tuple[Timing, Tim
     n_rows = cfg.mle_measure * cfg.batch_size
     order = torch.randint(n, (e, n_rows), generator=gen).to(device)  # [E, K * B]
 
+    loss_fn = MaybeCompiled(ensemble.mle_loss_from_tensors, enabled=cfg.compile, name="MLE loss")
+
     def run() -> None:
-        _run_epoch(ensemble, optimizer, x, y, order, cfg.batch_size, math.inf)
+        _run_epoch(ensemble, optimizer, x, y, order, cfg.batch_size, math.inf, loss_fn)
 
     t = measure(run, cfg.repeats, cfg.warmup, device)
     n_train = n - min(int(0.1 * n), 1000)  # official holdout min(10 %, 1000)

@@ -247,6 +247,7 @@ def make_mdp(
     cache: bool = True,
     progress: bool = True,
     precision: str = "fp32",
+    compile: bool = False,
 ) -> LearnedMDP:
     """Load the dataset, fit (or load the cached) MLE ensemble (Alg. 1 line 1), build the MDP.
 
@@ -262,6 +263,8 @@ def make_mdp(
         progress: show the MLE progress bar.
         precision: ``fp32`` or ``bf16`` (mixed precision for the ensemble's MLE, rollouts and
             adversary: :meth:`GaussianEnsemble.set_precision`; its own cache key).
+        compile: MLE pretraining's loss through ``torch.compile`` (same numbers to float32
+            rounding; not part of the cache key).
     """
     from rambo_env.data.dataset import OfflineDataset
     from rambo_env.data.loaders import load_dataset, validate_for_env  # lazy: Minari, h5py
@@ -279,8 +282,9 @@ def make_mdp(
     mle_config = mle_config if mle_config is not None else MLEConfig(seed=seed)
     normalizer = ObsNormalizer.from_dataset(dataset)
     ensemble = _cached_or_trained_ensemble(
-        dataset, normalizer, ensemble_config, mle_config, seed, device, cache, progress, precision
-    )
+        dataset, normalizer, ensemble_config, mle_config, seed, device, cache, progress,
+        precision, compile,
+    )  # fmt: skip
     ensemble.set_precision(precision)
     start_obs = normalizer.normalize(torch.as_tensor(dataset.observations, device=device))
     return LearnedMDP(
@@ -325,6 +329,7 @@ def _cached_or_trained_ensemble(
     cache: bool,
     progress: bool,
     precision: str = "fp32",
+    compile: bool = False,
 ) -> GaussianEnsemble:
     """Alg. 1 line 1, or its cached result; prints where the model came from.
 
@@ -333,7 +338,9 @@ def _cached_or_trained_ensemble(
     """
     key = io.cache_key(dataset.fingerprint(), ensemble_config, mle_config, seed, precision)
     path = io.cache_path(key)
-    train = (dataset, normalizer, ensemble_config, mle_config, seed, device, progress, precision)
+    train = (
+        dataset, normalizer, ensemble_config, mle_config, seed, device, progress, precision, compile
+    )  # fmt: skip
     if not cache:
         return _trained_ensemble(*train, path=None)
     cached = _cached_ensemble(path, dataset, normalizer, device)
@@ -379,6 +386,7 @@ def _trained_ensemble(
     device: torch.device,
     progress: bool,
     precision: str,
+    compile: bool,
     path: Path | None,
 ) -> GaussianEnsemble:
     """Alg. 1 line 1: MLE pretraining; with a cache ``path``, checkpointed every epoch beside it
@@ -397,6 +405,7 @@ def _trained_ensemble(
         device,
         progress=progress,
         checkpoint_path=partial,
+        compile=compile,
     )
     elite_mse = [report.holdout_mse[i] for i in report.elites]
     if not all(math.isfinite(m) for m in elite_mse):

@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> dict:
     )
     p.add_argument("--quick", action="store_true", help="tiny sizes (smoke test; seconds)")
     p.add_argument("--compile", action="store_true",
-                   help="torch.compile the adversary's loss, as long main-job runs do (compile time "
+                   help="torch.compile the adversary's and the MLE loss, as long main-job runs do (compile time "
                         "goes into the untimed warm-up)")  # fmt: skip
     p.add_argument("--precision", choices=("fp32", "bf16"), default="fp32",
                    help="the ensemble's precision (bf16 = mixed; fast only with AMX / AVX-512 bf16 "

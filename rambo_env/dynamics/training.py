@@ -22,6 +22,7 @@ import logging
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -161,12 +162,15 @@ def _run_epoch(
     order: torch.Tensor,
     batch_size: int,
     deadline: float,
+    loss_fn: Callable[..., tuple[torch.Tensor, dict]] | None = None,
 ) -> tuple[float, bool]:
-    """One pass over the per-member bootstrap ``order`` [E, N]; returns (mean loss, timed_out)."""
+    """One pass over the per-member bootstrap ``order`` [E, N]; returns (mean loss, timed_out).
+    ``loss_fn``: ``ensemble.mle_loss_from_tensors`` or a compiled version of it (the default)."""
+    loss_fn = loss_fn if loss_fn is not None else ensemble.mle_loss_from_tensors
     total, n_batches, timed_out = torch.zeros((), device=x.device), 0, False
     for start in range(0, order.shape[1], batch_size):
         idx = order[:, start : start + batch_size]  # [E, b]
-        loss, _ = ensemble.mle_loss_from_tensors(x[idx], y[idx])  # [E, b, in], [E, b, T]
+        loss, _ = loss_fn(x[idx], y[idx])  # [E, b, in], [E, b, T]
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -344,6 +348,7 @@ def train_mle(
     device: str | torch.device = "auto",
     progress: bool = True,
     checkpoint_path: str | os.PathLike | None = None,
+    compile: bool = False,
 ) -> MLEReport:
     """Fit ``ensemble`` to ``dataset`` by Gaussian maximum likelihood (Alg. 1 line 1; App. B.1).
 
@@ -359,7 +364,12 @@ def train_mle(
     ``epoch_end_s`` count the earlier sessions' time. A checkpoint of other data / model / config
     (budgets aside) or an unreadable one is ignored with one printed line. The file is removed when
     training finishes.
+
+    ``compile``: the per-batch loss through ``torch.compile`` (:mod:`rambo_env.compile`; the same
+    numbers to float32 rounding, not bitwise; not part of the cache key or the checkpoint).
     """
+    from rambo_env.compile import MaybeCompiled
+
     cfg = cfg if cfg is not None else MLEConfig()
     device = resolve_device(device)
     ensemble.to(device)
@@ -401,6 +411,9 @@ def train_mle(
             )
         del ckpt
     deadline = start_time + cfg.max_time_s if cfg.max_time_s is not None else math.inf
+    loss_fn = MaybeCompiled(
+        ensemble.mle_loss_from_tensors, enabled=compile, name="MLE loss (Alg. 1 line 1)"
+    )
     stopped_by, timed_out = "max_epochs", False
     bar = tqdm(
         total=cfg.max_epochs, initial=len(losses), desc="MLE", unit="epoch", disable=not progress
@@ -416,7 +429,9 @@ def train_mle(
         if cfg.max_epochs is not None and len(losses) >= cfg.max_epochs:
             break
         order = boot[:, torch.randperm(n_train, generator=gen).to(device)]  # [E, N_train]
-        loss, timed_out = _run_epoch(ensemble, optimizer, x, y, order, cfg.batch_size, deadline)
+        loss, timed_out = _run_epoch(
+            ensemble, optimizer, x, y, order, cfg.batch_size, deadline, loss_fn
+        )
         mse = _holdout_mse(ensemble, x_hold, y_hold)  # [E]
         tracker.update(mse)
         losses.append(loss)

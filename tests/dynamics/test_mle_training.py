@@ -268,3 +268,22 @@ def test_checkpoint_written_every_epoch_and_removed_at_the_end(
     _, report = fit(data, cfg, checkpoint_path=path)
     assert report.stopped_by == stopped_by and epochs == list(range(1, report.epochs + 1))
     assert not path.exists() and not list(path.parent.iterdir())  # no stray temporary files
+
+
+def test_compiled_mle_loss_trains_the_same_model_to_float32_rounding() -> None:
+    """Issue 12: ``train_mle(..., compile=True)`` runs the per-batch loss through torch.compile
+    (the last, shorter batch of an epoch included) and ends with the eager run's model."""
+    data = linear_dataset(700)  # 7 x 256-row member batches per epoch: the last one is shorter
+    norm = ObsNormalizer.from_dataset(data)
+    cfg = MLEConfig(max_epochs=2, max_time_s=None, seed=0)
+    reports, states = [], []
+    for compile in (False, True):
+        model = GaussianEnsemble(3, 2, TINY, generator=torch.Generator().manual_seed(0))
+        reports.append(train_mle(model, data, norm, cfg, "cpu", progress=False, compile=compile))
+        states.append(model.state_dict())
+    eager, compiled = reports
+    assert compiled.epochs == eager.epochs == 2 and compiled.elites == eager.elites
+    np.testing.assert_allclose(compiled.train_loss, eager.train_loss, rtol=1e-4)
+    np.testing.assert_allclose(compiled.holdout_mse, eager.holdout_mse, rtol=1e-4)
+    for key, value in states[0].items():
+        torch.testing.assert_close(states[1][key], value, rtol=1e-4, atol=1e-6)
