@@ -7,6 +7,7 @@ import glob
 import json
 import math
 import os
+import re
 import signal
 
 import gymnasium as gym
@@ -1128,3 +1129,86 @@ def test_ledger_script_refuses_two_runs_of_one_key(tmp_path, monkeypatch, capsys
         assert exit_info.value.code == 2 and message in err and err.count("\n") == 1, err
         assert not ledger.exists()  # before any write
     assert ledger_cli.main([str(run_b), "--ledger", str(ledger)]) == 0
+
+
+def _run_folder_with_checkpoint(run_dir, state) -> None:
+    """A run folder whose config.json is cotrain's and whose checkpoint.pt holds ``state``."""
+    from agents.cotrain_setup import config_to_dict
+
+    run_dir.mkdir()
+    saved = {
+        "config": config_to_dict(tiny_config("tiny-hopper.npz")),
+        "resolved": {"dataset": {"fingerprint": "f" * 16}},
+    }
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    torch.save(state, run_dir / "checkpoint.pt")
+
+
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        ([1, 2, 3], "holds a list, not a checkpoint dict"),
+        ({"state_dict": {}, "normalizer": {}}, "has no \\['iteration'"),  # a dynamics-model file
+        ({"format_version": 99, **{k: 0 for k in ("iteration", "history", "agent", "ensemble",
+          "adversary", "buffer_generator", "noise_rng", "callback", "rng")}}, "format_version 99"),
+        ({k: 0 for k in ("history", "agent", "ensemble", "adversary", "buffer_generator",
+          "noise_rng", "callback", "rng")} | {"iteration": -1}, "iteration -1"),
+    ],
+)  # fmt: skip
+def test_a_checkpoint_that_is_not_a_runs_is_one_error_before_the_dataset_loads(
+    tmp_path, monkeypatch, capsys, state, message
+):
+    """was: a raw ``KeyError: 'iteration'`` / ``TypeError`` (cotrain --resume, diagnose.py), or
+    ``KeyError: 'agent'`` after the dataset load and the model build; version 99 read as 1."""
+    from agents import cotrain as cotrain_module
+
+    def no_session(*args, **kwargs):
+        raise AssertionError("the checkpoint must be checked before the dataset and model")
+
+    monkeypatch.setattr(cotrain_module, "build_session", no_session)
+    run_dir = tmp_path / "run"
+    _run_folder_with_checkpoint(run_dir, state)
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {run_dir / 'checkpoint.pt'}: ") and "Traceback" not in err
+    assert re.search(message, err), err
+    with pytest.raises(ValueError, match=message):  # scripts/diagnose.py's loader
+        cotrain_module.load_session(run_dir)
+
+
+def test_interrupt_while_the_results_are_written_completes_them(tiny_hopper, tmp_path, capsys):
+    """SIGTERM / Ctrl-C while results.json and the curve are written: both are completed (was:
+    results.json "finished" without learning_curve.png, and advice to --resume, which then
+    found the run finished and never drew it)."""
+    from agents import cotrain as cotrain_module
+
+    plot = cotrain_module.run_io.plot_learning_curve
+
+    def killed_while_plotting(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGINT)
+        return plot(*args, **kwargs)
+
+    run_dir = tmp_path / "run"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cotrain_module.run_io, "plot_learning_curve", killed_while_plotting)
+        results = run_cotrain(tiny_config(tiny_hopper, n_iterations=1, n_eval_episodes=1), run_dir)
+    assert results["status"] == "finished" and (run_dir / "learning_curve.png").is_file()
+    assert "SIGTERM while the results were written: they were completed first" in (
+        capsys.readouterr().out
+    )
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handlers restored
+
+
+def test_advice_to_resume_quotes_a_run_folder_with_spaces(tmp_path, monkeypatch, capsys):
+    """was: ``--resume /x/my runs/r``, which the shell splits at the space."""
+    run_dir = tmp_path / "my runs" / "r"
+
+    def interrupted(*args, **kwargs):
+        run_dir.mkdir(parents=True)
+        (run_dir / "checkpoint.pt").write_bytes(b"x")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cotrain_cli, "run_cotrain", interrupted)
+    assert cotrain_cli.main(["--dataset", "hopper-medium", "--run-dir", str(run_dir)]) == 130
+    assert f"--resume '{run_dir}'" in capsys.readouterr().err
