@@ -159,7 +159,7 @@ def run_cotrain(
     """
     run_dir = Path(run_dir)
     # SIGTERM = Ctrl-C for the whole run: one killed in setup (MLE, BC) also frees its folder.
-    with run_io.claim_run_dir(run_dir), _sigterm_as_keyboard_interrupt():
+    with run_io.claim_run_dir(run_dir), run_io.sigterm_as_keyboard_interrupt():
         return _run(cfg, run_dir, resume, on_iteration)
 
 
@@ -238,27 +238,6 @@ def _run(
     with _interrupts_deferred():
         timing.record_iteration_time(key, history.iteration_s[first_new:])
         return _finish(session, monitor, history, run_dir, setup_s, time.perf_counter() - t_start)
-
-
-@contextlib.contextmanager
-def _sigterm_as_keyboard_interrupt() -> Iterator[None]:
-    """Treat SIGTERM (``kill``, a scheduler's stop) like Ctrl-C while training.
-
-    Only the main thread may install signal handlers; elsewhere (e.g. a Ray worker thread) this
-    does nothing. The previous handler is restored afterwards.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt(f"signal {signum} (SIGTERM)")
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager

@@ -22,8 +22,10 @@ import math
 import os
 import random
 import re
+import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -56,6 +58,7 @@ __all__ = [
     "run_holder",
     "save_checkpoint",
     "set_rng_state",
+    "sigterm_as_keyboard_interrupt",
     "write_json",
 ]
 
@@ -287,6 +290,28 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
         except OSError:  # not empty (someone else wrote there) or already gone
             return
+
+
+@contextmanager
+def sigterm_as_keyboard_interrupt() -> Iterator[None]:
+    """Treat SIGTERM (``kill``, a scheduler's stop) like Ctrl-C (a run's training and setup,
+    ``scripts/make_dataset.py``'s collection).
+
+    Only the main thread may install signal handlers; elsewhere (e.g. a Ray worker thread) this
+    does nothing. The previous handler is restored afterwards.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum} (SIGTERM)")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def user_path(text: str) -> Path:
