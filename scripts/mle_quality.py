@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import sys
 from pathlib import Path
 
@@ -44,8 +45,12 @@ def parse_variants(text: str) -> list[tuple[int, float]]:
             variant = (int(batch), float(lr))
         except ValueError:
             raise ValueError(f"--variants: expected BATCH:LR[,BATCH:LR...], got {item!r}") from None
-        if variant[0] < 1 or not variant[1] > 0:
-            raise ValueError(f"--variants: batch must be >= 1 and lr > 0, got {item!r}")
+        if variant[0] < 1 or not 0 < variant[1] < math.inf:  # was: lr inf accepted
+            raise ValueError(f"--variants: batch must be >= 1 and lr finite and > 0, got {item!r}")
+        if variant in out:  # was: the same variant trained twice
+            raise ValueError(
+                f"--variants: {item!r} is given twice (batch {variant[0]}, lr {variant[1]:g})"
+            )
         out.append(variant)
     return out
 
