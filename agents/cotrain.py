@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
+import shlex
 import shutil
 import signal
 import threading
@@ -275,7 +276,11 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
         content = [p for p in run_dir.iterdir() if p.name != run_io.LOCK_NAME]
         started = {run_io.CHECKPOINT_NAME, run_io.RESULTS_NAME} & {p.name for p in content}
         if started:
-            raise ValueError(f"run_dir: {run_dir} is not empty; pass resume=True to continue it")
+            raise ValueError(  # was: "pass resume=True", advice the CLI has no flag for
+                f"run_dir: {run_dir} already holds a run ({', '.join(sorted(started))}); continue "
+                f"it with scripts/cotrain.py --resume {shlex.quote(str(run_dir))} (run_cotrain("
+                "…, resume=True)), or pick a new folder"
+            )
         run_io.check_no_foreign_entries(run_dir)  # only a run's own files are ever cleared
         if content:  # a start that died before its first checkpoint: nothing to resume
             print(f"[cotrain] {run_dir}: no checkpoint, clearing a start that did not finish")

@@ -1015,6 +1015,26 @@ def test_ledger_keeps_the_longer_run_of_a_key_unless_replace(
     assert ledger_module.read_index(ledger)["tiny-hopper_sac_k2-lam3e-4_s0"].iterations == 3
 
 
+def test_the_ledger_index_records_each_runs_folder(tmp_path, monkeypatch, ledger_module):
+    """was: index.json did not say which run folder an entry came from (probe 7's leftover);
+    inside the repository it is recorded relative to it, so the committed index is portable."""
+    ledger = tmp_path / "ledger"
+    run = tmp_path / "long"
+    _fake_run(run, 8, monkeypatch)
+    assert ledger_module.update_ledger(run, ledger).run_dir == str(run.resolve())
+    saved = json.loads((ledger / "index.json").read_text())
+    assert saved["tiny-hopper_sac_k2-lam3e-4_s0"]["run_dir"] == str(run.resolve())
+    short = tmp_path / "short"
+    _fake_run(short, 3, monkeypatch)
+    with pytest.raises(ValueError, match=rf"holds a run of 8 iterations \({re.escape(str(run))}\)"):
+        ledger_module.update_ledger(short, ledger)
+    repo = ledger_module.DEFAULT_LEDGER_DIR.parents[2]
+    assert ledger_module._run_dir_record(repo / "runs" / "x") == "runs/x"
+    del saved["tiny-hopper_sac_k2-lam3e-4_s0"]["run_dir"]  # an entry written before it existed
+    (ledger / "index.json").write_text(json.dumps(saved))
+    assert ledger_module.read_index(ledger)["tiny-hopper_sac_k2-lam3e-4_s0"].run_dir is None
+
+
 def test_resuming_a_finished_run_rewrites_nothing(tiny_hopper, tmp_path, capsys, monkeypatch):
     from agents import cotrain_setup
 
@@ -1212,3 +1232,16 @@ def test_advice_to_resume_quotes_a_run_folder_with_spaces(tmp_path, monkeypatch,
     monkeypatch.setattr(cotrain_cli, "run_cotrain", interrupted)
     assert cotrain_cli.main(["--dataset", "hopper-medium", "--run-dir", str(run_dir)]) == 130
     assert f"--resume '{run_dir}'" in capsys.readouterr().err
+
+
+def test_a_new_run_in_a_run_folder_says_how_to_resume_it(tmp_path, capsys):
+    """was: "is not empty; pass resume=True to continue it", a library argument."""
+    run_dir = tmp_path / "run"
+    _run_folder_with_checkpoint(run_dir, [1])
+    (run_dir / "results.json").write_text("{}")
+    code = cotrain_cli.main(["--dataset", "missing.npz", "--run-dir", str(run_dir)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(
+        f"error: run_dir: {run_dir} already holds a run (checkpoint.pt, results.json); continue "
+        f"it with scripts/cotrain.py --resume {run_dir} "
+    ), err
