@@ -1245,3 +1245,16 @@ def test_a_new_run_in_a_run_folder_says_how_to_resume_it(tmp_path, capsys):
         f"error: run_dir: {run_dir} already holds a run (checkpoint.pt, results.json); continue "
         f"it with scripts/cotrain.py --resume {run_dir} "
     ), err
+
+
+def test_diagnose_interrupted_is_one_line_and_exit_130(monkeypatch, capsys):
+    """was: a raw ``KeyboardInterrupt`` traceback (Ctrl-C while the model is replayed)."""
+    diagnose = load_script("diagnose")
+
+    def interrupted(argv):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(diagnose, "_diagnose", interrupted)
+    assert diagnose.main(["run"]) == 130
+    err = capsys.readouterr().err
+    assert err == "[diagnose] interrupted: no report written; rerun the same command\n"
