@@ -48,6 +48,7 @@ __all__ = [
     "check_writable",
     "claim_run_dir",
     "default_run_dir",
+    "exit_on_interrupt",
     "foreign_entries",
     "get_rng_state",
     "load_checkpoint",
@@ -312,6 +313,18 @@ def sigterm_as_keyboard_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def exit_on_interrupt(script: str, left: str, call: Callable[[], Any]) -> Any:
+    """``call()`` with Ctrl-C and SIGTERM ending the script with ``[script] interrupted: left``
+    on stderr and exit status 130 (a script's ``__main__``; was a raw ``KeyboardInterrupt``
+    traceback)."""
+    try:
+        with sigterm_as_keyboard_interrupt():
+            return call()
+    except KeyboardInterrupt:
+        print(f"[{script}] interrupted: {left}", file=sys.stderr, flush=True)
+        raise SystemExit(130) from None
 
 
 def user_path(text: str) -> Path:

@@ -31,6 +31,7 @@ from rambo_env.run_io import (
     accept_negative_numbers,
     atomic_write,
     check_writable,
+    exit_on_interrupt,
     resolve_torch_threads,
     user_path,
 )
@@ -135,7 +136,7 @@ def check_out(out: Path) -> None:
 
 if __name__ == "__main__":
     try:
-        main()
+        exit_on_interrupt("mle_quality", "no CSV written; rerun the same command", main)
     except (ValueError, OSError) as err:  # bad input, a missing dataset, an unwritable --out
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
