@@ -1258,3 +1258,15 @@ def test_diagnose_interrupted_is_one_line_and_exit_130(monkeypatch, capsys):
     assert diagnose.main(["run"]) == 130
     err = capsys.readouterr().err
     assert err == "[diagnose] interrupted: no report written; rerun the same command\n"
+
+
+def test_a_model_cache_that_is_a_file_fails_before_the_dataset_loads(tmp_path, monkeypatch, capsys):
+    """was: checked after the dataset load, minutes of generation for a short name on first use."""
+    a_file = tmp_path / "cache-file"
+    a_file.write_text("x")
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(a_file))
+    code = cotrain_cli.main(["--dataset", "missing.npz", "--run-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(
+        f"error: RAMBO_ENV_CACHE: model cache {a_file} is not a folder"
+    )
