@@ -44,6 +44,7 @@ __all__ = [
     "TB_DIR",
     "WriteFailedError",
     "atomic_write",
+    "available_memory_bytes",
     "check_no_foreign_entries",
     "check_writable",
     "claim_run_dir",
@@ -325,6 +326,21 @@ def exit_on_interrupt(script: str, left: str, call: Callable[[], Any]) -> Any:
     except KeyboardInterrupt:
         print(f"[{script}] interrupted: {left}", file=sys.stderr, flush=True)
         raise SystemExit(130) from None
+
+
+def available_memory_bytes() -> int | None:
+    """Host memory a new allocation can get now: ``MemAvailable`` (Linux), else free pages."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None  # unknown: no check
 
 
 def user_path(text: str) -> Path:

@@ -116,6 +116,7 @@ def train_agent(args: Args, kind: str) -> Path:
 def check_args(args: Args) -> None:
     """Every user value, before any behaviour-agent training or collection."""
     from rambo_env.data.generate import (
+        check_generation_memory,
         check_level_inputs,
         check_n_envs,
         check_n_workers,
@@ -136,6 +137,7 @@ def check_args(args: Args) -> None:
             raise ValueError(f"{name}: expected >= {low}, got {getattr(args, name)}")
     check_n_workers(args.workers, args.n_transitions, "workers")
     check_n_envs(args.n_envs)
+    check_generation_memory(args.env, args.level, args.n_transitions)  # before any training
     check_level_inputs(
         args.level,
         policy_path=args.policy,

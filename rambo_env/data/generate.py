@@ -294,6 +294,35 @@ def check_n_envs(n_envs: int, what: str = "n_envs") -> None:
         )
 
 
+def check_generation_memory(
+    env: str, level: str, n_transitions: int, available: int | None = None
+) -> None:
+    """The collected data fit in memory: a lower bound of two copies (the episodes and the flat
+    arrays) of every transition's observation, next observation, action, reward and flags, per
+    part of ``level`` (``medium-replay`` reads a file instead). ValueError naming
+    ``n_transitions`` otherwise; was: ``--n-transitions 1000000000000`` started collecting."""
+    from rambo_env.run_io import available_memory_bytes
+
+    if level == "medium-replay":
+        return
+    spec = gym.spec(ENV_IDS[env])
+    env_obj = gym.make(spec.id)
+    try:
+        obs_dim = int(np.prod(env_obj.observation_space.shape))
+        action_dim = int(np.prod(env_obj.action_space.shape))
+    finally:
+        env_obj.close()
+    parts = 2 if level == "medium-expert" else 1
+    need = 2 * parts * n_transitions * (4 * (2 * obs_dim + action_dim + 1) + 2)
+    host = available_memory_bytes() if available is None else available
+    if host is not None and need > host:
+        raise ValueError(
+            f"n_transitions: {n_transitions} transitions of {env}-{level} need at least "
+            f"~{need / 2**30:.3g} GiB of memory (collected episodes and the flat dataset), but "
+            f"only {host / 2**30:.3g} GiB is available; give fewer (D4RL: 1000000)"
+        )
+
+
 #: The policy / replay inputs each level reads (the rest would be ignored).
 LEVEL_INPUTS = {
     "random": (),
@@ -514,6 +543,7 @@ def generate_dataset(
             raise ValueError(f"{name}: expected an int >= {low}, got {value!r}")
     check_n_envs(n_envs)
     check_n_workers(n_workers, n_transitions)
+    check_generation_memory(env, level, n_transitions)
     check_level_inputs(
         level,
         policy_path=policy_path,

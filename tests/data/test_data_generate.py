@@ -294,6 +294,7 @@ def test_make_dataset_cli_refuses_bad_values_before_collecting(capsys, monkeypat
         (["--level", "medium", "--expert-policy", "x.pt"], "error: expert_policy_path (--exp"),
         (["--level", "expert", "--replay", "r.npz"], "error: replay_path (--replay): level 'e"),
         (["--train-policy"], "error: train_policy (--train-policy): level 'random' uses no"),
+        (["--n-transitions", "10" + "0" * 12], "error: n_transitions: 10000000000000 transitio"),
     ):
         assert script.main([*base, *flags]) == 2  # was a traceback, or a run / escape
         err = capsys.readouterr().err
@@ -336,6 +337,11 @@ def test_make_dataset_cli_refuses_bad_values_before_collecting(capsys, monkeypat
         generate_dataset("hopper", "random", n_transitions=8, dataset_id="../x-v0", n_workers=1)
     with pytest.raises(ValueError, match="n_envs"):
         generate_dataset("hopper", "random", n_transitions=8, n_envs=0, n_workers=1)
+    with pytest.raises(ValueError, match=r"n_transitions: .* need at least ~.* GiB of memory"):
+        load_dataset("walker2d-random", n_transitions=10**13)  # generated on first use: was
+    generate.check_generation_memory("hopper", "medium-expert", 10**6, available=2**30)  # fits
+    with pytest.raises(ValueError, match=r"medium-expert need at least ~0.395 GiB"):
+        generate.check_generation_memory("hopper", "medium-expert", 10**6, available=2**20)
 
 
 def test_an_unguarded_script_can_generate_with_workers(tmp_path):
