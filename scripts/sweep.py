@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return _main(args, parser)
-    except (ValueError, FileNotFoundError) as err:  # bad input: one line, no traceback
+    except (ValueError, OSError) as err:  # bad input, a failed write: one line, no traceback
         return report_user_error(err)
 
 

@@ -1270,3 +1270,20 @@ def test_a_model_cache_that_is_a_file_fails_before_the_dataset_loads(tmp_path, m
     assert code == 2 and err.startswith(
         f"error: RAMBO_ENV_CACHE: model cache {a_file} is not a folder"
     )
+
+
+def test_ledger_script_checks_its_folder_is_writable_before_writing(
+    tmp_path, monkeypatch, capsys, ledger_module
+):
+    """was: ``error: RUN: [Errno 20] Not a directory: …`` from the first write."""
+    ledger_cli = load_script("ledger")
+    run = tmp_path / "run"
+    _fake_run(run, 2, monkeypatch)
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    with pytest.raises(SystemExit) as exit_info:
+        ledger_cli.main([str(run), "--ledger", str(a_file / "ledger")])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.startswith(
+        f"error: ledger: {a_file / 'ledger'} is not writable"
+    ), err
