@@ -123,7 +123,7 @@ def test_stop_then_resume_continues_the_run(tiny_hopper, tmp_path, monkeypatch):
 
     with pytest.raises(ValueError, match=r"cfg\.seed"):
         run_cotrain(dataclasses.replace(cfg, seed=1), run_dir, resume=True)
-    with pytest.raises(ValueError, match="not empty"):
+    with pytest.raises(ValueError, match="already holds a run .*--resume"):
         run_cotrain(cfg, run_dir)
     with monkeypatch.context() as m:  # reported before any setup, nothing rewritten
         m.setattr("agents.cotrain.build_session", lambda *a, **k: pytest.fail("set up"))
