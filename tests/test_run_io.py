@@ -334,6 +334,7 @@ def test_exit_on_interrupt_is_one_line_and_exit_130(capsys):
         time.sleep(5)  # the handler raises before this ends
         return "not reached"
 
+    before = signal.getsignal(signal.SIGTERM)
     for call in (killed, lambda: (_ for _ in ()).throw(KeyboardInterrupt)):
         with pytest.raises(SystemExit) as exit_info:
             exit_on_interrupt("bench", "nothing written; rerun the same command", call)
@@ -342,5 +343,5 @@ def test_exit_on_interrupt_is_one_line_and_exit_130(capsys):
             capsys.readouterr().err
             == "[bench] interrupted: nothing written; rerun the same command\n"
         )
-    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # restored
+    assert signal.getsignal(signal.SIGTERM) == before  # restored
     assert exit_on_interrupt("bench", "-", lambda: 3) == 3

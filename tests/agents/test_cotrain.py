@@ -123,7 +123,7 @@ def test_stop_then_resume_continues_the_run(tiny_hopper, tmp_path, monkeypatch):
 
     with pytest.raises(ValueError, match=r"cfg\.seed"):
         run_cotrain(dataclasses.replace(cfg, seed=1), run_dir, resume=True)
-    with pytest.raises(ValueError, match="already holds a run .*--resume"):
+    with pytest.raises(ValueError, match=r"already holds a run .*--resume"):
         run_cotrain(cfg, run_dir)
     with monkeypatch.context() as m:  # reported before any setup, nothing rewritten
         m.setattr("agents.cotrain.build_session", lambda *a, **k: pytest.fail("set up"))
@@ -929,11 +929,15 @@ def test_ledger_script_refuses_a_bad_ledger_before_writing(tiny_hopper, tmp_path
     corrupt = tmp_path / "corrupt"
     corrupt.mkdir()
     (corrupt / "index.json").write_text("[1, 2")
-    for ledger in (a_file, a_file / "sub", corrupt):
+    for ledger, prefix in (
+        (a_file, f"error: ledger: {a_file} is not a folder"),
+        (a_file / "sub", f"error: ledger: {a_file / 'sub'} is not writable"),
+        (corrupt, f"error: {run_dir}:"),
+    ):
         with pytest.raises(SystemExit) as exit_info:
             ledger_cli.main([str(run_dir), "--ledger", str(ledger)])
         err = capsys.readouterr().err
-        assert exit_info.value.code == 2 and err.startswith(f"error: {run_dir}:"), err
+        assert exit_info.value.code == 2 and err.startswith(prefix), err
     assert [p.name for p in corrupt.iterdir()] == ["index.json"]  # no half-written CSV
     assert ledger_cli.main([str(run_dir), "--ledger", str(tmp_path / "new")]) == 0
     assert "does not exist: starting a new ledger there" in capsys.readouterr().out  # was silent
