@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
+import shlex
 import shutil
 import signal
 import threading
@@ -145,8 +146,8 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
             f"run_dir: {run_dir} has no {run_io.CHECKPOINT_NAME} (the run died before its first "
             "checkpoint); nothing to load"
         )
+    state = _load_run_checkpoint(checkpoint)  # before the dataset load and the model build
     session = build_session(cfg, from_checkpoint=True)
-    state = run_io.load_checkpoint(checkpoint)
     return session, _restore(session, state)
 
 
@@ -171,7 +172,7 @@ def run_cotrain(
     """
     run_dir = Path(run_dir)
     # SIGTERM = Ctrl-C for the whole run: one killed in setup (MLE, BC) also frees its folder.
-    with run_io.claim_run_dir(run_dir), _sigterm_as_keyboard_interrupt():
+    with run_io.claim_run_dir(run_dir), run_io.sigterm_as_keyboard_interrupt():
         return _run(cfg, run_dir, resume, on_iteration)
 
 
@@ -190,7 +191,7 @@ def _run(
     torch.set_num_threads(threads)
     print(f"[cotrain] torch threads: {threads} ({why})", flush=True)
     if resume:
-        state = run_io.load_checkpoint(run_dir / run_io.CHECKPOINT_NAME)
+        state = _load_run_checkpoint(run_dir / run_io.CHECKPOINT_NAME)
         _check_stop_at(cfg, int(state["iteration"]), run_dir)  # before the dataset and model
         fingerprint = _check_identity(state, run_dir)
         _extend(cfg, int(state["iteration"]), run_dir)
@@ -246,29 +247,39 @@ def _run(
             monitor.model_diverged(str(err))
     else:
         monitor.status = "finished" if remaining <= 0 else "stopped"
-    timing.record_iteration_time(key, history.iteration_s[first_new:])
-    return _finish(session, monitor, history, run_dir, setup_s, time.perf_counter() - t_start)
+    # was: Ctrl-C / SIGTERM here left results.json without learning_curve.png and advised a
+    # --resume that then found the run finished; now the results are written whole first.
+    with _interrupts_deferred():
+        timing.record_iteration_time(key, history.iteration_s[first_new:])
+        return _finish(session, monitor, history, run_dir, setup_s, time.perf_counter() - t_start)
 
 
 @contextlib.contextmanager
-def _sigterm_as_keyboard_interrupt() -> Iterator[None]:
-    """Treat SIGTERM (``kill``, a scheduler's stop) like Ctrl-C while training.
-
-    Only the main thread may install signal handlers; elsewhere (e.g. a Ray worker thread) this
-    does nothing. The previous handler is restored afterwards.
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while the run's closing files are written (results.json, the
+    learning curve, the timing record), then go on: the run's files are complete, and the
+    process ends right after. Only the main thread may install handlers; elsewhere a no-op.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    received: list[int] = []
 
-    def handler(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt(f"signal {signum} (SIGTERM)")
+    def hold(signum: int, frame: object) -> None:
+        received.append(signum)
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if received:
+            print(
+                f"[cotrain] {signal.Signals(received[0]).name} while the results were written: "
+                "they were completed first",
+                flush=True,
+            )
 
 
 # -- run folder ----------------------------------------------------------------------------
@@ -278,7 +289,11 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
         content = [p for p in run_dir.iterdir() if p.name != run_io.LOCK_NAME]
         started = {run_io.CHECKPOINT_NAME, run_io.RESULTS_NAME} & {p.name for p in content}
         if started:
-            raise ValueError(f"run_dir: {run_dir} is not empty; pass resume=True to continue it")
+            raise ValueError(  # was: "pass resume=True", advice the CLI has no flag for
+                f"run_dir: {run_dir} already holds a run ({', '.join(sorted(started))}); continue "
+                f"it with scripts/cotrain.py --resume {shlex.quote(str(run_dir))} (run_cotrain("
+                "…, resume=True)), or pick a new folder"
+            )
         run_io.check_no_foreign_entries(run_dir)  # only a run's own files are ever cleared
         if content:  # a start that died before its first checkpoint: nothing to resume
             print(f"[cotrain] {run_dir}: no checkpoint, clearing a start that did not finish")
@@ -432,7 +447,7 @@ def _save(session: Session, history: RunHistory, run_dir: Path) -> None:
     """Atomic checkpoint of everything but the model pool (see the module docstring)."""
     agent, noise = session.agent, getattr(session.agent, "action_noise", None)
     state = {
-        "format_version": 1,
+        "format_version": CHECKPOINT_FORMAT,
         "identity": {
             "config": config_to_dict(session.cfg),
             "dataset_fingerprint": session.resolved["dataset"]["fingerprint"],
@@ -448,6 +463,47 @@ def _save(session: Session, history: RunHistory, run_dir: Path) -> None:
         "rng": run_io.get_rng_state(),
     }
     run_io.save_checkpoint(run_dir / run_io.CHECKPOINT_NAME, state)
+
+
+#: The ``format_version`` :func:`_save` writes, and what a checkpoint of it holds.
+CHECKPOINT_FORMAT = 1
+_CHECKPOINT_KEYS = (
+    "iteration",
+    "history",
+    "agent",
+    "ensemble",
+    "adversary",
+    "buffer_generator",
+    "noise_rng",
+    "callback",
+    "rng",
+)
+
+
+def _load_run_checkpoint(path: Path) -> dict[str, Any]:
+    """A run's ``checkpoint.pt``, checked to be one :func:`_save` wrote, before any dataset load.
+
+    was: a torch file of another kind (a cached dynamics model copied over it, a hand-made dict)
+    failed with a raw ``KeyError: 'iteration'`` / ``TypeError``, or a ``KeyError: 'agent'`` after
+    the dataset load and the model build; an unknown ``format_version`` was read as version 1.
+    """
+    state = run_io.load_checkpoint(path)
+    advice = "it is not a run checkpoint written by cotrain; restore the run's own file or start a new run"
+    if not isinstance(state, dict):
+        raise ValueError(f"{path}: holds a {type(state).__name__}, not a checkpoint dict: {advice}")
+    missing = [key for key in _CHECKPOINT_KEYS if key not in state]
+    if missing:
+        raise ValueError(f"{path}: has no {missing} entries: {advice}")
+    version = state.get("format_version", CHECKPOINT_FORMAT)
+    if version != CHECKPOINT_FORMAT:
+        raise ValueError(
+            f"{path}: checkpoint format_version {version!r}, but this code reads version "
+            f"{CHECKPOINT_FORMAT}; resume it with the version of rambo-env that wrote it"
+        )
+    iteration = state["iteration"]
+    if isinstance(iteration, bool) or not isinstance(iteration, int) or iteration < 0:
+        raise ValueError(f"{path}: iteration {iteration!r} is not an int >= 0: {advice}")
+    return state
 
 
 def _restore(session: Session, state: dict[str, Any]) -> RunHistory:

@@ -448,10 +448,17 @@ def build_session(
     from agents.vec_env import RamboModelVecEnv
     from rambo_env.adversary import AdversaryConfig, ModelAdversary
     from rambo_env.data.loaders import load_dataset
+    from rambo_env.dynamics.io import cache_dir
     from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
 
     check_device(cfg.device)  # before any dataset or model work
     _check_memory(cfg, cfg.rollout_length or 1, obs_dim=1, action_dim=1, lower_bound=True)
+    cache = cache_dir()  # a file there: was found after the dataset load (minutes when it is
+    if cache.exists() and not cache.is_dir():  # generated); a read-only cache may still serve
+        raise ValueError(
+            f"RAMBO_ENV_CACHE: model cache {cache} is not a folder; set RAMBO_ENV_CACHE to a "
+            "writable folder"
+        )
     dataset = load_dataset(cfg.dataset, env_id=cfg.env_id)
     if expected_fingerprint is not None and dataset.fingerprint() != expected_fingerprint:
         raise ValueError(

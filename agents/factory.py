@@ -272,6 +272,13 @@ def make_agent(
     for name, lr in (("actor_lr", actor_lr), ("critic_lr", critic_lr)):
         if lr is not None and not (isinstance(lr, int | float) and math.isfinite(lr) and lr > 0):
             raise ValueError(f"{name}: expected a finite value > 0 or None, got {lr!r}")
+    env_k = getattr(vec_env, "rollout_length", None)  # RamboModelVecEnv (also under wrappers)
+    if env_k is not None and env_k != rollout_length:  # was: accepted; collects of another length
+        raise ValueError(
+            f"rollout_length: {rollout_length!r}, but the vec_env truncates its rows after "
+            f"{env_k} steps; one SB3 collect must be one k-step rollout (Alg. 1 line 3): pass "
+            f"rollout_length={env_k} or build the env with rollout_length={rollout_length!r}"
+        )
     n_envs = vec_env.num_envs
     n_rollouts = n_envs if n_rollouts is None else n_rollouts
     if n_rollouts != n_envs:

@@ -10,8 +10,9 @@ raw numpy / torch allocation error.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
+
+from rambo_env.run_io import available_memory_bytes  # one reading of the free memory
 
 __all__ = [
     "MemoryEstimate",
@@ -57,21 +58,6 @@ def estimate_memory(
     per_member += _N_HIDDEN * h + 2 * target  # biases
     ensemble = _N_MEMBERS * per_member * _FLOAT32 * _ENSEMBLE_COPIES
     return MemoryEstimate(rows, pool, ensemble)
-
-
-def available_memory_bytes() -> int | None:
-    """Host memory a new allocation can get now: ``MemAvailable`` (Linux), else free pages."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, OSError, ValueError):
-        return None  # unknown: no check
 
 
 def _device_memory_bytes(device: str) -> int | None:

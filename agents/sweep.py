@@ -316,7 +316,9 @@ def run_sweep(
     """
     _import_tune()  # before anything is written
     sweep_dir = Path(sweep_dir).resolve()
-    if sweep_dir.exists() and any(sweep_dir.iterdir()):
+    # was: a WriteFailedError traceback after the datasets were prepared (generated: minutes)
+    run_io.check_writable(sweep_dir, "sweep_dir:", "pick a writable folder (--sweep-dir)")
+    if any(sweep_dir.iterdir()):
         raise ValueError(f"sweep_dir: {sweep_dir} is not empty; resume it or choose another")
     if prepare_datasets:
         _prepare_datasets(spec.datasets)

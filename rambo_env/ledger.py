@@ -57,6 +57,9 @@ class LedgerEntry:
     cotrain_wall_s: float | None
     critic_layer_norm: bool = False
     """LayerNorm critics (README deviation 15); False = the official critic (entries before it)."""
+    run_dir: str | None = None
+    """The run folder the entry was read from: relative to the repository when inside it, else
+    absolute (None: entries written before it was recorded)."""
 
     @property
     def config(self) -> RamboPreset:
@@ -133,6 +136,7 @@ def update_ledger(
         last10_score=final_score(scores, N_FINAL_EVALS),
         cotrain_wall_s=sum(walls) if walls else None,
         critic_layer_norm=layer_norm,
+        run_dir=_run_dir_record(run_dir),  # was: not recorded (probe 7's leftover)
     )
     # Read-modify-write of index.json under the ledger's lock: two ledger.py processes at once
     # each kept only their own entry (was: one of the two silently lost).
@@ -140,16 +144,24 @@ def update_ledger(
         index = read_index(ledger_dir)  # again: another process may have added entries
         kept = index.get(entry.slug)
         if kept is not None and entry.iterations < kept.iterations and not replace:
+            where = f" ({kept.run_dir})" if kept.run_dir else ""
             raise ValueError(
-                f"ledger: {entry.slug} holds a run of {kept.iterations} iterations and {run_dir} "
-                f"reached only {entry.iterations}; the longer run is kept (pass --replace to "
-                f"scripts/ledger.py to replace it)"
+                f"ledger: {entry.slug} holds a run of {kept.iterations} iterations{where} and "
+                f"{run_dir} reached only {entry.iterations}; the longer run is kept (pass "
+                f"--replace to scripts/ledger.py to replace it)"
             )
         write_curves_csv(ledger_dir / f"{entry.slug}.csv", rows)
         index[entry.slug] = entry
         write_json(ledger_dir / INDEX_NAME, {slug: vars(e) for slug, e in sorted(index.items())})
         plot_dataset(dataset, ledger_dir)
     return entry
+
+
+def _run_dir_record(run_dir: Path) -> str:
+    """How the index names a run folder: relative to the repository (``runs/x``) when inside
+    it, so the committed index does not carry this machine's paths; else absolute."""
+    path, repo = run_dir.resolve(), DEFAULT_LEDGER_DIR.parents[2]
+    return str(path.relative_to(repo)) if path.is_relative_to(repo) else str(path)
 
 
 def run_slug(run_dir: str | Path) -> str:

@@ -22,8 +22,10 @@ import math
 import os
 import random
 import re
+import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -42,10 +44,12 @@ __all__ = [
     "TB_DIR",
     "WriteFailedError",
     "atomic_write",
+    "available_memory_bytes",
     "check_no_foreign_entries",
     "check_writable",
     "claim_run_dir",
     "default_run_dir",
+    "exit_on_interrupt",
     "foreign_entries",
     "get_rng_state",
     "load_checkpoint",
@@ -56,6 +60,7 @@ __all__ = [
     "run_holder",
     "save_checkpoint",
     "set_rng_state",
+    "sigterm_as_keyboard_interrupt",
     "write_json",
 ]
 
@@ -287,6 +292,55 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
         except OSError:  # not empty (someone else wrote there) or already gone
             return
+
+
+@contextmanager
+def sigterm_as_keyboard_interrupt() -> Iterator[None]:
+    """Treat SIGTERM (``kill``, a scheduler's stop) like Ctrl-C (a run's training and setup,
+    ``scripts/make_dataset.py``'s collection).
+
+    Only the main thread may install signal handlers; elsewhere (e.g. a Ray worker thread) this
+    does nothing. The previous handler is restored afterwards.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum} (SIGTERM)")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def exit_on_interrupt(script: str, left: str, call: Callable[[], Any]) -> Any:
+    """``call()`` with Ctrl-C and SIGTERM ending the script with ``[script] interrupted: left``
+    on stderr and exit status 130 (a script's ``__main__``; was a raw ``KeyboardInterrupt``
+    traceback)."""
+    try:
+        with sigterm_as_keyboard_interrupt():
+            return call()
+    except KeyboardInterrupt:
+        print(f"[{script}] interrupted: {left}", file=sys.stderr, flush=True)
+        raise SystemExit(130) from None
+
+
+def available_memory_bytes() -> int | None:
+    """Host memory a new allocation can get now: ``MemAvailable`` (Linux), else free pages."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None  # unknown: no check
 
 
 def user_path(text: str) -> Path:

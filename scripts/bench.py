@@ -38,7 +38,13 @@ from agents.vec_env import RamboModelVecEnv
 from rambo_env import bench
 from rambo_env.adversary import AdversaryConfig, ModelAdversary
 from rambo_env.dynamics.ensemble import check_device, resolve_device
-from rambo_env.run_io import atomic_write, check_writable, resolve_torch_threads, user_path
+from rambo_env.run_io import (
+    atomic_write,
+    check_writable,
+    exit_on_interrupt,
+    resolve_torch_threads,
+    user_path,
+)
 
 ALGOS = ("sac", "td3", "tqc")
 #: Forward-pass equivalents per gradient step (backward = 2 x forward): (actor, critic incl. target).
@@ -306,4 +312,4 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    exit_on_interrupt("bench", "nothing written; rerun the same command", main)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -198,7 +199,7 @@ def interrupted_line(run_dir: Path | None) -> str:
     if run_dir is not None and (Path(run_dir) / CHECKPOINT_NAME).is_file():
         return (  # was: "interrupted before training" after iterations had been checkpointed
             "interrupted; the run's last checkpoint is kept: continue with: "
-            f"python scripts/cotrain.py --resume {run_dir}"
+            f"python scripts/cotrain.py --resume {shlex.quote(str(run_dir))}"
         )
     return (
         "interrupted before training; the MLE pretraining checkpoint is kept: "
@@ -242,7 +243,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[cotrain] {line}")
     print(f"[cotrain] results: {Path(run_dir) / 'results.json'}")
     if results["status"] in ("stopped", "interrupted"):
-        print(f"[cotrain] continue with: python scripts/cotrain.py --resume {run_dir}")
+        # quoted: was "--resume rün dir/x", which the shell splits at the space
+        print(
+            f"[cotrain] continue with: python scripts/cotrain.py --resume {shlex.quote(str(run_dir))}"
+        )
     return {"diverged": 1, "interrupted": 130}.get(results["status"], 0)
 
 

@@ -25,7 +25,7 @@ from rambo_env.diagnostics import critic_vs_return, model_vs_simulator
 from rambo_env.dynamics.ensemble import check_device
 
 
-def main(argv: list[str] | None = None) -> int:
+def _diagnose(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "run_dir", type=run_io.user_path, help="a run folder with config.json + checkpoint.pt"
@@ -112,6 +112,17 @@ def main(argv: list[str] | None = None) -> int:
 def _error(err: Exception) -> int:
     """A user error: one ``error:`` line and exit status 2 (the traceback with RAMBO_ENV_TRACEBACK)."""
     return run_io.report_user_error(err)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The diagnosis, with Ctrl-C / SIGTERM as one line and exit 130 (was: a raw
+    ``KeyboardInterrupt`` traceback); the report is written atomically, so nothing is half-written."""
+    try:
+        with run_io.sigterm_as_keyboard_interrupt():
+            return _diagnose(argv)
+    except KeyboardInterrupt:
+        print("[diagnose] interrupted: no report written; rerun the same command", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rambo_env.ledger import DEFAULT_LEDGER_DIR, run_slug, update_ledger
-from rambo_env.run_io import run_holder, user_path
+from rambo_env.run_io import check_writable, run_holder, user_path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         seen[slug] = run_dir
     if not args.ledger.exists():  # a typo would otherwise start a second ledger silently
         print(f"[ledger] {args.ledger} does not exist: starting a new ledger there")
+    try:  # was: "error: RUN: [Errno 2] No such file or directory: '/proc/led'" at the write
+        check_writable(args.ledger, "ledger:", "pass a writable folder (--ledger)")
+    except ValueError as err:
+        parser.exit(2, f"error: {err}\n")
     for run_dir in args.runs:
         try:
             entry = update_ledger(run_dir, args.ledger, replace=args.replace)

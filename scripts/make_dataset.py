@@ -28,7 +28,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, DEFAULT_N_WORKERS, generate_dataset
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
-from rambo_env.run_io import report_user_error, user_path
+from rambo_env.run_io import report_user_error, sigterm_as_keyboard_interrupt, user_path
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,13 @@ def train_agent(args: Args, kind: str) -> Path:
 
 def check_args(args: Args) -> None:
     """Every user value, before any behaviour-agent training or collection."""
-    from rambo_env.data.generate import check_n_workers, default_dataset_id
+    from rambo_env.data.generate import (
+        check_generation_memory,
+        check_level_inputs,
+        check_n_envs,
+        check_n_workers,
+        default_dataset_id,
+    )
     from rambo_env.data.minari_io import check_dataset_id, check_minari_root, minari_dataset_path
     from rambo_env.dynamics.ensemble import check_device
     from rambo_env.run_io import check_writable
@@ -130,6 +136,16 @@ def check_args(args: Args) -> None:
         if getattr(args, name) < low:
             raise ValueError(f"{name}: expected >= {low}, got {getattr(args, name)}")
     check_n_workers(args.workers, args.n_transitions, "workers")
+    check_n_envs(args.n_envs)
+    check_generation_memory(args.env, args.level, args.n_transitions)  # before any training
+    check_level_inputs(
+        args.level,
+        policy_path=args.policy,
+        expert_policy_path=args.expert_policy,
+        replay_path=args.replay,
+    )
+    if args.train_policy and args.level == "random":  # was: silently nothing trained
+        raise ValueError("train_policy (--train-policy): level 'random' uses no behaviour agent")
     check_device(args.device)
     dataset_id = check_dataset_id(args.dataset_id or default_dataset_id(args.env, args.level))
     if minari_dataset_path(dataset_id).exists() and not args.force:  # before training agents
@@ -145,10 +161,20 @@ def check_args(args: Args) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        check_args(args)
-        generate(args)
+        with sigterm_as_keyboard_interrupt():  # was: SIGTERM left the workers collecting
+            check_args(args)
+            generate(args)
     except (ValueError, OSError) as err:  # bad input, a failed write (full disk): one line
         return report_user_error(err)
+    except KeyboardInterrupt:  # Ctrl-C / SIGTERM: was a raw traceback
+        print(
+            "[make_dataset] interrupted: no dataset was saved and the collection workers were "
+            "stopped (behaviour training, with --train-policy, continues from its last save); "
+            "rerun the same command",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 130
     return 0
 
 

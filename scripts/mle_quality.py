@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import sys
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from rambo_env.run_io import (
     accept_negative_numbers,
     atomic_write,
     check_writable,
+    exit_on_interrupt,
     resolve_torch_threads,
     user_path,
 )
@@ -56,10 +58,15 @@ def parse_variants(text: str) -> list[tuple[int, float, str]]:
             raise ValueError(
                 f"--variants: expected BATCH:LR[:PRECISION][,...], got {item!r}"
             ) from None
-        if variant[0] < 1 or not variant[1] > 0:
-            raise ValueError(f"--variants: batch must be >= 1 and lr > 0, got {item!r}")
+        if variant[0] < 1 or not 0 < variant[1] < math.inf:  # was: lr inf accepted
+            raise ValueError(f"--variants: batch must be >= 1 and lr finite and > 0, got {item!r}")
         if precision not in PRECISIONS:
             raise ValueError(f"--variants: precision must be one of {PRECISIONS}, got {item!r}")
+        if variant in out:  # was: the same variant trained twice
+            raise ValueError(
+                f"--variants: {item!r} is given twice (batch {variant[0]}, lr {variant[1]:g}, "
+                f"{precision})"
+            )
         out.append(variant)
     return out
 
@@ -160,7 +167,7 @@ def check_out(out: Path) -> None:
 
 if __name__ == "__main__":
     try:
-        main()
+        exit_on_interrupt("mle_quality", "no CSV written; rerun the same command", main)
     except (ValueError, OSError) as err:  # bad input, a missing dataset, an unwritable --out
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import shlex
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -190,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return _main(args, parser)
-    except (ValueError, FileNotFoundError) as err:  # bad input: one line, no traceback
+    except (ValueError, OSError) as err:  # bad input, a failed write: one line, no traceback
         return report_user_error(err)
 
 
@@ -216,7 +217,9 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     print(f"[sweep] {outcome.n_trials} trials, {outcome.n_errors} errored, {outcome.wall_s:.0f} s")
     print(f"[sweep] tables: {outcome.files['markdown']}, {outcome.files['csv']}")
     if outcome.n_errors:
-        print(f"[sweep] continue with: python scripts/sweep.py --resume {sweep_dir}")
+        print(
+            f"[sweep] continue with: python scripts/sweep.py --resume {shlex.quote(str(sweep_dir))}"
+        )
     return 1 if outcome.n_errors else 0
 
 

@@ -149,6 +149,8 @@ def run_toy(
     stops = [s for s in TOYS[toy]["snap"] if s < cfg.n_iterations] + [None]
     for i, stop in enumerate(stops):
         results = run_cotrain(dataclasses.replace(cfg, stop_at_iteration=stop), run_dir, i > 0)
+        if results["status"] == "interrupted":  # was: swallowed; the run resumed at once
+            raise KeyboardInterrupt(run_dir)
         p = probe(cfg, run_dir)
         plot(p, name, run_dir / f"q_model_it{p['iteration']}.png")
     return {
@@ -186,15 +188,26 @@ def main(argv: list[str] | None = None) -> list[dict]:
     except ValueError as err:
         parser.exit(2, f"error: {err}\n")
     summary = []
+    current = None
     try:
-        for toy, lam, seed in runs:
-            summary.append(
-                run_toy(toy, lam, seed, args.out, args.iterations, args.steps, args.precision)
-            )
-            print(json.dumps(summary[-1]))
-        run_io.write_json(args.out / "summary.json", summary)
+        with run_io.sigterm_as_keyboard_interrupt():
+            for toy, lam, seed in runs:
+                current = args.out / run_dir_name(toy, lam, seed)
+                summary.append(
+                    run_toy(toy, lam, seed, args.out, args.iterations, args.steps, args.precision)
+                )
+                print(json.dumps(summary[-1]))
+            run_io.write_json(args.out / "summary.json", summary)
     except (ValueError, OSError) as err:  # a failed write (full disk): one line
         parser.exit(run_io.report_user_error(err))
+    except KeyboardInterrupt:  # Ctrl-C / SIGTERM: was a raw traceback (setup) or swallowed
+        done = [s["run_dir"] for s in summary]
+        parser.exit(
+            130,
+            f"[toys] interrupted during {current}: no summary.json written; finished runs: "
+            f"{done or 'none'}. The interrupted run is not continued by a rerun: remove "
+            f"{current} (and the finished runs you want redone) or pick another --out\n",
+        )
     return summary
 
 

@@ -61,10 +61,14 @@ def test_mle_quality_trains_each_variant_and_writes_the_csv(tmp_path):
     assert all(float(r["seconds"]) > 0 and float(r["holdout_mse"]) > 0 for r in rows)
 
 
-@pytest.mark.parametrize("bad", ["256", "256:x", "0:1e-3", "256:-1", "256:3e-4:fp16", "1:1:bf16:x"])
+@pytest.mark.parametrize(
+    "bad",
+    ["256", "256:x", "0:1e-3", "256:-1", "256:inf", "256:3e-4,256:0.0003", "256:3e-4:fp16",
+     "1:1:bf16:x", "256:3e-4,256:3e-4:fp32"],
+)  # fmt: skip
 def test_mle_quality_bad_variants_name_the_flag(bad):
     with pytest.raises(ValueError, match="--variants"):
-        _load_script().main(["--variants", bad])
+        _load_script().main(["--variants", bad, "--dataset", "missing.npz"])  # no data loaded
 
 
 def test_mle_quality_bad_out_is_an_error_before_training(tmp_path, monkeypatch):

@@ -318,3 +318,30 @@ def test_rambo_env_traceback_0_means_no_traceback(value, raised, monkeypatch, ca
     else:
         assert report_user_error(err) == 2
         assert capsys.readouterr().err.startswith("error: seed: expected an int")
+
+
+def test_exit_on_interrupt_is_one_line_and_exit_130(capsys):
+    """bench.py / mle_quality.py under Ctrl-C or SIGTERM (was: a raw KeyboardInterrupt traceback;
+    SIGTERM killed them outright)."""
+    import os
+    import signal
+    import time
+
+    from rambo_env.run_io import exit_on_interrupt
+
+    def killed():
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler raises before this ends
+        return "not reached"
+
+    before = signal.getsignal(signal.SIGTERM)
+    for call in (killed, lambda: (_ for _ in ()).throw(KeyboardInterrupt)):
+        with pytest.raises(SystemExit) as exit_info:
+            exit_on_interrupt("bench", "nothing written; rerun the same command", call)
+        assert exit_info.value.code == 130
+        assert (
+            capsys.readouterr().err
+            == "[bench] interrupted: nothing written; rerun the same command\n"
+        )
+    assert signal.getsignal(signal.SIGTERM) == before  # restored
+    assert exit_on_interrupt("bench", "-", lambda: 3) == 3

@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import multiprocessing.spawn as mp_spawn
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -212,15 +213,25 @@ def _workers_skip_main() -> Iterator[None]:
         mp_spawn.get_preparation_data = original
 
 
-def _init_worker(counter) -> None:
-    global _WORKER_COUNTER
-    _WORKER_COUNTER = counter
+#: The process that spawned this collection worker (set by :func:`_init_worker`).
+_WORKER_PARENT: int | None = None
+
+
+def _init_worker(counter, parent: int | None = None) -> None:
+    global _WORKER_COUNTER, _WORKER_PARENT
+    _WORKER_COUNTER, _WORKER_PARENT = counter, parent
     torch.set_num_threads(1)  # one process per core
+    # A worker shows no bar: a thread lock keeps tqdm from making a multiprocessing one, which a
+    # stopped worker would leave behind ("resource_tracker: … leaked semaphore objects").
+    tqdm.set_lock(threading.RLock())
 
 
 def _count_steps(n: int) -> None:
     with _WORKER_COUNTER.get_lock():
         _WORKER_COUNTER.value += n
+    if _WORKER_PARENT is not None and os.getppid() != _WORKER_PARENT:
+        # was: a parent killed outright (SIGKILL, OOM) left its workers collecting to the end
+        os._exit(1)
 
 
 def _worker_collect(
@@ -266,6 +277,75 @@ def check_n_workers(n_workers: int, n_transitions: int, what: str = "n_workers")
         )
 
 
+#: Most envs one collection process steps together (``n_envs``).
+MAX_N_ENVS = 1024
+
+
+def check_n_envs(n_envs: int, what: str = "n_envs") -> None:
+    """``n_envs`` in [1, :data:`MAX_N_ENVS`]; was: ``--n-envs 100000`` built 100 000 MuJoCo envs
+    and their episode buffers (21 GB after 13 minutes, no error)."""
+    if isinstance(n_envs, bool) or not isinstance(n_envs, int | np.integer) or n_envs < 1:
+        raise ValueError(f"{what}: expected an int >= 1, got {n_envs!r}")
+    if n_envs > MAX_N_ENVS:
+        raise ValueError(
+            f"{what}: {n_envs} is not in [1, {MAX_N_ENVS}]: each env is a MuJoCo simulator with a "
+            "1000-step episode buffer, stepped in a Python loop (one batched policy forward per "
+            "step), so more envs only cost memory; give fewer (default 16)"
+        )
+
+
+def check_generation_memory(
+    env: str, level: str, n_transitions: int, available: int | None = None
+) -> None:
+    """The collected data fit in memory: a lower bound of two copies (the episodes and the flat
+    arrays) of every transition's observation, next observation, action, reward and flags, per
+    part of ``level`` (``medium-replay`` reads a file instead). ValueError naming
+    ``n_transitions`` otherwise; was: ``--n-transitions 1000000000000`` started collecting."""
+    from rambo_env.run_io import available_memory_bytes
+
+    if level == "medium-replay":
+        return
+    spec = gym.spec(ENV_IDS[env])
+    env_obj = gym.make(spec.id)
+    try:
+        obs_dim = int(np.prod(env_obj.observation_space.shape))
+        action_dim = int(np.prod(env_obj.action_space.shape))
+    finally:
+        env_obj.close()
+    parts = 2 if level == "medium-expert" else 1
+    need = 2 * parts * n_transitions * (4 * (2 * obs_dim + action_dim + 1) + 2)
+    host = available_memory_bytes() if available is None else available
+    if host is not None and need > host:
+        raise ValueError(
+            f"n_transitions: {n_transitions} transitions of {env}-{level} need at least "
+            f"~{need / 2**30:.3g} GiB of memory (collected episodes and the flat dataset), but "
+            f"only {host / 2**30:.3g} GiB is available; give fewer (D4RL: 1000000)"
+        )
+
+
+#: The policy / replay inputs each level reads (the rest would be ignored).
+LEVEL_INPUTS = {
+    "random": (),
+    "medium": ("policy_path",),
+    "medium-replay": ("replay_path",),
+    "expert": ("expert_policy_path",),
+    "medium-expert": ("policy_path", "expert_policy_path"),
+}
+
+
+def check_level_inputs(level: str, **inputs: Any) -> None:
+    """A policy / replay input the level never reads is an error (was: silently ignored, e.g.
+    ``--level random --policy mine.pt`` collected uniform actions)."""
+    for name, value in inputs.items():
+        if value is not None and name not in LEVEL_INPUTS[level]:
+            flag = "--" + name.removesuffix("_path").replace("_", "-")
+            reads = ", ".join(LEVEL_INPUTS[level]) or "no policy or replay buffer"
+            raise ValueError(
+                f"{name} ({flag}): level {level!r} does not use it (it reads {reads}); leave it "
+                "out, or pick the level that uses it"
+            )
+
+
 def collect_episodes_parallel(
     env_id: str,
     n_transitions: int,
@@ -292,22 +372,43 @@ def collect_episodes_parallel(
     path = None if policy_path is None else str(policy_path)
     with (
         _workers_skip_main(),
-        ProcessPoolExecutor(n_workers, ctx, initializer=_init_worker, initargs=(counter,)) as pool,
+        ProcessPoolExecutor(
+            n_workers, ctx, initializer=_init_worker, initargs=(counter, os.getpid())
+        ) as pool,
         tqdm(
             total=n_transitions, desc=desc, unit="step", disable=not progress, smoothing=0.05
         ) as bar,
     ):
-        futures = [
-            pool.submit(_worker_collect, env_id, share, path, device, seed, w, n_envs)
-            for w, share in enumerate(shares)
-            if share > 0
-        ]
-        while not all(f.done() for f in futures):
-            time.sleep(0.5)
-            bar.update(counter.value - bar.n)
+        try:
+            futures = [
+                pool.submit(_worker_collect, env_id, share, path, device, seed, w, n_envs)
+                for w, share in enumerate(shares)
+                if share > 0
+            ]
+            while not all(f.done() for f in futures):
+                time.sleep(0.5)
+                bar.update(counter.value - bar.n)
+        except BaseException:  # Ctrl-C / SIGTERM: was a wait for every share (or orphans)
+            _stop_workers(pool)
+            raise
         episodes = [ep for f in futures for ep in f.result()]  # re-raises a worker's error
         bar.update(counter.value - bar.n)
     return episodes
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the collection workers now: their shares are of no use once the main process stops.
+
+    ``shutdown`` alone waits for the running shares (minutes at 1M transitions), so they are
+    terminated first; the pool keeps its processes in a private mapping, read defensively.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # before shutdown
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+    pool.shutdown(wait=True, cancel_futures=True)  # the pool is broken now: returns at once
 
 
 def _load_policy(path: Path, device: str, env_id: str) -> torch.nn.Module:
@@ -436,12 +537,19 @@ def generate_dataset(
     for name, value, low in (
         ("n_transitions", n_transitions, 1),
         ("n_workers", n_workers, 1),
-        ("n_envs", n_envs, 1),
         ("seed", seed, 0),
     ):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
             raise ValueError(f"{name}: expected an int >= {low}, got {value!r}")
+    check_n_envs(n_envs)
     check_n_workers(n_workers, n_transitions)
+    check_generation_memory(env, level, n_transitions)
+    check_level_inputs(
+        level,
+        policy_path=policy_path,
+        expert_policy_path=expert_policy_path,
+        replay_path=replay_path,
+    )
     from rambo_env.data.minari_io import check_dataset_id, check_minari_root, minari_dataset_path
     from rambo_env.dynamics.ensemble import check_device
 

@@ -28,7 +28,7 @@ from rambo_env.data.d4rl_io import (
     parse_d4rl_name,
     read_d4rl_hdf5,
 )
-from rambo_env.data.dataset import DatasetUnavailableError, OfflineDataset
+from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.minari_io import minari_dataset_exists, read_minari
 from rambo_env.data.scores import ENV_IDS, LEVELS
 from rambo_env.run_io import check_seed, safe_reason
@@ -154,7 +154,14 @@ def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:
         return dataset
     import gymnasium as gym
 
-    env = gym.make(dataset.env_id)
+    try:
+        env = gym.make(dataset.env_id)
+    except Exception as err:  # was: gymnasium's raw ImportError for Hopper-v3 (mujoco-py) etc.
+        raise DatasetValidationError(
+            f"env_id: {dataset.env_id!r} is registered but cannot be made here "
+            f"({safe_reason(err)}); name an env this machine can run (e.g. Hopper-v5 for "
+            "Hopper data: --env-id / env_id=...)"
+        ) from None
     try:
         return dataset.validate(env.observation_space, env.action_space)
     finally:

@@ -149,6 +149,17 @@ def as_action_tensor(action: Any, mdp: LearnedMDP, n_rows: int | None) -> torch.
     return torch.clamp(action.reshape(-1, mdp.action_dim), low, high)  # [n, A]
 
 
+def check_render_mode(render_mode: Any) -> None:
+    """The model envs render nothing: ``render_mode`` None only (``gym.make(..., render_mode=…)``
+    was gymnasium's raw ``TypeError: … unexpected keyword argument 'render_mode'``)."""
+    if render_mode is not None:
+        raise ValueError(
+            f"render_mode: {render_mode!r}, but the model env has nothing to render (its states "
+            "are the learned model's normalised observations); render the real env instead: "
+            "gym.make(dataset.env_id, render_mode=...)"
+        )
+
+
 #: Keys ``reset`` of the model envs accepts in ``options``.
 RESET_OPTIONS = ("state",)
 
@@ -200,6 +211,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         ensemble_config, mle_config: forwarded to ``make_mdp``.
         seed: the model's training seed (part of the cache key); the env's own randomness is
             seeded through ``reset(seed=...)`` as usual.
+        render_mode: None only: there is nothing to render (refused with one error otherwise).
 
     ``reset(options={"state": obs})`` starts from a given NORMALISED observation ``[O]``;
     ``step``'s info holds ``member_idx``, the elite that generated the transition.
@@ -218,7 +230,9 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         mle_config: MLEConfig | None = None,
         seed: int = 0,
         env_id: str | None = None,
+        render_mode: str | None = None,
     ) -> None:
+        check_render_mode(render_mode)
         self.rollout_length = check_rollout_length(rollout_length)
         self.mdp = build_mdp(
             dataset,

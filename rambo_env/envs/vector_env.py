@@ -26,6 +26,7 @@ from rambo_env.envs.model_env import (
     as_action_tensor,
     as_float32,
     build_mdp,
+    check_render_mode,
     check_reset_options,
     check_reset_seed,
     check_rollout_length,
@@ -63,7 +64,9 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         mle_config: MLEConfig | None = None,
         seed: int = 0,
         env_id: str | None = None,
+        render_mode: str | None = None,
     ) -> None:
+        check_render_mode(render_mode)
         if isinstance(num_envs, bool) or not isinstance(num_envs, int | np.integer) or num_envs < 1:
             raise ValueError(f"num_envs: expected a positive int, got {num_envs!r}")
         self.num_envs = int(num_envs)

@@ -267,6 +267,7 @@ def test_library_calls_with_wrong_types_name_the_argument():
         ((env, dataset, mdp.normalizer), {"device": "gpu"}, "device: 'gpu' is not a torch"),
         ((env, dataset, mdp.normalizer), {"critic_layer_norm": "no"}, "critic_layer_norm: exp"),
         ((env, dataset, mdp.normalizer), {"actor_lr": float("nan")}, "actor_lr: expected a fin"),
+        ((env, dataset, mdp.normalizer), {"rollout_length": K + 1}, "the vec_env truncates"),
     ):
         with pytest.raises(ValueError, match=match):
             make_agent("sac", *args, **{**kw, **extra})

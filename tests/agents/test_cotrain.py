@@ -7,6 +7,7 @@ import glob
 import json
 import math
 import os
+import re
 import signal
 
 import gymnasium as gym
@@ -122,7 +123,7 @@ def test_stop_then_resume_continues_the_run(tiny_hopper, tmp_path, monkeypatch):
 
     with pytest.raises(ValueError, match=r"cfg\.seed"):
         run_cotrain(dataclasses.replace(cfg, seed=1), run_dir, resume=True)
-    with pytest.raises(ValueError, match="not empty"):
+    with pytest.raises(ValueError, match=r"already holds a run .*--resume"):
         run_cotrain(cfg, run_dir)
     with monkeypatch.context() as m:  # reported before any setup, nothing rewritten
         m.setattr("agents.cotrain.build_session", lambda *a, **k: pytest.fail("set up"))
@@ -978,11 +979,15 @@ def test_ledger_script_refuses_a_bad_ledger_before_writing(tiny_hopper, tmp_path
     corrupt = tmp_path / "corrupt"
     corrupt.mkdir()
     (corrupt / "index.json").write_text("[1, 2")
-    for ledger in (a_file, a_file / "sub", corrupt):
+    for ledger, prefix in (
+        (a_file, f"error: ledger: {a_file} is not a folder"),
+        (a_file / "sub", f"error: ledger: {a_file / 'sub'} is not writable"),
+        (corrupt, f"error: {run_dir}:"),
+    ):
         with pytest.raises(SystemExit) as exit_info:
             ledger_cli.main([str(run_dir), "--ledger", str(ledger)])
         err = capsys.readouterr().err
-        assert exit_info.value.code == 2 and err.startswith(f"error: {run_dir}:"), err
+        assert exit_info.value.code == 2 and err.startswith(prefix), err
     assert [p.name for p in corrupt.iterdir()] == ["index.json"]  # no half-written CSV
     assert ledger_cli.main([str(run_dir), "--ledger", str(tmp_path / "new")]) == 0
     assert "does not exist: starting a new ledger there" in capsys.readouterr().out  # was silent
@@ -1062,6 +1067,26 @@ def test_ledger_keeps_the_longer_run_of_a_key_unless_replace(
     assert ledger_module.update_ledger(long_run, ledger).iterations == 8  # a refresh is fine
     assert ledger_cli.main([str(short_run), "--ledger", str(ledger), "--replace"]) == 0
     assert ledger_module.read_index(ledger)["tiny-hopper_sac_k2-lam3e-4_s0"].iterations == 3
+
+
+def test_the_ledger_index_records_each_runs_folder(tmp_path, monkeypatch, ledger_module):
+    """was: index.json did not say which run folder an entry came from (probe 7's leftover);
+    inside the repository it is recorded relative to it, so the committed index is portable."""
+    ledger = tmp_path / "ledger"
+    run = tmp_path / "long"
+    _fake_run(run, 8, monkeypatch)
+    assert ledger_module.update_ledger(run, ledger).run_dir == str(run.resolve())
+    saved = json.loads((ledger / "index.json").read_text())
+    assert saved["tiny-hopper_sac_k2-lam3e-4_s0"]["run_dir"] == str(run.resolve())
+    short = tmp_path / "short"
+    _fake_run(short, 3, monkeypatch)
+    with pytest.raises(ValueError, match=rf"holds a run of 8 iterations \({re.escape(str(run))}\)"):
+        ledger_module.update_ledger(short, ledger)
+    repo = ledger_module.DEFAULT_LEDGER_DIR.parents[2]
+    assert ledger_module._run_dir_record(repo / "runs" / "x") == "runs/x"
+    del saved["tiny-hopper_sac_k2-lam3e-4_s0"]["run_dir"]  # an entry written before it existed
+    (ledger / "index.json").write_text(json.dumps(saved))
+    assert ledger_module.read_index(ledger)["tiny-hopper_sac_k2-lam3e-4_s0"].run_dir is None
 
 
 def test_resuming_a_finished_run_rewrites_nothing(tiny_hopper, tmp_path, capsys, monkeypatch):
@@ -1178,3 +1203,141 @@ def test_ledger_script_refuses_two_runs_of_one_key(tmp_path, monkeypatch, capsys
         assert exit_info.value.code == 2 and message in err and err.count("\n") == 1, err
         assert not ledger.exists()  # before any write
     assert ledger_cli.main([str(run_b), "--ledger", str(ledger)]) == 0
+
+
+def _run_folder_with_checkpoint(run_dir, state) -> None:
+    """A run folder whose config.json is cotrain's and whose checkpoint.pt holds ``state``."""
+    from agents.cotrain_setup import config_to_dict
+
+    run_dir.mkdir()
+    saved = {
+        "config": config_to_dict(tiny_config("tiny-hopper.npz")),
+        "resolved": {"dataset": {"fingerprint": "f" * 16}},
+    }
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    torch.save(state, run_dir / "checkpoint.pt")
+
+
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        ([1, 2, 3], "holds a list, not a checkpoint dict"),
+        ({"state_dict": {}, "normalizer": {}}, "has no \\['iteration'"),  # a dynamics-model file
+        ({"format_version": 99, **{k: 0 for k in ("iteration", "history", "agent", "ensemble",
+          "adversary", "buffer_generator", "noise_rng", "callback", "rng")}}, "format_version 99"),
+        ({k: 0 for k in ("history", "agent", "ensemble", "adversary", "buffer_generator",
+          "noise_rng", "callback", "rng")} | {"iteration": -1}, "iteration -1"),
+    ],
+)  # fmt: skip
+def test_a_checkpoint_that_is_not_a_runs_is_one_error_before_the_dataset_loads(
+    tmp_path, monkeypatch, capsys, state, message
+):
+    """was: a raw ``KeyError: 'iteration'`` / ``TypeError`` (cotrain --resume, diagnose.py), or
+    ``KeyError: 'agent'`` after the dataset load and the model build; version 99 read as 1."""
+    from agents import cotrain as cotrain_module
+
+    def no_session(*args, **kwargs):
+        raise AssertionError("the checkpoint must be checked before the dataset and model")
+
+    monkeypatch.setattr(cotrain_module, "build_session", no_session)
+    run_dir = tmp_path / "run"
+    _run_folder_with_checkpoint(run_dir, state)
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {run_dir / 'checkpoint.pt'}: ") and "Traceback" not in err
+    assert re.search(message, err), err
+    with pytest.raises(ValueError, match=message):  # scripts/diagnose.py's loader
+        cotrain_module.load_session(run_dir)
+
+
+def test_interrupt_while_the_results_are_written_completes_them(tiny_hopper, tmp_path, capsys):
+    """SIGTERM / Ctrl-C while results.json and the curve are written: both are completed (was:
+    results.json "finished" without learning_curve.png, and advice to --resume, which then
+    found the run finished and never drew it)."""
+    from agents import cotrain as cotrain_module
+
+    plot = cotrain_module.run_io.plot_learning_curve
+
+    def killed_while_plotting(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGINT)
+        return plot(*args, **kwargs)
+
+    run_dir = tmp_path / "run"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cotrain_module.run_io, "plot_learning_curve", killed_while_plotting)
+        results = run_cotrain(tiny_config(tiny_hopper, n_iterations=1, n_eval_episodes=1), run_dir)
+    assert results["status"] == "finished" and (run_dir / "learning_curve.png").is_file()
+    assert "SIGTERM while the results were written: they were completed first" in (
+        capsys.readouterr().out
+    )
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handlers restored
+
+
+def test_advice_to_resume_quotes_a_run_folder_with_spaces(tmp_path, monkeypatch, capsys):
+    """was: ``--resume /x/my runs/r``, which the shell splits at the space."""
+    run_dir = tmp_path / "my runs" / "r"
+
+    def interrupted(*args, **kwargs):
+        run_dir.mkdir(parents=True)
+        (run_dir / "checkpoint.pt").write_bytes(b"x")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cotrain_cli, "run_cotrain", interrupted)
+    assert cotrain_cli.main(["--dataset", "hopper-medium", "--run-dir", str(run_dir)]) == 130
+    assert f"--resume '{run_dir}'" in capsys.readouterr().err
+
+
+def test_a_new_run_in_a_run_folder_says_how_to_resume_it(tmp_path, capsys):
+    """was: "is not empty; pass resume=True to continue it", a library argument."""
+    run_dir = tmp_path / "run"
+    _run_folder_with_checkpoint(run_dir, [1])
+    (run_dir / "results.json").write_text("{}")
+    code = cotrain_cli.main(["--dataset", "missing.npz", "--run-dir", str(run_dir)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(
+        f"error: run_dir: {run_dir} already holds a run (checkpoint.pt, results.json); continue "
+        f"it with scripts/cotrain.py --resume {run_dir} "
+    ), err
+
+
+def test_diagnose_interrupted_is_one_line_and_exit_130(monkeypatch, capsys):
+    """was: a raw ``KeyboardInterrupt`` traceback (Ctrl-C while the model is replayed)."""
+    diagnose = load_script("diagnose")
+
+    def interrupted(argv):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(diagnose, "_diagnose", interrupted)
+    assert diagnose.main(["run"]) == 130
+    err = capsys.readouterr().err
+    assert err == "[diagnose] interrupted: no report written; rerun the same command\n"
+
+
+def test_a_model_cache_that_is_a_file_fails_before_the_dataset_loads(tmp_path, monkeypatch, capsys):
+    """was: checked after the dataset load, minutes of generation for a short name on first use."""
+    a_file = tmp_path / "cache-file"
+    a_file.write_text("x")
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(a_file))
+    code = cotrain_cli.main(["--dataset", "missing.npz", "--run-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(
+        f"error: RAMBO_ENV_CACHE: model cache {a_file} is not a folder"
+    )
+
+
+def test_ledger_script_checks_its_folder_is_writable_before_writing(
+    tmp_path, monkeypatch, capsys, ledger_module
+):
+    """was: ``error: RUN: [Errno 20] Not a directory: …`` from the first write."""
+    ledger_cli = load_script("ledger")
+    run = tmp_path / "run"
+    _fake_run(run, 2, monkeypatch)
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    with pytest.raises(SystemExit) as exit_info:
+        ledger_cli.main([str(run), "--ledger", str(a_file / "ledger")])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.startswith(
+        f"error: ledger: {a_file / 'ledger'} is not writable"
+    ), err

@@ -307,6 +307,20 @@ def test_cli_empty_lists_and_bad_sweep_folders_are_one_error_line(tmp_path, caps
     assert err.startswith("error:") and "sweep.json: not valid JSON" in err
 
 
+def test_an_unwritable_sweep_folder_is_one_error_before_the_datasets(tmp_path, monkeypatch, capsys):
+    """was: a raw WriteFailedError traceback (exit 1) after the datasets were prepared."""
+    pytest.importorskip("ray")
+    from agents import sweep
+
+    monkeypatch.setattr(sweep, "_prepare_datasets", lambda *a: pytest.fail("prepared"))
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    for folder in (a_file, a_file / "sweep"):
+        code = sweep_cli.main(["--sweep-dir", str(folder), "--seeds", "0", "--configs", "2:0"])
+        err = capsys.readouterr().err
+        assert code == 2 and err.startswith(f"error: sweep_dir: {folder} is not "), err
+
+
 def test_cli_report_only_needs_no_ray(tmp_path, monkeypatch, capsys):
     spec = SweepSpec(datasets=("hopper-medium",), configs=TWO_CONFIGS[:1], seeds=(0,))
     (tmp_path / "sweep.json").write_text(

@@ -13,6 +13,7 @@ from pathlib import Path
 import minari
 import numpy as np
 import pytest
+import torch
 
 from rambo_env.data import DatasetUnavailableError, OfflineDataset, load_dataset
 from rambo_env.data.generate import generate_dataset
@@ -288,6 +289,12 @@ def test_make_dataset_cli_refuses_bad_values_before_collecting(capsys, monkeypat
         (["--dataset-id", "/abs/x-v0"], "error: dataset_id:"),
         (["--dataset-id", "no-version"], "error: dataset_id:"),
         (["--level", "medium", "--train-policy", "--seed", "-2"], "error: seed"),
+        (["--n-envs", "100000"], "error: n_envs: 100000 is not in [1, 1024]"),  # was: 21 GB
+        (["--policy", "mine.pt"], "error: policy_path (--policy): level 'random' does not use"),
+        (["--level", "medium", "--expert-policy", "x.pt"], "error: expert_policy_path (--exp"),
+        (["--level", "expert", "--replay", "r.npz"], "error: replay_path (--replay): level 'e"),
+        (["--train-policy"], "error: train_policy (--train-policy): level 'random' uses no"),
+        (["--n-transitions", "10" + "0" * 12], "error: n_transitions: 10000000000000 transitio"),
     ):
         assert script.main([*base, *flags]) == 2  # was a traceback, or a run / escape
         err = capsys.readouterr().err
@@ -330,6 +337,11 @@ def test_make_dataset_cli_refuses_bad_values_before_collecting(capsys, monkeypat
         generate_dataset("hopper", "random", n_transitions=8, dataset_id="../x-v0", n_workers=1)
     with pytest.raises(ValueError, match="n_envs"):
         generate_dataset("hopper", "random", n_transitions=8, n_envs=0, n_workers=1)
+    with pytest.raises(ValueError, match=r"n_transitions: .* need at least ~.* GiB of memory"):
+        load_dataset("walker2d-random", n_transitions=10**13)  # generated on first use: was
+    generate.check_generation_memory("hopper", "medium-expert", 10**6, available=2**30)  # fits
+    with pytest.raises(ValueError, match=r"medium-expert need at least ~0.395 GiB"):
+        generate.check_generation_memory("hopper", "medium-expert", 10**6, available=2**20)
 
 
 def test_an_unguarded_script_can_generate_with_workers(tmp_path):
@@ -399,3 +411,51 @@ def test_generate_dataset_refuses_more_workers_than_the_machine_takes(monkeypatc
     with pytest.raises(ValueError, match=r"n_workers: 9 is not in \[1, 8\] \(4 per core"):
         generate_dataset("hopper", "random", n_transitions=100, n_workers=9, progress=False)
     generate.check_n_workers(8, 100)  # the limit itself is accepted
+
+
+def test_make_dataset_interrupted_stops_its_workers_at_once(monkeypatch, capsys):
+    """SIGTERM (or Ctrl-C) while 2 workers collect: one line, exit 130, no process left, nothing
+    saved (was: a raw KeyboardInterrupt traceback after waiting for every share; SIGTERM killed
+    the main process and left its workers collecting, orphaned)."""
+    import multiprocessing
+    import signal
+    import threading
+    import time
+
+    script = _script(monkeypatch)
+    timer = threading.Timer(6.0, os.kill, (os.getpid(), signal.SIGTERM))
+    timer.start()
+    start = time.perf_counter()
+    try:
+        flags = ["--env", "hopper", "--level", "random", "--n-transitions", "2000000"]
+        code = script.main(
+            [*flags, "--workers", "2", "--dataset-id", "t/int/x-v0", "--no-progress"]
+        )
+    finally:
+        timer.cancel()
+    err = capsys.readouterr().err
+    assert code == 130 and "Traceback" not in err and err.startswith("[make_dataset] interrupted")
+    assert time.perf_counter() - start < 30  # the shares were ~ 10 minutes of collection
+    assert multiprocessing.active_children() == []
+    assert not minari_dataset_path("t/int/x-v0").exists()
+
+
+def test_a_worker_whose_parent_died_stops(monkeypatch):
+    """A worker sees its parent gone (killed with SIGKILL, OOM) at its next step count and exits
+    (was: it collected its whole share, orphaned)."""
+    import multiprocessing
+
+    from rambo_env.data import generate
+
+    exits, threads = [], torch.get_num_threads()
+    monkeypatch.setattr(generate.os, "_exit", exits.append)
+    monkeypatch.setattr(generate, "_WORKER_COUNTER", None)  # both restored afterwards
+    monkeypatch.setattr(generate, "_WORKER_PARENT", None)
+    monkeypatch.setattr(generate.torch, "set_num_threads", lambda n: None)
+    monkeypatch.setattr(generate.tqdm, "set_lock", lambda lock: None)
+    generate._init_worker(multiprocessing.Value("q", 0), os.getppid())  # alive: goes on
+    generate._count_steps(3)
+    assert exits == []
+    generate._init_worker(multiprocessing.Value("q", 0), -1)  # not this process's parent
+    generate._count_steps(3)
+    assert exits == [1] and torch.get_num_threads() == threads

@@ -139,6 +139,24 @@ def test_dataset_not_matching_its_env_is_rejected():
         load_dataset(d)
 
 
+def test_an_env_id_that_is_registered_but_cannot_be_made_is_one_error():
+    """``Hopper-v3`` (mujoco-py) is in gymnasium's registry: was its raw ImportError at load."""
+    import gymnasium as gym
+
+    def broken(**kwargs):
+        raise ImportError("needs mujoco-py")
+
+    gym.register(id="BrokenForTest-v0", entry_point=broken)
+    try:
+        for env_id in ("BrokenForTest-v0", "Hopper-v3"):
+            with pytest.raises(
+                DatasetValidationError, match=f"env_id: '{env_id}' is registered but cannot be made"
+            ):
+                load_dataset(make_dataset(), env_id=env_id)
+    finally:
+        del gym.registry["BrokenForTest-v0"]
+
+
 def test_a_folder_or_a_path_that_is_no_dataset_file_says_so(tmp_path, monkeypatch):
     folder = tmp_path / "data"
     folder.mkdir()

@@ -184,6 +184,15 @@ def test_arguments_an_mdp_would_ignore_are_refused(tiny_mdp, make):
     assert env.unwrapped.mdp is tiny_mdp
 
 
+def test_a_render_mode_is_one_error_naming_it(tiny_mdp):
+    """was: gymnasium's raw ``TypeError: … unexpected keyword argument 'render_mode'``."""
+    with pytest.raises(ValueError, match="render_mode: 'rgb_array', but the model env has nothing"):
+        gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, render_mode="rgb_array")
+    with pytest.raises(ValueError, match="render_mode: 'human'"):
+        gym.make_vec("RamboModel-hopper-medium", num_envs=2, mdp=tiny_mdp, render_mode="human")
+    assert gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, render_mode=None).unwrapped.mdp
+
+
 def test_pickle_round_trip_steps_identically(tiny_mdp):
     env = RamboModelEnv(mdp=tiny_mdp, rollout_length=10)
     env.reset(seed=3)

@@ -239,3 +239,34 @@ def test_toys_script_refuses_repeated_and_existing_runs_and_a_file_out(
             toys.main(["--toy", "single", "--out", str(out), *flags])
         err = capsys.readouterr().err
         assert exit_info.value.code == 2 and err.startswith(expected), err
+
+
+def test_toys_script_stops_when_a_run_is_interrupted(tmp_path, capsys, monkeypatch):
+    """Ctrl-C / SIGTERM during a toy run: one line, exit 130, no further run (was: the run's
+    "interrupted" status was swallowed and the next snapshot stop resumed it at once; an
+    interrupt during setup was a raw traceback)."""
+    from tests.scripts import load_script
+
+    toys = load_script("toys")
+    calls = []
+
+    def interrupted(cfg, run_dir, resume):
+        calls.append(run_dir)
+        return {"status": "interrupted"}
+
+    monkeypatch.setattr(toys, "run_cotrain", interrupted)
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        toys.main(["--toy", "single", "--lam", "0", "--seeds", "0", "1", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 130 and "Traceback" not in err
+    assert err.startswith(f"[toys] interrupted during {out / 'single-lam0-s0'}: no summary"), err
+    assert calls == [out / "single-lam0-s0"]  # no resume, no second seed
+
+    def killed_in_setup(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(toys, "run_cotrain", killed_in_setup)
+    with pytest.raises(SystemExit) as exit_info:
+        toys.main(["--toy", "single", "--lam", "0", "--seeds", "2", "--out", str(out)])
+    assert exit_info.value.code == 130 and "[toys] interrupted" in capsys.readouterr().err
