@@ -263,7 +263,7 @@ class ModelAdversary:
         compile: bool = False,
     ) -> None:
         from rambo_env.compile import MaybeCompiled
-        from rambo_env.run_io import check_seed
+        from rambo_env.run_io import check_flag, check_seed
 
         needed = ("ensemble", "normalizer", "device", "initial", "transition")
         if not all(hasattr(mdp, name) for name in needed):  # was: a raw AttributeError
@@ -277,6 +277,7 @@ class ModelAdversary:
                 "(e.g. AdversaryConfig(**your_dict))"
             )
         check_seed(seed)  # was: numpy's raw 'expected non-negative integer'
+        check_flag(compile, "compile")  # was: compile="false" compiled
         self.mdp, self.cfg = mdp, cfg
         self.real = real_transitions(dataset, mdp.normalizer, mdp.device)
         if self.real.obs.shape[1] != mdp.obs_dim or self.real.action.shape[1] != mdp.action_dim:

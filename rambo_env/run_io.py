@@ -45,6 +45,7 @@ __all__ = [
     "WriteFailedError",
     "atomic_write",
     "available_memory_bytes",
+    "check_flag",
     "check_no_foreign_entries",
     "check_writable",
     "claim_run_dir",
@@ -383,6 +384,14 @@ def check_seed(seed: Any, what: str = "seed") -> int:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"{what}: expected an int >= 0, got {seed!r}")
     return int(seed)
+
+
+def check_flag(value: Any, what: str) -> bool:
+    """``value`` as a bool (``True`` / ``False``, numpy's too); ValueError naming ``what``
+    otherwise (was: any truthy value switched the option on, so ``compile="no"`` compiled)."""
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{what}: expected True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
 
 
 def check_writable(folder: str | Path, what: str, hint: str) -> Path:

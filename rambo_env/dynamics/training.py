@@ -33,7 +33,7 @@ from tqdm.auto import tqdm
 
 from rambo_env.dynamics.ensemble import GaussianEnsemble, resolve_device
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.run_io import save_checkpoint
+from rambo_env.run_io import check_flag, save_checkpoint
 
 __all__ = ["MLEConfig", "MLEReport", "make_adam", "model_tensors", "train_mle"]
 
@@ -370,6 +370,7 @@ def train_mle(
     """
     from rambo_env.compile import MaybeCompiled
 
+    check_flag(compile, "compile")  # before the data are copied (was: "no" compiled)
     cfg = cfg if cfg is not None else MLEConfig()
     device = resolve_device(device)
     ensemble.to(device)
