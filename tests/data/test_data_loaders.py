@@ -193,6 +193,27 @@ def test_unknown_name_lists_valid_ones():
 
 
 @pytest.mark.parametrize(
+    ("source", "kwargs", "message"),
+    [
+        ("x.npz", {"n_transitions": 100}, r"n_transitions: only size and seed a dataset generated"),
+        ("mujoco/hopper/medium-v0", {"seed": 3}, r"seed: only .*'mujoco/hopper/medium-v0' is"),
+        ("x.hdf5", {"n_transitions": 5, "seed": 1}, r"n_transitions and seed: .*leave them out"),
+        ("arrays", {"n_transitions": 5}, r"n_transitions: .*but dict is loaded as it is"),
+    ],
+)
+def test_generation_size_and_seed_with_a_stored_dataset_are_refused(
+    tmp_path, source, kwargs, message
+):
+    """Probe 9: ``load_dataset("x.npz", n_transitions=1000)`` silently returned the whole file."""
+    if source == "arrays":
+        source = make_arrays([4, 2], terminal_last=[True, False])
+    elif source.endswith((".npz", ".hdf5")):
+        source = str(tmp_path / source)
+    with pytest.raises(ValueError, match=message):
+        load_dataset(source, **kwargs)
+
+
+@pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         ({"name_or_path": None}, r"dataset: expected a name or path .*, got NoneType 'None'"),
