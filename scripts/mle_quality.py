@@ -147,12 +147,24 @@ def main(argv: list[str] | None = None) -> list[dict]:
 
 
 def subset(dataset: OfflineDataset, n: int) -> OfflineDataset:
-    """``n`` transitions of ``dataset`` drawn without replacement (seed 0), same env and name."""
-    if n >= dataset.observations.shape[0]:
+    """``n`` transitions of ``dataset`` drawn without replacement (seed 0), same env and name.
+
+    A drawn row whose successor in the dataset was not drawn ends a fragment: it is marked a
+    timeout (was: unmarked, so every subset warned of thousands of "rows that end an episode
+    without a flag"; the rows' own next states, which MLE trains on, are unchanged)."""
+    total = dataset.observations.shape[0]
+    if n > total:  # was: silently the whole dataset
+        raise ValueError(
+            f"--n-transitions: {n} > the {total} transitions of dataset {dataset.name!r}; give at "
+            "most that many, or leave it out for all"
+        )
+    if n == total:
         return dataset
-    rows = np.sort(np.random.default_rng(0).permutation(dataset.observations.shape[0])[:n])
+    rows = np.sort(np.random.default_rng(0).permutation(total)[:n])
     fields = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
     arrays = {name: getattr(dataset, name)[rows] for name in fields}
+    cut = np.append(rows[1:] != rows[:-1] + 1, False)  # the last row has no successor anyway
+    arrays["timeouts"] = arrays["timeouts"] | (cut & ~arrays["terminals"])
     return OfflineDataset.from_arrays(arrays, env_id=dataset.env_id, name=f"{dataset.name}[{n}]")
 
 

@@ -115,3 +115,22 @@ def test_mle_quality_main_prints_one_error_line(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 2 and proc.stderr.startswith("error:"), proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_subset_refuses_more_than_the_dataset_and_marks_fragment_ends(capsys):
+    """Probe 9: ``--n-transitions 1000000`` on a smaller dataset silently trained on all of it; a
+    subset's rows warned as "episode ends without a flag" (the README's own bf16 command)."""
+    from tests.data.data_helpers import make_dataset
+
+    script = _load_script()
+    data = make_dataset(episode_lengths=(40, 30), terminal_last=(True, False))
+    with pytest.raises(ValueError, match=r"--n-transitions: 71 > the 70 transitions of dataset"):
+        script.subset(data, 71)
+    assert script.subset(data, 70) is data
+    capsys.readouterr()
+    part = script.subset(data, 20)
+    assert part.n_transitions == 20
+    assert part.unmarked_episode_ends().size == 0
+    assert "without a flag" not in capsys.readouterr().out
+    assert not (part.terminals & part.timeouts).any()
+    assert part.terminals.sum() <= 1
