@@ -21,7 +21,14 @@ from typing import Any
 from rambo_env.curves import plot_curves, read_curves, read_curves_csv, write_curves_csv
 from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.presets import RamboPreset
-from rambo_env.run_io import CONFIG_NAME, read_json, run_holder, safe_reason, write_json
+from rambo_env.run_io import (
+    CONFIG_NAME,
+    interrupts_deferred,
+    read_json,
+    run_holder,
+    safe_reason,
+    write_json,
+)
 from rambo_env.sweep_report import config_label, config_slug, dataset_slug
 
 __all__ = [
@@ -150,10 +157,14 @@ def update_ledger(
                 f"{run_dir} reached only {entry.iterations}; the longer run is kept (pass "
                 f"--replace to scripts/ledger.py to replace it)"
             )
-        write_curves_csv(ledger_dir / f"{entry.slug}.csv", rows)
-        index[entry.slug] = entry
-        write_json(ledger_dir / INDEX_NAME, {slug: vars(e) for slug, e in sorted(index.items())})
-        plot_dataset(dataset, ledger_dir)
+        # Each write is atomic; a signal between them left a CSV the index did not list (or an
+        # index whose plot lagged): held now, and raised once all three are written.
+        said = f"while {entry.slug} was written to the ledger: its entry was completed first"
+        with interrupts_deferred("ledger", said, reraise=True):
+            write_curves_csv(ledger_dir / f"{entry.slug}.csv", rows)
+            index[entry.slug] = entry
+            write_json(ledger_dir / INDEX_NAME, {s: vars(e) for s, e in sorted(index.items())})
+            plot_dataset(dataset, ledger_dir)
     return entry
 
 

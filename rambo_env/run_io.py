@@ -53,6 +53,7 @@ __all__ = [
     "exit_on_interrupt",
     "foreign_entries",
     "get_rng_state",
+    "interrupts_deferred",
     "load_checkpoint",
     "pid_alive",
     "plot_learning_curve",
@@ -315,6 +316,34 @@ def sigterm_as_keyboard_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def interrupts_deferred(script: str, said: str, reraise: bool = False) -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while files that belong together are written (a run's closing
+    files; a ledger's CSV, index and plot), then go on, or with ``reraise`` raise the held
+    ``KeyboardInterrupt`` once they are whole. A held signal prints ``[script] SIGINT <said>``
+    (e.g. ``while the results were written: they were completed first``). Only the main thread
+    may install handlers; elsewhere a no-op."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        received.append(signum)
+
+    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if received:
+            name = signal.Signals(received[0]).name
+            print(f"[{script}] {name} {said}", flush=True)
+    if received and reraise:
+        raise KeyboardInterrupt(f"signal {received[0]} ({signal.Signals(received[0]).name})")
 
 
 def exit_on_interrupt(script: str, left: str, call: Callable[[], Any]) -> Any:

@@ -1185,6 +1185,37 @@ def test_ledger_updates_at_once_keep_both_entries(tmp_path, monkeypatch, ledger_
     assert [p.name for p in ledger.iterdir() if p.name.startswith(".")] == []  # no lock file
 
 
+def test_a_signal_during_a_ledger_write_is_held_until_its_entry_is_whole(
+    tmp_path, monkeypatch, capsys, ledger_module
+):
+    """Probe 9 (probe 8's leftover): Ctrl-C / SIGTERM between the CSV, index.json and plot
+    writes left a CSV the index did not list; scripts/ledger.py printed a raw traceback."""
+    import os
+    import signal
+
+    ledger, run = tmp_path / "ledger", tmp_path / "run"
+    _fake_run(run, 3, monkeypatch)
+    write_csv = ledger_module.write_curves_csv
+
+    def csv_then_signal(path, rows):
+        write_csv(path, rows)
+        os.kill(os.getpid(), signal.SIGINT)  # arrives between the CSV and the index
+
+    monkeypatch.setattr(ledger_module, "write_curves_csv", csv_then_signal)
+    with pytest.raises(KeyboardInterrupt):
+        ledger_module.update_ledger(run, ledger)
+    slug = "tiny-hopper_sac_k2-lam3e-4_s0"
+    assert ledger_module.read_index(ledger)[slug].iterations == 3  # the index lists the CSV
+    assert f"[ledger] SIGINT while {slug} was written to the ledger" in capsys.readouterr().out
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with pytest.raises(SystemExit) as exit_info:  # the script: one line, exit 130
+        load_script("ledger").exit_on_interrupt(
+            "ledger", "rerun", lambda: ledger_module.update_ledger(run, ledger)
+        )
+    assert exit_info.value.code == 130
+    assert capsys.readouterr().err == "[ledger] interrupted: rerun\n"
+
+
 def test_ledger_script_refuses_two_runs_of_one_key(tmp_path, monkeypatch, capsys, ledger_module):
     """Probe 7: `ledger.py A B` with A and B of the same dataset, agent, (k, λ) and seed printed
     both and kept only B, silently; one folder twice was entered twice."""
