@@ -54,6 +54,8 @@ __all__ = [
     "foreign_entries",
     "get_rng_state",
     "interrupts_deferred",
+    "is_int",
+    "is_real",
     "load_checkpoint",
     "pid_alive",
     "plot_learning_curve",
@@ -413,6 +415,16 @@ def check_seed(seed: Any, what: str = "seed") -> int:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"{what}: expected an int >= 0, got {seed!r}")
     return int(seed)
+
+
+def is_int(value: Any) -> bool:
+    """A python / numpy integer, not a bool (a config's count or seed)."""
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
+def is_real(value: Any) -> bool:
+    """A python / numpy int or float, not a bool or a string (a config's real number)."""
+    return is_int(value) or isinstance(value, float | np.floating)
 
 
 def check_flag(value: Any, what: str) -> bool:
