@@ -47,6 +47,7 @@ __all__ = [
     "available_memory_bytes",
     "check_flag",
     "check_no_foreign_entries",
+    "check_torch_compile_cache",
     "check_writable",
     "claim_run_dir",
     "default_run_dir",
@@ -453,6 +454,21 @@ def check_writable(folder: str | Path, what: str, hint: str) -> Path:
             f"{what} {folder} is not writable ({err.strerror or err}); {hint}"
         ) from err
     return folder
+
+
+def check_torch_compile_cache() -> None:
+    """``TORCHINDUCTOR_CACHE_DIR``, when set, is a writable folder (created if missing).
+
+    torch makes that folder when ``torch._dynamo`` is first imported, which every optimizer
+    does, compiled or not: an unusable one failed after the dataset load and MLE pretraining with
+    a bare ``[Errno 2] No such file or directory: '/proc/x'`` naming no variable (probe 9)."""
+    root = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
+    if root:
+        check_writable(
+            root,
+            "TORCHINDUCTOR_CACHE_DIR: torch's compile cache",
+            "point TORCHINDUCTOR_CACHE_DIR at a writable folder, or unset it",
+        )
 
 
 class WriteFailedError(OSError):

@@ -1345,6 +1345,24 @@ def test_diagnose_interrupted_is_one_line_and_exit_130(monkeypatch, capsys):
     assert err == "[diagnose] interrupted: no report written; rerun the same command\n"
 
 
+def test_an_unusable_torch_compile_cache_fails_before_the_dataset_loads(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 9: TORCHINDUCTOR_CACHE_DIR under a file (or /proc) failed at the first optimizer,
+    after the dataset load and MLE, with a bare "[Errno 2] No such file or directory" (--compile
+    or not: every optimizer imports torch._dynamo, which makes that folder)."""
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(a_file / "inductor"))
+    code = cotrain_cli.main(["--dataset", "missing.npz", "--run-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(
+        f"error: TORCHINDUCTOR_CACHE_DIR: torch's compile cache {a_file / 'inductor'} is not "
+        "writable"
+    ), err
+    assert "missing.npz" not in err and not (tmp_path / "r").exists()
+
+
 def test_a_model_cache_that_is_a_file_fails_before_the_dataset_loads(tmp_path, monkeypatch, capsys):
     """was: checked after the dataset load, minutes of generation for a short name on first use."""
     a_file = tmp_path / "cache-file"
