@@ -40,6 +40,7 @@ from rambo_env.adversary import AdversaryConfig, ModelAdversary
 from rambo_env.dynamics.ensemble import check_device, resolve_device
 from rambo_env.run_io import (
     atomic_write,
+    check_torch_compile_cache,
     check_writable,
     exit_on_interrupt,
     resolve_torch_threads,
@@ -283,6 +284,7 @@ def main(argv: list[str] | None = None) -> dict:
             p.error(str(err))
     try:
         threads, why = resolve_torch_threads(args.threads)
+        check_torch_compile_cache()  # the first optimizer imports torch._dynamo, which makes it
     except ValueError as err:
         p.error(str(err))
     torch.set_num_threads(threads)

@@ -38,6 +38,7 @@ from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
     accept_negative_numbers,
     atomic_write,
+    check_torch_compile_cache,
     check_writable,
     exit_on_interrupt,
     resolve_torch_threads,
@@ -100,6 +101,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         raise ValueError(f"--n-transitions: expected >= 2, got {args.n_transitions}")
     if args.out is not None:
         check_out(args.out)
+    check_torch_compile_cache()  # the first Adam imports torch._dynamo, which makes it
     torch.set_num_threads(threads)
     device = resolve_device(args.device)
     dataset = load_dataset(args.dataset)

@@ -134,3 +134,13 @@ def test_subset_refuses_more_than_the_dataset_and_marks_fragment_ends(capsys):
     assert "without a flag" not in capsys.readouterr().out
     assert not (part.terminals & part.timeouts).any()
     assert part.terminals.sum() <= 1
+
+
+def test_mle_quality_checks_the_torch_compile_cache_before_the_load(tmp_path, monkeypatch):
+    """Probe 9: a bad TORCHINDUCTOR_CACHE_DIR failed at the first Adam with a bare Errno 2."""
+    script = _load_script()
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(tmp_path / "a-file" / "x"))
+    (tmp_path / "a-file").write_text("x")
+    monkeypatch.setattr(script, "load_dataset", lambda name: pytest.fail("dataset loaded first"))
+    with pytest.raises(ValueError, match=r"^TORCHINDUCTOR_CACHE_DIR: torch's compile cache"):
+        script.main(["--dataset", "x.npz", "--variants", "256:3e-4"])
