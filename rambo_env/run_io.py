@@ -106,6 +106,40 @@ def foreign_entries(run_dir: str | Path) -> list[str]:
     )
 
 
+def process_start(pid: int) -> str | None:
+    """When process ``pid`` started (``/proc/<pid>/stat`` field 22, clock ticks since boot), or
+    None where that cannot be read (not Linux, no such process)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def lock_text() -> str:
+    """What a ``.lock`` holds: this PID and, where known, its start time (a PID alone may be
+    reused by an unrelated process after the holder was killed, e.g. across a reboot)."""
+    start = process_start(os.getpid())
+    return f"{os.getpid()}" + (f" {start}" if start else "")
+
+
+def lock_holder(text: str) -> int | None:
+    """The live process a ``.lock``'s ``text`` names, or None: unreadable, or its process is
+    gone — also when the PID now belongs to another process that started at another time
+    (was: a killed run's stale lock whose PID was reused blocked the folder for good)."""
+    parts = text.split()
+    if not parts or not parts[0].isdigit() or len(parts) > 2:
+        return None
+    pid = int(parts[0])
+    if not pid_alive(pid):
+        return None
+    if len(parts) == 2:
+        now = process_start(pid)
+        if now is not None and now != parts[1]:
+            return None
+    return pid
+
+
 def pid_alive(pid: int) -> bool:
     """Whether process ``pid`` exists (one owned by another user counts)."""
     try:
@@ -205,16 +239,15 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
         try:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)  # not executable
         except FileExistsError:
-            text = lock.read_text().strip()
-            holder = int(text) if text.isdigit() else None
-            if holder is not None and holder != os.getpid() and pid_alive(holder):
+            holder = lock_holder(lock.read_text(errors="replace"))
+            if holder is not None and holder != os.getpid():
                 raise ValueError(
                     f"run_dir: {run_dir} is in use by process {holder}; wait for it or pick "
                     "another folder"
                 ) from None
             fd = os.open(lock, os.O_WRONLY | os.O_TRUNC)  # stale: take it over
         with os.fdopen(fd, "w") as f:
-            f.write(str(os.getpid()))
+            f.write(lock_text())
     except OSError as err:  # a read-only folder, no permission, a full disk
         if created:
             _remove_empty(new_dirs)
@@ -244,8 +277,7 @@ def run_holder(run_dir: str | Path) -> int | None:
         text = (Path(run_dir) / LOCK_NAME).read_text().strip()
     except (OSError, UnicodeDecodeError):
         return None
-    holder = int(text) if text.isdigit() else None
-    return holder if holder is not None and pid_alive(holder) else None
+    return lock_holder(text)
 
 
 def check_no_foreign_entries(run_dir: Path) -> None:
