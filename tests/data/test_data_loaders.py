@@ -38,6 +38,20 @@ def _write_d4rl_hdf5(path, *, column_vectors: bool = True):
     return a
 
 
+def test_an_hdf5_field_that_is_a_group_names_it(tmp_path):
+    """Probe 9: an hdf5 file whose 'actions' is a group gave h5py's raw TypeError "Accessing a
+    group is done with bytes or str, not <class 'tuple'>"."""
+    a = make_arrays([5, 4], terminal_last=[False, True])
+    path = tmp_path / "x.hdf5"
+    with h5py.File(path, "w") as f:
+        for key, value in a.items():
+            if key != "actions":
+                f[key] = value
+        f.create_group("actions")
+    with pytest.raises(DatasetValidationError, match=r"'actions' is a group, not an array"):
+        load_dataset(str(path), env_id="Hopper-v5")
+
+
 def test_d4rl_hdf5_file_keeps_timeouts_and_stored_next_observations(tmp_path):
     path = tmp_path / "hopper_medium-v2.hdf5"
     a = _write_d4rl_hdf5(path)
