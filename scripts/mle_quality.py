@@ -31,6 +31,7 @@ from rambo_env.dynamics.ensemble import (
     PRECISIONS,
     EnsembleConfig,
     GaussianEnsemble,
+    native_bf16,
     resolve_device,
 )
 from rambo_env.dynamics.training import MLEConfig, model_tensors, train_mle
@@ -104,6 +105,13 @@ def main(argv: list[str] | None = None) -> list[dict]:
     check_torch_compile_cache()  # the first Adam imports torch._dynamo, which makes it
     torch.set_num_threads(threads)
     device = resolve_device(args.device)
+    if any(v[2] == "bf16" for v in variants) and not native_bf16(device):
+        print(  # was: silent, and a --max-time-s budget starved the emulated bf16 variant
+            "[mle_quality] WARNING: bf16 variant(s) on hardware without native bf16 (no amx_bf16 "
+            "/ avx512_bf16 CPU flag, no CUDA bf16): emulated, several times SLOWER than fp32, so "
+            "a --max-time-s budget gives them far fewer epochs; compare them with --max-epochs",
+            flush=True,
+        )
     dataset = load_dataset(args.dataset)
     if args.n_transitions is not None:
         dataset = subset(dataset, args.n_transitions)

@@ -144,3 +144,21 @@ def test_mle_quality_checks_the_torch_compile_cache_before_the_load(tmp_path, mo
     monkeypatch.setattr(script, "load_dataset", lambda name: pytest.fail("dataset loaded first"))
     with pytest.raises(ValueError, match=r"^TORCHINDUCTOR_CACHE_DIR: torch's compile cache"):
         script.main(["--dataset", "x.npz", "--variants", "256:3e-4"])
+
+
+def test_mle_quality_warns_of_emulated_bf16_before_the_load(monkeypatch, capsys):
+    """Probe 9: a bf16 variant on a CPU without native bf16 ran silently 8.5x slower, so a
+    --max-time-s comparison starved it; cotrain warned, mle_quality did not."""
+    script = _load_script()
+    monkeypatch.setattr(script, "native_bf16", lambda device: False)
+
+    def stop(name):
+        raise ValueError("stop here")
+
+    monkeypatch.setattr(script, "load_dataset", stop)
+    with pytest.raises(ValueError, match="stop here"):
+        script.main(["--dataset", "x.npz", "--variants", "256:3e-4,256:3e-4:bf16"])
+    assert "WARNING: bf16 variant(s) on hardware without native bf16" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="stop here"):
+        script.main(["--dataset", "x.npz", "--variants", "256:3e-4"])
+    assert "bf16" not in capsys.readouterr().out
