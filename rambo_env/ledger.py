@@ -67,6 +67,9 @@ class LedgerEntry:
     run_dir: str | None = None
     """The run folder the entry was read from: relative to the repository when inside it, else
     absolute (None: entries written before it was recorded)."""
+    precision: str = "fp32"
+    """The dynamics ensemble's precision (``fp32`` or ``bf16``); written to ``index.json`` only
+    when not ``fp32`` (entries before it: fp32)."""
 
     @property
     def config(self) -> RamboPreset:
@@ -144,12 +147,21 @@ def update_ledger(
         cotrain_wall_s=sum(walls) if walls else None,
         critic_layer_norm=layer_norm,
         run_dir=_run_dir_record(run_dir),  # was: not recorded (probe 7's leftover)
+        precision=run["precision"],
     )
     # Read-modify-write of index.json under the ledger's lock: two ledger.py processes at once
     # each kept only their own entry (was: one of the two silently lost).
     with _ledger_lock(ledger_dir):
         index = read_index(ledger_dir)  # again: another process may have added entries
         kept = index.get(entry.slug)
+        if kept is not None and kept.precision != entry.precision and not replace:
+            where = f" ({kept.run_dir})" if kept.run_dir else ""
+            raise ValueError(  # was: a bf16 run silently replaced the fp32 run of its key
+                f"ledger: {entry.slug} holds a {kept.precision} run{where} and {run_dir} is "
+                f"{entry.precision} (the key does not tell them apart); the kept run stays (pass "
+                "--replace to scripts/ledger.py to replace it, or keep the other precision's "
+                "runs in their own ledger: --ledger DIR)"
+            )
         if kept is not None and entry.iterations < kept.iterations and not replace:
             where = f" ({kept.run_dir})" if kept.run_dir else ""
             raise ValueError(
@@ -163,9 +175,20 @@ def update_ledger(
         with interrupts_deferred("ledger", said, reraise=True):
             write_curves_csv(ledger_dir / f"{entry.slug}.csv", rows)
             index[entry.slug] = entry
-            write_json(ledger_dir / INDEX_NAME, {s: vars(e) for s, e in sorted(index.items())})
+            write_json(
+                ledger_dir / INDEX_NAME, {s: _entry_record(e) for s, e in sorted(index.items())}
+            )
             plot_dataset(dataset, ledger_dir)
     return entry
+
+
+def _entry_record(entry: LedgerEntry) -> dict[str, Any]:
+    """An entry as ``index.json`` stores it: ``precision`` only when not fp32 (no churn in the
+    entries written before it existed)."""
+    record = dict(vars(entry))
+    if record.get("precision") == "fp32":
+        del record["precision"]
+    return record
 
 
 def _run_dir_record(run_dir: Path) -> str:
@@ -202,6 +225,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         algo, seed, dataset_arg = cfg["algo"], int(cfg["seed"]), cfg["dataset"]
         # runs before session 8 record it only in the config (absent there: the official critic)
         layer_norm = bool(resolved.get("critic_layer_norm", cfg.get("critic_layer_norm") or False))
+        precision = str(cfg.get("precision", "fp32"))  # runs before the option: fp32
     except (KeyError, TypeError, ValueError) as err:  # not JSON, hand-made, foreign
         raise ValueError(
             f"run_dir: {config_path} is not a config.json written by cotrain ({safe_reason(err)}); "
@@ -215,6 +239,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         "dataset_arg": dataset_arg,
         "layer_norm": layer_norm,
         "resolved": resolved,
+        "precision": precision,
     }
 
 

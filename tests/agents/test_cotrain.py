@@ -1216,6 +1216,27 @@ def test_a_signal_during_a_ledger_write_is_held_until_its_entry_is_whole(
     assert capsys.readouterr().err == "[ledger] interrupted: rerun\n"
 
 
+def test_the_ledger_does_not_let_a_bf16_run_replace_an_fp32_run_silently(
+    tmp_path, monkeypatch, ledger_module
+):
+    """Probe 9: the ledger's key has no precision, so a bf16 run of the same dataset, agent,
+    (k, λ) and seed replaced the fp32 entry without a word."""
+    ledger, fp32_run, bf16_run = tmp_path / "ledger", tmp_path / "fp32", tmp_path / "bf16"
+    _fake_run(fp32_run, 3, monkeypatch)
+    _fake_run(bf16_run, 5, monkeypatch)
+    saved = json.loads((bf16_run / "config.json").read_text())
+    saved["config"]["precision"] = "bf16"
+    (bf16_run / "config.json").write_text(json.dumps(saved))
+    slug = "tiny-hopper_sac_k2-lam3e-4_s0"
+    ledger_module.update_ledger(fp32_run, ledger)
+    assert "precision" not in json.loads((ledger / "index.json").read_text())[slug]  # no churn
+    with pytest.raises(ValueError, match=r"holds a fp32 run .* is bf16 .*--replace"):
+        ledger_module.update_ledger(bf16_run, ledger)
+    assert ledger_module.read_index(ledger)[slug].iterations == 3
+    assert ledger_module.update_ledger(bf16_run, ledger, replace=True).precision == "bf16"
+    assert ledger_module.read_index(ledger)[slug].precision == "bf16"
+
+
 def test_ledger_script_refuses_two_runs_of_one_key(tmp_path, monkeypatch, capsys, ledger_module):
     """Probe 7: `ledger.py A B` with A and B of the same dataset, agent, (k, λ) and seed printed
     both and kept only B, silently; one folder twice was entered twice."""
