@@ -47,6 +47,7 @@ __all__ = [
     "available_memory_bytes",
     "check_flag",
     "check_no_foreign_entries",
+    "check_output_file",
     "check_torch_compile_cache",
     "check_writable",
     "claim_run_dir",
@@ -486,6 +487,22 @@ def check_writable(folder: str | Path, what: str, hint: str) -> Path:
             f"{what} {folder} is not writable ({err.strerror or err}); {hint}"
         ) from err
     return folder
+
+
+def check_output_file(path: str | Path, what: str, hint: str) -> Path:
+    """An output file (``--json``, ``--out``) can be written, checked before any expensive work:
+    not a folder, a name the file system takes, its folder writable (created if missing).
+    ValueError ``<what>: …; <hint>`` otherwise (was: a name too long gave a raw ``OSError``
+    traceback from ``Path.is_dir``)."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise ValueError(f"{what}: {path} is a folder; {hint}")
+        path.exists()  # a name too long, a component under a file: OSError here, not at the end
+    except OSError as err:
+        raise ValueError(f"{what}: {path} cannot be used ({err.strerror or err}); {hint}") from None
+    check_writable(path.parent, f"{what}: folder", hint)
+    return path
 
 
 def check_torch_compile_cache() -> None:

@@ -39,8 +39,8 @@ from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
     accept_negative_numbers,
     atomic_write,
+    check_output_file,
     check_torch_compile_cache,
-    check_writable,
     exit_on_interrupt,
     resolve_torch_threads,
     user_path,
@@ -181,10 +181,9 @@ def subset(dataset: OfflineDataset, n: int) -> OfflineDataset:
 def check_out(out: Path) -> None:
     """``--out`` can be written (checked before any training): not a folder, its parent a folder
     (created if missing)."""
-    if out.is_dir():
-        raise ValueError(f"--out: {out} is a folder; give a CSV file path")
-    # Was only created: an unwritable folder (/proc) failed after all the training.
-    check_writable(out.parent, "--out: folder", "give a CSV file path in a writable folder")
+    # Was only created: an unwritable folder (/proc) failed after all the training; a name too
+    # long gave a bare "[Errno 36] File name too long".
+    check_output_file(out, "--out", "give a CSV file path in a writable folder")
 
 
 if __name__ == "__main__":
