@@ -19,15 +19,12 @@ next rollout, so the first resumed iteration trains on one iteration's rollouts,
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import math
 import shlex
 import shutil
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -249,37 +246,11 @@ def _run(
         monitor.status = "finished" if remaining <= 0 else "stopped"
     # was: Ctrl-C / SIGTERM here left results.json without learning_curve.png and advised a
     # --resume that then found the run finished; now the results are written whole first.
-    with _interrupts_deferred():
+    with run_io.interrupts_deferred(
+        "cotrain", "while the results were written: they were completed first"
+    ):
         timing.record_iteration_time(key, history.iteration_s[first_new:])
         return _finish(session, monitor, history, run_dir, setup_s, time.perf_counter() - t_start)
-
-
-@contextlib.contextmanager
-def _interrupts_deferred() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM while the run's closing files are written (results.json, the
-    learning curve, the timing record), then go on: the run's files are complete, and the
-    process ends right after. Only the main thread may install handlers; elsewhere a no-op.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: list[int] = []
-
-    def hold(signum: int, frame: object) -> None:
-        received.append(signum)
-
-    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        if received:
-            print(
-                f"[cotrain] {signal.Signals(received[0]).name} while the results were written: "
-                "they were completed first",
-                flush=True,
-            )
 
 
 # -- run folder ----------------------------------------------------------------------------

@@ -450,8 +450,10 @@ def build_session(
     from rambo_env.data.loaders import load_dataset
     from rambo_env.dynamics.io import cache_dir
     from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
+    from rambo_env.run_io import check_torch_compile_cache
 
     check_device(cfg.device)  # before any dataset or model work
+    check_torch_compile_cache()  # torch._dynamo makes it at the first optimizer
     _check_memory(cfg, cfg.rollout_length or 1, obs_dim=1, action_dim=1, lower_bound=True)
     cache = cache_dir()  # a file there: was found after the dataset load (minutes when it is
     if cache.exists() and not cache.is_dir():  # generated); a read-only cache may still serve

@@ -35,6 +35,7 @@ import torch
 from torch.nn.utils import get_total_norm
 
 from rambo_env.dynamics.training import make_adam
+from rambo_env.run_io import is_int, is_real
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -79,6 +80,11 @@ class AdversaryConfig:
     """ε of the advantage normalisation ``(A - mean) / (std + ε)``."""
 
     def __post_init__(self) -> None:
+        for name in ("adversary_weight", "lr", "gamma", "advantage_eps"):
+            if not is_real(getattr(self, name)):  # was: a raw "must be real number, not str"
+                raise ValueError(
+                    f"AdversaryConfig.{name}: expected a number, got {getattr(self, name)!r}"
+                )
         checks = {
             "adversary_weight": math.isfinite(self.adversary_weight) and self.adversary_weight >= 0,
             "rollout_length": _is_int(self.rollout_length) and self.rollout_length >= 1,
@@ -93,8 +99,7 @@ class AdversaryConfig:
                 raise ValueError(f"AdversaryConfig.{name}: invalid value {getattr(self, name)!r}")
 
 
-def _is_int(x: Any) -> bool:
-    return isinstance(x, int | np.integer) and not isinstance(x, bool)
+_is_int = is_int
 
 
 class PolicyFns(NamedTuple):
@@ -263,7 +268,7 @@ class ModelAdversary:
         compile: bool = False,
     ) -> None:
         from rambo_env.compile import MaybeCompiled
-        from rambo_env.run_io import check_seed
+        from rambo_env.run_io import check_flag, check_seed
 
         needed = ("ensemble", "normalizer", "device", "initial", "transition")
         if not all(hasattr(mdp, name) for name in needed):  # was: a raw AttributeError
@@ -277,6 +282,7 @@ class ModelAdversary:
                 "(e.g. AdversaryConfig(**your_dict))"
             )
         check_seed(seed)  # was: numpy's raw 'expected non-negative integer'
+        check_flag(compile, "compile")  # was: compile="false" compiled
         self.mdp, self.cfg = mdp, cfg
         self.real = real_transitions(dataset, mdp.normalizer, mdp.device)
         if self.real.obs.shape[1] != mdp.obs_dim or self.real.action.shape[1] != mdp.action_dim:

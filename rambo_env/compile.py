@@ -38,6 +38,10 @@ class MaybeCompiled:
     """
 
     def __init__(self, fn: Callable[..., Any], *, enabled: bool, name: str) -> None:
+        from rambo_env.run_io import check_flag
+
+        # was: any truthy value compiled (train_mle(compile="no"), ModelAdversary(compile="false"))
+        enabled = check_flag(enabled, "compile")
         self.fn, self.name = fn, name
         self._compiled = torch.compile(fn, dynamic=False) if enabled else None
 

@@ -71,16 +71,32 @@ def read_curves_csv(path: str | Path) -> list[dict[str, float | None]]:
         reader = csv.DictReader(f)
         if reader.fieldnames is None or "iteration" not in reader.fieldnames:
             raise ValueError(f"path: {path} has no 'iteration' column (not a curves CSV)")
-        return [
-            {
-                "iteration": int(row["iteration"]),
-                **{
-                    c: float(row[c]) if row.get(c) not in (None, "") else None
-                    for c in CURVE_COLUMNS
-                },
-            }
-            for row in reader
-        ]
+        known = [c for c in CURVE_COLUMNS if c in reader.fieldnames]
+        if not known:  # was: an empty plot, silently (a typo in every column name)
+            raise ValueError(
+                f"path: {path} has none of the curve columns {list(CURVE_COLUMNS)} (its columns: "
+                f"{reader.fieldnames}); name them as scripts/curves.py writes them"
+            )
+        rows = []
+        for row in reader:
+            try:
+                rows.append(
+                    {
+                        "iteration": int(row["iteration"]),
+                        **{
+                            c: float(row[c]) if row.get(c) not in (None, "") else None
+                            for c in known
+                        },
+                        **{c: None for c in CURVE_COLUMNS if c not in known},
+                    }
+                )
+            except (TypeError, ValueError) as err:  # was: "could not convert string to float"
+                raise ValueError(
+                    f"path: {path}, line {reader.line_num}: not a number ({err})"
+                ) from None
+        if not rows:
+            raise ValueError(f"path: {path} has no rows (no iteration to plot)")
+        return rows
 
 
 def _csv_text(rows: Sequence[Mapping[str, float | None]]) -> str:

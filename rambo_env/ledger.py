@@ -21,7 +21,14 @@ from typing import Any
 from rambo_env.curves import plot_curves, read_curves, read_curves_csv, write_curves_csv
 from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.presets import RamboPreset
-from rambo_env.run_io import CONFIG_NAME, read_json, run_holder, safe_reason, write_json
+from rambo_env.run_io import (
+    CONFIG_NAME,
+    interrupts_deferred,
+    read_json,
+    run_holder,
+    safe_reason,
+    write_json,
+)
 from rambo_env.sweep_report import config_label, config_slug, dataset_slug
 
 __all__ = [
@@ -60,6 +67,9 @@ class LedgerEntry:
     run_dir: str | None = None
     """The run folder the entry was read from: relative to the repository when inside it, else
     absolute (None: entries written before it was recorded)."""
+    precision: str = "fp32"
+    """The dynamics ensemble's precision (``fp32`` or ``bf16``); written to ``index.json`` only
+    when not ``fp32`` (entries before it: fp32)."""
 
     @property
     def config(self) -> RamboPreset:
@@ -137,12 +147,21 @@ def update_ledger(
         cotrain_wall_s=sum(walls) if walls else None,
         critic_layer_norm=layer_norm,
         run_dir=_run_dir_record(run_dir),  # was: not recorded (probe 7's leftover)
+        precision=run["precision"],
     )
     # Read-modify-write of index.json under the ledger's lock: two ledger.py processes at once
     # each kept only their own entry (was: one of the two silently lost).
     with _ledger_lock(ledger_dir):
         index = read_index(ledger_dir)  # again: another process may have added entries
         kept = index.get(entry.slug)
+        if kept is not None and kept.precision != entry.precision and not replace:
+            where = f" ({kept.run_dir})" if kept.run_dir else ""
+            raise ValueError(  # was: a bf16 run silently replaced the fp32 run of its key
+                f"ledger: {entry.slug} holds a {kept.precision} run{where} and {run_dir} is "
+                f"{entry.precision} (the key does not tell them apart); the kept run stays (pass "
+                "--replace to scripts/ledger.py to replace it, or keep the other precision's "
+                "runs in their own ledger: --ledger DIR)"
+            )
         if kept is not None and entry.iterations < kept.iterations and not replace:
             where = f" ({kept.run_dir})" if kept.run_dir else ""
             raise ValueError(
@@ -150,11 +169,26 @@ def update_ledger(
                 f"{run_dir} reached only {entry.iterations}; the longer run is kept (pass "
                 f"--replace to scripts/ledger.py to replace it)"
             )
-        write_curves_csv(ledger_dir / f"{entry.slug}.csv", rows)
-        index[entry.slug] = entry
-        write_json(ledger_dir / INDEX_NAME, {slug: vars(e) for slug, e in sorted(index.items())})
-        plot_dataset(dataset, ledger_dir)
+        # Each write is atomic; a signal between them left a CSV the index did not list (or an
+        # index whose plot lagged): held now, and raised once all three are written.
+        said = f"while {entry.slug} was written to the ledger: its entry was completed first"
+        with interrupts_deferred("ledger", said, reraise=True):
+            write_curves_csv(ledger_dir / f"{entry.slug}.csv", rows)
+            index[entry.slug] = entry
+            write_json(
+                ledger_dir / INDEX_NAME, {s: _entry_record(e) for s, e in sorted(index.items())}
+            )
+            plot_dataset(dataset, ledger_dir)
     return entry
+
+
+def _entry_record(entry: LedgerEntry) -> dict[str, Any]:
+    """An entry as ``index.json`` stores it: ``precision`` only when not fp32 (no churn in the
+    entries written before it existed)."""
+    record = dict(vars(entry))
+    if record.get("precision") == "fp32":
+        del record["precision"]
+    return record
 
 
 def _run_dir_record(run_dir: Path) -> str:
@@ -191,6 +225,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         algo, seed, dataset_arg = cfg["algo"], int(cfg["seed"]), cfg["dataset"]
         # runs before session 8 record it only in the config (absent there: the official critic)
         layer_norm = bool(resolved.get("critic_layer_norm", cfg.get("critic_layer_norm") or False))
+        precision = str(cfg.get("precision", "fp32"))  # runs before the option: fp32
     except (KeyError, TypeError, ValueError) as err:  # not JSON, hand-made, foreign
         raise ValueError(
             f"run_dir: {config_path} is not a config.json written by cotrain ({safe_reason(err)}); "
@@ -204,6 +239,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         "dataset_arg": dataset_arg,
         "layer_norm": layer_norm,
         "resolved": resolved,
+        "precision": precision,
     }
 
 

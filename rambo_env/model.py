@@ -26,7 +26,7 @@ from rambo_env.dynamics.ensemble import PRECISIONS, EnsembleConfig, GaussianEnse
 from rambo_env.dynamics.termination import get_termination_fn
 from rambo_env.dynamics.training import MLEConfig, train_mle
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.run_io import check_seed
+from rambo_env.run_io import check_flag, check_seed
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -270,6 +270,8 @@ def make_mdp(
     from rambo_env.data.loaders import load_dataset, validate_for_env  # lazy: Minari, h5py
 
     check_model_args(ensemble_config, mle_config, seed)  # before the dataset load
+    for name, value in (("compile", compile), ("cache", cache), ("progress", progress)):
+        check_flag(value, name)  # was: compile="no" compiled (any truthy value switched it on)
     if precision not in PRECISIONS:
         raise ValueError(f"precision: expected one of {PRECISIONS}, got {precision!r}")
     device = resolve_device(device)  # also before it (a load may generate 1M transitions)

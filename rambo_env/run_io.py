@@ -45,13 +45,19 @@ __all__ = [
     "WriteFailedError",
     "atomic_write",
     "available_memory_bytes",
+    "check_flag",
     "check_no_foreign_entries",
+    "check_output_file",
+    "check_torch_compile_cache",
     "check_writable",
     "claim_run_dir",
     "default_run_dir",
     "exit_on_interrupt",
     "foreign_entries",
     "get_rng_state",
+    "interrupts_deferred",
+    "is_int",
+    "is_real",
     "load_checkpoint",
     "pid_alive",
     "plot_learning_curve",
@@ -99,6 +105,40 @@ def foreign_entries(run_dir: str | Path) -> list[str]:
         and not (p.name.startswith(".") and p.name.endswith(".tmp"))
         and not (p.name.startswith("diagnostics-it") and p.name.endswith(".json"))
     )
+
+
+def process_start(pid: int) -> str | None:
+    """When process ``pid`` started (``/proc/<pid>/stat`` field 22, clock ticks since boot), or
+    None where that cannot be read (not Linux, no such process)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def lock_text() -> str:
+    """What a ``.lock`` holds: this PID and, where known, its start time (a PID alone may be
+    reused by an unrelated process after the holder was killed, e.g. across a reboot)."""
+    start = process_start(os.getpid())
+    return f"{os.getpid()}" + (f" {start}" if start else "")
+
+
+def lock_holder(text: str) -> int | None:
+    """The live process a ``.lock``'s ``text`` names, or None: unreadable, or its process is
+    gone — also when the PID now belongs to another process that started at another time
+    (was: a killed run's stale lock whose PID was reused blocked the folder for good)."""
+    parts = text.split()
+    if not parts or not parts[0].isdigit() or len(parts) > 2:
+        return None
+    pid = int(parts[0])
+    if not pid_alive(pid):
+        return None
+    if len(parts) == 2:
+        now = process_start(pid)
+        if now is not None and now != parts[1]:
+            return None
+    return pid
 
 
 def pid_alive(pid: int) -> bool:
@@ -200,16 +240,15 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
         try:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)  # not executable
         except FileExistsError:
-            text = lock.read_text().strip()
-            holder = int(text) if text.isdigit() else None
-            if holder is not None and holder != os.getpid() and pid_alive(holder):
+            holder = lock_holder(lock.read_text(errors="replace"))
+            if holder is not None and holder != os.getpid():
                 raise ValueError(
                     f"run_dir: {run_dir} is in use by process {holder}; wait for it or pick "
                     "another folder"
                 ) from None
             fd = os.open(lock, os.O_WRONLY | os.O_TRUNC)  # stale: take it over
         with os.fdopen(fd, "w") as f:
-            f.write(str(os.getpid()))
+            f.write(lock_text())
     except OSError as err:  # a read-only folder, no permission, a full disk
         if created:
             _remove_empty(new_dirs)
@@ -239,8 +278,7 @@ def run_holder(run_dir: str | Path) -> int | None:
         text = (Path(run_dir) / LOCK_NAME).read_text().strip()
     except (OSError, UnicodeDecodeError):
         return None
-    holder = int(text) if text.isdigit() else None
-    return holder if holder is not None and pid_alive(holder) else None
+    return lock_holder(text)
 
 
 def check_no_foreign_entries(run_dir: Path) -> None:
@@ -316,6 +354,34 @@ def sigterm_as_keyboard_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextmanager
+def interrupts_deferred(script: str, said: str, reraise: bool = False) -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while files that belong together are written (a run's closing
+    files; a ledger's CSV, index and plot), then go on, or with ``reraise`` raise the held
+    ``KeyboardInterrupt`` once they are whole. A held signal prints ``[script] SIGINT <said>``
+    (e.g. ``while the results were written: they were completed first``). Only the main thread
+    may install handlers; elsewhere a no-op."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        received.append(signum)
+
+    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if received:
+            name = signal.Signals(received[0]).name
+            print(f"[{script}] {name} {said}", flush=True)
+    if received and reraise:
+        raise KeyboardInterrupt(f"signal {received[0]} ({signal.Signals(received[0]).name})")
+
+
 def exit_on_interrupt(script: str, left: str, call: Callable[[], Any]) -> Any:
     """``call()`` with Ctrl-C and SIGTERM ending the script with ``[script] interrupted: left``
     on stderr and exit status 130 (a script's ``__main__``; was a raw ``KeyboardInterrupt``
@@ -385,6 +451,24 @@ def check_seed(seed: Any, what: str = "seed") -> int:
     return int(seed)
 
 
+def is_int(value: Any) -> bool:
+    """A python / numpy integer, not a bool (a config's count or seed)."""
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
+def is_real(value: Any) -> bool:
+    """A python / numpy int or float, not a bool or a string (a config's real number)."""
+    return is_int(value) or isinstance(value, float | np.floating)
+
+
+def check_flag(value: Any, what: str) -> bool:
+    """``value`` as a bool (``True`` / ``False``, numpy's too); ValueError naming ``what``
+    otherwise (was: any truthy value switched the option on, so ``compile="no"`` compiled)."""
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{what}: expected True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
 def check_writable(folder: str | Path, what: str, hint: str) -> Path:
     """``folder``, created if missing, after a probe file was written and removed in it.
 
@@ -403,6 +487,37 @@ def check_writable(folder: str | Path, what: str, hint: str) -> Path:
             f"{what} {folder} is not writable ({err.strerror or err}); {hint}"
         ) from err
     return folder
+
+
+def check_output_file(path: str | Path, what: str, hint: str) -> Path:
+    """An output file (``--json``, ``--out``) can be written, checked before any expensive work:
+    not a folder, a name the file system takes, its folder writable (created if missing).
+    ValueError ``<what>: …; <hint>`` otherwise (was: a name too long gave a raw ``OSError``
+    traceback from ``Path.is_dir``)."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise ValueError(f"{what}: {path} is a folder; {hint}")
+        path.exists()  # a name too long, a component under a file: OSError here, not at the end
+    except OSError as err:
+        raise ValueError(f"{what}: {path} cannot be used ({err.strerror or err}); {hint}") from None
+    check_writable(path.parent, f"{what}: folder", hint)
+    return path
+
+
+def check_torch_compile_cache() -> None:
+    """``TORCHINDUCTOR_CACHE_DIR``, when set, is a writable folder (created if missing).
+
+    torch makes that folder when ``torch._dynamo`` is first imported, which every optimizer
+    does, compiled or not: an unusable one failed after the dataset load and MLE pretraining with
+    a bare ``[Errno 2] No such file or directory: '/proc/x'`` naming no variable (probe 9)."""
+    root = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
+    if root:
+        check_writable(
+            root,
+            "TORCHINDUCTOR_CACHE_DIR: torch's compile cache",
+            "point TORCHINDUCTOR_CACHE_DIR at a writable folder, or unset it",
+        )
 
 
 class WriteFailedError(OSError):

@@ -40,7 +40,8 @@ from rambo_env.adversary import AdversaryConfig, ModelAdversary
 from rambo_env.dynamics.ensemble import check_device, resolve_device
 from rambo_env.run_io import (
     atomic_write,
-    check_writable,
+    check_output_file,
+    check_torch_compile_cache,
     exit_on_interrupt,
     resolve_torch_threads,
     user_path,
@@ -242,6 +243,14 @@ def _table(res: dict, cfg: bench.BenchConfig) -> Table:
     return table
 
 
+def _parent_is_dir(path: Path) -> bool:
+    """``path``'s folder exists (or ``path`` is a folder, or unreadable: check_output_file says)."""
+    try:
+        return path.is_dir() or path.parent.is_dir()
+    except OSError:  # a name too long: check_output_file names it
+        return True
+
+
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -273,16 +282,15 @@ def main(argv: list[str] | None = None) -> dict:
     except ValueError as err:
         p.error(str(err))
     if args.json is not None:  # before the minutes of benchmarking, not after
-        if args.json.is_dir():
-            p.error(f"--json: {args.json} is a folder; name a file")
-        if not args.json.parent.is_dir():
+        if not _parent_is_dir(args.json):
             p.error(f"--json: folder {args.json.parent} does not exist")
-        try:
-            check_writable(args.json.parent, "--json: folder", "name a file in a writable folder")
+        try:  # was: a raw OSError traceback for a name too long
+            check_output_file(args.json, "--json", "name a file in a writable folder")
         except ValueError as err:
             p.error(str(err))
     try:
         threads, why = resolve_torch_threads(args.threads)
+        check_torch_compile_cache()  # the first optimizer imports torch._dynamo, which makes it
     except ValueError as err:
         p.error(str(err))
     torch.set_num_threads(threads)

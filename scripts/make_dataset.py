@@ -124,7 +124,7 @@ def check_args(args: Args) -> None:
     )
     from rambo_env.data.minari_io import check_dataset_id, check_minari_root, minari_dataset_path
     from rambo_env.dynamics.ensemble import check_device
-    from rambo_env.run_io import check_writable
+    from rambo_env.run_io import check_torch_compile_cache, check_writable
 
     for name, low in (
         ("seed", 0),
@@ -156,6 +156,7 @@ def check_args(args: Args) -> None:
     check_minari_root()  # where the dataset is written
     if args.train_policy:  # where behaviour agents, their checkpoints and replay buffers go
         check_writable(args.behaviour_dir, "behaviour_dir:", "pass a writable --behaviour-dir")
+        check_torch_compile_cache()  # SAC's optimizers import torch._dynamo, which makes it
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,7 @@ from rambo_env.dynamics.ensemble import (
     PRECISIONS,
     EnsembleConfig,
     GaussianEnsemble,
+    native_bf16,
     resolve_device,
 )
 from rambo_env.dynamics.training import MLEConfig, model_tensors, train_mle
@@ -38,7 +39,8 @@ from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
     accept_negative_numbers,
     atomic_write,
-    check_writable,
+    check_output_file,
+    check_torch_compile_cache,
     exit_on_interrupt,
     resolve_torch_threads,
     user_path,
@@ -100,8 +102,16 @@ def main(argv: list[str] | None = None) -> list[dict]:
         raise ValueError(f"--n-transitions: expected >= 2, got {args.n_transitions}")
     if args.out is not None:
         check_out(args.out)
+    check_torch_compile_cache()  # the first Adam imports torch._dynamo, which makes it
     torch.set_num_threads(threads)
     device = resolve_device(args.device)
+    if any(v[2] == "bf16" for v in variants) and not native_bf16(device):
+        print(  # was: silent, and a --max-time-s budget starved the emulated bf16 variant
+            "[mle_quality] WARNING: bf16 variant(s) on hardware without native bf16 (no amx_bf16 "
+            "/ avx512_bf16 CPU flag, no CUDA bf16): emulated, several times SLOWER than fp32, so "
+            "a --max-time-s budget gives them far fewer epochs; compare them with --max-epochs",
+            flush=True,
+        )
     dataset = load_dataset(args.dataset)
     if args.n_transitions is not None:
         dataset = subset(dataset, args.n_transitions)
@@ -147,22 +157,33 @@ def main(argv: list[str] | None = None) -> list[dict]:
 
 
 def subset(dataset: OfflineDataset, n: int) -> OfflineDataset:
-    """``n`` transitions of ``dataset`` drawn without replacement (seed 0), same env and name."""
-    if n >= dataset.observations.shape[0]:
+    """``n`` transitions of ``dataset`` drawn without replacement (seed 0), same env and name.
+
+    A drawn row whose successor in the dataset was not drawn ends a fragment: it is marked a
+    timeout (was: unmarked, so every subset warned of thousands of "rows that end an episode
+    without a flag"; the rows' own next states, which MLE trains on, are unchanged)."""
+    total = dataset.observations.shape[0]
+    if n > total:  # was: silently the whole dataset
+        raise ValueError(
+            f"--n-transitions: {n} > the {total} transitions of dataset {dataset.name!r}; give at "
+            "most that many, or leave it out for all"
+        )
+    if n == total:
         return dataset
-    rows = np.sort(np.random.default_rng(0).permutation(dataset.observations.shape[0])[:n])
+    rows = np.sort(np.random.default_rng(0).permutation(total)[:n])
     fields = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
     arrays = {name: getattr(dataset, name)[rows] for name in fields}
+    cut = np.append(rows[1:] != rows[:-1] + 1, False)  # the last row has no successor anyway
+    arrays["timeouts"] = arrays["timeouts"] | (cut & ~arrays["terminals"])
     return OfflineDataset.from_arrays(arrays, env_id=dataset.env_id, name=f"{dataset.name}[{n}]")
 
 
 def check_out(out: Path) -> None:
     """``--out`` can be written (checked before any training): not a folder, its parent a folder
     (created if missing)."""
-    if out.is_dir():
-        raise ValueError(f"--out: {out} is a folder; give a CSV file path")
-    # Was only created: an unwritable folder (/proc) failed after all the training.
-    check_writable(out.parent, "--out: folder", "give a CSV file path in a writable folder")
+    # Was only created: an unwritable folder (/proc) failed after all the training; a name too
+    # long gave a bare "[Errno 36] File name too long".
+    check_output_file(out, "--out", "give a CSV file path in a writable folder")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from rambo_env.dynamics import io
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
 from rambo_env.dynamics.training import MLEConfig
 from rambo_env.normalization import ObsNormalizer
+from rambo_env.run_io import report_user_error, safe_reason
 
 
 def port(kit: dict, normalizer: ObsNormalizer, cfg: EnsembleConfig) -> GaussianEnsemble:
@@ -72,6 +73,8 @@ def port(kit: dict, normalizer: ObsNormalizer, cfg: EnsembleConfig) -> GaussianE
 
 def check(kit: dict, ens: GaussianEnsemble, normalizer: ObsNormalizer, dataset) -> float:
     """Largest |difference| of raw next-obs / reward means and log-variances against Kit's code."""
+    if not os.environ.get("KIT_ROOT"):  # was: a raw KeyError after the port
+        raise ValueError("--check: set KIT_ROOT to an OfflineRL-Kit checkout")
     sys.path.insert(0, os.environ["KIT_ROOT"])
     from offlinerlkit.modules import EnsembleDynamicsModel
 
@@ -109,6 +112,32 @@ def check(kit: dict, ens: GaussianEnsemble, normalizer: ObsNormalizer, dataset) 
     )
 
 
+#: Entries of the DYNAMICS.pt that ``scripts/kit_side_by_side.py`` writes.
+KIT_KEYS = ("model", "obs_mean", "obs_std", "scaler_mu", "scaler_std")
+
+
+def read_kit_file(path: Path) -> dict:
+    """The Kit model file, or ValueError naming it (missing, a folder, unreadable, other keys).
+
+    Pickled (numpy arrays inside): load only files you made with ``kit_side_by_side.py``."""
+    if not path.is_file():
+        what = "is a folder" if path.is_dir() else "does not exist"
+        raise ValueError(
+            f"kit_file: {path} {what}; pass the DYNAMICS.pt written by scripts/kit_side_by_side.py"
+        )
+    try:
+        kit = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as err:  # a damaged or foreign file
+        raise ValueError(f"kit_file: {path}: unreadable ({safe_reason(err)})") from None
+    missing = [k for k in KIT_KEYS if not isinstance(kit, dict) or k not in kit]
+    if missing:
+        raise ValueError(
+            f"kit_file: {path} has no {missing} entries: not a DYNAMICS.pt written by "
+            "scripts/kit_side_by_side.py"
+        )
+    return kit
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("kit_file", type=Path)
@@ -117,22 +146,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mle-max-epochs", type=int, default=1)
     parser.add_argument("--check", action="store_true", help="compare with Kit's code (KIT_ROOT)")
     args = parser.parse_args(argv)
-    run_cfg = dataclasses.replace(
-        CotrainConfig(), dataset=args.dataset, seed=args.seed,
-        mle_max_epochs=args.mle_max_epochs, mle_max_time_s=None,
-    )  # fmt: skip
-    dataset = load_dataset(run_cfg.dataset)
-    normalizer = ObsNormalizer.from_dataset(dataset)
-    ens_cfg = EnsembleConfig(hidden_dims=(run_cfg.ensemble_hidden,) * 4)
-    mle_cfg = MLEConfig(max_epochs=run_cfg.mle_max_epochs, max_time_s=None, seed=run_cfg.seed)
-    kit = torch.load(args.kit_file, map_location="cpu", weights_only=False)
-    ens = port(kit, normalizer, ens_cfg)
-    if args.check:
-        print(
-            f"max |Kit - ported| on 512 dataset rows, all members: {check(kit, ens, normalizer, dataset):.2e}"
-        )
-    path = io.cache_path(io.cache_key(dataset.fingerprint(), ens_cfg, mle_cfg, run_cfg.seed))
-    io.save_model(path, ens, normalizer, mle_cfg, meta={"ported_from": str(args.kit_file)})
+    try:  # was: raw tracebacks (a bad flag, a missing or foreign file: after the dataset load)
+        run_cfg = dataclasses.replace(
+            CotrainConfig(), dataset=args.dataset, seed=args.seed,
+            mle_max_epochs=args.mle_max_epochs, mle_max_time_s=None,
+        )  # fmt: skip
+        kit = read_kit_file(args.kit_file)  # before the dataset load (which may generate it)
+        dataset = load_dataset(run_cfg.dataset)
+        normalizer = ObsNormalizer.from_dataset(dataset)
+        ens_cfg = EnsembleConfig(hidden_dims=(run_cfg.ensemble_hidden,) * 4)
+        mle_cfg = MLEConfig(max_epochs=run_cfg.mle_max_epochs, max_time_s=None, seed=run_cfg.seed)
+        try:
+            ens = port(kit, normalizer, ens_cfg)
+        except (KeyError, IndexError, RuntimeError, ValueError) as err:  # shapes of other data
+            raise ValueError(
+                f"kit_file: {args.kit_file} does not fit dataset {dataset.name!r} "
+                f"({safe_reason(err)}); port the model Kit trained on this dataset"
+            ) from None
+        if args.check:
+            print(
+                f"max |Kit - ported| on 512 dataset rows, all members: {check(kit, ens, normalizer, dataset):.2e}"
+            )
+        path = io.cache_path(io.cache_key(dataset.fingerprint(), ens_cfg, mle_cfg, run_cfg.seed))
+        io.save_model(path, ens, normalizer, mle_cfg, meta={"ported_from": str(args.kit_file)})
+    except (ValueError, OSError) as err:
+        return report_user_error(err)
     print(
         f"saved {path}: scripts/cotrain.py --mle-max-epochs {args.mle_max_epochs} --mle-max-time-s none loads it"
     )

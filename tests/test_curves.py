@@ -144,6 +144,26 @@ def test_csv_round_trip_and_foreign_csv(tmp_path):
         read_curves_csv(bad)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("iteration,qavg,score\n1,2,3\n", r"has none of the curve columns .*'qavg', 'score'"),
+        ("iteration,q_avg\n", r"has no rows"),
+        ("iteration,q_avg\n1,2.5\n2,abc\n", r"line 3: not a number \(could not convert"),
+        ("iteration,q_avg\n1.5,2\n", r"line 2: not a number"),
+    ],
+)
+def test_a_curves_csv_with_nothing_to_plot_or_a_bad_cell_is_refused(tmp_path, text, message):
+    """Probe 9: a CSV whose columns all have typos, or no rows, gave an empty plot silently; a
+    non-number cell gave "could not convert string to float" without the file or line."""
+    from rambo_env.curves import read_curves_csv
+
+    path = tmp_path / "kit.csv"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=message):
+        read_curves_csv(path)
+
+
 def test_cli_expands_tilde_in_out_and_run_paths(tmp_path, monkeypatch, capsys):
     """--out=~/x and LABEL=~/run are the home folder's (was: a folder named ~ in the cwd)."""
     from tests.scripts import load_script

@@ -89,6 +89,9 @@ def test_mle_quality_bad_out_is_an_error_before_training(tmp_path, monkeypatch):
     if os.geteuid() != 0:  # root writes anywhere
         cases.append((ro / "mle.csv", "is not writable"))
     cases.append((Path("/proc/mle.csv"), "is not writable"))  # was a raw errno after training
+    cases.append(
+        (tmp_path / ("x" * 300 + ".csv"), "cannot be used \\(File name too long")
+    )  # probe 9
     for out, match in cases:
         with pytest.raises(ValueError, match=f"--out: .*{match}"):
             script.main(["--dataset", path, "--max-epochs", "1", "--out", str(out)])
@@ -115,3 +118,50 @@ def test_mle_quality_main_prints_one_error_line(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 2 and proc.stderr.startswith("error:"), proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_subset_refuses_more_than_the_dataset_and_marks_fragment_ends(capsys):
+    """Probe 9: ``--n-transitions 1000000`` on a smaller dataset silently trained on all of it; a
+    subset's rows warned as "episode ends without a flag" (the README's own bf16 command)."""
+    from tests.data.data_helpers import make_dataset
+
+    script = _load_script()
+    data = make_dataset(episode_lengths=(40, 30), terminal_last=(True, False))
+    with pytest.raises(ValueError, match=r"--n-transitions: 71 > the 70 transitions of dataset"):
+        script.subset(data, 71)
+    assert script.subset(data, 70) is data
+    capsys.readouterr()
+    part = script.subset(data, 20)
+    assert part.n_transitions == 20
+    assert part.unmarked_episode_ends().size == 0
+    assert "without a flag" not in capsys.readouterr().out
+    assert not (part.terminals & part.timeouts).any()
+    assert part.terminals.sum() <= 1
+
+
+def test_mle_quality_checks_the_torch_compile_cache_before_the_load(tmp_path, monkeypatch):
+    """Probe 9: a bad TORCHINDUCTOR_CACHE_DIR failed at the first Adam with a bare Errno 2."""
+    script = _load_script()
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(tmp_path / "a-file" / "x"))
+    (tmp_path / "a-file").write_text("x")
+    monkeypatch.setattr(script, "load_dataset", lambda name: pytest.fail("dataset loaded first"))
+    with pytest.raises(ValueError, match=r"^TORCHINDUCTOR_CACHE_DIR: torch's compile cache"):
+        script.main(["--dataset", "x.npz", "--variants", "256:3e-4"])
+
+
+def test_mle_quality_warns_of_emulated_bf16_before_the_load(monkeypatch, capsys):
+    """Probe 9: a bf16 variant on a CPU without native bf16 ran silently 8.5x slower, so a
+    --max-time-s comparison starved it; cotrain warned, mle_quality did not."""
+    script = _load_script()
+    monkeypatch.setattr(script, "native_bf16", lambda device: False)
+
+    def stop(name):
+        raise ValueError("stop here")
+
+    monkeypatch.setattr(script, "load_dataset", stop)
+    with pytest.raises(ValueError, match="stop here"):
+        script.main(["--dataset", "x.npz", "--variants", "256:3e-4,256:3e-4:bf16"])
+    assert "WARNING: bf16 variant(s) on hardware without native bf16" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="stop here"):
+        script.main(["--dataset", "x.npz", "--variants", "256:3e-4"])
+    assert "bf16" not in capsys.readouterr().out

@@ -120,6 +120,36 @@ def test_learning_curve_png_and_run_dir_name(tmp_path):
     assert name.startswith("my-set-td3-") and name.endswith("-s7")
 
 
+def test_a_stale_lock_whose_pid_was_reused_does_not_block_the_folder(tmp_path):
+    """Probe 9: a run killed outright (SIGKILL, OOM, a reboot) leaves ``.lock``; once its PID
+    belongs to another process the folder was "in use by process N" for good. The lock now
+    records the holder's start time, and a live PID that started at another time is stale."""
+    import subprocess
+    import sys
+
+    from rambo_env.run_io import LOCK_NAME, claim_run_dir, process_start, run_holder
+
+    run = tmp_path / "run"
+    run.mkdir()
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        start = process_start(other.pid)
+        if start is None:
+            pytest.skip("no /proc: process start times are unknown here")
+        (run / LOCK_NAME).write_text(f"{other.pid} {start}")  # really held by `other`
+        assert run_holder(run) == other.pid
+        with pytest.raises(ValueError, match=f"in use by process {other.pid}"):
+            with claim_run_dir(run):
+                pass
+        (run / LOCK_NAME).write_text(f"{other.pid} {int(start) - 1}")  # its PID, reused
+        assert run_holder(run) is None
+        with claim_run_dir(run):  # taken over
+            assert (run / LOCK_NAME).read_text().split()[0] != str(other.pid)
+    finally:
+        other.kill()
+        other.wait()
+
+
 def test_claim_run_dir_locks_takes_over_stale_locks_and_cleans_up(tmp_path):
     import os
     import subprocess
@@ -129,7 +159,7 @@ def test_claim_run_dir_locks_takes_over_stale_locks_and_cleans_up(tmp_path):
 
     run = tmp_path / "run"
     with claim_run_dir(run):
-        assert (run / LOCK_NAME).read_text() == str(os.getpid())
+        assert (run / LOCK_NAME).read_text().split()[0] == str(os.getpid())
     assert not (run / LOCK_NAME).exists()
 
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from rambo_env.data.dataset import OfflineDataset
+from rambo_env.data.dataset import DatasetValidationError, OfflineDataset
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 
 __all__ = [
@@ -151,6 +151,12 @@ def read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
 
     path = Path(path)
     with h5py.File(path, "r") as f:
+        for k in _KEYS:  # was: h5py's raw "Accessing a group is done with bytes or str" TypeError
+            if k in f and not isinstance(f[k], h5py.Dataset):
+                raise DatasetValidationError(
+                    f"hdf5 file {path}: {k!r} is a {type(f[k]).__name__.lower()}, not an array "
+                    "(D4RL stores each field as a top-level dataset); re-create the file"
+                )
         arrays = {k: f[k][()] for k in _KEYS if k in f}
     parsed = parse_d4rl_name(path.stem.replace("_", "-"))
     env, level = (parsed[0], parsed[1]) if parsed else (None, None)

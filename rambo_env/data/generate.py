@@ -344,6 +344,27 @@ def check_level_inputs(level: str, **inputs: Any) -> None:
                 f"{name} ({flag}): level {level!r} does not use it (it reads {reads}); leave it "
                 "out, or pick the level that uses it"
             )
+    # Every input file is there before anything is collected or trained (was: medium-expert's
+    # missing --expert-policy failed after the whole medium half was collected; a folder given
+    # as --policy was said not to exist).
+    for name, value in inputs.items():
+        if value is None:
+            continue
+        path, flag = Path(value), "--" + name.removesuffix("_path").replace("_", "-")
+        what = "a replay.npz" if name == "replay_path" else "an actor file saved by save_actor"
+        if path.is_dir():
+            raise DatasetUnavailableError(
+                f"{name} ({flag}): {path} is a folder, not a file; pass {what}"
+            )
+        if not path.is_file():
+            raise DatasetUnavailableError(
+                f"{name} ({flag}): {path} does not exist; pass {what}"
+                + (
+                    ""
+                    if name == "replay_path"
+                    else " (or leave it out and pass --train-policy to train one)"
+                )
+            )
 
 
 def collect_episodes_parallel(
@@ -416,7 +437,8 @@ def _load_policy(path: Path, device: str, env_id: str) -> torch.nn.Module:
 
     if not Path(path).is_file():
         raise DatasetUnavailableError(
-            f"behaviour policy file {path} does not exist; pass --policy PATH (an actor saved by "
+            f"behaviour policy file {path} "
+            f"{'is a folder, not a file' if Path(path).is_dir() else 'does not exist'}; pass --policy PATH (an actor saved by "
             "agents.behaviour.save_actor) or train one with scripts/make_dataset.py --train-policy"
         )
     actor = load_actor(path, device=device)

@@ -126,6 +126,14 @@ def _check_load_args(src: Any, n_transitions: Any, seed: Any) -> None:
         or n_transitions < 1
     ):
         raise ValueError(f"n_transitions: expected a positive int or None, got {n_transitions!r}")
+    given = [name for name, v in (("n_transitions", n_transitions), ("seed", seed)) if v]
+    if given and not (isinstance(src, str | os.PathLike) and str(src) in SHORT_NAMES):
+        what = f"{type(src).__name__}" if isinstance(src, dict | OfflineDataset) else repr(str(src))
+        raise ValueError(  # was: silently ignored (load_dataset("x.npz", n_transitions=1000))
+            f"{' and '.join(given)}: only size and seed a dataset generated on first use (a short "
+            f"name such as hopper-medium), but {what} is loaded as it is; leave "
+            f"{'them' if len(given) > 1 else 'it'} out (subsample the returned dataset yourself)"
+        )
 
 
 def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:

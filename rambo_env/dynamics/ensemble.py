@@ -123,6 +123,28 @@ class EnsembleConfig:
     """Coefficient of the bound penalty ``Σ max_logvar - Σ min_logvar``."""
 
     def __post_init__(self) -> None:
+        from rambo_env.run_io import is_int, is_real
+
+        # was: hidden_dims=(8.5, ...) truncated to 8, a NaN logvar_penalty or negative weight
+        # decays accepted (a NaN loss, weights pushed away from zero)
+        for name in ("n_members", "n_elites"):
+            if not is_int(getattr(self, name)):
+                raise ValueError(
+                    f"EnsembleConfig.{name}: expected an int, got {getattr(self, name)!r}"
+                )
+        if not all(is_int(h) for h in self.hidden_dims):
+            raise ValueError(f"EnsembleConfig.hidden_dims: expected ints, got {self.hidden_dims!r}")
+        if not all(is_real(w) and 0 <= w < math.inf for w in self.weight_decays):
+            raise ValueError(
+                f"EnsembleConfig.weight_decays: expected finite numbers >= 0, got {self.weight_decays!r}"
+            )
+        for name in ("logvar_penalty", "init_min_logvar", "init_max_logvar"):
+            value = getattr(self, name)
+            if not is_real(value) or (name == "logvar_penalty" and not 0 <= value < math.inf):
+                raise ValueError(
+                    f"EnsembleConfig.{name}: expected a finite number"
+                    f"{' >= 0' if name == 'logvar_penalty' else ''}, got {value!r}"
+                )
         object.__setattr__(self, "hidden_dims", tuple(int(h) for h in self.hidden_dims))
         object.__setattr__(self, "weight_decays", tuple(float(w) for w in self.weight_decays))
         if self.n_members < 1:

@@ -33,7 +33,7 @@ from tqdm.auto import tqdm
 
 from rambo_env.dynamics.ensemble import GaussianEnsemble, resolve_device
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.run_io import save_checkpoint
+from rambo_env.run_io import check_flag, is_int, is_real, save_checkpoint
 
 __all__ = ["MLEConfig", "MLEReport", "make_adam", "model_tensors", "train_mle"]
 
@@ -69,8 +69,22 @@ class MLEConfig:
     """Seed of the holdout split, bootstrap indices and batch order."""
 
     def __post_init__(self) -> None:
+        # was: lr=inf, batch_size=2.5, max_epochs=True and seed=-1 accepted (NaN weights, a raw
+        # slicing error, 1 epoch, a wrapped seed)
+        ints = ("batch_size", "max_holdout", "patience", "seed", "max_epochs")
+        reals = ("lr", "holdout_ratio", "improvement_threshold", "max_time_s")
+        for name in ints + reals:
+            value = getattr(self, name)
+            if value is None and name in ("max_epochs", "max_time_s"):
+                continue
+            if not (is_int(value) if name in ints else is_real(value)):
+                kind = "an int" if name in ints else "a number"
+                raise ValueError(
+                    f"MLEConfig.{name}: expected {kind}, got {type(value).__name__} {value!r}"
+                )
         checks = {
-            "lr": self.lr > 0,
+            "lr": math.isfinite(self.lr) and self.lr > 0,
+            "seed": self.seed >= 0,
             "batch_size": self.batch_size >= 1,
             "holdout_ratio": 0 < self.holdout_ratio < 1,
             "max_holdout": self.max_holdout >= 1,
@@ -370,6 +384,7 @@ def train_mle(
     """
     from rambo_env.compile import MaybeCompiled
 
+    check_flag(compile, "compile")  # before the data are copied (was: "no" compiled)
     cfg = cfg if cfg is not None else MLEConfig()
     device = resolve_device(device)
     ensemble.to(device)

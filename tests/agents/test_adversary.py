@@ -339,3 +339,28 @@ def test_a_failing_compile_falls_back_to_eager_with_one_line(monkeypatch, capsys
 
     with pytest.raises(ValueError, match="bad input"):  # an error of the inputs stays that error
         compile_mod.MaybeCompiled(bad, enabled=True, name="x")(torch.ones(1))
+
+
+@pytest.mark.parametrize("value", ["no", "false", 0, None, 1.0])
+def test_compile_must_be_a_bool_everywhere_it_is_taken(value, tmp_path):
+    """Probe 9: ``compile="no"`` was truthy and compiled (MaybeCompiled, train_mle,
+    ModelAdversary, make_mdp); now one error naming ``compile``, before any data work."""
+    from rambo_env import compile as compile_mod
+    from rambo_env.dynamics.training import train_mle
+    from rambo_env.model import make_mdp
+
+    with pytest.raises(ValueError, match=r"compile: expected True or False"):
+        compile_mod.MaybeCompiled(lambda x: x, enabled=value, name="x")
+    with pytest.raises(ValueError, match=r"compile: expected True or False"):
+        train_mle(None, None, None, compile=value)  # checked before the data are touched
+    with pytest.raises(ValueError, match=r"compile: expected True or False"):
+        make_mdp(str(tmp_path / "missing.npz"), compile=value)  # before the dataset load
+    with pytest.raises(ValueError, match=r"cache: expected True or False"):
+        make_mdp(str(tmp_path / "missing.npz"), cache="no")
+    assert compile_mod.MaybeCompiled(lambda x: x, enabled=np.bool_(False), name="x").active is False
+
+
+def test_model_adversary_refuses_a_non_bool_compile(toy):
+    mdp, dataset = toy
+    with pytest.raises(ValueError, match=r"compile: expected True or False, got str 'false'"):
+        ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, 2), compile="false")

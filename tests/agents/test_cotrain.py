@@ -1185,6 +1185,58 @@ def test_ledger_updates_at_once_keep_both_entries(tmp_path, monkeypatch, ledger_
     assert [p.name for p in ledger.iterdir() if p.name.startswith(".")] == []  # no lock file
 
 
+def test_a_signal_during_a_ledger_write_is_held_until_its_entry_is_whole(
+    tmp_path, monkeypatch, capsys, ledger_module
+):
+    """Probe 9 (probe 8's leftover): Ctrl-C / SIGTERM between the CSV, index.json and plot
+    writes left a CSV the index did not list; scripts/ledger.py printed a raw traceback."""
+    import os
+    import signal
+
+    ledger, run = tmp_path / "ledger", tmp_path / "run"
+    _fake_run(run, 3, monkeypatch)
+    write_csv = ledger_module.write_curves_csv
+
+    def csv_then_signal(path, rows):
+        write_csv(path, rows)
+        os.kill(os.getpid(), signal.SIGINT)  # arrives between the CSV and the index
+
+    monkeypatch.setattr(ledger_module, "write_curves_csv", csv_then_signal)
+    with pytest.raises(KeyboardInterrupt):
+        ledger_module.update_ledger(run, ledger)
+    slug = "tiny-hopper_sac_k2-lam3e-4_s0"
+    assert ledger_module.read_index(ledger)[slug].iterations == 3  # the index lists the CSV
+    assert f"[ledger] SIGINT while {slug} was written to the ledger" in capsys.readouterr().out
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with pytest.raises(SystemExit) as exit_info:  # the script: one line, exit 130
+        load_script("ledger").exit_on_interrupt(
+            "ledger", "rerun", lambda: ledger_module.update_ledger(run, ledger)
+        )
+    assert exit_info.value.code == 130
+    assert capsys.readouterr().err == "[ledger] interrupted: rerun\n"
+
+
+def test_the_ledger_does_not_let_a_bf16_run_replace_an_fp32_run_silently(
+    tmp_path, monkeypatch, ledger_module
+):
+    """Probe 9: the ledger's key has no precision, so a bf16 run of the same dataset, agent,
+    (k, λ) and seed replaced the fp32 entry without a word."""
+    ledger, fp32_run, bf16_run = tmp_path / "ledger", tmp_path / "fp32", tmp_path / "bf16"
+    _fake_run(fp32_run, 3, monkeypatch)
+    _fake_run(bf16_run, 5, monkeypatch)
+    saved = json.loads((bf16_run / "config.json").read_text())
+    saved["config"]["precision"] = "bf16"
+    (bf16_run / "config.json").write_text(json.dumps(saved))
+    slug = "tiny-hopper_sac_k2-lam3e-4_s0"
+    ledger_module.update_ledger(fp32_run, ledger)
+    assert "precision" not in json.loads((ledger / "index.json").read_text())[slug]  # no churn
+    with pytest.raises(ValueError, match=r"holds a fp32 run .* is bf16 .*--replace"):
+        ledger_module.update_ledger(bf16_run, ledger)
+    assert ledger_module.read_index(ledger)[slug].iterations == 3
+    assert ledger_module.update_ledger(bf16_run, ledger, replace=True).precision == "bf16"
+    assert ledger_module.read_index(ledger)[slug].precision == "bf16"
+
+
 def test_ledger_script_refuses_two_runs_of_one_key(tmp_path, monkeypatch, capsys, ledger_module):
     """Probe 7: `ledger.py A B` with A and B of the same dataset, agent, (k, λ) and seed printed
     both and kept only B, silently; one folder twice was entered twice."""
@@ -1312,6 +1364,24 @@ def test_diagnose_interrupted_is_one_line_and_exit_130(monkeypatch, capsys):
     assert diagnose.main(["run"]) == 130
     err = capsys.readouterr().err
     assert err == "[diagnose] interrupted: no report written; rerun the same command\n"
+
+
+def test_an_unusable_torch_compile_cache_fails_before_the_dataset_loads(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 9: TORCHINDUCTOR_CACHE_DIR under a file (or /proc) failed at the first optimizer,
+    after the dataset load and MLE, with a bare "[Errno 2] No such file or directory" (--compile
+    or not: every optimizer imports torch._dynamo, which makes that folder)."""
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(a_file / "inductor"))
+    code = cotrain_cli.main(["--dataset", "missing.npz", "--run-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(
+        f"error: TORCHINDUCTOR_CACHE_DIR: torch's compile cache {a_file / 'inductor'} is not "
+        "writable"
+    ), err
+    assert "missing.npz" not in err and not (tmp_path / "r").exists()
 
 
 def test_a_model_cache_that_is_a_file_fails_before_the_dataset_loads(tmp_path, monkeypatch, capsys):

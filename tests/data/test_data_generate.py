@@ -165,6 +165,31 @@ def test_missing_behaviour_data_says_how_to_get_it(tmp_path, monkeypatch, level,
     assert not minari_dataset_path(f"rambo/hopper/{level}-v0").exists()
 
 
+def test_input_files_are_checked_before_anything_is_collected(tmp_path, monkeypatch):
+    """Probe 9: medium-expert with a missing --expert-policy failed only after the whole medium
+    half was collected; a folder given as --policy was said not to exist."""
+    from rambo_env.data import generate as gen
+
+    def no_collect(*args, **kwargs):
+        raise AssertionError("collected before the input files were checked")
+
+    monkeypatch.setattr(gen, "collect_episodes", no_collect)
+    monkeypatch.setattr(gen, "collect_episodes_parallel", no_collect)
+    for level, kwargs, message in (
+        ("medium-expert", {"expert_policy_path": tmp_path / "missing.pt"},
+         r"expert_policy_path \(--expert-policy\): .*missing\.pt does not exist"),
+        ("medium", {"policy_path": tmp_path},
+         r"policy_path \(--policy\): .* is a folder, not a file; pass an actor file"),
+        ("medium-replay", {"replay_path": tmp_path / "r.npz"},
+         r"replay_path \(--replay\): .*r\.npz does not exist; pass a replay\.npz$"),
+    ):  # fmt: skip
+        with pytest.raises(DatasetUnavailableError, match=message):
+            generate_dataset(
+                "hopper", level, n_transitions=10, progress=False, n_workers=1, **kwargs
+            )
+        assert not minari_dataset_path(f"rambo/hopper/{level}-v0").exists()
+
+
 def test_refuses_to_overwrite_unless_forced():
     generate_dataset("hopper", "random", n_transitions=30, n_envs=2, progress=False, n_workers=1)
     with pytest.raises(FileExistsError, match="use --force"):

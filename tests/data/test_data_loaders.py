@@ -38,6 +38,20 @@ def _write_d4rl_hdf5(path, *, column_vectors: bool = True):
     return a
 
 
+def test_an_hdf5_field_that_is_a_group_names_it(tmp_path):
+    """Probe 9: an hdf5 file whose 'actions' is a group gave h5py's raw TypeError "Accessing a
+    group is done with bytes or str, not <class 'tuple'>"."""
+    a = make_arrays([5, 4], terminal_last=[False, True])
+    path = tmp_path / "x.hdf5"
+    with h5py.File(path, "w") as f:
+        for key, value in a.items():
+            if key != "actions":
+                f[key] = value
+        f.create_group("actions")
+    with pytest.raises(DatasetValidationError, match=r"'actions' is a group, not an array"):
+        load_dataset(str(path), env_id="Hopper-v5")
+
+
 def test_d4rl_hdf5_file_keeps_timeouts_and_stored_next_observations(tmp_path):
     path = tmp_path / "hopper_medium-v2.hdf5"
     a = _write_d4rl_hdf5(path)
@@ -190,6 +204,27 @@ def test_no_make_dataset_advice_for_an_env_the_generator_does_not_know():
 def test_unknown_name_lists_valid_ones():
     with pytest.raises(ValueError, match=r"unknown dataset 'hopper-mediocre'.*'hopper-medium'"):
         load_dataset("hopper-mediocre")
+
+
+@pytest.mark.parametrize(
+    ("source", "kwargs", "message"),
+    [
+        ("x.npz", {"n_transitions": 100}, r"n_transitions: only size and seed a dataset generated"),
+        ("mujoco/hopper/medium-v0", {"seed": 3}, r"seed: only .*'mujoco/hopper/medium-v0' is"),
+        ("x.hdf5", {"n_transitions": 5, "seed": 1}, r"n_transitions and seed: .*leave them out"),
+        ("arrays", {"n_transitions": 5}, r"n_transitions: .*but dict is loaded as it is"),
+    ],
+)
+def test_generation_size_and_seed_with_a_stored_dataset_are_refused(
+    tmp_path, source, kwargs, message
+):
+    """Probe 9: ``load_dataset("x.npz", n_transitions=1000)`` silently returned the whole file."""
+    if source == "arrays":
+        source = make_arrays([4, 2], terminal_last=[True, False])
+    elif source.endswith((".npz", ".hdf5")):
+        source = str(tmp_path / source)
+    with pytest.raises(ValueError, match=message):
+        load_dataset(source, **kwargs)
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,14 @@ best-snapshot restore, elites, determinism, data validation and per-epoch checkp
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
+from rambo_env.adversary import AdversaryConfig
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.dynamics import training
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
@@ -287,3 +289,25 @@ def test_compiled_mle_loss_trains_the_same_model_to_float32_rounding() -> None:
     np.testing.assert_allclose(compiled.holdout_mse, eager.holdout_mse, rtol=1e-4)
     for key, value in states[0].items():
         torch.testing.assert_close(states[1][key], value, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: MLEConfig(lr=math.inf), r"MLEConfig\.lr: invalid value inf"),
+        (lambda: MLEConfig(batch_size=2.5), r"MLEConfig\.batch_size: expected an int, got float"),
+        (lambda: MLEConfig(max_epochs=True), r"MLEConfig\.max_epochs: expected an int, got bool"),
+        (lambda: MLEConfig(seed=-1), r"MLEConfig\.seed: invalid value -1"),
+        (lambda: MLEConfig(max_time_s="60"), r"MLEConfig\.max_time_s: expected a number"),
+        (lambda: EnsembleConfig(hidden_dims=(8.5,) * 4), r"hidden_dims: expected ints"),
+        (lambda: EnsembleConfig(logvar_penalty=math.nan), r"logvar_penalty: expected a finite"),
+        (lambda: EnsembleConfig(weight_decays=(-1,) * 5), r"weight_decays: expected finite numb"),
+        (lambda: EnsembleConfig(n_members=7.0), r"n_members: expected an int"),
+        (lambda: AdversaryConfig("3e-4", 2), r"adversary_weight: expected a number, got '3e-4'"),
+    ],
+)
+def test_model_configs_refuse_wrong_types_and_non_finite_values(make, message):
+    """Probe 9: each was accepted (lr=inf, a truncated 8.5, max_epochs=True as 1, a negative seed,
+    a NaN penalty, negative weight decays) or a raw TypeError without the field."""
+    with pytest.raises(ValueError, match=message):
+        make()
