@@ -1193,6 +1193,7 @@ def test_a_signal_during_a_ledger_write_is_held_until_its_entry_is_whole(
     import os
     import signal
 
+    before = signal.getsignal(signal.SIGINT)  # SIG_IGN when the suite runs in the background
     ledger, run = tmp_path / "ledger", tmp_path / "run"
     _fake_run(run, 3, monkeypatch)
     write_csv = ledger_module.write_curves_csv
@@ -1207,7 +1208,7 @@ def test_a_signal_during_a_ledger_write_is_held_until_its_entry_is_whole(
     slug = "tiny-hopper_sac_k2-lam3e-4_s0"
     assert ledger_module.read_index(ledger)[slug].iterations == 3  # the index lists the CSV
     assert f"[ledger] SIGINT while {slug} was written to the ledger" in capsys.readouterr().out
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) is before  # the handler is restored
     with pytest.raises(SystemExit) as exit_info:  # the script: one line, exit 130
         load_script("ledger").exit_on_interrupt(
             "ledger", "rerun", lambda: ledger_module.update_ledger(run, ledger)
@@ -1315,6 +1316,7 @@ def test_interrupt_while_the_results_are_written_completes_them(tiny_hopper, tmp
         os.kill(os.getpid(), signal.SIGINT)
         return plot(*args, **kwargs)
 
+    before = signal.getsignal(signal.SIGINT)  # SIG_IGN when the suite runs in the background
     run_dir = tmp_path / "run"
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(cotrain_module.run_io, "plot_learning_curve", killed_while_plotting)
@@ -1323,7 +1325,7 @@ def test_interrupt_while_the_results_are_written_completes_them(tiny_hopper, tmp
     assert "SIGTERM while the results were written: they were completed first" in (
         capsys.readouterr().out
     )
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handlers restored
+    assert signal.getsignal(signal.SIGINT) is before  # handlers restored
 
 
 def test_advice_to_resume_quotes_a_run_folder_with_spaces(tmp_path, monkeypatch, capsys):
