@@ -34,8 +34,8 @@ import numpy as np
 
 from rambo_env.dynamics.ensemble import (  # check_device re-exported: one device check
     LOGVAR_INIT_LIMIT,
-    PRECISIONS,
     check_device,
+    check_precision,
 )
 
 __all__ = [
@@ -193,8 +193,7 @@ class CotrainConfig:
         if not 0.0 <= self.real_ratio <= 1.0:
             raise ValueError(f"real_ratio: expected a value in [0, 1], got {self.real_ratio!r}")
         _check_ent_coef(self.algo, self.ent_coef)
-        if self.precision not in PRECISIONS:
-            raise ValueError(f"precision: expected one of {PRECISIONS}, got {self.precision!r}")
+        check_precision(self.precision)
         if self.bc_loss not in ("nll", "mse_sample"):
             raise ValueError(f"bc_loss: expected nll or mse_sample, got {self.bc_loss!r}")
         if self.ent_coef_max is not None:
@@ -549,7 +548,12 @@ def _make_mdp(
 ) -> tuple[Any, dict[str, Any]]:
     """The MLE model (cached by make_mdp) and where it came from (recorded in config.json)."""
     from rambo_env.dynamics import io
-    from rambo_env.dynamics.ensemble import EnsembleConfig, native_bf16, resolve_device
+    from rambo_env.dynamics.ensemble import (
+        EMULATED_BF16,
+        EnsembleConfig,
+        native_bf16,
+        resolve_device,
+    )
     from rambo_env.dynamics.training import MLEConfig
     from rambo_env.model import make_mdp
 
@@ -564,9 +568,7 @@ def _make_mdp(
     )
     if cfg.precision == "bf16" and not native_bf16(resolve_device(cfg.device)):
         print(
-            "[cotrain] WARNING: precision bf16 on hardware without native bf16 (no amx_bf16 / "
-            "avx512_bf16 CPU flag, no CUDA bf16): emulated, several times SLOWER than fp32; "
-            "use --precision fp32 here",
+            f"[cotrain] WARNING: precision bf16 {EMULATED_BF16}; use --precision fp32 here",
             flush=True,
         )
     cached = path.is_file()

@@ -87,9 +87,9 @@ class AdversaryConfig:
                 )
         checks = {
             "adversary_weight": math.isfinite(self.adversary_weight) and self.adversary_weight >= 0,
-            "rollout_length": _is_int(self.rollout_length) and self.rollout_length >= 1,
-            "n_updates": _is_int(self.n_updates) and self.n_updates >= 0,
-            "batch_size": _is_int(self.batch_size) and self.batch_size >= 2,
+            "rollout_length": is_int(self.rollout_length) and self.rollout_length >= 1,
+            "n_updates": is_int(self.n_updates) and self.n_updates >= 0,
+            "batch_size": is_int(self.batch_size) and self.batch_size >= 2,
             "lr": math.isfinite(self.lr) and self.lr > 0,
             "gamma": 0.0 <= self.gamma <= 1.0,
             "advantage_eps": math.isfinite(self.advantage_eps) and self.advantage_eps > 0,
@@ -97,9 +97,6 @@ class AdversaryConfig:
         for name, ok in checks.items():
             if not ok:
                 raise ValueError(f"AdversaryConfig.{name}: invalid value {getattr(self, name)!r}")
-
-
-_is_int = is_int
 
 
 class PolicyFns(NamedTuple):

@@ -22,7 +22,12 @@ import numpy as np
 import torch
 
 from rambo_env.dynamics import io
-from rambo_env.dynamics.ensemble import PRECISIONS, EnsembleConfig, GaussianEnsemble, resolve_device
+from rambo_env.dynamics.ensemble import (
+    EnsembleConfig,
+    GaussianEnsemble,
+    check_precision,
+    resolve_device,
+)
 from rambo_env.dynamics.termination import get_termination_fn
 from rambo_env.dynamics.training import MLEConfig, train_mle
 from rambo_env.normalization import ObsNormalizer
@@ -272,8 +277,7 @@ def make_mdp(
     check_model_args(ensemble_config, mle_config, seed)  # before the dataset load
     for name, value in (("compile", compile), ("cache", cache), ("progress", progress)):
         check_flag(value, name)  # was: compile="no" compiled (any truthy value switched it on)
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision: expected one of {PRECISIONS}, got {precision!r}")
+    check_precision(precision)
     device = resolve_device(device)  # also before it (a load may generate 1M transitions)
     # A dataset object is validated silently; a name or path is resolved and announced.
     if isinstance(dataset, OfflineDataset):

@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.data.loaders import load_dataset
 from rambo_env.dynamics.ensemble import (
+    EMULATED_BF16,
     PRECISIONS,
     EnsembleConfig,
     GaussianEnsemble,
@@ -107,9 +108,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     device = resolve_device(args.device)
     if any(v[2] == "bf16" for v in variants) and not native_bf16(device):
         print(  # was: silent, and a --max-time-s budget starved the emulated bf16 variant
-            "[mle_quality] WARNING: bf16 variant(s) on hardware without native bf16 (no amx_bf16 "
-            "/ avx512_bf16 CPU flag, no CUDA bf16): emulated, several times SLOWER than fp32, so "
-            "a --max-time-s budget gives them far fewer epochs; compare them with --max-epochs",
+            f"[mle_quality] WARNING: bf16 variant(s) {EMULATED_BF16}, so a --max-time-s "
+            "budget gives them far fewer epochs; compare them with --max-epochs",
             flush=True,
         )
     dataset = load_dataset(args.dataset)

@@ -284,7 +284,9 @@ MAX_N_ENVS = 1024
 def check_n_envs(n_envs: int, what: str = "n_envs") -> None:
     """``n_envs`` in [1, :data:`MAX_N_ENVS`]; was: ``--n-envs 100000`` built 100 000 MuJoCo envs
     and their episode buffers (21 GB after 13 minutes, no error)."""
-    if isinstance(n_envs, bool) or not isinstance(n_envs, int | np.integer) or n_envs < 1:
+    from rambo_env.run_io import is_int
+
+    if not is_int(n_envs) or n_envs < 1:
         raise ValueError(f"{what}: expected an int >= 1, got {n_envs!r}")
     if n_envs > MAX_N_ENVS:
         raise ValueError(
@@ -336,9 +338,10 @@ LEVEL_INPUTS = {
 def check_level_inputs(level: str, **inputs: Any) -> None:
     """A policy / replay input the level never reads is an error (was: silently ignored, e.g.
     ``--level random --policy mine.pt`` collected uniform actions)."""
+    flags = {name: "--" + name.removesuffix("_path").replace("_", "-") for name in inputs}
     for name, value in inputs.items():
         if value is not None and name not in LEVEL_INPUTS[level]:
-            flag = "--" + name.removesuffix("_path").replace("_", "-")
+            flag = flags[name]
             reads = ", ".join(LEVEL_INPUTS[level]) or "no policy or replay buffer"
             raise ValueError(
                 f"{name} ({flag}): level {level!r} does not use it (it reads {reads}); leave it "
@@ -350,7 +353,7 @@ def check_level_inputs(level: str, **inputs: Any) -> None:
     for name, value in inputs.items():
         if value is None:
             continue
-        path, flag = Path(value), "--" + name.removesuffix("_path").replace("_", "-")
+        path, flag = Path(value), flags[name]
         what = "a replay.npz" if name == "replay_path" else "an actor file saved by save_actor"
         if path.is_dir():
             raise DatasetUnavailableError(

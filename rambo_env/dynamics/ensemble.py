@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 __all__ = [
+    "EMULATED_BF16",
     "OBS_SLICE",
     "PRECISIONS",
     "REWARD_INDEX",
@@ -36,6 +37,7 @@ __all__ = [
     "GaussianEnsemble",
     "VectorizedLinear",
     "check_device",
+    "check_precision",
     "gaussian_log_prob",
     "native_bf16",
     "resolve_device",
@@ -48,6 +50,11 @@ OBS_SLICE = slice(1, None)
 PRECISIONS = ("fp32", "bf16")
 """Ensemble precisions: ``fp32``; ``bf16`` = mixed precision (hidden layers under bf16 autocast,
 fp32 weights, heads and losses; issue 12: for CPUs with AMX / AVX-512 bf16 and CUDA)."""
+EMULATED_BF16 = (
+    "on hardware without native bf16 (no amx_bf16 / avx512_bf16 CPU flag, no CUDA bf16): "
+    "emulated, several times SLOWER than fp32"
+)
+"""Why a bf16 request warns where :func:`native_bf16` is false (cotrain, mle_quality)."""
 _ROW_CHUNK = 2048
 """Rows per member per chunk in large inference batches (keeps activations in L2/L3 cache)."""
 
@@ -75,18 +82,22 @@ def check_device(device: str | torch.device) -> None:
         raise ValueError(f"device: expected auto, cpu, cuda or cuda:N, got {device!r}")
 
 
+def check_precision(precision: str) -> str:
+    """``precision`` if it is one of :data:`PRECISIONS`; one ValueError naming it otherwise."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision: expected one of {PRECISIONS}, got {precision!r}")
+    return precision
+
+
 def native_bf16(device: str | torch.device) -> bool:
     """True where bf16 matmuls are native: CUDA with bf16 support, or a CPU whose flags list
     ``amx_bf16`` or ``avx512_bf16`` (elsewhere bf16 is emulated and several times SLOWER)."""
+    from rambo_env.bench import cpu_flags  # the one /proc/cpuinfo reader
+
     device = torch.device(device)
     if device.type == "cuda":
         return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = set(f.read().split())
-    except OSError:
-        return False
-    return bool({"amx_bf16", "avx512_bf16"} & flags)
+    return bool({"amx_bf16", "avx512_bf16"} & set(cpu_flags()))
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -271,9 +282,7 @@ class GaussianEnsemble(nn.Module):
         autocast (fp32 weights and optimizer state; the heads, the soft log-variance clamp and
         every loss stay fp32). Faster only where the hardware has native bf16 (AMX, AVX-512 bf16,
         CUDA); see :func:`rambo_env.dynamics.ensemble.native_bf16`."""
-        if precision not in PRECISIONS:
-            raise ValueError(f"precision: expected one of {PRECISIONS}, got {precision!r}")
-        self.precision = precision
+        self.precision = check_precision(precision)
 
     @torch.no_grad()
     def set_input_stats(
