@@ -40,6 +40,7 @@ from agents.cotrain_setup import (
     config_from_dict,
     config_to_dict,
 )
+from agents.factory import COMPILED_ALGOS
 from agents.run_callbacks import EvalSchedule, RunHistory, RunMonitorCallback
 from rambo_env import run_io
 from rambo_env.adversary import NonFiniteModelError
@@ -93,14 +94,15 @@ def critic_line(cfg: CotrainConfig) -> str:
 
 
 def compile_line(cfg: CotrainConfig) -> str:
-    """Whether the adversary's loss is compiled (issue 12), said at the start of every run."""
+    """Whether the loss functions are compiled (issue 12), said at the start of every run."""
     if cfg.compile is None:
         why = f"auto: {cfg.n_iterations} iterations {'>=' if cfg.uses_compile else '<'} {COMPILE_MIN_ITERATIONS}"
     else:
         why = "as set"
+    what = "adversary + MLE" + (" + SAC" if cfg.algo in COMPILED_ALGOS else "") + " losses"
     if cfg.uses_compile:
-        return f"adversary loss: torch.compile ({why}; the first compile takes about a minute; --no-compile = eager)"
-    return f"adversary loss: eager ({why}; --compile for long runs)"
+        return f"{what}: torch.compile ({why}; the first compile takes about a minute; --no-compile = eager)"
+    return f"{what}: eager ({why}; --compile for long runs)"
 
 
 def load_config(run_dir: str | Path) -> CotrainConfig:

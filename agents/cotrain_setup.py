@@ -138,9 +138,9 @@ class CotrainConfig:
     model-cache key). Only for hardware with native bf16 (AMX / AVX-512 bf16 CPUs, CUDA): elsewhere
     bf16 is emulated and several times slower, and the run says so. Issue 12; opt-in."""
     compile: bool | None = None
-    """torch.compile the ensemble's losses: the adversary's Eq. 9 loss and MLE pretraining's
-    (same numbers to float32 rounding; issue 12: the adversary 6-17 per cent faster per step on a 2-core
-    CPU; compiling takes about a minute the first time, seconds once inductor's on-disk cache has
+    """torch.compile the loss functions: the adversary's Eq. 9 loss, MLE pretraining's and SAC's
+    critic and actor losses (same numbers to float32 rounding; issue 12: the adversary 6-17 per cent
+    faster per step on a 2-core CPU; compiling takes about a minute the first time, seconds once inductor's on-disk cache has
     it). None = auto: on for runs of at least COMPILE_MIN_ITERATIONS (20) iterations (the paper
     preset), off for shorter ones."""
     stop_at_iteration: int | None = None
@@ -442,7 +442,7 @@ def build_session(
     ``from_checkpoint``: a checkpoint's state follows (a missing model cache is then announced).
     """
     from agents.callback import RamboCallback
-    from agents.factory import make_agent
+    from agents.factory import COMPILED_ALGOS, make_agent
     from agents.policies import LIBRARY_LOG_STD_MIN
     from agents.vec_env import RamboModelVecEnv
     from rambo_env.adversary import AdversaryConfig, ModelAdversary
@@ -488,6 +488,7 @@ def build_session(
         **({"ent_coef_max": cfg.ent_coef_max} if cfg.ent_coef_max is not None else {}),
         **({"log_std_min": cfg.log_std_min} if cfg.log_std_min != LIBRARY_LOG_STD_MIN else {}),
         critic_layer_norm=cfg.uses_critic_layer_norm,
+        compile=cfg.uses_compile and cfg.algo in COMPILED_ALGOS,
     )
     adv_cfg = AdversaryConfig(
         adversary_weight=lam,

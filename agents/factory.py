@@ -29,16 +29,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 from sb3_contrib import TQC, CrossQ
-from stable_baselines3 import DDPG, SAC, TD3
+from stable_baselines3 import DDPG, TD3
 from stable_baselines3.common.noise import VectorizedActionNoise
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.vec_env import VecEnv
 
 from agents.buffer import MixedReplayBuffer, model_pool_size
+from agents.fused import FusedSAC
 from agents.policies import LIBRARY_LOG_STD_MIN, FlooredSACPolicy, FlooredTQCPolicy
 from rambo_env.dynamics.ensemble import check_device
 from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
-from rambo_env.run_io import check_seed
+from rambo_env.run_io import check_flag, check_seed
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AGENT_CLASSES",
+    "COMPILED_ALGOS",
     "BatchedGaussianNoise",
     "LrScaledAdam",
     "make_agent",
@@ -53,14 +55,18 @@ __all__ = [
     "set_ent_coef_max",
 ]
 
-#: Short name -> algorithm class (exact names; one name swaps the agent).
+#: Short name -> algorithm class (exact names; one name swaps the agent). ``"sac"`` is
+#: :class:`~agents.fused.FusedSAC`: SB3's SAC with the same gradient step in fewer pieces (issue 12).
 AGENT_CLASSES: dict[str, type[OffPolicyAlgorithm]] = {
-    "sac": SAC,
+    "sac": FusedSAC,
     "td3": TD3,
     "ddpg": DDPG,
     "tqc": TQC,
     "crossq": CrossQ,
 }
+
+#: Agents whose gradient step can run through ``torch.compile`` (``make_agent(compile=True)``).
+COMPILED_ALGOS = ("sac",)
 
 #: Agents whose actor's log-σ floor can be changed (``log_std_min``).
 _FLOORED_POLICIES: dict[str, type] = {"sac": FlooredSACPolicy, "tqc": FlooredTQCPolicy}
@@ -229,6 +235,7 @@ def make_agent(
     log_std_min: float | None = None,
     critic_layer_norm: bool | None = None,
     ent_coef_max: float | None = None,
+    compile: bool = False,
     **agent_kwargs: Any,
 ) -> OffPolicyAlgorithm:
     """Build ``AGENT_CLASSES[algo]("MlpPolicy", vec_env, ...)`` for RAMBO (see module docstring).
@@ -251,6 +258,8 @@ def make_agent(
             critic, as the official code). See :mod:`agents.policies`.
         ent_coef_max: cap on the learned entropy coefficient α (None = uncapped, as SB3 and
             the official code; OfflineRL-Kit: 1). See :func:`set_ent_coef_max`.
+        compile: run the agent's gradient step through ``torch.compile`` (:data:`COMPILED_ALGOS`
+            only; same numbers to float32 rounding; see :mod:`agents.fused`).
         agent_kwargs: any constructor keyword of the algorithm; ``policy_kwargs`` and
             ``replay_buffer_kwargs`` are merged into the defaults.
     """
@@ -268,6 +277,10 @@ def make_agent(
     if critic_layer_norm not in (None, True, False):  # "no" was truthy: LayerNorm on
         raise ValueError(
             f"critic_layer_norm: expected True, False or None, got {critic_layer_norm!r}"
+        )
+    if check_flag(compile, "compile") and algo not in COMPILED_ALGOS:
+        raise ValueError(
+            f"compile: only {list(COMPILED_ALGOS)} have a compiled gradient step, not {algo!r}"
         )
     for name, lr in (("actor_lr", actor_lr), ("critic_lr", critic_lr)):
         if lr is not None and not (isinstance(lr, int | float) and math.isfinite(lr) and lr > 0):
@@ -327,6 +340,8 @@ def make_agent(
             )
         policy = _FLOORED_POLICIES[algo]
         kwargs["policy_kwargs"] = {**kwargs["policy_kwargs"], "critic_layer_norm": True}
+    if algo in COMPILED_ALGOS:
+        kwargs["compile"] = compile
     model = AGENT_CLASSES[algo](policy, vec_env, **kwargs)
     set_critic_lr(model, critic_lr, actor_lr)
     if ent_coef_max is not None:

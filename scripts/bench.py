@@ -26,6 +26,7 @@ from typing import Any
 import torch
 from rich.console import Console
 from rich.table import Table
+from stable_baselines3 import SAC
 from stable_baselines3.common.logger import configure
 from torch import nn
 
@@ -33,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.callback import RamboCallback
 from agents.critics import policy_fns
-from agents.factory import make_agent
+from agents.factory import COMPILED_ALGOS, make_agent
 from agents.vec_env import RamboModelVecEnv
 from rambo_env import bench
 from rambo_env.adversary import AdversaryConfig, ModelAdversary
@@ -64,6 +65,7 @@ def _agent(algo: str, mdp: Any, dataset: Any, cfg: bench.BenchConfig, device: to
         algo, vec_env, dataset, mdp.normalizer, rollout_length=cfg.rollout_length, seed=cfg.seed,
         device=device, gradient_steps=gradient_steps, batch_size=cfg.batch_size,
         policy_kwargs={"net_arch": list(cfg.agent_hidden)},
+        compile=cfg.compile and algo in COMPILED_ALGOS,
     )  # fmt: skip
     agent.set_logger(configure(None, []))
     return agent, vec_env
@@ -100,16 +102,20 @@ def run(cfg: bench.BenchConfig, device: torch.device, algos: tuple[str, ...] = A
     res["adversary"]["gflop_per_step"] = adv_flops / 1e9
     res["adversary"]["gflops"] = adv_flops * cfg.adversary_measure / measured.cpu_s / 1e9
     res["agents"] = {}
-    for algo in algos:
+    rows = [(algo, algo) for algo in algos]
+    if "sac" in algos:  # the same agent through SB3's own SAC.train: the fused step's A/B (#12)
+        rows.insert(algos.index("sac") + 1, ("sac_library", "sac"))
+    for row, algo in rows:
         agent = sac if algo == "sac" else _agent(algo, mdp, dataset, cfg, device, 0)[0]
         if algo != "sac":
             _collector(agent)()  # fill the model pool once
-        t = bench.measure(lambda a=agent: a.train(cfg.agent_measure, cfg.batch_size),
+        train = SAC.train if row == "sac_library" else type(agent).train
+        t = bench.measure(lambda a=agent, f=train: f(a, cfg.agent_measure, cfg.batch_size),
                           cfg.repeats, cfg.warmup, device)  # fmt: skip
         units = _FWD_UNITS[algo]
         flops = (units[0] * _linear_flops(agent.actor, cfg.batch_size)
                  + units[1] * _linear_flops(agent.critic, cfg.batch_size))  # fmt: skip
-        res["agents"][algo] = {
+        res["agents"][row] = {
             "measured": t.as_dict(), "n_measured": cfg.agent_measure,
             "scaled": t.scaled(cfg.agent_steps / cfg.agent_measure).as_dict(),
             "n_scaled": cfg.agent_steps, "gflop_per_step": flops / 1e9,
@@ -263,7 +269,7 @@ def main(argv: list[str] | None = None) -> dict:
     )
     p.add_argument("--quick", action="store_true", help="tiny sizes (smoke test; seconds)")
     p.add_argument("--compile", action="store_true",
-                   help="torch.compile the adversary's and the MLE loss, as long main-job runs do (compile time "
+                   help="torch.compile the adversary's, the MLE and SAC's losses, as long main-job runs do (compile time "
                         "goes into the untimed warm-up)")  # fmt: skip
     p.add_argument("--precision", choices=("fp32", "bf16"), default="fp32",
                    help="the ensemble's precision (bf16 = mixed; fast only with AMX / AVX-512 bf16 "

@@ -77,7 +77,10 @@ def test_quick_benchmark_writes_all_rows(tmp_path):
         "amx_bf16",
         "amx_tile",
     }
-    assert set(data["agents"]) == {"sac", "td3", "tqc"}
+    assert set(data["agents"]) == {"sac", "sac_library", "td3", "tqc"}  # sac_library: SB3's train
+    assert (
+        data["agents"]["sac_library"]["gflop_per_step"] == data["agents"]["sac"]["gflop_per_step"]
+    )
     cfg = bench.BenchConfig.quick()
     adv = data["adversary"]
     assert adv["n_measured"] == cfg.adversary_measure and adv["n_scaled"] == cfg.adversary_steps
@@ -89,7 +92,16 @@ def test_quick_benchmark_writes_all_rows(tmp_path):
     for key in ("direct_reduced", "components_full_cpu_s", "components_reduced_wall_s"):
         assert key in it
     floors = data["floors"]
-    assert set(floors) == {"rollout", "adversary", "sac", "td3", "tqc", "mle_epoch", "iteration"}
+    assert set(floors) == {
+        "rollout",
+        "adversary",
+        "sac",
+        "sac_library",
+        "td3",
+        "tqc",
+        "mle_epoch",
+        "iteration",
+    }
     peak = data["matmul_gflops"]["fp32_1t"]
     for name, row in floors.items():
         assert row["peak_gflops"] == pytest.approx(peak), name

@@ -742,14 +742,15 @@ def test_compile_is_auto_on_for_long_runs_and_a_resume_may_switch_it(tiny_hopper
     for value in (True, False):
         session = build_session(tiny_config(tiny_hopper, compile=value))
         assert session.adversary.loss_fn.active is value
+        assert session.agent.compile is value  # SAC's fused step (agents.fused)
     run_cotrain(tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2), tmp_path / "a")
-    assert "adversary loss: eager (auto: 2 iterations < 20" in capsys.readouterr().out
+    assert "adversary + MLE + SAC losses: eager (auto: 2 iterations < 20" in capsys.readouterr().out
     args = parser.parse_args(["--resume", str(tmp_path / "a"), "--compile"])
     cfg, run_dir, resume = cotrain_cli.resolve_args(args, parser)
     assert cfg.compile is True and resume
     result = run_cotrain(cfg, run_dir, resume=True)
     assert (result["status"], result["iterations_completed"]) == ("finished", 2)
-    assert "adversary loss: torch.compile (as set" in capsys.readouterr().out
+    assert "adversary + MLE + SAC losses: torch.compile (as set" in capsys.readouterr().out
 
 
 def test_bf16_precision_is_opt_in_keyed_apart_and_warned_about_without_native_bf16(

@@ -1,0 +1,204 @@
+"""``FusedSAC``: SB3's SAC with the same gradient step computed in fewer, larger pieces (issue 12).
+
+SB3's ``SAC.train`` runs each gradient step as ~60 small eager ops with three backward passes, a
+Python loop over parameters for the Polyak update and four ``.item()`` host syncs. At RAMBO's
+sizes (256-row batches, 2 × 256 networks) that overhead costs more than the matmuls.
+:class:`FusedSAC` computes the same step (Alg. 1 line 4; SAC of Haarnoja et al. 2018 as SB3
+implements it) as
+
+1. one critic-loss function (target actions, target Q, Bellman target, both Q losses),
+2. one actor-and-α loss function, evaluated with the critic's weights held constant (SB3 also
+   computes the critic's weight gradients there and discards them at the next ``zero_grad``),
+3. the library optimizers (fused Adam, :class:`~agents.factory.LrScaledAdam`) and a ``foreach``
+   Polyak update,
+
+optionally through ``torch.compile`` (``compile=True``; inductor fuses each loss's forward and
+backward, :class:`~rambo_env.compile.MaybeCompiled` falls back to eager). Same math, same order
+of random draws: with ``compile=False`` a step equals ``SAC.train``'s to float32 rounding on the
+same seed (tested), with ``compile=True`` to 1e-5 relative (inductor reorders reductions).
+
+It stays an ordinary SB3 ``SAC``: same constructor (plus ``compile``), ``save`` / ``load``,
+callbacks, logger keys. Configurations the fused step does not cover (gSDE, batch-norm
+statistics, a ``VecNormalize`` env) run the library's ``train`` unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import torch
+from stable_baselines3 import SAC
+from torch.nn import functional as F
+
+from rambo_env.compile import MaybeCompiled
+from rambo_env.run_io import check_flag
+
+__all__ = ["FusedSAC", "squashed_gaussian_sample"]
+
+_LOG_SQRT_2PI = math.log(math.sqrt(2 * math.pi))
+
+
+def squashed_gaussian_sample(
+    actor: torch.nn.Module, obs: torch.Tensor, eps: torch.Tensor, epsilon: float = 1e-6
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``tanh(μ + σ·eps)`` and its log-density, as SB3's ``SquashedDiagGaussianDistribution``.
+
+    ``eps`` is the standard-normal draw SB3's ``Normal.rsample`` would make; the arithmetic is the
+    library's (``Normal.log_prob`` of the pre-tanh sample minus ``Σ log(1 - a² + ε)``).
+    """
+    mean, log_std, _ = actor.get_action_dist_params(obs)
+    std = torch.ones_like(mean) * log_std.exp()
+    gaussian = mean + eps * std
+    action = torch.tanh(gaussian)
+    log_prob = -((gaussian - mean) ** 2) / (2 * std**2) - std.log() - _LOG_SQRT_2PI
+    log_prob = log_prob.sum(dim=1) - torch.sum(torch.log(1 - action**2 + epsilon), dim=1)
+    return action, log_prob
+
+
+class FusedSAC(SAC):
+    """SB3 ``SAC`` whose ``train()`` runs the fused gradient step described in the module docstring.
+
+    Args:
+        *args, **kwargs: as :class:`stable_baselines3.SAC`.
+        compile: run the two loss functions through ``torch.compile`` (pays over long runs: the
+            first compile takes about a minute on a CPU).
+    """
+
+    def __init__(self, *args: Any, compile: bool = False, **kwargs: Any) -> None:
+        self.compile = check_flag(compile, "compile")
+        self._fused_losses: tuple[MaybeCompiled, MaybeCompiled] | None = None
+        super().__init__(*args, **kwargs)
+
+    def _excluded_save_params(self) -> list[str]:
+        return [*super()._excluded_save_params(), "_fused_losses"]
+
+    @property
+    def fused(self) -> bool:
+        """True when :meth:`train` can run the fused step for this configuration."""
+        from stable_baselines3.common.vec_env import VecNormalize
+
+        return (
+            not self.use_sde
+            and not self.batch_norm_stats
+            and not isinstance(self._vec_normalize_env, VecNormalize)
+            and isinstance(self.target_entropy, float)
+        )
+
+    def _losses(self) -> tuple[MaybeCompiled, MaybeCompiled]:
+        if self._fused_losses is None or getattr(self, "_fused_compile", None) != self.compile:
+            actor, critic, target = self.actor, self.critic, self.critic_target
+            target_entropy = float(self.target_entropy)
+
+            def critic_loss(obs, actions, next_obs, rewards, dones, discounts, eps_next, ent_coef):
+                with torch.no_grad():  # Bellman target (SAC's soft value of s')
+                    next_actions, next_log_prob = squashed_gaussian_sample(
+                        actor, next_obs, eps_next
+                    )
+                    next_q = torch.cat(target(next_obs, next_actions), dim=1)
+                    next_q = torch.min(next_q, dim=1, keepdim=True)[0]
+                    next_q = next_q - ent_coef * next_log_prob.reshape(-1, 1)
+                    target_q = rewards + (1 - dones) * discounts * next_q
+                current = critic(obs, actions)
+                return 0.5 * sum(F.mse_loss(q, target_q) for q in current)
+
+            def actor_loss(obs, eps_pi, ent_coef, log_ent_coef):
+                actions_pi, log_prob = squashed_gaussian_sample(actor, obs, eps_pi)
+                log_prob = log_prob.reshape(-1, 1)
+                q_pi = torch.min(torch.cat(critic(obs, actions_pi), dim=1), dim=1, keepdim=True)[0]
+                loss = (ent_coef * log_prob - q_pi).mean()
+                if log_ent_coef is None:
+                    return loss, None
+                return loss, -(log_ent_coef * (log_prob + target_entropy).detach()).mean()
+
+            self._fused_losses = (
+                MaybeCompiled(critic_loss, enabled=self.compile, name="SAC critic loss"),
+                MaybeCompiled(actor_loss, enabled=self.compile, name="SAC actor loss"),
+            )
+            self._fused_compile = self.compile
+        return self._fused_losses
+
+    def train(self, gradient_steps: int, batch_size: int = 64) -> None:
+        """SB3's SAC gradient steps (same math, same random draws), fused; see the module docstring."""
+        if not self.fused:
+            return super().train(gradient_steps, batch_size)
+        self.policy.set_training_mode(True)
+        optimizers = [self.actor.optimizer, self.critic.optimizer]
+        learned_alpha = self.ent_coef_optimizer is not None and self.log_ent_coef is not None
+        if learned_alpha:
+            optimizers.append(self.ent_coef_optimizer)
+        self._update_learning_rate(optimizers)
+        critic_loss_fn, actor_loss_fn = self._losses()
+        critic_params = list(self.critic.parameters())
+        target_params = list(self.critic_target.parameters())
+        action_dim = int(np.prod(self.action_space.shape))
+        # rows: ent_coef, ent_coef_loss, critic_loss, actor_loss; read once at the end (no syncs)
+        stats = torch.zeros((gradient_steps, 4), device=self.device)
+        gamma = torch.tensor(self.gamma, device=self.device)
+        for step in range(gradient_steps):
+            data = self.replay_buffer.sample(batch_size, env=self._vec_normalize_env)
+            rows = data.observations.shape[0]
+            # SB3 draws the actor's noise on s first, then on s' (two Normal.rsample calls)
+            eps_pi = torch.empty((rows, action_dim), device=self.device).normal_()
+            eps_next = torch.empty((rows, action_dim), device=self.device).normal_()
+            if learned_alpha:
+                ent_coef = torch.exp(self.log_ent_coef.detach())  # α before this step's update
+            else:
+                ent_coef = self.ent_coef_tensor
+
+            critic_loss = critic_loss_fn(
+                data.observations,
+                data.actions,
+                data.next_observations,
+                data.rewards,
+                data.dones,
+                gamma if data.discounts is None else data.discounts,  # n-step buffers: γ^n
+                eps_next,
+                ent_coef,
+            )
+            self.critic.optimizer.zero_grad()
+            critic_loss.backward()
+            self.critic.optimizer.step()
+
+            # actor loss against the updated critic, with the critic's weights held constant
+            for param in critic_params:
+                param.requires_grad_(False)
+            try:
+                actor_loss, ent_coef_loss = actor_loss_fn(
+                    data.observations,
+                    eps_pi,
+                    ent_coef,
+                    self.log_ent_coef if learned_alpha else None,
+                )
+            finally:
+                for param in critic_params:
+                    param.requires_grad_(True)
+            self.actor.optimizer.zero_grad()
+            if ent_coef_loss is not None:
+                self.ent_coef_optimizer.zero_grad()
+                (actor_loss + ent_coef_loss).backward()  # disjoint parameters
+                self.ent_coef_optimizer.step()
+            else:
+                actor_loss.backward()
+            self.actor.optimizer.step()
+
+            if step % self.target_update_interval == 0:
+                with torch.no_grad():  # Polyak (SB3's polyak_update, one foreach call)
+                    torch._foreach_mul_(target_params, 1 - self.tau)
+                    torch._foreach_add_(target_params, critic_params, alpha=self.tau)
+            with torch.no_grad():
+                stats[step, 0] = ent_coef.reshape(())
+                if ent_coef_loss is not None:
+                    stats[step, 1] = ent_coef_loss
+                stats[step, 2] = critic_loss
+                stats[step, 3] = actor_loss
+
+        self._n_updates += gradient_steps
+        means = stats.mean(dim=0).tolist() if gradient_steps else [float("nan")] * 4
+        self.logger.record("train/n_updates", self._n_updates, exclude="tensorboard")
+        self.logger.record("train/ent_coef", means[0])
+        self.logger.record("train/actor_loss", means[3])
+        self.logger.record("train/critic_loss", means[2])
+        if learned_alpha:
+            self.logger.record("train/ent_coef_loss", means[1])

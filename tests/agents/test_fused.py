@@ -1,0 +1,166 @@
+"""Issue 12: ``FusedSAC`` computes SB3's SAC gradient step in fewer pieces, with the same numbers."""
+
+from __future__ import annotations
+
+import copy
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from stable_baselines3 import SAC, TD3
+from stable_baselines3.common.env_util import DummyVecEnv
+from stable_baselines3.common.logger import configure
+
+from agents.factory import AGENT_CLASSES, LrScaledAdam, make_agent, set_ent_coef_max
+from agents.fused import FusedSAC, squashed_gaussian_sample
+from agents.policies import FlooredSACPolicy
+
+
+def _pendulum():
+    return gym.make("Pendulum-v1")
+
+
+def _collected(policy="MlpPolicy", ent_coef_max=None, **kwargs) -> FusedSAC:
+    """A small FusedSAC with 300 collected transitions (no updates yet)."""
+    kwargs.setdefault("policy_kwargs", {})
+    kwargs["policy_kwargs"] = {
+        "net_arch": [32, 32],
+        "optimizer_class": LrScaledAdam,
+        **kwargs["policy_kwargs"],
+    }
+    model = FusedSAC(
+        policy,
+        DummyVecEnv([_pendulum]),
+        learning_starts=0,
+        batch_size=32,
+        gradient_steps=0,
+        seed=0,
+        device="cpu",
+        **kwargs,
+    )
+    model.learn(300, log_interval=None)
+    if ent_coef_max is not None:
+        set_ent_coef_max(model, ent_coef_max)
+    model.set_logger(configure(None, []))
+    return model
+
+
+def _train(model, n: int, library: bool) -> dict[str, float]:
+    """``n`` gradient steps from fixed seeds; returns what the step logged."""
+    torch.manual_seed(7)
+    np.random.seed(7)  # noqa: NPY002 - SB3's ReplayBuffer draws its indices from numpy's global RNG
+    (SAC.train if library else FusedSAC.train)(model, n, 32)
+    return dict(model.logger.name_to_value)
+
+
+def _state(model) -> list[torch.Tensor]:
+    tensors = [*model.policy.state_dict().values()]
+    if model.log_ent_coef is not None:
+        tensors.append(model.log_ent_coef.detach())
+    for opt in (model.actor.optimizer, model.critic.optimizer, model.ent_coef_optimizer):
+        if opt is not None:
+            for state in opt.state.values():
+                tensors += [v for v in state.values() if torch.is_tensor(v)]
+    return [t.detach().clone() for t in tensors]
+
+
+CONFIGS = {
+    "learned α": {},
+    "learned α, capped (OfflineRL-Kit)": {"ent_coef_max": 1.0},
+    "fixed α": {"ent_coef": 0.2},
+    "LayerNorm critics, log-σ floor": {
+        "policy": FlooredSACPolicy,
+        "policy_kwargs": {"critic_layer_norm": True, "log_std_min": -5.0},
+    },
+    "target every 2 steps, 2 critics of 3": {
+        "target_update_interval": 2,
+        "policy_kwargs": {"n_critics": 3},
+    },
+}
+
+
+@pytest.mark.parametrize("config", list(CONFIGS), ids=list(CONFIGS))
+def test_fused_step_equals_sb3_sac_train_bitwise(config):
+    """Same seeds, same start: 12 eager fused steps leave every weight, target weight, α and Adam
+    moment equal to SB3's ``SAC.train`` bit for bit, and log the same values."""
+    fused = _collected(**CONFIGS[config])
+    library = copy.deepcopy(fused)
+    logged_fused = _train(fused, 12, library=False)
+    logged_library = _train(library, 12, library=True)
+    before = _state(_collected(**CONFIGS[config]))
+    after_fused, after_library = _state(fused), _state(library)
+    assert len(after_fused) == len(after_library) > 10
+    assert any(not torch.equal(a, b) for a, b in zip(after_fused, before, strict=True))
+    for a, b in zip(after_fused, after_library, strict=True):
+        assert torch.equal(a, b)
+    assert logged_fused.keys() == logged_library.keys()
+    for key, value in logged_library.items():
+        assert logged_fused[key] == pytest.approx(value, rel=1e-6, abs=1e-7), key
+
+
+def test_compiled_fused_step_matches_the_library_to_float32_rounding():
+    """``compile=True`` (inductor) equals SB3's step to 1e-5 relative (reductions reordered)."""
+    fused = _collected()
+    fused.compile = True
+    library = copy.deepcopy(fused)
+    _train(fused, 8, library=False)
+    _train(library, 8, library=True)
+    assert fused._fused_losses[0].active and fused._fused_losses[1].active
+    a = torch.cat([t.flatten() for t in _state(fused)])
+    b = torch.cat([t.flatten() for t in _state(library)])
+    assert torch.linalg.vector_norm(a - b) <= 1e-5 * torch.linalg.vector_norm(b)
+
+
+def test_squashed_sample_is_sb3s_rsample_for_the_same_draw():
+    model = _collected()
+    obs = torch.randn(64, 3, generator=torch.Generator().manual_seed(1))
+    torch.manual_seed(3)
+    actions, log_prob = model.actor.action_log_prob(obs)
+    torch.manual_seed(3)
+    eps = torch.empty((64, 1)).normal_()
+    ours = squashed_gaussian_sample(model.actor, obs, eps)
+    assert torch.equal(ours[0], actions) and torch.equal(ours[1], log_prob)
+
+
+def test_configurations_the_fused_step_does_not_cover_run_the_library_train():
+    """gSDE draws its noise differently: FusedSAC must hand such a model to SAC.train."""
+    fused, library = _collected(use_sde=True), _collected(use_sde=True)  # gSDE: no deepcopy
+    assert not fused.fused
+    _train(fused, 5, library=False)
+    _train(library, 5, library=True)
+    for a, b in zip(_state(fused), _state(library), strict=True):
+        assert torch.equal(a, b)
+    assert _collected().fused
+
+
+def test_fused_sac_saves_and_loads_as_an_ordinary_sb3_model(tmp_path):
+    model = _collected()
+    model.compile = True
+    model.save(tmp_path / "agent.zip")
+    loaded = FusedSAC.load(tmp_path / "agent.zip", device="cpu")
+    assert loaded.compile is True and loaded._fused_losses is None
+    # a plain SB3 SAC zip loads into FusedSAC (old checkpoints), and FusedSAC's into SAC
+    SAC("MlpPolicy", DummyVecEnv([_pendulum]), device="cpu").save(tmp_path / "plain.zip")
+    assert FusedSAC.load(tmp_path / "plain.zip", device="cpu").compile is False
+    assert isinstance(SAC.load(tmp_path / "agent.zip", device="cpu"), SAC)
+
+
+def test_make_agent_builds_fused_sac_and_refuses_compile_elsewhere(monkeypatch):
+    from agents.vec_env import RamboModelVecEnv
+    from rambo_env.bench import BenchConfig, synthetic_dataset, synthetic_mdp
+
+    assert AGENT_CLASSES["sac"] is FusedSAC and issubclass(FusedSAC, SAC)
+    cfg = BenchConfig.quick()
+    dataset = synthetic_dataset(cfg, n=2000)
+    mdp = synthetic_mdp(dataset, cfg, torch.device("cpu"))
+    vec_env = RamboModelVecEnv(mdp, 8, rollout_length=2, seed=0)
+    args = (vec_env, dataset, mdp.normalizer)
+    agent = make_agent("sac", *args, rollout_length=2, device="cpu", compile=True)
+    assert isinstance(agent, FusedSAC) and agent.compile is True
+    assert make_agent("sac", *args, rollout_length=2, device="cpu").compile is False
+    assert isinstance(make_agent("td3", *args, rollout_length=2, device="cpu"), TD3)
+    with pytest.raises(ValueError, match=r"compile: only \['sac'\] .* not 'td3'"):
+        make_agent("td3", *args, rollout_length=2, device="cpu", compile=True)
+    with pytest.raises(ValueError, match="compile"):
+        make_agent("sac", *args, rollout_length=2, device="cpu", compile="no")
