@@ -69,10 +69,11 @@ class FusedSAC(SAC):
     def __init__(self, *args: Any, compile: bool = False, **kwargs: Any) -> None:
         self.compile = check_flag(compile, "compile")
         self._fused_losses: tuple[MaybeCompiled, MaybeCompiled] | None = None
+        self._fused_key: tuple | None = None
         super().__init__(*args, **kwargs)
 
     def _excluded_save_params(self) -> list[str]:
-        return [*super()._excluded_save_params(), "_fused_losses"]
+        return [*super()._excluded_save_params(), "_fused_losses", "_fused_key"]
 
     @property
     def fused(self) -> bool:
@@ -87,7 +88,12 @@ class FusedSAC(SAC):
         )
 
     def _losses(self) -> tuple[MaybeCompiled, MaybeCompiled]:
-        if self._fused_losses is None or getattr(self, "_fused_compile", None) != self.compile:
+        # The loss functions close over the networks: rebuilt when they were made for other
+        # objects (a deepcopy of the agent copies the functions, not what they close over), another
+        # compile setting or another target entropy. ids are safe: the closures keep those alive.
+        key = (id(self.actor), id(self.critic), id(self.critic_target), self.compile,
+               float(self.target_entropy))  # fmt: skip
+        if self._fused_losses is None or self._fused_key != key:
             actor, critic, target = self.actor, self.critic, self.critic_target
             target_entropy = float(self.target_entropy)
 
@@ -116,7 +122,7 @@ class FusedSAC(SAC):
                 MaybeCompiled(critic_loss, enabled=self.compile, name="SAC critic loss"),
                 MaybeCompiled(actor_loss, enabled=self.compile, name="SAC actor loss"),
             )
-            self._fused_compile = self.compile
+            self._fused_key = key
         return self._fused_losses
 
     def train(self, gradient_steps: int, batch_size: int = 64) -> None:
@@ -138,7 +144,7 @@ class FusedSAC(SAC):
         gamma = torch.tensor(self.gamma, device=self.device)
         for step in range(gradient_steps):
             data = self.replay_buffer.sample(batch_size, env=self._vec_normalize_env)
-            rows = data.observations.shape[0]
+            rows = data.rewards.shape[0]
             # SB3 draws the actor's noise on s first, then on s' (two Normal.rsample calls)
             eps_pi = torch.empty((rows, action_dim), device=self.device).normal_()
             eps_next = torch.empty((rows, action_dim), device=self.device).normal_()

@@ -112,6 +112,23 @@ def test_compiled_fused_step_matches_the_library_to_float32_rounding():
     assert torch.linalg.vector_norm(a - b) <= 1e-5 * torch.linalg.vector_norm(b)
 
 
+def test_a_copy_of_a_trained_agent_trains_its_own_networks():
+    """The loss functions close over the networks: a deepcopy made after training must not keep
+    updating the original's networks (nor leave its own untouched)."""
+    original = _collected()
+    _train(original, 2, library=False)
+    copied = copy.deepcopy(original)
+    frozen = _state(original)
+    _train(copied, 3, library=False)
+    assert all(torch.equal(a, b) for a, b in zip(_state(original), frozen, strict=True))
+    assert any(not torch.equal(a, b) for a, b in zip(_state(copied), frozen, strict=True))
+    copied.target_entropy = -3.0  # SB3 reads it at every step: the cached losses must follow
+    reference = copy.deepcopy(copied)
+    _train(copied, 2, library=False)
+    _train(reference, 2, library=True)
+    assert all(torch.equal(a, b) for a, b in zip(_state(copied), _state(reference), strict=True))
+
+
 def test_squashed_sample_is_sb3s_rsample_for_the_same_draw():
     model = _collected()
     obs = torch.randn(64, 3, generator=torch.Generator().manual_seed(1))
