@@ -600,7 +600,15 @@ def _torch_save(state: dict[str, Any], tmp: Path) -> None:
     # Through a Python file object, a failed write is the OS's OSError (ENOSPC, ...); torch.save
     # to a path reports it as "[enforce fail at inline_container.cc] unexpected pos ...".
     with open(tmp, "wb") as f:
-        torch.save(state, f)
+        try:
+            torch.save(state, f)
+        except RuntimeError as err:
+            # Even so, torch's zip writer then closes the archive and raises that RuntimeError
+            # over the OSError (a real full disk, tmpfs: was a raw traceback, exit 1): the
+            # OSError it followed is the reason.
+            if isinstance(err.__context__, OSError):
+                raise err.__context__ from None
+            raise
 
 
 def safe_reason(err: BaseException) -> str:

@@ -234,6 +234,24 @@ def test_nothing_half_written_when_saving_fails(monkeypatch):
     assert minari.load_dataset("rambo/hopper/random-v0").total_steps == 30  # old one intact
 
 
+def test_a_disk_without_room_for_the_dataset_is_one_error_before_the_write(monkeypatch):
+    """A real full disk (tmpfs) during Minari's HDF5 write was a cascade of h5py tracebacks and a
+    segmentation fault; the free space is now checked against a lower bound of the size first."""
+    from rambo_env.data import minari_io
+
+    real = shutil.disk_usage
+
+    def almost_full(path):
+        return real(path)._replace(free=4096)
+
+    monkeypatch.setattr(minari_io.shutil, "disk_usage", almost_full)
+    with pytest.raises(OSError, match=r"hopper/random-v0: not written: the disk .* is full .*needs"):
+        generate_dataset("hopper", "random", n_transitions=60, n_envs=2, progress=False, n_workers=1)
+    root = minari_dataset_path("")
+    assert not minari_dataset_path("rambo/hopper/random-v0").exists()
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".")]  # no staging folder
+
+
 def test_nothing_written_when_collection_fails(tmp_path, monkeypatch):
     from rambo_env.data import generate
 
