@@ -169,6 +169,9 @@ def update_ledger(
                 f"{run_dir} reached only {entry.iterations}; the longer run is kept (pass "
                 f"--replace to scripts/ledger.py to replace it)"
             )
+        for other in index.values():  # the dataset's plot reads them: a damaged one fails now
+            if other.dataset == entry.dataset and other.slug != entry.slug:
+                read_entry_curves(other, ledger_dir)
         # Each write is atomic; a signal between them left a CSV the index did not list (or an
         # index whose plot lagged): held now, and raised once all three are written.
         said = f"while {entry.slug} was written to the ledger: its entry was completed first"
@@ -282,11 +285,33 @@ def _behaviour_score(source: str, recorded: dict[str, Any]) -> float | None:
     )
 
 
+def read_entry_curves(entry: LedgerEntry, ledger_dir: str | Path) -> list[dict[str, float | None]]:
+    """The rows of ``entry``'s CSV; one ValueError naming the file and what to do when it is
+    missing or damaged (was: a raw ``FileNotFoundError`` / "has no 'iteration' column" traceback
+    at the end of a finished main-job run, and a ledger.py error after the new entry was written)."""
+    path = Path(ledger_dir) / f"{entry.slug}.csv"
+    try:
+        return read_curves_csv(path)
+    except (OSError, ValueError) as err:
+        reason = (
+            "missing"
+            if isinstance(err, FileNotFoundError)
+            else str(err).removeprefix(f"path: {path} ")
+            if isinstance(err, ValueError)
+            else safe_reason(err)
+        )
+        raise ValueError(
+            f"ledger: {path}, the curve of {INDEX_NAME}'s entry {entry.slug}, is unreadable "
+            f"({reason}); restore it (git checkout -- {path}), or re-add its run with "
+            "scripts/ledger.py RUN --replace"
+        ) from None
+
+
 def plot_dataset(dataset: str, ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> Path:
     """``<dataset>.png``: score and average Q per iteration of every ledger run on ``dataset``."""
     ledger_dir = Path(ledger_dir)
     entries = [e for e in read_index(ledger_dir).values() if e.dataset == dataset]
-    curves = {e.label: read_curves_csv(ledger_dir / f"{e.slug}.csv") for e in entries}
+    curves = {e.label: read_entry_curves(e, ledger_dir) for e in entries}
     lines: dict[str, float] = {}
     for e in entries[:1]:
         if e.behaviour_score is not None:
@@ -329,7 +354,7 @@ def standing(
     if not matches:
         return None
     entry = max(matches, key=lambda e: (e.iterations, -e.seed))
-    rows = read_curves_csv(Path(ledger_dir) / f"{entry.slug}.csv")
+    rows = read_entry_curves(entry, ledger_dir)
     evaluated = [
         r for r in rows if 0 < r["iteration"] <= iteration and r.get("normalized_score") is not None
     ]

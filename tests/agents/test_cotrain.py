@@ -1069,6 +1069,44 @@ def test_ledger_keeps_the_longer_run_of_a_key_unless_replace(
     assert ledger_module.read_index(ledger)["tiny-hopper_sac_k2-lam3e-4_s0"].iterations == 3
 
 
+def test_a_damaged_ledger_csv_is_named_and_never_ends_a_finished_run(
+    tmp_path, monkeypatch, ledger_module
+):
+    """A ledger CSV that is missing or not a curves CSV: the main job's closing lines were a raw
+    traceback (exit 1) after the whole run; ledger.py wrote the new run's CSV and index, then
+    failed at the dataset plot with "path: … has no 'iteration' column"."""
+    ledger = tmp_path / "ledger"
+    first, second = tmp_path / "s0", tmp_path / "s1"
+    _fake_run(first, 4, monkeypatch)
+    _fake_run(second, 4, monkeypatch)
+    saved = json.loads((second / "config.json").read_text())
+    saved["config"]["seed"] = 1
+    (second / "config.json").write_text(json.dumps(saved))
+    ledger_module.update_ledger(first, ledger)
+    damaged = ledger / "tiny-hopper_sac_k2-lam3e-4_s0.csv"
+    index = (ledger / "index.json").read_text()
+    results = {
+        "evals": [],
+        "iterations_completed": 4,
+        "final_score": None,
+        "rollout_length": 2,
+        "adversary_weight": 3e-4,
+        "dataset_name": "tiny-hopper",
+        "algo": "sac",
+    }
+    for text in ("garbage\n", None):
+        damaged.unlink(missing_ok=True)
+        if text is not None:
+            damaged.write_text(text)
+        with pytest.raises(ValueError, match=r"ledger: .*_s0.csv, the curve of index.json's entry"):
+            ledger_module.update_ledger(second, ledger)
+        assert (ledger / "index.json").read_text() == index  # nothing written
+        assert not (ledger / "tiny-hopper_sac_k2-lam3e-4_s1.csv").exists()
+        lines = cotrain_cli.standing_lines(results, ledger)
+        assert "not compared: ledger:" in lines[-1] and "_s0.csv" in lines[-1]
+        assert ("missing" if text is None else "has no 'iteration' column") in lines[-1]
+
+
 def test_the_ledger_index_records_each_runs_folder(tmp_path, monkeypatch, ledger_module):
     """was: index.json did not say which run folder an entry came from (probe 7's leftover);
     inside the repository it is recorded relative to it, so the committed index is portable."""
