@@ -25,7 +25,6 @@ import dataclasses
 import inspect
 import itertools
 import math
-import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from rambo_env.dynamics.ensemble import (  # check_device re-exported: one devic
     check_device,
     check_precision,
 )
+from rambo_env.run_io import check_field_types
 
 __all__ = [
     "ALGOS",
@@ -149,7 +149,7 @@ class CotrainConfig:
     """Show progress bars."""
 
     def __post_init__(self) -> None:
-        _check_field_types(self)
+        check_field_types(self)
         if self.algo not in ALGOS:
             raise ValueError(f"algo: unknown agent {self.algo!r}; choose from {ALGOS}")
         positive = (
@@ -291,38 +291,6 @@ def config_to_dict(cfg: CotrainConfig) -> dict[str, Any]:
         name: (str(value) if isinstance(value, float) and not math.isfinite(value) else value)
         for name, value in dataclasses.asdict(cfg).items()
     }
-
-
-def _check_field_types(cfg: Any) -> None:
-    """Each field's value has its annotated type (a hand-edited config.json: ``"3"``, ``3.7``).
-
-    int: a python / numpy integer, not bool; float: int or float, not bool; bool: only bool;
-    str: only str; ``X | None`` also allows None.
-    """
-    hints = typing.get_type_hints(type(cfg))
-    for field in dataclasses.fields(cfg):
-        value = getattr(cfg, field.name)
-        hint = hints[field.name]
-        allowed = set(typing.get_args(hint)) if typing.get_origin(hint) else {hint}
-        if value is None and type(None) in allowed:
-            continue
-        kinds = allowed - {type(None)}
-        if isinstance(value, bool) or isinstance(value, np.bool_):
-            ok = bool in kinds
-        elif isinstance(value, (int, np.integer)):
-            ok = bool(kinds & {int, float})
-        elif isinstance(value, (float, np.floating)):
-            ok = float in kinds
-        else:
-            ok = any(isinstance(value, k) for k in kinds)
-        if not ok:
-            names = " | ".join(
-                "None" if k is type(None) else getattr(k, "__name__", str(k)) for k in allowed
-            )
-            raise ValueError(
-                f"{field.name}: expected {names}, got {value!r} ({type(value).__name__}); "
-                f"fix the value (e.g. in config.json)"
-            )
 
 
 def config_from_dict(data: dict[str, Any]) -> CotrainConfig:

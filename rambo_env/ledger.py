@@ -23,6 +23,7 @@ from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
     CONFIG_NAME,
+    check_field_types,
     interrupts_deferred,
     read_json,
     run_holder,
@@ -71,6 +72,11 @@ class LedgerEntry:
     """The dynamics ensemble's precision (``fp32`` or ``bf16``); written to ``index.json`` only
     when not ``fp32`` (entries before it: fp32)."""
 
+    def __post_init__(self) -> None:
+        # a hand-edited index.json ("3e-4", "x", null): was a raw TypeError from standing() at
+        # the end of a finished main-job run; now found by read_index (the run's start checks it)
+        check_field_types(self, "fix the value by hand")
+
     @property
     def config(self) -> RamboPreset:
         return RamboPreset(self.rollout_length, self.adversary_weight)
@@ -102,7 +108,7 @@ def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerE
     for slug, data in index.items():
         try:
             entries[slug] = LedgerEntry(**data)
-        except TypeError as err:  # not a dict, a missing or an unknown field
+        except (TypeError, ValueError) as err:  # not a dict, a missing / unknown / mistyped field
             raise ValueError(f"{what} (entry {slug!r}: {err}); restore it from git") from None
     return entries
 

@@ -16,6 +16,7 @@ Run folder layout (written by :func:`agents.cotrain.run_cotrain`)::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
 import json
 import math
@@ -26,6 +27,7 @@ import signal
 import sys
 import tempfile
 import threading
+import typing
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -45,6 +47,7 @@ __all__ = [
     "WriteFailedError",
     "atomic_write",
     "available_memory_bytes",
+    "check_field_types",
     "check_flag",
     "check_no_foreign_entries",
     "check_output_file",
@@ -459,6 +462,38 @@ def is_int(value: Any) -> bool:
 def is_real(value: Any) -> bool:
     """A python / numpy int or float, not a bool or a string (a config's real number)."""
     return is_int(value) or isinstance(value, float | np.floating)
+
+
+def check_field_types(obj: Any, hint: str = "fix the value (e.g. in config.json)") -> None:
+    """Each field of the dataclass ``obj`` has its annotated type (a hand-edited ``config.json``
+    or ledger ``index.json``: ``"3"``, ``3.7``); one ValueError naming the field and ``hint``.
+
+    int: a python / numpy integer, not bool; float: int or float, not bool; bool: only bool;
+    str: only str; ``X | None`` also allows None.
+    """
+    hints = typing.get_type_hints(type(obj))
+    for field in dataclasses.fields(obj):
+        value = getattr(obj, field.name)
+        annotated = hints[field.name]
+        allowed = set(typing.get_args(annotated)) if typing.get_origin(annotated) else {annotated}
+        if value is None and type(None) in allowed:
+            continue
+        kinds = allowed - {type(None)}
+        if isinstance(value, bool | np.bool_):
+            ok = bool in kinds
+        elif is_int(value):
+            ok = bool(kinds & {int, float})
+        elif is_real(value):
+            ok = float in kinds
+        else:
+            ok = any(isinstance(value, k) for k in kinds)
+        if not ok:
+            names = " | ".join(
+                "None" if k is type(None) else getattr(k, "__name__", str(k)) for k in allowed
+            )
+            raise ValueError(
+                f"{field.name}: expected {names}, got {value!r} ({type(value).__name__}); {hint}"
+            )
 
 
 def check_flag(value: Any, what: str) -> bool:

@@ -1107,6 +1107,27 @@ def test_a_damaged_ledger_csv_is_named_and_never_ends_a_finished_run(
         assert ("missing" if text is None else "has no 'iteration' column") in lines[-1]
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("adversary_weight", "3e-4"), ("iterations", "x"), ("seed", None), ("critic_layer_norm", 1)],
+)
+def test_a_hand_edited_ledger_index_with_a_wrong_type_is_refused_before_the_run(
+    tmp_path, monkeypatch, ledger_module, field, value
+):
+    """was: read_index took it, and standing() raised a raw TypeError (``must be real number, not
+    str``) at the end of the main job, after the whole run."""
+    ledger = tmp_path / "ledger"
+    _fake_run(tmp_path / "run", 4, monkeypatch)
+    ledger_module.update_ledger(tmp_path / "run", ledger)
+    saved = json.loads((ledger / "index.json").read_text())
+    saved["tiny-hopper_sac_k2-lam3e-4_s0"][field] = value
+    (ledger / "index.json").write_text(json.dumps(saved))
+    with pytest.raises(
+        ValueError, match=rf"entry 'tiny-hopper_sac_k2-lam3e-4_s0': {field}: expected"
+    ):
+        cotrain_cli.check_ledger(ledger)  # the main job's check before the run
+
+
 def test_the_ledger_index_records_each_runs_folder(tmp_path, monkeypatch, ledger_module):
     """was: index.json did not say which run folder an entry came from (probe 7's leftover);
     inside the repository it is recorded relative to it, so the committed index is portable."""

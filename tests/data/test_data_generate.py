@@ -245,8 +245,12 @@ def test_a_disk_without_room_for_the_dataset_is_one_error_before_the_write(monke
         return real(path)._replace(free=4096)
 
     monkeypatch.setattr(minari_io.shutil, "disk_usage", almost_full)
-    with pytest.raises(OSError, match=r"hopper/random-v0: not written: the disk .* is full .*needs"):
-        generate_dataset("hopper", "random", n_transitions=60, n_envs=2, progress=False, n_workers=1)
+    with pytest.raises(
+        OSError, match=r"hopper/random-v0: not written: the disk .* is full .*needs"
+    ):
+        generate_dataset(
+            "hopper", "random", n_transitions=60, n_envs=2, progress=False, n_workers=1
+        )
     root = minari_dataset_path("")
     assert not minari_dataset_path("rambo/hopper/random-v0").exists()
     assert not [p.name for p in root.iterdir() if p.name.startswith(".")]  # no staging folder
