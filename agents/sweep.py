@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agents.cotrain_setup import CotrainConfig, config_from_dict, config_to_dict
+from agents.cotrain_setup import CotrainConfig, check_device, config_from_dict, config_to_dict
 from rambo_env import run_io
 from rambo_env.data.loaders import is_dataset_file
 from rambo_env.presets import RamboPreset
@@ -58,6 +58,7 @@ __all__ = [
     "SweepOutcome",
     "SweepResources",
     "SweepSpec",
+    "check_trial_device",
     "cotrain_trainable",
     "load_sweep",
     "local_worker_niceness",
@@ -315,6 +316,7 @@ def run_sweep(
     :param verbose: Tune's console output (0 silent, 1 status table, 2 with trial results).
     """
     _import_tune()  # before anything is written
+    check_trial_device(spec.base.device, resources.gpus_per_trial, address)
     sweep_dir = Path(sweep_dir).resolve()
     # was: a WriteFailedError traceback after the datasets were prepared (generated: minutes)
     run_io.check_writable(sweep_dir, "sweep_dir:", "pick a writable folder (--sweep-dir)")
@@ -338,7 +340,38 @@ def resume_sweep(
     if not (sweep_dir / SWEEP_FILE).is_file():
         raise FileNotFoundError(f"sweep_dir: {sweep_dir} has no {SWEEP_FILE} to resume")
     spec, resources = load_sweep(sweep_dir)
+    check_trial_device(spec.base.device, resources.gpus_per_trial, address)
     return _fit(spec, resources, sweep_dir, address, verbose, restore=True)
+
+
+def check_trial_device(device: str, gpus_per_trial: float, address: str | None) -> None:
+    """The trials' ``device`` and GPU share, before any dataset is prepared or Ray is started.
+
+    Was: ``--device gpu`` passed the driver (datasets prepared, ``sweep.json`` written, Ray
+    started) and failed in every trial; ``--gpus-per-trial`` on a machine without CUDA left a
+    local Ray's trials waiting forever for a GPU. Without ``address`` this machine runs the
+    trials, so the device must be usable here; a cluster's nodes may have GPUs this driver
+    lacks, so only the device's form is checked then.
+    """
+    import torch
+
+    if address is None:
+        check_device(device)
+        if gpus_per_trial > 0 and not torch.cuda.is_available():
+            raise ValueError(
+                f"gpus_per_trial: {gpus_per_trial:g}, but this machine has no usable CUDA (torch "
+                f"{torch.__version__}), so a local Ray has no GPU and every trial would wait for "
+                "one forever; leave --gpus-per-trial out, or join a cluster with GPUs (--address)"
+            )
+        return
+    if device == "auto":
+        return
+    try:
+        kind = torch.device(device).type
+    except (RuntimeError, TypeError):
+        kind = None
+    if kind != "cuda":  # names a malformed or unsupported device
+        check_device(device)
 
 
 def _fit(
