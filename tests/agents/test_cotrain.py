@@ -687,6 +687,24 @@ def test_resume_with_a_config_json_missing_its_resolved_record_is_one_error(
         assert "Traceback" not in err
 
 
+def test_resume_with_a_file_where_the_tb_folder_was_is_one_error_before_the_setup(
+    tiny_hopper, tmp_path, monkeypatch
+):
+    """was: ``error: [Errno 17] File exists: 'RUN/tb'`` after the dataset load and the model."""
+    import shutil
+
+    from agents import cotrain
+
+    run_dir = tmp_path / "run"
+    cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2)
+    run_cotrain(cfg, run_dir)
+    shutil.rmtree(run_dir / "tb")
+    (run_dir / "tb").write_text("x")
+    monkeypatch.setattr(cotrain, "build_session", lambda *a, **k: pytest.fail("setup ran"))
+    with pytest.raises(ValueError, match=r"run_dir: .*tb is not a folder, but the run's TensorB"):
+        run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), run_dir, resume=True)
+
+
 def test_a_run_folder_from_before_a_config_field_existed_still_resumes(tiny_hopper, tmp_path):
     """config.json written by older code lacks newer fields; their defaults are what it ran with."""
     cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2)
