@@ -37,7 +37,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agents.cotrain_setup import CotrainConfig, check_device, config_from_dict, config_to_dict
+from agents.cotrain_setup import (
+    CotrainConfig,
+    check_adversary_steps,
+    check_device,
+    config_from_dict,
+    config_to_dict,
+)
 from rambo_env import run_io
 from rambo_env.data.loaders import is_dataset_file
 from rambo_env.presets import RamboPreset
@@ -113,6 +119,9 @@ class SweepSpec:
                 raise ValueError(
                     f"configs: expected k >= 1 and finite λ >= 0, got (k={k}, λ={lam})"
                 )
+            check_adversary_steps(  # each trial's λ: was a trial error after Ray started
+                self.base.adversary_steps_per_iteration, lam, f"--configs {k}:{lam:g}"
+            )
         for seed in self.seeds:
             if not isinstance(seed, int) or seed < 0:
                 raise ValueError(f"seeds: expected integers >= 0, got {seed!r}")

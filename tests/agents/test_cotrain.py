@@ -22,6 +22,7 @@ from agents.cotrain_setup import ALGOS, config_docs, config_from_dict, resolve
 from agents.run_callbacks import EvalSchedule
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.heuristics import rambo_off_from_run
+from rambo_env.presets import RamboPreset
 from rambo_env.run_io import load_checkpoint
 from tests.scripts import load_script
 
@@ -322,6 +323,21 @@ def test_config_validation_names_the_field():
         CotrainConfig(n_iterations=2, stop_at_iteration=3)
     docs = config_docs()
     assert set(docs) == {f.name for f in dataclasses.fields(CotrainConfig)}
+
+
+def test_no_adversary_steps_with_a_positive_lambda_is_refused():
+    """was: accepted; λ was never used, yet results and the ledger called it a λ = 3e-4 run."""
+    from agents.cotrain_setup import build_session
+    from agents.sweep import SweepSpec
+
+    with pytest.raises(ValueError, match=r"adversary_steps_per_iteration: 0, but .* λ = 0.0003"):
+        CotrainConfig(adversary_weight=3e-4, adversary_steps_per_iteration=0)
+    CotrainConfig(adversary_weight=0.0, adversary_steps_per_iteration=0)  # a frozen MLE model
+    preset = CotrainConfig(dataset="hopper-medium", adversary_steps_per_iteration=0)
+    with pytest.raises(ValueError, match=r"\(preset hopper-medium\)"):
+        build_session(preset)  # before the dataset is generated on first use
+    with pytest.raises(ValueError, match=r"--configs 2:0.0003"):
+        SweepSpec(("hopper-medium",), (RamboPreset(2, 3e-4),), (0,), preset)
 
 
 def test_eval_schedule_matches_paper():

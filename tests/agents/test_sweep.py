@@ -347,7 +347,7 @@ def test_a_trial_device_this_machine_cannot_use_is_one_error_before_ray(
         assert not (tmp_path / "b").exists()
         # a cluster's nodes may have the GPUs the driver lacks: only the form is checked there
         sweep.check_trial_device("cuda:1", 0.5, address="auto")
-    with pytest.raises(ValueError, match="device: .*'mps'"):
+    with pytest.raises(ValueError, match=r"device: .*'mps'"):
         sweep.check_trial_device("mps", 0.0, address="auto")
 
 
