@@ -27,6 +27,7 @@ from rambo_env.data.d4rl_io import (
     load_with_d4rl_package,
     parse_d4rl_name,
     read_d4rl_hdf5,
+    resolve_d4rl_dir,
 )
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.minari_io import minari_dataset_exists, read_minari
@@ -241,10 +242,14 @@ def _load_d4rl_name(name: str, d4rl_dir: Any) -> OfflineDataset:
     env, level, version = parse_d4rl_name(name)  # type: ignore[misc]
     path = find_d4rl_file(env, level, version, d4rl_dir)
     if path is None:
+        # the folder searched, as resolved (was "(= None)" with $D4RL_DATASET_DIR set)
+        where = resolve_d4rl_dir(d4rl_dir)
+        if where is not None and not where.is_dir():
+            where = f"{where}, which is not a folder"
         raise DatasetUnavailableError(
             f"D4RL dataset {name!r}: the d4rl package does not import (it needs mujoco_py) and no "
             f"file {env}_{level.replace('-', '_')}-v{version}.hdf5 is in d4rl_dir / $D4RL_DATASET_DIR "
-            f"(= {d4rl_dir}). Download it on a connected machine from D4RL "
+            f"(= {where}). Download it on a connected machine from D4RL "
             "(http://rail.eecs.berkeley.edu/datasets/offline_rl/gym_mujoco_v2/) into that directory, "
             f"or use the generated equivalent '{env}-{level}' (python scripts/make_dataset.py "
             f"--env {env} --level {level})"

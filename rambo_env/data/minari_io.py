@@ -60,9 +60,12 @@ def check_dataset_id(dataset_id: str) -> str:
 
 
 def minari_dataset_path(dataset_id: str) -> Path:
-    """Directory of a local Minari dataset (``$MINARI_DATASETS_PATH`` or ``~/.minari/datasets``)."""
+    """Directory of a local Minari dataset (``$MINARI_DATASETS_PATH`` or ``~/.minari/datasets``),
+    absolute: Minari 0.5 doubles a relative root inside its own paths (a relative
+    ``MINARI_DATASETS_PATH=data`` made every write fail with ``No such file or directory:
+    'data/.rambo-tmp-…/…/data/data/.rambo-tmp-…/main_data.hdf5'``)."""
     root = os.environ.get("MINARI_DATASETS_PATH") or Path.home() / ".minari" / "datasets"
-    return Path(root) / dataset_id
+    return Path(root).absolute() / dataset_id
 
 
 def check_minari_root() -> Path:

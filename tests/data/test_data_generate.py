@@ -256,6 +256,16 @@ def test_a_disk_without_room_for_the_dataset_is_one_error_before_the_write(monke
     assert not [p.name for p in root.iterdir() if p.name.startswith(".")]  # no staging folder
 
 
+def test_a_relative_minari_root_works(tmp_path, monkeypatch):
+    """``MINARI_DATASETS_PATH=data`` (relative): Minari doubled it inside its paths and every
+    write failed with "No such file or directory: 'data/.rambo-tmp-…/data/data/…hdf5'"."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MINARI_DATASETS_PATH", "data")
+    generate_dataset("hopper", "random", n_transitions=30, n_envs=2, progress=False, n_workers=1)
+    assert (tmp_path / "data" / "rambo" / "hopper" / "random-v0").is_dir()
+    assert load_dataset("hopper-random").n_transitions == 30
+
+
 def test_nothing_written_when_collection_fails(tmp_path, monkeypatch):
     from rambo_env.data import generate
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import types
 
@@ -91,6 +92,18 @@ def test_d4rl_name_reads_file_from_d4rl_dir_and_env_var(tmp_path, monkeypatch, c
     monkeypatch.setenv("D4RL_DATASET_DIR", str(tmp_path))
     assert load_dataset("hopper-medium-v2").fingerprint() == d.fingerprint()
     with pytest.raises(DatasetUnavailableError, match=r"hopper_expert-v2\.hdf5"):
+        load_dataset("hopper-expert-v2")
+
+
+def test_a_missing_d4rl_file_names_the_folder_searched(tmp_path, monkeypatch):
+    """was: "$D4RL_DATASET_DIR (= None)" whenever the folder came from the variable."""
+    monkeypatch.setenv("D4RL_DATASET_DIR", str(tmp_path))
+    with pytest.raises(DatasetUnavailableError, match=rf"\(= {re.escape(str(tmp_path))}\)"):
+        load_dataset("hopper-expert-v2")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    monkeypatch.setenv("D4RL_DATASET_DIR", str(a_file))
+    with pytest.raises(DatasetUnavailableError, match=r"a-file, which is not a folder\)"):
         load_dataset("hopper-expert-v2")
 
 
