@@ -60,10 +60,11 @@ def check_dataset_id(dataset_id: str) -> str:
 
 
 def minari_dataset_path(dataset_id: str) -> Path:
-    """Directory of a local Minari dataset (``$MINARI_DATASETS_PATH`` or ``~/.minari/datasets``),
-    absolute: Minari 0.5 doubles a relative root inside its own paths (a relative
-    ``MINARI_DATASETS_PATH=data`` made every write fail with ``No such file or directory:
-    'data/.rambo-tmp-…/…/data/data/.rambo-tmp-…/main_data.hdf5'``)."""
+    """Directory of a local Minari dataset (``$MINARI_DATASETS_PATH`` or ``~/.minari/datasets``,
+    also when the variable is set but empty), absolute: Minari 0.5 doubles a relative root inside
+    its own paths (a relative ``MINARI_DATASETS_PATH=data`` made every write fail with ``No such
+    file or directory: 'data/.rambo-tmp-…/…/data/data/.rambo-tmp-…/main_data.hdf5'``), and takes
+    an empty one as the path ``''``. Minari is called with this root set (:func:`_minari_root`)."""
     root = os.environ.get("MINARI_DATASETS_PATH") or Path.home() / ".minari" / "datasets"
     return Path(root).absolute() / dataset_id
 
@@ -268,8 +269,9 @@ def save_minari(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     namespace = dataset_id.rsplit("/", 1)[0] if "/" in dataset_id else None
-    if namespace is not None and namespace not in list_local_namespaces():
-        create_namespace(namespace)
+    with _minari_root(root):  # Minari's own reading of the variable ('' or relative) differs
+        if namespace is not None and namespace not in list_local_namespaces():
+            create_namespace(namespace)
     return final
 
 
@@ -340,7 +342,8 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
             )
             cache.unlink(missing_ok=True)
     try:
-        minari_dataset = minari.load_dataset(dataset_id, download=download)
+        with _minari_root(minari_dataset_path("")):  # the root this module resolved, for Minari
+            minari_dataset = minari.load_dataset(dataset_id, download=download)
     except (ImportError, OSError, ValueError) as err:  # no huggingface_hub, offline, not found
         raise DatasetUnavailableError(_unavailable_message(dataset_id, download, err)) from err
     storage = minari_dataset.storage

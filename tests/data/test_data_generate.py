@@ -266,6 +266,16 @@ def test_a_relative_minari_root_works(tmp_path, monkeypatch):
     assert load_dataset("hopper-random").n_transitions == 30
 
 
+def test_an_empty_minari_root_variable_means_the_default_root(tmp_path, monkeypatch):
+    """``MINARI_DATASETS_PATH=`` (set, empty): we wrote under ~/.minari/datasets, then Minari's
+    own namespace call raised a raw ``FileNotFoundError: … ''`` after the dataset was written."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("MINARI_DATASETS_PATH", "")
+    generate_dataset("hopper", "random", n_transitions=30, n_envs=2, progress=False, n_workers=1)
+    assert (tmp_path / ".minari" / "datasets" / "rambo" / "hopper" / "random-v0").is_dir()
+    assert load_dataset("hopper-random").n_transitions == 30
+
+
 def test_nothing_written_when_collection_fails(tmp_path, monkeypatch):
     from rambo_env.data import generate
 
