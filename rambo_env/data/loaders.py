@@ -32,7 +32,7 @@ from rambo_env.data.d4rl_io import (
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.minari_io import minari_dataset_exists, read_minari
 from rambo_env.data.scores import ENV_IDS, LEVELS
-from rambo_env.run_io import check_seed, safe_reason
+from rambo_env.run_io import check_flag, check_seed, safe_reason
 
 __all__ = [
     "DATASET_FILE_SUFFIXES",
@@ -94,6 +94,8 @@ def load_dataset(
             env with a D4RL-layout file: it then trains AND evaluates there).
     """
     _check_load_args(name_or_path, n_transitions, seed)
+    check_flag(download, "download")  # was: generate="no" generated (any truthy value)
+    check_flag(generate, "generate")
     dataset = _resolve(name_or_path, download, generate, d4rl_dir, n_transitions, seed)
     if env_id is not None:
         dataset = dataclasses.replace(dataset, env_id=env_id)

@@ -240,6 +240,18 @@ def test_generation_size_and_seed_with_a_stored_dataset_are_refused(
         load_dataset(source, **kwargs)
 
 
+def test_generate_and_name_of_the_wrong_type_are_refused(monkeypatch):
+    """Probe 10: ``load_dataset(…, generate="no")`` generated (any truthy value); a dataset name
+    that is not a string (``name=5``) was taken."""
+    from rambo_env.data import generate
+
+    monkeypatch.setattr(generate, "generate_dataset", lambda *a, **k: pytest.fail("generated"))
+    with pytest.raises(ValueError, match=r"generate: expected True or False, got str 'no'"):
+        load_dataset("hopper-medium", generate="no")
+    with pytest.raises(DatasetValidationError, match=r"name: expected a string, got 5"):
+        OfflineDataset.from_arrays(make_arrays([4, 2], terminal_last=[True, False]), name=5)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -249,6 +261,8 @@ def test_generation_size_and_seed_with_a_stored_dataset_are_refused(
         ({"name_or_path": "hopper-medium", "seed": -1}, r"seed: expected an int >= 0, got -1"),
         ({"name_or_path": "hopper-medium", "n_transitions": 0}, r"n_transitions: .*got 0"),
         ({"name_or_path": "hopper-medium", "seed": 1.5}, r"seed: expected an int >= 0, got 1.5"),
+        # probe 10: any truthy value switched them on (generate="no" generated a dataset)
+        ({"name_or_path": "hopper-medium", "download": "no"}, r"download: expected True or Fa"),
     ],
 )
 def test_load_dataset_argument_types_are_checked_first(kwargs, message):
