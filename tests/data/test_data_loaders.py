@@ -453,6 +453,23 @@ def test_d4rl_file_without_next_observations_and_timeouts_uses_a_step_counter(tm
     assert d.unmarked_episode_ends().size == 0 and np.flatnonzero(d.timeouts).tolist() == [2, 8]
 
 
+def test_an_hdf5_file_without_d4rl_fields_names_the_file_and_a_minari_file_its_id(tmp_path):
+    """was: "missing key(s) ['observations', …]; got keys []", naming no file (a Minari
+    main_data.hdf5 passed as --dataset)."""
+    _save_as_minari("t/hopper/file-v0", make_dataset((7, 5), (True, False)))
+    path = minari_dataset_path("t/hopper/file-v0") / "data" / "main_data.hdf5"
+    with pytest.raises(DatasetValidationError, match=r"main_data.hdf5: a Minari dataset file") as e:
+        load_dataset(path)
+    assert f"probably t/hopper/file-v0 with MINARI_DATASETS_PATH={minari_dataset_path('')}" in str(
+        e.value
+    )
+    other = tmp_path / "other.hdf5"
+    with h5py.File(other, "w") as f:
+        f["foo"] = [1, 2]
+    with pytest.raises(DatasetValidationError, match=r"other.hdf5: none of the D4RL fields"):
+        load_dataset(other)
+
+
 def test_a_flat_cache_write_on_a_full_disk_warns_and_the_load_goes_on(capsys, monkeypatch):
     import errno
 
