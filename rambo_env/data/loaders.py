@@ -39,6 +39,7 @@ __all__ = [
     "SHORT_NAMES",
     "is_dataset_file",
     "load_dataset",
+    "read_npz",
     "validate_for_env",
 ]
 
@@ -68,6 +69,12 @@ def _read_named(path: str, kind: str, read: Callable[[], OfflineDataset]) -> Off
         raise ValueError(
             f"{kind} file {path}: unreadable ({safe_reason(err)}); re-create or re-download it"
         ) from None
+
+
+def read_npz(path: str | Path, **meta: Any) -> OfflineDataset:
+    """:meth:`OfflineDataset.from_npz` with a damaged file turned into one error naming it (never
+    numpy's advice to load pickled data unsafely)."""
+    return _read_named(str(path), "npz", lambda: OfflineDataset.from_npz(path, **meta))
 
 
 def load_dataset(
@@ -197,9 +204,7 @@ def _resolve(
         if not Path(text).is_file():
             raise DatasetUnavailableError(f"{what} {text} does not exist")
         if npz:
-            return _read_named(
-                text, "npz", lambda: OfflineDataset.from_npz(text, source=f"npz:{text}")
-            )
+            return read_npz(text, source=f"npz:{text}")
         return _read_named(text, "hdf5", lambda: read_d4rl_hdf5(text))
     if text in SHORT_NAMES:
         env, level = SHORT_NAMES[text]

@@ -276,6 +276,19 @@ def test_an_empty_minari_root_variable_means_the_default_root(tmp_path, monkeypa
     assert load_dataset("hopper-random").n_transitions == 30
 
 
+def test_a_damaged_replay_file_is_named_without_unsafe_advice(tmp_path):
+    """``--level medium-replay --replay bad.npz``: was numpy's "This file contains pickled (object)
+    data. If you trust the file you can load it unsafely …", naming no file."""
+    bad = tmp_path / "bad.npz"
+    bad.write_text("x")
+    objects = tmp_path / "objects.npz"
+    np.savez(objects, observations=np.array([{"a": 1}], dtype=object))
+    for path, message in ((bad, r"not an npz \(zip\) archive"), (objects, "holds pickled objects")):
+        with pytest.raises(ValueError, match=rf"npz file .*{path.name}: {message}") as info:
+            generate_dataset("hopper", "medium-replay", replay_path=path, progress=False)
+        assert "allow_pickle" not in str(info.value) and "unsafe" not in str(info.value)
+
+
 def test_nothing_written_when_collection_fails(tmp_path, monkeypatch):
     from rambo_env.data import generate
 
