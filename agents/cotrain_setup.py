@@ -363,6 +363,21 @@ def check_adversary_steps(steps: int, adversary_weight: float, origin: str = "co
         )
 
 
+def _check_run_dataset_file(dataset: str) -> None:
+    """An existing run's dataset file is still where its config.json says (``--resume`` and
+    ``diagnose.py`` cannot be given another path): was ``npz file … does not exist``, with no
+    word of where the path came from or what to do."""
+    from rambo_env.data.loaders import is_dataset_file
+
+    path = Path(dataset).expanduser()
+    if is_dataset_file(dataset) and not path.is_file():
+        raise ValueError(
+            f"dataset: {dataset}, the run's dataset file (its config.json), "
+            f"{'is a folder' if path.is_dir() else 'does not exist'}; put the file back at that "
+            "path (the run checks that its data are unchanged), or start a new run"
+        )
+
+
 def _short_name(name: str) -> str:
     from rambo_env.data.loaders import is_dataset_file
 
@@ -441,6 +456,8 @@ def build_session(
             f"RAMBO_ENV_CACHE: model cache {cache} is not a folder; set RAMBO_ENV_CACHE to a "
             "writable folder"
         )
+    if from_checkpoint or expected_fingerprint is not None:
+        _check_run_dataset_file(cfg.dataset)
     try:  # a short name's preset λ: checked before a dataset is generated on first use
         _, early_lam, early_origin = resolve(cfg)
     except ValueError:  # the preset may come from the loaded dataset's name

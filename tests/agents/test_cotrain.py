@@ -721,6 +721,25 @@ def test_resume_with_a_file_where_the_tb_folder_was_is_one_error_before_the_setu
         run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), run_dir, resume=True)
 
 
+def test_resume_after_the_dataset_file_moved_says_where_the_path_came_from(tiny_hopper, tmp_path):
+    """was: ``npz file … does not exist``, with no word that the run's config.json names it (and
+    ``--resume`` takes no --dataset)."""
+    import shutil
+
+    from agents.cotrain import load_session
+
+    data = tmp_path / "data.npz"
+    shutil.copy(tiny_hopper, data)
+    cfg = tiny_config(str(data), stop_at_iteration=1, n_iterations=2)
+    run_cotrain(cfg, tmp_path / "run")
+    data.rename(tmp_path / "moved.npz")
+    message = r"dataset: .*data.npz, the run's dataset file \(its config.json\), does not exist"
+    with pytest.raises(ValueError, match=message):
+        run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "run", resume=True)
+    with pytest.raises(ValueError, match=message):  # scripts/diagnose.py's loader
+        load_session(tmp_path / "run")
+
+
 def test_a_run_folder_from_before_a_config_field_existed_still_resumes(tiny_hopper, tmp_path):
     """config.json written by older code lacks newer fields; their defaults are what it ran with."""
     cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2)
