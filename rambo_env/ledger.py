@@ -24,6 +24,7 @@ from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
     CONFIG_NAME,
     check_field_types,
+    check_run_folder,
     interrupts_deferred,
     read_json,
     run_holder,
@@ -216,6 +217,7 @@ def run_slug(run_dir: str | Path) -> str:
 
 def _read_run(run_dir: Path) -> dict[str, Any]:
     """What the ledger reads from a run's ``config.json`` (one ValueError naming the file)."""
+    check_run_folder(run_dir)
     config_path = run_dir / CONFIG_NAME
     if not config_path.is_file():
         holder = run_holder(run_dir)

@@ -51,6 +51,7 @@ __all__ = [
     "check_flag",
     "check_no_foreign_entries",
     "check_output_file",
+    "check_run_folder",
     "check_torch_compile_cache",
     "check_writable",
     "claim_run_dir",
@@ -282,6 +283,17 @@ def run_holder(run_dir: str | Path) -> int | None:
     except (OSError, UnicodeDecodeError):
         return None
     return lock_holder(text)
+
+
+def check_run_folder(run_dir: str | Path) -> None:
+    """One FileNotFoundError when ``run_dir`` is not an existing folder (ledger.py and curves.py
+    said "has no config.json / tb/ folder (not a run folder?)" for a mistyped path)."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        what = "is a file, not a folder" if run_dir.exists() else "does not exist"
+        raise FileNotFoundError(
+            f"run_dir: {run_dir} {what}; pass the folder of a run started by cotrain"
+        )
 
 
 def check_no_foreign_entries(run_dir: Path) -> None:

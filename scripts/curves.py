@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
         help="horizontal reference line, e.g. q_avg:max|r|/(1-γ):587.3 (repeatable)",
     )
     args = parser.parse_args(argv)
+    twice = sorted({c for c in args.columns if args.columns.count(c) > 1})
+    if twice:  # was: the same panel drawn twice, silently
+        parser.error(f"--columns: {twice} given twice; name each column once")
     hlines: dict[str, dict[str, float]] = {}
     for spec in args.hline:
         column, _, rest = spec.partition(":")

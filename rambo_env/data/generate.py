@@ -582,7 +582,9 @@ def generate_dataset(
     from rambo_env.dynamics.ensemble import check_device
 
     check_device(device)
-    dataset_id = check_dataset_id(dataset_id or default_dataset_id(env, level))
+    dataset_id = check_dataset_id(
+        default_dataset_id(env, level) if dataset_id is None else dataset_id
+    )
 
     if minari_dataset_path(dataset_id).exists() and not force:
         raise FileExistsError(

@@ -276,6 +276,13 @@ def test_an_empty_minari_root_variable_means_the_default_root(tmp_path, monkeypa
     assert load_dataset("hopper-random").n_transitions == 30
 
 
+def test_an_empty_dataset_id_is_refused_not_the_default():
+    """Probe 10: ``--dataset-id ''`` silently meant the default id rambo/<env>/<level>-v0."""
+    with pytest.raises(ValueError, match=r"dataset_id: '' is not a Minari id"):
+        generate_dataset("hopper", "random", n_transitions=30, dataset_id="", progress=False)
+    assert not minari_dataset_path("rambo/hopper/random-v0").exists()
+
+
 def test_a_damaged_replay_file_is_named_without_unsafe_advice(tmp_path):
     """``--level medium-replay --replay bad.npz``: was numpy's "This file contains pickled (object)
     data. If you trust the file you can load it unsafely …", naming no file."""
