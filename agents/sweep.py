@@ -327,12 +327,17 @@ def run_sweep(
     _import_tune()  # before anything is written
     check_trial_device(spec.base.device, resources.gpus_per_trial, address)
     sweep_dir = Path(sweep_dir).resolve()
+    made = [p for p in (sweep_dir, *sweep_dir.parents) if not p.exists()]  # deepest first
     # was: a WriteFailedError traceback after the datasets were prepared (generated: minutes)
     run_io.check_writable(sweep_dir, "sweep_dir:", "pick a writable folder (--sweep-dir)")
     if any(sweep_dir.iterdir()):
         raise ValueError(f"sweep_dir: {sweep_dir} is not empty; resume it or choose another")
     if prepare_datasets:
-        _prepare_datasets(spec.datasets)
+        try:
+            _prepare_datasets(spec.datasets)
+        except BaseException:  # a bad name, Ctrl-C: was an empty sweep folder left behind
+            run_io._remove_empty(made)
+            raise
     run_io.write_json(
         sweep_dir / SWEEP_FILE,
         {"spec": spec.to_dict(), "resources": dataclasses.asdict(resources)},

@@ -351,6 +351,16 @@ def test_a_trial_device_this_machine_cannot_use_is_one_error_before_ray(
         sweep.check_trial_device("mps", 0.0, address="auto")
 
 
+def test_a_dataset_that_does_not_load_leaves_no_empty_sweep_folder(tmp_path, capsys):
+    """Probe 10: ``--datasets missing.npz`` left the (empty) sweep folder it had made."""
+    pytest.importorskip("ray")
+    folder = tmp_path / "sweeps" / "new"
+    flags = ["--seeds", "0", "--configs", "2:0", "--datasets", str(tmp_path / "missing.npz")]
+    assert sweep_cli.main(["--sweep-dir", str(folder), *flags]) == 2
+    assert "missing.npz does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "sweeps").exists()
+
+
 def test_cli_report_only_needs_no_ray(tmp_path, monkeypatch, capsys):
     spec = SweepSpec(datasets=("hopper-medium",), configs=TWO_CONFIGS[:1], seeds=(0,))
     (tmp_path / "sweep.json").write_text(
