@@ -916,6 +916,19 @@ def test_wall_time_estimates_before_and_after_the_first_iteration(
     assert format_duration(7500) == "2 h 05 min"
 
 
+def test_a_timing_record_that_is_not_an_object_is_ignored(tmp_path, monkeypatch):
+    """Probe 10: an ``iteration_times.json`` holding a JSON list (valid JSON, not the record)
+    was a raw ``AttributeError: 'list' object has no attribute 'items'`` at the run's start."""
+    from agents import timing
+
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path))
+    for text in ("[1, 2]", '"x"', "null"):
+        (tmp_path / timing.TIMES_NAME).write_text(text)
+        assert "no iteration of these sizes timed" in timing.estimate_lines("key", 3)[0]
+        timing.record_iteration_time("key", [2.0])
+        assert json.loads((tmp_path / timing.TIMES_NAME).read_text()) == {"key": 2.0}
+
+
 def test_your_own_env_with_env_id_trains_and_evaluates(tmp_path, capsys):
     """A D4RL-layout file that names no env: --env-id makes it train AND evaluate there."""
     rows = _random_action_rows(gym.make("InvertedPendulum-v5"), 300, 1.0)
