@@ -222,8 +222,10 @@ def load_sweep(sweep_dir: str | Path) -> tuple[SweepSpec, SweepResources]:
         ) from err
     try:
         return SweepSpec.from_dict(data["spec"]), SweepResources(**data["resources"])
-    except (KeyError, TypeError) as err:
-        raise ValueError(f"{path}: damaged {SWEEP_FILE} ({type(err).__name__}: {err})") from err
+    except (KeyError, TypeError, ValueError) as err:  # ValueError: a hand-edited value
+        raise ValueError(  # (was: "could not convert string to float: 'a'", naming no file)
+            f"{path}: damaged {SWEEP_FILE} ({type(err).__name__}: {err}); restore or recreate it"
+        ) from err
 
 
 def write_sweep_report(sweep_dir: str | Path) -> tuple[SweepReport, dict[str, Path]]:

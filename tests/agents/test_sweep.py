@@ -361,6 +361,22 @@ def test_a_dataset_that_does_not_load_leaves_no_empty_sweep_folder(tmp_path, cap
     assert not (tmp_path / "sweeps").exists()
 
 
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"datasets": ["x"], "configs": [[2, "a"]], "seeds": [0], "base": {}},
+        {"datasets": ["x"], "configs": [[2, 0.0]], "seeds": ["0"], "base": {}},
+        {"datasets": ["x"], "configs": [[2, 0.0]], "seeds": [0], "base": {"foo": 1}},
+    ],
+)
+def test_a_hand_edited_sweep_json_value_names_the_file(tmp_path, spec):
+    """Probe 10: was "could not convert string to float: 'a'" / "seeds: …" / "config: unknown
+    field(s)", naming no file."""
+    (tmp_path / "sweep.json").write_text(json.dumps({"spec": spec, "resources": {}}))
+    with pytest.raises(ValueError, match=r"sweep.json: damaged sweep.json \(ValueError: "):
+        load_sweep(tmp_path)
+
+
 def test_cli_report_only_needs_no_ray(tmp_path, monkeypatch, capsys):
     spec = SweepSpec(datasets=("hopper-medium",), configs=TWO_CONFIGS[:1], seeds=(0,))
     (tmp_path / "sweep.json").write_text(
