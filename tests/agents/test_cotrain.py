@@ -1062,11 +1062,11 @@ def test_ledger_script_refuses_a_bad_ledger_before_writing(tiny_hopper, tmp_path
 _FAKE_CURVES: dict[str, list] = {}
 
 
-def _fake_run(run_dir, n_iterations: int, monkeypatch) -> None:
+def _fake_run(run_dir, n_iterations: int, monkeypatch, seed: int = 0) -> None:
     """A run folder's config.json; its curves (warm start + ``n_iterations``) go to _FAKE_CURVES."""
     run_dir.mkdir()
     saved = {
-        "config": {"algo": "sac", "seed": 0, "dataset": "tiny-hopper.npz"},
+        "config": {"algo": "sac", "seed": seed, "dataset": "tiny-hopper.npz"},
         "resolved": {
             "rollout_length": 2,
             "adversary_weight": 3e-4,
@@ -1144,10 +1144,7 @@ def test_a_damaged_ledger_csv_is_named_and_never_ends_a_finished_run(
     ledger = tmp_path / "ledger"
     first, second = tmp_path / "s0", tmp_path / "s1"
     _fake_run(first, 4, monkeypatch)
-    _fake_run(second, 4, monkeypatch)
-    saved = json.loads((second / "config.json").read_text())
-    saved["config"]["seed"] = 1
-    (second / "config.json").write_text(json.dumps(saved))
+    _fake_run(second, 4, monkeypatch, seed=1)
     ledger_module.update_ledger(first, ledger)
     damaged = ledger / "tiny-hopper_sac_k2-lam3e-4_s0.csv"
     index = (ledger / "index.json").read_text()
@@ -1290,10 +1287,7 @@ def test_ledger_updates_at_once_keep_both_entries(tmp_path, monkeypatch, ledger_
     ledger = tmp_path / "ledger"
     run_a, run_b = tmp_path / "a", tmp_path / "b"
     _fake_run(run_a, 3, monkeypatch)
-    _fake_run(run_b, 3, monkeypatch)
-    saved = json.loads((run_b / "config.json").read_text())
-    saved["config"]["seed"] = 1
-    (run_b / "config.json").write_text(json.dumps(saved))
+    _fake_run(run_b, 3, monkeypatch, seed=1)
     ledger_module.update_ledger(run_a, ledger)  # the ledger exists, with A
 
     def curves(run_dir):
