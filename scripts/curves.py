@@ -86,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     blocked = _blocking_file(Path(args.out).parent)
     if blocked is not None:
         parser.error(f"--out: {blocked} is a file, not a folder; pick another output prefix")
+    for what, text in [("--title", args.title)] + [
+        ("--hline", label) for lines in hlines.values() for label in lines
+    ]:
+        _check_text(text, what, parser)
     labels = [label for label, _ in args.runs]
     if len(set(labels)) != len(labels):
         parser.error(f"runs: labels must be unique, got {labels}")
@@ -112,6 +116,25 @@ def main(argv: list[str] | None = None) -> int:
         parser.exit(2, f"error: --out: cannot write {args.out} ({err.strerror or err})\n")
     print(png)
     return 0
+
+
+def _check_text(text: str, what: str, parser: argparse.ArgumentParser) -> None:
+    """``text`` draws as a matplotlib label (``$…$`` is mathtext): a bad formula was a raw
+    ``ParseSyntaxException`` traceback after the CSVs were written."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure()
+    FigureCanvasAgg(figure)
+    figure.text(0.0, 0.0, text)
+    try:
+        figure.canvas.draw()
+    except Exception as err:  # matplotlib's ValueError over pyparsing's exception
+        reason = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
+        parser.error(
+            f"{what}: {text!r} is not valid matplotlib mathtext between $ signs ({reason}); "
+            "write a literal $ as \\$"
+        )
 
 
 def _blocking_file(folder: Path) -> Path | None:

@@ -120,6 +120,9 @@ def test_cli_refuses_a_bad_out_and_bad_hlines_before_writing(tmp_path, capsys):
         (["--out", out, "--hline", "ent_coef:x:1", "--columns", "q_avg"], "is not plotted"),
         (["--out", out, "--hline", "q_avg:x:nan"], "expected a finite VALUE"),
         (["--out", out, "--columns", "q_avg", "q_avg"], "given twice"),  # probe 10: drawn twice
+        # probe 10: a raw ParseSyntaxException traceback after the CSVs were written
+        (["--out", out, "--title", r"bad $\frac{$"], "is not valid matplotlib mathtext"),
+        (["--out", out, "--hline", r"q_avg:$\frac{$:5"], "is not valid matplotlib mathtext"),
         (["--out", out, "--hline", "q_avg:x:inf"], "expected a finite VALUE"),
         # was: hidden files '<folder>/.png', '<folder>/-a.csv' (or '.png' in the cwd)
         (["--out", str(tmp_path) + "/"], "names a folder, not an output prefix"),
