@@ -64,6 +64,12 @@ class RamboCallback(BaseCallback):
         verbose: int = 0,
     ) -> None:
         super().__init__(verbose)
+        if not isinstance(adversary, ModelAdversary):  # was: a raw AttributeError ('mdp')
+            raise ValueError(
+                f"adversary: expected a rambo_env.adversary.ModelAdversary, got "
+                f"{type(adversary).__name__} (ModelAdversary(mdp, dataset, AdversaryConfig(λ, k)) "
+                "builds one)"
+            )
         if q_eval_size < 1:
             raise ValueError(f"q_eval_size: expected >= 1, got {q_eval_size}")
         self.adversary = adversary

@@ -277,6 +277,12 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
         raise FileNotFoundError(
             f"run_dir: {run_dir} has no {run_io.CHECKPOINT_NAME} to resume from"
         )
+    tb = run_dir / run_io.TB_DIR
+    if (tb.exists() or tb.is_symlink()) and not tb.is_dir():  # was: "[Errno 17] File exists:
+        raise ValueError(  # 'RUN/tb'" at the first logged iteration, after the setup
+            f"run_dir: {tb} is not a folder, but the run's TensorBoard logs go there; restore "
+            "the run's tb/ folder, or move that file away (a resumed run starts a new event file)"
+        )
     saved = dataclasses.asdict(load_config(run_dir))
     for name, value in dataclasses.asdict(cfg).items():
         if name not in (*SESSION_FIELDS, *EXTEND_FIELDS) and saved[name] != value:

@@ -25,7 +25,6 @@ import dataclasses
 import inspect
 import itertools
 import math
-import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from rambo_env.dynamics.ensemble import (  # check_device re-exported: one devic
     check_device,
     check_precision,
 )
+from rambo_env.run_io import check_field_types
 
 __all__ = [
     "ALGOS",
@@ -149,7 +149,7 @@ class CotrainConfig:
     """Show progress bars."""
 
     def __post_init__(self) -> None:
-        _check_field_types(self)
+        check_field_types(self)
         if self.algo not in ALGOS:
             raise ValueError(f"algo: unknown agent {self.algo!r}; choose from {ALGOS}")
         positive = (
@@ -192,6 +192,8 @@ class CotrainConfig:
             )
         if not 0.0 <= self.real_ratio <= 1.0:
             raise ValueError(f"real_ratio: expected a value in [0, 1], got {self.real_ratio!r}")
+        if self.adversary_weight is not None:
+            check_adversary_steps(self.adversary_steps_per_iteration, self.adversary_weight)
         _check_ent_coef(self.algo, self.ent_coef)
         check_precision(self.precision)
         if self.bc_loss not in ("nll", "mse_sample"):
@@ -293,38 +295,6 @@ def config_to_dict(cfg: CotrainConfig) -> dict[str, Any]:
     }
 
 
-def _check_field_types(cfg: Any) -> None:
-    """Each field's value has its annotated type (a hand-edited config.json: ``"3"``, ``3.7``).
-
-    int: a python / numpy integer, not bool; float: int or float, not bool; bool: only bool;
-    str: only str; ``X | None`` also allows None.
-    """
-    hints = typing.get_type_hints(type(cfg))
-    for field in dataclasses.fields(cfg):
-        value = getattr(cfg, field.name)
-        hint = hints[field.name]
-        allowed = set(typing.get_args(hint)) if typing.get_origin(hint) else {hint}
-        if value is None and type(None) in allowed:
-            continue
-        kinds = allowed - {type(None)}
-        if isinstance(value, bool) or isinstance(value, np.bool_):
-            ok = bool in kinds
-        elif isinstance(value, (int, np.integer)):
-            ok = bool(kinds & {int, float})
-        elif isinstance(value, (float, np.floating)):
-            ok = float in kinds
-        else:
-            ok = any(isinstance(value, k) for k in kinds)
-        if not ok:
-            names = " | ".join(
-                "None" if k is type(None) else getattr(k, "__name__", str(k)) for k in allowed
-            )
-            raise ValueError(
-                f"{field.name}: expected {names}, got {value!r} ({type(value).__name__}); "
-                f"fix the value (e.g. in config.json)"
-            )
-
-
 def config_from_dict(data: dict[str, Any]) -> CotrainConfig:
     """Inverse of :func:`config_to_dict` (e.g. a saved ``config.json``); unknown keys are errors."""
     names = {f.name for f in dataclasses.fields(CotrainConfig)}
@@ -380,6 +350,32 @@ def resolve(cfg: CotrainConfig, dataset_name: str | None = None) -> tuple[int, f
         f"dataset: {cfg.dataset!r} has no (k, λ) preset (tried {candidates}); set "
         "rollout_length and adversary_weight explicitly"
     )
+
+
+def check_adversary_steps(steps: int, adversary_weight: float, origin: str = "config") -> None:
+    """No adversary step with λ > 0 is a contradiction: λ would never be used, yet the run, its
+    results and the ledger would call it a λ > 0 run (was: silently accepted)."""
+    if steps == 0 and adversary_weight > 0:
+        raise ValueError(
+            f"adversary_steps_per_iteration: 0, but adversary_weight λ = {adversary_weight:g} "
+            f"({origin}) needs adversary steps to act; with none the model stays the MLE model, "
+            "which is λ = 0: give --lam 0 for that, or adversary steps (paper: 1000)"
+        )
+
+
+def _check_run_dataset_file(dataset: str) -> None:
+    """An existing run's dataset file is still where its config.json says (``--resume`` and
+    ``diagnose.py`` cannot be given another path): was ``npz file … does not exist``, with no
+    word of where the path came from or what to do."""
+    from rambo_env.data.loaders import is_dataset_file
+
+    path = Path(dataset).expanduser()
+    if is_dataset_file(dataset) and not path.is_file():
+        raise ValueError(
+            f"dataset: {dataset}, the run's dataset file (its config.json), "
+            f"{'is a folder' if path.is_dir() else 'does not exist'}; put the file back at that "
+            "path (the run checks that its data are unchanged), or start a new run"
+        )
 
 
 def _short_name(name: str) -> str:
@@ -460,6 +456,14 @@ def build_session(
             f"RAMBO_ENV_CACHE: model cache {cache} is not a folder; set RAMBO_ENV_CACHE to a "
             "writable folder"
         )
+    if from_checkpoint or expected_fingerprint is not None:
+        _check_run_dataset_file(cfg.dataset)
+    try:  # a short name's preset λ: checked before a dataset is generated on first use
+        _, early_lam, early_origin = resolve(cfg)
+    except ValueError:  # the preset may come from the loaded dataset's name
+        early_lam = None
+    if early_lam is not None:
+        check_adversary_steps(cfg.adversary_steps_per_iteration, early_lam, early_origin)
     dataset = load_dataset(cfg.dataset, env_id=cfg.env_id)
     if expected_fingerprint is not None and dataset.fingerprint() != expected_fingerprint:
         raise ValueError(
@@ -468,6 +472,7 @@ def build_session(
             "or start a new run"
         )
     k, lam, origin = resolve(cfg, dataset.name)
+    check_adversary_steps(cfg.adversary_steps_per_iteration, lam, origin)  # λ of a preset
     _check_memory(cfg, k, dataset.obs_dim, dataset.action_dim)  # before the MLE
     from_checkpoint = from_checkpoint or expected_fingerprint is not None
     mdp, model_info = _make_mdp(cfg, dataset, from_checkpoint)

@@ -37,7 +37,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agents.cotrain_setup import CotrainConfig, config_from_dict, config_to_dict
+from agents.cotrain_setup import (
+    CotrainConfig,
+    check_adversary_steps,
+    check_device,
+    config_from_dict,
+    config_to_dict,
+)
 from rambo_env import run_io
 from rambo_env.data.loaders import is_dataset_file
 from rambo_env.presets import RamboPreset
@@ -58,6 +64,7 @@ __all__ = [
     "SweepOutcome",
     "SweepResources",
     "SweepSpec",
+    "check_trial_device",
     "cotrain_trainable",
     "load_sweep",
     "local_worker_niceness",
@@ -112,6 +119,9 @@ class SweepSpec:
                 raise ValueError(
                     f"configs: expected k >= 1 and finite λ >= 0, got (k={k}, λ={lam})"
                 )
+            check_adversary_steps(  # each trial's λ: was a trial error after Ray started
+                self.base.adversary_steps_per_iteration, lam, f"--configs {k}:{lam:g}"
+            )
         for seed in self.seeds:
             if not isinstance(seed, int) or seed < 0:
                 raise ValueError(f"seeds: expected integers >= 0, got {seed!r}")
@@ -212,8 +222,10 @@ def load_sweep(sweep_dir: str | Path) -> tuple[SweepSpec, SweepResources]:
         ) from err
     try:
         return SweepSpec.from_dict(data["spec"]), SweepResources(**data["resources"])
-    except (KeyError, TypeError) as err:
-        raise ValueError(f"{path}: damaged {SWEEP_FILE} ({type(err).__name__}: {err})") from err
+    except (KeyError, TypeError, ValueError) as err:  # ValueError: a hand-edited value
+        raise ValueError(  # (was: "could not convert string to float: 'a'", naming no file)
+            f"{path}: damaged {SWEEP_FILE} ({type(err).__name__}: {err}); restore or recreate it"
+        ) from err
 
 
 def write_sweep_report(sweep_dir: str | Path) -> tuple[SweepReport, dict[str, Path]]:
@@ -315,13 +327,19 @@ def run_sweep(
     :param verbose: Tune's console output (0 silent, 1 status table, 2 with trial results).
     """
     _import_tune()  # before anything is written
+    check_trial_device(spec.base.device, resources.gpus_per_trial, address)
     sweep_dir = Path(sweep_dir).resolve()
+    made = [p for p in (sweep_dir, *sweep_dir.parents) if not p.exists()]  # deepest first
     # was: a WriteFailedError traceback after the datasets were prepared (generated: minutes)
     run_io.check_writable(sweep_dir, "sweep_dir:", "pick a writable folder (--sweep-dir)")
     if any(sweep_dir.iterdir()):
         raise ValueError(f"sweep_dir: {sweep_dir} is not empty; resume it or choose another")
     if prepare_datasets:
-        _prepare_datasets(spec.datasets)
+        try:
+            _prepare_datasets(spec.datasets)
+        except BaseException:  # a bad name, Ctrl-C: was an empty sweep folder left behind
+            run_io._remove_empty(made)
+            raise
     run_io.write_json(
         sweep_dir / SWEEP_FILE,
         {"spec": spec.to_dict(), "resources": dataclasses.asdict(resources)},
@@ -338,7 +356,38 @@ def resume_sweep(
     if not (sweep_dir / SWEEP_FILE).is_file():
         raise FileNotFoundError(f"sweep_dir: {sweep_dir} has no {SWEEP_FILE} to resume")
     spec, resources = load_sweep(sweep_dir)
+    check_trial_device(spec.base.device, resources.gpus_per_trial, address)
     return _fit(spec, resources, sweep_dir, address, verbose, restore=True)
+
+
+def check_trial_device(device: str, gpus_per_trial: float, address: str | None) -> None:
+    """The trials' ``device`` and GPU share, before any dataset is prepared or Ray is started.
+
+    Was: ``--device gpu`` passed the driver (datasets prepared, ``sweep.json`` written, Ray
+    started) and failed in every trial; ``--gpus-per-trial`` on a machine without CUDA left a
+    local Ray's trials waiting forever for a GPU. Without ``address`` this machine runs the
+    trials, so the device must be usable here; a cluster's nodes may have GPUs this driver
+    lacks, so only the device's form is checked then.
+    """
+    import torch
+
+    if address is None:
+        check_device(device)
+        if gpus_per_trial > 0 and not torch.cuda.is_available():
+            raise ValueError(
+                f"gpus_per_trial: {gpus_per_trial:g}, but this machine has no usable CUDA (torch "
+                f"{torch.__version__}), so a local Ray has no GPU and every trial would wait for "
+                "one forever; leave --gpus-per-trial out, or join a cluster with GPUs (--address)"
+            )
+        return
+    if device == "auto":
+        return
+    try:
+        kind = torch.device(device).type
+    except (RuntimeError, TypeError):
+        kind = None
+    if kind != "cuda":  # names a malformed or unsupported device
+        check_device(device)
 
 
 def _fit(

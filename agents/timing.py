@@ -53,6 +53,8 @@ def _read() -> dict[str, float]:
         data = json.loads(_path().read_text())
     except (OSError, ValueError):
         return {}
+    if not isinstance(data, dict):  # valid JSON, not the record (was: a raw AttributeError)
+        return {}
     return {
         k: float(v)
         for k, v in data.items()

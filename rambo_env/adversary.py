@@ -316,6 +316,13 @@ class ModelAdversary:
         masking) and takes one optimizer step on it. Returns per-iteration means of the step
         statistics (``{}`` when λ = 0: nothing is done).
         """
+        if not isinstance(
+            policy, PolicyFns
+        ):  # was: a raw AttributeError ('sample'), or none at λ = 0
+            raise ValueError(
+                f"policy: expected a rambo_env.adversary.PolicyFns, got {type(policy).__name__} "
+                "(agents.critics.policy_fns(agent) makes one from an SB3 agent)"
+            )
         if not self.enabled or self.cfg.n_updates == 0:
             return {}
         cfg, totals = self.cfg, {}

@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from rambo_env.run_io import TB_DIR, atomic_write
+from rambo_env.run_io import TB_DIR, atomic_write, check_run_folder
 
 __all__ = ["CURVE_COLUMNS", "plot_curves", "read_curves", "read_curves_csv", "write_curves_csv"]
 
@@ -43,6 +43,7 @@ def read_curves(run_dir: str | Path) -> list[dict[str, float | None]]:
     """
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
+    check_run_folder(run_dir)
     tb = Path(run_dir) / TB_DIR
     if not tb.is_dir():
         raise FileNotFoundError(f"run_dir: {run_dir} has no {TB_DIR}/ folder (not a run folder?)")

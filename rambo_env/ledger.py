@@ -23,6 +23,8 @@ from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
     CONFIG_NAME,
+    check_field_types,
+    check_run_folder,
     interrupts_deferred,
     read_json,
     run_holder,
@@ -71,6 +73,11 @@ class LedgerEntry:
     """The dynamics ensemble's precision (``fp32`` or ``bf16``); written to ``index.json`` only
     when not ``fp32`` (entries before it: fp32)."""
 
+    def __post_init__(self) -> None:
+        # a hand-edited index.json ("3e-4", "x", null): was a raw TypeError from standing() at
+        # the end of a finished main-job run; now found by read_index (the run's start checks it)
+        check_field_types(self, "fix the value by hand")
+
     @property
     def config(self) -> RamboPreset:
         return RamboPreset(self.rollout_length, self.adversary_weight)
@@ -102,7 +109,7 @@ def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerE
     for slug, data in index.items():
         try:
             entries[slug] = LedgerEntry(**data)
-        except TypeError as err:  # not a dict, a missing or an unknown field
+        except (TypeError, ValueError) as err:  # not a dict, a missing / unknown / mistyped field
             raise ValueError(f"{what} (entry {slug!r}: {err}); restore it from git") from None
     return entries
 
@@ -169,6 +176,9 @@ def update_ledger(
                 f"{run_dir} reached only {entry.iterations}; the longer run is kept (pass "
                 f"--replace to scripts/ledger.py to replace it)"
             )
+        for other in index.values():  # the dataset's plot reads them: a damaged one fails now
+            if other.dataset == entry.dataset and other.slug != entry.slug:
+                read_entry_curves(other, ledger_dir)
         # Each write is atomic; a signal between them left a CSV the index did not list (or an
         # index whose plot lagged): held now, and raised once all three are written.
         said = f"while {entry.slug} was written to the ledger: its entry was completed first"
@@ -207,6 +217,7 @@ def run_slug(run_dir: str | Path) -> str:
 
 def _read_run(run_dir: Path) -> dict[str, Any]:
     """What the ledger reads from a run's ``config.json`` (one ValueError naming the file)."""
+    check_run_folder(run_dir)
     config_path = run_dir / CONFIG_NAME
     if not config_path.is_file():
         holder = run_holder(run_dir)
@@ -282,11 +293,33 @@ def _behaviour_score(source: str, recorded: dict[str, Any]) -> float | None:
     )
 
 
+def read_entry_curves(entry: LedgerEntry, ledger_dir: str | Path) -> list[dict[str, float | None]]:
+    """The rows of ``entry``'s CSV; one ValueError naming the file and what to do when it is
+    missing or damaged (was: a raw ``FileNotFoundError`` / "has no 'iteration' column" traceback
+    at the end of a finished main-job run, and a ledger.py error after the new entry was written)."""
+    path = Path(ledger_dir) / f"{entry.slug}.csv"
+    try:
+        return read_curves_csv(path)
+    except (OSError, ValueError) as err:
+        reason = (
+            "missing"
+            if isinstance(err, FileNotFoundError)
+            else str(err).removeprefix(f"path: {path} ")
+            if isinstance(err, ValueError)
+            else safe_reason(err)
+        )
+        raise ValueError(
+            f"ledger: {path}, the curve of {INDEX_NAME}'s entry {entry.slug}, is unreadable "
+            f"({reason}); restore it (git checkout -- {path}), or re-add its run with "
+            "scripts/ledger.py RUN --replace"
+        ) from None
+
+
 def plot_dataset(dataset: str, ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> Path:
     """``<dataset>.png``: score and average Q per iteration of every ledger run on ``dataset``."""
     ledger_dir = Path(ledger_dir)
     entries = [e for e in read_index(ledger_dir).values() if e.dataset == dataset]
-    curves = {e.label: read_curves_csv(ledger_dir / f"{e.slug}.csv") for e in entries}
+    curves = {e.label: read_entry_curves(e, ledger_dir) for e in entries}
     lines: dict[str, float] = {}
     for e in entries[:1]:
         if e.behaviour_score is not None:
@@ -329,7 +362,7 @@ def standing(
     if not matches:
         return None
     entry = max(matches, key=lambda e: (e.iterations, -e.seed))
-    rows = read_curves_csv(Path(ledger_dir) / f"{entry.slug}.csv")
+    rows = read_entry_curves(entry, ledger_dir)
     evaluated = [
         r for r in rows if 0 < r["iteration"] <= iteration and r.get("normalized_score") is not None
     ]

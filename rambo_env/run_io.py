@@ -16,6 +16,7 @@ Run folder layout (written by :func:`agents.cotrain.run_cotrain`)::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
 import json
 import math
@@ -26,6 +27,7 @@ import signal
 import sys
 import tempfile
 import threading
+import typing
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -45,9 +47,11 @@ __all__ = [
     "WriteFailedError",
     "atomic_write",
     "available_memory_bytes",
+    "check_field_types",
     "check_flag",
     "check_no_foreign_entries",
     "check_output_file",
+    "check_run_folder",
     "check_torch_compile_cache",
     "check_writable",
     "claim_run_dir",
@@ -281,6 +285,17 @@ def run_holder(run_dir: str | Path) -> int | None:
     return lock_holder(text)
 
 
+def check_run_folder(run_dir: str | Path) -> None:
+    """One FileNotFoundError when ``run_dir`` is not an existing folder (ledger.py and curves.py
+    said "has no config.json / tb/ folder (not a run folder?)" for a mistyped path)."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        what = "is a file, not a folder" if run_dir.exists() else "does not exist"
+        raise FileNotFoundError(
+            f"run_dir: {run_dir} {what}; pass the folder of a run started by cotrain"
+        )
+
+
 def check_no_foreign_entries(run_dir: Path) -> None:
     """Raise ValueError naming the files in ``run_dir`` that are not a run's (see
     :func:`foreign_entries`): a run starts only in a new, empty or run folder."""
@@ -461,6 +476,38 @@ def is_real(value: Any) -> bool:
     return is_int(value) or isinstance(value, float | np.floating)
 
 
+def check_field_types(obj: Any, hint: str = "fix the value (e.g. in config.json)") -> None:
+    """Each field of the dataclass ``obj`` has its annotated type (a hand-edited ``config.json``
+    or ledger ``index.json``: ``"3"``, ``3.7``); one ValueError naming the field and ``hint``.
+
+    int: a python / numpy integer, not bool; float: int or float, not bool; bool: only bool;
+    str: only str; ``X | None`` also allows None.
+    """
+    hints = typing.get_type_hints(type(obj))
+    for field in dataclasses.fields(obj):
+        value = getattr(obj, field.name)
+        annotated = hints[field.name]
+        allowed = set(typing.get_args(annotated)) if typing.get_origin(annotated) else {annotated}
+        if value is None and type(None) in allowed:
+            continue
+        kinds = allowed - {type(None)}
+        if isinstance(value, bool | np.bool_):
+            ok = bool in kinds
+        elif is_int(value):
+            ok = bool(kinds & {int, float})
+        elif is_real(value):
+            ok = float in kinds
+        else:
+            ok = any(isinstance(value, k) for k in kinds)
+        if not ok:
+            names = " | ".join(
+                "None" if k is type(None) else getattr(k, "__name__", str(k)) for k in allowed
+            )
+            raise ValueError(
+                f"{field.name}: expected {names}, got {value!r} ({type(value).__name__}); {hint}"
+            )
+
+
 def check_flag(value: Any, what: str) -> bool:
     """``value`` as a bool (``True`` / ``False``, numpy's too); ValueError naming ``what``
     otherwise (was: any truthy value switched the option on, so ``compile="no"`` compiled)."""
@@ -600,7 +647,15 @@ def _torch_save(state: dict[str, Any], tmp: Path) -> None:
     # Through a Python file object, a failed write is the OS's OSError (ENOSPC, ...); torch.save
     # to a path reports it as "[enforce fail at inline_container.cc] unexpected pos ...".
     with open(tmp, "wb") as f:
-        torch.save(state, f)
+        try:
+            torch.save(state, f)
+        except RuntimeError as err:
+            # Even so, torch's zip writer then closes the archive and raises that RuntimeError
+            # over the OSError (a real full disk, tmpfs: was a raw traceback, exit 1): the
+            # OSError it followed is the reason.
+            if isinstance(err.__context__, OSError):
+                raise err.__context__ from None
+            raise
 
 
 def safe_reason(err: BaseException) -> str:

@@ -158,7 +158,14 @@ def load_runs(runs_root: str | Path) -> tuple[list[RunRecord], list[Path]]:
         raise FileNotFoundError(f"runs_root: {root} is not a folder")
     records, incomplete = [], []
     for path in sorted(root.rglob(RESULTS_NAME)):
-        record = RunRecord.from_results(read_json(path), path.parent)
+        try:
+            record = RunRecord.from_results(read_json(path), path.parent)
+        except (TypeError, ValueError) as err:  # was: "Expecting value: line 1 …", no file named
+            reason = str(err).removeprefix(f"{path}: ")
+            raise ValueError(
+                f"{path}: damaged {RESULTS_NAME} ({type(err).__name__}: {reason}); restore it, or "
+                "remove its run folder and continue the sweep (scripts/sweep.py --resume)"
+            ) from None
         if record.status in COMPLETE_STATUSES:
             records.append(record)
         else:

@@ -159,7 +159,11 @@ def standing_lines(results: dict, ledger_dir: str | Path) -> list[str]:
     config = RamboPreset(results["rollout_length"], results["adversary_weight"])
     name = results.get("dataset_name") or results["dataset"]
     layer_norm = bool(results.get("critic_layer_norm", False))
-    where = standing(name, results["algo"], config, done, ledger_dir, layer_norm)
+    try:
+        where = standing(name, results["algo"], config, done, ledger_dir, layer_norm)
+    except ValueError as err:  # a damaged ledger CSV: one line, the finished run stands
+        lines.append(f"results ledger ({ledger_dir}): not compared: {err}")
+        return lines
     if where is None:
         critic = ", LayerNorm critics" if layer_norm else ""
         lines.append(

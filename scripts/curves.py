@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
         help="horizontal reference line, e.g. q_avg:max|r|/(1-γ):587.3 (repeatable)",
     )
     args = parser.parse_args(argv)
+    twice = sorted({c for c in args.columns if args.columns.count(c) > 1})
+    if twice:  # was: the same panel drawn twice, silently
+        parser.error(f"--columns: {twice} given twice; name each column once")
     hlines: dict[str, dict[str, float]] = {}
     for spec in args.hline:
         column, _, rest = spec.partition(":")
@@ -83,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     blocked = _blocking_file(Path(args.out).parent)
     if blocked is not None:
         parser.error(f"--out: {blocked} is a file, not a folder; pick another output prefix")
+    for what, text in [("--title", args.title)] + [
+        ("--hline", label) for lines in hlines.values() for label in lines
+    ]:
+        _check_text(text, what, parser)
     labels = [label for label, _ in args.runs]
     if len(set(labels)) != len(labels):
         parser.error(f"runs: labels must be unique, got {labels}")
@@ -109,6 +116,25 @@ def main(argv: list[str] | None = None) -> int:
         parser.exit(2, f"error: --out: cannot write {args.out} ({err.strerror or err})\n")
     print(png)
     return 0
+
+
+def _check_text(text: str, what: str, parser: argparse.ArgumentParser) -> None:
+    """``text`` draws as a matplotlib label (``$…$`` is mathtext): a bad formula was a raw
+    ``ParseSyntaxException`` traceback after the CSVs were written."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure()
+    FigureCanvasAgg(figure)
+    figure.text(0.0, 0.0, text)
+    try:
+        figure.canvas.draw()
+    except Exception as err:  # matplotlib's ValueError over pyparsing's exception
+        reason = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
+        parser.error(
+            f"{what}: {text!r} is not valid matplotlib mathtext between $ signs ({reason}); "
+            "write a literal $ as \\$"
+        )
 
 
 def _blocking_file(folder: Path) -> Path | None:

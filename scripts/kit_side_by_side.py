@@ -40,6 +40,38 @@ sys.modules.update(
 import numpy as np
 import torch
 
+USAGE = (
+    "usage: KIT_ROOT=/path/to/OfflineRL-Kit python scripts/kit_side_by_side.py ADV_WEIGHT "
+    "DYN_UPDATE_FREQ EPOCHS OUT.csv [SEED [DYNAMICS.pt]]"
+)
+
+
+def check_invocation(argv: list[str], kit_root: str | None) -> None:
+    """``--help``, the arguments and ``KIT_ROOT`` before anything is imported from Kit or loaded:
+    was a raw ``KeyError: 'KIT_ROOT'`` (also for ``--help``) or ``IndexError`` traceback."""
+    if any(a in ("-h", "--help") for a in argv[1:]):
+        print(__doc__)
+        sys.exit(0)
+    problem = None
+    if not 5 <= len(argv) <= 7:
+        problem = f"expected 4 to 6 arguments, got {len(argv) - 1}"
+    else:
+        try:
+            float(argv[1]), int(argv[2]), int(argv[3]), int(argv[5]) if len(argv) > 5 else 0
+        except ValueError as err:
+            problem = f"ADV_WEIGHT is a number, DYN_UPDATE_FREQ, EPOCHS and SEED ints ({err})"
+    if problem is None and not (kit_root and os.path.isdir(os.path.join(kit_root, "offlinerlkit"))):
+        what = f"{kit_root!r} is not a checkout of" if kit_root else "not set; it names"
+        problem = (
+            f"KIT_ROOT: {what} OfflineRL-Kit (a folder holding its offlinerlkit/ package); "
+            "clone github.com/yihaosun1124/OfflineRL-Kit at e3ce697 and point KIT_ROOT at it"
+        )
+    if problem is not None:
+        print(f"error: {problem}\n{USAGE}", file=sys.stderr)
+        sys.exit(2)
+
+
+check_invocation(sys.argv, os.environ.get("KIT_ROOT"))
 torch.set_num_threads(1)
 sys.path.insert(0, os.environ["KIT_ROOT"])
 from offlinerlkit.buffer import ReplayBuffer

@@ -147,7 +147,9 @@ def check_args(args: Args) -> None:
     if args.train_policy and args.level == "random":  # was: silently nothing trained
         raise ValueError("train_policy (--train-policy): level 'random' uses no behaviour agent")
     check_device(args.device)
-    dataset_id = check_dataset_id(args.dataset_id or default_dataset_id(args.env, args.level))
+    dataset_id = check_dataset_id(  # '' is refused (was: silently the default id)
+        default_dataset_id(args.env, args.level) if args.dataset_id is None else args.dataset_id
+    )
     if minari_dataset_path(dataset_id).exists() and not args.force:  # before training agents
         raise FileExistsError(
             f"dataset_id: {dataset_id!r} already exists at {minari_dataset_path(dataset_id)}; "

@@ -68,6 +68,20 @@ def test_not_a_run_folder_names_it(tmp_path):
         read_curves(tmp_path)
 
 
+def test_a_mistyped_run_path_is_said_not_to_exist(tmp_path):
+    """Probe 10: was "has no tb/ folder (not a run folder?)" (ledger.py: "has no config.json")
+    for a path that does not exist or is a file."""
+    from rambo_env.ledger import update_ledger
+
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    for path, what in ((tmp_path / "missing", "does not exist"), (a_file, "is a file")):
+        with pytest.raises(FileNotFoundError, match=rf"run_dir: .*{path.name} {what}"):
+            read_curves(path)
+        with pytest.raises(FileNotFoundError, match=rf"run_dir: .*{path.name} {what}"):
+            update_ledger(path, tmp_path / "ledger")
+
+
 def test_plot_and_cli_write_files(tmp_path):
     for name, q in (("a", 10.0), ("b", 20.0)):
         _log(tmp_path / name, {1: {"rambo/q_avg": q}, 2: {"rambo/q_avg": 2 * q}})
@@ -105,6 +119,10 @@ def test_cli_refuses_a_bad_out_and_bad_hlines_before_writing(tmp_path, capsys):
         (["--out", str(a_file / "sub" / "cmp")], "--out: "),  # was a raw FileExistsError
         (["--out", out, "--hline", "ent_coef:x:1", "--columns", "q_avg"], "is not plotted"),
         (["--out", out, "--hline", "q_avg:x:nan"], "expected a finite VALUE"),
+        (["--out", out, "--columns", "q_avg", "q_avg"], "given twice"),  # probe 10: drawn twice
+        # probe 10: a raw ParseSyntaxException traceback after the CSVs were written
+        (["--out", out, "--title", r"bad $\frac{$"], "is not valid matplotlib mathtext"),
+        (["--out", out, "--hline", r"q_avg:$\frac{$:5"], "is not valid matplotlib mathtext"),
         (["--out", out, "--hline", "q_avg:x:inf"], "expected a finite VALUE"),
         # was: hidden files '<folder>/.png', '<folder>/-a.csv' (or '.png' in the cwd)
         (["--out", str(tmp_path) + "/"], "names a folder, not an output prefix"),

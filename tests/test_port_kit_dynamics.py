@@ -36,3 +36,32 @@ def test_port_kit_dynamics_bad_inputs_are_one_line(
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert re.match(message, err), err
+
+
+@pytest.mark.parametrize(
+    ("args", "kit_root", "message"),
+    [
+        ([], None, r"error: expected 4 to 6 arguments, got 0"),
+        (["3e-4", "1000", "5", "out.csv"], None, r"error: KIT_ROOT: not set; it names OfflineR"),
+        (["3e-4", "1000", "5", "out.csv"], "/", r"error: KIT_ROOT: '/' is not a checkout of"),
+        (["x", "1000", "5", "out.csv"], "/", r"error: ADV_WEIGHT is a number"),
+    ],
+)
+def test_kit_side_by_side_without_kit_or_arguments_is_one_error(tmp_path, args, kit_root, message):
+    """Probe 10: was a raw ``KeyError: 'KIT_ROOT'`` traceback (also for ``--help``), or an
+    ``IndexError`` without arguments."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "KIT_ROOT"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    if kit_root is not None:
+        env["KIT_ROOT"] = kit_root
+    script = Path(__file__).resolve().parents[1] / "scripts" / "kit_side_by_side.py"
+    done = subprocess.run(
+        [sys.executable, str(script), *args], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 2 and re.search(message, done.stderr), done.stderr
+    assert "Traceback" not in done.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import io
 import json
 import math
 import os
@@ -75,6 +76,24 @@ def test_torch_save_into_a_full_device_is_the_os_error():
     with pytest.raises(OSError) as info:  # torch.save(path) says "unexpected pos 704 vs 598"
         _torch_save({"x": torch.zeros(100_000)}, Path("/dev/full"))
     assert info.value.errno == errno.ENOSPC
+
+
+def test_a_disk_that_fills_during_a_checkpoint_is_the_os_error(tmp_path, monkeypatch):
+    """On a real disk (tmpfs) the first records fit and a later one fails: torch's zip writer then
+    raised "[enforce fail at inline_container.cc:672] . unexpected pos …" over the OSError when
+    it closed the archive (a raw traceback, exit 1, from cotrain's first checkpoint)."""
+    from rambo_env import run_io
+
+    class FillsUp(io.FileIO):
+        def write(self, data):
+            if self.tell() + len(data) > 4096:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return super().write(data)
+
+    monkeypatch.setattr(run_io, "open", lambda path, mode: FillsUp(path, "w"), raising=False)
+    with pytest.raises(OSError, match=r"checkpoint.pt: not written: the disk holding .* is full"):
+        save_checkpoint(tmp_path / "checkpoint.pt", {"x": torch.zeros(100_000)})
+    assert list(tmp_path.iterdir()) == []  # no temp file
 
 
 def test_json_non_finite_and_numpy_values(tmp_path):

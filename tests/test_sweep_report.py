@@ -175,3 +175,25 @@ def test_labels_and_errors_name_the_field(tmp_path):
         RunRecord.from_results(bad, tmp_path)
     with pytest.raises(FileNotFoundError, match="runs_root"):
         load_runs(tmp_path / "missing")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("{bad", r"JSONDecodeError: Expecting property name"),
+        ("[1, 2]", r"ValueError: field 'dataset' missing"),
+        (
+            '{"dataset": "x", "rollout_length": "a", "adversary_weight": 0, "seed": 0, '
+            '"status": "finished"}',
+            r"ValueError: invalid literal for int\(\)",
+        ),
+    ],
+)
+def test_a_damaged_trial_results_json_names_the_file(tmp_path, text, reason):
+    """Probe 10: was "error: Expecting value: …" / "invalid literal for int() …" from
+    ``sweep.py --report-only``, naming no file."""
+    path = tmp_path / "runs" / "x" / "k2-lam0" / "s0" / "results.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    with pytest.raises(ValueError, match=rf"s0/results.json: damaged results.json \({reason}"):
+        load_runs(tmp_path / "runs")

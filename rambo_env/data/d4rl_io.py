@@ -158,9 +158,32 @@ def read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
                     "(D4RL stores each field as a top-level dataset); re-create the file"
                 )
         arrays = {k: f[k][()] for k in _KEYS if k in f}
+        if not arrays:  # was: "missing key(s) [...]; got keys []", naming no file
+            found = sorted(f.keys())
+            minari = any(k.startswith("episode_") for k in found)
+            raise DatasetValidationError(
+                f"hdf5 file {path}: "
+                + (
+                    "a Minari dataset file (episode groups), not a D4RL-layout file; load the "
+                    "dataset by its Minari id (namespace/name-vN, with MINARI_DATASETS_PATH at the "
+                    f"root holding its folder{_minari_guess(path)})"
+                    if minari
+                    else f"none of the D4RL fields {list(_KEYS)} (its top-level keys: "
+                    f"{found[:8]}); pass a D4RL-layout file"
+                )
+            )
     parsed = parse_d4rl_name(path.stem.replace("_", "-"))
     env, level = (parsed[0], parsed[1]) if parsed else (None, None)
     return arrays_to_dataset(arrays, env, level, source=f"d4rl-hdf5:{path}")
+
+
+def _minari_guess(path: Path) -> str:
+    """``: here probably <ns>/<env>/<name-vN> with MINARI_DATASETS_PATH=<root>`` for a Minari
+    file at ``<root>/<ns>/<env>/<name-vN>/data/main_data.hdf5``, else ``""``."""
+    parts = path.resolve().parts
+    if len(parts) < 6 or parts[-2] != "data" or not re.search(r"-v\d+$", parts[-3]):
+        return ""
+    return f": here probably {'/'.join(parts[-5:-2])} with MINARI_DATASETS_PATH={Path(*parts[:-5])}"
 
 
 def load_with_d4rl_package(name: str) -> OfflineDataset | None:

@@ -236,6 +236,8 @@ class OfflineDataset:
     def _validate_metadata(self) -> None:
         """env_id: None or a registered Gymnasium id (never ``module:Env``: a dataset file must not
         make us import code); reference scores: None or finite numbers with min < max."""
+        if not isinstance(self.name, str):  # was: name=5 accepted, breaking run-folder names
+            raise DatasetValidationError(f"name: expected a string, got {self.name!r}")
         env_id = self.env_id
         if env_id is not None:
             if not isinstance(env_id, str) or not env_id.strip():

@@ -509,7 +509,10 @@ def _level_episodes(
                 f"agents.behaviour.train_behaviour); run python scripts/make_dataset.py --env {env} "
                 "--level medium-replay --train-policy (or pass --replay PATH)"
             )
-        return dataset_to_episodes(OfflineDataset.from_npz(path)), {"replay": str(path)}
+        from rambo_env.data.loaders import read_npz  # (loaders imports this module)
+
+        # was: numpy's "contains pickled (object) data … load it unsafely", naming no file
+        return dataset_to_episodes(read_npz(path)), {"replay": str(path)}
     medium, info_m = _level_episodes(
         env, "medium", n_transitions, seed, n_envs, progress, policy_path, None, None, device,
         n_workers,
@@ -579,7 +582,9 @@ def generate_dataset(
     from rambo_env.dynamics.ensemble import check_device
 
     check_device(device)
-    dataset_id = check_dataset_id(dataset_id or default_dataset_id(env, level))
+    dataset_id = check_dataset_id(
+        default_dataset_id(env, level) if dataset_id is None else dataset_id
+    )
 
     if minari_dataset_path(dataset_id).exists() and not force:
         raise FileExistsError(

@@ -27,17 +27,19 @@ from rambo_env.data.d4rl_io import (
     load_with_d4rl_package,
     parse_d4rl_name,
     read_d4rl_hdf5,
+    resolve_d4rl_dir,
 )
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.minari_io import minari_dataset_exists, read_minari
 from rambo_env.data.scores import ENV_IDS, LEVELS
-from rambo_env.run_io import check_seed, safe_reason
+from rambo_env.run_io import check_flag, check_seed, safe_reason
 
 __all__ = [
     "DATASET_FILE_SUFFIXES",
     "SHORT_NAMES",
     "is_dataset_file",
     "load_dataset",
+    "read_npz",
     "validate_for_env",
 ]
 
@@ -69,6 +71,12 @@ def _read_named(path: str, kind: str, read: Callable[[], OfflineDataset]) -> Off
         ) from None
 
 
+def read_npz(path: str | Path, **meta: Any) -> OfflineDataset:
+    """:meth:`OfflineDataset.from_npz` with a damaged file turned into one error naming it (never
+    numpy's advice to load pickled data unsafely)."""
+    return _read_named(str(path), "npz", lambda: OfflineDataset.from_npz(path, **meta))
+
+
 def load_dataset(
     name_or_path: str | Path | dict[str, Any] | OfflineDataset,
     *,
@@ -93,6 +101,8 @@ def load_dataset(
             env with a D4RL-layout file: it then trains AND evaluates there).
     """
     _check_load_args(name_or_path, n_transitions, seed)
+    check_flag(download, "download")  # was: generate="no" generated (any truthy value)
+    check_flag(generate, "generate")
     dataset = _resolve(name_or_path, download, generate, d4rl_dir, n_transitions, seed)
     if env_id is not None:
         dataset = dataclasses.replace(dataset, env_id=env_id)
@@ -194,9 +204,7 @@ def _resolve(
         if not Path(text).is_file():
             raise DatasetUnavailableError(f"{what} {text} does not exist")
         if npz:
-            return _read_named(
-                text, "npz", lambda: OfflineDataset.from_npz(text, source=f"npz:{text}")
-            )
+            return read_npz(text, source=f"npz:{text}")
         return _read_named(text, "hdf5", lambda: read_d4rl_hdf5(text))
     if text in SHORT_NAMES:
         env, level = SHORT_NAMES[text]
@@ -241,10 +249,14 @@ def _load_d4rl_name(name: str, d4rl_dir: Any) -> OfflineDataset:
     env, level, version = parse_d4rl_name(name)  # type: ignore[misc]
     path = find_d4rl_file(env, level, version, d4rl_dir)
     if path is None:
+        # the folder searched, as resolved (was "(= None)" with $D4RL_DATASET_DIR set)
+        where = resolve_d4rl_dir(d4rl_dir)
+        if where is not None and not where.is_dir():
+            where = f"{where}, which is not a folder"
         raise DatasetUnavailableError(
             f"D4RL dataset {name!r}: the d4rl package does not import (it needs mujoco_py) and no "
             f"file {env}_{level.replace('-', '_')}-v{version}.hdf5 is in d4rl_dir / $D4RL_DATASET_DIR "
-            f"(= {d4rl_dir}). Download it on a connected machine from D4RL "
+            f"(= {where}). Download it on a connected machine from D4RL "
             "(http://rail.eecs.berkeley.edu/datasets/offline_rl/gym_mujoco_v2/) into that directory, "
             f"or use the generated equivalent '{env}-{level}' (python scripts/make_dataset.py "
             f"--env {env} --level {level})"

@@ -11,6 +11,7 @@ are cached under ``$RAMBO_ENV_CACHE/datasets`` keyed by the dataset files' size 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import itertools
 import os
@@ -59,9 +60,13 @@ def check_dataset_id(dataset_id: str) -> str:
 
 
 def minari_dataset_path(dataset_id: str) -> Path:
-    """Directory of a local Minari dataset (``$MINARI_DATASETS_PATH`` or ``~/.minari/datasets``)."""
+    """Directory of a local Minari dataset (``$MINARI_DATASETS_PATH`` or ``~/.minari/datasets``,
+    also when the variable is set but empty), absolute: Minari 0.5 doubles a relative root inside
+    its own paths (a relative ``MINARI_DATASETS_PATH=data`` made every write fail with ``No such
+    file or directory: 'data/.rambo-tmp-…/…/data/data/.rambo-tmp-…/main_data.hdf5'``), and takes
+    an empty one as the path ``''``. Minari is called with this root set (:func:`_minari_root`)."""
     root = os.environ.get("MINARI_DATASETS_PATH") or Path.home() / ".minari" / "datasets"
-    return Path(root) / dataset_id
+    return Path(root).absolute() / dataset_id
 
 
 def check_minari_root() -> Path:
@@ -161,6 +166,34 @@ def _minari_root(path: Path) -> Iterator[None]:
 
 
 _STAGING = re.compile(r"^\.rambo-(?:tmp|trash)-(\d+)-")
+_EPISODE_FIELDS = ("observations", "actions", "rewards", "terminations", "truncations")
+_EPISODE_BYTES = 8 * 2**10
+"""A lower bound of the HDF5 bytes each episode group costs beside its arrays (measured ≈ 14.5 KiB
+with Minari 0.5: a 1M-transition hopper-medium takes 94.5 MB for ~62 MB of arrays)."""
+
+
+def _check_free_space(root: Path, final: Path, episodes: Sequence[Any]) -> None:
+    """One :class:`WriteFailedError` (ENOSPC) naming the dataset's folder when the disk holding
+    ``root`` has less room than a lower bound of the dataset's size, before anything is written.
+
+    A disk that fills during Minari's HDF5 write was a cascade of h5py's raw "file write failed …
+    No space left on device" tracebacks and then a segmentation fault, the staging folder left.
+    """
+    need = _EPISODE_BYTES * len(episodes)
+    for ep in episodes:
+        for key in _EPISODE_FIELDS:
+            value = ep[key] if isinstance(ep, dict) else getattr(ep, key, None)
+            need += np.asarray(value).nbytes if value is not None else 0
+    free = shutil.disk_usage(root).free
+    if free < need:
+        raise WriteFailedError(
+            final,
+            OSError(
+                errno.ENOSPC,
+                f"No space left on device: the dataset needs at least ~{need / 2**20:.3g} MiB, "
+                f"{free / 2**20:.3g} MiB are free",
+            ),
+        )
 
 
 def _remove_stale_staging(root: Path) -> None:
@@ -202,6 +235,7 @@ def save_minari(
     root = minari_dataset_path("")
     root.mkdir(parents=True, exist_ok=True)
     _remove_stale_staging(root)
+    _check_free_space(root, final, episodes)
     staging = Path(tempfile.mkdtemp(dir=root, prefix=f".rambo-tmp-{os.getpid()}-"))
     try:
         with _minari_root(staging), warnings.catch_warnings():
@@ -235,8 +269,9 @@ def save_minari(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     namespace = dataset_id.rsplit("/", 1)[0] if "/" in dataset_id else None
-    if namespace is not None and namespace not in list_local_namespaces():
-        create_namespace(namespace)
+    with _minari_root(root):  # Minari's own reading of the variable ('' or relative) differs
+        if namespace is not None and namespace not in list_local_namespaces():
+            create_namespace(namespace)
     return final
 
 
@@ -307,7 +342,8 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
             )
             cache.unlink(missing_ok=True)
     try:
-        minari_dataset = minari.load_dataset(dataset_id, download=download)
+        with _minari_root(minari_dataset_path("")):  # the root this module resolved, for Minari
+            minari_dataset = minari.load_dataset(dataset_id, download=download)
     except (ImportError, OSError, ValueError) as err:  # no huggingface_hub, offline, not found
         raise DatasetUnavailableError(_unavailable_message(dataset_id, download, err)) from err
     storage = minari_dataset.storage

@@ -102,11 +102,14 @@ def native_bf16(device: str | torch.device) -> bool:
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
     """``"auto"`` -> cuda if available else cpu; anything else is checked (:func:`check_device`)
-    and passed to ``torch.device``."""
+    and passed to ``torch.device``. ``cpu:N`` is ``cpu``: torch has one CPU device, and its
+    tensors report ``cpu`` (was: an mdp on ``cpu:0`` refused every tensor as on another device,
+    after the dataset load and MLE pretraining)."""
     if isinstance(device, str) and device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     check_device(device)
-    return torch.device(device)
+    parsed = torch.device(device)
+    return torch.device("cpu") if parsed.type == "cpu" else parsed
 
 
 #: Bound on the initial log-variance bounds: exp(±80) ≈ 5.5e34 is finite in float32 (max ≈ e^88.7);

@@ -14,6 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from rambo_env.dynamics.ensemble import resolve_device
+
 __all__ = ["SquashedGaussianActor", "load_actor", "shipped_policy_path"]
 
 POLICY_DIR = Path(__file__).resolve().parent
@@ -88,7 +90,8 @@ def load_actor(path: str | Path, device: str | torch.device = "cpu") -> Squashed
     not match the architecture it declares (no silently random layers).
     """
     try:
-        payload = torch.load(path, map_location=device, weights_only=True)
+        # resolved: torch.load cannot place storages on "cpu:0" (was: "not a behaviour actor")
+        payload = torch.load(path, map_location=resolve_device(device), weights_only=True)
         actor = SquashedGaussianActor(
             obs_dim=int(payload["obs_dim"]),
             action_dim=int(payload["action_dim"]),

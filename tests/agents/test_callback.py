@@ -189,6 +189,18 @@ def test_q_eval_size_validation():
         RamboCallback(ModelAdversary(mdp, dataset, AdversaryConfig(0.0, K)), q_eval_size=0)
 
 
+def test_a_callback_or_update_without_its_object_is_one_error():
+    """Probe 10: ``RamboCallback(None)`` / ``adversary.update(None)`` were raw AttributeErrors
+    ('mdp', 'sample'); at λ = 0 update(None) silently did nothing."""
+    mdp, dataset = _toy()
+    with pytest.raises(ValueError, match=r"adversary: expected a .*ModelAdversary, got NoneType"):
+        RamboCallback(None)
+    for lam in (0.0, 3e-4):
+        adversary = ModelAdversary(mdp, dataset, AdversaryConfig(lam, K))
+        with pytest.raises(ValueError, match=r"policy: expected a .*PolicyFns, got NoneType"):
+            adversary.update(None)
+
+
 def test_state_dict_resumes_counters_and_q_rows():
     agent, callback, _ = _setup()
     agent.learn(total_timesteps=2 * STEPS_PER_ITERATION, callback=callback)

@@ -22,6 +22,7 @@ from agents.cotrain_setup import ALGOS, config_docs, config_from_dict, resolve
 from agents.run_callbacks import EvalSchedule
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.heuristics import rambo_off_from_run
+from rambo_env.presets import RamboPreset
 from rambo_env.run_io import load_checkpoint
 from tests.scripts import load_script
 
@@ -322,6 +323,21 @@ def test_config_validation_names_the_field():
         CotrainConfig(n_iterations=2, stop_at_iteration=3)
     docs = config_docs()
     assert set(docs) == {f.name for f in dataclasses.fields(CotrainConfig)}
+
+
+def test_no_adversary_steps_with_a_positive_lambda_is_refused():
+    """was: accepted; λ was never used, yet results and the ledger called it a λ = 3e-4 run."""
+    from agents.cotrain_setup import build_session
+    from agents.sweep import SweepSpec
+
+    with pytest.raises(ValueError, match=r"adversary_steps_per_iteration: 0, but .* λ = 0.0003"):
+        CotrainConfig(adversary_weight=3e-4, adversary_steps_per_iteration=0)
+    CotrainConfig(adversary_weight=0.0, adversary_steps_per_iteration=0)  # a frozen MLE model
+    preset = CotrainConfig(dataset="hopper-medium", adversary_steps_per_iteration=0)
+    with pytest.raises(ValueError, match=r"\(preset hopper-medium\)"):
+        build_session(preset)  # before the dataset is generated on first use
+    with pytest.raises(ValueError, match=r"--configs 2:0.0003"):
+        SweepSpec(("hopper-medium",), (RamboPreset(2, 3e-4),), (0,), preset)
 
 
 def test_eval_schedule_matches_paper():
@@ -687,6 +703,43 @@ def test_resume_with_a_config_json_missing_its_resolved_record_is_one_error(
         assert "Traceback" not in err
 
 
+def test_resume_with_a_file_where_the_tb_folder_was_is_one_error_before_the_setup(
+    tiny_hopper, tmp_path, monkeypatch
+):
+    """was: ``error: [Errno 17] File exists: 'RUN/tb'`` after the dataset load and the model."""
+    import shutil
+
+    from agents import cotrain
+
+    run_dir = tmp_path / "run"
+    cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2)
+    run_cotrain(cfg, run_dir)
+    shutil.rmtree(run_dir / "tb")
+    (run_dir / "tb").write_text("x")
+    monkeypatch.setattr(cotrain, "build_session", lambda *a, **k: pytest.fail("setup ran"))
+    with pytest.raises(ValueError, match=r"run_dir: .*tb is not a folder, but the run's TensorB"):
+        run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), run_dir, resume=True)
+
+
+def test_resume_after_the_dataset_file_moved_says_where_the_path_came_from(tiny_hopper, tmp_path):
+    """was: ``npz file … does not exist``, with no word that the run's config.json names it (and
+    ``--resume`` takes no --dataset)."""
+    import shutil
+
+    from agents.cotrain import load_session
+
+    data = tmp_path / "data.npz"
+    shutil.copy(tiny_hopper, data)
+    cfg = tiny_config(str(data), stop_at_iteration=1, n_iterations=2)
+    run_cotrain(cfg, tmp_path / "run")
+    data.rename(tmp_path / "moved.npz")
+    message = r"dataset: .*data.npz, the run's dataset file \(its config.json\), does not exist"
+    with pytest.raises(ValueError, match=message):
+        run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "run", resume=True)
+    with pytest.raises(ValueError, match=message):  # scripts/diagnose.py's loader
+        load_session(tmp_path / "run")
+
+
 def test_a_run_folder_from_before_a_config_field_existed_still_resumes(tiny_hopper, tmp_path):
     """config.json written by older code lacks newer fields; their defaults are what it ran with."""
     cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2)
@@ -864,6 +917,19 @@ def test_wall_time_estimates_before_and_after_the_first_iteration(
     assert format_duration(7500) == "2 h 05 min"
 
 
+def test_a_timing_record_that_is_not_an_object_is_ignored(tmp_path, monkeypatch):
+    """Probe 10: an ``iteration_times.json`` holding a JSON list (valid JSON, not the record)
+    was a raw ``AttributeError: 'list' object has no attribute 'items'`` at the run's start."""
+    from agents import timing
+
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path))
+    for text in ("[1, 2]", '"x"', "null"):
+        (tmp_path / timing.TIMES_NAME).write_text(text)
+        assert "no iteration of these sizes timed" in timing.estimate_lines("key", 3)[0]
+        timing.record_iteration_time("key", [2.0])
+        assert json.loads((tmp_path / timing.TIMES_NAME).read_text()) == {"key": 2.0}
+
+
 def test_your_own_env_with_env_id_trains_and_evaluates(tmp_path, capsys):
     """A D4RL-layout file that names no env: --env-id makes it train AND evaluate there."""
     rows = _random_action_rows(gym.make("InvertedPendulum-v5"), 300, 1.0)
@@ -997,11 +1063,11 @@ def test_ledger_script_refuses_a_bad_ledger_before_writing(tiny_hopper, tmp_path
 _FAKE_CURVES: dict[str, list] = {}
 
 
-def _fake_run(run_dir, n_iterations: int, monkeypatch) -> None:
+def _fake_run(run_dir, n_iterations: int, monkeypatch, seed: int = 0) -> None:
     """A run folder's config.json; its curves (warm start + ``n_iterations``) go to _FAKE_CURVES."""
     run_dir.mkdir()
     saved = {
-        "config": {"algo": "sac", "seed": 0, "dataset": "tiny-hopper.npz"},
+        "config": {"algo": "sac", "seed": seed, "dataset": "tiny-hopper.npz"},
         "resolved": {
             "rollout_length": 2,
             "adversary_weight": 3e-4,
@@ -1068,6 +1134,62 @@ def test_ledger_keeps_the_longer_run_of_a_key_unless_replace(
     assert ledger_module.update_ledger(long_run, ledger).iterations == 8  # a refresh is fine
     assert ledger_cli.main([str(short_run), "--ledger", str(ledger), "--replace"]) == 0
     assert ledger_module.read_index(ledger)["tiny-hopper_sac_k2-lam3e-4_s0"].iterations == 3
+
+
+def test_a_damaged_ledger_csv_is_named_and_never_ends_a_finished_run(
+    tmp_path, monkeypatch, ledger_module
+):
+    """A ledger CSV that is missing or not a curves CSV: the main job's closing lines were a raw
+    traceback (exit 1) after the whole run; ledger.py wrote the new run's CSV and index, then
+    failed at the dataset plot with "path: … has no 'iteration' column"."""
+    ledger = tmp_path / "ledger"
+    first, second = tmp_path / "s0", tmp_path / "s1"
+    _fake_run(first, 4, monkeypatch)
+    _fake_run(second, 4, monkeypatch, seed=1)
+    ledger_module.update_ledger(first, ledger)
+    damaged = ledger / "tiny-hopper_sac_k2-lam3e-4_s0.csv"
+    index = (ledger / "index.json").read_text()
+    results = {
+        "evals": [],
+        "iterations_completed": 4,
+        "final_score": None,
+        "rollout_length": 2,
+        "adversary_weight": 3e-4,
+        "dataset_name": "tiny-hopper",
+        "algo": "sac",
+    }
+    for text in ("garbage\n", None):
+        damaged.unlink(missing_ok=True)
+        if text is not None:
+            damaged.write_text(text)
+        with pytest.raises(ValueError, match=r"ledger: .*_s0.csv, the curve of index.json's entry"):
+            ledger_module.update_ledger(second, ledger)
+        assert (ledger / "index.json").read_text() == index  # nothing written
+        assert not (ledger / "tiny-hopper_sac_k2-lam3e-4_s1.csv").exists()
+        lines = cotrain_cli.standing_lines(results, ledger)
+        assert "not compared: ledger:" in lines[-1] and "_s0.csv" in lines[-1]
+        assert ("missing" if text is None else "has no 'iteration' column") in lines[-1]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("adversary_weight", "3e-4"), ("iterations", "x"), ("seed", None), ("critic_layer_norm", 1)],
+)
+def test_a_hand_edited_ledger_index_with_a_wrong_type_is_refused_before_the_run(
+    tmp_path, monkeypatch, ledger_module, field, value
+):
+    """was: read_index took it, and standing() raised a raw TypeError (``must be real number, not
+    str``) at the end of the main job, after the whole run."""
+    ledger = tmp_path / "ledger"
+    _fake_run(tmp_path / "run", 4, monkeypatch)
+    ledger_module.update_ledger(tmp_path / "run", ledger)
+    saved = json.loads((ledger / "index.json").read_text())
+    saved["tiny-hopper_sac_k2-lam3e-4_s0"][field] = value
+    (ledger / "index.json").write_text(json.dumps(saved))
+    with pytest.raises(
+        ValueError, match=rf"entry 'tiny-hopper_sac_k2-lam3e-4_s0': {field}: expected"
+    ):
+        cotrain_cli.check_ledger(ledger)  # the main job's check before the run
 
 
 def test_the_ledger_index_records_each_runs_folder(tmp_path, monkeypatch, ledger_module):
@@ -1166,10 +1288,7 @@ def test_ledger_updates_at_once_keep_both_entries(tmp_path, monkeypatch, ledger_
     ledger = tmp_path / "ledger"
     run_a, run_b = tmp_path / "a", tmp_path / "b"
     _fake_run(run_a, 3, monkeypatch)
-    _fake_run(run_b, 3, monkeypatch)
-    saved = json.loads((run_b / "config.json").read_text())
-    saved["config"]["seed"] = 1
-    (run_b / "config.json").write_text(json.dumps(saved))
+    _fake_run(run_b, 3, monkeypatch, seed=1)
     ledger_module.update_ledger(run_a, ledger)  # the ledger exists, with A
 
     def curves(run_dir):

@@ -321,6 +321,62 @@ def test_an_unwritable_sweep_folder_is_one_error_before_the_datasets(tmp_path, m
         assert code == 2 and err.startswith(f"error: sweep_dir: {folder} is not "), err
 
 
+def test_a_trial_device_this_machine_cannot_use_is_one_error_before_ray(
+    tmp_path, monkeypatch, capsys
+):
+    """was: ``--device gpu`` prepared the datasets, wrote sweep.json and started Ray, then failed
+    in every trial; ``--gpus-per-trial`` without CUDA left a local Ray's trials pending forever."""
+    pytest.importorskip("ray")
+    import torch
+
+    from agents import sweep
+
+    monkeypatch.setattr(sweep, "_prepare_datasets", lambda *a: pytest.fail("prepared"))
+    monkeypatch.setattr(sweep, "_ray_session", lambda *a: pytest.fail("Ray started"))
+    flags = ["--seeds", "0", "--configs", "2:0"]
+    code = sweep_cli.main(["--sweep-dir", str(tmp_path / "a"), "--device", "gpu", *flags])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: device: 'gpu'"), err
+    assert not (tmp_path / "a").exists()
+    if not torch.cuda.is_available():
+        code = sweep_cli.main(
+            ["--sweep-dir", str(tmp_path / "b"), "--gpus-per-trial", "0.5", *flags]
+        )
+        err = capsys.readouterr().err
+        assert code == 2 and err.startswith("error: gpus_per_trial: 0.5, but this machine"), err
+        assert not (tmp_path / "b").exists()
+        # a cluster's nodes may have the GPUs the driver lacks: only the form is checked there
+        sweep.check_trial_device("cuda:1", 0.5, address="auto")
+    with pytest.raises(ValueError, match=r"device: .*'mps'"):
+        sweep.check_trial_device("mps", 0.0, address="auto")
+
+
+def test_a_dataset_that_does_not_load_leaves_no_empty_sweep_folder(tmp_path, capsys):
+    """Probe 10: ``--datasets missing.npz`` left the (empty) sweep folder it had made."""
+    pytest.importorskip("ray")
+    folder = tmp_path / "sweeps" / "new"
+    flags = ["--seeds", "0", "--configs", "2:0", "--datasets", str(tmp_path / "missing.npz")]
+    assert sweep_cli.main(["--sweep-dir", str(folder), *flags]) == 2
+    assert "missing.npz does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "sweeps").exists()
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"datasets": ["x"], "configs": [[2, "a"]], "seeds": [0], "base": {}},
+        {"datasets": ["x"], "configs": [[2, 0.0]], "seeds": ["0"], "base": {}},
+        {"datasets": ["x"], "configs": [[2, 0.0]], "seeds": [0], "base": {"foo": 1}},
+    ],
+)
+def test_a_hand_edited_sweep_json_value_names_the_file(tmp_path, spec):
+    """Probe 10: was "could not convert string to float: 'a'" / "seeds: …" / "config: unknown
+    field(s)", naming no file."""
+    (tmp_path / "sweep.json").write_text(json.dumps({"spec": spec, "resources": {}}))
+    with pytest.raises(ValueError, match=r"sweep.json: damaged sweep.json \(ValueError: "):
+        load_sweep(tmp_path)
+
+
 def test_cli_report_only_needs_no_ray(tmp_path, monkeypatch, capsys):
     spec = SweepSpec(datasets=("hopper-medium",), configs=TWO_CONFIGS[:1], seeds=(0,))
     (tmp_path / "sweep.json").write_text(

@@ -234,6 +234,68 @@ def test_nothing_half_written_when_saving_fails(monkeypatch):
     assert minari.load_dataset("rambo/hopper/random-v0").total_steps == 30  # old one intact
 
 
+def test_a_disk_without_room_for_the_dataset_is_one_error_before_the_write(monkeypatch):
+    """A real full disk (tmpfs) during Minari's HDF5 write was a cascade of h5py tracebacks and a
+    segmentation fault; the free space is now checked against a lower bound of the size first."""
+    from rambo_env.data import minari_io
+
+    real = shutil.disk_usage
+
+    def almost_full(path):
+        return real(path)._replace(free=4096)
+
+    monkeypatch.setattr(minari_io.shutil, "disk_usage", almost_full)
+    with pytest.raises(
+        OSError, match=r"hopper/random-v0: not written: the disk .* is full .*needs"
+    ):
+        generate_dataset(
+            "hopper", "random", n_transitions=60, n_envs=2, progress=False, n_workers=1
+        )
+    root = minari_dataset_path("")
+    assert not minari_dataset_path("rambo/hopper/random-v0").exists()
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".")]  # no staging folder
+
+
+def test_a_relative_minari_root_works(tmp_path, monkeypatch):
+    """``MINARI_DATASETS_PATH=data`` (relative): Minari doubled it inside its paths and every
+    write failed with "No such file or directory: 'data/.rambo-tmp-…/data/data/…hdf5'"."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MINARI_DATASETS_PATH", "data")
+    generate_dataset("hopper", "random", n_transitions=30, n_envs=2, progress=False, n_workers=1)
+    assert (tmp_path / "data" / "rambo" / "hopper" / "random-v0").is_dir()
+    assert load_dataset("hopper-random").n_transitions == 30
+
+
+def test_an_empty_minari_root_variable_means_the_default_root(tmp_path, monkeypatch):
+    """``MINARI_DATASETS_PATH=`` (set, empty): we wrote under ~/.minari/datasets, then Minari's
+    own namespace call raised a raw ``FileNotFoundError: … ''`` after the dataset was written."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("MINARI_DATASETS_PATH", "")
+    generate_dataset("hopper", "random", n_transitions=30, n_envs=2, progress=False, n_workers=1)
+    assert (tmp_path / ".minari" / "datasets" / "rambo" / "hopper" / "random-v0").is_dir()
+    assert load_dataset("hopper-random").n_transitions == 30
+
+
+def test_an_empty_dataset_id_is_refused_not_the_default():
+    """Probe 10: ``--dataset-id ''`` silently meant the default id rambo/<env>/<level>-v0."""
+    with pytest.raises(ValueError, match=r"dataset_id: '' is not a Minari id"):
+        generate_dataset("hopper", "random", n_transitions=30, dataset_id="", progress=False)
+    assert not minari_dataset_path("rambo/hopper/random-v0").exists()
+
+
+def test_a_damaged_replay_file_is_named_without_unsafe_advice(tmp_path):
+    """``--level medium-replay --replay bad.npz``: was numpy's "This file contains pickled (object)
+    data. If you trust the file you can load it unsafely …", naming no file."""
+    bad = tmp_path / "bad.npz"
+    bad.write_text("x")
+    objects = tmp_path / "objects.npz"
+    np.savez(objects, observations=np.array([{"a": 1}], dtype=object))
+    for path, message in ((bad, r"not an npz \(zip\) archive"), (objects, "holds pickled objects")):
+        with pytest.raises(ValueError, match=rf"npz file .*{path.name}: {message}") as info:
+            generate_dataset("hopper", "medium-replay", replay_path=path, progress=False)
+        assert "allow_pickle" not in str(info.value) and "unsafe" not in str(info.value)
+
+
 def test_nothing_written_when_collection_fails(tmp_path, monkeypatch):
     from rambo_env.data import generate
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import types
 
@@ -91,6 +92,18 @@ def test_d4rl_name_reads_file_from_d4rl_dir_and_env_var(tmp_path, monkeypatch, c
     monkeypatch.setenv("D4RL_DATASET_DIR", str(tmp_path))
     assert load_dataset("hopper-medium-v2").fingerprint() == d.fingerprint()
     with pytest.raises(DatasetUnavailableError, match=r"hopper_expert-v2\.hdf5"):
+        load_dataset("hopper-expert-v2")
+
+
+def test_a_missing_d4rl_file_names_the_folder_searched(tmp_path, monkeypatch):
+    """was: "$D4RL_DATASET_DIR (= None)" whenever the folder came from the variable."""
+    monkeypatch.setenv("D4RL_DATASET_DIR", str(tmp_path))
+    with pytest.raises(DatasetUnavailableError, match=rf"\(= {re.escape(str(tmp_path))}\)"):
+        load_dataset("hopper-expert-v2")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    monkeypatch.setenv("D4RL_DATASET_DIR", str(a_file))
+    with pytest.raises(DatasetUnavailableError, match=r"a-file, which is not a folder\)"):
         load_dataset("hopper-expert-v2")
 
 
@@ -227,6 +240,18 @@ def test_generation_size_and_seed_with_a_stored_dataset_are_refused(
         load_dataset(source, **kwargs)
 
 
+def test_generate_and_name_of_the_wrong_type_are_refused(monkeypatch):
+    """Probe 10: ``load_dataset(…, generate="no")`` generated (any truthy value); a dataset name
+    that is not a string (``name=5``) was taken."""
+    from rambo_env.data import generate
+
+    monkeypatch.setattr(generate, "generate_dataset", lambda *a, **k: pytest.fail("generated"))
+    with pytest.raises(ValueError, match=r"generate: expected True or False, got str 'no'"):
+        load_dataset("hopper-medium", generate="no")
+    with pytest.raises(DatasetValidationError, match=r"name: expected a string, got 5"):
+        OfflineDataset.from_arrays(make_arrays([4, 2], terminal_last=[True, False]), name=5)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -236,6 +261,8 @@ def test_generation_size_and_seed_with_a_stored_dataset_are_refused(
         ({"name_or_path": "hopper-medium", "seed": -1}, r"seed: expected an int >= 0, got -1"),
         ({"name_or_path": "hopper-medium", "n_transitions": 0}, r"n_transitions: .*got 0"),
         ({"name_or_path": "hopper-medium", "seed": 1.5}, r"seed: expected an int >= 0, got 1.5"),
+        # probe 10: any truthy value switched them on (generate="no" generated a dataset)
+        ({"name_or_path": "hopper-medium", "download": "no"}, r"download: expected True or Fa"),
     ],
 )
 def test_load_dataset_argument_types_are_checked_first(kwargs, message):
@@ -424,6 +451,23 @@ def test_d4rl_file_without_next_observations_and_timeouts_uses_a_step_counter(tm
     np.testing.assert_array_equal(d.next_observations[:3], a["observations"][1:4])
     np.testing.assert_array_equal(d.next_observations[3:5], a["observations"][5:7])
     assert d.unmarked_episode_ends().size == 0 and np.flatnonzero(d.timeouts).tolist() == [2, 8]
+
+
+def test_an_hdf5_file_without_d4rl_fields_names_the_file_and_a_minari_file_its_id(tmp_path):
+    """was: "missing key(s) ['observations', …]; got keys []", naming no file (a Minari
+    main_data.hdf5 passed as --dataset)."""
+    _save_as_minari("t/hopper/file-v0", make_dataset((7, 5), (True, False)))
+    path = minari_dataset_path("t/hopper/file-v0") / "data" / "main_data.hdf5"
+    with pytest.raises(DatasetValidationError, match=r"main_data.hdf5: a Minari dataset file") as e:
+        load_dataset(path)
+    assert f"probably t/hopper/file-v0 with MINARI_DATASETS_PATH={minari_dataset_path('')}" in str(
+        e.value
+    )
+    other = tmp_path / "other.hdf5"
+    with h5py.File(other, "w") as f:
+        f["foo"] = [1, 2]
+    with pytest.raises(DatasetValidationError, match=r"other.hdf5: none of the D4RL fields"):
+        load_dataset(other)
 
 
 def test_a_flat_cache_write_on_a_full_disk_warns_and_the_load_goes_on(capsys, monkeypatch):

@@ -28,6 +28,18 @@ def test_resolve_device():
     assert resolve_device("cpu") == torch.device("cpu")
 
 
+def test_cpu_with_an_index_is_the_cpu(tiny_mdp):
+    """``--device cpu:0`` (cotrain, diagnose, bench): was an mdp on ``cpu:0`` that refused every
+    tensor as "a tensor on cpu, but the mdp is on cpu:0", after the dataset load and MLE."""
+    assert resolve_device("cpu:0") == torch.device("cpu")
+    assert resolve_device(torch.device("cpu", 1)) == torch.device("cpu")
+    mdp = pickle.loads(pickle.dumps(tiny_mdp)).to("cpu:0")
+    assert mdp.device == torch.device("cpu")
+    obs = mdp.initial(4, np.random.default_rng(0))
+    next_obs, _, _ = mdp.transition(obs, torch.zeros(4, 3), np.random.default_rng(0))
+    assert next_obs.shape == (4, 11)
+
+
 def test_start_obs_are_normalised_dataset_obs(tiny_mdp, tiny_dataset):
     expected = tiny_mdp.normalizer.normalize(tiny_dataset.observations)
     np.testing.assert_allclose(tiny_mdp.start_obs.numpy(), expected, rtol=1e-6, atol=1e-6)

@@ -64,3 +64,10 @@ def test_a_policy_for_another_env_is_refused_before_collecting(tmp_path):
             n_workers=1,
             progress=False,
         )
+
+
+def test_a_policy_loads_on_cpu_with_an_index():
+    """``make_dataset.py --device cpu:0``: was "not a behaviour actor … (don't know how to restore
+    data location … tagged with cpu:0); re-create it", advice to rebuild a good file."""
+    actor = load_actor(shipped_policy_path("hopper", "medium"), device="cpu:0")
+    assert actor.act(np.zeros((1, 11), dtype=np.float32)).shape == (1, 3)
