@@ -10,7 +10,9 @@ through the model's transitions, Alg. 1 line 5):
   reward, ``|Δr|``, mean absolute raw-observation error, termination rates.
 * :func:`critic_vs_return` — does the critic over-estimate? Critic ``Q(s, a)`` at dataset states
   with a policy action vs the discounted return of the same policy from the same ``(s, a)`` in the
-  simulator (Monte Carlo, one episode per start).
+  simulator (Monte Carlo, one episode per start). ``starts="reset"`` does the same from the env's
+  own reset states, where the evaluation's score is earned: a policy can run well from the
+  (mid-gait) dataset states the model rollouts start from and still fall from the reset pose.
 
 The simulator is put in a dataset state through ``set_state``: for Gymnasium MuJoCo v5 envs with the
 default ``exclude_current_positions_from_observation`` (Hopper, Walker2d, HalfCheetah) the
@@ -63,6 +65,7 @@ class CriticCheck:
     """:func:`critic_vs_return`: critic Q vs the simulator's discounted return from the same (s, a)."""
 
     n_episodes: int
+    starts: str  # "dataset" or "reset"
     critic_q: float
     mc_return: float  # mean discounted return (γ of the agent)
     mc_return_std: float
@@ -173,17 +176,33 @@ def critic_vs_return(
     n_episodes: int = 40,
     max_steps: int = 1000,
     seed: int = 0,
+    starts: str = "dataset",
 ) -> CriticCheck:
-    """Critic Q(s, a) vs the Monte-Carlo discounted return of the stochastic policy from (s, a)."""
+    """Critic Q(s, a) vs the Monte-Carlo discounted return of the stochastic policy from (s, a).
+
+    ``starts``: ``"dataset"`` — the model's start states (``mdp.initial``: dataset states, Alg. 1
+    line 3); ``"reset"`` — the env's ``reset(seed=seed + i)`` states, as evaluation episodes begin.
+    """
+    if starts not in ("dataset", "reset"):
+        raise ValueError(f"starts: expected 'dataset' or 'reset', got {starts!r}")
     rng = np.random.default_rng(seed)
-    starts = mdp.initial(n_episodes, rng)  # [n, O] normalised
-    first = policy.sample(starts)  # [n, A]
-    critic_q = policy.q(starts, first)  # [n]
-    raw_starts = mdp.normalizer.unnormalize(starts).cpu().numpy().astype(np.float64)
     returns, lengths = [], []
     with _simulator(env_id, seed) as (base, set_raw):
-        for raw_i, action in zip(raw_starts, first.cpu().numpy(), strict=True):
-            set_raw(raw_i)
+        if starts == "dataset":
+            start_obs = mdp.initial(n_episodes, rng)  # [n, O] normalised
+            raw_starts = mdp.normalizer.unnormalize(start_obs).cpu().numpy().astype(np.float64)
+        else:
+            raw_starts = np.stack([base.reset(seed=seed + i)[0] for i in range(n_episodes)])
+            start_obs = mdp.normalizer.normalize(
+                torch.as_tensor(raw_starts, dtype=torch.float32)
+            ).to(mdp.device)
+        first = policy.sample(start_obs)  # [n, A]
+        critic_q = policy.q(start_obs, first)  # [n]
+        for i, (raw_i, action) in enumerate(zip(raw_starts, first.cpu().numpy(), strict=True)):
+            if starts == "dataset":
+                set_raw(raw_i)
+            else:
+                base.reset(seed=seed + i)  # the same reset state again (seeded)
             ret, discount, steps = 0.0, 1.0, 0
             while True:
                 o, r, term, _, _ = base.step(action)
@@ -196,6 +215,7 @@ def critic_vs_return(
             lengths.append(steps)
     return CriticCheck(
         n_episodes=n_episodes,
+        starts=starts,
         critic_q=float(critic_q.mean()),
         mc_return=float(np.mean(returns)),
         mc_return_std=float(np.std(returns)),

@@ -81,25 +81,29 @@ def _diagnose(argv: list[str] | None) -> int:
             f"{d.reward_abs_error:6.3f} {d.obs_abs_error:7.3f}   {d.model_terminated:.3f} / "
             f"{d.sim_terminated:.3f}"
         )
-    critic = critic_vs_return(
-        session.mdp,
-        policy,
-        env_id,
-        gamma=float(session.agent.gamma),
-        n_episodes=args.n_episodes,
-        max_steps=args.max_steps,
-        seed=args.seed,
-    )
-    print(
-        f"critic Q(s, a) {critic.critic_q:.1f} vs Monte-Carlo discounted return "
-        f"{critic.mc_return:.1f} ± {critic.mc_return_std:.1f} ({critic.overestimation:.2f}x); "
-        f"episodes last {critic.episode_length:.0f} steps (cap {critic.max_steps})"
-    )
+    critics = {}
+    for starts, where in (("dataset", "dataset states"), ("reset", "the env's reset states")):
+        critic = critics[starts] = critic_vs_return(
+            session.mdp,
+            policy,
+            env_id,
+            gamma=float(session.agent.gamma),
+            n_episodes=args.n_episodes,
+            max_steps=args.max_steps,
+            seed=args.seed,
+            starts=starts,
+        )
+        print(
+            f"from {where}: critic Q(s, a) {critic.critic_q:.1f} vs Monte-Carlo discounted return "
+            f"{critic.mc_return:.1f} ± {critic.mc_return_std:.1f} ({critic.overestimation:.2f}x); "
+            f"episodes last {critic.episode_length:.0f} steps (cap {critic.max_steps})"
+        )
     out = args.run_dir / f"diagnostics-it{history.iteration}.json"
     report = {
         "iteration": history.iteration,
         "model_vs_simulator": [d.to_dict() for d in depths],
-        "critic_vs_return": critic.to_dict(),
+        "critic_vs_return": critics["dataset"].to_dict(),
+        "critic_vs_return_from_reset": critics["reset"].to_dict(),
     }
     try:
         run_io.write_json(out, report)

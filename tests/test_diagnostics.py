@@ -127,3 +127,24 @@ def test_critic_vs_return_with_gamma_zero_is_the_first_reward():
     assert check.mc_return == pytest.approx(np.mean(first), rel=1e-6)
     longer = critic_vs_return(mdp, _policy(), "Hopper-v5", gamma=0.99, n_episodes=5, max_steps=3)
     assert longer.episode_length <= 3 and longer.mc_return > check.mc_return
+
+
+def test_critic_vs_return_from_reset_states_starts_where_evaluation_does():
+    """``starts="reset"``: the Monte-Carlo episodes begin at ``env.reset(seed=seed + i)`` (the
+    evaluation's start states), not at dataset states; γ = 0 makes each return the first reward."""
+    mdp, _ = _hopper_mdp()
+    check = critic_vs_return(
+        mdp, _policy(q_value=3.0), "Hopper-v5", gamma=0.0, n_episodes=4, seed=2, starts="reset"
+    )
+    assert check.starts == "reset" and check.critic_q == pytest.approx(3.0)
+    actions = _policy().sample(torch.zeros(4, 11)).numpy()
+    env = gym.make("Hopper-v5").unwrapped
+    first = []
+    for i, a in enumerate(actions):
+        env.reset(seed=2 + i)
+        first.append(env.step(a)[1])
+    assert check.mc_return == pytest.approx(np.mean(first), rel=1e-6)
+    dataset = critic_vs_return(mdp, _policy(), "Hopper-v5", gamma=0.0, n_episodes=4, seed=2)
+    assert dataset.starts == "dataset" and dataset.mc_return != pytest.approx(check.mc_return)
+    with pytest.raises(ValueError, match="starts: expected 'dataset' or 'reset', got 'random'"):
+        critic_vs_return(mdp, _policy(), "Hopper-v5", gamma=0.0, starts="random")

@@ -432,7 +432,11 @@ def test_diagnose_script_reads_a_run_and_writes_its_report(
     assert report["model_vs_simulator"][0]["depth"] == 0
     assert len(report["model_vs_simulator"]) <= 2  # k = 2; stops early if every row terminated
     assert report["critic_vs_return"]["n_episodes"] == 2
-    assert "critic Q(s, a)" in capsys.readouterr().out
+    assert report["critic_vs_return"]["starts"] == "dataset"
+    assert report["critic_vs_return_from_reset"]["starts"] == "reset"
+    out = capsys.readouterr().out
+    assert "from dataset states: critic Q(s, a)" in out
+    assert "from the env's reset states: critic Q(s, a)" in out
     with pytest.raises(SystemExit):
         diagnose.main([str(run_dir), "--n-starts", "0"])
     with pytest.raises(SystemExit):
