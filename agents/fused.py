@@ -97,6 +97,7 @@ class FusedSAC(SAC):
             actor, critic, target = self.actor, self.critic, self.critic_target
             target_entropy = float(self.target_entropy)
 
+            # SAC (Haarnoja et al. 2018) as SB3 computes it: soft Bellman residual of both Q nets
             def critic_loss(obs, actions, next_obs, rewards, dones, discounts, eps_next, ent_coef):
                 with torch.no_grad():  # Bellman target (SAC's soft value of s')
                     next_actions, next_log_prob = squashed_gaussian_sample(
@@ -109,6 +110,7 @@ class FusedSAC(SAC):
                 current = critic(obs, actions)
                 return 0.5 * sum(F.mse_loss(q, target_q) for q in current)
 
+            # policy loss E[α log π - min Q] and the temperature loss (target entropy -dim A)
             def actor_loss(obs, eps_pi, ent_coef, log_ent_coef):
                 actions_pi, log_prob = squashed_gaussian_sample(actor, obs, eps_pi)
                 log_prob = log_prob.reshape(-1, 1)
@@ -126,7 +128,8 @@ class FusedSAC(SAC):
         return self._fused_losses
 
     def train(self, gradient_steps: int, batch_size: int = 64) -> None:
-        """SB3's SAC gradient steps (same math, same random draws), fused; see the module docstring."""
+        """Alg. 1 line 4: SB3's SAC gradient steps on the mixed batch (same math, same random draws),
+        fused; see the module docstring."""
         if not self.fused:
             return super().train(gradient_steps, batch_size)
         self.policy.set_training_mode(True)
