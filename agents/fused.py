@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import torch
 from stable_baselines3 import SAC
+from stable_baselines3.common.vec_env import VecNormalize
 from torch.nn import functional as F
 
 from rambo_env.compile import MaybeCompiled
@@ -78,8 +79,6 @@ class FusedSAC(SAC):
     @property
     def fused(self) -> bool:
         """True when :meth:`train` can run the fused step for this configuration."""
-        from stable_baselines3.common.vec_env import VecNormalize
-
         return (
             not self.use_sde
             and not self.batch_norm_stats
