@@ -834,6 +834,32 @@ def test_bf16_precision_is_opt_in_keyed_apart_and_warned_about_without_native_bf
     assert "precision bf16" not in capsys.readouterr().out
 
 
+def test_bf16_is_suggested_only_where_it_pays(tiny_hopper, monkeypatch, capsys):
+    """Issue 12: an fp32 run about to pretrain its model to the official early stop (no cap) on
+    native-bf16 hardware is told about ``--precision bf16``; a capped pretraining (the default
+    main job), a cached model, a bf16 run or hardware without native bf16 are not."""
+    from agents import cotrain_setup
+    from rambo_env.dynamics import ensemble as ensemble_mod
+
+    uncapped = tiny_config(tiny_hopper, mle_max_epochs=None, mle_max_time_s=None)
+    monkeypatch.setattr(ensemble_mod, "native_bf16", lambda device: True)
+    assert cotrain_setup.bf16_pays(uncapped, cached=False)
+    assert not cotrain_setup.bf16_pays(uncapped, cached=True)
+    assert not cotrain_setup.bf16_pays(tiny_config(tiny_hopper), cached=False)  # 1 epoch
+    capped = tiny_config(tiny_hopper, mle_max_epochs=None, mle_max_time_s=60.0)
+    assert not cotrain_setup.bf16_pays(capped, cached=False)
+    bf16 = tiny_config(tiny_hopper, mle_max_epochs=None, mle_max_time_s=None, precision="bf16")
+    assert not cotrain_setup.bf16_pays(bf16, cached=False)
+    cotrain_setup.build_session(tiny_config(tiny_hopper))  # capped: no note
+    assert "--precision bf16" not in capsys.readouterr().out
+    monkeypatch.setattr(ensemble_mod, "native_bf16", lambda device: False)
+    assert not cotrain_setup.bf16_pays(uncapped, cached=False)
+    monkeypatch.setattr(ensemble_mod, "native_bf16", lambda device: True)
+    monkeypatch.setattr(cotrain_setup, "bf16_pays", lambda cfg, cached: True)
+    cotrain_setup.build_session(tiny_config(tiny_hopper, seed=7))
+    assert "note: this machine has native bf16; --precision bf16" in capsys.readouterr().out
+
+
 def test_a_run_from_before_critic_layer_norm_was_auto_resumes_with_the_official_critic(
     tiny_hopper, tmp_path
 ):
