@@ -125,7 +125,7 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
     if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
         raise ValueError(f'run_dir: {path} has no "config" object: {not_a_run}')
     try:
-        return config_from_dict(data["config"])
+        return config_from_dict(data["config"], saved=True)
     except (TypeError, ValueError) as err:
         raise ValueError(f"run_dir: {path}: {err}") from None
 

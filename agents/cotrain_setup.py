@@ -295,12 +295,42 @@ def config_to_dict(cfg: CotrainConfig) -> dict[str, Any]:
     }
 
 
-def config_from_dict(data: dict[str, Any]) -> CotrainConfig:
-    """Inverse of :func:`config_to_dict` (e.g. a saved ``config.json``); unknown keys are errors."""
+#: Fields added after runs first saved their config (sessions 2-12): a saved config without
+#: one ran with its default (critic_layer_norm: the official critic, below). Every other field
+#: is in every saved config, so its absence means a cut or hand-edited file.
+LATER_FIELDS = frozenset(
+    {
+        "ent_coef",
+        "ent_coef_max",
+        "log_std_min",
+        "ensemble_max_logvar_init",
+        "ensemble_min_logvar_init",
+        "env_id",
+        "bc_loss",
+        "critic_layer_norm",
+        "compile",
+        "precision",
+    }
+)
+
+
+def config_from_dict(data: dict[str, Any], saved: bool = False) -> CotrainConfig:
+    """Inverse of :func:`config_to_dict` (e.g. a saved ``config.json``); unknown keys are errors.
+
+    :param saved: ``data`` is a saved config (``config.json``, ``sweep.json``): a missing field
+        other than :data:`LATER_FIELDS` is an error (was: its default, silently: a deleted
+        ``n_iterations`` extended a resumed run to 5 iterations).
+    """
     names = {f.name for f in dataclasses.fields(CotrainConfig)}
     unknown = sorted(set(data) - names)
     if unknown:
         raise ValueError(f"config: unknown field(s) {unknown}; known: {sorted(names)}")
+    missing = sorted(names - set(data) - LATER_FIELDS) if saved else []
+    if missing:
+        raise ValueError(
+            f"config: missing field(s) {missing} (cut or edited by hand; their defaults would "
+            "silently change the run); restore the file, or put the run's values back"
+        )
     text_fields = {"dataset", "algo", "device", "ent_coef", "precision"}
     # Configs saved before critic_layer_norm became auto (session 8) ran the official critic.
     data = {"critic_layer_norm": False, **data}

@@ -148,7 +148,7 @@ class SweepSpec:
             datasets=tuple(data["datasets"]),
             configs=tuple(RamboPreset(int(k), float(lam)) for k, lam in data["configs"]),
             seeds=tuple(data["seeds"]),
-            base=config_from_dict(data["base"]),
+            base=config_from_dict(data["base"], saved=True),
         )
 
 

@@ -653,6 +653,23 @@ def test_os_error_of_the_cli_is_one_error_line(tmp_path, monkeypatch, capsys):
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("field", ["n_iterations", "seed", "n_eval_episodes"])
+def test_a_config_json_missing_a_field_is_refused(tmp_path, field):
+    """Probe 11: a deleted ``n_iterations`` silently became 5 (a resumed run ran on), a deleted
+    ``n_eval_episodes`` gave "checkpoint belongs to another run"."""
+    from agents.cotrain_setup import LATER_FIELDS, config_to_dict
+    from rambo_env.run_io import write_json
+
+    saved = config_to_dict(CotrainConfig(n_iterations=2))
+    write_json(tmp_path / "config.json", {"config": {k: v for k, v in saved.items() if k != field}})
+    with pytest.raises(ValueError, match=rf"config.json: config: missing field\(s\) \['{field}'\]"):
+        load_config(tmp_path)
+    # fields added after configs were first saved keep their default (older runs resume)
+    older = {k: v for k, v in saved.items() if k not in LATER_FIELDS}
+    write_json(tmp_path / "config.json", {"config": older})
+    assert load_config(tmp_path).n_iterations == 2
+
+
 def test_non_finite_config_values_survive_config_json(tmp_path):
     from agents.cotrain_setup import config_from_dict, config_to_dict
     from rambo_env.run_io import read_json, write_json
