@@ -408,6 +408,13 @@ def _check_run_dataset_file(dataset: str) -> None:
         )
 
 
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long: the caller's check names it
+        return False
+
+
 def _short_name(name: str) -> str:
     from rambo_env.data.loaders import is_dataset_file
 
@@ -473,19 +480,18 @@ def build_session(
     from agents.vec_env import RamboModelVecEnv
     from rambo_env.adversary import AdversaryConfig, ModelAdversary
     from rambo_env.data.loaders import load_dataset
-    from rambo_env.dynamics.io import cache_dir
+    from rambo_env.dynamics.io import cache_dir, check_cache_dir
     from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
     from rambo_env.run_io import check_torch_compile_cache
 
     check_device(cfg.device)  # before any dataset or model work
     check_torch_compile_cache()  # torch._dynamo makes it at the first optimizer
     _check_memory(cfg, cfg.rollout_length or 1, obs_dim=1, action_dim=1, lower_bound=True)
-    cache = cache_dir()  # a file there: was found after the dataset load (minutes when it is
-    if cache.exists() and not cache.is_dir():  # generated); a read-only cache may still serve
-        raise ValueError(
-            f"RAMBO_ENV_CACHE: model cache {cache} is not a folder; set RAMBO_ENV_CACHE to a "
-            "writable folder"
-        )
+    # A cache that is not a folder yet must be made and written (a file there, /proc/x, a
+    # read-only disk: were found after the dataset load, minutes when it is generated); an
+    # existing read-only cache folder may still serve the model, so it is not refused here.
+    if not _is_folder(cache_dir()):
+        check_cache_dir()
     if from_checkpoint or expected_fingerprint is not None:
         _check_run_dataset_file(cfg.dataset)
     try:  # a short name's preset λ: checked before a dataset is generated on first use

@@ -1539,6 +1539,22 @@ def test_a_model_cache_that_is_a_file_fails_before_the_dataset_loads(tmp_path, m
     )
 
 
+def test_a_model_cache_that_cannot_be_made_fails_before_the_dataset_loads(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 11: a cache that does not exist and cannot be made (/proc/x, a read-only disk, a path
+    under a file) was refused only after the dataset load (minutes when it is generated)."""
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(a_file / "cache"))
+    code = cotrain_cli.main(["--dataset", "missing.npz", "--run-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(
+        f"error: RAMBO_ENV_CACHE: model cache {a_file / 'cache'} is not writable"
+    ), err
+    assert "missing.npz" not in err and not (tmp_path / "r").exists()
+
+
 def test_ledger_script_checks_its_folder_is_writable_before_writing(
     tmp_path, monkeypatch, capsys, ledger_module
 ):
