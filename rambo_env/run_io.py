@@ -71,6 +71,7 @@ __all__ = [
     "save_checkpoint",
     "set_rng_state",
     "sigterm_as_keyboard_interrupt",
+    "stop_signals",
     "write_json",
 ]
 
@@ -347,31 +348,43 @@ def _remove_empty(folders: list[Path]) -> None:
             return
 
 
+def stop_signals() -> tuple[signal.Signals, ...]:
+    """The signals handled like Ctrl-C: SIGTERM (``kill``, a scheduler's stop) and SIGHUP (the
+    terminal closed, an ssh session dropped; was: the run killed outright, its ``.lock`` and a
+    results.json saying "running" left). SIGHUP only while it is not ignored: ``nohup`` ignores
+    it so that the run goes on, and so does it here."""
+    hup = getattr(signal, "SIGHUP", None)  # POSIX only
+    if hup is None or signal.getsignal(hup) is signal.SIG_IGN:
+        return (signal.SIGTERM,)
+    return (signal.SIGTERM, hup)
+
+
 @contextmanager
 def sigterm_as_keyboard_interrupt() -> Iterator[None]:
-    """Treat SIGTERM (``kill``, a scheduler's stop) like Ctrl-C (a run's training and setup,
+    """Treat SIGTERM and SIGHUP (:func:`stop_signals`) like Ctrl-C (a run's training and setup,
     ``scripts/make_dataset.py``'s collection).
 
     Only the main thread may install signal handlers; elsewhere (e.g. a Ray worker thread) this
-    does nothing. The previous handler is restored afterwards.
+    does nothing. The previous handlers are restored afterwards.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def handler(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt(f"signal {signum} (SIGTERM)")
+        raise KeyboardInterrupt(f"signal {signum} ({signal.Signals(signum).name})")
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    previous = {sig: signal.signal(sig, handler) for sig in stop_signals()}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 @contextmanager
 def interrupts_deferred(script: str, said: str, reraise: bool = False) -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM while files that belong together are written (a run's closing
+    """Hold Ctrl-C, SIGTERM and SIGHUP while files that belong together are written (a run's closing
     files; a ledger's CSV, index and plot), then go on, or with ``reraise`` raise the held
     ``KeyboardInterrupt`` once they are whole. A held signal prints ``[script] SIGINT <said>``
     (e.g. ``while the results were written: they were completed first``). Only the main thread
@@ -384,7 +397,7 @@ def interrupts_deferred(script: str, said: str, reraise: bool = False) -> Iterat
     def hold(signum: int, frame: object) -> None:
         received.append(signum)
 
-    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, *stop_signals())}
     try:
         yield
     finally:

@@ -394,3 +394,29 @@ def test_exit_on_interrupt_is_one_line_and_exit_130(capsys):
         )
     assert signal.getsignal(signal.SIGTERM) == before  # restored
     assert exit_on_interrupt("bench", "-", lambda: 3) == 3
+
+
+def test_sighup_is_handled_like_sigterm_unless_ignored():
+    """Probe 11: SIGHUP (the terminal closed, an ssh session dropped) killed a run outright,
+    leaving its .lock and a results.json saying "running"; it is Ctrl-C now. Under ``nohup``
+    (SIGHUP ignored) it stays ignored, so the run goes on."""
+    import os
+    import signal
+
+    from rambo_env.run_io import interrupts_deferred, sigterm_as_keyboard_interrupt
+
+    before = signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    try:
+        with pytest.raises(KeyboardInterrupt, match="SIGHUP"):
+            with sigterm_as_keyboard_interrupt():
+                os.kill(os.getpid(), signal.SIGHUP)
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_DFL  # restored
+        with pytest.raises(KeyboardInterrupt, match="SIGHUP"):
+            with interrupts_deferred("x", "held", reraise=True):
+                os.kill(os.getpid(), signal.SIGHUP)  # held until the block ends
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # nohup
+        with sigterm_as_keyboard_interrupt():
+            os.kill(os.getpid(), signal.SIGHUP)  # ignored: no KeyboardInterrupt
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, before)
