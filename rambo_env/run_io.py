@@ -350,8 +350,8 @@ def _remove_empty(folders: list[Path]) -> None:
 
 def stop_signals() -> tuple[signal.Signals, ...]:
     """The signals handled like Ctrl-C: SIGTERM (``kill``, a scheduler's stop) and SIGHUP (the
-    terminal closed, an ssh session dropped; was: the run killed outright, its ``.lock`` and a
-    results.json saying "running" left). SIGHUP only while it is not ignored: ``nohup`` ignores
+    terminal closed, an ssh session dropped; was: the run killed outright: its ``.lock`` left, no
+    results.json). SIGHUP only while it is not ignored: ``nohup`` ignores
     it so that the run goes on, and so does it here."""
     hup = getattr(signal, "SIGHUP", None)  # POSIX only
     if hup is None or signal.getsignal(hup) is signal.SIG_IGN:

@@ -398,7 +398,7 @@ def test_exit_on_interrupt_is_one_line_and_exit_130(capsys):
 
 def test_sighup_is_handled_like_sigterm_unless_ignored():
     """Probe 11: SIGHUP (the terminal closed, an ssh session dropped) killed a run outright,
-    leaving its .lock and a results.json saying "running"; it is Ctrl-C now. Under ``nohup``
+    leaving its .lock and no results.json; it is Ctrl-C now. Under ``nohup``
     (SIGHUP ignored) it stays ignored, so the run goes on."""
     import os
     import signal
