@@ -242,6 +242,12 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     created = bool(new_dirs)
     lock = run_dir / LOCK_NAME
     try:
+        if _is_dangling_link(lock) or (_exists(lock) and not lock.is_file()):
+            what = "a dangling link" if _is_dangling_link(lock) else "not a file"
+            raise ValueError(  # was: "cannot write …/.lock (Is a directory); pick a writable folder"
+                f"run_dir: {lock} is {what}, but a run keeps its process id in that file; "
+                "remove it (no run of this project made it) and rerun"
+            )
         try:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)  # not executable
         except FileExistsError:

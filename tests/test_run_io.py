@@ -420,3 +420,18 @@ def test_sighup_is_handled_like_sigterm_unless_ignored():
         assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGHUP, before)
+
+
+def test_a_lock_path_that_is_not_a_file_is_named_not_called_unwritable(tmp_path):
+    """Probe 11: a folder (or a dangling link) at a run's ``.lock`` gave "cannot write …/.lock
+    (Is a directory); pick a writable folder", for a writable folder."""
+    from rambo_env.run_io import LOCK_NAME, claim_run_dir
+
+    (tmp_path / "a" / LOCK_NAME).mkdir(parents=True)
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / LOCK_NAME).symlink_to(tmp_path / "missing")
+    for run, what in (("a", "is not a file"), ("b", "is a dangling link")):
+        with pytest.raises(ValueError, match=f"{LOCK_NAME} {what}, but a run keeps its process"):
+            with claim_run_dir(tmp_path / run):
+                pass
+    assert (tmp_path / "a" / LOCK_NAME).is_dir()  # left for the user to look at

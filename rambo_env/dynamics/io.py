@@ -171,7 +171,15 @@ def cache_lock(model_path: str | os.PathLike) -> Iterator[None]:
         return
     lock_path = Path(f"{model_path}.lock")
     while True:
-        f = open(lock_path, "a+")
+        try:
+            f = open(lock_path, "a+")
+        except OSError as err:  # was: a bare "[Errno 21] Is a directory: '…pt.lock'"
+            what = "is not a file" if os.path.lexists(lock_path) else "cannot be made"
+            raise ValueError(
+                f"RAMBO_ENV_CACHE: {lock_path} {what} ({err.strerror or err}), but the model "
+                "cache keeps a lock file there while it trains that model; remove it (or point "
+                "RAMBO_ENV_CACHE at a writable folder) and rerun"
+            ) from None
         try:
             _flock_or_wait(fcntl, f, model_path)
             current = _is_current(lock_path, f)

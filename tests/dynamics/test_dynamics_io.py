@@ -159,3 +159,12 @@ def test_cache_lock_waits_for_its_holder_and_a_killed_holder_never_blocks(tmp_pa
     with cache_lock(model):
         assert Path(f"{model}.lock").read_text() == str(os.getpid())
     assert "waiting" not in capsys.readouterr().out
+
+
+def test_a_model_cache_lock_that_is_a_folder_is_named(tmp_path):
+    """Probe 11: was a bare "[Errno 21] Is a directory: '…pt.lock'" after the dataset load."""
+    model = tmp_path / "dynamics-x.pt"
+    Path(f"{model}.lock").mkdir()
+    with pytest.raises(ValueError, match=r"RAMBO_ENV_CACHE: .*dynamics-x.pt.lock is not a file"):
+        with cache_lock(model):
+            pass
