@@ -71,6 +71,7 @@ __all__ = [
     "save_checkpoint",
     "set_rng_state",
     "sigterm_as_keyboard_interrupt",
+    "silence_stdout",
     "stop_signals",
     "write_json",
 ]
@@ -473,8 +474,28 @@ def report_user_error(err: BaseException) -> int:
     when ``RAMBO_ENV_TRACEBACK`` is set to anything but empty / 0 / false / no / off."""
     if os.environ.get("RAMBO_ENV_TRACEBACK", "").strip().lower() not in _OFF:
         raise err
-    print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+    if isinstance(err, BrokenPipeError):  # was: "error: [Errno 32] Broken pipe", no cause named
+        silence_stdout()
+        err = BrokenPipeError(
+            "stdout: the program reading this output exited (a closed pipe, e.g. `| head`), so "
+            "the script stopped; pipe into a reader that reads to the end (`| tee log.txt`, "
+            "`| tail`) or write to a file (`> log.txt`)"
+        )
+    try:
+        print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+    except OSError:  # stderr is the closed pipe too (2>&1 | head)
+        pass
     return 2
+
+
+def silence_stdout() -> None:
+    """Point stdout at the null device after its reader went away (a BrokenPipeError), so that
+    later prints and the flush at exit do not fail again (Python's advice for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (captured, closed)
+        pass
 
 
 def check_seed(seed: Any, what: str = "seed") -> int:

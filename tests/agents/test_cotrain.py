@@ -670,6 +670,25 @@ def test_a_config_json_missing_a_field_is_refused(tmp_path, field):
     assert load_config(tmp_path).n_iterations == 2
 
 
+def test_a_closed_output_pipe_is_one_line_and_a_finished_run_exits_0(tmp_path, monkeypatch, capsys):
+    """Probe 11: ``cotrain.py … | head -1``: was ``error: [Errno 32] Broken pipe`` (no cause
+    named) mid-run, and a raw BrokenPipeError traceback, exit 1, from the closing lines of a
+    finished run."""
+
+    def closed_pipe(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cotrain_cli, "run_cotrain", closed_pipe)
+    code = cotrain_cli.main(["--dataset", "hopper-medium", "--run-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(
+        "error: stdout: the program reading this output exited (a closed pipe, e.g. `| head`)"
+    ), err
+    monkeypatch.setattr(cotrain_cli, "run_cotrain", lambda *a, **k: {"status": "finished"})
+    monkeypatch.setattr(cotrain_cli, "print_results", closed_pipe)
+    assert cotrain_cli.main(["--dataset", "hopper-medium", "--run-dir", str(tmp_path / "r")]) == 0
+
+
 def test_non_finite_config_values_survive_config_json(tmp_path):
     from agents.cotrain_setup import config_from_dict, config_to_dict
     from rambo_env.run_io import read_json, write_json
