@@ -579,6 +579,7 @@ def _finish(
         "message": monitor.message,
         "dataset": cfg.dataset,
         "dataset_name": session.dataset.name,
+        "dataset_fingerprint": session.resolved["dataset"]["fingerprint"],
         "behaviour_score": session.resolved["dataset"].get("behaviour_score"),
         "algo": cfg.algo,
         "seed": cfg.seed,

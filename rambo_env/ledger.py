@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rambo_env.curves import plot_curves, read_curves, read_curves_csv, write_curves_csv
+from rambo_env.data.dataset import OfflineDataset
 from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
@@ -37,6 +38,7 @@ __all__ = [
     "DEFAULT_LEDGER_DIR",
     "INDEX_NAME",
     "LedgerEntry",
+    "ledger_dataset",
     "read_index",
     "run_slug",
     "standing",
@@ -86,6 +88,16 @@ class LedgerEntry:
     def label(self) -> str:
         critic = ", LayerNorm critics" if self.critic_layer_norm else ""
         return f"{self.algo} {config_label(self.config)}{critic}, seed {self.seed}"
+
+
+def ledger_dataset(name: str, fingerprint: str | None) -> str:
+    """The ledger's name for a run's dataset: its name, except for data that carry none (an npz,
+    a dict of arrays, a D4RL-layout file: ``OfflineDataset``'s default ``custom``), which are
+    ``custom-<fingerprint>``. Was ``custom`` for all of them: runs on different files were one
+    ledger key ("both … same dataset"), and a run was compared with another file's run."""
+    if name == OfflineDataset.name and fingerprint:
+        return f"{name}-{fingerprint[:8]}"
+    return name
 
 
 def _slug(dataset: str, algo: str, config: RamboPreset, seed: int, layer_norm: bool) -> str:
@@ -232,7 +244,9 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         saved = read_json(config_path)
         cfg, resolved = saved["config"], saved["resolved"]
         config = RamboPreset(int(resolved["rollout_length"]), float(resolved["adversary_weight"]))
-        dataset = resolved["dataset"]["name"]
+        dataset = ledger_dataset(
+            resolved["dataset"]["name"], resolved["dataset"].get("fingerprint")
+        )
         algo, seed, dataset_arg = cfg["algo"], int(cfg["seed"]), cfg["dataset"]
         # runs before session 8 record it only in the config (absent there: the official critic)
         layer_norm = bool(resolved.get("critic_layer_norm", cfg.get("critic_layer_norm") or False))

@@ -29,7 +29,7 @@ from agents.cotrain import (
     run_cotrain,
 )
 from agents.cotrain_setup import config_docs
-from rambo_env.ledger import DEFAULT_LEDGER_DIR, read_index, standing
+from rambo_env.ledger import DEFAULT_LEDGER_DIR, ledger_dataset, read_index, standing
 from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
     CHECKPOINT_NAME,
@@ -159,7 +159,9 @@ def standing_lines(results: dict, ledger_dir: str | Path) -> list[str]:
         f"this run {_fmt(results['final_score'])} after {done} iterations"
     ]
     config = RamboPreset(results["rollout_length"], results["adversary_weight"])
-    name = results.get("dataset_name") or results["dataset"]
+    name = ledger_dataset(
+        results.get("dataset_name") or results["dataset"], results.get("dataset_fingerprint")
+    )
     layer_norm = bool(results.get("critic_layer_norm", False))
     try:
         where = standing(name, results["algo"], config, done, ledger_dir, layer_norm)

@@ -1129,6 +1129,23 @@ def ledger_module(monkeypatch):
     return ledger
 
 
+def test_runs_on_different_unnamed_files_are_different_ledger_keys(
+    tmp_path, monkeypatch, ledger_module
+):
+    """Probe 11: every npz without a name was dataset 'custom', so runs on two.npz and ten.npz
+    were refused as "both … same dataset", and a run was compared with another file's run."""
+    for name, fingerprint in (("a", "1111111111aaaa"), ("b", "2222222222bbbb")):
+        _fake_run(tmp_path / name, 3, monkeypatch)
+        saved = json.loads((tmp_path / name / "config.json").read_text())
+        saved["resolved"]["dataset"] = {"name": "custom", "fingerprint": fingerprint}
+        (tmp_path / name / "config.json").write_text(json.dumps(saved))
+    a = ledger_module.update_ledger(tmp_path / "a", tmp_path / "ledger")
+    b = ledger_module.update_ledger(tmp_path / "b", tmp_path / "ledger")
+    assert (a.dataset, b.dataset) == ("custom-11111111", "custom-22222222")
+    assert len(ledger_module.read_index(tmp_path / "ledger")) == 2
+    assert ledger_module.ledger_dataset("hopper-medium", "1111") == "hopper-medium"
+
+
 def test_ledger_refuses_a_foreign_config_or_a_run_with_no_iteration(tmp_path):
     """Issue 14 probe: a config.json without "config" gave the raw KeyError 'config'; a run with
     no logged iteration was added as 0 iterations."""
