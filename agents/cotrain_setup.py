@@ -198,6 +198,12 @@ class CotrainConfig:
         check_precision(self.precision)
         if self.bc_loss not in ("nll", "mse_sample"):
             raise ValueError(f"bc_loss: expected nll or mse_sample, got {self.bc_loss!r}")
+        if self.bc_loss != "nll" and self.algo not in ENTROPY_ALGOS:  # was: silently ignored
+            raise ValueError(
+                f"bc_loss: {self.bc_loss} is a BC loss of stochastic actors {ENTROPY_ALGOS}; "
+                f"{self.algo}'s deterministic actor is cloned by the MSE to the dataset action: "
+                "leave --bc-loss out"
+            )
         if self.ent_coef_max is not None:
             if not math.isfinite(self.ent_coef_max):
                 raise ValueError(
