@@ -264,9 +264,12 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     except OSError as err:  # a read-only folder, no permission, a full disk
         if created:
             _remove_empty(new_dirs)
-        raise ValueError(
-            f"run_dir: cannot write {lock} ({err.strerror or err}); pick a writable folder"
-        ) from err
+        hint = (  # was "pick a writable folder" for a run to resume, too (read-only disk)
+            "make it writable, or copy the run folder somewhere writable and resume the copy"
+            if _exists(run_dir / CONFIG_NAME)
+            else "pick a writable folder"
+        )
+        raise ValueError(f"run_dir: cannot write {lock} ({err.strerror or err}); {hint}") from err
     except ValueError:
         if created:
             _remove_empty(new_dirs)

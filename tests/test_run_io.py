@@ -435,3 +435,24 @@ def test_a_lock_path_that_is_not_a_file_is_named_not_called_unwritable(tmp_path)
             with claim_run_dir(tmp_path / run):
                 pass
     assert (tmp_path / "a" / LOCK_NAME).is_dir()  # left for the user to look at
+
+
+def test_a_run_to_resume_on_a_read_only_disk_is_told_to_copy_it(tmp_path, monkeypatch):
+    """Probe 11: ``--resume`` of a run on a read-only disk said "pick a writable folder", which
+    a resume cannot do; a copy of the run folder resumes (its identity is config + data)."""
+    import errno
+
+    from rambo_env import run_io
+
+    def read_only(path, *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / run_io.CONFIG_NAME).write_text("{}")
+    monkeypatch.setattr(run_io.os, "open", read_only)
+    with pytest.raises(ValueError, match=r"Read-only file system.*copy the run folder somewhere"):
+        with run_io.claim_run_dir(tmp_path / "run"):
+            pass
+    with pytest.raises(ValueError, match=r"Read-only file system\); pick a writable folder"):
+        with run_io.claim_run_dir(tmp_path / "new"):
+            pass
