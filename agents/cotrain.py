@@ -117,6 +117,17 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
     if not run_dir.is_dir():
         raise ValueError(f"run_dir: no folder {run_dir}, so no {run_io.CONFIG_NAME}: {not_a_run}")
     if not path.is_file():
+        held = sorted(
+            name
+            for name in (run_io.CHECKPOINT_NAME, run_io.RESULTS_NAME)
+            if (run_dir / name).exists()
+        )
+        if held:  # was: "not a run folder", while a new run there said "continue it: --resume"
+            raise ValueError(
+                f"run_dir: {path} is missing, but {run_dir} holds a run ({', '.join(held)}); "
+                f"it cannot continue without its config: restore {run_io.CONFIG_NAME} (from a "
+                "backup or a copy of the folder), or start a new run in another folder"
+            )
         raise ValueError(f"run_dir: {path} not found: {not_a_run}")
     try:
         data = run_io.read_json(path)
@@ -261,6 +272,8 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
     if not resume:
         content = [p for p in run_dir.iterdir() if p.name != run_io.LOCK_NAME]
         started = {run_io.CHECKPOINT_NAME, run_io.RESULTS_NAME} & {p.name for p in content}
+        if started and not config_path.is_file():
+            load_config(run_dir)  # raises: a run without its config.json cannot be resumed either
         if started:
             raise ValueError(  # was: "pass resume=True", advice the CLI has no flag for
                 f"run_dir: {run_dir} already holds a run ({', '.join(sorted(started))}); continue "

@@ -1027,6 +1027,21 @@ def test_resume_of_a_folder_that_is_not_a_run_is_one_error_line(tmp_path, capsys
     assert not (tmp_path / "missing").exists() and list(empty.iterdir()) == []
 
 
+def test_a_run_that_lost_its_config_json_is_named_so_on_resume_and_on_a_new_start(tmp_path, capsys):
+    """Probe 11: a run folder whose config.json was deleted: ``--resume`` said "not a run folder"
+    and a new run there said "already holds a run; continue it with --resume" (a dead end)."""
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "checkpoint.pt").write_bytes(b"x")
+    (run_dir / "results.json").write_text("{}")
+    said = "config.json is missing, but .* holds a run (checkpoint.pt, results.json)"
+    for argv in (["--resume", str(run_dir)], ["--dataset", "x.npz", "--run-dir", str(run_dir)]):
+        assert cotrain_cli.main(argv) == 2
+        err = capsys.readouterr().err
+        assert re.search(said.replace("(", r"\(").replace(")", r"\)"), err), err
+        assert "not a run folder" not in err and "--resume" not in err
+
+
 def test_sizes_that_cannot_fit_in_memory_fail_before_the_dataset_loads(tmp_path, capsys):
     from agents.memory import check_memory, estimate_memory
 
