@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from rambo_env.run_io import TB_DIR, atomic_write, check_run_folder
+from rambo_env.run_io import CONFIG_NAME, TB_DIR, atomic_write, check_run_folder
 
 __all__ = ["CURVE_COLUMNS", "plot_curves", "read_curves", "read_curves_csv", "write_curves_csv"]
 
@@ -46,7 +46,16 @@ def read_curves(run_dir: str | Path) -> list[dict[str, float | None]]:
     check_run_folder(run_dir)
     tb = Path(run_dir) / TB_DIR
     if not tb.is_dir():
-        raise FileNotFoundError(f"run_dir: {run_dir} has no {TB_DIR}/ folder (not a run folder?)")
+        if (Path(run_dir) / CONFIG_NAME).is_file():  # was: "(not a run folder?)" for a run
+            raise FileNotFoundError(
+                f"run_dir: {tb} is missing: the TensorBoard logs the run's curves are read from "
+                f"were deleted or moved; restore {TB_DIR}/ (its results.json keeps only the "
+                "evaluations)"
+            )
+        raise FileNotFoundError(
+            f"run_dir: {run_dir} has no {TB_DIR}/ folder and no {CONFIG_NAME}: not a run folder; "
+            "pass the folder of a run started by cotrain"
+        )
     by_step: dict[int, dict[str, float | None]] = {}
     for events in sorted(p for p in tb.rglob("events.out.tfevents.*") if p.is_file()):
         acc = EventAccumulator(str(events), size_guidance={"scalars": 0})

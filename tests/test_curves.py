@@ -68,6 +68,14 @@ def test_not_a_run_folder_names_it(tmp_path):
         read_curves(tmp_path)
 
 
+def test_a_run_whose_tb_folder_was_deleted_is_not_called_a_non_run(tmp_path):
+    """Probe 11: a run whose tb/ was deleted (it finished, rc 0): ledger.py / curves.py said
+    "has no tb/ folder (not a run folder?)" for a folder with its config.json and results."""
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(FileNotFoundError, match=r"tb is missing: the TensorBoard logs .* deleted"):
+        read_curves(tmp_path)
+
+
 def test_a_mistyped_run_path_is_said_not_to_exist(tmp_path):
     """Probe 10: was "has no tb/ folder (not a run folder?)" (ledger.py: "has no config.json")
     for a path that does not exist or is a file."""
