@@ -327,7 +327,9 @@ def run_sweep(
     :param verbose: Tune's console output (0 silent, 1 status table, 2 with trial results).
     """
     _import_tune()  # before anything is written
-    check_trial_device(spec.base.device, resources.gpus_per_trial, address)
+    check_trial_device(
+        spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
+    )
     sweep_dir = Path(sweep_dir).resolve()
     made = [p for p in (sweep_dir, *sweep_dir.parents) if not p.exists()]  # deepest first
     # was: a WriteFailedError traceback after the datasets were prepared (generated: minutes)
@@ -356,11 +358,15 @@ def resume_sweep(
     if not (sweep_dir / SWEEP_FILE).is_file():
         raise FileNotFoundError(f"sweep_dir: {sweep_dir} has no {SWEEP_FILE} to resume")
     spec, resources = load_sweep(sweep_dir)
-    check_trial_device(spec.base.device, resources.gpus_per_trial, address)
+    check_trial_device(
+        spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
+    )
     return _fit(spec, resources, sweep_dir, address, verbose, restore=True)
 
 
-def check_trial_device(device: str, gpus_per_trial: float, address: str | None) -> None:
+def check_trial_device(
+    device: str, gpus_per_trial: float, address: str | None, cpus_per_trial: float = 1.0
+) -> None:
     """The trials' ``device`` and GPU share, before any dataset is prepared or Ray is started.
 
     Was: ``--device gpu`` passed the driver (datasets prepared, ``sweep.json`` written, Ray
@@ -373,6 +379,20 @@ def check_trial_device(device: str, gpus_per_trial: float, address: str | None) 
 
     if address is None:
         check_device(device)
+        cores = os.cpu_count() or 1
+        if cpus_per_trial > cores:  # Probe 11: was a trial PENDING forever (Ray's autoscaler:
+            raise ValueError(  # "No available node types can fulfill resource request")
+                f"cpus_per_trial: {cpus_per_trial:g}, but this machine has {cores} CPU core(s), "
+                "so a local Ray can never start a trial (each would wait forever); give at most "
+                f"{cores}, or join a cluster with bigger nodes (--address)"
+            )
+        n_gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if gpus_per_trial > n_gpus > 0:
+            raise ValueError(
+                f"gpus_per_trial: {gpus_per_trial:g}, but this machine has {n_gpus} GPU(s), so "
+                "a local Ray can never start a trial; give at most that many, or join a "
+                "cluster with bigger nodes (--address)"
+            )
         if gpus_per_trial > 0 and not torch.cuda.is_available():
             raise ValueError(
                 f"gpus_per_trial: {gpus_per_trial:g}, but this machine has no usable CUDA (torch "
