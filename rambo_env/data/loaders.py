@@ -103,10 +103,16 @@ def load_dataset(
     _check_load_args(name_or_path, n_transitions, seed)
     check_flag(download, "download")  # was: generate="no" generated (any truthy value)
     check_flag(generate, "generate")
-    dataset = _resolve(name_or_path, download, generate, d4rl_dir, n_transitions, seed)
-    if env_id is not None:
-        dataset = dataclasses.replace(dataset, env_id=env_id)
-    validate_for_env(dataset)
+    try:
+        dataset = _resolve(name_or_path, download, generate, d4rl_dir, n_transitions, seed)
+        if env_id is not None:
+            dataset = dataclasses.replace(dataset, env_id=env_id)
+        validate_for_env(dataset)
+    except DatasetValidationError as err:  # was: "field 'rewards' has …", naming no dataset
+        named = isinstance(name_or_path, str | os.PathLike)
+        if not named or os.fspath(name_or_path) in str(err):
+            raise
+        raise DatasetValidationError(f"dataset {os.fspath(name_or_path)!r}: {err}") from None
     if dataset.env_id is None:
         print(
             f"[rambo_env] WARNING: dataset {dataset.name!r} ({dataset.source}) names no Gymnasium "

@@ -506,3 +506,20 @@ def test_damaged_flat_cache_is_rebuilt_and_damaged_minari_data_named(capsys):
         data_file.write_bytes(b"damaged")
     with pytest.raises((ValueError, DatasetUnavailableError), match="flat-v0"):
         load_dataset("t/hopper/flat-v0")
+
+
+def test_a_validation_error_names_the_dataset_and_discrete_actions_are_explained(tmp_path):
+    """Probe 11: a Minari / npz dataset with discrete actions (CartPole: one int per step) gave
+    "field 'actions' has shape (600,) (ndim 1); expected ndim 2", and no validation error named
+    the dataset (``field 'rewards' has 1995 rows but …``)."""
+    a = make_arrays([5, 4], terminal_last=[False, True])
+    discrete = {**a, "actions": np.arange(9) % 2}
+    np.savez(tmp_path / "cartpole.npz", **discrete)
+    with pytest.raises(
+        DatasetValidationError,
+        match=r"^dataset '.*cartpole.npz': field 'actions' has shape \(9,\); .* a discrete action",
+    ):
+        load_dataset(str(tmp_path / "cartpole.npz"))
+    np.savez(tmp_path / "short.npz", **{**a, "rewards": a["rewards"][:-1]})
+    with pytest.raises(DatasetValidationError, match=r"^dataset '.*short.npz': field 'rewards'"):
+        load_dataset(tmp_path / "short.npz")
