@@ -13,6 +13,7 @@ The resolved source is printed and kept in ``dataset.source``.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import re
 import zipfile
@@ -108,6 +109,13 @@ def load_dataset(
         if env_id is not None:
             dataset = dataclasses.replace(dataset, env_id=env_id)
         validate_for_env(dataset)
+    except OSError as err:  # was: a bare "[Errno 36] File name too long: '…'"
+        if err.errno != errno.ENAMETOOLONG:
+            raise
+        raise ValueError(
+            f"dataset: {str(name_or_path)[:60]!r}… is too long for the file system as a file "
+            "path or Minari id (File name too long); give a shorter name or path"
+        ) from None
     except DatasetValidationError as err:  # was: "field 'rewards' has …", naming no dataset
         named = isinstance(name_or_path, str | os.PathLike)
         if not named or os.fspath(name_or_path) in str(err):

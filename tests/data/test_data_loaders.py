@@ -523,3 +523,18 @@ def test_a_validation_error_names_the_dataset_and_discrete_actions_are_explained
     np.savez(tmp_path / "short.npz", **{**a, "rewards": a["rewards"][:-1]})
     with pytest.raises(DatasetValidationError, match=r"^dataset '.*short.npz': field 'rewards'"):
         load_dataset(tmp_path / "short.npz")
+
+
+def test_names_too_long_for_the_file_system_are_one_error_naming_the_argument(tmp_path):
+    """Probe 11: a 300-character npz path, Minari id or ``--dataset-id`` gave a bare
+    ``[Errno 36] File name too long: '…'`` (make_dataset: naming no flag)."""
+    from rambo_env.data.minari_io import check_dataset_id
+
+    long = "a" * 300
+    minari_dataset_path("rambo/hopper").mkdir(parents=True)  # else the lookup stops earlier
+    for name in (str(tmp_path / f"{long}.npz"), f"rambo/hopper/{long}-v0"):
+        with pytest.raises(ValueError, match=r"^dataset: .* is too long for the file system"):
+            load_dataset(name)
+    with pytest.raises(ValueError, match=r"^dataset_id: .* has a part of 303 bytes"):
+        check_dataset_id(f"rambo/hopper/{long}-v0")
+    assert check_dataset_id(f"rambo/hopper/{'a' * 250}-v0")  # 254 bytes: fine
