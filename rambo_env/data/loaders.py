@@ -216,6 +216,11 @@ def _resolve(
         if Path(text).is_dir():
             raise DatasetUnavailableError(f"{what} {text} is a folder, not a file")
         if not Path(text).is_file():
+            if os.path.exists(text):  # a FIFO, a device, a socket (was: "does not exist")
+                raise DatasetUnavailableError(
+                    f"{what} {text} is not a regular file (a pipe, device or socket); save the "
+                    "data to a file and pass that"
+                )
             raise DatasetUnavailableError(f"{what} {text} does not exist")
         if npz:
             return read_npz(text, source=f"npz:{text}")

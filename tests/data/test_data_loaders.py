@@ -538,3 +538,12 @@ def test_names_too_long_for_the_file_system_are_one_error_naming_the_argument(tm
     with pytest.raises(ValueError, match=r"^dataset_id: .* has a part of 303 bytes"):
         check_dataset_id(f"rambo/hopper/{long}-v0")
     assert check_dataset_id(f"rambo/hopper/{'a' * 250}-v0")  # 254 bytes: fine
+
+
+def test_a_dataset_path_that_is_a_pipe_is_not_said_to_be_missing(tmp_path):
+    """Probe 11: ``--dataset x.npz`` naming a FIFO (``mkfifo``) said "does not exist"."""
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    os.mkfifo(tmp_path / "pipe.npz")
+    with pytest.raises(DatasetUnavailableError, match=r"pipe.npz is not a regular file"):
+        load_dataset(str(tmp_path / "pipe.npz"))
