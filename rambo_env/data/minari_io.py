@@ -238,6 +238,12 @@ def save_minari(
     from minari.namespace import create_namespace, list_local_namespaces
 
     final = minari_dataset_path(check_dataset_id(dataset_id))  # a "../" id must not escape
+    for i, episode in enumerate(episodes):  # was: Minari's raw IndexError from its hdf5 writer
+        if len(episode.rewards if episode.rewards is not None else ()) == 0:
+            raise DatasetValidationError(
+                f"episodes[{i}] (id {episode.id}) has no step; Minari cannot store an empty "
+                "episode: drop it"
+            )
     if final.exists() and not force:
         raise FileExistsError(
             f"Minari dataset {dataset_id!r} already exists at {final}; pass force=True to overwrite"

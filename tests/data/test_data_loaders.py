@@ -547,3 +547,22 @@ def test_a_dataset_path_that_is_a_pipe_is_not_said_to_be_missing(tmp_path):
     os.mkfifo(tmp_path / "pipe.npz")
     with pytest.raises(DatasetUnavailableError, match=r"pipe.npz is not a regular file"):
         load_dataset(str(tmp_path / "pipe.npz"))
+
+
+def test_save_minari_refuses_an_empty_episode_before_writing():
+    """Probe 11: an EpisodeBuffer with no step (one observation) gave Minari's raw
+    ``IndexError: index 0 is out of bounds for axis 0 with size 0`` from its hdf5 writer."""
+    from minari.data_collector import EpisodeBuffer
+
+    good = dataset_to_episodes(make_dataset([3], terminal_last=[True]))
+    empty = EpisodeBuffer(
+        id=1,
+        observations=np.zeros((1, 11), np.float32),
+        actions=np.zeros((0, 3), np.float32),
+        rewards=np.zeros(0, np.float32),
+        terminations=np.zeros(0, bool),
+        truncations=np.zeros(0, bool),
+    )
+    with pytest.raises(DatasetValidationError, match=r"episodes\[1\] \(id 1\) has no step"):
+        save_minari("t/hopper/empty-v0", [*good, empty], env_id="Hopper-v5")
+    assert not minari_dataset_path("t/hopper/empty-v0").exists()
