@@ -42,6 +42,7 @@ __all__ = [
     "CONFIG_NAME",
     "CURVE_NAME",
     "LOCK_NAME",
+    "NAME_MAX",
     "RESULTS_NAME",
     "TB_DIR",
     "WriteFailedError",
@@ -447,10 +448,25 @@ def available_memory_bytes() -> int | None:
         return None  # unknown: no check
 
 
+#: Bytes per file or folder name on the usual file systems (ext4, XFS, APFS, NTFS: 255).
+NAME_MAX = 255
+
+
 def user_path(text: str) -> Path:
     """A path flag's value with ``~`` expanded (``--run-dir=~/runs/x``: the shell leaves it, and a
-    folder literally named ``~`` was created in the working directory)."""
-    return Path(text).expanduser()
+    folder literally named ``~`` was created in the working directory).
+
+    A name in it longer than :data:`NAME_MAX` bytes is argparse's error naming the flag (was: a
+    bare or raw ``[Errno 36] File name too long`` from the first look at the path: ``--ledger``,
+    ``--out``, ``--sweep-dir``)."""
+    path = Path(text).expanduser()
+    longest = max(path.parts, key=lambda part: len(os.fsencode(part)), default="")
+    if len(os.fsencode(longest)) > NAME_MAX:
+        raise argparse.ArgumentTypeError(
+            f"{text[:60]!r}… has a name of {len(os.fsencode(longest))} bytes, but a file system "
+            f"takes at most {NAME_MAX} per file or folder name; give a shorter path"
+        )
+    return path
 
 
 #: Every option value a script reads as a negative number (argparse's own pattern, ``-5`` /

@@ -77,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
         if not math.isfinite(y):
             parser.error(f"--hline: expected a finite VALUE, got {value!r} in {spec!r}")
         hlines.setdefault(column, {})[label] = y
+    try:  # the longest names written; was: a raw "[Errno 36] File name too long" traceback
+        for name in [f"{args.out}.png"] + [f"{args.out}-{label}.csv" for label, _ in args.runs]:
+            user_path(name)
+    except argparse.ArgumentTypeError as err:
+        parser.error(f"--out: {err}")
     if args.out.endswith(("/", os.sep)) or user_path(args.out).is_dir():  # '' is '.'
         parser.error(  # was: hidden files '<folder>/.png' and '<folder>/-<label>.csv'
             f"--out: {args.out!r} names a folder, not an output prefix; give folder/name "

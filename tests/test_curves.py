@@ -137,6 +137,8 @@ def test_cli_refuses_a_bad_out_and_bad_hlines_before_writing(tmp_path, capsys):
         (["--out", str(tmp_path / "out") + "/"], "names a folder, not an output prefix"),
         (["--out", str(tmp_path / "a")], "names a folder, not an output prefix"),
         (["--out", ""], "names a folder, not an output prefix"),
+        # probe 11: a raw "[Errno 36] File name too long" traceback (the CSV's name is longer)
+        (["--out", str(tmp_path / ("x" * 250))], "--out: '"),
     ):
         with pytest.raises(SystemExit) as exit_info:
             cli.main([run, *flags])

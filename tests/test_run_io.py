@@ -456,3 +456,20 @@ def test_a_run_to_resume_on_a_read_only_disk_is_told_to_copy_it(tmp_path, monkey
     with pytest.raises(ValueError, match=r"Read-only file system\); pick a writable folder"):
         with run_io.claim_run_dir(tmp_path / "new"):
             pass
+
+
+def test_a_path_flag_with_a_name_too_long_is_argparses_error_naming_the_flag(capsys):
+    """Probe 11: ``--ledger`` / ``toys --out`` / ``curves --out`` with a 300-byte name gave a raw
+    ``OSError: [Errno 36] File name too long`` traceback; ``--sweep-dir`` / cotrain's
+    ``--ledger`` a bare one naming no flag."""
+    import argparse
+
+    from rambo_env.run_io import user_path
+
+    parser = argparse.ArgumentParser(prog="x")
+    parser.add_argument("--ledger", type=user_path)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--ledger", "runs/" + "x" * 300])
+    err = capsys.readouterr().err
+    assert "argument --ledger: 'runs/xxx" in err and "a name of 300 bytes" in err, err
+    assert user_path("runs/" + "x" * 255).name == "x" * 255  # the limit itself is fine

@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.scores import ENV_IDS, LEVELS, env_name_from_id
-from rambo_env.run_io import WriteFailedError, check_writable, pid_alive, safe_reason
+from rambo_env.run_io import NAME_MAX, WriteFailedError, check_writable, pid_alive, safe_reason
 
 __all__ = [
     "check_dataset_id",
@@ -49,10 +49,6 @@ _MAIN_FILES = ("data/main_data.hdf5", "data/metadata.json")
 _DATASET_ID_RE = re.compile(r"[-\w]+(?:/[-\w]+)*-v\d+")
 
 
-#: Bytes per file or folder name on the usual file systems (ext4, XFS, APFS, NTFS: 255).
-_NAME_MAX = 255
-
-
 def check_dataset_id(dataset_id: str) -> str:
     """``dataset_id`` if it is a Minari id that stays inside the Minari root, else ValueError."""
     if not isinstance(dataset_id, str) or not _DATASET_ID_RE.fullmatch(dataset_id):
@@ -61,10 +57,10 @@ def check_dataset_id(dataset_id: str) -> str:
             "digits, '_' and '-' between '/', e.g. rambo/hopper/medium-v0; no '..', not a path)"
         )
     longest = max(dataset_id.split("/"), key=lambda part: len(part.encode()))
-    if len(longest.encode()) > _NAME_MAX:  # was: a bare "[Errno 36] File name too long: …"
+    if len(longest.encode()) > NAME_MAX:  # was: a bare "[Errno 36] File name too long: …"
         raise ValueError(
             f"dataset_id: {dataset_id[:60]!r}… has a part of {len(longest.encode())} bytes, but a "
-            f"file system takes at most {_NAME_MAX} per folder name; give a shorter id"
+            f"file system takes at most {NAME_MAX} per folder name; give a shorter id"
         )
     return dataset_id
 
