@@ -359,6 +359,11 @@ def check_level_inputs(level: str, **inputs: Any) -> None:
             raise DatasetUnavailableError(
                 f"{name} ({flag}): {path} is a folder, not a file; pass {what}"
             )
+        if not path.is_file() and os.path.exists(path):  # was: "does not exist" (/dev/null)
+            raise DatasetUnavailableError(
+                f"{name} ({flag}): {path} is not a regular file (a pipe, device or socket); "
+                f"pass {what}"
+            )
         if not path.is_file():
             raise DatasetUnavailableError(
                 f"{name} ({flag}): {path} does not exist; pass {what}"

@@ -182,6 +182,9 @@ def test_input_files_are_checked_before_anything_is_collected(tmp_path, monkeypa
          r"policy_path \(--policy\): .* is a folder, not a file; pass an actor file"),
         ("medium-replay", {"replay_path": tmp_path / "r.npz"},
          r"replay_path \(--replay\): .*r\.npz does not exist; pass a replay\.npz$"),
+        # probe 11: a device (or a pipe) was said not to exist
+        ("medium", {"policy_path": os.devnull},
+         r"policy_path \(--policy\): /dev/null is not a regular file \(a pipe, device"),
     ):  # fmt: skip
         with pytest.raises(DatasetUnavailableError, match=message):
             generate_dataset(
