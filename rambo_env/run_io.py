@@ -74,6 +74,7 @@ __all__ = [
     "sigterm_as_keyboard_interrupt",
     "silence_stdout",
     "stop_signals",
+    "tolerant_console",
     "write_json",
 ]
 
@@ -431,6 +432,18 @@ def exit_on_interrupt(script: str, left: str, call: Callable[[], Any]) -> Any:
     except KeyboardInterrupt:
         print(f"[{script}] interrupted: {left}", file=sys.stderr, flush=True)
         raise SystemExit(130) from None
+
+
+def tolerant_console() -> None:
+    """Let a script print on a terminal whose encoding lacks its λ, —, ≈ (a latin-1 or ASCII
+    locale, ``PYTHONIOENCODING=ascii``): such characters come out as ``\\u03bb`` escapes (was:
+    ``UnicodeEncodeError: 'latin-1' codec can't encode character '\\u2014'`` mid-setup, the
+    run stopped; ``--help`` a raw traceback). A script's ``__main__`` calls it first."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):  # replaced / closed / not a text stream
+            pass
 
 
 def available_memory_bytes() -> int | None:

@@ -37,6 +37,7 @@ from rambo_env.run_io import (
     default_run_dir,
     report_user_error,
     silence_stdout,
+    tolerant_console,
     user_path,
 )
 from rambo_env.sweep_report import config_label
@@ -271,4 +272,5 @@ def print_results(results: dict, cfg: CotrainConfig, run_dir: Path, ledger: str 
 
 
 if __name__ == "__main__":
+    tolerant_console()
     sys.exit(main())

@@ -27,7 +27,7 @@ from rambo_env.curves import (
     read_curves_csv,
     write_curves_csv,
 )
-from rambo_env.run_io import exit_on_interrupt, user_path
+from rambo_env.run_io import exit_on_interrupt, tolerant_console, user_path
 
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 
@@ -151,6 +151,7 @@ def _blocking_file(folder: Path) -> Path | None:
 
 
 if __name__ == "__main__":  # Ctrl-C / SIGTERM: one line, exit 130 (was: a raw traceback)
+    tolerant_console()
     raise SystemExit(
         exit_on_interrupt("curves", "each file is written whole or not at all; rerun", main)
     )

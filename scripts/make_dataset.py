@@ -28,7 +28,12 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, DEFAULT_N_WORKERS, generate_dataset
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
-from rambo_env.run_io import report_user_error, sigterm_as_keyboard_interrupt, user_path
+from rambo_env.run_io import (
+    report_user_error,
+    sigterm_as_keyboard_interrupt,
+    tolerant_console,
+    user_path,
+)
 
 
 @dataclass(frozen=True)
@@ -214,4 +219,5 @@ def generate(args: Args) -> None:
 
 
 if __name__ == "__main__":
+    tolerant_console()
     sys.exit(main())

@@ -473,3 +473,23 @@ def test_a_path_flag_with_a_name_too_long_is_argparses_error_naming_the_flag(cap
     err = capsys.readouterr().err
     assert "argument --ledger: 'runs/xxx" in err and "a name of 300 bytes" in err, err
     assert user_path("runs/" + "x" * 255).name == "x" * 255  # the limit itself is fine
+
+
+def test_scripts_print_on_a_terminal_that_cannot_encode_their_characters():
+    """Probe 11: on a latin-1 or ASCII terminal (``PYTHONIOENCODING=ascii``) cotrain stopped in
+    its setup with ``'latin-1' codec can't encode character '\\u2014'`` and ``--help`` gave a raw
+    UnicodeEncodeError traceback (λ in the help)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, str(root / "scripts" / "cotrain.py"), "--help"],
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-500:]
+    assert b"\\u03bb, adversarial weight" in done.stdout  # λ as an escape
