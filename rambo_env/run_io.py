@@ -437,8 +437,8 @@ def exit_on_interrupt(script: str, left: str, call: Callable[[], Any]) -> Any:
 def tolerant_console() -> None:
     """Let a script print on a terminal whose encoding lacks its λ, —, ≈ (a latin-1 or ASCII
     locale, ``PYTHONIOENCODING=ascii``): such characters come out as ``\\u03bb`` escapes (was:
-    ``UnicodeEncodeError: 'latin-1' codec can't encode character '\\u2014'`` mid-setup, the
-    run stopped; ``--help`` a raw traceback). A script's ``__main__`` calls it first."""
+    ``UnicodeEncodeError: 'latin-1' codec can't encode character '\\u2014'`` after the warm
+    start, the run stopped; ``--help`` a raw traceback). A script's ``__main__`` calls it first."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
