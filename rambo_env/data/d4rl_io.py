@@ -44,9 +44,10 @@ def parse_d4rl_name(name: str) -> tuple[str, str, int | None] | None:
 
 
 def resolve_d4rl_dir(d4rl_dir: str | Path | None = None) -> Path | None:
-    """``d4rl_dir`` or ``$D4RL_DATASET_DIR`` (None when neither is set)."""
+    """``d4rl_dir`` or ``$D4RL_DATASET_DIR`` (None when neither is set), absolute (a relative one
+    against the working directory: a sweep's trials run in other folders)."""
     value = d4rl_dir if d4rl_dir is not None else os.environ.get("D4RL_DATASET_DIR")
-    return Path(value).expanduser() if value else None
+    return Path(value).expanduser().absolute() if value else None
 
 
 def d4rl_file_candidates(env: str, level: str, version: int | None) -> list[str]:

@@ -109,9 +109,13 @@ def _config_dict(cfg: Any) -> dict[str, Any]:
 def cache_dir() -> Path:
     """Model cache folder: ``$RAMBO_ENV_CACHE`` (``~`` expanded) or ``~/.cache/rambo_env`` (not
     created here). Set but empty counts as unset, as ``XDG_CACHE_HOME`` and
-    ``MINARI_DATASETS_PATH`` do (an empty path would be the working directory)."""
+    ``MINARI_DATASETS_PATH`` do (an empty path would be the working directory). A relative path
+    is made absolute against the working directory at the call, as ``MINARI_DATASETS_PATH``
+    (was: kept relative, so a sweep's trials, which Tune runs in their own folders, each trained
+    the dynamics model into a cache of their own, and a run's config.json recorded a path that
+    a resume from another folder did not find)."""
     root = os.environ.get("RAMBO_ENV_CACHE")
-    return Path(root).expanduser() if root else Path.home() / ".cache" / "rambo_env"
+    return Path(root).expanduser().absolute() if root else Path.home() / ".cache" / "rambo_env"
 
 
 def check_cache_dir() -> Path:

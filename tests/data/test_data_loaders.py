@@ -566,3 +566,13 @@ def test_save_minari_refuses_an_empty_episode_before_writing():
     with pytest.raises(DatasetValidationError, match=r"episodes\[1\] \(id 1\) has no step"):
         save_minari("t/hopper/empty-v0", [*good, empty], env_id="Hopper-v5")
     assert not minari_dataset_path("t/hopper/empty-v0").exists()
+
+
+def test_a_relative_d4rl_dataset_dir_is_made_absolute(tmp_path, monkeypatch):
+    """Probe 11: a relative ``D4RL_DATASET_DIR`` stayed relative, so a sweep's trials (run by
+    Tune in their own folders) did not find the file the driver had found."""
+    from rambo_env.data.d4rl_io import resolve_d4rl_dir
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("D4RL_DATASET_DIR", "d4rl")
+    assert resolve_d4rl_dir() == tmp_path / "d4rl"

@@ -94,6 +94,9 @@ def test_cache_dir_and_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("RAMBO_ENV_CACHE", "~/c")  # quoted: the shell leaves the ~
     assert cache_dir() == tmp_path / "home" / "c"  # was: a folder named ~ in the working dir
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RAMBO_ENV_CACHE", "rel")  # probe 11: was kept relative (sweep trials
+    assert cache_dir() == tmp_path / "rel"  # run in other folders: one cache each)
     key = cache_key("abc", EnsembleConfig(), MLEConfig(), seed=0)
     assert key == cache_key("abc", EnsembleConfig(), MLEConfig(), seed=0)
     variants = {
