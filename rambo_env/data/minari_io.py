@@ -357,6 +357,14 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
         with _minari_root(minari_dataset_path("")):  # the root this module resolved, for Minari
             minari_dataset = minari.load_dataset(dataset_id, download=download)
     except (ImportError, OSError, ValueError) as err:  # no huggingface_hub, offline, not found
+        folder = minari_dataset_path(dataset_id)
+        if not download and (folder / "data").is_dir():  # there, but damaged (was: "is not in
+            # the local Minari root"); with download, Minari's fetch may replace it
+            raise ValueError(
+                f"Minari dataset {dataset_id!r} at {folder} is damaged ({safe_reason(err)}); "
+                f"re-create it ({_make_command(dataset_id)} --force) or delete the folder and "
+                "download it again"
+            ) from None
         raise DatasetUnavailableError(_unavailable_message(dataset_id, download, err)) from err
     storage = minari_dataset.storage
     try:
@@ -371,6 +379,17 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
     dataset = episodes_to_dataset(episodes, source=f"minari:{dataset_id}", **meta)
     write_flat_cache(dataset_id, dataset)
     return dataset
+
+
+def _make_command(dataset_id: str) -> str:
+    """The make_dataset.py command that writes ``dataset_id``, or its general form."""
+    parts = dataset_id.split("/")
+    env, level = (parts[-2], parts[-1].rsplit("-v", 1)[0]) if len(parts) >= 3 else (None, None)
+    if env in ENV_IDS and level in LEVELS:
+        return (
+            f"python scripts/make_dataset.py --env {env} --level {level} --dataset-id {dataset_id}"
+        )
+    return "python scripts/make_dataset.py --env ENV --level LEVEL --dataset-id ID"
 
 
 def _unavailable_message(dataset_id: str, download: bool, err: BaseException) -> str:

@@ -576,3 +576,19 @@ def test_a_relative_d4rl_dataset_dir_is_made_absolute(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("D4RL_DATASET_DIR", "d4rl")
     assert resolve_d4rl_dir() == tmp_path / "d4rl"
+
+
+@pytest.mark.parametrize("damage", ["no main_data.hdf5", "metadata.json not JSON"])
+def test_a_damaged_local_minari_dataset_is_not_said_to_be_missing(damage):
+    """Probe 11: a local Minari dataset without ``data/main_data.hdf5`` or with a damaged
+    ``metadata.json`` was "not in the local Minari root … not downloaded", with advice to
+    download or generate it, while its folder was there."""
+    _save_as_minari("t/hopper/hurt-v0", make_dataset((7, 5), (True, False)))
+    data = minari_dataset_path("t/hopper/hurt-v0") / "data"
+    if damage == "no main_data.hdf5":
+        (data / "main_data.hdf5").unlink()
+    else:
+        (data / "metadata.json").write_text("{bad")
+    with pytest.raises(ValueError, match=r"'t/hopper/hurt-v0' at .*hurt-v0 is damaged \(") as e:
+        load_dataset("t/hopper/hurt-v0")
+    assert not isinstance(e.value, DatasetUnavailableError) and "--force" in str(e.value)
