@@ -101,7 +101,7 @@ def load_dataset(
         env_id: the registered Gymnasium env the data come from, overriding the file's (your own
             env with a D4RL-layout file: it then trains AND evaluates there).
     """
-    _check_load_args(name_or_path, n_transitions, seed)
+    _check_load_args(name_or_path, n_transitions, seed, d4rl_dir)
     check_flag(download, "download")  # was: generate="no" generated (any truthy value)
     check_flag(generate, "generate")
     try:
@@ -136,12 +136,17 @@ def load_dataset(
     return dataset
 
 
-def _check_load_args(src: Any, n_transitions: Any, seed: Any) -> None:
+def _check_load_args(src: Any, n_transitions: Any, seed: Any, d4rl_dir: Any = None) -> None:
     """Types before any lookup: ``None`` or ``[path]`` must not become the name "None"."""
     if not isinstance(src, str | os.PathLike | dict | OfflineDataset):
         raise ValueError(
             f"dataset: expected a name or path (str / pathlib.Path), a dict of arrays or an "
             f"OfflineDataset, got {type(src).__name__} {str(src)[:60]!r}"
+        )
+    if d4rl_dir is not None and not isinstance(d4rl_dir, str | os.PathLike):
+        raise ValueError(  # was: os.fspath's raw TypeError when a D4RL name was looked up
+            f"d4rl_dir: expected a folder path (str / pathlib.Path) or None, got "
+            f"{type(d4rl_dir).__name__} {d4rl_dir!r}"
         )
     check_seed(seed)
     if n_transitions is not None and (

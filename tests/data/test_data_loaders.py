@@ -592,3 +592,10 @@ def test_a_damaged_local_minari_dataset_is_not_said_to_be_missing(damage):
     with pytest.raises(ValueError, match=r"'t/hopper/hurt-v0' at .*hurt-v0 is damaged \(") as e:
         load_dataset("t/hopper/hurt-v0")
     assert not isinstance(e.value, DatasetUnavailableError) and "--force" in str(e.value)
+
+
+def test_a_d4rl_dir_that_is_not_a_path_is_named():
+    """Probe 11: ``load_dataset("hopper-medium-v2", d4rl_dir=5)`` gave os.fspath's raw
+    ``TypeError: expected str, bytes or os.PathLike object, not int``."""
+    with pytest.raises(ValueError, match=r"d4rl_dir: expected a folder path .* got int 5"):
+        load_dataset("hopper-medium-v2", d4rl_dir=5)
