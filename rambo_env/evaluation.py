@@ -19,6 +19,8 @@ from typing import Any, Protocol
 import gymnasium as gym
 import numpy as np
 
+from rambo_env.run_io import check_seed, is_int
+
 __all__ = [
     "EvalResult",
     "evaluate_policy",
@@ -88,8 +90,13 @@ def evaluate_policy(
     :param scorer: anything with ``normalized_score(mean_return)`` (e.g. the ``OfflineDataset``).
     :param max_episode_steps: optional hard cap on top of the env's own time limit.
     """
-    if n_episodes < 1:
-        raise ValueError(f"n_episodes: must be >= 1, got {n_episodes}")
+    if not is_int(n_episodes) or n_episodes < 1:  # was: a raw TypeError for 2.5 / "3"
+        raise ValueError(f"n_episodes: must be an int >= 1, got {n_episodes!r}")
+    check_seed(seed)  # was: gymnasium's "Seed must be …" at the first reset
+    if max_episode_steps is not None and (not is_int(max_episode_steps) or max_episode_steps < 1):
+        raise ValueError(  # was: 0 ran one step
+            f"max_episode_steps: must be None or an int >= 1, got {max_episode_steps!r}"
+        )
     make = (lambda: gym.make(env)) if isinstance(env, str) else env
     envs = [make() for _ in range(n_episodes)]
     try:
