@@ -200,7 +200,12 @@ def resolve_torch_threads(requested: int | None) -> tuple[int, str]:
     cores = usable_cores()
     if requested is not None:
         most = MAX_THREADS_PER_CORE * max(cores, os.cpu_count() or 1)
-        if not 1 <= int(requested) <= most:
+        if int(requested) < 1:  # was: "… give fewer" for 0 and -3
+            raise ValueError(
+                f"torch_threads: {requested} is not in [1, {most}]; give at least 1, or none for "
+                "auto"
+            )
+        if int(requested) > most:
             raise ValueError(
                 f"torch_threads: {requested} is not in [1, {most}] ({MAX_THREADS_PER_CORE} per "
                 f"core of this machine; more only slow torch down, and thousands fail to start "

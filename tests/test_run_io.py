@@ -493,3 +493,14 @@ def test_scripts_print_on_a_terminal_that_cannot_encode_their_characters():
     )
     assert done.returncode == 0, done.stderr.decode()[-500:]
     assert b"\\u03bb, adversarial weight" in done.stdout  # λ as an escape
+
+
+def test_too_few_torch_threads_are_not_told_to_give_fewer():
+    """Probe 11: ``--threads 0`` (``--torch-threads -3``) said "give fewer"."""
+    from rambo_env.run_io import resolve_torch_threads
+
+    for bad in (0, -3):
+        with pytest.raises(
+            ValueError, match=rf"torch_threads: {bad} is not in \[1, .*give at least 1"
+        ):
+            resolve_torch_threads(bad)
