@@ -345,6 +345,12 @@ def _extend(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
     it to N (a finished run too), recorded in its config.json; fewer than it has done is refused."""
     saved = run_io.read_json(run_dir / run_io.CONFIG_NAME)
     before = saved["config"].get("n_iterations")
+    if cfg.n_iterations < done and before == cfg.n_iterations:  # was: "finished: 3/1 iterations"
+        raise ValueError(
+            f"n_iterations: {cfg.n_iterations} in {run_dir / run_io.CONFIG_NAME} < the {done} "
+            f"iterations {run_dir} has done (edited by hand?); put back the run's value (at "
+            f"least {done}), or extend the run with --n-iterations N"
+        )
     if before == cfg.n_iterations:
         return
     if cfg.n_iterations < done:

@@ -1323,6 +1323,14 @@ def test_resume_with_more_iterations_extends_a_finished_run(tiny_hopper, tmp_pat
     err = capsys.readouterr().err
     assert "n_iterations: 1 < the 2 iterations" in err
     assert load_config(run_dir).n_iterations == 2  # nothing rewritten
+    # probe 11: the same edit made by hand in config.json gave "finished: 2/1 iterations" and
+    # "-1 remaining iteration(s)"
+    saved = json.loads((run_dir / "config.json").read_text())
+    saved["config"].update(n_iterations=1, eval_last=1)
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "n_iterations: 1 in " in err and "< the 2 iterations" in err and "edited by hand" in err
 
 
 def test_ledger_says_when_a_run_is_still_starting_or_still_going(
