@@ -583,6 +583,11 @@ def generate_dataset(
         expert_policy_path=expert_policy_path,
         replay_path=replay_path,
     )
+    if level == "medium-expert" and expert_policy_path is None:  # was: found after the medium
+        raise DatasetUnavailableError(  # half was collected (minutes; 'expert' failed at once)
+            f"level 'medium-expert' needs an expert policy: pass --expert-policy PATH or "
+            f"--train-policy to scripts/make_dataset.py --env {env} --level medium-expert"
+        )
     from rambo_env.data.minari_io import check_dataset_id, check_minari_root, minari_dataset_path
     from rambo_env.dynamics.ensemble import check_device
 

@@ -549,3 +549,18 @@ def test_a_worker_whose_parent_died_stops(monkeypatch):
     generate._init_worker(multiprocessing.Value("q", 0), -1)  # not this process's parent
     generate._count_steps(3)
     assert exits == [1] and torch.get_num_threads() == threads
+
+
+def test_medium_expert_without_an_expert_policy_fails_before_collecting(monkeypatch):
+    """Probe 11: ``--dataset hopper-medium-expert`` (generated on first use) or
+    ``generate_dataset("hopper", "medium-expert")`` without an expert policy collected the whole
+    medium half first (1M transitions by default); ``expert`` failed at once."""
+    from rambo_env.data import generate as gen
+
+    def no_collect(*args, **kwargs):
+        raise AssertionError("collected before the expert policy was checked")
+
+    monkeypatch.setattr(gen, "collect_episodes", no_collect)
+    monkeypatch.setattr(gen, "collect_episodes_parallel", no_collect)
+    with pytest.raises(DatasetUnavailableError, match="'medium-expert' needs an expert policy"):
+        generate_dataset("hopper", "medium-expert", n_transitions=10, progress=False, n_workers=1)
