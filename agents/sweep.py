@@ -29,6 +29,7 @@ import json
 import math
 import os
 import shutil
+import socket
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -64,6 +65,7 @@ __all__ = [
     "SweepOutcome",
     "SweepResources",
     "SweepSpec",
+    "check_address",
     "check_trial_device",
     "cotrain_trainable",
     "load_sweep",
@@ -330,6 +332,7 @@ def run_sweep(
     check_trial_device(
         spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
     )
+    check_address(address)
     sweep_dir = Path(sweep_dir).resolve()
     made = [p for p in (sweep_dir, *sweep_dir.parents) if not p.exists()]  # deepest first
     # was: a WriteFailedError traceback after the datasets were prepared (generated: minutes)
@@ -361,6 +364,7 @@ def resume_sweep(
     check_trial_device(
         spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
     )
+    check_address(address)
     return _fit(spec, resources, sweep_dir, address, verbose, restore=True)
 
 
@@ -379,7 +383,7 @@ def check_trial_device(
 
     if address is None:
         check_device(device)
-        cores = os.cpu_count() or 1
+        cores = _n_cores()  # what the local Ray is started with
         if cpus_per_trial > cores:  # Probe 11: was a trial PENDING forever (Ray's autoscaler:
             raise ValueError(  # "No available node types can fulfill resource request")
                 f"cpus_per_trial: {cpus_per_trial:g}, but this machine has {cores} CPU core(s), "
@@ -408,6 +412,28 @@ def check_trial_device(
         kind = None
     if kind != "cuda":  # names a malformed or unsupported device
         check_device(device)
+
+
+def check_address(address: str | None, timeout_s: float = 5.0) -> None:
+    """A ``host:port`` (or ``ray://host:port``) Ray address answers, before anything is written
+    (was: Ray retried for minutes, printing "Failed to connect to GCS", after sweep.json was
+    written, so the same command then found the folder "not empty"). ``auto``, ``local`` and no
+    address are Ray's own business."""
+    if address is None or address in ("auto", "local"):
+        return
+    host, sep, port = address.removeprefix("ray://").rpartition(":")
+    if not sep or not port.isdigit():
+        raise ValueError(
+            f"address: {address!r} is not 'auto', host:port or ray://host:port (e.g. "
+            "10.0.0.5:6379, the head node's address that `ray start --head` prints)"
+        )
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+    except OSError as err:
+        raise ValueError(
+            f"address: no Ray cluster answers at {address} ({err.strerror or err}); start one "
+            "there (ray start --head), fix --address, or leave it out for a local Ray"
+        ) from None
 
 
 def _fit(
