@@ -602,6 +602,13 @@ def check_writable(folder: str | Path, what: str, hint: str) -> Path:
     folder = Path(folder)
     if _exists(folder) and not folder.is_dir():
         raise ValueError(f"{what} {folder} is not a folder; {hint}")
+    for link in (folder, *folder.parents):  # was: "is not writable (File exists)"
+        if _is_dangling_link(link):
+            where = "" if link == folder else f" (its folder {link})"
+            raise ValueError(
+                f"{what} {folder}{where} is a link to {os.readlink(link)}, which does not exist; "
+                f"create that folder, or {hint}"
+            )
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):

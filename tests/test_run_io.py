@@ -504,3 +504,15 @@ def test_too_few_torch_threads_are_not_told_to_give_fewer():
             ValueError, match=rf"torch_threads: {bad} is not in \[1, .*give at least 1"
         ):
             resolve_torch_threads(bad)
+
+
+def test_check_writable_names_a_dangling_link_in_the_path(tmp_path):
+    """Probe 11: ``RAMBO_ENV_CACHE`` / ``MINARI_DATASETS_PATH`` / ``--ledger`` / ``--out`` naming
+    a link whose target is gone (or a folder under one) said "is not writable (File exists)"."""
+    from rambo_env.run_io import check_writable
+
+    (tmp_path / "link").symlink_to(tmp_path / "gone")
+    for folder, where in ((tmp_path / "link", ""), (tmp_path / "link" / "sub", " (its folder")):
+        with pytest.raises(ValueError, match=r"is a link to .*gone, which does not exist") as err:
+            check_writable(folder, "X:", "fix X")
+        assert where in str(err.value) and "File exists" not in str(err.value)
