@@ -237,11 +237,13 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     writes and no ``config.json`` is refused before anything is written into it.
     """
     run_dir = Path(run_dir)
-    if _is_dangling_link(run_dir):
-        raise ValueError(
-            f"run_dir: {run_dir} is a link to {os.readlink(run_dir)}, which does not exist; "
-            "create that folder or pick another"
-        )
+    for link in (run_dir, *run_dir.parents):  # a parent too (probe 11: "cannot create … (File
+        if _is_dangling_link(link):  # exists)")
+            where = "" if link == run_dir else f" (its folder {link})"
+            raise ValueError(
+                f"run_dir: {run_dir}{where} is a link to {os.readlink(link)}, which does not "
+                "exist; create that folder or pick another"
+            )
     if _exists(run_dir) and not run_dir.is_dir():
         raise ValueError(f"run_dir: {run_dir} exists and is not a folder")
     if _exists(run_dir) and not _exists(run_dir / CONFIG_NAME):

@@ -251,6 +251,10 @@ def test_claim_run_dir_names_a_dangling_link(tmp_path):
     ):
         with claim_run_dir(tmp_path / "run"):
             pass
+    # probe 11: a run folder under such a link said "cannot create … (File exists)"
+    with pytest.raises(ValueError, match=r"run/x \(its folder .*run\) is a link to .*gone"):
+        with claim_run_dir(tmp_path / "run" / "x"):
+            pass
 
 
 def test_claim_run_dir_that_cannot_be_created_is_a_value_error_and_leaves_no_parents(tmp_path):
