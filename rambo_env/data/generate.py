@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -420,7 +421,15 @@ def collect_episodes_parallel(
         except BaseException:  # Ctrl-C / SIGTERM: was a wait for every share (or orphans)
             _stop_workers(pool)
             raise
-        episodes = [ep for f in futures for ep in f.result()]  # re-raises a worker's error
+        try:
+            episodes = [ep for f in futures for ep in f.result()]  # re-raises a worker's error
+        except BrokenProcessPool:  # was: the raw BrokenProcessPool traceback, exit 1
+            _stop_workers(pool)
+            raise ChildProcessError(
+                f"a collection worker of {env_id} died while collecting (killed by a signal, e.g. "
+                "the out-of-memory killer, or crashed); nothing was saved and the other workers "
+                "were stopped; rerun, with fewer --workers or --n-envs if memory is short"
+            ) from None
         bar.update(counter.value - bar.n)
     return episodes
 

@@ -564,3 +564,34 @@ def test_medium_expert_without_an_expert_policy_fails_before_collecting(monkeypa
     monkeypatch.setattr(gen, "collect_episodes_parallel", no_collect)
     with pytest.raises(DatasetUnavailableError, match="'medium-expert' needs an expert policy"):
         generate_dataset("hopper", "medium-expert", n_transitions=10, progress=False, n_workers=1)
+
+
+def test_a_collection_worker_that_dies_is_one_error(monkeypatch):
+    """Probe 11: a worker killed outright (``kill -9``, the out-of-memory killer) gave the raw
+    ``concurrent.futures.process.BrokenProcessPool`` traceback, exit 1."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from rambo_env.data import generate as gen
+
+    class DeadPool:  # what a pool whose worker was killed hands back
+        def __init__(self, *args, **kwargs):
+            self._processes: dict = {}
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, *args, **kwargs):
+            future = Future()
+            future.set_exception(BrokenProcessPool("A process in the process pool was terminated"))
+            return future
+
+        def shutdown(self, wait=True, cancel_futures=False):
+            pass
+
+    monkeypatch.setattr(gen, "ProcessPoolExecutor", DeadPool)
+    with pytest.raises(ChildProcessError, match="a collection worker of Hopper-v5 died"):
+        gen.collect_episodes_parallel("Hopper-v5", 20, None, seed=0, n_workers=2, progress=False)
