@@ -21,6 +21,7 @@ from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 
 __all__ = [
     "D4RL_LEVELS",
+    "D4RL_VERSIONS",
     "arrays_to_dataset",
     "d4rl_file_candidates",
     "find_d4rl_file",
@@ -33,6 +34,8 @@ __all__ = [
 D4RL_LEVELS: tuple[str, ...] = (*LEVELS, "full-replay")
 _NAME = re.compile(r"^(?P<env>[a-z0-9]+)-(?P<level>[a-z-]+?)(?:-v(?P<version>\d+))?$")
 _VERSIONS = (2, 1, 0)  # newest first when a short name does not say
+#: The versions D4RL published of its MuJoCo datasets.
+D4RL_VERSIONS = frozenset(_VERSIONS)
 
 
 def parse_d4rl_name(name: str) -> tuple[str, str, int | None] | None:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from rambo_env.data.d4rl_io import (
+    D4RL_VERSIONS,
     find_d4rl_file,
     load_with_d4rl_package,
     parse_d4rl_name,
@@ -267,10 +268,15 @@ def _is_a_path(text: str) -> bool:
 
 
 def _load_d4rl_name(name: str, d4rl_dir: Any) -> OfflineDataset:
+    env, level, version = parse_d4rl_name(name)  # type: ignore[misc]
+    if version is not None and version not in D4RL_VERSIONS:  # was: advice to download a file
+        raise DatasetUnavailableError(  # D4RL never made (hopper_medium-v9.hdf5)
+            f"D4RL dataset {name!r}: D4RL has versions {sorted(D4RL_VERSIONS)} of "
+            f"{env}-{level}, not v{version}; e.g. {env}-{level}-v2"
+        )
     dataset = load_with_d4rl_package(name)
     if dataset is not None:
         return dataset
-    env, level, version = parse_d4rl_name(name)  # type: ignore[misc]
     path = find_d4rl_file(env, level, version, d4rl_dir)
     if path is None:
         # the folder searched, as resolved (was "(= None)" with $D4RL_DATASET_DIR set)

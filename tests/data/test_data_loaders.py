@@ -599,3 +599,12 @@ def test_a_d4rl_dir_that_is_not_a_path_is_named():
     ``TypeError: expected str, bytes or os.PathLike object, not int``."""
     with pytest.raises(ValueError, match=r"d4rl_dir: expected a folder path .* got int 5"):
         load_dataset("hopper-medium-v2", d4rl_dir=5)
+
+
+def test_a_d4rl_version_d4rl_never_published_is_named():
+    """Probe 11: ``hopper-medium-v9`` advised downloading ``hopper_medium-v9.hdf5`` from D4RL,
+    which never made it."""
+    with pytest.raises(
+        DatasetUnavailableError, match=r"D4RL has versions \[0, 1, 2\] of hopper-medium, not v9"
+    ):
+        load_dataset("hopper-medium-v9")
