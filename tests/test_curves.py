@@ -205,3 +205,16 @@ def test_cli_expands_tilde_in_out_and_run_paths(tmp_path, monkeypatch, capsys):
     assert cli.main(["a=~/run", "--out=~/res/cmp"]) == 0
     assert (home / "res" / "cmp.png").is_file() and (home / "res" / "cmp-a.csv").is_file()
     assert not (cwd / "~").exists()
+
+
+def test_a_damaged_event_file_is_named_not_silently_cut(tmp_path, capsys):
+    """Probe 11: a cut copy of a run's tb/ event file gave a curve without its last iterations,
+    and random bytes "0 iterations" (the ledger: "has logged no iteration yet"), without a word."""
+    _log(tmp_path / "run", {i: {"rambo/q_avg": float(i)} for i in range(1, 6)})
+    (events,) = (tmp_path / "run" / "tb").rglob("events.out.tfevents.*")
+    assert len(read_curves(tmp_path / "run")) == 5 and "WARNING" not in capsys.readouterr().out
+    events.write_bytes(events.read_bytes()[:-30])  # the last record cut
+    rows = read_curves(tmp_path / "run")
+    out = capsys.readouterr().out
+    assert f"WARNING: {events} is damaged (the record at byte" in out, out
+    assert len(rows) == 4  # what is whole is still read
