@@ -414,6 +414,8 @@ class OfflineDataset:
         generator's recorded value for generated datasets); None without reference scores."""
         if self.ref_min_score is None or self.ref_max_score is None:
             return None
+        if self.metadata.get("n_complete_episodes") == 0:  # generated, every episode budget-cut
+            return None
         recorded = self.metadata.get("normalized_score")
         if isinstance(recorded, int | float) and math.isfinite(recorded):
             return float(recorded)

@@ -640,8 +640,11 @@ def generate_dataset(
         n_workers=n_workers if level != "medium-replay" else 1,
         n_transitions=dataset.n_transitions,
         n_episodes=len(episodes),
-        mean_return=float(returns.mean()),
-        normalized_score=float(dataset.normalized_score(returns.mean())),
+        n_complete_episodes=len(returns),
+        # None when every episode was cut by the budget (was: their partial mean, printed and
+        # compared as the behaviour policy's score: 9.4 for a medium policy near 45)
+        mean_return=float(returns.mean()) if len(returns) else None,
+        normalized_score=float(dataset.normalized_score(returns.mean())) if len(returns) else None,
     )
     dataset.metadata.update(minari_id=dataset_id, **info)
     save_minari(
@@ -656,9 +659,19 @@ def generate_dataset(
         progress=progress,
     )
     write_flat_cache(dataset_id, dataset)
+    if returns.size:
+        said = (
+            f"average return {info['mean_return']:.1f} of {returns.size} complete episode(s) (D4RL "
+            f"normalised score {info['normalized_score']:.1f})"
+        )
+    else:
+        said = (
+            "no episode ended within the budget (each env's last episode is cut), so the behaviour "
+            "policy's score is unknown; more --n-transitions or fewer --n-envs give complete ones"
+        )
     print(
         f"[rambo_env] {dataset_id}: {dataset.n_transitions} transitions, {len(episodes)} episodes, "
-        f"average return {info['mean_return']:.1f} (D4RL normalised score {info['normalized_score']:.1f})"
+        + said
     )
     return dataset
 
@@ -666,4 +679,4 @@ def generate_dataset(
 def _complete_episode_returns(episodes: list, max_steps: int) -> np.ndarray:
     """Returns of episodes that terminated or hit the time limit (budget-cut ones excluded)."""
     done = [ep for ep in episodes if ep.terminations[-1] or len(ep.rewards) >= max_steps]
-    return np.array([float(np.sum(ep.rewards)) for ep in (done or episodes)])
+    return np.array([float(np.sum(ep.rewards)) for ep in done])

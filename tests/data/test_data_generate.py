@@ -595,3 +595,15 @@ def test_a_collection_worker_that_dies_is_one_error(monkeypatch):
     monkeypatch.setattr(gen, "ProcessPoolExecutor", DeadPool)
     with pytest.raises(ChildProcessError, match="a collection worker of Hopper-v5 died"):
         gen.collect_episodes_parallel("Hopper-v5", 20, None, seed=0, n_workers=2, progress=False)
+
+
+def test_a_budget_that_cuts_every_episode_gives_no_behaviour_score(capsys):
+    """Probe 11: with no complete episode (2000 transitions over 16 envs of a medium policy)
+    the partial episodes' mean was printed and kept as the behaviour policy's D4RL score (9.4
+    for a policy near 45), and cotrain compared runs with it."""
+    data = generate_dataset(
+        "hopper", "medium", n_transitions=40, n_envs=4, progress=False, n_workers=1
+    )
+    out = capsys.readouterr().out
+    assert "no episode ended within the budget" in out and "normalised score" not in out, out
+    assert data.metadata["n_complete_episodes"] == 0 and data.behaviour_score() is None
