@@ -689,6 +689,22 @@ def test_a_closed_output_pipe_is_one_line_and_a_finished_run_exits_0(tmp_path, m
     assert cotrain_cli.main(["--dataset", "hopper-medium", "--run-dir", str(tmp_path / "r")]) == 0
 
 
+def test_every_config_field_added_after_the_first_is_a_later_field():
+    """A field added to CotrainConfig is missing from every config.json saved before it: it must
+    be in LATER_FIELDS (its default = what those runs ran), or resuming them is refused."""
+    from agents.cotrain_setup import LATER_FIELDS
+
+    first = {  # the fields of the first saved configs (commit 2158e1f)
+        "dataset", "algo", "rollout_length", "adversary_weight", "n_iterations",
+        "agent_steps_per_iteration", "adversary_steps_per_iteration", "n_rollouts",
+        "real_ratio", "retain_iterations", "bc_epochs", "bc_max_steps", "eval_every",
+        "eval_last", "n_eval_episodes", "seed", "device", "ensemble_hidden", "mle_max_epochs",
+        "mle_max_time_s", "q_limit", "torch_threads", "stop_at_iteration", "progress",
+    }  # fmt: skip
+    added = {f.name for f in dataclasses.fields(CotrainConfig)} - first
+    assert added == set(LATER_FIELDS), f"add {sorted(added - LATER_FIELDS)} to LATER_FIELDS"
+
+
 def test_non_finite_config_values_survive_config_json(tmp_path):
     from agents.cotrain_setup import config_from_dict, config_to_dict
     from rambo_env.run_io import read_json, write_json
