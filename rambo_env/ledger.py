@@ -107,6 +107,11 @@ def _slug(dataset: str, algo: str, config: RamboPreset, seed: int, layer_norm: b
 
 def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerEntry]:
     """``index.json`` as entries by slug (empty if there is no ledger yet)."""
+    if (Path(ledger_dir) / CONFIG_NAME).is_file():  # was: a ledger written into the run folder
+        raise ValueError(
+            f"ledger: {ledger_dir} is a run folder (it holds the run's {CONFIG_NAME}), not a "
+            "results ledger; pass the ledger's folder with --ledger DIR and the runs as arguments"
+        )
     path = Path(ledger_dir) / INDEX_NAME
     if not path.is_file():
         return {}

@@ -1177,6 +1177,15 @@ def test_runs_on_different_unnamed_files_are_different_ledger_keys(
     assert ledger_module.ledger_dataset("hopper-medium", "1111") == "hopper-medium"
 
 
+def test_a_run_folder_given_as_the_ledger_is_refused(tmp_path, monkeypatch, ledger_module):
+    """Probe 11: ``ledger.py RUN --ledger RUN`` wrote index.json, the CSV and the PNG into the
+    run folder, without a word."""
+    _fake_run(tmp_path / "run", 3, monkeypatch)
+    with pytest.raises(ValueError, match=r"ledger: .*run is a run folder .*, not a results ledger"):
+        ledger_module.update_ledger(tmp_path / "run", tmp_path / "run")
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["config.json"]
+
+
 def test_ledger_refuses_a_foreign_config_or_a_run_with_no_iteration(tmp_path):
     """Issue 14 probe: a config.json without "config" gave the raw KeyError 'config'; a run with
     no logged iteration was added as 0 iterations."""
