@@ -36,6 +36,7 @@ from rambo_env.dynamics.ensemble import (  # check_device re-exported: one devic
     check_device,
     check_precision,
 )
+from rambo_env.evaluation import check_n_eval_episodes
 from rambo_env.run_io import check_field_types
 
 __all__ = [
@@ -176,6 +177,7 @@ class CotrainConfig:
             value = getattr(self, name)
             if value is not None and not value > 0:
                 raise ValueError(f"{name}: expected > 0, got {value!r}")
+        check_n_eval_episodes(self.n_eval_episodes)  # before the dataset load, not after BC
         for name in non_negative:
             if getattr(self, name) < 0:
                 raise ValueError(f"{name}: expected >= 0, got {getattr(self, name)!r}")

@@ -114,3 +114,15 @@ def test_evaluate_policy_checks_its_arguments_before_making_envs(kwargs, message
     norm = ObsNormalizer(np.zeros(11), np.ones(11))
     with pytest.raises(ValueError, match=message):
         evaluate_policy(lambda o: np.zeros((len(o), 3)), no_env, norm, **kwargs)
+
+
+def test_more_evaluation_episodes_than_fit_in_memory_are_refused_up_front():
+    """Probe 11: ``--n-eval-episodes 1000000`` built one simulator per episode after the dataset
+    load, MLE and BC, until MuJoCo's "engine error: Could not allocate memory"."""
+    from agents.cotrain_setup import CotrainConfig
+
+    with pytest.raises(ValueError, match=r"n_eval_episodes: 1000000 is not in \[1, 1024\]"):
+        CotrainConfig(n_eval_episodes=1_000_000)
+    norm = ObsNormalizer(np.zeros(11), np.ones(11))
+    with pytest.raises(ValueError, match=r"n_episodes: 2000 is not in \[1, 1024\]"):
+        evaluate_policy(lambda o: o, lambda: pytest.fail("an env was made"), norm, n_episodes=2000)
