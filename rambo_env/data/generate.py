@@ -16,6 +16,7 @@ collect equal shares of the transitions in parallel, each from its own seed stre
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing as mp
 import multiprocessing.spawn as mp_spawn
 import os
@@ -33,7 +34,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from rambo_env.data.dataset import DatasetUnavailableError, OfflineDataset
+from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.minari_io import (
     dataset_to_episodes,
     episodes_to_dataset,
@@ -523,10 +524,18 @@ def _level_episodes(
                 f"agents.behaviour.train_behaviour); run python scripts/make_dataset.py --env {env} "
                 "--level medium-replay --train-policy (or pass --replay PATH)"
             )
-        from rambo_env.data.loaders import read_npz  # (loaders imports this module)
+        from rambo_env.data.loaders import read_npz, validate_for_env  # (loaders imports this)
 
         # was: numpy's "contains pickled (object) data … load it unsafely", naming no file
-        return dataset_to_episodes(read_npz(path)), {"replay": str(path)}
+        replay = read_npz(path)
+        try:  # was: another env's buffer (hopper's for walker2d) saved as this env's dataset
+            validate_for_env(dataclasses.replace(replay, env_id=env_id))
+        except DatasetValidationError as err:
+            raise DatasetValidationError(
+                f"replay_path (--replay): {path} is not a replay buffer of {env_id} ({err}); pass "
+                f"the replay.npz that --train-policy wrote for --env {env}"
+            ) from None
+        return dataset_to_episodes(replay), {"replay": str(path)}
     medium, info_m = _level_episodes(
         env, "medium", n_transitions, seed, n_envs, progress, policy_path, None, None, device,
         n_workers,
@@ -664,6 +673,8 @@ def generate_dataset(
             f"average return {info['mean_return']:.1f} of {returns.size} complete episode(s) (D4RL "
             f"normalised score {info['normalized_score']:.1f})"
         )
+    elif level == "medium-replay":  # the replay file's episodes: the flags do not apply
+        said = "no episode of the replay buffer ended, so the behaviour policy's score is unknown"
     else:
         said = (
             "no episode ended within the budget (each env's last episode is cut), so the behaviour "

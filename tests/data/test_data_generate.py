@@ -15,7 +15,12 @@ import numpy as np
 import pytest
 import torch
 
-from rambo_env.data import DatasetUnavailableError, OfflineDataset, load_dataset
+from rambo_env.data import (
+    DatasetUnavailableError,
+    DatasetValidationError,
+    OfflineDataset,
+    load_dataset,
+)
 from rambo_env.data.generate import generate_dataset
 from rambo_env.data.minari_io import minari_dataset_path
 from rambo_env.policies import load_actor
@@ -149,6 +154,12 @@ def test_medium_replay_reads_the_behaviour_replay_buffer(tmp_path):
     np.testing.assert_array_equal(d.observations, replay.observations)
     np.testing.assert_array_equal(d.timeouts, replay.timeouts)
     assert d.name == "hopper-medium-replay"
+    # probe 11: another env's buffer (hopper's for walker2d) was saved as walker2d data
+    with pytest.raises(
+        DatasetValidationError, match=r"replay\.npz is not a replay buffer of Walker2d"
+    ):
+        generate_dataset("walker2d", "medium-replay", replay_path=path, progress=False, n_workers=1)
+    assert not minari_dataset_path("rambo/walker2d/medium-replay-v0").exists()
 
 
 @pytest.mark.parametrize(
