@@ -113,6 +113,11 @@ def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerE
             "results ledger; pass the ledger's folder with --ledger DIR and the runs as arguments"
         )
     path = Path(ledger_dir) / INDEX_NAME
+    if os.path.lexists(path) and not path.is_file():  # was: an empty ledger, then the run's CSV
+        raise ValueError(  # written and "index.json: not written (Is a directory) … free space"
+            f"ledger: {path} is not a file (a folder or a dangling link); restore the ledger's "
+            f"{INDEX_NAME} (git checkout -- {path}) or move that entry away"
+        )
     if not path.is_file():
         return {}
     what = f"ledger: {path} is not a ledger index"

@@ -1186,6 +1186,18 @@ def test_a_run_folder_given_as_the_ledger_is_refused(tmp_path, monkeypatch, ledg
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["config.json"]
 
 
+def test_a_ledger_index_that_is_a_folder_is_refused_before_any_write(
+    tmp_path, monkeypatch, ledger_module
+):
+    """Probe 11: an ``index.json`` that is a folder read as an empty ledger: the run's CSV was
+    written, then "index.json: not written (Is a directory); check … free space"."""
+    _fake_run(tmp_path / "run", 3, monkeypatch)
+    (tmp_path / "ledger" / "index.json").mkdir(parents=True)
+    with pytest.raises(ValueError, match=r"index.json is not a file \(a folder"):
+        ledger_module.update_ledger(tmp_path / "run", tmp_path / "ledger")
+    assert [p.name for p in (tmp_path / "ledger").iterdir()] == ["index.json"]  # no CSV
+
+
 def test_ledger_refuses_a_foreign_config_or_a_run_with_no_iteration(tmp_path):
     """Issue 14 probe: a config.json without "config" gave the raw KeyError 'config'; a run with
     no logged iteration was added as 0 iterations."""
