@@ -51,6 +51,7 @@ __all__ = [
     "check_field_types",
     "check_flag",
     "check_no_foreign_entries",
+    "check_not_a_non_file",
     "check_output_file",
     "check_run_folder",
     "check_torch_compile_cache",
@@ -349,6 +350,23 @@ def _exists(path: Path) -> bool:
         return path.exists()
     except OSError:
         return False
+
+
+def check_not_a_non_file(path: str | Path, what: str, hint: str) -> None:
+    """ValueError ``<what>: <path> is a folder, not a file; <hint>`` (or a dangling link, a pipe)
+    when something other than a regular file sits at ``path``; a missing ``path`` passes (the
+    caller says "missing" its own way). Was: "has no config.json / checkpoint.pt / sweep.json"
+    for a folder of that name."""
+    path = Path(path)
+    if _is_dangling_link(path):
+        kind = f"a link to {os.readlink(path)}, which does not exist"
+    elif _exists(path) and path.is_dir():
+        kind = "a folder, not a file"
+    elif _exists(path) and not path.is_file():
+        kind = "not a regular file"
+    else:
+        return
+    raise ValueError(f"{what}: {path} is {kind}; {hint}")
 
 
 def _is_dangling_link(path: Path) -> bool:

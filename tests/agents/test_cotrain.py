@@ -1058,6 +1058,28 @@ def test_a_run_that_lost_its_config_json_is_named_so_on_resume_and_on_a_new_star
         assert "not a run folder" not in err and "--resume" not in err
 
 
+@pytest.mark.parametrize("name", ["config.json", "checkpoint.pt"])
+def test_a_folder_where_a_run_file_goes_is_named(tmp_path, capsys, name):
+    """Probe 11: a folder named config.json / checkpoint.pt (sweep.json) was "missing" / "has no
+    checkpoint.pt to resume from" / "has no sweep.json (not a sweep folder?)"."""
+    from agents.cotrain_setup import config_to_dict
+    from agents.sweep import load_sweep
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    config = json.dumps({"config": config_to_dict(CotrainConfig())})
+    for file, text in (("config.json", config), ("checkpoint.pt", "x")):
+        if file == name:
+            (run_dir / file).mkdir()
+        else:
+            (run_dir / file).write_text(text)
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 2
+    assert f"run_dir: {run_dir / name} is a folder, not a file" in capsys.readouterr().err
+    (tmp_path / "sweep" / "sweep.json").mkdir(parents=True)
+    with pytest.raises(ValueError, match=r"sweep.json is a folder, not a file"):
+        load_sweep(tmp_path / "sweep")
+
+
 def test_sizes_that_cannot_fit_in_memory_fail_before_the_dataset_loads(tmp_path, capsys):
     from agents.memory import check_memory, estimate_memory
 
