@@ -116,7 +116,7 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
     not_a_run = f"{run_dir} is not a run folder (pass the folder of a run started by cotrain)"
     if not run_dir.is_dir():
         raise ValueError(f"run_dir: no folder {run_dir}, so no {run_io.CONFIG_NAME}: {not_a_run}")
-    run_io.check_not_a_non_file(path, "run_dir", f"restore the run's {run_io.CONFIG_NAME}")
+    run_io.check_file_or_absent(path, "run_dir", f"restore the run's {run_io.CONFIG_NAME}")
     if not path.is_file():
         held = sorted(
             name
@@ -152,7 +152,7 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
     if device is not None:
         cfg = dataclasses.replace(cfg, device=device)
     checkpoint = Path(run_dir) / run_io.CHECKPOINT_NAME
-    run_io.check_not_a_non_file(checkpoint, "run_dir", "restore the run's checkpoint file")
+    run_io.check_file_or_absent(checkpoint, "run_dir", "restore the run's checkpoint file")
     if not checkpoint.is_file():  # before the dataset load and the model build
         raise FileNotFoundError(
             f"run_dir: {run_dir} has no {run_io.CHECKPOINT_NAME} (the run died before its first "
@@ -288,7 +288,7 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
             for path in content:
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
         return
-    run_io.check_not_a_non_file(
+    run_io.check_file_or_absent(
         run_dir / run_io.CHECKPOINT_NAME, "run_dir", "restore the run's checkpoint file"
     )
     if not (run_dir / run_io.CHECKPOINT_NAME).is_file():

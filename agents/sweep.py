@@ -214,7 +214,7 @@ def trial_run_dir(runs_root: str | Path, dataset: str, config: RamboPreset, seed
 def load_sweep(sweep_dir: str | Path) -> tuple[SweepSpec, SweepResources]:
     """The spec and resources a sweep was started with (``<sweep_dir>/sweep.json``)."""
     path = Path(sweep_dir) / SWEEP_FILE
-    run_io.check_not_a_non_file(path, "sweep_dir", f"restore the sweep's {SWEEP_FILE}")
+    run_io.check_file_or_absent(path, "sweep_dir", f"restore the sweep's {SWEEP_FILE}")
     if not path.is_file():
         raise FileNotFoundError(f"sweep_dir: {sweep_dir} has no {SWEEP_FILE} (not a sweep folder?)")
     try:
@@ -359,7 +359,7 @@ def resume_sweep(
     """Continue an interrupted sweep: unfinished and errored trials resume from their last Tune
     checkpoint, finished trials are not run again. The spec is the saved one."""
     sweep_dir = Path(sweep_dir).resolve()
-    run_io.check_not_a_non_file(
+    run_io.check_file_or_absent(
         sweep_dir / SWEEP_FILE, "sweep_dir", f"restore the sweep's {SWEEP_FILE}"
     )
     if not (sweep_dir / SWEEP_FILE).is_file():

@@ -51,7 +51,7 @@ __all__ = [
     "check_field_types",
     "check_flag",
     "check_no_foreign_entries",
-    "check_not_a_non_file",
+    "check_file_or_absent",
     "check_output_file",
     "check_run_folder",
     "check_torch_compile_cache",
@@ -352,7 +352,7 @@ def _exists(path: Path) -> bool:
         return False
 
 
-def check_not_a_non_file(path: str | Path, what: str, hint: str) -> None:
+def check_file_or_absent(path: str | Path, what: str, hint: str) -> None:
     """ValueError ``<what>: <path> is a folder, not a file; <hint>`` (or a dangling link, a pipe)
     when something other than a regular file sits at ``path``; a missing ``path`` passes (the
     caller says "missing" its own way). Was: "has no config.json / checkpoint.pt / sweep.json"
