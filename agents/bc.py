@@ -85,6 +85,12 @@ def behaviour_clone(
     """
     cfg = cfg or BCConfig()
     spec = algorithm_spec(model)
+    if cfg.loss != "nll" and not spec.stochastic_actor:  # was: silently the MSE of the action
+        raise ValueError(
+            f"BCConfig.loss: {cfg.loss!r} is a loss of stochastic actors (sac, tqc, crossq); "
+            f"{type(model).__name__}'s deterministic actor is cloned by the MSE to the dataset "
+            "action; leave the loss at its default"
+        )
     real = real_transitions(dataset, normalizer, model.device)
     obs = real.obs  # [N, O]
     scaled = ActionScaler.from_model(model).scale(real.action)  # [N, A]

@@ -59,6 +59,19 @@ class BehaviourConfig:
     save_freq: int = 25_000
     """Env steps between resumable saves (SB3 model + replay buffer + history) in ``out_dir/resume``."""
 
+    def __post_init__(self) -> None:
+        for name in ("max_steps", "eval_freq", "n_eval_episodes", "save_freq"):
+            if getattr(self, name) < 1:
+                raise ValueError(
+                    f"BehaviourConfig.{name}: expected >= 1, got {getattr(self, name)}"
+                )
+        if self.max_steps < self.eval_freq:  # was: "min() arg is an empty sequence" after training
+            raise ValueError(
+                f"BehaviourConfig.max_steps: {self.max_steps} < eval_freq={self.eval_freq}: the "
+                "agent would never be evaluated, so no checkpoint could be chosen; give at least "
+                f"{self.eval_freq} steps (--behaviour-steps; the default: 400000)"
+            )
+
 
 class _BandStopCallback(BaseCallback):
     """Evaluates the stochastic policy every ``eval_freq`` steps; stops inside the return band."""

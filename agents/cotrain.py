@@ -116,7 +116,19 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
     not_a_run = f"{run_dir} is not a run folder (pass the folder of a run started by cotrain)"
     if not run_dir.is_dir():
         raise ValueError(f"run_dir: no folder {run_dir}, so no {run_io.CONFIG_NAME}: {not_a_run}")
+    run_io.check_file_or_absent(path, "run_dir", f"restore the run's {run_io.CONFIG_NAME}")
     if not path.is_file():
+        held = sorted(
+            name
+            for name in (run_io.CHECKPOINT_NAME, run_io.RESULTS_NAME)
+            if (run_dir / name).exists()
+        )
+        if held:  # was: "not a run folder", while a new run there said "continue it: --resume"
+            raise ValueError(
+                f"run_dir: {path} is missing, but {run_dir} holds a run ({', '.join(held)}); "
+                f"it cannot continue without its config: restore {run_io.CONFIG_NAME} (from a "
+                "backup or a copy of the folder), or start a new run in another folder"
+            )
         raise ValueError(f"run_dir: {path} not found: {not_a_run}")
     try:
         data = run_io.read_json(path)
@@ -125,7 +137,7 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
     if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
         raise ValueError(f'run_dir: {path} has no "config" object: {not_a_run}')
     try:
-        return config_from_dict(data["config"])
+        return config_from_dict(data["config"], saved=True)
     except (TypeError, ValueError) as err:
         raise ValueError(f"run_dir: {path}: {err}") from None
 
@@ -140,6 +152,7 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
     if device is not None:
         cfg = dataclasses.replace(cfg, device=device)
     checkpoint = Path(run_dir) / run_io.CHECKPOINT_NAME
+    run_io.check_file_or_absent(checkpoint, "run_dir", "restore the run's checkpoint file")
     if not checkpoint.is_file():  # before the dataset load and the model build
         raise FileNotFoundError(
             f"run_dir: {run_dir} has no {run_io.CHECKPOINT_NAME} (the run died before its first "
@@ -261,6 +274,8 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
     if not resume:
         content = [p for p in run_dir.iterdir() if p.name != run_io.LOCK_NAME]
         started = {run_io.CHECKPOINT_NAME, run_io.RESULTS_NAME} & {p.name for p in content}
+        if started and not config_path.is_file():
+            load_config(run_dir)  # raises: a run without its config.json cannot be resumed either
         if started:
             raise ValueError(  # was: "pass resume=True", advice the CLI has no flag for
                 f"run_dir: {run_dir} already holds a run ({', '.join(sorted(started))}); continue "
@@ -273,6 +288,9 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
             for path in content:
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
         return
+    run_io.check_file_or_absent(
+        run_dir / run_io.CHECKPOINT_NAME, "run_dir", "restore the run's checkpoint file"
+    )
     if not (run_dir / run_io.CHECKPOINT_NAME).is_file():
         raise FileNotFoundError(
             f"run_dir: {run_dir} has no {run_io.CHECKPOINT_NAME} to resume from"
@@ -332,6 +350,12 @@ def _extend(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
     it to N (a finished run too), recorded in its config.json; fewer than it has done is refused."""
     saved = run_io.read_json(run_dir / run_io.CONFIG_NAME)
     before = saved["config"].get("n_iterations")
+    if cfg.n_iterations < done and before == cfg.n_iterations:  # was: "finished: 3/1 iterations"
+        raise ValueError(
+            f"n_iterations: {cfg.n_iterations} in {run_dir / run_io.CONFIG_NAME} < the {done} "
+            f"iterations {run_dir} has done (edited by hand?); put back the run's value (at "
+            f"least {done}), or extend the run with --n-iterations N"
+        )
     if before == cfg.n_iterations:
         return
     if cfg.n_iterations < done:
@@ -579,6 +603,7 @@ def _finish(
         "message": monitor.message,
         "dataset": cfg.dataset,
         "dataset_name": session.dataset.name,
+        "dataset_fingerprint": session.resolved["dataset"]["fingerprint"],
         "behaviour_score": session.resolved["dataset"].get("behaviour_score"),
         "algo": cfg.algo,
         "seed": cfg.seed,

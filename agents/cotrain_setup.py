@@ -36,6 +36,7 @@ from rambo_env.dynamics.ensemble import (  # check_device re-exported: one devic
     check_device,
     check_precision,
 )
+from rambo_env.evaluation import check_n_eval_episodes
 from rambo_env.run_io import check_field_types
 
 __all__ = [
@@ -176,6 +177,7 @@ class CotrainConfig:
             value = getattr(self, name)
             if value is not None and not value > 0:
                 raise ValueError(f"{name}: expected > 0, got {value!r}")
+        check_n_eval_episodes(self.n_eval_episodes)  # before the dataset load, not after BC
         for name in non_negative:
             if getattr(self, name) < 0:
                 raise ValueError(f"{name}: expected >= 0, got {getattr(self, name)!r}")
@@ -198,6 +200,12 @@ class CotrainConfig:
         check_precision(self.precision)
         if self.bc_loss not in ("nll", "mse_sample"):
             raise ValueError(f"bc_loss: expected nll or mse_sample, got {self.bc_loss!r}")
+        if self.bc_loss != "nll" and self.algo not in ENTROPY_ALGOS:  # was: silently ignored
+            raise ValueError(
+                f"bc_loss: {self.bc_loss} is a BC loss of stochastic actors {ENTROPY_ALGOS}; "
+                f"{self.algo}'s deterministic actor is cloned by the MSE to the dataset action: "
+                "leave --bc-loss out"
+            )
         if self.ent_coef_max is not None:
             if not math.isfinite(self.ent_coef_max):
                 raise ValueError(
@@ -295,12 +303,42 @@ def config_to_dict(cfg: CotrainConfig) -> dict[str, Any]:
     }
 
 
-def config_from_dict(data: dict[str, Any]) -> CotrainConfig:
-    """Inverse of :func:`config_to_dict` (e.g. a saved ``config.json``); unknown keys are errors."""
+#: Fields added after runs first saved their config (sessions 2-12): a saved config without
+#: one ran with its default (critic_layer_norm: the official critic, below). Every other field
+#: is in every saved config, so its absence means a cut or hand-edited file.
+LATER_FIELDS = frozenset(
+    {
+        "ent_coef",
+        "ent_coef_max",
+        "log_std_min",
+        "ensemble_max_logvar_init",
+        "ensemble_min_logvar_init",
+        "env_id",
+        "bc_loss",
+        "critic_layer_norm",
+        "compile",
+        "precision",
+    }
+)
+
+
+def config_from_dict(data: dict[str, Any], saved: bool = False) -> CotrainConfig:
+    """Inverse of :func:`config_to_dict` (e.g. a saved ``config.json``); unknown keys are errors.
+
+    :param saved: ``data`` is a saved config (``config.json``, ``sweep.json``): a missing field
+        other than :data:`LATER_FIELDS` is an error (was: its default, silently: a deleted
+        ``n_iterations`` extended a resumed run to 5 iterations).
+    """
     names = {f.name for f in dataclasses.fields(CotrainConfig)}
     unknown = sorted(set(data) - names)
     if unknown:
         raise ValueError(f"config: unknown field(s) {unknown}; known: {sorted(names)}")
+    missing = sorted(names - set(data) - LATER_FIELDS) if saved else []
+    if missing:
+        raise ValueError(
+            f"config: missing field(s) {missing} (cut or edited by hand; their defaults would "
+            "silently change the run); restore the file, or put the run's values back"
+        )
     text_fields = {"dataset", "algo", "device", "ent_coef", "precision"}
     # Configs saved before critic_layer_norm became auto (session 8) ran the official critic.
     data = {"critic_layer_norm": False, **data}
@@ -378,6 +416,13 @@ def _check_run_dataset_file(dataset: str) -> None:
         )
 
 
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long: the caller's check names it
+        return False
+
+
 def _short_name(name: str) -> str:
     from rambo_env.data.loaders import is_dataset_file
 
@@ -443,19 +488,18 @@ def build_session(
     from agents.vec_env import RamboModelVecEnv
     from rambo_env.adversary import AdversaryConfig, ModelAdversary
     from rambo_env.data.loaders import load_dataset
-    from rambo_env.dynamics.io import cache_dir
+    from rambo_env.dynamics.io import cache_dir, check_cache_dir
     from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
     from rambo_env.run_io import check_torch_compile_cache
 
     check_device(cfg.device)  # before any dataset or model work
     check_torch_compile_cache()  # torch._dynamo makes it at the first optimizer
     _check_memory(cfg, cfg.rollout_length or 1, obs_dim=1, action_dim=1, lower_bound=True)
-    cache = cache_dir()  # a file there: was found after the dataset load (minutes when it is
-    if cache.exists() and not cache.is_dir():  # generated); a read-only cache may still serve
-        raise ValueError(
-            f"RAMBO_ENV_CACHE: model cache {cache} is not a folder; set RAMBO_ENV_CACHE to a "
-            "writable folder"
-        )
+    # A cache that is not a folder yet must be made and written (a file there, /proc/x, a
+    # read-only disk: were found after the dataset load, minutes when it is generated); an
+    # existing read-only cache folder may still serve the model, so it is not refused here.
+    if not _is_folder(cache_dir()):
+        check_cache_dir()
     if from_checkpoint or expected_fingerprint is not None:
         _check_run_dataset_file(cfg.dataset)
     try:  # a short name's preset λ: checked before a dataset is generated on first use

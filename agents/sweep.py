@@ -29,6 +29,7 @@ import json
 import math
 import os
 import shutil
+import socket
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -64,6 +65,7 @@ __all__ = [
     "SweepOutcome",
     "SweepResources",
     "SweepSpec",
+    "check_address",
     "check_trial_device",
     "cotrain_trainable",
     "load_sweep",
@@ -148,7 +150,7 @@ class SweepSpec:
             datasets=tuple(data["datasets"]),
             configs=tuple(RamboPreset(int(k), float(lam)) for k, lam in data["configs"]),
             seeds=tuple(data["seeds"]),
-            base=config_from_dict(data["base"]),
+            base=config_from_dict(data["base"], saved=True),
         )
 
 
@@ -212,6 +214,7 @@ def trial_run_dir(runs_root: str | Path, dataset: str, config: RamboPreset, seed
 def load_sweep(sweep_dir: str | Path) -> tuple[SweepSpec, SweepResources]:
     """The spec and resources a sweep was started with (``<sweep_dir>/sweep.json``)."""
     path = Path(sweep_dir) / SWEEP_FILE
+    run_io.check_file_or_absent(path, "sweep_dir", f"restore the sweep's {SWEEP_FILE}")
     if not path.is_file():
         raise FileNotFoundError(f"sweep_dir: {sweep_dir} has no {SWEEP_FILE} (not a sweep folder?)")
     try:
@@ -327,7 +330,10 @@ def run_sweep(
     :param verbose: Tune's console output (0 silent, 1 status table, 2 with trial results).
     """
     _import_tune()  # before anything is written
-    check_trial_device(spec.base.device, resources.gpus_per_trial, address)
+    check_trial_device(
+        spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
+    )
+    check_address(address)
     sweep_dir = Path(sweep_dir).resolve()
     made = [p for p in (sweep_dir, *sweep_dir.parents) if not p.exists()]  # deepest first
     # was: a WriteFailedError traceback after the datasets were prepared (generated: minutes)
@@ -353,14 +359,22 @@ def resume_sweep(
     """Continue an interrupted sweep: unfinished and errored trials resume from their last Tune
     checkpoint, finished trials are not run again. The spec is the saved one."""
     sweep_dir = Path(sweep_dir).resolve()
+    run_io.check_file_or_absent(
+        sweep_dir / SWEEP_FILE, "sweep_dir", f"restore the sweep's {SWEEP_FILE}"
+    )
     if not (sweep_dir / SWEEP_FILE).is_file():
         raise FileNotFoundError(f"sweep_dir: {sweep_dir} has no {SWEEP_FILE} to resume")
     spec, resources = load_sweep(sweep_dir)
-    check_trial_device(spec.base.device, resources.gpus_per_trial, address)
+    check_trial_device(
+        spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
+    )
+    check_address(address)
     return _fit(spec, resources, sweep_dir, address, verbose, restore=True)
 
 
-def check_trial_device(device: str, gpus_per_trial: float, address: str | None) -> None:
+def check_trial_device(
+    device: str, gpus_per_trial: float, address: str | None, cpus_per_trial: float = 1.0
+) -> None:
     """The trials' ``device`` and GPU share, before any dataset is prepared or Ray is started.
 
     Was: ``--device gpu`` passed the driver (datasets prepared, ``sweep.json`` written, Ray
@@ -373,6 +387,20 @@ def check_trial_device(device: str, gpus_per_trial: float, address: str | None) 
 
     if address is None:
         check_device(device)
+        cores = _n_cores()  # what the local Ray is started with
+        if cpus_per_trial > cores:  # Probe 11: was a trial PENDING forever (Ray's autoscaler:
+            raise ValueError(  # "No available node types can fulfill resource request")
+                f"cpus_per_trial: {cpus_per_trial:g}, but this machine has {cores} CPU core(s), "
+                "so a local Ray can never start a trial (each would wait forever); give at most "
+                f"{cores}, or join a cluster with bigger nodes (--address)"
+            )
+        n_gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if gpus_per_trial > n_gpus > 0:
+            raise ValueError(
+                f"gpus_per_trial: {gpus_per_trial:g}, but this machine has {n_gpus} GPU(s), so "
+                "a local Ray can never start a trial; give at most that many, or join a "
+                "cluster with bigger nodes (--address)"
+            )
         if gpus_per_trial > 0 and not torch.cuda.is_available():
             raise ValueError(
                 f"gpus_per_trial: {gpus_per_trial:g}, but this machine has no usable CUDA (torch "
@@ -388,6 +416,28 @@ def check_trial_device(device: str, gpus_per_trial: float, address: str | None) 
         kind = None
     if kind != "cuda":  # names a malformed or unsupported device
         check_device(device)
+
+
+def check_address(address: str | None, timeout_s: float = 5.0) -> None:
+    """A ``host:port`` (or ``ray://host:port``) Ray address answers, before anything is written
+    (was: Ray retried for minutes, printing "Failed to connect to GCS", after sweep.json was
+    written, so the same command then found the folder "not empty"). ``auto``, ``local`` and no
+    address are Ray's own business."""
+    if address is None or address in ("auto", "local"):
+        return
+    host, sep, port = address.removeprefix("ray://").rpartition(":")
+    if not sep or not port.isdigit():
+        raise ValueError(
+            f"address: {address!r} is not 'auto', host:port or ray://host:port (e.g. "
+            "10.0.0.5:6379, the head node's address that `ray start --head` prints)"
+        )
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+    except OSError as err:
+        raise ValueError(
+            f"address: no Ray cluster answers at {address} ({err.strerror or err}); start one "
+            "there (ray start --head), fix --address, or leave it out for a local Ray"
+        ) from None
 
 
 def _fit(

@@ -270,8 +270,10 @@ def synthetic_dataset(cfg: BenchConfig, n: int | None = None) -> OfflineDataset:
     actions = rng.uniform(-1.0, 1.0, (n, cfg.action_dim)).astype(np.float32)  # [N, A]
     next_obs = obs + rng.normal(0.0, 0.01, obs.shape).astype(np.float32)
     rewards = rng.normal(1.0, 0.1, n).astype(np.float32)
-    timeouts = np.zeros(n, dtype=bool)
-    timeouts[999::1000] = True
+    # Independent random rows: each is its own one-step episode (was: 1000-step episodes whose
+    # next_observations are not the next row, so every bench printed a false "1998 row(s) end an
+    # episode without a flag" WARNING about its own data).
+    timeouts = np.ones(n, dtype=bool)
     hopper = cfg.obs_dim == 11 and cfg.action_dim == 3
     return OfflineDataset.from_arrays(
         {

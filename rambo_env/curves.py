@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from rambo_env.run_io import TB_DIR, atomic_write, check_run_folder
+from rambo_env.run_io import CONFIG_NAME, TB_DIR, atomic_write, check_run_folder, run_holder
 
 __all__ = ["CURVE_COLUMNS", "plot_curves", "read_curves", "read_curves_csv", "write_curves_csv"]
 
@@ -35,6 +35,25 @@ CURVE_COLUMNS: dict[str, str] = {
 }
 
 
+def _record_damage(path: Path) -> str | None:
+    """Where a TensorBoard event file (TFRecord: ``[uint64 length][uint32 crc][data][uint32 crc]``
+    per record) stops being whole, or None. TensorBoard's reader stops there without a word."""
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        offset = 0
+        while offset < size:
+            header = f.read(12)
+            if len(header) < 12:
+                return f"a record header cut at byte {offset} of {size}"
+            length = int.from_bytes(header[:8], "little")
+            end = offset + 12 + length + 4
+            if end > size:
+                return f"the record at byte {offset} runs past the end of the file ({size} bytes)"
+            f.seek(end)
+            offset = end
+    return None
+
+
 def read_curves(run_dir: str | Path) -> list[dict[str, float | None]]:
     """One dict per logged iteration (0 = after the warm start): ``iteration`` + CURVE_COLUMNS.
 
@@ -46,9 +65,29 @@ def read_curves(run_dir: str | Path) -> list[dict[str, float | None]]:
     check_run_folder(run_dir)
     tb = Path(run_dir) / TB_DIR
     if not tb.is_dir():
-        raise FileNotFoundError(f"run_dir: {run_dir} has no {TB_DIR}/ folder (not a run folder?)")
+        if (Path(run_dir) / CONFIG_NAME).is_file():  # was: "(not a run folder?)" for a run
+            raise FileNotFoundError(
+                f"run_dir: {tb} is missing: the TensorBoard logs the run's curves are read from "
+                f"were deleted or moved; restore {TB_DIR}/ (its results.json keeps only the "
+                "evaluations)"
+            )
+        raise FileNotFoundError(
+            f"run_dir: {run_dir} has no {TB_DIR}/ folder and no {CONFIG_NAME}: not a run folder; "
+            "pass the folder of a run started by cotrain"
+        )
     by_step: dict[int, dict[str, float | None]] = {}
-    for events in sorted(p for p in tb.rglob("events.out.tfevents.*") if p.is_file()):
+    files = sorted(p for p in tb.rglob("events.out.tfevents.*") if p.is_file())
+    # A live run's newest file may end in a record still being written: not damage.
+    writing = max(files, key=lambda p: p.stat().st_mtime) if files and run_holder(run_dir) else None
+    for events in files:
+        damage = None if events == writing else _record_damage(events)
+        if damage is not None:  # was: silently the records before it (a cut copy: a curve
+            print(  # without its last iterations; random bytes: "no iteration logged yet")
+                f"[rambo_env] WARNING: {events} is damaged ({damage}): the iterations logged "
+                "after that point are missing from the curves; restore the file if you have "
+                "it (the run's results.json keeps the evaluations)",
+                flush=True,
+            )
         acc = EventAccumulator(str(events), size_guidance={"scalars": 0})
         acc.Reload()
         tags = set(acc.Tags()["scalars"])

@@ -19,8 +19,12 @@ from typing import Any, Protocol
 import gymnasium as gym
 import numpy as np
 
+from rambo_env.run_io import check_seed, is_int
+
 __all__ = [
+    "MAX_EVAL_EPISODES",
     "EvalResult",
+    "check_n_eval_episodes",
     "evaluate_policy",
     "final_score",
 ]
@@ -68,6 +72,21 @@ class EvalResult:
         }
 
 
+#: Most episodes of one evaluation: they run in lock-step, one simulator each.
+MAX_EVAL_EPISODES = 1024
+
+
+def check_n_eval_episodes(n_episodes: int, what: str = "n_eval_episodes") -> None:
+    """At most :data:`MAX_EVAL_EPISODES` (was: ``--n-eval-episodes 1000000`` built envs after the
+    dataset load, MLE and BC until MuJoCo's "engine error: Could not allocate memory")."""
+    if n_episodes > MAX_EVAL_EPISODES:
+        raise ValueError(
+            f"{what}: {n_episodes} is not in [1, {MAX_EVAL_EPISODES}]: the episodes of one "
+            "evaluation run in lock-step, each in its own simulator, so they all live in memory "
+            "at once; give fewer (paper: 10)"
+        )
+
+
 def evaluate_policy(
     act: ActFn,
     env: str | Callable[[], gym.Env],
@@ -88,8 +107,14 @@ def evaluate_policy(
     :param scorer: anything with ``normalized_score(mean_return)`` (e.g. the ``OfflineDataset``).
     :param max_episode_steps: optional hard cap on top of the env's own time limit.
     """
-    if n_episodes < 1:
-        raise ValueError(f"n_episodes: must be >= 1, got {n_episodes}")
+    if not is_int(n_episodes) or n_episodes < 1:  # was: a raw TypeError for 2.5 / "3"
+        raise ValueError(f"n_episodes: must be an int >= 1, got {n_episodes!r}")
+    check_n_eval_episodes(n_episodes, "n_episodes")
+    check_seed(seed)  # was: gymnasium's "Seed must be …" at the first reset
+    if max_episode_steps is not None and (not is_int(max_episode_steps) or max_episode_steps < 1):
+        raise ValueError(  # was: 0 ran one step
+            f"max_episode_steps: must be None or an int >= 1, got {max_episode_steps!r}"
+        )
     make = (lambda: gym.make(env)) if isinstance(env, str) else env
     envs = [make() for _ in range(n_episodes)]
     try:

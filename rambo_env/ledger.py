@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rambo_env.curves import plot_curves, read_curves, read_curves_csv, write_curves_csv
+from rambo_env.data.dataset import OfflineDataset
 from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
@@ -37,6 +38,7 @@ __all__ = [
     "DEFAULT_LEDGER_DIR",
     "INDEX_NAME",
     "LedgerEntry",
+    "ledger_dataset",
     "read_index",
     "run_slug",
     "standing",
@@ -88,6 +90,16 @@ class LedgerEntry:
         return f"{self.algo} {config_label(self.config)}{critic}, seed {self.seed}"
 
 
+def ledger_dataset(name: str, fingerprint: str | None) -> str:
+    """The ledger's name for a run's dataset: its name, except for data that carry none (an npz,
+    a dict of arrays, a D4RL-layout file: ``OfflineDataset``'s default ``custom``), which are
+    ``custom-<fingerprint>``. Was ``custom`` for all of them: runs on different files were one
+    ledger key ("both … same dataset"), and a run was compared with another file's run."""
+    if name == OfflineDataset.name and fingerprint:
+        return f"{name}-{fingerprint[:8]}"
+    return name
+
+
 def _slug(dataset: str, algo: str, config: RamboPreset, seed: int, layer_norm: bool) -> str:
     critic = "-ln" if layer_norm else ""
     return f"{dataset_slug(dataset)}_{algo}_{config_slug(config)}{critic}_s{seed}"
@@ -95,7 +107,17 @@ def _slug(dataset: str, algo: str, config: RamboPreset, seed: int, layer_norm: b
 
 def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerEntry]:
     """``index.json`` as entries by slug (empty if there is no ledger yet)."""
+    if (Path(ledger_dir) / CONFIG_NAME).is_file():  # was: a ledger written into the run folder
+        raise ValueError(
+            f"ledger: {ledger_dir} is a run folder (it holds the run's {CONFIG_NAME}), not a "
+            "results ledger; pass the ledger's folder with --ledger DIR and the runs as arguments"
+        )
     path = Path(ledger_dir) / INDEX_NAME
+    if os.path.lexists(path) and not path.is_file():  # was: an empty ledger, then the run's CSV
+        raise ValueError(  # written and "index.json: not written (Is a directory) … free space"
+            f"ledger: {path} is not a file (a folder or a dangling link); restore the ledger's "
+            f"{INDEX_NAME} (git checkout -- {path}) or move that entry away"
+        )
     if not path.is_file():
         return {}
     what = f"ledger: {path} is not a ledger index"
@@ -232,7 +254,9 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         saved = read_json(config_path)
         cfg, resolved = saved["config"], saved["resolved"]
         config = RamboPreset(int(resolved["rollout_length"]), float(resolved["adversary_weight"]))
-        dataset = resolved["dataset"]["name"]
+        dataset = ledger_dataset(
+            resolved["dataset"]["name"], resolved["dataset"].get("fingerprint")
+        )
         algo, seed, dataset_arg = cfg["algo"], int(cfg["seed"]), cfg["dataset"]
         # runs before session 8 record it only in the config (absent there: the official critic)
         layer_norm = bool(resolved.get("critic_layer_norm", cfg.get("critic_layer_norm") or False))

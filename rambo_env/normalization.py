@@ -57,6 +57,11 @@ class ObsNormalizer:
     @classmethod
     def from_dataset(cls, dataset: Any, eps: float = 1e-6) -> ObsNormalizer:
         """Fit on ``dataset.observations`` [N, obs_dim]: mean and ``std + eps`` (official: 1e-6)."""
+        if not hasattr(dataset, "observations"):  # was: a raw AttributeError
+            raise ValueError(
+                "dataset: expected an OfflineDataset (rambo_env.load_dataset(name_or_path)), got "
+                f"{type(dataset).__name__}; for an array use ObsNormalizer.from_observations"
+            )
         return cls.from_observations(dataset.observations, eps=eps)
 
     @classmethod

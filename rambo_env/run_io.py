@@ -42,12 +42,14 @@ __all__ = [
     "CONFIG_NAME",
     "CURVE_NAME",
     "LOCK_NAME",
+    "NAME_MAX",
     "RESULTS_NAME",
     "TB_DIR",
     "WriteFailedError",
     "atomic_write",
     "available_memory_bytes",
     "check_field_types",
+    "check_file_or_absent",
     "check_flag",
     "check_no_foreign_entries",
     "check_output_file",
@@ -71,6 +73,9 @@ __all__ = [
     "save_checkpoint",
     "set_rng_state",
     "sigterm_as_keyboard_interrupt",
+    "silence_stdout",
+    "stop_signals",
+    "tolerant_console",
     "write_json",
 ]
 
@@ -196,7 +201,12 @@ def resolve_torch_threads(requested: int | None) -> tuple[int, str]:
     cores = usable_cores()
     if requested is not None:
         most = MAX_THREADS_PER_CORE * max(cores, os.cpu_count() or 1)
-        if not 1 <= int(requested) <= most:
+        if int(requested) < 1:  # was: "… give fewer" for 0 and -3
+            raise ValueError(
+                f"torch_threads: {requested} is not in [1, {most}]; give at least 1, or none for "
+                "auto"
+            )
+        if int(requested) > most:
             raise ValueError(
                 f"torch_threads: {requested} is not in [1, {most}] ({MAX_THREADS_PER_CORE} per "
                 f"core of this machine; more only slow torch down, and thousands fail to start "
@@ -228,11 +238,13 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     writes and no ``config.json`` is refused before anything is written into it.
     """
     run_dir = Path(run_dir)
-    if _is_dangling_link(run_dir):
-        raise ValueError(
-            f"run_dir: {run_dir} is a link to {os.readlink(run_dir)}, which does not exist; "
-            "create that folder or pick another"
-        )
+    for link in (run_dir, *run_dir.parents):  # a parent too (probe 11: "cannot create … (File
+        if _is_dangling_link(link):  # exists)")
+            where = "" if link == run_dir else f" (its folder {link})"
+            raise ValueError(
+                f"run_dir: {run_dir}{where} is a link to {os.readlink(link)}, which does not "
+                "exist; create that folder or pick another"
+            )
     if _exists(run_dir) and not run_dir.is_dir():
         raise ValueError(f"run_dir: {run_dir} exists and is not a folder")
     if _exists(run_dir) and not _exists(run_dir / CONFIG_NAME):
@@ -241,6 +253,12 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     created = bool(new_dirs)
     lock = run_dir / LOCK_NAME
     try:
+        if _is_dangling_link(lock) or (_exists(lock) and not lock.is_file()):
+            what = "a dangling link" if _is_dangling_link(lock) else "not a file"
+            raise ValueError(  # was: "cannot write …/.lock (Is a directory); pick a writable folder"
+                f"run_dir: {lock} is {what}, but a run keeps its process id in that file; "
+                "remove it (no run of this project made it) and rerun"
+            )
         try:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)  # not executable
         except FileExistsError:
@@ -256,9 +274,12 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     except OSError as err:  # a read-only folder, no permission, a full disk
         if created:
             _remove_empty(new_dirs)
-        raise ValueError(
-            f"run_dir: cannot write {lock} ({err.strerror or err}); pick a writable folder"
-        ) from err
+        hint = (  # was "pick a writable folder" for a run to resume, too (read-only disk)
+            "make it writable, or copy the run folder somewhere writable and resume the copy"
+            if _exists(run_dir / CONFIG_NAME)
+            else "pick a writable folder"
+        )
+        raise ValueError(f"run_dir: cannot write {lock} ({err.strerror or err}); {hint}") from err
     except ValueError:
         if created:
             _remove_empty(new_dirs)
@@ -331,6 +352,23 @@ def _exists(path: Path) -> bool:
         return False
 
 
+def check_file_or_absent(path: str | Path, what: str, hint: str) -> None:
+    """ValueError ``<what>: <path> is a folder, not a file; <hint>`` (or a dangling link, a pipe)
+    when something other than a regular file sits at ``path``; a missing ``path`` passes (the
+    caller says "missing" its own way). Was: "has no config.json / checkpoint.pt / sweep.json"
+    for a folder of that name."""
+    path = Path(path)
+    if _is_dangling_link(path):
+        kind = f"a link to {os.readlink(path)}, which does not exist"
+    elif _exists(path) and path.is_dir():
+        kind = "a folder, not a file"
+    elif _exists(path) and not path.is_file():
+        kind = "not a regular file"
+    else:
+        return
+    raise ValueError(f"{what}: {path} is {kind}; {hint}")
+
+
 def _is_dangling_link(path: Path) -> bool:
     try:
         return path.is_symlink() and not path.exists()
@@ -347,31 +385,43 @@ def _remove_empty(folders: list[Path]) -> None:
             return
 
 
+def stop_signals() -> tuple[signal.Signals, ...]:
+    """The signals handled like Ctrl-C: SIGTERM (``kill``, a scheduler's stop) and SIGHUP (the
+    terminal closed, an ssh session dropped; was: the run killed outright: its ``.lock`` left, no
+    results.json). SIGHUP only while it is not ignored: ``nohup`` ignores
+    it so that the run goes on, and so does it here."""
+    hup = getattr(signal, "SIGHUP", None)  # POSIX only
+    if hup is None or signal.getsignal(hup) is signal.SIG_IGN:
+        return (signal.SIGTERM,)
+    return (signal.SIGTERM, hup)
+
+
 @contextmanager
 def sigterm_as_keyboard_interrupt() -> Iterator[None]:
-    """Treat SIGTERM (``kill``, a scheduler's stop) like Ctrl-C (a run's training and setup,
+    """Treat SIGTERM and SIGHUP (:func:`stop_signals`) like Ctrl-C (a run's training and setup,
     ``scripts/make_dataset.py``'s collection).
 
     Only the main thread may install signal handlers; elsewhere (e.g. a Ray worker thread) this
-    does nothing. The previous handler is restored afterwards.
+    does nothing. The previous handlers are restored afterwards.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def handler(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt(f"signal {signum} (SIGTERM)")
+        raise KeyboardInterrupt(f"signal {signum} ({signal.Signals(signum).name})")
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    previous = {sig: signal.signal(sig, handler) for sig in stop_signals()}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 @contextmanager
 def interrupts_deferred(script: str, said: str, reraise: bool = False) -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM while files that belong together are written (a run's closing
+    """Hold Ctrl-C, SIGTERM and SIGHUP while files that belong together are written (a run's closing
     files; a ledger's CSV, index and plot), then go on, or with ``reraise`` raise the held
     ``KeyboardInterrupt`` once they are whole. A held signal prints ``[script] SIGINT <said>``
     (e.g. ``while the results were written: they were completed first``). Only the main thread
@@ -384,7 +434,7 @@ def interrupts_deferred(script: str, said: str, reraise: bool = False) -> Iterat
     def hold(signum: int, frame: object) -> None:
         received.append(signum)
 
-    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, *stop_signals())}
     try:
         yield
     finally:
@@ -409,6 +459,18 @@ def exit_on_interrupt(script: str, left: str, call: Callable[[], Any]) -> Any:
         raise SystemExit(130) from None
 
 
+def tolerant_console() -> None:
+    """Let a script print on a terminal whose encoding lacks its λ, —, ≈ (a latin-1 or ASCII
+    locale, ``PYTHONIOENCODING=ascii``): such characters come out as ``\\u03bb`` escapes (was:
+    ``UnicodeEncodeError: 'latin-1' codec can't encode character '\\u2014'`` after the warm
+    start, the run stopped; ``--help`` a raw traceback). A script's ``__main__`` calls it first."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):  # replaced / closed / not a text stream
+            pass
+
+
 def available_memory_bytes() -> int | None:
     """Host memory a new allocation can get now: ``MemAvailable`` (Linux), else free pages."""
     try:
@@ -424,10 +486,25 @@ def available_memory_bytes() -> int | None:
         return None  # unknown: no check
 
 
+#: Bytes per file or folder name on the usual file systems (ext4, XFS, APFS, NTFS: 255).
+NAME_MAX = 255
+
+
 def user_path(text: str) -> Path:
     """A path flag's value with ``~`` expanded (``--run-dir=~/runs/x``: the shell leaves it, and a
-    folder literally named ``~`` was created in the working directory)."""
-    return Path(text).expanduser()
+    folder literally named ``~`` was created in the working directory).
+
+    A name in it longer than :data:`NAME_MAX` bytes is argparse's error naming the flag (was: a
+    bare or raw ``[Errno 36] File name too long`` from the first look at the path: ``--ledger``,
+    ``--out``, ``--sweep-dir``)."""
+    path = Path(text).expanduser()
+    longest = max(path.parts, key=lambda part: len(os.fsencode(part)), default="")
+    if len(os.fsencode(longest)) > NAME_MAX:
+        raise argparse.ArgumentTypeError(
+            f"{text[:60]!r}… has a name of {len(os.fsencode(longest))} bytes, but a file system "
+            f"takes at most {NAME_MAX} per file or folder name; give a shorter path"
+        )
+    return path
 
 
 #: Every option value a script reads as a negative number (argparse's own pattern, ``-5`` /
@@ -454,8 +531,28 @@ def report_user_error(err: BaseException) -> int:
     when ``RAMBO_ENV_TRACEBACK`` is set to anything but empty / 0 / false / no / off."""
     if os.environ.get("RAMBO_ENV_TRACEBACK", "").strip().lower() not in _OFF:
         raise err
-    print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+    if isinstance(err, BrokenPipeError):  # was: "error: [Errno 32] Broken pipe", no cause named
+        silence_stdout()
+        err = BrokenPipeError(
+            "stdout: the program reading this output exited (a closed pipe, e.g. `| head`), so "
+            "the script stopped; pipe into a reader that reads to the end (`| tee log.txt`, "
+            "`| tail`) or write to a file (`> log.txt`)"
+        )
+    try:
+        print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+    except OSError:  # stderr is the closed pipe too (2>&1 | head)
+        pass
     return 2
+
+
+def silence_stdout() -> None:
+    """Point stdout at the null device after its reader went away (a BrokenPipeError), so that
+    later prints and the flush at exit do not fail again (Python's advice for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (captured, closed)
+        pass
 
 
 def check_seed(seed: Any, what: str = "seed") -> int:
@@ -525,6 +622,13 @@ def check_writable(folder: str | Path, what: str, hint: str) -> Path:
     folder = Path(folder)
     if _exists(folder) and not folder.is_dir():
         raise ValueError(f"{what} {folder} is not a folder; {hint}")
+    for link in (folder, *folder.parents):  # was: "is not writable (File exists)"
+        if _is_dangling_link(link):
+            where = "" if link == folder else f" (its folder {link})"
+            raise ValueError(
+                f"{what} {folder}{where} is a link to {os.readlink(link)}, which does not exist; "
+                f"create that folder, or {hint}"
+            )
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):

@@ -45,6 +45,7 @@ from rambo_env.run_io import (
     check_torch_compile_cache,
     exit_on_interrupt,
     resolve_torch_threads,
+    tolerant_console,
     user_path,
 )
 
@@ -326,4 +327,5 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
+    tolerant_console()
     exit_on_interrupt("bench", "nothing written; rerun the same command", main)

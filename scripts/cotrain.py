@@ -13,6 +13,7 @@ learning-curve PNG) and prints the D4RL-normalised score of the final policy.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import shlex
 import sys
@@ -28,13 +29,15 @@ from agents.cotrain import (
     run_cotrain,
 )
 from agents.cotrain_setup import config_docs
-from rambo_env.ledger import DEFAULT_LEDGER_DIR, read_index, standing
+from rambo_env.ledger import DEFAULT_LEDGER_DIR, ledger_dataset, read_index, standing
 from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
     CHECKPOINT_NAME,
     accept_negative_numbers,
     default_run_dir,
     report_user_error,
+    silence_stdout,
+    tolerant_console,
     user_path,
 )
 from rambo_env.sweep_report import config_label
@@ -157,7 +160,9 @@ def standing_lines(results: dict, ledger_dir: str | Path) -> list[str]:
         f"this run {_fmt(results['final_score'])} after {done} iterations"
     ]
     config = RamboPreset(results["rollout_length"], results["adversary_weight"])
-    name = results.get("dataset_name") or results["dataset"]
+    name = ledger_dataset(
+        results.get("dataset_name") or results["dataset"], results.get("dataset_fingerprint")
+    )
     layer_norm = bool(results.get("critic_layer_norm", False))
     try:
         where = standing(name, results["algo"], config, done, ledger_dir, layer_norm)
@@ -221,12 +226,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[cotrain] {'resuming' if resume else 'starting'} run {run_dir}", flush=True)
         results = run_cotrain(cfg, run_dir, resume=resume)
     except (ValueError, OSError) as err:  # bad input, unwritable files: one line, no traceback
-        return report_user_error(err)
+        code = report_user_error(err)
+        if isinstance(err, BrokenPipeError) and (Path(run_dir or "") / CHECKPOINT_NAME).is_file():
+            with contextlib.suppress(OSError):
+                print(f"[cotrain] {interrupted_line(run_dir)}", file=sys.stderr, flush=True)
+        return code
     except KeyboardInterrupt:  # Ctrl-C before training (setup, MLE), or twice: no traceback
         print(f"[cotrain] {interrupted_line(run_dir)}", file=sys.stderr, flush=True)
         return 130
     if results.get("already_finished"):  # printed by run_cotrain; nothing was rewritten
         return 0
+    try:
+        print_results(results, cfg, run_dir, args.ledger)
+    except BrokenPipeError:  # `| head`: the run is complete, its results.json says the rest
+        silence_stdout()  # was: a raw BrokenPipeError traceback, exit 1, after a finished run
+    return {"diverged": 1, "interrupted": 130}.get(results["status"], 0)
+
+
+def print_results(results: dict, cfg: CotrainConfig, run_dir: Path, ledger: str | Path) -> None:
+    """The closing lines of a run: status, score, where it stands, how to continue."""
     if results["message"]:
         print(f"[cotrain] {results['message']}", flush=True)
     score, ret = results["final_score"], results["final_return"]
@@ -243,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     elif ret is not None:
         print(f"[cotrain] final return: {ret:.1f} (mean of the last {n_evals} evaluations)")
-    for line in standing_lines(results, args.ledger):
+    for line in standing_lines(results, ledger):
         print(f"[cotrain] {line}")
     print(f"[cotrain] results: {Path(run_dir) / 'results.json'}")
     if results["status"] in ("stopped", "interrupted"):
@@ -251,8 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"[cotrain] continue with: python scripts/cotrain.py --resume {shlex.quote(str(run_dir))}"
         )
-    return {"diverged": 1, "interrupted": 130}.get(results["status"], 0)
 
 
 if __name__ == "__main__":
+    tolerant_console()
     sys.exit(main())

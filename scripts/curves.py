@@ -27,7 +27,7 @@ from rambo_env.curves import (
     read_curves_csv,
     write_curves_csv,
 )
-from rambo_env.run_io import exit_on_interrupt, user_path
+from rambo_env.run_io import exit_on_interrupt, tolerant_console, user_path
 
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 
@@ -77,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
         if not math.isfinite(y):
             parser.error(f"--hline: expected a finite VALUE, got {value!r} in {spec!r}")
         hlines.setdefault(column, {})[label] = y
+    try:  # the longest names written; was: a raw "[Errno 36] File name too long" traceback
+        for name in [f"{args.out}.png"] + [f"{args.out}-{label}.csv" for label, _ in args.runs]:
+            user_path(name)
+    except argparse.ArgumentTypeError as err:
+        parser.error(f"--out: {err}")
     if args.out.endswith(("/", os.sep)) or user_path(args.out).is_dir():  # '' is '.'
         parser.error(  # was: hidden files '<folder>/.png' and '<folder>/-<label>.csv'
             f"--out: {args.out!r} names a folder, not an output prefix; give folder/name "
@@ -146,6 +151,7 @@ def _blocking_file(folder: Path) -> Path | None:
 
 
 if __name__ == "__main__":  # Ctrl-C / SIGTERM: one line, exit 130 (was: a raw traceback)
+    tolerant_console()
     raise SystemExit(
         exit_on_interrupt("curves", "each file is written whole or not at all; rerun", main)
     )

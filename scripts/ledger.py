@@ -18,7 +18,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rambo_env.ledger import DEFAULT_LEDGER_DIR, run_slug, update_ledger
-from rambo_env.run_io import check_writable, exit_on_interrupt, run_holder, user_path
+from rambo_env.run_io import (
+    check_writable,
+    exit_on_interrupt,
+    run_holder,
+    tolerant_console,
+    user_path,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # Ctrl-C / SIGTERM: one line, exit 130 (was: a raw traceback)
+    tolerant_console()
     raise SystemExit(
         exit_on_interrupt(
             "ledger", "the entries printed above are whole; rerun for the other runs", main

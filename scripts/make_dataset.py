@@ -28,7 +28,12 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, DEFAULT_N_WORKERS, generate_dataset
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
-from rambo_env.run_io import report_user_error, sigterm_as_keyboard_interrupt, user_path
+from rambo_env.run_io import (
+    report_user_error,
+    sigterm_as_keyboard_interrupt,
+    tolerant_console,
+    user_path,
+)
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,10 @@ def check_args(args: Args) -> None:
     ):
         if getattr(args, name) < low:
             raise ValueError(f"{name}: expected >= {low}, got {getattr(args, name)}")
+    if args.train_policy:  # was: "min() arg is an empty sequence" after the training
+        from agents.behaviour import BehaviourConfig
+
+        BehaviourConfig("-", (0.0, 0.0), max_steps=args.behaviour_steps)
     check_n_workers(args.workers, args.n_transitions, "workers")
     check_n_envs(args.n_envs)
     check_generation_memory(args.env, args.level, args.n_transitions)  # before any training
@@ -210,4 +219,5 @@ def generate(args: Args) -> None:
 
 
 if __name__ == "__main__":
+    tolerant_console()
     sys.exit(main())

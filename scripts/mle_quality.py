@@ -44,6 +44,7 @@ from rambo_env.run_io import (
     check_torch_compile_cache,
     exit_on_interrupt,
     resolve_torch_threads,
+    tolerant_console,
     user_path,
 )
 
@@ -187,6 +188,7 @@ def check_out(out: Path) -> None:
 
 
 if __name__ == "__main__":
+    tolerant_console()
     try:
         exit_on_interrupt("mle_quality", "no CSV written; rerun the same command", main)
     except (ValueError, OSError) as err:  # bad input, a missing dataset, an unwritable --out

@@ -32,7 +32,7 @@ from rambo_env.dynamics import io
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
 from rambo_env.dynamics.training import MLEConfig
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.run_io import report_user_error, safe_reason
+from rambo_env.run_io import report_user_error, safe_reason, tolerant_console
 
 
 def port(kit: dict, normalizer: ObsNormalizer, cfg: EnsembleConfig) -> GaussianEnsemble:
@@ -178,4 +178,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    tolerant_console()
     raise SystemExit(main())

@@ -36,7 +36,12 @@ from agents.sweep import (
     write_sweep_report,
 )
 from rambo_env.presets import RamboPreset, preset_names
-from rambo_env.run_io import accept_negative_numbers, report_user_error, user_path
+from rambo_env.run_io import (
+    accept_negative_numbers,
+    report_user_error,
+    tolerant_console,
+    user_path,
+)
 from rambo_env.sweep_report import to_markdown
 
 #: CotrainConfig fields settable for every trial (sizes for small runs, device).
@@ -224,4 +229,5 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 if __name__ == "__main__":
+    tolerant_console()
     sys.exit(main())

@@ -236,4 +236,5 @@ def check_run_dirs(out: Path, runs: list[tuple[str, float, int]]) -> None:
 
 
 if __name__ == "__main__":
+    run_io.tolerant_console()
     main()  # errors exit 2 through parser.exit

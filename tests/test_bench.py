@@ -135,11 +135,20 @@ def test_bad_arguments_are_one_error_line_before_the_benchmark(tmp_path, capsys,
         (["--threads", "100000"], "torch_threads: 100000 is not in [1, "),  # was a traceback
         (
             ["--json", str(tmp_path / ("x" * 300 + ".json"))],
-            "cannot be used (File name too long",
-        ),  # probe 9: raw OSError
+            "argument --json: ",
+        ),  # probe 9: raw OSError; probe 11: argparse's error (run_io.user_path)
     ):
         with pytest.raises(SystemExit) as exit_info:
             script.main(["--quick", *flags])
         err = capsys.readouterr().err
         assert exit_info.value.code == 2 and "error: " in err and expected in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]  # no leftover .tmp
+
+
+def test_the_synthetic_dataset_warns_about_nothing(capsys):
+    """Probe 11: every bench printed "[rambo_env] WARNING: dataset 'bench-synthetic': 1998 row(s)
+    end an episode without a flag …" about its own synthetic data."""
+    from rambo_env import bench
+
+    bench.synthetic_dataset(bench.BenchConfig.quick(), n=2000)
+    assert "WARNING" not in capsys.readouterr().out

@@ -68,6 +68,14 @@ def test_not_a_run_folder_names_it(tmp_path):
         read_curves(tmp_path)
 
 
+def test_a_run_whose_tb_folder_was_deleted_is_not_called_a_non_run(tmp_path):
+    """Probe 11: a run whose tb/ was deleted (it finished, rc 0): ledger.py / curves.py said
+    "has no tb/ folder (not a run folder?)" for a folder with its config.json and results."""
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(FileNotFoundError, match=r"tb is missing: the TensorBoard logs .* deleted"):
+        read_curves(tmp_path)
+
+
 def test_a_mistyped_run_path_is_said_not_to_exist(tmp_path):
     """Probe 10: was "has no tb/ folder (not a run folder?)" (ledger.py: "has no config.json")
     for a path that does not exist or is a file."""
@@ -129,6 +137,8 @@ def test_cli_refuses_a_bad_out_and_bad_hlines_before_writing(tmp_path, capsys):
         (["--out", str(tmp_path / "out") + "/"], "names a folder, not an output prefix"),
         (["--out", str(tmp_path / "a")], "names a folder, not an output prefix"),
         (["--out", ""], "names a folder, not an output prefix"),
+        # probe 11: a raw "[Errno 36] File name too long" traceback (the CSV's name is longer)
+        (["--out", str(tmp_path / ("x" * 250))], "--out: '"),
     ):
         with pytest.raises(SystemExit) as exit_info:
             cli.main([run, *flags])
@@ -195,3 +205,16 @@ def test_cli_expands_tilde_in_out_and_run_paths(tmp_path, monkeypatch, capsys):
     assert cli.main(["a=~/run", "--out=~/res/cmp"]) == 0
     assert (home / "res" / "cmp.png").is_file() and (home / "res" / "cmp-a.csv").is_file()
     assert not (cwd / "~").exists()
+
+
+def test_a_damaged_event_file_is_named_not_silently_cut(tmp_path, capsys):
+    """Probe 11: a cut copy of a run's tb/ event file gave a curve without its last iterations,
+    and random bytes "0 iterations" (the ledger: "has logged no iteration yet"), without a word."""
+    _log(tmp_path / "run", {i: {"rambo/q_avg": float(i)} for i in range(1, 6)})
+    (events,) = (tmp_path / "run" / "tb").rglob("events.out.tfevents.*")
+    assert len(read_curves(tmp_path / "run")) == 5 and "WARNING" not in capsys.readouterr().out
+    events.write_bytes(events.read_bytes()[:-30])  # the last record cut
+    rows = read_curves(tmp_path / "run")
+    out = capsys.readouterr().out
+    assert f"WARNING: {events} is damaged (the record at byte" in out, out
+    assert len(rows) == 4  # what is whole is still read

@@ -93,3 +93,36 @@ def test_final_score_is_mean_of_last_ten():
     assert final_score(history) == pytest.approx(5.5)
     assert final_score([None, 4.0, None]) == 4.0
     assert final_score([]) is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_episodes": 2.5}, "n_episodes: must be an int >= 1, got 2.5"),
+        ({"n_episodes": "3"}, "n_episodes: must be an int >= 1, got '3'"),
+        ({"seed": -1}, "seed: expected an int >= 0, got -1"),
+        ({"max_episode_steps": 0}, "max_episode_steps: must be None or an int >= 1, got 0"),
+    ],
+)
+def test_evaluate_policy_checks_its_arguments_before_making_envs(kwargs, message):
+    """Probe 11: n_episodes 2.5 / "3" gave raw TypeErrors, seed -1 gymnasium's error at the
+    first reset, and max_episode_steps=0 ran one step."""
+
+    def no_env():
+        raise AssertionError("an env was made")
+
+    norm = ObsNormalizer(np.zeros(11), np.ones(11))
+    with pytest.raises(ValueError, match=message):
+        evaluate_policy(lambda o: np.zeros((len(o), 3)), no_env, norm, **kwargs)
+
+
+def test_more_evaluation_episodes_than_fit_in_memory_are_refused_up_front():
+    """Probe 11: ``--n-eval-episodes 1000000`` built one simulator per episode after the dataset
+    load, MLE and BC, until MuJoCo's "engine error: Could not allocate memory"."""
+    from agents.cotrain_setup import CotrainConfig
+
+    with pytest.raises(ValueError, match=r"n_eval_episodes: 1000000 is not in \[1, 1024\]"):
+        CotrainConfig(n_eval_episodes=1_000_000)
+    norm = ObsNormalizer(np.zeros(11), np.ones(11))
+    with pytest.raises(ValueError, match=r"n_episodes: 2000 is not in \[1, 1024\]"):
+        evaluate_policy(lambda o: o, lambda: pytest.fail("an env was made"), norm, n_episodes=2000)

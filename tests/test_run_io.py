@@ -251,6 +251,10 @@ def test_claim_run_dir_names_a_dangling_link(tmp_path):
     ):
         with claim_run_dir(tmp_path / "run"):
             pass
+    # probe 11: a run folder under such a link said "cannot create … (File exists)"
+    with pytest.raises(ValueError, match=r"run/x \(its folder .*run\) is a link to .*gone"):
+        with claim_run_dir(tmp_path / "run" / "x"):
+            pass
 
 
 def test_claim_run_dir_that_cannot_be_created_is_a_value_error_and_leaves_no_parents(tmp_path):
@@ -394,3 +398,125 @@ def test_exit_on_interrupt_is_one_line_and_exit_130(capsys):
         )
     assert signal.getsignal(signal.SIGTERM) == before  # restored
     assert exit_on_interrupt("bench", "-", lambda: 3) == 3
+
+
+def test_sighup_is_handled_like_sigterm_unless_ignored():
+    """Probe 11: SIGHUP (the terminal closed, an ssh session dropped) killed a run outright,
+    leaving its .lock and no results.json; it is Ctrl-C now. Under ``nohup``
+    (SIGHUP ignored) it stays ignored, so the run goes on."""
+    import os
+    import signal
+
+    from rambo_env.run_io import interrupts_deferred, sigterm_as_keyboard_interrupt
+
+    before = signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    try:
+        with pytest.raises(KeyboardInterrupt, match="SIGHUP"):
+            with sigterm_as_keyboard_interrupt():
+                os.kill(os.getpid(), signal.SIGHUP)
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_DFL  # restored
+        with pytest.raises(KeyboardInterrupt, match="SIGHUP"):
+            with interrupts_deferred("x", "held", reraise=True):
+                os.kill(os.getpid(), signal.SIGHUP)  # held until the block ends
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # nohup
+        with sigterm_as_keyboard_interrupt():
+            os.kill(os.getpid(), signal.SIGHUP)  # ignored: no KeyboardInterrupt
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, before)
+
+
+def test_a_lock_path_that_is_not_a_file_is_named_not_called_unwritable(tmp_path):
+    """Probe 11: a folder (or a dangling link) at a run's ``.lock`` gave "cannot write …/.lock
+    (Is a directory); pick a writable folder", for a writable folder."""
+    from rambo_env.run_io import LOCK_NAME, claim_run_dir
+
+    (tmp_path / "a" / LOCK_NAME).mkdir(parents=True)
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / LOCK_NAME).symlink_to(tmp_path / "missing")
+    for run, what in (("a", "is not a file"), ("b", "is a dangling link")):
+        with pytest.raises(ValueError, match=f"{LOCK_NAME} {what}, but a run keeps its process"):
+            with claim_run_dir(tmp_path / run):
+                pass
+    assert (tmp_path / "a" / LOCK_NAME).is_dir()  # left for the user to look at
+
+
+def test_a_run_to_resume_on_a_read_only_disk_is_told_to_copy_it(tmp_path, monkeypatch):
+    """Probe 11: ``--resume`` of a run on a read-only disk said "pick a writable folder", which
+    a resume cannot do; a copy of the run folder resumes (its identity is config + data)."""
+    import errno
+
+    from rambo_env import run_io
+
+    def read_only(path, *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / run_io.CONFIG_NAME).write_text("{}")
+    monkeypatch.setattr(run_io.os, "open", read_only)
+    with pytest.raises(ValueError, match=r"Read-only file system.*copy the run folder somewhere"):
+        with run_io.claim_run_dir(tmp_path / "run"):
+            pass
+    with pytest.raises(ValueError, match=r"Read-only file system\); pick a writable folder"):
+        with run_io.claim_run_dir(tmp_path / "new"):
+            pass
+
+
+def test_a_path_flag_with_a_name_too_long_is_argparses_error_naming_the_flag(capsys):
+    """Probe 11: ``--ledger`` / ``toys --out`` / ``curves --out`` with a 300-byte name gave a raw
+    ``OSError: [Errno 36] File name too long`` traceback; ``--sweep-dir`` / cotrain's
+    ``--ledger`` a bare one naming no flag."""
+    import argparse
+
+    from rambo_env.run_io import user_path
+
+    parser = argparse.ArgumentParser(prog="x")
+    parser.add_argument("--ledger", type=user_path)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--ledger", "runs/" + "x" * 300])
+    err = capsys.readouterr().err
+    assert "argument --ledger: 'runs/xxx" in err and "a name of 300 bytes" in err, err
+    assert user_path("runs/" + "x" * 255).name == "x" * 255  # the limit itself is fine
+
+
+def test_scripts_print_on_a_terminal_that_cannot_encode_their_characters():
+    """Probe 11: on a latin-1 or ASCII terminal (``PYTHONIOENCODING=ascii``) cotrain stopped in
+    its setup with ``'latin-1' codec can't encode character '\\u2014'`` and ``--help`` gave a raw
+    UnicodeEncodeError traceback (λ in the help)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, str(root / "scripts" / "cotrain.py"), "--help"],
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-500:]
+    assert b"\\u03bb, adversarial weight" in done.stdout  # λ as an escape
+
+
+def test_too_few_torch_threads_are_not_told_to_give_fewer():
+    """Probe 11: ``--threads 0`` (``--torch-threads -3``) said "give fewer"."""
+    from rambo_env.run_io import resolve_torch_threads
+
+    for bad in (0, -3):
+        with pytest.raises(
+            ValueError, match=rf"torch_threads: {bad} is not in \[1, .*give at least 1"
+        ):
+            resolve_torch_threads(bad)
+
+
+def test_check_writable_names_a_dangling_link_in_the_path(tmp_path):
+    """Probe 11: ``RAMBO_ENV_CACHE`` / ``MINARI_DATASETS_PATH`` / ``--ledger`` / ``--out`` naming
+    a link whose target is gone (or a folder under one) said "is not writable (File exists)"."""
+    from rambo_env.run_io import check_writable
+
+    (tmp_path / "link").symlink_to(tmp_path / "gone")
+    for folder, where in ((tmp_path / "link", ""), (tmp_path / "link" / "sub", " (its folder")):
+        with pytest.raises(ValueError, match=r"is a link to .*gone, which does not exist") as err:
+            check_writable(folder, "X:", "fix X")
+        assert where in str(err.value) and "File exists" not in str(err.value)

@@ -21,6 +21,7 @@ from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 
 __all__ = [
     "D4RL_LEVELS",
+    "D4RL_VERSIONS",
     "arrays_to_dataset",
     "d4rl_file_candidates",
     "find_d4rl_file",
@@ -33,6 +34,8 @@ __all__ = [
 D4RL_LEVELS: tuple[str, ...] = (*LEVELS, "full-replay")
 _NAME = re.compile(r"^(?P<env>[a-z0-9]+)-(?P<level>[a-z-]+?)(?:-v(?P<version>\d+))?$")
 _VERSIONS = (2, 1, 0)  # newest first when a short name does not say
+#: The versions D4RL published of its MuJoCo datasets.
+D4RL_VERSIONS = frozenset(_VERSIONS)
 
 
 def parse_d4rl_name(name: str) -> tuple[str, str, int | None] | None:
@@ -44,9 +47,10 @@ def parse_d4rl_name(name: str) -> tuple[str, str, int | None] | None:
 
 
 def resolve_d4rl_dir(d4rl_dir: str | Path | None = None) -> Path | None:
-    """``d4rl_dir`` or ``$D4RL_DATASET_DIR`` (None when neither is set)."""
+    """``d4rl_dir`` or ``$D4RL_DATASET_DIR`` (None when neither is set), absolute (a relative one
+    against the working directory: a sweep's trials run in other folders)."""
     value = d4rl_dir if d4rl_dir is not None else os.environ.get("D4RL_DATASET_DIR")
-    return Path(value).expanduser() if value else None
+    return Path(value).expanduser().absolute() if value else None
 
 
 def d4rl_file_candidates(env: str, level: str, version: int | None) -> list[str]:

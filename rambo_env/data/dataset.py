@@ -286,6 +286,13 @@ class OfflineDataset:
                     f"field '{key}' has dtype {value.dtype}; expected {np.dtype(dtype)} "
                     "(use OfflineDataset.from_arrays to cast)"
                 )
+            if key == "actions" and value.ndim == 1:  # was: "expected ndim 2", no cause named
+                raise DatasetValidationError(
+                    f"field 'actions' has shape {value.shape}; expected [N, action_dim] "
+                    "continuous (Box) actions: a discrete action space (one int per step, e.g. "
+                    "CartPole) is not supported, as RAMBO's model and agents act in continuous "
+                    "spaces; one continuous action dimension is stored as shape (N, 1)"
+                )
             if value.ndim != ndim:
                 raise DatasetValidationError(
                     f"field '{key}' has shape {value.shape} (ndim {value.ndim}); expected ndim {ndim}"
@@ -406,6 +413,8 @@ class OfflineDataset:
         """D4RL normalised score of the data's behaviour policy: the mean episode return (the
         generator's recorded value for generated datasets); None without reference scores."""
         if self.ref_min_score is None or self.ref_max_score is None:
+            return None
+        if self.metadata.get("n_complete_episodes") == 0:  # generated, every episode budget-cut
             return None
         recorded = self.metadata.get("normalized_score")
         if isinstance(recorded, int | float) and math.isfinite(recorded):

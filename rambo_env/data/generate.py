@@ -16,6 +16,7 @@ collect equal shares of the transitions in parallel, each from its own seed stre
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing as mp
 import multiprocessing.spawn as mp_spawn
 import os
@@ -23,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from rambo_env.data.dataset import DatasetUnavailableError, OfflineDataset
+from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.minari_io import (
     dataset_to_episodes,
     episodes_to_dataset,
@@ -359,6 +361,11 @@ def check_level_inputs(level: str, **inputs: Any) -> None:
             raise DatasetUnavailableError(
                 f"{name} ({flag}): {path} is a folder, not a file; pass {what}"
             )
+        if not path.is_file() and os.path.exists(path):  # was: "does not exist" (/dev/null)
+            raise DatasetUnavailableError(
+                f"{name} ({flag}): {path} is not a regular file (a pipe, device or socket); "
+                f"pass {what}"
+            )
         if not path.is_file():
             raise DatasetUnavailableError(
                 f"{name} ({flag}): {path} does not exist; pass {what}"
@@ -415,7 +422,15 @@ def collect_episodes_parallel(
         except BaseException:  # Ctrl-C / SIGTERM: was a wait for every share (or orphans)
             _stop_workers(pool)
             raise
-        episodes = [ep for f in futures for ep in f.result()]  # re-raises a worker's error
+        try:
+            episodes = [ep for f in futures for ep in f.result()]  # re-raises a worker's error
+        except BrokenProcessPool:  # was: the raw BrokenProcessPool traceback, exit 1
+            _stop_workers(pool)
+            raise ChildProcessError(
+                f"a collection worker of {env_id} died while collecting (killed by a signal, e.g. "
+                "the out-of-memory killer, or crashed); nothing was saved and the other workers "
+                "were stopped; rerun, with fewer --workers or --n-envs if memory is short"
+            ) from None
         bar.update(counter.value - bar.n)
     return episodes
 
@@ -509,10 +524,18 @@ def _level_episodes(
                 f"agents.behaviour.train_behaviour); run python scripts/make_dataset.py --env {env} "
                 "--level medium-replay --train-policy (or pass --replay PATH)"
             )
-        from rambo_env.data.loaders import read_npz  # (loaders imports this module)
+        from rambo_env.data.loaders import read_npz, validate_for_env  # (loaders imports this)
 
         # was: numpy's "contains pickled (object) data … load it unsafely", naming no file
-        return dataset_to_episodes(read_npz(path)), {"replay": str(path)}
+        replay = read_npz(path)
+        try:  # was: another env's buffer (hopper's for walker2d) saved as this env's dataset
+            validate_for_env(dataclasses.replace(replay, env_id=env_id))
+        except DatasetValidationError as err:
+            raise DatasetValidationError(
+                f"replay_path (--replay): {path} is not a replay buffer of {env_id} ({err}); pass "
+                f"the replay.npz that --train-policy wrote for --env {env}"
+            ) from None
+        return dataset_to_episodes(replay), {"replay": str(path)}
     medium, info_m = _level_episodes(
         env, "medium", n_transitions, seed, n_envs, progress, policy_path, None, None, device,
         n_workers,
@@ -578,6 +601,11 @@ def generate_dataset(
         expert_policy_path=expert_policy_path,
         replay_path=replay_path,
     )
+    if level == "medium-expert" and expert_policy_path is None:  # was: found after the medium
+        raise DatasetUnavailableError(  # half was collected (minutes; 'expert' failed at once)
+            f"level 'medium-expert' needs an expert policy: pass --expert-policy PATH or "
+            f"--train-policy to scripts/make_dataset.py --env {env} --level medium-expert"
+        )
     from rambo_env.data.minari_io import check_dataset_id, check_minari_root, minari_dataset_path
     from rambo_env.dynamics.ensemble import check_device
 
@@ -621,8 +649,11 @@ def generate_dataset(
         n_workers=n_workers if level != "medium-replay" else 1,
         n_transitions=dataset.n_transitions,
         n_episodes=len(episodes),
-        mean_return=float(returns.mean()),
-        normalized_score=float(dataset.normalized_score(returns.mean())),
+        n_complete_episodes=len(returns),
+        # None when every episode was cut by the budget (was: their partial mean, printed and
+        # compared as the behaviour policy's score: 9.4 for a medium policy near 45)
+        mean_return=float(returns.mean()) if len(returns) else None,
+        normalized_score=float(dataset.normalized_score(returns.mean())) if len(returns) else None,
     )
     dataset.metadata.update(minari_id=dataset_id, **info)
     save_minari(
@@ -637,9 +668,21 @@ def generate_dataset(
         progress=progress,
     )
     write_flat_cache(dataset_id, dataset)
+    if returns.size:
+        said = (
+            f"average return {info['mean_return']:.1f} of {returns.size} complete episode(s) (D4RL "
+            f"normalised score {info['normalized_score']:.1f})"
+        )
+    elif level == "medium-replay":  # the replay file's episodes: the flags do not apply
+        said = "no episode of the replay buffer ended, so the behaviour policy's score is unknown"
+    else:
+        said = (
+            "no episode ended within the budget (each env's last episode is cut), so the behaviour "
+            "policy's score is unknown; more --n-transitions or fewer --n-envs give complete ones"
+        )
     print(
         f"[rambo_env] {dataset_id}: {dataset.n_transitions} transitions, {len(episodes)} episodes, "
-        f"average return {info['mean_return']:.1f} (D4RL normalised score {info['normalized_score']:.1f})"
+        + said
     )
     return dataset
 
@@ -647,4 +690,4 @@ def generate_dataset(
 def _complete_episode_returns(episodes: list, max_steps: int) -> np.ndarray:
     """Returns of episodes that terminated or hit the time limit (budget-cut ones excluded)."""
     done = [ep for ep in episodes if ep.terminations[-1] or len(ep.rewards) >= max_steps]
-    return np.array([float(np.sum(ep.rewards)) for ep in (done or episodes)])
+    return np.array([float(np.sum(ep.rewards)) for ep in done])

@@ -13,6 +13,7 @@ The resolved source is printed and kept in ``dataset.source``.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import re
 import zipfile
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from rambo_env.data.d4rl_io import (
+    D4RL_VERSIONS,
     find_d4rl_file,
     load_with_d4rl_package,
     parse_d4rl_name,
@@ -100,13 +102,26 @@ def load_dataset(
         env_id: the registered Gymnasium env the data come from, overriding the file's (your own
             env with a D4RL-layout file: it then trains AND evaluates there).
     """
-    _check_load_args(name_or_path, n_transitions, seed)
+    _check_load_args(name_or_path, n_transitions, seed, d4rl_dir)
     check_flag(download, "download")  # was: generate="no" generated (any truthy value)
     check_flag(generate, "generate")
-    dataset = _resolve(name_or_path, download, generate, d4rl_dir, n_transitions, seed)
-    if env_id is not None:
-        dataset = dataclasses.replace(dataset, env_id=env_id)
-    validate_for_env(dataset)
+    try:
+        dataset = _resolve(name_or_path, download, generate, d4rl_dir, n_transitions, seed)
+        if env_id is not None:
+            dataset = dataclasses.replace(dataset, env_id=env_id)
+        validate_for_env(dataset)
+    except OSError as err:  # was: a bare "[Errno 36] File name too long: '…'"
+        if err.errno != errno.ENAMETOOLONG:
+            raise
+        raise ValueError(
+            f"dataset: {str(name_or_path)[:60]!r}… is too long for the file system as a file "
+            "path or Minari id (File name too long); give a shorter name or path"
+        ) from None
+    except DatasetValidationError as err:  # was: "field 'rewards' has …", naming no dataset
+        named = isinstance(name_or_path, str | os.PathLike)
+        if not named or os.fspath(name_or_path) in str(err):
+            raise
+        raise DatasetValidationError(f"dataset {os.fspath(name_or_path)!r}: {err}") from None
     if dataset.env_id is None:
         print(
             f"[rambo_env] WARNING: dataset {dataset.name!r} ({dataset.source}) names no Gymnasium "
@@ -122,12 +137,17 @@ def load_dataset(
     return dataset
 
 
-def _check_load_args(src: Any, n_transitions: Any, seed: Any) -> None:
+def _check_load_args(src: Any, n_transitions: Any, seed: Any, d4rl_dir: Any = None) -> None:
     """Types before any lookup: ``None`` or ``[path]`` must not become the name "None"."""
     if not isinstance(src, str | os.PathLike | dict | OfflineDataset):
         raise ValueError(
             f"dataset: expected a name or path (str / pathlib.Path), a dict of arrays or an "
             f"OfflineDataset, got {type(src).__name__} {str(src)[:60]!r}"
+        )
+    if d4rl_dir is not None and not isinstance(d4rl_dir, str | os.PathLike):
+        raise ValueError(  # was: os.fspath's raw TypeError when a D4RL name was looked up
+            f"d4rl_dir: expected a folder path (str / pathlib.Path) or None, got "
+            f"{type(d4rl_dir).__name__} {d4rl_dir!r}"
         )
     check_seed(seed)
     if n_transitions is not None and (
@@ -202,6 +222,11 @@ def _resolve(
         if Path(text).is_dir():
             raise DatasetUnavailableError(f"{what} {text} is a folder, not a file")
         if not Path(text).is_file():
+            if os.path.exists(text):  # a FIFO, a device, a socket (was: "does not exist")
+                raise DatasetUnavailableError(
+                    f"{what} {text} is not a regular file (a pipe, device or socket); save the "
+                    "data to a file and pass that"
+                )
             raise DatasetUnavailableError(f"{what} {text} does not exist")
         if npz:
             return read_npz(text, source=f"npz:{text}")
@@ -243,10 +268,15 @@ def _is_a_path(text: str) -> bool:
 
 
 def _load_d4rl_name(name: str, d4rl_dir: Any) -> OfflineDataset:
+    env, level, version = parse_d4rl_name(name)  # type: ignore[misc]
+    if version is not None and version not in D4RL_VERSIONS:  # was: advice to download a file
+        raise DatasetUnavailableError(  # D4RL never made (hopper_medium-v9.hdf5)
+            f"D4RL dataset {name!r}: D4RL has versions {sorted(D4RL_VERSIONS)} of "
+            f"{env}-{level}, not v{version}; e.g. {env}-{level}-v2"
+        )
     dataset = load_with_d4rl_package(name)
     if dataset is not None:
         return dataset
-    env, level, version = parse_d4rl_name(name)  # type: ignore[misc]
     path = find_d4rl_file(env, level, version, d4rl_dir)
     if path is None:
         # the folder searched, as resolved (was "(= None)" with $D4RL_DATASET_DIR set)

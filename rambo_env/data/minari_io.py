@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.scores import ENV_IDS, LEVELS, env_name_from_id
-from rambo_env.run_io import WriteFailedError, check_writable, pid_alive, safe_reason
+from rambo_env.run_io import NAME_MAX, WriteFailedError, check_writable, pid_alive, safe_reason
 
 __all__ = [
     "check_dataset_id",
@@ -55,6 +55,12 @@ def check_dataset_id(dataset_id: str) -> str:
         raise ValueError(
             f"dataset_id: {dataset_id!r} is not a Minari id of the form namespace/name-vN (letters, "
             "digits, '_' and '-' between '/', e.g. rambo/hopper/medium-v0; no '..', not a path)"
+        )
+    longest = max(dataset_id.split("/"), key=lambda part: len(part.encode()))
+    if len(longest.encode()) > NAME_MAX:  # was: a bare "[Errno 36] File name too long: …"
+        raise ValueError(
+            f"dataset_id: {dataset_id[:60]!r}… has a part of {len(longest.encode())} bytes, but a "
+            f"file system takes at most {NAME_MAX} per folder name; give a shorter id"
         )
     return dataset_id
 
@@ -228,6 +234,12 @@ def save_minari(
     from minari.namespace import create_namespace, list_local_namespaces
 
     final = minari_dataset_path(check_dataset_id(dataset_id))  # a "../" id must not escape
+    for i, episode in enumerate(episodes):  # was: Minari's raw IndexError from its hdf5 writer
+        if len(episode.rewards if episode.rewards is not None else ()) == 0:
+            raise DatasetValidationError(
+                f"episodes[{i}] (id {episode.id}) has no step; Minari cannot store an empty "
+                "episode: drop it"
+            )
     if final.exists() and not force:
         raise FileExistsError(
             f"Minari dataset {dataset_id!r} already exists at {final}; pass force=True to overwrite"
@@ -345,6 +357,14 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
         with _minari_root(minari_dataset_path("")):  # the root this module resolved, for Minari
             minari_dataset = minari.load_dataset(dataset_id, download=download)
     except (ImportError, OSError, ValueError) as err:  # no huggingface_hub, offline, not found
+        folder = minari_dataset_path(dataset_id)
+        if not download and (folder / "data").is_dir():  # there, but damaged (was: "is not in
+            # the local Minari root"); with download, Minari's fetch may replace it
+            raise ValueError(
+                f"Minari dataset {dataset_id!r} at {folder} is damaged ({safe_reason(err)}); "
+                f"re-create it ({_make_command(dataset_id)} --force) or delete the folder and "
+                "download it again"
+            ) from None
         raise DatasetUnavailableError(_unavailable_message(dataset_id, download, err)) from err
     storage = minari_dataset.storage
     try:
@@ -359,6 +379,17 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
     dataset = episodes_to_dataset(episodes, source=f"minari:{dataset_id}", **meta)
     write_flat_cache(dataset_id, dataset)
     return dataset
+
+
+def _make_command(dataset_id: str) -> str:
+    """The make_dataset.py command that writes ``dataset_id``, or its general form."""
+    parts = dataset_id.split("/")
+    env, level = (parts[-2], parts[-1].rsplit("-v", 1)[0]) if len(parts) >= 3 else (None, None)
+    if env in ENV_IDS and level in LEVELS:
+        return (
+            f"python scripts/make_dataset.py --env {env} --level {level} --dataset-id {dataset_id}"
+        )
+    return "python scripts/make_dataset.py --env ENV --level LEVEL --dataset-id ID"
 
 
 def _unavailable_message(dataset_id: str, download: bool, err: BaseException) -> str:

@@ -250,7 +250,16 @@ class GaussianEnsemble(nn.Module):
         *,
         generator: torch.Generator | None = None,
     ) -> None:
+        from rambo_env.run_io import is_int
+
         super().__init__()
+        for what, dim in (("obs_dim", obs_dim), ("action_dim", action_dim)):
+            if not is_int(dim) or dim < 1:  # was: 0 accepted, "11" taken as 11
+                raise ValueError(f"{what}: expected an int >= 1, got {type(dim).__name__} {dim!r}")
+        if config is not None and not isinstance(config, EnsembleConfig):
+            raise ValueError(  # was: a raw AttributeError ('dict' object has no attribute …)
+                f"config: expected an EnsembleConfig or None, got {type(config).__name__}"
+            )
         self.config = config if config is not None else EnsembleConfig()
         self.obs_dim, self.action_dim = int(obs_dim), int(action_dim)
         self.input_dim, self.target_dim = self.obs_dim + self.action_dim, self.obs_dim + 1

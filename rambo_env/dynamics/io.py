@@ -109,9 +109,13 @@ def _config_dict(cfg: Any) -> dict[str, Any]:
 def cache_dir() -> Path:
     """Model cache folder: ``$RAMBO_ENV_CACHE`` (``~`` expanded) or ``~/.cache/rambo_env`` (not
     created here). Set but empty counts as unset, as ``XDG_CACHE_HOME`` and
-    ``MINARI_DATASETS_PATH`` do (an empty path would be the working directory)."""
+    ``MINARI_DATASETS_PATH`` do (an empty path would be the working directory). A relative path
+    is made absolute against the working directory at the call, as ``MINARI_DATASETS_PATH``
+    (was: kept relative, so a sweep's trials, which Tune runs in their own folders, each trained
+    the dynamics model into a cache of their own, and a run's config.json recorded a path that
+    a resume from another folder did not find)."""
     root = os.environ.get("RAMBO_ENV_CACHE")
-    return Path(root).expanduser() if root else Path.home() / ".cache" / "rambo_env"
+    return Path(root).expanduser().absolute() if root else Path.home() / ".cache" / "rambo_env"
 
 
 def check_cache_dir() -> Path:
@@ -171,7 +175,15 @@ def cache_lock(model_path: str | os.PathLike) -> Iterator[None]:
         return
     lock_path = Path(f"{model_path}.lock")
     while True:
-        f = open(lock_path, "a+")
+        try:
+            f = open(lock_path, "a+")
+        except OSError as err:  # was: a bare "[Errno 21] Is a directory: '…pt.lock'"
+            what = "is not a file" if os.path.lexists(lock_path) else "cannot be made"
+            raise ValueError(
+                f"RAMBO_ENV_CACHE: {lock_path} {what} ({err.strerror or err}), but the model "
+                "cache keeps a lock file there while it trains that model; remove it (or point "
+                "RAMBO_ENV_CACHE at a writable folder) and rerun"
+            ) from None
         try:
             _flock_or_wait(fcntl, f, model_path)
             current = _is_current(lock_path, f)

@@ -354,6 +354,36 @@ def _restore_checkpoint(
     return losses, history, epoch_end, elapsed
 
 
+def _check_fit_inputs(ensemble: Any, dataset: Any, normalizer: Any, cfg: MLEConfig | None) -> None:
+    """train_mle's objects and their dims, before any data are copied (was: a raw
+    ``AttributeError: 'NoneType' object has no attribute 'to'``, and for an ensemble of other
+    dims ``input mean: expected shape (8,), got (14,)``, naming neither)."""
+    for what, value, cls, how in (
+        ("ensemble", ensemble, GaussianEnsemble, "a GaussianEnsemble(obs_dim, action_dim)"),
+        ("normalizer", normalizer, ObsNormalizer, "an ObsNormalizer.from_dataset(dataset)"),
+    ):
+        if not isinstance(value, cls):
+            raise ValueError(f"{what}: expected {how}, got {type(value).__name__}")
+    if cfg is not None and not isinstance(cfg, MLEConfig):
+        raise ValueError(f"cfg: expected an MLEConfig or None, got {type(cfg).__name__}")
+    if not all(hasattr(dataset, k) for k in ("observations", "actions", "rewards")):
+        raise ValueError(
+            "dataset: expected an OfflineDataset (rambo_env.load_dataset(name_or_path)), got "
+            f"{type(dataset).__name__}"
+        )
+    obs_dim, action_dim = np.shape(dataset.observations)[-1], np.shape(dataset.actions)[-1]
+    if (ensemble.obs_dim, ensemble.action_dim) != (obs_dim, action_dim):
+        raise ValueError(
+            f"ensemble: built for obs_dim={ensemble.obs_dim}, action_dim={ensemble.action_dim}, "
+            f"but the dataset has obs_dim={obs_dim}, action_dim={action_dim}"
+        )
+    if normalizer.obs_dim != obs_dim:
+        raise ValueError(
+            f"normalizer: fitted on obs_dim={normalizer.obs_dim}, but the dataset has "
+            f"obs_dim={obs_dim} (ObsNormalizer.from_dataset(dataset))"
+        )
+
+
 def train_mle(
     ensemble: GaussianEnsemble,
     dataset: Any,
@@ -385,6 +415,7 @@ def train_mle(
     from rambo_env.compile import MaybeCompiled
 
     check_flag(compile, "compile")  # before the data are copied (was: "no" compiled)
+    _check_fit_inputs(ensemble, dataset, normalizer, cfg)
     cfg = cfg if cfg is not None else MLEConfig()
     device = resolve_device(device)
     ensemble.to(device)

@@ -248,6 +248,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         self.action_space = copy.deepcopy(self.mdp.action_space)
         self._obs: torch.Tensor | None = None  # [O] normalised, on mdp.device
         self._n_steps = 0
+        self._ended: str | None = None  # how the episode ended, until the next reset
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -260,6 +261,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         else:
             self._obs = self.mdp.initial(1, self.np_random)[0]  # [O]
         self._n_steps = 0
+        self._ended = None
         return self._obs.cpu().numpy(), {}
 
     def step(
@@ -267,6 +269,11 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
     ) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict[str, Any]]:
         if self._obs is None:
             raise gym.error.ResetNeeded("step: call reset() before step()")
+        if self._ended is not None:  # was: stepped on from the terminal / k-th state, silently
+            raise gym.error.ResetNeeded(
+                f"step: the episode {self._ended} at step {self._n_steps}; call reset() before "
+                "stepping again"
+            )
         action_t = as_action_tensor(action, self.mdp, n_rows=None)  # [1, A]
         member_idx, noise = self.mdp.draw(1, self.np_random)  # [1], [1, T]
         with torch.no_grad():
@@ -276,6 +283,8 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         self._obs = next_obs[0]
         self._n_steps += 1
         truncated = self._n_steps >= self.rollout_length  # Section 5.2: k-step rollouts
+        if bool(terminated[0]) or truncated:
+            self._ended = "terminated" if bool(terminated[0]) else "was truncated (rollout_length)"
         info = {"member_idx": int(member_idx[0])}
         return self._obs.cpu().numpy(), float(reward[0]), bool(terminated[0]), truncated, info
 
@@ -297,6 +306,6 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+        self.__dict__.update({"_ended": None, **state})  # pickles made before it was tracked
         if self._obs is not None:
             self._obs = self._obs.to(self.mdp.device)

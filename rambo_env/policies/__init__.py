@@ -79,8 +79,19 @@ class SquashedGaussianActor(nn.Module):
 
 
 def shipped_policy_path(env: str, level: str = "medium") -> Path:
-    """Path of the shipped behaviour-policy weights for ``env`` (e.g. ``"hopper"``)."""
-    return POLICY_DIR / f"{env}_{level}.pt"
+    """Path of the shipped behaviour-policy weights for ``env`` (e.g. ``"hopper"``).
+
+    ValueError for an (env, level) no policy is shipped for (was: the path of a file that does
+    not exist, then ``FileNotFoundError`` from whoever loaded it).
+    """
+    path = POLICY_DIR / f"{env}_{level}.pt"
+    if not path.is_file():
+        shipped = sorted(p.stem for p in POLICY_DIR.glob("*.pt"))
+        raise ValueError(
+            f"no behaviour policy is shipped for env={env!r}, level={level!r} (shipped: "
+            f"{shipped}); train one (scripts/make_dataset.py --train-policy) or pass its file"
+        )
+    return path
 
 
 def load_actor(path: str | Path, device: str | torch.device = "cpu") -> SquashedGaussianActor:
@@ -89,9 +100,11 @@ def load_actor(path: str | Path, device: str | torch.device = "cpu") -> Squashed
     Raises ValueError naming the file when it is not a readable actor payload or its weights do
     not match the architecture it declares (no silently random layers).
     """
+    # resolved: torch.load cannot place storages on "cpu:0" (was: "not a behaviour actor"); and
+    # before the load, so that a bad device is not called a bad file ("re-create it")
+    map_location = resolve_device(device)
     try:
-        # resolved: torch.load cannot place storages on "cpu:0" (was: "not a behaviour actor")
-        payload = torch.load(path, map_location=resolve_device(device), weights_only=True)
+        payload = torch.load(path, map_location=map_location, weights_only=True)
         actor = SquashedGaussianActor(
             obs_dim=int(payload["obs_dim"]),
             action_dim=int(payload["action_dim"]),

@@ -14,6 +14,7 @@ from stable_baselines3 import DDPG, SAC, TD3
 from stable_baselines3.common.env_util import DummyVecEnv
 
 from agents.bc import BCConfig, behaviour_clone
+from agents.cotrain_setup import CotrainConfig
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.normalization import ObsNormalizer
 
@@ -133,3 +134,14 @@ def test_sac_mse_sample_fits_the_mean_and_shrinks_sigma_below_the_data_noise():
     assert (log_std.exp().mean(0) < 0.07).all()  # NLL keeps ≈ 0.1 (the data's noise)
     with pytest.raises(ValueError, match=r"BCConfig\.loss"):
         BCConfig(loss="l1")
+
+
+@pytest.mark.parametrize("cls", [TD3, DDPG])
+def test_mse_sample_with_a_deterministic_actor_is_refused(cls):
+    """Probe 11: ``--algo td3 --bc-loss mse_sample`` (or ``BCConfig(loss="mse_sample")`` with a
+    TD3 / DDPG agent) was silently the MSE of the action."""
+    dataset, norm, _ = _data()
+    with pytest.raises(ValueError, match="is a loss of stochastic actors"):
+        behaviour_clone(_agent(cls), dataset, norm, dataclasses.replace(FAST, loss="mse_sample"))
+    with pytest.raises(ValueError, match="bc_loss: mse_sample is a BC loss of stochastic actors"):
+        CotrainConfig(algo=cls.__name__.lower(), bc_loss="mse_sample")

@@ -52,3 +52,17 @@ def test_resume_refuses_pickled_files_it_did_not_write(tmp_path):
     buffer.write_bytes(buffer.read_bytes() + b"\x00")  # replaced / tampered with
     with pytest.raises(ValueError, match=r"replay_buffer\.pkl: not the file this project saved"):
         train_behaviour(_cfg(max_steps=160), tmp_path, progress_bar=False, resume=True)
+
+
+def test_a_step_budget_below_one_evaluation_is_refused_before_training(tmp_path, capsys):
+    """Probe 11: ``make_dataset.py --train-policy --behaviour-steps 100`` trained, then failed
+    with "min() arg is an empty sequence" (no evaluation at eval_freq = 2500 steps)."""
+    from tests.scripts import load_script
+
+    with pytest.raises(ValueError, match=r"max_steps: 100 < eval_freq=2500: the agent would never"):
+        BehaviourConfig("Hopper-v5", (0.0, 1.0), max_steps=100)
+    cli = load_script("make_dataset")
+    argv = ["--env", "hopper", "--level", "medium", "--train-policy", "--behaviour-steps", "100"]
+    assert cli.main([*argv, "--behaviour-dir", str(tmp_path / "b")]) == 2
+    assert "max_steps: 100 < eval_freq=2500" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists()

@@ -653,6 +653,58 @@ def test_os_error_of_the_cli_is_one_error_line(tmp_path, monkeypatch, capsys):
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("field", ["n_iterations", "seed", "n_eval_episodes"])
+def test_a_config_json_missing_a_field_is_refused(tmp_path, field):
+    """Probe 11: a deleted ``n_iterations`` silently became 5 (a resumed run ran on), a deleted
+    ``n_eval_episodes`` gave "checkpoint belongs to another run"."""
+    from agents.cotrain_setup import LATER_FIELDS, config_to_dict
+    from rambo_env.run_io import write_json
+
+    saved = config_to_dict(CotrainConfig(n_iterations=2))
+    write_json(tmp_path / "config.json", {"config": {k: v for k, v in saved.items() if k != field}})
+    with pytest.raises(ValueError, match=rf"config.json: config: missing field\(s\) \['{field}'\]"):
+        load_config(tmp_path)
+    # fields added after configs were first saved keep their default (older runs resume)
+    older = {k: v for k, v in saved.items() if k not in LATER_FIELDS}
+    write_json(tmp_path / "config.json", {"config": older})
+    assert load_config(tmp_path).n_iterations == 2
+
+
+def test_a_closed_output_pipe_is_one_line_and_a_finished_run_exits_0(tmp_path, monkeypatch, capsys):
+    """Probe 11: ``cotrain.py … | head -1``: was ``error: [Errno 32] Broken pipe`` (no cause
+    named) mid-run, and a raw BrokenPipeError traceback, exit 1, from the closing lines of a
+    finished run."""
+
+    def closed_pipe(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cotrain_cli, "run_cotrain", closed_pipe)
+    code = cotrain_cli.main(["--dataset", "hopper-medium", "--run-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(
+        "error: stdout: the program reading this output exited (a closed pipe, e.g. `| head`)"
+    ), err
+    monkeypatch.setattr(cotrain_cli, "run_cotrain", lambda *a, **k: {"status": "finished"})
+    monkeypatch.setattr(cotrain_cli, "print_results", closed_pipe)
+    assert cotrain_cli.main(["--dataset", "hopper-medium", "--run-dir", str(tmp_path / "r")]) == 0
+
+
+def test_every_config_field_added_after_the_first_is_a_later_field():
+    """A field added to CotrainConfig is missing from every config.json saved before it: it must
+    be in LATER_FIELDS (its default = what those runs ran), or resuming them is refused."""
+    from agents.cotrain_setup import LATER_FIELDS
+
+    first = {  # the fields of the first saved configs (commit 2158e1f)
+        "dataset", "algo", "rollout_length", "adversary_weight", "n_iterations",
+        "agent_steps_per_iteration", "adversary_steps_per_iteration", "n_rollouts",
+        "real_ratio", "retain_iterations", "bc_epochs", "bc_max_steps", "eval_every",
+        "eval_last", "n_eval_episodes", "seed", "device", "ensemble_hidden", "mle_max_epochs",
+        "mle_max_time_s", "q_limit", "torch_threads", "stop_at_iteration", "progress",
+    }  # fmt: skip
+    added = {f.name for f in dataclasses.fields(CotrainConfig)} - first
+    assert added == set(LATER_FIELDS), f"add {sorted(added - LATER_FIELDS)} to LATER_FIELDS"
+
+
 def test_non_finite_config_values_survive_config_json(tmp_path):
     from agents.cotrain_setup import config_from_dict, config_to_dict
     from rambo_env.run_io import read_json, write_json
@@ -1017,6 +1069,43 @@ def test_resume_of_a_folder_that_is_not_a_run_is_one_error_line(tmp_path, capsys
     assert not (tmp_path / "missing").exists() and list(empty.iterdir()) == []
 
 
+def test_a_run_that_lost_its_config_json_is_named_so_on_resume_and_on_a_new_start(tmp_path, capsys):
+    """Probe 11: a run folder whose config.json was deleted: ``--resume`` said "not a run folder"
+    and a new run there said "already holds a run; continue it with --resume" (a dead end)."""
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "checkpoint.pt").write_bytes(b"x")
+    (run_dir / "results.json").write_text("{}")
+    said = "config.json is missing, but .* holds a run (checkpoint.pt, results.json)"
+    for argv in (["--resume", str(run_dir)], ["--dataset", "x.npz", "--run-dir", str(run_dir)]):
+        assert cotrain_cli.main(argv) == 2
+        err = capsys.readouterr().err
+        assert re.search(said.replace("(", r"\(").replace(")", r"\)"), err), err
+        assert "not a run folder" not in err and "--resume" not in err
+
+
+@pytest.mark.parametrize("name", ["config.json", "checkpoint.pt"])
+def test_a_folder_where_a_run_file_goes_is_named(tmp_path, capsys, name):
+    """Probe 11: a folder named config.json / checkpoint.pt (sweep.json) was "missing" / "has no
+    checkpoint.pt to resume from" / "has no sweep.json (not a sweep folder?)"."""
+    from agents.cotrain_setup import config_to_dict
+    from agents.sweep import load_sweep
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    config = json.dumps({"config": config_to_dict(CotrainConfig())})
+    for file, text in (("config.json", config), ("checkpoint.pt", "x")):
+        if file == name:
+            (run_dir / file).mkdir()
+        else:
+            (run_dir / file).write_text(text)
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 2
+    assert f"run_dir: {run_dir / name} is a folder, not a file" in capsys.readouterr().err
+    (tmp_path / "sweep" / "sweep.json").mkdir(parents=True)
+    with pytest.raises(ValueError, match=r"sweep.json is a folder, not a file"):
+        load_sweep(tmp_path / "sweep")
+
+
 def test_sizes_that_cannot_fit_in_memory_fail_before_the_dataset_loads(tmp_path, capsys):
     from agents.memory import check_memory, estimate_memory
 
@@ -1117,6 +1206,44 @@ def ledger_module(monkeypatch):
     monkeypatch.setattr(ledger, "read_curves", lambda run_dir: _FAKE_CURVES[str(run_dir)])
     monkeypatch.setattr(ledger, "plot_dataset", lambda dataset, ledger_dir: None)
     return ledger
+
+
+def test_runs_on_different_unnamed_files_are_different_ledger_keys(
+    tmp_path, monkeypatch, ledger_module
+):
+    """Probe 11: every npz without a name was dataset 'custom', so runs on two.npz and ten.npz
+    were refused as "both … same dataset", and a run was compared with another file's run."""
+    for name, fingerprint in (("a", "1111111111aaaa"), ("b", "2222222222bbbb")):
+        _fake_run(tmp_path / name, 3, monkeypatch)
+        saved = json.loads((tmp_path / name / "config.json").read_text())
+        saved["resolved"]["dataset"] = {"name": "custom", "fingerprint": fingerprint}
+        (tmp_path / name / "config.json").write_text(json.dumps(saved))
+    a = ledger_module.update_ledger(tmp_path / "a", tmp_path / "ledger")
+    b = ledger_module.update_ledger(tmp_path / "b", tmp_path / "ledger")
+    assert (a.dataset, b.dataset) == ("custom-11111111", "custom-22222222")
+    assert len(ledger_module.read_index(tmp_path / "ledger")) == 2
+    assert ledger_module.ledger_dataset("hopper-medium", "1111") == "hopper-medium"
+
+
+def test_a_run_folder_given_as_the_ledger_is_refused(tmp_path, monkeypatch, ledger_module):
+    """Probe 11: ``ledger.py RUN --ledger RUN`` wrote index.json, the CSV and the PNG into the
+    run folder, without a word."""
+    _fake_run(tmp_path / "run", 3, monkeypatch)
+    with pytest.raises(ValueError, match=r"ledger: .*run is a run folder .*, not a results ledger"):
+        ledger_module.update_ledger(tmp_path / "run", tmp_path / "run")
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["config.json"]
+
+
+def test_a_ledger_index_that_is_a_folder_is_refused_before_any_write(
+    tmp_path, monkeypatch, ledger_module
+):
+    """Probe 11: an ``index.json`` that is a folder read as an empty ledger: the run's CSV was
+    written, then "index.json: not written (Is a directory); check … free space"."""
+    _fake_run(tmp_path / "run", 3, monkeypatch)
+    (tmp_path / "ledger" / "index.json").mkdir(parents=True)
+    with pytest.raises(ValueError, match=r"index.json is not a file \(a folder"):
+        ledger_module.update_ledger(tmp_path / "run", tmp_path / "ledger")
+    assert [p.name for p in (tmp_path / "ledger").iterdir()] == ["index.json"]  # no CSV
 
 
 def test_ledger_refuses_a_foreign_config_or_a_run_with_no_iteration(tmp_path):
@@ -1281,6 +1408,14 @@ def test_resume_with_more_iterations_extends_a_finished_run(tiny_hopper, tmp_pat
     err = capsys.readouterr().err
     assert "n_iterations: 1 < the 2 iterations" in err
     assert load_config(run_dir).n_iterations == 2  # nothing rewritten
+    # probe 11: the same edit made by hand in config.json gave "finished: 2/1 iterations" and
+    # "-1 remaining iteration(s)"
+    saved = json.loads((run_dir / "config.json").read_text())
+    saved["config"].update(n_iterations=1, eval_last=1)
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "n_iterations: 1 in " in err and "< the 2 iterations" in err and "edited by hand" in err
 
 
 def test_ledger_says_when_a_run_is_still_starting_or_still_going(
@@ -1546,6 +1681,22 @@ def test_a_model_cache_that_is_a_file_fails_before_the_dataset_loads(tmp_path, m
     assert code == 2 and err.startswith(
         f"error: RAMBO_ENV_CACHE: model cache {a_file} is not a folder"
     )
+
+
+def test_a_model_cache_that_cannot_be_made_fails_before_the_dataset_loads(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 11: a cache that does not exist and cannot be made (/proc/x, a read-only disk, a path
+    under a file) was refused only after the dataset load (minutes when it is generated)."""
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(a_file / "cache"))
+    code = cotrain_cli.main(["--dataset", "missing.npz", "--run-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(
+        f"error: RAMBO_ENV_CACHE: model cache {a_file / 'cache'} is not writable"
+    ), err
+    assert "missing.npz" not in err and not (tmp_path / "r").exists()
 
 
 def test_ledger_script_checks_its_folder_is_writable_before_writing(

@@ -399,3 +399,46 @@ def test_cli_report_only_needs_no_ray(tmp_path, monkeypatch, capsys):
     assert sweep_cli.main(["--report-only", str(tmp_path)]) == 0
     assert "| hopper-medium | **42.0 ± 0.0** (**4.0**) | 1 |" in capsys.readouterr().out
     assert (tmp_path / "table.csv").is_file()
+
+
+def test_more_cpus_per_trial_than_this_machine_has_fails_before_ray_starts(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 11: ``--cpus-per-trial 1000`` on a 2-core machine left the local Ray's trial
+    PENDING forever (Ray's "No available node types can fulfill resource request")."""
+    pytest.importorskip("ray")
+    from agents import sweep
+
+    monkeypatch.setattr(sweep, "_prepare_datasets", lambda *a: pytest.fail("prepared"))
+    monkeypatch.setattr(sweep, "_ray_session", lambda *a: pytest.fail("Ray started"))
+    flags = ["--seeds", "0", "--configs", "2:0", "--cpus-per-trial", "1000"]
+    code = sweep_cli.main(["--sweep-dir", str(tmp_path / "a"), *flags])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: cpus_per_trial: 1000, but this machine has"), err
+    assert not (tmp_path / "a").exists()
+    sweep.check_trial_device("cpu", 0.0, address="auto", cpus_per_trial=1000)  # a cluster's nodes
+
+
+def test_an_address_no_ray_cluster_answers_at_fails_before_the_sweep_folder(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 11: ``--address 127.0.0.1:1`` (nothing listening) wrote sweep.json, then Ray retried
+    for minutes ("Failed to connect to GCS"); the same command then found the folder not empty."""
+    pytest.importorskip("ray")
+    import socket
+
+    from agents import sweep
+
+    monkeypatch.setattr(sweep, "_prepare_datasets", lambda *a: pytest.fail("prepared"))
+    monkeypatch.setattr(sweep, "_ray_session", lambda *a: pytest.fail("Ray started"))
+    with socket.socket() as s:  # a port with nothing listening: bound, never listened on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        flags = ["--seeds", "0", "--configs", "2:0", "--address", f"127.0.0.1:{port}"]
+        code = sweep_cli.main(["--sweep-dir", str(tmp_path / "a"), *flags])
+    err = capsys.readouterr().err
+    assert code == 2 and f"address: no Ray cluster answers at 127.0.0.1:{port}" in err, err
+    assert not (tmp_path / "a").exists()
+    with pytest.raises(ValueError, match="is not 'auto', host:port or ray://host:port"):
+        sweep.check_address("headnode")
+    sweep.check_address("auto"), sweep.check_address("local"), sweep.check_address(None)

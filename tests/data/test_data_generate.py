@@ -15,7 +15,12 @@ import numpy as np
 import pytest
 import torch
 
-from rambo_env.data import DatasetUnavailableError, OfflineDataset, load_dataset
+from rambo_env.data import (
+    DatasetUnavailableError,
+    DatasetValidationError,
+    OfflineDataset,
+    load_dataset,
+)
 from rambo_env.data.generate import generate_dataset
 from rambo_env.data.minari_io import minari_dataset_path
 from rambo_env.policies import load_actor
@@ -149,6 +154,12 @@ def test_medium_replay_reads_the_behaviour_replay_buffer(tmp_path):
     np.testing.assert_array_equal(d.observations, replay.observations)
     np.testing.assert_array_equal(d.timeouts, replay.timeouts)
     assert d.name == "hopper-medium-replay"
+    # probe 11: another env's buffer (hopper's for walker2d) was saved as walker2d data
+    with pytest.raises(
+        DatasetValidationError, match=r"replay\.npz is not a replay buffer of Walker2d"
+    ):
+        generate_dataset("walker2d", "medium-replay", replay_path=path, progress=False, n_workers=1)
+    assert not minari_dataset_path("rambo/walker2d/medium-replay-v0").exists()
 
 
 @pytest.mark.parametrize(
@@ -182,6 +193,9 @@ def test_input_files_are_checked_before_anything_is_collected(tmp_path, monkeypa
          r"policy_path \(--policy\): .* is a folder, not a file; pass an actor file"),
         ("medium-replay", {"replay_path": tmp_path / "r.npz"},
          r"replay_path \(--replay\): .*r\.npz does not exist; pass a replay\.npz$"),
+        # probe 11: a device (or a pipe) was said not to exist
+        ("medium", {"policy_path": os.devnull},
+         r"policy_path \(--policy\): /dev/null is not a regular file \(a pipe, device"),
     ):  # fmt: skip
         with pytest.raises(DatasetUnavailableError, match=message):
             generate_dataset(
@@ -546,3 +560,61 @@ def test_a_worker_whose_parent_died_stops(monkeypatch):
     generate._init_worker(multiprocessing.Value("q", 0), -1)  # not this process's parent
     generate._count_steps(3)
     assert exits == [1] and torch.get_num_threads() == threads
+
+
+def test_medium_expert_without_an_expert_policy_fails_before_collecting(monkeypatch):
+    """Probe 11: ``--dataset hopper-medium-expert`` (generated on first use) or
+    ``generate_dataset("hopper", "medium-expert")`` without an expert policy collected the whole
+    medium half first (1M transitions by default); ``expert`` failed at once."""
+    from rambo_env.data import generate as gen
+
+    def no_collect(*args, **kwargs):
+        raise AssertionError("collected before the expert policy was checked")
+
+    monkeypatch.setattr(gen, "collect_episodes", no_collect)
+    monkeypatch.setattr(gen, "collect_episodes_parallel", no_collect)
+    with pytest.raises(DatasetUnavailableError, match="'medium-expert' needs an expert policy"):
+        generate_dataset("hopper", "medium-expert", n_transitions=10, progress=False, n_workers=1)
+
+
+def test_a_collection_worker_that_dies_is_one_error(monkeypatch):
+    """Probe 11: a worker killed outright (``kill -9``, the out-of-memory killer) gave the raw
+    ``concurrent.futures.process.BrokenProcessPool`` traceback, exit 1."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from rambo_env.data import generate as gen
+
+    class DeadPool:  # what a pool whose worker was killed hands back
+        def __init__(self, *args, **kwargs):
+            self._processes: dict = {}
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, *args, **kwargs):
+            future = Future()
+            future.set_exception(BrokenProcessPool("A process in the process pool was terminated"))
+            return future
+
+        def shutdown(self, wait=True, cancel_futures=False):
+            pass
+
+    monkeypatch.setattr(gen, "ProcessPoolExecutor", DeadPool)
+    with pytest.raises(ChildProcessError, match="a collection worker of Hopper-v5 died"):
+        gen.collect_episodes_parallel("Hopper-v5", 20, None, seed=0, n_workers=2, progress=False)
+
+
+def test_a_budget_that_cuts_every_episode_gives_no_behaviour_score(capsys):
+    """Probe 11: with no complete episode (2000 transitions over 16 envs of a medium policy)
+    the partial episodes' mean was printed and kept as the behaviour policy's D4RL score (9.4
+    for a policy near 45), and cotrain compared runs with it."""
+    data = generate_dataset(
+        "hopper", "medium", n_transitions=40, n_envs=4, progress=False, n_workers=1
+    )
+    out = capsys.readouterr().out
+    assert "no episode ended within the budget" in out and "normalised score" not in out, out
+    assert data.metadata["n_complete_episodes"] == 0 and data.behaviour_score() is None

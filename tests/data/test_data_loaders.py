@@ -506,3 +506,105 @@ def test_damaged_flat_cache_is_rebuilt_and_damaged_minari_data_named(capsys):
         data_file.write_bytes(b"damaged")
     with pytest.raises((ValueError, DatasetUnavailableError), match="flat-v0"):
         load_dataset("t/hopper/flat-v0")
+
+
+def test_a_validation_error_names_the_dataset_and_discrete_actions_are_explained(tmp_path):
+    """Probe 11: a Minari / npz dataset with discrete actions (CartPole: one int per step) gave
+    "field 'actions' has shape (600,) (ndim 1); expected ndim 2", and no validation error named
+    the dataset (``field 'rewards' has 1995 rows but …``)."""
+    a = make_arrays([5, 4], terminal_last=[False, True])
+    discrete = {**a, "actions": np.arange(9) % 2}
+    np.savez(tmp_path / "cartpole.npz", **discrete)
+    with pytest.raises(
+        DatasetValidationError,
+        match=r"^dataset '.*cartpole.npz': field 'actions' has shape \(9,\); .* a discrete action",
+    ):
+        load_dataset(str(tmp_path / "cartpole.npz"))
+    np.savez(tmp_path / "short.npz", **{**a, "rewards": a["rewards"][:-1]})
+    with pytest.raises(DatasetValidationError, match=r"^dataset '.*short.npz': field 'rewards'"):
+        load_dataset(tmp_path / "short.npz")
+
+
+def test_names_too_long_for_the_file_system_are_one_error_naming_the_argument(tmp_path):
+    """Probe 11: a 300-character npz path, Minari id or ``--dataset-id`` gave a bare
+    ``[Errno 36] File name too long: '…'`` (make_dataset: naming no flag)."""
+    from rambo_env.data.minari_io import check_dataset_id
+
+    long = "a" * 300
+    minari_dataset_path("rambo/hopper").mkdir(parents=True)  # else the lookup stops earlier
+    for name in (str(tmp_path / f"{long}.npz"), f"rambo/hopper/{long}-v0"):
+        with pytest.raises(ValueError, match=r"^dataset: .* is too long for the file system"):
+            load_dataset(name)
+    with pytest.raises(ValueError, match=r"^dataset_id: .* has a part of 303 bytes"):
+        check_dataset_id(f"rambo/hopper/{long}-v0")
+    assert check_dataset_id(f"rambo/hopper/{'a' * 250}-v0")  # 254 bytes: fine
+
+
+def test_a_dataset_path_that_is_a_pipe_is_not_said_to_be_missing(tmp_path):
+    """Probe 11: ``--dataset x.npz`` naming a FIFO (``mkfifo``) said "does not exist"."""
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    os.mkfifo(tmp_path / "pipe.npz")
+    with pytest.raises(DatasetUnavailableError, match=r"pipe.npz is not a regular file"):
+        load_dataset(str(tmp_path / "pipe.npz"))
+
+
+def test_save_minari_refuses_an_empty_episode_before_writing():
+    """Probe 11: an EpisodeBuffer with no step (one observation) gave Minari's raw
+    ``IndexError: index 0 is out of bounds for axis 0 with size 0`` from its hdf5 writer."""
+    from minari.data_collector import EpisodeBuffer
+
+    good = dataset_to_episodes(make_dataset([3], terminal_last=[True]))
+    empty = EpisodeBuffer(
+        id=1,
+        observations=np.zeros((1, 11), np.float32),
+        actions=np.zeros((0, 3), np.float32),
+        rewards=np.zeros(0, np.float32),
+        terminations=np.zeros(0, bool),
+        truncations=np.zeros(0, bool),
+    )
+    with pytest.raises(DatasetValidationError, match=r"episodes\[1\] \(id 1\) has no step"):
+        save_minari("t/hopper/empty-v0", [*good, empty], env_id="Hopper-v5")
+    assert not minari_dataset_path("t/hopper/empty-v0").exists()
+
+
+def test_a_relative_d4rl_dataset_dir_is_made_absolute(tmp_path, monkeypatch):
+    """Probe 11: a relative ``D4RL_DATASET_DIR`` stayed relative, so a sweep's trials (run by
+    Tune in their own folders) did not find the file the driver had found."""
+    from rambo_env.data.d4rl_io import resolve_d4rl_dir
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("D4RL_DATASET_DIR", "d4rl")
+    assert resolve_d4rl_dir() == tmp_path / "d4rl"
+
+
+@pytest.mark.parametrize("damage", ["no main_data.hdf5", "metadata.json not JSON"])
+def test_a_damaged_local_minari_dataset_is_not_said_to_be_missing(damage):
+    """Probe 11: a local Minari dataset without ``data/main_data.hdf5`` or with a damaged
+    ``metadata.json`` was "not in the local Minari root … not downloaded", with advice to
+    download or generate it, while its folder was there."""
+    _save_as_minari("t/hopper/hurt-v0", make_dataset((7, 5), (True, False)))
+    data = minari_dataset_path("t/hopper/hurt-v0") / "data"
+    if damage == "no main_data.hdf5":
+        (data / "main_data.hdf5").unlink()
+    else:
+        (data / "metadata.json").write_text("{bad")
+    with pytest.raises(ValueError, match=r"'t/hopper/hurt-v0' at .*hurt-v0 is damaged \(") as e:
+        load_dataset("t/hopper/hurt-v0")
+    assert not isinstance(e.value, DatasetUnavailableError) and "--force" in str(e.value)
+
+
+def test_a_d4rl_dir_that_is_not_a_path_is_named():
+    """Probe 11: ``load_dataset("hopper-medium-v2", d4rl_dir=5)`` gave os.fspath's raw
+    ``TypeError: expected str, bytes or os.PathLike object, not int``."""
+    with pytest.raises(ValueError, match=r"d4rl_dir: expected a folder path .* got int 5"):
+        load_dataset("hopper-medium-v2", d4rl_dir=5)
+
+
+def test_a_d4rl_version_d4rl_never_published_is_named():
+    """Probe 11: ``hopper-medium-v9`` advised downloading ``hopper_medium-v9.hdf5`` from D4RL,
+    which never made it."""
+    with pytest.raises(
+        DatasetUnavailableError, match=r"D4RL has versions \[0, 1, 2\] of hopper-medium, not v9"
+    ):
+        load_dataset("hopper-medium-v9")

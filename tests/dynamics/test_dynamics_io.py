@@ -94,6 +94,9 @@ def test_cache_dir_and_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("RAMBO_ENV_CACHE", "~/c")  # quoted: the shell leaves the ~
     assert cache_dir() == tmp_path / "home" / "c"  # was: a folder named ~ in the working dir
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RAMBO_ENV_CACHE", "rel")  # probe 11: was kept relative (sweep trials
+    assert cache_dir() == tmp_path / "rel"  # run in other folders: one cache each)
     key = cache_key("abc", EnsembleConfig(), MLEConfig(), seed=0)
     assert key == cache_key("abc", EnsembleConfig(), MLEConfig(), seed=0)
     variants = {
@@ -159,3 +162,12 @@ def test_cache_lock_waits_for_its_holder_and_a_killed_holder_never_blocks(tmp_pa
     with cache_lock(model):
         assert Path(f"{model}.lock").read_text() == str(os.getpid())
     assert "waiting" not in capsys.readouterr().out
+
+
+def test_a_model_cache_lock_that_is_a_folder_is_named(tmp_path):
+    """Probe 11: was a bare "[Errno 21] Is a directory: '…pt.lock'" after the dataset load."""
+    model = tmp_path / "dynamics-x.pt"
+    Path(f"{model}.lock").mkdir()
+    with pytest.raises(ValueError, match=r"RAMBO_ENV_CACHE: .*dynamics-x.pt.lock is not a file"):
+        with cache_lock(model):
+            pass

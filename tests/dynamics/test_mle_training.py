@@ -311,3 +311,29 @@ def test_model_configs_refuse_wrong_types_and_non_finite_values(make, message):
     a NaN penalty, negative weight decays) or a raw TypeError without the field."""
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_wrong_objects_or_dims_are_named_before_any_training() -> None:
+    """Probe 11: ``train_mle(None, …)`` / a dict config / a str dataset gave raw AttributeErrors,
+    an ensemble of other dims "input mean: expected shape (8,), got (5,)";
+    ``GaussianEnsemble(0, 2)`` and ``GaussianEnsemble("3", 2)`` were accepted."""
+    data = linear_dataset(50)
+    norm = ObsNormalizer.from_dataset(data)
+    model = GaussianEnsemble(3, 2, TINY)
+    for args, message in (
+        ((None, data, norm), "ensemble: expected a GaussianEnsemble"),
+        ((model, "x.npz", norm), "dataset: expected an OfflineDataset"),
+        ((model, data, None), "normalizer: expected an ObsNormalizer"),
+        ((model, data, norm, {"max_epochs": 1}), "cfg: expected an MLEConfig or None, got dict"),
+        ((GaussianEnsemble(4, 2, TINY), data, norm), "ensemble: built for obs_dim=4, action_dim=2"),
+        ((model, data, ObsNormalizer.from_observations(np.zeros((5, 4)))), "fitted on obs_dim=4"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            train_mle(*args, progress=False)
+    for dims, message in (((0, 2), "obs_dim: expected an int >= 1"), (("3", 2), "got str '3'")):
+        with pytest.raises(ValueError, match=message):
+            GaussianEnsemble(*dims, TINY)
+    with pytest.raises(ValueError, match="config: expected an EnsembleConfig or None, got dict"):
+        GaussianEnsemble(3, 2, {"n_members": 3})
+    with pytest.raises(ValueError, match="dataset: expected an OfflineDataset"):
+        ObsNormalizer.from_dataset("x.npz")

@@ -122,6 +122,21 @@ def test_step_before_reset_and_bad_kwargs(tiny_mdp):
         RamboModelEnv()
 
 
+def test_step_after_the_episode_ended_needs_a_reset(tiny_mdp):
+    """Probe 11: stepping on after ``truncated`` (or ``terminated``) went on from the k-th (or
+    terminal) state, returning ``truncated=True`` again, without a word."""
+    env = RamboModelEnv(mdp=tiny_mdp, rollout_length=2)
+    env.reset(seed=0)
+    action = np.zeros(3, dtype=np.float32)
+    assert env.step(action)[3] is False and env.step(action)[3] is True
+    with pytest.raises(gym.error.ResetNeeded, match=r"episode was truncated .* at step 2"):
+        env.step(action)
+    env.reset(seed=1)
+    assert env.step(action)[3] is False  # a reset starts a new episode
+    restored = pickle.loads(pickle.dumps(env))
+    assert restored.step(action)[3] is True
+
+
 def test_bad_actions_options_configs_and_seeds_name_the_problem(tiny_mdp):
     from rambo_env.dynamics.ensemble import EnsembleConfig, resolve_device
 

@@ -71,3 +71,13 @@ def test_a_policy_loads_on_cpu_with_an_index():
     data location … tagged with cpu:0); re-create it", advice to rebuild a good file."""
     actor = load_actor(shipped_policy_path("hopper", "medium"), device="cpu:0")
     assert actor.act(np.zeros((1, 11), dtype=np.float32)).shape == (1, 3)
+
+
+def test_a_bad_device_or_an_unshipped_policy_is_named_as_such():
+    """Probe 11: ``load_actor(shipped, device="gpu")`` called the shipped file "not a behaviour
+    actor … re-create it"; ``shipped_policy_path("ant")`` returned a file that does not exist."""
+    with pytest.raises(ValueError, match="device: 'gpu'") as err:
+        load_actor(shipped_policy_path("hopper", "medium"), device="gpu")
+    assert "not a behaviour actor" not in str(err.value)
+    with pytest.raises(ValueError, match=r"no behaviour policy is shipped for env='ant'"):
+        shipped_policy_path("ant")
