@@ -886,6 +886,25 @@ def test_bf16_precision_is_opt_in_keyed_apart_and_warned_about_without_native_bf
     assert "precision bf16" not in capsys.readouterr().out
 
 
+def test_mle_lr_is_pretrainings_learning_rate_with_its_own_cached_model(tiny_hopper):
+    """Issue 12: ``mle_lr`` (``--mle-lr``) is the Adam learning rate of MLE pretraining, keyed
+    apart in the model cache; the default is the official 3e-4 (the key of runs made before the
+    field existed); a bad value is one error before the dataset load."""
+    from agents import cotrain_setup
+    from rambo_env.dynamics import io
+
+    for bad in (0.0, -1e-3, math.inf, math.nan):
+        with pytest.raises(ValueError, match="mle_lr: expected a finite value > 0"):
+            CotrainConfig(dataset="missing.npz", mle_lr=bad)
+    model = lambda s: s.resolved["model"]["source"].split(": ", 1)[1]  # noqa: E731
+    official = cotrain_setup.build_session(tiny_config(tiny_hopper))
+    fast = cotrain_setup.build_session(tiny_config(tiny_hopper, mle_lr=1e-3))
+    assert model(official) != model(fast)
+    assert io.load_model(model(official)).mle_config.lr == 3e-4
+    assert io.load_model(model(fast)).mle_config.lr == 1e-3
+    assert "mle_lr" in cotrain_setup.LATER_FIELDS  # configs saved before it resume with 3e-4
+
+
 def test_bf16_is_suggested_only_where_it_pays(tiny_hopper, monkeypatch, capsys):
     """Issue 12: an fp32 run about to pretrain its model to the official early stop (no cap) on
     native-bf16 hardware is told about ``--precision bf16``; a capped pretraining (the default
