@@ -65,6 +65,7 @@ __all__ = [
     "is_int",
     "is_real",
     "load_checkpoint",
+    "longest_name_bytes",
     "pid_alive",
     "plot_learning_curve",
     "read_json",
@@ -490,6 +491,12 @@ def available_memory_bytes() -> int | None:
 NAME_MAX = 255
 
 
+def longest_name_bytes(parts: Sequence[str]) -> int:
+    """Bytes of the longest of a path's names (``Path.parts``, a Minari id's ``/``-separated
+    parts), to compare with :data:`NAME_MAX`."""
+    return max((len(os.fsencode(part)) for part in parts), default=0)
+
+
 def user_path(text: str) -> Path:
     """A path flag's value with ``~`` expanded (``--run-dir=~/runs/x``: the shell leaves it, and a
     folder literally named ``~`` was created in the working directory).
@@ -498,10 +505,10 @@ def user_path(text: str) -> Path:
     bare or raw ``[Errno 36] File name too long`` from the first look at the path: ``--ledger``,
     ``--out``, ``--sweep-dir``)."""
     path = Path(text).expanduser()
-    longest = max(path.parts, key=lambda part: len(os.fsencode(part)), default="")
-    if len(os.fsencode(longest)) > NAME_MAX:
+    longest = longest_name_bytes(path.parts)
+    if longest > NAME_MAX:
         raise argparse.ArgumentTypeError(
-            f"{text[:60]!r}… has a name of {len(os.fsencode(longest))} bytes, but a file system "
+            f"{text[:60]!r}… has a name of {longest} bytes, but a file system "
             f"takes at most {NAME_MAX} per file or folder name; give a shorter path"
         )
     return path

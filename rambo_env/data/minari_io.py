@@ -28,7 +28,14 @@ from tqdm.auto import tqdm
 
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.scores import ENV_IDS, LEVELS, env_name_from_id
-from rambo_env.run_io import NAME_MAX, WriteFailedError, check_writable, pid_alive, safe_reason
+from rambo_env.run_io import (
+    NAME_MAX,
+    WriteFailedError,
+    check_writable,
+    longest_name_bytes,
+    pid_alive,
+    safe_reason,
+)
 
 __all__ = [
     "check_dataset_id",
@@ -56,10 +63,10 @@ def check_dataset_id(dataset_id: str) -> str:
             f"dataset_id: {dataset_id!r} is not a Minari id of the form namespace/name-vN (letters, "
             "digits, '_' and '-' between '/', e.g. rambo/hopper/medium-v0; no '..', not a path)"
         )
-    longest = max(dataset_id.split("/"), key=lambda part: len(part.encode()))
-    if len(longest.encode()) > NAME_MAX:  # was: a bare "[Errno 36] File name too long: …"
+    longest = longest_name_bytes(dataset_id.split("/"))
+    if longest > NAME_MAX:  # was: a bare "[Errno 36] File name too long: …"
         raise ValueError(
-            f"dataset_id: {dataset_id[:60]!r}… has a part of {len(longest.encode())} bytes, but a "
+            f"dataset_id: {dataset_id[:60]!r}… has a part of {longest} bytes, but a "
             f"file system takes at most {NAME_MAX} per folder name; give a shorter id"
         )
     return dataset_id
