@@ -93,6 +93,19 @@ def critic_line(cfg: CotrainConfig) -> str:
     )
 
 
+def precision_line(cfg: CotrainConfig) -> str:
+    """The dynamics ensemble's precision and why (issue 12), said at the start of every run."""
+    resolved = cfg.uses_precision
+    if cfg.precision != "auto":
+        why = "as set" if resolved == "fp32" else "as set; mixed: fp32 weights, heads and losses"
+    elif resolved == "bf16":
+        why = "auto: this hardware has native bf16; mixed: fp32 weights, heads and losses"
+    else:
+        why = "auto: no native bf16 here"
+    official = "" if resolved == "fp32" else "; --precision fp32 = the official precision"
+    return f"dynamics ensemble: {resolved} ({why}{official})"
+
+
 def compile_line(cfg: CotrainConfig) -> str:
     """Whether the loss functions are compiled (issue 12), said at the start of every run."""
     if cfg.compile is None:
@@ -202,6 +215,10 @@ def _run(
     threads, why = run_io.resolve_torch_threads(cfg.torch_threads)
     torch.set_num_threads(threads)
     print(f"[cotrain] torch threads: {threads} ({why})", flush=True)
+    if resume and cfg.precision == "auto":  # resolved when the run started (its config.json)
+        cfg = dataclasses.replace(cfg, precision=load_config(run_dir).precision)
+    print(f"[cotrain] {precision_line(cfg)}", flush=True)
+    cfg = dataclasses.replace(cfg, precision=cfg.uses_precision)  # saved resolved (config.json)
     if resume:
         state = _load_run_checkpoint(run_dir / run_io.CHECKPOINT_NAME)
         _check_stop_at(cfg, int(state["iteration"]), run_dir)  # before the dataset and model
@@ -303,6 +320,8 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
         )
     saved = dataclasses.asdict(load_config(run_dir))
     for name, value in dataclasses.asdict(cfg).items():
+        if name == "precision" and value == "auto":  # the run keeps the precision it started with
+            continue
         if name not in (*SESSION_FIELDS, *EXTEND_FIELDS) and saved[name] != value:
             raise ValueError(
                 f"cfg.{name}: {value!r} differs from the saved config's {saved[name]!r} in "

@@ -137,11 +137,12 @@ class CotrainConfig:
     torch_threads: int | None = None
     """torch.set_num_threads for the run (None = auto: every core, shared with the torch processes
     already running; printed at the start)."""
-    precision: str = "fp32"
-    """Precision of the dynamics ensemble (MLE pretraining, rollouts, adversary): fp32, or bf16 =
-    mixed precision (hidden layers under bf16 autocast; fp32 weights, heads and losses; its own
-    model-cache key). Only for hardware with native bf16 (AMX / AVX-512 bf16 CPUs, CUDA): elsewhere
-    bf16 is emulated and several times slower, and the run says so. Issue 12; opt-in."""
+    precision: str = "auto"
+    """Precision of the dynamics ensemble (MLE pretraining, rollouts, adversary): fp32 (the
+    official precision), bf16 = mixed precision (hidden layers under bf16 autocast; fp32 weights,
+    heads and losses; its own model-cache key), or auto = bf16 where the hardware has native bf16
+    (AMX / AVX-512 bf16 CPUs, CUDA), fp32 elsewhere (emulated bf16 is several times slower).
+    Resolved when a run starts and saved in its config.json: a resumed run keeps it. Issue 12."""
     compile: bool | None = None
     """torch.compile the loss functions: the adversary's Eq. 9 loss, MLE pretraining's and SAC's
     critic and actor losses (same numbers to float32 rounding; issue 12: the adversary 6-17 per cent
@@ -203,7 +204,7 @@ class CotrainConfig:
         if self.adversary_weight is not None:
             check_adversary_steps(self.adversary_steps_per_iteration, self.adversary_weight)
         _check_ent_coef(self.algo, self.ent_coef)
-        check_precision(self.precision)
+        check_precision(self.precision, allow_auto=True)
         if self.bc_loss not in ("nll", "mse_sample"):
             raise ValueError(f"bc_loss: expected nll or mse_sample, got {self.bc_loss!r}")
         if self.bc_loss != "nll" and self.algo not in ENTROPY_ALGOS:  # was: silently ignored
@@ -264,6 +265,13 @@ class CotrainConfig:
         if self.compile is None:
             return self.n_iterations >= COMPILE_MIN_ITERATIONS
         return self.compile
+
+    @property
+    def uses_precision(self) -> str:
+        """``precision`` resolved for ``device``: auto = bf16 where bf16 is native, else fp32."""
+        from rambo_env.dynamics.ensemble import resolve_precision
+
+        return resolve_precision(self.precision, self.device)
 
     @property
     def uses_critic_layer_norm(self) -> bool:
@@ -347,8 +355,9 @@ def config_from_dict(data: dict[str, Any], saved: bool = False) -> CotrainConfig
             "silently change the run); restore the file, or put the run's values back"
         )
     text_fields = {"dataset", "algo", "device", "ent_coef", "precision"}
-    # Configs saved before critic_layer_norm became auto (session 8) ran the official critic.
-    data = {"critic_layer_norm": False, **data}
+    # Configs saved before critic_layer_norm became auto (session 8) ran the official critic;
+    # saved configs without a precision (saved before the field existed) ran fp32, not auto.
+    data = {"critic_layer_norm": False, **({"precision": "fp32"} if saved else {}), **data}
     return CotrainConfig(
         **{
             name: _NON_FINITE[value]
@@ -500,6 +509,8 @@ def build_session(
     from rambo_env.run_io import check_torch_compile_cache
 
     check_device(cfg.device)  # before any dataset or model work
+    # auto -> fp32 / bf16 for this hardware: the model's cache key and config.json get the result
+    cfg = dataclasses.replace(cfg, precision=cfg.uses_precision)
     check_torch_compile_cache()  # torch._dynamo makes it at the first optimizer
     _check_memory(cfg, cfg.rollout_length or 1, obs_dim=1, action_dim=1, lower_bound=True)
     # A cache that is not a folder yet must be made and written (a file there, /proc/x, a
@@ -603,7 +614,8 @@ def _check_memory(
 def bf16_pays(cfg: CotrainConfig, cached: bool) -> bool:
     """True where an fp32 run is about to pretrain its model to the official early stop (no epoch
     or time cap: the paper preset's hours on a CPU) on hardware with native bf16, where the opt-in
-    ``--precision bf16`` would make that 1.4-1.7x faster (issue 12; the run then prints a note)."""
+    ``--precision auto`` (the default) or ``bf16`` would make that 1.4-1.7x faster (issue 12; the
+    run then prints a note)."""
     from rambo_env.dynamics import ensemble
 
     uncapped = cfg.mle_max_epochs is None and cfg.mle_max_time_s is None

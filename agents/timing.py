@@ -41,6 +41,7 @@ def timing_key(
         f"{cpu_model() or 'unknown cpu'} | threads {cfg.torch_threads} | {device} | {cfg.algo} | "
         f"rollouts {cfg.n_rollouts}x{rollout_length} | agent {cfg.agent_steps_per_iteration} | "
         f"adversary {adversary} | ensemble width {cfg.ensemble_hidden}"
+        + (f" | {cfg.precision}" if cfg.precision != "fp32" else "")  # fp32 keys as before
     )
 
 

@@ -38,7 +38,7 @@ from agents.factory import COMPILED_ALGOS, make_agent
 from agents.vec_env import RamboModelVecEnv
 from rambo_env import bench
 from rambo_env.adversary import AdversaryConfig, ModelAdversary
-from rambo_env.dynamics.ensemble import check_device, resolve_device
+from rambo_env.dynamics.ensemble import check_device, resolve_device, resolve_precision
 from rambo_env.run_io import (
     atomic_write,
     check_output_file,
@@ -272,9 +272,10 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--compile", action="store_true",
                    help="torch.compile the adversary's, the MLE and SAC's losses, as long main-job runs do (compile time "
                         "goes into the untimed warm-up)")  # fmt: skip
-    p.add_argument("--precision", choices=("fp32", "bf16"), default="fp32",
+    p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
                    help="the ensemble's precision (bf16 = mixed; fast only with AMX / AVX-512 bf16 "
-                        "or CUDA); bf16 rows are also set against the bf16 floor")  # fmt: skip
+                        "or CUDA; auto = the main job's default: bf16 where native, else fp32); "
+                        "bf16 rows are also set against the bf16 floor")  # fmt: skip
     p.add_argument("--algos", default=",".join(ALGOS), help="agents to time (default sac,td3,tqc)")
     args = p.parse_args(argv)
     if args.threads is not None and args.threads < 1:
@@ -303,19 +304,22 @@ def main(argv: list[str] | None = None) -> dict:
     torch.set_num_threads(threads)
     device = resolve_device(args.device)
     cfg = bench.BenchConfig.quick() if args.quick else bench.BenchConfig()
-    cfg = cfg.with_(precision=args.precision)
+    precision = resolve_precision(args.precision, device)
+    cfg = cfg.with_(precision=precision)
     if args.compile:  # the compile belongs in an untimed warm-up call, --quick included
         cfg = cfg.with_(compile=True, warmup=max(cfg.warmup, 1))
     meta = {"torch": torch.__version__, "threads": torch.get_num_threads(), "device": str(device),
             "cpu": bench.cpu_model(), "python": platform.python_version(), "quick": args.quick,
             "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "weights": "untrained (random init)",
-            "threads_why": why, "cpu_flags": bench.cpu_flags(), "compile": args.compile, "precision": args.precision}  # fmt: skip
+            "threads_why": why, "cpu_flags": bench.cpu_flags(), "compile": args.compile, "precision": precision,
+            "precision_asked": args.precision}  # fmt: skip
     if device.type == "cuda":
         meta["gpu"] = torch.cuda.get_device_name(device)
     res = {"meta": meta, **run(cfg, device, algos)}
     console = Console(width=150)
     console.print(f"torch {meta['torch']} | {meta['threads']} thread(s) ({why}) | {device} | "
-                  f"{meta['cpu']} | flags: {' '.join(meta['cpu_flags']) or 'none of interest'}")  # fmt: skip
+                  f"{meta['cpu']} | flags: {' '.join(meta['cpu_flags']) or 'none of interest'} | "
+                  f"ensemble {precision} ({args.precision})")  # fmt: skip
     console.print(_table(res, cfg))
     if args.json is not None:
         text = json.dumps(res, indent=2, default=float)

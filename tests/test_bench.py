@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from rambo_env import bench
-from rambo_env.dynamics.ensemble import EnsembleConfig
+from rambo_env.dynamics.ensemble import EnsembleConfig, resolve_precision
 from tests.scripts import load_script
 
 
@@ -70,6 +70,9 @@ def test_quick_benchmark_writes_all_rows(tmp_path):
         assert key in data, key
     assert data["meta"]["threads"] == 1 and data["meta"]["device"] == "cpu"
     assert data["meta"]["threads_why"] == "as configured"
+    # the main job's default precision: bf16 only where it is native (issue 12)
+    assert data["meta"]["precision_asked"] == "auto"
+    assert data["meta"]["precision"] == resolve_precision("auto", "cpu")
     assert set(data["meta"]["cpu_flags"]) <= {
         "avx2",
         "avx512f",
@@ -92,18 +95,14 @@ def test_quick_benchmark_writes_all_rows(tmp_path):
     for key in ("direct_reduced", "components_full_cpu_s", "components_reduced_wall_s"):
         assert key in it
     floors = data["floors"]
-    assert set(floors) == {
-        "rollout",
-        "adversary",
-        "sac",
-        "sac_library",
-        "td3",
-        "tqc",
-        "mle_epoch",
-        "iteration",
-    }
-    peak = data["matmul_gflops"]["fp32_1t"]
-    for name, row in floors.items():
+    fp32_rows = {"rollout", "adversary", "sac", "sac_library", "td3", "tqc", "mle_epoch", "iteration"}
+    bf16_rows = {"rollout_bf16", "adversary_bf16", "mle_epoch_bf16"}  # also vs the bf16 floor
+    assert set(floors) == fp32_rows | (bf16_rows if data["meta"]["precision"] == "bf16" else set())
+    peak, bf16_peak = data["matmul_gflops"]["fp32_1t"], data["matmul_gflops"]["bf16_1t"]
+    for name in set(floors) & bf16_rows:
+        assert floors[name]["peak_gflops"] == pytest.approx(bf16_peak), name
+        assert floors[name]["wall_s"] == floors[name.removesuffix("_bf16")]["wall_s"], name
+    for name, row in ((n, floors[n]) for n in fp32_rows):
         assert row["peak_gflops"] == pytest.approx(peak), name
         assert row["floor_s"] == pytest.approx(row["gflop"] / peak), name
         assert row["ratio"] == pytest.approx(row["wall_s"] / row["floor_s"]), name

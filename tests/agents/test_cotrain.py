@@ -862,7 +862,7 @@ def test_compile_is_auto_on_for_long_runs_and_a_resume_may_switch_it(tiny_hopper
     assert "adversary + MLE + SAC losses: torch.compile (as set" in capsys.readouterr().out
 
 
-def test_bf16_precision_is_opt_in_keyed_apart_and_warned_about_without_native_bf16(
+def test_bf16_precision_is_keyed_apart_and_warned_about_without_native_bf16(
     tiny_hopper, monkeypatch, capsys
 ):
     """Issue 12: ``precision="bf16"`` runs the ensemble in mixed precision with its own cached
@@ -886,6 +886,45 @@ def test_bf16_precision_is_opt_in_keyed_apart_and_warned_about_without_native_bf
     assert "precision bf16" not in capsys.readouterr().out
 
 
+def test_precision_auto_is_bf16_only_where_native_and_a_run_keeps_what_it_started_with(
+    tiny_hopper, tmp_path, monkeypatch, capsys
+):
+    """Issue 12: ``precision="auto"`` (the default) is bf16 on hardware with native bf16 and fp32
+    elsewhere (never emulated bf16 by itself); the resolved value is what config.json, the model
+    cache key and the iteration-time key record, and a resumed run keeps it on other hardware."""
+    from agents import cotrain_setup, timing
+    from rambo_env.dynamics import ensemble as ensemble_mod
+
+    assert CotrainConfig().precision == "auto"
+    monkeypatch.setattr(ensemble_mod, "native_bf16", lambda device: False)
+    assert tiny_config(tiny_hopper).uses_precision == "fp32"
+    assert cotrain_setup.build_session(tiny_config(tiny_hopper)).cfg.precision == "fp32"
+    monkeypatch.setattr(ensemble_mod, "native_bf16", lambda device: True)
+    assert tiny_config(tiny_hopper).uses_precision == "bf16"
+    assert tiny_config(tiny_hopper, precision="fp32").uses_precision == "fp32"
+    cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2)
+    run_cotrain(cfg, tmp_path / "a")
+    out = capsys.readouterr().out
+    assert "dynamics ensemble: bf16 (auto: this hardware has native bf16" in out
+    saved = json.loads((tmp_path / "a" / "config.json").read_text())
+    assert saved["config"]["precision"] == "bf16"
+    assert "precision bf16" not in out  # no emulation warning here
+    monkeypatch.setattr(ensemble_mod, "native_bf16", lambda device: False)  # another machine
+    result = run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "a", True)
+    assert (result["status"], result["iterations_completed"]) == ("finished", 2)
+    out = capsys.readouterr().out
+    assert "dynamics ensemble: bf16 (as set" in out  # kept, not re-resolved to fp32
+    assert "WARNING: precision bf16 on hardware without native bf16" in out
+    assert "MLE pretraining runs again" not in out  # same model-cache key
+    bf16_key = timing.timing_key(dataclasses.replace(cfg, precision="bf16"), 2, 3e-4, "cpu")
+    fp32_key = timing.timing_key(dataclasses.replace(cfg, precision="fp32"), 2, 3e-4, "cpu")
+    assert bf16_key != fp32_key and "bf16" not in fp32_key  # fp32 keys as before the field
+    with pytest.raises(ValueError, match="precision: expected one of .*'auto'"):
+        CotrainConfig(precision="fp16")
+    del saved["config"]["precision"]  # a config saved before the field existed ran fp32
+    assert cotrain_setup.config_from_dict(saved["config"], saved=True).precision == "fp32"
+
+
 def test_mle_lr_is_pretrainings_learning_rate_with_its_own_cached_model(tiny_hopper):
     """Issue 12: ``mle_lr`` (``--mle-lr``) is the Adam learning rate of MLE pretraining, keyed
     apart in the model cache; the default is the official 3e-4 (the key of runs made before the
@@ -906,13 +945,15 @@ def test_mle_lr_is_pretrainings_learning_rate_with_its_own_cached_model(tiny_hop
 
 
 def test_bf16_is_suggested_only_where_it_pays(tiny_hopper, monkeypatch, capsys):
-    """Issue 12: an fp32 run about to pretrain its model to the official early stop (no cap) on
-    native-bf16 hardware is told about ``--precision bf16``; a capped pretraining (the default
-    main job), a cached model, a bf16 run or hardware without native bf16 are not."""
+    """Issue 12: a run that asked for fp32 and is about to pretrain its model to the official
+    early stop (no cap) on native-bf16 hardware is told about ``--precision auto`` / ``bf16``; a
+    capped pretraining (the default main job), a cached model, a bf16 or auto run or hardware
+    without native bf16 are not."""
     from agents import cotrain_setup
     from rambo_env.dynamics import ensemble as ensemble_mod
 
-    uncapped = tiny_config(tiny_hopper, mle_max_epochs=None, mle_max_time_s=None)
+    uncapped = tiny_config(tiny_hopper, mle_max_epochs=None, mle_max_time_s=None, precision="fp32")
+    assert not cotrain_setup.bf16_pays(dataclasses.replace(uncapped, precision="auto"), False)
     monkeypatch.setattr(ensemble_mod, "native_bf16", lambda device: True)
     assert cotrain_setup.bf16_pays(uncapped, cached=False)
     assert not cotrain_setup.bf16_pays(uncapped, cached=True)
@@ -921,14 +962,14 @@ def test_bf16_is_suggested_only_where_it_pays(tiny_hopper, monkeypatch, capsys):
     assert not cotrain_setup.bf16_pays(capped, cached=False)
     bf16 = tiny_config(tiny_hopper, mle_max_epochs=None, mle_max_time_s=None, precision="bf16")
     assert not cotrain_setup.bf16_pays(bf16, cached=False)
-    cotrain_setup.build_session(tiny_config(tiny_hopper))  # capped: no note
-    assert "--precision bf16" not in capsys.readouterr().out
+    cotrain_setup.build_session(tiny_config(tiny_hopper, precision="fp32"))  # capped: no note
+    assert "note: this machine has native bf16" not in capsys.readouterr().out
     monkeypatch.setattr(ensemble_mod, "native_bf16", lambda device: False)
     assert not cotrain_setup.bf16_pays(uncapped, cached=False)
     monkeypatch.setattr(ensemble_mod, "native_bf16", lambda device: True)
     monkeypatch.setattr(cotrain_setup, "bf16_pays", lambda cfg, cached: True)
-    cotrain_setup.build_session(tiny_config(tiny_hopper, seed=7))
-    assert "note: this machine has native bf16; --precision bf16" in capsys.readouterr().out
+    cotrain_setup.build_session(tiny_config(tiny_hopper, seed=7, precision="fp32"))
+    assert "note: this machine has native bf16; --precision auto" in capsys.readouterr().out
 
 
 def test_a_run_from_before_critic_layer_norm_was_auto_resumes_with_the_official_critic(
