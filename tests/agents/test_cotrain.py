@@ -107,7 +107,8 @@ def test_stop_then_resume_continues_the_run(tiny_hopper, tmp_path, monkeypatch):
     assert (first["status"], first["iterations_completed"]) == ("stopped", 2)
     # Run folder: resolved config with sources, results with RAMBO-OFF, PNG, TensorBoard, checkpoint.
     saved = json.loads((run_dir / "config.json").read_text())
-    assert saved["config"] == dataclasses.asdict(cfg) and load_config(run_dir) == cfg
+    resolved = dataclasses.replace(cfg, precision=cfg.uses_precision)  # auto, as it resolved
+    assert saved["config"] == dataclasses.asdict(resolved) and load_config(run_dir) == resolved
     assert saved["resolved"]["dataset"]["source"].startswith("npz:")
     assert saved["resolved"]["model"]["source"].split(":")[0] in ("trained", "cache")
     results = json.loads((run_dir / "results.json").read_text())
