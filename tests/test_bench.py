@@ -95,7 +95,16 @@ def test_quick_benchmark_writes_all_rows(tmp_path):
     for key in ("direct_reduced", "components_full_cpu_s", "components_reduced_wall_s"):
         assert key in it
     floors = data["floors"]
-    fp32_rows = {"rollout", "adversary", "sac", "sac_library", "td3", "tqc", "mle_epoch", "iteration"}
+    fp32_rows = {
+        "rollout",
+        "adversary",
+        "sac",
+        "sac_library",
+        "td3",
+        "tqc",
+        "mle_epoch",
+        "iteration",
+    }
     bf16_rows = {"rollout_bf16", "adversary_bf16", "mle_epoch_bf16"}  # also vs the bf16 floor
     assert set(floors) == fp32_rows | (bf16_rows if data["meta"]["precision"] == "bf16" else set())
     peak, bf16_peak = data["matmul_gflops"]["fp32_1t"], data["matmul_gflops"]["bf16_1t"]

@@ -234,7 +234,10 @@ def test_main_job_on_cuda_runs_and_resumes(tiny_hopper, tmp_path):  # noqa: F811
     cfg = tiny_config(tiny_hopper, device="cuda", stop_at_iteration=2)
     first = run_cotrain(cfg, run_dir)
     assert (first["status"], first["iterations_completed"]) == ("stopped", 2)
-    assert json.loads((run_dir / "config.json").read_text())["resolved"]["device"] == "cuda"
+    saved = json.loads((run_dir / "config.json").read_text())
+    assert saved["resolved"]["device"] == "cuda"
+    # precision auto (the default): bf16 mixed precision on a GPU with bf16 (issue 12)
+    assert saved["config"]["precision"] == ("bf16" if torch.cuda.is_bf16_supported() else "fp32")
     second = run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), run_dir, resume=True)
     assert (second["status"], second["iterations_completed"]) == ("finished", 4)
     assert second["q_history"][:2] == first["q_history"]

@@ -920,7 +920,7 @@ def test_precision_auto_is_bf16_only_where_native_and_a_run_keeps_what_it_starte
     bf16_key = timing.timing_key(dataclasses.replace(cfg, precision="bf16"), 2, 3e-4, "cpu")
     fp32_key = timing.timing_key(dataclasses.replace(cfg, precision="fp32"), 2, 3e-4, "cpu")
     assert bf16_key != fp32_key and "bf16" not in fp32_key  # fp32 keys as before the field
-    with pytest.raises(ValueError, match="precision: expected one of .*'auto'"):
+    with pytest.raises(ValueError, match=r"precision: expected one of .*'auto'"):
         CotrainConfig(precision="fp16")
     del saved["config"]["precision"]  # a config saved before the field existed ran fp32
     assert cotrain_setup.config_from_dict(saved["config"], saved=True).precision == "fp32"
