@@ -32,7 +32,7 @@ from rambo_env.data.d4rl_io import (
     resolve_d4rl_dir,
 )
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
-from rambo_env.data.minari_io import minari_dataset_exists, read_minari
+from rambo_env.data.minari_io import minari_dataset_exists, minari_dataset_path, read_minari
 from rambo_env.data.scores import ENV_IDS, LEVELS
 from rambo_env.run_io import check_flag, check_seed, safe_reason
 
@@ -294,6 +294,22 @@ def _load_d4rl_name(name: str, d4rl_dir: Any) -> OfflineDataset:
     return read_d4rl_hdf5(path)
 
 
+def _check_short_name_data(
+    dataset: OfflineDataset, env: str, level: str, dataset_id: str
+) -> OfflineDataset:
+    """The Minari dataset a short name read holds that env (and, where it records one, that
+    level): was ``hopper-medium`` silently Walker2d or random data written under its id."""
+    recorded = dataset.metadata.get("level")
+    if dataset.env_id != ENV_IDS[env] or (isinstance(recorded, str) and recorded != level):
+        holds = f"{dataset.env_id} data" + (f" of level {recorded!r}" if recorded else "")
+        raise DatasetValidationError(
+            f"dataset '{env}-{level}': {dataset_id} holds {holds}, not {ENV_IDS[env]} {level} "
+            f"data; regenerate it with python scripts/make_dataset.py --env {env} --level "
+            f"{level} --force (or remove {minari_dataset_path(dataset_id)})"
+        )
+    return dataset
+
+
 def _load_short(
     env: str,
     level: str,
@@ -307,10 +323,12 @@ def _load_short(
 
     minari_id = f"mujoco/{env}/{level}-v0"
     if minari_dataset_exists(minari_id):
-        return read_minari(minari_id)
+        return _check_short_name_data(read_minari(minari_id), env, level, minari_id)
     if download:
         try:
-            return read_minari(minari_id, download=True)
+            return _check_short_name_data(
+                read_minari(minari_id, download=True), env, level, minari_id
+            )
         except DatasetUnavailableError as err:
             print(
                 f"[rambo_env] could not download {minari_id}: {err.__cause__}; trying local sources"
@@ -320,7 +338,7 @@ def _load_short(
         return read_d4rl_hdf5(d4rl_file)
     generated_id = default_dataset_id(env, level)
     if minari_dataset_exists(generated_id):
-        dataset = read_minari(generated_id)
+        dataset = _check_short_name_data(read_minari(generated_id), env, level, generated_id)
         stored = dataset.metadata.get("n_transitions")
         if n_transitions is not None and stored not in (None, n_transitions):
             print(
