@@ -44,6 +44,7 @@ from agents.factory import COMPILED_ALGOS
 from agents.run_callbacks import EvalSchedule, RunHistory, RunMonitorCallback
 from rambo_env import run_io
 from rambo_env.adversary import NonFiniteModelError
+from rambo_env.data.loaders import absolute_dataset
 from rambo_env.evaluation import evaluate_policy, final_score
 from rambo_env.heuristics import rambo_off_terms
 
@@ -209,7 +210,8 @@ def _run(
         _extend(cfg, int(state["iteration"]), run_dir)
         session = build_session(cfg, expected_fingerprint=fingerprint)
         history = _restore(session, state)
-    else:
+    else:  # a relative dataset path in config.json named another file from another folder
+        cfg = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
         session = build_session(cfg)
         history = _start(session, run_dir)
     print(f"[cotrain] {critic_line(cfg)}", flush=True)

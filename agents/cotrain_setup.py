@@ -418,9 +418,23 @@ def _check_run_dataset_file(dataset: str) -> None:
     if is_dataset_file(dataset) and not path.is_file():
         raise ValueError(
             f"dataset: {dataset}, the run's dataset file (its config.json), "
-            f"{'is a folder' if path.is_dir() else 'does not exist'}; put the file back at that "
-            "path (the run checks that its data are unchanged), or start a new run"
+            f"{'is a folder' if path.is_dir() else 'does not exist'}{_relative_note(dataset)}; "
+            "put the file back at that path (the run checks that its data are unchanged), or "
+            "start a new run"
         )
+
+
+def _relative_note(dataset: str) -> str:
+    """For a run's relative dataset path (config.json of runs before probe 12), where it was
+    looked up: it names a file relative to the folder the run was started in."""
+    from rambo_env.data.loaders import is_dataset_file
+
+    if not is_dataset_file(dataset) or Path(dataset).expanduser().is_absolute():
+        return ""
+    return (
+        f" in this working folder {Path.cwd()} (a relative path: run the command from the "
+        "folder the run was started in)"
+    )
 
 
 def _is_folder(path: Path) -> bool:
@@ -519,8 +533,8 @@ def build_session(
     if expected_fingerprint is not None and dataset.fingerprint() != expected_fingerprint:
         raise ValueError(
             f"dataset: {cfg.dataset!r} has changed since the run started (fingerprint "
-            f"{dataset.fingerprint()}, the run's {expected_fingerprint}); restore that dataset "
-            "or start a new run"
+            f"{dataset.fingerprint()}, the run's {expected_fingerprint}){_relative_note(cfg.dataset)}; "
+            "restore that dataset or start a new run"
         )
     k, lam, origin = resolve(cfg, dataset.name)
     check_adversary_steps(cfg.adversary_steps_per_iteration, lam, origin)  # λ of a preset

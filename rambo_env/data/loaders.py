@@ -57,6 +57,14 @@ def is_dataset_file(name: str | Path) -> bool:
     return str(name).lower().endswith(DATASET_FILE_SUFFIXES)
 
 
+def absolute_dataset(dataset: str) -> str:
+    """A dataset file path made absolute (a sweep's trials run in Tune's folders; a run's
+    config.json must name the same file from any working folder); names unchanged."""
+    if is_dataset_file(dataset):
+        return str(Path(dataset).expanduser().resolve())
+    return str(dataset)
+
+
 def _read_named(path: str, kind: str, read: Callable[[], OfflineDataset]) -> OfflineDataset:
     """``read()``, with any failure of a damaged file turned into one error naming the file."""
     if kind == "npz" and not zipfile.is_zipfile(path):

@@ -796,6 +796,34 @@ def test_resume_after_the_dataset_file_moved_says_where_the_path_came_from(tiny_
         load_session(tmp_path / "run")
 
 
+def test_a_relative_dataset_path_is_saved_absolute_and_resumes_from_anywhere(
+    tiny_hopper, tmp_path, monkeypatch
+):
+    """Probe 12: config.json kept ``--dataset data.npz`` relative, so ``--resume`` from another
+    folder said the file "does not exist; put the file back" (or used another data.npz)."""
+    import shutil
+
+    from agents.cotrain import load_config, load_session
+
+    (tmp_path / "start").mkdir()
+    shutil.copy(tiny_hopper, tmp_path / "start" / "data.npz")
+    monkeypatch.chdir(tmp_path / "start")
+    cfg = tiny_config("data.npz", stop_at_iteration=1, n_iterations=2)
+    run_cotrain(cfg, tmp_path / "run")
+    assert load_config(tmp_path / "run").dataset == str(tmp_path / "start" / "data.npz")
+    monkeypatch.chdir(tmp_path)
+    resumed = load_config(tmp_path / "run")
+    done = run_cotrain(dataclasses.replace(resumed, stop_at_iteration=None), tmp_path / "run", True)
+    assert done["status"] == "finished"
+    # A run folder from before: its relative path is explained, not just "does not exist".
+    path = tmp_path / "run" / "config.json"
+    saved = json.loads(path.read_text())
+    saved["config"]["dataset"] = "data.npz"
+    path.write_text(json.dumps(saved))
+    with pytest.raises(ValueError, match=r"does not exist in this working folder .*a relative"):
+        load_session(tmp_path / "run")
+
+
 def test_a_run_folder_from_before_a_config_field_existed_still_resumes(tiny_hopper, tmp_path):
     """config.json written by older code lacks newer fields; their defaults are what it ran with."""
     cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2)
