@@ -318,16 +318,20 @@ def check_run_folder(run_dir: str | Path) -> None:
         )
 
 
+def some_names(names: Sequence[str]) -> str:
+    """``a, b, c and 4 more``: the first three of ``names`` for a one-line message."""
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return ", ".join(names[:3]) + more
+
+
 def check_no_foreign_entries(run_dir: Path) -> None:
     """Raise ValueError naming the files in ``run_dir`` that are not a run's (see
     :func:`foreign_entries`): a run starts only in a new, empty or run folder."""
     foreign = foreign_entries(run_dir)
     if foreign:
-        shown = ", ".join(foreign[:3]) + (
-            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
-        )
         raise ValueError(
-            f"run_dir: {run_dir.resolve()} holds files that are not a run's ({shown}); a run "
+            f"run_dir: {run_dir.resolve()} holds files that are not a run's "
+            f"({some_names(foreign)}); a run "
             "starts in a new or empty folder and may clear it: pick another folder (--run-dir)"
         )
 

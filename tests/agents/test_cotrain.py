@@ -1281,6 +1281,23 @@ def test_a_run_folder_given_as_the_ledger_is_refused(tmp_path, monkeypatch, ledg
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["config.json"]
 
 
+def test_a_folder_that_is_not_a_ledger_is_refused(tmp_path, monkeypatch, ledger_module):
+    """Probe 12: ``ledger.py RUN --ledger ''`` (or ``.``, a project folder) wrote the ledger's
+    CSV, PNG and index.json into the working folder without a word."""
+    _fake_run(tmp_path / "run", 3, monkeypatch)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "README.md").write_text("mine")
+    monkeypatch.chdir(project)
+    for ledger_dir in ("", ".", project):
+        with pytest.raises(ValueError, match=r"ledger: .*project has no index.json .*README.md"):
+            ledger_module.update_ledger(tmp_path / "run", ledger_dir)
+    assert [p.name for p in project.iterdir()] == ["README.md"]
+    (tmp_path / "ledger").mkdir()  # empty, or a ledger's own files: fine
+    (tmp_path / "ledger" / "old.csv").write_text("iteration\n")
+    assert ledger_module.update_ledger(tmp_path / "run", tmp_path / "ledger").iterations == 3
+
+
 def test_a_ledger_index_that_is_a_folder_is_refused_before_any_write(
     tmp_path, monkeypatch, ledger_module
 ):
