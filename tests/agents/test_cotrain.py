@@ -1298,6 +1298,26 @@ def test_a_folder_that_is_not_a_ledger_is_refused(tmp_path, monkeypatch, ledger_
     assert ledger_module.update_ledger(tmp_path / "run", tmp_path / "ledger").iterations == 3
 
 
+def test_a_dataset_name_too_long_for_a_file_name_gets_a_short_ledger_slug(
+    tmp_path, monkeypatch, ledger_module
+):
+    """Probe 12: a dataset named by 300 characters trained to the end, then its ledger CSV
+    failed "File name too long … check that the folder is writable with free space"."""
+    from rambo_env.sweep_report import MAX_DATASET_SLUG, dataset_slug
+
+    for name in ("x" * 300, "x" * 299 + "y"):
+        run = tmp_path / name[-1]
+        _fake_run(run, 3, monkeypatch)
+        saved = json.loads((run / "config.json").read_text())
+        saved["resolved"]["dataset"]["name"] = name
+        (run / "config.json").write_text(json.dumps(saved))
+        entry = ledger_module.update_ledger(run, tmp_path / "ledger")
+        assert (tmp_path / "ledger" / f"{entry.slug}.csv").is_file()
+    assert len(ledger_module.read_index(tmp_path / "ledger")) == 2  # two names, two slugs
+    assert len(dataset_slug("x" * 300)) == MAX_DATASET_SLUG
+    assert dataset_slug("hopper-medium") == "hopper-medium"  # short ones unchanged
+
+
 def test_a_ledger_index_that_is_a_folder_is_refused_before_any_write(
     tmp_path, monkeypatch, ledger_module
 ):
