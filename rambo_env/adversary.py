@@ -147,6 +147,12 @@ def real_transitions(
                 f"{name}: expected a {kind.__module__}.{kind.__name__}, got "
                 f"{type(value).__name__} ({hint})"
             )
+    if normalizer.obs_dim != dataset.obs_dim:  # was: "obs: last dimension must be obs_dim=5 …"
+        raise ValueError(
+            f"normalizer: fitted on obs_dim={normalizer.obs_dim} observations, but dataset "
+            f"{dataset.name!r} has obs_dim={dataset.obs_dim}; pass the normalizer of this "
+            "dataset's model (mdp.normalizer) or ObsNormalizer.from_dataset(dataset)"
+        )
     device = torch.device(device)
 
     def to(x: np.ndarray, dtype: torch.dtype = torch.float32) -> torch.Tensor:
