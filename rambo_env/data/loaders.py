@@ -289,13 +289,17 @@ def _load_d4rl_name(name: str, d4rl_dir: Any) -> OfflineDataset:
     if path is None:
         # the folder searched, as resolved (was "(= None)" with $D4RL_DATASET_DIR set)
         where = resolve_d4rl_dir(d4rl_dir)
-        if where is not None and not where.is_dir():
+        into = "into that directory"
+        if where is None:  # was: "(= None)" and "into that directory"
+            where = "neither is set"
+            into = "into a folder and set D4RL_DATASET_DIR to it (or pass d4rl_dir=)"
+        elif not where.is_dir():
             where = f"{where}, which is not a folder"
         raise DatasetUnavailableError(
             f"D4RL dataset {name!r}: the d4rl package does not import (it needs mujoco_py) and no "
             f"file {env}_{level.replace('-', '_')}-v{version}.hdf5 is in d4rl_dir / $D4RL_DATASET_DIR "
             f"(= {where}). Download it on a connected machine from D4RL "
-            "(http://rail.eecs.berkeley.edu/datasets/offline_rl/gym_mujoco_v2/) into that directory, "
+            f"(http://rail.eecs.berkeley.edu/datasets/offline_rl/gym_mujoco_v2/) {into}, "
             f"or use the generated equivalent '{env}-{level}' (python scripts/make_dataset.py "
             f"--env {env} --level {level})"
         )

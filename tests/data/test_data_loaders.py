@@ -105,6 +105,13 @@ def test_a_missing_d4rl_file_names_the_folder_searched(tmp_path, monkeypatch):
     monkeypatch.setenv("D4RL_DATASET_DIR", str(a_file))
     with pytest.raises(DatasetUnavailableError, match=r"a-file, which is not a folder\)"):
         load_dataset("hopper-expert-v2")
+    for value in ("", None):  # probe 12: was "(= None)" and "download it into that directory"
+        if value is None:
+            monkeypatch.delenv("D4RL_DATASET_DIR")
+        else:
+            monkeypatch.setenv("D4RL_DATASET_DIR", value)
+        with pytest.raises(DatasetUnavailableError, match=r"\(= neither is set\).* set D4RL_DA"):
+            load_dataset("hopper-expert-v2")
 
 
 def test_d4rl_file_without_next_observations_derives_them(tmp_path):
