@@ -174,6 +174,7 @@ class OfflineDataset:
         dataset.validate()
         dataset._warn_unmarked_episode_ends()
         dataset._warn_constant_actions()
+        dataset._warn_frozen_observations()
         return dataset
 
     @classmethod
@@ -359,6 +360,25 @@ class OfflineDataset:
                 f"{len(self.actions)} rows: the dynamics model cannot learn what they do, so a "
                 "policy trained in it may exploit them; check the data collection"
             )
+
+    def _warn_frozen_observations(self) -> None:
+        """One warning when the observations hold no dynamics: every row the same state, or every
+        next state equal to its state (was: trained without a word on such broken data)."""
+        if len(self.observations) < 2:
+            return
+        if (self.observations == self.observations[0]).all() and (
+            self.next_observations == self.observations[0]
+        ).all():
+            said = "every observation and next observation is the same state (row 0's)"
+        elif (self.next_observations == self.observations).all():
+            said = "every next observation equals its observation (nothing ever moves)"
+        else:
+            return
+        print(
+            f"[rambo_env] WARNING: dataset {self.name!r}: {said} over all "
+            f"{len(self.observations)} rows: the data hold no dynamics for the model to learn; "
+            "check the data collection (e.g. next_observations stored before env.step)"
+        )
 
     def _warn_unmarked_episode_ends(self) -> None:
         unmarked = self.unmarked_episode_ends()

@@ -227,6 +227,21 @@ def test_constant_action_dims_warn_once_naming_them(capsys):
     )
 
 
+def test_observations_without_dynamics_warn(capsys):
+    """Probe 12: a dataset whose observations are all one state (or whose next states equal their
+    states) trained without a word."""
+    a = _arrays()
+    a["observations"][:] = 0.0
+    a["next_observations"][:] = 0.0
+    OfflineDataset.from_arrays(a, name="mine")
+    out = capsys.readouterr().out
+    assert "dataset 'mine': every observation and next observation is the same state" in out
+    a = _arrays()
+    a["next_observations"] = a["observations"].copy()
+    OfflineDataset.from_arrays(a, name="mine")
+    assert "every next observation equals its observation" in capsys.readouterr().out
+
+
 def test_normalized_score_uses_own_reference_returns():
     d = make_dataset(ref_min_score=-20.272305, ref_max_score=3234.3)
     assert d.normalized_score(3234.3) == pytest.approx(100.0)
