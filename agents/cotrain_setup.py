@@ -201,7 +201,11 @@ class CotrainConfig:
         if not 0.0 <= self.real_ratio <= 1.0:
             raise ValueError(f"real_ratio: expected a value in [0, 1], got {self.real_ratio!r}")
         if self.adversary_weight is not None:
-            check_adversary_steps(self.adversary_steps_per_iteration, self.adversary_weight)
+            check_adversary_steps(
+                self.adversary_steps_per_iteration,
+                self.adversary_weight,
+                real_ratio=self.real_ratio,
+            )
         _check_ent_coef(self.algo, self.ent_coef)
         check_precision(self.precision)
         if self.bc_loss not in ("nll", "mse_sample"):
@@ -397,14 +401,23 @@ def resolve(cfg: CotrainConfig, dataset_name: str | None = None) -> tuple[int, f
     )
 
 
-def check_adversary_steps(steps: int, adversary_weight: float, origin: str = "config") -> None:
-    """No adversary step with λ > 0 is a contradiction: λ would never be used, yet the run, its
-    results and the ledger would call it a λ > 0 run (was: silently accepted)."""
+def check_adversary_steps(
+    steps: int, adversary_weight: float, origin: str = "config", *, real_ratio: float
+) -> None:
+    """No adversary step, or no model row in the agent's batches (``real_ratio`` 1), with λ > 0
+    is a contradiction: λ would never reach the agent, yet the run, its results and the ledger
+    would call it a λ > 0 run (was: silently accepted)."""
     if steps == 0 and adversary_weight > 0:
         raise ValueError(
             f"adversary_steps_per_iteration: 0, but adversary_weight λ = {adversary_weight:g} "
             f"({origin}) needs adversary steps to act; with none the model stays the MLE model, "
             "which is λ = 0: give --lam 0 for that, or adversary steps (paper: 1000)"
+        )
+    if real_ratio == 1 and adversary_weight > 0:
+        raise ValueError(
+            f"real_ratio: 1, but adversary_weight λ = {adversary_weight:g} ({origin}): every agent "
+            "batch is real data, so the model rollouts (and λ) never reach the agent; give "
+            "real_ratio < 1 (paper: 0.5), or --lam 0 for a run on the real data alone"
         )
 
 
@@ -528,7 +541,9 @@ def build_session(
     except ValueError:  # the preset may come from the loaded dataset's name
         early_lam = None
     if early_lam is not None:
-        check_adversary_steps(cfg.adversary_steps_per_iteration, early_lam, early_origin)
+        check_adversary_steps(
+            cfg.adversary_steps_per_iteration, early_lam, early_origin, real_ratio=cfg.real_ratio
+        )
     dataset = load_dataset(cfg.dataset, env_id=cfg.env_id)
     if expected_fingerprint is not None and dataset.fingerprint() != expected_fingerprint:
         raise ValueError(
@@ -537,7 +552,9 @@ def build_session(
             "restore that dataset or start a new run"
         )
     k, lam, origin = resolve(cfg, dataset.name)
-    check_adversary_steps(cfg.adversary_steps_per_iteration, lam, origin)  # λ of a preset
+    check_adversary_steps(  # λ of a preset
+        cfg.adversary_steps_per_iteration, lam, origin, real_ratio=cfg.real_ratio
+    )
     _check_memory(cfg, k, dataset.obs_dim, dataset.action_dim)  # before the MLE
     from_checkpoint = from_checkpoint or expected_fingerprint is not None
     mdp, model_info = _make_mdp(cfg, dataset, from_checkpoint)

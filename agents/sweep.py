@@ -122,7 +122,10 @@ class SweepSpec:
                     f"configs: expected k >= 1 and finite λ >= 0, got (k={k}, λ={lam})"
                 )
             check_adversary_steps(  # each trial's λ: was a trial error after Ray started
-                self.base.adversary_steps_per_iteration, lam, f"--configs {k}:{lam:g}"
+                self.base.adversary_steps_per_iteration,
+                lam,
+                f"--configs {k}:{lam:g}",
+                real_ratio=self.base.real_ratio,
             )
         for seed in self.seeds:
             if not isinstance(seed, int) or seed < 0:

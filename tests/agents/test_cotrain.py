@@ -340,6 +340,22 @@ def test_no_adversary_steps_with_a_positive_lambda_is_refused():
         SweepSpec(("hopper-medium",), (RamboPreset(2, 3e-4),), (0,), preset)
 
 
+def test_real_data_only_batches_with_a_positive_lambda_are_refused():
+    """Probe 12: ``--real-ratio 1`` with λ > 0 ran: no model row ever reached the agent, yet the
+    run and the ledger called it a λ > 0 run."""
+    from agents.cotrain_setup import build_session
+    from agents.sweep import SweepSpec
+
+    with pytest.raises(ValueError, match=r"real_ratio: 1, but adversary_weight λ = 0.0003"):
+        CotrainConfig(adversary_weight=3e-4, real_ratio=1.0)
+    CotrainConfig(adversary_weight=0.0, real_ratio=1.0)  # the real data alone
+    preset = CotrainConfig(dataset="hopper-medium", real_ratio=1.0)
+    with pytest.raises(ValueError, match=r"real_ratio: 1, .*\(preset hopper-medium\)"):
+        build_session(preset)  # before the dataset is generated on first use
+    with pytest.raises(ValueError, match=r"real_ratio: 1, .*--configs 2:0.0003"):
+        SweepSpec(("hopper-medium",), (RamboPreset(2, 3e-4),), (0,), preset)
+
+
 def test_eval_schedule_matches_paper():
     schedule = EvalSchedule(n_iterations=2000, every=10, last=10)
     due = [i for i in range(1, 2001) if schedule.due(i)]
