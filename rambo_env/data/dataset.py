@@ -257,6 +257,13 @@ class OfflineDataset:
                     f"env_id: {env_id!r} is not a registered Gymnasium env; import the package "
                     "that registers it before loading, or drop env_id to train without evaluation"
                 )
+            entry = gym.registry[env_id].entry_point
+            if "RamboModelEnv" in getattr(entry, "__qualname__", str(entry)):
+                raise DatasetValidationError(  # was: made to check dims, i.e. a dataset loaded
+                    f"env_id: {env_id!r} is this project's learned-model env, not a real env "
+                    "(checking it would load a dataset and train a model); name the real env "
+                    "the data come from, e.g. Hopper-v5"
+                )
         refs = (("ref_min_score", self.ref_min_score), ("ref_max_score", self.ref_max_score))
         for name, value in refs:
             ok = value is None or (

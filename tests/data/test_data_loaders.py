@@ -191,6 +191,19 @@ def test_an_env_id_that_is_registered_but_cannot_be_made_is_one_error():
         del gym.registry["BrokenForTest-v0"]
 
 
+def test_a_learned_model_env_as_the_data_env_is_refused_before_anything_is_made(monkeypatch):
+    """Probe 12: ``--env-id RamboModel-hopper-medium`` was made to check the data's dims, which
+    loads (or generates, 1M steps) hopper-medium and trains a dynamics model."""
+    import rambo_env.envs.model_env as model_env
+
+    def made(*args, **kwargs):
+        raise AssertionError("the model env was made")
+
+    monkeypatch.setattr(model_env.RamboModelEnv, "__init__", made)
+    with pytest.raises(DatasetValidationError, match="'RamboModel-hopper-medium' is this project"):
+        load_dataset(make_dataset(), env_id="RamboModel-hopper-medium")
+
+
 def test_a_folder_or_a_path_that_is_no_dataset_file_says_so(tmp_path, monkeypatch):
     folder = tmp_path / "data"
     folder.mkdir()
