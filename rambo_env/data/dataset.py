@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -462,8 +463,16 @@ class OfflineDataset:
     def to_npz(self, path: str | Path) -> Path:
         """Write arrays and metadata to ``path`` atomically (temp file in the same dir + rename;
         a failed write, e.g. a full disk, names the file: :func:`rambo_env.run_io.atomic_write`)."""
-        from rambo_env.run_io import atomic_write  # lazy: run_io imports torch
+        from rambo_env.run_io import atomic_write, check_output_file  # lazy: imports torch
 
+        # was: "x" / "x.hdf5" written as npz that load_dataset cannot read back by that name, a
+        # folder "not written (Is a directory); check … free space", None a raw TypeError
+        if not isinstance(path, str | os.PathLike) or not str(path).lower().endswith(".npz"):
+            raise ValueError(
+                f"path: expected a file name ending in .npz (load_dataset reads a file by its "
+                f"ending), got {path!r}"
+            )
+        check_output_file(path, "path", "name a .npz file in a writable folder")
         meta = {
             k: np.asarray("" if getattr(self, k) is None else getattr(self, k))
             for k in _META_FIELDS
