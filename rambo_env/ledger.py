@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rambo_env.curves import plot_curves, read_curves, read_curves_csv, write_curves_csv
+from rambo_env.curves import (
+    check_logged,
+    plot_curves,
+    read_curves,
+    read_curves_csv,
+    write_curves_csv,
+)
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.presets import RamboPreset
@@ -174,12 +180,7 @@ def update_ledger(
     run = _read_run(run_dir)
     config, dataset, algo, seed = run["config"], run["dataset"], run["algo"], run["seed"]
     dataset_arg, layer_norm, resolved = run["dataset_arg"], run["layer_norm"], run["resolved"]
-    rows = read_curves(run_dir)
-    if not rows:
-        raise ValueError(
-            f"run_dir: {run_dir} has logged no iteration yet (no evaluation or iteration in "
-            f"{run_dir / 'tb'}); add it once its first iteration is done"
-        )
+    rows = check_logged(read_curves(run_dir), run_dir, "add it once its first iteration is done")
     scores = [r["normalized_score"] for r in rows if r["iteration"] > 0]
     scores = [s for s in scores if s is not None]
     bc = [r["normalized_score"] for r in rows if r["iteration"] == 0]
