@@ -337,6 +337,12 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
     with pytest.raises(ValueError, match="normalizer: fitted on obs_dim=5 observations, but"):
         make_agent("sac", env, dataset, other, **kw)
     agent = make_agent("sac", env, dataset, mdp.normalizer, gradient_steps=-1, **kw)  # SB3's -1
+    wide = OfflineDataset.from_arrays(
+        {k: np.concatenate([v, v], axis=1) if k.endswith("observations") else v
+         for k, v in _arrays_of(dataset).items()}
+    )  # fmt: skip
+    with pytest.raises(ValueError, match=r"dataset: obs_dim=\d+, action_dim=\d+ do not match the"):
+        ModelAdversary(mdp, wide, AdversaryConfig(3e-4, K))  # was: named the normalizer
     adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K))
     for extra, match in (
         ({"q_eval_size": "10"}, "q_eval_size: expected an int >= 1, got '10'"),
@@ -361,3 +367,8 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
     for batch in (-3, 0, 2.5):
         with pytest.raises(ValueError, match="batch_size: expected an int >= 1"):
             agent.replay_buffer.sample(batch)
+
+
+def _arrays_of(dataset: OfflineDataset) -> dict[str, np.ndarray]:
+    keys = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
+    return {k: getattr(dataset, k) for k in keys}
