@@ -37,7 +37,7 @@ from rambo_env.dynamics.ensemble import (  # check_device re-exported: one devic
     check_precision,
 )
 from rambo_env.evaluation import check_n_eval_episodes
-from rambo_env.run_io import check_field_types
+from rambo_env.run_io import check_field_types, is_folder
 
 __all__ = [
     "ALGOS",
@@ -450,13 +450,6 @@ def _relative_note(dataset: str) -> str:
     )
 
 
-def _is_folder(path: Path) -> bool:
-    try:
-        return path.is_dir()
-    except OSError:  # a name too long: the caller's check names it
-        return False
-
-
 def _short_name(name: str) -> str:
     from rambo_env.data.loaders import is_dataset_file
 
@@ -532,7 +525,7 @@ def build_session(
     # A cache that is not a folder yet must be made and written (a file there, /proc/x, a
     # read-only disk: were found after the dataset load, minutes when it is generated); an
     # existing read-only cache folder may still serve the model, so it is not refused here.
-    if not _is_folder(cache_dir()):
+    if not is_folder(cache_dir()):
         check_cache_dir()
     if from_checkpoint or expected_fingerprint is not None:
         _check_run_dataset_file(cfg.dataset)

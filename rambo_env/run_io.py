@@ -694,6 +694,11 @@ class WriteFailedError(OSError):
                 f"{path}: not written: the disk holding {where} is full ({err.strerror}); free "
                 "some space there (or write elsewhere: --run-dir, RAMBO_ENV_CACHE) and rerun"
             )
+        elif err.errno == errno.EISDIR or is_folder(path):  # was: "check … free space"
+            self.message = (
+                f"{path}: not written: a folder is where the file goes ({err.strerror}); move "
+                "that folder away, then rerun"
+            )
         else:
             self.message = (
                 f"{path}: not written ({err.strerror or safe_reason(err)}); check that {where} "
@@ -703,6 +708,15 @@ class WriteFailedError(OSError):
 
     def __str__(self) -> str:
         return self.message
+
+
+def is_folder(path: Path) -> bool:
+    """``path.is_dir()``, False where the path cannot be looked at (a name too long: the
+    caller's own check names it)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
