@@ -503,11 +503,16 @@ def longest_name_bytes(parts: Sequence[str]) -> int:
 
 def user_path(text: str) -> Path:
     """A path flag's value with ``~`` expanded (``--run-dir=~/runs/x``: the shell leaves it, and a
-    folder literally named ``~`` was created in the working directory).
+    folder literally named ``~`` was created in the working directory). An empty one is refused:
+    ``--run-dir "$DIR"`` with ``DIR`` unset meant the working folder.
 
     A name in it longer than :data:`NAME_MAX` bytes is argparse's error naming the flag (was: a
     bare or raw ``[Errno 36] File name too long`` from the first look at the path: ``--ledger``,
     ``--out``, ``--sweep-dir``)."""
+    if text == "":  # was: the working folder ('' is '.'): --behaviour-dir '' filled it
+        raise argparse.ArgumentTypeError(
+            "an empty path (an unset shell variable?); give a path, or '.' for the working folder"
+        )
     path = Path(text).expanduser()
     longest = longest_name_bytes(path.parts)
     if longest > NAME_MAX:

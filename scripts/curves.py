@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             user_path(name)
     except argparse.ArgumentTypeError as err:
         parser.error(f"--out: {err}")
-    if args.out.endswith(("/", os.sep)) or user_path(args.out).is_dir():  # '' is '.'
+    if not args.out or args.out.endswith(("/", os.sep)) or user_path(args.out).is_dir():
         parser.error(  # was: hidden files '<folder>/.png' and '<folder>/-<label>.csv'
             f"--out: {args.out!r} names a folder, not an output prefix; give folder/name "
             "(writes folder/name.png and folder/name-<label>.csv)"

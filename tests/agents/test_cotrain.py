@@ -278,6 +278,24 @@ def test_path_flags_expand_a_tilde(tmp_path, monkeypatch, capsys):
     assert f"{tmp_path / 'no-run'}" in capsys.readouterr().err
 
 
+def test_an_empty_path_flag_is_refused(capsys):
+    """Probe 12: ``--behaviour-dir ''`` (an unset ``"$DIR"``) wrote hopper/ into the working
+    folder; '' was '.' for every path flag."""
+    for parse, flags in (
+        (cotrain_cli.build_parser().parse_args, ["--run-dir", ""]),
+        (cotrain_cli.build_parser().parse_args, ["--ledger", ""]),
+        (
+            load_script("make_dataset").parse_args,
+            ["--env", "hopper", "--level", "medium", "--train-policy", "--behaviour-dir", ""],
+        ),
+        (load_script("ledger").main, ["runs/x", "--ledger", ""]),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            parse(flags)
+        assert exit_info.value.code == 2
+        assert "an empty path (an unset shell variable?)" in capsys.readouterr().err
+
+
 def test_negative_numbers_in_any_notation_are_option_values(capsys):
     """``--log-std-min -5e0`` / ``--q-limit -inf``: argparse took them for flags ("expected one
     argument"); now they are values, checked as any other."""
