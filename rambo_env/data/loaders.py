@@ -12,6 +12,7 @@ The resolved source is printed and kept in ``dataset.source``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import os
@@ -114,6 +115,7 @@ def load_dataset(
     check_flag(download, "download")  # was: generate="no" generated (any truthy value)
     check_flag(generate, "generate")
     try:
+        _check_env_id_fits_short_name(name_or_path, env_id)
         dataset = _resolve(name_or_path, download, generate, d4rl_dir, n_transitions, seed)
         if env_id is not None:
             dataset = dataclasses.replace(dataset, env_id=env_id)
@@ -191,6 +193,36 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
         "real transitions keep the data's flags; check that the data come from this env "
         "(version, observation layout) or pass the right --env-id"
     )
+
+
+def _check_env_id_fits_short_name(src: Any, env_id: str | None) -> None:
+    """``env_id`` with a short name is checked against that env's dims before the dataset is
+    loaded or generated (was: ``--dataset hopper-random --env-id Walker2d-v5`` generated 1M
+    Hopper steps, minutes, then failed on the dims)."""
+    if env_id is None or not (isinstance(src, str | os.PathLike) and str(src) in SHORT_NAMES):
+        return
+    named = ENV_IDS[SHORT_NAMES[str(src)][0]]
+    if env_id == named:
+        return
+    import gymnasium as gym
+
+    with contextlib.closing(gym.make(named)) as env:
+        obs_space, action_space = env.observation_space, env.action_space
+    mid = ((action_space.low + action_space.high) / 2).astype(np.float32)
+    rows = {
+        "observations": np.zeros((2, *obs_space.shape), np.float32),
+        "next_observations": np.zeros((2, *obs_space.shape), np.float32),
+        "actions": np.stack([mid, mid]),
+        "rewards": np.zeros(2, np.float32),
+        "terminals": np.zeros(2, bool),
+        "timeouts": np.array([False, True]),
+    }
+    try:  # the dims of the data the short name gives, checked as its data would be
+        validate_for_env(OfflineDataset(**rows, env_id=env_id, name=str(src)))
+    except DatasetValidationError as err:
+        raise DatasetValidationError(
+            f"env_id: {env_id!r} does not fit {str(src)!r}, which is {named} data ({err})"
+        ) from None
 
 
 def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:

@@ -628,6 +628,8 @@ def test_ctrl_c_during_setup_is_one_line_and_exit_130(tmp_path, monkeypatch, cap
     err = capsys.readouterr().err
     assert code == 130 and "Traceback" not in err
     assert "rerun the same command to continue" in err
+    # probe 12: said "the MLE pretraining checkpoint is kept" also when a dataset was generated
+    assert "checkpoint is kept" not in err and "a dataset generated on first use starts" in err
 
 
 def test_second_ctrl_c_after_a_checkpoint_points_to_resume(tmp_path, monkeypatch, capsys):

@@ -204,6 +204,25 @@ def test_a_learned_model_env_as_the_data_env_is_refused_before_anything_is_made(
         load_dataset(make_dataset(), env_id="RamboModel-hopper-medium")
 
 
+def test_an_env_id_that_does_not_fit_a_short_name_fails_before_generating(monkeypatch):
+    """Probe 12: ``--dataset hopper-random --env-id Walker2d-v5`` generated 1M Hopper steps
+    (minutes) and only then failed on the dims."""
+    import rambo_env.data.generate as generate
+
+    def generated(*args, **kwargs):
+        raise AssertionError("generated")
+
+    monkeypatch.setattr(generate, "generate_dataset", generated)
+    for env_id, match in (
+        ("Walker2d-v5", r"env_id: 'Walker2d-v5' does not fit 'hopper-random', which is Hopper-v5"),
+        ("NoSuchEnv-v0", r"does not fit .*'NoSuchEnv-v0' is not a registered Gymnasium env"),
+    ):
+        with pytest.raises(DatasetValidationError, match=match):
+            load_dataset("hopper-random", env_id=env_id)
+    with pytest.raises(AssertionError, match="generated"):  # same dims: on to the data
+        load_dataset("hopper-random", env_id="Hopper-v4")
+
+
 def test_a_folder_or_a_path_that_is_no_dataset_file_says_so(tmp_path, monkeypatch):
     folder = tmp_path / "data"
     folder.mkdir()
