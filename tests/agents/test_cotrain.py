@@ -374,6 +374,27 @@ def test_real_data_only_batches_with_a_positive_lambda_are_refused():
         SweepSpec(("hopper-medium",), (RamboPreset(2, 3e-4),), (0,), preset)
 
 
+def test_run_cotrain_and_load_session_check_their_arguments(tmp_path):
+    """Probe 12: a dict cfg gave a raw AttributeError, run_dir=None a raw TypeError,
+    ``resume="no"`` resumed ("has no checkpoint.pt to resume from"), and ``on_iteration=5`` a
+    TypeError only after the setup and the first iteration."""
+    from agents.cotrain import load_session
+
+    cfg = tiny_config("unused.npz")
+    for args, kwargs, match in (
+        ((dataclasses.asdict(cfg), tmp_path / "r"), {}, "cfg: expected an agents.cotrain.Cotrain"),
+        ((cfg, None), {}, "run_dir: expected a folder path .*got NoneType"),
+        ((cfg, 5), {}, "run_dir: expected a folder path .*got int"),
+        ((cfg, tmp_path / "r"), {"resume": "no"}, "resume: expected True or False, got str"),
+        ((cfg, tmp_path / "r"), {"on_iteration": 5}, "on_iteration: expected a callable"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            run_cotrain(*args, **kwargs)
+    assert not (tmp_path / "r").exists()
+    with pytest.raises(ValueError, match="run_dir: expected a folder path"):
+        load_session(None)
+
+
 def test_eval_schedule_matches_paper():
     schedule = EvalSchedule(n_iterations=2000, every=10, last=10)
     due = [i for i in range(1, 2001) if schedule.due(i)]
