@@ -166,6 +166,14 @@ def _check_load_args(src: Any, n_transitions: Any, seed: Any, d4rl_dir: Any = No
         or n_transitions < 1
     ):
         raise ValueError(f"n_transitions: expected a positive int or None, got {n_transitions!r}")
+    text = str(src) if isinstance(src, str | os.PathLike) else None
+    looks_in_d4rl = text is not None and (text in SHORT_NAMES or parse_d4rl_name(text) is not None)
+    if d4rl_dir is not None and not looks_in_d4rl:  # was: silently ignored
+        what = f"{type(src).__name__}" if text is None else repr(text)
+        raise ValueError(
+            f"d4rl_dir: only a D4RL name (hopper-medium-v2) or a short name (hopper-medium) is "
+            f"looked for there, but {what} is loaded as it is; leave d4rl_dir out"
+        )
     given = [name for name, v in (("n_transitions", n_transitions), ("seed", seed)) if v]
     if given and not (isinstance(src, str | os.PathLike) and str(src) in SHORT_NAMES):
         what = f"{type(src).__name__}" if isinstance(src, dict | OfflineDataset) else repr(str(src))

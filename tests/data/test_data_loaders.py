@@ -640,6 +640,14 @@ def test_a_d4rl_dir_that_is_not_a_path_is_named():
         load_dataset("hopper-medium-v2", d4rl_dir=5)
 
 
+def test_a_d4rl_dir_for_a_source_that_never_looks_there_is_refused(tmp_path):
+    """Probe 12: ``load_dataset("x.npz", d4rl_dir=…)`` (or a Minari id, a dict) ignored it."""
+    path = make_dataset().to_npz(tmp_path / "x.npz")
+    for src in (path, str(path), "mine/hopper/x-v0", make_dataset()):
+        with pytest.raises(ValueError, match=r"d4rl_dir: only a D4RL name .* leave d4rl_dir out"):
+            load_dataset(src, d4rl_dir=tmp_path)
+
+
 def test_a_d4rl_version_d4rl_never_published_is_named():
     """Probe 11: ``hopper-medium-v9`` advised downloading ``hopper_medium-v9.hdf5`` from D4RL,
     which never made it."""
