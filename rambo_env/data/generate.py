@@ -630,7 +630,12 @@ def generate_dataset(
             f"level 'medium-expert' needs an expert policy: pass --expert-policy PATH or "
             f"--train-policy to scripts/make_dataset.py --env {env} --level medium-expert"
         )
-    from rambo_env.data.minari_io import check_dataset_id, check_minari_root, minari_dataset_path
+    from rambo_env.data.minari_io import (
+        check_dataset_id,
+        check_minari_root,
+        minari_dataset_name,
+        minari_dataset_path,
+    )
     from rambo_env.dynamics.ensemble import check_device
 
     check_device(device)
@@ -663,7 +668,7 @@ def generate_dataset(
         env_id=ENV_IDS[env],
         ref_min_score=ref_min,
         ref_max_score=ref_max,
-        name=f"{env}-{level}",
+        name=minari_dataset_name(dataset_id, ENV_IDS[env]),  # as read back, cached or not
         source=f"minari:{dataset_id} (generated)",
     )
     returns = _complete_episode_returns(episodes, gym.spec(ENV_IDS[env]).max_episode_steps or 1000)

@@ -93,7 +93,11 @@ def test_policy_level_is_seeded_and_stochastic(tmp_path):
     c = generate_dataset("hopper", "medium", seed=1, dataset_id="t/hopper/c-v0", **kw)
     np.testing.assert_array_equal(a.actions, b.actions)
     assert not np.array_equal(a.actions, c.actions)
-    assert a.metadata["policy"] == str(actor) and a.name == "hopper-medium"
+    assert a.metadata["policy"] == str(actor) and a.metadata["level"] == "medium"
+    # probe 12: the name it is read back under (was "hopper-medium" only while cached)
+    assert a.name == "hopper-a" == load_dataset("t/hopper/a-v0").name
+    _clear_flat_cache()
+    assert load_dataset("t/hopper/a-v0").name == "hopper-a"
     # actions are sampled from the policy, not its deterministic mean
     mean = load_actor(actor).act(a.observations, deterministic=True)
     assert np.abs(a.actions - mean).mean() > 0.1 and np.abs(a.actions).max() <= 1.0
