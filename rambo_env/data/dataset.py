@@ -463,7 +463,7 @@ class OfflineDataset:
     def to_npz(self, path: str | Path) -> Path:
         """Write arrays and metadata to ``path`` atomically (temp file in the same dir + rename;
         a failed write, e.g. a full disk, names the file: :func:`rambo_env.run_io.atomic_write`)."""
-        from rambo_env.run_io import atomic_write, check_output_file  # lazy: imports torch
+        from rambo_env.run_io import atomic_write, is_folder  # lazy: run_io imports torch
 
         # was: "x" / "x.hdf5" written as npz that load_dataset cannot read back by that name, a
         # folder "not written (Is a directory); check … free space", None a raw TypeError
@@ -472,7 +472,10 @@ class OfflineDataset:
                 f"path: expected a file name ending in .npz (load_dataset reads a file by its "
                 f"ending), got {path!r}"
             )
-        check_output_file(path, "path", "name a .npz file in a writable folder")
+        if is_folder(Path(path)):  # an unwritable folder stays atomic_write's OSError: the
+            raise ValueError(  # flat cache's best-effort write catches it
+                f"path: {path} is a folder; name a .npz file in a writable folder"
+            )
         meta = {
             k: np.asarray("" if getattr(self, k) is None else getattr(self, k))
             for k in _META_FIELDS

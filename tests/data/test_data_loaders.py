@@ -528,6 +528,26 @@ def test_a_flat_cache_write_on_a_full_disk_warns_and_the_load_goes_on(capsys, mo
     assert d.n_transitions == 12 and not minari_io._cache_path("t/hopper/full-v0").exists()
 
 
+def test_a_flat_cache_folder_that_cannot_be_made_warns_and_the_load_goes_on(capsys):
+    """Probe 12: a file where the flat cache's folder goes must not fail the load (the cache
+    only saves the next slow read)."""
+    import shutil
+
+    from rambo_env.data import minari_io
+
+    _save_as_minari("t/hopper/blocked-v0", make_dataset((7, 5), (True, False)))
+    root = minari_io._cache_path("t/hopper/blocked-v0").parent.parent
+    shutil.rmtree(root, ignore_errors=True)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    root.write_text("not a folder")
+    try:
+        capsys.readouterr()
+        assert load_dataset("t/hopper/blocked-v0").n_transitions == 12
+        assert "WARNING: flat cache of t/hopper/blocked-v0 not written" in capsys.readouterr().out
+    finally:
+        root.unlink()
+
+
 def test_damaged_flat_cache_is_rebuilt_and_damaged_minari_data_named(capsys):
     from rambo_env.data import minari_io
 
