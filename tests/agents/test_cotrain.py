@@ -1116,6 +1116,19 @@ def test_a_timing_record_that_is_not_an_object_is_ignored(tmp_path, monkeypatch)
         assert json.loads((tmp_path / timing.TIMES_NAME).read_text()) == {"key": 2.0}
 
 
+def test_a_timing_record_with_an_absurd_value_is_ignored(tmp_path, monkeypatch):
+    """Probe 12: ``{"key": 1e308}`` in ``iteration_times.json`` overflowed the wall-time
+    estimate: ``OverflowError: cannot convert float infinity to integer``, a traceback after the
+    dataset load, MLE and BC."""
+    from agents import timing
+    from agents.timing import format_duration
+
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path))
+    (tmp_path / timing.TIMES_NAME).write_text('{"key": 1e308}')
+    assert "no iteration of these sizes timed" in timing.estimate_lines("key", 3)[0]
+    assert format_duration(math.inf) == "an unbounded time"
+
+
 def test_your_own_env_with_env_id_trains_and_evaluates(tmp_path, capsys):
     """A D4RL-layout file that names no env: --env-id makes it train AND evaluate there."""
     rows = _random_action_rows(gym.make("InvertedPendulum-v5"), 300, 1.0)
