@@ -343,56 +343,28 @@ def test_config_validation_names_the_field():
     assert set(docs) == {f.name for f in dataclasses.fields(CotrainConfig)}
 
 
-def test_no_adversary_steps_with_a_positive_lambda_is_refused():
-    """was: accepted; λ was never used, yet results and the ledger called it a λ = 3e-4 run."""
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("adversary_steps_per_iteration", 0, r"adversary_steps_per_iteration: 0, but .* λ = "),
+        # probe 12: no model row ever reached the agent, yet it was called a λ > 0 run
+        ("real_ratio", 1.0, r"real_ratio: 1, but adversary_weight λ = "),
+    ],
+)
+def test_a_positive_lambda_that_never_acts_is_refused(field, value, message):
+    """No adversary step, or agent batches of real data only, with λ > 0: was accepted; λ never
+    reached the agent, yet results and the ledger called it a λ = 3e-4 run."""
     from agents.cotrain_setup import build_session
     from agents.sweep import SweepSpec
 
-    with pytest.raises(ValueError, match=r"adversary_steps_per_iteration: 0, but .* λ = 0.0003"):
-        CotrainConfig(adversary_weight=3e-4, adversary_steps_per_iteration=0)
-    CotrainConfig(adversary_weight=0.0, adversary_steps_per_iteration=0)  # a frozen MLE model
-    preset = CotrainConfig(dataset="hopper-medium", adversary_steps_per_iteration=0)
-    with pytest.raises(ValueError, match=r"\(preset hopper-medium\)"):
+    with pytest.raises(ValueError, match=message + "0.0003"):
+        CotrainConfig(adversary_weight=3e-4, **{field: value})
+    CotrainConfig(adversary_weight=0.0, **{field: value})  # a frozen MLE model / the real data
+    preset = CotrainConfig(dataset="hopper-medium", **{field: value})
+    with pytest.raises(ValueError, match=message + r".*\(preset hopper-medium\)"):
         build_session(preset)  # before the dataset is generated on first use
-    with pytest.raises(ValueError, match=r"--configs 2:0.0003"):
+    with pytest.raises(ValueError, match=message + r".*--configs 2:0.0003"):
         SweepSpec(("hopper-medium",), (RamboPreset(2, 3e-4),), (0,), preset)
-
-
-def test_real_data_only_batches_with_a_positive_lambda_are_refused():
-    """Probe 12: ``--real-ratio 1`` with λ > 0 ran: no model row ever reached the agent, yet the
-    run and the ledger called it a λ > 0 run."""
-    from agents.cotrain_setup import build_session
-    from agents.sweep import SweepSpec
-
-    with pytest.raises(ValueError, match=r"real_ratio: 1, but adversary_weight λ = 0.0003"):
-        CotrainConfig(adversary_weight=3e-4, real_ratio=1.0)
-    CotrainConfig(adversary_weight=0.0, real_ratio=1.0)  # the real data alone
-    preset = CotrainConfig(dataset="hopper-medium", real_ratio=1.0)
-    with pytest.raises(ValueError, match=r"real_ratio: 1, .*\(preset hopper-medium\)"):
-        build_session(preset)  # before the dataset is generated on first use
-    with pytest.raises(ValueError, match=r"real_ratio: 1, .*--configs 2:0.0003"):
-        SweepSpec(("hopper-medium",), (RamboPreset(2, 3e-4),), (0,), preset)
-
-
-def test_run_cotrain_and_load_session_check_their_arguments(tmp_path):
-    """Probe 12: a dict cfg gave a raw AttributeError, run_dir=None a raw TypeError,
-    ``resume="no"`` resumed ("has no checkpoint.pt to resume from"), and ``on_iteration=5`` a
-    TypeError only after the setup and the first iteration."""
-    from agents.cotrain import load_session
-
-    cfg = tiny_config("unused.npz")
-    for args, kwargs, match in (
-        ((dataclasses.asdict(cfg), tmp_path / "r"), {}, "cfg: expected an agents.cotrain.Cotrain"),
-        ((cfg, None), {}, "run_dir: expected a folder path .*got NoneType"),
-        ((cfg, 5), {}, "run_dir: expected a folder path .*got int"),
-        ((cfg, tmp_path / "r"), {"resume": "no"}, "resume: expected True or False, got str"),
-        ((cfg, tmp_path / "r"), {"on_iteration": 5}, "on_iteration: expected a callable"),
-    ):
-        with pytest.raises(ValueError, match=match):
-            run_cotrain(*args, **kwargs)
-    assert not (tmp_path / "r").exists()
-    with pytest.raises(ValueError, match="run_dir: expected a folder path"):
-        load_session(None)
 
 
 def test_eval_schedule_matches_paper():
