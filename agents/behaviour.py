@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import shutil
 import time
 from dataclasses import asdict, dataclass
@@ -22,7 +23,14 @@ import torch
 from stable_baselines3 import SAC
 from stable_baselines3.common.callbacks import BaseCallback
 
-from rambo_env.run_io import atomic_write, save_checkpoint
+from rambo_env.run_io import (
+    atomic_write,
+    check_seed,
+    is_int,
+    is_real,
+    safe_reason,
+    save_checkpoint,
+)
 
 __all__ = [
     "MEDIUM_BANDS",
@@ -60,11 +68,43 @@ class BehaviourConfig:
     """Env steps between resumable saves (SB3 model + replay buffer + history) in ``out_dir/resume``."""
 
     def __post_init__(self) -> None:
-        for name in ("max_steps", "eval_freq", "n_eval_episodes", "save_freq"):
-            if getattr(self, name) < 1:
-                raise ValueError(
-                    f"BehaviourConfig.{name}: expected >= 1, got {getattr(self, name)}"
-                )
+        # was: an inverted or NaN band, seed -1, buffer_size 0, learning_starts -1, float step
+        # counts and unregistered envs accepted (failing, or never stopping, during training)
+        try:
+            gym.spec(self.env_id)
+        except Exception as err:
+            raise ValueError(
+                f"BehaviourConfig.env_id: {self.env_id!r} is not a Gymnasium env id "
+                f"({safe_reason(err)})"
+            ) from None
+        band = self.band
+        if not (
+            isinstance(band, tuple | list)
+            and len(band) == 2
+            and all(is_real(b) and not math.isnan(b) for b in band)
+            and band[0] <= band[1]
+        ):
+            raise ValueError(
+                f"BehaviourConfig.band: expected (low, high) returns with low <= high, got {band!r}"
+            )
+        for name, low in (
+            ("max_steps", 1),
+            ("eval_freq", 1),
+            ("n_eval_episodes", 1),
+            ("save_freq", 1),
+            ("learning_starts", 0),
+        ):
+            value = getattr(self, name)
+            if not is_int(value) or value < low:
+                raise ValueError(f"BehaviourConfig.{name}: expected an int >= {low}, got {value!r}")
+        check_seed(self.seed, "BehaviourConfig.seed")
+        size = self.buffer_size
+        if size is not None and (not is_int(size) or size < self.max_steps):
+            raise ValueError(
+                f"BehaviourConfig.buffer_size: expected None or an int >= max_steps="
+                f"{self.max_steps}, got {size!r}: a smaller buffer wraps, so replay.npz (the "
+                "medium-replay data) would lose the start of the history"
+            )
         if self.max_steps < self.eval_freq:  # was: "min() arg is an empty sequence" after training
             raise ValueError(
                 f"BehaviourConfig.max_steps: {self.max_steps} < eval_freq={self.eval_freq}: the "

@@ -20,7 +20,7 @@ from stable_baselines3.common.vec_env import VecNormalize
 
 from agents.critics import ActionScaler
 from rambo_env.adversary import RealTransitions, real_transitions
-from rambo_env.run_io import check_seed
+from rambo_env.run_io import check_seed, is_int, is_real
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -69,6 +69,8 @@ class MixedReplayBuffer(ReplayBuffer):
         real_ratio: float = 0.5,
         seed: int = 0,
     ) -> None:
+        if not (is_int(buffer_size) and buffer_size >= 1):  # was: 0 and -5 accepted
+            raise ValueError(f"buffer_size: expected an int >= 1, got {buffer_size!r}")
         super().__init__(
             buffer_size,
             observation_space,
@@ -78,7 +80,7 @@ class MixedReplayBuffer(ReplayBuffer):
             optimize_memory_usage,
             handle_timeout_termination,
         )
-        if not 0.0 <= real_ratio <= 1.0:
+        if not (is_real(real_ratio) and 0.0 <= real_ratio <= 1.0):  # "0.5": a raw TypeError
             raise ValueError(f"real_ratio: expected a value in [0, 1], got {real_ratio!r}")
         if not isinstance(action_space, spaces.Box):
             raise ValueError(f"action_space: MixedReplayBuffer needs a Box, got {action_space}")
@@ -111,6 +113,8 @@ class MixedReplayBuffer(ReplayBuffer):
 
     def sample(self, batch_size: int, env: VecNormalize | None = None) -> ReplayBufferSamples:
         """``round(f·B)`` real rows followed by ``B - round(f·B)`` model-pool rows (Alg. 1 line 4)."""
+        if not (is_int(batch_size) and batch_size >= 1):  # was: torch's "negative dimension"
+            raise ValueError(f"batch_size: expected an int >= 1, got {batch_size!r}")
         n_real = self.n_real(batch_size)
         real = self.real.sample(n_real, self.generator)
         if n_real == batch_size:

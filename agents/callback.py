@@ -26,6 +26,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 from agents.critics import policy_fns
 from rambo_env.adversary import ModelAdversary, PolicyFns, advantage
+from rambo_env.run_io import check_seed, is_int
 
 __all__ = ["RamboCallback"]
 
@@ -70,11 +71,26 @@ class RamboCallback(BaseCallback):
                 f"{type(adversary).__name__} (ModelAdversary(mdp, dataset, AdversaryConfig(λ, k)) "
                 "builds one)"
             )
-        if q_eval_size < 1:
-            raise ValueError(f"q_eval_size: expected >= 1, got {q_eval_size}")
+        # was: "10" a raw TypeError, 2.5 / True silently 2 / 1, seed -1 accepted, a hook that is
+        # not callable failed only after the first iteration, a bare function "not iterable"
+        if not (is_int(q_eval_size) and q_eval_size >= 1):
+            raise ValueError(f"q_eval_size: expected an int >= 1, got {q_eval_size!r}")
+        check_seed(seed)
+        if callable(on_iteration_end) or not isinstance(on_iteration_end, Iterable):
+            got = "one callable" if callable(on_iteration_end) else type(on_iteration_end).__name__
+            raise ValueError(
+                f"on_iteration_end: expected a list of callables, got {got}; pass [your_function]"
+            )
+        hooks = list(on_iteration_end)
+        for i, hook in enumerate(hooks):
+            if not callable(hook):
+                raise ValueError(
+                    f"on_iteration_end[{i}]: expected a callable (metrics dict -> None), got "
+                    f"{type(hook).__name__} {hook!r:.40}"
+                )
         self.adversary = adversary
         self.q_eval_size = int(q_eval_size)
-        self.on_iteration_end: list[IterationHook] = list(on_iteration_end)
+        self.on_iteration_end: list[IterationHook] = hooks
         self.n_iterations = 0
         self.last_stats: dict[str, float] = {}
         self._seen_updates: int | None = None

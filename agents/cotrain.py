@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import shlex
 import shutil
 import time
@@ -44,6 +45,7 @@ from agents.factory import COMPILED_ALGOS
 from agents.run_callbacks import EvalSchedule, RunHistory, RunMonitorCallback
 from rambo_env import run_io
 from rambo_env.adversary import NonFiniteModelError
+from rambo_env.data.loaders import absolute_dataset
 from rambo_env.evaluation import evaluate_policy, final_score
 from rambo_env.heuristics import rambo_off_terms
 
@@ -118,13 +120,23 @@ def compile_line(cfg: CotrainConfig) -> str:
     return f"{what}: eager ({why}; --compile for long runs)"
 
 
+def _run_dir_arg(run_dir: Any) -> Path:
+    """``run_dir`` as a Path; one ValueError for anything else (was: os.fspath's raw TypeError)."""
+    if not isinstance(run_dir, str | os.PathLike):
+        raise ValueError(
+            f"run_dir: expected a folder path (str / pathlib.Path), got {type(run_dir).__name__} "
+            f"{run_dir!r:.60}"
+        )
+    return Path(run_dir)
+
+
 def load_config(run_dir: str | Path) -> CotrainConfig:
     """The config a run was started with (``<run_dir>/config.json``).
 
     :raises ValueError: ``run_dir`` is not a run folder (no folder, no ``config.json``, or one
         that is not JSON / has no ``config`` object).
     """
-    run_dir = Path(run_dir)
+    run_dir = _run_dir_arg(run_dir)
     path = run_dir / run_io.CONFIG_NAME
     not_a_run = f"{run_dir} is not a run folder (pass the folder of a run started by cotrain)"
     if not run_dir.is_dir():
@@ -195,7 +207,20 @@ def run_cotrain(
         ``final_score`` (mean normalised score of the last 10 evaluations, App. B.6), ``evals``,
         ``q_history``, ``rambo_off`` (App. B.5), wall times, and the resolved (k, λ).
     """
-    run_dir = Path(run_dir)
+    # was: a dict cfg a raw AttributeError, run_dir=None a raw TypeError, resume="no" resumed,
+    # on_iteration=5 a TypeError after the setup and the first iteration
+    if not isinstance(cfg, CotrainConfig):
+        raise ValueError(
+            f"cfg: expected an agents.cotrain.CotrainConfig, got {type(cfg).__name__} "
+            "(CotrainConfig(**your_dict) builds one)"
+        )
+    run_dir = _run_dir_arg(run_dir)
+    resume = run_io.check_flag(resume, "resume")
+    if on_iteration is not None and not callable(on_iteration):
+        raise ValueError(
+            f"on_iteration: expected a callable (metrics dict -> None) or None, got "
+            f"{type(on_iteration).__name__}"
+        )
     # SIGTERM = Ctrl-C for the whole run: one killed in setup (MLE, BC) also frees its folder.
     with run_io.claim_run_dir(run_dir), run_io.sigterm_as_keyboard_interrupt():
         return _run(cfg, run_dir, resume, on_iteration)
@@ -226,7 +251,8 @@ def _run(
         _extend(cfg, int(state["iteration"]), run_dir)
         session = build_session(cfg, expected_fingerprint=fingerprint)
         history = _restore(session, state)
-    else:
+    else:  # a relative dataset path in config.json named another file from another folder
+        cfg = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
         session = build_session(cfg)
         history = _start(session, run_dir)
     print(f"[cotrain] {critic_line(cfg)}", flush=True)

@@ -37,7 +37,7 @@ from rambo_env.dynamics.ensemble import (  # check_device re-exported: one devic
     check_precision,
 )
 from rambo_env.evaluation import check_n_eval_episodes
-from rambo_env.run_io import check_field_types
+from rambo_env.run_io import check_field_types, is_folder
 
 __all__ = [
     "ALGOS",
@@ -202,7 +202,11 @@ class CotrainConfig:
         if not 0.0 <= self.real_ratio <= 1.0:
             raise ValueError(f"real_ratio: expected a value in [0, 1], got {self.real_ratio!r}")
         if self.adversary_weight is not None:
-            check_adversary_steps(self.adversary_steps_per_iteration, self.adversary_weight)
+            check_adversary_steps(
+                self.adversary_steps_per_iteration,
+                self.adversary_weight,
+                real_ratio=self.real_ratio,
+            )
         _check_ent_coef(self.algo, self.ent_coef)
         check_precision(self.precision, allow_auto=True)
         if self.bc_loss not in ("nll", "mse_sample"):
@@ -406,14 +410,23 @@ def resolve(cfg: CotrainConfig, dataset_name: str | None = None) -> tuple[int, f
     )
 
 
-def check_adversary_steps(steps: int, adversary_weight: float, origin: str = "config") -> None:
-    """No adversary step with λ > 0 is a contradiction: λ would never be used, yet the run, its
-    results and the ledger would call it a λ > 0 run (was: silently accepted)."""
+def check_adversary_steps(
+    steps: int, adversary_weight: float, origin: str = "config", *, real_ratio: float
+) -> None:
+    """No adversary step, or no model row in the agent's batches (``real_ratio`` 1), with λ > 0
+    is a contradiction: λ would never reach the agent, yet the run, its results and the ledger
+    would call it a λ > 0 run (was: silently accepted)."""
     if steps == 0 and adversary_weight > 0:
         raise ValueError(
             f"adversary_steps_per_iteration: 0, but adversary_weight λ = {adversary_weight:g} "
             f"({origin}) needs adversary steps to act; with none the model stays the MLE model, "
             "which is λ = 0: give --lam 0 for that, or adversary steps (paper: 1000)"
+        )
+    if real_ratio == 1 and adversary_weight > 0:
+        raise ValueError(
+            f"real_ratio: 1, but adversary_weight λ = {adversary_weight:g} ({origin}): every agent "
+            "batch is real data, so the model rollouts (and λ) never reach the agent; give "
+            "real_ratio < 1 (paper: 0.5), or --lam 0 for a run on the real data alone"
         )
 
 
@@ -427,16 +440,23 @@ def _check_run_dataset_file(dataset: str) -> None:
     if is_dataset_file(dataset) and not path.is_file():
         raise ValueError(
             f"dataset: {dataset}, the run's dataset file (its config.json), "
-            f"{'is a folder' if path.is_dir() else 'does not exist'}; put the file back at that "
-            "path (the run checks that its data are unchanged), or start a new run"
+            f"{'is a folder' if path.is_dir() else 'does not exist'}{_relative_note(dataset)}; "
+            "put the file back at that path (the run checks that its data are unchanged), or "
+            "start a new run"
         )
 
 
-def _is_folder(path: Path) -> bool:
-    try:
-        return path.is_dir()
-    except OSError:  # a name too long: the caller's check names it
-        return False
+def _relative_note(dataset: str) -> str:
+    """For a run's relative dataset path (config.json of runs before probe 12), where it was
+    looked up: it names a file relative to the folder the run was started in."""
+    from rambo_env.data.loaders import is_dataset_file
+
+    if not is_dataset_file(dataset) or Path(dataset).expanduser().is_absolute():
+        return ""
+    return (
+        f" in this working folder {Path.cwd()} (a relative path: run the command from the "
+        "folder the run was started in)"
+    )
 
 
 def _short_name(name: str) -> str:
@@ -516,7 +536,7 @@ def build_session(
     # A cache that is not a folder yet must be made and written (a file there, /proc/x, a
     # read-only disk: were found after the dataset load, minutes when it is generated); an
     # existing read-only cache folder may still serve the model, so it is not refused here.
-    if not _is_folder(cache_dir()):
+    if not is_folder(cache_dir()):
         check_cache_dir()
     if from_checkpoint or expected_fingerprint is not None:
         _check_run_dataset_file(cfg.dataset)
@@ -525,16 +545,20 @@ def build_session(
     except ValueError:  # the preset may come from the loaded dataset's name
         early_lam = None
     if early_lam is not None:
-        check_adversary_steps(cfg.adversary_steps_per_iteration, early_lam, early_origin)
+        check_adversary_steps(
+            cfg.adversary_steps_per_iteration, early_lam, early_origin, real_ratio=cfg.real_ratio
+        )
     dataset = load_dataset(cfg.dataset, env_id=cfg.env_id)
     if expected_fingerprint is not None and dataset.fingerprint() != expected_fingerprint:
         raise ValueError(
             f"dataset: {cfg.dataset!r} has changed since the run started (fingerprint "
-            f"{dataset.fingerprint()}, the run's {expected_fingerprint}); restore that dataset "
-            "or start a new run"
+            f"{dataset.fingerprint()}, the run's {expected_fingerprint}){_relative_note(cfg.dataset)}; "
+            "restore that dataset or start a new run"
         )
     k, lam, origin = resolve(cfg, dataset.name)
-    check_adversary_steps(cfg.adversary_steps_per_iteration, lam, origin)  # λ of a preset
+    check_adversary_steps(  # λ of a preset
+        cfg.adversary_steps_per_iteration, lam, origin, real_ratio=cfg.real_ratio
+    )
     _check_memory(cfg, k, dataset.obs_dim, dataset.action_dim)  # before the MLE
     from_checkpoint = from_checkpoint or expected_fingerprint is not None
     mdp, model_info = _make_mdp(cfg, dataset, from_checkpoint)

@@ -23,6 +23,7 @@ entropy-coefficient optimizer uses ``learning_rate`` (α lr 1e-4, as in the offi
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +40,7 @@ from agents.fused import FusedSAC
 from agents.policies import LIBRARY_LOG_STD_MIN, FlooredSACPolicy, FlooredTQCPolicy
 from rambo_env.dynamics.ensemble import check_device
 from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
-from rambo_env.run_io import check_flag, check_seed
+from rambo_env.run_io import check_flag, check_seed, is_int, is_real
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -215,6 +216,48 @@ def _algorithm_defaults(
     }
 
 
+#: SB3 constructor arguments checked by :func:`make_agent`: (low, high, integer) of each.
+_SB3_NUMBERS = {
+    "batch_size": (1, math.inf, True),
+    "buffer_size": (1, math.inf, True),
+    "learning_starts": (0, math.inf, True),
+    "gamma": (0.0, 1.0, False),
+    "tau": (0.0, 1.0, False),
+}
+
+
+def _check_sb3_arguments(
+    gradient_steps: Any, exploration_std: Any, tensorboard_log: Any, agent_kwargs: dict[str, Any]
+) -> None:
+    """One ValueError naming a wrong SB3 argument before the agent is built (was:
+    ``gradient_steps=2.5`` / ``tensorboard_log=5``: a raw TypeError at the first ``learn``;
+    ``batch_size=0``, ``gamma=1.5``, ``tau=2`` trained without a word)."""
+    if not (is_int(gradient_steps) and gradient_steps >= -1):
+        raise ValueError(
+            f"gradient_steps: expected an int >= 0 (or SB3's -1: one per collected step), got "
+            f"{gradient_steps!r}"
+        )
+    if not (is_real(exploration_std) and exploration_std >= 0):  # was: named 'sigma'
+        raise ValueError(f"exploration_std: expected a number >= 0, got {exploration_std!r}")
+    if tensorboard_log is not None and not isinstance(tensorboard_log, str | os.PathLike):
+        raise ValueError(
+            f"tensorboard_log: expected a folder path or None, got {type(tensorboard_log).__name__}"
+        )
+    for name, (low, high, integer) in _SB3_NUMBERS.items():
+        if name not in agent_kwargs:
+            continue
+        value = agent_kwargs[name]
+        kind = is_int(value) if integer else is_real(value) and math.isfinite(value)
+        if not kind or not low <= value <= high or (name == "tau" and value == 0):
+            bounds = (
+                f">= {low}"
+                if high == math.inf
+                else f"in {'(' if name == 'tau' else '['}{low}, {high}]"
+            )
+            what = "an int" if integer else "a number"
+            raise ValueError(f"{name}: expected {what} {bounds}, got {value!r}")
+
+
 def make_agent(
     algo: str,
     vec_env: VecEnv,
@@ -285,6 +328,7 @@ def make_agent(
     for name, lr in (("actor_lr", actor_lr), ("critic_lr", critic_lr)):
         if lr is not None and not (isinstance(lr, int | float) and math.isfinite(lr) and lr > 0):
             raise ValueError(f"{name}: expected a finite value > 0 or None, got {lr!r}")
+    _check_sb3_arguments(gradient_steps, exploration_std, tensorboard_log, agent_kwargs)
     env_k = getattr(vec_env, "rollout_length", None)  # RamboModelVecEnv (also under wrappers)
     if env_k is not None and env_k != rollout_length:  # was: accepted; collects of another length
         raise ValueError(

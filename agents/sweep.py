@@ -46,7 +46,7 @@ from agents.cotrain_setup import (
     config_to_dict,
 )
 from rambo_env import run_io
-from rambo_env.data.loaders import is_dataset_file
+from rambo_env.data.loaders import absolute_dataset
 from rambo_env.presets import RamboPreset
 from rambo_env.sweep_report import (
     PAPER_CONFIGS,
@@ -102,7 +102,7 @@ class SweepSpec:
     """Every other field of a trial's config; its dataset, k, λ and seed are replaced."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "datasets", tuple(_absolute(d) for d in self.datasets))
+        object.__setattr__(self, "datasets", tuple(absolute_dataset(d) for d in self.datasets))
         configs = tuple(c if isinstance(c, RamboPreset) else RamboPreset(*c) for c in self.configs)
         object.__setattr__(self, "configs", configs)
         object.__setattr__(self, "seeds", tuple(self.seeds))
@@ -122,7 +122,10 @@ class SweepSpec:
                     f"configs: expected k >= 1 and finite λ >= 0, got (k={k}, λ={lam})"
                 )
             check_adversary_steps(  # each trial's λ: was a trial error after Ray started
-                self.base.adversary_steps_per_iteration, lam, f"--configs {k}:{lam:g}"
+                self.base.adversary_steps_per_iteration,
+                lam,
+                f"--configs {k}:{lam:g}",
+                real_ratio=self.base.real_ratio,
             )
         for seed in self.seeds:
             if not isinstance(seed, int) or seed < 0:
@@ -548,10 +551,3 @@ def _import_tune() -> Any:
             "sweeps need Ray Tune: pip install -e '.[sweep]' (the 'sweep' extra: ray[tune], pandas)"
         ) from err
     return tune
-
-
-def _absolute(dataset: str) -> str:
-    """A dataset file path made absolute (trials run in Tune's trial folders); names unchanged."""
-    if is_dataset_file(dataset):
-        return str(Path(dataset).expanduser().resolve())
-    return str(dataset)

@@ -45,6 +45,10 @@ def timing_key(
     )
 
 
+#: A recorded iteration time above this (about 115 days) is no measurement: ignored.
+MAX_ITERATION_S = 1e7
+
+
 def _path() -> Path:
     return cache_dir() / TIMES_NAME
 
@@ -56,10 +60,10 @@ def _read() -> dict[str, float]:
         return {}
     if not isinstance(data, dict):  # valid JSON, not the record (was: a raw AttributeError)
         return {}
-    return {
+    return {  # was: a hand-edited 1e308 overflowed the estimate into a traceback after the setup
         k: float(v)
         for k, v in data.items()
-        if isinstance(v, int | float) and math.isfinite(v) and v > 0
+        if isinstance(v, int | float) and math.isfinite(v) and 0 < v < MAX_ITERATION_S
     }
 
 
@@ -79,6 +83,8 @@ def record_iteration_time(key: str, iteration_s: Sequence[float]) -> None:
 def format_duration(seconds: float) -> str:
     """``'2 h 05 min'`` / ``'14 min'`` / ``'45 s'``."""
     seconds = max(0.0, float(seconds))
+    if not math.isfinite(seconds):  # was: OverflowError from round()
+        return "an unbounded time"
     if seconds < 90:
         return f"{seconds:.0f} s"
     minutes = round(seconds / 60)

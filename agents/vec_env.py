@@ -73,7 +73,13 @@ class RamboModelVecEnv(VecEnv):
     @classmethod
     def from_env(cls, env: gym.Env, num_envs: int, seed: int | None = None) -> RamboModelVecEnv:
         """Rows over the same core as a ``RamboModelEnv`` (``env.unwrapped.mdp``, its k)."""
-        base = env.unwrapped
+        base = getattr(env, "unwrapped", None)
+        if not (hasattr(base, "mdp") and hasattr(base, "rollout_length")):  # was: AttributeError
+            raise ValueError(
+                f"env: expected a RamboModelEnv (gym.make('RamboModel-…')), got "
+                f"{type(base if base is not None else env).__name__}; a real env has no model to "
+                "roll out: RamboModelVecEnv(mdp, num_envs) builds one from a LearnedMDP"
+            )
         return cls(base.mdp, num_envs, rollout_length=base.rollout_length, seed=seed)
 
     def seed(self, seed: int | None = None) -> Sequence[int | None]:

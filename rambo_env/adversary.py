@@ -147,6 +147,12 @@ def real_transitions(
                 f"{name}: expected a {kind.__module__}.{kind.__name__}, got "
                 f"{type(value).__name__} ({hint})"
             )
+    if normalizer.obs_dim != dataset.obs_dim:  # was: "obs: last dimension must be obs_dim=5 …"
+        raise ValueError(
+            f"normalizer: fitted on obs_dim={normalizer.obs_dim} observations, but dataset "
+            f"{dataset.name!r} has obs_dim={dataset.obs_dim}; pass the normalizer of this "
+            "dataset's model (mdp.normalizer) or ObsNormalizer.from_dataset(dataset)"
+        )
     device = torch.device(device)
 
     def to(x: np.ndarray, dtype: torch.dtype = torch.float32) -> torch.Tensor:
@@ -281,13 +287,14 @@ class ModelAdversary:
         check_seed(seed)  # was: numpy's raw 'expected non-negative integer'
         check_flag(compile, "compile")  # was: compile="false" compiled
         self.mdp, self.cfg = mdp, cfg
-        self.real = real_transitions(dataset, mdp.normalizer, mdp.device)
-        if self.real.obs.shape[1] != mdp.obs_dim or self.real.action.shape[1] != mdp.action_dim:
-            raise ValueError(
-                f"dataset: obs/action dims {tuple(self.real.obs.shape[1:])}/"
-                f"{tuple(self.real.action.shape[1:])} do not match the model's "
-                f"obs_dim={mdp.obs_dim}, action_dim={mdp.action_dim}"
+        dims = (getattr(dataset, "obs_dim", None), getattr(dataset, "action_dim", None))
+        if dims[0] is not None and dims != (mdp.obs_dim, mdp.action_dim):  # before the
+            raise ValueError(  # normalizer's dims are compared with the dataset's
+                f"dataset: obs_dim={dims[0]}, action_dim={dims[1]} do not match the model's "
+                f"obs_dim={mdp.obs_dim}, action_dim={mdp.action_dim}; pass the dataset the mdp "
+                "was trained on"
             )
+        self.real = real_transitions(dataset, mdp.normalizer, mdp.device)
         # All ensemble parameters, the learnable log-var bounds included (official code).
         self.params = [p for p in mdp.ensemble.parameters() if p.requires_grad]
         self.optimizer = make_adam(self.params, cfg.lr)  # fused where supported (#4: 4.6 -> 1.2 ms)

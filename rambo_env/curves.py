@@ -16,7 +16,14 @@ from pathlib import Path
 
 from rambo_env.run_io import CONFIG_NAME, TB_DIR, atomic_write, check_run_folder, run_holder
 
-__all__ = ["CURVE_COLUMNS", "plot_curves", "read_curves", "read_curves_csv", "write_curves_csv"]
+__all__ = [
+    "CURVE_COLUMNS",
+    "check_logged",
+    "plot_curves",
+    "read_curves",
+    "read_curves_csv",
+    "write_curves_csv",
+]
 
 #: CSV column -> TensorBoard tag.
 CURVE_COLUMNS: dict[str, str] = {
@@ -99,6 +106,19 @@ def read_curves(run_dir: str | Path) -> list[dict[str, float | None]]:
         {"iteration": step, **{c: by_step[step].get(c) for c in CURVE_COLUMNS}}
         for step in sorted(by_step)
     ]
+
+
+def check_logged(
+    rows: list[dict[str, float | None]], run_dir: str | Path, then: str
+) -> list[dict[str, float | None]]:
+    """``rows`` of :func:`read_curves`, or one ValueError when the run has logged nothing yet (its
+    tb/ folder empty or its events lost): ``then`` says what to do."""
+    if not rows:
+        raise ValueError(
+            f"run_dir: {run_dir} has logged no iteration yet (no evaluation or iteration in "
+            f"{Path(run_dir) / TB_DIR}); {then}"
+        )
+    return rows
 
 
 def read_curves_csv(path: str | Path) -> list[dict[str, float | None]]:

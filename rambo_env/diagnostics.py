@@ -33,6 +33,7 @@ import torch
 
 from rambo_env.adversary import PolicyFns
 from rambo_env.model import LearnedMDP
+from rambo_env.run_io import check_seed, is_int, is_real
 
 __all__ = [
     "CriticCheck",
@@ -108,13 +109,29 @@ def make_state_setter(env_id: str, seed: int = 0) -> tuple[gym.Env, Any]:
 
 
 @contextmanager
-def _simulator(env_id: str, seed: int) -> Iterator[tuple[Any, Any]]:
-    """``(unwrapped env, set_raw)`` of :func:`make_state_setter`, closed on exit."""
+def _simulator(env_id: str, seed: int, mdp: LearnedMDP) -> Iterator[tuple[Any, Any]]:
+    """``(unwrapped env, set_raw)`` of :func:`make_state_setter` for an env of ``mdp``'s dims,
+    closed on exit (was: another env's dims gave a bare AssertionError from MuJoCo)."""
     env, set_raw = make_state_setter(env_id, seed)
     try:
+        dims = (env.observation_space.shape[0], int(np.prod(env.action_space.shape)))
+        if dims != (mdp.obs_dim, mdp.action_dim):
+            raise ValueError(
+                f"env_id: {env_id!r} has obs_dim {dims[0]} / action_dim {dims[1]}, but the "
+                f"model's are {mdp.obs_dim} / {mdp.action_dim}; pass the env of its data"
+            )
         yield env.unwrapped, set_raw
     finally:
         env.close()
+
+
+def _check_counts(seed: Any, **counts: Any) -> None:
+    """Each count an int >= 1 and ``seed`` an int >= 0 (was: ``rollout_length=0`` returned no
+    check, ``max_steps=0`` ran one step, a count of 0 was called ``n``)."""
+    for name, value in counts.items():
+        if not is_int(value) or value < 1:
+            raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
+    check_seed(seed)
 
 
 def model_vs_simulator(
@@ -130,10 +147,11 @@ def model_vs_simulator(
 
     Rows that terminate in the model stop (like the official rollouts). -> one check per depth.
     """
+    _check_counts(seed, rollout_length=rollout_length, n_starts=n_starts)
     rng = np.random.default_rng(seed)
     obs = mdp.initial(n_starts, rng)  # [n, O] normalised
     checks = []
-    with _simulator(env_id, seed) as (base, set_raw):
+    with _simulator(env_id, seed, mdp) as (base, set_raw):
         for depth in range(rollout_length):
             action = policy.sample(obs)  # [n, A] env scale
             with torch.no_grad():
@@ -185,9 +203,12 @@ def critic_vs_return(
     """
     if starts not in ("dataset", "reset"):
         raise ValueError(f"starts: expected 'dataset' or 'reset', got {starts!r}")
+    _check_counts(seed, n_episodes=n_episodes, max_steps=max_steps)
+    if not (is_real(gamma) and 0 <= gamma <= 1):  # was: gamma=2 accepted
+        raise ValueError(f"gamma: expected a discount in [0, 1], got {gamma!r}")
     rng = np.random.default_rng(seed)
     returns, lengths = [], []
-    with _simulator(env_id, seed) as (base, set_raw):
+    with _simulator(env_id, seed, mdp) as (base, set_raw):
         if starts == "dataset":
             start_obs = mdp.initial(n_episodes, rng)  # [n, O] normalised
             raw_starts = mdp.normalizer.unnormalize(start_obs).cpu().numpy().astype(np.float64)

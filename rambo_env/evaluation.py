@@ -143,6 +143,13 @@ def _run_lockstep(
 ) -> tuple[np.ndarray, np.ndarray]:
     n = len(envs)
     obs = np.stack([e.reset(seed=seed + i)[0] for i, e in enumerate(envs)]).astype(np.float32)
+    dim = getattr(normalizer, "obs_dim", None)
+    if dim is not None and (dim,) != obs.shape[1:]:  # was: "obs: last dimension must be …"
+        raise ValueError(
+            f"normalizer: fitted on obs_dim={dim} observations, but the env's observations have "
+            f"shape {obs.shape[1:]}; pass the normalizer of a model trained on this env's data"
+        )
+    action_shape = envs[0].action_space.shape
     returns = np.zeros(n, dtype=np.float64)
     lengths = np.zeros(n, dtype=np.int64)
     active = np.ones(n, dtype=bool)
@@ -150,9 +157,13 @@ def _run_lockstep(
         idx = np.flatnonzero(active)
         obs_norm = np.asarray(normalizer.normalize(obs[idx]), dtype=np.float32)  # [n_active, O]
         actions = np.asarray(act(obs_norm))  # [n_active, A]
-        if actions.shape[0] != idx.size:
-            raise ValueError(
-                f"act: returned {actions.shape[0]} actions for a batch of {idx.size} observations"
+        if actions.shape[:1] != (idx.size,):
+            got = f"{actions.shape[0]} actions" if actions.ndim else "a scalar"
+            raise ValueError(f"act: returned {got} for a batch of {idx.size} observations")
+        if action_shape is not None and actions.shape[1:] != action_shape:  # was: MuJoCo's
+            raise ValueError(  # "Action dimension mismatch", naming no argument
+                f"act: returned actions of shape {actions.shape[1:]} per observation, but the "
+                f"env's actions have shape {action_shape}"
             )
         for row, i in enumerate(idx):
             next_obs, reward, terminated, truncated, _ = envs[i].step(actions[row])

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rambo_env.curves import plot_curves, read_curves, read_curves_csv, write_curves_csv
+from rambo_env.curves import (
+    check_logged,
+    plot_curves,
+    read_curves,
+    read_curves_csv,
+    write_curves_csv,
+)
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.presets import RamboPreset
@@ -30,6 +36,7 @@ from rambo_env.run_io import (
     read_json,
     run_holder,
     safe_reason,
+    some_names,
     write_json,
 )
 from rambo_env.sweep_report import config_label, config_slug, dataset_slug
@@ -136,6 +143,26 @@ def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerE
     return entries
 
 
+def _check_is_a_ledger(ledger_dir: Path) -> None:
+    """A folder without ``index.json`` is a ledger only if it is empty or holds a ledger's own
+    files (CSVs, PNGs, temp files of an atomic write): was ``--ledger ''`` (or ``.``, a project
+    folder) silently filled the working folder with a ledger's CSV, PNG and index.json."""
+    if not ledger_dir.is_dir() or (ledger_dir / INDEX_NAME).exists():
+        return
+    foreign = sorted(
+        p.name
+        for p in ledger_dir.iterdir()
+        if p.suffix not in (".csv", ".png")
+        and not (p.name.startswith(".") and p.name.endswith(".tmp"))
+    )
+    if foreign:
+        raise ValueError(
+            f"ledger: {ledger_dir.resolve()} has no {INDEX_NAME} and holds files that are not a "
+            f"ledger's ({some_names(foreign)}); pass the results ledger's folder, or a new "
+            "or empty one (--ledger)"
+        )
+
+
 def update_ledger(
     run_dir: str | Path, ledger_dir: str | Path = DEFAULT_LEDGER_DIR, replace: bool = False
 ) -> LedgerEntry:
@@ -149,15 +176,11 @@ def update_ledger(
     if ledger_dir.exists() and not ledger_dir.is_dir():
         raise ValueError(f"ledger: {ledger_dir} is not a folder; pass the results ledger's folder")
     index = read_index(ledger_dir)  # a damaged index fails before anything is written
+    _check_is_a_ledger(ledger_dir)
     run = _read_run(run_dir)
     config, dataset, algo, seed = run["config"], run["dataset"], run["algo"], run["seed"]
     dataset_arg, layer_norm, resolved = run["dataset_arg"], run["layer_norm"], run["resolved"]
-    rows = read_curves(run_dir)
-    if not rows:
-        raise ValueError(
-            f"run_dir: {run_dir} has logged no iteration yet (no evaluation or iteration in "
-            f"{run_dir / 'tb'}); add it once its first iteration is done"
-        )
+    rows = check_logged(read_curves(run_dir), run_dir, "add it once its first iteration is done")
     scores = [r["normalized_score"] for r in rows if r["iteration"] > 0]
     scores = [s for s in scores if s is not None]
     bc = [r["normalized_score"] for r in rows if r["iteration"] == 0]

@@ -319,10 +319,10 @@ def check_model_args(
     check_seed(seed)
 
 
-def _check_finite(ensemble: GaussianEnsemble, what: str) -> None:
+def _check_finite(ensemble: GaussianEnsemble, what: str, hint: str = "it cannot be used") -> None:
     bad = [name for name, t in ensemble.state_dict().items() if not torch.isfinite(t).all()]
     if bad:
-        raise ValueError(f"{what}: non-finite weights in {bad[:5]}; it cannot be used")
+        raise ValueError(f"{what}: non-finite weights in {bad[:5]}; {hint}")
 
 
 def _cached_or_trained_ensemble(
@@ -414,12 +414,21 @@ def _trained_ensemble(
         compile=compile,
     )
     elite_mse = [report.holdout_mse[i] for i in report.elites]
+    # was: "the trained model: non-finite weights …; it cannot be used", naming no cause or fix
+    causes = (
+        f"the learning rate {mle_config.lr:g} too large (--mle-lr, MLEConfig.lr; official 3e-4), "
+        "or rewards or observations too large?"
+    )
     if not all(math.isfinite(m) for m in elite_mse):
         raise ValueError(
             f"dataset {dataset.name!r}: MLE pretraining gave a non-finite holdout MSE {elite_mse} "
-            "(rewards or observations too large or not finite?); the model was not cached"
+            f"({causes}); the model was not cached"
         )
-    _check_finite(ensemble, "the trained model")
+    _check_finite(
+        ensemble,
+        f"dataset {dataset.name!r}: MLE pretraining left a model with",
+        f"the model was not cached ({causes})",
+    )
     where = ""
     if path is not None:
         try:

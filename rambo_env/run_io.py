@@ -318,16 +318,20 @@ def check_run_folder(run_dir: str | Path) -> None:
         )
 
 
+def some_names(names: Sequence[str]) -> str:
+    """``a, b, c and 4 more``: the first three of ``names`` for a one-line message."""
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return ", ".join(names[:3]) + more
+
+
 def check_no_foreign_entries(run_dir: Path) -> None:
     """Raise ValueError naming the files in ``run_dir`` that are not a run's (see
     :func:`foreign_entries`): a run starts only in a new, empty or run folder."""
     foreign = foreign_entries(run_dir)
     if foreign:
-        shown = ", ".join(foreign[:3]) + (
-            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
-        )
         raise ValueError(
-            f"run_dir: {run_dir.resolve()} holds files that are not a run's ({shown}); a run "
+            f"run_dir: {run_dir.resolve()} holds files that are not a run's "
+            f"({some_names(foreign)}); a run "
             "starts in a new or empty folder and may clear it: pick another folder (--run-dir)"
         )
 
@@ -499,11 +503,16 @@ def longest_name_bytes(parts: Sequence[str]) -> int:
 
 def user_path(text: str) -> Path:
     """A path flag's value with ``~`` expanded (``--run-dir=~/runs/x``: the shell leaves it, and a
-    folder literally named ``~`` was created in the working directory).
+    folder literally named ``~`` was created in the working directory). An empty one is refused:
+    ``--run-dir "$DIR"`` with ``DIR`` unset meant the working folder.
 
     A name in it longer than :data:`NAME_MAX` bytes is argparse's error naming the flag (was: a
     bare or raw ``[Errno 36] File name too long`` from the first look at the path: ``--ledger``,
     ``--out``, ``--sweep-dir``)."""
+    if text == "":  # was: the working folder ('' is '.'): --behaviour-dir '' filled it
+        raise argparse.ArgumentTypeError(
+            "an empty path (an unset shell variable?); give a path, or '.' for the working folder"
+        )
     path = Path(text).expanduser()
     longest = longest_name_bytes(path.parts)
     if longest > NAME_MAX:
@@ -690,6 +699,11 @@ class WriteFailedError(OSError):
                 f"{path}: not written: the disk holding {where} is full ({err.strerror}); free "
                 "some space there (or write elsewhere: --run-dir, RAMBO_ENV_CACHE) and rerun"
             )
+        elif err.errno == errno.EISDIR or is_folder(path):  # was: "check … free space"
+            self.message = (
+                f"{path}: not written: a folder is where the file goes ({err.strerror}); move "
+                "that folder away, then rerun"
+            )
         else:
             self.message = (
                 f"{path}: not written ({err.strerror or safe_reason(err)}); check that {where} "
@@ -699,6 +713,15 @@ class WriteFailedError(OSError):
 
     def __str__(self) -> str:
         return self.message
+
+
+def is_folder(path: Path) -> bool:
+    """``path.is_dir()``, False where the path cannot be looked at (a name too long: the
+    caller's own check names it)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:

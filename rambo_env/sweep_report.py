@@ -21,6 +21,7 @@ Conventions (stated in the Markdown it writes):
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 import re
@@ -266,10 +267,20 @@ def config_slug(config: RamboPreset) -> str:
     return f"k{config.rollout_length}-lam{_fmt_lambda(config.adversary_weight)}"
 
 
+#: Longest dataset slug: a ledger CSV adds ~40 characters, and a file name takes 255 bytes.
+MAX_DATASET_SLUG = 100
+
+
 def dataset_slug(dataset: str) -> str:
-    """A file-name-safe short form: the stem of a path, ``/`` of a Minari id replaced."""
+    """A file-name-safe short form: the stem of a path, ``/`` of a Minari id replaced; a longer
+    one cut to :data:`MAX_DATASET_SLUG` with a hash of the whole (was: a dataset named by 300
+    characters trained, then its ledger CSV failed "File name too long … check free space")."""
     name = Path(dataset).stem if is_dataset_file(dataset) else dataset
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "dataset"
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "dataset"
+    if len(slug) > MAX_DATASET_SLUG:
+        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+        slug = f"{slug[: MAX_DATASET_SLUG - 11]}-{digest}"
+    return slug
 
 
 def _fmt_heuristic(value: float) -> str:

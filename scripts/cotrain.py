@@ -204,15 +204,17 @@ def check_ledger(ledger_dir: Path) -> None:
 
 def interrupted_line(run_dir: Path | None) -> str:
     """What an interrupt that reached ``main`` left: the run's checkpoint (a second Ctrl-C while
-    the first was being handled) or only the MLE pretraining checkpoint (setup)."""
+    the first was being handled), or at most the MLE pretraining checkpoint (setup: dataset
+    load or generation, MLE, BC)."""
     if run_dir is not None and (Path(run_dir) / CHECKPOINT_NAME).is_file():
         return (  # was: "interrupted before training" after iterations had been checkpointed
             "interrupted; the run's last checkpoint is kept: continue with: "
             f"python scripts/cotrain.py --resume {shlex.quote(str(run_dir))}"
         )
-    return (
-        "interrupted before training; the MLE pretraining checkpoint is kept: "
-        "rerun the same command to continue"
+    return (  # was: "the MLE pretraining checkpoint is kept" also during dataset generation
+        "interrupted before training: rerun the same command to continue (MLE pretraining "
+        "resumes from its last epoch; a dataset generated on first use starts over, as none is "
+        "saved half-done)"
     )
 
 

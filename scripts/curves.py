@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rambo_env.curves import (
     CURVE_COLUMNS,
+    check_logged,
     plot_curves,
     read_curves,
     read_curves_csv,
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             user_path(name)
     except argparse.ArgumentTypeError as err:
         parser.error(f"--out: {err}")
-    if args.out.endswith(("/", os.sep)) or user_path(args.out).is_dir():  # '' is '.'
+    if not args.out or args.out.endswith(("/", os.sep)) or user_path(args.out).is_dir():
         parser.error(  # was: hidden files '<folder>/.png' and '<folder>/-<label>.csv'
             f"--out: {args.out!r} names a folder, not an output prefix; give folder/name "
             "(writes folder/name.png and folder/name-<label>.csv)"
@@ -105,7 +106,10 @@ def main(argv: list[str] | None = None) -> int:
                 curves[label] = read_curves_csv(run)
                 from_csv.add(label)
             else:
-                curves[label] = read_curves(run)
+                # was: an empty tb/ (or lost events) written as "0 iterations" and plotted
+                curves[label] = check_logged(
+                    read_curves(run), run, "plot it once its first iteration is done"
+                )
         except (FileNotFoundError, ValueError) as err:
             parser.exit(2, f"error: {err}\n")
     try:

@@ -143,7 +143,7 @@ def check_args(args: Args) -> None:
     if args.train_policy:  # was: "min() arg is an empty sequence" after the training
         from agents.behaviour import BehaviourConfig
 
-        BehaviourConfig("-", (0.0, 0.0), max_steps=args.behaviour_steps)
+        BehaviourConfig(ENV_IDS[args.env], (0.0, 0.0), max_steps=args.behaviour_steps)
     check_n_workers(args.workers, args.n_transitions, "workers")
     check_n_envs(args.n_envs)
     check_generation_memory(args.env, args.level, args.n_transitions)  # before any training

@@ -152,6 +152,24 @@ def test_cli_refuses_a_bad_out_and_bad_hlines_before_writing(tmp_path, capsys):
     assert not (tmp_path / "p.png").exists()
 
 
+def test_a_run_with_nothing_logged_is_refused_not_plotted_empty(tmp_path, capsys):
+    """Probe 12: a run whose tb/ holds no events (emptied, not yet logged) was written as
+    "0 iterations" and plotted empty beside the other runs, without a word."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("curves_cli", ROOT / "scripts" / "curves.py")
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    _log(tmp_path / "a", {1: {"rambo/q_avg": 1.0}})
+    (tmp_path / "b" / TB_DIR).mkdir(parents=True)
+    out = tmp_path / "out" / "cmp"
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([f"a={tmp_path / 'a'}", f"b={tmp_path / 'b'}", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "b has logged no iteration yet" in err, err
+    assert not (tmp_path / "out").exists()  # nothing written
+
+
 def test_csv_round_trip_and_foreign_csv(tmp_path):
     from rambo_env.curves import read_curves_csv
 

@@ -148,3 +148,27 @@ def test_critic_vs_return_from_reset_states_starts_where_evaluation_does():
     assert dataset.starts == "dataset" and dataset.mc_return != pytest.approx(check.mc_return)
     with pytest.raises(ValueError, match="starts: expected 'dataset' or 'reset', got 'random'"):
         critic_vs_return(mdp, _policy(), "Hopper-v5", gamma=0.0, starts="random")
+
+
+def test_model_vs_simulator_and_critic_vs_return_check_their_arguments():
+    """Probe 12: another env's dims gave a bare AssertionError; ``rollout_length=0`` returned no
+    check, ``max_steps=0`` ran one step, ``gamma=2`` was accepted, a count of 0 was called 'n'."""
+    mdp, _ = _hopper_mdp()
+    for kwargs, match in (
+        ({"env_id": "Walker2d-v5"}, r"env_id: 'Walker2d-v5' has obs_dim 17 / action_dim 6, but"),
+        ({"rollout_length": 0}, "rollout_length: expected an int >= 1, got 0"),
+        ({"n_starts": 0}, "n_starts: expected an int >= 1, got 0"),
+        ({"seed": -1}, "seed: expected an int >= 0"),
+    ):
+        args = {"env_id": "Hopper-v5", "rollout_length": 2, "n_starts": 4, **kwargs}
+        with pytest.raises(ValueError, match=match):
+            model_vs_simulator(mdp, _policy(), args.pop("env_id"), **args)
+    for kwargs, match in (
+        ({"env_id": "Walker2d-v5"}, "env_id: 'Walker2d-v5' has obs_dim 17"),
+        ({"max_steps": 0}, "max_steps: expected an int >= 1, got 0"),
+        ({"n_episodes": 0}, "n_episodes: expected an int >= 1, got 0"),
+        ({"gamma": 2.0}, r"gamma: expected a discount in \[0, 1\], got 2.0"),
+    ):
+        args = {"env_id": "Hopper-v5", "gamma": 0.99, "n_episodes": 2, "max_steps": 3, **kwargs}
+        with pytest.raises(ValueError, match=match):
+            critic_vs_return(mdp, _policy(), args.pop("env_id"), **args)

@@ -88,6 +88,19 @@ def test_bad_act_and_n_episodes():
         evaluate_policy(lambda o: np.zeros((1, 1)), "Pendulum-v1", _normalizer(3), n_episodes=2)
 
 
+def test_act_of_the_wrong_action_shape_or_a_normalizer_of_other_dims_is_named():
+    """Probe 12: actions of another dim gave MuJoCo's "Action dimension mismatch"; a normalizer
+    of another env's dims gave "obs: last dimension must be obs_dim=11 …"."""
+    for actions, match in (
+        (np.zeros((2, 2)), r"act: returned actions of shape \(2,\) per observation, but the env's"),
+        (np.float32(0.0), "act: returned a scalar for a batch of 2"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            evaluate_policy(lambda o, a=actions: a, "Pendulum-v1", _normalizer(3), n_episodes=2)
+    with pytest.raises(ValueError, match=r"normalizer: fitted on obs_dim=11 observations, but"):
+        evaluate_policy(lambda o: np.zeros((len(o), 1)), "Pendulum-v1", _normalizer(11))
+
+
 def test_final_score_is_mean_of_last_ten():
     history = [0.0] * 5 + list(range(1, 11))
     assert final_score(history) == pytest.approx(5.5)

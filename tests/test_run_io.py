@@ -206,6 +206,15 @@ def test_claim_run_dir_locks_takes_over_stale_locks_and_cleans_up(tmp_path):
             pass
 
 
+def test_a_folder_where_the_file_goes_is_named_not_blamed_on_the_disk(tmp_path):
+    """Probe 12: a folder at a cached model's path (a copy tool, by hand) made every run retrain
+    and warn "not written (Is a directory); check that … is a writable folder with free space"."""
+    (tmp_path / "x.json").mkdir()
+    with pytest.raises(WriteFailedError, match=r"x.json: not written: a folder is where the file"):
+        write_json(tmp_path / "x.json", {"a": 1})
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]  # no temp file
+
+
 def test_atomic_write_gives_files_the_mode_a_plain_write_would(tmp_path):
     """Issue 14 probe: every output (config, checkpoint, dataset, model cache) was 0600
     (mkstemp's mode), unreadable by other users whatever the umask."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,6 +175,7 @@ class OfflineDataset:
         dataset.validate()
         dataset._warn_unmarked_episode_ends()
         dataset._warn_constant_actions()
+        dataset._warn_frozen_observations()
         return dataset
 
     @classmethod
@@ -255,6 +257,13 @@ class OfflineDataset:
                 raise DatasetValidationError(
                     f"env_id: {env_id!r} is not a registered Gymnasium env; import the package "
                     "that registers it before loading, or drop env_id to train without evaluation"
+                )
+            entry = gym.registry[env_id].entry_point
+            if "RamboModelEnv" in getattr(entry, "__qualname__", str(entry)):
+                raise DatasetValidationError(  # was: made to check dims, i.e. a dataset loaded
+                    f"env_id: {env_id!r} is this project's learned-model env, not a real env "
+                    "(checking it would load a dataset and train a model); name the real env "
+                    "the data come from, e.g. Hopper-v5"
                 )
         refs = (("ref_min_score", self.ref_min_score), ("ref_max_score", self.ref_max_score))
         for name, value in refs:
@@ -360,6 +369,25 @@ class OfflineDataset:
                 "policy trained in it may exploit them; check the data collection"
             )
 
+    def _warn_frozen_observations(self) -> None:
+        """One warning when the observations hold no dynamics: every row the same state, or every
+        next state equal to its state (was: trained without a word on such broken data)."""
+        if len(self.observations) < 2:
+            return
+        if (self.observations == self.observations[0]).all() and (
+            self.next_observations == self.observations[0]
+        ).all():
+            said = "every observation and next observation is the same state (row 0's)"
+        elif (self.next_observations == self.observations).all():
+            said = "every next observation equals its observation (nothing ever moves)"
+        else:
+            return
+        print(
+            f"[rambo_env] WARNING: dataset {self.name!r}: {said} over all "
+            f"{len(self.observations)} rows: the data hold no dynamics for the model to learn; "
+            "check the data collection (e.g. next_observations stored before env.step)"
+        )
+
     def _warn_unmarked_episode_ends(self) -> None:
         unmarked = self.unmarked_episode_ends()
         if unmarked.size:
@@ -435,8 +463,19 @@ class OfflineDataset:
     def to_npz(self, path: str | Path) -> Path:
         """Write arrays and metadata to ``path`` atomically (temp file in the same dir + rename;
         a failed write, e.g. a full disk, names the file: :func:`rambo_env.run_io.atomic_write`)."""
-        from rambo_env.run_io import atomic_write  # lazy: run_io imports torch
+        from rambo_env.run_io import atomic_write, is_folder  # lazy: run_io imports torch
 
+        # was: "x" / "x.hdf5" written as npz that load_dataset cannot read back by that name, a
+        # folder "not written (Is a directory); check … free space", None a raw TypeError
+        if not isinstance(path, str | os.PathLike) or not str(path).lower().endswith(".npz"):
+            raise ValueError(
+                f"path: expected a file name ending in .npz (load_dataset reads a file by its "
+                f"ending), got {path!r}"
+            )
+        if is_folder(Path(path)):  # an unwritable folder stays atomic_write's OSError: the
+            raise ValueError(  # flat cache's best-effort write catches it
+                f"path: {path} is a folder; name a .npz file in a writable folder"
+            )
         meta = {
             k: np.asarray("" if getattr(self, k) is None else getattr(self, k))
             for k in _META_FIELDS

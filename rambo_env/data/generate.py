@@ -20,6 +20,7 @@ import dataclasses
 import multiprocessing as mp
 import multiprocessing.spawn as mp_spawn
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -63,6 +64,29 @@ ActFn = Callable[[np.ndarray], np.ndarray]  # [B, obs_dim] float32 -> [B, action
 def default_dataset_id(env: str, level: str) -> str:
     """Minari id of the project's generated dataset, e.g. ``rambo/hopper/medium-v0``."""
     return f"rambo/{env}/{level}-v0"
+
+
+def short_name_of_id(dataset_id: str) -> tuple[str, str] | None:
+    """``(env, level)`` of the short name that reads ``dataset_id`` (``rambo/<env>/<level>-v0``,
+    ``mujoco/<env>/<level>-v0``), or None for an id no short name reads."""
+    match = re.fullmatch(r"(?:rambo|mujoco)/([^/]+)/([^/]+)-v0", dataset_id)
+    if match is None or match[1] not in ENV_IDS or match[2] not in LEVELS:
+        return None
+    return match[1], match[2]
+
+
+def check_id_matches_data(dataset_id: str, env: str, level: str) -> None:
+    """An id that a short name reads holds that env and level: was ``--level random --dataset-id
+    rambo/hopper/medium-v0`` (or ``--env walker2d``) accepted, and ``--dataset hopper-medium``
+    then trained on the random (Walker2d) data under the name hopper-medium."""
+    named = short_name_of_id(dataset_id)
+    if named is not None and named != (env, level):
+        raise ValueError(
+            f"dataset_id: {dataset_id!r} is where the short name '{named[0]}-{named[1]}' is read "
+            f"from, but these are {env}-{level} data ('--dataset {named[0]}-{named[1]}' would "
+            f"train on them); leave --dataset-id out (rambo/{env}/{level}-v0) or use another "
+            f"namespace, e.g. mine/{env}/{level}-v0"
+        )
 
 
 def default_replay_path(env: str) -> Path:
@@ -606,13 +630,19 @@ def generate_dataset(
             f"level 'medium-expert' needs an expert policy: pass --expert-policy PATH or "
             f"--train-policy to scripts/make_dataset.py --env {env} --level medium-expert"
         )
-    from rambo_env.data.minari_io import check_dataset_id, check_minari_root, minari_dataset_path
+    from rambo_env.data.minari_io import (
+        check_dataset_id,
+        check_minari_root,
+        minari_dataset_name,
+        minari_dataset_path,
+    )
     from rambo_env.dynamics.ensemble import check_device
 
     check_device(device)
     dataset_id = check_dataset_id(
         default_dataset_id(env, level) if dataset_id is None else dataset_id
     )
+    check_id_matches_data(dataset_id, env, level)
 
     if minari_dataset_path(dataset_id).exists() and not force:
         raise FileExistsError(
@@ -638,7 +668,7 @@ def generate_dataset(
         env_id=ENV_IDS[env],
         ref_min_score=ref_min,
         ref_max_score=ref_max,
-        name=f"{env}-{level}",
+        name=minari_dataset_name(dataset_id, ENV_IDS[env]),  # as read back, cached or not
         source=f"minari:{dataset_id} (generated)",
     )
     returns = _complete_episode_returns(episodes, gym.spec(ENV_IDS[env]).max_episode_steps or 1000)

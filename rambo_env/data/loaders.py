@@ -12,6 +12,7 @@ The resolved source is printed and kept in ``dataset.source``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import os
@@ -32,7 +33,7 @@ from rambo_env.data.d4rl_io import (
     resolve_d4rl_dir,
 )
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
-from rambo_env.data.minari_io import minari_dataset_exists, read_minari
+from rambo_env.data.minari_io import minari_dataset_exists, minari_dataset_path, read_minari
 from rambo_env.data.scores import ENV_IDS, LEVELS
 from rambo_env.run_io import check_flag, check_seed, safe_reason
 
@@ -55,6 +56,14 @@ def is_dataset_file(name: str | Path) -> bool:
     """True if :func:`load_dataset` treats ``name`` as a file path (by its ending, in any case:
     ``x.NPZ`` too), not a name."""
     return str(name).lower().endswith(DATASET_FILE_SUFFIXES)
+
+
+def absolute_dataset(dataset: str) -> str:
+    """A dataset file path made absolute (a sweep's trials run in Tune's folders; a run's
+    config.json must name the same file from any working folder); names unchanged."""
+    if is_dataset_file(dataset):
+        return str(Path(dataset).expanduser().resolve())
+    return str(dataset)
 
 
 def _read_named(path: str, kind: str, read: Callable[[], OfflineDataset]) -> OfflineDataset:
@@ -106,6 +115,7 @@ def load_dataset(
     check_flag(download, "download")  # was: generate="no" generated (any truthy value)
     check_flag(generate, "generate")
     try:
+        _check_env_id_fits_short_name(name_or_path, env_id)
         dataset = _resolve(name_or_path, download, generate, d4rl_dir, n_transitions, seed)
         if env_id is not None:
             dataset = dataclasses.replace(dataset, env_id=env_id)
@@ -156,6 +166,14 @@ def _check_load_args(src: Any, n_transitions: Any, seed: Any, d4rl_dir: Any = No
         or n_transitions < 1
     ):
         raise ValueError(f"n_transitions: expected a positive int or None, got {n_transitions!r}")
+    text = str(src) if isinstance(src, str | os.PathLike) else None
+    looks_in_d4rl = text is not None and (text in SHORT_NAMES or parse_d4rl_name(text) is not None)
+    if d4rl_dir is not None and not looks_in_d4rl:  # was: silently ignored
+        what = f"{type(src).__name__}" if text is None else repr(text)
+        raise ValueError(
+            f"d4rl_dir: only a D4RL name (hopper-medium-v2) or a short name (hopper-medium) is "
+            f"looked for there, but {what} is loaded as it is; leave d4rl_dir out"
+        )
     given = [name for name, v in (("n_transitions", n_transitions), ("seed", seed)) if v]
     if given and not (isinstance(src, str | os.PathLike) and str(src) in SHORT_NAMES):
         what = f"{type(src).__name__}" if isinstance(src, dict | OfflineDataset) else repr(str(src))
@@ -183,6 +201,36 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
         "real transitions keep the data's flags; check that the data come from this env "
         "(version, observation layout) or pass the right --env-id"
     )
+
+
+def _check_env_id_fits_short_name(src: Any, env_id: str | None) -> None:
+    """``env_id`` with a short name is checked against that env's dims before the dataset is
+    loaded or generated (was: ``--dataset hopper-random --env-id Walker2d-v5`` generated 1M
+    Hopper steps, minutes, then failed on the dims)."""
+    if env_id is None or not (isinstance(src, str | os.PathLike) and str(src) in SHORT_NAMES):
+        return
+    named = ENV_IDS[SHORT_NAMES[str(src)][0]]
+    if env_id == named:
+        return
+    import gymnasium as gym
+
+    with contextlib.closing(gym.make(named)) as env:
+        obs_space, action_space = env.observation_space, env.action_space
+    mid = ((action_space.low + action_space.high) / 2).astype(np.float32)
+    rows = {
+        "observations": np.zeros((2, *obs_space.shape), np.float32),
+        "next_observations": np.zeros((2, *obs_space.shape), np.float32),
+        "actions": np.stack([mid, mid]),
+        "rewards": np.zeros(2, np.float32),
+        "terminals": np.zeros(2, bool),
+        "timeouts": np.array([False, True]),
+    }
+    try:  # the dims of the data the short name gives, checked as its data would be
+        validate_for_env(OfflineDataset(**rows, env_id=env_id, name=str(src)))
+    except DatasetValidationError as err:
+        raise DatasetValidationError(
+            f"env_id: {env_id!r} does not fit {str(src)!r}, which is {named} data ({err})"
+        ) from None
 
 
 def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:
@@ -281,17 +329,37 @@ def _load_d4rl_name(name: str, d4rl_dir: Any) -> OfflineDataset:
     if path is None:
         # the folder searched, as resolved (was "(= None)" with $D4RL_DATASET_DIR set)
         where = resolve_d4rl_dir(d4rl_dir)
-        if where is not None and not where.is_dir():
+        into = "into that directory"
+        if where is None:  # was: "(= None)" and "into that directory"
+            where = "neither is set"
+            into = "into a folder and set D4RL_DATASET_DIR to it (or pass d4rl_dir=)"
+        elif not where.is_dir():
             where = f"{where}, which is not a folder"
         raise DatasetUnavailableError(
             f"D4RL dataset {name!r}: the d4rl package does not import (it needs mujoco_py) and no "
             f"file {env}_{level.replace('-', '_')}-v{version}.hdf5 is in d4rl_dir / $D4RL_DATASET_DIR "
             f"(= {where}). Download it on a connected machine from D4RL "
-            "(http://rail.eecs.berkeley.edu/datasets/offline_rl/gym_mujoco_v2/) into that directory, "
+            f"(http://rail.eecs.berkeley.edu/datasets/offline_rl/gym_mujoco_v2/) {into}, "
             f"or use the generated equivalent '{env}-{level}' (python scripts/make_dataset.py "
             f"--env {env} --level {level})"
         )
     return read_d4rl_hdf5(path)
+
+
+def _check_short_name_data(
+    dataset: OfflineDataset, env: str, level: str, dataset_id: str
+) -> OfflineDataset:
+    """The Minari dataset a short name read holds that env (and, where it records one, that
+    level): was ``hopper-medium`` silently Walker2d or random data written under its id."""
+    recorded = dataset.metadata.get("level")
+    if dataset.env_id != ENV_IDS[env] or (isinstance(recorded, str) and recorded != level):
+        holds = f"{dataset.env_id} data" + (f" of level {recorded!r}" if recorded else "")
+        raise DatasetValidationError(
+            f"dataset '{env}-{level}': {dataset_id} holds {holds}, not {ENV_IDS[env]} {level} "
+            f"data; regenerate it with python scripts/make_dataset.py --env {env} --level "
+            f"{level} --force (or remove {minari_dataset_path(dataset_id)})"
+        )
+    return dataset
 
 
 def _load_short(
@@ -307,10 +375,12 @@ def _load_short(
 
     minari_id = f"mujoco/{env}/{level}-v0"
     if minari_dataset_exists(minari_id):
-        return read_minari(minari_id)
+        return _check_short_name_data(read_minari(minari_id), env, level, minari_id)
     if download:
         try:
-            return read_minari(minari_id, download=True)
+            return _check_short_name_data(
+                read_minari(minari_id, download=True), env, level, minari_id
+            )
         except DatasetUnavailableError as err:
             print(
                 f"[rambo_env] could not download {minari_id}: {err.__cause__}; trying local sources"
@@ -320,7 +390,7 @@ def _load_short(
         return read_d4rl_hdf5(d4rl_file)
     generated_id = default_dataset_id(env, level)
     if minari_dataset_exists(generated_id):
-        dataset = read_minari(generated_id)
+        dataset = _check_short_name_data(read_minari(generated_id), env, level, generated_id)
         stored = dataset.metadata.get("n_transitions")
         if n_transitions is not None and stored not in (None, n_transitions):
             print(

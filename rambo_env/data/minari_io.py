@@ -322,6 +322,17 @@ def write_flat_cache(dataset_id: str, dataset: OfflineDataset) -> None:
         print(f"[rambo_env] WARNING: flat cache of {dataset_id} not written: {err}")
 
 
+def minari_dataset_name(dataset_id: str, env_id: str | None) -> str:
+    """The name a Minari dataset is loaded under: ``<env>-<name>`` for ``ns/<env>/<name>-vN`` of
+    that env (``rambo/hopper/medium-v0`` -> ``hopper-medium``), else the id itself. Generation
+    uses it too (was: a dataset generated as ``mine/hopper/b-v0`` was ``hopper-random`` while its
+    flat cache lasted and ``hopper-b`` after: another (k, λ) preset and ledger key)."""
+    parts = dataset_id.split("/")
+    if len(parts) >= 3 and env_name_from_id(env_id) == parts[-2]:
+        return f"{parts[-2]}-{parts[-1].rsplit('-v', 1)[0]}"
+    return dataset_id
+
+
 def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
     spec = metadata.get("env_spec")
     env_id = None
@@ -329,15 +340,11 @@ def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
         import json
 
         env_id = json.loads(spec).get("id")
-    parts = dataset_id.split("/")
-    name = dataset_id
-    if len(parts) >= 3 and env_name_from_id(env_id) == parts[-2]:
-        name = f"{parts[-2]}-{parts[-1].rsplit('-v', 1)[0]}"
     return {
         "env_id": env_id,
         "ref_min_score": metadata.get("ref_min_score"),
         "ref_max_score": metadata.get("ref_max_score"),
-        "name": name,
+        "name": minari_dataset_name(dataset_id, env_id),
         "metadata": {"minari_id": dataset_id, **metadata.get("rambo_env", {})},
     }
 

@@ -8,6 +8,7 @@ so that ``sac.actor.state_dict()`` can be saved and loaded here without importin
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -103,6 +104,10 @@ def load_actor(path: str | Path, device: str | torch.device = "cpu") -> Squashed
     # resolved: torch.load cannot place storages on "cpu:0" (was: "not a behaviour actor"); and
     # before the load, so that a bad device is not called a bad file ("re-create it")
     map_location = resolve_device(device)
+    if not isinstance(path, str | os.PathLike):  # was: torch's "… io.BytesIO …" advice
+        raise ValueError(
+            f"path: expected a policy file path (str / pathlib.Path), got {type(path).__name__}"
+        )
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
         actor = SquashedGaussianActor(

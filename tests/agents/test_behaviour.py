@@ -66,3 +66,24 @@ def test_a_step_budget_below_one_evaluation_is_refused_before_training(tmp_path,
     assert cli.main([*argv, "--behaviour-dir", str(tmp_path / "b")]) == 2
     assert "max_steps: 100 < eval_freq=2500" in capsys.readouterr().err
     assert not (tmp_path / "b").exists()
+
+
+def test_a_behaviour_config_with_a_wrong_value_is_refused():
+    """Probe 12: an inverted or NaN band, seed -1, buffer_size 0, learning_starts -1, a float
+    or string step count and an unknown env were accepted (failing, or training to max_steps
+    for a band no return can enter, only during the training)."""
+    for changes, match in (
+        ({"band": (2000.0, 1000.0)}, r"band: expected \(low, high\) returns with low <= high"),
+        ({"band": (math.nan, 1.0)}, "band: expected"),
+        ({"band": (1.0,)}, "band: expected"),
+        ({"seed": -1}, "BehaviourConfig.seed: expected an int >= 0, got -1"),
+        ({"buffer_size": 0}, "buffer_size: expected None or an int >= max_steps=80, got 0"),
+        ({"buffer_size": 10}, "a smaller buffer wraps"),
+        ({"learning_starts": -1}, "learning_starts: expected an int >= 0, got -1"),
+        ({"max_steps": 80.0}, "max_steps: expected an int >= 1, got 80.0"),
+        ({"max_steps": "80"}, "max_steps: expected an int >= 1, got '80'"),
+        ({"env_id": "NoSuchEnv-v0"}, "env_id: 'NoSuchEnv-v0' is not a Gymnasium env id"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            _cfg(**changes)
+    _cfg(band=(-math.inf, math.inf), buffer_size=None)  # valid

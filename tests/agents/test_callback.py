@@ -307,3 +307,68 @@ def test_library_calls_with_wrong_types_name_the_argument():
     with pytest.raises(ValueError, match="seed: expected an int >= 0, got -1"):
         env.seed(-1)
     assert env.reset().shape == (N_ENVS, 3)  # the refused seed left the env usable
+
+
+def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
+    """Probe 12: make_agent(gradient_steps=2.5 / tensorboard_log=5) failed with a raw TypeError
+    at the first learn; batch_size=0, gamma=1.5, tau=2 trained without a word; exploration_std=-1
+    was named 'sigma'; a normalizer of other dims said "obs: last dimension …". RamboCallback:
+    q_eval_size "10" a raw TypeError, 2.5 / True cut to 2 / 1, seed -1 accepted, hooks not
+    callable. MixedReplayBuffer: real_ratio "0.5" a raw TypeError, buffer_size 0 / -5 accepted,
+    sample(-3) torch's "negative dimension"."""
+    from agents.buffer import MixedReplayBuffer
+
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    for algo, extra, match in (
+        ("sac", {"gradient_steps": 2.5}, "gradient_steps: expected an int >= 0"),
+        ("sac", {"gradient_steps": -2}, "gradient_steps: expected an int >= 0"),
+        ("sac", {"tensorboard_log": 5}, "tensorboard_log: expected a folder path or None"),
+        ("sac", {"batch_size": 0}, r"batch_size: expected an int >= 1, got 0"),
+        ("sac", {"gamma": 1.5}, r"gamma: expected a number in \[0.0, 1.0\], got 1.5"),
+        ("sac", {"tau": 2.0}, r"tau: expected a number in \(0.0, 1.0\], got 2.0"),
+        ("sac", {"tau": 0.0}, r"tau: expected a number in \(0.0, 1.0\]"),
+        ("td3", {"exploration_std": -1}, "exploration_std: expected a number >= 0, got -1"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            make_agent(algo, env, dataset, mdp.normalizer, **{**kw, **extra})
+    other = ObsNormalizer(np.zeros(5, np.float32), np.ones(5, np.float32))
+    with pytest.raises(ValueError, match="normalizer: fitted on obs_dim=5 observations, but"):
+        make_agent("sac", env, dataset, other, **kw)
+    agent = make_agent("sac", env, dataset, mdp.normalizer, gradient_steps=-1, **kw)  # SB3's -1
+    wide = OfflineDataset.from_arrays(
+        {k: np.concatenate([v, v], axis=1) if k.endswith("observations") else v
+         for k, v in _arrays_of(dataset).items()}
+    )  # fmt: skip
+    with pytest.raises(ValueError, match=r"dataset: obs_dim=\d+, action_dim=\d+ do not match the"):
+        ModelAdversary(mdp, wide, AdversaryConfig(3e-4, K))  # was: named the normalizer
+    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K))
+    for extra, match in (
+        ({"q_eval_size": "10"}, "q_eval_size: expected an int >= 1, got '10'"),
+        ({"q_eval_size": 2.5}, "q_eval_size: expected an int >= 1, got 2.5"),
+        ({"q_eval_size": True}, "q_eval_size: expected an int >= 1, got True"),
+        ({"seed": -1}, "seed: expected an int >= 0, got -1"),
+        ({"on_iteration_end": [5]}, r"on_iteration_end\[0\]: expected a callable"),
+        ({"on_iteration_end": print}, "on_iteration_end: expected a list of callables, got one"),
+        ({"on_iteration_end": 5}, "on_iteration_end: expected a list of callables, got int"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            RamboCallback(adversary, **extra)
+    spaces = (env.observation_space, env.action_space)
+    buffer_kw = {"dataset": dataset, "normalizer": mdp.normalizer}
+    for size, extra, match in (
+        (10, {"real_ratio": "0.5"}, "real_ratio: expected a value in"),
+        (0, {}, "buffer_size: expected an int >= 1, got 0"),
+        (-5, {}, "buffer_size: expected an int >= 1, got -5"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            MixedReplayBuffer(size, *spaces, **buffer_kw, **extra)
+    for batch in (-3, 0, 2.5):
+        with pytest.raises(ValueError, match="batch_size: expected an int >= 1"):
+            agent.replay_buffer.sample(batch)
+
+
+def _arrays_of(dataset: OfflineDataset) -> dict[str, np.ndarray]:
+    keys = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
+    return {k: getattr(dataset, k) for k in keys}

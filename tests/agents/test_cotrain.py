@@ -279,6 +279,24 @@ def test_path_flags_expand_a_tilde(tmp_path, monkeypatch, capsys):
     assert f"{tmp_path / 'no-run'}" in capsys.readouterr().err
 
 
+def test_an_empty_path_flag_is_refused(capsys):
+    """Probe 12: ``--behaviour-dir ''`` (an unset ``"$DIR"``) wrote hopper/ into the working
+    folder; '' was '.' for every path flag."""
+    for parse, flags in (
+        (cotrain_cli.build_parser().parse_args, ["--run-dir", ""]),
+        (cotrain_cli.build_parser().parse_args, ["--ledger", ""]),
+        (
+            load_script("make_dataset").parse_args,
+            ["--env", "hopper", "--level", "medium", "--train-policy", "--behaviour-dir", ""],
+        ),
+        (load_script("ledger").main, ["runs/x", "--ledger", ""]),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            parse(flags)
+        assert exit_info.value.code == 2
+        assert "an empty path (an unset shell variable?)" in capsys.readouterr().err
+
+
 def test_negative_numbers_in_any_notation_are_option_values(capsys):
     """``--log-std-min -5e0`` / ``--q-limit -inf``: argparse took them for flags ("expected one
     argument"); now they are values, checked as any other."""
@@ -326,18 +344,27 @@ def test_config_validation_names_the_field():
     assert set(docs) == {f.name for f in dataclasses.fields(CotrainConfig)}
 
 
-def test_no_adversary_steps_with_a_positive_lambda_is_refused():
-    """was: accepted; λ was never used, yet results and the ledger called it a λ = 3e-4 run."""
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("adversary_steps_per_iteration", 0, r"adversary_steps_per_iteration: 0, but .* λ = "),
+        # probe 12: no model row ever reached the agent, yet it was called a λ > 0 run
+        ("real_ratio", 1.0, r"real_ratio: 1, but adversary_weight λ = "),
+    ],
+)
+def test_a_positive_lambda_that_never_acts_is_refused(field, value, message):
+    """No adversary step, or agent batches of real data only, with λ > 0: was accepted; λ never
+    reached the agent, yet results and the ledger called it a λ = 3e-4 run."""
     from agents.cotrain_setup import build_session
     from agents.sweep import SweepSpec
 
-    with pytest.raises(ValueError, match=r"adversary_steps_per_iteration: 0, but .* λ = 0.0003"):
-        CotrainConfig(adversary_weight=3e-4, adversary_steps_per_iteration=0)
-    CotrainConfig(adversary_weight=0.0, adversary_steps_per_iteration=0)  # a frozen MLE model
-    preset = CotrainConfig(dataset="hopper-medium", adversary_steps_per_iteration=0)
-    with pytest.raises(ValueError, match=r"\(preset hopper-medium\)"):
+    with pytest.raises(ValueError, match=message + "0.0003"):
+        CotrainConfig(adversary_weight=3e-4, **{field: value})
+    CotrainConfig(adversary_weight=0.0, **{field: value})  # a frozen MLE model / the real data
+    preset = CotrainConfig(dataset="hopper-medium", **{field: value})
+    with pytest.raises(ValueError, match=message + r".*\(preset hopper-medium\)"):
         build_session(preset)  # before the dataset is generated on first use
-    with pytest.raises(ValueError, match=r"--configs 2:0.0003"):
+    with pytest.raises(ValueError, match=message + r".*--configs 2:0.0003"):
         SweepSpec(("hopper-medium",), (RamboPreset(2, 3e-4),), (0,), preset)
 
 
@@ -595,6 +622,8 @@ def test_ctrl_c_during_setup_is_one_line_and_exit_130(tmp_path, monkeypatch, cap
     err = capsys.readouterr().err
     assert code == 130 and "Traceback" not in err
     assert "rerun the same command to continue" in err
+    # probe 12: said "the MLE pretraining checkpoint is kept" also when a dataset was generated
+    assert "checkpoint is kept" not in err and "a dataset generated on first use starts" in err
 
 
 def test_second_ctrl_c_after_a_checkpoint_points_to_resume(tmp_path, monkeypatch, capsys):
@@ -794,6 +823,34 @@ def test_resume_after_the_dataset_file_moved_says_where_the_path_came_from(tiny_
     with pytest.raises(ValueError, match=message):
         run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "run", resume=True)
     with pytest.raises(ValueError, match=message):  # scripts/diagnose.py's loader
+        load_session(tmp_path / "run")
+
+
+def test_a_relative_dataset_path_is_saved_absolute_and_resumes_from_anywhere(
+    tiny_hopper, tmp_path, monkeypatch
+):
+    """Probe 12: config.json kept ``--dataset data.npz`` relative, so ``--resume`` from another
+    folder said the file "does not exist; put the file back" (or used another data.npz)."""
+    import shutil
+
+    from agents.cotrain import load_config, load_session
+
+    (tmp_path / "start").mkdir()
+    shutil.copy(tiny_hopper, tmp_path / "start" / "data.npz")
+    monkeypatch.chdir(tmp_path / "start")
+    cfg = tiny_config("data.npz", stop_at_iteration=1, n_iterations=2)
+    run_cotrain(cfg, tmp_path / "run")
+    assert load_config(tmp_path / "run").dataset == str(tmp_path / "start" / "data.npz")
+    monkeypatch.chdir(tmp_path)
+    resumed = load_config(tmp_path / "run")
+    done = run_cotrain(dataclasses.replace(resumed, stop_at_iteration=None), tmp_path / "run", True)
+    assert done["status"] == "finished"
+    # A run folder from before: its relative path is explained, not just "does not exist".
+    path = tmp_path / "run" / "config.json"
+    saved = json.loads(path.read_text())
+    saved["config"]["dataset"] = "data.npz"
+    path.write_text(json.dumps(saved))
+    with pytest.raises(ValueError, match=r"does not exist in this working folder .*a relative"):
         load_session(tmp_path / "run")
 
 
@@ -1073,6 +1130,19 @@ def test_a_timing_record_that_is_not_an_object_is_ignored(tmp_path, monkeypatch)
         assert json.loads((tmp_path / timing.TIMES_NAME).read_text()) == {"key": 2.0}
 
 
+def test_a_timing_record_with_an_absurd_value_is_ignored(tmp_path, monkeypatch):
+    """Probe 12: ``{"key": 1e308}`` in ``iteration_times.json`` overflowed the wall-time
+    estimate: ``OverflowError: cannot convert float infinity to integer``, a traceback after the
+    dataset load, MLE and BC."""
+    from agents import timing
+    from agents.timing import format_duration
+
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path))
+    (tmp_path / timing.TIMES_NAME).write_text('{"key": 1e308}')
+    assert "no iteration of these sizes timed" in timing.estimate_lines("key", 3)[0]
+    assert format_duration(math.inf) == "an unbounded time"
+
+
 def test_your_own_env_with_env_id_trains_and_evaluates(tmp_path, capsys):
     """A D4RL-layout file that names no env: --env-id makes it train AND evaluate there."""
     rows = _random_action_rows(gym.make("InvertedPendulum-v5"), 300, 1.0)
@@ -1293,6 +1363,43 @@ def test_a_run_folder_given_as_the_ledger_is_refused(tmp_path, monkeypatch, ledg
     with pytest.raises(ValueError, match=r"ledger: .*run is a run folder .*, not a results ledger"):
         ledger_module.update_ledger(tmp_path / "run", tmp_path / "run")
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["config.json"]
+
+
+def test_a_folder_that_is_not_a_ledger_is_refused(tmp_path, monkeypatch, ledger_module):
+    """Probe 12: ``ledger.py RUN --ledger ''`` (or ``.``, a project folder) wrote the ledger's
+    CSV, PNG and index.json into the working folder without a word."""
+    _fake_run(tmp_path / "run", 3, monkeypatch)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "README.md").write_text("mine")
+    monkeypatch.chdir(project)
+    for ledger_dir in ("", ".", project):
+        with pytest.raises(ValueError, match=r"ledger: .*project has no index.json .*README.md"):
+            ledger_module.update_ledger(tmp_path / "run", ledger_dir)
+    assert [p.name for p in project.iterdir()] == ["README.md"]
+    (tmp_path / "ledger").mkdir()  # empty, or a ledger's own files: fine
+    (tmp_path / "ledger" / "old.csv").write_text("iteration\n")
+    assert ledger_module.update_ledger(tmp_path / "run", tmp_path / "ledger").iterations == 3
+
+
+def test_a_dataset_name_too_long_for_a_file_name_gets_a_short_ledger_slug(
+    tmp_path, monkeypatch, ledger_module
+):
+    """Probe 12: a dataset named by 300 characters trained to the end, then its ledger CSV
+    failed "File name too long … check that the folder is writable with free space"."""
+    from rambo_env.sweep_report import MAX_DATASET_SLUG, dataset_slug
+
+    for name in ("x" * 300, "x" * 299 + "y"):
+        run = tmp_path / name[-1]
+        _fake_run(run, 3, monkeypatch)
+        saved = json.loads((run / "config.json").read_text())
+        saved["resolved"]["dataset"]["name"] = name
+        (run / "config.json").write_text(json.dumps(saved))
+        entry = ledger_module.update_ledger(run, tmp_path / "ledger")
+        assert (tmp_path / "ledger" / f"{entry.slug}.csv").is_file()
+    assert len(ledger_module.read_index(tmp_path / "ledger")) == 2  # two names, two slugs
+    assert len(dataset_slug("x" * 300)) == MAX_DATASET_SLUG
+    assert dataset_slug("hopper-medium") == "hopper-medium"  # short ones unchanged
 
 
 def test_a_ledger_index_that_is_a_folder_is_refused_before_any_write(

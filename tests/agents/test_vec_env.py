@@ -133,6 +133,15 @@ def test_from_env_shares_the_core(mdp):
     assert venv.mdp is mdp and venv.rollout_length == 4 and venv.num_envs == 10
 
 
+def test_from_env_of_a_real_env_is_one_error():
+    """Probe 12: ``RamboModelVecEnv.from_env(gym.make("Hopper-v5"), 4)`` gave a raw
+    AttributeError ('HopperEnv' object has no attribute 'mdp')."""
+    import gymnasium as gym
+
+    with pytest.raises(ValueError, match=r"env: expected a RamboModelEnv .*got HopperEnv"):
+        RamboModelVecEnv.from_env(gym.make("Hopper-v5"), 4)
+
+
 def test_sb3_sac_learns_from_model_rollouts(mdp):
     n, k = 16, 4
     venv = RamboModelVecEnv(mdp, n, rollout_length=k)

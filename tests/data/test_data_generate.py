@@ -93,7 +93,11 @@ def test_policy_level_is_seeded_and_stochastic(tmp_path):
     c = generate_dataset("hopper", "medium", seed=1, dataset_id="t/hopper/c-v0", **kw)
     np.testing.assert_array_equal(a.actions, b.actions)
     assert not np.array_equal(a.actions, c.actions)
-    assert a.metadata["policy"] == str(actor) and a.name == "hopper-medium"
+    assert a.metadata["policy"] == str(actor) and a.metadata["level"] == "medium"
+    # probe 12: the name it is read back under (was "hopper-medium" only while cached)
+    assert a.name == "hopper-a" == load_dataset("t/hopper/a-v0").name
+    _clear_flat_cache()
+    assert load_dataset("t/hopper/a-v0").name == "hopper-a"
     # actions are sampled from the policy, not its deterministic mean
     mean = load_actor(actor).act(a.observations, deterministic=True)
     assert np.abs(a.actions - mean).mean() > 0.1 and np.abs(a.actions).max() <= 1.0
@@ -295,6 +299,29 @@ def test_an_empty_dataset_id_is_refused_not_the_default():
     with pytest.raises(ValueError, match=r"dataset_id: '' is not a Minari id"):
         generate_dataset("hopper", "random", n_transitions=30, dataset_id="", progress=False)
     assert not minari_dataset_path("rambo/hopper/random-v0").exists()
+
+
+def test_an_id_a_short_name_reads_must_hold_that_env_and_level():
+    """Probe 12: ``--level random --dataset-id rambo/hopper/medium-v0`` (or walker2d data under a
+    hopper id) was written, and ``--dataset hopper-medium`` then trained on those data."""
+    kw = dict(n_transitions=30, n_envs=2, progress=False, n_workers=1)
+    for env, level, dataset_id in (
+        ("hopper", "random", "rambo/hopper/medium-v0"),
+        ("walker2d", "random", "rambo/hopper/random-v0"),
+        ("hopper", "random", "mujoco/hopper/expert-v0"),
+    ):
+        with pytest.raises(ValueError, match=f"dataset_id: '{dataset_id}' is where the short"):
+            generate_dataset(env, level, dataset_id=dataset_id, **kw)
+        assert not minari_dataset_path(dataset_id).exists()
+    generate_dataset("hopper", "random", dataset_id="rambo/hopper/random-v1", **kw)  # no short name
+    # Data already written under a short name's id (by hand, an older version): refused at load.
+    generate_dataset("walker2d", "random", dataset_id="mine/walker2d/random-v0", **kw)
+    shutil.copytree(
+        minari_dataset_path("mine/walker2d/random-v0"),
+        minari_dataset_path("rambo/hopper/random-v0"),
+    )
+    with pytest.raises(DatasetValidationError, match="rambo/hopper/random-v0 holds Walker2d-v5"):
+        load_dataset("hopper-random")
 
 
 def test_a_damaged_replay_file_is_named_without_unsafe_advice(tmp_path):

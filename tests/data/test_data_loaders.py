@@ -105,6 +105,13 @@ def test_a_missing_d4rl_file_names_the_folder_searched(tmp_path, monkeypatch):
     monkeypatch.setenv("D4RL_DATASET_DIR", str(a_file))
     with pytest.raises(DatasetUnavailableError, match=r"a-file, which is not a folder\)"):
         load_dataset("hopper-expert-v2")
+    for value in ("", None):  # probe 12: was "(= None)" and "download it into that directory"
+        if value is None:
+            monkeypatch.delenv("D4RL_DATASET_DIR")
+        else:
+            monkeypatch.setenv("D4RL_DATASET_DIR", value)
+        with pytest.raises(DatasetUnavailableError, match=r"\(= neither is set\).* set D4RL_DA"):
+            load_dataset("hopper-expert-v2")
 
 
 def test_d4rl_file_without_next_observations_derives_them(tmp_path):
@@ -182,6 +189,38 @@ def test_an_env_id_that_is_registered_but_cannot_be_made_is_one_error():
                 load_dataset(make_dataset(), env_id=env_id)
     finally:
         del gym.registry["BrokenForTest-v0"]
+
+
+def test_a_learned_model_env_as_the_data_env_is_refused_before_anything_is_made(monkeypatch):
+    """Probe 12: ``--env-id RamboModel-hopper-medium`` was made to check the data's dims, which
+    loads (or generates, 1M steps) hopper-medium and trains a dynamics model."""
+    import rambo_env.envs.model_env as model_env
+
+    def made(*args, **kwargs):
+        raise AssertionError("the model env was made")
+
+    monkeypatch.setattr(model_env.RamboModelEnv, "__init__", made)
+    with pytest.raises(DatasetValidationError, match="'RamboModel-hopper-medium' is this project"):
+        load_dataset(make_dataset(), env_id="RamboModel-hopper-medium")
+
+
+def test_an_env_id_that_does_not_fit_a_short_name_fails_before_generating(monkeypatch):
+    """Probe 12: ``--dataset hopper-random --env-id Walker2d-v5`` generated 1M Hopper steps
+    (minutes) and only then failed on the dims."""
+    import rambo_env.data.generate as generate
+
+    def generated(*args, **kwargs):
+        raise AssertionError("generated")
+
+    monkeypatch.setattr(generate, "generate_dataset", generated)
+    for env_id, match in (
+        ("Walker2d-v5", r"env_id: 'Walker2d-v5' does not fit 'hopper-random', which is Hopper-v5"),
+        ("NoSuchEnv-v0", r"does not fit .*'NoSuchEnv-v0' is not a registered Gymnasium env"),
+    ):
+        with pytest.raises(DatasetValidationError, match=match):
+            load_dataset("hopper-random", env_id=env_id)
+    with pytest.raises(AssertionError, match="generated"):  # same dims: on to the data
+        load_dataset("hopper-random", env_id="Hopper-v4")
 
 
 def test_a_folder_or_a_path_that_is_no_dataset_file_says_so(tmp_path, monkeypatch):
@@ -489,6 +528,26 @@ def test_a_flat_cache_write_on_a_full_disk_warns_and_the_load_goes_on(capsys, mo
     assert d.n_transitions == 12 and not minari_io._cache_path("t/hopper/full-v0").exists()
 
 
+def test_a_flat_cache_folder_that_cannot_be_made_warns_and_the_load_goes_on(capsys):
+    """Probe 12: a file where the flat cache's folder goes must not fail the load (the cache
+    only saves the next slow read)."""
+    import shutil
+
+    from rambo_env.data import minari_io
+
+    _save_as_minari("t/hopper/blocked-v0", make_dataset((7, 5), (True, False)))
+    root = minari_io._cache_path("t/hopper/blocked-v0").parent.parent
+    shutil.rmtree(root, ignore_errors=True)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    root.write_text("not a folder")
+    try:
+        capsys.readouterr()
+        assert load_dataset("t/hopper/blocked-v0").n_transitions == 12
+        assert "WARNING: flat cache of t/hopper/blocked-v0 not written" in capsys.readouterr().out
+    finally:
+        root.unlink()
+
+
 def test_damaged_flat_cache_is_rebuilt_and_damaged_minari_data_named(capsys):
     from rambo_env.data import minari_io
 
@@ -599,6 +658,14 @@ def test_a_d4rl_dir_that_is_not_a_path_is_named():
     ``TypeError: expected str, bytes or os.PathLike object, not int``."""
     with pytest.raises(ValueError, match=r"d4rl_dir: expected a folder path .* got int 5"):
         load_dataset("hopper-medium-v2", d4rl_dir=5)
+
+
+def test_a_d4rl_dir_for_a_source_that_never_looks_there_is_refused(tmp_path):
+    """Probe 12: ``load_dataset("x.npz", d4rl_dir=…)`` (or a Minari id, a dict) ignored it."""
+    path = make_dataset().to_npz(tmp_path / "x.npz")
+    for src in (path, str(path), "mine/hopper/x-v0", make_dataset()):
+        with pytest.raises(ValueError, match=r"d4rl_dir: only a D4RL name .* leave d4rl_dir out"):
+            load_dataset(src, d4rl_dir=tmp_path)
 
 
 def test_a_d4rl_version_d4rl_never_published_is_named():

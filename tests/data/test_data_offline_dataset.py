@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from gymnasium import spaces
 
-from rambo_env.data import DatasetValidationError, OfflineDataset
+from rambo_env.data import DatasetValidationError, OfflineDataset, load_dataset
 from tests.data.data_helpers import make_arrays, make_dataset
 
 OBS_SPACE = spaces.Box(-np.inf, np.inf, (11,), np.float64)
@@ -227,6 +227,21 @@ def test_constant_action_dims_warn_once_naming_them(capsys):
     )
 
 
+def test_observations_without_dynamics_warn(capsys):
+    """Probe 12: a dataset whose observations are all one state (or whose next states equal their
+    states) trained without a word."""
+    a = _arrays()
+    a["observations"][:] = 0.0
+    a["next_observations"][:] = 0.0
+    OfflineDataset.from_arrays(a, name="mine")
+    out = capsys.readouterr().out
+    assert "dataset 'mine': every observation and next observation is the same state" in out
+    a = _arrays()
+    a["next_observations"] = a["observations"].copy()
+    OfflineDataset.from_arrays(a, name="mine")
+    assert "every next observation equals its observation" in capsys.readouterr().out
+
+
 def test_normalized_score_uses_own_reference_returns():
     d = make_dataset(ref_min_score=-20.272305, ref_max_score=3234.3)
     assert d.normalized_score(3234.3) == pytest.approx(100.0)
@@ -260,6 +275,23 @@ def test_npz_round_trip_is_exact_and_leaves_no_temp_files(tmp_path):
         {"seed": 3},
     )
     assert OfflineDataset.from_npz(make_dataset().to_npz(tmp_path / "n.npz")).ref_min_score is None
+
+
+def test_npz_write_to_a_name_load_dataset_cannot_read_or_a_folder_is_refused(tmp_path):
+    """Probe 12: ``to_npz("x")`` / ``("x.hdf5")`` wrote npz files that load_dataset then could not
+    read by that name; a folder said "not written (Is a directory); check … free space"."""
+    d = make_dataset()
+    (tmp_path / "folder.npz").mkdir()
+    for path, match in (
+        (tmp_path / "x", r"path: expected a file name ending in .npz"),
+        (tmp_path / "x.hdf5", r"path: expected a file name ending in .npz"),
+        (None, r"path: expected a file name ending in .npz .*got None"),
+        (tmp_path / "folder.npz", r"path: .*folder.npz is a folder; name a .npz file"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            d.to_npz(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.npz"]
+    assert load_dataset(d.to_npz(tmp_path / "Y.NPZ")).n_transitions == d.n_transitions
 
 
 def test_npz_write_failure_keeps_previous_file(tmp_path, monkeypatch):

@@ -243,6 +243,17 @@ def test_non_finite_model_is_neither_cached_nor_used(tiny_dataset):
     assert not any(io.cache_dir().glob("*.pt"))
 
 
+def test_a_learning_rate_that_breaks_mle_is_named(tiny_dataset):
+    """Probe 12: ``--mle-lr 1e6`` gave "the trained model: non-finite weights in ['max_logvar',
+    …]; it cannot be used", naming neither the cause nor the flag."""
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, progress=False)
+    with pytest.raises(ValueError, match=r"learning rate 1e\+06 too large \(--mle-lr"):
+        make_mdp(tiny_dataset, mle_config=dataclasses.replace(TINY_MLE, lr=1e6), **kwargs)
+    from rambo_env.dynamics import io
+
+    assert not any(io.cache_dir().glob("*.pt"))
+
+
 def test_killed_pretraining_resumes_from_its_checkpoint(
     tiny_dataset, tiny_mdp, capsys, monkeypatch
 ):

@@ -52,6 +52,12 @@ def test_bad_policy_files_are_one_error_naming_the_file(tmp_path):
     assert "weights_only=False" not in str(info.value)  # never advise an unsafe load
 
 
+def test_a_policy_path_that_is_not_a_path_is_named():
+    """Probe 12: ``load_actor(None)`` passed torch's advice to pre-load into an io.BytesIO."""
+    with pytest.raises(ValueError, match=r"path: expected a policy file path .*got NoneType"):
+        load_actor(None)
+
+
 def test_a_policy_for_another_env_is_refused_before_collecting(tmp_path):
     from rambo_env.data.generate import generate_dataset
 
