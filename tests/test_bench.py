@@ -61,7 +61,8 @@ def test_synthetic_mdp_steps_without_terminating():
 
 def test_quick_benchmark_writes_all_rows(tmp_path):
     out = tmp_path / "bench.json"
-    res = _load_script().main(["--quick", "--threads", "1", "--device", "cpu", "--json", str(out)])
+    argv = ["--quick", "--threads", "1", "--device", "cpu", "--json", str(out), "--no-compile"]
+    res = _load_script().main(argv)  # --no-compile: compiling takes a minute (the default: on)
     data = json.loads(out.read_text())
     assert set(data) == set(res)
     for key in ("meta", "rollout_vecenv", "rollout_bare_policy", "rollout_bare_model_only",
@@ -69,7 +70,7 @@ def test_quick_benchmark_writes_all_rows(tmp_path):
                 "load_before", "load_after"):  # fmt: skip
         assert key in data, key
     assert data["meta"]["threads"] == 1 and data["meta"]["device"] == "cpu"
-    assert data["meta"]["threads_why"] == "as configured"
+    assert data["meta"]["threads_why"] == "as configured" and data["meta"]["compile"] is False
     # the main job's default precision: bf16 only where it is native (issue 12)
     assert data["meta"]["precision_asked"] == "auto"
     assert data["meta"]["precision"] == resolve_precision("auto", "cpu")
