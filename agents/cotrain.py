@@ -95,10 +95,13 @@ def critic_line(cfg: CotrainConfig) -> str:
     )
 
 
-def precision_line(cfg: CotrainConfig) -> str:
-    """The dynamics ensemble's precision and why (issue 12), said at the start of every run."""
+def precision_line(cfg: CotrainConfig, kept: bool = False) -> str:
+    """The dynamics ensemble's precision and why (issue 12), said at the start of every run;
+    ``kept``: a resumed run's precision, resolved when the run started (its config.json)."""
     resolved = cfg.uses_precision
-    if cfg.precision != "auto":
+    if kept:
+        why = "the run's own, resolved when it started (config.json)"
+    elif cfg.precision != "auto":
         why = "as set" if resolved == "fp32" else "as set; mixed: fp32 weights, heads and losses"
     elif resolved == "bf16":
         why = "auto: this hardware has native bf16; mixed: fp32 weights, heads and losses"
@@ -242,7 +245,7 @@ def _run(
     print(f"[cotrain] torch threads: {threads} ({why})", flush=True)
     if resume and cfg.precision == "auto":  # resolved when the run started (its config.json)
         cfg = dataclasses.replace(cfg, precision=load_config(run_dir).precision)
-    print(f"[cotrain] {precision_line(cfg)}", flush=True)
+    print(f"[cotrain] {precision_line(cfg, kept=resume)}", flush=True)
     cfg = dataclasses.replace(cfg, precision=cfg.uses_precision)  # saved resolved (config.json)
     if resume:
         state = _load_run_checkpoint(run_dir / run_io.CHECKPOINT_NAME)

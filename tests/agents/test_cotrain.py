@@ -971,7 +971,7 @@ def test_precision_auto_is_bf16_only_where_native_and_a_run_keeps_what_it_starte
     result = run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "a", True)
     assert (result["status"], result["iterations_completed"]) == ("finished", 2)
     out = capsys.readouterr().out
-    assert "dynamics ensemble: bf16 (as set" in out  # kept, not re-resolved to fp32
+    assert "dynamics ensemble: bf16 (the run's own, resolved when it started" in out  # kept
     assert "WARNING: precision bf16 on hardware without native bf16" in out
     assert "MLE pretraining runs again" not in out  # same model-cache key
     bf16_key = timing.timing_key(dataclasses.replace(cfg, precision="bf16"), 2, 3e-4, "cpu")
