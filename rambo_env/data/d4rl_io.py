@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from rambo_env.data.dataset import DatasetValidationError, OfflineDataset
+from rambo_env.data.dataset import DatasetValidationError, OfflineDataset, _cast_field
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 
 __all__ = [
@@ -130,6 +130,9 @@ def arrays_to_dataset(
 ) -> OfflineDataset:
     """D4RL dict of arrays -> validated :class:`OfflineDataset` with our env id and ref scores."""
     arrays = {k: np.asarray(v) for k, v in arrays.items() if k in _KEYS}
+    for key in ("terminals", "timeouts"):  # checked before any astype(bool), which read 0.5, 2
+        if key in arrays:  # or b"a" as True (was: timeouts of 0.5 silently ended every row)
+            arrays[key] = _cast_field(key, arrays[key], np.bool_, 1)
     if "next_observations" not in arrays and "observations" in arrays:
         arrays = _derive_next_observations(arrays)
     if "timeouts" in arrays and "terminals" in arrays:

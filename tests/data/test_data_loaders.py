@@ -53,6 +53,25 @@ def test_an_hdf5_field_that_is_a_group_names_it(tmp_path):
         load_dataset(str(path), env_id="Hopper-v5")
 
 
+@pytest.mark.parametrize("derive", [False, True])
+@pytest.mark.parametrize("value", [0.5, 2, b"a"])
+def test_hdf5_timeouts_that_are_not_booleans_are_refused(tmp_path, value, derive):
+    """Probe 13: an hdf5 file's timeouts of 0.5, 2 or b"a" were cast to True before any check
+    (every row ended an episode, silently); the terminals were checked, the timeouts not."""
+    a = make_arrays([5, 4], terminal_last=[False, True])
+    a["timeouts"] = np.full(9, value)
+    if derive:
+        del a["next_observations"]
+    path = tmp_path / "x.hdf5"
+    with h5py.File(path, "w") as f:
+        for key, v in a.items():
+            f[key] = v
+    with pytest.raises(
+        DatasetValidationError, match=r"timeouts(\[0\] = \S+ is not a boolean|.*dtype)"
+    ):
+        load_dataset(str(path), env_id="Hopper-v5")
+
+
 def test_d4rl_hdf5_file_keeps_timeouts_and_stored_next_observations(tmp_path):
     path = tmp_path / "hopper_medium-v2.hdf5"
     a = _write_d4rl_hdf5(path)
