@@ -139,6 +139,16 @@ class SweepSpec:
         """The co-training config of one trial."""
         return trial_config(self.base, dataset, config, seed)
 
+    def with_resolved_precision(self) -> SweepSpec:
+        """``base.precision`` ``auto`` resolved once, on the machine that starts the sweep, and so
+        saved in ``sweep.json`` (was: each trial resolved it on its own worker: a sweep over
+        machines with and without native bf16 mixed fp32 and bf16 trials, and sweep.json said
+        auto). fp32 / bf16 are kept as given."""
+        if self.base.precision != "auto":
+            return self
+        resolved = dataclasses.replace(self.base, precision=self.base.uses_precision)
+        return dataclasses.replace(self, base=resolved)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "datasets": list(self.datasets),
@@ -337,6 +347,7 @@ def run_sweep(
         spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
     )
     check_address(address)
+    spec = spec.with_resolved_precision()
     sweep_dir = Path(sweep_dir).resolve()
     made = [p for p in (sweep_dir, *sweep_dir.parents) if not p.exists()]  # deepest first
     # was: a WriteFailedError traceback after the datasets were prepared (generated: minutes)

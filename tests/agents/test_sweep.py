@@ -442,3 +442,22 @@ def test_an_address_no_ray_cluster_answers_at_fails_before_the_sweep_folder(
     with pytest.raises(ValueError, match="is not 'auto', host:port or ray://host:port"):
         sweep.check_address("headnode")
     sweep.check_address("auto"), sweep.check_address("local"), sweep.check_address(None)
+
+
+@pytest.mark.parametrize("flag", [[], ["--precision", "fp32"], ["--precision", "bf16"]])
+def test_a_sweep_resolves_its_precision_once_and_takes_the_flag(tmp_path, monkeypatch, flag):
+    """Probe 13: sweep.py had no --precision (every sweep ran auto), and auto was resolved by each
+    trial on its own worker (fp32 and bf16 trials mixed on mixed hardware; sweep.json said auto)."""
+    pytest.importorskip("ray")
+    from agents import sweep
+    from rambo_env.dynamics.ensemble import resolve_precision
+
+    monkeypatch.setattr(sweep, "_prepare_datasets", lambda *a: None)
+    monkeypatch.setattr(sweep, "_fit", lambda spec, *a, **k: pytest.skip("stop before Ray"))
+    with pytest.raises(pytest.skip.Exception):
+        sweep_cli.main(["--sweep-dir", str(tmp_path), "--seeds", "0", "--configs", "2:0", *flag])
+    saved = json.loads((tmp_path / "sweep.json").read_text())["spec"]["base"]["precision"]
+    assert saved == (flag[1] if flag else resolve_precision("auto", "auto"))
+    parser = sweep_cli.build_parser()
+    with pytest.raises(SystemExit):
+        sweep_cli.resolve_args(parser.parse_args(["--precision", "fp16"]), parser)
