@@ -162,9 +162,16 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
     if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
         raise ValueError(f'run_dir: {path} has no "config" object: {not_a_run}')
     try:
-        return config_from_dict(data["config"], saved=True)
+        cfg = config_from_dict(data["config"], saved=True)
     except (TypeError, ValueError) as err:
         raise ValueError(f"run_dir: {path}: {err}") from None
+    if cfg.precision == "auto":  # was: resolved anew on resume (another cache key: MLE again)
+        raise ValueError(
+            f"run_dir: {path}: precision is 'auto', but a run saves the precision it resolved at "
+            "its start (fp32 or bf16; its dynamics model is cached under it), so the file was "
+            "edited by hand; put back the run's value (its first [cotrain] line names it)"
+        )
+    return cfg
 
 
 def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Session, RunHistory]:
