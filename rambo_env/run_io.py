@@ -513,6 +513,10 @@ def user_path(text: str) -> Path:
         raise argparse.ArgumentTypeError(
             "an empty path (an unset shell variable?); give a path, or '.' for the working folder"
         )
+    try:
+        check_path_text(text, "path")
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err).removeprefix("path: ")) from None
     path = Path(text).expanduser()
     longest = longest_name_bytes(path.parts)
     if longest > NAME_MAX:
@@ -521,6 +525,19 @@ def user_path(text: str) -> Path:
             f"takes at most {NAME_MAX} per file or folder name; give a shorter path"
         )
     return path
+
+
+def check_path_text(text: str, what: str) -> str:
+    """``text`` (a path flag or variable) unless it is only white space or begins / ends with it
+    (a stray space of an unquoted or pasted shell value): was taken as is, so
+    ``RAMBO_ENV_CACHE=' '`` or ``--run-dir 'runs/x '`` silently made a folder ``' '`` / ``'x '``
+    that a later ``--resume runs/x`` did not find."""
+    if text != text.strip():
+        said = "is only white space" if not text.strip() else "begins or ends with white space"
+        raise ValueError(
+            f"{what}: {text!r} {said} (a stray space in a shell value?); give the path without it"
+        )
+    return text
 
 
 #: Every option value a script reads as a negative number (argparse's own pattern, ``-5`` /
@@ -680,6 +697,7 @@ def check_torch_compile_cache() -> None:
     a bare ``[Errno 2] No such file or directory: '/proc/x'`` naming no variable (probe 9)."""
     root = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
     if root:
+        check_path_text(root, "TORCHINDUCTOR_CACHE_DIR")
         check_writable(
             root,
             "TORCHINDUCTOR_CACHE_DIR: torch's compile cache",

@@ -31,6 +31,7 @@ from rambo_env.data.scores import ENV_IDS, LEVELS, env_name_from_id
 from rambo_env.run_io import (
     NAME_MAX,
     WriteFailedError,
+    check_path_text,
     check_writable,
     longest_name_bytes,
     pid_alive,
@@ -78,8 +79,10 @@ def minari_dataset_path(dataset_id: str) -> Path:
     its own paths (a relative ``MINARI_DATASETS_PATH=data`` made every write fail with ``No such
     file or directory: 'data/.rambo-tmp-…/…/data/data/.rambo-tmp-…/main_data.hdf5'``), and takes
     an empty one as the path ``''``. Minari is called with this root set (:func:`_minari_root`)."""
-    root = os.environ.get("MINARI_DATASETS_PATH") or Path.home() / ".minari" / "datasets"
-    return Path(root).absolute() / dataset_id
+    root = os.environ.get("MINARI_DATASETS_PATH")
+    if root:
+        check_path_text(root, "MINARI_DATASETS_PATH")
+    return Path(root or Path.home() / ".minari" / "datasets").absolute() / dataset_id
 
 
 def check_minari_root() -> Path:
