@@ -673,12 +673,18 @@ def check_writable(folder: str | Path, what: str, hint: str) -> Path:
     return folder
 
 
-def check_output_file(path: str | Path, what: str, hint: str) -> Path:
+def check_output_file(path: str | Path, what: str, hint: str, suffix: str | None = None) -> Path:
     """An output file (``--json``, ``--out``) can be written, checked before any expensive work:
-    not a folder, a name the file system takes, its folder writable (created if missing).
+    not a folder, a name the file system takes, its folder writable (created if missing), and,
+    given ``suffix`` (``.json``), no other ending (a name without one is taken).
     ValueError ``<what>: …; <hint>`` otherwise (was: a name too long gave a raw ``OSError``
-    traceback from ``Path.is_dir``)."""
+    traceback from ``Path.is_dir``; ``--json bench.csv`` silently wrote JSON into a .csv)."""
     path = Path(path)
+    if suffix is not None and path.suffix and path.suffix.lower() != suffix:
+        raise ValueError(
+            f"{what}: {path} ends in {path.suffix}, but the file written is {suffix[1:].upper()}; "
+            f"name it {path.stem}{suffix} (or give no ending)"
+        )
     try:
         if path.is_dir():
             raise ValueError(f"{what}: {path} is a folder; {hint}")

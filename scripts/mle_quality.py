@@ -185,7 +185,7 @@ def check_out(out: Path) -> None:
     (created if missing)."""
     # Was only created: an unwritable folder (/proc) failed after all the training; a name too
     # long gave a bare "[Errno 36] File name too long".
-    check_output_file(out, "--out", "give a CSV file path in a writable folder")
+    check_output_file(out, "--out", "give a CSV file path in a writable folder", ".csv")
 
 
 if __name__ == "__main__":

@@ -89,6 +89,7 @@ def test_mle_quality_bad_out_is_an_error_before_training(tmp_path, monkeypatch):
     if os.geteuid() != 0:  # root writes anywhere
         cases.append((ro / "mle.csv", "is not writable"))
     cases.append((Path("/proc/mle.csv"), "is not writable"))  # was a raw errno after training
+    cases.append((tmp_path / "mle.json", r"ends in .json, but the file written is CSV"))  # probe 13
     for out, match in cases:
         with pytest.raises(ValueError, match=f"--out: .*{match}"):
             script.main(["--dataset", path, "--max-epochs", "1", "--out", str(out)])
