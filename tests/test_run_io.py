@@ -538,6 +538,7 @@ def test_a_path_with_stray_white_space_is_refused(text, monkeypatch):
     ``' '`` (``'x '``) in the working directory, which a later ``--resume runs/x`` did not find."""
     import argparse
 
+    from rambo_env.data import load_dataset
     from rambo_env.data.d4rl_io import resolve_d4rl_dir
     from rambo_env.data.minari_io import minari_dataset_path
     from rambo_env.dynamics.io import cache_dir
@@ -545,6 +546,8 @@ def test_a_path_with_stray_white_space_is_refused(text, monkeypatch):
 
     with pytest.raises(argparse.ArgumentTypeError, match=r"white space \(a stray space"):
         user_path(text)
+    with pytest.raises(ValueError, match=r"dataset: .* white space"):  # was: "does not exist"
+        load_dataset(text.replace("runs/x", "hopper-medium"), generate=False)
     for name, call in (
         ("RAMBO_ENV_CACHE", cache_dir),
         ("MINARI_DATASETS_PATH", lambda: minari_dataset_path("rambo/hopper/medium-v0")),
