@@ -78,7 +78,8 @@ def _tune_rows(sweep_dir: Path) -> dict[str, list[dict]]:
 def test_tiny_sweep_table_and_rambo_off(finished_sweep, tmp_path):
     spec, sweep_dir, outcome = finished_sweep
     assert (outcome.n_trials, outcome.n_errors) == (2, 0)
-    assert load_sweep(sweep_dir) == (spec, SweepResources(max_failures=0))
+    # saved with its precision resolved (probe 13: auto was resolved by each trial)
+    assert load_sweep(sweep_dir) == (spec.with_resolved_precision(), SweepResources(max_failures=0))
     heuristics = {}
     for config in TWO_CONFIGS:
         run_dir = trial_run_dir(sweep_dir / "runs", spec.datasets[0], config, 0)
