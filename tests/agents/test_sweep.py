@@ -462,3 +462,24 @@ def test_a_sweep_resolves_its_precision_once_and_takes_the_flag(tmp_path, monkey
     parser = sweep_cli.build_parser()
     with pytest.raises(SystemExit):
         sweep_cli.resolve_args(parser.parse_args(["--precision", "fp16"]), parser)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"datasets": "hopper-medium"}, r"datasets: expected a tuple or list, got str"),
+        ({"seeds": "01"}, r"seeds: expected a tuple or list, got str"),
+        ({"seeds": (True,)}, r"seeds: expected integers >= 0, got True"),
+        ({"configs": ((True, 0.0),)}, r"configs: expected k >= 1 .* got \(k=True"),
+        ({"configs": ((2, 0.1, 3),)}, r"configs: expected \(k, λ\) pairs, got \(2, 0.1, 3\)"),
+        ({"base": {"n_iterations": 2}}, r"base: expected a CotrainConfig, got dict"),
+    ],
+)
+def test_sweep_spec_arguments_of_the_wrong_kind_are_one_error(kwargs, match):
+    """Probe 13: a str of datasets was split into letters ("duplicates in ['h', 'o', …]"), k=True
+    and seed True were taken, a (k, λ, x) triple and a dict base gave raw TypeError /
+    AttributeError; ``SweepResources(max_failures=1.5)`` was taken."""
+    with pytest.raises(ValueError, match=match):
+        SweepSpec(**{"datasets": ("x.npz",), **kwargs})
+    with pytest.raises(ValueError, match=r"max_failures: expected int, got 1.5"):
+        SweepResources(max_failures=1.5)
