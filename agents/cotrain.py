@@ -139,6 +139,11 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
     run_dir = _run_dir_arg(run_dir)
     path = run_dir / run_io.CONFIG_NAME
     not_a_run = f"{run_dir} is not a run folder (pass the folder of a run started by cotrain)"
+    if run_dir.is_file():  # was: "no folder RUN/config.json", as if nothing were there
+        raise ValueError(
+            f"run_dir: {run_dir} is a file, not a run folder; pass the folder that holds the "
+            f"run ({run_dir.parent}, if the file is one of its)"
+        )
     if not run_dir.is_dir():
         raise ValueError(f"run_dir: no folder {run_dir}, so no {run_io.CONFIG_NAME}: {not_a_run}")
     run_io.check_file_or_absent(path, "run_dir", f"restore the run's {run_io.CONFIG_NAME}")

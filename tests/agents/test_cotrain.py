@@ -718,6 +718,17 @@ def test_a_config_json_with_precision_auto_is_refused(tmp_path):
     assert load_config(tmp_path).precision == "bf16"
 
 
+def test_resume_naming_a_file_of_the_run_names_its_folder(tmp_path, capsys):
+    """Probe 13: ``--resume RUN/config.json`` said "no folder RUN/config.json, so no config.json"."""
+    (tmp_path / "config.json").write_text("{}")
+    assert cotrain_cli.main(["--resume", str(tmp_path / "config.json")]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"config.json is a file, not a run folder; pass the folder that holds the run ({tmp_path}"
+        in err
+    )
+
+
 def test_a_closed_output_pipe_is_one_line_and_a_finished_run_exits_0(tmp_path, monkeypatch, capsys):
     """Probe 11: ``cotrain.py … | head -1``: was ``error: [Errno 32] Broken pipe`` (no cause
     named) mid-run, and a raw BrokenPipeError traceback, exit 1, from the closing lines of a
