@@ -142,6 +142,11 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
     run_dir = _run_dir_arg(run_dir)
     path = run_dir / run_io.CONFIG_NAME
     not_a_run = f"{run_dir} is not a run folder (pass the folder of a run started by cotrain)"
+    if run_dir.is_file():  # was: "no folder RUN/config.json", as if nothing were there
+        raise ValueError(
+            f"run_dir: {run_dir} is a file, not a run folder; pass the folder that holds the "
+            f"run ({run_dir.parent}, if the file is one of its)"
+        )
     if not run_dir.is_dir():
         raise ValueError(f"run_dir: no folder {run_dir}, so no {run_io.CONFIG_NAME}: {not_a_run}")
     run_io.check_file_or_absent(path, "run_dir", f"restore the run's {run_io.CONFIG_NAME}")
@@ -165,9 +170,16 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
     if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
         raise ValueError(f'run_dir: {path} has no "config" object: {not_a_run}')
     try:
-        return config_from_dict(data["config"], saved=True)
+        cfg = config_from_dict(data["config"], saved=True)
     except (TypeError, ValueError) as err:
         raise ValueError(f"run_dir: {path}: {err}") from None
+    if cfg.precision == "auto":  # was: resolved anew on resume (another cache key: MLE again)
+        raise ValueError(
+            f"run_dir: {path}: precision is 'auto', but a run saves the precision it resolved at "
+            "its start (fp32 or bf16; its dynamics model is cached under it), so the file was "
+            "edited by hand; put back the run's value (its first [cotrain] line names it)"
+        )
+    return cfg
 
 
 def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Session, RunHistory]:

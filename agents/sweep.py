@@ -102,8 +102,23 @@ class SweepSpec:
     """Every other field of a trial's config; its dataset, k, λ and seed are replaced."""
 
     def __post_init__(self) -> None:
+        for name in ("datasets", "configs", "seeds"):  # was: a str split into its letters
+            value = getattr(self, name)
+            if isinstance(value, str | bytes | dict) or not hasattr(value, "__iter__"):
+                raise ValueError(
+                    f"{name}: expected a tuple or list, got {type(value).__name__} {value!r}; "
+                    f"e.g. {name}=({value!r},)"
+                )
+        if not isinstance(self.base, CotrainConfig):  # was: a raw AttributeError
+            raise ValueError(f"base: expected a CotrainConfig, got {type(self.base).__name__}")
         object.__setattr__(self, "datasets", tuple(absolute_dataset(d) for d in self.datasets))
-        configs = tuple(c if isinstance(c, RamboPreset) else RamboPreset(*c) for c in self.configs)
+        configs = []
+        for c in self.configs:
+            try:
+                configs.append(c if isinstance(c, RamboPreset) else RamboPreset(*c))
+            except TypeError:  # was: RamboPreset's raw "takes 3 positional arguments"
+                raise ValueError(f"configs: expected (k, λ) pairs, got {c!r}") from None
+        configs = tuple(configs)
         object.__setattr__(self, "configs", configs)
         object.__setattr__(self, "seeds", tuple(self.seeds))
         for name in ("datasets", "configs", "seeds"):
@@ -117,7 +132,7 @@ class SweepSpec:
             raise ValueError(f"datasets: two share a run-folder name ({slugs}); rename a file")
         for config in self.configs:
             k, lam = config.rollout_length, config.adversary_weight
-            if int(k) != k or k < 1 or not (math.isfinite(lam) and lam >= 0):
+            if isinstance(k, bool) or int(k) != k or k < 1 or not (math.isfinite(lam) and lam >= 0):
                 raise ValueError(
                     f"configs: expected k >= 1 and finite λ >= 0, got (k={k}, λ={lam})"
                 )
@@ -128,7 +143,7 @@ class SweepSpec:
                 real_ratio=self.base.real_ratio,
             )
         for seed in self.seeds:
-            if not isinstance(seed, int) or seed < 0:
+            if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
                 raise ValueError(f"seeds: expected integers >= 0, got {seed!r}")
 
     @property
@@ -138,6 +153,16 @@ class SweepSpec:
     def trial_config(self, dataset: str, config: RamboPreset, seed: int) -> CotrainConfig:
         """The co-training config of one trial."""
         return trial_config(self.base, dataset, config, seed)
+
+    def with_resolved_precision(self) -> SweepSpec:
+        """``base.precision`` ``auto`` resolved once, on the machine that starts the sweep, and so
+        saved in ``sweep.json`` (was: each trial resolved it on its own worker: a sweep over
+        machines with and without native bf16 mixed fp32 and bf16 trials, and sweep.json said
+        auto). fp32 / bf16 are kept as given."""
+        if self.base.precision != "auto":
+            return self
+        resolved = dataclasses.replace(self.base, precision=self.base.uses_precision)
+        return dataclasses.replace(self, base=resolved)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -171,6 +196,7 @@ class SweepResources:
     """Tune restarts a failed trial (e.g. on a lost node) this often, from its last checkpoint."""
 
     def __post_init__(self) -> None:
+        run_io.check_field_types(self, "fix the value (e.g. in sweep.json)")  # was: 1.5 retries
         if not self.cpus_per_trial > 0:
             raise ValueError(f"cpus_per_trial: expected > 0, got {self.cpus_per_trial!r}")
         if self.gpus_per_trial < 0:
@@ -337,6 +363,7 @@ def run_sweep(
         spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
     )
     check_address(address)
+    spec = spec.with_resolved_precision()
     sweep_dir = Path(sweep_dir).resolve()
     made = [p for p in (sweep_dir, *sweep_dir.parents) if not p.exists()]  # deepest first
     # was: a WriteFailedError traceback after the datasets were prepared (generated: minutes)

@@ -513,6 +513,10 @@ def user_path(text: str) -> Path:
         raise argparse.ArgumentTypeError(
             "an empty path (an unset shell variable?); give a path, or '.' for the working folder"
         )
+    try:
+        check_path_text(text, "path")
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err).removeprefix("path: ")) from None
     path = Path(text).expanduser()
     longest = longest_name_bytes(path.parts)
     if longest > NAME_MAX:
@@ -521,6 +525,19 @@ def user_path(text: str) -> Path:
             f"takes at most {NAME_MAX} per file or folder name; give a shorter path"
         )
     return path
+
+
+def check_path_text(text: str, what: str) -> str:
+    """``text`` (a path flag or variable) unless it is only white space or begins / ends with it
+    (a stray space of an unquoted or pasted shell value): was taken as is, so
+    ``RAMBO_ENV_CACHE=' '`` or ``--run-dir 'runs/x '`` silently made a folder ``' '`` / ``'x '``
+    that a later ``--resume runs/x`` did not find."""
+    if text != text.strip():
+        said = "is only white space" if not text.strip() else "begins or ends with white space"
+        raise ValueError(
+            f"{what}: {text!r} {said} (a stray space in a shell value?); give the path without it"
+        )
+    return text
 
 
 #: Every option value a script reads as a negative number (argparse's own pattern, ``-5`` /
@@ -656,12 +673,18 @@ def check_writable(folder: str | Path, what: str, hint: str) -> Path:
     return folder
 
 
-def check_output_file(path: str | Path, what: str, hint: str) -> Path:
+def check_output_file(path: str | Path, what: str, hint: str, suffix: str | None = None) -> Path:
     """An output file (``--json``, ``--out``) can be written, checked before any expensive work:
-    not a folder, a name the file system takes, its folder writable (created if missing).
+    not a folder, a name the file system takes, its folder writable (created if missing), and,
+    given ``suffix`` (``.json``), no other ending (a name without one is taken).
     ValueError ``<what>: …; <hint>`` otherwise (was: a name too long gave a raw ``OSError``
-    traceback from ``Path.is_dir``)."""
+    traceback from ``Path.is_dir``; ``--json bench.csv`` silently wrote JSON into a .csv)."""
     path = Path(path)
+    if suffix is not None and path.suffix and path.suffix.lower() != suffix:
+        raise ValueError(
+            f"{what}: {path} ends in {path.suffix}, but the file written is {suffix[1:].upper()}; "
+            f"name it {path.stem}{suffix} (or give no ending)"
+        )
     try:
         if path.is_dir():
             raise ValueError(f"{what}: {path} is a folder; {hint}")
@@ -680,6 +703,7 @@ def check_torch_compile_cache() -> None:
     a bare ``[Errno 2] No such file or directory: '/proc/x'`` naming no variable (probe 9)."""
     root = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
     if root:
+        check_path_text(root, "TORCHINDUCTOR_CACHE_DIR")
         check_writable(
             root,
             "TORCHINDUCTOR_CACHE_DIR: torch's compile cache",

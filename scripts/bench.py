@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> dict:
         if not _parent_is_dir(args.json):
             p.error(f"--json: folder {args.json.parent} does not exist")
         try:  # was: a raw OSError traceback for a name too long
-            check_output_file(args.json, "--json", "name a file in a writable folder")
+            check_output_file(args.json, "--json", "name a file in a writable folder", ".json")
         except ValueError as err:
             p.error(str(err))
     try:

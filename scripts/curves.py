@@ -77,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--hline: column {column!r} is not plotted; --columns are {args.columns}")
         if not math.isfinite(y):
             parser.error(f"--hline: expected a finite VALUE, got {value!r} in {spec!r}")
+        if label in hlines.get(column, {}):  # was: the last one drawn, the others dropped
+            parser.error(
+                f"--hline: {column}:{label} given twice (values {hlines[column][label]:g} and "
+                f"{y:g}); give each line its own label"
+            )
         hlines.setdefault(column, {})[label] = y
     try:  # the longest names written; was: a raw "[Errno 36] File name too long" traceback
         for name in [f"{args.out}.png"] + [f"{args.out}-{label}.csv" for label, _ in args.runs]:

@@ -155,6 +155,15 @@ def check_args(args: Args) -> None:
     )
     if args.train_policy and args.level == "random":  # was: silently nothing trained
         raise ValueError("train_policy (--train-policy): level 'random' uses no behaviour agent")
+    reads_dir = args.train_policy or (args.level == "medium-replay" and args.replay is None)
+    for name, used in (("behaviour_steps", args.train_policy), ("behaviour_dir", reads_dir)):
+        if not used and getattr(args, name) != Args.__dataclass_fields__[name].default:
+            flag = "--" + name.replace("_", "-")  # was: silently ignored (the shipped policy ran)
+            raise ValueError(
+                f"{name} ({flag}): {getattr(args, name)} is not used: level {args.level!r} "
+                f"{'with --replay ' if args.replay is not None else ''}trains no behaviour agent "
+                "without --train-policy; add --train-policy, or leave the flag out"
+            )
     check_device(args.device)
     dataset_id = check_dataset_id(  # '' is refused (was: silently the default id)
         default_dataset_id(args.env, args.level) if args.dataset_id is None else args.dataset_id

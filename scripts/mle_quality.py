@@ -43,6 +43,7 @@ from rambo_env.run_io import (
     check_output_file,
     check_torch_compile_cache,
     exit_on_interrupt,
+    report_user_error,
     resolve_torch_threads,
     tolerant_console,
     user_path,
@@ -184,7 +185,7 @@ def check_out(out: Path) -> None:
     (created if missing)."""
     # Was only created: an unwritable folder (/proc) failed after all the training; a name too
     # long gave a bare "[Errno 36] File name too long".
-    check_output_file(out, "--out", "give a CSV file path in a writable folder")
+    check_output_file(out, "--out", "give a CSV file path in a writable folder", ".csv")
 
 
 if __name__ == "__main__":
@@ -192,5 +193,4 @@ if __name__ == "__main__":
     try:
         exit_on_interrupt("mle_quality", "no CSV written; rerun the same command", main)
     except (ValueError, OSError) as err:  # bad input, a missing dataset, an unwritable --out
-        print(f"error: {err}", file=sys.stderr)
-        sys.exit(2)
+        sys.exit(report_user_error(err))  # was: a bare print; RAMBO_ENV_TRACEBACK=1 ignored

@@ -60,6 +60,7 @@ PASS_THROUGH = (
     "ent_coef",
     "q_limit",
     "device",
+    "precision",
 )
 #: SweepResources fields (flags of the same name).
 RESOURCE_FLAGS = ("cpus_per_trial", "gpus_per_trial", "max_concurrent", "max_failures")

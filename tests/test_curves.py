@@ -132,6 +132,8 @@ def test_cli_refuses_a_bad_out_and_bad_hlines_before_writing(tmp_path, capsys):
         (["--out", out, "--title", r"bad $\frac{$"], "is not valid matplotlib mathtext"),
         (["--out", out, "--hline", r"q_avg:$\frac{$:5"], "is not valid matplotlib mathtext"),
         (["--out", out, "--hline", "q_avg:x:inf"], "expected a finite VALUE"),
+        # probe 13: the second line replaced the first, silently
+        (["--out", out, "--hline", "q_avg:x:1", "--hline", "q_avg:x:2"], "q_avg:x given twice"),
         # was: hidden files '<folder>/.png', '<folder>/-a.csv' (or '.png' in the cwd)
         (["--out", str(tmp_path) + "/"], "names a folder, not an output prefix"),
         (["--out", str(tmp_path / "out") + "/"], "names a folder, not an output prefix"),

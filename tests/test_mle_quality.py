@@ -89,6 +89,7 @@ def test_mle_quality_bad_out_is_an_error_before_training(tmp_path, monkeypatch):
     if os.geteuid() != 0:  # root writes anywhere
         cases.append((ro / "mle.csv", "is not writable"))
     cases.append((Path("/proc/mle.csv"), "is not writable"))  # was a raw errno after training
+    cases.append((tmp_path / "mle.json", r"ends in .json, but the file written is CSV"))  # probe 13
     for out, match in cases:
         with pytest.raises(ValueError, match=f"--out: .*{match}"):
             script.main(["--dataset", path, "--max-epochs", "1", "--out", str(out)])
@@ -164,3 +165,21 @@ def test_mle_quality_warns_of_emulated_bf16_before_the_load(monkeypatch, capsys)
     with pytest.raises(ValueError, match="stop here"):
         script.main(["--dataset", "x.npz", "--variants", "256:3e-4"])
     assert "bf16" not in capsys.readouterr().out
+
+
+def test_the_script_reports_a_user_error_as_every_script_does():
+    """Probe 13: mle_quality.py printed a bare ``error: …`` line of its own: RAMBO_ENV_TRACEBACK=1
+    showed no traceback (so a bug's ValueError could not be traced) and the hint line was missing."""
+    import subprocess
+    import sys
+
+    from tests.scripts import REPO
+
+    argv = [sys.executable, str(REPO / "scripts" / "mle_quality.py"), "--max-epochs", "0"]
+    env = {**os.environ, "PYTHONPATH": str(REPO), "RAMBO_ENV_TRACEBACK": ""}
+    plain = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    assert plain.returncode == 2 and plain.stderr.startswith("error: --max-epochs: expected >= 1")
+    assert "RAMBO_ENV_TRACEBACK=1 shows the traceback" in plain.stderr
+    env["RAMBO_ENV_TRACEBACK"] = "1"
+    traced = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    assert traced.returncode == 1 and "Traceback" in traced.stderr

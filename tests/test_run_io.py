@@ -8,6 +8,7 @@ import json
 import math
 import os
 import random
+import re
 
 import numpy as np
 import pytest
@@ -529,3 +530,33 @@ def test_check_writable_names_a_dangling_link_in_the_path(tmp_path):
         with pytest.raises(ValueError, match=r"is a link to .*gone, which does not exist") as err:
             check_writable(folder, "X:", "fix X")
         assert where in str(err.value) and "File exists" not in str(err.value)
+
+
+@pytest.mark.parametrize("text", [" ", "\t", "runs/x ", " runs/x"])
+def test_a_path_with_stray_white_space_is_refused(text, monkeypatch):
+    """Probe 13: ``RAMBO_ENV_CACHE=' '`` (or ``--run-dir 'runs/x '``) silently made a folder named
+    ``' '`` (``'x '``) in the working directory, which a later ``--resume runs/x`` did not find."""
+    import argparse
+
+    from rambo_env.data import load_dataset
+    from rambo_env.data.d4rl_io import resolve_d4rl_dir
+    from rambo_env.data.minari_io import minari_dataset_path
+    from rambo_env.dynamics.io import cache_dir
+    from rambo_env.run_io import check_torch_compile_cache, user_path
+
+    with pytest.raises(argparse.ArgumentTypeError, match=r"white space \(a stray space"):
+        user_path(text)
+    with pytest.raises(ValueError, match=r"dataset: .* white space"):  # was: "does not exist"
+        load_dataset(text.replace("runs/x", "hopper-medium"), generate=False)
+    for name, call in (
+        ("RAMBO_ENV_CACHE", cache_dir),
+        ("MINARI_DATASETS_PATH", lambda: minari_dataset_path("rambo/hopper/medium-v0")),
+        ("D4RL_DATASET_DIR", resolve_d4rl_dir),
+        ("TORCHINDUCTOR_CACHE_DIR", check_torch_compile_cache),
+    ):
+        with monkeypatch.context() as m:
+            m.setenv(name, text)
+            with pytest.raises(
+                ValueError, match=rf"{name}: {re.escape(repr(text))} (is only|begins)"
+            ):
+                call()

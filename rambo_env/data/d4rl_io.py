@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from rambo_env.data.dataset import DatasetValidationError, OfflineDataset
+from rambo_env.data.dataset import DatasetValidationError, OfflineDataset, _cast_field
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
+from rambo_env.run_io import check_path_text
 
 __all__ = [
     "D4RL_LEVELS",
@@ -50,6 +51,8 @@ def resolve_d4rl_dir(d4rl_dir: str | Path | None = None) -> Path | None:
     """``d4rl_dir`` or ``$D4RL_DATASET_DIR`` (None when neither is set), absolute (a relative one
     against the working directory: a sweep's trials run in other folders)."""
     value = d4rl_dir if d4rl_dir is not None else os.environ.get("D4RL_DATASET_DIR")
+    if value and d4rl_dir is None:
+        check_path_text(value, "D4RL_DATASET_DIR")
     return Path(value).expanduser().absolute() if value else None
 
 
@@ -130,6 +133,9 @@ def arrays_to_dataset(
 ) -> OfflineDataset:
     """D4RL dict of arrays -> validated :class:`OfflineDataset` with our env id and ref scores."""
     arrays = {k: np.asarray(v) for k, v in arrays.items() if k in _KEYS}
+    for key in ("terminals", "timeouts"):  # checked before any astype(bool), which read 0.5, 2
+        if key in arrays:  # or b"a" as True (was: timeouts of 0.5 silently ended every row)
+            arrays[key] = _cast_field(key, arrays[key], np.bool_, 1)
     if "next_observations" not in arrays and "observations" in arrays:
         arrays = _derive_next_observations(arrays)
     if "timeouts" in arrays and "terminals" in arrays:

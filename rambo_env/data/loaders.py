@@ -35,7 +35,7 @@ from rambo_env.data.d4rl_io import (
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.minari_io import minari_dataset_exists, minari_dataset_path, read_minari
 from rambo_env.data.scores import ENV_IDS, LEVELS
-from rambo_env.run_io import check_flag, check_seed, safe_reason
+from rambo_env.run_io import check_flag, check_path_text, check_seed, safe_reason
 
 __all__ = [
     "DATASET_FILE_SUFFIXES",
@@ -262,6 +262,7 @@ def _resolve(
     if isinstance(src, dict):
         return OfflineDataset.from_arrays(src, source="arrays")
     text = str(src)
+    check_path_text(text, "dataset")  # a stray space: was "does not exist" / "unknown dataset"
     if text.startswith("~"):  # "--dataset=~/x.npz": the shell leaves the ~
         text = os.path.expanduser(text)
     if is_dataset_file(text):

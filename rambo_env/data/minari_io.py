@@ -31,6 +31,7 @@ from rambo_env.data.scores import ENV_IDS, LEVELS, env_name_from_id
 from rambo_env.run_io import (
     NAME_MAX,
     WriteFailedError,
+    check_path_text,
     check_writable,
     longest_name_bytes,
     pid_alive,
@@ -78,8 +79,10 @@ def minari_dataset_path(dataset_id: str) -> Path:
     its own paths (a relative ``MINARI_DATASETS_PATH=data`` made every write fail with ``No such
     file or directory: 'data/.rambo-tmp-…/…/data/data/.rambo-tmp-…/main_data.hdf5'``), and takes
     an empty one as the path ``''``. Minari is called with this root set (:func:`_minari_root`)."""
-    root = os.environ.get("MINARI_DATASETS_PATH") or Path.home() / ".minari" / "datasets"
-    return Path(root).absolute() / dataset_id
+    root = os.environ.get("MINARI_DATASETS_PATH")
+    if root:
+        check_path_text(root, "MINARI_DATASETS_PATH")
+    return Path(root or Path.home() / ".minari" / "datasets").absolute() / dataset_id
 
 
 def check_minari_root() -> Path:
@@ -333,6 +336,15 @@ def minari_dataset_name(dataset_id: str, env_id: str | None) -> str:
     return dataset_id
 
 
+def _damaged(dataset_id: str, reason: str) -> ValueError:
+    """The one error of a local Minari dataset whose files are there but damaged."""
+    return ValueError(
+        f"Minari dataset {dataset_id!r} at {minari_dataset_path(dataset_id)} is damaged "
+        f"({reason}); re-create it ({_make_command(dataset_id)} --force) or delete the folder and "
+        "download it again"
+    )
+
+
 def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
     spec = metadata.get("env_spec")
     env_id = None
@@ -340,6 +352,8 @@ def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
         import json
 
         env_id = json.loads(spec).get("id")
+    if not isinstance(metadata.get("rambo_env", {}), dict):  # was: a raw "not a mapping"
+        raise _damaged(dataset_id, "its metadata entry 'rambo_env' is not a JSON object")
     return {
         "env_id": env_id,
         "ref_min_score": metadata.get("ref_min_score"),
@@ -370,15 +384,14 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
     try:
         with _minari_root(minari_dataset_path("")):  # the root this module resolved, for Minari
             minari_dataset = minari.load_dataset(dataset_id, download=download)
-    except (ImportError, OSError, ValueError) as err:  # no huggingface_hub, offline, not found
+    except Exception as err:  # no huggingface_hub, offline, not found; a damaged metadata.json
         folder = minari_dataset_path(dataset_id)
         if not download and (folder / "data").is_dir():  # there, but damaged (was: "is not in
-            # the local Minari root"); with download, Minari's fetch may replace it
-            raise ValueError(
-                f"Minari dataset {dataset_id!r} at {folder} is damaged ({safe_reason(err)}); "
-                f"re-create it ({_make_command(dataset_id)} --force) or delete the folder and "
-                "download it again"
-            ) from None
+            # the local Minari root"); with download, Minari's fetch may replace it. Minari's
+            # TypeError / KeyError / AssertionError of an env_spec that is not its JSON were raw.
+            raise _damaged(dataset_id, safe_reason(err)) from None
+        if not isinstance(err, ImportError | OSError | ValueError):
+            raise
         raise DatasetUnavailableError(_unavailable_message(dataset_id, download, err)) from err
     storage = minari_dataset.storage
     try:
@@ -390,6 +403,16 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
             "re-create it (scripts/make_dataset.py ... --force) or re-download it"
         ) from None
     meta = _metadata_fields(dataset_id, storage.metadata)
+    steps, said = sum(len(e["rewards"]) for e in episodes), storage.metadata.get("total_steps")
+    if (
+        said is not None and said != steps
+    ):  # was: total_episodes cut to 1 silently loaded the first episode only
+        raise _damaged(
+            dataset_id,
+            f"data/metadata.json says total_steps={said!r} and total_episodes="
+            f"{storage.metadata.get('total_episodes')!r}, but the {len(episodes)} episode(s) read "
+            f"hold {steps} steps",
+        )
     dataset = episodes_to_dataset(episodes, source=f"minari:{dataset_id}", **meta)
     write_flat_cache(dataset_id, dataset)
     return dataset

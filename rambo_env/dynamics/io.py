@@ -23,7 +23,7 @@ import torch
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
 from rambo_env.dynamics.training import MLEConfig, MLEReport
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.run_io import check_writable, save_checkpoint
+from rambo_env.run_io import check_path_text, check_writable, save_checkpoint
 
 __all__ = [
     "FORMAT_VERSION",
@@ -115,6 +115,8 @@ def cache_dir() -> Path:
     the dynamics model into a cache of their own, and a run's config.json recorded a path that
     a resume from another folder did not find)."""
     root = os.environ.get("RAMBO_ENV_CACHE")
+    if root:
+        check_path_text(root, "RAMBO_ENV_CACHE")
     return Path(root).expanduser().absolute() if root else Path.home() / ".cache" / "rambo_env"
 
 

@@ -46,10 +46,14 @@ def build_mdp(
     mle_config: MLEConfig | None,
     seed: int,
     env_id: str | None = None,
+    registered_env: str | None = None,
 ) -> LearnedMDP:
     """The given ``mdp`` (it takes precedence over ``dataset``), else ``make_mdp(dataset, ...)``.
 
-    ``env_id`` names the registered Gymnasium env of the data (overriding the dataset's). With an
+    ``env_id`` names the registered Gymnasium env of the data (overriding the dataset's).
+    ``registered_env`` (``hopper``; set by the ``RamboModel-<env>-<level>`` registration) is the
+    env the data must be of: ``gym.make("RamboModel-walker2d-medium", dataset="hopper-random")``
+    is refused (was: a Hopper model under a Walker2d id, silently). With an
     ``mdp``, the arguments that only build one (``env_id``, ``ensemble_config``, ``mle_config``,
     a ``device`` other than ``"auto"`` and the mdp's) are refused, not ignored; ``dataset`` is
     not (``gym.make("RamboModel-…", mdp=mdp)`` passes the registration's dataset too).
@@ -64,10 +68,12 @@ def build_mdp(
         raise ValueError(
             "dataset: one of `dataset` (name, path or OfflineDataset) or `mdp` is needed"
         )
-    if env_id is not None:
+    if env_id is not None or registered_env is not None:
         from rambo_env.data.loaders import load_dataset
 
         dataset = load_dataset(dataset, env_id=env_id)
+    if registered_env is not None:
+        _check_registered_env(dataset, registered_env)
     return make_mdp(
         dataset,
         device=device,
@@ -75,6 +81,19 @@ def build_mdp(
         mle_config=mle_config,
         seed=seed,
     )
+
+
+def _check_registered_env(dataset: OfflineDataset, registered_env: str) -> None:
+    """The data of a ``RamboModel-<env>-<level>`` id are of that env (data of no known env pass)."""
+    from rambo_env.data.scores import env_name_from_id
+
+    data_env = env_name_from_id(dataset.env_id)
+    if data_env is not None and data_env != registered_env:
+        raise ValueError(
+            f"dataset: {dataset.name!r} holds {dataset.env_id} data, but the env id is "
+            f"RamboModel-{registered_env}-…; make RamboModel-{data_env}-<level> with it, or "
+            "RamboModelEnv(dataset=…) / RamboModelVectorEnv(n, dataset=…) directly"
+        )
 
 
 def _check_unused_with_mdp(
@@ -212,6 +231,8 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         seed: the model's training seed (part of the cache key); the env's own randomness is
             seeded through ``reset(seed=...)`` as usual.
         render_mode: None only: there is nothing to render (refused with one error otherwise).
+        registered_env: set by the ``RamboModel-<env>-<level>`` registration (``hopper``): the
+            data (the id's own, or a ``dataset=`` given to ``gym.make``) must be of that env.
 
     ``reset(options={"state": obs})`` starts from a given NORMALISED observation ``[O]``;
     ``step``'s info holds ``member_idx``, the elite that generated the transition.
@@ -231,6 +252,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         seed: int = 0,
         env_id: str | None = None,
         render_mode: str | None = None,
+        registered_env: str | None = None,
     ) -> None:
         check_render_mode(render_mode)
         self.rollout_length = check_rollout_length(rollout_length)
@@ -242,6 +264,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
             mle_config=mle_config,
             seed=seed,
             env_id=env_id,
+            registered_env=registered_env,
         )
         # Own copies: a space carries its own sampling RNG.
         self.observation_space = copy.deepcopy(self.mdp.observation_space)

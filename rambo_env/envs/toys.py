@@ -106,15 +106,39 @@ class _ToyEnv(gym.Env):
         self._state: float | None = None
 
     def _check_action(self, action: Any) -> float:
+        from rambo_env.envs.model_env import as_float32  # lazy: torch is not needed to register
+
         if self._state is None:
             raise RuntimeError(f"{type(self).__name__}: call reset() before step()")
-        a = np.asarray(action, dtype=np.float64).reshape(-1)
+        if action is None:
+            raise ValueError("action: expected one finite value, got None")
+        a = as_float32(action, "action", (1,)).astype(np.float64).reshape(-1)  # was: numpy's
+        # "could not convert string to float", or a complex action's real part with a warning
         if a.shape != (1,) or not np.isfinite(a[0]):
             raise ValueError(f"action: expected one finite value, got {action!r}")
         return float(np.clip(a[0], -1.0, 1.0))
 
     def _obs(self) -> np.ndarray:
         return np.array([self._state], dtype=np.float32)
+
+    def _check_options(self, options: Any) -> None:
+        """The toy MDPs take no reset option (was: ``options={"state": …}`` silently ignored)."""
+        if options is not None and options != {}:
+            raise ValueError(
+                f"options: {type(self).__name__} takes no reset options, got {options!r}; its "
+                "start state is a constructor argument (initial_state)"
+            )
+
+
+def _finite(value: Any, what: str, minimum: float | None = None) -> float:
+    """A constructor argument as a float; one ValueError naming it for a string, None, a bool, a
+    non-finite number or one below ``minimum`` (was: numpy's raw TypeError / ValueError, or a NaN
+    initial state that made every observation NaN)."""
+    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+    if not ok or not np.isfinite(value) or (minimum is not None and value < minimum):
+        bound = "" if minimum is None else f" >= {minimum:g}"
+        raise ValueError(f"{what}: expected a finite number{bound}, got {value!r}")
+    return float(value)
 
 
 class SingleTransitionEnv(_ToyEnv):
@@ -128,17 +152,14 @@ class SingleTransitionEnv(_ToyEnv):
 
     def __init__(self, initial_state: float = 0.0, initial_spread: float = 0.0) -> None:
         super().__init__()
-        if not (np.isfinite(initial_state) and np.isfinite(initial_spread) and initial_spread >= 0):
-            raise ValueError(
-                f"initial_spread: expected a finite value >= 0 (initial_state finite), got "
-                f"initial_state={initial_state!r}, initial_spread={initial_spread!r}"
-            )
-        self.initial_state, self.initial_spread = float(initial_state), float(initial_spread)
+        self.initial_state = _finite(initial_state, "initial_state")
+        self.initial_spread = _finite(initial_spread, "initial_spread", minimum=0.0)
         self._done = False
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
+        self._check_options(options)
         super().reset(seed=seed)
         jitter = self.np_random.uniform(-1.0, 1.0) * self.initial_spread
         self._state, self._done = self.initial_state + jitter, False
@@ -169,17 +190,18 @@ class IllustrativeMDP(_ToyEnv):
         initial_state: float = 0.0,
     ) -> None:
         super().__init__()
-        if not (isinstance(horizon, int | np.integer) and horizon >= 1):
+        if isinstance(horizon, bool) or not (
+            isinstance(horizon, int | np.integer) and horizon >= 1
+        ):
             raise ValueError(f"horizon: expected an int >= 1, got {horizon!r}")
-        if not (np.isfinite(noise_std) and noise_std >= 0):
-            raise ValueError(f"noise_std: expected a finite value >= 0, got {noise_std!r}")
-        self.horizon, self.noise_std = int(horizon), float(noise_std)
-        self.initial_state = float(initial_state)
+        self.horizon, self.noise_std = int(horizon), _finite(noise_std, "noise_std", minimum=0.0)
+        self.initial_state = _finite(initial_state, "initial_state")
         self._t = 0
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
+        self._check_options(options)
         super().reset(seed=seed)
         self._state, self._t = self.initial_state, 0
         return self._obs(), {}

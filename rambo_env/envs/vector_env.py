@@ -65,6 +65,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         seed: int = 0,
         env_id: str | None = None,
         render_mode: str | None = None,
+        registered_env: str | None = None,
     ) -> None:
         check_render_mode(render_mode)
         if isinstance(num_envs, bool) or not isinstance(num_envs, int | np.integer) or num_envs < 1:
@@ -79,6 +80,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
             mle_config=mle_config,
             seed=seed,
             env_id=env_id,
+            registered_env=registered_env,
         )
         self.single_observation_space = copy.deepcopy(self.mdp.observation_space)
         self.single_action_space = copy.deepcopy(self.mdp.action_space)

@@ -700,6 +700,35 @@ def test_a_config_json_missing_a_field_is_refused(tmp_path, field):
     assert load_config(tmp_path).n_iterations == 2
 
 
+def test_a_config_json_with_precision_auto_is_refused(tmp_path):
+    """Probe 13: a run saves the precision it resolved; ``"precision": "auto"`` put in its
+    config.json by hand was resolved anew on resume (bf16 for an fp32 run here: another model-cache
+    key, so MLE pretraining ran again and the run changed precision, silently)."""
+    from agents.cotrain_setup import config_to_dict
+    from rambo_env.run_io import write_json
+
+    write_json(
+        tmp_path / "config.json", {"config": config_to_dict(CotrainConfig(precision="auto"))}
+    )
+    with pytest.raises(ValueError, match=r"config.json: precision is 'auto', but a run saves"):
+        load_config(tmp_path)
+    write_json(
+        tmp_path / "config.json", {"config": config_to_dict(CotrainConfig(precision="bf16"))}
+    )
+    assert load_config(tmp_path).precision == "bf16"
+
+
+def test_resume_naming_a_file_of_the_run_names_its_folder(tmp_path, capsys):
+    """Probe 13: ``--resume RUN/config.json`` said "no folder RUN/config.json, so no config.json"."""
+    (tmp_path / "config.json").write_text("{}")
+    assert cotrain_cli.main(["--resume", str(tmp_path / "config.json")]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"config.json is a file, not a run folder; pass the folder that holds the run ({tmp_path}"
+        in err
+    )
+
+
 def test_a_closed_output_pipe_is_one_line_and_a_finished_run_exits_0(tmp_path, monkeypatch, capsys):
     """Probe 11: ``cotrain.py … | head -1``: was ``error: [Errno 32] Broken pipe`` (no cause
     named) mid-run, and a raw BrokenPipeError traceback, exit 1, from the closing lines of a
@@ -1224,7 +1253,7 @@ def test_a_folder_where_a_run_file_goes_is_named(tmp_path, capsys, name):
 
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    config = json.dumps({"config": config_to_dict(CotrainConfig())})
+    config = json.dumps({"config": config_to_dict(CotrainConfig(precision="fp32"))})
     for file, text in (("config.json", config), ("checkpoint.pt", "x")):
         if file == name:
             (run_dir / file).mkdir()
@@ -1717,7 +1746,7 @@ def _run_folder_with_checkpoint(run_dir, state) -> None:
 
     run_dir.mkdir()
     saved = {
-        "config": config_to_dict(tiny_config("tiny-hopper.npz")),
+        "config": config_to_dict(tiny_config("tiny-hopper.npz", precision="fp32")),
         "resolved": {"dataset": {"fingerprint": "f" * 16}},
     }
     (run_dir / "config.json").write_text(json.dumps(saved))

@@ -78,7 +78,8 @@ def _tune_rows(sweep_dir: Path) -> dict[str, list[dict]]:
 def test_tiny_sweep_table_and_rambo_off(finished_sweep, tmp_path):
     spec, sweep_dir, outcome = finished_sweep
     assert (outcome.n_trials, outcome.n_errors) == (2, 0)
-    assert load_sweep(sweep_dir) == (spec, SweepResources(max_failures=0))
+    # saved with its precision resolved (probe 13: auto was resolved by each trial)
+    assert load_sweep(sweep_dir) == (spec.with_resolved_precision(), SweepResources(max_failures=0))
     heuristics = {}
     for config in TWO_CONFIGS:
         run_dir = trial_run_dir(sweep_dir / "runs", spec.datasets[0], config, 0)
@@ -442,3 +443,43 @@ def test_an_address_no_ray_cluster_answers_at_fails_before_the_sweep_folder(
     with pytest.raises(ValueError, match="is not 'auto', host:port or ray://host:port"):
         sweep.check_address("headnode")
     sweep.check_address("auto"), sweep.check_address("local"), sweep.check_address(None)
+
+
+@pytest.mark.parametrize("flag", [[], ["--precision", "fp32"], ["--precision", "bf16"]])
+def test_a_sweep_resolves_its_precision_once_and_takes_the_flag(tmp_path, monkeypatch, flag):
+    """Probe 13: sweep.py had no --precision (every sweep ran auto), and auto was resolved by each
+    trial on its own worker (fp32 and bf16 trials mixed on mixed hardware; sweep.json said auto)."""
+    pytest.importorskip("ray")
+    from agents import sweep
+    from rambo_env.dynamics.ensemble import resolve_precision
+
+    monkeypatch.setattr(sweep, "_prepare_datasets", lambda *a: None)
+    monkeypatch.setattr(sweep, "_fit", lambda spec, *a, **k: pytest.skip("stop before Ray"))
+    with pytest.raises(pytest.skip.Exception):
+        sweep_cli.main(["--sweep-dir", str(tmp_path), "--seeds", "0", "--configs", "2:0", *flag])
+    saved = json.loads((tmp_path / "sweep.json").read_text())["spec"]["base"]["precision"]
+    assert saved == (flag[1] if flag else resolve_precision("auto", "auto"))
+    parser = sweep_cli.build_parser()
+    with pytest.raises(SystemExit):
+        sweep_cli.resolve_args(parser.parse_args(["--precision", "fp16"]), parser)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"datasets": "hopper-medium"}, r"datasets: expected a tuple or list, got str"),
+        ({"seeds": "01"}, r"seeds: expected a tuple or list, got str"),
+        ({"seeds": (True,)}, r"seeds: expected integers >= 0, got True"),
+        ({"configs": ((True, 0.0),)}, r"configs: expected k >= 1 .* got \(k=True"),
+        ({"configs": ((2, 0.1, 3),)}, r"configs: expected \(k, λ\) pairs, got \(2, 0.1, 3\)"),
+        ({"base": {"n_iterations": 2}}, r"base: expected a CotrainConfig, got dict"),
+    ],
+)
+def test_sweep_spec_arguments_of_the_wrong_kind_are_one_error(kwargs, match):
+    """Probe 13: a str of datasets was split into letters ("duplicates in ['h', 'o', …]"), k=True
+    and seed True were taken, a (k, λ, x) triple and a dict base gave raw TypeError /
+    AttributeError; ``SweepResources(max_failures=1.5)`` was taken."""
+    with pytest.raises(ValueError, match=match):
+        SweepSpec(**{"datasets": ("x.npz",), **kwargs})
+    with pytest.raises(ValueError, match=r"max_failures: expected int, got 1.5"):
+        SweepResources(max_failures=1.5)

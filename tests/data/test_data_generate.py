@@ -422,6 +422,8 @@ def test_make_dataset_cli_refuses_bad_values_before_collecting(capsys, monkeypat
         (["--level", "medium", "--expert-policy", "x.pt"], "error: expert_policy_path (--exp"),
         (["--level", "expert", "--replay", "r.npz"], "error: replay_path (--replay): level 'e"),
         (["--train-policy"], "error: train_policy (--train-policy): level 'random' uses no"),
+        (["--behaviour-steps", "5000"], "error: behaviour_steps (--behaviour-steps): 5000 is"),
+        (["--level", "medium", "--behaviour-dir", "b"], "error: behaviour_dir (--behaviour-dir"),
         (["--n-transitions", "10" + "0" * 12], "error: n_transitions: 10000000000000 transitio"),
     ):
         assert script.main([*base, *flags]) == 2  # was a traceback, or a run / escape

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -50,6 +51,25 @@ def test_an_hdf5_field_that_is_a_group_names_it(tmp_path):
                 f[key] = value
         f.create_group("actions")
     with pytest.raises(DatasetValidationError, match=r"'actions' is a group, not an array"):
+        load_dataset(str(path), env_id="Hopper-v5")
+
+
+@pytest.mark.parametrize("derive", [False, True])
+@pytest.mark.parametrize("value", [0.5, 2, b"a"])
+def test_hdf5_timeouts_that_are_not_booleans_are_refused(tmp_path, value, derive):
+    """Probe 13: an hdf5 file's timeouts of 0.5, 2 or b"a" were cast to True before any check
+    (every row ended an episode, silently); the terminals were checked, the timeouts not."""
+    a = make_arrays([5, 4], terminal_last=[False, True])
+    a["timeouts"] = np.full(9, value)
+    if derive:
+        del a["next_observations"]
+    path = tmp_path / "x.hdf5"
+    with h5py.File(path, "w") as f:
+        for key, v in a.items():
+            f[key] = v
+    with pytest.raises(
+        DatasetValidationError, match=r"timeouts(\[0\] = \S+ is not a boolean|.*dtype)"
+    ):
         load_dataset(str(path), env_id="Hopper-v5")
 
 
@@ -651,6 +671,28 @@ def test_a_damaged_local_minari_dataset_is_not_said_to_be_missing(damage):
     with pytest.raises(ValueError, match=r"'t/hopper/hurt-v0' at .*hurt-v0 is damaged \(") as e:
         load_dataset("t/hopper/hurt-v0")
     assert not isinstance(e.value, DatasetUnavailableError) and "--force" in str(e.value)
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        ({"env_spec": "[1, 2]"}, r"TypeError"),
+        ({"env_spec": json.dumps({"id": 5})}, r"KeyError"),
+        ({"env_spec": {"id": "Hopper-v5"}}, r"AssertionError"),
+        ({"rambo_env": [1]}, r"'rambo_env' is not a JSON object"),
+        ({"total_episodes": 1}, r"total_steps=12 and total_episodes=1, but the 1 episode\(s\)"),
+        ({"total_steps": 5}, r"total_steps=5 .* hold 12 steps"),
+    ],
+)
+def test_a_local_minari_dataset_with_odd_metadata_is_damaged(edit, said):
+    """Probe 13: an ``env_spec`` that is not Minari's JSON gave Minari's raw TypeError /
+    KeyError / AssertionError, a ``rambo_env`` entry that is not an object a raw "not a mapping",
+    and ``total_episodes`` cut to 1 silently loaded the first episode only."""
+    _save_as_minari("t/hopper/odd-v0", make_dataset((7, 5), (True, False)))
+    path = minari_dataset_path("t/hopper/odd-v0") / "data" / "metadata.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), **edit}))
+    with pytest.raises(ValueError, match=rf"'t/hopper/odd-v0' at .*odd-v0 is damaged \(.*{said}"):
+        load_dataset("t/hopper/odd-v0")
 
 
 def test_a_d4rl_dir_that_is_not_a_path_is_named():

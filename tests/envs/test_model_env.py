@@ -300,3 +300,23 @@ def test_env_id_names_the_real_env_of_data_that_name_none(tiny_dataset):
     assert named.mdp.termination_fn is TERMINATION_FNS["Hopper-v5"]
     with pytest.raises(ValueError, match="not a registered Gymnasium env"):
         RamboModelEnv(unnamed, env_id="Nope-v0", **kwargs)
+
+
+@pytest.mark.parametrize("vector", [False, True])
+def test_a_registered_id_refuses_data_of_another_env(vector):
+    """Probe 13: ``gym.make("RamboModel-walker2d-medium", dataset=<hopper data>)`` built a Hopper
+    model under the Walker2d id, silently (the id's env was never compared with the data's)."""
+    import gymnasium as gym
+
+    import rambo_env  # noqa: F401 (registers the ids)
+    from tests.envs.tiny_mdp import TINY_ENSEMBLE, TINY_MLE, make_tiny_dataset
+
+    data = make_tiny_dataset(400, 100)  # Hopper-v5
+    kwargs = dict(dataset=data, ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE)
+    with pytest.raises(
+        ValueError, match=r"holds Hopper-v5 data, but the env id is RamboModel-walk"
+    ):
+        if vector:
+            gym.make_vec("RamboModel-walker2d-medium", num_envs=2, **kwargs)
+        else:
+            gym.make("RamboModel-walker2d-medium", **kwargs)

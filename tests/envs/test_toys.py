@@ -109,6 +109,41 @@ def test_bad_actions_raise() -> None:
         IllustrativeMDP(horizon=0)
 
 
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (
+            lambda: IllustrativeMDP(noise_std="0.1"),
+            r"noise_std: expected a finite number >= 0, got '0.1'",
+        ),
+        (lambda: IllustrativeMDP(initial_state=float("nan")), r"initial_state: .* got nan"),
+        (lambda: IllustrativeMDP(initial_state="a"), r"initial_state: expected a finite number"),
+        (lambda: IllustrativeMDP(horizon=True), r"horizon: expected an int >= 1, got True"),
+        (lambda: SingleTransitionEnv(initial_state=None), r"initial_state: .* got None"),
+        (lambda: SingleTransitionEnv(initial_spread=-1), r"initial_spread: .* >= 0, got -1"),
+    ],
+)
+def test_toy_constructor_arguments_are_checked(make, match) -> None:
+    """Probe 13: a string gave numpy's raw "ufunc 'isfinite' not supported" TypeError; a NaN
+    initial state (every observation NaN) and horizon=True were accepted."""
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+@pytest.mark.parametrize("cls", [IllustrativeMDP, SingleTransitionEnv])
+def test_toy_actions_and_reset_options_are_checked(cls) -> None:
+    """Probe 13: a string action gave numpy's "could not convert string to float"; a complex one
+    was stepped with its real part (a warning only); reset options were silently ignored."""
+    env = cls()
+    with pytest.raises(ValueError, match=r"options: .* takes no reset options"):
+        env.reset(options={"state": [3.0]})
+    env.reset(seed=0, options={})
+    with pytest.raises(ValueError, match=r"action: expected real numbers of shape \(1,\)"):
+        env.step("abc")
+    with pytest.raises(ValueError, match=r"action: expected real numbers"):
+        env.step(np.array([1 + 1j]))
+
+
 @pytest.mark.parametrize("env_id", [SINGLE_TRANSITION_ID, ILLUSTRATIVE_ID])
 def test_registered_envs_pass_check_env(env_id: str) -> None:
     register_toy_envs()
