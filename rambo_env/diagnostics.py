@@ -134,6 +134,21 @@ def _check_counts(seed: Any, **counts: Any) -> None:
     check_seed(seed)
 
 
+#: Most Monte-Carlo episodes of one :func:`critic_vs_return` (they run one after another).
+MAX_MC_EPISODES = 10_000
+
+
+def check_mc_episodes(n_episodes: Any) -> None:
+    """At most :data:`MAX_MC_EPISODES` (was: ``--n-episodes 100000000`` loaded the run, replayed
+    the model rollouts, then died in torch's raw "can't allocate memory" on the batched starts)."""
+    if is_int(n_episodes) and n_episodes > MAX_MC_EPISODES:
+        raise ValueError(
+            f"n_episodes: {n_episodes} is not in [1, {MAX_MC_EPISODES}]: the Monte-Carlo "
+            "episodes run one after another in the simulator (each up to max_steps steps) and "
+            "their starts are held at once; give fewer (default 40)"
+        )
+
+
 def model_vs_simulator(
     mdp: LearnedMDP,
     policy: PolicyFns,
@@ -204,6 +219,7 @@ def critic_vs_return(
     if starts not in ("dataset", "reset"):
         raise ValueError(f"starts: expected 'dataset' or 'reset', got {starts!r}")
     _check_counts(seed, n_episodes=n_episodes, max_steps=max_steps)
+    check_mc_episodes(n_episodes)
     if not (is_real(gamma) and 0 <= gamma <= 1):  # was: gamma=2 accepted
         raise ValueError(f"gamma: expected a discount in [0, 1], got {gamma!r}")
     rng = np.random.default_rng(seed)

@@ -21,7 +21,7 @@ from agents.cotrain import load_session
 from agents.critics import policy_fns
 from agents.memory import check_diagnose_memory
 from rambo_env import run_io
-from rambo_env.diagnostics import critic_vs_return, model_vs_simulator
+from rambo_env.diagnostics import check_mc_episodes, critic_vs_return, model_vs_simulator
 from rambo_env.dynamics.ensemble import check_device
 
 
@@ -57,6 +57,7 @@ def _diagnose(argv: list[str] | None) -> int:
         # The rollouts' rows against the free memory: a lower bound before the load (dims
         # unknown), the estimate for the run's dims after it (before any rollout).
         check_diagnose_memory(args.n_starts, 1, 1, device=args.device or "cpu", lower_bound=True)
+        check_mc_episodes(args.n_episodes)  # before the load, not after the model rollouts
         session, history = load_session(args.run_dir, device=args.device)
         if session.dataset.env_id is None:
             raise ValueError(f"dataset {session.dataset.name!r} has no real env to compare with")

@@ -168,6 +168,7 @@ def test_model_vs_simulator_and_critic_vs_return_check_their_arguments():
         ({"max_steps": 0}, "max_steps: expected an int >= 1, got 0"),
         ({"n_episodes": 0}, "n_episodes: expected an int >= 1, got 0"),
         ({"gamma": 2.0}, r"gamma: expected a discount in \[0, 1\], got 2.0"),
+        ({"n_episodes": 10**8}, r"n_episodes: 100000000 is not in \[1, 10000\]"),  # probe 14
     ):
         args = {"env_id": "Hopper-v5", "gamma": 0.99, "n_episodes": 2, "max_steps": 3, **kwargs}
         with pytest.raises(ValueError, match=match):

@@ -482,6 +482,9 @@ def test_diagnose_script_reads_a_run_and_writes_its_report(
     assert capsys.readouterr().err.startswith("error: device: 'gpu'")
     # --n-starts beyond memory: one error naming it (was torch's raw allocation error after the
     # load): a lower bound before the load, the run's dims after it, before any rollout.
+    # --n-episodes beyond the cap: before the load (was torch's raw allocation error after it).
+    assert diagnose.main([str(tmp_path / "none"), "--n-episodes", "100000000"]) == 2
+    assert capsys.readouterr().err.startswith("error: n_episodes: 100000000 is not in [1, 10000]")
     assert diagnose.main([str(tmp_path / "none"), "--n-starts", "1000000000"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: n_starts: 1000000000 model rollouts (--n-starts) need at least")
