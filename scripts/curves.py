@@ -93,6 +93,12 @@ def main(argv: list[str] | None = None) -> int:
             f"--out: {args.out!r} names a folder, not an output prefix; give folder/name "
             "(writes folder/name.png and folder/name-<label>.csv)"
         )
+    stem, ending = os.path.splitext(args.out)
+    if ending.lower() in (".png", ".csv"):  # was: wrote name.png.png and name.png-<label>.csv
+        parser.error(
+            f"--out: {args.out!r} ends in {ending}, but --out is an output prefix (it writes "
+            f"{args.out}.png and {args.out}-<label>.csv); give {stem}"
+        )
     args.out = str(user_path(args.out))  # ~ expanded (was: a folder named ~ in the cwd)
     blocked = _blocking_file(Path(args.out).parent)
     if blocked is not None:

@@ -136,6 +136,9 @@ def test_cli_refuses_a_bad_out_and_bad_hlines_before_writing(tmp_path, capsys):
         (["--out", out, "--hline", "q_avg:x:1", "--hline", "q_avg:x:2"], "q_avg:x given twice"),
         # was: hidden files '<folder>/.png', '<folder>/-a.csv' (or '.png' in the cwd)
         (["--out", str(tmp_path) + "/"], "names a folder, not an output prefix"),
+        # probe 14: was 'cmp.png.png' and 'cmp.png-a.csv'
+        (["--out", out + ".png"], "ends in .png, but --out is an output prefix"),
+        (["--out", out + ".CSV"], "ends in .CSV, but --out is an output prefix"),
         (["--out", str(tmp_path / "out") + "/"], "names a folder, not an output prefix"),
         (["--out", str(tmp_path / "a")], "names a folder, not an output prefix"),
         (["--out", ""], "names a folder, not an output prefix"),
