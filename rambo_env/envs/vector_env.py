@@ -66,8 +66,15 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         env_id: str | None = None,
         render_mode: str | None = None,
         registered_env: str | None = None,
+        max_episode_steps: int | None = None,
     ) -> None:
         check_render_mode(render_mode)
+        if max_episode_steps is not None:  # was: a raw "unexpected keyword argument" TypeError
+            raise ValueError(
+                f"max_episode_steps: {max_episode_steps!r}, but the model vector env has no "
+                f"TimeLimit: every row is truncated after rollout_length ({rollout_length!r}) "
+                f"steps; pass rollout_length={max_episode_steps!r} instead"
+            )
         if isinstance(num_envs, bool) or not isinstance(num_envs, int | np.integer) or num_envs < 1:
             raise ValueError(f"num_envs: expected a positive int, got {num_envs!r}")
         self.num_envs = int(num_envs)

@@ -55,6 +55,13 @@ def test_make_vec_uses_the_vector_entry_point(tiny_dataset):
     assert isinstance(explicit, RamboModelVectorEnv) and explicit.mdp is envs.mdp
 
 
+def test_make_vec_with_max_episode_steps_names_rollout_length(tiny_mdp):
+    """Probe 14: ``gym.make_vec(..., max_episode_steps=10)`` was a raw TypeError ("unexpected
+    keyword argument"); the vector env's episode length is rollout_length."""
+    with pytest.raises(ValueError, match=r"max_episode_steps: 10, .* pass rollout_length=10"):
+        gym.make_vec("RamboModel-hopper-medium", num_envs=2, mdp=tiny_mdp, max_episode_steps=10)
+
+
 def test_rows_equal_single_env_for_same_member_and_noise(tiny_mdp, monkeypatch):
     n = 6
     envs = RamboModelVectorEnv(n, mdp=tiny_mdp, rollout_length=10)
