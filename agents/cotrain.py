@@ -260,6 +260,8 @@ def _run(
     print(f"[cotrain] {precision_line(cfg, kept=resume)}", flush=True)
     cfg = dataclasses.replace(cfg, precision=cfg.uses_precision)  # saved resolved (config.json)
     if resume:
+        if absolute_dataset(cfg.dataset) == load_config(run_dir).dataset:  # as it was saved
+            cfg = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
         state = _load_run_checkpoint(run_dir / run_io.CHECKPOINT_NAME)
         _check_stop_at(cfg, int(state["iteration"]), run_dir)  # before the dataset and model
         fingerprint = _check_identity(state, run_dir)
@@ -363,6 +365,8 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
     for name, value in dataclasses.asdict(cfg).items():
         if name == "precision" and value == "auto":  # the run keeps the precision it started with
             continue
+        if name == "dataset" and saved[name] == absolute_dataset(value):  # was: a relative
+            continue  # path (toys.py --out rel) refused against the absolute one it was saved as
         if name not in (*SESSION_FIELDS, *EXTEND_FIELDS) and saved[name] != value:
             raise ValueError(
                 f"cfg.{name}: {value!r} differs from the saved config's {saved[name]!r} in "

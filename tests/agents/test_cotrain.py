@@ -881,8 +881,13 @@ def test_a_relative_dataset_path_is_saved_absolute_and_resumes_from_anywhere(
     cfg = tiny_config("data.npz", stop_at_iteration=1, n_iterations=2)
     run_cotrain(cfg, tmp_path / "run")
     assert load_config(tmp_path / "run").dataset == str(tmp_path / "start" / "data.npz")
+    # Probe 14: resumed with the same relative cfg (as toys.py --out rel does at its snapshot)
+    # was "cfg.dataset: 'data.npz' differs from the saved config's '/…/data.npz'".
+    same = run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "run", True)
+    assert same["status"] == "finished"
+    cfg = dataclasses.replace(cfg, n_iterations=3)
     monkeypatch.chdir(tmp_path)
-    resumed = load_config(tmp_path / "run")
+    resumed = dataclasses.replace(load_config(tmp_path / "run"), n_iterations=3)
     done = run_cotrain(dataclasses.replace(resumed, stop_at_iteration=None), tmp_path / "run", True)
     assert done["status"] == "finished"
     # A run folder from before: its relative path is explained, not just "does not exist".
