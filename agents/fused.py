@@ -141,8 +141,9 @@ class FusedSAC(SAC):
         critic_params = list(self.critic.parameters())
         target_params = list(self.critic_target.parameters())
         action_dim = int(np.prod(self.action_space.shape))
-        # rows: ent_coef, ent_coef_loss, critic_loss, actor_loss; read once at the end (no syncs)
-        stats = torch.zeros((gradient_steps, 4), device=self.device)
+        # sums of ent_coef, ent_coef_loss, critic_loss, actor_loss; read once at the end (no
+        # syncs). Not one row per step: --agent-steps-per-iteration 1e9 allocated 16 GB at once.
+        sums = torch.zeros(4, device=self.device)
         gamma = torch.tensor(self.gamma, device=self.device)
         for step in range(gradient_steps):
             data = self.replay_buffer.sample(batch_size, env=self._vec_normalize_env)
@@ -196,14 +197,14 @@ class FusedSAC(SAC):
                     torch._foreach_mul_(target_params, 1 - self.tau)
                     torch._foreach_add_(target_params, critic_params, alpha=self.tau)
             with torch.no_grad():
-                stats[step, 0] = ent_coef.reshape(())
+                sums[0] += ent_coef.reshape(())
                 if ent_coef_loss is not None:
-                    stats[step, 1] = ent_coef_loss
-                stats[step, 2] = critic_loss
-                stats[step, 3] = actor_loss
+                    sums[1] += ent_coef_loss
+                sums[2] += critic_loss
+                sums[3] += actor_loss
 
         self._n_updates += gradient_steps
-        means = stats.mean(dim=0).tolist() if gradient_steps else [float("nan")] * 4
+        means = (sums / gradient_steps).tolist() if gradient_steps else [float("nan")] * 4
         self.logger.record("train/n_updates", self._n_updates, exclude="tensorboard")
         self.logger.record("train/ent_coef", means[0])
         self.logger.record("train/actor_loss", means[3])

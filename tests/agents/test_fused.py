@@ -99,6 +99,22 @@ def test_fused_step_equals_sb3_sac_train_bitwise(config):
         assert logged_fused[key] == pytest.approx(value, rel=1e-6, abs=1e-7), key
 
 
+def test_fused_step_memory_does_not_grow_with_gradient_steps(monkeypatch):
+    """Probe 14: the logged means were kept as one row per step, allocated up front: a run with
+    --agent-steps-per-iteration 1e9 died in torch's raw "can't allocate memory" (16 GB)."""
+    model = _collected()
+    shapes, zeros = [], torch.zeros
+
+    def recording_zeros(*args, **kwargs):
+        out = zeros(*args, **kwargs)
+        shapes.append(tuple(out.shape))
+        return out
+
+    monkeypatch.setattr(torch, "zeros", recording_zeros)
+    _train(model, 7, library=False)
+    assert not [shape for shape in shapes if 7 in shape], shapes
+
+
 def test_compiled_fused_step_matches_the_library_to_float32_rounding():
     """``compile=True`` (inductor) equals SB3's step to 1e-5 relative (reductions reordered)."""
     fused = _collected()
