@@ -152,6 +152,13 @@ class RamboModelVecEnv(VecEnv):
 
     def set_attr(self, attr_name: str, value: Any, indices: VecEnvIndices = None) -> None:
         self._check_all_rows(indices, "set_attr")
+        if not hasattr(self, attr_name):  # was: a typo ("rollout_lenght") set a new attribute
+            raise AttributeError(
+                f"set_attr: {type(self).__name__} has no attribute {attr_name!r} (e.g. "
+                "'rollout_length')"
+            )
+        if attr_name == "rollout_length":  # was: 0 or 2.5 taken, unlike the constructor
+            value = check_rollout_length(value)
         setattr(self, attr_name, value)
 
     def env_method(

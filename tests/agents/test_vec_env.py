@@ -123,6 +123,11 @@ def test_attribute_access(mdp):
     assert venv.step(np.zeros((4, 3), dtype=np.float32))[2].all()  # k = 1: every row done
     with pytest.raises(ValueError, match=r"set_attr: indices=\[0\]: the 4 rows share one core"):
         venv.set_attr("rollout_length", 3, indices=[0])
+    # Probe 14: both were taken silently (rollout_length 0; a new attribute for the typo).
+    with pytest.raises(ValueError, match="rollout_length: expected a positive int, got 0"):
+        venv.set_attr("rollout_length", 0)
+    with pytest.raises(AttributeError, match="set_attr: RamboModelVecEnv has no attribute"):
+        venv.set_attr("rollout_lenght", 3)
     with pytest.raises(ValueError, match="num_envs: expected a positive int"):
         RamboModelVecEnv(mdp, 0)
 
