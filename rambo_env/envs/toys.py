@@ -100,7 +100,12 @@ class _ToyEnv(gym.Env):
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
 
-    def __init__(self) -> None:
+    def __init__(self, render_mode: str | None = None) -> None:
+        if render_mode is not None:  # was: gymnasium's raw "unexpected keyword argument" TypeError
+            raise ValueError(
+                f"render_mode: {render_mode!r}, but {type(self).__name__} has nothing to render "
+                "(its whole state is the 1-D observation); leave render_mode out"
+            )
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(1,), dtype=np.float32)
         self.action_space = spaces.Box(-1.0, 1.0, shape=(1,), dtype=np.float32)
         self._state: float | None = None
@@ -150,8 +155,13 @@ class SingleTransitionEnv(_ToyEnv):
         observations is not degenerate (std 0 -> 1e-6 would scale s' by 1e6).
     """
 
-    def __init__(self, initial_state: float = 0.0, initial_spread: float = 0.0) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        initial_state: float = 0.0,
+        initial_spread: float = 0.0,
+        render_mode: str | None = None,
+    ) -> None:
+        super().__init__(render_mode)
         self.initial_state = _finite(initial_state, "initial_state")
         self.initial_spread = _finite(initial_spread, "initial_spread", minimum=0.0)
         self._done = False
@@ -188,8 +198,9 @@ class IllustrativeMDP(_ToyEnv):
         horizon: int = ILLUSTRATIVE_HORIZON,
         noise_std: float = ILLUSTRATIVE_NOISE,
         initial_state: float = 0.0,
+        render_mode: str | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(render_mode)
         if isinstance(horizon, bool) or not (
             isinstance(horizon, int | np.integer) and horizon >= 1
         ):

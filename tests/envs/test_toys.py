@@ -145,6 +145,15 @@ def test_toy_actions_and_reset_options_are_checked(cls) -> None:
 
 
 @pytest.mark.parametrize("env_id", [SINGLE_TRANSITION_ID, ILLUSTRATIVE_ID])
+def test_registered_toys_refuse_a_render_mode(env_id: str) -> None:
+    """Probe 14: ``gym.make(toy, render_mode="human")`` was gymnasium's raw TypeError."""
+    register_toy_envs()
+    with pytest.raises(ValueError, match=r"render_mode: 'human', but .* has nothing to render"):
+        gym.make(env_id, render_mode="human")
+    assert gym.make(env_id, render_mode=None).unwrapped.render_mode is None
+
+
+@pytest.mark.parametrize("env_id", [SINGLE_TRANSITION_ID, ILLUSTRATIVE_ID])
 def test_registered_envs_pass_check_env(env_id: str) -> None:
     register_toy_envs()
     register_toy_envs()  # idempotent
