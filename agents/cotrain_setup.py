@@ -182,11 +182,6 @@ class CotrainConfig:
             value = getattr(self, name)
             if value is not None and not value > 0:
                 raise ValueError(f"{name}: expected > 0, got {value!r}")
-            if isinstance(value, float) and not math.isfinite(value):  # was: inf taken silently
-                raise ValueError(
-                    f"{name}: expected a finite value > 0, got {value!r} (leave it out for "
-                    "none; config.json cannot hold inf as JSON)"
-                )
         check_n_eval_episodes(self.n_eval_episodes)  # before the dataset load, not after BC
         for name in non_negative:
             if getattr(self, name) < 0:
