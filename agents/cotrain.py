@@ -248,20 +248,16 @@ def _run(
     on_iteration: Callable[[dict[str, Any]], None] | None,
 ) -> dict[str, Any]:
     t_start = time.perf_counter()
-    _check_run_dir(cfg, run_dir, resume)
+    cfg = _check_run_dir(cfg, run_dir, resume)
     done = _already_finished(cfg, run_dir) if resume else None
     if done is not None:  # nothing to do: no dataset load, no model, nothing rewritten
         return done
     threads, why = run_io.resolve_torch_threads(cfg.torch_threads)
     torch.set_num_threads(threads)
     print(f"[cotrain] torch threads: {threads} ({why})", flush=True)
-    if resume and cfg.precision == "auto":  # resolved when the run started (its config.json)
-        cfg = dataclasses.replace(cfg, precision=load_config(run_dir).precision)
     print(f"[cotrain] {precision_line(cfg, kept=resume)}", flush=True)
     cfg = dataclasses.replace(cfg, precision=cfg.uses_precision)  # saved resolved (config.json)
     if resume:
-        if absolute_dataset(cfg.dataset) == load_config(run_dir).dataset:  # as it was saved
-            cfg = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
         state = _load_run_checkpoint(run_dir / run_io.CHECKPOINT_NAME)
         _check_stop_at(cfg, int(state["iteration"]), run_dir)  # before the dataset and model
         fingerprint = _check_identity(state, run_dir)
@@ -329,7 +325,22 @@ def _run(
 
 
 # -- run folder ----------------------------------------------------------------------------
-def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
+def _as_saved(cfg: CotrainConfig, saved: CotrainConfig) -> CotrainConfig:
+    """``cfg`` with the two values a run saves resolved taken as saved: precision ``auto`` is the
+    run's own (resolved when it started; its model is cached under it), and a relative dataset
+    path that names the saved absolute one is that (was: refused, toys.py --out rel)."""
+    changes: dict[str, str] = {}
+    if cfg.precision == "auto":
+        changes["precision"] = saved.precision
+    if absolute_dataset(cfg.dataset) == saved.dataset:
+        changes["dataset"] = saved.dataset
+    return dataclasses.replace(cfg, **changes)
+
+
+def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainConfig:
+    """The run folder fits ``cfg`` (fresh: empty or a start that did not finish; resume: a
+    checkpoint and the same config). Returns ``cfg`` (on resume as the run saved it, see
+    :func:`_as_saved`)."""
     config_path = run_dir / run_io.CONFIG_NAME
     if not resume:
         content = [p for p in run_dir.iterdir() if p.name != run_io.LOCK_NAME]
@@ -347,7 +358,7 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
             print(f"[cotrain] {run_dir}: no checkpoint, clearing a start that did not finish")
             for path in content:
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
-        return
+        return cfg
     run_io.check_file_or_absent(
         run_dir / run_io.CHECKPOINT_NAME, "run_dir", "restore the run's checkpoint file"
     )
@@ -361,18 +372,17 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> None:
             f"run_dir: {tb} is not a folder, but the run's TensorBoard logs go there; restore "
             "the run's tb/ folder, or move that file away (a resumed run starts a new event file)"
         )
-    saved = dataclasses.asdict(load_config(run_dir))
+    saved_cfg = load_config(run_dir)
+    cfg = _as_saved(cfg, saved_cfg)
+    saved = dataclasses.asdict(saved_cfg)
     for name, value in dataclasses.asdict(cfg).items():
-        if name == "precision" and value == "auto":  # the run keeps the precision it started with
-            continue
-        if name == "dataset" and saved[name] == absolute_dataset(value):  # was: a relative
-            continue  # path (toys.py --out rel) refused against the absolute one it was saved as
         if name not in (*SESSION_FIELDS, *EXTEND_FIELDS) and saved[name] != value:
             raise ValueError(
                 f"cfg.{name}: {value!r} differs from the saved config's {saved[name]!r} in "
                 f"{config_path}; only {SESSION_FIELDS} and (to extend the run) "
                 f"{EXTEND_FIELDS} may change on resume"
             )
+    return cfg
 
 
 def _check_stop_at(cfg: CotrainConfig, done: int, run_dir: Path) -> None:

@@ -637,7 +637,7 @@ def _check_memory(
 
 def bf16_pays(cfg: CotrainConfig, cached: bool) -> bool:
     """True where an fp32 run is about to pretrain its model to the official early stop (no epoch
-    or time cap: the paper preset's hours on a CPU) on hardware with native bf16, where the opt-in
+    or time cap: the paper preset's hours on a CPU) on hardware with native bf16, where
     ``--precision auto`` (the default) or ``bf16`` would make that 1.4-1.7x faster (issue 12; the
     run then prints a note)."""
     from rambo_env.dynamics import ensemble

@@ -239,13 +239,13 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     writes and no ``config.json`` is refused before anything is written into it.
     """
     run_dir = Path(run_dir)
-    for link in (run_dir, *run_dir.parents):  # a parent too (probe 11: "cannot create … (File
-        if _is_dangling_link(link):  # exists)")
-            where = "" if link == run_dir else f" (its folder {link})"
-            raise ValueError(
-                f"run_dir: {run_dir}{where} is a link to {os.readlink(link)}, which does not "
-                "exist; create that folder or pick another"
-            )
+    link = _dangling_link_on(run_dir)  # a parent too (probe 11: "cannot create … (File exists)")
+    if link is not None:
+        where = "" if link == run_dir else f" (its folder {link})"
+        raise ValueError(
+            f"run_dir: {run_dir}{where} is a link to {os.readlink(link)}, which does not "
+            "exist; create that folder or pick another"
+        )
     if _exists(run_dir) and not run_dir.is_dir():
         raise ValueError(f"run_dir: {run_dir} exists and is not a folder")
     if _exists(run_dir) and not _exists(run_dir / CONFIG_NAME):
@@ -372,6 +372,12 @@ def check_file_or_absent(path: str | Path, what: str, hint: str) -> None:
     else:
         return
     raise ValueError(f"{what}: {path} is {kind}; {hint}")
+
+
+def _dangling_link_on(path: Path) -> Path | None:
+    """``path`` or the first of its parents that is a link to nothing (a folder cannot be made
+    through it), else None."""
+    return next((p for p in (path, *path.parents) if _is_dangling_link(p)), None)
 
 
 def _is_dangling_link(path: Path) -> bool:
@@ -655,13 +661,13 @@ def check_writable(folder: str | Path, what: str, hint: str) -> Path:
     folder = Path(folder)
     if _exists(folder) and not folder.is_dir():
         raise ValueError(f"{what} {folder} is not a folder; {hint}")
-    for link in (folder, *folder.parents):  # was: "is not writable (File exists)"
-        if _is_dangling_link(link):
-            where = "" if link == folder else f" (its folder {link})"
-            raise ValueError(
-                f"{what} {folder}{where} is a link to {os.readlink(link)}, which does not exist; "
-                f"create that folder, or {hint}"
-            )
+    link = _dangling_link_on(folder)  # was: "is not writable (File exists)"
+    if link is not None:
+        where = "" if link == folder else f" (its folder {link})"
+        raise ValueError(
+            f"{what} {folder}{where} is a link to {os.readlink(link)}, which does not exist; "
+            f"create that folder, or {hint}"
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
