@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -264,7 +265,9 @@ def make_mdp(
         seed: seeds the ensemble's initial weights (and the default ``MLEConfig``).
         cache: load / store the trained model in ``io.cache_dir()``, keyed by the dataset
             fingerprint, both configs and ``seed``; MLE pretraining then checkpoints every epoch
-            to ``io.partial_path(<model path>)`` and a killed run resumes from it.
+            to ``io.partial_path(io.trajectory_key(...))``, shared by every ``max_epochs`` /
+            ``max_time_s`` budget: a killed run resumes from it, and a larger budget continues
+            where a smaller one stopped.
         progress: show the MLE progress bar.
         precision: ``fp32`` or ``bf16`` (mixed precision for the ensemble's MLE, rollouts and
             adversary: :meth:`GaussianEnsemble.set_precision`; its own cache key).
@@ -342,8 +345,8 @@ def _cached_or_trained_ensemble(
     Training holds the cache entry's lock (:func:`io.cache_lock`): a second process that needs
     the same model waits for the first, then loads what it cached instead of training it again.
     """
-    key = io.cache_key(dataset.fingerprint(), ensemble_config, mle_config, seed, precision)
-    path = io.cache_path(key)
+    key_args = (dataset.fingerprint(), ensemble_config, mle_config, seed, precision)
+    path = io.cache_path(io.cache_key(*key_args))
     train = (
         dataset, normalizer, ensemble_config, mle_config, seed, device, progress, precision, compile
     )  # fmt: skip
@@ -353,9 +356,24 @@ def _cached_or_trained_ensemble(
     if cached is not None:
         return cached
     io.check_cache_dir()  # before the first epoch, not after it
+    partial = io.partial_path(io.trajectory_key(*key_args))
     with io.cache_lock(path):
         cached = _cached_ensemble(path, dataset, normalizer, device)  # trained while we waited?
-        return cached if cached is not None else _trained_ensemble(*train, path=path)
+        if cached is not None:
+            return cached
+        # Another budget of the same trajectory may be training it: its checkpoint is shared.
+        with io.cache_lock(partial):
+            _adopt_legacy_partial(io.legacy_partial_path(path), partial)
+            return _trained_ensemble(*train, path=path, partial=partial)
+
+
+def _adopt_legacy_partial(legacy: Path, partial: Path) -> None:
+    """Move a checkpoint written where it lived before trajectory keys (beside its model) to
+    ``partial``, the one all budgets of its trajectory share (train_mle's fingerprint check still
+    guards what it resumes)."""
+    if legacy.is_file() and not partial.exists():
+        os.replace(legacy, partial)
+        print(f"[rambo_env] MLE checkpoint {legacy} -> {partial} (shared by every budget)")
 
 
 def _cached_ensemble(
@@ -394,15 +412,15 @@ def _trained_ensemble(
     precision: str,
     compile: bool,
     path: Path | None,
+    partial: Path | None = None,
 ) -> GaussianEnsemble:
-    """Alg. 1 line 1: MLE pretraining; with a cache ``path``, checkpointed every epoch beside it
-    (a killed run resumes) and the model saved there."""
+    """Alg. 1 line 1: MLE pretraining; with a cache ``path``, checkpointed every epoch to
+    ``partial`` (a killed run resumes, a larger budget continues) and the model saved at ``path``."""
     generator = torch.Generator().manual_seed(seed)  # CPU: same initial weights on any device
     ensemble = GaussianEnsemble(
         dataset.obs_dim, dataset.action_dim, ensemble_config, generator=generator
     ).to(device)
     ensemble.set_precision(precision)
-    partial = io.partial_path(path) if path is not None else None
     report = train_mle(
         ensemble,
         dataset,
@@ -419,6 +437,11 @@ def _trained_ensemble(
         f"the learning rate {mle_config.lr:g} too large (--mle-lr, MLEConfig.lr; official 3e-4), "
         "or rewards or observations too large?"
     )
+    finite = all(math.isfinite(m) for m in elite_mse) and all(
+        torch.isfinite(t).all() for t in ensemble.state_dict().values()
+    )
+    if not finite and partial is not None:
+        partial.unlink(missing_ok=True)  # a budget stop keeps it; never a non-finite trajectory
     if not all(math.isfinite(m) for m in elite_mse):
         raise ValueError(
             f"dataset {dataset.name!r}: MLE pretraining gave a non-finite holdout MSE {elite_mse} "

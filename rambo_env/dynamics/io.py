@@ -21,7 +21,7 @@ from typing import Any
 import torch
 
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
-from rambo_env.dynamics.training import MLEConfig, MLEReport
+from rambo_env.dynamics.training import _BUDGET_FIELDS, MLEConfig, MLEReport
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import check_path_text, check_writable, save_checkpoint
 
@@ -32,9 +32,11 @@ __all__ = [
     "cache_key",
     "cache_lock",
     "cache_path",
+    "legacy_partial_path",
     "load_model",
     "partial_path",
     "save_model",
+    "trajectory_key",
 ]
 
 FORMAT_VERSION = 1
@@ -155,9 +157,44 @@ def cache_path(key: str) -> Path:
     return cache_dir() / f"dynamics-{key}.pt"
 
 
-def partial_path(model_path: str | os.PathLike) -> Path:
-    """The per-epoch MLE pretraining checkpoint that belongs to the cached model ``model_path``
-    (same folder, ``dynamics-<key>.partial.pt``; removed once the model is trained)."""
+def trajectory_key(
+    dataset_fingerprint: str,
+    ensemble_cfg: EnsembleConfig,
+    mle_cfg: MLEConfig,
+    seed: int,
+    precision: str = "fp32",
+) -> str:
+    """:func:`cache_key` less the MLE budgets (``max_epochs``, ``max_time_s``): the key of one
+    pretraining trajectory. Every budget stops the same epoch-by-epoch training at another epoch
+    (the checkpoint resumes bitwise), so all budgets share one :func:`partial_path`: a run capped
+    at N epochs continues an uncapped run's checkpoint, and a longer budget continues a capped
+    one's."""
+    mle = {k: v for k, v in _config_dict(mle_cfg).items() if k not in _BUDGET_FIELDS}
+    payload = {
+        "format_version": FORMAT_VERSION,
+        "dataset": dataset_fingerprint,
+        "ensemble": _config_dict(ensemble_cfg),
+        "mle": mle,
+        "seed": int(seed),
+        "trajectory": True,  # never equal to a model's cache_key
+        **({"precision": precision} if precision != "fp32" else {}),
+    }
+    blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(blob).hexdigest()[:20]
+
+
+def partial_path(key: str) -> Path:
+    """The per-epoch MLE pretraining checkpoint of the trajectory ``key``
+    (:func:`trajectory_key`) in :func:`cache_dir`: ``dynamics-<key>.partial.pt``. Removed when
+    training stops by the official early-stopping rule; kept when a budget stops it, so that a
+    larger budget continues from there."""
+    return cache_dir() / f"dynamics-{key}.partial.pt"
+
+
+def legacy_partial_path(model_path: str | os.PathLike) -> Path:
+    """Where a checkpoint lived before :func:`trajectory_key` (beside the model it belonged to,
+    one per budget); :func:`rambo_env.model.make_mdp` moves one found there to
+    :func:`partial_path`."""
     return Path(model_path).with_suffix(".partial.pt")
 
 

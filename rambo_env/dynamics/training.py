@@ -275,6 +275,18 @@ _FINGERPRINT_ROWS = 4096
 """Evenly spaced rows of the model inputs / targets hashed into a checkpoint's fingerprint."""
 
 
+def _beyond_budget(ckpt: dict[str, Any], cfg: MLEConfig) -> str:
+    """Why the checkpoint ``ckpt`` is past ``cfg``'s budget (more epochs than ``max_epochs``, more
+    seconds than ``max_time_s``), or "" if it is not: budgets share one checkpoint, and a smaller
+    budget must not return (or overwrite) a larger one's model."""
+    epoch, elapsed = ckpt.get("epoch"), ckpt.get("elapsed_s")
+    if cfg.max_epochs is not None and isinstance(epoch, int) and epoch > cfg.max_epochs:
+        return f"at epoch {epoch}, beyond this run's max_epochs {cfg.max_epochs}"
+    if cfg.max_time_s is not None and isinstance(elapsed, float) and elapsed > cfg.max_time_s:
+        return f"at {elapsed:.1f} s, beyond this run's max_time_s {cfg.max_time_s:g}"
+    return ""
+
+
 def _fingerprint(
     cfg: MLEConfig, ensemble: GaussianEnsemble, x: torch.Tensor, y: torch.Tensor
 ) -> str:
@@ -407,7 +419,8 @@ def train_mle(
     bitwise what an uninterrupted run gives (same device), ``max_time_s``, ``wall_s`` and
     ``epoch_end_s`` count the earlier sessions' time. A checkpoint of other data / model / config
     (budgets aside) or an unreadable one is ignored with one printed line. The file is removed when
-    training finishes.
+    the early-stopping rule ends training; a ``max_epochs`` / ``max_time_s`` stop keeps it (at its
+    last complete epoch), so that a run with a larger budget continues from there.
 
     ``compile``: the per-batch loss through ``torch.compile`` (:mod:`rambo_env.compile`; the same
     numbers to float32 rounding, not bitwise; not part of the cache key or the checkpoint).
@@ -433,6 +446,13 @@ def train_mle(
     tracker = _BestSnapshots(ensemble, cfg.improvement_threshold)
     losses, history, epoch_end = [], [], []
     ckpt = _load_checkpoint(checkpoint_path, fingerprint) if checkpoint_path else None
+    beyond = _beyond_budget(ckpt, cfg) if ckpt is not None else ""
+    if beyond:  # a larger budget's progress: never resumed past this budget, never overwritten
+        print(
+            f"[rambo_env] MLE checkpoint {checkpoint_path} is {beyond}; training this model "
+            "from scratch without it (the checkpoint stays for larger budgets)"
+        )
+        ckpt, checkpoint_path = None, None
     if ckpt is not None:  # split and boot are re-drawn above; the generator continues from ckpt
         fresh = ({k: v.clone() for k, v in ensemble.state_dict().items()}, gen.get_state())
         try:
@@ -523,8 +543,10 @@ def train_mle(
         n_holdout=x_hold.shape[0],
         epoch_end_s=tuple(epoch_end),
     )
-    if checkpoint_path is not None:
-        checkpoint_path.unlink(missing_ok=True)  # finished: the final model is the caller's to save
+    if checkpoint_path is not None and stopped_by == "early_stop":
+        # Converged: the final model is the caller's to save. A budget stop keeps the checkpoint
+        # (its last complete epoch), so a larger budget continues the same trajectory.
+        checkpoint_path.unlink(missing_ok=True)
     logger.info(
         "MLE pretraining: %d epochs (%s) in %.1f s, elites %s, holdout MSE %s",
         report.epochs, stopped_by, report.wall_s, report.elites, [round(v, 5) for v in final.tolist()],

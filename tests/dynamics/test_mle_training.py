@@ -185,7 +185,27 @@ def test_resume_after_kill_is_bitwise_the_uninterrupted_run(tmp_path, monkeypatc
     # Time continues from the first session: its two epoch ends are kept, then later ones.
     ends = report.epoch_end_s
     assert ends[:2] == tuple(saved["epoch_end_s"]) and ends[1] < ends[2] < ends[3] <= report.wall_s
-    assert not path.exists()  # finished: the partial file is gone
+    assert torch.load(path, weights_only=True)["epoch"] == 4  # a budget stop keeps it
+
+
+def test_a_larger_budget_continues_where_a_finished_smaller_one_stopped(tmp_path, capsys) -> None:
+    """Budgets share one checkpoint: a run capped at 2 epochs finishes (its checkpoint stays),
+    then a 4-epoch budget trains epochs 3-4 only and ends with the uninterrupted 4-epoch model;
+    an uncapped run (official early stop) continues the same way and removes the checkpoint."""
+    data, path = linear_dataset(400), tmp_path / "m.partial.pt"
+    straight_model, straight = fit(data, MLEConfig(max_epochs=4))
+    _, capped = fit(data, MLEConfig(max_epochs=2), checkpoint_path=path)
+    assert capped.epochs == 2 and torch.load(path, weights_only=True)["epoch"] == 2
+    capsys.readouterr()
+    model, report = fit(data, MLEConfig(max_epochs=4), checkpoint_path=path)
+    assert "resuming MLE pretraining from epoch 2 (" in capsys.readouterr().out
+    assert _same_model(model, straight_model) and report.holdout_history == straight.holdout_history
+    early = MLEConfig(max_epochs=None, max_time_s=None)  # the official rule, no budget
+    straight_model, straight = fit(data, early)
+    model, report = fit(data, early, checkpoint_path=path)
+    assert report.stopped_by == "early_stop" and report.epochs == straight.epochs > 4
+    assert _same_model(model, straight_model) and report.holdout_history == straight.holdout_history
+    assert not path.exists()  # converged: nothing left to continue
 
 
 def test_resume_with_a_larger_epoch_budget(tmp_path, monkeypatch) -> None:
@@ -202,9 +222,32 @@ def test_time_budget_counts_earlier_sessions(tmp_path, monkeypatch) -> None:
     saved = torch.load(path, weights_only=True)
     saved["elapsed_s"] = 1000.0  # the first session ran 1000 s
     torch.save(saved, path)
-    _, report = fit(data, MLEConfig(max_epochs=4, max_time_s=500.0), checkpoint_path=path)
+    _, report = fit(data, MLEConfig(max_epochs=4, max_time_s=1000.0), checkpoint_path=path)
     assert report.stopped_by == "max_time" and report.epochs == 2  # no epoch in this session
-    assert report.wall_s >= 1000.0 and not path.exists()
+    assert report.wall_s >= 1000.0 and torch.load(path, weights_only=True)["epoch"] == 2
+
+
+def test_a_checkpoint_beyond_the_budget_is_neither_resumed_nor_overwritten(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    """Budgets share one checkpoint, so a smaller budget may find a larger one's: a 2-epoch run
+    must not return the 4-epoch model (nor a 500 s run one of 1000 s), and must leave it as is."""
+    data, path = linear_dataset(400), tmp_path / "m.partial.pt"
+    fit(data, MLEConfig(max_epochs=4), checkpoint_path=path)
+    saved = torch.load(path, weights_only=True)
+    straight_model, straight = fit(data, MLEConfig(max_epochs=2))
+    capsys.readouterr()
+    model, report = fit(data, MLEConfig(max_epochs=2), checkpoint_path=path)
+    out = capsys.readouterr().out
+    assert "is at epoch 4, beyond this run's max_epochs 2" in out and "resuming" not in out
+    assert _same_model(model, straight_model) and report.holdout_history == straight.holdout_history
+    assert torch.load(path, weights_only=True)["history"] == saved["history"]  # untouched
+    saved["elapsed_s"] = 1000.0
+    torch.save(saved, path)
+    _, report = fit(data, MLEConfig(max_epochs=5, max_time_s=500.0), checkpoint_path=path)
+    assert "is at 1000.0 s, beyond this run's max_time_s 500" in capsys.readouterr().out
+    assert report.epochs == 5 and report.wall_s < 500.0
+    assert torch.load(path, weights_only=True)["elapsed_s"] == 1000.0
 
 
 def test_checkpoint_of_other_config_or_data_is_not_resumed(tmp_path, monkeypatch, capsys) -> None:
@@ -221,7 +264,6 @@ def test_checkpoint_of_other_config_or_data_is_not_resumed(tmp_path, monkeypatch
         assert "belongs to another dataset, model or config" in out and "resuming" not in out
         fresh_model, fresh = fit(other_data, other_cfg)
         assert _same_model(model, fresh_model) and report.holdout_history == fresh.holdout_history
-        assert not path.exists()
     _killed_after(monkeypatch, 2, data, MLEConfig(max_epochs=3), path)
     capsys.readouterr()
     fit(data, MLEConfig(max_epochs=3), seed=1, checkpoint_path=path)  # other initial weights
@@ -245,7 +287,7 @@ def test_damaged_checkpoint_means_a_fresh_start(tmp_path, monkeypatch, capsys, d
     assert out.count("is unreadable") == 1 and "starting MLE pretraining afresh" in out
     assert "resuming" not in out
     assert _same_model(model, fresh_model) and report.holdout_history == fresh.holdout_history
-    assert not path.exists()
+    assert torch.load(path, weights_only=True)["epoch"] == 3  # rewritten by the fresh run
 
 
 @pytest.mark.parametrize(
@@ -256,7 +298,7 @@ def test_damaged_checkpoint_means_a_fresh_start(tmp_path, monkeypatch, capsys, d
         (MLEConfig(max_time_s=1e-6, max_epochs=50), "max_time"),
     ],
 )
-def test_checkpoint_written_every_epoch_and_removed_at_the_end(
+def test_checkpoint_written_every_epoch_and_removed_only_at_the_early_stop(
     tmp_path, monkeypatch, cfg, stopped_by
 ) -> None:
     data, path = linear_dataset(300), tmp_path / "sub" / "m.partial.pt"
@@ -268,8 +310,11 @@ def test_checkpoint_written_every_epoch_and_removed_at_the_end(
 
     monkeypatch.setattr(training, "_save_checkpoint", spy)
     _, report = fit(data, cfg, checkpoint_path=path)
-    assert report.stopped_by == stopped_by and epochs == list(range(1, report.epochs + 1))
-    assert not path.exists() and not list(path.parent.iterdir())  # no stray temporary files
+    assert report.stopped_by == stopped_by and epochs == list(range(1, len(epochs) + 1))
+    kept = [path] if stopped_by != "early_stop" and epochs else []  # a budget stop keeps it
+    assert list(path.parent.iterdir()) == kept  # no stray temporary files
+    if kept:  # its last complete epoch (a cut-short epoch is not resumable)
+        assert torch.load(path, weights_only=True)["epoch"] == epochs[-1]
 
 
 def test_compiled_mle_loss_trains_the_same_model_to_float32_rounding() -> None:

@@ -277,13 +277,54 @@ def test_killed_pretraining_resumes_from_its_checkpoint(
     resumed = make_mdp(tiny_dataset, **kwargs)
     out = capsys.readouterr().out
     assert "resuming MLE pretraining from epoch 1 (" in out and str(partial) in out
-    assert "trained: 2 epochs" in out and not partial.exists()
+    assert "trained: 2 epochs" in out and torch.load(partial)["epoch"] == 2  # a budget stop
     cached = io.load_model(Path(out.split("saved to ")[1].split()[0]), "cpu")
     assert cached.report.epochs == 2 and len(cached.report.epoch_end_s) == 2
     # tiny_mdp: the same configs and seed, trained without interruption (and without a cache).
     for model in (resumed.ensemble, cached.ensemble):
         state, want = model.state_dict(), tiny_mdp.ensemble.state_dict()
         assert all(torch.equal(state[k], want[k]) for k in want)
+
+
+def test_mle_budgets_share_one_pretraining_checkpoint(tiny_dataset, tiny_mdp, capsys):
+    """A model capped at 1 epoch, then the same pretraining with a 2-epoch budget: the second
+    trains epoch 2 only (one checkpoint per trajectory, ``io.trajectory_key``), caches its own
+    model, and ends with the uninterrupted 2-epoch model (``tiny_mdp``)."""
+    from rambo_env.dynamics import io
+
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, progress=False)
+    make_mdp(tiny_dataset, mle_config=dataclasses.replace(TINY_MLE, max_epochs=1), **kwargs)
+    (partial,) = io.cache_dir().glob("dynamics-*.partial.pt")
+    assert torch.load(partial)["epoch"] == 1
+    capsys.readouterr()
+    longer = make_mdp(
+        tiny_dataset, mle_config=dataclasses.replace(TINY_MLE, max_epochs=2), **kwargs
+    )
+    out = capsys.readouterr().out
+    assert "resuming MLE pretraining from epoch 1 (" in out and str(partial) in out
+    assert "trained: 2 epochs" in out and torch.load(partial)["epoch"] == 2
+    assert len(list(io.cache_dir().glob("dynamics-*.pt"))) == 3  # two models, one checkpoint
+    state, want = longer.ensemble.state_dict(), tiny_mdp.ensemble.state_dict()
+    assert all(torch.equal(state[k], want[k]) for k in want)
+
+
+def test_a_checkpoint_beside_its_model_is_moved_to_the_shared_place(tiny_dataset, capsys):
+    """Checkpoints written before trajectory keys lived at ``<model key>.partial.pt``: a run of
+    the same settings moves it to ``io.partial_path`` and resumes it (not a fresh start)."""
+    from rambo_env.dynamics import io
+
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, progress=False)
+    make_mdp(tiny_dataset, mle_config=dataclasses.replace(TINY_MLE, max_epochs=1), **kwargs)
+    (partial,) = io.cache_dir().glob("dynamics-*.partial.pt")
+    cfg2 = dataclasses.replace(TINY_MLE, max_epochs=2)
+    key_args = (tiny_dataset.fingerprint(), TINY_ENSEMBLE, cfg2, 0, "fp32")
+    legacy = io.legacy_partial_path(io.cache_path(io.cache_key(*key_args)))
+    partial.rename(legacy)
+    capsys.readouterr()
+    make_mdp(tiny_dataset, mle_config=cfg2, **kwargs)
+    out = capsys.readouterr().out
+    assert f"MLE checkpoint {legacy} -> {partial}" in out and not legacy.exists()
+    assert "resuming MLE pretraining from epoch 1 (" in out and torch.load(partial)["epoch"] == 2
 
 
 def test_a_model_cache_write_on_a_full_disk_warns_and_the_model_is_used(
@@ -306,7 +347,9 @@ def test_a_model_cache_write_on_a_full_disk_warns_and_the_model_is_used(
     out = capsys.readouterr().out
     assert "trained: 2 epochs" in out and "WARNING: not cached, used from memory" in out
     assert "dynamics-" in out and "is full" in out
-    assert isinstance(mdp, LearnedMDP) and not any(io.cache_dir().glob("*"))
+    assert isinstance(mdp, LearnedMDP)
+    # No model; only the pretraining checkpoint a budget stop keeps (written before the disk filled).
+    assert [p.name.endswith(".partial.pt") for p in io.cache_dir().iterdir()] == [True]
 
 
 def test_two_makers_of_one_model_train_it_once(tiny_dataset, capsys, monkeypatch):
