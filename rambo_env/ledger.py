@@ -81,6 +81,10 @@ class LedgerEntry:
     precision: str = "fp32"
     """The dynamics ensemble's precision (``fp32`` or ``bf16``); written to ``index.json`` only
     when not ``fp32`` (entries before it: fp32)."""
+    mle_epochs: int | None = None
+    """MLE pretraining epochs of the run's model (None: not recorded; entries before it)."""
+    mle_holdout_mse: float | None = None
+    """Mean holdout MSE of the model's elites after pretraining (None: not recorded)."""
 
     def __post_init__(self) -> None:
         # a hand-edited index.json ("3e-4", "x", null): was a raw TypeError from standing() at
@@ -200,6 +204,7 @@ def update_ledger(
         critic_layer_norm=layer_norm,
         run_dir=_run_dir_record(run_dir),  # was: not recorded (probe 7's leftover)
         precision=run["precision"],
+        **_model_record(resolved),
     )
     # Read-modify-write of index.json under the ledger's lock: two ledger.py processes at once
     # each kept only their own entry (was: one of the two silently lost).
@@ -237,12 +242,29 @@ def update_ledger(
     return entry
 
 
+def _model_record(resolved: dict[str, Any]) -> dict[str, Any]:
+    """Which MLE model the run co-trained (its ``config.json``): ``mle_epochs`` and the elites'
+    mean ``mle_holdout_mse``, where recorded. Runs of one ledger key may differ in it (an epoch
+    cap, README deviation 17), so the index says which model each curve comes from."""
+    model = resolved.get("model") if isinstance(resolved.get("model"), dict) else {}
+    record: dict[str, Any] = {}
+    if isinstance(model.get("epochs"), int):
+        record["mle_epochs"] = model["epochs"]
+    mse = model.get("holdout_mse_elites")
+    if isinstance(mse, list) and mse and all(isinstance(m, int | float) for m in mse):
+        record["mle_holdout_mse"] = float(sum(mse) / len(mse))
+    return record
+
+
 def _entry_record(entry: LedgerEntry) -> dict[str, Any]:
-    """An entry as ``index.json`` stores it: ``precision`` only when not fp32 (no churn in the
-    entries written before it existed)."""
+    """An entry as ``index.json`` stores it: ``precision`` only when not fp32 and the MLE fields
+    only when known (no churn in the entries written before they existed)."""
     record = dict(vars(entry))
     if record.get("precision") == "fp32":
         del record["precision"]
+    for name in ("mle_epochs", "mle_holdout_mse"):
+        if record.get(name) is None:
+            del record[name]
     return record
 
 

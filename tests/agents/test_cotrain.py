@@ -558,6 +558,16 @@ def test_ledger_from_two_runs_and_the_main_jobs_closing_lines(tiny_hopper, tmp_p
     assert long_entry.iterations == 4 and lam0_entry.iterations == 2
     assert long_entry.behaviour_score == pytest.approx(results["behaviour_score"])
     assert set(read_index(ledger)) == {long_entry.slug, lam0_entry.slug}
+    # which MLE model each curve comes from (an epoch cap may differ within a key: deviation 17)
+    model = json.loads((long_run / "config.json").read_text())["resolved"]["model"]
+    mse = model["holdout_mse_elites"]
+    assert long_entry.mle_epochs == model["epochs"] >= 1
+    assert long_entry.mle_holdout_mse == pytest.approx(sum(mse) / len(mse))
+    stored = json.loads((ledger / "index.json").read_text())[long_entry.slug]
+    assert (
+        stored["mle_epochs"] == model["epochs"]
+        and read_index(ledger)[long_entry.slug] == long_entry
+    )
     assert (ledger / "tiny-hopper.png").read_bytes()[:4] == b"\x89PNG"
 
     flags = ["--dataset", tiny_hopper, "--k", "2", "--lam", "3e-4", "--n-iterations", "2",
