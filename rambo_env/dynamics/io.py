@@ -140,13 +140,26 @@ def cache_key(
     """Stable hex key of everything that determines a trained model (incl. the format version);
     ``dataset_fingerprint`` is :meth:`OfflineDataset.fingerprint`. A model pretrained in ``bf16``
     has its own key; ``fp32`` keys are those of before the option existed."""
+    return _key(dataset_fingerprint, ensemble_cfg, _config_dict(mle_cfg), seed, precision)
+
+
+def _key(
+    dataset_fingerprint: str,
+    ensemble_cfg: EnsembleConfig,
+    mle: dict[str, Any],
+    seed: int,
+    precision: str,
+    **extra: Any,
+) -> str:
+    """20 hex digits of the sha256 of the key's JSON payload (``extra`` adds fields)."""
     payload = {
         "format_version": FORMAT_VERSION,
         "dataset": dataset_fingerprint,
         "ensemble": _config_dict(ensemble_cfg),
-        "mle": _config_dict(mle_cfg),
+        "mle": mle,
         "seed": int(seed),
         **({"precision": precision} if precision != "fp32" else {}),
+        **extra,
     }
     blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()[:20]
@@ -170,17 +183,8 @@ def trajectory_key(
     at N epochs continues an uncapped run's checkpoint, and a longer budget continues a capped
     one's."""
     mle = {k: v for k, v in _config_dict(mle_cfg).items() if k not in _BUDGET_FIELDS}
-    payload = {
-        "format_version": FORMAT_VERSION,
-        "dataset": dataset_fingerprint,
-        "ensemble": _config_dict(ensemble_cfg),
-        "mle": mle,
-        "seed": int(seed),
-        "trajectory": True,  # never equal to a model's cache_key
-        **({"precision": precision} if precision != "fp32" else {}),
-    }
-    blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
-    return hashlib.sha256(blob).hexdigest()[:20]
+    # "trajectory": never equal to a model's cache_key
+    return _key(dataset_fingerprint, ensemble_cfg, mle, seed, precision, trajectory=True)
 
 
 def partial_path(key: str) -> Path:
