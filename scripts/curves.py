@@ -77,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--hline: column {column!r} is not plotted; --columns are {args.columns}")
         if not math.isfinite(y):
             parser.error(f"--hline: expected a finite VALUE, got {value!r} in {spec!r}")
+        if not label.strip():  # was: an unannotated gray line nobody could tell apart
+            parser.error(
+                f"--hline: no LABEL in {spec!r}; the line is annotated with it: give "
+                "COLUMN:LABEL:VALUE (e.g. q_avg:behaviour:587.3)"
+            )
         if label in hlines.get(column, {}):  # was: the last one drawn, the others dropped
             parser.error(
                 f"--hline: {column}:{label} given twice (values {hlines[column][label]:g} and "

@@ -134,6 +134,9 @@ def test_cli_refuses_a_bad_out_and_bad_hlines_before_writing(tmp_path, capsys):
         (["--out", out, "--hline", "q_avg:x:inf"], "expected a finite VALUE"),
         # probe 13: the second line replaced the first, silently
         (["--out", out, "--hline", "q_avg:x:1", "--hline", "q_avg:x:2"], "q_avg:x given twice"),
+        # probe 15: an unannotated line (an empty or blank LABEL)
+        (["--out", out, "--hline", "q_avg::5"], "no LABEL in 'q_avg::5'"),
+        (["--out", out, "--hline", "q_avg: :5"], "no LABEL in 'q_avg: :5'"),
         # was: hidden files '<folder>/.png', '<folder>/-a.csv' (or '.png' in the cwd)
         (["--out", str(tmp_path) + "/"], "names a folder, not an output prefix"),
         # probe 14: was 'cmp.png.png' and 'cmp.png-a.csv'

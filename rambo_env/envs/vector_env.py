@@ -23,6 +23,7 @@ from gymnasium.vector import AutoresetMode
 from gymnasium.vector.utils import batch_space
 
 from rambo_env.envs.model_env import (
+    NOTHING_TO_RENDER,
     as_action_tensor,
     as_float32,
     build_mdp,
@@ -140,6 +141,10 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
             truncated.cpu().numpy(),
             {},
         )
+
+    def render(self) -> None:
+        """Refused: was gymnasium's generic "render function is not implemented"."""
+        raise NotImplementedError(f"render: {NOTHING_TO_RENDER}")
 
     def _state_from_options(self, state: Any) -> torch.Tensor:
         obs = as_float32(state, 'options["state"]', self.observation_space.shape)
