@@ -240,6 +240,15 @@ def test_cli_help_and_flags(capsys, tmp_path):
         cotrain_cli.resolve_args(
             parser.parse_args(["--resume", str(tmp_path), "--seed", "3"]), parser
         )
+    # probe 15: "got ['--run-dir/--preset']" for either one; `--preset default` was let through
+    for flags, named in (
+        (["--run-dir", "x"], "['--run-dir']"),
+        (["--preset", "default"], "['--preset']"),
+        (["--preset", "paper", "--seed", "3"], "['seed', '--preset']"),
+    ):
+        with pytest.raises(SystemExit):
+            cotrain_cli.resolve_args(parser.parse_args(["--resume", str(tmp_path), *flags]), parser)
+        assert f"may be given (got {named})" in capsys.readouterr().err
 
 
 def test_a_non_finite_model_ends_the_run_as_diverged(tiny_hopper, tmp_path):
