@@ -28,7 +28,12 @@ from rambo_env.curves import (
     read_curves_csv,
     write_curves_csv,
 )
-from rambo_env.run_io import exit_on_interrupt, tolerant_console, user_path
+from rambo_env.run_io import (
+    check_file_or_absent,
+    exit_on_interrupt,
+    tolerant_console,
+    user_path,
+)
 
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 
@@ -108,6 +113,12 @@ def main(argv: list[str] | None = None) -> int:
     blocked = _blocking_file(Path(args.out).parent)
     if blocked is not None:
         parser.error(f"--out: {blocked} is a file, not a folder; pick another output prefix")
+    written = [f"{args.out}-{label}.csv" for label, run in args.runs if run.suffix != ".csv"]
+    for name in [*written, f"{args.out}.png"]:  # was: the CSVs before it written, then
+        try:  # "cannot write <prefix> (Is a directory)", naming no file
+            check_file_or_absent(name, "--out", "move it away or pick another output prefix")
+        except ValueError as err:
+            parser.error(str(err))
     for what, text in [("--title", args.title)] + [
         ("--hline", label) for lines in hlines.values() for label in lines
     ]:
@@ -138,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.out}.png", curves, title=args.title, columns=args.columns, hlines=hlines
         )
     except OSError as err:  # no permission, a name too long, ...
-        parser.exit(2, f"error: --out: cannot write {args.out} ({err.strerror or err})\n")
+        where = err.filename or args.out  # the file (was: the prefix only)
+        parser.exit(2, f"error: --out: cannot write {where} ({err.strerror or err})\n")
     print(png)
     return 0
 
