@@ -400,6 +400,10 @@ def test_cli_report_only_needs_no_ray(tmp_path, monkeypatch, capsys):
     assert sweep_cli.main(["--report-only", str(tmp_path)]) == 0
     assert "| hopper-medium | **42.0 ± 0.0** (**4.0**) | 1 |" in capsys.readouterr().out
     assert (tmp_path / "table.csv").is_file()
+    # probe 15: was "--resume / --report-only use the saved sweep.json; got ['both']"
+    with pytest.raises(SystemExit):
+        sweep_cli.main(["--report-only", str(tmp_path), "--resume", str(tmp_path)])
+    assert "--resume and --report-only were both given" in capsys.readouterr().err
 
 
 def test_more_cpus_per_trial_than_this_machine_has_fails_before_ray_starts(
