@@ -28,6 +28,7 @@ from rambo_env.run_io import (
     check_seed,
     is_int,
     is_real,
+    read_json,
     safe_reason,
     save_checkpoint,
 )
@@ -197,10 +198,40 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _read_resume_state(state_path: Path) -> dict:
+    """``resume/state.json`` as :func:`save_resume_state` wrote it; one ValueError naming the file
+    otherwise (was: a raw ``JSONDecodeError`` / ``AttributeError: 'list' object has no attribute
+    'get'``, or SB3's ``FileNotFoundError`` for a ``{}``)."""
+    try:
+        state = read_json(state_path)
+        problem = None
+        if not isinstance(state, dict):
+            problem = f"holds a JSON {type(state).__name__}, not an object"
+        elif not isinstance(state.get("sha256"), dict) or not isinstance(
+            state.get("history"), list
+        ):
+            problem = "has no 'sha256' object and 'history' list"
+        elif not is_real(state.get("wall_s")):
+            problem = f"'wall_s' is not a number ({state.get('wall_s')!r})"
+    except (OSError, ValueError) as err:  # JSONDecodeError (not UTF-8 too) is a ValueError
+        problem = f"not readable JSON ({err})"
+    if problem is not None:
+        raise ValueError(
+            f"{state_path}: not the resume state this project saves ({problem}); delete "
+            f"{state_path.parent} to start the behaviour policy over"
+        )
+    return state
+
+
 def _check_resume_files(resume_dir: Path, state: dict) -> None:
     """Refuse to unpickle resume files that are not the ones :func:`save_resume_state` wrote."""
     recorded = state.get("sha256") or {}
     for name in _PICKLED:
+        if not (resume_dir / name).is_file():  # was: SB3's raw FileNotFoundError
+            raise ValueError(
+                f"{resume_dir / name}: missing from the resume state; delete {resume_dir} to "
+                "start the behaviour policy over"
+            )
         if recorded.get(name) != _sha256(resume_dir / name):
             raise ValueError(
                 f"{resume_dir / name}: not the file this project saved there (hash mismatch or "
@@ -249,7 +280,7 @@ def train_behaviour(
     callback = _BandStopCallback(cfg, out)
     state_path = out / "resume" / "state.json"
     if resume and state_path.is_file():
-        state = json.loads(state_path.read_text())
+        state = _read_resume_state(state_path)
         _check_resume_files(out / "resume", state)
         model = SAC.load(out / "resume" / "model.zip", env=env, device="cpu")
         model.load_replay_buffer(out / "resume" / "replay_buffer.pkl")

@@ -37,7 +37,7 @@ from rambo_env.dynamics.ensemble import (  # check_device re-exported: one devic
     check_precision,
 )
 from rambo_env.evaluation import check_n_eval_episodes
-from rambo_env.run_io import check_field_types, is_folder
+from rambo_env.run_io import RUN_SEED_LIMIT, check_field_types, is_folder
 
 __all__ = [
     "ALGOS",
@@ -259,7 +259,7 @@ class CotrainConfig:
         if (
             isinstance(self.seed, bool)
             or not isinstance(self.seed, int)
-            or not 0 <= self.seed < 2**31
+            or not 0 <= self.seed < RUN_SEED_LIMIT
         ):
             raise ValueError(f"seed: expected an int in [0, 2**31), got {self.seed!r}")
 

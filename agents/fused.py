@@ -24,7 +24,10 @@ statistics, a ``VecNormalize`` env) run the library's ``train`` unchanged.
 
 from __future__ import annotations
 
+import io
 import math
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -34,7 +37,7 @@ from stable_baselines3.common.vec_env import VecNormalize
 from torch.nn import functional as F
 
 from rambo_env.compile import MaybeCompiled
-from rambo_env.run_io import check_flag
+from rambo_env.run_io import check_flag, check_writable
 
 __all__ = ["FusedSAC", "squashed_gaussian_sample"]
 
@@ -75,6 +78,36 @@ class FusedSAC(SAC):
 
     def _excluded_save_params(self) -> list[str]:
         return [*super()._excluded_save_params(), "_fused_losses", "_fused_key"]
+
+    def save(self, path: str | os.PathLike | io.BufferedIOBase, *args: Any, **kwargs: Any) -> None:
+        """SB3's ``save``, after checking that the file's folder can be written: was SB3's raw
+        ``RecursionError: maximum recursion depth exceeded`` (``/proc/agent.zip``) or
+        ``NotADirectoryError`` (a folder under a file)."""
+        if isinstance(path, str | os.PathLike):
+            check_writable(
+                Path(path).parent, "path: the folder", "save the agent into a writable folder"
+            )
+        super().save(path, *args, **kwargs)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike | io.BufferedIOBase, *args: Any, **kwargs: Any) -> Any:
+        """SB3's ``load``; a path that is missing, a folder or not a saved agent is one ValueError
+        naming it (was: ``FileNotFoundError: … missing.zip.zip``, ``IsADirectoryError``, or
+        ``AssertionError: No data found in the saved file`` for a run's ``checkpoint.pt``)."""
+        try:
+            return super().load(path, *args, **kwargs)
+        except IsADirectoryError:
+            problem = "a folder, not a file"
+        except FileNotFoundError as err:  # SB3 tries PATH, then PATH.zip, and names only that
+            problem = "no such file" + (f" (nor {err.filename})" if err.filename != path else "")
+        except (AssertionError, ValueError) as err:
+            if not any(s in str(err) for s in ("No data found", "wasn't a zip-file")):
+                raise
+            problem = "not an agent saved by save() (a zip with a 'data' entry)"
+        raise ValueError(
+            f"path: {path}: {problem}; give a file written by FusedSAC.save / SAC.save (a "
+            "co-training run's checkpoint.pt is loaded with agents.cotrain.load_session(run_dir))"
+        ) from None
 
     @property
     def fused(self) -> bool:

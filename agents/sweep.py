@@ -145,6 +145,8 @@ class SweepSpec:
         for seed in self.seeds:
             if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
                 raise ValueError(f"seeds: expected integers >= 0, got {seed!r}")
+            # each trial's CotrainConfig refuses it (was: Ray started and every trial failed)
+            run_io.check_seed(seed, "seeds", limit=run_io.RUN_SEED_LIMIT)
 
     @property
     def n_trials(self) -> int:

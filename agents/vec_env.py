@@ -26,6 +26,7 @@ from stable_baselines3.common.vec_env import VecEnv
 from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices, VecEnvStepReturn
 
 from rambo_env.envs.model_env import as_action_tensor, check_rollout_length
+from rambo_env.envs.vector_env import check_num_envs_memory
 from rambo_env.model import LearnedMDP
 from rambo_env.run_io import check_seed
 
@@ -54,6 +55,7 @@ class RamboModelVecEnv(VecEnv):
             raise ValueError(f"mdp: expected a LearnedMDP, got {type(mdp).__name__}")
         if isinstance(num_envs, bool) or not isinstance(num_envs, int | np.integer) or num_envs < 1:
             raise ValueError(f"num_envs: expected a positive int, got {num_envs!r}")
+        check_num_envs_memory(int(num_envs), mdp.obs_dim, mdp.action_dim)
         if seed is not None:
             check_seed(seed)  # was: numpy's raw error at reset()
         self.mdp = mdp

@@ -136,16 +136,27 @@ def _check_counts(seed: Any, **counts: Any) -> None:
 
 #: Most Monte-Carlo episodes of one :func:`critic_vs_return` (they run one after another).
 MAX_MC_EPISODES = 10_000
+#: Most steps of one Monte-Carlo episode (γ = 0.99 leaves 0.99**100_000 ≈ 1e-436 of the return).
+MAX_MC_STEPS = 100_000
 
 
-def check_mc_episodes(n_episodes: Any) -> None:
+def check_mc_episodes(n_episodes: Any, max_steps: Any = None) -> None:
     """At most :data:`MAX_MC_EPISODES` (was: ``--n-episodes 100000000`` loaded the run, replayed
-    the model rollouts, then died in torch's raw "can't allocate memory" on the batched starts)."""
+    the model rollouts, then died in torch's raw "can't allocate memory" on the batched starts),
+    each of at most :data:`MAX_MC_STEPS` steps (was: ``--max-steps 1000000000`` accepted: an env
+    that never terminates, HalfCheetah, ran each episode for days)."""
     if is_int(n_episodes) and n_episodes > MAX_MC_EPISODES:
         raise ValueError(
             f"n_episodes: {n_episodes} is not in [1, {MAX_MC_EPISODES}]: the Monte-Carlo "
             "episodes run one after another in the simulator (each up to max_steps steps) and "
             "their starts are held at once; give fewer (default 40)"
+        )
+    if is_int(max_steps) and max_steps > MAX_MC_STEPS:
+        raise ValueError(
+            f"max_steps: {max_steps} is not in [1, {MAX_MC_STEPS}]: each Monte-Carlo episode runs "
+            "step by step in the simulator until it terminates or reaches max_steps (an env that "
+            "never terminates, such as HalfCheetah, runs all of them), and the discount leaves "
+            "nothing of the return that far out; give fewer (default 1000)"
         )
 
 
@@ -219,7 +230,7 @@ def critic_vs_return(
     if starts not in ("dataset", "reset"):
         raise ValueError(f"starts: expected 'dataset' or 'reset', got {starts!r}")
     _check_counts(seed, n_episodes=n_episodes, max_steps=max_steps)
-    check_mc_episodes(n_episodes)
+    check_mc_episodes(n_episodes, max_steps)
     if not (is_real(gamma) and 0 <= gamma <= 1):  # was: gamma=2 accepted
         raise ValueError(f"gamma: expected a discount in [0, 1], got {gamma!r}")
     rng = np.random.default_rng(seed)

@@ -11,7 +11,6 @@ Pure python / numpy: usable from a results JSON, a TensorBoard export or a Ray T
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+
+from rambo_env.run_io import read_json
 
 __all__ = [
     "Q_VAR_WINDOW",
@@ -104,7 +105,13 @@ def rambo_off_from_run(run_dir: str | Path, window: int = Q_VAR_WINDOW) -> Rambo
     path = Path(run_dir) / "results.json"
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no results.json; is {run_dir} a co-training run folder?")
-    return rambo_off_from_results(json.loads(path.read_text()), window=window, source=str(path))
+    try:
+        results = read_json(path)
+    except (OSError, ValueError) as err:  # was: a raw JSONDecodeError naming no file
+        raise ValueError(
+            f"{path}: damaged results.json (not readable JSON: {err}); restore it, or rerun the run"
+        ) from None
+    return rambo_off_from_results(results, window=window, source=str(path))
 
 
 def rambo_off_from_results(

@@ -210,6 +210,7 @@ def update_ledger(
     # each kept only their own entry (was: one of the two silently lost).
     with _ledger_lock(ledger_dir):
         index = read_index(ledger_dir)  # again: another process may have added entries
+        _check_no_name_clash(index, entry, run_dir)
         kept = index.get(entry.slug)
         if kept is not None and kept.precision != entry.precision and not replace:
             where = f" ({kept.run_dir})" if kept.run_dir else ""
@@ -254,6 +255,21 @@ def _model_record(resolved: dict[str, Any]) -> dict[str, Any]:
     if isinstance(mse, list) and mse and all(isinstance(m, int | float) for m in mse):
         record["mle_holdout_mse"] = float(sum(mse) / len(mse))
     return record
+
+
+def _check_no_name_clash(index: dict[str, LedgerEntry], entry: LedgerEntry, run_dir: Path) -> None:
+    """Another dataset of the ledger whose name gives the same file names (``a/b`` and ``a b``
+    are both ``a_b``: the same CSV and PNG) is refused: was the other dataset's entry replaced,
+    or its plot overwritten, silently."""
+    slug = dataset_slug(entry.dataset)
+    for other in index.values():
+        if other.dataset != entry.dataset and dataset_slug(other.dataset) == slug:
+            raise ValueError(
+                f"ledger: {run_dir}'s dataset {entry.dataset!r} and the ledger's dataset "
+                f"{other.dataset!r} ({other.slug}) have the same file name in the ledger "
+                f"({slug}); rename one of them (the dataset's name, e.g. the 'name' array of an "
+                "npz), or keep these runs in their own ledger (--ledger DIR)"
+            )
 
 
 def _entry_record(entry: LedgerEntry) -> dict[str, Any]:

@@ -80,6 +80,8 @@ class LearnedMDP:
         start_obs: ``[N, O]`` normalised dataset observations (the reset distribution).
         device: where every tensor lives (default: the ensemble's device).
         action_space: the env-scale action space (default ``Box(-1, 1)``); front-ends expose it.
+        env_id: the Gymnasium env of the data (``make_mdp`` sets the dataset's; None: unknown),
+            so that ``gym.make("RamboModel-<env>-…", mdp=mdp)`` can refuse a model of another env.
     """
 
     def __init__(
@@ -90,7 +92,9 @@ class LearnedMDP:
         start_obs: torch.Tensor | np.ndarray,
         device: str | torch.device | None = None,
         action_space: gym.spaces.Box | None = None,
+        env_id: str | None = None,
     ) -> None:
+        self.env_id = env_id
         self.device = (
             next(ensemble.parameters()).device if device is None else resolve_device(device)
         )
@@ -303,6 +307,7 @@ def make_mdp(
         start_obs,
         device=device,
         action_space=dataset_action_space(dataset),
+        env_id=dataset.env_id,
     )
 
 

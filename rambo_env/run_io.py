@@ -44,6 +44,8 @@ __all__ = [
     "LOCK_NAME",
     "NAME_MAX",
     "RESULTS_NAME",
+    "RUN_SEED_LIMIT",
+    "SEED_LIMIT",
     "TB_DIR",
     "WriteFailedError",
     "atomic_write",
@@ -54,6 +56,7 @@ __all__ = [
     "check_no_foreign_entries",
     "check_output_file",
     "check_run_folder",
+    "check_seed",
     "check_torch_compile_cache",
     "check_writable",
     "claim_run_dir",
@@ -543,6 +546,17 @@ def check_path_text(text: str, what: str) -> str:
         raise ValueError(
             f"{what}: {text!r} {said} (a stray space in a shell value?); give the path without it"
         )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the locale could not decode, kept as surrogates: was
+        # TensorBoard's "'utf-8' codec can't encode …: surrogates not allowed" after the dataset
+        # load, MLE pretraining and BC, naming no path
+        raise ValueError(
+            f"{what}: {text!r} has bytes that are not text in this locale's file-name encoding "
+            f"({sys.getfilesystemencoding()}: LC_ALL=C or POSIX with PYTHONUTF8=0?), and "
+            "TensorBoard cannot write such a path; run in a UTF-8 locale (LC_ALL=C.UTF-8, or "
+            "PYTHONUTF8=1), or use an ASCII path"
+        ) from None
     return text
 
 
@@ -594,11 +608,23 @@ def silence_stdout() -> None:
         pass
 
 
-def check_seed(seed: Any, what: str = "seed") -> int:
-    """``seed`` as an int >= 0 (numpy's generators refuse negative seeds with a raw error);
-    ValueError naming ``what`` otherwise."""
+#: Seeds are below this: torch's generators take 64 bits, and the seeds derived from one (worker,
+#: episode and rollout seeds: ``seed + i``) must fit too (was: ``--seed 99999999999999999999``
+#: gave torch's raw ``Overflow when unpacking long long``, after the dataset load).
+SEED_LIMIT = 2**63
+#: A co-training run's seed (``CotrainConfig.seed``, each seed of a sweep) is below this.
+RUN_SEED_LIMIT = 2**31
+
+
+def check_seed(seed: Any, what: str = "seed", limit: int = SEED_LIMIT) -> int:
+    """``seed`` as an int in [0, ``limit``) (numpy's generators refuse negative seeds with a raw
+    error, torch's those of 64 bits or more); ValueError naming ``what`` otherwise."""
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"{what}: expected an int >= 0, got {seed!r}")
+    if seed >= limit:
+        raise ValueError(
+            f"{what}: {seed} is too large: expected an int in [0, 2**{limit.bit_length() - 1})"
+        )
     return int(seed)
 
 
@@ -796,10 +822,20 @@ def write_json(path: str | Path, data: Any) -> Path:
 
 
 def read_json(path: str | Path) -> Any:
+    """The JSON in ``path``; a file that is not UTF-8 text (JSON is UTF-8) is a
+    ``json.JSONDecodeError`` naming the file, as for any other text that is not JSON (was: a raw
+    ``'utf-8' codec can't decode byte 0xff …`` naming no file, e.g. from ``sweep.py``)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: file not found")
-    return json.loads(path.read_text())
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise json.JSONDecodeError(  # the callers name the file
+            f"not UTF-8 text (byte {data[err.start]:#04x}; JSON is UTF-8)", "", err.start
+        ) from None
+    return json.loads(text)
 
 
 def save_checkpoint(path: str | Path, state: dict[str, Any]) -> Path:

@@ -276,7 +276,8 @@ def dataset_slug(dataset: str) -> str:
     one cut to :data:`MAX_DATASET_SLUG` with a hash of the whole (was: a dataset named by 300
     characters trained, then its ledger CSV failed "File name too long … check free space")."""
     name = Path(dataset).stem if is_dataset_file(dataset) else dataset
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "dataset"
+    # no leading dot: was a hidden ledger CSV / PNG (".._sac_…csv") for a dataset named ".."
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_").lstrip(".") or "dataset"
     if len(slug) > MAX_DATASET_SLUG:
         digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
         slug = f"{slug[: MAX_DATASET_SLUG - 11]}-{digest}"

@@ -71,8 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--preset",
         choices=sorted(PRESETS),
-        default="default",
-        help="base config; flags override its fields",
+        default=None,  # None: not given (refused with --resume), else "default"
+        help="base config; flags override its fields (default: default)",
     )
     parser.add_argument(
         "--run-dir",
@@ -131,15 +131,19 @@ def resolve_args(
     given = {name: getattr(args, name) for name in names if hasattr(args, name)}  # flags given
     if args.resume is not None:
         protocol = sorted(set(given) - set(SESSION_FIELDS) - set(EXTEND_FIELDS))
-        if protocol or args.run_dir is not None or args.preset != "default":
+        # was: "got ['--run-dir/--preset']" for either one (and a --preset default was let through)
+        protocol += ["--run-dir"] * (args.run_dir is not None) + ["--preset"] * (
+            args.preset is not None
+        )
+        if protocol:
             parser.error(
                 f"--resume uses the saved config; only {SESSION_FIELDS} and, to extend the "
-                f"run, {EXTEND_FIELDS} may be given (got {protocol or ['--run-dir/--preset']})"
+                f"run, {EXTEND_FIELDS} may be given (got {protocol})"
             )
         session = {"stop_at_iteration": None, **given}  # a resumed run goes on to the end
         return dataclasses.replace(load_config(args.resume), **session), args.resume, True
     try:
-        cfg = dataclasses.replace(PRESETS[args.preset], **given)
+        cfg = dataclasses.replace(PRESETS[args.preset or "default"], **given)
     except ValueError as err:
         parser.error(str(err))
     run_dir = args.run_dir or default_run_dir(cfg.dataset, cfg.algo, cfg.seed)

@@ -28,7 +28,12 @@ from rambo_env.curves import (
     read_curves_csv,
     write_curves_csv,
 )
-from rambo_env.run_io import exit_on_interrupt, tolerant_console, user_path
+from rambo_env.run_io import (
+    check_file_or_absent,
+    exit_on_interrupt,
+    tolerant_console,
+    user_path,
+)
 
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 
@@ -77,6 +82,11 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--hline: column {column!r} is not plotted; --columns are {args.columns}")
         if not math.isfinite(y):
             parser.error(f"--hline: expected a finite VALUE, got {value!r} in {spec!r}")
+        if not label.strip():  # was: an unannotated gray line nobody could tell apart
+            parser.error(
+                f"--hline: no LABEL in {spec!r}; the line is annotated with it: give "
+                "COLUMN:LABEL:VALUE (e.g. q_avg:behaviour:587.3)"
+            )
         if label in hlines.get(column, {}):  # was: the last one drawn, the others dropped
             parser.error(
                 f"--hline: {column}:{label} given twice (values {hlines[column][label]:g} and "
@@ -103,6 +113,12 @@ def main(argv: list[str] | None = None) -> int:
     blocked = _blocking_file(Path(args.out).parent)
     if blocked is not None:
         parser.error(f"--out: {blocked} is a file, not a folder; pick another output prefix")
+    written = [f"{args.out}-{label}.csv" for label, run in args.runs if run.suffix != ".csv"]
+    for name in [*written, f"{args.out}.png"]:  # was: the CSVs before it written, then
+        try:  # "cannot write <prefix> (Is a directory)", naming no file
+            check_file_or_absent(name, "--out", "move it away or pick another output prefix")
+        except ValueError as err:
+            parser.error(str(err))
     for what, text in [("--title", args.title)] + [
         ("--hline", label) for lines in hlines.values() for label in lines
     ]:
@@ -133,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.out}.png", curves, title=args.title, columns=args.columns, hlines=hlines
         )
     except OSError as err:  # no permission, a name too long, ...
-        parser.exit(2, f"error: --out: cannot write {args.out} ({err.strerror or err})\n")
+        where = err.filename or args.out  # the file (was: the prefix only)
+        parser.exit(2, f"error: --out: cannot write {where} ({err.strerror or err})\n")
     print(png)
     return 0
 

@@ -57,7 +57,9 @@ def _diagnose(argv: list[str] | None) -> int:
         # The rollouts' rows against the free memory: a lower bound before the load (dims
         # unknown), the estimate for the run's dims after it (before any rollout).
         check_diagnose_memory(args.n_starts, 1, 1, device=args.device or "cpu", lower_bound=True)
-        check_mc_episodes(args.n_episodes)  # before the load, not after the model rollouts
+        check_mc_episodes(
+            args.n_episodes, args.max_steps
+        )  # before the load, not after the model rollouts
         session, history = load_session(args.run_dir, device=args.device)
         if session.dataset.env_id is None:
             raise ValueError(f"dataset {session.dataset.name!r} has no real env to compare with")

@@ -74,15 +74,24 @@ def check_invocation(argv: list[str], kit_root: str | None) -> None:
 check_invocation(sys.argv, os.environ.get("KIT_ROOT"))
 torch.set_num_threads(1)
 sys.path.insert(0, os.environ["KIT_ROOT"])
-from offlinerlkit.buffer import ReplayBuffer
-from offlinerlkit.dynamics import EnsembleDynamics
-from offlinerlkit.modules import ActorProb, Critic, EnsembleDynamicsModel, TanhDiagGaussian
-from offlinerlkit.nets import MLP
-from offlinerlkit.policy import RAMBOPolicy
-from offlinerlkit.policy_trainer import MBPolicyTrainer
-from offlinerlkit.utils.logger import Logger, make_log_dirs
-from offlinerlkit.utils.scaler import StandardScaler
-from offlinerlkit.utils.termination_fns import get_termination_fn, obs_unnormalization
+try:  # was: a raw ModuleNotFoundError traceback for a partial checkout or a missing requirement
+    from offlinerlkit.buffer import ReplayBuffer
+    from offlinerlkit.dynamics import EnsembleDynamics
+    from offlinerlkit.modules import ActorProb, Critic, EnsembleDynamicsModel, TanhDiagGaussian
+    from offlinerlkit.nets import MLP
+    from offlinerlkit.policy import RAMBOPolicy
+    from offlinerlkit.policy_trainer import MBPolicyTrainer
+    from offlinerlkit.utils.logger import Logger, make_log_dirs
+    from offlinerlkit.utils.scaler import StandardScaler
+    from offlinerlkit.utils.termination_fns import get_termination_fn, obs_unnormalization
+except ImportError as err:
+    print(
+        f"error: KIT_ROOT: importing OfflineRL-Kit from {os.environ['KIT_ROOT']!r} failed "
+        f"({type(err).__name__}: {err}); check it out at e3ce697 there (a complete checkout) "
+        f"and install its requirements\n{USAGE}",
+        file=sys.stderr,
+    )
+    sys.exit(2)
 
 from rambo_env.data.loaders import load_dataset
 

@@ -29,6 +29,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, DEFAULT_N_WORKERS, generate_dataset
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 from rambo_env.run_io import (
+    check_seed,
     report_user_error,
     sigterm_as_keyboard_interrupt,
     tolerant_console,
@@ -140,6 +141,7 @@ def check_args(args: Args) -> None:
     ):
         if getattr(args, name) < low:
             raise ValueError(f"{name}: expected >= {low}, got {getattr(args, name)}")
+    check_seed(args.seed)  # was: torch's raw "Overflow when unpacking long long"
     if args.train_policy:  # was: "min() arg is an empty sequence" after the training
         from agents.behaviour import BehaviourConfig
 

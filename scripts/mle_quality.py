@@ -41,6 +41,7 @@ from rambo_env.run_io import (
     accept_negative_numbers,
     atomic_write,
     check_output_file,
+    check_seed,
     check_torch_compile_cache,
     exit_on_interrupt,
     report_user_error,
@@ -101,6 +102,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         raise ValueError(f"--max-epochs: expected >= 1, got {args.max_epochs}")
     if args.seed < 0:  # was accepted (torch wraps a negative seed)
         raise ValueError(f"--seed: expected >= 0, got {args.seed}")
+    check_seed(args.seed, "--seed")  # was: torch's raw "Overflow when unpacking long long"
     if args.n_transitions is not None and args.n_transitions < 2:
         raise ValueError(f"--n-transitions: expected >= 2, got {args.n_transitions}")
     if args.out is not None:

@@ -76,7 +76,13 @@ def check(kit: dict, ens: GaussianEnsemble, normalizer: ObsNormalizer, dataset) 
     if not os.environ.get("KIT_ROOT"):  # was: a raw KeyError after the port
         raise ValueError("--check: set KIT_ROOT to an OfflineRL-Kit checkout")
     sys.path.insert(0, os.environ["KIT_ROOT"])
-    from offlinerlkit.modules import EnsembleDynamicsModel
+    try:
+        from offlinerlkit.modules import EnsembleDynamicsModel
+    except ImportError as err:  # was: a raw ModuleNotFoundError traceback after the port
+        raise ValueError(
+            f"--check: importing OfflineRL-Kit from KIT_ROOT={os.environ['KIT_ROOT']!r} failed "
+            f"({type(err).__name__}: {err}); point KIT_ROOT at a complete checkout (e3ce697)"
+        ) from None
 
     state = kit["model"]
     obs_dim = ens.obs_dim

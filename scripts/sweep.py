@@ -203,10 +203,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     existing = args.resume or args.report_only
-    if existing is not None and (_sweep_flags_given(args) or (args.resume and args.report_only)):
+    if args.resume is not None and args.report_only is not None:  # was: "got ['both']"
         parser.error(
-            "--resume / --report-only use the saved sweep.json; got "
-            f"{_sweep_flags_given(args) or ['both']}"
+            "--resume and --report-only were both given; --resume continues the sweep (and "
+            "writes its report at the end), --report-only writes the report without Ray: pick one"
+        )
+    if existing is not None and _sweep_flags_given(args):
+        parser.error(
+            f"--resume / --report-only use the saved sweep.json; got {_sweep_flags_given(args)}"
         )
     if args.report_only is not None:
         print(to_markdown(write_sweep_report(args.report_only)[0]))

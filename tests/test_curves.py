@@ -134,6 +134,9 @@ def test_cli_refuses_a_bad_out_and_bad_hlines_before_writing(tmp_path, capsys):
         (["--out", out, "--hline", "q_avg:x:inf"], "expected a finite VALUE"),
         # probe 13: the second line replaced the first, silently
         (["--out", out, "--hline", "q_avg:x:1", "--hline", "q_avg:x:2"], "q_avg:x given twice"),
+        # probe 15: an unannotated line (an empty or blank LABEL)
+        (["--out", out, "--hline", "q_avg::5"], "no LABEL in 'q_avg::5'"),
+        (["--out", out, "--hline", "q_avg: :5"], "no LABEL in 'q_avg: :5'"),
         # was: hidden files '<folder>/.png', '<folder>/-a.csv' (or '.png' in the cwd)
         (["--out", str(tmp_path) + "/"], "names a folder, not an output prefix"),
         # probe 14: was 'cmp.png.png' and 'cmp.png-a.csv'
@@ -241,3 +244,26 @@ def test_a_damaged_event_file_is_named_not_silently_cut(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"WARNING: {events} is damaged (the record at byte" in out, out
     assert len(rows) == 4  # what is whole is still read
+
+
+def test_a_folder_where_an_output_goes_is_named_before_any_csv_is_written(tmp_path, capsys):
+    """Probe 15: ``--out cmp`` with a folder ``cmp-b.csv`` (or ``cmp.png``) wrote ``cmp-a.csv``,
+    then failed with "cannot write cmp (Is a directory)", naming the prefix, not the file."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("curves_cli", ROOT / "scripts" / "curves.py")
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    for run in ("a", "b"):
+        _log(tmp_path / run, {1: {"rambo/q_avg": 1.0}})
+    runs = [f"a={tmp_path / 'a'}", f"b={tmp_path / 'b'}"]
+    out = tmp_path / "out"
+    out.mkdir()
+    for blocker in ("cmp-b.csv", "cmp.png"):
+        (out / blocker).mkdir()
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main([*runs, "--out", str(out / "cmp")])
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2 and f"{out / blocker} is a folder, not a file" in err
+        assert sorted(p.name for p in out.iterdir()) == [blocker]  # nothing written
+        (out / blocker).rmdir()

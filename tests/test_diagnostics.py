@@ -169,7 +169,18 @@ def test_model_vs_simulator_and_critic_vs_return_check_their_arguments():
         ({"n_episodes": 0}, "n_episodes: expected an int >= 1, got 0"),
         ({"gamma": 2.0}, r"gamma: expected a discount in \[0, 1\], got 2.0"),
         ({"n_episodes": 10**8}, r"n_episodes: 100000000 is not in \[1, 10000\]"),  # probe 14
+        # probe 15: accepted; a HalfCheetah episode ran 1e9 simulator steps
+        ({"max_steps": 10**9}, r"max_steps: 1000000000 is not in \[1, 100000\]"),
     ):
         args = {"env_id": "Hopper-v5", "gamma": 0.99, "n_episodes": 2, "max_steps": 3, **kwargs}
         with pytest.raises(ValueError, match=match):
             critic_vs_return(mdp, _policy(), args.pop("env_id"), **args)
+
+
+def test_diagnose_refuses_a_huge_max_steps_before_the_load(tmp_path, capsys):
+    """Probe 15: ``scripts/diagnose.py RUN --max-steps 1000000000`` was accepted."""
+    from tests.scripts import load_script
+
+    diagnose = load_script("diagnose")
+    assert diagnose.main([str(tmp_path / "no-run"), "--max-steps", str(10**9)]) == 2
+    assert "max_steps: 1000000000 is not in [1, 100000]" in capsys.readouterr().err

@@ -82,3 +82,13 @@ def test_from_run_reads_results_json(tmp_path):
     assert rambo_off_from_run(tmp_path).value == math.inf
     with pytest.raises(FileNotFoundError, match=r"results\.json"):
         rambo_off_from_run(tmp_path / "missing")
+
+
+def test_from_run_names_a_damaged_results_json(tmp_path):
+    """Probe 15: a cut ``results.json`` was a raw ``JSONDecodeError`` naming no file."""
+    for content in (b'{"q_history": [3.0', b"\xff\xfe"):
+        (tmp_path / "results.json").write_bytes(content)
+        with pytest.raises(
+            ValueError, match=r"results\.json: damaged results\.json \(not readable"
+        ):
+            rambo_off_from_run(tmp_path)

@@ -45,6 +45,8 @@ def test_port_kit_dynamics_bad_inputs_are_one_line(
         (["3e-4", "1000", "5", "out.csv"], None, r"error: KIT_ROOT: not set; it names OfflineR"),
         (["3e-4", "1000", "5", "out.csv"], "/", r"error: KIT_ROOT: '/' is not a checkout of"),
         (["x", "1000", "5", "out.csv"], "/", r"error: ADV_WEIGHT is a number"),
+        # probe 15: a folder holding an empty offlinerlkit/ was a raw ModuleNotFoundError
+        (["3e-4", "1000", "5", "out.csv"], "KIT", r"error: KIT_ROOT: importing OfflineRL-Kit"),
     ],
 )
 def test_kit_side_by_side_without_kit_or_arguments_is_one_error(tmp_path, args, kit_root, message):
@@ -57,6 +59,9 @@ def test_kit_side_by_side_without_kit_or_arguments_is_one_error(tmp_path, args, 
 
     env = {k: v for k, v in os.environ.items() if k != "KIT_ROOT"}
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    if kit_root == "KIT":
+        (tmp_path / "kit" / "offlinerlkit").mkdir(parents=True)
+        kit_root = str(tmp_path / "kit")
     if kit_root is not None:
         env["KIT_ROOT"] = kit_root
     script = Path(__file__).resolve().parents[1] / "scripts" / "kit_side_by_side.py"

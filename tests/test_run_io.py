@@ -25,6 +25,7 @@ from rambo_env.run_io import (
     set_rng_state,
     write_json,
 )
+from tests.scripts import load_script
 
 
 def test_failed_write_keeps_previous_file_and_leaves_no_temp(tmp_path):
@@ -560,3 +561,58 @@ def test_a_path_with_stray_white_space_is_refused(text, monkeypatch):
                 ValueError, match=rf"{name}: {re.escape(repr(text))} (is only|begins)"
             ):
                 call()
+
+
+def test_a_path_with_bytes_the_locale_cannot_decode_is_refused():
+    """Probe 15: under ``LC_ALL=C PYTHONUTF8=0`` a non-ASCII ``--run-dir`` (its bytes kept as
+    surrogates) ran the dataset load, MLE pretraining and BC, then failed in TensorBoard with
+    ``'utf-8' codec can't encode …: surrogates not allowed``, naming no path."""
+    import argparse
+
+    from rambo_env.run_io import check_path_text, user_path
+
+    with pytest.raises(argparse.ArgumentTypeError, match=r"not text in this locale.*UTF-8 locale"):
+        user_path("runs/r\udcc3\udcbcn")
+    with pytest.raises(ValueError, match=r"RAMBO_ENV_CACHE: .* has bytes that are not text"):
+        check_path_text("/tmp/c\udcff", "RAMBO_ENV_CACHE")
+    assert str(user_path("runs/rün")) == "runs/rün"  # real text is fine
+
+
+def test_read_json_of_a_file_that_is_not_utf8_is_a_json_error(tmp_path):
+    """Probe 15: was a raw ``UnicodeDecodeError``, which callers that name the file on a
+    ``JSONDecodeError`` (``sweep.json``) let through as ``'utf-8' codec can't decode …``."""
+    from rambo_env.run_io import read_json
+
+    (tmp_path / "x.json").write_bytes(b'{"a": "\xff"}')
+    with pytest.raises(json.JSONDecodeError, match=r"not UTF-8 text \(byte 0xff"):
+        read_json(tmp_path / "x.json")
+
+
+MAKE_DATASET_ARGV = ["--env", "hopper", "--level", "random", "--n-transitions", "10"]
+
+
+def test_a_seed_of_64_bits_or_more_is_named_before_any_work():
+    """Probe 15: ``make_dataset.py --seed 99999999999999999999`` (``mle_quality.py --seed``,
+    ``make_mdp(seed=2**64)``, ``MLEConfig(seed=2**64)``) was torch's raw ``Overflow when
+    unpacking long long``, naming no field."""
+    from rambo_env.data.generate import generate_dataset
+    from rambo_env.dynamics.training import MLEConfig
+    from rambo_env.model import make_mdp
+    from rambo_env.run_io import check_seed
+
+    assert check_seed(2**63 - 1) == 2**63 - 1
+    with pytest.raises(ValueError, match=r"seed: 18446744073709551616 is too large: .*2\*\*63"):
+        check_seed(2**64)
+    with pytest.raises(ValueError, match=r"MLEConfig\.seed"):
+        MLEConfig(seed=2**64)
+    with pytest.raises(ValueError, match=r"seed: .* is too large"):
+        make_mdp("unused.npz", seed=2**64)
+    with pytest.raises(ValueError, match=r"seed: .* is too large"):
+        generate_dataset("hopper", "random", n_transitions=10, seed=2**64)
+    make_dataset, mle_quality = load_script("make_dataset"), load_script("mle_quality")
+    with pytest.raises(ValueError, match=r"^seed: 100000000000000000000 is too large"):
+        make_dataset.check_args(
+            make_dataset.parse_args([*MAKE_DATASET_ARGV, "--seed", "1" + "0" * 20])
+        )
+    with pytest.raises(ValueError, match=r"^--seed: 100000000000000000000 is too large"):
+        mle_quality.main(["--dataset", "unused.npz", "--seed", "1" + "0" * 20])

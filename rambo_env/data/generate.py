@@ -616,6 +616,9 @@ def generate_dataset(
     ):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
             raise ValueError(f"{name}: expected an int >= {low}, got {value!r}")
+    from rambo_env.run_io import check_seed
+
+    check_seed(seed)  # was: >= 2**64 torch's raw "Overflow when unpacking long long"
     check_n_envs(n_envs)
     check_n_workers(n_workers, n_transitions)
     check_generation_memory(env, level, n_transitions)

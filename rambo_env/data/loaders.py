@@ -26,6 +26,7 @@ import numpy as np
 
 from rambo_env.data.d4rl_io import (
     D4RL_VERSIONS,
+    _minari_guess,
     find_d4rl_file,
     load_with_d4rl_package,
     parse_d4rl_name,
@@ -291,7 +292,7 @@ def _resolve(
     if _is_a_path(text):
         raise ValueError(
             f"dataset: {text!r} is not a dataset file (expected .npz / .hdf5 / a Minari id / a "
-            "short name such as 'hopper-medium')"
+            f"short name such as 'hopper-medium'){_minari_folder_hint(text)}"
         )
     if "/" in text:
         return read_minari(text, download=download)
@@ -300,6 +301,23 @@ def _resolve(
         "'hopper-medium-v2', a Minari id such as 'mujoco/hopper/medium-v0', a .npz or .hdf5 path, "
         "or a dict of arrays"
     )
+
+
+def _minari_folder_hint(text: str) -> str:
+    """For a local Minari dataset's folder given as a path (``…/rambo/hopper/random-v0``) or a
+    Minari id with a trailing ``/`` (tab completion): how to load it (was: only "is not a dataset
+    file", though it is one)."""
+    main = Path(text).expanduser() / "data" / "main_data.hdf5"
+    with contextlib.suppress(OSError):
+        if main.is_file():
+            guess = _minari_guess(main)
+            return f"; {text} is a local Minari dataset's folder: load it by its Minari id" + (
+                guess or " (namespace/name-vN, with MINARI_DATASETS_PATH at the root holding it)"
+            )
+    stripped = text.rstrip("/")
+    if stripped != text and stripped and not _is_a_path(stripped) and "/" in stripped:
+        return f"; a Minari id has no trailing '/': {stripped}"
+    return ""
 
 
 def _is_a_path(text: str) -> bool:

@@ -33,7 +33,7 @@ from tqdm.auto import tqdm
 
 from rambo_env.dynamics.ensemble import GaussianEnsemble, resolve_device
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.run_io import check_flag, is_int, is_real, save_checkpoint
+from rambo_env.run_io import SEED_LIMIT, check_flag, is_int, is_real, save_checkpoint
 
 __all__ = ["MLEConfig", "MLEReport", "make_adam", "model_tensors", "train_mle"]
 
@@ -84,7 +84,7 @@ class MLEConfig:
                 )
         checks = {
             "lr": math.isfinite(self.lr) and self.lr > 0,
-            "seed": self.seed >= 0,
+            "seed": 0 <= self.seed < SEED_LIMIT,  # was: >= 2**64 torch's raw "Overflow …"
             "batch_size": self.batch_size >= 1,
             "holdout_ratio": 0 < self.holdout_ratio < 1,
             "max_holdout": self.max_holdout >= 1,

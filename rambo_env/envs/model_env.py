@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from rambo_env.dynamics.training import MLEConfig
 
 __all__ = [
+    "NOTHING_TO_RENDER",
     "RESET_OPTIONS",
     "RamboModelEnv",
     "as_action_tensor",
@@ -63,6 +64,8 @@ def build_mdp(
         if not isinstance(mdp, LearnedMDP):
             raise ValueError(f"mdp: expected a LearnedMDP, got {type(mdp).__name__}")
         _check_unused_with_mdp(mdp, device, ensemble_config, mle_config, env_id)
+        if registered_env is not None:
+            _check_registered_env(getattr(mdp, "env_id", None), registered_env, "mdp", repr(mdp))
         return mdp
     if dataset is None:
         raise ValueError(
@@ -73,7 +76,7 @@ def build_mdp(
 
         dataset = load_dataset(dataset, env_id=env_id)
     if registered_env is not None:
-        _check_registered_env(dataset, registered_env)
+        _check_registered_env(dataset.env_id, registered_env, "dataset", repr(dataset.name))
     return make_mdp(
         dataset,
         device=device,
@@ -83,16 +86,19 @@ def build_mdp(
     )
 
 
-def _check_registered_env(dataset: OfflineDataset, registered_env: str) -> None:
-    """The data of a ``RamboModel-<env>-<level>`` id are of that env (data of no known env pass)."""
+def _check_registered_env(env_id: str | None, registered_env: str, what: str, shown: str) -> None:
+    """The data (``what`` = ``dataset``) or model (``mdp``) of a ``RamboModel-<env>-<level>`` id
+    are of that env (those of no known env pass). An ``mdp`` of another env was accepted
+    silently: a Hopper model under a Walker2d id."""
     from rambo_env.data.scores import env_name_from_id
 
-    data_env = env_name_from_id(dataset.env_id)
+    data_env = env_name_from_id(env_id)
     if data_env is not None and data_env != registered_env:
+        held = "holds" if what == "dataset" else "is a model of"
         raise ValueError(
-            f"dataset: {dataset.name!r} holds {dataset.env_id} data, but the env id is "
+            f"{what}: {shown} {held} {env_id} data, but the env id is "
             f"RamboModel-{registered_env}-…; make RamboModel-{data_env}-<level> with it, or "
-            "RamboModelEnv(dataset=…) / RamboModelVectorEnv(n, dataset=…) directly"
+            f"RamboModelEnv({what}=…) / RamboModelVectorEnv(n, {what}=…) directly"
         )
 
 
@@ -168,15 +174,18 @@ def as_action_tensor(action: Any, mdp: LearnedMDP, n_rows: int | None) -> torch.
     return torch.clamp(action.reshape(-1, mdp.action_dim), low, high)  # [n, A]
 
 
+#: Why the model envs render nothing, and what to render instead.
+NOTHING_TO_RENDER = (
+    "the model env has nothing to render (its states are the learned model's normalised "
+    "observations); render the real env instead: gym.make(dataset.env_id, render_mode=...)"
+)
+
+
 def check_render_mode(render_mode: Any) -> None:
     """The model envs render nothing: ``render_mode`` None only (``gym.make(..., render_mode=…)``
     was gymnasium's raw ``TypeError: … unexpected keyword argument 'render_mode'``)."""
     if render_mode is not None:
-        raise ValueError(
-            f"render_mode: {render_mode!r}, but the model env has nothing to render (its states "
-            "are the learned model's normalised observations); render the real env instead: "
-            "gym.make(dataset.env_id, render_mode=...)"
-        )
+        raise ValueError(f"render_mode: {render_mode!r}, but {NOTHING_TO_RENDER}")
 
 
 #: Keys ``reset`` of the model envs accepts in ``options``.
@@ -310,6 +319,10 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
             self._ended = "terminated" if bool(terminated[0]) else "was truncated (rollout_length)"
         info = {"member_idx": int(member_idx[0])}
         return self._obs.cpu().numpy(), float(reward[0]), bool(terminated[0]), truncated, info
+
+    def render(self) -> None:
+        """Refused: was gymnasium's bare ``NotImplementedError`` with no message."""
+        raise NotImplementedError(f"render: {NOTHING_TO_RENDER}")
 
     def _state_from_options(self, state: Any) -> torch.Tensor:
         obs = as_float32(state, 'options["state"]', self.observation_space.shape)

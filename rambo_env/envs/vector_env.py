@@ -23,6 +23,7 @@ from gymnasium.vector import AutoresetMode
 from gymnasium.vector.utils import batch_space
 
 from rambo_env.envs.model_env import (
+    NOTHING_TO_RENDER,
     as_action_tensor,
     as_float32,
     build_mdp,
@@ -38,7 +39,29 @@ if TYPE_CHECKING:
     from rambo_env.dynamics.training import MLEConfig
     from rambo_env.model import LearnedMDP
 
-__all__ = ["RamboModelVectorEnv"]
+__all__ = ["RamboModelVectorEnv", "check_num_envs_memory"]
+
+
+#: Host bytes one row of a vector env costs beside its float32 observations and actions: its
+#: Python objects (SB3's per-env info / option dicts and list slots, a step's info dict) and
+#: int64 / bool arrays (measured after reset + step, Hopper dims: ~360 bytes per row in all).
+_ROW_OVERHEAD_BYTES = 200
+
+
+def check_num_envs_memory(num_envs: int, obs_dim: int = 1, action_dim: int = 1) -> None:
+    """ValueError naming ``num_envs`` when its rows cannot fit in the host memory available now
+    (was: ``RamboModelVecEnv(mdp, 10**9)`` / ``gym.make_vec(…, num_envs=10**9)`` allocated until
+    the out-of-memory killer ended the process, or another one, without a message)."""
+    from rambo_env.run_io import available_memory_bytes
+
+    need = num_envs * (_ROW_OVERHEAD_BYTES + 4 * (3 * obs_dim + 2 * action_dim))
+    room = available_memory_bytes()
+    if room is not None and need > room:
+        raise ValueError(
+            f"num_envs: {num_envs} rows need at least ~{need / 2**30:.3g} GiB of memory, but "
+            f"only {room / 2**30:.3g} GiB is available; give fewer rows (co-training uses "
+            "n_rollouts = 50 000)"
+        )
 
 
 class RamboModelVectorEnv(gym.vector.VectorEnv):
@@ -77,6 +100,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
             )
         if isinstance(num_envs, bool) or not isinstance(num_envs, int | np.integer) or num_envs < 1:
             raise ValueError(f"num_envs: expected a positive int, got {num_envs!r}")
+        check_num_envs_memory(int(num_envs))  # before the model is built (dims not known yet)
         self.num_envs = int(num_envs)
         self.rollout_length = check_rollout_length(rollout_length)
         self.mdp = build_mdp(
@@ -140,6 +164,10 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
             truncated.cpu().numpy(),
             {},
         )
+
+    def render(self) -> None:
+        """Refused: was gymnasium's generic "render function is not implemented"."""
+        raise NotImplementedError(f"render: {NOTHING_TO_RENDER}")
 
     def _state_from_options(self, state: Any) -> torch.Tensor:
         obs = as_float32(state, 'options["state"]', self.observation_space.shape)

@@ -87,3 +87,25 @@ def test_a_behaviour_config_with_a_wrong_value_is_refused():
         with pytest.raises(ValueError, match=match):
             _cfg(**changes)
     _cfg(band=(-math.inf, math.inf), buffer_size=None)  # valid
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ("{bad", "not readable JSON"),  # was: a raw JSONDecodeError
+        ("[1, 2]", "holds a JSON list"),  # was: AttributeError: 'list' object has no attribute
+        ("{}", "no 'sha256' object"),  # was: SB3's FileNotFoundError for model.zip
+        (None, r"model\.zip: missing from the resume state"),  # was: a raw FileNotFoundError
+    ],
+)
+def test_a_damaged_resume_state_names_the_file_and_what_to_do(tmp_path, state, expected):
+    """Probe 15: ``make_dataset.py --train-policy`` resuming from a hand-edited or cut
+    ``behaviour_runs/…/resume`` folder gave raw errors naming no file."""
+    resume = tmp_path / "resume"
+    resume.mkdir()
+    if state is None:
+        state = json.dumps({"sha256": {}, "history": [], "wall_s": 1.0})
+    (resume / "state.json").write_text(state)
+    with pytest.raises(ValueError, match=expected) as err:
+        train_behaviour(_cfg(), tmp_path, progress_bar=False, resume=True)
+    assert f"delete {resume}" in str(err.value)

@@ -240,6 +240,15 @@ def test_cli_help_and_flags(capsys, tmp_path):
         cotrain_cli.resolve_args(
             parser.parse_args(["--resume", str(tmp_path), "--seed", "3"]), parser
         )
+    # probe 15: "got ['--run-dir/--preset']" for either one; `--preset default` was let through
+    for flags, named in (
+        (["--run-dir", "x"], "['--run-dir']"),
+        (["--preset", "default"], "['--preset']"),
+        (["--preset", "paper", "--seed", "3"], "['seed', '--preset']"),
+    ):
+        with pytest.raises(SystemExit):
+            cotrain_cli.resolve_args(parser.parse_args(["--resume", str(tmp_path), *flags]), parser)
+        assert f"may be given (got {named})" in capsys.readouterr().err
 
 
 def test_a_non_finite_model_ends_the_run_as_diverged(tiny_hopper, tmp_path):
@@ -1447,6 +1456,28 @@ def test_a_dataset_name_too_long_for_a_file_name_gets_a_short_ledger_slug(
     assert len(ledger_module.read_index(tmp_path / "ledger")) == 2  # two names, two slugs
     assert len(dataset_slug("x" * 300)) == MAX_DATASET_SLUG
     assert dataset_slug("hopper-medium") == "hopper-medium"  # short ones unchanged
+
+
+def test_datasets_whose_names_give_one_ledger_file_name_are_refused(
+    tmp_path, monkeypatch, ledger_module
+):
+    """Probe 15: datasets named ``a/b`` and ``a b`` are both ``a_b`` in the ledger: the second
+    run replaced the first dataset's entry (and plot) without a word; a dataset named ``..``
+    gave hidden files (``.._sac_…csv``, ``...png``)."""
+    from rambo_env.sweep_report import dataset_slug
+
+    for name in ("a/b", "a b", ".."):
+        run = tmp_path / name.replace("/", "-").replace(".", "d")
+        _fake_run(run, 3, monkeypatch)
+        saved = json.loads((run / "config.json").read_text())
+        saved["resolved"]["dataset"]["name"] = name
+        (run / "config.json").write_text(json.dumps(saved))
+    ledger_module.update_ledger(tmp_path / "a-b", tmp_path / "ledger")
+    with pytest.raises(ValueError, match=r"dataset 'a b' and the ledger's dataset 'a/b' .*\(a_b\)"):
+        ledger_module.update_ledger(tmp_path / "a b", tmp_path / "ledger")
+    assert [e.dataset for e in ledger_module.read_index(tmp_path / "ledger").values()] == ["a/b"]
+    entry = ledger_module.update_ledger(tmp_path / "dd", tmp_path / "ledger")
+    assert not entry.slug.startswith(".") and dataset_slug(".hidden") == "hidden"
 
 
 def test_a_ledger_index_that_is_a_folder_is_refused_before_any_write(

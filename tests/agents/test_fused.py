@@ -197,3 +197,30 @@ def test_make_agent_builds_fused_sac_and_refuses_compile_elsewhere(monkeypatch):
         make_agent("td3", *args, rollout_length=2, device="cpu", compile=True)
     with pytest.raises(ValueError, match="compile"):
         make_agent("sac", *args, rollout_length=2, device="cpu", compile="no")
+
+
+def test_save_and_load_name_a_bad_path(tmp_path):
+    """Probe 15: ``agent.save("/proc/agent.zip")`` was SB3's ``RecursionError: maximum recursion
+    depth exceeded``; ``FusedSAC.load`` of a run's ``checkpoint.pt`` (or any non-agent file) was
+    ``AssertionError: No data found in the saved file``, of a missing path ``… missing.zip.zip``."""
+    from agents.fused import FusedSAC
+
+    agent = FusedSAC("MlpPolicy", "Pendulum-v1", learning_starts=0, buffer_size=10, device="cpu")
+    (tmp_path / "file").write_text("x")
+    for bad, match in (
+        (tmp_path / "file" / "a.zip", "is not a folder"),
+        ("/proc/a.zip", "not writable"),
+    ):
+        with pytest.raises(ValueError, match=rf"path: the folder .* {match}"):
+            agent.save(bad)
+    agent.save(tmp_path / "agent.zip")
+    assert isinstance(FusedSAC.load(tmp_path / "agent"), FusedSAC)  # SB3 adds .zip
+    torch.save({"agent": 1}, tmp_path / "checkpoint.pt")
+    for bad, match in (
+        (tmp_path / "checkpoint.pt", "not an agent saved by save()"),
+        (tmp_path / "file", "not an agent saved by save()"),
+        (tmp_path, "a folder, not a file"),
+        (tmp_path / "missing", r"no such file \(nor .*missing\.zip\)"),
+    ):
+        with pytest.raises(ValueError, match=rf"path: .*: {match}.*load_session"):
+            FusedSAC.load(bad)

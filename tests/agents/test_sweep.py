@@ -400,6 +400,10 @@ def test_cli_report_only_needs_no_ray(tmp_path, monkeypatch, capsys):
     assert sweep_cli.main(["--report-only", str(tmp_path)]) == 0
     assert "| hopper-medium | **42.0 ± 0.0** (**4.0**) | 1 |" in capsys.readouterr().out
     assert (tmp_path / "table.csv").is_file()
+    # probe 15: was "--resume / --report-only use the saved sweep.json; got ['both']"
+    with pytest.raises(SystemExit):
+        sweep_cli.main(["--report-only", str(tmp_path), "--resume", str(tmp_path)])
+    assert "--resume and --report-only were both given" in capsys.readouterr().err
 
 
 def test_more_cpus_per_trial_than_this_machine_has_fails_before_ray_starts(
@@ -483,3 +487,16 @@ def test_sweep_spec_arguments_of_the_wrong_kind_are_one_error(kwargs, match):
         SweepSpec(**{"datasets": ("x.npz",), **kwargs})
     with pytest.raises(ValueError, match=r"max_failures: expected int, got 1.5"):
         SweepResources(max_failures=1.5)
+
+
+def test_a_seed_no_trial_accepts_and_a_non_utf8_sweep_json_are_named(tmp_path):
+    """Probe 15: ``--seeds 2147483648`` started Ray, and every trial failed in its CotrainConfig
+    (seeds < 2**31); a ``sweep.json`` that is not UTF-8 was ``error: 'utf-8' codec can't decode
+    byte 0xff …``, naming no file."""
+    from agents.sweep import load_sweep
+
+    with pytest.raises(ValueError, match=r"seeds: 2147483648 is too large: .*\[0, 2\*\*31\)"):
+        SweepSpec(datasets=("a",), seeds=(2**31,))
+    (tmp_path / "sweep.json").write_bytes(b"\xff\xfe{}")
+    with pytest.raises(ValueError, match=r"sweep\.json: not valid JSON \(not UTF-8 text"):
+        load_sweep(tmp_path)

@@ -717,3 +717,19 @@ def test_a_d4rl_version_d4rl_never_published_is_named():
         DatasetUnavailableError, match=r"D4RL has versions \[0, 1, 2\] of hopper-medium, not v9"
     ):
         load_dataset("hopper-medium-v9")
+
+
+def test_a_minari_dataset_folder_or_an_id_with_a_trailing_slash_is_told_its_id():
+    """Probe 15: ``--dataset <root>/t/hopper/folder-v0`` (the local Minari dataset's folder) or
+    ``t/hopper/folder-v0/`` (tab completion) said only "is not a dataset file"."""
+    _save_as_minari("t/hopper/folder-v0", make_dataset((7, 5), (True, False)))
+    folder = minari_dataset_path("t/hopper/folder-v0")
+    for text in (str(folder), f"{folder}/"):
+        with pytest.raises(ValueError, match=r"is a local Minari dataset's folder") as e:
+            load_dataset(text)
+        assert (
+            f"probably t/hopper/folder-v0 with MINARI_DATASETS_PATH={minari_dataset_path('')}"
+            in (str(e.value))
+        )
+    with pytest.raises(ValueError, match=r"a Minari id has no trailing '/': t/hopper/folder-v0$"):
+        load_dataset("t/hopper/folder-v0/")

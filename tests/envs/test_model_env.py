@@ -320,3 +320,28 @@ def test_a_registered_id_refuses_data_of_another_env(vector):
             gym.make_vec("RamboModel-walker2d-medium", num_envs=2, **kwargs)
         else:
             gym.make("RamboModel-walker2d-medium", **kwargs)
+
+
+@pytest.mark.parametrize("vector", [False, True])
+def test_a_registered_id_refuses_a_model_of_another_env(tiny_mdp, vector):
+    """Probe 15: ``gym.make("RamboModel-walker2d-medium", mdp=<a Hopper model>)`` was accepted
+    silently (the id's env was compared with a ``dataset`` only, never with an ``mdp``)."""
+    assert tiny_mdp.env_id == "Hopper-v5"  # make_mdp records the data's env
+    with pytest.raises(ValueError, match=r"mdp: .* is a model of Hopper-v5 data, but the env id"):
+        if vector:
+            gym.make_vec("RamboModel-walker2d-medium", num_envs=2, mdp=tiny_mdp)
+        else:
+            gym.make("RamboModel-halfcheetah-medium", mdp=tiny_mdp)
+    assert gym.make("RamboModel-hopper-random", mdp=tiny_mdp).unwrapped.mdp is tiny_mdp
+
+
+def test_render_names_why_there_is_nothing_to_render(tiny_mdp):
+    """Probe 15: ``env.render()`` was gymnasium's bare ``NotImplementedError()`` (no message);
+    the vector env's said only "render function is not implemented"."""
+    from rambo_env.envs.vector_env import RamboModelVectorEnv
+
+    env = gym.make("RamboModel-hopper-medium", mdp=tiny_mdp)
+    env.reset(seed=0)
+    for e in (env, RamboModelEnv(mdp=tiny_mdp), RamboModelVectorEnv(2, mdp=tiny_mdp)):
+        with pytest.raises(NotImplementedError, match="render: the model env has nothing to"):
+            e.render()

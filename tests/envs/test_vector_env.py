@@ -191,3 +191,20 @@ def test_reset_seed_list_and_bad_seeds_name_seed(tiny_mdp):
     b, _ = envs.reset(seed=5)
     np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(single.reset(seed=np.int64(5))[0], single.reset(seed=5)[0])
+
+
+def test_more_rows_than_memory_holds_are_refused_before_any_allocation(tiny_mdp):
+    """Probe 15: ``RamboModelVecEnv(mdp, 10**9)`` (or ``gym.make_vec(…, num_envs=10**9)``)
+    allocated until the out-of-memory killer ended the process, without a message."""
+    import gymnasium as gym
+
+    from agents.vec_env import RamboModelVecEnv
+
+    for make in (
+        lambda n: RamboModelVecEnv(tiny_mdp, n),
+        lambda n: RamboModelVectorEnv(n, mdp=tiny_mdp),
+        lambda n: gym.make_vec("RamboModel-hopper-medium", num_envs=n, mdp=tiny_mdp),
+    ):
+        with pytest.raises(ValueError, match=r"num_envs: 1000000000000000 rows need at least ~"):
+            make(10**15)
+        assert make(3).num_envs == 3
