@@ -258,6 +258,54 @@ def _check_sb3_arguments(
             raise ValueError(f"{name}: expected {what} {bounds}, got {value!r}")
 
 
+#: SB3 arguments make_agent sets itself, and why a caller's value cannot replace them.
+_OWNED_ARGUMENTS = {
+    "train_freq": "one SB3 collect is one k-step rollout (Alg. 1 line 3): make_agent sets "
+    "(rollout_length, 'step'); change rollout_length instead",
+    "replay_buffer_class": "the agent samples the real / model mix from agents.buffer."
+    "MixedReplayBuffer (real_ratio f); pass replay_buffer_kwargs to tune it",
+    "env": "the env is the vec_env argument",
+}
+
+
+def _check_owned_arguments(agent_kwargs: dict[str, Any]) -> None:
+    """One ValueError for an SB3 argument make_agent owns, a TQC quantile drop that leaves no
+    target quantile, or an ``net_arch`` that is not positive widths (was: ``train_freq=1``
+    trained on 1-step collects without a word, ``(1, "episode")`` SB3's AssertionError at
+    ``learn``; ``replay_buffer_class`` / ``env`` raw TypeErrors; ``top_quantiles_to_drop_per_net
+    =100`` trained on an empty target; ``net_arch=[0]`` built zero-width layers, ``[-5]`` torch's
+    "negative dimension")."""
+    for name, why in _OWNED_ARGUMENTS.items():
+        if name in agent_kwargs:
+            value = agent_kwargs[name]
+            shown = repr(value) if isinstance(value, int | str | tuple) else type(value).__name__
+            shown = value.__name__ if isinstance(value, type) else shown
+            raise ValueError(f"{name}: {shown} cannot be given: {why}")
+    policy_kwargs = agent_kwargs.get("policy_kwargs", {})
+    if not isinstance(policy_kwargs, dict):
+        raise ValueError(f"policy_kwargs: expected a dict, got {type(policy_kwargs).__name__}")
+    if "net_arch" in policy_kwargs:
+        arch = policy_kwargs["net_arch"]
+        layers = list(arch.values()) if isinstance(arch, dict) else [arch]
+        ok = all(
+            isinstance(widths, list | tuple) and all(is_int(w) and w >= 1 for w in widths)
+            for widths in layers
+        )
+        if not ok:
+            raise ValueError(
+                f"policy_kwargs['net_arch']: expected a list of layer widths (ints >= 1), or a "
+                f"dict of such lists ('pi', 'qf'), got {arch!r}"
+            )
+    if "top_quantiles_to_drop_per_net" in agent_kwargs:
+        drop = agent_kwargs["top_quantiles_to_drop_per_net"]
+        n_quantiles = policy_kwargs.get("n_quantiles", 25)  # sb3_contrib's TQC default
+        if not (is_int(drop) and is_int(n_quantiles) and 0 <= drop < n_quantiles):
+            raise ValueError(
+                f"top_quantiles_to_drop_per_net: expected an int in [0, n_quantiles) = "
+                f"[0, {n_quantiles}), got {drop!r} (dropping all quantiles leaves no target)"
+            )
+
+
 def make_agent(
     algo: str,
     vec_env: VecEnv,
@@ -310,6 +358,7 @@ def make_agent(
         raise ValueError(f"algo: unknown agent {algo!r}; choose from {sorted(AGENT_CLASSES)}")
     if "learning_rate" in agent_kwargs:
         raise ValueError("learning_rate: pass actor_lr / critic_lr instead (see agents.factory)")
+    _check_owned_arguments(agent_kwargs)
     if not isinstance(vec_env, VecEnv):  # was: a raw AttributeError ('num_envs')
         raise ValueError(
             f"vec_env: expected an SB3 VecEnv (agents.vec_env.RamboModelVecEnv), got "

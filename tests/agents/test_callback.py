@@ -330,6 +330,21 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
         ("sac", {"tau": 2.0}, r"tau: expected a number in \(0.0, 1.0\], got 2.0"),
         ("sac", {"tau": 0.0}, r"tau: expected a number in \(0.0, 1.0\]"),
         ("td3", {"exploration_std": -1}, "exploration_std: expected a number >= 0, got -1"),
+        # probe 16: arguments make_agent owns, a TQC drop of every quantile, widths below 1
+        ("sac", {"train_freq": 1}, r"train_freq: 1 cannot be given: one SB3 collect is one k"),
+        ("sac", {"train_freq": (1, "episode")}, r"train_freq: \(1, 'episode'\) cannot be"),
+        (
+            "sac",
+            {"replay_buffer_class": object},
+            "replay_buffer_class: object cannot be given: .*MixedReplayBuffer",
+        ),
+        ("sac", {"env": env}, "env: .* the env is the vec_env argument"),
+        ("tqc", {"top_quantiles_to_drop_per_net": 100}, r"expected an int in \[0, n_quantiles\)"),
+        ("tqc", {"top_quantiles_to_drop_per_net": -1}, r"\[0, 25\), got -1"),
+        ("sac", {"policy_kwargs": {"net_arch": [0]}}, r"net_arch'\]: expected a list of layer"),
+        ("sac", {"policy_kwargs": {"net_arch": [-5]}}, r"net_arch'\]: expected .*got \[-5\]"),
+        ("td3", {"policy_kwargs": {"net_arch": "x"}}, r"net_arch'\]: expected .*got 'x'"),
+        ("sac", {"policy_kwargs": {"net_arch": {"pi": [8], "qf": [0]}}}, "net_arch"),
     ):
         with pytest.raises(ValueError, match=match):
             make_agent(algo, env, dataset, mdp.normalizer, **{**kw, **extra})
@@ -337,6 +352,8 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
     with pytest.raises(ValueError, match="normalizer: fitted on obs_dim=5 observations, but"):
         make_agent("sac", env, dataset, other, **kw)
     agent = make_agent("sac", env, dataset, mdp.normalizer, gradient_steps=-1, **kw)  # SB3's -1
+    tqc = {**kw, "policy_kwargs": {"net_arch": {"pi": [8], "qf": [8]}}}
+    make_agent("tqc", env, dataset, mdp.normalizer, top_quantiles_to_drop_per_net=24, **tqc)
     wide = OfflineDataset.from_arrays(
         {k: np.concatenate([v, v], axis=1) if k.endswith("observations") else v
          for k, v in _arrays_of(dataset).items()}
