@@ -260,6 +260,7 @@ def _run(
     if resume:
         state = _load_run_checkpoint(run_dir / run_io.CHECKPOINT_NAME)
         _check_stop_at(cfg, int(state["iteration"]), run_dir)  # before the dataset and model
+        _check_tb_kept(int(state["iteration"]), run_dir)
         fingerprint = _check_identity(state, run_dir)
         _extend(cfg, int(state["iteration"]), run_dir)
         session = build_session(cfg, expected_fingerprint=fingerprint)
@@ -383,6 +384,21 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
                 f"{EXTEND_FIELDS} may change on resume"
             )
     return cfg
+
+
+def _check_tb_kept(done: int, run_dir: Path) -> None:
+    """A run past its first iteration still has its ``tb/`` folder (was: ``--resume`` after
+    ``tb/`` was deleted or moved went on without a word into a new one, so its curves, the
+    ledger and ``scripts/curves.py`` silently lacked the iterations before the resume). A run
+    resumed from checkpoint 0 (after BC) never had one."""
+    tb = run_dir / run_io.TB_DIR
+    if done >= 1 and not (tb.exists() or tb.is_symlink()):
+        raise FileNotFoundError(
+            f"run_dir: {tb} is missing: the TensorBoard logs of the run's {done} iteration(s) "
+            "were deleted or moved, and a resumed run would log only the later ones; restore "
+            f"tb/, or create an empty folder (mkdir {shlex.quote(str(tb))}) to continue without "
+            "the earlier curves"
+        )
 
 
 def _check_stop_at(cfg: CotrainConfig, done: int, run_dir: Path) -> None:

@@ -858,6 +858,28 @@ def test_resume_with_a_file_where_the_tb_folder_was_is_one_error_before_the_setu
         run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), run_dir, resume=True)
 
 
+def test_resume_after_the_tb_folder_was_deleted_is_one_error_before_the_setup(
+    tiny_hopper, tmp_path, monkeypatch
+):
+    """Probe 16: was a silent resume into a new tb/, whose curves lacked the earlier iterations;
+    an empty tb/ made by hand continues."""
+    import shutil
+
+    from agents import cotrain
+
+    run_dir = tmp_path / "run"
+    cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2)
+    run_cotrain(cfg, run_dir)
+    shutil.rmtree(run_dir / "tb")
+    monkeypatch.setattr(cotrain, "build_session", lambda *a, **k: pytest.fail("setup ran"))
+    resumed = dataclasses.replace(cfg, stop_at_iteration=None)
+    with pytest.raises(FileNotFoundError, match=r"run_dir: .*tb is missing: the TensorBoard logs"):
+        run_cotrain(resumed, run_dir, resume=True)
+    (run_dir / "tb").mkdir()
+    with pytest.raises(pytest.fail.Exception, match="setup ran"):  # past the check
+        run_cotrain(resumed, run_dir, resume=True)
+
+
 def test_resume_after_the_dataset_file_moved_says_where_the_path_came_from(tiny_hopper, tmp_path):
     """was: ``npz file … does not exist``, with no word that the run's config.json names it (and
     ``--resume`` takes no --dataset)."""
