@@ -180,7 +180,18 @@ class OfflineDataset:
 
     @classmethod
     def from_npz(cls, path: str | Path, **meta: Any) -> OfflineDataset:
-        """Load a file written by :meth:`to_npz` (or any npz holding the D4RL keys)."""
+        """Load a file written by :meth:`to_npz` (or any npz holding the D4RL keys). A missing,
+        damaged or non-npz file is one error naming it (was, called directly: numpy's advice to
+        load the file unsafely with ``allow_pickle``, a raw ``IsADirectoryError``)."""
+        from rambo_env.data.loaders import _read_named, check_dataset_file  # lazy: imports us
+
+        if not isinstance(path, str | os.PathLike):
+            raise ValueError(f"path: expected a .npz file path, got {type(path).__name__}")
+        check_dataset_file(os.fspath(path), "npz file")
+        return _read_named(os.fspath(path), "npz", lambda: cls._from_npz(path, **meta))
+
+    @classmethod
+    def _from_npz(cls, path: str | Path, **meta: Any) -> OfflineDataset:
         with np.load(path, allow_pickle=False) as data:
             # Every other array goes to from_arrays, which refuses unknown keys ('timeout').
             arrays = {k: data[k] for k in data.files if k not in (*_META_FIELDS, "metadata_json")}
@@ -240,6 +251,13 @@ class OfflineDataset:
         make us import code); reference scores: None or finite numbers with min < max."""
         if not isinstance(self.name, str):  # was: name=5 accepted, breaking run-folder names
             raise DatasetValidationError(f"name: expected a string, got {self.name!r}")
+        if not isinstance(self.source, str):  # probe 16: source=5 was accepted
+            raise DatasetValidationError(f"source: expected a string, got {self.source!r}")
+        if not isinstance(self.metadata, dict):  # was: metadata=[1] accepted, then written by
+            raise DatasetValidationError(  # to_npz into a file that load_dataset refuses
+                f"metadata: expected a dict, got {type(self.metadata).__name__} "
+                f"{str(self.metadata)[:60]!r}"
+            )
         env_id = self.env_id
         if env_id is not None:
             if not isinstance(env_id, str) or not env_id.strip():
@@ -476,6 +494,14 @@ class OfflineDataset:
             raise ValueError(  # flat cache's best-effort write catches it
                 f"path: {path} is a folder; name a .npz file in a writable folder"
             )
+        # was: an env_id whose dims / action bounds the data do not fit (from_arrays checks no
+        # env) was written into a file that load_dataset then refused
+        from rambo_env.data.loaders import validate_for_env
+
+        try:
+            validate_for_env(self)
+        except DatasetValidationError as err:
+            raise DatasetValidationError(f"{path} not written: {err}") from None
         meta = {
             k: np.asarray("" if getattr(self, k) is None else getattr(self, k))
             for k in _META_FIELDS

@@ -67,6 +67,19 @@ def absolute_dataset(dataset: str) -> str:
     return str(dataset)
 
 
+def check_dataset_file(text: str, what: str) -> None:
+    """DatasetUnavailableError naming ``what`` (``npz file``) unless ``text`` is a regular file."""
+    if Path(text).is_dir():
+        raise DatasetUnavailableError(f"{what} {text} is a folder, not a file")
+    if not Path(text).is_file():
+        if os.path.exists(text):  # a FIFO, a device, a socket (was: "does not exist")
+            raise DatasetUnavailableError(
+                f"{what} {text} is not a regular file (a pipe, device or socket); save the "
+                "data to a file and pass that"
+            )
+        raise DatasetUnavailableError(f"{what} {text} does not exist")
+
+
 def _read_named(path: str, kind: str, read: Callable[[], OfflineDataset]) -> OfflineDataset:
     """``read()``, with any failure of a damaged file turned into one error naming the file."""
     if kind == "npz" and not zipfile.is_zipfile(path):
@@ -86,7 +99,7 @@ def _read_named(path: str, kind: str, read: Callable[[], OfflineDataset]) -> Off
 def read_npz(path: str | Path, **meta: Any) -> OfflineDataset:
     """:meth:`OfflineDataset.from_npz` with a damaged file turned into one error naming it (never
     numpy's advice to load pickled data unsafely)."""
-    return _read_named(str(path), "npz", lambda: OfflineDataset.from_npz(path, **meta))
+    return OfflineDataset.from_npz(path, **meta)
 
 
 def load_dataset(
@@ -268,16 +281,7 @@ def _resolve(
         text = os.path.expanduser(text)
     if is_dataset_file(text):
         npz = text.lower().endswith(".npz")
-        what = "npz file" if npz else "D4RL hdf5 file"
-        if Path(text).is_dir():
-            raise DatasetUnavailableError(f"{what} {text} is a folder, not a file")
-        if not Path(text).is_file():
-            if os.path.exists(text):  # a FIFO, a device, a socket (was: "does not exist")
-                raise DatasetUnavailableError(
-                    f"{what} {text} is not a regular file (a pipe, device or socket); save the "
-                    "data to a file and pass that"
-                )
-            raise DatasetUnavailableError(f"{what} {text} does not exist")
+        check_dataset_file(text, "npz file" if npz else "D4RL hdf5 file")
         if npz:
             return read_npz(text, source=f"npz:{text}")
         return _read_named(text, "hdf5", lambda: read_d4rl_hdf5(text))

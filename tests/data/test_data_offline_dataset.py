@@ -294,6 +294,49 @@ def test_npz_write_to_a_name_load_dataset_cannot_read_or_a_folder_is_refused(tmp
     assert load_dataset(d.to_npz(tmp_path / "Y.NPZ")).n_transitions == d.n_transitions
 
 
+def test_npz_write_of_data_its_env_id_does_not_fit_is_refused_before_writing(tmp_path):
+    """Probe 16: from_arrays checks no env, so Hopper-sized data named Walker2d-v5 (or actions
+    outside Hopper's bounds) were written by to_npz into a file load_dataset then refused."""
+    arrays = make_arrays([5, 4], terminal_last=[False, False])
+    wrong_env = OfflineDataset.from_arrays(arrays, env_id="Walker2d-v5")
+    with pytest.raises(DatasetValidationError, match=r"w.npz not written: field 'observations' "):
+        wrong_env.to_npz(tmp_path / "w.npz")
+    outside = OfflineDataset.from_arrays(
+        {**arrays, "actions": arrays["actions"] * 5}, env_id="Hopper-v5"
+    )
+    with pytest.raises(DatasetValidationError, match=r"not written: actions\[.*outside the action"):
+        outside.to_npz(tmp_path / "o.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_mistyped_metadata_or_source_is_refused():
+    """Probe 16: metadata=[1] was accepted and written by to_npz into a file whose metadata_json
+    load_dataset refuses; source=5 was accepted."""
+    arrays = make_arrays([5], terminal_last=[False])
+    with pytest.raises(DatasetValidationError, match=r"metadata: expected a dict, got list"):
+        OfflineDataset.from_arrays(arrays, metadata=[1])
+    with pytest.raises(DatasetValidationError, match=r"source: expected a string, got 5"):
+        OfflineDataset.from_arrays(arrays, source=5)
+
+
+def test_from_npz_called_directly_names_the_file_and_never_advises_an_unsafe_load(tmp_path):
+    """Probe 16: ``OfflineDataset.from_npz`` (not through load_dataset) gave numpy's "load it
+    unsafely using the allow_pickle= keyword" for a text file, and raw FileNotFoundError /
+    IsADirectoryError for a missing path or a folder."""
+    (tmp_path / "t.npz").write_text("not a zip")
+    for path, match in (
+        (tmp_path / "t.npz", r"npz file .*t.npz: not an npz \(zip\) archive"),
+        (tmp_path / "missing.npz", r"npz file .*missing.npz does not exist"),
+        (tmp_path, r"npz file .* is a folder, not a file"),
+        (5, r"path: expected a .npz file path, got int"),
+    ):
+        with pytest.raises((ValueError, FileNotFoundError), match=match) as err:
+            OfflineDataset.from_npz(path)
+        assert "allow_pickle" not in str(err.value)
+    d = make_dataset()
+    assert OfflineDataset.from_npz(d.to_npz(tmp_path / "d.npz")).n_transitions == d.n_transitions
+
+
 def test_npz_write_failure_keeps_previous_file(tmp_path, monkeypatch):
     path = make_dataset(name="old").to_npz(tmp_path / "d.npz")
 
