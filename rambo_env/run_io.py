@@ -64,6 +64,7 @@ __all__ = [
     "exit_on_interrupt",
     "foreign_entries",
     "get_rng_state",
+    "home_dir",
     "interrupts_deferred",
     "is_int",
     "is_real",
@@ -534,6 +535,26 @@ def user_path(text: str) -> Path:
             f"takes at most {NAME_MAX} per file or folder name; give a shorter path"
         )
     return path
+
+
+def home_dir() -> Path:
+    """The user's home folder, as ``Path.home()``, except that ``HOME`` set but empty (or only
+    white space) counts as unset, as ``RAMBO_ENV_CACHE`` and ``MINARI_DATASETS_PATH`` do: the
+    home folder of the user's passwd entry, which Python takes when ``HOME`` is unset (was:
+    ``HOME=""`` put the model cache in ``/.cache/rambo_env`` and the Minari root in
+    ``/.minari/datasets``, silently where root may write)."""
+    home = os.environ.get("HOME")
+    if home is not None and not home.strip():
+        import pwd
+
+        try:
+            return Path(pwd.getpwuid(os.getuid()).pw_dir)
+        except KeyError:  # no passwd entry (a container's arbitrary uid)
+            raise ValueError(
+                "HOME is set but empty, and this user has no passwd entry to take the home "
+                "folder from; set HOME, or RAMBO_ENV_CACHE and MINARI_DATASETS_PATH"
+            ) from None
+    return Path.home()
 
 
 def check_path_text(text: str, what: str) -> str:

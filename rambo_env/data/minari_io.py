@@ -33,6 +33,7 @@ from rambo_env.run_io import (
     WriteFailedError,
     check_path_text,
     check_writable,
+    home_dir,
     longest_name_bytes,
     pid_alive,
     safe_reason,
@@ -82,7 +83,7 @@ def minari_dataset_path(dataset_id: str) -> Path:
     root = os.environ.get("MINARI_DATASETS_PATH")
     if root:
         check_path_text(root, "MINARI_DATASETS_PATH")
-    return Path(root or Path.home() / ".minari" / "datasets").absolute() / dataset_id
+    return Path(root or home_dir() / ".minari" / "datasets").absolute() / dataset_id
 
 
 def check_minari_root() -> Path:

@@ -84,6 +84,24 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert loaded.report is None and loaded.mle_config is None
 
 
+def test_an_empty_home_counts_as_unset_for_the_default_cache_and_minari_root(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Probe 16: ``HOME=""`` put the model cache in ``/.cache/rambo_env`` and the Minari root in
+    ``/.minari/datasets`` (silently, as root); now the passwd entry's home, as with HOME unset."""
+    import pwd
+
+    from rambo_env.data.minari_io import minari_dataset_path
+
+    home = Path(pwd.getpwuid(os.getuid()).pw_dir)
+    monkeypatch.delenv("RAMBO_ENV_CACHE", raising=False)
+    monkeypatch.delenv("MINARI_DATASETS_PATH", raising=False)
+    for blank in ("", " "):
+        monkeypatch.setenv("HOME", blank)
+        assert cache_dir() == home / ".cache" / "rambo_env"
+        assert minari_dataset_path("a/b-v0") == home / ".minari" / "datasets" / "a" / "b-v0"
+
+
 def test_cache_dir_and_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path / "c"))
     assert cache_dir() == tmp_path / "c"
