@@ -45,7 +45,7 @@ def build_mdp(
     device: str | torch.device,
     ensemble_config: EnsembleConfig | None,
     mle_config: MLEConfig | None,
-    seed: int,
+    seed: int | None,
     env_id: str | None = None,
     registered_env: str | None = None,
 ) -> LearnedMDP:
@@ -56,14 +56,23 @@ def build_mdp(
     env the data must be of: ``gym.make("RamboModel-walker2d-medium", dataset="hopper-random")``
     is refused (was: a Hopper model under a Walker2d id, silently). With an
     ``mdp``, the arguments that only build one (``env_id``, ``ensemble_config``, ``mle_config``,
+    ``seed``,
     a ``device`` other than ``"auto"`` and the mdp's) are refused, not ignored; ``dataset`` is
     not (``gym.make("RamboModel-…", mdp=mdp)`` passes the registration's dataset too).
     """
+    given_seed, seed = seed, 0 if seed is None else seed  # None: not given (the default 0)
     check_model_args(ensemble_config, mle_config, seed)
     if mdp is not None:
         if not isinstance(mdp, LearnedMDP):
             raise ValueError(f"mdp: expected a LearnedMDP, got {type(mdp).__name__}")
         _check_unused_with_mdp(mdp, device, ensemble_config, mle_config, env_id)
+        if given_seed is not None:  # probe 16: was ignored without a word
+            raise ValueError(
+                f"seed: {given_seed!r} was given with `mdp`, which is already built: `seed` is "
+                "the model's training seed, so it would be ignored; seed the env's randomness "
+                f"with reset(seed={given_seed!r}), or pass `dataset` instead of `mdp` to train a "
+                "model with it"
+            )
         if registered_env is not None:
             _check_registered_env(getattr(mdp, "env_id", None), registered_env, "mdp", repr(mdp))
         return mdp
@@ -237,8 +246,8 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         device: ``"auto"`` (cuda if available), ``"cpu"``, ``"cuda"``...
         mdp: an existing ``LearnedMDP`` (skips loading / training; takes precedence).
         ensemble_config, mle_config: forwarded to ``make_mdp``.
-        seed: the model's training seed (part of the cache key); the env's own randomness is
-            seeded through ``reset(seed=...)`` as usual.
+        seed: the model's training seed (part of the cache key; None = 0); the env's own
+            randomness is seeded through ``reset(seed=...)`` as usual. Refused with ``mdp``.
         render_mode: None only: there is nothing to render (refused with one error otherwise).
         registered_env: set by the ``RamboModel-<env>-<level>`` registration (``hopper``): the
             data (the id's own, or a ``dataset=`` given to ``gym.make``) must be of that env.
@@ -258,7 +267,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         mdp: LearnedMDP | None = None,
         ensemble_config: EnsembleConfig | None = None,
         mle_config: MLEConfig | None = None,
-        seed: int = 0,
+        seed: int | None = None,
         env_id: str | None = None,
         render_mode: str | None = None,
         registered_env: str | None = None,

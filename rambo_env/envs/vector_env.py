@@ -85,7 +85,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         mdp: LearnedMDP | None = None,
         ensemble_config: EnsembleConfig | None = None,
         mle_config: MLEConfig | None = None,
-        seed: int = 0,
+        seed: int | None = None,
         env_id: str | None = None,
         render_mode: str | None = None,
         registered_env: str | None = None,

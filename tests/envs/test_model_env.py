@@ -181,6 +181,7 @@ def test_arguments_an_mdp_would_ignore_are_refused(tiny_mdp, make):
         "env_id": "Hopper-v5",
         "ensemble_config": EnsembleConfig(),
         "mle_config": MLEConfig(),
+        "seed": 3,  # probe 16: the model's training seed, not the env's (reset(seed=…))
     }
     for name, value in refused.items():
         with pytest.raises(ValueError, match=rf"^{name}: .* was given with `mdp`"):
@@ -192,8 +193,10 @@ def test_arguments_an_mdp_would_ignore_are_refused(tiny_mdp, make):
     ):
         build(mdp=elsewhere, device="cpu")
     # What an mdp does not ignore, or what agrees with it, still works: the registration's
-    # dataset (gym.make passes it with `mdp`), "auto", the mdp's own device, a seed.
-    build(mdp=tiny_mdp, device="auto", seed=3, dataset="hopper-medium")
+    # dataset (gym.make passes it with `mdp`), "auto", the mdp's own device.
+    build(mdp=tiny_mdp, device="auto", dataset="hopper-medium")
+    with pytest.raises(ValueError, match=r"^seed: 3 was given with `mdp`.*reset\(seed=3\)"):
+        gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, seed=3)
     build(mdp=tiny_mdp, device=str(tiny_mdp.device))
     env = gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, device=tiny_mdp.device)
     assert env.unwrapped.mdp is tiny_mdp
