@@ -28,15 +28,15 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import sb3_contrib
+import stable_baselines3 as sb3
 import torch
-from sb3_contrib import TQC, CrossQ
-from stable_baselines3 import DDPG, TD3
 from stable_baselines3.common.noise import VectorizedActionNoise
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.vec_env import VecEnv
 
 from agents.buffer import MixedReplayBuffer, model_pool_size
-from agents.fused import FusedSAC
+from agents.fused import CheckedSaveLoad, FusedSAC
 from agents.policies import LIBRARY_LOG_STD_MIN, FlooredSACPolicy, FlooredTQCPolicy
 from rambo_env.dynamics.ensemble import check_device
 from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
@@ -55,6 +55,24 @@ __all__ = [
     "set_critic_lr",
     "set_ent_coef_max",
 ]
+
+
+class TD3(CheckedSaveLoad, sb3.TD3):
+    """SB3's TD3; ``save`` / ``load`` name a bad path (was: SB3's RecursionError for an
+    unwritable folder, NotADirectoryError for one under a file)."""
+
+
+class DDPG(CheckedSaveLoad, sb3.DDPG):
+    """SB3's DDPG; ``save`` / ``load`` name a bad path (see :class:`TD3`)."""
+
+
+class TQC(CheckedSaveLoad, sb3_contrib.TQC):
+    """sb3-contrib's TQC; ``save`` / ``load`` name a bad path (see :class:`TD3`)."""
+
+
+class CrossQ(CheckedSaveLoad, sb3_contrib.CrossQ):
+    """sb3-contrib's CrossQ; ``save`` / ``load`` name a bad path (see :class:`TD3`)."""
+
 
 #: Short name -> algorithm class (exact names; one name swaps the agent). ``"sac"`` is
 #: :class:`~agents.fused.FusedSAC`: SB3's SAC with the same gradient step in fewer pieces (issue 12).

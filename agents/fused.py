@@ -39,7 +39,7 @@ from torch.nn import functional as F
 from rambo_env.compile import MaybeCompiled
 from rambo_env.run_io import check_flag, check_writable
 
-__all__ = ["FusedSAC", "squashed_gaussian_sample"]
+__all__ = ["CheckedSaveLoad", "FusedSAC", "squashed_gaussian_sample"]
 
 _LOG_SQRT_2PI = math.log(math.sqrt(2 * math.pi))
 
@@ -61,23 +61,13 @@ def squashed_gaussian_sample(
     return action, log_prob
 
 
-class FusedSAC(SAC):
-    """SB3 ``SAC`` whose ``train()`` runs the fused gradient step described in the module docstring.
+class CheckedSaveLoad:
+    """SB3's ``save`` / ``load`` with a bad path named in one ValueError (a mixin before the SB3
+    algorithm class: ``FusedSAC``, and the TD3 / DDPG / TQC / CrossQ of
+    :data:`agents.factory.AGENT_CLASSES`)."""
 
-    Args:
-        *args, **kwargs: as :class:`stable_baselines3.SAC`.
-        compile: run the two loss functions through ``torch.compile`` (pays over long runs: the
-            first compile takes about a minute on a CPU).
-    """
-
-    def __init__(self, *args: Any, compile: bool = False, **kwargs: Any) -> None:
-        self.compile = check_flag(compile, "compile")
-        self._fused_losses: tuple[MaybeCompiled, MaybeCompiled] | None = None
-        self._fused_key: tuple | None = None
-        super().__init__(*args, **kwargs)
-
-    def _excluded_save_params(self) -> list[str]:
-        return [*super()._excluded_save_params(), "_fused_losses", "_fused_key"]
+    #: What :meth:`load`'s error says writes a loadable file.
+    saved_by: str | None = None
 
     def save(self, path: str | os.PathLike | io.BufferedIOBase, *args: Any, **kwargs: Any) -> None:
         """SB3's ``save``, after checking that the file's folder can be written: was SB3's raw
@@ -87,7 +77,7 @@ class FusedSAC(SAC):
             check_writable(
                 Path(path).parent, "path: the folder", "save the agent into a writable folder"
             )
-        super().save(path, *args, **kwargs)
+        super().save(path, *args, **kwargs)  # type: ignore[misc]
 
     @classmethod
     def load(cls, path: str | os.PathLike | io.BufferedIOBase, *args: Any, **kwargs: Any) -> Any:
@@ -95,7 +85,7 @@ class FusedSAC(SAC):
         naming it (was: ``FileNotFoundError: … missing.zip.zip``, ``IsADirectoryError``, or
         ``AssertionError: No data found in the saved file`` for a run's ``checkpoint.pt``)."""
         try:
-            return super().load(path, *args, **kwargs)
+            return super().load(path, *args, **kwargs)  # type: ignore[misc]
         except IsADirectoryError:
             problem = "a folder, not a file"
         except FileNotFoundError as err:  # SB3 tries PATH, then PATH.zip, and names only that
@@ -105,9 +95,30 @@ class FusedSAC(SAC):
                 raise
             problem = "not an agent saved by save() (a zip with a 'data' entry)"
         raise ValueError(
-            f"path: {path}: {problem}; give a file written by FusedSAC.save / SAC.save (a "
-            "co-training run's checkpoint.pt is loaded with agents.cotrain.load_session(run_dir))"
+            f"path: {path}: {problem}; give a file written by {cls.saved_by or cls.__name__ + '.save'} "
+            "(a co-training run's checkpoint.pt is loaded with agents.cotrain.load_session(run_dir))"
         ) from None
+
+
+class FusedSAC(CheckedSaveLoad, SAC):
+    """SB3 ``SAC`` whose ``train()`` runs the fused gradient step described in the module docstring.
+
+    Args:
+        *args, **kwargs: as :class:`stable_baselines3.SAC`.
+        compile: run the two loss functions through ``torch.compile`` (pays over long runs: the
+            first compile takes about a minute on a CPU).
+    """
+
+    saved_by = "FusedSAC.save / SAC.save"
+
+    def __init__(self, *args: Any, compile: bool = False, **kwargs: Any) -> None:
+        self.compile = check_flag(compile, "compile")
+        self._fused_losses: tuple[MaybeCompiled, MaybeCompiled] | None = None
+        self._fused_key: tuple | None = None
+        super().__init__(*args, **kwargs)
+
+    def _excluded_save_params(self) -> list[str]:
+        return [*super()._excluded_save_params(), "_fused_losses", "_fused_key"]
 
     @property
     def fused(self) -> bool:

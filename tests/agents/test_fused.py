@@ -224,3 +224,23 @@ def test_save_and_load_name_a_bad_path(tmp_path):
     ):
         with pytest.raises(ValueError, match=rf"path: .*: {match}.*load_session"):
             FusedSAC.load(bad)
+
+
+@pytest.mark.parametrize("algo", ["td3", "ddpg", "tqc", "crossq"])
+def test_the_other_agents_save_and_load_name_a_bad_path(tmp_path, algo):
+    """Probe 16: TD3 / DDPG / TQC / CrossQ ``save("/proc/a.zip")`` was SB3's ``RecursionError``,
+    a folder under a file a raw ``NotADirectoryError``; ``load`` of a missing path ``….zip.zip``
+    (FusedSAC's were fixed in probe 15)."""
+    cls = AGENT_CLASSES[algo]
+    agent = cls("MlpPolicy", "Pendulum-v1", learning_starts=0, buffer_size=10, device="cpu")
+    (tmp_path / "file").write_text("x")
+    for bad, match in (
+        (tmp_path / "file" / "a.zip", "is not a folder"),
+        ("/proc/a.zip", "not writable"),
+    ):
+        with pytest.raises(ValueError, match=rf"path: the folder .* {match}"):
+            agent.save(bad)
+    agent.save(tmp_path / "agent.zip")
+    assert type(cls.load(tmp_path / "agent", device="cpu")) is cls
+    with pytest.raises(ValueError, match=rf"path: .*: no such file .*{cls.__name__}\.save"):
+        cls.load(tmp_path / "missing")
