@@ -385,6 +385,12 @@ def _check_short_name_data(
     return dataset
 
 
+def _minari_folder_there(dataset_id: str) -> bool:
+    """Something sits where the local Minari dataset ``dataset_id`` goes (maybe damaged)."""
+    folder = minari_dataset_path(dataset_id)
+    return folder.exists() or folder.is_symlink()
+
+
 def _load_short(
     env: str,
     level: str,
@@ -397,7 +403,7 @@ def _load_short(
     from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, default_dataset_id, generate_dataset
 
     minari_id = f"mujoco/{env}/{level}-v0"
-    if minari_dataset_exists(minari_id):
+    if minari_dataset_exists(minari_id) or (not download and _minari_folder_there(minari_id)):
         return _check_short_name_data(read_minari(minari_id), env, level, minari_id)
     if download:
         try:
@@ -412,7 +418,9 @@ def _load_short(
     if d4rl_file is not None:
         return read_d4rl_hdf5(d4rl_file)
     generated_id = default_dataset_id(env, level)
-    if minari_dataset_exists(generated_id):
+    if minari_dataset_exists(generated_id) or _minari_folder_there(generated_id):
+        # a folder without its files: read_minari names it damaged (was: generated anew, then
+        # "already exists …; use --force to overwrite", a make_dataset.py flag)
         dataset = _check_short_name_data(read_minari(generated_id), env, level, generated_id)
         stored = dataset.metadata.get("n_transitions")
         if n_transitions is not None and stored not in (None, n_transitions):

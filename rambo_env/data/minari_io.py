@@ -382,14 +382,26 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
                 f"({type(err).__name__}); removing it and reading the Minari files again"
             )
             cache.unlink(missing_ok=True)
+    root = minari_dataset_path("")
+    if root.exists() and not root.is_dir():  # was: "is not in the local Minari root (…) …
+        raise ValueError(  # FileExistsError", with advice to download or generate the data
+            f"MINARI_DATASETS_PATH: Minari root {root} is not a folder; set "
+            "MINARI_DATASETS_PATH to the folder that holds your Minari datasets"
+        )
     try:
-        with _minari_root(minari_dataset_path("")):  # the root this module resolved, for Minari
+        with _minari_root(root):  # the root this module resolved, for Minari
             minari_dataset = minari.load_dataset(dataset_id, download=download)
     except Exception as err:  # no huggingface_hub, offline, not found; a damaged metadata.json
         folder = minari_dataset_path(dataset_id)
-        if not download and (folder / "data").is_dir():  # there, but damaged (was: "is not in
+        # probe 16: a dataset folder without data/ (emptied, a cut copy) was "not in the local
+        # Minari root", and a short name's generation then "already exists …; use --force"
+        if not download and (
+            folder.exists() or folder.is_symlink()
+        ):  # there, but damaged (was: "is not in
             # the local Minari root"); with download, Minari's fetch may replace it. Minari's
             # TypeError / KeyError / AssertionError of an env_spec that is not its JSON were raw.
+            if not (folder / "data" / "metadata.json").is_file():  # not Minari's "not found
+                raise _damaged(dataset_id, "it holds no data/metadata.json") from None  # locally"
             raise _damaged(dataset_id, safe_reason(err)) from None
         if not isinstance(err, ImportError | OSError | ValueError):
             raise

@@ -673,6 +673,36 @@ def test_a_damaged_local_minari_dataset_is_not_said_to_be_missing(damage):
     assert not isinstance(e.value, DatasetUnavailableError) and "--force" in str(e.value)
 
 
+def test_an_emptied_minari_dataset_folder_is_damaged_not_missing_nor_regenerated(monkeypatch):
+    """Probe 16: a dataset folder without ``data/`` (emptied, a cut copy) was "not in the local
+    Minari root" with advice to download it, and under a short name generation then failed with
+    "already exists …; use --force to overwrite" (a make_dataset.py flag) from load_dataset."""
+    from rambo_env.data import generate
+
+    monkeypatch.setattr(generate, "generate_dataset", lambda *a, **k: pytest.fail("generated"))
+    for dataset_id, name in (
+        ("t/hopper/gone-v0", "t/hopper/gone-v0"),
+        ("rambo/hopper/random-v0", "hopper-random"),
+    ):
+        minari_dataset_path(dataset_id).mkdir(parents=True)
+        (minari_dataset_path(dataset_id) / "notes.txt").write_text("x")
+        with pytest.raises(
+            ValueError, match=r"is damaged \(it holds no data/metadata.json\); re-create"
+        ):
+            load_dataset(name)
+
+
+def test_a_minari_root_that_is_a_file_is_named_when_loading(tmp_path, monkeypatch):
+    """Probe 16: ``MINARI_DATASETS_PATH`` naming a file gave "not in the local Minari root …
+    FileExistsError", with advice to download or generate the dataset."""
+    (tmp_path / "afile").write_text("x")
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "afile"))
+    with pytest.raises(
+        ValueError, match=r"MINARI_DATASETS_PATH: Minari root .*afile is not a folder"
+    ):
+        load_dataset("t/hopper/any-v0")
+
+
 @pytest.mark.parametrize(
     ("edit", "said"),
     [
