@@ -128,6 +128,33 @@ def _derive_next_observations(arrays: dict[str, np.ndarray]) -> dict[str, np.nda
     return out
 
 
+def _check_rows_to_derive(arrays: dict[str, np.ndarray]) -> None:
+    """The fields next states are derived from are there, row-aligned and at least 2 rows (was:
+    a missing ``terminals`` a raw KeyError; a scalar, short or empty field "unreadable
+    (IndexError …); re-create or re-download it", for a file that reads fine)."""
+    required = ("observations", "actions", "rewards", "terminals")
+    missing = [k for k in required if k not in arrays]
+    if missing:
+        raise DatasetValidationError(
+            f"missing key(s) {missing}; got keys {sorted(arrays)}; required: {list(required)} "
+            "(next_observations and timeouts may be missing)"
+        )
+    n = len(arrays["observations"]) if arrays["observations"].ndim else 0
+    for key, value in arrays.items():
+        rows = value.shape[0] if value.ndim else None
+        if rows != n or value.ndim == 0:
+            shown = f"shape {value.shape}" if value.ndim == 0 else f"{rows} rows"
+            raise DatasetValidationError(
+                f"field '{key}' has {shown} but 'observations' has {n} rows; every field holds "
+                "one row per step"
+            )
+    if n < 2:
+        raise DatasetValidationError(
+            f"field 'observations' has {n} row(s): without next_observations each row's next "
+            "state is the following row, so at least 2 rows are needed"
+        )
+
+
 def arrays_to_dataset(
     arrays: dict[str, Any], env: str | None, level: str | None, source: str
 ) -> OfflineDataset:
@@ -137,6 +164,7 @@ def arrays_to_dataset(
         if key in arrays:  # or b"a" as True (was: timeouts of 0.5 silently ended every row)
             arrays[key] = _cast_field(key, arrays[key], np.bool_, 1)
     if "next_observations" not in arrays and "observations" in arrays:
+        _check_rows_to_derive(arrays)
         arrays = _derive_next_observations(arrays)
     if "timeouts" in arrays and "terminals" in arrays:
         # A step can be flagged both; the MDP terminated, so it is a terminal, not a truncation.

@@ -54,6 +54,42 @@ def test_an_hdf5_field_that_is_a_group_names_it(tmp_path):
         load_dataset(str(path), env_id="Hopper-v5")
 
 
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        ({"terminals": None}, r"missing key\(s\) \['terminals'\]; got keys"),
+        (
+            {"rewards": np.float32(1)},
+            r"field 'rewards' has shape \(\) but 'observations' has 9 rows",
+        ),
+        (
+            {"rewards": np.zeros(5, np.float32)},
+            r"field 'rewards' has 5 rows but 'observations' has 9",
+        ),
+        ({"rows": 1}, r"'observations' has 1 row\(s\): without next_observations .* at least 2"),
+        ({"rows": 0}, r"'observations' has 0 row\(s\)"),
+    ],
+)
+def test_hdf5_fields_next_states_are_derived_from_are_checked_first(tmp_path, edit, match):
+    """Probe 16: a D4RL-layout file without next_observations whose ``terminals`` were missing gave
+    a raw ``KeyError: 'terminals'``; a scalar, short or empty field (or 1 row) "unreadable
+    (IndexError …); re-create or re-download it", for a file that reads fine."""
+    a = make_arrays([5, 4], terminal_last=[False, True])
+    del a["next_observations"], a["timeouts"]
+    rows = edit.pop("rows", None)
+    if rows is not None:
+        a = {k: v[:rows] for k, v in a.items()}
+    a.update(edit)
+    path = tmp_path / "x.hdf5"
+    with h5py.File(path, "w") as f:
+        for key, v in a.items():
+            if v is not None:
+                f[key] = v
+    with pytest.raises(DatasetValidationError, match=match) as err:
+        load_dataset(str(path), env_id="Hopper-v5")
+    assert "unreadable" not in str(err.value)
+
+
 @pytest.mark.parametrize("derive", [False, True])
 @pytest.mark.parametrize("value", [0.5, 2, b"a"])
 def test_hdf5_timeouts_that_are_not_booleans_are_refused(tmp_path, value, derive):
