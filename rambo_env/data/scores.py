@@ -73,9 +73,16 @@ def normalized_score(
         ref_min_score, ref_max_score = ref_scores(env)
     if ref_max_score == ref_min_score:
         raise ValueError(f"ref_max_score={ref_max_score} equals ref_min_score; cannot normalise")
-    score = (
-        100.0
-        * (np.asarray(returns, dtype=np.float64) - ref_min_score)
-        / (ref_max_score - ref_min_score)
-    )
+    # was: numpy's "could not convert string to float: 'a'", naming no argument; None (or a
+    # None inside a list) became nan, complex numbers lost their imaginary part with a warning
+    try:
+        values = np.asarray(returns)
+    except (TypeError, ValueError):  # ragged lists
+        values = np.asarray(None)
+    if values.dtype.kind not in "iuf":
+        raise ValueError(
+            f"returns: expected a number or an array of numbers, got {type(returns).__name__} "
+            f"{str(returns)[:60]!r}"
+        )
+    score = 100.0 * (values.astype(np.float64) - ref_min_score) / (ref_max_score - ref_min_score)
     return float(score) if score.ndim == 0 else score

@@ -56,3 +56,13 @@ def test_minari_metadata_reference_scores_are_used():
     d = load_dataset("hopper-expert")
     assert (d.ref_min_score, d.ref_max_score) == (-1.0, 3.0)
     assert d.normalized_score(1.0) == pytest.approx(50.0)
+
+
+def test_returns_that_are_not_numbers_are_named():
+    """Probe 16: ``normalized_score("a", "hopper")`` (and ``OfflineDataset.normalized_score``)
+    gave numpy's "could not convert string to float: 'a'"; complex returns lost their
+    imaginary part with only a warning."""
+    for returns in ("a", [1, "x"], 1 + 2j, None, [1.0, None], True):
+        with pytest.raises(ValueError, match=r"^returns: expected a number or an array of numbers"):
+            normalized_score(returns, "hopper")
+    assert normalized_score([1, 2], "hopper").shape == (2,)
