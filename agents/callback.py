@@ -33,6 +33,31 @@ __all__ = ["RamboCallback"]
 IterationHook = Callable[["RamboCallback"], Any]
 
 
+def _check_agent_layout(model: Any, k: int) -> None:
+    """The agent samples the real / model mix and collects one k-step rollout per train, as
+    :func:`agents.factory.make_agent` builds it (was: a plain SB3 agent trained on model rollouts
+    only, with no real data, and with ``train_freq=1`` ran the adversary after every step)."""
+    from agents.buffer import MixedReplayBuffer  # lazy: the buffer imports the adversary's deps
+
+    buffer = getattr(model, "replay_buffer", None)
+    if not isinstance(buffer, MixedReplayBuffer):
+        raise ValueError(
+            f"model: its replay buffer is a {type(buffer).__name__}, not agents.buffer."
+            "MixedReplayBuffer: RAMBO's agent samples real and model transitions (real_ratio f); "
+            "build the agent with agents.factory.make_agent(algo, vec_env, dataset, normalizer, "
+            "rollout_length=k)"
+        )
+    freq = getattr(model, "train_freq", None)
+    unit = getattr(getattr(freq, "unit", None), "value", None)
+    if getattr(freq, "frequency", None) != k or unit != "step":
+        raise ValueError(
+            f"model: train_freq ({getattr(freq, 'frequency', None)!r}, {unit!r}) collects other than "
+            f"one k = {k}-step rollout per train (the adversary's rollout_length), so Alg. 1's "
+            "iterations would not line up; build the agent with agents.factory.make_agent(…, "
+            f"rollout_length={k})"
+        )
+
+
 class RamboCallback(BaseCallback):
     """Co-training callback of RAMBO (Alg. 1 line 5) for any supported SB3 off-policy agent.
 
@@ -102,6 +127,7 @@ class RamboCallback(BaseCallback):
 
     def _init_callback(self) -> None:
         self._policy = policy_fns(self.model)
+        _check_agent_layout(self.model, self.adversary.cfg.rollout_length)
         if self._seen_updates is None:  # kept across learn() calls with the same callback
             self._seen_updates = self.model._n_updates
 

@@ -389,3 +389,25 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
 def _arrays_of(dataset: OfflineDataset) -> dict[str, np.ndarray]:
     keys = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
     return {k: getattr(dataset, k) for k in keys}
+
+
+def test_the_callback_refuses_an_agent_not_built_for_rambo():
+    """Probe 16: a plain SB3 SAC (its ReplayBuffer) with RamboCallback trained on model rollouts
+    only, with no real data, without a word; an agent collecting another number of steps per
+    train than the adversary's k ran the adversary out of step with Alg. 1's iterations."""
+    from stable_baselines3 import SAC
+
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K, n_updates=1, batch_size=8))
+    plain = SAC("MlpPolicy", env, learning_starts=0, batch_size=8, device="cpu",
+                train_freq=(K, "step"), policy_kwargs={"net_arch": [8]})  # fmt: skip
+    with pytest.raises(
+        ValueError, match=r"replay buffer is a ReplayBuffer, not agents.buffer.Mixed"
+    ):
+        plain.learn(K * N_ENVS, callback=RamboCallback(adversary))
+    agent = make_agent("sac", env, dataset, mdp.normalizer, rollout_length=K, device="cpu",
+                       policy_kwargs={"net_arch": [8]})  # fmt: skip
+    other_k = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K + 1, n_updates=1, batch_size=8))
+    with pytest.raises(ValueError, match=rf"train_freq \({K}, .*one k = {K + 1}-step rollout"):
+        agent.learn(K * N_ENVS, callback=RamboCallback(other_k))
