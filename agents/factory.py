@@ -324,6 +324,31 @@ def _check_owned_arguments(agent_kwargs: dict[str, Any]) -> None:
             )
 
 
+def _check_pool_memory(
+    vec_env: VecEnv, k: int, n_rollouts: int, retain_iterations: int, buffer_size: int | None
+) -> None:
+    """ValueError naming the sizes when the model pool cannot fit in the host memory available
+    now (was: ``make_agent(…, retain_iterations=10**9)`` / ``buffer_size=10**12``: numpy's raw
+    ``MemoryError: Unable to allocate 328. GiB``, or, where the memory is overcommitted, the
+    out-of-memory killer as the pool fills; cotrain.py already checked its own sizes)."""
+    from agents.memory import check_memory, estimate_memory
+    from rambo_env.run_io import available_memory_bytes
+
+    obs_dim = int(np.prod(vec_env.observation_space.shape))
+    action_dim = int(np.prod(vec_env.action_space.shape))
+    if buffer_size is None:
+        check_memory(n_rollouts, k, retain_iterations, 1, obs_dim, action_dim)
+        return
+    need = estimate_memory(buffer_size, 1, 1, 1, obs_dim, action_dim).pool_bytes
+    room = available_memory_bytes()
+    if room is not None and need > room:
+        raise ValueError(
+            f"buffer_size: a model pool of {buffer_size} rows needs ~{need / 2**30:.3g} GiB, but "
+            f"only {room / 2**30:.3g} GiB of memory is available; give a smaller buffer_size (or "
+            "leave it out: retain_iterations · k · n_rollouts rows)"
+        )
+
+
 def make_agent(
     algo: str,
     vec_env: VecEnv,
@@ -434,6 +459,9 @@ def make_agent(
     for key in ("policy_kwargs", "replay_buffer_kwargs"):
         kwargs[key] = {**kwargs.get(key, {}), **agent_kwargs.pop(key, {})}
     kwargs.update(agent_kwargs)
+    _check_pool_memory(
+        vec_env, rollout_length, n_rollouts, retain_iterations, agent_kwargs.get("buffer_size")
+    )
     policy: str | type = "MlpPolicy"
     if log_std_min is not None and log_std_min != LIBRARY_LOG_STD_MIN:
         if algo not in _FLOORED_POLICIES:

@@ -345,6 +345,9 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
         ("sac", {"policy_kwargs": {"net_arch": [-5]}}, r"net_arch'\]: expected .*got \[-5\]"),
         ("td3", {"policy_kwargs": {"net_arch": "x"}}, r"net_arch'\]: expected .*got 'x'"),
         ("sac", {"policy_kwargs": {"net_arch": {"pi": [8], "qf": [0]}}}, "net_arch"),
+        # probe 16: was numpy's raw MemoryError (or the OOM killer as the pool filled)
+        ("sac", {"retain_iterations": 10**13}, r"the model pool of .* rows needs ~.* GiB, but"),
+        ("td3", {"buffer_size": 10**14}, r"buffer_size: a model pool of 10+ rows needs ~"),
     ):
         with pytest.raises(ValueError, match=match):
             make_agent(algo, env, dataset, mdp.normalizer, **{**kw, **extra})
