@@ -98,7 +98,8 @@ class LedgerEntry:
     @property
     def label(self) -> str:
         critic = ", LayerNorm critics" if self.critic_layer_norm else ""
-        return f"{self.algo} {config_label(self.config)}{critic}, seed {self.seed}"
+        mle = f", MLE {self.mle_epochs} epochs" if self.mle_epochs is not None else ""
+        return f"{self.algo} {config_label(self.config)}{critic}, seed {self.seed}{mle}"
 
 
 def ledger_dataset(name: str, fingerprint: str | None) -> str:
