@@ -17,6 +17,7 @@ from rambo_env.run_io import available_memory_bytes  # one reading of the free m
 __all__ = [
     "MemoryEstimate",
     "available_memory_bytes",
+    "check_batch_memory",
     "check_diagnose_memory",
     "check_memory",
     "diagnose_row_bytes",
@@ -168,5 +169,26 @@ def check_diagnose_memory(
             f"n_starts: {n_starts} model rollouts (--n-starts) need {at_least}~{_gib(need)} of "
             f"memory, but only {_gib(room)} is available; lower --n-starts (default 500; a few "
             "thousand give a tight estimate)"
+        )
+    return need
+
+
+def check_batch_memory(
+    batch_size: int, obs_dim: int, action_dim: int, device: str, available: int | None = None
+) -> int:
+    """Raise ValueError naming ``batch_size`` when one sampled batch cannot fit in memory. -> bytes.
+
+    A row: its indices (int64), obs / next obs / action / reward / done gathered in numpy, then
+    as tensors, then concatenated (real + model rows): three float32 copies.
+    """
+    need = batch_size * (3 * 8 + 3 * _FLOAT32 * (2 * obs_dim + action_dim + 2))
+    room = available
+    if room is None:
+        gpu = _device_memory_bytes(str(device))
+        room = gpu if gpu is not None else available_memory_bytes()
+    if room is not None and need > room:
+        raise ValueError(
+            f"batch_size: a batch of {batch_size} rows needs ~{_gib(need)} of memory, but only "
+            f"{_gib(room)} is available; sample fewer rows (the paper's batch: 256)"
         )
     return need
