@@ -82,6 +82,7 @@ __all__ = [
     "silence_stdout",
     "stop_signals",
     "tolerant_console",
+    "user_file_path",
     "write_json",
 ]
 
@@ -536,6 +537,17 @@ def user_path(text: str) -> Path:
             f"takes at most {NAME_MAX} per file or folder name; give a shorter path"
         )
     return path
+
+
+def user_file_path(text: str) -> Path:
+    """:func:`user_path` for a flag that names an output FILE (``--out``, ``--json``): a path
+    ending in ``/`` names a folder and is refused (probe 17: ``--out results/`` wrote a file
+    named ``results``, and the later ``results/x.csv`` could not be made)."""
+    if text.endswith(("/", os.sep)):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} ends in {os.sep}, so it names a folder; give a file path (folder/name)"
+        )
+    return user_path(text)
 
 
 def home_dir() -> Path:

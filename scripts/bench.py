@@ -46,7 +46,7 @@ from rambo_env.run_io import (
     exit_on_interrupt,
     resolve_torch_threads,
     tolerant_console,
-    user_path,
+    user_file_path,
 )
 
 ALGOS = ("sac", "td3", "tqc")
@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> dict:
                    help="torch intra-op threads (default: the main job's automatic choice)")  # fmt: skip
     p.add_argument("--device", default="auto", help="auto | cpu | cuda (default auto)")
     p.add_argument(
-        "--json", type=user_path, default=None, help="write the results to this JSON file"
+        "--json", type=user_file_path, default=None, help="write the results to this JSON file"
     )
     p.add_argument("--quick", action="store_true", help="tiny sizes (smoke test; seconds)")
     p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=True,
