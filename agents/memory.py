@@ -174,21 +174,30 @@ def check_diagnose_memory(
 
 
 def check_batch_memory(
-    batch_size: int, obs_dim: int, action_dim: int, device: str, available: int | None = None
+    batch_size: int,
+    obs_dim: int,
+    action_dim: int,
+    device: str,
+    available: int | None = None,
+    what: str = "batch_size",
+    critics: bool = False,
+    hint: str = "sample fewer rows (the paper's batch: 256)",
 ) -> int:
-    """Raise ValueError naming ``batch_size`` when one sampled batch cannot fit in memory. -> bytes.
+    """Raise ValueError naming ``what`` when one sampled batch cannot fit in memory. -> bytes.
 
     A row: its indices (int64), obs / next obs / action / reward / done gathered in numpy, then
-    as tensors, then concatenated (real + model rows): three float32 copies.
+    as tensors, then concatenated (real + model rows): three float32 copies; with ``critics``,
+    also the activations of two critics' hidden layers (the callback's Q evaluation).
     """
-    need = batch_size * (3 * 8 + 3 * _FLOAT32 * (2 * obs_dim + action_dim + 2))
+    row = 3 * 8 + 3 * _FLOAT32 * (2 * obs_dim + action_dim + 2)
+    need = batch_size * (row + (2 * _FLOAT32 * _ACTOR_ACTIVATIONS if critics else 0))
     room = available
     if room is None:
         gpu = _device_memory_bytes(str(device))
         room = gpu if gpu is not None else available_memory_bytes()
     if room is not None and need > room:
         raise ValueError(
-            f"batch_size: a batch of {batch_size} rows needs ~{_gib(need)} of memory, but only "
-            f"{_gib(room)} is available; sample fewer rows (the paper's batch: 256)"
+            f"{what}: a batch of {batch_size} rows needs ~{_gib(need)} of memory, but only "
+            f"{_gib(room)} is available; {hint}"
         )
     return need

@@ -187,6 +187,10 @@ def test_q_eval_size_validation():
     mdp, dataset = _toy()
     with pytest.raises(ValueError, match="q_eval_size"):
         RamboCallback(ModelAdversary(mdp, dataset, AdversaryConfig(0.0, K)), q_eval_size=0)
+    # probe 17: was torch's raw "can't allocate memory" at the first iteration's end
+    with pytest.raises(ValueError, match=r"q_eval_size: a batch of 1000000000000 rows needs ~"):
+        RamboCallback(ModelAdversary(mdp, dataset, AdversaryConfig(0.0, K)), q_eval_size=10**12)
+    assert RamboCallback(ModelAdversary(mdp, dataset, AdversaryConfig(0.0, K)), q_eval_size=10**5)
 
 
 def test_a_callback_or_update_without_its_object_is_one_error():
