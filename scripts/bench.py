@@ -27,7 +27,6 @@ import torch
 from rich.console import Console
 from rich.table import Table
 from stable_baselines3 import SAC
-from stable_baselines3.common.logger import configure
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -68,7 +67,6 @@ def _agent(algo: str, mdp: Any, dataset: Any, cfg: bench.BenchConfig, device: to
         policy_kwargs={"net_arch": list(cfg.agent_hidden)},
         compile=cfg.compile and algo in COMPILED_ALGOS,
     )  # fmt: skip
-    agent.set_logger(configure(None, []))
     return agent, vec_env
 
 
