@@ -296,6 +296,9 @@ def train_behaviour(
             verbose=0,
             device="cpu",
         )
+    from agents.factory import quiet_logger
+
+    model.set_logger(quiet_logger())  # no empty <tmp>/SB3-<date> folder (probe 17)
     t0 = time.time()
     remaining = cfg.max_steps - model.num_timesteps
     model.learn(

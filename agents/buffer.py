@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 
 __all__ = ["MixedReplayBuffer", "model_pool_size"]
 
+#: Batches above this many rows are checked against the free memory (below: never a concern,
+#: and no reading of the free memory per training step).
+_CHECKED_BATCH = 1 << 16
+
 
 def model_pool_size(rollout_length: int, n_rollouts: int, retain_iterations: int = 5) -> int:
     """``retain_iterations · k · n_rollouts`` transitions: the model pool of the official code."""
@@ -115,6 +119,11 @@ class MixedReplayBuffer(ReplayBuffer):
         """``round(f·B)`` real rows followed by ``B - round(f·B)`` model-pool rows (Alg. 1 line 4)."""
         if not (is_int(batch_size) and batch_size >= 1):  # was: torch's "negative dimension"
             raise ValueError(f"batch_size: expected an int >= 1, got {batch_size!r}")
+        if batch_size > _CHECKED_BATCH:  # probe 17: was torch's / numpy's raw allocation error
+            from agents.memory import check_batch_memory
+
+            obs_dim = int(np.prod(self.obs_shape))
+            check_batch_memory(batch_size, obs_dim, self.action_dim, str(self.device))
         n_real = self.n_real(batch_size)
         real = self.real.sample(n_real, self.generator)
         if n_real == batch_size:

@@ -100,6 +100,19 @@ class RamboCallback(BaseCallback):
         # not callable failed only after the first iteration, a bare function "not iterable"
         if not (is_int(q_eval_size) and q_eval_size >= 1):
             raise ValueError(f"q_eval_size: expected an int >= 1, got {q_eval_size!r}")
+        if q_eval_size > 1 << 16:  # probe 17: was torch's raw allocation error after training
+            from agents.memory import check_batch_memory
+
+            real = adversary.real
+            check_batch_memory(
+                q_eval_size,
+                int(real.obs.shape[1]),
+                int(real.action.shape[1]),
+                str(real.obs.device),
+                what="q_eval_size",
+                critics=True,
+                hint="give a smaller q_eval_size (default 2560)",
+            )
         check_seed(seed)
         if callable(on_iteration_end) or not isinstance(on_iteration_end, Iterable):
             got = "one callable" if callable(on_iteration_end) else type(on_iteration_end).__name__

@@ -37,7 +37,7 @@ from rambo_env.dynamics.ensemble import (  # check_device re-exported: one devic
     check_precision,
 )
 from rambo_env.evaluation import check_n_eval_episodes
-from rambo_env.run_io import RUN_SEED_LIMIT, check_field_types, is_folder
+from rambo_env.run_io import RUN_SEED_LIMIT, check_field_types, expand_home, is_folder
 
 __all__ = [
     "ALGOS",
@@ -436,7 +436,7 @@ def _check_run_dataset_file(dataset: str) -> None:
     word of where the path came from or what to do."""
     from rambo_env.data.loaders import is_dataset_file
 
-    path = Path(dataset).expanduser()
+    path = expand_home(dataset)
     if is_dataset_file(dataset) and not path.is_file():
         raise ValueError(
             f"dataset: {dataset}, the run's dataset file (its config.json), "
@@ -451,7 +451,7 @@ def _relative_note(dataset: str) -> str:
     looked up: it names a file relative to the folder the run was started in."""
     from rambo_env.data.loaders import is_dataset_file
 
-    if not is_dataset_file(dataset) or Path(dataset).expanduser().is_absolute():
+    if not is_dataset_file(dataset) or expand_home(dataset).is_absolute():
         return ""
     return (
         f" in this working folder {Path.cwd()} (a relative path: run the command from the "

@@ -52,6 +52,7 @@ __all__ = [
     "BatchedGaussianNoise",
     "LrScaledAdam",
     "make_agent",
+    "quiet_logger",
     "set_critic_lr",
     "set_ent_coef_max",
 ]
@@ -349,6 +350,17 @@ def _check_pool_memory(
         )
 
 
+def quiet_logger(verbose: int = 0) -> Any:
+    """SB3's logger without TensorBoard, as ``learn`` configures it (stdout at ``verbose >= 1``),
+    but with no folder: SB3's own makes an empty ``<tmp>/SB3-<date>`` folder per ``learn``
+    without ``tensorboard_log`` (probe 17: thousands were left in /tmp, one per agent)."""
+    import sys
+
+    from stable_baselines3.common.logger import HumanOutputFormat, Logger
+
+    return Logger(None, [HumanOutputFormat(sys.stdout)] if verbose >= 1 else [])
+
+
 def make_agent(
     algo: str,
     vec_env: VecEnv,
@@ -482,6 +494,8 @@ def make_agent(
     if algo in COMPILED_ALGOS:
         kwargs["compile"] = compile
     model = AGENT_CLASSES[algo](policy, vec_env, **kwargs)
+    if tensorboard_log is None:
+        model.set_logger(quiet_logger(model.verbose))
     set_critic_lr(model, critic_lr, actor_lr)
     if ent_coef_max is not None:
         set_ent_coef_max(model, ent_coef_max)

@@ -17,6 +17,7 @@ from rambo_env.run_io import available_memory_bytes  # one reading of the free m
 __all__ = [
     "MemoryEstimate",
     "available_memory_bytes",
+    "check_batch_memory",
     "check_diagnose_memory",
     "check_memory",
     "diagnose_row_bytes",
@@ -168,5 +169,35 @@ def check_diagnose_memory(
             f"n_starts: {n_starts} model rollouts (--n-starts) need {at_least}~{_gib(need)} of "
             f"memory, but only {_gib(room)} is available; lower --n-starts (default 500; a few "
             "thousand give a tight estimate)"
+        )
+    return need
+
+
+def check_batch_memory(
+    batch_size: int,
+    obs_dim: int,
+    action_dim: int,
+    device: str,
+    available: int | None = None,
+    what: str = "batch_size",
+    critics: bool = False,
+    hint: str = "sample fewer rows (the paper's batch: 256)",
+) -> int:
+    """Raise ValueError naming ``what`` when one sampled batch cannot fit in memory. -> bytes.
+
+    A row: its indices (int64), obs / next obs / action / reward / done gathered in numpy, then
+    as tensors, then concatenated (real + model rows): three float32 copies; with ``critics``,
+    also the activations of two critics' hidden layers (the callback's Q evaluation).
+    """
+    row = 3 * 8 + 3 * _FLOAT32 * (2 * obs_dim + action_dim + 2)
+    need = batch_size * (row + (2 * _FLOAT32 * _ACTOR_ACTIVATIONS if critics else 0))
+    room = available
+    if room is None:
+        gpu = _device_memory_bytes(str(device))
+        room = gpu if gpu is not None else available_memory_bytes()
+    if room is not None and need > room:
+        raise ValueError(
+            f"{what}: a batch of {batch_size} rows needs ~{_gib(need)} of memory, but only "
+            f"{_gib(room)} is available; {hint}"
         )
     return need

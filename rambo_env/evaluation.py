@@ -115,14 +115,76 @@ def evaluate_policy(
         raise ValueError(  # was: 0 ran one step
             f"max_episode_steps: must be None or an int >= 1, got {max_episode_steps!r}"
         )
-    make = (lambda: gym.make(env)) if isinstance(env, str) else env
-    envs = [make() for _ in range(n_episodes)]
+    _check_eval_args(act, env, normalizer, scorer)
+    make = (lambda: _make_env(env)) if isinstance(env, str) else env
+    envs: list[gym.Env] = []
+    try:
+        for _ in range(n_episodes):
+            envs.append(made := make())
+            if not isinstance(made, gym.Env):  # was: "'NoneType' object has no attribute …"
+                raise ValueError(
+                    f"env: the factory returned {type(made).__name__} {str(made)[:40]!r}, not a "
+                    "gymnasium.Env; pass a zero-argument function that makes a new env"
+                )
+    except BaseException:
+        for e in envs:
+            if isinstance(e, gym.Env):
+                e.close()
+        raise
     try:
         returns, lengths = _run_lockstep(act, envs, normalizer, seed, max_episode_steps)
     finally:
         for e in envs:
             e.close()
     return EvalResult(returns=returns, lengths=lengths, normalized_score=_score(scorer, returns))
+
+
+def _make_env(env_id: str) -> gym.Env:
+    """``gym.make(env_id)``; gymnasium's errors (``module:Env`` whose module or env is not
+    there, a missing extra) as one ValueError naming ``env``."""
+    try:
+        return gym.make(env_id)
+    except (gym.error.Error, ImportError) as err:
+        raise ValueError(f"env: {env_id!r} cannot be made ({type(err).__name__}: {err})") from None
+
+
+def _check_eval_args(act: Any, env: Any, normalizer: Any, scorer: Any) -> None:
+    """Probe 17: a wrong ``env`` / ``act`` / ``normalizer`` / ``scorer`` was a raw gymnasium
+    ``VersionNotFound`` / ``Error``, ``TypeError: 'TimeLimit' object is not callable`` (an env
+    instance) or an ``AttributeError`` after the episodes ran; one error naming it, up front."""
+    if not callable(act):
+        raise ValueError(
+            f"act: expected a function of normalised observations [n, obs_dim] -> actions, got "
+            f"{type(act).__name__}"
+        )
+    if isinstance(env, gym.Env):
+        raise ValueError(
+            "env: got an env instance; the episodes run side by side, each in its own env: pass "
+            f"its id ({getattr(env.spec, 'id', None)!r}) or a function that makes a new one"
+        )
+    if isinstance(env, str):
+        if not env.strip():
+            raise ValueError("env: expected a Gymnasium id (e.g. 'Hopper-v5'), got ''")
+        if ":" not in env and env not in gym.registry:  # "module:Env" imports its module
+            raise ValueError(
+                f"env: {env!r} is not a registered Gymnasium env (e.g. 'Hopper-v5'); import the "
+                "package that registers it first"
+            )
+    elif not callable(env):
+        raise ValueError(
+            f"env: expected a Gymnasium id or a function that makes an env, got "
+            f"{type(env).__name__} {str(env)[:40]!r}"
+        )
+    if not callable(getattr(normalizer, "normalize", None)):
+        raise ValueError(
+            f"normalizer: expected the training ObsNormalizer (with .normalize), got "
+            f"{type(normalizer).__name__}"
+        )
+    if scorer is not None and not callable(getattr(scorer, "normalized_score", None)):
+        raise ValueError(
+            f"scorer: expected None or an object with .normalized_score (e.g. the "
+            f"OfflineDataset), got {type(scorer).__name__} {str(scorer)[:40]!r}"
+        )
 
 
 def _score(scorer: _Scorer | None, returns: np.ndarray) -> float | None:
@@ -181,5 +243,16 @@ def final_score(history: Sequence[float | None], n_last: int = N_FINAL_EVALS) ->
 
     ``None`` entries (an evaluation without reference scores) are skipped.
     """
+    if not (is_int(n_last) and n_last >= 1):  # probe 17: 0 / -1 averaged all / all but one
+        raise ValueError(f"n_last: expected an int >= 1, got {n_last!r}")
+    if isinstance(history, str | bytes) or not isinstance(history, Sequence | np.ndarray):
+        raise ValueError(  # was: a raw TypeError ("not subscriptable")
+            f"history: expected a list of scores (numbers or None), got {type(history).__name__}"
+        )
+    for i, v in enumerate(history):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int | float | np.number)):
+            raise ValueError(  # was: "could not convert string to float", naming no entry
+                f"history[{i}]: expected a number or None, got {type(v).__name__} {v!r:.40}"
+            )
     values = [float(v) for v in history[-n_last:] if v is not None]
     return float(np.mean(values)) if values else None

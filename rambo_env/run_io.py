@@ -62,6 +62,7 @@ __all__ = [
     "claim_run_dir",
     "default_run_dir",
     "exit_on_interrupt",
+    "expand_home",
     "foreign_entries",
     "get_rng_state",
     "home_dir",
@@ -81,6 +82,7 @@ __all__ = [
     "silence_stdout",
     "stop_signals",
     "tolerant_console",
+    "user_file_path",
     "write_json",
 ]
 
@@ -527,7 +529,7 @@ def user_path(text: str) -> Path:
         check_path_text(text, "path")
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err).removeprefix("path: ")) from None
-    path = Path(text).expanduser()
+    path = expand_home(text)
     longest = longest_name_bytes(path.parts)
     if longest > NAME_MAX:
         raise argparse.ArgumentTypeError(
@@ -535,6 +537,17 @@ def user_path(text: str) -> Path:
             f"takes at most {NAME_MAX} per file or folder name; give a shorter path"
         )
     return path
+
+
+def user_file_path(text: str) -> Path:
+    """:func:`user_path` for a flag that names an output FILE (``--out``, ``--json``): a path
+    ending in ``/`` names a folder and is refused (probe 17: ``--out results/`` wrote a file
+    named ``results``, and the later ``results/x.csv`` could not be made)."""
+    if text.endswith(("/", os.sep)):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} ends in {os.sep}, so it names a folder; give a file path (folder/name)"
+        )
+    return user_path(text)
 
 
 def home_dir() -> Path:
@@ -555,6 +568,16 @@ def home_dir() -> Path:
                 "folder from; set HOME, or RAMBO_ENV_CACHE and MINARI_DATASETS_PATH"
             ) from None
     return Path.home()
+
+
+def expand_home(path: str | os.PathLike[str]) -> Path:
+    """``path`` with a leading ``~`` expanded as ``Path.expanduser`` does, but to
+    :func:`home_dir` (probe 17: with ``HOME=""``, ``--run-dir=~/runs/x`` was ``/runs/x``, as
+    the default folders were before :func:`home_dir`). ``~user`` is expanded as usual."""
+    path = Path(path)
+    if path.parts and path.parts[0] == "~":
+        return home_dir().joinpath(*path.parts[1:])
+    return path.expanduser()
 
 
 def check_path_text(text: str, what: str) -> str:

@@ -27,7 +27,6 @@ import torch
 from rich.console import Console
 from rich.table import Table
 from stable_baselines3 import SAC
-from stable_baselines3.common.logger import configure
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -46,7 +45,7 @@ from rambo_env.run_io import (
     exit_on_interrupt,
     resolve_torch_threads,
     tolerant_console,
-    user_path,
+    user_file_path,
 )
 
 ALGOS = ("sac", "td3", "tqc")
@@ -68,7 +67,6 @@ def _agent(algo: str, mdp: Any, dataset: Any, cfg: bench.BenchConfig, device: to
         policy_kwargs={"net_arch": list(cfg.agent_hidden)},
         compile=cfg.compile and algo in COMPILED_ALGOS,
     )  # fmt: skip
-    agent.set_logger(configure(None, []))
     return agent, vec_env
 
 
@@ -266,7 +264,7 @@ def main(argv: list[str] | None = None) -> dict:
                    help="torch intra-op threads (default: the main job's automatic choice)")  # fmt: skip
     p.add_argument("--device", default="auto", help="auto | cpu | cuda (default auto)")
     p.add_argument(
-        "--json", type=user_path, default=None, help="write the results to this JSON file"
+        "--json", type=user_file_path, default=None, help="write the results to this JSON file"
     )
     p.add_argument("--quick", action="store_true", help="tiny sizes (smoke test; seconds)")
     p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=True,

@@ -47,7 +47,7 @@ from rambo_env.run_io import (
     report_user_error,
     resolve_torch_threads,
     tolerant_console,
-    user_path,
+    user_file_path,
 )
 
 
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--device", default="auto")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", type=user_path, default=None, help="CSV of holdout MSE per epoch")
+    p.add_argument("--out", type=user_file_path, default=None, help="CSV of holdout MSE per epoch")
     args = accept_negative_numbers(p).parse_args(argv)
     variants = parse_variants(args.variants)
     threads, _ = resolve_torch_threads(args.threads)  # 1 <= threads <= 4 per core

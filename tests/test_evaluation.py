@@ -139,3 +139,39 @@ def test_more_evaluation_episodes_than_fit_in_memory_are_refused_up_front():
     norm = ObsNormalizer(np.zeros(11), np.ones(11))
     with pytest.raises(ValueError, match=r"n_episodes: 2000 is not in \[1, 1024\]"):
         evaluate_policy(lambda o: o, lambda: pytest.fail("an env was made"), norm, n_episodes=2000)
+
+
+def test_a_wrong_env_act_normalizer_or_scorer_is_one_error_naming_it():
+    """Probe 17: an unregistered id was gymnasium's raw ``VersionNotFound``, an env instance
+    ``TypeError: 'TimeLimit' object is not callable``, ``None`` / a non-callable act a raw
+    TypeError, a factory returning None / a normalizer or scorer without their method a raw
+    AttributeError (the scorer's after the episodes ran)."""
+    norm, act = _normalizer(3), (lambda o: np.zeros((len(o), 1), np.float32))
+    pendulum = gym.make("Pendulum-v1")
+    for args, kwargs, match in (
+        ((act, "Pendulum-v99", norm), {}, "env: 'Pendulum-v99' is not a registered Gymnasium env"),
+        ((act, "", norm), {}, "env: expected a Gymnasium id"),
+        ((act, None, norm), {}, "env: expected a Gymnasium id or a function"),
+        ((act, pendulum, norm), {}, r"env: got an env instance; .* pass its id \('Pendulum-v1'\)"),
+        ((act, "no_such_module:Env", norm), {}, "env: 'no_such_module:Env' cannot be made"),
+        ((act, lambda: None, norm), {}, "env: the factory returned NoneType"),
+        ((None, "Pendulum-v1", norm), {}, "act: expected a function"),
+        ((act, "Pendulum-v1", None), {}, "normalizer: expected the training ObsNormalizer"),
+        ((act, "Pendulum-v1", norm), {"scorer": "hopper"}, "scorer: expected None or an object"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            evaluate_policy(*args, n_episodes=2, max_episode_steps=2, **kwargs)
+
+
+def test_final_score_refuses_a_wrong_n_last_or_history():
+    """Probe 17: n_last=0 averaged the whole history and -1 all but the first (silently);
+    a string entry was numpy's "could not convert", None a raw TypeError."""
+    for kwargs, match in (
+        ({"history": [1.0, 2.0], "n_last": 0}, "n_last: expected an int >= 1, got 0"),
+        ({"history": [1.0, 2.0, 3.0], "n_last": -1}, "n_last: expected an int >= 1, got -1"),
+        ({"history": [1.0, "a"]}, r"history\[1\]: expected a number or None, got str 'a'"),
+        ({"history": None}, "history: expected a list of scores"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            final_score(**kwargs)
+    assert final_score([1.0, 2.0, 3.0], n_last=2) == 2.5

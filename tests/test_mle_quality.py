@@ -93,6 +93,9 @@ def test_mle_quality_bad_out_is_an_error_before_training(tmp_path, monkeypatch):
     for out, match in cases:
         with pytest.raises(ValueError, match=f"--out: .*{match}"):
             script.main(["--dataset", path, "--max-epochs", "1", "--out", str(out)])
+    with pytest.raises(SystemExit):  # probe 17: was a FILE named "new" (the CSV)
+        script.main(["--dataset", path, "--max-epochs", "1", "--out", f"{tmp_path}/new/"])
+    assert not (tmp_path / "new").exists()
     with pytest.raises(SystemExit):  # probe 9 (was a bare errno); probe 11: argparse's error
         script.main(["--dataset", path, "--out", str(tmp_path / ("x" * 300 + ".csv"))])
     # was: --max-epochs 0 refused by MLEConfig after the dataset load; --seed -1 accepted

@@ -9,6 +9,7 @@ import math
 import os
 import random
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -616,3 +617,28 @@ def test_a_seed_of_64_bits_or_more_is_named_before_any_work():
         )
     with pytest.raises(ValueError, match=r"^--seed: 100000000000000000000 is too large"):
         mle_quality.main(["--dataset", "unused.npz", "--seed", "1" + "0" * 20])
+
+
+def test_a_tilde_path_with_an_empty_home_takes_the_passwd_home(monkeypatch, tmp_path):
+    """Probe 17: with ``HOME=""``, ``--run-dir=~/runs/x`` (and ``RAMBO_ENV_CACHE=~/c``,
+    ``--dataset ~/x.npz``, ``D4RL_DATASET_DIR=~/d``) was ``/runs/x``; now the home folder of the
+    passwd entry, as the default folders (``home_dir``)."""
+    import pwd
+
+    from rambo_env.data.d4rl_io import resolve_d4rl_dir
+    from rambo_env.data.loaders import absolute_dataset
+    from rambo_env.dynamics.io import cache_dir
+    from rambo_env.run_io import user_path
+
+    home = Path(pwd.getpwuid(os.getuid()).pw_dir)
+    monkeypatch.setenv("HOME", "")
+    assert user_path("~/runs/x") == home / "runs" / "x"
+    assert user_path("~") == home
+    monkeypatch.setenv("RAMBO_ENV_CACHE", "~/c")
+    assert cache_dir() == home / "c"
+    assert resolve_d4rl_dir("~/d") == home / "d"
+    assert absolute_dataset("~/x.npz") == str((home / "x.npz").resolve())
+    from rambo_env.run_io import expand_home
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert expand_home("~/a") == tmp_path / "a" and expand_home("a/~") == Path("a/~")

@@ -18,7 +18,7 @@ import numpy as np
 
 from rambo_env.data.dataset import DatasetValidationError, OfflineDataset, _cast_field
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
-from rambo_env.run_io import check_path_text
+from rambo_env.run_io import check_path_text, expand_home
 
 __all__ = [
     "D4RL_LEVELS",
@@ -53,7 +53,7 @@ def resolve_d4rl_dir(d4rl_dir: str | Path | None = None) -> Path | None:
     value = d4rl_dir if d4rl_dir is not None else os.environ.get("D4RL_DATASET_DIR")
     if value and d4rl_dir is None:
         check_path_text(value, "D4RL_DATASET_DIR")
-    return Path(value).expanduser().absolute() if value else None
+    return expand_home(value).absolute() if value else None
 
 
 def d4rl_file_candidates(env: str, level: str, version: int | None) -> list[str]:

@@ -36,7 +36,7 @@ from rambo_env.data.d4rl_io import (
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.minari_io import minari_dataset_exists, minari_dataset_path, read_minari
 from rambo_env.data.scores import ENV_IDS, LEVELS
-from rambo_env.run_io import check_flag, check_path_text, check_seed, safe_reason
+from rambo_env.run_io import check_flag, check_path_text, check_seed, expand_home, safe_reason
 
 __all__ = [
     "DATASET_FILE_SUFFIXES",
@@ -63,7 +63,7 @@ def absolute_dataset(dataset: str) -> str:
     """A dataset file path made absolute (a sweep's trials run in Tune's folders; a run's
     config.json must name the same file from any working folder); names unchanged."""
     if is_dataset_file(dataset):
-        return str(Path(dataset).expanduser().resolve())
+        return str(expand_home(dataset).resolve())
     return str(dataset)
 
 
@@ -278,7 +278,7 @@ def _resolve(
     text = str(src)
     check_path_text(text, "dataset")  # a stray space: was "does not exist" / "unknown dataset"
     if text.startswith("~"):  # "--dataset=~/x.npz": the shell leaves the ~
-        text = os.path.expanduser(text)
+        text = str(expand_home(text))
     if is_dataset_file(text):
         npz = text.lower().endswith(".npz")
         check_dataset_file(text, "npz file" if npz else "D4RL hdf5 file")
@@ -311,7 +311,7 @@ def _minari_folder_hint(text: str) -> str:
     """For a local Minari dataset's folder given as a path (``…/rambo/hopper/random-v0``) or a
     Minari id with a trailing ``/`` (tab completion): how to load it (was: only "is not a dataset
     file", though it is one)."""
-    main = Path(text).expanduser() / "data" / "main_data.hdf5"
+    main = expand_home(text) / "data" / "main_data.hdf5"
     with contextlib.suppress(OSError):
         if main.is_file():
             guess = _minari_guess(main)

@@ -317,10 +317,13 @@ def write_flat_cache(dataset_id: str, dataset: OfflineDataset) -> None:
     path = _cache_path(dataset_id)
     if path is None:
         return
-    if path.parent.is_dir():  # drop caches of earlier versions (e.g. before --force)
-        for stale in path.parent.glob("*.npz"):
-            stale.unlink(missing_ok=True)
     try:
+        if path.parent.is_dir():  # drop caches of earlier versions (e.g. before --force)
+            for stale in path.parent.glob("*.npz"):
+                if not stale.is_dir() or stale.is_symlink():  # probe 17: a folder named *.npz
+                    stale.unlink(missing_ok=True)  # was a raw IsADirectoryError; it is left
+        if path.is_dir():
+            raise IsADirectoryError(f"{path} is a folder; remove it")
         dataset.to_npz(path)
     except OSError as err:  # a full disk, ...: the cache only saves the next slow read
         print(f"[rambo_env] WARNING: flat cache of {dataset_id} not written: {err}")

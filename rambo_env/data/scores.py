@@ -65,6 +65,15 @@ def normalized_score(
     Reference returns are taken from ``ref_min_score`` / ``ref_max_score`` when both are given
     (e.g. a Minari dataset's metadata), else from :data:`REF_SCORES` for ``env``.
     """
+    for name, ref in (("ref_min_score", ref_min_score), ("ref_max_score", ref_max_score)):
+        if ref is not None and not (  # probe 17: "0" was numpy's raw UFuncTypeError, nan -> nan
+            isinstance(ref, int | float | np.integer | np.floating)
+            and not isinstance(ref, bool)
+            and np.isfinite(ref)
+        ):
+            raise ValueError(f"{name}: expected a finite number or None, got {ref!r}")
+    if env is not None and not isinstance(env, str):  # was: a list's raw "unhashable type"
+        raise ValueError(f"env: expected an env name or Gymnasium id (str), got {env!r:.60}")
     if ref_min_score is None or ref_max_score is None:
         if env is None:
             raise ValueError(

@@ -23,7 +23,13 @@ import torch
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
 from rambo_env.dynamics.training import _BUDGET_FIELDS, MLEConfig, MLEReport
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.run_io import check_path_text, check_writable, home_dir, save_checkpoint
+from rambo_env.run_io import (
+    check_path_text,
+    check_writable,
+    expand_home,
+    home_dir,
+    save_checkpoint,
+)
 
 __all__ = [
     "FORMAT_VERSION",
@@ -119,7 +125,7 @@ def cache_dir() -> Path:
     root = os.environ.get("RAMBO_ENV_CACHE")
     if root:
         check_path_text(root, "RAMBO_ENV_CACHE")
-    return Path(root).expanduser().absolute() if root else home_dir() / ".cache" / "rambo_env"
+    return expand_home(root).absolute() if root else home_dir() / ".cache" / "rambo_env"
 
 
 def check_cache_dir() -> Path:

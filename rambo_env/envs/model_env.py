@@ -10,6 +10,7 @@ real env's scale and are clipped to the action space, as MuJoCo's ``ctrlrange`` 
 from __future__ import annotations
 
 import copy
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, SupportsFloat
 
@@ -36,6 +37,29 @@ __all__ = [
     "check_reset_seed",
     "check_rollout_length",
 ]
+
+
+def _check_not_in_async_vector_env() -> None:
+    """Refuse an ``mdp`` handed to an ``AsyncVectorEnv`` (``gym.make_vec(…, vectorization_mode=
+    "async", mdp=mdp)``, or ``AsyncVectorEnv([lambda: RamboModelEnv(mdp=mdp), …])``).
+
+    Its workers get pickled copies of the mdp, so the adversary's updates of ``mdp`` never
+    reach them (probe 17: was accepted; the envs kept stepping the model as it was). The check
+    runs in the parent, where ``AsyncVectorEnv.__init__`` makes its first env to read the spaces.
+    """
+    from gymnasium.vector import AsyncVectorEnv
+
+    init_code = AsyncVectorEnv.__init__.__code__
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is init_code:
+            raise ValueError(
+                "mdp: an AsyncVectorEnv (vectorization_mode='async') gives each worker process a "
+                "pickled copy of the mdp, so the adversary's updates would never reach its envs; "
+                "use the default mode, gym.make_vec(id, num_envs=N, mdp=mdp) (one "
+                "RamboModelVectorEnv on the shared mdp; also vectorization_mode='sync')"
+            )
+        frame = frame.f_back
 
 
 def build_mdp(
@@ -66,6 +90,7 @@ def build_mdp(
         if not isinstance(mdp, LearnedMDP):
             raise ValueError(f"mdp: expected a LearnedMDP, got {type(mdp).__name__}")
         _check_unused_with_mdp(mdp, device, ensemble_config, mle_config, env_id)
+        _check_not_in_async_vector_env()
         if given_seed is not None:  # probe 16: was ignored without a word
             raise ValueError(
                 f"seed: {given_seed!r} was given with `mdp`, which is already built: `seed` is "

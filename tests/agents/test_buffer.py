@@ -146,3 +146,13 @@ def test_pickle_round_trip_continues_identically(dataset):
     b = clone.sample(16)
     for x, y in zip(a[:5], b[:5], strict=True):
         torch.testing.assert_close(x, y)
+
+
+def test_a_batch_larger_than_the_memory_is_one_error(dataset):
+    """Probe 17: ``sample(10**12)`` was torch's raw "DefaultCPUAllocator: can't allocate memory"
+    (``10**8``: numpy's ``_ArrayMemoryError``, or the OOM killer)."""
+    buf = _buffer(dataset)
+    _fill(buf, 5)
+    with pytest.raises(ValueError, match=r"batch_size: a batch of 1000000000000 rows needs ~"):
+        buf.sample(10**12)
+    assert buf.sample(100_000).rewards.shape == (100_000, 1)

@@ -187,6 +187,10 @@ def test_q_eval_size_validation():
     mdp, dataset = _toy()
     with pytest.raises(ValueError, match="q_eval_size"):
         RamboCallback(ModelAdversary(mdp, dataset, AdversaryConfig(0.0, K)), q_eval_size=0)
+    # probe 17: was torch's raw "can't allocate memory" at the first iteration's end
+    with pytest.raises(ValueError, match=r"q_eval_size: a batch of 1000000000000 rows needs ~"):
+        RamboCallback(ModelAdversary(mdp, dataset, AdversaryConfig(0.0, K)), q_eval_size=10**12)
+    assert RamboCallback(ModelAdversary(mdp, dataset, AdversaryConfig(0.0, K)), q_eval_size=10**5)
 
 
 def test_a_callback_or_update_without_its_object_is_one_error():
@@ -414,3 +418,21 @@ def test_the_callback_refuses_an_agent_not_built_for_rambo():
     other_k = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K + 1, n_updates=1, batch_size=8))
     with pytest.raises(ValueError, match=rf"train_freq \({K}, .*one k = {K + 1}-step rollout"):
         agent.learn(K * N_ENVS, callback=RamboCallback(other_k))
+
+
+def test_an_agent_without_tensorboard_leaves_no_sb3_folder(tmp_path, monkeypatch, capsys):
+    """Probe 17: SB3's ``learn`` without ``tensorboard_log`` made an empty ``<tmp>/SB3-<date>``
+    folder each time (thousands were left in /tmp); the agent's logger still records."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.delenv("SB3_LOGDIR", raising=False)
+    agent, callback, _ = _setup()
+    capsys.readouterr()
+    seen = []
+    callback.on_iteration_end.append(lambda cb: seen.append(dict(cb.logger.name_to_value)))
+    agent.learn(total_timesteps=STEPS_PER_ITERATION, callback=callback)
+    agent.learn(total_timesteps=STEPS_PER_ITERATION, callback=callback)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("SB3-")] == []
+    assert seen and any(seen)
+    assert capsys.readouterr().out == ""

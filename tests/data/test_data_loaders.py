@@ -604,6 +604,25 @@ def test_a_flat_cache_folder_that_cannot_be_made_warns_and_the_load_goes_on(caps
         root.unlink()
 
 
+def test_a_folder_named_npz_in_the_flat_cache_is_left_and_the_load_goes_on(capsys):
+    """Probe 17: the stale-cache cleanup raised a raw IsADirectoryError on a folder named
+    ``*.npz`` (one the user made, or one where the cache file goes)."""
+    from rambo_env.data import minari_io
+
+    _save_as_minari("t/hopper/dirnpz-v0", make_dataset((7, 5), (True, False)))
+    cache = minari_io._cache_path("t/hopper/dirnpz-v0")
+    (cache.parent / "old.npz").mkdir(parents=True)
+    (cache.parent / "stale.npz").write_bytes(b"earlier version")
+    capsys.readouterr()
+    assert load_dataset("t/hopper/dirnpz-v0").n_transitions == 12
+    assert cache.is_file() and (cache.parent / "old.npz").is_dir()
+    assert not (cache.parent / "stale.npz").exists()
+    cache.unlink()
+    cache.mkdir()  # a folder where the cache file goes: the write warns, the load goes on
+    assert load_dataset("t/hopper/dirnpz-v0").n_transitions == 12
+    assert "WARNING: flat cache of t/hopper/dirnpz-v0 not written" in capsys.readouterr().out
+
+
 def test_damaged_flat_cache_is_rebuilt_and_damaged_minari_data_named(capsys):
     from rambo_env.data import minari_io
 

@@ -66,3 +66,17 @@ def test_returns_that_are_not_numbers_are_named():
         with pytest.raises(ValueError, match=r"^returns: expected a number or an array of numbers"):
             normalized_score(returns, "hopper")
     assert normalized_score([1, 2], "hopper").shape == (2,)
+
+
+def test_reference_scores_and_env_of_the_wrong_type_are_named():
+    """Probe 17: ``ref_min_score="0"`` was numpy's raw UFuncTypeError, ``nan`` gave a nan score
+    without a word, ``env=["hopper"]`` a raw "unhashable type: 'list'"."""
+    for kwargs, match in (
+        ({"ref_min_score": "0", "ref_max_score": 1.0}, "ref_min_score: expected a finite number"),
+        ({"ref_min_score": 0.0, "ref_max_score": float("nan")}, "ref_max_score: expected a fin"),
+        ({"ref_min_score": True, "ref_max_score": 2.0}, "ref_min_score: expected a finite number"),
+        ({"env": ["hopper"]}, "env: expected an env name or Gymnasium id"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            normalized_score(1.0, **kwargs)
+    assert normalized_score(1.0, ref_min_score=0, ref_max_score=np.float32(2.0)) == 50.0

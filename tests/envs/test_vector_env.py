@@ -208,3 +208,23 @@ def test_more_rows_than_memory_holds_are_refused_before_any_allocation(tiny_mdp)
         with pytest.raises(ValueError, match=r"num_envs: 1000000000000000 rows need at least ~"):
             make(10**15)
         assert make(3).num_envs == 3
+
+
+def test_make_vec_async_with_an_mdp_is_refused(tiny_mdp):
+    """Probe 17: async workers got pickled copies of the mdp, so the adversary's updates never
+    reached them (was: accepted). The default and sync modes share it."""
+    from gymnasium.vector import AsyncVectorEnv, SyncVectorEnv
+
+    from rambo_env.envs.model_env import RamboModelEnv
+
+    with pytest.raises(ValueError, match=r"mdp: an AsyncVectorEnv .* use the default mode"):
+        gym.make_vec(
+            "RamboModel-hopper-medium", num_envs=2, vectorization_mode="async", mdp=tiny_mdp
+        )
+    with pytest.raises(ValueError, match="mdp: an AsyncVectorEnv"):
+        AsyncVectorEnv([lambda: RamboModelEnv(mdp=tiny_mdp)] * 2)
+    sync = gym.make_vec(
+        "RamboModel-hopper-medium", num_envs=2, vectorization_mode="sync", mdp=tiny_mdp
+    )
+    assert isinstance(sync, SyncVectorEnv)
+    assert all(env.unwrapped.mdp is tiny_mdp for env in sync.envs)
