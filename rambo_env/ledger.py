@@ -433,8 +433,10 @@ def standing(
     ``iteration``.
 
     Returns None without such a run, else ``entry`` (:class:`LedgerEntry`), ``score_at`` (its
-    last evaluation at or before ``iteration``, None if none) and ``at_iteration`` (that
-    evaluation's iteration).
+    last evaluation at or before ``iteration``, None if none), ``at_iteration`` (that
+    evaluation's iteration), ``next_score`` / ``next_iteration`` (its first evaluation after
+    ``iteration``, None if none) and ``n_evals`` (its evaluations after BC, which
+    ``last10_score`` averages up to 10 of).
     """
     matches = [
         e
@@ -449,12 +451,15 @@ def standing(
         return None
     entry = max(matches, key=lambda e: (e.iterations, -e.seed))
     rows = read_entry_curves(entry, ledger_dir)
-    evaluated = [
-        r for r in rows if 0 < r["iteration"] <= iteration and r.get("normalized_score") is not None
-    ]
-    last = evaluated[-1] if evaluated else None
+    evaluated = [r for r in rows if r["iteration"] > 0 and r.get("normalized_score") is not None]
+    before = [r for r in evaluated if r["iteration"] <= iteration]
+    after = [r for r in evaluated if r["iteration"] > iteration]
+    last, following = (before[-1] if before else None), (after[0] if after else None)
     return {
         "entry": entry,
         "score_at": None if last is None else last["normalized_score"],
         "at_iteration": None if last is None else last["iteration"],
+        "next_score": None if following is None else following["normalized_score"],
+        "next_iteration": None if following is None else following["iteration"],
+        "n_evals": len(evaluated),
     }

@@ -181,14 +181,16 @@ def standing_lines(results: dict, ledger_dir: str | Path) -> list[str]:
         )
         return lines
     entry = where["entry"]
-    at = (
-        f"{_fmt(where['score_at'])} at iteration {where['at_iteration']}"
-        if where["score_at"] is not None
-        else f"not evaluated by iteration {done}"
-    )
+    if where["score_at"] is not None:
+        at = f"{_fmt(where['score_at'])} at iteration {where['at_iteration']}"
+    else:  # was only "not evaluated by iteration 5" for a run evaluated every 10
+        at = f"not evaluated by iteration {done}"
+        if where["next_score"] is not None:
+            at += f" (first evaluation: {_fmt(where['next_score'])} at {where['next_iteration']})"
+    n_last = min(where["n_evals"], 10)  # was "its last 10 evaluations" for a run with 5
     lines.append(
         f"results ledger, long run {entry.dataset} / {entry.label}: {at}; furthest "
-        f"{entry.iterations} iterations, mean of its last 10 evaluations "
+        f"{entry.iterations} iterations, mean of its last {n_last} evaluation{'s' * (n_last != 1)} "
         f"{_fmt(entry.last10_score)} ({Path(ledger_dir) / (entry.slug + '.csv')})"
     )
     return lines

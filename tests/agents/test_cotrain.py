@@ -593,6 +593,14 @@ def test_ledger_from_two_runs_and_the_main_jobs_closing_lines(tiny_hopper, tmp_p
     assert "BC warm start" in out and "behaviour policy (dataset average)" in out
     assert "this run" in out and "after 2 iterations" in out
     assert f"{scores[2]:.1f} at iteration 2; furthest 4 iterations" in out
+    assert "mean of its last 4 evaluations" in out  # evaluated at 1-4 (was: "last 10" always)
+    # A job that stops before the ledger run's first evaluation is told when that came.
+    lam0_results = json.loads((lam0_run / "results.json").read_text())
+    lam0_scores = {e["iteration"]: e["normalized_score"] for e in lam0_results["evals"]}
+    assert sorted(lam0_scores) == [0, 2]  # eval_every 2
+    (line,) = cotrain_cli.standing_lines({**lam0_results, "iterations_completed": 1}, ledger)[1:]
+    assert f"not evaluated by iteration 1 (first evaluation: {lam0_scores[2]:.1f} at 2)" in line
+    assert "mean of its last 1 evaluation " in line
     cotrain_cli.main(
         [*flags, "--lam", "3e-3", "--run-dir", str(tmp_path / "job2"), "--ledger", str(ledger)]
     )
