@@ -442,21 +442,21 @@ def _trained_ensemble(
         f"the learning rate {mle_config.lr:g} too large (--mle-lr, MLEConfig.lr; official 3e-4), "
         "or rewards or observations too large?"
     )
-    finite = all(math.isfinite(m) for m in elite_mse) and all(
-        torch.isfinite(t).all() for t in ensemble.state_dict().values()
-    )
-    if not finite and partial is not None:
-        partial.unlink(missing_ok=True)  # a budget stop keeps it; never a non-finite trajectory
-    if not all(math.isfinite(m) for m in elite_mse):
-        raise ValueError(
-            f"dataset {dataset.name!r}: MLE pretraining gave a non-finite holdout MSE {elite_mse} "
-            f"({causes}); the model was not cached"
+    try:
+        if not all(math.isfinite(m) for m in elite_mse):
+            raise ValueError(
+                f"dataset {dataset.name!r}: MLE pretraining gave a non-finite holdout MSE "
+                f"{elite_mse} ({causes}); the model was not cached"
+            )
+        _check_finite(
+            ensemble,
+            f"dataset {dataset.name!r}: MLE pretraining left a model with",
+            f"the model was not cached ({causes})",
         )
-    _check_finite(
-        ensemble,
-        f"dataset {dataset.name!r}: MLE pretraining left a model with",
-        f"the model was not cached ({causes})",
-    )
+    except ValueError:
+        if partial is not None:  # a budget stop keeps it; never a non-finite trajectory
+            partial.unlink(missing_ok=True)
+        raise
     where = ""
     if path is not None:
         try:
