@@ -283,16 +283,33 @@ def _run(
     paper = CotrainConfig()  # the paper's per-iteration sizes (the default preset has them)
     sizes = ("n_rollouts", "agent_steps_per_iteration", "adversary_steps_per_iteration")
     paper_sizes = all(getattr(cfg, n) == getattr(paper, n) for n in (*sizes, "ensemble_hidden"))
-    for line in timing.estimate_lines(key, remaining, paper_sizes=paper_sizes):
+    for line in timing.estimate_lines(
+        key, remaining, own_history=history.iteration_s, paper_sizes=paper_sizes
+    ):
         print(f"[cotrain] {line}", flush=True)
+    # A compiled session's first iteration includes the compile (a minute or more): its
+    # estimate follows the second (was: 118 s per iteration, twice the 60 s that followed).
+    settled = 2 if cfg.uses_compile else 1
+
+    def session_times() -> list[float]:  # without a compiled session's first iteration
+        return history.iteration_s[first_new + settled - 1 :]
 
     def report(metrics: dict[str, Any]) -> None:
-        if len(history.iteration_s) == first_new + 1 and remaining > 1:  # this session's first
+        done = len(history.iteration_s) - first_new  # this session's iterations
+        if done == settled and remaining > settled:
             lines = timing.estimate_lines(
-                key, remaining - 1, measured_s=metrics["iteration_s"], paper_sizes=paper_sizes
+                key,
+                remaining - settled,
+                measured_s=metrics["iteration_s"],
+                measured_as="this run's first iteration"
+                if settled == 1
+                else "this session's second iteration; the first included the compile",
+                paper_sizes=paper_sizes,
             )
             for line in lines:
                 print(f"[cotrain] after iteration {metrics['iteration']}: {line}", flush=True)
+        # Every iteration (was: only at the end, so a session killed at its end never recorded)
+        timing.record_iteration_time(key, session_times())
         if on_iteration is not None:
             on_iteration(metrics)
 
@@ -321,7 +338,7 @@ def _run(
     with run_io.interrupts_deferred(
         "cotrain", "while the results were written: they were completed first"
     ):
-        timing.record_iteration_time(key, history.iteration_s[first_new:])
+        timing.record_iteration_time(key, session_times())
         return _finish(session, monitor, history, run_dir, setup_s, time.perf_counter() - t_start)
 
 

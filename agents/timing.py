@@ -3,9 +3,11 @@
 Every run records its median iteration time (rollout + agent + adversary, evaluation excluded)
 in ``<model cache>/iteration_times.json`` under a key of what decides it: CPU model, torch
 threads, device, rollout rows × k, agent steps, adversary steps (0 when λ = 0) and the network
-widths. A later run with the same key prints its estimate before it starts, and every run prints
-a measured one after its first iteration. Nothing is guessed: without a measurement the run says
-so.
+widths; it updates the record after every iteration, so a session that is killed has recorded
+its times too. A later run with the same key prints its estimate before it starts (a resumed run
+without one uses its own earlier iterations), and every run prints a measured one after its
+first iteration (after its second when compiled: the first includes the compile). Nothing is
+guessed: without a measurement the run says so.
 """
 
 from __future__ import annotations
@@ -98,23 +100,35 @@ def estimate_lines(
     remaining: int,
     *,
     measured_s: float | None = None,
+    measured_as: str = "this run's first iteration",
+    own_history: Sequence[float] = (),
     threads: int | None = None,
     paper_sizes: bool = True,
 ) -> list[str]:
     """Estimated wall time of the remaining iterations and of the paper preset (2000 iterations).
 
-    ``measured_s``: this session's first iteration; else the stored time for ``key``.
-    ``paper_sizes``: the run has the paper's per-iteration sizes, so its time also prices
-    ``--preset paper``.
+    ``measured_s``: an iteration of this session (``measured_as`` says which); else the stored
+    time for ``key``; else the median of ``own_history``, a resumed run's earlier iteration
+    times (was: "no iteration timed" for a run resumed after 119 iterations whose session had
+    ended before it could record them). ``paper_sizes``: the run has the paper's per-iteration
+    sizes, so its time also prices ``--preset paper``.
     """
-    per_iteration = measured_s if measured_s is not None else _read().get(key)
+    own = [float(t) for t in own_history if math.isfinite(t) and 0 < t < MAX_ITERATION_S]
+    if measured_s is not None:
+        per_iteration, source = measured_s, measured_as
+    elif (stored := _read().get(key)) is not None:
+        per_iteration, source = stored, "earlier runs here"
+    elif own:
+        per_iteration = statistics.median(own)
+        source = f"median of this run's {len(own)} earlier iteration(s)"
+    else:
+        per_iteration = None
     threads = torch.get_num_threads() if threads is None else threads
     if per_iteration is None:
         return [
             f"no iteration of these sizes timed on this machine yet ({threads} torch thread(s)); "
             "an estimate follows the first iteration"
         ]
-    source = "this run's first iteration" if measured_s is not None else "earlier runs here"
     paper = (
         f"--preset paper: {format_duration(PAPER_ITERATIONS * per_iteration)} for "
         f"{PAPER_ITERATIONS} iterations plus MLE pretraining to the official early stop (hours "

@@ -1204,6 +1204,58 @@ def test_wall_time_estimates_before_and_after_the_first_iteration(
     assert format_duration(7500) == "2 h 05 min"
 
 
+def test_a_resumed_run_without_a_timing_record_estimates_from_its_own_iterations(
+    tiny_hopper, tmp_path, capsys, monkeypatch
+):
+    """The ledger's lambda = 0 run, resumed after 119 iterations, said "no iteration of these
+    sizes timed": its sessions ended by a kill, and the record was written only at a run's end.
+    Now every iteration updates the record, and a resumed run falls back to its own times."""
+    from agents.timing import TIMES_NAME
+
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path / "cache"))
+    store = tmp_path / "cache" / TIMES_NAME
+    seen: list[bool] = []
+    cfg = tiny_config(tiny_hopper, n_iterations=4, stop_at_iteration=2)
+    run_cotrain(cfg, tmp_path / "run", on_iteration=lambda m: seen.append(store.is_file()))
+    assert seen == [True, True]  # recorded during the run, not only at its end
+    store.unlink()  # as after a session killed before its first record
+    capsys.readouterr()
+    resumed = dataclasses.replace(load_config(tmp_path / "run"), stop_at_iteration=None)
+    run_cotrain(resumed, tmp_path / "run", resume=True)
+    out = capsys.readouterr().out
+    assert "no iteration of these sizes timed" not in out
+    assert "for the 2 remaining iteration(s) at" in out
+    assert "(median of this run's 2 earlier iteration(s)" in out
+
+
+def test_a_compiled_run_estimates_after_its_second_iteration(
+    tiny_hopper, tmp_path, capsys, monkeypatch
+):
+    """A compiled session's first iteration includes the compile: the ledger's RAMBO run
+    estimated 65 h at 118 s per iteration, twice the 60 s that followed. Its estimate now
+    follows the second iteration, and the record leaves the first out."""
+    from agents import timing
+
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(torch, "compile", lambda fn, **kwargs: fn)  # the path, not inductor
+    recorded: list[list[float]] = []
+    real_record = timing.record_iteration_time
+    monkeypatch.setattr(
+        timing,
+        "record_iteration_time",
+        lambda key, times: (recorded.append(list(times)), real_record(key, times)),
+    )
+    result = run_cotrain(tiny_config(tiny_hopper, n_iterations=4, compile=True), tmp_path / "c")
+    out = capsys.readouterr().out
+    assert "after iteration 1:" not in out
+    assert "after iteration 2: estimated wall time:" in out and "for the 2 remaining" in out
+    assert "this session's second iteration; the first included the compile" in out
+    assert result["iterations_completed"] == 4
+    # iteration 1 (with the compile) is never recorded: [], [t2], [t2, t3], [t2, t3, t4], the end's
+    assert [len(times) for times in recorded] == [0, 1, 2, 3, 3]
+    assert recorded[2][:1] == recorded[1] and recorded[-1] == recorded[-2]
+
+
 def test_a_timing_record_that_is_not_an_object_is_ignored(tmp_path, monkeypatch):
     """Probe 10: an ``iteration_times.json`` holding a JSON list (valid JSON, not the record)
     was a raw ``AttributeError: 'list' object has no attribute 'items'`` at the run's start."""
