@@ -196,6 +196,27 @@ def _score(scorer: _Scorer | None, returns: np.ndarray) -> float | None:
     return float(np.asarray(scorer.normalized_score(float(np.mean(returns)))))
 
 
+def _check_finite_actions(actions: np.ndarray, idx: np.ndarray, lengths: np.ndarray) -> None:
+    """One error for actions that are not finite numbers (probe 17: a NaN action gave a NaN
+    return and a NaN score, no error; MuJoCo stepped on with NaN states)."""
+    try:
+        values = np.asarray(actions, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"act: returned actions that are not numbers (dtype {actions.dtype}); return a float "
+            "array [n, action_dim]"
+        ) from None
+    finite = np.isfinite(values.reshape(len(idx), -1)).all(axis=1)
+    if not finite.all():
+        row = int(np.flatnonzero(~finite)[0])
+        episode = int(idx[row])
+        raise ValueError(
+            f"act: returned a non-finite action {np.array2string(values[row], precision=3)} at "
+            f"step {int(lengths[episode]) + 1} of episode {episode}; the policy has diverged (a "
+            "NaN or inf in its weights, or in the normaliser's statistics)"
+        )
+
+
 def _run_lockstep(
     act: ActFn,
     envs: Sequence[gym.Env],
@@ -227,6 +248,7 @@ def _run_lockstep(
                 f"act: returned actions of shape {actions.shape[1:]} per observation, but the "
                 f"env's actions have shape {action_shape}"
             )
+        _check_finite_actions(actions, idx, lengths)
         for row, i in enumerate(idx):
             next_obs, reward, terminated, truncated, _ = envs[i].step(actions[row])
             returns[i] += float(reward)

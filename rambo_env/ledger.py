@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,7 +32,9 @@ from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
     CONFIG_NAME,
+    atomic_write,
     check_field_types,
+    check_output_file,
     check_run_folder,
     interrupts_deferred,
     read_json,
@@ -228,19 +232,25 @@ def update_ledger(
                 f"{run_dir} reached only {entry.iterations}; the longer run is kept (pass "
                 f"--replace to scripts/ledger.py to replace it)"
             )
-        for other in index.values():  # the dataset's plot reads them: a damaged one fails now
-            if other.dataset == entry.dataset and other.slug != entry.slug:
-                read_entry_curves(other, ledger_dir)
-        # Each write is atomic; a signal between them left a CSV the index did not list (or an
-        # index whose plot lagged): held now, and raised once all three are written.
-        said = f"while {entry.slug} was written to the ledger: its entry was completed first"
-        with interrupts_deferred("ledger", said, reraise=True):
-            write_curves_csv(ledger_dir / f"{entry.slug}.csv", rows)
-            index[entry.slug] = entry
-            write_json(
-                ledger_dir / INDEX_NAME, {s: _entry_record(e) for s, e in sorted(index.items())}
-            )
-            plot_dataset(dataset, ledger_dir)
+        index[entry.slug] = entry
+        png = ledger_dir / f"{dataset_slug(dataset)}.png"
+        check_output_file(
+            png, "ledger: plot", "remove or rename it; the ledger writes its plot there"
+        )
+        # The plot is drawn first, from the new entry in memory, in a temp folder (was: the CSV
+        # and the index were written, then a failing PNG left them without their plot).
+        with tempfile.TemporaryDirectory(prefix="rambo-ledger-") as tmp:
+            drawn = _plot(dataset, ledger_dir, index, {entry.slug: rows}, Path(tmp) / png.name)
+            # Each write is atomic; a signal between them left a CSV the index did not list (or
+            # an index whose plot lagged): held now, and raised once all three are written.
+            said = f"while {entry.slug} was written to the ledger: its entry was completed first"
+            with interrupts_deferred("ledger", said, reraise=True):
+                write_curves_csv(ledger_dir / f"{entry.slug}.csv", rows)
+                write_json(
+                    ledger_dir / INDEX_NAME,
+                    {s: _entry_record(e) for s, e in sorted(index.items())},
+                )
+                atomic_write(png, lambda out: shutil.copyfile(drawn, out))
     return entry
 
 
@@ -404,8 +414,24 @@ def read_entry_curves(entry: LedgerEntry, ledger_dir: str | Path) -> list[dict[s
 def plot_dataset(dataset: str, ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> Path:
     """``<dataset>.png``: score and average Q per iteration of every ledger run on ``dataset``."""
     ledger_dir = Path(ledger_dir)
-    entries = [e for e in read_index(ledger_dir).values() if e.dataset == dataset]
-    curves = {e.label: read_entry_curves(e, ledger_dir) for e in entries}
+    path = ledger_dir / f"{dataset_slug(dataset)}.png"
+    return _plot(dataset, ledger_dir, read_index(ledger_dir), {}, path)
+
+
+def _plot(
+    dataset: str,
+    ledger_dir: Path,
+    index: dict[str, LedgerEntry],
+    rows: dict[str, list[dict[str, float | None]]],
+    path: Path,
+) -> Path:
+    """The dataset's plot at ``path``; an entry's curve from ``rows`` (slug -> rows) if given
+    there, else from its CSV in ``ledger_dir`` (a damaged one: one error, before any write)."""
+    entries = [e for e in index.values() if e.dataset == dataset]
+    curves = {
+        e.label: rows[e.slug] if e.slug in rows else read_entry_curves(e, ledger_dir)
+        for e in entries
+    }
     lines: dict[str, float] = {}
     for e in entries[:1]:
         if e.behaviour_score is not None:
@@ -413,7 +439,7 @@ def plot_dataset(dataset: str, ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> P
         if e.bc_score is not None:
             lines["BC warm start"] = e.bc_score
     return plot_curves(
-        ledger_dir / f"{dataset_slug(dataset)}.png",
+        path,
         curves,
         title=f"{dataset}: results ledger",
         columns=("normalized_score", "q_avg"),

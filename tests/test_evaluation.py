@@ -101,6 +101,31 @@ def test_act_of_the_wrong_action_shape_or_a_normalizer_of_other_dims_is_named():
         evaluate_policy(lambda o: np.zeros((len(o), 1)), "Pendulum-v1", _normalizer(11))
 
 
+def test_non_finite_or_non_numeric_actions_are_one_error():
+    """Probe 17: an act returning NaN gave a NaN return and a NaN score, no error."""
+    calls = {"n": 0}
+
+    def nan_on_step_3(obs):
+        calls["n"] += 1
+        actions = np.zeros((len(obs), 1), dtype=np.float32)
+        if calls["n"] == 3:
+            actions[-1] = np.nan
+        return actions
+
+    with pytest.raises(
+        ValueError, match=r"act: returned a non-finite action \[nan\] at step 3 of episode 1"
+    ):
+        evaluate_policy(nan_on_step_3, "Pendulum-v1", _normalizer(3), n_episodes=2)
+    with pytest.raises(ValueError, match=r"non-finite action \[inf\] at step 1 of episode 0"):
+        evaluate_policy(lambda o: np.full((len(o), 1), np.inf), "Pendulum-v1", _normalizer(3))
+    with pytest.raises(ValueError, match=r"act: returned actions that are not numbers"):
+        evaluate_policy(lambda o: np.full((len(o), 1), "a"), "Pendulum-v1", _normalizer(3))
+    result = evaluate_policy(  # finite actions: as before
+        lambda o: np.zeros((len(o), 1)), "Pendulum-v1", _normalizer(3), n_episodes=2
+    )
+    assert np.isfinite(result.returns).all()
+
+
 def test_final_score_is_mean_of_last_ten():
     history = [0.0] * 5 + list(range(1, 11))
     assert final_score(history) == pytest.approx(5.5)

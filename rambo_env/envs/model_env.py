@@ -62,6 +62,30 @@ def _check_not_in_async_vector_env() -> None:
         frame = frame.f_back
 
 
+def _check_no_time_limit(env: gym.Env) -> None:
+    """Refuse a ``TimeLimit`` around the model env that disagrees with its ``rollout_length``
+    (``gym.make("RamboModel-…", max_episode_steps=10)``, or ``TimeLimit(RamboModelEnv(…), 10)``).
+
+    The env truncates after ``rollout_length`` steps (Section 5.2's k), so a larger limit never
+    acted and a smaller one silently shortened the rollouts (probes 17–18: accepted; the vector
+    env refuses ``max_episode_steps`` the same way). gymnasium wraps after construction, so the
+    check runs at the first ``reset``, from the wrappers' frames on the call stack.
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        wrapper = frame.f_locals.get("self")
+        if isinstance(wrapper, gym.wrappers.TimeLimit) and wrapper.unwrapped is env:
+            limit = wrapper._max_episode_steps
+            if limit != env.rollout_length:
+                raise ValueError(
+                    f"max_episode_steps: {limit!r} (a TimeLimit around RamboModelEnv), but the "
+                    f"model env truncates every episode after rollout_length "
+                    f"({env.rollout_length!r}) steps; pass rollout_length={limit!r} instead "
+                    "(gym.make(id, rollout_length=…)) and no max_episode_steps"
+                )
+        frame = frame.f_back
+
+
 def build_mdp(
     dataset: OfflineDataset | str | Path | None,
     mdp: LearnedMDP | None,
@@ -315,12 +339,16 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         self._obs: torch.Tensor | None = None  # [O] normalised, on mdp.device
         self._n_steps = 0
         self._ended: str | None = None  # how the episode ended, until the next reset
+        self._time_limit_checked = False
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
         seed = check_reset_seed(seed)
         check_reset_options(options)
+        if not self._time_limit_checked:  # once: the wrappers are fixed after the first reset
+            _check_no_time_limit(self)
+            self._time_limit_checked = True
         super().reset(seed=seed)
         if options is not None and options.get("state") is not None:
             self._obs = self._state_from_options(options["state"])
@@ -376,6 +404,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update({"_ended": None, **state})  # pickles made before it was tracked
+        # pickles made before these were tracked
+        self.__dict__.update({"_ended": None, "_time_limit_checked": False, **state})
         if self._obs is not None:
             self._obs = self._obs.to(self.mdp.device)

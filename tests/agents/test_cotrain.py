@@ -1831,6 +1831,35 @@ def test_a_signal_during_a_ledger_write_is_held_until_its_entry_is_whole(
     assert capsys.readouterr().err == "[ledger] interrupted: rerun\n"
 
 
+def test_a_ledger_plot_that_fails_leaves_the_ledger_as_it_was(tmp_path, monkeypatch, ledger_module):
+    """Probe 17: the CSV and index.json were written, then a failing PNG left them without
+    their plot (and a folder at the PNG's path failed only after them). The plot is now drawn
+    first, from the new entry in memory; a blocked PNG path is refused before any write."""
+    ledger, first, second = tmp_path / "ledger", tmp_path / "first", tmp_path / "second"
+    _fake_run(first, 3, monkeypatch)
+    ledger_module.update_ledger(first, ledger)
+    before = {p.name: p.read_bytes() for p in ledger.iterdir()}
+    _fake_run(second, 5, monkeypatch)
+    plot = ledger_module.plot_curves
+
+    def broken_plot(*args, **kwargs):
+        raise RuntimeError("matplotlib failed")
+
+    monkeypatch.setattr(ledger_module, "plot_curves", broken_plot)
+    with pytest.raises(RuntimeError, match="matplotlib failed"):
+        ledger_module.update_ledger(second, ledger, replace=True)
+    assert {p.name: p.read_bytes() for p in ledger.iterdir()} == before  # nothing written
+    monkeypatch.setattr(ledger_module, "plot_curves", plot)
+    png = ledger / "tiny-hopper.png"
+    png.unlink()
+    png.mkdir()
+    with pytest.raises(ValueError, match=r"ledger: plot: .*tiny-hopper.png is a folder"):
+        ledger_module.update_ledger(second, ledger, replace=True)
+    png.rmdir()
+    assert ledger_module.update_ledger(second, ledger, replace=True).iterations == 5
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_the_ledger_does_not_let_a_bf16_run_replace_an_fp32_run_silently(
     tmp_path, monkeypatch, ledger_module
 ):

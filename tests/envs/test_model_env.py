@@ -348,3 +348,33 @@ def test_render_names_why_there_is_nothing_to_render(tiny_mdp):
     for e in (env, RamboModelEnv(mdp=tiny_mdp), RamboModelVectorEnv(2, mdp=tiny_mdp)):
         with pytest.raises(NotImplementedError, match="render: the model env has nothing to"):
             e.render()
+
+
+def test_a_time_limit_that_disagrees_with_rollout_length_is_refused(tiny_mdp):
+    """Probe 17: ``gym.make("RamboModel-…", mdp=mdp, max_episode_steps=10)`` was accepted, and
+    every episode still ended after rollout_length (5) steps; a limit of 3 silently shortened
+    them. Now the first reset names rollout_length, as the vector env does at construction."""
+    from gymnasium.wrappers import TimeLimit
+
+    for limit in (10, 3):
+        env = gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, max_episode_steps=limit)
+        with pytest.raises(
+            ValueError, match=rf"max_episode_steps: {limit} .* rollout_length={limit}"
+        ):
+            env.reset(seed=0)
+    wrapped = TimeLimit(RamboModelEnv(mdp=tiny_mdp), 7)  # by hand, under another wrapper
+    with pytest.raises(ValueError, match=r"max_episode_steps: 7 "):
+        gym.wrappers.RecordEpisodeStatistics(wrapped).reset(seed=0)
+    agreeing = gym.make(
+        "RamboModel-hopper-medium", mdp=tiny_mdp, rollout_length=3, max_episode_steps=3
+    )
+    agreeing.reset(seed=0)
+    steps = 0
+    while True:
+        steps += 1
+        *_, terminated, truncated, _ = agreeing.step(agreeing.action_space.sample())
+        if terminated or truncated:
+            break
+    assert steps <= 3
+    plain = gym.make("RamboModel-hopper-medium", mdp=tiny_mdp)  # no TimeLimit: as before
+    assert plain.reset(seed=0)[0].shape == tiny_mdp.observation_space.shape
