@@ -9,7 +9,8 @@ seed and holdout split, for the same wall budget (or epochs), and prints per var
 reached, the elites' holdout MSE and how many target dims still have their predicted log-variance
 on the learnable lower bound while the actual error is smaller (an early-stopped model: its
 rollouts are noisier than the data).
-Nothing is cached; ``--out`` writes one CSV row per epoch (variant, epoch, seconds, holdout MSE).
+Nothing is cached; ``--out`` writes one CSV row per epoch (variant, epoch, seconds, holdout MSE),
+rewritten after every variant, so an interrupted run keeps the variants it finished.
 """
 
 from __future__ import annotations
@@ -146,18 +147,24 @@ def main(argv: list[str] | None = None) -> list[dict]:
                                                strict=True), start=1):  # fmt: skip
             rows.append({"batch": batch, "lr": lr, "precision": precision, "epoch": epoch,
                          "seconds": sec, "holdout_mse": mse})  # fmt: skip
-    if args.out is not None:
-
-        def write(tmp: Path) -> None:
-            with tmp.open("w", newline="") as f:
-                writer = csv.DictWriter(
-                    f, fieldnames=["batch", "lr", "precision", "epoch", "seconds", "holdout_mse"]
-                )
-                writer.writeheader()
-                writer.writerows(rows)
-
-        atomic_write(args.out, write)  # a failed write names the file; no temp file is left
+        if args.out is not None:  # after every variant (was: only at the end, so a run of
+            write_rows(args.out, rows)  # hours killed in its last variant kept nothing)
     return results
+
+
+def write_rows(out: Path, rows: list[dict]) -> None:
+    """The CSV of every finished variant's epochs (atomic: a failed write names the file and
+    leaves no temp file)."""
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", newline="") as f:
+            writer = csv.DictWriter(
+                f, fieldnames=["batch", "lr", "precision", "epoch", "seconds", "holdout_mse"]
+            )
+            writer.writeheader()
+            writer.writerows(rows)
+
+    atomic_write(out, write)
 
 
 def subset(dataset: OfflineDataset, n: int) -> OfflineDataset:
@@ -193,6 +200,10 @@ def check_out(out: Path) -> None:
 if __name__ == "__main__":
     tolerant_console()
     try:
-        exit_on_interrupt("mle_quality", "no CSV written; rerun the same command", main)
+        exit_on_interrupt(
+            "mle_quality",
+            "the --out CSV holds the variants printed above (none: no CSV); rerun the others",
+            main,
+        )
     except (ValueError, OSError) as err:  # bad input, a missing dataset, an unwritable --out
         sys.exit(report_user_error(err))  # was: a bare print; RAMBO_ENV_TRACEBACK=1 ignored

@@ -61,6 +61,31 @@ def test_mle_quality_trains_each_variant_and_writes_the_csv(tmp_path):
     assert all(float(r["seconds"]) > 0 and float(r["holdout_mse"]) > 0 for r in rows)
 
 
+def test_an_interrupted_run_keeps_the_variants_it_finished(tmp_path, monkeypatch):
+    """The CSV was written only after the last variant: a run of hours killed in its last
+    variant kept nothing. Now it is rewritten after every variant."""
+    script = _load_script()
+    data = bench.synthetic_dataset(bench.BenchConfig.quick(), n=600)
+    path = data.to_npz(tmp_path / "tiny.npz")
+    out = tmp_path / "mle.csv"
+    real_train = script.train_mle
+    calls = {"n": 0}
+
+    def interrupted_second(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real_train(*args, **kwargs)
+
+    monkeypatch.setattr(script, "train_mle", interrupted_second)
+    with pytest.raises(KeyboardInterrupt):
+        script.main(["--dataset", str(path), "--variants", "64:1e-3,128:3e-4", "--max-epochs",
+                     "2", "--device", "cpu", "--out", str(out)])  # fmt: skip
+    rows = list(csv.DictReader(out.open()))
+    assert [(r["batch"], r["epoch"]) for r in rows] == [("64", "1"), ("64", "2")]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file
+
+
 @pytest.mark.parametrize(
     "bad",
     ["256", "256:x", "0:1e-3", "256:-1", "256:inf", "256:3e-4,256:0.0003", "256:3e-4:fp16",
