@@ -36,6 +36,7 @@ __all__ = [
     "check_reset_options",
     "check_reset_seed",
     "check_rollout_length",
+    "state_from_options",
 ]
 
 
@@ -262,6 +263,22 @@ def check_reset_options(options: Any) -> None:
         raise ValueError(f"options: unknown key(s) {unknown}; accepted: {list(RESET_OPTIONS)}")
 
 
+def state_from_options(state: Any, shape: tuple[int, ...], mdp: LearnedMDP) -> torch.Tensor:
+    """``reset(options={"state": …})``: NORMALISED observations of ``shape`` (``[O]`` for one
+    env, ``[n, O]`` for a vector env), finite, as a float32 tensor on ``mdp.device``; one
+    ValueError naming ``options["state"]`` (and the first non-finite entry) otherwise."""
+    obs = as_float32(state, 'options["state"]', shape)
+    if obs.shape != shape:
+        raise ValueError(
+            f'options["state"]: expected normalised observation(s) of shape {shape}, got '
+            f"{obs.shape}"
+        )
+    if not np.all(np.isfinite(obs)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(obs))[0])
+        raise ValueError(f'options["state"]{list(bad)}: not finite ({obs[bad]})')
+    return torch.as_tensor(obs, device=mdp.device)
+
+
 class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
     """One model rollout at a time (use the vector / SB3 front-ends for batches).
 
@@ -323,7 +340,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         check_reset_options(options)
         super().reset(seed=seed)
         if options is not None and options.get("state") is not None:
-            self._obs = self._state_from_options(options["state"])
+            self._obs = state_from_options(options["state"], self.observation_space.shape, self.mdp)
         else:
             self._obs = self.mdp.initial(1, self.np_random)[0]  # [O]
         self._n_steps = 0
@@ -357,18 +374,6 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
     def render(self) -> None:
         """Refused: was gymnasium's bare ``NotImplementedError`` with no message."""
         raise NotImplementedError(f"render: {NOTHING_TO_RENDER}")
-
-    def _state_from_options(self, state: Any) -> torch.Tensor:
-        obs = as_float32(state, 'options["state"]', self.observation_space.shape)
-        if obs.shape != self.observation_space.shape:
-            raise ValueError(
-                f'options["state"]: expected a normalised observation of shape '
-                f"{self.observation_space.shape}, got {obs.shape}"
-            )
-        if not np.all(np.isfinite(obs)):
-            bad = int(np.flatnonzero(~np.isfinite(obs))[0])
-            raise ValueError(f'options["state"][{bad}]: not finite ({obs[bad]})')
-        return torch.as_tensor(obs, device=self.mdp.device)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
