@@ -1570,6 +1570,56 @@ def test_ledger_keeps_the_longer_run_of_a_key_unless_replace(
     assert ledger_module.read_index(ledger)["tiny-hopper_sac_k2-lam3e-4_s0"].iterations == 3
 
 
+def _set_fingerprint(run_dir, fingerprint: str) -> None:
+    saved = json.loads((run_dir / "config.json").read_text())
+    saved["resolved"]["dataset"]["fingerprint"] = fingerprint
+    (run_dir / "config.json").write_text(json.dumps(saved))
+
+
+def test_ledger_refuses_a_run_on_other_data_under_the_same_name(
+    tmp_path, monkeypatch, capsys, ledger_module
+):
+    """Probe 18: a run on other data under the same dataset name (regenerated with another
+    size or seed; an npz named like another) silently replaced the ledger's run, and the main
+    job compared itself with a run on other data."""
+    ledger_cli, cotrain_cli = load_script("ledger"), load_script("cotrain")
+    ledger = tmp_path / "ledger"
+    for name, fingerprint, seed in (
+        ("a", "aaaa1111", 0),
+        ("b", "bbbb2222", 0),
+        ("c", "bbbb2222", 1),
+    ):
+        _fake_run(tmp_path / name, 3, monkeypatch, seed=seed)
+        _set_fingerprint(tmp_path / name, fingerprint)
+    assert ledger_module.update_ledger(tmp_path / "a", ledger).dataset_fingerprint == "aaaa1111"
+    index = (ledger / "index.json").read_text()
+    with pytest.raises(SystemExit) as exit_info:
+        ledger_cli.main([str(tmp_path / "b"), "--ledger", str(ledger)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.count("\n") == 1, err
+    assert "trained on other data than the ledger's run tiny-hopper_sac_k2-lam3e-4_s0" in err
+    assert "bbbb2222 vs aaaa1111" in err and "--replace" in err
+    with pytest.raises(ValueError, match="other data .*give your data another name"):
+        ledger_module.update_ledger(tmp_path / "c", ledger)  # another key, same name: refused
+    assert (ledger / "index.json").read_text() == index  # nothing written
+    results = {
+        "evals": [],
+        "iterations_completed": 3,
+        "final_score": None,
+        "rollout_length": 2,
+        "adversary_weight": 3e-4,
+        "dataset_name": "tiny-hopper",
+        "dataset_fingerprint": "bbbb2222",
+        "algo": "sac",
+    }
+    assert "no long run of tiny-hopper" in cotrain_cli.standing_lines(results, ledger)[-1]
+    results["dataset_fingerprint"] = "aaaa1111"
+    assert "long run tiny-hopper" in cotrain_cli.standing_lines(results, ledger)[-1]
+    assert ledger_cli.main([str(tmp_path / "b"), "--ledger", str(ledger), "--replace"]) == 0
+    kept = ledger_module.read_index(ledger)["tiny-hopper_sac_k2-lam3e-4_s0"]
+    assert kept.dataset_fingerprint == "bbbb2222"
+
+
 def test_a_damaged_ledger_csv_is_named_and_never_ends_a_finished_run(
     tmp_path, monkeypatch, ledger_module
 ):
