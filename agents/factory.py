@@ -36,6 +36,7 @@ from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.vec_env import VecEnv
 
 from agents.buffer import MixedReplayBuffer, model_pool_size
+from agents.cotrain_setup import check_ent_coef
 from agents.fused import CheckedSaveLoad, FusedSAC
 from agents.policies import LIBRARY_LOG_STD_MIN, FlooredSACPolicy, FlooredTQCPolicy
 from rambo_env.dynamics.ensemble import check_device
@@ -209,6 +210,11 @@ class BatchedGaussianNoise(VectorizedActionNoise):
         return f"BatchedGaussianNoise(sigma={self.sigma}, n_envs={self.n_envs})"
 
 
+#: Agents that explore with Gaussian action noise (``exploration_std``), and its default σ.
+_NOISE_ALGOS = ("td3", "ddpg")
+_EXPLORATION_STD = 0.1
+
+
 def _algorithm_defaults(
     algo: str, n_envs: int, action_dim: int, seed: int, noise_std: float
 ) -> dict:
@@ -219,7 +225,7 @@ def _algorithm_defaults(
             "target_entropy": -float(action_dim),
             "policy_kwargs": {"net_arch": list(BASE.hidden_dims), "optimizer_class": LrScaledAdam},
         }
-    if algo in ("td3", "ddpg"):
+    if algo in _NOISE_ALGOS:
         return {
             "tau": BASE.tau,
             "action_noise": BatchedGaussianNoise(noise_std, n_envs, action_dim, seed),
@@ -256,7 +262,7 @@ def _check_sb3_arguments(
             f"gradient_steps: expected an int >= 0 (or SB3's -1: one per collected step), got "
             f"{gradient_steps!r}"
         )
-    if not (is_real(exploration_std) and exploration_std >= 0):  # was: named 'sigma'
+    if exploration_std is not None and not (is_real(exploration_std) and exploration_std >= 0):
         raise ValueError(f"exploration_std: expected a number >= 0, got {exploration_std!r}")
     if tensorboard_log is not None and not isinstance(tensorboard_log, str | os.PathLike):
         raise ValueError(
@@ -377,7 +383,7 @@ def make_agent(
     gradient_steps: int = BASE.agent_updates_per_iteration,
     actor_lr: float | None = None,
     critic_lr: float | None = None,
-    exploration_std: float = 0.1,
+    exploration_std: float | None = None,
     log_std_min: float | None = None,
     critic_layer_norm: bool | None = None,
     ent_coef_max: float | None = None,
@@ -396,7 +402,8 @@ def make_agent(
             ``learn`` never updates the agent (call ``agent.train(n, batch_size)`` yourself, as
             ``scripts/bench.py`` does).
         actor_lr, critic_lr: default Table 4 (CrossQ: 1e-3 both).
-        exploration_std: Gaussian σ of TD3/DDPG exploration (scaled actions).
+        exploration_std: Gaussian σ of TD3/DDPG exploration (scaled actions; None = 0.1);
+            refused for the other agents, which explore through their stochastic actor.
         log_std_min: floor of the actor's log-σ (SAC / TQC only; None = the library's -20,
             as the official code; OfflineRL-Kit: -5). See :mod:`agents.policies`.
         critic_layer_norm: LayerNorm after every hidden layer of the critics (SAC / TQC only;
@@ -433,6 +440,13 @@ def make_agent(
         if lr is not None and not (isinstance(lr, int | float) and math.isfinite(lr) and lr > 0):
             raise ValueError(f"{name}: expected a finite value > 0 or None, got {lr!r}")
     _check_sb3_arguments(gradient_steps, exploration_std, tensorboard_log, agent_kwargs)
+    if "ent_coef" in agent_kwargs:
+        check_ent_coef(algo, agent_kwargs["ent_coef"])
+    if exploration_std is not None and algo not in _NOISE_ALGOS:  # probe 18: was ignored
+        raise ValueError(
+            f"exploration_std: only {list(_NOISE_ALGOS)} explore with Gaussian action noise; "
+            f"{algo} explores through its stochastic actor (its entropy: ent_coef); leave it out"
+        )
     env_k = getattr(vec_env, "rollout_length", None)  # RamboModelVecEnv (also under wrappers)
     if env_k is not None and env_k != rollout_length:  # was: accepted; collects of another length
         raise ValueError(
@@ -466,7 +480,13 @@ def make_agent(
         "seed": seed,
         "device": device,
         "tensorboard_log": tensorboard_log,
-        **_algorithm_defaults(algo, n_envs, action_dim, seed, exploration_std),
+        **_algorithm_defaults(
+            algo,
+            n_envs,
+            action_dim,
+            seed,
+            _EXPLORATION_STD if exploration_std is None else exploration_std,
+        ),
     }
     for key in ("policy_kwargs", "replay_buffer_kwargs"):
         kwargs[key] = {**kwargs.get(key, {}), **agent_kwargs.pop(key, {})}

@@ -313,6 +313,34 @@ def test_library_calls_with_wrong_types_name_the_argument():
     assert env.reset().shape == (N_ENVS, 3)  # the refused seed left the env usable
 
 
+def test_entropy_coefficient_and_exploration_noise_are_checked_per_agent():
+    """Probe 18: ``make_agent("sac", …, ent_coef=-1.0)`` trained with a negative entropy weight
+    and ``ent_coef="x"`` was "could not convert string to float: 'x'" (CotrainConfig checked
+    them, make_agent did not); ``exploration_std`` was ignored by SAC / TQC / CrossQ."""
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    for algo, extra, match in (
+        ("sac", {"ent_coef": -1.0}, r"ent_coef: expected auto, auto_<init> or a finite number > 0"),
+        ("sac", {"ent_coef": "x"}, r"ent_coef: expected auto, .*got 'x'"),
+        ("tqc", {"ent_coef": "auto_0"}, r"ent_coef: expected .*got 'auto_0'"),
+        ("sac", {"ent_coef": float("nan")}, r"ent_coef: expected .*got nan"),
+        ("sac", {"ent_coef": True}, r"ent_coef: expected .*got True"),
+        ("td3", {"ent_coef": 0.1}, r"ent_coef: td3 has no entropy coefficient"),
+        ("sac", {"exploration_std": 0.5}, r"exploration_std: only \['td3', 'ddpg'\] explore"),
+        ("sac", {"exploration_std": 0.1}, r"exploration_std: .*sac explores through its"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            make_agent(algo, env, dataset, mdp.normalizer, **{**kw, **extra})
+    assert make_agent("sac", env, dataset, mdp.normalizer, ent_coef=0.2, **kw).ent_coef == 0.2
+    sac = make_agent("sac", env, dataset, mdp.normalizer, ent_coef="auto_0.3", **kw)
+    assert sac.log_ent_coef.exp().item() == pytest.approx(0.3)
+    td3 = make_agent("td3", env, dataset, mdp.normalizer, exploration_std=0.3, **kw)
+    assert td3.action_noise.sigma == pytest.approx(0.3)
+    td3 = make_agent("td3", env, dataset, mdp.normalizer, **kw)
+    assert td3.action_noise.sigma == pytest.approx(0.1)  # the default
+
+
 def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
     """Probe 12: make_agent(gradient_steps=2.5 / tensorboard_log=5) failed with a raw TypeError
     at the first learn; batch_size=0, gamma=1.5, tau=2 trained without a word; exploration_std=-1
