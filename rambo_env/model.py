@@ -94,6 +94,7 @@ class LearnedMDP:
         action_space: gym.spaces.Box | None = None,
         env_id: str | None = None,
     ) -> None:
+        _check_parts(ensemble, normalizer, termination_fn, env_id)
         self.env_id = env_id
         self.device = (
             next(ensemble.parameters()).device if device is None else resolve_device(device)
@@ -106,9 +107,21 @@ class LearnedMDP:
             raise ValueError(
                 f"start_obs: expected shape [N > 0, {ensemble.obs_dim}], got {tuple(start_obs.shape)}"
             )
+        finite = torch.isfinite(start_obs).all(dim=1)  # [N]; probe 18: NaN rows were start states
+        if not bool(finite.all()):
+            row = int((~finite).nonzero()[0, 0])
+            raise ValueError(
+                f"start_obs[{row}]: not finite ({start_obs[row].tolist()[:4]} …); the start states "
+                "are normalised dataset observations: drop or fix the non-finite rows"
+            )
         self.start_obs = start_obs  # [N, O]
         if action_space is None:
             action_space = gym.spaces.Box(-1.0, 1.0, (ensemble.action_dim,), dtype=np.float32)
+        if not isinstance(action_space, gym.spaces.Box):
+            raise ValueError(
+                f"action_space: expected a gymnasium.spaces.Box of continuous actions, got "
+                f"{action_space!r}"
+            )
         if action_space.shape != (ensemble.action_dim,):
             raise ValueError(
                 f"action_space: shape {action_space.shape} != (ensemble.action_dim="
@@ -134,6 +147,7 @@ class LearnedMDP:
     def initial(self, n: int, rng: np.random.Generator) -> torch.Tensor:
         """``n`` start states drawn uniformly from the dataset (Alg. 1 line 3). -> ``[n, O]``."""
         _check_count(n)
+        _check_rng(rng)
         idx = torch.from_numpy(rng.integers(0, self.start_obs.shape[0], size=n)).to(self.device)
         return self.start_obs[idx]  # [n, O] (a copy: rows may be overwritten by the caller)
 
@@ -143,6 +157,7 @@ class LearnedMDP:
         Returns ``(member_idx LongTensor [n], noise [n, T])``; ``T = obs_dim + 1``.
         """
         _check_count(n)
+        _check_rng(rng)
         elite_idx = self.ensemble.elite_idx
         pos = torch.from_numpy(rng.integers(0, elite_idx.shape[0], size=n))
         member_idx = elite_idx[pos.to(elite_idx.device)].to(self.device)  # [n]
@@ -180,11 +195,7 @@ class LearnedMDP:
         """``step_with(obs, action, *draw(B, rng))``."""
         self._check_tensor("obs", obs)  # before the draw (it reads obs.shape)
         self._check_tensor("action", action)
-        if not isinstance(rng, np.random.Generator):
-            raise ValueError(
-                f"rng: expected a numpy.random.Generator (np.random.default_rng(seed)), got "
-                f"{type(rng).__name__}"
-            )
+        _check_rng(rng)
         return self.step_with(obs, action, *self.draw(obs.shape[0], rng))
 
     def _check_tensor(self, name: str, value: Any) -> None:
@@ -245,6 +256,44 @@ class LearnedMDP:
 def _check_count(n: int) -> None:
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"n: expected a positive int, got {n!r}")
+
+
+def _check_rng(rng: Any) -> None:
+    """``rng`` of ``initial`` / ``draw`` / ``transition`` (probe 18: ``initial(3, 0)`` was a raw
+    ``AttributeError: 'int' object has no attribute 'integers'``)."""
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(
+            f"rng: expected a numpy.random.Generator (np.random.default_rng(seed)), got "
+            f"{type(rng).__name__}"
+        )
+
+
+def _check_parts(ensemble: Any, normalizer: Any, termination_fn: Any, env_id: Any) -> None:
+    """The parts of a :class:`LearnedMDP`, each named when wrong (probe 18: ``None`` as the
+    normalizer or termination function was taken, then a raw ``AttributeError`` / "'NoneType'
+    object is not callable" at the first step; ``None`` as the ensemble a raw AttributeError)."""
+    if not isinstance(ensemble, GaussianEnsemble):
+        raise ValueError(
+            f"ensemble: expected a rambo_env.dynamics.ensemble.GaussianEnsemble, got "
+            f"{type(ensemble).__name__} (make_mdp(dataset) builds the whole LearnedMDP)"
+        )
+    if not isinstance(normalizer, ObsNormalizer):
+        raise ValueError(
+            f"normalizer: expected a rambo_env.normalization.ObsNormalizer, got "
+            f"{type(normalizer).__name__} (ObsNormalizer.from_dataset(dataset))"
+        )
+    if normalizer.mean.shape != (ensemble.obs_dim,):
+        raise ValueError(
+            f"normalizer: fitted on obs_dim={normalizer.mean.shape[0]} observations, but the "
+            f"ensemble's obs_dim is {ensemble.obs_dim}"
+        )
+    if not callable(termination_fn):
+        raise ValueError(
+            f"termination_fn: expected a function of raw next observations [B, O] -> bool [B], "
+            f"got {type(termination_fn).__name__} (get_termination_fn(env_id, dataset))"
+        )
+    if env_id is not None and not isinstance(env_id, str):
+        raise ValueError(f"env_id: expected a Gymnasium id string or None, got {env_id!r}")
 
 
 def make_mdp(
