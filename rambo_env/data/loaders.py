@@ -128,6 +128,8 @@ def load_dataset(
     _check_load_args(name_or_path, n_transitions, seed, d4rl_dir)
     check_flag(download, "download")  # was: generate="no" generated (any truthy value)
     check_flag(generate, "generate")
+    if download:
+        _check_downloadable(name_or_path)
     try:
         _check_env_id_fits_short_name(name_or_path, env_id)
         dataset = _resolve(name_or_path, download, generate, d4rl_dir, n_transitions, seed)
@@ -159,6 +161,23 @@ def load_dataset(
         f"({dataset.n_transitions} transitions, {n_episodes} episodes, env {dataset.env_id})"
     )
     return dataset
+
+
+def _check_downloadable(src: Any) -> None:
+    """``download=True`` only reaches Minari (a Minari id, or a short name's Minari dataset);
+    probe 18: with a file, a D4RL name, a dict or an ``OfflineDataset`` it was ignored."""
+    text = str(src) if isinstance(src, str | os.PathLike) else None
+    if text is None or is_dataset_file(text):
+        what = f"{type(src).__name__}" if text is None else f"the file {text!r}"
+    else:
+        parsed = parse_d4rl_name(text)
+        if parsed is None or parsed[2] is None:
+            return  # a short name or a Minari id: Minari may download it
+        what = f"the D4RL name {text!r} (D4RL files are not downloaded: see d4rl_dir)"
+    raise ValueError(
+        f"download: only a Minari id (mujoco/hopper/medium-v0) or a short name (hopper-medium) "
+        f"is downloaded, but {what} is loaded as it is; leave download out"
+    )
 
 
 def _check_load_args(src: Any, n_transitions: Any, seed: Any, d4rl_dir: Any = None) -> None:

@@ -780,6 +780,21 @@ def test_a_local_minari_dataset_with_odd_metadata_is_damaged(edit, said):
         load_dataset("t/hopper/odd-v0")
 
 
+def test_download_for_a_source_minari_never_downloads_is_refused(tmp_path):
+    """Probe 18: ``load_dataset("x.npz", download=True)`` (or a D4RL name, a dict, an
+    ``OfflineDataset``) ignored ``download`` without a word."""
+    path = make_dataset().to_npz(tmp_path / "x.npz")
+    for src, what in (
+        (path, "the file"),
+        ("hopper-medium-v2", "the D4RL name"),
+        (make_dataset(), "OfflineDataset"),
+        (dict(vars(make_dataset())), "dict"),
+    ):
+        with pytest.raises(ValueError, match=rf"download: only a Minari id .* but {what}"):
+            load_dataset(src, download=True)
+    assert load_dataset(path, download=False).n_transitions == make_dataset().n_transitions
+
+
 def test_a_d4rl_dir_that_is_not_a_path_is_named():
     """Probe 11: ``load_dataset("hopper-medium-v2", d4rl_dir=5)`` gave os.fspath's raw
     ``TypeError: expected str, bytes or os.PathLike object, not int``."""
