@@ -31,6 +31,7 @@ from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
     CONFIG_NAME,
     check_field_types,
+    check_readable,
     check_run_folder,
     interrupts_deferred,
     read_json,
@@ -348,6 +349,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
                 "its first iteration"
             )
         raise FileNotFoundError(f"run_dir: {run_dir} has no {CONFIG_NAME} (not a run folder?)")
+    check_readable(config_path, "run_dir")  # was: a bare "[Errno 13] Permission denied: …"
     try:
         saved = read_json(config_path)
         cfg, resolved = saved["config"], saved["resolved"]

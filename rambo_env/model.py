@@ -32,7 +32,7 @@ from rambo_env.dynamics.ensemble import (
 from rambo_env.dynamics.termination import get_termination_fn
 from rambo_env.dynamics.training import MLEConfig, train_mle
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.run_io import check_flag, check_seed
+from rambo_env.run_io import check_flag, check_readable, check_seed
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 __all__ = ["LearnedMDP", "check_model_args", "dataset_action_space", "make_mdp", "resolve_device"]
 
 TerminationFn = Callable[[torch.Tensor], torch.Tensor]
+
+#: What to do about a model-cache file this user may not read (another user's, in a shared
+#: cache): it is not damaged, so it is neither deleted nor trained over.
+_NOT_YOURS = ", or set RAMBO_ENV_CACHE to a folder of your own (the model is then trained there)"
 
 
 def dataset_action_space(dataset: OfflineDataset) -> gym.spaces.Box:
@@ -436,6 +440,7 @@ def _cached_ensemble(
     """The cached model at ``path``; None if there is none, or it was unusable (then removed)."""
     if not path.is_file():
         return None
+    check_readable(path, "RAMBO_ENV_CACHE", _NOT_YOURS)  # was: deleted and trained anew
     try:
         loaded = io.load_model(path, device)
         _check_finite(loaded.ensemble, f"cached model {path}")

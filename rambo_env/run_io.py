@@ -24,6 +24,7 @@ import os
 import random
 import re
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -55,6 +56,7 @@ __all__ = [
     "check_flag",
     "check_no_foreign_entries",
     "check_output_file",
+    "check_readable",
     "check_run_folder",
     "check_seed",
     "check_torch_compile_cache",
@@ -378,6 +380,38 @@ def check_file_or_absent(path: str | Path, what: str, hint: str) -> None:
     else:
         return
     raise ValueError(f"{what}: {path} is {kind}; {hint}")
+
+
+def check_readable(path: str | Path, what: str, hint: str = "") -> None:
+    """ValueError ``<what>: <path> is not readable by this user (Permission denied; mode …, owner
+    uid …); …`` when this process may not read the regular file (or list the folder) at
+    ``path``; anything else passes (missing, damaged: the caller's own checks say so).
+
+    Probe 18: such a file was taken for a damaged one — a cached dynamics model deleted and
+    retrained (another user's, in a shared cache), an MLE checkpoint ignored, a dataset "not an
+    npz (zip) archive", a run's checkpoint "start a new run", a TensorBoard folder "has logged no
+    iteration yet" — or a raw ``PermissionError`` traceback.
+    """
+    path = Path(path)
+    try:
+        if path.is_dir():
+            os.listdir(path)
+        elif path.is_file():
+            with open(path, "rb"):
+                pass
+        else:
+            return
+    except PermissionError:
+        try:
+            st = path.stat()
+            owner = f"mode {stat.filemode(st.st_mode)}, owner uid {st.st_uid}"
+        except OSError:
+            owner = "its folder cannot be searched"
+        fix = "chmod u+rx" if path.is_dir() else "chmod u+r"
+        raise ValueError(
+            f"{what}: {path} is not readable by this user (Permission denied; {owner}); make "
+            f"it readable ({fix} {path}) or run as the user who owns it{hint}"
+        ) from None
 
 
 def _dangling_link_on(path: Path) -> Path | None:
@@ -915,6 +949,7 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no checkpoint to resume from")
+    check_readable(path, "checkpoint")  # was: "unreadable checkpoint … start a new run"
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # truncated / not a torch file / foreign pickle content

@@ -36,7 +36,14 @@ from rambo_env.data.d4rl_io import (
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.minari_io import minari_dataset_exists, minari_dataset_path, read_minari
 from rambo_env.data.scores import ENV_IDS, LEVELS
-from rambo_env.run_io import check_flag, check_path_text, check_seed, expand_home, safe_reason
+from rambo_env.run_io import (
+    check_flag,
+    check_path_text,
+    check_readable,
+    check_seed,
+    expand_home,
+    safe_reason,
+)
 
 __all__ = [
     "DATASET_FILE_SUFFIXES",
@@ -78,6 +85,7 @@ def check_dataset_file(text: str, what: str) -> None:
                 "data to a file and pass that"
             )
         raise DatasetUnavailableError(f"{what} {text} does not exist")
+    check_readable(text, "dataset")  # probe 18: was "not an npz (zip) archive"
 
 
 def _read_named(path: str, kind: str, read: Callable[[], OfflineDataset]) -> OfflineDataset:
