@@ -248,6 +248,7 @@ def load_sweep(sweep_dir: str | Path) -> tuple[SweepSpec, SweepResources]:
     run_io.check_file_or_absent(path, "sweep_dir", f"restore the sweep's {SWEEP_FILE}")
     if not path.is_file():
         raise FileNotFoundError(f"sweep_dir: {sweep_dir} has no {SWEEP_FILE} (not a sweep folder?)")
+    run_io.check_readable(path, "sweep_dir")  # probe 18: was a bare "[Errno 13] …"
     try:
         data = run_io.read_json(path)
     except json.JSONDecodeError as err:

@@ -136,6 +136,7 @@ def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerE
         )
     if not path.is_file():
         return {}
+    check_readable(path, "ledger")  # probe 18: was "is not a ledger index … restore it from git"
     what = f"ledger: {path} is not a ledger index"
     try:
         index = read_json(path)

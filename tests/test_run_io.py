@@ -705,3 +705,30 @@ def test_files_this_user_may_not_read_are_named_not_taken_for_damaged(tmp_path, 
     _deny_reading(monkeypatch, tmp_path / "run" / "tb")
     with pytest.raises(ValueError, match=r"run_dir: .*tb is not readable .*chmod u\+rx"):
         read_curves(tmp_path / "run")
+
+
+def test_a_policy_file_ledger_index_or_sweep_json_this_user_may_not_read_is_named(
+    tmp_path, monkeypatch
+):
+    """Probe 18: "not a behaviour actor … re-create it", "not a ledger index … restore it from
+    git" and a bare "[Errno 13] Permission denied" for files that were only unreadable."""
+    from agents.sweep import load_sweep
+    from rambo_env.ledger import read_index
+    from rambo_env.policies import load_actor, shipped_policy_path
+
+    policy = tmp_path / "policy.pt"
+    policy.write_bytes(shipped_policy_path("hopper").read_bytes())
+    (tmp_path / "ledger").mkdir()
+    (tmp_path / "ledger" / "index.json").write_text("{}")
+    (tmp_path / "sweep").mkdir()
+    (tmp_path / "sweep" / "sweep.json").write_text("{}")
+    _deny_reading(
+        monkeypatch, policy, tmp_path / "ledger" / "index.json", tmp_path / "sweep" / "sweep.json"
+    )
+    for call, match in (
+        (lambda: load_actor(policy), r"policy file: .*policy\.pt is not readable by this user"),
+        (lambda: read_index(tmp_path / "ledger"), r"ledger: .*index\.json is not readable"),
+        (lambda: load_sweep(tmp_path / "sweep"), r"sweep_dir: .*sweep\.json is not readable"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            call()
