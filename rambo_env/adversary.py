@@ -35,7 +35,7 @@ import torch
 from torch.nn.utils import get_total_norm
 
 from rambo_env.dynamics.training import make_adam
-from rambo_env.run_io import is_int, is_real
+from rambo_env.run_io import check_state_dict, is_int, is_real
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -425,6 +425,7 @@ class ModelAdversary:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore :meth:`state_dict` (to resume a run exactly)."""
+        check_state_dict(state, ("optimizer", "rng", "generator", "n_steps"), "ModelAdversary")
         self.optimizer.load_state_dict(state["optimizer"])
         self.rng.bit_generator.state = state["rng"]
         self.generator.set_state(state["generator"].cpu())

@@ -59,6 +59,7 @@ __all__ = [
     "check_readable",
     "check_run_folder",
     "check_seed",
+    "check_state_dict",
     "check_torch_compile_cache",
     "check_writable",
     "claim_run_dir",
@@ -704,6 +705,18 @@ def check_seed(seed: Any, what: str = "seed", limit: int = SEED_LIMIT) -> int:
             f"{what}: {seed} is too large: expected an int in [0, 2**{limit.bit_length() - 1})"
         )
     return int(seed)
+
+
+def check_state_dict(state: Any, keys: Sequence[str], owner: str) -> None:
+    """``state`` is a dict holding ``keys``, as ``<owner>.state_dict()`` returns; one ValueError
+    naming what is missing (probe 18: a raw ``KeyError: 'optimizer'`` / "'NoneType' object is
+    not subscriptable" from ``load_state_dict``)."""
+    missing = [k for k in keys if not isinstance(state, dict) or k not in state]
+    if missing:
+        got = f"a dict without {missing}" if isinstance(state, dict) else type(state).__name__
+        raise ValueError(
+            f"state: expected what {owner}.state_dict() returns (a dict of {list(keys)}), got {got}"
+        )
 
 
 def is_int(value: Any) -> bool:

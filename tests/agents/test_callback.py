@@ -446,6 +446,26 @@ def test_the_callback_refuses_an_agent_not_built_for_rambo():
     other_k = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K + 1, n_updates=1, batch_size=8))
     with pytest.raises(ValueError, match=rf"train_freq \({K}, .*one k = {K + 1}-step rollout"):
         agent.learn(K * N_ENVS, callback=RamboCallback(other_k))
+    # probe 18: an adversary of another mdp trained a model the agent never saw, silently
+    other_mdp, _ = _toy(seed=1)
+    elsewhere = ModelAdversary(other_mdp, dataset, AdversaryConfig(3e-4, K, 1, batch_size=8))
+    with pytest.raises(ValueError, match=r"adversary: its mdp is not the one the agent's vec_env"):
+        agent.learn(K * N_ENVS, callback=RamboCallback(elsewhere))
+
+
+def test_load_state_dict_of_something_else_is_one_error():
+    """Probe 18: ``load_state_dict({})`` / ``(None)`` were a raw ``KeyError: 'optimizer'`` /
+    "'NoneType' object is not subscriptable"."""
+    mdp, dataset = _toy()
+    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K, n_updates=1, batch_size=8))
+    callback = RamboCallback(adversary)
+    for obj, owner in ((adversary, "ModelAdversary"), (callback, "RamboCallback")):
+        for state, got in (({}, "a dict without"), (None, "NoneType")):
+            with pytest.raises(
+                ValueError, match=rf"state: expected what {owner}.state_dict\(\) .*{got}"
+            ):
+                obj.load_state_dict(state)
+        obj.load_state_dict(obj.state_dict())  # its own: fine
 
 
 def test_an_agent_without_tensorboard_leaves_no_sb3_folder(tmp_path, monkeypatch, capsys):
