@@ -28,6 +28,7 @@ import dataclasses
 import json
 import math
 import os
+import shlex
 import shutil
 import socket
 import tempfile
@@ -495,7 +496,7 @@ def _fit(
         cotrain_trainable, {"cpu": resources.cpus_per_trial, "gpu": resources.gpus_per_trial}
     )
     experiment = sweep_dir / TUNE_DIR
-    with _ray_session(address):
+    with _ray_session(address, sweep_dir):
         if restore and tune.Tuner.can_restore(experiment):
             tuner = tune.Tuner.restore(
                 str(experiment), trainable, resume_unfinished=True, resume_errored=True
@@ -555,18 +556,33 @@ def local_worker_niceness(niceness: int = 0) -> None:
 
 
 @contextmanager
-def _ray_session(address: str | None) -> Iterator[None]:
-    """Join ``address``, or start a local Ray on this machine's cores; reuse one already up."""
+def _ray_session(address: str | None, sweep_dir: Path) -> Iterator[None]:
+    """Join ``address``, or start a local Ray on this machine's cores; reuse one already up.
+
+    A Ray that does not start is one ValueError saying how to go on (probe 18: a local Ray
+    whose node "timed out during startup" on a loaded machine was a raw traceback, exit 1, with
+    the sweep folder already written).
+    """
     import ray
 
     if ray.is_initialized():
         yield
         return
-    if address is not None:
-        ray.init(address=address)
-    else:
-        local_worker_niceness()
-        ray.init(num_cpus=_n_cores(), include_dashboard=False)
+    try:
+        if address is not None:
+            ray.init(address=address)
+        else:
+            local_worker_niceness()
+            ray.init(num_cpus=_n_cores(), include_dashboard=False)
+    except Exception as err:  # Ray raises bare Exception / RuntimeError / ConnectionError
+        where = f"the Ray cluster at {address}" if address is not None else "a local Ray"
+        raise ValueError(
+            f"ray: {where} did not start ({run_io.safe_reason(err)}); no trial ran. The sweep "
+            f"folder is kept: continue with python scripts/sweep.py --resume "
+            f"{shlex.quote(str(sweep_dir))} once the machine has the memory and CPU to spare "
+            "(a loaded machine makes a local Ray's start time out), or join a running cluster "
+            "(--address)"
+        ) from None
     try:
         yield
     finally:
