@@ -538,6 +538,27 @@ def test_diagnose_checks_its_run_folder_is_writable_before_loading(tmp_path, mon
     assert err.startswith(f"error: run_dir: {run_dir} is not writable (Permission denied)"), err
 
 
+def test_diagnose_refuses_a_run_on_data_of_no_env_before_loading(tmp_path, monkeypatch, capsys):
+    """Probe 18: a run on data that name no Gymnasium env was refused only after the dataset
+    load and the model build (an MLE retrain when its cached model was gone), without saying
+    what to do."""
+    from agents.cotrain_setup import config_to_dict
+
+    diagnose = load_script("diagnose")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    saved = {
+        "config": config_to_dict(tiny_config(str(tmp_path / "noenv.npz"), precision="fp32")),
+        "resolved": {"dataset": {"name": "noenv", "env_id": None}},
+    }
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    monkeypatch.setattr(diagnose, "load_session", lambda *a, **k: pytest.fail("loaded first"))
+    assert diagnose.main([str(run_dir)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: run_dir: {run_dir} trained on dataset 'noenv', which names no")
+    assert "--env-id" in err
+
+
 def test_default_q_limit_is_not_zero_for_zero_rewards():
     from agents.cotrain_setup import default_q_limit
 
