@@ -179,7 +179,20 @@ def check_rollout_length(rollout_length: int) -> int:
 
 def as_float32(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
     """``value`` as a float32 array; one ValueError naming ``what`` for strings, ragged lists,
-    objects and complex numbers (numpy would drop the imaginary part with only a warning)."""
+    objects and complex numbers (numpy would drop the imaginary part with only a warning).
+
+    A torch tensor that requires grad (an actor's output) is taken detached (probe 18: was
+    torch's raw "Can't call numpy() on Tensor that requires grad"); a ``numpy.ma`` array with
+    masked entries is refused (was: the hidden values under the mask were stepped with).
+    """
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu()
+    if np.ma.isMaskedArray(value) and np.ma.getmaskarray(value).any():
+        bad = tuple(int(i) for i in np.argwhere(np.ma.getmaskarray(value))[0])
+        raise ValueError(
+            f"{what}{list(bad)} is masked ({int(np.ma.getmaskarray(value).sum())} masked "
+            "entries); fill them (value.filled(…)) or pass a plain array"
+        )
     try:
         if np.iscomplexobj(value):
             raise TypeError("complex")
