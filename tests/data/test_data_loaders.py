@@ -407,6 +407,20 @@ def _save_as_minari(dataset_id: str, dataset: OfflineDataset) -> None:
     )
 
 
+def test_a_minari_id_off_by_case_or_version_names_the_local_dataset():
+    """Probe 18: ``rambo/hopper/random`` (no version) or ``RAMBO/hopper/random-v0`` next to a
+    local ``rambo/hopper/random-v0`` were told to download or generate the data."""
+    _save_as_minari("mine/hopper/walk-v0", make_dataset((7, 5), (True, False)))
+    for typo in ("mine/hopper/walk", "MINE/hopper/walk-v0", "mine/hopper/Walk-v2"):
+        with pytest.raises(DatasetUnavailableError) as info:
+            load_dataset(typo)
+        assert "A local dataset has nearly that id: 'mine/hopper/walk-v0'" in str(info.value)
+    with pytest.raises(DatasetUnavailableError) as info:
+        load_dataset("mine/hopper/run-v0")
+    assert "nearly that id" not in str(info.value)
+    assert load_dataset("mine/hopper/walk-v0").n_transitions == 12
+
+
 def test_short_name_resolution_order(tmp_path, capsys):
     generated = generate_dataset(
         "hopper", "random", n_transitions=60, n_envs=2, progress=False, n_workers=1
