@@ -33,7 +33,7 @@ import stable_baselines3 as sb3
 import torch
 from stable_baselines3.common.noise import VectorizedActionNoise
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
-from stable_baselines3.common.vec_env import VecEnv
+from stable_baselines3.common.vec_env import VecEnv, unwrap_vec_normalize
 
 from agents.buffer import MixedReplayBuffer, model_pool_size
 from agents.cotrain_setup import check_ent_coef
@@ -283,6 +283,23 @@ def _check_sb3_arguments(
             raise ValueError(f"{name}: expected {what} {bounds}, got {value!r}")
 
 
+def _check_no_vec_normalize(vec_env: VecEnv) -> None:
+    """No ``VecNormalize`` that rescales observations or rewards. Probe 18: it was taken, so the
+    agent's model transitions were re-normalised by running statistics (and rewards scaled)
+    while its real transitions kept the ObsNormalizer's scale and raw rewards: one batch mixed
+    two scales, silently."""
+    normalize = unwrap_vec_normalize(vec_env)
+    if normalize is not None and (normalize.norm_obs or normalize.norm_reward):
+        raise ValueError(
+            "vec_env: wrapped in a VecNormalize (norm_obs="
+            f"{normalize.norm_obs}, norm_reward={normalize.norm_reward}); the model env's "
+            "observations are already normalised by the mdp's ObsNormalizer, as the real data "
+            "in the agent's buffer are, and its rewards are on the data's scale: VecNormalize "
+            "would put model and real transitions on different scales; drop the wrapper (or "
+            "give it norm_obs=False, norm_reward=False)"
+        )
+
+
 #: SB3 arguments make_agent sets itself, and why a caller's value cannot replace them.
 _OWNED_ARGUMENTS = {
     "train_freq": "one SB3 collect is one k-step rollout (Alg. 1 line 3): make_agent sets "
@@ -426,6 +443,7 @@ def make_agent(
             f"vec_env: expected an SB3 VecEnv (agents.vec_env.RamboModelVecEnv), got "
             f"{type(vec_env).__name__} (a Gymnasium env: RamboModelVecEnv.from_env(env, n))"
         )
+    _check_no_vec_normalize(vec_env)
     check_seed(seed)  # was: SB3's raw 'Seed must be between 0 and 2**32 - 1'
     check_device(device)  # was: torch's raw device-string RuntimeError
     if critic_layer_norm not in (None, True, False):  # "no" was truthy: LayerNorm on

@@ -341,6 +341,21 @@ def test_entropy_coefficient_and_exploration_noise_are_checked_per_agent():
     assert td3.action_noise.sigma == pytest.approx(0.1)  # the default
 
 
+def test_a_vec_normalize_wrapper_is_refused():
+    """Probe 18: ``make_agent(…, VecNormalize(RamboModelVecEnv(…)))`` was taken: model
+    transitions re-normalised by running statistics (rewards scaled), real ones not."""
+    from stable_baselines3.common.vec_env import VecMonitor, VecNormalize
+
+    mdp, dataset = _toy()
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    for wrapped in (VecNormalize(env), VecMonitor(VecNormalize(env, norm_obs=False))):
+        with pytest.raises(ValueError, match=r"vec_env: wrapped in a VecNormalize \(norm_obs="):
+            make_agent("sac", wrapped, dataset, mdp.normalizer, **kw)
+    neutral = VecNormalize(env, norm_obs=False, norm_reward=False)
+    make_agent("sac", VecMonitor(neutral), dataset, mdp.normalizer, **kw)  # scales nothing
+
+
 def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
     """Probe 12: make_agent(gradient_steps=2.5 / tensorboard_log=5) failed with a raw TypeError
     at the first learn; batch_size=0, gamma=1.5, tau=2 trained without a word; exploration_std=-1
