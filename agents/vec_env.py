@@ -52,6 +52,27 @@ _FIXED_ATTRIBUTES = {
 }
 
 
+#: Wrappers ``from_env`` may drop: gym.make's own, which change nothing a rollout returns
+#: (a ``TimeLimit`` from ``max_episode_steps`` is its own, known case).
+_HARMLESS_WRAPPERS = ("OrderEnforcing", "PassiveEnvChecker", "TimeLimit")
+
+
+def _check_no_dropped_wrappers(env: gym.Env) -> None:
+    """Probe 18: ``from_env(NormalizeObservation(env), n)`` (or ``TransformReward``,
+    ``ClipAction``, …) rolled out ``env.unwrapped``'s rows, dropping the wrappers silently."""
+    dropped, layer = [], env
+    while isinstance(layer, gym.Wrapper):
+        if type(layer).__name__ not in _HARMLESS_WRAPPERS:
+            dropped.append(type(layer).__name__)
+        layer = layer.env
+    if dropped:
+        raise ValueError(
+            f"env: wrapped in {', '.join(dropped)}, which RamboModelVecEnv.from_env would drop "
+            "(its rows roll out env.unwrapped's mdp directly, in SB3's VecEnv API); pass the "
+            "unwrapped env, and wrap the VecEnv instead (stable_baselines3.common.vec_env)"
+        )
+
+
 class RamboModelVecEnv(VecEnv):
     """SB3 front-end of a ``LearnedMDP``.
 
@@ -101,6 +122,7 @@ class RamboModelVecEnv(VecEnv):
                 f"{type(base if base is not None else env).__name__}; a real env has no model to "
                 "roll out: RamboModelVecEnv(mdp, num_envs) builds one from a LearnedMDP"
             )
+        _check_no_dropped_wrappers(env)
         return cls(base.mdp, num_envs, rollout_length=base.rollout_length, seed=seed)
 
     def seed(self, seed: int | None = None) -> Sequence[int | None]:

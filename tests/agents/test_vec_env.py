@@ -179,6 +179,22 @@ def test_from_env_shares_the_core(mdp):
     assert venv.mdp is mdp and venv.rollout_length == 4 and venv.num_envs == 10
 
 
+def test_from_env_refuses_wrappers_it_would_drop(mdp):
+    """Probe 18: ``from_env(NormalizeObservation(env), n)`` (or ``TransformReward``) rolled out
+    the unwrapped env's rows: the wrappers were dropped without a word."""
+    import gymnasium as gym
+
+    env = gym.make("RamboModel-hopper-medium", mdp=mdp)
+    for wrapped, name in (
+        (gym.wrappers.NormalizeObservation(env), "NormalizeObservation"),
+        (gym.wrappers.TransformReward(env, lambda r: 10 * r), "TransformReward"),
+        (gym.wrappers.ClipAction(gym.wrappers.TimeLimit(env, 3)), "ClipAction"),
+    ):
+        with pytest.raises(ValueError, match=rf"env: wrapped in {name}, which .*would drop"):
+            RamboModelVecEnv.from_env(wrapped, 4)
+    assert RamboModelVecEnv.from_env(env, 4).mdp is mdp  # gym.make's own wrappers: fine
+
+
 def test_from_env_of_a_real_env_is_one_error():
     """Probe 12: ``RamboModelVecEnv.from_env(gym.make("Hopper-v5"), 4)`` gave a raw
     AttributeError ('HopperEnv' object has no attribute 'mdp')."""
