@@ -575,9 +575,13 @@ def _ray_session(address: str | None, sweep_dir: Path) -> Iterator[None]:
             local_worker_niceness()
             ray.init(num_cpus=_n_cores(), include_dashboard=False)
     except Exception as err:  # Ray raises bare Exception / RuntimeError / ConnectionError
-        where = f"the Ray cluster at {address}" if address is not None else "a local Ray"
+        what = (
+            f"could not join the Ray cluster at {address}"
+            if address
+            else "a local Ray did not start"
+        )
         raise ValueError(
-            f"ray: {where} did not start ({run_io.safe_reason(err)}); no trial ran. The sweep "
+            f"ray: {what} ({run_io.safe_reason(err)}); no trial ran. The sweep "
             f"folder is kept: continue with python scripts/sweep.py --resume "
             f"{shlex.quote(str(sweep_dir))} once the machine has the memory and CPU to spare "
             "(a loaded machine makes a local Ray's start time out), or join a running cluster "
