@@ -82,8 +82,9 @@ def build_mdp(
     is refused (was: a Hopper model under a Walker2d id, silently). With an
     ``mdp``, the arguments that only build one (``env_id``, ``ensemble_config``, ``mle_config``,
     ``seed``,
-    a ``device`` other than ``"auto"`` and the mdp's) are refused, not ignored; ``dataset`` is
-    not (``gym.make("RamboModel-…", mdp=mdp)`` passes the registration's dataset too).
+    a ``device`` other than ``"auto"`` and the mdp's) are refused, not ignored; so is a
+    ``dataset``, except a short name of the mdp's env (``gym.make("RamboModel-…", mdp=mdp)``
+    passes the registration's dataset too).
     """
     given_seed, seed = seed, 0 if seed is None else seed  # None: not given (the default 0)
     check_model_args(ensemble_config, mle_config, seed)
@@ -101,6 +102,7 @@ def build_mdp(
             )
         if registered_env is not None:
             _check_registered_env(getattr(mdp, "env_id", None), registered_env, "mdp", repr(mdp))
+        _check_no_dataset_with_mdp(dataset, mdp, registered_env)
         return mdp
     if dataset is None:
         raise ValueError(
@@ -118,6 +120,29 @@ def build_mdp(
         ensemble_config=ensemble_config,
         mle_config=mle_config,
         seed=seed,
+    )
+
+
+def _check_no_dataset_with_mdp(dataset: Any, mdp: LearnedMDP, registered_env: str | None) -> None:
+    """A ``dataset`` given with an ``mdp`` is refused: the mdp's own data are used (probe 18:
+    ``RamboModelEnv(dataset="mine.npz", mdp=mdp)`` or ``gym.make("RamboModel-hopper-medium",
+    mdp=mdp, dataset="mine.npz")`` ignored the dataset without a word). A short name of the
+    mdp's env (``hopper-<level>``: the registration's own, which every ``gym.make`` passes)
+    is taken."""
+    from rambo_env.data.scores import env_name_from_id
+    from rambo_env.envs.registration import ENVS, LEVELS
+
+    if dataset is None:
+        return
+    env = registered_env or env_name_from_id(getattr(mdp, "env_id", None))
+    names = {f"{e}-{level}" for e in ([env] if env else ENVS) for level in LEVELS}
+    if isinstance(dataset, str) and dataset in names:
+        return
+    shown = repr(dataset) if isinstance(dataset, str | Path) else f"a {type(dataset).__name__}"
+    raise ValueError(
+        f"dataset: {shown} was given with `mdp`, which is already built on its own data (its "
+        "start states and normaliser), so it would be ignored; leave `dataset` out, or pass "
+        "`dataset` instead of `mdp` to build a model on it"
     )
 
 

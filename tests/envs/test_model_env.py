@@ -198,7 +198,7 @@ def test_actions_from_an_actor_and_masked_arrays(tiny_mdp):
 
 
 @pytest.mark.parametrize("make", ["single", "vector"])
-def test_arguments_an_mdp_would_ignore_are_refused(tiny_mdp, make):
+def test_arguments_an_mdp_would_ignore_are_refused(tiny_mdp, tiny_dataset, make):
     from rambo_env.dynamics.ensemble import EnsembleConfig
     from rambo_env.dynamics.training import MLEConfig
     from rambo_env.envs.vector_env import RamboModelVectorEnv
@@ -227,6 +227,15 @@ def test_arguments_an_mdp_would_ignore_are_refused(tiny_mdp, make):
     build(mdp=tiny_mdp, device=str(tiny_mdp.device))
     env = gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, device=tiny_mdp.device)
     assert env.unwrapped.mdp is tiny_mdp
+    # probe 18: a dataset of its own with the mdp was ignored without a word
+    for dataset in ("mine.npz", "walker2d-medium", tiny_dataset):
+        with pytest.raises(
+            ValueError, match=r"^dataset: .* was given with `mdp`, which is already"
+        ):
+            build(mdp=tiny_mdp, dataset=dataset)
+    with pytest.raises(ValueError, match=r"^dataset: 'mine.npz' was given with `mdp`"):
+        gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, dataset="mine.npz")
+    gym.make("RamboModel-hopper-random", mdp=tiny_mdp)  # the registration's own: fine
 
 
 def test_a_render_mode_is_one_error_naming_it(tiny_mdp):
