@@ -212,6 +212,11 @@ class LearnedMDP:
                 f"mdp.device = {self.device}), got {type(value).__name__}; convert with "
                 f"torch.as_tensor({name}, dtype=torch.float32, device=mdp.device)"
             )
+        if value.is_complex():  # probe 18: the imaginary part was dropped with a warning only
+            raise ValueError(
+                f"{name}: a complex tensor ({value.dtype}); the mdp's methods take real tensors "
+                "(obs, action: float32; member_idx: long)"
+            )
         if value.device.type != self.device.type or (
             self.device.index is not None and value.device.index != self.device.index
         ):

@@ -156,6 +156,9 @@ def test_wrong_parts_and_generators_are_named(tiny_mdp):
         LearnedMDP(*parts, action_space=gym.spaces.Discrete(3))
     with pytest.raises(ValueError, match="env_id: expected a Gymnasium id string or None, got 5"):
         LearnedMDP(*parts, env_id=5)
+    complex_obs = torch.zeros(2, 11, dtype=torch.complex64)
+    with pytest.raises(ValueError, match=r"obs: a complex tensor \(torch.complex64\)"):
+        tiny_mdp.transition(complex_obs, torch.zeros(2, 3), np.random.default_rng(0))
     for call in (lambda: tiny_mdp.initial(3, 0), lambda: tiny_mdp.draw(3, None)):
         with pytest.raises(ValueError, match=r"rng: expected a numpy.random.Generator"):
             call()
