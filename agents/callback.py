@@ -62,11 +62,9 @@ def _check_same_mdp(model: Any, adversary: ModelAdversary) -> None:
     """The adversary trains the model the agent rolls out (Alg. 1 lines 3 and 5). Probe 18: an
     adversary built on another ``LearnedMDP`` (a second ``make_mdp`` call, a copy) was taken:
     it trained a model the agent never saw, and the agent's rollouts stayed the MLE model's."""
-    env = model.get_env()
-    try:
-        env_mdp = env.get_attr("mdp", indices=[0])[0] if env is not None else None
-    except AttributeError:  # another VecEnv: nothing to compare
-        return
+    from agents.vec_env import vec_env_mdp
+
+    env_mdp = vec_env_mdp(model.get_env())  # None for another VecEnv: nothing to compare
     if env_mdp is not None and env_mdp is not adversary.mdp:
         raise ValueError(
             "adversary: its mdp is not the one the agent's vec_env rolls out "

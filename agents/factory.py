@@ -39,6 +39,7 @@ from agents.buffer import MixedReplayBuffer, model_pool_size
 from agents.cotrain_setup import check_ent_coef
 from agents.fused import CheckedSaveLoad, FusedSAC
 from agents.policies import LIBRARY_LOG_STD_MIN, FlooredSACPolicy, FlooredTQCPolicy
+from agents.vec_env import vec_env_mdp
 from rambo_env.dynamics.ensemble import check_device
 from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
 from rambo_env.run_io import check_flag, check_seed, is_int, is_real
@@ -283,6 +284,25 @@ def _check_sb3_arguments(
             raise ValueError(f"{name}: expected {what} {bounds}, got {value!r}")
 
 
+def _check_model_normalizer(vec_env: VecEnv, normalizer: Any) -> None:
+    """The real data's normaliser is the model's (``mdp.normalizer``). Probe 18: another one of
+    the same dims (``ObsNormalizer.from_dataset`` of other or subsampled data) was taken, so
+    the agent's real transitions and its model states were on two scales, silently."""
+    mdp = vec_env_mdp(vec_env)
+    theirs = getattr(mdp, "normalizer", None)
+    if theirs is None or not hasattr(normalizer, "mean") or normalizer is theirs:
+        return
+    if np.shape(normalizer.mean) != np.shape(theirs.mean):  # other dims: the dims check says so
+        return
+    if np.array_equal(normalizer.mean, theirs.mean) and np.array_equal(normalizer.std, theirs.std):
+        return
+    raise ValueError(
+        "normalizer: not the statistics of the vec_env's model (its mdp.normalizer), so the "
+        "agent's real transitions would be normalised otherwise than the model's states; pass "
+        "mdp.normalizer (the model is fitted on its dataset's observations)"
+    )
+
+
 def _check_no_vec_normalize(vec_env: VecEnv) -> None:
     """No ``VecNormalize`` that rescales observations or rewards. Probe 18: it was taken, so the
     agent's model transitions were re-normalised by running statistics (and rewards scaled)
@@ -444,6 +464,7 @@ def make_agent(
             f"{type(vec_env).__name__} (a Gymnasium env: RamboModelVecEnv.from_env(env, n))"
         )
     _check_no_vec_normalize(vec_env)
+    _check_model_normalizer(vec_env, normalizer)
     check_seed(seed)  # was: SB3's raw 'Seed must be between 0 and 2**32 - 1'
     check_device(device)  # was: torch's raw device-string RuntimeError
     if critic_layer_norm not in (None, True, False):  # "no" was truthy: LayerNorm on

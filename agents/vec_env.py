@@ -37,7 +37,20 @@ from rambo_env.envs.vector_env import check_num_envs_memory
 from rambo_env.model import LearnedMDP
 from rambo_env.run_io import check_seed
 
-__all__ = ["RamboModelVecEnv"]
+__all__ = ["RamboModelVecEnv", "vec_env_mdp"]
+
+
+def vec_env_mdp(vec_env: VecEnv | None) -> LearnedMDP | None:
+    """The ``LearnedMDP`` a (possibly wrapped) ``RamboModelVecEnv`` rolls out; None for
+    another VecEnv."""
+    if vec_env is None:
+        return None
+    try:
+        found = vec_env.get_attr("mdp", indices=[0])[0]
+    except AttributeError:
+        return None
+    return found if isinstance(found, LearnedMDP) else None
+
 
 #: Attributes ``set_attr`` refuses, and why: the rows' buffers, spaces and model are built for
 #: them (probe 18: ``set_attr("num_envs", 7)`` / ``("mdp", None)`` were taken, then torch's

@@ -341,6 +341,20 @@ def test_entropy_coefficient_and_exploration_noise_are_checked_per_agent():
     assert td3.action_noise.sigma == pytest.approx(0.1)  # the default
 
 
+def test_a_normalizer_other_than_the_models_is_refused():
+    """Probe 18: ``make_agent(…, normalizer)`` with statistics other than the vec_env's model's
+    (``ObsNormalizer.from_dataset`` of other data) was taken: real transitions and model states
+    normalised two ways in one buffer."""
+    mdp, dataset = _toy()
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    shifted = ObsNormalizer(mdp.normalizer.mean + 1.0, mdp.normalizer.std)
+    with pytest.raises(ValueError, match=r"normalizer: not the statistics of the vec_env's model"):
+        make_agent("sac", env, dataset, shifted, **kw)
+    same = ObsNormalizer.from_dataset(dataset)  # equal statistics: fine
+    make_agent("sac", env, dataset, same, **kw)
+
+
 def test_a_vec_normalize_wrapper_is_refused():
     """Probe 18: ``make_agent(…, VecNormalize(RamboModelVecEnv(…)))`` was taken: model
     transitions re-normalised by running statistics (rewards scaled), real ones not."""
