@@ -153,6 +153,17 @@ def real_transitions(
             f"{dataset.name!r} has obs_dim={dataset.obs_dim}; pass the normalizer of this "
             "dataset's model (mdp.normalizer) or ObsNormalizer.from_dataset(dataset)"
         )
+    fitted = ObsNormalizer.from_dataset(dataset)  # what make_mdp fits (and its cache checks)
+    if not (
+        np.array_equal(fitted.mean, normalizer.mean) and np.array_equal(fitted.std, normalizer.std)
+    ):
+        gap = float(np.abs(fitted.mean - normalizer.mean).max())
+        raise ValueError(  # probe 18: another dataset (or normaliser) of the same dims was taken
+            f"dataset: {dataset.name!r} is not the data the normaliser was fitted on (their "
+            f"observation means differ by up to {gap:.3g}), so its transitions would be "
+            "normalised otherwise than the model's states; pass the dataset the model was "
+            "built from, with its mdp.normalizer"
+        )
     device = torch.device(device)
 
     def to(x: np.ndarray, dtype: torch.dtype = torch.float32) -> torch.Tensor:

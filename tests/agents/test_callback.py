@@ -355,6 +355,26 @@ def test_a_normalizer_other_than_the_models_is_refused():
     make_agent("sac", env, dataset, same, **kw)
 
 
+def test_real_data_other_than_the_models_are_refused():
+    """Probe 18: a dataset of the same dims but other data than the model's (another level, a
+    subset) was taken by make_agent's buffer, the adversary and BC: their real transitions
+    normalised with the model's statistics of other data, silently."""
+    from agents.bc import BCConfig, behaviour_clone
+
+    mdp, dataset = _toy()
+    _, other = _toy(seed=1)
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    match = r"dataset: 'custom' is not the data the normaliser was fitted on \(their observation"
+    with pytest.raises(ValueError, match=match):
+        make_agent("sac", env, other, mdp.normalizer, **kw)
+    with pytest.raises(ValueError, match=match):
+        ModelAdversary(mdp, other, AdversaryConfig(3e-4, K))
+    agent = make_agent("sac", env, dataset, mdp.normalizer, **kw)
+    with pytest.raises(ValueError, match=match):
+        behaviour_clone(agent, other, mdp.normalizer, BCConfig(epochs=1, max_steps=1))
+
+
 def test_a_vec_normalize_wrapper_is_refused():
     """Probe 18: ``make_agent(…, VecNormalize(RamboModelVecEnv(…)))`` was taken: model
     transitions re-normalised by running statistics (rewards scaled), real ones not."""
@@ -476,7 +496,7 @@ def test_the_callback_refuses_an_agent_not_built_for_rambo():
     with pytest.raises(ValueError, match=rf"train_freq \({K}, .*one k = {K + 1}-step rollout"):
         agent.learn(K * N_ENVS, callback=RamboCallback(other_k))
     # probe 18: an adversary of another mdp trained a model the agent never saw, silently
-    other_mdp, _ = _toy(seed=1)
+    other_mdp = copy.deepcopy(mdp)  # the same model, another object: its updates go elsewhere
     elsewhere = ModelAdversary(other_mdp, dataset, AdversaryConfig(3e-4, K, 1, batch_size=8))
     with pytest.raises(ValueError, match=r"adversary: its mdp is not the one the agent's vec_env"):
         agent.learn(K * N_ENVS, callback=RamboCallback(elsewhere))
