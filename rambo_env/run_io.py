@@ -511,16 +511,69 @@ def exit_on_interrupt(script: str, left: str, call: Callable[[], Any]) -> Any:
         raise SystemExit(130) from None
 
 
-def tolerant_console() -> None:
+def tolerant_console(own_closed_pipe: bool = False) -> None:
     """Let a script print on a terminal whose encoding lacks its λ, —, ≈ (a latin-1 or ASCII
     locale, ``PYTHONIOENCODING=ascii``): such characters come out as ``\\u03bb`` escapes (was:
     ``UnicodeEncodeError: 'latin-1' codec can't encode character '\\u2014'`` after the warm
-    start, the run stopped; ``--help`` a raw traceback). A script's ``__main__`` calls it first."""
+    start, the run stopped; ``--help`` a raw traceback). A script's ``__main__`` calls it first.
+
+    It also guards stdout (:class:`_GuardedStdout`): a failed write ends the script with one
+    line; ``own_closed_pipe``: the script handles a closed pipe (``BrokenPipeError``) itself.
+    """
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):  # replaced / closed / not a text stream
             pass
+    if sys.stdout is not None and not isinstance(sys.stdout, _GuardedStdout):
+        sys.stdout = _GuardedStdout(sys.stdout, own_closed_pipe)  # type: ignore[assignment]
+
+
+#: What a script says when its output cannot be written.
+_STDOUT_FAILED = (
+    "error: stdout: this script's output cannot be written ({reason}): it goes to a full "
+    "disk, a closed file or a failing device (e.g. `> log.txt` on a full disk); free space "
+    "where it goes, or send it elsewhere, then rerun (a co-training run continues from its "
+    "last checkpoint: scripts/cotrain.py --resume RUN)"
+)
+
+
+class _GuardedStdout:
+    """``sys.stdout`` whose failed writes end the script with one line on stderr, exit status 2
+    (:func:`tolerant_console` installs it). Probe 18: output redirected to a full disk
+    (``/dev/full``, ``> log.txt``) was a raw ``OSError: [Errno 28]`` traceback (ledger,
+    diagnose), ``--out: cannot write …`` (curves: the wrong file blamed) or a bare ``[Errno 28]
+    No space left on device``; a closed pipe (``| head``) was ``--out: cannot write … (Broken
+    pipe)`` (curves) or a raw ``BrokenPipeError`` traceback, except in cotrain, which handles it
+    itself (``own_closed_pipe``)."""
+
+    def __init__(self, stream: Any, own_closed_pipe: bool = False) -> None:
+        self._stream, self._own_closed_pipe = stream, own_closed_pipe
+
+    def write(self, text: str) -> int:
+        return self._guard(self._stream.write, text)
+
+    def flush(self) -> None:
+        self._guard(self._stream.flush)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def _guard(self, call: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return call(*args)
+        except BrokenPipeError:
+            if self._own_closed_pipe:
+                raise
+            said = f"error: {_CLOSED_PIPE}"
+        except OSError as err:
+            said = _STDOUT_FAILED.format(reason=err.strerror or err)
+        silence_stdout()  # later prints and the flush at exit go nowhere
+        try:
+            print(said, file=sys.stderr)
+        except OSError:  # stderr is the closed pipe too (2>&1 | head)
+            pass
+        raise SystemExit(2)
 
 
 def available_memory_bytes() -> int | None:
@@ -665,16 +718,20 @@ def report_user_error(err: BaseException) -> int:
         raise err
     if isinstance(err, BrokenPipeError):  # was: "error: [Errno 32] Broken pipe", no cause named
         silence_stdout()
-        err = BrokenPipeError(
-            "stdout: the program reading this output exited (a closed pipe, e.g. `| head`), so "
-            "the script stopped; pipe into a reader that reads to the end (`| tee log.txt`, "
-            "`| tail`) or write to a file (`> log.txt`)"
-        )
+        err = BrokenPipeError(_CLOSED_PIPE)
     try:
         print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
     except OSError:  # stderr is the closed pipe too (2>&1 | head)
         pass
     return 2
+
+
+#: What a script says when the program reading its output exited.
+_CLOSED_PIPE = (
+    "stdout: the program reading this output exited (a closed pipe, e.g. `| head`), so the "
+    "script stopped; pipe into a reader that reads to the end (`| tee log.txt`, `| tail`) or "
+    "write to a file (`> log.txt`)"
+)
 
 
 def silence_stdout() -> None:

@@ -288,5 +288,5 @@ def print_results(results: dict, cfg: CotrainConfig, run_dir: Path, ledger: str 
 
 
 if __name__ == "__main__":
-    tolerant_console()
+    tolerant_console(own_closed_pipe=True)
     sys.exit(main())

@@ -732,3 +732,38 @@ def test_a_policy_file_ledger_index_or_sweep_json_this_user_may_not_read_is_name
     ):
         with pytest.raises(ValueError, match=match):
             call()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_output_that_cannot_be_written_ends_a_script_with_one_line(tmp_path):
+    """Probe 18: a script whose output went to a full disk (``> log.txt``; ``/dev/full``) gave
+    a raw ``OSError: [Errno 28]`` traceback (ledger, diagnose), blamed ``--out`` (curves) or a
+    bare ``[Errno 28]``; one whose reader exited (``| head``) blamed ``--out … (Broken pipe)``
+    (curves) or gave a raw ``BrokenPipeError`` traceback."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    script = (
+        "from rambo_env.run_io import tolerant_console\n"
+        "tolerant_console()\n"
+        "for i in range(100000):\n"
+        "    print('line', i)\n"
+    )
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-c", script], stdout=full, stderr=subprocess.PIPE, env=env,
+            timeout=120,
+        )  # fmt: skip
+    err = done.stderr.decode()
+    assert done.returncode == 2 and err.count("\n") == 1, err
+    assert err.startswith("error: stdout: this script's output cannot be written (No space left")
+    reader = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    reader.stdout.read(10)
+    reader.stdout.close()  # the reader exits, as `| head` does
+    err = reader.stderr.read().decode()
+    assert reader.wait(timeout=120) == 2 and "Traceback" not in err, err
+    assert err.startswith("error: stdout: the program reading this output exited"), err
