@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
+import importlib
 import os
 import re
 import zipfile
@@ -138,6 +139,7 @@ def load_dataset(
     check_flag(generate, "generate")
     if download:
         _check_downloadable(name_or_path)
+    env_id = _import_env_module(env_id)
     try:
         _check_env_id_fits_short_name(name_or_path, env_id)
         dataset = _resolve(name_or_path, download, generate, d4rl_dir, n_transitions, seed)
@@ -242,6 +244,29 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
         "real transitions keep the data's flags; check that the data come from this env "
         "(version, observation layout) or pass the right --env-id"
     )
+
+
+def _import_env_module(env_id: Any) -> Any:
+    """``env_id="my_pkg.envs:MyEnv-v0"`` (gymnasium's ``module:id`` form, given by the caller:
+    ``--env-id``) imports ``my_pkg.envs``, which registers the env, and returns ``MyEnv-v0``.
+    Probe 18: it was refused as "a dataset may only name an env that is already registered",
+    though a command line cannot register an env any other way. A dataset FILE naming a module
+    is still refused (``OfflineDataset.validate``): a file never makes us import code."""
+    if not isinstance(env_id, str) or ":" not in env_id:
+        return env_id
+    module, _, name = env_id.partition(":")
+    if not module.strip() or not name.strip():
+        raise DatasetValidationError(
+            f"env_id: {env_id!r} is not of the form module:EnvId-vN (e.g. my_pkg.envs:MyEnv-v0)"
+        )
+    try:
+        importlib.import_module(module)
+    except Exception as err:  # ImportError, or the module's own error while it registers
+        raise DatasetValidationError(
+            f"env_id: {env_id!r}: importing {module!r} failed ({safe_reason(err)}); install the "
+            "package that registers the env, or fix the module name"
+        ) from None
+    return name
 
 
 def _check_env_id_fits_short_name(src: Any, env_id: str | None) -> None:

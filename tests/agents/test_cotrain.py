@@ -559,6 +559,28 @@ def test_diagnose_refuses_a_run_on_data_of_no_env_before_loading(tmp_path, monke
     assert "--env-id" in err
 
 
+def test_diagnose_refuses_a_run_on_an_env_it_cannot_replay_before_loading(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 18: a run on an env other than Gymnasium's MuJoCo v5 ones (a custom env, with
+    --env-id) was a raw ValueError traceback from make_state_setter after the run's load."""
+    from agents.cotrain_setup import config_to_dict
+
+    diagnose = load_script("diagnose")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    saved = {
+        "config": config_to_dict(tiny_config(str(tmp_path / "cart.npz"), precision="fp32")),
+        "resolved": {"dataset": {"name": "cart", "env_id": "CartPole-v1"}},
+    }
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    monkeypatch.setattr(diagnose, "load_session", lambda *a, **k: pytest.fail("loaded first"))
+    assert diagnose.main([str(run_dir)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: run_dir: {run_dir}: env_id: 'CartPole-v1' is not a MuJoCo env")
+    assert "Traceback" not in err
+
+
 def test_default_q_limit_is_not_zero_for_zero_rewards():
     from agents.cotrain_setup import default_q_limit
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -807,6 +808,29 @@ def test_download_for_a_source_minari_never_downloads_is_refused(tmp_path):
         with pytest.raises(ValueError, match=rf"download: only a Minari id .* but {what}"):
             load_dataset(src, download=True)
     assert load_dataset(path, download=False).n_transitions == make_dataset().n_transitions
+
+
+def test_env_id_naming_a_module_imports_it(tmp_path, monkeypatch):
+    """Probe 18: ``--env-id my_pkg.envs:MyEnv-v0`` (gymnasium's module:id form, the only way a
+    command line can register its own env) was refused as "a dataset may only name an env that
+    is already registered"; a dataset file naming a module is still refused."""
+    (tmp_path / "probe18_envs.py").write_text(
+        "import gymnasium as gym\n"
+        "if 'Probe18Hopper-v0' not in gym.registry:\n"
+        "    gym.register('Probe18Hopper-v0', entry_point='gymnasium.envs.mujoco.hopper_v5:HopperEnv',"
+        " max_episode_steps=1000)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    path = make_dataset().to_npz(tmp_path / "x.npz")
+    loaded = load_dataset(path, env_id="probe18_envs:Probe18Hopper-v0")
+    assert loaded.env_id == "Probe18Hopper-v0"
+    with pytest.raises(DatasetValidationError, match=r"importing 'no_such_mod18' failed \(Module"):
+        load_dataset(path, env_id="no_such_mod18:X-v0")
+    with pytest.raises(DatasetValidationError, match=r"is not of the form module:EnvId-vN"):
+        load_dataset(path, env_id=":X-v0")
+    named = dataclasses.replace(make_dataset(), env_id="probe18_envs:Probe18Hopper-v0")
+    with pytest.raises(DatasetValidationError, match=r"names a module to import; a dataset may"):
+        load_dataset(named)  # a dataset's own metadata never imports code
 
 
 def test_a_d4rl_dir_that_is_not_a_path_is_named():
