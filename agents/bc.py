@@ -20,6 +20,7 @@ from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 
 from agents.critics import ActionScaler, algorithm_spec
 from rambo_env.adversary import real_transitions
+from rambo_env.run_io import check_field_types, check_seed
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -52,6 +53,13 @@ class BCConfig:
     between a reparameterised sampled action and the dataset action, which also shrinks σ)."""
 
     def __post_init__(self) -> None:
+        # probe 18: epochs=2.5, skip_saturated="no" (truthy: skipped), batch_size=True and seed
+        # -1 were taken; epochs="3" / lr="1e-4" raw TypeErrors naming no field
+        try:
+            check_field_types(self, "pass the documented type")
+        except ValueError as err:
+            raise ValueError(f"BCConfig.{err}") from None
+        check_seed(self.seed, "BCConfig.seed")
         if self.loss not in ("nll", "mse_sample"):
             raise ValueError(f"BCConfig.loss: expected 'nll' or 'mse_sample', got {self.loss!r}")
         if self.epochs < 1:
@@ -83,7 +91,12 @@ def behaviour_clone(
     Deterministic actors (TD3, DDPG): MSE to the dataset action; ``actor_target`` is synced.
     Observations are normalised like everything the agent sees.
     """
-    cfg = cfg or BCConfig()
+    cfg = BCConfig() if cfg is None else cfg
+    if not isinstance(cfg, BCConfig):  # probe 18: was "'dict' object has no attribute 'loss'"
+        raise ValueError(
+            f"cfg: expected an agents.bc.BCConfig or None, got {type(cfg).__name__} "
+            "(BCConfig(**your_dict) builds one)"
+        )
     spec = algorithm_spec(model)
     if cfg.loss != "nll" and not spec.stochastic_actor:  # was: silently the MSE of the action
         raise ValueError(

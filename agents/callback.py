@@ -26,7 +26,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 from agents.critics import policy_fns
 from rambo_env.adversary import ModelAdversary, PolicyFns, advantage
-from rambo_env.run_io import check_seed, is_int
+from rambo_env.run_io import check_seed, check_state_dict, is_int
 
 __all__ = ["RamboCallback"]
 
@@ -55,6 +55,22 @@ def _check_agent_layout(model: Any, k: int) -> None:
             f"one k = {k}-step rollout per train (the adversary's rollout_length), so Alg. 1's "
             "iterations would not line up; build the agent with agents.factory.make_agent(…, "
             f"rollout_length={k})"
+        )
+
+
+def _check_same_mdp(model: Any, adversary: ModelAdversary) -> None:
+    """The adversary trains the model the agent rolls out (Alg. 1 lines 3 and 5). Probe 18: an
+    adversary built on another ``LearnedMDP`` (a second ``make_mdp`` call, a copy) was taken:
+    it trained a model the agent never saw, and the agent's rollouts stayed the MLE model's."""
+    from agents.vec_env import vec_env_mdp
+
+    env_mdp = vec_env_mdp(model.get_env())  # None for another VecEnv: nothing to compare
+    if env_mdp is not None and env_mdp is not adversary.mdp:
+        raise ValueError(
+            "adversary: its mdp is not the one the agent's vec_env rolls out "
+            "(model.get_env().get_attr('mdp')), so the adversary would train a model the agent "
+            "never sees; build both on one LearnedMDP: RamboModelVecEnv(mdp, n) and "
+            "ModelAdversary(mdp, dataset, cfg)"
         )
 
 
@@ -141,6 +157,7 @@ class RamboCallback(BaseCallback):
     def _init_callback(self) -> None:
         self._policy = policy_fns(self.model)
         _check_agent_layout(self.model, self.adversary.cfg.rollout_length)
+        _check_same_mdp(self.model, self.adversary)
         if self._seen_updates is None:  # kept across learn() calls with the same callback
             self._seen_updates = self.model._n_updates
 
@@ -269,6 +286,7 @@ class RamboCallback(BaseCallback):
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore :meth:`state_dict` before ``learn`` to resume a run exactly."""
+        check_state_dict(state, ("n_iterations", "last_stats", "q_generator"), "RamboCallback")
         self.n_iterations = int(state["n_iterations"])
         self.last_stats = dict(state["last_stats"])
         self._q_generator.set_state(state["q_generator"].cpu())

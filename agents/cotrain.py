@@ -163,6 +163,7 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
                 "backup or a copy of the folder), or start a new run in another folder"
             )
         raise ValueError(f"run_dir: {path} not found: {not_a_run}")
+    run_io.check_readable(path, "run_dir")  # was: "not readable JSON …: not a run folder"
     try:
         data = run_io.read_json(path)
     except (OSError, UnicodeDecodeError, ValueError) as err:  # JSONDecodeError is a ValueError

@@ -37,7 +37,7 @@ from rambo_env.dynamics.ensemble import (  # check_device re-exported: one devic
     check_precision,
 )
 from rambo_env.evaluation import check_n_eval_episodes
-from rambo_env.run_io import RUN_SEED_LIMIT, check_field_types, expand_home, is_folder
+from rambo_env.run_io import RUN_SEED_LIMIT, check_field_types, expand_home, is_folder, is_real
 
 __all__ = [
     "ALGOS",
@@ -45,6 +45,7 @@ __all__ = [
     "Session",
     "build_session",
     "check_device",
+    "check_ent_coef",
     "config_docs",
     "config_from_dict",
     "config_to_dict",
@@ -207,7 +208,7 @@ class CotrainConfig:
                 self.adversary_weight,
                 real_ratio=self.real_ratio,
             )
-        _check_ent_coef(self.algo, self.ent_coef)
+        check_ent_coef(self.algo, self.ent_coef)
         check_precision(self.precision, allow_auto=True)
         if self.bc_loss not in ("nll", "mse_sample"):
             raise ValueError(f"bc_loss: expected nll or mse_sample, got {self.bc_loss!r}")
@@ -285,8 +286,15 @@ class CotrainConfig:
         return self.critic_layer_norm
 
 
-def _check_ent_coef(algo: str, ent_coef: str) -> None:
-    text = ent_coef[len("auto_") :] if ent_coef.startswith("auto_") else ent_coef
+def check_ent_coef(algo: str, ent_coef: Any) -> None:
+    """SB3's ``ent_coef``: ``auto``, ``auto_<init>`` or a fixed number, every number finite and
+    > 0, and only for :data:`ENTROPY_ALGOS` (``make_agent(…, ent_coef=…)`` too; probe 18: there
+    ``-1.0`` trained with a negative entropy weight, ``"x"`` was "could not convert string to
+    float: 'x'")."""
+    if isinstance(ent_coef, str):
+        text = ent_coef[len("auto_") :] if ent_coef.startswith("auto_") else ent_coef
+    else:
+        text = ent_coef if is_real(ent_coef) else "not a number"
     try:
         ok = ent_coef == "auto" or (math.isfinite(float(text)) and float(text) > 0)
     except ValueError:

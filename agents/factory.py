@@ -33,11 +33,13 @@ import stable_baselines3 as sb3
 import torch
 from stable_baselines3.common.noise import VectorizedActionNoise
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
-from stable_baselines3.common.vec_env import VecEnv
+from stable_baselines3.common.vec_env import VecEnv, unwrap_vec_normalize
 
 from agents.buffer import MixedReplayBuffer, model_pool_size
+from agents.cotrain_setup import check_ent_coef
 from agents.fused import CheckedSaveLoad, FusedSAC
 from agents.policies import LIBRARY_LOG_STD_MIN, FlooredSACPolicy, FlooredTQCPolicy
+from agents.vec_env import vec_env_mdp
 from rambo_env.dynamics.ensemble import check_device
 from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
 from rambo_env.run_io import check_flag, check_seed, is_int, is_real
@@ -209,6 +211,11 @@ class BatchedGaussianNoise(VectorizedActionNoise):
         return f"BatchedGaussianNoise(sigma={self.sigma}, n_envs={self.n_envs})"
 
 
+#: Agents that explore with Gaussian action noise (``exploration_std``), and its default σ.
+_NOISE_ALGOS = ("td3", "ddpg")
+_EXPLORATION_STD = 0.1
+
+
 def _algorithm_defaults(
     algo: str, n_envs: int, action_dim: int, seed: int, noise_std: float
 ) -> dict:
@@ -219,7 +226,7 @@ def _algorithm_defaults(
             "target_entropy": -float(action_dim),
             "policy_kwargs": {"net_arch": list(BASE.hidden_dims), "optimizer_class": LrScaledAdam},
         }
-    if algo in ("td3", "ddpg"):
+    if algo in _NOISE_ALGOS:
         return {
             "tau": BASE.tau,
             "action_noise": BatchedGaussianNoise(noise_std, n_envs, action_dim, seed),
@@ -256,7 +263,7 @@ def _check_sb3_arguments(
             f"gradient_steps: expected an int >= 0 (or SB3's -1: one per collected step), got "
             f"{gradient_steps!r}"
         )
-    if not (is_real(exploration_std) and exploration_std >= 0):  # was: named 'sigma'
+    if exploration_std is not None and not (is_real(exploration_std) and exploration_std >= 0):
         raise ValueError(f"exploration_std: expected a number >= 0, got {exploration_std!r}")
     if tensorboard_log is not None and not isinstance(tensorboard_log, str | os.PathLike):
         raise ValueError(
@@ -275,6 +282,42 @@ def _check_sb3_arguments(
             )
             what = "an int" if integer else "a number"
             raise ValueError(f"{name}: expected {what} {bounds}, got {value!r}")
+
+
+def _check_model_normalizer(vec_env: VecEnv, normalizer: Any) -> None:
+    """The real data's normaliser is the model's (``mdp.normalizer``). Probe 18: another one of
+    the same dims (``ObsNormalizer.from_dataset`` of other or subsampled data) was taken, so
+    the agent's real transitions and its model states were on two scales, silently."""
+    mdp = vec_env_mdp(vec_env)
+    theirs = getattr(mdp, "normalizer", None)
+    if theirs is None or not hasattr(normalizer, "mean") or normalizer is theirs:
+        return
+    if np.shape(normalizer.mean) != np.shape(theirs.mean):  # other dims: the dims check says so
+        return
+    if np.array_equal(normalizer.mean, theirs.mean) and np.array_equal(normalizer.std, theirs.std):
+        return
+    raise ValueError(
+        "normalizer: not the statistics of the vec_env's model (its mdp.normalizer), so the "
+        "agent's real transitions would be normalised otherwise than the model's states; pass "
+        "mdp.normalizer (the model is fitted on its dataset's observations)"
+    )
+
+
+def _check_no_vec_normalize(vec_env: VecEnv) -> None:
+    """No ``VecNormalize`` that rescales observations or rewards. Probe 18: it was taken, so the
+    agent's model transitions were re-normalised by running statistics (and rewards scaled)
+    while its real transitions kept the ObsNormalizer's scale and raw rewards: one batch mixed
+    two scales, silently."""
+    normalize = unwrap_vec_normalize(vec_env)
+    if normalize is not None and (normalize.norm_obs or normalize.norm_reward):
+        raise ValueError(
+            "vec_env: wrapped in a VecNormalize (norm_obs="
+            f"{normalize.norm_obs}, norm_reward={normalize.norm_reward}); the model env's "
+            "observations are already normalised by the mdp's ObsNormalizer, as the real data "
+            "in the agent's buffer are, and its rewards are on the data's scale: VecNormalize "
+            "would put model and real transitions on different scales; drop the wrapper (or "
+            "give it norm_obs=False, norm_reward=False)"
+        )
 
 
 #: SB3 arguments make_agent sets itself, and why a caller's value cannot replace them.
@@ -377,7 +420,7 @@ def make_agent(
     gradient_steps: int = BASE.agent_updates_per_iteration,
     actor_lr: float | None = None,
     critic_lr: float | None = None,
-    exploration_std: float = 0.1,
+    exploration_std: float | None = None,
     log_std_min: float | None = None,
     critic_layer_norm: bool | None = None,
     ent_coef_max: float | None = None,
@@ -396,7 +439,8 @@ def make_agent(
             ``learn`` never updates the agent (call ``agent.train(n, batch_size)`` yourself, as
             ``scripts/bench.py`` does).
         actor_lr, critic_lr: default Table 4 (CrossQ: 1e-3 both).
-        exploration_std: Gaussian σ of TD3/DDPG exploration (scaled actions).
+        exploration_std: Gaussian σ of TD3/DDPG exploration (scaled actions; None = 0.1);
+            refused for the other agents, which explore through their stochastic actor.
         log_std_min: floor of the actor's log-σ (SAC / TQC only; None = the library's -20,
             as the official code; OfflineRL-Kit: -5). See :mod:`agents.policies`.
         critic_layer_norm: LayerNorm after every hidden layer of the critics (SAC / TQC only;
@@ -419,6 +463,8 @@ def make_agent(
             f"vec_env: expected an SB3 VecEnv (agents.vec_env.RamboModelVecEnv), got "
             f"{type(vec_env).__name__} (a Gymnasium env: RamboModelVecEnv.from_env(env, n))"
         )
+    _check_no_vec_normalize(vec_env)
+    _check_model_normalizer(vec_env, normalizer)
     check_seed(seed)  # was: SB3's raw 'Seed must be between 0 and 2**32 - 1'
     check_device(device)  # was: torch's raw device-string RuntimeError
     if critic_layer_norm not in (None, True, False):  # "no" was truthy: LayerNorm on
@@ -433,6 +479,13 @@ def make_agent(
         if lr is not None and not (isinstance(lr, int | float) and math.isfinite(lr) and lr > 0):
             raise ValueError(f"{name}: expected a finite value > 0 or None, got {lr!r}")
     _check_sb3_arguments(gradient_steps, exploration_std, tensorboard_log, agent_kwargs)
+    if "ent_coef" in agent_kwargs:
+        check_ent_coef(algo, agent_kwargs["ent_coef"])
+    if exploration_std is not None and algo not in _NOISE_ALGOS:  # probe 18: was ignored
+        raise ValueError(
+            f"exploration_std: only {list(_NOISE_ALGOS)} explore with Gaussian action noise; "
+            f"{algo} explores through its stochastic actor (its entropy: ent_coef); leave it out"
+        )
     env_k = getattr(vec_env, "rollout_length", None)  # RamboModelVecEnv (also under wrappers)
     if env_k is not None and env_k != rollout_length:  # was: accepted; collects of another length
         raise ValueError(
@@ -466,7 +519,13 @@ def make_agent(
         "seed": seed,
         "device": device,
         "tensorboard_log": tensorboard_log,
-        **_algorithm_defaults(algo, n_envs, action_dim, seed, exploration_std),
+        **_algorithm_defaults(
+            algo,
+            n_envs,
+            action_dim,
+            seed,
+            _EXPLORATION_STD if exploration_std is None else exploration_std,
+        ),
     }
     for key in ("policy_kwargs", "replay_buffer_kwargs"):
         kwargs[key] = {**kwargs.get(key, {}), **agent_kwargs.pop(key, {})}

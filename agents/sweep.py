@@ -28,6 +28,7 @@ import dataclasses
 import json
 import math
 import os
+import shlex
 import shutil
 import socket
 import tempfile
@@ -248,6 +249,7 @@ def load_sweep(sweep_dir: str | Path) -> tuple[SweepSpec, SweepResources]:
     run_io.check_file_or_absent(path, "sweep_dir", f"restore the sweep's {SWEEP_FILE}")
     if not path.is_file():
         raise FileNotFoundError(f"sweep_dir: {sweep_dir} has no {SWEEP_FILE} (not a sweep folder?)")
+    run_io.check_readable(path, "sweep_dir")  # probe 18: was a bare "[Errno 13] …"
     try:
         data = run_io.read_json(path)
     except json.JSONDecodeError as err:
@@ -494,7 +496,7 @@ def _fit(
         cotrain_trainable, {"cpu": resources.cpus_per_trial, "gpu": resources.gpus_per_trial}
     )
     experiment = sweep_dir / TUNE_DIR
-    with _ray_session(address):
+    with _ray_session(address, sweep_dir):
         if restore and tune.Tuner.can_restore(experiment):
             tuner = tune.Tuner.restore(
                 str(experiment), trainable, resume_unfinished=True, resume_errored=True
@@ -554,18 +556,37 @@ def local_worker_niceness(niceness: int = 0) -> None:
 
 
 @contextmanager
-def _ray_session(address: str | None) -> Iterator[None]:
-    """Join ``address``, or start a local Ray on this machine's cores; reuse one already up."""
+def _ray_session(address: str | None, sweep_dir: Path) -> Iterator[None]:
+    """Join ``address``, or start a local Ray on this machine's cores; reuse one already up.
+
+    A Ray that does not start is one ValueError saying how to go on (probe 18: a local Ray
+    whose node "timed out during startup" on a loaded machine was a raw traceback, exit 1, with
+    the sweep folder already written).
+    """
     import ray
 
     if ray.is_initialized():
         yield
         return
-    if address is not None:
-        ray.init(address=address)
-    else:
-        local_worker_niceness()
-        ray.init(num_cpus=_n_cores(), include_dashboard=False)
+    try:
+        if address is not None:
+            ray.init(address=address)
+        else:
+            local_worker_niceness()
+            ray.init(num_cpus=_n_cores(), include_dashboard=False)
+    except Exception as err:  # Ray raises bare Exception / RuntimeError / ConnectionError
+        what = (
+            f"could not join the Ray cluster at {address}"
+            if address
+            else "a local Ray did not start"
+        )
+        raise ValueError(
+            f"ray: {what} ({run_io.safe_reason(err)}); no trial ran. The sweep "
+            f"folder is kept: continue with python scripts/sweep.py --resume "
+            f"{shlex.quote(str(sweep_dir))} once the machine has the memory and CPU to spare "
+            "(a loaded machine makes a local Ray's start time out), or join a running cluster "
+            "(--address)"
+        ) from None
     try:
         yield
     finally:

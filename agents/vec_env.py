@@ -10,7 +10,9 @@ in ``infos[i]["terminal_observation"]`` and ``infos[i]["TimeLimit.truncated"]`` 
 row hit ``rollout_length`` without terminating. Only done rows get info entries.
 
 The rows share one core (``mdp``, ``rollout_length``): ``get_attr`` / ``env_method`` read or call
-it once and repeat the answer per index; ``set_attr`` must address every row.
+it once and repeat the answer per index; ``set_attr`` must address every row (and cannot swap
+``num_envs``, ``mdp`` or the spaces). SB3's ``set_options({"state": obs})`` starts rows from given
+NORMALISED observations at the next ``reset()``, as ``RamboModelEnv.reset(options=…)`` does.
 """
 
 from __future__ import annotations
@@ -25,12 +27,63 @@ import torch
 from stable_baselines3.common.vec_env import VecEnv
 from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices, VecEnvStepReturn
 
-from rambo_env.envs.model_env import as_action_tensor, check_rollout_length
+from rambo_env.envs.model_env import (
+    as_action_tensor,
+    check_reset_options,
+    check_rollout_length,
+    state_from_options,
+)
 from rambo_env.envs.vector_env import check_num_envs_memory
 from rambo_env.model import LearnedMDP
 from rambo_env.run_io import check_seed
 
-__all__ = ["RamboModelVecEnv"]
+__all__ = ["RamboModelVecEnv", "vec_env_mdp"]
+
+
+def vec_env_mdp(vec_env: VecEnv | None) -> LearnedMDP | None:
+    """The ``LearnedMDP`` a (possibly wrapped) ``RamboModelVecEnv`` rolls out; None for
+    another VecEnv."""
+    if vec_env is None:
+        return None
+    try:
+        found = vec_env.get_attr("mdp", indices=[0])[0]
+    except AttributeError:
+        return None
+    return found if isinstance(found, LearnedMDP) else None
+
+
+#: Attributes ``set_attr`` refuses, and why: the rows' buffers, spaces and model are built for
+#: them (probe 18: ``set_attr("num_envs", 7)`` / ``("mdp", None)`` were taken, then torch's
+#: size-mismatch or an AttributeError at the next step).
+_FIXED_ATTRIBUTES = {
+    "num_envs": "the rows' state buffers are sized at construction; build a new "
+    "RamboModelVecEnv(mdp, num_envs)",
+    "mdp": "the spaces and buffers are the mdp's; build a new RamboModelVecEnv(mdp, num_envs) "
+    "(the adversary updates the shared mdp in place)",
+    "observation_space": "it is the mdp's",
+    "action_space": "it is the mdp's",
+}
+
+
+#: Wrappers ``from_env`` may drop: gym.make's own, which change nothing a rollout returns
+#: (a ``TimeLimit`` from ``max_episode_steps`` is its own, known case).
+_HARMLESS_WRAPPERS = ("OrderEnforcing", "PassiveEnvChecker", "TimeLimit")
+
+
+def _check_no_dropped_wrappers(env: gym.Env) -> None:
+    """Probe 18: ``from_env(NormalizeObservation(env), n)`` (or ``TransformReward``,
+    ``ClipAction``, …) rolled out ``env.unwrapped``'s rows, dropping the wrappers silently."""
+    dropped, layer = [], env
+    while isinstance(layer, gym.Wrapper):
+        if type(layer).__name__ not in _HARMLESS_WRAPPERS:
+            dropped.append(type(layer).__name__)
+        layer = layer.env
+    if dropped:
+        raise ValueError(
+            f"env: wrapped in {', '.join(dropped)}, which RamboModelVecEnv.from_env would drop "
+            "(its rows roll out env.unwrapped's mdp directly, in SB3's VecEnv API); pass the "
+            "unwrapped env, and wrap the VecEnv instead (stable_baselines3.common.vec_env)"
+        )
 
 
 class RamboModelVecEnv(VecEnv):
@@ -82,6 +135,7 @@ class RamboModelVecEnv(VecEnv):
                 f"{type(base if base is not None else env).__name__}; a real env has no model to "
                 "roll out: RamboModelVecEnv(mdp, num_envs) builds one from a LearnedMDP"
             )
+        _check_no_dropped_wrappers(env)
         return cls(base.mdp, num_envs, rollout_length=base.rollout_length, seed=seed)
 
     def seed(self, seed: int | None = None) -> Sequence[int | None]:
@@ -95,10 +149,33 @@ class RamboModelVecEnv(VecEnv):
         if self._pending_seed is not None:
             self._rng = np.random.default_rng(self._pending_seed)
             self._pending_seed = None
-        self._obs = self.mdp.initial(self.num_envs, self._rng)  # [n, O]
+        obs = self.mdp.initial(self.num_envs, self._rng)  # [n, O]
+        self._apply_reset_options(obs)
+        self._obs = obs
         self._n_steps.zero_()
         self._reset_options()
         return self._obs.cpu().numpy()
+
+    def _apply_reset_options(self, obs: torch.Tensor) -> None:
+        """SB3's ``set_options(…)`` for this reset: ``{"state": s}`` starts a row from the
+        NORMALISED observation ``s [O]``, as ``RamboModelEnv.reset(options=…)`` does; a dict
+        given to ``set_options`` goes to every row. Probe 18: was ignored without a word (a
+        typo such as ``{"stat": …}`` too), so the rows started from dataset states."""
+        options = self._options
+        if not isinstance(options, list) or len(options) != self.num_envs:
+            shown = f"{len(options)} dicts" if isinstance(options, list) else type(options).__name__
+            raise ValueError(
+                f"options: set_options got {shown} for {self.num_envs} rows; pass one dict (for "
+                "every row) or a list of one dict per row"
+            )
+        for row, row_options in enumerate(options):
+            if not row_options:
+                continue
+            check_reset_options(row_options)
+            if row_options.get("state") is not None:
+                obs[row] = state_from_options(
+                    row_options["state"], self.observation_space.shape, self.mdp
+                )
 
     def step_async(self, actions: np.ndarray) -> None:
         self._actions = actions
@@ -159,6 +236,10 @@ class RamboModelVecEnv(VecEnv):
                 f"set_attr: {type(self).__name__} has no attribute {attr_name!r} (e.g. "
                 "'rollout_length')"
             )
+        if attr_name in _FIXED_ATTRIBUTES:  # probe 18: was taken, then a raw error at step
+            raise ValueError(
+                f"set_attr: {attr_name!r} cannot be changed: {_FIXED_ATTRIBUTES[attr_name]}"
+            )
         if attr_name == "rollout_length":  # was: 0 or 2.5 taken, unlike the constructor
             value = check_rollout_length(value)
         setattr(self, attr_name, value)
@@ -177,6 +258,20 @@ class RamboModelVecEnv(VecEnv):
         self, wrapper_class: type[gym.Wrapper], indices: VecEnvIndices = None
     ) -> list[bool]:
         return [False for _ in self._get_indices(indices)]
+
+    def _get_indices(self, indices: VecEnvIndices) -> list[int]:
+        """SB3's row indices, each checked: was an index past the rows answered as row 0
+        (``get_attr(…, indices=[10])`` of 4 rows), where ``DummyVecEnv`` raises."""
+        rows = list(super()._get_indices(indices))
+        for row in rows:
+            if isinstance(row, bool) or not isinstance(row, int | np.integer):
+                raise ValueError(f"indices: expected row numbers (ints), got {row!r}")
+            if not -self.num_envs <= row < self.num_envs:
+                raise IndexError(
+                    f"indices: row {row} is out of range for {self.num_envs} rows "
+                    f"(0 … {self.num_envs - 1})"
+                )
+        return [int(row) % self.num_envs for row in rows]
 
     def _check_all_rows(self, indices: VecEnvIndices, method: str) -> None:
         rows = set(self._get_indices(indices))

@@ -35,7 +35,7 @@ import torch
 from torch.nn.utils import get_total_norm
 
 from rambo_env.dynamics.training import make_adam
-from rambo_env.run_io import is_int, is_real
+from rambo_env.run_io import check_state_dict, is_int, is_real
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -152,6 +152,17 @@ def real_transitions(
             f"normalizer: fitted on obs_dim={normalizer.obs_dim} observations, but dataset "
             f"{dataset.name!r} has obs_dim={dataset.obs_dim}; pass the normalizer of this "
             "dataset's model (mdp.normalizer) or ObsNormalizer.from_dataset(dataset)"
+        )
+    fitted = ObsNormalizer.from_dataset(dataset)  # what make_mdp fits (and its cache checks)
+    if not (
+        np.array_equal(fitted.mean, normalizer.mean) and np.array_equal(fitted.std, normalizer.std)
+    ):
+        gap = float(np.abs(fitted.mean - normalizer.mean).max())
+        raise ValueError(  # probe 18: another dataset (or normaliser) of the same dims was taken
+            f"dataset: {dataset.name!r} is not the data the normaliser was fitted on (their "
+            f"observation means differ by up to {gap:.3g}), so its transitions would be "
+            "normalised otherwise than the model's states; pass the dataset the model was "
+            "built from, with its mdp.normalizer"
         )
     device = torch.device(device)
 
@@ -425,6 +436,7 @@ class ModelAdversary:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore :meth:`state_dict` (to resume a run exactly)."""
+        check_state_dict(state, ("optimizer", "rng", "generator", "n_steps"), "ModelAdversary")
         self.optimizer.load_state_dict(state["optimizer"])
         self.rng.bit_generator.state = state["rng"]
         self.generator.set_state(state["generator"].cpu())

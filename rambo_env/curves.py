@@ -14,7 +14,14 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from rambo_env.run_io import CONFIG_NAME, TB_DIR, atomic_write, check_run_folder, run_holder
+from rambo_env.run_io import (
+    CONFIG_NAME,
+    TB_DIR,
+    atomic_write,
+    check_readable,
+    check_run_folder,
+    run_holder,
+)
 
 __all__ = [
     "CURVE_COLUMNS",
@@ -82,8 +89,11 @@ def read_curves(run_dir: str | Path) -> list[dict[str, float | None]]:
             f"run_dir: {run_dir} has no {TB_DIR}/ folder and no {CONFIG_NAME}: not a run folder; "
             "pass the folder of a run started by cotrain"
         )
+    check_readable(tb, "run_dir")  # was: "has logged no iteration yet"
     by_step: dict[int, dict[str, float | None]] = {}
     files = sorted(p for p in tb.rglob("events.out.tfevents.*") if p.is_file())
+    for events in files:  # was: a raw PermissionError traceback
+        check_readable(events, "run_dir")
     # A live run's newest file may end in a record still being written: not damage.
     writing = max(files, key=lambda p: p.stat().st_mtime) if files and run_holder(run_dir) else None
     for events in files:

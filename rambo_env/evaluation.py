@@ -23,6 +23,7 @@ from rambo_env.run_io import check_seed, is_int
 
 __all__ = [
     "MAX_EVAL_EPISODES",
+    "UNLIMITED_ENV_CAP",
     "EvalResult",
     "check_n_eval_episodes",
     "evaluate_policy",
@@ -131,12 +132,42 @@ def evaluate_policy(
             if isinstance(e, gym.Env):
                 e.close()
         raise
+    # An env without a time limit (a custom env registered without max_episode_steps) whose
+    # episodes never terminate hung the evaluation (probe 18: the first one of a run, after the
+    # dataset load, MLE pretraining and BC): its episodes are cut at D4RL's 1000 steps, said.
+    default_cap = max_episode_steps is None and not _has_time_limit(envs[0])
+    cap = UNLIMITED_ENV_CAP if default_cap else max_episode_steps
     try:
-        returns, lengths = _run_lockstep(act, envs, normalizer, seed, max_episode_steps)
+        returns, lengths = _run_lockstep(act, envs, normalizer, seed, cap)
     finally:
         for e in envs:
             e.close()
+    if default_cap and (lengths >= UNLIMITED_ENV_CAP).any():
+        shown = repr(env) if isinstance(env, str) else "the env"
+        print(
+            f"[rambo_env] WARNING: {shown} has no time limit (registered without "
+            f"max_episode_steps, no TimeLimit wrapper): {int((lengths >= cap).sum())} of "
+            f"{len(lengths)} evaluation episode(s) were cut at {UNLIMITED_ENV_CAP} steps; "
+            "register it with gymnasium.register(…, max_episode_steps=N), or pass "
+            "max_episode_steps=N",
+            flush=True,
+        )
     return EvalResult(returns=returns, lengths=lengths, normalized_score=_score(scorer, returns))
+
+
+def _has_time_limit(env: gym.Env) -> bool:
+    """``env`` ends its episodes: a ``TimeLimit`` wrapper (``gym.make`` adds one for a spec
+    with ``max_episode_steps``)."""
+    layer: Any = env
+    while isinstance(layer, gym.Wrapper):
+        if isinstance(layer, gym.wrappers.TimeLimit):
+            return True
+        layer = layer.env
+    return False
+
+
+#: Steps after which an episode of an env without a time limit is cut (D4RL's MuJoCo limit).
+UNLIMITED_ENV_CAP = 1000
 
 
 def _make_env(env_id: str) -> gym.Env:

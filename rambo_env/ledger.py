@@ -35,6 +35,7 @@ from rambo_env.run_io import (
     atomic_write,
     check_field_types,
     check_output_file,
+    check_readable,
     check_run_folder,
     interrupts_deferred,
     read_json,
@@ -89,6 +90,9 @@ class LedgerEntry:
     """MLE pretraining epochs of the run's model (None: not recorded; entries before it)."""
     mle_holdout_mse: float | None = None
     """Mean holdout MSE of the model's elites after pretraining (None: not recorded)."""
+    dataset_fingerprint: str | None = None
+    """The fingerprint of the run's data (``OfflineDataset.fingerprint``; None: not recorded,
+    entries before it). Runs on other data under the same dataset name are refused."""
 
     def __post_init__(self) -> None:
         # a hand-edited index.json ("3e-4", "x", null): was a raw TypeError from standing() at
@@ -136,6 +140,7 @@ def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerE
         )
     if not path.is_file():
         return {}
+    check_readable(path, "ledger")  # probe 18: was "is not a ledger index … restore it from git"
     what = f"ledger: {path} is not a ledger index"
     try:
         index = read_json(path)
@@ -209,6 +214,7 @@ def update_ledger(
         critic_layer_norm=layer_norm,
         run_dir=_run_dir_record(run_dir),  # was: not recorded (probe 7's leftover)
         precision=run["precision"],
+        dataset_fingerprint=run["fingerprint"],
         **_model_record(resolved),
     )
     # Read-modify-write of index.json under the ledger's lock: two ledger.py processes at once
@@ -216,6 +222,7 @@ def update_ledger(
     with _ledger_lock(ledger_dir):
         index = read_index(ledger_dir)  # again: another process may have added entries
         _check_no_name_clash(index, entry, run_dir)
+        _check_same_data(index, entry, run_dir, replace)
         kept = index.get(entry.slug)
         if kept is not None and kept.precision != entry.precision and not replace:
             where = f" ({kept.run_dir})" if kept.run_dir else ""
@@ -283,13 +290,44 @@ def _check_no_name_clash(index: dict[str, LedgerEntry], entry: LedgerEntry, run_
             )
 
 
+def _check_same_data(
+    index: dict[str, LedgerEntry], entry: LedgerEntry, run_dir: Path, replace: bool
+) -> None:
+    """Every ledger run of one dataset name is on the same data (where both fingerprints are
+    recorded). Probe 18: a run on other data under the same name (a dataset regenerated with
+    another size or seed, an npz named like another) silently replaced the ledger's run and
+    shared its dataset's plot. ``replace`` lets the run replace its own key's entry only."""
+    for other in index.values():
+        if (
+            other.dataset != entry.dataset
+            or other.dataset_fingerprint is None
+            or entry.dataset_fingerprint is None
+            or other.dataset_fingerprint == entry.dataset_fingerprint
+            or (replace and other.slug == entry.slug)
+        ):
+            continue
+        where = f" ({other.run_dir})" if other.run_dir else ""
+        instead = (
+            "pass --replace to scripts/ledger.py to replace it, "
+            if other.slug == entry.slug
+            else ""
+        )
+        raise ValueError(
+            f"ledger: {run_dir} trained on other data than the ledger's run {other.slug}{where}, "
+            f"under the same dataset name {entry.dataset!r} (data fingerprint "
+            f"{entry.dataset_fingerprint[:8]} vs {other.dataset_fingerprint[:8]}); the kept run "
+            f"stays ({instead}give your data another name, e.g. the 'name' array of an npz or "
+            "make_dataset.py --dataset-id, or keep these runs in their own ledger: --ledger DIR)"
+        )
+
+
 def _entry_record(entry: LedgerEntry) -> dict[str, Any]:
     """An entry as ``index.json`` stores it: ``precision`` only when not fp32 and the MLE fields
     only when known (no churn in the entries written before they existed)."""
     record = dict(vars(entry))
     if record.get("precision") == "fp32":
         del record["precision"]
-    for name in ("mle_epochs", "mle_holdout_mse"):
+    for name in ("mle_epochs", "mle_holdout_mse", "dataset_fingerprint"):
         if record.get(name) is None:
             del record[name]
     return record
@@ -322,6 +360,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
                 "its first iteration"
             )
         raise FileNotFoundError(f"run_dir: {run_dir} has no {CONFIG_NAME} (not a run folder?)")
+    check_readable(config_path, "run_dir")  # was: a bare "[Errno 13] Permission denied: …"
     try:
         saved = read_json(config_path)
         cfg, resolved = saved["config"], saved["resolved"]
@@ -333,6 +372,8 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         # runs before session 8 record it only in the config (absent there: the official critic)
         layer_norm = bool(resolved.get("critic_layer_norm", cfg.get("critic_layer_norm") or False))
         precision = str(cfg.get("precision", "fp32"))  # runs before the option: fp32
+        fingerprint = resolved["dataset"].get("fingerprint")
+        fingerprint = fingerprint if isinstance(fingerprint, str) else None
     except (KeyError, TypeError, ValueError) as err:  # not JSON, hand-made, foreign
         raise ValueError(
             f"run_dir: {config_path} is not a config.json written by cotrain ({safe_reason(err)}); "
@@ -347,6 +388,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         "layer_norm": layer_norm,
         "resolved": resolved,
         "precision": precision,
+        "fingerprint": fingerprint,
     }
 
 
@@ -454,9 +496,11 @@ def standing(
     iteration: int,
     ledger_dir: str | Path = DEFAULT_LEDGER_DIR,
     critic_layer_norm: bool = False,
+    fingerprint: str | None = None,
 ) -> dict[str, Any] | None:
     """Where the ledger's longest run of this dataset / agent / (k, λ) / critic stood at
-    ``iteration``.
+    ``iteration``; with ``fingerprint``, only a run on the same data (or one whose data were
+    not recorded) counts.
 
     Returns None without such a run, else ``entry`` (:class:`LedgerEntry`), ``score_at`` (its
     last evaluation at or before ``iteration``, None if none), ``at_iteration`` (that
@@ -472,6 +516,7 @@ def standing(
         and e.rollout_length == config.rollout_length
         and math.isclose(e.adversary_weight, config.adversary_weight, rel_tol=1e-9, abs_tol=0.0)
         and e.critic_layer_norm == critic_layer_norm
+        and (fingerprint is None or e.dataset_fingerprint in (None, fingerprint))
     ]
     if not matches:
         return None

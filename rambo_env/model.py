@@ -32,7 +32,7 @@ from rambo_env.dynamics.ensemble import (
 from rambo_env.dynamics.termination import get_termination_fn
 from rambo_env.dynamics.training import MLEConfig, train_mle
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.run_io import check_flag, check_seed
+from rambo_env.run_io import check_flag, check_readable, check_seed
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 __all__ = ["LearnedMDP", "check_model_args", "dataset_action_space", "make_mdp", "resolve_device"]
 
 TerminationFn = Callable[[torch.Tensor], torch.Tensor]
+
+#: What to do about a model-cache file this user may not read (another user's, in a shared
+#: cache): it is not damaged, so it is neither deleted nor trained over.
+_NOT_YOURS = ", or set RAMBO_ENV_CACHE to a folder of your own (the model is then trained there)"
 
 
 def dataset_action_space(dataset: OfflineDataset) -> gym.spaces.Box:
@@ -94,6 +98,7 @@ class LearnedMDP:
         action_space: gym.spaces.Box | None = None,
         env_id: str | None = None,
     ) -> None:
+        _check_parts(ensemble, normalizer, termination_fn, env_id)
         self.env_id = env_id
         self.device = (
             next(ensemble.parameters()).device if device is None else resolve_device(device)
@@ -106,9 +111,21 @@ class LearnedMDP:
             raise ValueError(
                 f"start_obs: expected shape [N > 0, {ensemble.obs_dim}], got {tuple(start_obs.shape)}"
             )
+        finite = torch.isfinite(start_obs).all(dim=1)  # [N]; probe 18: NaN rows were start states
+        if not bool(finite.all()):
+            row = int((~finite).nonzero()[0, 0])
+            raise ValueError(
+                f"start_obs[{row}]: not finite ({start_obs[row].tolist()[:4]} …); the start states "
+                "are normalised dataset observations: drop or fix the non-finite rows"
+            )
         self.start_obs = start_obs  # [N, O]
         if action_space is None:
             action_space = gym.spaces.Box(-1.0, 1.0, (ensemble.action_dim,), dtype=np.float32)
+        if not isinstance(action_space, gym.spaces.Box):
+            raise ValueError(
+                f"action_space: expected a gymnasium.spaces.Box of continuous actions, got "
+                f"{action_space!r}"
+            )
         if action_space.shape != (ensemble.action_dim,):
             raise ValueError(
                 f"action_space: shape {action_space.shape} != (ensemble.action_dim="
@@ -134,6 +151,7 @@ class LearnedMDP:
     def initial(self, n: int, rng: np.random.Generator) -> torch.Tensor:
         """``n`` start states drawn uniformly from the dataset (Alg. 1 line 3). -> ``[n, O]``."""
         _check_count(n)
+        _check_rng(rng)
         idx = torch.from_numpy(rng.integers(0, self.start_obs.shape[0], size=n)).to(self.device)
         return self.start_obs[idx]  # [n, O] (a copy: rows may be overwritten by the caller)
 
@@ -143,6 +161,7 @@ class LearnedMDP:
         Returns ``(member_idx LongTensor [n], noise [n, T])``; ``T = obs_dim + 1``.
         """
         _check_count(n)
+        _check_rng(rng)
         elite_idx = self.ensemble.elite_idx
         pos = torch.from_numpy(rng.integers(0, elite_idx.shape[0], size=n))
         member_idx = elite_idx[pos.to(elite_idx.device)].to(self.device)  # [n]
@@ -180,11 +199,7 @@ class LearnedMDP:
         """``step_with(obs, action, *draw(B, rng))``."""
         self._check_tensor("obs", obs)  # before the draw (it reads obs.shape)
         self._check_tensor("action", action)
-        if not isinstance(rng, np.random.Generator):
-            raise ValueError(
-                f"rng: expected a numpy.random.Generator (np.random.default_rng(seed)), got "
-                f"{type(rng).__name__}"
-            )
+        _check_rng(rng)
         return self.step_with(obs, action, *self.draw(obs.shape[0], rng))
 
     def _check_tensor(self, name: str, value: Any) -> None:
@@ -196,6 +211,11 @@ class LearnedMDP:
                 f"{name}: expected a torch.Tensor (the mdp's methods take and return tensors on "
                 f"mdp.device = {self.device}), got {type(value).__name__}; convert with "
                 f"torch.as_tensor({name}, dtype=torch.float32, device=mdp.device)"
+            )
+        if value.is_complex():  # probe 18: the imaginary part was dropped with a warning only
+            raise ValueError(
+                f"{name}: a complex tensor ({value.dtype}); the mdp's methods take real tensors "
+                "(obs, action: float32; member_idx: long)"
             )
         if value.device.type != self.device.type or (
             self.device.index is not None and value.device.index != self.device.index
@@ -245,6 +265,44 @@ class LearnedMDP:
 def _check_count(n: int) -> None:
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"n: expected a positive int, got {n!r}")
+
+
+def _check_rng(rng: Any) -> None:
+    """``rng`` of ``initial`` / ``draw`` / ``transition`` (probe 18: ``initial(3, 0)`` was a raw
+    ``AttributeError: 'int' object has no attribute 'integers'``)."""
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(
+            f"rng: expected a numpy.random.Generator (np.random.default_rng(seed)), got "
+            f"{type(rng).__name__}"
+        )
+
+
+def _check_parts(ensemble: Any, normalizer: Any, termination_fn: Any, env_id: Any) -> None:
+    """The parts of a :class:`LearnedMDP`, each named when wrong (probe 18: ``None`` as the
+    normalizer or termination function was taken, then a raw ``AttributeError`` / "'NoneType'
+    object is not callable" at the first step; ``None`` as the ensemble a raw AttributeError)."""
+    if not isinstance(ensemble, GaussianEnsemble):
+        raise ValueError(
+            f"ensemble: expected a rambo_env.dynamics.ensemble.GaussianEnsemble, got "
+            f"{type(ensemble).__name__} (make_mdp(dataset) builds the whole LearnedMDP)"
+        )
+    if not isinstance(normalizer, ObsNormalizer):
+        raise ValueError(
+            f"normalizer: expected a rambo_env.normalization.ObsNormalizer, got "
+            f"{type(normalizer).__name__} (ObsNormalizer.from_dataset(dataset))"
+        )
+    if normalizer.mean.shape != (ensemble.obs_dim,):
+        raise ValueError(
+            f"normalizer: fitted on obs_dim={normalizer.mean.shape[0]} observations, but the "
+            f"ensemble's obs_dim is {ensemble.obs_dim}"
+        )
+    if not callable(termination_fn):
+        raise ValueError(
+            f"termination_fn: expected a function of raw next observations [B, O] -> bool [B], "
+            f"got {type(termination_fn).__name__} (get_termination_fn(env_id, dataset))"
+        )
+    if env_id is not None and not isinstance(env_id, str):
+        raise ValueError(f"env_id: expected a Gymnasium id string or None, got {env_id!r}")
 
 
 def make_mdp(
@@ -387,6 +445,7 @@ def _cached_ensemble(
     """The cached model at ``path``; None if there is none, or it was unusable (then removed)."""
     if not path.is_file():
         return None
+    check_readable(path, "RAMBO_ENV_CACHE", _NOT_YOURS)  # was: deleted and trained anew
     try:
         loaded = io.load_model(path, device)
         _check_finite(loaded.ensemble, f"cached model {path}")

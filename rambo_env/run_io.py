@@ -24,6 +24,7 @@ import os
 import random
 import re
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -55,8 +56,10 @@ __all__ = [
     "check_flag",
     "check_no_foreign_entries",
     "check_output_file",
+    "check_readable",
     "check_run_folder",
     "check_seed",
+    "check_state_dict",
     "check_torch_compile_cache",
     "check_writable",
     "claim_run_dir",
@@ -380,6 +383,38 @@ def check_file_or_absent(path: str | Path, what: str, hint: str) -> None:
     raise ValueError(f"{what}: {path} is {kind}; {hint}")
 
 
+def check_readable(path: str | Path, what: str, hint: str = "") -> None:
+    """ValueError ``<what>: <path> is not readable by this user (Permission denied; mode …, owner
+    uid …); …`` when this process may not read the regular file (or list the folder) at
+    ``path``; anything else passes (missing, damaged: the caller's own checks say so).
+
+    Probe 18: such a file was taken for a damaged one — a cached dynamics model deleted and
+    retrained (another user's, in a shared cache), an MLE checkpoint ignored, a dataset "not an
+    npz (zip) archive", a run's checkpoint "start a new run", a TensorBoard folder "has logged no
+    iteration yet" — or a raw ``PermissionError`` traceback.
+    """
+    path = Path(path)
+    try:
+        if path.is_dir():
+            os.listdir(path)
+        elif path.is_file():
+            with open(path, "rb"):
+                pass
+        else:
+            return
+    except PermissionError:
+        try:
+            st = path.stat()
+            owner = f"mode {stat.filemode(st.st_mode)}, owner uid {st.st_uid}"
+        except OSError:
+            owner = "its folder cannot be searched"
+        fix = "chmod u+rx" if path.is_dir() else "chmod u+r"
+        raise ValueError(
+            f"{what}: {path} is not readable by this user (Permission denied; {owner}); make "
+            f"it readable ({fix} {path}) or run as the user who owns it{hint}"
+        ) from None
+
+
 def _dangling_link_on(path: Path) -> Path | None:
     """``path`` or the first of its parents that is a link to nothing (a folder cannot be made
     through it), else None."""
@@ -476,16 +511,69 @@ def exit_on_interrupt(script: str, left: str, call: Callable[[], Any]) -> Any:
         raise SystemExit(130) from None
 
 
-def tolerant_console() -> None:
+def tolerant_console(own_closed_pipe: bool = False) -> None:
     """Let a script print on a terminal whose encoding lacks its λ, —, ≈ (a latin-1 or ASCII
     locale, ``PYTHONIOENCODING=ascii``): such characters come out as ``\\u03bb`` escapes (was:
     ``UnicodeEncodeError: 'latin-1' codec can't encode character '\\u2014'`` after the warm
-    start, the run stopped; ``--help`` a raw traceback). A script's ``__main__`` calls it first."""
+    start, the run stopped; ``--help`` a raw traceback). A script's ``__main__`` calls it first.
+
+    It also guards stdout (:class:`_GuardedStdout`): a failed write ends the script with one
+    line; ``own_closed_pipe``: the script handles a closed pipe (``BrokenPipeError``) itself.
+    """
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):  # replaced / closed / not a text stream
             pass
+    if sys.stdout is not None and not isinstance(sys.stdout, _GuardedStdout):
+        sys.stdout = _GuardedStdout(sys.stdout, own_closed_pipe)  # type: ignore[assignment]
+
+
+#: What a script says when its output cannot be written.
+_STDOUT_FAILED = (
+    "error: stdout: this script's output cannot be written ({reason}): it goes to a full "
+    "disk, a closed file or a failing device (e.g. `> log.txt` on a full disk); free space "
+    "where it goes, or send it elsewhere, then rerun (a co-training run continues from its "
+    "last checkpoint: scripts/cotrain.py --resume RUN)"
+)
+
+
+class _GuardedStdout:
+    """``sys.stdout`` whose failed writes end the script with one line on stderr, exit status 2
+    (:func:`tolerant_console` installs it). Probe 18: output redirected to a full disk
+    (``/dev/full``, ``> log.txt``) was a raw ``OSError: [Errno 28]`` traceback (ledger,
+    diagnose), ``--out: cannot write …`` (curves: the wrong file blamed) or a bare ``[Errno 28]
+    No space left on device``; a closed pipe (``| head``) was ``--out: cannot write … (Broken
+    pipe)`` (curves) or a raw ``BrokenPipeError`` traceback, except in cotrain, which handles it
+    itself (``own_closed_pipe``)."""
+
+    def __init__(self, stream: Any, own_closed_pipe: bool = False) -> None:
+        self._stream, self._own_closed_pipe = stream, own_closed_pipe
+
+    def write(self, text: str) -> int:
+        return self._guard(self._stream.write, text)
+
+    def flush(self) -> None:
+        self._guard(self._stream.flush)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def _guard(self, call: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return call(*args)
+        except BrokenPipeError:
+            if self._own_closed_pipe:
+                raise
+            said = f"error: {_CLOSED_PIPE}"
+        except OSError as err:
+            said = _STDOUT_FAILED.format(reason=err.strerror or err)
+        silence_stdout()  # later prints and the flush at exit go nowhere
+        try:
+            print(said, file=sys.stderr)
+        except OSError:  # stderr is the closed pipe too (2>&1 | head)
+            pass
+        raise SystemExit(2)
 
 
 def available_memory_bytes() -> int | None:
@@ -630,16 +718,20 @@ def report_user_error(err: BaseException) -> int:
         raise err
     if isinstance(err, BrokenPipeError):  # was: "error: [Errno 32] Broken pipe", no cause named
         silence_stdout()
-        err = BrokenPipeError(
-            "stdout: the program reading this output exited (a closed pipe, e.g. `| head`), so "
-            "the script stopped; pipe into a reader that reads to the end (`| tee log.txt`, "
-            "`| tail`) or write to a file (`> log.txt`)"
-        )
+        err = BrokenPipeError(_CLOSED_PIPE)
     try:
         print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
     except OSError:  # stderr is the closed pipe too (2>&1 | head)
         pass
     return 2
+
+
+#: What a script says when the program reading its output exited.
+_CLOSED_PIPE = (
+    "stdout: the program reading this output exited (a closed pipe, e.g. `| head`), so the "
+    "script stopped; pipe into a reader that reads to the end (`| tee log.txt`, `| tail`) or "
+    "write to a file (`> log.txt`)"
+)
 
 
 def silence_stdout() -> None:
@@ -670,6 +762,18 @@ def check_seed(seed: Any, what: str = "seed", limit: int = SEED_LIMIT) -> int:
             f"{what}: {seed} is too large: expected an int in [0, 2**{limit.bit_length() - 1})"
         )
     return int(seed)
+
+
+def check_state_dict(state: Any, keys: Sequence[str], owner: str) -> None:
+    """``state`` is a dict holding ``keys``, as ``<owner>.state_dict()`` returns; one ValueError
+    naming what is missing (probe 18: a raw ``KeyError: 'optimizer'`` / "'NoneType' object is
+    not subscriptable" from ``load_state_dict``)."""
+    missing = [k for k in keys if not isinstance(state, dict) or k not in state]
+    if missing:
+        got = f"a dict without {missing}" if isinstance(state, dict) else type(state).__name__
+        raise ValueError(
+            f"state: expected what {owner}.state_dict() returns (a dict of {list(keys)}), got {got}"
+        )
 
 
 def is_int(value: Any) -> bool:
@@ -915,6 +1019,7 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no checkpoint to resume from")
+    check_readable(path, "checkpoint")  # was: "unreadable checkpoint … start a new run"
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # truncated / not a torch file / foreign pickle content

@@ -169,7 +169,15 @@ def standing_lines(results: dict, ledger_dir: str | Path) -> list[str]:
     )
     layer_norm = bool(results.get("critic_layer_norm", False))
     try:
-        where = standing(name, results["algo"], config, done, ledger_dir, layer_norm)
+        where = standing(
+            name,
+            results["algo"],
+            config,
+            done,
+            ledger_dir,
+            layer_norm,
+            fingerprint=results.get("dataset_fingerprint"),
+        )
     except ValueError as err:  # a damaged ledger CSV: one line, the finished run stands
         lines.append(f"results ledger ({ledger_dir}): not compared: {err}")
         return lines
@@ -280,5 +288,5 @@ def print_results(results: dict, cfg: CotrainConfig, run_dir: Path, ledger: str 
 
 
 if __name__ == "__main__":
-    tolerant_console()
+    tolerant_console(own_closed_pipe=True)
     sys.exit(main())

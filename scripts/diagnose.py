@@ -14,14 +14,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import torch
 
-from agents.cotrain import load_session
+from agents.cotrain import load_config, load_session
 from agents.critics import policy_fns
 from agents.memory import check_diagnose_memory
 from rambo_env import run_io
-from rambo_env.diagnostics import check_mc_episodes, critic_vs_return, model_vs_simulator
+from rambo_env.diagnostics import (
+    check_mc_episodes,
+    critic_vs_return,
+    make_state_setter,
+    model_vs_simulator,
+)
 from rambo_env.dynamics.ensemble import check_device
 
 
@@ -60,8 +66,9 @@ def _diagnose(argv: list[str] | None) -> int:
         check_mc_episodes(
             args.n_episodes, args.max_steps
         )  # before the load, not after the model rollouts
+        _check_has_real_env(args.run_dir)  # before the load (and a retrain of a lost model)
         session, history = load_session(args.run_dir, device=args.device)
-        if session.dataset.env_id is None:
+        if session.dataset.env_id is None:  # a run folder that does not record it
             raise ValueError(f"dataset {session.dataset.name!r} has no real env to compare with")
         mdp = session.mdp
         check_diagnose_memory(args.n_starts, mdp.obs_dim, mdp.action_dim, device=str(mdp.device))
@@ -114,6 +121,43 @@ def _diagnose(argv: list[str] | None) -> int:
         return _error(err)
     print(f"wrote {out}")
     return 0
+
+
+def _check_has_real_env(run_dir: Path) -> None:
+    """The run's data name a Gymnasium env (its config.json records the resolved one). Probe
+    18: a run on data without one was refused only after the dataset load and model build (an
+    MLE retrain when its cached model was gone), and without saying what to do."""
+    cfg = load_config(run_dir)  # a folder that is not a run: its own error
+    resolved = run_io.read_json(run_dir / run_io.CONFIG_NAME).get("resolved")
+    dataset = resolved.get("dataset") if isinstance(resolved, dict) else None
+    recorded = dataset.get("env_id") if isinstance(dataset, dict) else None
+    if isinstance(recorded, str):  # the simulator must be settable to dataset states
+        _check_state_settable(run_dir, cfg.env_id or recorded)  # (module:id: imported by it)
+    if isinstance(dataset, dict) and "env_id" in dataset and dataset["env_id"] is None:
+        raise ValueError(
+            f"run_dir: {run_dir} trained on dataset {dataset.get('name')!r}, which names no "
+            "Gymnasium env (its config.json: resolved → dataset → env_id is null), so there is no "
+            "simulator to compare the model and the critic with; diagnose a run whose data name "
+            "their env (scripts/cotrain.py --env-id YourEnv-v0 for your own data)"
+        )
+
+
+def _check_state_settable(run_dir: Path, env_id: str) -> None:
+    """Probe 18: a run on another env than Gymnasium's MuJoCo v5 ones (a custom env, with
+    ``--env-id``) was refused by ``make_state_setter`` as a raw ``ValueError`` traceback, after
+    the run's dataset load and model build."""
+    import gymnasium as gym
+
+    try:
+        env, _ = make_state_setter(env_id)
+    except gym.error.Error:  # not registered here: the load names it
+        return
+    except ValueError as err:
+        raise ValueError(
+            f"run_dir: {run_dir}: {err}; diagnose replays the model's rollouts in the simulator "
+            "from dataset states, which only these envs allow"
+        ) from None
+    env.close()
 
 
 def _error(err: Exception) -> int:

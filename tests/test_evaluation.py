@@ -200,3 +200,36 @@ def test_final_score_refuses_a_wrong_n_last_or_history():
         with pytest.raises(ValueError, match=match):
             final_score(**kwargs)
     assert final_score([1.0, 2.0, 3.0], n_last=2) == 2.5
+
+
+class _NeverEnds(gym.Env):
+    """An env that never terminates, registered without a time limit (as a user's own may be)."""
+
+    observation_space = gym.spaces.Box(-np.inf, np.inf, (3,), np.float32)
+    action_space = gym.spaces.Box(-1.0, 1.0, (2,), np.float32)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        return np.zeros(3, np.float32), {}
+
+    def step(self, action):
+        return np.zeros(3, np.float32), 1.0, False, False, {}
+
+
+def test_an_env_without_a_time_limit_is_cut_at_1000_steps_and_said(capsys):
+    """Probe 18: an env registered without ``max_episode_steps`` whose episodes never terminate
+    hung the evaluation forever (a run's first one, after the dataset load, MLE and BC)."""
+    from rambo_env.evaluation import UNLIMITED_ENV_CAP
+
+    if "ProbeNeverEnds-v0" not in gym.registry:
+        gym.register("ProbeNeverEnds-v0", entry_point=_NeverEnds)
+    normalizer = ObsNormalizer(np.zeros(3, np.float32), np.ones(3, np.float32))
+    act = lambda obs: np.zeros((len(obs), 2), np.float32)  # noqa: E731
+    result = evaluate_policy(act, "ProbeNeverEnds-v0", normalizer, n_episodes=2)
+    assert result.lengths.tolist() == [UNLIMITED_ENV_CAP] * 2 == [1000] * 2
+    out = capsys.readouterr().out
+    assert "'ProbeNeverEnds-v0' has no time limit" in out and "cut at 1000 steps" in out
+    capped = evaluate_policy(
+        act, "ProbeNeverEnds-v0", normalizer, n_episodes=1, max_episode_steps=7
+    )
+    assert capped.lengths.tolist() == [7] and "WARNING" not in capsys.readouterr().out

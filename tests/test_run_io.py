@@ -642,3 +642,128 @@ def test_a_tilde_path_with_an_empty_home_takes_the_passwd_home(monkeypatch, tmp_
 
     monkeypatch.setenv("HOME", str(tmp_path))
     assert expand_home("~/a") == tmp_path / "a" and expand_home("a/~") == Path("a/~")
+
+
+def _deny_reading(monkeypatch, *denied: Path) -> None:
+    """Make ``denied`` files (and folders) unreadable to the checks, as ``chmod 000`` does for a
+    user other than root (the tests may run as root, whom file modes do not stop)."""
+    from rambo_env import run_io
+
+    denied_text = {str(p) for p in denied}
+    real_open, real_listdir = open, os.listdir
+
+    def guarded_open(path, *args, **kwargs):
+        if str(path) in denied_text:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    def guarded_listdir(path="."):
+        if str(path) in denied_text:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_listdir(path)
+
+    monkeypatch.setattr(run_io, "open", guarded_open, raising=False)
+    monkeypatch.setattr(run_io.os, "listdir", guarded_listdir)
+
+
+def test_files_this_user_may_not_read_are_named_not_taken_for_damaged(tmp_path, monkeypatch):
+    """Probe 18 (``chmod 000``, as a user other than the owner): a cached dynamics model was
+    "unreadable; removing it and training anew" (another user's model in a shared cache, deleted
+    and retrained), an MLE checkpoint "starting MLE pretraining afresh", a dataset "not an npz
+    (zip) archive", a run's checkpoint "start a new run", a run's TensorBoard folder "has logged
+    no iteration yet" and its event file a raw PermissionError traceback."""
+    from rambo_env import load_dataset
+    from rambo_env.curves import read_curves
+    from rambo_env.dynamics import io as model_io
+    from tests.envs.tiny_mdp import make_tiny_dataset, make_tiny_mdp
+
+    dataset = make_tiny_dataset(200, 50)
+    npz = dataset.to_npz(tmp_path / "d.npz")
+    save_checkpoint(tmp_path / "checkpoint.pt", {"iteration": 1})
+    (tmp_path / "run" / "tb").mkdir(parents=True)
+    (tmp_path / "run" / "config.json").write_text("{}")
+    events = tmp_path / "run" / "tb" / "events.out.tfevents.1"
+    events.write_bytes(b"")
+    make_tiny_mdp(dataset, cache=True)
+    cached = sorted(model_io.cache_dir().glob("dynamics-*.pt"))
+    model = next(p for p in cached if not p.name.endswith(".partial.pt"))
+    partial = next(p for p in cached if p.name.endswith(".partial.pt"))
+    _deny_reading(monkeypatch, npz, tmp_path / "checkpoint.pt", model, partial, events)
+    mode = r"\(Permission denied; mode .*, owner uid \d+\); make it readable \(chmod u\+r"
+    with pytest.raises(ValueError, match=rf"dataset: .*d\.npz is not readable by this user {mode}"):
+        load_dataset(npz)
+    with pytest.raises(ValueError, match=r"checkpoint: .*checkpoint\.pt is not readable"):
+        load_checkpoint(tmp_path / "checkpoint.pt")
+    with pytest.raises(ValueError, match=r"run_dir: .*events.out.tfevents.1 is not readable"):
+        read_curves(tmp_path / "run")
+    with pytest.raises(ValueError, match=r"RAMBO_ENV_CACHE: .*dynamics-.* is not readable .*own"):
+        make_tiny_mdp(dataset, cache=True)
+    assert model.is_file()  # was: deleted, and the model trained anew
+    model.unlink()  # the shared MLE checkpoint of this trajectory is next: not trained over
+    with pytest.raises(ValueError, match=r"RAMBO_ENV_CACHE: .*\.partial\.pt is not readable"):
+        make_tiny_mdp(dataset, cache=True)
+    _deny_reading(monkeypatch, tmp_path / "run" / "tb")
+    with pytest.raises(ValueError, match=r"run_dir: .*tb is not readable .*chmod u\+rx"):
+        read_curves(tmp_path / "run")
+
+
+def test_a_policy_file_ledger_index_or_sweep_json_this_user_may_not_read_is_named(
+    tmp_path, monkeypatch
+):
+    """Probe 18: "not a behaviour actor … re-create it", "not a ledger index … restore it from
+    git" and a bare "[Errno 13] Permission denied" for files that were only unreadable."""
+    from agents.sweep import load_sweep
+    from rambo_env.ledger import read_index
+    from rambo_env.policies import load_actor, shipped_policy_path
+
+    policy = tmp_path / "policy.pt"
+    policy.write_bytes(shipped_policy_path("hopper").read_bytes())
+    (tmp_path / "ledger").mkdir()
+    (tmp_path / "ledger" / "index.json").write_text("{}")
+    (tmp_path / "sweep").mkdir()
+    (tmp_path / "sweep" / "sweep.json").write_text("{}")
+    _deny_reading(
+        monkeypatch, policy, tmp_path / "ledger" / "index.json", tmp_path / "sweep" / "sweep.json"
+    )
+    for call, match in (
+        (lambda: load_actor(policy), r"policy file: .*policy\.pt is not readable by this user"),
+        (lambda: read_index(tmp_path / "ledger"), r"ledger: .*index\.json is not readable"),
+        (lambda: load_sweep(tmp_path / "sweep"), r"sweep_dir: .*sweep\.json is not readable"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            call()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_output_that_cannot_be_written_ends_a_script_with_one_line(tmp_path):
+    """Probe 18: a script whose output went to a full disk (``> log.txt``; ``/dev/full``) gave
+    a raw ``OSError: [Errno 28]`` traceback (ledger, diagnose), blamed ``--out`` (curves) or a
+    bare ``[Errno 28]``; one whose reader exited (``| head``) blamed ``--out … (Broken pipe)``
+    (curves) or gave a raw ``BrokenPipeError`` traceback."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    script = (
+        "from rambo_env.run_io import tolerant_console\n"
+        "tolerant_console()\n"
+        "for i in range(100000):\n"
+        "    print('line', i)\n"
+    )
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-c", script], stdout=full, stderr=subprocess.PIPE, env=env,
+            timeout=120,
+        )  # fmt: skip
+    err = done.stderr.decode()
+    assert done.returncode == 2 and err.count("\n") == 1, err
+    assert err.startswith("error: stdout: this script's output cannot be written (No space left")
+    reader = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    reader.stdout.read(10)
+    reader.stdout.close()  # the reader exits, as `| head` does
+    err = reader.stderr.read().decode()
+    assert reader.wait(timeout=120) == 2 and "Traceback" not in err, err
+    assert err.startswith("error: stdout: the program reading this output exited"), err

@@ -267,7 +267,8 @@ class OfflineDataset:
             if ":" in env_id:
                 raise DatasetValidationError(
                     f"env_id: {env_id!r} names a module to import; a dataset may only name an env "
-                    "that is already registered"
+                    "that is already registered (name your env's module yourself: --env-id / "
+                    "load_dataset(…, env_id='my_pkg.envs:MyEnv-v0') imports it)"
                 )
             import gymnasium as gym
 

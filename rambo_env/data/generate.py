@@ -17,6 +17,7 @@ collect equal shares of the transitions in parallel, each from its own seed stre
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import multiprocessing as mp
 import multiprocessing.spawn as mp_spawn
 import os
@@ -401,6 +402,33 @@ def check_level_inputs(level: str, **inputs: Any) -> None:
             )
 
 
+def check_expert_is_not_medium(
+    env: str, expert_policy_path: str | Path, policy_path: str | Path | None
+) -> None:
+    """The expert policy is not the medium one (the same file contents). Probe 18:
+    ``--level expert --expert-policy rambo_env/policies/hopper_medium.pt`` (the shipped medium
+    policy) collected a medium dataset saved as ``expert``, silently."""
+    from rambo_env.policies import shipped_policy_path
+
+    try:
+        medium = Path(policy_path) if policy_path is not None else shipped_policy_path(env)
+    except ValueError:  # no medium policy shipped for this env: nothing to compare with
+        return
+    if not medium.is_file():
+        return
+    expert = Path(expert_policy_path)
+    if expert.stat().st_size == medium.stat().st_size and _sha256(expert) == _sha256(medium):
+        raise ValueError(
+            f"expert_policy_path (--expert-policy): {expert} holds the same weights as the medium "
+            f"behaviour policy {medium}, so the 'expert' data would be medium data; pass an "
+            "expert actor (or leave --expert-policy out and pass --train-policy to train one)"
+        )
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def collect_episodes_parallel(
     env_id: str,
     n_transitions: int,
@@ -633,6 +661,8 @@ def generate_dataset(
             f"level 'medium-expert' needs an expert policy: pass --expert-policy PATH or "
             f"--train-policy to scripts/make_dataset.py --env {env} --level medium-expert"
         )
+    if expert_policy_path is not None:
+        check_expert_is_not_medium(env, expert_policy_path, policy_path)
     from rambo_env.data.minari_io import (
         check_dataset_id,
         check_minari_root,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
+import importlib
 import os
 import re
 import zipfile
@@ -36,7 +37,14 @@ from rambo_env.data.d4rl_io import (
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.minari_io import minari_dataset_exists, minari_dataset_path, read_minari
 from rambo_env.data.scores import ENV_IDS, LEVELS
-from rambo_env.run_io import check_flag, check_path_text, check_seed, expand_home, safe_reason
+from rambo_env.run_io import (
+    check_flag,
+    check_path_text,
+    check_readable,
+    check_seed,
+    expand_home,
+    safe_reason,
+)
 
 __all__ = [
     "DATASET_FILE_SUFFIXES",
@@ -78,6 +86,7 @@ def check_dataset_file(text: str, what: str) -> None:
                 "data to a file and pass that"
             )
         raise DatasetUnavailableError(f"{what} {text} does not exist")
+    check_readable(text, "dataset")  # probe 18: was "not an npz (zip) archive"
 
 
 def _read_named(path: str, kind: str, read: Callable[[], OfflineDataset]) -> OfflineDataset:
@@ -128,6 +137,9 @@ def load_dataset(
     _check_load_args(name_or_path, n_transitions, seed, d4rl_dir)
     check_flag(download, "download")  # was: generate="no" generated (any truthy value)
     check_flag(generate, "generate")
+    if download:
+        _check_downloadable(name_or_path)
+    env_id = _import_env_module(env_id)
     try:
         _check_env_id_fits_short_name(name_or_path, env_id)
         dataset = _resolve(name_or_path, download, generate, d4rl_dir, n_transitions, seed)
@@ -159,6 +171,23 @@ def load_dataset(
         f"({dataset.n_transitions} transitions, {n_episodes} episodes, env {dataset.env_id})"
     )
     return dataset
+
+
+def _check_downloadable(src: Any) -> None:
+    """``download=True`` only reaches Minari (a Minari id, or a short name's Minari dataset);
+    probe 18: with a file, a D4RL name, a dict or an ``OfflineDataset`` it was ignored."""
+    text = str(src) if isinstance(src, str | os.PathLike) else None
+    if text is None or is_dataset_file(text):
+        what = f"{type(src).__name__}" if text is None else f"the file {text!r}"
+    else:
+        parsed = parse_d4rl_name(text)
+        if parsed is None or parsed[2] is None:
+            return  # a short name or a Minari id: Minari may download it
+        what = f"the D4RL name {text!r} (D4RL files are not downloaded: see d4rl_dir)"
+    raise ValueError(
+        f"download: only a Minari id (mujoco/hopper/medium-v0) or a short name (hopper-medium) "
+        f"is downloaded, but {what} is loaded as it is; leave download out"
+    )
 
 
 def _check_load_args(src: Any, n_transitions: Any, seed: Any, d4rl_dir: Any = None) -> None:
@@ -215,6 +244,29 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
         "real transitions keep the data's flags; check that the data come from this env "
         "(version, observation layout) or pass the right --env-id"
     )
+
+
+def _import_env_module(env_id: Any) -> Any:
+    """``env_id="my_pkg.envs:MyEnv-v0"`` (gymnasium's ``module:id`` form, given by the caller:
+    ``--env-id``) imports ``my_pkg.envs``, which registers the env, and returns ``MyEnv-v0``.
+    Probe 18: it was refused as "a dataset may only name an env that is already registered",
+    though a command line cannot register an env any other way. A dataset FILE naming a module
+    is still refused (``OfflineDataset.validate``): a file never makes us import code."""
+    if not isinstance(env_id, str) or ":" not in env_id:
+        return env_id
+    module, _, name = env_id.partition(":")
+    if not module.strip() or not name.strip():
+        raise DatasetValidationError(
+            f"env_id: {env_id!r} is not of the form module:EnvId-vN (e.g. my_pkg.envs:MyEnv-v0)"
+        )
+    try:
+        importlib.import_module(module)
+    except Exception as err:  # ImportError, or the module's own error while it registers
+        raise DatasetValidationError(
+            f"env_id: {env_id!r}: importing {module!r} failed ({safe_reason(err)}); install the "
+            "package that registers the env, or fix the module name"
+        ) from None
+    return name
 
 
 def _check_env_id_fits_short_name(src: Any, env_id: str | None) -> None:

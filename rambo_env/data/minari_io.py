@@ -445,6 +445,30 @@ def _make_command(dataset_id: str) -> str:
     return "python scripts/make_dataset.py --env ENV --level LEVEL --dataset-id ID"
 
 
+def _local_ids_like(dataset_id: str, max_depth: int = 4) -> list[str]:
+    """Local Minari dataset ids that differ from ``dataset_id`` only in letter case or in the
+    version (``rambo/hopper/random`` or ``RAMBO/hopper/random-v0`` for ``rambo/hopper/random-v0``).
+    Probe 18: such a typo was told to download or generate data the root already held."""
+    root = minari_dataset_path("")
+    if not root.is_dir():
+        return []
+
+    def base(text: str) -> str:
+        return re.sub(r"-v\d+$", "", text.lower())
+
+    found = []
+    for folder, subfolders, _ in os.walk(root):
+        depth = len(Path(folder).relative_to(root).parts)
+        if depth >= max_depth:
+            subfolders.clear()
+        if (Path(folder) / "data" / "metadata.json").is_file():
+            local_id = Path(folder).relative_to(root).as_posix()
+            if local_id != dataset_id and base(local_id) == base(dataset_id):
+                found.append(local_id)
+            subfolders.clear()
+    return sorted(found)[:5]
+
+
 def _unavailable_message(dataset_id: str, download: bool, err: BaseException) -> str:
     parts = dataset_id.split("/")
     env, level = (parts[-2], parts[-1].rsplit("-v", 1)[0]) if len(parts) >= 3 else (None, None)
@@ -456,10 +480,18 @@ def _unavailable_message(dataset_id: str, download: bool, err: BaseException) ->
             f"LEVEL in {list(LEVELS)}) and load it by its short name, e.g. hopper-medium"
         )
     tried = "could not be downloaded" if download else "was not downloaded (download=False)"
+    near = _local_ids_like(dataset_id)
+    mean = (
+        f"A local dataset has nearly that id: {', '.join(repr(i) for i in near)}; load it by "
+        "that id (Minari ids are case-sensitive and end in their version, -vN). Else, to get "
+        "the data, either\n"
+        if near
+        else "To get the data, either\n"
+    )
     return (
         f"Minari dataset {dataset_id!r} is not in the local Minari root "
         f"({minari_dataset_path(dataset_id)}) and {tried}: {type(err).__name__}: {err}\n"
-        "To get the data, either\n"
+        f"{mean}"
         f"  * on a machine with internet: pip install 'minari[hf]' && minari download {dataset_id}, "
         "then copy the dataset folder into this machine's Minari root ($MINARI_DATASETS_PATH or "
         "~/.minari/datasets), or call load_dataset(..., download=True) there; or\n"

@@ -33,7 +33,14 @@ from tqdm.auto import tqdm
 
 from rambo_env.dynamics.ensemble import GaussianEnsemble, resolve_device
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.run_io import SEED_LIMIT, check_flag, is_int, is_real, save_checkpoint
+from rambo_env.run_io import (
+    SEED_LIMIT,
+    check_flag,
+    check_readable,
+    is_int,
+    is_real,
+    save_checkpoint,
+)
 
 __all__ = ["MLEConfig", "MLEReport", "make_adam", "model_tensors", "train_mle"]
 
@@ -323,6 +330,9 @@ def _load_checkpoint(path: Path, fingerprint: str) -> dict[str, Any] | None:
     ``None`` (after printing one line unless there was no file)."""
     if not path.is_file():
         return None
+    check_readable(  # probe 18: was "unreadable; starting afresh", then written over
+        path, "RAMBO_ENV_CACHE", ", or set RAMBO_ENV_CACHE to a folder of your own"
+    )
     try:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
         if not isinstance(ckpt, dict) or ckpt.get("version") != _CHECKPOINT_VERSION:

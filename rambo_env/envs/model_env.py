@@ -36,6 +36,7 @@ __all__ = [
     "check_reset_options",
     "check_reset_seed",
     "check_rollout_length",
+    "state_from_options",
 ]
 
 
@@ -105,8 +106,9 @@ def build_mdp(
     is refused (was: a Hopper model under a Walker2d id, silently). With an
     ``mdp``, the arguments that only build one (``env_id``, ``ensemble_config``, ``mle_config``,
     ``seed``,
-    a ``device`` other than ``"auto"`` and the mdp's) are refused, not ignored; ``dataset`` is
-    not (``gym.make("RamboModel-…", mdp=mdp)`` passes the registration's dataset too).
+    a ``device`` other than ``"auto"`` and the mdp's) are refused, not ignored; so is a
+    ``dataset``, except a short name of the mdp's env (``gym.make("RamboModel-…", mdp=mdp)``
+    passes the registration's dataset too).
     """
     given_seed, seed = seed, 0 if seed is None else seed  # None: not given (the default 0)
     check_model_args(ensemble_config, mle_config, seed)
@@ -124,6 +126,7 @@ def build_mdp(
             )
         if registered_env is not None:
             _check_registered_env(getattr(mdp, "env_id", None), registered_env, "mdp", repr(mdp))
+        _check_no_dataset_with_mdp(dataset, mdp, registered_env)
         return mdp
     if dataset is None:
         raise ValueError(
@@ -141,6 +144,29 @@ def build_mdp(
         ensemble_config=ensemble_config,
         mle_config=mle_config,
         seed=seed,
+    )
+
+
+def _check_no_dataset_with_mdp(dataset: Any, mdp: LearnedMDP, registered_env: str | None) -> None:
+    """A ``dataset`` given with an ``mdp`` is refused: the mdp's own data are used (probe 18:
+    ``RamboModelEnv(dataset="mine.npz", mdp=mdp)`` or ``gym.make("RamboModel-hopper-medium",
+    mdp=mdp, dataset="mine.npz")`` ignored the dataset without a word). A short name of the
+    mdp's env (``hopper-<level>``: the registration's own, which every ``gym.make`` passes)
+    is taken."""
+    from rambo_env.data.scores import env_name_from_id
+    from rambo_env.envs.registration import ENVS, LEVELS
+
+    if dataset is None:
+        return
+    env = registered_env or env_name_from_id(getattr(mdp, "env_id", None))
+    names = {f"{e}-{level}" for e in ([env] if env else ENVS) for level in LEVELS}
+    if isinstance(dataset, str) and dataset in names:
+        return
+    shown = repr(dataset) if isinstance(dataset, str | Path) else f"a {type(dataset).__name__}"
+    raise ValueError(
+        f"dataset: {shown} was given with `mdp`, which is already built on its own data (its "
+        "start states and normaliser), so it would be ignored; leave `dataset` out, or pass "
+        "`dataset` instead of `mdp` to build a model on it"
     )
 
 
@@ -202,7 +228,20 @@ def check_rollout_length(rollout_length: int) -> int:
 
 def as_float32(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
     """``value`` as a float32 array; one ValueError naming ``what`` for strings, ragged lists,
-    objects and complex numbers (numpy would drop the imaginary part with only a warning)."""
+    objects and complex numbers (numpy would drop the imaginary part with only a warning).
+
+    A torch tensor that requires grad (an actor's output) is taken detached (probe 18: was
+    torch's raw "Can't call numpy() on Tensor that requires grad"); a ``numpy.ma`` array with
+    masked entries is refused (was: the hidden values under the mask were stepped with).
+    """
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu()
+    if np.ma.isMaskedArray(value) and np.ma.getmaskarray(value).any():
+        bad = tuple(int(i) for i in np.argwhere(np.ma.getmaskarray(value))[0])
+        raise ValueError(
+            f"{what}{list(bad)} is masked ({int(np.ma.getmaskarray(value).sum())} masked "
+            "entries); fill them (value.filled(…)) or pass a plain array"
+        )
     try:
         if np.iscomplexobj(value):
             raise TypeError("complex")
@@ -286,6 +325,22 @@ def check_reset_options(options: Any) -> None:
         raise ValueError(f"options: unknown key(s) {unknown}; accepted: {list(RESET_OPTIONS)}")
 
 
+def state_from_options(state: Any, shape: tuple[int, ...], mdp: LearnedMDP) -> torch.Tensor:
+    """``reset(options={"state": …})``: NORMALISED observations of ``shape`` (``[O]`` for one
+    env, ``[n, O]`` for a vector env), finite, as a float32 tensor on ``mdp.device``; one
+    ValueError naming ``options["state"]`` (and the first non-finite entry) otherwise."""
+    obs = as_float32(state, 'options["state"]', shape)
+    if obs.shape != shape:
+        raise ValueError(
+            f'options["state"]: expected normalised observation(s) of shape {shape}, got '
+            f"{obs.shape}"
+        )
+    if not np.all(np.isfinite(obs)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(obs))[0])
+        raise ValueError(f'options["state"]{list(bad)}: not finite ({obs[bad]})')
+    return torch.as_tensor(obs, device=mdp.device)
+
+
 class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
     """One model rollout at a time (use the vector / SB3 front-ends for batches).
 
@@ -351,7 +406,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
             self._time_limit_checked = True
         super().reset(seed=seed)
         if options is not None and options.get("state") is not None:
-            self._obs = self._state_from_options(options["state"])
+            self._obs = state_from_options(options["state"], self.observation_space.shape, self.mdp)
         else:
             self._obs = self.mdp.initial(1, self.np_random)[0]  # [O]
         self._n_steps = 0
@@ -385,18 +440,6 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
     def render(self) -> None:
         """Refused: was gymnasium's bare ``NotImplementedError`` with no message."""
         raise NotImplementedError(f"render: {NOTHING_TO_RENDER}")
-
-    def _state_from_options(self, state: Any) -> torch.Tensor:
-        obs = as_float32(state, 'options["state"]', self.observation_space.shape)
-        if obs.shape != self.observation_space.shape:
-            raise ValueError(
-                f'options["state"]: expected a normalised observation of shape '
-                f"{self.observation_space.shape}, got {obs.shape}"
-            )
-        if not np.all(np.isfinite(obs)):
-            bad = int(np.flatnonzero(~np.isfinite(obs))[0])
-            raise ValueError(f'options["state"][{bad}]: not finite ({obs[bad]})')
-        return torch.as_tensor(obs, device=self.mdp.device)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()

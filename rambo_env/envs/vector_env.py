@@ -25,12 +25,12 @@ from gymnasium.vector.utils import batch_space
 from rambo_env.envs.model_env import (
     NOTHING_TO_RENDER,
     as_action_tensor,
-    as_float32,
     build_mdp,
     check_render_mode,
     check_reset_options,
     check_reset_seed,
     check_rollout_length,
+    state_from_options,
 )
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         check_reset_options(options)
         super().reset(seed=seed)
         if options is not None and options.get("state") is not None:
-            self._obs = self._state_from_options(options["state"])
+            self._obs = state_from_options(options["state"], self.observation_space.shape, self.mdp)
         else:
             self._obs = self.mdp.initial(self.num_envs, self.np_random)  # [n, O]
         self._n_steps.zero_()
@@ -168,18 +168,6 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
     def render(self) -> None:
         """Refused: was gymnasium's generic "render function is not implemented"."""
         raise NotImplementedError(f"render: {NOTHING_TO_RENDER}")
-
-    def _state_from_options(self, state: Any) -> torch.Tensor:
-        obs = as_float32(state, 'options["state"]', self.observation_space.shape)
-        if obs.shape != self.observation_space.shape:
-            raise ValueError(
-                f'options["state"]: expected normalised observations of shape '
-                f"{self.observation_space.shape}, got {obs.shape}"
-            )
-        if not np.all(np.isfinite(obs)):
-            row, col = np.argwhere(~np.isfinite(obs))[0]
-            raise ValueError(f'options["state"][{row}, {col}]: not finite ({obs[row, col]})')
-        return torch.as_tensor(obs, device=self.mdp.device)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from rambo_env.dynamics.ensemble import resolve_device
+from rambo_env.run_io import check_readable
 
 __all__ = ["SquashedGaussianActor", "load_actor", "shipped_policy_path"]
 
@@ -108,6 +109,7 @@ def load_actor(path: str | Path, device: str | torch.device = "cpu") -> Squashed
         raise ValueError(
             f"path: expected a policy file path (str / pathlib.Path), got {type(path).__name__}"
         )
+    check_readable(path, "policy file")  # probe 18: was "not a behaviour actor … re-create it"
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
         actor = SquashedGaussianActor(

@@ -118,6 +118,20 @@ def test_config_validation():
         BCConfig(epochs=0)
     with pytest.raises(ValueError, match="max_steps"):
         BCConfig(max_steps=0)
+    # probe 18: 2.5 / True / "no" / -1 were taken (skip_saturated="no" skipped), "3" / "1e-4"
+    # raw TypeErrors naming no field
+    for kwargs, match in (
+        ({"epochs": 2.5}, "BCConfig.epochs: expected int, got 2.5"),
+        ({"epochs": "3"}, "BCConfig.epochs: expected int, got '3'"),
+        ({"lr": "1e-4"}, "BCConfig.lr: expected float, got '1e-4'"),
+        ({"skip_saturated": "no"}, "BCConfig.skip_saturated: expected bool, got 'no'"),
+        ({"batch_size": True}, "BCConfig.batch_size: expected int, got True"),
+        ({"seed": -1}, "BCConfig.seed: expected an int >= 0, got -1"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            BCConfig(**kwargs)
+    with pytest.raises(ValueError, match=r"cfg: expected an agents.bc.BCConfig or None, got dict"):
+        behaviour_clone(None, None, None, {"epochs": 1})
     assert (BCConfig().epochs, BCConfig().lr) == (50, 1e-4)  # official
 
 

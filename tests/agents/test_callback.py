@@ -313,6 +313,83 @@ def test_library_calls_with_wrong_types_name_the_argument():
     assert env.reset().shape == (N_ENVS, 3)  # the refused seed left the env usable
 
 
+def test_entropy_coefficient_and_exploration_noise_are_checked_per_agent():
+    """Probe 18: ``make_agent("sac", …, ent_coef=-1.0)`` trained with a negative entropy weight
+    and ``ent_coef="x"`` was "could not convert string to float: 'x'" (CotrainConfig checked
+    them, make_agent did not); ``exploration_std`` was ignored by SAC / TQC / CrossQ."""
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    for algo, extra, match in (
+        ("sac", {"ent_coef": -1.0}, r"ent_coef: expected auto, auto_<init> or a finite number > 0"),
+        ("sac", {"ent_coef": "x"}, r"ent_coef: expected auto, .*got 'x'"),
+        ("tqc", {"ent_coef": "auto_0"}, r"ent_coef: expected .*got 'auto_0'"),
+        ("sac", {"ent_coef": float("nan")}, r"ent_coef: expected .*got nan"),
+        ("sac", {"ent_coef": True}, r"ent_coef: expected .*got True"),
+        ("td3", {"ent_coef": 0.1}, r"ent_coef: td3 has no entropy coefficient"),
+        ("sac", {"exploration_std": 0.5}, r"exploration_std: only \['td3', 'ddpg'\] explore"),
+        ("sac", {"exploration_std": 0.1}, r"exploration_std: .*sac explores through its"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            make_agent(algo, env, dataset, mdp.normalizer, **{**kw, **extra})
+    assert make_agent("sac", env, dataset, mdp.normalizer, ent_coef=0.2, **kw).ent_coef == 0.2
+    sac = make_agent("sac", env, dataset, mdp.normalizer, ent_coef="auto_0.3", **kw)
+    assert sac.log_ent_coef.exp().item() == pytest.approx(0.3)
+    td3 = make_agent("td3", env, dataset, mdp.normalizer, exploration_std=0.3, **kw)
+    assert td3.action_noise.sigma == pytest.approx(0.3)
+    td3 = make_agent("td3", env, dataset, mdp.normalizer, **kw)
+    assert td3.action_noise.sigma == pytest.approx(0.1)  # the default
+
+
+def test_a_normalizer_other_than_the_models_is_refused():
+    """Probe 18: ``make_agent(…, normalizer)`` with statistics other than the vec_env's model's
+    (``ObsNormalizer.from_dataset`` of other data) was taken: real transitions and model states
+    normalised two ways in one buffer."""
+    mdp, dataset = _toy()
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    shifted = ObsNormalizer(mdp.normalizer.mean + 1.0, mdp.normalizer.std)
+    with pytest.raises(ValueError, match=r"normalizer: not the statistics of the vec_env's model"):
+        make_agent("sac", env, dataset, shifted, **kw)
+    same = ObsNormalizer.from_dataset(dataset)  # equal statistics: fine
+    make_agent("sac", env, dataset, same, **kw)
+
+
+def test_real_data_other_than_the_models_are_refused():
+    """Probe 18: a dataset of the same dims but other data than the model's (another level, a
+    subset) was taken by make_agent's buffer, the adversary and BC: their real transitions
+    normalised with the model's statistics of other data, silently."""
+    from agents.bc import BCConfig, behaviour_clone
+
+    mdp, dataset = _toy()
+    _, other = _toy(seed=1)
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    match = r"dataset: 'custom' is not the data the normaliser was fitted on \(their observation"
+    with pytest.raises(ValueError, match=match):
+        make_agent("sac", env, other, mdp.normalizer, **kw)
+    with pytest.raises(ValueError, match=match):
+        ModelAdversary(mdp, other, AdversaryConfig(3e-4, K))
+    agent = make_agent("sac", env, dataset, mdp.normalizer, **kw)
+    with pytest.raises(ValueError, match=match):
+        behaviour_clone(agent, other, mdp.normalizer, BCConfig(epochs=1, max_steps=1))
+
+
+def test_a_vec_normalize_wrapper_is_refused():
+    """Probe 18: ``make_agent(…, VecNormalize(RamboModelVecEnv(…)))`` was taken: model
+    transitions re-normalised by running statistics (rewards scaled), real ones not."""
+    from stable_baselines3.common.vec_env import VecMonitor, VecNormalize
+
+    mdp, dataset = _toy()
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    for wrapped in (VecNormalize(env), VecMonitor(VecNormalize(env, norm_obs=False))):
+        with pytest.raises(ValueError, match=r"vec_env: wrapped in a VecNormalize \(norm_obs="):
+            make_agent("sac", wrapped, dataset, mdp.normalizer, **kw)
+    neutral = VecNormalize(env, norm_obs=False, norm_reward=False)
+    make_agent("sac", VecMonitor(neutral), dataset, mdp.normalizer, **kw)  # scales nothing
+
+
 def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
     """Probe 12: make_agent(gradient_steps=2.5 / tensorboard_log=5) failed with a raw TypeError
     at the first learn; batch_size=0, gamma=1.5, tau=2 trained without a word; exploration_std=-1
@@ -418,6 +495,26 @@ def test_the_callback_refuses_an_agent_not_built_for_rambo():
     other_k = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K + 1, n_updates=1, batch_size=8))
     with pytest.raises(ValueError, match=rf"train_freq \({K}, .*one k = {K + 1}-step rollout"):
         agent.learn(K * N_ENVS, callback=RamboCallback(other_k))
+    # probe 18: an adversary of another mdp trained a model the agent never saw, silently
+    other_mdp = copy.deepcopy(mdp)  # the same model, another object: its updates go elsewhere
+    elsewhere = ModelAdversary(other_mdp, dataset, AdversaryConfig(3e-4, K, 1, batch_size=8))
+    with pytest.raises(ValueError, match=r"adversary: its mdp is not the one the agent's vec_env"):
+        agent.learn(K * N_ENVS, callback=RamboCallback(elsewhere))
+
+
+def test_load_state_dict_of_something_else_is_one_error():
+    """Probe 18: ``load_state_dict({})`` / ``(None)`` were a raw ``KeyError: 'optimizer'`` /
+    "'NoneType' object is not subscriptable"."""
+    mdp, dataset = _toy()
+    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K, n_updates=1, batch_size=8))
+    callback = RamboCallback(adversary)
+    for obj, owner in ((adversary, "ModelAdversary"), (callback, "RamboCallback")):
+        for state, got in (({}, "a dict without"), (None, "NoneType")):
+            with pytest.raises(
+                ValueError, match=rf"state: expected what {owner}.state_dict\(\) .*{got}"
+            ):
+                obj.load_state_dict(state)
+        obj.load_state_dict(obj.state_dict())  # its own: fine
 
 
 def test_an_agent_without_tensorboard_leaves_no_sb3_folder(tmp_path, monkeypatch, capsys):

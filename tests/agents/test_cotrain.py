@@ -538,6 +538,49 @@ def test_diagnose_checks_its_run_folder_is_writable_before_loading(tmp_path, mon
     assert err.startswith(f"error: run_dir: {run_dir} is not writable (Permission denied)"), err
 
 
+def test_diagnose_refuses_a_run_on_data_of_no_env_before_loading(tmp_path, monkeypatch, capsys):
+    """Probe 18: a run on data that name no Gymnasium env was refused only after the dataset
+    load and the model build (an MLE retrain when its cached model was gone), without saying
+    what to do."""
+    from agents.cotrain_setup import config_to_dict
+
+    diagnose = load_script("diagnose")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    saved = {
+        "config": config_to_dict(tiny_config(str(tmp_path / "noenv.npz"), precision="fp32")),
+        "resolved": {"dataset": {"name": "noenv", "env_id": None}},
+    }
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    monkeypatch.setattr(diagnose, "load_session", lambda *a, **k: pytest.fail("loaded first"))
+    assert diagnose.main([str(run_dir)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: run_dir: {run_dir} trained on dataset 'noenv', which names no")
+    assert "--env-id" in err
+
+
+def test_diagnose_refuses_a_run_on_an_env_it_cannot_replay_before_loading(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 18: a run on an env other than Gymnasium's MuJoCo v5 ones (a custom env, with
+    --env-id) was a raw ValueError traceback from make_state_setter after the run's load."""
+    from agents.cotrain_setup import config_to_dict
+
+    diagnose = load_script("diagnose")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    saved = {
+        "config": config_to_dict(tiny_config(str(tmp_path / "cart.npz"), precision="fp32")),
+        "resolved": {"dataset": {"name": "cart", "env_id": "CartPole-v1"}},
+    }
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    monkeypatch.setattr(diagnose, "load_session", lambda *a, **k: pytest.fail("loaded first"))
+    assert diagnose.main([str(run_dir)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: run_dir: {run_dir}: env_id: 'CartPole-v1' is not a MuJoCo env")
+    assert "Traceback" not in err
+
+
 def test_default_q_limit_is_not_zero_for_zero_rewards():
     from agents.cotrain_setup import default_q_limit
 
@@ -1620,6 +1663,56 @@ def test_ledger_keeps_the_longer_run_of_a_key_unless_replace(
     assert ledger_module.update_ledger(long_run, ledger).iterations == 8  # a refresh is fine
     assert ledger_cli.main([str(short_run), "--ledger", str(ledger), "--replace"]) == 0
     assert ledger_module.read_index(ledger)["tiny-hopper_sac_k2-lam3e-4_s0"].iterations == 3
+
+
+def _set_fingerprint(run_dir, fingerprint: str) -> None:
+    saved = json.loads((run_dir / "config.json").read_text())
+    saved["resolved"]["dataset"]["fingerprint"] = fingerprint
+    (run_dir / "config.json").write_text(json.dumps(saved))
+
+
+def test_ledger_refuses_a_run_on_other_data_under_the_same_name(
+    tmp_path, monkeypatch, capsys, ledger_module
+):
+    """Probe 18: a run on other data under the same dataset name (regenerated with another
+    size or seed; an npz named like another) silently replaced the ledger's run, and the main
+    job compared itself with a run on other data."""
+    ledger_cli, cotrain_cli = load_script("ledger"), load_script("cotrain")
+    ledger = tmp_path / "ledger"
+    for name, fingerprint, seed in (
+        ("a", "aaaa1111", 0),
+        ("b", "bbbb2222", 0),
+        ("c", "bbbb2222", 1),
+    ):
+        _fake_run(tmp_path / name, 3, monkeypatch, seed=seed)
+        _set_fingerprint(tmp_path / name, fingerprint)
+    assert ledger_module.update_ledger(tmp_path / "a", ledger).dataset_fingerprint == "aaaa1111"
+    index = (ledger / "index.json").read_text()
+    with pytest.raises(SystemExit) as exit_info:
+        ledger_cli.main([str(tmp_path / "b"), "--ledger", str(ledger)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.count("\n") == 1, err
+    assert "trained on other data than the ledger's run tiny-hopper_sac_k2-lam3e-4_s0" in err
+    assert "bbbb2222 vs aaaa1111" in err and "--replace" in err
+    with pytest.raises(ValueError, match=r"other data .*give your data another name"):
+        ledger_module.update_ledger(tmp_path / "c", ledger)  # another key, same name: refused
+    assert (ledger / "index.json").read_text() == index  # nothing written
+    results = {
+        "evals": [],
+        "iterations_completed": 3,
+        "final_score": None,
+        "rollout_length": 2,
+        "adversary_weight": 3e-4,
+        "dataset_name": "tiny-hopper",
+        "dataset_fingerprint": "bbbb2222",
+        "algo": "sac",
+    }
+    assert "no long run of tiny-hopper" in cotrain_cli.standing_lines(results, ledger)[-1]
+    results["dataset_fingerprint"] = "aaaa1111"
+    assert "long run tiny-hopper" in cotrain_cli.standing_lines(results, ledger)[-1]
+    assert ledger_cli.main([str(tmp_path / "b"), "--ledger", str(ledger), "--replace"]) == 0
+    kept = ledger_module.read_index(ledger)["tiny-hopper_sac_k2-lam3e-4_s0"]
+    assert kept.dataset_fingerprint == "bbbb2222"
 
 
 def test_a_damaged_ledger_csv_is_named_and_never_ends_a_finished_run(

@@ -362,6 +362,30 @@ def test_a_dataset_that_does_not_load_leaves_no_empty_sweep_folder(tmp_path, cap
     assert not (tmp_path / "sweeps").exists()
 
 
+def test_a_ray_that_does_not_start_is_one_error_that_says_how_to_go_on(
+    tiny_hopper,  # noqa: F811
+    tmp_path,
+    monkeypatch,
+    capsys,
+):
+    """Probe 18: a local Ray whose node "timed out during startup" (a loaded machine) was a raw
+    ``Exception`` traceback, exit 1, after sweep.json had been written."""
+    ray = pytest.importorskip("ray")
+
+    def no_start(*args, **kwargs):
+        raise Exception("The current node timed out during startup.")  # Ray's own
+
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "init", no_start)
+    folder = tmp_path / "sweep"
+    flags = ["--seeds", "0", "--configs", "2:0", "--datasets", tiny_hopper, "--iterations", "1"]
+    assert sweep_cli.main(["--sweep-dir", str(folder), *flags]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") <= 2 and "Traceback" not in err, err
+    assert "ray: a local Ray did not start (Exception: The current node timed out" in err
+    assert f"--resume {folder}" in err and (folder / "sweep.json").is_file()
+
+
 @pytest.mark.parametrize(
     "spec",
     [

@@ -132,10 +132,67 @@ def test_attribute_access(mdp):
         RamboModelVecEnv(mdp, 0)
 
 
+def test_reset_options_start_rows_from_given_states(mdp):
+    """Probe 18: SB3's ``set_options({"state": …})`` was ignored (a typo too): the rows started
+    from dataset states, silently. Now a dict goes to every row, a list row by row, once."""
+    venv = RamboModelVecEnv(mdp, 3, seed=0)
+    state = np.arange(11, dtype=np.float32) / 10
+    venv.set_options({"state": state})
+    np.testing.assert_array_equal(venv.reset(), np.tile(state, (3, 1)))
+    assert not (venv.reset() == state).all(-1).any()  # options are used once, as in SB3
+    venv.set_options([{}, {"state": -state}, {}])
+    obs = venv.reset()
+    np.testing.assert_array_equal(obs[1], -state)
+    assert not (obs[[0, 2]] == -state).all(-1).any()
+    venv.set_options({"stat": state})
+    with pytest.raises(ValueError, match=r"options: unknown key\(s\) \['stat'\]"):
+        venv.reset()
+    venv.set_options({"state": np.full(11, np.nan)})
+    with pytest.raises(ValueError, match=r'options\["state"\]\[0\]: not finite'):
+        venv.reset()
+    venv.set_options({"state": np.zeros(5)})
+    with pytest.raises(ValueError, match=r'options\["state"\]: .* shape \(11,\), got \(5,\)'):
+        venv.reset()
+    venv.set_options([{}, {}])
+    with pytest.raises(ValueError, match="options: set_options got 2 dicts for 3 rows"):
+        venv.reset()
+
+
+def test_set_attr_of_the_core_and_bad_indices_are_refused(mdp):
+    """Probe 18: ``set_attr("num_envs", 7)`` / ``("mdp", None)`` were taken, then torch's size
+    mismatch or an AttributeError at the next step; an index past the rows answered as row 0."""
+    venv = RamboModelVecEnv(mdp, 4, seed=0)
+    for name, value in (("num_envs", 7), ("mdp", None), ("action_space", None)):
+        with pytest.raises(ValueError, match=f"set_attr: '{name}' cannot be changed"):
+            venv.set_attr(name, value)
+    assert venv.num_envs == 4 and venv.mdp is mdp
+    with pytest.raises(IndexError, match=r"indices: row 10 is out of range for 4 rows"):
+        venv.get_attr("rollout_length", indices=[10])
+    with pytest.raises(IndexError, match=r"indices: row 4 is out of range"):
+        venv.env_method("seed", 3, indices=4)
+    assert venv.get_attr("rollout_length", indices=[-1]) == [5]
+
+
 def test_from_env_shares_the_core(mdp):
     env = RamboModelEnv(mdp=mdp, rollout_length=4)
     venv = RamboModelVecEnv.from_env(env, 10, seed=0)
     assert venv.mdp is mdp and venv.rollout_length == 4 and venv.num_envs == 10
+
+
+def test_from_env_refuses_wrappers_it_would_drop(mdp):
+    """Probe 18: ``from_env(NormalizeObservation(env), n)`` (or ``TransformReward``) rolled out
+    the unwrapped env's rows: the wrappers were dropped without a word."""
+    import gymnasium as gym
+
+    env = gym.make("RamboModel-hopper-medium", mdp=mdp)
+    for wrapped, name in (
+        (gym.wrappers.NormalizeObservation(env), "NormalizeObservation"),
+        (gym.wrappers.TransformReward(env, lambda r: 10 * r), "TransformReward"),
+        (gym.wrappers.ClipAction(gym.wrappers.TimeLimit(env, 3)), "ClipAction"),
+    ):
+        with pytest.raises(ValueError, match=rf"env: wrapped in {name}, which .*would drop"):
+            RamboModelVecEnv.from_env(wrapped, 4)
+    assert RamboModelVecEnv.from_env(env, 4).mdp is mdp  # gym.make's own wrappers: fine
 
 
 def test_from_env_of_a_real_env_is_one_error():

@@ -143,6 +143,31 @@ def test_medium_expert_concatenates_two_policies(tmp_path):
     assert d.n_transitions == 100 and d.metadata["expert_policy"] == str(expert)
 
 
+def test_an_expert_policy_that_is_the_medium_one_is_refused(tmp_path, monkeypatch):
+    """Probe 18: ``--level expert --expert-policy rambo_env/policies/hopper_medium.pt`` (or
+    medium-expert with the same file for both halves) saved medium data as expert, silently."""
+    import shutil
+
+    from rambo_env.data import generate as gen
+    from rambo_env.policies import shipped_policy_path
+
+    monkeypatch.setattr(gen, "collect_episodes", pytest.fail)
+    monkeypatch.setattr(gen, "collect_episodes_parallel", pytest.fail)
+    copy = tmp_path / "my-expert.pt"
+    shutil.copy(shipped_policy_path("hopper"), copy)
+    mine = save_random_actor(tmp_path / "m.pt", seed=0)
+    for level, kwargs in (
+        ("expert", {"expert_policy_path": copy}),
+        ("medium-expert", {"expert_policy_path": copy}),
+        ("medium-expert", {"policy_path": mine, "expert_policy_path": mine}),
+    ):
+        with pytest.raises(ValueError, match=r"expert_policy_path \(--expert-policy\): .* holds "
+                           "the same weights as the medium behaviour policy"):  # fmt: skip
+            generate_dataset("hopper", level, n_transitions=10, progress=False, n_workers=1,
+                             **kwargs)  # fmt: skip
+    assert not minari_dataset_path("rambo/hopper/expert-v0").exists()
+
+
 def test_medium_replay_reads_the_behaviour_replay_buffer(tmp_path):
     replay = generate_dataset(
         "hopper",

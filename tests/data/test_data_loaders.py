@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -407,6 +408,20 @@ def _save_as_minari(dataset_id: str, dataset: OfflineDataset) -> None:
     )
 
 
+def test_a_minari_id_off_by_case_or_version_names_the_local_dataset():
+    """Probe 18: ``rambo/hopper/random`` (no version) or ``RAMBO/hopper/random-v0`` next to a
+    local ``rambo/hopper/random-v0`` were told to download or generate the data."""
+    _save_as_minari("mine/hopper/walk-v0", make_dataset((7, 5), (True, False)))
+    for typo in ("mine/hopper/walk", "MINE/hopper/walk-v0", "mine/hopper/Walk-v2"):
+        with pytest.raises(DatasetUnavailableError) as info:
+            load_dataset(typo)
+        assert "A local dataset has nearly that id: 'mine/hopper/walk-v0'" in str(info.value)
+    with pytest.raises(DatasetUnavailableError) as info:
+        load_dataset("mine/hopper/run-v0")
+    assert "nearly that id" not in str(info.value)
+    assert load_dataset("mine/hopper/walk-v0").n_transitions == 12
+
+
 def test_short_name_resolution_order(tmp_path, capsys):
     generated = generate_dataset(
         "hopper", "random", n_transitions=60, n_envs=2, progress=False, n_workers=1
@@ -778,6 +793,44 @@ def test_a_local_minari_dataset_with_odd_metadata_is_damaged(edit, said):
     path.write_text(json.dumps({**json.loads(path.read_text()), **edit}))
     with pytest.raises(ValueError, match=rf"'t/hopper/odd-v0' at .*odd-v0 is damaged \(.*{said}"):
         load_dataset("t/hopper/odd-v0")
+
+
+def test_download_for_a_source_minari_never_downloads_is_refused(tmp_path):
+    """Probe 18: ``load_dataset("x.npz", download=True)`` (or a D4RL name, a dict, an
+    ``OfflineDataset``) ignored ``download`` without a word."""
+    path = make_dataset().to_npz(tmp_path / "x.npz")
+    for src, what in (
+        (path, "the file"),
+        ("hopper-medium-v2", "the D4RL name"),
+        (make_dataset(), "OfflineDataset"),
+        (dict(vars(make_dataset())), "dict"),
+    ):
+        with pytest.raises(ValueError, match=rf"download: only a Minari id .* but {what}"):
+            load_dataset(src, download=True)
+    assert load_dataset(path, download=False).n_transitions == make_dataset().n_transitions
+
+
+def test_env_id_naming_a_module_imports_it(tmp_path, monkeypatch):
+    """Probe 18: ``--env-id my_pkg.envs:MyEnv-v0`` (gymnasium's module:id form, the only way a
+    command line can register its own env) was refused as "a dataset may only name an env that
+    is already registered"; a dataset file naming a module is still refused."""
+    (tmp_path / "probe18_envs.py").write_text(
+        "import gymnasium as gym\n"
+        "if 'Probe18Hopper-v0' not in gym.registry:\n"
+        "    gym.register('Probe18Hopper-v0', entry_point='gymnasium.envs.mujoco.hopper_v5:HopperEnv',"
+        " max_episode_steps=1000)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    path = make_dataset().to_npz(tmp_path / "x.npz")
+    loaded = load_dataset(path, env_id="probe18_envs:Probe18Hopper-v0")
+    assert loaded.env_id == "Probe18Hopper-v0"
+    with pytest.raises(DatasetValidationError, match=r"importing 'no_such_mod18' failed \(Module"):
+        load_dataset(path, env_id="no_such_mod18:X-v0")
+    with pytest.raises(DatasetValidationError, match=r"is not of the form module:EnvId-vN"):
+        load_dataset(path, env_id=":X-v0")
+    named = dataclasses.replace(make_dataset(), env_id="probe18_envs:Probe18Hopper-v0")
+    with pytest.raises(DatasetValidationError, match=r"names a module to import; a dataset may"):
+        load_dataset(named)  # a dataset's own metadata never imports code
 
 
 def test_a_d4rl_dir_that_is_not_a_path_is_named():

@@ -13,6 +13,7 @@ import torch
 
 from rambo_env.dynamics.termination import hopper_terminated
 from rambo_env.model import LearnedMDP, dataset_action_space, make_mdp, resolve_device
+from rambo_env.normalization import ObsNormalizer
 from tests.envs.tiny_mdp import TINY_ENSEMBLE, TINY_MLE
 
 
@@ -129,6 +130,39 @@ def test_bad_inputs_raise_value_errors(tiny_mdp):
             tiny_mdp.start_obs,
             action_space=gym.spaces.Box(-1, 1, (2,)),
         )
+
+
+def test_wrong_parts_and_generators_are_named(tiny_mdp):
+    """Probe 18: ``LearnedMDP`` took NaN start states (rolled out as NaN), ``None`` as the
+    normalizer or termination function (a raw AttributeError / "'NoneType' object is not
+    callable" at the first step) and a Discrete action space ("shape () != …");
+    ``initial(3, 0)`` / ``draw(3, None)`` were raw AttributeErrors (``transition`` checked)."""
+    parts = (tiny_mdp.ensemble, tiny_mdp.normalizer, hopper_terminated, tiny_mdp.start_obs)
+    nan_start = tiny_mdp.start_obs.clone()
+    nan_start[7, 2] = float("nan")
+    other = ObsNormalizer(np.zeros(5, np.float32), np.ones(5, np.float32))
+    for index, value, match in (
+        (0, None, "ensemble: expected a rambo_env.dynamics.ensemble.GaussianEnsemble, got None"),
+        (1, None, "normalizer: expected a rambo_env.normalization.ObsNormalizer, got NoneType"),
+        (1, other, "normalizer: fitted on obs_dim=5 observations, but the ensemble's obs_dim"),
+        (2, None, "termination_fn: expected a function of raw next observations"),
+        (3, nan_start, r"start_obs\[7\]: not finite"),
+    ):
+        args = list(parts)
+        args[index] = value
+        with pytest.raises(ValueError, match=match):
+            LearnedMDP(*args)
+    with pytest.raises(ValueError, match=r"action_space: expected a gymnasium.spaces.Box"):
+        LearnedMDP(*parts, action_space=gym.spaces.Discrete(3))
+    with pytest.raises(ValueError, match="env_id: expected a Gymnasium id string or None, got 5"):
+        LearnedMDP(*parts, env_id=5)
+    complex_obs = torch.zeros(2, 11, dtype=torch.complex64)
+    with pytest.raises(ValueError, match=r"obs: a complex tensor \(torch.complex64\)"):
+        tiny_mdp.transition(complex_obs, torch.zeros(2, 3), np.random.default_rng(0))
+    for call in (lambda: tiny_mdp.initial(3, 0), lambda: tiny_mdp.draw(3, None)):
+        with pytest.raises(ValueError, match=r"rng: expected a numpy.random.Generator"):
+            call()
+    assert LearnedMDP(*parts).initial(2, np.random.default_rng(0)).shape == (2, 11)
 
 
 def test_make_mdp_checks_its_arguments_before_the_dataset_load(monkeypatch):

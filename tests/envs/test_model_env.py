@@ -170,8 +170,35 @@ def test_bad_actions_options_configs_and_seeds_name_the_problem(tiny_mdp):
         resolve_device("meta")
 
 
+def test_actions_from_an_actor_and_masked_arrays(tiny_mdp):
+    """Probe 18: an actor's output (a tensor that requires grad) was torch's raw "Can't call
+    numpy() on Tensor that requires grad"; a ``numpy.ma`` action or start state with masked
+    entries was stepped with the hidden values under the mask."""
+    import torch
+
+    from rambo_env.envs.vector_env import RamboModelVectorEnv
+
+    env = RamboModelEnv(mdp=tiny_mdp)
+    env.reset(seed=0)
+    plain = env.step(np.array([0.2, -0.1, 0.0], dtype=np.float32))
+    env.reset(seed=0)
+    actor_out = torch.tensor([0.2, -0.1, 0.0], requires_grad=True) * 1.0
+    np.testing.assert_array_equal(env.step(actor_out)[0], plain[0])
+    vec = RamboModelVectorEnv(2, mdp=tiny_mdp)
+    vec.reset(seed=0)
+    vec.step(torch.zeros((2, 3), requires_grad=True))
+    env.reset(seed=0)
+    masked = np.ma.masked_array([0.0, 0.0, 5.0], mask=[0, 0, 1])
+    with pytest.raises(ValueError, match=r"action\[2\] is masked \(1 masked entries\)"):
+        env.step(masked)
+    state = np.ma.masked_array(np.zeros(11), mask=[1] + [0] * 10)
+    with pytest.raises(ValueError, match=r'options\["state"\]\[0\] is masked'):
+        env.reset(options={"state": state})
+    np.testing.assert_array_equal(env.reset(options={"state": state.filled(0.0)})[0], 0.0)
+
+
 @pytest.mark.parametrize("make", ["single", "vector"])
-def test_arguments_an_mdp_would_ignore_are_refused(tiny_mdp, make):
+def test_arguments_an_mdp_would_ignore_are_refused(tiny_mdp, tiny_dataset, make):
     from rambo_env.dynamics.ensemble import EnsembleConfig
     from rambo_env.dynamics.training import MLEConfig
     from rambo_env.envs.vector_env import RamboModelVectorEnv
@@ -200,6 +227,15 @@ def test_arguments_an_mdp_would_ignore_are_refused(tiny_mdp, make):
     build(mdp=tiny_mdp, device=str(tiny_mdp.device))
     env = gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, device=tiny_mdp.device)
     assert env.unwrapped.mdp is tiny_mdp
+    # probe 18: a dataset of its own with the mdp was ignored without a word
+    for dataset in ("mine.npz", "walker2d-medium", tiny_dataset):
+        with pytest.raises(
+            ValueError, match=r"^dataset: .* was given with `mdp`, which is already"
+        ):
+            build(mdp=tiny_mdp, dataset=dataset)
+    with pytest.raises(ValueError, match=r"^dataset: 'mine.npz' was given with `mdp`"):
+        gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, dataset="mine.npz")
+    gym.make("RamboModel-hopper-random", mdp=tiny_mdp)  # the registration's own: fine
 
 
 def test_a_render_mode_is_one_error_naming_it(tiny_mdp):
