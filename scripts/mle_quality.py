@@ -11,6 +11,8 @@ on the learnable lower bound while the actual error is smaller (an early-stopped
 rollouts are noisier than the data).
 Nothing is cached; ``--out`` writes one CSV row per epoch (variant, epoch, seconds, holdout MSE),
 rewritten after every variant, so an interrupted run keeps the variants it finished.
+``--checkpoint-dir DIR`` checkpoints each variant after every epoch and resumes it: a measurement
+to the official early stop (hours) spans sessions, its seconds counting every session's.
 """
 
 from __future__ import annotations
@@ -44,11 +46,13 @@ from rambo_env.run_io import (
     check_output_file,
     check_seed,
     check_torch_compile_cache,
+    check_writable,
     exit_on_interrupt,
     report_user_error,
     resolve_torch_threads,
     tolerant_console,
     user_file_path,
+    user_path,
 )
 
 
@@ -94,6 +98,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     p.add_argument("--device", default="auto")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=user_file_path, default=None, help="CSV of holdout MSE per epoch")
+    p.add_argument("--checkpoint-dir", type=user_path, default=None,
+                   help="checkpoint each variant there after every epoch and resume it (runs of "
+                        "hours over several sessions; removed at the early stop)")  # fmt: skip
     args = accept_negative_numbers(p).parse_args(argv)
     variants = parse_variants(args.variants)
     threads, _ = resolve_torch_threads(args.threads)  # 1 <= threads <= 4 per core
@@ -108,6 +115,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
         raise ValueError(f"--n-transitions: expected >= 2, got {args.n_transitions}")
     if args.out is not None:
         check_out(args.out)
+    if args.checkpoint_dir is not None:
+        check_writable(args.checkpoint_dir, "--checkpoint-dir: folder", "give a writable folder")
     check_torch_compile_cache()  # the first Adam imports torch._dynamo, which makes it
     torch.set_num_threads(threads)
     device = resolve_device(args.device)
@@ -133,7 +142,13 @@ def main(argv: list[str] | None = None) -> list[dict]:
         ensemble.set_precision(precision)
         cfg = MLEConfig(lr=lr, batch_size=batch, max_time_s=args.max_time_s,
                         max_epochs=args.max_epochs, seed=args.seed)  # fmt: skip
-        report = train_mle(ensemble, dataset, normalizer, cfg, device=device, progress=False)
+        checkpoint = (  # the data, model and config are checked by train_mle's fingerprint
+            None
+            if args.checkpoint_dir is None
+            else args.checkpoint_dir / f"mle_quality-b{batch}-lr{lr:g}-{precision}.partial.pt"
+        )
+        report = train_mle(ensemble, dataset, normalizer, cfg, device=device, progress=False,
+                           checkpoint_path=checkpoint)  # fmt: skip
         at_floor = int(ensemble.logvar_at_floor(probe_x, probe_y).sum())
         elite_mse = sum(report.holdout_mse[i] for i in report.elites) / len(report.elites)
         result = {"batch": batch, "lr": lr, "precision": precision, "epochs": report.epochs, "wall_s": report.wall_s,

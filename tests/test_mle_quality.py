@@ -86,6 +86,28 @@ def test_an_interrupted_run_keeps_the_variants_it_finished(tmp_path, monkeypatch
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file
 
 
+def test_a_checkpointed_variant_continues_where_a_smaller_budget_stopped(tmp_path):
+    """--checkpoint-dir: a measurement to the official stop (hours) spans sessions; the larger
+    budget continues the smaller one's epochs and ends with the uninterrupted run's numbers."""
+    script = _load_script()
+    data = bench.synthetic_dataset(bench.BenchConfig.quick(), n=600)
+    path = data.to_npz(tmp_path / "tiny.npz")
+    args = ["--dataset", str(path), "--variants", "64:1e-3", "--device", "cpu"]
+    ckpt = tmp_path / "ckpt"
+    script.main([*args, "--max-epochs", "2", "--checkpoint-dir", str(ckpt)])
+    (kept,) = ckpt.iterdir()
+    assert kept.name == "mle_quality-b64-lr0.001-fp32.partial.pt"
+    out = tmp_path / "mle.csv"
+    (resumed,) = script.main([*args, "--max-epochs", "4", "--checkpoint-dir", str(ckpt),
+                              "--out", str(out)])  # fmt: skip
+    (fresh,) = script.main([*args, "--max-epochs", "4"])
+    assert resumed["epochs"] == fresh["epochs"] == 4
+    assert resumed["elite_holdout_mse"] == fresh["elite_holdout_mse"]  # bitwise, same device
+    assert [r["epoch"] for r in csv.DictReader(out.open())] == ["1", "2", "3", "4"]
+    with pytest.raises(ValueError, match=r"--checkpoint-dir: folder .*tiny.npz is not a folder"):
+        script.main([*args, "--max-epochs", "1", "--checkpoint-dir", str(path)])
+
+
 @pytest.mark.parametrize(
     "bad",
     ["256", "256:x", "0:1e-3", "256:-1", "256:inf", "256:3e-4,256:0.0003", "256:3e-4:fp16",
