@@ -179,6 +179,17 @@ def _make_env(env_id: str) -> gym.Env:
         raise ValueError(f"env: {env_id!r} cannot be made ({type(err).__name__}: {err})") from None
 
 
+def registered_hint(env_id: str) -> str:
+    """``" (did you mean 'Hopper-v5'?)"`` for an id that is not registered but close to one that
+    is (case, version, a typo; probe 18: ``--env-id hopper-v5`` named no alternative), else ``""``."""
+    import difflib
+
+    ids = [i for i in gym.registry if isinstance(i, str)]
+    same_case = [i for i in ids if i.lower() == env_id.lower()]
+    close = same_case or difflib.get_close_matches(env_id, ids, n=3, cutoff=0.75)
+    return f" (did you mean {' or '.join(repr(i) for i in close)}?)" if close else ""
+
+
 def _check_eval_args(act: Any, env: Any, normalizer: Any, scorer: Any) -> None:
     """Probe 17: a wrong ``env`` / ``act`` / ``normalizer`` / ``scorer`` was a raw gymnasium
     ``VersionNotFound`` / ``Error``, ``TypeError: 'TimeLimit' object is not callable`` (an env
@@ -197,9 +208,10 @@ def _check_eval_args(act: Any, env: Any, normalizer: Any, scorer: Any) -> None:
         if not env.strip():
             raise ValueError("env: expected a Gymnasium id (e.g. 'Hopper-v5'), got ''")
         if ":" not in env and env not in gym.registry:  # "module:Env" imports its module
+            hint = registered_hint(env) or " (e.g. 'Hopper-v5')"
             raise ValueError(
-                f"env: {env!r} is not a registered Gymnasium env (e.g. 'Hopper-v5'); import the "
-                "package that registers it first"
+                f"env: {env!r} is not a registered Gymnasium env{hint}; import the package that "
+                "registers it first"
             )
     elif not callable(env):
         raise ValueError(

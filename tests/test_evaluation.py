@@ -175,6 +175,11 @@ def test_a_wrong_env_act_normalizer_or_scorer_is_one_error_naming_it():
     pendulum = gym.make("Pendulum-v1")
     for args, kwargs, match in (
         ((act, "Pendulum-v99", norm), {}, "env: 'Pendulum-v99' is not a registered Gymnasium env"),
+        (
+            (act, "pendulum-v1", norm),
+            {},
+            r"'pendulum-v1' is not a .* \(did you mean 'Pendulum-v1'\?\)",
+        ),
         ((act, "", norm), {}, "env: expected a Gymnasium id"),
         ((act, None, norm), {}, "env: expected a Gymnasium id or a function"),
         ((act, pendulum, norm), {}, r"env: got an env instance; .* pass its id \('Pendulum-v1'\)"),

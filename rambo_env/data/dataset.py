@@ -273,8 +273,11 @@ class OfflineDataset:
             import gymnasium as gym
 
             if env_id not in gym.registry:
+                from rambo_env.evaluation import registered_hint
+
                 raise DatasetValidationError(
-                    f"env_id: {env_id!r} is not a registered Gymnasium env; import the package "
+                    f"env_id: {env_id!r} is not a registered Gymnasium env"
+                    f"{registered_hint(env_id)}; import the package "
                     "that registers it before loading, or drop env_id to train without evaluation"
                 )
             entry = gym.registry[env_id].entry_point

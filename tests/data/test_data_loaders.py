@@ -280,6 +280,19 @@ def test_an_env_id_that_does_not_fit_a_short_name_fails_before_generating(monkey
         load_dataset("hopper-random", env_id="Hopper-v4")
 
 
+def test_an_env_id_off_by_case_or_a_typo_names_the_registered_one(monkeypatch):
+    """Probe 18: ``--env-id hopper-v5`` said "not a registered Gymnasium env" and named none."""
+    from rambo_env.evaluation import registered_hint
+
+    with pytest.raises(
+        DatasetValidationError,
+        match=r"'hopper-v5' is not a registered .* \(did you mean 'Hopper-v5'\?\)",
+    ):
+        load_dataset("hopper-random", env_id="hopper-v5")
+    assert registered_hint("Hoper-v5").startswith(" (did you mean 'Hopper-v5'")
+    assert registered_hint("NoSuchEnv-v0") == ""  # nothing close: no guess
+
+
 def test_a_folder_or_a_path_that_is_no_dataset_file_says_so(tmp_path, monkeypatch):
     folder = tmp_path / "data"
     folder.mkdir()
