@@ -32,6 +32,7 @@ from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
     CONFIG_NAME,
+    RESULTS_NAME,
     atomic_write,
     check_field_types,
     check_output_file,
@@ -93,6 +94,9 @@ class LedgerEntry:
     dataset_fingerprint: str | None = None
     """The fingerprint of the run's data (``OfflineDataset.fingerprint``; None: not recorded,
     entries before it). Runs on other data under the same dataset name are refused."""
+    diverged: bool = False
+    """The run stopped because its average Q diverged (its ``results.json`` says so): the curve
+    ends there, and the label says it (was: entered like a run still going; probe 18)."""
 
     def __post_init__(self) -> None:
         # a hand-edited index.json ("3e-4", "x", null): was a raw TypeError from standing() at
@@ -107,7 +111,8 @@ class LedgerEntry:
     def label(self) -> str:
         critic = ", LayerNorm critics" if self.critic_layer_norm else ""
         mle = f", MLE {self.mle_epochs} epochs" if self.mle_epochs is not None else ""
-        return f"{self.algo} {config_label(self.config)}{critic}, seed {self.seed}{mle}"
+        ended = f", diverged after iteration {self.iterations}" if self.diverged else ""
+        return f"{self.algo} {config_label(self.config)}{critic}, seed {self.seed}{mle}{ended}"
 
 
 def ledger_dataset(name: str, fingerprint: str | None) -> str:
@@ -215,6 +220,7 @@ def update_ledger(
         run_dir=_run_dir_record(run_dir),  # was: not recorded (probe 7's leftover)
         precision=run["precision"],
         dataset_fingerprint=run["fingerprint"],
+        diverged=_diverged(run_dir),
         **_model_record(resolved),
     )
     # Read-modify-write of index.json under the ledger's lock: two ledger.py processes at once
@@ -330,6 +336,8 @@ def _entry_record(entry: LedgerEntry) -> dict[str, Any]:
     for name in ("mle_epochs", "mle_holdout_mse", "dataset_fingerprint"):
         if record.get(name) is None:
             del record[name]
+    if not record.get("diverged"):
+        del record["diverged"]
     return record
 
 
@@ -345,6 +353,18 @@ def run_slug(run_dir: str | Path) -> str:
     ``config.json``; the errors of :func:`update_ledger` for a folder that is not a run."""
     run = _read_run(Path(run_dir))
     return _slug(run["dataset"], run["algo"], run["config"], run["seed"], run["layer_norm"])
+
+
+def _diverged(run_dir: Path) -> bool:
+    """The run's ``results.json`` says it stopped on a diverged Q and no process continues it
+    (a resumed run rewrites the file only when it ends)."""
+    if run_holder(run_dir) is not None:
+        return False
+    try:
+        results = read_json(run_dir / RESULTS_NAME)
+    except (OSError, ValueError):  # none yet (killed, still going) or unreadable: not known
+        return False
+    return isinstance(results, dict) and results.get("status") == "diverged"
 
 
 def _read_run(run_dir: Path) -> dict[str, Any]:

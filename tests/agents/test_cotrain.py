@@ -1521,6 +1521,20 @@ def ledger_module(monkeypatch):
     return ledger
 
 
+def test_a_diverged_run_enters_the_ledger_marked_as_diverged(tmp_path, monkeypatch, ledger_module):
+    """Probe 18: a run stopped on a diverged Q entered the ledger like a run still going."""
+    ledger = tmp_path / "ledger"
+    _fake_run(tmp_path / "run", 3, monkeypatch)
+    going = ledger_module.update_ledger(tmp_path / "run", ledger)
+    assert not going.diverged and "diverged" not in going.label
+    assert "diverged" not in json.loads((ledger / "index.json").read_text())[going.slug]
+    (tmp_path / "run" / "results.json").write_text(json.dumps({"status": "diverged"}))
+    entry = ledger_module.update_ledger(tmp_path / "run", ledger)
+    assert entry.diverged and entry.label.endswith(", diverged after iteration 3")
+    assert json.loads((ledger / "index.json").read_text())[entry.slug]["diverged"] is True
+    assert ledger_module.read_index(ledger)[entry.slug].diverged
+
+
 def test_runs_on_different_unnamed_files_are_different_ledger_keys(
     tmp_path, monkeypatch, ledger_module
 ):
