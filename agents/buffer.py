@@ -19,6 +19,7 @@ from stable_baselines3.common.type_aliases import ReplayBufferSamples
 from stable_baselines3.common.vec_env import VecNormalize
 
 from agents.critics import ActionScaler
+from agents.memory import CHECKED_BATCH_ROWS, check_batch_memory
 from rambo_env.adversary import RealTransitions, real_transitions
 from rambo_env.run_io import check_seed, is_int, is_real
 
@@ -27,10 +28,6 @@ if TYPE_CHECKING:
     from rambo_env.normalization import ObsNormalizer
 
 __all__ = ["MixedReplayBuffer", "model_pool_size"]
-
-#: Batches above this many rows are checked against the free memory (below: never a concern,
-#: and no reading of the free memory per training step).
-_CHECKED_BATCH = 1 << 16
 
 
 def model_pool_size(rollout_length: int, n_rollouts: int, retain_iterations: int = 5) -> int:
@@ -119,9 +116,7 @@ class MixedReplayBuffer(ReplayBuffer):
         """``round(f·B)`` real rows followed by ``B - round(f·B)`` model-pool rows (Alg. 1 line 4)."""
         if not (is_int(batch_size) and batch_size >= 1):  # was: torch's "negative dimension"
             raise ValueError(f"batch_size: expected an int >= 1, got {batch_size!r}")
-        if batch_size > _CHECKED_BATCH:  # probe 17: was torch's / numpy's raw allocation error
-            from agents.memory import check_batch_memory
-
+        if batch_size > CHECKED_BATCH_ROWS:  # probe 17: was torch's / numpy's raw allocation error
             obs_dim = int(np.prod(self.obs_shape))
             check_batch_memory(batch_size, obs_dim, self.action_dim, str(self.device))
         n_real = self.n_real(batch_size)

@@ -25,6 +25,7 @@ import torch
 from stable_baselines3.common.callbacks import BaseCallback
 
 from agents.critics import policy_fns
+from agents.memory import CHECKED_BATCH_ROWS, check_batch_memory
 from rambo_env.adversary import ModelAdversary, PolicyFns, advantage
 from rambo_env.run_io import check_seed, check_state_dict, is_int
 
@@ -116,9 +117,7 @@ class RamboCallback(BaseCallback):
         # not callable failed only after the first iteration, a bare function "not iterable"
         if not (is_int(q_eval_size) and q_eval_size >= 1):
             raise ValueError(f"q_eval_size: expected an int >= 1, got {q_eval_size!r}")
-        if q_eval_size > 1 << 16:  # probe 17: was torch's raw allocation error after training
-            from agents.memory import check_batch_memory
-
+        if q_eval_size > CHECKED_BATCH_ROWS:  # probe 17: was torch's raw allocation error
             real = adversary.real
             check_batch_memory(
                 q_eval_size,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from rambo_env.run_io import available_memory_bytes  # one reading of the free memory
 
 __all__ = [
+    "CHECKED_BATCH_ROWS",
     "MemoryEstimate",
     "available_memory_bytes",
     "check_batch_memory",
@@ -171,6 +172,11 @@ def check_diagnose_memory(
             "thousand give a tight estimate)"
         )
     return need
+
+
+#: Batches up to this many rows are never a memory concern: callers check only larger ones
+#: (no reading of the free memory per training step).
+CHECKED_BATCH_ROWS = 1 << 16
 
 
 def check_batch_memory(

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
+from rambo_env.data.scores import is_ref_score
 from rambo_env.data.scores import normalized_score as _normalized_score
 
 __all__ = ["ARRAY_FIELDS", "DatasetUnavailableError", "DatasetValidationError", "OfflineDataset"]
@@ -289,12 +290,7 @@ class OfflineDataset:
                 )
         refs = (("ref_min_score", self.ref_min_score), ("ref_max_score", self.ref_max_score))
         for name, value in refs:
-            ok = value is None or (
-                isinstance(value, int | float | np.floating | np.integer)
-                and not isinstance(value, bool)
-                and math.isfinite(float(value))
-            )
-            if not ok:
+            if not is_ref_score(value):
                 raise DatasetValidationError(
                     f"{name}: expected a finite number or None, got {value!r}"
                 )

@@ -35,7 +35,12 @@ from rambo_env.data.d4rl_io import (
     resolve_d4rl_dir,
 )
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
-from rambo_env.data.minari_io import minari_dataset_exists, minari_dataset_path, read_minari
+from rambo_env.data.minari_io import (
+    minari_dataset_exists,
+    minari_dataset_path,
+    minari_folder_there,
+    read_minari,
+)
 from rambo_env.data.scores import ENV_IDS, LEVELS
 from rambo_env.run_io import (
     check_flag,
@@ -437,12 +442,6 @@ def _check_short_name_data(
     return dataset
 
 
-def _minari_folder_there(dataset_id: str) -> bool:
-    """Something sits where the local Minari dataset ``dataset_id`` goes (maybe damaged)."""
-    folder = minari_dataset_path(dataset_id)
-    return folder.exists() or folder.is_symlink()
-
-
 def _load_short(
     env: str,
     level: str,
@@ -455,7 +454,7 @@ def _load_short(
     from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, default_dataset_id, generate_dataset
 
     minari_id = f"mujoco/{env}/{level}-v0"
-    if minari_dataset_exists(minari_id) or (not download and _minari_folder_there(minari_id)):
+    if minari_dataset_exists(minari_id) or (not download and minari_folder_there(minari_id)):
         return _check_short_name_data(read_minari(minari_id), env, level, minari_id)
     if download:
         try:
@@ -470,7 +469,7 @@ def _load_short(
     if d4rl_file is not None:
         return read_d4rl_hdf5(d4rl_file)
     generated_id = default_dataset_id(env, level)
-    if minari_dataset_exists(generated_id) or _minari_folder_there(generated_id):
+    if minari_dataset_exists(generated_id) or minari_folder_there(generated_id):
         # a folder without its files: read_minari names it damaged (was: generated anew, then
         # "already exists …; use --force to overwrite", a make_dataset.py flag)
         dataset = _check_short_name_data(read_minari(generated_id), env, level, generated_id)

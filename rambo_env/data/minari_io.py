@@ -86,6 +86,13 @@ def minari_dataset_path(dataset_id: str) -> Path:
     return Path(root or home_dir() / ".minari" / "datasets").absolute() / dataset_id
 
 
+def minari_folder_there(dataset_id: str) -> bool:
+    """Something sits where the local Minari dataset ``dataset_id`` goes (a folder, maybe
+    damaged, or a link)."""
+    folder = minari_dataset_path(dataset_id)
+    return folder.exists() or folder.is_symlink()
+
+
 def check_minari_root() -> Path:
     """The local Minari root, created if missing; ValueError naming ``MINARI_DATASETS_PATH`` if it
     is not a writable folder (checked before collecting, not when the collected data are saved)."""
@@ -395,16 +402,14 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
         with _minari_root(root):  # the root this module resolved, for Minari
             minari_dataset = minari.load_dataset(dataset_id, download=download)
     except Exception as err:  # no huggingface_hub, offline, not found; a damaged metadata.json
-        folder = minari_dataset_path(dataset_id)
-        # probe 16: a dataset folder without data/ (emptied, a cut copy) was "not in the local
-        # Minari root", and a short name's generation then "already exists …; use --force"
-        if not download and (
-            folder.exists() or folder.is_symlink()
-        ):  # there, but damaged (was: "is not in
-            # the local Minari root"); with download, Minari's fetch may replace it. Minari's
-            # TypeError / KeyError / AssertionError of an env_spec that is not its JSON were raw.
-            if not (folder / "data" / "metadata.json").is_file():  # not Minari's "not found
-                raise _damaged(dataset_id, "it holds no data/metadata.json") from None  # locally"
+        # There, but damaged (was: "is not in the local Minari root"; probe 16: a dataset
+        # folder without data/ — emptied, a cut copy — too, and a short name's generation then
+        # "already exists …; use --force"); with download, Minari's fetch may replace it.
+        # Minari's TypeError / KeyError / AssertionError of an env_spec that is not its JSON
+        # were raw.
+        if not download and minari_folder_there(dataset_id):
+            if not (minari_dataset_path(dataset_id) / "data" / "metadata.json").is_file():
+                raise _damaged(dataset_id, "it holds no data/metadata.json") from None
             raise _damaged(dataset_id, safe_reason(err)) from None
         if not isinstance(err, ImportError | OSError | ValueError):
             raise

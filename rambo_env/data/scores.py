@@ -8,6 +8,9 @@ substring matching.
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 
 __all__ = [
@@ -53,6 +56,16 @@ def ref_scores(env: str) -> tuple[float, float]:
     return REF_SCORES[name]
 
 
+def is_ref_score(value: Any) -> bool:
+    """A reference return as a dataset's metadata or :func:`normalized_score` take it: None or a
+    finite real number (not a bool, not a string)."""
+    return value is None or (
+        isinstance(value, int | float | np.integer | np.floating)
+        and not isinstance(value, bool)
+        and math.isfinite(float(value))
+    )
+
+
 def normalized_score(
     returns: float | np.ndarray,
     env: str | None = None,
@@ -66,11 +79,7 @@ def normalized_score(
     (e.g. a Minari dataset's metadata), else from :data:`REF_SCORES` for ``env``.
     """
     for name, ref in (("ref_min_score", ref_min_score), ("ref_max_score", ref_max_score)):
-        if ref is not None and not (  # probe 17: "0" was numpy's raw UFuncTypeError, nan -> nan
-            isinstance(ref, int | float | np.integer | np.floating)
-            and not isinstance(ref, bool)
-            and np.isfinite(ref)
-        ):
+        if not is_ref_score(ref):  # probe 17: "0" was numpy's raw UFuncTypeError, nan -> nan
             raise ValueError(f"{name}: expected a finite number or None, got {ref!r}")
     if env is not None and not isinstance(env, str):  # was: a list's raw "unhashable type"
         raise ValueError(f"env: expected an env name or Gymnasium id (str), got {env!r:.60}")
