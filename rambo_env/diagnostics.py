@@ -56,6 +56,11 @@ class DepthCheck:
     obs_abs_error: float  # mean |model s' - simulator s'| over rows and dims, raw units
     model_terminated: float  # fraction of rows
     sim_terminated: float
+    # The critic's V(s') = Q(s', π_mean(s')) (the adversary's V, Eq. 9) of the model's and the
+    # simulator's next states, mean over the rows where neither terminated (nan if none): the
+    # adversary's pessimism is model_next_value < sim_next_value.
+    model_next_value: float = float("nan")
+    sim_next_value: float = float("nan")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -171,7 +176,9 @@ def model_vs_simulator(
 ) -> list[DepthCheck]:
     """Model rollouts of the stochastic policy, each step replayed in the simulator (Alg. 1 line 3).
 
-    Rows that terminate in the model stop (like the official rollouts). -> one check per depth.
+    Rows that terminate in the model stop (like the official rollouts). -> one check per depth,
+    with the critic's value of the model's and the simulator's next states (where does the
+    adversary, Eq. 9, put its pessimism?).
     """
     _check_counts(seed, rollout_length=rollout_length, n_starts=n_starts)
     rng = np.random.default_rng(seed)
@@ -193,6 +200,16 @@ def model_vs_simulator(
                 sim_reward.append(r)
                 sim_term.append(term)
             model_r = reward.cpu().numpy()
+            alive = ~(terminated.cpu() | torch.as_tensor(np.asarray(sim_term, dtype=bool)))  # [n]
+            values = [float("nan"), float("nan")]
+            if bool(alive.any()):
+                sim_next_t = mdp.normalizer.normalize(
+                    torch.as_tensor(np.asarray(sim_next), dtype=torch.float32)
+                ).to(mdp.device)
+                with torch.no_grad():
+                    for j, s_next in enumerate((next_obs, sim_next_t)):
+                        s_alive = s_next[alive.to(s_next.device)]
+                        values[j] = float(policy.q(s_alive, policy.mean(s_alive)).mean())
             checks.append(
                 DepthCheck(
                     depth=depth,
@@ -203,6 +220,8 @@ def model_vs_simulator(
                     obs_abs_error=float(np.abs(raw_next - np.asarray(sim_next)).mean()),
                     model_terminated=float(terminated.float().mean()),
                     sim_terminated=float(np.mean(sim_term)),
+                    model_next_value=values[0],
+                    sim_next_value=values[1],
                 )
             )
             obs = next_obs[~terminated]

@@ -84,12 +84,12 @@ def _diagnose(argv: list[str] | None) -> int:
         seed=args.seed,
     )
     print(f"{args.run_dir} at iteration {history.iteration} (k = {session.k}), {env_id}")
-    print("depth  rows   model r   sim r   |Δr|   |Δs'|   term model / sim")
+    print("depth  rows   model r   sim r   |Δr|   |Δs'|   term model / sim   V(s') model / sim")
     for d in depths:
         print(
             f"{d.depth:5d} {d.n_rows:5d} {d.model_reward:9.3f} {d.sim_reward:7.3f} "
             f"{d.reward_abs_error:6.3f} {d.obs_abs_error:7.3f}   {d.model_terminated:.3f} / "
-            f"{d.sim_terminated:.3f}"
+            f"{d.sim_terminated:.3f}   {d.model_next_value:8.2f} / {d.sim_next_value:8.2f}"
         )
     critics = {}
     for starts, where in (("dataset", "dataset states"), ("reset", "the env's reset states")):
