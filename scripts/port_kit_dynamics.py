@@ -161,7 +161,9 @@ def main(argv: list[str] | None = None) -> int:
         dataset = load_dataset(run_cfg.dataset)
         normalizer = ObsNormalizer.from_dataset(dataset)
         ens_cfg = EnsembleConfig(hidden_dims=(run_cfg.ensemble_hidden,) * 4)
-        mle_cfg = MLEConfig(max_epochs=run_cfg.mle_max_epochs, max_time_s=None, seed=run_cfg.seed)
+        mle_cfg = MLEConfig(  # the key cotrain computes (its default mle_lr included)
+            lr=run_cfg.mle_lr, max_epochs=run_cfg.mle_max_epochs, max_time_s=None, seed=run_cfg.seed
+        )
         try:
             ens = port(kit, normalizer, ens_cfg)
         except (KeyError, IndexError, RuntimeError, ValueError) as err:  # shapes of other data

@@ -56,8 +56,9 @@ class MLEConfig:
     took > 283 epochs on 200k Hopper transitions; ``max_time_s`` bounds a default run to one hour
     (set it and ``max_epochs`` to ``None`` to run the official rule to convergence)."""
 
-    lr: float = 3e-4
-    """Adam learning rate."""
+    lr: float = 1e-3
+    """Adam learning rate (the paper's and the official code's: 3e-4; README deviation 18: 1e-3
+    reached the official early stop in half the epochs with a 1.8x lower holdout MSE)."""
     batch_size: int = 256
     """Transitions per member per gradient step."""
     holdout_ratio: float = 0.1

@@ -253,7 +253,7 @@ def test_a_checkpoint_beyond_the_budget_is_neither_resumed_nor_overwritten(
 def test_checkpoint_of_other_config_or_data_is_not_resumed(tmp_path, monkeypatch, capsys) -> None:
     data, path = linear_dataset(400), tmp_path / "m.partial.pt"
     for other_data, other_cfg in (
-        (data, MLEConfig(max_epochs=3, lr=1e-3)),
+        (data, MLEConfig(max_epochs=3, lr=3e-4)),
         (data, MLEConfig(max_epochs=3, seed=1)),
         (linear_dataset(400, seed=1), MLEConfig(max_epochs=3)),
     ):
