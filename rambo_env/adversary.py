@@ -351,7 +351,9 @@ class ModelAdversary:
                     obs = self.mdp.initial(cfg.batch_size, self.rng)  # Alg. 1 line 5: restart
                 with torch.no_grad():
                     action = policy.sample(obs)  # [B, A]
-                    next_obs, reward, terminated = self.mdp.transition(obs, action, self.rng)
+                    next_obs, reward, terminated = self.mdp.transition(
+                        obs, action, self.rng, check_finite=False
+                    )  # the hot loop; non-finite model states: check_finite_model below
                 stats = self.step(policy, obs, action, reward, next_obs, terminated)
                 for key, value in stats.items():  # device tensors: one host sync per iteration
                     totals[key] = totals.get(key, 0.0) + value

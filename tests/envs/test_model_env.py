@@ -414,3 +414,25 @@ def test_a_time_limit_that_disagrees_with_rollout_length_is_refused(tiny_mdp):
     assert steps <= 3
     plain = gym.make("RamboModel-hopper-medium", mdp=tiny_mdp)  # no TimeLimit: as before
     assert plain.reset(seed=0)[0].shape == tiny_mdp.observation_space.shape
+
+
+def test_rollout_length_assigned_after_construction_is_checked(tiny_mdp):
+    """Probe 19: ``env.unwrapped.rollout_length = 0`` was taken by the single and the Gymnasium
+    vector env (every step then truncated), while the SB3 VecEnv's ``set_attr`` refused it."""
+    from rambo_env.envs.vector_env import RamboModelVectorEnv
+
+    env = gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, rollout_length=3)
+    vec = RamboModelVectorEnv(2, mdp=tiny_mdp, rollout_length=3)
+    for target in (env.unwrapped, vec):
+        for bad in (0, 2.5, "3", True):
+            with pytest.raises(ValueError, match=r"^rollout_length: expected a positive int"):
+                target.rollout_length = bad
+        assert target.rollout_length == 3
+    with pytest.raises(ValueError, match=r"^rollout_length: expected a positive int, got -1"):
+        env.set_wrapper_attr("rollout_length", -1)
+    env.unwrapped.rollout_length = np.int64(2)  # a valid k is taken, as a plain int
+    assert type(env.unwrapped.rollout_length) is int
+    env.reset(seed=0)
+    assert env.step(np.zeros(3, dtype=np.float32))[3] is False
+    assert env.step(np.zeros(3, dtype=np.float32))[3] is True
+    assert pickle.loads(pickle.dumps(env.unwrapped)).rollout_length == 2
