@@ -17,6 +17,7 @@ import argparse
 import dataclasses
 import itertools
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -226,6 +227,13 @@ def check_run_dirs(out: Path, runs: list[tuple[str, float, int]]) -> None:
             f"--lam / --seeds: {twice} would be run more than once (a λ or seed given twice); "
             "give each once"
         )
+    foreign = _foreign_entries(out)
+    if foreign:  # probe 19: a cotrain run folder (or `--out .`) was taken and written into
+        raise ValueError(
+            f"--out: {out} holds files that are not toy runs' ({run_io.some_names(foreign)}); "
+            "the toy runs go into a new or empty folder, or one holding earlier toy runs: pick "
+            "another --out"
+        )
     done = [name for name in names if (out / name).is_dir() and any((out / name).iterdir())]
     if done:
         raise ValueError(
@@ -233,6 +241,18 @@ def check_run_dirs(out: Path, runs: list[tuple[str, float, int]]) -> None:
             "them to rerun"
         )
     run_io.check_writable(out, "--out:", "pick a writable folder for the toy runs")
+
+
+def _foreign_entries(out: Path) -> list[str]:
+    """Sorted names in ``out`` that no toy run writes (its npz, run folders, summary.json and the
+    temp files of atomic writes); none when ``out`` is not a folder."""
+    toys = "|".join(TOYS)
+    ours = re.compile(
+        rf"^(?:(?:{toys})-s\d+\.npz|(?:{toys})-lam[^/]+-s\d+|summary\.json|\..*\.tmp)$"
+    )
+    if not out.is_dir():
+        return []
+    return sorted(p.name for p in out.iterdir() if not ours.match(p.name))
 
 
 if __name__ == "__main__":
