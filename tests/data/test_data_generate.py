@@ -689,3 +689,23 @@ def test_an_id_of_any_namespace_naming_another_env_or_level_is_refused():
     with pytest.raises(ValueError, match=r"name it mine/hopper/random-v1, or use a name"):
         generate_dataset("hopper", "random", dataset_id="mine/hopper/medium-v1", **kw)
     generate_dataset("hopper", "random", dataset_id="mine/hopper/b-v0", **kw)  # no level's name
+
+
+def test_make_dataset_refuses_collection_flags_medium_replay_never_reads(capsys, monkeypatch):
+    """Probe 19: ``--level medium-replay --n-transitions 50`` (or ``--n-envs``, ``--workers``)
+    was silently ignored: the whole replay buffer (300 transitions) was saved."""
+    from rambo_env.data import generate
+
+    script = _script(monkeypatch)
+    collected = []
+    monkeypatch.setattr(generate, "_level_episodes", lambda *a, **k: collected.append(a))
+    base = ["--env", "hopper", "--level", "medium-replay", "--replay", "r.npz", "--no-progress"]
+    for flags, name in (
+        (["--n-transitions", "50"], "n_transitions (--n-transitions): 50"),
+        (["--n-envs", "4"], "n_envs (--n-envs): 4"),
+        (["--workers", "1"], "workers (--workers): 1"),
+    ):
+        assert script.main([*base, *flags]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {name} is not used: level 'medium-replay' is the "), err
+    assert collected == []
