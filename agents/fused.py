@@ -37,7 +37,7 @@ from stable_baselines3.common.vec_env import VecNormalize
 from torch.nn import functional as F
 
 from rambo_env.compile import MaybeCompiled
-from rambo_env.run_io import check_flag, check_writable
+from rambo_env.run_io import atomic_write, check_file_or_absent, check_flag, check_writable
 
 __all__ = ["CheckedSaveLoad", "FusedSAC", "squashed_gaussian_sample"]
 
@@ -72,12 +72,22 @@ class CheckedSaveLoad:
     def save(self, path: str | os.PathLike | io.BufferedIOBase, *args: Any, **kwargs: Any) -> None:
         """SB3's ``save``, after checking that the file's folder can be written: was SB3's raw
         ``RecursionError: maximum recursion depth exceeded`` (``/proc/agent.zip``) or
-        ``NotADirectoryError`` (a folder under a file)."""
-        if isinstance(path, str | os.PathLike):
-            check_writable(
-                Path(path).parent, "path: the folder", "save the agent into a writable folder"
-            )
-        super().save(path, *args, **kwargs)  # type: ignore[misc]
+        ``NotADirectoryError`` (a folder under a file). A path is written atomically (probe 19:
+        Ctrl-C or a full disk during SB3's save left a cut zip over the previous agent; a folder
+        at the path was saved to ``<path>_2`` with a warning only)."""
+        save = super().save  # type: ignore[misc]
+        if not isinstance(path, str | os.PathLike):
+            save(path, *args, **kwargs)
+            return
+        target = Path(path) if Path(path).suffix else Path(f"{os.fspath(path)}.zip")  # SB3's
+        check_writable(target.parent, "path: the folder", "save the agent into a writable folder")
+        check_file_or_absent(target, "path", "move it away or save the agent under another name")
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as f:
+                save(f, *args, **kwargs)
+
+        atomic_write(target, write)
 
     @classmethod
     def load(cls, path: str | os.PathLike | io.BufferedIOBase, *args: Any, **kwargs: Any) -> Any:
