@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                     run_toy(toy, lam, seed, args.out, args.iterations, args.steps, args.precision)
                 )
                 print(json.dumps(summary[-1]))
-            run_io.write_json(args.out / "summary.json", summary)
+            run_io.write_json(args.out / "summary.json", _with_earlier_runs(args.out, summary))
     except (ValueError, OSError) as err:  # a failed write (full disk): one line
         parser.exit(run_io.report_user_error(err))
     except KeyboardInterrupt:  # Ctrl-C / SIGTERM: was a raw traceback (setup) or swallowed
@@ -241,6 +241,24 @@ def check_run_dirs(out: Path, runs: list[tuple[str, float, int]]) -> None:
             "them to rerun"
         )
     run_io.check_writable(out, "--out:", "pick a writable folder for the toy runs")
+
+
+def _with_earlier_runs(out: Path, summary: list[dict]) -> list[dict]:
+    """``summary`` after the entries of ``out/summary.json`` for the other toy runs in ``out``
+    (probe 19: a second invocation into one --out replaced the file with its own runs only)."""
+    try:
+        earlier = run_io.read_json(out / "summary.json")
+    except (OSError, ValueError):  # none yet, or damaged: it is rewritten whole
+        earlier = []
+    new = {entry["run_dir"] for entry in summary}
+    kept = [
+        e
+        for e in (earlier if isinstance(earlier, list) else [])
+        if isinstance(e, dict)
+        and e.get("run_dir") not in new
+        and Path(str(e.get("run_dir"))).is_dir()
+    ]
+    return kept + summary
 
 
 def _foreign_entries(out: Path) -> list[str]:

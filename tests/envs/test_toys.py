@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import gymnasium as gym
@@ -341,3 +342,22 @@ def test_toys_script_refuses_an_out_holding_files_that_are_not_toy_runs(
     for name in ("single-s0.npz", "summary.json", ".summary.json.x.tmp"):
         (earlier / name).write_text("")
     assert toys._foreign_entries(earlier) == []
+
+
+def test_toys_script_keeps_earlier_runs_in_summary_json(tmp_path, monkeypatch, capsys):
+    """Probe 19: a second invocation into one --out (another seed) replaced summary.json with
+    its own runs only, though the earlier runs stayed in the folder."""
+    from tests.scripts import load_script
+
+    toys = load_script("toys")
+
+    def fake_run(toy, lam, seed, out, *args):
+        (out / toys.run_dir_name(toy, lam, seed)).mkdir(parents=True)
+        return {"toy": toy, "seed": seed, "run_dir": str(out / toys.run_dir_name(toy, lam, seed))}
+
+    monkeypatch.setattr(toys, "run_toy", fake_run)
+    out = tmp_path / "toys"
+    toys.main(["--toy", "single", "--lam", "0", "--seeds", "0", "--out", str(out)])
+    toys.main(["--toy", "single", "--lam", "0", "--seeds", "1", "2", "--out", str(out)])
+    summary = json.loads((out / "summary.json").read_text())
+    assert [entry["seed"] for entry in summary] == [0, 1, 2]
