@@ -245,6 +245,13 @@ def update_ledger(
                 f"{run_dir} reached only {entry.iterations}; the longer run is kept (pass "
                 f"--replace to scripts/ledger.py to replace it)"
             )
+        if kept is not None and kept.run_dir and kept.run_dir != entry.run_dir:
+            print(  # probe 19: another run of the key (as long or longer) replaced it silently
+                f"[ledger] {entry.slug}: the ledger's run {kept.run_dir} ({kept.iterations} "
+                f"iterations) is replaced by {run_dir} ({entry.iterations}); add the other back "
+                "with --replace to keep it instead",
+                flush=True,
+            )
         index[entry.slug] = entry
         png = ledger_dir / f"{dataset_slug(dataset)}.png"
         check_output_file(

@@ -2179,3 +2179,21 @@ def test_ledger_script_checks_its_folder_is_writable_before_writing(
     assert exit_info.value.code == 2 and err.startswith(
         f"error: ledger: {a_file / 'ledger'} is not writable"
     ), err
+
+
+def test_another_run_of_a_ledger_key_replacing_the_kept_one_is_said(
+    tmp_path, monkeypatch, ledger_module, capsys
+):
+    """Probe 19: a second run of the same dataset, agent, (k, λ) and seed, as long as the kept
+    one, replaced it in the ledger without a word (a shorter one is refused)."""
+    for name in ("first", "second"):
+        _fake_run(tmp_path / name, 3, monkeypatch)
+    ledger = tmp_path / "ledger"
+    ledger_module.update_ledger(tmp_path / "first", ledger)
+    ledger_module.update_ledger(tmp_path / "first", ledger)  # refreshing the same run: no word
+    assert "replaced" not in capsys.readouterr().out
+    entry = ledger_module.update_ledger(tmp_path / "second", ledger)
+    out = capsys.readouterr().out
+    assert f"[ledger] {entry.slug}: the ledger's run {tmp_path / 'first'} (3 iterations) is " in out
+    assert f"replaced by {tmp_path / 'second'} (3)" in out
+    assert ledger_module.read_index(ledger)[entry.slug].run_dir == str(tmp_path / "second")
