@@ -25,8 +25,10 @@ statistics, a ``VecNormalize`` env) run the library's ``train`` unchanged.
 from __future__ import annotations
 
 import io
+import json
 import math
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +97,7 @@ class CheckedSaveLoad:
         naming it (was: ``FileNotFoundError: … missing.zip.zip``, ``IsADirectoryError``, or
         ``AssertionError: No data found in the saved file`` for a run's ``checkpoint.pt``)."""
         try:
+            cls._check_saved_policy(path)
             return super().load(path, *args, **kwargs)  # type: ignore[misc]
         except IsADirectoryError:
             problem = "a folder, not a file"
@@ -108,6 +111,32 @@ class CheckedSaveLoad:
             f"path: {path}: {problem}; give a file written by {cls.saved_by or cls.__name__ + '.save'} "
             "(a co-training run's checkpoint.pt is loaded with agents.cotrain.load_session(run_dir))"
         ) from None
+
+    @classmethod
+    def _check_saved_policy(cls, path: Any) -> None:
+        """A zip saved by another algorithm is one ValueError naming both (probe 19: ``TD3.load``
+        of a SAC zip was a raw ``AttributeError: … 'actor_target'``, ``FusedSAC.load`` of a TD3
+        zip "'NoneType' object has no attribute 'action_space'", and ``TQC.load`` of a SAC zip
+        was taken: a TQC object holding SAC's policy). Anything unreadable is left to SB3."""
+        from stable_baselines3.common.save_util import json_to_data
+
+        if not isinstance(path, str | os.PathLike):
+            return
+        found = Path(path) if Path(path).is_file() else Path(f"{os.fspath(path)}.zip")
+        try:
+            with zipfile.ZipFile(found) as archive:
+                data = json.loads(archive.read("data"))
+            saved = json_to_data(json.dumps({"policy_class": data["policy_class"]}))
+        except Exception:  # not a zip, no data entry, …: SB3's load says so, named below
+            return
+        policy, expected = saved.get("policy_class"), cls.policy_aliases.get("MlpPolicy")
+        if isinstance(policy, type) and isinstance(expected, type):
+            if not issubclass(policy, expected):
+                raise ValueError(
+                    f"path: {path}: an agent whose policy is a {policy.__name__} (saved by another "
+                    f"algorithm), but {cls.__name__} uses a {expected.__name__}; load it with the "
+                    "class that saved it (agents.factory.AGENT_CLASSES)"
+                )
 
 
 class FusedSAC(CheckedSaveLoad, SAC):

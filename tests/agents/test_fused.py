@@ -257,3 +257,20 @@ def test_save_is_atomic_and_refuses_a_folder_at_the_path(tmp_path, algo, monkeyp
         agent.save(tmp_path / "dir.zip")
     assert not (tmp_path / "dir.zip_2").exists()
     assert type(cls.load(tmp_path / "agent.zip", device="cpu")) is cls
+
+
+def test_load_names_a_zip_saved_by_another_algorithm(tmp_path):
+    """Probe 19: ``TD3.load`` of a SAC zip was a raw ``AttributeError: … 'actor_target'``,
+    ``FusedSAC.load`` of a TD3 zip "'NoneType' object has no attribute 'action_space'", and
+    ``TQC.load`` of a SAC zip was taken (a TQC holding SAC's policy)."""
+    for algo in ("sac", "td3"):
+        agent = AGENT_CLASSES[algo]("MlpPolicy", "Pendulum-v1", buffer_size=10, device="cpu")
+        agent.save(tmp_path / f"{algo}.zip")
+    for algo, saved, policy in (("td3", "sac", "SACPolicy"), ("sac", "td3", "TD3Policy"),
+                                ("tqc", "sac", "SACPolicy")):  # fmt: skip
+        cls = AGENT_CLASSES[algo]
+        with pytest.raises(ValueError, match=rf"{saved}.zip: an agent whose policy is a {policy} "
+                           rf"\(saved by another algorithm\), but {cls.__name__} uses"):  # fmt: skip
+            cls.load(tmp_path / f"{saved}.zip", device="cpu")
+    assert type(AGENT_CLASSES["ddpg"].load(tmp_path / "td3", device="cpu")).__name__ == "DDPG"
+    assert type(SAC.load(tmp_path / "sac.zip", device="cpu")) is SAC  # SB3's own class: as before
