@@ -241,7 +241,8 @@ class RolloutLength:
 
 def as_float32(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
     """``value`` as a float32 array; one ValueError naming ``what`` for strings, ragged lists,
-    objects and complex numbers (numpy would drop the imaginary part with only a warning).
+    objects, None, booleans and complex numbers (numpy would drop the imaginary part with only a
+    warning).
 
     A torch tensor that requires grad (an actor's output) is taken detached (probe 18: was
     torch's raw "Can't call numpy() on Tensor that requires grad"); a ``numpy.ma`` array with
@@ -255,9 +256,9 @@ def as_float32(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
             f"{what}{list(bad)} is masked ({int(np.ma.getmaskarray(value).sum())} masked "
             "entries); fill them (value.filled(…)) or pass a plain array"
         )
-    try:
-        if np.iscomplexobj(value):
-            raise TypeError("complex")
+    try:  # None (a 0-d NaN to numpy) and booleans (a done mask?): probe 19, were taken
+        if value is None or np.iscomplexobj(value) or np.asarray(value).dtype == np.bool_:
+            raise TypeError("not real numbers")
         return np.asarray(value, dtype=np.float32)
     except (TypeError, ValueError):
         raise ValueError(

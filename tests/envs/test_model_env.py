@@ -436,3 +436,24 @@ def test_rollout_length_assigned_after_construction_is_checked(tiny_mdp):
     assert env.step(np.zeros(3, dtype=np.float32))[3] is False
     assert env.step(np.zeros(3, dtype=np.float32))[3] is True
     assert pickle.loads(pickle.dumps(env.unwrapped)).rollout_length == 2
+
+
+def test_none_or_boolean_actions_and_start_states_are_refused(tiny_mdp):
+    """Probe 19: ``env.step(None)`` said "expected shape (3,), got ()" (numpy's 0-d NaN), and a
+    boolean array (a done mask passed by mistake) was stepped as 0 / 1 actions."""
+    from rambo_env.envs.vector_env import RamboModelVectorEnv
+
+    env = RamboModelEnv(mdp=tiny_mdp)
+    env.reset(seed=0)
+    for bad, shown in ((None, "NoneType 'None'"), (np.array([True, False, True]), "ndarray")):
+        with pytest.raises(
+            ValueError, match=rf"^action: expected real numbers of shape \(3,\), got {shown}"
+        ):
+            env.step(bad)
+    vec = RamboModelVectorEnv(2, mdp=tiny_mdp)
+    vec.reset(seed=0)
+    with pytest.raises(ValueError, match=r"^action: expected real numbers of shape \(2, 3\)"):
+        vec.step(np.ones((2, 3), dtype=bool))
+    with pytest.raises(ValueError, match=r'^options\["state"\]: expected real numbers'):
+        env.reset(options={"state": np.ones(11, dtype=bool)})
+    env.step(np.array([1, 0, 1]))  # integers are numbers: taken
