@@ -488,7 +488,6 @@ def make_agent(
     if "learning_rate" in agent_kwargs:
         raise ValueError("learning_rate: pass actor_lr / critic_lr instead (see agents.factory)")
     _check_owned_arguments(agent_kwargs)
-    _check_known_arguments(algo, agent_kwargs)
     if not isinstance(vec_env, VecEnv):  # was: a raw AttributeError ('num_envs')
         raise ValueError(
             f"vec_env: expected an SB3 VecEnv (agents.vec_env.RamboModelVecEnv), got "
@@ -517,6 +516,7 @@ def make_agent(
             f"exploration_std: only {list(_NOISE_ALGOS)} explore with Gaussian action noise; "
             f"{algo} explores through its stochastic actor (its entropy: ent_coef); leave it out"
         )
+    _check_known_arguments(algo, agent_kwargs)  # after the named checks (ent_coef of td3, …)
     env_k = getattr(vec_env, "rollout_length", None)  # RamboModelVecEnv (also under wrappers)
     if env_k is not None and env_k != rollout_length:  # was: accepted; collects of another length
         raise ValueError(
