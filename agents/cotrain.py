@@ -382,8 +382,11 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
         run_dir / run_io.CHECKPOINT_NAME, "run_dir", "restore the run's checkpoint file"
     )
     if not (run_dir / run_io.CHECKPOINT_NAME).is_file():
-        raise FileNotFoundError(
-            f"run_dir: {run_dir} has no {run_io.CHECKPOINT_NAME} to resume from"
+        raise FileNotFoundError(  # probe 19: said no more, so the user had no way on
+            f"run_dir: {run_dir} has no {run_io.CHECKPOINT_NAME} to resume from: its run stopped "
+            "before its first checkpoint (or the file was deleted); start it again with the "
+            "command that started it, without --resume (its config.json records the settings; "
+            "the unfinished start is cleared), or pick a new folder"
         )
     tb = run_dir / run_io.TB_DIR
     if (tb.exists() or tb.is_symlink()) and not tb.is_dir():  # was: "[Errno 17] File exists:

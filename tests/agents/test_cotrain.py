@@ -2197,3 +2197,18 @@ def test_another_run_of_a_ledger_key_replacing_the_kept_one_is_said(
     assert f"[ledger] {entry.slug}: the ledger's run {tmp_path / 'first'} (3 iterations) is " in out
     assert f"replaced by {tmp_path / 'second'} (3)" in out
     assert ledger_module.read_index(ledger)[entry.slug].run_dir == str(tmp_path / "second")
+
+
+def test_resume_of_a_run_without_a_checkpoint_says_how_to_go_on(tmp_path, capsys):
+    """Probe 19: ``--resume RUN`` of a run that stopped before its first checkpoint said only
+    "has no checkpoint.pt to resume from"."""
+    from agents.cotrain_setup import config_to_dict
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    config = {"config": config_to_dict(CotrainConfig(precision="fp32"))}
+    (run_dir / "config.json").write_text(json.dumps(config))
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "has no checkpoint.pt to resume from: its run stopped before its first checkpoint" in err
+    assert "start it again with the command that started it, without --resume" in err
