@@ -2212,3 +2212,18 @@ def test_resume_of_a_run_without_a_checkpoint_says_how_to_go_on(tmp_path, capsys
     err = capsys.readouterr().err
     assert "has no checkpoint.pt to resume from: its run stopped before its first checkpoint" in err
     assert "start it again with the command that started it, without --resume" in err
+
+
+def test_bc_flags_with_no_warm_start_are_refused(capsys):
+    """Probe 19: ``--bc-epochs 0 --bc-max-steps 5`` (or ``--bc-loss mse_sample``) trained with
+    the BC flags silently unused; a dataset without a preset named config fields, not flags."""
+    for flags, said in (
+        (["--bc-max-steps", "5"], "--bc-max-steps: not used: bc_epochs is 0"),
+        (["--bc-loss", "mse_sample"], "--bc-loss: not used: bc_epochs is 0"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            cotrain_cli.main(
+                ["--dataset", "x.npz", "--k", "2", "--lam", "0", "--bc-epochs", "0", *flags]
+            )
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2 and said in err, err
