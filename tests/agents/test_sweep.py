@@ -533,3 +533,19 @@ def test_a_mistyped_sweep_folder_is_said_not_to_exist(tmp_path):
         load_sweep(tmp_path / "typo")
     with pytest.raises(FileNotFoundError, match=r"has no sweep.json \(not a sweep folder\?\)"):
         load_sweep(tmp_path)  # an existing folder without sweep.json
+
+
+def test_report_only_interrupted_is_one_line(tmp_path, monkeypatch, capsys):
+    """Probe 19: Ctrl-C (or SIGTERM) during ``--report-only`` was a raw KeyboardInterrupt
+    traceback (the other scripts say one line and exit 130)."""
+
+    def interrupted(sweep_dir):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(sweep_cli.main.__globals__, "write_sweep_report", interrupted)
+    try:
+        code = sweep_cli.main(["--report-only", str(tmp_path)])
+    except KeyboardInterrupt:  # would stop the whole pytest session
+        pytest.fail("the interrupt escaped as a raw KeyboardInterrupt")
+    assert code == 130
+    assert capsys.readouterr().err.startswith("[sweep] interrupted: each report file is written")
