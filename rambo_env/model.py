@@ -211,6 +211,8 @@ class LearnedMDP:
         self._check_tensor("obs", obs)  # before the draw (it reads obs.shape)
         self._check_tensor("action", action)
         _check_rng(rng)
+        if obs.ndim >= 1 and obs.shape[0] == 0:  # probe 19: was the draw's "n: expected a …"
+            raise ValueError(f"obs: no rows (shape {tuple(obs.shape)}); step at least one state")
         if check_finite:  # before the draw: a refused call leaves rng untouched
             _check_finite_rows(obs=obs, action=action)
         member_idx, noise = self.draw(obs.shape[0], rng)

@@ -464,3 +464,5 @@ def test_transition_and_step_with_refuse_non_finite_obs_or_action(tiny_mdp):
     assert rng.bit_generator.state == state  # refused before the draw
     next_obs, _, _ = tiny_mdp.transition(bad_obs, action, rng, check_finite=False)
     assert torch.isnan(next_obs[2]).all()  # the front-ends' hot loops skip the check
+    with pytest.raises(ValueError, match=r"^obs: no rows \(shape \(0, 11\)\)"):
+        tiny_mdp.transition(obs[:0], action[:0], rng)  # was the draw's "n: expected a positive"
