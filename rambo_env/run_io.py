@@ -250,6 +250,9 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     writes and no ``config.json`` is refused before anything is written into it.
     """
     run_dir = Path(run_dir)
+    loop = link_loop(run_dir)  # probe 19: was "a link to loop, which does not exist"
+    if loop is not None:
+        raise ValueError(f"run_dir: {link_loop_text(loop)}, or pick another folder")
     link = _dangling_link_on(run_dir)  # a parent too (probe 11: "cannot create … (File exists)")
     if link is not None:
         where = "" if link == run_dir else f" (its folder {link})"

@@ -799,6 +799,14 @@ def test_a_symbolic_link_loop_is_named_as_one(tmp_path, monkeypatch, capsys):
         check_run_folder("loop")
     with pytest.raises(Exception, match=r"^npz file loop.npz is a symbolic link loop"):
         load_dataset("loop.npz")
+    from agents.cotrain import load_config
+    from rambo_env.run_io import claim_run_dir
+
+    with pytest.raises(ValueError, match=f"^run_dir: {loop}"):  # the library's run folders
+        load_config("loop")
+    with pytest.raises(ValueError, match=f"^run_dir: {loop}.*or pick another folder"):
+        with claim_run_dir("loop/run"):
+            pass
     ledger = load_script("ledger")  # probe 19 A.8: was "loop: run_dir: loop does not exist"
     with pytest.raises(SystemExit) as exit_info:
         ledger.main(["--ledger", "loop", str(tmp_path)])
