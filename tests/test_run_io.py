@@ -807,6 +807,10 @@ def test_a_symbolic_link_loop_is_named_as_one(tmp_path, monkeypatch, capsys):
     with pytest.raises(ValueError, match=f"^run_dir: {loop}.*or pick another folder"):
         with claim_run_dir("loop/run"):
             pass
+    from rambo_env.ledger import update_ledger
+
+    with pytest.raises(ValueError, match=f"^ledger: {loop}"):  # was a raw "[Errno 17] File exists"
+        update_ledger(tmp_path, "loop")
     ledger = load_script("ledger")  # probe 19 A.8: was "loop: run_dir: loop does not exist"
     with pytest.raises(SystemExit) as exit_info:
         ledger.main(["--ledger", "loop", str(tmp_path)])
