@@ -308,9 +308,8 @@ def train_behaviour(
     low, high = cfg.band
     centre = 0.5 * (low + high)
     best = min(callback.history, key=lambda e: abs(e["return_mean"] - centre))
-    (out / "medium_actor.pt").write_bytes(
-        (out / "checkpoints" / f"actor_{best['step']}.pt").read_bytes()
-    )
+    chosen = out / "checkpoints" / f"actor_{best['step']}.pt"  # probe 19: copies were cut by
+    atomic_write(out / "medium_actor.pt", lambda tmp: shutil.copyfile(chosen, tmp))  # a signal
     _save_replay(model, best["step"], out / "replay.npz")
     summary = {
         "config": asdict(cfg),
@@ -319,7 +318,7 @@ def train_behaviour(
         "wall_s": round(wall, 1),
         "in_band": low <= best["return_mean"] <= high,
     }
-    (out / "behaviour.json").write_text(json.dumps(summary, indent=2))
+    atomic_write(out / "behaviour.json", lambda tmp: tmp.write_text(json.dumps(summary, indent=2)))
     return summary
 
 

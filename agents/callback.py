@@ -235,7 +235,9 @@ class RamboCallback(BaseCallback):
         obs = self.adversary.real.obs[:n_rows]  # [n, O]
         action = self._policy.mean(obs)  # [n, A]
         mdp = self.adversary.mdp
-        next_obs, reward, terminated = mdp.transition(obs, action, np.random.default_rng(0))
+        rng = np.random.default_rng(0)
+        # a diverged actor's NaN actions are logged as NaN, not refused
+        next_obs, reward, terminated = mdp.transition(obs, action, rng, check_finite=False)
         _, raw = advantage(
             self._policy, obs, action, reward, next_obs, terminated, gamma=self.adversary.cfg.gamma
         )

@@ -147,6 +147,9 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
             f"run_dir: {run_dir} is a file, not a run folder; pass the folder that holds the "
             f"run ({run_dir.parent}, if the file is one of its)"
         )
+    loop = run_io.link_loop(run_dir)  # probe 19: was "no folder …" for a symbolic link loop
+    if loop is not None:
+        raise ValueError(f"run_dir: {run_io.link_loop_text(loop)}")
     if not run_dir.is_dir():
         raise ValueError(f"run_dir: no folder {run_dir}, so no {run_io.CONFIG_NAME}: {not_a_run}")
     run_io.check_file_or_absent(path, "run_dir", f"restore the run's {run_io.CONFIG_NAME}")
@@ -382,8 +385,11 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
         run_dir / run_io.CHECKPOINT_NAME, "run_dir", "restore the run's checkpoint file"
     )
     if not (run_dir / run_io.CHECKPOINT_NAME).is_file():
-        raise FileNotFoundError(
-            f"run_dir: {run_dir} has no {run_io.CHECKPOINT_NAME} to resume from"
+        raise FileNotFoundError(  # probe 19: said no more, so the user had no way on
+            f"run_dir: {run_dir} has no {run_io.CHECKPOINT_NAME} to resume from: its run stopped "
+            "before its first checkpoint (or the file was deleted); start it again with the "
+            "command that started it, without --resume (its config.json records the settings; "
+            "the unfinished start is cleared), or pick a new folder"
         )
     tb = run_dir / run_io.TB_DIR
     if (tb.exists() or tb.is_symlink()) and not tb.is_dir():  # was: "[Errno 17] File exists:

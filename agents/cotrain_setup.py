@@ -419,7 +419,7 @@ def resolve(cfg: CotrainConfig, dataset_name: str | None = None) -> tuple[int, f
         return k, lam, f"preset {name}"
     raise ValueError(
         f"dataset: {cfg.dataset!r} has no (k, λ) preset (tried {candidates}); set "
-        "rollout_length and adversary_weight explicitly"
+        "rollout_length and adversary_weight explicitly (scripts/cotrain.py --k K --lam λ)"
     )
 
 

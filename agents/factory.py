@@ -22,6 +22,8 @@ entropy-coefficient optimizer uses ``learning_rate`` (α lr 1e-4, as in the offi
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import math
 import os
 from collections.abc import Callable, Iterable
@@ -327,7 +329,35 @@ _OWNED_ARGUMENTS = {
     "replay_buffer_class": "the agent samples the real / model mix from agents.buffer."
     "MixedReplayBuffer (real_ratio f); pass replay_buffer_kwargs to tune it",
     "env": "the env is the vec_env argument",
+    "policy": "make_agent picks the policy class (MlpPolicy, or the one with the log-σ floor and "
+    "critic LayerNorm: log_std_min, critic_layer_norm); change its layers with policy_kwargs",
 }
+
+
+def _check_known_arguments(algo: str, agent_kwargs: dict[str, Any]) -> None:
+    """One ValueError naming a keyword neither make_agent nor the algorithm takes, with the
+    closest one (probe 19: ``learnin_rate=`` was SB3's raw TypeError, after every other check)."""
+    cls, known = AGENT_CLASSES[algo], set()
+    for klass in cls.__mro__:  # FusedSAC(*args, compile, **kwargs) -> SAC's own keywords
+        if "__init__" not in vars(klass):
+            continue
+        params = inspect.signature(klass.__init__).parameters
+        known |= {
+            n
+            for n, p in params.items()
+            if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD
+        }
+        if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            break
+    unknown = sorted(set(agent_kwargs) - known)
+    if unknown:
+        ours = set(inspect.signature(make_agent).parameters) - {"agent_kwargs"}
+        close = difflib.get_close_matches(unknown[0], sorted((known | ours) - {"self"}), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ValueError(
+            f"{unknown[0]}: not an argument of make_agent nor of {cls.__name__}{hint}; see "
+            "help(agents.factory.make_agent)"
+        )
 
 
 def _check_owned_arguments(agent_kwargs: dict[str, Any]) -> None:
@@ -486,6 +516,7 @@ def make_agent(
             f"exploration_std: only {list(_NOISE_ALGOS)} explore with Gaussian action noise; "
             f"{algo} explores through its stochastic actor (its entropy: ent_coef); leave it out"
         )
+    _check_known_arguments(algo, agent_kwargs)  # after the named checks (ent_coef of td3, …)
     env_k = getattr(vec_env, "rollout_length", None)  # RamboModelVecEnv (also under wrappers)
     if env_k is not None and env_k != rollout_length:  # was: accepted; collects of another length
         raise ValueError(

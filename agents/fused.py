@@ -25,8 +25,10 @@ statistics, a ``VecNormalize`` env) run the library's ``train`` unchanged.
 from __future__ import annotations
 
 import io
+import json
 import math
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ from stable_baselines3.common.vec_env import VecNormalize
 from torch.nn import functional as F
 
 from rambo_env.compile import MaybeCompiled
-from rambo_env.run_io import check_flag, check_writable
+from rambo_env.run_io import atomic_write, check_file_or_absent, check_flag, check_writable
 
 __all__ = ["CheckedSaveLoad", "FusedSAC", "squashed_gaussian_sample"]
 
@@ -72,12 +74,22 @@ class CheckedSaveLoad:
     def save(self, path: str | os.PathLike | io.BufferedIOBase, *args: Any, **kwargs: Any) -> None:
         """SB3's ``save``, after checking that the file's folder can be written: was SB3's raw
         ``RecursionError: maximum recursion depth exceeded`` (``/proc/agent.zip``) or
-        ``NotADirectoryError`` (a folder under a file)."""
-        if isinstance(path, str | os.PathLike):
-            check_writable(
-                Path(path).parent, "path: the folder", "save the agent into a writable folder"
-            )
-        super().save(path, *args, **kwargs)  # type: ignore[misc]
+        ``NotADirectoryError`` (a folder under a file). A path is written atomically (probe 19:
+        Ctrl-C or a full disk during SB3's save left a cut zip over the previous agent; a folder
+        at the path was saved to ``<path>_2`` with a warning only)."""
+        save = super().save  # type: ignore[misc]
+        if not isinstance(path, str | os.PathLike):
+            save(path, *args, **kwargs)
+            return
+        target = Path(path) if Path(path).suffix else Path(f"{os.fspath(path)}.zip")  # SB3's
+        check_writable(target.parent, "path: the folder", "save the agent into a writable folder")
+        check_file_or_absent(target, "path", "move it away or save the agent under another name")
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as f:
+                save(f, *args, **kwargs)
+
+        atomic_write(target, write)
 
     @classmethod
     def load(cls, path: str | os.PathLike | io.BufferedIOBase, *args: Any, **kwargs: Any) -> Any:
@@ -85,6 +97,7 @@ class CheckedSaveLoad:
         naming it (was: ``FileNotFoundError: … missing.zip.zip``, ``IsADirectoryError``, or
         ``AssertionError: No data found in the saved file`` for a run's ``checkpoint.pt``)."""
         try:
+            cls._check_saved_policy(path)
             return super().load(path, *args, **kwargs)  # type: ignore[misc]
         except IsADirectoryError:
             problem = "a folder, not a file"
@@ -98,6 +111,32 @@ class CheckedSaveLoad:
             f"path: {path}: {problem}; give a file written by {cls.saved_by or cls.__name__ + '.save'} "
             "(a co-training run's checkpoint.pt is loaded with agents.cotrain.load_session(run_dir))"
         ) from None
+
+    @classmethod
+    def _check_saved_policy(cls, path: Any) -> None:
+        """A zip saved by another algorithm is one ValueError naming both (probe 19: ``TD3.load``
+        of a SAC zip was a raw ``AttributeError: … 'actor_target'``, ``FusedSAC.load`` of a TD3
+        zip "'NoneType' object has no attribute 'action_space'", and ``TQC.load`` of a SAC zip
+        was taken: a TQC object holding SAC's policy). Anything unreadable is left to SB3."""
+        from stable_baselines3.common.save_util import json_to_data
+
+        if not isinstance(path, str | os.PathLike):
+            return
+        found = Path(path) if Path(path).is_file() else Path(f"{os.fspath(path)}.zip")
+        try:
+            with zipfile.ZipFile(found) as archive:
+                data = json.loads(archive.read("data"))
+            saved = json_to_data(json.dumps({"policy_class": data["policy_class"]}))
+        except Exception:  # not a zip, no data entry, …: SB3's load says so, named below
+            return
+        policy, expected = saved.get("policy_class"), cls.policy_aliases.get("MlpPolicy")
+        if isinstance(policy, type) and isinstance(expected, type):
+            if not issubclass(policy, expected):
+                raise ValueError(
+                    f"path: {path}: an agent whose policy is a {policy.__name__} (saved by another "
+                    f"algorithm), but {cls.__name__} uses a {expected.__name__}; load it with the "
+                    "class that saved it (agents.factory.AGENT_CLASSES)"
+                )
 
 
 class FusedSAC(CheckedSaveLoad, SAC):

@@ -247,6 +247,11 @@ def load_sweep(sweep_dir: str | Path) -> tuple[SweepSpec, SweepResources]:
     """The spec and resources a sweep was started with (``<sweep_dir>/sweep.json``)."""
     path = Path(sweep_dir) / SWEEP_FILE
     run_io.check_file_or_absent(path, "sweep_dir", f"restore the sweep's {SWEEP_FILE}")
+    if not Path(sweep_dir).exists():  # probe 19: a mistyped path was "not a sweep folder?"
+        raise FileNotFoundError(
+            f"sweep_dir: {sweep_dir} does not exist; pass the folder of a sweep started by "
+            "scripts/sweep.py (it holds sweep.json)"
+        )
     if not path.is_file():
         raise FileNotFoundError(f"sweep_dir: {sweep_dir} has no {SWEEP_FILE} (not a sweep folder?)")
     run_io.check_readable(path, "sweep_dir")  # probe 18: was a bare "[Errno 13] …"

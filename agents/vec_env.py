@@ -28,6 +28,7 @@ from stable_baselines3.common.vec_env import VecEnv
 from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices, VecEnvStepReturn
 
 from rambo_env.envs.model_env import (
+    RolloutLength,
     as_action_tensor,
     check_reset_options,
     check_rollout_length,
@@ -96,6 +97,8 @@ class RamboModelVecEnv(VecEnv):
         seed: seed of the rows' generator (start states, elites, noise); ``seed()`` reseeds at
             the next ``reset()`` as in SB3.
     """
+
+    rollout_length = RolloutLength()
 
     def __init__(
         self,
@@ -187,7 +190,10 @@ class RamboModelVecEnv(VecEnv):
         self._actions = None
         with torch.no_grad():  # one elite per row, noise from the env's own generator
             next_obs, reward, terminated = self.mdp.transition(
-                self._obs, action_t, self._rng
+                self._obs,
+                action_t,
+                self._rng,
+                check_finite=False,  # action_t: checked
             )  # [n, O], [n], [n]
         self._n_steps += 1
         truncated = self._n_steps >= self.rollout_length  # Section 5.2: k-step rollouts
@@ -240,9 +246,7 @@ class RamboModelVecEnv(VecEnv):
             raise ValueError(
                 f"set_attr: {attr_name!r} cannot be changed: {_FIXED_ATTRIBUTES[attr_name]}"
             )
-        if attr_name == "rollout_length":  # was: 0 or 2.5 taken, unlike the constructor
-            value = check_rollout_length(value)
-        setattr(self, attr_name, value)
+        setattr(self, attr_name, value)  # rollout_length: checked by RolloutLength
 
     def env_method(
         self,

@@ -97,6 +97,12 @@ class AdversaryConfig:
         for name, ok in checks.items():
             if not ok:
                 raise ValueError(f"AdversaryConfig.{name}: invalid value {getattr(self, name)!r}")
+        if self.n_updates == 0 and self.adversary_weight > 0:  # probe 19: was silently λ = 0
+            raise ValueError(
+                f"AdversaryConfig.n_updates: 0, but adversary_weight λ = {self.adversary_weight:g} "
+                "needs adversary steps to act; with none the model stays the MLE model, which is "
+                "λ = 0: give adversary_weight=0 for that, or n_updates >= 1 (paper: 1000)"
+            )
 
 
 class PolicyFns(NamedTuple):
@@ -351,7 +357,9 @@ class ModelAdversary:
                     obs = self.mdp.initial(cfg.batch_size, self.rng)  # Alg. 1 line 5: restart
                 with torch.no_grad():
                     action = policy.sample(obs)  # [B, A]
-                    next_obs, reward, terminated = self.mdp.transition(obs, action, self.rng)
+                    next_obs, reward, terminated = self.mdp.transition(
+                        obs, action, self.rng, check_finite=False
+                    )  # the hot loop; non-finite model states: check_finite_model below
                 stats = self.step(policy, obs, action, reward, next_obs, terminated)
                 for key, value in stats.items():  # device tensors: one host sync per iteration
                     totals[key] = totals.get(key, 0.0) + value

@@ -39,6 +39,8 @@ from rambo_env.run_io import (
     check_readable,
     check_run_folder,
     interrupts_deferred,
+    link_loop,
+    link_loop_text,
     read_json,
     run_holder,
     safe_reason,
@@ -192,6 +194,9 @@ def update_ledger(
     ``replace``; refreshing a run in progress only ever adds iterations, so it is never refused.
     """
     run_dir, ledger_dir = Path(run_dir), Path(ledger_dir)
+    loop = link_loop(ledger_dir)  # probe 19: was a raw "[Errno 17] File exists"
+    if loop is not None:
+        raise ValueError(f"ledger: {link_loop_text(loop)}; pass the results ledger's folder")
     if ledger_dir.exists() and not ledger_dir.is_dir():
         raise ValueError(f"ledger: {ledger_dir} is not a folder; pass the results ledger's folder")
     index = read_index(ledger_dir)  # a damaged index fails before anything is written
@@ -244,6 +249,13 @@ def update_ledger(
                 f"ledger: {entry.slug} holds a run of {kept.iterations} iterations{where} and "
                 f"{run_dir} reached only {entry.iterations}; the longer run is kept (pass "
                 f"--replace to scripts/ledger.py to replace it)"
+            )
+        if kept is not None and kept.run_dir and kept.run_dir != entry.run_dir:
+            print(  # probe 19: another run of the key (as long or longer) replaced it silently
+                f"[ledger] {entry.slug}: the ledger's run {kept.run_dir} ({kept.iterations} "
+                f"iterations) is replaced by {run_dir} ({entry.iterations}); add the other back "
+                "with --replace to keep it instead",
+                flush=True,
             )
         index[entry.slug] = entry
         png = ledger_dir / f"{dataset_slug(dataset)}.png"

@@ -174,12 +174,16 @@ class LearnedMDP:
         action: torch.Tensor,
         member_idx: torch.Tensor,
         noise: torch.Tensor,
+        *,
+        check_finite: bool = True,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Deterministic model step given the members and the noise (Section 3, Eq. 5's sampler).
 
         ``obs [B, O]`` normalised, ``action [B, A]`` env scale -> ``(next_obs [B, O] normalised,
         reward [B], terminated bool [B])``. Gradients are not blocked: front-ends call it under
-        ``torch.no_grad()``.
+        ``torch.no_grad()``. ``check_finite=False`` skips the non-finite check of ``obs`` and
+        ``action`` (one host sync): the front-ends and the adversary, whose actions are checked
+        or whose states are the model's own, pass it in their per-step loops.
         """
         for name, value in (
             ("obs", obs),
@@ -188,19 +192,31 @@ class LearnedMDP:
             ("noise", noise),
         ):
             self._check_tensor(name, value)
+        if check_finite:
+            _check_finite_rows(obs=obs, action=action)
         next_obs, reward = self.ensemble.sample(obs, action, member_idx, noise)  # [B, O], [B]
         # The model state is already normalised: un-normalise exactly once for the raw-obs test.
         terminated = self.termination_fn(self.normalizer.unnormalize(next_obs))  # [B]
         return next_obs, reward.reshape(-1), terminated.reshape(-1).to(torch.bool)
 
     def transition(
-        self, obs: torch.Tensor, action: torch.Tensor, rng: np.random.Generator
+        self,
+        obs: torch.Tensor,
+        action: torch.Tensor,
+        rng: np.random.Generator,
+        *,
+        check_finite: bool = True,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """``step_with(obs, action, *draw(B, rng))``."""
+        """``step_with(obs, action, *draw(B, rng))`` (``check_finite``: see :meth:`step_with`)."""
         self._check_tensor("obs", obs)  # before the draw (it reads obs.shape)
         self._check_tensor("action", action)
         _check_rng(rng)
-        return self.step_with(obs, action, *self.draw(obs.shape[0], rng))
+        if obs.ndim >= 1 and obs.shape[0] == 0:  # probe 19: was the draw's "n: expected a …"
+            raise ValueError(f"obs: no rows (shape {tuple(obs.shape)}); step at least one state")
+        if check_finite:  # before the draw: a refused call leaves rng untouched
+            _check_finite_rows(obs=obs, action=action)
+        member_idx, noise = self.draw(obs.shape[0], rng)
+        return self.step_with(obs, action, member_idx, noise, check_finite=False)
 
     def _check_tensor(self, name: str, value: Any) -> None:
         """One ValueError naming ``name`` unless it is a torch tensor on the mdp's device (was a
@@ -265,6 +281,22 @@ class LearnedMDP:
 def _check_count(n: int) -> None:
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"n: expected a positive int, got {n!r}")
+
+
+def _check_finite_rows(**tensors: torch.Tensor) -> None:
+    """One ValueError naming the first non-finite entry of the named tensors (probe 19: NaN
+    observations or actions given to ``mdp.transition`` came back as NaN next states, silently).
+    One host sync when all are finite."""
+    if bool(torch.stack([torch.isfinite(t).all() for t in tensors.values()]).all()):
+        return
+    for name, value in tensors.items():
+        bad = (~torch.isfinite(value)).nonzero()
+        if bad.shape[0]:
+            index = [int(i) for i in bad[0]]
+            raise ValueError(
+                f"{name}{index}: not finite ({value[tuple(index)].item()}); the mdp steps finite "
+                "normalised observations and env-scale actions: drop or fix the non-finite rows"
+            )
 
 
 def _check_rng(rng: Any) -> None:

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 import numpy as np
 import torch
 
+from rambo_env.run_io import check_state_dict
+
 __all__ = ["ObsNormalizer"]
 
 ArrayT = TypeVar("ArrayT", np.ndarray, torch.Tensor)
@@ -36,8 +38,7 @@ class ObsNormalizer:
     _tensors: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        mean = np.asarray(self.mean, dtype=np.float32).copy()
-        std = np.asarray(self.std, dtype=np.float32).copy()
+        mean, std = (self._as_stats(name, getattr(self, name)) for name in ("mean", "std"))
         if mean.ndim != 1:
             raise ValueError(f"ObsNormalizer.mean: expected shape [obs_dim], got {mean.shape}")
         if std.shape != mean.shape:
@@ -53,6 +54,22 @@ class ObsNormalizer:
         std.setflags(write=False)
         object.__setattr__(self, "mean", mean)
         object.__setattr__(self, "std", std)
+
+    @staticmethod
+    def _as_stats(name: str, value: Any) -> np.ndarray:
+        """``value`` as a float32 copy; one ValueError naming the field for strings, None, complex
+        or object values (probe 19: ``ObsNormalizer("a", "b")`` gave numpy's raw "could not
+        convert string to float")."""
+        if isinstance(value, torch.Tensor):
+            value = value.detach().cpu().numpy()
+        arr = np.asarray(value) if not isinstance(value, str | bytes) else np.asarray(value, object)
+        if arr.dtype.kind not in "iuf":  # bool, complex, str, object (None)
+            raise ValueError(
+                f"ObsNormalizer.{name}: expected an array of real numbers [obs_dim], got "
+                f"{type(value).__name__} {str(value)[:60]!r} (dtype {arr.dtype}); "
+                "fit one with ObsNormalizer.from_dataset(dataset)"
+            )
+        return arr.astype(np.float32)
 
     @classmethod
     def from_dataset(cls, dataset: Any, eps: float = 1e-6) -> ObsNormalizer:
@@ -121,6 +138,7 @@ class ObsNormalizer:
 
     @classmethod
     def from_state_dict(cls, state: dict[str, Any]) -> ObsNormalizer:
+        check_state_dict(state, ("mean", "std"), "ObsNormalizer")  # was: a raw KeyError: 'mean'
         return cls(mean=np.asarray(state["mean"]), std=np.asarray(state["std"]))
 
     def __getstate__(self) -> dict[str, Any]:

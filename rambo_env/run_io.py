@@ -72,6 +72,8 @@ __all__ = [
     "interrupts_deferred",
     "is_int",
     "is_real",
+    "link_loop",
+    "link_loop_text",
     "load_checkpoint",
     "longest_name_bytes",
     "pid_alive",
@@ -248,6 +250,9 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     writes and no ``config.json`` is refused before anything is written into it.
     """
     run_dir = Path(run_dir)
+    loop = link_loop(run_dir)  # probe 19: was "a link to loop, which does not exist"
+    if loop is not None:
+        raise ValueError(f"run_dir: {link_loop_text(loop)}, or pick another folder")
     link = _dangling_link_on(run_dir)  # a parent too (probe 11: "cannot create … (File exists)")
     if link is not None:
         where = "" if link == run_dir else f" (its folder {link})"
@@ -320,6 +325,9 @@ def check_run_folder(run_dir: str | Path) -> None:
     """One FileNotFoundError when ``run_dir`` is not an existing folder (ledger.py and curves.py
     said "has no config.json / tb/ folder (not a run folder?)" for a mistyped path)."""
     run_dir = Path(run_dir)
+    loop = link_loop(run_dir)
+    if loop is not None:
+        raise FileNotFoundError(f"run_dir: {link_loop_text(loop)}")
     if not run_dir.is_dir():
         what = "is a file, not a folder" if run_dir.exists() else "does not exist"
         raise FileNotFoundError(
@@ -372,6 +380,9 @@ def check_file_or_absent(path: str | Path, what: str, hint: str) -> None:
     caller says "missing" its own way). Was: "has no config.json / checkpoint.pt / sweep.json"
     for a folder of that name."""
     path = Path(path)
+    loop = link_loop(path)
+    if loop is not None:
+        raise ValueError(f"{what}: {link_loop_text(loop)}; {hint}")
     if _is_dangling_link(path):
         kind = f"a link to {os.readlink(path)}, which does not exist"
     elif _exists(path) and path.is_dir():
@@ -413,6 +424,40 @@ def check_readable(path: str | Path, what: str, hint: str = "") -> None:
             f"{what}: {path} is not readable by this user (Permission denied; {owner}); make "
             f"it readable ({fix} {path}) or run as the user who owns it{hint}"
         ) from None
+
+
+def link_loop(path: str | Path) -> Path | None:
+    """``path`` or the first of its parents that is a symbolic link loop (``ln -s loop loop``,
+    or links leading to each other), else None. Such a path is neither missing nor a file or
+    folder (probe 19: it was called "does not exist" / "a link to loop, which does not exist",
+    or a raw ``RuntimeError: Symlink loop`` from ``Path.resolve``)."""
+    path = Path(path)
+    return next((p for p in (path, *path.parents) if _is_link_loop(p)), None)
+
+
+def link_loop_text(link: Path) -> str:
+    """``<link> is a symbolic link loop (…); remove or repoint it`` for an error message."""
+    try:
+        target = f" -> {os.readlink(link)}"
+    except OSError:
+        target = ""
+    return (
+        f"{link} is a symbolic link loop ({link}{target} leads back to itself, never to a file "
+        f"or folder); remove the link (rm {link}) or point it at a real file or folder"
+    )
+
+
+def _is_link_loop(path: Path) -> bool:
+    try:
+        if not stat.S_ISLNK(os.lstat(path).st_mode):
+            return False
+    except OSError:  # missing, a name too long, a parent that loops (found at that parent)
+        return False
+    try:
+        os.stat(path)
+    except OSError as err:
+        return err.errno == errno.ELOOP
+    return False
 
 
 def _dangling_link_on(path: Path) -> Path | None:
@@ -624,6 +669,9 @@ def user_path(text: str) -> Path:
             f"{text[:60]!r}… has a name of {longest} bytes, but a file system "
             f"takes at most {NAME_MAX} per file or folder name; give a shorter path"
         )
+    loop = link_loop(path)
+    if loop is not None:  # probe 19: was "does not exist", or "a link to loop, which does not …"
+        raise argparse.ArgumentTypeError(link_loop_text(loop))
     return path
 
 
@@ -835,6 +883,9 @@ def check_writable(folder: str | Path, what: str, hint: str) -> Path:
     folder = Path(folder)
     if _exists(folder) and not folder.is_dir():
         raise ValueError(f"{what} {folder} is not a folder; {hint}")
+    loop = link_loop(folder)
+    if loop is not None:
+        raise ValueError(f"{what} {link_loop_text(loop)}, or {hint}")
     link = _dangling_link_on(folder)  # was: "is not writable (File exists)"
     if link is not None:
         where = "" if link == folder else f" (its folder {link})"

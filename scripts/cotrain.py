@@ -146,6 +146,12 @@ def resolve_args(
         cfg = dataclasses.replace(PRESETS[args.preset or "default"], **given)
     except ValueError as err:
         parser.error(str(err))
+    unused = [f"--{n.replace('_', '-')}" for n in ("bc_max_steps", "bc_loss") if n in given]
+    if cfg.bc_epochs == 0 and unused:  # probe 19: was silently unused (no warm start runs)
+        parser.error(
+            f"{unused[0]}: not used: bc_epochs is 0 (no BC warm start runs); leave "
+            f"{' and '.join(unused)} out, or give --bc-epochs >= 1"
+        )
     run_dir = args.run_dir or default_run_dir(cfg.dataset, cfg.algo, cfg.seed)
     return cfg, run_dir, False
 

@@ -126,6 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     labels = [label for label, _ in args.runs]
     if len(set(labels)) != len(labels):
         parser.error(f"runs: labels must be unique, got {labels}")
+    seen: dict[str, str] = {}
+    for label, run in args.runs:  # probe 19: was two identical curves under two labels
+        where = os.path.realpath(run)
+        if where in seen:
+            parser.error(
+                f"runs: {seen[where]}= and {label}= name the same run ({run}); name each run once"
+            )
+        seen[where] = label
     curves, from_csv = {}, set()
     for label, run in args.runs:
         try:

@@ -142,6 +142,14 @@ def check_args(args: Args) -> None:
         if getattr(args, name) < low:
             raise ValueError(f"{name}: expected >= {low}, got {getattr(args, name)}")
     check_seed(args.seed)  # was: torch's raw "Overflow when unpacking long long"
+    if args.level == "medium-replay":  # probe 19: was silently ignored (the whole buffer saved)
+        for name in ("n_transitions", "n_envs", "workers"):
+            if getattr(args, name) != Args.__dataclass_fields__[name].default:
+                raise ValueError(
+                    f"{name} (--{name.replace('_', '-')}): {getattr(args, name)} is not used: "
+                    "level 'medium-replay' is the behaviour agent's whole replay buffer (as in "
+                    "D4RL), read from a file, not collected; leave the flag out"
+                )
     if args.train_policy:  # was: "min() arg is an empty sequence" after the training
         from agents.behaviour import BehaviourConfig
 

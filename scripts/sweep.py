@@ -39,6 +39,7 @@ from rambo_env.presets import RamboPreset, preset_names
 from rambo_env.run_io import (
     accept_negative_numbers,
     report_user_error,
+    sigterm_as_keyboard_interrupt,
     tolerant_console,
     user_path,
 )
@@ -212,8 +213,19 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error(
             f"--resume / --report-only use the saved sweep.json; got {_sweep_flags_given(args)}"
         )
-    if args.report_only is not None:
-        print(to_markdown(write_sweep_report(args.report_only)[0]))
+    if args.report_only is not None:  # no Ray: Ctrl-C / SIGTERM are ours to report
+        try:
+            with sigterm_as_keyboard_interrupt():
+                report = write_sweep_report(args.report_only)[0]
+        except KeyboardInterrupt:  # probe 19: was a raw KeyboardInterrupt traceback
+            print(
+                "[sweep] interrupted: each report file is written whole or not at all, but some "
+                "may be missing; rerun the same command",
+                file=sys.stderr,
+                flush=True,
+            )
+            return 130
+        print(to_markdown(report))
         return 0
     if args.resume is not None:
         print(f"[sweep] resuming {args.resume}", flush=True)

@@ -17,6 +17,7 @@ import argparse
 import dataclasses
 import itertools
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -198,7 +199,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                     run_toy(toy, lam, seed, args.out, args.iterations, args.steps, args.precision)
                 )
                 print(json.dumps(summary[-1]))
-            run_io.write_json(args.out / "summary.json", summary)
+            run_io.write_json(args.out / "summary.json", _with_earlier_runs(args.out, summary))
     except (ValueError, OSError) as err:  # a failed write (full disk): one line
         parser.exit(run_io.report_user_error(err))
     except KeyboardInterrupt:  # Ctrl-C / SIGTERM: was a raw traceback (setup) or swallowed
@@ -227,6 +228,13 @@ def check_run_dirs(out: Path, runs: list[tuple[str, float, int]]) -> None:
             f"--lam / --seeds: {twice} would be run more than once (a λ or seed given twice); "
             "give each once"
         )
+    foreign = _foreign_entries(out)
+    if foreign:  # probe 19: a cotrain run folder (or `--out .`) was taken and written into
+        raise ValueError(
+            f"--out: {out} holds files that are not toy runs' ({run_io.some_names(foreign)}); "
+            "the toy runs go into a new or empty folder, or one holding earlier toy runs: pick "
+            "another --out"
+        )
     done = [name for name in names if (out / name).is_dir() and any((out / name).iterdir())]
     if done:
         raise ValueError(
@@ -234,6 +242,36 @@ def check_run_dirs(out: Path, runs: list[tuple[str, float, int]]) -> None:
             "them to rerun"
         )
     run_io.check_writable(out, "--out:", "pick a writable folder for the toy runs")
+
+
+def _with_earlier_runs(out: Path, summary: list[dict]) -> list[dict]:
+    """``summary`` after the entries of ``out/summary.json`` for the other toy runs in ``out``
+    (probe 19: a second invocation into one --out replaced the file with its own runs only)."""
+    try:
+        earlier = run_io.read_json(out / "summary.json")
+    except (OSError, ValueError):  # none yet, or damaged: it is rewritten whole
+        earlier = []
+    new = {entry["run_dir"] for entry in summary}
+    kept = [
+        e
+        for e in (earlier if isinstance(earlier, list) else [])
+        if isinstance(e, dict)
+        and e.get("run_dir") not in new
+        and Path(str(e.get("run_dir"))).is_dir()
+    ]
+    return kept + summary
+
+
+def _foreign_entries(out: Path) -> list[str]:
+    """Sorted names in ``out`` that no toy run writes (its npz, run folders, summary.json and the
+    temp files of atomic writes); none when ``out`` is not a folder."""
+    toys = "|".join(TOYS)
+    ours = re.compile(
+        rf"^(?:(?:{toys})-s\d+\.npz|(?:{toys})-lam[^/]+-s\d+|summary\.json|\..*\.tmp)$"
+    )
+    if not out.is_dir():
+        return []
+    return sorted(p.name for p in out.iterdir() if not ours.match(p.name))
 
 
 if __name__ == "__main__":

@@ -267,3 +267,19 @@ def test_a_folder_where_an_output_goes_is_named_before_any_csv_is_written(tmp_pa
         assert exit_info.value.code == 2 and f"{out / blocker} is a folder, not a file" in err
         assert sorted(p.name for p in out.iterdir()) == [blocker]  # nothing written
         (out / blocker).rmdir()
+
+
+def test_one_run_given_under_two_labels_is_refused(tmp_path, capsys):
+    """Probe 19: ``a=RUN b=RUN`` drew two identical curves and wrote two identical CSVs."""
+    from tests.scripts import load_script
+
+    curves = load_script("curves")
+    _log(tmp_path / "a", {1: {"rambo/q_avg": 1.0}})
+    (tmp_path / "link").symlink_to(tmp_path / "a")
+    out = tmp_path / "res" / "cmp"
+    for second in (tmp_path / "a", f"{tmp_path}/a/", tmp_path / "link"):
+        with pytest.raises(SystemExit) as exit_info:
+            curves.main(["--out", str(out), f"a={tmp_path / 'a'}", f"b={second}"])
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2 and "runs: a= and b= name the same run" in err, err
+    assert not out.parent.exists()

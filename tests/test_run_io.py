@@ -767,3 +767,52 @@ def test_output_that_cannot_be_written_ends_a_script_with_one_line(tmp_path):
     err = reader.stderr.read().decode()
     assert reader.wait(timeout=120) == 2 and "Traceback" not in err, err
     assert err.startswith("error: stdout: the program reading this output exited"), err
+
+
+def test_a_symbolic_link_loop_is_named_as_one(tmp_path, monkeypatch, capsys):
+    """Probe 19: ``ln -s loop loop`` given as a path was "does not exist", "a link to loop, which
+    does not exist", "is not a folder", or a raw ``RuntimeError: Symlink loop`` (``--dataset``)."""
+    import argparse
+
+    from rambo_env.data.loaders import load_dataset
+    from rambo_env.run_io import (
+        check_file_or_absent,
+        check_run_folder,
+        check_writable,
+        link_loop,
+        user_path,
+    )
+
+    monkeypatch.chdir(tmp_path)
+    os.symlink("loop", "loop")
+    os.symlink("loop.npz", "loop.npz")
+    loop = r"loop is a symbolic link loop \(loop -> loop leads back to itself"
+    assert link_loop("loop/x/y") == Path("loop") and link_loop(tmp_path) is None
+    for text in ("loop", "loop/x"):
+        with pytest.raises(argparse.ArgumentTypeError, match=f"^{loop}.*remove the link"):
+            user_path(text)
+    with pytest.raises(ValueError, match=f"^--out: {loop}.*, or pick a folder"):
+        check_writable("loop/sub", "--out:", "pick a folder")
+    with pytest.raises(ValueError, match=f"^run_dir: {loop}"):
+        check_file_or_absent("loop", "run_dir", "restore it")
+    with pytest.raises(FileNotFoundError, match=f"^run_dir: {loop}"):
+        check_run_folder("loop")
+    with pytest.raises(Exception, match=r"^npz file loop.npz is a symbolic link loop"):
+        load_dataset("loop.npz")
+    from agents.cotrain import load_config
+    from rambo_env.run_io import claim_run_dir
+
+    with pytest.raises(ValueError, match=f"^run_dir: {loop}"):  # the library's run folders
+        load_config("loop")
+    with pytest.raises(ValueError, match=f"^run_dir: {loop}.*or pick another folder"):
+        with claim_run_dir("loop/run"):
+            pass
+    from rambo_env.ledger import update_ledger
+
+    with pytest.raises(ValueError, match=f"^ledger: {loop}"):  # was a raw "[Errno 17] File exists"
+        update_ledger(tmp_path, "loop")
+    ledger = load_script("ledger")  # probe 19 A.8: was "loop: run_dir: loop does not exist"
+    with pytest.raises(SystemExit) as exit_info:
+        ledger.main(["--ledger", "loop", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and re.search(f"argument --ledger: {loop}", err), err

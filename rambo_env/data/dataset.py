@@ -6,6 +6,7 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,11 @@ class OfflineDataset:
         Casts to float32 / bool and squeezes ``(N, 1)`` rewards, terminals and timeouts.
         ``timeouts`` may be missing (no truncations). ``meta`` sets the non-array fields.
         """
+        if not isinstance(arrays, Mapping):  # probe 19: was a raw TypeError, or for a list
+            raise DatasetValidationError(  # "unknown key(s) ['1', '2']" (its items)
+                f"arrays: expected a dict of arrays with the keys {list(ARRAY_FIELDS)}, got "
+                f"{type(arrays).__name__}"
+            )
         unknown = sorted(str(k) for k in arrays if k not in ARRAY_FIELDS and not _d4rl_extra(k))
         if unknown:
             raise DatasetValidationError(
@@ -294,6 +300,13 @@ class OfflineDataset:
                 raise DatasetValidationError(
                     f"{name}: expected a finite number or None, got {value!r}"
                 )
+        given = [name for name, value in refs if value is not None]
+        if len(given) == 1:  # probe 19: was taken, then "has no reference scores" at the score
+            other = "ref_max_score" if given[0] == "ref_min_score" else "ref_min_score"
+            raise DatasetValidationError(
+                f"{given[0]}: given without {other}; a normalised score needs both reference "
+                "returns (D4RL: the random and the expert policy's), so give both or neither"
+            )
         if self.ref_min_score is not None and self.ref_max_score is not None:
             if not float(self.ref_min_score) < float(self.ref_max_score):
                 raise DatasetValidationError(

@@ -88,6 +88,24 @@ def check_id_matches_data(dataset_id: str, env: str, level: str) -> None:
             f"train on them); leave --dataset-id out (rambo/{env}/{level}-v0) or use another "
             f"namespace, e.g. mine/{env}/{level}-v0"
         )
+    parts = dataset_id.split("/")  # probe 19: any namespace, an env or level of another's name
+    if len(parts) < 3 or named is not None:
+        return
+    id_env, id_level = parts[-2], parts[-1].rsplit("-v", 1)[0]
+    if id_env in ENV_IDS and id_env != env:
+        other = f"names the env {id_env}"
+    elif id_env == env and id_level in LEVELS and id_level != level:
+        other = (
+            f"names the level {id_level} (it would load as '{env}-{id_level}', with that "
+            "dataset's (k, λ) preset and ledger entries)"
+        )
+    else:
+        return
+    raise ValueError(
+        f"dataset_id: {dataset_id!r} {other}, but these are {env}-{level} data; name it "
+        f"{'/'.join(parts[:-2])}/{env}/{level}{parts[-1][len(id_level) :]}, or use a name that is "
+        "no other env or level"
+    )
 
 
 def default_replay_path(env: str) -> Path:

@@ -48,6 +48,8 @@ from rambo_env.run_io import (
     check_readable,
     check_seed,
     expand_home,
+    link_loop,
+    link_loop_text,
     safe_reason,
 )
 
@@ -76,12 +78,14 @@ def absolute_dataset(dataset: str) -> str:
     """A dataset file path made absolute (a sweep's trials run in Tune's folders; a run's
     config.json must name the same file from any working folder); names unchanged."""
     if is_dataset_file(dataset):
+        check_not_a_link_loop(str(expand_home(dataset)), "dataset:")  # was: a raw RuntimeError
         return str(expand_home(dataset).resolve())
     return str(dataset)
 
 
 def check_dataset_file(text: str, what: str) -> None:
     """DatasetUnavailableError naming ``what`` (``npz file``) unless ``text`` is a regular file."""
+    check_not_a_link_loop(text, what)
     if Path(text).is_dir():
         raise DatasetUnavailableError(f"{what} {text} is a folder, not a file")
     if not Path(text).is_file():
@@ -92,6 +96,14 @@ def check_dataset_file(text: str, what: str) -> None:
             )
         raise DatasetUnavailableError(f"{what} {text} does not exist")
     check_readable(text, "dataset")  # probe 18: was "not an npz (zip) archive"
+
+
+def check_not_a_link_loop(text: str, what: str) -> None:
+    """DatasetUnavailableError naming ``what`` when ``text`` (or a folder on it) is a symbolic link
+    loop (probe 19: "does not exist", or a raw ``RuntimeError: Symlink loop``)."""
+    loop = link_loop(text)
+    if loop is not None:
+        raise DatasetUnavailableError(f"{what} {link_loop_text(loop)}")
 
 
 def _read_named(path: str, kind: str, read: Callable[[], OfflineDataset]) -> OfflineDataset:

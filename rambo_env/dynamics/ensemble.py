@@ -274,6 +274,12 @@ class GaussianEnsemble(nn.Module):
             raise ValueError(  # was: a raw AttributeError ('dict' object has no attribute …)
                 f"config: expected an EnsembleConfig or None, got {type(config).__name__}"
             )
+        if generator is not None and not isinstance(generator, torch.Generator):
+            raise ValueError(  # was: torch's raw "normal_(): argument 'generator' must be …"
+                f"generator: expected a torch.Generator or None "
+                f"(torch.Generator().manual_seed(seed)), got {type(generator).__name__} "
+                f"{generator!r}"
+            )
         self.config = config if config is not None else EnsembleConfig()
         self.obs_dim, self.action_dim = int(obs_dim), int(action_dim)
         self.input_dim, self.target_dim = self.obs_dim + self.action_dim, self.obs_dim + 1

@@ -30,6 +30,7 @@ __all__ = [
     "NOTHING_TO_RENDER",
     "RESET_OPTIONS",
     "RamboModelEnv",
+    "RolloutLength",
     "as_action_tensor",
     "as_float32",
     "build_mdp",
@@ -226,9 +227,22 @@ def check_rollout_length(rollout_length: int) -> int:
     return int(rollout_length)
 
 
+class RolloutLength:
+    """The ``rollout_length`` attribute of the model envs, checked on every assignment as in the
+    constructor (probe 19: ``env.unwrapped.rollout_length = 0`` was taken by the single and the
+    Gymnasium vector env, which then truncated every step; SB3's ``set_attr`` already checked)."""
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        return self if obj is None else obj.__dict__["_rollout_length"]
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__["_rollout_length"] = check_rollout_length(value)
+
+
 def as_float32(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
     """``value`` as a float32 array; one ValueError naming ``what`` for strings, ragged lists,
-    objects and complex numbers (numpy would drop the imaginary part with only a warning).
+    objects, None, booleans and complex numbers (numpy would drop the imaginary part with only a
+    warning).
 
     A torch tensor that requires grad (an actor's output) is taken detached (probe 18: was
     torch's raw "Can't call numpy() on Tensor that requires grad"); a ``numpy.ma`` array with
@@ -242,9 +256,9 @@ def as_float32(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
             f"{what}{list(bad)} is masked ({int(np.ma.getmaskarray(value).sum())} masked "
             "entries); fill them (value.filled(…)) or pass a plain array"
         )
-    try:
-        if np.iscomplexobj(value):
-            raise TypeError("complex")
+    try:  # None (a 0-d NaN to numpy) and booleans (a done mask?): probe 19, were taken
+        if value is None or np.iscomplexobj(value) or np.asarray(value).dtype == np.bool_:
+            raise TypeError("not real numbers")
         return np.asarray(value, dtype=np.float32)
     except (TypeError, ValueError):
         raise ValueError(
@@ -362,6 +376,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
     """
 
     metadata: dict[str, Any] = {"render_modes": []}  # noqa: RUF012 (gymnasium's convention)
+    rollout_length = RolloutLength()
 
     def __init__(
         self,
@@ -427,7 +442,11 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         member_idx, noise = self.mdp.draw(1, self.np_random)  # [1], [1, T]
         with torch.no_grad():
             next_obs, reward, terminated = self.mdp.step_with(
-                self._obs[None], action_t, member_idx, noise
+                self._obs[None],
+                action_t,
+                member_idx,
+                noise,
+                check_finite=False,  # action_t: checked
             )
         self._obs = next_obs[0]
         self._n_steps += 1

@@ -24,6 +24,7 @@ from gymnasium.vector.utils import batch_space
 
 from rambo_env.envs.model_env import (
     NOTHING_TO_RENDER,
+    RolloutLength,
     as_action_tensor,
     build_mdp,
     check_render_mode,
@@ -75,6 +76,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         "render_modes": [],
         "autoreset_mode": AutoresetMode.NEXT_STEP,
     }
+    rollout_length = RolloutLength()
 
     def __init__(
         self,
@@ -143,7 +145,10 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         action_t = as_action_tensor(actions, self.mdp, n_rows=self.num_envs)  # [n, A]
         with torch.no_grad():  # one elite per row, noise from the env's own generator
             next_obs, reward, terminated = self.mdp.transition(
-                self._obs, action_t, self.np_random
+                self._obs,
+                action_t,
+                self.np_random,
+                check_finite=False,  # action_t: checked
             )  # [n, O], [n], [n]
         self._n_steps += 1
         truncated = self._n_steps >= self.rollout_length  # Section 5.2: k-step rollouts

@@ -97,6 +97,14 @@ def test_config_rejects_bad_values_naming_the_field():
     assert (cfg.n_updates, cfg.batch_size, cfg.lr, cfg.gamma) == (1000, 256, 3e-4, 0.99)
 
 
+def test_config_refuses_no_adversary_step_with_a_positive_weight():
+    """Probe 19: ``AdversaryConfig(3e-4, k, n_updates=0)`` was taken, so the model stayed the
+    MLE model (λ = 0) while the run was called a λ = 3e-4 run (cotrain already refused it)."""
+    with pytest.raises(ValueError, match=r"^AdversaryConfig.n_updates: 0, but adversary_weight"):
+        AdversaryConfig(3e-4, 5, n_updates=0)
+    assert AdversaryConfig(0.0, 5, n_updates=0).n_updates == 0  # λ = 0: no step needed
+
+
 def test_advantage_formula_terminal_mask_and_normalisation():
     # Q(s, a) = 2 s + a, π_mean(s) = -s  ->  V(s') = Q(s', -s') = s'
     policy = PolicyFns(sample=None, mean=lambda o: -o, q=lambda o, a: (2 * o + a)[:, 0])

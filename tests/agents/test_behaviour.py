@@ -109,3 +109,26 @@ def test_a_damaged_resume_state_names_the_file_and_what_to_do(tmp_path, state, e
     with pytest.raises(ValueError, match=expected) as err:
         train_behaviour(_cfg(), tmp_path, progress_bar=False, resume=True)
     assert f"delete {resume}" in str(err.value)
+
+
+def test_a_full_disk_at_the_chosen_actor_leaves_no_cut_file(tmp_path, monkeypatch):
+    """Probe 19: ``medium_actor.pt`` and ``behaviour.json`` were written in place, so a full disk
+    (or Ctrl-C) left a cut actor that the next make_dataset.py read; now each is written next to
+    its place and renamed over it, and a failure names the file."""
+    import errno
+    import pathlib
+    import shutil
+
+    def half_then_full(dst, data):
+        with open(dst, "wb") as f:
+            f.write(data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pathlib.Path, "write_bytes", lambda self, data: half_then_full(self, data))
+    monkeypatch.setattr(
+        shutil, "copyfile", lambda src, dst: half_then_full(dst, pathlib.Path(src).read_bytes())
+    )
+    with pytest.raises(OSError, match=r"medium_actor\.pt: not written: the disk holding .* full"):
+        train_behaviour(_cfg(band=(-math.inf, math.inf)), tmp_path, progress_bar=False)
+    assert not (tmp_path / "medium_actor.pt").exists()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

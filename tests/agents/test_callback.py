@@ -533,3 +533,22 @@ def test_an_agent_without_tensorboard_leaves_no_sb3_folder(tmp_path, monkeypatch
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("SB3-")] == []
     assert seen and any(seen)
     assert capsys.readouterr().out == ""
+
+
+def test_make_agent_names_an_unknown_keyword_and_refuses_a_policy():
+    """Probe 19: ``learnin_rate=`` / ``seeds=`` were SB3's raw ``TypeError: … unexpected keyword
+    argument``, and ``policy="CnnPolicy"`` "got multiple values for argument 'policy'"."""
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    for algo, extra, match in (
+        ("sac", {"learnin_rate": 1e-3}, r"^learnin_rate: not an argument of make_agent nor of "
+         r"FusedSAC \(did you mean learning_rate\?\)"),
+        ("td3", {"seeds": 1}, r"^seeds: not an argument .* TD3 \(did you mean seed\?\)"),
+        ("tqc", {"zzz": 1}, r"^zzz: not an argument of make_agent nor of TQC; see help"),
+        ("crossq", {"policy": "CnnPolicy"}, r"^policy: 'CnnPolicy' cannot be given: make_agent"),
+    ):  # fmt: skip
+        with pytest.raises(ValueError, match=match):
+            make_agent(algo, env, dataset, mdp.normalizer, **{**kw, **extra})
+    agent = make_agent("sac", env, dataset, mdp.normalizer, target_entropy=-2.0, verbose=0, **kw)
+    assert agent.target_entropy == -2.0  # the algorithm's own keywords still pass

@@ -2186,3 +2186,51 @@ def test_ledger_script_checks_its_folder_is_writable_before_writing(
     assert exit_info.value.code == 2 and err.startswith(
         f"error: ledger: {a_file / 'ledger'} is not writable"
     ), err
+
+
+def test_another_run_of_a_ledger_key_replacing_the_kept_one_is_said(
+    tmp_path, monkeypatch, ledger_module, capsys
+):
+    """Probe 19: a second run of the same dataset, agent, (k, λ) and seed, as long as the kept
+    one, replaced it in the ledger without a word (a shorter one is refused)."""
+    for name in ("first", "second"):
+        _fake_run(tmp_path / name, 3, monkeypatch)
+    ledger = tmp_path / "ledger"
+    ledger_module.update_ledger(tmp_path / "first", ledger)
+    ledger_module.update_ledger(tmp_path / "first", ledger)  # refreshing the same run: no word
+    assert "replaced" not in capsys.readouterr().out
+    entry = ledger_module.update_ledger(tmp_path / "second", ledger)
+    out = capsys.readouterr().out
+    assert f"[ledger] {entry.slug}: the ledger's run {tmp_path / 'first'} (3 iterations) is " in out
+    assert f"replaced by {tmp_path / 'second'} (3)" in out
+    assert ledger_module.read_index(ledger)[entry.slug].run_dir == str(tmp_path / "second")
+
+
+def test_resume_of_a_run_without_a_checkpoint_says_how_to_go_on(tmp_path, capsys):
+    """Probe 19: ``--resume RUN`` of a run that stopped before its first checkpoint said only
+    "has no checkpoint.pt to resume from"."""
+    from agents.cotrain_setup import config_to_dict
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    config = {"config": config_to_dict(CotrainConfig(precision="fp32"))}
+    (run_dir / "config.json").write_text(json.dumps(config))
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "has no checkpoint.pt to resume from: its run stopped before its first checkpoint" in err
+    assert "start it again with the command that started it, without --resume" in err
+
+
+def test_bc_flags_with_no_warm_start_are_refused(capsys):
+    """Probe 19: ``--bc-epochs 0 --bc-max-steps 5`` (or ``--bc-loss mse_sample``) trained with
+    the BC flags silently unused; a dataset without a preset named config fields, not flags."""
+    for flags, said in (
+        (["--bc-max-steps", "5"], "--bc-max-steps: not used: bc_epochs is 0"),
+        (["--bc-loss", "mse_sample"], "--bc-loss: not used: bc_epochs is 0"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            cotrain_cli.main(
+                ["--dataset", "x.npz", "--k", "2", "--lam", "0", "--bc-epochs", "0", *flags]
+            )
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2 and said in err, err

@@ -228,3 +228,49 @@ def test_save_and_load_name_a_bad_path(tmp_path, algo):
     ):
         with pytest.raises(ValueError, match=rf"path: .*: {match}.*{re.escape(saved_by)}.*load_se"):
             cls.load(bad)
+
+
+@pytest.mark.parametrize("algo", ["sac", "td3"])
+def test_save_is_atomic_and_refuses_a_folder_at_the_path(tmp_path, algo, monkeypatch):
+    """Probe 19: Ctrl-C (or a full disk) during SB3's ``save`` left a cut zip over the previous
+    agent; a folder at the path was saved to ``<path>_2`` with a warning only."""
+    import stable_baselines3.common.base_class as base_class
+
+    cls = AGENT_CLASSES[algo]
+    agent = cls("MlpPolicy", "Pendulum-v1", learning_starts=0, buffer_size=10, device="cpu")
+    agent.save(tmp_path / "agent")  # SB3's .zip ending is kept
+    before = (tmp_path / "agent.zip").read_bytes()
+    real = base_class.save_to_zip_file
+
+    def interrupted(save_path, *args, **kwargs):
+        save_path.write(b"half a zip")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(base_class, "save_to_zip_file", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        agent.save(tmp_path / "agent.zip")
+    monkeypatch.setattr(base_class, "save_to_zip_file", real)
+    assert (tmp_path / "agent.zip").read_bytes() == before  # the previous agent is intact
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["agent.zip"]  # no temp file left
+    (tmp_path / "dir.zip").mkdir()
+    with pytest.raises(ValueError, match=r"path: .*dir.zip is a folder, not a file; move it"):
+        agent.save(tmp_path / "dir.zip")
+    assert not (tmp_path / "dir.zip_2").exists()
+    assert type(cls.load(tmp_path / "agent.zip", device="cpu")) is cls
+
+
+def test_load_names_a_zip_saved_by_another_algorithm(tmp_path):
+    """Probe 19: ``TD3.load`` of a SAC zip was a raw ``AttributeError: … 'actor_target'``,
+    ``FusedSAC.load`` of a TD3 zip "'NoneType' object has no attribute 'action_space'", and
+    ``TQC.load`` of a SAC zip was taken (a TQC holding SAC's policy)."""
+    for algo in ("sac", "td3"):
+        agent = AGENT_CLASSES[algo]("MlpPolicy", "Pendulum-v1", buffer_size=10, device="cpu")
+        agent.save(tmp_path / f"{algo}.zip")
+    for algo, saved, policy in (("td3", "sac", "SACPolicy"), ("sac", "td3", "TD3Policy"),
+                                ("tqc", "sac", "SACPolicy")):  # fmt: skip
+        cls = AGENT_CLASSES[algo]
+        with pytest.raises(ValueError, match=rf"{saved}.zip: an agent whose policy is a {policy} "
+                           rf"\(saved by another algorithm\), but {cls.__name__} uses"):  # fmt: skip
+            cls.load(tmp_path / f"{saved}.zip", device="cpu")
+    assert type(AGENT_CLASSES["ddpg"].load(tmp_path / "td3", device="cpu")).__name__ == "DDPG"
+    assert type(SAC.load(tmp_path / "sac.zip", device="cpu")) is SAC  # SB3's own class: as before

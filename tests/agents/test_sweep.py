@@ -524,3 +524,28 @@ def test_a_seed_no_trial_accepts_and_a_non_utf8_sweep_json_are_named(tmp_path):
     (tmp_path / "sweep.json").write_bytes(b"\xff\xfe{}")
     with pytest.raises(ValueError, match=r"sweep\.json: not valid JSON \(not UTF-8 text"):
         load_sweep(tmp_path)
+
+
+def test_a_mistyped_sweep_folder_is_said_not_to_exist(tmp_path):
+    """Probe 19: ``--report-only`` / ``--resume`` of a path that does not exist said "has no
+    sweep.json (not a sweep folder?)", as for a folder that is not a sweep's."""
+    with pytest.raises(FileNotFoundError, match=r"^sweep_dir: .*typo does not exist; pass the"):
+        load_sweep(tmp_path / "typo")
+    with pytest.raises(FileNotFoundError, match=r"has no sweep.json \(not a sweep folder\?\)"):
+        load_sweep(tmp_path)  # an existing folder without sweep.json
+
+
+def test_report_only_interrupted_is_one_line(tmp_path, monkeypatch, capsys):
+    """Probe 19: Ctrl-C (or SIGTERM) during ``--report-only`` was a raw KeyboardInterrupt
+    traceback (the other scripts say one line and exit 130)."""
+
+    def interrupted(sweep_dir):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(sweep_cli.main.__globals__, "write_sweep_report", interrupted)
+    try:
+        code = sweep_cli.main(["--report-only", str(tmp_path)])
+    except KeyboardInterrupt:  # would stop the whole pytest session
+        pytest.fail("the interrupt escaped as a raw KeyboardInterrupt")
+    assert code == 130
+    assert capsys.readouterr().err.startswith("[sweep] interrupted: each report file is written")

@@ -27,8 +27,8 @@ def _mixed_termination_mdp(mdp: LearnedMDP) -> LearnedMDP:
 def _record(monkeypatch, mdp: LearnedMDP, name: str) -> list:
     calls, fn = [], getattr(mdp, name)
 
-    def recording(*args):
-        out = fn(*args)
+    def recording(*args, **kwargs):
+        out = fn(*args, **kwargs)
         # Clones: the VecEnv overwrites done rows of the returned tensor in place (autoreset).
         calls.append(tuple(x.clone() for x in out) if isinstance(out, tuple) else out.clone())
         return out

@@ -672,3 +672,40 @@ def test_a_budget_that_cuts_every_episode_gives_no_behaviour_score(capsys):
     out = capsys.readouterr().out
     assert "no episode ended within the budget" in out and "normalised score" not in out, out
     assert data.metadata["n_complete_episodes"] == 0 and data.behaviour_score() is None
+
+
+def test_an_id_of_any_namespace_naming_another_env_or_level_is_refused():
+    """Probe 19: ``--level random --dataset-id mine/hopper/medium-v0`` was written and loaded as
+    'hopper-medium' (hopper-medium's (k, λ) preset and ledger entries for random data);
+    ``--env hopper --dataset-id mine/walker2d/random-v0`` held Hopper data under a Walker2d id."""
+    kw = dict(n_transitions=30, n_envs=2, progress=False, n_workers=1)
+    for dataset_id, match in (
+        ("mine/hopper/medium-v1", r"names the level medium \(it would load as 'hopper-medium'"),
+        ("mine/walker2d/random-v0", r"names the env walker2d, but these are hopper-random"),
+    ):
+        with pytest.raises(ValueError, match=f"^dataset_id: '{dataset_id}' {match}"):
+            generate_dataset("hopper", "random", dataset_id=dataset_id, **kw)
+        assert not minari_dataset_path(dataset_id).exists()
+    with pytest.raises(ValueError, match=r"name it mine/hopper/random-v1, or use a name"):
+        generate_dataset("hopper", "random", dataset_id="mine/hopper/medium-v1", **kw)
+    generate_dataset("hopper", "random", dataset_id="mine/hopper/b-v0", **kw)  # no level's name
+
+
+def test_make_dataset_refuses_collection_flags_medium_replay_never_reads(capsys, monkeypatch):
+    """Probe 19: ``--level medium-replay --n-transitions 50`` (or ``--n-envs``, ``--workers``)
+    was silently ignored: the whole replay buffer (300 transitions) was saved."""
+    from rambo_env.data import generate
+
+    script = _script(monkeypatch)
+    collected = []
+    monkeypatch.setattr(generate, "_level_episodes", lambda *a, **k: collected.append(a))
+    base = ["--env", "hopper", "--level", "medium-replay", "--replay", "r.npz", "--no-progress"]
+    for flags, name in (
+        (["--n-transitions", "50"], "n_transitions (--n-transitions): 50"),
+        (["--n-envs", "4"], "n_envs (--n-envs): 4"),
+        (["--workers", "1"], "workers (--workers): 1"),
+    ):
+        assert script.main([*base, *flags]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {name} is not used: level 'medium-replay' is the "), err
+    assert collected == []

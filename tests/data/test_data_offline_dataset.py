@@ -388,3 +388,19 @@ def test_npz_with_unknown_or_malformed_entries_is_refused_naming_the_file(tmp_pa
     infos = {**arrays, "infos/qpos": np.zeros(len(arrays["rewards"]))}  # D4RL extras: ignored
     np.savez(path, **infos)
     assert OfflineDataset.from_npz(path).n_transitions == len(arrays["rewards"])
+
+
+def test_from_arrays_of_something_not_a_dict_and_a_single_reference_score_are_named():
+    """Probe 19: ``from_arrays(None)`` was a raw TypeError, ``from_arrays([…])`` "unknown key(s)"
+    of its items; ``ref_min_score`` without ``ref_max_score`` was taken, then "has no reference
+    scores" at the first normalised score (cotrain: no score at all)."""
+    for bad, shown in ((None, "NoneType"), ([1, 2], "list"), ("x.npz", "str")):
+        with pytest.raises(
+            DatasetValidationError, match=rf"^arrays: expected a dict .* got {shown}"
+        ):
+            OfflineDataset.from_arrays(bad)
+    for given, other in (("ref_min_score", "ref_max_score"), ("ref_max_score", "ref_min_score")):
+        with pytest.raises(DatasetValidationError, match=rf"^{given}: given without {other}"):
+            OfflineDataset.from_arrays(_arrays(), **{given: 1.0})
+    both = OfflineDataset.from_arrays(_arrays(), ref_min_score=0.0, ref_max_score=10.0)
+    assert both.normalized_score(5.0) == pytest.approx(50.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from torch.distributions import Normal
@@ -289,3 +290,10 @@ def test_bf16_mixed_precision_is_close_to_fp32_and_opt_in() -> None:
     assert torch.equal(model(obs, action)[0], mean32)
     with pytest.raises(ValueError, match="precision: expected one of"):
         model.set_precision("fp16")
+
+
+def test_a_generator_that_is_not_a_torch_generator_is_named() -> None:
+    """Probe 19: torch's raw "normal_(): argument 'generator' must be torch.Generator"."""
+    for bad in (5, np.random.default_rng(0)):
+        with pytest.raises(ValueError, match=r"^generator: expected a torch.Generator or None"):
+            GaussianEnsemble(OBS_DIM, ACTION_DIM, generator=bad)

@@ -94,3 +94,20 @@ def test_constant_dimension_gets_unit_std():
     assert norm.std[0] == 1.0
     np.testing.assert_allclose(norm.normalize(obs)[:, 0], 0.0)
     assert 0.2 < norm.std[1] < 0.4
+
+
+def test_statistics_that_are_not_real_numbers_are_named() -> None:
+    """Probe 19: numpy's raw "could not convert string to float" / ``KeyError: 'mean'``."""
+    for mean, shown in (("a", "str 'a'"), (None, "NoneType"), (np.ones(2) * 1j, "complex128")):
+        with pytest.raises(
+            ValueError, match=rf"^ObsNormalizer.mean: expected an array of real .*{shown}"
+        ):
+            ObsNormalizer(mean, np.ones(2))
+    with pytest.raises(ValueError, match=r"^ObsNormalizer.std: expected an array of real"):
+        ObsNormalizer(np.zeros(2), np.ones(2, dtype=bool))
+    with pytest.raises(ValueError, match=r"^state: expected what ObsNormalizer.state_dict\(\)"):
+        ObsNormalizer.from_state_dict({})
+    with pytest.raises(ValueError, match=r"^state: .* got NoneType"):
+        ObsNormalizer.from_state_dict(None)
+    norm = ObsNormalizer(torch.zeros(2), [1, 2])  # tensors and lists of numbers: fine
+    np.testing.assert_array_equal(norm.std, np.array([1.0, 2.0], dtype=np.float32))

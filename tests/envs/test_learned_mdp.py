@@ -443,3 +443,26 @@ def test_transition_and_step_with_name_an_argument_that_is_not_a_tensor(tiny_mdp
     with pytest.raises(ValueError, match=r"^action: a tensor on meta, but the mdp is on"):
         tiny_mdp.transition(obs, elsewhere, rng)
     tiny_mdp.transition(obs, action, rng)  # tensors on the mdp's device: fine
+
+
+def test_transition_and_step_with_refuse_non_finite_obs_or_action(tiny_mdp):
+    """Probe 19: NaN / inf rows were stepped into NaN next states without a word."""
+    obs = tiny_mdp.initial(4, np.random.default_rng(0))
+    action = torch.zeros(4, 3, device=tiny_mdp.device)
+    rng = np.random.default_rng(1)
+    bad_obs = obs.clone()
+    bad_obs[2, 5] = float("nan")
+    with pytest.raises(ValueError, match=r"^obs\[2, 5\]: not finite \(nan\); .* drop or fix"):
+        tiny_mdp.transition(bad_obs, action, rng)
+    bad_action = action.clone()
+    bad_action[1, 0] = float("inf")
+    with pytest.raises(ValueError, match=r"^action\[1, 0\]: not finite \(inf\)"):
+        tiny_mdp.step_with(obs, bad_action, *tiny_mdp.draw(4, rng))
+    state = rng.bit_generator.state
+    with pytest.raises(ValueError, match="not finite"):
+        tiny_mdp.transition(obs, bad_action, rng)
+    assert rng.bit_generator.state == state  # refused before the draw
+    next_obs, _, _ = tiny_mdp.transition(bad_obs, action, rng, check_finite=False)
+    assert torch.isnan(next_obs[2]).all()  # the front-ends' hot loops skip the check
+    with pytest.raises(ValueError, match=r"^obs: no rows \(shape \(0, 11\)\)"):
+        tiny_mdp.transition(obs[:0], action[:0], rng)  # was the draw's "n: expected a positive"

@@ -414,3 +414,46 @@ def test_a_time_limit_that_disagrees_with_rollout_length_is_refused(tiny_mdp):
     assert steps <= 3
     plain = gym.make("RamboModel-hopper-medium", mdp=tiny_mdp)  # no TimeLimit: as before
     assert plain.reset(seed=0)[0].shape == tiny_mdp.observation_space.shape
+
+
+def test_rollout_length_assigned_after_construction_is_checked(tiny_mdp):
+    """Probe 19: ``env.unwrapped.rollout_length = 0`` was taken by the single and the Gymnasium
+    vector env (every step then truncated), while the SB3 VecEnv's ``set_attr`` refused it."""
+    from rambo_env.envs.vector_env import RamboModelVectorEnv
+
+    env = gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, rollout_length=3)
+    vec = RamboModelVectorEnv(2, mdp=tiny_mdp, rollout_length=3)
+    for target in (env.unwrapped, vec):
+        for bad in (0, 2.5, "3", True):
+            with pytest.raises(ValueError, match=r"^rollout_length: expected a positive int"):
+                target.rollout_length = bad
+        assert target.rollout_length == 3
+    with pytest.raises(ValueError, match=r"^rollout_length: expected a positive int, got -1"):
+        env.set_wrapper_attr("rollout_length", -1)
+    env.unwrapped.rollout_length = np.int64(2)  # a valid k is taken, as a plain int
+    assert type(env.unwrapped.rollout_length) is int
+    env.reset(seed=0)
+    assert env.step(np.zeros(3, dtype=np.float32))[3] is False
+    assert env.step(np.zeros(3, dtype=np.float32))[3] is True
+    assert pickle.loads(pickle.dumps(env.unwrapped)).rollout_length == 2
+
+
+def test_none_or_boolean_actions_and_start_states_are_refused(tiny_mdp):
+    """Probe 19: ``env.step(None)`` said "expected shape (3,), got ()" (numpy's 0-d NaN), and a
+    boolean array (a done mask passed by mistake) was stepped as 0 / 1 actions."""
+    from rambo_env.envs.vector_env import RamboModelVectorEnv
+
+    env = RamboModelEnv(mdp=tiny_mdp)
+    env.reset(seed=0)
+    for bad, shown in ((None, "NoneType 'None'"), (np.array([True, False, True]), "ndarray")):
+        with pytest.raises(
+            ValueError, match=rf"^action: expected real numbers of shape \(3,\), got {shown}"
+        ):
+            env.step(bad)
+    vec = RamboModelVectorEnv(2, mdp=tiny_mdp)
+    vec.reset(seed=0)
+    with pytest.raises(ValueError, match=r"^action: expected real numbers of shape \(2, 3\)"):
+        vec.step(np.ones((2, 3), dtype=bool))
+    with pytest.raises(ValueError, match=r'^options\["state"\]: expected real numbers'):
+        env.reset(options={"state": np.ones(11, dtype=bool)})
+    env.step(np.array([1, 0, 1]))  # integers are numbers: taken

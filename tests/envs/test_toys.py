@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import gymnasium as gym
@@ -314,3 +315,49 @@ def test_toys_script_stops_when_a_run_is_interrupted(tmp_path, capsys, monkeypat
     with pytest.raises(SystemExit) as exit_info:
         toys.main(["--toy", "single", "--lam", "0", "--seeds", "2", "--out", str(out)])
     assert exit_info.value.code == 130 and "[toys] interrupted" in capsys.readouterr().err
+
+
+def test_toys_script_refuses_an_out_holding_files_that_are_not_toy_runs(
+    tmp_path, capsys, monkeypatch
+):
+    """Probe 19: ``--out`` naming a cotrain run folder (or ``.``) was taken, and the toy runs,
+    their npz files and summary.json were written among its files."""
+    from tests.scripts import load_script
+
+    toys = load_script("toys")
+    monkeypatch.setattr(toys, "run_cotrain", lambda *a, **k: pytest.fail("no run may start"))
+    run = tmp_path / "run"
+    (run / "tb").mkdir(parents=True)
+    (run / "config.json").write_text("{}")
+    with pytest.raises(SystemExit) as exit_info:
+        toys.main(["--toy", "single", "--lam", "0", "--out", str(run)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2, err
+    assert err.startswith(
+        f"error: --out: {run} holds files that are not toy runs' (config.json, tb)"
+    )
+    assert sorted(p.name for p in run.iterdir()) == ["config.json", "tb"]
+    earlier = tmp_path / "toys"  # a folder of earlier toy runs is still taken
+    (earlier / "single-lam0.03-s0").mkdir(parents=True)
+    for name in ("single-s0.npz", "summary.json", ".summary.json.x.tmp"):
+        (earlier / name).write_text("")
+    assert toys._foreign_entries(earlier) == []
+
+
+def test_toys_script_keeps_earlier_runs_in_summary_json(tmp_path, monkeypatch, capsys):
+    """Probe 19: a second invocation into one --out (another seed) replaced summary.json with
+    its own runs only, though the earlier runs stayed in the folder."""
+    from tests.scripts import load_script
+
+    toys = load_script("toys")
+
+    def fake_run(toy, lam, seed, out, *args):
+        (out / toys.run_dir_name(toy, lam, seed)).mkdir(parents=True)
+        return {"toy": toy, "seed": seed, "run_dir": str(out / toys.run_dir_name(toy, lam, seed))}
+
+    monkeypatch.setattr(toys, "run_toy", fake_run)
+    out = tmp_path / "toys"
+    toys.main(["--toy", "single", "--lam", "0", "--seeds", "0", "--out", str(out)])
+    toys.main(["--toy", "single", "--lam", "0", "--seeds", "1", "2", "--out", str(out)])
+    summary = json.loads((out / "summary.json").read_text())
+    assert [entry["seed"] for entry in summary] == [0, 1, 2]
