@@ -41,6 +41,7 @@ __all__ = [
     "critic_vs_return",
     "make_state_setter",
     "model_vs_simulator",
+    "uniform_actions",
 ]
 
 
@@ -228,6 +229,28 @@ def model_vs_simulator(
             if obs.shape[0] == 0:
                 break
     return checks
+
+
+def uniform_actions(policy: PolicyFns, action_space: gym.spaces.Box, seed: int = 0) -> PolicyFns:
+    """``policy`` whose rollout actions are drawn uniformly from ``action_space`` (env scale).
+
+    Its ``mean`` and ``q`` stay the agent's, so :func:`model_vs_simulator` with it shows the
+    critic's V(s') of model vs simulator next states after actions the data need not contain:
+    where the adversary (Eq. 9) should have bent the model down, unlike on the policy's own actions.
+    """
+    if not isinstance(action_space, gym.spaces.Box) or not (
+        np.all(np.isfinite(action_space.low)) and np.all(np.isfinite(action_space.high))
+    ):
+        raise ValueError(f"action_space: expected a bounded gymnasium Box, got {action_space!r}")
+    gen = torch.Generator().manual_seed(seed)
+    low = torch.as_tensor(action_space.low, dtype=torch.float32)  # [A]
+    span = torch.as_tensor(action_space.high, dtype=torch.float32) - low  # [A]
+
+    def sample(obs: torch.Tensor) -> torch.Tensor:
+        u = torch.rand(obs.shape[0], low.shape[0], generator=gen)  # [B, A] in [0, 1)
+        return (low + u * span).to(obs.device)
+
+    return policy._replace(sample=sample)
 
 
 def critic_vs_return(

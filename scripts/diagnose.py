@@ -27,6 +27,7 @@ from rambo_env.diagnostics import (
     critic_vs_return,
     make_state_setter,
     model_vs_simulator,
+    uniform_actions,
 )
 from rambo_env.dynamics.ensemble import check_device
 
@@ -91,6 +92,21 @@ def _diagnose(argv: list[str] | None) -> int:
             f"{d.reward_abs_error:6.3f} {d.obs_abs_error:7.3f}   {d.model_terminated:.3f} / "
             f"{d.sim_terminated:.3f}   {d.model_next_value:8.2f} / {d.sim_next_value:8.2f}"
         )
+    # The same check after uniformly random actions (one step): the critic's value of where the
+    # model sends them, against the simulator (the adversary's pessimism off the policy, Eq. 9).
+    (off,) = model_vs_simulator(
+        session.mdp,
+        uniform_actions(policy, session.mdp.action_space, seed=args.seed),
+        env_id,
+        rollout_length=1,
+        n_starts=args.n_starts,
+        seed=args.seed,
+    )
+    print(
+        f"uniformly random actions, one step: model r {off.model_reward:.3f} vs sim "
+        f"{off.sim_reward:.3f} (|Δr| {off.reward_abs_error:.3f}, |Δs'| {off.obs_abs_error:.3f}); "
+        f"V(s') model {off.model_next_value:.2f} vs sim {off.sim_next_value:.2f}"
+    )
     critics = {}
     for starts, where in (("dataset", "dataset states"), ("reset", "the env's reset states")):
         critic = critics[starts] = critic_vs_return(
@@ -112,6 +128,7 @@ def _diagnose(argv: list[str] | None) -> int:
     report = {
         "iteration": history.iteration,
         "model_vs_simulator": [d.to_dict() for d in depths],
+        "model_vs_simulator_uniform_actions": off.to_dict(),
         "critic_vs_return": critics["dataset"].to_dict(),
         "critic_vs_return_from_reset": critics["reset"].to_dict(),
     }

@@ -9,7 +9,12 @@ import torch
 
 from rambo_env.adversary import PolicyFns
 from rambo_env.data.dataset import OfflineDataset
-from rambo_env.diagnostics import critic_vs_return, make_state_setter, model_vs_simulator
+from rambo_env.diagnostics import (
+    critic_vs_return,
+    make_state_setter,
+    model_vs_simulator,
+    uniform_actions,
+)
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
 from rambo_env.dynamics.termination import hopper_terminated
 from rambo_env.model import LearnedMDP
@@ -132,6 +137,21 @@ def test_next_state_values_show_where_a_model_is_pessimistic():
     assert low.sim_next_value == pytest.approx(same.sim_next_value, abs=1e-4)
     assert low.model_next_value == pytest.approx(low.sim_next_value - 0.5 * 11, abs=1e-3)
     assert set(low.to_dict()) >= {"model_next_value", "sim_next_value"}
+
+
+def test_uniform_actions_cover_the_box_and_keep_the_agents_critic():
+    policy = _policy(q_value=3.0)
+    space = gym.spaces.Box(np.array([-1.0, 0.0, 2.0]), np.array([1.0, 0.5, 2.0]), dtype=np.float32)
+    fns = uniform_actions(policy, space, seed=0)
+    a = fns.sample(torch.zeros(20000, 11))  # [B, 3]
+    assert a.shape == (20000, 3)
+    assert (a >= torch.tensor(space.low)).all() and (a <= torch.tensor(space.high)).all()
+    assert a.mean(0).tolist() == pytest.approx([0.0, 0.25, 2.0], abs=0.02)  # uniform: the middle
+    assert a[:, 0].std().item() == pytest.approx(2 / 12**0.5, abs=0.02)
+    assert torch.equal(uniform_actions(policy, space, seed=0).sample(torch.zeros(5, 11)), a[:5])
+    assert fns.q is policy.q and fns.mean is policy.mean
+    with pytest.raises(ValueError, match="action_space: expected a bounded gymnasium Box"):
+        uniform_actions(policy, gym.spaces.Box(-np.inf, np.inf, (3,)))
 
 
 def test_an_untrained_model_does_not_match_the_simulator():

@@ -471,7 +471,10 @@ def test_diagnose_script_reads_a_run_and_writes_its_report(
     assert report["critic_vs_return"]["n_episodes"] == 2
     assert report["critic_vs_return"]["starts"] == "dataset"
     assert report["critic_vs_return_from_reset"]["starts"] == "reset"
+    off = report["model_vs_simulator_uniform_actions"]  # one step after uniform random actions
+    assert off["depth"] == 0 and off["n_rows"] == 8
     out = capsys.readouterr().out
+    assert "uniformly random actions, one step: model r" in out
     assert "from dataset states: critic Q(s, a)" in out
     assert "from the env's reset states: critic Q(s, a)" in out
     with pytest.raises(SystemExit):
