@@ -84,11 +84,13 @@ def _policy(q_value: float = 7.0, seed: int = 0) -> PolicyFns:
     )
 
 
-def test_an_oracle_model_matches_the_simulator_at_every_depth():
-    mdp, _ = _hopper_mdp()
+def _simulator_as_model(mdp: LearnedMDP, shift: list[float] | None = None) -> None:
+    """Replace ``mdp.transition`` by the simulator itself, its next states moved by ``-shift[0]``
+    (normalised units; ``shift`` may be changed between calls)."""
     sim, set_raw = make_state_setter("Hopper-v5")
+    shift = [0.0] if shift is None else shift
 
-    def oracle(obs, action, rng):  # the simulator itself as the "model"
+    def oracle(obs, action, rng):
         raw = mdp.normalizer.unnormalize(obs).numpy().astype(np.float64)
         out = []
         for raw_i, a in zip(raw, action.numpy(), strict=True):
@@ -96,9 +98,14 @@ def test_an_oracle_model_matches_the_simulator_at_every_depth():
             out.append(sim.unwrapped.step(a)[:3])
         nxt, rew, term = (np.asarray(x) for x in zip(*out, strict=True))
         nxt_t = mdp.normalizer.normalize(torch.as_tensor(nxt, dtype=torch.float32))
-        return nxt_t, torch.as_tensor(rew, dtype=torch.float32), torch.as_tensor(term)
+        return nxt_t - shift[0], torch.as_tensor(rew, dtype=torch.float32), torch.as_tensor(term)
 
     mdp.transition = oracle
+
+
+def test_an_oracle_model_matches_the_simulator_at_every_depth():
+    mdp, _ = _hopper_mdp()
+    _simulator_as_model(mdp)
     checks = model_vs_simulator(mdp, _policy(), "Hopper-v5", rollout_length=3, n_starts=20)
     assert [c.depth for c in checks] == [0, 1, 2] and checks[0].n_rows == 20
     for c in checks:
@@ -111,20 +118,8 @@ def test_next_state_values_show_where_a_model_is_pessimistic():
     """The critic's V(s') of the model's and the simulator's next states: equal for the simulator
     itself, lower by the shift for a model whose next states the critic values less (Eq. 9)."""
     mdp, _ = _hopper_mdp()
-    sim, set_raw = make_state_setter("Hopper-v5")
-    shift = {"v": 0.0}
-
-    def oracle(obs, action, rng):  # the simulator, its next states moved by -shift (normalised)
-        raw = mdp.normalizer.unnormalize(obs).numpy().astype(np.float64)
-        out = []
-        for raw_i, a in zip(raw, action.numpy(), strict=True):
-            set_raw(raw_i)
-            out.append(sim.unwrapped.step(a)[:3])
-        nxt, rew, term = (np.asarray(x) for x in zip(*out, strict=True))
-        nxt_t = mdp.normalizer.normalize(torch.as_tensor(nxt, dtype=torch.float32))
-        return nxt_t - shift["v"], torch.as_tensor(rew, dtype=torch.float32), torch.as_tensor(term)
-
-    mdp.transition = oracle
+    shift = [0.0]
+    _simulator_as_model(mdp, shift)
 
     def policy():  # the same sampled actions in each call
         return _policy()._replace(q=lambda obs, action: obs.sum(-1) + action.sum(-1))
@@ -132,7 +127,7 @@ def test_next_state_values_show_where_a_model_is_pessimistic():
     (same,) = model_vs_simulator(mdp, policy(), "Hopper-v5", rollout_length=1, n_starts=20)
     assert np.isfinite(same.sim_next_value)
     assert same.model_next_value == pytest.approx(same.sim_next_value, abs=1e-4)
-    shift["v"] = 0.5
+    shift[0] = 0.5
     (low,) = model_vs_simulator(mdp, policy(), "Hopper-v5", rollout_length=1, n_starts=20)
     assert low.sim_next_value == pytest.approx(same.sim_next_value, abs=1e-4)
     assert low.model_next_value == pytest.approx(low.sim_next_value - 0.5 * 11, abs=1e-3)
