@@ -256,10 +256,11 @@ def as_float32(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
             f"{what}{list(bad)} is masked ({int(np.ma.getmaskarray(value).sum())} masked "
             "entries); fill them (value.filled(…)) or pass a plain array"
         )
-    try:  # None (a 0-d NaN to numpy) and booleans (a done mask?): probe 19, were taken
-        if value is None or np.iscomplexobj(value) or np.asarray(value).dtype == np.bool_:
+    try:  # one conversion; None (a 0-d NaN to numpy) and booleans (a done mask?): probe 19
+        arr = np.asarray(value)
+        if value is None or arr.dtype.kind in "bc":  # booleans, complex
             raise TypeError("not real numbers")
-        return np.asarray(value, dtype=np.float32)
+        return arr.astype(np.float32, copy=False)
     except (TypeError, ValueError):
         raise ValueError(
             f"{what}: expected real numbers of shape {shape}, got {type(value).__name__} "
