@@ -75,6 +75,16 @@ def _check_same_mdp(model: Any, adversary: ModelAdversary) -> None:
         )
 
 
+def _rambo_callbacks(callback: Any) -> list[RamboCallback]:
+    """Every :class:`RamboCallback` in SB3's (possibly nested) ``CallbackList`` and event
+    callbacks (``EveryNTimesteps(…, callback)``)."""
+    if isinstance(callback, RamboCallback):
+        return [callback]
+    children = list(getattr(callback, "callbacks", None) or ())
+    children.append(getattr(callback, "callback", None))
+    return [found for child in children if child is not None for found in _rambo_callbacks(child)]
+
+
 class RamboCallback(BaseCallback):
     """Co-training callback of RAMBO (Alg. 1 line 5) for any supported SB3 off-policy agent.
 
@@ -159,6 +169,16 @@ class RamboCallback(BaseCallback):
         _check_same_mdp(self.model, self.adversary)
         if self._seen_updates is None:  # kept across learn() calls with the same callback
             self._seen_updates = self.model._n_updates
+
+    def _on_training_start(self) -> None:
+        """One RAMBO callback per ``learn``: two would each run the adversary after every agent
+        update, so the model took two Eq. 9 phases per iteration (probe 19: accepted silently)."""
+        found = _rambo_callbacks(self.locals.get("callback"))
+        if len(found) > 1:
+            raise ValueError(
+                f"callback: {len(found)} RamboCallbacks in one learn(), so the adversary would run "
+                f"{len(found)} times per iteration; pass one (hooks: on_iteration_end=[...])"
+            )
 
     def _on_step(self) -> bool:
         """Accumulate the model rollout's reward and terminations (SB3 collect locals)."""

@@ -64,12 +64,33 @@ def squashed_gaussian_sample(
 
 
 class CheckedSaveLoad:
-    """SB3's ``save`` / ``load`` with a bad path named in one ValueError (a mixin before the SB3
+    """SB3's ``save`` / ``load`` with a bad path named in one ValueError, and ``predict`` /
+    ``learn`` with a bad observation or step count named in one (a mixin before the SB3
     algorithm class: ``FusedSAC``, and the TD3 / DDPG / TQC / CrossQ of
     :data:`agents.factory.AGENT_CLASSES`)."""
 
     #: What :meth:`load`'s error says writes a loadable file.
     saved_by: str | None = None
+
+    def predict(self, observation: Any, *args: Any, **kwargs: Any) -> Any:
+        """SB3's ``predict``, after refusing non-finite observations (was: torch's raw
+        ``Expected parameter loc … to satisfy the constraint Real()`` for SAC, a NaN action
+        returned silently for TD3)."""
+        check_finite_observation(observation)
+        return super().predict(observation, *args, **kwargs)  # type: ignore[misc]
+
+    def learn(self, total_timesteps: Any, *args: Any, **kwargs: Any) -> Any:
+        """SB3's ``learn``, after refusing a step count that is not an int >= 0 (was: ``-1``
+        returned at once with nothing learnt, ``2.5`` was taken as 2). ``learn(0)`` stays SB3's
+        no-op (it sets up the logger and callbacks)."""
+        if isinstance(total_timesteps, bool) or not (
+            isinstance(total_timesteps, int | np.integer) and total_timesteps >= 0
+        ):
+            raise ValueError(
+                f"total_timesteps: expected an int >= 0 (env steps to collect), got "
+                f"{total_timesteps!r:.60}"
+            )
+        return super().learn(int(total_timesteps), *args, **kwargs)  # type: ignore[misc]
 
     def save(self, path: str | os.PathLike | io.BufferedIOBase, *args: Any, **kwargs: Any) -> None:
         """SB3's ``save``, after checking that the file's folder can be written: was SB3's raw
@@ -137,6 +158,24 @@ class CheckedSaveLoad:
                     f"algorithm), but {cls.__name__} uses a {expected.__name__}; load it with the "
                     "class that saved it (agents.factory.AGENT_CLASSES)"
                 )
+
+
+def check_finite_observation(observation: Any) -> None:
+    """One ValueError naming the first non-finite entry of a numeric observation array (dict
+    observations and anything SB3 itself refuses are left to SB3)."""
+    if isinstance(observation, dict):
+        return
+    try:
+        obs = np.asarray(observation)
+    except (TypeError, ValueError):  # ragged: SB3 says so
+        return
+    if obs.dtype.kind not in "fc" or bool(np.all(np.isfinite(obs))):
+        return
+    index = [int(i) for i in np.argwhere(~np.isfinite(obs))[0]]
+    raise ValueError(
+        f"observation{index}: not finite ({obs[tuple(index)]}); the agent acts on finite "
+        "observations: drop or fix the non-finite rows"
+    )
 
 
 class FusedSAC(CheckedSaveLoad, SAC):

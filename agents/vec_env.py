@@ -30,6 +30,7 @@ from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices, VecEnvS
 from rambo_env.envs.model_env import (
     RolloutLength,
     as_action_tensor,
+    check_open,
     check_reset_options,
     check_rollout_length,
     state_from_options,
@@ -127,6 +128,7 @@ class RamboModelVecEnv(VecEnv):
         self._obs: torch.Tensor | None = None  # [n, O] normalised, on mdp.device
         self._n_steps = torch.zeros(self.num_envs, dtype=torch.long, device=mdp.device)
         self._actions: np.ndarray | None = None
+        self._closed = False
 
     @classmethod
     def from_env(cls, env: gym.Env, num_envs: int, seed: int | None = None) -> RamboModelVecEnv:
@@ -149,6 +151,7 @@ class RamboModelVecEnv(VecEnv):
         return [self._pending_seed] * self.num_envs
 
     def reset(self) -> np.ndarray:
+        check_open(self._closed, "reset")
         if self._pending_seed is not None:
             self._rng = np.random.default_rng(self._pending_seed)
             self._pending_seed = None
@@ -175,15 +178,17 @@ class RamboModelVecEnv(VecEnv):
             if not row_options:
                 continue
             check_reset_options(row_options)
-            if row_options.get("state") is not None:
+            if "state" in row_options:
                 obs[row] = state_from_options(
                     row_options["state"], self.observation_space.shape, self.mdp
                 )
 
     def step_async(self, actions: np.ndarray) -> None:
+        check_open(self._closed, "step")
         self._actions = actions
 
     def step_wait(self) -> VecEnvStepReturn:
+        check_open(self._closed, "step_wait")
         if self._obs is None or self._actions is None:
             raise gym.error.ResetNeeded("step_wait: call reset() and step_async() first")
         action_t = as_action_tensor(self._actions, self.mdp, n_rows=self.num_envs)  # [n, A]
@@ -226,6 +231,8 @@ class RamboModelVecEnv(VecEnv):
             infos[i] = {"terminal_observation": obs_i, "TimeLimit.truncated": timeout_i}
 
     def close(self) -> None:
+        """Ends the env: a later ``reset`` / ``step`` raises ``ClosedEnvironmentError``."""
+        self._closed = True
         self._obs = None
 
     def get_images(self) -> Sequence[np.ndarray | None]:

@@ -194,6 +194,7 @@ class LearnedMDP:
             self._check_tensor(name, value)
         if check_finite:
             _check_finite_rows(obs=obs, action=action)
+            self._check_action_bounds(action)
         next_obs, reward = self.ensemble.sample(obs, action, member_idx, noise)  # [B, O], [B]
         # The model state is already normalised: un-normalise exactly once for the raw-obs test.
         terminated = self.termination_fn(self.normalizer.unnormalize(next_obs))  # [B]
@@ -215,8 +216,27 @@ class LearnedMDP:
             raise ValueError(f"obs: no rows (shape {tuple(obs.shape)}); step at least one state")
         if check_finite:  # before the draw: a refused call leaves rng untouched
             _check_finite_rows(obs=obs, action=action)
+            self._check_action_bounds(action)
         member_idx, noise = self.draw(obs.shape[0], rng)
         return self.step_with(obs, action, member_idx, noise, check_finite=False)
+
+    def _check_action_bounds(self, action: torch.Tensor) -> None:
+        """One ValueError naming the first action outside ``action_space`` (probe 19: the model
+        extrapolated silently from actions it was never trained on; the envs clip, this
+        low-level call does not). A float32 rounding margin of 1e-6 is allowed."""
+        low = torch.as_tensor(self.action_space.low, dtype=action.dtype, device=action.device)
+        high = torch.as_tensor(self.action_space.high, dtype=action.dtype, device=action.device)
+        margin = 1e-6 * torch.clamp(torch.maximum(low.abs(), high.abs()), min=1.0)
+        outside = (action < low - margin) | (action > high + margin)
+        if not bool(outside.any()):
+            return
+        index = [int(i) for i in outside.nonzero()[0]]
+        j = index[-1]
+        raise ValueError(
+            f"action{index}: {action[tuple(index)].item()} is outside the action space "
+            f"[{self.action_space.low[j]}, {self.action_space.high[j]}]; clip it to the bounds "
+            "(the envs clip; the model was trained on actions inside them)"
+        )
 
     def _check_tensor(self, name: str, value: Any) -> None:
         """One ValueError naming ``name`` unless it is a torch tensor on the mdp's device (was a

@@ -289,8 +289,12 @@ def main(argv: list[str] | None = None) -> dict:
     except ValueError as err:
         p.error(str(err))
     if args.json is not None:  # before the minutes of benchmarking, not after
-        if not _parent_is_dir(args.json):
-            p.error(f"--json: folder {args.json.parent} does not exist")
+        if not _parent_is_dir(args.json):  # not created: nothing is left if the bench fails
+            what = "is a file" if args.json.parent.exists() else "does not exist"
+            p.error(
+                f"--json: folder {args.json.parent} {what}; the benchmark writes into an existing "
+                f"folder: create it first (mkdir -p {args.json.parent}) or name another"
+            )
         try:  # was: a raw OSError traceback for a name too long
             check_output_file(args.json, "--json", "name a file in a writable folder", ".json")
         except ValueError as err:

@@ -92,16 +92,24 @@ def parse_configs(text: str) -> tuple[RamboPreset, ...]:
 
 
 def parse_datasets(text: str) -> tuple[str, ...]:
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    if not names:
+    names = [n.strip() for n in text.split(",")]
+    if not any(names):
         raise argparse.ArgumentTypeError(f"--datasets: no dataset in {text!r}")
+    if not all(names):  # as --seeds: a stray comma was dropped silently
+        raise argparse.ArgumentTypeError(
+            f"--datasets: an empty item in {text!r} (a stray comma?); give 'name,name,...'"
+        )
     return tuple(d for n in names for d in DATASET_GROUPS.get(n, [n]))
 
 
 def parse_seeds(text: str) -> tuple[int, ...]:
-    items = [s.strip() for s in text.split(",") if s.strip()]
-    if not items:
+    items = [s.strip() for s in text.split(",")]
+    if not any(items):
         raise argparse.ArgumentTypeError(f"--seeds: no seed in {text!r}")
+    if not all(items):  # probe 19: "0," was [0], a seed lost to a stray comma, no word
+        raise argparse.ArgumentTypeError(
+            f"--seeds: an empty item in {text!r} (a stray comma?); give '0,1,...'"
+        )
     try:
         return tuple(int(s) for s in items)
     except ValueError:

@@ -102,5 +102,12 @@ def normalized_score(
             f"returns: expected a number or an array of numbers, got {type(returns).__name__} "
             f"{str(returns)[:60]!r}"
         )
+    if not bool(np.all(np.isfinite(values))):  # probe 19: nan / inf came back as a score
+        bad = np.argwhere(~np.isfinite(values))
+        where = f"returns{[int(i) for i in bad[0]]}" if values.ndim else "returns"
+        raise ValueError(
+            f"{where}: not finite ({values[tuple(bad[0])] if values.ndim else values}); a score "
+            "needs finite returns (a diverged evaluation? check the episodes first)"
+        )
     score = 100.0 * (values.astype(np.float64) - ref_min_score) / (ref_max_score - ref_min_score)
     return float(score) if score.ndim == 0 else score

@@ -90,6 +90,11 @@ def check_device(device: str | torch.device) -> None:
             )
     elif parsed.type != "cpu":
         raise ValueError(f"device: expected auto, cpu, cuda or cuda:N, got {device!r}")
+    elif parsed.index not in (None, 0):  # probe 19: cpu:1 was taken as the one CPU device
+        raise ValueError(
+            f"device: {device!r}, but torch has one CPU device: give cpu (the thread count is "
+            "torch.set_num_threads, --torch-threads in the scripts)"
+        )
 
 
 def check_precision(precision: str, allow_auto: bool = False) -> str:

@@ -112,6 +112,11 @@ def build_mdp(
     passes the registration's dataset too).
     """
     given_seed, seed = seed, 0 if seed is None else seed  # None: not given (the default 0)
+    if isinstance(dataset, LearnedMDP):  # RamboModelEnv(mdp): was "dataset: expected a name …"
+        raise ValueError(
+            "dataset: got a LearnedMDP as the first argument; pass it by name: "
+            "RamboModelEnv(mdp=mdp) (RamboModelVectorEnv(n, mdp=mdp))"
+        )
     check_model_args(ensemble_config, mle_config, seed)
     if mdp is not None:
         if not isinstance(mdp, LearnedMDP):
@@ -340,10 +345,25 @@ def check_reset_options(options: Any) -> None:
         raise ValueError(f"options: unknown key(s) {unknown}; accepted: {list(RESET_OPTIONS)}")
 
 
+def check_open(closed: bool, call: str) -> None:
+    """``reset`` / ``step`` of a closed model env (probe 19: stepped on silently after
+    ``close()``): gymnasium's :class:`~gymnasium.error.ClosedEnvironmentError`, as its
+    ``AsyncVectorEnv`` raises."""
+    if closed:
+        raise gym.error.ClosedEnvironmentError(
+            f"{call}: the env was closed (close()); make a new one (gym.make / RamboModelEnv(…))"
+        )
+
+
 def state_from_options(state: Any, shape: tuple[int, ...], mdp: LearnedMDP) -> torch.Tensor:
     """``reset(options={"state": …})``: NORMALISED observations of ``shape`` (``[O]`` for one
     env, ``[n, O]`` for a vector env), finite, as a float32 tensor on ``mdp.device``; one
     ValueError naming ``options["state"]`` (and the first non-finite entry) otherwise."""
+    if state is None:  # probe 19: was taken as "no state", so a dataset state was drawn
+        raise ValueError(
+            'options["state"]: None; leave the key out to start from a dataset state, or give '
+            f"normalised observation(s) of shape {shape}"
+        )
     obs = as_float32(state, 'options["state"]', shape)
     if obs.shape != shape:
         raise ValueError(
@@ -411,17 +431,25 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         self._n_steps = 0
         self._ended: str | None = None  # how the episode ended, until the next reset
         self._time_limit_checked = False
+        self._closed = False
+
+    def close(self) -> None:
+        """Ends the env: a later ``reset`` / ``step`` raises ``ClosedEnvironmentError``."""
+        self._closed = True
+        self._obs = None
+        super().close()
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
+        check_open(self._closed, "reset")
         seed = check_reset_seed(seed)
         check_reset_options(options)
         if not self._time_limit_checked:  # once: the wrappers are fixed after the first reset
             _check_no_time_limit(self)
             self._time_limit_checked = True
         super().reset(seed=seed)
-        if options is not None and options.get("state") is not None:
+        if options is not None and "state" in options:
             self._obs = state_from_options(options["state"], self.observation_space.shape, self.mdp)
         else:
             self._obs = self.mdp.initial(1, self.np_random)[0]  # [O]
@@ -432,6 +460,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
     def step(
         self, action: np.ndarray
     ) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict[str, Any]]:
+        check_open(self._closed, "step")
         if self._obs is None:
             raise gym.error.ResetNeeded("step: call reset() before step()")
         if self._ended is not None:  # was: stepped on from the terminal / k-th state, silently
@@ -468,6 +497,8 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # pickles made before these were tracked
-        self.__dict__.update({"_ended": None, "_time_limit_checked": False, **state})
+        self.__dict__.update(
+            {"_ended": None, "_time_limit_checked": False, "_closed": False, **state}
+        )
         if self._obs is not None:
             self._obs = self._obs.to(self.mdp.device)

@@ -27,6 +27,7 @@ from rambo_env.envs.model_env import (
     RolloutLength,
     as_action_tensor,
     build_mdp,
+    check_open,
     check_render_mode,
     check_reset_options,
     check_reset_seed,
@@ -126,10 +127,11 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
+        check_open(self.closed, "reset")
         seed = check_reset_seed(seed, self.num_envs)
         check_reset_options(options)
         super().reset(seed=seed)
-        if options is not None and options.get("state") is not None:
+        if options is not None and "state" in options:
             self._obs = state_from_options(options["state"], self.observation_space.shape, self.mdp)
         else:
             self._obs = self.mdp.initial(self.num_envs, self.np_random)  # [n, O]
@@ -140,6 +142,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
     def step(
         self, actions: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        check_open(self.closed, "step")
         if self._obs is None:
             raise gym.error.ResetNeeded("step: call reset() before step()")
         action_t = as_action_tensor(actions, self.mdp, n_rows=self.num_envs)  # [n, A]

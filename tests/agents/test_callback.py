@@ -552,3 +552,39 @@ def test_make_agent_names_an_unknown_keyword_and_refuses_a_policy():
             make_agent(algo, env, dataset, mdp.normalizer, **{**kw, **extra})
     agent = make_agent("sac", env, dataset, mdp.normalizer, target_entropy=-2.0, verbose=0, **kw)
     assert agent.target_entropy == -2.0  # the algorithm's own keywords still pass
+
+
+def test_two_rambo_callbacks_in_one_learn_are_refused():
+    """Probe 19: two RamboCallbacks (in a list, or nested) each ran the adversary after every
+    agent update, so the model took two Eq. 9 phases per iteration, silently."""
+    from stable_baselines3.common.callbacks import CallbackList, EveryNTimesteps
+
+    agent, callback, _ = _setup(adversary_cls=SpyAdversary)
+    second = RamboCallback(callback.adversary, q_eval_size=64)
+    for callbacks in (
+        [callback, second],
+        CallbackList([callback, CallbackList([second])]),
+        [callback, EveryNTimesteps(10, second)],
+    ):
+        with pytest.raises(ValueError, match="callback: 2 RamboCallbacks in one learn"):
+            agent.learn(total_timesteps=STEPS_PER_ITERATION, callback=callbacks)
+    assert callback.adversary.calls == []
+    agent.learn(total_timesteps=STEPS_PER_ITERATION, callback=[callback])  # one: fine
+    assert len(callback.adversary.calls) == 1
+
+
+@pytest.mark.parametrize("algo", ["sac", "td3"])
+def test_predict_and_learn_name_a_bad_observation_or_step_count(algo):
+    """Probe 19: ``predict`` of a NaN observation was torch's raw "Expected parameter loc" (SAC)
+    or a NaN action (TD3); ``learn(-1)`` / ``learn(2.5)`` returned or ran without a word."""
+    agent, _, _ = _setup(algo=algo)
+    obs = np.zeros((2, 3), dtype=np.float32)
+    assert agent.predict(obs, deterministic=True)[0].shape == (2, 2)
+    obs[1, 2] = np.nan
+    with pytest.raises(ValueError, match=r"observation\[1, 2\]: not finite \(nan\)"):
+        agent.predict(obs, deterministic=True)
+    for steps in (-1, 2.5, "10", True):
+        with pytest.raises(ValueError, match=r"total_timesteps: expected an int >= 0"):
+            agent.learn(steps)
+    agent.learn(0)  # SB3's no-op stays
+    assert agent.num_timesteps == 0

@@ -289,6 +289,9 @@ def test_cli_empty_lists_and_bad_sweep_folders_are_one_error_line(tmp_path, caps
         ("--datasets", ""),
         ("--seeds", ","),
         ("--configs", ","),
+        ("--seeds", "0,"),  # probe 19: was [0], the stray comma dropped silently
+        ("--seeds", "0,,1"),
+        ("--datasets", "hopper-medium,"),
     ]:
         with pytest.raises(SystemExit) as exit_info:
             parser.parse_args([flag, value])

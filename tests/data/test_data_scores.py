@@ -80,3 +80,13 @@ def test_reference_scores_and_env_of_the_wrong_type_are_named():
         with pytest.raises(ValueError, match=match):
             normalized_score(1.0, **kwargs)
     assert normalized_score(1.0, ref_min_score=0, ref_max_score=np.float32(2.0)) == 50.0
+
+
+def test_non_finite_returns_are_named():
+    """Probe 19: ``normalized_score(nan)`` returned nan and an inf return an inf score, silently."""
+    with pytest.raises(ValueError, match=r"^returns: not finite \(nan\); a score needs finite"):
+        normalized_score(float("nan"), "hopper")
+    with pytest.raises(ValueError, match=r"^returns\[1\]: not finite \(inf\)"):
+        normalized_score(np.array([1.0, np.inf]), "hopper")
+    with pytest.raises(ValueError, match=r"^returns\[0, 1\]: not finite \(-inf\)"):
+        normalized_score([[0.0, -np.inf]], ref_min_score=0.0, ref_max_score=1.0)

@@ -29,11 +29,34 @@ def test_resolve_device():
     assert resolve_device("cpu") == torch.device("cpu")
 
 
+def test_a_cpu_index_other_than_0_is_refused():
+    """Probe 19: ``--device cpu:1`` was taken as the one CPU device without a word."""
+    for device in ("cpu:1", "cpu:7"):
+        with pytest.raises(ValueError, match=r"device: 'cpu:\d', but torch has one CPU device"):
+            resolve_device(device)
+    assert resolve_device("cpu:0") == torch.device("cpu")
+
+
+def test_transition_refuses_actions_outside_the_action_space(tiny_mdp):
+    """Probe 19: the model stepped actions it was never trained on (the envs clip; this call did
+    not), silently; a float32 rounding margin at the bounds is kept."""
+    obs = tiny_mdp.initial(2, np.random.default_rng(0))
+    rng = np.random.default_rng(1)
+    action = torch.tensor([[0.0, 0.0, 0.0], [0.0, -1.5, 0.0]])
+    with pytest.raises(ValueError, match=r"^action\[1, 1\]: -1.5 is outside the action space "):
+        tiny_mdp.transition(obs, action, rng)
+    with pytest.raises(ValueError, match=r"outside the action space \[-1.0, 1.0\]; clip it"):
+        tiny_mdp.step_with(obs, action, *tiny_mdp.draw(2, rng))
+    edge = torch.ones(2, 3) * (1.0 + 1e-7)
+    assert tiny_mdp.transition(obs, edge, rng)[0].shape == (2, 11)
+    assert tiny_mdp.transition(obs, action, rng, check_finite=False)[0].shape == (2, 11)
+
+
 def test_cpu_with_an_index_is_the_cpu(tiny_mdp):
     """``--device cpu:0`` (cotrain, diagnose, bench): was an mdp on ``cpu:0`` that refused every
     tensor as "a tensor on cpu, but the mdp is on cpu:0", after the dataset load and MLE."""
     assert resolve_device("cpu:0") == torch.device("cpu")
-    assert resolve_device(torch.device("cpu", 1)) == torch.device("cpu")
+    assert resolve_device(torch.device("cpu", 0)) == torch.device("cpu")
     mdp = pickle.loads(pickle.dumps(tiny_mdp)).to("cpu:0")
     assert mdp.device == torch.device("cpu")
     obs = mdp.initial(4, np.random.default_rng(0))

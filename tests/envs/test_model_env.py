@@ -15,6 +15,7 @@ from stable_baselines3 import SAC
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 from rambo_env.envs.model_env import RamboModelEnv
+from rambo_env.envs.vector_env import RamboModelVectorEnv
 from tests.envs.tiny_mdp import TINY_ENSEMBLE, TINY_MLE
 
 
@@ -457,3 +458,45 @@ def test_none_or_boolean_actions_and_start_states_are_refused(tiny_mdp):
     with pytest.raises(ValueError, match=r'^options\["state"\]: expected real numbers'):
         env.reset(options={"state": np.ones(11, dtype=bool)})
     env.step(np.array([1, 0, 1]))  # integers are numbers: taken
+
+
+def test_a_closed_env_and_a_none_state_are_refused(tiny_mdp):
+    """Probe 19: ``step`` / ``reset`` after ``close()`` went on silently, and
+    ``reset(options={"state": None})`` drew a dataset state as if no state were given; the
+    same in the Gymnasium vector env and SB3's VecEnv."""
+    from agents.vec_env import RamboModelVecEnv
+
+    envs = [
+        RamboModelEnv(mdp=tiny_mdp),
+        RamboModelVectorEnv(mdp=tiny_mdp, num_envs=2),
+    ]
+    for env in envs:
+        env.reset(seed=0)
+        with pytest.raises(ValueError, match=r'options\["state"\]: None; leave the key out'):
+            env.reset(options={"state": None})
+        env.close()
+        env.close()  # twice is fine
+        with pytest.raises(gym.error.ClosedEnvironmentError, match="step: the env was closed"):
+            env.step(env.action_space.sample())
+        with pytest.raises(gym.error.ClosedEnvironmentError, match="reset: the env was closed"):
+            env.reset()
+    sb3 = RamboModelVecEnv(tiny_mdp, 2)
+    sb3.set_options({"state": None})
+    with pytest.raises(ValueError, match=r'options\["state"\]: None'):
+        sb3.reset()
+    sb3.set_options(None)  # SB3 keeps the options until a reset succeeds
+    sb3.reset()
+    sb3.close()
+    for call in (sb3.reset, lambda: sb3.step(np.zeros((2, 3), dtype=np.float32))):
+        with pytest.raises(gym.error.ClosedEnvironmentError, match="the env was closed"):
+            call()
+    restored = pickle.loads(pickle.dumps(RamboModelEnv(mdp=tiny_mdp)))
+    assert restored.reset(seed=0)[0].shape == (11,)
+
+
+def test_an_mdp_given_as_the_dataset_says_to_pass_it_by_name(tiny_mdp):
+    """``RamboModelEnv(mdp)``: was "dataset: expected a name or path …, got LearnedMDP"."""
+    with pytest.raises(ValueError, match=r"dataset: got a LearnedMDP .* RamboModelEnv\(mdp=mdp\)"):
+        RamboModelEnv(tiny_mdp)
+    with pytest.raises(ValueError, match=r"dataset: got a LearnedMDP"):
+        RamboModelVectorEnv(2, tiny_mdp)
