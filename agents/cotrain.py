@@ -147,9 +147,8 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
             f"run_dir: {run_dir} is a file, not a run folder; pass the folder that holds the "
             f"run ({run_dir.parent}, if the file is one of its)"
         )
-    loop = run_io.link_loop(run_dir)  # probe 19: was "no folder …" for a symbolic link loop
-    if loop is not None:
-        raise ValueError(f"run_dir: {run_io.link_loop_text(loop)}")
+    # probe 19: was "no folder …" for a symbolic link loop
+    run_io.refuse_link_loop(run_dir, "run_dir: ")
     if not run_dir.is_dir():
         raise ValueError(f"run_dir: no folder {run_dir}, so no {run_io.CONFIG_NAME}: {not_a_run}")
     run_io.check_file_or_absent(path, "run_dir", f"restore the run's {run_io.CONFIG_NAME}")

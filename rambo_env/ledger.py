@@ -39,9 +39,8 @@ from rambo_env.run_io import (
     check_readable,
     check_run_folder,
     interrupts_deferred,
-    link_loop,
-    link_loop_text,
     read_json,
+    refuse_link_loop,
     run_holder,
     safe_reason,
     some_names,
@@ -194,9 +193,8 @@ def update_ledger(
     ``replace``; refreshing a run in progress only ever adds iterations, so it is never refused.
     """
     run_dir, ledger_dir = Path(run_dir), Path(ledger_dir)
-    loop = link_loop(ledger_dir)  # probe 19: was a raw "[Errno 17] File exists"
-    if loop is not None:
-        raise ValueError(f"ledger: {link_loop_text(loop)}; pass the results ledger's folder")
+    # probe 19: was a raw "[Errno 17] File exists"
+    refuse_link_loop(ledger_dir, "ledger: ", "; pass the results ledger's folder")
     if ledger_dir.exists() and not ledger_dir.is_dir():
         raise ValueError(f"ledger: {ledger_dir} is not a folder; pass the results ledger's folder")
     index = read_index(ledger_dir)  # a damaged index fails before anything is written

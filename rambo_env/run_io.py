@@ -74,6 +74,7 @@ __all__ = [
     "is_real",
     "link_loop",
     "link_loop_text",
+    "refuse_link_loop",
     "load_checkpoint",
     "longest_name_bytes",
     "pid_alive",
@@ -250,9 +251,8 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     writes and no ``config.json`` is refused before anything is written into it.
     """
     run_dir = Path(run_dir)
-    loop = link_loop(run_dir)  # probe 19: was "a link to loop, which does not exist"
-    if loop is not None:
-        raise ValueError(f"run_dir: {link_loop_text(loop)}, or pick another folder")
+    # probe 19: was "a link to loop, which does not exist"
+    refuse_link_loop(run_dir, "run_dir: ", ", or pick another folder")
     link = _dangling_link_on(run_dir)  # a parent too (probe 11: "cannot create … (File exists)")
     if link is not None:
         where = "" if link == run_dir else f" (its folder {link})"
@@ -325,9 +325,7 @@ def check_run_folder(run_dir: str | Path) -> None:
     """One FileNotFoundError when ``run_dir`` is not an existing folder (ledger.py and curves.py
     said "has no config.json / tb/ folder (not a run folder?)" for a mistyped path)."""
     run_dir = Path(run_dir)
-    loop = link_loop(run_dir)
-    if loop is not None:
-        raise FileNotFoundError(f"run_dir: {link_loop_text(loop)}")
+    refuse_link_loop(run_dir, "run_dir: ", error=FileNotFoundError)
     if not run_dir.is_dir():
         what = "is a file, not a folder" if run_dir.exists() else "does not exist"
         raise FileNotFoundError(
@@ -380,9 +378,7 @@ def check_file_or_absent(path: str | Path, what: str, hint: str) -> None:
     caller says "missing" its own way). Was: "has no config.json / checkpoint.pt / sweep.json"
     for a folder of that name."""
     path = Path(path)
-    loop = link_loop(path)
-    if loop is not None:
-        raise ValueError(f"{what}: {link_loop_text(loop)}; {hint}")
+    refuse_link_loop(path, f"{what}: ", f"; {hint}")
     if _is_dangling_link(path):
         kind = f"a link to {os.readlink(path)}, which does not exist"
     elif _exists(path) and path.is_dir():
@@ -433,6 +429,17 @@ def link_loop(path: str | Path) -> Path | None:
     or a raw ``RuntimeError: Symlink loop`` from ``Path.resolve``)."""
     path = Path(path)
     return next((p for p in (path, *path.parents) if _is_link_loop(p)), None)
+
+
+def refuse_link_loop(
+    path: str | Path, prefix: str, suffix: str = "", error: type[Exception] = ValueError
+) -> None:
+    """``error(prefix + link_loop_text(loop) + suffix)`` when ``path`` or a folder on it is a
+    symbolic link loop (:func:`link_loop`); nothing otherwise. One check for every path a user
+    gives (run folders, output files, datasets, the ledger)."""
+    loop = link_loop(path)
+    if loop is not None:
+        raise error(f"{prefix}{link_loop_text(loop)}{suffix}")
 
 
 def link_loop_text(link: Path) -> str:
@@ -669,9 +676,8 @@ def user_path(text: str) -> Path:
             f"{text[:60]!r}… has a name of {longest} bytes, but a file system "
             f"takes at most {NAME_MAX} per file or folder name; give a shorter path"
         )
-    loop = link_loop(path)
-    if loop is not None:  # probe 19: was "does not exist", or "a link to loop, which does not …"
-        raise argparse.ArgumentTypeError(link_loop_text(loop))
+    # probe 19: was "does not exist", or "a link to loop, which does not …"
+    refuse_link_loop(path, "", error=argparse.ArgumentTypeError)
     return path
 
 
@@ -883,9 +889,7 @@ def check_writable(folder: str | Path, what: str, hint: str) -> Path:
     folder = Path(folder)
     if _exists(folder) and not folder.is_dir():
         raise ValueError(f"{what} {folder} is not a folder; {hint}")
-    loop = link_loop(folder)
-    if loop is not None:
-        raise ValueError(f"{what} {link_loop_text(loop)}, or {hint}")
+    refuse_link_loop(folder, f"{what} ", f", or {hint}")
     link = _dangling_link_on(folder)  # was: "is not writable (File exists)"
     if link is not None:
         where = "" if link == folder else f" (its folder {link})"

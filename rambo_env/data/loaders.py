@@ -48,8 +48,7 @@ from rambo_env.run_io import (
     check_readable,
     check_seed,
     expand_home,
-    link_loop,
-    link_loop_text,
+    refuse_link_loop,
     safe_reason,
 )
 
@@ -101,9 +100,7 @@ def check_dataset_file(text: str, what: str) -> None:
 def check_not_a_link_loop(text: str, what: str) -> None:
     """DatasetUnavailableError naming ``what`` when ``text`` (or a folder on it) is a symbolic link
     loop (probe 19: "does not exist", or a raw ``RuntimeError: Symlink loop``)."""
-    loop = link_loop(text)
-    if loop is not None:
-        raise DatasetUnavailableError(f"{what} {link_loop_text(loop)}")
+    refuse_link_loop(text, f"{what} ", error=DatasetUnavailableError)
 
 
 def _read_named(path: str, kind: str, read: Callable[[], OfflineDataset]) -> OfflineDataset:
