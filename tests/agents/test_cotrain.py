@@ -954,6 +954,27 @@ def test_resume_after_the_dataset_file_moved_says_where_the_path_came_from(tiny_
         load_session(tmp_path / "run")
 
 
+def test_a_refused_extending_resume_leaves_n_iterations_as_it_was(tiny_hopper, tmp_path, capsys):
+    """Probe 20: ``--resume RUN --n-iterations 3`` refused at the setup (here: the run's dataset
+    moved) had already written 3 into RUN/config.json, so the later plain ``--resume`` ran 3
+    iterations, not the 1 the run was started with, without a word."""
+    import shutil
+
+    data = tmp_path / "data.npz"
+    shutil.copy(tiny_hopper, data)
+    run_dir = tmp_path / "run"
+    run_cotrain(tiny_config(str(data), n_iterations=1, n_eval_episodes=1), run_dir)
+    data.rename(tmp_path / "moved.npz")
+    capsys.readouterr()
+    assert cotrain_cli.main(["--resume", str(run_dir), "--n-iterations", "3"]) == 2
+    captured = capsys.readouterr()
+    assert "does not exist" in captured.err and "n_iterations of" not in captured.out
+    assert load_config(run_dir).n_iterations == 1  # was: 3
+    (tmp_path / "moved.npz").rename(data)
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 0
+    assert "already finished all 1 iterations" in capsys.readouterr().out
+
+
 def test_a_relative_dataset_path_is_saved_absolute_and_resumes_from_anywhere(
     tiny_hopper, tmp_path, monkeypatch
 ):
