@@ -33,7 +33,7 @@ import numpy as np
 import sb3_contrib
 import stable_baselines3 as sb3
 import torch
-from stable_baselines3.common.noise import VectorizedActionNoise
+from stable_baselines3.common.noise import ActionNoise, VectorizedActionNoise
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.vec_env import VecEnv, unwrap_vec_normalize
 
@@ -251,6 +251,14 @@ _SB3_NUMBERS = {
     "learning_starts": (0, math.inf, True),
     "gamma": (0.0, 1.0, False),
     "tau": (0.0, 1.0, False),
+    # probe 20: 0 divided by zero (``% interval``) at the first train step, after the collect;
+    # a negative (NaN) noise was torch's ``normal expects std >= 0.0`` there, a clip silently
+    # inverted; a verbose of "x" a raw TypeError from SB3's constructor
+    "target_update_interval": (1, math.inf, True),
+    "policy_delay": (1, math.inf, True),
+    "target_policy_noise": (0.0, math.inf, False),
+    "target_noise_clip": (0.0, math.inf, False),
+    "verbose": (0, 2, True),
 }
 
 
@@ -284,6 +292,15 @@ def _check_sb3_arguments(
             )
             what = "an int" if integer else "a number"
             raise ValueError(f"{name}: expected {what} {bounds}, got {value!r}")
+    entropy = agent_kwargs.get("target_entropy", "auto")  # was: float("x") / a NaN loss in train
+    if entropy != "auto" and not (is_real(entropy) and math.isfinite(entropy)):
+        raise ValueError(f"target_entropy: expected 'auto' or a finite number, got {entropy!r}")
+    noise = agent_kwargs.get("action_noise")  # was: SB3's raw TypeError of a tuple
+    if noise is not None and not isinstance(noise, ActionNoise):
+        raise ValueError(
+            f"action_noise: expected a stable_baselines3.common.noise.ActionNoise or None, got "
+            f"{type(noise).__name__} {noise!r:.40} (or give exploration_std for Gaussian noise)"
+        )
 
 
 def _check_model_normalizer(vec_env: VecEnv, normalizer: Any) -> None:

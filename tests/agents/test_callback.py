@@ -390,6 +390,39 @@ def test_a_vec_normalize_wrapper_is_refused():
     make_agent("sac", VecMonitor(neutral), dataset, mdp.normalizer, **kw)  # scales nothing
 
 
+def test_sb3_arguments_that_fail_only_in_training_are_checked_up_front():
+    """Probe 20: target_update_interval=0 / policy_delay=0 divided by zero at the first train
+    step (after the collect), target_policy_noise=-1 / NaN was torch's "normal expects std >=
+    0.0" there, target_noise_clip=-1 trained on an inverted clip, target_entropy "x" / NaN a
+    raw float() error / a NaN actor, action_noise "normal" SB3's TypeError of a tuple, verbose
+    "x" a raw TypeError."""
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    for algo, extra, match in (
+        ("sac", {"target_update_interval": 0}, r"target_update_interval: expected an int >= 1"),
+        ("tqc", {"target_update_interval": 1.5}, r"target_update_interval: expected an int"),
+        ("td3", {"policy_delay": 0}, r"policy_delay: expected an int >= 1, got 0"),
+        ("crossq", {"policy_delay": 0}, r"policy_delay: expected an int >= 1, got 0"),
+        ("td3", {"target_policy_noise": -1.0}, r"target_policy_noise: expected a number >= 0"),
+        ("td3", {"target_policy_noise": float("nan")}, r"target_policy_noise: .*got nan"),
+        ("ddpg", {"target_noise_clip": -0.5}, r"target_noise_clip: expected a number >= 0"),
+        ("sac", {"target_entropy": "x"}, r"target_entropy: expected 'auto' or a finite number"),
+        ("tqc", {"target_entropy": float("nan")}, r"target_entropy: .*got nan"),
+        ("td3", {"action_noise": "normal"}, r"action_noise: expected a stable_baselines3"),
+        ("sac", {"verbose": "x"}, r"verbose: expected an int in \[0, 2\], got 'x'"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            make_agent(algo, env, dataset, mdp.normalizer, **{**kw, **extra})
+    from stable_baselines3.common.noise import NormalActionNoise
+
+    noise = NormalActionNoise(np.zeros(2), 0.1 * np.ones(2))  # taken, as are SB3's own values
+    make_agent("td3", env, dataset, mdp.normalizer, action_noise=noise, policy_delay=3, **kw)
+    make_agent(
+        "sac", env, dataset, mdp.normalizer, target_entropy=-2, target_update_interval=2, **kw
+    )
+
+
 def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
     """Probe 12: make_agent(gradient_steps=2.5 / tensorboard_log=5) failed with a raw TypeError
     at the first learn; batch_size=0, gamma=1.5, tau=2 trained without a word; exploration_std=-1
