@@ -35,6 +35,7 @@ from rambo_env.run_io import (
     RESULTS_NAME,
     atomic_write,
     check_field_types,
+    check_flag,
     check_output_file,
     check_readable,
     check_run_folder,
@@ -193,6 +194,8 @@ def update_ledger(
     entry already in the ledger is refused (it would silently drop the longer curve) unless
     ``replace``; refreshing a run in progress only ever adds iterations, so it is never refused.
     """
+    # probe 20: replace="no" was truthy, so a shorter run silently replaced the ledger's longer one
+    replace = check_flag(replace, "replace")
     run_dir, ledger_dir = Path(run_dir), Path(ledger_dir)
     loop = link_loop(ledger_dir)  # probe 19: was a raw "[Errno 17] File exists"
     if loop is not None:
