@@ -260,6 +260,28 @@ def _check_finite_actions(actions: np.ndarray, idx: np.ndarray, lengths: np.ndar
         )
 
 
+def _as_actions(returned: Any) -> np.ndarray:
+    """``act``'s output as an array. Probe 20: SB3's ``agent.predict`` returns ``(actions,
+    state)``, and passing it as ``act`` (the natural slip) was numpy's raw "setting an array
+    element with a sequence … inhomogeneous shape"; a ragged list was the same."""
+    if (
+        isinstance(returned, tuple)
+        and len(returned) == 2
+        and (returned[1] is None or isinstance(returned[1], tuple))
+    ):
+        raise ValueError(
+            "act: returned a pair (actions, state), as SB3's agent.predict does; return the "
+            "actions only, e.g. act=lambda obs: agent.predict(obs, deterministic=True)[0]"
+        )
+    try:
+        return np.asarray(returned)
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            f"act: returned {type(returned).__name__} that is not an array [n, action_dim] "
+            f"({err}); return a float array with one row of actions per observation"
+        ) from None
+
+
 def _run_lockstep(
     act: ActFn,
     envs: Sequence[gym.Env],
@@ -282,7 +304,7 @@ def _run_lockstep(
     while active.any():
         idx = np.flatnonzero(active)
         obs_norm = np.asarray(normalizer.normalize(obs[idx]), dtype=np.float32)  # [n_active, O]
-        actions = np.asarray(act(obs_norm))  # [n_active, A]
+        actions = _as_actions(act(obs_norm))  # [n_active, A]
         if actions.shape[:1] != (idx.size,):
             got = f"{actions.shape[0]} actions" if actions.ndim else "a scalar"
             raise ValueError(f"act: returned {got} for a batch of {idx.size} observations")

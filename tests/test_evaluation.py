@@ -126,6 +126,26 @@ def test_non_finite_or_non_numeric_actions_are_one_error():
     assert np.isfinite(result.returns).all()
 
 
+def test_an_act_returning_sb3_predicts_pair_or_a_ragged_list_is_named():
+    """Probe 20: ``act=agent.predict`` (SB3's ``(actions, state)``) and a ragged list were
+    numpy's raw "setting an array element with a sequence … inhomogeneous shape"."""
+    pair = r"act: returned a pair \(actions, state\), as SB3's agent.predict does; .*\[0\]"
+    for n_episodes in (1, 2):
+        with pytest.raises(ValueError, match=pair):
+            evaluate_policy(
+                lambda o: (np.zeros((len(o), 1)), None),
+                "Pendulum-v1",
+                _normalizer(3),
+                n_episodes=n_episodes,
+            )
+    with pytest.raises(ValueError, match=r"act: returned list that is not an array \[n, action"):
+        evaluate_policy(lambda o: [[0.0], [0.0, 1.0]], "Pendulum-v1", _normalizer(3), n_episodes=2)
+    result = evaluate_policy(  # a list of rows is still taken
+        lambda o: [[0.0]] * len(o), "Pendulum-v1", _normalizer(3), n_episodes=2
+    )
+    assert np.isfinite(result.returns).all()
+
+
 def test_final_score_is_mean_of_last_ten():
     history = [0.0] * 5 + list(range(1, 11))
     assert final_score(history) == pytest.approx(5.5)
