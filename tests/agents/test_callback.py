@@ -585,3 +585,46 @@ def test_make_agent_names_an_unknown_keyword_and_refuses_a_policy():
             make_agent(algo, env, dataset, mdp.normalizer, **{**kw, **extra})
     agent = make_agent("sac", env, dataset, mdp.normalizer, target_entropy=-2.0, verbose=0, **kw)
     assert agent.target_entropy == -2.0  # the algorithm's own keywords still pass
+
+
+def test_replay_buffer_save_is_atomic_and_a_bad_load_is_named(tmp_path, monkeypatch):
+    """Probe 20: SB3's save_replay_buffer wrote the pickle in place (Ctrl-C during the save of a
+    large model pool left a cut file over the previous one); load_replay_buffer said
+    ``FileNotFoundError: … missing.pkl.pkl`` / pickle's raw "invalid load key", and took a plain
+    SB3 ReplayBuffer, so the agent trained without the real data."""
+    import stable_baselines3.common.save_util as save_util
+    from stable_baselines3 import SAC
+
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    agent = make_agent("sac", env, dataset, mdp.normalizer, **kw)
+    agent.save_replay_buffer(tmp_path / "rb")  # SB3's suffix
+    saved = (tmp_path / "rb.pkl").read_bytes()
+
+    def cut_dump(obj, f, *args, **kwargs):
+        f.write(b"partial")
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(save_util.pickle, "dump", cut_dump)
+        with pytest.raises(KeyboardInterrupt):
+            agent.save_replay_buffer(tmp_path / "rb.pkl")
+    assert (tmp_path / "rb.pkl").read_bytes() == saved  # was: b"partial"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rb.pkl"]  # no temp file left
+    (tmp_path / "garbage.pkl").write_bytes(b"xx")
+    (tmp_path / "folder.pkl").mkdir()
+    for path, match in (
+        (tmp_path / "missing", r"missing: no such file \(nor .*missing.pkl\)"),
+        (tmp_path / "garbage.pkl", r"garbage.pkl: not a replay buffer saved by save_replay_buffer"),
+        (tmp_path / "folder.pkl", "folder.pkl: a folder, not a file"),
+    ):
+        with pytest.raises(ValueError, match=rf"path: .*{match}"):
+            agent.load_replay_buffer(path)
+    plain = SAC("MlpPolicy", env, buffer_size=64, device="cpu")
+    plain.save_replay_buffer(tmp_path / "plain.pkl")
+    with pytest.raises(ValueError, match=r"plain.pkl: a ReplayBuffer \(another agent's\), but"):
+        agent.load_replay_buffer(tmp_path / "plain.pkl")
+    assert type(agent.replay_buffer).__name__ == "MixedReplayBuffer"  # kept
+    agent.load_replay_buffer(tmp_path / "rb.pkl")  # its own: taken
+    assert type(agent.replay_buffer).__name__ == "MixedReplayBuffer"
