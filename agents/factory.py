@@ -43,6 +43,7 @@ from agents.fused import CheckedSaveLoad, FusedSAC
 from agents.policies import LIBRARY_LOG_STD_MIN, FlooredSACPolicy, FlooredTQCPolicy
 from agents.vec_env import vec_env_mdp
 from rambo_env.dynamics.ensemble import check_device
+from rambo_env.envs.model_env import check_rollout_length
 from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
 from rambo_env.run_io import check_flag, check_seed, is_int, is_real
 
@@ -534,6 +535,8 @@ def make_agent(
             f"{algo} explores through its stochastic actor (its entropy: ent_coef); leave it out"
         )
     _check_known_arguments(algo, agent_kwargs)  # after the named checks (ent_coef of td3, …)
+    # probe 20: 0 was "… pass rollout_length=2 or build the env with rollout_length=0"
+    check_rollout_length(rollout_length)
     env_k = getattr(vec_env, "rollout_length", None)  # RamboModelVecEnv (also under wrappers)
     if env_k is not None and env_k != rollout_length:  # was: accepted; collects of another length
         raise ValueError(

@@ -411,6 +411,9 @@ def test_sb3_arguments_that_fail_only_in_training_are_checked_up_front():
         ("tqc", {"target_entropy": float("nan")}, r"target_entropy: .*got nan"),
         ("td3", {"action_noise": "normal"}, r"action_noise: expected a stable_baselines3"),
         ("sac", {"verbose": "x"}, r"verbose: expected an int in \[0, 2\], got 'x'"),
+        # was: "… pass rollout_length=2 or build the env with rollout_length=0"
+        ("sac", {"rollout_length": 0}, r"^rollout_length: expected a positive int, got 0$"),
+        ("td3", {"rollout_length": 2.0}, r"^rollout_length: expected a positive int, got 2.0$"),
     ):
         with pytest.raises(ValueError, match=match):
             make_agent(algo, env, dataset, mdp.normalizer, **{**kw, **extra})
