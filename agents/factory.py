@@ -355,8 +355,24 @@ _OWNED_ARGUMENTS = {
 def _check_known_arguments(algo: str, agent_kwargs: dict[str, Any]) -> None:
     """One ValueError naming a keyword neither make_agent nor the algorithm takes, with the
     closest one (probe 19: ``learnin_rate=`` was SB3's raw TypeError, after every other check)."""
-    cls, known = AGENT_CLASSES[algo], set()
-    for klass in cls.__mro__:  # FusedSAC(*args, compile, **kwargs) -> SAC's own keywords
+    cls = AGENT_CLASSES[algo]
+    known = _keyword_names(cls)
+    unknown = sorted(set(agent_kwargs) - known)
+    if unknown:
+        ours = set(inspect.signature(make_agent).parameters) - {"agent_kwargs"}
+        close = difflib.get_close_matches(unknown[0], sorted((known | ours) - {"self"}), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ValueError(
+            f"{unknown[0]}: not an argument of make_agent nor of {cls.__name__}{hint}; see "
+            "help(agents.factory.make_agent)"
+        )
+
+
+def _keyword_names(cls: type) -> set[str]:
+    """The keywords ``cls(...)`` takes, through the ``**kwargs`` of its subclasses'
+    ``__init__`` (``FusedSAC(*args, compile, **kwargs)`` -> SAC's own keywords)."""
+    known: set[str] = set()
+    for klass in cls.__mro__:
         if "__init__" not in vars(klass):
             continue
         params = inspect.signature(klass.__init__).parameters
@@ -367,14 +383,26 @@ def _check_known_arguments(algo: str, agent_kwargs: dict[str, Any]) -> None:
         }
         if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
             break
-    unknown = sorted(set(agent_kwargs) - known)
+    return known - {"self"}
+
+
+def _check_policy_kwargs(algo: str, policy: str | type, policy_kwargs: dict[str, Any]) -> None:
+    """One ValueError for a ``policy_kwargs`` key the policy class does not take (probe 20: a
+    typo such as ``netarch`` was SB3's raw ``TypeError: SACPolicy.__init__() got an unexpected
+    keyword argument``, naming a class the caller never chose)."""
+    cls = AGENT_CLASSES[algo]
+    policy_cls = cls.policy_aliases.get(policy, policy) if isinstance(policy, str) else policy
+    if not isinstance(policy_cls, type):
+        return
+    passed = {"observation_space", "action_space", "lr_schedule"}  # SB3 passes these itself
+    known = _keyword_names(policy_cls) - passed
+    unknown = sorted(set(policy_kwargs) - known)
     if unknown:
-        ours = set(inspect.signature(make_agent).parameters) - {"agent_kwargs"}
-        close = difflib.get_close_matches(unknown[0], sorted((known | ours) - {"self"}), n=1)
+        close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise ValueError(
-            f"{unknown[0]}: not an argument of make_agent nor of {cls.__name__}{hint}; see "
-            "help(agents.factory.make_agent)"
+            f"policy_kwargs[{unknown[0]!r}]: not an argument of {algo}'s policy "
+            f"{policy_cls.__name__}{hint}; it takes {sorted(known)}"
         )
 
 
@@ -603,6 +631,7 @@ def make_agent(
         kwargs["policy_kwargs"] = {**kwargs["policy_kwargs"], "critic_layer_norm": True}
     if algo in COMPILED_ALGOS:
         kwargs["compile"] = compile
+    _check_policy_kwargs(algo, policy, kwargs["policy_kwargs"])
     model = AGENT_CLASSES[algo](policy, vec_env, **kwargs)
     if tensorboard_log is None:
         model.set_logger(quiet_logger(model.verbose))

@@ -414,6 +414,10 @@ def test_sb3_arguments_that_fail_only_in_training_are_checked_up_front():
         # was: "… pass rollout_length=2 or build the env with rollout_length=0"
         ("sac", {"rollout_length": 0}, r"^rollout_length: expected a positive int, got 0$"),
         ("td3", {"rollout_length": 2.0}, r"^rollout_length: expected a positive int, got 2.0$"),
+        # was: SB3's raw "TypeError: SACPolicy.__init__() got an unexpected keyword argument"
+        ("sac", {"policy_kwargs": {"netarch": [8]}}, r"policy_kwargs\['netarch'\]: not an arg"),
+        ("tqc", {"policy_kwargs": {"n_quantile": 5}}, r"did you mean n_quantiles\?"),
+        ("td3", {"policy_kwargs": {"lr_schedule": 1}}, r"policy_kwargs\['lr_schedule'\]: not"),
     ):
         with pytest.raises(ValueError, match=match):
             make_agent(algo, env, dataset, mdp.normalizer, **{**kw, **extra})
@@ -424,6 +428,8 @@ def test_sb3_arguments_that_fail_only_in_training_are_checked_up_front():
     make_agent(
         "sac", env, dataset, mdp.normalizer, target_entropy=-2, target_update_interval=2, **kw
     )
+    tqc = {**kw, "policy_kwargs": {"net_arch": [8], "n_quantiles": 5, "n_critics": 2}}
+    make_agent("tqc", env, dataset, mdp.normalizer, **tqc)  # the policy's own keywords: taken
 
 
 def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
