@@ -375,11 +375,22 @@ def _diverged(run_dir: Path) -> bool:
     (a resumed run rewrites the file only when it ends)."""
     if run_holder(run_dir) is not None:
         return False
-    try:
-        results = read_json(run_dir / RESULTS_NAME)
-    except (OSError, ValueError):  # none yet (killed, still going) or unreadable: not known
+    path = run_dir / RESULTS_NAME
+    if not path.exists():  # none yet (killed, or stopped before its end): not diverged
         return False
-    return isinstance(results, dict) and results.get("status") == "diverged"
+    try:
+        results = read_json(path)
+    except (OSError, ValueError) as err:
+        results = safe_reason(err)
+    if not (isinstance(results, dict) and isinstance(results.get("status"), str)):
+        why = results if isinstance(results, str) else f"no status in a {type(results).__name__}"
+        print(  # probe 20: was taken as "not diverged" without a word
+            f"[rambo_env] WARNING: {path} is damaged ({why}): whether the run diverged is not "
+            "known, so its ledger entry is not marked diverged; restore the file if you have it",
+            flush=True,
+        )
+        return False
+    return results["status"] == "diverged"
 
 
 def _read_run(run_dir: Path) -> dict[str, Any]:

@@ -1566,6 +1566,24 @@ def test_a_diverged_run_enters_the_ledger_marked_as_diverged(tmp_path, monkeypat
     assert ledger_module.read_index(ledger)[entry.slug].diverged
 
 
+@pytest.mark.parametrize("text", ["x", "[]", '{"status": 3}', "{}"])
+def test_a_damaged_results_json_is_said_when_the_ledger_reads_it(
+    tmp_path, monkeypatch, capsys, ledger_module, text
+):
+    """Probe 20: a run whose results.json is cut or overwritten entered the ledger as "not
+    diverged" without a word (a diverged run so entered unmarked)."""
+    _fake_run(tmp_path / "run", 3, monkeypatch)
+    (tmp_path / "run" / "results.json").write_text(text)
+    entry = ledger_module.update_ledger(tmp_path / "run", tmp_path / "ledger")
+    assert not entry.diverged
+    out = capsys.readouterr().out
+    assert "WARNING: " in out and "results.json is damaged (" in out
+    assert "whether the run diverged is not known" in out
+    (tmp_path / "run" / "results.json").unlink()  # none (stopped before its end): no warning
+    ledger_module.update_ledger(tmp_path / "run", tmp_path / "ledger")
+    assert "WARNING" not in capsys.readouterr().out
+
+
 def test_runs_on_different_unnamed_files_are_different_ledger_keys(
     tmp_path, monkeypatch, ledger_module
 ):
