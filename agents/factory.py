@@ -541,7 +541,9 @@ def make_agent(
         )
     _check_no_vec_normalize(vec_env)
     _check_model_normalizer(vec_env, normalizer)
-    check_seed(seed)  # was: SB3's raw 'Seed must be between 0 and 2**32 - 1'
+    # was: SB3's raw 'Seed must be between 0 and 2**32 - 1'; probe 20: a numpy int passed, then
+    # was "The only supported seed types are: None, …" at the first learn
+    seed = check_seed(seed)
     check_device(device)  # was: torch's raw device-string RuntimeError
     if critic_layer_norm not in (None, True, False):  # "no" was truthy: LayerNorm on
         raise ValueError(

@@ -111,7 +111,9 @@ def evaluate_policy(
     if not is_int(n_episodes) or n_episodes < 1:  # was: a raw TypeError for 2.5 / "3"
         raise ValueError(f"n_episodes: must be an int >= 1, got {n_episodes!r}")
     check_n_eval_episodes(n_episodes, "n_episodes")
-    check_seed(seed)  # was: gymnasium's "Seed must be …" at the first reset
+    # was: gymnasium's "Seed must be …" at the first reset; probe 20: a numpy int passed the
+    # check, then was gymnasium's "Seed must be a python integer" there
+    seed = check_seed(seed)
     if max_episode_steps is not None and (not is_int(max_episode_steps) or max_episode_steps < 1):
         raise ValueError(  # was: 0 ran one step
             f"max_episode_steps: must be None or an int >= 1, got {max_episode_steps!r}"

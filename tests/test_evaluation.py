@@ -258,3 +258,13 @@ def test_an_env_without_a_time_limit_is_cut_at_1000_steps_and_said(capsys):
         act, "ProbeNeverEnds-v0", normalizer, n_episodes=1, max_episode_steps=7
     )
     assert capped.lengths.tolist() == [7] and "WARNING" not in capsys.readouterr().out
+
+
+def test_a_numpy_integer_seed_is_taken_as_its_int():
+    """Probe 20: ``seed=np.int64(3)`` (from ``np.arange`` or ``rng.integers``) passed the seed
+    check, then was gymnasium's raw "Seed must be a python integer" at the first reset."""
+    act = lambda o: np.zeros((len(o), 1))  # noqa: E731
+    kw = {"n_episodes": 2, "max_episode_steps": 5}
+    numpy_seed = evaluate_policy(act, "Pendulum-v1", _normalizer(3), seed=np.int64(3), **kw)
+    int_seed = evaluate_policy(act, "Pendulum-v1", _normalizer(3), seed=3, **kw)
+    assert numpy_seed.returns.tolist() == int_seed.returns.tolist()

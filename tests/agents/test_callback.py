@@ -637,3 +637,14 @@ def test_replay_buffer_save_is_atomic_and_a_bad_load_is_named(tmp_path, monkeypa
     assert type(agent.replay_buffer).__name__ == "MixedReplayBuffer"  # kept
     agent.load_replay_buffer(tmp_path / "rb.pkl")  # its own: taken
     assert type(agent.replay_buffer).__name__ == "MixedReplayBuffer"
+
+
+def test_make_agent_takes_a_numpy_integer_seed():
+    """Probe 20: ``make_agent(…, seed=np.int64(0))`` passed the seed check, then the first
+    ``learn`` failed with SB3's raw "The only supported seed types are: None, …"."""
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=np.int64(0))
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    agent = make_agent("sac", env, dataset, mdp.normalizer, seed=np.int64(0), **kw)
+    assert type(agent.seed) is int
+    agent.learn(K * N_ENVS)
