@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import gymnasium as gym
 import numpy as np
+import torch
 
 from rambo_env.run_io import check_seed, is_int
 
@@ -275,6 +276,8 @@ def _as_actions(returned: Any) -> np.ndarray:
             "act: returned a pair (actions, state), as SB3's agent.predict does; return the "
             "actions only, e.g. act=lambda obs: agent.predict(obs, deterministic=True)[0]"
         )
+    if isinstance(returned, torch.Tensor):  # an actor's output: may need grad, be on a GPU
+        return returned.detach().cpu().numpy()  # (was: torch's raw "Can't call numpy() …")
     try:
         return np.asarray(returned)
     except (TypeError, ValueError) as err:

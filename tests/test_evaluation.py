@@ -268,3 +268,15 @@ def test_a_numpy_integer_seed_is_taken_as_its_int():
     numpy_seed = evaluate_policy(act, "Pendulum-v1", _normalizer(3), seed=np.int64(3), **kw)
     int_seed = evaluate_policy(act, "Pendulum-v1", _normalizer(3), seed=3, **kw)
     assert numpy_seed.returns.tolist() == int_seed.returns.tolist()
+
+
+def test_an_act_returning_a_tensor_that_requires_grad_is_taken():
+    """Probe 20: an actor's output (``requires_grad``) was torch's raw "Can't call numpy() on
+    Tensor that requires grad" from evaluate_policy (the model envs already took it)."""
+    import torch
+
+    act = lambda o: torch.zeros(len(o), 1, requires_grad=True) * 1.0  # noqa: E731
+    kw = {"n_episodes": 2, "max_episode_steps": 5}
+    result = evaluate_policy(act, "Pendulum-v1", _normalizer(3), **kw)
+    plain = evaluate_policy(lambda o: np.zeros((len(o), 1)), "Pendulum-v1", _normalizer(3), **kw)
+    assert result.returns.tolist() == plain.returns.tolist()
