@@ -434,9 +434,11 @@ def _check_owned_arguments(agent_kwargs: dict[str, Any]) -> None:
                 f"policy_kwargs['net_arch']: expected a list of layer widths (ints >= 1), or a "
                 f"dict of such lists ('pi', 'qf'), got {arch!r}"
             )
-    if "top_quantiles_to_drop_per_net" in agent_kwargs:
-        drop = agent_kwargs["top_quantiles_to_drop_per_net"]
-        n_quantiles = policy_kwargs.get("n_quantiles", 25)  # sb3_contrib's TQC default
+    n_quantiles = policy_kwargs.get("n_quantiles", 25)  # sb3_contrib's TQC default
+    if not (is_int(n_quantiles) and n_quantiles >= 1):  # probe 20: 0 trained on no quantile
+        raise ValueError(f"policy_kwargs['n_quantiles']: expected an int >= 1, got {n_quantiles!r}")
+    if "top_quantiles_to_drop_per_net" in agent_kwargs or "n_quantiles" in policy_kwargs:
+        drop = agent_kwargs.get("top_quantiles_to_drop_per_net", 2)  # sb3_contrib's default
         if not (is_int(drop) and is_int(n_quantiles) and 0 <= drop < n_quantiles):
             raise ValueError(
                 f"top_quantiles_to_drop_per_net: expected an int in [0, n_quantiles) = "

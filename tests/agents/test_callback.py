@@ -418,6 +418,9 @@ def test_sb3_arguments_that_fail_only_in_training_are_checked_up_front():
         ("sac", {"policy_kwargs": {"netarch": [8]}}, r"policy_kwargs\['netarch'\]: not an arg"),
         ("tqc", {"policy_kwargs": {"n_quantile": 5}}, r"did you mean n_quantiles\?"),
         ("td3", {"policy_kwargs": {"lr_schedule": 1}}, r"policy_kwargs\['lr_schedule'\]: not"),
+        # TQC with no quantile (or no more than it drops: 2 by default) trained without a word
+        ("tqc", {"policy_kwargs": {"n_quantiles": 0}}, r"n_quantiles'\]: expected an int >= 1"),
+        ("tqc", {"policy_kwargs": {"n_quantiles": 2}}, r"\[0, n_quantiles\) = \[0, 2\), got 2"),
     ):
         with pytest.raises(ValueError, match=match):
             make_agent(algo, env, dataset, mdp.normalizer, **{**kw, **extra})
