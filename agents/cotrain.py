@@ -265,8 +265,9 @@ def _run(
         _check_stop_at(cfg, int(state["iteration"]), run_dir)  # before the dataset and model
         _check_tb_kept(int(state["iteration"]), run_dir)
         fingerprint = _check_identity(state, run_dir)
-        _extend(cfg, int(state["iteration"]), run_dir)
+        extend = _extend(cfg, int(state["iteration"]), run_dir)
         session = build_session(cfg, expected_fingerprint=fingerprint)
+        extend()  # probe 20: recorded once the setup has passed (a refused resume changed it)
         history = _restore(session, state)
     else:  # a relative dataset path in config.json named another file from another folder
         cfg = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
@@ -458,9 +459,12 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
     return {**saved, "message": message, "already_finished": True}
 
 
-def _extend(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
+def _extend(cfg: CotrainConfig, done: int, run_dir: Path) -> Callable[[], None]:
     """A resumed run given another ``n_iterations`` (``--resume RUN --n-iterations N``): continue
-    it to N (a finished run too), recorded in its config.json; fewer than it has done is refused."""
+    it to N (a finished run too); fewer than it has done is refused here. Returns the write that
+    records N in its config.json, called after the setup (dataset load, model): probe 20, a
+    resume refused there (its dataset moved, a device this machine lacks) had already recorded
+    N, so the next plain ``--resume`` ran N iterations without a word."""
     saved = run_io.read_json(run_dir / run_io.CONFIG_NAME)
     before = saved["config"].get("n_iterations")
     if cfg.n_iterations < done and before == cfg.n_iterations:  # was: "finished: 3/1 iterations"
@@ -470,15 +474,19 @@ def _extend(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
             f"least {done}), or extend the run with --n-iterations N"
         )
     if before == cfg.n_iterations:
-        return
+        return lambda: None
     if cfg.n_iterations < done:
         raise ValueError(
             f"n_iterations: {cfg.n_iterations} < the {done} iterations {run_dir} has done; "
             "give more to extend the run (or leave it out to finish it as configured)"
         )
-    saved["config"]["n_iterations"] = cfg.n_iterations
-    run_io.write_json(run_dir / run_io.CONFIG_NAME, saved)
-    print(f"[cotrain] n_iterations of {run_dir}: {before} -> {cfg.n_iterations}", flush=True)
+
+    def record() -> None:
+        saved["config"]["n_iterations"] = cfg.n_iterations
+        run_io.write_json(run_dir / run_io.CONFIG_NAME, saved)
+        print(f"[cotrain] n_iterations of {run_dir}: {before} -> {cfg.n_iterations}", flush=True)
+
+    return record
 
 
 def _check_identity(state: dict[str, Any], run_dir: Path) -> str:

@@ -33,7 +33,7 @@ import numpy as np
 import sb3_contrib
 import stable_baselines3 as sb3
 import torch
-from stable_baselines3.common.noise import VectorizedActionNoise
+from stable_baselines3.common.noise import ActionNoise, VectorizedActionNoise
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.vec_env import VecEnv, unwrap_vec_normalize
 
@@ -43,6 +43,7 @@ from agents.fused import CheckedSaveLoad, FusedSAC
 from agents.policies import LIBRARY_LOG_STD_MIN, FlooredSACPolicy, FlooredTQCPolicy
 from agents.vec_env import vec_env_mdp
 from rambo_env.dynamics.ensemble import check_device
+from rambo_env.envs.model_env import check_rollout_length
 from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
 from rambo_env.run_io import check_flag, check_seed, is_int, is_real
 
@@ -251,6 +252,14 @@ _SB3_NUMBERS = {
     "learning_starts": (0, math.inf, True),
     "gamma": (0.0, 1.0, False),
     "tau": (0.0, 1.0, False),
+    # probe 20: 0 divided by zero (``% interval``) at the first train step, after the collect;
+    # a negative (NaN) noise was torch's ``normal expects std >= 0.0`` there, a clip silently
+    # inverted; a verbose of "x" a raw TypeError from SB3's constructor
+    "target_update_interval": (1, math.inf, True),
+    "policy_delay": (1, math.inf, True),
+    "target_policy_noise": (0.0, math.inf, False),
+    "target_noise_clip": (0.0, math.inf, False),
+    "verbose": (0, 2, True),
 }
 
 
@@ -284,6 +293,15 @@ def _check_sb3_arguments(
             )
             what = "an int" if integer else "a number"
             raise ValueError(f"{name}: expected {what} {bounds}, got {value!r}")
+    entropy = agent_kwargs.get("target_entropy", "auto")  # was: float("x") / a NaN loss in train
+    if entropy != "auto" and not (is_real(entropy) and math.isfinite(entropy)):
+        raise ValueError(f"target_entropy: expected 'auto' or a finite number, got {entropy!r}")
+    noise = agent_kwargs.get("action_noise")  # was: SB3's raw TypeError of a tuple
+    if noise is not None and not isinstance(noise, ActionNoise):
+        raise ValueError(
+            f"action_noise: expected a stable_baselines3.common.noise.ActionNoise or None, got "
+            f"{type(noise).__name__} {noise!r:.40} (or give exploration_std for Gaussian noise)"
+        )
 
 
 def _check_model_normalizer(vec_env: VecEnv, normalizer: Any) -> None:
@@ -337,8 +355,24 @@ _OWNED_ARGUMENTS = {
 def _check_known_arguments(algo: str, agent_kwargs: dict[str, Any]) -> None:
     """One ValueError naming a keyword neither make_agent nor the algorithm takes, with the
     closest one (probe 19: ``learnin_rate=`` was SB3's raw TypeError, after every other check)."""
-    cls, known = AGENT_CLASSES[algo], set()
-    for klass in cls.__mro__:  # FusedSAC(*args, compile, **kwargs) -> SAC's own keywords
+    cls = AGENT_CLASSES[algo]
+    known = _keyword_names(cls)
+    unknown = sorted(set(agent_kwargs) - known)
+    if unknown:
+        ours = set(inspect.signature(make_agent).parameters) - {"agent_kwargs"}
+        close = difflib.get_close_matches(unknown[0], sorted((known | ours) - {"self"}), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ValueError(
+            f"{unknown[0]}: not an argument of make_agent nor of {cls.__name__}{hint}; see "
+            "help(agents.factory.make_agent)"
+        )
+
+
+def _keyword_names(cls: type) -> set[str]:
+    """The keywords ``cls(...)`` takes, through the ``**kwargs`` of its subclasses'
+    ``__init__`` (``FusedSAC(*args, compile, **kwargs)`` -> SAC's own keywords)."""
+    known: set[str] = set()
+    for klass in cls.__mro__:
         if "__init__" not in vars(klass):
             continue
         params = inspect.signature(klass.__init__).parameters
@@ -349,14 +383,26 @@ def _check_known_arguments(algo: str, agent_kwargs: dict[str, Any]) -> None:
         }
         if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
             break
-    unknown = sorted(set(agent_kwargs) - known)
+    return known - {"self"}
+
+
+def _check_policy_kwargs(algo: str, policy: str | type, policy_kwargs: dict[str, Any]) -> None:
+    """One ValueError for a ``policy_kwargs`` key the policy class does not take (probe 20: a
+    typo such as ``netarch`` was SB3's raw ``TypeError: SACPolicy.__init__() got an unexpected
+    keyword argument``, naming a class the caller never chose)."""
+    cls = AGENT_CLASSES[algo]
+    policy_cls = cls.policy_aliases.get(policy, policy) if isinstance(policy, str) else policy
+    if not isinstance(policy_cls, type):
+        return
+    passed = {"observation_space", "action_space", "lr_schedule"}  # SB3 passes these itself
+    known = _keyword_names(policy_cls) - passed
+    unknown = sorted(set(policy_kwargs) - known)
     if unknown:
-        ours = set(inspect.signature(make_agent).parameters) - {"agent_kwargs"}
-        close = difflib.get_close_matches(unknown[0], sorted((known | ours) - {"self"}), n=1)
+        close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise ValueError(
-            f"{unknown[0]}: not an argument of make_agent nor of {cls.__name__}{hint}; see "
-            "help(agents.factory.make_agent)"
+            f"policy_kwargs[{unknown[0]!r}]: not an argument of {algo}'s policy "
+            f"{policy_cls.__name__}{hint}; it takes {sorted(known)}"
         )
 
 
@@ -388,9 +434,11 @@ def _check_owned_arguments(agent_kwargs: dict[str, Any]) -> None:
                 f"policy_kwargs['net_arch']: expected a list of layer widths (ints >= 1), or a "
                 f"dict of such lists ('pi', 'qf'), got {arch!r}"
             )
-    if "top_quantiles_to_drop_per_net" in agent_kwargs:
-        drop = agent_kwargs["top_quantiles_to_drop_per_net"]
-        n_quantiles = policy_kwargs.get("n_quantiles", 25)  # sb3_contrib's TQC default
+    n_quantiles = policy_kwargs.get("n_quantiles", 25)  # sb3_contrib's TQC default
+    if not (is_int(n_quantiles) and n_quantiles >= 1):  # probe 20: 0 trained on no quantile
+        raise ValueError(f"policy_kwargs['n_quantiles']: expected an int >= 1, got {n_quantiles!r}")
+    if "top_quantiles_to_drop_per_net" in agent_kwargs or "n_quantiles" in policy_kwargs:
+        drop = agent_kwargs.get("top_quantiles_to_drop_per_net", 2)  # sb3_contrib's default
         if not (is_int(drop) and is_int(n_quantiles) and 0 <= drop < n_quantiles):
             raise ValueError(
                 f"top_quantiles_to_drop_per_net: expected an int in [0, n_quantiles) = "
@@ -495,7 +543,9 @@ def make_agent(
         )
     _check_no_vec_normalize(vec_env)
     _check_model_normalizer(vec_env, normalizer)
-    check_seed(seed)  # was: SB3's raw 'Seed must be between 0 and 2**32 - 1'
+    # was: SB3's raw 'Seed must be between 0 and 2**32 - 1'; probe 20: a numpy int passed, then
+    # was "The only supported seed types are: None, …" at the first learn
+    seed = check_seed(seed)
     check_device(device)  # was: torch's raw device-string RuntimeError
     if critic_layer_norm not in (None, True, False):  # "no" was truthy: LayerNorm on
         raise ValueError(
@@ -517,6 +567,8 @@ def make_agent(
             f"{algo} explores through its stochastic actor (its entropy: ent_coef); leave it out"
         )
     _check_known_arguments(algo, agent_kwargs)  # after the named checks (ent_coef of td3, …)
+    # probe 20: 0 was "… pass rollout_length=2 or build the env with rollout_length=0"
+    check_rollout_length(rollout_length)
     env_k = getattr(vec_env, "rollout_length", None)  # RamboModelVecEnv (also under wrappers)
     if env_k is not None and env_k != rollout_length:  # was: accepted; collects of another length
         raise ValueError(
@@ -583,6 +635,7 @@ def make_agent(
         kwargs["policy_kwargs"] = {**kwargs["policy_kwargs"], "critic_layer_norm": True}
     if algo in COMPILED_ALGOS:
         kwargs["compile"] = compile
+    _check_policy_kwargs(algo, policy, kwargs["policy_kwargs"])
     model = AGENT_CLASSES[algo](policy, vec_env, **kwargs)
     if tensorboard_log is None:
         model.set_logger(quiet_logger(model.verbose))

@@ -28,6 +28,7 @@ import io
 import json
 import math
 import os
+import pickle
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,13 @@ from stable_baselines3.common.vec_env import VecNormalize
 from torch.nn import functional as F
 
 from rambo_env.compile import MaybeCompiled
-from rambo_env.run_io import atomic_write, check_file_or_absent, check_flag, check_writable
+from rambo_env.run_io import (
+    atomic_write,
+    check_file_or_absent,
+    check_flag,
+    check_writable,
+    safe_reason,
+)
 
 __all__ = ["CheckedSaveLoad", "FusedSAC", "squashed_gaussian_sample"]
 
@@ -132,6 +139,57 @@ class CheckedSaveLoad:
             f"path: {path}: {problem}; give a file written by {cls.saved_by or cls.__name__ + '.save'} "
             "(a co-training run's checkpoint.pt is loaded with agents.cotrain.load_session(run_dir))"
         ) from None
+
+    def save_replay_buffer(self, path: str | os.PathLike | io.BufferedIOBase) -> None:
+        """SB3's ``save_replay_buffer``, written atomically into a checked folder (probe 20: SB3
+        wrote the pickle in place, so Ctrl-C or a full disk during the save of a large model
+        pool left a cut file over the previous one; a folder at the path went to ``<path>_2``)."""
+        save = super().save_replay_buffer  # type: ignore[misc]
+        if not isinstance(path, str | os.PathLike):
+            save(path)
+            return
+        target = Path(path) if Path(path).suffix else Path(f"{os.fspath(path)}.pkl")  # SB3's
+        check_writable(target.parent, "path: the folder", "save the buffer into a writable folder")
+        check_file_or_absent(target, "path", "move it away or save the buffer under another name")
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as f:
+                save(f)
+
+        atomic_write(target, write)
+
+    def load_replay_buffer(
+        self, path: str | os.PathLike | io.BufferedIOBase, *args: Any, **kwargs: Any
+    ) -> None:
+        """SB3's ``load_replay_buffer``; a missing, folder or damaged file is one ValueError
+        naming it, and a plain SB3 ``ReplayBuffer`` (another agent's) is refused for an agent
+        that samples real and model transitions, whose buffer is kept (probe 20: was
+        ``FileNotFoundError: … missing.pkl.pkl``, pickle's raw ``invalid load key``, and the
+        plain buffer was taken: the agent then trained without the real data)."""
+        from agents.buffer import MixedReplayBuffer  # agents.buffer imports no agent class
+
+        before = getattr(self, "replay_buffer", None)
+        try:
+            super().load_replay_buffer(path, *args, **kwargs)  # type: ignore[misc]
+        except IsADirectoryError:
+            problem = "a folder, not a file"
+        except FileNotFoundError as err:  # SB3 tries PATH, then PATH.pkl, and names only that
+            problem = "no such file" + (f" (nor {err.filename})" if err.filename != path else "")
+        except (AssertionError, EOFError, pickle.UnpicklingError, ValueError) as err:
+            problem = f"not a replay buffer saved by save_replay_buffer ({safe_reason(err)})"
+        else:
+            if isinstance(before, MixedReplayBuffer) and not isinstance(
+                self.replay_buffer, MixedReplayBuffer
+            ):
+                kind = type(self.replay_buffer).__name__
+                self.replay_buffer = before
+                raise ValueError(
+                    f"path: {path}: a {kind} (another agent's), but this agent samples real and "
+                    "model transitions from an agents.buffer.MixedReplayBuffer; load a buffer "
+                    "saved by an agent of agents.factory.make_agent (this agent's buffer is kept)"
+                )
+            return
+        raise ValueError(f"path: {path}: {problem}; give a file written by save_replay_buffer")
 
     @classmethod
     def _check_saved_policy(cls, path: Any) -> None:

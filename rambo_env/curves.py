@@ -135,9 +135,20 @@ def read_curves_csv(path: str | Path) -> list[dict[str, float | None]]:
     """Rows of a curves CSV (ours, or another implementation's with a subset of the columns).
 
     Needs an ``iteration`` column; columns not in :data:`CURVE_COLUMNS` are ignored, missing ones
-    and empty cells are None.
+    and empty cells are None. UTF-8, with or without the byte-order mark a spreadsheet writes
+    (probe 20: such a file "has no 'iteration' column"; another encoding a raw decode error).
     """
-    with Path(path).open(newline="") as f:
+    try:
+        return _read_curves_csv(path)
+    except UnicodeDecodeError as err:
+        raise ValueError(
+            f"path: {path} is not UTF-8 text ({err.reason} at byte {err.start}); save it as "
+            "UTF-8 CSV"
+        ) from None
+
+
+def _read_curves_csv(path: str | Path) -> list[dict[str, float | None]]:
+    with Path(path).open(newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
         if reader.fieldnames is None or "iteration" not in reader.fieldnames:
             raise ValueError(f"path: {path} has no 'iteration' column (not a curves CSV)")

@@ -131,13 +131,14 @@ def _simulator(env_id: str, seed: int, mdp: LearnedMDP) -> Iterator[tuple[Any, A
         env.close()
 
 
-def _check_counts(seed: Any, **counts: Any) -> None:
+def _check_counts(seed: Any, **counts: Any) -> int:
     """Each count an int >= 1 and ``seed`` an int >= 0 (was: ``rollout_length=0`` returned no
-    check, ``max_steps=0`` ran one step, a count of 0 was called ``n``)."""
+    check, ``max_steps=0`` ran one step, a count of 0 was called ``n``) -> the seed as a Python
+    int (probe 20: a numpy int reached gymnasium's reset, which refuses it)."""
     for name, value in counts.items():
         if not is_int(value) or value < 1:
             raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
-    check_seed(seed)
+    return check_seed(seed)
 
 
 #: Most Monte-Carlo episodes of one :func:`critic_vs_return` (they run one after another).
@@ -181,7 +182,7 @@ def model_vs_simulator(
     with the critic's value of the model's and the simulator's next states (where does the
     adversary, Eq. 9, put its pessimism?).
     """
-    _check_counts(seed, rollout_length=rollout_length, n_starts=n_starts)
+    seed = _check_counts(seed, rollout_length=rollout_length, n_starts=n_starts)
     rng = np.random.default_rng(seed)
     obs = mdp.initial(n_starts, rng)  # [n, O] normalised
     checks = []
@@ -271,7 +272,7 @@ def critic_vs_return(
     """
     if starts not in ("dataset", "reset"):
         raise ValueError(f"starts: expected 'dataset' or 'reset', got {starts!r}")
-    _check_counts(seed, n_episodes=n_episodes, max_steps=max_steps)
+    seed = _check_counts(seed, n_episodes=n_episodes, max_steps=max_steps)
     check_mc_episodes(n_episodes, max_steps)
     if not (is_real(gamma) and 0 <= gamma <= 1):  # was: gamma=2 accepted
         raise ValueError(f"gamma: expected a discount in [0, 1], got {gamma!r}")

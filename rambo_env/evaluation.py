@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import gymnasium as gym
 import numpy as np
+import torch
 
 from rambo_env.run_io import check_seed, is_int
 
@@ -111,7 +112,9 @@ def evaluate_policy(
     if not is_int(n_episodes) or n_episodes < 1:  # was: a raw TypeError for 2.5 / "3"
         raise ValueError(f"n_episodes: must be an int >= 1, got {n_episodes!r}")
     check_n_eval_episodes(n_episodes, "n_episodes")
-    check_seed(seed)  # was: gymnasium's "Seed must be …" at the first reset
+    # was: gymnasium's "Seed must be …" at the first reset; probe 20: a numpy int passed the
+    # check, then was gymnasium's "Seed must be a python integer" there
+    seed = check_seed(seed)
     if max_episode_steps is not None and (not is_int(max_episode_steps) or max_episode_steps < 1):
         raise ValueError(  # was: 0 ran one step
             f"max_episode_steps: must be None or an int >= 1, got {max_episode_steps!r}"
@@ -260,6 +263,30 @@ def _check_finite_actions(actions: np.ndarray, idx: np.ndarray, lengths: np.ndar
         )
 
 
+def _as_actions(returned: Any) -> np.ndarray:
+    """``act``'s output as an array. Probe 20: SB3's ``agent.predict`` returns ``(actions,
+    state)``, and passing it as ``act`` (the natural slip) was numpy's raw "setting an array
+    element with a sequence … inhomogeneous shape"; a ragged list was the same."""
+    if (
+        isinstance(returned, tuple)
+        and len(returned) == 2
+        and (returned[1] is None or isinstance(returned[1], tuple))
+    ):
+        raise ValueError(
+            "act: returned a pair (actions, state), as SB3's agent.predict does; return the "
+            "actions only, e.g. act=lambda obs: agent.predict(obs, deterministic=True)[0]"
+        )
+    if isinstance(returned, torch.Tensor):  # an actor's output: may need grad, be on a GPU
+        return returned.detach().cpu().numpy()  # (was: torch's raw "Can't call numpy() …")
+    try:
+        return np.asarray(returned)
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            f"act: returned {type(returned).__name__} that is not an array [n, action_dim] "
+            f"({err}); return a float array with one row of actions per observation"
+        ) from None
+
+
 def _run_lockstep(
     act: ActFn,
     envs: Sequence[gym.Env],
@@ -282,7 +309,7 @@ def _run_lockstep(
     while active.any():
         idx = np.flatnonzero(active)
         obs_norm = np.asarray(normalizer.normalize(obs[idx]), dtype=np.float32)  # [n_active, O]
-        actions = np.asarray(act(obs_norm))  # [n_active, A]
+        actions = _as_actions(act(obs_norm))  # [n_active, A]
         if actions.shape[:1] != (idx.size,):
             got = f"{actions.shape[0]} actions" if actions.ndim else "a scalar"
             raise ValueError(f"act: returned {got} for a batch of {idx.size} observations")

@@ -35,6 +35,7 @@ from rambo_env.run_io import (
     RESULTS_NAME,
     atomic_write,
     check_field_types,
+    check_flag,
     check_output_file,
     check_readable,
     check_run_folder,
@@ -192,6 +193,8 @@ def update_ledger(
     entry already in the ledger is refused (it would silently drop the longer curve) unless
     ``replace``; refreshing a run in progress only ever adds iterations, so it is never refused.
     """
+    # probe 20: replace="no" was truthy, so a shorter run silently replaced the ledger's longer one
+    replace = check_flag(replace, "replace")
     run_dir, ledger_dir = Path(run_dir), Path(ledger_dir)
     # probe 19: was a raw "[Errno 17] File exists"
     refuse_link_loop(ledger_dir, "ledger: ", "; pass the results ledger's folder")
@@ -370,11 +373,22 @@ def _diverged(run_dir: Path) -> bool:
     (a resumed run rewrites the file only when it ends)."""
     if run_holder(run_dir) is not None:
         return False
-    try:
-        results = read_json(run_dir / RESULTS_NAME)
-    except (OSError, ValueError):  # none yet (killed, still going) or unreadable: not known
+    path = run_dir / RESULTS_NAME
+    if not path.exists():  # none yet (killed, or stopped before its end): not diverged
         return False
-    return isinstance(results, dict) and results.get("status") == "diverged"
+    try:
+        results = read_json(path)
+    except (OSError, ValueError) as err:
+        results = safe_reason(err)
+    if not (isinstance(results, dict) and isinstance(results.get("status"), str)):
+        why = results if isinstance(results, str) else f"no status in a {type(results).__name__}"
+        print(  # probe 20: was taken as "not diverged" without a word
+            f"[rambo_env] WARNING: {path} is damaged ({why}): whether the run diverged is not "
+            "known, so its ledger entry is not marked diverged; restore the file if you have it",
+            flush=True,
+        )
+        return False
+    return results["status"] == "diverged"
 
 
 def _read_run(run_dir: Path) -> dict[str, Any]:

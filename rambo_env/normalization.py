@@ -112,6 +112,11 @@ class ObsNormalizer:
         return self.mean, self.std
 
     def _check(self, x: ArrayT) -> None:
+        if not isinstance(x, np.ndarray | torch.Tensor):  # probe 20: was a raw AttributeError
+            raise ValueError(
+                f"obs: expected a numpy array or torch tensor [..., obs_dim={self.obs_dim}], got "
+                f"{type(x).__name__}; convert with np.asarray(obs, dtype=np.float32)"
+            )
         if x.shape[-1:] != (self.obs_dim,):
             raise ValueError(
                 f"obs: last dimension must be obs_dim={self.obs_dim}, got shape {tuple(x.shape)}"

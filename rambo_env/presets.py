@@ -145,7 +145,9 @@ def get_preset(name: str, *, off: bool = False) -> RamboPreset:
     Raises:
         ValueError: unknown name (the message lists the known names).
     """
-    table = RAMBO_OFF_PRESETS if off else PRESETS
+    from rambo_env.run_io import check_flag  # lazily: this table module imports no torch
+
+    table = RAMBO_OFF_PRESETS if check_flag(off, "off") else PRESETS  # "no" was truthy: OFF
     key = parse_dataset_name(name)
     if key not in table:
         raise ValueError(

@@ -189,6 +189,7 @@ def summarise(
     :param configs: column order (default: sorted like Table 6, k ascending then λ descending).
     """
     records = [r for r in records if r.status in COMPLETE_STATUSES]
+    _check_one_run_per_seed(records)
     seen = list(dict.fromkeys(r.config for r in records))
     configs = tuple(configs) if configs is not None else tuple(sorted(seen, key=_table6_order))
     missing = [c for c in seen if c not in configs]
@@ -208,6 +209,21 @@ def summarise(
         )
         rows.append(_select(dataset, cells))
     return SweepReport(configs, tuple(rows), label, tuple(Path(p) for p in incomplete))
+
+
+def _check_one_run_per_seed(records: Sequence[RunRecord]) -> None:
+    """Probe 20: two runs of one dataset, (k, λ) and seed (a trial folder copied inside the
+    sweep, e.g. as a backup) were both counted, as two seeds of the mean ± std, silently."""
+    first: dict[tuple[str, RamboPreset, int], RunRecord] = {}
+    for record in records:
+        key = (record.dataset, record.config, record.seed)
+        if key in first:
+            raise ValueError(
+                f"runs: {first[key].run_dir} and {record.run_dir} are both runs of "
+                f"{record.dataset} with {config_label(record.config)} and seed {record.seed}; the "
+                "table counts one run per seed: move one of them out of the sweep's runs folder"
+            )
+        first[key] = record
 
 
 def _summarise_config(

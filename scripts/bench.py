@@ -279,7 +279,9 @@ def main(argv: list[str] | None = None) -> dict:
     args = p.parse_args(argv)
     if args.threads is not None and args.threads < 1:
         p.error(f"--threads: expected >= 1, got {args.threads}")
-    algos = tuple(a for a in args.algos.split(",") if a)
+    algos = tuple(a.strip() for a in args.algos.split(","))
+    if not all(algos):  # as sweep.py --seeds: "sac," dropped the stray comma silently
+        p.error(f"--algos: an empty item in {args.algos!r} (a stray comma?); give 'sac,td3,...'")
     if len(set(algos)) != len(algos):
         p.error(f"--algos: an agent given twice in {args.algos!r}; name each once")
     if "sac" not in algos or not set(algos) <= set(ALGOS):

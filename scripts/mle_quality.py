@@ -113,6 +113,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
     check_seed(args.seed, "--seed")  # was: torch's raw "Overflow when unpacking long long"
     if args.n_transitions is not None and args.n_transitions < 2:
         raise ValueError(f"--n-transitions: expected >= 2, got {args.n_transitions}")
+    try:  # probe 20: was checked per variant, after the dataset load (minutes when generated)
+        ens_cfg = EnsembleConfig(init_min_logvar=args.min_logvar_init)
+    except ValueError as err:
+        raise ValueError(f"--min-logvar-init: {err}") from None
     if args.out is not None:
         check_out(args.out)
     if args.checkpoint_dir is not None:
@@ -137,7 +141,6 @@ def main(argv: list[str] | None = None) -> list[dict]:
     rows, results = [], []
     for batch, lr, precision in variants:
         gen = torch.Generator().manual_seed(args.seed)
-        ens_cfg = EnsembleConfig(init_min_logvar=args.min_logvar_init)
         ensemble = GaussianEnsemble(obs_dim, action_dim, ens_cfg, generator=gen)
         ensemble.set_precision(precision)
         cfg = MLEConfig(lr=lr, batch_size=batch, max_time_s=args.max_time_s,

@@ -136,6 +136,7 @@ def test_bad_arguments_are_one_error_line_before_the_benchmark(tmp_path, capsys,
         (["--threads", "0"], "--threads: expected >= 1"),  # was a raw ValueError traceback
         (["--algos", "td3"], "--algos: must include sac"),
         (["--algos", "sac,sac"], "--algos: an agent given twice"),  # was: timed twice
+        (["--algos", "sac,"], "--algos: an empty item in 'sac,'"),  # probe 20: was dropped
         (["--device", "gpu"], "device: 'gpu'"),  # was a torch error
         (["--json", str(tmp_path)], "is a folder"),  # was an error AFTER the benchmark
         (["--json", str(tmp_path / "missing" / "b.json")], "does not exist; the benchmark writes"),

@@ -246,6 +246,21 @@ def test_a_damaged_event_file_is_named_not_silently_cut(tmp_path, capsys):
     assert len(rows) == 4  # what is whole is still read
 
 
+def test_a_curves_csv_saved_by_a_spreadsheet_is_read_or_named(tmp_path):
+    """Probe 20: a CSV with the UTF-8 byte-order mark (a spreadsheet's "CSV UTF-8") said "has no
+    'iteration' column (not a curves CSV)"; one in latin-1 was a raw UnicodeDecodeError."""
+    from rambo_env.curves import read_curves_csv
+
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbfiteration,q_avg\n1,2.5\n")
+    (row,) = read_curves_csv(bom)
+    assert (row["iteration"], row["q_avg"]) == (1, 2.5)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("iteration,q_avg,note\n1,2.5,\u00e9t\u00e9\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"path: .*latin.csv is not UTF-8 text \(invalid"):
+        read_curves_csv(latin)
+
+
 def test_a_folder_where_an_output_goes_is_named_before_any_csv_is_written(tmp_path, capsys):
     """Probe 15: ``--out cmp`` with a folder ``cmp-b.csv`` (or ``cmp.png``) wrote ``cmp-a.csv``,
     then failed with "cannot write cmp (Is a directory)", naming the prefix, not the file."""

@@ -126,6 +126,26 @@ def test_non_finite_or_non_numeric_actions_are_one_error():
     assert np.isfinite(result.returns).all()
 
 
+def test_an_act_returning_sb3_predicts_pair_or_a_ragged_list_is_named():
+    """Probe 20: ``act=agent.predict`` (SB3's ``(actions, state)``) and a ragged list were
+    numpy's raw "setting an array element with a sequence … inhomogeneous shape"."""
+    pair = r"act: returned a pair \(actions, state\), as SB3's agent.predict does; .*\[0\]"
+    for n_episodes in (1, 2):
+        with pytest.raises(ValueError, match=pair):
+            evaluate_policy(
+                lambda o: (np.zeros((len(o), 1)), None),
+                "Pendulum-v1",
+                _normalizer(3),
+                n_episodes=n_episodes,
+            )
+    with pytest.raises(ValueError, match=r"act: returned list that is not an array \[n, action"):
+        evaluate_policy(lambda o: [[0.0], [0.0, 1.0]], "Pendulum-v1", _normalizer(3), n_episodes=2)
+    result = evaluate_policy(  # a list of rows is still taken
+        lambda o: [[0.0]] * len(o), "Pendulum-v1", _normalizer(3), n_episodes=2
+    )
+    assert np.isfinite(result.returns).all()
+
+
 def test_final_score_is_mean_of_last_ten():
     history = [0.0] * 5 + list(range(1, 11))
     assert final_score(history) == pytest.approx(5.5)
@@ -238,3 +258,25 @@ def test_an_env_without_a_time_limit_is_cut_at_1000_steps_and_said(capsys):
         act, "ProbeNeverEnds-v0", normalizer, n_episodes=1, max_episode_steps=7
     )
     assert capped.lengths.tolist() == [7] and "WARNING" not in capsys.readouterr().out
+
+
+def test_a_numpy_integer_seed_is_taken_as_its_int():
+    """Probe 20: ``seed=np.int64(3)`` (from ``np.arange`` or ``rng.integers``) passed the seed
+    check, then was gymnasium's raw "Seed must be a python integer" at the first reset."""
+    act = lambda o: np.zeros((len(o), 1))  # noqa: E731
+    kw = {"n_episodes": 2, "max_episode_steps": 5}
+    numpy_seed = evaluate_policy(act, "Pendulum-v1", _normalizer(3), seed=np.int64(3), **kw)
+    int_seed = evaluate_policy(act, "Pendulum-v1", _normalizer(3), seed=3, **kw)
+    assert numpy_seed.returns.tolist() == int_seed.returns.tolist()
+
+
+def test_an_act_returning_a_tensor_that_requires_grad_is_taken():
+    """Probe 20: an actor's output (``requires_grad``) was torch's raw "Can't call numpy() on
+    Tensor that requires grad" from evaluate_policy (the model envs already took it)."""
+    import torch
+
+    act = lambda o: torch.zeros(len(o), 1, requires_grad=True) * 1.0  # noqa: E731
+    kw = {"n_episodes": 2, "max_episode_steps": 5}
+    result = evaluate_policy(act, "Pendulum-v1", _normalizer(3), **kw)
+    plain = evaluate_policy(lambda o: np.zeros((len(o), 1)), "Pendulum-v1", _normalizer(3), **kw)
+    assert result.returns.tolist() == plain.returns.tolist()

@@ -118,6 +118,25 @@ def test_mle_quality_bad_variants_name_the_flag(bad):
         _load_script().main(["--variants", bad, "--dataset", "missing.npz"])  # no data loaded
 
 
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        (
+            "100",
+            r"--min-logvar-init: EnsembleConfig.init_min_logvar: expected a number in \[-80, 80\]",
+        ),
+        ("nan", r"--min-logvar-init: .*got nan"),
+        ("5", r"--min-logvar-init: EnsembleConfig.init_min_logvar=5.0 must be < init_max_logvar"),
+    ],
+)
+def test_mle_quality_bad_min_logvar_init_is_named_before_the_load(bad, match):
+    """Probe 20: --min-logvar-init 100 (or NaN, or above the upper bound) was checked per
+    variant, after the dataset load (minutes for a dataset generated on first use), and named
+    EnsembleConfig's field, not the flag."""
+    with pytest.raises(ValueError, match=match):  # a missing dataset: nothing was loaded
+        _load_script().main(["--min-logvar-init", bad, "--dataset", "missing.npz"])
+
+
 def test_mle_quality_bad_out_is_an_error_before_training(tmp_path, monkeypatch):
     script = _load_script()
 

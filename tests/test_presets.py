@@ -76,3 +76,17 @@ def test_presets_and_base_are_frozen_table4_values():
         0.5,
         2000,
     )
+
+
+def test_a_non_bool_switch_is_refused():
+    """Probe 20: ``get_preset(name, off="no")`` was truthy, so it gave the RAMBO-OFF column;
+    ``update_ledger(run, ledger, replace="no")`` let a shorter run replace the ledger's longer
+    one without a word."""
+    from rambo_env.ledger import update_ledger
+
+    for bad in ("no", 0, None):
+        with pytest.raises(ValueError, match=r"off: expected True or False, got"):
+            get_preset("walker2d-medium", off=bad)
+        with pytest.raises(ValueError, match=r"replace: expected True or False, got"):
+            update_ledger("missing-run", "missing-ledger", replace=bad)
+    assert get_preset("walker2d-medium", off=True) == RamboPreset(5, 0.0)

@@ -197,3 +197,15 @@ def test_a_damaged_trial_results_json_names_the_file(tmp_path, text, reason):
     path.write_text(text)
     with pytest.raises(ValueError, match=rf"s0/results.json: damaged results.json \({reason}"):
         load_runs(tmp_path / "runs")
+
+
+def test_two_runs_of_one_seed_are_refused_not_counted_twice(tmp_path):
+    """Probe 20: a trial folder copied inside the sweep's runs folder (same dataset, (k, λ) and
+    seed) was counted as a second seed: mean ± std over (0, 0), silently."""
+    runs = [results(A, 0, 10.0, [1.0]), results(A, 1, 20.0, [1.0]), results(A, 0, 10.0, [1.0])]
+    complete, _ = load_runs(write_runs(tmp_path, runs))
+    message = r"runs: .*run0 and .*run2 are both runs of hopper-medium with k = 2, λ = 3e-4 and"
+    with pytest.raises(ValueError, match=message + r" seed 0; the table counts one run per seed"):
+        summarise(complete)
+    other = [results(A, 0, 10.0, [1.0]), results(A, 0, 20.0, [1.0], dataset="walker2d-medium")]
+    assert len(summarise(records(other)).rows) == 2  # one seed of two datasets: taken

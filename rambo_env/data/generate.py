@@ -664,7 +664,9 @@ def generate_dataset(
             raise ValueError(f"{name}: expected an int >= {low}, got {value!r}")
     from rambo_env.run_io import check_seed
 
-    check_seed(seed)  # was: >= 2**64 torch's raw "Overflow when unpacking long long"
+    # was: >= 2**64 torch's raw "Overflow when unpacking long long"; probe 20: a numpy int was
+    # "TypeError: an integer is required" from the collection
+    seed = check_seed(seed)
     check_n_envs(n_envs)
     check_n_workers(n_workers, n_transitions)
     check_generation_memory(env, level, n_transitions)

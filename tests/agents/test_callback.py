@@ -390,6 +390,51 @@ def test_a_vec_normalize_wrapper_is_refused():
     make_agent("sac", VecMonitor(neutral), dataset, mdp.normalizer, **kw)  # scales nothing
 
 
+def test_sb3_arguments_that_fail_only_in_training_are_checked_up_front():
+    """Probe 20: target_update_interval=0 / policy_delay=0 divided by zero at the first train
+    step (after the collect), target_policy_noise=-1 / NaN was torch's "normal expects std >=
+    0.0" there, target_noise_clip=-1 trained on an inverted clip, target_entropy "x" / NaN a
+    raw float() error / a NaN actor, action_noise "normal" SB3's TypeError of a tuple, verbose
+    "x" a raw TypeError."""
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    for algo, extra, match in (
+        ("sac", {"target_update_interval": 0}, r"target_update_interval: expected an int >= 1"),
+        ("tqc", {"target_update_interval": 1.5}, r"target_update_interval: expected an int"),
+        ("td3", {"policy_delay": 0}, r"policy_delay: expected an int >= 1, got 0"),
+        ("crossq", {"policy_delay": 0}, r"policy_delay: expected an int >= 1, got 0"),
+        ("td3", {"target_policy_noise": -1.0}, r"target_policy_noise: expected a number >= 0"),
+        ("td3", {"target_policy_noise": float("nan")}, r"target_policy_noise: .*got nan"),
+        ("ddpg", {"target_noise_clip": -0.5}, r"target_noise_clip: expected a number >= 0"),
+        ("sac", {"target_entropy": "x"}, r"target_entropy: expected 'auto' or a finite number"),
+        ("tqc", {"target_entropy": float("nan")}, r"target_entropy: .*got nan"),
+        ("td3", {"action_noise": "normal"}, r"action_noise: expected a stable_baselines3"),
+        ("sac", {"verbose": "x"}, r"verbose: expected an int in \[0, 2\], got 'x'"),
+        # was: "… pass rollout_length=2 or build the env with rollout_length=0"
+        ("sac", {"rollout_length": 0}, r"^rollout_length: expected a positive int, got 0$"),
+        ("td3", {"rollout_length": 2.0}, r"^rollout_length: expected a positive int, got 2.0$"),
+        # was: SB3's raw "TypeError: SACPolicy.__init__() got an unexpected keyword argument"
+        ("sac", {"policy_kwargs": {"netarch": [8]}}, r"policy_kwargs\['netarch'\]: not an arg"),
+        ("tqc", {"policy_kwargs": {"n_quantile": 5}}, r"did you mean n_quantiles\?"),
+        ("td3", {"policy_kwargs": {"lr_schedule": 1}}, r"policy_kwargs\['lr_schedule'\]: not"),
+        # TQC with no quantile (or no more than it drops: 2 by default) trained without a word
+        ("tqc", {"policy_kwargs": {"n_quantiles": 0}}, r"n_quantiles'\]: expected an int >= 1"),
+        ("tqc", {"policy_kwargs": {"n_quantiles": 2}}, r"\[0, n_quantiles\) = \[0, 2\), got 2"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            make_agent(algo, env, dataset, mdp.normalizer, **{**kw, **extra})
+    from stable_baselines3.common.noise import NormalActionNoise
+
+    noise = NormalActionNoise(np.zeros(2), 0.1 * np.ones(2))  # taken, as are SB3's own values
+    make_agent("td3", env, dataset, mdp.normalizer, action_noise=noise, policy_delay=3, **kw)
+    make_agent(
+        "sac", env, dataset, mdp.normalizer, target_entropy=-2, target_update_interval=2, **kw
+    )
+    tqc = {**kw, "policy_kwargs": {"net_arch": [8], "n_quantiles": 5, "n_critics": 2}}
+    make_agent("tqc", env, dataset, mdp.normalizer, **tqc)  # the policy's own keywords: taken
+
+
 def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
     """Probe 12: make_agent(gradient_steps=2.5 / tensorboard_log=5) failed with a raw TypeError
     at the first learn; batch_size=0, gamma=1.5, tau=2 trained without a word; exploration_std=-1
@@ -588,3 +633,57 @@ def test_predict_and_learn_name_a_bad_observation_or_step_count(algo):
             agent.learn(steps)
     agent.learn(0)  # SB3's no-op stays
     assert agent.num_timesteps == 0
+
+
+def test_replay_buffer_save_is_atomic_and_a_bad_load_is_named(tmp_path, monkeypatch):
+    """Probe 20: SB3's save_replay_buffer wrote the pickle in place (Ctrl-C during the save of a
+    large model pool left a cut file over the previous one); load_replay_buffer said
+    ``FileNotFoundError: … missing.pkl.pkl`` / pickle's raw "invalid load key", and took a plain
+    SB3 ReplayBuffer, so the agent trained without the real data."""
+    import stable_baselines3.common.save_util as save_util
+    from stable_baselines3 import SAC
+
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    agent = make_agent("sac", env, dataset, mdp.normalizer, **kw)
+    agent.save_replay_buffer(tmp_path / "rb")  # SB3's suffix
+    saved = (tmp_path / "rb.pkl").read_bytes()
+
+    def cut_dump(obj, f, *args, **kwargs):
+        f.write(b"partial")
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(save_util.pickle, "dump", cut_dump)
+        with pytest.raises(KeyboardInterrupt):
+            agent.save_replay_buffer(tmp_path / "rb.pkl")
+    assert (tmp_path / "rb.pkl").read_bytes() == saved  # was: b"partial"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rb.pkl"]  # no temp file left
+    (tmp_path / "garbage.pkl").write_bytes(b"xx")
+    (tmp_path / "folder.pkl").mkdir()
+    for path, match in (
+        (tmp_path / "missing", r"missing: no such file \(nor .*missing.pkl\)"),
+        (tmp_path / "garbage.pkl", r"garbage.pkl: not a replay buffer saved by save_replay_buffer"),
+        (tmp_path / "folder.pkl", "folder.pkl: a folder, not a file"),
+    ):
+        with pytest.raises(ValueError, match=rf"path: .*{match}"):
+            agent.load_replay_buffer(path)
+    plain = SAC("MlpPolicy", env, buffer_size=64, device="cpu")
+    plain.save_replay_buffer(tmp_path / "plain.pkl")
+    with pytest.raises(ValueError, match=r"plain.pkl: a ReplayBuffer \(another agent's\), but"):
+        agent.load_replay_buffer(tmp_path / "plain.pkl")
+    assert type(agent.replay_buffer).__name__ == "MixedReplayBuffer"  # kept
+    agent.load_replay_buffer(tmp_path / "rb.pkl")  # its own: taken
+    assert type(agent.replay_buffer).__name__ == "MixedReplayBuffer"
+
+
+def test_make_agent_takes_a_numpy_integer_seed():
+    """Probe 20: ``make_agent(…, seed=np.int64(0))`` passed the seed check, then the first
+    ``learn`` failed with SB3's raw "The only supported seed types are: None, …"."""
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=np.int64(0))
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    agent = make_agent("sac", env, dataset, mdp.normalizer, seed=np.int64(0), **kw)
+    assert type(agent.seed) is int
+    agent.learn(K * N_ENVS)

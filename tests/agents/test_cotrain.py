@@ -954,6 +954,27 @@ def test_resume_after_the_dataset_file_moved_says_where_the_path_came_from(tiny_
         load_session(tmp_path / "run")
 
 
+def test_a_refused_extending_resume_leaves_n_iterations_as_it_was(tiny_hopper, tmp_path, capsys):
+    """Probe 20: ``--resume RUN --n-iterations 3`` refused at the setup (here: the run's dataset
+    moved) had already written 3 into RUN/config.json, so the later plain ``--resume`` ran 3
+    iterations, not the 1 the run was started with, without a word."""
+    import shutil
+
+    data = tmp_path / "data.npz"
+    shutil.copy(tiny_hopper, data)
+    run_dir = tmp_path / "run"
+    run_cotrain(tiny_config(str(data), n_iterations=1, n_eval_episodes=1), run_dir)
+    data.rename(tmp_path / "moved.npz")
+    capsys.readouterr()
+    assert cotrain_cli.main(["--resume", str(run_dir), "--n-iterations", "3"]) == 2
+    captured = capsys.readouterr()
+    assert "does not exist" in captured.err and "n_iterations of" not in captured.out
+    assert load_config(run_dir).n_iterations == 1  # was: 3
+    (tmp_path / "moved.npz").rename(data)
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 0
+    assert "already finished all 1 iterations" in capsys.readouterr().out
+
+
 def test_a_relative_dataset_path_is_saved_absolute_and_resumes_from_anywhere(
     tiny_hopper, tmp_path, monkeypatch
 ):
@@ -1543,6 +1564,24 @@ def test_a_diverged_run_enters_the_ledger_marked_as_diverged(tmp_path, monkeypat
     assert entry.diverged and entry.label.endswith(", diverged after iteration 3")
     assert json.loads((ledger / "index.json").read_text())[entry.slug]["diverged"] is True
     assert ledger_module.read_index(ledger)[entry.slug].diverged
+
+
+@pytest.mark.parametrize("text", ["x", "[]", '{"status": 3}', "{}"])
+def test_a_damaged_results_json_is_said_when_the_ledger_reads_it(
+    tmp_path, monkeypatch, capsys, ledger_module, text
+):
+    """Probe 20: a run whose results.json is cut or overwritten entered the ledger as "not
+    diverged" without a word (a diverged run so entered unmarked)."""
+    _fake_run(tmp_path / "run", 3, monkeypatch)
+    (tmp_path / "run" / "results.json").write_text(text)
+    entry = ledger_module.update_ledger(tmp_path / "run", tmp_path / "ledger")
+    assert not entry.diverged
+    out = capsys.readouterr().out
+    assert "WARNING: " in out and "results.json is damaged (" in out
+    assert "whether the run diverged is not known" in out
+    (tmp_path / "run" / "results.json").unlink()  # none (stopped before its end): no warning
+    ledger_module.update_ledger(tmp_path / "run", tmp_path / "ledger")
+    assert "WARNING" not in capsys.readouterr().out
 
 
 def test_runs_on_different_unnamed_files_are_different_ledger_keys(

@@ -111,3 +111,16 @@ def test_statistics_that_are_not_real_numbers_are_named() -> None:
         ObsNormalizer.from_state_dict(None)
     norm = ObsNormalizer(torch.zeros(2), [1, 2])  # tensors and lists of numbers: fine
     np.testing.assert_array_equal(norm.std, np.array([1.0, 2.0], dtype=np.float32))
+
+
+def test_a_list_or_other_non_array_observation_is_named() -> None:
+    """Probe 20: ``normalizer.normalize([0.0] * 11)`` was a raw AttributeError ('list' object
+    has no attribute 'shape')."""
+    norm = ObsNormalizer(np.zeros(3, np.float32), np.ones(3, np.float32))
+    for bad, kind in (([0.0, 1.0, 2.0], "list"), ((0.0, 1.0, 2.0), "tuple"), (None, "NoneType")):
+        for method in (norm.normalize, norm.unnormalize):
+            with pytest.raises(
+                ValueError, match=rf"obs: expected a numpy array or torch tensor .*{kind}"
+            ):
+                method(bad)
+    assert norm.normalize(np.ones(3)).tolist() == [1.0, 1.0, 1.0]
