@@ -9,10 +9,13 @@ Default preset (``CotrainConfig()``): a smoke-sized run on a 2-core CPU, everyth
 Budget: dataset generation on first use (1M hopper-medium transitions from the shipped behaviour
 policy: ~7 CPU-minutes, MuJoCo-bound, 3 min 39 s wall with 2 workers; skipped once generated),
 MLE pretraining capped at ``mle_max_time_s`` = 120 s (cached afterwards), BC warm start capped at ``bc_max_steps`` = 5000
-batches, then ``n_iterations`` = 5 full paper iterations (50 000 × k rollout, 1000 agent + 1000
+batches, then ``n_iterations`` = 10 full paper iterations (50 000 × k rollout, 1000 agent + 1000
 adversary steps each) with an evaluation after every iteration, so the final score is the mean
-over iterations 1-5. Measured by ``scripts/bench.py`` (1 thread, machine loaded by other jobs):
-one iteration ≈ 110 CPU-s (adversary 86, SAC 22, rollout 3), so ~9 min of co-training.
+over iterations 1-10. One iteration takes 46-61 s on a 2-core CPU since the speed work of issue 12
+(110 CPU-s before it, when the default was 5 iterations), so ~10 min of co-training and about
+15 min in all on a fresh machine (issue 13: spend the room on more iterations, not another
+algorithm); the ledger's long runs are first evaluated at iteration 10, so the closing lines
+compare the same iteration.
 The ``paper`` preset is the full
 protocol: 2000 iterations, MLE to convergence, 50 BC epochs, evaluation every 10 iterations
 and every iteration of the last 10.
@@ -77,7 +80,7 @@ class CotrainConfig:
     """k, model rollout length (default: the dataset's preset, Table 5)."""
     adversary_weight: float | None = None
     """λ, adversarial weight of Eq. 9 (default: the dataset's preset; 0 = no adversary)."""
-    n_iterations: int = 5
+    n_iterations: int = 10
     """Iterations of Alg. 1 (paper: 2000), each = rollout + agent steps + adversary steps."""
     agent_steps_per_iteration: int = 1000
     """Agent gradient steps per iteration (App. B.3)."""

@@ -1053,7 +1053,7 @@ def test_compile_is_auto_on_for_long_runs_and_a_resume_may_switch_it(tiny_hopper
     computes, so ``--resume RUN --compile`` is accepted and the compiled run goes on to the end."""
     from agents.cotrain_setup import COMPILE_MIN_ITERATIONS, build_session
 
-    assert CotrainConfig().compile is None and not CotrainConfig().uses_compile  # 5 iterations
+    assert CotrainConfig().compile is None and not CotrainConfig().uses_compile  # 10 iterations
     assert CotrainConfig(n_iterations=COMPILE_MIN_ITERATIONS).uses_compile
     assert not CotrainConfig(n_iterations=2000, compile=False).uses_compile
     parser = cotrain_cli.build_parser()
