@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 
 import numpy as np
 import pytest
@@ -455,7 +456,7 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
         ("sac", {"gamma": 1.5}, r"gamma: expected a number in \[0.0, 1.0\], got 1.5"),
         ("sac", {"tau": 2.0}, r"tau: expected a number in \(0.0, 1.0\], got 2.0"),
         ("sac", {"tau": 0.0}, r"tau: expected a number in \(0.0, 1.0\]"),
-        ("td3", {"exploration_std": -1}, "exploration_std: expected a number >= 0, got -1"),
+        ("td3", {"exploration_std": -1}, "exploration_std: expected a finite number >= 0, got -1"),
         # probe 16: arguments make_agent owns, a TQC drop of every quantile, widths below 1
         ("sac", {"train_freq": 1}, r"train_freq: 1 cannot be given: one SB3 collect is one k"),
         ("sac", {"train_freq": (1, "episode")}, r"train_freq: \(1, 'episode'\) cannot be"),
@@ -513,6 +514,49 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
     for batch in (-3, 0, 2.5):
         with pytest.raises(ValueError, match="batch_size: expected an int >= 1"):
             agent.replay_buffer.sample(batch)
+
+
+def test_make_agent_and_its_helpers_refuse_what_they_took_or_crashed_on():
+    """Probe 21: make_agent took critic_layer_norm=1, actor_lr=True, exploration_std=inf and a
+    tensorboard_log that is a file / unwritable / ''; log_std_min="3" and ent_coef_max="3" were raw
+    TypeErrors; set_critic_lr(…, actor_lr=0) a ZeroDivisionError; MixedReplayBuffer's n_envs=0 /
+    "3" and device="gpu" raw SB3 / torch errors, handle_timeout_termination="no" taken."""
+    from agents.buffer import MixedReplayBuffer
+    from agents.factory import set_critic_lr, set_ent_coef_max
+
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    for algo, extra, match in (
+        ("sac", {"critic_layer_norm": 1}, "critic_layer_norm: expected True, False or None"),
+        ("sac", {"actor_lr": True}, "actor_lr: expected a finite value > 0, got True"),
+        ("sac", {"critic_lr": "3"}, "critic_lr: expected a finite value > 0, got '3'"),
+        ("td3", {"exploration_std": math.inf}, "exploration_std: expected a finite number"),
+        ("sac", {"log_std_min": "3"}, "log_std_min: expected a value in"),
+        ("sac", {"log_std_min": True}, "log_std_min: expected a value in"),
+        ("sac", {"ent_coef_max": "3"}, "ent_coef_max: expected a finite value > 0"),
+        ("sac", {"ent_coef_max": True}, "ent_coef_max: expected a finite value > 0"),
+        ("sac", {"tensorboard_log": "/proc/tb"}, "tensorboard_log: /proc/tb is not writable"),
+        ("sac", {"tensorboard_log": ""}, "tensorboard_log: '' names no folder"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            make_agent(algo, env, dataset, mdp.normalizer, **{**kw, **extra})
+    agent = make_agent("sac", env, dataset, mdp.normalizer, **kw)
+    for critic_lr, actor_lr, match in ((3e-4, 0, "actor_lr"), ("3", 1e-4, "critic_lr")):
+        with pytest.raises(ValueError, match=f"{match}: expected a finite value > 0"):
+            set_critic_lr(agent, critic_lr, actor_lr)
+    with pytest.raises(ValueError, match="ent_coef_max: expected a finite value > 0"):
+        set_ent_coef_max(agent, "3")
+    spaces = (env.observation_space, env.action_space)
+    buffer_kw = {"dataset": dataset, "normalizer": mdp.normalizer}
+    for extra, match in (
+        ({"n_envs": 0}, "n_envs: expected an int >= 1, got 0"),
+        ({"n_envs": "3"}, "n_envs: expected an int >= 1, got '3'"),
+        ({"device": "gpu"}, "device: 'gpu' is not a torch device"),
+        ({"handle_timeout_termination": "no"}, "handle_timeout_termination: expected True or"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            MixedReplayBuffer(10, *spaces, **buffer_kw, **extra)
 
 
 def _arrays_of(dataset: OfflineDataset) -> dict[str, np.ndarray]:
