@@ -192,8 +192,8 @@ class LearnedMDP:
             ("noise", noise),
         ):
             self._check_tensor(name, value)
-        if check_finite:
-            _check_finite_rows(obs=obs, action=action)
+        if check_flag(check_finite, "check_finite"):  # probe 21: "no" was truthy; a NaN noise
+            _check_finite_rows(obs=obs, action=action, noise=noise)  # gave NaN states silently
             self._check_action_bounds(action)
         next_obs, reward = self.ensemble.sample(obs, action, member_idx, noise)  # [B, O], [B]
         # The model state is already normalised: un-normalise exactly once for the raw-obs test.
@@ -214,7 +214,8 @@ class LearnedMDP:
         _check_rng(rng)
         if obs.ndim >= 1 and obs.shape[0] == 0:  # probe 19: was the draw's "n: expected a …"
             raise ValueError(f"obs: no rows (shape {tuple(obs.shape)}); step at least one state")
-        if check_finite:  # before the draw: a refused call leaves rng untouched
+        # before the draw: a refused call leaves rng untouched (probe 21: "no" was truthy)
+        if check_flag(check_finite, "check_finite"):
             _check_finite_rows(obs=obs, action=action)
             self._check_action_bounds(action)
         member_idx, noise = self.draw(obs.shape[0], rng)

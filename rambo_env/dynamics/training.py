@@ -439,6 +439,7 @@ def train_mle(
     from rambo_env.compile import MaybeCompiled
 
     check_flag(compile, "compile")  # before the data are copied (was: "no" compiled)
+    check_flag(progress, "progress")  # probe 21: "no" showed the bar
     _check_fit_inputs(ensemble, dataset, normalizer, cfg)
     cfg = cfg if cfg is not None else MLEConfig()
     device = resolve_device(device)
