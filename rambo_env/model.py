@@ -106,6 +106,11 @@ class LearnedMDP:
         self.ensemble = ensemble.to(self.device)
         self.normalizer = normalizer
         self.termination_fn = termination_fn
+        if not isinstance(start_obs, torch.Tensor | np.ndarray):  # probe 21: None was a raw
+            raise ValueError(  # "must be real number, not NoneType"
+                f"start_obs: expected a tensor or numpy array [N, {ensemble.obs_dim}] of "
+                f"normalised observations, got {type(start_obs).__name__}"
+            )
         start_obs = torch.as_tensor(start_obs, dtype=torch.float32, device=self.device)
         if start_obs.ndim != 2 or start_obs.shape[0] == 0 or start_obs.shape[1] != ensemble.obs_dim:
             raise ValueError(

@@ -679,6 +679,14 @@ def test_predict_and_learn_name_a_bad_observation_or_step_count(algo):
     assert agent.num_timesteps == 0
 
 
+def test_predict_names_an_observation_of_strings():
+    """Probe 21: ``predict`` of a string array was torch's raw "can't convert np.ndarray of type
+    numpy.str_"."""
+    agent, _, _ = _setup(algo="sac")
+    with pytest.raises(ValueError, match=r"observation: expected real numbers, got an array of"):
+        agent.predict(np.array([["a", "b", "c"]]), deterministic=True)
+
+
 def test_replay_buffer_save_is_atomic_and_a_bad_load_is_named(tmp_path, monkeypatch):
     """Probe 20: SB3's save_replay_buffer wrote the pickle in place (Ctrl-C during the save of a
     large model pool left a cut file over the previous one); load_replay_buffer said

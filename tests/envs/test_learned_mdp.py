@@ -504,3 +504,9 @@ def test_a_check_finite_switch_that_is_not_a_bool_and_a_non_finite_noise_are_ref
     noise[1, 0] = float("nan")
     with pytest.raises(ValueError, match=r"noise\[1, 0\]: not finite \(nan\)"):
         tiny_mdp.step_with(obs, action, member_idx, noise)
+
+
+def test_start_obs_that_is_not_an_array_is_named(tiny_mdp):
+    """Probe 21: ``LearnedMDP(…, start_obs=None)`` was torch's raw "must be real number"."""
+    with pytest.raises(ValueError, match="start_obs: expected a tensor or numpy array"):
+        LearnedMDP(tiny_mdp.ensemble, tiny_mdp.normalizer, hopper_terminated, None)
