@@ -200,10 +200,16 @@ class SweepResources:
 
     def __post_init__(self) -> None:
         run_io.check_field_types(self, "fix the value (e.g. in sweep.json)")  # was: 1.5 retries
-        if not self.cpus_per_trial > 0:
-            raise ValueError(f"cpus_per_trial: expected > 0, got {self.cpus_per_trial!r}")
-        if self.gpus_per_trial < 0:
-            raise ValueError(f"gpus_per_trial: expected >= 0, got {self.gpus_per_trial!r}")
+        # probe 21: inf CPUs and a NaN GPU share were taken (Ray's raw errors, or a trial that
+        # never fits a node)
+        if not (self.cpus_per_trial > 0 and math.isfinite(self.cpus_per_trial)):
+            raise ValueError(
+                f"cpus_per_trial: expected a finite value > 0, got {self.cpus_per_trial!r}"
+            )
+        if not (self.gpus_per_trial >= 0 and math.isfinite(self.gpus_per_trial)):
+            raise ValueError(
+                f"gpus_per_trial: expected a finite value >= 0, got {self.gpus_per_trial!r}"
+            )
         if self.max_concurrent is not None and self.max_concurrent < 1:
             raise ValueError(f"max_concurrent: expected >= 1, got {self.max_concurrent!r}")
         if self.max_failures < 0:
@@ -240,6 +246,7 @@ def trial_config(
 
 def trial_run_dir(runs_root: str | Path, dataset: str, config: RamboPreset, seed: int) -> Path:
     """``<runs_root>/<dataset>/<k2-lam3e-4>/s<seed>``: the run folder of one trial."""
+    seed = run_io.check_seed(seed, limit=run_io.RUN_SEED_LIMIT)  # probe 21: s-1, sNone, s2.5
     return Path(runs_root) / dataset_slug(dataset) / config_slug(config) / f"s{seed}"
 
 
@@ -430,6 +437,9 @@ def check_trial_device(
     """
     import torch
 
+    # probe 21: called alone, -1 / NaN CPUs passed and "3" was a raw TypeError: SweepResources
+    # checks them as it does for a sweep
+    SweepResources(cpus_per_trial=cpus_per_trial, gpus_per_trial=gpus_per_trial)
     if address is None:
         check_device(device)
         cores = _n_cores()  # what the local Ray is started with
@@ -557,6 +567,8 @@ def local_worker_niceness(niceness: int = 0) -> None:
     CPU while any other process is busy; measured 437 s instead of ~30 s for the tiny test sweep
     next to two busy processes). Set before ``ray.init``; an explicit ``RAY_worker_niceness`` in
     the environment wins."""
+    if not (run_io.is_int(niceness) and -20 <= niceness <= 19):  # probe 21: "x" / None / 2.5
+        raise ValueError(f"niceness: expected an int in [-20, 19], got {niceness!r}")  # were set
     os.environ.setdefault("RAY_worker_niceness", str(niceness))
 
 
