@@ -127,6 +127,9 @@ class LrScaledAdam(torch.optim.Adam):
         self, params: Iterable[Any], lr: float = 1e-3, lr_scale: float = 1.0, **kwargs: Any
     ):
         params = list(params)
+        _check_lr("lr", lr)  # probe 21: "3" / None were raw TypeErrors, True / inf taken
+        if not (is_real(lr_scale) and math.isfinite(lr_scale) and lr_scale > 0):  # "3", 0, -1,
+            raise ValueError(f"lr_scale: expected a finite value > 0, got {lr_scale!r}")  # NaN
         if "fused" not in kwargs and "foreach" not in kwargs:
             try:  # one fused kernel instead of a Python loop over tensors (#12: ~1.5 -> 0.3 ms)
                 super().__init__(params, lr=lr, fused=True, **kwargs)
@@ -217,10 +220,15 @@ class BatchedGaussianNoise(VectorizedActionNoise):
     """
 
     def __init__(self, sigma: float, n_envs: int, action_dim: int, seed: int = 0) -> None:
-        if not sigma >= 0:
-            raise ValueError(f"sigma: expected >= 0, got {sigma!r}")
+        # probe 21: "3" / None were raw TypeErrors, inf taken; n_envs / action_dim 0, -1, "3" and
+        # 2.5 were taken (int() of them) or raw errors; seed -1 numpy's raw error, None unseeded
+        if not (is_real(sigma) and math.isfinite(sigma) and sigma >= 0):
+            raise ValueError(f"sigma: expected a finite number >= 0, got {sigma!r}")
+        for name, value in (("n_envs", n_envs), ("action_dim", action_dim)):
+            if not (is_int(value) and value >= 1):
+                raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
         self.sigma, self.n_envs, self.action_dim = float(sigma), int(n_envs), int(action_dim)
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(check_seed(seed))
 
     def __call__(self) -> np.ndarray:
         return self.rng.normal(0.0, self.sigma, (self.n_envs, self.action_dim)).astype(np.float32)
@@ -505,6 +513,8 @@ def quiet_logger(verbose: int = 0) -> Any:
 
     from stable_baselines3.common.logger import HumanOutputFormat, Logger
 
+    if not (is_int(verbose) and verbose >= 0):  # probe 21: "x" / None were raw TypeErrors
+        raise ValueError(f"verbose: expected an int >= 0, got {verbose!r}")
     return Logger(None, [HumanOutputFormat(sys.stdout)] if verbose >= 1 else [])
 
 

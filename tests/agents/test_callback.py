@@ -739,3 +739,32 @@ def test_make_agent_takes_a_numpy_integer_seed():
     agent = make_agent("sac", env, dataset, mdp.normalizer, seed=np.int64(0), **kw)
     assert type(agent.seed) is int
     agent.learn(K * N_ENVS)
+
+
+def test_factory_building_blocks_check_their_arguments():
+    """Probe 21: BatchedGaussianNoise took n_envs 0 / -1 / "3" / 2.5, sigma inf and seed None,
+    and gave raw TypeErrors for sigma "3" / None; LrScaledAdam took lr=True / inf and lr_scale
+    "3" / 0 / -1 / NaN (raw TypeErrors for None); quiet_logger("x") was a raw TypeError."""
+    from agents.factory import BatchedGaussianNoise, LrScaledAdam, quiet_logger
+
+    for kwargs, match in (
+        ({"sigma": "3"}, "sigma: expected a finite number >= 0"),
+        ({"sigma": math.inf}, "sigma: expected a finite number >= 0"),
+        ({"n_envs": 0}, "n_envs: expected an int >= 1, got 0"),
+        ({"n_envs": "3"}, "n_envs: expected an int >= 1, got '3'"),
+        ({"action_dim": 2.5}, "action_dim: expected an int >= 1, got 2.5"),
+        ({"seed": None}, "seed: expected an int >= 0, got None"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            BatchedGaussianNoise(**{"sigma": 0.1, "n_envs": 2, "action_dim": 3, **kwargs})
+    params = [torch.nn.Parameter(torch.zeros(2))]
+    for kwargs, match in (
+        ({"lr": True}, "lr: expected a finite value > 0, got True"),
+        ({"lr": None}, "lr: expected a finite value > 0, got None"),
+        ({"lr_scale": "3"}, "lr_scale: expected a finite value > 0, got '3'"),
+        ({"lr_scale": 0}, "lr_scale: expected a finite value > 0, got 0"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            LrScaledAdam(params, **kwargs)
+    with pytest.raises(ValueError, match="verbose: expected an int >= 0, got 'x'"):
+        quiet_logger("x")
