@@ -233,6 +233,8 @@ def trial_config(
     base: CotrainConfig, dataset: str, config: RamboPreset, seed: int
 ) -> CotrainConfig:
     """``base`` with the trial's dataset, (k, λ) and seed (progress bars off: trials log to Tune)."""
+    if not isinstance(config, RamboPreset):  # probe 21: was a raw AttributeError
+        raise ValueError(f"config: expected a RamboPreset(k, λ), got {type(config).__name__}")
     return dataclasses.replace(
         base,
         dataset=dataset,
@@ -478,8 +480,12 @@ def check_address(address: str | None, timeout_s: float = 5.0) -> None:
     (was: Ray retried for minutes, printing "Failed to connect to GCS", after sweep.json was
     written, so the same command then found the folder "not empty"). ``auto``, ``local`` and no
     address are Ray's own business."""
+    if not (run_io.is_real(timeout_s) and 0 < timeout_s < math.inf):  # probe 21: "3" / -1 / NaN
+        raise ValueError(f"timeout_s: expected a finite number > 0, got {timeout_s!r}")  # raw
     if address is None or address in ("auto", "local"):
         return
+    if not isinstance(address, str):  # probe 21: was a raw AttributeError ('removeprefix')
+        raise ValueError(f"address: expected 'auto' or host:port, got {type(address).__name__}")
     host, sep, port = address.removeprefix("ray://").rpartition(":")
     if not sep or not port.isdigit():
         raise ValueError(

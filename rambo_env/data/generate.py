@@ -115,6 +115,10 @@ def default_replay_path(env: str) -> Path:
 
 def random_act_fn(action_space: gym.spaces.Box, rng: np.random.Generator) -> ActFn:
     """Uniform actions in the Box (D4RL ``random``)."""
+    if not isinstance(action_space, gym.spaces.Box):  # probe 21: was a raw AttributeError ('low')
+        raise ValueError(f"action_space: expected a gymnasium Box, got {action_space!r:.60}")
+    if not isinstance(rng, np.random.Generator):  # probe 21: 0 / None failed only when called
+        raise ValueError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
     low, high = action_space.low, action_space.high
 
     def act(obs: np.ndarray) -> np.ndarray:
@@ -125,6 +129,13 @@ def random_act_fn(action_space: gym.spaces.Box, rng: np.random.Generator) -> Act
 
 def policy_act_fn(actor: torch.nn.Module, generator: torch.Generator) -> ActFn:
     """Stochastic actions of a :class:`rambo_env.policies.SquashedGaussianActor` (sampled, as D4RL)."""
+    if not isinstance(actor, torch.nn.Module):  # probe 21: None / a path failed only when called
+        raise ValueError(
+            f"actor: expected a torch module (rambo_env.policies.load_actor(path)), got "
+            f"{type(actor).__name__}"
+        )
+    if not isinstance(generator, torch.Generator):
+        raise ValueError(f"generator: expected a torch.Generator, got {type(generator).__name__}")
     device = generator.device
 
     @torch.no_grad()

@@ -499,6 +499,8 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
         ({"on_iteration_end": [5]}, r"on_iteration_end\[0\]: expected a callable"),
         ({"on_iteration_end": print}, "on_iteration_end: expected a list of callables, got one"),
         ({"on_iteration_end": 5}, "on_iteration_end: expected a list of callables, got int"),
+        # probe 21: was taken, then a raw TypeError in learn
+        ({"verbose": "x"}, "verbose: expected an int >= 0, got 'x'"),
     ):
         with pytest.raises(ValueError, match=match):
             RamboCallback(adversary, **extra)

@@ -580,3 +580,19 @@ def test_resources_and_trial_helpers_refuse_what_they_took():
     for niceness in ("x", None, 2.5, 40):
         with pytest.raises(ValueError, match=r"niceness: expected an int in \[-20, 19\]"):
             local_worker_niceness(niceness)
+
+
+def test_check_address_and_trial_config_name_a_wrong_type():
+    """Probe 21: check_address(5) was a raw AttributeError ('removeprefix'), timeout_s="3" a raw
+    TypeError, -1 socket's "Timeout value out of range"; trial_config(…, config=(2, 3e-4)) a raw
+    AttributeError."""
+    from agents.cotrain import CotrainConfig
+    from agents.sweep import check_address, trial_config
+
+    with pytest.raises(ValueError, match="address: expected 'auto' or host:port, got int"):
+        check_address(5)
+    for timeout in ("3", -1, math.nan):
+        with pytest.raises(ValueError, match="timeout_s: expected a finite number > 0"):
+            check_address("127.0.0.1:1", timeout)
+    with pytest.raises(ValueError, match=r"config: expected a RamboPreset\(k, λ\), got tuple"):
+        trial_config(CotrainConfig(), "hopper-medium", (2, 3e-4), 0)

@@ -279,6 +279,24 @@ def test_switches_and_collection_arguments_are_checked_before_any_collection(mon
         collect_episodes("Hoper-v5", 10, act, rng=rng, n_envs=2, progress=False)
 
 
+def test_act_fn_builders_check_their_arguments():
+    """Probe 21: random_act_fn(None, rng) was a raw AttributeError ('low'); random_act_fn(space, 0)
+    and policy_act_fn(None, generator) were taken and failed only when called."""
+    import gymnasium as gym
+
+    from rambo_env.data.generate import policy_act_fn, random_act_fn
+
+    space = gym.spaces.Box(-1.0, 1.0, (3,))
+    for call, match in (
+        (lambda: random_act_fn(None, np.random.default_rng(0)), "action_space: expected a gym"),
+        (lambda: random_act_fn(space, 0), "rng: expected a numpy.random.Generator, got int"),
+        (lambda: policy_act_fn(None, torch.Generator()), "actor: expected a torch module"),
+        (lambda: policy_act_fn(torch.nn.Linear(3, 3), 0), "generator: expected a torch.Gen"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            call()
+
+
 def test_nothing_half_written_when_saving_fails(monkeypatch):
     from minari.dataset._storages import hdf5_storage
 
