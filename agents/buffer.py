@@ -21,7 +21,8 @@ from stable_baselines3.common.vec_env import VecNormalize
 from agents.critics import ActionScaler
 from agents.memory import CHECKED_BATCH_ROWS, check_batch_memory
 from rambo_env.adversary import RealTransitions, real_transitions
-from rambo_env.run_io import check_seed, is_int, is_real
+from rambo_env.dynamics.ensemble import check_device
+from rambo_env.run_io import check_flag, check_seed, is_int, is_real
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -72,6 +73,13 @@ class MixedReplayBuffer(ReplayBuffer):
     ) -> None:
         if not (is_int(buffer_size) and buffer_size >= 1):  # was: 0 and -5 accepted
             raise ValueError(f"buffer_size: expected an int >= 1, got {buffer_size!r}")
+        # probe 21: n_envs 0 / "3" / 2.5 and device "gpu" were SB3's / torch's raw errors, a
+        # switch "no" was truthy
+        if not (is_int(n_envs) and n_envs >= 1):
+            raise ValueError(f"n_envs: expected an int >= 1, got {n_envs!r}")
+        check_device(device)
+        check_flag(optimize_memory_usage, "optimize_memory_usage")
+        check_flag(handle_timeout_termination, "handle_timeout_termination")
         super().__init__(
             buffer_size,
             observation_space,

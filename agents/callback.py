@@ -116,6 +116,10 @@ class RamboCallback(BaseCallback):
         seed: int = 0,
         verbose: int = 0,
     ) -> None:
+        if not (is_int(verbose) and verbose >= 0):  # probe 21: "x" / None were taken, then a raw
+            raise ValueError(
+                f"verbose: expected an int >= 0, got {verbose!r}"
+            )  # TypeError in learn
         super().__init__(verbose)
         if not isinstance(adversary, ModelAdversary):  # was: a raw AttributeError ('mdp')
             raise ValueError(

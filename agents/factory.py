@@ -45,7 +45,14 @@ from agents.vec_env import vec_env_mdp
 from rambo_env.dynamics.ensemble import check_device
 from rambo_env.envs.model_env import check_rollout_length
 from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
-from rambo_env.run_io import check_flag, check_seed, is_int, is_real
+from rambo_env.run_io import (
+    check_flag,
+    check_path_text,
+    check_seed,
+    check_writable,
+    is_int,
+    is_real,
+)
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -120,6 +127,9 @@ class LrScaledAdam(torch.optim.Adam):
         self, params: Iterable[Any], lr: float = 1e-3, lr_scale: float = 1.0, **kwargs: Any
     ):
         params = list(params)
+        _check_lr("lr", lr)  # probe 21: "3" / None were raw TypeErrors, True / inf taken
+        if not (is_real(lr_scale) and math.isfinite(lr_scale) and lr_scale > 0):  # "3", 0, -1,
+            raise ValueError(f"lr_scale: expected a finite value > 0, got {lr_scale!r}")  # NaN
         if "fused" not in kwargs and "foreach" not in kwargs:
             try:  # one fused kernel instead of a Python loop over tensors (#12: ~1.5 -> 0.3 ms)
                 super().__init__(params, lr=lr, fused=True, **kwargs)
@@ -149,7 +159,9 @@ class LrScaledAdam(torch.optim.Adam):
 
 def set_critic_lr(model: OffPolicyAlgorithm, critic_lr: float, actor_lr: float) -> None:
     """Give the critic optimizer an effective lr of ``critic_lr`` when ``learning_rate = actor_lr``."""
-    optimizer = model.critic.optimizer
+    for name, lr in (("critic_lr", critic_lr), ("actor_lr", actor_lr)):  # probe 21: was a raw
+        _check_lr(name, lr)  # TypeError for "3", ZeroDivisionError for 0, a NaN lr for NaN
+    optimizer = getattr(getattr(model, "critic", None), "optimizer", None)
     if not isinstance(optimizer, LrScaledAdam):
         raise ValueError(
             f"critic.optimizer: needs LrScaledAdam (policy_kwargs optimizer_class) to differ from "
@@ -157,6 +169,12 @@ def set_critic_lr(model: OffPolicyAlgorithm, critic_lr: float, actor_lr: float) 
         )
     for group in optimizer.param_groups:
         group["lr_scale"] = critic_lr / actor_lr
+
+
+def _check_lr(name: str, lr: Any) -> None:
+    """``lr`` is a finite number > 0 (not a bool); ValueError naming ``name`` otherwise."""
+    if not (is_real(lr) and math.isfinite(lr) and lr > 0):
+        raise ValueError(f"{name}: expected a finite value > 0, got {lr!r}")
 
 
 def set_ent_coef_max(model: OffPolicyAlgorithm, ent_coef_max: float | None) -> None:
@@ -172,7 +190,10 @@ def set_ent_coef_max(model: OffPolicyAlgorithm, ent_coef_max: float | None) -> N
             f"ent_coef_max: {type(model).__name__} has no learned entropy coefficient "
             "(use ent_coef='auto' or 'auto_<init>')"
         )
-    if ent_coef_max is not None and not (math.isfinite(ent_coef_max) and ent_coef_max > 0):
+    # probe 21: "3" was a raw "must be real number", True was taken as a cap of 1
+    if ent_coef_max is not None and not (
+        is_real(ent_coef_max) and math.isfinite(ent_coef_max) and ent_coef_max > 0
+    ):
         raise ValueError(f"ent_coef_max: expected a finite value > 0 or None, got {ent_coef_max!r}")
     if not isinstance(optimizer, LrScaledAdam):
         # SB3 builds a plain Adam for log α: swap in the same Adam that can project (same
@@ -199,10 +220,15 @@ class BatchedGaussianNoise(VectorizedActionNoise):
     """
 
     def __init__(self, sigma: float, n_envs: int, action_dim: int, seed: int = 0) -> None:
-        if not sigma >= 0:
-            raise ValueError(f"sigma: expected >= 0, got {sigma!r}")
+        # probe 21: "3" / None were raw TypeErrors, inf taken; n_envs / action_dim 0, -1, "3" and
+        # 2.5 were taken (int() of them) or raw errors; seed -1 numpy's raw error, None unseeded
+        if not (is_real(sigma) and math.isfinite(sigma) and sigma >= 0):
+            raise ValueError(f"sigma: expected a finite number >= 0, got {sigma!r}")
+        for name, value in (("n_envs", n_envs), ("action_dim", action_dim)):
+            if not (is_int(value) and value >= 1):
+                raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
         self.sigma, self.n_envs, self.action_dim = float(sigma), int(n_envs), int(action_dim)
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(check_seed(seed))
 
     def __call__(self) -> np.ndarray:
         return self.rng.normal(0.0, self.sigma, (self.n_envs, self.action_dim)).astype(np.float32)
@@ -274,12 +300,20 @@ def _check_sb3_arguments(
             f"gradient_steps: expected an int >= 0 (or SB3's -1: one per collected step), got "
             f"{gradient_steps!r}"
         )
-    if exploration_std is not None and not (is_real(exploration_std) and exploration_std >= 0):
-        raise ValueError(f"exploration_std: expected a number >= 0, got {exploration_std!r}")
+    if exploration_std is not None and not (  # probe 21: inf was taken (every action clipped)
+        is_real(exploration_std) and math.isfinite(exploration_std) and exploration_std >= 0
+    ):
+        raise ValueError(f"exploration_std: expected a finite number >= 0, got {exploration_std!r}")
     if tensorboard_log is not None and not isinstance(tensorboard_log, str | os.PathLike):
         raise ValueError(
             f"tensorboard_log: expected a folder path or None, got {type(tensorboard_log).__name__}"
         )
+    if tensorboard_log is not None:  # probe 21: a file, /proc/tb or '' (the working folder) was
+        # taken, then SB3's raw FileExistsError / PermissionError at the first learn
+        check_path_text(os.fspath(tensorboard_log), "tensorboard_log")
+        if not os.fspath(tensorboard_log):
+            raise ValueError("tensorboard_log: '' names no folder; give a folder path or None")
+        check_writable(tensorboard_log, "tensorboard_log:", "give a writable folder or None")
     for name, (low, high, integer) in _SB3_NUMBERS.items():
         if name not in agent_kwargs:
             continue
@@ -479,6 +513,8 @@ def quiet_logger(verbose: int = 0) -> Any:
 
     from stable_baselines3.common.logger import HumanOutputFormat, Logger
 
+    if not (is_int(verbose) and verbose >= 0):  # probe 21: "x" / None were raw TypeErrors
+        raise ValueError(f"verbose: expected an int >= 0, got {verbose!r}")
     return Logger(None, [HumanOutputFormat(sys.stdout)] if verbose >= 1 else [])
 
 
@@ -547,7 +583,8 @@ def make_agent(
     # was "The only supported seed types are: None, …" at the first learn
     seed = check_seed(seed)
     check_device(device)  # was: torch's raw device-string RuntimeError
-    if critic_layer_norm not in (None, True, False):  # "no" was truthy: LayerNorm on
+    # "no" was truthy: LayerNorm on; probe 21: 1 (== True) was taken too
+    if critic_layer_norm is not None and not isinstance(critic_layer_norm, bool | np.bool_):
         raise ValueError(
             f"critic_layer_norm: expected True, False or None, got {critic_layer_norm!r}"
         )
@@ -556,8 +593,8 @@ def make_agent(
             f"compile: only {list(COMPILED_ALGOS)} have a compiled gradient step, not {algo!r}"
         )
     for name, lr in (("actor_lr", actor_lr), ("critic_lr", critic_lr)):
-        if lr is not None and not (isinstance(lr, int | float) and math.isfinite(lr) and lr > 0):
-            raise ValueError(f"{name}: expected a finite value > 0 or None, got {lr!r}")
+        if lr is not None:  # probe 21: True was taken as an lr of 1
+            _check_lr(name, lr)
     _check_sb3_arguments(gradient_steps, exploration_std, tensorboard_log, agent_kwargs)
     if "ent_coef" in agent_kwargs:
         check_ent_coef(algo, agent_kwargs["ent_coef"])

@@ -227,6 +227,11 @@ def check_finite_observation(observation: Any) -> None:
         obs = np.asarray(observation)
     except (TypeError, ValueError):  # ragged: SB3 says so
         return
+    if obs.dtype.kind in "USO":  # probe 21: strings / objects were torch's raw "can't convert"
+        raise ValueError(
+            f"observation: expected real numbers, got an array of dtype {obs.dtype} "
+            f"({str(obs.ravel()[:1].tolist())[:40]} …)"
+        )
     if obs.dtype.kind not in "fc" or bool(np.all(np.isfinite(obs))):
         return
     index = [int(i) for i in np.argwhere(~np.isfinite(obs))[0]]

@@ -25,6 +25,8 @@ from stable_baselines3.sac.policies import LOG_STD_MAX, LOG_STD_MIN, SACPolicy
 from stable_baselines3.sac.policies import Actor as SACActor
 from torch import nn
 
+from rambo_env.run_io import is_real
+
 __all__ = [
     "LIBRARY_LOG_STD_MIN",
     "FlooredSACPolicy",
@@ -39,7 +41,8 @@ LIBRARY_LOG_STD_MIN = float(LOG_STD_MIN)
 
 def check_log_std_min(value: float) -> float:
     """``value`` as a float if LIBRARY_LOG_STD_MIN <= value < LOG_STD_MAX, else ValueError."""
-    if not LIBRARY_LOG_STD_MIN <= value < LOG_STD_MAX:
+    # probe 21: a string was a raw "'<=' not supported", True was taken as 1.0
+    if not (is_real(value) and LIBRARY_LOG_STD_MIN <= value < LOG_STD_MAX):
         raise ValueError(
             f"log_std_min: expected a value in [{LIBRARY_LOG_STD_MIN:g}, {LOG_STD_MAX:g}), "
             f"got {value!r}"

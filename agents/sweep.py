@@ -200,10 +200,16 @@ class SweepResources:
 
     def __post_init__(self) -> None:
         run_io.check_field_types(self, "fix the value (e.g. in sweep.json)")  # was: 1.5 retries
-        if not self.cpus_per_trial > 0:
-            raise ValueError(f"cpus_per_trial: expected > 0, got {self.cpus_per_trial!r}")
-        if self.gpus_per_trial < 0:
-            raise ValueError(f"gpus_per_trial: expected >= 0, got {self.gpus_per_trial!r}")
+        # probe 21: inf CPUs and a NaN GPU share were taken (Ray's raw errors, or a trial that
+        # never fits a node)
+        if not (self.cpus_per_trial > 0 and math.isfinite(self.cpus_per_trial)):
+            raise ValueError(
+                f"cpus_per_trial: expected a finite value > 0, got {self.cpus_per_trial!r}"
+            )
+        if not (self.gpus_per_trial >= 0 and math.isfinite(self.gpus_per_trial)):
+            raise ValueError(
+                f"gpus_per_trial: expected a finite value >= 0, got {self.gpus_per_trial!r}"
+            )
         if self.max_concurrent is not None and self.max_concurrent < 1:
             raise ValueError(f"max_concurrent: expected >= 1, got {self.max_concurrent!r}")
         if self.max_failures < 0:
@@ -227,6 +233,8 @@ def trial_config(
     base: CotrainConfig, dataset: str, config: RamboPreset, seed: int
 ) -> CotrainConfig:
     """``base`` with the trial's dataset, (k, λ) and seed (progress bars off: trials log to Tune)."""
+    if not isinstance(config, RamboPreset):  # probe 21: was a raw AttributeError
+        raise ValueError(f"config: expected a RamboPreset(k, λ), got {type(config).__name__}")
     return dataclasses.replace(
         base,
         dataset=dataset,
@@ -240,6 +248,7 @@ def trial_config(
 
 def trial_run_dir(runs_root: str | Path, dataset: str, config: RamboPreset, seed: int) -> Path:
     """``<runs_root>/<dataset>/<k2-lam3e-4>/s<seed>``: the run folder of one trial."""
+    seed = run_io.check_seed(seed, limit=run_io.RUN_SEED_LIMIT)  # probe 21: s-1, sNone, s2.5
     return Path(runs_root) / dataset_slug(dataset) / config_slug(config) / f"s{seed}"
 
 
@@ -430,6 +439,9 @@ def check_trial_device(
     """
     import torch
 
+    # probe 21: called alone, -1 / NaN CPUs passed and "3" was a raw TypeError: SweepResources
+    # checks them as it does for a sweep
+    SweepResources(cpus_per_trial=cpus_per_trial, gpus_per_trial=gpus_per_trial)
     if address is None:
         check_device(device)
         cores = _n_cores()  # what the local Ray is started with
@@ -468,8 +480,12 @@ def check_address(address: str | None, timeout_s: float = 5.0) -> None:
     (was: Ray retried for minutes, printing "Failed to connect to GCS", after sweep.json was
     written, so the same command then found the folder "not empty"). ``auto``, ``local`` and no
     address are Ray's own business."""
+    if not (run_io.is_real(timeout_s) and 0 < timeout_s < math.inf):  # probe 21: "3" / -1 / NaN
+        raise ValueError(f"timeout_s: expected a finite number > 0, got {timeout_s!r}")  # raw
     if address is None or address in ("auto", "local"):
         return
+    if not isinstance(address, str):  # probe 21: was a raw AttributeError ('removeprefix')
+        raise ValueError(f"address: expected 'auto' or host:port, got {type(address).__name__}")
     host, sep, port = address.removeprefix("ray://").rpartition(":")
     if not sep or not port.isdigit():
         raise ValueError(
@@ -557,6 +573,8 @@ def local_worker_niceness(niceness: int = 0) -> None:
     CPU while any other process is busy; measured 437 s instead of ~30 s for the tiny test sweep
     next to two busy processes). Set before ``ray.init``; an explicit ``RAY_worker_niceness`` in
     the environment wins."""
+    if not (run_io.is_int(niceness) and -20 <= niceness <= 19):  # probe 21: "x" / None / 2.5
+        raise ValueError(f"niceness: expected an int in [-20, 19], got {niceness!r}")  # were set
     os.environ.setdefault("RAY_worker_niceness", str(niceness))
 
 

@@ -13,13 +13,16 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from rambo_env.run_io import (
     CONFIG_NAME,
     TB_DIR,
     atomic_write,
+    check_output_file,
     check_readable,
     check_run_folder,
+    is_real,
     run_holder,
 )
 
@@ -180,6 +183,23 @@ def _read_curves_csv(path: str | Path) -> list[dict[str, float | None]]:
         return rows
 
 
+def _check_rows(rows: Any, what: str) -> None:
+    """``rows`` is a list of :func:`read_curves` rows (mappings with an ``iteration``); one
+    ValueError naming ``what`` otherwise (probe 21: None, a list of strings or rows without an
+    iteration were a raw TypeError / AttributeError / ``KeyError: 'iteration'``)."""
+    if not isinstance(rows, Sequence) or isinstance(rows, str):
+        raise ValueError(f"{what}: expected a list of read_curves rows, got {type(rows).__name__}")
+    for i, row in enumerate(rows):
+        if not isinstance(row, Mapping) or "iteration" not in row:
+            raise ValueError(
+                f"{what}[{i}]: expected a read_curves row (a dict with an 'iteration'), got "
+                f"{str(row)[:60]!r}"
+            )
+
+
+_PATH_HINT = "name a file in a writable folder"
+
+
 def _csv_text(rows: Sequence[Mapping[str, float | None]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -195,6 +215,9 @@ def _csv_text(rows: Sequence[Mapping[str, float | None]]) -> str:
 
 def write_curves_csv(path: str | Path, rows: Sequence[Mapping[str, float | None]]) -> Path:
     """Atomic CSV of :func:`read_curves` rows."""
+    # probe 21: a folder / unwritable path failed only at the write, x.png was written as CSV
+    path = check_output_file(path, "path", _PATH_HINT, suffix=".csv")
+    _check_rows(rows, "rows")
     text = _csv_text(rows)
     return atomic_write(path, lambda tmp: tmp.write_text(text))
 
@@ -217,13 +240,30 @@ def plot_curves(
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
+    path = check_output_file(path, "path", _PATH_HINT, suffix=".png")  # probe 21: see above
+    if not isinstance(runs, Mapping):  # probe 21: None / a list was a raw AttributeError
+        raise ValueError(
+            f"runs: expected a dict label -> read_curves rows, got {type(runs).__name__}"
+        )
+    for label, rows in runs.items():
+        _check_rows(rows, f"runs[{label!r}]")
+    # probe 21: () was matplotlib's raw "Number of rows must be a positive integer", None a raw
+    # TypeError, a bare string taken letter by letter
+    if isinstance(columns, str) or not isinstance(columns, Sequence) or not columns:
+        raise ValueError(
+            f"columns: expected a non-empty list of {list(CURVE_COLUMNS)}, got {columns!r}"
+        )
+    if hlines is not None and not (
+        isinstance(hlines, Mapping) and all(isinstance(v, Mapping) for v in hlines.values())
+    ):  # probe 21: a string or a list was a raw AttributeError ('items')
+        raise ValueError(f"hlines: expected a dict column -> {{label: y}}, got {hlines!r:.60}")
     unknown = [c for c in columns if c not in CURVE_COLUMNS]
     if unknown:
         raise ValueError(f"columns: unknown {unknown}; known: {list(CURVE_COLUMNS)}")
     for column, lines in (hlines or {}).items():
         if column not in columns:
             raise ValueError(f"hlines: column {column!r} is not plotted; columns are {columns}")
-        bad = {name: y for name, y in lines.items() if not math.isfinite(y)}
+        bad = {name: y for name, y in lines.items() if not (is_real(y) and math.isfinite(y))}
         if bad:
             raise ValueError(f"hlines: expected finite values, got {bad} for {column!r}")
     fig, axes = plt.subplots(len(columns), 1, figsize=(7, 2.4 * len(columns)), sharex=True)

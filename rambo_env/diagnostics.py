@@ -32,6 +32,7 @@ import numpy as np
 import torch
 
 from rambo_env.adversary import PolicyFns
+from rambo_env.evaluation import check_registered_id
 from rambo_env.model import LearnedMDP
 from rambo_env.run_io import check_seed, is_int, is_real
 
@@ -94,6 +95,8 @@ def make_state_setter(env_id: str, seed: int = 0) -> tuple[gym.Env, Any]:
     Raises ``ValueError`` naming ``env_id`` if it is not a MuJoCo env whose observation is
     ``[qpos[1:], qvel]``.
     """
+    # probe 21: a typo was gymnasium's raw NameNotFound, seed -1 / "3" its raw seed Error
+    env_id, seed = check_registered_id(env_id), check_seed(seed)
     env = gym.make(env_id)
     base = env.unwrapped
     env.reset(seed=seed)
@@ -243,7 +246,10 @@ def uniform_actions(policy: PolicyFns, action_space: gym.spaces.Box, seed: int =
         np.all(np.isfinite(action_space.low)) and np.all(np.isfinite(action_space.high))
     ):
         raise ValueError(f"action_space: expected a bounded gymnasium Box, got {action_space!r}")
-    gen = torch.Generator().manual_seed(seed)
+    if not isinstance(policy, PolicyFns):  # probe 21: was a raw AttributeError ('_replace')
+        raise ValueError(f"policy: expected PolicyFns, got {type(policy).__name__}")
+    # probe 21: -1 was taken (torch wraps it), "3" / 2.5 torch's raw manual_seed RuntimeError
+    gen = torch.Generator().manual_seed(check_seed(seed))
     low = torch.as_tensor(action_space.low, dtype=torch.float32)  # [A]
     span = torch.as_tensor(action_space.high, dtype=torch.float32) - low  # [A]
 

@@ -80,7 +80,10 @@ MAX_EVAL_EPISODES = 1024
 
 def check_n_eval_episodes(n_episodes: int, what: str = "n_eval_episodes") -> None:
     """At most :data:`MAX_EVAL_EPISODES` (was: ``--n-eval-episodes 1000000`` built envs after the
-    dataset load, MLE and BC until MuJoCo's "engine error: Could not allocate memory")."""
+    dataset load, MLE and BC until MuJoCo's "engine error: Could not allocate memory"), and an
+    int >= 1 (probe 21: called alone, 0 / -1 / NaN / 2.5 passed and "3" was a raw TypeError)."""
+    if not is_int(n_episodes) or n_episodes < 1:
+        raise ValueError(f"{what}: must be an int >= 1, got {n_episodes!r}")
     if n_episodes > MAX_EVAL_EPISODES:
         raise ValueError(
             f"{what}: {n_episodes} is not in [1, {MAX_EVAL_EPISODES}]: the episodes of one "
@@ -109,9 +112,7 @@ def evaluate_policy(
     :param scorer: anything with ``normalized_score(mean_return)`` (e.g. the ``OfflineDataset``).
     :param max_episode_steps: optional hard cap on top of the env's own time limit.
     """
-    if not is_int(n_episodes) or n_episodes < 1:  # was: a raw TypeError for 2.5 / "3"
-        raise ValueError(f"n_episodes: must be an int >= 1, got {n_episodes!r}")
-    check_n_eval_episodes(n_episodes, "n_episodes")
+    check_n_eval_episodes(n_episodes, "n_episodes")  # was: a raw TypeError for 2.5 / "3"
     # was: gymnasium's "Seed must be …" at the first reset; probe 20: a numpy int passed the
     # check, then was gymnasium's "Seed must be a python integer" there
     seed = check_seed(seed)
@@ -191,6 +192,22 @@ def registered_hint(env_id: str) -> str:
     same_case = [i for i in ids if i.lower() == env_id.lower()]
     close = same_case or difflib.get_close_matches(env_id, ids, n=3, cutoff=0.75)
     return f" (did you mean {' or '.join(repr(i) for i in close)}?)" if close else ""
+
+
+def check_registered_id(env_id: Any, what: str = "env_id") -> str:
+    """``env_id`` as a Gymnasium id that is registered (``module:Env`` imports its module first);
+    ValueError naming ``what`` with a "did you mean" otherwise (probe 21: diagnostics'
+    ``make_state_setter`` and ``collect_episodes`` gave gymnasium's raw ``NameNotFound`` /
+    ``TypeError: Expected id to be a string``)."""
+    if not isinstance(env_id, str) or not env_id.strip():
+        raise ValueError(f"{what}: expected a Gymnasium id (e.g. 'Hopper-v5'), got {env_id!r}")
+    if ":" not in env_id and env_id not in gym.registry:
+        hint = registered_hint(env_id) or " (e.g. 'Hopper-v5')"
+        raise ValueError(
+            f"{what}: {env_id!r} is not a registered Gymnasium env{hint}; import the package that "
+            "registers it first"
+        )
+    return env_id
 
 
 def _check_eval_args(act: Any, env: Any, normalizer: Any, scorer: Any) -> None:

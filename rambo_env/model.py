@@ -106,6 +106,11 @@ class LearnedMDP:
         self.ensemble = ensemble.to(self.device)
         self.normalizer = normalizer
         self.termination_fn = termination_fn
+        if not isinstance(start_obs, torch.Tensor | np.ndarray):  # probe 21: None was a raw
+            raise ValueError(  # "must be real number, not NoneType"
+                f"start_obs: expected a tensor or numpy array [N, {ensemble.obs_dim}] of "
+                f"normalised observations, got {type(start_obs).__name__}"
+            )
         start_obs = torch.as_tensor(start_obs, dtype=torch.float32, device=self.device)
         if start_obs.ndim != 2 or start_obs.shape[0] == 0 or start_obs.shape[1] != ensemble.obs_dim:
             raise ValueError(
@@ -192,8 +197,8 @@ class LearnedMDP:
             ("noise", noise),
         ):
             self._check_tensor(name, value)
-        if check_finite:
-            _check_finite_rows(obs=obs, action=action)
+        if check_flag(check_finite, "check_finite"):  # probe 21: "no" was truthy; a NaN noise
+            _check_finite_rows(obs=obs, action=action, noise=noise)  # gave NaN states silently
             self._check_action_bounds(action)
         next_obs, reward = self.ensemble.sample(obs, action, member_idx, noise)  # [B, O], [B]
         # The model state is already normalised: un-normalise exactly once for the raw-obs test.
@@ -214,7 +219,8 @@ class LearnedMDP:
         _check_rng(rng)
         if obs.ndim >= 1 and obs.shape[0] == 0:  # probe 19: was the draw's "n: expected a …"
             raise ValueError(f"obs: no rows (shape {tuple(obs.shape)}); step at least one state")
-        if check_finite:  # before the draw: a refused call leaves rng untouched
+        # before the draw: a refused call leaves rng untouched (probe 21: "no" was truthy)
+        if check_flag(check_finite, "check_finite"):
             _check_finite_rows(obs=obs, action=action)
             self._check_action_bounds(action)
         member_idx, noise = self.draw(obs.shape[0], rng)

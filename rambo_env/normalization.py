@@ -39,8 +39,10 @@ class ObsNormalizer:
 
     def __post_init__(self) -> None:
         mean, std = (self._as_stats(name, getattr(self, name)) for name in ("mean", "std"))
-        if mean.ndim != 1:
-            raise ValueError(f"ObsNormalizer.mean: expected shape [obs_dim], got {mean.shape}")
+        if mean.ndim != 1 or mean.shape[0] == 0:  # probe 21: shape (0,) was taken
+            raise ValueError(
+                f"ObsNormalizer.mean: expected shape [obs_dim] with obs_dim >= 1, got {mean.shape}"
+            )
         if std.shape != mean.shape:
             raise ValueError(f"ObsNormalizer.std: shape {std.shape} != mean shape {mean.shape}")
         for name, arr in (("mean", mean), ("std", std)):
@@ -120,6 +122,12 @@ class ObsNormalizer:
         if x.shape[-1:] != (self.obs_dim,):
             raise ValueError(
                 f"obs: last dimension must be obs_dim={self.obs_dim}, got shape {tuple(x.shape)}"
+            )
+        kind = x.dtype.kind if isinstance(x, np.ndarray) else "c" if x.is_complex() else "f"
+        if kind not in "iuf" or (isinstance(x, torch.Tensor) and x.dtype == torch.bool):
+            # probe 21: strings were numpy's raw "could not convert string to float"
+            raise ValueError(
+                f"obs: expected real numbers [..., obs_dim={self.obs_dim}], got dtype {x.dtype}"
             )
 
     def normalize(self, x: ArrayT) -> ArrayT:

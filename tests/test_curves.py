@@ -298,3 +298,28 @@ def test_one_run_given_under_two_labels_is_refused(tmp_path, capsys):
         err = capsys.readouterr().err
         assert exit_info.value.code == 2 and "runs: a= and b= name the same run" in err, err
     assert not out.parent.exists()
+
+
+def test_library_plot_and_csv_check_their_path_rows_and_columns_before_writing(tmp_path):
+    """Probe 21: plot_curves / write_curves_csv took x.csv for the PNG and x.png for the CSV,
+    failed on a folder or an unwritable path only at the write; runs=None, rows of strings or
+    without an iteration, columns=() (matplotlib's "Number of rows must be a positive integer")
+    and hlines="x" were raw errors."""
+    rows = [{"iteration": 1, "q_avg": 2.0}]
+    for call, match in (
+        (lambda: plot_curves(tmp_path / "p.csv", {"a": rows}), "path: .*p.csv ends in .csv"),
+        (lambda: write_curves_csv(tmp_path / "w.png", rows), "path: .*w.png ends in .png"),
+        (lambda: plot_curves(tmp_path, {"a": rows}), "path: .* is a folder"),
+        (lambda: write_curves_csv("/proc/x/w.csv", rows), "path: folder /proc/x is not"),
+        (lambda: plot_curves(tmp_path / "p.png", None), "runs: expected a dict label"),
+        (lambda: plot_curves(tmp_path / "p.png", {"a": ["x"]}), r"runs\['a'\]\[0\]: expected"),
+        (lambda: plot_curves(tmp_path / "p.png", {"a": rows}, columns=()), "columns: expected"),
+        (lambda: plot_curves(tmp_path / "p.png", {"a": rows}, columns="q_avg"), "columns: "),
+        (lambda: plot_curves(tmp_path / "p.png", {"a": rows}, hlines="x"), "hlines: expected"),
+        (lambda: write_curves_csv(tmp_path / "w.csv", None), "rows: expected a list"),
+        (lambda: write_curves_csv(tmp_path / "w.csv", [{"foo": 1.0}]), r"rows\[0\]: expected"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            call()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written
+    assert plot_curves(tmp_path / "p.png", {"a": rows}, columns=["q_avg"]).exists()

@@ -231,3 +231,19 @@ def test_diagnose_refuses_a_huge_max_steps_before_the_load(tmp_path, capsys):
     diagnose = load_script("diagnose")
     assert diagnose.main([str(tmp_path / "no-run"), "--max-steps", str(10**9)]) == 2
     assert "max_steps: 1000000000 is not in [1, 100000]" in capsys.readouterr().err
+
+
+def test_state_setter_and_uniform_actions_check_their_id_seed_and_policy():
+    """Probe 21: make_state_setter("Hoper-v5") was gymnasium's raw NameNotFound, seed=-1 its raw
+    seed Error; uniform_actions(…, seed="3") torch's raw manual_seed RuntimeError, seed=-1 taken,
+    policy=None a raw AttributeError."""
+    with pytest.raises(ValueError, match=r"env_id: 'Hoper-v5' is not a registered .*'Hopper-v5'"):
+        make_state_setter("Hoper-v5")
+    with pytest.raises(ValueError, match="seed: expected an int >= 0, got -1"):
+        make_state_setter("Hopper-v5", seed=-1)
+    space = gym.spaces.Box(-1.0, 1.0, (3,), dtype=np.float32)
+    for seed in (-1, "3", 2.5, None):
+        with pytest.raises(ValueError, match="seed: expected an int >= 0"):
+            uniform_actions(_policy(), space, seed=seed)
+    with pytest.raises(ValueError, match="policy: expected PolicyFns, got NoneType"):
+        uniform_actions(None, space)

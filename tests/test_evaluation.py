@@ -6,7 +6,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from rambo_env.evaluation import evaluate_policy, final_score
+from rambo_env.evaluation import check_n_eval_episodes, evaluate_policy, final_score
 from rambo_env.normalization import ObsNormalizer
 
 
@@ -280,3 +280,11 @@ def test_an_act_returning_a_tensor_that_requires_grad_is_taken():
     result = evaluate_policy(act, "Pendulum-v1", _normalizer(3), **kw)
     plain = evaluate_policy(lambda o: np.zeros((len(o), 1)), "Pendulum-v1", _normalizer(3), **kw)
     assert result.returns.tolist() == plain.returns.tolist()
+
+
+@pytest.mark.parametrize("n", [0, -1, float("nan"), 2.5, True, "3", None])
+def test_check_n_eval_episodes_alone_refuses_what_evaluate_policy_refuses(n):
+    """Probe 21: the public check_n_eval_episodes checked only the upper bound: 0, -1, NaN, 2.5
+    and True passed, "3" / None were a raw TypeError ('>' not supported)."""
+    with pytest.raises(ValueError, match=r"n_eval_episodes: must be an int >= 1, got"):
+        check_n_eval_episodes(n)

@@ -115,6 +115,10 @@ def default_replay_path(env: str) -> Path:
 
 def random_act_fn(action_space: gym.spaces.Box, rng: np.random.Generator) -> ActFn:
     """Uniform actions in the Box (D4RL ``random``)."""
+    if not isinstance(action_space, gym.spaces.Box):  # probe 21: was a raw AttributeError ('low')
+        raise ValueError(f"action_space: expected a gymnasium Box, got {action_space!r:.60}")
+    if not isinstance(rng, np.random.Generator):  # probe 21: 0 / None failed only when called
+        raise ValueError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
     low, high = action_space.low, action_space.high
 
     def act(obs: np.ndarray) -> np.ndarray:
@@ -125,6 +129,13 @@ def random_act_fn(action_space: gym.spaces.Box, rng: np.random.Generator) -> Act
 
 def policy_act_fn(actor: torch.nn.Module, generator: torch.Generator) -> ActFn:
     """Stochastic actions of a :class:`rambo_env.policies.SquashedGaussianActor` (sampled, as D4RL)."""
+    if not isinstance(actor, torch.nn.Module):  # probe 21: None / a path failed only when called
+        raise ValueError(
+            f"actor: expected a torch module (rambo_env.policies.load_actor(path)), got "
+            f"{type(actor).__name__}"
+        )
+    if not isinstance(generator, torch.Generator):
+        raise ValueError(f"generator: expected a torch.Generator, got {type(generator).__name__}")
     device = generator.device
 
     @torch.no_grad()
@@ -207,6 +218,18 @@ def collect_episodes(
     from ``rng`` (stored in the buffer). Unfinished episodes at the end are marked truncated.
     ``on_steps(n)`` is called after every batch of ``n`` env steps (progress of worker processes).
     """
+    from rambo_env.evaluation import check_registered_id
+    from rambo_env.run_io import check_flag, is_int
+
+    # probe 21: n_transitions=inf looped forever, 0 / -1 / NaN returned no episode, "3" and
+    # n_envs=0 were raw TypeErrors / IndexErrors, an env typo gymnasium's raw NameNotFound
+    if not is_int(n_transitions) or n_transitions < 1:
+        raise ValueError(f"n_transitions: expected an int >= 1, got {n_transitions!r}")
+    check_n_envs(n_envs)
+    check_registered_id(env_id)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
+    check_flag(progress, "progress")
     envs = [gym.make(env_id) for _ in range(n_envs)]
     recorder = _EpisodeRecorder(envs, rng)
     for i in range(n_envs):
@@ -651,6 +674,10 @@ def generate_dataset(
     ``(seed, n_workers)``. Prints the average episode return and D4RL-normalised score; returns
     the flat dataset.
     """
+    from rambo_env.run_io import check_flag
+
+    check_flag(force, "force")  # probe 21: force="no" overwrote the dataset
+    check_flag(progress, "progress")
     if env not in ENV_IDS or level not in LEVELS:
         raise ValueError(
             f"env={env!r}, level={level!r}; valid envs {list(ENV_IDS)}, levels {list(LEVELS)}"

@@ -315,6 +315,11 @@ def _check_env_id_fits_short_name(src: Any, env_id: str | None) -> None:
 
 def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:
     """Validate, and check dims and action bounds against the real env when it names one."""
+    if not isinstance(dataset, OfflineDataset):  # probe 21: was a raw AttributeError ('validate')
+        raise ValueError(
+            f"dataset: expected an OfflineDataset (rambo_env.load_dataset(name_or_path)), got "
+            f"{type(dataset).__name__}"
+        )
     dataset.validate()  # metadata first: env_id must be registered before anything is made
     if dataset.env_id is None:
         return dataset

@@ -44,12 +44,13 @@ _NAME_FROM_ID = {env_id: name for name, env_id in ENV_IDS.items()}
 
 def env_name_from_id(env_id: str | None) -> str | None:
     """``"Hopper-v5" -> "hopper"``; ``None`` for env ids outside :data:`ENV_IDS`."""
-    return _NAME_FROM_ID.get(env_id) if env_id is not None else None
+    # probe 21: a list was a raw "unhashable type"; any non-string names no env of ENV_IDS
+    return _NAME_FROM_ID.get(env_id) if isinstance(env_id, str) else None
 
 
 def ref_scores(env: str) -> tuple[float, float]:
     """D4RL (random, expert) reference returns of ``env`` (short name or Gymnasium id)."""
-    name = env if env in REF_SCORES else env_name_from_id(env)
+    name = env if isinstance(env, str) and env in REF_SCORES else env_name_from_id(env)
     if name is None:
         valid = sorted([*REF_SCORES, *ENV_IDS.values()])
         raise ValueError(f"env={env!r} has no D4RL reference scores; valid envs: {valid}")

@@ -173,9 +173,13 @@ class EnsembleConfig:
                 raise ValueError(
                     f"EnsembleConfig.{name}: expected an int, got {getattr(self, name)!r}"
                 )
-        if not all(is_int(h) for h in self.hidden_dims):
+        # probe 21: None or a bare int was a raw "'NoneType' object is not iterable"
+        seqs = tuple | list
+        if not isinstance(self.hidden_dims, seqs) or not all(is_int(h) for h in self.hidden_dims):
             raise ValueError(f"EnsembleConfig.hidden_dims: expected ints, got {self.hidden_dims!r}")
-        if not all(is_real(w) and 0 <= w < math.inf for w in self.weight_decays):
+        if not isinstance(self.weight_decays, seqs) or not all(
+            is_real(w) and 0 <= w < math.inf for w in self.weight_decays
+        ):
             raise ValueError(
                 f"EnsembleConfig.weight_decays: expected finite numbers >= 0, got {self.weight_decays!r}"
             )

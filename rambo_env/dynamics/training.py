@@ -36,6 +36,7 @@ from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
     SEED_LIMIT,
     check_flag,
+    check_output_file,
     check_readable,
     is_int,
     is_real,
@@ -439,10 +440,19 @@ def train_mle(
     from rambo_env.compile import MaybeCompiled
 
     check_flag(compile, "compile")  # before the data are copied (was: "no" compiled)
+    check_flag(progress, "progress")  # probe 21: "no" showed the bar
     _check_fit_inputs(ensemble, dataset, normalizer, cfg)
     cfg = cfg if cfg is not None else MLEConfig()
     device = resolve_device(device)
     ensemble.to(device)
+    if checkpoint_path is not None:  # probe 21: 5 was a raw TypeError, a folder or an unwritable
+        if not isinstance(checkpoint_path, str | os.PathLike):  # path failed at the first save
+            raise ValueError(
+                f"checkpoint_path: expected a file path or None, got {type(checkpoint_path).__name__}"
+            )
+        check_output_file(
+            checkpoint_path, "checkpoint_path", "give a file path in a writable folder, or None"
+        )
     checkpoint_path = Path(checkpoint_path) if checkpoint_path is not None else None
     start_time = time.perf_counter()
     gen = torch.Generator().manual_seed(cfg.seed)  # CPU generator: same indices on any device

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 
 import numpy as np
 import pytest
@@ -455,7 +456,7 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
         ("sac", {"gamma": 1.5}, r"gamma: expected a number in \[0.0, 1.0\], got 1.5"),
         ("sac", {"tau": 2.0}, r"tau: expected a number in \(0.0, 1.0\], got 2.0"),
         ("sac", {"tau": 0.0}, r"tau: expected a number in \(0.0, 1.0\]"),
-        ("td3", {"exploration_std": -1}, "exploration_std: expected a number >= 0, got -1"),
+        ("td3", {"exploration_std": -1}, "exploration_std: expected a finite number >= 0, got -1"),
         # probe 16: arguments make_agent owns, a TQC drop of every quantile, widths below 1
         ("sac", {"train_freq": 1}, r"train_freq: 1 cannot be given: one SB3 collect is one k"),
         ("sac", {"train_freq": (1, "episode")}, r"train_freq: \(1, 'episode'\) cannot be"),
@@ -498,6 +499,8 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
         ({"on_iteration_end": [5]}, r"on_iteration_end\[0\]: expected a callable"),
         ({"on_iteration_end": print}, "on_iteration_end: expected a list of callables, got one"),
         ({"on_iteration_end": 5}, "on_iteration_end: expected a list of callables, got int"),
+        # probe 21: was taken, then a raw TypeError in learn
+        ({"verbose": "x"}, "verbose: expected an int >= 0, got 'x'"),
     ):
         with pytest.raises(ValueError, match=match):
             RamboCallback(adversary, **extra)
@@ -513,6 +516,49 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
     for batch in (-3, 0, 2.5):
         with pytest.raises(ValueError, match="batch_size: expected an int >= 1"):
             agent.replay_buffer.sample(batch)
+
+
+def test_make_agent_and_its_helpers_refuse_what_they_took_or_crashed_on():
+    """Probe 21: make_agent took critic_layer_norm=1, actor_lr=True, exploration_std=inf and a
+    tensorboard_log that is a file / unwritable / ''; log_std_min="3" and ent_coef_max="3" were raw
+    TypeErrors; set_critic_lr(…, actor_lr=0) a ZeroDivisionError; MixedReplayBuffer's n_envs=0 /
+    "3" and device="gpu" raw SB3 / torch errors, handle_timeout_termination="no" taken."""
+    from agents.buffer import MixedReplayBuffer
+    from agents.factory import set_critic_lr, set_ent_coef_max
+
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    for algo, extra, match in (
+        ("sac", {"critic_layer_norm": 1}, "critic_layer_norm: expected True, False or None"),
+        ("sac", {"actor_lr": True}, "actor_lr: expected a finite value > 0, got True"),
+        ("sac", {"critic_lr": "3"}, "critic_lr: expected a finite value > 0, got '3'"),
+        ("td3", {"exploration_std": math.inf}, "exploration_std: expected a finite number"),
+        ("sac", {"log_std_min": "3"}, "log_std_min: expected a value in"),
+        ("sac", {"log_std_min": True}, "log_std_min: expected a value in"),
+        ("sac", {"ent_coef_max": "3"}, "ent_coef_max: expected a finite value > 0"),
+        ("sac", {"ent_coef_max": True}, "ent_coef_max: expected a finite value > 0"),
+        ("sac", {"tensorboard_log": "/proc/tb"}, "tensorboard_log: /proc/tb is not writable"),
+        ("sac", {"tensorboard_log": ""}, "tensorboard_log: '' names no folder"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            make_agent(algo, env, dataset, mdp.normalizer, **{**kw, **extra})
+    agent = make_agent("sac", env, dataset, mdp.normalizer, **kw)
+    for critic_lr, actor_lr, match in ((3e-4, 0, "actor_lr"), ("3", 1e-4, "critic_lr")):
+        with pytest.raises(ValueError, match=f"{match}: expected a finite value > 0"):
+            set_critic_lr(agent, critic_lr, actor_lr)
+    with pytest.raises(ValueError, match="ent_coef_max: expected a finite value > 0"):
+        set_ent_coef_max(agent, "3")
+    spaces = (env.observation_space, env.action_space)
+    buffer_kw = {"dataset": dataset, "normalizer": mdp.normalizer}
+    for extra, match in (
+        ({"n_envs": 0}, "n_envs: expected an int >= 1, got 0"),
+        ({"n_envs": "3"}, "n_envs: expected an int >= 1, got '3'"),
+        ({"device": "gpu"}, "device: 'gpu' is not a torch device"),
+        ({"handle_timeout_termination": "no"}, "handle_timeout_termination: expected True or"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            MixedReplayBuffer(10, *spaces, **buffer_kw, **extra)
 
 
 def _arrays_of(dataset: OfflineDataset) -> dict[str, np.ndarray]:
@@ -635,6 +681,14 @@ def test_predict_and_learn_name_a_bad_observation_or_step_count(algo):
     assert agent.num_timesteps == 0
 
 
+def test_predict_names_an_observation_of_strings():
+    """Probe 21: ``predict`` of a string array was torch's raw "can't convert np.ndarray of type
+    numpy.str_"."""
+    agent, _, _ = _setup(algo="sac")
+    with pytest.raises(ValueError, match=r"observation: expected real numbers, got an array of"):
+        agent.predict(np.array([["a", "b", "c"]]), deterministic=True)
+
+
 def test_replay_buffer_save_is_atomic_and_a_bad_load_is_named(tmp_path, monkeypatch):
     """Probe 20: SB3's save_replay_buffer wrote the pickle in place (Ctrl-C during the save of a
     large model pool left a cut file over the previous one); load_replay_buffer said
@@ -687,3 +741,32 @@ def test_make_agent_takes_a_numpy_integer_seed():
     agent = make_agent("sac", env, dataset, mdp.normalizer, seed=np.int64(0), **kw)
     assert type(agent.seed) is int
     agent.learn(K * N_ENVS)
+
+
+def test_factory_building_blocks_check_their_arguments():
+    """Probe 21: BatchedGaussianNoise took n_envs 0 / -1 / "3" / 2.5, sigma inf and seed None,
+    and gave raw TypeErrors for sigma "3" / None; LrScaledAdam took lr=True / inf and lr_scale
+    "3" / 0 / -1 / NaN (raw TypeErrors for None); quiet_logger("x") was a raw TypeError."""
+    from agents.factory import BatchedGaussianNoise, LrScaledAdam, quiet_logger
+
+    for kwargs, match in (
+        ({"sigma": "3"}, "sigma: expected a finite number >= 0"),
+        ({"sigma": math.inf}, "sigma: expected a finite number >= 0"),
+        ({"n_envs": 0}, "n_envs: expected an int >= 1, got 0"),
+        ({"n_envs": "3"}, "n_envs: expected an int >= 1, got '3'"),
+        ({"action_dim": 2.5}, "action_dim: expected an int >= 1, got 2.5"),
+        ({"seed": None}, "seed: expected an int >= 0, got None"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            BatchedGaussianNoise(**{"sigma": 0.1, "n_envs": 2, "action_dim": 3, **kwargs})
+    params = [torch.nn.Parameter(torch.zeros(2))]
+    for kwargs, match in (
+        ({"lr": True}, "lr: expected a finite value > 0, got True"),
+        ({"lr": None}, "lr: expected a finite value > 0, got None"),
+        ({"lr_scale": "3"}, "lr_scale: expected a finite value > 0, got '3'"),
+        ({"lr_scale": 0}, "lr_scale: expected a finite value > 0, got 0"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            LrScaledAdam(params, **kwargs)
+    with pytest.raises(ValueError, match="verbose: expected an int >= 0, got 'x'"):
+        quiet_logger("x")

@@ -552,3 +552,47 @@ def test_report_only_interrupted_is_one_line(tmp_path, monkeypatch, capsys):
         pytest.fail("the interrupt escaped as a raw KeyboardInterrupt")
     assert code == 130
     assert capsys.readouterr().err.startswith("[sweep] interrupted: each report file is written")
+
+
+def test_resources_and_trial_helpers_refuse_what_they_took():
+    """Probe 21: SweepResources took cpus_per_trial=inf and gpus_per_trial=nan; check_trial_device
+    alone took cpus_per_trial=-1 / nan and gave a raw TypeError for "3"; trial_run_dir made
+    folders s-1 / sNone / s2.5; local_worker_niceness set RAY_worker_niceness to "x" / "None"."""
+    from agents.sweep import (
+        SweepResources,
+        check_trial_device,
+        local_worker_niceness,
+        trial_run_dir,
+    )
+
+    for kwargs, match in (
+        ({"cpus_per_trial": math.inf}, "cpus_per_trial: expected a finite value > 0, got inf"),
+        ({"gpus_per_trial": math.nan}, "gpus_per_trial: expected a finite value >= 0, got nan"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            SweepResources(**kwargs)
+    for cpus in (-1, math.nan, "3"):
+        with pytest.raises(ValueError, match="cpus_per_trial: expected"):
+            check_trial_device("cpu", 0.0, None, cpus)
+    for seed in (-1, None, 2.5):
+        with pytest.raises(ValueError, match="seed: expected an int >= 0"):
+            trial_run_dir("runs", "hopper-medium", RamboPreset(2, 3e-4), seed)
+    for niceness in ("x", None, 2.5, 40):
+        with pytest.raises(ValueError, match=r"niceness: expected an int in \[-20, 19\]"):
+            local_worker_niceness(niceness)
+
+
+def test_check_address_and_trial_config_name_a_wrong_type():
+    """Probe 21: check_address(5) was a raw AttributeError ('removeprefix'), timeout_s="3" a raw
+    TypeError, -1 socket's "Timeout value out of range"; trial_config(…, config=(2, 3e-4)) a raw
+    AttributeError."""
+    from agents.cotrain import CotrainConfig
+    from agents.sweep import check_address, trial_config
+
+    with pytest.raises(ValueError, match="address: expected 'auto' or host:port, got int"):
+        check_address(5)
+    for timeout in ("3", -1, math.nan):
+        with pytest.raises(ValueError, match="timeout_s: expected a finite number > 0"):
+            check_address("127.0.0.1:1", timeout)
+    with pytest.raises(ValueError, match=r"config: expected a RamboPreset\(k, λ\), got tuple"):
+        trial_config(CotrainConfig(), "hopper-medium", (2, 3e-4), 0)

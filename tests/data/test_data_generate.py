@@ -247,6 +247,56 @@ def test_refuses_to_overwrite_unless_forced():
     assert len(list(Path(os.environ["RAMBO_ENV_CACHE"]).rglob("*.npz"))) == 1  # stale one dropped
 
 
+def test_switches_and_collection_arguments_are_checked_before_any_collection(monkeypatch):
+    """Probe 21: generate_dataset(force="no") overwrote an existing dataset (a truthy string);
+    collect_episodes(n_transitions=inf) looped forever, 0 / -1 / NaN returned no episode, "3" and
+    n_envs=0 were raw TypeErrors / IndexErrors, an env typo gymnasium's NameNotFound, rng=0 a raw
+    AttributeError."""
+    import gymnasium as gym
+
+    from rambo_env.data.generate import collect_episodes
+
+    def no_env(*args, **kwargs):
+        raise AssertionError("an env was made before the arguments were checked")
+
+    monkeypatch.setattr(gym, "make", no_env)
+    with pytest.raises(ValueError, match="force: expected True or False, got str 'no'"):
+        generate_dataset("hopper", "random", n_transitions=30, force="no", n_workers=1)
+    with pytest.raises(ValueError, match="progress: expected True or False, got int 1"):
+        generate_dataset("hopper", "random", n_transitions=30, progress=1, n_workers=1)
+    act = lambda o: np.zeros((len(o), 3))  # noqa: E731
+    rng = np.random.default_rng(0)
+    for n in (float("inf"), float("nan"), 0, -1, "3", 2.5):
+        with pytest.raises(ValueError, match="n_transitions: expected an int >= 1"):
+            collect_episodes("Hopper-v5", n, act, rng=rng, n_envs=2, progress=False)
+    for kwargs, match in (
+        ({"n_envs": 0}, "n_envs: expected an int >= 1, got 0"),
+        ({"rng": 0}, "rng: expected a numpy.random.Generator, got int"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            collect_episodes("Hopper-v5", 10, act, **{"rng": rng, "progress": False, **kwargs})
+    with pytest.raises(ValueError, match=r"env_id: 'Hoper-v5' is not a registered .*'Hopper-v5'"):
+        collect_episodes("Hoper-v5", 10, act, rng=rng, n_envs=2, progress=False)
+
+
+def test_act_fn_builders_check_their_arguments():
+    """Probe 21: random_act_fn(None, rng) was a raw AttributeError ('low'); random_act_fn(space, 0)
+    and policy_act_fn(None, generator) were taken and failed only when called."""
+    import gymnasium as gym
+
+    from rambo_env.data.generate import policy_act_fn, random_act_fn
+
+    space = gym.spaces.Box(-1.0, 1.0, (3,))
+    for call, match in (
+        (lambda: random_act_fn(None, np.random.default_rng(0)), "action_space: expected a gym"),
+        (lambda: random_act_fn(space, 0), "rng: expected a numpy.random.Generator, got int"),
+        (lambda: policy_act_fn(None, torch.Generator()), "actor: expected a torch module"),
+        (lambda: policy_act_fn(torch.nn.Linear(3, 3), 0), "generator: expected a torch.Gen"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            call()
+
+
 def test_nothing_half_written_when_saving_fails(monkeypatch):
     from minari.dataset._storages import hdf5_storage
 

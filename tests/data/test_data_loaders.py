@@ -884,3 +884,12 @@ def test_a_minari_dataset_folder_or_an_id_with_a_trailing_slash_is_told_its_id()
         )
     with pytest.raises(ValueError, match=r"a Minari id has no trailing '/': t/hopper/folder-v0$"):
         load_dataset("t/hopper/folder-v0/")
+
+
+@pytest.mark.parametrize("value", [None, {}, "hopper-medium"])
+def test_validate_for_env_names_what_is_not_a_dataset(value):
+    """Probe 21: ``validate_for_env(None)`` (a dict, a name) was a raw AttributeError."""
+    from rambo_env.data.loaders import validate_for_env
+
+    with pytest.raises(ValueError, match="dataset: expected an OfflineDataset"):
+        validate_for_env(value)

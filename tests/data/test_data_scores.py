@@ -90,3 +90,12 @@ def test_non_finite_returns_are_named():
         normalized_score(np.array([1.0, np.inf]), "hopper")
     with pytest.raises(ValueError, match=r"^returns\[0, 1\]: not finite \(-inf\)"):
         normalized_score([[0.0, -np.inf]], ref_min_score=0.0, ref_max_score=1.0)
+
+
+def test_an_unhashable_env_is_one_named_error():
+    """Probe 21: ref_scores(["hopper"]) / env_name_from_id(["x"]) were a raw "unhashable type"."""
+    from rambo_env.data.scores import ref_scores
+
+    assert env_name_from_id(["Hopper-v5"]) is None
+    with pytest.raises(ValueError, match=r"env=\['hopper'\] has no D4RL reference scores"):
+        ref_scores(["hopper"])

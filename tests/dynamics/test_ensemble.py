@@ -297,3 +297,12 @@ def test_a_generator_that_is_not_a_torch_generator_is_named() -> None:
     for bad in (5, np.random.default_rng(0)):
         with pytest.raises(ValueError, match=r"^generator: expected a torch.Generator or None"):
             GaussianEnsemble(OBS_DIM, ACTION_DIM, generator=bad)
+
+
+@pytest.mark.parametrize("field", ["hidden_dims", "weight_decays"])
+@pytest.mark.parametrize("value", [None, 200])
+def test_a_layer_list_that_is_not_a_sequence_is_named(field, value):
+    """Probe 21: ``EnsembleConfig(hidden_dims=None)`` (or an int, or such weight_decays) was a
+    raw "'NoneType' object is not iterable"."""
+    with pytest.raises(ValueError, match=f"EnsembleConfig.{field}: expected"):
+        EnsembleConfig(**{field: value})

@@ -382,3 +382,22 @@ def test_wrong_objects_or_dims_are_named_before_any_training() -> None:
         GaussianEnsemble(3, 2, {"n_members": 3})
     with pytest.raises(ValueError, match="dataset: expected an OfflineDataset"):
         ObsNormalizer.from_dataset("x.npz")
+
+
+def test_a_progress_switch_that_is_not_a_bool_is_refused() -> None:
+    """Probe 21: train_mle(progress="no") was truthy and showed the bar (check_flag, as compile)."""
+    data = linear_dataset(200)
+    ensemble = GaussianEnsemble(3, 2, TINY)
+    with pytest.raises(ValueError, match="progress: expected True or False, got str 'no'"):
+        train_mle(ensemble, data, ObsNormalizer.from_dataset(data), progress="no")
+
+
+@pytest.mark.parametrize("path", [5, "folder", "/proc/x/mle.pt"])
+def test_a_checkpoint_path_that_cannot_be_written_is_refused_before_training(path, tmp_path):
+    """Probe 21: checkpoint_path=5 was a raw TypeError; a folder or an unwritable path failed
+    only at the first epoch's save."""
+    data = linear_dataset(200)
+    path = tmp_path if path == "folder" else path
+    norm = ObsNormalizer.from_dataset(data)
+    with pytest.raises(ValueError, match="checkpoint_path: "):
+        train_mle(GaussianEnsemble(3, 2, TINY), data, norm, progress=False, checkpoint_path=path)

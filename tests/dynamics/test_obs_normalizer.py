@@ -124,3 +124,15 @@ def test_a_list_or_other_non_array_observation_is_named() -> None:
             ):
                 method(bad)
     assert norm.normalize(np.ones(3)).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_no_obs_dims_and_string_observations_are_refused():
+    """Probe 21: ``ObsNormalizer(np.zeros(0), np.ones(0))`` was taken (obs_dim 0);
+    ``normalize`` of a string array was numpy's raw "could not convert string to float"."""
+    with pytest.raises(ValueError, match=r"ObsNormalizer.mean: expected shape \[obs_dim\] with"):
+        ObsNormalizer(np.zeros(0), np.ones(0))
+    norm = ObsNormalizer(np.zeros(3), np.ones(3))
+    for method in (norm.normalize, norm.unnormalize):
+        with pytest.raises(ValueError, match=r"obs: expected real numbers \[\.\.\., obs_dim=3\]"):
+            method(np.array(["a", "b", "c"]))
+    np.testing.assert_allclose(norm.normalize(np.arange(3)), [0.0, 1.0, 2.0])  # ints stay fine

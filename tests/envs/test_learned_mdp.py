@@ -489,3 +489,24 @@ def test_transition_and_step_with_refuse_non_finite_obs_or_action(tiny_mdp):
     assert torch.isnan(next_obs[2]).all()  # the front-ends' hot loops skip the check
     with pytest.raises(ValueError, match=r"^obs: no rows \(shape \(0, 11\)\)"):
         tiny_mdp.transition(obs[:0], action[:0], rng)  # was the draw's "n: expected a positive"
+
+
+def test_a_check_finite_switch_that_is_not_a_bool_and_a_non_finite_noise_are_refused(tiny_mdp):
+    """Probe 21: transition / step_with(check_finite="no") was truthy (checked anyway, silently);
+    step_with with a NaN in the caller's noise returned NaN next states without a word."""
+    rng = np.random.default_rng(0)
+    obs, action = tiny_mdp.initial(2, rng), torch.zeros(2, 3)
+    member_idx, noise = tiny_mdp.draw(2, rng)
+    with pytest.raises(ValueError, match="check_finite: expected True or False, got str 'no'"):
+        tiny_mdp.transition(obs, action, rng, check_finite="no")
+    with pytest.raises(ValueError, match="check_finite: expected True or False"):
+        tiny_mdp.step_with(obs, action, member_idx, noise, check_finite=1)
+    noise[1, 0] = float("nan")
+    with pytest.raises(ValueError, match=r"noise\[1, 0\]: not finite \(nan\)"):
+        tiny_mdp.step_with(obs, action, member_idx, noise)
+
+
+def test_start_obs_that_is_not_an_array_is_named(tiny_mdp):
+    """Probe 21: ``LearnedMDP(…, start_obs=None)`` was torch's raw "must be real number"."""
+    with pytest.raises(ValueError, match="start_obs: expected a tensor or numpy array"):
+        LearnedMDP(tiny_mdp.ensemble, tiny_mdp.normalizer, hopper_terminated, None)
