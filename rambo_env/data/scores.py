@@ -90,8 +90,12 @@ def normalized_score(
                 "normalized_score needs env=... or both ref_min_score and ref_max_score"
             )
         ref_min_score, ref_max_score = ref_scores(env)
-    if ref_max_score == ref_min_score:
-        raise ValueError(f"ref_max_score={ref_max_score} equals ref_min_score; cannot normalise")
+    if not ref_min_score < ref_max_score:  # probe 21: a swapped pair was used without a word
+        said = "equals" if ref_max_score == ref_min_score else "is below"
+        raise ValueError(
+            f"ref_max_score={ref_max_score} {said} ref_min_score={ref_min_score}; the random "
+            "policy's return is the minimum and the expert's the maximum (swapped?)"
+        )
     # was: numpy's "could not convert string to float: 'a'", naming no argument; None (or a
     # None inside a list) became nan, complex numbers lost their imaginary part with a warning
     try:

@@ -99,3 +99,15 @@ def test_an_unhashable_env_is_one_named_error():
     assert env_name_from_id(["Hopper-v5"]) is None
     with pytest.raises(ValueError, match=r"env=\['hopper'\] has no D4RL reference scores"):
         ref_scores(["hopper"])
+
+
+def test_swapped_reference_returns_are_refused():
+    """Probe 21: ``ref_min_score > ref_max_score`` (a swapped pair) gave a score of the wrong sign
+    without a word; datasets already refused such metadata at load."""
+    with pytest.raises(
+        ValueError, match=r"ref_max_score=0.0 is below ref_min_score=100.0; .*swapped"
+    ):
+        normalized_score(50.0, ref_min_score=100.0, ref_max_score=0.0)
+    with pytest.raises(ValueError, match=r"ref_max_score=1.0 equals ref_min_score=1.0"):
+        normalized_score(50.0, ref_min_score=1.0, ref_max_score=1.0)
+    assert normalized_score(50.0, ref_min_score=0.0, ref_max_score=100.0) == 50.0
