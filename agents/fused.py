@@ -70,6 +70,26 @@ def squashed_gaussian_sample(
     return action, log_prob
 
 
+def _atomic_save(
+    save: Any, path: str | os.PathLike | io.BufferedIOBase, suffix: str, what: str
+) -> None:
+    """``save(file)`` of an SB3 writer (``save``, ``save_replay_buffer``) into ``path`` atomically,
+    its folder checked first; SB3's own ending (``suffix``) is added to a path without one, and an
+    open file object is written as it is."""
+    if not isinstance(path, str | os.PathLike):
+        save(path)
+        return
+    target = Path(path) if Path(path).suffix else Path(f"{os.fspath(path)}{suffix}")  # SB3's
+    check_writable(target.parent, "path: the folder", f"save the {what} into a writable folder")
+    check_file_or_absent(target, "path", f"move it away or save the {what} under another name")
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as f:
+            save(f)
+
+    atomic_write(target, write)
+
+
 class CheckedSaveLoad:
     """SB3's ``save`` / ``load`` with a bad path named in one ValueError, and ``predict`` /
     ``learn`` with a bad observation or step count named in one (a mixin before the SB3
@@ -106,18 +126,7 @@ class CheckedSaveLoad:
         Ctrl-C or a full disk during SB3's save left a cut zip over the previous agent; a folder
         at the path was saved to ``<path>_2`` with a warning only)."""
         save = super().save  # type: ignore[misc]
-        if not isinstance(path, str | os.PathLike):
-            save(path, *args, **kwargs)
-            return
-        target = Path(path) if Path(path).suffix else Path(f"{os.fspath(path)}.zip")  # SB3's
-        check_writable(target.parent, "path: the folder", "save the agent into a writable folder")
-        check_file_or_absent(target, "path", "move it away or save the agent under another name")
-
-        def write(tmp: Path) -> None:
-            with open(tmp, "wb") as f:
-                save(f, *args, **kwargs)
-
-        atomic_write(target, write)
+        _atomic_save(lambda f: save(f, *args, **kwargs), path, ".zip", "agent")
 
     @classmethod
     def load(cls, path: str | os.PathLike | io.BufferedIOBase, *args: Any, **kwargs: Any) -> Any:
@@ -144,19 +153,7 @@ class CheckedSaveLoad:
         """SB3's ``save_replay_buffer``, written atomically into a checked folder (probe 20: SB3
         wrote the pickle in place, so Ctrl-C or a full disk during the save of a large model
         pool left a cut file over the previous one; a folder at the path went to ``<path>_2``)."""
-        save = super().save_replay_buffer  # type: ignore[misc]
-        if not isinstance(path, str | os.PathLike):
-            save(path)
-            return
-        target = Path(path) if Path(path).suffix else Path(f"{os.fspath(path)}.pkl")  # SB3's
-        check_writable(target.parent, "path: the folder", "save the buffer into a writable folder")
-        check_file_or_absent(target, "path", "move it away or save the buffer under another name")
-
-        def write(tmp: Path) -> None:
-            with open(tmp, "wb") as f:
-                save(f)
-
-        atomic_write(target, write)
+        _atomic_save(super().save_replay_buffer, path, ".pkl", "buffer")  # type: ignore[misc]
 
     def load_replay_buffer(
         self, path: str | os.PathLike | io.BufferedIOBase, *args: Any, **kwargs: Any
