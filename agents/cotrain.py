@@ -20,6 +20,7 @@ next rollout, so the first resumed iteration trains on one iteration's rollouts,
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 import os
 import shlex
@@ -239,9 +240,29 @@ def run_cotrain(
             f"on_iteration: expected a callable (metrics dict -> None) or None, got "
             f"{type(on_iteration).__name__}"
         )
+    _check_takes_one_argument(on_iteration)
     # SIGTERM = Ctrl-C for the whole run: one killed in setup (MLE, BC) also frees its folder.
     with run_io.claim_run_dir(run_dir), run_io.sigterm_as_keyboard_interrupt():
         return _run(cfg, run_dir, resume, on_iteration)
+
+
+def _check_takes_one_argument(on_iteration: Callable[..., Any] | None) -> None:
+    """``on_iteration`` can be called with the metrics dict alone (probe 22: ``lambda: …`` or a
+    two-argument function was a raw TypeError after the setup and the first iteration)."""
+    if on_iteration is None:
+        return
+    try:
+        signature = inspect.signature(on_iteration)
+    except (TypeError, ValueError):  # a builtin or class without one: taken as it is
+        return
+    try:
+        signature.bind({})
+    except TypeError:
+        name = getattr(on_iteration, "__qualname__", type(on_iteration).__name__)
+        raise ValueError(
+            f"on_iteration: {name}{signature} cannot be called with the iteration's metrics dict "
+            "alone; give a callable of one argument (metrics dict -> None)"
+        ) from None
 
 
 def _run(

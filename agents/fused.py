@@ -132,7 +132,14 @@ class CheckedSaveLoad:
     def load(cls, path: str | os.PathLike | io.BufferedIOBase, *args: Any, **kwargs: Any) -> Any:
         """SB3's ``load``; a path that is missing, a folder or not a saved agent is one ValueError
         naming it (was: ``FileNotFoundError: … missing.zip.zip``, ``IsADirectoryError``, or
-        ``AssertionError: No data found in the saved file`` for a run's ``checkpoint.pt``)."""
+        ``AssertionError: No data found in the saved file`` for a run's ``checkpoint.pt``).
+        ``device`` is checked first (probe 22: ``gpu`` / ``""`` / 5 was torch's raw RuntimeError
+        after the file was read)."""
+        from rambo_env.dynamics.ensemble import check_device
+
+        check_device(
+            kwargs["device"] if "device" in kwargs else args[1] if len(args) > 1 else "auto"
+        )
         try:
             cls._check_saved_policy(path)
             return super().load(path, *args, **kwargs)  # type: ignore[misc]
@@ -165,6 +172,8 @@ class CheckedSaveLoad:
         plain buffer was taken: the agent then trained without the real data)."""
         from agents.buffer import MixedReplayBuffer  # agents.buffer imports no agent class
 
+        truncate = kwargs.get("truncate_last_traj", args[0] if args else True)  # SB3's option
+        check_flag(truncate, "truncate_last_traj")  # probe 22: "no" / None: truthy / falsy
         before = getattr(self, "replay_buffer", None)
         try:
             super().load_replay_buffer(path, *args, **kwargs)  # type: ignore[misc]

@@ -24,6 +24,7 @@ References:
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 from collections.abc import Callable
@@ -357,10 +358,12 @@ class ModelAdversary:
                     obs = self.mdp.initial(cfg.batch_size, self.rng)  # Alg. 1 line 5: restart
                 with torch.no_grad():
                     action = policy.sample(obs)  # [B, A]
+                    if i == 0:  # one host sync per iteration
+                        self._check_policy(policy, obs, action)
                     next_obs, reward, terminated = self.mdp.transition(
                         obs, action, self.rng, check_finite=False
                     )  # the hot loop; non-finite model states: check_finite_model below
-                stats = self.step(policy, obs, action, reward, next_obs, terminated)
+                stats = self._step(policy, obs, action, reward, next_obs, terminated)
                 for key, value in stats.items():  # device tensors: one host sync per iteration
                     totals[key] = totals.get(key, 0.0) + value
                 obs = next_obs
@@ -369,6 +372,19 @@ class ModelAdversary:
             raise
         self.check_finite_model()
         return {key: float(value) / cfg.n_updates for key, value in totals.items()}
+
+    @staticmethod
+    def _check_policy(policy: PolicyFns, obs: torch.Tensor, action: torch.Tensor) -> None:
+        """The policy's actions and Q values on dataset start states are finite (probe 22: a NaN
+        policy or critic made the model's weights NaN, and the error blamed the adversary
+        weight λ)."""
+        for name, value in (("sample", action), ("q", policy.q(obs, action))):
+            if isinstance(value, torch.Tensor) and not bool(torch.isfinite(value).all()):
+                raise ValueError(
+                    f"policy: its {name} returned NaN / inf on dataset start states (a diverged "
+                    "agent?); the adversary would make the dynamics model's weights non-finite: "
+                    "check the agent (e.g. resume from an earlier checkpoint)"
+                )
 
     def check_finite_model(self, cause: BaseException | None = None) -> None:
         """:class:`NonFiniteModelError` if a model weight is NaN / inf (one host sync)."""
@@ -398,7 +414,70 @@ class ModelAdversary:
         ``real`` is the MLE batch (default: ``batch_size`` fresh dataset rows). Returns detached
         0-dim tensors: adv_loss, mle_loss, advantage_mean/std (before normalisation),
         log_prob_mean, grad_norm.
+
+        The inputs are checked first (probe 22: ``None``, numpy arrays or rows of another batch
+        were raw ``AttributeError`` / ``RuntimeError``; NaN states were taken, and the optimizer
+        step made the model's weights NaN); :meth:`update`'s loop steps unchecked.
         """
+        self._check_step_inputs(policy, obs, action, reward, next_obs, terminated, real)
+        return self._step(policy, obs, action, reward, next_obs, terminated, real)
+
+    def _check_step_inputs(
+        self,
+        policy: Any,
+        obs: Any,
+        action: Any,
+        reward: Any,
+        next_obs: Any,
+        terminated: Any,
+        real: Any,
+    ) -> None:
+        """One ValueError naming the first input of :meth:`step` of the wrong kind or shape, or
+        holding NaN / inf."""
+        if not isinstance(policy, PolicyFns):
+            raise ValueError(
+                f"policy: expected a rambo_env.adversary.PolicyFns, got {type(policy).__name__} "
+                "(agents.critics.policy_fns(agent) makes one from an SB3 agent)"
+            )
+        if real is not None and not isinstance(real, RealTransitions):
+            raise ValueError(
+                f"real: expected None (fresh dataset rows) or a RealTransitions "
+                f"(adversary.real.sample(n, generator)), got {type(real).__name__}"
+            )
+        o, a = self.mdp.obs_dim, self.mdp.action_dim
+        rows = obs.shape[0] if isinstance(obs, torch.Tensor) and obs.dim() == 2 else None
+        n = "B" if rows is None else str(rows)
+        inputs = {
+            "obs": (obs, (rows, o), f"[B, {o}] with B >= 2"),
+            "action": (action, (rows, a), f"[{n}, {a}]"),
+            "reward": (reward, (rows,), f"[{n}]"),
+            "next_obs": (next_obs, (rows, o), f"[{n}, {o}]"),
+            "terminated": (terminated, (rows,), f"[{n}]"),
+        }
+        for name, (value, shape, text) in inputs.items():
+            got = tuple(value.shape) if isinstance(value, torch.Tensor) else None
+            if got is None or got != shape or (rows is not None and rows < 2):
+                raise ValueError(
+                    f"{name}: expected a torch tensor of shape {text} (B = obs's rows), got "
+                    f"{list(got) if got is not None else type(value).__name__}"
+                )
+            if value.is_floating_point() and not bool(torch.isfinite(value).all()):
+                raise ValueError(
+                    f"{name}: holds NaN / inf; an optimizer step on it would make the dynamics "
+                    "model's weights non-finite: pass finite transitions"
+                )
+
+    def _step(
+        self,
+        policy: PolicyFns,
+        obs: torch.Tensor,
+        action: torch.Tensor,
+        reward: torch.Tensor,
+        next_obs: torch.Tensor,
+        terminated: torch.Tensor,
+        real: RealTransitions | None = None,
+    ) -> dict[str, torch.Tensor]:
+        """:meth:`step` without its checks (the hot loop of :meth:`update`)."""
         cfg = self.cfg
         if real is None:
             real = self.real.sample(cfg.batch_size, self.generator)
@@ -445,7 +524,37 @@ class ModelAdversary:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore :meth:`state_dict` (to resume a run exactly)."""
         check_state_dict(state, ("optimizer", "rng", "generator", "n_steps"), "ModelAdversary")
+        # Each part is tried on a copy first: nothing changes unless all of them load (probe 22:
+        # a wrong value was a raw AttributeError / KeyError / RuntimeError after the optimizer
+        # had been loaded; n_steps -1 or 2.5 was taken).
+        n_steps = state["n_steps"]
+        if not is_int(n_steps) or n_steps < 0:
+            raise ValueError(f"state['n_steps']: expected an int >= 0, got {n_steps!r}")
+        trials: dict[str, Callable[[], None]] = {
+            "optimizer": lambda: make_adam(self.params, self.cfg.lr).load_state_dict(
+                state["optimizer"]
+            ),
+            "rng": lambda: setattr(copy.deepcopy(self.rng).bit_generator, "state", state["rng"]),
+            "generator": lambda: torch.Generator(self.generator.device).set_state(
+                state["generator"].cpu()
+            ),
+        }
+        for name, trial in trials.items():
+            try:
+                trial()
+            except (
+                AttributeError,
+                KeyError,
+                IndexError,
+                RuntimeError,
+                TypeError,
+                ValueError,
+            ) as err:
+                raise ValueError(
+                    f"state[{name!r}]: not what ModelAdversary.state_dict() saves for this model "
+                    f"({type(err).__name__}: {err}); pass the state saved with this run's model"
+                ) from None
         self.optimizer.load_state_dict(state["optimizer"])
         self.rng.bit_generator.state = state["rng"]
         self.generator.set_state(state["generator"].cpu())
-        self.n_steps = int(state["n_steps"])
+        self.n_steps = int(n_steps)

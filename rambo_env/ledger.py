@@ -28,6 +28,7 @@ from rambo_env.curves import (
     write_curves_csv,
 )
 from rambo_env.data.dataset import OfflineDataset
+from rambo_env.dynamics.ensemble import PRECISIONS
 from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
@@ -63,6 +64,22 @@ __all__ = [
 #: The repository's ledger (``docs/results/ledger`` beside the package).
 DEFAULT_LEDGER_DIR = Path(__file__).resolve().parents[1] / "docs" / "results" / "ledger"
 INDEX_NAME = "index.json"
+
+
+#: What :class:`LedgerEntry` takes for each field it checks beyond the type.
+_RANGES = {
+    "slug": "a non-empty name",
+    "dataset": "a non-empty name",
+    "algo": "a non-empty name",
+    "rollout_length": "an int >= 1",
+    "adversary_weight": "a finite number >= 0",
+    "seed": "an int >= 0",
+    "iterations": "an int >= 0",
+    "cotrain_wall_s": "seconds >= 0 or null",
+    "precision": " or ".join(PRECISIONS),
+    "mle_epochs": "an int >= 0 or null",
+    "mle_holdout_mse": "a number >= 0 or null",
+}
 
 
 @dataclass(frozen=True)
@@ -104,6 +121,28 @@ class LedgerEntry:
         # a hand-edited index.json ("3e-4", "x", null): was a raw TypeError from standing() at
         # the end of a finished main-job run; now found by read_index (the run's start checks it)
         check_field_types(self, "fix the value by hand")
+        # probe 22: values of the right type but out of range (k 0, λ -1 or NaN, seed -1,
+        # precision "fp8") were taken, and drawn into the ledger's plot and labels (λ NaN: a raw
+        # "not enough values to unpack" from the label)
+        ranges = {
+            "slug": bool(self.slug),
+            "dataset": bool(self.dataset),
+            "algo": bool(self.algo),
+            "rollout_length": self.rollout_length >= 1,
+            "adversary_weight": math.isfinite(self.adversary_weight) and self.adversary_weight >= 0,
+            "seed": self.seed >= 0,
+            "iterations": self.iterations >= 0,
+            "cotrain_wall_s": self.cotrain_wall_s is None or self.cotrain_wall_s >= 0,
+            "precision": self.precision in PRECISIONS,
+            "mle_epochs": self.mle_epochs is None or self.mle_epochs >= 0,
+            "mle_holdout_mse": self.mle_holdout_mse is None or not self.mle_holdout_mse < 0,
+        }
+        for name, ok in ranges.items():
+            if not ok:
+                raise ValueError(
+                    f"{name}: invalid value {getattr(self, name)!r} (expected {_RANGES[name]}); "
+                    "fix the value by hand"
+                )
 
     @property
     def config(self) -> RamboPreset:

@@ -820,11 +820,18 @@ def check_seed(seed: Any, what: str = "seed", limit: int = SEED_LIMIT) -> int:
 
 def check_state_dict(state: Any, keys: Sequence[str], owner: str) -> None:
     """``state`` is a dict holding ``keys``, as ``<owner>.state_dict()`` returns; one ValueError
-    naming what is missing (probe 18: a raw ``KeyError: 'optimizer'`` / "'NoneType' object is
-    not subscriptable" from ``load_state_dict``)."""
+    naming what is missing or unknown (probe 18: a raw ``KeyError: 'optimizer'`` / "'NoneType'
+    object is not subscriptable" from ``load_state_dict``)."""
     missing = [k for k in keys if not isinstance(state, dict) or k not in state]
-    if missing:
-        got = f"a dict without {missing}" if isinstance(state, dict) else type(state).__name__
+    unknown = sorted(map(str, set(state) - set(keys))) if isinstance(state, dict) else []
+    if missing or unknown:  # probe 22: unknown keys (another object's state) were ignored
+        got = (
+            type(state).__name__
+            if not isinstance(state, dict)
+            else f"a dict without {missing}"
+            if missing
+            else f"a dict with unknown key(s) {unknown}"
+        )
         raise ValueError(
             f"state: expected what {owner}.state_dict() returns (a dict of {list(keys)}), got {got}"
         )

@@ -372,3 +372,82 @@ def test_model_adversary_refuses_a_non_bool_compile(toy):
     mdp, dataset = toy
     with pytest.raises(ValueError, match=r"compile: expected True or False, got str 'false'"):
         ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, 2), compile="false")
+
+
+def test_step_checks_its_inputs_before_the_optimizer_step(toy):
+    """Probe 22: ``step`` with None / numpy / another batch's rows was a raw AttributeError /
+    RuntimeError; NaN states were taken, and the optimizer step made the weights NaN."""
+    mdp, dataset = _fresh(toy)
+    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, 2, batch_size=8), seed=0)
+    batch = [t.detach() for t in _rollout_batch(mdp, _ood_policy(), 8)]
+    names = ("obs", "action", "reward", "next_obs", "terminated")
+    before = copy.deepcopy(mdp.ensemble.state_dict())
+    for i, name in enumerate(names):
+        for bad, expected in (
+            (None, "got NoneType"),
+            (batch[i].numpy(), "got ndarray"),
+            (batch[i][:3], "got \\[3"),
+            (torch.full_like(batch[i].float(), float("nan")), "holds NaN / inf"),
+        ):
+            if name == "terminated" and expected.startswith("holds"):
+                continue
+            args = [*batch[:i], bad, *batch[i + 1 :]]
+            match = rf"^{name}: .*{expected}"
+            if name == "obs" and expected == "got \\[3":  # obs sets B: the next input is named
+                match = r"^action: .*shape \[3, 1\] \(B = obs's rows\), got \[8, 1\]"
+            with pytest.raises(ValueError, match=match):
+                adversary.step(_ood_policy(), *args)
+    with pytest.raises(ValueError, match=r"^policy: expected a rambo_env.adversary.PolicyFns"):
+        adversary.step(None, *batch)
+    with pytest.raises(ValueError, match=r"^real: expected None .* got dict"):
+        adversary.step(_ood_policy(), *batch, real={})
+    for key, value in mdp.ensemble.state_dict().items():  # nothing was stepped
+        torch.testing.assert_close(value, before[key])
+    adversary.step(_ood_policy(), *batch)  # a good batch still steps
+    assert adversary.n_steps == 1
+
+
+def test_update_refuses_a_policy_with_non_finite_actions_or_q(toy):
+    """Probe 22: a NaN policy (or critic) made the model's weights NaN, and the error blamed the
+    adversary weight λ ("lower the adversary weight")."""
+    nan = lambda o: torch.full((o.shape[0], 1), float("nan"))  # noqa: E731
+    for policy, what in (
+        (PolicyFns(sample=nan, mean=nan, q=lambda o, a: o[:, 0]), "sample"),
+        (PolicyFns(*_ood_policy()[:2], q=lambda o, a: nan(o)[:, 0]), "q"),
+    ):
+        mdp, dataset = _fresh(toy)
+        adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, 2, 4, batch_size=8))
+        with pytest.raises(ValueError, match=rf"^policy: its {what} returned NaN / inf"):
+            adversary.update(policy)
+        adversary.check_finite_model()  # the model was not touched
+
+
+def test_load_state_dict_refuses_wrong_values_and_changes_nothing(toy):
+    """Probe 22: a wrong value in the state (optimizer "x" / {}, generator "x" / 3 bytes,
+    n_steps "x" / NaN / None) was a raw AttributeError / KeyError / RuntimeError, some after the
+    optimizer had been loaded; n_steps -1 or 2.5 and unknown keys were taken."""
+    mdp, dataset = _fresh(toy)
+    cfg = AdversaryConfig(3e-4, 2, 4, batch_size=8)
+    saved = ModelAdversary(copy.deepcopy(mdp), dataset, cfg, seed=1)
+    saved.update(_ood_policy())
+    state = saved.state_dict()
+    adversary = ModelAdversary(mdp, dataset, cfg, seed=0)
+    before = copy.deepcopy(adversary.state_dict())
+    for key, bad, expected in (
+        ("optimizer", "x", r"state\['optimizer'\]: not what"),
+        ("optimizer", {}, r"state\['optimizer'\]: not what"),
+        ("rng", "x", r"state\['rng'\]: not what"),
+        ("generator", "x", r"state\['generator'\]: not what"),
+        ("generator", torch.zeros(3, dtype=torch.uint8), r"state\['generator'\]: not what"),
+        ("n_steps", "x", r"state\['n_steps'\]: expected an int >= 0"),
+        ("n_steps", -1, r"state\['n_steps'\]: expected an int >= 0"),
+        ("n_steps", 2.5, r"state\['n_steps'\]: expected an int >= 0"),
+        ("n_steps", None, r"state\['n_steps'\]: expected an int >= 0"),
+        ("extra", 1, r"^state: .*unknown key\(s\) \['extra'\]"),
+    ):
+        with pytest.raises(ValueError, match=expected):
+            adversary.load_state_dict({**state, key: bad})
+        assert adversary.n_steps == 0 and not adversary.optimizer.state_dict()["state"]
+        assert adversary.rng.bit_generator.state == before["rng"]
+    adversary.load_state_dict(state)
+    assert adversary.n_steps == saved.n_steps

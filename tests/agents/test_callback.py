@@ -730,6 +730,9 @@ def test_replay_buffer_save_is_atomic_and_a_bad_load_is_named(tmp_path, monkeypa
     assert type(agent.replay_buffer).__name__ == "MixedReplayBuffer"  # kept
     agent.load_replay_buffer(tmp_path / "rb.pkl")  # its own: taken
     assert type(agent.replay_buffer).__name__ == "MixedReplayBuffer"
+    for flag in ("no", None):  # probe 22: was taken as truthy / falsy
+        with pytest.raises(ValueError, match=r"^truncate_last_traj: expected True or False"):
+            agent.load_replay_buffer(tmp_path / "rb.pkl", truncate_last_traj=flag)
 
 
 def test_make_agent_takes_a_numpy_integer_seed():

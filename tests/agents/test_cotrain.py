@@ -1476,6 +1476,48 @@ def test_sizes_that_cannot_fit_in_memory_fail_before_the_dataset_loads(tmp_path,
         assert not run_dir.exists()
 
 
+def test_an_on_iteration_hook_of_the_wrong_arity_is_refused_before_the_run(tmp_path):
+    """Probe 22: ``on_iteration=lambda: …`` (or a function of two arguments) was a raw
+    ``TypeError: <lambda>() takes 0 positional arguments`` after the setup and one iteration."""
+    cfg = tiny_config(str(tmp_path / "missing.npz"))  # not loaded: refused before
+    for hook in (lambda: None, lambda metrics, extra: None):
+        with pytest.raises(ValueError, match=r"^on_iteration: .*lambda.* cannot be called with"):
+            run_cotrain(cfg, tmp_path / "run", on_iteration=hook)
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("rollout_length", 0),
+        ("adversary_weight", -1),
+        ("adversary_weight", float("nan")),
+        ("seed", -1),
+        ("iterations", -1),
+        ("precision", "fp8"),
+        ("algo", ""),
+        ("mle_epochs", -1),
+    ],
+)
+def test_a_ledger_entry_out_of_range_is_named(tmp_path, field, value):
+    """Probe 22: a hand-edited index.json with k 0, λ -1, seed -1 or precision "fp8" was taken
+    (and drawn into the ledger's plot and labels); λ NaN was a raw "not enough values to
+    unpack" from the entry's label."""
+    from rambo_env.ledger import LedgerEntry, read_index
+
+    entry = dict(
+        slug="s", dataset="tiny-hopper", algo="sac", rollout_length=2, adversary_weight=3e-4,
+        seed=0, behaviour_score=None, bc_score=None, iterations=3, last10_score=None,
+        cotrain_wall_s=1.0,
+    )  # fmt: skip
+    assert LedgerEntry(**entry).label == "sac k = 2, λ = 3e-4, seed 0"
+    with pytest.raises(ValueError, match=rf"^{field}: invalid value .*fix the value by hand"):
+        LedgerEntry(**{**entry, field: value})
+    (tmp_path / "index.json").write_text(json.dumps({"s": {**entry, field: value}}))
+    with pytest.raises(ValueError, match=rf"index.json is not a ledger index \(entry 's': {field}"):
+        read_index(tmp_path)
+
+
 def test_the_ledger_is_checked_before_the_run(tmp_path, capsys):
     from rambo_env.ledger import read_index
 

@@ -230,6 +230,19 @@ def test_save_and_load_name_a_bad_path(tmp_path, algo):
             cls.load(bad)
 
 
+def test_load_checks_the_device_before_reading_the_file(tmp_path):
+    """Probe 22: ``FusedSAC.load(path, device="gpu" / "" / 5)`` was torch's raw RuntimeError
+    ("Expected one of cpu, cuda, …", "Device string must not be empty") after the file was read."""
+    agent = FusedSAC("MlpPolicy", "Pendulum-v1", learning_starts=0, buffer_size=10, device="cpu")
+    agent.save(tmp_path / "agent.zip")
+    for bad in ("gpu", "", 5):
+        with pytest.raises(ValueError, match=r"^device: "):
+            FusedSAC.load(tmp_path / "agent.zip", device=bad)
+    with pytest.raises(ValueError, match=r"^device: "):
+        FusedSAC.load(tmp_path / "agent.zip", None, "gpu")  # SB3's positional device
+    assert type(FusedSAC.load(tmp_path / "agent.zip", device="cpu")) is FusedSAC
+
+
 @pytest.mark.parametrize("algo", ["sac", "td3"])
 def test_save_is_atomic_and_refuses_a_folder_at_the_path(tmp_path, algo, monkeypatch):
     """Probe 19: Ctrl-C (or a full disk) during SB3's ``save`` left a cut zip over the previous

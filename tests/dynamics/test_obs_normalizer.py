@@ -136,3 +136,10 @@ def test_no_obs_dims_and_string_observations_are_refused():
         with pytest.raises(ValueError, match=r"obs: expected real numbers \[\.\.\., obs_dim=3\]"):
             method(np.array(["a", "b", "c"]))
     np.testing.assert_allclose(norm.normalize(np.arange(3)), [0.0, 1.0, 2.0])  # ints stay fine
+
+
+def test_from_state_dict_refuses_unknown_keys() -> None:
+    """Probe 22: another object's state holding ``mean`` and ``std`` was taken silently."""
+    state = {"mean": np.zeros(2), "std": np.ones(2), "optimizer": {}}
+    with pytest.raises(ValueError, match=r"^state: .*unknown key\(s\) \['optimizer'\]"):
+        ObsNormalizer.from_state_dict(state)
