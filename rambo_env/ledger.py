@@ -75,11 +75,20 @@ _RANGES = {
     "adversary_weight": "a finite number >= 0",
     "seed": "an int >= 0",
     "iterations": "an int >= 0",
-    "cotrain_wall_s": "seconds >= 0 or null",
+    "behaviour_score": "a finite number or null",
+    "bc_score": "a finite number or null",
+    "last10_score": "a finite number or null",
+    "cotrain_wall_s": "finite seconds >= 0 or null",
     "precision": " or ".join(PRECISIONS),
     "mle_epochs": "an int >= 0 or null",
-    "mle_holdout_mse": "a number >= 0 or null",
+    "mle_holdout_mse": "a finite number >= 0 or null",
 }
+
+
+def _finite_or_none(value: float | None, low: float = -math.inf) -> bool:
+    """None, or a finite number >= ``low`` (the ledger writes a score it could not measure as
+    null: curves keep no NaN / inf, so a NaN in ``index.json`` was put there by hand)."""
+    return value is None or (math.isfinite(value) and value >= low)
 
 
 @dataclass(frozen=True)
@@ -122,7 +131,7 @@ class LedgerEntry:
         # the end of a finished main-job run; now found by read_index (the run's start checks it)
         check_field_types(self, "fix the value by hand")
         # probe 22: values of the right type but out of range (k 0, λ -1 or NaN, seed -1,
-        # precision "fp8") were taken, and drawn into the ledger's plot and labels (λ NaN: a raw
+        # precision "fp8", a NaN score) were taken, and drawn into the ledger's plot and labels (λ NaN: a raw
         # "not enough values to unpack" from the label)
         ranges = {
             "slug": bool(self.slug),
@@ -132,10 +141,13 @@ class LedgerEntry:
             "adversary_weight": math.isfinite(self.adversary_weight) and self.adversary_weight >= 0,
             "seed": self.seed >= 0,
             "iterations": self.iterations >= 0,
-            "cotrain_wall_s": self.cotrain_wall_s is None or self.cotrain_wall_s >= 0,
+            "behaviour_score": _finite_or_none(self.behaviour_score),
+            "bc_score": _finite_or_none(self.bc_score),
+            "last10_score": _finite_or_none(self.last10_score),
+            "cotrain_wall_s": _finite_or_none(self.cotrain_wall_s, 0),
             "precision": self.precision in PRECISIONS,
             "mle_epochs": self.mle_epochs is None or self.mle_epochs >= 0,
-            "mle_holdout_mse": self.mle_holdout_mse is None or not self.mle_holdout_mse < 0,
+            "mle_holdout_mse": _finite_or_none(self.mle_holdout_mse, 0),
         }
         for name, ok in ranges.items():
             if not ok:

@@ -1497,6 +1497,9 @@ def test_an_on_iteration_hook_of_the_wrong_arity_is_refused_before_the_run(tmp_p
         ("precision", "fp8"),
         ("algo", ""),
         ("mle_epochs", -1),
+        ("last10_score", float("nan")),
+        ("behaviour_score", float("inf")),
+        ("mle_holdout_mse", float("nan")),
     ],
 )
 def test_a_ledger_entry_out_of_range_is_named(tmp_path, field, value):
