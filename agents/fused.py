@@ -45,6 +45,7 @@ from rambo_env.run_io import (
     check_file_or_absent,
     check_flag,
     check_writable,
+    is_int,
     safe_reason,
 )
 
@@ -110,9 +111,7 @@ class CheckedSaveLoad:
         """SB3's ``learn``, after refusing a step count that is not an int >= 0 (was: ``-1``
         returned at once with nothing learnt, ``2.5`` was taken as 2). ``learn(0)`` stays SB3's
         no-op (it sets up the logger and callbacks)."""
-        if isinstance(total_timesteps, bool) or not (
-            isinstance(total_timesteps, int | np.integer) and total_timesteps >= 0
-        ):
+        if not (is_int(total_timesteps) and total_timesteps >= 0):
             raise ValueError(
                 f"total_timesteps: expected an int >= 0 (env steps to collect), got "
                 f"{total_timesteps!r:.60}"

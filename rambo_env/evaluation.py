@@ -225,14 +225,7 @@ def _check_eval_args(act: Any, env: Any, normalizer: Any, scorer: Any) -> None:
             f"its id ({getattr(env.spec, 'id', None)!r}) or a function that makes a new one"
         )
     if isinstance(env, str):
-        if not env.strip():
-            raise ValueError("env: expected a Gymnasium id (e.g. 'Hopper-v5'), got ''")
-        if ":" not in env and env not in gym.registry:  # "module:Env" imports its module
-            hint = registered_hint(env) or " (e.g. 'Hopper-v5')"
-            raise ValueError(
-                f"env: {env!r} is not a registered Gymnasium env{hint}; import the package that "
-                "registers it first"
-            )
+        check_registered_id(env, "env")
     elif not callable(env):
         raise ValueError(
             f"env: expected a Gymnasium id or a function that makes an env, got "

@@ -66,25 +66,6 @@ DEFAULT_LEDGER_DIR = Path(__file__).resolve().parents[1] / "docs" / "results" / 
 INDEX_NAME = "index.json"
 
 
-#: What :class:`LedgerEntry` takes for each field it checks beyond the type.
-_RANGES = {
-    "slug": "a non-empty name",
-    "dataset": "a non-empty name",
-    "algo": "a non-empty name",
-    "rollout_length": "an int >= 1",
-    "adversary_weight": "a finite number >= 0",
-    "seed": "an int >= 0",
-    "iterations": "an int >= 0",
-    "behaviour_score": "a finite number or null",
-    "bc_score": "a finite number or null",
-    "last10_score": "a finite number or null",
-    "cotrain_wall_s": "finite seconds >= 0 or null",
-    "precision": " or ".join(PRECISIONS),
-    "mle_epochs": "an int >= 0 or null",
-    "mle_holdout_mse": "a finite number >= 0 or null",
-}
-
-
 def _finite_or_none(value: float | None, low: float = -math.inf) -> bool:
     """None, or a finite number >= ``low`` (the ledger writes a score it could not measure as
     null: curves keep no NaN / inf, so a NaN in ``index.json`` was put there by hand)."""
@@ -133,26 +114,39 @@ class LedgerEntry:
         # probe 22: values of the right type but out of range (k 0, λ -1 or NaN, seed -1,
         # precision "fp8", a NaN score) were taken, and drawn into the ledger's plot and labels (λ NaN: a raw
         # "not enough values to unpack" from the label)
-        ranges = {
-            "slug": bool(self.slug),
-            "dataset": bool(self.dataset),
-            "algo": bool(self.algo),
-            "rollout_length": self.rollout_length >= 1,
-            "adversary_weight": math.isfinite(self.adversary_weight) and self.adversary_weight >= 0,
-            "seed": self.seed >= 0,
-            "iterations": self.iterations >= 0,
-            "behaviour_score": _finite_or_none(self.behaviour_score),
-            "bc_score": _finite_or_none(self.bc_score),
-            "last10_score": _finite_or_none(self.last10_score),
-            "cotrain_wall_s": _finite_or_none(self.cotrain_wall_s, 0),
-            "precision": self.precision in PRECISIONS,
-            "mle_epochs": self.mle_epochs is None or self.mle_epochs >= 0,
-            "mle_holdout_mse": _finite_or_none(self.mle_holdout_mse, 0),
+        named = "a non-empty name"
+        checks = {  # field -> (in range, what it takes)
+            "slug": (bool(self.slug), named),
+            "dataset": (bool(self.dataset), named),
+            "algo": (bool(self.algo), named),
+            "rollout_length": (self.rollout_length >= 1, "an int >= 1"),
+            "adversary_weight": (
+                math.isfinite(self.adversary_weight) and self.adversary_weight >= 0,
+                "a finite number >= 0",
+            ),
+            "seed": (self.seed >= 0, "an int >= 0"),
+            "iterations": (self.iterations >= 0, "an int >= 0"),
+            "behaviour_score": (_finite_or_none(self.behaviour_score), "a finite number or null"),
+            "bc_score": (_finite_or_none(self.bc_score), "a finite number or null"),
+            "last10_score": (_finite_or_none(self.last10_score), "a finite number or null"),
+            "cotrain_wall_s": (
+                _finite_or_none(self.cotrain_wall_s, 0),
+                "finite seconds >= 0 or null",
+            ),
+            "precision": (self.precision in PRECISIONS, " or ".join(PRECISIONS)),
+            "mle_epochs": (
+                self.mle_epochs is None or self.mle_epochs >= 0,
+                "an int >= 0 or null",
+            ),
+            "mle_holdout_mse": (
+                _finite_or_none(self.mle_holdout_mse, 0),
+                "a finite number >= 0 or null",
+            ),
         }
-        for name, ok in ranges.items():
+        for name, (ok, takes) in checks.items():
             if not ok:
                 raise ValueError(
-                    f"{name}: invalid value {getattr(self, name)!r} (expected {_RANGES[name]}); "
+                    f"{name}: invalid value {getattr(self, name)!r} (expected {takes}); "
                     "fix the value by hand"
                 )
 

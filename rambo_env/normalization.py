@@ -123,8 +123,11 @@ class ObsNormalizer:
             raise ValueError(
                 f"obs: last dimension must be obs_dim={self.obs_dim}, got shape {tuple(x.shape)}"
             )
-        kind = x.dtype.kind if isinstance(x, np.ndarray) else "c" if x.is_complex() else "f"
-        if kind not in "iuf" or (isinstance(x, torch.Tensor) and x.dtype == torch.bool):
+        if isinstance(x, np.ndarray):
+            real = x.dtype.kind in "iuf"
+        else:
+            real = not (x.is_complex() or x.dtype == torch.bool)
+        if not real:
             # probe 21: strings were numpy's raw "could not convert string to float"
             raise ValueError(
                 f"obs: expected real numbers [..., obs_dim={self.obs_dim}], got dtype {x.dtype}"

@@ -216,7 +216,7 @@ def _check_load_args(src: Any, n_transitions: Any, seed: Any, d4rl_dir: Any = No
             f"d4rl_dir: expected a folder path (str / pathlib.Path) or None, got "
             f"{type(d4rl_dir).__name__} {d4rl_dir!r}"
         )
-    seed = check_seed(seed)  # a Python int (probe 20: numpy's reached generate_dataset)
+    check_seed(seed)  # generate_dataset converts a numpy int itself (probe 20)
     if n_transitions is not None and (
         isinstance(n_transitions, bool)
         or not isinstance(n_transitions, int | np.integer)
