@@ -20,7 +20,7 @@ from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 
 from agents.critics import ActionScaler, algorithm_spec
 from rambo_env.adversary import real_transitions
-from rambo_env.run_io import check_field_types, check_seed
+from rambo_env.run_io import check_field_types, check_seed, trains_with_grad
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -79,6 +79,7 @@ def _nll(actor: torch.nn.Module, obs: torch.Tensor, scaled: torch.Tensor) -> tor
     return -dist.log_prob(scaled.clamp(-_ACTION_CLIP, _ACTION_CLIP)).mean()
 
 
+@trains_with_grad("behaviour_clone")
 def behaviour_clone(
     model: OffPolicyAlgorithm,
     dataset: OfflineDataset,

@@ -17,6 +17,7 @@ No evaluation or checkpoint I/O here: a separate callback or the ``on_iteration_
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -57,21 +58,48 @@ def _check_agent_layout(model: Any, k: int) -> None:
             "iterations would not line up; build the agent with agents.factory.make_agent(…, "
             f"rollout_length={k})"
         )
+    # probe 23: learning_starts > 0 collected uniform random actions (not the BC warm start) and
+    # ran no adversary; gradient_steps = 0 trained nothing, so no iteration ever ran: both silent
+    starts = getattr(model, "learning_starts", 0)
+    if starts != 0:
+        raise ValueError(
+            f"model: learning_starts={starts!r}, so its first collects take uniform random actions "
+            "and train nothing (no adversary step); RAMBO's agent starts from its warm start: "
+            "build it with learning_starts=0 (agents.factory.make_agent does)"
+        )
+    if getattr(model, "gradient_steps", 1) == 0:
+        raise ValueError(
+            "model: gradient_steps=0 trains the agent never, so no RAMBO iteration (Alg. 1 lines "
+            "4-5) would run; give gradient_steps >= 1 (or -1: one per collected transition)"
+        )
 
 
 def _check_same_mdp(model: Any, adversary: ModelAdversary) -> None:
     """The adversary trains the model the agent rolls out (Alg. 1 lines 3 and 5). Probe 18: an
     adversary built on another ``LearnedMDP`` (a second ``make_mdp`` call, a copy) was taken:
     it trained a model the agent never saw, and the agent's rollouts stayed the MLE model's."""
-    from agents.vec_env import vec_env_mdp
+    from agents.vec_env import RamboModelVecEnv, vec_env_mdp
 
-    env_mdp = vec_env_mdp(model.get_env())  # None for another VecEnv: nothing to compare
+    env = model.get_env()
+    env_mdp = vec_env_mdp(env)  # None for another VecEnv: nothing to compare
     if env_mdp is not None and env_mdp is not adversary.mdp:
         raise ValueError(
             "adversary: its mdp is not the one the agent's vec_env rolls out "
             "(model.get_env().get_attr('mdp')), so the adversary would train a model the agent "
             "never sees; build both on one LearnedMDP: RamboModelVecEnv(mdp, n) and "
             "ModelAdversary(mdp, dataset, cfg)"
+        )
+    if env_mdp is None or isinstance(env.unwrapped, RamboModelVecEnv):  # one mdp for every row
+        return
+    # probe 23: a DummyVecEnv of model envs that each built their own mdp (make_vec_env(…,
+    # env_kwargs={"dataset": …})): the adversary trained row 0's, the others stayed MLE models
+    others = [i for i, mdp in enumerate(env.get_attr("mdp")) if mdp is not adversary.mdp]
+    if others:
+        raise ValueError(
+            f"vec_env: row(s) {others[:5]}{' …' if len(others) > 5 else ''} of "
+            f"{env.num_envs} roll out another LearnedMDP than row 0 (each env built its own "
+            "model), so the adversary would train only row 0's; share one mdp: "
+            "RamboModelVecEnv(mdp, n), or make_vec_env(lambda: RamboModelEnv(mdp=mdp), n)"
         )
 
 
@@ -161,6 +189,7 @@ class RamboCallback(BaseCallback):
         self.n_iterations = 0
         self.last_stats: dict[str, float] = {}
         self._seen_updates: int | None = None
+        self._agent: weakref.ref | None = None  # the agent of the first learn()
         self._policy: PolicyFns | None = None
         self._q_generator = torch.Generator(device=adversary.mdp.device)
         self._q_generator.manual_seed(int(seed))
@@ -168,6 +197,16 @@ class RamboCallback(BaseCallback):
         self._rollout[2] = -np.inf
 
     def _init_callback(self) -> None:
+        bound = self._agent() if self._agent is not None else None
+        if self._agent is not None and bound is not self.model:
+            # probe 23: was taken; its update count (the first agent's) made the adversary run
+            # and an iteration count before the second agent had trained
+            raise ValueError(
+                f"callback: this RamboCallback already ran with another agent "
+                f"({self.n_iterations} iterations); build a new RamboCallback (and a "
+                "ModelAdversary on a fresh mdp) for each agent"
+            )
+        self._agent = weakref.ref(self.model)
         self._policy = policy_fns(self.model)
         _check_agent_layout(self.model, self.adversary.cfg.rollout_length)
         _check_same_mdp(self.model, self.adversary)

@@ -47,6 +47,7 @@ from rambo_env.run_io import (
     check_writable,
     is_int,
     safe_reason,
+    trains_with_grad,
 )
 
 __all__ = ["CheckedSaveLoad", "FusedSAC", "squashed_gaussian_sample"]
@@ -107,6 +108,7 @@ class CheckedSaveLoad:
         check_finite_observation(observation)
         return super().predict(observation, *args, **kwargs)  # type: ignore[misc]
 
+    @trains_with_grad("learn")
     def learn(self, total_timesteps: Any, *args: Any, **kwargs: Any) -> Any:
         """SB3's ``learn``, after refusing a step count that is not an int >= 0 (was: ``-1``
         returned at once with nothing learnt, ``2.5`` was taken as 2). ``learn(0)`` stays SB3's

@@ -36,7 +36,7 @@ import torch
 from torch.nn.utils import get_total_norm
 
 from rambo_env.dynamics.training import make_adam
-from rambo_env.run_io import check_state_dict, is_int, is_real
+from rambo_env.run_io import check_state_dict, is_int, is_real, trains_with_grad
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -333,6 +333,7 @@ class ModelAdversary:
         """False when λ = 0: the official code then skips the model update entirely."""
         return self.cfg.adversary_weight > 0
 
+    @trains_with_grad("ModelAdversary.update")
     def update(self, policy: PolicyFns) -> dict[str, float]:
         """One iteration of Alg. 1 line 5: ``cfg.n_updates`` model optimizer steps.
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import errno
+import functools
 import json
 import math
 import os
@@ -88,6 +89,7 @@ __all__ = [
     "silence_stdout",
     "stop_signals",
     "tolerant_console",
+    "trains_with_grad",
     "user_file_path",
     "write_json",
 ]
@@ -628,8 +630,39 @@ class _GuardedStdout:
         raise SystemExit(2)
 
 
+def trains_with_grad(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator of a training entry point: it runs with gradients on, also when called under a
+    caller's ``torch.no_grad()``, and is refused under ``torch.inference_mode()``, whose tensors
+    cannot be trained (probe 23: both were torch's raw "element 0 of tensors does not require
+    grad and does not have a grad_fn", in the middle of SB3's or the adversary's step)."""
+
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            if torch.is_inference_mode_enabled():
+                raise RuntimeError(
+                    f"{what}: called under torch.inference_mode(), in which nothing can be "
+                    f"trained; call it outside that block"
+                )
+            with torch.enable_grad():
+                return fn(*args, **kwargs)
+
+        return run
+
+    return wrap
+
+
 def available_memory_bytes() -> int | None:
-    """Host memory a new allocation can get now: ``MemAvailable`` (Linux), else free pages."""
+    """Host memory a new allocation can get now: the least of ``MemAvailable`` (Linux; else free
+    pages), the room under this process's address-space limit (``ulimit -v``) and the room under
+    its cgroup's memory limit (a container's or a scheduler's). Probe 23: only ``MemAvailable``
+    was read, so under ``ulimit -v 4000000`` a 2 GiB buffer passed the check (21 GiB free) and
+    failed as numpy's raw ``MemoryError`` after the dataset load and MLE pretraining."""
+    rooms = [r for r in (_host_room(), _address_space_room(), _cgroup_room()) if r is not None]
+    return min(rooms) if rooms else None  # None: unknown, no check
+
+
+def _host_room() -> int | None:
     try:
         with open("/proc/meminfo", encoding="ascii") as f:
             for line in f:
@@ -640,7 +673,70 @@ def available_memory_bytes() -> int | None:
     try:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (AttributeError, OSError, ValueError):
-        return None  # unknown: no check
+        return None
+
+
+def _proc_kib(path: str, key: str) -> int | None:
+    """``key:  N kB`` of a ``/proc`` status file, in bytes; None if it cannot be read."""
+    try:
+        with open(path, encoding="ascii") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _address_space_room() -> int | None:
+    """``RLIMIT_AS`` (``ulimit -v``) minus this process's virtual size; None without a limit."""
+    try:
+        import resource  # POSIX only
+    except ImportError:
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    size = _proc_kib("/proc/self/status", "VmSize")
+    if soft == resource.RLIM_INFINITY or soft < 0 or size is None:
+        return None
+    return max(int(soft) - size, 0)
+
+
+def _read_int(path: Path) -> int | None:
+    try:
+        text = path.read_text(encoding="ascii").strip()
+        return int(text)  # cgroup v2's "max" (no limit): ValueError
+    except (OSError, ValueError):
+        return None
+
+
+def _cgroup_room() -> int | None:
+    """Memory limit minus usage of this process's cgroup (v2 ``memory.max`` /
+    ``memory.current``, v1 ``memory.limit_in_bytes`` / ``memory.usage_in_bytes``); None
+    without a limit or where it cannot be read."""
+    try:
+        with open("/proc/self/cgroup", encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    base = Path("/sys/fs/cgroup")
+    for line in lines:
+        if line.count(":") < 2:
+            continue
+        _, controllers, rel = line.split(":", 2)
+        rel = rel.lstrip("/")
+        if controllers == "":  # v2: "0::/path"
+            folder, names = base / rel, ("memory.max", "memory.current")
+        elif "memory" in controllers.split(","):  # v1: "4:memory:/path"
+            folder, names = (
+                base / "memory" / rel,
+                ("memory.limit_in_bytes", "memory.usage_in_bytes"),
+            )
+        else:
+            continue
+        limit, used = (_read_int(folder / name) for name in names)
+        if limit is not None and used is not None and limit < (1 << 60):  # v1's "no limit": ~2**63
+            return max(limit - used, 0)
+    return None
 
 
 #: Bytes per file or folder name on the usual file systems (ext4, XFS, APFS, NTFS: 255).
@@ -773,11 +869,34 @@ def report_user_error(err: BaseException) -> int:
     if isinstance(err, BrokenPipeError):  # was: "error: [Errno 32] Broken pipe", no cause named
         silence_stdout()
         err = BrokenPipeError(_CLOSED_PIPE)
+    elif isinstance(err, OSError) and err.errno in (errno.EMFILE, errno.ENFILE):
+        err = OSError(err.errno, _too_many_open_files(err))  # probe 23: named no cause or remedy
     try:
         print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
     except OSError:  # stderr is the closed pipe too (2>&1 | head)
         pass
     return 2
+
+
+def _too_many_open_files(err: OSError) -> str:
+    """What to do about EMFILE / ENFILE (worker processes, pipes, logs and data files each hold
+    open files; was ``[Errno 24] Too many open files``, naming neither the limit nor a remedy)."""
+    where = f" ({err.filename})" if err.filename else ""
+    if err.errno == errno.ENFILE:
+        return (
+            f"too many open files on this machine{where}: the system-wide limit is reached; "
+            "close other programs or raise fs.file-max, then rerun"
+        )
+    try:
+        import resource
+
+        limit = f"its limit is {resource.getrlimit(resource.RLIMIT_NOFILE)[0]} (`ulimit -n`)"
+    except (ImportError, OSError, ValueError):
+        limit = "its limit is reached"
+    return (
+        f"too many open files in this process{where}: {limit}; raise it (e.g. `ulimit -n 4096`) "
+        "or start fewer worker processes (--workers 1), then rerun"
+    )
 
 
 #: What a script says when the program reading its output exited.

@@ -134,6 +134,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"runs: {seen[where]}= and {label}= name the same run ({run}); name each run once"
             )
         seen[where] = label
+    inputs = {os.path.realpath(run): label for label, run in args.runs if run.suffix == ".csv"}
+    for name in written:  # probe 23: was read as one run's curves, then overwritten by another's
+        if os.path.realpath(name) in inputs:
+            parser.error(
+                f"--out: {name} would be written, but it is the input of "
+                f"{inputs[os.path.realpath(name)]}=; pick another output prefix (or move the CSV)"
+            )
     curves, from_csv = {}, set()
     for label, run in args.runs:
         try:

@@ -323,3 +323,20 @@ def test_library_plot_and_csv_check_their_path_rows_and_columns_before_writing(t
             call()
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written
     assert plot_curves(tmp_path / "p.png", {"a": rows}, columns=["q_avg"]).exists()
+
+
+def test_an_input_csv_that_an_output_would_overwrite_is_refused(tmp_path, capsys):
+    """Probe 23: ``--out D/cmp a=RUN b=D/cmp-a.csv`` read cmp-a.csv as b's curves, then wrote run
+    a's curves over it: the input was lost without a word."""
+    from tests.scripts import load_script
+
+    curves = load_script("curves")
+    _log(tmp_path / "a", {1: {"rambo/q_avg": 1.0}})
+    kept = tmp_path / "cmp-a.csv"
+    write_curves_csv(kept, [{"iteration": 1, "q_avg": 7.0}])
+    before = kept.read_bytes()
+    with pytest.raises(SystemExit) as exit_info:
+        curves.main(["--out", str(tmp_path / "cmp"), f"a={tmp_path / 'a'}", f"b={kept}"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and f"{kept} would be written" in err and "b=" in err, err
+    assert kept.read_bytes() == before and not (tmp_path / "cmp.png").exists()

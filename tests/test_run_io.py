@@ -816,3 +816,36 @@ def test_a_symbolic_link_loop_is_named_as_one(tmp_path, monkeypatch, capsys):
         ledger.main(["--ledger", "loop", str(tmp_path)])
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and re.search(f"argument --ledger: {loop}", err), err
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_available_memory_counts_the_address_space_limit():
+    """Probe 23: under ``ulimit -v 4000000`` only ``MemAvailable`` (21 GiB) was read, so a 2 GiB
+    buffer passed the memory check and then failed as numpy's raw ``MemoryError``."""
+    import resource
+    import subprocess
+    import sys
+
+    limit = 3 << 30
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    code = "from rambo_env.run_io import available_memory_bytes as a; print(a())"
+    out = subprocess.run(
+        [sys.executable, "-c", code], preexec_fn=cap, capture_output=True, text=True, check=True
+    ).stdout
+    room = int(out)
+    assert 0 < room < limit  # the process's own size is already counted against the limit
+
+
+def test_too_many_open_files_names_the_limit_and_the_remedy(monkeypatch, capsys):
+    """Probe 23: ``make_dataset.py --workers 2`` under ``ulimit -n 12`` printed ``error: [Errno 24]
+    Too many open files``, naming neither the limit nor what to do."""
+    from rambo_env.run_io import report_user_error
+
+    monkeypatch.delenv("RAMBO_ENV_TRACEBACK", raising=False)
+    assert report_user_error(OSError(errno.EMFILE, "Too many open files")) == 2
+    err = capsys.readouterr().err
+    assert "too many open files in this process" in err and "ulimit -n" in err, err
+    assert "--workers 1" in err

@@ -41,6 +41,7 @@ from rambo_env.run_io import (
     is_int,
     is_real,
     save_checkpoint,
+    trains_with_grad,
 )
 
 __all__ = ["MLEConfig", "MLEReport", "make_adam", "model_tensors", "train_mle"]
@@ -408,6 +409,7 @@ def _check_fit_inputs(ensemble: Any, dataset: Any, normalizer: Any, cfg: MLEConf
         )
 
 
+@trains_with_grad("train_mle")
 def train_mle(
     ensemble: GaussianEnsemble,
     dataset: Any,

@@ -773,3 +773,73 @@ def test_factory_building_blocks_check_their_arguments():
             LrScaledAdam(params, **kwargs)
     with pytest.raises(ValueError, match="verbose: expected an int >= 0, got 'x'"):
         quiet_logger("x")
+
+
+def test_the_callback_refuses_an_agent_that_would_run_no_iteration():
+    """Probe 23: ``learning_starts=100`` collected uniform random actions and trained nothing (no
+    adversary step), and ``gradient_steps=0`` never trained, so RAMBO silently did nothing."""
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K, n_updates=1, batch_size=8))
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    for extra, match in (
+        ({"learning_starts": 100}, r"model: learning_starts=100, so its first collects take"),
+        ({"gradient_steps": 0}, r"model: gradient_steps=0 trains the agent never"),
+    ):
+        agent = make_agent("sac", env, dataset, mdp.normalizer, **kw, **extra)
+        before = [p.detach().clone() for p in mdp.ensemble.parameters()]
+        with pytest.raises(ValueError, match=match):
+            agent.learn(K * N_ENVS, callback=RamboCallback(adversary))
+        assert agent.num_timesteps == 0  # refused before the first collect
+        assert all(torch.equal(a, b) for a, b in zip(before, mdp.ensemble.parameters()))
+
+
+def test_one_callback_is_not_taken_by_a_second_agent():
+    """Probe 23: a RamboCallback passed to a second agent's learn kept the first agent's update
+    count, so the adversary ran and an iteration was counted before the second agent trained."""
+    agent, callback, mdp = _setup()
+    agent.learn(total_timesteps=STEPS_PER_ITERATION, callback=callback)
+    assert callback.n_iterations == 1
+    agent.learn(total_timesteps=STEPS_PER_ITERATION, callback=callback)  # the same agent: fine
+    assert callback.n_iterations == 2
+    second, _, _ = _setup(seed=1)
+    with pytest.raises(ValueError, match=r"callback: this RamboCallback already ran with another "):
+        second.learn(total_timesteps=STEPS_PER_ITERATION, callback=callback)
+    assert callback.n_iterations == 2 and second.num_timesteps == 0
+
+
+def test_rows_that_roll_out_other_mdps_are_refused():
+    """Probe 23: an SB3 DummyVecEnv of model envs that each built their own LearnedMDP (as
+    ``make_vec_env(…, env_kwargs={"dataset": …})`` does) was taken: the adversary trained row 0's
+    model, the other rows rolled out their MLE models for the whole run."""
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    from rambo_env.envs.model_env import RamboModelEnv
+
+    mdp, dataset = _toy()
+    other = copy.deepcopy(mdp)
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K, n_updates=1, batch_size=8))
+    mixed = DummyVecEnv([lambda m=m: RamboModelEnv(mdp=m, rollout_length=K) for m in (mdp, other)])
+    agent = make_agent("sac", mixed, dataset, mdp.normalizer, **kw)
+    with pytest.raises(ValueError, match=r"vec_env: row\(s\) \[1\] of 2 roll out another Learned"):
+        agent.learn(K * 2, callback=RamboCallback(adversary))
+    shared = DummyVecEnv([lambda: RamboModelEnv(mdp=mdp, rollout_length=K)] * 2)  # one mdp: fine
+    agent = make_agent("sac", shared, dataset, mdp.normalizer, **kw)
+    agent.learn(K * 2, callback=RamboCallback(adversary))
+
+
+@pytest.mark.parametrize("block", ["no_grad", "inference_mode"])
+def test_training_under_a_callers_no_grad(block):
+    """Probe 23: ``learn`` (and ``train_mle``, the adversary, BC) inside ``torch.no_grad()`` or
+    ``torch.inference_mode()`` was torch's raw "element 0 of tensors does not require grad"."""
+    agent, callback, mdp = _setup()
+    before = [p.detach().clone() for p in agent.policy.parameters()]
+    with getattr(torch, block)():
+        if block == "inference_mode":
+            with pytest.raises(RuntimeError, match=r"learn: called under torch.inference_mode"):
+                agent.learn(total_timesteps=STEPS_PER_ITERATION, callback=callback)
+            return
+        agent.learn(total_timesteps=STEPS_PER_ITERATION, callback=callback)
+    assert callback.n_iterations == 1
+    assert any(not torch.equal(a, b) for a, b in zip(before, agent.policy.parameters()))
