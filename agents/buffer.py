@@ -9,6 +9,7 @@ copied to the device once; only :meth:`sample` is overridden.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,7 +29,32 @@ if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
     from rambo_env.normalization import ObsNormalizer
 
-__all__ = ["MixedReplayBuffer", "model_pool_size"]
+__all__ = ["DatasetRef", "MixedReplayBuffer", "model_pool_size"]
+
+
+@dataclasses.dataclass(frozen=True)
+class DatasetRef:
+    """What a saved agent or replay buffer keeps of its dataset in place of the arrays.
+
+    Probe 23: ``agent.save`` pickled the whole :class:`~rambo_env.data.dataset.OfflineDataset`
+    (in ``replay_buffer_kwargs``) into every ``agent.zip``, and ``save_replay_buffer`` into every
+    pickle: 5.7 MB for 40 000 rows, about 140 MB for a 1M-row D4RL dataset. A loaded agent acts
+    (``predict``) without its dataset; training it again needs the same dataset back
+    (:meth:`MixedReplayBuffer.attach_dataset`, or ``load(path, dataset=…)``), checked by this
+    fingerprint.
+    """
+
+    name: str
+    env_id: str | None
+    n_transitions: int
+    fingerprint: str
+
+    @classmethod
+    def of(cls, dataset: OfflineDataset) -> DatasetRef:
+        return cls(dataset.name, dataset.env_id, int(dataset.n_transitions), dataset.fingerprint())
+
+    def __str__(self) -> str:
+        return f"{self.name!r} ({self.n_transitions} transitions, fingerprint {self.fingerprint})"
 
 
 def model_pool_size(rollout_length: int, n_rollouts: int, retain_iterations: int = 5) -> int:
@@ -66,7 +92,7 @@ class MixedReplayBuffer(ReplayBuffer):
         optimize_memory_usage: bool = False,
         handle_timeout_termination: bool = True,
         *,
-        dataset: OfflineDataset,
+        dataset: OfflineDataset | DatasetRef,
         normalizer: ObsNormalizer,
         real_ratio: float = 0.5,
         seed: int = 0,
@@ -95,7 +121,9 @@ class MixedReplayBuffer(ReplayBuffer):
             raise ValueError(f"action_space: MixedReplayBuffer needs a Box, got {action_space}")
         self.dataset, self.normalizer = dataset, normalizer
         self.real_ratio, self.seed = float(real_ratio), check_seed(seed)  # -1 was accepted
-        self._build_real()
+        self.real: RealTransitions | None = None  # a loaded agent's: attach_dataset builds it
+        if not isinstance(dataset, DatasetRef):
+            self._build_real()
         self.generator = torch.Generator(device=self.device)
         self.generator.manual_seed(self.seed)
 
@@ -116,6 +144,39 @@ class MixedReplayBuffer(ReplayBuffer):
             terminated=real.terminated.to(torch.float32).unsqueeze(1),  # [N, 1]
         )
 
+    def attach_dataset(self, dataset: OfflineDataset) -> None:
+        """Give a loaded buffer (a loaded agent's) the dataset it was saved with, so that it can
+        sample real rows again; another dataset is refused, naming both (its model-pool rows and
+        the agent were trained on the saved one)."""
+        from rambo_env.data.dataset import OfflineDataset
+
+        if not isinstance(dataset, OfflineDataset):
+            raise ValueError(
+                f"dataset: expected a rambo_env.data.dataset.OfflineDataset, got "
+                f"{type(dataset).__name__} (rambo_env.load_dataset(...) gives one)"
+            )
+        saved = (
+            self.dataset if isinstance(self.dataset, DatasetRef) else DatasetRef.of(self.dataset)
+        )
+        given = DatasetRef.of(dataset)
+        if given.fingerprint != saved.fingerprint:
+            raise ValueError(
+                f"dataset: {given}, but this agent was saved with {saved}; give that dataset, or "
+                "train on other data with a new agent (agents.factory.make_agent) and copy the "
+                "policy over (new.set_parameters(old.get_parameters()))"
+            )
+        self.dataset = dataset
+        self._build_real()
+
+    def check_dataset(self) -> RealTransitions:
+        if self.real is None:
+            raise ValueError(
+                f"replay buffer: loaded without its dataset {self.dataset}, so it has no real rows "
+                "to sample; give it back: agent.replay_buffer.attach_dataset(dataset), or load "
+                "the agent with Agent.load(path, dataset=dataset)"
+            )
+        return self.real
+
     def n_real(self, batch_size: int) -> int:
         """Real rows in a batch of ``batch_size``: ``round(f·B)`` (Python rounding)."""
         return round(self.real_ratio * batch_size)
@@ -128,7 +189,7 @@ class MixedReplayBuffer(ReplayBuffer):
             obs_dim = int(np.prod(self.obs_shape))
             check_batch_memory(batch_size, obs_dim, self.action_dim, str(self.device))
         n_real = self.n_real(batch_size)
-        real = self.real.sample(n_real, self.generator)
+        real = self.check_dataset().sample(n_real, self.generator)
         if n_real == batch_size:
             return ReplayBufferSamples(
                 real.obs, real.action, real.next_obs, real.terminated, real.reward
@@ -157,6 +218,8 @@ class MixedReplayBuffer(ReplayBuffer):
     def __setstate__(self, state: dict[str, Any]) -> None:
         generator_state = state.pop("generator")
         self.__dict__.update(state)
-        self._build_real()
+        self.real = None
+        if not isinstance(self.dataset, DatasetRef):  # a copy (deepcopy) keeps its dataset
+            self._build_real()
         self.generator = torch.Generator(device=self.device)
         self.generator.set_state(generator_state)

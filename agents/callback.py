@@ -49,6 +49,7 @@ def _check_agent_layout(model: Any, k: int) -> None:
             "build the agent with agents.factory.make_agent(algo, vec_env, dataset, normalizer, "
             "rollout_length=k)"
         )
+    buffer.check_dataset()  # a loaded agent's buffer needs its dataset back (probe 23)
     freq = getattr(model, "train_freq", None)
     unit = getattr(getattr(freq, "unit", None), "value", None)
     if getattr(freq, "frequency", None) != k or unit != "step":

@@ -24,12 +24,14 @@ statistics, a ``VecNormalize`` env) run the library's ``train`` unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
 import os
 import pickle
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +94,47 @@ def _atomic_save(
     atomic_write(target, write)
 
 
+@contextlib.contextmanager
+def _dataset_by_reference(model: Any) -> Iterator[None]:
+    """While ``model`` is saved, its replay buffer and ``replay_buffer_kwargs`` hold a
+    :class:`~agents.buffer.DatasetRef` in place of the dataset (probe 23: every ``agent.zip``
+    and buffer pickle held the whole dataset, ~140 MB for 1M rows)."""
+    from agents.buffer import DatasetRef, MixedReplayBuffer
+    from rambo_env.data.dataset import OfflineDataset
+
+    holders = [getattr(model, "replay_buffer_kwargs", None)]
+    buffer = getattr(model, "replay_buffer", None)
+    if isinstance(buffer, MixedReplayBuffer):
+        holders.append(buffer.__dict__)
+    swapped = [
+        h for h in holders if isinstance(h, dict) and isinstance(h.get("dataset"), OfflineDataset)
+    ]
+    kept = [h["dataset"] for h in swapped]
+    try:
+        for holder in swapped:
+            holder["dataset"] = DatasetRef.of(holder["dataset"])
+        yield
+    finally:
+        for holder, dataset in zip(swapped, kept, strict=True):
+            holder["dataset"] = dataset
+
+
+def _attach_dataset(model: Any, dataset: Any) -> None:
+    """``load(path, dataset=…)``: the loaded agent's buffer gets its dataset back (checked)."""
+    from agents.buffer import MixedReplayBuffer
+
+    buffer = getattr(model, "replay_buffer", None)
+    if not isinstance(buffer, MixedReplayBuffer):
+        raise ValueError(
+            f"dataset: this agent's replay buffer is a {type(buffer).__name__}, which samples no "
+            "dataset; load it without dataset="
+        )
+    buffer.attach_dataset(dataset)
+    kwargs = getattr(model, "replay_buffer_kwargs", None)
+    if isinstance(kwargs, dict):
+        kwargs["dataset"] = dataset
+
+
 class CheckedSaveLoad:
     """SB3's ``save`` / ``load`` with a bad path named in one ValueError, and ``predict`` /
     ``learn`` with a bad observation or step count named in one (a mixin before the SB3
@@ -127,15 +170,27 @@ class CheckedSaveLoad:
         Ctrl-C or a full disk during SB3's save left a cut zip over the previous agent; a folder
         at the path was saved to ``<path>_2`` with a warning only)."""
         save = super().save  # type: ignore[misc]
-        _atomic_save(lambda f: save(f, *args, **kwargs), path, ".zip", "agent")
+        with _dataset_by_reference(self):
+            _atomic_save(lambda f: save(f, *args, **kwargs), path, ".zip", "agent")
 
     @classmethod
-    def load(cls, path: str | os.PathLike | io.BufferedIOBase, *args: Any, **kwargs: Any) -> Any:
+    def load(
+        cls,
+        path: str | os.PathLike | io.BufferedIOBase,
+        *args: Any,
+        dataset: Any = None,
+        **kwargs: Any,
+    ) -> Any:
         """SB3's ``load``; a path that is missing, a folder or not a saved agent is one ValueError
         naming it (was: ``FileNotFoundError: … missing.zip.zip``, ``IsADirectoryError``, or
         ``AssertionError: No data found in the saved file`` for a run's ``checkpoint.pt``).
         ``device`` is checked first (probe 22: ``gpu`` / ``""`` / 5 was torch's raw RuntimeError
-        after the file was read)."""
+        after the file was read).
+
+        The file holds a reference to the agent's dataset, not its arrays (:class:`agents.buffer.
+        DatasetRef`): the loaded agent acts without it; give ``dataset`` (the same one, checked by
+        fingerprint) to train it again.
+        """
         from rambo_env.dynamics.ensemble import check_device
 
         check_device(
@@ -143,7 +198,10 @@ class CheckedSaveLoad:
         )
         try:
             cls._check_saved_policy(path)
-            return super().load(path, *args, **kwargs)  # type: ignore[misc]
+            model = super().load(path, *args, **kwargs)  # type: ignore[misc]
+            if dataset is not None:
+                _attach_dataset(model, dataset)
+            return model
         except IsADirectoryError:
             problem = "a folder, not a file"
         except FileNotFoundError as err:  # SB3 tries PATH, then PATH.zip, and names only that
@@ -161,7 +219,8 @@ class CheckedSaveLoad:
         """SB3's ``save_replay_buffer``, written atomically into a checked folder (probe 20: SB3
         wrote the pickle in place, so Ctrl-C or a full disk during the save of a large model
         pool left a cut file over the previous one; a folder at the path went to ``<path>_2``)."""
-        _atomic_save(super().save_replay_buffer, path, ".pkl", "buffer")  # type: ignore[misc]
+        with _dataset_by_reference(self):
+            _atomic_save(super().save_replay_buffer, path, ".pkl", "buffer")  # type: ignore[misc]
 
     def load_replay_buffer(
         self, path: str | os.PathLike | io.BufferedIOBase, *args: Any, **kwargs: Any
@@ -171,7 +230,7 @@ class CheckedSaveLoad:
         that samples real and model transitions, whose buffer is kept (probe 20: was
         ``FileNotFoundError: … missing.pkl.pkl``, pickle's raw ``invalid load key``, and the
         plain buffer was taken: the agent then trained without the real data)."""
-        from agents.buffer import MixedReplayBuffer  # agents.buffer imports no agent class
+        from agents.buffer import DatasetRef, MixedReplayBuffer  # imports no agent class
 
         truncate = kwargs.get("truncate_last_traj", args[0] if args else True)  # SB3's option
         check_flag(truncate, "truncate_last_traj")  # probe 22: "no" / None: truthy / falsy
@@ -195,6 +254,12 @@ class CheckedSaveLoad:
                     "model transitions from an agents.buffer.MixedReplayBuffer; load a buffer "
                     "saved by an agent of agents.factory.make_agent (this agent's buffer is kept)"
                 )
+            if isinstance(before, MixedReplayBuffer) and not isinstance(before.dataset, DatasetRef):
+                try:  # the buffer was saved with a reference to its dataset: this agent's
+                    self.replay_buffer.attach_dataset(before.dataset)
+                except ValueError as err:
+                    self.replay_buffer = before
+                    raise ValueError(f"path: {path}: {err} (this agent's buffer is kept)") from None
             return
         raise ValueError(f"path: {path}: {problem}; give a file written by save_replay_buffer")
 
