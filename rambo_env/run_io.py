@@ -890,11 +890,11 @@ def _too_many_open_files(err: OSError) -> str:
     try:
         import resource
 
-        limit = f"its limit is {resource.getrlimit(resource.RLIMIT_NOFILE)[0]} (`ulimit -n`)"
+        limit = f"its limit is {resource.getrlimit(resource.RLIMIT_NOFILE)[0]} (ulimit -n)"
     except (ImportError, OSError, ValueError):
         limit = "its limit is reached"
     return (
-        f"too many open files in this process{where}: {limit}; raise it (e.g. `ulimit -n 4096`) "
+        f"too many open files in this process{where}: {limit}; raise it (e.g. ulimit -n 4096) "
         "or start fewer worker processes (--workers 1), then rerun"
     )
 
