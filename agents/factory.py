@@ -607,6 +607,17 @@ def make_agent(
     # probe 20: 0 was "… pass rollout_length=2 or build the env with rollout_length=0"
     check_rollout_length(rollout_length)
     env_k = getattr(vec_env, "rollout_length", None)  # RamboModelVecEnv (also under wrappers)
+    if env_k is None:  # probe 23: a DummyVecEnv of RamboModelEnvs was not asked
+        try:
+            row_ks = sorted(set(vec_env.get_attr("rollout_length")))
+        except AttributeError:  # another env: its episodes are its own
+            row_ks = []
+        if len(row_ks) > 1:
+            raise ValueError(
+                f"vec_env: its rows truncate after {row_ks} steps; one SB3 collect must be one "
+                "k-step rollout of every row (Alg. 1 line 3): build them with one rollout_length"
+            )
+        env_k = row_ks[0] if row_ks else None
     if env_k is not None and env_k != rollout_length:  # was: accepted; collects of another length
         raise ValueError(
             f"rollout_length: {rollout_length!r}, but the vec_env truncates its rows after "

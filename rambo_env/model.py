@@ -32,7 +32,7 @@ from rambo_env.dynamics.ensemble import (
 from rambo_env.dynamics.termination import get_termination_fn
 from rambo_env.dynamics.training import MLEConfig, train_mle
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.run_io import check_flag, check_readable, check_seed
+from rambo_env.run_io import check_default_dtype, check_flag, check_readable, check_seed
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -397,6 +397,7 @@ def make_mdp(
     from rambo_env.data.dataset import OfflineDataset
     from rambo_env.data.loaders import load_dataset, validate_for_env  # lazy: Minari, h5py
 
+    check_default_dtype("make_mdp")
     check_model_args(ensemble_config, mle_config, seed)  # before the dataset load
     for name, value in (("compile", compile), ("cache", cache), ("progress", progress)):
         check_flag(value, name)  # was: compile="no" compiled (any truthy value switched it on)

@@ -52,6 +52,7 @@ __all__ = [
     "WriteFailedError",
     "atomic_write",
     "available_memory_bytes",
+    "check_default_dtype",
     "check_field_types",
     "check_file_or_absent",
     "check_flag",
@@ -630,6 +631,18 @@ class _GuardedStdout:
         raise SystemExit(2)
 
 
+def check_default_dtype(what: str) -> None:
+    """The models and agents compute in float32; under ``torch.set_default_dtype(torch.float64)``
+    (a notebook's setting) the tensors they make were float64 and the first matmul was torch's raw
+    "Input dtypes must be the same" / "mat1 and mat2 must have the same dtype" (probe 23)."""
+    dtype = torch.get_default_dtype()
+    if dtype != torch.float32:
+        raise RuntimeError(
+            f"{what}: torch's default dtype is {dtype} (torch.set_default_dtype), but the model "
+            "and the agents compute in float32; call torch.set_default_dtype(torch.float32) first"
+        )
+
+
 def trains_with_grad(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator of a training entry point: it runs with gradients on, also when called under a
     caller's ``torch.no_grad()``, and is refused under ``torch.inference_mode()``, whose tensors
@@ -639,6 +652,7 @@ def trains_with_grad(what: str) -> Callable[[Callable[..., Any]], Callable[..., 
     def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> Any:
+            check_default_dtype(what)
             if torch.is_inference_mode_enabled():
                 raise RuntimeError(
                     f"{what}: called under torch.inference_mode(), in which nothing can be "

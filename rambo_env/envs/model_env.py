@@ -20,6 +20,7 @@ import torch
 
 from rambo_env.dynamics.ensemble import resolve_device
 from rambo_env.model import LearnedMDP, check_model_args, make_mdp
+from rambo_env.run_io import check_default_dtype
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -348,11 +349,12 @@ def check_reset_options(options: Any) -> None:
 def check_open(closed: bool, call: str) -> None:
     """``reset`` / ``step`` of a closed model env (probe 19: stepped on silently after
     ``close()``): gymnasium's :class:`~gymnasium.error.ClosedEnvironmentError`, as its
-    ``AsyncVectorEnv`` raises."""
+    ``AsyncVectorEnv`` raises; torch's default dtype other than float32 is refused too."""
     if closed:
         raise gym.error.ClosedEnvironmentError(
             f"{call}: the env was closed (close()); make a new one (gym.make / RamboModelEnv(…))"
         )
+    check_default_dtype(call)  # probe 23: float64 was torch's raw dtype error in the model
 
 
 def state_from_options(state: Any, shape: tuple[int, ...], mdp: LearnedMDP) -> torch.Tensor:
@@ -430,7 +432,6 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         self._obs: torch.Tensor | None = None  # [O] normalised, on mdp.device
         self._n_steps = 0
         self._ended: str | None = None  # how the episode ended, until the next reset
-        self._time_limit_checked = False
         self._closed = False
 
     def close(self) -> None:
@@ -445,9 +446,8 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         check_open(self._closed, "reset")
         seed = check_reset_seed(seed)
         check_reset_options(options)
-        if not self._time_limit_checked:  # once: the wrappers are fixed after the first reset
-            _check_no_time_limit(self)
-            self._time_limit_checked = True
+        _check_no_time_limit(self)  # every reset (probe 23: once, so a TimeLimit added after
+        # the first reset truncated the rollouts silently); a walk of the caller's frames
         super().reset(seed=seed)
         if options is not None and "state" in options:
             self._obs = state_from_options(options["state"], self.observation_space.shape, self.mdp)
@@ -497,8 +497,6 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # pickles made before these were tracked
-        self.__dict__.update(
-            {"_ended": None, "_time_limit_checked": False, "_closed": False, **state}
-        )
+        self.__dict__.update({"_ended": None, "_closed": False, **state})
         if self._obs is not None:
             self._obs = self._obs.to(self.mdp.device)

@@ -826,6 +826,10 @@ def test_rows_that_roll_out_other_mdps_are_refused():
     agent = make_agent("sac", mixed, dataset, mdp.normalizer, **kw)
     with pytest.raises(ValueError, match=r"vec_env: row\(s\) \[1\] of 2 roll out another Learned"):
         agent.learn(K * 2, callback=RamboCallback(adversary))
+    longer = DummyVecEnv([lambda: RamboModelEnv(mdp=mdp, rollout_length=K + 3)] * 2)
+    with pytest.raises(ValueError, match=rf"rollout_length: {K}, but the vec_env truncates its "
+                       rf"rows after {K + 3} steps"):  # fmt: skip
+        make_agent("sac", longer, dataset, mdp.normalizer, **kw)  # probe 23: was taken
     shared = DummyVecEnv([lambda: RamboModelEnv(mdp=mdp, rollout_length=K)] * 2)  # one mdp: fine
     agent = make_agent("sac", shared, dataset, mdp.normalizer, **kw)
     agent.learn(K * 2, callback=RamboCallback(adversary))

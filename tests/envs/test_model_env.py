@@ -402,6 +402,10 @@ def test_a_time_limit_that_disagrees_with_rollout_length_is_refused(tiny_mdp):
     wrapped = TimeLimit(RamboModelEnv(mdp=tiny_mdp), 7)  # by hand, under another wrapper
     with pytest.raises(ValueError, match=r"max_episode_steps: 7 "):
         gym.wrappers.RecordEpisodeStatistics(wrapped).reset(seed=0)
+    used = RamboModelEnv(mdp=tiny_mdp)  # probe 23: wrapped after its first reset was taken
+    used.reset(seed=0)
+    with pytest.raises(ValueError, match=r"max_episode_steps: 2 "):
+        TimeLimit(used, 2).reset(seed=0)
     agreeing = gym.make(
         "RamboModel-hopper-medium", mdp=tiny_mdp, rollout_length=3, max_episode_steps=3
     )
@@ -500,3 +504,20 @@ def test_an_mdp_given_as_the_dataset_says_to_pass_it_by_name(tiny_mdp):
         RamboModelEnv(tiny_mdp)
     with pytest.raises(ValueError, match=r"dataset: got a LearnedMDP"):
         RamboModelVectorEnv(2, tiny_mdp)
+
+
+def test_a_float64_default_dtype_is_named_before_the_model_runs(tiny_mdp):
+    """Probe 23: after ``torch.set_default_dtype(torch.float64)`` the model env's step and
+    ``make_mdp`` failed inside the ensemble with torch's raw "Input dtypes must be the same"."""
+    env = RamboModelEnv(mdp=tiny_mdp)
+    env.reset(seed=0)
+    torch.set_default_dtype(torch.float64)
+    try:
+        with pytest.raises(RuntimeError, match=r"step: torch's default dtype is torch.float64"):
+            env.step(env.action_space.sample())
+        with pytest.raises(RuntimeError, match=r"reset: torch's default dtype is torch.float64"):
+            env.reset(seed=0)
+    finally:
+        torch.set_default_dtype(torch.float32)
+    env.reset(seed=0)  # float32 again: fine
+    env.step(env.action_space.sample())
