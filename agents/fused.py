@@ -110,9 +110,10 @@ def _dataset_by_reference(model: Any) -> Iterator[None]:
         h for h in holders if isinstance(h, dict) and isinstance(h.get("dataset"), OfflineDataset)
     ]
     kept = [h["dataset"] for h in swapped]
+    refs = {id(d): DatasetRef.of(d) for d in kept}  # one hash of the arrays per dataset
     try:
         for holder in swapped:
-            holder["dataset"] = DatasetRef.of(holder["dataset"])
+            holder["dataset"] = refs[id(holder["dataset"])]
         yield
     finally:
         for holder, dataset in zip(swapped, kept, strict=True):
