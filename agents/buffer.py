@@ -106,6 +106,12 @@ class MixedReplayBuffer(ReplayBuffer):
         check_device(device)
         check_flag(optimize_memory_usage, "optimize_memory_usage")
         check_flag(handle_timeout_termination, "handle_timeout_termination")
+        if not handle_timeout_termination:  # probe 23: every k-step truncation became a done
+            raise ValueError(
+                "handle_timeout_termination: False would store each model rollout's k-step "
+                "truncation as a terminal (done = 1), which the real rows never are (time-outs "
+                "are not dones); leave it True"
+            )
         super().__init__(
             buffer_size,
             observation_space,

@@ -79,9 +79,17 @@ def _check_same_mdp(model: Any, adversary: ModelAdversary) -> None:
     """The adversary trains the model the agent rolls out (Alg. 1 lines 3 and 5). Probe 18: an
     adversary built on another ``LearnedMDP`` (a second ``make_mdp`` call, a copy) was taken:
     it trained a model the agent never saw, and the agent's rollouts stayed the MLE model's."""
+    from stable_baselines3.common.vec_env import SubprocVecEnv
+
     from agents.vec_env import RamboModelVecEnv, vec_env_mdp
 
     env = model.get_env()
+    if isinstance(getattr(env, "unwrapped", None), SubprocVecEnv):  # probe 23: was "build both
+        raise ValueError(  # on one LearnedMDP", which the user had done
+            "vec_env: a SubprocVecEnv: each worker process rolls out its own pickled copy of the "
+            "mdp, which the adversary's updates cannot reach; roll out in this process: "
+            "RamboModelVecEnv(mdp, n) (batched, the fast path) or a DummyVecEnv"
+        )
     env_mdp = vec_env_mdp(env)  # None for another VecEnv: nothing to compare
     if env_mdp is not None and env_mdp is not adversary.mdp:
         raise ValueError(

@@ -262,6 +262,8 @@ class RamboModelVecEnv(VecEnv):
         indices: VecEnvIndices = None,
         **method_kwargs: Any,
     ) -> list[Any]:
+        # probe 23: env_method("reset", indices=[1]) reset every row and answered with one batch
+        self._check_all_rows(indices, "env_method")
         result = getattr(self, method_name)(*method_args, **method_kwargs)
         return [result for _ in self._get_indices(indices)]
 
@@ -288,6 +290,6 @@ class RamboModelVecEnv(VecEnv):
         rows = set(self._get_indices(indices))
         if rows != set(range(self.num_envs)):
             raise ValueError(
-                f"{method}: indices={indices!r}: the {self.num_envs} rows share one core, so an "
-                f"attribute can only be set for all rows (indices=None)"
+                f"{method}: indices={indices!r}: the {self.num_envs} rows share one core, so it "
+                f"acts on all rows at once (indices=None)"
             )

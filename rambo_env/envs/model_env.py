@@ -302,8 +302,11 @@ NOTHING_TO_RENDER = (
 def check_render_mode(render_mode: Any) -> None:
     """The model envs render nothing: ``render_mode`` None only (``gym.make(..., render_mode=…)``
     was gymnasium's raw ``TypeError: … unexpected keyword argument 'render_mode'``)."""
-    if render_mode is not None:
-        raise ValueError(f"render_mode: {render_mode!r}, but {NOTHING_TO_RENDER}")
+    if render_mode is not None:  # SB3's make_vec_env passes "rgb_array" by itself (probe 23)
+        raise ValueError(
+            f"render_mode: {render_mode!r}, but {NOTHING_TO_RENDER}; with SB3's make_vec_env, "
+            'pass env_kwargs={"render_mode": None} (or use agents.vec_env.RamboModelVecEnv)'
+        )
 
 
 #: Keys ``reset`` of the model envs accepts in ``options``.

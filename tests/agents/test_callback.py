@@ -556,6 +556,8 @@ def test_make_agent_and_its_helpers_refuse_what_they_took_or_crashed_on():
         ({"n_envs": "3"}, "n_envs: expected an int >= 1, got '3'"),
         ({"device": "gpu"}, "device: 'gpu' is not a torch device"),
         ({"handle_timeout_termination": "no"}, "handle_timeout_termination: expected True or"),
+        # probe 23: False stored every k-step truncation of the model pool as a terminal
+        ({"handle_timeout_termination": False}, "handle_timeout_termination: False would store"),
     ):
         with pytest.raises(ValueError, match=match):
             MixedReplayBuffer(10, *spaces, **buffer_kw, **extra)
@@ -830,6 +832,17 @@ def test_rows_that_roll_out_other_mdps_are_refused():
     with pytest.raises(ValueError, match=rf"rollout_length: {K}, but the vec_env truncates its "
                        rf"rows after {K + 3} steps"):  # fmt: skip
         make_agent("sac", longer, dataset, mdp.normalizer, **kw)  # probe 23: was taken
+    from stable_baselines3.common.vec_env import SubprocVecEnv
+
+    # probe 23: was "build both on one LearnedMDP", which the user had done: the workers hold
+    # pickled copies
+    forked = SubprocVecEnv([lambda: RamboModelEnv(mdp=mdp, rollout_length=K)], "fork")
+    try:
+        agent = make_agent("sac", forked, dataset, mdp.normalizer, **kw)
+        with pytest.raises(ValueError, match=r"vec_env: a SubprocVecEnv: each worker process"):
+            agent.learn(K, callback=RamboCallback(adversary))
+    finally:
+        forked.close()
     shared = DummyVecEnv([lambda: RamboModelEnv(mdp=mdp, rollout_length=K)] * 2)  # one mdp: fine
     agent = make_agent("sac", shared, dataset, mdp.normalizer, **kw)
     agent.learn(K * 2, callback=RamboCallback(adversary))

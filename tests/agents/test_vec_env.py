@@ -117,7 +117,10 @@ def test_attribute_access(mdp):
     assert venv.get_attr("rollout_length") == [2, 2, 2, 2]
     assert venv.get_attr("mdp", indices=[1, 3]) == [mdp, mdp]
     assert venv.env_is_wrapped(object, indices=2) == [False]
-    assert venv.env_method("seed", 3, indices=[0, 1]) == [[3] * 4, [3] * 4]
+    assert venv.env_method("seed", 3) == [[3] * 4] * 4
+    # probe 23: env_method("reset", indices=[1]) reset every row and answered with one batch
+    with pytest.raises(ValueError, match=r"env_method: indices=\[1\]: the 4 rows share one core"):
+        venv.env_method("reset", indices=[1])
     venv.set_attr("rollout_length", 1)
     venv.reset()
     assert venv.step(np.zeros((4, 3), dtype=np.float32))[2].all()  # k = 1: every row done

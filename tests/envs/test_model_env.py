@@ -243,6 +243,15 @@ def test_a_render_mode_is_one_error_naming_it(tiny_mdp):
     """was: gymnasium's raw ``TypeError: … unexpected keyword argument 'render_mode'``."""
     with pytest.raises(ValueError, match="render_mode: 'rgb_array', but the model env has nothing"):
         gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, render_mode="rgb_array")
+    from stable_baselines3.common.env_util import make_vec_env
+
+    # probe 23: SB3 passes render_mode="rgb_array" itself; the advice now says what to pass
+    with pytest.raises(ValueError, match=r'env_kwargs=\{"render_mode": None\}'):
+        make_vec_env("RamboModel-hopper-medium", n_envs=1, env_kwargs={"mdp": tiny_mdp})
+    venv = make_vec_env(
+        "RamboModel-hopper-medium", 1, env_kwargs={"mdp": tiny_mdp, "render_mode": None}
+    )
+    venv.reset()
     with pytest.raises(ValueError, match="render_mode: 'human'"):
         gym.make_vec("RamboModel-hopper-medium", num_envs=2, mdp=tiny_mdp, render_mode="human")
     assert gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, render_mode=None).unwrapped.mdp
