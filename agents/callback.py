@@ -206,8 +206,7 @@ class RamboCallback(BaseCallback):
         self._rollout[2] = -np.inf
 
     def _init_callback(self) -> None:
-        bound = self._agent() if self._agent is not None else None
-        if self._agent is not None and bound is not self.model:
+        if self._agent is not None and self._agent() is not self.model:
             # probe 23: was taken; its update count (the first agent's) made the adversary run
             # and an iteration count before the second agent had trained
             raise ValueError(
