@@ -40,7 +40,14 @@ from rambo_env.dynamics.ensemble import (  # check_device re-exported: one devic
     check_precision,
 )
 from rambo_env.evaluation import check_n_eval_episodes
-from rambo_env.run_io import RUN_SEED_LIMIT, check_field_types, expand_home, is_folder, is_real
+from rambo_env.run_io import (
+    RUN_SEED_LIMIT,
+    check_field_types,
+    check_seed,
+    expand_home,
+    is_folder,
+    is_real,
+)
 
 __all__ = [
     "ALGOS",
@@ -105,7 +112,12 @@ class CotrainConfig:
     n_eval_episodes: int = 10
     """Deterministic episodes per evaluation in the real env (App. B.6)."""
     seed: int = 0
-    """Seed of everything (model, agent, rollouts, evaluation episodes)."""
+    """Seed of everything (model, agent, rollouts, evaluation episodes) but what model_seed sets."""
+    model_seed: int | None = None
+    """Seed of the dynamics model's MLE pretraining (initial weights, holdout split, batches) and
+    so of its model-cache key. None = seed. Runs with other seeds but one model_seed share one
+    pretrained model, so their seeds differ in the agent, the rollouts and the adversary only
+    (the default is the paper's: one pretrained model per seed)."""
     device: str = "auto"
     """Torch device: auto (cuda if available) | cpu | cuda | cuda:N."""
     ensemble_hidden: int = 200
@@ -266,6 +278,13 @@ class CotrainConfig:
             or not 0 <= self.seed < RUN_SEED_LIMIT
         ):
             raise ValueError(f"seed: expected an int in [0, 2**31), got {self.seed!r}")
+        if self.model_seed is not None:
+            check_seed(self.model_seed, "model_seed", limit=RUN_SEED_LIMIT)
+
+    @property
+    def mle_seed(self) -> int:
+        """``model_seed`` resolved: the seed of MLE pretraining (None = ``seed``)."""
+        return self.seed if self.model_seed is None else self.model_seed
 
     @property
     def uses_compile(self) -> bool:
@@ -348,6 +367,7 @@ LATER_FIELDS = frozenset(
         "compile",
         "precision",
         "mle_lr",
+        "model_seed",
     }
 )
 
@@ -685,10 +705,13 @@ def _make_mdp(
         init_min_logvar=cfg.ensemble_min_logvar_init,
     )
     mle_cfg = MLEConfig(
-        lr=cfg.mle_lr, max_epochs=cfg.mle_max_epochs, max_time_s=cfg.mle_max_time_s, seed=cfg.seed
+        lr=cfg.mle_lr,
+        max_epochs=cfg.mle_max_epochs,
+        max_time_s=cfg.mle_max_time_s,
+        seed=cfg.mle_seed,
     )
     path = io.cache_path(
-        io.cache_key(dataset.fingerprint(), ens_cfg, mle_cfg, cfg.seed, cfg.precision)
+        io.cache_key(dataset.fingerprint(), ens_cfg, mle_cfg, cfg.mle_seed, cfg.precision)
     )
     cached = path.is_file()
     if cfg.precision == "bf16" and not native_bf16(resolve_device(cfg.device)):
@@ -710,7 +733,7 @@ def _make_mdp(
         device=cfg.device,
         ensemble_config=ens_cfg,
         mle_config=mle_cfg,
-        seed=cfg.seed,
+        seed=cfg.mle_seed,
         cache=True,
         progress=cfg.progress,
         precision=cfg.precision,

@@ -1,6 +1,6 @@
 """The results ledger: long runs' per-iteration curves kept in the repository (``docs/results/ledger``).
 
-One CSV per run (``<dataset>_<algo>_k<k>-lam<λ>_s<seed>.csv``, the columns of
+One CSV per run (``<dataset>_<algo>_k<k>-lam<λ>_s<seed>[-m<model seed>].csv``, the columns of
 :mod:`rambo_env.curves`), an ``index.json`` with one entry per run (configuration, behaviour and BC
 scores, iterations reached, last-10 mean) and one PNG per dataset (score and average Q of every
 ledger run, the behaviour policy and the BC warm start as horizontal lines). ``scripts/ledger.py``
@@ -103,6 +103,9 @@ class LedgerEntry:
     dataset_fingerprint: str | None = None
     """The fingerprint of the run's data (``OfflineDataset.fingerprint``; None: not recorded,
     entries before it). Runs on other data under the same dataset name are refused."""
+    model_seed: int | None = None
+    """The seed of the run's pretrained model when it is not the run's own seed (``--model-seed``:
+    seeds sharing one model); None = the run's seed."""
     diverged: bool = False
     """The run stopped because its average Q diverged (its ``results.json`` says so): the curve
     ends there, and the label says it (was: entered like a run still going; probe 18)."""
@@ -142,6 +145,10 @@ class LedgerEntry:
                 _finite_or_none(self.mle_holdout_mse, 0),
                 "a finite number >= 0 or null",
             ),
+            "model_seed": (
+                self.model_seed is None or self.model_seed >= 0,
+                "an int >= 0 or null",
+            ),
         }
         for name, (ok, takes) in checks.items():
             if not ok:
@@ -159,7 +166,10 @@ class LedgerEntry:
         critic = ", LayerNorm critics" if self.critic_layer_norm else ""
         mle = f", MLE {self.mle_epochs} epochs" if self.mle_epochs is not None else ""
         ended = f", diverged after iteration {self.iterations}" if self.diverged else ""
-        return f"{self.algo} {config_label(self.config)}{critic}, seed {self.seed}{mle}{ended}"
+        model = f" (model seed {self.model_seed})" if self.model_seed is not None else ""
+        return (
+            f"{self.algo} {config_label(self.config)}{critic}, seed {self.seed}{model}{mle}{ended}"
+        )
 
 
 def ledger_dataset(name: str, fingerprint: str | None) -> str:
@@ -172,9 +182,17 @@ def ledger_dataset(name: str, fingerprint: str | None) -> str:
     return name
 
 
-def _slug(dataset: str, algo: str, config: RamboPreset, seed: int, layer_norm: bool) -> str:
+def _slug(
+    dataset: str,
+    algo: str,
+    config: RamboPreset,
+    seed: int,
+    layer_norm: bool,
+    model_seed: int | None = None,
+) -> str:
     critic = "-ln" if layer_norm else ""
-    return f"{dataset_slug(dataset)}_{algo}_{config_slug(config)}{critic}_s{seed}"
+    model = f"-m{model_seed}" if model_seed is not None else ""
+    return f"{dataset_slug(dataset)}_{algo}_{config_slug(config)}{critic}_s{seed}{model}"
 
 
 def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerEntry]:
@@ -256,7 +274,7 @@ def update_ledger(
     bc = [r["normalized_score"] for r in rows if r["iteration"] == 0]
     walls = [r["iteration_s"] for r in rows if r.get("iteration_s") is not None]
     entry = LedgerEntry(
-        slug=_slug(dataset, algo, config, seed, layer_norm),
+        slug=_slug(dataset, algo, config, seed, layer_norm, run["model_seed"]),
         dataset=dataset,
         algo=algo,
         rollout_length=config.rollout_length,
@@ -272,6 +290,7 @@ def update_ledger(
         precision=run["precision"],
         dataset_fingerprint=run["fingerprint"],
         diverged=_diverged(run_dir),
+        model_seed=run["model_seed"],
         **_model_record(resolved),
     )
     # Read-modify-write of index.json under the ledger's lock: two ledger.py processes at once
@@ -391,7 +410,7 @@ def _entry_record(entry: LedgerEntry) -> dict[str, Any]:
     record = dict(vars(entry))
     if record.get("precision") == "fp32":
         del record["precision"]
-    for name in ("mle_epochs", "mle_holdout_mse", "dataset_fingerprint"):
+    for name in ("mle_epochs", "mle_holdout_mse", "dataset_fingerprint", "model_seed"):
         if record.get(name) is None:
             del record[name]
     if not record.get("diverged"):
@@ -407,10 +426,17 @@ def _run_dir_record(run_dir: Path) -> str:
 
 
 def run_slug(run_dir: str | Path) -> str:
-    """The ledger key of a run folder (``<dataset>_<algo>_k<k>-lam<λ>[-ln]_s<seed>``), from its
+    """The ledger key of a run folder (``<dataset>_<algo>_k<k>-lam<λ>[-ln]_s<seed>[-m<model seed>]``), from its
     ``config.json``; the errors of :func:`update_ledger` for a folder that is not a run."""
     run = _read_run(Path(run_dir))
-    return _slug(run["dataset"], run["algo"], run["config"], run["seed"], run["layer_norm"])
+    return _slug(
+        run["dataset"],
+        run["algo"],
+        run["config"],
+        run["seed"],
+        run["layer_norm"],
+        run["model_seed"],
+    )
 
 
 def _diverged(run_dir: Path) -> bool:
@@ -458,6 +484,8 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
             resolved["dataset"]["name"], resolved["dataset"].get("fingerprint")
         )
         algo, seed, dataset_arg = cfg["algo"], int(cfg["seed"]), cfg["dataset"]
+        model_seed = cfg.get("model_seed")  # runs before the option: their own seed
+        model_seed = None if model_seed is None or int(model_seed) == seed else int(model_seed)
         # runs before session 8 record it only in the config (absent there: the official critic)
         layer_norm = bool(resolved.get("critic_layer_norm", cfg.get("critic_layer_norm") or False))
         precision = str(cfg.get("precision", "fp32"))  # runs before the option: fp32
@@ -473,6 +501,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         "dataset": dataset,
         "algo": algo,
         "seed": seed,
+        "model_seed": model_seed,
         "dataset_arg": dataset_arg,
         "layer_norm": layer_norm,
         "resolved": resolved,

@@ -3,7 +3,7 @@
     python scripts/ledger.py runs/long-rambo-s0 runs/long-lam0-s0
 
 Reads each run folder's config and TensorBoard log (finished or still running) and writes
-``<dataset>_<algo>_k<k>-lam<λ>_s<seed>.csv``, ``index.json`` and ``<dataset>.png`` (score and
+``<dataset>_<algo>_k<k>-lam<λ>_s<seed>[-m<model seed>].csv``, ``index.json`` and ``<dataset>.png`` (score and
 average Q per iteration, the behaviour policy and the BC warm start as horizontal lines).
 Commit the ledger's files; the run folders stay out of git. A run that reached fewer iterations
 than the ledger's run of the same dataset, agent, (k, λ) and seed is refused unless ``--replace``.

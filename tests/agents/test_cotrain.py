@@ -1163,6 +1163,38 @@ def test_mle_lr_is_pretrainings_learning_rate_with_its_own_cached_model(tiny_hop
     assert cotrain_setup.config_from_dict(saved).mle_lr == 1e-3  # a new config: the default
 
 
+def test_model_seed_lets_seeds_share_one_pretrained_model(tiny_hopper):
+    """``model_seed`` (``--model-seed``) seeds MLE pretraining and its model-cache key only: runs
+    of seeds 0 and 1 with model seed 0 co-train the same model (one cache entry, equal weights),
+    while their agents differ; unset, each seed pretrains its own. A saved config without the
+    field (runs before it) resumes with its own seed's model; a bad value is one error."""
+    from agents import cotrain_setup
+
+    for bad in (-1, 2**31, 1.5, True):
+        with pytest.raises(ValueError, match="model_seed"):
+            CotrainConfig(dataset="missing.npz", model_seed=bad)
+    model = lambda s: s.resolved["model"]["source"].split(": ", 1)[1]  # noqa: E731
+    s0 = cotrain_setup.build_session(tiny_config(tiny_hopper))
+    s1 = cotrain_setup.build_session(tiny_config(tiny_hopper, seed=1))
+    s1_shared = cotrain_setup.build_session(tiny_config(tiny_hopper, seed=1, model_seed=0))
+    assert model(s1) != model(s0)  # unset: the run's own seed
+    assert model(s1_shared) == model(s0)
+    assert s1_shared.resolved["model"]["source"].startswith("cache: ")
+    for a, b in zip(s0.mdp.ensemble.parameters(), s1_shared.mdp.ensemble.parameters(), strict=True):
+        assert torch.equal(a, b)
+    assert any(
+        not torch.equal(a, b)
+        for a, b in zip(s0.mdp.ensemble.parameters(), s1.mdp.ensemble.parameters(), strict=True)
+    )
+    actor = lambda s: torch.cat([p.flatten() for p in s.agent.actor.parameters()])  # noqa: E731
+    assert not torch.equal(actor(s0), actor(s1_shared))  # the agent keeps the run's seed
+    assert "model_seed" in cotrain_setup.LATER_FIELDS
+    saved = cotrain_setup.config_to_dict(tiny_config(tiny_hopper, seed=1))
+    del saved["model_seed"]  # a config.json written before the field existed
+    assert cotrain_setup.config_from_dict(saved, saved=True).mle_seed == 1
+    assert tiny_config(tiny_hopper, seed=3, model_seed=0).mle_seed == 0
+
+
 def test_bf16_is_suggested_only_where_it_pays(tiny_hopper, monkeypatch, capsys):
     """Issue 12: a run that asked for fp32 and is about to pretrain its model to the official
     early stop (no cap) on native-bf16 hardware is told about ``--precision auto`` / ``bf16``; a
@@ -1486,6 +1518,26 @@ def test_an_on_iteration_hook_of_the_wrong_arity_is_refused_before_the_run(tmp_p
     assert not (tmp_path / "run").exists()
 
 
+def test_a_run_on_another_seeds_model_is_its_own_ledger_key(tiny_hopper, tmp_path):
+    """A run of seed 1 on seed 0's model (``--model-seed 0``) is entered under its own key and
+    label, apart from a seed-1 run on its own model; ``model_seed`` equal to the seed is the
+    ordinary run (no suffix, nothing extra in ``index.json``)."""
+    from rambo_env.ledger import read_index, update_ledger
+
+    ledger = tmp_path / "ledger"
+    kw = dict(n_iterations=1, eval_last=1)
+    run_cotrain(tiny_config(tiny_hopper, seed=1, model_seed=0, **kw), tmp_path / "shared")
+    run_cotrain(tiny_config(tiny_hopper, seed=0, model_seed=0, **kw), tmp_path / "own")
+    shared = update_ledger(tmp_path / "shared", ledger)
+    own = update_ledger(tmp_path / "own", ledger)
+    assert shared.slug == "tiny-hopper_sac_k2-lam3e-4-ln_s1-m0" and shared.model_seed == 0
+    assert "seed 1 (model seed 0)" in shared.label
+    assert own.slug == "tiny-hopper_sac_k2-lam3e-4-ln_s0" and own.model_seed is None
+    stored = json.loads((ledger / "index.json").read_text())
+    assert stored[shared.slug]["model_seed"] == 0 and "model_seed" not in stored[own.slug]
+    assert read_index(ledger) == {shared.slug: shared, own.slug: own}
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -1500,6 +1552,7 @@ def test_an_on_iteration_hook_of_the_wrong_arity_is_refused_before_the_run(tmp_p
         ("last10_score", float("nan")),
         ("behaviour_score", float("inf")),
         ("mle_holdout_mse", float("nan")),
+        ("model_seed", -1),
     ],
 )
 def test_a_ledger_entry_out_of_range_is_named(tmp_path, field, value):
