@@ -81,9 +81,10 @@ def _check_same_mdp(model: Any, adversary: ModelAdversary) -> None:
     it trained a model the agent never saw, and the agent's rollouts stayed the MLE model's."""
     from stable_baselines3.common.vec_env import SubprocVecEnv
 
-    from agents.vec_env import RamboModelVecEnv, vec_env_mdp
+    from agents.vec_env import RamboModelVecEnv, check_row_wrappers, vec_env_mdp
 
     env = model.get_env()
+    check_row_wrappers(env)
     if isinstance(getattr(env, "unwrapped", None), SubprocVecEnv):  # probe 23: was "build both
         raise ValueError(  # on one LearnedMDP", which the user had done
             "vec_env: a SubprocVecEnv: each worker process rolls out its own pickled copy of the "

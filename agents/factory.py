@@ -41,7 +41,7 @@ from agents.buffer import MixedReplayBuffer, model_pool_size
 from agents.cotrain_setup import check_ent_coef
 from agents.fused import CheckedSaveLoad, FusedSAC
 from agents.policies import LIBRARY_LOG_STD_MIN, FlooredSACPolicy, FlooredTQCPolicy
-from agents.vec_env import vec_env_mdp
+from agents.vec_env import check_row_wrappers, vec_env_mdp
 from rambo_env.dynamics.ensemble import check_device
 from rambo_env.envs.model_env import check_rollout_length
 from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
@@ -372,6 +372,7 @@ def _check_no_vec_normalize(vec_env: VecEnv) -> None:
             "would put model and real transitions on different scales; drop the wrapper (or "
             "give it norm_obs=False, norm_reward=False)"
         )
+    check_row_wrappers(vec_env)
 
 
 #: SB3 arguments make_agent sets itself, and why a caller's value cannot replace them.

@@ -28,6 +28,7 @@ from stable_baselines3.common.vec_env import VecEnv
 from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices, VecEnvStepReturn
 
 from rambo_env.envs.model_env import (
+    RamboModelEnv,
     RolloutLength,
     as_action_tensor,
     check_open,
@@ -40,6 +41,31 @@ from rambo_env.model import LearnedMDP
 from rambo_env.run_io import check_seed
 
 __all__ = ["RamboModelVecEnv", "vec_env_mdp"]
+
+
+def check_row_wrappers(vec_env: VecEnv) -> None:
+    """No Gymnasium wrapper that changes a model row's observations or rewards in an SB3
+    ``DummyVecEnv`` of model envs (``NormalizeObservation``, ``NormalizeReward``, any
+    ``ObservationWrapper`` / ``RewardWrapper`` but ``FlattenObservation``, which leaves a 1-D Box
+    as it is). Probe 24: they were taken where ``VecNormalize`` is refused, so one agent batch
+    mixed two scales, silently."""
+    rows = getattr(getattr(vec_env, "unwrapped", None), "envs", None) or ()
+    for row, env in enumerate(rows):
+        while isinstance(env, gym.Wrapper):
+            rescales = isinstance(
+                env, gym.ObservationWrapper | gym.RewardWrapper | gym.wrappers.NormalizeReward
+            )
+            if rescales and not isinstance(env, gym.wrappers.FlattenObservation):
+                if not isinstance(env.unwrapped, RamboModelEnv):
+                    break  # another env's rows are their own
+                raise ValueError(
+                    f"vec_env: row {row} is wrapped in Gymnasium's {type(env).__name__}, which "
+                    "changes the model env's observations or rewards; the real transitions in "
+                    "the agent's buffer are on the mdp's ObsNormalizer scale with raw rewards, so "
+                    "one batch would mix two scales; drop the wrapper (the model env's "
+                    "observations are already normalised)"
+                )
+            env = env.env
 
 
 def vec_env_mdp(vec_env: VecEnv | None) -> LearnedMDP | None:

@@ -18,7 +18,9 @@ runs the eager function from then on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -56,11 +58,70 @@ class MaybeCompiled:
         try:
             return self._compiled(*args, **kwargs)
         except Exception as err:  # compile-time failures; a real error reappears eagerly below
+            if self._removed_corrupt_cache_file(err):
+                try:
+                    return self._compiled(*args, **kwargs)
+                except Exception as again:
+                    err = again
             out = self.fn(*args, **kwargs)  # raises the eager error if the inputs are at fault
             self._compiled = None
             print(
                 f"[rambo_env] torch.compile of the {self.name} failed ({type(err).__name__}: "
                 f"{str(err).strip().splitlines()[0][:200] if str(err).strip() else ''}); "
-                "running it eagerly (same numbers, slower)"
+                f"running it eagerly (same numbers, slower){_cache_hint(err)}"
             )
             return out
+
+    def _removed_corrupt_cache_file(self, err: Exception) -> bool:
+        """Probe 24: a C++ build killed with its process (Ctrl-C, a stopped sweep) leaves a cut
+        ``.so`` in inductor's on-disk cache, and every later compile of those shapes failed on it
+        ("file too short") and fell back to eager for good. Remove that file (a cache entry:
+        inductor builds it again) and say so; True if one was removed."""
+        match = _CORRUPT_LIBRARY.search(str(err))
+        if match is None:
+            return False
+        path = Path(match.group(1))
+        if not path.is_file() or not _inside(path, inductor_cache_dir()):
+            return False
+        try:
+            path.unlink()
+        except OSError:
+            return False
+        print(
+            f"[rambo_env] torch.compile of the {self.name}: removed a cut file from torch "
+            f"inductor's cache ({path}: {match.group(2)}; a build stopped part-way); compiling "
+            "it again",
+            flush=True,
+        )
+        return True
+
+
+#: A shared library that fails to load because it is cut or not a library (inductor's cache).
+_CORRUPT_LIBRARY = re.compile(r"(/\S+\.so): (file too short|invalid ELF header|file truncated)")
+
+
+def inductor_cache_dir() -> Path:
+    """torch inductor's on-disk cache folder (``TORCHINDUCTOR_CACHE_DIR``, default
+    ``/tmp/torchinductor_<user>``)."""
+    from torch._inductor.runtime.cache_dir_utils import cache_dir
+
+    return Path(cache_dir())
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _cache_hint(err: Exception) -> str:
+    """What to do when the failure names a library in inductor's cache that is still there."""
+    match = _CORRUPT_LIBRARY.search(str(err))
+    if match is None:
+        return ""
+    said = f"; {match.group(1)} is cut ({match.group(2)})"
+    if not _inside(Path(match.group(1)), inductor_cache_dir()):
+        return said
+    return f"{said}: delete torch inductor's cache folder {inductor_cache_dir()} to compile again"

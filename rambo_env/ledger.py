@@ -268,7 +268,13 @@ def update_ledger(
     run = _read_run(run_dir)
     config, dataset, algo, seed = run["config"], run["dataset"], run["algo"], run["seed"]
     dataset_arg, layer_norm, resolved = run["dataset_arg"], run["layer_norm"], run["resolved"]
-    rows = check_logged(read_curves(run_dir), run_dir, "add it once its first iteration is done")
+    then = "add it once its first iteration is done"
+    rows = check_logged(read_curves(run_dir), run_dir, then)
+    if max(r["iteration"] for r in rows) < 1:  # probe 24: was entered as a 0-iteration run
+        raise ValueError(
+            f"run_dir: {run_dir} has logged only its BC warm-start evaluation (iteration 0), no "
+            f"co-training iteration yet; {then}"
+        )
     scores = [r["normalized_score"] for r in rows if r["iteration"] > 0]
     scores = [s for s in scores if s is not None]
     bc = [r["normalized_score"] for r in rows if r["iteration"] == 0]

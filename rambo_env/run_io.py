@@ -1138,10 +1138,27 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
         os.replace(tmp, path)
     except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
+        interrupt = _interrupt_behind(err)
+        if interrupt is not None and interrupt is not err:
+            # probe 24: Ctrl-C inside torch.save made its zip writer's cleanup fail on the
+            # half-written file ("unexpected pos …"), a raw RuntimeError that hid the interrupt
+            raise interrupt from None
         if isinstance(err, OSError) and not isinstance(err, WriteFailedError):
             raise WriteFailedError(path, err) from err
         raise
     return path
+
+
+def _interrupt_behind(err: BaseException) -> KeyboardInterrupt | None:
+    """The ``KeyboardInterrupt`` that ``err`` is, or that it was raised while handling."""
+    seen: set[int] = set()
+    cause: BaseException | None = err
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__context__
+    return None
 
 
 def _file_mode(path: Path) -> int:

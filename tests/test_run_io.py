@@ -849,3 +849,27 @@ def test_too_many_open_files_names_the_limit_and_the_remedy(monkeypatch, capsys)
     err = capsys.readouterr().err
     assert "too many open files in this process" in err and "ulimit -n" in err, err
     assert "--workers 1" in err
+
+
+def test_an_interrupt_hidden_by_a_writers_failed_cleanup_is_raised_as_the_interrupt(tmp_path):
+    """Probe 24: Ctrl-C inside ``torch.save`` (an MLE checkpoint) made torch's zip writer fail
+    while closing the half-written file, and that raw ``RuntimeError: … unexpected pos …`` hid
+    the interrupt (a traceback and exit 1, not "interrupted", exit 130). ``atomic_write`` now
+    raises the interrupt, and still leaves neither a temp file nor a changed target."""
+    from rambo_env.run_io import atomic_write
+
+    target = tmp_path / "model.pt"
+    target.write_bytes(b"old")
+
+    def write(tmp):
+        tmp.write_bytes(b"half")
+        try:
+            raise KeyboardInterrupt
+        finally:  # torch's _open_zipfile_writer.__exit__ on the cut file
+            raise RuntimeError("[enforce fail at inline_container.cc:672] . unexpected pos 1 vs 2")
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target, write)
+    assert target.read_bytes() == b"old" and sorted(tmp_path.iterdir()) == [target]
+    with pytest.raises(RuntimeError, match="unexpected pos"):  # no interrupt: the error as it is
+        atomic_write(target, lambda tmp: (_ for _ in ()).throw(RuntimeError("unexpected pos")))

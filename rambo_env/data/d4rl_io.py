@@ -119,6 +119,12 @@ def _derive_next_observations(arrays: dict[str, np.ndarray]) -> dict[str, np.nda
         timeouts = _step_counter_timeouts(np.asarray(arrays["terminals"]).reshape(n).astype(bool))
     keep = ~timeouts
     keep[-1] = False
+    if not keep.any():  # probe 24: was "dataset is empty: field 'observations' has 0 rows"
+        raise DatasetValidationError(
+            f"no row has a known next state: all {n} rows are episode ends (timeouts, or the "
+            "last row), and without next_observations a row's next state is the following row "
+            "of its episode; store next_observations in the file"
+        )
     out = {k: np.asarray(v)[:n][keep] for k, v in arrays.items()}
     out["next_observations"] = np.asarray(arrays["observations"])[1:][keep[:-1]]
     # A kept row whose successor row was dropped is the last one stored of its episode: a

@@ -349,6 +349,71 @@ def test_a_failing_compile_falls_back_to_eager_with_one_line(monkeypatch, capsys
         compile_mod.MaybeCompiled(bad, enabled=True, name="x")(torch.ones(1))
 
 
+def test_a_cut_library_in_inductors_cache_is_removed_and_compiled_again(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 24: a C++ build killed with an interrupted sweep left a 0-byte ``.so`` in torch
+    inductor's cache; every later compile of those shapes failed on it ("file too short") and ran
+    eagerly for good, with no word of what to do. The cut file is now removed and the compile
+    tried again; if it fails again, the line names the cache folder to delete."""
+    from rambo_env import compile as compile_mod
+
+    cache = tmp_path / "inductor"
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(cache))
+    cut = cache / "et" / "cetxn5.main.so"
+    cut.parent.mkdir(parents=True)
+    cut.write_bytes(b"")
+    calls = []
+
+    def cut_cache_compile(fn, **_):
+        def call(*args, **kwargs):
+            calls.append(1)
+            if cut.exists():
+                raise ImportError(f"{cut}: file too short")
+            return fn(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(compile_mod.torch, "compile", cut_cache_compile)
+    fn = compile_mod.MaybeCompiled(lambda x: x * 2, enabled=True, name="test loss")
+    assert torch.equal(fn(torch.ones(3)), torch.full((3,), 2.0))
+    assert fn.active and not cut.exists() and len(calls) == 2  # compiled again, still compiled
+    out = capsys.readouterr().out
+    assert f"removed a cut file from torch inductor's cache ({cut}: file too short" in out
+    assert "failed" not in out
+    outside = tmp_path / "elsewhere.so"  # a library outside the cache is never removed
+    outside.write_bytes(b"")
+
+    def failing(fn, **_):
+        def call(*args, **kwargs):
+            raise ImportError(f"{outside}: file too short")
+
+        return call
+
+    monkeypatch.setattr(compile_mod.torch, "compile", failing)
+    fn = compile_mod.MaybeCompiled(lambda x: x * 2, enabled=True, name="test loss")
+    assert torch.equal(fn(torch.ones(3)), torch.full((3,), 2.0)) and not fn.active
+    assert outside.exists()
+    out = capsys.readouterr().out
+    assert f"{outside} is cut (file too short)" in out and "delete" not in out
+    cut.write_bytes(b"")  # inside the cache, and the retry fails too: the folder to delete
+    stays = [cut]
+
+    def failing_twice(fn, **_):
+        def call(*args, **kwargs):
+            stays[0].parent.mkdir(parents=True, exist_ok=True)
+            stays[0].write_bytes(b"")  # built cut again
+            raise ImportError(f"{cut}: file too short")
+
+        return call
+
+    monkeypatch.setattr(compile_mod.torch, "compile", failing_twice)
+    fn = compile_mod.MaybeCompiled(lambda x: x * 2, enabled=True, name="test loss")
+    assert torch.equal(fn(torch.ones(3)), torch.full((3,), 2.0)) and not fn.active
+    out = capsys.readouterr().out
+    assert f"is cut (file too short): delete torch inductor's cache folder {cache}" in out
+
+
 @pytest.mark.parametrize("value", ["no", "false", 0, None, 1.0])
 def test_compile_must_be_a_bool_everywhere_it_is_taken(value, tmp_path):
     """Probe 9: ``compile="no"`` was truthy and compiled (MaybeCompiled, train_mle,

@@ -848,6 +848,39 @@ def test_rows_that_roll_out_other_mdps_are_refused():
     agent.learn(K * 2, callback=RamboCallback(adversary))
 
 
+def test_gymnasium_wrappers_that_rescale_model_rows_are_refused():
+    """Probe 24: ``DummyVecEnv([NormalizeObservation(model env)] * n)`` (or NormalizeReward)
+    trained without a word, though it mixes two scales in one batch exactly as the refused
+    ``VecNormalize`` does; both ``make_agent`` and a hand-built agent's RamboCallback refuse it.
+    (through ``set_env``). Wrappers that leave observations and rewards alone stay allowed."""
+    from gymnasium import wrappers
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    from rambo_env.envs.model_env import RamboModelEnv
+
+    mdp, dataset = _toy()
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K, n_updates=1, batch_size=8))
+    for wrapper in (wrappers.NormalizeObservation, wrappers.NormalizeReward):
+        rows = DummyVecEnv([lambda w=wrapper: w(RamboModelEnv(mdp=mdp, rollout_length=K))] * 2)
+        with pytest.raises(ValueError, match=rf"vec_env: row 0 is wrapped in Gymnasium's "
+                           rf"{wrapper.__name__}, which changes"):  # fmt: skip
+            make_agent("sac", rows, dataset, mdp.normalizer, **kw)
+        agent = make_agent("sac", RamboModelVecEnv(mdp, 2, K), dataset, mdp.normalizer, **kw)
+        agent.set_env(rows)  # SB3's way to swap the env: make_agent's check is behind it
+        with pytest.raises(ValueError, match=rf"Gymnasium's {wrapper.__name__}"):
+            agent.learn(K * 2, callback=RamboCallback(adversary))
+    kept = DummyVecEnv(
+        [
+            lambda: wrappers.RecordEpisodeStatistics(
+                wrappers.FlattenObservation(RamboModelEnv(mdp=mdp, rollout_length=K))
+            )
+        ]
+        * 2
+    )
+    make_agent("sac", kept, dataset, mdp.normalizer, **kw)
+
+
 @pytest.mark.parametrize("block", ["no_grad", "inference_mode"])
 def test_training_under_a_callers_no_grad(block):
     """Probe 23: ``learn`` (and ``train_mle``, the adversary, BC) inside ``torch.no_grad()`` or

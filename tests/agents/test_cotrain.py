@@ -2029,6 +2029,24 @@ def test_ledger_says_when_a_run_is_still_starting_or_still_going(
     assert "so far" not in capsys.readouterr().out
 
 
+def test_a_run_with_only_its_bc_evaluation_is_not_entered_in_the_ledger(
+    tmp_path, monkeypatch, capsys, ledger_module
+):
+    """Probe 24: a live run that had logged only its BC warm-start evaluation (iteration 0) was
+    entered as a 0-iteration run (index entry, CSV and plot); if it then died, the ledger kept
+    it. It is now refused like a run that logged nothing, and nothing is written."""
+    ledger_cli = load_script("ledger")
+    ledger = tmp_path / "ledger"
+    _fake_run(tmp_path / "bc-only", 0, monkeypatch)
+    with pytest.raises(SystemExit) as exit_info:
+        ledger_cli.main([str(tmp_path / "bc-only"), "--ledger", str(ledger)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2, err
+    assert "only its BC warm-start evaluation (iteration 0)" in err
+    assert "add it once its first iteration is done" in err
+    assert not (ledger / "index.json").exists() and not list(ledger.glob("*.csv"))
+
+
 def test_ledger_updates_at_once_keep_both_entries(tmp_path, monkeypatch, ledger_module):
     """Probe 7: two ledger.py processes on one ledger: the index.json written last silently
     dropped the other's entry (2 of 5 tries). Here run B's update happens while A reads its

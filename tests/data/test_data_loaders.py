@@ -186,6 +186,20 @@ def test_d4rl_file_without_next_observations_derives_them(tmp_path):
     assert d.episode_ends().sum() == 3
 
 
+def test_d4rl_file_without_next_observations_whose_rows_are_all_episode_ends(tmp_path):
+    """Probe 24: a file without next_observations whose every row is a timeout (episodes of
+    length 1) said "dataset is empty: field 'observations' has 0 rows" of a 300-row file."""
+    path = tmp_path / "hopper_random-v0.hdf5"
+    a = make_arrays([6], terminal_last=[False])
+    with h5py.File(path, "w") as f:
+        for key in ("observations", "actions", "rewards", "terminals"):
+            f[key] = a[key]
+        f["timeouts"] = np.ones(6, dtype=bool)
+    with pytest.raises(ValueError, match=r"no row has a known next state: all 6 rows are episode "
+                       r"ends .*store next_observations in the file"):  # fmt: skip
+        load_dataset(path)
+
+
 def test_terminals_that_contradict_the_env_rule_warn_once_at_load(capsys):
     a = make_arrays([5, 4, 3], terminal_last=[False, True, False])
     for key in ("observations", "next_observations"):
