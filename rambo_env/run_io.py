@@ -68,6 +68,7 @@ __all__ = [
     "default_run_dir",
     "exit_on_interrupt",
     "expand_home",
+    "file_lock",
     "foreign_entries",
     "get_rng_state",
     "home_dir",
@@ -1339,3 +1340,71 @@ def _json_safe(x: Any) -> Any:
     if isinstance(x, Path):
         return str(x)
     return x
+
+
+@contextmanager
+def file_lock(lock_path: Path, doing: str, setting: str) -> Iterator[None]:
+    """Hold ``lock_path`` while this process is ``doing`` something another must wait for.
+
+    A second process waits here (one line says for whom and what), then goes on. The lock is
+    ``fcntl.flock``, which the kernel releases when its holder dies, so a killed holder never
+    blocks anyone: the file's existence means nothing, its content is only the holder's PID for
+    the message, and it is removed on release. Without ``fcntl`` (Windows) there is no lock.
+    ``setting`` names what chose the folder, for the error when no lock file can be made there.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: two processes may both do it
+        yield
+        return
+    while True:
+        try:
+            f = open(lock_path, "a+")
+        except OSError as err:  # was: a bare "[Errno 21] Is a directory: '…pt.lock'"
+            what = "is not a file" if os.path.lexists(lock_path) else "cannot be made"
+            raise ValueError(
+                f"{setting}: {lock_path} {what} ({err.strerror or err}), but a lock file is kept "
+                f"there while {doing.split(' (')[0]}; remove it (or point {setting} at a "
+                "writable folder) and rerun"
+            ) from None
+        try:
+            _flock_or_wait(fcntl, f, doing)
+            current = _is_current(lock_path, f)
+        except BaseException:  # Ctrl-C while waiting
+            f.close()
+            raise
+        if current:
+            break
+        f.close()
+    try:
+        f.seek(0)
+        f.truncate()
+        f.write(str(os.getpid()))
+        f.flush()
+        yield
+    finally:
+        lock_path.unlink(missing_ok=True)
+        f.close()  # releases the lock
+
+
+def _flock_or_wait(fcntl: Any, f: Any, doing: str) -> None:
+    """Lock ``f`` exclusively; if another process holds it, say for whom we wait, then wait."""
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    f.seek(0)
+    holder = f.read().strip()
+    who = f"process {holder}" if holder.isdigit() else "another process"
+    print(f"[rambo_env] waiting for {who}, which is {doing}", flush=True)
+    fcntl.flock(f, fcntl.LOCK_EX)
+
+
+def _is_current(lock_path: Path, f: Any) -> bool:
+    """``f`` is still the file at ``lock_path`` (a holder removes it before releasing the lock, so
+    a waiter may have locked a removed file while a newcomer locks a new one: retry then)."""
+    try:
+        return lock_path.stat().st_ino == os.fstat(f.fileno()).st_ino
+    except FileNotFoundError:
+        return False

@@ -48,6 +48,7 @@ from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 __all__ = [
     "DEFAULT_N_TRANSITIONS",
     "DEFAULT_N_WORKERS",
+    "DatasetExistsError",
     "collect_episodes",
     "collect_episodes_parallel",
     "default_dataset_id",
@@ -710,12 +711,7 @@ def generate_dataset(
         )
     if expert_policy_path is not None:
         check_expert_is_not_medium(env, expert_policy_path, policy_path)
-    from rambo_env.data.minari_io import (
-        check_dataset_id,
-        check_minari_root,
-        minari_dataset_name,
-        minari_dataset_path,
-    )
+    from rambo_env.data.minari_io import check_dataset_id, check_minari_root, generation_lock
     from rambo_env.dynamics.ensemble import check_device
 
     check_device(device)
@@ -724,11 +720,51 @@ def generate_dataset(
     )
     check_id_matches_data(dataset_id, env, level)
 
+    check_minari_root()  # before collecting, not when the collected data are saved
+    with generation_lock(dataset_id):  # probe 24: another process making it: wait, then see
+        return _generate_locked(
+            env,
+            level,
+            dataset_id,
+            n_transitions,
+            seed,
+            n_envs,
+            progress,
+            policy_path,
+            expert_policy_path,
+            replay_path,
+            device,
+            n_workers,
+            force,
+        )
+
+
+class DatasetExistsError(FileExistsError):
+    """The dataset to generate is already in the local Minari root (and ``force`` is off)."""
+
+
+def _generate_locked(
+    env: str,
+    level: str,
+    dataset_id: str,
+    n_transitions: int,
+    seed: int,
+    n_envs: int,
+    progress: bool,
+    policy_path: str | Path | None,
+    expert_policy_path: str | Path | None,
+    replay_path: str | Path | None,
+    device: str,
+    n_workers: int,
+    force: bool,
+) -> OfflineDataset:
+    """:func:`generate_dataset` once its arguments are checked, under the dataset's lock."""
+    from rambo_env.data.minari_io import minari_dataset_name, minari_dataset_path
+
     if minari_dataset_path(dataset_id).exists() and not force:
-        raise FileExistsError(
+        raise DatasetExistsError(
             f"{dataset_id!r} already exists at {minari_dataset_path(dataset_id)}; use --force to overwrite"
         )
-    check_minari_root()  # before collecting, not when the collected data are saved
     episodes, info = _level_episodes(
         env,
         level,

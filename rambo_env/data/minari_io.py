@@ -33,6 +33,7 @@ from rambo_env.run_io import (
     WriteFailedError,
     check_path_text,
     check_writable,
+    file_lock,
     home_dir,
     longest_name_bytes,
     pid_alive,
@@ -101,6 +102,26 @@ def check_minari_root() -> Path:
         "MINARI_DATASETS_PATH: Minari root",
         "set MINARI_DATASETS_PATH to a writable folder",
     )
+
+
+@contextlib.contextmanager
+def generation_lock(dataset_id: str) -> Iterator[None]:
+    """Hold a hidden lock file beside the local Minari dataset ``dataset_id`` while it is made
+    (:func:`rambo_env.run_io.file_lock`; Minari lists only non-hidden folders). Probe 24: two
+    processes generating one dataset at once both collected it, and the second's save was a raw
+    ``FileExistsError`` whose advice (force=True) would have overwritten the first's."""
+    folder = minari_dataset_path(dataset_id)
+    check_minari_root()
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise WriteFailedError(folder.parent, err) from err
+    with file_lock(
+        folder.parent / f".{folder.name}.generate.lock",
+        f"generating the same dataset {dataset_id} ({folder})",
+        "MINARI_DATASETS_PATH",
+    ):
+        yield
 
 
 def minari_dataset_exists(dataset_id: str) -> bool:

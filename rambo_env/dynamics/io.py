@@ -27,6 +27,7 @@ from rambo_env.run_io import (
     check_path_text,
     check_writable,
     expand_home,
+    file_lock,
     home_dir,
     save_checkpoint,
 )
@@ -213,67 +214,11 @@ def cache_lock(model_path: str | os.PathLike) -> Iterator[None]:
     """Hold ``<model_path>.lock`` while the model for ``model_path`` is trained and cached.
 
     A second process that needs the same model waits here (one line says for whom), then finds
-    the cached file. The lock is ``fcntl.flock``, which the kernel releases when its holder dies,
-    so a killed trainer never blocks anyone: the file's existence means nothing, its content is
-    only the holder's PID for the message. Without ``fcntl`` (Windows) there is no lock.
+    the cached file (:func:`file_lock`).
     """
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: two processes may both train (each result is the same)
+    with file_lock(
+        Path(f"{model_path}.lock"),
+        f"training the same dynamics model ({model_path})",
+        "RAMBO_ENV_CACHE",
+    ):
         yield
-        return
-    lock_path = Path(f"{model_path}.lock")
-    while True:
-        try:
-            f = open(lock_path, "a+")
-        except OSError as err:  # was: a bare "[Errno 21] Is a directory: '…pt.lock'"
-            what = "is not a file" if os.path.lexists(lock_path) else "cannot be made"
-            raise ValueError(
-                f"RAMBO_ENV_CACHE: {lock_path} {what} ({err.strerror or err}), but the model "
-                "cache keeps a lock file there while it trains that model; remove it (or point "
-                "RAMBO_ENV_CACHE at a writable folder) and rerun"
-            ) from None
-        try:
-            _flock_or_wait(fcntl, f, model_path)
-            current = _is_current(lock_path, f)
-        except BaseException:  # Ctrl-C while waiting
-            f.close()
-            raise
-        if current:
-            break
-        f.close()
-    try:
-        f.seek(0)
-        f.truncate()
-        f.write(str(os.getpid()))
-        f.flush()
-        yield
-    finally:
-        lock_path.unlink(missing_ok=True)
-        f.close()  # releases the lock
-
-
-def _flock_or_wait(fcntl: Any, f: Any, model_path: str | os.PathLike) -> None:
-    """Lock ``f`` exclusively; if another process holds it, say for whom we wait, then wait."""
-    try:
-        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return
-    except BlockingIOError:
-        pass
-    f.seek(0)
-    holder = f.read().strip()
-    who = f"process {holder}" if holder.isdigit() else "another process"
-    print(
-        f"[rambo_env] waiting for {who}, which is training the same dynamics model ({model_path})",
-        flush=True,
-    )
-    fcntl.flock(f, fcntl.LOCK_EX)
-
-
-def _is_current(lock_path: Path, f: Any) -> bool:
-    """``f`` is still the file at ``lock_path`` (a holder removes it before releasing the lock, so
-    a waiter may have locked a removed file while a newcomer locks a new one: retry then)."""
-    try:
-        return lock_path.stat().st_ino == os.fstat(f.fileno()).st_ino
-    except FileNotFoundError:
-        return False
