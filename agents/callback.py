@@ -17,10 +17,12 @@ No evaluation or checkpoint I/O here: a separate callback or the ``on_iteration_
 
 from __future__ import annotations
 
+import warnings
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+import gymnasium as gym
 import numpy as np
 import torch
 from stable_baselines3.common.callbacks import BaseCallback
@@ -113,14 +115,52 @@ def _check_same_mdp(model: Any, adversary: ModelAdversary) -> None:
         )
 
 
-def _rambo_callbacks(callback: Any) -> list[RamboCallback]:
-    """Every :class:`RamboCallback` in SB3's (possibly nested) ``CallbackList`` and event
-    callbacks (``EveryNTimesteps(…, callback)``)."""
-    if isinstance(callback, RamboCallback):
-        return [callback]
+def _callback_tree(callback: Any) -> Iterator[Any]:
+    """``callback`` and every callback nested in it: SB3's ``CallbackList`` items, an event
+    callback's child (``EveryNTimesteps(…, callback)``) and ``EvalCallback``'s
+    ``callback_on_new_best``."""
+    if callback is None:
+        return
+    yield callback
     children = list(getattr(callback, "callbacks", None) or ())
-    children.append(getattr(callback, "callback", None))
-    return [found for child in children if child is not None for found in _rambo_callbacks(child)]
+    children += [
+        getattr(callback, "callback", None),
+        getattr(callback, "callback_on_new_best", None),
+    ]
+    for child in children:
+        yield from _callback_tree(child)
+
+
+def _rambo_callbacks(callback: Any) -> list[RamboCallback]:
+    """Every :class:`RamboCallback` in :func:`_callback_tree`."""
+    return [found for found in _callback_tree(callback) if isinstance(found, RamboCallback)]
+
+
+def _warn_raw_evaluation(callback: Any) -> None:
+    """Say when an SB3 ``EvalCallback`` beside RAMBO evaluates in a real env on raw observations
+    (probe 24: taken silently; the agent acts on ``mdp.normalizer``'s z-scores, so its scores
+    there are of another input). An env with any observation wrapper is taken as handled."""
+    from stable_baselines3.common.callbacks import EvalCallback
+
+    from rambo_env.envs.model_env import RamboModelEnv
+
+    for node in _callback_tree(callback):
+        if not isinstance(node, EvalCallback):
+            continue
+        rows = getattr(getattr(node.eval_env, "unwrapped", None), "envs", None) or ()
+        env = rows[0] if rows else None
+        wrapped = False
+        while isinstance(env, gym.Wrapper):
+            wrapped = wrapped or isinstance(env, gym.ObservationWrapper)
+            env = env.env
+        if env is not None and not wrapped and not isinstance(env, RamboModelEnv):
+            warnings.warn(
+                f"callback: an EvalCallback evaluates in {env.spec.id if env.spec else env} on "
+                "raw observations, but the agent acts on observations normalised by "
+                "mdp.normalizer, so its scores there are not the policy's; wrap the env: "
+                "rambo_env.evaluation.NormalizedObservation(gym.make(env_id), mdp.normalizer)",
+                stacklevel=2,
+            )
 
 
 class RamboCallback(BaseCallback):
@@ -207,6 +247,16 @@ class RamboCallback(BaseCallback):
         self._rollout[2] = -np.inf
 
     def _init_callback(self) -> None:
+        parent = self.parent  # set by SB3 when an event callback is built around this one
+        if parent is not None and getattr(parent, "model", None) is self.model:
+            # probe 24: the adversary never ran (0 steps), silently; the parent's model is set
+            # just before it inits its child, so a stale parent (built, then not used) passes
+            raise ValueError(
+                f"callback: this RamboCallback is the child of SB3's {type(parent).__name__}, "
+                "which calls it only on its own events (never after a rollout), so the adversary "
+                "(Alg. 1 line 5) would never run; pass it to learn directly, beside the other: "
+                f"learn(..., callback=[RamboCallback(adversary), {type(parent).__name__}(...)])"
+            )
         if self._agent is not None and self._agent() is not self.model:
             # probe 23: was taken; its update count (the first agent's) made the adversary run
             # and an iteration count before the second agent had trained
@@ -231,6 +281,7 @@ class RamboCallback(BaseCallback):
                 f"callback: {len(found)} RamboCallbacks in one learn(), so the adversary would run "
                 f"{len(found)} times per iteration; pass one (hooks: on_iteration_end=[...])"
             )
+        _warn_raw_evaluation(self.locals.get("callback"))
 
     def _on_step(self) -> bool:
         """Accumulate the model rollout's reward and terminations (SB3 collect locals)."""

@@ -26,12 +26,37 @@ __all__ = [
     "MAX_EVAL_EPISODES",
     "UNLIMITED_ENV_CAP",
     "EvalResult",
+    "NormalizedObservation",
     "check_n_eval_episodes",
     "evaluate_policy",
     "final_score",
 ]
 
 ActFn = Callable[[np.ndarray], np.ndarray]
+
+
+class NormalizedObservation(gym.ObservationWrapper):
+    """A real env whose observations are z-scored by the training :class:`ObsNormalizer`
+    (``mdp.normalizer``), as the agent saw them in training: evaluate an agent with SB3's own
+    tools (``EvalCallback(NormalizedObservation(gym.make(env_id), mdp.normalizer))``,
+    ``stable_baselines3.common.evaluation.evaluate_policy``). The project's
+    :func:`evaluate_policy` normalises by itself.
+    """
+
+    def __init__(self, env: gym.Env, normalizer: Any) -> None:
+        super().__init__(env)
+        shape = getattr(env.observation_space, "shape", None)
+        if shape != (normalizer.obs_dim,):
+            raise ValueError(
+                f"normalizer: its obs_dim {normalizer.obs_dim} does not match the env's "
+                f"observation space {env.observation_space}; pass the normaliser of this env's data"
+            )
+        self.normalizer = normalizer
+        self.observation_space = gym.spaces.Box(-np.inf, np.inf, shape, np.float32)
+
+    def observation(self, observation: np.ndarray) -> np.ndarray:
+        return np.asarray(self.normalizer.normalize(observation), dtype=np.float32)
+
 
 #: Evaluations averaged into a run's final score (App. B.6: "averaged over the last 10 iterations").
 N_FINAL_EVALS = 10

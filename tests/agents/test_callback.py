@@ -654,13 +654,14 @@ def test_two_rambo_callbacks_in_one_learn_are_refused():
 
     agent, callback, _ = _setup(adversary_cls=SpyAdversary)
     second = RamboCallback(callback.adversary, q_eval_size=64)
-    for callbacks in (
-        [callback, second],
-        CallbackList([callback, CallbackList([second])]),
-        [callback, EveryNTimesteps(10, second)],
+    for callbacks, said in (
+        (lambda: [callback, second], "callback: 2 RamboCallbacks in one learn"),
+        (lambda: CallbackList([callback, CallbackList([second])]), "2 RamboCallbacks in one"),
+        # probe 24: a RamboCallback inside an event callback is refused on its own
+        (lambda: [callback, EveryNTimesteps(10, second)], "the child of SB3's EveryNTimesteps"),
     ):
-        with pytest.raises(ValueError, match="callback: 2 RamboCallbacks in one learn"):
-            agent.learn(total_timesteps=STEPS_PER_ITERATION, callback=callbacks)
+        with pytest.raises(ValueError, match=said):
+            agent.learn(total_timesteps=STEPS_PER_ITERATION, callback=callbacks())
     assert callback.adversary.calls == []
     agent.learn(total_timesteps=STEPS_PER_ITERATION, callback=[callback])  # one: fine
     assert len(callback.adversary.calls) == 1
@@ -879,6 +880,71 @@ def test_gymnasium_wrappers_that_rescale_model_rows_are_refused():
         * 2
     )
     make_agent("sac", kept, dataset, mdp.normalizer, **kw)
+
+
+def test_a_rambo_callback_inside_an_sb3_event_callback_is_refused():
+    """Probe 24: ``learn(callback=EveryNTimesteps(16, RamboCallback(adv)))`` or
+    ``EvalCallback(…, callback_after_eval=RamboCallback(adv))`` trained the agent with 0
+    adversary steps, silently: SB3's event callbacks call their child only on their own events.
+    Beside them, in a list, it runs as usual."""
+    from stable_baselines3.common.callbacks import EvalCallback, EveryNTimesteps
+
+    from rambo_env.envs.model_env import RamboModelEnv
+
+    for wrap in (
+        lambda cb, mdp: EveryNTimesteps(16, cb),
+        lambda cb, mdp: EvalCallback(
+            RamboModelEnv(mdp=mdp, rollout_length=K), callback_after_eval=cb
+        ),
+        lambda cb, mdp: EvalCallback(
+            RamboModelEnv(mdp=mdp, rollout_length=K), callback_on_new_best=cb
+        ),
+    ):
+        agent, callback, mdp = _setup(adversary_cls=SpyAdversary)
+        parent = wrap(callback, mdp)
+        with pytest.raises(
+            ValueError, match=rf"child of SB3's {type(parent).__name__}, which calls"
+        ):
+            agent.learn(total_timesteps=STEPS_PER_ITERATION, callback=parent)
+        assert callback.adversary.calls == [] and agent.num_timesteps == 0
+    agent, callback, _ = _setup(adversary_cls=SpyAdversary)
+    from stable_baselines3.common.callbacks import StopTrainingOnMaxEpisodes
+
+    never = StopTrainingOnMaxEpisodes(10**6)
+    agent.learn(STEPS_PER_ITERATION, callback=[callback, EveryNTimesteps(16, never)])
+    assert len(callback.adversary.calls) == 1
+
+
+def test_an_eval_callback_on_raw_real_observations_is_said():
+    """Probe 24: SB3's ``EvalCallback(gym.make(env_id))`` beside RamboCallback was taken
+    silently, though it evaluates on raw observations an agent trained on ``mdp.normalizer``'s
+    z-scores never saw. It is now said, with the wrapper that fixes it
+    (:class:`rambo_env.evaluation.NormalizedObservation`), which gives exactly the normalised
+    observations and is not warned about."""
+    import warnings
+
+    import gymnasium as gym
+    from stable_baselines3.common.callbacks import EvalCallback
+
+    from rambo_env.evaluation import NormalizedObservation
+
+    agent, callback, mdp = _setup()
+    raw = EvalCallback(gym.make("Pendulum-v1"), eval_freq=10**6)  # obs_dim 3, as the toy's
+    with pytest.warns(UserWarning, match=r"an EvalCallback evaluates in Pendulum-v1 on raw obs"):
+        agent.learn(STEPS_PER_ITERATION, callback=[callback, raw])
+    wrapped = NormalizedObservation(gym.make("Pendulum-v1"), mdp.normalizer)
+    obs, _ = wrapped.reset(seed=0)
+    raw_obs, _ = gym.make("Pendulum-v1").reset(seed=0)
+    np.testing.assert_allclose(obs, mdp.normalizer.normalize(raw_obs), rtol=1e-6)
+    assert obs.dtype == np.float32 and wrapped.observation_space.contains(obs)
+    agent, callback, mdp = _setup()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*EvalCallback evaluates")
+        agent.learn(
+            STEPS_PER_ITERATION, callback=[callback, EvalCallback(wrapped, eval_freq=10**6)]
+        )
+    with pytest.raises(ValueError, match=r"normalizer: its obs_dim 3 does not match the env's"):
+        NormalizedObservation(gym.make("Hopper-v5"), mdp.normalizer)
 
 
 @pytest.mark.parametrize("block", ["no_grad", "inference_mode"])
