@@ -207,6 +207,16 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
     return session, _restore(session, state)
 
 
+def _recorded_model(run_dir: Path) -> str | None:
+    """Where the run's dynamics model was cached, as its ``config.json`` records it ("cache: P" /
+    "trained: P"); None if not recorded."""
+    try:
+        source = run_io.read_json(run_dir / run_io.CONFIG_NAME)["resolved"]["model"]["source"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return source.split(": ", 1)[1] if isinstance(source, str) and ": " in source else None
+
+
 def run_cotrain(
     cfg: CotrainConfig,
     run_dir: str | Path,
@@ -287,7 +297,9 @@ def _run(
         _check_tb_kept(int(state["iteration"]), run_dir)
         fingerprint = _check_identity(state, run_dir)
         extend = _extend(cfg, int(state["iteration"]), run_dir)
-        session = build_session(cfg, expected_fingerprint=fingerprint)
+        session = build_session(
+            cfg, expected_fingerprint=fingerprint, recorded_model=_recorded_model(run_dir)
+        )
         extend()  # probe 20: recorded once the setup has passed (a refused resume changed it)
         history = _restore(session, state)
     else:  # a relative dataset path in config.json named another file from another folder

@@ -547,12 +547,17 @@ class Session:
 
 
 def build_session(
-    cfg: CotrainConfig, expected_fingerprint: str | None = None, from_checkpoint: bool = False
+    cfg: CotrainConfig,
+    expected_fingerprint: str | None = None,
+    from_checkpoint: bool = False,
+    recorded_model: str | None = None,
 ) -> Session:
     """Dataset -> learned MDP (Alg. 1 line 1) -> VecEnv -> agent + mixed buffer -> adversary.
 
     ``expected_fingerprint``: the resumed run's dataset (a changed file is refused);
-    ``from_checkpoint``: a checkpoint's state follows (a missing model cache is then announced).
+    ``from_checkpoint``: a checkpoint's state follows (a missing model cache is then announced);
+    ``recorded_model``: where the resumed run's model was cached (its ``config.json``): if the
+    model cache does not hold it but that file is there, the run stops and says so.
     """
     from agents.callback import RamboCallback
     from agents.factory import COMPILED_ALGOS, make_agent
@@ -597,7 +602,7 @@ def build_session(
     )
     _check_memory(cfg, k, dataset.obs_dim, dataset.action_dim)  # before the MLE
     from_checkpoint = from_checkpoint or expected_fingerprint is not None
-    mdp, model_info = _make_mdp(cfg, dataset, from_checkpoint)
+    mdp, model_info = _make_mdp(cfg, dataset, from_checkpoint, recorded_model)
     vec_env = RamboModelVecEnv(mdp, cfg.n_rollouts, rollout_length=k, seed=cfg.seed)
     agent = make_agent(
         cfg.algo,
@@ -685,7 +690,10 @@ def bf16_pays(cfg: CotrainConfig, cached: bool) -> bool:
 
 
 def _make_mdp(
-    cfg: CotrainConfig, dataset: Any, from_checkpoint: bool = False
+    cfg: CotrainConfig,
+    dataset: Any,
+    from_checkpoint: bool = False,
+    recorded_model: str | None = None,
 ) -> tuple[Any, dict[str, Any]]:
     """The MLE model (cached by make_mdp) and where it came from (recorded in config.json)."""
     from rambo_env.dynamics import io
@@ -721,6 +729,14 @@ def _make_mdp(
         )
     elif bf16_pays(cfg, cached):
         print(f"[cotrain] note: this machine has native bf16; {BF16_HINT}", flush=True)
+    if from_checkpoint and not cached and recorded_model and Path(recorded_model).name == path.name:
+        if Path(recorded_model).is_file():  # probe 24: was pretrained again (hours at paper size)
+            raise ValueError(
+                f"RAMBO_ENV_CACHE: the run's dynamics model is not in the model cache "
+                f"{path.parent}, but it is where the run cached it: {recorded_model} (a relative "
+                "RAMBO_ENV_CACHE is read from the working folder); set RAMBO_ENV_CACHE="
+                f"{Path(recorded_model).parent} and resume again"
+            )
     if from_checkpoint and not cached:  # the checkpoint's ensemble replaces the result afterwards
         print(
             f"[cotrain] the run's cached dynamics model {path} is gone: MLE pretraining runs again "

@@ -79,6 +79,7 @@ __all__ = [
     "link_loop_text",
     "load_checkpoint",
     "longest_name_bytes",
+    "note_relative",
     "pid_alive",
     "plot_learning_curve",
     "read_json",
@@ -1408,3 +1409,25 @@ def _is_current(lock_path: Path, f: Any) -> bool:
         return lock_path.stat().st_ino == os.fstat(f.fileno()).st_ino
     except FileNotFoundError:
         return False
+
+
+_RELATIVE_SAID: set[tuple[str, str, str]] = set()
+
+
+def note_relative(variable: str, value: str, resolved: Path) -> None:
+    """Say once per process and working folder that ``variable`` holds a relative path (probe 24:
+    a relative ``RAMBO_ENV_CACHE`` / ``MINARI_DATASETS_PATH`` was read against each working
+    folder, so a run resumed, or a dataset loaded, from another folder silently pretrained or
+    generated everything again)."""
+    if os.path.isabs(os.path.expanduser(value)):
+        return
+    key = (variable, value, str(resolved))
+    if key in _RELATIVE_SAID:
+        return
+    _RELATIVE_SAID.add(key)
+    print(
+        f"[rambo_env] note: {variable}={value} is a relative path, read from the working folder "
+        f"as {resolved}; a process started in another folder looks elsewhere (set an absolute "
+        "path)",
+        flush=True,
+    )

@@ -36,6 +36,7 @@ from rambo_env.run_io import (
     file_lock,
     home_dir,
     longest_name_bytes,
+    note_relative,
     pid_alive,
     safe_reason,
 )
@@ -82,9 +83,12 @@ def minari_dataset_path(dataset_id: str) -> Path:
     file or directory: 'data/.rambo-tmp-…/…/data/data/.rambo-tmp-…/main_data.hdf5'``), and takes
     an empty one as the path ``''``. Minari is called with this root set (:func:`_minari_root`)."""
     root = os.environ.get("MINARI_DATASETS_PATH")
-    if root:
-        check_path_text(root, "MINARI_DATASETS_PATH")
-    return Path(root or home_dir() / ".minari" / "datasets").absolute() / dataset_id
+    if not root:
+        return (home_dir() / ".minari" / "datasets").absolute() / dataset_id
+    check_path_text(root, "MINARI_DATASETS_PATH")
+    folder = Path(root).absolute()
+    note_relative("MINARI_DATASETS_PATH", root, folder)
+    return folder / dataset_id
 
 
 def minari_folder_there(dataset_id: str) -> bool:

@@ -29,6 +29,7 @@ from rambo_env.run_io import (
     expand_home,
     file_lock,
     home_dir,
+    note_relative,
     save_checkpoint,
 )
 
@@ -124,9 +125,12 @@ def cache_dir() -> Path:
     the dynamics model into a cache of their own, and a run's config.json recorded a path that
     a resume from another folder did not find)."""
     root = os.environ.get("RAMBO_ENV_CACHE")
-    if root:
-        check_path_text(root, "RAMBO_ENV_CACHE")
-    return expand_home(root).absolute() if root else home_dir() / ".cache" / "rambo_env"
+    if not root:
+        return home_dir() / ".cache" / "rambo_env"
+    check_path_text(root, "RAMBO_ENV_CACHE")
+    folder = expand_home(root).absolute()
+    note_relative("RAMBO_ENV_CACHE", root, folder)
+    return folder
 
 
 def check_cache_dir() -> Path:

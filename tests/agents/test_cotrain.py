@@ -1195,6 +1195,36 @@ def test_model_seed_lets_seeds_share_one_pretrained_model(tiny_hopper):
     assert tiny_config(tiny_hopper, seed=3, model_seed=0).mle_seed == 0
 
 
+def test_a_resume_from_another_folder_with_a_relative_model_cache_names_the_model(
+    tiny_hopper, tmp_path, monkeypatch, capsys
+):
+    """Probe 24: ``RAMBO_ENV_CACHE=relcache`` made a resume from another working folder say the
+    model "is gone" and pretrain it again (hours at paper size) into a second cache, though it
+    sat where the run had cached it. The relative variable is now said at its first use, and the
+    resume stops before any pretraining, naming the model's file and the setting that finds it."""
+    first, second = tmp_path / "e1", tmp_path / "e2"
+    first.mkdir(), second.mkdir()
+    monkeypatch.setenv("RAMBO_ENV_CACHE", "relcache")
+    monkeypatch.chdir(first)
+    cfg = tiny_config(tiny_hopper, n_iterations=2, stop_at_iteration=1)
+    run_cotrain(cfg, tmp_path / "run")
+    out = capsys.readouterr().out
+    assert out.count(f"RAMBO_ENV_CACHE=relcache is a relative path, read from the working folder "
+                     f"as {first / 'relcache'}") == 1  # fmt: skip
+    model = next((first / "relcache").glob("dynamics-*.pt"))
+    monkeypatch.chdir(second)
+    with pytest.raises(ValueError, match=r"RAMBO_ENV_CACHE: the run's dynamics model is not in "
+                       rf"the model cache {second / 'relcache'}, but it is where the run cached "
+                       rf"it: {model} .*set RAMBO_ENV_CACHE={first / 'relcache'} and resume"):  # fmt: skip
+        run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "run", True)
+    assert not (second / "relcache").exists() or not list((second / "relcache").glob("*.pt"))
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(first / "relcache"))
+    capsys.readouterr()
+    result = run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "run", True)
+    assert result["iterations_completed"] == 2
+    assert "is a relative path" not in capsys.readouterr().out
+
+
 def test_bf16_is_suggested_only_where_it_pays(tiny_hopper, monkeypatch, capsys):
     """Issue 12: a run that asked for fp32 and is about to pretrain its model to the official
     early stop (no cap) on native-bf16 hardware is told about ``--precision auto`` / ``bf16``; a

@@ -947,3 +947,21 @@ with generation_lock("rambo/hopper/random-v0"):
     assert dataset.n_transitions == 60 and dataset.source.startswith("minari:rambo/hopper/random")
     hidden = [p.name for p in flag.parent.parent.rglob(".*.generate.lock")]
     assert hidden == []  # the lock file goes with its holder
+
+
+def test_a_relative_minari_root_is_said_once(tmp_path, monkeypatch, capsys):
+    """Probe 24: ``MINARI_DATASETS_PATH=relminari`` was read against each working folder without
+    a word, so every folder silently generated its own copy (minutes at 1M transitions)."""
+    monkeypatch.setenv("MINARI_DATASETS_PATH", "relminari")
+    monkeypatch.chdir(tmp_path)
+    assert (
+        minari_dataset_path("rambo/hopper/random-v0")
+        == tmp_path / "relminari/rambo/hopper/random-v0"
+    )
+    minari_dataset_path("rambo/hopper/medium-v0")
+    out = capsys.readouterr().out
+    assert out.count("MINARI_DATASETS_PATH=relminari is a relative path, read from the working "
+                     f"folder as {tmp_path / 'relminari'}") == 1  # fmt: skip
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "abs"))
+    minari_dataset_path("rambo/hopper/random-v0")
+    assert capsys.readouterr().out == ""
