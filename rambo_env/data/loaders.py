@@ -179,6 +179,7 @@ def load_dataset(
             "pass env_id=... (--env-id) to name the env"
         )
     _warn_terminal_disagreements(dataset)
+    _warn_duplicated_rows(dataset)
     n_episodes = int(dataset.episode_ends().sum())
     print(
         f"[rambo_env] dataset {dataset.name!r} <- {dataset.source} "
@@ -239,6 +240,50 @@ def _check_load_args(src: Any, n_transitions: Any, seed: Any, d4rl_dir: Any = No
             f"name such as hopper-medium), but {what} is loaded as it is; leave "
             f"{'them' if len(given) > 1 else 'it'} out (subsample the returned dataset yourself)"
         )
+
+
+def duplicated_rows(dataset: OfflineDataset) -> np.ndarray:
+    """Indices of the rows that repeat an earlier row exactly (observation, action, reward, next
+    observation, terminal and timeout flags), ascending. Rows are hashed by one fixed random
+    projection, then rows of equal hash are compared exactly, so a 1M-row dataset takes well
+    under a second."""
+    fields = (
+        dataset.observations,
+        dataset.actions,
+        dataset.rewards,
+        dataset.next_observations,
+        dataset.terminals,
+        dataset.timeouts,
+    )
+    n = dataset.n_transitions
+    flat = [np.asarray(f).reshape(n, -1) for f in fields]
+    rng = np.random.default_rng(0)
+    hashed = np.zeros(n)
+    for values in flat:  # field by field: no [n, all columns] float64 copy
+        hashed += values.astype(np.float64) @ rng.standard_normal(values.shape[1])
+    order = np.argsort(hashed, kind="stable")
+    sorted_hash = hashed[order]
+    same = np.flatnonzero(sorted_hash[1:] == sorted_hash[:-1]) + 1  # positions in `order`
+    first, second = order[same - 1], order[same]
+    equal = np.all([np.all(v[first] == v[second], axis=1) for v in flat], axis=0)
+    repeats = np.maximum(first, second)[equal] if same.size else np.zeros(0, np.int64)
+    return np.unique(repeats.astype(np.int64))
+
+
+def _warn_duplicated_rows(dataset: OfflineDataset) -> None:
+    """One warning when rows repeat exactly (probe 24: a dataset concatenated with itself was
+    taken silently; MLE's holdout is a random row split, so most holdout rows then have a twin
+    among the training rows, and the holdout MSE, elite choice and early stop measure recall)."""
+    found = duplicated_rows(dataset)
+    if not found.size:
+        return
+    print(
+        f"[rambo_env] WARNING: dataset {dataset.name!r}: {found.size} of {dataset.n_transitions} "
+        f"rows repeat an earlier row exactly (first: row {found[0]}); MLE pretraining's holdout "
+        "rows then have twins among its training rows, so its holdout MSE, elites and early stop "
+        "measure recall, and the behaviour score counts those episodes twice; remove the "
+        "duplicates (was the data concatenated twice?)"
+    )
 
 
 def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:

@@ -965,3 +965,24 @@ def test_a_relative_minari_root_is_said_once(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "abs"))
     minari_dataset_path("rambo/hopper/random-v0")
     assert capsys.readouterr().out == ""
+
+
+def test_duplicated_rows_are_said_at_load(capsys):
+    """Probe 24: a dataset concatenated with itself loaded and trained without a word; MLE's
+    holdout (a random row split) then had a twin for most holdout rows among its training rows."""
+    from rambo_env.data.loaders import duplicated_rows
+
+    a = make_arrays([5, 4, 3], terminal_last=[False, True, False])
+    load_dataset(a)
+    assert "repeat an earlier row" not in capsys.readouterr().out
+    twice = {k: np.concatenate([v, v]) for k, v in a.items()}
+    load_dataset(twice)
+    out = capsys.readouterr().out
+    assert (
+        out.count("repeat an earlier row") == 1
+        and "12 of 24 rows repeat an earlier row exactly (first: row 12)" in out
+    )
+    d = OfflineDataset.from_arrays(a)
+    assert duplicated_rows(d).tolist() == []
+    a["rewards"][7] = a["rewards"][2]  # one field equal is not a repeat
+    assert duplicated_rows(OfflineDataset.from_arrays(a)).tolist() == []
