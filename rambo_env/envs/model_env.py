@@ -10,6 +10,7 @@ real env's scale and are clipped to the action space, as MuJoCo's ``ctrlrange`` 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, SupportsFloat
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, SupportsFloat
 import gymnasium as gym
 import numpy as np
 import torch
+from gymnasium.envs.registration import EnvSpec
 
 from rambo_env.dynamics.ensemble import resolve_device
 from rambo_env.model import LearnedMDP, check_model_args, make_mdp
@@ -403,6 +405,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
 
     metadata: dict[str, Any] = {"render_modes": []}  # noqa: RUF012 (gymnasium's convention)
     rollout_length = RolloutLength()
+    _spec: EnvSpec | None = None
 
     def __init__(
         self,
@@ -436,6 +439,21 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         self._n_steps = 0
         self._ended: str | None = None  # how the episode ended, until the next reset
         self._closed = False
+
+    @property
+    def spec(self) -> EnvSpec | None:
+        """The registration ``gym.make`` gave, with ``max_episode_steps`` = ``rollout_length``
+        where it names none: every episode is truncated after k steps, and wrappers that need
+        the episode length read it there (probe 24: ``TimeAwareObservation`` was gymnasium's raw
+        "must be wrapped by a TimeLimit wrapper or the spec specify a max_episode_steps")."""
+        spec = self._spec
+        if spec is not None and spec.max_episode_steps is None:
+            return dataclasses.replace(spec, max_episode_steps=int(self.rollout_length))
+        return spec
+
+    @spec.setter
+    def spec(self, value: EnvSpec | None) -> None:
+        self._spec = value
 
     def close(self) -> None:
         """Ends the env: a later ``reset`` / ``step`` raises ``ClosedEnvironmentError``."""

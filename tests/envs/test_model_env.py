@@ -430,6 +430,30 @@ def test_a_time_limit_that_disagrees_with_rollout_length_is_refused(tiny_mdp):
     assert plain.reset(seed=0)[0].shape == tiny_mdp.observation_space.shape
 
 
+def test_the_spec_names_the_episode_length_for_wrappers_that_need_it(tiny_mdp):
+    """Probe 24: ``TimeAwareObservation(gym.make("RamboModel-…", mdp=mdp, rollout_length=2))``
+    was gymnasium's raw "must be wrapped by a TimeLimit wrapper or the spec specify a
+    max_episode_steps": the registration names no limit, though every episode ends after k steps.
+    The env's spec now says k (and follows a changed rollout_length); no TimeLimit is added."""
+    from gymnasium.wrappers import TimeAwareObservation, TimeLimit
+
+    env = gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, rollout_length=2)
+    assert env.spec.max_episode_steps == 2 and env.unwrapped.spec.id == "RamboModel-hopper-medium"
+    timed = TimeAwareObservation(env)
+    obs, _ = timed.reset(seed=0)
+    assert obs.shape == (tiny_mdp.observation_space.shape[0] + 1,)
+    env.unwrapped.rollout_length = 4
+    assert env.unwrapped.spec.max_episode_steps == 4  # (wrappers cache their first spec)
+    walk, found = env, []
+    while isinstance(walk, gym.Wrapper):
+        found.append(isinstance(walk, TimeLimit))
+        walk = walk.env
+    assert not any(found)
+    remade = gym.make(env.spec)  # the spec carries its k: a TimeLimit of k, which agrees
+    remade.reset(seed=0)
+    assert RamboModelEnv(mdp=tiny_mdp).spec is None  # built directly: no registration
+
+
 def test_rollout_length_assigned_after_construction_is_checked(tiny_mdp):
     """Probe 19: ``env.unwrapped.rollout_length = 0`` was taken by the single and the Gymnasium
     vector env (every step then truncated), while the SB3 VecEnv's ``set_attr`` refused it."""
