@@ -9,6 +9,7 @@ calls :func:`agents.cotrain.run_cotrain` (no second training loop) and the table
 Sweep folder (``sweep_dir``, on a filesystem every Ray node shares when on a cluster)::
 
     sweep.json                    the spec and resources (what --resume continues)
+    .lock                         the driver's PID while it runs (a second driver is refused)
     runs/<dataset>/<k..-lam..>/s<seed>/   one co-training run folder per trial (agents.cotrain)
     tune/                         Ray Tune's experiment: trial states, metrics, checkpoints
     table.md, table.csv           Table 6 / Table 1 layouts (rambo_env.sweep_report)
@@ -26,12 +27,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import math
 import os
 import shlex
 import shutil
+import signal
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -52,8 +56,10 @@ from rambo_env.presets import RamboPreset
 from rambo_env.sweep_report import (
     PAPER_CONFIGS,
     SweepReport,
+    build_report,
     config_slug,
     dataset_slug,
+    summarise,
     write_report,
 )
 
@@ -73,6 +79,7 @@ __all__ = [
     "local_worker_niceness",
     "resume_sweep",
     "run_sweep",
+    "sweep_report",
     "trial_config",
     "trial_run_dir",
     "write_sweep_report",
@@ -152,6 +159,11 @@ class SweepSpec:
     @property
     def n_trials(self) -> int:
         return len(self.datasets) * len(self.configs) * len(self.seeds)
+
+    @property
+    def grid(self) -> tuple[tuple[str, RamboPreset, int], ...]:
+        """Every trial's (dataset, configuration, seed), in the table's order."""
+        return tuple((d, c, s) for d in self.datasets for c in self.configs for s in self.seeds)
 
     def trial_config(self, dataset: str, config: RamboPreset, seed: int) -> CotrainConfig:
         """The co-training config of one trial."""
@@ -280,10 +292,39 @@ def load_sweep(sweep_dir: str | Path) -> tuple[SweepSpec, SweepResources]:
 
 def write_sweep_report(sweep_dir: str | Path) -> tuple[SweepReport, dict[str, Path]]:
     """(Re)write ``table.md``, ``table.csv`` and ``curves/`` of a sweep from its run folders
-    (rows and columns in the sweep's order). Needs no Ray."""
+    (rows and columns in the sweep's order; trials of the grid without a finished run are the
+    report's ``missing``). Needs no Ray."""
     spec, _ = load_sweep(sweep_dir)
     runs_root = Path(sweep_dir) / RUNS_DIR
-    return write_report(sweep_dir, runs_root, datasets=spec.datasets, configs=spec.configs)
+    return write_report(
+        sweep_dir, runs_root, datasets=spec.datasets, configs=spec.configs, grid=spec.grid
+    )
+
+
+def sweep_report(sweep_dir: str | Path) -> SweepReport:
+    """The report :func:`write_sweep_report` writes, nothing written (a sweep still running, an
+    interrupted one). Needs no Ray."""
+    spec, _ = load_sweep(sweep_dir)
+    runs_root = Path(sweep_dir) / RUNS_DIR
+    if not runs_root.is_dir():  # stopped before its first trial
+        return summarise([], datasets=spec.datasets, configs=spec.configs, grid=spec.grid)
+    return build_report(runs_root, datasets=spec.datasets, configs=spec.configs, grid=spec.grid)
+
+
+#: What a second driver on a held sweep folder says (probe 24: a second --resume reran the
+#: trials of the live sweep, whose trial then died).
+IN_USE = (
+    "sweep_dir: {folder} is in use by process {pid} (a running sweep.py); wait for it or stop "
+    "it first"
+)
+
+
+@contextmanager
+def _hold_sweep(sweep_dir: Path) -> Iterator[None]:
+    """Hold ``sweep_dir`` for this driver (``.lock``, :func:`rambo_env.run_io.hold_folder`)."""
+    in_use = IN_USE.format(folder=shlex.quote(str(sweep_dir)), pid="{pid}")
+    with run_io.hold_folder(sweep_dir, in_use):
+        yield
 
 
 # -- the trial -----------------------------------------------------------------------------
@@ -392,19 +433,23 @@ def run_sweep(
     made = [p for p in (sweep_dir, *sweep_dir.parents) if not p.exists()]  # deepest first
     # was: a WriteFailedError traceback after the datasets were prepared (generated: minutes)
     run_io.check_writable(sweep_dir, "sweep_dir:", "pick a writable folder (--sweep-dir)")
-    if any(sweep_dir.iterdir()):
-        raise ValueError(f"sweep_dir: {sweep_dir} is not empty; resume it or choose another")
-    if prepare_datasets:
-        try:
-            _prepare_datasets(spec.datasets)
-        except BaseException:  # a bad name, Ctrl-C: was an empty sweep folder left behind
-            run_io._remove_empty(made)
-            raise
-    run_io.write_json(
-        sweep_dir / SWEEP_FILE,
-        {"spec": spec.to_dict(), "resources": dataclasses.asdict(resources)},
-    )
-    return _fit(spec, resources, sweep_dir, address, verbose, restore=False)
+    try:
+        # probe 24: held first (two sweeps started in the same second shared one folder)
+        with _hold_sweep(sweep_dir):
+            if any(p.name != run_io.LOCK_NAME for p in sweep_dir.iterdir()):
+                raise ValueError(
+                    f"sweep_dir: {sweep_dir} is not empty; resume it or choose another"
+                )
+            if prepare_datasets:
+                _prepare_datasets(spec.datasets)
+            run_io.write_json(
+                sweep_dir / SWEEP_FILE,
+                {"spec": spec.to_dict(), "resources": dataclasses.asdict(resources)},
+            )
+            return _fit(spec, resources, sweep_dir, address, verbose, restore=False)
+    except BaseException:  # a bad name, Ctrl-C: was an empty sweep folder left behind
+        run_io._remove_empty(made)
+        raise
 
 
 def resume_sweep(
@@ -423,7 +468,8 @@ def resume_sweep(
         spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
     )
     check_address(address)
-    return _fit(spec, resources, sweep_dir, address, verbose, restore=True)
+    with _hold_sweep(sweep_dir):  # probe 24: a second driver reran the live sweep's trials
+        return _fit(spec, resources, sweep_dir, address, verbose, restore=True)
 
 
 def check_trial_device(
@@ -540,11 +586,69 @@ def _fit(
                     verbose=verbose,
                 ),
             )
-        grid = tuner.fit()
+        with _stops_gracefully() as received:
+            grid = tuner.fit()
+        ended = grid.num_terminated + grid.num_errors
+        if received or ended < len(grid):  # probe 24: was reported as a finished sweep, exit 0
+            raise KeyboardInterrupt(f"the sweep was stopped: {ended} of {len(grid)} trials ended")
     report, files = write_sweep_report(sweep_dir)
     return SweepOutcome(
         report, files, len(grid), grid.num_errors, wall_s=time.perf_counter() - t_start
     )
+
+
+@contextmanager
+def _stops_gracefully() -> Iterator[list[int]]:
+    """Ctrl-C, SIGTERM and SIGHUP (:func:`rambo_env.run_io.stop_signals`) during ``tuner.fit()``:
+    Tune's own graceful stop (the running trials stopped, the experiment's state saved, so that
+    :func:`resume_sweep` continues them), recorded in the yielded list; a second signal stops at
+    once (KeyboardInterrupt). Entered after ``ray.init``, which installs Ray's SIGTERM handler.
+
+    Probe 24: Tune's SIGINT handler ended ``fit()`` as if the grid were done (final tables of
+    the finished trials, exit 0), and SIGTERM met Ray's handler (a C++ stack dump, exit 1).
+    Tune's SIGINT handler is switched off (``TUNE_DISABLE_SIGINT_HANDLER``) so that this one
+    sees every signal; it asks Tune to stop through Tune's SIGUSR1 handler, which Tune installs
+    for that. Only the main thread may install handlers; elsewhere a no-op.
+    """
+    received: list[int] = []
+    usr1 = getattr(signal, "SIGUSR1", None)  # POSIX only
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        received.append(signum)
+        tune_stop = signal.getsignal(usr1) if usr1 is not None else None
+        if len(received) > 1 or not callable(tune_stop):  # again, or Tune not (yet) running
+            raise KeyboardInterrupt(f"signal {signum} ({signal.Signals(signum).name})")
+        tune_stop(signum, frame)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, *run_io.stop_signals())}
+    if usr1 is not None:  # Tune installs its own in fit(); not a stale one of an earlier fit
+        previous[usr1] = signal.signal(usr1, signal.SIG_DFL)
+    tune_log = logging.getLogger("ray.tune.tune")
+    tune_log.addFilter(_no_restore_advice)
+    env = os.environ.get(_NO_TUNE_SIGINT)
+    os.environ[_NO_TUNE_SIGINT] = "1"
+    try:
+        yield received
+    finally:
+        for sig, handler in previous.items():  # None: Ray's C++ handler, not restorable
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        tune_log.removeFilter(_no_restore_advice)
+        if env is None:
+            os.environ.pop(_NO_TUNE_SIGINT, None)
+        else:
+            os.environ[_NO_TUNE_SIGINT] = env
+
+
+_NO_TUNE_SIGINT = "TUNE_DISABLE_SIGINT_HANDLER"
+
+
+def _no_restore_advice(record: logging.LogRecord) -> bool:
+    """Drop Tune's "Resume experiment with: Tuner.restore(…)": scripts/sweep.py says how to
+    continue (``--resume``)."""
+    return "Tuner.restore(" not in record.getMessage()
 
 
 def _param_space(spec: SweepSpec, runs_root: Path) -> dict[str, Any]:

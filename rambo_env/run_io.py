@@ -71,6 +71,7 @@ __all__ = [
     "file_lock",
     "foreign_entries",
     "get_rng_state",
+    "hold_folder",
     "home_dir",
     "interrupts_deferred",
     "is_int",
@@ -93,6 +94,7 @@ __all__ = [
     "stop_signals",
     "tolerant_console",
     "trains_with_grad",
+    "unused_path",
     "user_file_path",
     "write_json",
 ]
@@ -108,9 +110,15 @@ def default_run_dir(dataset: str, algo: str, seed: int, root: str | Path = "runs
     """``runs/<dataset>-<algo>-<YYYYmmdd-HHMMSS>-s<seed>`` (dataset paths reduced to their stem)."""
     name = Path(dataset).stem if ("/" in dataset or os.sep in dataset) else dataset
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    base = Path(root) / f"{name}-{algo}-{stamp}-s{seed}"
+    return unused_path(Path(root) / f"{name}-{algo}-{stamp}-s{seed}")
+
+
+def unused_path(base: Path) -> Path:
+    """``base``, or ``base-2``, ``base-3`` … : the first that does not exist yet (a default name
+    with a time stamp, when another run or sweep started in the same second; the folder's lock
+    settles races)."""
     path, n = base, 1
-    while path.exists():  # another run started in the same second (the run's lock settles races)
+    while path.exists():
         n += 1
         path = base.with_name(f"{base.name}-{n}")
     return path
@@ -279,18 +287,12 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
                 f"run_dir: {lock} is {what}, but a run keeps its process id in that file; "
                 "remove it (no run of this project made it) and rerun"
             )
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)  # not executable
-        except FileExistsError:
-            holder = lock_holder(lock.read_text(errors="replace"))
-            if holder is not None and holder != os.getpid():
-                raise ValueError(
-                    f"run_dir: {run_dir} is in use by process {holder}; wait for it or pick "
-                    "another folder"
-                ) from None
-            fd = os.open(lock, os.O_WRONLY | os.O_TRUNC)  # stale: take it over
-        with os.fdopen(fd, "w") as f:
-            f.write(lock_text())
+        holder = _take_lock(lock)
+        if holder is not None:
+            raise ValueError(
+                f"run_dir: {run_dir} is in use by process {holder}; wait for it or pick "
+                "another folder"
+            )
     except OSError as err:  # a read-only folder, no permission, a full disk
         if created:
             _remove_empty(new_dirs)
@@ -314,6 +316,44 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
         lock.unlink(missing_ok=True)
         if not ok and created:
             _remove_empty(new_dirs)
+
+
+def _take_lock(lock: Path) -> int | None:
+    """Write this process's :func:`lock_text` into ``lock``, created exclusively, or over a stale
+    lock (its process gone); None when taken, else the PID of the live process holding it (the
+    file is then left as it is). OSError from the file system is the caller's to report."""
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)  # not executable
+    except FileExistsError:
+        holder = lock_holder(lock.read_text(errors="replace"))
+        if holder is not None and holder != os.getpid():
+            return holder
+        fd = os.open(lock, os.O_WRONLY | os.O_TRUNC)  # stale: take it over
+    with os.fdopen(fd, "w") as f:
+        f.write(lock_text())
+    return None
+
+
+@contextmanager
+def hold_folder(folder: str | Path, in_use: str) -> Iterator[Path]:
+    """Hold the existing ``folder`` for this process (its ``.lock``, as :func:`claim_run_dir`
+    does for a run folder) while the block runs; a lock of a process that no longer runs is
+    taken over. A live holder is one ValueError ``in_use`` (``{pid}`` is its PID), before the
+    block runs. For folders that are not run folders (a sweep's)."""
+    folder = Path(folder)
+    lock = folder / LOCK_NAME
+    try:
+        holder = _take_lock(lock)
+    except OSError as err:
+        raise ValueError(
+            f"cannot write {lock} ({err.strerror or err}); make {folder} writable"
+        ) from err
+    if holder is not None:
+        raise ValueError(in_use.format(pid=holder))
+    try:
+        yield folder
+    finally:
+        lock.unlink(missing_ok=True)
 
 
 def run_holder(run_dir: str | Path) -> int | None:
@@ -556,15 +596,16 @@ def interrupts_deferred(script: str, said: str, reraise: bool = False) -> Iterat
         raise KeyboardInterrupt(f"signal {received[0]} ({signal.Signals(received[0]).name})")
 
 
-def exit_on_interrupt(script: str, left: str, call: Callable[[], Any]) -> Any:
+def exit_on_interrupt(script: str, left: str | Callable[[], str], call: Callable[[], Any]) -> Any:
     """``call()`` with Ctrl-C and SIGTERM ending the script with ``[script] interrupted: left``
     on stderr and exit status 130 (a script's ``__main__``; was a raw ``KeyboardInterrupt``
-    traceback)."""
+    traceback). A callable ``left`` is asked after the interrupt (what is done by then)."""
     try:
         with sigterm_as_keyboard_interrupt():
             return call()
     except KeyboardInterrupt:
-        print(f"[{script}] interrupted: {left}", file=sys.stderr, flush=True)
+        said = left() if callable(left) else left
+        print(f"[{script}] interrupted: {said}", file=sys.stderr, flush=True)
         raise SystemExit(130) from None
 
 

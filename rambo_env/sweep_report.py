@@ -49,6 +49,7 @@ __all__ = [
     "DatasetSummary",
     "RunRecord",
     "SweepReport",
+    "build_report",
     "config_label",
     "config_slug",
     "dataset_slug",
@@ -149,6 +150,27 @@ class SweepReport:
     """``normalised score`` (App. B.6), or ``return`` when some run has no reference scores."""
     incomplete: tuple[Path, ...] = ()
     """Run folders whose run did not finish (excluded)."""
+    n_expected: int = 0
+    """Runs the sweep's grid holds (0: no grid given)."""
+    missing: tuple[str, ...] = ()
+    """Grid runs without a finished or diverged run, as ``<dataset>/<k2-lam3e-4>/s<seed>`` (their
+    folders below the runs folder): the tables are partial while any is missing."""
+
+    @property
+    def partial(self) -> str:
+        """``1 of 2 trials finished; missing/unfinished: …`` when runs of the grid are missing,
+        else ``""``."""
+        if not self.missing:
+            return ""
+        shown = ", ".join(self.missing[:MAX_LISTED])
+        more = len(self.missing) - MAX_LISTED
+        shown += f" and {more} more" if more > 0 else ""
+        done = self.n_expected - len(self.missing)
+        return f"{done} of {self.n_expected} trials finished; missing/unfinished: {shown}"
+
+
+#: Missing runs named in :attr:`SweepReport.partial` (a paper grid has 180).
+MAX_LISTED = 20
 
 
 # -- loading -------------------------------------------------------------------------------
@@ -181,12 +203,16 @@ def summarise(
     datasets: Sequence[str] | None = None,
     configs: Sequence[RamboPreset] | None = None,
     incomplete: Sequence[Path] = (),
+    grid: Sequence[tuple[str, RamboPreset, int]] | None = None,
 ) -> SweepReport:
     """Per dataset and configuration: score mean ± std over seeds and the mean heuristic;
     RAMBO = best mean score, RAMBO-OFF = lowest mean ``Q_avg + Q_var`` (App. B.5).
 
     :param datasets: row order (default: as first seen); datasets without runs are skipped.
     :param configs: column order (default: sorted like Table 6, k ascending then λ descending).
+    :param grid: the (dataset, configuration, seed) runs a sweep holds; those without a
+        complete run are the report's ``missing`` (probe 24: a half-finished sweep's table
+        looked complete).
     """
     records = [r for r in records if r.status in COMPLETE_STATUSES]
     _check_one_run_per_seed(records)
@@ -195,7 +221,8 @@ def summarise(
     missing = [c for c in seen if c not in configs]
     if missing:
         raise ValueError(f"configs: runs exist for {missing}, not in the given {list(configs)}")
-    use_scores = all(r.final_score is not None for r in records)
+    # probe 24: a diverged run (no score, "−" anyway) switched the whole table to raw returns
+    use_scores = all(r.final_score is not None for r in records if not r.diverged)
     label = "normalised score" if use_scores else "return"
     order = list(datasets) if datasets is not None else []
     order += [d for d in dict.fromkeys(r.dataset for r in records) if d not in order]
@@ -208,7 +235,20 @@ def summarise(
             _summarise_config(c, [r for r in runs if r.config == c], use_scores) for c in configs
         )
         rows.append(_select(dataset, cells))
-    return SweepReport(configs, tuple(rows), label, tuple(Path(p) for p in incomplete))
+    done = {(r.dataset, r.config, r.seed) for r in records}
+    missing = tuple(
+        f"{dataset_slug(d)}/{config_slug(c)}/s{seed}"
+        for d, c, seed in grid or ()
+        if (d, c, seed) not in done
+    )
+    return SweepReport(
+        configs,
+        tuple(rows),
+        label,
+        tuple(Path(p) for p in incomplete),
+        n_expected=len(grid or ()),
+        missing=missing,
+    )
 
 
 def _check_one_run_per_seed(records: Sequence[RunRecord]) -> None:
@@ -341,6 +381,7 @@ def to_markdown(report: SweepReport) -> str:
     lines = [
         "## RAMBO per (k, λ) configuration (paper Table 6 layout)",
         "",
+        *([f"**Partial tables: {report.partial}.**", ""] if report.partial else []),
         f"Final {report.score_label} (mean ± std over seeds, std with ddof=0; App. B.6). In "
         "brackets: the RAMBO-OFF heuristic Q_avg + Q_var from the training log (App. B.5), mean "
         "over seeds. Bold score: best configuration (RAMBO). Bold bracket: lowest heuristic "
@@ -476,17 +517,43 @@ def plot_sweep_curves(
 
 
 # -- files ---------------------------------------------------------------------------------
+def build_report(
+    runs_root: str | Path,
+    *,
+    datasets: Sequence[str] | None = None,
+    configs: Sequence[RamboPreset] | None = None,
+    grid: Sequence[tuple[str, RamboPreset, int]] | None = None,
+) -> SweepReport:
+    """The report of the run folders below ``runs_root`` (:func:`load_runs`, :func:`summarise`),
+    nothing written (a sweep still running writes its own files when it ends)."""
+    return _load_and_summarise(runs_root, datasets, configs, grid)[1]
+
+
+def _load_and_summarise(
+    runs_root: str | Path,
+    datasets: Sequence[str] | None,
+    configs: Sequence[RamboPreset] | None,
+    grid: Sequence[tuple[str, RamboPreset, int]] | None,
+) -> tuple[list[RunRecord], SweepReport]:
+    records, incomplete = load_runs(runs_root)
+    report = summarise(
+        records, datasets=datasets, configs=configs, incomplete=incomplete, grid=grid
+    )
+    return records, report
+
+
 def write_report(
     out_dir: str | Path,
     runs_root: str | Path,
     *,
     datasets: Sequence[str] | None = None,
     configs: Sequence[RamboPreset] | None = None,
+    grid: Sequence[tuple[str, RamboPreset, int]] | None = None,
 ) -> tuple[SweepReport, dict[str, Path]]:
-    """Build the report from the run folders below ``runs_root`` and write, atomically,
-    ``table.md``, ``table.csv`` and ``curves/<dataset>.png`` into ``out_dir``."""
-    records, incomplete = load_runs(runs_root)
-    report = summarise(records, datasets=datasets, configs=configs, incomplete=incomplete)
+    """Build the report from the run folders below ``runs_root`` (:func:`build_report`) and
+    write, atomically, ``table.md``, ``table.csv`` and ``curves/<dataset>.png`` into
+    ``out_dir``."""
+    records, report = _load_and_summarise(runs_root, datasets, configs, grid)
     out_dir = Path(out_dir)
     markdown, table = to_markdown(report), to_csv(report)
     files = {

@@ -29,18 +29,23 @@ from agents.cotrain_setup import ALGOS, CotrainConfig, config_docs
 from agents.sweep import (
     PAPER_CONFIGS,
     PAPER_SEEDS,
+    SweepOutcome,
     SweepResources,
     SweepSpec,
     resume_sweep,
     run_sweep,
+    sweep_report,
     write_sweep_report,
 )
 from rambo_env.presets import RamboPreset, preset_names
 from rambo_env.run_io import (
     accept_negative_numbers,
+    exit_on_interrupt,
     report_user_error,
+    run_holder,
     sigterm_as_keyboard_interrupt,
     tolerant_console,
+    unused_path,
     user_path,
 )
 from rambo_env.sweep_report import to_markdown
@@ -190,7 +195,8 @@ def resolve_args(
     except ValueError as err:
         parser.error(str(err))
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    sweep_dir = args.sweep_dir or Path("runs/sweeps") / f"{base.algo}-{preset}-{stamp}"
+    # probe 24: two sweeps started in the same second shared one folder (-2 now, as runs do)
+    sweep_dir = args.sweep_dir or unused_path(Path("runs/sweeps") / f"{base.algo}-{preset}-{stamp}")
     return spec, resources, sweep_dir
 
 
@@ -221,36 +227,71 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error(
             f"--resume / --report-only use the saved sweep.json; got {_sweep_flags_given(args)}"
         )
-    if args.report_only is not None:  # no Ray: Ctrl-C / SIGTERM are ours to report
-        try:
-            with sigterm_as_keyboard_interrupt():
-                report = write_sweep_report(args.report_only)[0]
-        except KeyboardInterrupt:  # probe 19: was a raw KeyboardInterrupt traceback
-            print(
-                "[sweep] interrupted: each report file is written whole or not at all, but some "
-                "may be missing; rerun the same command",
-                file=sys.stderr,
-                flush=True,
-            )
-            return 130
-        print(to_markdown(report))
-        return 0
+    if args.report_only is not None:
+        return _report_only(args.report_only)
     if args.resume is not None:
         print(f"[sweep] resuming {args.resume}", flush=True)
-        outcome = resume_sweep(args.resume, address=args.address, verbose=args.verbose)
         sweep_dir = args.resume
+
+        def sweep() -> SweepOutcome:
+            return resume_sweep(sweep_dir, address=args.address, verbose=args.verbose)
     else:
         spec, resources, sweep_dir = resolve_args(args, parser)
         print(f"[sweep] {spec.n_trials} trials -> {sweep_dir}", flush=True)
-        outcome = run_sweep(spec, sweep_dir, resources, address=args.address, verbose=args.verbose)
+
+        def sweep() -> SweepOutcome:
+            return run_sweep(spec, sweep_dir, resources, address=args.address, verbose=args.verbose)
+
+    # probe 24: a stopped sweep printed its finished trials' tables as final, exit 0
+    outcome = exit_on_interrupt("sweep", lambda: interrupted_at(sweep_dir), sweep)
     print(to_markdown(outcome.report))
     print(f"[sweep] {outcome.n_trials} trials, {outcome.n_errors} errored, {outcome.wall_s:.0f} s")
     print(f"[sweep] tables: {outcome.files['markdown']}, {outcome.files['csv']}")
     if outcome.n_errors:
-        print(
-            f"[sweep] continue with: python scripts/sweep.py --resume {shlex.quote(str(sweep_dir))}"
-        )
+        print(f"[sweep] {_continue(sweep_dir)}")
     return 1 if outcome.n_errors else 0
+
+
+def _report_only(sweep_dir: Path) -> int:
+    """Print (and write, unless the sweep is still running) the tables; no Ray: Ctrl-C / SIGTERM
+    are ours to report."""
+    holder = run_holder(sweep_dir)  # probe 24: a running sweep's files were overwritten
+    try:
+        with sigterm_as_keyboard_interrupt():
+            report = sweep_report(sweep_dir) if holder else write_sweep_report(sweep_dir)[0]
+    except KeyboardInterrupt:  # probe 19: was a raw KeyboardInterrupt traceback
+        print(
+            "[sweep] interrupted: each report file is written whole or not at all, but some "
+            "may be missing; rerun the same command",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 130
+    print(to_markdown(report))
+    if holder:
+        print(
+            f"[sweep] the sweep is still running (process {holder}): these tables are partial; "
+            "table.md / table.csv were not written (the sweep writes them when it ends)"
+        )
+    elif report.partial:  # probe 24: a half-finished sweep's tables looked complete
+        print(f"[sweep] partial tables: {report.partial}; {_continue(sweep_dir)}")
+    return 0
+
+
+def interrupted_at(sweep_dir: Path) -> str:
+    """What ``[sweep] interrupted:`` says: how far the sweep got, and how to continue it."""
+    if not (sweep_dir / "sweep.json").is_file():
+        return "before the sweep started (no trial ran); rerun the same command"
+    try:
+        report = sweep_report(sweep_dir)
+    except (ValueError, OSError):  # a damaged results.json: --report-only names it
+        return _continue(sweep_dir)
+    done = report.n_expected - len(report.missing)
+    return f"{done} of {report.n_expected} trials finished; {_continue(sweep_dir)}"
+
+
+def _continue(sweep_dir: Path) -> str:
+    return f"continue with: python scripts/sweep.py --resume {shlex.quote(str(sweep_dir))}"
 
 
 if __name__ == "__main__":

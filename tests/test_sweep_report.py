@@ -209,3 +209,36 @@ def test_two_runs_of_one_seed_are_refused_not_counted_twice(tmp_path):
         summarise(complete)
     other = [results(A, 0, 10.0, [1.0]), results(A, 0, 20.0, [1.0], dataset="walker2d-medium")]
     assert len(summarise(records(other)).rows) == 2  # one seed of two datasets: taken
+
+
+def test_a_diverged_run_does_not_decide_the_unit():
+    """Probe 24: one diverged configuration (``--configs 2:1e300,2:3e-4``: no final score)
+    switched the whole table from normalised scores to raw returns."""
+    runs = [results(A, 0, None, [1.0], status="diverged"), results(B, 0, 30.0, [1.0])]
+    runs[0]["final_return"] = None
+    report = summarise(records(runs))
+    assert report.score_label == "normalised score"
+    assert [c.score_mean for c in report.rows[0].cells] == [None, 30.0]  # "−", then the score
+    assert "Final normalised score" in to_markdown(report)
+
+
+def test_runs_of_the_grid_without_a_result_are_named():
+    """Probe 24: a half-finished sweep's table (some trials without results.json) looked
+    complete; an interrupted run (results.json) was listed, a missing one was not."""
+    runs = [results(A, 0, 10.0, [1.0]), results(A, 1, 20.0, [1.0], status="interrupted")]
+    grid = [("hopper-medium", c, seed) for c in (A, B) for seed in (0, 1)]
+    report = summarise(records(runs), grid=grid)
+    assert report.n_expected == 4  # the interrupted run (seed 1) is missing, as B's never run
+    assert report.missing == (
+        "hopper-medium/k2-lam3e-4/s1",
+        "hopper-medium/k5-lam3e-4/s0",
+        "hopper-medium/k5-lam3e-4/s1",
+    )
+    partial = (
+        "1 of 4 trials finished; missing/unfinished: hopper-medium/k2-lam3e-4/s1, "
+        "hopper-medium/k5-lam3e-4/s0, hopper-medium/k5-lam3e-4/s1"
+    )
+    assert report.partial == partial
+    assert f"**Partial tables: {partial}.**" in to_markdown(report)
+    complete = summarise(records(runs[:1]), grid=grid[:1])
+    assert complete.partial == "" and "Partial" not in to_markdown(complete)

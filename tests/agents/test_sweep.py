@@ -10,9 +10,14 @@ import csv
 import dataclasses
 import json
 import math
+import os
 import runpy
 import shutil
+import signal
+import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -596,3 +601,161 @@ def test_check_address_and_trial_config_name_a_wrong_type():
             check_address("127.0.0.1:1", timeout)
     with pytest.raises(ValueError, match=r"config: expected a RamboPreset\(k, λ\), got tuple"):
         trial_config(CotrainConfig(), "hopper-medium", (2, 3e-4), 0)
+
+
+def _save_sweep(sweep_dir: Path, spec: SweepSpec, resources: SweepResources | None = None) -> Path:
+    """A sweep folder as run_sweep leaves it before its first trial (sweep.json only)."""
+    sweep_dir.mkdir(parents=True, exist_ok=True)
+    resources = resources or SweepResources()
+    data = {"spec": spec.to_dict(), "resources": dataclasses.asdict(resources)}
+    (sweep_dir / "sweep.json").write_text(json.dumps(data))
+    return sweep_dir
+
+
+@pytest.fixture
+def live_pid():
+    """The PID of a live process of our own (a sweep driver elsewhere), stopped afterwards."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    yield proc.pid
+    proc.kill()
+    proc.wait()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_stopped_sweep_says_how_far_it_got_and_how_to_continue(
+    local_ray,
+    tiny_hopper,  # noqa: F811
+    tmp_path,
+    capsys,
+    signum,
+):
+    """Probe 24: Ctrl-C during a sweep printed Tune's "Tuner.restore(…)", then the finished
+    trials' tables as final and "[sweep] 2 trials, 0 errored", exit 0; SIGTERM met Ray's handler
+    (a C++ stack dump, exit 1, no [sweep] line)."""
+    sweep_dir = _save_sweep(
+        tmp_path / "sweep", tiny_spec(tiny_hopper), SweepResources(max_failures=0)
+    )
+    ended = threading.Event()
+
+    def stop_after_the_first_trial() -> None:  # the driver is this process (one CPU: in turn)
+        while not ended.is_set():
+            for path in sweep_dir.glob("runs/*/*/*/results.json"):
+                if read_json(path)["status"] == "finished":
+                    os.kill(os.getpid(), signum)
+                    return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=stop_after_the_first_trial, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            sweep_cli.main(["--resume", str(sweep_dir), "--verbose", "0"])
+    finally:
+        ended.set()
+        thread.join()
+    out, err = capsys.readouterr()
+    assert exit_info.value.code == 130, (out, err)
+    assert (
+        "[sweep] interrupted: 1 of 2 trials finished; continue with: python scripts/sweep.py "
+        f"--resume {sweep_dir}\n"
+    ) in err
+    assert "RAMBO per (k, λ)" not in out and "errored" not in out  # no table as if complete
+    assert not (sweep_dir / "table.md").exists() and not (sweep_dir / ".lock").exists()
+    from ray import tune
+
+    assert tune.Tuner.can_restore(sweep_dir / "tune")  # Tune saved its state: --resume goes on
+
+
+def test_report_only_names_unfinished_trials_and_leaves_a_running_sweeps_files(
+    tmp_path, monkeypatch, capsys, live_pid
+):
+    """Probe 24: ``--report-only`` of a half-finished sweep printed a table that looked complete,
+    and, while the sweep still ran, overwrote its table.md / table.csv."""
+    spec = SweepSpec(datasets=("hopper-medium",), configs=TWO_CONFIGS, seeds=(0,))
+    sweep_dir = _save_sweep(tmp_path / "sweep", spec)
+    run_dir = trial_run_dir(sweep_dir / "runs", "hopper-medium", TWO_CONFIGS[0], 0)
+    run_dir.mkdir(parents=True)
+    results = {"status": "finished", "dataset": "hopper-medium", "seed": 0, "rollout_length": 2}
+    results |= {"adversary_weight": 3e-4, "final_score": 42.0, "q_history": [1.0], "evals": []}
+    (run_dir / "results.json").write_text(json.dumps(results))
+    monkeypatch.setitem(sys.modules, "ray", None)
+    partial = "1 of 2 trials finished; missing/unfinished: hopper-medium/k5-lam0/s0"
+    assert sweep_cli.main(["--report-only", str(sweep_dir)]) == 0
+    out = capsys.readouterr().out
+    assert f"**Partial tables: {partial}.**" in out and f"[sweep] partial tables: {partial}" in out
+    assert f"Partial tables: {partial}" in (sweep_dir / "table.md").read_text()
+
+    (sweep_dir / "table.md").write_text("the running sweep's own")
+    (sweep_dir / ".lock").write_text(str(live_pid))  # its driver is alive
+    assert sweep_cli.main(["--report-only", str(sweep_dir)]) == 0
+    out = capsys.readouterr().out
+    assert f"[sweep] the sweep is still running (process {live_pid})" in out and partial in out
+    assert (sweep_dir / "table.md").read_text() == "the running sweep's own"
+
+
+class Held(Exception):
+    """Raised by a stand-in for Tune (agents.sweep._fit): the sweep got that far."""
+
+
+def test_a_second_driver_on_a_running_sweep_is_refused_before_ray(
+    tiny_hopper,  # noqa: F811
+    tmp_path,
+    monkeypatch,
+    capsys,
+    live_pid,
+):
+    """Probe 24: ``--resume`` of a sweep still running in another process started a second
+    Tune on it: the trials ran twice, and the live sweep's trial died."""
+    pytest.importorskip("ray")
+    from agents import sweep
+
+    sweep_dir = _save_sweep(tmp_path / "sweep", tiny_spec(tiny_hopper))
+    (sweep_dir / ".lock").write_text(str(live_pid))
+    monkeypatch.setattr(sweep, "_ray_session", lambda *a: pytest.fail("Ray started"))
+    assert sweep_cli.main(["--resume", str(sweep_dir)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"error: sweep_dir: {sweep_dir} is in use by process {live_pid} (a running sweep.py); "
+        "wait for it or stop it first"
+    ), err
+    flags = ["--datasets", tiny_hopper, "--seeds", "0", "--configs", "2:0"]
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / ".lock").write_text(str(live_pid))  # a sweep started a moment ago in this folder
+    assert sweep_cli.main(["--sweep-dir", str(new), *flags]) == 2
+    assert f"is in use by process {live_pid}" in capsys.readouterr().err
+    assert sorted(p.name for p in new.iterdir()) == [".lock"]  # nothing written
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (sweep_dir / ".lock").write_text(str(dead.pid))  # a driver killed outright: stale
+    held = []
+
+    def fit(spec, resources, folder, *args, **kwargs):
+        held.append(sweep.run_io.run_holder(folder))
+        raise Held
+
+    monkeypatch.setattr(sweep, "_fit", fit)
+    with pytest.raises(Held):  # the stale lock was taken over: the sweep went on, held by us
+        sweep_cli.main(["--resume", str(sweep_dir)])
+    assert held == [os.getpid()] and not (sweep_dir / ".lock").exists()
+
+
+def test_default_sweep_folders_started_in_one_second_differ(tmp_path, monkeypatch):
+    """Probe 24: two sweeps with the default --sweep-dir started in the same second shared
+    runs/sweeps/sac-default-<stamp>, and their results merged."""
+    from datetime import datetime
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 1, 2, 3, 4, 5)
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(sweep_cli.resolve_args.__globals__, "datetime", Frozen)
+    parser = sweep_cli.build_parser()
+    first = sweep_cli.resolve_args(parser.parse_args([]), parser)[2]
+    assert first == Path("runs/sweeps/sac-default-20260102-030405")
+    first.mkdir(parents=True)  # the first sweep's folder
+    second = sweep_cli.resolve_args(parser.parse_args([]), parser)[2]
+    assert second == Path("runs/sweeps/sac-default-20260102-030405-2")
