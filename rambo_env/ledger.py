@@ -271,6 +271,12 @@ def update_ledger(
     then = "add it once its first iteration is done"
     rows = check_logged(read_curves(run_dir), run_dir, then)
     if max(r["iteration"] for r in rows) < 1:  # probe 24: was entered as a 0-iteration run
+        if _diverged(run_dir):  # it will never log one: "wait" would be wrong advice
+            raise ValueError(
+                f"run_dir: {run_dir} diverged before its first co-training iteration (its "
+                f"{RESULTS_NAME}), so it has no curve to enter; rerun it with a smaller "
+                "adversary weight λ or a better-trained model"
+            )
         raise ValueError(
             f"run_dir: {run_dir} has logged only its BC warm-start evaluation (iteration 0), no "
             f"co-training iteration yet; {then}"

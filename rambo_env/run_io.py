@@ -49,6 +49,7 @@ __all__ = [
     "RUN_SEED_LIMIT",
     "SEED_LIMIT",
     "TB_DIR",
+    "FolderInUseError",
     "WriteFailedError",
     "atomic_write",
     "available_memory_bytes",
@@ -334,6 +335,10 @@ def _take_lock(lock: Path) -> int | None:
     return None
 
 
+class FolderInUseError(ValueError):
+    """A folder another live process holds (its ``.lock``; :func:`hold_folder`)."""
+
+
 @contextmanager
 def hold_folder(folder: str | Path, in_use: str) -> Iterator[Path]:
     """Hold the existing ``folder`` for this process (its ``.lock``, as :func:`claim_run_dir`
@@ -349,7 +354,7 @@ def hold_folder(folder: str | Path, in_use: str) -> Iterator[Path]:
             f"cannot write {lock} ({err.strerror or err}); make {folder} writable"
         ) from err
     if holder is not None:
-        raise ValueError(in_use.format(pid=holder))
+        raise FolderInUseError(in_use.format(pid=holder))
     try:
         yield folder
     finally:

@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
                 ),
             )
         seen[slug] = run_dir
-    if not args.ledger.exists():  # a typo would otherwise start a second ledger silently
+    new = not args.ledger.exists()
+    if new:  # a typo would otherwise start a second ledger silently
         print(f"[ledger] {args.ledger} does not exist: starting a new ledger there")
     try:  # was: "error: RUN: [Errno 2] No such file or directory: '/proc/led'" at the write
         check_writable(args.ledger, "ledger:", "pass a writable folder (--ledger)")
@@ -70,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             entry = update_ledger(run_dir, args.ledger, replace=args.replace)
         except (OSError, KeyError, ValueError) as err:  # OSError: e.g. --ledger under a file
+            if new and args.ledger.is_dir() and not any(args.ledger.iterdir()):
+                args.ledger.rmdir()  # probe 24: a refused first run left the new, empty ledger
             parser.exit(2, f"error: {run_dir}: {err}\n")
         holder = run_holder(run_dir)
         running = (  # was: a run in progress entered as if it had ended there

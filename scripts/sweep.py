@@ -39,6 +39,7 @@ from agents.sweep import (
 )
 from rambo_env.presets import RamboPreset, preset_names
 from rambo_env.run_io import (
+    FolderInUseError,
     accept_negative_numbers,
     exit_on_interrupt,
     report_user_error,
@@ -239,8 +240,21 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         spec, resources, sweep_dir = resolve_args(args, parser)
         print(f"[sweep] {spec.n_trials} trials -> {sweep_dir}", flush=True)
 
+        default_base = sweep_dir
+
         def sweep() -> SweepOutcome:
-            return run_sweep(spec, sweep_dir, resources, address=args.address, verbose=args.verbose)
+            nonlocal sweep_dir
+            while True:
+                try:
+                    return run_sweep(
+                        spec, sweep_dir, resources, address=args.address, verbose=args.verbose
+                    )
+                except FolderInUseError:
+                    if args.sweep_dir is not None:
+                        raise
+                # probe 24: a sweep started in the same second took the default name first
+                taken, sweep_dir = sweep_dir, unused_path(default_base)
+                print(f"[sweep] {taken} was taken by another sweep: -> {sweep_dir}", flush=True)
 
     # probe 24: a stopped sweep printed its finished trials' tables as final, exit 0
     outcome = exit_on_interrupt("sweep", lambda: interrupted_at(sweep_dir), sweep)

@@ -2075,6 +2075,13 @@ def test_a_run_with_only_its_bc_evaluation_is_not_entered_in_the_ledger(
     assert "only its BC warm-start evaluation (iteration 0)" in err
     assert "add it once its first iteration is done" in err
     assert not (ledger / "index.json").exists() and not list(ledger.glob("*.csv"))
+    # probe 24 (verification): one that diverged there will never log an iteration
+    (tmp_path / "bc-only" / "results.json").write_text(json.dumps({"status": "diverged"}))
+    with pytest.raises(SystemExit):
+        ledger_cli.main([str(tmp_path / "bc-only"), "--ledger", str(ledger)])
+    err = capsys.readouterr().err
+    assert "diverged before its first co-training iteration (its results.json)" in err
+    assert "add it once" not in err and not ledger.exists()  # the new ledger's folder is gone
 
 
 def test_ledger_updates_at_once_keep_both_entries(tmp_path, monkeypatch, ledger_module):

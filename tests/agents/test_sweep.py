@@ -759,3 +759,51 @@ def test_default_sweep_folders_started_in_one_second_differ(tmp_path, monkeypatc
     first.mkdir(parents=True)  # the first sweep's folder
     second = sweep_cli.resolve_args(parser.parse_args([]), parser)[2]
     assert second == Path("runs/sweeps/sac-default-20260102-030405-2")
+
+
+def test_a_default_sweep_folder_taken_in_the_same_second_moves_to_the_next_name(
+    tiny_hopper,  # noqa: F811
+    tmp_path,
+    monkeypatch,
+    capsys,
+    live_pid,
+):
+    """Probe 24 (verification): two sweeps with the default --sweep-dir started at the same
+    instant both chose one name; the second was refused as "in use" by a folder it never named,
+    and its sweep never ran. The default now moves on to the next name (-2); a folder the user
+    named is still refused."""
+    from datetime import datetime
+
+    from agents import sweep
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 1, 2, 3, 4, 5)
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(sweep_cli.resolve_args.__globals__, "datetime", Frozen)
+    taken = Path("runs/sweeps/sac-default-20260102-030405")
+    real_run_sweep = sweep_cli.main.__globals__["run_sweep"]
+
+    def run_sweep(spec, folder, *args, **kwargs):
+        if folder == taken and not taken.exists():  # the other sweep claims it first
+            taken.mkdir(parents=True)
+            (taken / ".lock").write_text(str(live_pid))
+        return real_run_sweep(spec, folder, *args, **kwargs)
+
+    held = []
+
+    def fit(spec, resources, folder, *args, **kwargs):
+        held.append(Path(folder))
+        raise Held
+
+    monkeypatch.setitem(sweep_cli.main.__globals__, "run_sweep", run_sweep)
+    monkeypatch.setattr(sweep, "_fit", fit)
+    flags = ["--datasets", tiny_hopper, "--seeds", "0", "--configs", "2:0"]
+    with pytest.raises(Held):
+        sweep_cli.main(flags)
+    assert held == [(tmp_path / "runs/sweeps/sac-default-20260102-030405-2").resolve()]
+    assert f"[sweep] {taken} was taken by another sweep: -> {taken}-2" in capsys.readouterr().out
+    assert sweep_cli.main(["--sweep-dir", str(taken), *flags]) == 2  # named: refused
+    assert f"is in use by process {live_pid}" in capsys.readouterr().err
