@@ -577,6 +577,8 @@ def build_session(
     # A cache that is not a folder yet must be made and written (a file there, /proc/x, a
     # read-only disk: were found after the dataset load, minutes when it is generated); an
     # existing read-only cache folder may still serve the model, so it is not refused here.
+    if recorded_model is not None:
+        _check_model_not_elsewhere(recorded_model, cache_dir())
     if not is_folder(cache_dir()):
         check_cache_dir()
     if from_checkpoint or expected_fingerprint is not None:
@@ -602,7 +604,7 @@ def build_session(
     )
     _check_memory(cfg, k, dataset.obs_dim, dataset.action_dim)  # before the MLE
     from_checkpoint = from_checkpoint or expected_fingerprint is not None
-    mdp, model_info = _make_mdp(cfg, dataset, from_checkpoint, recorded_model)
+    mdp, model_info = _make_mdp(cfg, dataset, from_checkpoint)
     vec_env = RamboModelVecEnv(mdp, cfg.n_rollouts, rollout_length=k, seed=cfg.seed)
     agent = make_agent(
         cfg.algo,
@@ -689,11 +691,23 @@ def bf16_pays(cfg: CotrainConfig, cached: bool) -> bool:
     return ensemble.native_bf16(ensemble.resolve_device(cfg.device))
 
 
+def _check_model_not_elsewhere(recorded_model: str, cache: Path) -> None:
+    """A resumed run's model is in today's model cache, or not anywhere it could be used from.
+    Probe 24: a relative ``RAMBO_ENV_CACHE`` read from another working folder made a resume say
+    the model "is gone" and pretrain it again (hours at paper size), while it sat where the run
+    had cached it. Checked before the dataset load and before the cache folder is made."""
+    recorded = Path(recorded_model)
+    if (cache / recorded.name).is_file() or not recorded.is_file():
+        return  # found, or really gone (then pretraining rebuilds it, and says so)
+    raise ValueError(
+        f"RAMBO_ENV_CACHE: the run's dynamics model is not in the model cache {cache}, but it "
+        f"is where the run cached it: {recorded} (a relative RAMBO_ENV_CACHE is read from the "
+        f"working folder); set RAMBO_ENV_CACHE={recorded.parent} and resume again"
+    )
+
+
 def _make_mdp(
-    cfg: CotrainConfig,
-    dataset: Any,
-    from_checkpoint: bool = False,
-    recorded_model: str | None = None,
+    cfg: CotrainConfig, dataset: Any, from_checkpoint: bool = False
 ) -> tuple[Any, dict[str, Any]]:
     """The MLE model (cached by make_mdp) and where it came from (recorded in config.json)."""
     from rambo_env.dynamics import io
@@ -729,14 +743,6 @@ def _make_mdp(
         )
     elif bf16_pays(cfg, cached):
         print(f"[cotrain] note: this machine has native bf16; {BF16_HINT}", flush=True)
-    if from_checkpoint and not cached and recorded_model and Path(recorded_model).name == path.name:
-        if Path(recorded_model).is_file():  # probe 24: was pretrained again (hours at paper size)
-            raise ValueError(
-                f"RAMBO_ENV_CACHE: the run's dynamics model is not in the model cache "
-                f"{path.parent}, but it is where the run cached it: {recorded_model} (a relative "
-                "RAMBO_ENV_CACHE is read from the working folder); set RAMBO_ENV_CACHE="
-                f"{Path(recorded_model).parent} and resume again"
-            )
     if from_checkpoint and not cached:  # the checkpoint's ensemble replaces the result afterwards
         print(
             f"[cotrain] the run's cached dynamics model {path} is gone: MLE pretraining runs again "

@@ -1217,7 +1217,7 @@ def test_a_resume_from_another_folder_with_a_relative_model_cache_names_the_mode
                        rf"the model cache {second / 'relcache'}, but it is where the run cached "
                        rf"it: {model} .*set RAMBO_ENV_CACHE={first / 'relcache'} and resume"):  # fmt: skip
         run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "run", True)
-    assert not (second / "relcache").exists() or not list((second / "relcache").glob("*.pt"))
+    assert not (second / "relcache").exists()  # refused before the cache folder was made
     monkeypatch.setenv("RAMBO_ENV_CACHE", str(first / "relcache"))
     capsys.readouterr()
     result = run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "run", True)
