@@ -741,9 +741,9 @@ def test_a_second_driver_on_a_running_sweep_is_refused_before_ray(
     assert held == [os.getpid()] and not (sweep_dir / ".lock").exists()
 
 
-def test_default_sweep_folders_started_in_one_second_differ(tmp_path, monkeypatch):
-    """Probe 24: two sweeps with the default --sweep-dir started in the same second shared
-    runs/sweeps/sac-default-<stamp>, and their results merged."""
+def _freeze_the_clock(tmp_path, monkeypatch) -> None:
+    """Work in ``tmp_path`` with the sweep script's clock at 2026-01-02 03:04:05 (every default
+    --sweep-dir then has one name)."""
     from datetime import datetime
 
     class Frozen(datetime):
@@ -753,6 +753,12 @@ def test_default_sweep_folders_started_in_one_second_differ(tmp_path, monkeypatc
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setitem(sweep_cli.resolve_args.__globals__, "datetime", Frozen)
+
+
+def test_default_sweep_folders_started_in_one_second_differ(tmp_path, monkeypatch):
+    """Probe 24: two sweeps with the default --sweep-dir started in the same second shared
+    runs/sweeps/sac-default-<stamp>, and their results merged."""
+    _freeze_the_clock(tmp_path, monkeypatch)
     parser = sweep_cli.build_parser()
     first = sweep_cli.resolve_args(parser.parse_args([]), parser)[2]
     assert first == Path("runs/sweeps/sac-default-20260102-030405")
@@ -772,17 +778,9 @@ def test_a_default_sweep_folder_taken_in_the_same_second_moves_to_the_next_name(
     instant both chose one name; the second was refused as "in use" by a folder it never named,
     and its sweep never ran. The default now moves on to the next name (-2); a folder the user
     named is still refused."""
-    from datetime import datetime
-
     from agents import sweep
 
-    class Frozen(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return datetime(2026, 1, 2, 3, 4, 5)
-
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setitem(sweep_cli.resolve_args.__globals__, "datetime", Frozen)
+    _freeze_the_clock(tmp_path, monkeypatch)
     taken = Path("runs/sweeps/sac-default-20260102-030405")
     real_run_sweep = sweep_cli.main.__globals__["run_sweep"]
 
