@@ -67,7 +67,7 @@ class MaybeCompiled:
             self._compiled = None
             print(
                 f"[rambo_env] torch.compile of the {self.name} failed ({type(err).__name__}: "
-                f"{str(err).strip().splitlines()[0][:200] if str(err).strip() else ''}); "
+                f"{_first_cause(err)}); "
                 f"running it eagerly (same numbers, slower){_cache_hint(err)}"
             )
             return out
@@ -94,6 +94,18 @@ class MaybeCompiled:
             flush=True,
         )
         return True
+
+
+def _first_cause(err: Exception) -> str:
+    """The error's first line, with the next one when the first only announces it (inductor's
+    "backend='inductor' raised:"; probe 24's verification: the line named no cause)."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    if not lines:
+        return ""
+    said = lines[0]
+    if said.endswith(":") and len(lines) > 1:
+        said = f"{said} {lines[1]}"
+    return said[:300]
 
 
 #: A shared library that fails to load because it is cut or not a library (inductor's cache).

@@ -339,6 +339,20 @@ def test_a_failing_compile_falls_back_to_eager_with_one_line(monkeypatch, capsys
     assert not fn.active
     out = capsys.readouterr().out
     assert out.count("torch.compile of the test loss failed") == 1 and "InvalidCxxCompiler" in out
+    # probe 24 (verification): inductor's message starts with a line that names no cause
+    monkeypatch.setattr(
+        compile_mod.torch,
+        "compile",
+        lambda fn, **_: (
+            lambda *a: (_ for _ in ()).throw(
+                RuntimeError("backend='inductor' raised:\nCppCompileError: C++ compile error\n...")
+            )
+        ),
+    )
+    compile_mod.MaybeCompiled(lambda x: x, enabled=True, name="x")(torch.ones(1))
+    said = capsys.readouterr().out
+    assert "(RuntimeError: backend='inductor' raised: CppCompileError: C++ compile error)" in said
+    monkeypatch.setattr(compile_mod.torch, "compile", broken_compile)
     assert torch.equal(fn(torch.ones(2)), torch.full((2,), 2.0))  # eager from now on, silently
     assert capsys.readouterr().out == ""
 
