@@ -591,7 +591,7 @@ def build_session(
         check_adversary_steps(
             cfg.adversary_steps_per_iteration, early_lam, early_origin, real_ratio=cfg.real_ratio
         )
-    dataset = load_dataset(cfg.dataset, env_id=cfg.env_id)
+    dataset = load_dataset(cfg.dataset, env_id=cfg.env_id, progress=cfg.progress)
     if expected_fingerprint is not None and dataset.fingerprint() != expected_fingerprint:
         raise ValueError(
             f"dataset: {cfg.dataset!r} has changed since the run started (fingerprint "

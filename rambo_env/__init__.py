@@ -10,7 +10,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from rambo_env.envs.registration import register_envs
+from rambo_env.requirements import check_installed
+
+check_installed(
+    "gymnasium", "numpy", "minari"
+)  # before the imports that would fail on older versions
+
+from rambo_env.envs.registration import register_envs  # noqa: E402
 
 __version__ = "0.1.0"
 

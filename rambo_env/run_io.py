@@ -34,10 +34,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import torch
+
+_E = TypeVar("_E", bound=BaseException)
 
 __all__ = [
     "CHECKPOINT_NAME",
@@ -1134,13 +1136,17 @@ class WriteFailedError(OSError):
     """A file could not be written (disk full, no permission, ...): the message names the file,
     the reason and what to do; ``errno`` and ``filename`` are the underlying error's."""
 
-    def __init__(self, path: Path, err: OSError) -> None:
+    def __init__(
+        self, path: Path, err: OSError, elsewhere: str = "--run-dir, RAMBO_ENV_CACHE"
+    ) -> None:
         super().__init__(err.errno, err.strerror or str(err), str(path))
         where = path.parent
         if err.errno in (errno.ENOSPC, errno.EDQUOT):
+            # probe 25: a dataset's full disk named --run-dir and RAMBO_ENV_CACHE, which do not
+            # move a dataset; its writers pass MINARI_DATASETS_PATH
             self.message = (
                 f"{path}: not written: the disk holding {where} is full ({err.strerror}); free "
-                "some space there (or write elsewhere: --run-dir, RAMBO_ENV_CACHE) and rerun"
+                f"some space there (or write elsewhere: {elsewhere}) and rerun"
             )
         elif err.errno == errno.EISDIR or is_folder(path):  # was: "check … free space"
             self.message = (
@@ -1186,7 +1192,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
         os.replace(tmp, path)
     except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
-        interrupt = _interrupt_behind(err)
+        interrupt = error_behind(err, KeyboardInterrupt)
         if interrupt is not None and interrupt is not err:
             # probe 24: Ctrl-C inside torch.save made its zip writer's cleanup fail on the
             # half-written file ("unexpected pos …"), a raw RuntimeError that hid the interrupt
@@ -1197,12 +1203,12 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
-def _interrupt_behind(err: BaseException) -> KeyboardInterrupt | None:
-    """The ``KeyboardInterrupt`` that ``err`` is, or that it was raised while handling."""
+def error_behind(err: BaseException, kind: type[_E]) -> _E | None:
+    """``err`` if it is a ``kind``, else the first ``kind`` it was raised while handling."""
     seen: set[int] = set()
     cause: BaseException | None = err
     while cause is not None and id(cause) not in seen:
-        if isinstance(cause, KeyboardInterrupt):
+        if isinstance(cause, kind):
             return cause
         seen.add(id(cause))
         cause = cause.__context__

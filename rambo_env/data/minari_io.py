@@ -33,6 +33,7 @@ from rambo_env.run_io import (
     WriteFailedError,
     check_path_text,
     check_writable,
+    error_behind,
     file_lock,
     home_dir,
     longest_name_bytes,
@@ -119,7 +120,7 @@ def generation_lock(dataset_id: str) -> Iterator[None]:
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise WriteFailedError(folder.parent, err) from err
+        raise WriteFailedError(folder.parent, err, _ELSEWHERE) from err
     with file_lock(
         folder.parent / f".{folder.name}.generate.lock",
         f"generating the same dataset {dataset_id} ({folder})",
@@ -242,7 +243,11 @@ def _check_free_space(root: Path, final: Path, episodes: Sequence[Any]) -> None:
                 f"No space left on device: the dataset needs at least ~{need / 2**20:.3g} MiB, "
                 f"{free / 2**20:.3g} MiB are free",
             ),
+            _ELSEWHERE,
         )
+
+
+_ELSEWHERE = "MINARI_DATASETS_PATH"  # where a dataset can be written instead
 
 
 def _remove_stale_staging(root: Path) -> None:
@@ -319,8 +324,14 @@ def save_minari(
             shutil.rmtree(trash, ignore_errors=True)
         else:
             (staging / dataset_id).rename(final)
-    except OSError as err:  # a full disk, ...: one error naming the dataset's folder
-        raise WriteFailedError(final, err) from err
+    except Exception as err:  # a full disk, ...: one error naming the dataset's folder
+        # probe 25: a disk that filled during Minari's HDF5 write raised h5py's OSError and,
+        # while closing the file, a RuntimeError ("Disable slist on flush dest failure
+        # failed"): a 47-line traceback
+        cause = error_behind(err, OSError)
+        if cause is None:
+            raise
+        raise WriteFailedError(final, cause, _ELSEWHERE) from err
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     namespace = dataset_id.rsplit("/", 1)[0] if "/" in dataset_id else None
@@ -381,6 +392,30 @@ def _damaged(dataset_id: str, reason: str) -> ValueError:
     )
 
 
+def _written_by_other_minari(dataset_id: str) -> str | None:
+    """Why the installed Minari cannot read ``dataset_id``'s files, when another Minari version
+    wrote them (Minari refuses versions it does not list as supported), else None."""
+    import json
+
+    import minari
+
+    try:
+        written = json.loads(
+            (minari_dataset_path(dataset_id) / "data" / "metadata.json").read_text()
+        ).get("minari_version")
+    except (OSError, ValueError, AttributeError):
+        return None
+    supported = getattr(minari, "supported_dataset_versions", None)
+    if not isinstance(written, str) or supported is None or written in supported:
+        return None
+    return (
+        f"Minari dataset {dataset_id!r} at {minari_dataset_path(dataset_id)} was written by "
+        f"Minari {written}, which the installed Minari {minari.__version__} cannot read; upgrade "
+        f"Minari in this environment (pip install -U minari), or point MINARI_DATASETS_PATH at "
+        f"this Minari's own datasets. The files are fine: do not delete them"
+    )
+
+
 def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
     spec = metadata.get("env_spec")
     env_id = None
@@ -435,6 +470,9 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
         if not download and minari_folder_there(dataset_id):
             if not (minari_dataset_path(dataset_id) / "data" / "metadata.json").is_file():
                 raise _damaged(dataset_id, "it holds no data/metadata.json") from None
+            newer = _written_by_other_minari(dataset_id)
+            if newer is not None:  # probe 25: was "is damaged", and advice to re-create it
+                raise DatasetUnavailableError(newer) from None
             raise _damaged(dataset_id, safe_reason(err)) from None
         if not isinstance(err, ImportError | OSError | ValueError):
             raise

@@ -2429,3 +2429,19 @@ def test_bc_flags_with_no_warm_start_are_refused(capsys):
             )
         err = capsys.readouterr().err
         assert exit_info.value.code == 2 and said in err, err
+
+
+def test_the_run_loads_its_dataset_with_its_progress_setting(tmp_path, monkeypatch):
+    """Probe 25: the main job's --no-progress did not reach a first-use generation."""
+    import rambo_env.data.loaders as loaders
+
+    seen = {}
+
+    def load(name, **kwargs):
+        seen.update(kwargs)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(loaders, "load_dataset", load)
+    with pytest.raises(RuntimeError, match="stop here"):
+        run_cotrain(tiny_config("hopper-random", progress=False), tmp_path / "run")
+    assert seen.get("progress") is False

@@ -759,3 +759,29 @@ def test_make_dataset_refuses_collection_flags_medium_replay_never_reads(capsys,
         err = capsys.readouterr().err
         assert err.startswith(f"error: {name} is not used: level 'medium-replay' is the "), err
     assert collected == []
+
+
+def test_a_disk_that_fills_during_the_hdf5_write_is_one_error_naming_the_minari_root(
+    monkeypatch,
+):
+    """Probe 25: on a real 2 MiB tmpfs that passed the free-space check, h5py's OSError (ENOSPC)
+    was followed by a RuntimeError while closing the file ("Disable slist on flush dest failure
+    failed"): a 47-line traceback. And the full-disk advice named --run-dir and RAMBO_ENV_CACHE,
+    which do not move a dataset."""
+    import minari
+
+    def fills(*args, **kwargs):
+        try:
+            raise OSError(errno.ENOSPC, "Can't synchronously write data (No space left on device)")
+        except OSError:
+            raise RuntimeError("Disable slist on flush dest failure failed") from None
+
+    monkeypatch.setattr(minari, "create_dataset_from_buffers", fills)
+    with pytest.raises(OSError, match=r"hopper/random-v0: not written: the disk .* is full") as e:
+        generate_dataset(
+            "hopper", "random", n_transitions=60, n_envs=2, progress=False, n_workers=1
+        )
+    assert "write elsewhere: MINARI_DATASETS_PATH)" in str(e.value)
+    assert "--run-dir" not in str(e.value)
+    root = minari_dataset_path("")
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".rambo")]  # no staging

@@ -981,3 +981,39 @@ def test_duplicated_rows_are_said_at_load(capsys):
     assert duplicated_rows(d).tolist() == []
     a["rewards"][7] = a["rewards"][2]  # one field equal is not a repeat
     assert duplicated_rows(OfflineDataset.from_arrays(a)).tolist() == []
+
+
+def test_a_minari_dataset_written_by_another_minari_version_is_not_said_to_be_damaged():
+    """Probe 25: a dataset written by a newer Minari (0.5.4) and read with an older one (0.5.0,
+    the declared floor) was "is damaged …; re-create it … --force or delete the folder", advice
+    that would destroy good files. It names both versions and says to upgrade Minari."""
+    import minari
+
+    _save_as_minari("t/hopper/newer-v0", make_dataset((7, 5), (True, False)))
+    path = minari_dataset_path("t/hopper/newer-v0") / "data" / "metadata.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), "minari_version": "9.9.9"}))
+    with pytest.raises(DatasetUnavailableError) as e:
+        load_dataset("t/hopper/newer-v0")
+    said = str(e.value)
+    assert "written by Minari 9.9.9" in said and f"installed Minari {minari.__version__}" in said
+    assert "pip install -U minari" in said and "damaged" not in said and "--force" not in said
+
+
+def test_a_first_use_generation_follows_the_progress_setting(monkeypatch):
+    """Probe 25: ``scripts/cotrain.py --dataset hopper-random --no-progress`` on a machine
+    without that dataset still drew the generation's tqdm bar (15 redraws in 6 s into a log)."""
+    import rambo_env.data.generate as generate
+
+    asked = []
+
+    def generated(*args, **kwargs):
+        asked.append(kwargs.get("progress", True))
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(generate, "generate_dataset", generated)
+    for progress in (False, True):
+        with pytest.raises(RuntimeError, match="stop here"):
+            load_dataset("hopper-random", progress=progress)
+    assert asked == [False, True]
+    with pytest.raises(ValueError, match="progress"):
+        load_dataset("hopper-random", progress="no")

@@ -1,0 +1,46 @@
+"""The lowest versions of the libraries rambo-env is tested against (``pyproject.toml``).
+
+Probe 25: with the floors declared before (gymnasium 1.0, stable-baselines3 2.4) ``import
+rambo_env.envs.vector_env`` failed with a raw ``ImportError: cannot import name 'AutoresetMode'``
+and ``FusedSAC.train`` with ``'ReplayBufferSamples' object has no attribute 'discounts'`` after
+the whole setup. An environment installed with ``--no-deps`` (or pinned by another project) now
+gets one error naming the library, both versions and the command that fixes it, at import.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import metadata
+
+# distribution -> lowest tested version; keep equal to pyproject.toml (tests/test_requirements.py)
+FLOORS: dict[str, str] = {
+    "gymnasium": "1.1",  # gymnasium.vector.AutoresetMode
+    "stable-baselines3": "2.7",  # ReplayBufferSamples.discounts (n-step buffers)
+    "sb3-contrib": "2.7",  # the SB3 it requires
+    "minari": "0.5",
+    "numpy": "1.24",
+}
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """The leading release numbers of ``version`` (``"2.7.0rc1"`` -> ``(2, 7, 0)``)."""
+    match = re.match(r"\d+(\.\d+)*", version.strip())
+    return tuple(int(p) for p in match.group(0).split(".")) if match else ()
+
+
+def check_installed(*distributions: str) -> None:
+    """Raise one ``ImportError`` if an installed distribution is older than its floor.
+
+    A distribution that is not installed is left to the import that needs it.
+    """
+    for dist in distributions:
+        try:
+            installed = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+        floor = FLOORS[dist]
+        if version_tuple(installed) < version_tuple(floor):
+            raise ImportError(
+                f"rambo-env needs {dist}>={floor}, but {dist} {installed} is installed; "
+                f"upgrade it: pip install -U '{dist}>={floor}'"
+            )
