@@ -55,6 +55,7 @@ __all__ = [
     "PRESETS",
     "SESSION_FIELDS",
     "CotrainConfig",
+    "RunInterrupted",
     "load_config",
     "load_session",
     "run_cotrain",
@@ -232,7 +233,11 @@ def run_cotrain(
     :param resume: continue from ``<run_dir>/checkpoint.pt``.
     :param on_iteration: called with the iteration's metrics after each checkpoint (e.g. a Ray
         Tune reporter); not part of the config.
-    :return: ``status`` (finished | stopped | diverged | interrupted), ``message``,
+    :raises RunInterrupted: (a ``KeyboardInterrupt``) on Ctrl-C / SIGTERM during co-training,
+        after results.json is written (status ``interrupted``; its ``results``); the last
+        checkpoint is kept for ``resume=True``. The caller's torch thread count and global RNG
+        states are restored on return either way.
+    :return: ``status`` (finished | stopped | diverged), ``message``,
         ``final_score`` (mean normalised score of the last 10 evaluations, App. B.6), ``evals``,
         ``q_history``, ``rambo_off`` (App. B.5), wall times, and the resolved (k, λ).
     """
@@ -252,8 +257,27 @@ def run_cotrain(
         )
     _check_takes_one_argument(on_iteration)
     # SIGTERM = Ctrl-C for the whole run: one killed in setup (MLE, BC) also frees its folder.
-    with run_io.claim_run_dir(run_dir), run_io.sigterm_as_keyboard_interrupt():
-        return _run(cfg, run_dir, resume, on_iteration)
+    with (
+        run_io.claim_run_dir(run_dir),
+        run_io.sigterm_as_keyboard_interrupt(),
+        run_io.process_state_kept(),  # probe 25: the caller's threads and RNG streams
+    ):
+        results = _run(cfg, run_dir, resume, on_iteration)
+    if results["status"] == "interrupted":  # probe 25: was returned, so `for seed in …` went on
+        raise RunInterrupted(results)
+    return results
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C / SIGTERM during co-training, raised once the run's results.json is written and
+    its last checkpoint kept (``--resume`` continues it); :attr:`results` holds those results.
+
+    A ``KeyboardInterrupt``, so that a caller's loop over runs stops as Ctrl-C asks (probe 25:
+    ``run_cotrain`` returned ``{"status": "interrupted"}`` and the next run started)."""
+
+    def __init__(self, results: dict[str, Any]) -> None:
+        super().__init__(results["message"])
+        self.results = results
 
 
 def _check_takes_one_argument(on_iteration: Callable[..., Any] | None) -> None:
@@ -355,7 +379,8 @@ def _run(
     if remaining > 0 and not stop_now:
         session.vec_env.seed(cfg.seed * 100_003 + history.iteration)  # rollout starts
         # A fixed TensorBoard folder: a resumed session appends a new event file to it.
-        session.agent.set_logger(configure(str(run_dir / run_io.TB_DIR), ["tensorboard"]))
+        tb_logger = configure(str(run_dir / run_io.TB_DIR), ["tensorboard"])
+        session.agent.set_logger(tb_logger)
         try:
             session.agent.learn(
                 total_timesteps=remaining * session.k * cfg.n_rollouts,
@@ -368,6 +393,8 @@ def _run(
             monitor.interrupt()
         except NonFiniteModelError as err:  # e.g. a huge λ: diverged, the last checkpoint kept
             monitor.model_diverged(str(err))
+        finally:  # probe 25: its writer thread outlived each run in a long-lived process
+            tb_logger.close()
     else:
         monitor.status = "finished" if remaining <= 0 else "stopped"
     # was: Ctrl-C / SIGTERM here left results.json without learning_curve.png and advised a

@@ -337,7 +337,7 @@ def cotrain_trainable(params: dict[str, Any]) -> None:
     """
     from ray import tune
 
-    from agents.cotrain import run_cotrain
+    from agents.cotrain import RunInterrupted, run_cotrain
 
     config = RamboPreset(*params["k_lambda"])
     cfg = trial_config(config_from_dict(params["base"]), params["dataset"], config, params["seed"])
@@ -352,9 +352,10 @@ def cotrain_trainable(params: dict[str, Any]) -> None:
                 shutil.copy2(run_dir / name, Path(tmp) / name)
             tune.report(_tune_metrics(metrics), checkpoint=tune.Checkpoint.from_directory(tmp))
 
-    results = run_cotrain(cfg, run_dir, resume=resume, on_iteration=report)
-    if results["status"] == "interrupted":  # an error for Tune, so that a resume continues it
-        raise RuntimeError(f"trial interrupted: {results['message']}")
+    try:
+        results = run_cotrain(cfg, run_dir, resume=resume, on_iteration=report)
+    except RunInterrupted as stop:  # an error for Tune, so that a resume continues it
+        raise RuntimeError(f"trial interrupted: {stop.results['message']}") from None
     rambo_off = (results["rambo_off"] or {}).get("value")
     tune.report(
         {

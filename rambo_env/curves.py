@@ -22,6 +22,7 @@ from rambo_env.run_io import (
     check_output_file,
     check_readable,
     check_run_folder,
+    headless_figure,
     is_real,
     run_holder,
 )
@@ -234,10 +235,6 @@ def plot_curves(
 
     :param hlines: column -> {label: y} horizontal reference lines (e.g. the behaviour score).
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
     path = check_output_file(path, "path", _PATH_HINT, suffix=".png")  # probe 21: see above
@@ -266,7 +263,8 @@ def plot_curves(
         bad = {name: y for name, y in lines.items() if not (is_real(y) and math.isfinite(y))}
         if bad:
             raise ValueError(f"hlines: expected finite values, got {bad} for {column!r}")
-    fig, axes = plt.subplots(len(columns), 1, figsize=(7, 2.4 * len(columns)), sharex=True)
+    fig = headless_figure(figsize=(7, 2.4 * len(columns)))
+    axes = fig.subplots(len(columns), 1, sharex=True)
     axes = [axes] if len(columns) == 1 else list(axes)
     for ax, column in zip(axes, columns, strict=True):
         for label, rows in runs.items():
@@ -285,7 +283,4 @@ def plot_curves(
     axes[-1].set_xlabel("iteration")
     axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
-    try:
-        return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
-    finally:
-        plt.close(fig)
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))

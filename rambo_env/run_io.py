@@ -69,11 +69,13 @@ __all__ = [
     "check_writable",
     "claim_run_dir",
     "default_run_dir",
+    "error_behind",
     "exit_on_interrupt",
     "expand_home",
     "file_lock",
     "foreign_entries",
     "get_rng_state",
+    "headless_figure",
     "hold_folder",
     "home_dir",
     "interrupts_deferred",
@@ -86,6 +88,7 @@ __all__ = [
     "note_relative",
     "pid_alive",
     "plot_learning_curve",
+    "process_state_kept",
     "read_json",
     "refuse_link_loop",
     "report_user_error",
@@ -550,6 +553,24 @@ def stop_signals() -> tuple[signal.Signals, ...]:
     if hup is None or signal.getsignal(hup) is signal.SIG_IGN:
         return (signal.SIGTERM,)
     return (signal.SIGTERM, hup)
+
+
+@contextmanager
+def process_state_kept() -> Iterator[None]:
+    """Restore the process-wide settings a run changes: torch's thread count and the global
+    RNGs (python, numpy, torch) that a run seeds.
+
+    Probe 25: ``run_cotrain`` called from a notebook or a loop left the caller with the run's
+    thread count (``torch.set_num_threads(2)`` before, 1 after) and the caller's seeded random
+    streams replaced by the run's.
+    """
+    threads = torch.get_num_threads()
+    rng = get_rng_state()
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+        set_rng_state(rng)
 
 
 @contextmanager
@@ -1345,13 +1366,10 @@ def plot_learning_curve(
     title: str = "",
 ) -> Path:
     """Two-panel PNG: evaluation value vs iteration (top), average Q vs iteration (bottom)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    fig, (ax_eval, ax_q) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
+    fig = headless_figure(figsize=(7, 6))
+    ax_eval, ax_q = fig.subplots(2, 1, sharex=True)
     points = [(i, v) for i, v in zip(eval_iterations, eval_values, strict=True) if v is not None]
     if points:
         xs, ys = zip(*points, strict=True)
@@ -1366,10 +1384,19 @@ def plot_learning_curve(
     ax_q.set_xlabel("iteration")
     ax_q.grid(alpha=0.3)
     fig.tight_layout()
-    try:
-        return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
-    finally:
-        plt.close(fig)
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+
+
+def headless_figure(**kwargs: Any) -> Any:
+    """A matplotlib ``Figure`` drawn by Agg without pyplot: plotting from a library call never
+    switches the caller's backend (probe 25: ``matplotlib.use("Agg")`` here made a notebook's
+    later ``plt.show()`` display nothing) nor leaves a figure open in pyplot's list."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(**kwargs)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def _to_lists(x: Any) -> Any:

@@ -40,7 +40,7 @@ from rambo_env.heuristics import (
     select_rambo_off,
 )
 from rambo_env.presets import RamboPreset
-from rambo_env.run_io import RESULTS_NAME, atomic_write, read_json
+from rambo_env.run_io import RESULTS_NAME, atomic_write, headless_figure, read_json
 
 __all__ = [
     "COMPLETE_STATUSES",
@@ -480,13 +480,10 @@ def plot_sweep_curves(
 ) -> Path:
     """PNG of one dataset: score vs iteration, one line per configuration (mean over seeds,
     shaded ± std band over the seeds evaluated at that iteration)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig = headless_figure(figsize=(7, 4))
+    ax = fig.subplots()
     for config in configs:
         runs = [r for r in records if r.dataset == dataset and r.config == config]
         by_iteration: dict[int, list[float]] = {}
@@ -510,10 +507,7 @@ def plot_sweep_curves(
     if ax.lines:
         ax.legend(title="configuration (seeds)", fontsize=8)
     fig.tight_layout()
-    try:
-        return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
-    finally:
-        plt.close(fig)
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
 
 
 # -- files ---------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from agents.cotrain import (
     PRESETS,
     SESSION_FIELDS,
     CotrainConfig,
+    RunInterrupted,
     load_config,
     run_cotrain,
 )
@@ -253,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
             with contextlib.suppress(OSError):
                 print(f"[cotrain] {interrupted_line(run_dir)}", file=sys.stderr, flush=True)
         return code
+    except RunInterrupted as stop:  # Ctrl-C / SIGTERM in co-training: results.json is written
+        results = stop.results
     except KeyboardInterrupt:  # Ctrl-C before training (setup, MLE), or twice: no traceback
         print(f"[cotrain] {interrupted_line(run_dir)}", file=sys.stderr, flush=True)
         return 130

@@ -150,9 +150,8 @@ def run_toy(
     run_dir, name = out / run_dir_name(toy, lam, seed), f"{toy} λ={lam:g} s{seed}"
     stops = [s for s in TOYS[toy]["snap"] if s < cfg.n_iterations] + [None]
     for i, stop in enumerate(stops):
+        # Ctrl-C: run_cotrain raises (RunInterrupted) once the run's results are written
         results = run_cotrain(dataclasses.replace(cfg, stop_at_iteration=stop), run_dir, i > 0)
-        if results["status"] == "interrupted":  # was: swallowed; the run resumed at once
-            raise KeyboardInterrupt(run_dir)
         p = probe(cfg, run_dir)
         plot(p, name, run_dir / f"q_model_it{p['iteration']}.png")
     return {

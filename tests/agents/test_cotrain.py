@@ -17,7 +17,7 @@ import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from agents.callback import RamboCallback
-from agents.cotrain import CotrainConfig, load_config, run_cotrain
+from agents.cotrain import CotrainConfig, RunInterrupted, load_config, run_cotrain
 from agents.cotrain_setup import ALGOS, config_docs, config_from_dict, resolve
 from agents.run_callbacks import EvalSchedule
 from rambo_env.data.dataset import OfflineDataset
@@ -391,7 +391,10 @@ def test_keyboard_interrupt_keeps_checkpoint_and_writes_results(tiny_hopper, tmp
         return 1.0
 
     monkeypatch.setattr(RamboCallback, "average_q", average_q)
-    results = run_cotrain(tiny_config(tiny_hopper, n_eval_episodes=1), tmp_path / "run")
+    with pytest.raises(KeyboardInterrupt) as stop:  # probe 25: was returned, not raised
+        run_cotrain(tiny_config(tiny_hopper, n_eval_episodes=1), tmp_path / "run")
+    assert isinstance(stop.value, RunInterrupted)
+    results = stop.value.results
     assert (results["status"], results["iterations_completed"]) == ("interrupted", 1)
     assert "checkpoint of iteration 1" in results["message"]
     assert load_checkpoint(tmp_path / "run" / "checkpoint.pt")["iteration"] == 1
@@ -421,7 +424,9 @@ def test_sigterm_is_handled_like_ctrl_c_and_the_run_resumes(tiny_hopper, tmp_pat
 
     before = signal.getsignal(signal.SIGTERM)
     cfg = tiny_config(tiny_hopper, n_eval_episodes=1, n_iterations=2)
-    results = run_cotrain(cfg, tmp_path / "run", on_iteration=on_iteration)
+    with pytest.raises(RunInterrupted) as stop:
+        run_cotrain(cfg, tmp_path / "run", on_iteration=on_iteration)
+    results = stop.value.results
     assert signal.getsignal(signal.SIGTERM) is before  # the previous handler is back
     assert (results["status"], results["iterations_completed"]) == ("interrupted", 1)
     saved = json.loads((tmp_path / "run" / "results.json").read_text())
@@ -2445,3 +2450,81 @@ def test_the_run_loads_its_dataset_with_its_progress_setting(tmp_path, monkeypat
     with pytest.raises(RuntimeError, match="stop here"):
         run_cotrain(tiny_config("hopper-random", progress=False), tmp_path / "run")
     assert seen.get("progress") is False
+
+
+def test_ctrl_c_in_a_loop_of_library_runs_stops_the_loop(tiny_hopper, tmp_path, monkeypatch):
+    """Probe 25: Ctrl-C during co-training was swallowed: ``run_cotrain`` returned
+    ``{"status": "interrupted"}``, so ``for seed in seeds: run_cotrain(...)`` went on to the next
+    seed (an interrupt during the setup propagated: inconsistent). It is now raised, after the
+    run's results.json is written and its checkpoint kept."""
+    started = []
+
+    def on_iteration(metrics):
+        raise KeyboardInterrupt  # Ctrl-C during the first iteration's bookkeeping
+
+    with pytest.raises(KeyboardInterrupt):
+        for seed in (0, 1):
+            started.append(seed)
+            run_cotrain(
+                tiny_config(tiny_hopper, seed=seed, n_eval_episodes=1),
+                tmp_path / f"s{seed}",
+                on_iteration=on_iteration,
+            )
+    assert started == [0]
+    assert json.loads((tmp_path / "s0" / "results.json").read_text())["status"] == "interrupted"
+
+
+def test_the_cli_reports_an_interrupted_run_and_exits_130(tiny_hopper, tmp_path, capsys):
+    """With ``run_cotrain`` raising on Ctrl-C, the CLI still prints the run's closing lines,
+    how to continue, and exits 130."""
+    flags = ["--dataset", tiny_hopper, "--k", "2", "--lam", "3e-4", "--n-iterations", "3",
+             "--agent-steps-per-iteration", "10", "--adversary-steps-per-iteration", "4",
+             "--n-rollouts", "64", "--bc-epochs", "1", "--bc-max-steps", "3", "--eval-every", "1",
+             "--eval-last", "1", "--n-eval-episodes", "1", "--ensemble-hidden", "8",
+             "--mle-max-epochs", "1", "--no-progress", "--torch-threads", "1"]  # fmt: skip
+    real = RamboCallback.average_q
+
+    def average_q(self):
+        if self.n_iterations >= 1:
+            raise KeyboardInterrupt
+        return real(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(RamboCallback, "average_q", average_q)
+        code = cotrain_cli.main([*flags, "--run-dir", str(tmp_path / "run")])
+    out = capsys.readouterr().out
+    assert code == 130
+    assert "[cotrain] interrupted: 1/3 iterations" in out
+    assert f"continue with: python scripts/cotrain.py --resume {tmp_path / 'run'}" in out
+
+
+def test_a_library_run_leaves_the_callers_process_state_as_it_found_it(tiny_hopper, tmp_path):
+    """Probe 25: ``run_cotrain`` from a notebook or a loop left torch's thread count at the
+    run's, the caller's seeded global RNG streams replaced, matplotlib switched to Agg (a
+    notebook's next ``plt.show()`` showed nothing) and one TensorBoard writer thread alive per
+    call."""
+    import random
+    import threading
+
+    import matplotlib
+
+    torch.set_num_threads(2)
+    random.seed(123), np.random.seed(123), torch.manual_seed(123)  # noqa: NPY002
+    expected = (random.random(), np.random.rand(), torch.rand(1).item())  # noqa: NPY002
+    random.seed(123), np.random.seed(123), torch.manual_seed(123)  # noqa: NPY002
+    backend = matplotlib.get_backend()
+    matplotlib.use("svg")  # a backend of the caller's that is not Agg
+    threads_before = {t.ident for t in threading.enumerate()}
+    try:
+        for seed in (0, 1):
+            results = run_cotrain(tiny_config(tiny_hopper, seed=seed), tmp_path / f"s{seed}")
+            assert results["status"] == "finished"
+        assert (tmp_path / "s1" / "learning_curve.png").is_file()
+        assert torch.get_num_threads() == 2  # the run used 1 (torch_threads=1)
+        assert (random.random(), np.random.rand(), torch.rand(1).item()) == expected  # noqa: NPY002
+        assert matplotlib.get_backend() == "svg"
+        left = [t.name for t in threading.enumerate() if t.ident not in threads_before]
+        assert not [name for name in left if name != "tqdm_monitor"], left
+    finally:
+        torch.set_num_threads(1)
+        matplotlib.use(backend)

@@ -290,6 +290,7 @@ def test_toys_script_stops_when_a_run_is_interrupted(tmp_path, capsys, monkeypat
     """Ctrl-C / SIGTERM during a toy run: one line, exit 130, no further run (was: the run's
     "interrupted" status was swallowed and the next snapshot stop resumed it at once; an
     interrupt during setup was a raw traceback)."""
+    from agents.cotrain import RunInterrupted
     from tests.scripts import load_script
 
     toys = load_script("toys")
@@ -297,7 +298,7 @@ def test_toys_script_stops_when_a_run_is_interrupted(tmp_path, capsys, monkeypat
 
     def interrupted(cfg, run_dir, resume):
         calls.append(run_dir)
-        return {"status": "interrupted"}
+        raise RunInterrupted({"status": "interrupted", "message": "interrupted"})
 
     monkeypatch.setattr(toys, "run_cotrain", interrupted)
     out = tmp_path / "out"
