@@ -357,6 +357,44 @@ def _check_model_normalizer(vec_env: VecEnv, normalizer: Any) -> None:
     )
 
 
+def _vec_env_rollout_length(vec_env: VecEnv) -> int | None:
+    """The k after which the model env's rows truncate; None for another env."""
+    env_k = getattr(vec_env, "rollout_length", None)  # RamboModelVecEnv (also under wrappers)
+    if env_k is not None:
+        return env_k
+    try:  # probe 23: a DummyVecEnv of RamboModelEnvs was not asked
+        row_ks = sorted(set(vec_env.get_attr("rollout_length")))
+    except AttributeError:  # another env: its episodes are its own
+        return None
+    if len(row_ks) > 1:
+        raise ValueError(
+            f"vec_env: its rows truncate after {row_ks} steps; one SB3 collect must be one "
+            "k-step rollout of every row (Alg. 1 line 3): build them with one rollout_length"
+        )
+    return row_ks[0] if row_ks else None
+
+
+def check_env_fits_agent(model: Any, vec_env: VecEnv) -> None:
+    """What :func:`make_agent` checks of its ``vec_env``, for an env given to a built or loaded
+    agent (``set_env``, ``load(…, env=…)``): no observation / reward normalising wrapper, the
+    model's normaliser is the one of the agent's real data, and its rows truncate after the
+    agent's k. Probe 25: all three were taken there, so the agent mixed model rows of one
+    normalisation with real rows of another, or collected rollouts of another length."""
+    _check_no_vec_normalize(vec_env)
+    buffer = getattr(model, "replay_buffer", None)
+    if isinstance(buffer, MixedReplayBuffer):
+        _check_model_normalizer(vec_env, buffer.normalizer)
+    train_freq = getattr(model, "train_freq", None)
+    agent_k = getattr(train_freq, "frequency", None)
+    env_k = _vec_env_rollout_length(vec_env)
+    if agent_k is not None and env_k is not None and env_k != agent_k:
+        raise ValueError(
+            f"env: its rows truncate after {env_k} steps, but this agent collects rollouts of "
+            f"k = {agent_k} (train_freq; one SB3 collect is one k-step rollout, Alg. 1 line 3); "
+            f"build the env with rollout_length={agent_k}, or a new agent with make_agent"
+        )
+
+
 def _check_no_vec_normalize(vec_env: VecEnv) -> None:
     """No ``VecNormalize`` that rescales observations or rewards. Probe 18: it was taken, so the
     agent's model transitions were re-normalised by running statistics (and rewards scaled)
@@ -607,18 +645,7 @@ def make_agent(
     _check_known_arguments(algo, agent_kwargs)  # after the named checks (ent_coef of td3, …)
     # probe 20: 0 was "… pass rollout_length=2 or build the env with rollout_length=0"
     check_rollout_length(rollout_length)
-    env_k = getattr(vec_env, "rollout_length", None)  # RamboModelVecEnv (also under wrappers)
-    if env_k is None:  # probe 23: a DummyVecEnv of RamboModelEnvs was not asked
-        try:
-            row_ks = sorted(set(vec_env.get_attr("rollout_length")))
-        except AttributeError:  # another env: its episodes are its own
-            row_ks = []
-        if len(row_ks) > 1:
-            raise ValueError(
-                f"vec_env: its rows truncate after {row_ks} steps; one SB3 collect must be one "
-                "k-step rollout of every row (Alg. 1 line 3): build them with one rollout_length"
-            )
-        env_k = row_ks[0] if row_ks else None
+    env_k = _vec_env_rollout_length(vec_env)
     if env_k is not None and env_k != rollout_length:  # was: accepted; collects of another length
         raise ValueError(
             f"rollout_length: {rollout_length!r}, but the vec_env truncates its rows after "

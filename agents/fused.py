@@ -164,6 +164,15 @@ class CheckedSaveLoad:
             )
         return super().learn(int(total_timesteps), *args, **kwargs)  # type: ignore[misc]
 
+    def set_env(self, env: Any, force_reset: bool = True) -> None:
+        """SB3's ``set_env``, after the checks :func:`agents.factory.make_agent` makes of its
+        env (probe 25: the model env of another dataset's normaliser, or of another k, was
+        taken, and the agent trained on two scales or rollouts of another length)."""
+        from agents.factory import check_env_fits_agent
+
+        check_env_fits_agent(self, self._wrap_env(env, 0))  # type: ignore[attr-defined]
+        super().set_env(env, force_reset)  # type: ignore[misc]
+
     def save(self, path: str | os.PathLike | io.BufferedIOBase, *args: Any, **kwargs: Any) -> None:
         """SB3's ``save``, after checking that the file's folder can be written: was SB3's raw
         ``RecursionError: maximum recursion depth exceeded`` (``/proc/agent.zip``) or
@@ -200,6 +209,10 @@ class CheckedSaveLoad:
         try:
             cls._check_saved_policy(path)
             model = super().load(path, *args, **kwargs)  # type: ignore[misc]
+            if model.get_env() is not None:  # load(…, env=…): the checks of set_env
+                from agents.factory import check_env_fits_agent
+
+                check_env_fits_agent(model, model.get_env())
             if dataset is not None:
                 _attach_dataset(model, dataset)
             return model

@@ -356,6 +356,36 @@ def test_a_normalizer_other_than_the_models_is_refused():
     make_agent("sac", env, dataset, same, **kw)
 
 
+@pytest.mark.parametrize("algo", ["sac", "td3", "ddpg", "tqc", "crossq"])
+def test_an_env_given_to_a_built_or_loaded_agent_gets_make_agents_checks(algo, tmp_path):
+    """Probe 25: ``agent.set_env(model env of another dataset)`` (same dims, another
+    normaliser), ``set_env`` of an env of another k, and ``load(path, env=…)`` of the other
+    dataset's env were taken, so the agent trained on model rows and real rows normalised two
+    ways, or on rollouts of another length; ``make_agent`` refuses all three."""
+    from agents.factory import AGENT_CLASSES
+
+    mdp, dataset = _toy()
+    other, _ = _toy(seed=1)  # another dataset: the same dims, other statistics
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    agent = make_agent(
+        algo, RamboModelVecEnv(mdp, N_ENVS, K, seed=0), dataset, mdp.normalizer, **kw
+    )
+    with pytest.raises(ValueError, match=r"normalizer: not the statistics of the vec_env's model"):
+        agent.set_env(RamboModelVecEnv(other, N_ENVS, K, seed=0))
+    with pytest.raises(ValueError, match=rf"env: its rows truncate after {K + 1} steps, but this "
+                       rf"agent collects rollouts of k = {K}"):  # fmt: skip
+        agent.set_env(RamboModelVecEnv(mdp, N_ENVS, K + 1, seed=0))
+    agent.set_env(RamboModelVecEnv(mdp, N_ENVS, K, seed=1))  # the same model: fine
+    agent.save(tmp_path / "agent.zip")
+    with pytest.raises(ValueError, match=r"normalizer: not the statistics"):
+        AGENT_CLASSES[algo].load(
+            tmp_path / "agent.zip", env=RamboModelVecEnv(other, N_ENVS, K, seed=0), device="cpu"
+        )
+    AGENT_CLASSES[algo].load(
+        tmp_path / "agent.zip", env=RamboModelVecEnv(mdp, N_ENVS, K, seed=0), device="cpu"
+    )
+
+
 def test_real_data_other_than_the_models_are_refused():
     """Probe 18: a dataset of the same dims but other data than the model's (another level, a
     subset) was taken by make_agent's buffer, the adversary and BC: their real transitions
@@ -868,7 +898,9 @@ def test_gymnasium_wrappers_that_rescale_model_rows_are_refused():
                            rf"{wrapper.__name__}, which changes"):  # fmt: skip
             make_agent("sac", rows, dataset, mdp.normalizer, **kw)
         agent = make_agent("sac", RamboModelVecEnv(mdp, 2, K), dataset, mdp.normalizer, **kw)
-        agent.set_env(rows)  # SB3's way to swap the env: make_agent's check is behind it
+        with pytest.raises(ValueError, match=rf"Gymnasium's {wrapper.__name__}"):
+            agent.set_env(rows)  # SB3's way to swap the env: make_agent's check (probe 25)
+        agent.env = rows  # a hand-swapped env: the callback still refuses it
         with pytest.raises(ValueError, match=rf"Gymnasium's {wrapper.__name__}"):
             agent.learn(K * 2, callback=RamboCallback(adversary))
     kept = DummyVecEnv(
