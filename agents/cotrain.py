@@ -23,7 +23,6 @@ import dataclasses
 import inspect
 import math
 import os
-import shlex
 import shutil
 import time
 from collections.abc import Callable
@@ -432,7 +431,7 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
         if started:
             raise ValueError(  # was: "pass resume=True", advice the CLI has no flag for
                 f"run_dir: {run_dir} already holds a run ({', '.join(sorted(started))}); continue "
-                f"it with scripts/cotrain.py --resume {shlex.quote(str(run_dir))} (run_cotrain("
+                f"it with scripts/cotrain.py --resume {run_io.shell_quote(str(run_dir))} (run_cotrain("
                 "…, resume=True)), or pick a new folder"
             )
         run_io.check_no_foreign_entries(run_dir)  # only a run's own files are ever cleared
@@ -480,7 +479,7 @@ def _check_tb_kept(done: int, run_dir: Path) -> None:
         raise FileNotFoundError(
             f"run_dir: {tb} is missing: the TensorBoard logs of the run's {done} iteration(s) "
             "were deleted or moved, and a resumed run would log only the later ones; restore "
-            f"tb/, or create an empty folder (mkdir {shlex.quote(str(tb))}) to continue without "
+            f"tb/, or create an empty folder (mkdir {run_io.shell_quote(str(tb))}) to continue without "
             "the earlier curves"
         )
 

@@ -24,8 +24,10 @@ import math
 import os
 import random
 import re
+import shlex
 import signal
 import stat
+import string
 import sys
 import tempfile
 import threading
@@ -95,6 +97,7 @@ __all__ = [
     "run_holder",
     "save_checkpoint",
     "set_rng_state",
+    "shell_quote",
     "sigterm_as_keyboard_interrupt",
     "silence_stdout",
     "stop_signals",
@@ -1385,6 +1388,27 @@ def plot_learning_curve(
     ax_q.grid(alpha=0.3)
     fig.tight_layout()
     return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+
+
+def shell_quote(text: str) -> str:
+    """``text`` quoted for a POSIX shell, as ``shlex.quote``; where the console cannot print
+    it (``PYTHONIOENCODING=ascii``, a cp1252 console), bash's ``$'…'`` with the UTF-8 bytes as
+    ``\\xNN``, so that a printed command still pastes (probe 25: ``--resume 'r\\xfcn \\u03bb'``,
+    Python's escapes, named no folder)."""
+    quoted = shlex.quote(text)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            quoted.encode(getattr(stream, "encoding", None) or "utf-8")
+        except (UnicodeEncodeError, LookupError):
+            break
+    else:
+        return quoted
+    safe = set(string.ascii_letters + string.digits + " -_./:@%+=,~")
+    body = "".join(
+        ch if ch in safe else "".join(f"\\x{b:02x}" for b in ch.encode("utf-8", "surrogateescape"))
+        for ch in text
+    )
+    return f"$'{body}'"
 
 
 def headless_figure(**kwargs: Any) -> Any:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from rambo_env.run_io import (
     accept_negative_numbers,
     default_run_dir,
     report_user_error,
+    shell_quote,
     silence_stdout,
     tolerant_console,
     user_path,
@@ -230,7 +230,7 @@ def interrupted_line(run_dir: Path | None) -> str:
     if run_dir is not None and (Path(run_dir) / CHECKPOINT_NAME).is_file():
         return (  # was: "interrupted before training" after iterations had been checkpointed
             "interrupted; the run's last checkpoint is kept: continue with: "
-            f"python scripts/cotrain.py --resume {shlex.quote(str(run_dir))}"
+            f"python scripts/cotrain.py --resume {shell_quote(str(run_dir))}"
         )
     return (  # was: "the MLE pretraining checkpoint is kept" also during dataset generation
         "interrupted before training: rerun the same command to continue (MLE pretraining "
@@ -292,7 +292,7 @@ def print_results(results: dict, cfg: CotrainConfig, run_dir: Path, ledger: str 
     if results["status"] in ("stopped", "interrupted"):
         # quoted: was "--resume rün dir/x", which the shell splits at the space
         print(
-            f"[cotrain] continue with: python scripts/cotrain.py --resume {shlex.quote(str(run_dir))}"
+            f"[cotrain] continue with: python scripts/cotrain.py --resume {shell_quote(str(run_dir))}"
         )
 
 

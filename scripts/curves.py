@@ -30,6 +30,7 @@ from rambo_env.curves import (
 )
 from rambo_env.run_io import (
     check_file_or_absent,
+    check_writable,
     exit_on_interrupt,
     tolerant_console,
     user_path,
@@ -113,6 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     blocked = _blocking_file(Path(args.out).parent)
     if blocked is not None:
         parser.error(f"--out: {blocked} is a file, not a folder; pick another output prefix")
+    existing = Path(os.path.abspath(args.out)).parent
+    while not existing.exists() and existing != existing.parent:  # nothing made here yet
+        existing = existing.parent
+    try:  # probe 25: a read-only folder was a traceback after the runs were read
+        check_writable(existing, "--out: folder", "pick an output prefix in a folder you can write")
+    except ValueError as err:
+        parser.error(str(err))
     written = [f"{args.out}-{label}.csv" for label, run in args.runs if run.suffix != ".csv"]
     for name in [*written, f"{args.out}.png"]:  # was: the CSVs before it written, then
         try:  # "cannot write <prefix> (Is a directory)", naming no file

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import shlex
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -44,6 +43,7 @@ from rambo_env.run_io import (
     exit_on_interrupt,
     report_user_error,
     run_holder,
+    shell_quote,
     sigterm_as_keyboard_interrupt,
     tolerant_console,
     unused_path,
@@ -305,7 +305,7 @@ def interrupted_at(sweep_dir: Path) -> str:
 
 
 def _continue(sweep_dir: Path) -> str:
-    return f"continue with: python scripts/sweep.py --resume {shlex.quote(str(sweep_dir))}"
+    return f"continue with: python scripts/sweep.py --resume {shell_quote(str(sweep_dir))}"
 
 
 if __name__ == "__main__":

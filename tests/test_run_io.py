@@ -873,3 +873,29 @@ def test_an_interrupt_hidden_by_a_writers_failed_cleanup_is_raised_as_the_interr
     assert target.read_bytes() == b"old" and sorted(tmp_path.iterdir()) == [target]
     with pytest.raises(RuntimeError, match="unexpected pos"):  # no interrupt: the error as it is
         atomic_write(target, lambda tmp: (_ for _ in ()).throw(RuntimeError("unexpected pos")))
+
+
+def test_a_printed_path_pastes_into_a_shell_even_where_the_console_cannot_print_it(
+    monkeypatch,
+):
+    """Probe 25: under ``PYTHONIOENCODING=ascii`` (or a cp1252 console) ``continue with: …
+    --resume 'r\\xfcn \\u03bb'`` printed Python's escapes, which name no folder when pasted."""
+    import io
+    import shutil
+    import subprocess
+    import sys
+
+    from rambo_env.run_io import shell_quote
+
+    path = "/tmp/runs/rün λ's"
+    assert shell_quote(path) == "'/tmp/runs/rün λ'\"'\"'s'"  # a UTF-8 console: shlex.quote
+    for encoding in ("ascii", "cp1252"):
+        monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding=encoding))
+        quoted = shell_quote(path)
+        quoted.encode(encoding)  # printable there
+        assert quoted.startswith("$'")
+        if shutil.which("bash"):
+            out = subprocess.run(
+                ["bash", "-c", f"printf '%s' {quoted}"], capture_output=True, check=True
+            ).stdout
+            assert out.decode() == path

@@ -74,7 +74,19 @@ def check_dataset_id(dataset_id: str) -> str:
             f"dataset_id: {dataset_id[:60]!r}… has a part of {longest} bytes, but a "
             f"file system takes at most {NAME_MAX} per folder name; give a shorter id"
         )
+    last = len(dataset_id.rsplit("/", 1)[-1].encode())
+    extra = len(_LOCK_NAME.format("").encode())
+    if last + extra > NAME_MAX:  # probe 25: was "the lock … cannot be made (File name too long)"
+        raise ValueError(
+            f"dataset_id: {dataset_id[:60]!r}… ends in a name of {last} bytes; its generation "
+            f"lock file ({_LOCK_NAME.format('<name>')}) adds {extra}, and a file system takes at "
+            f"most {NAME_MAX} per name: give a name of at most {NAME_MAX - extra} bytes"
+        )
     return dataset_id
+
+
+#: The hidden lock file beside a dataset's folder while it is generated (:func:`generation_lock`).
+_LOCK_NAME = ".{}.generate.lock"
 
 
 def minari_dataset_path(dataset_id: str) -> Path:
@@ -122,7 +134,7 @@ def generation_lock(dataset_id: str) -> Iterator[None]:
     except OSError as err:
         raise WriteFailedError(folder.parent, err, _ELSEWHERE) from err
     with file_lock(
-        folder.parent / f".{folder.name}.generate.lock",
+        folder.parent / _LOCK_NAME.format(folder.name),
         f"generating the same dataset {dataset_id} ({folder})",
         "MINARI_DATASETS_PATH",
     ):

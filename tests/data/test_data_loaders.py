@@ -713,7 +713,11 @@ def test_names_too_long_for_the_file_system_are_one_error_naming_the_argument(tm
             load_dataset(name)
     with pytest.raises(ValueError, match=r"^dataset_id: .* has a part of 303 bytes"):
         check_dataset_id(f"rambo/hopper/{long}-v0")
-    assert check_dataset_id(f"rambo/hopper/{'a' * 250}-v0")  # 254 bytes: fine
+    assert check_dataset_id(f"rambo/hopper/{'a' * 237}-v0")  # 240 bytes + the lock's 15: fine
+    # probe 25: 241-255 bytes passed, then "the lock … cannot be made (File name too long)"
+    with pytest.raises(ValueError, match=r"^dataset_id: .* ends in a name of 241 bytes; its "
+                       r"generation lock file \(\.<name>\.generate\.lock\) adds 15"):  # fmt: skip
+        check_dataset_id(f"rambo/hopper/{'a' * 238}-v0")
 
 
 def test_a_dataset_path_that_is_a_pipe_is_not_said_to_be_missing(tmp_path):
