@@ -572,7 +572,7 @@ def build_session(
     check_device(cfg.device)  # before any dataset or model work
     # auto -> fp32 / bf16 for this hardware: the model's cache key and config.json get the result
     cfg = dataclasses.replace(cfg, precision=cfg.uses_precision)
-    check_torch_compile_cache()  # torch._dynamo makes it at the first optimizer
+    check_torch_compile_cache(cfg.uses_compile)  # torch._dynamo makes it at the first optimizer
     _check_memory(cfg, cfg.rollout_length or 1, obs_dim=1, action_dim=1, lower_bound=True)
     # A cache that is not a folder yet must be made and written (a file there, /proc/x, a
     # read-only disk: were found after the dataset load, minutes when it is generated); an

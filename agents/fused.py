@@ -30,6 +30,7 @@ import json
 import math
 import os
 import pickle
+import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -150,7 +151,11 @@ class CheckedSaveLoad:
         ``Expected parameter loc … to satisfy the constraint Real()`` for SAC, a NaN action
         returned silently for TD3)."""
         check_finite_observation(observation)
+        watch_for_raw_observations(self, observation)
         return super().predict(observation, *args, **kwargs)  # type: ignore[misc]
+
+    def _excluded_save_params(self) -> list[str]:
+        return [*super()._excluded_save_params(), "_raw_watch"]  # type: ignore[misc]
 
     @trains_with_grad("learn")
     def learn(self, total_timesteps: Any, *args: Any, **kwargs: Any) -> Any:
@@ -302,6 +307,46 @@ class CheckedSaveLoad:
                     f"algorithm), but {cls.__name__} uses a {expected.__name__}; load it with the "
                     "class that saved it (agents.factory.AGENT_CLASSES)"
                 )
+
+
+#: Evidence (nats of log-likelihood ratio, raw vs normalised) at which
+#: :func:`watch_for_raw_observations` warns, and the rows of one call it weighs at most.
+RAW_WATCH_NATS, RAW_WATCH_ROWS = 20.0, 256
+
+
+def watch_for_raw_observations(model: Any, observation: Any) -> None:
+    """Warn once when an agent built for RAMBO is given raw (unnormalised) observations.
+
+    Probe 25: ``stable_baselines3.common.evaluation.evaluate_policy(agent, gym.make("Hopper-v5"))``
+    scored the policy on raw observations without a word, while the agent acts on z-scores of
+    its data's ``ObsNormalizer`` (the model env's). Each ``predict`` weighs whether its
+    observations look like N(0, 1) per dimension (normalised) or like N(mean, std) of the data
+    (raw): the log-likelihood ratio, accumulated as a CUSUM (never below 0, so the normalised
+    model rows of training leave no debt) until it passes :data:`RAW_WATCH_NATS`. A normaliser
+    near (0, 1) gives no evidence either way, and no warning.
+    """
+    state = model.__dict__.setdefault("_raw_watch", [False, 0.0])  # warned, evidence (nats)
+    normalizer = getattr(getattr(model, "replay_buffer", None), "normalizer", None)
+    if state[0] or normalizer is None or isinstance(observation, dict):
+        return
+    mean, std = np.asarray(normalizer.mean, np.float64), np.asarray(normalizer.std, np.float64)
+    try:
+        x = np.asarray(observation, dtype=np.float64).reshape(-1, mean.shape[0])
+    except (TypeError, ValueError):  # another shape: SB3's own checks say so
+        return
+    x = x[:RAW_WATCH_ROWS]
+    z = (x - mean) / std
+    state[1] = max(0.0, state[1] + float(np.sum(0.5 * x**2 - 0.5 * z**2 - np.log(std))))
+    if state[1] > RAW_WATCH_NATS:
+        state[0] = True  # once per agent
+        warnings.warn(
+            "predict: the observations look raw (unnormalised): they fit the data's mean and "
+            "std far better than the normalised scale the agent acts on (mdp.normalizer's "
+            "z-scores, as in the model env), so its actions and any score from them are not "
+            "the policy's; evaluate through rambo_env.evaluation.NormalizedObservation("
+            "gym.make(env_id), mdp.normalizer) (with SB3's evaluate_policy / EvalCallback too)",
+            stacklevel=3,
+        )
 
 
 def check_finite_observation(observation: Any) -> None:

@@ -416,8 +416,10 @@ def _make_dirs(path: Path) -> list[Path]:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as err:  # a parent that is a file, a name too long, /proc, no permission
         _remove_empty([p for p in missing if _exists(p)])
-        raise ValueError(
-            f"run_dir: cannot create {path} ({err.strerror or err}); pick a folder you can write"
+        where = "" if path.is_absolute() else f" (in the current folder {Path.cwd()})"
+        raise ValueError(  # probe 25: a relative default named neither the cwd nor the flag
+            f"run_dir: cannot create {path}{where} ({err.strerror or err}); pick a folder you "
+            "can write (--run-dir)"
         ) from None
     return missing
 
@@ -1140,15 +1142,19 @@ def check_output_file(path: str | Path, what: str, hint: str, suffix: str | None
     return path
 
 
-def check_torch_compile_cache() -> None:
+def check_torch_compile_cache(compiling: bool = True) -> None:
     """``TORCHINDUCTOR_CACHE_DIR``, when set, is a writable folder (created if missing).
 
     torch makes that folder when ``torch._dynamo`` is first imported, which every optimizer
     does, compiled or not: an unusable one failed after the dataset load and MLE pretraining with
-    a bare ``[Errno 2] No such file or directory: '/proc/x'`` naming no variable (probe 9)."""
+    a bare ``[Errno 2] No such file or directory: '/proc/x'`` naming no variable (probe 9).
+    Without ``compiling``, an existing read-only folder is fine: nothing is written there (probe
+    25: a run that compiled nothing was refused)."""
     root = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
     if root:
         check_path_text(root, "TORCHINDUCTOR_CACHE_DIR")
+        if not compiling and os.path.isdir(root):
+            return
         check_writable(
             root,
             "TORCHINDUCTOR_CACHE_DIR: torch's compile cache",

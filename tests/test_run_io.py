@@ -269,7 +269,9 @@ def test_claim_run_dir_names_a_dangling_link(tmp_path):
             pass
 
 
-def test_claim_run_dir_that_cannot_be_created_is_a_value_error_and_leaves_no_parents(tmp_path):
+def test_claim_run_dir_that_cannot_be_created_is_a_value_error_and_leaves_no_parents(
+    tmp_path, monkeypatch
+):
     from rambo_env.run_io import claim_run_dir
 
     a_file = tmp_path / "file"
@@ -279,6 +281,12 @@ def test_claim_run_dir_that_cannot_be_created_is_a_value_error_and_leaves_no_par
             with claim_run_dir(bad):
                 pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]  # "ok" removed again
+    # probe 25: a relative folder (the default runs/…) named neither the cwd nor --run-dir
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match=rf"cannot create file/run \(in the current folder "
+                       rf"{tmp_path}\) .*pick a folder you can write \(--run-dir\)"):  # fmt: skip
+        with claim_run_dir(Path("file/run")):
+            pass
     nested = tmp_path / "new1" / "new2" / "run"
     with pytest.raises(RuntimeError):
         with claim_run_dir(nested):
@@ -899,3 +907,30 @@ def test_a_printed_path_pastes_into_a_shell_even_where_the_console_cannot_print_
                 ["bash", "-c", f"printf '%s' {quoted}"], capture_output=True, check=True
             ).stdout
             assert out.decode() == path
+
+
+def test_a_read_only_compile_cache_serves_a_run_that_compiles_nothing(tmp_path, monkeypatch):
+    """Probe 25: ``TORCHINDUCTOR_CACHE_DIR`` on a read-only mount refused an eager run, which
+    writes nothing there; a compiled run still needs it writable."""
+    import tempfile
+
+    from rambo_env.run_io import check_torch_compile_cache
+
+    cache = tmp_path / "inductor"
+    cache.mkdir()
+    real = tempfile.TemporaryFile
+
+    def temporary_file(*args, dir=None, **kwargs):
+        if dir is not None and Path(dir) == cache:
+            raise OSError(errno.EROFS, "Read-only file system")
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", temporary_file)
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(cache))
+    check_torch_compile_cache(compiling=False)
+    with pytest.raises(ValueError, match=r"TORCHINDUCTOR_CACHE_DIR: .* is not writable"):
+        check_torch_compile_cache(compiling=True)
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(tmp_path / "a_file" / "x"))
+    (tmp_path / "a_file").write_text("x")
+    with pytest.raises(ValueError, match="TORCHINDUCTOR_CACHE_DIR"):  # cannot be made: refused
+        check_torch_compile_cache(compiling=False)

@@ -128,17 +128,28 @@ def generation_lock(dataset_id: str) -> Iterator[None]:
     processes generating one dataset at once both collected it, and the second's save was a raw
     ``FileExistsError`` whose advice (force=True) would have overwritten the first's."""
     folder = minari_dataset_path(dataset_id)
-    check_minari_root()
+    root = check_minari_root()
+    made = []  # the namespace folders this generation makes (deepest last)
+    parent = folder.parent
+    while parent != root and not parent.exists() and parent != parent.parent:
+        made.insert(0, parent)
+        parent = parent.parent
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise WriteFailedError(folder.parent, err, _ELSEWHERE) from err
-    with file_lock(
-        folder.parent / _LOCK_NAME.format(folder.name),
-        f"generating the same dataset {dataset_id} ({folder})",
-        "MINARI_DATASETS_PATH",
-    ):
-        yield
+    try:
+        with file_lock(
+            folder.parent / _LOCK_NAME.format(folder.name),
+            f"generating the same dataset {dataset_id} ({folder})",
+            "MINARI_DATASETS_PATH",
+        ):
+            yield
+    except BaseException:  # probe 25: a refused or failed generation left empty rambo/hopper/
+        for path in reversed(made):
+            with contextlib.suppress(OSError):  # not empty: another process uses it
+                path.rmdir()
+        raise
 
 
 def minari_dataset_exists(dataset_id: str) -> bool:

@@ -27,10 +27,12 @@ def _never(raw_next_obs: torch.Tensor) -> torch.Tensor:
     return torch.zeros(raw_next_obs.shape[0], dtype=torch.bool, device=raw_next_obs.device)
 
 
-def _toy(seed: int = 0, n: int = 128) -> tuple[LearnedMDP, OfflineDataset]:
+def _toy(
+    seed: int = 0, n: int = 128, loc: float = 0.0, scale: float = 1.0
+) -> tuple[LearnedMDP, OfflineDataset]:
     rng = np.random.default_rng(seed)
     obs_dim, action_dim = 3, 2
-    obs = rng.normal(size=(n, obs_dim)).astype(np.float32)
+    obs = rng.normal(loc, scale, size=(n, obs_dim)).astype(np.float32)
     action = rng.uniform(-0.9, 0.9, (n, action_dim)).astype(np.float32)
     dataset = OfflineDataset.from_arrays(
         {
@@ -384,6 +386,39 @@ def test_an_env_given_to_a_built_or_loaded_agent_gets_make_agents_checks(algo, t
     AGENT_CLASSES[algo].load(
         tmp_path / "agent.zip", env=RamboModelVecEnv(mdp, N_ENVS, K, seed=0), device="cpu"
     )
+
+
+def test_predict_on_raw_observations_warns_once(recwarn):
+    """Probe 25: SB3's ``evaluate_policy(agent, gym.make("Hopper-v5"))`` scored the policy on
+    raw observations without a word (the agent acts on the normaliser's z-scores). Training in
+    the model env and predicting on normalised rows never warn; raw rows do, once."""
+    import warnings
+
+    mdp, dataset = _toy(loc=1.25, scale=0.2)  # a height-like scale: mean far from 0
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    agent = make_agent(
+        "sac", RamboModelVecEnv(mdp, N_ENVS, K, seed=0), dataset, mdp.normalizer, **kw
+    )
+    agent.learn(K * N_ENVS * 3)  # model rows: normalised
+    normalised = mdp.normalizer.normalize(dataset.observations)
+    for row in normalised[:50]:
+        agent.predict(row, deterministic=True)
+    assert not [w for w in recwarn if "look raw" in str(w.message)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for row in dataset.observations[:50]:  # raw, one per call (a 1-env evaluate_policy)
+            agent.predict(row, deterministic=True)
+    raw = [w for w in caught if "look raw" in str(w.message)]
+    assert len(raw) == 1 and "NormalizedObservation" in str(raw[0].message)
+    mdp, dataset = _toy()  # a normaliser near (0, 1): no evidence either way
+    fresh = make_agent(
+        "sac", RamboModelVecEnv(mdp, N_ENVS, K, seed=0), dataset, mdp.normalizer, **kw
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for row in dataset.observations[:50]:
+            fresh.predict(row)
+    assert not [w for w in caught if "look raw" in str(w.message)]
 
 
 def test_real_data_other_than_the_models_are_refused():

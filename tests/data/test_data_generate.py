@@ -347,6 +347,7 @@ def test_a_disk_without_room_for_the_dataset_is_one_error_before_the_write(monke
     root = minari_dataset_path("")
     assert not minari_dataset_path("rambo/hopper/random-v0").exists()
     assert not [p.name for p in root.iterdir() if p.name.startswith(".")]  # no staging folder
+    assert not minari_dataset_path("rambo").exists()  # probe 25: was left, empty
 
 
 def test_a_relative_minari_root_works(tmp_path, monkeypatch):
