@@ -27,3 +27,23 @@ def _isolated_storage(tmp_path_factory, monkeypatch):
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
+
+
+@pytest.fixture
+def read_only(monkeypatch):
+    """``read_only(folder)``: writing a temp file in ``folder`` fails with EROFS, as on a
+    read-only mount (root ignores permission bits, so ``chmod`` cannot make one here)."""
+    import errno
+    import tempfile
+    from pathlib import Path
+
+    folders: set[Path] = set()
+    real = tempfile.TemporaryFile
+
+    def temporary_file(*args, dir=None, **kwargs):
+        if dir is not None and Path(dir) in folders:
+            raise OSError(errno.EROFS, "Read-only file system")
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", temporary_file)
+    return lambda folder: folders.add(Path(folder))

@@ -343,32 +343,22 @@ def test_an_input_csv_that_an_output_would_overwrite_is_refused(tmp_path, capsys
 
 
 def test_an_unwritable_out_folder_is_one_error_before_any_run_is_read(
-    tmp_path, capsys, monkeypatch
+    tmp_path, capsys, monkeypatch, read_only
 ):
     """Probe 25: ``--out`` in a read-only folder was a traceback ending in "path: folder . is
     not writable", exit 1, after every run had been read."""
-    import errno
-    import tempfile
-
     from tests.scripts import load_script
 
     curves = load_script("curves")
     _log(tmp_path / "a", {1: {"rambo/q_avg": 1.0}})
-    read_only = tmp_path / "ro"
-    read_only.mkdir()
-    real = tempfile.TemporaryFile
-
-    def temporary_file(*args, dir=None, **kwargs):
-        if dir is not None and Path(dir) == read_only:
-            raise OSError(errno.EROFS, "Read-only file system")
-        return real(*args, dir=dir, **kwargs)
-
-    monkeypatch.setattr(tempfile, "TemporaryFile", temporary_file)
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    read_only(ro)
     monkeypatch.setattr(curves, "read_curves", lambda *a: pytest.fail("a run was read"))
-    for out in (read_only / "cmp", read_only / "new" / "sub" / "cmp"):
+    for out in (ro / "cmp", ro / "new" / "sub" / "cmp"):
         with pytest.raises(SystemExit) as exit_info:
             curves.main(["--out", str(out), f"a={tmp_path / 'a'}"])
         err = capsys.readouterr().err
         assert exit_info.value.code == 2 and "Traceback" not in err
-        assert f"--out: folder {read_only} is not writable (Read-only file system)" in err, err
-    assert list(read_only.iterdir()) == []
+        assert f"--out: folder {ro} is not writable (Read-only file system)" in err, err
+    assert list(ro.iterdir()) == []

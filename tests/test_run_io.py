@@ -909,23 +909,16 @@ def test_a_printed_path_pastes_into_a_shell_even_where_the_console_cannot_print_
             assert out.decode() == path
 
 
-def test_a_read_only_compile_cache_serves_a_run_that_compiles_nothing(tmp_path, monkeypatch):
+def test_a_read_only_compile_cache_serves_a_run_that_compiles_nothing(
+    tmp_path, monkeypatch, read_only
+):
     """Probe 25: ``TORCHINDUCTOR_CACHE_DIR`` on a read-only mount refused an eager run, which
     writes nothing there; a compiled run still needs it writable."""
-    import tempfile
-
     from rambo_env.run_io import check_torch_compile_cache
 
     cache = tmp_path / "inductor"
     cache.mkdir()
-    real = tempfile.TemporaryFile
-
-    def temporary_file(*args, dir=None, **kwargs):
-        if dir is not None and Path(dir) == cache:
-            raise OSError(errno.EROFS, "Read-only file system")
-        return real(*args, dir=dir, **kwargs)
-
-    monkeypatch.setattr(tempfile, "TemporaryFile", temporary_file)
+    read_only(cache)
     monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(cache))
     check_torch_compile_cache(compiling=False)
     with pytest.raises(ValueError, match=r"TORCHINDUCTOR_CACHE_DIR: .* is not writable"):
