@@ -42,6 +42,7 @@ from agents.cotrain_setup import (
     config_to_dict,
 )
 from agents.factory import COMPILED_ALGOS
+from agents.fused import normalised_inputs
 from agents.run_callbacks import EvalSchedule, RunHistory, RunMonitorCallback
 from rambo_env import run_io
 from rambo_env.adversary import NonFiniteModelError
@@ -712,14 +713,15 @@ def _getattr(obj: Any, dotted: str) -> Any:
 def _evaluate(session: Session, iteration: int) -> dict[str, Any]:
     """10 deterministic episodes in the real env (App. B.6), distinct seeds per evaluation."""
     cfg, agent = session.cfg, session.agent
-    result = evaluate_policy(
-        lambda obs: agent.predict(obs, deterministic=True)[0],
-        session.dataset.env_id,
-        session.mdp.normalizer,
-        n_episodes=cfg.n_eval_episodes,
-        seed=1_000_000 + 100_000 * cfg.seed + cfg.n_eval_episodes * iteration,
-        scorer=session.dataset,
-    )
+    with normalised_inputs(agent):  # evaluate_policy normalises (no raw-observation watch)
+        result = evaluate_policy(
+            lambda obs: agent.predict(obs, deterministic=True)[0],
+            session.dataset.env_id,
+            session.mdp.normalizer,
+            n_episodes=cfg.n_eval_episodes,
+            seed=1_000_000 + 100_000 * cfg.seed + cfg.n_eval_episodes * iteration,
+            scorer=session.dataset,
+        )
     return result.to_dict()
 
 

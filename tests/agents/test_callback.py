@@ -11,6 +11,7 @@ import torch
 
 from agents.callback import RamboCallback
 from agents.factory import make_agent
+from agents.fused import normalised_inputs
 from agents.vec_env import RamboModelVecEnv
 from rambo_env.adversary import AdversaryConfig, ModelAdversary
 from rambo_env.data.dataset import OfflineDataset
@@ -410,6 +411,28 @@ def test_predict_on_raw_observations_warns_once(recwarn):
             agent.predict(row, deterministic=True)
     raw = [w for w in caught if "look raw" in str(w.message)]
     assert len(raw) == 1 and "NormalizedObservation" in str(raw[0].message)
+    with warnings.catch_warnings(record=True) as caught:  # the project's own evaluations
+        warnings.simplefilter("always")
+        agent2 = make_agent(
+            "sac", RamboModelVecEnv(mdp, N_ENVS, K, seed=0), dataset, mdp.normalizer, **kw
+        )
+        with normalised_inputs(agent2):
+            for row in dataset.observations[:50]:
+                agent2.predict(row)
+        assert agent2._raw_watch[0] is False  # the watch is back on after it
+    assert not [w for w in caught if "look raw" in str(w.message)]
+    # probe 26: data of mean ≈ 0 and a small std (0.15), normalised states near the mean: the
+    # narrow raw density favoured "raw" in every such dimension, and the run's evaluation warned
+    mdp, dataset = _toy(scale=0.15)
+    small = make_agent(
+        "sac", RamboModelVecEnv(mdp, N_ENVS, K, seed=0), dataset, mdp.normalizer, **kw
+    )
+    rng = np.random.default_rng(0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(200):
+            small.predict(mdp.normalizer.normalize(rng.uniform(-0.5, 0.5, 3).astype(np.float32)))
+    assert not [w for w in caught if "look raw" in str(w.message)]
     mdp, dataset = _toy()  # a normaliser near (0, 1): no evidence either way
     fresh = make_agent(
         "sac", RamboModelVecEnv(mdp, N_ENVS, K, seed=0), dataset, mdp.normalizer, **kw
