@@ -170,7 +170,8 @@ class TerminationClassifier(nn.Module):
 
 def get_termination_fn(env_id: str | None, dataset: Any = None) -> TerminationFn:
     """Termination function for ``env_id`` (exact Gymnasium id), else one learned from
-    ``dataset.next_observations`` / ``dataset.terminals`` (never-terminates without terminals)."""
+    ``dataset.next_observations`` / ``dataset.terminals`` (never-terminates without terminals,
+    always-terminates when every row is terminal)."""
     if env_id is not None and env_id in TERMINATION_FNS:
         return TERMINATION_FNS[env_id]
     if dataset is None:
@@ -181,4 +182,12 @@ def get_termination_fn(env_id: str | None, dataset: Any = None) -> TerminationFn
     terminals = np.asarray(dataset.terminals, dtype=bool)
     if not terminals.any():
         return never_terminated
+    if terminals.all():  # probe 26: was "terminals: need both classes" after MLE pretraining
+        print(
+            f"[rambo_env] note: every row of {getattr(dataset, 'name', 'the dataset')!r} ends "
+            f"in a terminal state and {env_id!r} has no known termination rule: model "
+            "rollouts end after one step (mark time-limit ends as timeouts if they are not "
+            "terminals)"
+        )
+        return always_terminated
     return TerminationClassifier.fit(dataset.next_observations, terminals)

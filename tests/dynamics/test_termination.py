@@ -10,6 +10,7 @@ import torch
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.dynamics.termination import (
     TerminationClassifier,
+    always_terminated,
     get_termination_fn,
     hopper_terminated,
     never_terminated,
@@ -114,6 +115,20 @@ def test_dispatch_without_rule() -> None:
         get_termination_fn("Hopper-v4")  # exact ids only: no substring dispatch
     with pytest.raises(ValueError, match="terminals: need both classes"):
         TerminationClassifier.fit(np.zeros((5, 2)), np.ones(5, bool))
+
+
+def test_data_whose_every_row_is_terminal_always_terminate(capsys) -> None:
+    """Probe 26: episodes of length 1, all ending in a terminal state, of an env without a
+    known rule: "terminals: need both classes" after MLE pretraining. As data without any
+    terminal never terminate, data of terminals only always do (said once)."""
+    data = synthetic_dataset(100, 0)
+    data = OfflineDataset(
+        data.observations, data.actions, data.rewards, data.next_observations,
+        np.ones(100, bool), np.zeros(100, bool),
+    )  # fmt: skip
+    fn = get_termination_fn("MyEnv-v0", data)
+    assert fn is always_terminated
+    assert "every row of" in capsys.readouterr().out
 
 
 def test_terminal_disagreements_with_the_env_rule() -> None:
