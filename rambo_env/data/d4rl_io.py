@@ -9,6 +9,7 @@ squeezed, and the D4RL env (``hopper``) maps to our Gymnasium v5 env and referen
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from pathlib import Path
@@ -202,6 +203,13 @@ def read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
                     "(D4RL stores each field as a top-level dataset); re-create the file"
                 )
         arrays = {k: f[k][()] for k in _KEYS if k in f}
+        for key in sorted(set(f.keys()) - set(_KEYS)):  # D4RL's infos/, metadata/ groups: fine
+            close = difflib.get_close_matches(key, [k for k in _KEYS if k not in f], n=1)
+            if close:  # probe 26: 'timeout' was ignored (the npz reader refuses it)
+                raise DatasetValidationError(
+                    f"hdf5 file {path}: top-level key {key!r} is not a D4RL field (did you mean "
+                    f"{close[0]!r}?); the fields are {list(_KEYS)}: rename it in the file"
+                )
         if not arrays:  # was: "missing key(s) [...]; got keys []", naming no file
             found = sorted(f.keys())
             minari = any(k.startswith("episode_") for k in found)

@@ -55,6 +55,27 @@ def test_an_hdf5_field_that_is_a_group_names_it(tmp_path):
         load_dataset(str(path), env_id="Hopper-v5")
 
 
+def test_an_hdf5_key_misspelling_a_d4rl_field_is_refused(tmp_path):
+    """Probe 26: ``timeout`` (for ``timeouts``) was ignored without a word: without
+    next_observations the episodes were then cut every 1000 steps, and 39 transitions crossing
+    episode ends were trained on (the npz reader refuses the same typo). Other extra keys stay
+    ignored, as D4RL's own (``infos/``, ``metadata/``)."""
+    path = tmp_path / "typo.hdf5"
+    a = _write_d4rl_hdf5(path)
+    with h5py.File(path, "a") as f:
+        f["timeout"] = f["timeouts"][()]
+        del f["timeouts"]
+        f["metadata/algorithm"] = "sac"
+        f["some_extra_array"] = np.zeros(len(a["rewards"]))
+    with pytest.raises(DatasetValidationError, match=r"top-level key 'timeout' is not a D4RL "
+                       r"field \(did you mean 'timeouts'\?\)"):  # fmt: skip
+        load_dataset(str(path), env_id="Hopper-v5")
+    with h5py.File(path, "a") as f:
+        f["timeouts"] = f["timeout"][()]
+        del f["timeout"]
+    assert load_dataset(str(path), env_id="Hopper-v5").n_transitions == len(a["rewards"])
+
+
 @pytest.mark.parametrize(
     ("edit", "match"),
     [
