@@ -292,7 +292,7 @@ def update_ledger(
         rollout_length=config.rollout_length,
         adversary_weight=config.adversary_weight,
         seed=seed,
-        behaviour_score=_behaviour_score(dataset_arg, resolved["dataset"]),
+        behaviour_score=_behaviour_score(dataset_arg, resolved["dataset"], run["env_id"]),
         bc_score=bc[0] if bc else None,
         iterations=max((r["iteration"] for r in rows), default=0),
         last10_score=final_score(scores, N_FINAL_EVALS),
@@ -515,6 +515,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         "seed": seed,
         "model_seed": model_seed,
         "dataset_arg": dataset_arg,
+        "env_id": cfg.get("env_id"),  # the run's --env-id (probe 26: not passed to the reload)
         "layer_norm": layer_norm,
         "resolved": resolved,
         "precision": precision,
@@ -545,7 +546,9 @@ def _ledger_lock(ledger_dir: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def _behaviour_score(source: str, recorded: dict[str, Any]) -> float | None:
+def _behaviour_score(
+    source: str, recorded: dict[str, Any], env_id: str | None = None
+) -> float | None:
     """The run's recorded behaviour score; runs from before it was recorded: from the dataset,
     if the dataset found under the run's name is still the one it trained on."""
     if recorded.get("behaviour_score") is not None:
@@ -553,7 +556,7 @@ def _behaviour_score(source: str, recorded: dict[str, Any]) -> float | None:
     from rambo_env.data.loaders import load_dataset
 
     try:
-        dataset = load_dataset(source, generate=False)
+        dataset = load_dataset(source, generate=False, env_id=env_id)
     except Exception:  # gone, or not loadable here: the ledger just has no behaviour line
         return None
     return (

@@ -1717,6 +1717,30 @@ def test_a_damaged_results_json_is_said_when_the_ledger_reads_it(
     assert "WARNING" not in capsys.readouterr().out
 
 
+def test_the_ledger_reloads_a_runs_dataset_with_the_runs_env_id(
+    tmp_path, monkeypatch, ledger_module
+):
+    """Probe 26: a run with ``--dataset pend.npz --env-id Pendulum-v1`` (no behaviour score
+    recorded: no reference scores) entered the ledger with the reload's warning "names no
+    Gymnasium env …; pass env_id=… (--env-id)", the flag the run had been given."""
+    import rambo_env.data.loaders as loaders
+
+    _fake_run(tmp_path / "run", 3, monkeypatch)
+    saved = json.loads((tmp_path / "run" / "config.json").read_text())
+    saved["config"]["env_id"] = "Pendulum-v1"
+    saved["resolved"]["dataset"]["behaviour_score"] = None
+    (tmp_path / "run" / "config.json").write_text(json.dumps(saved))
+    asked = []
+
+    def load(source, **kwargs):
+        asked.append(kwargs.get("env_id"))
+        raise FileNotFoundError(source)
+
+    monkeypatch.setattr(loaders, "load_dataset", load)
+    entry = ledger_module.update_ledger(tmp_path / "run", tmp_path / "ledger")
+    assert asked == ["Pendulum-v1"] and entry.behaviour_score is None
+
+
 def test_runs_on_different_unnamed_files_are_different_ledger_keys(
     tmp_path, monkeypatch, ledger_module
 ):
