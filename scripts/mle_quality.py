@@ -145,11 +145,20 @@ def main(argv: list[str] | None = None) -> list[dict]:
         ensemble.set_precision(precision)
         cfg = MLEConfig(lr=lr, batch_size=batch, max_time_s=args.max_time_s,
                         max_epochs=args.max_epochs, seed=args.seed)  # fmt: skip
-        checkpoint = (  # the data, model and config are checked by train_mle's fingerprint
-            None
-            if args.checkpoint_dir is None
-            else args.checkpoint_dir / f"mle_quality-b{batch}-lr{lr:g}-{precision}.partial.pt"
-        )
+        checkpoint = None  # the data, model and config are checked by train_mle's fingerprint
+        if args.checkpoint_dir is not None:  # probe 26: was named by the variant only, so a
+            # second dataset's run overwrote the first one's progress
+            checkpoint = args.checkpoint_dir / (
+                f"mle_quality-{dataset.fingerprint()[:12]}-s{args.seed}-b{batch}-lr{lr:g}-"
+                f"{precision}.partial.pt"
+            )
+            legacy = args.checkpoint_dir / f"mle_quality-b{batch}-lr{lr:g}-{precision}.partial.pt"
+            if legacy.is_file() and not checkpoint.exists():
+                print(
+                    f"[mle_quality] note: {legacy} (named before the dataset was in the name) is "
+                    f"not read; if it is this dataset's, rename it to {checkpoint.name}",
+                    flush=True,
+                )
         report = train_mle(ensemble, dataset, normalizer, cfg, device=device, progress=False,
                            checkpoint_path=checkpoint)  # fmt: skip
         at_floor = int(ensemble.logvar_at_floor(probe_x, probe_y).sum())

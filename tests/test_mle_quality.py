@@ -96,7 +96,12 @@ def test_a_checkpointed_variant_continues_where_a_smaller_budget_stopped(tmp_pat
     ckpt = tmp_path / "ckpt"
     script.main([*args, "--max-epochs", "2", "--checkpoint-dir", str(ckpt)])
     (kept,) = ckpt.iterdir()
-    assert kept.name == "mle_quality-b64-lr0.001-fp32.partial.pt"
+    assert kept.name == f"mle_quality-{data.fingerprint()[:12]}-s0-b64-lr0.001-fp32.partial.pt"
+    # probe 26: the name held only the variant, so another dataset's run overwrote this one's
+    other = bench.synthetic_dataset(bench.BenchConfig.quick(), n=500).to_npz(tmp_path / "b.npz")
+    script.main(["--dataset", str(other), "--variants", "64:1e-3", "--device", "cpu",
+                 "--max-epochs", "1", "--checkpoint-dir", str(ckpt)])  # fmt: skip
+    assert len(list(ckpt.iterdir())) == 2 and kept.is_file()
     out = tmp_path / "mle.csv"
     (resumed,) = script.main([*args, "--max-epochs", "4", "--checkpoint-dir", str(ckpt),
                               "--out", str(out)])  # fmt: skip
