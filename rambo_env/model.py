@@ -486,7 +486,65 @@ def _cached_or_trained_ensemble(
         # Another budget of the same trajectory may be training it: its checkpoint is shared.
         with io.cache_lock(partial):
             _adopt_legacy_partial(io.legacy_partial_path(path), partial)
+            if not partial.exists():
+                note_other_checkpoints(dataset, ensemble_config, mle_config, precision, partial)
             return _trained_ensemble(*train, path=path, partial=partial)
+
+
+def note_other_checkpoints(
+    dataset: OfflineDataset,
+    ensemble_config: EnsembleConfig,
+    mle_config: MLEConfig,
+    precision: str,
+    partial: Path,
+) -> None:
+    """Before pretraining afresh, say which unfinished pretrainings in the model cache are of
+    this dataset under other settings (and which settings continue them), and how many others
+    predate the record of their settings.
+
+    Probe 26: the same command after an upgrade (whose defaults had changed: MLE lr 1e-3, bf16)
+    ignored the old run's hours of pretraining of this dataset without a word."""
+    mine = {
+        "mle_lr": float(mle_config.lr),
+        "mle_batch_size": int(mle_config.batch_size),
+        "precision": precision,
+        "hidden": [int(h) for h in ensemble_config.hidden_dims],
+    }
+    flags = {"mle_lr": "--mle-lr", "mle_batch_size": "MLEConfig.batch_size",
+             "precision": "--precision", "hidden": "--ensemble-hidden"}  # fmt: skip
+    unknown = []
+    for other in sorted(partial.parent.glob("dynamics-*.partial.pt")):
+        if other == partial:
+            continue
+        try:
+            state = torch.load(other, map_location="cpu", weights_only=True)
+            epochs, settings = int(state.get("epoch", 0)), state.get("settings")
+        except Exception:  # unreadable: train_mle says so when it is this run's
+            continue
+        if not isinstance(settings, dict):
+            unknown.append(f"{other.name} ({epochs} epochs)")
+            continue
+        if settings.get("dataset") != dataset.fingerprint():
+            continue
+        differ = [
+            f"{flags[k]} {settings.get(k)} (now {v})"
+            for k, v in mine.items()
+            if settings.get(k) != v
+        ]
+        print(
+            f"[rambo_env] note: the model cache holds an unfinished MLE pretraining of this "
+            f"dataset ({other.name}, {epochs} epochs) under other settings: "
+            f"{', '.join(differ) or 'another seed'}; pass those to continue it instead of "
+            "starting afresh"
+        )
+    if unknown:
+        print(
+            f"[rambo_env] note: the model cache holds {len(unknown)} unfinished MLE "
+            f"pretraining(s) written before their settings were recorded ({', '.join(unknown[:3])}"
+            f"{' …' if len(unknown) > 3 else ''}); if one is of this dataset, rerun with the "
+            "settings it was started with to continue it (earlier versions defaulted to --mle-lr "
+            "3e-4, the earliest also to --precision fp32)"
+        )
 
 
 def _adopt_legacy_partial(legacy: Path, partial: Path) -> None:

@@ -323,6 +323,20 @@ def _fingerprint(
     return digest.hexdigest()
 
 
+def checkpoint_settings(dataset: Any, cfg: MLEConfig, ensemble: GaussianEnsemble) -> dict[str, Any]:
+    """What a checkpoint's training was started with, in words a user can pass again (read by
+    :func:`rambo_env.model.note_other_checkpoints`; the ``fingerprint`` guards the resume)."""
+    fingerprint = getattr(dataset, "fingerprint", None)
+    return {
+        "dataset": fingerprint() if callable(fingerprint) else None,
+        "mle_lr": float(cfg.lr),
+        "mle_batch_size": int(cfg.batch_size),
+        "seed": int(cfg.seed),
+        "precision": str(getattr(ensemble, "precision", "fp32")),
+        "hidden": [int(h) for h in ensemble.config.hidden_dims],
+    }
+
+
 def _save_checkpoint(path: Path, state: dict[str, Any]) -> None:
     """Atomically write ``state`` to ``path`` (``run_io.save_checkpoint``; a seam for tests)."""
     save_checkpoint(path, state)
@@ -539,6 +553,7 @@ def train_mle(
                 {
                     "version": _CHECKPOINT_VERSION,
                     "fingerprint": fingerprint,
+                    "settings": checkpoint_settings(dataset, cfg, ensemble),
                     "epoch": len(losses),
                     "elapsed_s": time.perf_counter() - start_time,
                     "ensemble": {k: v.detach().cpu() for k, v in ensemble.state_dict().items()},

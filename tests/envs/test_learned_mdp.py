@@ -384,6 +384,33 @@ def test_a_checkpoint_beside_its_model_is_moved_to_the_shared_place(tiny_dataset
     assert "resuming MLE pretraining from epoch 1 (" in out and torch.load(partial)["epoch"] == 2
 
 
+def test_a_fresh_pretraining_names_unfinished_ones_of_this_data_under_other_settings(
+    tiny_dataset, capsys
+):
+    """Probe 26: the same command after an upgrade whose defaults had changed (MLE lr, precision)
+    pretrained afresh, the old run's unfinished pretraining of the same data ignored without a
+    word (hours at paper size). It is now named with the settings that continue it."""
+    from rambo_env.dynamics import io
+
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, progress=False)
+    make_mdp(tiny_dataset, mle_config=dataclasses.replace(TINY_MLE, max_epochs=1), **kwargs)
+    (partial,) = io.cache_dir().glob("dynamics-*.partial.pt")
+    assert torch.load(partial)["settings"]["dataset"] == tiny_dataset.fingerprint()
+    capsys.readouterr()
+    other_lr = dataclasses.replace(TINY_MLE, max_epochs=1, lr=TINY_MLE.lr / 2)
+    make_mdp(tiny_dataset, mle_config=other_lr, **kwargs)
+    out = capsys.readouterr().out
+    assert f"unfinished MLE pretraining of this dataset ({partial.name}, 1 epochs)" in out
+    assert f"--mle-lr {TINY_MLE.lr} (now {TINY_MLE.lr / 2})" in out
+    old = torch.load(partial)  # one written before settings were recorded
+    del old["settings"]
+    torch.save(old, partial)
+    make_mdp(tiny_dataset, mle_config=dataclasses.replace(other_lr, lr=TINY_MLE.lr / 4), **kwargs)
+    out = capsys.readouterr().out
+    assert "2 unfinished MLE pretraining(s) written before" not in out
+    assert "written before their settings were recorded" in out and partial.name in out
+
+
 def test_a_model_cache_write_on_a_full_disk_warns_and_the_model_is_used(
     tiny_dataset, capsys, monkeypatch
 ):
