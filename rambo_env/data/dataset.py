@@ -370,6 +370,21 @@ class OfflineDataset:
                 f"field 'observations' has obs_dim {self.obs_dim} but the env's observation space "
                 f"is {space} (env_id={self.env_id!r})"
             )
+        if not space.is_bounded("below") and not space.is_bounded("above"):
+            return  # MuJoCo's: (-inf, inf)
+        low, high = space.low.astype(np.float32), space.high.astype(np.float32)
+        for key in ("observations", "next_observations"):
+            values = getattr(self, key)
+            bad = (values < low - _ACTION_ATOL) | (values > high + _ACTION_ATOL)
+            if bad.any():  # probe 26: was taken without a word (actions are refused)
+                idx = _first_bad(bad)
+                print(
+                    f"[rambo_env] WARNING: dataset {self.name!r}: {int(bad.any(axis=1).sum())} "
+                    f"row(s) of {key} lie outside the env's observation space (first: "
+                    f"{_index_str(key, idx)} = {values[idx]}, bounds [{low[idx[1]]}, "
+                    f"{high[idx[1]]}]); check that the data come from {self.env_id} (its version, "
+                    "its observation scaling)"
+                )
 
     def _validate_action_space(self, space: spaces.Space) -> None:
         if not isinstance(space, spaces.Box) or space.shape != (self.action_dim,):

@@ -404,3 +404,22 @@ def test_from_arrays_of_something_not_a_dict_and_a_single_reference_score_are_na
             OfflineDataset.from_arrays(_arrays(), **{given: 1.0})
     both = OfflineDataset.from_arrays(_arrays(), ref_min_score=0.0, ref_max_score=10.0)
     assert both.normalized_score(5.0) == pytest.approx(50.0)
+
+
+def test_observations_outside_a_bounded_observation_space_warn(capsys):
+    """Probe 26: data of an env whose observation space is bounded, with observations outside
+    it (another env's data, or unscaled), were taken without a word, while actions outside the
+    action space are refused. A warning names the first one; unbounded spaces (MuJoCo's) say
+    nothing."""
+    a = _arrays()
+    a["observations"] = np.clip(a["observations"], -0.5, 0.5)
+    a["next_observations"] = np.clip(a["next_observations"], -0.5, 0.5)
+    a["observations"][10, 2] = 5.0
+    data = OfflineDataset.from_arrays(a)
+    capsys.readouterr()
+    data.validate(observation_space=OBS_SPACE)
+    assert "observation space" not in capsys.readouterr().out
+    data.validate(observation_space=spaces.Box(-1.0, 1.0, (11,), np.float32))
+    out = capsys.readouterr().out
+    assert "1 row(s) of observations lie outside the env's observation space" in out
+    assert "observations[10, 2] = 5.0, bounds [-1.0, 1.0]" in out
