@@ -156,14 +156,23 @@ def _read_curves_csv(path: str | Path) -> list[dict[str, float | None]]:
         reader = csv.DictReader(f)
         if reader.fieldnames is None or "iteration" not in reader.fieldnames:
             raise ValueError(f"path: {path} has no 'iteration' column (not a curves CSV)")
+        twice = sorted({c for c in reader.fieldnames if reader.fieldnames.count(c) > 1})
+        if twice:  # probe 26: the last one's values were taken, silently
+            raise ValueError(f"path: {path}: column(s) {twice} appear twice in the header")
         known = [c for c in CURVE_COLUMNS if c in reader.fieldnames]
         if not known:  # was: an empty plot, silently (a typo in every column name)
             raise ValueError(
                 f"path: {path} has none of the curve columns {list(CURVE_COLUMNS)} (its columns: "
                 f"{reader.fieldnames}); name them as scripts/curves.py writes them"
             )
-        rows = []
+        rows, lines = [], {}
         for row in reader:
+            if None in row or None in row.values():  # probe 26: extra fields dropped, silently
+                raise ValueError(
+                    f"path: {path}, line {reader.line_num}: "
+                    f"{'more' if None in row else 'fewer'} fields than the header's "
+                    f"{len(reader.fieldnames)}"
+                )
             try:
                 rows.append(
                     {
@@ -179,9 +188,16 @@ def _read_curves_csv(path: str | Path) -> list[dict[str, float | None]]:
                 raise ValueError(
                     f"path: {path}, line {reader.line_num}: not a number ({err})"
                 ) from None
+            iteration = rows[-1]["iteration"]
+            if iteration in lines:  # probe 26: drawn as a zig-zag (two runs' CSVs concatenated?)
+                raise ValueError(
+                    f"path: {path}, line {reader.line_num}: iteration {iteration} again (first "
+                    f"on line {lines[iteration]}); one row per iteration"
+                )
+            lines[iteration] = reader.line_num
         if not rows:
             raise ValueError(f"path: {path} has no rows (no iteration to plot)")
-        return rows
+        return sorted(rows, key=lambda r: r["iteration"])  # rows out of order: drawn in order
 
 
 def _check_rows(rows: Any, what: str) -> None:
@@ -269,6 +285,12 @@ def plot_curves(
     for ax, column in zip(axes, columns, strict=True):
         for label, rows in runs.items():
             points = [(r["iteration"], r[column]) for r in rows if r.get(column) is not None]
+            lost = [i for i, y in points if not math.isfinite(y)]
+            if lost:  # probe 26: a diverged run's inf / nan Q vanished from its panel silently
+                print(
+                    f"[rambo_env] note: {label}: {len(lost)} {column} value(s) are not finite "
+                    f"(first at iteration {lost[0]}); they are not drawn"
+                )
             if points:
                 xs, ys = zip(*points, strict=True)
                 ax.plot(xs, ys, marker="o", ms=2, label=label)

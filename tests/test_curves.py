@@ -362,3 +362,28 @@ def test_an_unwritable_out_folder_is_one_error_before_any_run_is_read(
         assert exit_info.value.code == 2 and "Traceback" not in err
         assert f"--out: folder {ro} is not writable (Read-only file system)" in err, err
     assert list(ro.iterdir()) == []
+
+
+def test_hand_edited_csvs_that_would_draw_wrong_are_refused_or_said(tmp_path, capsys):
+    """Probe 26: a CSV with an iteration twice (two runs' CSVs concatenated) was drawn as a
+    zig-zag, a ragged row or a column named twice was taken (fields dropped, the last column
+    kept), and a column of inf / nan drew an empty panel, all without a word."""
+    from rambo_env.curves import plot_curves, read_curves_csv
+
+    cases = {
+        "iteration,q_avg\n1,1.0\n2,2.0\n1,3.0\n": r"line 4: iteration 1 again \(first on line 2\)",
+        "iteration,q_avg\n1,1.0\n2,3,4,5\n": r"line 3: more fields than the header's 2",
+        "iteration,q_avg,normalized_score\n1,1.0,2\n2\n": r"line 3: fewer fields than the header's 3",
+        "iteration,q_avg,q_avg\n1,1.0,2.0\n": r"column\(s\) \['q_avg'\] appear twice",
+    }
+    for i, (text, match) in enumerate(cases.items()):
+        path = tmp_path / f"{i}.csv"
+        path.write_text(text)
+        with pytest.raises(ValueError, match=match):
+            read_curves_csv(path)
+    path = tmp_path / "unsorted.csv"
+    path.write_text("iteration,q_avg\n2,2.0\n0,0.0\n1,inf\n")
+    rows = read_curves_csv(path)
+    assert [r["iteration"] for r in rows] == [0, 1, 2]  # drawn in order
+    plot_curves(tmp_path / "u.png", {"a": rows}, columns=("q_avg",))
+    assert "a: 1 q_avg value(s) are not finite (first at iteration 1)" in capsys.readouterr().out
