@@ -203,11 +203,18 @@ def main(argv: list[str] | None = None) -> list[dict]:
         parser.exit(run_io.report_user_error(err))
     except KeyboardInterrupt:  # Ctrl-C / SIGTERM: was a raw traceback (setup) or swallowed
         done = [s["run_dir"] for s in summary]
+        # probe 26: before its folder existed (MLE) this said to remove a folder not there
+        redo = (
+            f"The interrupted run is not continued by a rerun: remove {current} (and the "
+            "finished runs you want redone) or pick another --out"
+            if current is not None and Path(current).exists()
+            else "Rerun the same command to start it again"
+            + (" (remove the finished runs you want redone)" if done else "")
+        )
         parser.exit(
             130,
             f"[toys] interrupted during {current}: no summary.json written; finished runs: "
-            f"{done or 'none'}. The interrupted run is not continued by a rerun: remove "
-            f"{current} (and the finished runs you want redone) or pick another --out\n",
+            f"{done or 'none'}. {redo}\n",
         )
     return summary
 

@@ -176,6 +176,13 @@ def test_a_run_with_nothing_logged_is_refused_not_plotted_empty(tmp_path, capsys
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and "b has logged no iteration yet" in err, err
     assert not (tmp_path / "out").exists()  # nothing written
+    # probe 26: a finished run whose logs were damaged was told to wait for its first iteration
+    (tmp_path / "b" / "results.json").write_text('{"iterations_completed": 40}')
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([f"a={tmp_path / 'a'}", f"b={tmp_path / 'b'}", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert "b has 40 iteration(s) on record (results.json), but its TensorBoard logs" in err, err
+    assert "restore tb/ from a copy" in err and "first iteration" not in err
 
 
 def test_csv_round_trip_and_foreign_csv(tmp_path):

@@ -392,6 +392,13 @@ class OfflineDataset:
                 f"field 'actions' has action_dim {self.action_dim} but the env's action space "
                 f"is {space} (env_id={self.env_id!r})"
             )
+        if not space.is_bounded():  # probe 26: SB3's AssertionError after MLE pretraining
+            raise DatasetValidationError(
+                f"the env's action space {space} (env_id={self.env_id!r}) is unbounded; the "
+                "agents act in a bounded Box (SB3 squashes or clips to its bounds): give the env "
+                "finite action bounds (e.g. gymnasium.wrappers.RescaleAction around a bounded "
+                "one, or its own Box(low, high))"
+            )
         low, high = space.low.astype(np.float32), space.high.astype(np.float32)
         bad = (self.actions < low - _ACTION_ATOL) | (self.actions > high + _ACTION_ATOL)
         if bad.any():

@@ -65,6 +65,11 @@ CASES = {
         {"action_space": ACT_SPACE},
         r"actions\[4, 1\] = 1.5 is outside the action space \[-1.0, 1.0\]",
     ),
+    "action-unbounded": (  # probe 26: SB3's AssertionError after MLE pretraining
+        lambda a: a,
+        {"action_space": spaces.Box(-np.inf, np.inf, (3,), np.float32)},
+        r"the env's action space Box\(-inf, inf, \(3,\), float32\) .* is unbounded",
+    ),
     "missing-key": (
         lambda a: {k: v for k, v in a.items() if k != "next_observations"},
         {},

@@ -308,6 +308,8 @@ def test_toys_script_stops_when_a_run_is_interrupted(tmp_path, capsys, monkeypat
     assert exit_info.value.code == 130 and "Traceback" not in err
     assert err.startswith(f"[toys] interrupted during {out / 'single-lam0-s0'}: no summary"), err
     assert calls == [out / "single-lam0-s0"]  # no resume, no second seed
+    # probe 26: interrupted before its run folder existed: "remove <a folder not there>"
+    assert "Rerun the same command to start it again" in err and "remove" not in err
 
     def killed_in_setup(*args):
         raise KeyboardInterrupt
