@@ -212,18 +212,20 @@ def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerE
         return {}
     check_readable(path, "ledger")  # probe 18: was "is not a ledger index … restore it from git"
     what = f"ledger: {path} is not a ledger index"
+    # probe 26: "restore it from git" only, for a user's own ledger outside git too
+    fix = "restore it (git checkout, or your copy), or move it away to start a new ledger"
     try:
         index = read_json(path)
     except (OSError, UnicodeDecodeError, ValueError) as err:  # JSONDecodeError is a ValueError
-        raise ValueError(f"{what} (not readable JSON: {err}); restore it from git") from None
+        raise ValueError(f"{what} (not readable JSON: {err}); {fix}") from None
     if not isinstance(index, dict):
-        raise ValueError(f"{what} (expected an object of entries by slug); restore it from git")
+        raise ValueError(f"{what} (expected an object of entries by slug); {fix}")
     entries = {}
     for slug, data in index.items():
         try:
             entries[slug] = LedgerEntry(**data)
         except (TypeError, ValueError) as err:  # not a dict, a missing / unknown / mistyped field
-            raise ValueError(f"{what} (entry {slug!r}: {err}); restore it from git") from None
+            raise ValueError(f"{what} (entry {slug!r}: {err}); {fix}") from None
     return entries
 
 

@@ -334,8 +334,20 @@ class OfflineDataset:
                     "spaces; one continuous action dimension is stored as shape (N, 1)"
                 )
             if value.ndim != ndim:
+                hint = ""  # probe 26: said what was wrong, not what to do
+                if ndim == 2 and value.ndim > 2:
+                    flat = int(np.prod(value.shape[1:]))
+                    hint = (
+                        f"; flatten each row: {key}.reshape(len({key}), {flat}) (and the env's "
+                        "observations with gymnasium.wrappers.FlattenObservation)"
+                    )
+                elif ndim == 2 and value.ndim == 1:
+                    hint = f"; one dimension is stored as shape ({len(value)}, 1)"
+                elif ndim == 1 and value.ndim == 2 and value.shape[1] == 1:
+                    hint = f"; store it as shape ({len(value)},)"
                 raise DatasetValidationError(
-                    f"field '{key}' has shape {value.shape} (ndim {value.ndim}); expected ndim {ndim}"
+                    f"field '{key}' has shape {value.shape} (ndim {value.ndim}); expected ndim "
+                    f"{ndim}{hint}"
                 )
         for key in ("observations", "actions"):
             if getattr(self, key).shape[1] < 1:

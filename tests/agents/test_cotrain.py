@@ -1987,8 +1987,10 @@ def test_a_hand_edited_ledger_index_with_a_wrong_type_is_refused_before_the_run(
     (ledger / "index.json").write_text(json.dumps(saved))
     with pytest.raises(
         ValueError, match=rf"entry 'tiny-hopper_sac_k2-lam3e-4_s0': {field}: expected"
-    ):
+    ) as err:
         cotrain_cli.check_ledger(ledger)  # the main job's check before the run
+    # probe 26: was "restore it from git" only, for a user's own ledger outside git too
+    assert "or move it away to start a new ledger" in str(err.value)
 
 
 def test_the_ledger_index_records_each_runs_folder(tmp_path, monkeypatch, ledger_module):

@@ -70,6 +70,12 @@ CASES = {
         {"action_space": spaces.Box(-np.inf, np.inf, (3,), np.float32)},
         r"the env's action space Box\(-inf, inf, \(3,\), float32\) .* is unbounded",
     ),
+    "obs-3d": (  # probe 26: said what was wrong, not what to do
+        lambda a: {**a, "observations": np.stack([a["observations"]] * 2, axis=-1)},
+        {},
+        r"shape \(12, 11, 2\) \(ndim 3\); expected ndim 2; flatten each row: "
+        r"observations.reshape\(len\(observations\), 22\)",
+    ),
     "missing-key": (
         lambda a: {k: v for k, v in a.items() if k != "next_observations"},
         {},
