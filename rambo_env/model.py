@@ -512,7 +512,7 @@ def note_other_checkpoints(
     }
     flags = {"mle_lr": "--mle-lr", "mle_batch_size": "MLEConfig.batch_size",
              "precision": "--precision", "hidden": "--ensemble-hidden"}  # fmt: skip
-    unknown = []
+    unknown, same_data = [], []
     for other in sorted(partial.parent.glob("dynamics-*.partial.pt")):
         if other == partial:
             continue
@@ -531,11 +531,13 @@ def note_other_checkpoints(
             for k, v in mine.items()
             if settings.get(k) != v
         ]
+        same_data.append(f"{other.name}, {epochs} epochs: {', '.join(differ) or 'another seed'}")
+    if same_data:
         print(
-            f"[rambo_env] note: the model cache holds an unfinished MLE pretraining of this "
-            f"dataset ({other.name}, {epochs} epochs) under other settings: "
-            f"{', '.join(differ) or 'another seed'}; pass those to continue it instead of "
-            "starting afresh"
+            f"[rambo_env] note: the model cache holds {len(same_data)} unfinished MLE "
+            f"pretraining(s) of this dataset under other settings ({'; '.join(same_data[:3])}"
+            f"{' …' if len(same_data) > 3 else ''}); pass one's settings to continue it instead "
+            "of starting afresh"
         )
     if unknown:
         print(

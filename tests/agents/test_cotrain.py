@@ -1092,7 +1092,7 @@ def test_bf16_precision_is_keyed_apart_and_warned_about_without_native_bf16(
     monkeypatch.setattr(ensemble_mod, "native_bf16", lambda device: False)
     fp32 = cotrain_setup.build_session(tiny_config(tiny_hopper))
     assert fp32.mdp.ensemble.precision == "fp32"
-    assert "precision bf16" not in capsys.readouterr().out
+    assert "WARNING: precision bf16" not in capsys.readouterr().out
     bf16 = cotrain_setup.build_session(tiny_config(tiny_hopper, precision="bf16"))
     assert bf16.mdp.ensemble.precision == "bf16"
     assert "WARNING: precision bf16 on hardware without native bf16" in capsys.readouterr().out
@@ -1100,7 +1100,7 @@ def test_bf16_precision_is_keyed_apart_and_warned_about_without_native_bf16(
     assert source(bf16) != source(fp32)  # its own model-cache entry
     monkeypatch.setattr(ensemble_mod, "native_bf16", lambda device: True)
     cotrain_setup.build_session(tiny_config(tiny_hopper, precision="bf16"))
-    assert "precision bf16" not in capsys.readouterr().out
+    assert "WARNING: precision bf16" not in capsys.readouterr().out
 
 
 def test_precision_auto_is_bf16_only_where_native_and_a_run_keeps_what_it_started_with(
@@ -1125,7 +1125,7 @@ def test_precision_auto_is_bf16_only_where_native_and_a_run_keeps_what_it_starte
     assert "dynamics ensemble: bf16 (auto: this hardware has native bf16" in out
     saved = json.loads((tmp_path / "a" / "config.json").read_text())
     assert saved["config"]["precision"] == "bf16"
-    assert "precision bf16" not in out  # no emulation warning here
+    assert "WARNING: precision bf16" not in out  # no emulation warning here
     monkeypatch.setattr(ensemble_mod, "native_bf16", lambda device: False)  # another machine
     result = run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "a", True)
     assert (result["status"], result["iterations_completed"]) == ("finished", 2)

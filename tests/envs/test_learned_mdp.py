@@ -400,7 +400,10 @@ def test_a_fresh_pretraining_names_unfinished_ones_of_this_data_under_other_sett
     other_lr = dataclasses.replace(TINY_MLE, max_epochs=1, lr=TINY_MLE.lr / 2)
     make_mdp(tiny_dataset, mle_config=other_lr, **kwargs)
     out = capsys.readouterr().out
-    assert f"unfinished MLE pretraining of this dataset ({partial.name}, 1 epochs)" in out
+    assert (
+        f"1 unfinished MLE pretraining(s) of this dataset under other settings ({partial.name}, 1 epochs: "
+        in out
+    )
     assert f"--mle-lr {TINY_MLE.lr} (now {TINY_MLE.lr / 2})" in out
     old = torch.load(partial)  # one written before settings were recorded
     del old["settings"]
