@@ -112,6 +112,15 @@ class BehaviourConfig:
                 "agent would never be evaluated, so no checkpoint could be chosen; give at least "
                 f"{self.eval_freq} steps (--behaviour-steps; the default: 400000)"
             )
+        if self.max_steps <= self.learning_starts:  # probe 27: an untrained agent, silently
+            raise ValueError(
+                f"BehaviourConfig.max_steps: {self.max_steps} <= learning_starts="
+                f"{self.learning_starts}: SAC collects random actions for its first "
+                f"{self.learning_starts} steps and would make no gradient step, so the "
+                "'behaviour policy' would be untrained; give more than "
+                f"{max(self.learning_starts, self.eval_freq)} steps (--behaviour-steps; the "
+                "default: 400000)"
+            )
 
 
 class _BandStopCallback(BaseCallback):

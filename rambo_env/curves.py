@@ -21,6 +21,7 @@ from rambo_env.run_io import (
     RESULTS_NAME,
     TB_DIR,
     atomic_write,
+    check_not_starting,
     check_output_file,
     check_readable,
     check_run_folder,
@@ -91,6 +92,7 @@ def read_curves(run_dir: str | Path) -> list[dict[str, float | None]]:
                 f"were deleted or moved; restore {TB_DIR}/ (its results.json keeps only the "
                 "evaluations)"
             )
+        check_not_starting(run_dir, "plot it after its first iteration")
         raise FileNotFoundError(
             f"run_dir: {run_dir} has no {TB_DIR}/ folder and no {CONFIG_NAME}: not a run folder; "
             "pass the folder of a run started by cotrain"

@@ -37,6 +37,7 @@ from rambo_env.run_io import (
     atomic_write,
     check_field_types,
     check_flag,
+    check_not_starting,
     check_output_file,
     check_readable,
     check_run_folder,
@@ -481,13 +482,8 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
     check_run_folder(run_dir)
     config_path = run_dir / CONFIG_NAME
     if not config_path.is_file():
-        holder = run_holder(run_dir)
-        if holder is not None:  # was: "(not a run folder?)" for a run still in its setup
-            raise ValueError(
-                f"run_dir: {run_dir} has no {CONFIG_NAME} yet: its run (process {holder}) is "
-                "still starting (dataset load, MLE pretraining, BC warm start); add it after "
-                "its first iteration"
-            )
+        # was: "(not a run folder?)" for a run still in its setup
+        check_not_starting(run_dir, "add it after its first iteration")
         raise FileNotFoundError(f"run_dir: {run_dir} has no {CONFIG_NAME} (not a run folder?)")
     check_readable(config_path, "run_dir")  # was: a bare "[Errno 13] Permission denied: …"
     try:

@@ -62,6 +62,7 @@ __all__ = [
     "check_file_or_absent",
     "check_flag",
     "check_no_foreign_entries",
+    "check_not_starting",
     "check_output_file",
     "check_readable",
     "check_run_folder",
@@ -377,6 +378,18 @@ def run_holder(run_dir: str | Path) -> int | None:
     except (OSError, UnicodeDecodeError):
         return None
     return lock_holder(text)
+
+
+def check_not_starting(run_dir: str | Path, then: str) -> None:
+    """One ValueError when ``run_dir`` has no ``config.json`` yet because its run, alive, is still
+    in its setup (dataset load, MLE pretraining, BC warm start); ``then`` says when to come back.
+    Probe 27: curves.py and diagnose.py called such a live run "not a run folder"."""
+    holder = run_holder(run_dir)
+    if holder is not None and not (Path(run_dir) / CONFIG_NAME).is_file():
+        raise ValueError(
+            f"run_dir: {run_dir} has no {CONFIG_NAME} yet: its run (process {holder}) is still "
+            f"starting (dataset load, MLE pretraining, BC warm start); {then}"
+        )
 
 
 def check_run_folder(run_dir: str | Path) -> None:

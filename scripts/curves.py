@@ -167,7 +167,9 @@ def main(argv: list[str] | None = None) -> int:
             if label in from_csv:
                 continue
             path = write_curves_csv(f"{args.out}-{label}.csv", rows)
-            print(f"{path}: {len(rows)} iterations")
+            done = sum(1 for r in rows if r["iteration"] > 0)  # probe 27: counted row 0 (BC)
+            bc = " (and the BC warm start, iteration 0)" if len(rows) > done else ""
+            print(f"{path}: {done} iterations{bc}")
         png = plot_curves(
             f"{args.out}.png", curves, title=args.title, columns=args.columns, hlines=hlines
         )

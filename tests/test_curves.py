@@ -394,3 +394,15 @@ def test_hand_edited_csvs_that_would_draw_wrong_are_refused_or_said(tmp_path, ca
     assert [r["iteration"] for r in rows] == [0, 1, 2]  # drawn in order
     plot_curves(tmp_path / "u.png", {"a": rows}, columns=("q_avg",))
     assert "a: 1 q_avg value(s) are not finite (first at iteration 1)" in capsys.readouterr().out
+
+
+def test_the_written_csv_counts_co_training_iterations_as_the_ledger_does(tmp_path, capsys):
+    """Probe 27: curves.py said "41 iterations" of a 40-iteration run (row 0 is the BC warm
+    start), where ledger.py says 40."""
+    from tests.scripts import load_script
+
+    curves = load_script("curves")
+    _log(tmp_path / "a", {0: {"eval/normalized_score": 50.0}, 1: {"rambo/q_avg": 1.0},
+                          2: {"rambo/q_avg": 2.0}})  # fmt: skip
+    assert curves.main([f"a={tmp_path / 'a'}", "--out", str(tmp_path / "o" / "cmp")]) == 0
+    assert "cmp-a.csv: 2 iterations (and the BC warm start, iteration 0)" in capsys.readouterr().out

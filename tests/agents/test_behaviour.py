@@ -66,6 +66,13 @@ def test_a_step_budget_below_one_evaluation_is_refused_before_training(tmp_path,
     assert cli.main([*argv, "--behaviour-dir", str(tmp_path / "b")]) == 2
     assert "max_steps: 100 < eval_freq=2500" in capsys.readouterr().err
     assert not (tmp_path / "b").exists()
+    # probe 27: 2500 (the minimum that error asked for) <= learning_starts 5000: no gradient
+    # step, and an untrained "medium" policy saved, without a word
+    with pytest.raises(
+        ValueError, match=r"max_steps: 2500 <= learning_starts=5000: .* no gradient"
+    ):
+        BehaviourConfig("Hopper-v5", (0.0, 1.0), max_steps=2500)
+    BehaviourConfig("Hopper-v5", (0.0, 1.0), max_steps=2500, learning_starts=1000)
 
 
 def test_a_behaviour_config_with_a_wrong_value_is_refused():

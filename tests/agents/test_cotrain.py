@@ -2079,6 +2079,13 @@ def test_ledger_says_when_a_run_is_still_starting_or_still_going(
     err = capsys.readouterr().err
     assert exit_info.value.code == 2, err
     assert f"has no config.json yet: its run (process {os.getpid()}) is still starting" in err
+    # probe 27: curves.py and diagnose.py (load_config) said "not a run folder" of it
+    from agents.cotrain import load_config
+    from rambo_env.curves import read_curves
+
+    for read in (read_curves, load_config):
+        with pytest.raises(ValueError, match=r"is still starting \(dataset load"):
+            read(starting)
     running = tmp_path / "running"
     _fake_run(running, 3, monkeypatch)
     (running / ".lock").write_text(str(os.getpid()))
