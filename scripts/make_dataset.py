@@ -66,7 +66,7 @@ class Args:
     n_envs: int = 16
     """envs stepped together per worker (one batched actor forward per step)"""
     workers: int = DEFAULT_N_WORKERS
-    """collection processes in parallel (the data depend on --seed and --workers)"""
+    """collection processes in parallel (the data depend on --seed, --workers and --n-envs)"""
     device: str = "cpu"
     """torch device of the behaviour policy"""
     progress: bool = True
