@@ -190,6 +190,15 @@ def standing_lines(results: dict, ledger_dir: str | Path) -> list[str]:
         return lines
     if where is None:
         critic = ", LayerNorm critics" if layer_norm else ""
+        other = standing(name, results["algo"], config, done, ledger_dir, layer_norm)
+        if other is not None:  # probe 27: was "no long run … yet" of a run on other data
+            lines.append(
+                f"results ledger ({ledger_dir}): its run of {name} / {results['algo']} "
+                f"({config_label(config)}{critic}) is on other data (fingerprint "
+                f"{other['entry'].dataset_fingerprint}, this run's "
+                f"{results.get('dataset_fingerprint')}): not compared"
+            )
+            return lines
         lines.append(
             f"results ledger ({ledger_dir}): no long run of {name} / {results['algo']} "
             f"({config_label(config)}{critic}) yet"

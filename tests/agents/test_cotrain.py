@@ -1741,6 +1741,25 @@ def test_the_ledger_reloads_a_runs_dataset_with_the_runs_env_id(
     assert asked == ["Pendulum-v1"] and entry.behaviour_score is None
 
 
+def test_the_closing_line_says_when_the_ledgers_run_is_on_other_data(
+    tmp_path, monkeypatch, ledger_module
+):
+    """Probe 27: a tiny hopper-medium run closed with "no long run of hopper-medium / sac … yet"
+    while the ledger held one, skipped only because its data fingerprint differs."""
+    _fake_run(tmp_path / "run", 3, monkeypatch)
+    saved = json.loads((tmp_path / "run" / "config.json").read_text())
+    saved["resolved"]["dataset"]["fingerprint"] = "aaaa1111"
+    (tmp_path / "run" / "config.json").write_text(json.dumps(saved))
+    ledger_module.update_ledger(tmp_path / "run", tmp_path / "ledger")
+    results = {
+        "evals": [], "iterations_completed": 2, "final_score": None, "rollout_length": 2,
+        "adversary_weight": 3e-4, "dataset_name": "tiny-hopper", "dataset": "tiny-hopper.npz",
+        "dataset_fingerprint": "bbbb2222", "algo": "sac", "critic_layer_norm": False,
+    }  # fmt: skip
+    (line,) = cotrain_cli.standing_lines(results, tmp_path / "ledger")[1:]
+    assert "is on other data (fingerprint aaaa1111, this run's bbbb2222): not compared" in line
+
+
 def test_runs_on_different_unnamed_files_are_different_ledger_keys(
     tmp_path, monkeypatch, ledger_module
 ):
@@ -1927,7 +1946,9 @@ def test_ledger_refuses_a_run_on_other_data_under_the_same_name(
         "dataset_fingerprint": "bbbb2222",
         "algo": "sac",
     }
-    assert "no long run of tiny-hopper" in cotrain_cli.standing_lines(results, ledger)[-1]
+    assert (
+        "is on other data (fingerprint aaaa1111" in cotrain_cli.standing_lines(results, ledger)[-1]
+    )
     results["dataset_fingerprint"] = "aaaa1111"
     assert "long run tiny-hopper" in cotrain_cli.standing_lines(results, ledger)[-1]
     assert ledger_cli.main([str(tmp_path / "b"), "--ledger", str(ledger), "--replace"]) == 0
