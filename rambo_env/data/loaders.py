@@ -21,7 +21,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -159,9 +159,8 @@ def load_dataset(
     env_id = _import_env_module(env_id)
     try:
         _check_env_id_fits_short_name(name_or_path, env_id)
-        dataset = _resolve(
-            name_or_path, download, generate, d4rl_dir, n_transitions, seed, progress
-        )
+        options = _LoadOptions(download, generate, d4rl_dir, n_transitions, seed, progress)
+        dataset = _resolve(name_or_path, options)
         if env_id is not None:
             dataset = dataclasses.replace(dataset, env_id=env_id)
         validate_for_env(dataset)
@@ -389,15 +388,19 @@ def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:
         env.close()
 
 
-def _resolve(
-    src: Any,
-    download: bool,
-    generate: bool,
-    d4rl_dir: Any,
-    n_transitions: int | None,
-    seed: int,
-    progress: bool = True,
-) -> OfflineDataset:
+class _LoadOptions(NamedTuple):
+    """load_dataset's options, as the lookup passes them on."""
+
+    download: bool
+    generate: bool
+    d4rl_dir: Any
+    n_transitions: int | None
+    seed: int
+    progress: bool = True
+
+
+def _resolve(src: Any, options: _LoadOptions) -> OfflineDataset:
+    download, d4rl_dir = options.download, options.d4rl_dir
     if isinstance(src, OfflineDataset):
         return src
     if isinstance(src, dict):
@@ -414,9 +417,7 @@ def _resolve(
         return _read_named(text, "hdf5", lambda: read_d4rl_hdf5(text))
     if text in SHORT_NAMES:
         env, level = SHORT_NAMES[text]
-        dataset = _load_short(
-            env, level, download, generate, d4rl_dir, n_transitions, seed, progress
-        )
+        dataset = _load_short(env, level, options)
         dataset.name = text
         return dataset
     parsed = parse_d4rl_name(text)
@@ -514,16 +515,8 @@ def _check_short_name_data(
     return dataset
 
 
-def _load_short(
-    env: str,
-    level: str,
-    download: bool,
-    generate: bool,
-    d4rl_dir: Any,
-    n_transitions: int | None,
-    seed: int,
-    progress: bool = True,
-) -> OfflineDataset:
+def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
+    download, generate, d4rl_dir, n_transitions, seed, progress = options
     from rambo_env.data.generate import (
         DEFAULT_N_TRANSITIONS,
         DatasetExistsError,
