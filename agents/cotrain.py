@@ -155,7 +155,8 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
         raise ValueError(f"run_dir: no folder {run_dir}, so no {run_io.CONFIG_NAME}: {not_a_run}")
     run_io.check_file_or_absent(path, "run_dir", f"restore the run's {run_io.CONFIG_NAME}")
     if not path.is_file():
-        run_io.check_not_starting(run_dir, "come back after its first iteration")  # probe 27
+        if run_io.run_holder(run_dir) != os.getpid():  # not this process's own claim (resume)
+            run_io.check_not_starting(run_dir, "come back after its first iteration")  # probe 27
         held = sorted(
             name
             for name in (run_io.CHECKPOINT_NAME, run_io.RESULTS_NAME)

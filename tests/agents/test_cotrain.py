@@ -2104,6 +2104,7 @@ def test_ledger_says_when_a_run_is_still_starting_or_still_going(
     from agents.cotrain import load_config
     from rambo_env.curves import read_curves
 
+    (starting / ".lock").write_text(str(os.getppid()))  # another live process (pytest's parent)
     for read in (read_curves, load_config):
         with pytest.raises(ValueError, match=r"is still starting \(dataset load"):
             read(starting)
