@@ -17,6 +17,7 @@ import argparse
 import ast
 import inspect
 import itertools
+import json
 import os
 import sys
 from dataclasses import MISSING, dataclass, fields
@@ -119,6 +120,21 @@ def train_agent(args: Args, kind: str) -> Path:
     return out
 
 
+def _reused(agent_dir: Path, replay: Path) -> str:
+    """The line that says which trained agent's replay buffer medium-replay reuses."""
+    try:
+        summary = json.loads((agent_dir / "behaviour.json").read_text())
+        steps = summary.get("config", {}).get("max_steps")
+        told = f" (trained with max_steps {steps}, in band: {summary.get('in_band')})"
+    except (OSError, ValueError, AttributeError):
+        told = ""
+    return (
+        f"reusing {replay}, the replay buffer of the medium agent already trained in "
+        f"{agent_dir}{told}; --behaviour-steps does not retrain it: move that folder away (or "
+        "pass another --behaviour-dir) to train a new one"
+    )
+
+
 def check_args(args: Args) -> None:
     """Every user value, before any behaviour-agent training or collection."""
     from rambo_env.data.generate import (
@@ -216,6 +232,8 @@ def generate(args: Args) -> None:
         replay = medium_dir / "replay.npz"
         if not replay.is_file() and args.train_policy:
             train_agent(args, "medium")
+        elif args.train_policy:  # probe 27: an old agent's buffer was reused without a word
+            print(f"[make_dataset] {_reused(medium_dir, replay)}", flush=True)
     if args.level == "medium" and args.train_policy and policy is None:
         policy = train_agent(args, "medium") / "medium_actor.pt"
     if args.level in ("expert", "medium-expert") and expert is None and args.train_policy:

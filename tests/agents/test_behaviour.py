@@ -139,3 +139,30 @@ def test_a_full_disk_at_the_chosen_actor_leaves_no_cut_file(tmp_path, monkeypatc
         train_behaviour(_cfg(band=(-math.inf, math.inf)), tmp_path, progress_bar=False)
     assert not (tmp_path / "medium_actor.pt").exists()
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_medium_replay_from_an_already_trained_agent_says_it_is_reused(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 27: ``--level medium-replay --train-policy --behaviour-steps 5000`` after a
+    2500-step agent in the same --behaviour-dir rebuilt the dataset from the old replay.npz,
+    with no training and no word."""
+    import json
+
+    from tests.scripts import load_script
+
+    cli = load_script("make_dataset")
+    agent = tmp_path / "beh" / "hopper"
+    agent.mkdir(parents=True)
+    (agent / "replay.npz").write_bytes(b"")
+    (agent / "behaviour.json").write_text(
+        json.dumps({"config": {"max_steps": 2500}, "in_band": False})
+    )
+    monkeypatch.setattr(cli, "train_agent", lambda *a: pytest.fail("trained"))
+    monkeypatch.setattr(cli, "generate_dataset", lambda *a, **k: None)
+    args = cli.parse_args(["--env", "hopper", "--level", "medium-replay", "--train-policy",
+                           "--behaviour-steps", "10000", "--behaviour-dir", str(tmp_path / "beh")])  # fmt: skip
+    cli.generate(args)
+    out = capsys.readouterr().out
+    assert f"reusing {agent / 'replay.npz'}, the replay buffer of the medium agent" in out
+    assert "(trained with max_steps 2500, in band: False)" in out
