@@ -326,13 +326,14 @@ def watch_for_raw_observations(model: Any, observation: Any) -> None:
     dimensions whose data mean lies more than 3 std from 0 (none: no evidence, no warning).
     The project's own evaluations, which normalise, run inside :func:`normalised_inputs`.
     """
-    state = model.__dict__.setdefault("_raw_watch", [False, 0.0])  # warned, evidence (nats)
+    state = _raw_watch(model)
     normalizer = getattr(getattr(model, "replay_buffer", None), "normalizer", None)
     if state[0] or normalizer is None or isinstance(observation, dict):
         return
     mean, std = np.asarray(normalizer.mean, np.float64), np.asarray(normalizer.std, np.float64)
-    try:
-        x = np.asarray(observation, dtype=np.float64).reshape(-1, mean.shape[0])
+    try:  # the rows weighed first, then converted (a collect passes every rollout row)
+        x = np.asarray(observation).reshape(-1, mean.shape[0])[:RAW_WATCH_ROWS]
+        x = x.astype(np.float64)
     except (TypeError, ValueError):  # another shape: SB3's own checks say so
         return
     # Only dimensions whose data sit far from 0 in their own std tell the two scales apart
@@ -342,7 +343,7 @@ def watch_for_raw_observations(model: Any, observation: Any) -> None:
     told = np.abs(mean) > 3 * std
     if not told.any():
         return
-    x, mean, std = x[:RAW_WATCH_ROWS, told], mean[told], std[told]
+    x, mean, std = x[:, told], mean[told], std[told]
     z = (x - mean) / std
     state[1] = max(0.0, state[1] + float(np.sum(0.5 * x**2 - 0.5 * z**2 - np.log(std))))
     if state[1] > RAW_WATCH_NATS:
@@ -357,11 +358,16 @@ def watch_for_raw_observations(model: Any, observation: Any) -> None:
         )
 
 
+def _raw_watch(model: Any) -> list:
+    """``model``'s raw-observation watch state: [warned, evidence in nats] (not saved)."""
+    return model.__dict__.setdefault("_raw_watch", [False, 0.0])
+
+
 @contextlib.contextmanager
 def normalised_inputs(model: Any) -> Iterator[None]:
     """``predict`` inside it is given normalised observations (the project's own evaluations):
     :func:`watch_for_raw_observations` weighs nothing there."""
-    state = model.__dict__.setdefault("_raw_watch", [False, 0.0])
+    state = _raw_watch(model)
     warned = state[0]
     state[0] = True
     try:

@@ -30,7 +30,7 @@ from rambo_env.dynamics.ensemble import (
     resolve_device,
 )
 from rambo_env.dynamics.termination import get_termination_fn
-from rambo_env.dynamics.training import MLEConfig, train_mle
+from rambo_env.dynamics.training import MLEConfig, checkpoint_settings, train_mle
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import check_default_dtype, check_flag, check_readable, check_seed
 
@@ -504,14 +504,10 @@ def note_other_checkpoints(
 
     Probe 26: the same command after an upgrade (whose defaults had changed: MLE lr 1e-3, bf16)
     ignored the old run's hours of pretraining of this dataset without a word."""
-    mine = {
-        "mle_lr": float(mle_config.lr),
-        "mle_batch_size": int(mle_config.batch_size),
-        "precision": precision,
-        "hidden": [int(h) for h in ensemble_config.hidden_dims],
-    }
     flags = {"mle_lr": "--mle-lr", "mle_batch_size": "MLEConfig.batch_size",
              "precision": "--precision", "hidden": "--ensemble-hidden"}  # fmt: skip
+    mine = checkpoint_settings(None, mle_config, ensemble_config.hidden_dims, precision)
+    mine = {k: mine[k] for k in flags}  # the settings a flag changes
     unknown, same_data = [], []
     for other in sorted(partial.parent.glob("dynamics-*.partial.pt")):
         if other == partial:

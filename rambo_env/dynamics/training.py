@@ -323,17 +323,19 @@ def _fingerprint(
     return digest.hexdigest()
 
 
-def checkpoint_settings(dataset: Any, cfg: MLEConfig, ensemble: GaussianEnsemble) -> dict[str, Any]:
+def checkpoint_settings(
+    dataset_fingerprint: str | None, cfg: MLEConfig, hidden_dims: Any, precision: str
+) -> dict[str, Any]:
     """What a checkpoint's training was started with, in words a user can pass again (read by
-    :func:`rambo_env.model.note_other_checkpoints`; the ``fingerprint`` guards the resume)."""
-    fingerprint = getattr(dataset, "fingerprint", None)
+    :func:`rambo_env.model.note_other_checkpoints`, which compares its own the same way; the
+    ``fingerprint`` guards the resume)."""
     return {
-        "dataset": fingerprint() if callable(fingerprint) else None,
+        "dataset": dataset_fingerprint,
         "mle_lr": float(cfg.lr),
         "mle_batch_size": int(cfg.batch_size),
         "seed": int(cfg.seed),
-        "precision": str(getattr(ensemble, "precision", "fp32")),
-        "hidden": [int(h) for h in ensemble.config.hidden_dims],
+        "precision": str(precision),
+        "hidden": [int(h) for h in hidden_dims],
     }
 
 
@@ -474,6 +476,16 @@ def train_mle(
     gen = torch.Generator().manual_seed(cfg.seed)  # CPU generator: same indices on any device
     x_all, y_all = model_tensors(dataset, normalizer, device)
     fingerprint = _fingerprint(cfg, ensemble, x_all, y_all) if checkpoint_path else ""
+    settings = (  # once, not per epoch (the dataset's fingerprint hashes every row)
+        checkpoint_settings(
+            dataset.fingerprint() if callable(getattr(dataset, "fingerprint", None)) else None,
+            cfg,
+            ensemble.config.hidden_dims,
+            getattr(ensemble, "precision", "fp32"),
+        )
+        if checkpoint_path
+        else {}
+    )
     x, y, x_hold, y_hold = _split(x_all, y_all, cfg, gen)
     del x_all, y_all
     n_train, n_members = x.shape[0], ensemble.n_members
@@ -553,7 +565,7 @@ def train_mle(
                 {
                     "version": _CHECKPOINT_VERSION,
                     "fingerprint": fingerprint,
-                    "settings": checkpoint_settings(dataset, cfg, ensemble),
+                    "settings": settings,
                     "epoch": len(losses),
                     "elapsed_s": time.perf_counter() - start_time,
                     "ensemble": {k: v.detach().cpu() for k, v in ensemble.state_dict().items()},
