@@ -14,6 +14,7 @@ from rambo_env.dynamics.ensemble import (
     EnsembleConfig,
     GaussianEnsemble,
     VectorizedLinear,
+    take_members,
 )
 
 OBS_DIM, ACTION_DIM = 5, 2
@@ -183,6 +184,47 @@ def test_log_prob_mixture_gradient_reaches_every_elite_only() -> None:
         assert (norms[elites] > 0).all()
         assert (norms[[0, 3]] == 0).all()
     assert model.max_logvar.grad is not None and model.min_logvar.grad is not None
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_take_members_equals_indexing_with_its_gradient(compiled: bool) -> None:
+    """Issue 12: the elites' weights are gathered with a backward that writes instead of
+    accumulating (inductor compiled the accumulating one to per-element atomics); same numbers."""
+    gen = torch.Generator().manual_seed(0)
+    weight = torch.randn(7, 6, 4, generator=gen, requires_grad=True)
+    members = torch.tensor([5, 0, 3])
+    upstream = torch.randn(3, 6, 4, generator=gen)
+
+    def gathered(fn):
+        weight.grad = None
+        out = fn(weight, members)
+        (out * upstream).sum().backward()
+        return out.detach(), weight.grad.clone()
+
+    take = torch.compile(take_members) if compiled else take_members
+    out, grad = gathered(take)
+    ref_out, ref_grad = gathered(lambda w, m: w[m])
+    assert torch.equal(out, ref_out) and torch.equal(grad, ref_grad)
+    assert (grad[[1, 2, 4, 6]] == 0).all()
+
+
+def test_forward_inputs_refuses_repeated_members_where_gradients_flow() -> None:
+    """A repeated member would get only one row's gradient from take_members' backward: refused
+    with autograd on, allowed without it (predict_rows' groups are distinct anyway)."""
+    model = make_model()
+    obs, action, _, _ = batch(8)
+    x = model._inputs(obs, action)
+    with pytest.raises(ValueError, match=r"members: expected distinct member indices .*\[2, 2\]"):
+        model.forward_inputs(x, torch.tensor([2, 2]))
+    with pytest.raises(ValueError, match=r"members: 9 is outside \[0, 7\)"):
+        model.forward_inputs(x, torch.tensor([1, 9]))
+    with torch.no_grad():
+        mean, _ = model.forward_inputs(x, torch.tensor([2, 2]))
+    torch.testing.assert_close(mean[0], mean[1])
+    mean, _ = model.forward_inputs(x, torch.tensor([4, 1]))  # distinct: fine with gradients
+    mean.sum().backward()
+    norms = model.hidden[0].weight.grad.flatten(1).norm(dim=1)  # [E]
+    assert (norms[[1, 4]] > 0).all() and (norms[[0, 2, 3, 5, 6]] == 0).all()
 
 
 def test_predict_rows_equals_forward_rows() -> None:
