@@ -76,12 +76,37 @@ class _CriticLayerNormMixin:
         return add_critic_layer_norm(critic) if self.critic_layer_norm else critic
 
 
+#: Rows per chunk of a large no-grad actor forward (the model rollout's 50 000 states).
+INFERENCE_CHUNK = 4096
+
+
 class _FlooredActorMixin:
-    """Clamps the log-σ that the library actor returns from below at ``self.log_std_min``."""
+    """Clamps the log-σ that the library actor returns from below at ``self.log_std_min``.
+
+    Without autograd, a batch of more than ``2 * INFERENCE_CHUNK`` observations (the model
+    rollout, Alg. 1 line 3) runs in row chunks whose activations stay in the CPU's cache: the
+    same numbers, 1.5x faster for 50 000 rows on 2 threads (issue 12)."""
 
     log_std_min: float
+    use_sde: bool
 
     def get_action_dist_params(
+        self, obs: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
+        chunked = (
+            isinstance(obs, torch.Tensor)
+            and obs.dim() == 2
+            and obs.shape[0] > 2 * INFERENCE_CHUNK
+            and not torch.is_grad_enabled()
+            and not self.use_sde  # gSDE returns its latent features too: one piece
+        )
+        if chunked:
+            parts = [self._dist_params(rows) for rows in obs.split(INFERENCE_CHUNK)]
+            mean = torch.cat([part[0] for part in parts])  # [B, A]
+            return mean, torch.cat([part[1] for part in parts]), parts[0][2]
+        return self._dist_params(obs)
+
+    def _dist_params(
         self, obs: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
         mean, log_std, kwargs = super().get_action_dist_params(obs)  # type: ignore[misc]
