@@ -272,17 +272,30 @@ def save_resume_state(model: SAC, history: list[dict], wall_s: float, out_dir: P
 
 
 def train_behaviour(
-    cfg: BehaviourConfig, out_dir: str | Path, progress_bar: bool = True, resume: bool = False
+    cfg: BehaviourConfig,
+    out_dir: str | Path,
+    progress_bar: bool = True,
+    resume: bool = False,
+    actor_file: str = "medium_actor.pt",
 ) -> dict:
     """Train an SAC behaviour agent until its stochastic return enters ``cfg.band``.
 
-    Writes ``out_dir/medium_actor.pt`` (the chosen checkpoint), ``out_dir/replay.npz`` (the replay
-    buffer up to that checkpoint: the ``medium-replay`` data) and ``out_dir/behaviour.json``.
+    Writes ``out_dir/<actor_file>`` (the chosen checkpoint; ``make_dataset.py`` names an expert's
+    ``expert_actor.pt``), ``out_dir/replay.npz`` (the replay buffer up to that checkpoint: the
+    ``medium-replay`` data) and ``out_dir/behaviour.json``.
     Every ``cfg.save_freq`` steps the SB3 model, replay buffer and evaluation history are saved
     to ``out_dir/resume``; ``resume=True`` continues from there (the episode in progress at the
     save restarts with a fresh reset; SB3 calls the callback before storing that step's
     transition, so one transition per resume is missing from the buffer). Returns the summary.
     """
+    if (
+        not isinstance(actor_file, str)
+        or actor_file in ("", "..")
+        or Path(actor_file).name != actor_file
+    ):
+        raise ValueError(  # probe 28: the actor's name inside out_dir, not a path elsewhere
+            f"actor_file: expected a file name such as 'expert_actor.pt', got {actor_file!r}"
+        )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     env = gym.make(cfg.env_id)
@@ -318,7 +331,7 @@ def train_behaviour(
     centre = 0.5 * (low + high)
     best = min(callback.history, key=lambda e: abs(e["return_mean"] - centre))
     chosen = out / "checkpoints" / f"actor_{best['step']}.pt"  # probe 19: copies were cut by
-    atomic_write(out / "medium_actor.pt", lambda tmp: shutil.copyfile(chosen, tmp))  # a signal
+    atomic_write(out / actor_file, lambda tmp: shutil.copyfile(chosen, tmp))  # a signal
     _save_replay(model, best["step"], out / "replay.npz")
     summary = {
         "config": asdict(cfg),

@@ -22,7 +22,7 @@ import os
 import sys
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
-from typing import get_args, get_type_hints
+from typing import TYPE_CHECKING, get_args, get_type_hints
 
 # The actor sees batches of 16 observations: extra threads only add overhead.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -36,6 +36,9 @@ from rambo_env.run_io import (
     tolerant_console,
     user_path,
 )
+
+if TYPE_CHECKING:
+    from agents.behaviour import BehaviourConfig
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,12 @@ def parse_args(argv: list[str] | None = None) -> Args:
 
 
 def train_agent(args: Args, kind: str) -> Path:
-    """Train a behaviour agent (SB3 SAC) until its return enters the band; returns its run dir."""
+    """Train a behaviour agent (SB3 SAC) until its return enters the band; returns its run dir.
+
+    An agent already trained there with the same settings is reused, not retrained; one trained
+    with other settings, or killed part-way, continues from its last save. Each case is said
+    first (probe 28: all were silent, and an agent trained with the same settings was trained on
+    from its last save and its chosen actor replaced)."""
     from agents.behaviour import MEDIUM_BANDS, BehaviourConfig, train_behaviour
 
     expert_return = REF_SCORES[args.env][1]
@@ -113,26 +121,110 @@ def train_agent(args: Args, kind: str) -> Path:
     steps = args.behaviour_steps if kind == "medium" else 3 * args.behaviour_steps
     out = args.behaviour_dir / (args.env if kind == "medium" else f"{args.env}-expert")
     cfg = BehaviourConfig(env_id=ENV_IDS[args.env], band=band, max_steps=steps, seed=args.seed)
-    print(f"[make_dataset] training the {kind} behaviour agent ({steps} SAC steps max) -> {out}")
+    line, reuse = _existing_agent(out, kind, cfg)
+    if line is not None:
+        print(f"[make_dataset] {line}", flush=True)
+    if reuse:  # its chosen actor is there: nothing to train
+        return out
+    if line is None:
+        print(
+            f"[make_dataset] training the {kind} behaviour agent ({steps} SAC steps max) -> {out}"
+        )
     # A killed training run continues from its last save (out/resume, every cfg.save_freq steps).
-    summary = train_behaviour(cfg, out, progress_bar=args.progress, resume=True)
+    summary = train_behaviour(
+        cfg, out, progress_bar=args.progress, resume=True, actor_file=f"{kind}_actor.pt"
+    )
     print(f"[make_dataset] chosen checkpoint: {summary['chosen']} (in band: {summary['in_band']})")
     return out
 
 
-def _reused(agent_dir: Path, replay: Path) -> str:
-    """The line that says which trained agent's replay buffer medium-replay reuses."""
+def actor_file(agent_dir: Path, kind: str) -> Path:
+    """The chosen actor of the ``kind`` ("medium" / "expert") agent trained in ``agent_dir``:
+    ``<kind>_actor.pt``, or, for an expert trained before probe 28 (which saved it as
+    ``medium_actor.pt``), that older file when it is the only one."""
+    path, legacy = agent_dir / f"{kind}_actor.pt", agent_dir / "medium_actor.pt"
+    return legacy if kind == "expert" and not path.is_file() and legacy.is_file() else path
+
+
+def _trained(agent_dir: Path) -> tuple[dict | None, str]:
+    """The saved settings (``behaviour.json``'s "config") of the agent trained in ``agent_dir``
+    and the " (trained with max_steps N, in band: …)" that describes it; ``(None, "")`` when that
+    file is missing or damaged."""
     try:
         summary = json.loads((agent_dir / "behaviour.json").read_text())
-        steps = summary.get("config", {}).get("max_steps")
-        told = f" (trained with max_steps {steps}, in band: {summary.get('in_band')})"
+        config = summary.get("config", {})
+        steps, in_band = config.get("max_steps"), summary.get("in_band")
+        told = f" (trained with max_steps {steps}, in band: {in_band})"
     except (OSError, ValueError, AttributeError):
-        told = ""
+        return None, ""
+    return config, told
+
+
+_RETRAIN = "move that folder away (or pass another --behaviour-dir) to train a new one"
+
+
+def _reused(agent_dir: Path, replay: Path) -> str:
+    """The line that says which trained agent's replay buffer medium-replay reuses."""
     return (
         f"reusing {replay}, the replay buffer of the medium agent already trained in "
-        f"{agent_dir}{told}; --behaviour-steps does not retrain it: move that folder away (or "
-        "pass another --behaviour-dir) to train a new one"
+        f"{agent_dir}{_trained(agent_dir)[1]}; --behaviour-steps does not retrain it: {_RETRAIN}"
     )
+
+
+def _existing_agent(agent_dir: Path, kind: str, cfg: BehaviourConfig) -> tuple[str | None, bool]:
+    """What :func:`train_agent` does with what ``agent_dir`` already holds (probe 28): the line
+    that says so and whether that is to reuse a finished agent of the same settings (True), or
+    to continue one of other settings, or a killed one, from its last save, or to train a new
+    one over a finished agent that left no save (False); ``(None, False)`` for a fresh training."""
+    from dataclasses import asdict
+
+    actor = actor_file(agent_dir, kind)
+    old_name = (
+        f"; its actor is {actor.name}, the name older versions gave an expert's actor"
+        if actor.name != f"{kind}_actor.pt"
+        else ""
+    )
+    try:  # the step of the last save (a damaged state.json is named by train_behaviour)
+        step = json.loads((agent_dir / "resume" / "state.json").read_text())["num_timesteps"]
+    except FileNotFoundError:
+        step, saved = None, None
+    except (OSError, ValueError, TypeError, KeyError):
+        step, saved = None, " from its last save"
+    else:
+        saved = " from its last save" + (f" (step {step})" if isinstance(step, int) else "")
+    files = (agent_dir / "behaviour.json", actor, agent_dir / "replay.npz")  # a finished one's
+    if not all(path.is_file() for path in files):
+        if saved is None:
+            return None, False
+        return (
+            f"continuing the {kind} agent's training in {agent_dir} (a run that did not finish)"
+            f"{saved} up to max_steps {cfg.max_steps}; {_RETRAIN} from step 0"
+        ), False
+    config, told = _trained(agent_dir)
+    wanted = json.loads(json.dumps(asdict(cfg)))  # as behaviour.json holds it (lists, null)
+    if config == wanted:
+        return (
+            f"reusing the {kind} agent already trained in {agent_dir}{told}{old_name}; "
+            f"--behaviour-steps does not retrain it: {_RETRAIN}"
+        ), True
+    if isinstance(config, dict):  # which settings differ
+        changed = ", ".join(f"{k} {config.get(k)} -> {v}" for k, v in wanted.items()
+                            if config.get(k) != v)  # fmt: skip
+        told = f"{told[:-1]}; now {changed})"
+    if saved is None:
+        return (
+            f"the {kind} agent already trained in {agent_dir}{told}{old_name} has other settings "
+            f"and no resume save: training a new one from step 0 (max_steps {cfg.max_steps}) "
+            "that replaces it; move that folder away (or pass another --behaviour-dir) to keep it"
+        ), False
+    if isinstance(step, int) and step >= cfg.max_steps:  # train_behaviour: learn() no steps
+        plan = f", past max_steps {cfg.max_steps} (no more steps: a checkpoint is chosen again)"
+    else:
+        plan = f" up to max_steps {cfg.max_steps}"
+    return (
+        f"continuing the training of the {kind} agent already trained in {agent_dir}{told}"
+        f"{old_name}{saved}{plan}, and replacing its chosen actor; {_RETRAIN} from step 0"
+    ), False
 
 
 def check_args(args: Args) -> None:
@@ -235,9 +327,10 @@ def generate(args: Args) -> None:
         elif args.train_policy:  # probe 27: an old agent's buffer was reused without a word
             print(f"[make_dataset] {_reused(medium_dir, replay)}", flush=True)
     if args.level == "medium" and args.train_policy and policy is None:
-        policy = train_agent(args, "medium") / "medium_actor.pt"
+        policy = actor_file(train_agent(args, "medium"), "medium")
     if args.level in ("expert", "medium-expert") and expert is None and args.train_policy:
-        expert = train_agent(args, "expert") / "medium_actor.pt"  # train_behaviour's file name
+        # probe 28: expert_actor.pt (was medium_actor.pt, which an older expert folder may hold)
+        expert = actor_file(train_agent(args, "expert"), "expert")
     generate_dataset(
         args.env,
         args.level,

@@ -97,7 +97,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--device", default="auto")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", type=user_file_path, default=None, help="CSV of holdout MSE per epoch")
+    p.add_argument("--out", type=user_file_path, default=None,
+                   help="CSV of holdout MSE per epoch (overwritten if it exists; its folder is "
+                        "created)")  # fmt: skip
     p.add_argument("--checkpoint-dir", type=user_path, default=None,
                    help="checkpoint each variant there after every epoch and resume it (runs of "
                         "hours over several sessions; removed at the early stop)")  # fmt: skip

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
+from dataclasses import asdict
 
 import numpy as np
 import pytest
@@ -166,3 +168,128 @@ def test_a_medium_replay_from_an_already_trained_agent_says_it_is_reused(
     out = capsys.readouterr().out
     assert f"reusing {agent / 'replay.npz'}, the replay buffer of the medium agent" in out
     assert "(trained with max_steps 2500, in band: False)" in out
+
+
+def _fake_training(monkeypatch, calls: list) -> None:
+    """``train_behaviour`` replaced by one that writes what a finished training leaves."""
+    import agents.behaviour as behaviour
+
+    def fake(cfg, out, progress_bar=True, resume=False, actor_file="medium_actor.pt"):
+        calls.append({"max_steps": cfg.max_steps, "resume": resume, "actor_file": actor_file})
+        (out / actor_file).parent.mkdir(parents=True, exist_ok=True)
+        (out / actor_file).write_bytes(b"actor")
+        (out / "replay.npz").write_bytes(b"")
+        summary = {"config": asdict(cfg), "chosen": {"step": 5000}, "in_band": True}
+        (out / "behaviour.json").write_text(json.dumps(summary))
+        return summary
+
+    monkeypatch.setattr(behaviour, "train_behaviour", fake)
+
+
+def _finished_agent(agent, max_steps: int, actor: str = "medium_actor.pt", band=None) -> None:
+    """The files a finished ``make_dataset.py --train-policy`` training leaves in ``agent``."""
+    from agents.behaviour import MEDIUM_BANDS
+
+    cfg = BehaviourConfig("Hopper-v5", band or MEDIUM_BANDS["hopper"], max_steps=max_steps)
+    agent.mkdir(parents=True)
+    (agent / actor).write_bytes(b"actor")
+    (agent / "replay.npz").write_bytes(b"")
+    (agent / "behaviour.json").write_text(json.dumps({"config": asdict(cfg), "in_band": True}))
+
+
+def _saved_at(agent, step: int) -> None:
+    (agent / "resume").mkdir(parents=True)
+    (agent / "resume" / "state.json").write_text(json.dumps({"num_timesteps": step}))
+
+
+def test_train_policy_says_whether_it_reuses_or_continues_an_existing_agent(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 28: ``make_dataset.py --train-policy`` with a --behaviour-dir that already held a
+    finished agent trained it on from its last save (same settings: re-chose and rewrote its
+    actor; a larger --behaviour-steps: trained on) without a word. Now an agent of the same
+    settings is reused, and every other case says what is done before doing it."""
+    from tests.scripts import load_script
+
+    cli = load_script("make_dataset")
+    calls: list = []
+    _fake_training(monkeypatch, calls)
+    beh, agent = tmp_path / "beh", tmp_path / "beh" / "hopper"
+
+    def run(steps: int) -> str:
+        argv = ["--env", "hopper", "--level", "medium", "--train-policy",
+                "--behaviour-steps", str(steps), "--behaviour-dir", str(beh)]  # fmt: skip
+        assert cli.train_agent(cli.parse_args(argv), "medium") == agent
+        return capsys.readouterr().out
+
+    _finished_agent(agent, 7500)
+    _saved_at(agent, 7500)
+    out = run(7500)  # the same settings: reused, not retrained
+    assert calls == []
+    assert (
+        f"[make_dataset] reusing the medium agent already trained in {agent} (trained with "
+        "max_steps 7500, in band: True); --behaviour-steps does not retrain it: move that folder "
+        "away (or pass another --behaviour-dir) to train a new one"
+    ) in out
+    out = run(10000)  # a larger budget: trained on from the last save, said first
+    assert calls == [{"max_steps": 10000, "resume": True, "actor_file": "medium_actor.pt"}]
+    assert (
+        f"continuing the training of the medium agent already trained in {agent} (trained with "
+        "max_steps 7500, in band: True; now max_steps 7500 -> 10000) from its last save (step "
+        "7500) up to max_steps 10000, and replacing its chosen actor; move that folder away"
+    ) in out
+    (agent / "behaviour.json").write_text("{damaged")  # no details, no crash
+    out = run(10000)
+    assert f"continuing the training of the medium agent already trained in {agent} from its" in out
+    (agent / "behaviour.json").unlink()  # a killed run: a save, no behaviour.json
+    out = run(10000)
+    assert (
+        f"continuing the medium agent's training in {agent} (a run that did not finish) from "
+        "its last save (step 7500) up to max_steps 10000"
+    ) in out
+    shutil.rmtree(agent)  # a finished agent of other settings that left no save (< save_freq)
+    _finished_agent(agent, 7500)
+    out = run(10000)
+    assert "has other settings and no resume save: training a new one from step 0" in out
+    shutil.rmtree(agent)
+    assert "training the medium behaviour agent (10000 SAC steps max)" in run(10000)
+
+
+def test_an_expert_actor_is_saved_as_expert_actor_pt(tmp_path, monkeypatch, capsys):
+    """Probe 28: ``make_dataset.py --level expert --train-policy`` saved the expert's chosen
+    actor as ``<env>-expert/medium_actor.pt`` (the name in the dataset's metadata); now
+    ``expert_actor.pt``, and an expert folder of older versions (only ``medium_actor.pt``) is
+    still found, and said."""
+    from rambo_env.data.scores import REF_SCORES
+    from tests.scripts import load_script
+
+    cfg = _cfg(band=(-math.inf, math.inf))
+    summary = train_behaviour(cfg, tmp_path / "a", progress_bar=False, actor_file="x_actor.pt")
+    assert (tmp_path / "a" / "x_actor.pt").is_file() and summary["in_band"]
+    assert not (tmp_path / "a" / "medium_actor.pt").exists()
+    with pytest.raises(ValueError, match=r"actor_file: expected a file name .* got '\.\./x\.pt'"):
+        train_behaviour(cfg, tmp_path / "b", progress_bar=False, actor_file="../x.pt")
+
+    cli = load_script("make_dataset")
+    calls, used = [], []
+    _fake_training(monkeypatch, calls)
+    monkeypatch.setattr(cli, "generate_dataset", lambda *a, **k: used.append(k))
+    beh, expert = tmp_path / "beh", tmp_path / "beh" / "hopper-expert"
+    argv = ["--env", "hopper", "--level", "expert", "--train-policy", "--behaviour-steps",
+            "7500", "--behaviour-dir", str(beh)]  # fmt: skip
+    cli.generate(cli.parse_args(argv))
+    assert calls[0]["actor_file"] == "expert_actor.pt"
+    assert used[0]["expert_policy_path"] == expert / "expert_actor.pt"
+    assert not (expert / "medium_actor.pt").exists()
+
+    shutil.rmtree(expert)  # an expert trained by an older version, same settings
+    ret = REF_SCORES["hopper"][1]
+    _finished_agent(expert, 3 * 7500, band=(0.9 * ret, 1.5 * ret))
+    calls.clear()
+    cli.generate(cli.parse_args(argv))
+    assert calls == [] and used[1]["expert_policy_path"] == expert / "medium_actor.pt"
+    assert (
+        f"reusing the expert agent already trained in {expert} (trained with max_steps 22500, "
+        "in band: True); its actor is medium_actor.pt, the name older versions gave an expert's "
+        "actor; --behaviour-steps does not retrain it"
+    ) in capsys.readouterr().out
