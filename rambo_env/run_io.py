@@ -1430,6 +1430,27 @@ def shell_quote(text: str) -> str:
     return f"$'{body}'"
 
 
+def check_matplotlib() -> None:
+    """matplotlib imports, checked where a run or script starts that draws a plot at its end.
+
+    ``import matplotlib`` fails on an ``MPLBACKEND`` that names no backend (probe 28: a whole
+    run trained, then ``error: Key backend: 'nonsense' is not a valid value …`` and no learning
+    curve; ``curves.py`` gave a raw traceback, ``ledger.py`` blamed the run folder). ValueError
+    naming ``MPLBACKEND`` instead, before any work; the plots here are drawn by Agg whatever it
+    says (:func:`headless_figure`)."""
+    try:
+        import matplotlib  # noqa: F401
+    except ValueError as err:
+        backend = os.environ.get("MPLBACKEND")
+        if backend is None or "backend" not in str(err):
+            raise
+        raise ValueError(
+            f"MPLBACKEND: {backend!r} is not a matplotlib backend, so matplotlib cannot be "
+            "imported to draw this run's plots; unset it or set a valid one (e.g. "
+            "MPLBACKEND=Agg; the plots here are drawn by Agg whatever it says)"
+        ) from None
+
+
 def headless_figure(**kwargs: Any) -> Any:
     """A matplotlib ``Figure`` drawn by Agg without pyplot: plotting from a library call never
     switches the caller's backend (probe 25: ``matplotlib.use("Agg")`` here made a notebook's

@@ -30,6 +30,7 @@ from rambo_env.curves import (
 )
 from rambo_env.run_io import (
     check_file_or_absent,
+    check_matplotlib,
     check_writable,
     exit_on_interrupt,
     tolerant_console,
@@ -68,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         help="horizontal reference line, e.g. q_avg:max|r|/(1-γ):587.3 (repeatable)",
     )
     args = parser.parse_args(argv)
+    try:  # probe 28: a bad MPLBACKEND was a raw traceback (curves) or blamed the run (ledger)
+        check_matplotlib()
+    except ValueError as err:
+        parser.exit(2, f"error: {err}\n")
     twice = sorted({c for c in args.columns if args.columns.count(c) > 1})
     if twice:  # was: the same panel drawn twice, silently
         parser.error(f"--columns: {twice} given twice; name each column once")

@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rambo_env.ledger import DEFAULT_LEDGER_DIR, run_slug, update_ledger
 from rambo_env.run_io import (
+    check_matplotlib,
     check_writable,
     exit_on_interrupt,
     run_holder,
@@ -38,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         "reached more iterations (default: refuse)",
     )
     args = parser.parse_args(argv)
+    try:  # probe 28: a bad MPLBACKEND was a raw traceback (curves) or blamed the run (ledger)
+        check_matplotlib()
+    except ValueError as err:
+        parser.exit(2, f"error: {err}\n")
     # Runs of one ledger key, or one folder twice: the index keeps one run per key, so the later
     # would silently replace the earlier (was: both printed, the first dropped). Before any write.
     seen: dict[str, Path] = {}

@@ -927,3 +927,50 @@ def test_a_read_only_compile_cache_serves_a_run_that_compiles_nothing(
     (tmp_path / "a_file").write_text("x")
     with pytest.raises(ValueError, match="TORCHINDUCTOR_CACHE_DIR"):  # cannot be made: refused
         check_torch_compile_cache(compiling=False)
+
+
+def test_a_bad_mplbackend_is_named_before_any_work(tmp_path):
+    """Probe 28: MPLBACKEND=nonsense made `import matplotlib` fail only when the finished run drew
+    its learning curve (a raw "Key backend" error, no plot); curves.py printed a traceback and
+    ledger.py blamed the run folder. Each now names MPLBACKEND at start; a valid one is fine."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "MPLBACKEND": "nonsense", "PYTHONPATH": str(root)}
+    snippet = "from rambo_env.run_io import check_matplotlib; check_matplotlib()"
+    done = subprocess.run(
+        [sys.executable, "-c", snippet], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1
+    assert "ValueError: MPLBACKEND: 'nonsense' is not a matplotlib backend" in done.stderr
+    for script, args in (
+        ("curves.py", ["a=" + str(tmp_path), "--out", str(tmp_path / "c")]),
+        ("ledger.py", [str(tmp_path), "--ledger", str(tmp_path / "ledger")]),
+    ):
+        done = subprocess.run(
+            [sys.executable, str(root / "scripts" / script), *args],
+            env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        )  # fmt: skip
+        assert done.returncode == 2, (script, done.stderr)
+        assert done.stderr.startswith("error: MPLBACKEND: 'nonsense'"), (script, done.stderr)
+        assert "Traceback" not in done.stderr
+    env["MPLBACKEND"] = "Agg"
+    done = subprocess.run(
+        [sys.executable, "-c", snippet], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_cotrain_checks_matplotlib_before_the_dataset(monkeypatch):
+    """Probe 28: the main job checks matplotlib with the device, before any dataset work."""
+    from agents import cotrain_setup
+    from agents.cotrain_setup import CotrainConfig
+    from rambo_env import run_io
+
+    def refuse() -> None:
+        raise ValueError("MPLBACKEND: 'nonsense' is not a matplotlib backend")
+
+    monkeypatch.setattr(run_io, "check_matplotlib", refuse)
+    with pytest.raises(ValueError, match="MPLBACKEND"):
+        cotrain_setup.build_session(CotrainConfig(dataset="no-such-dataset-xyz"))

@@ -56,6 +56,11 @@ def _cast_field(key: str, raw: Any, dtype: type, ndim: int) -> np.ndarray:
             f"{_index_str(key, idx)} is masked ({int(mask.sum())} masked entries in '{key}'); "
             "fill or drop them (numpy.ma.filled / compressed) before loading"
         )
+    if callable(getattr(raw, "detach", None)) and callable(getattr(raw, "cpu", None)):
+        # a torch tensor: data, so its autograd graph and device do not matter (probe 28: one
+        # requiring grad was torch's raw "Can't call numpy() on Tensor that requires grad", a
+        # CUDA one "not a rectangular array")
+        raw = raw.detach().cpu()
     try:
         value = np.asarray(raw)
     except (ValueError, TypeError) as err:  # a ragged list of rows

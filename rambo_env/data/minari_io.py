@@ -59,6 +59,8 @@ _MAIN_FILES = ("data/main_data.hdf5", "data/metadata.json")
 
 #: ``[namespace/...]name-vN`` (Minari's form, version required); no ``.`` / ``..`` / empty parts.
 _DATASET_ID_RE = re.compile(r"[-\w]+(?:/[-\w]+)*-v\d+")
+#: Minari 0.5's namespace rule (``minari.namespace.NAMESPACE_REGEX``): at least 2 characters.
+_MINARI_NAMESPACE_RE = re.compile(r"[-_\w][-_\w/]*[-_\w]+")
 
 
 def check_dataset_id(dataset_id: str) -> str:
@@ -67,6 +69,13 @@ def check_dataset_id(dataset_id: str) -> str:
         raise ValueError(
             f"dataset_id: {dataset_id!r} is not a Minari id of the form namespace/name-vN (letters, "
             "digits, '_' and '-' between '/', e.g. rambo/hopper/medium-v0; no '..', not a path)"
+        )
+    namespace = dataset_id.rsplit("/", 1)[0] if "/" in dataset_id else None
+    if namespace is not None and not _MINARI_NAMESPACE_RE.fullmatch(namespace):
+        raise ValueError(  # probe 28: Minari's "Malformed dataset ID" after the whole collection
+            f"dataset_id: {dataset_id!r} has the namespace {namespace!r}, but Minari takes a "
+            "namespace of at least 2 characters (letters, digits, '_', '-', '/' between them), "
+            f"e.g. {namespace * 2 + '/' + dataset_id.rsplit('/', 1)[-1]!r}"
         )
     longest = longest_name_bytes(dataset_id.split("/"))
     if longest > NAME_MAX:  # was: a bare "[Errno 36] File name too long: …"

@@ -1042,3 +1042,19 @@ def test_a_first_use_generation_follows_the_progress_setting(monkeypatch):
     assert asked == [False, True]
     with pytest.raises(ValueError, match="progress"):
         load_dataset("hopper-random", progress="no")
+
+
+def test_a_one_letter_namespace_is_refused_before_collection():
+    """Probe 28: `make_dataset.py --dataset-id p/h1-v0` collected every transition, then Minari
+    refused the id ("Malformed dataset ID"): its namespaces take at least 2 characters."""
+    import minari.dataset.minari_dataset as minari_ds
+
+    from rambo_env.data.minari_io import check_dataset_id
+
+    with pytest.raises(
+        ValueError, match=r"dataset_id: 'p/h1-v0' has the namespace 'p'.*'pp/h1-v0'"
+    ):
+        check_dataset_id("p/h1-v0")
+    for ok in ("ab/h1-v0", "a/b/c-v0", "h1-v0", "rambo/hopper/medium-v0"):
+        assert check_dataset_id(ok) == ok
+        minari_ds.parse_dataset_id(ok)  # and Minari takes what is accepted

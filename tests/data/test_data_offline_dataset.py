@@ -434,3 +434,16 @@ def test_observations_outside_a_bounded_observation_space_warn(capsys):
     out = capsys.readouterr().out
     assert "1 row(s) of observations lie outside the env's observation space" in out
     assert "observations[10, 2] = 5.0, bounds [-1.0, 1.0]" in out
+
+
+def test_torch_tensors_are_data_even_when_they_require_grad():
+    """Probe 28: a tensor requiring grad was torch's raw "Can't call numpy() on Tensor that
+    requires grad", naming no field; tensors are now read as their values."""
+    import torch
+
+    arrays = _arrays()
+    tensors = {k: torch.as_tensor(v) for k, v in arrays.items()}
+    tensors["observations"] = tensors["observations"].clone().requires_grad_()
+    dataset = OfflineDataset.from_arrays(tensors)
+    np.testing.assert_array_equal(dataset.observations, arrays["observations"].astype(np.float32))
+    np.testing.assert_array_equal(dataset.terminals, arrays["terminals"].astype(bool))
