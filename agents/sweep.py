@@ -50,6 +50,7 @@ from agents.cotrain_setup import (
     config_to_dict,
 )
 from rambo_env import run_io
+from rambo_env.data.dataset import DatasetUnavailableError
 from rambo_env.data.loaders import absolute_dataset
 from rambo_env.presets import RamboPreset
 from rambo_env.sweep_report import (
@@ -76,6 +77,7 @@ __all__ = [
     "cotrain_trainable",
     "load_sweep",
     "local_worker_niceness",
+    "resolve_address",
     "resume_sweep",
     "run_sweep",
     "sweep_report",
@@ -296,7 +298,12 @@ def write_sweep_report(sweep_dir: str | Path) -> tuple[SweepReport, dict[str, Pa
     spec, _ = load_sweep(sweep_dir)
     runs_root = Path(sweep_dir) / RUNS_DIR
     return write_report(
-        sweep_dir, runs_root, datasets=spec.datasets, configs=spec.configs, grid=spec.grid
+        sweep_dir,
+        runs_root,
+        datasets=spec.datasets,
+        configs=spec.configs,
+        grid=spec.grid,
+        agent=spec.base.algo,  # probe 28: the tables name the sweep's agent
     )
 
 
@@ -305,9 +312,10 @@ def sweep_report(sweep_dir: str | Path) -> SweepReport:
     interrupted one). Needs no Ray."""
     spec, _ = load_sweep(sweep_dir)
     runs_root = Path(sweep_dir) / RUNS_DIR
+    datasets, configs, grid, agent = spec.datasets, spec.configs, spec.grid, spec.base.algo
     if not runs_root.is_dir():  # stopped before its first trial
-        return summarise([], datasets=spec.datasets, configs=spec.configs, grid=spec.grid)
-    return build_report(runs_root, datasets=spec.datasets, configs=spec.configs, grid=spec.grid)
+        return summarise([], datasets=datasets, configs=configs, grid=grid, agent=agent)
+    return build_report(runs_root, datasets=datasets, configs=configs, grid=grid, agent=agent)
 
 
 #: What a second driver on a held sweep folder says (probe 24: a second --resume reran the
@@ -417,17 +425,19 @@ def run_sweep(
     """Start a sweep in an empty ``sweep_dir``; returns when every trial has ended.
 
     :param address: an existing Ray cluster (``"auto"``, ``"<head-ip>:6379"``, ``"ray://..."``)
-        joined unchanged; None starts a local Ray on this machine's cores (unless this process
-        already called ``ray.init``).
+        joined unchanged; None joins ``$RAY_ADDRESS`` when it is set (as ``ray.init()`` does,
+        :func:`resolve_address`), else starts a local Ray on this machine's cores (unless this
+        process already called ``ray.init``).
     :param prepare_datasets: load each dataset once in this process first (a missing short-name
-        dataset is generated here, not by several trials at once) and fail early on bad names.
+        dataset is generated here, not by several trials at once) and fail early on bad names:
+        every dataset is checked before any is generated (:func:`_prepare_datasets`).
     :param verbose: Tune's console output (0 silent, 1 status table, 2 with trial results).
     """
     _import_tune()  # before anything is written
+    address = resolve_address(address)
     check_trial_device(
         spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
     )
-    check_address(address)
     spec = spec.with_resolved_precision()
     sweep_dir = Path(sweep_dir).resolve()
     made = [p for p in (sweep_dir, *sweep_dir.parents) if not p.exists()]  # deepest first
@@ -464,10 +474,10 @@ def resume_sweep(
     if not (sweep_dir / SWEEP_FILE).is_file():
         raise FileNotFoundError(f"sweep_dir: {sweep_dir} has no {SWEEP_FILE} to resume")
     spec, resources = load_sweep(sweep_dir)
+    address = resolve_address(address)
     check_trial_device(
         spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
     )
-    check_address(address)
     with _hold_sweep(sweep_dir):  # probe 24: a second driver reran the live sweep's trials
         return _fit(spec, resources, sweep_dir, address, verbose, restore=True)
 
@@ -545,6 +555,43 @@ def check_address(address: str | None, timeout_s: float = 5.0) -> None:
             f"address: no Ray cluster answers at {address} ({err.strerror or err}); start one "
             "there (ray start --head), fix --address, or leave it out for a local Ray"
         ) from None
+
+
+#: Where ``ray.init()`` without an address looks for a cluster to join.
+RAY_ADDRESS = "RAY_ADDRESS"
+
+
+def resolve_address(address: str | None) -> str | None:
+    """The Ray address a sweep uses, checked (:func:`check_address`): ``address`` when given,
+    else ``$RAY_ADDRESS`` when set (said in one ``[sweep]`` line), else None (a local Ray).
+
+    Probe 28: with ``RAY_ADDRESS`` set and no ``--address``, the local Ray's
+    ``ray.init(num_cpus=…)`` met Ray's own RAY_ADDRESS lookup and failed ("When connecting to an
+    existing cluster, num_cpus and num_gpus must not be provided") after the sweep folder was
+    written, and the error blamed memory / CPU load and advised ``--resume``, which failed the
+    same way. ``ray.init()`` joins ``$RAY_ADDRESS`` when given no address, and so does a sweep.
+    """
+    if address is not None:
+        check_address(address)
+        return address
+    from_env = os.environ.get(RAY_ADDRESS, "").strip()
+    if not from_env:  # unset or empty: Ray starts a local cluster too
+        return None
+    try:
+        check_address(from_env)
+    except ValueError as err:
+        reason = str(err).removeprefix("address: ")
+        raise ValueError(
+            f"{RAY_ADDRESS}: {from_env!r} is set in the environment, and a sweep without "
+            f"--address joins it as ray.init() does, but {reason.split('; ')[0]}; fix or start "
+            f"that cluster, pass --address, or unset {RAY_ADDRESS} for a local Ray"
+        ) from None
+    print(
+        f"[sweep] {RAY_ADDRESS}={from_env} is set: joining that Ray cluster, as ray.init() does "
+        f"(unset {RAY_ADDRESS} for a local Ray on this machine)",
+        flush=True,
+    )
+    return from_env
 
 
 def _fit(
@@ -666,9 +713,42 @@ def _param_space(spec: SweepSpec, runs_root: Path) -> dict[str, Any]:
 
 
 def _prepare_datasets(datasets: Sequence[str]) -> None:
-    from rambo_env.data.loaders import load_dataset
+    """Load every dataset once; a missing short name is generated, but only after every dataset
+    has been checked: those already there are loaded, those to generate are checked for their
+    inputs (:func:`~rambo_env.data.generate.check_generable`), and any that fails is named
+    before anything is generated.
 
+    Probe 28: each dataset was checked when its turn came, so ``--datasets
+    hopper-random,hopper-medium-replay`` on an empty Minari root generated 1M hopper-random
+    transitions (minutes) before finding that hopper-medium-replay needs a replay buffer; the
+    README's ``--datasets mujoco`` grid met it too."""
+    from rambo_env.data.generate import check_generable
+    from rambo_env.data.loaders import SHORT_NAMES, load_dataset, needs_generation
+
+    to_generate, failed = [], []
     for name in datasets:
+        try:
+            if needs_generation(name):
+                check_generable(*SHORT_NAMES[name])
+                to_generate.append(name)
+            else:
+                load_dataset(name)
+        except (ValueError, OSError) as err:  # DatasetUnavailableError is a FileNotFoundError
+            failed.append((name, err))
+    if len(datasets) == 1 and failed:  # its own error: the sweep has no other dataset
+        raise failed[0][1]
+    if failed:
+        lines = "".join(f"\n- {name}: {err}" for name, err in failed)
+        kind = (
+            DatasetUnavailableError
+            if all(isinstance(err, DatasetUnavailableError) for _, err in failed)
+            else ValueError
+        )
+        raise kind(
+            f"datasets: {len(failed)} of {len(datasets)} cannot be loaded or generated (nothing "
+            f"was generated); fix or drop {'it' if len(failed) == 1 else 'them'}:{lines}"
+        )
+    for name in to_generate:
         load_dataset(name)
 
 

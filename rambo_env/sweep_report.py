@@ -84,6 +84,8 @@ class RunRecord:
     curve: tuple[tuple[int, float | None, float], ...]
     """(iteration, normalised score or None, return) per evaluation."""
     run_dir: Path
+    algo: str | None = None
+    """The SB3 agent that trained the run (``sac``, ``td3``, …); None if results.json lacks it."""
 
     @property
     def diverged(self) -> bool:
@@ -108,6 +110,7 @@ class RunRecord:
                 for e in results.get("evals", [])
             ),
             run_dir=Path(run_dir),
+            algo=None if results.get("algo") is None else str(results["algo"]),
         )
 
 
@@ -155,6 +158,9 @@ class SweepReport:
     missing: tuple[str, ...] = ()
     """Grid runs without a finished or diverged run, as ``<dataset>/<k2-lam3e-4>/s<seed>`` (their
     folders below the runs folder): the tables are partial while any is missing."""
+    agent: str | None = None
+    """The SB3 agent of the runs (``sac``, ``td3``, …; several joined by ``", "``), named in the
+    tables' titles and the CSV's ``agent`` column; None when no run names one."""
 
     @property
     def partial(self) -> str:
@@ -204,6 +210,7 @@ def summarise(
     configs: Sequence[RamboPreset] | None = None,
     incomplete: Sequence[Path] = (),
     grid: Sequence[tuple[str, RamboPreset, int]] | None = None,
+    agent: str | None = None,
 ) -> SweepReport:
     """Per dataset and configuration: score mean ± std over seeds and the mean heuristic;
     RAMBO = best mean score, RAMBO-OFF = lowest mean ``Q_avg + Q_var`` (App. B.5).
@@ -213,9 +220,13 @@ def summarise(
     :param grid: the (dataset, configuration, seed) runs a sweep holds; those without a
         complete run are the report's ``missing`` (probe 24: a half-finished sweep's table
         looked complete).
+    :param agent: the agent the tables name (a sweep's ``algo``); default: the runs' agents
+        (probe 28: the tables of a td3 sweep said RAMBO / RAMBO-OFF and named no agent).
     """
     records = [r for r in records if r.status in COMPLETE_STATUSES]
     _check_one_run_per_seed(records)
+    if agent is None:
+        agent = ", ".join(sorted({r.algo for r in records if r.algo is not None})) or None
     seen = list(dict.fromkeys(r.config for r in records))
     configs = tuple(configs) if configs is not None else tuple(sorted(seen, key=_table6_order))
     missing = [c for c in seen if c not in configs]
@@ -248,6 +259,7 @@ def summarise(
         tuple(Path(p) for p in incomplete),
         n_expected=len(grid or ()),
         missing=missing,
+        agent=agent,
     )
 
 
@@ -378,8 +390,10 @@ def _table1_cell(row: DatasetSummary, config: RamboPreset | None) -> str:
 def to_markdown(report: SweepReport) -> str:
     """Table 6 layout (per configuration) followed by Table 1 layout (RAMBO, RAMBO-OFF)."""
     headers = [config_label(c) for c in report.configs]
+    # probe 28: a td3 / tqc / … sweep's tables named no agent (only sweep.json did)
+    agent = f", agent: {report.agent}" if report.agent else ""
     lines = [
-        "## RAMBO per (k, λ) configuration (paper Table 6 layout)",
+        f"## RAMBO per (k, λ) configuration (paper Table 6 layout){agent}",
         "",
         *([f"**Partial tables: {report.partial}.**", ""] if report.partial else []),
         f"Final {report.score_label} (mean ± std over seeds, std with ddof=0; App. B.6). In "
@@ -396,12 +410,14 @@ def to_markdown(report: SweepReport) -> str:
         lines.append(f"| {row.dataset} | " + " | ".join(cells) + f" | {len(seeds)} |")
     lines += [
         "",
-        "## RAMBO and RAMBO-OFF (paper Table 1 layout)",
+        f"## RAMBO and RAMBO-OFF (paper Table 1 layout){agent}",
         "",
         "RAMBO: the configuration with the best mean score. RAMBO-OFF: the configuration with the "
         "lowest heuristic, scored on the same seeds (the paper reran five fresh seeds with it).",
         "",
-        "| dataset | RAMBO | RAMBO-OFF |",
+        "| dataset | RAMBO | RAMBO-OFF |"
+        if not report.agent
+        else f"| dataset | RAMBO ({report.agent}) | RAMBO-OFF ({report.agent}) |",
         "|---|---|---|",
     ]
     for row in report.rows:
@@ -429,7 +445,7 @@ def _total(report: SweepReport, which: str) -> float | None:
 
 def to_csv(report: SweepReport) -> str:
     """One row per dataset like Table 6 + Table 1, numbers only (empty = none, ``inf`` = diverged)."""
-    fields = ["dataset"]
+    fields = ["dataset", "agent"]  # probe 28: the agent (empty when no run names one)
     for c in report.configs:
         slug = config_slug(c)
         fields += [f"{slug}_{x}" for x in ("mean", "std", "heuristic", "n_seeds", "n_diverged")]
@@ -439,7 +455,7 @@ def to_csv(report: SweepReport) -> str:
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for row in report.rows:
-        line: dict[str, Any] = {"dataset": row.dataset}
+        line: dict[str, Any] = {"dataset": row.dataset, "agent": report.agent or ""}
         for config, cell in zip(report.configs, row.cells, strict=True):
             slug = config_slug(config)
             if cell is not None:
@@ -517,10 +533,11 @@ def build_report(
     datasets: Sequence[str] | None = None,
     configs: Sequence[RamboPreset] | None = None,
     grid: Sequence[tuple[str, RamboPreset, int]] | None = None,
+    agent: str | None = None,
 ) -> SweepReport:
     """The report of the run folders below ``runs_root`` (:func:`load_runs`, :func:`summarise`),
     nothing written (a sweep still running writes its own files when it ends)."""
-    return _load_and_summarise(runs_root, datasets, configs, grid)[1]
+    return _load_and_summarise(runs_root, datasets, configs, grid, agent)[1]
 
 
 def _load_and_summarise(
@@ -528,10 +545,11 @@ def _load_and_summarise(
     datasets: Sequence[str] | None,
     configs: Sequence[RamboPreset] | None,
     grid: Sequence[tuple[str, RamboPreset, int]] | None,
+    agent: str | None = None,
 ) -> tuple[list[RunRecord], SweepReport]:
     records, incomplete = load_runs(runs_root)
     report = summarise(
-        records, datasets=datasets, configs=configs, incomplete=incomplete, grid=grid
+        records, datasets=datasets, configs=configs, incomplete=incomplete, grid=grid, agent=agent
     )
     return records, report
 
@@ -543,11 +561,12 @@ def write_report(
     datasets: Sequence[str] | None = None,
     configs: Sequence[RamboPreset] | None = None,
     grid: Sequence[tuple[str, RamboPreset, int]] | None = None,
+    agent: str | None = None,
 ) -> tuple[SweepReport, dict[str, Path]]:
     """Build the report from the run folders below ``runs_root`` (:func:`build_report`) and
     write, atomically, ``table.md``, ``table.csv`` and ``curves/<dataset>.png`` into
     ``out_dir``."""
-    records, report = _load_and_summarise(runs_root, datasets, configs, grid)
+    records, report = _load_and_summarise(runs_root, datasets, configs, grid, agent)
     out_dir = Path(out_dir)
     markdown, table = to_markdown(report), to_csv(report)
     files = {

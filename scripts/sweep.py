@@ -8,9 +8,10 @@
     ray start --head   # then, on the other nodes: ray start --address <head-ip>:6379
     python scripts/sweep.py --address auto --datasets mujoco --preset paper --sweep-dir /nfs/sweep
 
-Each trial is one co-training run (agents.cotrain.run_cotrain). Without --address, Ray starts
-locally on this machine's cores with --cpus-per-trial CPUs per trial. Writes the sweep folder
-(sweep.json, runs/, tune/, table.md, table.csv, curves/<dataset>.png) and prints table.md.
+Each trial is one co-training run (agents.cotrain.run_cotrain). Without --address, the cluster
+at $RAY_ADDRESS is joined when that is set (as ray.init() does), else Ray starts locally on this
+machine's cores with --cpus-per-trial CPUs per trial. Writes the sweep folder (sweep.json, runs/,
+tune/, table.md, table.csv, curves/<dataset>.png; the tables name the agent) and prints table.md.
 Needs the `sweep` extra (pip install -e ".[sweep]"), except --report-only.
 """
 
@@ -164,7 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume", type=user_path, default=None, metavar="SWEEP_DIR", help="continue it"
     )
     ray.add_argument("--report-only", type=user_path, default=None, metavar="SWEEP_DIR")
-    ray.add_argument("--address", default=None, help="join this Ray cluster ('auto', host:port)")
+    ray.add_argument(
+        "--address",
+        default=None,
+        help="join this Ray cluster ('auto', host:port) [$RAY_ADDRESS if set, else a local Ray]",
+    )
     ray.add_argument("--cpus-per-trial", type=float, default=None, help="[1]")
     ray.add_argument("--gpus-per-trial", type=float, default=None, help="[0]")
     ray.add_argument("--max-concurrent", type=int, default=None, help="[as resources allow]")

@@ -242,3 +242,23 @@ def test_runs_of_the_grid_without_a_result_are_named():
     assert f"**Partial tables: {partial}.**" in to_markdown(report)
     complete = summarise(records(runs[:1]), grid=grid[:1])
     assert complete.partial == "" and "Partial" not in to_markdown(complete)
+
+
+def test_the_tables_name_the_agent_of_the_runs():
+    """Probe 28: the tables of a td3 (tqc, crossq, ddpg) sweep were titled RAMBO / RAMBO-OFF and
+    named no agent; only sweep.json and the folder name did."""
+    runs = [results(A, 0, 10.0, [1.0, 2.0]), results(B, 0, 20.0, [1.0, 1.0])]
+    report = summarise(records([r | {"algo": "td3"} for r in runs]))
+    assert report.agent == "td3"
+    markdown = to_markdown(report)
+    assert "## RAMBO per (k, λ) configuration (paper Table 6 layout), agent: td3\n" in markdown
+    assert "## RAMBO and RAMBO-OFF (paper Table 1 layout), agent: td3\n" in markdown
+    assert "| dataset | RAMBO (td3) | RAMBO-OFF (td3) |" in markdown
+    line = next(csv.DictReader(io.StringIO(to_csv(report))))
+    assert line["agent"] == "td3"
+    assert summarise(records(runs), agent="tqc").agent == "tqc"  # a sweep's own, given
+    mixed = summarise(records([runs[0] | {"algo": "td3"}, runs[1] | {"algo": "sac"}]))
+    assert "agent: sac, td3" in to_markdown(mixed)
+    unnamed = summarise(records(runs))  # runs of an older results.json: as before
+    assert unnamed.agent is None and "| dataset | RAMBO | RAMBO-OFF |" in to_markdown(unnamed)
+    assert next(csv.DictReader(io.StringIO(to_csv(unnamed))))["agent"] == ""

@@ -49,6 +49,7 @@ __all__ = [
     "DEFAULT_N_TRANSITIONS",
     "DEFAULT_N_WORKERS",
     "DatasetExistsError",
+    "check_generable",
     "collect_episodes",
     "collect_episodes_parallel",
     "default_dataset_id",
@@ -444,6 +445,43 @@ def check_level_inputs(level: str, **inputs: Any) -> None:
             )
 
 
+def _needs_expert(env: str, level: str) -> str:
+    return (
+        f"level '{level}' needs an expert policy: pass --expert-policy PATH or --train-policy "
+        f"to scripts/make_dataset.py --env {env} --level {level}"
+    )
+
+
+def _needs_replay(env: str, path: Path) -> str:
+    return (
+        f"level 'medium-replay' needs the behaviour agent's replay buffer {path} (written by "
+        f"agents.behaviour.train_behaviour); run python scripts/make_dataset.py --env {env} "
+        "--level medium-replay --train-policy (or pass --replay PATH)"
+    )
+
+
+def check_generable(env: str, level: str, n_transitions: int = DEFAULT_N_TRANSITIONS) -> None:
+    """``generate_dataset(env, level)`` with its default inputs (as ``load_dataset`` generates a
+    missing short name) has what it reads and the memory it needs, checked without collecting:
+    DatasetUnavailableError / ValueError with generate_dataset's own message otherwise.
+
+    Probe 28: a sweep over several datasets found ``hopper-medium-replay``'s missing replay
+    buffer only after generating ``hopper-random`` (1M transitions, minutes) before it."""
+    from rambo_env.policies import shipped_policy_path
+
+    if env not in ENV_IDS or level not in LEVELS:
+        raise ValueError(
+            f"env={env!r}, level={level!r}; valid envs {list(ENV_IDS)}, levels {list(LEVELS)}"
+        )
+    if level in ("medium", "medium-expert"):
+        shipped_policy_path(env, "medium")  # ValueError naming the shipped ones
+    if level in ("expert", "medium-expert"):  # no expert policy is shipped
+        raise DatasetUnavailableError(_needs_expert(env, level))
+    if level == "medium-replay" and not default_replay_path(env).is_file():
+        raise DatasetUnavailableError(_needs_replay(env, default_replay_path(env)))
+    check_generation_memory(env, level, n_transitions)
+
+
 def check_expert_is_not_medium(
     env: str, expert_policy_path: str | Path, policy_path: str | Path | None
 ) -> None:
@@ -600,10 +638,7 @@ def _level_episodes(
         if level == "medium" and path is None:
             path = shipped_policy_path(env, "medium")
         if path is None:
-            raise DatasetUnavailableError(
-                f"level 'expert' needs an expert policy: pass --expert-policy PATH or --train-policy "
-                f"to scripts/make_dataset.py --env {env} --level expert"
-            )
+            raise DatasetUnavailableError(_needs_expert(env, "expert"))
         actor = _load_policy(Path(path), device, env_id)  # a bad file fails here, not in a worker
         if n_workers > 1:
             episodes = collect_episodes_parallel(env_id, n_transitions, path, **parallel)
@@ -613,11 +648,7 @@ def _level_episodes(
     if level == "medium-replay":
         path = Path(replay_path) if replay_path is not None else default_replay_path(env)
         if not path.is_file():
-            raise DatasetUnavailableError(
-                f"level 'medium-replay' needs the behaviour agent's replay buffer {path} (written by "
-                f"agents.behaviour.train_behaviour); run python scripts/make_dataset.py --env {env} "
-                "--level medium-replay --train-policy (or pass --replay PATH)"
-            )
+            raise DatasetUnavailableError(_needs_replay(env, path))
         from rambo_env.data.loaders import read_npz, validate_for_env  # (loaders imports this)
 
         # was: numpy's "contains pickled (object) data … load it unsafely", naming no file
@@ -709,10 +740,8 @@ def generate_dataset(
         replay_path=replay_path,
     )
     if level == "medium-expert" and expert_policy_path is None:  # was: found after the medium
-        raise DatasetUnavailableError(  # half was collected (minutes; 'expert' failed at once)
-            f"level 'medium-expert' needs an expert policy: pass --expert-policy PATH or "
-            f"--train-policy to scripts/make_dataset.py --env {env} --level medium-expert"
-        )
+        # half was collected (minutes; 'expert' failed at once)
+        raise DatasetUnavailableError(_needs_expert(env, level))
     if expert_policy_path is not None:
         check_expert_is_not_medium(env, expert_policy_path, policy_path)
     from rambo_env.data.minari_io import (

@@ -57,6 +57,7 @@ __all__ = [
     "SHORT_NAMES",
     "is_dataset_file",
     "load_dataset",
+    "needs_generation",
     "read_npz",
     "validate_for_env",
 ]
@@ -513,6 +514,21 @@ def _check_short_name_data(
             f"{level} --force (or remove {minari_dataset_path(dataset_id)})"
         )
     return dataset
+
+
+def needs_generation(name: Any, d4rl_dir: str | Path | None = None) -> bool:
+    """True if ``load_dataset(name)`` (no download) would generate it: a short name without a
+    local Minari dataset (``mujoco/…`` or the generated ``rambo/…``, as :func:`_load_short` looks
+    them up) or a D4RL file. Probe 28: lets a sweep check every dataset before generating one."""
+    if not isinstance(name, str | os.PathLike) or str(name) not in SHORT_NAMES:
+        return False
+    from rambo_env.data.generate import default_dataset_id
+
+    env, level = SHORT_NAMES[str(name)]
+    ids = (f"mujoco/{env}/{level}-v0", default_dataset_id(env, level))
+    if any(minari_folder_there(i) for i in ids):  # there, maybe damaged: read_minari says so
+        return False
+    return find_d4rl_file(env, level, None, d4rl_dir) is None
 
 
 def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:

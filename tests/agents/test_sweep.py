@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import importlib.util
 import json
 import math
 import os
@@ -806,3 +807,136 @@ def test_a_default_sweep_folder_taken_in_the_same_second_moves_to_the_next_name(
     assert f"[sweep] {taken} was taken by another sweep: -> {taken}-2" in capsys.readouterr().out
     assert sweep_cli.main(["--sweep-dir", str(taken), *flags]) == 2  # named: refused
     assert f"is in use by process {live_pid}" in capsys.readouterr().err
+
+
+def test_ray_address_in_the_environment_is_joined_or_named_before_the_sweep_folder(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 28: with ``RAY_ADDRESS`` set and no ``--address``, the local Ray's ``ray.init``
+    failed ("When connecting to an existing cluster, num_cpus and num_gpus must not be provided")
+    after the sweep folder was written, blaming memory / CPU load and advising ``--resume``
+    (which failed the same way). Now the sweep joins ``$RAY_ADDRESS`` as ``ray.init()`` does,
+    says so in one line, and a RAY_ADDRESS no cluster answers at is one error naming it."""
+    pytest.importorskip("ray")
+    import socket
+
+    from agents import sweep
+
+    monkeypatch.setattr(sweep, "_prepare_datasets", lambda *a: pytest.fail("prepared"))
+    monkeypatch.setattr(sweep, "_ray_session", lambda *a: pytest.fail("Ray started"))
+    flags = ["--seeds", "0", "--configs", "2:0"]
+    with socket.socket() as s:  # bound, never listened on: no cluster answers there
+        s.bind(("127.0.0.1", 0))
+        dead = f"127.0.0.1:{s.getsockname()[1]}"
+        monkeypatch.setenv("RAY_ADDRESS", dead)
+        code = sweep_cli.main(["--sweep-dir", str(tmp_path / "a"), *flags])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(f"error: RAY_ADDRESS: '{dead}' is set in the env"), err
+    assert f"no Ray cluster answers at {dead}" in err and "unset RAY_ADDRESS for a local Ray" in err
+    assert not (tmp_path / "a").exists()
+
+    monkeypatch.setattr(sweep, "_prepare_datasets", lambda *a: None)
+    joined = []
+
+    def fit(spec, resources, folder, address, *args, **kwargs):
+        joined.append(address)
+        raise Held
+
+    monkeypatch.setattr(sweep, "_fit", fit)
+    with socket.socket() as s:  # a cluster that answers
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        live = f"127.0.0.1:{s.getsockname()[1]}"
+        monkeypatch.setenv("RAY_ADDRESS", live)
+        for folder, extra in (("b", []), ("c", ["--address", "auto"])):  # --address wins
+            with pytest.raises(Held):
+                sweep_cli.main(["--sweep-dir", str(tmp_path / folder), *flags, *extra])
+        assert sweep.resolve_address(None) == live  # resume_sweep's too
+    monkeypatch.setenv("RAY_ADDRESS", " ")  # empty: a local Ray, as ray.init()
+    with pytest.raises(Held):
+        sweep_cli.main(["--sweep-dir", str(tmp_path / "d"), *flags])
+    assert joined == [live, "auto", None]
+    out = capsys.readouterr().out
+    line = f"[sweep] RAY_ADDRESS={live} is set: joining that Ray cluster, as ray.init() does"
+    assert out.count(line) == 2, out  # run_sweep's and resolve_address's; not with --address
+
+
+def test_every_dataset_is_checked_before_any_is_generated(
+    tiny_hopper,  # noqa: F811
+    tmp_path,
+    monkeypatch,
+    capsys,
+):
+    """Probe 28: a sweep checked each dataset when its turn came: ``--datasets
+    hopper-random,hopper-medium-replay`` on an empty Minari root generated 1M hopper-random
+    transitions (minutes), then failed on hopper-medium-replay's missing replay buffer."""
+    from agents import sweep
+    from rambo_env.data import generate
+    from rambo_env.data.dataset import DatasetUnavailableError
+    from rambo_env.data.loaders import read_npz
+
+    monkeypatch.chdir(tmp_path)  # no behaviour_runs/hopper/replay.npz here
+    monkeypatch.delenv("D4RL_DATASET_DIR", raising=False)  # the Minari root is empty (conftest)
+    generated = []
+
+    def fake_generate(env, level, **kwargs):
+        generated.append(f"{env}-{level}")
+        return read_npz(tiny_hopper)
+
+    monkeypatch.setattr(generate, "generate_dataset", fake_generate)
+    with pytest.raises(DatasetUnavailableError) as info:
+        sweep._prepare_datasets(("hopper-random", "hopper-medium-replay", "hopper-expert"))
+    assert generated == []
+    message = str(info.value)
+    assert message.startswith(
+        "datasets: 2 of 3 cannot be loaded or generated (nothing was generated); fix or drop them:"
+        "\n- hopper-medium-replay: level 'medium-replay' needs the behaviour agent's replay buffer "
+        "behaviour_runs/hopper/replay.npz"
+    ), message
+    assert "\n- hopper-expert: level 'expert' needs an expert policy" in message
+    assert "hopper-random" not in message
+    with pytest.raises(DatasetUnavailableError, match=r"^datasets: 1 of 2 .*drop it:\n- hopper-m"):
+        sweep._prepare_datasets(("hopper-random", "hopper-medium-replay"))  # the probe's pair
+    assert generated == []
+
+    sweep._prepare_datasets(("hopper-random", tiny_hopper))  # what is there is loaded first
+    assert generated == ["hopper-random"]
+    out = capsys.readouterr().out
+    assert out.index("dataset 'tiny-hopper'") < out.index("generating rambo/hopper/random-v0")
+
+    if importlib.util.find_spec("ray") is None:  # the CLI needs the sweep extra
+        return
+    monkeypatch.setattr(sweep, "_ray_session", lambda *a: pytest.fail("Ray started"))
+    folder = tmp_path / "sweep"
+    datasets = "hopper-random,hopper-medium-replay,walker2d-medium-expert"
+    flags = ["--seeds", "0", "--configs", "2:0", "--datasets", datasets]
+    assert sweep_cli.main(["--sweep-dir", str(folder), *flags]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: datasets: 2 of 3 cannot be loaded or generated"), err
+    assert "- walker2d-medium-expert: level 'medium-expert' needs an expert policy" in err
+    assert generated == ["hopper-random"] and not folder.exists()
+
+
+def test_the_sweep_tables_name_its_agent(tmp_path, monkeypatch, capsys):
+    """Probe 28: the tables of a td3 (tqc, crossq, ddpg) sweep said RAMBO / RAMBO-OFF and named
+    no agent; only sweep.json and the folder name did."""
+    from agents.cotrain import CotrainConfig
+
+    base = dataclasses.replace(CotrainConfig(), algo="td3")
+    spec = SweepSpec(datasets=("hopper-medium",), configs=TWO_CONFIGS[:1], seeds=(0,), base=base)
+    _save_sweep(tmp_path, spec)
+    run_dir = trial_run_dir(tmp_path / "runs", "hopper-medium", TWO_CONFIGS[0], 0)
+    run_dir.mkdir(parents=True)
+    results = {"status": "finished", "dataset": "hopper-medium", "seed": 0, "rollout_length": 2}
+    results |= {"adversary_weight": 3e-4, "final_score": 42.0, "q_history": [1.0], "evals": []}
+    (run_dir / "results.json").write_text(json.dumps(results))  # names no agent: the sweep's
+    monkeypatch.setitem(sys.modules, "ray", None)
+    assert sweep_cli.main(["--report-only", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    markdown = (tmp_path / "table.md").read_text()
+    for text in (out, markdown):
+        assert "## RAMBO per (k, λ) configuration (paper Table 6 layout), agent: td3" in text
+        assert "## RAMBO and RAMBO-OFF (paper Table 1 layout), agent: td3" in text
+        assert "| dataset | RAMBO (td3) | RAMBO-OFF (td3) |" in text
+    (line,) = list(csv.DictReader((tmp_path / "table.csv").open()))
+    assert line["agent"] == "td3"
