@@ -545,6 +545,7 @@ def _extend(cfg: CotrainConfig, done: int, run_dir: Path) -> Callable[[], None]:
 
     def record() -> None:
         saved["config"]["n_iterations"] = cfg.n_iterations
+        run_io.check_run_dir_kept(run_dir)  # probe 28: never a new folder at a moved run's path
         run_io.write_json(run_dir / run_io.CONFIG_NAME, saved)
         print(f"[cotrain] n_iterations of {run_dir}: {before} -> {cfg.n_iterations}", flush=True)
 
@@ -589,6 +590,7 @@ def _check_identity(state: dict[str, Any], run_dir: Path) -> str:
 
 
 def _write_resolved_config(session: Session, run_dir: Path) -> None:
+    run_io.check_run_dir_kept(run_dir)  # probe 28: moved during the setup
     run_io.write_json(
         run_dir / run_io.CONFIG_NAME,
         {"config": config_to_dict(session.cfg), "resolved": session.resolved},
@@ -631,6 +633,9 @@ def _load_agent_state(agent: Any, state: dict[str, Any]) -> None:
 
 def _save(session: Session, history: RunHistory, run_dir: Path) -> None:
     """Atomic checkpoint of everything but the model pool (see the module docstring)."""
+    # probe 28: a run folder moved while the run trained got a new folder at its old path
+    # holding only this checkpoint (and a TensorBoard thread's traceback); now one error first
+    run_io.check_run_dir_kept(run_dir)
     agent, noise = session.agent, getattr(session.agent, "action_noise", None)
     state = {
         "format_version": CHECKPOINT_FORMAT,
@@ -809,6 +814,7 @@ def _finish(
         if history.iteration_s
         else None,
     }
+    run_io.check_run_dir_kept(run_dir)  # probe 28: moved, then Ctrl-C / the last iteration
     run_io.write_json(run_dir / run_io.RESULTS_NAME, results)
     have_scores = any(s is not None for s in scores)
     run_io.plot_learning_curve(

@@ -183,13 +183,22 @@ class RunMonitorCallback(BaseCallback):
             self._diverge(iteration, q_avg)
             return
         self._maybe_warn(iteration, q_avg)
-        self.history.iteration = iteration
-        self.history.q_history.append(q_avg)
-        self.history.iteration_s.append(iteration_s)
-        if self.evaluate_fn is not None and self.schedule.due(iteration):
-            self._evaluate(iteration)
-        self._add_wall_time()  # the checkpoint carries the wall time up to this iteration
-        self.save_fn(self.history)
+        before = self.history.state_dict()
+        try:
+            self.history.iteration = iteration
+            self.history.q_history.append(q_avg)
+            self.history.iteration_s.append(iteration_s)
+            if self.evaluate_fn is not None and self.schedule.due(iteration):
+                self._evaluate(iteration)
+            self._add_wall_time()  # the checkpoint carries the wall time up to this iteration
+            self.save_fn(self.history)
+        except BaseException:
+            # probe 28: Ctrl-C during the evaluation (or the checkpoint write) left the history
+            # one iteration ahead of the checkpoint: "the checkpoint of iteration 1 is kept" and
+            # results.json's iterations_completed 1, while checkpoint.pt held iteration 0 (and
+            # --resume ran iteration 1 again). The history is what the checkpoint holds.
+            self._restore_history(before)
+            raise
         # TensorBoard after the checkpoint: a kill between the two loses this row's log, never
         # logs an iteration twice (a resumed run continues after the checkpointed one).
         self._dump(iteration, iteration_s)
@@ -204,6 +213,12 @@ class RunMonitorCallback(BaseCallback):
             self._stop, self.status = True, "stopped"
             self.message = f"stopped after iteration {iteration} (stop_at_iteration)"
         self._t_iter = time.perf_counter()
+
+    def _restore_history(self, state: dict[str, Any]) -> None:
+        """Put the history back, in place, to ``state`` (:meth:`RunHistory.state_dict`)."""
+        restored = RunHistory.from_state_dict(state)
+        for name in ("iteration", "q_history", "evals", "iteration_s", "wall_s"):
+            setattr(self.history, name, getattr(restored, name))
 
     def _maybe_warn(self, iteration: int, q_avg: float) -> None:
         if self.q_warn is None or q_avg <= self.q_warn:

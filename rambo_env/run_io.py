@@ -54,6 +54,7 @@ __all__ = [
     "SEED_LIMIT",
     "TB_DIR",
     "FolderInUseError",
+    "RunDirMovedError",
     "WriteFailedError",
     "atomic_write",
     "available_memory_bytes",
@@ -65,6 +66,7 @@ __all__ = [
     "check_not_starting",
     "check_output_file",
     "check_readable",
+    "check_run_dir_kept",
     "check_run_folder",
     "check_seed",
     "check_state_dict",
@@ -76,6 +78,7 @@ __all__ = [
     "exit_on_interrupt",
     "expand_home",
     "file_lock",
+    "folder_identity",
     "foreign_entries",
     "get_rng_state",
     "headless_figure",
@@ -162,27 +165,72 @@ def process_start(pid: int) -> str | None:
         return None
 
 
-def lock_text() -> str:
-    """What a ``.lock`` holds: this PID and, where known, its start time (a PID alone may be
-    reused by an unrelated process after the holder was killed, e.g. across a reboot)."""
-    start = process_start(os.getpid())
-    return f"{os.getpid()}" + (f" {start}" if start else "")
-
-
-def lock_holder(text: str) -> int | None:
-    """The live process a ``.lock``'s ``text`` names, or None: unreadable, or its process is
-    gone — also when the PID now belongs to another process that started at another time
-    (was: a killed run's stale lock whose PID was reused blocked the folder for good)."""
-    parts = text.split()
-    if not parts or not parts[0].isdigit() or len(parts) > 2:
+def folder_identity(folder: str | Path) -> str | None:
+    """``<device>:<inode>`` of ``folder`` (which folder it is, whatever its path), or None where
+    it cannot be looked at."""
+    try:
+        st = os.stat(folder)
+    except OSError:
         return None
-    pid = int(parts[0])
+    return f"{st.st_dev}:{st.st_ino}"
+
+
+def lock_text(folder: str | Path | None = None) -> str:
+    """What a ``.lock`` holds: this PID, where known its start time (a PID alone may be reused
+    by an unrelated process after the holder was killed, e.g. across a reboot) and the
+    :func:`folder_identity` of the ``folder`` it locks (probe 28: a ``cp -r`` copy of a live
+    run's folder carried its ``.lock``, so the copy was "in use by" the original's process)."""
+    start = process_start(os.getpid())
+    ident = folder_identity(folder) if folder is not None else None
+    return f"{os.getpid()}" + (f" {start}" if start else "") + (f" {ident}" if ident else "")
+
+
+def _parse_lock(text: str) -> tuple[int, str | None, str | None] | None:
+    """``(pid, start, folder identity)`` of a ``.lock``'s ``text`` (see :func:`lock_text`; the
+    last two None where it has none), or None where it is not one."""
+    parts = text.split()
+    if not parts or not parts[0].isdigit() or len(parts) > 3:
+        return None
+    idents = [p for p in parts[1:] if ":" in p]
+    starts = [p for p in parts[1:] if ":" not in p]
+    if len(idents) > 1 or len(starts) > 1:
+        return None
+    return int(parts[0]), (starts or [None])[0], (idents or [None])[0]
+
+
+def _live_lock_pid(text: str) -> int | None:
+    """The live process a ``.lock``'s ``text`` names, whatever folder it locks, or None."""
+    parsed = _parse_lock(text)
+    if parsed is None:
+        return None
+    pid, start, _ = parsed
     if not pid_alive(pid):
         return None
-    if len(parts) == 2:
+    if start is not None:
         now = process_start(pid)
-        if now is not None and now != parts[1]:
+        if now is not None and now != start:
             return None
+    return pid
+
+
+def lock_copied(text: str, folder: str | Path) -> bool:
+    """Whether the ``.lock`` ``text`` found in ``folder`` was written for another folder (it
+    came with a copy, ``cp -r``, of a run folder): it records another folder identity."""
+    parsed = _parse_lock(text)
+    ident = parsed[2] if parsed is not None else None
+    here = folder_identity(folder)
+    return ident is not None and here is not None and ident != here
+
+
+def lock_holder(text: str, folder: str | Path | None = None) -> int | None:
+    """The live process a ``.lock``'s ``text`` names, or None: unreadable, or its process is
+    gone — also when the PID now belongs to another process that started at another time
+    (was: a killed run's stale lock whose PID was reused blocked the folder for good) — or,
+    given the ``folder`` the lock was found in, one copied from another folder
+    (:func:`lock_copied`, probe 28)."""
+    pid = _live_lock_pid(text)
+    if pid is not None and folder is not None and lock_copied(text, folder):
+        return None
     return pid
 
 
@@ -271,7 +319,9 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     A lock left by a process that no longer runs is taken over, and temp files of its
     interrupted atomic writes are removed. A folder this call created is removed again if it is
     still empty when the run fails (nothing half-written). A folder that holds files no run
-    writes and no ``config.json`` is refused before anything is written into it.
+    writes and no ``config.json`` is refused before anything is written into it. A lock copied
+    with its folder (``cp -r`` of a live run) is taken over; :func:`check_run_dir_kept` tells
+    whether the folder was moved or deleted since (probe 28).
     """
     run_dir = Path(run_dir)
     # probe 19: was "a link to loop, which does not exist"
@@ -318,29 +368,120 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
         raise
     for stray in run_dir.glob(".*.tmp"):  # interrupted atomic writes of an earlier process
         stray.unlink(missing_ok=True)
+    key, fd = _held_key(run_dir), _open_folder(run_dir)
+    previous = _HELD.get(key)
+    _HELD[key] = (fd, folder_identity(run_dir))  # for check_run_dir_kept (probe 28)
     ok = False
     try:
         yield run_dir
         ok = True
     finally:
-        lock.unlink(missing_ok=True)
+        if previous is None:
+            _HELD.pop(key, None)
+        else:
+            _HELD[key] = previous
+        _unlink_lock(lock, fd)
         if not ok and created:
             _remove_empty(new_dirs)
 
 
+#: The run folders this process holds (:func:`claim_run_dir`): absolute path -> (an open
+#: descriptor of the folder, None where it cannot be opened; its :func:`folder_identity`).
+_HELD: dict[str, tuple[int | None, str | None]] = {}
+
+
+def _held_key(run_dir: str | Path) -> str:
+    return os.path.abspath(run_dir)
+
+
+def _open_folder(folder: Path) -> int | None:
+    """A read-only descriptor of ``folder`` (it follows the folder when it is moved), or None."""
+    try:
+        return os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
+
+
+def _unlink_lock(lock: Path, fd: int | None) -> None:
+    """Remove this process's ``lock`` from the folder it holds — through ``fd``, where that
+    folder now is (moved, probe 28: its ``.lock`` was left behind), and never from another
+    folder made at its old path since — then close ``fd``."""
+    if fd is None or os.unlink not in os.supports_dir_fd:
+        lock.unlink(missing_ok=True)
+        if fd is not None:
+            os.close(fd)
+        return
+    try:
+        os.unlink(lock.name, dir_fd=fd)
+    except FileNotFoundError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class RunDirMovedError(ValueError):
+    """The run folder this process holds was moved, deleted or replaced while its run wrote into
+    it (:func:`check_run_dir_kept`)."""
+
+
+def check_run_dir_kept(run_dir: str | Path) -> None:
+    """One :class:`RunDirMovedError` when ``run_dir``, held by this process
+    (:func:`claim_run_dir`), is no longer the folder it claimed: moved (``mv runs/a runs/b``),
+    deleted or replaced. A run calls it before each write into its folder. Probe 28: a folder
+    moved while its run trained gave a TensorBoard writer thread's traceback, then ``error:
+    [Errno 2] No such file or directory: b'runs/a/tb/events…'``, and the next checkpoint made a
+    new ``runs/a`` holding only that file (``--resume runs/a``: "config.json is missing").
+    Nothing to check for a folder this process does not hold."""
+    held = _HELD.get(_held_key(run_dir))
+    if held is None or held[1] is None or folder_identity(run_dir) == held[1]:
+        return
+    fd, now = held[0], None
+    if fd is not None:
+        try:
+            now = os.readlink(f"/proc/self/fd/{fd}")  # Linux: where the folder is now
+        except OSError:
+            now = None
+    stop = "nothing more is written (no folder is made at the old path)"
+    if now is not None and now.endswith(" (deleted)"):
+        raise RunDirMovedError(
+            f"run_dir: {run_dir} was deleted while the run was writing into it; {stop}, and "
+            "nothing is left to resume: start the run again"
+        )
+    if now is not None and now != _held_key(run_dir):
+        raise RunDirMovedError(
+            f"run_dir: {run_dir} was moved to {now} while the run was writing into it; {stop}: "
+            f"continue it where it now is: python scripts/cotrain.py --resume {shell_quote(now)}"
+        )
+    raise RunDirMovedError(
+        f"run_dir: {run_dir} was moved, deleted or replaced while the run was writing into it "
+        f"(it is not the folder the run started in); {stop}: if you moved it, continue it where "
+        "it now is: python scripts/cotrain.py --resume NEW_PATH"
+    )
+
+
 def _take_lock(lock: Path) -> int | None:
     """Write this process's :func:`lock_text` into ``lock``, created exclusively, or over a stale
-    lock (its process gone); None when taken, else the PID of the live process holding it (the
-    file is then left as it is). OSError from the file system is the caller's to report."""
+    lock (its process gone) or one copied from another folder; None when taken, else the PID of
+    the live process holding it (the file is then left as it is). OSError from the file system
+    is the caller's to report."""
     try:
         fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)  # not executable
     except FileExistsError:
-        holder = lock_holder(lock.read_text(errors="replace"))
+        text = lock.read_text(errors="replace")
+        holder = lock_holder(text, lock.parent)
         if holder is not None and holder != os.getpid():
             return holder
+        copied = _live_lock_pid(text)
+        if copied is not None and copied != os.getpid() and lock_copied(text, lock.parent):
+            # probe 28: was "in use by process N", N the process of the folder copied from
+            print(
+                f"[rambo_env] note: {lock} was copied with its folder from the run of process "
+                f"{copied} in another folder, which does not use {lock.parent}; taken over",
+                flush=True,
+            )
         fd = os.open(lock, os.O_WRONLY | os.O_TRUNC)  # stale: take it over
     with os.fdopen(fd, "w") as f:
-        f.write(lock_text())
+        f.write(lock_text(lock.parent))
     return None
 
 
@@ -377,7 +518,7 @@ def run_holder(run_dir: str | Path) -> int | None:
         text = (Path(run_dir) / LOCK_NAME).read_text().strip()
     except (OSError, UnicodeDecodeError):
         return None
-    return lock_holder(text)
+    return lock_holder(text, run_dir)  # probe 28: a lock copied with the folder holds nothing
 
 
 def check_not_starting(run_dir: str | Path, then: str) -> None:

@@ -92,9 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--ledger",
         type=user_path,
-        default=DEFAULT_LEDGER_DIR,
+        default=None,  # None: not given (a resume says which ledger it compares against)
         metavar="DIR",
-        help="results ledger compared against at the end (default: the repository's docs/results/ledger)",
+        help="results ledger compared against at the end (default: the repository's "
+        "docs/results/ledger; not recorded in the run folder: give it again with --resume)",
     )
     docs = config_docs()
     defaults = dataclasses.asdict(PRESETS["default"])
@@ -232,6 +233,17 @@ def check_ledger(ledger_dir: Path) -> None:
     read_index(ledger_dir)  # a damaged index.json fails now, not after the run
 
 
+def default_ledger_line() -> str:
+    """What a ``--resume`` without ``--ledger`` compares against: the run folder does not record
+    a ``--ledger`` given when the run started (probe 28: a resume compared against the default
+    ledger without a word)."""
+    return (
+        f"results ledger: {DEFAULT_LEDGER_DIR} (the default; a --ledger given when the run "
+        "started is not recorded in its folder: give --ledger DIR again to compare against "
+        "that one)"
+    )
+
+
 def interrupted_line(run_dir: Path | None) -> str:
     """What an interrupt that reached ``main`` left: the run's checkpoint (a second Ctrl-C while
     the first was being handled), or at most the MLE pretraining checkpoint (setup: dataset
@@ -254,8 +266,11 @@ def main(argv: list[str] | None = None) -> int:
     run_dir = None
     try:
         cfg, run_dir, resume = resolve_args(args, parser)
-        check_ledger(args.ledger)
+        ledger = DEFAULT_LEDGER_DIR if args.ledger is None else args.ledger
+        check_ledger(ledger)
         print(f"[cotrain] {'resuming' if resume else 'starting'} run {run_dir}", flush=True)
+        if resume and args.ledger is None:  # probe 28: was the default, without a word
+            print(f"[cotrain] {default_ledger_line()}", flush=True)
         results = run_cotrain(cfg, run_dir, resume=resume)
     except (ValueError, OSError) as err:  # bad input, unwritable files: one line, no traceback
         code = report_user_error(err)
@@ -271,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     if results.get("already_finished"):  # printed by run_cotrain; nothing was rewritten
         return 0
     try:
-        print_results(results, cfg, run_dir, args.ledger)
+        print_results(results, cfg, run_dir, ledger)
     except BrokenPipeError:  # `| head`: the run is complete, its results.json says the rest
         silence_stdout()  # was: a raw BrokenPipeError traceback, exit 1, after a finished run
     return {"diverged": 1, "interrupted": 130}.get(results["status"], 0)

@@ -172,6 +172,46 @@ def test_a_stale_lock_whose_pid_was_reused_does_not_block_the_folder(tmp_path):
         other.wait()
 
 
+def test_a_lock_copied_with_a_live_runs_folder_does_not_block_the_copy(tmp_path, capsys):
+    """Probe 28: resuming a ``cp -r`` copy of a run still training said "runs/livecopy is in use
+    by process N; wait for it": the copied ``.lock`` named the original's process, which does
+    not use the copy. The lock records its folder now; a copied one is taken over, said so."""
+    import shutil
+    import subprocess
+    import sys
+
+    from rambo_env.run_io import LOCK_NAME, claim_run_dir, run_holder
+
+    run, copy = tmp_path / "run", tmp_path / "livecopy"
+    holder = (  # a live run holding `run`, with this checkout's code
+        "import sys, time\n"
+        "from rambo_env.run_io import claim_run_dir\n"
+        "with claim_run_dir(sys.argv[1]):\n"
+        "    print('held', flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    other = subprocess.Popen(
+        [sys.executable, "-c", holder, str(run)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert other.stdout.readline().strip() == "held"
+        shutil.copytree(run, copy)  # cp -r runs/live runs/livecopy, .lock included
+        assert (copy / LOCK_NAME).read_text() == (run / LOCK_NAME).read_text()
+        assert run_holder(run) == other.pid and run_holder(copy) is None
+        with pytest.raises(ValueError, match=f"in use by process {other.pid}"):
+            with claim_run_dir(run):  # the original is still held
+                pass
+        with claim_run_dir(copy):  # the copy is not: its lock is taken over
+            assert (copy / LOCK_NAME).read_text().split()[0] == str(os.getpid())
+        assert "was copied with its folder from the run of process" in capsys.readouterr().out
+        assert run_holder(run) == other.pid  # the original's lock is untouched
+    finally:
+        other.kill()
+        other.wait()
+
+
 def test_claim_run_dir_locks_takes_over_stale_locks_and_cleans_up(tmp_path):
     import os
     import subprocess

@@ -401,6 +401,63 @@ def test_keyboard_interrupt_keeps_checkpoint_and_writes_results(tiny_hopper, tmp
     assert json.loads((tmp_path / "run" / "results.json").read_text())["status"] == "interrupted"
 
 
+def test_ctrl_c_during_an_evaluation_reports_the_iteration_the_checkpoint_holds(
+    tiny_hopper, tmp_path, monkeypatch
+):
+    """Probe 28: Ctrl-C during iteration 1's evaluation said "the checkpoint of iteration 1 is
+    kept" and results.json had iterations_completed 1, but checkpoint.pt held iteration 0 (and
+    --resume ran iteration 1 again). Messages and results.json now say what the checkpoint holds."""
+    import agents.cotrain as cotrain_module
+
+    real = cotrain_module._evaluate
+
+    def evaluate(session, iteration):
+        if iteration == 1:
+            raise KeyboardInterrupt  # Ctrl-C in the middle of iteration 1's evaluation
+        return real(session, iteration)
+
+    monkeypatch.setattr(cotrain_module, "_evaluate", evaluate)
+    run_dir = tmp_path / "run"
+    cfg = tiny_config(tiny_hopper, n_iterations=2, eval_every=1, n_eval_episodes=1)
+    with pytest.raises(RunInterrupted) as stop:
+        run_cotrain(cfg, run_dir)
+    results = stop.value.results
+    checkpoint = load_checkpoint(run_dir / "checkpoint.pt")
+    assert checkpoint["iteration"] == 0
+    assert (results["status"], results["iterations_completed"]) == ("interrupted", 0)
+    assert "checkpoint of iteration 0 is kept" in results["message"]
+    saved = json.loads((run_dir / "results.json").read_text())
+    assert saved["iterations_completed"] == 0 and saved["q_history"] == []
+    assert [e["iteration"] for e in saved["evals"]] == [0]
+    assert saved["evals"] == checkpoint["history"]["evals"]
+
+
+def test_a_run_folder_moved_while_the_run_trains_is_one_error_and_no_new_folder(
+    tiny_hopper, tmp_path, capsys
+):
+    """Probe 28: ``mv runs/a runs/b`` while the run trained gave a TensorBoard writer thread's
+    traceback, then ``error: [Errno 2] No such file or directory: b'runs/a/tb/events…'``, and a
+    new ``runs/a`` holding only the next checkpoint.pt (``--resume runs/a``: config.json is
+    missing). Now: one error naming where the folder is, nothing made at the old path, and the
+    moved run resumes where it is."""
+    run_dir, moved = tmp_path / "a", tmp_path / "b"
+
+    def on_iteration(metrics):
+        if metrics["iteration"] == 1:
+            os.rename(run_dir, moved)  # mv runs/a runs/b
+
+    cfg = tiny_config(tiny_hopper, n_iterations=3, n_eval_episodes=1)
+    with pytest.raises(ValueError, match=r"was moved to .*b while the run was writing") as err:
+        run_cotrain(cfg, run_dir, on_iteration=on_iteration)
+    assert f"--resume {moved}" in str(err.value)
+    assert not run_dir.exists()  # no folder made at the old path
+    assert load_checkpoint(moved / "checkpoint.pt")["iteration"] == 1
+    assert not (moved / ".lock").exists()  # removed where the folder now is
+    assert "Traceback" not in capsys.readouterr().err  # no TensorBoard thread's traceback
+    resumed = run_cotrain(cfg, moved, resume=True)
+    assert (resumed["status"], resumed["iterations_completed"]) == ("finished", 3)
+
+
 def test_sigterm_during_setup_frees_the_run_folder(tiny_hopper, tmp_path, monkeypatch):
     """Issue 14 probe: SIGTERM during BC / MLE killed the process outright, leaving the folder
     and its .lock behind; it is Ctrl-C now (the CLI prints how to continue, exit 130)."""
@@ -798,6 +855,28 @@ def test_a_config_json_with_precision_auto_is_refused(tmp_path):
         tmp_path / "config.json", {"config": config_to_dict(CotrainConfig(precision="bf16"))}
     )
     assert load_config(tmp_path).precision == "bf16"
+
+
+def test_a_resume_says_which_ledger_it_compares_against(tmp_path, monkeypatch, capsys):
+    """Probe 28: ``--resume RUN`` forgot a ``--ledger DIR`` given when the run started (its
+    config.json does not record it) and compared against the default ledger without a word."""
+    from agents.cotrain_setup import config_to_dict
+    from rambo_env.ledger import DEFAULT_LEDGER_DIR
+    from rambo_env.run_io import write_json
+
+    run_dir, ledger = tmp_path / "run", tmp_path / "ledger"
+    ledger.mkdir()
+    write_json(run_dir / "config.json", {"config": config_to_dict(CotrainConfig(precision="fp32"))})
+
+    def stop(*args, **kwargs):
+        raise ValueError("stopped here")
+
+    monkeypatch.setattr(cotrain_cli, "run_cotrain", stop)
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 2
+    out = capsys.readouterr().out
+    assert f"results ledger: {DEFAULT_LEDGER_DIR} (the default; a --ledger given when" in out
+    assert cotrain_cli.main(["--resume", str(run_dir), "--ledger", str(ledger)]) == 2
+    assert "results ledger:" not in capsys.readouterr().out  # given: used as given
 
 
 def test_resume_naming_a_file_of_the_run_names_its_folder(tmp_path, capsys):
