@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, SupportsFloat
 
@@ -313,6 +314,8 @@ def check_render_mode(render_mode: Any) -> None:
 
 #: Keys ``reset`` of the model envs accepts in ``options``.
 RESET_OPTIONS = ("state",)
+#: ``reset(options={"state": …})`` warns beyond this many dataset standard deviations.
+FAR_STATE = 100.0
 
 
 def check_reset_seed(seed: Any, num_envs: int | None = None) -> int | None:
@@ -380,6 +383,16 @@ def state_from_options(state: Any, shape: tuple[int, ...], mdp: LearnedMDP) -> t
     if not np.all(np.isfinite(obs)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(obs))[0])
         raise ValueError(f'options["state"]{list(bad)}: not finite ({obs[bad]})')
+    far = np.abs(obs) > FAR_STATE
+    if far.any():  # probe 28: 1e30 was taken without a word (the next obs ~1e30, reward 2e30)
+        at = tuple(int(i) for i in np.argwhere(far)[0])
+        warnings.warn(
+            f'options["state"]{list(at)} = {obs[at]:.4g}: {int(far.sum())} entr(y/ies) more than '
+            f"{FAR_STATE:g} dataset standard deviations from the dataset mean (the states are "
+            "NORMALISED observations); the model extrapolates there. Normalise raw "
+            "observations first (env.unwrapped.mdp.normalizer.normalize)",
+            stacklevel=4,
+        )
     return torch.as_tensor(obs, device=mdp.device)
 
 

@@ -100,6 +100,13 @@ def test_reset_state_option(tiny_mdp):
     state[4] = np.nan
     with pytest.raises(ValueError, match=r'options\["state"\]\[4\]: not finite'):
         env.reset(options={"state": state})
+    state[4] = 1e30  # probe 28: taken without a word; far states warn, near ones do not
+    with pytest.warns(UserWarning, match=r'options\["state"\]\[4\] = 1e\+30: 1 entr.* 100 dataset'):
+        env.reset(options={"state": state})
+    state[4] = 50.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        env.reset(options={"state": state})
 
 
 def test_actions_are_validated_and_clipped(tiny_mdp):
