@@ -322,7 +322,7 @@ def sweep_report(sweep_dir: str | Path) -> SweepReport:
 #: trials of the live sweep, whose trial then died).
 IN_USE = (
     "sweep_dir: {folder} is in use by process {pid} (a running sweep.py); wait for it or stop "
-    "it first"
+    "it first (if process {pid} is no sweep.py, its PID was reused: remove {folder}/.lock)"
 )
 
 

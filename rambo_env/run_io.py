@@ -349,9 +349,10 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
             )
         holder = _take_lock(lock)
         if holder is not None:
-            raise ValueError(
+            raise ValueError(  # probe 29: the lock file was not named (a reused PID: a dead end)
                 f"run_dir: {run_dir} is in use by process {holder}; wait for it or pick "
-                "another folder"
+                f"another folder (if process {holder} is not a run of this project, its PID was "
+                f"reused: remove {lock})"
             )
     except OSError as err:  # a read-only folder, no permission, a full disk
         if created:
@@ -497,6 +498,12 @@ def hold_folder(folder: str | Path, in_use: str) -> Iterator[Path]:
     block runs. For folders that are not run folders (a sweep's)."""
     folder = Path(folder)
     lock = folder / LOCK_NAME
+    if _is_dangling_link(lock) or (_exists(lock) and not lock.is_file()):
+        what = "a dangling link" if _is_dangling_link(lock) else "not a file"
+        raise ValueError(  # probe 29: was "cannot write …/.lock (Is a directory); make … writable"
+            f"{lock} is {what}, but this folder's holder keeps its process id in that file; "
+            "remove it (no process of this project made it) and rerun"
+        )
     try:
         holder = _take_lock(lock)
     except OSError as err:

@@ -135,6 +135,17 @@ def train_agent(args: Args, kind: str) -> Path:
         cfg, out, progress_bar=args.progress, resume=True, actor_file=f"{kind}_actor.pt"
     )
     print(f"[make_dataset] chosen checkpoint: {summary['chosen']} (in band: {summary['in_band']})")
+    if not summary["in_band"]:  # probe 29: said only inside the line above
+        chosen = summary["chosen"]
+        print(
+            f"[make_dataset] WARNING: the {kind} agent's return never entered the {kind} band "
+            f"[{band[0]:g}, {band[1]:g}] in {steps} SAC steps; its closest checkpoint (step "
+            f"{chosen.get('step')}, return {chosen.get('return_mean')}) collects this dataset, "
+            f"which is therefore not {kind}-level (D4RL's protocol): raise --behaviour-steps "
+            "(the training continues from its last save) and rerun with --force",
+            file=sys.stderr,
+            flush=True,
+        )
     return out
 
 
@@ -201,6 +212,12 @@ def _existing_agent(agent_dir: Path, kind: str, cfg: BehaviourConfig) -> tuple[s
             f"{saved} up to max_steps {cfg.max_steps}; {_RETRAIN} from step 0"
         ), False
     config, told = _trained(agent_dir)
+    if not isinstance(config, dict) and saved is None:  # probe 29: was "other settings" and
+        raise ValueError(  # a new agent trained from step 0 replaced the finished one
+            f"behaviour_dir: {agent_dir / 'behaviour.json'} is damaged (not the summary a "
+            f"finished training writes), so whether the {kind} agent there was trained with "
+            f"these settings is unknown; restore that file, or {_RETRAIN}"
+        )
     wanted = json.loads(json.dumps(asdict(cfg)))  # as behaviour.json holds it (lists, null)
     if config == wanted:
         return (

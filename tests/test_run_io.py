@@ -160,9 +160,10 @@ def test_a_stale_lock_whose_pid_was_reused_does_not_block_the_folder(tmp_path):
             pytest.skip("no /proc: process start times are unknown here")
         (run / LOCK_NAME).write_text(f"{other.pid} {start}")  # really held by `other`
         assert run_holder(run) == other.pid
-        with pytest.raises(ValueError, match=f"in use by process {other.pid}"):
+        with pytest.raises(ValueError, match=f"in use by process {other.pid}") as err:
             with claim_run_dir(run):
-                pass
+                pass  # probe 29: an old 1-field lock with a reused PID: the file to remove named
+        assert f"its PID was reused: remove {run / LOCK_NAME})" in str(err.value)
         (run / LOCK_NAME).write_text(f"{other.pid} {int(start) - 1}")  # its PID, reused
         assert run_holder(run) is None
         with claim_run_dir(run):  # taken over
@@ -499,6 +500,11 @@ def test_a_lock_path_that_is_not_a_file_is_named_not_called_unwritable(tmp_path)
             with claim_run_dir(tmp_path / run):
                 pass
     assert (tmp_path / "a" / LOCK_NAME).is_dir()  # left for the user to look at
+    from rambo_env.run_io import hold_folder  # probe 29: a sweep folder's (was "make … writable")
+
+    with pytest.raises(ValueError, match=f"{LOCK_NAME} is not a file, but this folder's holder"):
+        with hold_folder(tmp_path / "a", "in use by {pid}"):
+            pass
 
 
 def test_a_run_to_resume_on_a_read_only_disk_is_told_to_copy_it(tmp_path, monkeypatch):

@@ -167,6 +167,13 @@ def arrays_to_dataset(
 ) -> OfflineDataset:
     """D4RL dict of arrays -> validated :class:`OfflineDataset` with our env id and ref scores."""
     arrays = {k: np.asarray(v) for k, v in arrays.items() if k in _KEYS}
+    if "observations" in arrays:  # probe 29: timeouts & ~terminals of other lengths was numpy's
+        n = len(arrays["observations"])  # raw "operands could not be broadcast together"
+        for key, value in arrays.items():
+            if value.ndim >= 1 and len(value) != n:
+                raise DatasetValidationError(
+                    f"field '{key}' has {len(value)} rows but 'observations' has {n}"
+                )
     for key in ("terminals", "timeouts"):  # checked before any astype(bool), which read 0.5, 2
         if key in arrays:  # or b"a" as True (was: timeouts of 0.5 silently ended every row)
             arrays[key] = _cast_field(key, arrays[key], np.bool_, 1)

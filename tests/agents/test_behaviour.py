@@ -251,6 +251,11 @@ def test_train_policy_says_whether_it_reuses_or_continues_an_existing_agent(
     _finished_agent(agent, 7500)
     out = run(10000)
     assert "has other settings and no resume save: training a new one from step 0" in out
+    (agent / "behaviour.json").write_text("[1, 2]")  # probe 29: damaged and no save: was
+    with pytest.raises(
+        ValueError, match=r"behaviour\.json is damaged .* restore that file, or move"
+    ):
+        run(7500)  # "other settings", and a new agent replaced the finished one
     shutil.rmtree(agent)
     assert "training the medium behaviour agent (10000 SAC steps max)" in run(10000)
 
@@ -293,3 +298,25 @@ def test_an_expert_actor_is_saved_as_expert_actor_pt(tmp_path, monkeypatch, caps
         "in band: True); its actor is medium_actor.pt, the name older versions gave an expert's "
         "actor; --behaviour-steps does not retrain it"
     ) in capsys.readouterr().out
+
+
+def test_an_agent_that_never_reached_its_band_is_a_warning(tmp_path, monkeypatch, capsys):
+    """Probe 29: a behaviour agent whose return never entered the medium band still collected a
+    "medium" dataset, said only as "(in band: False)" inside the chosen-checkpoint line."""
+    import agents.behaviour as behaviour
+    from tests.scripts import load_script
+
+    cli = load_script("make_dataset")
+
+    def fake(cfg, out, progress_bar=True, resume=False, actor_file="medium_actor.pt"):
+        out.mkdir(parents=True, exist_ok=True)
+        chosen = {"step": 5000, "return_mean": 14.9}
+        return {"config": asdict(cfg), "chosen": chosen, "in_band": False}
+
+    monkeypatch.setattr(behaviour, "train_behaviour", fake)
+    argv = ["--env", "hopper", "--level", "medium", "--train-policy", "--behaviour-steps", "6000",
+            "--behaviour-dir", str(tmp_path / "beh")]  # fmt: skip
+    cli.train_agent(cli.parse_args(argv), "medium")
+    err = capsys.readouterr().err
+    assert "WARNING: the medium agent's return never entered the medium band" in err
+    assert "(step 5000, return 14.9)" in err and "raise --behaviour-steps" in err

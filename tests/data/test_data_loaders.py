@@ -131,6 +131,26 @@ def test_hdf5_timeouts_that_are_not_booleans_are_refused(tmp_path, value, derive
         load_dataset(str(path), env_id="Hopper-v5")
 
 
+@pytest.mark.parametrize("derive", [False, True])
+@pytest.mark.parametrize("extra", [-3, 4])
+def test_hdf5_timeouts_of_another_length_are_named(tmp_path, extra, derive):
+    """Probe 29: timeouts 3 rows short (or 4 long) beside next_observations were numpy's raw
+    "operands could not be broadcast together", naming no field or file."""
+    a = make_arrays([5, 4], terminal_last=[False, True])
+    a["timeouts"] = np.zeros(9 + extra, dtype=bool)
+    if derive:
+        del a["next_observations"]
+    path = tmp_path / "x.hdf5"
+    with h5py.File(path, "w") as f:
+        for key, v in a.items():
+            f[key] = v
+    with pytest.raises(
+        DatasetValidationError,
+        match=rf"field 'timeouts' has {9 + extra} rows but 'observations' has 9",
+    ):
+        load_dataset(str(path), env_id="Hopper-v5")
+
+
 def test_d4rl_hdf5_file_keeps_timeouts_and_stored_next_observations(tmp_path):
     path = tmp_path / "hopper_medium-v2.hdf5"
     a = _write_d4rl_hdf5(path)
