@@ -112,6 +112,14 @@ def test_hdf5_fields_next_states_are_derived_from_are_checked_first(tmp_path, ed
     assert "unreadable" not in str(err.value)
 
 
+def _write_arrays_hdf5(path, arrays: dict):
+    """``arrays`` as the top-level datasets of a new hdf5 file at ``path`` (D4RL's layout)."""
+    with h5py.File(path, "w") as f:
+        for key, v in arrays.items():
+            f[key] = v
+    return path
+
+
 @pytest.mark.parametrize("derive", [False, True])
 @pytest.mark.parametrize("value", [0.5, 2, b"a"])
 def test_hdf5_timeouts_that_are_not_booleans_are_refused(tmp_path, value, derive):
@@ -121,10 +129,7 @@ def test_hdf5_timeouts_that_are_not_booleans_are_refused(tmp_path, value, derive
     a["timeouts"] = np.full(9, value)
     if derive:
         del a["next_observations"]
-    path = tmp_path / "x.hdf5"
-    with h5py.File(path, "w") as f:
-        for key, v in a.items():
-            f[key] = v
+    path = _write_arrays_hdf5(tmp_path / "x.hdf5", a)
     with pytest.raises(
         DatasetValidationError, match=r"timeouts(\[0\] = \S+ is not a boolean|.*dtype)"
     ):
@@ -140,10 +145,7 @@ def test_hdf5_timeouts_of_another_length_are_named(tmp_path, extra, derive):
     a["timeouts"] = np.zeros(9 + extra, dtype=bool)
     if derive:
         del a["next_observations"]
-    path = tmp_path / "x.hdf5"
-    with h5py.File(path, "w") as f:
-        for key, v in a.items():
-            f[key] = v
+    path = _write_arrays_hdf5(tmp_path / "x.hdf5", a)
     with pytest.raises(
         DatasetValidationError,
         match=rf"field 'timeouts' has {9 + extra} rows but 'observations' has 9",
