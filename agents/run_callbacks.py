@@ -21,7 +21,7 @@ import math
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from stable_baselines3.common.callbacks import BaseCallback
@@ -217,8 +217,8 @@ class RunMonitorCallback(BaseCallback):
     def _restore_history(self, state: dict[str, Any]) -> None:
         """Put the history back, in place, to ``state`` (:meth:`RunHistory.state_dict`)."""
         restored = RunHistory.from_state_dict(state)
-        for name in ("iteration", "q_history", "evals", "iteration_s", "wall_s"):
-            setattr(self.history, name, getattr(restored, name))
+        for f in fields(RunHistory):
+            setattr(self.history, f.name, getattr(restored, f.name))
 
     def _maybe_warn(self, iteration: int, q_avg: float) -> None:
         if self.q_warn is None or q_avg <= self.q_warn:

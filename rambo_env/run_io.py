@@ -341,12 +341,8 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     created = bool(new_dirs)
     lock = run_dir / LOCK_NAME
     try:
-        if _is_dangling_link(lock) or (_exists(lock) and not lock.is_file()):
-            what = "a dangling link" if _is_dangling_link(lock) else "not a file"
-            raise ValueError(  # was: "cannot write …/.lock (Is a directory); pick a writable folder"
-                f"run_dir: {lock} is {what}, but a run keeps its process id in that file; "
-                "remove it (no run of this project made it) and rerun"
-            )
+        # was: "cannot write …/.lock (Is a directory); pick a writable folder"
+        _refuse_odd_lock(lock, "run_dir: ", "a run", "no run")
         holder = _take_lock(lock)
         if holder is not None:
             raise ValueError(  # probe 29: the lock file was not named (a reused PID: a dead end)
@@ -460,6 +456,17 @@ def check_run_dir_kept(run_dir: str | Path) -> None:
     )
 
 
+def _refuse_odd_lock(lock: Path, prefix: str, keeper: str, maker: str) -> None:
+    """One ValueError when ``lock`` is a dangling link or not a file (a folder): a holder could
+    not write it, and "cannot write … make it writable" misled for a writable folder."""
+    if _is_dangling_link(lock) or (_exists(lock) and not lock.is_file()):
+        what = "a dangling link" if _is_dangling_link(lock) else "not a file"
+        raise ValueError(
+            f"{prefix}{lock} is {what}, but {keeper} keeps its process id in that file; "
+            f"remove it ({maker} of this project made it) and rerun"
+        )
+
+
 def _take_lock(lock: Path) -> int | None:
     """Write this process's :func:`lock_text` into ``lock``, created exclusively, or over a stale
     lock (its process gone) or one copied from another folder; None when taken, else the PID of
@@ -469,15 +476,14 @@ def _take_lock(lock: Path) -> int | None:
         fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)  # not executable
     except FileExistsError:
         text = lock.read_text(errors="replace")
-        holder = lock_holder(text, lock.parent)
-        if holder is not None and holder != os.getpid():
-            return holder
-        copied = _live_lock_pid(text)
-        if copied is not None and copied != os.getpid() and lock_copied(text, lock.parent):
+        pid = _live_lock_pid(text)
+        if pid is not None and pid != os.getpid():
+            if not lock_copied(text, lock.parent):  # lock_holder's rule, parsed once
+                return pid
             # probe 28: was "in use by process N", N the process of the folder copied from
             print(
                 f"[rambo_env] note: {lock} was copied with its folder from the run of process "
-                f"{copied} in another folder, which does not use {lock.parent}; taken over",
+                f"{pid} in another folder, which does not use {lock.parent}; taken over",
                 flush=True,
             )
         fd = os.open(lock, os.O_WRONLY | os.O_TRUNC)  # stale: take it over
@@ -498,12 +504,8 @@ def hold_folder(folder: str | Path, in_use: str) -> Iterator[Path]:
     block runs. For folders that are not run folders (a sweep's)."""
     folder = Path(folder)
     lock = folder / LOCK_NAME
-    if _is_dangling_link(lock) or (_exists(lock) and not lock.is_file()):
-        what = "a dangling link" if _is_dangling_link(lock) else "not a file"
-        raise ValueError(  # probe 29: was "cannot write …/.lock (Is a directory); make … writable"
-            f"{lock} is {what}, but this folder's holder keeps its process id in that file; "
-            "remove it (no process of this project made it) and rerun"
-        )
+    # probe 29: was "cannot write …/.lock (Is a directory); make … writable"
+    _refuse_odd_lock(lock, "", "this folder's holder", "no process")
     try:
         holder = _take_lock(lock)
     except OSError as err:
