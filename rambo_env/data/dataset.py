@@ -96,6 +96,39 @@ def _cast_field(key: str, raw: Any, dtype: type, ndim: int) -> np.ndarray:
     return value.astype(dtype, copy=False)
 
 
+def _float_dtype(raw: Any) -> np.dtype | None:
+    """The floating dtype ``raw`` is stored at (a numpy, h5py or torch array), else None."""
+    try:
+        dtype = np.dtype(str(getattr(raw, "dtype", "")).removeprefix("torch."))
+    except (TypeError, ValueError):  # no dtype (a list), or one numpy lacks (torch.bfloat16)
+        return None
+    return dtype if np.issubdtype(dtype, np.floating) else None
+
+
+def _successor_rtol(arrays: Mapping[str, Any], name: str) -> float:
+    """The tolerance ``next_observations[t]`` and ``observations[t + 1]`` are compared with: float
+    noise at the coarser of the two fields' stored precisions (was: float16 observations with
+    float32 next_observations were "N row(s) end an episode without a flag … mark them as
+    timeouts", each row's float16 rounding taken for a new episode). One warning names the two
+    dtypes (a float64 / float32 pair loses nothing at float32 and is not said)."""
+    obs, nxt = (
+        _float_dtype(arrays.get("observations")),
+        _float_dtype(arrays.get("next_observations")),
+    )
+    if obs is None or nxt is None or obs == nxt:
+        return _SUCCESSOR_RTOL
+    coarse = obs if obs.itemsize < nxt.itemsize else nxt
+    if coarse.itemsize < 4:  # rounder than the float32 the model trains on
+        print(
+            f"[rambo_env] WARNING: dataset {name!r}: 'observations' are stored as {obs} but "
+            f"'next_observations' as {nxt}: the {coarse} field is rounded where the other is not, "
+            "so the model learns that rounding as part of every step (episode continuity, "
+            f"next_observations[t] vs observations[t + 1], is judged at {coarse} precision); "
+            "store both fields at the same precision (float32)"
+        )
+    return max(_SUCCESSOR_RTOL, float(np.finfo(coarse).eps))
+
+
 def _first_bad(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argwhere(mask)[0])
 
@@ -185,7 +218,7 @@ class OfflineDataset:
             out["timeouts"] = np.zeros(len(out["rewards"]), dtype=bool)
         dataset = cls(**out, **meta)
         dataset.validate()
-        dataset._warn_unmarked_episode_ends()
+        dataset._warn_unmarked_episode_ends(_successor_rtol(arrays, dataset.name))
         dataset._warn_constant_actions()
         dataset._warn_frozen_observations()
         return dataset
@@ -458,30 +491,32 @@ class OfflineDataset:
             "check the data collection (e.g. next_observations stored before env.step)"
         )
 
-    def _warn_unmarked_episode_ends(self) -> None:
-        unmarked = self.unmarked_episode_ends()
+    def _warn_unmarked_episode_ends(self, rtol: float = _SUCCESSOR_RTOL) -> None:
+        unmarked = self.unmarked_episode_ends(rtol)
+        call = "" if rtol == _SUCCESSOR_RTOL else f"rtol={rtol:.3g}"
         if unmarked.size:
             print(
                 f"[rambo_env] WARNING: dataset {self.name!r}: {unmarked.size} row(s) end an episode "
                 f"without a flag (first: row {unmarked[0]}: next_observations[{unmarked[0]}] != "
                 f"observations[{unmarked[0] + 1}], neither terminals nor timeouts set); mark them "
-                "as timeouts (rows: dataset.unmarked_episode_ends()). Training is unaffected "
+                f"as timeouts (rows: dataset.unmarked_episode_ends({call})). Training is unaffected "
                 "(each row keeps its own next_observations); episode counts, the behaviour score "
                 "and Minari export take the two episodes for one"
             )
 
     # ----------------------------------------------------------------- episodes and scores
-    def unmarked_episode_ends(self) -> np.ndarray:
+    def unmarked_episode_ends(self, rtol: float = _SUCCESSOR_RTOL) -> np.ndarray:
         """int64 rows ``t`` whose successor row starts a new episode with no flag: ``next_observations[t]``
-        differs from ``observations[t + 1]`` while neither ``terminals[t]`` nor ``timeouts[t]`` is
-        set. The final row has no successor and is never one."""
+        differs from ``observations[t + 1]`` (by more than ``rtol`` relative to ``1 + |obs|``: float
+        noise; give float16's eps for data stored at float16) while neither ``terminals[t]`` nor
+        ``timeouts[t]`` is set. The final row has no successor and is never one."""
         flagged = self.terminals[:-1] | self.timeouts[:-1]  # [N - 1]
         following = self.observations[1:]  # [N - 1, O]
         gap = self.next_observations[:-1] - following  # [N - 1, O]
         np.abs(gap, out=gap)
         tol = np.abs(following)
         tol += 1.0
-        tol *= _SUCCESSOR_RTOL
+        tol *= rtol
         jump = (gap > tol).any(axis=1)  # [N - 1]
         return np.flatnonzero(jump & ~flagged)
 

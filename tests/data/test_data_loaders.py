@@ -153,6 +153,46 @@ def test_hdf5_timeouts_of_another_length_are_named(tmp_path, extra, derive):
         load_dataset(str(path), env_id="Hopper-v5")
 
 
+@pytest.mark.parametrize("fmt", ["npz", "hdf5"])
+@pytest.mark.parametrize(("obs", "nxt"), [("float16", "float32"), ("float32", "float16")])
+def test_observations_and_next_observations_at_two_precisions_are_named(
+    tmp_path, capsys, fmt, obs, nxt
+):
+    """A probe: float16 observations beside float32 next_observations were "9 row(s) end an episode
+    without a flag … mark them as timeouts" (each row's float16 rounding taken for a new episode,
+    the advice wrong); now one warning names both fields and dtypes and continuity is judged at
+    the coarser precision, so a real unflagged episode end is still found."""
+    a = make_arrays([5, 4, 3], terminal_last=[False, True, False])
+    a["observations"], a["next_observations"] = (
+        a["observations"].astype(obs),
+        a["next_observations"].astype(nxt),
+    )
+    path = tmp_path / f"mixed.{fmt}"
+    if fmt == "npz":
+        np.savez(path, **a)
+    else:
+        _write_arrays_hdf5(path, a)
+    d = load_dataset(str(path), env_id="Hopper-v5")
+    out = capsys.readouterr().out
+    assert "without a flag" not in out and "mark them as timeouts" not in out, out
+    assert (
+        f"'observations' are stored as {obs} but 'next_observations' as {nxt}" in out
+        and "judged at float16 precision" in out
+        and "store both fields at the same precision (float32)" in out
+    ), out
+    assert d.unmarked_episode_ends(rtol=float(np.finfo(np.float16).eps)).size == 0
+    a["timeouts"][4] = False  # a real episode end without a flag is still said
+    OfflineDataset.from_arrays(a)
+    assert "1 row(s) end an episode without a flag (first: row 4" in capsys.readouterr().out
+
+
+def test_float64_observations_beside_float32_next_observations_say_nothing(capsys):
+    a = make_arrays([5, 4], terminal_last=[False, True])
+    a["observations"] = a["observations"].astype(np.float64)
+    OfflineDataset.from_arrays(a)
+    assert "WARNING" not in capsys.readouterr().out
+
+
 def test_d4rl_hdf5_file_keeps_timeouts_and_stored_next_observations(tmp_path):
     path = tmp_path / "hopper_medium-v2.hdf5"
     a = _write_d4rl_hdf5(path)
