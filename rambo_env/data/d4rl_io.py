@@ -203,6 +203,7 @@ def read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
 
     path = Path(path)
     with h5py.File(path, "r") as f:
+        _check_links(f, path)
         for k in _KEYS:  # was: h5py's raw "Accessing a group is done with bytes or str" TypeError
             if k in f and not isinstance(f[k], h5py.Dataset):
                 raise DatasetValidationError(
@@ -234,6 +235,38 @@ def read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
     parsed = parse_d4rl_name(path.stem.replace("_", "-"))
     env, level = (parsed[0], parsed[1]) if parsed else (None, None)
     return arrays_to_dataset(arrays, env, level, source=f"d4rl-hdf5:{path}")
+
+
+def _check_links(f: Any, path: Path) -> None:
+    """Every D4RL field of ``f`` that is a link opens: an external link to a missing file (or
+    object) and a soft link to a missing object are named (was: h5py's raw KeyError "Unable to
+    synchronously open object (can't open file)", with a traceback from the CLI)."""
+    import h5py
+
+    for key in _KEYS:
+        link = f.get(key, getlink=True)
+        if link is None or isinstance(link, h5py.HardLink):
+            continue
+        try:
+            f[key]
+        except (KeyError, OSError):
+            pass
+        else:
+            continue
+        if isinstance(link, h5py.ExternalLink):
+            target = Path(link.filename)
+            beside = "" if target.is_absolute() else f" (looked for beside {path.name})"
+            there = any(p.is_file() for p in (target, path.parent / target))
+            said = f"whose object {link.path!r} cannot be opened" if there else "which is missing"
+            raise DatasetValidationError(
+                f"hdf5 file {path}: field {key!r} is an external link to {link.path!r} in the file "
+                f"{link.filename}{beside}, {said}; put that file in place, or re-create {path.name} "
+                "with the field's data stored in it (f[key] = array, not h5py.ExternalLink)"
+            )
+        raise DatasetValidationError(
+            f"hdf5 file {path}: field {key!r} is a soft link to {link.path!r}, which is not in the "
+            "file; re-create it with the field's data stored under that name"
+        )
 
 
 def _minari_guess(path: Path) -> str:

@@ -193,6 +193,47 @@ def test_float64_observations_beside_float32_next_observations_say_nothing(capsy
     assert "WARNING" not in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("link", "said"),
+    [
+        (
+            "missing_file",
+            r"is an external link to '/x' in the file \S+nothere\.h5, which is missing",
+        ),
+        (
+            "missing_object",
+            r"is an external link to '/nope' in the file \S+other\.h5, whose object",
+        ),
+        ("soft", r"is a soft link to '/nope', which is not in the file"),
+    ],
+    ids=["missing_file", "missing_object", "soft"],
+)
+def test_an_hdf5_field_linked_to_what_is_missing_is_named(tmp_path, link, said):
+    """A probe: a field that is an h5py ExternalLink to a missing file was h5py's raw KeyError
+    "Unable to synchronously open object (can't open file)", with a traceback from the CLI. A
+    link that resolves still loads."""
+    a = make_arrays([5, 4], terminal_last=[False, True])
+    other = tmp_path / "other.h5"
+    with h5py.File(other, "w") as f:
+        f["x"] = a["next_observations"]
+    path = _write_arrays_hdf5(tmp_path / "linked.hdf5", a)
+    with h5py.File(path, "a") as f:
+        del f["next_observations"]
+        f["next_observations"] = h5py.ExternalLink(str(other), "/x")
+    assert load_dataset(str(path), env_id="Hopper-v5").n_transitions == 9
+    with h5py.File(path, "a") as f:
+        del f["next_observations"]
+        f["next_observations"] = {
+            "missing_file": h5py.ExternalLink(str(tmp_path / "nothere.h5"), "/x"),
+            "missing_object": h5py.ExternalLink(str(other), "/nope"),
+            "soft": h5py.SoftLink("/nope"),
+        }[link]
+    with pytest.raises(DatasetValidationError, match=rf"hdf5 file \S+linked\.hdf5: field "
+                       rf"'next_observations' {said}") as err:  # fmt: skip
+        load_dataset(str(path), env_id="Hopper-v5")
+    assert "re-create" in str(err.value)
+
+
 def test_d4rl_hdf5_file_keeps_timeouts_and_stored_next_observations(tmp_path):
     path = tmp_path / "hopper_medium-v2.hdf5"
     a = _write_d4rl_hdf5(path)
