@@ -112,12 +112,55 @@ def _read_named(path: str, kind: str, read: Callable[[], OfflineDataset]) -> Off
         return read()
     except (ValueError, KeyError, TypeError, DatasetUnavailableError) as err:
         if "allow_pickle" in str(err):  # numpy's advice to load object arrays unsafely
-            raise ValueError(f"npz file {path}: holds pickled objects, not arrays") from None
+            raise ValueError(_pickled_npz_entries(path)) from None
         raise  # our own checks already name the field
     except Exception as err:  # zipfile.BadZipFile, OSError from h5py, EOFError
+        if kind == "hdf5" and "unable to lock file" in str(err):
+            raise ValueError(_hdf5_lock_said(path, err)) from None
         raise ValueError(
             f"{kind} file {path}: unreadable ({safe_reason(err)}); re-create or re-download it"
         ) from None
+
+
+def _hdf5_lock_said(path: str, err: Exception) -> str:
+    """HDF5's refused file lock, which is no damage (was: "unreadable (BlockingIOError …); re-create
+    or re-download it" for an intact file another process held open for writing)."""
+    if isinstance(err, BlockingIOError) or "errno = 11," in str(err):
+        return (
+            f"hdf5 file {path}: locked: another process holds it open for writing "
+            f"({safe_reason(err)}); the file is not damaged: close that writer (an "
+            "h5py.File(…, 'a' or 'w')) or let it finish, and load again; only if nothing writes "
+            "to it (a read-only share whose locks misreport), set HDF5_USE_FILE_LOCKING=FALSE"
+        )
+    return (
+        f"hdf5 file {path}: its file system refuses file locks ({safe_reason(err)}); the file is "
+        "not damaged: set HDF5_USE_FILE_LOCKING=FALSE to read it without a lock"
+    )
+
+
+def _pickled_npz_entries(path: str) -> str:
+    """The npz error for object arrays, naming the entries from their headers (nothing unpickled;
+    was: "holds pickled objects, not arrays", naming no entry and saying nothing to do)."""
+    fmt = np.lib.format
+    read_header = {(1, 0): fmt.read_array_header_1_0, (2, 0): fmt.read_array_header_2_0}
+    names = []
+    with contextlib.suppress(Exception), zipfile.ZipFile(path) as archive:  # else: name none
+        for member in archive.namelist():
+            with archive.open(member) as fp:
+                version = fmt.read_magic(fp)
+                if version in read_header and read_header[version](fp)[2].hasobject:
+                    names.append(member.removesuffix(".npy"))
+    what = (
+        f"{'entries' if len(names) > 1 else 'entry'} {', '.join(map(repr, names))} "
+        f"{'hold' if len(names) > 1 else 'holds'}"
+        if names
+        else "holds"
+    )
+    return (
+        f"npz file {path}: {what} pickled objects (dtype object), not arrays; this loader "
+        "never unpickles: store numbers as numeric arrays, text as np.array('...'), and a dict "
+        "of metadata as JSON text in 'metadata_json' (np.array(json.dumps(d)))"
+    )
 
 
 def read_npz(path: str | Path, **meta: Any) -> OfflineDataset:

@@ -663,11 +663,52 @@ def test_damaged_dataset_files_are_one_error_naming_the_file(tmp_path, name, con
 
 
 def test_an_npz_of_pickled_objects_is_refused_without_advising_an_unsafe_load(tmp_path):
+    """A probe: an object entry beside good arrays was "holds pickled objects, not arrays",
+    naming neither the entry nor what to do; its header names it (nothing is unpickled)."""
     path = tmp_path / "objects.npz"
     np.savez(path, observations=np.array([{"a": 1}], dtype=object))
     with pytest.raises(ValueError, match="holds pickled objects") as info:
         load_dataset(str(path))
     assert "allow_pickle" not in str(info.value)
+    a = make_arrays([5, 4], terminal_last=[False, True])
+    np.savez(path, **a, metadata=np.array({"policy": "sac"}, dtype=object))
+    with pytest.raises(ValueError, match=r"objects\.npz: entry 'metadata' holds pickled objects "
+                       r"\(dtype object\), not arrays; this loader never unpickles: store") as info:  # fmt: skip
+        load_dataset(str(path), env_id="Hopper-v5")
+    assert "JSON text in 'metadata_json'" in str(info.value)
+    np.savez(path, **a, metadata=np.array([{}], dtype=object), name=np.array(["x"], dtype=object))
+    with pytest.raises(ValueError, match=r"entries 'metadata', 'name' hold pickled objects"):
+        load_dataset(str(path), env_id="Hopper-v5")
+
+
+@pytest.mark.skipif(
+    os.environ.get("HDF5_USE_FILE_LOCKING", "").upper() == "FALSE", reason="file locks are off"
+)
+def test_an_hdf5_file_another_process_holds_open_for_writing_is_said_locked(tmp_path):
+    """A probe: an intact file held open by a writer was "unreadable (BlockingIOError … unable to
+    lock file …); re-create or re-download it"; now it is said locked, with what to do."""
+    import subprocess
+    import sys
+
+    a = make_arrays([5, 4], terminal_last=[False, True])
+    path = _write_arrays_hdf5(tmp_path / "held.hdf5", a)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", f"import h5py, time; f = h5py.File({str(path)!r}, 'a'); "
+         "print('open', flush=True); time.sleep(120)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert writer.stdout.readline().strip() == "open"
+        with pytest.raises(ValueError, match=r"hdf5 file \S+held\.hdf5: locked: another process "
+                           r"holds it open for writing") as info:  # fmt: skip
+            load_dataset(str(path), env_id="Hopper-v5")
+    finally:
+        writer.kill()
+        writer.wait(timeout=60)
+    said = str(info.value)
+    assert "close that writer" in said and "HDF5_USE_FILE_LOCKING=FALSE" in said, said
+    assert "re-create" not in said and "unreadable" not in said, said
+    assert load_dataset(str(path), env_id="Hopper-v5").n_transitions == 9  # intact
 
 
 @pytest.mark.parametrize(
