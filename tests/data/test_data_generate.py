@@ -407,7 +407,10 @@ def test_a_damaged_replay_file_is_named_without_unsafe_advice(tmp_path):
     bad.write_text("x")
     objects = tmp_path / "objects.npz"
     np.savez(objects, observations=np.array([{"a": 1}], dtype=object))
-    for path, message in ((bad, r"not an npz \(zip\) archive"), (objects, "holds pickled objects")):
+    for path, message in (
+        (bad, r"not an npz \(zip\) archive"),
+        (objects, "entry 'observations' holds pickled objects"),
+    ):
         with pytest.raises(ValueError, match=rf"npz file .*{path.name}: {message}") as info:
             generate_dataset("hopper", "medium-replay", replay_path=path, progress=False)
         assert "allow_pickle" not in str(info.value) and "unsafe" not in str(info.value)
