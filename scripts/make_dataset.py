@@ -222,15 +222,11 @@ def check_agent_files(args: Args) -> None:
 def _damaged(path: Path, what: str, kind: str, out: Path, err: Exception) -> str:
     """The error for a damaged file that ``--train-policy`` would reuse: remove it (naming it),
     never "re-create it with --train-policy", which reuses it again."""
-    reason = str(err).split(f"{path}: ", 1)[-1]
-    depth, cut = 0, len(reason)  # drop the loader's own advice ("; re-create it …")
-    for i, char in enumerate(reason):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth == 0 and reason.startswith("; ", i):
-            cut = i
+    from rambo_env.run_io import problem_of
+
     return (
         f"behaviour_dir: {path} (the {kind} agent's {what}, which --train-policy reuses from an "
-        f"earlier run) is damaged ({reason[:cut]}); remove that file (rm {path}) so that "
+        f"earlier run) is damaged ({problem_of(err, path)}); remove that file (rm {path}) so that "
         f"--train-policy makes it again, or move {out} away (or pass another --behaviour-dir) to "
         "train a new agent"
     )

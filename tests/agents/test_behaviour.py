@@ -438,3 +438,18 @@ def test_a_file_where_the_dataset_goes_is_refused_before_training(tmp_path, monk
         with pytest.raises(ValueError, match=r"medium-v0' is written .* move that file away"):
             generate_dataset("hopper", "medium", n_transitions=10, force=True)  # before collecting
         os.remove(place)
+
+
+def test_a_damaged_chosen_checkpoint_is_not_copied_as_the_actor(tmp_path):
+    """Probe 30: removing a damaged ``medium_actor.pt`` (as make_dataset.py now says) resumes the
+    training and chooses a checkpoint again; a damaged chosen checkpoint was copied as the actor,
+    which the next run reused as it is: the same loop. Now it is refused, naming it."""
+    train_behaviour(_cfg(), tmp_path, progress_bar=False)  # saved at 80 = max_steps
+    (tmp_path / "medium_actor.pt").unlink()
+    for checkpoint in (tmp_path / "checkpoints").iterdir():
+        checkpoint.write_bytes(b"junk")
+    with pytest.raises(ValueError, match=r"checkpoints/actor_\d+\.pt: the checkpoint chosen for .*"
+                       r"medium_actor\.pt is damaged \(not a behaviour actor") as err:  # fmt: skip
+        train_behaviour(_cfg(), tmp_path, progress_bar=False, resume=True)
+    assert "move that folder away" in str(err.value) and "re-create it" not in str(err.value)
+    assert not (tmp_path / "medium_actor.pt").exists()
