@@ -640,9 +640,8 @@ def _level_episodes(
             path = shipped_policy_path(env, "medium")
         if path is None:
             raise DatasetUnavailableError(_needs_expert(env, "expert"))
-        actor = load_behaviour_policy(
-            Path(path), device, env_id
-        )  # a bad file fails here, not in a worker
+        # a bad file fails here, not in a worker
+        actor = load_behaviour_policy(Path(path), device, env_id)
         if n_workers > 1:
             episodes = collect_episodes_parallel(env_id, n_transitions, path, **parallel)
             return episodes, {"policy": str(path)}
