@@ -330,8 +330,10 @@ def train_behaviour(
     low, high = cfg.band
     centre = 0.5 * (low + high)
     best = min(callback.history, key=lambda e: abs(e["return_mean"] - centre))
-    chosen = out / "checkpoints" / f"actor_{best['step']}.pt"  # probe 19: copies were cut by
-    atomic_write(out / actor_file, lambda tmp: shutil.copyfile(chosen, tmp))  # a signal
+    chosen = out / "checkpoints" / f"actor_{best['step']}.pt"
+    _check_chosen(chosen, out / actor_file)
+    # probe 19: copies were cut by a signal
+    atomic_write(out / actor_file, lambda tmp: shutil.copyfile(chosen, tmp))
     _save_replay(model, best["step"], out / "replay.npz")
     summary = {
         "config": asdict(cfg),
@@ -342,6 +344,28 @@ def train_behaviour(
     }
     atomic_write(out / "behaviour.json", lambda tmp: tmp.write_text(json.dumps(summary, indent=2)))
     return summary
+
+
+def _check_chosen(chosen: Path, actor: Path) -> None:
+    """The chosen checkpoint loads (probe 30: a damaged one was copied as the actor, which the
+    next ``make_dataset.py --train-policy`` reused as it is, and re-choosing copied it again)."""
+    from rambo_env.policies import load_actor
+    from rambo_env.run_io import check_readable, problem_of
+
+    check_readable(chosen, "behaviour checkpoint")  # chmod fixes it: not "damaged"
+    try:
+        load_actor(chosen)
+    except (ValueError, FileNotFoundError) as err:
+        problem = (
+            "missing"
+            if isinstance(err, FileNotFoundError)
+            else "damaged (" + problem_of(err, chosen) + ")"
+        )
+        raise ValueError(
+            f"{chosen}: the checkpoint chosen for {actor} is {problem}, so the training in "
+            f"{actor.parent} cannot make its actor: move that folder away (or pass another "
+            "--behaviour-dir) to train a new agent"
+        ) from None
 
 
 def _save_replay(model: SAC, n_steps: int, path: Path) -> None:

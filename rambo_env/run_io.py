@@ -1469,6 +1469,20 @@ def safe_reason(err: BaseException) -> str:
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
+def problem_of(err: BaseException, path: str | Path) -> str:
+    """What a loader's error says is wrong with ``path``: its text without the leading
+    ``… <path>: `` and without its own advice after the last ``; `` outside parentheses (a loader
+    says "re-create it (… --train-policy)" where the caller knows better: probe 30, a file that
+    --train-policy reuses as it is)."""
+    text = str(err).split(f"{path}: ", 1)[-1]
+    depth, cut = 0, len(text)
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and text.startswith("; ", i):
+            cut = i
+    return text[:cut]
+
+
 def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
     """Load a checkpoint written by :func:`save_checkpoint` (``weights_only=True``: no pickle code)."""
     path = Path(path)

@@ -112,15 +112,10 @@ def train_agent(args: Args, kind: str) -> Path:
     with other settings, or killed part-way, continues from its last save. Each case is said
     first (probe 28: all were silent, and an agent trained with the same settings was trained on
     from its last save and its chosen actor replaced)."""
-    from agents.behaviour import MEDIUM_BANDS, BehaviourConfig, train_behaviour
+    from agents.behaviour import train_behaviour
 
-    expert_return = REF_SCORES[args.env][1]
-    band = (
-        MEDIUM_BANDS[args.env] if kind == "medium" else (0.9 * expert_return, 1.5 * expert_return)
-    )
-    steps = args.behaviour_steps if kind == "medium" else 3 * args.behaviour_steps
-    out = args.behaviour_dir / (args.env if kind == "medium" else f"{args.env}-expert")
-    cfg = BehaviourConfig(env_id=ENV_IDS[args.env], band=band, max_steps=steps, seed=args.seed)
+    out, cfg = _agent_plan(args, kind)
+    band, steps = cfg.band, cfg.max_steps
     line, reuse = _existing_agent(out, kind, cfg)
     if line is not None:
         print(f"[make_dataset] {line}", flush=True)
@@ -147,6 +142,94 @@ def train_agent(args: Args, kind: str) -> Path:
             flush=True,
         )
     return out
+
+
+def _agent_plan(args: Args, kind: str) -> tuple[Path, BehaviourConfig]:
+    """The folder and settings of the ``kind`` ("medium" / "expert") behaviour agent that
+    ``--train-policy`` trains (or reuses) for ``args``."""
+    from agents.behaviour import MEDIUM_BANDS, BehaviourConfig
+
+    expert_return = REF_SCORES[args.env][1]
+    band = (
+        MEDIUM_BANDS[args.env] if kind == "medium" else (0.9 * expert_return, 1.5 * expert_return)
+    )
+    steps = args.behaviour_steps if kind == "medium" else 3 * args.behaviour_steps
+    out = args.behaviour_dir / (args.env if kind == "medium" else f"{args.env}-expert")
+    return out, BehaviourConfig(ENV_IDS[args.env], band=band, max_steps=steps, seed=args.seed)
+
+
+def _agents_used(args: Args) -> list[str]:
+    """The behaviour agents ("medium" / "expert") that :func:`generate` trains or reuses."""
+    if not args.train_policy:
+        return []
+    medium = (args.level == "medium" and args.policy is None) or (
+        args.level == "medium-replay" and args.replay is None
+    )
+    expert = args.level in ("expert", "medium-expert") and args.expert_policy is None
+    return ["medium"] * medium + ["expert"] * expert
+
+
+#: What ``train_behaviour`` writes in an agent's folder: files, then folders.
+_AGENT_FILES, _AGENT_FOLDERS = ("replay.npz", "behaviour.json"), ("checkpoints", "resume")
+
+
+def check_agent_files(args: Args) -> None:
+    """Before any training or collection, for each behaviour agent ``--train-policy`` uses: the
+    file it reuses from an earlier run (the chosen actor, or medium-replay's ``replay.npz``) loads,
+    and, where it trains, no folder sits where a file goes (or a file where a folder goes).
+
+    Probe 30: a damaged reused file (0 bytes, junk) failed after the reuse with "… re-create it
+    (scripts/make_dataset.py --train-policy)", which reused the same file again; a folder at
+    ``medium_actor.pt`` failed only after the whole training (hours), leaving ``checkpoints/``."""
+    import dataclasses
+
+    from rambo_env.data.generate import load_behaviour_policy
+    from rambo_env.data.loaders import read_npz, validate_for_env
+    from rambo_env.run_io import check_file_or_absent, check_readable
+
+    env_id = ENV_IDS[args.env]
+    for kind in _agents_used(args):
+        out, cfg = _agent_plan(args, kind)
+        replay = out / "replay.npz"
+        if args.level == "medium-replay" and replay.is_file():  # generate reuses it as it is
+            check_readable(replay, "behaviour_dir")  # not "damaged": chmod fixes it
+            try:
+                validate_for_env(dataclasses.replace(read_npz(replay), env_id=env_id))
+            except ValueError as err:
+                raise ValueError(_damaged(replay, "replay buffer", kind, out, err)) from None
+            continue
+        if _existing_agent(out, kind, cfg)[1]:  # its chosen actor is reused as it is
+            actor = actor_file(out, kind)
+            check_readable(actor, "behaviour_dir")
+            try:
+                load_behaviour_policy(actor, "cpu", env_id)
+            except ValueError as err:
+                raise ValueError(_damaged(actor, "chosen actor", kind, out, err)) from None
+            continue
+        hint = (
+            f"--train-policy writes the {kind} agent's files in {out}: move it away (or pass "
+            "another --behaviour-dir)"
+        )
+        if out.exists() and not out.is_dir():
+            raise ValueError(f"behaviour_dir: {out} is a file, not a folder; {hint}")
+        for name in (f"{kind}_actor.pt", *_AGENT_FILES):
+            check_file_or_absent(out / name, "behaviour_dir", hint)
+        for name in _AGENT_FOLDERS:
+            if (out / name).exists() and not (out / name).is_dir():
+                raise ValueError(f"behaviour_dir: {out / name} is a file, not a folder; {hint}")
+
+
+def _damaged(path: Path, what: str, kind: str, out: Path, err: Exception) -> str:
+    """The error for a damaged file that ``--train-policy`` would reuse: remove it (naming it),
+    never "re-create it with --train-policy", which reuses it again."""
+    from rambo_env.run_io import problem_of
+
+    return (
+        f"behaviour_dir: {path} (the {kind} agent's {what}, which --train-policy reuses from an "
+        f"earlier run) is damaged ({problem_of(err, path)}); remove that file (rm {path}) so that "
+        f"--train-policy makes it again, or move {out} away (or pass another --behaviour-dir) to "
+        "train a new agent"
+    )
 
 
 def actor_file(agent_dir: Path, kind: str) -> Path:
@@ -253,7 +336,12 @@ def check_args(args: Args) -> None:
         check_n_workers,
         default_dataset_id,
     )
-    from rambo_env.data.minari_io import check_dataset_id, check_minari_root, minari_dataset_path
+    from rambo_env.data.minari_io import (
+        check_dataset_id,
+        check_dataset_place,
+        check_minari_root,
+        minari_dataset_path,
+    )
     from rambo_env.dynamics.ensemble import check_device
     from rambo_env.run_io import check_torch_compile_cache, check_writable
 
@@ -303,6 +391,7 @@ def check_args(args: Args) -> None:
     dataset_id = check_dataset_id(  # '' is refused (was: silently the default id)
         default_dataset_id(args.env, args.level) if args.dataset_id is None else args.dataset_id
     )
+    check_dataset_place(dataset_id)  # no file on that path (was: found after the training)
     if minari_dataset_path(dataset_id).exists() and not args.force:  # before training agents
         raise FileExistsError(
             f"dataset_id: {dataset_id!r} already exists at {minari_dataset_path(dataset_id)}; "
@@ -312,6 +401,7 @@ def check_args(args: Args) -> None:
     if args.train_policy:  # where behaviour agents, their checkpoints and replay buffers go
         check_writable(args.behaviour_dir, "behaviour_dir:", "pass a writable --behaviour-dir")
         check_torch_compile_cache()  # SAC's optimizers import torch._dynamo, which makes it
+        check_agent_files(args)  # a damaged reused file, a folder where a file goes
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -320,7 +320,7 @@ def _worker_collect(
         act = random_act_fn(gym.make(env_id).action_space, rng)
     else:
         generator = torch.Generator(device=device).manual_seed(int(seq.generate_state(1)[0]))
-        act = policy_act_fn(_load_policy(Path(policy_path), device, env_id), generator)
+        act = policy_act_fn(load_behaviour_policy(Path(policy_path), device, env_id), generator)
     return collect_episodes(
         env_id, n_transitions, act, rng=rng, n_envs=n_envs, progress=False, on_steps=_count_steps
     )
@@ -582,7 +582,8 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)  # the pool is broken now: returns at once
 
 
-def _load_policy(path: Path, device: str, env_id: str) -> torch.nn.Module:
+def load_behaviour_policy(path: Path, device: str, env_id: str) -> torch.nn.Module:
+    """The behaviour actor saved at ``path``, for ``env_id``; ValueError naming the file."""
     from rambo_env.policies import load_actor
 
     if not Path(path).is_file():
@@ -639,7 +640,8 @@ def _level_episodes(
             path = shipped_policy_path(env, "medium")
         if path is None:
             raise DatasetUnavailableError(_needs_expert(env, "expert"))
-        actor = _load_policy(Path(path), device, env_id)  # a bad file fails here, not in a worker
+        # a bad file fails here, not in a worker
+        actor = load_behaviour_policy(Path(path), device, env_id)
         if n_workers > 1:
             episodes = collect_episodes_parallel(env_id, n_transitions, path, **parallel)
             return episodes, {"policy": str(path)}
@@ -746,6 +748,7 @@ def generate_dataset(
         check_expert_is_not_medium(env, expert_policy_path, policy_path)
     from rambo_env.data.minari_io import (
         check_dataset_id,
+        check_dataset_place,
         check_minari_root,
         generation_lock,
         minari_dataset_name,
@@ -760,6 +763,7 @@ def generate_dataset(
     check_id_matches_data(dataset_id, env, level)
 
     check_minari_root()  # before collecting, not when the collected data are saved
+    check_dataset_place(dataset_id)
     with generation_lock(dataset_id):  # probe 24: another process making it: wait, then see
         if minari_dataset_path(dataset_id).exists() and not force:
             raise DatasetExistsError(

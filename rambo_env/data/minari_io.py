@@ -130,6 +130,25 @@ def check_minari_root() -> Path:
     )
 
 
+def check_dataset_place(dataset_id: str) -> Path:
+    """The folder the local Minari dataset ``dataset_id`` is written to, after checking that no
+    file sits there or on a namespace folder above it (below the Minari root); ValueError naming
+    that file otherwise. Probe 30: ``make_dataset.py --train-policy`` with a file at
+    ``<root>/rambo/hopper`` trained the behaviour agent (hours), then failed "not written (File
+    exists)"; ``generate_dataset`` collected first."""
+    folder, root = minari_dataset_path(dataset_id), minari_dataset_path("")
+    for path in (folder, *folder.parents):
+        if path == root or path == path.parent:
+            break
+        if os.path.lexists(path) and not path.is_dir():
+            raise ValueError(
+                f"dataset_id: {path} is not a folder but a file, where the dataset {dataset_id!r} "
+                f"is written (in the Minari root {root}); move that file away, or pass another "
+                "--dataset-id (dataset_id=…)"
+            )
+    return folder
+
+
 @contextlib.contextmanager
 def generation_lock(dataset_id: str) -> Iterator[None]:
     """Hold a hidden lock file beside the local Minari dataset ``dataset_id`` while it is made

@@ -320,3 +320,136 @@ def test_an_agent_that_never_reached_its_band_is_a_warning(tmp_path, monkeypatch
     err = capsys.readouterr().err
     assert "WARNING: the medium agent's return never entered the medium band" in err
     assert "(step 5000, return 14.9)" in err and "raise --behaviour-steps" in err
+
+
+def _tree(folder) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    ("level", "agent", "name", "data", "reason"),
+    [
+        ("medium", "hopper", "medium_actor.pt", b"", "not a behaviour actor saved by"),
+        ("medium", "hopper", "medium_actor.pt", b"junk", "not a behaviour actor saved by"),
+        ("expert", "hopper-expert", "expert_actor.pt", b"junk", "not a behaviour actor saved by"),
+        ("medium-replay", "hopper", "replay.npz", b"junk", "not an npz (zip) archive"),
+    ],
+)
+def test_a_damaged_file_that_train_policy_reuses_is_named_to_be_removed(
+    tmp_path, monkeypatch, capsys, level, agent, name, data, reason
+):
+    """Probe 30: ``make_dataset.py --train-policy`` reusing an earlier run's agent whose chosen
+    actor (or replay.npz) is damaged failed after the reuse with "… re-create it
+    (scripts/make_dataset.py --train-policy)", which reused the same file again. Now it is refused
+    before anything is trained or collected, naming the file to remove; once removed, it is
+    trained again."""
+    from rambo_env.data.scores import REF_SCORES
+    from tests.scripts import load_script
+
+    cli = load_script("make_dataset")
+    calls: list = []
+    _fake_training(monkeypatch, calls)
+    monkeypatch.setattr(cli, "generate_dataset", lambda *a, **k: calls.append("collected"))
+    beh = tmp_path / "beh"
+    ret = REF_SCORES["hopper"][1]
+    steps, band = (7500, None) if agent == "hopper" else (22500, (0.9 * ret, 1.5 * ret))
+    actor = "medium_actor.pt" if agent == "hopper" else "expert_actor.pt"
+    _finished_agent(beh / agent, steps, actor, band)
+    path = beh / agent / name
+    path.write_bytes(data)
+    argv = ["--env", "hopper", "--level", level, "--train-policy", "--behaviour-steps", "7500",
+            "--behaviour-dir", str(beh), "--no-progress"]  # fmt: skip
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"error: behaviour_dir: {path} (the " in err and f"({reason}" in err
+    assert f"is damaged ({reason}" in err and "re-create it" not in err
+    assert f"remove that file (rm {path}) so that --train-policy makes it again" in err
+    assert calls == []  # refused before any training or collection
+    path.unlink()  # as told: the next run trains it again (no loop)
+    assert cli.main(argv) == 0
+    assert calls[0]["actor_file"] == actor
+    assert calls[-1] == "collected"
+
+
+@pytest.mark.parametrize(
+    ("level", "where", "kind"),
+    [
+        ("medium", "hopper/medium_actor.pt", "a folder, not a file"),
+        ("expert", "hopper-expert/expert_actor.pt", "a folder, not a file"),
+        ("medium-replay", "hopper/replay.npz", "a folder, not a file"),
+        ("medium", "hopper/behaviour.json", "a folder, not a file"),
+        ("medium", "hopper/checkpoints", "a file, not a folder"),
+        ("medium", "hopper", "a file, not a folder"),
+    ],
+)
+def test_a_folder_where_train_policy_writes_a_file_is_refused_before_training(
+    tmp_path, monkeypatch, capsys, level, where, kind
+):
+    """Probe 30: ``make_dataset.py --train-policy`` with a folder at ``medium_actor.pt`` trained
+    the agent (hours at the default sizes), then failed "… medium_actor.pt: not written: a folder
+    is where the file goes", leaving checkpoints/ behind. Now every path it writes is checked
+    first: one error naming it, nothing trained or written."""
+    from tests.scripts import load_script
+
+    cli = load_script("make_dataset")
+    calls: list = []
+    _fake_training(monkeypatch, calls)
+    beh = tmp_path / "beh"
+    path = beh / where
+    if kind.startswith("a folder"):
+        path.mkdir(parents=True)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+    before = _tree(tmp_path)
+    argv = ["--env", "hopper", "--level", level, "--train-policy", "--behaviour-steps", "7500",
+            "--behaviour-dir", str(beh), "--no-progress"]  # fmt: skip
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"error: behaviour_dir: {path} is {kind}; --train-policy writes the " in err
+    assert "move it away (or pass another --behaviour-dir)" in err
+    assert calls == [] and _tree(tmp_path) == before
+
+
+def test_a_file_where_the_dataset_goes_is_refused_before_training(tmp_path, monkeypatch, capsys):
+    """Probe 30: a file at ``<Minari root>/rambo/hopper`` (or at the dataset's own folder) was
+    found when the dataset was saved, after the behaviour training (hours) or the collection."""
+    import os
+
+    from rambo_env.data.generate import generate_dataset
+    from tests.scripts import load_script
+
+    cli = load_script("make_dataset")
+    calls: list = []
+    _fake_training(monkeypatch, calls)
+    root = tmp_path / "minari"
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(root))
+    for place in (root / "rambo" / "hopper", root / "rambo" / "hopper" / "medium-v0"):
+        place.parent.mkdir(parents=True, exist_ok=True)
+        place.write_text("x")
+        argv = ["--env", "hopper", "--level", "medium", "--train-policy", "--behaviour-steps",
+                "7500", "--behaviour-dir", str(tmp_path / "beh"), "--force"]  # fmt: skip
+        assert cli.main(argv) == 2
+        assert (
+            f"error: dataset_id: {place} is not a folder but a file, where the dataset "
+            "'rambo/hopper/medium-v0' is written"
+        ) in capsys.readouterr().err
+        assert calls == [] and not (tmp_path / "beh" / "hopper").exists()
+        with pytest.raises(ValueError, match=r"medium-v0' is written .* move that file away"):
+            generate_dataset("hopper", "medium", n_transitions=10, force=True)  # before collecting
+        os.remove(place)
+
+
+def test_a_damaged_chosen_checkpoint_is_not_copied_as_the_actor(tmp_path):
+    """Probe 30: removing a damaged ``medium_actor.pt`` (as make_dataset.py now says) resumes the
+    training and chooses a checkpoint again; a damaged chosen checkpoint was copied as the actor,
+    which the next run reused as it is: the same loop. Now it is refused, naming it."""
+    train_behaviour(_cfg(), tmp_path, progress_bar=False)  # saved at 80 = max_steps
+    (tmp_path / "medium_actor.pt").unlink()
+    for checkpoint in (tmp_path / "checkpoints").iterdir():
+        checkpoint.write_bytes(b"junk")
+    with pytest.raises(ValueError, match=r"checkpoints/actor_\d+\.pt: the checkpoint chosen for .*"
+                       r"medium_actor\.pt is damaged \(not a behaviour actor") as err:  # fmt: skip
+        train_behaviour(_cfg(), tmp_path, progress_bar=False, resume=True)
+    assert "move that folder away" in str(err.value) and "re-create it" not in str(err.value)
+    assert not (tmp_path / "medium_actor.pt").exists()
