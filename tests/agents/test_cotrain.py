@@ -2555,6 +2555,79 @@ def test_resume_of_a_run_without_a_checkpoint_says_how_to_go_on(tmp_path, capsys
     assert "start it again with the command that started it, without --resume" in err
 
 
+def _fake_run(run_dir, *, results=None, config_text=None):
+    """A run folder's files without a run: config.json (or ``config_text``), and results.json."""
+    from agents.cotrain_setup import config_to_dict
+
+    run_dir.mkdir(parents=True)
+    config = {"config": config_to_dict(CotrainConfig(precision="fp32"))}
+    (run_dir / "config.json").write_text(json.dumps(config) if config_text is None else config_text)
+    if results is not None:
+        (run_dir / "results.json").write_text(json.dumps(results))
+    return run_dir
+
+
+def test_a_finished_run_whose_checkpoint_was_deleted_is_not_said_to_have_died(tmp_path, capsys):
+    """Probe 29: diagnose.py / --resume on a finished run whose checkpoint.pt was deleted said
+    "the run died before its first checkpoint", though results.json records 5 iterations."""
+    done = _fake_run(tmp_path / "done", results={"status": "finished", "iterations_completed": 5})
+    logged = _fake_run(tmp_path / "logged")
+    (logged / "tb").mkdir()
+    (logged / "tb" / "events.out.tfevents.1").write_bytes(b"x")
+    for run_dir, evidence in (
+        (done, "its results.json records 5 finished iteration(s)"),
+        (logged, "its tb/ holds TensorBoard logs"),
+    ):
+        for main, argv in (
+            (load_script("diagnose").main, [str(run_dir)]),
+            (cotrain_cli.main, ["--resume", str(run_dir)]),
+        ):
+            assert main(argv) == 2
+            err = capsys.readouterr().err
+            assert f"checkpoint.pt is missing, but {evidence}" in err, err
+            assert "the checkpoint was deleted or moved; restore it from a copy" in err
+            assert "before its first checkpoint" not in err
+    fresh = _fake_run(tmp_path / "fresh")  # no sign of any iteration: the old cause stands
+    assert load_script("diagnose").main([str(fresh)]) == 2
+    assert "died before its first checkpoint" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["", "{not json", '{"resolved": {}}'])
+def test_a_run_with_a_damaged_config_json_is_not_called_not_a_run_folder(tmp_path, capsys, text):
+    """Probe 29: diagnose.py / --resume on a run folder whose config.json is empty (0 bytes) or
+    cut said "config.json is not readable JSON (…): RUN is not a run folder"."""
+    run_dir = _fake_run(tmp_path / "run", results={"iterations_completed": 5}, config_text=text)
+    (run_dir / "checkpoint.pt").write_bytes(b"x")
+    for main, argv in (
+        (load_script("diagnose").main, [str(run_dir)]),
+        (cotrain_cli.main, ["--resume", str(run_dir)]),
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "holds a run (checkpoint.pt, results.json): its config.json is damaged" in err, err
+        assert "restore it from a backup or a copy of the run folder (it cannot be rebuilt" in err
+        assert "not a run folder" not in err
+    if not text:
+        assert "config.json is empty (0 bytes)" in err
+
+
+def test_diagnose_on_a_sweep_folder_points_at_its_trial_runs(tmp_path, capsys):
+    """Probe 29: diagnose.py on a sweep folder said only "not a run folder"."""
+    sweep_dir = tmp_path / "sweep"
+    sweep_dir.mkdir()
+    (sweep_dir / "sweep.json").write_text("{}")
+    trial = _fake_run(sweep_dir / "runs" / "hopper-medium" / "k5-lam3e-4" / "s0")
+    (sweep_dir / "tune" / "exp" / "trial").mkdir(parents=True)
+    (sweep_dir / "tune" / "exp" / "trial" / "config.json").write_text("{}")
+    assert load_script("diagnose").main([str(sweep_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "not a run folder" in err
+    assert (
+        f"it holds 1 run folder(s) below it (a sweep folder: one run per trial), e.g. {trial}"
+        in err
+    )
+
+
 def test_bc_flags_with_no_warm_start_are_refused(capsys):
     """Probe 19: ``--bc-epochs 0 --bc-max-steps 5`` (or ``--bc-loss mse_sample``) trained with
     the BC flags silently unused; a dataset without a preset named config fields, not flags."""
