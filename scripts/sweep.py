@@ -41,6 +41,7 @@ from rambo_env.presets import RamboPreset, preset_names
 from rambo_env.run_io import (
     FolderInUseError,
     accept_negative_numbers,
+    check_matplotlib,
     exit_on_interrupt,
     report_user_error,
     run_holder,
@@ -233,6 +234,9 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error(
             f"--resume / --report-only use the saved sweep.json; got {_sweep_flags_given(args)}"
         )
+    # the report's curves/<dataset>.png (and every trial's learning curve): before any sweep
+    # work (probe 29: a bad MPLBACKEND failed each trial's setup, or the report at the end)
+    check_matplotlib()
     if args.report_only is not None:
         return _report_only(args.report_only)
     if args.resume is not None:
