@@ -62,7 +62,14 @@ __all__ = [
 ]
 
 #: Fields that may change when a run is resumed (how it runs, not what it computes).
-SESSION_FIELDS = ("device", "torch_threads", "compile", "stop_at_iteration", "progress")
+SESSION_FIELDS = (
+    "device",
+    "torch_threads",
+    "compile",
+    "stop_at_iteration",
+    "progress",
+    "ledger",
+)
 #: Fields a resumed run may change to extend it (``--resume RUN --n-iterations 500``).
 EXTEND_FIELDS = ("n_iterations",)
 

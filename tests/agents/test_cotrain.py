@@ -8,6 +8,7 @@ import json
 import math
 import os
 import re
+import shutil
 import signal
 
 import gymnasium as gym
@@ -874,9 +875,52 @@ def test_a_resume_says_which_ledger_it_compares_against(tmp_path, monkeypatch, c
     monkeypatch.setattr(cotrain_cli, "run_cotrain", stop)
     assert cotrain_cli.main(["--resume", str(run_dir)]) == 2
     out = capsys.readouterr().out
-    assert f"results ledger: {DEFAULT_LEDGER_DIR} (the default; a --ledger given when" in out
+    said = "(the default: the run's config.json records no --ledger)"
+    assert f"results ledger: {DEFAULT_LEDGER_DIR} {said}" in out
     assert cotrain_cli.main(["--resume", str(run_dir), "--ledger", str(ledger)]) == 2
-    assert "results ledger:" not in capsys.readouterr().out  # given: used as given
+    out = capsys.readouterr().out  # given: used for this session, the default kept
+    assert f"results ledger: {ledger} (--ledger, for this session only: the run was " in out
+    assert "started with the default ledger, which its config.json keeps" in out
+
+
+def test_a_resume_reports_to_the_ledger_its_run_was_started_with(
+    tiny_hopper, tmp_path, monkeypatch, capsys
+):
+    """Probe 29: ``--ledger DIR`` was not recorded in the run, so ``--resume RUN`` compared
+    against the default ledger (only a line said so). Now config.json records it (absolute), a
+    plain resume reports to it, and a resume with another --ledger uses that for its session
+    only, saying so, while the run keeps the recorded one."""
+    monkeypatch.chdir(tmp_path)
+    first, other = tmp_path / "ledger1", tmp_path / "ledger2"
+    first.mkdir(), other.mkdir()
+    flags = ["--dataset", tiny_hopper, "--k", "2", "--lam", "3e-4", "--n-iterations", "2",
+             "--agent-steps-per-iteration", "10", "--adversary-steps-per-iteration", "4",
+             "--n-rollouts", "64", "--bc-epochs", "1", "--bc-max-steps", "3", "--eval-every", "1",
+             "--eval-last", "1", "--n-eval-episodes", "2", "--ensemble-hidden", "8",
+             "--mle-max-epochs", "1", "--no-progress"]  # fmt: skip
+    run_dir = tmp_path / "run"
+    argv = [*flags, "--run-dir", str(run_dir), "--stop-at-iteration", "1", "--ledger", "ledger1"]
+    assert cotrain_cli.main(argv) == 0
+    assert "results ledger (ledger1): no long run" in capsys.readouterr().out
+    assert load_config(run_dir).ledger == str(first)  # absolute: a resume from elsewhere finds it
+    monkeypatch.chdir(other)
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 0
+    out = capsys.readouterr().out
+    assert f"results ledger: {first} (the run's --ledger, recorded in its config.json)" in out
+    assert f"results ledger ({first})" in out and "ledger (docs" not in out
+    assert cotrain_cli.main(["--resume", str(run_dir), "--n-iterations", "3", "--ledger", "."]) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"results ledger: {other} (--ledger, for this session only: the run was started with "
+        f"--ledger {first}, which its config.json keeps for a later --resume without --ledger)"
+    ) in out
+    assert "results ledger (.): no long run" in out  # as given
+    assert load_config(run_dir).ledger == str(first)
+    shutil.rmtree(first)  # the recorded ledger moved away: named as the run's
+    assert cotrain_cli.main(["--resume", str(run_dir), "--n-iterations", "4"]) == 2
+    err = capsys.readouterr().err
+    assert f"error: ledger: {first} does not exist" in err
+    assert "it is the run's ledger, recorded in" in err and "give --ledger DIR" in err
 
 
 def test_resume_naming_a_file_of_the_run_names_its_folder(tmp_path, capsys):
