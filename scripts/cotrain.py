@@ -260,8 +260,9 @@ def resume_ledger(recorded: str | None, given: Path | None) -> tuple[Path, str]:
     if given.absolute() == kept.absolute():
         return given, f"results ledger: {given} (the run's, as recorded)"
     return given, (
-        f"results ledger: {given.absolute()} (--ledger, for this session only: the run was started with "
-        f"{started}, which its config.json keeps for a later --resume without --ledger)"
+        f"results ledger: {given.absolute()} (--ledger, for this session only: the run was "
+        f"started with {started}, which its config.json keeps for a later --resume without "
+        "--ledger)"
     )
 
 

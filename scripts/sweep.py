@@ -169,7 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     ray.add_argument(
         "--address",
         default=None,
-        help="join this Ray cluster ('auto', host:port, ray://host:10001; not a dashboard http:// address) [$RAY_ADDRESS if set, else a local Ray]",
+        help="join this Ray cluster ('auto', host:port, ray://host:10001; not a dashboard "
+        "http:// address) [$RAY_ADDRESS if set, else a local Ray]",
     )
     ray.add_argument("--cpus-per-trial", type=float, default=None, help="[1]")
     ray.add_argument("--gpus-per-trial", type=float, default=None, help="[0]")
