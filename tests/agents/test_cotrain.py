@@ -2599,7 +2599,7 @@ def test_resume_of_a_run_without_a_checkpoint_says_how_to_go_on(tmp_path, capsys
     assert "start it again with the command that started it, without --resume" in err
 
 
-def _fake_run(run_dir, *, results=None, config_text=None):
+def _run_files_only(run_dir, *, results=None, config_text=None):
     """A run folder's files without a run: config.json (or ``config_text``), and results.json."""
     from agents.cotrain_setup import config_to_dict
 
@@ -2614,8 +2614,10 @@ def _fake_run(run_dir, *, results=None, config_text=None):
 def test_a_finished_run_whose_checkpoint_was_deleted_is_not_said_to_have_died(tmp_path, capsys):
     """Probe 29: diagnose.py / --resume on a finished run whose checkpoint.pt was deleted said
     "the run died before its first checkpoint", though results.json records 5 iterations."""
-    done = _fake_run(tmp_path / "done", results={"status": "finished", "iterations_completed": 5})
-    logged = _fake_run(tmp_path / "logged")
+    done = _run_files_only(
+        tmp_path / "done", results={"status": "finished", "iterations_completed": 5}
+    )
+    logged = _run_files_only(tmp_path / "logged")
     (logged / "tb").mkdir()
     (logged / "tb" / "events.out.tfevents.1").write_bytes(b"x")
     for run_dir, evidence in (
@@ -2631,7 +2633,7 @@ def test_a_finished_run_whose_checkpoint_was_deleted_is_not_said_to_have_died(tm
             assert f"checkpoint.pt is missing, but {evidence}" in err, err
             assert "the checkpoint was deleted or moved; restore it from a copy" in err
             assert "before its first checkpoint" not in err
-    fresh = _fake_run(tmp_path / "fresh")  # no sign of any iteration: the old cause stands
+    fresh = _run_files_only(tmp_path / "fresh")  # no sign of any iteration: the old cause stands
     assert load_script("diagnose").main([str(fresh)]) == 2
     assert "died before its first checkpoint" in capsys.readouterr().err
 
@@ -2640,7 +2642,9 @@ def test_a_finished_run_whose_checkpoint_was_deleted_is_not_said_to_have_died(tm
 def test_a_run_with_a_damaged_config_json_is_not_called_not_a_run_folder(tmp_path, capsys, text):
     """Probe 29: diagnose.py / --resume on a run folder whose config.json is empty (0 bytes) or
     cut said "config.json is not readable JSON (…): RUN is not a run folder"."""
-    run_dir = _fake_run(tmp_path / "run", results={"iterations_completed": 5}, config_text=text)
+    run_dir = _run_files_only(
+        tmp_path / "run", results={"iterations_completed": 5}, config_text=text
+    )
     (run_dir / "checkpoint.pt").write_bytes(b"x")
     for main, argv in (
         (load_script("diagnose").main, [str(run_dir)]),
@@ -2660,7 +2664,7 @@ def test_diagnose_on_a_sweep_folder_points_at_its_trial_runs(tmp_path, capsys):
     sweep_dir = tmp_path / "sweep"
     sweep_dir.mkdir()
     (sweep_dir / "sweep.json").write_text("{}")
-    trial = _fake_run(sweep_dir / "runs" / "hopper-medium" / "k5-lam3e-4" / "s0")
+    trial = _run_files_only(sweep_dir / "runs" / "hopper-medium" / "k5-lam3e-4" / "s0")
     (sweep_dir / "tune" / "exp" / "trial").mkdir(parents=True)
     (sweep_dir / "tune" / "exp" / "trial" / "config.json").write_text("{}")
     assert load_script("diagnose").main([str(sweep_dir)]) == 2
