@@ -62,7 +62,14 @@ __all__ = [
 ]
 
 #: Fields that may change when a run is resumed (how it runs, not what it computes).
-SESSION_FIELDS = ("device", "torch_threads", "compile", "stop_at_iteration", "progress")
+SESSION_FIELDS = (
+    "device",
+    "torch_threads",
+    "compile",
+    "stop_at_iteration",
+    "progress",
+    "ledger",
+)
 #: Fields a resumed run may change to extend it (``--resume RUN --n-iterations 500``).
 EXTEND_FIELDS = ("n_iterations",)
 
@@ -157,24 +164,23 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
     if not path.is_file():
         if run_io.run_holder(run_dir) != os.getpid():  # not this process's own claim (resume)
             run_io.check_not_starting(run_dir, "come back after its first iteration")  # probe 27
-        held = sorted(
-            name
-            for name in (run_io.CHECKPOINT_NAME, run_io.RESULTS_NAME)
-            if (run_dir / name).exists()
-        )
+        held = _run_files(run_dir)
         if held:  # was: "not a run folder", while a new run there said "continue it: --resume"
             raise ValueError(
                 f"run_dir: {path} is missing, but {run_dir} holds a run ({', '.join(held)}); "
                 f"it cannot continue without its config: restore {run_io.CONFIG_NAME} (from a "
                 "backup or a copy of the folder), or start a new run in another folder"
             )
-        raise ValueError(f"run_dir: {path} not found: {not_a_run}")
+        raise ValueError(f"run_dir: {path} not found: {not_a_run}{_runs_below(run_dir)}")
     run_io.check_readable(path, "run_dir")  # was: "not readable JSON …: not a run folder"
     try:
         data = run_io.read_json(path)
     except (OSError, UnicodeDecodeError, ValueError) as err:  # JSONDecodeError is a ValueError
-        raise ValueError(f"run_dir: {path} is not readable JSON ({err}): {not_a_run}") from None
+        problem = f"is not readable JSON ({err})" if path.stat().st_size else "is empty (0 bytes)"
+        _refuse_damaged_config(run_dir, path, problem)
+        raise ValueError(f"run_dir: {path} {problem}: {not_a_run}") from None
     if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
+        _refuse_damaged_config(run_dir, path, 'has no "config" object')
         raise ValueError(f'run_dir: {path} has no "config" object: {not_a_run}')
     try:
         cfg = config_from_dict(data["config"], saved=True)
@@ -189,6 +195,52 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
     return cfg
 
 
+def _runs_below(folder: Path) -> str:
+    """``; it holds N run folder(s) below it (a sweep folder: …), e.g. …`` when ``folder`` is not a
+    run folder but has some up to four levels down (a sweep's ``runs/<dataset>/<config>/s<seed>``),
+    else ''. Probe 29: diagnose.py on a sweep folder did not point at its trials."""
+    found: list[Path] = []
+    for depth in range(1, 5):
+        try:
+            found += sorted(
+                p.parent
+                for p in folder.glob("/".join(["*"] * depth + [run_io.CONFIG_NAME]))
+                if "tune" not in p.relative_to(folder).parts
+            )
+        except OSError:  # an unreadable subfolder: no hint
+            return ""
+        if len(found) > 50:
+            break
+    if not found:
+        return ""
+    sweep = " (a sweep folder: one run per trial)" if (folder / "sweep.json").is_file() else ""
+    return (
+        f"; it holds {len(found) if len(found) <= 50 else 'over 50'} run folder(s) below it"
+        f"{sweep}, e.g. "
+        f"{run_io.shell_quote(str(found[0]))}: pass one of those"
+    )
+
+
+def _run_files(run_dir: Path) -> list[str]:
+    """The files in ``run_dir`` that only a run writes (its checkpoint, its results)."""
+    return sorted(
+        name for name in (run_io.CHECKPOINT_NAME, run_io.RESULTS_NAME) if (run_dir / name).exists()
+    )
+
+
+def _refuse_damaged_config(run_dir: Path, path: Path, problem: str) -> None:
+    """ValueError for a damaged ``config.json`` in a folder that holds a run (probe 29: was
+    "RUN is not a run folder" for a run whose config.json was emptied or cut)."""
+    held = _run_files(run_dir)
+    if held:
+        raise ValueError(
+            f"run_dir: {path} {problem}, but {run_dir} holds a run ({', '.join(held)}): its "
+            f"{run_io.CONFIG_NAME} is damaged; restore it from a backup or a copy of the run "
+            "folder (it cannot be rebuilt from the checkpoint), or start a new run in another "
+            "folder"
+        )
+
+
 def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Session, RunHistory]:
     """A run's live objects (agent, learned MDP, adversary) as of its last checkpoint, for analysis.
 
@@ -201,6 +253,13 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
     checkpoint = Path(run_dir) / run_io.CHECKPOINT_NAME
     run_io.check_file_or_absent(checkpoint, "run_dir", "restore the run's checkpoint file")
     if not checkpoint.is_file():  # before the dataset load and the model build
+        evidence = run_io.trained_evidence(run_dir)
+        if evidence is not None:  # probe 29: was "died before its first checkpoint"
+            raise FileNotFoundError(
+                f"run_dir: {checkpoint} is missing, but {evidence}: the checkpoint was deleted "
+                "or moved; restore it from a copy of the run folder (nothing can be loaded "
+                "without it), or rerun the run in a new folder"
+            )
         raise FileNotFoundError(
             f"run_dir: {run_dir} has no {run_io.CHECKPOINT_NAME} (the run died before its first "
             "checkpoint); nothing to load"
@@ -447,6 +506,13 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
         run_dir / run_io.CHECKPOINT_NAME, "run_dir", "restore the run's checkpoint file"
     )
     if not (run_dir / run_io.CHECKPOINT_NAME).is_file():
+        evidence = run_io.trained_evidence(run_dir)
+        if evidence is not None:  # probe 29: was "stopped before its first checkpoint"
+            raise FileNotFoundError(
+                f"run_dir: {run_dir / run_io.CHECKPOINT_NAME} is missing, but {evidence}: the "
+                "checkpoint was deleted or moved; restore it from a copy of the run folder to "
+                "resume, or start the run again in a new folder (--run-dir, without --resume)"
+            )
         raise FileNotFoundError(  # probe 19: said no more, so the user had no way on
             f"run_dir: {run_dir} has no {run_io.CHECKPOINT_NAME} to resume from: its run stopped "
             "before its first checkpoint (or the file was deleted); start it again with the "

@@ -169,6 +169,11 @@ class CotrainConfig:
     """Stop (as if killed) after this iteration's checkpoint; resume continues it."""
     progress: bool = True
     """Show progress bars."""
+    ledger: str | None = None
+    """Results ledger folder that scripts/cotrain.py compares the finished run with (its --ledger;
+    None: the repository's docs/results/ledger). Recorded in config.json so that a --resume
+    without --ledger reports to the same ledger; a --resume with another --ledger uses that one
+    for its session only. Training does not use it."""
 
     def __post_init__(self) -> None:
         check_field_types(self)
@@ -368,6 +373,7 @@ LATER_FIELDS = frozenset(
         "precision",
         "mle_lr",
         "model_seed",
+        "ledger",
     }
 )
 

@@ -531,6 +531,30 @@ def check_trial_device(
         check_device(device)
 
 
+#: The addresses a sweep can join, for the messages.
+_JOINABLE = (
+    "'auto' (on a node of the cluster), the head node's host:port (its GCS port, usually 6379, "
+    "as `ray start --head` prints) or ray://host:10001 (Ray Client)"
+)
+
+
+def _url_problem(address: str) -> str | None:
+    """Why ``address``, a URL other than ``ray://…``, is no cluster a sweep can join, else None.
+
+    Probe 29: ``RAY_ADDRESS=http://127.0.0.1:8265`` (the dashboard's job-submission address, set
+    for ``ray job submit``) was "no Ray cluster answers at http://127.0.0.1:8265 (Name or service
+    not known)": the scheme was taken for part of the host name."""
+    scheme, sep, _ = address.strip().partition("://")
+    if not sep or scheme.lower() == "ray":
+        return None
+    if scheme.lower() in ("http", "https"):
+        return (
+            f"is an {scheme.lower()}:// address: a Ray dashboard / job-submission address (for "
+            "`ray job submit`, port 8265), not a cluster address a sweep can join"
+        )
+    return f"has the scheme {scheme}://, which is no Ray cluster address (only ray:// is)"
+
+
 def check_address(address: str | None, timeout_s: float = 5.0) -> None:
     """A ``host:port`` (or ``ray://host:port``) Ray address answers, before anything is written
     (was: Ray retried for minutes, printing "Failed to connect to GCS", after sweep.json was
@@ -542,6 +566,9 @@ def check_address(address: str | None, timeout_s: float = 5.0) -> None:
         return
     if not isinstance(address, str):  # probe 21: was a raw AttributeError ('removeprefix')
         raise ValueError(f"address: expected 'auto' or host:port, got {type(address).__name__}")
+    wrong = _url_problem(address)
+    if wrong is not None:
+        raise ValueError(f"address: {address!r} {wrong}; use {_JOINABLE}")
     host, sep, port = address.removeprefix("ray://").rpartition(":")
     if not sep or not port.isdigit():
         raise ValueError(
@@ -577,6 +604,14 @@ def resolve_address(address: str | None) -> str | None:
     from_env = os.environ.get(RAY_ADDRESS, "").strip()
     if not from_env:  # unset or empty: Ray starts a local cluster too
         return None
+    wrong = _url_problem(from_env)
+    if wrong is not None:  # probe 29: was "no Ray cluster answers … (Name or service not known)"
+        raise ValueError(
+            f"{RAY_ADDRESS}: {from_env!r} is set in the environment, and a sweep without "
+            f"--address joins it as ray.init() does, but it {wrong}; set {RAY_ADDRESS} to "
+            f"{_JOINABLE}, pass --address, or unset {RAY_ADDRESS} for a local Ray (for this "
+            f"command only: {RAY_ADDRESS}= python scripts/sweep.py …)"
+        )
     try:
         check_address(from_env)
     except ValueError as err:

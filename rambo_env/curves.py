@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -27,6 +26,7 @@ from rambo_env.run_io import (
     check_run_folder,
     headless_figure,
     is_real,
+    iterations_on_record,
     run_holder,
 )
 
@@ -132,7 +132,7 @@ def check_logged(
     """``rows`` of :func:`read_curves`, or one ValueError when the run has logged nothing yet (its
     tb/ folder empty or its events lost): ``then`` says what to do."""
     if not rows:
-        done = _iterations_on_record(Path(run_dir))
+        done = iterations_on_record(run_dir)
         if done:  # probe 26: "wait for the first iteration" of a finished run whose logs broke
             raise ValueError(
                 f"run_dir: {run_dir} has {done} iteration(s) on record ({RESULTS_NAME}), but its "
@@ -144,15 +144,6 @@ def check_logged(
             f"{Path(run_dir) / TB_DIR}); {then}"
         )
     return rows
-
-
-def _iterations_on_record(run_dir: Path) -> int:
-    """The iterations a run's results.json says it completed (0 when there is none to read)."""
-    try:
-        done = json.loads((run_dir / RESULTS_NAME).read_text()).get("iterations_completed")
-    except (OSError, ValueError, AttributeError):
-        return 0
-    return done if isinstance(done, int) and done > 0 else 0
 
 
 def read_curves_csv(path: str | Path) -> list[dict[str, float | None]]:

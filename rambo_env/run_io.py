@@ -542,6 +542,35 @@ def check_not_starting(run_dir: str | Path, then: str) -> None:
         )
 
 
+def iterations_on_record(run_dir: str | Path) -> int:
+    """The iterations a run's results.json says it completed (0 when there is none to read)."""
+    try:
+        done = json.loads((Path(run_dir) / RESULTS_NAME).read_text()).get("iterations_completed")
+    except (OSError, ValueError, AttributeError):
+        return 0
+    return done if is_int(done) and done > 0 else 0
+
+
+def trained_evidence(run_dir: str | Path) -> str | None:
+    """What in ``run_dir`` shows that its run got past its first checkpoint (its results.json,
+    its TensorBoard logs: both are written only after checkpoint 0), else None. Probe 29: a
+    finished run whose checkpoint.pt was deleted was said to have "died before its first
+    checkpoint"."""
+    run_dir = Path(run_dir)
+    done = iterations_on_record(run_dir)
+    if done:
+        return f"its {RESULTS_NAME} records {done} finished iteration(s)"
+    if (run_dir / RESULTS_NAME).is_file():
+        return f"it has a {RESULTS_NAME} (written only after the first checkpoint)"
+    try:
+        logged = (run_dir / TB_DIR).is_dir() and any((run_dir / TB_DIR).iterdir())
+    except OSError:
+        logged = False
+    if logged:
+        return f"its {TB_DIR}/ holds TensorBoard logs (written only after the first checkpoint)"
+    return None
+
+
 def check_run_folder(run_dir: str | Path) -> None:
     """One FileNotFoundError when ``run_dir`` is not an existing folder (ledger.py and curves.py
     said "has no config.json / tb/ folder (not a run folder?)" for a mistyped path)."""

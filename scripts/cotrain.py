@@ -52,6 +52,10 @@ ALIASES = {
 }
 
 
+#: Config fields set by a flag of their own above (not the generic ``--field-name`` one).
+OWN_FLAGS = ("ledger",)
+
+
 def _parse_value(kind: str, optional: bool) -> Any:
     base = {"int": int, "float": float, "str": str}[kind]
 
@@ -92,15 +96,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--ledger",
         type=user_path,
-        default=None,  # None: not given (a resume says which ledger it compares against)
+        default=None,  # None: not given (a resume takes the one its run recorded)
         metavar="DIR",
         help="results ledger compared against at the end (default: the repository's "
-        "docs/results/ledger; not recorded in the run folder: give it again with --resume)",
+        "docs/results/ledger); recorded in the run's config.json, so --resume without it "
+        "reports to the same ledger; --resume with another one uses that for its session only",
     )
     docs = config_docs()
     defaults = dataclasses.asdict(PRESETS["default"])
     fields = parser.add_argument_group("run config (flags override the preset's values)")
     for field in dataclasses.fields(CotrainConfig):
+        if field.name in OWN_FLAGS:
+            continue
         flags = [f"--{field.name.replace('_', '-')}", *ALIASES.get(field.name, [])]
         help_text = f"{docs.get(field.name, '')} [default preset: {defaults[field.name]}]"
         if field.type in ("bool", "bool | None"):
@@ -129,7 +136,7 @@ def resolve_args(
     args: argparse.Namespace, parser: argparse.ArgumentParser
 ) -> tuple[CotrainConfig, Path, bool]:
     """(config, run folder, resume?) from the parsed flags."""
-    names = [f.name for f in dataclasses.fields(CotrainConfig)]
+    names = [f.name for f in dataclasses.fields(CotrainConfig) if f.name not in OWN_FLAGS]
     given = {name: getattr(args, name) for name in names if hasattr(args, name)}  # flags given
     if args.resume is not None:
         protocol = sorted(set(given) - set(SESSION_FIELDS) - set(EXTEND_FIELDS))
@@ -155,6 +162,8 @@ def resolve_args(
             f"{' and '.join(unused)} out, or give --bc-epochs >= 1"
         )
     run_dir = args.run_dir or default_run_dir(cfg.dataset, cfg.algo, cfg.seed)
+    if args.ledger is not None:  # recorded absolute: a resume from another folder finds it
+        cfg = dataclasses.replace(cfg, ledger=str(args.ledger.absolute()))
     return cfg, run_dir, False
 
 
@@ -233,14 +242,27 @@ def check_ledger(ledger_dir: Path) -> None:
     read_index(ledger_dir)  # a damaged index.json fails now, not after the run
 
 
-def default_ledger_line() -> str:
-    """What a ``--resume`` without ``--ledger`` compares against: the run folder does not record
-    a ``--ledger`` given when the run started (probe 28: a resume compared against the default
-    ledger without a word)."""
-    return (
-        f"results ledger: {DEFAULT_LEDGER_DIR} (the default; a --ledger given when the run "
-        "started is not recorded in its folder: give --ledger DIR again to compare against "
-        "that one)"
+def resume_ledger(recorded: str | None, given: Path | None) -> tuple[Path, str]:
+    """The ledger a ``--resume`` reports to, and the line that says which: the one its run
+    recorded (``ledger`` in its config.json, None: the default) unless ``--ledger`` names
+    another, which is used for this session only (the recorded one is kept for later resumes).
+    Probe 28: a resume compared against the default ledger without a word; probe 29: a
+    ``--ledger`` given when the run started was not recorded, so a resume forgot it."""
+    kept = Path(recorded) if recorded is not None else DEFAULT_LEDGER_DIR
+    started = f"--ledger {recorded}" if recorded is not None else "the default ledger"
+    if given is None:
+        how = (
+            "the run's --ledger, recorded in its config.json"
+            if recorded is not None
+            else "the default: the run's config.json records no --ledger"
+        )
+        return kept, f"results ledger: {kept} ({how})"
+    if given.absolute() == kept.absolute():
+        return given, f"results ledger: {given} (the run's, as recorded)"
+    return given, (
+        f"results ledger: {given.absolute()} (--ledger, for this session only: the run was "
+        f"started with {started}, which its config.json keeps for a later --resume without "
+        "--ledger)"
     )
 
 
@@ -266,11 +288,23 @@ def main(argv: list[str] | None = None) -> int:
     run_dir = None
     try:
         cfg, run_dir, resume = resolve_args(args, parser)
-        ledger = DEFAULT_LEDGER_DIR if args.ledger is None else args.ledger
-        check_ledger(ledger)
+        ledger, ledger_line = (
+            resume_ledger(cfg.ledger, args.ledger)
+            if resume
+            else (DEFAULT_LEDGER_DIR if args.ledger is None else args.ledger, None)
+        )
+        try:
+            check_ledger(ledger)
+        except ValueError as err:
+            if not resume or args.ledger is not None or cfg.ledger is None:
+                raise
+            raise ValueError(  # the recorded ledger was moved: say where it came from
+                f"{err}; it is the run's ledger, recorded in {run_dir / 'config.json'}: give "
+                "--ledger DIR to report to another for this session"
+            ) from None
         print(f"[cotrain] {'resuming' if resume else 'starting'} run {run_dir}", flush=True)
-        if resume and args.ledger is None:  # probe 28: was the default, without a word
-            print(f"[cotrain] {default_ledger_line()}", flush=True)
+        if ledger_line is not None:
+            print(f"[cotrain] {ledger_line}", flush=True)
         results = run_cotrain(cfg, run_dir, resume=resume)
     except (ValueError, OSError) as err:  # bad input, unwritable files: one line, no traceback
         code = report_user_error(err)

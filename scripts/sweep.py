@@ -41,6 +41,7 @@ from rambo_env.presets import RamboPreset, preset_names
 from rambo_env.run_io import (
     FolderInUseError,
     accept_negative_numbers,
+    check_matplotlib,
     exit_on_interrupt,
     report_user_error,
     run_holder,
@@ -168,7 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     ray.add_argument(
         "--address",
         default=None,
-        help="join this Ray cluster ('auto', host:port) [$RAY_ADDRESS if set, else a local Ray]",
+        help="join this Ray cluster ('auto', host:port, ray://host:10001; not a dashboard "
+        "http:// address) [$RAY_ADDRESS if set, else a local Ray]",
     )
     ray.add_argument("--cpus-per-trial", type=float, default=None, help="[1]")
     ray.add_argument("--gpus-per-trial", type=float, default=None, help="[0]")
@@ -233,6 +235,9 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error(
             f"--resume / --report-only use the saved sweep.json; got {_sweep_flags_given(args)}"
         )
+    # the report's curves/<dataset>.png (and every trial's learning curve): before any sweep
+    # work (probe 29: a bad MPLBACKEND failed each trial's setup, or the report at the end)
+    check_matplotlib()
     if args.report_only is not None:
         return _report_only(args.report_only)
     if args.resume is not None:

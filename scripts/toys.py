@@ -22,12 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import matplotlib
 import numpy as np
 import torch
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 
 from agents.cotrain import CotrainConfig, run_cotrain
 from agents.cotrain_setup import build_session
@@ -114,7 +110,10 @@ def probe(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any]:
 
 def plot(p: dict[str, Any], title: str, path: Path) -> None:
     """Left: Q(s0, a) + policy mean action (red). Right: model s' ± 1 SD over the dataset."""
-    fig, (ax_q, ax_m) = plt.subplots(1, 2, figsize=(10, 3.8))
+    # Agg without pyplot; matplotlib is imported here, not at the top (probe 29: a bad
+    # MPLBACKEND was a raw matplotlib traceback at import, before main's checks)
+    fig = run_io.headless_figure(figsize=(10, 3.8))
+    ax_q, ax_m = fig.subplots(1, 2)
     ax_q.plot(ACTIONS, p["q"], color="C0")
     ax_q.axvline(p["mean_action_s0"], color="red", label=f"mean action {p['mean_action_s0']:.2f}")
     ax_q.set(
@@ -129,7 +128,6 @@ def plot(p: dict[str, Any], title: str, path: Path) -> None:
     ax_m.legend(loc="lower left")
     fig.tight_layout()
     run_io.atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
-    plt.close(fig)
 
 
 def run_toy(
@@ -181,6 +179,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     toys = list(TOYS) if args.toy == "both" else [args.toy]
     runs = list(itertools.product(toys, args.lam, args.seeds))
     try:  # every run's config and folder, before the first run writes anything
+        run_io.check_matplotlib()  # the snapshots' plots (probe 29: a bad MPLBACKEND)
         for toy, lam, seed in runs:
             toy_config(
                 toy, lam, seed, args.out / "check.npz", args.iterations, args.steps, args.precision

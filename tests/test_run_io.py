@@ -1008,6 +1008,29 @@ def test_a_bad_mplbackend_is_named_before_any_work(tmp_path):
     assert done.returncode == 0, done.stderr
 
 
+def test_toys_and_sweep_name_a_bad_mplbackend_before_any_work(tmp_path):
+    """Probe 29: toys.py imported matplotlib at its top (a raw "Key backend" traceback), and
+    sweep.py did not check it before the sweep (each trial's setup failed, or the report)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "MPLBACKEND": "nonsense", "PYTHONPATH": str(root)}
+    for script, args in (
+        ("toys.py", ["--out", str(tmp_path / "toys")]),
+        ("sweep.py", ["--seeds", "0", "--configs", "2:0", "--sweep-dir", str(tmp_path / "s")]),
+        ("sweep.py", ["--report-only", str(tmp_path / "s")]),
+    ):
+        done = subprocess.run(
+            [sys.executable, str(root / "scripts" / script), *args],
+            env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        )  # fmt: skip
+        assert done.returncode == 2, (script, done.stderr)
+        assert done.stderr.startswith("error: MPLBACKEND: 'nonsense'"), (script, done.stderr)
+        assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written
+
+
 def test_cotrain_checks_matplotlib_before_the_dataset(monkeypatch):
     """Probe 28: the main job checks matplotlib with the device, before any dataset work."""
     from agents import cotrain_setup

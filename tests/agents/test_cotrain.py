@@ -8,6 +8,7 @@ import json
 import math
 import os
 import re
+import shutil
 import signal
 
 import gymnasium as gym
@@ -874,9 +875,52 @@ def test_a_resume_says_which_ledger_it_compares_against(tmp_path, monkeypatch, c
     monkeypatch.setattr(cotrain_cli, "run_cotrain", stop)
     assert cotrain_cli.main(["--resume", str(run_dir)]) == 2
     out = capsys.readouterr().out
-    assert f"results ledger: {DEFAULT_LEDGER_DIR} (the default; a --ledger given when" in out
+    said = "(the default: the run's config.json records no --ledger)"
+    assert f"results ledger: {DEFAULT_LEDGER_DIR} {said}" in out
     assert cotrain_cli.main(["--resume", str(run_dir), "--ledger", str(ledger)]) == 2
-    assert "results ledger:" not in capsys.readouterr().out  # given: used as given
+    out = capsys.readouterr().out  # given: used for this session, the default kept
+    assert f"results ledger: {ledger} (--ledger, for this session only: the run was " in out
+    assert "started with the default ledger, which its config.json keeps" in out
+
+
+def test_a_resume_reports_to_the_ledger_its_run_was_started_with(
+    tiny_hopper, tmp_path, monkeypatch, capsys
+):
+    """Probe 29: ``--ledger DIR`` was not recorded in the run, so ``--resume RUN`` compared
+    against the default ledger (only a line said so). Now config.json records it (absolute), a
+    plain resume reports to it, and a resume with another --ledger uses that for its session
+    only, saying so, while the run keeps the recorded one."""
+    monkeypatch.chdir(tmp_path)
+    first, other = tmp_path / "ledger1", tmp_path / "ledger2"
+    first.mkdir(), other.mkdir()
+    flags = ["--dataset", tiny_hopper, "--k", "2", "--lam", "3e-4", "--n-iterations", "2",
+             "--agent-steps-per-iteration", "10", "--adversary-steps-per-iteration", "4",
+             "--n-rollouts", "64", "--bc-epochs", "1", "--bc-max-steps", "3", "--eval-every", "1",
+             "--eval-last", "1", "--n-eval-episodes", "2", "--ensemble-hidden", "8",
+             "--mle-max-epochs", "1", "--no-progress"]  # fmt: skip
+    run_dir = tmp_path / "run"
+    argv = [*flags, "--run-dir", str(run_dir), "--stop-at-iteration", "1", "--ledger", "ledger1"]
+    assert cotrain_cli.main(argv) == 0
+    assert "results ledger (ledger1): no long run" in capsys.readouterr().out
+    assert load_config(run_dir).ledger == str(first)  # absolute: a resume from elsewhere finds it
+    monkeypatch.chdir(other)
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 0
+    out = capsys.readouterr().out
+    assert f"results ledger: {first} (the run's --ledger, recorded in its config.json)" in out
+    assert f"results ledger ({first})" in out and "ledger (docs" not in out
+    assert cotrain_cli.main(["--resume", str(run_dir), "--n-iterations", "3", "--ledger", "."]) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"results ledger: {other} (--ledger, for this session only: the run was started with "
+        f"--ledger {first}, which its config.json keeps for a later --resume without --ledger)"
+    ) in out
+    assert "results ledger (.): no long run" in out  # as given
+    assert load_config(run_dir).ledger == str(first)
+    shutil.rmtree(first)  # the recorded ledger moved away: named as the run's
+    assert cotrain_cli.main(["--resume", str(run_dir), "--n-iterations", "4"]) == 2
+    err = capsys.readouterr().err
+    assert f"error: ledger: {first} does not exist" in err
+    assert "it is the run's ledger, recorded in" in err and "give --ledger DIR" in err
 
 
 def test_resume_naming_a_file_of_the_run_names_its_folder(tmp_path, capsys):
@@ -2553,6 +2597,83 @@ def test_resume_of_a_run_without_a_checkpoint_says_how_to_go_on(tmp_path, capsys
     err = capsys.readouterr().err
     assert "has no checkpoint.pt to resume from: its run stopped before its first checkpoint" in err
     assert "start it again with the command that started it, without --resume" in err
+
+
+def _run_files_only(run_dir, *, results=None, config_text=None):
+    """A run folder's files without a run: config.json (or ``config_text``), and results.json."""
+    from agents.cotrain_setup import config_to_dict
+
+    run_dir.mkdir(parents=True)
+    config = {"config": config_to_dict(CotrainConfig(precision="fp32"))}
+    (run_dir / "config.json").write_text(json.dumps(config) if config_text is None else config_text)
+    if results is not None:
+        (run_dir / "results.json").write_text(json.dumps(results))
+    return run_dir
+
+
+def test_a_finished_run_whose_checkpoint_was_deleted_is_not_said_to_have_died(tmp_path, capsys):
+    """Probe 29: diagnose.py / --resume on a finished run whose checkpoint.pt was deleted said
+    "the run died before its first checkpoint", though results.json records 5 iterations."""
+    done = _run_files_only(
+        tmp_path / "done", results={"status": "finished", "iterations_completed": 5}
+    )
+    logged = _run_files_only(tmp_path / "logged")
+    (logged / "tb").mkdir()
+    (logged / "tb" / "events.out.tfevents.1").write_bytes(b"x")
+    for run_dir, evidence in (
+        (done, "its results.json records 5 finished iteration(s)"),
+        (logged, "its tb/ holds TensorBoard logs"),
+    ):
+        for main, argv in (
+            (load_script("diagnose").main, [str(run_dir)]),
+            (cotrain_cli.main, ["--resume", str(run_dir)]),
+        ):
+            assert main(argv) == 2
+            err = capsys.readouterr().err
+            assert f"checkpoint.pt is missing, but {evidence}" in err, err
+            assert "the checkpoint was deleted or moved; restore it from a copy" in err
+            assert "before its first checkpoint" not in err
+    fresh = _run_files_only(tmp_path / "fresh")  # no sign of any iteration: the old cause stands
+    assert load_script("diagnose").main([str(fresh)]) == 2
+    assert "died before its first checkpoint" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["", "{not json", '{"resolved": {}}'])
+def test_a_run_with_a_damaged_config_json_is_not_called_not_a_run_folder(tmp_path, capsys, text):
+    """Probe 29: diagnose.py / --resume on a run folder whose config.json is empty (0 bytes) or
+    cut said "config.json is not readable JSON (…): RUN is not a run folder"."""
+    run_dir = _run_files_only(
+        tmp_path / "run", results={"iterations_completed": 5}, config_text=text
+    )
+    (run_dir / "checkpoint.pt").write_bytes(b"x")
+    for main, argv in (
+        (load_script("diagnose").main, [str(run_dir)]),
+        (cotrain_cli.main, ["--resume", str(run_dir)]),
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "holds a run (checkpoint.pt, results.json): its config.json is damaged" in err, err
+        assert "restore it from a backup or a copy of the run folder (it cannot be rebuilt" in err
+        assert "not a run folder" not in err
+    if not text:
+        assert "config.json is empty (0 bytes)" in err
+
+
+def test_diagnose_on_a_sweep_folder_points_at_its_trial_runs(tmp_path, capsys):
+    """Probe 29: diagnose.py on a sweep folder said only "not a run folder"."""
+    sweep_dir = tmp_path / "sweep"
+    sweep_dir.mkdir()
+    (sweep_dir / "sweep.json").write_text("{}")
+    trial = _run_files_only(sweep_dir / "runs" / "hopper-medium" / "k5-lam3e-4" / "s0")
+    (sweep_dir / "tune" / "exp" / "trial").mkdir(parents=True)
+    (sweep_dir / "tune" / "exp" / "trial" / "config.json").write_text("{}")
+    assert load_script("diagnose").main([str(sweep_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "not a run folder" in err
+    assert (
+        f"it holds 1 run folder(s) below it (a sweep folder: one run per trial), e.g. {trial}"
+        in err
+    )
 
 
 def test_bc_flags_with_no_warm_start_are_refused(capsys):

@@ -861,6 +861,30 @@ def test_ray_address_in_the_environment_is_joined_or_named_before_the_sweep_fold
     assert out.count(line) == 2, out  # run_sweep's and resolve_address's; not with --address
 
 
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8265", "HTTPS://head:8265", "tcp://h:6379"])
+def test_a_dashboard_url_as_ray_address_is_named_as_such(tmp_path, monkeypatch, capsys, url):
+    """Probe 29: ``RAY_ADDRESS=http://127.0.0.1:8265`` (the dashboard's job-submission address)
+    was "no Ray cluster answers at http://127.0.0.1:8265 (Name or service not known)"."""
+    from agents import sweep
+
+    monkeypatch.setattr(sweep, "_prepare_datasets", lambda *a: pytest.fail("prepared"))
+    monkeypatch.setattr(sweep, "_ray_session", lambda *a: pytest.fail("Ray started"))
+    flags = ["--seeds", "0", "--configs", "2:0"]
+    monkeypatch.setenv("RAY_ADDRESS", url)
+    assert sweep_cli.main(["--sweep-dir", str(tmp_path / "a"), *flags]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: RAY_ADDRESS: {url!r} is set in the environment"), err
+    monkeypatch.delenv("RAY_ADDRESS")
+    assert sweep_cli.main(["--sweep-dir", str(tmp_path / "a"), *flags, "--address", url]) == 2
+    err += capsys.readouterr().err
+    assert err.count("usually 6379") == 2 and "ray://host:10001" in err
+    assert "no Ray cluster answers" not in err and "Name or service" not in err
+    if url.lower().startswith("http"):
+        assert err.count("a Ray dashboard / job-submission address") == 2
+    assert "unset RAY_ADDRESS for a local Ray" in err
+    assert not (tmp_path / "a").exists()
+
+
 def test_every_dataset_is_checked_before_any_is_generated(
     tiny_hopper,  # noqa: F811
     tmp_path,
