@@ -201,3 +201,46 @@ def test_lr_scaled_adam_is_fused_and_steps_like_plain_adam():
             opt.step()
     for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
         torch.testing.assert_close(pa, pb, rtol=1e-5, atol=1e-6)
+
+
+def test_lr_scaled_adam_direct_step_equals_the_library_fused_step(monkeypatch):
+    """Issue 12: the direct two-kernel step gives the bits of torch's fused Adam step, through a
+    state-dict round trip and a second group; it is taken after the first step (which the library
+    runs, creating the state) and skipped while a step hook is registered."""
+    torch.manual_seed(0)
+    a, b = torch.nn.Sequential(torch.nn.Linear(4, 5), torch.nn.Linear(5, 3)), None
+    b = torch.nn.Sequential(torch.nn.Linear(4, 5), torch.nn.Linear(5, 3))
+    b.load_state_dict(a.state_dict())
+    direct = LrScaledAdam(
+        [{"params": a[0].parameters()}, {"params": a[1].parameters(), "lr_scale": 0.3}],
+        lr=1e-2,
+        lr_scale=0.5,
+        betas=(0.5, 0.99),
+        weight_decay=1e-3,
+    )
+    library = torch.optim.Adam(
+        [{"params": b[0].parameters(), "lr": 5e-3}, {"params": b[1].parameters(), "lr": 3e-3}],
+        betas=(0.5, 0.99),
+        weight_decay=1e-3,
+        fused=True,
+    )
+    library_steps = []
+    real_step = torch.optim.Adam.step
+    monkeypatch.setattr(
+        torch.optim.Adam, "step", lambda self, *a: library_steps.append(self) or real_step(self, *a)
+    )
+    for i in range(6):
+        if i == 3:  # a round trip through the state dict (as SB3's load) keeps the direct step
+            direct.load_state_dict(direct.state_dict())
+        x = torch.randn(8, 4)
+        for net, opt in ((a, direct), (b, library)):
+            opt.zero_grad()
+            net(x).square().mean().backward()
+            opt.step()
+    for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
+        torch.testing.assert_close(pa, pb, rtol=0, atol=0)
+    assert sum(opt is direct for opt in library_steps) == 1  # the first step only
+    handle = direct.register_step_pre_hook(lambda *args: None)
+    direct.step()
+    assert sum(opt is direct for opt in library_steps) == 2  # a hook: the library's step
+    handle.remove()
