@@ -195,63 +195,24 @@ class MixedReplayBuffer(ReplayBuffer):
             obs_dim = int(np.prod(self.obs_shape))
             check_batch_memory(batch_size, obs_dim, self.action_dim, str(self.device))
         n_real = self.n_real(batch_size)
-        real = self.check_dataset()
+        real = self.check_dataset().sample(n_real, self.generator)
         if n_real == batch_size:
-            rows = real.sample(n_real, self.generator)
             return ReplayBufferSamples(
-                rows.obs, rows.action, rows.next_obs, rows.terminated, rows.reward
+                real.obs, real.action, real.next_obs, real.terminated, real.reward
             )
         if self.size() == 0:
             raise ValueError(
                 f"sample: the model pool is empty but {batch_size - n_real} of {batch_size} rows "
                 "must come from it; collect model rollouts first"
             )
-        if self.optimize_memory_usage or env is not None or self.observations.dtype != np.float32:
-            rows = real.sample(n_real, self.generator)
-            model = super().sample(batch_size - n_real, env=env)
-            return ReplayBufferSamples(
-                observations=torch.cat([rows.obs, model.observations]),
-                actions=torch.cat([rows.action, model.actions]),
-                next_observations=torch.cat([rows.next_obs, model.next_observations]),
-                dones=torch.cat([rows.terminated, model.dones]),
-                rewards=torch.cat([rows.reward, model.rewards]),
-            )
-        # issue 12: the same rows as SB3's ReplayBuffer.sample (same np.random draws), gathered
-        # by torch straight into one batch tensor per field (was: numpy fancy indexing, five
-        # host copies, then five torch.cat) -- a fifth of a SAC step's overhead
-        out = [
-            torch.empty((batch_size, *t.shape[1:]), dtype=t.dtype, device=t.device) for t in real
-        ]  # obs, action, reward, next_obs, terminated (RealTransitions' order)
-        idx = torch.randint(
-            real.n_transitions, (n_real,), generator=self.generator, device=real.obs.device
-        )  # [n_real]: RealTransitions.sample's draw
-        for t, o in zip(real, out, strict=True):
-            torch.index_select(t, 0, idx, out=o[:n_real])
-        self._model_rows(batch_size - n_real, [o[n_real:] for o in out])
-        obs, action, reward, next_obs, terminated = out
-        return ReplayBufferSamples(obs, action, next_obs, terminated, reward)
-
-    def _model_rows(self, n: int, out: list[torch.Tensor]) -> None:
-        """``n`` model-pool rows into ``out`` (obs, action, reward, next_obs, done), drawn as
-        SB3's ``ReplayBuffer.sample`` draws them (a timed-out row is not done)."""
-        upper_bound = self.buffer_size if self.full else self.pos
-        batch_inds = np.random.randint(0, upper_bound, size=n)  # noqa: NPY002 (SB3's own draws)
-        env_indices = np.random.randint(0, high=self.n_envs, size=(n,))  # noqa: NPY002
-        flat = torch.from_numpy(batch_inds * self.n_envs + env_indices)  # [n] into [size·n_envs]
-        obs_dim = int(np.prod(self.obs_shape))
-        obs, action, reward, next_obs, done = out
-        fields = (
-            (self.observations.reshape(-1, obs_dim), obs),
-            (self.actions.reshape(-1, self.action_dim), action),
-            (self.rewards.reshape(-1, 1), reward),
-            (self.next_observations.reshape(-1, obs_dim), next_obs),
+        model = super().sample(batch_size - n_real, env=env)
+        return ReplayBufferSamples(
+            observations=torch.cat([real.obs, model.observations]),
+            actions=torch.cat([real.action, model.actions]),
+            next_observations=torch.cat([real.next_obs, model.next_observations]),
+            dones=torch.cat([real.terminated, model.dones]),
+            rewards=torch.cat([real.reward, model.rewards]),
         )
-        for array, o in fields:
-            rows = torch.from_numpy(array).index_select(0, flat)
-            o.copy_(rows.to(o.dtype).reshape(o.shape))
-        dones = torch.from_numpy(self.dones.reshape(-1)).index_select(0, flat)
-        timeouts = torch.from_numpy(self.timeouts.reshape(-1)).index_select(0, flat)
-        done.copy_((dones * (1 - timeouts)).reshape(-1, 1))
 
     def __getstate__(self) -> dict[str, Any]:
         # Device tensors and the torch generator are rebuilt on unpickling (save_replay_buffer).

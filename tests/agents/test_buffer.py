@@ -156,32 +156,3 @@ def test_a_batch_larger_than_the_memory_is_one_error(dataset):
     with pytest.raises(ValueError, match=r"batch_size: a batch of 1000000000000 rows needs ~"):
         buf.sample(10**12)
     assert buf.sample(100_000).rewards.shape == (100_000, 1)
-
-
-def test_a_mixed_batch_equals_the_library_draws(dataset):
-    """Issue 12: the gathered batch is exactly RealTransitions.sample's rows followed by SB3's
-    ReplayBuffer.sample rows for the same generator and np.random states (timeouts not done)."""
-    from stable_baselines3.common.buffers import ReplayBuffer
-
-    buf = _buffer(dataset, real_ratio=0.3)
-    _fill(buf, 7)
-    buf.timeouts[2, 1] = buf.dones[2, 1] = 1.0  # a timed-out row: not done
-    buf.dones[4, 0] = 1.0  # a terminal one: done
-    for batch_size in (1, 10, 257):
-        gen_state, np_state = buf.generator.get_state(), np.random.get_state()
-        got = buf.sample(batch_size)
-        buf.generator.set_state(gen_state)
-        np.random.set_state(np_state)
-        n_real = buf.n_real(batch_size)
-        real = buf.real.sample(n_real, buf.generator)
-        model = ReplayBuffer.sample(buf, batch_size - n_real)
-        want = (
-            torch.cat([real.obs, model.observations]),
-            torch.cat([real.action, model.actions]),
-            torch.cat([real.next_obs, model.next_observations]),
-            torch.cat([real.terminated, model.dones]),
-            torch.cat([real.reward, model.rewards]),
-        )
-        for g, w in zip(got[:5], want, strict=True):
-            assert g.dtype == w.dtype and g.shape == w.shape
-            torch.testing.assert_close(g, w, rtol=0, atol=0)
