@@ -413,10 +413,13 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as err:  # bad input, a failed write (full disk): one line
         return report_user_error(err)
     except KeyboardInterrupt:  # Ctrl-C / SIGTERM: was a raw traceback
+        # probe 30: the training clause was printed when no --train-policy training ran
+        training = (
+            " (the behaviour training continues from its last save)" if args.train_policy else ""
+        )
         print(
             "[make_dataset] interrupted: no dataset was saved and the collection workers were "
-            "stopped (behaviour training, with --train-policy, continues from its last save); "
-            "rerun the same command",
+            f"stopped{training}; rerun the same command",
             file=sys.stderr,
             flush=True,
         )

@@ -231,7 +231,8 @@ if __name__ == "__main__":
     try:
         exit_on_interrupt(
             "mle_quality",
-            "the --out CSV holds the variants printed above (none: no CSV); rerun the others",
+            "the --out CSV holds the variants printed above (none: no CSV); rerun the others "
+            "(with --checkpoint-dir, the interrupted variant resumes from its last finished epoch)",
             main,
         )
     except (ValueError, OSError) as err:  # bad input, a missing dataset, an unwritable --out

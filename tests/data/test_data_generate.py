@@ -644,6 +644,7 @@ def test_make_dataset_interrupted_stops_its_workers_at_once(monkeypatch, capsys)
         timer.cancel()
     err = capsys.readouterr().err
     assert code == 130 and "Traceback" not in err and err.startswith("[make_dataset] interrupted")
+    assert "training" not in err  # probe 30: no behaviour training ran (no --train-policy)
     assert time.perf_counter() - start < 30  # the shares were ~ 10 minutes of collection
     assert multiprocessing.active_children() == []
     assert not minari_dataset_path("t/int/x-v0").exists()
