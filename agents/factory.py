@@ -33,7 +33,6 @@ import numpy as np
 import sb3_contrib
 import stable_baselines3 as sb3
 import torch
-import torch.optim.optimizer as _optimizer_module
 from stable_baselines3.common.noise import ActionNoise, VectorizedActionNoise
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.vec_env import VecEnv, unwrap_vec_normalize
@@ -45,6 +44,7 @@ from agents.policies import LIBRARY_LOG_STD_MIN, FlooredSACPolicy, FlooredTQCPol
 from agents.vec_env import check_row_wrappers, vec_env_mdp
 from rambo_env.dynamics.ensemble import check_device
 from rambo_env.envs.model_env import check_rollout_length
+from rambo_env.optim import DirectAdam
 from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
 from rambo_env.run_io import (
     check_flag,
@@ -114,7 +114,7 @@ _LEARNING_RATES = {
 }
 
 
-class LrScaledAdam(torch.optim.Adam):
+class LrScaledAdam(DirectAdam):
     """Adam stepping with ``lr · lr_scale`` per param group (``lr_scale`` defaults to 1).
 
     SB3 overwrites ``param_group["lr"]`` of every optimizer from one schedule before each train;
@@ -140,7 +140,6 @@ class LrScaledAdam(torch.optim.Adam):
             super().__init__(params, lr=lr, **kwargs)
         for group in self.param_groups:
             group.setdefault("lr_scale", float(lr_scale))
-        self._direct_ok: bool | None = None
 
     @torch.no_grad()
     def step(self, closure: Callable[[], float] | None = None) -> float | None:  # type: ignore[override]
@@ -148,10 +147,7 @@ class LrScaledAdam(torch.optim.Adam):
         for group, lr in zip(self.param_groups, base, strict=True):
             group["lr"] = lr * group.get("lr_scale", 1.0)
         try:
-            if closure is None and self._direct_step():
-                loss = None
-            else:
-                loss = super().step(closure)
+            loss = super().step(closure)  # DirectAdam: the fused kernels without the bookkeeping
         finally:
             for group, lr in zip(self.param_groups, base, strict=True):
                 group["lr"] = lr
@@ -160,81 +156,6 @@ class LrScaledAdam(torch.optim.Adam):
                 for param in group["params"]:
                     param.clamp_(max=group["max_value"])
         return loss
-
-    def _direct_step(self) -> bool:
-        """``torch.optim.Adam.step`` with ``fused=True`` as its two kernels, without the library's
-        per-step Python bookkeeping (issue 12: about a tenth of a SAC gradient step). Only for what
-        that path computes identically: every parameter has a gradient and an initialised state,
-        one device and dtype per group, no AMSGrad / capturable / differentiable / complex,
-        no step hooks. Returns False (nothing done) otherwise; the caller runs the library step."""
-        if self._direct_ok is None:
-            self._direct_ok = _direct_adam_ok(self)
-        if not self._direct_ok or self._optimizer_step_pre_hooks or self._optimizer_step_post_hooks:
-            return False
-        if _optimizer_module._global_optimizer_pre_hooks or (
-            _optimizer_module._global_optimizer_post_hooks
-        ):
-            return False
-        batches = []
-        for group in self.param_groups:
-            params = group["params"]
-            grads = [p.grad for p in params]
-            states = [self.state.get(p) for p in params]
-            if any(g is None for g in grads) or any(not st for st in states):
-                return False  # first step or a parameter without a gradient: the library's step
-            batches.append((group, params, grads, states))
-        for group, params, grads, states in batches:
-            beta1, beta2 = group["betas"]
-            steps = [st["step"] for st in states]
-            torch._foreach_add_(steps, 1)
-            torch._fused_adam_(
-                params,
-                grads,
-                [st["exp_avg"] for st in states],
-                [st["exp_avg_sq"] for st in states],
-                [],
-                steps,
-                amsgrad=False,
-                lr=group["lr"],
-                beta1=beta1,
-                beta2=beta2,
-                weight_decay=group["weight_decay"],
-                eps=group["eps"],
-                maximize=group["maximize"],
-                grad_scale=None,
-                found_inf=None,
-            )
-        return True
-
-    def add_param_group(self, param_group: dict[str, Any]) -> None:
-        super().add_param_group(param_group)
-        self._direct_ok = None  # re-checked at the next step
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        super().load_state_dict(state_dict)
-        self._direct_ok = None
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        self._direct_ok = None
-
-
-def _direct_adam_ok(optimizer: torch.optim.Adam) -> bool:
-    """Whether every group of ``optimizer`` is one :meth:`LrScaledAdam._direct_step` computes as
-    the library does (fused, plain Adam, one device and dtype of real floating tensors)."""
-    for group in optimizer.param_groups:
-        if not group.get("fused") or group.get("amsgrad") or group.get("capturable"):
-            return False
-        if group.get("differentiable") or group.get("decoupled_weight_decay"):
-            return False
-        params = group["params"]
-        if not params or len({(p.device, p.dtype) for p in params}) != 1:
-            return False
-        if any(torch.is_complex(p) or not p.is_floating_point() for p in params):
-            return False
-        if any(isinstance(v, torch.Tensor) for k, v in group.items() if k != "params"):
-            return False  # a tensor lr / betas: the library's step handles them
-    return True
 
 
 def set_critic_lr(model: OffPolicyAlgorithm, critic_lr: float, actor_lr: float) -> None:
