@@ -572,6 +572,17 @@ def _check_owned_arguments(agent_kwargs: dict[str, Any]) -> None:
             shown = repr(value) if isinstance(value, int | str | tuple) else type(value).__name__
             shown = value.__name__ if isinstance(value, type) else shown
             raise ValueError(f"{name}: {shown} cannot be given: {why}")
+    if agent_kwargs.get("optimize_memory_usage", False) is not False:
+        # probe 30: SB3's "ReplayBuffer does not support optimize_memory_usage = True and
+        # handle_timeout_termination = True", naming two settings the caller never gave
+        raise ValueError(
+            f"optimize_memory_usage: {agent_kwargs['optimize_memory_usage']!r} cannot be given: "
+            "it reads a transition's next observation from the row stored after it, but every "
+            "model row ends its k-step rollout with a truncation (the next stored row is a new "
+            "start) and the agents.buffer.MixedReplayBuffer draws real rows with their own "
+            "next_observations; leave it out (model-pool memory: lower retain_iterations or "
+            "n_rollouts)"
+        )
     policy_kwargs = agent_kwargs.get("policy_kwargs", {})
     if not isinstance(policy_kwargs, dict):
         raise ValueError(f"policy_kwargs: expected a dict, got {type(policy_kwargs).__name__}")
@@ -587,6 +598,7 @@ def _check_owned_arguments(agent_kwargs: dict[str, Any]) -> None:
                 f"policy_kwargs['net_arch']: expected a list of layer widths (ints >= 1), or a "
                 f"dict of such lists ('pi', 'qf'), got {arch!r}"
             )
+    _check_policy_kwarg_types(policy_kwargs)
     n_quantiles = policy_kwargs.get("n_quantiles", 25)  # sb3_contrib's TQC default
     if not (is_int(n_quantiles) and n_quantiles >= 1):  # probe 20: 0 trained on no quantile
         raise ValueError(f"policy_kwargs['n_quantiles']: expected an int >= 1, got {n_quantiles!r}")
@@ -597,6 +609,41 @@ def _check_owned_arguments(agent_kwargs: dict[str, Any]) -> None:
                 f"top_quantiles_to_drop_per_net: expected an int in [0, n_quantiles) = "
                 f"[0, {n_quantiles}), got {drop!r} (dropping all quantiles leaves no target)"
             )
+
+
+#: ``policy_kwargs`` keys that take a class, and the base class it must derive from.
+_POLICY_CLASS_KWARGS = {
+    "activation_fn": (torch.nn.Module, "torch.nn.Module", "torch.nn.ReLU"),
+    "optimizer_class": (torch.optim.Optimizer, "torch.optim.Optimizer", "torch.optim.Adam"),
+}
+
+
+def _check_policy_kwarg_types(policy_kwargs: dict[str, Any]) -> None:
+    """One ValueError for a ``policy_kwargs`` value of the wrong kind (probe 30: ``activation_fn=
+    "relu"`` was SB3's raw ``TypeError: 'str' object is not callable`` from its network builder;
+    ``n_critics=0`` torch's ``optimizer got an empty parameter list``)."""
+    for key, (base, base_name, example) in _POLICY_CLASS_KWARGS.items():
+        if key not in policy_kwargs:
+            continue
+        value = policy_kwargs[key]
+        if not (isinstance(value, type) and issubclass(value, base)):
+            shown = (
+                value.__name__ if isinstance(value, type) else f"{type(value).__name__} {value!r}"
+            )
+            raise ValueError(
+                f"policy_kwargs[{key!r}]: expected a {base_name} class "
+                f"(e.g. {example}), got {shown}"
+            )
+    for key in ("optimizer_kwargs", "features_extractor_kwargs"):
+        value = policy_kwargs.get(key)
+        if value is not None and not isinstance(value, dict):
+            raise ValueError(
+                f"policy_kwargs[{key!r}]: expected a dict of keyword arguments or None, got "
+                f"{type(value).__name__} {value!r:.40}"
+            )
+    n_critics = policy_kwargs.get("n_critics", 2)  # SB3's default
+    if not (is_int(n_critics) and n_critics >= 1):
+        raise ValueError(f"policy_kwargs['n_critics']: expected an int >= 1, got {n_critics!r}")
 
 
 def _check_pool_memory(

@@ -1094,3 +1094,52 @@ def test_a_saved_agent_holds_a_reference_to_its_dataset_not_the_arrays(tmp_path)
     callback = RamboCallback(ModelAdversary(mdp, dataset, cfg))
     loaded.learn(K * N_ENVS, callback=callback)
     assert callback.n_iterations == 1
+
+
+def test_policy_kwargs_of_the_wrong_kind_and_optimize_memory_usage_are_named():
+    """Probe 30: ``policy_kwargs={"activation_fn": "relu"}`` was SB3's raw ``'str' object is not
+    callable``, ``{"n_critics": 0}`` torch's ``optimizer got an empty parameter list``, and
+    ``optimize_memory_usage=True`` SB3's message about ``handle_timeout_termination``, a setting
+    the caller never gave; each is now named before the agent is built."""
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu"}
+    for extra, match in (
+        (
+            {"policy_kwargs": {"activation_fn": "relu"}},
+            r"policy_kwargs\['activation_fn'\]: expected a torch.nn.Module class \(e.g. "
+            r"torch.nn.ReLU\), got str 'relu'",
+        ),
+        (
+            {"policy_kwargs": {"activation_fn": torch.nn.functional.relu}},
+            r"policy_kwargs\['activation_fn'\]: expected a torch.nn.Module class",
+        ),
+        (
+            {"policy_kwargs": {"optimizer_class": dict}},
+            r"policy_kwargs\['optimizer_class'\]: expected a torch.optim.Optimizer class .* got dict",
+        ),
+        (
+            {"policy_kwargs": {"optimizer_kwargs": [("eps", 1e-5)]}},
+            r"policy_kwargs\['optimizer_kwargs'\]: expected a dict of keyword arguments or None",
+        ),
+        (
+            {"policy_kwargs": {"n_critics": 0}},
+            r"policy_kwargs\['n_critics'\]: expected an int >= 1, got 0",
+        ),
+        (
+            {"policy_kwargs": {"n_critics": 2.5}},
+            r"policy_kwargs\['n_critics'\]: expected an int >= 1",
+        ),
+        (
+            {"optimize_memory_usage": True},
+            r"optimize_memory_usage: True cannot be given: .*leave it out",
+        ),
+    ):
+        for algo in ("sac", "td3"):
+            with pytest.raises(ValueError, match=match):
+                make_agent(algo, env, dataset, mdp.normalizer, **kw, **extra)
+    agent = make_agent(  # the right kinds still build
+        "sac", env, dataset, mdp.normalizer, **kw, optimize_memory_usage=False,
+        policy_kwargs={"net_arch": [8], "activation_fn": torch.nn.Tanh, "n_critics": 1},
+    )  # fmt: skip
+    assert len(agent.critic.q_networks) == 1
