@@ -1143,3 +1143,24 @@ def test_policy_kwargs_of_the_wrong_kind_and_optimize_memory_usage_are_named():
         policy_kwargs={"net_arch": [8], "activation_fn": torch.nn.Tanh, "n_critics": 1},
     )  # fmt: skip
     assert len(agent.critic.q_networks) == 1
+
+
+def test_an_adversary_discounting_otherwise_than_the_agent_is_refused():
+    """Probe 30: ``make_agent(…, gamma=0.9)`` with ``AdversaryConfig``'s default γ 0.99 trained
+    without a word: the adversary's advantage (Eq. 5) discounted otherwise than the critic."""
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    agent = make_agent("sac", env, dataset, mdp.normalizer, gradient_steps=1, gamma=0.9, **kw)
+    cfg = AdversaryConfig(3e-4, K, n_updates=1, batch_size=8)
+    with pytest.raises(
+        ValueError,
+        match=r"gamma: the agent's critic discounts with γ = 0.9, but AdversaryConfig.gamma is "
+        r"0.99, .* AdversaryConfig\(…, gamma=0.9\) or make_agent\(…, gamma=0.99\)",
+    ):
+        agent.learn(K * N_ENVS, callback=RamboCallback(ModelAdversary(mdp, dataset, cfg)))
+    assert agent.num_timesteps == 0  # refused before the first collect
+    cfg = AdversaryConfig(3e-4, K, n_updates=1, batch_size=8, gamma=0.9)
+    callback = RamboCallback(ModelAdversary(mdp, dataset, cfg))
+    agent.learn(K * N_ENVS, callback=callback)
+    assert callback.n_iterations == 1
