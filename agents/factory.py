@@ -454,18 +454,22 @@ def _vec_env_rollout_length(vec_env: VecEnv) -> int | None:
     return row_ks[0] if row_ks else None
 
 
-def check_env_fits_agent(model: Any, vec_env: VecEnv) -> None:
+def check_env_fits_agent(model: Any, vec_env: VecEnv, n_envs: int | None = None) -> None:
     """What :func:`make_agent` checks of its ``vec_env``, for an env given to a built or loaded
     agent (``set_env``, ``load(…, env=…)``): no observation / reward normalising wrapper, the
-    model's normaliser is the one of the agent's real data, and its rows truncate after the
-    agent's k. Probe 25: all three were taken there, so the agent mixed model rows of one
-    normalisation with real rows of another, or collected rollouts of another length."""
+    model's normaliser is the one of the agent's real data, its rows truncate after the
+    agent's k, and it has the agent's rows (``n_envs``: the saved agent's; default
+    ``model.n_envs``). Probe 25: the first three were taken there, so the agent mixed model rows
+    of one normalisation with real rows of another, or collected rollouts of another length."""
     _check_no_vec_normalize(vec_env)
     buffer = getattr(model, "replay_buffer", None)
     if isinstance(buffer, MixedReplayBuffer):
         _check_model_normalizer(vec_env, buffer.normalizer)
     train_freq = getattr(model, "train_freq", None)
     agent_k = getattr(train_freq, "frequency", None)
+    agent_rows = getattr(model, "n_envs", None) if n_envs is None else n_envs
+    if isinstance(buffer, MixedReplayBuffer) and agent_rows is not None and agent_k is not None:
+        _check_same_rows(model, vec_env.num_envs, agent_rows, agent_k)
     env_k = _vec_env_rollout_length(vec_env)
     if agent_k is not None and env_k is not None and env_k != agent_k:
         raise ValueError(
@@ -473,6 +477,25 @@ def check_env_fits_agent(model: Any, vec_env: VecEnv) -> None:
             f"k = {agent_k} (train_freq; one SB3 collect is one k-step rollout, Alg. 1 line 3); "
             f"build the env with rollout_length={agent_k}, or a new agent with make_agent"
         )
+
+
+def _check_same_rows(model: Any, env_rows: int, agent_rows: int, k: int) -> None:
+    """The env has the rows the agent was built for (``make_agent`` takes n_rollouts = num_envs).
+    Probe 30: ``load(…, env=)`` of an env with more rows was taken, and SB3 split the saved pool
+    size over them (48 rows: 6 transitions each, 3 of the 5 retained iterations, silently);
+    ``set_env`` of another count was SB3's raw AssertionError pointing at ``load``."""
+    if env_rows == agent_rows:
+        return
+    pool = int(getattr(model, "buffer_size", 0))
+    kept = pool // (k * agent_rows)
+    would = pool // env_rows // k
+    raise ValueError(
+        f"env: {env_rows} rows (num_envs), but this agent was built for {agent_rows}: its model "
+        f"pool holds {pool} transitions = {kept} iteration(s) of {agent_rows} rows × k = {k}, "
+        f"which {env_rows} rows would fill in {would} (and make_agent takes n_rollouts = "
+        f"num_envs); build the env with num_envs={agent_rows}, or a new agent with make_agent "
+        f"for {env_rows} rows"
+    )
 
 
 def _check_no_vec_normalize(vec_env: VecEnv) -> None:

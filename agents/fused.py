@@ -213,11 +213,12 @@ class CheckedSaveLoad:
         )
         try:
             cls._check_saved_policy(path)
+            saved_rows = _saved_n_envs(path)
             model = super().load(path, *args, **kwargs)  # type: ignore[misc]
             if model.get_env() is not None:  # load(…, env=…): the checks of set_env
                 from agents.factory import check_env_fits_agent
 
-                check_env_fits_agent(model, model.get_env())
+                check_env_fits_agent(model, model.get_env(), n_envs=saved_rows)
             if dataset is not None:
                 _attach_dataset(model, dataset)
             return model
@@ -307,6 +308,19 @@ class CheckedSaveLoad:
                     f"algorithm), but {cls.__name__} uses a {expected.__name__}; load it with the "
                     "class that saved it (agents.factory.AGENT_CLASSES)"
                 )
+
+
+def _saved_n_envs(path: Any) -> int | None:
+    """The VecEnv rows an agent zip was saved with (SB3's ``n_envs``); None if unreadable."""
+    if not isinstance(path, str | os.PathLike):
+        return None
+    found = Path(path) if Path(path).is_file() else Path(f"{os.fspath(path)}.zip")
+    try:
+        with zipfile.ZipFile(found) as archive:
+            n_envs = json.loads(archive.read("data")).get("n_envs")
+    except Exception:  # not a zip, no data entry, …: SB3's load says so
+        return None
+    return n_envs if isinstance(n_envs, int) and not isinstance(n_envs, bool) else None
 
 
 #: Evidence (nats of log-likelihood ratio, raw vs normalised) at which

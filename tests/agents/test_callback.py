@@ -1164,3 +1164,34 @@ def test_an_adversary_discounting_otherwise_than_the_agent_is_refused():
     callback = RamboCallback(ModelAdversary(mdp, dataset, cfg))
     agent.learn(K * N_ENVS, callback=callback)
     assert callback.n_iterations == 1
+
+
+@pytest.mark.parametrize("algo", ["sac", "td3"])
+def test_an_env_of_other_rows_given_to_a_saved_or_built_agent_is_refused(algo, tmp_path):
+    """Probe 30: ``load(…, env=)`` of an env with 48 rows for an agent built with 32 was taken:
+    SB3 split the saved pool size over the new rows (6 each, 3 of the 5 retained iterations),
+    silently; ``set_env`` of another count was SB3's raw AssertionError pointing at ``load``."""
+    from agents.factory import AGENT_CLASSES
+
+    mdp, dataset = _toy()
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    agent = make_agent(
+        algo, RamboModelVecEnv(mdp, N_ENVS, K, seed=0), dataset, mdp.normalizer, **kw
+    )
+    agent.save(tmp_path / "agent.zip")
+    wide = RamboModelVecEnv(mdp, 2 * N_ENVS, K, seed=0)
+    match = (
+        rf"env: {2 * N_ENVS} rows \(num_envs\), but this agent was built for {N_ENVS}: its model "
+        rf"pool holds {5 * K * N_ENVS} transitions = 5 iteration\(s\) of {N_ENVS} rows × k = {K}, "
+        rf"which {2 * N_ENVS} rows would fill in 2 .* build the env with num_envs={N_ENVS}, or a "
+        rf"new agent with make_agent for {2 * N_ENVS} rows"
+    )
+    with pytest.raises(ValueError, match=match):
+        AGENT_CLASSES[algo].load(tmp_path / "agent.zip", env=wide, device="cpu", dataset=dataset)
+    with pytest.raises(ValueError, match=match):
+        agent.set_env(wide)
+    loaded = AGENT_CLASSES[algo].load(
+        tmp_path / "agent.zip", env=RamboModelVecEnv(mdp, N_ENVS, K, seed=1), device="cpu"
+    )
+    assert loaded.replay_buffer.buffer_size * N_ENVS == 5 * K * N_ENVS
+    AGENT_CLASSES[algo].load(tmp_path / "agent.zip", device="cpu")  # no env: for predict
