@@ -84,6 +84,11 @@ def _atomic_save(
     if not isinstance(path, str | os.PathLike):
         save(path)
         return
+    if not Path(path).suffix and Path(path).is_dir():  # probe 30: SB3 wrote PATH.zip beside it
+        raise ValueError(
+            f"path: {os.fspath(path)} is a folder; pass a file path such as "
+            f"{Path(path) / (what + suffix)}"
+        )
     target = Path(path) if Path(path).suffix else Path(f"{os.fspath(path)}{suffix}")  # SB3's
     check_writable(target.parent, "path: the folder", f"save the {what} into a writable folder")
     check_file_or_absent(target, "path", f"move it away or save the {what} under another name")

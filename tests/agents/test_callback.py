@@ -1195,3 +1195,27 @@ def test_an_env_of_other_rows_given_to_a_saved_or_built_agent_is_refused(algo, t
     )
     assert loaded.replay_buffer.buffer_size * N_ENVS == 5 * K * N_ENVS
     AGENT_CLASSES[algo].load(tmp_path / "agent.zip", device="cpu")  # no env: for predict
+
+
+def test_saving_to_an_existing_folder_is_refused_not_written_beside_it(tmp_path):
+    """Probe 30: ``agent.save("/tmp/x/lib")`` where ``lib`` is a folder wrote ``/tmp/x/lib.zip``
+    beside the folder (SB3 adds its ending to a path without one), without a word; a caller who
+    names a folder expects the file inside it."""
+    mdp, dataset = _toy()
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    agent = make_agent("sac", RamboModelVecEnv(mdp, N_ENVS, K), dataset, mdp.normalizer, **kw)
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    for path in (folder, str(folder), f"{folder}/"):
+        with pytest.raises(
+            ValueError,
+            match=rf"path: {folder}/? is a folder; pass a file path such as {folder}/agent.zip",
+        ):
+            agent.save(path)
+        with pytest.raises(
+            ValueError, match=rf"is a folder; pass a file path such as {folder}/buffer.pkl"
+        ):
+            agent.save_replay_buffer(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lib"]  # nothing written beside it
+    agent.save(folder / "agent")  # a file path without an ending: SB3's agent.zip inside
+    assert (folder / "agent.zip").is_file()
