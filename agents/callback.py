@@ -17,6 +17,7 @@ No evaluation or checkpoint I/O here: a separate callback or the ``on_iteration_
 
 from __future__ import annotations
 
+import math
 import warnings
 import weakref
 from collections.abc import Callable, Iterable, Iterator
@@ -75,6 +76,22 @@ def _check_agent_layout(model: Any, k: int) -> None:
             "model: gradient_steps=0 trains the agent never, so no RAMBO iteration (Alg. 1 lines "
             "4-5) would run; give gradient_steps >= 1 (or -1: one per collected transition)"
         )
+
+
+def _check_same_gamma(model: Any, adversary: ModelAdversary) -> None:
+    """The adversary's advantage (Eq. 5, App. B.3) discounts with the agent's γ. Probe 30:
+    ``make_agent(…, gamma=0.9)`` with the default ``AdversaryConfig.gamma`` 0.99 trained without
+    a word, the model's advantage discounting otherwise than the critic it reads."""
+    agent_gamma, adversary_gamma = getattr(model, "gamma", None), adversary.cfg.gamma
+    if agent_gamma is None or math.isclose(float(agent_gamma), adversary_gamma, rel_tol=1e-6):
+        return
+    raise ValueError(
+        f"gamma: the agent's critic discounts with γ = {float(agent_gamma):g}, but "
+        f"AdversaryConfig.gamma is {adversary_gamma:g}, and the adversary's advantage "
+        "(Eq. 5) discounts with the agent's γ; give both the same: "
+        f"AdversaryConfig(…, gamma={float(agent_gamma):g}) or make_agent(…, "
+        f"gamma={adversary_gamma:g})"
+    )
 
 
 def _check_same_mdp(model: Any, adversary: ModelAdversary) -> None:
@@ -269,6 +286,7 @@ class RamboCallback(BaseCallback):
         self._policy = policy_fns(self.model)
         _check_agent_layout(self.model, self.adversary.cfg.rollout_length)
         _check_same_mdp(self.model, self.adversary)
+        _check_same_gamma(self.model, self.adversary)
         if self._seen_updates is None:  # kept across learn() calls with the same callback
             self._seen_updates = self.model._n_updates
 

@@ -375,18 +375,22 @@ def _vec_env_rollout_length(vec_env: VecEnv) -> int | None:
     return row_ks[0] if row_ks else None
 
 
-def check_env_fits_agent(model: Any, vec_env: VecEnv) -> None:
+def check_env_fits_agent(model: Any, vec_env: VecEnv, n_envs: int | None = None) -> None:
     """What :func:`make_agent` checks of its ``vec_env``, for an env given to a built or loaded
     agent (``set_env``, ``load(…, env=…)``): no observation / reward normalising wrapper, the
-    model's normaliser is the one of the agent's real data, and its rows truncate after the
-    agent's k. Probe 25: all three were taken there, so the agent mixed model rows of one
-    normalisation with real rows of another, or collected rollouts of another length."""
+    model's normaliser is the one of the agent's real data, its rows truncate after the
+    agent's k, and it has the agent's rows (``n_envs``: the saved agent's; default
+    ``model.n_envs``). Probe 25: the first three were taken there, so the agent mixed model rows
+    of one normalisation with real rows of another, or collected rollouts of another length."""
     _check_no_vec_normalize(vec_env)
     buffer = getattr(model, "replay_buffer", None)
     if isinstance(buffer, MixedReplayBuffer):
         _check_model_normalizer(vec_env, buffer.normalizer)
     train_freq = getattr(model, "train_freq", None)
     agent_k = getattr(train_freq, "frequency", None)
+    agent_rows = getattr(model, "n_envs", None) if n_envs is None else n_envs
+    if isinstance(buffer, MixedReplayBuffer) and agent_rows is not None and agent_k is not None:
+        _check_same_rows(model, vec_env.num_envs, agent_rows, agent_k)
     env_k = _vec_env_rollout_length(vec_env)
     if agent_k is not None and env_k is not None and env_k != agent_k:
         raise ValueError(
@@ -394,6 +398,25 @@ def check_env_fits_agent(model: Any, vec_env: VecEnv) -> None:
             f"k = {agent_k} (train_freq; one SB3 collect is one k-step rollout, Alg. 1 line 3); "
             f"build the env with rollout_length={agent_k}, or a new agent with make_agent"
         )
+
+
+def _check_same_rows(model: Any, env_rows: int, agent_rows: int, k: int) -> None:
+    """The env has the rows the agent was built for (``make_agent`` takes n_rollouts = num_envs).
+    Probe 30: ``load(…, env=)`` of an env with more rows was taken, and SB3 split the saved pool
+    size over them (48 rows: 6 transitions each, 3 of the 5 retained iterations, silently);
+    ``set_env`` of another count was SB3's raw AssertionError pointing at ``load``."""
+    if env_rows == agent_rows:
+        return
+    pool = int(getattr(model, "buffer_size", 0))
+    kept = pool // (k * agent_rows)
+    would = pool // env_rows // k
+    raise ValueError(
+        f"env: {env_rows} rows (num_envs), but this agent was built for {agent_rows}: its model "
+        f"pool holds {pool} transitions = {kept} iteration(s) of {agent_rows} rows × k = {k}, "
+        f"which {env_rows} rows would fill in {would} (and make_agent takes n_rollouts = "
+        f"num_envs); build the env with num_envs={agent_rows}, or a new agent with make_agent "
+        f"for {env_rows} rows"
+    )
 
 
 def _check_no_vec_normalize(vec_env: VecEnv) -> None:
@@ -493,6 +516,17 @@ def _check_owned_arguments(agent_kwargs: dict[str, Any]) -> None:
             shown = repr(value) if isinstance(value, int | str | tuple) else type(value).__name__
             shown = value.__name__ if isinstance(value, type) else shown
             raise ValueError(f"{name}: {shown} cannot be given: {why}")
+    if agent_kwargs.get("optimize_memory_usage", False) is not False:
+        # probe 30: SB3's "ReplayBuffer does not support optimize_memory_usage = True and
+        # handle_timeout_termination = True", naming two settings the caller never gave
+        raise ValueError(
+            f"optimize_memory_usage: {agent_kwargs['optimize_memory_usage']!r} cannot be given: "
+            "it reads a transition's next observation from the row stored after it, but every "
+            "model row ends its k-step rollout with a truncation (the next stored row is a new "
+            "start) and the agents.buffer.MixedReplayBuffer draws real rows with their own "
+            "next_observations; leave it out (model-pool memory: lower retain_iterations or "
+            "n_rollouts)"
+        )
     policy_kwargs = agent_kwargs.get("policy_kwargs", {})
     if not isinstance(policy_kwargs, dict):
         raise ValueError(f"policy_kwargs: expected a dict, got {type(policy_kwargs).__name__}")
@@ -508,6 +542,7 @@ def _check_owned_arguments(agent_kwargs: dict[str, Any]) -> None:
                 f"policy_kwargs['net_arch']: expected a list of layer widths (ints >= 1), or a "
                 f"dict of such lists ('pi', 'qf'), got {arch!r}"
             )
+    _check_policy_kwarg_types(policy_kwargs)
     n_quantiles = policy_kwargs.get("n_quantiles", 25)  # sb3_contrib's TQC default
     if not (is_int(n_quantiles) and n_quantiles >= 1):  # probe 20: 0 trained on no quantile
         raise ValueError(f"policy_kwargs['n_quantiles']: expected an int >= 1, got {n_quantiles!r}")
@@ -518,6 +553,41 @@ def _check_owned_arguments(agent_kwargs: dict[str, Any]) -> None:
                 f"top_quantiles_to_drop_per_net: expected an int in [0, n_quantiles) = "
                 f"[0, {n_quantiles}), got {drop!r} (dropping all quantiles leaves no target)"
             )
+
+
+#: ``policy_kwargs`` keys that take a class, and the base class it must derive from.
+_POLICY_CLASS_KWARGS = {
+    "activation_fn": (torch.nn.Module, "torch.nn.Module", "torch.nn.ReLU"),
+    "optimizer_class": (torch.optim.Optimizer, "torch.optim.Optimizer", "torch.optim.Adam"),
+}
+
+
+def _check_policy_kwarg_types(policy_kwargs: dict[str, Any]) -> None:
+    """One ValueError for a ``policy_kwargs`` value of the wrong kind (probe 30: ``activation_fn=
+    "relu"`` was SB3's raw ``TypeError: 'str' object is not callable`` from its network builder;
+    ``n_critics=0`` torch's ``optimizer got an empty parameter list``)."""
+    for key, (base, base_name, example) in _POLICY_CLASS_KWARGS.items():
+        if key not in policy_kwargs:
+            continue
+        value = policy_kwargs[key]
+        if not (isinstance(value, type) and issubclass(value, base)):
+            shown = (
+                value.__name__ if isinstance(value, type) else f"{type(value).__name__} {value!r}"
+            )
+            raise ValueError(
+                f"policy_kwargs[{key!r}]: expected a {base_name} class "
+                f"(e.g. {example}), got {shown}"
+            )
+    for key in ("optimizer_kwargs", "features_extractor_kwargs"):
+        value = policy_kwargs.get(key)
+        if value is not None and not isinstance(value, dict):
+            raise ValueError(
+                f"policy_kwargs[{key!r}]: expected a dict of keyword arguments or None, got "
+                f"{type(value).__name__} {value!r:.40}"
+            )
+    n_critics = policy_kwargs.get("n_critics", 2)  # SB3's default
+    if not (is_int(n_critics) and n_critics >= 1):
+        raise ValueError(f"policy_kwargs['n_critics']: expected an int >= 1, got {n_critics!r}")
 
 
 def _check_pool_memory(

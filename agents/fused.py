@@ -84,6 +84,11 @@ def _atomic_save(
     if not isinstance(path, str | os.PathLike):
         save(path)
         return
+    if not Path(path).suffix and Path(path).is_dir():  # probe 30: SB3 wrote PATH.zip beside it
+        raise ValueError(
+            f"path: {os.fspath(path)} is a folder; pass a file path such as "
+            f"{Path(path) / (what + suffix)}"
+        )
     target = Path(path) if Path(path).suffix else Path(f"{os.fspath(path)}{suffix}")  # SB3's
     check_writable(target.parent, "path: the folder", f"save the {what} into a writable folder")
     check_file_or_absent(target, "path", f"move it away or save the {what} under another name")
@@ -213,11 +218,12 @@ class CheckedSaveLoad:
         )
         try:
             cls._check_saved_policy(path)
+            saved_rows = _saved_n_envs(path)
             model = super().load(path, *args, **kwargs)  # type: ignore[misc]
             if model.get_env() is not None:  # load(…, env=…): the checks of set_env
                 from agents.factory import check_env_fits_agent
 
-                check_env_fits_agent(model, model.get_env())
+                check_env_fits_agent(model, model.get_env(), n_envs=saved_rows)
             if dataset is not None:
                 _attach_dataset(model, dataset)
             return model
@@ -307,6 +313,19 @@ class CheckedSaveLoad:
                     f"algorithm), but {cls.__name__} uses a {expected.__name__}; load it with the "
                     "class that saved it (agents.factory.AGENT_CLASSES)"
                 )
+
+
+def _saved_n_envs(path: Any) -> int | None:
+    """The VecEnv rows an agent zip was saved with (SB3's ``n_envs``); None if unreadable."""
+    if not isinstance(path, str | os.PathLike):
+        return None
+    found = Path(path) if Path(path).is_file() else Path(f"{os.fspath(path)}.zip")
+    try:
+        with zipfile.ZipFile(found) as archive:
+            n_envs = json.loads(archive.read("data")).get("n_envs")
+    except Exception:  # not a zip, no data entry, …: SB3's load says so
+        return None
+    return n_envs if isinstance(n_envs, int) and not isinstance(n_envs, bool) else None
 
 
 #: Evidence (nats of log-likelihood ratio, raw vs normalised) at which

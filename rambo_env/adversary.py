@@ -36,7 +36,13 @@ import torch
 from torch.nn.utils import get_total_norm
 
 from rambo_env.dynamics.training import make_adam
-from rambo_env.run_io import check_state_dict, is_int, is_real, trains_with_grad
+from rambo_env.run_io import (
+    available_memory_bytes,
+    check_state_dict,
+    is_int,
+    is_real,
+    trains_with_grad,
+)
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -52,6 +58,7 @@ __all__ = [
     "RealTransitions",
     "advantage",
     "adversarial_loss",
+    "check_adversary_memory",
     "eq9_loss",
     "real_transitions",
 ]
@@ -104,6 +111,46 @@ class AdversaryConfig:
                 "needs adversary steps to act; with none the model stays the MLE model, which is "
                 "λ = 0: give adversary_weight=0 for that, or n_updates >= 1 (paper: 1000)"
             )
+
+
+#: Agent-network activations per batch row held during an adversary step (the actor and the
+#: critics at s and s', 2 × 256 layers as the agents here have), in floats.
+_AGENT_FLOATS_PER_ROW = 1024
+#: Ensemble activations per batch row, per member and hidden unit: the rollout batch and the MLE
+#: batch, each a hidden layer's pre-activation and output kept for the backward pass.
+_ENSEMBLE_FLOATS_PER_UNIT = 4
+
+
+def check_adversary_memory(mdp: Any, cfg: AdversaryConfig, available: int | None = None) -> int:
+    """ValueError naming ``AdversaryConfig.batch_size`` when one adversary step's batch cannot fit
+    in the memory of the mdp's device. -> bytes. Probe 30: ``batch_size=10**6`` was taken and the
+    first step grew the process to 11.7 GB (or the out-of-memory killer ended it, silently);
+    ~10 KB a row at 7 members of 4 × 16 units, ~90 KB at the paper's 4 × 200 (measured)."""
+    ens_cfg = getattr(getattr(mdp, "ensemble", None), "config", None)
+    n_members = getattr(ens_cfg, "n_members", 7)
+    units = sum(getattr(ens_cfg, "hidden_dims", (200,) * 4))
+    row = 4 * (_ENSEMBLE_FLOATS_PER_UNIT * n_members * units + _AGENT_FLOATS_PER_ROW)
+    need = cfg.batch_size * row
+    room = available if available is not None else _free_memory(getattr(mdp, "device", "cpu"))
+    if room is not None and need > room:
+        raise ValueError(
+            f"AdversaryConfig.batch_size: a batch of {cfg.batch_size} start states needs "
+            f"~{need / 2**30:.3g} GiB of memory in an adversary step ({n_members} ensemble "
+            f"members of {units} hidden units, the agent's networks), but only "
+            f"{room / 2**30:.3g} GiB is available; give a smaller batch_size (the paper's: 256)"
+        )
+    return need
+
+
+def _free_memory(device: Any) -> int | None:
+    """Free memory of ``device`` (a CUDA device's, else the host's); None when unknown."""
+    parsed = torch.device(device)
+    if parsed.type == "cuda" and torch.cuda.is_available():
+        try:
+            return int(torch.cuda.mem_get_info(parsed)[0])
+        except RuntimeError:
+            return None
+    return available_memory_bytes()
 
 
 class PolicyFns(NamedTuple):
@@ -312,6 +359,7 @@ class ModelAdversary:
                 f"obs_dim={mdp.obs_dim}, action_dim={mdp.action_dim}; pass the dataset the mdp "
                 "was trained on"
             )
+        check_adversary_memory(mdp, cfg)
         self.real = real_transitions(dataset, mdp.normalizer, mdp.device)
         # All ensemble parameters, the learnable log-var bounds included (official code).
         self.params = [p for p in mdp.ensemble.parameters() if p.requires_grad]

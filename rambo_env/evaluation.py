@@ -44,6 +44,15 @@ class NormalizedObservation(gym.ObservationWrapper):
     """
 
     def __init__(self, env: gym.Env, normalizer: Any) -> None:
+        # probe 30: a normalizer of None (an mdp attribute not set yet) was a raw AttributeError
+        if not isinstance(env, gym.Env):
+            raise ValueError(
+                f"env: expected a gymnasium.Env (e.g. gym.make('Hopper-v5')), got {_shown(env)}"
+            )
+        if not (hasattr(normalizer, "normalize") and hasattr(normalizer, "obs_dim")):
+            raise ValueError(
+                f"normalizer: expected an ObsNormalizer (mdp.normalizer), got {_shown(normalizer)}"
+            )
         super().__init__(env)
         shape = getattr(env.observation_space, "shape", None)
         if shape != (normalizer.obs_dim,):
@@ -56,6 +65,15 @@ class NormalizedObservation(gym.ObservationWrapper):
 
     def observation(self, observation: np.ndarray) -> np.ndarray:
         return np.asarray(self.normalizer.normalize(observation), dtype=np.float32)
+
+
+def _shown(value: Any) -> str:
+    """``None`` / ``str 'Hopper-v5'`` / ``dict``: a wrong argument as an error message shows it."""
+    if value is None:
+        return "None"
+    if isinstance(value, str | int | float):
+        return f"{type(value).__name__} {value!r:.40}"
+    return type(value).__name__
 
 
 #: Evaluations averaged into a run's final score (App. B.6: "averaged over the last 10 iterations").

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import numpy as np
 import torch
 
-from rambo_env.run_io import check_state_dict
+from rambo_env.run_io import check_state_dict, is_real
 
 __all__ = ["ObsNormalizer"]
 
@@ -90,6 +90,9 @@ class ObsNormalizer:
         A constant dimension (std < eps) gets std 1 instead of eps: dividing by 1e-6 would blow
         model outputs for that dimension up to ~1e6 (e.g. the fixed start state of App. C.1).
         """
+        # probe 30: eps=-1 was "ObsNormalizer.std[0] must be > 0, got -0.809", blaming std
+        if not (is_real(eps) and np.isfinite(eps) and eps > 0):
+            raise ValueError(f"eps: expected a finite value > 0 (default 1e-6), got {eps!r}")
         obs = np.asarray(observations, dtype=np.float64)
         if obs.ndim != 2 or obs.shape[0] == 0:
             raise ValueError(

@@ -288,3 +288,20 @@ def test_check_n_eval_episodes_alone_refuses_what_evaluate_policy_refuses(n):
     and True passed, "3" / None were a raw TypeError ('>' not supported)."""
     with pytest.raises(ValueError, match=r"n_eval_episodes: must be an int >= 1, got"):
         check_n_eval_episodes(n)
+
+
+def test_normalized_observation_names_a_wrong_env_or_normalizer():
+    """Probe 30: ``NormalizedObservation(gym.make("Hopper-v5"), None)`` (an mdp attribute not set
+    yet) was a raw ``AttributeError: 'NoneType' object has no attribute 'obs_dim'``."""
+    from rambo_env.evaluation import NormalizedObservation
+
+    pendulum = gym.make("Pendulum-v1")
+    for args, match in (
+        ((pendulum, None), r"normalizer: expected an ObsNormalizer \(mdp.normalizer\), got None$"),
+        ((pendulum, {"mean": 0}), r"normalizer: expected an ObsNormalizer .*got dict"),
+        (("Pendulum-v1", _normalizer(3)), r"env: expected a gymnasium.Env .*got str 'Pendulum-v1'"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            NormalizedObservation(*args)
+    wrapped = NormalizedObservation(pendulum, _normalizer(3))
+    assert wrapped.reset(seed=0)[0].shape == (3,)

@@ -530,3 +530,24 @@ def test_load_state_dict_refuses_wrong_values_and_changes_nothing(toy):
         assert adversary.rng.bit_generator.state == before["rng"]
     adversary.load_state_dict(state)
     assert adversary.n_steps == saved.n_steps
+
+
+def test_an_adversary_batch_that_cannot_fit_in_memory_is_refused_up_front(toy, monkeypatch):
+    """Probe 30: ``AdversaryConfig(…, batch_size=10**6)`` was taken without a memory check: the
+    first adversary step grew the process to 11.7 GB, or the out-of-memory killer ended it with
+    no output (the agent's batch_size and the callback's q_eval_size were already checked)."""
+    import rambo_env.adversary as adversary_module
+
+    mdp, dataset = _fresh(toy)
+    with pytest.raises(
+        ValueError,
+        match=r"AdversaryConfig.batch_size: a batch of 1000000000000 start states needs ~.* GiB "
+        r"of memory in an adversary step \(2 ensemble members of 64 hidden units, the agent's "
+        r"networks\), but only .* GiB is available; give a smaller batch_size \(the paper's: 256\)",
+    ):
+        ModelAdversary(mdp, dataset, AdversaryConfig(0.1, 2, batch_size=10**12))
+    monkeypatch.setattr(adversary_module, "available_memory_bytes", lambda: 2**30)  # 1 GiB free
+    with pytest.raises(ValueError, match=r"a batch of 1000000 start states needs ~5.72 GiB"):
+        ModelAdversary(mdp, dataset, AdversaryConfig(0.1, 2, batch_size=10**6))
+    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(0.1, 2, batch_size=256))
+    adversary.update(_ood_policy())  # the paper's batch fits

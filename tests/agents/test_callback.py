@@ -1094,3 +1094,128 @@ def test_a_saved_agent_holds_a_reference_to_its_dataset_not_the_arrays(tmp_path)
     callback = RamboCallback(ModelAdversary(mdp, dataset, cfg))
     loaded.learn(K * N_ENVS, callback=callback)
     assert callback.n_iterations == 1
+
+
+def test_policy_kwargs_of_the_wrong_kind_and_optimize_memory_usage_are_named():
+    """Probe 30: ``policy_kwargs={"activation_fn": "relu"}`` was SB3's raw ``'str' object is not
+    callable``, ``{"n_critics": 0}`` torch's ``optimizer got an empty parameter list``, and
+    ``optimize_memory_usage=True`` SB3's message about ``handle_timeout_termination``, a setting
+    the caller never gave; each is now named before the agent is built."""
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu"}
+    for extra, match in (
+        (
+            {"policy_kwargs": {"activation_fn": "relu"}},
+            r"policy_kwargs\['activation_fn'\]: expected a torch.nn.Module class \(e.g. "
+            r"torch.nn.ReLU\), got str 'relu'",
+        ),
+        (
+            {"policy_kwargs": {"activation_fn": torch.nn.functional.relu}},
+            r"policy_kwargs\['activation_fn'\]: expected a torch.nn.Module class",
+        ),
+        (
+            {"policy_kwargs": {"optimizer_class": dict}},
+            r"policy_kwargs\['optimizer_class'\]: expected a torch.optim.Optimizer class .* got dict",
+        ),
+        (
+            {"policy_kwargs": {"optimizer_kwargs": [("eps", 1e-5)]}},
+            r"policy_kwargs\['optimizer_kwargs'\]: expected a dict of keyword arguments or None",
+        ),
+        (
+            {"policy_kwargs": {"n_critics": 0}},
+            r"policy_kwargs\['n_critics'\]: expected an int >= 1, got 0",
+        ),
+        (
+            {"policy_kwargs": {"n_critics": 2.5}},
+            r"policy_kwargs\['n_critics'\]: expected an int >= 1",
+        ),
+        (
+            {"optimize_memory_usage": True},
+            r"optimize_memory_usage: True cannot be given: .*leave it out",
+        ),
+    ):
+        for algo in ("sac", "td3"):
+            with pytest.raises(ValueError, match=match):
+                make_agent(algo, env, dataset, mdp.normalizer, **kw, **extra)
+    agent = make_agent(  # the right kinds still build
+        "sac", env, dataset, mdp.normalizer, **kw, optimize_memory_usage=False,
+        policy_kwargs={"net_arch": [8], "activation_fn": torch.nn.Tanh, "n_critics": 1},
+    )  # fmt: skip
+    assert len(agent.critic.q_networks) == 1
+
+
+def test_an_adversary_discounting_otherwise_than_the_agent_is_refused():
+    """Probe 30: ``make_agent(…, gamma=0.9)`` with ``AdversaryConfig``'s default γ 0.99 trained
+    without a word: the adversary's advantage (Eq. 5) discounted otherwise than the critic."""
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    agent = make_agent("sac", env, dataset, mdp.normalizer, gradient_steps=1, gamma=0.9, **kw)
+    cfg = AdversaryConfig(3e-4, K, n_updates=1, batch_size=8)
+    with pytest.raises(
+        ValueError,
+        match=r"gamma: the agent's critic discounts with γ = 0.9, but AdversaryConfig.gamma is "
+        r"0.99, .* AdversaryConfig\(…, gamma=0.9\) or make_agent\(…, gamma=0.99\)",
+    ):
+        agent.learn(K * N_ENVS, callback=RamboCallback(ModelAdversary(mdp, dataset, cfg)))
+    assert agent.num_timesteps == 0  # refused before the first collect
+    cfg = AdversaryConfig(3e-4, K, n_updates=1, batch_size=8, gamma=0.9)
+    callback = RamboCallback(ModelAdversary(mdp, dataset, cfg))
+    agent.learn(K * N_ENVS, callback=callback)
+    assert callback.n_iterations == 1
+
+
+@pytest.mark.parametrize("algo", ["sac", "td3"])
+def test_an_env_of_other_rows_given_to_a_saved_or_built_agent_is_refused(algo, tmp_path):
+    """Probe 30: ``load(…, env=)`` of an env with 48 rows for an agent built with 32 was taken:
+    SB3 split the saved pool size over the new rows (6 each, 3 of the 5 retained iterations),
+    silently; ``set_env`` of another count was SB3's raw AssertionError pointing at ``load``."""
+    from agents.factory import AGENT_CLASSES
+
+    mdp, dataset = _toy()
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    agent = make_agent(
+        algo, RamboModelVecEnv(mdp, N_ENVS, K, seed=0), dataset, mdp.normalizer, **kw
+    )
+    agent.save(tmp_path / "agent.zip")
+    wide = RamboModelVecEnv(mdp, 2 * N_ENVS, K, seed=0)
+    match = (
+        rf"env: {2 * N_ENVS} rows \(num_envs\), but this agent was built for {N_ENVS}: its model "
+        rf"pool holds {5 * K * N_ENVS} transitions = 5 iteration\(s\) of {N_ENVS} rows × k = {K}, "
+        rf"which {2 * N_ENVS} rows would fill in 2 .* build the env with num_envs={N_ENVS}, or a "
+        rf"new agent with make_agent for {2 * N_ENVS} rows"
+    )
+    with pytest.raises(ValueError, match=match):
+        AGENT_CLASSES[algo].load(tmp_path / "agent.zip", env=wide, device="cpu", dataset=dataset)
+    with pytest.raises(ValueError, match=match):
+        agent.set_env(wide)
+    loaded = AGENT_CLASSES[algo].load(
+        tmp_path / "agent.zip", env=RamboModelVecEnv(mdp, N_ENVS, K, seed=1), device="cpu"
+    )
+    assert loaded.replay_buffer.buffer_size * N_ENVS == 5 * K * N_ENVS
+    AGENT_CLASSES[algo].load(tmp_path / "agent.zip", device="cpu")  # no env: for predict
+
+
+def test_saving_to_an_existing_folder_is_refused_not_written_beside_it(tmp_path):
+    """Probe 30: ``agent.save("/tmp/x/lib")`` where ``lib`` is a folder wrote ``/tmp/x/lib.zip``
+    beside the folder (SB3 adds its ending to a path without one), without a word; a caller who
+    names a folder expects the file inside it."""
+    mdp, dataset = _toy()
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    agent = make_agent("sac", RamboModelVecEnv(mdp, N_ENVS, K), dataset, mdp.normalizer, **kw)
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    for path in (folder, str(folder), f"{folder}/"):
+        with pytest.raises(
+            ValueError,
+            match=rf"path: {folder}/? is a folder; pass a file path such as {folder}/agent.zip",
+        ):
+            agent.save(path)
+        with pytest.raises(
+            ValueError, match=rf"is a folder; pass a file path such as {folder}/buffer.pkl"
+        ):
+            agent.save_replay_buffer(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lib"]  # nothing written beside it
+    agent.save(folder / "agent")  # a file path without an ending: SB3's agent.zip inside
+    assert (folder / "agent.zip").is_file()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -143,3 +144,27 @@ def test_from_state_dict_refuses_unknown_keys() -> None:
     state = {"mean": np.zeros(2), "std": np.ones(2), "optimizer": {}}
     with pytest.raises(ValueError, match=r"^state: .*unknown key\(s\) \['optimizer'\]"):
         ObsNormalizer.from_state_dict(state)
+
+
+def test_a_wrong_eps_is_named_not_the_std_it_makes(rng: np.random.Generator) -> None:
+    """Probe 30: ``from_observations(x, eps=-1)`` said ``ObsNormalizer.std[0] must be > 0, got
+    -0.809``, never naming the ``eps`` the caller gave (``eps=0`` the same on a constant dim)."""
+    obs = rng.normal(size=(20, 3))
+    for eps in (-1, 0, 0.0, float("nan"), float("inf"), "1e-6", None, True):
+        with pytest.raises(
+            ValueError,
+            match=rf"eps: expected a finite value > 0 \(default 1e-6\), got {re.escape(repr(eps))}",
+        ):
+            ObsNormalizer.from_observations(obs, eps=eps)
+    dataset = OfflineDataset.from_arrays(
+        {
+            "observations": obs.astype(np.float32),
+            "actions": np.zeros((20, 1), np.float32),
+            "rewards": np.zeros(20, np.float32),
+            "next_observations": obs.astype(np.float32),
+            "terminals": np.zeros(20, bool),
+        }
+    )
+    with pytest.raises(ValueError, match=r"eps: expected a finite value > 0"):
+        ObsNormalizer.from_dataset(dataset, eps=-1)
+    assert ObsNormalizer.from_observations(obs, eps=1e-3).obs_dim == 3

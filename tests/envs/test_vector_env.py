@@ -228,3 +228,28 @@ def test_make_vec_async_with_an_mdp_is_refused(tiny_mdp):
     )
     assert isinstance(sync, SyncVectorEnv)
     assert all(env.unwrapped.mdp is tiny_mdp for env in sync.envs)
+
+
+def test_per_env_wrappers_need_the_sync_mode_or_a_vector_wrapper(tiny_mdp):
+    """Probe 30: ``gym.make_vec(id, num_envs=3, wrappers=[ClipAction], mdp=mdp)`` is Gymnasium's
+    own "Cannot use `vector_entry_point` vectorization mode with the wrappers argument", raised
+    in ``make_vec`` before this project's code runs (README, "When things go wrong"). The two
+    ways the README gives both work."""
+    from gymnasium.wrappers import ClipAction
+    from gymnasium.wrappers.vector import ClipAction as VectorClipAction
+
+    with pytest.raises(gym.error.Error, match="Cannot use `vector_entry_point` vectorization"):
+        gym.make_vec("RamboModel-hopper-medium", num_envs=3, wrappers=[ClipAction], mdp=tiny_mdp)
+    synced = gym.make_vec(
+        "RamboModel-hopper-medium",
+        num_envs=3,
+        vectorization_mode="sync",
+        wrappers=[ClipAction],
+        mdp=tiny_mdp,
+    )
+    batched = VectorClipAction(gym.make_vec("RamboModel-hopper-medium", num_envs=3, mdp=tiny_mdp))
+    for envs in (synced, batched):
+        envs.reset(seed=0)
+        obs, *_ = envs.step(np.full((3, 3), 5.0, np.float32))  # clipped to the action space
+        assert obs.shape == (3, 11) and np.isfinite(obs).all()
+        envs.close()
