@@ -1353,6 +1353,54 @@ def test_a_resume_from_another_folder_with_a_relative_model_cache_names_the_mode
     assert "is a relative path" not in capsys.readouterr().out
 
 
+def test_an_existing_runs_dataset_is_never_generated(tmp_path, monkeypatch, capsys):
+    """Probe 30: a resume from another folder with a relative ``MINARI_DATASETS_PATH`` (and
+    diagnose.py / load_session with another Minari root) started generating the default
+    1,000,000 transitions of a run that had trained on 120, and left an empty Minari root behind.
+    An existing run's dataset is now looked up, never generated: one error names it (id, rows,
+    fingerprint), the root looked in and why, and the root the run used (its config.json)."""
+    from agents.cotrain import load_session
+    from rambo_env.data import generate
+
+    first, second = tmp_path / "e1", tmp_path / "e2"
+    first.mkdir(), second.mkdir()
+    monkeypatch.setenv("MINARI_DATASETS_PATH", "minari")
+    monkeypatch.chdir(first)
+    generate.generate_dataset(
+        "hopper", "random", n_transitions=120, n_envs=2, progress=False, n_workers=1
+    )
+    cfg = tiny_config("hopper-random", n_iterations=2, stop_at_iteration=1, eval_every=5)
+    run_cotrain(cfg, tmp_path / "run")
+    fingerprint = json.loads((tmp_path / "run" / "config.json").read_text())["resolved"]["dataset"][
+        "fingerprint"
+    ]
+
+    def no_generation(*args, **kwargs):
+        raise AssertionError("an existing run's dataset was generated")
+
+    monkeypatch.setattr(generate, "generate_dataset", no_generation)
+    monkeypatch.chdir(second)
+    capsys.readouterr()
+    with pytest.raises(ValueError, match=(
+        r"dataset: the run's dataset 'hopper-random' \(rambo/hopper/random-v0, 120 transitions, "
+        rf"fingerprint {fingerprint}\) is not in the Minari root {second / 'minari'} "
+        rf"\(MINARI_DATASETS_PATH=minari is a relative path, read from this working folder "
+        rf"{second}\); an existing run's dataset is never generated anew .*: set "
+        rf"MINARI_DATASETS_PATH={first / 'minari'} \(the root the run used")):  # fmt: skip
+        run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "run", True)
+    assert list(second.iterdir()) == []  # no empty Minari root left behind
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "empty"))
+    with pytest.raises(ValueError, match=rf"not in the Minari root {tmp_path / 'empty'} "
+                       rf"\(MINARI_DATASETS_PATH={tmp_path / 'empty'}\)"):  # fmt: skip
+        load_session(tmp_path / "run")  # diagnose.py's load
+    assert not (tmp_path / "empty").exists()
+    shutil.rmtree(first / "minari" / "rambo")  # gone from the root the run used
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(first / "minari"))
+    with pytest.raises(ValueError, match=r"it is the root the run used .*: restore the dataset's "
+                       r"folder rambo/hopper/random-v0 there"):  # fmt: skip
+        load_session(tmp_path / "run")
+
+
 def test_bf16_is_suggested_only_where_it_pays(tiny_hopper, monkeypatch, capsys):
     """Issue 12: a run that asked for fp32 and is about to pretrain its model to the official
     early stop (no cap) on native-bf16 hardware is told about ``--precision auto`` / ``bf16``; a
