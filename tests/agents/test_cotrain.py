@@ -786,6 +786,36 @@ def test_second_ctrl_c_after_a_checkpoint_points_to_resume(tmp_path, monkeypatch
     )
 
 
+def test_an_interrupted_extension_keeps_its_target_in_the_continue_command(
+    tiny_hopper, tmp_path, monkeypatch, capsys
+):
+    """Probe 30: ``--resume RUN --n-iterations 6`` interrupted in its setup (the extension is
+    recorded in config.json only once the setup has passed, probe 20) said "continue with:
+    python scripts/cotrain.py --resume RUN", which finished the run at its old 2 iterations."""
+    from agents import cotrain as cotrain_mod
+
+    run_dir = tmp_path / "r4"
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=2, stop_at_iteration=1), run_dir)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cotrain_mod, "build_session", interrupted)
+    capsys.readouterr()
+    code = cotrain_cli.main(["--resume", str(run_dir), "--n-iterations", "6"])
+    err = capsys.readouterr().err
+    assert (
+        code == 130
+        and json.loads((run_dir / "config.json").read_text())["config"]["n_iterations"] == 2
+    )
+    assert (
+        "the run's last checkpoint is kept: continue with: python scripts/cotrain.py --resume "
+        f"{run_dir} --n-iterations 6\n"
+    ) in err
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 130  # no extension asked: none added
+    assert f"--resume {run_dir}\n" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
