@@ -29,7 +29,13 @@ from agents.cotrain import (
     run_cotrain,
 )
 from agents.cotrain_setup import config_docs
-from rambo_env.ledger import DEFAULT_LEDGER_DIR, ledger_dataset, read_index, standing
+from rambo_env.ledger import (
+    DEFAULT_LEDGER_DIR,
+    check_ledger_folder,
+    ledger_dataset,
+    read_index,
+    standing,
+)
 from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
     CHECKPOINT_NAME,
@@ -242,6 +248,9 @@ def check_ledger(ledger_dir: Path) -> None:
             f"repository's {DEFAULT_LEDGER_DIR}) or create it"
         )
     read_index(ledger_dir)  # a damaged index.json fails now, not after the run
+    # probe 30: --ledger docs/results (the folder above the ledger) ran in full, then said
+    # "no long run … yet"; an empty folder is taken as a new ledger
+    check_ledger_folder(ledger_dir)
 
 
 def resume_ledger(recorded: str | None, given: Path | None) -> tuple[Path, str]:

@@ -1846,7 +1846,7 @@ def test_ledger_script_refuses_a_bad_ledger_before_writing(tiny_hopper, tmp_path
     for ledger, prefix in (
         (a_file, f"error: ledger: {a_file} is not a folder"),
         (a_file / "sub", f"error: ledger: {a_file / 'sub'} is not writable"),
-        (corrupt, f"error: {run_dir}:"),
+        (corrupt, f"error: ledger: {corrupt / 'index.json'} is not a ledger index"),
     ):
         with pytest.raises(SystemExit) as exit_info:
             ledger_cli.main([str(run_dir), "--ledger", str(ledger)])
@@ -1855,6 +1855,47 @@ def test_ledger_script_refuses_a_bad_ledger_before_writing(tiny_hopper, tmp_path
     assert [p.name for p in corrupt.iterdir()] == ["index.json"]  # no half-written CSV
     assert ledger_cli.main([str(run_dir), "--ledger", str(tmp_path / "new")]) == 0
     assert "does not exist: starting a new ledger there" in capsys.readouterr().out  # was silent
+
+
+def test_a_ledger_flag_naming_a_folder_that_is_not_a_ledger_is_refused_at_start(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 30: ``cotrain.py … --ledger docs/results`` (the folder above the repository's
+    ledger) ran in full, then said "no long run of hopper-medium / sac … yet" of a run the ledger
+    has; only a missing folder was refused at the start. A folder without index.json that holds
+    other files is now refused before anything runs (pointing at a ledger subfolder), by
+    cotrain.py and ledger.py alike; an empty folder starts a new ledger."""
+    results = tmp_path / "results"
+    (results / "ledger").mkdir(parents=True)
+    (results / "ledger" / "index.json").write_text("{}")
+    (results / "notes.md").write_text("mine")
+    expected = (
+        f"error: ledger: {results} has no index.json and holds files that are not a ledger's "
+        f"(ledger, notes.md); it is not a results ledger, but its subfolder ledger/ is: pass "
+        f"{results / 'ledger'}\n"
+    )
+    run_dir = tmp_path / "run"
+
+    def ran(*args, **kwargs):
+        raise AssertionError("the run started")
+
+    monkeypatch.setattr(cotrain_cli, "run_cotrain", ran)
+    code = cotrain_cli.main(["--dataset", "hopper-medium", "--run-dir", str(run_dir),
+                             "--ledger", str(results)])  # fmt: skip
+    assert code == 2 and capsys.readouterr().err.startswith(expected)
+    assert not run_dir.exists()  # refused before the run (no dataset generated either)
+    _fake_run(run_dir, 3, monkeypatch)
+    with pytest.raises(SystemExit) as exit_info:
+        load_script("ledger").main([str(run_dir), "--ledger", str(results)])
+    assert exit_info.value.code == 2 and capsys.readouterr().err == expected
+    assert sorted(p.name for p in results.iterdir()) == ["ledger", "notes.md"]
+    (tmp_path / "runs" / "a").mkdir(parents=True)  # a folder of runs: no ledger below it
+    with pytest.raises(ValueError, match=r"holds files that are not a ledger's \(a\); pass the "
+                       r"results ledger's folder, or a new or empty one"):  # fmt: skip
+        cotrain_cli.check_ledger(tmp_path / "runs")
+    (tmp_path / "empty").mkdir()
+    cotrain_cli.check_ledger(tmp_path / "empty")  # a new ledger
+    cotrain_cli.check_ledger(results / "ledger")
 
 
 _FAKE_CURVES: dict[str, list] = {}
