@@ -265,8 +265,20 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
             "checkpoint); nothing to load"
         )
     state = _load_run_checkpoint(checkpoint)  # before the dataset load and the model build
-    session = build_session(cfg, from_checkpoint=True)
+    session = build_session(
+        cfg, from_checkpoint=True, recorded_dataset=_recorded_dataset(Path(run_dir))
+    )
     return session, _restore(session, state)
+
+
+def _recorded_dataset(run_dir: Path) -> dict[str, Any] | None:
+    """The run's dataset as its ``config.json`` records it (name, source, transitions,
+    fingerprint, Minari root); None if not recorded."""
+    try:
+        record = run_io.read_json(run_dir / run_io.CONFIG_NAME)["resolved"]["dataset"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def _recorded_model(run_dir: Path) -> str | None:
@@ -383,7 +395,10 @@ def _run(
         fingerprint = _check_identity(state, run_dir)
         extend = _extend(cfg, int(state["iteration"]), run_dir)
         session = build_session(
-            cfg, expected_fingerprint=fingerprint, recorded_model=_recorded_model(run_dir)
+            cfg,
+            expected_fingerprint=fingerprint,
+            recorded_model=_recorded_model(run_dir),
+            recorded_dataset=_recorded_dataset(run_dir),
         )
         extend()  # probe 20: recorded once the setup has passed (a refused resume changed it)
         history = _restore(session, state)

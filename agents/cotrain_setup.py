@@ -28,6 +28,7 @@ import dataclasses
 import inspect
 import itertools
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ from rambo_env.run_io import (
     expand_home,
     is_folder,
     is_real,
+    shell_quote,
 )
 
 __all__ = [
@@ -488,6 +490,82 @@ def _check_run_dataset_file(dataset: str) -> None:
         )
 
 
+def _check_run_dataset_there(dataset: str, recorded: dict[str, Any] | None) -> None:
+    """An existing run's dataset (``--resume``, ``diagnose.py``, :func:`agents.cotrain.load_session`)
+    is loaded as it was, never generated: probe 30, a resume with another (or a relative)
+    ``MINARI_DATASETS_PATH`` started generating the default 1,000,000 transitions (minutes to
+    hours) of a run that had 3,000 (the fingerprint check would refuse them), and left an empty
+    Minari root behind. ``recorded``: the run's ``config.json`` record of its dataset."""
+    from rambo_env.data.generate import default_dataset_id
+    from rambo_env.data.loaders import SHORT_NAMES, needs_generation
+    from rambo_env.data.minari_io import minari_dataset_path, minari_folder_there
+
+    _check_run_dataset_file(dataset)
+    recorded = recorded if isinstance(recorded, dict) else {}
+    source = recorded.get("source") if isinstance(recorded.get("source"), str) else ""
+    minari_id = source[len("minari:") :].split(" ")[0] if source.startswith("minari:") else None
+    if dataset in SHORT_NAMES:
+        if not needs_generation(dataset):
+            return
+        if minari_id is None and not source.startswith("d4rl-hdf5:"):
+            minari_id = default_dataset_id(*SHORT_NAMES[dataset])
+    elif minari_id is None or minari_id != dataset or minari_folder_there(minari_id):
+        return  # a file (checked above), a D4RL name, or a Minari id that is there
+    rows, fingerprint = recorded.get("n_transitions"), recorded.get("fingerprint")
+    what = ", ".join(
+        [*([minari_id] if minari_id not in (None, dataset) else []),
+         *([f"{rows} transitions"] if isinstance(rows, int) else []),
+         *([f"fingerprint {fingerprint}"] if isinstance(fingerprint, str) else [])]
+    )  # fmt: skip
+    run = f"the run's dataset {dataset!r}" + (f" ({what})" if what else "")
+    never = (
+        "an existing run's dataset is never generated anew (new data would not match the "
+        "data it trained on)"
+    )
+    if minari_id is None:  # a short name read from a D4RL file that is gone
+        raise ValueError(
+            f"dataset: {run} was read from {source.split(':', 1)[1] or 'a D4RL file'} (its "
+            f"config.json), which is not there now; {never}: put that file back (or set "
+            "D4RL_DATASET_DIR to its folder) and run again"
+        )
+    root = minari_dataset_path("")
+    value = os.environ.get("MINARI_DATASETS_PATH")
+    if not value:
+        how = "MINARI_DATASETS_PATH is not set: the default root"
+    elif not os.path.isabs(os.path.expanduser(value)):
+        how = (
+            f"MINARI_DATASETS_PATH={value} is a relative path, read from this working folder "
+            f"{Path.cwd()}"
+        )
+    else:
+        how = f"MINARI_DATASETS_PATH={value}"
+    used = recorded.get("minari_root")
+    copy = f"and run again, or copy the dataset's folder {minari_id} into {root}"
+    if not isinstance(used, str) or not used:  # a run started before the root was recorded
+        fix = f"set MINARI_DATASETS_PATH to the Minari root the run used (an absolute path) {copy}"
+    elif Path(used) != root:
+        fix = (
+            f"set MINARI_DATASETS_PATH={shell_quote(used)} (the root the run used, its "
+            f"config.json) {copy}"
+        )
+    else:
+        fix = (
+            f"it is the root the run used (its config.json): restore the dataset's folder "
+            f"{minari_id} there (from a backup or a copy) and run again"
+        )
+    raise ValueError(f"dataset: {run} is not in the Minari root {root} ({how}); {never}: {fix}")
+
+
+def _minari_root_record(source: str) -> dict[str, str]:
+    """``{"minari_root": …}`` for a dataset read from a local Minari root (config.json keeps it:
+    a resume from another folder or with another ``MINARI_DATASETS_PATH`` is told where it was)."""
+    if not source.startswith("minari:"):
+        return {}
+    from rambo_env.data.minari_io import minari_dataset_path
+
+    return {"minari_root": str(minari_dataset_path(""))}
+
+
 def _relative_note(dataset: str) -> str:
     """For a run's relative dataset path (config.json of runs before probe 12), where it was
     looked up: it names a file relative to the folder the run was started in."""
@@ -557,13 +635,16 @@ def build_session(
     expected_fingerprint: str | None = None,
     from_checkpoint: bool = False,
     recorded_model: str | None = None,
+    recorded_dataset: dict[str, Any] | None = None,
 ) -> Session:
     """Dataset -> learned MDP (Alg. 1 line 1) -> VecEnv -> agent + mixed buffer -> adversary.
 
     ``expected_fingerprint``: the resumed run's dataset (a changed file is refused);
     ``from_checkpoint``: a checkpoint's state follows (a missing model cache is then announced);
     ``recorded_model``: where the resumed run's model was cached (its ``config.json``): if the
-    model cache does not hold it but that file is there, the run stops and says so.
+    model cache does not hold it but that file is there, the run stops and says so;
+    ``recorded_dataset``: the resumed run's dataset as its ``config.json`` records it (named when
+    it is not found: an existing run's dataset is never generated).
     """
     from agents.callback import RamboCallback
     from agents.factory import COMPILED_ALGOS, make_agent
@@ -586,10 +667,11 @@ def build_session(
     # existing read-only cache folder may still serve the model, so it is not refused here.
     if recorded_model is not None:
         _check_model_not_elsewhere(recorded_model, cache_dir())
+    existing_run = from_checkpoint or expected_fingerprint is not None
+    if existing_run:  # before the cache folder is made: a refused resume leaves nothing
+        _check_run_dataset_there(cfg.dataset, recorded_dataset)
     if not is_folder(cache_dir()):
         check_cache_dir()
-    if from_checkpoint or expected_fingerprint is not None:
-        _check_run_dataset_file(cfg.dataset)
     try:  # a short name's preset λ: checked before a dataset is generated on first use
         _, early_lam, early_origin = resolve(cfg)
     except ValueError:  # the preset may come from the loaded dataset's name
@@ -598,7 +680,9 @@ def build_session(
         check_adversary_steps(
             cfg.adversary_steps_per_iteration, early_lam, early_origin, real_ratio=cfg.real_ratio
         )
-    dataset = load_dataset(cfg.dataset, env_id=cfg.env_id, progress=cfg.progress)
+    dataset = load_dataset(
+        cfg.dataset, env_id=cfg.env_id, progress=cfg.progress, generate=not existing_run
+    )
     if expected_fingerprint is not None and dataset.fingerprint() != expected_fingerprint:
         raise ValueError(
             f"dataset: {cfg.dataset!r} has changed since the run started (fingerprint "
@@ -610,8 +694,7 @@ def build_session(
         cfg.adversary_steps_per_iteration, lam, origin, real_ratio=cfg.real_ratio
     )
     _check_memory(cfg, k, dataset.obs_dim, dataset.action_dim)  # before the MLE
-    from_checkpoint = from_checkpoint or expected_fingerprint is not None
-    mdp, model_info = _make_mdp(cfg, dataset, from_checkpoint)
+    mdp, model_info = _make_mdp(cfg, dataset, existing_run)
     vec_env = RamboModelVecEnv(mdp, cfg.n_rollouts, rollout_length=k, seed=cfg.seed)
     agent = make_agent(
         cfg.algo,
@@ -658,6 +741,7 @@ def build_session(
             "ref_min_score": dataset.ref_min_score,
             "ref_max_score": dataset.ref_max_score,
             "behaviour_score": dataset.behaviour_score(),
+            **_minari_root_record(dataset.source),
         },
         "model": model_info,
         "versions": _versions(),

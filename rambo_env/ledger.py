@@ -55,6 +55,7 @@ __all__ = [
     "DEFAULT_LEDGER_DIR",
     "INDEX_NAME",
     "LedgerEntry",
+    "check_ledger_folder",
     "ledger_dataset",
     "read_index",
     "run_slug",
@@ -230,24 +231,44 @@ def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerE
     return entries
 
 
-def _check_is_a_ledger(ledger_dir: Path) -> None:
-    """A folder without ``index.json`` is a ledger only if it is empty or holds a ledger's own
-    files (CSVs, PNGs, temp files of an atomic write): was ``--ledger ''`` (or ``.``, a project
-    folder) silently filled the working folder with a ledger's CSV, PNG and index.json."""
+def check_ledger_folder(ledger_dir: str | Path) -> None:
+    """ValueError unless ``ledger_dir`` can be a results ledger: a folder that holds an
+    ``index.json``, an empty folder (a new ledger starts there), or one that holds only a
+    ledger's own files (CSVs, PNGs, temp files of an atomic write). A missing folder is the
+    caller's to refuse or create. Was: ``--ledger ''`` (or ``.``, a project folder) silently
+    filled the working folder with a ledger's CSV, PNG and index.json; probe 30: ``cotrain.py
+    --ledger docs/results`` (the folder above the repository's ledger) ran in full, then said
+    "no long run … yet" of a run the ledger below it has."""
+    ledger_dir = Path(ledger_dir)
     if not ledger_dir.is_dir() or (ledger_dir / INDEX_NAME).exists():
         return
+    ledger_dir = ledger_dir.resolve()
     foreign = sorted(
         p.name
         for p in ledger_dir.iterdir()
         if p.suffix not in (".csv", ".png")
         and not (p.name.startswith(".") and p.name.endswith(".tmp"))
     )
-    if foreign:
-        raise ValueError(
-            f"ledger: {ledger_dir.resolve()} has no {INDEX_NAME} and holds files that are not a "
-            f"ledger's ({some_names(foreign)}); pass the results ledger's folder, or a new "
-            "or empty one (--ledger)"
+    if not foreign:
+        return
+    below = sorted(
+        p.parent
+        for p in ledger_dir.glob(f"*/{INDEX_NAME}")
+        if p.is_file() and not (p.parent / CONFIG_NAME).exists()
+    )
+    if len(below) == 1:
+        fix = f"it is not a results ledger, but its subfolder {below[0].name}/ is: pass {below[0]}"
+    elif below:
+        fix = (
+            f"it is not a results ledger, but its subfolders "
+            f"{some_names([p.name for p in below])} are: pass one of those"
         )
+    else:
+        fix = "pass the results ledger's folder, or a new or empty one (--ledger)"
+    raise ValueError(
+        f"ledger: {ledger_dir} has no {INDEX_NAME} and holds files that are not a "
+        f"ledger's ({some_names(foreign)}); {fix}"
+    )
 
 
 def update_ledger(
@@ -267,7 +288,7 @@ def update_ledger(
     if ledger_dir.exists() and not ledger_dir.is_dir():
         raise ValueError(f"ledger: {ledger_dir} is not a folder; pass the results ledger's folder")
     index = read_index(ledger_dir)  # a damaged index fails before anything is written
-    _check_is_a_ledger(ledger_dir)
+    check_ledger_folder(ledger_dir)
     run = _read_run(run_dir)
     config, dataset, algo, seed = run["config"], run["dataset"], run["algo"], run["seed"]
     dataset_arg, layer_norm, resolved = run["dataset_arg"], run["layer_norm"], run["resolved"]

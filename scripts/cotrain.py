@@ -29,12 +29,20 @@ from agents.cotrain import (
     run_cotrain,
 )
 from agents.cotrain_setup import config_docs
-from rambo_env.ledger import DEFAULT_LEDGER_DIR, ledger_dataset, read_index, standing
+from rambo_env.ledger import (
+    DEFAULT_LEDGER_DIR,
+    check_ledger_folder,
+    ledger_dataset,
+    read_index,
+    standing,
+)
 from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
     CHECKPOINT_NAME,
+    CONFIG_NAME,
     accept_negative_numbers,
     default_run_dir,
+    read_json,
     report_user_error,
     shell_quote,
     silence_stdout,
@@ -240,6 +248,9 @@ def check_ledger(ledger_dir: Path) -> None:
             f"repository's {DEFAULT_LEDGER_DIR}) or create it"
         )
     read_index(ledger_dir)  # a damaged index.json fails now, not after the run
+    # probe 30: --ledger docs/results (the folder above the ledger) ran in full, then said
+    # "no long run … yet"; an empty folder is taken as a new ledger
+    check_ledger_folder(ledger_dir)
 
 
 def resume_ledger(recorded: str | None, given: Path | None) -> tuple[Path, str]:
@@ -266,14 +277,34 @@ def resume_ledger(recorded: str | None, given: Path | None) -> tuple[Path, str]:
     )
 
 
-def interrupted_line(run_dir: Path | None) -> str:
+def continue_command(run_dir: Path, cfg: CotrainConfig | None = None) -> str:
+    """``python scripts/cotrain.py --resume RUN``, with this session's :data:`EXTEND_FIELDS`
+    (``--n-iterations N``) where they differ from the run's ``config.json``: an extension is
+    recorded there only once its setup has passed (probe 20), so one interrupted before that
+    (probe 30) was told a command that finished the run at its old length."""
+    command = f"python scripts/cotrain.py --resume {shell_quote(str(run_dir))}"
+    if cfg is None:
+        return command
+    try:
+        recorded = read_json(Path(run_dir) / CONFIG_NAME)["config"]
+    except (OSError, ValueError, KeyError, TypeError):
+        recorded = {}
+    for name in EXTEND_FIELDS:
+        value = getattr(cfg, name)
+        if not isinstance(recorded, dict) or recorded.get(name) != value:
+            command += f" --{name.replace('_', '-')} {value}"
+    return command
+
+
+def interrupted_line(run_dir: Path | None, cfg: CotrainConfig | None = None) -> str:
     """What an interrupt that reached ``main`` left: the run's checkpoint (a second Ctrl-C while
     the first was being handled), or at most the MLE pretraining checkpoint (setup: dataset
-    load or generation, MLE, BC)."""
+    load or generation, MLE, BC). ``cfg``: this session's config (an extension it asked for is
+    kept in the command)."""
     if run_dir is not None and (Path(run_dir) / CHECKPOINT_NAME).is_file():
         return (  # was: "interrupted before training" after iterations had been checkpointed
             "interrupted; the run's last checkpoint is kept: continue with: "
-            f"python scripts/cotrain.py --resume {shell_quote(str(run_dir))}"
+            f"{continue_command(run_dir, cfg)}"
         )
     return (  # was: "the MLE pretraining checkpoint is kept" also during dataset generation
         "interrupted before training: rerun the same command to continue (MLE pretraining "
@@ -285,7 +316,7 @@ def interrupted_line(run_dir: Path | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    run_dir = None
+    run_dir = cfg = None
     try:
         cfg, run_dir, resume = resolve_args(args, parser)
         ledger, ledger_line = (
@@ -310,12 +341,12 @@ def main(argv: list[str] | None = None) -> int:
         code = report_user_error(err)
         if isinstance(err, BrokenPipeError) and (Path(run_dir or "") / CHECKPOINT_NAME).is_file():
             with contextlib.suppress(OSError):
-                print(f"[cotrain] {interrupted_line(run_dir)}", file=sys.stderr, flush=True)
+                print(f"[cotrain] {interrupted_line(run_dir, cfg)}", file=sys.stderr, flush=True)
         return code
     except RunInterrupted as stop:  # Ctrl-C / SIGTERM in co-training: results.json is written
         results = stop.results
     except KeyboardInterrupt:  # Ctrl-C before training (setup, MLE), or twice: no traceback
-        print(f"[cotrain] {interrupted_line(run_dir)}", file=sys.stderr, flush=True)
+        print(f"[cotrain] {interrupted_line(run_dir, cfg)}", file=sys.stderr, flush=True)
         return 130
     if results.get("already_finished"):  # printed by run_cotrain; nothing was rewritten
         return 0
@@ -349,9 +380,7 @@ def print_results(results: dict, cfg: CotrainConfig, run_dir: Path, ledger: str 
     print(f"[cotrain] results: {Path(run_dir) / 'results.json'}")
     if results["status"] in ("stopped", "interrupted"):
         # quoted: was "--resume rün dir/x", which the shell splits at the space
-        print(
-            f"[cotrain] continue with: python scripts/cotrain.py --resume {shell_quote(str(run_dir))}"
-        )
+        print(f"[cotrain] continue with: {continue_command(run_dir, cfg)}")
 
 
 if __name__ == "__main__":

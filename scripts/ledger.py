@@ -17,7 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rambo_env.ledger import DEFAULT_LEDGER_DIR, run_slug, update_ledger
+from rambo_env.ledger import (
+    DEFAULT_LEDGER_DIR,
+    check_ledger_folder,
+    read_index,
+    run_slug,
+    update_ledger,
+)
 from rambo_env.run_io import (
     check_matplotlib,
     check_writable,
@@ -70,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[ledger] {args.ledger} does not exist: starting a new ledger there")
     try:  # was: "error: RUN: [Errno 2] No such file or directory: '/proc/led'" at the write
         check_writable(args.ledger, "ledger:", "pass a writable folder (--ledger)")
+        read_index(args.ledger)  # probe 30: was refused per run ("error: RUN: ledger: …")
+        check_ledger_folder(args.ledger)
     except ValueError as err:
         parser.exit(2, f"error: {err}\n")
     for run_dir in args.runs:

@@ -453,9 +453,12 @@ class OfflineDataset:
         bad = (self.actions < low - _ACTION_ATOL) | (self.actions > high + _ACTION_ATOL)
         if bad.any():
             idx = _first_bad(bad)
-            raise DatasetValidationError(
+            raise DatasetValidationError(  # probe 30: was without a word of what to do
                 f"{_index_str('actions', idx)} = {self.actions[idx]} is outside the action space "
-                f"[{low[idx[1]]}, {high[idx[1]]}]"
+                f"[{low[idx[1]]}, {high[idx[1]]}] (env_id={self.env_id!r}; "
+                f"{int(bad.any(axis=1).sum())} row(s) out of bounds): the data do not fit that "
+                "env; re-create them with actions in its bounds (or clip the actions), or name "
+                "the env they come from (env_id=…, --env-id)"
             )
 
     def _warn_constant_actions(self) -> None:

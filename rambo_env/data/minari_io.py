@@ -407,10 +407,19 @@ def _cache_path(dataset_id: str) -> Path | None:
 
 
 def write_flat_cache(dataset_id: str, dataset: OfflineDataset) -> None:
-    """Store the flat arrays of a freshly written Minari dataset (saves the first slow read)."""
+    """Store the flat arrays of a freshly written Minari dataset (saves the first slow read).
+    Data that do not fit their env are not cached: probe 30, an action outside the action space
+    was reported as "<cache>.npz not written: …", a disk problem in words; ``load_dataset``'s
+    validation now says what is wrong with the data."""
     path = _cache_path(dataset_id)
     if path is None:
         return
+    from rambo_env.data.loaders import validate_for_env  # loaders imports this module
+
+    try:
+        validate_for_env(dataset)
+    except DatasetValidationError:
+        return  # nothing cached; the caller's validation refuses the data
     try:
         if path.parent.is_dir():  # drop caches of earlier versions (e.g. before --force)
             for stale in path.parent.glob("*.npz"):

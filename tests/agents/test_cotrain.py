@@ -786,6 +786,36 @@ def test_second_ctrl_c_after_a_checkpoint_points_to_resume(tmp_path, monkeypatch
     )
 
 
+def test_an_interrupted_extension_keeps_its_target_in_the_continue_command(
+    tiny_hopper, tmp_path, monkeypatch, capsys
+):
+    """Probe 30: ``--resume RUN --n-iterations 6`` interrupted in its setup (the extension is
+    recorded in config.json only once the setup has passed, probe 20) said "continue with:
+    python scripts/cotrain.py --resume RUN", which finished the run at its old 2 iterations."""
+    from agents import cotrain as cotrain_mod
+
+    run_dir = tmp_path / "r4"
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=2, stop_at_iteration=1), run_dir)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cotrain_mod, "build_session", interrupted)
+    capsys.readouterr()
+    code = cotrain_cli.main(["--resume", str(run_dir), "--n-iterations", "6"])
+    err = capsys.readouterr().err
+    assert (
+        code == 130
+        and json.loads((run_dir / "config.json").read_text())["config"]["n_iterations"] == 2
+    )
+    assert (
+        "the run's last checkpoint is kept: continue with: python scripts/cotrain.py --resume "
+        f"{run_dir} --n-iterations 6\n"
+    ) in err
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 130  # no extension asked: none added
+    assert f"--resume {run_dir}\n" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -1355,6 +1385,54 @@ def test_a_resume_from_another_folder_with_a_relative_model_cache_names_the_mode
     assert "is a relative path" not in capsys.readouterr().out
 
 
+def test_an_existing_runs_dataset_is_never_generated(tmp_path, monkeypatch, capsys):
+    """Probe 30: a resume from another folder with a relative ``MINARI_DATASETS_PATH`` (and
+    diagnose.py / load_session with another Minari root) started generating the default
+    1,000,000 transitions of a run that had trained on 120, and left an empty Minari root behind.
+    An existing run's dataset is now looked up, never generated: one error names it (id, rows,
+    fingerprint), the root looked in and why, and the root the run used (its config.json)."""
+    from agents.cotrain import load_session
+    from rambo_env.data import generate
+
+    first, second = tmp_path / "e1", tmp_path / "e2"
+    first.mkdir(), second.mkdir()
+    monkeypatch.setenv("MINARI_DATASETS_PATH", "minari")
+    monkeypatch.chdir(first)
+    generate.generate_dataset(
+        "hopper", "random", n_transitions=120, n_envs=2, progress=False, n_workers=1
+    )
+    cfg = tiny_config("hopper-random", n_iterations=2, stop_at_iteration=1, eval_every=5)
+    run_cotrain(cfg, tmp_path / "run")
+    fingerprint = json.loads((tmp_path / "run" / "config.json").read_text())["resolved"]["dataset"][
+        "fingerprint"
+    ]
+
+    def no_generation(*args, **kwargs):
+        raise AssertionError("an existing run's dataset was generated")
+
+    monkeypatch.setattr(generate, "generate_dataset", no_generation)
+    monkeypatch.chdir(second)
+    capsys.readouterr()
+    with pytest.raises(ValueError, match=(
+        r"dataset: the run's dataset 'hopper-random' \(rambo/hopper/random-v0, 120 transitions, "
+        rf"fingerprint {fingerprint}\) is not in the Minari root {second / 'minari'} "
+        rf"\(MINARI_DATASETS_PATH=minari is a relative path, read from this working folder "
+        rf"{second}\); an existing run's dataset is never generated anew .*: set "
+        rf"MINARI_DATASETS_PATH={first / 'minari'} \(the root the run used")):  # fmt: skip
+        run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "run", True)
+    assert list(second.iterdir()) == []  # no empty Minari root left behind
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "empty"))
+    with pytest.raises(ValueError, match=rf"not in the Minari root {tmp_path / 'empty'} "
+                       rf"\(MINARI_DATASETS_PATH={tmp_path / 'empty'}\)"):  # fmt: skip
+        load_session(tmp_path / "run")  # diagnose.py's load
+    assert not (tmp_path / "empty").exists()
+    shutil.rmtree(first / "minari" / "rambo")  # gone from the root the run used
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(first / "minari"))
+    with pytest.raises(ValueError, match=r"it is the root the run used .*: restore the dataset's "
+                       r"folder rambo/hopper/random-v0 there"):  # fmt: skip
+        load_session(tmp_path / "run")
+
+
 def test_bf16_is_suggested_only_where_it_pays(tiny_hopper, monkeypatch, capsys):
     """Issue 12: a run that asked for fp32 and is about to pretrain its model to the official
     early stop (no cap) on native-bf16 hardware is told about ``--precision auto`` / ``bf16``; a
@@ -1770,7 +1848,7 @@ def test_ledger_script_refuses_a_bad_ledger_before_writing(tiny_hopper, tmp_path
     for ledger, prefix in (
         (a_file, f"error: ledger: {a_file} is not a folder"),
         (a_file / "sub", f"error: ledger: {a_file / 'sub'} is not writable"),
-        (corrupt, f"error: {run_dir}:"),
+        (corrupt, f"error: ledger: {corrupt / 'index.json'} is not a ledger index"),
     ):
         with pytest.raises(SystemExit) as exit_info:
             ledger_cli.main([str(run_dir), "--ledger", str(ledger)])
@@ -1779,6 +1857,47 @@ def test_ledger_script_refuses_a_bad_ledger_before_writing(tiny_hopper, tmp_path
     assert [p.name for p in corrupt.iterdir()] == ["index.json"]  # no half-written CSV
     assert ledger_cli.main([str(run_dir), "--ledger", str(tmp_path / "new")]) == 0
     assert "does not exist: starting a new ledger there" in capsys.readouterr().out  # was silent
+
+
+def test_a_ledger_flag_naming_a_folder_that_is_not_a_ledger_is_refused_at_start(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 30: ``cotrain.py … --ledger docs/results`` (the folder above the repository's
+    ledger) ran in full, then said "no long run of hopper-medium / sac … yet" of a run the ledger
+    has; only a missing folder was refused at the start. A folder without index.json that holds
+    other files is now refused before anything runs (pointing at a ledger subfolder), by
+    cotrain.py and ledger.py alike; an empty folder starts a new ledger."""
+    results = tmp_path / "results"
+    (results / "ledger").mkdir(parents=True)
+    (results / "ledger" / "index.json").write_text("{}")
+    (results / "notes.md").write_text("mine")
+    expected = (
+        f"error: ledger: {results} has no index.json and holds files that are not a ledger's "
+        f"(ledger, notes.md); it is not a results ledger, but its subfolder ledger/ is: pass "
+        f"{results / 'ledger'}\n"
+    )
+    run_dir = tmp_path / "run"
+
+    def ran(*args, **kwargs):
+        raise AssertionError("the run started")
+
+    monkeypatch.setattr(cotrain_cli, "run_cotrain", ran)
+    code = cotrain_cli.main(["--dataset", "hopper-medium", "--run-dir", str(run_dir),
+                             "--ledger", str(results)])  # fmt: skip
+    assert code == 2 and capsys.readouterr().err.startswith(expected)
+    assert not run_dir.exists()  # refused before the run (no dataset generated either)
+    _fake_run(run_dir, 3, monkeypatch)
+    with pytest.raises(SystemExit) as exit_info:
+        load_script("ledger").main([str(run_dir), "--ledger", str(results)])
+    assert exit_info.value.code == 2 and capsys.readouterr().err == expected
+    assert sorted(p.name for p in results.iterdir()) == ["ledger", "notes.md"]
+    (tmp_path / "runs" / "a").mkdir(parents=True)  # a folder of runs: no ledger below it
+    with pytest.raises(ValueError, match=r"holds files that are not a ledger's \(a\); pass the "
+                       r"results ledger's folder, or a new or empty one"):  # fmt: skip
+        cotrain_cli.check_ledger(tmp_path / "runs")
+    (tmp_path / "empty").mkdir()
+    cotrain_cli.check_ledger(tmp_path / "empty")  # a new ledger
+    cotrain_cli.check_ledger(results / "ledger")
 
 
 _FAKE_CURVES: dict[str, list] = {}

@@ -648,6 +648,28 @@ def test_a_killed_writers_staging_folder_is_removed_by_the_next_write():
     assert not stale.exists() and live.exists()
 
 
+def test_an_action_out_of_bounds_in_a_minari_dataset_is_a_data_error_not_a_cache_write():
+    """Probe 30: ``load_dataset('p30/actbig-v0')`` with actions[3, 1] = 7.0 (Box(-1, 1)) said
+    "dataset …: <RAMBO_ENV_CACHE>/datasets/p30__actbig-v0/<hash>.npz not written: actions[3, 1] =
+    7.0 is outside the action space", as if the disk had failed. The data are refused as data
+    (field, index, value, bounds, env, what to do), and nothing is cached."""
+    from rambo_env.dynamics.io import cache_dir
+
+    dataset = make_dataset((7, 5), (True, False))
+    actions = dataset.actions.copy()
+    actions[3, 1] = 7.0
+    _save_as_minari("t/hopper/actbig-v0", dataclasses.replace(dataset, actions=actions))
+    with pytest.raises(DatasetValidationError) as info:
+        load_dataset("t/hopper/actbig-v0")
+    assert str(info.value) == (
+        "dataset 't/hopper/actbig-v0': actions[3, 1] = 7.0 is outside the action space "
+        "[-1.0, 1.0] (env_id='Hopper-v5'; 1 row(s) out of bounds): the data do not fit that env; "
+        "re-create them with actions in its bounds (or clip the actions), or name the env they "
+        "come from (env_id=…, --env-id)"
+    )
+    assert not (cache_dir() / "datasets").exists()  # no flat cache of refused data
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
