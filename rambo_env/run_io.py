@@ -1370,6 +1370,11 @@ class WriteFailedError(OSError):
                 f"{path}: not written: the disk holding {where} is full ({err.strerror}); free "
                 f"some space there (or write elsewhere: {elsewhere}) and rerun"
             )
+        elif err.errno == errno.EFBIG:  # probe 30: was "check … free space" under ulimit -f
+            self.message = (
+                f"{path}: not written ({err.strerror}); raise the file-size limit (ulimit -f), "
+                f"or write where larger files fit ({elsewhere}), then rerun"
+            )
         elif err.errno == errno.EISDIR or is_folder(path):  # was: "check … free space"
             self.message = (
                 f"{path}: not written: a folder is where the file goes ({err.strerror}); move "
