@@ -2352,6 +2352,57 @@ def test_a_ledger_plot_that_fails_leaves_the_ledger_as_it_was(tmp_path, monkeypa
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_a_ledger_plot_write_failure_names_the_ledgers_plot(
+    tmp_path, monkeypatch, capsys, ledger_module
+):
+    """Probe 30: under ``ulimit -f`` the plot, drawn in the system's temp folder, failed as
+    ``error: runs/base: /tmp/rambo-ledger-XXXX/hopper-medium.png: not written (File too large);
+    check that /tmp/rambo-ledger-XXXX is a writable folder …``: a removed temp folder (on a full
+    /tmp, the wrong disk), prefixed with the first run although the plot is the dataset's. It is
+    now staged beside the ledger's plot and the error names that plot."""
+    import errno
+    import tempfile
+
+    from matplotlib.figure import Figure
+
+    ledger, run = tmp_path / "ledger", tmp_path / "run"
+    _fake_run(run, 3, monkeypatch)
+
+    def too_large(self, *args, **kwargs):
+        raise OSError(errno.EFBIG, "File too large")
+
+    real = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", too_large)
+    temp_before = set(os.listdir(tempfile.gettempdir()))
+    with pytest.raises(SystemExit) as exit_info:
+        load_script("ledger").main([str(run), "--ledger", str(ledger)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert err.startswith(f"error: {ledger / 'tiny-hopper.png'}: not written (File too large); "), (
+        err
+    )
+    assert (
+        "raise the file-size limit (ulimit -f), or write where larger files fit (--ledger)" in err
+    )
+    assert str(run) not in err and "rambo-ledger-" not in err
+    assert not ledger.exists()  # a new ledger: nothing left, no temp file
+    assert not {n for n in set(os.listdir(tempfile.gettempdir())) - temp_before if "ledger" in n}
+    monkeypatch.setattr(Figure, "savefig", real)
+    ledger_module.update_ledger(run, ledger)
+    assert sorted(p.name for p in ledger.iterdir()) == [
+        "index.json",
+        "tiny-hopper.png",
+        "tiny-hopper_sac_k2-lam3e-4_s0.csv",
+    ]
+    assert (ledger / "tiny-hopper.png").stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
 def test_the_ledger_does_not_let_a_bf16_run_replace_an_fp32_run_silently(
     tmp_path, monkeypatch, ledger_module
 ):
