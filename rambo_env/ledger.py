@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,8 +32,7 @@ from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
     CONFIG_NAME,
     RESULTS_NAME,
-    WriteFailedError,
-    _file_mode,
+    StagedFiles,
     check_field_types,
     check_flag,
     check_not_starting,
@@ -346,14 +344,10 @@ def update_ledger(
         # the CSV and the index were written, then a failing PNG left them without their plot).
         # Probe 30: drawn in the system's temp folder, a failure named that folder, not the
         # ledger (the advice pointed at the wrong disk).
-        drawn = _staged_plot(png)
-        try:
-            try:
-                _plot(dataset, ledger_dir, index, {entry.slug: rows}, drawn)
-            except OSError as err:
-                if isinstance(err, WriteFailedError) and err.filename == str(drawn):
-                    raise WriteFailedError(png, err, "--ledger") from err
-                raise
+        with StagedFiles("--ledger") as staged:
+            staged.write(
+                png, lambda tmp: _plot(dataset, ledger_dir, index, {entry.slug: rows}, tmp)
+            )
             # Each write is atomic; a signal between them left a CSV the index did not list (or
             # an index whose plot lagged): held now, and raised once all three are written.
             said = f"while {entry.slug} was written to the ledger: its entry was completed first"
@@ -363,25 +357,8 @@ def update_ledger(
                     ledger_dir / INDEX_NAME,
                     {s: _entry_record(e) for s, e in sorted(index.items())},
                 )
-                try:
-                    os.chmod(drawn, _file_mode(png))
-                    os.replace(drawn, png)
-                except OSError as err:
-                    raise WriteFailedError(png, err, "--ledger") from err
-        finally:
-            drawn.unlink(missing_ok=True)
+                staged.commit()
     return entry
-
-
-def _staged_plot(png: Path) -> Path:
-    """A new hidden temp file beside the ledger's plot ``png`` (the ledger's temp-file form)."""
-    try:
-        png.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{png.name}.", suffix=".tmp.png", dir=png.parent)
-    except OSError as err:
-        raise WriteFailedError(png, err, "--ledger") from err
-    os.close(fd)
-    return Path(name)
 
 
 def _model_record(resolved: dict[str, Any]) -> dict[str, Any]:

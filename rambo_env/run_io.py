@@ -1430,6 +1430,55 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
+class StagedFiles:
+    """Files that are written together or not at all: each is written to a hidden temp file
+    beside its target (:meth:`write`), and :meth:`commit` renames them all into place once every
+    one is written; leaving the ``with`` block removes the temp files left. A failed write is one
+    :class:`WriteFailedError` naming the target, not its temp file (probe 30: curves.py left its
+    CSVs when its PNG failed; the ledger's plot, staged in the system's temp folder, named it)."""
+
+    def __init__(self, elsewhere: str) -> None:
+        self.elsewhere = elsewhere  # where the files can be written instead (the option)
+        self.staged: dict[Path, Path] = {}  # target -> temp file
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for tmp in self.staged.values():
+            tmp.unlink(missing_ok=True)
+
+    def write(self, path: str | Path, write: Callable[[Path], Any]) -> Path:
+        """``write(tmp)`` on a new temp file beside ``path``, keeping its suffix."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(
+                prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.parent
+            )
+        except OSError as err:
+            raise WriteFailedError(path, err, self.elsewhere) from err
+        os.close(fd)
+        tmp = self.staged[path] = Path(name)
+        try:
+            write(tmp)
+        except OSError as err:
+            if isinstance(err, WriteFailedError) and err.filename != str(tmp):
+                raise
+            raise WriteFailedError(path, err, self.elsewhere) from err
+        return path
+
+    def commit(self) -> list[Path]:
+        """Rename every temp file over its target (mode as a plain ``open`` would give)."""
+        for path, tmp in self.staged.items():
+            try:
+                os.chmod(tmp, _file_mode(path))
+                os.replace(tmp, path)
+            except OSError as err:
+                raise WriteFailedError(path, err, self.elsewhere) from err
+        return list(self.staged)
+
+
 def error_behind(err: BaseException, kind: type[_E]) -> _E | None:
     """``err`` if it is a ``kind``, else the first ``kind`` it was raised while handling."""
     seen: set[int] = set()
