@@ -609,6 +609,13 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
                 f"[rambo_env] note: {generated_id} holds {stored} transitions (asked {n_transitions}); "
                 f"regenerate with python scripts/make_dataset.py --env {env} --level {level} --force"
             )
+        stored_seed = dataset.metadata.get("seed")
+        if seed and stored_seed is not None and stored_seed != seed:  # probe 30: was silent
+            print(
+                f"[rambo_env] note: {generated_id} holds data of seed {stored_seed} (asked "
+                f"{seed}); regenerate with python scripts/make_dataset.py --env {env} --level "
+                f"{level} --seed {seed} --force"
+            )
         return dataset
     if not generate:
         raise DatasetUnavailableError(
