@@ -310,6 +310,8 @@ def _check_room(root: Path, final: Path, episodes: Sequence[Any]) -> None:
             _ELSEWHERE,
         )
     _check_size_limit(hdf5, likely, "about")
+    if not hasattr(os, "posix_fallocate"):  # macOS, Windows
+        return
     probe = root / f".rambo-tmp-{os.getpid()}-room"
     try:
         fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
