@@ -335,7 +335,20 @@ def run_cotrain(
         run_io.sigterm_as_keyboard_interrupt(),
         run_io.process_state_kept(),  # probe 25: the caller's threads and RNG streams
     ):
-        results = _run(cfg, run_dir, resume, on_iteration)
+        try:
+            results = _run(cfg, run_dir, resume, on_iteration)
+        except run_io.WriteFailedError as err:
+            if not run_io.is_file(run_dir / run_io.CHECKPOINT_NAME):
+                raise  # a start before its first checkpoint: the same command starts it again
+            # probe 30: advised "then rerun", and the same command is refused ("already holds a
+            # run"): a run with a checkpoint is continued with --resume
+            raise run_io.WriteFailedError(
+                Path(err.filename),
+                err,
+                err.elsewhere,
+                "continue the run with scripts/cotrain.py --resume "
+                f"{run_io.shell_quote(str(run_dir))} (run_cotrain(…, resume=True))",
+            ) from err
     if results["status"] == "interrupted":  # probe 25: was returned, so `for seed in …` went on
         raise RunInterrupted(results)
     return results
@@ -539,6 +552,10 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
         raise ValueError(  # 'RUN/tb'" at the first logged iteration, after the setup
             f"run_dir: {tb} is not a folder, but the run's TensorBoard logs go there; restore "
             "the run's tb/ folder, or move that file away (a resumed run starts a new event file)"
+        )
+    for name in (run_io.RESULTS_NAME, run_io.CURVE_NAME):  # probe 30: found only once the
+        run_io.check_file_or_absent(  # resumed iteration had run (minutes at paper size)
+            run_dir / name, "run_dir", f"move it away: the run writes its {name} there"
         )
     saved_cfg = load_config(run_dir)
     cfg = _as_saved(cfg, saved_cfg)

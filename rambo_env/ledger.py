@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,7 +32,7 @@ from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
     CONFIG_NAME,
     RESULTS_NAME,
-    atomic_write,
+    StagedFiles,
     check_field_types,
     check_flag,
     check_not_starting,
@@ -363,10 +361,14 @@ def update_ledger(
         check_output_file(
             png, "ledger: plot", "remove or rename it; the ledger writes its plot there"
         )
-        # The plot is drawn first, from the new entry in memory, in a temp folder (was: the CSV
-        # and the index were written, then a failing PNG left them without their plot).
-        with tempfile.TemporaryDirectory(prefix="rambo-ledger-") as tmp:
-            drawn = _plot(dataset, ledger_dir, index, {entry.slug: rows}, Path(tmp) / png.name)
+        # The plot is drawn first, from the new entry in memory, to a temp file beside it (was:
+        # the CSV and the index were written, then a failing PNG left them without their plot).
+        # Probe 30: drawn in the system's temp folder, a failure named that folder, not the
+        # ledger (the advice pointed at the wrong disk).
+        with StagedFiles("--ledger") as staged:
+            staged.write(
+                png, lambda tmp: _plot(dataset, ledger_dir, index, {entry.slug: rows}, tmp)
+            )
             # Each write is atomic; a signal between them left a CSV the index did not list (or
             # an index whose plot lagged): held now, and raised once all three are written.
             said = f"while {entry.slug} was written to the ledger: its entry was completed first"
@@ -376,7 +378,7 @@ def update_ledger(
                     ledger_dir / INDEX_NAME,
                     {s: _entry_record(e) for s, e in sorted(index.items())},
                 )
-                atomic_write(png, lambda out: shutil.copyfile(drawn, out))
+                staged.commit()
     return entry
 
 

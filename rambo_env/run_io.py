@@ -1356,34 +1356,54 @@ def check_torch_compile_cache(compiling: bool = True) -> None:
 
 class WriteFailedError(OSError):
     """A file could not be written (disk full, no permission, ...): the message names the file,
-    the reason and what to do; ``errno`` and ``filename`` are the underlying error's."""
+    the reason and what to do; ``errno`` and ``filename`` are the underlying error's. ``rerun``:
+    how to go on once the cause is fixed (probe 30: a run past its first checkpoint is continued
+    with ``--resume RUN``; the same command is refused)."""
 
     def __init__(
-        self, path: Path, err: OSError, elsewhere: str = "--run-dir, RAMBO_ENV_CACHE"
+        self,
+        path: Path,
+        err: OSError,
+        elsewhere: str = "--run-dir, RAMBO_ENV_CACHE",
+        rerun: str = "rerun",
     ) -> None:
         super().__init__(err.errno, err.strerror or str(err), str(path))
+        self.elsewhere = elsewhere
         where = path.parent
         if err.errno in (errno.ENOSPC, errno.EDQUOT):
             # probe 25: a dataset's full disk named --run-dir and RAMBO_ENV_CACHE, which do not
             # move a dataset; its writers pass MINARI_DATASETS_PATH
             self.message = (
                 f"{path}: not written: the disk holding {where} is full ({err.strerror}); free "
-                f"some space there (or write elsewhere: {elsewhere}) and rerun"
+                f"some space there (or write elsewhere: {elsewhere}) and {rerun}"
+            )
+        elif err.errno == errno.EFBIG:  # probe 30: was "check … free space" under ulimit -f
+            self.message = (
+                f"{path}: not written ({err.strerror}); raise the file-size limit (ulimit -f), "
+                f"or write where larger files fit ({elsewhere}), then {rerun}"
             )
         elif err.errno == errno.EISDIR or is_folder(path):  # was: "check … free space"
             self.message = (
                 f"{path}: not written: a folder is where the file goes ({err.strerror}); move "
-                "that folder away, then rerun"
+                f"that folder away, then {rerun}"
             )
         else:
             self.message = (
                 f"{path}: not written ({err.strerror or safe_reason(err)}); check that {where} "
-                "is a writable folder with free space, then rerun"
+                f"is a writable folder with free space, then {rerun}"
             )
         self.message += f" (any previous {path.name} is intact; no temp file is left)"
 
     def __str__(self) -> str:
         return self.message
+
+
+def is_file(path: Path) -> bool:
+    """``path.is_file()``, False where the path cannot be looked at."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def is_folder(path: Path) -> bool:
@@ -1423,6 +1443,55 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
             raise WriteFailedError(path, err) from err
         raise
     return path
+
+
+class StagedFiles:
+    """Files that are written together or not at all: each is written to a hidden temp file
+    beside its target (:meth:`write`), and :meth:`commit` renames them all into place once every
+    one is written; leaving the ``with`` block removes the temp files left. A failed write is one
+    :class:`WriteFailedError` naming the target, not its temp file (probe 30: curves.py left its
+    CSVs when its PNG failed; the ledger's plot, staged in the system's temp folder, named it)."""
+
+    def __init__(self, elsewhere: str) -> None:
+        self.elsewhere = elsewhere  # where the files can be written instead (the option)
+        self.staged: dict[Path, Path] = {}  # target -> temp file
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for tmp in self.staged.values():
+            tmp.unlink(missing_ok=True)
+
+    def write(self, path: str | Path, write: Callable[[Path], Any]) -> Path:
+        """``write(tmp)`` on a new temp file beside ``path``, keeping its suffix."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(
+                prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.parent
+            )
+        except OSError as err:
+            raise WriteFailedError(path, err, self.elsewhere) from err
+        os.close(fd)
+        tmp = self.staged[path] = Path(name)
+        try:
+            write(tmp)
+        except OSError as err:
+            if isinstance(err, WriteFailedError) and err.filename != str(tmp):
+                raise
+            raise WriteFailedError(path, err, self.elsewhere) from err
+        return path
+
+    def commit(self) -> list[Path]:
+        """Rename every temp file over its target (mode as a plain ``open`` would give)."""
+        for path, tmp in self.staged.items():
+            try:
+                os.chmod(tmp, _file_mode(path))
+                os.replace(tmp, path)
+            except OSError as err:
+                raise WriteFailedError(path, err, self.elsewhere) from err
+        return list(self.staged)
 
 
 def error_behind(err: BaseException, kind: type[_E]) -> _E | None:

@@ -29,6 +29,8 @@ from rambo_env.curves import (
     write_curves_csv,
 )
 from rambo_env.run_io import (
+    StagedFiles,
+    WriteFailedError,
     check_file_or_absent,
     check_matplotlib,
     check_writable,
@@ -167,20 +169,33 @@ def main(argv: list[str] | None = None) -> int:
                 )
         except (FileNotFoundError, ValueError) as err:
             parser.exit(2, f"error: {err}\n")
+    # All or none (probe 30: a PNG that failed under ``ulimit -f`` left the CSVs written before
+    # it): every file is written to a temp file beside it, then all are renamed into place.
+    said = []
     try:
-        for label, rows in curves.items():
-            if label in from_csv:
-                continue
-            path = write_curves_csv(f"{args.out}-{label}.csv", rows)
-            done = sum(1 for r in rows if r["iteration"] > 0)  # probe 27: counted row 0 (BC)
-            bc = " (and the BC warm start, iteration 0)" if len(rows) > done else ""
-            print(f"{path}: {done} iterations{bc}")
-        png = plot_curves(
-            f"{args.out}.png", curves, title=args.title, columns=args.columns, hlines=hlines
-        )
+        with StagedFiles("--out") as staged:
+            for label, rows in curves.items():
+                if label in from_csv:
+                    continue
+                path = f"{args.out}-{label}.csv"
+                staged.write(path, lambda tmp, rows=rows: write_curves_csv(tmp, rows))
+                done = sum(1 for r in rows if r["iteration"] > 0)  # probe 27: counted row 0
+                bc = " (and the BC warm start, iteration 0)" if len(rows) > done else ""
+                said.append(f"{path}: {done} iterations{bc}")
+            png = staged.write(
+                f"{args.out}.png",
+                lambda tmp: plot_curves(
+                    tmp, curves, title=args.title, columns=args.columns, hlines=hlines
+                ),
+            )
+            staged.commit()
+    except WriteFailedError as err:
+        parser.exit(2, f"error: --out: {err}; none of the --out files was written\n")
     except OSError as err:  # no permission, a name too long, ...
         where = err.filename or args.out  # the file (was: the prefix only)
         parser.exit(2, f"error: --out: cannot write {where} ({err.strerror or err})\n")
+    for line in said:
+        print(line)
     print(png)
     return 0
 

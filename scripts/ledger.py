@@ -25,6 +25,7 @@ from rambo_env.ledger import (
     update_ledger,
 )
 from rambo_env.run_io import (
+    WriteFailedError,
     check_matplotlib,
     check_writable,
     exit_on_interrupt,
@@ -86,7 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, KeyError, ValueError) as err:  # OSError: e.g. --ledger under a file
             if new and args.ledger.is_dir() and not any(args.ledger.iterdir()):
                 args.ledger.rmdir()  # probe 24: a refused first run left the new, empty ledger
-            parser.exit(2, f"error: {run_dir}: {err}\n")
+            # probe 30: a ledger file that cannot be written (the dataset's plot, shared by
+            # the runs) names itself; it was prefixed with the run being added
+            said = err if isinstance(err, WriteFailedError) else f"{run_dir}: {err}"
+            parser.exit(2, f"error: {said}\n")
         holder = run_holder(run_dir)
         running = (  # was: a run in progress entered as if it had ended there
             f" so far: its run (process {holder}) is still going; run scripts/ledger.py again "

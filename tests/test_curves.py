@@ -291,6 +291,46 @@ def test_a_folder_where_an_output_goes_is_named_before_any_csv_is_written(tmp_pa
         (out / blocker).rmdir()
 
 
+def test_a_png_that_cannot_be_written_leaves_no_csv_either(tmp_path, capsys, monkeypatch):
+    """Probe 30: under ``ulimit -f 8`` curves.py wrote ``cv/fszc-a.csv``, then failed on
+    ``cv/fszc.png``, and the CSV stayed (half of the output). Now all or none: every file is
+    written beside its target and renamed into place once all are written; a CSV of an earlier
+    run stays as it was."""
+    import errno
+
+    from matplotlib.figure import Figure
+
+    from tests.scripts import load_script
+
+    curves = load_script("curves")
+    _log(tmp_path / "a", {1: {"rambo/q_avg": 1.0}})
+    out = tmp_path / "cv"
+    out.mkdir()
+    (out / "fszc-a.csv").write_text("old\n")
+
+    def too_large(self, *args, **kwargs):
+        raise OSError(errno.EFBIG, "File too large")
+
+    real = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", too_large)
+    with pytest.raises(SystemExit) as exit_info:
+        curves.main(["--out", str(out / "fszc"), f"a={tmp_path / 'a'}"])
+    captured = capsys.readouterr()
+    assert exit_info.value.code == 2
+    assert captured.err == (
+        f"error: --out: {out / 'fszc.png'}: not written (File too large); raise the file-size "
+        "limit (ulimit -f), or write where larger files fit (--out), then rerun (any previous "
+        "fszc.png is intact; no temp file is left); none of the --out files was written\n"
+    )
+    assert "fszc-a.csv" not in captured.out  # was: "…fszc-a.csv: 1 iterations" printed
+    assert sorted(p.name for p in out.iterdir()) == ["fszc-a.csv"]  # no temp file
+    assert (out / "fszc-a.csv").read_text() == "old\n"  # the earlier one, untouched
+    monkeypatch.setattr(Figure, "savefig", real)
+    assert curves.main(["--out", str(out / "fszc"), f"a={tmp_path / 'a'}"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["fszc-a.csv", "fszc.png"]
+    assert (out / "fszc-a.csv").read_text().startswith("iteration,")
+
+
 def test_one_run_given_under_two_labels_is_refused(tmp_path, capsys):
     """Probe 19: ``a=RUN b=RUN`` drew two identical curves and wrote two identical CSVs."""
     from tests.scripts import load_script

@@ -251,6 +251,12 @@ class OfflineDataset:
                 "ignored); rename or drop them"
             )
         stored = {k: v for k, v in stored.items() if v != ""}
+        # probe 30: env_id / name written inside metadata_json (not as their own entries) were
+        # kept as free metadata and ignored ("names no Gymnasium env"): read, validated alike
+        inside = stored.get("metadata", {})
+        for key in ("env_id", "name", "ref_min_score", "ref_max_score"):
+            if key not in stored and inside.get(key) not in (None, ""):
+                stored[key] = inside.pop(key)
         stored.update(meta)
         return cls.from_arrays(arrays, **stored)
 

@@ -377,13 +377,7 @@ def check_generation_memory(
 
     if level == "medium-replay":
         return
-    spec = gym.spec(ENV_IDS[env])
-    env_obj = gym.make(spec.id)
-    try:
-        obs_dim = int(np.prod(env_obj.observation_space.shape))
-        action_dim = int(np.prod(env_obj.action_space.shape))
-    finally:
-        env_obj.close()
+    obs_dim, action_dim = _env_dims(env)
     parts = 2 if level == "medium-expert" else 1
     need = 2 * parts * n_transitions * (4 * (2 * obs_dim + action_dim + 1) + 2)
     host = available_memory_bytes() if available is None else available
@@ -393,6 +387,30 @@ def check_generation_memory(
             f"~{need / 2**30:.3g} GiB of memory (collected episodes and the flat dataset), but "
             f"only {host / 2**30:.3g} GiB is available; give fewer (D4RL: 1000000)"
         )
+
+
+def _env_dims(env: str) -> tuple[int, int]:
+    """``(obs_dim, action_dim)`` of ``env``'s Gymnasium env."""
+    env_obj = gym.make(gym.spec(ENV_IDS[env]).id)
+    try:
+        obs_dim = int(np.prod(env_obj.observation_space.shape))
+        return obs_dim, int(np.prod(env_obj.action_space.shape))
+    finally:
+        env_obj.close()
+
+
+def check_dataset_file_size(dataset_id: str, env: str, level: str, n_transitions: int) -> None:
+    """The dataset's HDF5 file fits the file-size limit (``ulimit -f``): a lower bound of its
+    size, the float32 observation, action, reward and flags of every transition, per part of
+    ``level``. Probe 30: a file-size limit hit during the Minari write after the collection was
+    h5py tracebacks and a segmentation fault (now :func:`save_minari`'s error, after it)."""
+    from rambo_env.data.minari_io import check_file_size_limit
+
+    if level == "medium-replay":  # the replay file's size, known only once it is read
+        return
+    obs_dim, action_dim = _env_dims(env)
+    parts = 2 if level == "medium-expert" else 1
+    check_file_size_limit(dataset_id, parts * n_transitions * (4 * (obs_dim + action_dim + 1) + 2))
 
 
 #: The policy / replay inputs each level reads (the rest would be ignored).
@@ -764,6 +782,7 @@ def generate_dataset(
 
     check_minari_root()  # before collecting, not when the collected data are saved
     check_dataset_place(dataset_id)
+    check_dataset_file_size(dataset_id, env, level, n_transitions)
     with generation_lock(dataset_id):  # probe 24: another process making it: wait, then see
         if minari_dataset_path(dataset_id).exists() and not force:
             raise DatasetExistsError(

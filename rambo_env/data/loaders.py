@@ -194,6 +194,24 @@ def load_dataset(
             env with a D4RL-layout file: it then trains AND evaluates there).
         progress: show the progress bar of a generation on first use.
     """
+    return _load_dataset(
+        name_or_path, download, generate, d4rl_dir, n_transitions, seed, env_id, progress
+    )
+
+
+def _load_dataset(
+    name_or_path: Any,
+    download: bool,
+    generate: bool,
+    d4rl_dir: Any,
+    n_transitions: int | None,
+    seed: int,
+    env_id: str | None,
+    progress: bool,
+    unnamed_env: tuple[str, str] | None = None,
+) -> OfflineDataset:
+    """:func:`load_dataset`; ``unnamed_env`` = ``(env_id, where from)``: the env of data that
+    name none (a ``RamboModel-walker2d-…`` id's Walker2d-v5), checked as their own would be."""
     _check_load_args(name_or_path, n_transitions, seed, d4rl_dir)
     check_flag(download, "download")  # was: generate="no" generated (any truthy value)
     check_flag(generate, "generate")
@@ -207,6 +225,8 @@ def load_dataset(
         dataset = _resolve(name_or_path, options)
         if env_id is not None:
             dataset = dataclasses.replace(dataset, env_id=env_id)
+        elif dataset.env_id is None and unnamed_env is not None:
+            dataset = _taken_as(dataset, *unnamed_env)
         validate_for_env(dataset)
     except OSError as err:  # was: a bare "[Errno 36] File name too long: '…'"
         if err.errno != errno.ENAMETOOLONG:
@@ -234,6 +254,22 @@ def load_dataset(
         f"({dataset.n_transitions} transitions, {n_episodes} episodes, env {dataset.env_id})"
     )
     return dataset
+
+
+def _taken_as(dataset: OfflineDataset, env_id: str, why: str) -> OfflineDataset:
+    """``dataset``, which names no env, as ``env_id`` data (``why``: where that env comes from);
+    one error naming both when the data do not fit it (probe 30: 11-dim Hopper data under
+    ``RamboModel-walker2d-medium`` built an 11/3 model, Walker2d-v5 being 17/6)."""
+    taken = dataclasses.replace(dataset, env_id=env_id)
+    try:
+        validate_for_env(taken)
+    except DatasetValidationError as err:
+        raise DatasetValidationError(
+            f"dataset {dataset.name!r} ({dataset.source}) names no env, so it is taken as "
+            f"{env_id} data ({why}), but it does not fit {env_id}: {err}; use the id of its env "
+            "(or name its env: env_id=...)"
+        ) from None
+    return taken
 
 
 def _check_downloadable(src: Any) -> None:
@@ -608,6 +644,13 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
             print(
                 f"[rambo_env] note: {generated_id} holds {stored} transitions (asked {n_transitions}); "
                 f"regenerate with python scripts/make_dataset.py --env {env} --level {level} --force"
+            )
+        stored_seed = dataset.metadata.get("seed")
+        if seed and stored_seed is not None and stored_seed != seed:  # probe 30: was silent
+            print(
+                f"[rambo_env] note: {generated_id} holds data of seed {stored_seed} (asked "
+                f"{seed}); regenerate with python scripts/make_dataset.py --env {env} --level "
+                f"{level} --seed {seed} --force"
             )
         return dataset
     if not generate:

@@ -271,20 +271,33 @@ _EPISODE_FIELDS = ("observations", "actions", "rewards", "terminations", "trunca
 _EPISODE_BYTES = 8 * 2**10
 """A lower bound of the HDF5 bytes each episode group costs beside its arrays (measured ≈ 14.5 KiB
 with Minari 0.5: a 1M-transition hopper-medium takes 94.5 MB for ~62 MB of arrays)."""
+_EPISODE_BYTES_HIGH = 16 * 2**10
+"""An upper estimate of the same (measured 13.8-14.9 KiB for short episodes; long ones round their
+chunks up by up to ~20 % of their arrays, hence the arrays' 1.25 in :func:`_check_room`)."""
+_NOT_PROBED = {errno.EINVAL, errno.EOPNOTSUPP, errno.ENOSYS}
+"""``posix_fallocate`` errors of a file system that cannot preallocate: nothing learnt."""
 
 
-def _check_free_space(root: Path, final: Path, episodes: Sequence[Any]) -> None:
-    """One :class:`WriteFailedError` (ENOSPC) naming the dataset's folder when the disk holding
-    ``root`` has less room than a lower bound of the dataset's size, before anything is written.
+def _check_room(root: Path, final: Path, episodes: Sequence[Any]) -> None:
+    """One :class:`WriteFailedError` naming the dataset when its HDF5 file cannot be written, before
+    anything is: ENOSPC when the disk holding ``root`` has less room than a lower bound of the
+    dataset's size; EFBIG when the file-size limit (``ulimit -f``) is below an upper estimate;
+    and whatever error (a quota's EDQUOT, EFBIG of a file system's largest file, EIO) a file of
+    that estimated size preallocated in ``root`` meets.
 
-    A disk that fills during Minari's HDF5 write was a cascade of h5py's raw "file write failed …
-    No space left on device" tracebacks and then a segmentation fault, the staging folder left.
+    A write that fails inside Minari's HDF5 write is a cascade of h5py's raw "file write failed
+    … errno = 28 / 27" tracebacks from its objects' deallocation, then a segmentation fault, the
+    staging folder left (probe 25: a full disk; probe 30: ``ulimit -f``): that cannot be caught
+    once it has started, so it is checked first.
     """
-    need = _EPISODE_BYTES * len(episodes)
+    arrays = 0
     for ep in episodes:
         for key in _EPISODE_FIELDS:
             value = ep[key] if isinstance(ep, dict) else getattr(ep, key, None)
-            need += np.asarray(value).nbytes if value is not None else 0
+            arrays += np.asarray(value).nbytes if value is not None else 0
+    need = arrays + _EPISODE_BYTES * len(episodes)
+    likely = int(1.25 * arrays) + _EPISODE_BYTES_HIGH * len(episodes) + 2**16
+    hdf5 = final / "data" / "main_data.hdf5"
     free = shutil.disk_usage(root).free
     if free < need:
         raise WriteFailedError(
@@ -296,6 +309,77 @@ def _check_free_space(root: Path, final: Path, episodes: Sequence[Any]) -> None:
             ),
             _ELSEWHERE,
         )
+    _check_size_limit(hdf5, likely, "about")
+    if not hasattr(os, "posix_fallocate"):  # macOS, Windows
+        return
+    probe = root / f".rambo-tmp-{os.getpid()}-room"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.posix_fallocate(fd, 0, likely)
+        finally:
+            os.close(fd)
+    except OSError as err:
+        if err.errno not in _NOT_PROBED:
+            reason = f"{err.strerror}: a file of about {_mib(likely)} cannot be written there"
+            raise WriteFailedError(hdf5, OSError(err.errno, reason), _ELSEWHERE) from None
+    finally:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+
+
+def check_file_size_limit(dataset_id: str, at_least: int) -> None:
+    """:class:`WriteFailedError` (EFBIG) naming the HDF5 file of the dataset ``dataset_id`` when
+    the file-size limit (``ulimit -f``) is below ``at_least`` bytes (checked before collecting)."""
+    _check_size_limit(minari_dataset_path(dataset_id) / "data" / "main_data.hdf5", at_least)
+
+
+def _check_size_limit(hdf5: Path, size: int, estimate: str = "at least") -> None:
+    limit = _file_size_limit()
+    if limit is not None and limit < size:
+        raise WriteFailedError(
+            hdf5,
+            OSError(
+                errno.EFBIG,
+                f"File too large: the dataset takes {estimate} {_mib(size)}, the file-size limit "
+                f"(ulimit -f) is {_mib(limit)}",
+            ),
+            _ELSEWHERE,
+        )
+
+
+def _file_size_limit() -> int | None:
+    """This process's ``RLIMIT_FSIZE`` (``ulimit -f``) in bytes; None without a limit."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def _mib(n_bytes: int) -> str:
+    return f"{n_bytes / 2**20:.3g} MiB"
+
+
+#: ``errno = 27`` in h5py's "file write failed: …" text (a ValueError or RuntimeError, no OSError)
+_H5_ERRNO = re.compile(r"file write failed:.*?errno = (\d+)", re.S)
+
+
+def _hdf5_write_error(err: BaseException) -> OSError | None:
+    """The OSError behind ``err``: a real one, or the errno h5py names only in its text."""
+    cause = error_behind(err, OSError)
+    if cause is not None:
+        return cause
+    seen: set[int] = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        match = _H5_ERRNO.search(str(err))
+        if match:
+            number = int(match.group(1))
+            return OSError(number, os.strerror(number))
+        err = err.__context__
+    return None
 
 
 _ELSEWHERE = "MINARI_DATASETS_PATH"  # where a dataset can be written instead
@@ -346,7 +430,7 @@ def save_minari(
     root = minari_dataset_path("")
     root.mkdir(parents=True, exist_ok=True)
     _remove_stale_staging(root)
-    _check_free_space(root, final, episodes)
+    _check_room(root, final, episodes)
     staging = Path(tempfile.mkdtemp(dir=root, prefix=f".rambo-tmp-{os.getpid()}-"))
     try:
         with _minari_root(staging), warnings.catch_warnings():
@@ -379,7 +463,9 @@ def save_minari(
         # probe 25: a disk that filled during Minari's HDF5 write raised h5py's OSError and,
         # while closing the file, a RuntimeError ("Disable slist on flush dest failure
         # failed"): a 47-line traceback
-        cause = error_behind(err, OSError)
+        # probe 30: h5py names a failed write's errno (27, File too large) only in the text of
+        # a ValueError ("Unable to synchronously create dataset (file write failed: …)")
+        cause = _hdf5_write_error(err)
         if cause is None:
             raise
         raise WriteFailedError(final, cause, _ELSEWHERE) from err

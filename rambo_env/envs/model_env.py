@@ -143,9 +143,25 @@ def build_mdp(
             "dataset: one of `dataset` (name, path or OfflineDataset) or `mdp` is needed"
         )
     if env_id is not None or registered_env is not None:
-        from rambo_env.data.loaders import load_dataset
+        from rambo_env.data.loaders import _load_dataset
+        from rambo_env.data.scores import ENV_IDS
 
-        dataset = load_dataset(dataset, env_id=env_id)
+        # probe 30: data that name no env are the registration's env's (dims checked): was an
+        # 11/3 model of 11-dim data under RamboModel-walker2d-… (Walker2d-v5 is 17/6)
+        unnamed = None
+        if registered_env in ENV_IDS:
+            unnamed = (ENV_IDS[registered_env], f"the env of RamboModel-{registered_env}-…")
+        dataset = _load_dataset(
+            dataset,
+            download=False,
+            generate=True,
+            d4rl_dir=None,
+            n_transitions=None,
+            seed=0,
+            env_id=env_id,
+            progress=True,
+            unnamed_env=unnamed,
+        )
     if registered_env is not None:
         _check_registered_env(dataset.env_id, registered_env, "dataset", repr(dataset.name))
     return make_mdp(

@@ -1071,6 +1071,71 @@ def test_resume_with_a_file_where_the_tb_folder_was_is_one_error_before_the_setu
         run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), run_dir, resume=True)
 
 
+@pytest.mark.parametrize("name", ["results.json", "learning_curve.png"])
+def test_resume_with_a_folder_where_a_closing_file_goes_is_one_error_before_the_setup(
+    tiny_hopper, tmp_path, monkeypatch, name
+):
+    """Probe 30: ``results.json`` (or ``learning_curve.png``) replaced by a folder failed only
+    after the resumed iteration had run ("not written: a folder is where the file goes"), while
+    the same obstacle at tb/ is refused at the start."""
+
+    from agents import cotrain
+
+    run_dir = tmp_path / "run"
+    cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2)
+    run_cotrain(cfg, run_dir)
+    (run_dir / name).unlink()
+    (run_dir / name).mkdir()
+    monkeypatch.setattr(cotrain, "build_session", lambda *a, **k: pytest.fail("setup ran"))
+    resumed = dataclasses.replace(cfg, stop_at_iteration=None)
+    with pytest.raises(ValueError, match=rf"run_dir: .*{name} is a folder, not a file; move it"):
+        run_cotrain(resumed, run_dir, resume=True)
+
+
+def test_a_checkpoint_write_failure_says_resume_once_the_run_has_a_checkpoint(
+    tiny_hopper, tmp_path, monkeypatch
+):
+    """Probe 30: under ``ulimit -f`` the iteration-1 checkpoint failed with "…, then rerun",
+    and the same command is refused ("already holds a run"); it now says ``--resume RUN``. The
+    first checkpoint's failure still says rerun (the unfinished start is cleared)."""
+    import errno
+
+    from agents import cotrain
+    from rambo_env import run_io
+
+    real, calls = run_io.save_checkpoint, []
+
+    def fails_at(n):
+        def save(path, state):
+            calls.append(path)
+            if len(calls) == n:
+                raise run_io.WriteFailedError(path, OSError(errno.EFBIG, "File too large"))
+            return real(path, state)
+
+        return save
+
+    cfg = tiny_config(tiny_hopper, n_iterations=2)
+    monkeypatch.setattr(cotrain.run_io, "save_checkpoint", fails_at(1))
+    with pytest.raises(
+        OSError, match=r"checkpoint.pt: not written \(File too large\); .*, then rerun"
+    ):
+        run_cotrain(cfg, tmp_path / "first")
+    calls.clear()
+    run_dir = tmp_path / "run"
+    monkeypatch.setattr(cotrain.run_io, "save_checkpoint", fails_at(2))
+    with pytest.raises(OSError) as failed:
+        run_cotrain(cfg, run_dir)
+    assert str(failed.value) == (
+        f"{run_dir / 'checkpoint.pt'}: not written (File too large); raise the file-size limit "
+        "(ulimit -f), or write where larger files fit (--run-dir, RAMBO_ENV_CACHE), then "
+        f"continue the run with scripts/cotrain.py --resume {run_dir} (run_cotrain(…, "
+        "resume=True)) (any previous checkpoint.pt is intact; no temp file is left)"
+    )
+    assert failed.value.errno == errno.EFBIG
+    monkeypatch.setattr(cotrain.run_io, "save_checkpoint", real)
+    assert run_cotrain(cfg, run_dir, resume=True)["status"] == "finished"
+
+
 def test_resume_after_the_tb_folder_was_deleted_is_one_error_before_the_setup(
     tiny_hopper, tmp_path, monkeypatch
 ):
@@ -2471,6 +2536,57 @@ def test_a_ledger_plot_that_fails_leaves_the_ledger_as_it_was(tmp_path, monkeypa
     png.rmdir()
     assert ledger_module.update_ledger(second, ledger, replace=True).iterations == 5
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_ledger_plot_write_failure_names_the_ledgers_plot(
+    tmp_path, monkeypatch, capsys, ledger_module
+):
+    """Probe 30: under ``ulimit -f`` the plot, drawn in the system's temp folder, failed as
+    ``error: runs/base: /tmp/rambo-ledger-XXXX/hopper-medium.png: not written (File too large);
+    check that /tmp/rambo-ledger-XXXX is a writable folder …``: a removed temp folder (on a full
+    /tmp, the wrong disk), prefixed with the first run although the plot is the dataset's. It is
+    now staged beside the ledger's plot and the error names that plot."""
+    import errno
+    import tempfile
+
+    from matplotlib.figure import Figure
+
+    ledger, run = tmp_path / "ledger", tmp_path / "run"
+    _fake_run(run, 3, monkeypatch)
+
+    def too_large(self, *args, **kwargs):
+        raise OSError(errno.EFBIG, "File too large")
+
+    real = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", too_large)
+    temp_before = set(os.listdir(tempfile.gettempdir()))
+    with pytest.raises(SystemExit) as exit_info:
+        load_script("ledger").main([str(run), "--ledger", str(ledger)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert err.startswith(f"error: {ledger / 'tiny-hopper.png'}: not written (File too large); "), (
+        err
+    )
+    assert (
+        "raise the file-size limit (ulimit -f), or write where larger files fit (--ledger)" in err
+    )
+    assert str(run) not in err and "rambo-ledger-" not in err
+    assert not ledger.exists()  # a new ledger: nothing left, no temp file
+    assert not {n for n in set(os.listdir(tempfile.gettempdir())) - temp_before if "ledger" in n}
+    monkeypatch.setattr(Figure, "savefig", real)
+    ledger_module.update_ledger(run, ledger)
+    assert sorted(p.name for p in ledger.iterdir()) == [
+        "index.json",
+        "tiny-hopper.png",
+        "tiny-hopper_sac_k2-lam3e-4_s0.csv",
+    ]
+    assert (ledger / "tiny-hopper.png").stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
 
 
 def test_the_ledger_does_not_let_a_bf16_run_replace_an_fp32_run_silently(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import importlib.util
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -790,3 +791,86 @@ def test_a_disk_that_fills_during_the_hdf5_write_is_one_error_naming_the_minari_
     assert "--run-dir" not in str(e.value)
     root = minari_dataset_path("")
     assert not [p.name for p in root.iterdir() if p.name.startswith(".rambo")]  # no staging
+
+
+def _make_dataset_under_file_size_limit(tmp_path, limit, *flags):
+    """make_dataset.py in a process whose files may not exceed ``limit`` bytes (``ulimit -f``)."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    from tests.scripts import REPO
+
+    def limit_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "MINARI_DATASETS_PATH": str(tmp_path / "minari"),
+        "RAMBO_ENV_CACHE": str(tmp_path / "cache"),
+    }
+    return subprocess.run(
+        [
+            *(sys.executable, str(REPO / "scripts" / "make_dataset.py"), "--env", "hopper"),
+            *("--level", "random", "--dataset-id", "tt/fsz-v0", "--workers", "1"),
+            *("--no-progress", *flags),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        preexec_fn=limit_files,
+    )
+
+
+@pytest.mark.parametrize(("limit", "size"), [(8_000, "at least"), (150_000, "about")])
+def test_a_file_size_limit_is_one_error_not_h5py_tracebacks_and_a_segfault(tmp_path, limit, size):
+    """Probe 30: ``(ulimit -f 60; make_dataset.py …)`` was 614 lines of h5py's "file write
+    failed … errno = 27, error message = 'File too large'" tracebacks, then a segmentation fault
+    (exit 139), the staging folder left. Now one error naming the limit: before collecting when
+    even the arrays exceed it, else before Minari's write (its size estimated from the episodes)."""
+    done = _make_dataset_under_file_size_limit(tmp_path, limit, "--n-transitions", "300")
+    assert done.returncode == 2, done.stderr[-3000:]
+    lines = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert len(lines) == 1, done.stderr[-3000:]
+    assert re.search(
+        r"fsz-v0/data/main_data\.hdf5: not written \(File too large: the dataset takes "
+        rf"{size} [\d.]+ MiB, the file-size limit \(ulimit -f\) is [\d.]+ MiB\); raise the "
+        r"file-size limit \(ulimit -f\), or write where larger files fit \(MINARI_DATASETS_PATH\)",
+        lines[0],
+    ), lines[0]
+    assert "h5py" not in done.stderr
+    root = tmp_path / "minari"
+    assert not [str(p) for p in root.rglob("*") if p.name.startswith(".")]  # no staging, lock
+    assert not (root / "tt" / "fsz-v0").exists()
+
+
+def test_h5py_write_errors_named_only_in_their_text_and_a_quota_are_one_error(monkeypatch):
+    """h5py reports a failed write as a ValueError / RuntimeError whose text holds the errno
+    ("file write failed: … errno = 27 …"): was re-raised raw. And a quota (EDQUOT), which the
+    free space does not show, is met by a preallocated file of the estimated size first."""
+    import minari
+
+    from rambo_env.data import minari_io
+
+    def fails(*args, **kwargs):
+        raise ValueError(
+            "Unable to synchronously create dataset (file write failed: time = Wed Dec  2 2026\n"
+            ", filename = 'x/main_data.hdf5', file descriptor = 4, errno = 5, error message = "
+            "'Input/output error', buf = 0x5, total write size = 748)"
+        )
+
+    monkeypatch.setattr(minari, "create_dataset_from_buffers", fails)
+    with pytest.raises(OSError, match=r"random-v0: not written \(Input/output error\); check"):
+        generate_dataset("hopper", "random", n_transitions=60, n_envs=2, progress=False)
+
+    def over_quota(fd, offset, length):
+        raise OSError(errno.EDQUOT, "Disk quota exceeded")
+
+    monkeypatch.setattr(minari_io.os, "posix_fallocate", over_quota)
+    with pytest.raises(OSError, match=r"data/main_data\.hdf5: not written: the disk .* full"):
+        generate_dataset("hopper", "random", n_transitions=60, n_envs=2, progress=False)
+    root = minari_dataset_path("")
+    assert not [p.name for p in root.rglob("*") if p.name.startswith(".rambo")]

@@ -1224,3 +1224,39 @@ def test_a_one_letter_namespace_is_refused_before_collection():
     for ok in ("ab/h1-v0", "a/b/c-v0", "h1-v0", "rambo/hopper/medium-v0"):
         assert check_dataset_id(ok) == ok
         minari_ds.parse_dataset_id(ok)  # and Minari takes what is accepted
+
+
+def test_a_stored_dataset_of_another_seed_is_said_as_another_size_is(capsys):
+    """Probe 30: ``load_dataset('hopper-random', seed=3)`` with the seed-0 data stored returned
+    them without a word; another n_transitions already printed a note."""
+    generate_dataset("hopper", "random", n_transitions=60, n_envs=2, progress=False, n_workers=1)
+    capsys.readouterr()
+    assert load_dataset("hopper-random", seed=3, n_transitions=60).metadata["seed"] == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "[rambo_env] note: rambo/hopper/random-v0 holds data of seed 0 (asked 3); regenerate "
+        "with python scripts/make_dataset.py --env hopper --level random --seed 3 --force"
+    )
+    load_dataset("hopper-random", seed=0)
+    assert "note" not in capsys.readouterr().out
+
+
+def test_env_id_and_name_inside_metadata_json_are_read_and_checked(tmp_path, capsys):
+    """Probe 30: an npz whose ``metadata_json`` held ``{"env_id": "Hopper-v5", "name": "x"}``
+    kept them as free metadata and warned "names no Gymnasium env" (and trained as 'custom').
+    They are read when the file has no entry of its own, and checked as one would be."""
+    arrays = make_arrays([5, 4], terminal_last=[True, False])
+    path = tmp_path / "inside.npz"
+    meta = {"env_id": "Hopper-v5", "name": "x", "note": "kept"}
+    np.savez(path, **arrays, metadata_json=np.asarray(json.dumps(meta)))
+    dataset = load_dataset(path)
+    assert (dataset.env_id, dataset.name) == ("Hopper-v5", "x")
+    assert dataset.metadata == {"note": "kept"}
+    assert "names no Gymnasium env" not in capsys.readouterr().out
+    np.savez(
+        path, **arrays, env_id="Walker2d-v5", metadata_json=np.asarray(json.dumps(meta))
+    )  # the file's own entry wins
+    with pytest.raises(DatasetValidationError, match="Walker2d-v5"):
+        load_dataset(path)
+    np.savez(path, **arrays, metadata_json=np.asarray(json.dumps({"env_id": "Nope-v0"})))
+    with pytest.raises(DatasetValidationError, match=r"env_id: 'Nope-v0' is not a registered"):
+        load_dataset(path)

@@ -379,6 +379,36 @@ def test_a_registered_id_refuses_data_of_another_env(vector):
 
 
 @pytest.mark.parametrize("vector", [False, True])
+def test_a_registered_id_names_the_env_of_data_that_name_none(tmp_path, capsys, vector):
+    """Probe 30: ``gym.make("RamboModel-walker2d-medium", dataset=<11-dim npz naming no env>)``
+    built an 11/3 model under the Walker2d id (Walker2d-v5 is 17/6), with only the generic
+    "names no Gymnasium env" warning. The id's env is now the data's: dims checked, refused."""
+    import dataclasses
+
+    import rambo_env  # noqa: F401 (registers the ids)
+    from tests.envs.tiny_mdp import make_tiny_dataset
+
+    data = make_tiny_dataset(400, 100)  # Hopper-v5 dims
+    path = tmp_path / "noenv.npz"
+    dataclasses.replace(data, env_id=None).to_npz(path)
+    kwargs = dict(dataset=str(path), ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE)
+    with pytest.raises(ValueError) as refused:
+        if vector:
+            gym.make_vec("RamboModel-walker2d-medium", num_envs=2, **kwargs)
+        else:
+            gym.make("RamboModel-walker2d-medium", **kwargs)
+    assert str(refused.value).startswith(
+        f"dataset 'tiny-hopper' (npz:{path}) names no env, so it is taken as Walker2d-v5 data (the "
+        "env of RamboModel-walker2d-…), but it does not fit Walker2d-v5: field 'observations' "
+        "has obs_dim 11 but the env's observation space is Box("
+    ), refused.value
+    capsys.readouterr()
+    env = gym.make("RamboModel-hopper-medium", **kwargs)
+    assert env.unwrapped.mdp.env_id == "Hopper-v5"  # evaluated in, rollouts end by its rule
+    assert "names no Gymnasium env" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("vector", [False, True])
 def test_a_registered_id_refuses_a_model_of_another_env(tiny_mdp, vector):
     """Probe 15: ``gym.make("RamboModel-walker2d-medium", mdp=<a Hopper model>)`` was accepted
     silently (the id's env was compared with a ``dataset`` only, never with an ``mdp``)."""
