@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import torch
 
-from rambo_env.dynamics.training import make_adam
 from rambo_env.optim import DirectAdam
 
 
@@ -22,12 +21,10 @@ def _grads(params: list[torch.nn.Parameter], gen: torch.Generator, skip: int | N
 
 
 def test_direct_adam_equals_the_library_fused_adam_bitwise(monkeypatch):
-    """make_adam's optimizer (the adversary's and the MLE's) steps like torch's fused Adam, bit
-    for bit, across a parameter without a gradient (the library's step), a state-dict round trip
+    """DirectAdam (under the agents' LrScaledAdam) steps like torch's fused Adam, bit for bit, across a parameter without a gradient (the library's step), a state-dict round trip
     through a plain torch Adam, and runs the library's step only where it must."""
     direct_params, library_params = _pair()
-    direct = make_adam(direct_params, 3e-4)
-    assert isinstance(direct, DirectAdam) and direct.defaults["fused"]
+    direct = DirectAdam(direct_params, lr=3e-4, fused=True)
     library = torch.optim.Adam(library_params, lr=3e-4, fused=True)
     library_steps = []
     real_step = torch.optim.Adam.step
