@@ -251,19 +251,11 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
     if device is not None:
         cfg = dataclasses.replace(cfg, device=device)
     checkpoint = Path(run_dir) / run_io.CHECKPOINT_NAME
-    run_io.check_file_or_absent(checkpoint, "run_dir", "restore the run's checkpoint file")
-    if not checkpoint.is_file():  # before the dataset load and the model build
-        evidence = run_io.trained_evidence(run_dir)
-        if evidence is not None:  # probe 29: was "died before its first checkpoint"
-            raise FileNotFoundError(
-                f"run_dir: {checkpoint} is missing, but {evidence}: the checkpoint was deleted "
-                "or moved; restore it from a copy of the run folder (nothing can be loaded "
-                "without it), or rerun the run in a new folder"
-            )
-        raise FileNotFoundError(
-            f"run_dir: {run_dir} has no {run_io.CHECKPOINT_NAME} (the run died before its first "
-            "checkpoint); nothing to load"
-        )
+    _check_run_checkpoint(  # before the dataset load and the model build
+        Path(run_dir),
+        "(nothing can be loaded without it), or rerun the run in a new folder",
+        "(the run died before its first checkpoint); nothing to load",
+    )
     state = _load_run_checkpoint(checkpoint)  # before the dataset load and the model build
     session = build_session(
         cfg, from_checkpoint=True, recorded_dataset=_recorded_dataset(Path(run_dir))
@@ -530,23 +522,13 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
             for path in content:
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
         return cfg
-    run_io.check_file_or_absent(
-        run_dir / run_io.CHECKPOINT_NAME, "run_dir", "restore the run's checkpoint file"
+    _check_run_checkpoint(  # probe 19: the no-checkpoint case said no more: no way on
+        run_dir,
+        "to resume, or start the run again in a new folder (--run-dir, without --resume)",
+        "to resume from: its run stopped before its first checkpoint (or the file was deleted); "
+        "start it again with the command that started it, without --resume (its config.json "
+        "records the settings; the unfinished start is cleared), or pick a new folder",
     )
-    if not (run_dir / run_io.CHECKPOINT_NAME).is_file():
-        evidence = run_io.trained_evidence(run_dir)
-        if evidence is not None:  # probe 29: was "stopped before its first checkpoint"
-            raise FileNotFoundError(
-                f"run_dir: {run_dir / run_io.CHECKPOINT_NAME} is missing, but {evidence}: the "
-                "checkpoint was deleted or moved; restore it from a copy of the run folder to "
-                "resume, or start the run again in a new folder (--run-dir, without --resume)"
-            )
-        raise FileNotFoundError(  # probe 19: said no more, so the user had no way on
-            f"run_dir: {run_dir} has no {run_io.CHECKPOINT_NAME} to resume from: its run stopped "
-            "before its first checkpoint (or the file was deleted); start it again with the "
-            "command that started it, without --resume (its config.json records the settings; "
-            "the unfinished start is cleared), or pick a new folder"
-        )
     tb = run_dir / run_io.TB_DIR
     if (tb.exists() or tb.is_symlink()) and not tb.is_dir():  # was: "[Errno 17] File exists:
         raise ValueError(  # 'RUN/tb'" at the first logged iteration, after the setup
@@ -767,6 +749,23 @@ _CHECKPOINT_KEYS = (
     "callback",
     "rng",
 )
+
+
+def _check_run_checkpoint(run_dir: Path, restore: str, absent: str) -> None:
+    """One error when ``run_dir`` has no checkpoint file: "deleted or moved" (then ``restore``,
+    the way on) where the folder shows a finished iteration, else ``absent`` (probe 29: a finished
+    run whose checkpoint.pt was deleted was said to have died before its first checkpoint)."""
+    checkpoint = run_dir / run_io.CHECKPOINT_NAME
+    run_io.check_file_or_absent(checkpoint, "run_dir", "restore the run's checkpoint file")
+    if checkpoint.is_file():
+        return
+    evidence = run_io.trained_evidence(run_dir)
+    if evidence is not None:
+        raise FileNotFoundError(
+            f"run_dir: {checkpoint} is missing, but {evidence}: the checkpoint was deleted or "
+            f"moved; restore it from a copy of the run folder {restore}"
+        )
+    raise FileNotFoundError(f"run_dir: {run_dir} has no {run_io.CHECKPOINT_NAME} {absent}")
 
 
 def _load_run_checkpoint(path: Path) -> dict[str, Any]:
