@@ -975,6 +975,25 @@ def test_a_read_only_compile_cache_serves_a_run_that_compiles_nothing(
         check_torch_compile_cache(compiling=False)
 
 
+def _assert_scripts_name_mplbackend(
+    runs: list[tuple[str, list[str]]], env: dict, cwd: Path, timeout: int
+) -> None:
+    """Each ``scripts/<script> <args>`` under ``env`` (MPLBACKEND=nonsense) exits 2 with one
+    ``error: MPLBACKEND: …`` line and no traceback."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    for script, args in runs:
+        done = subprocess.run(
+            [sys.executable, str(root / "scripts" / script), *args],
+            env=env, capture_output=True, text=True, timeout=timeout, cwd=cwd,
+        )  # fmt: skip
+        assert done.returncode == 2, (script, done.stderr)
+        assert done.stderr.startswith("error: MPLBACKEND: 'nonsense'"), (script, done.stderr)
+        assert "Traceback" not in done.stderr
+
+
 def test_a_bad_mplbackend_is_named_before_any_work(tmp_path):
     """Probe 28: MPLBACKEND=nonsense made `import matplotlib` fail only when the finished run drew
     its learning curve (a raw "Key backend" error, no plot); curves.py printed a traceback and
@@ -990,17 +1009,15 @@ def test_a_bad_mplbackend_is_named_before_any_work(tmp_path):
     )
     assert done.returncode == 1
     assert "ValueError: MPLBACKEND: 'nonsense' is not a matplotlib backend" in done.stderr
-    for script, args in (
-        ("curves.py", ["a=" + str(tmp_path), "--out", str(tmp_path / "c")]),
-        ("ledger.py", [str(tmp_path), "--ledger", str(tmp_path / "ledger")]),
-    ):
-        done = subprocess.run(
-            [sys.executable, str(root / "scripts" / script), *args],
-            env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path,
-        )  # fmt: skip
-        assert done.returncode == 2, (script, done.stderr)
-        assert done.stderr.startswith("error: MPLBACKEND: 'nonsense'"), (script, done.stderr)
-        assert "Traceback" not in done.stderr
+    _assert_scripts_name_mplbackend(
+        [
+            ("curves.py", ["a=" + str(tmp_path), "--out", str(tmp_path / "c")]),
+            ("ledger.py", [str(tmp_path), "--ledger", str(tmp_path / "ledger")]),
+        ],
+        env,
+        tmp_path,
+        timeout=120,
+    )
     env["MPLBACKEND"] = "Agg"
     done = subprocess.run(
         [sys.executable, "-c", snippet], env=env, capture_output=True, text=True, timeout=120
@@ -1011,23 +1028,19 @@ def test_a_bad_mplbackend_is_named_before_any_work(tmp_path):
 def test_toys_and_sweep_name_a_bad_mplbackend_before_any_work(tmp_path):
     """Probe 29: toys.py imported matplotlib at its top (a raw "Key backend" traceback), and
     sweep.py did not check it before the sweep (each trial's setup failed, or the report)."""
-    import subprocess
-    import sys
 
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "MPLBACKEND": "nonsense", "PYTHONPATH": str(root)}
-    for script, args in (
-        ("toys.py", ["--out", str(tmp_path / "toys")]),
-        ("sweep.py", ["--seeds", "0", "--configs", "2:0", "--sweep-dir", str(tmp_path / "s")]),
-        ("sweep.py", ["--report-only", str(tmp_path / "s")]),
-    ):
-        done = subprocess.run(
-            [sys.executable, str(root / "scripts" / script), *args],
-            env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path,
-        )  # fmt: skip
-        assert done.returncode == 2, (script, done.stderr)
-        assert done.stderr.startswith("error: MPLBACKEND: 'nonsense'"), (script, done.stderr)
-        assert "Traceback" not in done.stderr
+    _assert_scripts_name_mplbackend(
+        [
+            ("toys.py", ["--out", str(tmp_path / "toys")]),
+            ("sweep.py", ["--seeds", "0", "--configs", "2:0", "--sweep-dir", str(tmp_path / "s")]),
+            ("sweep.py", ["--report-only", str(tmp_path / "s")]),
+        ],
+        env,
+        tmp_path,
+        timeout=300,
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written
 
 
