@@ -29,6 +29,7 @@ from rambo_env.run_io import (
     is_int,
     is_real,
     read_json,
+    refuse_broken_link,
     safe_reason,
     save_checkpoint,
 )
@@ -297,6 +298,8 @@ def train_behaviour(
             f"actor_file: expected a file name such as 'expert_actor.pt', got {actor_file!r}"
         )
     out = Path(out_dir)
+    for name in ("checkpoints", "resume"):  # issue 14: was a raw "File exists" after training
+        refuse_broken_link(out / name, "out_dir: ")
     out.mkdir(parents=True, exist_ok=True)
     env = gym.make(cfg.env_id)
     callback = _BandStopCallback(cfg, out)

@@ -158,6 +158,7 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
         )
     # probe 19: was "no folder …" for a symbolic link loop
     run_io.refuse_link_loop(run_dir, "run_dir: ")
+    run_io.refuse_broken_link(run_dir, "run_dir: ")  # issue 14: was "no folder …"
     if not run_dir.is_dir():
         raise ValueError(f"run_dir: no folder {run_dir}, so no {run_io.CONFIG_NAME}: {not_a_run}")
     run_io.check_file_or_absent(path, "run_dir", f"restore the run's {run_io.CONFIG_NAME}")

@@ -58,6 +58,7 @@ __all__ = [
     "WriteFailedError",
     "atomic_write",
     "available_memory_bytes",
+    "broken_link_text",
     "check_default_dtype",
     "check_field_types",
     "check_file_or_absent",
@@ -96,6 +97,7 @@ __all__ = [
     "plot_learning_curve",
     "process_state_kept",
     "read_json",
+    "refuse_broken_link",
     "refuse_link_loop",
     "report_user_error",
     "run_holder",
@@ -576,6 +578,7 @@ def check_run_folder(run_dir: str | Path) -> None:
     said "has no config.json / tb/ folder (not a run folder?)" for a mistyped path)."""
     run_dir = Path(run_dir)
     refuse_link_loop(run_dir, "run_dir: ", error=FileNotFoundError)
+    refuse_broken_link(run_dir, "run_dir: ", error=FileNotFoundError)  # was: "does not exist"
     if not run_dir.is_dir():
         what = "is a file, not a folder" if run_dir.exists() else "does not exist"
         raise FileNotFoundError(
@@ -631,9 +634,9 @@ def check_file_or_absent(path: str | Path, what: str, hint: str) -> None:
     for a folder of that name."""
     path = Path(path)
     refuse_link_loop(path, f"{what}: ", f"; {hint}")
-    if _is_dangling_link(path):
-        kind = f"a link to {os.readlink(path)}, which does not exist"
-    elif _exists(path) and path.is_dir():
+    if _is_dangling_link(path):  # issue 14: was "a link to …, which does not exist; <hint>"
+        raise ValueError(f"{what}: {broken_link_text(path)}")
+    if _exists(path) and path.is_dir():
         kind = "a folder, not a file"
     elif _exists(path) and not path.is_file():
         kind = "not a regular file"
@@ -717,6 +720,27 @@ def _is_link_loop(path: Path) -> bool:
     except OSError as err:
         return err.errno == errno.ELOOP
     return False
+
+
+def refuse_broken_link(
+    path: str | Path, prefix: str, suffix: str = "", error: type[Exception] = ValueError
+) -> None:
+    """``error(prefix + broken_link_text(link) + suffix)`` when ``path`` or a folder on it is a
+    symbolic link to something that does not exist; nothing otherwise. Issue 14: such a path
+    (a ``--resume`` run folder, a behaviour agent's folder or its ``checkpoints/``) was called
+    "no folder …, not a run folder", or failed with a raw "File exists" only after the training."""
+    link = _dangling_link_on(Path(path))
+    if link is not None:
+        raise error(f"{prefix}{broken_link_text(link)}{suffix}")
+
+
+def broken_link_text(link: Path) -> str:
+    """``<link> is a broken symbolic link to <target>; remove it or restore its target``."""
+    try:
+        target = os.readlink(link)
+    except OSError:
+        target = "a missing file or folder"
+    return f"{link} is a broken symbolic link to {target}; remove it or restore its target"
 
 
 def _dangling_link_on(path: Path) -> Path | None:

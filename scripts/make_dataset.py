@@ -185,7 +185,7 @@ def check_agent_files(args: Args) -> None:
 
     from rambo_env.data.generate import load_behaviour_policy
     from rambo_env.data.loaders import read_npz, validate_for_env
-    from rambo_env.run_io import check_file_or_absent, check_readable
+    from rambo_env.run_io import check_file_or_absent, check_readable, refuse_broken_link
 
     env_id = ENV_IDS[args.env]
     for kind in _agents_used(args):
@@ -210,6 +210,10 @@ def check_agent_files(args: Args) -> None:
             f"--train-policy writes the {kind} agent's files in {out}: move it away (or pass "
             "another --behaviour-dir)"
         )
+        # issue 14: a broken link at the agent's folder failed with a raw "File exists", one at
+        # its checkpoints/ or resume/ only after the first checkpoint's training
+        for path in (out / name for name in _AGENT_FOLDERS):
+            refuse_broken_link(path, "behaviour_dir: ")
         if out.exists() and not out.is_dir():
             raise ValueError(f"behaviour_dir: {out} is a file, not a folder; {hint}")
         for name in (f"{kind}_actor.pt", *_AGENT_FILES):

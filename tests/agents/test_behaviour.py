@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 from dataclasses import asdict
 
@@ -409,6 +410,34 @@ def test_a_folder_where_train_policy_writes_a_file_is_refused_before_training(
     assert f"error: behaviour_dir: {path} is {kind}; --train-policy writes the " in err
     assert "move it away (or pass another --behaviour-dir)" in err
     assert calls == [] and _tree(tmp_path) == before
+
+
+@pytest.mark.parametrize("where", ["hopper", "hopper/checkpoints", "hopper/resume"])
+def test_a_broken_link_where_train_policy_writes_is_refused_before_training(
+    tmp_path, monkeypatch, capsys, where
+):
+    """Issue 14: a broken symbolic link at the agent's folder failed with a raw "File exists";
+    one at its ``checkpoints/`` (or ``resume/``) passed the checks, so the agent trained until its
+    first checkpoint, which could not be written."""
+    from tests.scripts import load_script
+
+    cli = load_script("make_dataset")
+    calls: list = []
+    _fake_training(monkeypatch, calls)
+    beh = tmp_path / "beh"
+    link = beh / where
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(tmp_path / "gone")
+    argv = ["--env", "hopper", "--level", "medium", "--train-policy", "--behaviour-steps", "7500",
+            "--behaviour-dir", str(beh), "--no-progress"]  # fmt: skip
+    assert cli.main(argv) == 2
+    message = (
+        f"{link} is a broken symbolic link to {tmp_path / 'gone'}; remove it or restore its target"
+    )
+    assert f"error: behaviour_dir: {message}" in capsys.readouterr().err
+    assert calls == [] and not (tmp_path / "gone").exists()
+    with pytest.raises(ValueError, match=rf"out_dir: {re.escape(message)}"):
+        train_behaviour(_cfg(), beh / "hopper")  # before any training
 
 
 def test_a_file_where_the_dataset_goes_is_refused_before_training(tmp_path, monkeypatch, capsys):

@@ -2875,6 +2875,33 @@ def test_a_finished_run_whose_checkpoint_was_deleted_is_not_said_to_have_died(tm
     assert "died before its first checkpoint" in capsys.readouterr().err
 
 
+def test_a_broken_link_at_a_run_folder_or_its_checkpoint_is_named(tmp_path, capsys):
+    """Issue 14: ``--resume LINK`` (a run folder moved away from under its link) said "no folder
+    LINK, so no config.json: not a run folder"; a broken link at checkpoint.pt was "a link to …,
+    which does not exist" with no way on that removed it."""
+    gone = tmp_path / "gone"
+    link = tmp_path / "link"
+    link.symlink_to(gone)
+    run_dir = _run_files_only(
+        tmp_path / "run", results={"status": "stopped", "iterations_completed": 2}
+    )
+    (run_dir / "checkpoint.pt").symlink_to(gone)
+    for path, argv in (
+        (link, ["--resume", str(link)]),
+        (link, ["--resume", str(link / "run")]),  # a folder on the path
+        (run_dir / "checkpoint.pt", ["--resume", str(run_dir)]),
+    ):
+        assert cotrain_cli.main(argv) == 2
+        err = capsys.readouterr().err
+        assert (
+            f"error: run_dir: {path} is a broken symbolic link to {gone}; remove it or restore "
+            "its target"
+        ) in err, err
+    with pytest.raises(SystemExit):
+        load_script("curves").main([f"a={link}", "--out", str(tmp_path / "curves")])
+    assert f"{link} is a broken symbolic link to {gone}" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("text", ["", "{not json", '{"resolved": {}}'])
 def test_a_run_with_a_damaged_config_json_is_not_called_not_a_run_folder(tmp_path, capsys, text):
     """Probe 29: diagnose.py / --resume on a run folder whose config.json is empty (0 bytes) or
