@@ -1474,11 +1474,15 @@ class StagedFiles:
     beside its target (:meth:`write`), and :meth:`commit` renames them all into place once every
     one is written; leaving the ``with`` block removes the temp files left. A failed write is one
     :class:`WriteFailedError` naming the target, not its temp file (probe 30: curves.py left its
-    CSVs when its PNG failed; the ledger's plot, staged in the system's temp folder, named it)."""
+    CSVs when its PNG failed; the ledger's plot, staged in the system's temp folder, named it).
+    Folders it created for them are removed again when nothing was written (issue 14: a failed
+    ``curves.py --out new/cmp`` left an empty ``new/``); folders that were there are kept."""
 
     def __init__(self, elsewhere: str) -> None:
         self.elsewhere = elsewhere  # where the files can be written instead (the option)
         self.staged: dict[Path, Path] = {}  # target -> temp file
+        self.created: list[list[Path]] = []  # the folders each write made, deepest first
+        self.committed = False
 
     def __enter__(self) -> StagedFiles:
         return self
@@ -1486,10 +1490,16 @@ class StagedFiles:
     def __exit__(self, *exc: object) -> None:
         for tmp in self.staged.values():
             tmp.unlink(missing_ok=True)
+        if not self.committed:
+            for folders in reversed(self.created):
+                _remove_empty(folders)
 
     def write(self, path: str | Path, write: Callable[[Path], Any]) -> Path:
         """``write(tmp)`` on a new temp file beside ``path``, keeping its suffix."""
         path = Path(path)
+        missing = [p for p in (path.parent, *path.parent.parents) if not _exists(p)]
+        if missing:
+            self.created.append(missing)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, name = tempfile.mkstemp(
@@ -1515,6 +1525,7 @@ class StagedFiles:
                 os.replace(tmp, path)
             except OSError as err:
                 raise WriteFailedError(path, err, self.elsewhere) from err
+        self.committed = True
         return list(self.staged)
 
 

@@ -446,3 +446,34 @@ def test_the_written_csv_counts_co_training_iterations_as_the_ledger_does(tmp_pa
                           2: {"rambo/q_avg": 2.0}})  # fmt: skip
     assert curves.main([f"a={tmp_path / 'a'}", "--out", str(tmp_path / "o" / "cmp")]) == 0
     assert "cmp-a.csv: 2 iterations (and the BC warm start, iteration 0)" in capsys.readouterr().out
+
+
+def test_a_failed_write_removes_the_out_folders_it_created_and_keeps_others(
+    tmp_path, capsys, monkeypatch
+):
+    """Issue 14: a curves.py that failed writing (here its PNG) left the empty ``--out`` folders
+    it had created for its files; a folder that was there before stays, empty or not."""
+    import errno
+
+    from matplotlib.figure import Figure
+
+    from tests.scripts import load_script
+
+    curves = load_script("curves")
+    _log(tmp_path / "a", {1: {"rambo/q_avg": 1.0}})
+
+    def too_large(self, *args, **kwargs):
+        raise OSError(errno.EFBIG, "File too large")
+
+    monkeypatch.setattr(Figure, "savefig", too_large)
+    (tmp_path / "kept").mkdir()
+    for out, gone in (
+        (tmp_path / "new" / "deeper" / "cmp", tmp_path / "new"),
+        (tmp_path / "kept" / "sub" / "cmp", tmp_path / "kept" / "sub"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            curves.main(["--out", str(out), f"a={tmp_path / 'a'}"])
+        assert exit_info.value.code == 2
+        assert "none of the --out files was written" in capsys.readouterr().err
+        assert not gone.exists()  # was: left, empty
+    assert (tmp_path / "kept").is_dir() and not any((tmp_path / "kept").iterdir())
