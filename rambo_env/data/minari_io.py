@@ -267,6 +267,8 @@ def _minari_root(path: Path) -> Iterator[None]:
 
 
 _STAGING = re.compile(r"^\.rambo-(?:tmp|trash)-(\d+)-")
+_ROOM_PROBE = re.compile(r"^\.rambo-tmp-(\d+)-room$")
+"""The file :func:`_check_room` preallocates (``.rambo-tmp-<pid>-room``), removed at once."""
 _EPISODE_FIELDS = ("observations", "actions", "rewards", "terminations", "truncations")
 _EPISODE_BYTES = 8 * 2**10
 """A lower bound of the HDF5 bytes each episode group costs beside its arrays (measured ≈ 14.5 KiB
@@ -386,11 +388,18 @@ _ELSEWHERE = "MINARI_DATASETS_PATH"  # where a dataset can be written instead
 
 
 def _remove_stale_staging(root: Path) -> None:
-    """Hidden staging / trash folders of writers that no longer run (killed mid-write)."""
+    """Hidden staging / trash folders of writers that no longer run (killed mid-write), and the
+    room probe files of :func:`_check_room` (issue 14: a writer killed between its create and
+    unlink left a preallocated ``.rambo-tmp-<pid>-room``, as large as the dataset)."""
     for entry in root.iterdir():
         match = _STAGING.match(entry.name)
-        if match and entry.is_dir() and not pid_alive(int(match.group(1))):
+        if not match or pid_alive(int(match.group(1))):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
+        elif _ROOM_PROBE.match(entry.name) and (entry.is_file() or entry.is_symlink()):
+            with contextlib.suppress(OSError):
+                entry.unlink()
 
 
 def save_minari(

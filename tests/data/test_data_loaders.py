@@ -644,8 +644,16 @@ def test_a_killed_writers_staging_folder_is_removed_by_the_next_write():
     (stale / "partial").mkdir(parents=True)
     live = root / f".rambo-tmp-{os.getpid()}-xyz"  # a writer that still runs
     live.mkdir()
+    # issue 14: the room probe of a writer killed between its create and unlink was left
+    stale_probe = root / f".rambo-tmp-{int(dead.stdout)}-room"
+    stale_probe.write_bytes(b"\0" * 4096)
+    live_probe = root / f".rambo-tmp-{os.getppid()}-room"  # a live writer (not this one)
+    live_probe.write_bytes(b"")
+    other = root / f".rambo-tmp-{int(dead.stdout)}-notes"  # a file of no writer: kept
+    other.write_text("x")
     _save_as_minari("t/hopper/stale-v0", make_dataset((7, 5), (True, False)))
     assert not stale.exists() and live.exists()
+    assert not stale_probe.exists() and live_probe.exists() and other.exists()
 
 
 def test_an_action_out_of_bounds_in_a_minari_dataset_is_a_data_error_not_a_cache_write():
