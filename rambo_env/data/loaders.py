@@ -176,7 +176,7 @@ def load_dataset(
     generate: bool = True,
     d4rl_dir: str | Path | None = None,
     n_transitions: int | None = None,
-    seed: int = 0,
+    seed: int | None = None,
     env_id: str | None = None,
     progress: bool = True,
 ) -> OfflineDataset:
@@ -189,7 +189,9 @@ def load_dataset(
         download: let Minari download a missing dataset (needs internet and ``minari[hf]``).
         generate: generate a missing short-name dataset locally (D4RL protocol).
         d4rl_dir: directory of D4RL hdf5 files (default ``$D4RL_DATASET_DIR``).
-        n_transitions, seed: size and seed of a dataset generated on first use.
+        n_transitions, seed: size and seed of a dataset generated on first use (None: the
+            default size; seed 0). A stored generated dataset of another size or seed than the
+            one given is used as it is, with a note; None asks for no particular one.
         env_id: the registered Gymnasium env the data come from, overriding the file's (your own
             env with a D4RL-layout file: it then trains AND evaluates there).
         progress: show the progress bar of a generation on first use.
@@ -205,7 +207,7 @@ def _load_dataset(
     generate: bool,
     d4rl_dir: Any,
     n_transitions: int | None,
-    seed: int,
+    seed: int | None,
     env_id: str | None,
     progress: bool,
     unnamed_env: tuple[str, str] | None = None,
@@ -301,7 +303,8 @@ def _check_load_args(src: Any, n_transitions: Any, seed: Any, d4rl_dir: Any = No
             f"d4rl_dir: expected a folder path (str / pathlib.Path) or None, got "
             f"{type(d4rl_dir).__name__} {d4rl_dir!r}"
         )
-    check_seed(seed)  # generate_dataset converts a numpy int itself (probe 20)
+    if seed is not None:
+        check_seed(seed)  # generate_dataset converts a numpy int itself (probe 20)
     if n_transitions is not None and (
         isinstance(n_transitions, bool)
         or not isinstance(n_transitions, int | np.integer)
@@ -475,7 +478,7 @@ class _LoadOptions(NamedTuple):
     generate: bool
     d4rl_dir: Any
     n_transitions: int | None
-    seed: int
+    seed: int | None  # None: no particular seed (a generation uses 0)
     progress: bool = True
 
 
@@ -646,7 +649,8 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
                 f"regenerate with python scripts/make_dataset.py --env {env} --level {level} --force"
             )
         stored_seed = dataset.metadata.get("seed")
-        if seed and stored_seed is not None and stored_seed != seed:  # probe 30: was silent
+        # probe 30: was silent; issue 14: an asked seed 0 too (None: no particular seed asked)
+        if seed is not None and stored_seed is not None and stored_seed != seed:
             print(
                 f"[rambo_env] note: {generated_id} holds data of seed {stored_seed} (asked "
                 f"{seed}); regenerate with python scripts/make_dataset.py --env {env} --level "
@@ -668,7 +672,7 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
             env,
             level,
             n_transitions=n_transitions or DEFAULT_N_TRANSITIONS,
-            seed=seed,
+            seed=0 if seed is None else seed,
             progress=progress,
         )
     except DatasetExistsError:  # probe 24: another process generated it while this one waited

@@ -157,7 +157,7 @@ def build_mdp(
             generate=True,
             d4rl_dir=None,
             n_transitions=None,
-            seed=0,
+            seed=None,
             env_id=env_id,
             progress=True,
             unnamed_env=unnamed,

@@ -1248,6 +1248,24 @@ def test_a_stored_dataset_of_another_seed_is_said_as_another_size_is(capsys):
     assert "note" not in capsys.readouterr().out
 
 
+def test_a_stored_dataset_of_another_seed_is_said_for_an_asked_seed_0_too(capsys):
+    """Issue 14: the note was given for a non-zero asked seed only, so ``seed=0`` (the default)
+    used seed-2 data without a word. Now any seed given is compared; none given (the default,
+    None) asks for no particular seed: the stored data, silently."""
+    generate_dataset(
+        "hopper", "random", n_transitions=60, n_envs=2, progress=False, n_workers=1, seed=2
+    )
+    capsys.readouterr()
+    assert load_dataset("hopper-random", seed=0).metadata["seed"] == 2
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "[rambo_env] note: rambo/hopper/random-v0 holds data of seed 2 (asked 0); regenerate "
+        "with python scripts/make_dataset.py --env hopper --level random --seed 0 --force"
+    )
+    for quiet in ({}, {"seed": 2}):
+        assert load_dataset("hopper-random", **quiet).metadata["seed"] == 2
+        assert "note" not in capsys.readouterr().out
+
+
 def test_env_id_and_name_inside_metadata_json_are_read_and_checked(tmp_path, capsys):
     """Probe 30: an npz whose ``metadata_json`` held ``{"env_id": "Hopper-v5", "name": "x"}``
     kept them as free metadata and warned "names no Gymnasium env" (and trained as 'custom').
