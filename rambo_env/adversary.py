@@ -93,18 +93,29 @@ class AdversaryConfig:
                 raise ValueError(
                     f"AdversaryConfig.{name}: expected a number, got {getattr(self, name)!r}"
                 )
-        checks = {
-            "adversary_weight": math.isfinite(self.adversary_weight) and self.adversary_weight >= 0,
-            "rollout_length": is_int(self.rollout_length) and self.rollout_length >= 1,
-            "n_updates": is_int(self.n_updates) and self.n_updates >= 0,
-            "batch_size": is_int(self.batch_size) and self.batch_size >= 2,
-            "lr": math.isfinite(self.lr) and self.lr > 0,
-            "gamma": 0.0 <= self.gamma <= 1.0,
-            "advantage_eps": math.isfinite(self.advantage_eps) and self.advantage_eps > 0,
+        checks = {  # issue 14: each names what it takes (was: "invalid value nan")
+            "adversary_weight": (
+                math.isfinite(self.adversary_weight) and self.adversary_weight >= 0,
+                "a finite number >= 0",
+            ),
+            "rollout_length": (
+                is_int(self.rollout_length) and self.rollout_length >= 1,
+                "an int >= 1",
+            ),
+            "n_updates": (is_int(self.n_updates) and self.n_updates >= 0, "an int >= 0"),
+            "batch_size": (is_int(self.batch_size) and self.batch_size >= 2, "an int >= 2"),
+            "lr": (math.isfinite(self.lr) and self.lr > 0, "a finite number > 0"),
+            "gamma": (0.0 <= self.gamma <= 1.0, "a number in [0, 1]"),
+            "advantage_eps": (
+                math.isfinite(self.advantage_eps) and self.advantage_eps > 0,
+                "a finite number > 0",
+            ),
         }
-        for name, ok in checks.items():
+        for name, (ok, expected) in checks.items():
             if not ok:
-                raise ValueError(f"AdversaryConfig.{name}: invalid value {getattr(self, name)!r}")
+                raise ValueError(
+                    f"AdversaryConfig.{name}: expected {expected}, got {getattr(self, name)!r}"
+                )
         if self.n_updates == 0 and self.adversary_weight > 0:  # probe 19: was silently λ = 0
             raise ValueError(
                 f"AdversaryConfig.n_updates: 0, but adversary_weight λ = {self.adversary_weight:g} "

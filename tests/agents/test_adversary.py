@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 
 import numpy as np
 import pytest
@@ -95,6 +96,26 @@ def test_config_rejects_bad_values_naming_the_field():
         AdversaryConfig(adversary_weight=3e-4, rollout_length=5, batch_size=1)
     cfg = AdversaryConfig(3e-4, 5)
     assert (cfg.n_updates, cfg.batch_size, cfg.lr, cfg.gamma) == (1000, 256, 3e-4, 0.99)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("gamma", math.nan, "a number in [0, 1]"),
+        ("gamma", 1.5, "a number in [0, 1]"),
+        ("lr", -1.0, "a finite number > 0"),
+        ("adversary_weight", math.inf, "a finite number >= 0"),
+        ("advantage_eps", 0.0, "a finite number > 0"),
+        ("rollout_length", 0, "an int >= 1"),
+        ("n_updates", -1, "an int >= 0"),
+        ("batch_size", 1, "an int >= 2"),
+    ],
+)
+def test_config_errors_name_the_range_they_take(field, value, expected):
+    """Issue 14: ``AdversaryConfig(gamma=nan)`` said only "invalid value nan", not what it takes."""
+    with pytest.raises(ValueError) as info:
+        AdversaryConfig(**{"adversary_weight": 3e-4, "rollout_length": 5, field: value})
+    assert str(info.value) == f"AdversaryConfig.{field}: expected {expected}, got {value!r}"
 
 
 def test_config_refuses_no_adversary_step_with_a_positive_weight():
