@@ -31,6 +31,16 @@ if TYPE_CHECKING:
 
 __all__ = ["DatasetRef", "MixedReplayBuffer", "model_pool_size"]
 
+#: Why ``optimize_memory_usage=True`` is refused (by :func:`agents.factory.make_agent` and
+#: :class:`MixedReplayBuffer` alike): SB3's own error names ``handle_timeout_termination``, a
+#: setting the caller never gave (probe 30; issue 14: a buffer built directly).
+OPTIMIZE_MEMORY_REFUSED = (
+    "it reads a transition's next observation from the row stored after it, but every model row "
+    "ends its k-step rollout with a truncation (the next stored row is a new start) and the "
+    "agents.buffer.MixedReplayBuffer draws real rows with their own next_observations; leave it "
+    "out (model-pool memory: lower retain_iterations or n_rollouts)"
+)
+
 
 @dataclasses.dataclass(frozen=True)
 class DatasetRef:
@@ -104,7 +114,11 @@ class MixedReplayBuffer(ReplayBuffer):
         if not (is_int(n_envs) and n_envs >= 1):
             raise ValueError(f"n_envs: expected an int >= 1, got {n_envs!r}")
         check_device(device)
-        check_flag(optimize_memory_usage, "optimize_memory_usage")
+        if check_flag(optimize_memory_usage, "optimize_memory_usage"):
+            raise ValueError(  # issue 14: was SB3's raw message, built directly
+                f"optimize_memory_usage: {optimize_memory_usage!r} cannot be given: "
+                f"{OPTIMIZE_MEMORY_REFUSED}"
+            )
         check_flag(handle_timeout_termination, "handle_timeout_termination")
         if not handle_timeout_termination:  # probe 23: every k-step truncation became a done
             raise ValueError(

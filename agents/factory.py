@@ -37,7 +37,7 @@ from stable_baselines3.common.noise import ActionNoise, VectorizedActionNoise
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.vec_env import VecEnv, unwrap_vec_normalize
 
-from agents.buffer import MixedReplayBuffer, model_pool_size
+from agents.buffer import OPTIMIZE_MEMORY_REFUSED, MixedReplayBuffer, model_pool_size
 from agents.cotrain_setup import check_ent_coef
 from agents.fused import CheckedSaveLoad, FusedSAC
 from agents.policies import LIBRARY_LOG_STD_MIN, FlooredSACPolicy, FlooredTQCPolicy
@@ -521,11 +521,7 @@ def _check_owned_arguments(agent_kwargs: dict[str, Any]) -> None:
         # handle_timeout_termination = True", naming two settings the caller never gave
         raise ValueError(
             f"optimize_memory_usage: {agent_kwargs['optimize_memory_usage']!r} cannot be given: "
-            "it reads a transition's next observation from the row stored after it, but every "
-            "model row ends its k-step rollout with a truncation (the next stored row is a new "
-            "start) and the agents.buffer.MixedReplayBuffer draws real rows with their own "
-            "next_observations; leave it out (model-pool memory: lower retain_iterations or "
-            "n_rollouts)"
+            f"{OPTIMIZE_MEMORY_REFUSED}"
         )
     policy_kwargs = agent_kwargs.get("policy_kwargs", {})
     if not isinstance(policy_kwargs, dict):

@@ -136,6 +136,30 @@ def test_invalid_ratio(dataset):
         _buffer(dataset, real_ratio=1.5)
 
 
+def test_optimize_memory_usage_is_refused_with_the_reason_when_built_directly(dataset):
+    """Issue 14: ``MixedReplayBuffer(…, optimize_memory_usage=True)`` built directly (not by
+    make_agent, which refused it already) was SB3's raw "ReplayBuffer does not support
+    optimize_memory_usage = True and handle_timeout_termination = True"."""
+    box = spaces.Box(-1.0, 1.0, (OBS_DIM,), np.float32)
+    with pytest.raises(ValueError) as info:
+        MixedReplayBuffer(
+            40,
+            box,
+            spaces.Box(-2.0, 2.0, (A,), np.float32),
+            optimize_memory_usage=True,
+            dataset=dataset,
+            normalizer=ObsNormalizer.from_dataset(dataset),
+        )
+    message = str(info.value)
+    assert message.startswith(  # make_agent's wording
+        "optimize_memory_usage: True cannot be given: it reads a transition's next observation "
+        "from the row stored after it"
+    ), message
+    assert message.endswith(
+        "leave it out (model-pool memory: lower retain_iterations or n_rollouts)"
+    )
+
+
 def test_pickle_round_trip_continues_identically(dataset):
     buf = _buffer(dataset, seed=3)
     _fill(buf, 3)
