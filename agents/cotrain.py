@@ -523,13 +523,15 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
             for path in content:
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
         return cfg
-    _check_run_checkpoint(  # probe 19: the no-checkpoint case said no more: no way on
-        run_dir,
-        "to resume, or start the run again in a new folder (--run-dir, without --resume)",
-        "to resume from: its run stopped before its first checkpoint (or the file was deleted); "
-        "start it again with the command that started it, without --resume (its config.json "
-        "records the settings; the unfinished start is cleared), or pick a new folder",
-    )
+    if not _finished_without_checkpoint(cfg, run_dir):  # issue 14: "already finished" first
+        _check_run_checkpoint(  # probe 19: the no-checkpoint case said no more: no way on
+            run_dir,
+            "to resume, or start the run again in a new folder (--run-dir, without --resume)",
+            "to resume from: its run stopped before its first checkpoint (or the file was "
+            "deleted); start it again with the command that started it, without --resume (its "
+            "config.json records the settings; the unfinished start is cleared), or pick a new "
+            "folder",
+        )
     tb = run_dir / run_io.TB_DIR
     if (tb.exists() or tb.is_symlink()) and not tb.is_dir():  # was: "[Errno 17] File exists:
         raise ValueError(  # 'RUN/tb'" at the first logged iteration, after the setup
@@ -577,12 +579,8 @@ def _check_stop_at(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
         )
 
 
-def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | None:
-    """The saved results of a run that has already done all ``n_iterations``, else None.
-
-    ``finished`` is written once, after the last checkpoint; a run killed before that (stopped,
-    interrupted, no results.json yet) is resumed as usual.
-    """
+def _finished_results(run_dir: Path) -> dict[str, Any] | None:
+    """The saved ``results.json`` of a run that finished (``status`` ``finished``), else None."""
     results_path = run_dir / run_io.RESULTS_NAME
     if not results_path.is_file():
         return None
@@ -592,11 +590,75 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
         return None
     if not isinstance(saved, dict) or saved.get("status") != "finished":
         return None
-    if saved.get("iterations_completed") != cfg.n_iterations:
+    return saved
+
+
+def _checkpoint_gone(run_dir: Path) -> bool:
+    """No checkpoint.pt at all (no file, link or folder there: those are named by
+    :func:`_check_run_checkpoint`)."""
+    checkpoint = run_dir / run_io.CHECKPOINT_NAME
+    return not (checkpoint.exists() or checkpoint.is_symlink())
+
+
+def _finished_without_checkpoint(cfg: CotrainConfig, run_dir: Path) -> bool:
+    """True for a run that finished all ``cfg.n_iterations`` and whose checkpoint.pt was
+    deleted: :func:`_already_finished` says so (issue 14: a plain ``--resume`` of it said
+    "checkpoint.pt is missing …: deleted or moved" instead). One error when such a run, finished
+    at its recorded ``n_iterations``, is asked to go on to more (``--n-iterations N``) or fewer:
+    it finished first, then what extending needs. Anything else (a run short of its recorded
+    ``n_iterations``: an extension interrupted before its first iteration) is False, left to
+    :func:`_check_run_checkpoint`."""
+    saved = _finished_results(run_dir)
+    done = saved.get("iterations_completed") if saved is not None else None
+    if not _checkpoint_gone(run_dir) or not run_io.is_int(done):
+        return False
+    if cfg.n_iterations == done:
+        return True
+    finished = (
+        f"run_dir: {run_dir} already finished all {done} iterations (its {run_io.RESULTS_NAME})"
+    )
+    recorded = load_config(run_dir).n_iterations
+    if cfg.n_iterations < done:
+        if cfg.n_iterations == recorded:  # as _extend says it
+            raise ValueError(
+                f"{finished}, but n_iterations is {cfg.n_iterations} in "
+                f"{run_dir / run_io.CONFIG_NAME} (edited by hand?): nothing to resume; put back "
+                f"the run's value ({done})"
+            )
+        raise ValueError(
+            f"{finished}; --n-iterations {cfg.n_iterations} is fewer: nothing to resume; leave "
+            "--n-iterations out"
+        )
+    if cfg.n_iterations > done and recorded == done:  # else: an interrupted extension
+        raise FileNotFoundError(
+            f"{finished}, but extending it to {cfg.n_iterations} (--n-iterations) needs its "
+            f"{run_io.CHECKPOINT_NAME}, which is missing (deleted or moved): restore it from a "
+            "copy of the run folder, or start a new run in another folder"
+        )
+    return False
+
+
+def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | None:
+    """The saved results of a run that has already done all ``n_iterations``, else None.
+
+    ``finished`` is written once, after the last checkpoint; a run killed before that (stopped,
+    interrupted, no results.json yet) is resumed as usual.
+    """
+    saved = _finished_results(run_dir)
+    if saved is None or saved.get("iterations_completed") != cfg.n_iterations:
         return None
+    results_path = run_dir / run_io.RESULTS_NAME
+    command = f"scripts/cotrain.py --resume {run_io.shell_quote(str(run_dir))}"
+    if _checkpoint_gone(run_dir):  # issue 14: was "… deleted or moved" first
+        extend = (
+            f"its {run_io.CHECKPOINT_NAME} is missing (deleted or moved): restore it from a copy "
+            f"of the run folder to extend the run ({command} --n-iterations N)"
+        )
+    else:
+        extend = f"to extend it: {command} --n-iterations N (N > {cfg.n_iterations})"
     message = (
         f"{run_dir} already finished all {cfg.n_iterations} iterations; nothing to resume "
-        f"(results unchanged: {results_path})"
+        f"(results unchanged: {results_path}); {extend}"
     )
     print(f"[cotrain] {message}", flush=True)
     return {**saved, "message": message, "already_finished": True}

@@ -2875,6 +2875,36 @@ def test_a_finished_run_whose_checkpoint_was_deleted_is_not_said_to_have_died(tm
     assert "died before its first checkpoint" in capsys.readouterr().err
 
 
+def test_a_finished_run_whose_checkpoint_was_deleted_is_said_finished_first(tmp_path, capsys):
+    """Issue 14: ``--resume RUN`` of a run that finished all its iterations, its checkpoint.pt
+    deleted, said "checkpoint.pt is missing … deleted or moved" rather than "already finished";
+    an extension (``--n-iterations``) needs the checkpoint: it says so after "finished"."""
+    n = CotrainConfig(precision="fp32").n_iterations
+    run_dir = _run_files_only(
+        tmp_path / "run", results={"status": "finished", "iterations_completed": n}
+    )
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"{run_dir} already finished all {n} iterations; nothing to resume (results unchanged: "
+        f"{run_dir / 'results.json'}); its checkpoint.pt is missing (deleted or moved): restore "
+        f"it from a copy of the run folder to extend the run (scripts/cotrain.py --resume "
+        f"{run_dir} --n-iterations N)"
+    ) in out, out
+    assert cotrain_cli.main(["--resume", str(run_dir), "--n-iterations", str(n + 2)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"error: run_dir: {run_dir} already finished all {n} iterations (its results.json), but "
+        f"extending it to {n + 2} (--n-iterations) needs its checkpoint.pt, which is missing "
+        "(deleted or moved): restore it from a copy of the run folder"
+    ), err
+    assert cotrain_cli.main(["--resume", str(run_dir), "--n-iterations", str(n - 1)]) == 2
+    assert (
+        f"already finished all {n} iterations (its results.json); --n-iterations {n - 1} is "
+        in (capsys.readouterr().err)
+    )
+
+
 def test_a_broken_link_at_a_run_folder_or_its_checkpoint_is_named(tmp_path, capsys):
     """Issue 14: ``--resume LINK`` (a run folder moved away from under its link) said "no folder
     LINK, so no config.json: not a run folder"; a broken link at checkpoint.pt was "a link to …,
