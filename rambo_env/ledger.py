@@ -56,6 +56,7 @@ __all__ = [
     "check_ledger_folder",
     "ledger_dataset",
     "read_index",
+    "recorded_ledger",
     "run_slug",
     "standing",
     "update_ledger",
@@ -477,6 +478,14 @@ def run_slug(run_dir: str | Path) -> str:
     )
 
 
+def recorded_ledger(run_dir: str | Path) -> Path | None:
+    """The ledger folder a run's ``config.json`` records (its cotrain ``--ledger``), or None:
+    none recorded (the default ledger, or a run from before the field); the errors of
+    :func:`update_ledger` for a folder that is not a run."""
+    ledger = _read_run(Path(run_dir))["ledger"]
+    return None if ledger is None else Path(ledger)
+
+
 def _diverged(run_dir: Path) -> bool:
     """The run's ``results.json`` says it stopped on a diverged Q and no process continues it
     (a resumed run rewrites the file only when it ends)."""
@@ -524,6 +533,9 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         precision = str(cfg.get("precision", "fp32"))  # runs before the option: fp32
         fingerprint = resolved["dataset"].get("fingerprint")
         fingerprint = fingerprint if isinstance(fingerprint, str) else None
+        ledger = cfg.get("ledger")  # runs before the option: none (the default ledger)
+        if ledger is not None and not (isinstance(ledger, str) and ledger):
+            raise TypeError(f"ledger {ledger!r} is not a folder path")
     except (KeyError, TypeError, ValueError) as err:  # not JSON, hand-made, foreign
         raise ValueError(
             f"run_dir: {config_path} is not a config.json written by cotrain ({safe_reason(err)}); "
@@ -541,6 +553,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         "resolved": resolved,
         "precision": precision,
         "fingerprint": fingerprint,
+        "ledger": ledger,
     }
 
 

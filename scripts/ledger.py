@@ -12,6 +12,7 @@ than the ledger's run of the same dataset, agent, (k, λ) and seed is refused un
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -21,10 +22,12 @@ from rambo_env.ledger import (
     DEFAULT_LEDGER_DIR,
     check_ledger_folder,
     read_index,
+    recorded_ledger,
     run_slug,
     update_ledger,
 )
 from rambo_env.run_io import (
+    CONFIG_NAME,
     WriteFailedError,
     check_matplotlib,
     check_writable,
@@ -38,7 +41,14 @@ from rambo_env.run_io import (
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("runs", nargs="+", type=user_path, help="run folders")
-    parser.add_argument("--ledger", type=user_path, default=DEFAULT_LEDGER_DIR, metavar="DIR")
+    parser.add_argument(
+        "--ledger",
+        type=user_path,
+        default=None,  # None: the one the runs recorded (their cotrain --ledger), else the default
+        metavar="DIR",
+        help="results ledger folder (default: the one the runs' config.json records, their "
+        "cotrain.py --ledger; else the repository's docs/results/ledger)",
+    )
     parser.add_argument(
         "--replace",
         action="store_true",
@@ -72,6 +82,11 @@ def main(argv: list[str] | None = None) -> int:
                 ),
             )
         seen[slug] = run_dir
+    if args.ledger is None:  # issue 14: was always the default, whatever the runs recorded
+        try:
+            args.ledger = runs_ledger(args.runs)
+        except ValueError as err:
+            parser.exit(2, f"error: {err}\n")
     new = not args.ledger.exists()
     if new:  # a typo would otherwise start a second ledger silently
         print(f"[ledger] {args.ledger} does not exist: starting a new ledger there")
@@ -103,6 +118,36 @@ def main(argv: list[str] | None = None) -> int:
             f"{'n/a' if entry.last10_score is None else f'{entry.last10_score:.1f}'}{running}"
         )
     return 0
+
+
+def runs_ledger(runs: list[Path]) -> Path:
+    """The ledger of ``runs`` given no ``--ledger``: the one their config.json records (their
+    ``cotrain.py --ledger``; the line printed names it), the default where none records one.
+    ValueError when they record different ones, or a recorded one that no longer exists (it
+    would otherwise be started anew there)."""
+    recorded = {run: recorded_ledger(run) for run in runs}
+    ledgers = {os.path.abspath(ledger or DEFAULT_LEDGER_DIR) for ledger in recorded.values()}
+    if len(ledgers) > 1:
+        named = "; ".join(
+            f"{run}: {ledger if ledger is not None else f'none (the default {DEFAULT_LEDGER_DIR})'}"
+            for run, ledger in recorded.items()
+        )
+        raise ValueError(
+            f"ledger: the runs record different ledgers in their config.json ({named}); give "
+            "--ledger DIR, or add them in separate calls"
+        )
+    named = [(run, ledger) for run, ledger in recorded.items() if ledger is not None]
+    if not named:
+        return DEFAULT_LEDGER_DIR
+    run, ledger = named[0]
+    where = f"recorded in {run / CONFIG_NAME}"
+    if not ledger.exists():
+        raise ValueError(
+            f"ledger: {ledger} ({where}, the run's cotrain.py --ledger) does not exist; restore "
+            "it, or give --ledger DIR"
+        )
+    print(f"[ledger] ledger: {ledger} ({where}; --ledger DIR picks another)")
+    return ledger
 
 
 if __name__ == "__main__":  # Ctrl-C / SIGTERM: one line, exit 130 (was: a raw traceback)

@@ -1994,6 +1994,55 @@ def ledger_module(monkeypatch):
     return ledger
 
 
+def test_ledger_script_defaults_to_the_ledger_the_run_recorded(
+    tmp_path, monkeypatch, capsys, ledger_module
+):
+    """Issue 14: ``scripts/ledger.py RUN`` wrote to the repository's ledger even when the run
+    was started with ``cotrain.py --ledger MINE`` (recorded in its config.json). Without
+    --ledger it now takes the recorded one, and says so; runs recording none keep the default;
+    runs recording different ones, or one that is gone, are one error."""
+    ledger_cli = load_script("ledger")
+    default = tmp_path / "default"
+    monkeypatch.setattr(ledger_cli, "DEFAULT_LEDGER_DIR", default)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+
+    def run_with_ledger(name: str, ledger, seed: int = 0):
+        run_dir = tmp_path / name
+        _fake_run(run_dir, 3, monkeypatch, seed=seed)
+        saved = json.loads((run_dir / "config.json").read_text())
+        saved["config"]["ledger"] = None if ledger is None else str(ledger)
+        (run_dir / "config.json").write_text(json.dumps(saved))
+        return run_dir
+
+    run = run_with_ledger("run", mine)
+    assert ledger_cli.main([str(run)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"[ledger] ledger: {mine} (recorded in {run / 'config.json'}; --ledger DIR picks another)"
+    ) in out
+    assert (mine / "index.json").is_file() and not default.exists()  # was: the default ledger
+    plain = run_with_ledger("plain", None, seed=1)
+    assert ledger_cli.main([str(plain)]) == 0  # none recorded: the default, as before
+    assert (default / "index.json").is_file() and "recorded in" not in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_info:
+        ledger_cli.main([str(run), str(plain)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.startswith(
+        f"error: ledger: the runs record different ledgers in their config.json ({run}: {mine}; "
+        f"{plain}: none (the default {default})); give --ledger DIR"
+    ), err
+    gone = run_with_ledger("gone", tmp_path / "moved", seed=2)
+    with pytest.raises(SystemExit):
+        ledger_cli.main([str(gone)])
+    assert capsys.readouterr().err.startswith(
+        f"error: ledger: {tmp_path / 'moved'} (recorded in {gone / 'config.json'}, the run's "
+        "cotrain.py --ledger) does not exist; restore it, or give --ledger DIR"
+    )
+    assert not (tmp_path / "moved").exists()
+    assert ledger_cli.main([str(gone), "--ledger", str(mine)]) == 0  # --ledger still wins
+
+
 def test_a_diverged_run_enters_the_ledger_marked_as_diverged(tmp_path, monkeypatch, ledger_module):
     """Probe 18: a run stopped on a diverged Q entered the ledger like a run still going."""
     ledger = tmp_path / "ledger"
