@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from rambo_env.data.d4rl_io import hdf5_trouble
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.scores import ENV_IDS, LEVELS, env_name_from_id
 from rambo_env.run_io import (
@@ -562,6 +563,15 @@ def _written_by_other_minari(dataset_id: str) -> str | None:
     )
 
 
+def _main_file_trouble(dataset_id: str, err: BaseException) -> ValueError | None:
+    """The specific error of ``dataset_id``'s main_data.hdf5 that Minari failed to read (``err``):
+    locked by a writer, a link to what is missing, a missing external raw file, as for a D4RL
+    file (:func:`rambo_env.data.d4rl_io.hdf5_trouble`; was: "its episode data are unreadable
+    (BlockingIOError …); re-create it"); None otherwise."""
+    main = minari_dataset_path(dataset_id) / "data" / "main_data.hdf5"
+    return hdf5_trouble(main, err) if main.is_file() else None
+
+
 def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
     spec = metadata.get("env_spec")
     env_id = None
@@ -619,7 +629,9 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
             newer = _written_by_other_minari(dataset_id)
             if newer is not None:  # probe 25: was "is damaged", and advice to re-create it
                 raise DatasetUnavailableError(newer) from None
-            raise _damaged(dataset_id, safe_reason(err)) from None
+            raise _main_file_trouble(dataset_id, err) or _damaged(
+                dataset_id, safe_reason(err)
+            ) from None
         if not isinstance(err, ImportError | OSError | ValueError):
             raise
         raise DatasetUnavailableError(_unavailable_message(dataset_id, download, err)) from err
@@ -627,6 +639,9 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
     try:
         episodes = list(storage.get_episodes(range(storage.total_episodes)))
     except Exception as err:  # h5py / arrow errors of damaged episode files
+        found = _main_file_trouble(dataset_id, err)
+        if found is not None:
+            raise found from None
         raise ValueError(
             f"Minari dataset {dataset_id!r} at {minari_dataset_path(dataset_id)}: its episode data "
             f"are unreadable ({safe_reason(err)}); "
