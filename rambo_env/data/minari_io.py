@@ -276,7 +276,7 @@ _EPISODE_BYTES = 8 * 2**10
 with Minari 0.5: a 1M-transition hopper-medium takes 94.5 MB for ~62 MB of arrays)."""
 _EPISODE_BYTES_HIGH = 14592
 """An upper estimate of the same beside the arrays' whole chunks (:func:`_stored_bytes`): measured
-13.3-14.25 KiB (h5py 3.16, Minari 0.5.4; 1 to 500 episodes of 7 to 3000 steps), so 14.25 KiB."""
+13.3-14.25 KiB (h5py 3.16, Minari 0.5.4; 1 to 5000 episodes of 1 to 3000 steps), so 14.25 KiB."""
 _FILE_BYTES = 4 * 2**10
 """The HDF5 file's own bytes beside its episodes (superblock, root group): measured ≈ 1.9 KiB."""
 _NOT_PROBED = {errno.EINVAL, errno.EOPNOTSUPP, errno.ENOSYS}
