@@ -1384,12 +1384,11 @@ class WriteFailedError(OSError):
     how to go on once the cause is fixed (probe 30: a run past its first checkpoint is continued
     with ``--resume RUN``; the same command is refused)."""
 
+    #: Where a run's files can be written instead (the default ``elsewhere``).
+    ELSEWHERE = "--run-dir, RAMBO_ENV_CACHE"
+
     def __init__(
-        self,
-        path: Path,
-        err: OSError,
-        elsewhere: str = "--run-dir, RAMBO_ENV_CACHE",
-        rerun: str = "rerun",
+        self, path: Path, err: OSError, elsewhere: str = ELSEWHERE, rerun: str = "rerun"
     ) -> None:
         super().__init__(err.errno, err.strerror or str(err), str(path))
         self.elsewhere = elsewhere
@@ -1440,33 +1439,16 @@ def is_folder(path: Path) -> bool:
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp_path)`` on a temp file next to ``path``, then rename it over ``path``.
+    """Call ``write(tmp_path)`` on a temp file next to ``path`` (``.NAME.XXXX.tmp``, which
+    :func:`claim_run_dir` knows as an interrupted write), then rename it over ``path``: one
+    :class:`StagedFiles`.
 
     Any failure removes the temp file; an ``OSError`` (disk full, ...) becomes one
     :class:`WriteFailedError` naming ``path`` and what to do, never the writer's raw message.
     """
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as err:
-        raise WriteFailedError(path, err) from err
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, _file_mode(path))  # mkstemp's 0600 would hide every output from others
-        os.replace(tmp, path)
-    except BaseException as err:
-        Path(tmp).unlink(missing_ok=True)
-        interrupt = error_behind(err, KeyboardInterrupt)
-        if interrupt is not None and interrupt is not err:
-            # probe 24: Ctrl-C inside torch.save made its zip writer's cleanup fail on the
-            # half-written file ("unexpected pos …"), a raw RuntimeError that hid the interrupt
-            raise interrupt from None
-        if isinstance(err, OSError) and not isinstance(err, WriteFailedError):
-            raise WriteFailedError(path, err) from err
-        raise
-    return path
+    with StagedFiles(WriteFailedError.ELSEWHERE) as staged:
+        staged.write(path, write, keep_suffix=False)
+        return staged.commit()[0]
 
 
 class StagedFiles:
@@ -1494,39 +1476,51 @@ class StagedFiles:
             for folders in reversed(self.created):
                 _remove_empty(folders)
 
-    def write(self, path: str | Path, write: Callable[[Path], Any]) -> Path:
-        """``write(tmp)`` on a new temp file beside ``path``, keeping its suffix."""
+    def write(
+        self, path: str | Path, write: Callable[[Path], Any], keep_suffix: bool = True
+    ) -> Path:
+        """``write(tmp)`` on a new temp file ``.NAME.XXXX.tmp`` beside ``path``, ending in
+        ``path``'s suffix too with ``keep_suffix`` (for writers that pick a format by it)."""
         path = Path(path)
         missing = [p for p in (path.parent, *path.parent.parents) if not _exists(p)]
         if missing:
             self.created.append(missing)
+        suffix = f".tmp{path.suffix}" if keep_suffix else ".tmp"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(
-                prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.parent
-            )
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
         except OSError as err:
             raise WriteFailedError(path, err, self.elsewhere) from err
         os.close(fd)
         tmp = self.staged[path] = Path(name)
         try:
             write(tmp)
-        except OSError as err:
-            if isinstance(err, WriteFailedError) and err.filename != str(tmp):
+        except BaseException as err:
+            interrupt = error_behind(err, KeyboardInterrupt)
+            if interrupt is not None and interrupt is not err:
+                # probe 24: Ctrl-C inside torch.save made its zip writer's cleanup fail on the
+                # half-written file ("unexpected pos …"), a raw RuntimeError that hid the interrupt
+                raise interrupt from None
+            if not isinstance(err, OSError) or (
+                isinstance(err, WriteFailedError) and err.filename != str(tmp)
+            ):
                 raise
             raise WriteFailedError(path, err, self.elsewhere) from err
         return path
 
     def commit(self) -> list[Path]:
         """Rename every temp file over its target (mode as a plain ``open`` would give)."""
-        for path, tmp in self.staged.items():
+        done = list(self.staged)
+        for path in done:
+            tmp = self.staged[path]
             try:
-                os.chmod(tmp, _file_mode(path))
+                os.chmod(tmp, _file_mode(path))  # mkstemp's 0600 would hide it from others
                 os.replace(tmp, path)
             except OSError as err:
                 raise WriteFailedError(path, err, self.elsewhere) from err
+            del self.staged[path]  # its temp name is free again: not removed on exit
         self.committed = True
-        return list(self.staged)
+        return done
 
 
 def error_behind(err: BaseException, kind: type[_E]) -> _E | None:

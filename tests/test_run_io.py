@@ -905,13 +905,24 @@ def test_too_many_open_files_names_the_limit_and_the_remedy(monkeypatch, capsys)
     assert "--workers 1" in err
 
 
-def test_an_interrupt_hidden_by_a_writers_failed_cleanup_is_raised_as_the_interrupt(tmp_path):
+def _staged_write(path, write):
+    """One file written through :class:`StagedFiles` (as curves.py and the ledger do)."""
+    from rambo_env.run_io import StagedFiles
+
+    with StagedFiles("--out") as staged:
+        staged.write(path, write)
+        return staged.commit()[0]
+
+
+@pytest.mark.parametrize("how", ["atomic_write", "StagedFiles"])
+def test_an_interrupt_hidden_by_a_writers_failed_cleanup_is_raised_as_the_interrupt(tmp_path, how):
     """Probe 24: Ctrl-C inside ``torch.save`` (an MLE checkpoint) made torch's zip writer fail
     while closing the half-written file, and that raw ``RuntimeError: … unexpected pos …`` hid
     the interrupt (a traceback and exit 1, not "interrupted", exit 130). ``atomic_write`` now
-    raises the interrupt, and still leaves neither a temp file nor a changed target."""
-    from rambo_env.run_io import atomic_write
-
+    raises the interrupt, and still leaves neither a temp file nor a changed target. Issue 14:
+    ``atomic_write`` is one :class:`StagedFiles` now, so staged files (curves.py's, the
+    ledger's plot) do the same (was: the raw RuntimeError there)."""
+    write_file = _staged_write if how == "StagedFiles" else atomic_write
     target = tmp_path / "model.pt"
     target.write_bytes(b"old")
 
@@ -923,10 +934,10 @@ def test_an_interrupt_hidden_by_a_writers_failed_cleanup_is_raised_as_the_interr
             raise RuntimeError("[enforce fail at inline_container.cc:672] . unexpected pos 1 vs 2")
 
     with pytest.raises(KeyboardInterrupt):
-        atomic_write(target, write)
+        write_file(target, write)
     assert target.read_bytes() == b"old" and sorted(tmp_path.iterdir()) == [target]
     with pytest.raises(RuntimeError, match="unexpected pos"):  # no interrupt: the error as it is
-        atomic_write(target, lambda tmp: (_ for _ in ()).throw(RuntimeError("unexpected pos")))
+        write_file(target, lambda tmp: (_ for _ in ()).throw(RuntimeError("unexpected pos")))
 
 
 def test_a_printed_path_pastes_into_a_shell_even_where_the_console_cannot_print_it(

@@ -19,14 +19,17 @@ import numpy as np
 
 from rambo_env.data.dataset import DatasetValidationError, OfflineDataset, _cast_field
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
-from rambo_env.run_io import check_path_text, expand_home
+from rambo_env.run_io import check_path_text, expand_home, safe_reason
 
 __all__ = [
     "D4RL_LEVELS",
     "D4RL_VERSIONS",
     "arrays_to_dataset",
+    "check_hdf5_fields",
     "d4rl_file_candidates",
     "find_d4rl_file",
+    "hdf5_lock_said",
+    "hdf5_trouble",
     "load_with_d4rl_package",
     "parse_d4rl_name",
     "read_d4rl_hdf5",
@@ -203,7 +206,7 @@ def read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
 
     path = Path(path)
     with h5py.File(path, "r") as f:
-        _check_links(f, path)
+        check_hdf5_fields(f, path)
         for k in _KEYS:  # was: h5py's raw "Accessing a group is done with bytes or str" TypeError
             if k in f and not isinstance(f[k], h5py.Dataset):
                 raise DatasetValidationError(
@@ -237,36 +240,107 @@ def read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
     return arrays_to_dataset(arrays, env, level, source=f"d4rl-hdf5:{path}")
 
 
-def _check_links(f: Any, path: Path) -> None:
-    """Every D4RL field of ``f`` that is a link opens: an external link to a missing file (or
-    object) and a soft link to a missing object are named (was: h5py's raw KeyError "Unable to
-    synchronously open object (can't open file)", with a traceback from the CLI)."""
+def check_hdf5_fields(f: Any, path: Path, names: Any = _KEYS) -> None:
+    """Every field ``names`` of the open hdf5 file ``f`` (at ``path``) that is there opens and has
+    its data: an external link to a missing file (or object) and a soft link to a missing object
+    are named (was: h5py's raw KeyError "Unable to synchronously open object (can't open file)",
+    with a traceback from the CLI), and so is a field stored in an external raw file (h5py
+    ``external=``) that is missing (was: "unreadable (OSError … unable to open external raw data
+    file); re-create or re-download it")."""
     import h5py
 
-    for key in _KEYS:
-        link = f.get(key, getlink=True)
-        if link is None or isinstance(link, h5py.HardLink):
-            continue
-        try:
-            f[key]
-        except (KeyError, OSError):
-            pass
-        else:
-            continue
-        if isinstance(link, h5py.ExternalLink):
-            target = Path(link.filename)
-            beside = "" if target.is_absolute() else f" (looked for beside {path.name})"
-            there = any(p.is_file() for p in (target, path.parent / target))
-            said = f"whose object {link.path!r} cannot be opened" if there else "which is missing"
-            raise DatasetValidationError(
-                f"hdf5 file {path}: field {key!r} is an external link to {link.path!r} in the file "
-                f"{link.filename}{beside}, {said}; put that file in place, or re-create {path.name} "
-                "with the field's data stored in it (f[key] = array, not h5py.ExternalLink)"
-            )
+    for key in names:
+        _check_link(f, path, key)
+        if key in f and isinstance(f[key], h5py.Dataset):
+            _check_external(f[key], path, key)
+
+
+def _check_link(f: Any, path: Path, key: str) -> None:
+    import h5py
+
+    link = f.get(key, getlink=True)
+    if link is None or isinstance(link, h5py.HardLink):
+        return
+    try:
+        f[key]
+    except (KeyError, OSError):
+        pass
+    else:
+        return
+    if isinstance(link, h5py.ExternalLink):
+        target = Path(link.filename)
+        beside = "" if target.is_absolute() else f" (looked for beside {path.name})"
+        there = any(p.is_file() for p in (target, path.parent / target))
+        said = f"whose object {link.path!r} cannot be opened" if there else "which is missing"
         raise DatasetValidationError(
-            f"hdf5 file {path}: field {key!r} is a soft link to {link.path!r}, which is not in the "
-            "file; re-create it with the field's data stored under that name"
+            f"hdf5 file {path}: field {key!r} is an external link to {link.path!r} in the file "
+            f"{link.filename}{beside}, {said}; put that file in place, or re-create {path.name} "
+            "with the field's data stored in it (f[key] = array, not h5py.ExternalLink)"
         )
+    raise DatasetValidationError(
+        f"hdf5 file {path}: field {key!r} is a soft link to {link.path!r}, which is not in the "
+        "file; re-create it with the field's data stored under that name"
+    )
+
+
+def _check_external(dataset: Any, path: Path, key: str) -> None:
+    """The raw files of a field stored with h5py ``external=`` are there. HDF5 looks for a
+    relative one from ``$HDF5_EXTFILE_PREFIX`` (``${ORIGIN}``: the hdf5 file's folder) if set,
+    else from the working folder."""
+    prefix = os.environ.get("HDF5_EXTFILE_PREFIX")
+    for name, _, _ in dataset.external or ():
+        name = os.fsdecode(name)
+        if os.path.isabs(name):
+            where, raw = "", Path(name)
+        elif prefix:
+            folder = prefix.replace("${ORIGIN}", str(path.parent))
+            where, raw = f" (looked for from HDF5_EXTFILE_PREFIX={prefix})", Path(folder) / name
+        else:
+            where, raw = " (a relative name is looked for from the working folder)", Path(name)
+        if not raw.is_file():
+            raise DatasetValidationError(
+                f"hdf5 file {path}: field {key!r} is stored in the external raw file "
+                f"{raw.absolute()}{where}, which is missing (h5py external=); put that file in "
+                f"place (or run from the folder its name is relative to), or re-create "
+                f"{path.name} with the field's data stored in it (f[key] = array, no external=)"
+            )
+
+
+def hdf5_lock_said(path: str | Path, err: BaseException) -> str:
+    """HDF5's refused file lock, which is no damage (was: "unreadable (BlockingIOError …); re-create
+    or re-download it" for an intact file another process held open for writing)."""
+    if isinstance(err, BlockingIOError) or "errno = 11," in str(err):
+        return (
+            f"hdf5 file {path}: locked: another process holds it open for writing "
+            f"({safe_reason(err)}); the file is not damaged: close that writer (an "
+            "h5py.File(…, 'a' or 'w')) or let it finish, and load again; only if nothing writes "
+            "to it (a read-only share whose locks misreport), set HDF5_USE_FILE_LOCKING=FALSE"
+        )
+    return (
+        f"hdf5 file {path}: its file system refuses file locks ({safe_reason(err)}); the file is "
+        "not damaged: set HDF5_USE_FILE_LOCKING=FALSE to read it without a lock"
+    )
+
+
+def hdf5_trouble(path: Path, err: BaseException) -> ValueError | None:
+    """The specific error of the hdf5 file at ``path`` whose reading failed with ``err``: it is
+    locked by a writer, or one of its fields (anywhere in it: a Minari file's episode groups) is
+    a link to what is missing or stored in a missing external raw file; None for anything else
+    (damage)."""
+    if "unable to lock file" in str(err):
+        return ValueError(hdf5_lock_said(path, err))
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as f:
+            names: list[str] = []
+            f.visit_links(names.append)  # every link, none followed
+            check_hdf5_fields(f, path, names)
+    except DatasetValidationError as found:
+        return found
+    except Exception:  # unreadable indeed
+        return None
+    return None
 
 
 def _minari_guess(path: Path) -> str:

@@ -29,6 +29,7 @@ from rambo_env.data.d4rl_io import (
     D4RL_VERSIONS,
     _minari_guess,
     find_d4rl_file,
+    hdf5_trouble,
     load_with_d4rl_package,
     parse_d4rl_name,
     read_d4rl_hdf5,
@@ -115,27 +116,12 @@ def _read_named(path: str, kind: str, read: Callable[[], OfflineDataset]) -> Off
             raise ValueError(_pickled_npz_entries(path)) from None
         raise  # our own checks already name the field
     except Exception as err:  # zipfile.BadZipFile, OSError from h5py, EOFError
-        if kind == "hdf5" and "unable to lock file" in str(err):
-            raise ValueError(_hdf5_lock_said(path, err)) from None
+        found = hdf5_trouble(Path(path), err) if kind == "hdf5" else None
+        if found is not None:  # locked by a writer, a field where nothing is: no damage
+            raise found from None
         raise ValueError(
             f"{kind} file {path}: unreadable ({safe_reason(err)}); re-create or re-download it"
         ) from None
-
-
-def _hdf5_lock_said(path: str, err: Exception) -> str:
-    """HDF5's refused file lock, which is no damage (was: "unreadable (BlockingIOError …); re-create
-    or re-download it" for an intact file another process held open for writing)."""
-    if isinstance(err, BlockingIOError) or "errno = 11," in str(err):
-        return (
-            f"hdf5 file {path}: locked: another process holds it open for writing "
-            f"({safe_reason(err)}); the file is not damaged: close that writer (an "
-            "h5py.File(…, 'a' or 'w')) or let it finish, and load again; only if nothing writes "
-            "to it (a read-only share whose locks misreport), set HDF5_USE_FILE_LOCKING=FALSE"
-        )
-    return (
-        f"hdf5 file {path}: its file system refuses file locks ({safe_reason(err)}); the file is "
-        "not damaged: set HDF5_USE_FILE_LOCKING=FALSE to read it without a lock"
-    )
 
 
 def _pickled_npz_entries(path: str) -> str:

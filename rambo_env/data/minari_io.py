@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import itertools
+import math
 import os
 import re
 import shutil
@@ -26,6 +28,7 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from rambo_env.data.d4rl_io import hdf5_trouble
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.scores import ENV_IDS, LEVELS, env_name_from_id
 from rambo_env.run_io import (
@@ -273,9 +276,11 @@ _EPISODE_FIELDS = ("observations", "actions", "rewards", "terminations", "trunca
 _EPISODE_BYTES = 8 * 2**10
 """A lower bound of the HDF5 bytes each episode group costs beside its arrays (measured ≈ 14.5 KiB
 with Minari 0.5: a 1M-transition hopper-medium takes 94.5 MB for ~62 MB of arrays)."""
-_EPISODE_BYTES_HIGH = 16 * 2**10
-"""An upper estimate of the same (measured 13.8-14.9 KiB for short episodes; long ones round their
-chunks up by up to ~20 % of their arrays, hence the arrays' 1.25 in :func:`_check_room`)."""
+_EPISODE_BYTES_HIGH = 14592
+"""An upper estimate of the same beside the arrays' whole chunks (:func:`_stored_bytes`): measured
+13.3-14.25 KiB (h5py 3.16, Minari 0.5.4; 1 to 5000 episodes of 1 to 3000 steps), so 14.25 KiB."""
+_FILE_BYTES = 4 * 2**10
+"""The HDF5 file's own bytes beside its episodes (superblock, root group): measured ≈ 1.9 KiB."""
 _NOT_PROBED = {errno.EINVAL, errno.EOPNOTSUPP, errno.ENOSYS}
 """``posix_fallocate`` errors of a file system that cannot preallocate: nothing learnt."""
 
@@ -292,13 +297,16 @@ def _check_room(root: Path, final: Path, episodes: Sequence[Any]) -> None:
     staging folder left (probe 25: a full disk; probe 30: ``ulimit -f``): that cannot be caught
     once it has started, so it is checked first.
     """
-    arrays = 0
+    arrays = stored = 0
     for ep in episodes:
         for key in _EPISODE_FIELDS:
             value = ep[key] if isinstance(ep, dict) else getattr(ep, key, None)
-            arrays += np.asarray(value).nbytes if value is not None else 0
+            if value is not None:
+                value = np.asarray(value)
+                arrays += value.nbytes
+                stored += _stored_bytes(value.shape, value.dtype.itemsize)
     need = arrays + _EPISODE_BYTES * len(episodes)
-    likely = int(1.25 * arrays) + _EPISODE_BYTES_HIGH * len(episodes) + 2**16
+    likely = stored + _EPISODE_BYTES_HIGH * len(episodes) + _FILE_BYTES
     hdf5 = final / "data" / "main_data.hdf5"
     free = shutil.disk_usage(root).free
     if free < need:
@@ -328,6 +336,25 @@ def _check_room(root: Path, final: Path, episodes: Sequence[Any]) -> None:
     finally:
         with contextlib.suppress(OSError):
             probe.unlink()
+
+
+@functools.lru_cache(maxsize=4096)
+def _stored_bytes(shape: tuple[int, ...], itemsize: int) -> int:
+    """The bytes HDF5 allocates for an array of ``shape`` as Minari stores it (``chunks=True``,
+    resizable along its first axis): whole chunks of h5py's own guess (an observation array of
+    1001 x 11 float32 takes 2 x 2 chunks of 501 x 6: 48096 bytes for 44044). Was the arrays'
+    size x 1.25, which refused file-size limits up to ~25 % above the real size."""
+    size = math.prod(shape) * itemsize
+    if not shape or size == 0:
+        return size
+    try:
+        from h5py._hl.filters import guess_chunk  # what h5py itself calls for chunks=True
+
+        chunk = guess_chunk(shape, (None, *shape[1:]), itemsize)
+    except Exception:  # another h5py: at most ~25 % rounding, as measured before
+        return int(1.25 * size)
+    whole = math.prod(-(-n // c) for n, c in zip(shape, chunk, strict=True))
+    return whole * math.prod(chunk) * itemsize
 
 
 def check_file_size_limit(dataset_id: str, at_least: int) -> None:
@@ -571,6 +598,15 @@ def _written_by_other_minari(dataset_id: str) -> str | None:
     )
 
 
+def _main_file_trouble(dataset_id: str, err: BaseException) -> ValueError | None:
+    """The specific error of ``dataset_id``'s main_data.hdf5 that Minari failed to read (``err``):
+    locked by a writer, a link to what is missing, a missing external raw file, as for a D4RL
+    file (:func:`rambo_env.data.d4rl_io.hdf5_trouble`; was: "its episode data are unreadable
+    (BlockingIOError …); re-create it"); None otherwise."""
+    main = minari_dataset_path(dataset_id) / "data" / "main_data.hdf5"
+    return hdf5_trouble(main, err) if main.is_file() else None
+
+
 def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
     spec = metadata.get("env_spec")
     env_id = None
@@ -628,7 +664,9 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
             newer = _written_by_other_minari(dataset_id)
             if newer is not None:  # probe 25: was "is damaged", and advice to re-create it
                 raise DatasetUnavailableError(newer) from None
-            raise _damaged(dataset_id, safe_reason(err)) from None
+            raise _main_file_trouble(dataset_id, err) or _damaged(
+                dataset_id, safe_reason(err)
+            ) from None
         if not isinstance(err, ImportError | OSError | ValueError):
             raise
         raise DatasetUnavailableError(_unavailable_message(dataset_id, download, err)) from err
@@ -636,6 +674,9 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
     try:
         episodes = list(storage.get_episodes(range(storage.total_episodes)))
     except Exception as err:  # h5py / arrow errors of damaged episode files
+        found = _main_file_trouble(dataset_id, err)
+        if found is not None:
+            raise found from None
         raise ValueError(
             f"Minari dataset {dataset_id!r} at {minari_dataset_path(dataset_id)}: its episode data "
             f"are unreadable ({safe_reason(err)}); "

@@ -847,6 +847,46 @@ def test_a_file_size_limit_is_one_error_not_h5py_tracebacks_and_a_segfault(tmp_p
     assert not (root / "tt" / "fsz-v0").exists()
 
 
+@pytest.mark.parametrize(
+    "lengths", [(7, 20, 33, 12, 58) * 8, (1000, 1000, 347, 1)], ids=["short", "long"]
+)
+def test_a_file_size_limit_a_little_above_the_real_size_is_accepted(lengths):
+    """Issue 14: the size estimate (the arrays x 1.25 + 16 KiB an episode) refused file-size
+    limits up to ~25 % above the file's real size; now (the arrays' whole HDF5 chunks + 14.25 KiB
+    an episode) a limit 5 % above it is accepted and the file written under it, and one below it
+    is refused before anything is written."""
+    import resource
+
+    from rambo_env.data.minari_io import dataset_to_episodes, save_minari
+    from rambo_env.run_io import WriteFailedError
+    from tests.data.data_helpers import make_dataset
+
+    data = make_dataset(lengths, [i % 2 == 0 for i in range(len(lengths))])
+    episodes = dataset_to_episodes(data)
+    real = save_minari("tt/free-v0", episodes, env_id="Hopper-v5") / "data" / "main_data.hdf5"
+    real = real.stat().st_size
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    if soft != resource.RLIM_INFINITY and soft < 2 * real:
+        pytest.skip("this process already has a small file-size limit")
+    for limit in (int(real * 1.05), int(real * 0.99)):
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+        try:
+            if limit > real:
+                final = save_minari("tt/fsz-v0", episodes, env_id="Hopper-v5")
+            else:
+                with pytest.raises(WriteFailedError, match=r"fsz-v0/data/main_data\.hdf5: not "
+                                   r"written \(File too large: the dataset takes about"):  # fmt: skip
+                    save_minari("tt/fsz-v0", episodes, env_id="Hopper-v5", force=True)
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        if limit > real:
+            assert (final / "data" / "main_data.hdf5").stat().st_size == real
+            shutil.rmtree(final)
+    root = minari_dataset_path("")
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".rambo")]  # no staging
+    assert not minari_dataset_path("tt/fsz-v0").exists()
+
+
 def test_h5py_write_errors_named_only_in_their_text_and_a_quota_are_one_error(monkeypatch):
     """h5py reports a failed write as a ValueError / RuntimeError whose text holds the errno
     ("file write failed: … errno = 27 …"): was re-raised raw. And a quota (EDQUOT), which the

@@ -234,6 +234,37 @@ def test_an_hdf5_field_linked_to_what_is_missing_is_named(tmp_path, link, said):
     assert "re-create" in str(err.value)
 
 
+def _store_externally(path, key: str, raw) -> None:
+    """Field ``key`` of the hdf5 file ``path`` rewritten into the external raw file ``raw``
+    (h5py ``external=``)."""
+    with h5py.File(path, "a") as f:
+        value = f[key][()]
+        del f[key]
+        f.create_dataset(key, data=value, external=[(str(raw), 0, h5py.h5f.UNLIMITED)])
+
+
+@pytest.mark.parametrize("relative", [False, True], ids=["absolute", "relative"])
+def test_an_hdf5_field_in_a_missing_external_raw_file_is_named(tmp_path, monkeypatch, relative):
+    """Issue 14: a field stored with h5py ``external=`` whose raw file is missing was
+    "unreadable (OSError … unable to open external raw data file); re-create or re-download
+    it"; now the field and the raw file are named. Present, it loads."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HDF5_EXTFILE_PREFIX", raising=False)
+    a = make_arrays([5, 4], terminal_last=[False, True])
+    path = _write_arrays_hdf5(tmp_path / "ext.hdf5", a)
+    raw = "rewards.bin" if relative else tmp_path / "rewards.bin"
+    _store_externally(path, "rewards", raw)
+    assert load_dataset(str(path), env_id="Hopper-v5").n_transitions == 9
+    (tmp_path / "rewards.bin").unlink()
+    with pytest.raises(DatasetValidationError, match=rf"hdf5 file \S+ext\.hdf5: field 'rewards' "
+                       rf"is stored in the external raw file {re.escape(str(tmp_path))}/rewards"
+                       r"\.bin.*, which is missing \(h5py external=\)") as err:  # fmt: skip
+        load_dataset(str(path), env_id="Hopper-v5")
+    said = str(err.value)
+    assert "put that file in place" in said and "unreadable" not in said, said
+    assert ("working folder" in said) == relative, said
+
+
 def test_d4rl_hdf5_file_keeps_timeouts_and_stored_next_observations(tmp_path):
     path = tmp_path / "hopper_medium-v2.hdf5"
     a = _write_d4rl_hdf5(path)
@@ -557,6 +588,61 @@ def _save_as_minari(dataset_id: str, dataset: OfflineDataset) -> None:
         ref_min_score=-20.272305,
         ref_max_score=3234.3,
     )
+
+
+def _hold_open_for_writing(path):
+    """A subprocess holding the hdf5 file ``path`` open for writing (kill it when done)."""
+    import subprocess
+
+    writer = subprocess.Popen(
+        [sys.executable, "-c", f"import h5py, time; f = h5py.File({str(path)!r}, 'a'); "
+         "print('open', flush=True); time.sleep(120)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert writer.stdout.readline().strip() == "open"
+    return writer
+
+
+@pytest.mark.parametrize("fault", ["locked", "external_link", "soft_link", "external_raw"])
+def test_a_minari_main_file_locked_or_linked_to_what_is_missing_is_named(tmp_path, fault):
+    """Issue 14: a Minari dataset's main_data.hdf5 locked by a writer, or with a field that is a
+    link to a missing file / object or stored in a missing external raw file, was "its episode
+    data are unreadable (…); re-create it": the same specific message as for a D4RL file now."""
+    if fault == "locked" and os.environ.get("HDF5_USE_FILE_LOCKING", "").upper() == "FALSE":
+        pytest.skip("file locks are off")
+    _save_as_minari("t/hopper/held-v0", make_dataset((7, 5), (True, False)))
+    main = minari_dataset_path("t/hopper/held-v0") / "data" / "main_data.hdf5"
+    field = "episode_0/actions"
+    if fault == "external_raw":
+        _store_externally(main, field, tmp_path / "actions.bin")
+        (tmp_path / "actions.bin").unlink()
+    elif fault != "locked":
+        with h5py.File(main, "a") as f:
+            del f[field]
+            f[field] = (
+                h5py.ExternalLink(str(tmp_path / "nothere.h5"), "/x")
+                if fault == "external_link"
+                else h5py.SoftLink("/nope")
+            )
+    said = {
+        "locked": "locked: another process holds it open for writing",
+        "external_link": "field 'episode_0/actions' is an external link to '/x' in the file "
+        f"{tmp_path}/nothere.h5, which is missing",
+        "soft_link": "field 'episode_0/actions' is a soft link to '/nope', which is not in the file",
+        "external_raw": "field 'episode_0/actions' is stored in the external raw file "
+        f"{tmp_path}/actions.bin, which is missing",
+    }[fault]
+    writer = _hold_open_for_writing(main) if fault == "locked" else None
+    try:
+        with pytest.raises(ValueError, match=re.escape(f"hdf5 file {main}: {said}")) as err:
+            load_dataset("t/hopper/held-v0")
+    finally:
+        if writer is not None:
+            writer.kill()
+            writer.wait(timeout=60)
+    assert "unreadable" not in str(err.value) and "re-create it (" not in str(err.value), err.value
+    if fault == "locked":
+        assert load_dataset("t/hopper/held-v0").n_transitions == 12  # intact
 
 
 def test_a_minari_id_off_by_case_or_version_names_the_local_dataset():
