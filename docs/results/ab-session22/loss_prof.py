@@ -1,0 +1,54 @@
+import sys, time, os, statistics
+sys.path.insert(0, "/work/main/scripts"); sys.path.insert(0, "/tmp/prof")
+import torch
+import torch._inductor.config as icfg
+icfg.cpp.enable_kernel_profile = True
+torch.set_num_threads(int(os.environ.get("T", "2")))
+from quietlib import pause_others, resume_others
+from rambo_env import bench
+import bench as sb
+from agents.critics import policy_fns
+from rambo_env.adversary import AdversaryConfig, ModelAdversary, advantage
+C = os.environ.get("C", "1") == "1"
+cfg = bench.BenchConfig().with_(compile=C)
+dev = torch.device("cpu")
+ds = bench.synthetic_dataset(cfg)
+mdp = bench.synthetic_mdp(ds, cfg, dev)
+agent, _ = sb._agent("sac", mdp, ds, cfg, dev, 10)
+policy = policy_fns(agent)
+acfg = AdversaryConfig(adversary_weight=3e-4, batch_size=256, n_updates=50, rollout_length=5)
+adv = ModelAdversary(mdp, ds, acfg, seed=0, compile=C)
+adv.update(policy)
+obs = mdp.initial(256, adv.rng)
+with torch.no_grad():
+    action = policy.sample(obs); nxt, rew, term = mdp.transition(obs, action, adv.rng, check_finite=False)
+real = adv.real.sample(256, adv.generator)
+a, raw = advantage(policy, obs, action, rew, nxt, term, gamma=0.99)
+def lb():
+    total, *_ = adv.loss_fn(obs, action, nxt, rew, a, real.obs, real.action, real.next_obs, real.reward, 3e-4)
+    adv.optimizer.zero_grad(set_to_none=True); total.backward()
+def tr():
+    with torch.no_grad(): mdp.transition(obs, action, adv.rng, check_finite=False)
+def ad():
+    advantage(policy, obs, action, rew, nxt, term, gamma=0.99)
+for _ in range(5): lb(); tr(); ad()
+from torch.profiler import profile, ProfilerActivity
+pause_others()
+try:
+    time.sleep(0.5)
+    for name, f in (("loss+bwd", lb), ("transition", tr), ("advantage", ad)):
+        ts = []
+        for _ in range(30):
+            t = time.perf_counter(); f(); ts.append((time.perf_counter() - t) * 1e3)
+        print(name, "median %.2f ms" % statistics.median(ts))
+    with profile(activities=[ProfilerActivity.CPU]) as p:
+        for _ in range(20): lb()
+    with profile(activities=[ProfilerActivity.CPU]) as p2:
+        for _ in range(20): tr()
+    with profile(activities=[ProfilerActivity.CPU]) as p3:
+        for _ in range(20): ad()
+finally:
+    resume_others()
+print(p.key_averages().table(sort_by="self_cpu_time_total", row_limit=25))
+print(p2.key_averages().table(sort_by="self_cpu_time_total", row_limit=25))
+print(p3.key_averages().table(sort_by="self_cpu_time_total", row_limit=15))
