@@ -37,6 +37,7 @@ from rambo_env.data.d4rl_io import (
 )
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.minari_io import (
+    check_dataset_place,
     minari_dataset_exists,
     minari_dataset_path,
     minari_folder_there,
@@ -212,6 +213,7 @@ def _load_dataset(
         options = _LoadOptions(download, generate, d4rl_dir, n_transitions, seed, progress)
         dataset = _resolve(name_or_path, options)
         if env_id is not None:
+            _note_env_override(dataset, env_id)
             dataset = dataclasses.replace(dataset, env_id=env_id)
         elif dataset.env_id is None and unnamed_env is not None:
             dataset = _taken_as(dataset, *unnamed_env)
@@ -237,11 +239,29 @@ def _load_dataset(
     _warn_terminal_disagreements(dataset)
     _warn_duplicated_rows(dataset)
     n_episodes = int(dataset.episode_ends().sum())
+    root = ""  # probe 31: with MINARI_DATASETS_PATH='' the default root was used without a word
+    if str(dataset.source).startswith("minari:"):
+        root = f" in the Minari root {minari_dataset_path('')}"
     print(
-        f"[rambo_env] dataset {dataset.name!r} <- {dataset.source} "
+        f"[rambo_env] dataset {dataset.name!r} <- {dataset.source}{root} "
         f"({dataset.n_transitions} transitions, {n_episodes} episodes, env {dataset.env_id})"
     )
     return dataset
+
+
+def _note_env_override(dataset: OfflineDataset, env_id: str) -> None:
+    """One line when ``env_id`` (``--env-id``) replaces another env the data name (probe 31:
+    Hopper-v5 data loaded with ``--env-id Hopper-v4`` ran with only gymnasium's "out of date"
+    warning, evaluating and ending model rollouts by v4's rules without a word). Other dims
+    are refused by :func:`validate_for_env` after this."""
+    if dataset.env_id is None or dataset.env_id == env_id:
+        return
+    print(
+        f"[rambo_env] note: env_id {env_id} (--env-id) overrides the env dataset "
+        f"{dataset.name!r} names, {dataset.env_id}: policies are evaluated and model rollouts "
+        f"end by {env_id}'s rules; leave --env-id out to use {dataset.env_id}",
+        flush=True,
+    )
 
 
 def _taken_as(dataset: OfflineDataset, env_id: str, why: str) -> OfflineDataset:
@@ -649,9 +669,10 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
             f"{generated_id}, no D4RL file in d4rl_dir / $D4RL_DATASET_DIR. Generate it with "
             f"python scripts/make_dataset.py --env {env} --level {level} (or pass generate=True)"
         )
+    check_dataset_place(generated_id)  # probe 31: a namespace folder as the root, before the line
     print(
         f"[rambo_env] '{env}-{level}' is not available locally: generating {generated_id} "
-        "(D4RL protocol; one-off, saved in the local Minari root)"
+        f"(D4RL protocol; one-off, saved in the local Minari root {minari_dataset_path('')})"
     )
     try:
         return generate_dataset(  # probe 25: its bar ignored --no-progress

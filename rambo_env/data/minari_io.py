@@ -37,17 +37,20 @@ from rambo_env.run_io import (
     check_path_text,
     check_writable,
     error_behind,
+    expand_home,
     file_lock,
     home_dir,
     longest_name_bytes,
     note_relative,
     pid_alive,
     safe_reason,
+    shell_quote,
 )
 
 __all__ = [
     "check_dataset_id",
     "check_minari_root",
+    "check_root_level",
     "dataset_to_episodes",
     "episodes_to_dataset",
     "minari_dataset_exists",
@@ -106,12 +109,15 @@ def minari_dataset_path(dataset_id: str) -> Path:
     also when the variable is set but empty), absolute: Minari 0.5 doubles a relative root inside
     its own paths (a relative ``MINARI_DATASETS_PATH=data`` made every write fail with ``No such
     file or directory: 'data/.rambo-tmp-…/…/data/data/.rambo-tmp-…/main_data.hdf5'``), and takes
-    an empty one as the path ``''``. Minari is called with this root set (:func:`_minari_root`)."""
+    an empty one as the path ``''``. Minari is called with this root set (:func:`_minari_root`).
+    A leading ``~`` is expanded, as in ``RAMBO_ENV_CACHE`` (probe 31: a quoted
+    ``MINARI_DATASETS_PATH='~/m'`` of an env file silently made a folder named ``~`` in the
+    working folder and generated every dataset there)."""
     root = os.environ.get("MINARI_DATASETS_PATH")
     if not root:
         return (home_dir() / ".minari" / "datasets").absolute() / dataset_id
     check_path_text(root, "MINARI_DATASETS_PATH")
-    folder = Path(root).absolute()
+    folder = expand_home(root).absolute()
     note_relative("MINARI_DATASETS_PATH", root, folder)
     return folder / dataset_id
 
@@ -140,6 +146,7 @@ def check_dataset_place(dataset_id: str) -> Path:
     ``<root>/rambo/hopper`` trained the behaviour agent (hours), then failed "not written (File
     exists)"; ``generate_dataset`` collected first."""
     folder, root = minari_dataset_path(dataset_id), minari_dataset_path("")
+    check_root_level(dataset_id)
     for path in (folder, *folder.parents):
         if path == root or path == path.parent:
             break
@@ -150,6 +157,40 @@ def check_dataset_place(dataset_id: str) -> Path:
                 "--dataset-id (dataset_id=…)"
             )
     return folder
+
+
+def check_root_level(dataset_id: str) -> None:
+    """ValueError when the Minari root, where ``dataset_id`` is about to be written, is itself a
+    Minari namespace folder (it holds ``namespace_metadata.json``) or a dataset's folder (it holds
+    ``data/metadata.json``), or holds ``dataset_id`` one or two levels too shallow
+    (``<root>/hopper/medium-v0`` for ``rambo/hopper/medium-v0``). Probe 31:
+    ``MINARI_DATASETS_PATH=…/minari/rambo`` generated 1M transitions into ``…/rambo/rambo/…``
+    beside the dataset it already held. Reading is not refused: only writing there."""
+    root = minari_dataset_path("")
+    parts = dataset_id.split("/")
+    names = root.parts
+    # k: how many leading parts of the id the root's own last names repeat (rambo, rambo/hopper)
+    k = max((i for i in range(1, len(parts) + 1) if tuple(parts[:i]) == names[-i:]), default=0)
+    with contextlib.suppress(OSError):
+        if (root / "namespace_metadata.json").is_file():
+            what = "a Minari namespace folder (it holds namespace_metadata.json)"
+        elif (root / "data" / "metadata.json").is_file():
+            what = "a Minari dataset's folder (it holds data/metadata.json)"
+        elif 0 < k < len(parts) and (root.joinpath(*parts[k:], "data", "metadata.json")).is_file():
+            what = f"a Minari namespace folder (it holds {'/'.join(parts[k:])})"
+        else:
+            return
+        parent = root.parents[k - 1] if k else None
+        fix = (
+            f"set MINARI_DATASETS_PATH={shell_quote(str(parent))} (the folder holding "
+            f"{'/'.join(parts[:k])}/)"
+            if parent is not None
+            else "set MINARI_DATASETS_PATH to the folder holding the namespace folders"
+        )
+        raise ValueError(
+            f"MINARI_DATASETS_PATH: the Minari root {root} looks like {what}, not the root: "
+            f"{dataset_id} would be written to {root / dataset_id}; {fix}"
+        )
 
 
 @contextlib.contextmanager
@@ -453,6 +494,7 @@ def save_minari(
     from minari.namespace import create_namespace, list_local_namespaces
 
     final = minari_dataset_path(check_dataset_id(dataset_id))  # a "../" id must not escape
+    check_root_level(dataset_id)  # a namespace folder as the root: refused before writing
     for i, episode in enumerate(episodes):  # was: Minari's raw IndexError from its hdf5 writer
         if len(episode.rewards if episode.rewards is not None else ()) == 0:
             raise DatasetValidationError(

@@ -275,6 +275,32 @@ def _split(
     return x[train], y[train], x[hold], y[hold]
 
 
+def _warn_few_rows(dataset: Any, n_train: int, n_holdout: int, cfg: MLEConfig) -> None:
+    """One warning when the training split is smaller than one batch (probe 31: a 2-row dataset
+    trained a model without a word). Fewer than 2 rows are refused (:func:`model_tensors`)."""
+    if n_train >= cfg.batch_size:
+        return
+
+    def fills(n: int) -> bool:  # a training split of n rows fills one batch (monotone in n)
+        return n - max(1, min(int(n * cfg.holdout_ratio), cfg.max_holdout)) >= cfg.batch_size
+
+    low = cfg.batch_size  # the fewest rows that fill it, by bisection: low never fills
+    high = cfg.batch_size + max(1, cfg.max_holdout)  # fills: the holdout is at most this
+    while high - low > 1:
+        mid = (low + high) // 2
+        low, high = (low, mid) if fills(mid) else (mid, high)
+    need = high
+    name = getattr(dataset, "name", None)
+    print(
+        f"[rambo_env] WARNING: MLE pretraining{f' on dataset {name!r}' if name else ''}: "
+        f"{n_train + n_holdout} transitions leave {n_train} for training after the "
+        f"{n_holdout}-transition holdout, fewer than one batch (MLEConfig.batch_size "
+        f"{cfg.batch_size}): the model fits so few transitions that its rollouts mean little; "
+        f"use a dataset of at least {need} transitions (the paper's hold about 1M)",
+        flush=True,
+    )
+
+
 _CHECKPOINT_VERSION = 1
 """Format of the per-epoch MLE checkpoint (part of its fingerprint)."""
 
@@ -489,6 +515,7 @@ def train_mle(
     x, y, x_hold, y_hold = _split(x_all, y_all, cfg, gen)
     del x_all, y_all
     n_train, n_members = x.shape[0], ensemble.n_members
+    _warn_few_rows(dataset, n_train, x_hold.shape[0], cfg)
     ensemble.set_input_stats(x.mean(0), x.std(0, correction=0))  # official scaler: train split
     boot = torch.randint(n_train, (n_members, n_train), generator=gen).to(device)  # [E, N_train]
     optimizer = make_adam(ensemble.parameters(), cfg.lr)

@@ -1372,3 +1372,87 @@ def test_env_id_and_name_inside_metadata_json_are_read_and_checked(tmp_path, cap
     np.savez(path, **arrays, metadata_json=np.asarray(json.dumps({"env_id": "Nope-v0"})))
     with pytest.raises(DatasetValidationError, match=r"env_id: 'Nope-v0' is not a registered"):
         load_dataset(path)
+
+
+def test_a_tilde_in_the_minari_root_is_the_home_folder(tmp_path, monkeypatch, capsys):
+    """Probe 31: a literal ``~`` (a quoted env file) in ``MINARI_DATASETS_PATH`` made a folder
+    named ``~`` in the working folder and generated every dataset there, without a word (the
+    relative-path note expanded ``~`` itself). ``RAMBO_ENV_CACHE`` expanded it already."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("MINARI_DATASETS_PATH", "~/m")
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    assert minari_dataset_path("rambo/hopper/medium-v0") == (
+        tmp_path / "home/m/rambo/hopper/medium-v0"
+    )
+    assert "relative path" not in capsys.readouterr().out
+
+
+def _no_generation(*args, **kwargs):
+    raise AssertionError("generated although the Minari root is wrong")
+
+
+def test_a_minari_root_set_to_a_namespace_or_dataset_folder_is_refused_before_generating(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 31: ``MINARI_DATASETS_PATH`` one level too deep (``…/minari/rambo``) started a 1M-row
+    generation of rambo/hopper/medium-v0 beside the dataset the folder held. Reading there is not
+    refused; writing (generating, make_dataset.py, save_minari) is, naming the right root."""
+    import rambo_env.data.generate as generate_module
+    from rambo_env.data.minari_io import check_dataset_place
+
+    monkeypatch.setattr(generate_module, "generate_dataset", _no_generation)
+    _save_as_minari("rambo/hopper/medium-v0", make_dataset())
+    root = minari_dataset_path("")
+    for deep, what in (
+        ("rambo", "namespace folder (it holds namespace_metadata.json)"),
+        ("rambo/hopper", "namespace folder (it holds namespace_metadata.json)"),
+        ("rambo/hopper/medium-v0", "dataset's folder (it holds data/metadata.json)"),
+    ):
+        monkeypatch.setenv("MINARI_DATASETS_PATH", str(root / deep))
+        expected = (
+            f"MINARI_DATASETS_PATH: the Minari root {root / deep} looks like a Minari {what}, not "
+            f"the root: rambo/hopper/medium-v0 would be written to "
+            f"{root / deep / 'rambo/hopper/medium-v0'}; set MINARI_DATASETS_PATH={root} (the "
+            f"folder holding {deep}/)"
+        )
+        with pytest.raises(ValueError) as info:
+            load_dataset("hopper-medium")
+        assert str(info.value) == expected
+        assert "generating" not in capsys.readouterr().out
+        with pytest.raises(ValueError, match="looks like a Minari"):
+            check_dataset_place("rambo/hopper/medium-v0")  # make_dataset.py, generate_dataset
+        with pytest.raises(ValueError, match="looks like a Minari"):
+            _save_as_minari("rambo/hopper/medium-v0", make_dataset())
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(root / "rambo"))  # hopper/medium-v0 there
+    (root / "rambo/namespace_metadata.json").unlink()  # found by the id's layout alone
+    with pytest.raises(ValueError, match=r"Minari namespace folder \(it holds hopper/medium-v0\)"):
+        load_dataset("hopper-medium")
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(root))  # the right root: read as before
+    assert load_dataset("rambo/hopper/medium-v0").n_transitions == 12
+
+
+def test_env_id_overriding_the_datasets_env_is_said(capsys):
+    """Probe 31: Hopper-v5 data with ``--env-id Hopper-v4`` ran with only gymnasium's "out of
+    date" warning: nothing said that evaluation and model termination now follow v4."""
+    dataset = make_dataset(env_id="Hopper-v5", name="h5")
+    assert load_dataset(dataset, env_id="Hopper-v4").env_id == "Hopper-v4"
+    assert (
+        "[rambo_env] note: env_id Hopper-v4 (--env-id) overrides the env dataset 'h5' names, "
+        "Hopper-v5: policies are evaluated and model rollouts end by Hopper-v4's rules; leave "
+        "--env-id out to use Hopper-v5"
+    ) in capsys.readouterr().out
+    load_dataset(dataset, env_id="Hopper-v5")
+    assert "overrides" not in capsys.readouterr().out
+
+
+def test_the_load_line_names_the_minari_root(monkeypatch, capsys):
+    """Probe 31: with ``MINARI_DATASETS_PATH=''`` the data came from ~/.minari/datasets while the
+    load line named only the id."""
+    _save_as_minari("t/hopper/root-v0", make_dataset())
+    capsys.readouterr()
+    load_dataset("t/hopper/root-v0")
+    assert (
+        f"<- minari:t/hopper/root-v0 in the Minari root {minari_dataset_path('')} (12 transitions"
+        in capsys.readouterr().out
+    )
