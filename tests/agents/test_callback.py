@@ -683,6 +683,28 @@ def test_the_callback_refuses_an_agent_not_built_for_rambo():
         agent.learn(K * N_ENVS, callback=RamboCallback(elsewhere))
 
 
+def test_an_adversary_on_other_data_than_the_agents_real_rows_is_refused():
+    """Probe 31: an agent built on one dataset and an adversary on another of the same dims
+    (here: the rewards zeroed) trained without a word, the agent's real half from one, the
+    model's updates from the other. The same data in another object are taken."""
+    mdp, dataset = _toy()
+    zeroed = OfflineDataset.from_arrays({**_arrays_of(dataset), "rewards": dataset.rewards * 0})
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu", "batch_size": 8, "policy_kwargs": {"net_arch": [8]}}
+    agent = make_agent("sac", env, zeroed, mdp.normalizer, **kw)
+    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K, n_updates=1, batch_size=8))
+    match = (
+        r"^dataset: the agent's real rows come from 'custom' \(128 transitions, fingerprint "
+        r"\w+\), but the adversary trains the model on 'custom' \(128 transitions, .*make_agent"
+    )
+    with pytest.raises(ValueError, match=match):
+        agent.learn(K * N_ENVS, callback=RamboCallback(adversary))
+    assert agent.num_timesteps == 0  # refused before any collect
+    copied = OfflineDataset.from_arrays(_arrays_of(dataset))  # equal data, another object
+    same = make_agent("sac", env, copied, mdp.normalizer, **kw)
+    same.learn(K * N_ENVS, callback=RamboCallback(adversary))
+
+
 def test_load_state_dict_of_something_else_is_one_error():
     """Probe 18: ``load_state_dict({})`` / ``(None)`` were a raw ``KeyError: 'optimizer'`` /
     "'NoneType' object is not subscriptable"."""
