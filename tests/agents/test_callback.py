@@ -848,6 +848,41 @@ def test_replay_buffer_save_is_atomic_and_a_bad_load_is_named(tmp_path, monkeypa
             agent.load_replay_buffer(tmp_path / "rb.pkl", truncate_last_traj=flag)
 
 
+def test_a_replay_buffer_of_other_rows_or_shapes_is_refused_at_load(tmp_path):
+    """Probe 31: a buffer saved by an agent stepping 8 rows, loaded into one stepping 4, was
+    taken, then SB3's raw ``cannot reshape array of size 8 into shape (8,2)`` at the first
+    collect. Rows and observation / action shapes are now checked at load; the agent's own
+    buffer is kept."""
+    from stable_baselines3.common.save_util import save_to_pkl
+
+    from agents.buffer import DatasetRef
+
+    mdp, dataset = _toy()
+    kw = {"rollout_length": K, "device": "cpu", "batch_size": 8, "policy_kwargs": {"net_arch": [8]}}
+    cfg = AdversaryConfig(3e-4, K, 1, batch_size=8)
+
+    def agent(rows: int):
+        return make_agent("sac", RamboModelVecEnv(mdp, rows, rollout_length=K), dataset,
+                          mdp.normalizer, **kw)  # fmt: skip
+
+    eight, four = agent(8), agent(4)
+    eight.learn(8 * K, callback=RamboCallback(ModelAdversary(mdp, dataset, cfg)))
+    eight.save_replay_buffer(tmp_path / "rb8.pkl")
+    own = four.replay_buffer
+    match = r"rb8.pkl: a buffer of 8 envs \(VecEnv rows\), but this agent steps 4: .*num_envs=8"
+    with pytest.raises(ValueError, match=match):
+        four.load_replay_buffer(tmp_path / "rb8.pkl")
+    assert four.replay_buffer is own
+    four.learn(4 * K, callback=RamboCallback(ModelAdversary(mdp, dataset, cfg)))  # was: raw error
+    other = copy.copy(eight.replay_buffer)  # as if of an env with 5-dim observations, saved by
+    other.obs_shape, other.dataset = (5,), DatasetRef.of(dataset)  # reference as agents save
+    save_to_pkl(tmp_path / "obs5.pkl", other)
+    match = r"obs5.pkl: a buffer of observations of shape \(5,\) and 2-dim actions, but"
+    with pytest.raises(ValueError, match=match):
+        eight.load_replay_buffer(tmp_path / "obs5.pkl")
+    eight.load_replay_buffer(tmp_path / "rb8.pkl")  # its own rows: taken
+
+
 def test_make_agent_takes_a_numpy_integer_seed():
     """Probe 20: ``make_agent(…, seed=np.int64(0))`` passed the seed check, then the first
     ``learn`` failed with SB3's raw "The only supported seed types are: None, …"."""
