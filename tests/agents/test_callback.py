@@ -479,6 +479,24 @@ def test_a_vec_normalize_wrapper_is_refused():
     make_agent("sac", VecMonitor(neutral), dataset, mdp.normalizer, **kw)  # scales nothing
 
 
+def test_a_vec_env_wrapper_that_reshapes_observations_is_named():
+    """Probe 31: ``make_agent("sac", VecFrameStack(env, 2), …)`` was refused with the real
+    data's "dataset: obs shape (3,) / action_dim 2 do not match the spaces (6,) / 2", which
+    named no wrapper; ``set_env`` of such an env is refused the same way."""
+    from stable_baselines3.common.vec_env import VecFrameStack, VecMonitor
+
+    mdp, dataset = _toy()
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    match = r"^vec_env: wrapped in a VecFrameStack, which turns the model env's observations of "
+    for wrapped, shape in ((VecFrameStack(env, 2), 6), (VecMonitor(VecFrameStack(env, 3)), 9)):
+        with pytest.raises(ValueError, match=match + rf"shape \(3,\) into \({shape},\);.*drop"):
+            make_agent("sac", wrapped, dataset, mdp.normalizer, **kw)
+    agent = make_agent("sac", VecMonitor(env), dataset, mdp.normalizer, **kw)  # reshapes nothing
+    with pytest.raises(ValueError, match=match):
+        agent.set_env(VecFrameStack(env, 2))
+
+
 def test_sb3_arguments_that_fail_only_in_training_are_checked_up_front():
     """Probe 20: target_update_interval=0 / policy_delay=0 divided by zero at the first train
     step (after the collect), target_policy_noise=-1 / NaN was torch's "normal expects std >=
