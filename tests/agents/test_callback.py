@@ -723,6 +723,26 @@ def test_an_adversary_on_other_data_than_the_agents_real_rows_is_refused():
     same.learn(K * N_ENVS, callback=RamboCallback(adversary))
 
 
+def test_an_on_policy_agent_is_told_to_use_make_agent():
+    """Probe 31: ``PPO("MlpPolicy", env).learn(…, callback=RamboCallback(adversary))`` said only
+    "unsupported algorithm PPO; supported: SAC, …", not that an off-policy agent of make_agent
+    is needed."""
+    from stable_baselines3 import PPO
+
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K, n_updates=1, batch_size=8))
+    ppo = PPO("MlpPolicy", env, n_steps=K, batch_size=8, device="cpu",
+              policy_kwargs={"net_arch": [8]})  # fmt: skip
+    match = (
+        r"^model: unsupported algorithm PPO \(not an off-policy agent\); supported: SAC, .*"
+        r"build one with agents.factory.make_agent\(algo, vec_env, dataset, normalizer, "
+        r"rollout_length=k\), algo one of 'sac', 'td3'"
+    )
+    with pytest.raises(ValueError, match=match):
+        ppo.learn(K * N_ENVS, callback=RamboCallback(adversary))
+
+
 def test_load_state_dict_of_something_else_is_one_error():
     """Probe 18: ``load_state_dict({})`` / ``(None)`` were a raw ``KeyError: 'optimizer'`` /
     "'NoneType' object is not subscriptable"."""
