@@ -94,6 +94,25 @@ def _check_same_gamma(model: Any, adversary: ModelAdversary) -> None:
     )
 
 
+def _check_same_dataset(model: Any, adversary: ModelAdversary) -> None:
+    """The agent's real rows (its ``MixedReplayBuffer``'s dataset) are the data the adversary
+    trains the model on (Alg. 1 lines 4-5). Probe 31: an agent built on another dataset of the
+    same dims trained without a word, its real half from one dataset, its model from another."""
+    from agents.buffer import DatasetRef
+
+    ours, theirs = model.replay_buffer.dataset, getattr(adversary, "dataset", None)
+    if ours is theirs or not all(callable(getattr(d, "fingerprint", None)) for d in (ours, theirs)):
+        return
+    agent_data, adversary_data = DatasetRef.of(ours), DatasetRef.of(theirs)
+    if agent_data.fingerprint != adversary_data.fingerprint:
+        raise ValueError(
+            f"dataset: the agent's real rows come from {agent_data}, but the adversary trains "
+            f"the model on {adversary_data}, so the agent would learn from other data than its "
+            "model's; build both on one dataset: make_agent(algo, vec_env, dataset, …) and "
+            "ModelAdversary(mdp, dataset, cfg)"
+        )
+
+
 def _check_same_mdp(model: Any, adversary: ModelAdversary) -> None:
     """The adversary trains the model the agent rolls out (Alg. 1 lines 3 and 5). Probe 18: an
     adversary built on another ``LearnedMDP`` (a second ``make_mdp`` call, a copy) was taken:
@@ -285,6 +304,7 @@ class RamboCallback(BaseCallback):
         self._agent = weakref.ref(self.model)
         self._policy = policy_fns(self.model)
         _check_agent_layout(self.model, self.adversary.cfg.rollout_length)
+        _check_same_dataset(self.model, self.adversary)
         _check_same_mdp(self.model, self.adversary)
         _check_same_gamma(self.model, self.adversary)
         if self._seen_updates is None:  # kept across learn() calls with the same callback

@@ -77,7 +77,15 @@ def algorithm_spec(model: OffPolicyAlgorithm) -> AlgorithmSpec:
         if cls in ALGORITHMS:
             return ALGORITHMS[cls]
     known = ", ".join(c.__name__ for c in ALGORITHMS)
-    raise ValueError(f"model: unsupported algorithm {type(model).__name__}; supported: {known}")
+    names = ", ".join(repr(spec.name) for spec in ALGORITHMS.values())
+    # probe 31: PPO with RamboCallback was only "unsupported algorithm PPO; supported: …"
+    kind = "" if isinstance(model, OffPolicyAlgorithm) else " (not an off-policy agent)"
+    raise ValueError(
+        f"model: unsupported algorithm {type(model).__name__}{kind}; supported: {known}. "
+        "RAMBO's agent is off-policy: it samples real and model transitions from a replay "
+        "buffer; build one with agents.factory.make_agent(algo, vec_env, dataset, normalizer, "
+        f"rollout_length=k), algo one of {names}"
+    )
 
 
 class ActionScaler:

@@ -35,7 +35,7 @@ import stable_baselines3 as sb3
 import torch
 from stable_baselines3.common.noise import ActionNoise, VectorizedActionNoise
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
-from stable_baselines3.common.vec_env import VecEnv, unwrap_vec_normalize
+from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper, unwrap_vec_normalize
 
 from agents.buffer import OPTIMIZE_MEMORY_REFUSED, MixedReplayBuffer, model_pool_size
 from agents.cotrain_setup import check_ent_coef
@@ -435,6 +435,33 @@ def _check_no_vec_normalize(vec_env: VecEnv) -> None:
             "give it norm_obs=False, norm_reward=False)"
         )
     check_row_wrappers(vec_env)
+    _check_wrapper_spaces(vec_env)
+
+
+def _check_wrapper_spaces(vec_env: VecEnv) -> None:
+    """No SB3 VecEnv wrapper that changes a model env's observation or action shape
+    (``VecFrameStack``, …). Probe 31: ``VecFrameStack(env, 2)`` was refused with the real data's
+    "dataset: obs shape (4,) / action_dim 2 do not match the spaces (8,) / 2", which named no
+    wrapper."""
+    if vec_env_mdp(vec_env) is None:  # another env: the dims check names its spaces
+        return
+    wrapper = vec_env
+    while isinstance(wrapper, VecEnvWrapper):
+        inner = wrapper.venv
+        for what, outer_space, inner_space in (
+            ("observations", wrapper.observation_space, inner.observation_space),
+            ("actions", wrapper.action_space, inner.action_space),
+        ):
+            outer_shape, inner_shape = getattr(outer_space, "shape", None), inner_space.shape
+            if outer_shape != inner_shape:
+                raise ValueError(
+                    f"vec_env: wrapped in a {type(wrapper).__name__}, which turns the model "
+                    f"env's {what} of shape {inner_shape} into {outer_shape}; the real "
+                    f"transitions in the agent's buffer are the dataset's, of shape "
+                    f"{inner_shape}, and the model steps one of them at a time; drop the "
+                    "wrapper (the model env's observation is its whole state)"
+                )
+        wrapper = inner
 
 
 #: SB3 arguments make_agent sets itself, and why a caller's value cannot replace them.

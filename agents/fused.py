@@ -279,6 +279,10 @@ class CheckedSaveLoad:
                     "model transitions from an agents.buffer.MixedReplayBuffer; load a buffer "
                     "saved by an agent of agents.factory.make_agent (this agent's buffer is kept)"
                 )
+            misfit = _buffer_misfit(self.replay_buffer, self)
+            if misfit is not None:
+                self.replay_buffer = before
+                raise ValueError(f"path: {path}: {misfit} (this agent's buffer is kept)")
             if isinstance(before, MixedReplayBuffer) and not isinstance(before.dataset, DatasetRef):
                 try:  # the buffer was saved with a reference to its dataset: this agent's
                     self.replay_buffer.attach_dataset(before.dataset)
@@ -313,6 +317,31 @@ class CheckedSaveLoad:
                     f"algorithm), but {cls.__name__} uses a {expected.__name__}; load it with the "
                     "class that saved it (agents.factory.AGENT_CLASSES)"
                 )
+
+
+def _buffer_misfit(buffer: Any, agent: Any) -> str | None:
+    """Why a loaded replay buffer does not fit ``agent``: other observation / action shapes
+    (another env's transitions) or another number of VecEnv rows (SB3 stores one transition a
+    row and step). Probe 31: a buffer of 8 rows loaded into an agent stepping 4 was taken, then
+    SB3's raw ``cannot reshape array of size 8 into shape (8,2)`` at the first collect."""
+    obs, act = getattr(buffer, "obs_shape", None), getattr(buffer, "action_dim", None)
+    agent_obs = tuple(agent.observation_space.shape)
+    agent_act = int(np.prod(agent.action_space.shape))
+    if (obs is not None and tuple(obs) != agent_obs) or (act is not None and act != agent_act):
+        return (
+            f"a buffer of observations of shape {tuple(obs or ())} and {act}-dim actions, but "
+            f"this agent's are {agent_obs} and {agent_act}-dim (another env's transitions); "
+            "load a buffer saved by an agent of this env"
+        )
+    rows, agent_rows = getattr(buffer, "n_envs", None), getattr(agent, "n_envs", None)
+    if rows is not None and agent_rows is not None and rows != agent_rows:
+        return (
+            f"a buffer of {rows} envs (VecEnv rows), but this agent steps {agent_rows}: SB3 "
+            "stores one transition a row and step, so its first collect would fail; load it "
+            f"into an agent on an env of {rows} rows (RamboModelVecEnv(mdp, num_envs={rows}), "
+            "make_agent)"
+        )
+    return None
 
 
 def _saved_n_envs(path: Any) -> int | None:

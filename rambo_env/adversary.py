@@ -371,6 +371,8 @@ class ModelAdversary:
                 "was trained on"
             )
         check_adversary_memory(mdp, cfg)
+        self.dataset = dataset
+        """The dataset given (kept by reference; the agent's real rows must be the same data)."""
         self.real = real_transitions(dataset, mdp.normalizer, mdp.device)
         # All ensemble parameters, the learnable log-var bounds included (official code).
         self.params = [p for p in mdp.ensemble.parameters() if p.requires_grad]

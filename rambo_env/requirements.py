@@ -9,7 +9,10 @@ gets one error naming the library, both versions and the command that fixes it, 
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import sys
 from importlib import metadata
 
 # distribution -> lowest tested version; keep equal to pyproject.toml (tests/test_requirements.py)
@@ -44,3 +47,25 @@ def check_installed(*distributions: str) -> None:
                 f"rambo-env needs {dist}>={floor}, but {dist} {installed} is installed; "
                 f"upgrade it: pip install -U '{dist}>={floor}'"
             )
+
+
+def check_working_folder() -> None:
+    """Exit with one ``error:`` line (status 2) when the process's working folder is gone.
+
+    Probe 31: a script started in a folder deleted after the shell entered it died in ``import
+    torch`` with only ``Intel oneMKL FATAL ERROR: Cannot load …/libtorch_cpu.so``. Every
+    ``scripts/*.py`` calls this first, before it imports torch (this module imports no torch).
+    """
+    try:
+        os.getcwd()
+    except OSError as err:
+        if err.errno == errno.ENOENT:
+            problem = "no longer exists (it was deleted or moved after the shell entered it)"
+        else:
+            problem = f"cannot be read ({err.strerror or err})"
+        print(
+            f"error: the working folder {problem}; cd to an existing folder and run the "
+            "command again",
+            file=sys.stderr,
+        )
+        raise SystemExit(2) from None

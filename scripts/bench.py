@@ -23,13 +23,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from rambo_env.requirements import check_working_folder
+
+check_working_folder()  # before torch, whose import dies raw in a deleted working folder
+
 import torch
 from rich.console import Console
 from rich.table import Table
 from stable_baselines3 import SAC
 from torch import nn
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.callback import RamboCallback
 from agents.critics import policy_fns

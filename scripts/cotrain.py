@@ -19,6 +19,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rambo_env.requirements import check_working_folder
+
+check_working_folder()  # before torch, whose import dies raw in a deleted working folder
+
 from agents.cotrain import (
     EXTEND_FIELDS,
     PRESETS,

@@ -16,6 +16,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from rambo_env.requirements import check_working_folder
+
+check_working_folder()  # before torch, whose import dies raw in a deleted working folder
+
 import torch
 
 from agents.cotrain import load_config, load_session

@@ -1,4 +1,4 @@
-# ruff: noqa: E402, NPY002  (the gym shim must precede Kit's imports; Kit draws from numpy's global RNG)
+# ruff: noqa: NPY002  (Kit draws from numpy's global RNG; the gym shim precedes Kit's imports)
 """OfflineRL-Kit's RAMBO (commit e3ce697) on rambo-env's generated hopper-medium, for side-by-side A/Bs.
 
 Not part of the package: a research tool for issue 15. It mirrors Kit's
@@ -20,6 +20,10 @@ import random
 import sys
 import time
 import types
+
+from rambo_env.requirements import check_working_folder
+
+check_working_folder()  # before torch, whose import dies raw in a deleted working folder
 
 import gymnasium
 

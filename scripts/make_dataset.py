@@ -27,6 +27,10 @@ from typing import TYPE_CHECKING, get_args, get_type_hints
 # The actor sees batches of 16 observations: extra threads only add overhead.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+from rambo_env.requirements import check_working_folder
+
+check_working_folder()  # before torch, whose import dies raw in a deleted working folder
+
 from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, DEFAULT_N_WORKERS, generate_dataset
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 from rambo_env.run_io import (

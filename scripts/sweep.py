@@ -24,6 +24,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from rambo_env.requirements import check_working_folder
+
+check_working_folder()  # before torch, whose import dies raw in a deleted working folder
+
 from agents.cotrain import PRESETS
 from agents.cotrain_setup import ALGOS, CotrainConfig, config_docs
 from agents.sweep import (

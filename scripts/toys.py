@@ -22,6 +22,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from rambo_env.requirements import check_working_folder
+
+check_working_folder()  # before torch, whose import dies raw in a deleted working folder
+
 import numpy as np
 import torch
 

@@ -1,6 +1,9 @@
 """The declared dependency floors are the ones the code needs, and older installs are named."""
 
+import os
 import re
+import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -36,3 +39,32 @@ def test_version_tuple_reads_release_numbers():
     assert requirements.version_tuple("2.7.0rc1") == (2, 7, 0)
     assert requirements.version_tuple("1.1") < requirements.version_tuple("1.1.0")
     assert requirements.version_tuple("0.5.4") >= requirements.version_tuple("0.5")
+
+
+SCRIPTS = sorted(p.name for p in (Path(__file__).parents[1] / "scripts").glob("*.py"))
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_a_script_started_in_a_deleted_folder_says_so_before_importing_torch(tmp_path, script):
+    """Probe 31: ``cd d; rmdir ../d; python …/scripts/cotrain.py`` (ledger.py, …) died in
+    ``import torch`` with only ``Intel oneMKL FATAL ERROR: Cannot load …/libtorch_cpu.so``.
+    Every script now checks the working folder first: one ``error:`` line, exit status 2."""
+    repo, gone = Path(__file__).parents[1], tmp_path / "gone"
+    gone.mkdir()
+
+    def enter_and_remove() -> None:  # in the child, before exec: its cwd is then deleted
+        os.chdir(gone)
+        os.rmdir(gone)
+
+    env = {**os.environ, "PYTHONPATH": str(repo), "RAMBO_ENV_TRACEBACK": ""}
+    done = subprocess.run(
+        [sys.executable, str(repo / "scripts" / script), "--help"],
+        preexec_fn=enter_and_remove,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 2, (done.returncode, done.stderr[-500:])
+    assert done.stderr.startswith("error: the working folder no longer exists"), done.stderr
+    assert "cd to an existing folder" in done.stderr

@@ -479,6 +479,24 @@ def test_a_vec_normalize_wrapper_is_refused():
     make_agent("sac", VecMonitor(neutral), dataset, mdp.normalizer, **kw)  # scales nothing
 
 
+def test_a_vec_env_wrapper_that_reshapes_observations_is_named():
+    """Probe 31: ``make_agent("sac", VecFrameStack(env, 2), …)`` was refused with the real
+    data's "dataset: obs shape (3,) / action_dim 2 do not match the spaces (6,) / 2", which
+    named no wrapper; ``set_env`` of such an env is refused the same way."""
+    from stable_baselines3.common.vec_env import VecFrameStack, VecMonitor
+
+    mdp, dataset = _toy()
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    match = r"^vec_env: wrapped in a VecFrameStack, which turns the model env's observations of "
+    for wrapped, shape in ((VecFrameStack(env, 2), 6), (VecMonitor(VecFrameStack(env, 3)), 9)):
+        with pytest.raises(ValueError, match=match + rf"shape \(3,\) into \({shape},\);.*drop"):
+            make_agent("sac", wrapped, dataset, mdp.normalizer, **kw)
+    agent = make_agent("sac", VecMonitor(env), dataset, mdp.normalizer, **kw)  # reshapes nothing
+    with pytest.raises(ValueError, match=match):
+        agent.set_env(VecFrameStack(env, 2))
+
+
 def test_sb3_arguments_that_fail_only_in_training_are_checked_up_front():
     """Probe 20: target_update_interval=0 / policy_delay=0 divided by zero at the first train
     step (after the collect), target_policy_noise=-1 / NaN was torch's "normal expects std >=
@@ -683,6 +701,48 @@ def test_the_callback_refuses_an_agent_not_built_for_rambo():
         agent.learn(K * N_ENVS, callback=RamboCallback(elsewhere))
 
 
+def test_an_adversary_on_other_data_than_the_agents_real_rows_is_refused():
+    """Probe 31: an agent built on one dataset and an adversary on another of the same dims
+    (here: the rewards zeroed) trained without a word, the agent's real half from one, the
+    model's updates from the other. The same data in another object are taken."""
+    mdp, dataset = _toy()
+    zeroed = OfflineDataset.from_arrays({**_arrays_of(dataset), "rewards": dataset.rewards * 0})
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu", "batch_size": 8, "policy_kwargs": {"net_arch": [8]}}
+    agent = make_agent("sac", env, zeroed, mdp.normalizer, **kw)
+    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K, n_updates=1, batch_size=8))
+    match = (
+        r"^dataset: the agent's real rows come from 'custom' \(128 transitions, fingerprint "
+        r"\w+\), but the adversary trains the model on 'custom' \(128 transitions, .*make_agent"
+    )
+    with pytest.raises(ValueError, match=match):
+        agent.learn(K * N_ENVS, callback=RamboCallback(adversary))
+    assert agent.num_timesteps == 0  # refused before any collect
+    copied = OfflineDataset.from_arrays(_arrays_of(dataset))  # equal data, another object
+    same = make_agent("sac", env, copied, mdp.normalizer, **kw)
+    same.learn(K * N_ENVS, callback=RamboCallback(adversary))
+
+
+def test_an_on_policy_agent_is_told_to_use_make_agent():
+    """Probe 31: ``PPO("MlpPolicy", env).learn(…, callback=RamboCallback(adversary))`` said only
+    "unsupported algorithm PPO; supported: SAC, …", not that an off-policy agent of make_agent
+    is needed."""
+    from stable_baselines3 import PPO
+
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K, n_updates=1, batch_size=8))
+    ppo = PPO("MlpPolicy", env, n_steps=K, batch_size=8, device="cpu",
+              policy_kwargs={"net_arch": [8]})  # fmt: skip
+    match = (
+        r"^model: unsupported algorithm PPO \(not an off-policy agent\); supported: SAC, .*"
+        r"build one with agents.factory.make_agent\(algo, vec_env, dataset, normalizer, "
+        r"rollout_length=k\), algo one of 'sac', 'td3'"
+    )
+    with pytest.raises(ValueError, match=match):
+        ppo.learn(K * N_ENVS, callback=RamboCallback(adversary))
+
+
 def test_load_state_dict_of_something_else_is_one_error():
     """Probe 18: ``load_state_dict({})`` / ``(None)`` were a raw ``KeyError: 'optimizer'`` /
     "'NoneType' object is not subscriptable"."""
@@ -824,6 +884,41 @@ def test_replay_buffer_save_is_atomic_and_a_bad_load_is_named(tmp_path, monkeypa
     for flag in ("no", None):  # probe 22: was taken as truthy / falsy
         with pytest.raises(ValueError, match=r"^truncate_last_traj: expected True or False"):
             agent.load_replay_buffer(tmp_path / "rb.pkl", truncate_last_traj=flag)
+
+
+def test_a_replay_buffer_of_other_rows_or_shapes_is_refused_at_load(tmp_path):
+    """Probe 31: a buffer saved by an agent stepping 8 rows, loaded into one stepping 4, was
+    taken, then SB3's raw ``cannot reshape array of size 8 into shape (8,2)`` at the first
+    collect. Rows and observation / action shapes are now checked at load; the agent's own
+    buffer is kept."""
+    from stable_baselines3.common.save_util import save_to_pkl
+
+    from agents.buffer import DatasetRef
+
+    mdp, dataset = _toy()
+    kw = {"rollout_length": K, "device": "cpu", "batch_size": 8, "policy_kwargs": {"net_arch": [8]}}
+    cfg = AdversaryConfig(3e-4, K, 1, batch_size=8)
+
+    def agent(rows: int):
+        return make_agent("sac", RamboModelVecEnv(mdp, rows, rollout_length=K), dataset,
+                          mdp.normalizer, **kw)  # fmt: skip
+
+    eight, four = agent(8), agent(4)
+    eight.learn(8 * K, callback=RamboCallback(ModelAdversary(mdp, dataset, cfg)))
+    eight.save_replay_buffer(tmp_path / "rb8.pkl")
+    own = four.replay_buffer
+    match = r"rb8.pkl: a buffer of 8 envs \(VecEnv rows\), but this agent steps 4: .*num_envs=8"
+    with pytest.raises(ValueError, match=match):
+        four.load_replay_buffer(tmp_path / "rb8.pkl")
+    assert four.replay_buffer is own
+    four.learn(4 * K, callback=RamboCallback(ModelAdversary(mdp, dataset, cfg)))  # was: raw error
+    other = copy.copy(eight.replay_buffer)  # as if of an env with 5-dim observations, saved by
+    other.obs_shape, other.dataset = (5,), DatasetRef.of(dataset)  # reference as agents save
+    save_to_pkl(tmp_path / "obs5.pkl", other)
+    match = r"obs5.pkl: a buffer of observations of shape \(5,\) and 2-dim actions, but"
+    with pytest.raises(ValueError, match=match):
+        eight.load_replay_buffer(tmp_path / "obs5.pkl")
+    eight.load_replay_buffer(tmp_path / "rb8.pkl")  # its own rows: taken
 
 
 def test_make_agent_takes_a_numpy_integer_seed():
