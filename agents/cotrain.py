@@ -649,6 +649,18 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
         return None
     results_path = run_dir / run_io.RESULTS_NAME
     command = f"scripts/cotrain.py --resume {run_io.shell_quote(str(run_dir))}"
+    checkpoint = run_dir / run_io.CHECKPOINT_NAME
+    if checkpoint.is_file():  # probe 31: results.json was trusted over the checkpoint
+        held = int(_load_run_checkpoint(checkpoint)["iteration"])
+        if held != cfg.n_iterations:
+            raise ValueError(
+                f"run_dir: {results_path} says the run finished all {cfg.n_iterations} "
+                f"iterations, but {checkpoint} holds iteration {held} (restored from an older "
+                "copy, or the results.json of another run?); a resume continues from the "
+                f"checkpoint: move {run_io.RESULTS_NAME} away to continue the run from iteration "
+                f"{held} to {cfg.n_iterations}, or restore the checkpoint.pt of iteration "
+                f"{cfg.n_iterations}"
+            )
     if _checkpoint_gone(run_dir):  # issue 14: was "… deleted or moved" first
         extend = (
             f"its {run_io.CHECKPOINT_NAME} is missing (deleted or moved): restore it from a copy "

@@ -3126,3 +3126,24 @@ def test_a_library_run_leaves_the_callers_process_state_as_it_found_it(tiny_hopp
     finally:
         torch.set_num_threads(1)
         matplotlib.use(backend)
+
+
+def test_a_finished_results_json_ahead_of_the_checkpoint_is_refused(tmp_path, monkeypatch, capsys):
+    """Probe 31: results.json "finished 4/4" over a checkpoint of iteration 1 (an older copy
+    restored from a backup) said "already finished; nothing to resume", rc 0; the checkpoint is
+    what a resume continues from, so the two are named."""
+    from agents import cotrain as cotrain_module
+
+    monkeypatch.setattr(cotrain_module, "build_session", lambda *a, **k: pytest.fail("set up"))
+    run_dir = tmp_path / "run"
+    keys = ("history", "agent", "ensemble", "adversary", "buffer_generator", "noise_rng")
+    _run_folder_with_checkpoint(
+        run_dir, {k: 0 for k in (*keys, "callback", "rng")} | {"iteration": 1}
+    )
+    results = {"status": "finished", "iterations_completed": 4}
+    (run_dir / "results.json").write_text(json.dumps(results))
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: run_dir: ") and "Traceback" not in err
+    assert "says the run finished all 4 iterations" in err and "holds iteration 1" in err
+    assert "move results.json away to continue the run from iteration 1 to 4" in err
