@@ -379,7 +379,16 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
             _HELD.pop(key, None)
         else:
             _HELD[key] = previous
-        _unlink_lock(lock, fd)
+        try:
+            _unlink_lock(lock, fd)
+        except OSError as err:  # probe 31: hid the error in flight (a folder turned read-only)
+            print(
+                f"[rambo_env] WARNING: {lock} could not be removed ({err.strerror or err}); "
+                "the next run there takes it over (its process no longer runs), or remove it "
+                "by hand",
+                file=sys.stderr,
+                flush=True,
+            )
         if not ok and created:
             _remove_empty(new_dirs)
 
@@ -406,9 +415,11 @@ def _unlink_lock(lock: Path, fd: int | None) -> None:
     folder now is (moved, probe 28: its ``.lock`` was left behind), and never from another
     folder made at its old path since — then close ``fd``."""
     if fd is None or os.unlink not in os.supports_dir_fd:
-        lock.unlink(missing_ok=True)
-        if fd is not None:
-            os.close(fd)
+        try:
+            lock.unlink(missing_ok=True)
+        finally:
+            if fd is not None:
+                os.close(fd)
         return
     try:
         os.unlink(lock.name, dir_fd=fd)

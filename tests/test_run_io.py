@@ -1067,3 +1067,37 @@ def test_cotrain_checks_matplotlib_before_the_dataset(monkeypatch):
     monkeypatch.setattr(run_io, "check_matplotlib", refuse)
     with pytest.raises(ValueError, match="MPLBACKEND"):
         cotrain_setup.build_session(CotrainConfig(dataset="no-such-dataset-xyz"))
+
+
+def test_a_lock_that_cannot_be_removed_never_hides_the_error_in_flight(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 31: a run folder turned read-only mid-run gave only ``error: [Errno 30] Read-only
+    file system: '.lock'``: removing the lock on the way out replaced the checkpoint's
+    WriteFailedError. Now that error goes through and the lock is a warning."""
+    from rambo_env.run_io import LOCK_NAME, WriteFailedError, claim_run_dir
+
+    real_unlink = os.unlink
+
+    def read_only(path, *args, **kwargs):
+        if os.fspath(path).endswith(LOCK_NAME):
+            raise OSError(errno.EROFS, "Read-only file system", os.fspath(path))
+        return real_unlink(path, *args, **kwargs)
+
+    run = tmp_path / "run"
+    with claim_run_dir(run):
+        pass  # created before the fault
+    monkeypatch.setattr(os, "unlink", read_only)
+    fault = OSError(errno.EROFS, "Read-only file system")
+    with pytest.raises(WriteFailedError, match=r"checkpoint\.pt: not written"):
+        with claim_run_dir(run):
+            raise WriteFailedError(run / "checkpoint.pt", fault, rerun="--resume")
+    err = capsys.readouterr().err
+    assert f"{run / LOCK_NAME} could not be removed (Read-only file system)" in err
+    with claim_run_dir(run):  # no error in flight: the same warning, not an error
+        pass
+    assert "could not be removed" in capsys.readouterr().err
+    monkeypatch.setattr(os, "unlink", real_unlink)
+    with claim_run_dir(run):  # the lock left is this process's own: taken over
+        pass
+    assert not (run / LOCK_NAME).exists()
