@@ -258,8 +258,15 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
         "(the run died before its first checkpoint); nothing to load",
     )
     state = _load_run_checkpoint(checkpoint)  # before the dataset load and the model build
+    # probe 31: as --resume does (was: a regenerated dataset analysed without a word, a foreign
+    # checkpoint loaded as the run's)
+    fingerprint = _check_identity(state, Path(run_dir))
     session = build_session(
-        cfg, from_checkpoint=True, recorded_dataset=_recorded_dataset(Path(run_dir))
+        cfg,
+        expected_fingerprint=fingerprint,
+        from_checkpoint=True,
+        recorded_model=_recorded_model(Path(run_dir)),
+        recorded_dataset=_recorded_dataset(Path(run_dir)),
     )
     return session, _restore(session, state)
 

@@ -18,7 +18,7 @@ import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from agents.callback import RamboCallback
-from agents.cotrain import CotrainConfig, RunInterrupted, load_config, run_cotrain
+from agents.cotrain import CotrainConfig, RunInterrupted, load_config, load_session, run_cotrain
 from agents.cotrain_setup import ALGOS, config_docs, config_from_dict, resolve
 from agents.run_callbacks import EvalSchedule
 from rambo_env.data.dataset import OfflineDataset
@@ -1020,6 +1020,8 @@ def test_resume_refuses_a_foreign_checkpoint_and_a_changed_dataset(tiny_hopper, 
         ValueError, match=r"belongs to another run \(seed=1 in the checkpoint, 0 in"
     ):
         run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "a", resume=True)
+    with pytest.raises(ValueError, match=r"belongs to another run"):  # diagnose.py's loader
+        load_session(tmp_path / "a")
 
     data = dict(np.load(tiny_hopper))
     data["rewards"] = data["rewards"] + 1.0  # the same path, other contents
@@ -1032,6 +1034,10 @@ def test_resume_refuses_a_foreign_checkpoint_and_a_changed_dataset(tiny_hopper, 
         run_cotrain(
             dataclasses.replace(cfg_changed, stop_at_iteration=None), tmp_path / "c", resume=True
         )
+    # probe 31: diagnose.py's loader built its report on the new data (after "the run's cached
+    # dynamics model … is gone: MLE pretraining runs again")
+    with pytest.raises(ValueError, match=r"dataset: .* has changed since the run started"):
+        load_session(tmp_path / "c")
 
 
 def test_resume_with_a_config_json_missing_its_resolved_record_is_one_error(
