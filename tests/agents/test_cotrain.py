@@ -870,6 +870,21 @@ def test_a_config_json_missing_a_field_is_refused(tmp_path, field):
     assert load_config(tmp_path).n_iterations == 2
 
 
+def test_a_misspelt_config_json_field_gets_a_suggestion(tmp_path):
+    """Probe 31: ``n_iteration`` listed the known fields but did not suggest ``n_iterations``."""
+    from agents.cotrain_setup import config_to_dict
+    from rambo_env.run_io import write_json
+
+    saved = config_to_dict(CotrainConfig(n_iterations=2))
+    saved["n_iteration"] = saved.pop("n_iterations")
+    write_json(tmp_path / "config.json", {"config": saved})
+    with pytest.raises(
+        ValueError,
+        match=r"unknown field\(s\) \['n_iteration'\]; n_iteration: did you mean n_iterations\?; known",
+    ):
+        load_config(tmp_path)
+
+
 def test_a_config_json_with_precision_auto_is_refused(tmp_path):
     """Probe 13: a run saves the precision it resolved; ``"precision": "auto"`` put in its
     config.json by hand was resolved anew on resume (bf16 for an fp32 run here: another model-cache
