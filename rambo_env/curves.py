@@ -30,6 +30,7 @@ from rambo_env.run_io import (
     is_int,
     is_real,
     iterations_on_record,
+    run_folder_above,
     run_holder,
 )
 
@@ -98,7 +99,7 @@ def read_curves(run_dir: str | Path) -> list[dict[str, float | None]]:
         check_not_starting(run_dir, "plot it after its first iteration")
         raise FileNotFoundError(
             f"run_dir: {run_dir} has no {TB_DIR}/ folder and no {CONFIG_NAME}: not a run folder; "
-            "pass the folder of a run started by cotrain"
+            f"pass the folder of a run started by cotrain{run_folder_above(run_dir)}"
         )
     check_readable(tb, "run_dir")  # was: "has logged no iteration yet"
     by_step: dict[int, dict[str, float | None]] = {}

@@ -100,6 +100,7 @@ __all__ = [
     "refuse_broken_link",
     "refuse_link_loop",
     "report_user_error",
+    "run_folder_above",
     "run_holder",
     "save_checkpoint",
     "set_rng_state",
@@ -562,6 +563,21 @@ def iterations_on_record(run_dir: str | Path) -> int:
     except (OSError, ValueError, AttributeError):
         return 0
     return done if is_int(done) and done > 0 else 0
+
+
+def run_folder_above(folder: str | Path) -> str:
+    """``; it is inside the run folder RUN (its tb/?): pass RUN`` when a folder up to three
+    levels above ``folder`` holds a run's config.json, else ''. Probe 31: ``--resume RUN/tb`` was
+    "not a run folder" without naming RUN, as ``--resume RUN/checkpoint.pt`` already did."""
+    folder = Path(folder).absolute()
+    for parent in list(folder.parents)[:3]:
+        try:
+            found = (parent / CONFIG_NAME).is_file()
+        except OSError:
+            return ""
+        if found:
+            return f"; it is inside the run folder {parent}: pass {shell_quote(str(parent))}"
+    return ""
 
 
 def trained_evidence(run_dir: str | Path) -> str | None:

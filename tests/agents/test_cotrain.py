@@ -979,6 +979,24 @@ def test_resume_naming_a_file_of_the_run_names_its_folder(tmp_path, capsys):
     )
 
 
+def test_resume_naming_a_folder_inside_the_run_names_the_run(tmp_path, capsys):
+    """Probe 31: ``--resume RUN/tb`` said "not a run folder" without naming RUN (as the
+    ``RUN/checkpoint.pt`` case does); so did diagnose.py and curves.py."""
+    from rambo_env.curves import read_curves
+
+    run = tmp_path / "run"
+    (run / "tb").mkdir(parents=True)
+    (run / "config.json").write_text("{}")
+    assert cotrain_cli.main(["--resume", str(run / "tb")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: run_dir: ") and "is not a run folder" in err
+    assert f"; it is inside the run folder {run}: pass {run}" in err
+    with pytest.raises(ValueError, match=rf"inside the run folder {re.escape(str(run))}"):
+        load_session(run / "tb")
+    with pytest.raises(FileNotFoundError, match=rf"inside the run folder {re.escape(str(run))}"):
+        read_curves(run / "tb")
+
+
 def test_a_closed_output_pipe_is_one_line_and_a_finished_run_exits_0(tmp_path, monkeypatch, capsys):
     """Probe 11: ``cotrain.py … | head -1``: was ``error: [Errno 32] Broken pipe`` (no cause
     named) mid-run, and a raw BrokenPipeError traceback, exit 1, from the closing lines of a
