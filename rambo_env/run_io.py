@@ -49,6 +49,7 @@ __all__ = [
     "CURVE_NAME",
     "LOCK_NAME",
     "NAME_MAX",
+    "PATH_MAX",
     "RESULTS_NAME",
     "RUN_SEED_LIMIT",
     "SEED_LIMIT",
@@ -1072,6 +1073,11 @@ def _cgroup_room() -> int | None:
 NAME_MAX = 255
 
 
+#: Bytes per path, its terminating NUL included (Linux's PATH_MAX): a longer one is refused by
+#: the system as "File name too long".
+PATH_MAX = 4096
+
+
 def longest_name_bytes(parts: Sequence[str]) -> int:
     """Bytes of the longest of a path's names (``Path.parts``, a Minari id's ``/``-separated
     parts), to compare with :data:`NAME_MAX`."""
@@ -1100,6 +1106,15 @@ def user_path(text: str) -> Path:
         raise argparse.ArgumentTypeError(
             f"{text[:60]!r}… has a name of {longest} bytes, but a file system "
             f"takes at most {NAME_MAX} per file or folder name; give a shorter path"
+        )
+    try:  # probe 31: was "File name too long; pick a folder you can write"
+        size = len(os.fsencode(str(path.absolute())))
+    except OSError:  # the working folder is gone: the path as given
+        size = len(os.fsencode(str(path)))
+    if size >= PATH_MAX:
+        raise argparse.ArgumentTypeError(
+            f"{text[:60]!r}… is {size} bytes long (as an absolute path), but the system takes "
+            f"paths of at most {PATH_MAX - 1} bytes; give a shorter path"
         )
     # probe 19: was "does not exist", or "a link to loop, which does not …"
     refuse_link_loop(path, "", error=argparse.ArgumentTypeError)

@@ -545,6 +545,24 @@ def test_a_path_flag_with_a_name_too_long_is_argparses_error_naming_the_flag(cap
     assert user_path("runs/" + "x" * 255).name == "x" * 255  # the limit itself is fine
 
 
+def test_a_path_flag_longer_than_the_systems_path_limit_is_named_with_the_limit(capsys):
+    """Probe 31: a 4435-byte ``--run-dir`` (names of 100 bytes) said only "File name too long;
+    pick a folder you can write", where a 300-byte name gives the 255-byte limit."""
+    import argparse
+
+    from rambo_env.run_io import PATH_MAX, user_path
+
+    parser = argparse.ArgumentParser(prog="x")
+    parser.add_argument("--run-dir", type=user_path)
+    long = "/tmp/" + "/".join(["y" * 100] * 44)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--run-dir", long])
+    err = capsys.readouterr().err
+    assert f"is {len(long)} bytes long (as an absolute path)" in err, err
+    assert f"takes paths of at most {PATH_MAX - 1} bytes; give a shorter path" in err
+    assert user_path("/tmp/" + "/".join(["y" * 100] * 40))  # within the limit
+
+
 def test_scripts_print_on_a_terminal_that_cannot_encode_their_characters():
     """Probe 11: on a latin-1 or ASCII terminal (``PYTHONIOENCODING=ascii``) cotrain stopped in
     its setup with ``'latin-1' codec can't encode character '\\u2014'`` and ``--help`` gave a raw
