@@ -415,6 +415,7 @@ def _run(
             recorded_dataset=_recorded_dataset(run_dir),
         )
         extend()  # probe 20: recorded once the setup has passed (a refused resume changed it)
+        session.resolved_at_start = run_io.read_json(run_dir / run_io.CONFIG_NAME)["resolved"]
         history = _restore(session, state)
     else:  # a relative dataset path in config.json named another file from another folder
         cfg = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
@@ -749,7 +750,31 @@ def _check_identity(state: dict[str, Any], run_dir: Path) -> str:
             f"{checkpoint}: trained on dataset {identity['dataset_fingerprint']}, but "
             f"{run_dir / run_io.CONFIG_NAME} records dataset {fingerprint}"
         )
+    recorded = identity.get("resolved")  # None: a checkpoint written before it was stored
+    where = _first_difference(recorded, saved["resolved"]) if recorded is not None else None
+    if where is not None:  # probe 31: a hand edit there was ignored, the stale value kept
+        key, in_checkpoint, in_file = where
+        raise ValueError(
+            f"{run_dir / run_io.CONFIG_NAME}: resolved.{key} is {in_file!r}, but {checkpoint} "
+            f'records {in_checkpoint!r} (edited by hand?): the "resolved" block records what '
+            "the run worked out at its start and is never read back to change it; put back the "
+            "run's value (settings that may change on resume are flags: scripts/cotrain.py "
+            "--help), or start a new run"
+        )
     return fingerprint
+
+
+def _first_difference(a: Any, b: Any, key: str = "") -> tuple[str, Any, Any] | None:
+    """The first dotted key where JSON records ``a`` and ``b`` differ, with both values."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for name in sorted(set(a) | set(b), key=str):
+            found = _first_difference(
+                a.get(name, "<absent>"), b.get(name, "<absent>"), f"{key}.{name}" if key else name
+            )
+            if found is not None:
+                return found
+        return None
+    return None if a == b else (key or "(all)", a, b)
 
 
 def _write_resolved_config(session: Session, run_dir: Path) -> None:
@@ -805,6 +830,10 @@ def _save(session: Session, history: RunHistory, run_dir: Path) -> None:
         "identity": {
             "config": config_to_dict(session.cfg),
             "dataset_fingerprint": session.resolved["dataset"]["fingerprint"],
+            # probe 31: the record config.json keeps, to tell a hand edit of it on resume
+            "resolved": run_io.as_json(
+                session.resolved if session.resolved_at_start is None else session.resolved_at_start
+            ),
         },
         "iteration": history.iteration,
         "history": history.state_dict(),

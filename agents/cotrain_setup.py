@@ -605,6 +605,10 @@ class Session:
     k: int
     q_limit: float
     resolved: dict[str, Any]
+    #: A resumed run's ``resolved`` record as its config.json keeps it (written at its start; a
+    #: resumed session's own ``resolved`` may differ, e.g. its model "cache:" not "trained:").
+    #: None for a new run: ``resolved`` is the record.
+    resolved_at_start: dict[str, Any] | None = None
 
     @property
     def can_evaluate(self) -> bool:

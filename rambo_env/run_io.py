@@ -57,6 +57,7 @@ __all__ = [
     "FolderInUseError",
     "RunDirMovedError",
     "WriteFailedError",
+    "as_json",
     "atomic_write",
     "available_memory_bytes",
     "broken_link_text",
@@ -1591,6 +1592,12 @@ def write_json(path: str | Path, data: Any) -> Path:
     """Atomically write ``data`` as indented JSON; non-finite floats become ``null``."""
     text = json.dumps(_json_safe(data), indent=2, sort_keys=False, allow_nan=False)
     return atomic_write(path, lambda tmp: tmp.write_text(text + "\n"))
+
+
+def as_json(data: Any) -> Any:
+    """``data`` as :func:`write_json` stores it and :func:`read_json` reads it back (tuples as
+    lists, non-finite floats as None): to compare a record with its copy in a JSON file."""
+    return json.loads(json.dumps(_json_safe(data), allow_nan=False))
 
 
 def read_json(path: str | Path) -> Any:

@@ -134,6 +134,18 @@ def test_stop_then_resume_continues_the_run(tiny_hopper, tmp_path, monkeypatch):
         with pytest.raises(ValueError, match="stop_at_iteration: 2 <= iterations done 2"):
             run_cotrain(cfg, run_dir, resume=True)
         assert (run_dir / "results.json").read_bytes() == results_before
+        # probe 31: a hand edit of the resolved record was ignored (its stale value kept)
+        config_before = (run_dir / "config.json").read_text()
+        edited = json.loads(config_before)
+        edited["resolved"]["adversary_weight"] = 0.1
+        (run_dir / "config.json").write_text(json.dumps(edited))
+        with pytest.raises(
+            ValueError,
+            match=r"config\.json: resolved\.adversary_weight is 0\.1, but .*checkpoint\.pt records "
+            r"0\.0003 \(edited by hand\?\)",
+        ):
+            run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), run_dir, resume=True)
+        (run_dir / "config.json").write_text(config_before)
 
     reported: list[dict] = []
     second = run_cotrain(
@@ -151,6 +163,7 @@ def test_stop_then_resume_continues_the_run(tiny_hopper, tmp_path, monkeypatch):
     ckpt = load_checkpoint(run_dir / "checkpoint.pt")
     assert ckpt["agent"]["counters"]["_n_updates"] == 4 * cfg.agent_steps_per_iteration
     assert ckpt["callback"]["n_iterations"] == 4  # the adversary callback's counter continued
+    assert ckpt["identity"]["resolved"] == saved["resolved"]  # the start's, not the resume's
     assert [s for s, _ in _tb_scalars(run_dir, "time/iterations")] == [1, 2, 3, 4]
     assert [v for _, v in _tb_scalars(run_dir, "rambo/iteration")] == [1, 2, 3, 4]
     assert second["final_score"] == pytest.approx(
