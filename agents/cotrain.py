@@ -737,7 +737,9 @@ def _check_identity(state: dict[str, Any], run_dir: Path) -> str:
     # earlier behaviour) are what it ran with, so compare the loaded config, not the raw JSON.
     config = dataclasses.asdict(load_config(run_dir))
     for name, value in identity["config"].items():
-        if name in (*SESSION_FIELDS, *EXTEND_FIELDS):
+        # the dataset's path: where it was found (saved absolute since probe 12, relative by
+        # older runs); what it holds is compared below, by its fingerprint
+        if name in (*SESSION_FIELDS, *EXTEND_FIELDS, "dataset"):
             continue
         if name in config and config[name] != value:
             raise ValueError(
