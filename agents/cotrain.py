@@ -172,7 +172,8 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
                 f"it cannot continue without its config: restore {run_io.CONFIG_NAME} (from a "
                 "backup or a copy of the folder), or start a new run in another folder"
             )
-        raise ValueError(f"run_dir: {path} not found: {not_a_run}{_runs_below(run_dir)}")
+        above = run_io.run_folder_above(run_dir)  # probe 31: --resume RUN/tb
+        raise ValueError(f"run_dir: {path} not found: {not_a_run}{above or _runs_below(run_dir)}")
     run_io.check_readable(path, "run_dir")  # was: "not readable JSON …: not a run folder"
     try:
         data = run_io.read_json(path)
@@ -258,8 +259,15 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
         "(the run died before its first checkpoint); nothing to load",
     )
     state = _load_run_checkpoint(checkpoint)  # before the dataset load and the model build
+    # probe 31: as --resume does (was: a regenerated dataset analysed without a word, a foreign
+    # checkpoint loaded as the run's)
+    fingerprint = _check_identity(state, Path(run_dir))
     session = build_session(
-        cfg, from_checkpoint=True, recorded_dataset=_recorded_dataset(Path(run_dir))
+        cfg,
+        expected_fingerprint=fingerprint,
+        from_checkpoint=True,
+        recorded_model=_recorded_model(Path(run_dir)),
+        recorded_dataset=_recorded_dataset(Path(run_dir)),
     )
     return session, _restore(session, state)
 
@@ -407,6 +415,7 @@ def _run(
             recorded_dataset=_recorded_dataset(run_dir),
         )
         extend()  # probe 20: recorded once the setup has passed (a refused resume changed it)
+        session.resolved_at_start = run_io.read_json(run_dir / run_io.CONFIG_NAME)["resolved"]
         history = _restore(session, state)
     else:  # a relative dataset path in config.json named another file from another folder
         cfg = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
@@ -649,6 +658,18 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
         return None
     results_path = run_dir / run_io.RESULTS_NAME
     command = f"scripts/cotrain.py --resume {run_io.shell_quote(str(run_dir))}"
+    checkpoint = run_dir / run_io.CHECKPOINT_NAME
+    if checkpoint.is_file():  # probe 31: results.json was trusted over the checkpoint
+        held = int(_load_run_checkpoint(checkpoint)["iteration"])
+        if held != cfg.n_iterations:
+            raise ValueError(
+                f"run_dir: {results_path} says the run finished all {cfg.n_iterations} "
+                f"iterations, but {checkpoint} holds iteration {held} (restored from an older "
+                "copy, or the results.json of another run?); a resume continues from the "
+                f"checkpoint: move {run_io.RESULTS_NAME} away to continue the run from iteration "
+                f"{held} to {cfg.n_iterations}, or restore the checkpoint.pt of iteration "
+                f"{cfg.n_iterations}"
+            )
     if _checkpoint_gone(run_dir):  # issue 14: was "… deleted or moved" first
         extend = (
             f"its {run_io.CHECKPOINT_NAME} is missing (deleted or moved): restore it from a copy "
@@ -716,7 +737,9 @@ def _check_identity(state: dict[str, Any], run_dir: Path) -> str:
     # earlier behaviour) are what it ran with, so compare the loaded config, not the raw JSON.
     config = dataclasses.asdict(load_config(run_dir))
     for name, value in identity["config"].items():
-        if name in (*SESSION_FIELDS, *EXTEND_FIELDS):
+        # the dataset's path: where it was found (saved absolute since probe 12, relative by
+        # older runs); what it holds is compared below, by its fingerprint
+        if name in (*SESSION_FIELDS, *EXTEND_FIELDS, "dataset"):
             continue
         if name in config and config[name] != value:
             raise ValueError(
@@ -729,7 +752,31 @@ def _check_identity(state: dict[str, Any], run_dir: Path) -> str:
             f"{checkpoint}: trained on dataset {identity['dataset_fingerprint']}, but "
             f"{run_dir / run_io.CONFIG_NAME} records dataset {fingerprint}"
         )
+    recorded = identity.get("resolved")  # None: a checkpoint written before it was stored
+    where = _first_difference(recorded, saved["resolved"]) if recorded is not None else None
+    if where is not None:  # probe 31: a hand edit there was ignored, the stale value kept
+        key, in_checkpoint, in_file = where
+        raise ValueError(
+            f"{run_dir / run_io.CONFIG_NAME}: resolved.{key} is {in_file!r}, but {checkpoint} "
+            f'records {in_checkpoint!r} (edited by hand?): the "resolved" block records what '
+            "the run worked out at its start and is never read back to change it; put back the "
+            "run's value (settings that may change on resume are flags: scripts/cotrain.py "
+            "--help), or start a new run"
+        )
     return fingerprint
+
+
+def _first_difference(a: Any, b: Any, key: str = "") -> tuple[str, Any, Any] | None:
+    """The first dotted key where JSON records ``a`` and ``b`` differ, with both values."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for name in sorted(set(a) | set(b), key=str):
+            found = _first_difference(
+                a.get(name, "<absent>"), b.get(name, "<absent>"), f"{key}.{name}" if key else name
+            )
+            if found is not None:
+                return found
+        return None
+    return None if a == b else (key or "(all)", a, b)
 
 
 def _write_resolved_config(session: Session, run_dir: Path) -> None:
@@ -785,6 +832,10 @@ def _save(session: Session, history: RunHistory, run_dir: Path) -> None:
         "identity": {
             "config": config_to_dict(session.cfg),
             "dataset_fingerprint": session.resolved["dataset"]["fingerprint"],
+            # probe 31: the record config.json keeps, to tell a hand edit of it on resume
+            "resolved": run_io.as_json(
+                session.resolved if session.resolved_at_start is None else session.resolved_at_start
+            ),
         },
         "iteration": history.iteration,
         "history": history.state_dict(),

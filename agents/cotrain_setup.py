@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import difflib
 import inspect
 import itertools
 import math
@@ -389,8 +390,10 @@ def config_from_dict(data: dict[str, Any], saved: bool = False) -> CotrainConfig
     """
     names = {f.name for f in dataclasses.fields(CotrainConfig)}
     unknown = sorted(set(data) - names)
-    if unknown:
-        raise ValueError(f"config: unknown field(s) {unknown}; known: {sorted(names)}")
+    if unknown:  # probe 31: a misspelt field got no suggestion
+        close = {u: difflib.get_close_matches(u, sorted(names), n=1) for u in unknown}
+        hint = "".join(f"; {u}: did you mean {c[0]}?" for u, c in close.items() if c)
+        raise ValueError(f"config: unknown field(s) {unknown}{hint}; known: {sorted(names)}")
     missing = sorted(names - set(data) - LATER_FIELDS) if saved else []
     if missing:
         raise ValueError(
@@ -602,6 +605,10 @@ class Session:
     k: int
     q_limit: float
     resolved: dict[str, Any]
+    #: A resumed run's ``resolved`` record as its config.json keeps it (written at its start; a
+    #: resumed session's own ``resolved`` may differ, e.g. its model "cache:" not "trained:").
+    #: None for a new run: ``resolved`` is the record.
+    resolved_at_start: dict[str, Any] | None = None
 
     @property
     def can_evaluate(self) -> bool:

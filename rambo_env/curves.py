@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from rambo_env.run_io import (
+    CHECKPOINT_NAME,
     CONFIG_NAME,
     RESULTS_NAME,
     TB_DIR,
@@ -25,8 +27,10 @@ from rambo_env.run_io import (
     check_readable,
     check_run_folder,
     headless_figure,
+    is_int,
     is_real,
     iterations_on_record,
+    run_folder_above,
     run_holder,
 )
 
@@ -95,10 +99,11 @@ def read_curves(run_dir: str | Path) -> list[dict[str, float | None]]:
         check_not_starting(run_dir, "plot it after its first iteration")
         raise FileNotFoundError(
             f"run_dir: {run_dir} has no {TB_DIR}/ folder and no {CONFIG_NAME}: not a run folder; "
-            "pass the folder of a run started by cotrain"
+            f"pass the folder of a run started by cotrain{run_folder_above(run_dir)}"
         )
     check_readable(tb, "run_dir")  # was: "has logged no iteration yet"
     by_step: dict[int, dict[str, float | None]] = {}
+    steps: dict[Path, set[int]] = {}  # the iterations each event file logs
     files = sorted(p for p in tb.rglob("events.out.tfevents.*") if p.is_file())
     for events in files:  # was: a raw PermissionError traceback
         check_readable(events, "run_dir")
@@ -116,14 +121,57 @@ def read_curves(run_dir: str | Path) -> list[dict[str, float | None]]:
         acc = EventAccumulator(str(events), size_guidance={"scalars": 0})
         acc.Reload()
         tags = set(acc.Tags()["scalars"])
+        steps[events] = {int(e.step) for tag in tags for e in acc.Scalars(tag)}
         for column, tag in CURVE_COLUMNS.items():
             if tag in tags:
                 for event in acc.Scalars(tag):
                     by_step.setdefault(int(event.step), {})[column] = float(event.value)
+    _check_one_run(Path(run_dir), steps)
     return [
         {"iteration": step, **{c: by_step[step].get(c) for c in CURVE_COLUMNS}}
         for step in sorted(by_step)
     ]
+
+
+def _check_one_run(run_dir: Path, steps: dict[Path, set[int]]) -> None:
+    """One ValueError when ``run_dir``'s tb/ holds event files of another run (probe 31: a
+    3-iteration run's tb/ with a 5-iteration run's files copied in read as 5 iterations, the last
+    two the other run's, and the ledger entered them). A run logs its warm start (iteration 0)
+    once, in the file of its first session (a session resumed from checkpoint 0 logs it again,
+    but the first then logged nothing after it); a run that is not running logs no iteration
+    past its results.json's ``iterations_completed`` (one more for a diverged run's last row),
+    unless its checkpoint is newer than its results.json (a later session killed outright)."""
+    tb = run_dir / TB_DIR
+    whole = [p for p, s in steps.items() if 0 in s and any(i > 0 for i in s)]
+    if len(whole) > 1:
+        raise ValueError(
+            f"run_dir: {tb} holds the TensorBoard logs of more than one run: "
+            f"{', '.join(str(p.relative_to(tb)) for p in whole)} each log a run from its warm start (iteration "
+            f"0) on, which a run does once (another run's files copied in?); move the event "
+            f"files that are not this run's out of {TB_DIR}/"
+        )
+    if run_holder(run_dir) is not None:
+        return
+    results, checkpoint = run_dir / RESULTS_NAME, run_dir / CHECKPOINT_NAME
+    try:
+        saved = json.loads(results.read_text())
+        if checkpoint.exists() and checkpoint.stat().st_mtime > results.stat().st_mtime:
+            return  # results.json of an earlier session
+    except (OSError, ValueError):
+        return
+    done = saved.get("iterations_completed") if isinstance(saved, dict) else None
+    if not is_int(done):
+        return
+    limit = done + (saved.get("status") == "diverged")
+    beyond = sorted(p for p, s in steps.items() if any(i > limit for i in s))
+    if beyond:
+        logged = max(i for p in beyond for i in steps[p])
+        raise ValueError(
+            f"run_dir: {tb} logs iterations up to {logged} ({', '.join(str(p.relative_to(tb)) for p in beyond)}),"
+            f" but {results} records {done} completed iteration(s) (status "
+            f"{saved.get('status')!r}): another run's event files copied in?; move the event "
+            f"files that are not this run's out of {TB_DIR}/"
+        )
 
 
 def check_logged(

@@ -49,6 +49,7 @@ __all__ = [
     "CURVE_NAME",
     "LOCK_NAME",
     "NAME_MAX",
+    "PATH_MAX",
     "RESULTS_NAME",
     "RUN_SEED_LIMIT",
     "SEED_LIMIT",
@@ -56,6 +57,7 @@ __all__ = [
     "FolderInUseError",
     "RunDirMovedError",
     "WriteFailedError",
+    "as_json",
     "atomic_write",
     "available_memory_bytes",
     "broken_link_text",
@@ -100,6 +102,7 @@ __all__ = [
     "refuse_broken_link",
     "refuse_link_loop",
     "report_user_error",
+    "run_folder_above",
     "run_holder",
     "save_checkpoint",
     "set_rng_state",
@@ -379,7 +382,16 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
             _HELD.pop(key, None)
         else:
             _HELD[key] = previous
-        _unlink_lock(lock, fd)
+        try:
+            _unlink_lock(lock, fd)
+        except OSError as err:  # probe 31: hid the error in flight (a folder turned read-only)
+            print(
+                f"[rambo_env] WARNING: {lock} could not be removed ({err.strerror or err}); "
+                "the next run there takes it over (its process no longer runs), or remove it "
+                "by hand",
+                file=sys.stderr,
+                flush=True,
+            )
         if not ok and created:
             _remove_empty(new_dirs)
 
@@ -406,9 +418,11 @@ def _unlink_lock(lock: Path, fd: int | None) -> None:
     folder now is (moved, probe 28: its ``.lock`` was left behind), and never from another
     folder made at its old path since — then close ``fd``."""
     if fd is None or os.unlink not in os.supports_dir_fd:
-        lock.unlink(missing_ok=True)
-        if fd is not None:
-            os.close(fd)
+        try:
+            lock.unlink(missing_ok=True)
+        finally:
+            if fd is not None:
+                os.close(fd)
         return
     try:
         os.unlink(lock.name, dir_fd=fd)
@@ -551,6 +565,21 @@ def iterations_on_record(run_dir: str | Path) -> int:
     except (OSError, ValueError, AttributeError):
         return 0
     return done if is_int(done) and done > 0 else 0
+
+
+def run_folder_above(folder: str | Path) -> str:
+    """``; it is inside the run folder RUN (its tb/?): pass RUN`` when a folder up to three
+    levels above ``folder`` holds a run's config.json, else ''. Probe 31: ``--resume RUN/tb`` was
+    "not a run folder" without naming RUN, as ``--resume RUN/checkpoint.pt`` already did."""
+    folder = Path(folder).absolute()
+    for parent in list(folder.parents)[:3]:
+        try:
+            found = (parent / CONFIG_NAME).is_file()
+        except OSError:
+            return ""
+        if found:
+            return f"; it is inside the run folder {parent}: pass {shell_quote(str(parent))}"
+    return ""
 
 
 def trained_evidence(run_dir: str | Path) -> str | None:
@@ -1045,6 +1074,11 @@ def _cgroup_room() -> int | None:
 NAME_MAX = 255
 
 
+#: Bytes per path, its terminating NUL included (Linux's PATH_MAX): a longer one is refused by
+#: the system as "File name too long".
+PATH_MAX = 4096
+
+
 def longest_name_bytes(parts: Sequence[str]) -> int:
     """Bytes of the longest of a path's names (``Path.parts``, a Minari id's ``/``-separated
     parts), to compare with :data:`NAME_MAX`."""
@@ -1073,6 +1107,15 @@ def user_path(text: str) -> Path:
         raise argparse.ArgumentTypeError(
             f"{text[:60]!r}… has a name of {longest} bytes, but a file system "
             f"takes at most {NAME_MAX} per file or folder name; give a shorter path"
+        )
+    try:  # probe 31: was "File name too long; pick a folder you can write"
+        size = len(os.fsencode(str(path.absolute())))
+    except OSError:  # the working folder is gone: the path as given
+        size = len(os.fsencode(str(path)))
+    if size >= PATH_MAX:
+        raise argparse.ArgumentTypeError(
+            f"{text[:60]!r}… is {size} bytes long (as an absolute path), but the system takes "
+            f"paths of at most {PATH_MAX - 1} bytes; give a shorter path"
         )
     # probe 19: was "does not exist", or "a link to loop, which does not …"
     refuse_link_loop(path, "", error=argparse.ArgumentTypeError)
@@ -1549,6 +1592,12 @@ def write_json(path: str | Path, data: Any) -> Path:
     """Atomically write ``data`` as indented JSON; non-finite floats become ``null``."""
     text = json.dumps(_json_safe(data), indent=2, sort_keys=False, allow_nan=False)
     return atomic_write(path, lambda tmp: tmp.write_text(text + "\n"))
+
+
+def as_json(data: Any) -> Any:
+    """``data`` as :func:`write_json` stores it and :func:`read_json` reads it back (tuples as
+    lists, non-finite floats as None): to compare a record with its copy in a JSON file."""
+    return json.loads(json.dumps(_json_safe(data), allow_nan=False))
 
 
 def read_json(path: str | Path) -> Any:

@@ -477,3 +477,49 @@ def test_a_failed_write_removes_the_out_folders_it_created_and_keeps_others(
         assert "none of the --out files was written" in capsys.readouterr().err
         assert not gone.exists()  # was: left, empty
     assert (tmp_path / "kept").is_dir() and not any((tmp_path / "kept").iterdir())
+
+
+def test_another_runs_event_files_in_tb_are_refused_and_named(tmp_path):
+    """Probe 31: a 5-iteration run's event files copied into a 3-iteration run's tb/ read as 5
+    iterations (the last two the other run's), and the ledger entered them."""
+    import json
+    import os
+    import shutil
+
+    own = {i: {"rambo/q_avg": float(i)} for i in range(4)}
+    other = tmp_path / "other"
+    _log(other, {i: {"rambo/q_avg": 100.0 + i} for i in range(6)})
+    run = tmp_path / "run"
+    _log(run, own)
+    (run / "results.json").write_text(json.dumps({"status": "finished", "iterations_completed": 3}))
+    assert len(read_curves(run)) == 4
+    for f in (other / TB_DIR).iterdir():
+        (run / TB_DIR / "copied").mkdir(exist_ok=True)
+        shutil.copy(f, run / TB_DIR / "copied" / f.name)
+    with pytest.raises(
+        ValueError,
+        match=r"logs of more than one run: copied/events\S*, events\S* each log a run from",
+    ):
+        read_curves(run)
+
+    # a copied file of the other run's later session (no iteration 0): results.json's count
+    later = tmp_path / "later"
+    _log(later, {4: {"rambo/q_avg": 4.0}, 5: {"rambo/q_avg": 5.0}})
+    shutil.rmtree(run / TB_DIR)
+    _log(run, own)
+    for f in (later / TB_DIR).iterdir():
+        (run / TB_DIR / "copied").mkdir(exist_ok=True)
+        shutil.copy(f, run / TB_DIR / "copied" / f.name)
+    with pytest.raises(ValueError, match=r"logs iterations up to 5 \(copied/events.* records 3 "):
+        read_curves(run)
+    # ... unless a later session wrote a newer checkpoint (killed before its results.json)
+    (run / "checkpoint.pt").write_bytes(b"")
+    stamp = (run / "results.json").stat().st_mtime + 10
+    os.utime(run / "checkpoint.pt", (stamp, stamp))
+    assert [r["iteration"] for r in read_curves(run)] == [0, 1, 2, 3, 4, 5]
+    # a session resumed from checkpoint 0 logs iteration 0 again: one run
+    (run / "checkpoint.pt").unlink()
+    shutil.rmtree(run / TB_DIR)
+    _log(run, {0: {"rambo/q_avg": 0.0}})
+    _log(run, own)
+    assert len(read_curves(run)) == 4

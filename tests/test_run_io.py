@@ -545,6 +545,24 @@ def test_a_path_flag_with_a_name_too_long_is_argparses_error_naming_the_flag(cap
     assert user_path("runs/" + "x" * 255).name == "x" * 255  # the limit itself is fine
 
 
+def test_a_path_flag_longer_than_the_systems_path_limit_is_named_with_the_limit(capsys):
+    """Probe 31: a 4435-byte ``--run-dir`` (names of 100 bytes) said only "File name too long;
+    pick a folder you can write", where a 300-byte name gives the 255-byte limit."""
+    import argparse
+
+    from rambo_env.run_io import PATH_MAX, user_path
+
+    parser = argparse.ArgumentParser(prog="x")
+    parser.add_argument("--run-dir", type=user_path)
+    long = "/tmp/" + "/".join(["y" * 100] * 44)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--run-dir", long])
+    err = capsys.readouterr().err
+    assert f"is {len(long)} bytes long (as an absolute path)" in err, err
+    assert f"takes paths of at most {PATH_MAX - 1} bytes; give a shorter path" in err
+    assert user_path("/tmp/" + "/".join(["y" * 100] * 40))  # within the limit
+
+
 def test_scripts_print_on_a_terminal_that_cannot_encode_their_characters():
     """Probe 11: on a latin-1 or ASCII terminal (``PYTHONIOENCODING=ascii``) cotrain stopped in
     its setup with ``'latin-1' codec can't encode character '\\u2014'`` and ``--help`` gave a raw
@@ -1067,3 +1085,37 @@ def test_cotrain_checks_matplotlib_before_the_dataset(monkeypatch):
     monkeypatch.setattr(run_io, "check_matplotlib", refuse)
     with pytest.raises(ValueError, match="MPLBACKEND"):
         cotrain_setup.build_session(CotrainConfig(dataset="no-such-dataset-xyz"))
+
+
+def test_a_lock_that_cannot_be_removed_never_hides_the_error_in_flight(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 31: a run folder turned read-only mid-run gave only ``error: [Errno 30] Read-only
+    file system: '.lock'``: removing the lock on the way out replaced the checkpoint's
+    WriteFailedError. Now that error goes through and the lock is a warning."""
+    from rambo_env.run_io import LOCK_NAME, WriteFailedError, claim_run_dir
+
+    real_unlink = os.unlink
+
+    def read_only(path, *args, **kwargs):
+        if os.fspath(path).endswith(LOCK_NAME):
+            raise OSError(errno.EROFS, "Read-only file system", os.fspath(path))
+        return real_unlink(path, *args, **kwargs)
+
+    run = tmp_path / "run"
+    with claim_run_dir(run):
+        pass  # created before the fault
+    monkeypatch.setattr(os, "unlink", read_only)
+    fault = OSError(errno.EROFS, "Read-only file system")
+    with pytest.raises(WriteFailedError, match=r"checkpoint\.pt: not written"):
+        with claim_run_dir(run):
+            raise WriteFailedError(run / "checkpoint.pt", fault, rerun="--resume")
+    err = capsys.readouterr().err
+    assert f"{run / LOCK_NAME} could not be removed (Read-only file system)" in err
+    with claim_run_dir(run):  # no error in flight: the same warning, not an error
+        pass
+    assert "could not be removed" in capsys.readouterr().err
+    monkeypatch.setattr(os, "unlink", real_unlink)
+    with claim_run_dir(run):  # the lock left is this process's own: taken over
+        pass
+    assert not (run / LOCK_NAME).exists()

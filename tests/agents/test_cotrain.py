@@ -18,7 +18,7 @@ import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from agents.callback import RamboCallback
-from agents.cotrain import CotrainConfig, RunInterrupted, load_config, run_cotrain
+from agents.cotrain import CotrainConfig, RunInterrupted, load_config, load_session, run_cotrain
 from agents.cotrain_setup import ALGOS, config_docs, config_from_dict, resolve
 from agents.run_callbacks import EvalSchedule
 from rambo_env.data.dataset import OfflineDataset
@@ -134,6 +134,18 @@ def test_stop_then_resume_continues_the_run(tiny_hopper, tmp_path, monkeypatch):
         with pytest.raises(ValueError, match="stop_at_iteration: 2 <= iterations done 2"):
             run_cotrain(cfg, run_dir, resume=True)
         assert (run_dir / "results.json").read_bytes() == results_before
+        # probe 31: a hand edit of the resolved record was ignored (its stale value kept)
+        config_before = (run_dir / "config.json").read_text()
+        edited = json.loads(config_before)
+        edited["resolved"]["adversary_weight"] = 0.1
+        (run_dir / "config.json").write_text(json.dumps(edited))
+        with pytest.raises(
+            ValueError,
+            match=r"config\.json: resolved\.adversary_weight is 0\.1, but .*checkpoint\.pt records "
+            r"0\.0003 \(edited by hand\?\)",
+        ):
+            run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), run_dir, resume=True)
+        (run_dir / "config.json").write_text(config_before)
 
     reported: list[dict] = []
     second = run_cotrain(
@@ -151,6 +163,7 @@ def test_stop_then_resume_continues_the_run(tiny_hopper, tmp_path, monkeypatch):
     ckpt = load_checkpoint(run_dir / "checkpoint.pt")
     assert ckpt["agent"]["counters"]["_n_updates"] == 4 * cfg.agent_steps_per_iteration
     assert ckpt["callback"]["n_iterations"] == 4  # the adversary callback's counter continued
+    assert ckpt["identity"]["resolved"] == saved["resolved"]  # the start's, not the resume's
     assert [s for s, _ in _tb_scalars(run_dir, "time/iterations")] == [1, 2, 3, 4]
     assert [v for _, v in _tb_scalars(run_dir, "rambo/iteration")] == [1, 2, 3, 4]
     assert second["final_score"] == pytest.approx(
@@ -870,6 +883,21 @@ def test_a_config_json_missing_a_field_is_refused(tmp_path, field):
     assert load_config(tmp_path).n_iterations == 2
 
 
+def test_a_misspelt_config_json_field_gets_a_suggestion(tmp_path):
+    """Probe 31: ``n_iteration`` listed the known fields but did not suggest ``n_iterations``."""
+    from agents.cotrain_setup import config_to_dict
+    from rambo_env.run_io import write_json
+
+    saved = config_to_dict(CotrainConfig(n_iterations=2))
+    saved["n_iteration"] = saved.pop("n_iterations")
+    write_json(tmp_path / "config.json", {"config": saved})
+    with pytest.raises(
+        ValueError,
+        match=r"unknown field\(s\) \['n_iteration'\]; n_iteration: did you mean n_iterations\?; known",
+    ):
+        load_config(tmp_path)
+
+
 def test_a_config_json_with_precision_auto_is_refused(tmp_path):
     """Probe 13: a run saves the precision it resolved; ``"precision": "auto"`` put in its
     config.json by hand was resolved anew on resume (bf16 for an fp32 run here: another model-cache
@@ -964,6 +992,24 @@ def test_resume_naming_a_file_of_the_run_names_its_folder(tmp_path, capsys):
     )
 
 
+def test_resume_naming_a_folder_inside_the_run_names_the_run(tmp_path, capsys):
+    """Probe 31: ``--resume RUN/tb`` said "not a run folder" without naming RUN (as the
+    ``RUN/checkpoint.pt`` case does); so did diagnose.py and curves.py."""
+    from rambo_env.curves import read_curves
+
+    run = tmp_path / "run"
+    (run / "tb").mkdir(parents=True)
+    (run / "config.json").write_text("{}")
+    assert cotrain_cli.main(["--resume", str(run / "tb")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: run_dir: ") and "is not a run folder" in err
+    assert f"; it is inside the run folder {run}: pass {run}" in err
+    with pytest.raises(ValueError, match=rf"inside the run folder {re.escape(str(run))}"):
+        load_session(run / "tb")
+    with pytest.raises(FileNotFoundError, match=rf"inside the run folder {re.escape(str(run))}"):
+        read_curves(run / "tb")
+
+
 def test_a_closed_output_pipe_is_one_line_and_a_finished_run_exits_0(tmp_path, monkeypatch, capsys):
     """Probe 11: ``cotrain.py … | head -1``: was ``error: [Errno 32] Broken pipe`` (no cause
     named) mid-run, and a raw BrokenPipeError traceback, exit 1, from the closing lines of a
@@ -1020,6 +1066,8 @@ def test_resume_refuses_a_foreign_checkpoint_and_a_changed_dataset(tiny_hopper, 
         ValueError, match=r"belongs to another run \(seed=1 in the checkpoint, 0 in"
     ):
         run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "a", resume=True)
+    with pytest.raises(ValueError, match=r"belongs to another run"):  # diagnose.py's loader
+        load_session(tmp_path / "a")
 
     data = dict(np.load(tiny_hopper))
     data["rewards"] = data["rewards"] + 1.0  # the same path, other contents
@@ -1032,6 +1080,10 @@ def test_resume_refuses_a_foreign_checkpoint_and_a_changed_dataset(tiny_hopper, 
         run_cotrain(
             dataclasses.replace(cfg_changed, stop_at_iteration=None), tmp_path / "c", resume=True
         )
+    # probe 31: diagnose.py's loader built its report on the new data (after "the run's cached
+    # dynamics model … is gone: MLE pretraining runs again")
+    with pytest.raises(ValueError, match=r"dataset: .* has changed since the run started"):
+        load_session(tmp_path / "c")
 
 
 def test_resume_with_a_config_json_missing_its_resolved_record_is_one_error(
@@ -3126,3 +3178,24 @@ def test_a_library_run_leaves_the_callers_process_state_as_it_found_it(tiny_hopp
     finally:
         torch.set_num_threads(1)
         matplotlib.use(backend)
+
+
+def test_a_finished_results_json_ahead_of_the_checkpoint_is_refused(tmp_path, monkeypatch, capsys):
+    """Probe 31: results.json "finished 4/4" over a checkpoint of iteration 1 (an older copy
+    restored from a backup) said "already finished; nothing to resume", rc 0; the checkpoint is
+    what a resume continues from, so the two are named."""
+    from agents import cotrain as cotrain_module
+
+    monkeypatch.setattr(cotrain_module, "build_session", lambda *a, **k: pytest.fail("set up"))
+    run_dir = tmp_path / "run"
+    keys = ("history", "agent", "ensemble", "adversary", "buffer_generator", "noise_rng")
+    _run_folder_with_checkpoint(
+        run_dir, {k: 0 for k in (*keys, "callback", "rng")} | {"iteration": 1}
+    )
+    results = {"status": "finished", "iterations_completed": 4}
+    (run_dir / "results.json").write_text(json.dumps(results))
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: run_dir: ") and "Traceback" not in err
+    assert "says the run finished all 4 iterations" in err and "holds iteration 1" in err
+    assert "move results.json away to continue the run from iteration 1 to 4" in err
