@@ -355,7 +355,7 @@ def check_args(args: Args) -> None:
 
     for name, low in (
         ("seed", 0),
-        ("n_transitions", 1),
+        ("n_transitions", 2),  # probe 32: 1 wrote a dataset no trainer accepts
         ("n_envs", 1),
         ("workers", 1),
         ("behaviour_steps", 1),

@@ -150,13 +150,24 @@ def _check_array(name: str, arr: Any, shape: tuple[int, ...]) -> np.ndarray:
     return a
 
 
+def check_model_rows(dataset: Any) -> np.ndarray:
+    """``dataset.observations`` as an array, refused unless it has the 2 rows MLE pretraining needs
+    at least (one is held out); also the check of a sweep's datasets before any trial starts."""
+    obs_raw = np.asarray(dataset.observations)
+    if obs_raw.ndim != 2 or obs_raw.shape[0] < 2:
+        raise ValueError(
+            f"dataset.observations: need [N >= 2, obs_dim], got {obs_raw.shape}; MLE pretraining "
+            "holds one transition out and trains on the rest: use a dataset of at least 2 "
+            "transitions (the paper's hold about 1M)"
+        )
+    return obs_raw
+
+
 def model_tensors(
     dataset: Any, normalizer: ObsNormalizer, device: torch.device
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Model inputs ``x = [obs_norm, action]`` [N, in] and targets ``y = [reward, Δobs_norm]`` [N, T]."""
-    obs_raw = np.asarray(dataset.observations)
-    if obs_raw.ndim != 2 or obs_raw.shape[0] < 2:
-        raise ValueError(f"dataset.observations: need [N >= 2, obs_dim], got {obs_raw.shape}")
+    obs_raw = check_model_rows(dataset)
     n, obs_dim = obs_raw.shape
     action_arr = np.asarray(dataset.actions)
     action_dim = action_arr.shape[1] if action_arr.ndim == 2 else -1
@@ -269,14 +280,14 @@ def _split(
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Random holdout of ``min(holdout_ratio · N, max_holdout)`` (at least 1) transitions."""
     n = x.shape[0]
-    n_holdout = _holdout_rows(n, cfg)
+    n_holdout = holdout_rows(n, cfg)
     perm = torch.randperm(n, generator=gen).to(x.device)  # [N]
     hold, train = perm[:n_holdout], perm[n_holdout:]
     return x[train], y[train], x[hold], y[hold]
 
 
-def _holdout_rows(n: int, cfg: MLEConfig) -> int:
-    """Rows of an ``n``-row dataset that :func:`_split` holds out."""
+def holdout_rows(n: int, cfg: MLEConfig) -> int:
+    """Rows of an ``n``-row dataset that :func:`train_mle` holds out (:func:`_split`)."""
     return max(1, min(int(n * cfg.holdout_ratio), cfg.max_holdout))
 
 
@@ -288,7 +299,7 @@ def warn_few_rows(dataset: Any, n: int, cfg: MLEConfig, n_elites: int = 1) -> No
     elites = min(n_elites, cfg.max_holdout)  # a holdout never exceeds max_holdout
 
     def enough(m: int) -> bool:  # m rows fill one batch and hold out the elites (monotone in m)
-        return m - _holdout_rows(m, cfg) >= cfg.batch_size and _holdout_rows(m, cfg) >= elites
+        return m - holdout_rows(m, cfg) >= cfg.batch_size and holdout_rows(m, cfg) >= elites
 
     if enough(n):
         return
@@ -298,7 +309,7 @@ def warn_few_rows(dataset: Any, n: int, cfg: MLEConfig, n_elites: int = 1) -> No
     while high - low > 1:
         mid = (low + high) // 2
         low, high = (low, mid) if enough(mid) else (mid, high)
-    n_holdout = _holdout_rows(n, cfg)
+    n_holdout = holdout_rows(n, cfg)
     n_train = n - n_holdout
     name = getattr(dataset, "name", None)
     faults = []

@@ -491,7 +491,8 @@ def test_make_dataset_cli_refuses_bad_values_before_collecting(capsys, monkeypat
         (["--workers", "0"], "error: workers: expected >= 1"),
         (["--workers", "100000"], "error: workers: 100000 is not in [1, "),  # was: spawned
         (["--workers", "5", "--n-transitions", "3"], "error: workers: 5 workers for 3 trans"),
-        (["--n-transitions", "0"], "error: n_transitions: expected >= 1"),
+        (["--n-transitions", "0"], "error: n_transitions: expected >= 2"),
+        (["--n-transitions", "1"], "error: n_transitions: expected >= 2, got 1"),  # probe 32
         (["--device", "gpu"], "error: device: 'gpu'"),
         (["--dataset-id", "../../escape-v0"], "error: dataset_id: '../../escape-v0' is not"),
         (["--dataset-id", "/abs/x-v0"], "error: dataset_id:"),
