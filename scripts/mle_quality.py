@@ -45,6 +45,7 @@ from rambo_env.dynamics.ensemble import (
 from rambo_env.dynamics.training import MLEConfig, holdout_rows, model_tensors, train_mle
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
+    RUN_SEED_LIMIT,
     accept_negative_numbers,
     atomic_write,
     check_output_file,
@@ -131,7 +132,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
         raise ValueError(f"--max-epochs: expected >= 1, got {args.max_epochs}")
     if args.seed < 0:  # was accepted (torch wraps a negative seed)
         raise ValueError(f"--seed: expected >= 0, got {args.seed}")
-    check_seed(args.seed, "--seed")  # was: torch's raw "Overflow when unpacking long long"
+    # was: torch's raw "Overflow when unpacking long long"; probe 32: one range in every script
+    check_seed(args.seed, "--seed", limit=RUN_SEED_LIMIT)
     if args.n_transitions is not None and args.n_transitions < 2:
         raise ValueError(f"--n-transitions: expected >= 2, got {args.n_transitions}")
     try:  # probe 20: was checked per variant, after the dataset load (minutes when generated)

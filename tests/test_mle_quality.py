@@ -172,7 +172,9 @@ def test_mle_quality_bad_out_is_an_error_before_training(tmp_path, monkeypatch):
     # was: --max-epochs 0 refused by MLEConfig after the dataset load; --seed -1 accepted
     monkeypatch.setattr(script, "load_dataset", lambda *a: pytest.fail("dataset loaded"))
     for flags, match in ((["--max-epochs", "0"], "--max-epochs: expected >= 1, got 0"),
-                         (["--seed", "-1"], "--seed: expected >= 0, got -1")):  # fmt: skip
+                         (["--seed", "-1"], "--seed: expected >= 0, got -1"),
+                         (["--seed", str(2**31)], r"--seed: 2147483648 is too large: expected an "
+                                                  r"int in \[0, 2\*\*31\)")):  # fmt: skip
         with pytest.raises(ValueError, match=match):
             script.main(["--dataset", path, *flags])
 

@@ -3221,3 +3221,14 @@ def test_a_rollout_length_above_the_episode_limit_is_refused_before_the_mle(
     check_rollout_length(1000, "Hopper-v5")  # the limit itself is allowed
     check_rollout_length(10**6, None)  # no env, or one without a limit: nothing to compare
     check_rollout_length(10**6, "NoSuchEnv-v0")
+
+
+def test_every_script_takes_the_same_seed_range(capsys):
+    """Probe 32: make_dataset.py accepted --seed 2**32, cotrain / toys / sweep refuse >= 2**31."""
+    with pytest.raises(SystemExit):
+        load_script("diagnose").main(["no-run", "--seed", str(2**31)])
+    assert "--seed: 2147483648 is too large: expected an int in [0, 2**31)" in (
+        capsys.readouterr().err
+    )
+    with pytest.raises(ValueError, match=r"seed: expected an int in \[0, 2\*\*31\)"):
+        CotrainConfig(seed=2**31)

@@ -487,6 +487,11 @@ def test_make_dataset_cli_refuses_bad_values_before_collecting(capsys, monkeypat
     base = ["--env", "hopper", "--level", "random", "--no-progress"]
     for flags, expected in (
         (["--seed", "-1"], "error: seed: expected >= 0"),
+        # probe 32: 2**32 was accepted here, refused by cotrain / toys / sweep
+        (
+            ["--seed", str(2**31)],
+            "error: seed: 2147483648 is too large: expected an int in [0, 2**31)",
+        ),
         (["--n-envs", "0"], "error: n_envs: expected >= 1"),
         (["--workers", "0"], "error: workers: expected >= 1"),
         (["--workers", "100000"], "error: workers: 100000 is not in [1, "),  # was: spawned
