@@ -457,6 +457,25 @@ def resolve(cfg: CotrainConfig, dataset_name: str | None = None) -> tuple[int, f
     )
 
 
+def check_rollout_length(k: int, env_id: str | None, origin: str = "config") -> None:
+    """Refuse a rollout length ``k`` above the env's episode limit (``spec.max_episode_steps``):
+    a model rollout longer than any real episode compounds the model's error far past the data
+    (the paper's k are 2 and 5, Table 5). Probe 32: ``--k 100000`` on Hopper (1000-step episodes)
+    was accepted and ran for minutes without a word. An env without a limit is not checked."""
+    import gymnasium as gym
+
+    try:
+        limit = gym.spec(env_id).max_episode_steps if env_id else None
+    except (gym.error.Error, ImportError, ValueError):  # not registered: nothing to compare
+        limit = None
+    if limit is not None and k > limit:
+        raise ValueError(
+            f"rollout_length: k = {k} ({origin}) exceeds {env_id}'s episode limit of {limit} "
+            "steps (spec.max_episode_steps): model rollouts longer than any real episode mean "
+            f"nothing (the paper's k are 2 and 5, Table 5); give a --k of at most {limit}"
+        )
+
+
 def check_adversary_steps(
     steps: int, adversary_weight: float, origin: str = "config", *, real_ratio: float
 ) -> None:
@@ -697,6 +716,7 @@ def build_session(
             "restore that dataset or start a new run"
         )
     k, lam, origin = resolve(cfg, dataset.name)
+    check_rollout_length(k, dataset.env_id, origin)  # before the MLE
     check_adversary_steps(  # λ of a preset
         cfg.adversary_steps_per_iteration, lam, origin, real_ratio=cfg.real_ratio
     )

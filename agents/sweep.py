@@ -240,6 +240,30 @@ class SweepOutcome:
     n_errors: int
     """Trials that ended in an error (``resume_sweep`` continues them from their checkpoint)."""
     wall_s: float
+    errors: tuple[str, ...] = ()
+    """One line per errored trial: ``TRIAL: ErrorType: first line of its message``."""
+    errors_repeat: bool = False
+    """Every trial error is a data or settings error (a ValueError), which ``--resume`` repeats."""
+
+
+def trial_errors(errors: Sequence[tuple[str, BaseException]]) -> tuple[tuple[str, ...], bool]:
+    """(one line per ``(trial, error)``, whether every error is one that ``--resume`` repeats).
+
+    Ray hands a trial's exception over as a ``RayTaskError(ValueError)`` whose traceback fills the
+    screen; the line names its cause. A ValueError (the project's data and settings errors) fails
+    the same way again on resume; an OSError (a missing file, a full disk) may not.
+
+    Probe 32: a trial's data error ended the sweep with Ray's traceback and "continue with:
+    … --resume", which repeated the same crash."""
+    lines, repeat = [], bool(errors)
+    for trial, err in errors:
+        cause = getattr(err, "cause", None)
+        cause = cause if isinstance(cause, BaseException) else err
+        message = next((line for line in str(cause).splitlines() if line.strip()), "")
+        message = message if len(message) <= 400 else message[:400] + " …"
+        lines.append(f"{trial}: {type(cause).__name__}: {message}")
+        repeat = repeat and isinstance(cause, ValueError)
+    return tuple(lines), repeat
 
 
 def trial_config(
@@ -674,8 +698,17 @@ def _fit(
         if received or ended < len(grid):  # probe 24: was reported as a finished sweep, exit 0
             raise KeyboardInterrupt(f"the sweep was stopped: {ended} of {len(grid)} trials ended")
     report, files = write_sweep_report(sweep_dir)
+    errors, errors_repeat = trial_errors(
+        [(Path(r.path).name if r.path else "?", r.error) for r in grid if r.error is not None]
+    )
     return SweepOutcome(
-        report, files, len(grid), grid.num_errors, wall_s=time.perf_counter() - t_start
+        report,
+        files,
+        len(grid),
+        grid.num_errors,
+        wall_s=time.perf_counter() - t_start,
+        errors=errors,
+        errors_repeat=errors_repeat,
     )
 
 
@@ -759,6 +792,7 @@ def _prepare_datasets(datasets: Sequence[str]) -> None:
     README's ``--datasets mujoco`` grid met it too."""
     from rambo_env.data.generate import check_generable
     from rambo_env.data.loaders import SHORT_NAMES, load_dataset, needs_generation
+    from rambo_env.dynamics.training import check_model_rows
 
     to_generate, failed = [], []
     for name in datasets:
@@ -766,8 +800,8 @@ def _prepare_datasets(datasets: Sequence[str]) -> None:
             if needs_generation(name):
                 check_generable(*SHORT_NAMES[name])
                 to_generate.append(name)
-            else:
-                load_dataset(name)
+            else:  # probe 32: a 1-row dataset failed only in its trial (make_mdp), under Ray
+                check_model_rows(load_dataset(name))
         except (ValueError, OSError) as err:  # DatasetUnavailableError is a FileNotFoundError
             failed.append((name, err))
     if len(datasets) == 1 and failed:  # its own error: the sweep has no other dataset

@@ -30,7 +30,7 @@ from rambo_env.dynamics.ensemble import (
     resolve_device,
 )
 from rambo_env.dynamics.termination import get_termination_fn
-from rambo_env.dynamics.training import MLEConfig, checkpoint_settings, train_mle
+from rambo_env.dynamics.training import MLEConfig, checkpoint_settings, train_mle, warn_few_rows
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import check_default_dtype, check_flag, check_readable, check_seed
 
@@ -475,13 +475,15 @@ def _cached_or_trained_ensemble(
     if not cache:
         return _trained_ensemble(*train, path=None)
     cached = _cached_ensemble(path, dataset, normalizer, device)
-    if cached is not None:
+    if cached is not None:  # probe 32: a cached model of too few rows was loaded without a word
+        warn_few_rows(dataset, dataset.n_transitions, mle_config, ensemble_config.n_elites)
         return cached
     io.check_cache_dir()  # before the first epoch, not after it
     partial = io.partial_path(io.trajectory_key(*key_args))
     with io.cache_lock(path):
         cached = _cached_ensemble(path, dataset, normalizer, device)  # trained while we waited?
         if cached is not None:
+            warn_few_rows(dataset, dataset.n_transitions, mle_config, ensemble_config.n_elites)
             return cached
         # Another budget of the same trajectory may be training it: its checkpoint is shared.
         with io.cache_lock(partial):

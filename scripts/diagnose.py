@@ -52,6 +52,8 @@ def _diagnose(argv: list[str] | None) -> int:
             parser.error(f"--{name.replace('_', '-')}: expected >= 1, got {getattr(args, name)}")
     if args.seed < 0:
         parser.error(f"--seed: expected >= 0, got {args.seed}")
+    if args.seed >= run_io.RUN_SEED_LIMIT:  # probe 32: one --seed range in every script
+        parser.error(f"--seed: {args.seed} is too large: expected an int in [0, 2**31)")
     torch.set_num_threads(1)
     try:
         if args.device is not None:

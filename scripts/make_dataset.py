@@ -34,6 +34,7 @@ check_working_folder()  # before torch, whose import dies raw in a deleted worki
 from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, DEFAULT_N_WORKERS, generate_dataset
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 from rambo_env.run_io import (
+    RUN_SEED_LIMIT,
     check_seed,
     report_user_error,
     sigterm_as_keyboard_interrupt,
@@ -355,14 +356,16 @@ def check_args(args: Args) -> None:
 
     for name, low in (
         ("seed", 0),
-        ("n_transitions", 1),
+        ("n_transitions", 2),  # probe 32: 1 wrote a dataset no trainer accepts
         ("n_envs", 1),
         ("workers", 1),
         ("behaviour_steps", 1),
     ):
         if getattr(args, name) < low:
             raise ValueError(f"{name}: expected >= {low}, got {getattr(args, name)}")
-    check_seed(args.seed)  # was: torch's raw "Overflow when unpacking long long"
+    # was: torch's raw "Overflow when unpacking long long"; probe 32: 2**32 was accepted here
+    # but refused by cotrain / toys / sweep: one --seed range in every script
+    check_seed(args.seed, limit=RUN_SEED_LIMIT)
     if args.level == "medium-replay":  # probe 19: was silently ignored (the whole buffer saved)
         for name in ("n_transitions", "n_envs", "workers"):
             if getattr(args, name) != Args.__dataclass_fields__[name].default:

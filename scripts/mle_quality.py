@@ -42,9 +42,10 @@ from rambo_env.dynamics.ensemble import (
     native_bf16,
     resolve_device,
 )
-from rambo_env.dynamics.training import MLEConfig, model_tensors, train_mle
+from rambo_env.dynamics.training import MLEConfig, holdout_rows, model_tensors, train_mle
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
+    RUN_SEED_LIMIT,
     accept_negative_numbers,
     atomic_write,
     check_output_file,
@@ -58,6 +59,21 @@ from rambo_env.run_io import (
     user_file_path,
     user_path,
 )
+
+
+def check_batches_fit(variants: list[tuple[int, float, str]], n: int) -> None:
+    """Refuse a variant whose batch exceeds the training split of ``n`` rows (after train_mle's
+    holdout): it trains on one batch of every row per epoch, so its row is not that batch size.
+    Probe 32: "batch 5000" on a 3000-row dataset was run and labelled so."""
+    n_train = n - holdout_rows(n, MLEConfig())
+    too_big = [f"{b}:{lr:g}:{p}" for b, lr, p in variants if b > n_train]
+    if too_big:
+        raise ValueError(
+            f"--variants: batch size above the training split in {too_big}: the dataset's {n} "
+            f"transitions leave {n_train} for training after the {n - n_train}-transition "
+            "holdout, so each epoch would be one batch of them all, not that batch size; use "
+            f"batches of at most {n_train}, or more data (--n-transitions, a larger --dataset)"
+        )
 
 
 def parse_variants(text: str) -> list[tuple[int, float, str]]:
@@ -116,7 +132,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
         raise ValueError(f"--max-epochs: expected >= 1, got {args.max_epochs}")
     if args.seed < 0:  # was accepted (torch wraps a negative seed)
         raise ValueError(f"--seed: expected >= 0, got {args.seed}")
-    check_seed(args.seed, "--seed")  # was: torch's raw "Overflow when unpacking long long"
+    # was: torch's raw "Overflow when unpacking long long"; probe 32: one range in every script
+    check_seed(args.seed, "--seed", limit=RUN_SEED_LIMIT)
     if args.n_transitions is not None and args.n_transitions < 2:
         raise ValueError(f"--n-transitions: expected >= 2, got {args.n_transitions}")
     try:  # probe 20: was checked per variant, after the dataset load (minutes when generated)
@@ -139,6 +156,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     dataset = load_dataset(args.dataset)
     if args.n_transitions is not None:
         dataset = subset(dataset, args.n_transitions)
+    check_batches_fit(variants, dataset.n_transitions)
     normalizer = ObsNormalizer.from_dataset(dataset)
     x_all, y_all = model_tensors(dataset, normalizer, device)
     rows = torch.randperm(x_all.shape[0], generator=torch.Generator().manual_seed(0))[:5000]

@@ -275,7 +275,14 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     print(to_markdown(outcome.report))
     print(f"[sweep] {outcome.n_trials} trials, {outcome.n_errors} errored, {outcome.wall_s:.0f} s")
     print(f"[sweep] tables: {outcome.files['markdown']}, {outcome.files['csv']}")
-    if outcome.n_errors:
+    for line in outcome.errors:  # probe 32: only Ray's traceback named the cause
+        print(f"[sweep] errored trial {line}")
+    if outcome.n_errors and outcome.errors_repeat:  # probe 32: --resume repeated the crash
+        print(
+            "[sweep] --resume would repeat these errors (the same data and settings): fix their "
+            "cause, or drop the dataset / config from the grid, and start a new sweep"
+        )
+    elif outcome.n_errors:
         print(f"[sweep] {_continue(sweep_dir)}")
     return 1 if outcome.n_errors else 0
 

@@ -172,7 +172,9 @@ def test_mle_quality_bad_out_is_an_error_before_training(tmp_path, monkeypatch):
     # was: --max-epochs 0 refused by MLEConfig after the dataset load; --seed -1 accepted
     monkeypatch.setattr(script, "load_dataset", lambda *a: pytest.fail("dataset loaded"))
     for flags, match in ((["--max-epochs", "0"], "--max-epochs: expected >= 1, got 0"),
-                         (["--seed", "-1"], "--seed: expected >= 0, got -1")):  # fmt: skip
+                         (["--seed", "-1"], "--seed: expected >= 0, got -1"),
+                         (["--seed", str(2**31)], r"--seed: 2147483648 is too large: expected an "
+                                                  r"int in \[0, 2\*\*31\)")):  # fmt: skip
         with pytest.raises(ValueError, match=match):
             script.main(["--dataset", path, *flags])
 
@@ -257,3 +259,20 @@ def test_the_script_reports_a_user_error_as_every_script_does():
     env["RAMBO_ENV_TRACEBACK"] = "1"
     traced = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
     assert traced.returncode == 1 and "Traceback" in traced.stderr
+
+
+def test_a_batch_above_the_training_split_is_refused_before_training(tmp_path, monkeypatch):
+    """Probe 32: ``--variants 5000:3e-4`` on a 3000-row dataset trained one full batch per epoch
+    and labelled its rows "batch 5000"."""
+    script = _load_script()
+    monkeypatch.setattr(script, "train_mle", lambda *a, **k: pytest.fail("trained"))
+    data = bench.synthetic_dataset(bench.BenchConfig.quick(), n=600)
+    path = str(data.to_npz(tmp_path / "tiny.npz"))
+    with pytest.raises(ValueError) as err:
+        script.main(["--dataset", path, "--variants", "64:1e-3,541:3e-4", "--max-epochs", "1"])
+    assert str(err.value) == (
+        "--variants: batch size above the training split in ['541:0.0003:fp32']: the dataset's "
+        "600 transitions leave 540 for training after the 60-transition holdout, so each epoch "
+        "would be one batch of them all, not that batch size; use batches of at most 540, or "
+        "more data (--n-transitions, a larger --dataset)"
+    )

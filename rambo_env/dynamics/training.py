@@ -150,13 +150,24 @@ def _check_array(name: str, arr: Any, shape: tuple[int, ...]) -> np.ndarray:
     return a
 
 
+def check_model_rows(dataset: Any) -> np.ndarray:
+    """``dataset.observations`` as an array, refused unless it has the 2 rows MLE pretraining needs
+    at least (one is held out); also the check of a sweep's datasets before any trial starts."""
+    obs_raw = np.asarray(dataset.observations)
+    if obs_raw.ndim != 2 or obs_raw.shape[0] < 2:
+        raise ValueError(
+            f"dataset.observations: need [N >= 2, obs_dim], got {obs_raw.shape}; MLE pretraining "
+            "holds one transition out and trains on the rest: use a dataset of at least 2 "
+            "transitions (the paper's hold about 1M)"
+        )
+    return obs_raw
+
+
 def model_tensors(
     dataset: Any, normalizer: ObsNormalizer, device: torch.device
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Model inputs ``x = [obs_norm, action]`` [N, in] and targets ``y = [reward, Δobs_norm]`` [N, T]."""
-    obs_raw = np.asarray(dataset.observations)
-    if obs_raw.ndim != 2 or obs_raw.shape[0] < 2:
-        raise ValueError(f"dataset.observations: need [N >= 2, obs_dim], got {obs_raw.shape}")
+    obs_raw = check_model_rows(dataset)
     n, obs_dim = obs_raw.shape
     action_arr = np.asarray(dataset.actions)
     action_dim = action_arr.shape[1] if action_arr.ndim == 2 else -1
@@ -269,34 +280,53 @@ def _split(
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Random holdout of ``min(holdout_ratio · N, max_holdout)`` (at least 1) transitions."""
     n = x.shape[0]
-    n_holdout = max(1, min(int(n * cfg.holdout_ratio), cfg.max_holdout))
+    n_holdout = holdout_rows(n, cfg)
     perm = torch.randperm(n, generator=gen).to(x.device)  # [N]
     hold, train = perm[:n_holdout], perm[n_holdout:]
     return x[train], y[train], x[hold], y[hold]
 
 
-def _warn_few_rows(dataset: Any, n_train: int, n_holdout: int, cfg: MLEConfig) -> None:
-    """One warning when the training split is smaller than one batch (probe 31: a 2-row dataset
-    trained a model without a word). Fewer than 2 rows are refused (:func:`model_tensors`)."""
-    if n_train >= cfg.batch_size:
+def holdout_rows(n: int, cfg: MLEConfig) -> int:
+    """Rows of an ``n``-row dataset that :func:`train_mle` holds out (:func:`_split`)."""
+    return max(1, min(int(n * cfg.holdout_ratio), cfg.max_holdout))
+
+
+def warn_few_rows(dataset: Any, n: int, cfg: MLEConfig, n_elites: int = 1) -> None:
+    """One warning when an ``n``-row dataset leaves a training split smaller than one batch, or a
+    holdout smaller than ``n_elites`` (probes 31, 32: a 2-row dataset trained a model, its elites
+    picked on 1 row, without a word; also said for a cached model of such data). Fewer than 2 rows
+    are refused (:func:`model_tensors`)."""
+    elites = min(n_elites, cfg.max_holdout)  # a holdout never exceeds max_holdout
+
+    def enough(m: int) -> bool:  # m rows fill one batch and hold out the elites (monotone in m)
+        return m - holdout_rows(m, cfg) >= cfg.batch_size and holdout_rows(m, cfg) >= elites
+
+    if enough(n):
         return
-
-    def fills(n: int) -> bool:  # a training split of n rows fills one batch (monotone in n)
-        return n - max(1, min(int(n * cfg.holdout_ratio), cfg.max_holdout)) >= cfg.batch_size
-
-    low = cfg.batch_size  # the fewest rows that fill it, by bisection: low never fills
-    high = cfg.batch_size + max(1, cfg.max_holdout)  # fills: the holdout is at most this
+    low, high = 1, max(2, n)  # the fewest rows that are enough, by bisection: low never is
+    while not enough(high):
+        low, high = high, high * 2
     while high - low > 1:
         mid = (low + high) // 2
-        low, high = (low, mid) if fills(mid) else (mid, high)
-    need = high
+        low, high = (low, mid) if enough(mid) else (mid, high)
+    n_holdout = holdout_rows(n, cfg)
+    n_train = n - n_holdout
     name = getattr(dataset, "name", None)
+    faults = []
+    if n_train < cfg.batch_size:
+        faults.append(
+            f"fewer than one batch (MLEConfig.batch_size {cfg.batch_size}): the model fits so "
+            "few transitions that its rollouts mean little"
+        )
+    if n_holdout < elites:
+        faults.append(
+            f"its {n_elites} elites are picked by their error on {n_holdout} transition(s)"
+        )
     print(
         f"[rambo_env] WARNING: MLE pretraining{f' on dataset {name!r}' if name else ''}: "
-        f"{n_train + n_holdout} transitions leave {n_train} for training after the "
-        f"{n_holdout}-transition holdout, fewer than one batch (MLEConfig.batch_size "
-        f"{cfg.batch_size}): the model fits so few transitions that its rollouts mean little; "
-        f"use a dataset of at least {need} transitions (the paper's hold about 1M)",
+        f"{n} transitions leave {n_train} for training after the "
+        f"{n_holdout}-transition holdout, {'; '.join(faults)}; "
+        f"use a dataset of at least {high} transitions (the paper's hold about 1M)",
         flush=True,
     )
 
@@ -515,7 +545,7 @@ def train_mle(
     x, y, x_hold, y_hold = _split(x_all, y_all, cfg, gen)
     del x_all, y_all
     n_train, n_members = x.shape[0], ensemble.n_members
-    _warn_few_rows(dataset, n_train, x_hold.shape[0], cfg)
+    warn_few_rows(dataset, n_train + x_hold.shape[0], cfg, ensemble.n_elites)
     ensemble.set_input_stats(x.mean(0), x.std(0, correction=0))  # official scaler: train split
     boot = torch.randint(n_train, (n_members, n_train), generator=gen).to(device)  # [E, N_train]
     optimizer = make_adam(ensemble.parameters(), cfg.lr)

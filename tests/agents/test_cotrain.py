@@ -3199,3 +3199,36 @@ def test_a_finished_results_json_ahead_of_the_checkpoint_is_refused(tmp_path, mo
     assert err.startswith("error: run_dir: ") and "Traceback" not in err
     assert "says the run finished all 4 iterations" in err and "holds iteration 1" in err
     assert "move results.json away to continue the run from iteration 1 to 4" in err
+
+
+def test_a_rollout_length_above_the_episode_limit_is_refused_before_the_mle(
+    tiny_hopper,
+    monkeypatch,
+):
+    """Probe 32: ``--k 100000`` on Hopper (1000-step episodes) was accepted and ran for minutes
+    without a word."""
+    from agents import cotrain_setup
+    from agents.cotrain_setup import build_session, check_rollout_length
+
+    monkeypatch.setattr(cotrain_setup, "_make_mdp", lambda *a, **k: pytest.fail("MLE ran"))
+    with pytest.raises(ValueError) as err:
+        build_session(tiny_config(tiny_hopper, rollout_length=1001))
+    assert str(err.value) == (
+        "rollout_length: k = 1001 (config) exceeds Hopper-v5's episode limit of 1000 steps "
+        "(spec.max_episode_steps): model rollouts longer than any real episode mean nothing (the "
+        "paper's k are 2 and 5, Table 5); give a --k of at most 1000"
+    )
+    check_rollout_length(1000, "Hopper-v5")  # the limit itself is allowed
+    check_rollout_length(10**6, None)  # no env, or one without a limit: nothing to compare
+    check_rollout_length(10**6, "NoSuchEnv-v0")
+
+
+def test_every_script_takes_the_same_seed_range(capsys):
+    """Probe 32: make_dataset.py accepted --seed 2**32, cotrain / toys / sweep refuse >= 2**31."""
+    with pytest.raises(SystemExit):
+        load_script("diagnose").main(["no-run", "--seed", str(2**31)])
+    assert "--seed: 2147483648 is too large: expected an int in [0, 2**31)" in (
+        capsys.readouterr().err
+    )
+    with pytest.raises(ValueError, match=r"seed: expected an int in \[0, 2\*\*31\)"):
+        CotrainConfig(seed=2**31)

@@ -144,6 +144,9 @@ def test_interrupted_sweep_resumes_errored_trials_only(local_ray, tiny_hopper, t
         spec, sweep_dir, SweepResources(max_failures=0), prepare_datasets=False, verbose=0
     )
     assert (first.n_trials, first.n_errors) == (2, 1)
+    (line,) = first.errors  # probe 32: the cause, one line; a missing file may come: --resume
+    assert line.startswith("tiny-late-k2-lam3e-4-s0: ") and "tiny-late.npz" in line, line
+    assert not first.errors_repeat
     assert [r.dataset for r in first.report.rows] == [tiny_hopper]
     rows_before = _tune_rows(sweep_dir)["tiny-hopper-k2-lam3e-4-s0"]
     late.parent.mkdir()
@@ -964,3 +967,69 @@ def test_the_sweep_tables_name_its_agent(tmp_path, monkeypatch, capsys):
         assert "| dataset | RAMBO (td3) | RAMBO-OFF (td3) |" in text
     (line,) = list(csv.DictReader((tmp_path / "table.csv").open()))
     assert line["agent"] == "td3"
+
+
+def test_a_dataset_too_small_to_train_on_is_refused_before_ray(tiny_hopper, tmp_path, capsys):  # noqa: F811
+    """Probe 32: a 1-row dataset passed the sweep's dataset check (its N >= 2 rule lived in
+    make_mdp), so its trial died under Ray with a RayTaskError traceback."""
+    pytest.importorskip("ray")
+    from rambo_env.data.dataset import OfflineDataset
+
+    rows = OfflineDataset.from_npz(tiny_hopper)
+    arrays = {k: getattr(rows, k)[:1] for k in ("observations", "actions", "rewards")}
+    arrays |= {k: getattr(rows, k)[:1] for k in ("next_observations", "terminals", "timeouts")}
+    one = OfflineDataset.from_arrays(arrays, env_id="Hopper-v5", name="one").to_npz(
+        tmp_path / "one.npz"
+    )
+    folder = tmp_path / "sweeps" / "new"
+    flags = ["--seeds", "0", "--configs", "2:0", "--datasets", f"{tiny_hopper},{one}"]
+    assert sweep_cli.main(["--sweep-dir", str(folder), *flags]) == 2
+    err = capsys.readouterr().err
+    assert "datasets: 1 of 2 cannot be loaded or generated" in err, err
+    assert f"- {one}: dataset.observations: need [N >= 2, obs_dim], got (1, 11); MLE" in err
+    assert not (tmp_path / "sweeps").exists()
+
+
+class _FakeRayTaskError(Exception):
+    """What Ray hands over for a trial's exception: a traceback, with the exception as cause."""
+
+    def __init__(self, cause: BaseException):
+        super().__init__(f"ray::Trainable.train() (pid=1)\n  File ...\n{cause}")
+        self.cause = cause
+
+
+def test_a_sweep_with_errored_trials_names_each_cause_and_when_resume_repeats_it(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 32: a trial's data error ended the sweep with Ray's traceback and "continue with:
+    … --resume", which repeated the same crash."""
+    from agents import sweep
+
+    bad = ValueError("dataset.observations: need [N >= 2, obs_dim], got (1, 11); MLE …\nmore")
+    lines, repeat = sweep.trial_errors([("a-k2-s0", _FakeRayTaskError(bad))])
+    assert lines == ("a-k2-s0: ValueError: dataset.observations: need [N >= 2, obs_dim], got "
+                     "(1, 11); MLE …",) and repeat  # fmt: skip
+    missing = FileNotFoundError("x.npz does not exist")
+    lines, repeat = sweep.trial_errors([("a", bad), ("b", missing)])
+    assert lines[1] == "b: FileNotFoundError: x.npz does not exist" and not repeat
+    assert sweep.trial_errors([]) == ((), False)
+
+    def fake_run_sweep(spec, sweep_dir, *a, **k):
+        report = SimpleNamespace(rows=[])
+        files = {"markdown": sweep_dir / "table.md", "csv": sweep_dir / "table.csv"}
+        errors, repeat = sweep.trial_errors([("one-k2-lam0-s0", bad)])
+        return sweep.SweepOutcome(report, files, 2, 1, 1.0, errors, repeat)
+
+    monkeypatch.setitem(sweep_cli._main.__globals__, "run_sweep", fake_run_sweep)
+    monkeypatch.setitem(sweep_cli._main.__globals__, "to_markdown", lambda report: "")
+    monkeypatch.setattr(sweep, "_prepare_datasets", lambda *a: None)
+    flags = ["--seeds", "0", "--configs", "2:0", "--datasets", "hopper-medium"]
+    assert sweep_cli.main(["--sweep-dir", str(tmp_path / "sw"), *flags]) == 1
+    out = capsys.readouterr().out
+    assert (
+        "[sweep] errored trial one-k2-lam0-s0: ValueError: dataset.observations: need [N >= 2, "
+        "obs_dim], got (1, 11); MLE …\n[sweep] --resume would repeat these errors (the same data "
+        "and settings): fix their cause, or drop the dataset / config from the grid, and start a "
+        "new sweep\n"
+    ) in out
+    assert "--resume sw" not in out and "continue with" not in out

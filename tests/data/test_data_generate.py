@@ -487,11 +487,17 @@ def test_make_dataset_cli_refuses_bad_values_before_collecting(capsys, monkeypat
     base = ["--env", "hopper", "--level", "random", "--no-progress"]
     for flags, expected in (
         (["--seed", "-1"], "error: seed: expected >= 0"),
+        # probe 32: 2**32 was accepted here, refused by cotrain / toys / sweep
+        (
+            ["--seed", str(2**31)],
+            "error: seed: 2147483648 is too large: expected an int in [0, 2**31)",
+        ),
         (["--n-envs", "0"], "error: n_envs: expected >= 1"),
         (["--workers", "0"], "error: workers: expected >= 1"),
         (["--workers", "100000"], "error: workers: 100000 is not in [1, "),  # was: spawned
         (["--workers", "5", "--n-transitions", "3"], "error: workers: 5 workers for 3 trans"),
-        (["--n-transitions", "0"], "error: n_transitions: expected >= 1"),
+        (["--n-transitions", "0"], "error: n_transitions: expected >= 2"),
+        (["--n-transitions", "1"], "error: n_transitions: expected >= 2, got 1"),  # probe 32
         (["--device", "gpu"], "error: device: 'gpu'"),
         (["--dataset-id", "../../escape-v0"], "error: dataset_id: '../../escape-v0' is not"),
         (["--dataset-id", "/abs/x-v0"], "error: dataset_id:"),

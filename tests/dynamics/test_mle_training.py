@@ -404,16 +404,23 @@ def test_a_checkpoint_path_that_cannot_be_written_is_refused_before_training(pat
 
 
 def test_fewer_rows_than_one_batch_are_warned_about(capsys) -> None:
-    """Probe 31: a 2-row dataset trained a model without a word. A training split smaller than
-    one batch is warned about (fewer than 2 rows are refused)."""
+    """Probes 31, 32: a 2-row dataset trained a model, its elites picked on 1 row, without a word.
+    A training split smaller than one batch, or a holdout smaller than n_elites, is warned about
+    (fewer than 2 rows are refused)."""
     fit(linear_dataset(2), MLEConfig(max_epochs=1))
     assert (
-        "[rambo_env] WARNING: MLE pretraining on dataset 'custom': 2 transitions leave 1 for training after the "
-        "1-transition holdout, fewer than one batch (MLEConfig.batch_size 256): the model fits so "
-        "few transitions that its rollouts mean little; use a dataset of at least 284 "
-        "transitions (the paper's hold about 1M)"
+        "[rambo_env] WARNING: MLE pretraining on dataset 'custom': 2 transitions leave 1 for "
+        "training after the 1-transition holdout, fewer than one batch (MLEConfig.batch_size 256): "
+        "the model fits so few transitions that its rollouts mean little; its 2 elites are picked "
+        "by their error on 1 transition(s); use a dataset of at least 284 transitions (the "
+        "paper's hold about 1M)"
     ) in capsys.readouterr().out
-    fit(linear_dataset(11), MLEConfig(max_epochs=1, batch_size=10))  # 10 train rows: one batch
+    fit(linear_dataset(20), MLEConfig(max_epochs=1, batch_size=10))  # 18 train rows, 2 held out
     assert "WARNING" not in capsys.readouterr().out
-    fit(linear_dataset(10), MLEConfig(max_epochs=1, batch_size=10))  # 9 train rows
-    assert "use a dataset of at least 11 transitions" in capsys.readouterr().out
+    fit(linear_dataset(10), MLEConfig(max_epochs=1, batch_size=9))  # 9 train rows, 1 held out
+    out = capsys.readouterr().out
+    assert "fewer than one batch" not in out
+    assert "its 2 elites are picked by their error on 1 transition(s); use a dataset of at " in out
+    assert "least 20 transitions" in out
+    fit(linear_dataset(20), MLEConfig(max_epochs=1, batch_size=19))  # 18 train rows
+    assert "fewer than one batch (MLEConfig.batch_size 19)" in capsys.readouterr().out

@@ -14,7 +14,7 @@ import torch
 from rambo_env.dynamics.termination import hopper_terminated
 from rambo_env.model import LearnedMDP, dataset_action_space, make_mdp, resolve_device
 from rambo_env.normalization import ObsNormalizer
-from tests.envs.tiny_mdp import TINY_ENSEMBLE, TINY_MLE
+from tests.envs.tiny_mdp import TINY_ENSEMBLE, TINY_MLE, make_tiny_dataset
 
 
 def _rows_of(x: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
@@ -229,6 +229,23 @@ def test_make_mdp_trains_then_loads_from_cache(tiny_dataset, capsys):
     other_seed = make_mdp(tiny_dataset, seed=1, **kwargs)  # another key: trains again
     assert "trained" in capsys.readouterr().out
     assert not torch.equal(other_seed.ensemble.mean_head.weight, first.ensemble.mean_head.weight)
+
+
+def test_a_cached_model_of_too_few_rows_is_warned_about_too(capsys):
+    """Probe 32: the few-rows warning of MLE pretraining was not repeated when the model of a
+    2-row dataset came from the cache: the next run used it without a word."""
+    data = make_tiny_dataset(n_transitions=20, episode_len=10)
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE, progress=False)
+    warning = (
+        "[rambo_env] WARNING: MLE pretraining on dataset 'tiny-hopper': 20 transitions leave 18 "
+        "for training after the 2-transition holdout, fewer than one batch"
+    )
+    make_mdp(data, **kwargs)
+    out = capsys.readouterr().out
+    assert warning in out and "trained: 2 epochs" in out
+    make_mdp(data, **kwargs)
+    out = capsys.readouterr().out
+    assert warning in out and "<- cache" in out
 
 
 def test_dataset_action_space(tiny_dataset):
