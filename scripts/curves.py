@@ -55,6 +55,15 @@ def _parse_run(text: str) -> tuple[str, Path]:
     return label, user_path(path)  # ~ expanded
 
 
+def _column(text: str) -> str:
+    if "=" in text:  # probe 32: was "invalid choice: 'h=runs/hum'", the run swallowed by the list
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a run (LABEL=RUN_DIR), not a column: give the runs before --columns (or "
+            "end the list of columns with --)"
+        )
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("runs", nargs="+", type=_parse_run, help="LABEL=RUN_DIR")
@@ -63,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--columns",
         nargs="+",
+        type=_column,
         default=["q_avg", "normalized_score", "ent_coef", "actor_log_std"],
         choices=list(CURVE_COLUMNS),
         help="panels of the PNG",
