@@ -27,6 +27,7 @@ check_working_folder()  # before torch, whose import dies raw in a deleted worki
 from rambo_env.curves import (
     CURVE_COLUMNS,
     check_logged,
+    empty_columns,
     plot_curves,
     read_curves,
     read_curves_csv,
@@ -73,9 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         "--columns",
         nargs="+",
         type=_column,
-        default=["q_avg", "normalized_score", "ent_coef", "actor_log_std"],
+        default=None,
         choices=list(CURVE_COLUMNS),
-        help="panels of the PNG",
+        help="panels of the PNG (default: q_avg normalized_score ent_coef actor_log_std)",
     )
     parser.add_argument(
         "--hline",
@@ -85,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         help="horizontal reference line, e.g. q_avg:max|r|/(1-γ):587.3 (repeatable)",
     )
     args = parser.parse_args(argv)
+    chosen = args.columns is not None  # a column asked for by name must have values to draw
+    if not chosen:
+        args.columns = ["q_avg", "normalized_score", "ent_coef", "actor_log_std"]
     try:  # probe 28: a bad MPLBACKEND was a raw traceback (curves) or blamed the run (ledger)
         check_matplotlib()
     except ValueError as err:
@@ -183,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
                 )
         except (FileNotFoundError, ValueError) as err:
             parser.exit(2, f"error: {err}\n")
+    empty = empty_columns(curves, args.columns) if chosen else {}
+    if empty:  # probe 32: was an empty panel and a blank CSV column, rc 0
+        column, why = next(iter(empty.items()))
+        parser.exit(2, f"error: --columns: no run has a {column} value; {why}\n")
     # All or none (probe 30: a PNG that failed under ``ulimit -f`` left the CSVs written before
     # it): every file is written to a temp file beside it, then all are renamed into place.
     said = []

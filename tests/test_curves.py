@@ -350,6 +350,28 @@ def test_a_run_after_columns_is_named_as_a_run(tmp_path, capsys):
     assert curves.main(["--out", str(tmp_path / "cv"), "--columns", "q_avg", "--", run]) == 0
 
 
+def test_a_column_no_run_has_is_refused_or_noted(tmp_path, capsys):
+    """Probe 32: ``--columns normalized_score`` for a run without reference scores (Humanoid) drew
+    an empty panel, rc 0; asked for by name it is refused, among the default panels noted."""
+    from tests.scripts import load_script
+
+    curves = load_script("curves")
+    _log(tmp_path / "a", {1: {"rambo/q_avg": 1.0, "eval/return_mean": 5.0}})
+    run, out = f"a={tmp_path / 'a'}", str(tmp_path / "cv")
+    with pytest.raises(SystemExit) as exit_info:
+        curves.main(["--out", out, run, "--columns", "normalized_score"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == (
+        "error: --columns: no run has a normalized_score value; the env has no reference scores "
+        "(D4RL's random / expert returns): plot return_mean instead\n"
+    )
+    assert not (tmp_path / "cv.png").exists()
+    assert curves.main(["--out", out, run]) == 0  # the default panels: drawn, the empty noted
+    assert "[rambo_env] note: no run has a normalized_score value: its panel is empty" in (
+        capsys.readouterr().out
+    )
+
+
 def test_one_run_given_under_two_labels_is_refused(tmp_path, capsys):
     """Probe 19: ``a=RUN b=RUN`` drew two identical curves and wrote two identical CSVs."""
     from tests.scripts import load_script
