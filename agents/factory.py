@@ -384,6 +384,14 @@ def check_env_fits_agent(model: Any, vec_env: VecEnv, n_envs: int | None = None)
     of one normalisation with real rows of another, or collected rollouts of another length."""
     _check_no_vec_normalize(vec_env)
     buffer = getattr(model, "replay_buffer", None)
+    if isinstance(buffer, MixedReplayBuffer) and vec_env_mdp(vec_env) is None:
+        name = getattr(getattr(vec_env, "envs", [None])[0], "spec", None)  # probe 32: was "1 rows
+        raise ValueError(  # (num_envs)", as if only the row count were wrong
+            f"env: {getattr(name, 'id', type(vec_env).__name__)} is not a model env, but this "
+            "agent trains in the learned model (its rollouts, Alg. 1 line 3); give it an "
+            "agents.vec_env.RamboModelVecEnv(mdp, num_envs, rollout_length=k) (evaluate the "
+            "policy on a real env with rambo_env.evaluation.evaluate_policy, not through set_env / load(env=))"
+        )
     if isinstance(buffer, MixedReplayBuffer):
         _check_model_normalizer(vec_env, buffer.normalizer)
     train_freq = getattr(model, "train_freq", None)

@@ -467,6 +467,13 @@ class FusedSAC(CheckedSaveLoad, SAC):
     def _excluded_save_params(self) -> list[str]:
         return [*super()._excluded_save_params(), "_fused_losses", "_fused_key"]
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The loss functions are closures (not picklable): :meth:`_losses` rebuilds them on the
+        # first step after unpickling (multiprocessing, joblib and Ray hand agents over pickled).
+        state = self.__dict__.copy()
+        state["_fused_losses"] = state["_fused_key"] = None
+        return state
+
     @property
     def fused(self) -> bool:
         """True when :meth:`train` can run the fused step for this configuration."""

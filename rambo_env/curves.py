@@ -298,6 +298,22 @@ def write_curves_csv(path: str | Path, rows: Sequence[Mapping[str, float | None]
     return atomic_write(path, lambda tmp: tmp.write_text(text))
 
 
+def empty_columns(
+    runs: Mapping[str, Sequence[Mapping[str, float | None]]], columns: Sequence[str]
+) -> dict[str, str]:
+    """The ``columns`` no run has a value in, each with why it may be empty (probe 32: a
+    Humanoid run's normalized_score panel was drawn empty, without a word)."""
+    why = {
+        "normalized_score": "the env has no reference scores (D4RL's random / expert returns): "
+        "plot return_mean instead",
+    }
+    return {
+        c: why.get(c, "no run logged it (an agent without it, e.g. TD3 has no ent_coef?)")
+        for c in columns
+        if not any(r.get(c) is not None for rows in runs.values() for r in rows)
+    }
+
+
 def plot_curves(
     path: str | Path,
     runs: Mapping[str, Sequence[Mapping[str, float | None]]],
@@ -338,6 +354,8 @@ def plot_curves(
         bad = {name: y for name, y in lines.items() if not (is_real(y) and math.isfinite(y))}
         if bad:
             raise ValueError(f"hlines: expected finite values, got {bad} for {column!r}")
+    for column, why in empty_columns(runs, columns).items():
+        print(f"[rambo_env] note: no run has a {column} value: its panel is empty; {why}")
     fig = headless_figure(figsize=(7, 2.4 * len(columns)))
     axes = fig.subplots(len(columns), 1, sharex=True)
     axes = [axes] if len(columns) == 1 else list(axes)

@@ -27,6 +27,7 @@ check_working_folder()  # before torch, whose import dies raw in a deleted worki
 from rambo_env.curves import (
     CURVE_COLUMNS,
     check_logged,
+    empty_columns,
     plot_curves,
     read_curves,
     read_curves_csv,
@@ -55,6 +56,15 @@ def _parse_run(text: str) -> tuple[str, Path]:
     return label, user_path(path)  # ~ expanded
 
 
+def _column(text: str) -> str:
+    if "=" in text:  # probe 32: was "invalid choice: 'h=runs/hum'", the run swallowed by the list
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a run (LABEL=RUN_DIR), not a column: give the runs before --columns (or "
+            "end the list of columns with --)"
+        )
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("runs", nargs="+", type=_parse_run, help="LABEL=RUN_DIR")
@@ -63,9 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--columns",
         nargs="+",
-        default=["q_avg", "normalized_score", "ent_coef", "actor_log_std"],
+        type=_column,
+        default=None,
         choices=list(CURVE_COLUMNS),
-        help="panels of the PNG",
+        help="panels of the PNG (default: q_avg normalized_score ent_coef actor_log_std)",
     )
     parser.add_argument(
         "--hline",
@@ -75,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         help="horizontal reference line, e.g. q_avg:max|r|/(1-γ):587.3 (repeatable)",
     )
     args = parser.parse_args(argv)
+    chosen = args.columns is not None  # a column asked for by name must have values to draw
+    if not chosen:
+        args.columns = ["q_avg", "normalized_score", "ent_coef", "actor_log_std"]
     try:  # probe 28: a bad MPLBACKEND was a raw traceback (curves) or blamed the run (ledger)
         check_matplotlib()
     except ValueError as err:
@@ -173,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
                 )
         except (FileNotFoundError, ValueError) as err:
             parser.exit(2, f"error: {err}\n")
+    empty = empty_columns(curves, args.columns) if chosen else {}
+    if empty:  # probe 32: was an empty panel and a blank CSV column, rc 0
+        column, why = next(iter(empty.items()))
+        parser.exit(2, f"error: --columns: no run has a {column} value; {why}\n")
     # All or none (probe 30: a PNG that failed under ``ulimit -f`` left the CSVs written before
     # it): every file is written to a temp file beside it, then all are renamed into place.
     said = []

@@ -18,6 +18,7 @@ import dataclasses
 import itertools
 import json
 import re
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -188,9 +189,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
             toy_config(
                 toy, lam, seed, args.out / "check.npz", args.iterations, args.steps, args.precision
             )
-        check_run_dirs(args.out, runs)
+        unfinished = check_run_dirs(args.out, runs)
     except ValueError as err:
         parser.exit(2, f"error: {err}\n")
+    for run_dir in unfinished:  # probe 32: an interrupted run's folder blocked every rerun
+        print(f"[toys] {run_dir}: the run did not finish, clearing it to start it again")
+        shutil.rmtree(run_dir)
     summary = []
     current = None
     try:
@@ -208,8 +212,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
         done = [s["run_dir"] for s in summary]
         # probe 26: before its folder existed (MLE) this said to remove a folder not there
         redo = (
-            f"The interrupted run is not continued by a rerun: remove {current} (and the "
-            "finished runs you want redone) or pick another --out"
+            f"The interrupted run is not continued: the same command clears {current} and "
+            "starts it again (remove the finished runs you want redone)"
             if current is not None and Path(current).exists()
             else "Rerun the same command to start it again"
             + (" (remove the finished runs you want redone)" if done else "")
@@ -226,10 +230,11 @@ def run_dir_name(toy: str, lam: float, seed: int) -> str:
     return f"{toy}-lam{lam:g}-s{seed}"
 
 
-def check_run_dirs(out: Path, runs: list[tuple[str, float, int]]) -> None:
+def check_run_dirs(out: Path, runs: list[tuple[str, float, int]]) -> list[Path]:
     """``out`` is a writable folder, no two runs share a folder (``--seeds 0 0``, ``--lam 0.03
-    3e-2``) and none holds an earlier run; ValueError naming the flag otherwise (each was a raw
-    traceback after the first run had trained)."""
+    3e-2``) and none holds an earlier finished run; ValueError naming the flag otherwise (each was
+    a raw traceback after the first run had trained). Returns the folders of the runs that were
+    started but did not finish (interrupted): the caller clears them to start those runs again."""
     names = [run_dir_name(*run) for run in runs]
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
@@ -244,13 +249,25 @@ def check_run_dirs(out: Path, runs: list[tuple[str, float, int]]) -> None:
             "the toy runs go into a new or empty folder, or one holding earlier toy runs: pick "
             "another --out"
         )
-    done = [name for name in names if (out / name).is_dir() and any((out / name).iterdir())]
+    started = [name for name in names if (out / name).is_dir() and any((out / name).iterdir())]
+    done = [name for name in started if _finished(out / name)]
     if done:
         raise ValueError(
             f"--out: {out} already holds the toy run(s) {done}; pick another --out, or remove "
             "them to rerun"
         )
     run_io.check_writable(out, "--out:", "pick a writable folder for the toy runs")
+    return [out / name for name in started if name not in done]
+
+
+def _finished(run_dir: Path) -> bool:
+    """``run_dir`` holds a toy run that ran to its end (results.json says "finished"; the
+    snapshot stops write "stopped", an interrupt "interrupted")."""
+    try:
+        results = run_io.read_json(run_dir / run_io.RESULTS_NAME)
+    except (OSError, ValueError):  # none: the run stopped before its end (probe 32)
+        return False
+    return isinstance(results, dict) and results.get("status") == "finished"
 
 
 def _with_earlier_runs(out: Path, summary: list[dict]) -> list[dict]:

@@ -331,6 +331,47 @@ def test_a_png_that_cannot_be_written_leaves_no_csv_either(tmp_path, capsys, mon
     assert (out / "fszc-a.csv").read_text().startswith("iteration,")
 
 
+def test_a_run_after_columns_is_named_as_a_run(tmp_path, capsys):
+    """Probe 32: ``--columns q_avg h=RUN`` (the run after the list) was argparse's "invalid
+    choice: 'h=RUN'"; it now says to give the runs first (or end the list with --)."""
+    from tests.scripts import load_script
+
+    curves = load_script("curves")
+    _log(tmp_path / "a", {1: {"rambo/q_avg": 1.0}})
+    run = f"a={tmp_path / 'a'}"
+    with pytest.raises(SystemExit) as exit_info:
+        curves.main(["--out", str(tmp_path / "cv"), "--columns", "q_avg", run])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert (
+        f"argument --columns: {run!r} is a run (LABEL=RUN_DIR), not a column: give the runs "
+        "before --columns (or end the list of columns with --)"
+    ) in err
+    assert curves.main(["--out", str(tmp_path / "cv"), "--columns", "q_avg", "--", run]) == 0
+
+
+def test_a_column_no_run_has_is_refused_or_noted(tmp_path, capsys):
+    """Probe 32: ``--columns normalized_score`` for a run without reference scores (Humanoid) drew
+    an empty panel, rc 0; asked for by name it is refused, among the default panels noted."""
+    from tests.scripts import load_script
+
+    curves = load_script("curves")
+    _log(tmp_path / "a", {1: {"rambo/q_avg": 1.0, "eval/return_mean": 5.0}})
+    run, out = f"a={tmp_path / 'a'}", str(tmp_path / "cv")
+    with pytest.raises(SystemExit) as exit_info:
+        curves.main(["--out", out, run, "--columns", "normalized_score"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == (
+        "error: --columns: no run has a normalized_score value; the env has no reference scores "
+        "(D4RL's random / expert returns): plot return_mean instead\n"
+    )
+    assert not (tmp_path / "cv.png").exists()
+    assert curves.main(["--out", out, run]) == 0  # the default panels: drawn, the empty noted
+    assert "[rambo_env] note: no run has a normalized_score value: its panel is empty" in (
+        capsys.readouterr().out
+    )
+
+
 def test_one_run_given_under_two_labels_is_refused(tmp_path, capsys):
     """Probe 19: ``a=RUN b=RUN`` drew two identical curves and wrote two identical CSVs."""
     from tests.scripts import load_script

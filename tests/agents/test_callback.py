@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import math
 
+import gymnasium as gym
 import numpy as np
 import pytest
 import torch
@@ -378,6 +379,9 @@ def test_an_env_given_to_a_built_or_loaded_agent_gets_make_agents_checks(algo, t
     with pytest.raises(ValueError, match=rf"env: its rows truncate after {K + 1} steps, but this "
                        rf"agent collects rollouts of k = {K}"):  # fmt: skip
         agent.set_env(RamboModelVecEnv(mdp, N_ENVS, K + 1, seed=0))
+    with pytest.raises(ValueError, match=r"env: Pendulum-v1 is not a model env, but this agent "
+                       r"trains in the learned model"):  # fmt: skip
+        agent.set_env(gym.make("Pendulum-v1"))  # probe 32: was "1 rows (num_envs), but …"
     agent.set_env(RamboModelVecEnv(mdp, N_ENVS, K, seed=1))  # the same model: fine
     agent.save(tmp_path / "agent.zip")
     with pytest.raises(ValueError, match=r"normalizer: not the statistics"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import pickle
 import re
 
 import gymnasium as gym
@@ -144,6 +145,18 @@ def test_a_copy_of_a_trained_agent_trains_its_own_networks():
     _train(copied, 2, library=False)
     _train(reference, 2, library=True)
     assert all(torch.equal(a, b) for a, b in zip(_state(copied), _state(reference), strict=True))
+
+
+def test_a_pickled_agent_round_trips_and_trains():
+    """multiprocessing, joblib and Ray hand agents over pickled: the cached loss closures are
+    dropped and rebuilt, and the copy trains as the original does."""
+    original = _collected()
+    _train(original, 1, library=False)
+    copied = pickle.loads(pickle.dumps(original))
+    assert copied._fused_losses is None and original._fused_losses is not None
+    _train(copied, 2, library=False)
+    _train(original, 2, library=False)
+    assert all(torch.equal(a, b) for a, b in zip(_state(copied), _state(original), strict=True))
 
 
 def test_squashed_sample_is_sb3s_rsample_for_the_same_draw():

@@ -269,6 +269,7 @@ def test_toys_script_refuses_repeated_and_existing_runs_and_a_file_out(
     out = tmp_path / "out"
     (out / "single-lam0-s0").mkdir(parents=True)
     (out / "single-lam0-s0" / "config.json").write_text("{}")
+    (out / "single-lam0-s0" / "results.json").write_text('{"status": "finished"}')
     a_file = tmp_path / "a-file"
     a_file.write_text("x")
     for flags, expected in (
@@ -284,6 +285,32 @@ def test_toys_script_refuses_repeated_and_existing_runs_and_a_file_out(
             toys.main(["--toy", "single", "--out", str(out), *flags])
         err = capsys.readouterr().err
         assert exit_info.value.code == 2 and err.startswith(expected), err
+
+
+def test_toys_script_starts_an_unfinished_run_again(tmp_path, capsys, monkeypatch):
+    """A toy run folder without a finished results.json (the run was interrupted, or stopped at a
+    snapshot) is cleared and the run starts again (probe 32: was "--out: … already holds the toy
+    run(s)", so an interrupted run blocked every rerun into its --out)."""
+    from tests.scripts import load_script
+
+    toys = load_script("toys")
+    out = tmp_path / "out"
+    for name, status in (("single-lam0-s0", None), ("single-lam0-s1", "stopped")):
+        (out / name).mkdir(parents=True)
+        (out / name / "checkpoint.pt").write_text("x")
+        if status:
+            (out / name / "results.json").write_text(f'{{"status": "{status}"}}')
+
+    def run_toy(toy, lam, seed, out, *args):
+        run_dir = out / toys.run_dir_name(toy, lam, seed)
+        assert not run_dir.exists()  # cleared before the run starts
+        return {"run_dir": str(run_dir)}
+
+    monkeypatch.setattr(toys, "run_toy", run_toy)
+    summary = toys.main(["--toy", "single", "--lam", "0", "--seeds", "0", "1", "--out", str(out)])
+    assert len(summary) == 2
+    printed = capsys.readouterr().out
+    assert f"[toys] {out / 'single-lam0-s0'}: the run did not finish, clearing it" in printed
 
 
 def test_toys_script_stops_when_a_run_is_interrupted(tmp_path, capsys, monkeypatch):
