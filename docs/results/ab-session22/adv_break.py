@@ -1,23 +1,10 @@
-import sys, time, os, statistics, collections, time as _t
-sys.path.insert(0, "/work/main/scripts"); sys.path.insert(0, "/tmp/prof")
+import time, statistics, collections, time as _t
 import torch
-torch.set_num_threads(int(os.environ.get("T", "2")))
+from adv_setup import adversary_setup
 from quietlib import pause_others, resume_others
-from rambo_env import bench
-import bench as sb
-from agents.critics import policy_fns
-from rambo_env.adversary import AdversaryConfig, ModelAdversary, advantage
+from rambo_env.adversary import advantage
 from torch.nn.utils import get_total_norm
-C = os.environ.get("C", "1") == "1"
-cfg = bench.BenchConfig().with_(compile=C)
-dev = torch.device("cpu")
-ds = bench.synthetic_dataset(cfg)
-mdp = bench.synthetic_mdp(ds, cfg, dev)
-agent, _ = sb._agent("sac", mdp, ds, cfg, dev, 10)
-policy = policy_fns(agent)
-acfg = AdversaryConfig(adversary_weight=3e-4, batch_size=256, n_updates=50, rollout_length=5)
-adv = ModelAdversary(mdp, ds, acfg, seed=0, compile=C)
-adv.update(policy); adv.update(policy)
+mdp, policy, adv = adversary_setup(warm_updates=2)
 seg = collections.defaultdict(list)
 def steps(n):
     obs = mdp.initial(256, adv.rng)
