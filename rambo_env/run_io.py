@@ -62,6 +62,7 @@ __all__ = [
     "available_memory_bytes",
     "broken_link_text",
     "check_default_dtype",
+    "check_field_ranges",
     "check_field_types",
     "check_file_or_absent",
     "check_flag",
@@ -1341,6 +1342,15 @@ def check_field_types(obj: Any, hint: str = "fix the value (e.g. in config.json)
             raise ValueError(
                 f"{field.name}: expected {names}, got {value!r} ({type(value).__name__}); {hint}"
             )
+
+
+def check_field_ranges(owner: str, obj: Any, checks: dict[str, tuple[bool, str]]) -> None:
+    """``checks`` maps each field of ``obj`` to (its value is in range, what the field takes); one
+    ValueError ``OWNER.FIELD: expected TAKES, got VALUE`` for the first out of range (issue 14:
+    was "invalid value nan", naming no range)."""
+    for name, (ok, expected) in checks.items():
+        if not ok:
+            raise ValueError(f"{owner}.{name}: expected {expected}, got {getattr(obj, name)!r}")
 
 
 def check_flag(value: Any, what: str) -> bool:
