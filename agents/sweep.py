@@ -46,8 +46,10 @@ from agents.cotrain_setup import (
     CotrainConfig,
     check_adversary_steps,
     check_device,
+    check_rollout_length,
     config_from_dict,
     config_to_dict,
+    warn_long_rollout,
 )
 from rambo_env import run_io
 from rambo_env.data.dataset import DatasetUnavailableError
@@ -475,7 +477,7 @@ def run_sweep(
                     f"sweep_dir: {sweep_dir} is not empty; resume it or choose another"
                 )
             if prepare_datasets:
-                _prepare_datasets(spec.datasets)
+                _prepare_datasets(spec.datasets, spec.configs, spec.base.env_id)
             run_io.write_json(
                 sweep_dir / SWEEP_FILE,
                 {"spec": spec.to_dict(), "resources": dataclasses.asdict(resources)},
@@ -780,28 +782,38 @@ def _param_space(spec: SweepSpec, runs_root: Path) -> dict[str, Any]:
     }
 
 
-def _prepare_datasets(datasets: Sequence[str]) -> None:
+def _prepare_datasets(
+    datasets: Sequence[str], configs: Sequence[RamboPreset] = (), env_id: str | None = None
+) -> None:
     """Load every dataset once; a missing short name is generated, but only after every dataset
     has been checked: those already there are loaded, those to generate are checked for their
     inputs (:func:`~rambo_env.data.generate.check_generable`), and any that fails is named
-    before anything is generated.
+    before anything is generated. Each k of ``configs`` is then checked against each dataset's
+    env (``env_id``: the sweep's ``base.env_id``, else the dataset's) as a trial does
+    (:func:`~agents.cotrain_setup.check_rollout_length`), also before anything is generated,
+    and a k far above the paper's is warned about once.
 
     Probe 28: each dataset was checked when its turn came, so ``--datasets
     hopper-random,hopper-medium-replay`` on an empty Minari root generated 1M hopper-random
     transitions (minutes) before finding that hopper-medium-replay needs a replay buffer; the
-    README's ``--datasets mujoco`` grid met it too."""
+    README's ``--datasets mujoco`` grid met it too. Issue 14: ``--configs 2000:0`` on Hopper
+    (1000-step episodes) started Ray, and each trial errored."""
     from rambo_env.data.generate import check_generable
     from rambo_env.data.loaders import SHORT_NAMES, load_dataset, needs_generation
+    from rambo_env.data.scores import ENV_IDS
     from rambo_env.dynamics.training import check_model_rows
 
-    to_generate, failed = [], []
+    to_generate, failed, env_ids = [], [], {}
     for name in datasets:
         try:
             if needs_generation(name):
                 check_generable(*SHORT_NAMES[name])
                 to_generate.append(name)
+                env_ids[name] = ENV_IDS[SHORT_NAMES[name][0]]
             else:  # probe 32: a 1-row dataset failed only in its trial (make_mdp), under Ray
-                check_model_rows(load_dataset(name))
+                dataset = load_dataset(name)
+                check_model_rows(dataset)
+                env_ids[name] = dataset.env_id
         except (ValueError, OSError) as err:  # DatasetUnavailableError is a FileNotFoundError
             failed.append((name, err))
     if len(datasets) == 1 and failed:  # its own error: the sweep has no other dataset
@@ -817,6 +829,18 @@ def _prepare_datasets(datasets: Sequence[str]) -> None:
             f"datasets: {len(failed)} of {len(datasets)} cannot be loaded or generated (nothing "
             f"was generated); fix or drop {'it' if len(failed) == 1 else 'them'}:{lines}"
         )
+    for config in configs:
+        k = config.rollout_length
+        origin = f"--configs {k}:{config.adversary_weight:g}"
+        for name in datasets:
+            check_rollout_length(
+                k,
+                env_id or env_ids[name],
+                f"{origin}, dataset {name}",
+                flag="--configs k",
+                warn=False,
+            )
+        warn_long_rollout(k, origin)
     for name in to_generate:
         load_dataset(name)
 

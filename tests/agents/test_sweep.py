@@ -990,6 +990,43 @@ def test_a_dataset_too_small_to_train_on_is_refused_before_ray(tiny_hopper, tmp_
     assert not (tmp_path / "sweeps").exists()
 
 
+def test_a_rollout_length_above_the_episode_limit_is_refused_before_ray(
+    tiny_hopper,  # noqa: F811
+    tmp_path,
+    monkeypatch,
+    capsys,
+):
+    """Issue 14: the sweep's pre-check did not check k against the env's episode limit (as
+    cotrain does), so ``--configs 2000:0`` on Hopper started Ray and each trial errored. A k far
+    above the paper's is warned about once per configuration, not per dataset."""
+    pytest.importorskip("ray")
+    from agents import sweep
+
+    monkeypatch.setattr(sweep, "_ray_session", lambda *a: pytest.fail("Ray started"))
+    folder = tmp_path / "sweeps" / "new"
+    other = shutil.copy(tiny_hopper, tmp_path / "other.npz")
+    flags = ["--seeds", "0", "--configs", "60:0,2000:0", "--datasets", f"{tiny_hopper},{other}"]
+    assert sweep_cli.main(["--sweep-dir", str(folder), *flags]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(
+        f"error: rollout_length: k = 2000 (--configs 2000:0, dataset {tiny_hopper}) exceeds "
+        "Hopper-v5's episode limit of 1000 steps (spec.max_episode_steps): model rollouts longer "
+        "than any real episode mean nothing (the paper's k are 2 and 5, Table 5); give a "
+        "--configs k of at most 1000\n"
+    ), captured.err
+    warning = "[rambo_env] WARNING: rollout_length: k = 60 (--configs 60:0) is far above"
+    assert captured.out.count(warning) == 1, captured.out
+    assert not (tmp_path / "sweeps").exists()
+    from rambo_env.data import generate  # a short name to generate: refused before generating
+
+    monkeypatch.delenv("D4RL_DATASET_DIR", raising=False)  # the Minari root is empty (conftest)
+    monkeypatch.setattr(generate, "generate_dataset", lambda *a, **k: pytest.fail("generated"))
+    with pytest.raises(ValueError, match=r"k = 1001 \(--configs 1001:0, dataset hopper-random\)"):
+        sweep._prepare_datasets(("hopper-random",), (RamboPreset(1001, 0.0),))
+    with pytest.raises(ValueError, match=r"exceeds Walker2d-v5's episode limit"):  # base.env_id
+        sweep._prepare_datasets((tiny_hopper,), (RamboPreset(1001, 0.0),), "Walker2d-v5")
+
+
 class _FakeRayTaskError(Exception):
     """What Ray hands over for a trial's exception: a traceback, with the exception as cause."""
 
