@@ -259,13 +259,45 @@ def trial_errors(errors: Sequence[tuple[str, BaseException]]) -> tuple[tuple[str
     … --resume", which repeated the same crash."""
     lines, repeat = [], bool(errors)
     for trial, err in errors:
-        cause = getattr(err, "cause", None)
-        cause = cause if isinstance(cause, BaseException) else err
-        message = next((line for line in str(cause).splitlines() if line.strip()), "")
-        message = message if len(message) <= 400 else message[:400] + " …"
-        lines.append(f"{trial}: {type(cause).__name__}: {message}")
+        line, cause = _error_line(err)
+        lines.append(f"{trial}: {line}")
         repeat = repeat and isinstance(cause, ValueError)
     return tuple(lines), repeat
+
+
+def _error_line(err: BaseException) -> tuple[str, BaseException]:
+    """(``ErrorType: first line of its message``, the error) of a trial's exception, or of the
+    exception inside Ray's ``RayTaskError`` (its ``cause``)."""
+    cause = getattr(err, "cause", None)
+    cause = cause if isinstance(cause, BaseException) else err
+    message = next((line for line in str(cause).splitlines() if line.strip()), "")
+    message = message if len(message) <= 400 else message[:400] + " …"
+    return f"{type(cause).__name__}: {message}", cause
+
+
+#: The logger of Tune's "Trial task failed for trial …" record (with the trial's traceback).
+TUNE_CONTROLLER_LOGGER = "ray.tune.execution.tune_controller"
+
+
+def _one_line_user_error(record: logging.LogRecord) -> bool:
+    """Tune's "Trial task failed" record of a user error (a ValueError or OSError, what the
+    scripts print as one ``error:`` line) as one line naming its cause, without Ray's
+    traceback; kept whole for any other exception (a bug) or with ``RAMBO_ENV_TRACEBACK`` set.
+    The traceback stays in the trial's error file, which Tune names next.
+
+    Issue 14: a trial's data error printed Ray's 60-line ``RayTaskError(ValueError)`` traceback
+    before the sweep's own ``[sweep] errored trial …`` line."""
+    exc = record.exc_info[1] if record.exc_info else None
+    if exc is None or run_io.tracebacks_wanted():
+        return True
+    line, cause = _error_line(exc)
+    if isinstance(cause, ValueError | OSError):
+        record.msg = (
+            f"{record.getMessage()}: {line} (its traceback is in the trial's error file; "
+            "RAMBO_ENV_TRACEBACK=1 prints it here)"
+        )
+        record.args, record.exc_info, record.exc_text = (), None, None
+    return True
 
 
 def trial_config(
@@ -694,8 +726,13 @@ def _fit(
                     verbose=verbose,
                 ),
             )
-        with _stops_gracefully() as received:
-            grid = tuner.fit()
+        controller_log = logging.getLogger(TUNE_CONTROLLER_LOGGER)
+        controller_log.addFilter(_one_line_user_error)
+        try:
+            with _stops_gracefully() as received:
+                grid = tuner.fit()
+        finally:
+            controller_log.removeFilter(_one_line_user_error)
         ended = grid.num_terminated + grid.num_errors
         if received or ended < len(grid):  # probe 24: was reported as a finished sweep, exit 0
             raise KeyboardInterrupt(f"the sweep was stopped: {ended} of {len(grid)} trials ended")

@@ -112,6 +112,7 @@ __all__ = [
     "silence_stdout",
     "stop_signals",
     "tolerant_console",
+    "tracebacks_wanted",
     "trains_with_grad",
     "unused_path",
     "user_file_path",
@@ -1207,10 +1208,16 @@ def accept_negative_numbers(parser: argparse.ArgumentParser) -> argparse.Argumen
 _OFF = ("", "0", "false", "no", "off")
 
 
+def tracebacks_wanted() -> bool:
+    """``RAMBO_ENV_TRACEBACK`` is set to anything but empty / 0 / false / no / off: a user error
+    is shown with its traceback (:func:`report_user_error`, a sweep's trial errors)."""
+    return os.environ.get("RAMBO_ENV_TRACEBACK", "").strip().lower() not in _OFF
+
+
 def report_user_error(err: BaseException) -> int:
     """A script's user error: one ``error:`` line on stderr, exit status 2; re-raised (traceback)
     when ``RAMBO_ENV_TRACEBACK`` is set to anything but empty / 0 / false / no / off."""
-    if os.environ.get("RAMBO_ENV_TRACEBACK", "").strip().lower() not in _OFF:
+    if tracebacks_wanted():
         raise err
     if isinstance(err, BrokenPipeError):  # was: "error: [Errno 32] Broken pipe", no cause named
         silence_stdout()

@@ -157,6 +157,57 @@ def test_interrupted_sweep_resumes_errored_trials_only(local_ray, tiny_hopper, t
     assert [r.dataset for r in second.report.rows] == [tiny_hopper, str(late)]
 
 
+def test_a_trial_user_error_is_one_line_not_rays_traceback(local_ray, tiny_hopper, tmp_path):  # noqa: F811
+    """Issue 14: a trial's data error (a ValueError) printed Ray's 60-line RayTaskError traceback
+    before the sweep's own ``[sweep] errored trial …`` line; a bug keeps its traceback."""
+    import logging
+
+    from agents import sweep
+    from rambo_env.data.dataset import OfflineDataset
+
+    rows = OfflineDataset.from_npz(tiny_hopper)
+    keys = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
+    one = OfflineDataset.from_arrays(
+        {k: getattr(rows, k)[:1] for k in keys}, env_id="Hopper-v5", name="one"
+    ).to_npz(tmp_path / "one.npz")  # MLE needs 2 rows: refused in the trial (no pre-check here)
+    spec = SweepSpec((str(one),), TWO_CONFIGS[1:], (0,), tiny_spec(tiny_hopper).base)
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    controller_log = logging.getLogger(sweep.TUNE_CONTROLLER_LOGGER)
+    controller_log.addHandler(handler)
+    try:
+        outcome = run_sweep(
+            spec, tmp_path / "s", SweepResources(max_failures=0), prepare_datasets=False, verbose=0
+        )
+    finally:
+        controller_log.removeHandler(handler)
+    assert (outcome.n_errors, outcome.errors_repeat) == (1, True)
+    (failed,) = [r for r in records if "Trial task failed" in r.getMessage()]
+    assert failed.exc_info is None  # no traceback printed
+    assert failed.getMessage() == (
+        "Trial task failed for trial one-k5-lam0-s0: ValueError: dataset.observations: need "
+        "[N >= 2, obs_dim], got (1, 11); MLE pretraining holds one transition out and trains on "
+        "the rest: use a dataset of at least 2 transitions (the paper's hold about 1M) (its "
+        "traceback is in the trial's error file; RAMBO_ENV_TRACEBACK=1 prints it here)"
+    )
+    error_file = (tmp_path / "s" / "tune" / "one-k5-lam0-s0" / "error.txt").read_text()
+    assert "in check_model_rows" in error_file  # the traceback is kept there
+
+    def record(exc):
+        info = (type(exc), exc, None)
+        return logging.LogRecord("x", logging.ERROR, "f", 1, "Trial task failed", (), info)
+
+    bug = record(_FakeRayTaskError(KeyError("x")))  # a bug: its traceback is kept
+    assert sweep._one_line_user_error(bug) and bug.exc_info and bug.msg == "Trial task failed"
+    missing = record(FileNotFoundError("x.npz does not exist"))  # an OSError is a user error
+    assert sweep._one_line_user_error(missing) and missing.exc_info is None
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RAMBO_ENV_TRACEBACK", "1")
+        wanted = record(ValueError("bad"))
+        assert sweep._one_line_user_error(wanted) and wanted.exc_info is not None
+
+
 class FakeTune:
     """``ray.tune``'s trial API in-process: keeps every reported checkpoint folder."""
 
