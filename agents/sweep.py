@@ -46,8 +46,10 @@ from agents.cotrain_setup import (
     CotrainConfig,
     check_adversary_steps,
     check_device,
+    check_rollout_length,
     config_from_dict,
     config_to_dict,
+    warn_long_rollout,
 )
 from rambo_env import run_io
 from rambo_env.data.dataset import DatasetUnavailableError
@@ -257,13 +259,45 @@ def trial_errors(errors: Sequence[tuple[str, BaseException]]) -> tuple[tuple[str
     … --resume", which repeated the same crash."""
     lines, repeat = [], bool(errors)
     for trial, err in errors:
-        cause = getattr(err, "cause", None)
-        cause = cause if isinstance(cause, BaseException) else err
-        message = next((line for line in str(cause).splitlines() if line.strip()), "")
-        message = message if len(message) <= 400 else message[:400] + " …"
-        lines.append(f"{trial}: {type(cause).__name__}: {message}")
+        line, cause = _error_line(err)
+        lines.append(f"{trial}: {line}")
         repeat = repeat and isinstance(cause, ValueError)
     return tuple(lines), repeat
+
+
+def _error_line(err: BaseException) -> tuple[str, BaseException]:
+    """(``ErrorType: first line of its message``, the error) of a trial's exception, or of the
+    exception inside Ray's ``RayTaskError`` (its ``cause``)."""
+    cause = getattr(err, "cause", None)
+    cause = cause if isinstance(cause, BaseException) else err
+    message = next((line for line in str(cause).splitlines() if line.strip()), "")
+    message = message if len(message) <= 400 else message[:400] + " …"
+    return f"{type(cause).__name__}: {message}", cause
+
+
+#: The logger of Tune's "Trial task failed for trial …" record (with the trial's traceback).
+TUNE_CONTROLLER_LOGGER = "ray.tune.execution.tune_controller"
+
+
+def _one_line_user_error(record: logging.LogRecord) -> bool:
+    """Tune's "Trial task failed" record of a user error (a ValueError or OSError, what the
+    scripts print as one ``error:`` line) as one line naming its cause, without Ray's
+    traceback; kept whole for any other exception (a bug) or with ``RAMBO_ENV_TRACEBACK`` set.
+    The traceback stays in the trial's error file, which Tune names next.
+
+    Issue 14: a trial's data error printed Ray's 60-line ``RayTaskError(ValueError)`` traceback
+    before the sweep's own ``[sweep] errored trial …`` line."""
+    exc = record.exc_info[1] if record.exc_info else None
+    if exc is None or run_io.tracebacks_wanted():
+        return True
+    line, cause = _error_line(exc)
+    if isinstance(cause, ValueError | OSError):
+        record.msg = (
+            f"{record.getMessage()}: {line} (its traceback is in the trial's error file; "
+            "RAMBO_ENV_TRACEBACK=1 prints it here)"
+        )
+        record.args, record.exc_info, record.exc_text = (), None, None
+    return True
 
 
 def trial_config(
@@ -475,7 +509,7 @@ def run_sweep(
                     f"sweep_dir: {sweep_dir} is not empty; resume it or choose another"
                 )
             if prepare_datasets:
-                _prepare_datasets(spec.datasets)
+                _prepare_datasets(spec.datasets, spec.configs, spec.base.env_id)
             run_io.write_json(
                 sweep_dir / SWEEP_FILE,
                 {"spec": spec.to_dict(), "resources": dataclasses.asdict(resources)},
@@ -692,8 +726,13 @@ def _fit(
                     verbose=verbose,
                 ),
             )
-        with _stops_gracefully() as received:
-            grid = tuner.fit()
+        controller_log = logging.getLogger(TUNE_CONTROLLER_LOGGER)
+        controller_log.addFilter(_one_line_user_error)
+        try:
+            with _stops_gracefully() as received:
+                grid = tuner.fit()
+        finally:
+            controller_log.removeFilter(_one_line_user_error)
         ended = grid.num_terminated + grid.num_errors
         if received or ended < len(grid):  # probe 24: was reported as a finished sweep, exit 0
             raise KeyboardInterrupt(f"the sweep was stopped: {ended} of {len(grid)} trials ended")
@@ -780,28 +819,38 @@ def _param_space(spec: SweepSpec, runs_root: Path) -> dict[str, Any]:
     }
 
 
-def _prepare_datasets(datasets: Sequence[str]) -> None:
+def _prepare_datasets(
+    datasets: Sequence[str], configs: Sequence[RamboPreset] = (), env_id: str | None = None
+) -> None:
     """Load every dataset once; a missing short name is generated, but only after every dataset
     has been checked: those already there are loaded, those to generate are checked for their
     inputs (:func:`~rambo_env.data.generate.check_generable`), and any that fails is named
-    before anything is generated.
+    before anything is generated. Each k of ``configs`` is then checked against each dataset's
+    env (``env_id``: the sweep's ``base.env_id``, else the dataset's) as a trial does
+    (:func:`~agents.cotrain_setup.check_rollout_length`), also before anything is generated,
+    and a k far above the paper's is warned about once.
 
     Probe 28: each dataset was checked when its turn came, so ``--datasets
     hopper-random,hopper-medium-replay`` on an empty Minari root generated 1M hopper-random
     transitions (minutes) before finding that hopper-medium-replay needs a replay buffer; the
-    README's ``--datasets mujoco`` grid met it too."""
+    README's ``--datasets mujoco`` grid met it too. Issue 14: ``--configs 2000:0`` on Hopper
+    (1000-step episodes) started Ray, and each trial errored."""
     from rambo_env.data.generate import check_generable
     from rambo_env.data.loaders import SHORT_NAMES, load_dataset, needs_generation
+    from rambo_env.data.scores import ENV_IDS
     from rambo_env.dynamics.training import check_model_rows
 
-    to_generate, failed = [], []
+    to_generate, failed, env_ids = [], [], {}
     for name in datasets:
         try:
             if needs_generation(name):
                 check_generable(*SHORT_NAMES[name])
                 to_generate.append(name)
+                env_ids[name] = ENV_IDS[SHORT_NAMES[name][0]]
             else:  # probe 32: a 1-row dataset failed only in its trial (make_mdp), under Ray
-                check_model_rows(load_dataset(name))
+                dataset = load_dataset(name)
+                check_model_rows(dataset)
+                env_ids[name] = dataset.env_id
         except (ValueError, OSError) as err:  # DatasetUnavailableError is a FileNotFoundError
             failed.append((name, err))
     if len(datasets) == 1 and failed:  # its own error: the sweep has no other dataset
@@ -817,6 +866,18 @@ def _prepare_datasets(datasets: Sequence[str]) -> None:
             f"datasets: {len(failed)} of {len(datasets)} cannot be loaded or generated (nothing "
             f"was generated); fix or drop {'it' if len(failed) == 1 else 'them'}:{lines}"
         )
+    for config in configs:
+        k = config.rollout_length
+        origin = f"--configs {k}:{config.adversary_weight:g}"
+        for name in datasets:
+            check_rollout_length(
+                k,
+                env_id or env_ids[name],
+                f"{origin}, dataset {name}",
+                flag="--configs k",
+                warn=False,
+            )
+        warn_long_rollout(k, origin)
     for name in to_generate:
         load_dataset(name)
 

@@ -38,6 +38,7 @@ from torch.nn.utils import get_total_norm
 from rambo_env.dynamics.training import make_adam
 from rambo_env.run_io import (
     available_memory_bytes,
+    check_field_ranges,
     check_state_dict,
     is_int,
     is_real,
@@ -111,11 +112,7 @@ class AdversaryConfig:
                 "a finite number > 0",
             ),
         }
-        for name, (ok, expected) in checks.items():
-            if not ok:
-                raise ValueError(
-                    f"AdversaryConfig.{name}: expected {expected}, got {getattr(self, name)!r}"
-                )
+        check_field_ranges("AdversaryConfig", self, checks)
         if self.n_updates == 0 and self.adversary_weight > 0:  # probe 19: was silently λ = 0
             raise ValueError(
                 f"AdversaryConfig.n_updates: 0, but adversary_weight λ = {self.adversary_weight:g} "

@@ -62,6 +62,7 @@ __all__ = [
     "available_memory_bytes",
     "broken_link_text",
     "check_default_dtype",
+    "check_field_ranges",
     "check_field_types",
     "check_file_or_absent",
     "check_flag",
@@ -111,6 +112,7 @@ __all__ = [
     "silence_stdout",
     "stop_signals",
     "tolerant_console",
+    "tracebacks_wanted",
     "trains_with_grad",
     "unused_path",
     "user_file_path",
@@ -1206,10 +1208,16 @@ def accept_negative_numbers(parser: argparse.ArgumentParser) -> argparse.Argumen
 _OFF = ("", "0", "false", "no", "off")
 
 
+def tracebacks_wanted() -> bool:
+    """``RAMBO_ENV_TRACEBACK`` is set to anything but empty / 0 / false / no / off: a user error
+    is shown with its traceback (:func:`report_user_error`, a sweep's trial errors)."""
+    return os.environ.get("RAMBO_ENV_TRACEBACK", "").strip().lower() not in _OFF
+
+
 def report_user_error(err: BaseException) -> int:
     """A script's user error: one ``error:`` line on stderr, exit status 2; re-raised (traceback)
     when ``RAMBO_ENV_TRACEBACK`` is set to anything but empty / 0 / false / no / off."""
-    if os.environ.get("RAMBO_ENV_TRACEBACK", "").strip().lower() not in _OFF:
+    if tracebacks_wanted():
         raise err
     if isinstance(err, BrokenPipeError):  # was: "error: [Errno 32] Broken pipe", no cause named
         silence_stdout()
@@ -1341,6 +1349,15 @@ def check_field_types(obj: Any, hint: str = "fix the value (e.g. in config.json)
             raise ValueError(
                 f"{field.name}: expected {names}, got {value!r} ({type(value).__name__}); {hint}"
             )
+
+
+def check_field_ranges(owner: str, obj: Any, checks: dict[str, tuple[bool, str]]) -> None:
+    """``checks`` maps each field of ``obj`` to (its value is in range, what the field takes); one
+    ValueError ``OWNER.FIELD: expected TAKES, got VALUE`` for the first out of range (issue 14:
+    was "invalid value nan", naming no range)."""
+    for name, (ok, expected) in checks.items():
+        if not ok:
+            raise ValueError(f"{owner}.{name}: expected {expected}, got {getattr(obj, name)!r}")
 
 
 def check_flag(value: Any, what: str) -> bool:

@@ -35,6 +35,7 @@ from rambo_env.dynamics.ensemble import GaussianEnsemble, resolve_device
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
     SEED_LIMIT,
+    check_field_ranges,
     check_flag,
     check_output_file,
     check_readable,
@@ -92,20 +93,30 @@ class MLEConfig:
                 raise ValueError(
                     f"MLEConfig.{name}: expected {kind}, got {type(value).__name__} {value!r}"
                 )
-        checks = {
-            "lr": math.isfinite(self.lr) and self.lr > 0,
-            "seed": 0 <= self.seed < SEED_LIMIT,  # was: >= 2**64 torch's raw "Overflow …"
-            "batch_size": self.batch_size >= 1,
-            "holdout_ratio": 0 < self.holdout_ratio < 1,
-            "max_holdout": self.max_holdout >= 1,
-            "improvement_threshold": 0 <= self.improvement_threshold < 1,
-            "patience": self.patience >= 0,
-            "max_epochs": self.max_epochs is None or self.max_epochs >= 1,
-            "max_time_s": self.max_time_s is None or self.max_time_s > 0,
+        checks = {  # issue 14: each names what it takes (was: "invalid value inf")
+            "lr": (math.isfinite(self.lr) and self.lr > 0, "a finite number > 0"),
+            "seed": (  # was: >= 2**64 torch's raw "Overflow …"
+                0 <= self.seed < SEED_LIMIT,
+                f"an int in [0, 2**{SEED_LIMIT.bit_length() - 1})",
+            ),
+            "batch_size": (self.batch_size >= 1, "an int >= 1"),
+            "holdout_ratio": (0 < self.holdout_ratio < 1, "a number in (0, 1)"),
+            "max_holdout": (self.max_holdout >= 1, "an int >= 1"),
+            "improvement_threshold": (
+                0 <= self.improvement_threshold < 1,
+                "a number in [0, 1)",
+            ),
+            "patience": (self.patience >= 0, "an int >= 0"),
+            "max_epochs": (
+                self.max_epochs is None or self.max_epochs >= 1,
+                "an int >= 1 or None",
+            ),
+            "max_time_s": (
+                self.max_time_s is None or self.max_time_s > 0,
+                "a number > 0 (seconds) or None",
+            ),
         }
-        for name, ok in checks.items():
-            if not ok:
-                raise ValueError(f"MLEConfig.{name}: invalid value {getattr(self, name)!r}")
+        check_field_ranges("MLEConfig", self, checks)
 
 
 @dataclass(frozen=True)

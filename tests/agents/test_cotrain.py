@@ -3223,6 +3223,45 @@ def test_a_rollout_length_above_the_episode_limit_is_refused_before_the_mle(
     check_rollout_length(10**6, "NoSuchEnv-v0")
 
 
+def test_a_rollout_length_far_above_the_papers_is_warned_about_once_before_the_mle(
+    tiny_hopper,
+    tmp_path,
+    monkeypatch,
+    capsys,
+):
+    """Issue 14: ``--k 900`` on Hopper (within its 1000-step episodes, but far above the paper's
+    k of 2 and 5) ran without a word."""
+    from agents import cotrain_setup
+    from agents.cotrain_setup import LONG_ROLLOUT, build_session, check_rollout_length
+
+    warning = (
+        "[rambo_env] WARNING: rollout_length: k = 900 (config) is far above the paper's k of 2 "
+        "and 5 (Table 5; this warning is for k > 50): the model's error compounds with every step "
+        "of a rollout, so the agent trains mostly on model error; the run goes on, but expect a "
+        "low score or a diverging critic (the presets' 2 or 5 are the tested values)\n"
+    )
+
+    def no_mle(*args, **kwargs):
+        assert capsys.readouterr().out.count(warning) == 1  # said once, before the MLE
+        raise ValueError("stop before the MLE")
+
+    monkeypatch.setattr(cotrain_setup, "_make_mdp", no_mle)
+    with pytest.raises(ValueError, match="stop before the MLE"):  # the library's path
+        build_session(tiny_config(tiny_hopper, rollout_length=900))
+    flags = ["--dataset", tiny_hopper, "--k", "900", "--lam", "0", "--n-rollouts", "64"]
+    assert cotrain_cli.main([*flags, "--run-dir", str(tmp_path / "r")]) == 2  # the same check
+    assert "stop before the MLE" in capsys.readouterr().err
+
+    check_rollout_length(LONG_ROLLOUT, "Hopper-v5")  # up to the threshold: nothing said
+    check_rollout_length(5, None)
+    assert capsys.readouterr().out == ""
+    check_rollout_length(LONG_ROLLOUT + 1, None, "preset x")  # said for an env without a limit
+    assert "k = 51 (preset x) is far above" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="exceeds Hopper-v5's episode limit"):
+        check_rollout_length(1001, "Hopper-v5")
+    assert capsys.readouterr().out == ""  # refused: no warning on top of the error
+
+
 def test_every_script_takes_the_same_seed_range(capsys):
     """Probe 32: make_dataset.py accepted --seed 2**32, cotrain / toys / sweep refuse >= 2**31."""
     with pytest.raises(SystemExit):

@@ -157,6 +157,57 @@ def test_interrupted_sweep_resumes_errored_trials_only(local_ray, tiny_hopper, t
     assert [r.dataset for r in second.report.rows] == [tiny_hopper, str(late)]
 
 
+def test_a_trial_user_error_is_one_line_not_rays_traceback(local_ray, tiny_hopper, tmp_path):  # noqa: F811
+    """Issue 14: a trial's data error (a ValueError) printed Ray's 60-line RayTaskError traceback
+    before the sweep's own ``[sweep] errored trial …`` line; a bug keeps its traceback."""
+    import logging
+
+    from agents import sweep
+    from rambo_env.data.dataset import OfflineDataset
+
+    rows = OfflineDataset.from_npz(tiny_hopper)
+    keys = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
+    one = OfflineDataset.from_arrays(
+        {k: getattr(rows, k)[:1] for k in keys}, env_id="Hopper-v5", name="one"
+    ).to_npz(tmp_path / "one.npz")  # MLE needs 2 rows: refused in the trial (no pre-check here)
+    spec = SweepSpec((str(one),), TWO_CONFIGS[1:], (0,), tiny_spec(tiny_hopper).base)
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    controller_log = logging.getLogger(sweep.TUNE_CONTROLLER_LOGGER)
+    controller_log.addHandler(handler)
+    try:
+        outcome = run_sweep(
+            spec, tmp_path / "s", SweepResources(max_failures=0), prepare_datasets=False, verbose=0
+        )
+    finally:
+        controller_log.removeHandler(handler)
+    assert (outcome.n_errors, outcome.errors_repeat) == (1, True)
+    (failed,) = [r for r in records if "Trial task failed" in r.getMessage()]
+    assert failed.exc_info is None  # no traceback printed
+    assert failed.getMessage() == (
+        "Trial task failed for trial one-k5-lam0-s0: ValueError: dataset.observations: need "
+        "[N >= 2, obs_dim], got (1, 11); MLE pretraining holds one transition out and trains on "
+        "the rest: use a dataset of at least 2 transitions (the paper's hold about 1M) (its "
+        "traceback is in the trial's error file; RAMBO_ENV_TRACEBACK=1 prints it here)"
+    )
+    error_file = (tmp_path / "s" / "tune" / "one-k5-lam0-s0" / "error.txt").read_text()
+    assert "in check_model_rows" in error_file  # the traceback is kept there
+
+    def record(exc):
+        info = (type(exc), exc, None)
+        return logging.LogRecord("x", logging.ERROR, "f", 1, "Trial task failed", (), info)
+
+    bug = record(_FakeRayTaskError(KeyError("x")))  # a bug: its traceback is kept
+    assert sweep._one_line_user_error(bug) and bug.exc_info and bug.msg == "Trial task failed"
+    missing = record(FileNotFoundError("x.npz does not exist"))  # an OSError is a user error
+    assert sweep._one_line_user_error(missing) and missing.exc_info is None
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RAMBO_ENV_TRACEBACK", "1")
+        wanted = record(ValueError("bad"))
+        assert sweep._one_line_user_error(wanted) and wanted.exc_info is not None
+
+
 class FakeTune:
     """``ray.tune``'s trial API in-process: keeps every reported checkpoint folder."""
 
@@ -988,6 +1039,43 @@ def test_a_dataset_too_small_to_train_on_is_refused_before_ray(tiny_hopper, tmp_
     assert "datasets: 1 of 2 cannot be loaded or generated" in err, err
     assert f"- {one}: dataset.observations: need [N >= 2, obs_dim], got (1, 11); MLE" in err
     assert not (tmp_path / "sweeps").exists()
+
+
+def test_a_rollout_length_above_the_episode_limit_is_refused_before_ray(
+    tiny_hopper,  # noqa: F811
+    tmp_path,
+    monkeypatch,
+    capsys,
+):
+    """Issue 14: the sweep's pre-check did not check k against the env's episode limit (as
+    cotrain does), so ``--configs 2000:0`` on Hopper started Ray and each trial errored. A k far
+    above the paper's is warned about once per configuration, not per dataset."""
+    pytest.importorskip("ray")
+    from agents import sweep
+
+    monkeypatch.setattr(sweep, "_ray_session", lambda *a: pytest.fail("Ray started"))
+    folder = tmp_path / "sweeps" / "new"
+    other = shutil.copy(tiny_hopper, tmp_path / "other.npz")
+    flags = ["--seeds", "0", "--configs", "60:0,2000:0", "--datasets", f"{tiny_hopper},{other}"]
+    assert sweep_cli.main(["--sweep-dir", str(folder), *flags]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(
+        f"error: rollout_length: k = 2000 (--configs 2000:0, dataset {tiny_hopper}) exceeds "
+        "Hopper-v5's episode limit of 1000 steps (spec.max_episode_steps): model rollouts longer "
+        "than any real episode mean nothing (the paper's k are 2 and 5, Table 5); give a "
+        "--configs k of at most 1000\n"
+    ), captured.err
+    warning = "[rambo_env] WARNING: rollout_length: k = 60 (--configs 60:0) is far above"
+    assert captured.out.count(warning) == 1, captured.out
+    assert not (tmp_path / "sweeps").exists()
+    from rambo_env.data import generate  # a short name to generate: refused before generating
+
+    monkeypatch.delenv("D4RL_DATASET_DIR", raising=False)  # the Minari root is empty (conftest)
+    monkeypatch.setattr(generate, "generate_dataset", lambda *a, **k: pytest.fail("generated"))
+    with pytest.raises(ValueError, match=r"k = 1001 \(--configs 1001:0, dataset hopper-random\)"):
+        sweep._prepare_datasets(("hopper-random",), (RamboPreset(1001, 0.0),))
+    with pytest.raises(ValueError, match=r"exceeds Walker2d-v5's episode limit"):  # base.env_id
+        sweep._prepare_datasets((tiny_hopper,), (RamboPreset(1001, 0.0),), "Walker2d-v5")
 
 
 class _FakeRayTaskError(Exception):

@@ -339,10 +339,10 @@ def test_compiled_mle_loss_trains_the_same_model_to_float32_rounding() -> None:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: MLEConfig(lr=math.inf), r"MLEConfig\.lr: invalid value inf"),
+        (lambda: MLEConfig(lr=math.inf), r"MLEConfig\.lr: expected a finite number > 0, got inf"),
         (lambda: MLEConfig(batch_size=2.5), r"MLEConfig\.batch_size: expected an int, got float"),
         (lambda: MLEConfig(max_epochs=True), r"MLEConfig\.max_epochs: expected an int, got bool"),
-        (lambda: MLEConfig(seed=-1), r"MLEConfig\.seed: invalid value -1"),
+        (lambda: MLEConfig(seed=-1), r"MLEConfig\.seed: expected an int in \[0, 2\*\*63\), got -1"),
         (lambda: MLEConfig(max_time_s="60"), r"MLEConfig\.max_time_s: expected a number"),
         (lambda: EnsembleConfig(hidden_dims=(8.5,) * 4), r"hidden_dims: expected ints"),
         (lambda: EnsembleConfig(logvar_penalty=math.nan), r"logvar_penalty: expected a finite"),
@@ -356,6 +356,30 @@ def test_model_configs_refuse_wrong_types_and_non_finite_values(make, message):
     a NaN penalty, negative weight decays) or a raw TypeError without the field."""
     with pytest.raises(ValueError, match=message):
         make()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("lr", math.nan, "a finite number > 0"),
+        ("lr", 0.0, "a finite number > 0"),
+        ("seed", 2**63, "an int in [0, 2**63)"),
+        ("batch_size", 0, "an int >= 1"),
+        ("holdout_ratio", 1.0, "a number in (0, 1)"),
+        ("holdout_ratio", math.nan, "a number in (0, 1)"),
+        ("max_holdout", 0, "an int >= 1"),
+        ("improvement_threshold", -0.5, "a number in [0, 1)"),
+        ("patience", -1, "an int >= 0"),
+        ("max_epochs", 0, "an int >= 1 or None"),
+        ("max_time_s", math.nan, "a number > 0 (seconds) or None"),
+    ],
+)
+def test_mle_config_errors_name_the_range_they_take(field, value, expected):
+    """Issue 14: ``MLEConfig(lr=nan)`` said only "invalid value nan", not what it takes (as
+    AdversaryConfig's errors, with the same helper)."""
+    with pytest.raises(ValueError) as info:
+        MLEConfig(**{field: value})
+    assert str(info.value) == f"MLEConfig.{field}: expected {expected}, got {value!r}"
 
 
 def test_wrong_objects_or_dims_are_named_before_any_training() -> None:
