@@ -5,7 +5,7 @@
 
 writes ``docs/results/issue15-lam0-baseline.csv``, ``...-kit-sac.csv`` and
 ``docs/results/issue15-lam0.png`` (average Q, normalised score, α and the actor's log-σ per
-iteration). Works on runs still in progress. A RUN that is a ``.csv`` file (e.g. written by
+iteration; a default panel no run has is left out). Works on runs still in progress. A RUN that is a ``.csv`` file (e.g. written by
 ``scripts/kit_side_by_side.py``) is read as curves and only plotted.
 """
 
@@ -76,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         type=_column,
         default=None,
         choices=list(CURVE_COLUMNS),
-        help="panels of the PNG (default: q_avg normalized_score ent_coef actor_log_std)",
+        help="panels of the PNG (default: q_avg normalized_score ent_coef actor_log_std, those no "
+        "run has left out; normalized_score as return_mean where no run has reference scores)",
     )
     parser.add_argument(
         "--hline",
@@ -187,10 +188,12 @@ def main(argv: list[str] | None = None) -> int:
                 )
         except (FileNotFoundError, ValueError) as err:
             parser.exit(2, f"error: {err}\n")
-    empty = empty_columns(curves, args.columns) if chosen else {}
-    if empty:  # probe 32: was an empty panel and a blank CSV column, rc 0
+    empty = empty_columns(curves, args.columns)
+    if empty and chosen:  # probe 32: was an empty panel and a blank CSV column, rc 0
         column, why = next(iter(empty.items()))
         parser.exit(2, f"error: --columns: no run has a {column} value; {why}\n")
+    if empty:  # issue 14: a default panel no run has (TD3: ent_coef) was drawn empty, with a note
+        args.columns = _default_columns(args.columns, empty, hlines, curves)
     # All or none (probe 30: a PNG that failed under ``ulimit -f`` left the CSVs written before
     # it): every file is written to a temp file beside it, then all are renamed into place.
     said = []
@@ -220,6 +223,24 @@ def main(argv: list[str] | None = None) -> int:
         print(line)
     print(png)
     return 0
+
+
+def _default_columns(
+    columns: list[str],
+    empty: dict[str, str],
+    hlines: dict[str, dict[str, float]],
+    curves: dict[str, list[dict[str, float | None]]],
+) -> list[str]:
+    """The default ``columns`` without those no run has (``empty``), quietly: the panels the runs
+    can fill. normalized_score (none without reference scores: Humanoid) gives way to
+    return_mean where a run has that. A column given an ``--hline`` stays (asked for by it)."""
+    kept = []
+    for column in columns:
+        if column not in empty or column in hlines:
+            kept.append(column)
+        elif column == "normalized_score" and not empty_columns(curves, ["return_mean"]):
+            kept.append("return_mean")
+    return kept or columns  # none to draw: the empty panels, each with its note
 
 
 def _check_text(text: str, what: str, parser: argparse.ArgumentParser) -> None:

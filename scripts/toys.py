@@ -8,7 +8,9 @@ Each run is an ordinary ``agents.cotrain.run_cotrain`` run (the main job's API) 
 snapshot the checkpoint is loaded into a fresh session and plotted: Q(s0, a) over a ∈ [-1, 1]
 with the policy's mean action as a red line (Figs 2, 5b, 6b), and the model's s' (mean ± 1 SD of
 ensemble samples, random elite per sample) over the dataset scatter (Figs 1, 4, 5a, 6a).
-Writes PNGs and ``summary.json`` (final mean action at s0, final return, score, wall time).
+Writes PNGs and ``summary.json`` (final mean action at s0, final return, score, wall time). A
+rerun into the same ``--out`` skips the runs that finished (their entries stay in summary.json) and
+starts the unfinished ones again.
 """
 
 from __future__ import annotations
@@ -30,10 +32,11 @@ check_working_folder()  # before torch, whose import dies raw in a deleted worki
 import numpy as np
 import torch
 
-from agents.cotrain import CotrainConfig, run_cotrain
+from agents.cotrain import SESSION_FIELDS, CotrainConfig, load_config, run_cotrain
 from agents.cotrain_setup import build_session
 from agents.critics import policy_fns
 from rambo_env import run_io
+from rambo_env.data.loaders import absolute_dataset
 from rambo_env.data.toy_datasets import (
     make_illustrative_dataset,
     make_single_transition_dataset,
@@ -61,6 +64,8 @@ STEPS = 1000
 #: entropy bonus and Q(s0, a) varied by 0.3 over a ∈ [-1, 1] where γ Δs' ≈ 2: on C.3 neither λ left
 #: a ≈ 0. Learned from 0.05 the reward signal dominates.
 ENT_COEF = "auto_0.05"
+#: A finished toy run's summary.json entry, saved in its folder (a rerun skips the run, issue 14).
+ENTRY_NAME = "toy_summary.json"
 ACTIONS = np.linspace(-1.0, 1.0, 201, dtype=np.float32)  # [G] probe grid
 N_MODEL_SAMPLES = 200  # ensemble samples per grid action
 
@@ -147,22 +152,57 @@ def run_toy(
     """One run of ``toy`` with weight ``lam``: snapshots plotted, final summary returned."""
     register_toy_envs()
     t0 = time.perf_counter()
-    npz = out / f"{toy}-s{seed}.npz"
+    npz = npz_path(out, toy, seed)
     cfg = toy_config(toy, lam, seed, npz, iterations, steps, precision)  # validated before any file
     TOYS[toy]["make"](seed=seed).to_npz(npz)
-    run_dir, name = out / run_dir_name(toy, lam, seed), f"{toy} λ={lam:g} s{seed}"
+    run_dir, name = out / run_dir_name(toy, lam, seed), run_name(toy, lam, seed)
     stops = [s for s in TOYS[toy]["snap"] if s < cfg.n_iterations] + [None]
     for i, stop in enumerate(stops):
         # Ctrl-C: run_cotrain raises (RunInterrupted) once the run's results are written
         results = run_cotrain(dataclasses.replace(cfg, stop_at_iteration=stop), run_dir, i > 0)
         p = probe(cfg, run_dir)
         plot(p, name, run_dir / f"q_model_it{p['iteration']}.png")
+    entry = _entry(toy, lam, seed, results, p, time.perf_counter() - t0, run_dir)
+    run_io.write_json(run_dir / ENTRY_NAME, entry)  # for a rerun that skips it (finished_entry)
+    return entry
+
+
+def _entry(
+    toy: str, lam: float, seed: int, results: dict, p: dict, wall_s: float, run_dir: Path
+) -> dict:
+    """A toy run's ``summary.json`` entry: its results.json's and the final probe's numbers."""
     return {
         "toy": toy, "lam": lam, "seed": seed, "status": results["status"],
         "mean_action_s0": p["mean_action_s0"], "mean_action_dataset": p["mean_action_dataset"],
         "final_return": results["final_return"], "final_score": results["final_score"],
-        "wall_s": time.perf_counter() - t0, "run_dir": str(run_dir),
+        "wall_s": wall_s, "run_dir": str(run_dir),
     }  # fmt: skip
+
+
+def finished_entry(cfg: CotrainConfig, run_dir: Path, toy: str, lam: float, seed: int) -> dict:
+    """The ``summary.json`` entry of the finished run in ``run_dir`` (skipped, not run again):
+    the one :func:`run_toy` saved beside it (``ENTRY_NAME``) or an earlier summary.json holds for
+    it, else (a run finished before either was written) rebuilt as :func:`run_toy` builds it: its
+    results.json and a probe of its final checkpoint, ``wall_s`` the run's recorded co-training
+    time (the MLE pretraining, probes and plots not counted). Its snapshot PNGs are in
+    ``run_dir`` already."""
+    try:
+        saved = run_io.read_json(run_dir / ENTRY_NAME)
+    except (OSError, ValueError):  # none (a run from before it was written), or damaged
+        saved = None
+    try:
+        earlier = run_io.read_json(run_dir.parent / "summary.json")
+    except (OSError, ValueError):  # none (a later run was interrupted), or damaged
+        earlier = []
+    for entry in [saved, *(earlier if isinstance(earlier, list) else [])]:
+        if isinstance(entry, dict) and entry.get("run_dir") == str(run_dir):
+            return entry
+    results = run_io.read_json(run_dir / run_io.RESULTS_NAME)
+    npz = Path(cfg.dataset)
+    if not npz.is_file():  # removed since: the same seed makes the same data
+        TOYS[toy]["make"](seed=seed).to_npz(npz)
+    wall_s = (results.get("wall_s") or {}).get("cotrain_total")
+    return _entry(toy, lam, seed, results, probe(cfg, run_dir), wall_s, run_dir)
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -185,11 +225,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
     runs = list(itertools.product(toys, args.lam, args.seeds))
     try:  # every run's config and folder, before the first run writes anything
         run_io.check_matplotlib()  # the snapshots' plots (probe 29: a bad MPLBACKEND)
-        for toy, lam, seed in runs:
-            toy_config(
-                toy, lam, seed, args.out / "check.npz", args.iterations, args.steps, args.precision
-            )
-        unfinished = check_run_dirs(args.out, runs)
+        configs = [
+            toy_config(toy, lam, seed, npz_path(args.out, toy, seed), args.iterations, args.steps,
+                       args.precision)
+            for toy, lam, seed in runs
+        ]  # fmt: skip
+        unfinished, finished = check_run_dirs(args.out, runs, configs)
     except ValueError as err:
         parser.exit(2, f"error: {err}\n")
     for run_dir in unfinished:  # probe 32: an interrupted run's folder blocked every rerun
@@ -199,11 +240,20 @@ def main(argv: list[str] | None = None) -> list[dict]:
     current = None
     try:
         with run_io.sigterm_as_keyboard_interrupt():
-            for toy, lam, seed in runs:
+            for (toy, lam, seed), cfg in zip(runs, configs, strict=True):
                 current = args.out / run_dir_name(toy, lam, seed)
-                summary.append(
-                    run_toy(toy, lam, seed, args.out, args.iterations, args.steps, args.precision)
-                )
+                if current in finished:  # issue 14: was refused, the whole command with it
+                    print(
+                        f"[toys] toy {run_name(toy, lam, seed)} already finished in {current}; "
+                        "skipped (delete that folder to rerun it)"
+                    )
+                    summary.append(finished_entry(cfg, current, toy, lam, seed))
+                else:
+                    summary.append(
+                        run_toy(
+                            toy, lam, seed, args.out, args.iterations, args.steps, args.precision
+                        )
+                    )
                 print(json.dumps(summary[-1]))
             run_io.write_json(args.out / "summary.json", _with_earlier_runs(args.out, summary))
     except (ValueError, OSError) as err:  # a failed write (full disk): one line
@@ -211,13 +261,16 @@ def main(argv: list[str] | None = None) -> list[dict]:
     except KeyboardInterrupt:  # Ctrl-C / SIGTERM: was a raw traceback (setup) or swallowed
         done = [s["run_dir"] for s in summary]
         # probe 26: before its folder existed (MLE) this said to remove a folder not there
-        redo = (
-            f"The interrupted run is not continued: the same command clears {current} and "
-            "starts it again (remove the finished runs you want redone)"
-            if current is not None and Path(current).exists()
-            else "Rerun the same command to start it again"
-            + (" (remove the finished runs you want redone)" if done else "")
-        )
+        skips = " (it skips the finished runs; remove those you want redone)"
+        if current in finished:  # interrupted while reading a finished run's results
+            redo = "Rerun the same command to continue" + skips
+        elif current is not None and Path(current).exists():
+            redo = (
+                f"The interrupted run is not continued: the same command clears {current} and "
+                f"starts it again{skips}"
+            )
+        else:
+            redo = "Rerun the same command to start it again" + (skips if done else "")
         parser.exit(
             130,
             f"[toys] interrupted during {current}: no summary.json written; finished runs: "
@@ -230,11 +283,26 @@ def run_dir_name(toy: str, lam: float, seed: int) -> str:
     return f"{toy}-lam{lam:g}-s{seed}"
 
 
-def check_run_dirs(out: Path, runs: list[tuple[str, float, int]]) -> list[Path]:
-    """``out`` is a writable folder, no two runs share a folder (``--seeds 0 0``, ``--lam 0.03
-    3e-2``) and none holds an earlier finished run; ValueError naming the flag otherwise (each was
-    a raw traceback after the first run had trained). Returns the folders of the runs that were
-    started but did not finish (interrupted): the caller clears them to start those runs again."""
+def run_name(toy: str, lam: float, seed: int) -> str:
+    """How messages and plot titles name a toy run."""
+    return f"{toy} λ={lam:g} s{seed}"
+
+
+def npz_path(out: Path, toy: str, seed: int) -> Path:
+    """The toy dataset file of ``seed`` in ``out`` (one per toy and seed, shared by the λs)."""
+    return out / f"{toy}-s{seed}.npz"
+
+
+def check_run_dirs(
+    out: Path, runs: list[tuple[str, float, int]], configs: list[CotrainConfig]
+) -> tuple[list[Path], list[Path]]:
+    """``out`` is a writable folder and no two runs share a folder (``--seeds 0 0``, ``--lam 0.03
+    3e-2``); ValueError naming the flag otherwise (each was a raw traceback after the first run had
+    trained). Returns the folders of the runs that were started but did not finish (interrupted),
+    which the caller clears to start those runs again, and those of the runs that finished, which
+    it skips (issue 14: each was refused, the whole command with it). ValueError too for an
+    unfinished run's folder holding files no toy run writes (issue 14: they were deleted with it)
+    and for a finished run of other settings (``configs``: the runs' configs, in order)."""
     names = [run_dir_name(*run) for run in runs]
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
@@ -251,13 +319,47 @@ def check_run_dirs(out: Path, runs: list[tuple[str, float, int]]) -> list[Path]:
         )
     started = [name for name in names if (out / name).is_dir() and any((out / name).iterdir())]
     done = [name for name in started if _finished(out / name)]
-    if done:
-        raise ValueError(
-            f"--out: {out} already holds the toy run(s) {done}; pick another --out, or remove "
-            "them to rerun"
-        )
+    for name in started:
+        if name not in done:
+            _check_only_toy_run_files(out / name)
+    for name, cfg in zip(names, configs, strict=True):
+        if name in done:
+            _check_finished_as_asked(out / name, cfg)
     run_io.check_writable(out, "--out:", "pick a writable folder for the toy runs")
-    return [out / name for name in started if name not in done]
+    return [out / name for name in started if name not in done], [out / name for name in done]
+
+
+def _check_only_toy_run_files(run_dir: Path) -> None:
+    """ValueError naming the files in the unfinished toy run folder ``run_dir`` that no toy run
+    writes (a run's own, see ``run_io.foreign_entries``, its ``q_model_it<N>.png`` snapshots and
+    ``ENTRY_NAME``): the folder is cleared to start the run again, and they would go with it."""
+    foreign = [n for n in run_io.foreign_entries(run_dir) if not _SNAPSHOT.match(n)]
+    if foreign:
+        raise ValueError(
+            f"--out: the unfinished toy run folder {run_dir} holds files a toy run does not "
+            f"write ({run_io.some_names(foreign)}); it is cleared to start the run again, so "
+            "nothing was touched: move those files out of it (or remove the folder), or pick "
+            "another --out"
+        )
+
+
+def _check_finished_as_asked(run_dir: Path, cfg: CotrainConfig) -> None:
+    """ValueError unless the finished run in ``run_dir`` ran with ``cfg``'s settings (a skipped
+    run's results must be those the command asks for: ``--iterations``, ``--steps``, ...)."""
+    saved = load_config(run_dir)
+    wanted = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
+    differ = [
+        f"{field.name} {getattr(saved, field.name)!r} (asked: {getattr(wanted, field.name)!r})"
+        for field in dataclasses.fields(CotrainConfig)
+        if field.name not in SESSION_FIELDS
+        and getattr(saved, field.name) != getattr(wanted, field.name)
+    ]
+    if differ:
+        raise ValueError(
+            f"--out: the toy run {run_dir} finished with other settings: "
+            f"{run_io.some_names(differ)}; remove that folder to rerun it with these, or pick "
+            "another --out"
+        )
 
 
 def _finished(run_dir: Path) -> bool:
@@ -286,6 +388,10 @@ def _with_earlier_runs(out: Path, summary: list[dict]) -> list[dict]:
         and Path(str(e.get("run_dir"))).is_dir()
     ]
     return kept + summary
+
+
+#: What run_toy adds to a run folder: its snapshot plots and summary entry.
+_SNAPSHOT = re.compile(rf"^(?:q_model_it\d+\.png|{re.escape(ENTRY_NAME)})$")
 
 
 def _foreign_entries(out: Path) -> list[str]:

@@ -352,7 +352,7 @@ def test_a_run_after_columns_is_named_as_a_run(tmp_path, capsys):
 
 def test_a_column_no_run_has_is_refused_or_noted(tmp_path, capsys):
     """Probe 32: ``--columns normalized_score`` for a run without reference scores (Humanoid) drew
-    an empty panel, rc 0; asked for by name it is refused, among the default panels noted."""
+    an empty panel, rc 0; asked for by name it is refused."""
     from tests.scripts import load_script
 
     curves = load_script("curves")
@@ -366,10 +366,40 @@ def test_a_column_no_run_has_is_refused_or_noted(tmp_path, capsys):
         "(D4RL's random / expert returns): plot return_mean instead\n"
     )
     assert not (tmp_path / "cv.png").exists()
-    assert curves.main(["--out", out, run]) == 0  # the default panels: drawn, the empty noted
-    assert "[rambo_env] note: no run has a normalized_score value: its panel is empty" in (
-        capsys.readouterr().out
-    )
+
+
+def test_default_panels_no_run_has_are_left_out_quietly(tmp_path, capsys, monkeypatch):
+    """Issue 14: the default curves of TD3 runs (no ent_coef logged) drew an empty ent_coef panel
+    with a note ("no run has a ent_coef value: its panel is empty"); a default panel no run has
+    is now left out without a word, normalized_score (Humanoid: no reference scores) shown as
+    return_mean instead. Asked for by name (--columns), or given an --hline, it stays."""
+    from rambo_env import curves as curves_lib
+    from tests.scripts import load_script
+
+    curves = load_script("curves")
+    drawn = []
+
+    def plot(path, runs, *, columns, **kwargs):
+        drawn.append(list(columns))
+        return curves_lib.plot_curves(path, runs, columns=columns, **kwargs)
+
+    monkeypatch.setattr(curves, "plot_curves", plot)
+    td3 = {"rambo/q_avg": 1.0, "eval/normalized_score": 3.0, "policy/log_std_mean": -1.0}
+    _log(tmp_path / "td3", {1: td3, 2: td3})
+    _log(tmp_path / "hum", {1: {"rambo/q_avg": 1.0, "eval/return_mean": 5.0}})
+    out = str(tmp_path / "cv")
+    assert curves.main(["--out", out, f"a={tmp_path / 'td3'}"]) == 0
+    assert drawn[-1] == ["q_avg", "normalized_score", "actor_log_std"]
+    assert curves.main(["--out", out, f"h={tmp_path / 'hum'}"]) == 0
+    assert drawn[-1] == ["q_avg", "return_mean"]
+    assert "note" not in capsys.readouterr().out
+    assert curves.main(["--out", out, f"a={tmp_path / 'td3'}", "--hline", "ent_coef:x:1"]) == 0
+    assert drawn[-1] == ["q_avg", "normalized_score", "ent_coef", "actor_log_std"]
+    assert "no run has a ent_coef value: its panel is empty" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_info:  # asked for by name: refused, as before
+        curves.main(["--out", out, f"a={tmp_path / 'td3'}", "--columns", "q_avg", "ent_coef"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.startswith("error: --columns: no run has a ent_coef value; ")
 
 
 def test_one_run_given_under_two_labels_is_refused(tmp_path, capsys):

@@ -4,7 +4,8 @@ The MuJoCo rules are the official static functions (MOPO/RAMBO ``static_fns``), 
 Gymnasium v5's ``terminated`` with the default ``exclude_current_positions_from_observation``:
 Hopper ``obs[0]`` = torso height, ``obs[1]`` = torso angle; Walker2d likewise. For any other env
 a small classifier is fitted to the dataset's terminal flags (Section 5.2: the reward and
-termination are part of the learned model), or nothing terminates if the dataset has no terminals.
+termination are part of the learned model), or nothing terminates if the dataset has no terminals;
+:func:`get_termination_fn` then prints one note saying which.
 Callers holding normalised states un-normalise them first (:class:`~rambo_env.normalization.ObsNormalizer`).
 """
 
@@ -171,7 +172,8 @@ class TerminationClassifier(nn.Module):
 def get_termination_fn(env_id: str | None, dataset: Any = None) -> TerminationFn:
     """Termination function for ``env_id`` (exact Gymnasium id), else one learned from
     ``dataset.next_observations`` / ``dataset.terminals`` (never-terminates without terminals,
-    always-terminates when every row is terminal)."""
+    always-terminates when every row is terminal); the latter says so in one note (issue 14: a
+    Humanoid run's rollouts ended by a learned rule without a word)."""
     if env_id is not None and env_id in TERMINATION_FNS:
         return TERMINATION_FNS[env_id]
     if dataset is None:
@@ -180,14 +182,24 @@ def get_termination_fn(env_id: str | None, dataset: Any = None) -> TerminationFn
             "pass the dataset to learn one from its terminals"
         )
     terminals = np.asarray(dataset.terminals, dtype=bool)
+    name = getattr(dataset, "name", None) or "the dataset"
+    unknown = f"[rambo_env] note: {env_id!r} has no known termination rule: model rollouts"
     if not terminals.any():
+        print(
+            f"{unknown} never terminate, as no row of {name!r} is terminal (they end at the "
+            "rollout length only)"
+        )
         return never_terminated
     if terminals.all():  # probe 26: was "terminals: need both classes" after MLE pretraining
         print(
-            f"[rambo_env] note: every row of {getattr(dataset, 'name', 'the dataset')!r} ends "
-            f"in a terminal state and {env_id!r} has no known termination rule: model "
-            "rollouts end after one step (mark time-limit ends as timeouts if they are not "
-            "terminals)"
+            f"[rambo_env] note: every row of {name!r} ends in a terminal state and {env_id!r} "
+            "has no known termination rule: model rollouts end after one step (mark time-limit "
+            "ends as timeouts if they are not terminals)"
         )
         return always_terminated
+    print(
+        f"{unknown} end where a small classifier fitted to the terminal flags of {name!r} "
+        f"({int(terminals.sum())} terminal of {len(terminals)} rows) predicts a termination "
+        "(learned from the data, not the env's exact rule)"
+    )
     return TerminationClassifier.fit(dataset.next_observations, terminals)

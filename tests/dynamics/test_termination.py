@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -146,3 +148,27 @@ def test_terminal_disagreements_with_the_env_rule() -> None:
     ] == [[1], []]
     assert terminal_disagreements("Hopper-v4", next_obs.numpy(), terminals) is None  # no rule
     assert terminal_disagreements(None, next_obs.numpy(), terminals) is None
+
+
+def test_an_env_without_a_known_rule_says_how_rollouts_end(capsys) -> None:
+    """Issue 14: a Humanoid run's model rollouts ended by a classifier fitted to the data's
+    terminals without a word; now one note names the env and how its rollouts end (learned, or
+    never without terminal rows). An env with a known rule (Hopper) says nothing."""
+    data = synthetic_dataset(400, 0)
+    data = dataclasses.replace(data, env_id="Humanoid-v5", name="humanoid-medium")
+    fn = get_termination_fn("Humanoid-v5", data)
+    assert isinstance(fn, TerminationClassifier)
+    n = int(data.terminals.sum())
+    assert capsys.readouterr().out == (
+        "[rambo_env] note: 'Humanoid-v5' has no known termination rule: model rollouts end where "
+        f"a small classifier fitted to the terminal flags of 'humanoid-medium' ({n} terminal of "
+        "400 rows) predicts a termination (learned from the data, not the env's exact rule)\n"
+    )
+    calm = dataclasses.replace(synthetic_dataset(100, 0, with_terminals=False), name="calm")
+    assert get_termination_fn("MyEnv-v0", calm) is never_terminated
+    assert capsys.readouterr().out == (
+        "[rambo_env] note: 'MyEnv-v0' has no known termination rule: model rollouts never "
+        "terminate, as no row of 'calm' is terminal (they end at the rollout length only)\n"
+    )
+    assert get_termination_fn("Hopper-v5", data) is hopper_terminated
+    assert capsys.readouterr().out == ""

@@ -260,8 +260,8 @@ def test_toys_script_validates_every_run_before_the_first(tmp_path, capsys, monk
 def test_toys_script_refuses_repeated_and_existing_runs_and_a_file_out(
     tmp_path, capsys, monkeypatch
 ):
-    """--seeds 0 0, --lam 0.03 3e-2, an --out holding the same run or naming a file: one error
-    before any run (was: a raw traceback after the first run had trained)."""
+    """--seeds 0 0, --lam 0.03 3e-2, an --out naming a file: one error before any run (was: a raw
+    traceback after the first run had trained)."""
     from tests.scripts import load_script
 
     toys = load_script("toys")
@@ -278,7 +278,6 @@ def test_toys_script_refuses_repeated_and_existing_runs_and_a_file_out(
             "error: --lam / --seeds: ['single-lam0-s1', 'single-lam0.03-s1'] would",
         ),
         (["--lam", "0.03", "3e-2"], "error: --lam / --seeds: ['single-lam0.03-s0']"),
-        (["--lam", "0"], f"error: --out: {out} already holds the toy run(s) ['single-lam0-s0']"),
         (["--lam", "0", "--out", str(a_file)], f"error: --out: {a_file} is not a folder"),
     ):
         with pytest.raises(SystemExit) as exit_info:
@@ -391,3 +390,118 @@ def test_toys_script_keeps_earlier_runs_in_summary_json(tmp_path, monkeypatch, c
     toys.main(["--toy", "single", "--lam", "0", "--seeds", "1", "2", "--out", str(out)])
     summary = json.loads((out / "summary.json").read_text())
     assert [entry["seed"] for entry in summary] == [0, 1, 2]
+
+
+def _finished_toy_run(toys, out, toy, lam, seed, **changes):
+    """A finished toy run's folder as run_cotrain leaves it (config.json, results.json)."""
+    import dataclasses
+
+    from agents.cotrain_setup import config_to_dict
+    from rambo_env.data.loaders import absolute_dataset
+
+    cfg = toys.toy_config(toy, lam, seed, toys.npz_path(out, toy, seed), None)
+    cfg = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset), **changes)
+    run_dir = out / toys.run_dir_name(toy, lam, seed)
+    (run_dir / "tb").mkdir(parents=True)
+    (run_dir / "config.json").write_text(json.dumps({"config": config_to_dict(cfg)}))
+    results = {"status": "finished", "final_return": 1.5, "final_score": 7.0}
+    (run_dir / "results.json").write_text(json.dumps({**results, "wall_s": {"cotrain_total": 9}}))
+    (run_dir / "q_model_it50.png").write_bytes(b"png")
+    return run_dir
+
+
+def test_toys_script_skips_finished_runs_and_keeps_their_results(tmp_path, capsys, monkeypatch):
+    """Issue 14: a rerun that included a finished toy run was refused as a whole ("--out: …
+    already holds the toy run(s)"); now each finished run is skipped with one line, the others
+    run, and summary.json lists every run of the command, as if all had run now."""
+    from tests.scripts import load_script
+
+    toys = load_script("toys")
+    out = tmp_path / "toys"
+    ran = []
+
+    def fake_run(toy, lam, seed, out, *args):
+        ran.append(seed)
+        run_dir = out / toys.run_dir_name(toy, lam, seed)
+        run_dir.mkdir(parents=True)
+        entry = {"toy": toy, "lam": lam, "seed": seed, "run_dir": str(run_dir)}
+        (run_dir / toys.ENTRY_NAME).write_text(json.dumps(entry))
+        return entry
+
+    monkeypatch.setattr(toys, "run_toy", fake_run)
+    toys.main(["--toy", "single", "--lam", "0", "--seeds", "1", "--out", str(out)])
+    (out / "summary.json").unlink()  # as after a later run of that command was interrupted
+    done = _finished_toy_run(toys, out, "single", 0.0, 1)  # seed 1's folder, now finished
+    summary = toys.main(
+        ["--toy", "single", "--lam", "0", "--seeds", "0", "1", "2", "--out", str(out)]
+    )
+    assert ran == [1, 0, 2]  # seed 1 not run again
+    printed = capsys.readouterr().out
+    assert (
+        f"[toys] toy single λ=0 s1 already finished in {done}; skipped (delete that folder to "
+        "rerun it)"
+    ) in printed
+    assert [e["seed"] for e in summary] == [0, 1, 2]
+    assert json.loads((out / "summary.json").read_text()) == summary
+    assert summary[1] == {"toy": "single", "lam": 0.0, "seed": 1, "run_dir": str(done)}
+
+    # a finished run without its saved entry (finished before toy_summary.json was written,
+    # no summary.json): rebuilt from its results.json and a probe of its checkpoint
+    old = _finished_toy_run(toys, tmp_path / "old", "single", 0.0, 0)
+    probe = {"mean_action_s0": 0.7, "mean_action_dataset": 0.5}
+    monkeypatch.setattr(toys, "probe", lambda cfg, run_dir: probe)
+    summary = toys.main(["--toy", "single", "--lam", "0", "--out", str(tmp_path / "old")])
+    assert summary == [
+        {
+            "toy": "single", "lam": 0.0, "seed": 0, "status": "finished",
+            "mean_action_s0": 0.7, "mean_action_dataset": 0.5, "final_return": 1.5,
+            "final_score": 7.0, "wall_s": 9, "run_dir": str(old),
+        }
+    ]  # fmt: skip
+    assert (tmp_path / "old" / "single-s0.npz").is_file()  # the probe's dataset, made again
+
+    # a finished run of other settings is not taken for this command's: refused, before any run
+    monkeypatch.setattr(toys, "run_toy", lambda *a: pytest.fail("no run may start"))
+    with pytest.raises(SystemExit) as exit_info:
+        toys.main(["--toy", "single", "--lam", "0", "--seeds", "1", "--iterations", "7", "--out",
+                   str(out)])  # fmt: skip
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == (
+        f"error: --out: the toy run {done} finished with other settings: "
+        "n_iterations 50 (asked: 7); remove that folder to rerun it with these, or pick another "
+        "--out\n"
+    )
+
+
+def test_toys_script_never_clears_an_unfinished_run_folder_holding_other_files(
+    tmp_path, capsys, monkeypatch
+):
+    """Issue 14: an unfinished toy run's folder was cleared whole to start the run again, files
+    no toy run writes (a user's notes) with it; now they are named and nothing is touched. A
+    folder of the run's own files only is still cleared."""
+    from tests.scripts import load_script
+
+    toys = load_script("toys")
+    monkeypatch.setattr(toys, "run_toy", lambda *a: pytest.fail("no run may start"))
+    out = tmp_path / "toys"
+    run_dir = out / "single-lam0-s0"
+    (run_dir / "tb").mkdir(parents=True)
+    own = ["checkpoint.pt", "config.json", "q_model_it5.png", ".checkpoint.pt.x.tmp"]
+    for name in [*own, "notes.txt"]:
+        (run_dir / name).write_text("x")
+    (run_dir / "results.json").write_text('{"status": "stopped"}')
+    with pytest.raises(SystemExit) as exit_info:
+        toys.main(["--toy", "single", "--lam", "0", "--out", str(out)])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == (
+        f"error: --out: the unfinished toy run folder {run_dir} holds files a toy run does not "
+        "write (notes.txt); it is cleared to start the run again, so nothing was touched: move "
+        "those files out of it (or remove the folder), or pick another --out\n"
+    )
+    assert sorted(p.name for p in run_dir.iterdir()) == sorted(
+        [*own, "notes.txt", "results.json", "tb"]
+    )
+    (run_dir / "notes.txt").unlink()
+    monkeypatch.setattr(toys, "run_toy", lambda toy, lam, seed, out, *a: {"run_dir": "x"})
+    toys.main(["--toy", "single", "--lam", "0", "--out", str(out)])
+    assert not run_dir.exists()  # only the run's own files: cleared
