@@ -1103,7 +1103,10 @@ def user_path(text: str) -> Path:
         check_path_text(text, "path")
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err).removeprefix("path: ")) from None
-    path = expand_home(text)
+    try:
+        path = expand_home(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
     longest = longest_name_bytes(path.parts)
     if longest > NAME_MAX:
         raise argparse.ArgumentTypeError(
@@ -1158,11 +1161,23 @@ def home_dir() -> Path:
 def expand_home(path: str | os.PathLike[str]) -> Path:
     """``path`` with a leading ``~`` expanded as ``Path.expanduser`` does, but to
     :func:`home_dir` (probe 17: with ``HOME=""``, ``--run-dir=~/runs/x`` was ``/runs/x``, as
-    the default folders were before :func:`home_dir`). ``~user`` is expanded as usual."""
+    the default folders were before :func:`home_dir`). ``~user`` is expanded as usual; a
+    ``~user`` naming no user of this machine is a ValueError naming the path (probe 33: a raw
+    ``RuntimeError: Could not determine home directory``). Only a ``~`` that begins the text is
+    expanded (probe 33: ``--run-dir ./~/x`` ran in ``$HOME/x``, pathlib having dropped the ``./``)."""
+    text = os.fspath(path)
     path = Path(path)
-    if path.parts and path.parts[0] == "~":
+    if not text.startswith("~"):
+        return path
+    if path.parts[0] == "~":
         return home_dir().joinpath(*path.parts[1:])
-    return path.expanduser()
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        raise ValueError(
+            f"{text!r}: {path.parts[0]!r} names no user of this machine (a leading ~user is that "
+            f"user's home folder); for a folder named so in the working folder give './{text}'"
+        ) from None
 
 
 def check_path_text(text: str, what: str) -> str:

@@ -1119,3 +1119,25 @@ def test_a_lock_that_cannot_be_removed_never_hides_the_error_in_flight(
     with claim_run_dir(run):  # the lock left is this process's own: taken over
         pass
     assert not (run / LOCK_NAME).exists()
+
+
+def test_only_a_leading_tilde_is_expanded_and_an_unknown_user_is_named(monkeypatch, tmp_path):
+    """Probe 33: ``--run-dir ./~/x`` ran in ``$HOME/x`` (pathlib drops the ``./``, then the ``~``
+    was expanded), and ``--run-dir '~nosuchuser'`` (or ``RAMBO_ENV_CACHE``) was an uncaught
+    ``RuntimeError: Could not determine home directory``."""
+    import argparse
+
+    from rambo_env.dynamics.io import cache_dir
+    from rambo_env.run_io import expand_home, user_path
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert expand_home("./~/x") == Path("~/x") and not expand_home("./~/x").is_absolute()
+    assert user_path("./~root") == Path("~root")
+    assert expand_home("~/x") == tmp_path / "x"
+    with pytest.raises(ValueError, match=r"'~nosuchuser-zz/a': '~nosuchuser-zz' names no user"):
+        expand_home("~nosuchuser-zz/a")
+    with pytest.raises(argparse.ArgumentTypeError, match=r"names no user .*'\./~nosuchuser-zz'"):
+        user_path("~nosuchuser-zz")
+    monkeypatch.setenv("RAMBO_ENV_CACHE", "~nosuchuser-zz")
+    with pytest.raises(ValueError, match="names no user"):
+        cache_dir()
