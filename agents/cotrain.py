@@ -25,7 +25,7 @@ import math
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,7 @@ __all__ = [
     "SESSION_FIELDS",
     "CotrainConfig",
     "RunInterrupted",
+    "config_differences",
     "load_config",
     "load_session",
     "run_cotrain",
@@ -553,15 +554,27 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
         )
     saved_cfg = load_config(run_dir)
     cfg = _as_saved(cfg, saved_cfg)
-    saved = dataclasses.asdict(saved_cfg)
-    for name, value in dataclasses.asdict(cfg).items():
-        if name not in (*SESSION_FIELDS, *EXTEND_FIELDS) and saved[name] != value:
-            raise ValueError(
-                f"cfg.{name}: {value!r} differs from the saved config's {saved[name]!r} in "
-                f"{config_path}; only {SESSION_FIELDS} and (to extend the run) "
-                f"{EXTEND_FIELDS} may change on resume"
-            )
+    for name, value, saved in config_differences(cfg, saved_cfg, (*SESSION_FIELDS, *EXTEND_FIELDS)):
+        raise ValueError(
+            f"cfg.{name}: {value!r} differs from the saved config's {saved!r} in "
+            f"{config_path}; only {SESSION_FIELDS} and (to extend the run) "
+            f"{EXTEND_FIELDS} may change on resume"
+        )
     return cfg
+
+
+def config_differences(
+    cfg: CotrainConfig, saved: CotrainConfig, ignore: Sequence[str] = SESSION_FIELDS
+) -> list[tuple[str, Any, Any]]:
+    """``(field, cfg's value, saved's value)`` for each field of ``cfg`` other than ``saved``'s,
+    those in ``ignore`` left out: what ``--resume`` refuses to change and what makes a finished
+    toy run not the one asked for (scripts/toys.py)."""
+    new, old = dataclasses.asdict(cfg), dataclasses.asdict(saved)
+    return [
+        (name, new[name], old[name])
+        for name in new
+        if name not in ignore and new[name] != old[name]
+    ]
 
 
 def _check_tb_kept(done: int, run_dir: Path) -> None:

@@ -32,7 +32,7 @@ check_working_folder()  # before torch, whose import dies raw in a deleted worki
 import numpy as np
 import torch
 
-from agents.cotrain import SESSION_FIELDS, CotrainConfig, load_config, run_cotrain
+from agents.cotrain import CotrainConfig, config_differences, load_config, run_cotrain
 from agents.cotrain_setup import build_session
 from agents.critics import policy_fns
 from rambo_env import run_io
@@ -349,10 +349,8 @@ def _check_finished_as_asked(run_dir: Path, cfg: CotrainConfig) -> None:
     saved = load_config(run_dir)
     wanted = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
     differ = [
-        f"{field.name} {getattr(saved, field.name)!r} (asked: {getattr(wanted, field.name)!r})"
-        for field in dataclasses.fields(CotrainConfig)
-        if field.name not in SESSION_FIELDS
-        and getattr(saved, field.name) != getattr(wanted, field.name)
+        f"{name} {ran!r} (asked: {asked!r})"
+        for name, asked, ran in config_differences(wanted, saved)
     ]
     if differ:
         raise ValueError(
