@@ -270,7 +270,7 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
         recorded_model=_recorded_model(Path(run_dir)),
         recorded_dataset=_recorded_dataset(Path(run_dir)),
     )
-    return session, _restore(session, state)
+    return session, _restore(session, state, checkpoint)
 
 
 def _recorded_dataset(run_dir: Path) -> dict[str, Any] | None:
@@ -417,7 +417,7 @@ def _run(
         )
         extend()  # probe 20: recorded once the setup has passed (a refused resume changed it)
         session.resolved_at_start = run_io.read_json(run_dir / run_io.CONFIG_NAME)["resolved"]
-        history = _restore(session, state)
+        history = _restore(session, state, run_dir / run_io.CHECKPOINT_NAME)
     else:  # a relative dataset path in config.json named another file from another folder
         cfg = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
         session = build_session(cfg)
@@ -921,8 +921,9 @@ def _load_run_checkpoint(path: Path) -> dict[str, Any]:
     return state
 
 
-def _restore(session: Session, state: dict[str, Any]) -> RunHistory:
+def _restore(session: Session, state: dict[str, Any], checkpoint: Path) -> RunHistory:
     agent = session.agent
+    _check_ensemble_fits(session, state["ensemble"], checkpoint)
     _load_agent_state(agent, state["agent"])
     session.mdp.ensemble.load_state_dict(state["ensemble"])
     session.adversary.load_state_dict(state["adversary"])
@@ -932,6 +933,34 @@ def _restore(session: Session, state: dict[str, Any]) -> RunHistory:
     session.load_rambo_callback_state(state["callback"])
     run_io.set_rng_state(state["rng"])
     return RunHistory.from_state_dict(state["history"])
+
+
+def _check_ensemble_fits(session: Session, saved: Any, checkpoint: Path) -> None:
+    """The checkpoint's ensemble weights fit the session's model, or one error naming both files.
+
+    Issue 14 (probe 33): a cached model of other settings swapped in under the run's key was a raw
+    ``RuntimeError: size mismatch for hidden.0.weight`` traceback."""
+    own = session.mdp.ensemble.state_dict()
+    source = str(session.resolved.get("model", {}).get("source", "the dynamics model"))
+    model = source.split(": ", 1)[1] if ": " in source else source
+    if not isinstance(saved, dict):
+        raise ValueError(
+            f"{checkpoint}: its 'ensemble' entry is a {type(saved).__name__}, not a state dict"
+        )
+    differ = [
+        f"{name} {tuple(saved[name].shape) if name in saved else 'missing'} (model "
+        f"{tuple(tensor.shape)})"
+        for name, tensor in own.items()
+        if name not in saved or getattr(saved[name], "shape", None) != tensor.shape
+    ]
+    differ += [f"{name} not in the model" for name in saved if name not in own]
+    if differ:
+        raise ValueError(
+            f"{checkpoint}: the run's dynamics ensemble does not fit the model {model} "
+            f"({'; '.join(differ[:3])}{' …' if len(differ) > 3 else ''}): that model is of other "
+            "settings (copied or swapped in the model cache?); delete it (pretraining rebuilds it) "
+            "or restore the run's own model, then resume again"
+        )
 
 
 def _getattr(obj: Any, dotted: str) -> Any:

@@ -474,14 +474,16 @@ def _cached_or_trained_ensemble(
     )  # fmt: skip
     if not cache:
         return _trained_ensemble(*train, path=None)
-    cached = _cached_ensemble(path, dataset, normalizer, device)
+    cached = _cached_ensemble(path, dataset, normalizer, device, key_args)
     if cached is not None:  # probe 32: a cached model of too few rows was loaded without a word
         warn_few_rows(dataset, dataset.n_transitions, mle_config, ensemble_config.n_elites)
         return cached
     io.check_cache_dir()  # before the first epoch, not after it
     partial = io.partial_path(io.trajectory_key(*key_args))
     with io.cache_lock(path):
-        cached = _cached_ensemble(path, dataset, normalizer, device)  # trained while we waited?
+        cached = _cached_ensemble(
+            path, dataset, normalizer, device, key_args
+        )  # trained while we waited?
         if cached is not None:
             warn_few_rows(dataset, dataset.n_transitions, mle_config, ensemble_config.n_elites)
             return cached
@@ -557,14 +559,30 @@ def _adopt_legacy_partial(legacy: Path, partial: Path) -> None:
 
 
 def _cached_ensemble(
-    path: Path, dataset: OfflineDataset, normalizer: ObsNormalizer, device: torch.device
+    path: Path,
+    dataset: OfflineDataset,
+    normalizer: ObsNormalizer,
+    device: torch.device,
+    key_args: tuple[Any, ...],
 ) -> GaussianEnsemble | None:
-    """The cached model at ``path``; None if there is none, or it was unusable (then removed)."""
+    """The cached model at ``path``; None if there is none, or it was unusable or of other
+    settings than ``key_args`` (:func:`io.cache_key`'s arguments; then removed)."""
     if not path.is_file():
         return None
     check_readable(path, "RAMBO_ENV_CACHE", _NOT_YOURS)  # was: deleted and trained anew
     try:
         loaded = io.load_model(path, device)
+        # issue 14: a model of other settings copied under this key was loaded without a word
+        differ = io.cache_mismatch(
+            loaded, path, *key_args, dims=(dataset.obs_dim, dataset.action_dim)
+        )
+        if differ is not None:
+            print(
+                f"[rambo_env] cached dynamics model {path} was built for other settings "
+                f"({differ}); removing it and training anew"
+            )
+            path.unlink(missing_ok=True)
+            return None
         _check_finite(loaded.ensemble, f"cached model {path}")
         if not np.array_equal(loaded.normalizer.mean, normalizer.mean) or not np.array_equal(
             loaded.normalizer.std, normalizer.std
@@ -636,7 +654,11 @@ def _trained_ensemble(
     where = ""
     if path is not None:
         try:
-            where = f", saved to {io.save_model(path, ensemble, normalizer, mle_config, report)}"
+            meta = io.cache_meta(
+                dataset.fingerprint(), ensemble_config, mle_config, seed, precision
+            )
+            saved = io.save_model(path, ensemble, normalizer, mle_config, report, meta=meta)
+            where = f", saved to {saved}"
         except OSError as err:  # disk full, ...: the trained model is still good for this run
             where = f"; WARNING: not cached, used from memory: {err}"
     print(

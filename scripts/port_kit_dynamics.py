@@ -180,7 +180,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"max |Kit - ported| on 512 dataset rows, all members: {check(kit, ens, normalizer, dataset):.2e}"
             )
         path = io.cache_path(io.cache_key(dataset.fingerprint(), ens_cfg, mle_cfg, run_cfg.seed))
-        io.save_model(path, ens, normalizer, mle_cfg, meta={"ported_from": str(args.kit_file)})
+        meta = io.cache_meta(dataset.fingerprint(), ens_cfg, mle_cfg, run_cfg.seed)
+        io.save_model(
+            path, ens, normalizer, mle_cfg, meta={"ported_from": str(args.kit_file), **meta}
+        )
     except (ValueError, OSError) as err:
         return report_user_error(err)
     print(

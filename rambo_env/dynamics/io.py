@@ -39,6 +39,8 @@ __all__ = [
     "cache_dir",
     "cache_key",
     "cache_lock",
+    "cache_meta",
+    "cache_mismatch",
     "cache_path",
     "legacy_partial_path",
     "load_model",
@@ -174,6 +176,68 @@ def _key(
     }
     blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()[:20]
+
+
+def cache_meta(
+    dataset_fingerprint: str,
+    ensemble_cfg: EnsembleConfig,
+    mle_cfg: MLEConfig,
+    seed: int,
+    precision: str = "fp32",
+) -> dict[str, Any]:
+    """What a cache entry records (its ``meta``) of the settings it was built for: its
+    :func:`cache_key` and the key's settings beyond the two configs (which the file holds
+    anyway); :func:`cache_mismatch` checks them when the entry is loaded."""
+    return {
+        "cache_key": cache_key(dataset_fingerprint, ensemble_cfg, mle_cfg, seed, precision),
+        "dataset": dataset_fingerprint,
+        "seed": int(seed),
+        "precision": precision,
+    }
+
+
+def cache_mismatch(
+    loaded: LoadedModel,
+    path: str | os.PathLike,
+    dataset_fingerprint: str,
+    ensemble_cfg: EnsembleConfig,
+    mle_cfg: MLEConfig,
+    seed: int,
+    precision: str = "fp32",
+    dims: tuple[int, int] | None = None,
+) -> str | None:
+    """None if the cache entry ``loaded`` (read from ``path``) is the model of these settings,
+    else which settings differ ("EnsembleConfig.hidden_dims [17, 17] there, [16, 16] asked").
+
+    Issue 14 (probe 33): a model of other settings copied under this key (by hand, a sync tool)
+    was loaded without a word. An entry that records its key (:func:`cache_meta`) must match all
+    settings; an older entry without one (or a ported model's) only the ensemble's architecture
+    and dims, which fix its tensor shapes. ``dims``: the dataset's (obs_dim, action_dim)."""
+    ensemble = loaded.ensemble
+    asked: dict[str, Any] = {
+        f"EnsembleConfig.{k}": v for k, v in _config_dict(ensemble_cfg).items()
+    }
+    there: dict[str, Any] = {
+        f"EnsembleConfig.{k}": v for k, v in _config_dict(ensemble.config).items()
+    }
+    if dims is not None:
+        asked.update(obs_dim=int(dims[0]), action_dim=int(dims[1]))
+        there.update(obs_dim=ensemble.obs_dim, action_dim=ensemble.action_dim)
+    meta = loaded.meta if isinstance(loaded.meta, dict) else {}
+    recorded_key = meta.get("cache_key")
+    if recorded_key is not None:
+        asked.update(dataset=dataset_fingerprint, seed=int(seed), precision=precision)
+        there.update({k: meta.get(k) for k in ("dataset", "seed", "precision")})
+        asked.update({f"MLEConfig.{k}": v for k, v in _config_dict(mle_cfg).items()})
+        if loaded.mle_config is not None:
+            there.update({f"MLEConfig.{k}": v for k, v in _config_dict(loaded.mle_config).items()})
+    differ = [
+        f"{k} {there.get(k)!r} there, {v!r} asked" for k, v in asked.items() if there.get(k) != v
+    ]
+    key = cache_key(dataset_fingerprint, ensemble_cfg, mle_cfg, seed, precision)
+    if not differ and recorded_key is not None and recorded_key != key:
+        differ = [f"cache key {recorded_key} there, {key} asked"]
+    return "; ".join(differ) if differ else None
 
 
 def cache_path(key: str) -> Path:

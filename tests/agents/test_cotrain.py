@@ -171,6 +171,30 @@ def test_stop_then_resume_continues_the_run(tiny_hopper, tmp_path, monkeypatch):
     )
 
 
+def test_a_model_that_does_not_fit_the_checkpoint_is_one_error_naming_both_files(
+    tiny_hopper, tmp_path
+):
+    """Issue 14 (probe 33): --resume with a model of other settings was a raw ``RuntimeError:
+    size mismatch for hidden.0.weight`` traceback."""
+    run_dir = tmp_path / "run"
+    cfg = tiny_config(tiny_hopper, stop_at_iteration=1)
+    run_cotrain(cfg, run_dir)
+    state = load_checkpoint(run_dir / "checkpoint.pt")
+    state["ensemble"] = {k: torch.cat([v, v[..., :1]], -1) for k, v in state["ensemble"].items()}
+    torch.save(state, run_dir / "checkpoint.pt")
+    model = json.loads((run_dir / "config.json").read_text())["resolved"]["model"]["source"]
+    model = model.split(": ", 1)[1]
+    for resume in (
+        lambda: load_session(run_dir),
+        lambda: run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), run_dir, resume=True),
+    ):
+        with pytest.raises(ValueError) as err:
+            resume()
+        said = str(err.value)
+        assert said.startswith(f"{run_dir / 'checkpoint.pt'}: the run's dynamics ensemble does")
+        assert f"does not fit the model {model} (" in said and "delete it" in said, said
+
+
 def test_q_above_the_return_bound_warns_once_and_is_reported(tiny_hopper, tmp_path, monkeypatch):
     bound = float(np.abs(OfflineDataset.from_npz(tiny_hopper).rewards).max()) / (1.0 - 0.99)
     calls = iter([0.5 * bound, 2.0 * bound, 3.0 * bound, 0.1 * bound])

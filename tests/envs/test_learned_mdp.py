@@ -289,6 +289,56 @@ def test_cache_entry_of_another_normalizer_is_reported_removed_and_rebuilt(tiny_
     torch.testing.assert_close(again.ensemble.state_dict(), first.ensemble.state_dict())
 
 
+def test_cache_entry_of_other_settings_is_reported_removed_and_rebuilt(tiny_dataset, capsys):
+    """Issue 14 (probe 33): a model of hidden 17 copied under the hidden-16 key was loaded without
+    a word (and a --resume then failed with a raw size mismatch)."""
+    kwargs = dict(device="cpu", mle_config=TINY_MLE, progress=False)
+    wide = dataclasses.replace(TINY_ENSEMBLE, hidden_dims=(17,) * len(TINY_ENSEMBLE.hidden_dims))
+    make_mdp(tiny_dataset, ensemble_config=wide, **kwargs)
+    wide_path = Path(capsys.readouterr().out.split("saved to ")[1].split()[0])
+    first = make_mdp(tiny_dataset, ensemble_config=TINY_ENSEMBLE, **kwargs)
+    path = Path(capsys.readouterr().out.split("saved to ")[1].split()[0])
+    path.write_bytes(wide_path.read_bytes())  # a hand copy / sync tool swapped the entry
+    again = make_mdp(tiny_dataset, ensemble_config=TINY_ENSEMBLE, **kwargs)
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "built for other settings" in x)
+    assert str(path) in line and "removing it and training anew" in line, line
+    assert "EnsembleConfig.hidden_dims [17, 17] there, [" in line, line
+    assert "trained: 2 epochs" in out
+    assert again.ensemble.config.hidden_dims == TINY_ENSEMBLE.hidden_dims
+    torch.testing.assert_close(again.ensemble.state_dict(), first.ensemble.state_dict())
+    # a copy of the same architecture but other MLE settings: found by the recorded key
+    other_mle = dataclasses.replace(TINY_MLE, lr=TINY_MLE.lr * 2)
+    make_mdp(tiny_dataset, ensemble_config=TINY_ENSEMBLE, **{**kwargs, "mle_config": other_mle})
+    other_path = Path(capsys.readouterr().out.split("saved to ")[1].split()[0])
+    path.write_bytes(other_path.read_bytes())
+    make_mdp(tiny_dataset, ensemble_config=TINY_ENSEMBLE, **kwargs)
+    out = capsys.readouterr().out
+    assert "built for other settings (MLEConfig.lr" in out and "trained: 2 epochs" in out, out
+
+
+def test_cache_entry_without_recorded_key_loads_when_its_shapes_fit(tiny_dataset, capsys):
+    """An entry written before entries recorded their key (or a ported model) still loads if its
+    architecture is the one asked for; one of another architecture is rebuilt."""
+    from rambo_env.dynamics import io
+
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE, progress=False)
+    make_mdp(tiny_dataset, **kwargs)
+    path = Path(capsys.readouterr().out.split("saved to ")[1].split()[0])
+    loaded = io.load_model(path, "cpu")
+    assert loaded.meta["cache_key"] == path.stem.removeprefix("dynamics-")
+    io.save_model(path, loaded.ensemble, loaded.normalizer, loaded.mle_config, loaded.report)
+    make_mdp(tiny_dataset, **kwargs)
+    assert "<- cache" in capsys.readouterr().out
+    wide = dataclasses.replace(TINY_ENSEMBLE, hidden_dims=(17,) * len(TINY_ENSEMBLE.hidden_dims))
+    other = make_mdp(tiny_dataset, **{**kwargs, "ensemble_config": wide}, cache=False).ensemble
+    io.save_model(path, other, loaded.normalizer, loaded.mle_config, loaded.report)
+    capsys.readouterr()
+    make_mdp(tiny_dataset, **kwargs)
+    out = capsys.readouterr().out
+    assert "built for other settings (EnsembleConfig.hidden_dims [17, 17]" in out, out
+
+
 def test_unusable_cache_folder_is_named_before_training(tiny_dataset, tmp_path, monkeypatch):
     def no_training(*args, **kwargs):
         raise AssertionError("trained before the cache folder was checked")
