@@ -226,6 +226,7 @@ class RamboModelVecEnv(VecEnv):
                 self._rng,
                 check_finite=False,  # action_t: checked
             )  # [n, O], [n], [n]
+        self.mdp.check_finite_step(next_obs, reward, "step_wait")  # before the autoreset hides it
         self._n_steps += 1
         truncated = self._n_steps >= self.rollout_length  # Section 5.2: k-step rollouts
         done = terminated | truncated  # [n]

@@ -36,6 +36,7 @@ import torch
 from torch.nn.utils import get_total_norm
 
 from rambo_env.dynamics.training import make_adam
+from rambo_env.model import NonFiniteModelError  # the adversarial update left non-finite weights
 from rambo_env.run_io import (
     available_memory_bytes,
     check_field_ranges,
@@ -63,10 +64,6 @@ __all__ = [
     "eq9_loss",
     "real_transitions",
 ]
-
-
-class NonFiniteModelError(ValueError):
-    """The adversarial update left non-finite weights in the dynamics model (e.g. a huge λ)."""
 
 
 @dataclass(frozen=True)

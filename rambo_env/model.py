@@ -37,7 +37,14 @@ from rambo_env.run_io import check_default_dtype, check_flag, check_readable, ch
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
 
-__all__ = ["LearnedMDP", "check_model_args", "dataset_action_space", "make_mdp", "resolve_device"]
+__all__ = [
+    "LearnedMDP",
+    "NonFiniteModelError",
+    "check_model_args",
+    "dataset_action_space",
+    "make_mdp",
+    "resolve_device",
+]
 
 TerminationFn = Callable[[torch.Tensor], torch.Tensor]
 
@@ -72,6 +79,11 @@ def dataset_action_space(dataset: OfflineDataset) -> gym.spaces.Box:
     if low.min() >= -1.0 and high.max() <= 1.0:
         return gym.spaces.Box(-1.0, 1.0, shape=(dataset.action_dim,), dtype=np.float32)
     return gym.spaces.Box(low, high, dtype=np.float32)
+
+
+class NonFiniteModelError(ValueError):
+    """The dynamics model has non-finite weights or predicts non-finite states / rewards (e.g. a
+    huge adversary weight λ, or a user's own update of the ensemble that blew up)."""
 
 
 class LearnedMDP:
@@ -225,6 +237,31 @@ class LearnedMDP:
             self._check_action_bounds(action)
         member_idx, noise = self.draw(obs.shape[0], rng)
         return self.step_with(obs, action, member_idx, noise, check_finite=False)
+
+    def check_finite_step(self, next_obs: torch.Tensor, reward: torch.Tensor, what: str) -> None:
+        """:class:`NonFiniteModelError` naming the first non-finite predicted next state / reward
+        of a step by ``what`` (the front-end) and the first non-finite ensemble parameter, if any.
+        One host sync when all are finite (issue 14, probe 33: a model with NaN weights gave NaN
+        observations and rewards with ``terminated=True``, silently)."""
+        if bool(torch.isfinite(next_obs).all() & torch.isfinite(reward).all()):
+            return
+        entries = [(n, v) for n, v in (("next state", next_obs), ("reward", reward))]
+        name, value = next((n, v) for n, v in entries if not bool(torch.isfinite(v).all()))
+        index = [int(i) for i in (~torch.isfinite(value)).nonzero()[0]]
+        bad = [n for n, p in self.ensemble.named_parameters() if not bool(torch.isfinite(p).all())]
+        cause = (
+            f"its ensemble weights are non-finite ({', '.join(bad[:3])}"
+            f"{' …' if len(bad) > 3 else ''}): an update of mdp.ensemble that blew up (a huge "
+            "adversary weight or learning rate?); rebuild the model (make_mdp) or restore its "
+            "weights"
+            if bad
+            else "its weights are finite: a state far outside the data (check the states "
+            "given to reset(options={'state': …}))"
+        )
+        raise NonFiniteModelError(
+            f"{what}: the dynamics model predicted a non-finite {name} "
+            f"({name}{index} = {value[tuple(index)].item()}); {cause}"
+        )
 
     def _check_action_bounds(self, action: torch.Tensor) -> None:
         """One ValueError naming the first action outside ``action_space`` (probe 19: the model

@@ -528,6 +528,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
                 noise,
                 check_finite=False,  # action_t: checked
             )
+        self.mdp.check_finite_step(next_obs, reward, "step")
         self._obs = next_obs[0]
         self._n_steps += 1
         truncated = self._n_steps >= self.rollout_length  # Section 5.2: k-step rollouts

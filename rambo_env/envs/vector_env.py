@@ -163,6 +163,8 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
             terminated[reset_rows] = False
             truncated[reset_rows] = False
             self._n_steps[reset_rows] = 0
+        # after the autoreset: a row stepped on from its terminal state is not used
+        self.mdp.check_finite_step(next_obs, reward, "step")
         self._obs = next_obs
         self._autoreset = terminated | truncated
         return (

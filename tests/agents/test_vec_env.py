@@ -233,3 +233,16 @@ def test_sb3_sac_learns_from_model_rollouts(mdp):
     np.testing.assert_array_equal(timeouts[k - 1, clean], True)
     np.testing.assert_array_equal(timeouts[2 * k - 1, clean], True)
     assert not torch.isnan(next(agent.actor.parameters())).any()
+
+
+def test_a_model_with_non_finite_weights_is_one_error_at_step_wait():
+    """Issue 14 (probe 33): SB3's front-end returned NaN rewards (and hid the NaN states behind
+    its auto-reset) for a model with NaN weights, silently."""
+    from rambo_env.model import NonFiniteModelError
+    from tests.envs.test_model_env import nan_weight_mdp
+
+    broken, name = nan_weight_mdp(make_tiny_mdp())
+    env = RamboModelVecEnv(broken, 2, 2)
+    env.reset()
+    with pytest.raises(NonFiniteModelError, match=rf"^step_wait: .*non-finite \({name}"):
+        env.step(np.zeros((2, 3), np.float32))

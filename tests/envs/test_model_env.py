@@ -591,3 +591,31 @@ def test_a_float64_default_dtype_is_named_before_the_model_runs(tiny_mdp):
         torch.set_default_dtype(torch.float32)
     env.reset(seed=0)  # float32 again: fine
     env.step(env.action_space.sample())
+
+
+def nan_weight_mdp(mdp):
+    """A copy of ``mdp`` whose first ensemble parameter is NaN (a user's update that blew up)."""
+    broken = copy.deepcopy(mdp)
+    name, param = next(iter(broken.ensemble.named_parameters()))
+    with torch.no_grad():
+        param.fill_(float("nan"))
+    return broken, name
+
+
+def test_a_model_with_non_finite_weights_is_one_error_at_step(tiny_mdp):
+    """Issue 14 (probe 33): NaN ensemble weights gave NaN observations and rewards with
+    ``terminated=True`` from ``step``, silently (the vector env's auto-reset hid the states)."""
+    from rambo_env.model import NonFiniteModelError
+
+    broken, name = nan_weight_mdp(tiny_mdp)
+    for env in (RamboModelEnv(mdp=broken, rollout_length=3), RamboModelVectorEnv(2, mdp=broken)):
+        env.reset(seed=0)
+        with pytest.raises(NonFiniteModelError) as err:
+            env.step(np.zeros(env.action_space.shape, np.float32))
+        said = str(err.value)
+        assert said.startswith("step: the dynamics model predicted a non-finite next state"), said
+        assert f"its ensemble weights are non-finite ({name}" in said, said
+        assert isinstance(err.value, ValueError)
+    env = RamboModelEnv(mdp=tiny_mdp, rollout_length=3)  # a finite model steps as before
+    env.reset(seed=0)
+    assert np.isfinite(env.step(np.zeros(3, np.float32))[0]).all()
