@@ -41,6 +41,8 @@ from rambo_env.dynamics.ensemble import (  # check_device re-exported: one devic
     check_device,
     check_precision,
 )
+from rambo_env.envs import model_env
+from rambo_env.envs.model_env import LONG_ROLLOUT, warn_long_rollout  # re-exported
 from rambo_env.evaluation import check_n_eval_episodes
 from rambo_env.run_io import (
     RUN_SEED_LIMIT,
@@ -54,6 +56,7 @@ from rambo_env.run_io import (
 
 __all__ = [
     "ALGOS",
+    "LONG_ROLLOUT",
     "CotrainConfig",
     "Session",
     "build_session",
@@ -462,46 +465,10 @@ def resolve(cfg: CotrainConfig, dataset_name: str | None = None) -> tuple[int, f
 def check_rollout_length(
     k: int, env_id: str | None, origin: str = "config", *, flag: str = "--k", warn: bool = True
 ) -> None:
-    """Refuse a rollout length ``k`` above the env's episode limit (``spec.max_episode_steps``):
-    a model rollout longer than any real episode compounds the model's error far past the data
-    (the paper's k are 2 and 5, Table 5). Probe 32: ``--k 100000`` on Hopper (1000-step episodes)
-    was accepted and ran for minutes without a word. An env without a limit is not checked.
-    ``flag``: what the error tells the user to change. ``warn``: also :func:`warn_long_rollout`
-    (issue 14: ``--k 900`` on Hopper ran without a word)."""
-    import gymnasium as gym
-
-    try:
-        limit = gym.spec(env_id).max_episode_steps if env_id else None
-    except (gym.error.Error, ImportError, ValueError):  # not registered: nothing to compare
-        limit = None
-    if limit is not None and k > limit:
-        raise ValueError(
-            f"rollout_length: k = {k} ({origin}) exceeds {env_id}'s episode limit of {limit} "
-            "steps (spec.max_episode_steps): model rollouts longer than any real episode mean "
-            f"nothing (the paper's k are 2 and 5, Table 5); give a {flag} of at most {limit}"
-        )
-    if warn:
-        warn_long_rollout(k, origin)
-
-
-LONG_ROLLOUT = 50
-"""A rollout length above this is warned about (:func:`warn_long_rollout`): 10 times the paper's
-longest k (its k are 2 and 5, Table 5)."""
-
-
-def warn_long_rollout(k: int, origin: str = "config") -> None:
-    """One warning (not an error: a legitimate experiment) for a rollout length ``k`` far outside
-    the paper's (above :data:`LONG_ROLLOUT`): the model's error compounds with every step of a
-    rollout, so most of a long rollout's rows are the model's error, not the data's dynamics."""
-    if k > LONG_ROLLOUT:
-        print(
-            f"[rambo_env] WARNING: rollout_length: k = {k} ({origin}) is far above the paper's "
-            f"k of 2 and 5 (Table 5; this warning is for k > {LONG_ROLLOUT}): the model's error "
-            "compounds with every step of a rollout, so the agent trains mostly on model error; "
-            "the run goes on, but expect a low score or a diverging critic (the presets' 2 or 5 "
-            "are the tested values)",
-            flush=True,
-        )
+    """:func:`rambo_env.envs.model_env.check_rollout_length` (the one check: k above the env's
+    episode limit is refused) with the CLI's defaults: the error names ``flag``, and a k far
+    above the paper's is warned about (:func:`warn_long_rollout`) unless ``warn`` is False."""
+    model_env.check_rollout_length(k, env_id, origin, flag=flag, warn=warn)
 
 
 def check_adversary_steps(

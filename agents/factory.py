@@ -746,7 +746,8 @@ def make_agent(
         )
     _check_known_arguments(algo, agent_kwargs)  # after the named checks (ent_coef of td3, …)
     # probe 20: 0 was "… pass rollout_length=2 or build the env with rollout_length=0"
-    check_rollout_length(rollout_length)
+    mdp = getattr(vec_env, "mdp", None)  # RamboModelVecEnv: its data's episode limit (issue 14)
+    check_rollout_length(rollout_length, getattr(mdp, "env_id", None))
     env_k = _vec_env_rollout_length(vec_env)
     if env_k is not None and env_k != rollout_length:  # was: accepted; collects of another length
         raise ValueError(

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from rambo_env.dynamics.training import MLEConfig
 
 __all__ = [
+    "LONG_ROLLOUT",
     "NOTHING_TO_RENDER",
     "RESET_OPTIONS",
     "RamboModelEnv",
@@ -42,6 +43,7 @@ __all__ = [
     "check_reset_seed",
     "check_rollout_length",
     "state_from_options",
+    "warn_long_rollout",
 ]
 
 
@@ -102,8 +104,12 @@ def build_mdp(
     seed: int | None,
     env_id: str | None = None,
     registered_env: str | None = None,
+    rollout_length: int | None = None,
 ) -> LearnedMDP:
     """The given ``mdp`` (it takes precedence over ``dataset``), else ``make_mdp(dataset, ...)``.
+
+    ``rollout_length``: checked against the episode limit of the data's env
+    (:func:`check_rollout_length`) before any model is trained.
 
     ``env_id`` names the registered Gymnasium env of the data (overriding the dataset's).
     ``registered_env`` (``hopper``; set by the ``RamboModel-<env>-<level>`` registration) is the
@@ -137,6 +143,8 @@ def build_mdp(
         if registered_env is not None:
             _check_registered_env(getattr(mdp, "env_id", None), registered_env, "mdp", repr(mdp))
         _check_no_dataset_with_mdp(dataset, mdp, registered_env)
+        if rollout_length is not None:
+            check_rollout_length(rollout_length, mdp.env_id)
         return mdp
     if dataset is None:
         raise ValueError(
@@ -162,8 +170,15 @@ def build_mdp(
             progress=True,
             unnamed_env=unnamed,
         )
+    elif rollout_length is not None and not _is_dataset(dataset):
+        from rambo_env.data.loaders import load_dataset
+
+        resolve_device(device)  # before the load, as make_mdp (it may generate the data)
+        dataset = load_dataset(dataset)  # its env's episode limit: before the MLE
     if registered_env is not None:
         _check_registered_env(dataset.env_id, registered_env, "dataset", repr(dataset.name))
+    if rollout_length is not None:
+        check_rollout_length(rollout_length, getattr(dataset, "env_id", None))
     return make_mdp(
         dataset,
         device=device,
@@ -171,6 +186,12 @@ def build_mdp(
         mle_config=mle_config,
         seed=seed,
     )
+
+
+def _is_dataset(value: Any) -> bool:
+    from rambo_env.data.dataset import OfflineDataset
+
+    return isinstance(value, OfflineDataset)
 
 
 def _check_no_dataset_with_mdp(dataset: Any, mdp: LearnedMDP, registered_env: str | None) -> None:
@@ -243,13 +264,62 @@ def _check_unused_with_mdp(
             )
 
 
-def check_rollout_length(rollout_length: int) -> int:
-    """The paper's k must be a positive int."""
+def check_rollout_length(
+    rollout_length: int,
+    env_id: str | None = None,
+    origin: str | None = None,
+    *,
+    flag: str = "rollout_length",
+    warn: bool = False,
+) -> int:
+    """The paper's k must be a positive int, at most the episode limit of ``env_id`` (the data's
+    registered env, ``spec.max_episode_steps``): a model rollout longer than any real episode
+    compounds the model's error far past the data (the paper's k are 2 and 5, Table 5). An env
+    without a limit (or none) is not compared. The one check of the envs, ``make_agent`` and
+    cotrain (issue 14, probe 33: ``gym.make("RamboModel-hopper-medium", rollout_length=1001)``
+    was taken while ``cotrain.py --k 1001`` was refused; probe 32: ``--k 100000`` ran for
+    minutes). ``origin``: where k came from (``config``, ``preset …``); ``flag``: what the error
+    tells the user to change; ``warn``: also :func:`warn_long_rollout` (once: the caller that
+    resolves k asks for it, the envs it builds do not)."""
     if isinstance(rollout_length, bool) or not isinstance(rollout_length, int | np.integer):
         raise ValueError(f"rollout_length: expected a positive int, got {rollout_length!r}")
     if rollout_length < 1:
         raise ValueError(f"rollout_length: expected a positive int, got {rollout_length}")
-    return int(rollout_length)
+    k = int(rollout_length)
+    try:
+        limit = gym.spec(env_id).max_episode_steps if env_id else None
+    except (gym.error.Error, ImportError, ValueError):  # not registered: nothing to compare
+        limit = None
+    if limit is not None and k > limit:
+        raise ValueError(
+            f"rollout_length: k = {k}{f' ({origin})' if origin else ''} exceeds {env_id}'s "
+            f"episode limit of {limit} steps (spec.max_episode_steps): model rollouts longer "
+            "than any real episode mean nothing (the paper's k are 2 and 5, Table 5); give a "
+            f"{flag} of at most {limit}"
+        )
+    if warn:
+        warn_long_rollout(k, origin or "config")
+    return k
+
+
+LONG_ROLLOUT = 50
+"""A rollout length above this is warned about (:func:`warn_long_rollout`): 10 times the paper's
+longest k (its k are 2 and 5, Table 5)."""
+
+
+def warn_long_rollout(k: int, origin: str = "config") -> None:
+    """One warning (not an error: a legitimate experiment) for a rollout length ``k`` far outside
+    the paper's (above :data:`LONG_ROLLOUT`): the model's error compounds with every step of a
+    rollout, so most of a long rollout's rows are the model's error, not the data's dynamics."""
+    if k > LONG_ROLLOUT:
+        print(
+            f"[rambo_env] WARNING: rollout_length: k = {k} ({origin}) is far above the paper's "
+            f"k of 2 and 5 (Table 5; this warning is for k > {LONG_ROLLOUT}): the model's error "
+            "compounds with every step of a rollout, so the agent trains mostly on model error; "
+            "the run goes on, but expect a low score or a diverging critic (the presets' 2 or 5 "
+            "are the tested values)",
+            flush=True,
+        )
 
 
 class RolloutLength:
@@ -260,8 +330,9 @@ class RolloutLength:
     def __get__(self, obj: Any, objtype: Any = None) -> Any:
         return self if obj is None else obj.__dict__["_rollout_length"]
 
-    def __set__(self, obj: Any, value: Any) -> None:
-        obj.__dict__["_rollout_length"] = check_rollout_length(value)
+    def __set__(self, obj: Any, value: Any) -> None:  # against the env's episode limit once built
+        env_id = getattr(obj.__dict__.get("mdp"), "env_id", None)
+        obj.__dict__["_rollout_length"] = check_rollout_length(value, env_id)
 
 
 def as_float32(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -460,6 +531,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
             seed=seed,
             env_id=env_id,
             registered_env=registered_env,
+            rollout_length=self.rollout_length,  # the data's episode limit, before the MLE
         )
         # Own copies: a space carries its own sampling RNG.
         self.observation_space = copy.deepcopy(self.mdp.observation_space)

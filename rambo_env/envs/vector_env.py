@@ -115,6 +115,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
             seed=seed,
             env_id=env_id,
             registered_env=registered_env,
+            rollout_length=self.rollout_length,  # the data's episode limit, before the MLE
         )
         self.single_observation_space = copy.deepcopy(self.mdp.observation_space)
         self.single_action_space = copy.deepcopy(self.mdp.action_space)

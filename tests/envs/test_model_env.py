@@ -619,3 +619,36 @@ def test_a_model_with_non_finite_weights_is_one_error_at_step(tiny_mdp):
     env = RamboModelEnv(mdp=tiny_mdp, rollout_length=3)  # a finite model steps as before
     env.reset(seed=0)
     assert np.isfinite(env.step(np.zeros(3, np.float32))[0]).all()
+
+
+def test_a_rollout_length_above_the_episode_limit_is_refused_by_every_front_end(
+    tiny_mdp, tiny_dataset, monkeypatch
+):
+    """Issue 14 (probe 33): ``gym.make("RamboModel-hopper-medium", rollout_length=1001)`` and
+    ``make_vec`` were taken while ``cotrain.py --k 1001`` was refused; one check serves all."""
+    from agents.vec_env import RamboModelVecEnv
+
+    expected = (
+        "rollout_length: k = 1001 exceeds Hopper-v5's episode limit of 1000 steps "
+        "(spec.max_episode_steps): model rollouts longer than any real episode mean nothing (the "
+        "paper's k are 2 and 5, Table 5); give a rollout_length of at most 1000"
+    )
+    monkeypatch.setattr(
+        "rambo_env.envs.model_env.make_mdp", lambda *a, **k: pytest.fail("model built")
+    )
+    makers = [
+        lambda: gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, rollout_length=1001),
+        lambda: gym.make_vec("RamboModel-hopper-medium", 2, mdp=tiny_mdp, rollout_length=1001),
+        lambda: gym.make("RamboModel-hopper-medium", dataset=tiny_dataset, rollout_length=1001),
+        lambda: RamboModelEnv(tiny_dataset, rollout_length=1001),
+        lambda: RamboModelVectorEnv(2, tiny_dataset, rollout_length=1001),
+        lambda: RamboModelVecEnv(tiny_mdp, 2, rollout_length=1001),
+    ]
+    for make in makers:
+        with pytest.raises(ValueError) as err:
+            make()
+        assert str(err.value) == expected
+    env = RamboModelEnv(mdp=tiny_mdp, rollout_length=1000)  # the limit itself is allowed
+    with pytest.raises(ValueError, match="k = 1001 exceeds Hopper-v5's episode limit"):
+        env.rollout_length = 1001  # an assignment is checked as the constructor
+    assert env.rollout_length == 1000
