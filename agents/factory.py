@@ -621,6 +621,25 @@ def _check_policy_kwarg_types(policy_kwargs: dict[str, Any]) -> None:
         raise ValueError(f"policy_kwargs['n_critics']: expected an int >= 1, got {n_critics!r}")
 
 
+def _check_pool_size(buffer_size: Any, k: int, n_rollouts: int, retain_iterations: int) -> None:
+    """A given model pool holds at least one collect (k steps of ``n_rollouts`` rows). Issue 14
+    (probe 33): ``buffer_size=1`` with 4 rows and k 2 was taken; SB3 kept ``max(1 // 4, 1)`` step
+    of 4 rows, so every collect overwrote itself and the pool never held a whole rollout."""
+    if buffer_size is None:
+        return
+    if not (is_int(buffer_size) and buffer_size >= 1):
+        raise ValueError(f"buffer_size: expected an int >= 1, got {buffer_size!r}")
+    one = k * n_rollouts
+    if buffer_size < one:
+        raise ValueError(
+            f"buffer_size: {buffer_size} is smaller than one collect of {one} transitions "
+            f"(rollout_length {k} × {n_rollouts} rows): every collect would overwrite itself and "
+            f"the model pool never hold a whole rollout; give at least {one}, or leave it out "
+            f"(retain_iterations · k · n_rollouts = "
+            f"{model_pool_size(k, n_rollouts, retain_iterations)} rows)"
+        )
+
+
 def _check_pool_memory(
     vec_env: VecEnv, k: int, n_rollouts: int, retain_iterations: int, buffer_size: int | None
 ) -> None:
@@ -792,6 +811,7 @@ def make_agent(
     for key in ("policy_kwargs", "replay_buffer_kwargs"):
         kwargs[key] = {**kwargs.get(key, {}), **agent_kwargs.pop(key, {})}
     kwargs.update(agent_kwargs)
+    _check_pool_size(agent_kwargs.get("buffer_size"), rollout_length, n_rollouts, retain_iterations)
     _check_pool_memory(
         vec_env, rollout_length, n_rollouts, retain_iterations, agent_kwargs.get("buffer_size")
     )

@@ -585,6 +585,14 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
         # probe 16: was numpy's raw MemoryError (or the OOM killer as the pool filled)
         ("sac", {"retain_iterations": 10**13}, r"the model pool of .* rows needs ~.* GiB, but"),
         ("td3", {"buffer_size": 10**14}, r"buffer_size: a model pool of 10+ rows needs ~"),
+        # issue 14 (probe 33): a pool smaller than one collect overwrote itself every collect
+        (
+            "sac",
+            {"buffer_size": K * N_ENVS - 1},
+            rf"^buffer_size: {K * N_ENVS - 1} is smaller than one collect of {K * N_ENVS} "
+            rf"transitions \(rollout_length {K} × {N_ENVS} rows\): .*give at least {K * N_ENVS}",
+        ),
+        ("sac", {"buffer_size": 1.5}, r"^buffer_size: expected an int >= 1, got 1.5"),
     ):
         with pytest.raises(ValueError, match=match):
             make_agent(algo, env, dataset, mdp.normalizer, **{**kw, **extra})
