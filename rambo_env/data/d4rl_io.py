@@ -194,7 +194,7 @@ def arrays_to_dataset(
         meta.update(
             env_id=ENV_IDS[env], ref_min_score=REF_SCORES[env][0], ref_max_score=REF_SCORES[env][1]
         )
-    return OfflineDataset.from_arrays(arrays, **meta)
+    return OfflineDataset._from_arrays(arrays, copy=False, **meta)  # just read: ours
 
 
 _KEYS = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")

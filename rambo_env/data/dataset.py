@@ -192,7 +192,18 @@ class OfflineDataset:
 
         Casts to float32 / bool and squeezes ``(N, 1)`` rewards, terminals and timeouts.
         ``timeouts`` may be missing (no truncations). ``meta`` sets the non-array fields.
+        The dataset holds its own copies of the arrays, as the datasets of the file loaders
+        (npz, D4RL hdf5, Minari) do: changing the caller's arrays (or tensors) afterwards does
+        not change it, nor the fingerprint, model cache key and normaliser computed from it at
+        load (issue 14, probe 33: an array already float32 / bool was shared with the caller).
+        A field that needed a cast (float64 -> float32) is not copied twice.
         """
+        return cls._from_arrays(arrays, copy=True, **meta)
+
+    @classmethod
+    def _from_arrays(cls, arrays: dict[str, Any], *, copy: bool, **meta: Any) -> OfflineDataset:
+        """:meth:`from_arrays`; ``copy=False`` for arrays the loader has just read (nobody else
+        holds them: no second copy of a 2M-row dataset)."""
         if not isinstance(arrays, Mapping):  # probe 19: was a raw TypeError, or for a list
             raise DatasetValidationError(  # "unknown key(s) ['1', '2']" (its items)
                 f"arrays: expected a dict of arrays with the keys {list(ARRAY_FIELDS)}, got "
@@ -213,7 +224,10 @@ class OfflineDataset:
         out: dict[str, np.ndarray] = {}
         for key, (dtype, ndim) in ARRAY_FIELDS.items():
             if key in arrays:
-                out[key] = _cast_field(key, arrays[key], dtype, ndim)
+                value = _cast_field(key, arrays[key], dtype, ndim)
+                if copy and (value is arrays[key] or not value.flags.owndata):  # shared
+                    value = value.copy()
+                out[key] = value
         if "timeouts" not in out:
             out["timeouts"] = np.zeros(len(out["rewards"]), dtype=bool)
         dataset = cls(**out, **meta)
@@ -258,7 +272,7 @@ class OfflineDataset:
             if key not in stored and inside.get(key) not in (None, ""):
                 stored[key] = inside.pop(key)
         stored.update(meta)
-        return cls.from_arrays(arrays, **stored)
+        return cls._from_arrays(arrays, copy=False, **stored)  # just read: ours
 
     # ----------------------------------------------------------------- properties
     @property

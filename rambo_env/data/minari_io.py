@@ -293,7 +293,7 @@ def episodes_to_dataset(episodes: Sequence[Any], **meta: Any) -> OfflineDataset:
         # Gymnasium may report terminated and truncated together; the termination is what counts.
         "timeouts": truncations & ~terminals,
     }
-    return OfflineDataset.from_arrays(arrays, **meta)
+    return OfflineDataset._from_arrays(arrays, copy=False, **meta)  # just read: ours
 
 
 # --------------------------------------------------------------------------- writing

@@ -447,3 +447,28 @@ def test_torch_tensors_are_data_even_when_they_require_grad():
     dataset = OfflineDataset.from_arrays(tensors)
     np.testing.assert_array_equal(dataset.observations, arrays["observations"].astype(np.float32))
     np.testing.assert_array_equal(dataset.terminals, arrays["terminals"].astype(bool))
+
+
+def test_from_arrays_keeps_its_own_copies_of_the_callers_arrays():
+    """Issue 14 (probe 33): float32 / bool arrays were shared with the caller, so an edit of them
+    after the load changed the dataset (and no longer matched its fingerprint and normaliser)."""
+    import torch
+
+    arrays = _arrays()
+    arrays["rewards"] = arrays["rewards"][:, None]  # (N, 1): a squeezed view
+    arrays["actions"] = torch.from_numpy(arrays["actions"])  # a tensor: np.asarray shares it
+    kept = {k: (v.numpy() if isinstance(v, torch.Tensor) else v).copy() for k, v in arrays.items()}
+    ds = OfflineDataset.from_arrays(arrays, env_id="Hopper-v5")
+    fingerprint = ds.fingerprint()
+    for value in arrays.values():
+        value[0] = 123  # the caller edits its arrays afterwards
+    np.testing.assert_array_equal(ds.observations, kept["observations"])
+    np.testing.assert_array_equal(ds.next_observations, kept["next_observations"])
+    np.testing.assert_array_equal(ds.actions, kept["actions"])
+    np.testing.assert_array_equal(ds.rewards, kept["rewards"][:, 0])
+    np.testing.assert_array_equal(ds.terminals, kept["terminals"])
+    assert ds.fingerprint() == fingerprint
+    as_float64 = {k: v.astype(np.float64) if v.dtype == np.float32 else v for k, v in kept.items()}
+    ds = OfflineDataset.from_arrays(as_float64)  # cast: already a copy
+    as_float64["observations"][0] = 7
+    assert ds.observations[0, 0] == kept["observations"][0, 0]
