@@ -47,6 +47,13 @@ def _d4rl_extra(key: Any) -> bool:
     return isinstance(key, str) and key.startswith(("infos/", "metadata/"))
 
 
+OUTLIER_FLOOR = 1e6
+"""Values beyond this (in absolute value) far outside their column's spread are warned about at
+load (:meth:`OfflineDataset._warn_outliers`)."""
+OUTLIER_SPREADS = 1000.0
+"""How many central spreads (0.1-99.9 percentile range) beyond it such a value lies."""
+
+
 def _cast_field(key: str, raw: Any, dtype: type, ndim: int) -> np.ndarray:
     """One array-like field -> an ndarray of ``dtype``, with an error naming ``key`` otherwise."""
     mask = np.ma.getmask(raw)
@@ -235,6 +242,7 @@ class OfflineDataset:
         dataset._warn_unmarked_episode_ends(_successor_rtol(arrays, dataset.name))
         dataset._warn_constant_actions()
         dataset._warn_frozen_observations()
+        dataset._warn_outliers()
         return dataset
 
     @classmethod
@@ -513,6 +521,51 @@ class OfflineDataset:
             f"{len(self.observations)} rows: the data hold no dynamics for the model to learn; "
             "check the data collection (e.g. next_observations stored before env.step)"
         )
+
+    def _warn_outliers(self) -> None:
+        """One warning per field holding values far outside the rest of their column (issue 14,
+        probe 33: one corrupt reading ``observations[5, 3] = 1e30`` was loaded without a word;
+        the normaliser's scale of that dimension was then fitted on it). An entry is one when
+        ``|x| > OUTLIER_FLOOR`` and it lies more than ``OUTLIER_SPREADS`` times the central spread
+        (0.1 to 99.9 percentile range, at least 1) of the column's other values (those within
+        the floor; all, when most are above it) beyond that range: no MuJoCo sensor reads 1e6,
+        and data of larger units keep their spread. Cheap when nothing is
+        that large (a max and a min per column, no copy); quantiles only for such columns."""
+        if len(self.rewards) < 2:
+            return
+        for name in ("observations", "next_observations", "rewards"):
+            values = getattr(self, name)
+            table = values.reshape(len(values), -1)  # [N, D]
+            found: list[tuple[int, int, float, float]] = []  # row, column, central range
+            for j in np.flatnonzero(np.maximum(table.max(0), -table.min(0)) > OUTLIER_FLOOR):
+                column = table[:, j]
+                rest = column[np.abs(column) <= OUTLIER_FLOOR]  # data of larger units: all
+                rest = rest if 2 * len(rest) >= len(column) else column
+                low, high = (float(q) for q in np.quantile(rest, (0.001, 0.999)))
+                reach = OUTLIER_SPREADS * max(high - low, 1.0)
+                far = (np.abs(column) > OUTLIER_FLOOR) & (
+                    (column < low - reach) | (column > high + reach)
+                )
+                found += [(int(i), int(j), low, high) for i in np.flatnonzero(far)]
+            if not found:
+                continue
+            i, j, low, high = min(found)
+            where, of = (
+                (f"{name}[{i}, {j}]", f"column {j}")
+                if values.ndim == 2
+                else (f"{name}[{i}]", "the field")
+            )
+            effect = (
+                "the reward scale the model learns"
+                if name == "rewards"
+                else "the observation normaliser's scale of that dimension"
+            )
+            print(
+                f"[rambo_env] WARNING: dataset {self.name!r}: {where} = {table[i, j]:.4g} is far "
+                f"outside the rest of {of} (0.1 to 99.9 percentile [{low:.4g}, {high:.4g}]; "
+                f"{len(found)} such entr{'y' if len(found) == 1 else 'ies'} in {name!r}): a "
+                f"corrupt reading? It sets {effect}; fix or drop its row(s) before loading"
+            )
 
     def _warn_unmarked_episode_ends(self, rtol: float = _SUCCESSOR_RTOL) -> None:
         unmarked = self.unmarked_episode_ends(rtol)

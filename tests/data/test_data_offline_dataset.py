@@ -472,3 +472,26 @@ def test_from_arrays_keeps_its_own_copies_of_the_callers_arrays():
     ds = OfflineDataset.from_arrays(as_float64)  # cast: already a copy
     as_float64["observations"][0] = 7
     assert ds.observations[0, 0] == kept["observations"][0, 0]
+
+
+def test_a_huge_outlier_is_warned_about_at_load(capsys):
+    """Issue 14 (probe 33): one corrupt reading ``observations[5, 3] = 1e30`` was loaded without
+    a word, and the normaliser was fitted on it."""
+    arrays = _arrays()
+    OfflineDataset.from_arrays(arrays, name="clean")
+    assert "far outside" not in capsys.readouterr().out
+    scaled = {k: v * 1e7 if k.endswith("observations") else v for k, v in arrays.items()}
+    OfflineDataset.from_arrays(scaled, name="big-units")  # large, but so is the spread
+    assert "far outside" not in capsys.readouterr().out
+    arrays["observations"][5, 3] = 1e30
+    arrays["rewards"][2] = -1e9
+    OfflineDataset.from_arrays(arrays, name="corrupt")
+    out = capsys.readouterr().out
+    assert (
+        "[rambo_env] WARNING: dataset 'corrupt': observations[5, 3] = 1e+30 is far outside the "
+        "rest of column 3 (0.1 to 99.9 percentile [" in out
+    ), out
+    assert "1 such entry in 'observations'): a corrupt reading? It sets the observation " in out
+    assert "fix or drop its row(s) before loading" in out
+    assert "rewards[2] = -1e+09 is far outside the rest of the field" in out, out
+    assert "next_observations[" not in out
