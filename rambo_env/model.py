@@ -30,7 +30,13 @@ from rambo_env.dynamics.ensemble import (
     resolve_device,
 )
 from rambo_env.dynamics.termination import get_termination_fn
-from rambo_env.dynamics.training import MLEConfig, checkpoint_settings, train_mle, warn_few_rows
+from rambo_env.dynamics.training import (
+    MLEConfig,
+    checkpoint_settings,
+    train_mle,
+    warn_few_rows,
+    warn_no_improvement,
+)
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import check_default_dtype, check_flag, check_readable, check_seed
 
@@ -634,6 +640,8 @@ def _cached_ensemble(
         return None
     trained = "" if loaded.report is None else f" (trained {loaded.report.epochs} epochs)"
     print(f"[rambo_env] dynamics model for {dataset.name!r} <- cache {path}{trained}")
+    if loaded.report is not None:  # said again on every load, as at its training
+        warn_no_improvement(loaded.report, key_args[2], dataset.name)
     return loaded.ensemble
 
 

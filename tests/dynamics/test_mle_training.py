@@ -86,6 +86,29 @@ def test_early_stop_and_time_budget() -> None:
     assert report.wall_s > 0 and len(report.train_loss) == len(report.holdout_history) == 1
 
 
+def test_pretraining_that_does_not_improve_the_model_is_warned_about(capsys) -> None:
+    """Issue 14 (probe 33): ``--mle-lr 1e-12`` (a typo for 1e-3) early-stopped at the untrained
+    model's holdout MSE, and the agent trained in it without a word."""
+    data = linear_dataset(300)
+    _, report = fit(data, MLEConfig(lr=1e-12, patience=1, max_epochs=50))
+    out = capsys.readouterr().out
+    assert report.stopped_by == "early_stop"
+    assert report.initial_holdout_mse == pytest.approx(np.mean(report.holdout_mse), rel=1e-4)
+    assert out.count("WARNING") == 1, out
+    assert (
+        f"[rambo_env] WARNING: MLE pretraining on dataset 'custom' did not improve the model: mean "
+        f"holdout MSE "
+        f"{np.mean(report.holdout_mse):.5g} after {report.epochs} epoch(s) (early_stop) vs "
+        f"{report.initial_holdout_mse:.5g} untrained (a drop of " in out
+    ), out
+    assert "check the learning rate (--mle-lr, MLEConfig.lr: 1e-12; official 3e-4)\n" in out
+    _, report = fit(data, MLEConfig(lr=1e-12, max_epochs=2))  # a budget stop: same advice + more
+    assert "(max_epochs) vs" in capsys.readouterr().out
+    _, report = fit(data, MLEConfig(max_epochs=1))  # one normal epoch: nothing said
+    assert np.mean(report.holdout_mse) < report.initial_holdout_mse
+    assert "did not improve" not in capsys.readouterr().out
+
+
 def test_same_seed_same_result() -> None:
     data = linear_dataset(400)
     cfg = MLEConfig(max_epochs=3, seed=5)
