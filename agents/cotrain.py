@@ -948,8 +948,8 @@ def _check_ensemble_fits(session: Session, saved: Any, checkpoint: Path) -> None
             f"{checkpoint}: its 'ensemble' entry is a {type(saved).__name__}, not a state dict"
         )
     differ = [
-        f"{name} {tuple(saved[name].shape) if name in saved else 'missing'} (model "
-        f"{tuple(tensor.shape)})"
+        f"{name}: checkpoint {tuple(saved[name].shape) if name in saved else 'none'}, model "
+        f"{tuple(tensor.shape)}"
         for name, tensor in own.items()
         if name not in saved or getattr(saved[name], "shape", None) != tensor.shape
     ]
