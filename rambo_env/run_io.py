@@ -1216,7 +1216,68 @@ def accept_negative_numbers(parser: argparse.ArgumentParser) -> argparse.Argumen
     argparse's pattern for such values (a private attribute: argparse has no public hook).
     """
     parser._negative_number_matcher = _NEGATIVE_NUMBER
+    return refuse_conflicting_options(parser)
+
+
+#: Namespace attribute where :func:`refuse_conflicting_options` keeps what a parse has set.
+_GIVEN = "_options_given_so_far"
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    return a == b or (isinstance(a, float) and isinstance(b, float) and a != a and b != b)
+
+
+def refuse_conflicting_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Make ``parser`` refuse one option given twice with different values: two spellings of
+    it (``--k 2 --rollout-length 5``, ``--lam`` with ``--adversary-weight``,
+    ``--progress --no-progress``) or one spelling repeated (``--resume A --resume B``).
+    Probe 33: argparse took the last one without a word. The same value repeated is fine.
+    Applied by :func:`accept_negative_numbers`, so every script's parser does it."""
+    for action in parser._actions:
+        kinds = (argparse._StoreAction, argparse._StoreConstAction, argparse.BooleanOptionalAction)
+        if action.option_strings and isinstance(action, kinds):
+            action.__class__ = _once_action(type(action), parser)
+    if not getattr(parser, "_drops_given", False):
+        parse_known_args = parser.parse_known_args
+
+        def parse_dropping_given(args: Any = None, namespace: Any = None) -> Any:
+            parsed, extra = parse_known_args(args, namespace)
+            vars(parsed).pop(_GIVEN, None)
+            return parsed, extra
+
+        parser.parse_known_args = parse_dropping_given  # type: ignore[method-assign]
+        parser._drops_given = True  # type: ignore[attr-defined]
     return parser
+
+
+def _once_action(kind: type[argparse.Action], parser: argparse.ArgumentParser) -> type:
+    if getattr(kind, "_once", False):
+        return kind
+
+    class Once(kind):  # type: ignore[valid-type, misc]
+        _once = True
+
+        def __call__(self, parser_: Any, namespace: Any, values: Any, option: Any = None) -> None:
+            super().__call__(parser_, namespace, values, option)
+            given = vars(namespace).setdefault(_GIVEN, {})
+            value = getattr(namespace, self.dest)
+            if self.dest in given:
+                before, old = given[self.dest]
+                if not _same_value(old, value):
+                    shown = f"{_shown(old)} vs {_shown(value)}"
+                    parser.error(
+                        f"{option} given twice ({shown}); give it once"
+                        if option == before
+                        else f"{before} and {option} both given ({shown}); give one"
+                    )
+            given[self.dest] = (option, value)
+
+    Once.__name__ = kind.__name__
+    return Once
+
+
+def _shown(value: Any) -> str:
+    return shell_quote(str(value)) if isinstance(value, (str, Path)) else str(value)
 
 
 #: Values of RAMBO_ENV_TRACEBACK that mean "no traceback" (as an unset or empty variable).
