@@ -70,6 +70,7 @@ SESSION_FIELDS = (
     "stop_at_iteration",
     "progress",
     "ledger",
+    "q_limit",  # the stop rule: a larger one continues a run that diverged (probe 33)
 )
 #: Fields a resumed run may change to extend it (``--resume RUN --n-iterations 500``).
 EXTEND_FIELDS = ("n_iterations",)
@@ -406,6 +407,7 @@ def _run(
     if resume:
         state = _load_run_checkpoint(run_dir / run_io.CHECKPOINT_NAME)
         _check_stop_at(cfg, int(state["iteration"]), run_dir)  # before the dataset and model
+        _check_not_diverged(cfg, int(state["iteration"]), run_dir)
         _check_tb_kept(int(state["iteration"]), run_dir)
         fingerprint = _check_identity(state, run_dir)
         extend = _extend(cfg, int(state["iteration"]), run_dir)
@@ -590,6 +592,51 @@ def _check_tb_kept(done: int, run_dir: Path) -> None:
             f"tb/, or create an empty folder (mkdir {run_io.shell_quote(str(tb))}) to continue without "
             "the earlier curves"
         )
+
+
+def _check_not_diverged(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
+    """A run that stopped as diverged is not resumed into the same divergence (probe 33: each
+    ``--resume`` repeated the diverging iteration from the same checkpoint and RNG state, and
+    diverged again). Its results.json names the iteration; a Q divergence continues under a
+    session ``--q-limit`` above the recorded average Q, anything else is refused here, before
+    the dataset and the model are loaded."""
+    try:
+        saved = run_io.read_json(run_dir / run_io.RESULTS_NAME)
+    except (OSError, ValueError):
+        return
+    if not isinstance(saved, dict) or saved.get("status") != "diverged":
+        return
+    if saved.get("iterations_completed") != done:  # results.json of another checkpoint
+        return
+    at = saved.get("diverged_at")
+    at = at if isinstance(at, dict) else {}
+    iteration = at.get("iteration", done + 1)
+    q_avg, q_limit = at.get("q_avg"), at.get("q_limit")
+    results = run_dir / run_io.RESULTS_NAME
+    again = (
+        f"a resume repeats iteration {iteration} from the same checkpoint and random state and "
+        "diverges again"
+    )
+    if run_io.is_real(q_avg) and math.isfinite(q_avg) and run_io.is_real(q_limit):
+        if cfg.q_limit is not None and cfg.q_limit >= abs(q_avg):
+            return  # a larger session limit lets that iteration pass
+        command = f"scripts/cotrain.py --resume {run_io.shell_quote(str(run_dir))}"
+        raise ValueError(
+            f"run_dir: {run_dir} diverged at iteration {iteration}: average Q = {q_avg:.4g} "
+            f"above the limit |Q| <= {q_limit:.4g} ({results}); {again}: to go on past it, "
+            f"give a larger limit ({command} --q-limit {_limit_above(q_avg)}), or start a new "
+            "run with other settings"
+        )
+    why = at.get("reason") or saved.get("message") or "see its message"
+    raise ValueError(
+        f"run_dir: {run_dir} diverged at iteration {iteration} ({why}; {results}); {again}: "
+        "nothing to resume; start a new run with other settings (e.g. a smaller --lam)"
+    )
+
+
+def _limit_above(q_avg: float) -> str:
+    """A round ``--q-limit`` value above ``|q_avg|`` (for the hint of :func:`_check_not_diverged`)."""
+    return f"{10 ** math.ceil(math.log10(max(abs(q_avg), 1e-300)) + 1e-12):g}"
 
 
 def _check_stop_at(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
@@ -1014,6 +1061,7 @@ def _finish(
     results = {
         "status": monitor.status,
         "message": monitor.message,
+        "diverged_at": monitor.diverged_at,
         "dataset": cfg.dataset,
         "dataset_name": session.dataset.name,
         "dataset_fingerprint": session.resolved["dataset"]["fingerprint"],

