@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.agents.test_cotrain import _shared_model_cache, tiny_hopper  # noqa: F401 (fixtures)
+from tests.agents.test_cotrain import _shared_model_cache, tiny_hopper  # noqa: F401, F811 (fixtures)
 from tests.scripts import load_script
 
 cotrain_cli = load_script("cotrain")
@@ -56,7 +56,9 @@ def _tiny_argv(dataset: str, run_dir, *more: str) -> list[str]:
 
 
 def test_a_resume_of_a_diverged_run_is_refused_unless_a_larger_q_limit_lets_it_go_on(
-    tiny_hopper, tmp_path, capsys
+    tiny_hopper,  # noqa: F811 (the fixture)
+    tmp_path,
+    capsys,
 ):
     run_dir = tmp_path / "diverged"
     assert cotrain_cli.main(_tiny_argv(tiny_hopper, run_dir, "--q-limit", "1e-9")) == 1
