@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.agents.test_cotrain import _shared_model_cache, tiny_hopper  # noqa: F401, F811 (fixtures)
+from tests.agents.test_cotrain import _shared_model_cache, tiny_hopper  # noqa: F401 (fixtures)
 from tests.scripts import load_script
 
 cotrain_cli = load_script("cotrain")
