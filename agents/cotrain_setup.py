@@ -489,6 +489,24 @@ LONG_ROLLOUT = 50
 longest k (its k are 2 and 5, Table 5)."""
 
 
+def warn_low_q_limit(q_limit: float, mean_reward: float, name: str) -> None:
+    """One warning, before the MLE pretraining, for a ``q_limit`` below the data's mean one-step
+    reward |r̄| (probe 33: ``--q-limit 1e-9`` stopped the run as diverged only after MLE and BC,
+    hours at paper scale). A policy whose steps earn the data's average reward has an average Q
+    above |r̄| (one step of it; about |r̄| / (1 − γ) over a long episode), so the run stops as
+    diverged at its first iteration. A warning, not an error: a tiny limit is also how a
+    divergence is provoked on purpose (tests, the stop path)."""
+    if q_limit < abs(mean_reward):
+        print(
+            f"[cotrain] WARNING: q_limit: {q_limit:.4g} is below the mean one-step reward "
+            f"{mean_reward:.4g} of {name}: a policy earning the data's rewards has an average Q "
+            "above that, so the run will stop as diverged at its first iteration, after the MLE "
+            "pretraining and BC; Ctrl-C now and raise --q-limit (or leave it out: its default is "
+            "100 · max|r| / (1 − γ)) unless that is what you want",
+            flush=True,
+        )
+
+
 def warn_long_rollout(k: int, origin: str = "config") -> None:
     """One warning (not an error: a legitimate experiment) for a rollout length ``k`` far outside
     the paper's (above :data:`LONG_ROLLOUT`): the model's error compounds with every step of a
@@ -749,6 +767,8 @@ def build_session(
         cfg.adversary_steps_per_iteration, lam, origin, real_ratio=cfg.real_ratio
     )
     _check_memory(cfg, k, dataset.obs_dim, dataset.action_dim)  # before the MLE
+    if cfg.q_limit is not None and not existing_run:
+        warn_low_q_limit(cfg.q_limit, float(np.mean(dataset.rewards)), dataset.name)
     mdp, model_info = _make_mdp(cfg, dataset, existing_run)
     vec_env = RamboModelVecEnv(mdp, cfg.n_rollouts, rollout_length=k, seed=cfg.seed)
     agent = make_agent(

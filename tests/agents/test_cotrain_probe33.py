@@ -73,3 +73,24 @@ def test_a_resume_of_a_diverged_run_is_refused_unless_a_larger_q_limit_lets_it_g
     assert "loading" not in err  # refused before the dataset and the model
     assert cotrain_cli.main(["--resume", str(run_dir), "--q-limit", "1e9"]) == 0
     assert "finished: 2/2 iterations" in capsys.readouterr().out
+
+
+def test_a_q_limit_below_the_mean_reward_is_warned_about_before_the_mle(
+    tiny_hopper,  # noqa: F811 (the fixture)
+    tmp_path,
+    monkeypatch,
+    capsys,
+):
+    import agents.cotrain_setup as setup
+
+    def no_mle(*args, **kwargs):
+        raise ValueError("MLE reached")
+
+    monkeypatch.setattr(setup, "_make_mdp", no_mle)
+    argv = _tiny_argv(tiny_hopper, tmp_path / "low", "--q-limit", "1e-9")
+    assert cotrain_cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert "[cotrain] WARNING: q_limit: 1e-09 is below the mean one-step reward" in captured.out
+    assert "error: MLE reached" in captured.err
+    assert cotrain_cli.main(_tiny_argv(tiny_hopper, tmp_path / "ok", "--q-limit", "1e4")) == 2
+    assert "WARNING: q_limit" not in capsys.readouterr().out
