@@ -221,7 +221,7 @@ def _runs_below(folder: Path) -> str:
     return (
         f"; it holds {len(found) if len(found) <= 50 else 'over 50'} run folder(s) below it"
         f"{sweep}, e.g. "
-        f"{run_io.shell_quote(str(found[0]))}: pass one of those"
+        f"{run_io.shell_path(found[0])}: pass one of those"
     )
 
 
@@ -350,7 +350,7 @@ def run_cotrain(
                 err,
                 err.elsewhere,
                 "continue the run with scripts/cotrain.py --resume "
-                f"{run_io.shell_quote(str(run_dir))} (run_cotrain(…, resume=True))",
+                f"{run_io.shell_path(run_dir)} (run_cotrain(…, resume=True))",
             ) from err
     if results["status"] == "interrupted":  # probe 25: was returned, so `for seed in …` went on
         raise RunInterrupted(results)
@@ -526,7 +526,7 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
         if started:
             raise ValueError(  # was: "pass resume=True", advice the CLI has no flag for
                 f"run_dir: {run_dir} already holds a run ({', '.join(sorted(started))}); continue "
-                f"it with scripts/cotrain.py --resume {run_io.shell_quote(str(run_dir))} (run_cotrain("
+                f"it with scripts/cotrain.py --resume {run_io.shell_path(run_dir)} (run_cotrain("
                 "…, resume=True)), or pick a new folder"
             )
         run_io.check_no_foreign_entries(run_dir)  # only a run's own files are ever cleared
@@ -589,7 +589,7 @@ def _check_tb_kept(done: int, run_dir: Path) -> None:
         raise FileNotFoundError(
             f"run_dir: {tb} is missing: the TensorBoard logs of the run's {done} iteration(s) "
             "were deleted or moved, and a resumed run would log only the later ones; restore "
-            f"tb/, or create an empty folder (mkdir {run_io.shell_quote(str(tb))}) to continue without "
+            f"tb/, or create an empty folder (mkdir {run_io.shell_path(tb)}) to continue without "
             "the earlier curves"
         )
 
@@ -620,7 +620,7 @@ def _check_not_diverged(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
     if run_io.is_real(q_avg) and math.isfinite(q_avg) and run_io.is_real(q_limit):
         if cfg.q_limit is not None and cfg.q_limit >= abs(q_avg):
             return  # a larger session limit lets that iteration pass
-        command = f"scripts/cotrain.py --resume {run_io.shell_quote(str(run_dir))}"
+        command = f"scripts/cotrain.py --resume {run_io.shell_path(run_dir)}"
         raise ValueError(
             f"run_dir: {run_dir} diverged at iteration {iteration}: average Q = {q_avg:.4g} "
             f"above the limit |Q| <= {q_limit:.4g} ({results}); {again}: to go on past it, "
@@ -717,7 +717,7 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
     if saved is None or saved.get("iterations_completed") != cfg.n_iterations:
         return None
     results_path = run_dir / run_io.RESULTS_NAME
-    command = f"scripts/cotrain.py --resume {run_io.shell_quote(str(run_dir))}"
+    command = f"scripts/cotrain.py --resume {run_io.shell_path(run_dir)}"
     checkpoint = run_dir / run_io.CHECKPOINT_NAME
     if checkpoint.is_file():  # probe 31: results.json was trusted over the checkpoint
         held = int(_load_run_checkpoint(checkpoint)["iteration"])

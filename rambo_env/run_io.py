@@ -107,6 +107,7 @@ __all__ = [
     "run_holder",
     "save_checkpoint",
     "set_rng_state",
+    "shell_path",
     "shell_quote",
     "sigterm_as_keyboard_interrupt",
     "silence_stdout",
@@ -465,7 +466,7 @@ def check_run_dir_kept(run_dir: str | Path) -> None:
     if now is not None and now != _held_key(run_dir):
         raise RunDirMovedError(
             f"run_dir: {run_dir} was moved to {now} while the run was writing into it; {stop}: "
-            f"continue it where it now is: python scripts/cotrain.py --resume {shell_quote(now)}"
+            f"continue it where it now is: python scripts/cotrain.py --resume {shell_path(now)}"
         )
     raise RunDirMovedError(
         f"run_dir: {run_dir} was moved, deleted or replaced while the run was writing into it "
@@ -580,7 +581,7 @@ def run_folder_above(folder: str | Path) -> str:
         except OSError:
             return ""
         if found:
-            return f"; it is inside the run folder {parent}: pass {shell_quote(str(parent))}"
+            return f"; it is inside the run folder {parent}: pass {shell_path(parent)}"
     return ""
 
 
@@ -1277,7 +1278,7 @@ def _once_action(kind: type[argparse.Action], parser: argparse.ArgumentParser) -
 
 
 def _shown(value: Any) -> str:
-    return shell_quote(str(value)) if isinstance(value, (str, Path)) else str(value)
+    return shell_path(value) if isinstance(value, (str, Path)) else str(value)
 
 
 #: Values of RAMBO_ENV_TRACEBACK that mean "no traceback" (as an unset or empty variable).
@@ -1861,6 +1862,14 @@ def shell_quote(text: str) -> str:
         for ch in text
     )
     return f"$'{body}'"
+
+
+def shell_path(path: str | os.PathLike[str]) -> str:
+    """``path`` as one word of a printed command that pastes: :func:`shell_quote`, and a relative
+    path beginning with ``-`` written ``./-x`` (probe 33: ``--resume -x`` was printed, and
+    argparse took ``-x`` for an option: "expected one argument")."""
+    text = os.fspath(path)
+    return shell_quote(f"./{text}" if text.startswith("-") else text)
 
 
 def check_matplotlib() -> None:

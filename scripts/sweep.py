@@ -49,7 +49,7 @@ from rambo_env.run_io import (
     exit_on_interrupt,
     report_user_error,
     run_holder,
-    shell_quote,
+    shell_path,
     sigterm_as_keyboard_interrupt,
     tolerant_console,
     unused_path,
@@ -326,7 +326,7 @@ def interrupted_at(sweep_dir: Path) -> str:
 
 
 def _continue(sweep_dir: Path) -> str:
-    return f"continue with: python scripts/sweep.py --resume {shell_quote(str(sweep_dir))}"
+    return f"continue with: python scripts/sweep.py --resume {shell_path(sweep_dir)}"
 
 
 if __name__ == "__main__":

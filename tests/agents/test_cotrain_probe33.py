@@ -94,3 +94,18 @@ def test_a_q_limit_below_the_mean_reward_is_warned_about_before_the_mle(
     assert "error: MLE reached" in captured.err
     assert cotrain_cli.main(_tiny_argv(tiny_hopper, tmp_path / "ok", "--q-limit", "1e4")) == 2
     assert "WARNING: q_limit" not in capsys.readouterr().out
+
+
+def test_a_printed_command_with_a_folder_named_like_an_option_pastes(capsys):
+    from pathlib import Path
+
+    from rambo_env.run_io import shell_path
+
+    assert shell_path("-x") == "./-x" and shell_path("-x y") == "'./-x y'"
+    assert shell_path("/abs/-x") == "/abs/-x" and shell_path("runs/a b") == "'runs/a b'"
+    command = cotrain_cli.continue_command(Path("-x"))
+    assert command == "python scripts/cotrain.py --resume ./-x"
+    args = cotrain_cli.build_parser().parse_args(command.split()[2:])
+    assert args.resume == Path("-x")
+    sweep = load_script("sweep")
+    assert "--resume ./-s" in sweep._continue(Path("-s"))
