@@ -31,6 +31,7 @@ import string
 import sys
 import tempfile
 import threading
+import time
 import typing
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -82,6 +83,7 @@ __all__ = [
     "exit_on_interrupt",
     "expand_home",
     "file_lock",
+    "flock_holder",
     "folder_identity",
     "foreign_entries",
     "get_rng_state",
@@ -98,7 +100,9 @@ __all__ = [
     "note_relative",
     "pid_alive",
     "plot_learning_curve",
+    "process_state",
     "process_state_kept",
+    "process_stopped",
     "read_json",
     "refuse_broken_link",
     "refuse_link_loop",
@@ -112,6 +116,7 @@ __all__ = [
     "sigterm_as_keyboard_interrupt",
     "silence_stdout",
     "stop_signals",
+    "stopped_text",
     "tolerant_console",
     "tracebacks_wanted",
     "trains_with_grad",
@@ -353,6 +358,10 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
         _refuse_odd_lock(lock, "run_dir: ", "a run", "no run")
         holder = _take_lock(lock)
         if holder is not None:
+            if process_stopped(holder):  # probe 33: "wait for it" of a suspended run
+                raise ValueError(
+                    f"run_dir: {run_dir} is held by a run that is stopped: {stopped_text(holder)}"
+                )
             raise ValueError(  # probe 29: the lock file was not named (a reused PID: a dead end)
                 f"run_dir: {run_dir} is in use by process {holder}; wait for it or pick "
                 f"another folder (if process {holder} is not a run of this project, its PID was "
@@ -532,7 +541,8 @@ def hold_folder(folder: str | Path, in_use: str) -> Iterator[Path]:
             f"cannot write {lock} ({err.strerror or err}); make {folder} writable"
         ) from err
     if holder is not None:
-        raise FolderInUseError(in_use.format(pid=holder))
+        stopped = f"; {stopped_text(holder)}" if process_stopped(holder) else ""
+        raise FolderInUseError(in_use.format(pid=holder) + stopped)
     try:
         yield folder
     finally:
@@ -555,6 +565,8 @@ def check_not_starting(run_dir: str | Path, then: str) -> None:
     Probe 27: curves.py and diagnose.py called such a live run "not a run folder"."""
     holder = run_holder(run_dir)
     if holder is not None and not (Path(run_dir) / CONFIG_NAME).is_file():
+        if process_stopped(holder):
+            then = stopped_text(holder)
         raise ValueError(
             f"run_dir: {run_dir} has no {CONFIG_NAME} yet: its run (process {holder}) is still "
             f"starting (dataset load, MLE pretraining, BC warm start); {then}"
@@ -1973,18 +1985,105 @@ def file_lock(lock_path: Path, doing: str, setting: str) -> Iterator[None]:
         f.close()  # releases the lock
 
 
+#: Seconds between the "still waiting" lines of :func:`file_lock` (the first is said at once).
+LOCK_WAIT_REPEAT_S = 300.0
+#: Seconds between tries of a waiting :func:`file_lock`.
+LOCK_POLL_S = 0.5
+
+
 def _flock_or_wait(fcntl: Any, f: Any, doing: str) -> None:
-    """Lock ``f`` exclusively; if another process holds it, say for whom we wait, then wait."""
+    """Lock ``f`` exclusively; if another process holds it, say for whom we wait (the lock file,
+    the holder's PID and state where findable, what to do), then wait, repeating the line with
+    the time waited every :data:`LOCK_WAIT_REPEAT_S` (probe 33: a lock held by a shell's
+    ``flock`` or a suspended job made a run wait forever after one line naming no PID)."""
     try:
         fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return
     except BlockingIOError:
         pass
-    f.seek(0)
-    holder = f.read().strip()
-    who = f"process {holder}" if holder.isdigit() else "another process"
-    print(f"[rambo_env] waiting for {who}, which is {doing}", flush=True)
-    fcntl.flock(f, fcntl.LOCK_EX)
+    start = next_line = time.monotonic()
+    while True:
+        now = time.monotonic()
+        if now >= next_line:
+            print(f"[rambo_env] {_lock_wait_line(f, doing, now - start)}", flush=True)
+            next_line = now + LOCK_WAIT_REPEAT_S
+        time.sleep(LOCK_POLL_S)
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+
+
+def _lock_wait_line(f: Any, doing: str, waited_s: float) -> str:
+    """One line: for whom and what this process waits, since when, and what to do."""
+    name = getattr(f, "name", "the lock file")
+    pid = flock_holder(f.fileno())
+    if pid is None:
+        f.seek(0)
+        written = f.read().strip()
+        pid = int(written) if written.isdigit() and pid_alive(int(written)) else None
+    waited = f" (waited {waited_s:.0f} s)" if waited_s >= 1 else ""
+    if pid is None:
+        return (
+            f"waiting for another process, which is {doing}; it holds the lock {name}{waited}: "
+            "the run goes on when it ends (fuser / lsof on that file names it)"
+        )
+    if process_stopped(pid):
+        return (
+            f"waiting for process {pid}, which is {doing} and holds the lock {name}{waited}: "
+            f"{stopped_text(pid)}"
+        )
+    return (
+        f"waiting for process {pid}, which is {doing} and holds the lock {name}{waited}; the run "
+        f"goes on when it ends (if process {pid} is stuck or not one of this project's, end it: "
+        f"kill {pid})"
+    )
+
+
+def flock_holder(fd: int) -> int | None:
+    """The PID holding a ``flock`` on the open file ``fd`` (Linux ``/proc/locks``), or None."""
+    try:
+        st = os.fstat(fd)
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return None
+    device = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    for line in lines:
+        parts = line.split()
+        if "->" in parts:  # a waiter's line (" -> FLOCK …"), not the holder's
+            continue
+        if len(parts) >= 6 and parts[1] == "FLOCK" and parts[5] == device:
+            pid = parts[4]
+            if pid.isdigit() and int(pid) > 0 and int(pid) != os.getpid():
+                return int(pid)
+    return None
+
+
+def process_state(pid: int) -> str | None:
+    """The state letter of process ``pid`` (``/proc/PID/stat``: R, S, D, T stopped, t traced,
+    Z …), or None where it cannot be read."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    after = text.rpartition(")")[2].split()
+    return after[0] if after else None
+
+
+def process_stopped(pid: int) -> bool:
+    """Process ``pid`` is stopped (SIGSTOP / Ctrl-Z, or held by a tracer): it never ends by
+    waiting for it."""
+    return process_state(pid) in ("T", "t")
+
+
+def stopped_text(pid: int) -> str:
+    """What a stopped holder means and what to do (probe 33: "wait for it" of a suspended run)."""
+    return (
+        f"process {pid} is stopped (suspended, e.g. by Ctrl-Z) and will not go on by itself: "
+        f"continue it (fg in its shell, or kill -CONT {pid}) or end it (kill {pid}; then "
+        f"kill -CONT {pid}, as a stopped process takes the signal only once continued)"
+    )
 
 
 def _is_current(lock_path: Path, f: Any) -> bool:

@@ -5,6 +5,7 @@ TensorBoard disk, out-of-memory wording, control characters in a dataset name.""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -109,3 +110,73 @@ def test_a_printed_command_with_a_folder_named_like_an_option_pastes(capsys):
     assert args.resume == Path("-x")
     sweep = load_script("sweep")
     assert "--resume ./-s" in sweep._continue(Path("-s"))
+
+
+@pytest.fixture
+def stopped_process():
+    """A live process stopped by SIGSTOP (a Ctrl-Z'd job); ended afterwards."""
+    import signal
+    import subprocess
+
+    proc = subprocess.Popen(["sleep", "60"])
+    os.kill(proc.pid, signal.SIGSTOP)
+    yield proc.pid
+    proc.kill()
+    proc.wait()
+
+
+def test_a_run_folder_held_by_a_stopped_process_says_it_is_stopped(stopped_process, tmp_path):
+    from rambo_env import run_io
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    start = run_io.process_start(stopped_process)
+    ident = run_io.folder_identity(run_dir)
+    (run_dir / ".lock").write_text(f"{stopped_process} {start} {ident}")
+    assert run_io.process_stopped(stopped_process) and not run_io.process_stopped(os.getpid())
+    with pytest.raises(ValueError) as err, run_io.claim_run_dir(run_dir):
+        pass
+    assert f"process {stopped_process} is stopped (suspended, e.g. by Ctrl-Z)" in str(err.value)
+    assert f"kill -CONT {stopped_process}" in str(err.value) and "wait for it" not in str(err.value)
+
+
+def test_waiting_for_a_lock_names_its_holder_and_state_and_repeats(tmp_path, monkeypatch, capsys):
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    from rambo_env import run_io
+
+    lock = tmp_path / "dynamics-x.pt.lock"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); "
+            "print('locked', flush=True); time.sleep(2)",
+            str(lock),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    timer = threading.Timer(0, lambda: None)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        os.kill(holder.pid, signal.SIGSTOP)
+        timer = threading.Timer(1.5, holder.send_signal, (signal.SIGCONT,))
+        timer.start()
+        monkeypatch.setattr(run_io, "LOCK_WAIT_REPEAT_S", 1.0)
+        monkeypatch.setattr(run_io, "LOCK_POLL_S", 0.1)
+        with run_io.file_lock(lock, "training the same dynamics model", "RAMBO_ENV_CACHE"):
+            pass
+    finally:
+        timer.cancel()
+        holder.kill()
+        holder.wait()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(
+        f"[rambo_env] waiting for process {holder.pid}, which is training the same dynamics "
+        f"model and holds the lock {lock}: process {holder.pid} is stopped"
+    )
+    assert any(f"holds the lock {lock} (waited " in line for line in lines[1:])
