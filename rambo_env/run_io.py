@@ -1590,7 +1590,8 @@ def is_folder(path: Path) -> bool:
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp_path)`` on a temp file next to ``path`` (``.NAME.XXXX.tmp``, which
     :func:`claim_run_dir` knows as an interrupted write), then rename it over ``path``: one
-    :class:`StagedFiles`.
+    :class:`StagedFiles`. A ``path`` that is a symbolic link is written through it: the temp
+    file goes beside the link's target and replaces that, so the link is kept.
 
     Any failure removes the temp file; an ``OSError`` (disk full, ...) becomes one
     :class:`WriteFailedError` naming ``path`` and what to do, never the writer's raw message.
@@ -1612,6 +1613,7 @@ class StagedFiles:
     def __init__(self, elsewhere: str) -> None:
         self.elsewhere = elsewhere  # where the files can be written instead (the option)
         self.staged: dict[Path, Path] = {}  # target -> temp file
+        self.targets: dict[Path, Path] = {}  # target -> the file renamed over (a link's target)
         self.created: list[list[Path]] = []  # the folders each write made, deepest first
         self.committed = False
 
@@ -1631,13 +1633,17 @@ class StagedFiles:
         """``write(tmp)`` on a new temp file ``.NAME.XXXX.tmp`` beside ``path``, ending in
         ``path``'s suffix too with ``keep_suffix`` (for writers that pick a format by it)."""
         path = Path(path)
-        missing = [p for p in (path.parent, *path.parent.parents) if not _exists(p)]
+        # probe 33: a link (checkpoint.pt kept on another disk) was replaced by a regular file
+        # and its target left stale: the file is written through the link, beside its target
+        target = Path(os.path.realpath(path)) if path.is_symlink() else path
+        self.targets[path] = target
+        missing = [p for p in (target.parent, *target.parent.parents) if not _exists(p)]
         if missing:
             self.created.append(missing)
         suffix = f".tmp{path.suffix}" if keep_suffix else ".tmp"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
         except OSError as err:
             raise WriteFailedError(path, err, self.elsewhere) from err
         os.close(fd)
@@ -1663,8 +1669,9 @@ class StagedFiles:
         for path in done:
             tmp = self.staged[path]
             try:
-                os.chmod(tmp, _file_mode(path))  # mkstemp's 0600 would hide it from others
-                os.replace(tmp, path)
+                target = self.targets.get(path, path)
+                os.chmod(tmp, _file_mode(target))  # mkstemp's 0600 would hide it from others
+                os.replace(tmp, target)
             except OSError as err:
                 raise WriteFailedError(path, err, self.elsewhere) from err
             del self.staged[path]  # its temp name is free again: not removed on exit

@@ -180,3 +180,22 @@ def test_waiting_for_a_lock_names_its_holder_and_state_and_repeats(tmp_path, mon
         f"model and holds the lock {lock}: process {holder.pid} is stopped"
     )
     assert any(f"holds the lock {lock} (waited " in line for line in lines[1:])
+
+
+def test_a_run_file_that_is_a_link_is_written_through_it(tmp_path):
+    from rambo_env import run_io
+
+    store, run_dir = tmp_path / "store", tmp_path / "run"
+    store.mkdir()
+    run_dir.mkdir()
+    (store / "cfg.json").write_text("{}")
+    (run_dir / "config.json").symlink_to(store / "cfg.json")
+    (store / "ck.pt").write_bytes(b"old")
+    (run_dir / "checkpoint.pt").symlink_to("../store/ck.pt")  # a relative link too
+    run_io.write_json(run_dir / "config.json", {"iteration": 3})
+    run_io.save_checkpoint(run_dir / "checkpoint.pt", {"iteration": 3})
+    for link, target in (("config.json", "cfg.json"), ("checkpoint.pt", "ck.pt")):
+        assert (run_dir / link).is_symlink() and (run_dir / link).resolve() == store / target
+    assert json.loads((store / "cfg.json").read_text()) == {"iteration": 3}
+    assert run_io.load_checkpoint(run_dir / "checkpoint.pt")["iteration"] == 3
+    assert sorted(p.name for p in store.iterdir()) == ["cfg.json", "ck.pt"]  # no temp file left
