@@ -19,18 +19,20 @@ next rollout, so the first resumed iteration trains on one iteration's rollouts,
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import inspect
 import math
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
-from stable_baselines3.common.logger import configure
+from stable_baselines3.common.logger import KVWriter, Logger, TensorBoardOutputFormat
 
 from agents import timing
 from agents.cotrain_setup import (
@@ -473,7 +475,7 @@ def _run(
     if remaining > 0 and not stop_now:
         session.vec_env.seed(cfg.seed * 100_003 + history.iteration)  # rollout starts
         # A fixed TensorBoard folder: a resumed session appends a new event file to it.
-        tb_logger = configure(str(run_dir / run_io.TB_DIR), ["tensorboard"])
+        tb_logger = tensorboard_logger(run_dir / run_io.TB_DIR)
         session.agent.set_logger(tb_logger)
         try:
             session.agent.learn(
@@ -498,6 +500,79 @@ def _run(
     ):
         timing.record_iteration_time(key, session_times())
         return _finish(session, monitor, history, run_dir, setup_s, time.perf_counter() - t_start)
+
+
+class TolerantTensorBoard(KVWriter):
+    """SB3's TensorBoard output, switched off at its first failed write: one WARNING naming the
+    folder and the error, then the run goes on without TensorBoard logs for the rest of the
+    session (its checkpoints and results.json are written as before). Probe 33: a full disk
+    under tb/ only (a quota, a separate log volume) ended the run with the writer thread's
+    traceback and ``error: [Errno 28] No space left on device``, naming no file."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.inner: TensorBoardOutputFormat | None = TensorBoardOutputFormat(str(folder))
+
+    def write(self, key_values: dict[str, Any], key_excluded: Any, step: int = 0) -> None:
+        if self.inner is None:
+            return
+        try:
+            self.inner.write(key_values, key_excluded, step)
+        except OSError as err:
+            self._switch_off(err, step)
+
+    def close(self) -> None:
+        if self.inner is None:
+            return
+        try:
+            self.inner.close()
+        except OSError as err:
+            self._switch_off(err, None)
+        self.inner = None
+
+    def _switch_off(self, err: OSError, step: int | None) -> None:
+        inner, self.inner = self.inner, None
+        with contextlib.suppress(Exception):
+            inner.close()  # raises the writer thread's error again
+        where = f" at iteration {step}" if step else ""
+        print(
+            f"[cotrain] WARNING: {self.folder}: TensorBoard logs not written{where} "
+            f"({err.strerror or err}); TensorBoard logging is off for the rest of this "
+            "session, the run goes on (checkpoints, results.json and its evaluations are kept; "
+            "tb/ lacks the later iterations): free space there (or fix the folder) and "
+            "--resume later sessions to log again",
+            flush=True,
+        )
+
+
+def tensorboard_logger(folder: Path) -> Logger:
+    """An SB3 logger writing TensorBoard events to ``folder`` (:class:`TolerantTensorBoard`)."""
+    _quiet_tensorboard_thread_errors()
+    folder.mkdir(parents=True, exist_ok=True)
+    return Logger(folder=str(folder), output_formats=[TolerantTensorBoard(folder)])
+
+
+_THREAD_HOOK_SET = False
+
+
+def _quiet_tensorboard_thread_errors() -> None:
+    """TensorBoard's writer thread dies on an OSError (a full disk) with Python's "Exception in
+    thread" traceback; :class:`TolerantTensorBoard` reports that error when it surfaces at the
+    next write, so the thread's own traceback is left out (every other thread's is kept)."""
+    global _THREAD_HOOK_SET
+    if _THREAD_HOOK_SET:
+        return
+    previous = threading.excepthook
+
+    def hook(args: Any) -> None:
+        if isinstance(args.exc_value, OSError) and type(args.thread).__name__ == (
+            "_AsyncWriterThread"
+        ):
+            return
+        previous(args)
+
+    threading.excepthook = hook
+    _THREAD_HOOK_SET = True
 
 
 # -- run folder ----------------------------------------------------------------------------

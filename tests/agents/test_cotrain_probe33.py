@@ -52,7 +52,8 @@ def _tiny_argv(dataset: str, run_dir, *more: str) -> list[str]:
     )  # fmt: skip
     argv = ["--dataset", dataset, "--run-dir", str(run_dir), "--no-progress"]
     for name, value in flags.items():
-        argv += [f"--{name.replace('_', '-')}", value]
+        if f"--{name.replace('_', '-')}" not in more:
+            argv += [f"--{name.replace('_', '-')}", value]
     return [*argv, *more]
 
 
@@ -199,3 +200,36 @@ def test_a_run_file_that_is_a_link_is_written_through_it(tmp_path):
     assert json.loads((store / "cfg.json").read_text()) == {"iteration": 3}
     assert run_io.load_checkpoint(run_dir / "checkpoint.pt")["iteration"] == 3
     assert sorted(p.name for p in store.iterdir()) == ["cfg.json", "ck.pt"]  # no temp file left
+
+
+def test_a_full_disk_under_tb_switches_tensorboard_off_and_the_run_goes_on(
+    tiny_hopper,  # noqa: F811 (the fixture)
+    tmp_path,
+    monkeypatch,
+    capsys,
+):
+    import errno
+
+    from stable_baselines3.common.logger import TensorBoardOutputFormat
+
+    write = TensorBoardOutputFormat.write
+    calls = []
+
+    def full_after_one(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return write(self, *args, **kwargs)
+
+    monkeypatch.setattr(TensorBoardOutputFormat, "write", full_after_one)
+    run_dir = tmp_path / "tbfull"
+    assert cotrain_cli.main(_tiny_argv(tiny_hopper, run_dir, "--iterations", "3")) == 0
+    captured = capsys.readouterr()
+    warnings = [
+        line for line in captured.out.splitlines() if "TensorBoard logs not written" in line
+    ]
+    assert len(warnings) == 1 and len(calls) == 2
+    assert f"WARNING: {run_dir / 'tb'}: TensorBoard logs not written" in warnings[0]
+    assert "(No space left on device); TensorBoard logging is off" in warnings[0]
+    assert "finished: 3/3 iterations" in captured.out and "Traceback" not in captured.err
+    assert json.loads((run_dir / "results.json").read_text())["iterations_completed"] == 3
