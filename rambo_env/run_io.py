@@ -98,6 +98,8 @@ __all__ = [
     "load_checkpoint",
     "longest_name_bytes",
     "note_relative",
+    "out_of_memory",
+    "out_of_memory_text",
     "pid_alive",
     "plot_learning_curve",
     "process_state",
@@ -1010,6 +1012,46 @@ def available_memory_bytes() -> int | None:
     failed as numpy's raw ``MemoryError`` after the dataset load and MLE pretraining."""
     rooms = [r for r in (_host_room(), _address_space_room(), _cgroup_room()) if r is not None]
     return min(rooms) if rooms else None  # None: unknown, no check
+
+
+#: Texts of allocation failures that libraries raise as other errors (MuJoCo's ValueError
+#: "Could not allocate memory", an OSError's "Cannot allocate memory", CUDA / torch ones).
+_OUT_OF_MEMORY = ("could not allocate memory", "cannot allocate memory", "out of memory")
+
+
+def out_of_memory(err: BaseException) -> bool:
+    """Whether ``err`` is an allocation failure: MemoryError, ENOMEM, or a library's error whose
+    text says so (probe 33: MuJoCo's under ``ulimit -v`` was blamed on the env)."""
+    if isinstance(err, MemoryError):
+        return True
+    if isinstance(err, OSError) and err.errno == errno.ENOMEM:
+        return True
+    return any(text in str(err).lower() for text in _OUT_OF_MEMORY)
+
+
+def address_space_limit_text() -> str:
+    """``" (address-space limit ulimit -v = N kB)"`` where ``RLIMIT_AS`` is set, else ``""``."""
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError):
+        return ""
+    if soft in (resource.RLIM_INFINITY, -1):
+        return ""
+    return f" (address-space limit ulimit -v = {soft // 1024} kB)"
+
+
+def out_of_memory_text(err: BaseException, what: str) -> str:
+    """One message for an allocation failure while doing ``what`` (e.g. "create the Hopper-v5
+    simulator"): what failed, the library's words, the ``ulimit -v`` in force, what to do."""
+    limit = address_space_limit_text()
+    remedy = (
+        "raise the limit (ulimit -v unlimited, or the batch system's memory request)"
+        if limit
+        else "free memory (other processes) or use a machine with more"
+    )
+    return f"not enough memory to {what}{limit}: {safe_reason(err)}; {remedy}"
 
 
 def _host_room() -> int | None:

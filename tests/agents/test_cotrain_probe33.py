@@ -233,3 +233,36 @@ def test_a_full_disk_under_tb_switches_tensorboard_off_and_the_run_goes_on(
     assert "(No space left on device); TensorBoard logging is off" in warnings[0]
     assert "finished: 3/3 iterations" in captured.out and "Traceback" not in captured.err
     assert json.loads((run_dir / "results.json").read_text())["iterations_completed"] == 3
+
+
+def test_out_of_memory_making_the_env_is_said_with_the_address_space_limit(monkeypatch):
+    import resource
+
+    import gymnasium as gym
+
+    from rambo_env import evaluation
+    from rambo_env.data import loaders
+    from rambo_env.data.dataset import OfflineDataset
+
+    def no_memory(*args, **kwargs):
+        raise ValueError("Error: engine error: Could not allocate memory")
+
+    monkeypatch.setattr(gym, "make", no_memory)
+    monkeypatch.setattr(resource, "getrlimit", lambda kind: (800000 * 1024, resource.RLIM_INFINITY))
+    with pytest.raises(ValueError) as err:
+        evaluation._make_env("Hopper-v5")
+    said = str(err.value)
+    assert said.startswith(
+        "not enough memory to create the Hopper-v5 simulator (address-space limit ulimit -v = "
+        "800000 kB): "
+    )
+    assert "Could not allocate memory; raise the limit (ulimit -v unlimited" in said
+    monkeypatch.setattr(OfflineDataset, "validate", lambda self, *a: self)
+    dataset = OfflineDataset.__new__(OfflineDataset)
+    dataset.env_id = "Hopper-v5"
+    with pytest.raises(ValueError) as err:
+        loaders.validate_for_env(dataset)
+    assert "not enough memory to create the Hopper-v5 simulator (address-space limit" in str(
+        err.value
+    )
+    assert "name an env this machine can run" not in str(err.value)
