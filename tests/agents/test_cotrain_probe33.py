@@ -266,3 +266,26 @@ def test_out_of_memory_making_the_env_is_said_with_the_address_space_limit(monke
         err.value
     )
     assert "name an env this machine can run" not in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["hop\nper", "hop\tper", "hop\x1bper", "hop\u2028per"])
+def test_a_dataset_name_with_a_control_character_is_refused_at_load(name, tmp_path):
+    import numpy as np
+
+    from rambo_env.data.loaders import load_dataset
+
+    n = 10
+    rng = np.random.default_rng(0)
+    rows = {
+        "observations": rng.normal(size=(n, 3)).astype(np.float32),
+        "actions": rng.normal(size=(n, 2)).astype(np.float32),
+        "rewards": rng.normal(size=n).astype(np.float32),
+        "next_observations": rng.normal(size=(n, 3)).astype(np.float32),
+        "terminals": np.zeros(n, bool),
+        "timeouts": np.eye(1, n, n - 1, dtype=bool)[0],
+    }
+    path = tmp_path / "named.npz"
+    np.savez(path, **rows, name=np.array(name))
+    with pytest.raises(ValueError) as err:
+        load_dataset(str(path))
+    assert str(err.value).startswith(f"dataset {str(path)!r}: name: {name!r} holds a control ")
