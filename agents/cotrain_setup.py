@@ -459,6 +459,13 @@ def resolve(cfg: CotrainConfig, dataset_name: str | None = None) -> tuple[int, f
     )
 
 
+def own_origin(given: Any, origin: str) -> str:
+    """Where one of (k, λ) came from: ``config`` when the config sets it (``--k`` / ``--lam``),
+    else ``origin`` (:func:`resolve`'s, e.g. ``preset hopper-medium``). Probe 33: ``--k 1001``
+    was said to be "(preset hopper-medium)", the preset having given only λ."""
+    return "config" if given is not None else origin
+
+
 def check_rollout_length(
     k: int, env_id: str | None, origin: str = "config", *, flag: str = "--k", warn: bool = True
 ) -> None:
@@ -750,7 +757,10 @@ def build_session(
         early_lam = None
     if early_lam is not None:
         check_adversary_steps(
-            cfg.adversary_steps_per_iteration, early_lam, early_origin, real_ratio=cfg.real_ratio
+            cfg.adversary_steps_per_iteration,
+            early_lam,
+            own_origin(cfg.adversary_weight, early_origin),
+            real_ratio=cfg.real_ratio,
         )
     dataset = load_dataset(
         cfg.dataset, env_id=cfg.env_id, progress=cfg.progress, generate=not existing_run
@@ -762,9 +772,12 @@ def build_session(
             "restore that dataset or start a new run"
         )
     k, lam, origin = resolve(cfg, dataset.name)
-    check_rollout_length(k, dataset.env_id, origin)  # before the MLE
+    check_rollout_length(k, dataset.env_id, own_origin(cfg.rollout_length, origin))  # before MLE
     check_adversary_steps(  # λ of a preset
-        cfg.adversary_steps_per_iteration, lam, origin, real_ratio=cfg.real_ratio
+        cfg.adversary_steps_per_iteration,
+        lam,
+        own_origin(cfg.adversary_weight, origin),
+        real_ratio=cfg.real_ratio,
     )
     _check_memory(cfg, k, dataset.obs_dim, dataset.action_dim)  # before the MLE
     if cfg.q_limit is not None and not existing_run:

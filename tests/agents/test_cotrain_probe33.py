@@ -289,3 +289,20 @@ def test_a_dataset_name_with_a_control_character_is_refused_at_load(name, tmp_pa
     with pytest.raises(ValueError) as err:
         load_dataset(str(path))
     assert str(err.value).startswith(f"dataset {str(path)!r}: name: {name!r} holds a control ")
+
+
+def test_an_explicit_k_above_the_episode_limit_names_the_config_not_the_preset(
+    tiny_hopper,  # noqa: F811 (the fixture)
+    tmp_path,
+    capsys,
+):
+    from rambo_env.data.dataset import OfflineDataset
+
+    named = OfflineDataset.from_npz(tiny_hopper, name="hopper-medium")
+    path = str(named.to_npz(tmp_path / "hopper-medium.npz"))
+    assert (
+        cotrain_cli.main(["--dataset", path, "--k", "1001", "--run-dir", str(tmp_path / "r")]) == 2
+    )
+    err = capsys.readouterr().err
+    assert "rollout_length: k = 1001 (config) exceeds Hopper-v5's episode limit" in err
+    assert "preset" not in err.split("exceeds")[0]
