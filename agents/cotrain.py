@@ -19,18 +19,20 @@ next rollout, so the first resumed iteration trains on one iteration's rollouts,
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import inspect
 import math
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
-from stable_baselines3.common.logger import configure
+from stable_baselines3.common.logger import KVWriter, Logger, TensorBoardOutputFormat
 
 from agents import timing
 from agents.cotrain_setup import (
@@ -70,6 +72,7 @@ SESSION_FIELDS = (
     "stop_at_iteration",
     "progress",
     "ledger",
+    "q_limit",  # the stop rule: a larger one continues a run that diverged (probe 33)
 )
 #: Fields a resumed run may change to extend it (``--resume RUN --n-iterations 500``).
 EXTEND_FIELDS = ("n_iterations",)
@@ -220,7 +223,7 @@ def _runs_below(folder: Path) -> str:
     return (
         f"; it holds {len(found) if len(found) <= 50 else 'over 50'} run folder(s) below it"
         f"{sweep}, e.g. "
-        f"{run_io.shell_quote(str(found[0]))}: pass one of those"
+        f"{run_io.shell_path(found[0])}: pass one of those"
     )
 
 
@@ -349,7 +352,7 @@ def run_cotrain(
                 err,
                 err.elsewhere,
                 "continue the run with scripts/cotrain.py --resume "
-                f"{run_io.shell_quote(str(run_dir))} (run_cotrain(…, resume=True))",
+                f"{run_io.shell_path(run_dir)} (run_cotrain(…, resume=True))",
             ) from err
     if results["status"] == "interrupted":  # probe 25: was returned, so `for seed in …` went on
         raise RunInterrupted(results)
@@ -406,6 +409,7 @@ def _run(
     if resume:
         state = _load_run_checkpoint(run_dir / run_io.CHECKPOINT_NAME)
         _check_stop_at(cfg, int(state["iteration"]), run_dir)  # before the dataset and model
+        _check_not_diverged(cfg, int(state["iteration"]), run_dir)
         _check_tb_kept(int(state["iteration"]), run_dir)
         fingerprint = _check_identity(state, run_dir)
         extend = _extend(cfg, int(state["iteration"]), run_dir)
@@ -471,7 +475,7 @@ def _run(
     if remaining > 0 and not stop_now:
         session.vec_env.seed(cfg.seed * 100_003 + history.iteration)  # rollout starts
         # A fixed TensorBoard folder: a resumed session appends a new event file to it.
-        tb_logger = configure(str(run_dir / run_io.TB_DIR), ["tensorboard"])
+        tb_logger = tensorboard_logger(run_dir / run_io.TB_DIR)
         session.agent.set_logger(tb_logger)
         try:
             session.agent.learn(
@@ -496,6 +500,79 @@ def _run(
     ):
         timing.record_iteration_time(key, session_times())
         return _finish(session, monitor, history, run_dir, setup_s, time.perf_counter() - t_start)
+
+
+class TolerantTensorBoard(KVWriter):
+    """SB3's TensorBoard output, switched off at its first failed write: one WARNING naming the
+    folder and the error, then the run goes on without TensorBoard logs for the rest of the
+    session (its checkpoints and results.json are written as before). Probe 33: a full disk
+    under tb/ only (a quota, a separate log volume) ended the run with the writer thread's
+    traceback and ``error: [Errno 28] No space left on device``, naming no file."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.inner: TensorBoardOutputFormat | None = TensorBoardOutputFormat(str(folder))
+
+    def write(self, key_values: dict[str, Any], key_excluded: Any, step: int = 0) -> None:
+        if self.inner is None:
+            return
+        try:
+            self.inner.write(key_values, key_excluded, step)
+        except OSError as err:
+            self._switch_off(err, step)
+
+    def close(self) -> None:
+        if self.inner is None:
+            return
+        try:
+            self.inner.close()
+        except OSError as err:
+            self._switch_off(err, None)
+        self.inner = None
+
+    def _switch_off(self, err: OSError, step: int | None) -> None:
+        inner, self.inner = self.inner, None
+        with contextlib.suppress(Exception):
+            inner.close()  # raises the writer thread's error again
+        where = f" at iteration {step}" if step else ""
+        print(
+            f"[cotrain] WARNING: {self.folder}: TensorBoard logs not written{where} "
+            f"({err.strerror or err}); TensorBoard logging is off for the rest of this "
+            "session, the run goes on (checkpoints, results.json and its evaluations are kept; "
+            "tb/ lacks the later iterations): free space there (or fix the folder) and "
+            "--resume later sessions to log again",
+            flush=True,
+        )
+
+
+def tensorboard_logger(folder: Path) -> Logger:
+    """An SB3 logger writing TensorBoard events to ``folder`` (:class:`TolerantTensorBoard`)."""
+    _quiet_tensorboard_thread_errors()
+    folder.mkdir(parents=True, exist_ok=True)
+    return Logger(folder=str(folder), output_formats=[TolerantTensorBoard(folder)])
+
+
+_THREAD_HOOK_SET = False
+
+
+def _quiet_tensorboard_thread_errors() -> None:
+    """TensorBoard's writer thread dies on an OSError (a full disk) with Python's "Exception in
+    thread" traceback; :class:`TolerantTensorBoard` reports that error when it surfaces at the
+    next write, so the thread's own traceback is left out (every other thread's is kept)."""
+    global _THREAD_HOOK_SET
+    if _THREAD_HOOK_SET:
+        return
+    previous = threading.excepthook
+
+    def hook(args: Any) -> None:
+        if isinstance(args.exc_value, OSError) and type(args.thread).__name__ == (
+            "_AsyncWriterThread"
+        ):
+            return
+        previous(args)
+
+    threading.excepthook = hook
+    _THREAD_HOOK_SET = True
 
 
 # -- run folder ----------------------------------------------------------------------------
@@ -524,7 +601,7 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
         if started:
             raise ValueError(  # was: "pass resume=True", advice the CLI has no flag for
                 f"run_dir: {run_dir} already holds a run ({', '.join(sorted(started))}); continue "
-                f"it with scripts/cotrain.py --resume {run_io.shell_quote(str(run_dir))} (run_cotrain("
+                f"it with scripts/cotrain.py --resume {run_io.shell_path(run_dir)} (run_cotrain("
                 "…, resume=True)), or pick a new folder"
             )
         run_io.check_no_foreign_entries(run_dir)  # only a run's own files are ever cleared
@@ -587,9 +664,54 @@ def _check_tb_kept(done: int, run_dir: Path) -> None:
         raise FileNotFoundError(
             f"run_dir: {tb} is missing: the TensorBoard logs of the run's {done} iteration(s) "
             "were deleted or moved, and a resumed run would log only the later ones; restore "
-            f"tb/, or create an empty folder (mkdir {run_io.shell_quote(str(tb))}) to continue without "
+            f"tb/, or create an empty folder (mkdir {run_io.shell_path(tb)}) to continue without "
             "the earlier curves"
         )
+
+
+def _check_not_diverged(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
+    """A run that stopped as diverged is not resumed into the same divergence (probe 33: each
+    ``--resume`` repeated the diverging iteration from the same checkpoint and RNG state, and
+    diverged again). Its results.json names the iteration; a Q divergence continues under a
+    session ``--q-limit`` above the recorded average Q, anything else is refused here, before
+    the dataset and the model are loaded."""
+    try:
+        saved = run_io.read_json(run_dir / run_io.RESULTS_NAME)
+    except (OSError, ValueError):
+        return
+    if not isinstance(saved, dict) or saved.get("status") != "diverged":
+        return
+    if saved.get("iterations_completed") != done:  # results.json of another checkpoint
+        return
+    at = saved.get("diverged_at")
+    at = at if isinstance(at, dict) else {}
+    iteration = at.get("iteration", done + 1)
+    q_avg, q_limit = at.get("q_avg"), at.get("q_limit")
+    results = run_dir / run_io.RESULTS_NAME
+    again = (
+        f"a resume repeats iteration {iteration} from the same checkpoint and random state and "
+        "diverges again"
+    )
+    if run_io.is_real(q_avg) and math.isfinite(q_avg) and run_io.is_real(q_limit):
+        if cfg.q_limit is not None and cfg.q_limit >= abs(q_avg):
+            return  # a larger session limit lets that iteration pass
+        command = f"scripts/cotrain.py --resume {run_io.shell_path(run_dir)}"
+        raise ValueError(
+            f"run_dir: {run_dir} diverged at iteration {iteration}: average Q = {q_avg:.4g} "
+            f"above the limit |Q| <= {q_limit:.4g} ({results}); {again}: to go on past it, "
+            f"give a larger limit ({command} --q-limit {_limit_above(q_avg)}), or start a new "
+            "run with other settings"
+        )
+    why = at.get("reason") or saved.get("message") or "see its message"
+    raise ValueError(
+        f"run_dir: {run_dir} diverged at iteration {iteration} ({why}; {results}); {again}: "
+        "nothing to resume; start a new run with other settings (e.g. a smaller --lam)"
+    )
+
+
+def _limit_above(q_avg: float) -> str:
+    """A round ``--q-limit`` value above ``|q_avg|`` (for the hint of :func:`_check_not_diverged`)."""
+    return f"{10 ** math.ceil(math.log10(max(abs(q_avg), 1e-300)) + 1e-12):g}"
 
 
 def _check_stop_at(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
@@ -670,7 +792,7 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
     if saved is None or saved.get("iterations_completed") != cfg.n_iterations:
         return None
     results_path = run_dir / run_io.RESULTS_NAME
-    command = f"scripts/cotrain.py --resume {run_io.shell_quote(str(run_dir))}"
+    command = f"scripts/cotrain.py --resume {run_io.shell_path(run_dir)}"
     checkpoint = run_dir / run_io.CHECKPOINT_NAME
     if checkpoint.is_file():  # probe 31: results.json was trusted over the checkpoint
         held = int(_load_run_checkpoint(checkpoint)["iteration"])
@@ -1043,6 +1165,7 @@ def _finish(
     results = {
         "status": monitor.status,
         "message": monitor.message,
+        "diverged_at": monitor.diverged_at,
         "dataset": cfg.dataset,
         "dataset_name": session.dataset.name,
         "dataset_fingerprint": session.resolved["dataset"]["fingerprint"],

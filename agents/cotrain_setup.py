@@ -462,6 +462,13 @@ def resolve(cfg: CotrainConfig, dataset_name: str | None = None) -> tuple[int, f
     )
 
 
+def own_origin(given: Any, origin: str) -> str:
+    """Where one of (k, λ) came from: ``config`` when the config sets it (``--k`` / ``--lam``),
+    else ``origin`` (:func:`resolve`'s, e.g. ``preset hopper-medium``). Probe 33: ``--k 1001``
+    was said to be "(preset hopper-medium)", the preset having given only λ."""
+    return "config" if given is not None else origin
+
+
 def check_rollout_length(
     k: int, env_id: str | None, origin: str = "config", *, flag: str = "--k", warn: bool = True
 ) -> None:
@@ -469,6 +476,24 @@ def check_rollout_length(
     episode limit is refused) with the CLI's defaults: the error names ``flag``, and a k far
     above the paper's is warned about (:func:`warn_long_rollout`) unless ``warn`` is False."""
     model_env.check_rollout_length(k, env_id, origin, flag=flag, warn=warn)
+
+
+def warn_low_q_limit(q_limit: float, mean_reward: float, name: str) -> None:
+    """One warning, before the MLE pretraining, for a ``q_limit`` below the data's mean one-step
+    reward |r̄| (probe 33: ``--q-limit 1e-9`` stopped the run as diverged only after MLE and BC,
+    hours at paper scale). A policy whose steps earn the data's average reward has an average Q
+    above |r̄| (one step of it; about |r̄| / (1 − γ) over a long episode), so the run stops as
+    diverged at its first iteration. A warning, not an error: a tiny limit is also how a
+    divergence is provoked on purpose (tests, the stop path)."""
+    if q_limit < abs(mean_reward):
+        print(
+            f"[cotrain] WARNING: q_limit: {q_limit:.4g} is below the mean one-step reward "
+            f"{mean_reward:.4g} of {name}: a policy earning the data's rewards has an average Q "
+            "above that, so the run will stop as diverged at its first iteration, after the MLE "
+            "pretraining and BC; Ctrl-C now and raise --q-limit (or leave it out: its default is "
+            "100 · max|r| / (1 − γ)) unless that is what you want",
+            flush=True,
+        )
 
 
 def check_adversary_steps(
@@ -699,7 +724,10 @@ def build_session(
         early_lam = None
     if early_lam is not None:
         check_adversary_steps(
-            cfg.adversary_steps_per_iteration, early_lam, early_origin, real_ratio=cfg.real_ratio
+            cfg.adversary_steps_per_iteration,
+            early_lam,
+            own_origin(cfg.adversary_weight, early_origin),
+            real_ratio=cfg.real_ratio,
         )
     dataset = load_dataset(
         cfg.dataset, env_id=cfg.env_id, progress=cfg.progress, generate=not existing_run
@@ -711,11 +739,16 @@ def build_session(
             "restore that dataset or start a new run"
         )
     k, lam, origin = resolve(cfg, dataset.name)
-    check_rollout_length(k, dataset.env_id, origin)  # before the MLE
+    check_rollout_length(k, dataset.env_id, own_origin(cfg.rollout_length, origin))  # before MLE
     check_adversary_steps(  # λ of a preset
-        cfg.adversary_steps_per_iteration, lam, origin, real_ratio=cfg.real_ratio
+        cfg.adversary_steps_per_iteration,
+        lam,
+        own_origin(cfg.adversary_weight, origin),
+        real_ratio=cfg.real_ratio,
     )
     _check_memory(cfg, k, dataset.obs_dim, dataset.action_dim)  # before the MLE
+    if cfg.q_limit is not None and not existing_run:
+        warn_low_q_limit(cfg.q_limit, float(np.mean(dataset.rewards)), dataset.name)
     mdp, model_info = _make_mdp(cfg, dataset, existing_run)
     vec_env = RamboModelVecEnv(mdp, cfg.n_rollouts, rollout_length=k, seed=cfg.seed)
     agent = make_agent(

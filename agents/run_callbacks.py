@@ -128,6 +128,9 @@ class RunMonitorCallback(BaseCallback):
         self.on_iteration = on_iteration
         self.status = "running"
         """``running`` -> ``finished`` | ``stopped`` (stop_at_iteration) | ``diverged`` | ``interrupted``."""
+        self.diverged_at: dict[str, Any] | None = None
+        """Where a ``diverged`` run stopped: ``iteration`` and ``q_avg`` / ``q_limit``, or the
+        model's ``reason`` (results.json; a ``--resume`` that would repeat it is refused)."""
         self.message = ""
         self._stop = False
         self._updates_seen = 0
@@ -244,6 +247,7 @@ class RunMonitorCallback(BaseCallback):
         """Record a dynamics model that became non-finite during an iteration: ``diverged``, the
         last good checkpoint is kept (the broken model is never saved)."""
         self._stop, self.status = True, "diverged"
+        self.diverged_at = {"iteration": self.history.iteration + 1, "reason": reason}
         self.message = (
             f"iteration {self.history.iteration + 1}: {reason}; stopped the run and kept the last "
             f"good checkpoint (iteration {self.history.iteration})."
@@ -292,6 +296,7 @@ class RunMonitorCallback(BaseCallback):
     def _diverge(self, iteration: int, q_avg: float) -> None:
         self._stop, self.status = True, "diverged"
         kept = self.history.iteration
+        self.diverged_at = {"iteration": iteration, "q_avg": q_avg, "q_limit": self.q_limit}
         self.message = (
             f"Q-values diverged at iteration {iteration}: average Q = {q_avg:.4g} "
             f"(limit |Q| <= {self.q_limit:.4g}); stopped the run and kept the last good checkpoint "

@@ -387,7 +387,7 @@ IN_USE = (
 @contextmanager
 def _hold_sweep(sweep_dir: Path) -> Iterator[None]:
     """Hold ``sweep_dir`` for this driver (``.lock``, :func:`rambo_env.run_io.hold_folder`)."""
-    in_use = IN_USE.format(folder=run_io.shell_quote(str(sweep_dir)), pid="{pid}")
+    in_use = IN_USE.format(folder=run_io.shell_path(sweep_dir), pid="{pid}")
     with run_io.hold_folder(sweep_dir, in_use):
         yield
 
@@ -920,7 +920,7 @@ def _ray_session(address: str | None, sweep_dir: Path) -> Iterator[None]:
         raise ValueError(
             f"ray: {what} ({run_io.safe_reason(err)}); no trial ran. The sweep "
             f"folder is kept: continue with python scripts/sweep.py --resume "
-            f"{run_io.shell_quote(str(sweep_dir))} once the machine has the memory and CPU to spare "
+            f"{run_io.shell_path(sweep_dir)} once the machine has the memory and CPU to spare "
             "(a loaded machine makes a local Ray's start time out), or join a running cluster "
             "(--address)"
         ) from None

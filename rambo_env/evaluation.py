@@ -20,7 +20,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from rambo_env.run_io import check_seed, is_int
+from rambo_env.run_io import check_seed, is_int, out_of_memory, out_of_memory_text
 
 __all__ = [
     "MAX_EVAL_EPISODES",
@@ -222,7 +222,11 @@ def _make_env(env_id: str) -> gym.Env:
     there, a missing extra) as one ValueError naming ``env``."""
     try:
         return gym.make(env_id)
-    except (gym.error.Error, ImportError) as err:
+    except Exception as err:
+        if out_of_memory(err):  # probe 33: MuJoCo's "Could not allocate memory for texture"
+            raise ValueError(out_of_memory_text(err, f"create the {env_id} simulator")) from None
+        if not isinstance(err, gym.error.Error | ImportError):
+            raise
         raise ValueError(f"env: {env_id!r} cannot be made ({type(err).__name__}: {err})") from None
 
 

@@ -31,6 +31,7 @@ import string
 import sys
 import tempfile
 import threading
+import time
 import typing
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -82,6 +83,7 @@ __all__ = [
     "exit_on_interrupt",
     "expand_home",
     "file_lock",
+    "flock_holder",
     "folder_identity",
     "foreign_entries",
     "get_rng_state",
@@ -96,9 +98,13 @@ __all__ = [
     "load_checkpoint",
     "longest_name_bytes",
     "note_relative",
+    "out_of_memory",
+    "out_of_memory_text",
     "pid_alive",
     "plot_learning_curve",
+    "process_state",
     "process_state_kept",
+    "process_stopped",
     "read_json",
     "refuse_broken_link",
     "refuse_link_loop",
@@ -107,10 +113,12 @@ __all__ = [
     "run_holder",
     "save_checkpoint",
     "set_rng_state",
+    "shell_path",
     "shell_quote",
     "sigterm_as_keyboard_interrupt",
     "silence_stdout",
     "stop_signals",
+    "stopped_text",
     "tolerant_console",
     "tracebacks_wanted",
     "trains_with_grad",
@@ -352,6 +360,10 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
         _refuse_odd_lock(lock, "run_dir: ", "a run", "no run")
         holder = _take_lock(lock)
         if holder is not None:
+            if process_stopped(holder):  # probe 33: "wait for it" of a suspended run
+                raise ValueError(
+                    f"run_dir: {run_dir} is held by a run that is stopped: {stopped_text(holder)}"
+                )
             raise ValueError(  # probe 29: the lock file was not named (a reused PID: a dead end)
                 f"run_dir: {run_dir} is in use by process {holder}; wait for it or pick "
                 f"another folder (if process {holder} is not a run of this project, its PID was "
@@ -465,7 +477,7 @@ def check_run_dir_kept(run_dir: str | Path) -> None:
     if now is not None and now != _held_key(run_dir):
         raise RunDirMovedError(
             f"run_dir: {run_dir} was moved to {now} while the run was writing into it; {stop}: "
-            f"continue it where it now is: python scripts/cotrain.py --resume {shell_quote(now)}"
+            f"continue it where it now is: python scripts/cotrain.py --resume {shell_path(now)}"
         )
     raise RunDirMovedError(
         f"run_dir: {run_dir} was moved, deleted or replaced while the run was writing into it "
@@ -531,7 +543,8 @@ def hold_folder(folder: str | Path, in_use: str) -> Iterator[Path]:
             f"cannot write {lock} ({err.strerror or err}); make {folder} writable"
         ) from err
     if holder is not None:
-        raise FolderInUseError(in_use.format(pid=holder))
+        stopped = f"; {stopped_text(holder)}" if process_stopped(holder) else ""
+        raise FolderInUseError(in_use.format(pid=holder) + stopped)
     try:
         yield folder
     finally:
@@ -554,6 +567,8 @@ def check_not_starting(run_dir: str | Path, then: str) -> None:
     Probe 27: curves.py and diagnose.py called such a live run "not a run folder"."""
     holder = run_holder(run_dir)
     if holder is not None and not (Path(run_dir) / CONFIG_NAME).is_file():
+        if process_stopped(holder):
+            then = stopped_text(holder)
         raise ValueError(
             f"run_dir: {run_dir} has no {CONFIG_NAME} yet: its run (process {holder}) is still "
             f"starting (dataset load, MLE pretraining, BC warm start); {then}"
@@ -580,7 +595,7 @@ def run_folder_above(folder: str | Path) -> str:
         except OSError:
             return ""
         if found:
-            return f"; it is inside the run folder {parent}: pass {shell_quote(str(parent))}"
+            return f"; it is inside the run folder {parent}: pass {shell_path(parent)}"
     return ""
 
 
@@ -999,6 +1014,46 @@ def available_memory_bytes() -> int | None:
     return min(rooms) if rooms else None  # None: unknown, no check
 
 
+#: Texts of allocation failures that libraries raise as other errors (MuJoCo's ValueError
+#: "Could not allocate memory", an OSError's "Cannot allocate memory", CUDA / torch ones).
+_OUT_OF_MEMORY = ("could not allocate memory", "cannot allocate memory", "out of memory")
+
+
+def out_of_memory(err: BaseException) -> bool:
+    """Whether ``err`` is an allocation failure: MemoryError, ENOMEM, or a library's error whose
+    text says so (probe 33: MuJoCo's under ``ulimit -v`` was blamed on the env)."""
+    if isinstance(err, MemoryError):
+        return True
+    if isinstance(err, OSError) and err.errno == errno.ENOMEM:
+        return True
+    return any(text in str(err).lower() for text in _OUT_OF_MEMORY)
+
+
+def address_space_limit_text() -> str:
+    """``" (address-space limit ulimit -v = N kB)"`` where ``RLIMIT_AS`` is set, else ``""``."""
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError):
+        return ""
+    if soft in (resource.RLIM_INFINITY, -1):
+        return ""
+    return f" (address-space limit ulimit -v = {soft // 1024} kB)"
+
+
+def out_of_memory_text(err: BaseException, what: str) -> str:
+    """One message for an allocation failure while doing ``what`` (e.g. "create the Hopper-v5
+    simulator"): what failed, the library's words, the ``ulimit -v`` in force, what to do."""
+    limit = address_space_limit_text()
+    remedy = (
+        "raise the limit (ulimit -v unlimited, or the batch system's memory request)"
+        if limit
+        else "free memory (other processes) or use a machine with more"
+    )
+    return f"not enough memory to {what}{limit}: {safe_reason(err)}; {remedy}"
+
+
 def _host_room() -> int | None:
     available = _proc_kib("/proc/meminfo", "MemAvailable")
     if available is not None:
@@ -1216,7 +1271,68 @@ def accept_negative_numbers(parser: argparse.ArgumentParser) -> argparse.Argumen
     argparse's pattern for such values (a private attribute: argparse has no public hook).
     """
     parser._negative_number_matcher = _NEGATIVE_NUMBER
+    return refuse_conflicting_options(parser)
+
+
+#: Namespace attribute where :func:`refuse_conflicting_options` keeps what a parse has set.
+_GIVEN = "_options_given_so_far"
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    return a == b or (isinstance(a, float) and isinstance(b, float) and a != a and b != b)
+
+
+def refuse_conflicting_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Make ``parser`` refuse one option given twice with different values: two spellings of
+    it (``--k 2 --rollout-length 5``, ``--lam`` with ``--adversary-weight``,
+    ``--progress --no-progress``) or one spelling repeated (``--resume A --resume B``).
+    Probe 33: argparse took the last one without a word. The same value repeated is fine.
+    Applied by :func:`accept_negative_numbers`, so every script's parser does it."""
+    for action in parser._actions:
+        kinds = (argparse._StoreAction, argparse._StoreConstAction, argparse.BooleanOptionalAction)
+        if action.option_strings and isinstance(action, kinds):
+            action.__class__ = _once_action(type(action), parser)
+    if not getattr(parser, "_drops_given", False):
+        parse_known_args = parser.parse_known_args
+
+        def parse_dropping_given(args: Any = None, namespace: Any = None) -> Any:
+            parsed, extra = parse_known_args(args, namespace)
+            vars(parsed).pop(_GIVEN, None)
+            return parsed, extra
+
+        parser.parse_known_args = parse_dropping_given  # type: ignore[method-assign]
+        parser._drops_given = True  # type: ignore[attr-defined]
     return parser
+
+
+def _once_action(kind: type[argparse.Action], parser: argparse.ArgumentParser) -> type:
+    if getattr(kind, "_once", False):
+        return kind
+
+    class Once(kind):  # type: ignore[valid-type, misc]
+        _once = True
+
+        def __call__(self, parser_: Any, namespace: Any, values: Any, option: Any = None) -> None:
+            super().__call__(parser_, namespace, values, option)
+            given = vars(namespace).setdefault(_GIVEN, {})
+            value = getattr(namespace, self.dest)
+            if self.dest in given:
+                before, old = given[self.dest]
+                if not _same_value(old, value):
+                    shown = f"{_shown(old)} vs {_shown(value)}"
+                    parser.error(
+                        f"{option} given twice ({shown}); give it once"
+                        if option == before
+                        else f"{before} and {option} both given ({shown}); give one"
+                    )
+            given[self.dest] = (option, value)
+
+    Once.__name__ = kind.__name__
+    return Once
+
+
+def _shown(value: Any) -> str:
+    return shell_path(value) if isinstance(value, (str, Path)) else str(value)
 
 
 #: Values of RAMBO_ENV_TRACEBACK that mean "no traceback" (as an unset or empty variable).
@@ -1516,7 +1632,8 @@ def is_folder(path: Path) -> bool:
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp_path)`` on a temp file next to ``path`` (``.NAME.XXXX.tmp``, which
     :func:`claim_run_dir` knows as an interrupted write), then rename it over ``path``: one
-    :class:`StagedFiles`.
+    :class:`StagedFiles`. A ``path`` that is a symbolic link is written through it: the temp
+    file goes beside the link's target and replaces that, so the link is kept.
 
     Any failure removes the temp file; an ``OSError`` (disk full, ...) becomes one
     :class:`WriteFailedError` naming ``path`` and what to do, never the writer's raw message.
@@ -1538,6 +1655,7 @@ class StagedFiles:
     def __init__(self, elsewhere: str) -> None:
         self.elsewhere = elsewhere  # where the files can be written instead (the option)
         self.staged: dict[Path, Path] = {}  # target -> temp file
+        self.targets: dict[Path, Path] = {}  # target -> the file renamed over (a link's target)
         self.created: list[list[Path]] = []  # the folders each write made, deepest first
         self.committed = False
 
@@ -1557,13 +1675,17 @@ class StagedFiles:
         """``write(tmp)`` on a new temp file ``.NAME.XXXX.tmp`` beside ``path``, ending in
         ``path``'s suffix too with ``keep_suffix`` (for writers that pick a format by it)."""
         path = Path(path)
-        missing = [p for p in (path.parent, *path.parent.parents) if not _exists(p)]
+        # probe 33: a link (checkpoint.pt kept on another disk) was replaced by a regular file
+        # and its target left stale: the file is written through the link, beside its target
+        target = Path(os.path.realpath(path)) if path.is_symlink() else path
+        self.targets[path] = target
+        missing = [p for p in (target.parent, *target.parent.parents) if not _exists(p)]
         if missing:
             self.created.append(missing)
         suffix = f".tmp{path.suffix}" if keep_suffix else ".tmp"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
         except OSError as err:
             raise WriteFailedError(path, err, self.elsewhere) from err
         os.close(fd)
@@ -1589,8 +1711,9 @@ class StagedFiles:
         for path in done:
             tmp = self.staged[path]
             try:
-                os.chmod(tmp, _file_mode(path))  # mkstemp's 0600 would hide it from others
-                os.replace(tmp, path)
+                target = self.targets.get(path, path)
+                os.chmod(tmp, _file_mode(target))  # mkstemp's 0600 would hide it from others
+                os.replace(tmp, target)
             except OSError as err:
                 raise WriteFailedError(path, err, self.elsewhere) from err
             del self.staged[path]  # its temp name is free again: not removed on exit
@@ -1802,6 +1925,14 @@ def shell_quote(text: str) -> str:
     return f"$'{body}'"
 
 
+def shell_path(path: str | os.PathLike[str]) -> str:
+    """``path`` as one word of a printed command that pastes: :func:`shell_quote`, and a relative
+    path beginning with ``-`` written ``./-x`` (probe 33: ``--resume -x`` was printed, and
+    argparse took ``-x`` for an option: "expected one argument")."""
+    text = os.fspath(path)
+    return shell_quote(f"./{text}" if text.startswith("-") else text)
+
+
 def check_matplotlib() -> None:
     """matplotlib imports, checked where a run or script starts that draws a plot at its end.
 
@@ -1903,18 +2034,105 @@ def file_lock(lock_path: Path, doing: str, setting: str) -> Iterator[None]:
         f.close()  # releases the lock
 
 
+#: Seconds between the "still waiting" lines of :func:`file_lock` (the first is said at once).
+LOCK_WAIT_REPEAT_S = 300.0
+#: Seconds between tries of a waiting :func:`file_lock`.
+LOCK_POLL_S = 0.5
+
+
 def _flock_or_wait(fcntl: Any, f: Any, doing: str) -> None:
-    """Lock ``f`` exclusively; if another process holds it, say for whom we wait, then wait."""
+    """Lock ``f`` exclusively; if another process holds it, say for whom we wait (the lock file,
+    the holder's PID and state where findable, what to do), then wait, repeating the line with
+    the time waited every :data:`LOCK_WAIT_REPEAT_S` (probe 33: a lock held by a shell's
+    ``flock`` or a suspended job made a run wait forever after one line naming no PID)."""
     try:
         fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return
     except BlockingIOError:
         pass
-    f.seek(0)
-    holder = f.read().strip()
-    who = f"process {holder}" if holder.isdigit() else "another process"
-    print(f"[rambo_env] waiting for {who}, which is {doing}", flush=True)
-    fcntl.flock(f, fcntl.LOCK_EX)
+    start = next_line = time.monotonic()
+    while True:
+        now = time.monotonic()
+        if now >= next_line:
+            print(f"[rambo_env] {_lock_wait_line(f, doing, now - start)}", flush=True)
+            next_line = now + LOCK_WAIT_REPEAT_S
+        time.sleep(LOCK_POLL_S)
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+
+
+def _lock_wait_line(f: Any, doing: str, waited_s: float) -> str:
+    """One line: for whom and what this process waits, since when, and what to do."""
+    name = getattr(f, "name", "the lock file")
+    pid = flock_holder(f.fileno())
+    if pid is None:
+        f.seek(0)
+        written = f.read().strip()
+        pid = int(written) if written.isdigit() and pid_alive(int(written)) else None
+    waited = f" (waited {waited_s:.0f} s)" if waited_s >= 1 else ""
+    if pid is None:
+        return (
+            f"waiting for another process, which is {doing}; it holds the lock {name}{waited}: "
+            "the run goes on when it ends (fuser / lsof on that file names it)"
+        )
+    if process_stopped(pid):
+        return (
+            f"waiting for process {pid}, which is {doing} and holds the lock {name}{waited}: "
+            f"{stopped_text(pid)}"
+        )
+    return (
+        f"waiting for process {pid}, which is {doing} and holds the lock {name}{waited}; the run "
+        f"goes on when it ends (if process {pid} is stuck or not one of this project's, end it: "
+        f"kill {pid})"
+    )
+
+
+def flock_holder(fd: int) -> int | None:
+    """The PID holding a ``flock`` on the open file ``fd`` (Linux ``/proc/locks``), or None."""
+    try:
+        st = os.fstat(fd)
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return None
+    device = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    for line in lines:
+        parts = line.split()
+        if "->" in parts:  # a waiter's line (" -> FLOCK …"), not the holder's
+            continue
+        if len(parts) >= 6 and parts[1] == "FLOCK" and parts[5] == device:
+            pid = parts[4]
+            if pid.isdigit() and int(pid) > 0 and int(pid) != os.getpid():
+                return int(pid)
+    return None
+
+
+def process_state(pid: int) -> str | None:
+    """The state letter of process ``pid`` (``/proc/PID/stat``: R, S, D, T stopped, t traced,
+    Z …), or None where it cannot be read."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    after = text.rpartition(")")[2].split()
+    return after[0] if after else None
+
+
+def process_stopped(pid: int) -> bool:
+    """Process ``pid`` is stopped (SIGSTOP / Ctrl-Z, or held by a tracer): it never ends by
+    waiting for it."""
+    return process_state(pid) in ("T", "t")
+
+
+def stopped_text(pid: int) -> str:
+    """What a stopped holder means and what to do (probe 33: "wait for it" of a suspended run)."""
+    return (
+        f"process {pid} is stopped (suspended, e.g. by Ctrl-Z) and will not go on by itself: "
+        f"continue it (fg in its shell, or kill -CONT {pid}) or end it (kill {pid}; then "
+        f"kill -CONT {pid}, as a stopped process takes the signal only once continued)"
+    )
 
 
 def _is_current(lock_path: Path, f: Any) -> bool:

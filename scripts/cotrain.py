@@ -48,7 +48,7 @@ from rambo_env.run_io import (
     default_run_dir,
     read_json,
     report_user_error,
-    shell_quote,
+    shell_path,
     silence_stdout,
     tolerant_console,
     user_path,
@@ -286,7 +286,7 @@ def continue_command(run_dir: Path, cfg: CotrainConfig | None = None) -> str:
     (``--n-iterations N``) where they differ from the run's ``config.json``: an extension is
     recorded there only once its setup has passed (probe 20), so one interrupted before that
     (probe 30) was told a command that finished the run at its old length."""
-    command = f"python scripts/cotrain.py --resume {shell_quote(str(run_dir))}"
+    command = f"python scripts/cotrain.py --resume {shell_path(run_dir)}"
     if cfg is None:
         return command
     try:

@@ -36,7 +36,9 @@ from rambo_env.run_io import (
     check_matplotlib,
     check_writable,
     exit_on_interrupt,
+    process_stopped,
     run_holder,
+    stopped_text,
     tolerant_console,
     user_path,
 )
@@ -112,8 +114,13 @@ def main(argv: list[str] | None = None) -> int:
             parser.exit(2, f"error: {said}\n")
         holder = run_holder(run_dir)
         running = (  # was: a run in progress entered as if it had ended there
-            f" so far: its run (process {holder}) is still going; run scripts/ledger.py again "
-            "when it ends to add the rest"
+            (
+                f" so far: its run is stopped: {stopped_text(holder)}; then run "
+                "scripts/ledger.py again when it ends to add the rest"
+                if process_stopped(holder)
+                else f" so far: its run (process {holder}) is still going; run "
+                "scripts/ledger.py again when it ends to add the rest"
+            )
             if holder is not None
             else ""
         )

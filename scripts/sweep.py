@@ -47,10 +47,12 @@ from rambo_env.run_io import (
     accept_negative_numbers,
     check_matplotlib,
     exit_on_interrupt,
+    process_stopped,
     report_user_error,
     run_holder,
-    shell_quote,
+    shell_path,
     sigterm_as_keyboard_interrupt,
+    stopped_text,
     tolerant_console,
     unused_path,
     user_path,
@@ -307,6 +309,7 @@ def _report_only(sweep_dir: Path) -> int:
         print(
             f"[sweep] the sweep is still running (process {holder}): these tables are partial; "
             "table.md / table.csv were not written (the sweep writes them when it ends)"
+            + (f"; {stopped_text(holder)}" if process_stopped(holder) else "")
         )
     elif report.partial:  # probe 24: a half-finished sweep's tables looked complete
         print(f"[sweep] partial tables: {report.partial}; {_continue(sweep_dir)}")
@@ -326,7 +329,7 @@ def interrupted_at(sweep_dir: Path) -> str:
 
 
 def _continue(sweep_dir: Path) -> str:
-    return f"continue with: python scripts/sweep.py --resume {shell_quote(str(sweep_dir))}"
+    return f"continue with: python scripts/sweep.py --resume {shell_path(sweep_dir)}"
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import hashlib
 import json
 import math
 import os
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -324,6 +325,13 @@ class OfflineDataset:
         make us import code); reference scores: None or finite numbers with min < max."""
         if not isinstance(self.name, str):  # was: name=5 accepted, breaking run-folder names
             raise DatasetValidationError(f"name: expected a string, got {self.name!r}")
+        control = [ch for ch in self.name if unicodedata.category(ch) in ("Cc", "Zl", "Zp")]
+        if control:  # probe 33: a newline broke cotrain's printed lines and the ledger's names
+            raise DatasetValidationError(
+                f"name: {self.name!r} holds a control character ({control[0]!r}); a dataset's "
+                "name is printed on one line and names ledger files: give one without newlines, "
+                "tabs or other control characters (name=... / the file's 'name' entry)"
+            )
         if not isinstance(self.source, str):  # probe 16: source=5 was accepted
             raise DatasetValidationError(f"source: expected a string, got {self.source!r}")
         if not isinstance(self.metadata, dict):  # was: metadata=[1] accepted, then written by

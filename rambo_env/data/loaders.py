@@ -50,6 +50,8 @@ from rambo_env.run_io import (
     check_readable,
     check_seed,
     expand_home,
+    out_of_memory,
+    out_of_memory_text,
     refuse_link_loop,
     safe_reason,
 )
@@ -466,6 +468,10 @@ def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:
     try:
         env = gym.make(dataset.env_id)
     except Exception as err:  # was: gymnasium's raw ImportError for Hopper-v3 (mujoco-py) etc.
+        if out_of_memory(err):  # probe 33: a small ulimit -v was blamed on the env id
+            raise ValueError(
+                out_of_memory_text(err, f"create the {dataset.env_id} simulator")
+            ) from None
         raise DatasetValidationError(
             f"env_id: {dataset.env_id!r} is registered but cannot be made here "
             f"({safe_reason(err)}); name an env this machine can run (e.g. Hopper-v5 for "

@@ -747,9 +747,8 @@ def test_ledger_from_two_runs_and_the_main_jobs_closing_lines(tiny_hopper, tmp_p
     (line,) = cotrain_cli.standing_lines({**lam0_results, "iterations_completed": 1}, ledger)[1:]
     assert f"not evaluated by iteration 1 (first evaluation: {lam0_scores[2]:.1f} at 2)" in line
     assert "mean of its last 1 evaluation " in line
-    cotrain_cli.main(
-        [*flags, "--lam", "3e-3", "--run-dir", str(tmp_path / "job2"), "--ledger", str(ledger)]
-    )
+    other_lam = ["3e-3" if f == "3e-4" else f for f in flags]  # one --lam (a second is refused)
+    cotrain_cli.main([*other_lam, "--run-dir", str(tmp_path / "job2"), "--ledger", str(ledger)])
     assert (
         "no long run of tiny-hopper / sac (k = 2, λ = 3e-3, LayerNorm critics) yet"
         in capsys.readouterr().out
