@@ -841,6 +841,7 @@ def _prepare_datasets(
     from rambo_env.dynamics.training import check_model_rows
 
     to_generate, failed, env_ids = [], [], {}
+    same_data: dict[tuple[str | None, str], str] = {}  # (env, content fingerprint) -> name
     for name in datasets:
         try:
             if needs_generation(name):
@@ -851,7 +852,10 @@ def _prepare_datasets(
                 dataset = load_dataset(name)
                 check_model_rows(dataset)
                 env_ids[name] = dataset.env_id
+                _check_not_given_twice(dataset, name, same_data)
         except (ValueError, OSError) as err:  # DatasetUnavailableError is a FileNotFoundError
+            if isinstance(err, _SameDataError):  # not a load failure: its own error at once
+                raise
             failed.append((name, err))
     if len(datasets) == 1 and failed:  # its own error: the sweep has no other dataset
         raise failed[0][1]
@@ -880,6 +884,27 @@ def _prepare_datasets(
         warn_long_rollout(k, origin)
     for name in to_generate:
         load_dataset(name)
+
+
+class _SameDataError(ValueError):
+    """Two ``--datasets`` entries that name the same data."""
+
+
+def _check_not_given_twice(
+    dataset: Any, name: str, seen: dict[tuple[str | None, str], str]
+) -> None:
+    """Refuse ``name`` when an earlier dataset of the sweep holds the same arrays for the same env
+    (issue 14: ``hopper-medium,rambo/hopper/medium-v0``, a short name and its Minari id, or an npz
+    copy of the same arrays, ran every trial twice on identical data). The data are compared
+    without their name, as :meth:`OfflineDataset.fingerprint` hashes it."""
+    content = dataclasses.replace(dataset, name="").fingerprint()
+    first = seen.setdefault((dataset.env_id, content), name)
+    if first != name:
+        raise _SameDataError(
+            f"datasets: {first} and {name} are the same data ({dataset.n_transitions} "
+            f"transitions of {dataset.env_id}, content fingerprint {content[:8]}), so every "
+            "trial would run twice on it; give one of them"
+        )
 
 
 def local_worker_niceness(niceness: int = 0) -> None:

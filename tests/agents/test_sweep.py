@@ -1121,3 +1121,24 @@ def test_a_sweep_with_errored_trials_names_each_cause_and_when_resume_repeats_it
         "new sweep\n"
     ) in out
     assert "--resume sw" not in out and "continue with" not in out
+
+
+def test_one_dataset_given_twice_under_two_names_is_refused_before_ray(
+    tiny_hopper,  # noqa: F811
+    tmp_path,
+    capsys,
+):
+    """Issue 14 (finding 27): a dataset under two names (a short name and its Minari id, or an npz
+    copy of the same arrays under another name) ran every trial twice on identical data."""
+    pytest.importorskip("ray")
+    from rambo_env.data.dataset import OfflineDataset
+
+    copy = dataclasses.replace(OfflineDataset.from_npz(tiny_hopper), name="copy")
+    copy = str(copy.to_npz(tmp_path / "copy.npz"))
+    folder = tmp_path / "sweeps" / "new"
+    flags = ["--seeds", "0", "--configs", "2:0", "--datasets", f"{tiny_hopper},{copy}"]
+    assert sweep_cli.main(["--sweep-dir", str(folder), *flags]) == 2
+    err = capsys.readouterr().err
+    assert f"error: datasets: {tiny_hopper} and {copy} are the same data (300 transitions" in err
+    assert "give one of them" in err
+    assert not (tmp_path / "sweeps").exists()
