@@ -56,6 +56,7 @@ from rambo_env.data.dataset import DatasetUnavailableError
 from rambo_env.data.loaders import absolute_dataset
 from rambo_env.presets import RamboPreset
 from rambo_env.sweep_report import (
+    COMPLETE_STATUSES,
     PAPER_CONFIGS,
     SweepReport,
     build_report,
@@ -409,7 +410,13 @@ def cotrain_trainable(params: dict[str, Any]) -> None:
     cpus = tune.get_context().get_trial_resources().required_resources.get("CPU", 1.0)
     cfg = dataclasses.replace(cfg, torch_threads=max(1, int(cpus)))
     run_dir = trial_run_dir(params["runs_root"], cfg.dataset, config, cfg.seed)
-    resume = _restore_run_dir(run_dir, tune.get_checkpoint())
+    checkpoint = tune.get_checkpoint()
+    done = _complete_run(run_dir, cfg) if checkpoint is None else None
+    if done is not None:  # issue 14: a resume without tune/ retrained finished trials
+        print(f"[sweep] {run_dir} already holds this trial's {done['status']} run: kept, not rerun")
+        tune.report(_final_metrics(done))
+        return
+    resume = _restore_run_dir(run_dir, checkpoint)
 
     def report(metrics: dict[str, Any]) -> None:  # after run_cotrain's checkpoint of the iteration
         with tempfile.TemporaryDirectory() as tmp:
@@ -421,16 +428,54 @@ def cotrain_trainable(params: dict[str, Any]) -> None:
         results = run_cotrain(cfg, run_dir, resume=resume, on_iteration=report)
     except RunInterrupted as stop:  # an error for Tune, so that a resume continues it
         raise RuntimeError(f"trial interrupted: {stop.results['message']}") from None
-    rambo_off = (results["rambo_off"] or {}).get("value")
-    tune.report(
-        {
-            "iteration": results["iterations_completed"],
-            "final_score": results["final_score"],
-            "final_return": results["final_return"],
-            "rambo_off": math.inf if rambo_off is None else rambo_off,
-            "status": results["status"],
-        }
+    tune.report(_final_metrics(results))
+
+
+def _final_metrics(results: dict[str, Any]) -> dict[str, Any]:
+    """A trial's last Tune row, from its run's results."""
+    rambo_off = (results.get("rambo_off") or {}).get("value")
+    return {
+        "iteration": results.get("iterations_completed"),
+        "final_score": results.get("final_score"),
+        "final_return": results.get("final_return"),
+        "rambo_off": math.inf if rambo_off is None else rambo_off,
+        "status": results.get("status"),
+    }
+
+
+def _complete_run(run_dir: Path, cfg: CotrainConfig) -> dict[str, Any] | None:
+    """The results.json of the trial's run folder when it holds this trial's complete run
+    (finished all ``cfg.n_iterations``, or diverged: a result too), else None."""
+    try:
+        saved = run_io.read_json(run_dir / run_io.RESULTS_NAME)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(saved, dict) or saved.get("status") not in COMPLETE_STATUSES:
+        return None
+    same = (
+        saved.get("rollout_length") == cfg.rollout_length
+        and saved.get("adversary_weight") == cfg.adversary_weight
+        and saved.get("seed") == cfg.seed
     )
+    done = run_io.iterations_on_record(run_dir)
+    if not same or (saved["status"] == "finished" and done < cfg.n_iterations):
+        return None
+    return saved
+
+
+def _runs_on_record(spec: SweepSpec, runs_root: Path) -> tuple[list[str], list[str], list[str]]:
+    """The grid's trials by what their run folders hold: (complete, started, not started)."""
+    complete, started, fresh = [], [], []
+    for dataset, config, seed in spec.grid:
+        run_dir = trial_run_dir(runs_root, dataset, config, seed)
+        name = f"{dataset_slug(dataset)}-{config_slug(config)}-s{seed}"
+        if _complete_run(run_dir, spec.trial_config(dataset, config, seed)) is not None:
+            complete.append(name)
+        elif run_dir.exists():
+            started.append(name)
+        else:
+            fresh.append(name)
+    return complete, started, fresh
 
 
 def _restore_run_dir(run_dir: Path, checkpoint: Any) -> bool:
@@ -702,40 +747,13 @@ def _fit(
     trainable = tune.with_resources(
         cotrain_trainable, {"cpu": resources.cpus_per_trial, "gpu": resources.gpus_per_trial}
     )
-    experiment = sweep_dir / TUNE_DIR
-    with _ray_session(address, sweep_dir):
-        if restore and tune.Tuner.can_restore(experiment):
-            tuner = tune.Tuner.restore(
-                str(experiment), trainable, resume_unfinished=True, resume_errored=True
-            )
-        else:  # a new sweep, or one stopped before Tune wrote its state: start it
-            tuner = tune.Tuner(
-                trainable,
-                param_space=_param_space(spec, sweep_dir / RUNS_DIR),
-                tune_config=tune.TuneConfig(
-                    max_concurrent_trials=resources.max_concurrent,
-                    reuse_actors=True,  # one worker process (imports, model cache) per slot
-                    trial_name_creator=_trial_name,
-                    trial_dirname_creator=_trial_name,
-                ),
-                run_config=tune.RunConfig(
-                    name=TUNE_DIR,
-                    storage_path=str(sweep_dir),
-                    checkpoint_config=tune.CheckpointConfig(num_to_keep=1),
-                    failure_config=tune.FailureConfig(max_failures=resources.max_failures),
-                    verbose=verbose,
-                ),
-            )
-        controller_log = logging.getLogger(TUNE_CONTROLLER_LOGGER)
-        controller_log.addFilter(_one_line_user_error)
-        try:
-            with _stops_gracefully() as received:
-                grid = tuner.fit()
-        finally:
-            controller_log.removeFilter(_one_line_user_error)
-        ended = grid.num_terminated + grid.num_errors
-        if received or ended < len(grid):  # probe 24: was reported as a finished sweep, exit 0
-            raise KeyboardInterrupt(f"the sweep was stopped: {ended} of {len(grid)} trials ended")
+    analysis_log = logging.getLogger(TUNE_ANALYSIS_LOGGER)
+    analysis_log.addFilter(_no_metrics_yet)
+    try:
+        with _ray_session(address, sweep_dir):
+            grid = _fit_grid(tune, spec, resources, sweep_dir, trainable, verbose, restore)
+    finally:
+        analysis_log.removeFilter(_no_metrics_yet)
     report, files = write_sweep_report(sweep_dir)
     errors, errors_repeat = trial_errors(
         [(Path(r.path).name if r.path else "?", r.error) for r in grid if r.error is not None]
@@ -748,6 +766,100 @@ def _fit(
         wall_s=time.perf_counter() - t_start,
         errors=errors,
         errors_repeat=errors_repeat,
+    )
+
+
+#: Tune's logger of "Failed to fetch metrics for N trial(s)" on a restore.
+TUNE_ANALYSIS_LOGGER = "ray.tune.analysis.experiment_analysis"
+
+
+def _no_metrics_yet(record: logging.LogRecord) -> bool:
+    """Tune's restore warning for trials that reported nothing before the driver died ("Failed to
+    fetch metrics … FileNotFoundError('Could not fetch metrics for …: both result.json and
+    progress.csv were not found …')", which reads like a failure; issue 14) as one note: they
+    start again. Any other failure is left as Tune says it."""
+    message = record.getMessage()
+    if not message.startswith("Failed to fetch metrics"):
+        return True
+    lines = [line for line in message.splitlines()[1:] if line.strip()]
+    names = [line[2:].split(": ", 1)[0] for line in lines]
+    if not lines or not all("Could not fetch metrics for" in line for line in lines):
+        return True
+    record.msg = (
+        f"[sweep] note: trial(s) {', '.join(names)} had reported nothing to Tune yet (no "
+        "metrics in their tune/ folders): they start again"
+    )
+    record.args = ()
+    return True
+
+
+def _fit_grid(
+    tune: Any,
+    spec: SweepSpec,
+    resources: SweepResources,
+    sweep_dir: Path,
+    trainable: Any,
+    verbose: int,
+    restore: bool,
+) -> Any:
+    """Tune's fit of the sweep (restored, or started), in a running Ray session."""
+    experiment = sweep_dir / TUNE_DIR
+    if restore and tune.Tuner.can_restore(experiment):
+        tuner = tune.Tuner.restore(
+            str(experiment), trainable, resume_unfinished=True, resume_errored=True
+        )
+    else:  # a new sweep, or one stopped before Tune wrote its state: start it
+        if restore:  # issue 14: was silent, and finished trials were trained again
+            _note_no_tune_state(spec, sweep_dir)
+        tuner = tune.Tuner(
+            trainable,
+            param_space=_param_space(spec, sweep_dir / RUNS_DIR),
+            tune_config=tune.TuneConfig(
+                max_concurrent_trials=resources.max_concurrent,
+                reuse_actors=True,  # one worker process (imports, model cache) per slot
+                trial_name_creator=_trial_name,
+                trial_dirname_creator=_trial_name,
+            ),
+            run_config=tune.RunConfig(
+                name=TUNE_DIR,
+                storage_path=str(sweep_dir),
+                checkpoint_config=tune.CheckpointConfig(num_to_keep=1),
+                failure_config=tune.FailureConfig(max_failures=resources.max_failures),
+                verbose=verbose,
+            ),
+        )
+    controller_log = logging.getLogger(TUNE_CONTROLLER_LOGGER)
+    controller_log.addFilter(_one_line_user_error)
+    try:
+        with _stops_gracefully() as received:
+            grid = tuner.fit()
+    finally:
+        controller_log.removeFilter(_one_line_user_error)
+    ended = grid.num_terminated + grid.num_errors
+    if received or ended < len(grid):  # probe 24: was reported as a finished sweep, exit 0
+        raise KeyboardInterrupt(f"the sweep was stopped: {ended} of {len(grid)} trials ended")
+    return grid
+
+
+def _note_no_tune_state(spec: SweepSpec, sweep_dir: Path) -> None:
+    """One note when a resumed sweep has no Tune state (tune/ deleted, not synced, or the driver
+    died before Tune wrote it): what its run folders hold and what will run."""
+    complete, started, fresh = _runs_on_record(spec, sweep_dir / RUNS_DIR)
+    what = "is missing" if not (sweep_dir / TUNE_DIR).exists() else "holds no Tune state"
+    parts = []
+    if complete:
+        parts.append(f"{len(complete)} trial(s) whose run folders hold a complete run are kept")
+    if started:
+        parts.append(
+            f"{len(started)} started but unfinished trial(s) run again from the start "
+            f"({', '.join(started[:3])}{', …' if len(started) > 3 else ''})"
+        )
+    if fresh:
+        parts.append(f"{len(fresh)} trial(s) not started yet run")
+    print(
+        f"[sweep] note: {sweep_dir / TUNE_DIR} {what} (Tune's state deleted or not synced?); "
+        f"from the run folders: {'; '.join(parts)}",
+        flush=True,
     )
 
 

@@ -134,6 +134,73 @@ def test_resume_of_a_finished_sweep_runs_nothing_again(finished_sweep):
         run_sweep(spec, sweep_dir, verbose=0)
 
 
+def test_resume_without_tune_state_keeps_finished_trials_with_a_note(finished_sweep, capsys):
+    """Issue 14 (finding 20): --resume of a sweep whose tune/ was deleted (not synced) trained
+    every finished trial again from scratch, without a word."""
+    spec, sweep_dir, _ = finished_sweep
+    copy = sweep_dir.parent / "no-tune"
+    shutil.copytree(sweep_dir, copy, ignore=shutil.ignore_patterns(".lock"))
+    shutil.rmtree(copy / "tune")
+    run_dir = trial_run_dir(copy / "runs", spec.datasets[0], TWO_CONFIGS[0], 0)
+    mtimes = {p.name: p.stat().st_mtime_ns for p in run_dir.iterdir() if p.is_file()}
+    capsys.readouterr()
+    outcome = resume_sweep(copy, verbose=0)
+    assert (outcome.n_trials, outcome.n_errors) == (2, 0)
+    out = capsys.readouterr().out
+    assert (
+        f"[sweep] note: {copy / 'tune'} is missing (Tune's state deleted or not synced?); from "
+        "the run folders: 2 trial(s) whose run folders hold a complete run are kept"
+    ) in out
+    assert {p.name: p.stat().st_mtime_ns for p in run_dir.iterdir() if p.is_file()} == mtimes
+
+
+def test_tunes_no_metrics_yet_warning_is_one_note():
+    """Issue 14 (finding 14): after a SIGKILLed driver, --resume printed Ray's raw
+    "FileNotFoundError('Could not fetch metrics for …')" for a trial that had reported nothing."""
+    import logging
+
+    from agents.sweep import _no_metrics_yet
+
+    raw = (
+        "Failed to fetch metrics for 1 trial(s):\n- hopper-k2-lam3e-4-s0: FileNotFoundError('Could "
+        "not fetch metrics for hopper-k2-lam3e-4-s0: both result.json and progress.csv were not "
+        "found at /s/tune/hopper-k2-lam3e-4-s0')"
+    )
+    record = logging.LogRecord("x", logging.WARNING, "f", 1, raw, (), None)
+    assert _no_metrics_yet(record)
+    assert record.getMessage() == (
+        "[sweep] note: trial(s) hopper-k2-lam3e-4-s0 had reported nothing to Tune yet (no "
+        "metrics in their tune/ folders): they start again"
+    )
+    other = "Failed to fetch metrics for 1 trial(s):\n- t: ValueError('bad')"
+    record = logging.LogRecord("x", logging.WARNING, "f", 1, other, (), None)
+    assert _no_metrics_yet(record) and record.getMessage() == other
+
+
+def test_a_trial_whose_run_folder_finished_is_not_trained_again(tiny_hopper, tmp_path, monkeypatch):  # noqa: F811
+    """Issue 14: without a Tune checkpoint, the trial's run folder was removed and trained again
+    even when it held the trial's finished run."""
+    tune = pytest.importorskip("ray.tune")
+    spec = tiny_spec(tiny_hopper, n_iterations=1)
+    params = {
+        "dataset": tiny_hopper,
+        "k_lambda": [5, 0.0],
+        "seed": 0,
+        "base": dataclasses.asdict(spec.base),
+        "runs_root": str(tmp_path / "runs"),
+    }
+    first = FakeTune(tmp_path / "store")
+    first.install(monkeypatch, tune)
+    cotrain_trainable(params)
+    run_dir = trial_run_dir(tmp_path / "runs", tiny_hopper, TWO_CONFIGS[1], 0)
+    mtime = (run_dir / "checkpoint.pt").stat().st_mtime_ns
+    again = FakeTune(tmp_path / "store2")
+    again.install(monkeypatch, tune)
+    cotrain_trainable(params)
+    assert (run_dir / "checkpoint.pt").stat().st_mtime_ns == mtime
+    assert again.rows == [first.rows[-1]]  # only the final row, from results.json
+
+
 @pytest.mark.slow  # ~25 s: two more Tune runs, each starting a worker process
 def test_interrupted_sweep_resumes_errored_trials_only(local_ray, tiny_hopper, tmp_path):  # noqa: F811
     late = tmp_path / "late" / "tiny-late.npz"  # not there yet: its trial errors
