@@ -25,11 +25,13 @@ Ray is imported lazily: ``import agents.sweep`` works without the ``sweep`` extr
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
 import math
 import os
+import re
 import shutil
 import signal
 import socket
@@ -581,8 +583,76 @@ def resume_sweep(
     check_trial_device(
         spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
     )
+    end_dead_drivers_ray(sweep_dir)
     with _hold_sweep(sweep_dir):  # probe 24: a second driver reran the live sweep's trials
         return _fit(spec, resources, sweep_dir, address, verbose, restore=True)
+
+
+def _still_running(pid: int) -> bool:
+    """``pid`` exists and is no zombie (one left for its parent to reap has exited)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+#: A local Ray session's folder, named after the PID of the driver that started it.
+_RAY_SESSION = re.compile(r"/session_[\d_-]+_(\d+)/")
+
+
+def end_dead_drivers_ray(sweep_dir: str | Path) -> list[int]:
+    """End the Ray processes a killed driver of this sweep left running; their PIDs.
+
+    Issue 14: after ``kill -9`` of the driver (the OOM killer, a scheduler), its local Ray's
+    ``ray::DashboardAgent`` and ``ray::RuntimeEnvAgent`` (~180 MB) lived on as orphans. The
+    sweep's stale ``.lock`` names the dead driver; the local Ray session it started is the one
+    named after its PID (``/tmp/ray/session_<date>_<pid>``), and its processes hold their log
+    files there open. Only this user's processes of that session are ended (SIGTERM), with
+    one note (SIGKILL for those still running 5 s later: Ray's agents catch SIGTERM); a live
+    driver, a lock copied from another folder, or a joined cluster (no session of the driver's
+    own) end nothing. Linux ``/proc`` only; elsewhere nothing."""
+    lock = Path(sweep_dir) / run_io.LOCK_NAME
+    try:
+        text = lock.read_text(errors="replace")
+    except OSError:
+        return []
+    parsed = run_io._parse_lock(text)
+    if parsed is None or run_io.pid_alive(parsed[0]) or run_io.lock_copied(text, sweep_dir):
+        return []
+    driver, found = parsed[0], []
+    with contextlib.suppress(OSError):
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                if entry.stat().st_uid != os.getuid():
+                    continue  # never another user's
+                links = [os.readlink(fd) for fd in (entry / "fd").iterdir()]
+            except OSError:  # gone meanwhile, or not ours to read
+                continue
+            sessions = {int(m[1]) for m in map(_RAY_SESSION.search, links) if m}
+            if driver in sessions:
+                found.append(int(entry.name))
+    ended = []
+    for pid in found:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+            ended.append(pid)
+    deadline = time.monotonic() + 5.0  # Ray's agents catch SIGTERM and may not exit on it
+    while any(map(_still_running, ended)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid in filter(_still_running, ended):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    if ended:
+        print(
+            f"[sweep] note: the sweep's earlier driver (process {driver}) is gone; ended "
+            f"{len(ended)} process(es) its local Ray left running (PIDs "
+            f"{', '.join(map(str, ended))})",
+            flush=True,
+        )
+    return ended
 
 
 def check_trial_device(

@@ -25,6 +25,7 @@ from types import SimpleNamespace
 import pytest
 from test_cotrain import tiny_config, tiny_hopper  # noqa: F401 (tiny_hopper is a fixture)
 
+import agents.sweep as sweep_mod
 from agents.cotrain import run_cotrain
 from agents.sweep import (
     SweepResources,
@@ -1209,3 +1210,41 @@ def test_one_dataset_given_twice_under_two_names_is_refused_before_ray(
     assert f"error: datasets: {tiny_hopper} and {copy} are the same data (300 transitions" in err
     assert "give one of them" in err
     assert not (tmp_path / "sweeps").exists()
+
+
+def test_ray_processes_a_killed_driver_left_are_ended_on_resume(tmp_path, capsys):
+    """Issue 14 (finding 13): after kill -9 of the sweep driver, its local Ray's DashboardAgent
+    and RuntimeEnvAgent lived on (PPID 1, ~180 MB). They are found by the session folder named
+    after the dead driver's PID (their open log files) and ended; other sessions are left."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    sweep_dir = tmp_path / "sw"
+    sweep_dir.mkdir()
+    (sweep_dir / ".lock").write_text(f"{dead.pid}")
+    code = (  # holds a log file of its session open and ignores SIGTERM, as Ray's agents may
+        "import signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "f = open(sys.argv[1], 'a'); print('up', flush=True); time.sleep(60)"
+    )
+    procs = {}
+    for owner in (dead.pid, os.getpid()):  # the dead driver's session, a live one's
+        logs = tmp_path / f"session_2026-12-03_00-37-52_642168_{owner}" / "logs"
+        logs.mkdir(parents=True)
+        procs[owner] = subprocess.Popen(
+            [sys.executable, "-c", code, str(logs / "agent.out")], stdout=subprocess.PIPE
+        )
+        assert procs[owner].stdout.readline() == b"up\n"
+    try:
+        ended = sweep_mod.end_dead_drivers_ray(sweep_dir)
+        assert ended == [procs[dead.pid].pid]
+        assert procs[dead.pid].wait(timeout=10) == -signal.SIGKILL
+        assert procs[os.getpid()].poll() is None  # another session's: left alone
+        assert (
+            f"[sweep] note: the sweep's earlier driver (process {dead.pid}) is gone; ended 1 "
+            f"process(es) its local Ray left running (PIDs {procs[dead.pid].pid})"
+        ) in capsys.readouterr().out
+        (sweep_dir / ".lock").write_text(f"{os.getpid()}")  # a live driver: nothing ended
+        assert sweep_mod.end_dead_drivers_ray(sweep_dir) == []
+    finally:
+        for proc in procs.values():
+            proc.kill()
+            proc.wait()
