@@ -1123,7 +1123,12 @@ def test_a_rollout_length_above_the_episode_limit_is_refused_before_ray(
 
     monkeypatch.setattr(sweep, "_ray_session", lambda *a: pytest.fail("Ray started"))
     folder = tmp_path / "sweeps" / "new"
-    other = shutil.copy(tiny_hopper, tmp_path / "other.npz")
+    from rambo_env.data.dataset import ARRAY_FIELDS, OfflineDataset
+
+    rows = OfflineDataset.from_npz(tiny_hopper)  # other data (the same would be refused)
+    other = OfflineDataset.from_arrays(
+        {k: getattr(rows, k)[:-1] for k in ARRAY_FIELDS}, env_id="Hopper-v5", name="other"
+    ).to_npz(tmp_path / "other.npz")
     flags = ["--seeds", "0", "--configs", "60:0,2000:0", "--datasets", f"{tiny_hopper},{other}"]
     assert sweep_cli.main(["--sweep-dir", str(folder), *flags]) == 2
     captured = capsys.readouterr()
