@@ -512,8 +512,10 @@ class OfflineDataset:
         holds for no real recording (each step would undo the previous one), and training on them
         teaches the model every step backwards."""
         n = len(self.observations)
-        if n < 3 or (self.observations == self.observations[0]).all():
-            return  # too short to judge, or frozen data (_warn_frozen_observations says so)
+        if n < 3 or self.terminals.all() or (self.observations == self.observations[0]).all():
+            # too short to judge; one-step episodes, whose next states may all be one absorbing
+            # state (the single-transition toy); frozen data (_warn_frozen_observations)
+            return
         nxt = self.next_observations
         if not nxt.any():
             raise DatasetValidationError(
