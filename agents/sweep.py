@@ -25,11 +25,13 @@ Ray is imported lazily: ``import agents.sweep`` works without the ``sweep`` extr
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
 import math
 import os
+import re
 import shutil
 import signal
 import socket
@@ -56,6 +58,7 @@ from rambo_env.data.dataset import DatasetUnavailableError
 from rambo_env.data.loaders import absolute_dataset
 from rambo_env.presets import RamboPreset
 from rambo_env.sweep_report import (
+    COMPLETE_STATUSES,
     PAPER_CONFIGS,
     SweepReport,
     build_report,
@@ -409,7 +412,13 @@ def cotrain_trainable(params: dict[str, Any]) -> None:
     cpus = tune.get_context().get_trial_resources().required_resources.get("CPU", 1.0)
     cfg = dataclasses.replace(cfg, torch_threads=max(1, int(cpus)))
     run_dir = trial_run_dir(params["runs_root"], cfg.dataset, config, cfg.seed)
-    resume = _restore_run_dir(run_dir, tune.get_checkpoint())
+    checkpoint = tune.get_checkpoint()
+    done = _complete_run(run_dir, cfg) if checkpoint is None else None
+    if done is not None:  # issue 14: a resume without tune/ retrained finished trials
+        print(f"[sweep] {run_dir} already holds this trial's {done['status']} run: kept, not rerun")
+        tune.report(_final_metrics(done))
+        return
+    resume = _restore_run_dir(run_dir, checkpoint)
 
     def report(metrics: dict[str, Any]) -> None:  # after run_cotrain's checkpoint of the iteration
         with tempfile.TemporaryDirectory() as tmp:
@@ -421,16 +430,54 @@ def cotrain_trainable(params: dict[str, Any]) -> None:
         results = run_cotrain(cfg, run_dir, resume=resume, on_iteration=report)
     except RunInterrupted as stop:  # an error for Tune, so that a resume continues it
         raise RuntimeError(f"trial interrupted: {stop.results['message']}") from None
-    rambo_off = (results["rambo_off"] or {}).get("value")
-    tune.report(
-        {
-            "iteration": results["iterations_completed"],
-            "final_score": results["final_score"],
-            "final_return": results["final_return"],
-            "rambo_off": math.inf if rambo_off is None else rambo_off,
-            "status": results["status"],
-        }
+    tune.report(_final_metrics(results))
+
+
+def _final_metrics(results: dict[str, Any]) -> dict[str, Any]:
+    """A trial's last Tune row, from its run's results."""
+    rambo_off = (results.get("rambo_off") or {}).get("value")
+    return {
+        "iteration": results.get("iterations_completed"),
+        "final_score": results.get("final_score"),
+        "final_return": results.get("final_return"),
+        "rambo_off": math.inf if rambo_off is None else rambo_off,
+        "status": results.get("status"),
+    }
+
+
+def _complete_run(run_dir: Path, cfg: CotrainConfig) -> dict[str, Any] | None:
+    """The results.json of the trial's run folder when it holds this trial's complete run
+    (finished all ``cfg.n_iterations``, or diverged: a result too), else None."""
+    try:
+        saved = run_io.read_json(run_dir / run_io.RESULTS_NAME)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(saved, dict) or saved.get("status") not in COMPLETE_STATUSES:
+        return None
+    same = (
+        saved.get("rollout_length") == cfg.rollout_length
+        and saved.get("adversary_weight") == cfg.adversary_weight
+        and saved.get("seed") == cfg.seed
     )
+    done = run_io.iterations_on_record(run_dir)
+    if not same or (saved["status"] == "finished" and done < cfg.n_iterations):
+        return None
+    return saved
+
+
+def _runs_on_record(spec: SweepSpec, runs_root: Path) -> tuple[list[str], list[str], list[str]]:
+    """The grid's trials by what their run folders hold: (complete, started, not started)."""
+    complete, started, fresh = [], [], []
+    for dataset, config, seed in spec.grid:
+        run_dir = trial_run_dir(runs_root, dataset, config, seed)
+        name = f"{dataset_slug(dataset)}-{config_slug(config)}-s{seed}"
+        if _complete_run(run_dir, spec.trial_config(dataset, config, seed)) is not None:
+            complete.append(name)
+        elif run_dir.exists():
+            started.append(name)
+        else:
+            fresh.append(name)
+    return complete, started, fresh
 
 
 def _restore_run_dir(run_dir: Path, checkpoint: Any) -> bool:
@@ -536,8 +583,76 @@ def resume_sweep(
     check_trial_device(
         spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
     )
+    end_dead_drivers_ray(sweep_dir)
     with _hold_sweep(sweep_dir):  # probe 24: a second driver reran the live sweep's trials
         return _fit(spec, resources, sweep_dir, address, verbose, restore=True)
+
+
+def _still_running(pid: int) -> bool:
+    """``pid`` exists and is no zombie (one left for its parent to reap has exited)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+#: A local Ray session's folder, named after the PID of the driver that started it.
+_RAY_SESSION = re.compile(r"/session_[\d_-]+_(\d+)/")
+
+
+def end_dead_drivers_ray(sweep_dir: str | Path) -> list[int]:
+    """End the Ray processes a killed driver of this sweep left running; their PIDs.
+
+    Issue 14: after ``kill -9`` of the driver (the OOM killer, a scheduler), its local Ray's
+    ``ray::DashboardAgent`` and ``ray::RuntimeEnvAgent`` (~180 MB) lived on as orphans. The
+    sweep's stale ``.lock`` names the dead driver; the local Ray session it started is the one
+    named after its PID (``/tmp/ray/session_<date>_<pid>``), and its processes hold their log
+    files there open. Only this user's processes of that session are ended (SIGTERM), with
+    one note (SIGKILL for those still running 5 s later: Ray's agents catch SIGTERM); a live
+    driver, a lock copied from another folder, or a joined cluster (no session of the driver's
+    own) end nothing. Linux ``/proc`` only; elsewhere nothing."""
+    lock = Path(sweep_dir) / run_io.LOCK_NAME
+    try:
+        text = lock.read_text(errors="replace")
+    except OSError:
+        return []
+    parsed = run_io._parse_lock(text)
+    if parsed is None or run_io.pid_alive(parsed[0]) or run_io.lock_copied(text, sweep_dir):
+        return []
+    driver, found = parsed[0], []
+    with contextlib.suppress(OSError):
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                if entry.stat().st_uid != os.getuid():
+                    continue  # never another user's
+                links = [os.readlink(fd) for fd in (entry / "fd").iterdir()]
+            except OSError:  # gone meanwhile, or not ours to read
+                continue
+            sessions = {int(m[1]) for m in map(_RAY_SESSION.search, links) if m}
+            if driver in sessions:
+                found.append(int(entry.name))
+    ended = []
+    for pid in found:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+            ended.append(pid)
+    deadline = time.monotonic() + 5.0  # Ray's agents catch SIGTERM and may not exit on it
+    while any(map(_still_running, ended)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid in filter(_still_running, ended):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    if ended:
+        print(
+            f"[sweep] note: the sweep's earlier driver (process {driver}) is gone; ended "
+            f"{len(ended)} process(es) its local Ray left running (PIDs "
+            f"{', '.join(map(str, ended))})",
+            flush=True,
+        )
+    return ended
 
 
 def check_trial_device(
@@ -702,40 +817,13 @@ def _fit(
     trainable = tune.with_resources(
         cotrain_trainable, {"cpu": resources.cpus_per_trial, "gpu": resources.gpus_per_trial}
     )
-    experiment = sweep_dir / TUNE_DIR
-    with _ray_session(address, sweep_dir):
-        if restore and tune.Tuner.can_restore(experiment):
-            tuner = tune.Tuner.restore(
-                str(experiment), trainable, resume_unfinished=True, resume_errored=True
-            )
-        else:  # a new sweep, or one stopped before Tune wrote its state: start it
-            tuner = tune.Tuner(
-                trainable,
-                param_space=_param_space(spec, sweep_dir / RUNS_DIR),
-                tune_config=tune.TuneConfig(
-                    max_concurrent_trials=resources.max_concurrent,
-                    reuse_actors=True,  # one worker process (imports, model cache) per slot
-                    trial_name_creator=_trial_name,
-                    trial_dirname_creator=_trial_name,
-                ),
-                run_config=tune.RunConfig(
-                    name=TUNE_DIR,
-                    storage_path=str(sweep_dir),
-                    checkpoint_config=tune.CheckpointConfig(num_to_keep=1),
-                    failure_config=tune.FailureConfig(max_failures=resources.max_failures),
-                    verbose=verbose,
-                ),
-            )
-        controller_log = logging.getLogger(TUNE_CONTROLLER_LOGGER)
-        controller_log.addFilter(_one_line_user_error)
-        try:
-            with _stops_gracefully() as received:
-                grid = tuner.fit()
-        finally:
-            controller_log.removeFilter(_one_line_user_error)
-        ended = grid.num_terminated + grid.num_errors
-        if received or ended < len(grid):  # probe 24: was reported as a finished sweep, exit 0
-            raise KeyboardInterrupt(f"the sweep was stopped: {ended} of {len(grid)} trials ended")
+    analysis_log = logging.getLogger(TUNE_ANALYSIS_LOGGER)
+    analysis_log.addFilter(_no_metrics_yet)
+    try:
+        with _ray_session(address, sweep_dir):
+            grid = _fit_grid(tune, spec, resources, sweep_dir, trainable, verbose, restore)
+    finally:
+        analysis_log.removeFilter(_no_metrics_yet)
     report, files = write_sweep_report(sweep_dir)
     errors, errors_repeat = trial_errors(
         [(Path(r.path).name if r.path else "?", r.error) for r in grid if r.error is not None]
@@ -748,6 +836,100 @@ def _fit(
         wall_s=time.perf_counter() - t_start,
         errors=errors,
         errors_repeat=errors_repeat,
+    )
+
+
+#: Tune's logger of "Failed to fetch metrics for N trial(s)" on a restore.
+TUNE_ANALYSIS_LOGGER = "ray.tune.analysis.experiment_analysis"
+
+
+def _no_metrics_yet(record: logging.LogRecord) -> bool:
+    """Tune's restore warning for trials that reported nothing before the driver died ("Failed to
+    fetch metrics … FileNotFoundError('Could not fetch metrics for …: both result.json and
+    progress.csv were not found …')", which reads like a failure; issue 14) as one note: they
+    start again. Any other failure is left as Tune says it."""
+    message = record.getMessage()
+    if not message.startswith("Failed to fetch metrics"):
+        return True
+    lines = [line for line in message.splitlines()[1:] if line.strip()]
+    names = [line[2:].split(": ", 1)[0] for line in lines]
+    if not lines or not all("Could not fetch metrics for" in line for line in lines):
+        return True
+    record.msg = (
+        f"[sweep] note: trial(s) {', '.join(names)} had reported nothing to Tune yet (no "
+        "metrics in their tune/ folders): they start again"
+    )
+    record.args = ()
+    return True
+
+
+def _fit_grid(
+    tune: Any,
+    spec: SweepSpec,
+    resources: SweepResources,
+    sweep_dir: Path,
+    trainable: Any,
+    verbose: int,
+    restore: bool,
+) -> Any:
+    """Tune's fit of the sweep (restored, or started), in a running Ray session."""
+    experiment = sweep_dir / TUNE_DIR
+    if restore and tune.Tuner.can_restore(experiment):
+        tuner = tune.Tuner.restore(
+            str(experiment), trainable, resume_unfinished=True, resume_errored=True
+        )
+    else:  # a new sweep, or one stopped before Tune wrote its state: start it
+        if restore:  # issue 14: was silent, and finished trials were trained again
+            _note_no_tune_state(spec, sweep_dir)
+        tuner = tune.Tuner(
+            trainable,
+            param_space=_param_space(spec, sweep_dir / RUNS_DIR),
+            tune_config=tune.TuneConfig(
+                max_concurrent_trials=resources.max_concurrent,
+                reuse_actors=True,  # one worker process (imports, model cache) per slot
+                trial_name_creator=_trial_name,
+                trial_dirname_creator=_trial_name,
+            ),
+            run_config=tune.RunConfig(
+                name=TUNE_DIR,
+                storage_path=str(sweep_dir),
+                checkpoint_config=tune.CheckpointConfig(num_to_keep=1),
+                failure_config=tune.FailureConfig(max_failures=resources.max_failures),
+                verbose=verbose,
+            ),
+        )
+    controller_log = logging.getLogger(TUNE_CONTROLLER_LOGGER)
+    controller_log.addFilter(_one_line_user_error)
+    try:
+        with _stops_gracefully() as received:
+            grid = tuner.fit()
+    finally:
+        controller_log.removeFilter(_one_line_user_error)
+    ended = grid.num_terminated + grid.num_errors
+    if received or ended < len(grid):  # probe 24: was reported as a finished sweep, exit 0
+        raise KeyboardInterrupt(f"the sweep was stopped: {ended} of {len(grid)} trials ended")
+    return grid
+
+
+def _note_no_tune_state(spec: SweepSpec, sweep_dir: Path) -> None:
+    """One note when a resumed sweep has no Tune state (tune/ deleted, not synced, or the driver
+    died before Tune wrote it): what its run folders hold and what will run."""
+    complete, started, fresh = _runs_on_record(spec, sweep_dir / RUNS_DIR)
+    what = "is missing" if not (sweep_dir / TUNE_DIR).exists() else "holds no Tune state"
+    parts = []
+    if complete:
+        parts.append(f"{len(complete)} trial(s) whose run folders hold a complete run are kept")
+    if started:
+        parts.append(
+            f"{len(started)} started but unfinished trial(s) run again from the start "
+            f"({', '.join(started[:3])}{', …' if len(started) > 3 else ''})"
+        )
+    if fresh:
+        parts.append(f"{len(fresh)} trial(s) not started yet run")
+    print(
+        f"[sweep] note: {sweep_dir / TUNE_DIR} {what} (Tune's state deleted or not synced?); "
+        f"from the run folders: {'; '.join(parts)}",
+        flush=True,
     )
 
 
@@ -841,6 +1023,7 @@ def _prepare_datasets(
     from rambo_env.dynamics.training import check_model_rows
 
     to_generate, failed, env_ids = [], [], {}
+    same_data: dict[tuple[str | None, str], str] = {}  # (env, content fingerprint) -> name
     for name in datasets:
         try:
             if needs_generation(name):
@@ -851,7 +1034,10 @@ def _prepare_datasets(
                 dataset = load_dataset(name)
                 check_model_rows(dataset)
                 env_ids[name] = dataset.env_id
+                _check_not_given_twice(dataset, name, same_data)
         except (ValueError, OSError) as err:  # DatasetUnavailableError is a FileNotFoundError
+            if isinstance(err, _SameDataError):  # not a load failure: its own error at once
+                raise
             failed.append((name, err))
     if len(datasets) == 1 and failed:  # its own error: the sweep has no other dataset
         raise failed[0][1]
@@ -880,6 +1066,27 @@ def _prepare_datasets(
         warn_long_rollout(k, origin)
     for name in to_generate:
         load_dataset(name)
+
+
+class _SameDataError(ValueError):
+    """Two ``--datasets`` entries that name the same data."""
+
+
+def _check_not_given_twice(
+    dataset: Any, name: str, seen: dict[tuple[str | None, str], str]
+) -> None:
+    """Refuse ``name`` when an earlier dataset of the sweep holds the same arrays for the same env
+    (issue 14: ``hopper-medium,rambo/hopper/medium-v0``, a short name and its Minari id, or an npz
+    copy of the same arrays, ran every trial twice on identical data). The data are compared
+    without their name, as :meth:`OfflineDataset.fingerprint` hashes it."""
+    content = dataclasses.replace(dataset, name="").fingerprint()
+    first = seen.setdefault((dataset.env_id, content), name)
+    if first != name:
+        raise _SameDataError(
+            f"datasets: {first} and {name} are the same data ({dataset.n_transitions} "
+            f"transitions of {dataset.env_id}, content fingerprint {content[:8]}), so every "
+            "trial would run twice on it; give one of them"
+        )
 
 
 def local_worker_niceness(niceness: int = 0) -> None:

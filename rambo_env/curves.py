@@ -154,7 +154,7 @@ def _check_one_run(run_dir: Path, steps: dict[Path, set[int]]) -> None:
         return
     results, checkpoint = run_dir / RESULTS_NAME, run_dir / CHECKPOINT_NAME
     try:
-        saved = json.loads(results.read_text())
+        saved = json.loads(results.read_text(encoding="utf-8-sig"))
         if checkpoint.exists() and checkpoint.stat().st_mtime > results.stat().st_mtime:
             return  # results.json of an earlier session
     except (OSError, ValueError):

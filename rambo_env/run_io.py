@@ -578,7 +578,9 @@ def check_not_starting(run_dir: str | Path, then: str) -> None:
 def iterations_on_record(run_dir: str | Path) -> int:
     """The iterations a run's results.json says it completed (0 when there is none to read)."""
     try:
-        done = json.loads((Path(run_dir) / RESULTS_NAME).read_text()).get("iterations_completed")
+        done = json.loads((Path(run_dir) / RESULTS_NAME).read_text(encoding="utf-8-sig")).get(
+            "iterations_completed"
+        )
     except (OSError, ValueError, AttributeError):
         return 0
     return done if is_int(done) and done > 0 else 0
@@ -1569,6 +1571,15 @@ def check_torch_compile_cache(compiling: bool = True) -> None:
         )
 
 
+def with_elsewhere(err: WriteFailedError, elsewhere: str) -> WriteFailedError:
+    """``err`` advising ``elsewhere`` (a script's own output flag) where it advises the default
+    ``--run-dir, RAMBO_ENV_CACHE``, which scripts such as diagnose.py and mle_quality.py do not
+    take (issue 14)."""
+    if err.elsewhere != WriteFailedError.ELSEWHERE or err.filename is None:
+        return err
+    return WriteFailedError(Path(err.filename), err, elsewhere)
+
+
 class WriteFailedError(OSError):
     """A file could not be written (disk full, no permission, ...): the message names the file,
     the reason and what to do; ``errno`` and ``filename`` are the underlying error's. ``rerun``:
@@ -1758,13 +1769,15 @@ def as_json(data: Any) -> Any:
 def read_json(path: str | Path) -> Any:
     """The JSON in ``path``; a file that is not UTF-8 text (JSON is UTF-8) is a
     ``json.JSONDecodeError`` naming the file, as for any other text that is not JSON (was: a raw
-    ``'utf-8' codec can't decode byte 0xff …`` naming no file, e.g. from ``sweep.py``)."""
+    ``'utf-8' codec can't decode byte 0xff …`` naming no file, e.g. from ``sweep.py``). A leading
+    UTF-8 byte-order mark (a Windows editor's save) is read past (issue 14: the file was called
+    "damaged; restore it from a backup")."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: file not found")
     data = path.read_bytes()
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise json.JSONDecodeError(  # the callers name the file
             f"not UTF-8 text (byte {data[err.start]:#04x}; JSON is UTF-8)", "", err.start

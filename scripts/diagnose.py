@@ -140,6 +140,10 @@ def _diagnose(argv: list[str] | None) -> int:
     }
     try:
         run_io.write_json(out, report)
+    except run_io.WriteFailedError as err:  # a full disk, a file-size limit: one line naming it
+        # issue 14: was advice to write elsewhere with --run-dir / RAMBO_ENV_CACHE, which
+        # diagnose does not take; its report goes in the run folder
+        return _error(run_io.with_elsewhere(err, "a copy of the run folder there"))
     except OSError as err:  # a disk that filled up meanwhile: one line naming the file
         return _error(err)
     print(f"wrote {out}")

@@ -9,8 +9,10 @@ seed and holdout split, for the same wall budget (or epochs), and prints per var
 reached, the elites' holdout MSE and how many target dims still have their predicted log-variance
 on the learnable lower bound while the actual error is smaller (an early-stopped model: its
 rollouts are noisier than the data).
-Nothing is cached; ``--out`` writes one CSV row per epoch (variant, epoch, seconds, holdout MSE),
-rewritten after every variant, so an interrupted run keeps the variants it finished.
+Nothing is cached; ``--out`` writes one CSV row per epoch (dataset, variant, epoch, seconds, holdout
+MSE), rewritten after every variant, so an interrupted run keeps the variants it finished. An
+existing ``--out`` keeps its other variants' rows (a note says so); a variant run again replaces
+its own.
 ``--checkpoint-dir DIR`` checkpoints each variant after every epoch and resumes it: a measurement
 to the official early stop (hours) spans sessions, its seconds counting every session's.
 """
@@ -46,6 +48,7 @@ from rambo_env.dynamics.training import MLEConfig, holdout_rows, model_tensors, 
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
     RUN_SEED_LIMIT,
+    WriteFailedError,
     accept_negative_numbers,
     atomic_write,
     check_output_file,
@@ -58,6 +61,7 @@ from rambo_env.run_io import (
     tolerant_console,
     user_file_path,
     user_path,
+    with_elsewhere,
 )
 
 
@@ -103,6 +107,15 @@ def parse_variants(text: str) -> list[tuple[int, float, str]]:
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
+    """The measurement; a failed write (a full disk, ``ulimit -f``) advises this script's own
+    output flags (issue 14: was --run-dir / RAMBO_ENV_CACHE, which it does not take)."""
+    try:
+        return _main(argv)
+    except WriteFailedError as err:
+        raise with_elsewhere(err, "--checkpoint-dir, --out") from err
+
+
+def _main(argv: list[str] | None = None) -> list[dict]:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -118,8 +131,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     p.add_argument("--device", default="auto")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=user_file_path, default=None,
-                   help="CSV of holdout MSE per epoch (overwritten if it exists; its folder is "
-                        "created)")  # fmt: skip
+                   help="CSV of holdout MSE per epoch (its folder is created; an existing one "
+                        "keeps its other variants' rows, the variants run now replace their own)")  # fmt: skip
     p.add_argument("--checkpoint-dir", type=user_path, default=None,
                    help="checkpoint each variant there after every epoch and resume it (runs of "
                         "hours over several sessions; removed at the early stop)")  # fmt: skip
@@ -140,8 +153,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
         ens_cfg = EnsembleConfig(init_min_logvar=args.min_logvar_init)
     except ValueError as err:
         raise ValueError(f"--min-logvar-init: {err}") from None
+    earlier: list[dict] = []
     if args.out is not None:
         check_out(args.out)
+        earlier = read_earlier_rows(args.out)
     if args.checkpoint_dir is not None:
         check_writable(args.checkpoint_dir, "--checkpoint-dir: folder", "give a writable folder")
     check_torch_compile_cache()  # the first Adam imports torch._dynamo, which makes it
@@ -196,11 +211,66 @@ def main(argv: list[str] | None = None) -> list[dict]:
               f"bound in {at_floor} of {ensemble.target_dim} dims where its error is smaller", flush=True)  # fmt: skip
         for epoch, (sec, mse) in enumerate(zip(report.epoch_end_s, report.holdout_history,
                                                strict=True), start=1):  # fmt: skip
-            rows.append({"batch": batch, "lr": lr, "precision": precision, "epoch": epoch,
+            rows.append({"dataset": dataset.name, "batch": batch, "lr": lr, "precision": precision, "epoch": epoch,
                          "seconds": sec, "holdout_mse": mse})  # fmt: skip
         if args.out is not None:  # after every variant (was: only at the end, so a run of
-            write_rows(args.out, rows)  # hours killed in its last variant kept nothing)
+            write_rows(args.out, merged_rows(earlier, rows))  # hours killed … kept nothing)
     return results
+
+
+CSV_FIELDS = ["dataset", "batch", "lr", "precision", "epoch", "seconds", "holdout_mse"]
+
+
+def _variant_key(row: dict) -> tuple:
+    return (str(row.get("dataset") or ""), int(row["batch"]), float(row["lr"]), row["precision"])
+
+
+def read_earlier_rows(out: Path) -> list[dict]:
+    """The rows an existing ``--out`` CSV holds (issue 14: an earlier run's results were replaced
+    without a word). They are kept; :func:`merged_rows` replaces only the rows of a variant (dataset,
+    batch, lr, precision) run again. One note names what is kept; a file that is not such a CSV
+    is refused before any training."""
+    if not out.is_file():
+        return []
+    try:
+        with out.open(newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            rows = list(reader)
+            header = reader.fieldnames or []
+        needed = {"batch", "lr", "precision", "epoch", "seconds", "holdout_mse"}
+        if not needed <= set(header):
+            raise ValueError(f"its columns are {header}")
+        for row in rows:
+            _variant_key(row)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, csv.Error) as err:
+        raise ValueError(
+            f"--out: {out} exists but is not a mle_quality CSV ({str(err)[:80]}); its rows would "
+            "be replaced: pick another --out, or move that file"
+        ) from None
+    variants = sorted({_variant_key(r) for r in rows}, key=str)
+    named = ", ".join(
+        f"{b}:{lr:g}" + (f":{p}" if p != "fp32" else "") + (f" ({d})" if d else "")
+        for d, b, lr, p in variants[:6]
+    )
+    print(
+        f"[mle_quality] note: --out {out} holds {len(rows)} row(s) of earlier variant(s) "
+        f"({named}{', …' if len(variants) > 6 else ''}): they are kept; a variant run again "
+        "replaces its own rows",
+        flush=True,
+    )
+    return rows
+
+
+def merged_rows(earlier: list[dict], rows: list[dict]) -> list[dict]:
+    """``earlier`` rows of variants not in ``rows``, then ``rows`` (a row of a CSV written before
+    the dataset column matches the variant on any dataset)."""
+    now = {_variant_key(r) for r in rows}
+
+    def replaced(row: dict) -> bool:
+        key = _variant_key(row)
+        return key in now or (not key[0] and any(k[1:] == key[1:] for k in now))
+
+    return [r for r in earlier if not replaced(r)] + rows
 
 
 def write_rows(out: Path, rows: list[dict]) -> None:
@@ -209,9 +279,7 @@ def write_rows(out: Path, rows: list[dict]) -> None:
 
     def write(tmp: Path) -> None:
         with tmp.open("w", newline="") as f:
-            writer = csv.DictWriter(
-                f, fieldnames=["batch", "lr", "precision", "epoch", "seconds", "holdout_mse"]
-            )
+            writer = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore", restval="")
             writer.writeheader()
             writer.writerows(rows)
 

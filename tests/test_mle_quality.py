@@ -276,3 +276,50 @@ def test_a_batch_above_the_training_split_is_refused_before_training(tmp_path, m
         "would be one batch of them all, not that batch size; use batches of at most 540, or "
         "more data (--n-transitions, a larger --dataset)"
     )
+
+
+def test_an_existing_out_csv_keeps_its_other_variants_rows(tmp_path, capsys):
+    """Issue 14 (finding 26): --out naming an earlier run's CSV replaced its rows without a word."""
+    data = bench.synthetic_dataset(bench.BenchConfig.quick(), n=300)
+    path = data.to_npz(tmp_path / "tiny.npz")
+    out = tmp_path / "mle.csv"
+    args = ["--dataset", str(path), "--max-epochs", "1", "--device", "cpu", "--out", str(out)]
+    script = _load_script()
+    script.main([*args, "--variants", "64:1e-3"])
+    capsys.readouterr()
+    script.main([*args, "--variants", "128:3e-4,64:1e-3:bf16"])
+    assert f"note: --out {out} holds 1 row(s) of earlier variant(s) (64:0.001 (" in (
+        capsys.readouterr().out
+    )
+    script.main([*args, "--variants", "128:3e-4"])  # run again: replaces its own row only
+    rows = list(csv.DictReader(out.open()))
+    assert [(r["batch"], r["precision"]) for r in rows] == [
+        ("64", "fp32"),
+        ("64", "bf16"),
+        ("128", "fp32"),
+    ]
+    assert {r["dataset"] for r in rows} == {data.name}
+    out.write_text("a,b\n1,2\n")
+    with pytest.raises(ValueError, match=r"exists but is not a mle_quality CSV"):
+        script.main([*args, "--variants", "64:1e-3"])
+
+
+def test_a_write_failure_advises_the_scripts_own_output_flags(tmp_path, monkeypatch):
+    """Issue 14: a file-size limit (ulimit -f) on the checkpoint advised --run-dir /
+    RAMBO_ENV_CACHE, which mle_quality does not take."""
+    import errno
+
+    from rambo_env.run_io import WriteFailedError
+
+    data = bench.synthetic_dataset(bench.BenchConfig.quick(), n=300)
+    path = data.to_npz(tmp_path / "tiny.npz")
+    script = _load_script()
+    target = tmp_path / "ck" / "x.partial.pt"
+
+    def too_large(*args, **kwargs):
+        raise WriteFailedError(target, OSError(errno.EFBIG, "File too large"))
+
+    monkeypatch.setattr(script, "train_mle", too_large)
+    with pytest.raises(OSError, match=r"x\.partial\.pt: not written \(File too large\)") as e:
+        script.main(["--dataset", str(path), "--variants", "64:1e-3", "--device", "cpu"])
+    assert "(--checkpoint-dir, --out)" in str(e.value) and "--run-dir" not in str(e.value)

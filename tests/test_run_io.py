@@ -661,6 +661,28 @@ def test_read_json_of_a_file_that_is_not_utf8_is_a_json_error(tmp_path):
         read_json(tmp_path / "x.json")
 
 
+def test_read_json_reads_past_a_utf8_byte_order_mark(tmp_path):
+    """Issue 14: config.json / results.json re-saved with a BOM (a Windows editor) were called
+    "damaged; restore it from a backup"."""
+    from rambo_env.run_io import read_json
+
+    (tmp_path / "x.json").write_bytes(b'\xef\xbb\xbf{"a": 1}\r\n')
+    assert read_json(tmp_path / "x.json") == {"a": 1}
+
+
+def test_a_write_failure_can_advise_a_scripts_own_output_flag(tmp_path):
+    """Issue 14: diagnose.py / mle_quality.py under ulimit -f advised --run-dir /
+    RAMBO_ENV_CACHE, which they do not take."""
+    from rambo_env.run_io import with_elsewhere
+
+    err = WriteFailedError(tmp_path / "d.json", OSError(errno.EFBIG, "File too large"))
+    assert "(--run-dir, RAMBO_ENV_CACHE)" in str(err)
+    moved = with_elsewhere(err, "--out")
+    assert str(moved).startswith(f"{tmp_path / 'd.json'}: not written (File too large)")
+    assert "write where larger files fit (--out)" in str(moved) and "--run-dir" not in str(moved)
+    assert moved.errno == errno.EFBIG
+
+
 MAKE_DATASET_ARGV = ["--env", "hopper", "--level", "random", "--n-transitions", "10"]
 
 

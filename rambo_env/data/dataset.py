@@ -240,6 +240,7 @@ class OfflineDataset:
             out["timeouts"] = np.zeros(len(out["rewards"]), dtype=bool)
         dataset = cls(**out, **meta)
         dataset.validate()
+        dataset._check_next_observations(_successor_rtol(arrays, dataset.name))
         dataset._warn_unmarked_episode_ends(_successor_rtol(arrays, dataset.name))
         dataset._warn_constant_actions()
         dataset._warn_frozen_observations()
@@ -573,6 +574,51 @@ class OfflineDataset:
                 f"outside the rest of {of} (0.1 to 99.9 percentile [{low:.4g}, {high:.4g}]; "
                 f"{len(found)} such entr{'y' if len(found) == 1 else 'ies'} in {name!r}): a "
                 f"corrupt reading? It sets {effect}; fix or drop its row(s) before loading"
+            )
+
+    def _check_next_observations(self, rtol: float = _SUCCESSOR_RTOL) -> None:
+        """One error when ``next_observations`` cannot be the successors of ``observations`` (issue
+        14: an all-zero field never written by an interrupted converter, or the two fields swapped,
+        were "N row(s) end an episode without a flag; mark them as timeouts … Training is
+        unaffected", wrong advice: the model would learn nothing, or the dynamics backwards).
+
+        Swapped fields are an error, not a warning: ``next_observations[t + 1] ==
+        observations[t]`` on most rows while ``observations[t + 1] != next_observations[t]``
+        holds for no real recording (each step would undo the previous one), and training on them
+        teaches the model every step backwards."""
+        n = len(self.observations)
+        if n < 3 or self.terminals.all() or (self.observations == self.observations[0]).all():
+            # too short to judge; one-step episodes, whose next states may all be one absorbing
+            # state (the single-transition toy); frozen data (_warn_frozen_observations)
+            return
+        nxt = self.next_observations
+        if not nxt.any():
+            raise DatasetValidationError(
+                f"field 'next_observations': every value is 0 over all {n} rows while "
+                "'observations' vary: the field was never written (e.g. an interrupted "
+                "converter that created it empty); re-create the file with next_observations "
+                "filled (each row's state after its action)"
+            )
+        if (nxt == nxt[0]).all():
+            raise DatasetValidationError(
+                f"field 'next_observations': every row is the same state ({nxt[0][:4]}…) over "
+                f"all {n} rows while 'observations' vary: the field holds a fill value, not "
+                "successor states; re-create the file with next_observations filled (each "
+                "row's state after its action)"
+            )
+
+        def close(a: np.ndarray, b: np.ndarray) -> np.ndarray:  # [n - 1] rows equal up to noise
+            return (np.abs(a - b) <= rtol * (1.0 + np.abs(b))).all(axis=1)
+
+        backwards = close(nxt[1:], self.observations[:-1]).mean()
+        forwards = close(self.observations[1:], nxt[:-1]).mean()
+        if backwards >= 0.9 and forwards <= 0.1:
+            raise DatasetValidationError(
+                f"fields 'observations' and 'next_observations' look swapped: on "
+                f"{backwards:.0%} of rows next_observations[t + 1] equals observations[t] (each "
+                f"row's next state is the previous row's state) while observations[t + 1] equals "
+                f"next_observations[t] on {forwards:.0%}; store each row's state after its action "
+                "as next_observations (swap the two fields back)"
             )
 
     def _warn_unmarked_episode_ends(self, rtol: float = _SUCCESSOR_RTOL) -> None:

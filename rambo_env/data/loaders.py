@@ -518,6 +518,7 @@ def _resolve(src: Any, options: _LoadOptions) -> OfflineDataset:
     parsed = parse_d4rl_name(text)
     if parsed is not None and parsed[2] is not None:
         return _load_d4rl_name(text, d4rl_dir)
+    _check_file_meant(text)
     if _is_a_path(text):
         raise ValueError(
             f"dataset: {text!r} is not a dataset file (expected .npz / .hdf5 / a Minari id / a "
@@ -530,6 +531,34 @@ def _resolve(src: Any, options: _LoadOptions) -> OfflineDataset:
         "'hopper-medium-v2', a Minari id such as 'mujoco/hopper/medium-v0', a .npz or .hdf5 path, "
         "or a dict of arrays"
     )
+
+
+def _check_file_meant(text: str) -> None:
+    """ValueError when ``text`` (not a file name) is a file path with its ending left
+    out (``f/ok`` beside ``f/ok.npz``) or a folder of dataset files (issue 14: was "Minari dataset
+    'f/ok' is not in the local Minari root … minari download f/ok", advice to download an id no
+    server has, or "is not a dataset file" for a folder). Every script resolves names here."""
+    with contextlib.suppress(OSError):  # a name too long for a path: no file either
+        path = expand_home(text)
+        there = [text + end for end in DATASET_FILE_SUFFIXES if Path(text + end).is_file()]
+        if there:
+            raise ValueError(
+                f"dataset: {text!r} is no dataset name or Minari id, but the file "
+                f"{there[0]} exists: did you mean {there[0]}? (a dataset file is named with its "
+                "ending: .npz / .hdf5 / .h5)"
+            )
+        if path.is_dir() and not (path / "data" / "main_data.hdf5").is_file():
+            files = sorted(p.name for p in path.iterdir() if is_dataset_file(p.name))
+            held = (
+                f"it holds {len(files)} dataset file(s) ({', '.join(files[:3])}"
+                f"{', …' if len(files) > 3 else ''}): name one, e.g. {path / files[0]}"
+                if files
+                else "it holds no .npz / .hdf5 / .h5 file"
+            )
+            raise ValueError(
+                f"dataset: {text!r} is a folder, not a dataset file (expected .npz / .hdf5 / .h5, "
+                f"a Minari id or a short name such as 'hopper-medium'); {held}"
+            )
 
 
 def _minari_folder_hint(text: str) -> str:
@@ -610,6 +639,28 @@ def _check_short_name_data(
     return dataset
 
 
+def _note_newer_versions(short: str, dataset_id: str) -> None:
+    """One note when the local Minari root holds a newer version of the dataset a short name
+    reads (issue 14: ``rambo/hopper/medium-v1`` written by make_dataset --dataset-id beside the
+    v0 ``hopper-medium`` reads was never mentioned). The short name keeps reading its v0."""
+    base, _, version = dataset_id.rpartition("-v")
+    folder = minari_dataset_path(base).parent
+    stem = base.rsplit("/", 1)[-1]
+    newer = []
+    with contextlib.suppress(OSError):
+        for entry in folder.iterdir():
+            found = re.fullmatch(rf"{re.escape(stem)}-v(\d+)", entry.name)
+            if found and int(found[1]) > int(version) and entry.is_dir():
+                newer.append((int(found[1]), f"{base}-v{found[1]}"))
+    if newer:
+        ids = [name for _, name in sorted(newer)]
+        print(
+            f"[rambo_env] note: '{short}' reads {dataset_id}; the local Minari root also holds "
+            f"the newer {', '.join(ids)}: to train on it, give its id (--dataset {ids[-1]}, "
+            f"load_dataset('{ids[-1]}'))"
+        )
+
+
 def needs_generation(name: Any, d4rl_dir: str | Path | None = None) -> bool:
     """True if ``load_dataset(name)`` (no download) would generate it: a short name without a
     local Minari dataset (``mujoco/…`` or the generated ``rambo/…``, as :func:`_load_short` looks
@@ -636,6 +687,7 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
 
     minari_id = f"mujoco/{env}/{level}-v0"
     if minari_dataset_exists(minari_id) or (not download and minari_folder_there(minari_id)):
+        _note_newer_versions(f"{env}-{level}", minari_id)
         return _check_short_name_data(read_minari(minari_id), env, level, minari_id)
     if download:
         try:
@@ -653,6 +705,7 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
     if minari_dataset_exists(generated_id) or minari_folder_there(generated_id):
         # a folder without its files: read_minari names it damaged (was: generated anew, then
         # "already exists …; use --force to overwrite", a make_dataset.py flag)
+        _note_newer_versions(f"{env}-{level}", generated_id)
         dataset = _check_short_name_data(read_minari(generated_id), env, level, generated_id)
         stored = dataset.metadata.get("n_transitions")
         if n_transitions is not None and stored not in (None, n_transitions):

@@ -25,6 +25,7 @@ from types import SimpleNamespace
 import pytest
 from test_cotrain import tiny_config, tiny_hopper  # noqa: F401 (tiny_hopper is a fixture)
 
+import agents.sweep as sweep_mod
 from agents.cotrain import run_cotrain
 from agents.sweep import (
     SweepResources,
@@ -132,6 +133,73 @@ def test_resume_of_a_finished_sweep_runs_nothing_again(finished_sweep):
     assert (results_path / "results.json").stat().st_mtime_ns == mtime
     with pytest.raises(ValueError, match="not empty"):
         run_sweep(spec, sweep_dir, verbose=0)
+
+
+def test_resume_without_tune_state_keeps_finished_trials_with_a_note(finished_sweep, capsys):
+    """Issue 14 (finding 20): --resume of a sweep whose tune/ was deleted (not synced) trained
+    every finished trial again from scratch, without a word."""
+    spec, sweep_dir, _ = finished_sweep
+    copy = sweep_dir.parent / "no-tune"
+    shutil.copytree(sweep_dir, copy, ignore=shutil.ignore_patterns(".lock"))
+    shutil.rmtree(copy / "tune")
+    run_dir = trial_run_dir(copy / "runs", spec.datasets[0], TWO_CONFIGS[0], 0)
+    mtimes = {p.name: p.stat().st_mtime_ns for p in run_dir.iterdir() if p.is_file()}
+    capsys.readouterr()
+    outcome = resume_sweep(copy, verbose=0)
+    assert (outcome.n_trials, outcome.n_errors) == (2, 0)
+    out = capsys.readouterr().out
+    assert (
+        f"[sweep] note: {copy / 'tune'} is missing (Tune's state deleted or not synced?); from "
+        "the run folders: 2 trial(s) whose run folders hold a complete run are kept"
+    ) in out
+    assert {p.name: p.stat().st_mtime_ns for p in run_dir.iterdir() if p.is_file()} == mtimes
+
+
+def test_tunes_no_metrics_yet_warning_is_one_note():
+    """Issue 14 (finding 14): after a SIGKILLed driver, --resume printed Ray's raw
+    "FileNotFoundError('Could not fetch metrics for …')" for a trial that had reported nothing."""
+    import logging
+
+    from agents.sweep import _no_metrics_yet
+
+    raw = (
+        "Failed to fetch metrics for 1 trial(s):\n- hopper-k2-lam3e-4-s0: FileNotFoundError('Could "
+        "not fetch metrics for hopper-k2-lam3e-4-s0: both result.json and progress.csv were not "
+        "found at /s/tune/hopper-k2-lam3e-4-s0')"
+    )
+    record = logging.LogRecord("x", logging.WARNING, "f", 1, raw, (), None)
+    assert _no_metrics_yet(record)
+    assert record.getMessage() == (
+        "[sweep] note: trial(s) hopper-k2-lam3e-4-s0 had reported nothing to Tune yet (no "
+        "metrics in their tune/ folders): they start again"
+    )
+    other = "Failed to fetch metrics for 1 trial(s):\n- t: ValueError('bad')"
+    record = logging.LogRecord("x", logging.WARNING, "f", 1, other, (), None)
+    assert _no_metrics_yet(record) and record.getMessage() == other
+
+
+def test_a_trial_whose_run_folder_finished_is_not_trained_again(tiny_hopper, tmp_path, monkeypatch):  # noqa: F811
+    """Issue 14: without a Tune checkpoint, the trial's run folder was removed and trained again
+    even when it held the trial's finished run."""
+    tune = pytest.importorskip("ray.tune")
+    spec = tiny_spec(tiny_hopper, n_iterations=1)
+    params = {
+        "dataset": tiny_hopper,
+        "k_lambda": [5, 0.0],
+        "seed": 0,
+        "base": dataclasses.asdict(spec.base),
+        "runs_root": str(tmp_path / "runs"),
+    }
+    first = FakeTune(tmp_path / "store")
+    first.install(monkeypatch, tune)
+    cotrain_trainable(params)
+    run_dir = trial_run_dir(tmp_path / "runs", tiny_hopper, TWO_CONFIGS[1], 0)
+    mtime = (run_dir / "checkpoint.pt").stat().st_mtime_ns
+    again = FakeTune(tmp_path / "store2")
+    again.install(monkeypatch, tune)
+    cotrain_trainable(params)
+    assert (run_dir / "checkpoint.pt").stat().st_mtime_ns == mtime
+    assert again.rows == [first.rows[-1]]  # only the final row, from results.json
 
 
 @pytest.mark.slow  # ~25 s: two more Tune runs, each starting a worker process
@@ -1055,7 +1123,12 @@ def test_a_rollout_length_above_the_episode_limit_is_refused_before_ray(
 
     monkeypatch.setattr(sweep, "_ray_session", lambda *a: pytest.fail("Ray started"))
     folder = tmp_path / "sweeps" / "new"
-    other = shutil.copy(tiny_hopper, tmp_path / "other.npz")
+    from rambo_env.data.dataset import ARRAY_FIELDS, OfflineDataset
+
+    rows = OfflineDataset.from_npz(tiny_hopper)  # other data (the same would be refused)
+    other = OfflineDataset.from_arrays(
+        {k: getattr(rows, k)[:-1] for k in ARRAY_FIELDS}, env_id="Hopper-v5", name="other"
+    ).to_npz(tmp_path / "other.npz")
     flags = ["--seeds", "0", "--configs", "60:0,2000:0", "--datasets", f"{tiny_hopper},{other}"]
     assert sweep_cli.main(["--sweep-dir", str(folder), *flags]) == 2
     captured = capsys.readouterr()
@@ -1121,3 +1194,62 @@ def test_a_sweep_with_errored_trials_names_each_cause_and_when_resume_repeats_it
         "new sweep\n"
     ) in out
     assert "--resume sw" not in out and "continue with" not in out
+
+
+def test_one_dataset_given_twice_under_two_names_is_refused_before_ray(
+    tiny_hopper,  # noqa: F811
+    tmp_path,
+    capsys,
+):
+    """Issue 14 (finding 27): a dataset under two names (a short name and its Minari id, or an npz
+    copy of the same arrays under another name) ran every trial twice on identical data."""
+    pytest.importorskip("ray")
+    from rambo_env.data.dataset import OfflineDataset
+
+    copy = dataclasses.replace(OfflineDataset.from_npz(tiny_hopper), name="copy")
+    copy = str(copy.to_npz(tmp_path / "copy.npz"))
+    folder = tmp_path / "sweeps" / "new"
+    flags = ["--seeds", "0", "--configs", "2:0", "--datasets", f"{tiny_hopper},{copy}"]
+    assert sweep_cli.main(["--sweep-dir", str(folder), *flags]) == 2
+    err = capsys.readouterr().err
+    assert f"error: datasets: {tiny_hopper} and {copy} are the same data (300 transitions" in err
+    assert "give one of them" in err
+    assert not (tmp_path / "sweeps").exists()
+
+
+def test_ray_processes_a_killed_driver_left_are_ended_on_resume(tmp_path, capsys):
+    """Issue 14 (finding 13): after kill -9 of the sweep driver, its local Ray's DashboardAgent
+    and RuntimeEnvAgent lived on (PPID 1, ~180 MB). They are found by the session folder named
+    after the dead driver's PID (their open log files) and ended; other sessions are left."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    sweep_dir = tmp_path / "sw"
+    sweep_dir.mkdir()
+    (sweep_dir / ".lock").write_text(f"{dead.pid}")
+    code = (  # holds a log file of its session open and ignores SIGTERM, as Ray's agents may
+        "import signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "f = open(sys.argv[1], 'a'); print('up', flush=True); time.sleep(60)"
+    )
+    procs = {}
+    for owner in (dead.pid, os.getpid()):  # the dead driver's session, a live one's
+        logs = tmp_path / f"session_2026-12-03_00-37-52_642168_{owner}" / "logs"
+        logs.mkdir(parents=True)
+        procs[owner] = subprocess.Popen(
+            [sys.executable, "-c", code, str(logs / "agent.out")], stdout=subprocess.PIPE
+        )
+        assert procs[owner].stdout.readline() == b"up\n"
+    try:
+        ended = sweep_mod.end_dead_drivers_ray(sweep_dir)
+        assert ended == [procs[dead.pid].pid]
+        assert procs[dead.pid].wait(timeout=10) == -signal.SIGKILL
+        assert procs[os.getpid()].poll() is None  # another session's: left alone
+        assert (
+            f"[sweep] note: the sweep's earlier driver (process {dead.pid}) is gone; ended 1 "
+            f"process(es) its local Ray left running (PIDs {procs[dead.pid].pid})"
+        ) in capsys.readouterr().out
+        (sweep_dir / ".lock").write_text(f"{os.getpid()}")  # a live driver: nothing ended
+        assert sweep_mod.end_dead_drivers_ray(sweep_dir) == []
+    finally:
+        for proc in procs.values():
+            proc.kill()
+            proc.wait()

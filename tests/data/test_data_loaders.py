@@ -468,7 +468,7 @@ def test_a_folder_or_a_path_that_is_no_dataset_file_says_so(tmp_path, monkeypatc
     (tmp_path / "notes.txt").write_text("x")
     monkeypatch.chdir(tmp_path)
     for bad in (str(folder), f"{folder}/", "data", "notes.txt", "./data", "../x/y-v0"):
-        with pytest.raises(ValueError, match=r"is not a dataset file \(expected .npz / .hdf5"):
+        with pytest.raises(ValueError, match=r"not a dataset file \(expected .npz / .hdf5"):
             load_dataset(bad, generate=False)  # was a Minari "not found" advising make_dataset
 
 
@@ -1455,4 +1455,68 @@ def test_the_load_line_names_the_minari_root(monkeypatch, capsys):
     assert (
         f"<- minari:t/hopper/root-v0 in the Minari root {minari_dataset_path('')} (12 transitions"
         in capsys.readouterr().out
+    )
+
+
+def test_swapped_observation_fields_are_named_not_called_unmarked_episode_ends(tmp_path, capsys):
+    """Issue 14 (finding 21): observations / next_observations swapped were "N row(s) end an
+    episode without a flag; mark them as timeouts … Training is unaffected", then loaded."""
+    arrays = make_arrays([20, 15], terminal_last=[False, False])
+    arrays["observations"], arrays["next_observations"] = (
+        arrays["next_observations"],
+        arrays["observations"],
+    )
+    path = tmp_path / "swap.npz"
+    np.savez(path, **arrays, env_id=np.asarray("Hopper-v5"))
+    with pytest.raises(DatasetValidationError, match=r"swap\.npz.*'observations' and 'next_obs"):
+        load_dataset(str(path))
+    assert "mark them as timeouts" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fill", [0.0, 1.5])
+def test_next_observations_never_written_are_refused_naming_the_field(tmp_path, capsys, fill):
+    """Issue 14 (finding 22): an hdf5 next_observations dataset created but never written (all
+    zeros) was loaded with the advice to mark every row as a timeout."""
+    arrays = make_arrays([20, 15], terminal_last=[False, False])
+    path = tmp_path / "unwritten.hdf5"
+    with h5py.File(path, "w") as f:
+        for key, value in arrays.items():
+            if key == "next_observations":
+                f.create_dataset(key, shape=value.shape, dtype="f4", fillvalue=fill)
+            else:
+                f.create_dataset(key, data=value)
+    with pytest.raises(DatasetValidationError, match=r"unwritten\.hdf5.*'next_observations'"):
+        load_dataset(str(path), env_id="Hopper-v5")
+    assert "mark them as timeouts" not in capsys.readouterr().out
+
+
+def test_a_file_path_without_its_ending_or_a_folder_of_files_is_told_what_to_give(
+    tmp_path, monkeypatch
+):
+    """Issue 14 (finding 23): ``--dataset f/ok`` beside f/ok.npz was Minari download advice for
+    an id no server has; a folder of npz files said only "is not a dataset file"."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "f").mkdir()
+    make_dataset(name="ok").to_npz(tmp_path / "f" / "ok.npz")
+    for text in ("f/ok", str(tmp_path / "f" / "ok")):
+        with pytest.raises(ValueError, match=rf"the file {re.escape(text)}\.npz exists: did you "):
+            load_dataset(text)
+    with pytest.raises(ValueError, match=r"'f' is a folder, not a dataset file .* holds 1 "):
+        load_dataset("f")
+
+
+def test_a_newer_local_version_of_a_short_names_dataset_is_noted(capsys):
+    """Issue 14 (finding 29): rambo/hopper/medium-v1 beside the v0 that ``hopper-medium`` reads
+    was never mentioned."""
+    _save_as_minari("rambo/hopper/medium-v0", make_dataset((7, 5), (True, False)))
+    capsys.readouterr()
+    load_dataset("hopper-medium")
+    assert "newer" not in capsys.readouterr().out
+    _save_as_minari("rambo/hopper/medium-v1", make_dataset((6, 5), (True, False)))
+    assert load_dataset("hopper-medium").n_transitions == 12  # still v0
+    out = capsys.readouterr().out
+    assert (
+        "note: 'hopper-medium' reads rambo/hopper/medium-v0; the local Minari root also holds "
+        "the newer rambo/hopper/medium-v1: to train on it, give its id (--dataset "
+        "rambo/hopper/medium-v1" in out
     )
