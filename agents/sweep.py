@@ -590,11 +590,7 @@ def resume_sweep(
 
 def _still_running(pid: int) -> bool:
     """``pid`` exists and is no zombie (one left for its parent to reap has exited)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+    return run_io.process_state(pid) not in (None, "Z")
 
 
 #: A local Ray session's folder, named after the PID of the driver that started it.

@@ -173,11 +173,18 @@ def foreign_entries(run_dir: str | Path) -> list[str]:
 def process_start(pid: int) -> str | None:
     """When process ``pid`` started (``/proc/<pid>/stat`` field 22, clock ticks since boot), or
     None where that cannot be read (not Linux, no such process)."""
+    fields = _stat_fields(pid)
+    return fields[19] if len(fields) > 19 else None
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` after the command name (state first), or [] where it
+    cannot be read (not Linux, no such process)."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-            return f.read().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
+            return f.read().rpartition(")")[2].split()
+    except OSError:
+        return []
 
 
 def folder_identity(folder: str | Path) -> str | None:
@@ -2125,12 +2132,8 @@ def flock_holder(fd: int) -> int | None:
 def process_state(pid: int) -> str | None:
     """The state letter of process ``pid`` (``/proc/PID/stat``: R, S, D, T stopped, t traced,
     Z …), or None where it cannot be read."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    after = text.rpartition(")")[2].split()
-    return after[0] if after else None
+    fields = _stat_fields(pid)
+    return fields[0] if fields else None
 
 
 def process_stopped(pid: int) -> bool:
