@@ -171,6 +171,17 @@ def _npz_metadata(path: str | Path, value: np.ndarray) -> dict:
     return metadata
 
 
+def _rows_apart(a: np.ndarray, b: np.ndarray, rtol: float) -> np.ndarray:
+    """bool[N]: rows of ``a`` [N, O] that differ from ``b``'s by more than ``rtol`` relative to
+    ``1 + |b|`` in some column (float noise is not a difference); in place, one [N, O] copy."""
+    gap = a - b
+    np.abs(gap, out=gap)
+    tol = np.abs(b)
+    tol += 1.0
+    tol *= rtol
+    return (gap > tol).any(axis=1)
+
+
 @dataclass
 class OfflineDataset:
     """Transitions of a behaviour policy in the flat D4RL layout.
@@ -607,11 +618,8 @@ class OfflineDataset:
                 "row's state after its action)"
             )
 
-        def close(a: np.ndarray, b: np.ndarray) -> np.ndarray:  # [n - 1] rows equal up to noise
-            return (np.abs(a - b) <= rtol * (1.0 + np.abs(b))).all(axis=1)
-
-        backwards = close(nxt[1:], self.observations[:-1]).mean()
-        forwards = close(self.observations[1:], nxt[:-1]).mean()
+        backwards = (~_rows_apart(nxt[1:], self.observations[:-1], rtol)).mean()
+        forwards = (~_rows_apart(self.observations[1:], nxt[:-1], rtol)).mean()
         if backwards >= 0.9 and forwards <= 0.1:
             raise DatasetValidationError(
                 f"fields 'observations' and 'next_observations' look swapped: on "
@@ -641,13 +649,7 @@ class OfflineDataset:
         noise; give float16's eps for data stored at float16) while neither ``terminals[t]`` nor
         ``timeouts[t]`` is set. The final row has no successor and is never one."""
         flagged = self.terminals[:-1] | self.timeouts[:-1]  # [N - 1]
-        following = self.observations[1:]  # [N - 1, O]
-        gap = self.next_observations[:-1] - following  # [N - 1, O]
-        np.abs(gap, out=gap)
-        tol = np.abs(following)
-        tol += 1.0
-        tol *= rtol
-        jump = (gap > tol).any(axis=1)  # [N - 1]
+        jump = _rows_apart(self.next_observations[:-1], self.observations[1:], rtol)  # [N - 1]
         return np.flatnonzero(jump & ~flagged)
 
     def episode_ends(self) -> np.ndarray:
