@@ -78,9 +78,25 @@ def is_dataset_file(name: str | Path) -> bool:
     return str(name).lower().endswith(DATASET_FILE_SUFFIXES)
 
 
+#: ``scheme://`` (or ``scheme:/``, as ``pathlib`` leaves a URL): https, http, s3, gs, hf, ftp …;
+#: two letters at least, so a Windows drive (``C:/``) is not one.
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")
+
+
+def check_not_a_url(dataset: Any) -> None:
+    """ValueError when the dataset is a URL (probe 34: ``--dataset https://…/x.hdf5`` was taken as
+    a relative path, "D4RL hdf5 file /cwd/https:/…/x.hdf5 does not exist")."""
+    if isinstance(dataset, str | os.PathLike) and _URL.match(str(dataset)):
+        raise ValueError(
+            f"dataset: {str(dataset)!r} is a URL; datasets are not downloaded: download the file "
+            "and pass its path (or put D4RL files in $D4RL_DATASET_DIR and give the D4RL name)"
+        )
+
+
 def absolute_dataset(dataset: str) -> str:
     """A dataset file path made absolute (a sweep's trials run in Tune's folders; a run's
     config.json must name the same file from any working folder); names unchanged."""
+    check_not_a_url(dataset)
     if is_dataset_file(dataset):
         check_not_a_link_loop(str(expand_home(dataset)), "dataset:")  # was: a raw RuntimeError
         return str(expand_home(dataset).resolve())
@@ -306,6 +322,7 @@ def _check_load_args(src: Any, n_transitions: Any, seed: Any, d4rl_dir: Any = No
             f"dataset: expected a name or path (str / pathlib.Path), a dict of arrays or an "
             f"OfflineDataset, got {type(src).__name__} {str(src)[:60]!r}"
         )
+    check_not_a_url(src)
     if d4rl_dir is not None and not isinstance(d4rl_dir, str | os.PathLike):
         raise ValueError(  # was: os.fspath's raw TypeError when a D4RL name was looked up
             f"d4rl_dir: expected a folder path (str / pathlib.Path) or None, got "

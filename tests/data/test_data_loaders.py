@@ -8,6 +8,7 @@ import os
 import re
 import sys
 import types
+from pathlib import Path
 
 import h5py
 import minari
@@ -1551,3 +1552,26 @@ def test_genuine_short_episodes_are_not_taken_for_shifted_next_observations():
     arrays = make_arrays([1] * 50, terminal_last=[True] * 50)
     arrays["next_observations"][:] = arrays["next_observations"][0]
     OfflineDataset.from_arrays(arrays)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/hopper_medium-v2.hdf5",
+        "http://example.org/x.npz",
+        "s3://bucket/hopper-medium",
+        Path("https://example.org/hopper_medium-v2.hdf5"),  # pathlib's "https:/…"
+    ],
+)
+def test_a_url_as_the_dataset_is_refused_not_mangled_to_a_path(tmp_path, monkeypatch, url):
+    """Issue 14 (probe 34, CSV line 38): ``--dataset https://…/x.hdf5`` was "D4RL hdf5 file
+    /cwd/https:/example.org/x.hdf5 does not exist"."""
+    from rambo_env.data.loaders import absolute_dataset
+
+    monkeypatch.chdir(tmp_path)
+    said = r"dataset: '.*' is a URL; datasets are not downloaded: download the file and pass its"
+    with pytest.raises(ValueError, match=said):
+        load_dataset(url)
+    with pytest.raises(ValueError, match=said):
+        absolute_dataset(str(url))  # what cotrain / sweep / toys resolve --dataset with
+    assert absolute_dataset("C:/data/x.npz").endswith("x.npz")  # a drive letter is no URL
