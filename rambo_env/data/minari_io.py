@@ -607,13 +607,40 @@ def minari_dataset_name(dataset_id: str, env_id: str | None) -> str:
     return dataset_id
 
 
-def _damaged(dataset_id: str, reason: str) -> ValueError:
-    """The one error of a local Minari dataset whose files are there but damaged."""
+def _damaged(dataset_id: str, reason: str, fix: str | None = None) -> ValueError:
+    """The one error of a local Minari dataset whose files are there but damaged (``fix``: what
+    to do instead of re-creating it)."""
+    if fix is None:
+        fix = (
+            f"re-create it ({_make_command(dataset_id)} --force) or delete the folder and "
+            "download it again"
+        )
     return ValueError(
         f"Minari dataset {dataset_id!r} at {minari_dataset_path(dataset_id)} is damaged "
-        f"({reason}); re-create it ({_make_command(dataset_id)} --force) or delete the folder and "
-        "download it again"
+        f"({reason}); {fix}"
     )
+
+
+def _check_id_matches_folder(dataset_id: str) -> None:
+    """ValueError when data/metadata.json names another dataset_id than the folder it is in
+    (probe 34: a copied or renamed folder loaded silently, as the dataset its metadata names;
+    ``minari.list_local_datasets`` calls it "Misconfigured")."""
+    import json
+
+    try:
+        said = json.loads(
+            (minari_dataset_path(dataset_id) / "data" / "metadata.json").read_text()
+        ).get("dataset_id")
+    except (OSError, ValueError, AttributeError):  # missing / unreadable: Minari's load says
+        return
+    if isinstance(said, str) and said != dataset_id:
+        raise _damaged(
+            dataset_id,
+            f"misconfigured: the folder says dataset_id {dataset_id!r} but data/metadata.json "
+            f"says {said!r} (a copied or renamed folder?)",
+            f'rename the folder back to {minari_dataset_path(said)}, or set "dataset_id": '
+            f'"{dataset_id}" in its data/metadata.json',
+        )
 
 
 def _written_by_other_minari(dataset_id: str) -> str | None:
@@ -675,6 +702,7 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
     """
     import minari
 
+    _check_id_matches_folder(dataset_id)
     cache = _cache_path(dataset_id)
     if cache is not None and cache.is_file():
         try:

@@ -1575,3 +1575,21 @@ def test_a_url_as_the_dataset_is_refused_not_mangled_to_a_path(tmp_path, monkeyp
     with pytest.raises(ValueError, match=said):
         absolute_dataset(str(url))  # what cotrain / sweep / toys resolve --dataset with
     assert absolute_dataset("C:/data/x.npz").endswith("x.npz")  # a drive letter is no URL
+
+
+def test_a_minari_folder_whose_metadata_names_another_id_is_refused_as_misconfigured():
+    """Issue 14 (probe 34, CSV line 64): a dataset folder copied or renamed, its
+    data/metadata.json naming another dataset_id, loaded silently (Minari's own listing calls it
+    "Misconfigured")."""
+    import shutil
+
+    _save_as_minari("t/hopper/orig-v0", make_dataset())
+    load_dataset("t/hopper/orig-v0")  # its flat cache written: the copy must not slip past it
+    shutil.copytree(minari_dataset_path("t/hopper/orig-v0"), minari_dataset_path("t/hopper/cp-v0"))
+    with pytest.raises(
+        ValueError,
+        match=r"Minari dataset 't/hopper/cp-v0' at .* is damaged \(misconfigured: the folder says "
+        r"dataset_id 't/hopper/cp-v0' but data/metadata.json says 't/hopper/orig-v0' .*\); rename "
+        r"the folder back to .*orig-v0, or set \"dataset_id\": \"t/hopper/cp-v0\"",
+    ):
+        load_dataset("t/hopper/cp-v0")
