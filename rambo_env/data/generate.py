@@ -470,6 +470,31 @@ def _needs_expert(env: str, level: str) -> str:
     )
 
 
+#: Entries OfflineDataset.to_npz writes beside the arrays; a replay.npz (agents.behaviour) has
+#: the arrays only.
+_DATASET_ENTRIES = ("env_id", "name", "source", "ref_min_score", "ref_max_score", "metadata_json")
+
+
+def _check_not_a_dataset_file(path: Path) -> None:
+    """DatasetValidationError when the replay file is a dataset npz (probe 34: a medium dataset
+    given as ``--replay`` was saved as ``medium-replay`` data, a mislabelled level)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            entries = {name.removesuffix(".npy") for name in z.namelist()}
+    except (OSError, zipfile.BadZipFile):
+        return  # read_npz names what is wrong with the file
+    found = [k for k in _DATASET_ENTRIES if k in entries]
+    if found:
+        raise DatasetValidationError(
+            f"replay_path (--replay): {path} is a dataset file ({', '.join(found)} entries), not "
+            "a replay buffer: medium-replay is the behaviour agent's replay buffer, the "
+            "replay.npz that scripts/make_dataset.py --train-policy writes (arrays only); pass "
+            "that file"
+        )
+
+
 def _needs_replay(env: str, path: Path) -> str:
     return (
         f"level 'medium-replay' needs the behaviour agent's replay buffer {path} (written by "
@@ -671,6 +696,7 @@ def _level_episodes(
             raise DatasetUnavailableError(_needs_replay(env, path))
         from rambo_env.data.loaders import read_npz, validate_for_env  # (loaders imports this)
 
+        _check_not_a_dataset_file(path)
         # was: numpy's "contains pickled (object) data … load it unsafely", naming no file
         replay = read_npz(path)
         try:  # was: another env's buffer (hopper's for walker2d) saved as this env's dataset

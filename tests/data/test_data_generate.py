@@ -22,10 +22,11 @@ from rambo_env.data import (
     OfflineDataset,
     load_dataset,
 )
+from rambo_env.data.dataset import ARRAY_FIELDS
 from rambo_env.data.generate import generate_dataset
 from rambo_env.data.minari_io import minari_dataset_path
 from rambo_env.policies import load_actor
-from tests.data.data_helpers import save_random_actor
+from tests.data.data_helpers import make_dataset, save_random_actor
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -169,6 +170,30 @@ def test_an_expert_policy_that_is_the_medium_one_is_refused(tmp_path, monkeypatc
     assert not minari_dataset_path("rambo/hopper/expert-v0").exists()
 
 
+def _as_replay_file(dataset: OfflineDataset, path):
+    """``dataset``'s arrays as agents.behaviour writes a replay.npz: the arrays only."""
+    np.savez(path, **{k: getattr(dataset, k) for k in ARRAY_FIELDS})
+    return path
+
+
+def test_a_dataset_file_given_as_the_replay_buffer_is_refused(tmp_path, capsys, monkeypatch):
+    """Issue 14 (probe 34, CSV line 86): ``--level medium-replay --replay f/ok.npz`` with a medium
+    DATASET file was saved as medium-replay data (a mislabelled level), rc 0."""
+    medium = make_dataset(name="ok")
+    path = medium.to_npz(tmp_path / "ok.npz")
+    with pytest.raises(
+        DatasetValidationError,
+        match=r"replay_path \(--replay\): .*ok\.npz is a dataset file \(env_id, name, source, "
+        r".*metadata_json entries\), not a replay buffer: .*--train-policy writes",
+    ):
+        generate_dataset("hopper", "medium-replay", replay_path=path, progress=False)
+    assert not minari_dataset_path("rambo/hopper/medium-replay-v0").exists()
+    monkeypatch.chdir(tmp_path)  # the script says it as one error, exit 2
+    argv = ["--env", "hopper", "--level", "medium-replay", "--replay", "ok.npz", "--no-progress"]
+    assert _script(monkeypatch).main(argv) == 2
+    assert "ok.npz is a dataset file" in capsys.readouterr().err
+
+
 def test_medium_replay_reads_the_behaviour_replay_buffer(tmp_path):
     replay = generate_dataset(
         "hopper",
@@ -179,7 +204,7 @@ def test_medium_replay_reads_the_behaviour_replay_buffer(tmp_path):
         n_workers=1,
         dataset_id="t/hopper/src-v0",
     )
-    path = replay.to_npz(tmp_path / "replay.npz")
+    path = _as_replay_file(replay, tmp_path / "replay.npz")
     d = generate_dataset("hopper", "medium-replay", replay_path=path, progress=False, n_workers=1)
     np.testing.assert_array_equal(d.observations, replay.observations)
     np.testing.assert_array_equal(d.timeouts, replay.timeouts)
