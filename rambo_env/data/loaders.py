@@ -255,6 +255,7 @@ def _load_dataset(
             "pass env_id=... (--env-id) to name the env"
         )
     _warn_terminal_disagreements(dataset)
+    _warn_reward_disagreement(dataset)
     _warn_duplicated_rows(dataset)
     n_episodes = int(dataset.episode_ends().sum())
     root = ""  # probe 31: with MINARI_DATASETS_PATH='' the default root was used without a word
@@ -414,6 +415,115 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
         f"{ended} non-terminal row(s) whose next state it ends. Model rollouts end by the rule, "
         "real transitions keep the data's flags; check that the data come from this env "
         "(version, observation layout) or pass the right --env-id"
+    )
+
+
+#: Rows the reward check steps the env on (fixed seed), and how far the env's next observations
+#: may be from the data's (relative to ``1 + |next|``, median over those rows) for the data to be
+#: taken as this env's dynamics at all (random toy arrays are not, and are not judged).
+_REWARD_CHECK_ROWS = 100
+_SAME_DYNAMICS = 0.05
+
+
+def reward_agreement(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS) -> dict | None:
+    """How the data's rewards agree with the named env's own reward, on ``n_rows`` sampled rows
+    (fixed seed): the simulator's state is set from each row's observation, stepped with its
+    action, and the env's reward compared with the row's. None where that cannot be done: no
+    env, not a Gymnasium MuJoCo env whose observation is ``qpos[1:]`` + ``qvel`` (Hopper,
+    Walker2d, HalfCheetah), or data whose next observations the env does not reproduce.
+
+    Returns ``corr`` (Pearson), ``scale`` (std of the data's rewards / the env's), ``own``,
+    ``before``, ``after`` (mean |env reward - data reward| of the same row, the row before and
+    the row after: rewards shifted by a row match a neighbour) and ``rows`` (how many)."""
+    if dataset.env_id is None or dataset.n_transitions < 3:
+        return None
+    import gymnasium as gym
+    from gymnasium.envs.mujoco.mujoco_env import MujocoEnv
+
+    try:
+        env = gym.make(dataset.env_id)
+    except Exception:  # validate_for_env has said what is wrong with the env
+        return None
+    with contextlib.closing(env):
+        sim = env.unwrapped
+        if not isinstance(sim, MujocoEnv):
+            return None
+        nq, nv = sim.model.nq, sim.model.nv
+        if nq - 1 + nv != dataset.obs_dim:
+            return None
+        sim.reset(seed=0)
+        rng = np.random.default_rng(0)
+        rows = np.sort(rng.choice(dataset.n_transitions, min(n_rows, dataset.n_transitions), False))
+        got, apart = np.full(len(rows), np.nan), np.full(len(rows), np.inf)
+        for i, t in enumerate(rows):
+            obs = dataset.observations[t].astype(np.float64)
+            sim.set_state(np.r_[0.0, obs[: nq - 1]], obs[nq - 1 :])
+            if not np.allclose(sim._get_obs(), obs, rtol=1e-5, atol=1e-6):
+                return None  # another observation layout: the state cannot be set from it
+            with np.errstate(all="ignore"):
+                nxt, reward, *_ = sim.step(dataset.actions[t])
+            nxt_data = dataset.next_observations[t]
+            apart[i] = np.abs(nxt - nxt_data).max() / (1.0 + np.abs(nxt_data).max())
+            got[i] = reward
+            if i == 9 and np.median(apart[:10]) > _SAME_DYNAMICS:
+                return None  # not this env's dynamics (toy arrays): their rewards are not judged
+    keep = np.isfinite(got) & (apart <= _SAME_DYNAMICS)
+    rows, got = rows[keep], got[keep]
+    if len(rows) < 10 or np.median(apart) > _SAME_DYNAMICS or got.std() == 0:
+        return None
+    data = dataset.rewards.astype(np.float64)
+    own = data[rows]
+    corr = float(np.corrcoef(got, own)[0, 1]) if own.std() > 0 else 0.0
+
+    def gap(shift: int) -> float:
+        ok = (rows + shift >= 0) & (rows + shift < len(data))
+        return float(np.abs(got[ok] - data[rows[ok] + shift]).mean())
+
+    return {
+        "corr": corr,
+        "scale": float(own.std() / got.std()),
+        "own": gap(0),
+        "before": gap(-1),
+        "after": gap(1),
+        "rows": len(rows),
+    }
+
+
+def _warn_reward_disagreement(dataset: OfflineDataset) -> None:
+    """One warning when the data's rewards clearly disagree with the named env's own reward
+    (probe 34: negated rewards (costs), rewards x1000 or rolled by a row loaded silently; the
+    agent then trains on them and is evaluated on the env's reward). Tolerant: D4RL data come
+    from older MuJoCo versions, so only a correlation below 0.9, a scale outside [0.5, 2] or a
+    better match with a neighbouring row is said."""
+    found = reward_agreement(dataset)
+    if found is None:
+        return
+    corr, scale = found["corr"], found["scale"]
+    neighbour = min(found["before"], found["after"])
+    shifted = neighbour < 0.5 * found["own"] and found["own"] > 1e-3 * (1.0 + abs(scale))
+    if corr >= 0.9 and 0.5 <= scale <= 2 and not shifted:
+        return
+    if shifted:
+        at = "t - 1" if found["before"] < found["after"] else "t + 1"
+        said = (
+            f"the env's reward of row t is found at row {at} (mean |difference| "
+            f"{neighbour:.3g}) rather than at row t ({found['own']:.3g}): shifted by one row?"
+        )
+    elif corr < 0.9:
+        said = f"correlation {corr:.2f} with the env's reward (scale x{scale:.2g}): " + (
+            "negated (costs)?" if corr < -0.9 else "another reward, or shuffled rows?"
+        )
+    else:
+        said = (
+            f"they are x{scale:.3g} the scale of the env's reward (correlation {corr:.2f}): "
+            "rescaled?"
+        )
+    print(
+        f"[rambo_env] WARNING: dataset {dataset.name!r} ({dataset.source}): its rewards disagree "
+        f"with {dataset.env_id}'s reward on {found['rows']} sampled rows (the env stepped from "
+        f"each row's observation with its action): {said} The agent trains on the data's rewards "
+        f"and is evaluated on {dataset.env_id}'s; store the env's reward (undo the change), or "
+        "pass the env the data come from (--env-id)"
     )
 
 

@@ -1593,3 +1593,54 @@ def test_a_minari_folder_whose_metadata_names_another_id_is_refused_as_misconfig
         r"the folder back to .*orig-v0, or set \"dataset_id\": \"t/hopper/cp-v0\"",
     ):
         load_dataset("t/hopper/cp-v0")
+
+
+@pytest.fixture(scope="module")
+def _hopper_steps(tmp_path_factory):
+    """A few hundred real Hopper-v5 steps (random policy), as arrays."""
+    root = tmp_path_factory.mktemp("reward_check")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MINARI_DATASETS_PATH", str(root / "minari"))
+        mp.setenv("RAMBO_ENV_CACHE", str(root / "cache"))
+        d = generate_dataset(
+            "hopper", "random", n_transitions=300, n_envs=1, progress=False, n_workers=1,
+            dataset_id="t/hopper/rewards-v0",
+        )  # fmt: skip
+    return {k: getattr(d, k) for k in ("observations", "actions", "rewards", "next_observations",
+                                       "terminals", "timeouts")}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (None, None),
+        (lambda r: -r, r"correlation -1\.00 with the env's reward .*: negated \(costs\)\?"),
+        (lambda r: r * 1000, r"they are x1e\+03 the scale of the env's reward .*: rescaled\?"),
+        (lambda r: np.roll(r, 1), r"found at row t \+ 1 .*: shifted by one row\?"),
+    ],
+)
+def test_rewards_that_do_not_follow_the_named_envs_reward_are_warned_about(
+    tmp_path, capsys, _hopper_steps, change, said
+):
+    """Issue 14 (probe 34, CSV line 57): Hopper-v5 data with negated rewards (costs), rewards
+    x1000 or rolled by one row loaded silently; the agent trained on them and was evaluated on
+    Hopper-v5's reward. Real data (and toy arrays that are no env's dynamics) say nothing."""
+    arrays = dict(_hopper_steps)
+    if change is not None:
+        arrays["rewards"] = change(arrays["rewards"]).astype(np.float32)
+    path = tmp_path / "r.npz"
+    np.savez(path, **arrays, env_id=np.asarray("Hopper-v5"))
+    capsys.readouterr()
+    load_dataset(str(path))
+    out = capsys.readouterr().out
+    if said is None:
+        assert "rewards disagree" not in out
+        load_dataset(make_dataset())  # random toy arrays: not Hopper's dynamics, not judged
+        assert "rewards disagree" not in capsys.readouterr().out
+    else:
+        assert re.search(
+            rf"WARNING: dataset 'custom' \(npz:.*r\.npz\): its rewards disagree with Hopper-v5's "
+            rf"reward on \d+ sampled rows .*{said} The agent trains on the data's rewards",
+            out,
+        ), out
+        assert out.count("rewards disagree") == 1
