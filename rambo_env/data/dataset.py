@@ -628,18 +628,17 @@ class OfflineDataset:
                 f"next_observations[t] on {forwards:.0%}; store each row's state after its action "
                 "as next_observations (swap the two fields back)"
             )
-        for lag, where in ((2, "t + 2"), (0, "t")):  # next_observations one row late / early
-            # (issue 14, probe 34: one row late was "N row(s) end an episode without a flag …
-            # Training is unaffected", while every transition was wrong)
-            lagged = (~_rows_apart(nxt[: n - lag], self.observations[lag:], rtol)).mean()
-            if lagged >= 0.9 and forwards <= 0.1:
-                raise DatasetValidationError(
-                    f"field 'next_observations' looks shifted by one row against 'observations': "
-                    f"on {lagged:.0%} of rows next_observations[t] equals observations[{where}] "
-                    f"while it equals observations[t + 1] on {forwards:.0%}; store each row's "
-                    "state after its own action as next_observations (an off-by-one when the "
-                    "arrays were built?)"
-                )
+        # next_observations one row late (issue 14, probe 34: "N row(s) end an episode without a
+        # flag … Training is unaffected", while every transition was wrong); one row early is
+        # next_observations == observations (_warn_frozen_observations says it)
+        late = (~_rows_apart(nxt[:-2], self.observations[2:], rtol)).mean()
+        if late >= 0.9 and forwards <= 0.1:
+            raise DatasetValidationError(
+                f"field 'next_observations' looks shifted by one row against 'observations': on "
+                f"{late:.0%} of rows next_observations[t] equals observations[t + 2] while it "
+                f"equals observations[t + 1] on {forwards:.0%}; store each row's state after its "
+                "own action as next_observations (an off-by-one when the arrays were built?)"
+            )
 
     def _warn_unmarked_episode_ends(self, rtol: float = _SUCCESSOR_RTOL) -> None:
         unmarked = self.unmarked_episode_ends(rtol)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -422,6 +423,9 @@ def test_an_id_a_short_name_reads_must_hold_that_env_and_level():
         minari_dataset_path("mine/walker2d/random-v0"),
         minari_dataset_path("rambo/hopper/random-v0"),
     )
+    meta = minari_dataset_path("rambo/hopper/random-v0") / "data" / "metadata.json"
+    fixed = json.loads(meta.read_text()) | {"dataset_id": "rambo/hopper/random-v0"}
+    meta.write_text(json.dumps(fixed))  # a consistent copy (a copied folder alone: misconfigured)
     with pytest.raises(DatasetValidationError, match="rambo/hopper/random-v0 holds Walker2d-v5"):
         load_dataset("hopper-random")
 
