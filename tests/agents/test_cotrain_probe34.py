@@ -190,3 +190,12 @@ def test_sigusr1_prints_a_status_line_and_the_run_goes_on(tiny_hopper, tmp_path)
     assert line.startswith("[cotrain] status: iteration 1/2 done, "), line
     assert "elapsed, last average Q " in line and f"run dir {tmp_path / 'run'}" in line
     assert "last score " in line or "last return " in line
+
+
+def test_a_toys_out_folder_inside_the_model_cache_is_refused(capsys):
+    out = Path(os.environ["RAMBO_ENV_CACHE"]) / "toys"
+    with pytest.raises(SystemExit) as exit_info:
+        load_script("toys").main(["--out", str(out), "--seeds", "0"])
+    assert exit_info.value.code == 2
+    assert f"error: out: {out} is inside the model cache " in capsys.readouterr().err
+    assert not out.exists()
