@@ -334,14 +334,17 @@ def run_cotrain(
             f"{type(on_iteration).__name__}"
         )
     _check_takes_one_argument(on_iteration)
+    run_io.check_outside_stores(run_dir)  # probe 34: make_dataset --force deleted such a run
+    progress = _Progress(run_dir, cfg.n_iterations)
     # SIGTERM = Ctrl-C for the whole run: one killed in setup (MLE, BC) also frees its folder.
     with (
         run_io.claim_run_dir(run_dir),
         run_io.sigterm_as_keyboard_interrupt(),
+        run_io.status_on_request("cotrain", progress.line),  # SIGUSR1 (probe 34)
         run_io.process_state_kept(),  # probe 25: the caller's threads and RNG streams
     ):
         try:
-            results = _run(cfg, run_dir, resume, on_iteration)
+            results = _run(cfg, run_dir, resume, on_iteration, progress)
         except run_io.WriteFailedError as err:
             if not run_io.is_file(run_dir / run_io.CHECKPOINT_NAME):
                 raise  # a start before its first checkpoint: the same command starts it again
@@ -390,11 +393,43 @@ def _check_takes_one_argument(on_iteration: Callable[..., Any] | None) -> None:
         ) from None
 
 
+class _Progress:
+    """Where a run stands, for the status line SIGUSR1 prints (:func:`run_io.status_on_request`)."""
+
+    def __init__(self, run_dir: Path, n_iterations: int) -> None:
+        self.run_dir, self.n_iterations = run_dir, n_iterations
+        self.history: RunHistory | None = None
+        self.t_start = time.monotonic()
+
+    def line(self) -> str:
+        elapsed = f"{time.monotonic() - self.t_start:.0f} s"
+        if self.history is None:
+            return (
+                f"setting up (dataset, dynamics model, BC warm start), {elapsed} elapsed, "
+                f"run dir {self.run_dir}"
+            )
+        h = self.history
+        q = f"last average Q {h.q_history[-1]:.4g}" if h.q_history else "no average Q yet"
+        score = "no evaluation yet"
+        if h.evals:
+            last = h.evals[-1]
+            value = last.get("normalized_score")
+            what = "score" if value is not None else "return"
+            value = value if value is not None else last.get("return_mean")
+            if run_io.is_real(value):
+                score = f"last {what} {value:.1f} (iteration {last.get('iteration')})"
+        return (
+            f"iteration {h.iteration}/{self.n_iterations} done, {elapsed} elapsed, {q}, "
+            f"{score}, run dir {self.run_dir}"
+        )
+
+
 def _run(
     cfg: CotrainConfig,
     run_dir: Path,
     resume: bool,
     on_iteration: Callable[[dict[str, Any]], None] | None,
+    progress: _Progress | None = None,
 ) -> dict[str, Any]:
     t_start = time.perf_counter()
     cfg = _check_run_dir(cfg, run_dir, resume)
@@ -426,6 +461,8 @@ def _run(
         cfg = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
         session = build_session(cfg)
         history = _start(session, run_dir)
+    if progress is not None:
+        progress.history, progress.n_iterations = history, cfg.n_iterations
     print(f"[cotrain] {critic_line(cfg)}", flush=True)
     print(f"[cotrain] {compile_line(cfg)}", flush=True)
     setup_s = time.perf_counter() - t_start

@@ -48,6 +48,7 @@ from rambo_env.run_io import (
     RUN_SEED_LIMIT,
     check_field_types,
     check_seed,
+    did_you_mean,
     expand_home,
     is_folder,
     is_real,
@@ -62,6 +63,7 @@ __all__ = [
     "build_session",
     "check_device",
     "check_ent_coef",
+    "check_eval_last_given",
     "check_rollout_length",
     "config_docs",
     "config_from_dict",
@@ -186,7 +188,10 @@ class CotrainConfig:
     def __post_init__(self) -> None:
         check_field_types(self)
         if self.algo not in ALGOS:
-            raise ValueError(f"algo: unknown agent {self.algo!r}; choose from {ALGOS}")
+            raise ValueError(
+                f"algo: unknown agent {self.algo!r}{did_you_mean(self.algo, ALGOS)}; choose from "
+                f"{ALGOS}"
+            )
         positive = (
             "n_iterations",
             "agent_steps_per_iteration",
@@ -340,6 +345,20 @@ def check_ent_coef(algo: str, ent_coef: Any) -> None:
         )
     if ent_coef != "auto" and algo not in ENTROPY_ALGOS:
         raise ValueError(f"ent_coef: {algo} has no entropy coefficient (only {ENTROPY_ALGOS})")
+
+
+def check_eval_last_given(cfg: CotrainConfig) -> None:
+    """An ``eval_last`` the user gave (``--eval-last``) fits ``n_iterations``, as
+    ``stop_at_iteration`` must (probe 34: ``--eval-last 10`` with 2 iterations was taken without a
+    word, the final score being the mean of the evaluations there were). Not checked for a
+    preset's default, which tiny runs keep, nor on resume (the saved config is not changed)."""
+    if cfg.eval_last > cfg.n_iterations:
+        raise ValueError(
+            f"eval_last: {cfg.eval_last} > n_iterations={cfg.n_iterations}; the final score "
+            f"averages the evaluations of the last {cfg.eval_last} iterations and the run has "
+            "only "
+            f"{cfg.n_iterations} (use a value <= n_iterations, or leave --eval-last out)"
+        )
 
 
 def default_q_limit(max_abs_reward: float, gamma: float) -> float:

@@ -51,6 +51,7 @@ from rambo_env.run_io import (
     check_path_text,
     check_seed,
     check_writable,
+    did_you_mean,
     is_int,
     is_real,
 )
@@ -728,7 +729,10 @@ def make_agent(
             ``replay_buffer_kwargs`` are merged into the defaults.
     """
     if algo not in AGENT_CLASSES:
-        raise ValueError(f"algo: unknown agent {algo!r}; choose from {sorted(AGENT_CLASSES)}")
+        raise ValueError(
+            f"algo: unknown agent {algo!r}{did_you_mean(algo, sorted(AGENT_CLASSES))}; choose "
+            f"from {sorted(AGENT_CLASSES)}"
+        )
     if "learning_rate" in agent_kwargs:
         raise ValueError("learning_rate: pass actor_lr / critic_lr instead (see agents.factory)")
     _check_owned_arguments(agent_kwargs)

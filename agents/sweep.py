@@ -538,6 +538,7 @@ def run_sweep(
         every dataset is checked before any is generated (:func:`_prepare_datasets`).
     :param verbose: Tune's console output (0 silent, 1 status table, 2 with trial results).
     """
+    run_io.check_outside_stores(sweep_dir, "sweep_dir", "--sweep-dir")  # probe 34
     _import_tune()  # before anything is written
     address = resolve_address(address)
     check_trial_device(
@@ -572,6 +573,7 @@ def resume_sweep(
 ) -> SweepOutcome:
     """Continue an interrupted sweep: unfinished and errored trials resume from their last Tune
     checkpoint, finished trials are not run again. The spec is the saved one."""
+    run_io.check_outside_stores(sweep_dir, "sweep_dir", "--sweep-dir")  # probe 34
     sweep_dir = Path(sweep_dir).resolve()
     run_io.check_file_or_absent(
         sweep_dir / SWEEP_FILE, "sweep_dir", f"restore the sweep's {SWEEP_FILE}"

@@ -16,6 +16,7 @@ Run folder layout (written by :func:`agents.cotrain.run_cotrain`)::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import errno
 import functools
@@ -70,6 +71,7 @@ __all__ = [
     "check_no_foreign_entries",
     "check_not_starting",
     "check_output_file",
+    "check_outside_stores",
     "check_readable",
     "check_run_dir_kept",
     "check_run_folder",
@@ -79,6 +81,7 @@ __all__ = [
     "check_writable",
     "claim_run_dir",
     "default_run_dir",
+    "did_you_mean",
     "error_behind",
     "exit_on_interrupt",
     "expand_home",
@@ -117,6 +120,7 @@ __all__ = [
     "shell_quote",
     "sigterm_as_keyboard_interrupt",
     "silence_stdout",
+    "status_on_request",
     "stop_signals",
     "stopped_text",
     "tolerant_console",
@@ -647,6 +651,19 @@ def some_names(names: Sequence[str]) -> str:
     return ", ".join(names[:3]) + more
 
 
+def did_you_mean(value: Any, choices: Sequence[str]) -> str:
+    """``" (did you mean 'td3'?)"`` for a ``value`` that is one of ``choices`` in another case or
+    close to one (a typo), else ``""`` (probe 34: ``--algo TD3`` was only "unknown agent")."""
+    import difflib
+
+    if not isinstance(value, str):
+        return ""
+    close = [c for c in choices if c.lower() == value.lower()] or difflib.get_close_matches(
+        value.lower(), list(choices), n=1
+    )
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def check_no_foreign_entries(run_dir: Path) -> None:
     """Raise ValueError naming the files in ``run_dir`` that are not a run's (see
     :func:`foreign_entries`): a run starts only in a new, empty or run folder."""
@@ -656,6 +673,52 @@ def check_no_foreign_entries(run_dir: Path) -> None:
             f"run_dir: {run_dir.resolve()} holds files that are not a run's "
             f"({some_names(foreign)}); a run "
             "starts in a new or empty folder and may clear it: pick another folder (--run-dir)"
+        )
+
+
+def check_outside_stores(
+    folder: str | Path, what: str = "run_dir", flag: str = "--run-dir"
+) -> None:
+    """Raise ValueError when ``folder`` (a run or sweep folder about to be written, or resumed) is
+    inside the Minari root (``MINARI_DATASETS_PATH`` or ``~/.minari/datasets``) or the model
+    cache (``RAMBO_ENV_CACHE``), links followed. Probe 34: a run inside a Minari dataset's folder
+    was deleted with it by ``make_dataset.py --force``, one in the model cache by clearing the
+    cache (the README's fix for a bad cached model). Called before any expensive work."""
+    from rambo_env.data.minari_io import minari_dataset_path  # both import this module
+    from rambo_env.dynamics.io import cache_dir
+
+    real = Path(os.path.realpath(folder))
+    stores = (
+        (
+            lambda: minari_dataset_path(""),
+            "the Minari root",
+            "MINARI_DATASETS_PATH",
+            "a run there is deleted when make_dataset.py --force replaces a dataset's folder",
+        ),
+        (
+            cache_dir,
+            "the model cache",
+            "RAMBO_ENV_CACHE",
+            "a run there is deleted when the cache is cleared (the fix for a bad cached model)",
+        ),
+    )
+    for root_of, name, variable, fate in stores:
+        try:
+            root = Path(os.path.realpath(root_of()))
+        except (ValueError, OSError):  # no home folder, an odd value: not this check's to say
+            continue
+        if real != root and root not in real.parents:
+            continue
+        where = f"{name} {root} ({variable})"
+        for above in (real, *real.parents):  # name the dataset's own folder, if in one
+            if above == root:
+                break
+            if (above / "data" / "metadata.json").is_file():
+                where = f"the Minari dataset folder {above}, in {where}"
+                break
+        raise ValueError(
+            f"{what}: {folder} is inside {where}; {fate}: pick a folder outside {root} "
+            f"({flag}; a run already there: move its folder out first)"
         )
 
 
@@ -870,6 +933,32 @@ def sigterm_as_keyboard_interrupt() -> Iterator[None]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+
+
+@contextmanager
+def status_on_request(script: str, status: Callable[[], str]) -> Iterator[None]:
+    """Print ``[script] status: <status()>`` to stderr on SIGUSR1 and go on, as ``dd`` does
+    (probe 34: SIGUSR1 killed a run by its default action, no word, its ``.lock`` left). POSIX
+    only, and only in the main thread (elsewhere a no-op); the previous handler is restored
+    afterwards."""
+    usr1 = getattr(signal, "SIGUSR1", None)
+    if usr1 is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def say(signum: int, frame: object) -> None:
+        try:
+            line = status()
+        except Exception as err:  # a status is never worth the run
+            line = f"not available ({type(err).__name__}: {err})"
+        with contextlib.suppress(RuntimeError, OSError, ValueError):  # a print in progress
+            print(f"[{script}] status: {line}", file=sys.stderr, flush=True)
+
+    previous = signal.signal(usr1, say)
+    try:
+        yield
+    finally:
+        signal.signal(usr1, previous)
 
 
 @contextmanager
@@ -2093,6 +2182,11 @@ def _lock_wait_line(f: Any, doing: str, waited_s: float) -> str:
         written = f.read().strip()
         pid = int(written) if written.isdigit() and pid_alive(int(written)) else None
     waited = f" (waited {waited_s:.0f} s)" if waited_s >= 1 else ""
+    if pid == os.getpid():  # probe 34: a thread was told to kill its own process
+        return (
+            f"another thread of this process is {doing}; waiting for it (it holds the lock "
+            f"{name}{waited})"
+        )
     if pid is None:
         return (
             f"waiting for another process, which is {doing}; it holds the lock {name}{waited}: "

@@ -46,6 +46,7 @@ from rambo_env.run_io import (
     atomic_write,
     check_output_file,
     check_torch_compile_cache,
+    did_you_mean,
     exit_on_interrupt,
     resolve_torch_threads,
     tolerant_console,
@@ -289,7 +290,8 @@ def main(argv: list[str] | None = None) -> dict:
     if len(set(algos)) != len(algos):
         p.error(f"--algos: an agent given twice in {args.algos!r}; name each once")
     if "sac" not in algos or not set(algos) <= set(ALGOS):
-        p.error(f"--algos: must include sac and be a subset of {ALGOS}, got {args.algos!r}")
+        hints = "".join(did_you_mean(a, ALGOS) for a in algos if a not in ALGOS)
+        p.error(f"--algos: must include sac and be a subset of {ALGOS}, got {args.algos!r}{hints}")
     try:
         check_device(args.device)
     except ValueError as err:

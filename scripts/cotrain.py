@@ -32,7 +32,7 @@ from agents.cotrain import (
     load_config,
     run_cotrain,
 )
-from agents.cotrain_setup import config_docs
+from agents.cotrain_setup import check_eval_last_given, config_docs
 from rambo_env.ledger import (
     DEFAULT_LEDGER_DIR,
     check_ledger_folder,
@@ -165,6 +165,8 @@ def resolve_args(
         return dataclasses.replace(load_config(args.resume), **session), args.resume, True
     try:
         cfg = dataclasses.replace(PRESETS[args.preset or "default"], **given)
+        if "eval_last" in given:  # probe 34 (a preset's default is not refused)
+            check_eval_last_given(cfg)
     except ValueError as err:
         parser.error(str(err))
     unused = [f"--{n.replace('_', '-')}" for n in ("bc_max_steps", "bc_loss") if n in given]

@@ -58,7 +58,11 @@ def check_invocation(argv: list[str], kit_root: str | None) -> None:
         sys.exit(0)
     problem = None
     if not 5 <= len(argv) <= 7:
-        problem = f"expected 4 to 6 arguments, got {len(argv) - 1}"
+        # probe 34: the line said no more (the usage line below it was missed)
+        problem = (
+            "expected 4 to 6 arguments (ADV_WEIGHT DYN_UPDATE_FREQ EPOCHS OUT.csv [SEED "
+            f"[DYNAMICS.pt]]), got {len(argv) - 1}"
+        )
     else:
         try:
             float(argv[1]), int(argv[2]), int(argv[3]), int(argv[5]) if len(argv) > 5 else 0

@@ -349,6 +349,7 @@ def check_args(args: Args) -> None:
         check_dataset_id,
         check_dataset_place,
         check_minari_root,
+        check_replaceable,
         minari_dataset_path,
     )
     from rambo_env.dynamics.ensemble import check_device
@@ -408,6 +409,7 @@ def check_args(args: Args) -> None:
             f"dataset_id: {dataset_id!r} already exists at {minari_dataset_path(dataset_id)}; "
             "use --force to overwrite"
         )
+    check_replaceable(dataset_id)  # probe 34: --force deleted a run made inside the folder
     check_minari_root()  # where the dataset is written
     if args.train_policy:  # where behaviour agents, their checkpoints and replay buffers go
         check_writable(args.behaviour_dir, "behaviour_dir:", "pass a writable --behaviour-dir")

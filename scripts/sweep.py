@@ -29,7 +29,7 @@ from rambo_env.requirements import check_working_folder
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder
 
 from agents.cotrain import PRESETS
-from agents.cotrain_setup import ALGOS, CotrainConfig, config_docs
+from agents.cotrain_setup import ALGOS, CotrainConfig, check_eval_last_given, config_docs
 from agents.sweep import (
     PAPER_CONFIGS,
     PAPER_SEEDS,
@@ -199,6 +199,8 @@ def resolve_args(
     ray_given = {n: getattr(args, n) for n in RESOURCE_FLAGS if getattr(args, n) is not None}
     try:
         base = dataclasses.replace(PRESETS[preset], **overrides)
+        if "eval_last" in overrides:  # probe 34 (a preset's default is not refused)
+            check_eval_last_given(base)
         spec = SweepSpec(
             ("hopper-medium",) if args.datasets is None else args.datasets,
             PAPER_CONFIGS if args.configs is None else args.configs,

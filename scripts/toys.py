@@ -225,6 +225,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     runs = list(itertools.product(toys, args.lam, args.seeds))
     try:  # every run's config and folder, before the first run writes anything
         run_io.check_matplotlib()  # the snapshots' plots (probe 29: a bad MPLBACKEND)
+        run_io.check_outside_stores(args.out, "out", "--out")  # probe 34: runs go there
         configs = [
             toy_config(toy, lam, seed, npz_path(args.out, toy, seed), args.iterations, args.steps,
                        args.precision)

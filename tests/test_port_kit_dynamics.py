@@ -41,7 +41,14 @@ def test_port_kit_dynamics_bad_inputs_are_one_line(
 @pytest.mark.parametrize(
     ("args", "kit_root", "message"),
     [
-        ([], None, r"error: expected 4 to 6 arguments, got 0"),
+        # probe 34: the error line itself names the arguments
+        (
+            [],
+            None,
+            r"error: expected 4 to 6 arguments \(ADV_WEIGHT DYN_UPDATE_FREQ EPOCHS OUT\.csv "
+            r"\[SEED \[DYNAMICS\.pt\]\]\), got 0\n",
+        ),
+        (["1", "2"], None, r"error: expected 4 to 6 arguments \(ADV_WEIGHT .*\), got 2\n"),
         (["3e-4", "1000", "5", "out.csv"], None, r"error: KIT_ROOT: not set; it names OfflineR"),
         (["3e-4", "1000", "5", "out.csv"], "/", r"error: KIT_ROOT: '/' is not a checkout of"),
         (["x", "1000", "5", "out.csv"], "/", r"error: ADV_WEIGHT is a number"),

@@ -794,6 +794,7 @@ def generate_dataset(
         check_dataset_id,
         check_dataset_place,
         check_minari_root,
+        check_replaceable,
         generation_lock,
         minari_dataset_name,
         minari_dataset_path,
@@ -814,6 +815,7 @@ def generate_dataset(
             raise DatasetExistsError(
                 f"{dataset_id!r} already exists at {minari_dataset_path(dataset_id)}; use --force to overwrite"
             )
+        check_replaceable(dataset_id)  # probe 34: before collecting, nothing deleted
         episodes, info = _level_episodes(
             env,
             level,

@@ -45,11 +45,13 @@ from rambo_env.run_io import (
     pid_alive,
     safe_reason,
     shell_quote,
+    some_names,
 )
 
 __all__ = [
     "check_dataset_id",
     "check_minari_root",
+    "check_replaceable",
     "check_root_level",
     "dataset_to_episodes",
     "episodes_to_dataset",
@@ -157,6 +159,35 @@ def check_dataset_place(dataset_id: str) -> Path:
                 "--dataset-id (dataset_id=…)"
             )
     return folder
+
+
+#: What Minari writes in a dataset's folder: ``data/`` with its metadata and its episodes (one
+#: HDF5 file, or Arrow's ``episode_<n>`` folders of a downloaded dataset).
+_MINARI_DATA_FILES = re.compile(r"metadata\.json|main_data\.hdf5|episode_\d+")
+
+
+def check_replaceable(dataset_id: str) -> None:
+    """ValueError when the existing folder of the local Minari dataset ``dataset_id``, which
+    ``force`` replaces whole, holds files no Minari dataset writes (a run folder, a file put
+    there by hand); nothing is deleted. Probe 34: ``make_dataset.py --force`` deleted a finished
+    run (checkpoint, results, tb) made inside the dataset's folder, without a word."""
+    folder = minari_dataset_path(dataset_id)
+    try:
+        foreign = sorted(p.name for p in folder.iterdir() if p.name != "data")
+        if (folder / "data").is_dir():
+            foreign += sorted(
+                f"data/{p.name}"
+                for p in (folder / "data").iterdir()
+                if not _MINARI_DATA_FILES.fullmatch(p.name)
+            )
+    except OSError:  # no folder (nothing to replace), or not readable (the write says so)
+        return
+    if foreign:
+        raise ValueError(
+            f"dataset_id: {folder} holds files no Minari dataset writes ({some_names(foreign)}); "
+            "--force (force=True) replaces the whole folder and would delete them: move them out "
+            f"of it (a run folder: outside the Minari root {minari_dataset_path('')}), then rerun"
+        )
 
 
 def check_root_level(dataset_id: str) -> None:
@@ -505,6 +536,7 @@ def save_minari(
         raise FileExistsError(
             f"Minari dataset {dataset_id!r} already exists at {final}; pass force=True to overwrite"
         )
+    check_replaceable(dataset_id)  # probe 34: a run inside the folder was deleted with it
     root = minari_dataset_path("")
     root.mkdir(parents=True, exist_ok=True)
     _remove_stale_staging(root)
