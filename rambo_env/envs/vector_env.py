@@ -146,7 +146,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         check_open(self.closed, "step")
         if self._obs is None:
             raise gym.error.ResetNeeded("step: call reset() before step()")
-        action_t = as_action_tensor(actions, self.mdp, n_rows=self.num_envs)  # [n, A]
+        action_t = as_action_tensor(actions, self.mdp, n_rows=self.num_envs, env=self)  # [n, A]
         with torch.no_grad():  # one elite per row, noise from the env's own generator
             next_obs, reward, terminated = self.mdp.transition(
                 self._obs,

@@ -117,8 +117,17 @@ def test_actions_are_validated_and_clipped(tiny_mdp):
     env.reset(seed=5)
     clipped = env.step(np.array([1.0, -1.0, 1.0], dtype=np.float32))
     env.reset(seed=5)
-    outside = env.step(np.array([3.0, -7.0, 1.5], dtype=np.float32))
+    # probe 34: clipped without a word (the real env charges control cost on the unclipped one)
+    with pytest.warns(UserWarning, match=r"^action\[0\] = 3 is outside the action space \[-1, 1\]; the model env clips it \(3 entr\(y/ies\) of this step; warned once per env\), but the real env charges its control cost"):  # fmt: skip
+        outside = env.step(np.array([3.0, -7.0, 1.5], dtype=np.float32))
     np.testing.assert_array_equal(clipped[0], outside[0])
+    env.reset(seed=5)
+    with warnings.catch_warnings():  # once per env; a float32 rounding margin is not outside
+        warnings.simplefilter("error")
+        env.step(np.array([100.0, -7.0, 1.5], dtype=np.float32))
+        fresh = RamboModelEnv(mdp=tiny_mdp)
+        fresh.reset(seed=0)
+        fresh.step(np.array([1.0000001, -1.0000001, 0.0], dtype=np.float32))
 
 
 def test_step_before_reset_and_bad_kwargs(tiny_mdp):
