@@ -661,3 +661,26 @@ def test_a_rollout_length_above_the_episode_limit_is_refused_by_every_front_end(
     with pytest.raises(ValueError, match="k = 1001 exceeds Hopper-v5's episode limit"):
         env.rollout_length = 1001  # an assignment is checked as the constructor
     assert env.rollout_length == 1000
+
+
+@pytest.mark.parametrize(("cast", "shown"), [("half", "float16"), ("double", "float64")])
+def test_an_ensemble_cast_away_from_float32_is_one_error(tiny_mdp, cast, shown):
+    """Probe 34: ``mdp.ensemble.half()`` (to save memory) was torch's raw "Input dtypes must be
+    the same" inside ``step``; the envs' steps (and the adversary) read the dtype once a step."""
+    mdp = copy.deepcopy(tiny_mdp)
+    getattr(mdp.ensemble, cast)()
+    env = RamboModelEnv(mdp=mdp)
+    env.reset(seed=0)
+    message = (
+        rf"^mdp.ensemble is {shown} \(cast with .half\(\) / .double\(\) / .to\(dtype\)\?\), but "
+        r"the model's steps \(the envs, the adversary\) compute in float32 .*"
+        r'make_mdp\(…, precision="bf16"\) for lower precision, or cast it back'
+    )
+    with pytest.raises(ValueError, match=message):
+        env.step(np.zeros(3, dtype=np.float32))
+    envs = RamboModelVectorEnv(2, mdp=mdp)
+    envs.reset(seed=0)
+    with pytest.raises(ValueError, match=message):
+        envs.step(np.zeros((2, 3), np.float32))
+    mdp.ensemble.float()
+    assert env.step(np.zeros(3, dtype=np.float32))[0].shape == (11,)
