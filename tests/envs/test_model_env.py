@@ -253,6 +253,31 @@ def test_arguments_an_mdp_would_ignore_are_refused(tiny_mdp, tiny_dataset, make)
     with pytest.raises(ValueError, match=r"^dataset: 'mine.npz' was given with `mdp`"):
         gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, dataset="mine.npz")
     gym.make("RamboModel-hopper-random", mdp=tiny_mdp)  # the registration's own: fine
+    # probe 34: any hopper-<level> passed (taken for the registration's own), then was ignored
+    for make_env in (gym.make, lambda *a, **kw: gym.make_vec(*a, num_envs=2, **kw)):
+        with pytest.raises(ValueError, match=r"^dataset: 'hopper-random' was given with `mdp`"):
+            make_env("RamboModel-hopper-medium", mdp=tiny_mdp, dataset="hopper-random")
+        make_env("RamboModel-hopper-medium", mdp=tiny_mdp, dataset="hopper-medium")  # its own
+
+
+def test_gym_make_takes_make_mdps_progress(tiny_mdp, tiny_dataset, monkeypatch):
+    """Probe 34: ``gym.make(…, progress=False)`` was the constructor's raw TypeError ("unexpected
+    keyword argument 'progress'"); make_mdp takes it, so the envs pass it on."""
+    import rambo_env.envs.model_env as model_env
+
+    seen = []
+    monkeypatch.setattr(
+        model_env, "make_mdp", lambda *a, **kw: seen.append(kw["progress"]) or tiny_mdp
+    )
+    RamboModelEnv(dataset=tiny_dataset, progress=False)
+    RamboModelVectorEnv(2, dataset=tiny_dataset, progress=False)
+    gym.make("RamboModel-hopper-medium", dataset=tiny_dataset, progress=False)
+    assert seen == [False, False, False]
+    assert (
+        gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, progress=False).unwrapped.mdp is tiny_mdp
+    )
+    with pytest.raises(ValueError, match=r"^progress: expected True or False"):
+        RamboModelEnv(mdp=tiny_mdp, progress="no")
 
 
 def test_a_render_mode_is_one_error_naming_it(tiny_mdp):
