@@ -288,6 +288,8 @@ _SB3_NUMBERS = {
     "target_policy_noise": (0.0, math.inf, False),
     "target_noise_clip": (0.0, math.inf, False),
     "verbose": (0, 2, True),
+    # probe 34: 0 was taken (a window of no episodes: rollout/ep_rew_mean never logged)
+    "stats_window_size": (1, math.inf, True),
 }
 
 
@@ -297,10 +299,16 @@ def _check_sb3_arguments(
     """One ValueError naming a wrong SB3 argument before the agent is built (was:
     ``gradient_steps=2.5`` / ``tensorboard_log=5``: a raw TypeError at the first ``learn``;
     ``batch_size=0``, ``gamma=1.5``, ``tau=2`` trained without a word)."""
-    if not (is_int(gradient_steps) and gradient_steps >= -1):
+    # probe 34: 0 was taken, and ``learn`` never updated the agent (SB3 skips ``train``)
+    if not (is_int(gradient_steps) and (gradient_steps >= 1 or gradient_steps == -1)):
+        never = (
+            ": the agent would never train"
+            if is_int(gradient_steps) and gradient_steps == 0
+            else ""
+        )
         raise ValueError(
-            f"gradient_steps: expected an int >= 0 (or SB3's -1: one per collected step), got "
-            f"{gradient_steps!r}"
+            f"gradient_steps: expected an int >= 1 (or -1 for as many as collected steps), got "
+            f"{gradient_steps!r}{never}"
         )
     if exploration_std is not None and not (  # probe 21: inf was taken (every action clipped)
         is_real(exploration_std) and math.isfinite(exploration_std) and exploration_std >= 0
@@ -337,6 +345,29 @@ def _check_sb3_arguments(
         raise ValueError(
             f"action_noise: expected a stable_baselines3.common.noise.ActionNoise or None, got "
             f"{type(noise).__name__} {noise!r:.40} (or give exploration_std for Gaussian noise)"
+        )
+
+
+def _check_batch_rows(algo: str, batch_size: int) -> None:
+    """CrossQ's critics and actor normalise over the batch (BatchRenorm): one row has no
+    variance, so probe 34's ``batch_size=1`` was a NaN actor and torch's raw "Expected parameter
+    loc … Real()" inside ``learn``. The other agents train with one row."""
+    if algo == "crossq" and batch_size < 2:
+        raise ValueError(
+            f"batch_size: CrossQ normalises over the batch (BatchRenorm) and needs >= 2 rows "
+            f"(paper 256), got {batch_size!r}"
+        )
+
+
+def _check_exploration_scale(exploration_std: float) -> None:
+    """An exploration σ above twice the range of SB3's scaled actions ([-1, 1], where the noise
+    is added; probe 34: ``1e6``) clips every noisy action to a bound: bang-bang control, not
+    exploration around the actor's action."""
+    if exploration_std > 2 * 2.0:
+        raise ValueError(
+            f"exploration_std: {exploration_std!r} swamps the action range (the noise is added "
+            "to SB3's scaled actions in [-1, 1]): every noisy action would be clipped to a "
+            f"bound; give at most 4 (2 × the range; default {_EXPLORATION_STD})"
         )
 
 
@@ -710,9 +741,9 @@ def make_agent(
         dataset, normalizer: real data of the mixed buffer (obs normalised like the model's).
         rollout_length: k (Table 5). n_rollouts: rows per rollout (default ``vec_env.num_envs``).
         real_ratio: f. retain_iterations: iterations kept in the model pool.
-        gradient_steps: agent updates per ``learn`` collect (Alg. 1: 1000 per iteration); 0 =
-            ``learn`` never updates the agent (call ``agent.train(n, batch_size)`` yourself, as
-            ``scripts/bench.py`` does).
+        gradient_steps: agent updates per ``learn`` collect (Alg. 1: 1000 per iteration; -1 =
+            one per collected step, as SB3); >= 1 (``agent.train(n, batch_size)`` runs updates
+            outside ``learn``, as ``scripts/bench.py`` does).
         actor_lr, critic_lr: default Table 4 (CrossQ: 1e-3 both).
         exploration_std: Gaussian σ of TD3/DDPG exploration (scaled actions; None = 0.1);
             refused for the other agents, which explore through their stochastic actor.
@@ -768,6 +799,9 @@ def make_agent(
             f"{algo} explores through its stochastic actor (its entropy: ent_coef); leave it out"
         )
     _check_known_arguments(algo, agent_kwargs)  # after the named checks (ent_coef of td3, …)
+    _check_batch_rows(algo, agent_kwargs.get("batch_size", BASE.batch_size))
+    if exploration_std is not None:
+        _check_exploration_scale(exploration_std)
     # probe 20: 0 was "… pass rollout_length=2 or build the env with rollout_length=0"
     mdp = getattr(vec_env, "mdp", None)  # RamboModelVecEnv: its data's episode limit (issue 14)
     check_rollout_length(rollout_length, getattr(mdp, "env_id", None))

@@ -217,7 +217,9 @@ class RamboModelVecEnv(VecEnv):
         check_open(self._closed, "step_wait")
         if self._obs is None or self._actions is None:
             raise gym.error.ResetNeeded("step_wait: call reset() and step_async() first")
-        action_t = as_action_tensor(self._actions, self.mdp, n_rows=self.num_envs)  # [n, A]
+        action_t = as_action_tensor(
+            self._actions, self.mdp, n_rows=self.num_envs, env=self
+        )  # [n, A]
         self._actions = None
         with torch.no_grad():  # one elite per row, noise from the env's own generator
             next_obs, reward, terminated = self.mdp.transition(

@@ -406,6 +406,7 @@ class ModelAdversary:
             )
         if not self.enabled or self.cfg.n_updates == 0:
             return {}
+        self.mdp.check_ensemble_dtype()  # probe 34: a .half() ensemble, before the draws
         cfg, totals = self.cfg, {}
         obs = self.mdp.initial(cfg.batch_size, self.rng)  # [B, O]
         try:

@@ -174,6 +174,7 @@ def evaluate_policy(
                     f"env: the factory returned {type(made).__name__} {str(made)[:40]!r}, not a "
                     "gymnasium.Env; pass a zero-argument function that makes a new env"
                 )
+            _check_spaces(made)
     except BaseException:
         for e in envs:
             if isinstance(e, gym.Env):
@@ -200,6 +201,22 @@ def evaluate_policy(
             flush=True,
         )
     return EvalResult(returns=returns, lengths=lengths, normalized_score=_score(scorer, returns))
+
+
+def _check_spaces(env: gym.Env) -> None:
+    """An env the factory made without its spaces (probe 34: ``gym.Env`` itself, whose
+    ``reset`` returns None) was a raw ``TypeError: 'NoneType' object is not subscriptable``."""
+    missing = [
+        name
+        for name in ("observation_space", "action_space")
+        if not isinstance(getattr(env, name, None), gym.spaces.Space)
+    ]
+    if missing:
+        raise ValueError(
+            f"env: the factory made a gymnasium.Env with no {' / '.join(missing)} "
+            f"({type(env).__name__}); pass a real env's id (dataset.env_id) or a factory of a "
+            "complete env (its spaces set, reset returning (obs, info))"
+        )
 
 
 def _has_time_limit(env: gym.Env) -> bool:

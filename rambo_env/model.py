@@ -218,6 +218,7 @@ class LearnedMDP:
         if check_flag(check_finite, "check_finite"):  # probe 21: "no" was truthy; a NaN noise
             _check_finite_rows(obs=obs, action=action, noise=noise)  # gave NaN states silently
             self._check_action_bounds(action)
+        self.check_ensemble_dtype()
         next_obs, reward = self.ensemble.sample(obs, action, member_idx, noise)  # [B, O], [B]
         # The model state is already normalised: un-normalise exactly once for the raw-obs test.
         terminated = self.termination_fn(self.normalizer.unnormalize(next_obs))  # [B]
@@ -267,6 +268,24 @@ class LearnedMDP:
         raise NonFiniteModelError(
             f"{what}: the dynamics model predicted a non-finite {name} "
             f"({name}{index} = {value[tuple(index)].item()}); {cause}"
+        )
+
+    def check_ensemble_dtype(self) -> None:
+        """One ValueError when ``mdp.ensemble`` was cast away from float32 (probe 34:
+        ``mdp.ensemble.half()`` to save memory was torch's raw "Input dtypes must be the same"
+        inside ``step``). Two attribute reads: the model envs' steps and the adversary's
+        rollouts call it every step."""
+        ensemble = self.ensemble
+        dtype = ensemble.mean_head.weight.dtype
+        if dtype is torch.float32 and ensemble.hidden[0].weight.dtype is torch.float32:
+            return
+        if dtype is torch.float32:
+            dtype = ensemble.hidden[0].weight.dtype
+        raise ValueError(
+            f"mdp.ensemble is {str(dtype).removeprefix('torch.')} (cast with .half() / "
+            ".double() / .to(dtype)?), but the model's steps (the envs, the adversary) compute in "
+            'float32 (bf16 only as mixed precision, with float32 weights); use make_mdp(…, precision="bf16") for '
+            "lower precision, or cast it back with mdp.ensemble.float()"
         )
 
     def _check_action_bounds(self, action: torch.Tensor) -> None:

@@ -110,7 +110,9 @@ def run(cfg: bench.BenchConfig, device: torch.device, algos: tuple[str, ...] = A
     if "sac" in algos:  # the same agent through SB3's own SAC.train: the fused step's A/B (#12)
         rows.insert(algos.index("sac") + 1, ("sac_library", "sac"))
     for row, algo in rows:
-        agent = sac if algo == "sac" else _agent(algo, mdp, dataset, cfg, device, 0)[0]
+        agent = (
+            sac if algo == "sac" else _agent(algo, mdp, dataset, cfg, device, cfg.agent_measure)[0]
+        )
         if algo != "sac":
             _collector(agent)()  # fill the model pool once
         train = SAC.train if row == "sac_library" else type(agent).train

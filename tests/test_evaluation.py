@@ -205,6 +205,13 @@ def test_a_wrong_env_act_normalizer_or_scorer_is_one_error_naming_it():
         ((act, pendulum, norm), {}, r"env: got an env instance; .* pass its id \('Pendulum-v1'\)"),
         ((act, "no_such_module:Env", norm), {}, "env: 'no_such_module:Env' cannot be made"),
         ((act, lambda: None, norm), {}, "env: the factory returned NoneType"),
+        # probe 34: the base class as the factory was "'NoneType' object is not subscriptable"
+        (
+            (act, gym.Env, norm),
+            {},
+            r"^env: the factory made a gymnasium.Env with no observation_space / action_space "
+            r"\(Env\); pass a real env's id",
+        ),
         ((None, "Pendulum-v1", norm), {}, "act: expected a function"),
         ((act, "Pendulum-v1", None), {}, "normalizer: expected the training ObsNormalizer"),
         ((act, "Pendulum-v1", norm), {"scorer": "hopper"}, "scorer: expected None or an object"),

@@ -23,7 +23,7 @@ from gymnasium.envs.registration import EnvSpec
 
 from rambo_env.dynamics.ensemble import resolve_device
 from rambo_env.model import LearnedMDP, check_model_args, make_mdp
-from rambo_env.run_io import check_default_dtype
+from rambo_env.run_io import check_default_dtype, check_flag
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -43,6 +43,7 @@ __all__ = [
     "check_reset_seed",
     "check_rollout_length",
     "state_from_options",
+    "warn_clipped_action",
     "warn_long_rollout",
 ]
 
@@ -105,6 +106,8 @@ def build_mdp(
     env_id: str | None = None,
     registered_env: str | None = None,
     rollout_length: int | None = None,
+    registered_dataset: str | None = None,
+    progress: bool = True,
 ) -> LearnedMDP:
     """The given ``mdp`` (it takes precedence over ``dataset``), else ``make_mdp(dataset, ...)``.
 
@@ -118,8 +121,12 @@ def build_mdp(
     ``mdp``, the arguments that only build one (``env_id``, ``ensemble_config``, ``mle_config``,
     ``seed``,
     a ``device`` other than ``"auto"`` and the mdp's) are refused, not ignored; so is a
-    ``dataset``, except a short name of the mdp's env (``gym.make("RamboModel-…", mdp=mdp)``
-    passes the registration's dataset too).
+    ``dataset``, except the registration's own (``registered_dataset``: every
+    ``gym.make("RamboModel-…", mdp=mdp)`` passes it) or, outside a registration, a short name of
+    the mdp's env.
+
+    ``progress``: the MLE progress bar of ``make_mdp`` (and the announcements of a generated
+    dataset); nothing to show with an ``mdp``.
     """
     given_seed, seed = seed, 0 if seed is None else seed  # None: not given (the default 0)
     if isinstance(dataset, LearnedMDP):  # RamboModelEnv(mdp): was "dataset: expected a name …"
@@ -128,6 +135,7 @@ def build_mdp(
             "RamboModelEnv(mdp=mdp) (RamboModelVectorEnv(n, mdp=mdp))"
         )
     check_model_args(ensemble_config, mle_config, seed)
+    check_flag(progress, "progress")  # probe 34: gym.make(…, progress=False) was a raw TypeError
     if mdp is not None:
         if not isinstance(mdp, LearnedMDP):
             raise ValueError(f"mdp: expected a LearnedMDP, got {type(mdp).__name__}")
@@ -142,7 +150,7 @@ def build_mdp(
             )
         if registered_env is not None:
             _check_registered_env(getattr(mdp, "env_id", None), registered_env, "mdp", repr(mdp))
-        _check_no_dataset_with_mdp(dataset, mdp, registered_env)
+        _check_no_dataset_with_mdp(dataset, mdp, registered_env, registered_dataset)
         if rollout_length is not None:
             check_rollout_length(rollout_length, mdp.env_id)
         return mdp
@@ -167,7 +175,7 @@ def build_mdp(
             n_transitions=None,
             seed=None,
             env_id=env_id,
-            progress=True,
+            progress=progress,
             unnamed_env=unnamed,
         )
     elif rollout_length is not None and not _is_dataset(dataset):
@@ -185,6 +193,7 @@ def build_mdp(
         ensemble_config=ensemble_config,
         mle_config=mle_config,
         seed=seed,
+        progress=progress,
     )
 
 
@@ -194,19 +203,26 @@ def _is_dataset(value: Any) -> bool:
     return isinstance(value, OfflineDataset)
 
 
-def _check_no_dataset_with_mdp(dataset: Any, mdp: LearnedMDP, registered_env: str | None) -> None:
+def _check_no_dataset_with_mdp(
+    dataset: Any, mdp: LearnedMDP, registered_env: str | None, registered_dataset: str | None
+) -> None:
     """A ``dataset`` given with an ``mdp`` is refused: the mdp's own data are used (probe 18:
     ``RamboModelEnv(dataset="mine.npz", mdp=mdp)`` or ``gym.make("RamboModel-hopper-medium",
-    mdp=mdp, dataset="mine.npz")`` ignored the dataset without a word). A short name of the
-    mdp's env (``hopper-<level>``: the registration's own, which every ``gym.make`` passes)
-    is taken."""
+    mdp=mdp, dataset="mine.npz")`` ignored the dataset without a word). The registration's own
+    name (``registered_dataset``, which every ``gym.make`` passes) is taken; probe 34: any
+    ``hopper-<level>`` was, so ``gym.make("RamboModel-hopper-medium", mdp=mdp,
+    dataset="hopper-random")`` ignored hopper-random silently. Outside a registration
+    (``RamboModelEnv(dataset=…, mdp=…)``), a short name of the mdp's env is taken."""
     from rambo_env.data.scores import env_name_from_id
     from rambo_env.envs.registration import ENVS, LEVELS
 
     if dataset is None:
         return
-    env = registered_env or env_name_from_id(getattr(mdp, "env_id", None))
-    names = {f"{e}-{level}" for e in ([env] if env else ENVS) for level in LEVELS}
+    if registered_dataset is not None:
+        names = {registered_dataset}
+    else:
+        env = registered_env or env_name_from_id(getattr(mdp, "env_id", None))
+        names = {f"{e}-{level}" for e in ([env] if env else ENVS) for level in LEVELS}
     if isinstance(dataset, str) and dataset in names:
         return
     shown = repr(dataset) if isinstance(dataset, str | Path) else f"a {type(dataset).__name__}"
@@ -364,10 +380,14 @@ def as_float32(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
         ) from None
 
 
-def as_action_tensor(action: Any, mdp: LearnedMDP, n_rows: int | None) -> torch.Tensor:
+def as_action_tensor(
+    action: Any, mdp: LearnedMDP, n_rows: int | None, env: Any = None
+) -> torch.Tensor:
     """Env-scale actions -> float32 ``[n, A]`` on the MDP's device, clipped to the action space.
 
-    NaN / inf actions are refused (clipping would pass NaN on into the model's rollout).
+    NaN / inf actions are refused (clipping would pass NaN on into the model's rollout). An
+    action outside the action space is clipped with one warning per ``env`` (the front-end
+    stepping; :func:`warn_clipped_action`).
     """
     expected = (mdp.action_dim,) if n_rows is None else (n_rows, mdp.action_dim)
     array = as_float32(action, "action", expected)
@@ -376,10 +396,45 @@ def as_action_tensor(action: Any, mdp: LearnedMDP, n_rows: int | None) -> torch.
     if not np.isfinite(array).all():  # on the host: no device sync (~30 µs for 50 000 x 3)
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
         raise ValueError(f"action{list(bad)}: not finite ({array[bad]})")
+    if env is not None and not getattr(env, "_warned_clipped_action", False):
+        warn_clipped_action(array, mdp, env)
     action = torch.as_tensor(array, device=mdp.device)
     low = torch.as_tensor(mdp.action_space.low, dtype=torch.float32, device=mdp.device)
     high = torch.as_tensor(mdp.action_space.high, dtype=torch.float32, device=mdp.device)
     return torch.clamp(action.reshape(-1, mdp.action_dim), low, high)  # [n, A]
+
+
+def warn_clipped_action(array: np.ndarray, mdp: LearnedMDP, env: Any) -> None:
+    """One warning per ``env`` the first time an action lies outside the action space by more
+    than float32 rounding (probe 34: ``np.full(3, 100.)`` stepped as ``[1, 1, 1]`` without a
+    word, while the real env charges its control cost on the unclipped action, so a policy
+    emitting unscaled actions looked fine in the model). On the host array: no device sync;
+    after the warning, no check at all; before it, two reductions (~4 µs for 2000 x 3)."""
+    space = mdp.action_space
+    limits = getattr(env, "_action_limits", None)
+    if limits is None or limits[0] is not space:  # once per env: bounds with a rounding margin
+        margin = 1e-6 * np.maximum(np.maximum(np.abs(space.low), np.abs(space.high)), 1.0)
+        low, high = space.low - margin, space.high + margin
+        limits = env._action_limits = (space, low, high, float(low.max()), float(high.min()))
+    _, low, high, lowest, highest = limits
+    if array.min() >= lowest and array.max() <= highest:  # inside every dimension's bounds
+        return
+    outside = (array < low) | (array > high)
+    if not outside.any():
+        return
+    low, high = space.low, space.high
+    env._warned_clipped_action = True
+    at = tuple(int(i) for i in np.argwhere(outside)[0])
+    j = at[-1]
+    warnings.warn(
+        f"action{list(at)} = {float(array[at]):.6g} is outside the action space "
+        f"[{float(low[j]):g}, {float(high[j]):g}]; the model env clips it "
+        f"({int(outside.sum())} entr(y/ies) of this step; warned once per env), but the real "
+        "env charges its control cost on the unclipped action, so a policy emitting unscaled "
+        "actions (torques? a missing tanh?) scores better here than there: scale actions into "
+        "the action space",
+        stacklevel=4,
+    )
 
 
 #: Why the model envs render nothing, and what to render instead.
@@ -497,6 +552,9 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         render_mode: None only: there is nothing to render (refused with one error otherwise).
         registered_env: set by the ``RamboModel-<env>-<level>`` registration (``hopper``): the
             data (the id's own, or a ``dataset=`` given to ``gym.make``) must be of that env.
+        registered_dataset: set by the registration too (``hopper-medium``): with an ``mdp``,
+            the only ``dataset`` taken (it is the one ``gym.make`` passes).
+        progress: ``make_mdp``'s MLE progress bar (``gym.make(…, progress=False)``).
 
     ``reset(options={"state": obs})`` starts from a given NORMALISED observation ``[O]``;
     ``step``'s info holds ``member_idx``, the elite that generated the transition.
@@ -519,6 +577,8 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         env_id: str | None = None,
         render_mode: str | None = None,
         registered_env: str | None = None,
+        registered_dataset: str | None = None,
+        progress: bool = True,
     ) -> None:
         check_render_mode(render_mode)
         self.rollout_length = check_rollout_length(rollout_length)
@@ -532,6 +592,8 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
             env_id=env_id,
             registered_env=registered_env,
             rollout_length=self.rollout_length,  # the data's episode limit, before the MLE
+            registered_dataset=registered_dataset,
+            progress=progress,
         )
         # Own copies: a space carries its own sampling RNG.
         self.observation_space = copy.deepcopy(self.mdp.observation_space)
@@ -590,7 +652,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
                 f"step: the episode {self._ended} at step {self._n_steps}; call reset() before "
                 "stepping again"
             )
-        action_t = as_action_tensor(action, self.mdp, n_rows=None)  # [1, A]
+        action_t = as_action_tensor(action, self.mdp, n_rows=None, env=self)  # [1, A]
         member_idx, noise = self.mdp.draw(1, self.np_random)  # [1], [1, T]
         with torch.no_grad():
             next_obs, reward, terminated = self.mdp.step_with(

@@ -25,7 +25,11 @@ def register_envs() -> None:
                 id=env_id,
                 entry_point="rambo_env.envs.model_env:RamboModelEnv",
                 vector_entry_point="rambo_env.envs.vector_env:RamboModelVectorEnv",
-                kwargs={"dataset": f"{env}-{level}", "registered_env": env},
+                kwargs={
+                    "dataset": f"{env}-{level}",
+                    "registered_env": env,
+                    "registered_dataset": f"{env}-{level}",
+                },
                 disable_env_checker=True,
             )
     _register_toys()

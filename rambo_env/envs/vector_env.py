@@ -93,6 +93,8 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         render_mode: str | None = None,
         registered_env: str | None = None,
         max_episode_steps: int | None = None,
+        registered_dataset: str | None = None,
+        progress: bool = True,
     ) -> None:
         check_render_mode(render_mode)
         if max_episode_steps is not None:  # was: a raw "unexpected keyword argument" TypeError
@@ -116,6 +118,8 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
             env_id=env_id,
             registered_env=registered_env,
             rollout_length=self.rollout_length,  # the data's episode limit, before the MLE
+            registered_dataset=registered_dataset,
+            progress=progress,
         )
         self.single_observation_space = copy.deepcopy(self.mdp.observation_space)
         self.single_action_space = copy.deepcopy(self.mdp.action_space)
@@ -146,7 +150,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         check_open(self.closed, "step")
         if self._obs is None:
             raise gym.error.ResetNeeded("step: call reset() before step()")
-        action_t = as_action_tensor(actions, self.mdp, n_rows=self.num_envs)  # [n, A]
+        action_t = as_action_tensor(actions, self.mdp, n_rows=self.num_envs, env=self)  # [n, A]
         with torch.no_grad():  # one elite per row, noise from the env's own generator
             next_obs, reward, terminated = self.mdp.transition(
                 self._obs,

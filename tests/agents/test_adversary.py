@@ -304,6 +304,17 @@ def test_a_non_finite_model_is_one_error_naming_the_weight(toy):
     assert isinstance(info.value.__cause__, ValueError)  # the policy's own error is the cause
 
 
+def test_an_ensemble_cast_to_float16_is_one_error_before_the_update(toy):
+    """Probe 34: ``mdp.ensemble.half()`` was torch's raw dtype error inside the rollout."""
+    mdp, dataset = _fresh(toy)
+    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, 2, n_updates=2, batch_size=8))
+    mdp.ensemble.half()
+    before = adversary.rng.bit_generator.state
+    with pytest.raises(ValueError, match=r"^mdp.ensemble is float16 .*precision=\"bf16\""):
+        adversary.update(_ood_policy())
+    assert adversary.rng.bit_generator.state == before  # refused before the first draw
+
+
 def _loss_and_grads(adversary: ModelAdversary, batch, real, adv_weights):
     obs, action, reward, next_obs, _ = batch
     total, adv_loss, mle_loss, _ = adversary.loss_fn(

@@ -559,8 +559,15 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
     env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
     kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
     for algo, extra, match in (
-        ("sac", {"gradient_steps": 2.5}, "gradient_steps: expected an int >= 0"),
-        ("sac", {"gradient_steps": -2}, "gradient_steps: expected an int >= 0"),
+        ("sac", {"gradient_steps": 2.5}, r"gradient_steps: expected an int >= 1 \(or -1 for"),
+        ("sac", {"gradient_steps": -2}, r"gradient_steps: expected an int >= 1 .*got -2$"),
+        # probe 34: 0 was taken, and learn never updated the agent
+        (
+            "sac",
+            {"gradient_steps": 0},
+            r"^gradient_steps: expected an int >= 1 \(or -1 for as many as collected steps\), "
+            r"got 0: the agent would never train$",
+        ),
         ("sac", {"tensorboard_log": 5}, "tensorboard_log: expected a folder path or None"),
         ("sac", {"batch_size": 0}, r"batch_size: expected an int >= 1, got 0"),
         ("sac", {"gamma": 1.5}, r"gamma: expected a number in \[0.0, 1.0\], got 1.5"),
@@ -593,6 +600,16 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
             rf"transitions \(rollout_length {K} × {N_ENVS} rows\): .*give at least {K * N_ENVS}",
         ),
         ("sac", {"buffer_size": 1.5}, r"^buffer_size: expected an int >= 1, got 1.5"),
+        # probe 34: CrossQ's NaN actor inside learn; sigma 1e6 = bang-bang; a 0-episode window
+        (
+            "crossq",
+            {"batch_size": 1},
+            r"^batch_size: CrossQ normalises over the batch \(BatchRenorm\) and needs >= 2 "
+            r"rows \(paper 256\), got 1$",
+        ),
+        ("ddpg", {"exploration_std": 1e6}, r"^exploration_std: 1000000.0 swamps the action range"),
+        ("td3", {"exploration_std": 4.5}, r"every noisy action would be clipped to a bound"),
+        ("sac", {"stats_window_size": 0}, r"^stats_window_size: expected an int >= 1, got 0$"),
     ):
         with pytest.raises(ValueError, match=match):
             make_agent(algo, env, dataset, mdp.normalizer, **{**kw, **extra})
@@ -600,6 +617,8 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
     with pytest.raises(ValueError, match="normalizer: fitted on obs_dim=5 observations, but"):
         make_agent("sac", env, dataset, other, **kw)
     agent = make_agent("sac", env, dataset, mdp.normalizer, gradient_steps=-1, **kw)  # SB3's -1
+    make_agent("td3", env, dataset, mdp.normalizer, exploration_std=4.0, **kw)  # wide, but taken
+    make_agent("sac", env, dataset, mdp.normalizer, batch_size=1, **kw)  # one row trains SAC
     tqc = {**kw, "policy_kwargs": {"net_arch": {"pi": [8], "qf": [8]}}}
     make_agent("tqc", env, dataset, mdp.normalizer, top_quantiles_to_drop_per_net=24, **tqc)
     wide = OfflineDataset.from_arrays(
@@ -984,7 +1003,10 @@ def test_the_callback_refuses_an_agent_that_would_run_no_iteration():
         ({"learning_starts": 100}, r"model: learning_starts=100, so its first collects take"),
         ({"gradient_steps": 0}, r"model: gradient_steps=0 trains the agent never"),
     ):
-        agent = make_agent("sac", env, dataset, mdp.normalizer, **kw, **extra)
+        built = {"gradient_steps": 1} if "gradient_steps" in extra else extra  # make_agent: >= 1
+        agent = make_agent("sac", env, dataset, mdp.normalizer, **kw, **built)
+        for name, value in extra.items():  # set after building (make_agent refuses a 0)
+            setattr(agent, name, value)
         before = [p.detach().clone() for p in mdp.ensemble.parameters()]
         with pytest.raises(ValueError, match=match):
             agent.learn(K * N_ENVS, callback=RamboCallback(adversary))

@@ -3,6 +3,8 @@ terminal_observation / TimeLimit.truncated infos, seeding, attribute access, SB3
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -109,7 +111,11 @@ def test_out_of_bounds_actions_are_clipped_to_the_action_space(mdp):
     np.testing.assert_array_equal(a.reset(), b.reset())
     inside = np.tile(np.array([1.0, -1.0, 0.5], dtype=np.float32), (4, 1))
     outside = np.tile(np.array([5.0, -7.0, 0.5], dtype=np.float32), (4, 1))
-    np.testing.assert_array_equal(a.step(inside)[0], b.step(outside)[0])
+    with pytest.warns(UserWarning, match=r"^action\[0, 0\] = 5 is outside the action space"):
+        np.testing.assert_array_equal(a.step(inside)[0], b.step(outside)[0])
+    with warnings.catch_warnings():  # probe 34: one warning per env instance
+        warnings.simplefilter("error")
+        b.step(outside)
 
 
 def test_attribute_access(mdp):

@@ -117,8 +117,17 @@ def test_actions_are_validated_and_clipped(tiny_mdp):
     env.reset(seed=5)
     clipped = env.step(np.array([1.0, -1.0, 1.0], dtype=np.float32))
     env.reset(seed=5)
-    outside = env.step(np.array([3.0, -7.0, 1.5], dtype=np.float32))
+    # probe 34: clipped without a word (the real env charges control cost on the unclipped one)
+    with pytest.warns(UserWarning, match=r"^action\[0\] = 3 is outside the action space \[-1, 1\]; the model env clips it \(3 entr\(y/ies\) of this step; warned once per env\), but the real env charges its control cost"):  # fmt: skip
+        outside = env.step(np.array([3.0, -7.0, 1.5], dtype=np.float32))
     np.testing.assert_array_equal(clipped[0], outside[0])
+    env.reset(seed=5)
+    with warnings.catch_warnings():  # once per env; a float32 rounding margin is not outside
+        warnings.simplefilter("error")
+        env.step(np.array([100.0, -7.0, 1.5], dtype=np.float32))
+        fresh = RamboModelEnv(mdp=tiny_mdp)
+        fresh.reset(seed=0)
+        fresh.step(np.array([1.0000001, -1.0000001, 0.0], dtype=np.float32))
 
 
 def test_step_before_reset_and_bad_kwargs(tiny_mdp):
@@ -244,6 +253,31 @@ def test_arguments_an_mdp_would_ignore_are_refused(tiny_mdp, tiny_dataset, make)
     with pytest.raises(ValueError, match=r"^dataset: 'mine.npz' was given with `mdp`"):
         gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, dataset="mine.npz")
     gym.make("RamboModel-hopper-random", mdp=tiny_mdp)  # the registration's own: fine
+    # probe 34: any hopper-<level> passed (taken for the registration's own), then was ignored
+    for make_env in (gym.make, lambda *a, **kw: gym.make_vec(*a, num_envs=2, **kw)):
+        with pytest.raises(ValueError, match=r"^dataset: 'hopper-random' was given with `mdp`"):
+            make_env("RamboModel-hopper-medium", mdp=tiny_mdp, dataset="hopper-random")
+        make_env("RamboModel-hopper-medium", mdp=tiny_mdp, dataset="hopper-medium")  # its own
+
+
+def test_gym_make_takes_make_mdps_progress(tiny_mdp, tiny_dataset, monkeypatch):
+    """Probe 34: ``gym.make(…, progress=False)`` was the constructor's raw TypeError ("unexpected
+    keyword argument 'progress'"); make_mdp takes it, so the envs pass it on."""
+    import rambo_env.envs.model_env as model_env
+
+    seen = []
+    monkeypatch.setattr(
+        model_env, "make_mdp", lambda *a, **kw: seen.append(kw["progress"]) or tiny_mdp
+    )
+    RamboModelEnv(dataset=tiny_dataset, progress=False)
+    RamboModelVectorEnv(2, dataset=tiny_dataset, progress=False)
+    gym.make("RamboModel-hopper-medium", dataset=tiny_dataset, progress=False)
+    assert seen == [False, False, False]
+    assert (
+        gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, progress=False).unwrapped.mdp is tiny_mdp
+    )
+    with pytest.raises(ValueError, match=r"^progress: expected True or False"):
+        RamboModelEnv(mdp=tiny_mdp, progress="no")
 
 
 def test_a_render_mode_is_one_error_naming_it(tiny_mdp):
@@ -652,3 +686,26 @@ def test_a_rollout_length_above_the_episode_limit_is_refused_by_every_front_end(
     with pytest.raises(ValueError, match="k = 1001 exceeds Hopper-v5's episode limit"):
         env.rollout_length = 1001  # an assignment is checked as the constructor
     assert env.rollout_length == 1000
+
+
+@pytest.mark.parametrize(("cast", "shown"), [("half", "float16"), ("double", "float64")])
+def test_an_ensemble_cast_away_from_float32_is_one_error(tiny_mdp, cast, shown):
+    """Probe 34: ``mdp.ensemble.half()`` (to save memory) was torch's raw "Input dtypes must be
+    the same" inside ``step``; the envs' steps (and the adversary) read the dtype once a step."""
+    mdp = copy.deepcopy(tiny_mdp)
+    getattr(mdp.ensemble, cast)()
+    env = RamboModelEnv(mdp=mdp)
+    env.reset(seed=0)
+    message = (
+        rf"^mdp.ensemble is {shown} \(cast with .half\(\) / .double\(\) / .to\(dtype\)\?\), but "
+        r"the model's steps \(the envs, the adversary\) compute in float32 .*"
+        r'make_mdp\(…, precision="bf16"\) for lower precision, or cast it back'
+    )
+    with pytest.raises(ValueError, match=message):
+        env.step(np.zeros(3, dtype=np.float32))
+    envs = RamboModelVectorEnv(2, mdp=mdp)
+    envs.reset(seed=0)
+    with pytest.raises(ValueError, match=message):
+        envs.step(np.zeros((2, 3), np.float32))
+    mdp.ensemble.float()
+    assert env.step(np.zeros(3, dtype=np.float32))[0].shape == (11,)

@@ -4,6 +4,7 @@ forward per step, NEXT_STEP autoreset with per-row step counters, seeding and pi
 from __future__ import annotations
 
 import pickle
+import warnings
 
 import gymnasium as gym
 import numpy as np
@@ -157,7 +158,11 @@ def test_out_of_bounds_actions_are_clipped_to_the_action_space(tiny_mdp):
     np.testing.assert_array_equal(a.reset(seed=4)[0], b.reset(seed=4)[0])
     inside = np.tile(np.array([1.0, -1.0, 0.5], dtype=np.float32), (3, 1))
     outside = np.tile(np.array([5.0, -7.0, 0.5], dtype=np.float32), (3, 1))
-    np.testing.assert_array_equal(a.step(inside)[0], b.step(outside)[0])
+    with pytest.warns(UserWarning, match=r"^action\[0, 0\] = 5 is outside the action space \[-1, 1\]; the model env clips it \(6 entr"):  # fmt: skip
+        np.testing.assert_array_equal(a.step(inside)[0], b.step(outside)[0])
+    with warnings.catch_warnings():  # probe 34: one warning per env instance
+        warnings.simplefilter("error")
+        b.step(outside)
 
 
 def test_same_seed_same_steps_and_pickle(tiny_mdp):
