@@ -537,7 +537,8 @@ def test_two_makers_of_one_model_train_it_once(tiny_dataset, capsys, monkeypatch
     second.join()
     out = capsys.readouterr().out
     assert len(trained) == 1  # was: both trained the same model
-    assert f"waiting for process {os.getpid()}" in out and "<- cache" in out, out
+    assert "another thread of this process is training" in out and "<- cache" in out, out
+    assert f"kill {os.getpid()}" not in out  # probe 34: was told to kill its own process
     torch.testing.assert_close(
         made["second"].ensemble.state_dict(), made["first"].ensemble.state_dict()
     )
