@@ -4,7 +4,8 @@
 with Gaussian noise from ``self.np_random`` (same seed -> same rollout), ``terminated`` comes from
 the termination function and ``truncated`` after ``rollout_length`` steps (the paper's k,
 Section 5.2). Observations are NORMALISED observations (float32, unbounded); actions are in the
-real env's scale and are clipped to the action space, as MuJoCo's ``ctrlrange`` clips controls.
+real env's scale and are clipped to the action space, as MuJoCo's ``ctrlrange`` clips controls
+(one warning per env the first time that happens: :func:`warn_clipped_action`).
 """
 
 from __future__ import annotations
