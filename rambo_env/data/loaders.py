@@ -667,6 +667,22 @@ def _check_file_meant(text: str) -> None:
     server has, or "is not a dataset file" for a folder). Every script resolves names here."""
     with contextlib.suppress(OSError):  # a name too long for a path: no file either
         path = expand_home(text)
+        stripped = text.rstrip("/")
+        if stripped != text and stripped and expand_home(stripped).is_file():
+            raise ValueError(  # probe 35: was "is not a dataset file", no word on the slash
+                f"dataset: {text!r} ends in '/', but {stripped} is a file: drop the trailing "
+                f"slash (did you mean {stripped}?)"
+            )
+        if (path / "main_data.hdf5").is_file() and path.name == "data":
+            raise ValueError(  # probe 35: was advice to name main_data.hdf5, which is refused
+                f"dataset: {text!r} is the data folder of a Minari dataset, not a dataset file"
+                f"{_minari_folder_hint(str(path.parent))}"
+            )
+        if (path / "data" / "main_data.hdf5").is_file() and not _in_minari_root(path):
+            raise ValueError(  # probe 35: a relative folder was taken as an id (download advice)
+                f"dataset: {text!r} is not a dataset file (expected .npz / .hdf5 / a Minari id / "
+                f"a short name such as 'hopper-medium'){_minari_folder_hint(text)}"
+            )
         there = [text + end for end in DATASET_FILE_SUFFIXES if Path(text + end).is_file()]
         if there:
             raise ValueError(
@@ -686,6 +702,15 @@ def _check_file_meant(text: str) -> None:
                 f"dataset: {text!r} is a folder, not a dataset file (expected .npz / .hdf5 / .h5, "
                 f"a Minari id or a short name such as 'hopper-medium'); {held}"
             )
+
+
+def _in_minari_root(path: Path) -> bool:
+    """``path`` (a Minari dataset's folder) is where its id names it from the Minari root, as when
+    run from inside that root: then the text is the id."""
+    try:
+        return path.resolve() == minari_dataset_path(str(path)).resolve()
+    except ValueError:  # MINARI_DATASETS_PATH unusable: said when the id is read
+        return False
 
 
 def _minari_folder_hint(text: str) -> str:

@@ -1642,3 +1642,28 @@ def test_rewards_that_do_not_follow_the_named_envs_reward_are_warned_about(
             out,
         ), out
         assert out.count("rewards disagree") == 1
+
+
+def test_a_dataset_file_with_a_trailing_slash_is_told_to_drop_it(tmp_path, monkeypatch):
+    """Probe 35: ``--dataset f/ok.npz/`` (tab completion) said only "is not a dataset file"."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "f").mkdir()
+    make_dataset(name="ok").to_npz(tmp_path / "f" / "ok.npz")
+    with pytest.raises(ValueError, match=r"ends in '/', but f/ok.npz is a file: drop the trailing"):
+        load_dataset("f/ok.npz/")
+
+
+def test_a_relative_minari_folder_or_its_data_folder_is_told_its_id(tmp_path, monkeypatch):
+    """Probe 35: a Minari dataset's folder as a relative path was taken as an id (download advice
+    at a doubled path); its data/ folder advised naming main_data.hdf5, which is refused."""
+    _save_as_minari("t/hopper/rel-v0", make_dataset((7, 5), (True, False)))
+    folder = minari_dataset_path("t/hopper/rel-v0")
+    rel = f"{folder.parents[2].name}/t/hopper/rel-v0"
+    monkeypatch.chdir(folder.parents[3])
+    for text in (rel, f"{rel}/data"):
+        with pytest.raises(ValueError, match=r"is a local Minari dataset's folder") as e:
+            load_dataset(text)
+        assert "probably t/hopper/rel-v0 with MINARI_DATASETS_PATH=" in str(e.value)
+        assert "download" not in str(e.value) and "main_data.hdf5" not in str(e.value)
+    monkeypatch.chdir(folder.parents[2])  # run from the Minari root: the id itself
+    assert load_dataset("t/hopper/rel-v0").name == "hopper-rel"
