@@ -76,14 +76,17 @@ def _cast_field(key: str, raw: Any, dtype: type, ndim: int) -> np.ndarray:
             f"field '{key}' is not a rectangular array ({str(err).splitlines()[0]}); every row "
             "must have the same length"
         ) from None
+    wanted = f"real numbers ({np.dtype(dtype)})" if dtype is not np.bool_ else np.dtype(dtype)
     if np.iscomplexobj(value):
         raise DatasetValidationError(
-            f"field '{key}' has complex dtype {value.dtype}; expected real {np.dtype(dtype)}"
+            f"field '{key}' has complex dtype {value.dtype}; expected {wanted}"
         )
     if not (np.issubdtype(value.dtype, np.number) or value.dtype == np.bool_):
         raise DatasetValidationError(
-            f"field '{key}' has non-numeric dtype {value.dtype}; expected {np.dtype(dtype)}"
+            f"field '{key}' has non-numeric dtype {value.dtype}; expected {wanted}"
         )
+    if dtype is not np.bool_ and value.dtype == np.bool_:  # probe 35: was cast to 0. / 1.
+        raise DatasetValidationError(f"field '{key}' has dtype bool; expected {wanted}")
     if ndim == 1 and value.ndim == 2 and value.shape[1] == 1:
         value = value[:, 0]  # D4RL stores some (N, 1) columns
     if dtype is np.bool_ and value.dtype != np.bool_:

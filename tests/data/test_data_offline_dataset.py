@@ -108,6 +108,16 @@ CASES = {
         {},
         r"field 'rewards' has complex dtype complex",
     ),
+    "bool-observations": (  # probe 35: was cast to 0. / 1. (a misleading episode warning)
+        lambda a: {**a, "observations": a["observations"] > 0},
+        {},
+        r"field 'observations' has dtype bool; expected real numbers \(float32\)",
+    ),
+    "object-actions": (
+        lambda a: {**a, "actions": a["actions"].astype(object)},
+        {},
+        r"field 'actions' has non-numeric dtype object; expected real numbers \(float32\)",
+    ),
     "ragged": (
         lambda a: {**a, "actions": [[0.0, 0.0, 0.0]] * 11 + [[0.0]]},
         {},
