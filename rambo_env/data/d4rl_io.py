@@ -173,6 +173,11 @@ def arrays_to_dataset(
     if "observations" in arrays:  # probe 29: timeouts & ~terminals of other lengths was numpy's
         n = len(arrays["observations"])  # raw "operands could not be broadcast together"
         for key, value in arrays.items():
+            if value.ndim == 0 and key in ("terminals", "timeouts"):  # probe 35: a scalar
+                raise DatasetValidationError(  # timeouts was read as "no timeouts", silently
+                    f"field '{key}' is a scalar (shape ()); it needs one flag per row ({n},): "
+                    "store an array with a flag per step"
+                )
             if value.ndim >= 1 and len(value) != n:
                 raise DatasetValidationError(
                     f"field '{key}' has {len(value)} rows but 'observations' has {n}"

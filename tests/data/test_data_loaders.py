@@ -154,6 +154,23 @@ def test_hdf5_timeouts_of_another_length_are_named(tmp_path, extra, derive):
         load_dataset(str(path), env_id="Hopper-v5")
 
 
+@pytest.mark.parametrize("derive", [False, True])
+@pytest.mark.parametrize("key", ["timeouts", "terminals"])
+def test_hdf5_flags_stored_as_a_scalar_are_refused(tmp_path, key, derive):
+    """Probe 35: ``timeouts`` stored as a 0-d False loaded as "no timeouts" (only the generic
+    warning of rows that end an episode without a flag)."""
+    a = make_arrays([5, 4], terminal_last=[False, True])
+    a[key] = np.bool_(False)
+    if derive:
+        del a["next_observations"]
+    path = _write_arrays_hdf5(tmp_path / "x.hdf5", a)
+    with pytest.raises(
+        DatasetValidationError,
+        match=rf"field '{key}' is a scalar \(shape \(\)\); it needs one flag per row \(9,\)",
+    ):
+        load_dataset(str(path), env_id="Hopper-v5")
+
+
 @pytest.mark.parametrize("fmt", ["npz", "hdf5"])
 @pytest.mark.parametrize(("obs", "nxt"), [("float16", "float32"), ("float32", "float16")])
 def test_observations_and_next_observations_at_two_precisions_are_named(
