@@ -298,14 +298,33 @@ def dataset_to_episodes(dataset: OfflineDataset) -> list[Any]:
     return episodes
 
 
+def _get(ep: Any, key: str) -> np.ndarray:
+    return np.asarray(ep[key] if isinstance(ep, dict) else getattr(ep, key))
+
+
+def episode_length_trouble(episodes: Sequence[Any]) -> str | None:
+    """What is wrong with the first episode whose fields do not fit its T actions (T + 1
+    observations, T rewards / terminations / truncations), naming it as its file does
+    (``episode_3``), else None (probe 35: one observation short was only the flattened arrays'
+    "field 'actions' has 3000 rows but 'observations' has 2999")."""
+    for i, ep in enumerate(episodes):
+        name = ep.get("id", i) if isinstance(ep, dict) else getattr(ep, "id", i)
+        t = len(_get(ep, "actions"))
+        for key, need in (("observations", t + 1), ("rewards", t), ("terminations", t)):
+            found = len(_get(ep, key)) if _get(ep, key).ndim else 0
+            if found != need:
+                return f"episode_{name}: {t} actions need {need} {key}, found {found}"
+    return None
+
+
 def episodes_to_dataset(episodes: Sequence[Any], **meta: Any) -> OfflineDataset:
     """Flatten Minari-layout episodes (objects or dicts with T + 1 observations) to D4RL layout."""
-
-    def get(ep: Any, key: str) -> np.ndarray:
-        return np.asarray(ep[key] if isinstance(ep, dict) else getattr(ep, key))
-
+    get = _get
     if not episodes:
         raise DatasetValidationError("dataset is empty: 0 episodes")
+    trouble = episode_length_trouble(episodes)
+    if trouble is not None:
+        raise DatasetValidationError(trouble)
     obs = [get(ep, "observations") for ep in episodes]
     if obs[0].dtype == object or obs[0].ndim != 2:
         raise DatasetValidationError(
@@ -795,6 +814,9 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
             f"{storage.metadata.get('total_episodes')!r}, but the {len(episodes)} episode(s) read "
             f"hold {steps} steps",
         )
+    trouble = episode_length_trouble(episodes)
+    if trouble is not None:
+        raise _damaged(dataset_id, trouble)
     dataset = episodes_to_dataset(episodes, source=f"minari:{dataset_id}", **meta)
     write_flat_cache(dataset_id, dataset)
     return dataset

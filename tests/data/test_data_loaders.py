@@ -22,7 +22,12 @@ from rambo_env.data import (
     load_dataset,
 )
 from rambo_env.data.generate import generate_dataset
-from rambo_env.data.minari_io import dataset_to_episodes, minari_dataset_path, save_minari
+from rambo_env.data.minari_io import (
+    dataset_to_episodes,
+    episodes_to_dataset,
+    minari_dataset_path,
+    save_minari,
+)
 from tests.data.data_helpers import make_arrays, make_dataset
 
 TIMEOUT_ROW, TERMINAL_ROW = 4, 8
@@ -1684,3 +1689,19 @@ def test_a_relative_minari_folder_or_its_data_folder_is_told_its_id(tmp_path, mo
         assert "download" not in str(e.value) and "main_data.hdf5" not in str(e.value)
     monkeypatch.chdir(folder.parents[2])  # run from the Minari root: the id itself
     assert load_dataset("t/hopper/rel-v0").name == "hopper-rel"
+
+
+@pytest.mark.parametrize(("key", "said"), [("observations", "5 observations, found 4")])
+def test_a_minari_episode_with_a_field_short_is_named(key, said):
+    """Probe 35: an episode one observation short was only the flattened arrays' "field
+    'actions' has 3000 rows but 'observations' has 2999", no episode named."""
+    _save_as_minari("t/hopper/short-v0", make_dataset((7, 4), (True, False)))
+    with h5py.File(minari_dataset_path("t/hopper/short-v0") / "data" / "main_data.hdf5", "a") as f:
+        kept = f[f"episode_1/{key}"][:-1]
+        del f[f"episode_1/{key}"]
+        f[f"episode_1/{key}"] = kept
+    with pytest.raises(ValueError, match=rf"is damaged \(episode_1: 4 actions need {said}\); re-"):
+        load_dataset("t/hopper/short-v0")
+    episodes = [{"observations": np.zeros((3, 2)), "actions": np.zeros((3, 1))}]
+    with pytest.raises(DatasetValidationError, match=r"episode_0: 3 actions need 4 observations"):
+        episodes_to_dataset(episodes)
