@@ -22,6 +22,7 @@ entropy-coefficient optimizer uses ``learning_rate`` (α lr 1e-4, as in the offi
 
 from __future__ import annotations
 
+import copy
 import difflib
 import inspect
 import math
@@ -345,6 +346,28 @@ def _check_sb3_arguments(
         raise ValueError(
             f"action_noise: expected a stable_baselines3.common.noise.ActionNoise or None, got "
             f"{type(noise).__name__} {noise!r:.40} (or give exploration_std for Gaussian noise)"
+        )
+
+
+def _check_action_noise_shape(noise: Any, vec_env: VecEnv) -> None:
+    """A given ``action_noise`` draws noise of the env's action shape (SB3 repeats it per env),
+    or one row per env (probe 35: a noise of 5 dims on 3-dim actions was taken, then numpy's
+    "operands could not be broadcast together" in ``learn``, naming no argument). One sample of
+    a copy is drawn: the caller's noise keeps its state."""
+    if noise is None:
+        return
+    try:
+        probe = copy.deepcopy(noise)
+    except Exception:  # a noise that cannot be copied: draw from it (one step of its stream)
+        probe = noise
+    shape = tuple(np.shape(probe()))
+    action_shape = tuple(vec_env.action_space.shape or ())
+    rows = (vec_env.num_envs, *action_shape)
+    if shape not in (action_shape, rows):
+        raise ValueError(
+            f"action_noise: draws noise of shape {shape}, but the env's actions have shape "
+            f"{action_shape} ({vec_env.num_envs} envs: {action_shape} or {rows} fits); size its "
+            f"mean and sigma to the action space (e.g. np.zeros({int(np.prod(action_shape))}))"
         )
 
 
@@ -820,6 +843,7 @@ def make_agent(
     actor_lr = default_actor_lr if actor_lr is None else actor_lr
     critic_lr = default_critic_lr if critic_lr is None else critic_lr
     action_dim = int(np.prod(vec_env.action_space.shape))
+    _check_action_noise_shape(agent_kwargs.get("action_noise"), vec_env)
     kwargs: dict[str, Any] = {
         "learning_rate": actor_lr,
         "buffer_size": model_pool_size(rollout_length, n_rollouts, retain_iterations),

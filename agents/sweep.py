@@ -933,8 +933,8 @@ def _note_no_tune_state(spec: SweepSpec, sweep_dir: Path) -> None:
 
 @contextmanager
 def _stops_gracefully() -> Iterator[list[int]]:
-    """Ctrl-C, SIGTERM and SIGHUP (:func:`rambo_env.run_io.stop_signals`) during ``tuner.fit()``:
-    Tune's own graceful stop (the running trials stopped, the experiment's state saved, so that
+    """Ctrl-C, SIGTERM, SIGHUP, SIGUSR2 and SIGALRM (:func:`rambo_env.run_io.stop_signals`) during
+    ``tuner.fit()``: Tune's own graceful stop (the running trials stopped, the experiment's state saved, so that
     :func:`resume_sweep` continues them), recorded in the yielded list; a second signal stops at
     once (KeyboardInterrupt). Entered after ``ray.init``, which installs Ray's SIGTERM handler.
 
@@ -950,6 +950,7 @@ def _stops_gracefully() -> Iterator[list[int]]:
         yield received
         return
 
+    @run_io.stop_handler
     def stop(signum: int, frame: Any) -> None:
         received.append(signum)
         tune_stop = signal.getsignal(usr1) if usr1 is not None else None

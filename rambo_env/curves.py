@@ -304,8 +304,9 @@ def empty_columns(
     """The ``columns`` no run has a value in, each with why it may be empty (probe 32: a
     Humanoid run's normalized_score panel was drawn empty, without a word)."""
     why = {
-        "normalized_score": "the env has no reference scores (D4RL's random / expert returns): "
-        "plot return_mean instead",
+        "normalized_score": "the runs' datasets carry no reference scores (D4RL's random / "
+        "expert returns: ref_min_score / ref_max_score in a dataset's metadata; none for Humanoid, "
+        "nor for a file saved without them, even of Hopper): plot return_mean instead",
     }
     return {
         c: why.get(c, "no run logged it (an agent without it, e.g. TD3 has no ent_coef?)")

@@ -121,6 +121,7 @@ __all__ = [
     "sigterm_as_keyboard_interrupt",
     "silence_stdout",
     "status_on_request",
+    "stop_handler",
     "stop_signals",
     "stopped_text",
     "tolerant_console",
@@ -883,15 +884,36 @@ def _remove_empty(folders: list[Path]) -> None:
             return
 
 
+#: Batch schedulers' warnings before a kill (Slurm ``--signal=USR2``, a wrapper's alarm): their
+#: default action kills the process (probe 35: no ``--resume`` line, the ``.lock`` left).
+_WARNING_SIGNALS = ("SIGUSR2", "SIGALRM")
+
+
+def stop_handler(handler: Callable[[int, Any], None]) -> Callable[[int, Any], None]:
+    """Mark a handler installed for :func:`stop_signals`, so that a nested one takes the
+    warning signals over from it (they are taken only from their default or such a handler)."""
+    handler.stops_run = True  # type: ignore[attr-defined]
+    return handler
+
+
 def stop_signals() -> tuple[signal.Signals, ...]:
-    """The signals handled like Ctrl-C: SIGTERM (``kill``, a scheduler's stop) and SIGHUP (the
+    """The signals handled like Ctrl-C: SIGTERM (``kill``, a scheduler's stop), SIGHUP (the
     terminal closed, an ssh session dropped; was: the run killed outright: its ``.lock`` left, no
-    results.json). SIGHUP only while it is not ignored: ``nohup`` ignores
-    it so that the run goes on, and so does it here."""
-    hup = getattr(signal, "SIGHUP", None)  # POSIX only
-    if hup is None or signal.getsignal(hup) is signal.SIG_IGN:
-        return (signal.SIGTERM,)
-    return (signal.SIGTERM, hup)
+    results.json) and SIGUSR2 / SIGALRM (a batch scheduler's warning before its kill). SIGHUP only
+    while it is not ignored: ``nohup`` ignores it so that the run goes on, and so does it here.
+    SIGUSR2 / SIGALRM only while they would kill the process (their default action): another
+    program's handler (a test runner's timeout) is left alone. POSIX signals only where they exist.
+    """
+    found = [signal.SIGTERM]
+    hup = getattr(signal, "SIGHUP", None)
+    if hup is not None and signal.getsignal(hup) is not signal.SIG_IGN:
+        found.append(hup)
+    for name in _WARNING_SIGNALS:
+        sig = getattr(signal, name, None)
+        handler = signal.getsignal(sig) if sig is not None else None
+        if handler is signal.SIG_DFL or getattr(handler, "stops_run", False):
+            found.append(sig)
+    return tuple(found)
 
 
 @contextmanager
@@ -914,7 +936,7 @@ def process_state_kept() -> Iterator[None]:
 
 @contextmanager
 def sigterm_as_keyboard_interrupt() -> Iterator[None]:
-    """Treat SIGTERM and SIGHUP (:func:`stop_signals`) like Ctrl-C (a run's training and setup,
+    """Treat SIGTERM, SIGHUP, SIGUSR2 and SIGALRM (:func:`stop_signals`) like Ctrl-C (a run's training and setup,
     ``scripts/make_dataset.py``'s collection).
 
     Only the main thread may install signal handlers; elsewhere (e.g. a Ray worker thread) this
@@ -924,6 +946,7 @@ def sigterm_as_keyboard_interrupt() -> Iterator[None]:
         yield
         return
 
+    @stop_handler
     def handler(signum: int, frame: object) -> None:
         raise KeyboardInterrupt(f"signal {signum} ({signal.Signals(signum).name})")
 
@@ -973,6 +996,7 @@ def interrupts_deferred(script: str, said: str, reraise: bool = False) -> Iterat
         return
     received: list[int] = []
 
+    @stop_handler
     def hold(signum: int, frame: object) -> None:
         received.append(signum)
 

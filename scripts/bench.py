@@ -48,6 +48,8 @@ from rambo_env.run_io import (
     check_torch_compile_cache,
     did_you_mean,
     exit_on_interrupt,
+    is_file,
+    read_json,
     resolve_torch_threads,
     tolerant_console,
     user_file_path,
@@ -263,6 +265,28 @@ def _parent_is_dir(path: Path) -> bool:
         return True
 
 
+def is_bench_json(data: Any) -> bool:
+    """``data`` is what :func:`main` writes: a dict whose ``meta`` record names torch and threads."""
+    meta = data.get("meta") if isinstance(data, dict) else None
+    return isinstance(meta, dict) and {"torch", "threads"} <= set(meta)
+
+
+def check_replaceable(path: Path) -> None:
+    """An existing ``--json`` file is replaced only if it is an earlier bench JSON (probe 35: a
+    run's results.json was overwritten with bench rows without a word, after the benchmark)."""
+    if not is_file(path):
+        return
+    try:
+        ours = is_bench_json(read_json(path))
+    except (OSError, ValueError):  # not JSON (JSONDecodeError is a ValueError), unreadable
+        ours = False
+    if not ours:
+        raise ValueError(
+            f"--json: {path} exists but is not a bench JSON (no 'meta' record of bench.py); it "
+            "would be replaced: pick another --json, or move that file"
+        )
+
+
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -307,6 +331,7 @@ def main(argv: list[str] | None = None) -> dict:
             )
         try:  # was: a raw OSError traceback for a name too long
             check_output_file(args.json, "--json", "name a file in a writable folder", ".json")
+            check_replaceable(args.json)
         except ValueError as err:
             p.error(str(err))
     try:

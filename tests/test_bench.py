@@ -157,6 +157,28 @@ def test_bad_arguments_are_one_error_line_before_the_benchmark(tmp_path, capsys,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]  # no leftover .tmp
 
 
+def test_json_refuses_another_programs_file_before_the_benchmark(tmp_path, capsys, monkeypatch):
+    """Probe 35: --json runs/x/results.json replaced a run's results with bench rows, after the
+    benchmark and without a word. A file that is not a bench JSON is refused first; an earlier
+    bench JSON may be replaced."""
+    script = _load_script()
+    monkeypatch.setattr(script, "run", lambda *a: pytest.fail("the benchmark must not start"))
+    results = tmp_path / "results.json"
+    text = json.dumps({"status": "finished", "iterations": 2})
+    for body in (text, "not json", ""):
+        results.write_text(body)
+        with pytest.raises(SystemExit) as exit_info:
+            script.main(["--quick", "--json", str(results)])
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2, err
+        assert f"--json: {results} exists but is not a bench JSON" in err, err
+        assert "pick another --json" in err and results.read_text() == body
+    earlier = tmp_path / "bench.json"
+    earlier.write_text(json.dumps({"meta": {"torch": "2", "threads": 1}, "agents": {}}))
+    script.check_replaceable(earlier)  # an earlier benchmark's file: replaced
+    script.check_replaceable(tmp_path / "new.json")  # no file yet
+
+
 def test_the_synthetic_dataset_warns_about_nothing(capsys):
     """Probe 11: every bench printed "[rambo_env] WARNING: dataset 'bench-synthetic': 1998 row(s)
     end an episode without a flag …" about its own synthetic data."""

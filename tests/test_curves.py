@@ -362,8 +362,10 @@ def test_a_column_no_run_has_is_refused_or_noted(tmp_path, capsys):
         curves.main(["--out", out, run, "--columns", "normalized_score"])
     assert exit_info.value.code == 2
     assert capsys.readouterr().err == (
-        "error: --columns: no run has a normalized_score value; the env has no reference scores "
-        "(D4RL's random / expert returns): plot return_mean instead\n"
+        "error: --columns: no run has a normalized_score value; the runs' datasets carry no "
+        "reference scores (D4RL's random / expert returns: ref_min_score / ref_max_score in a "
+        "dataset's metadata; none for Humanoid, nor for a file saved without them, even of "
+        "Hopper): plot return_mean instead\n"  # probe 35: was "the env has no reference scores"
     )
     assert not (tmp_path / "cv.png").exists()
 

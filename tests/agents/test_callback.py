@@ -535,10 +535,19 @@ def test_sb3_arguments_that_fail_only_in_training_are_checked_up_front():
     ):
         with pytest.raises(ValueError, match=match):
             make_agent(algo, env, dataset, mdp.normalizer, **{**kw, **extra})
-    from stable_baselines3.common.noise import NormalActionNoise
+    from stable_baselines3.common.noise import NormalActionNoise, VectorizedActionNoise
 
+    for algo in ("td3", "ddpg"):  # probe 35: was numpy's broadcast error in learn
+        wrong = NormalActionNoise(np.zeros(5), 0.1 * np.ones(5))
+        with pytest.raises(
+            ValueError,
+            match=r"^action_noise: draws noise of shape \(5,\), but the env's actions have shape \(2,\) \(8 envs: \(2,\) or \(8, 2\) fits\); size its mean and sigma to the action space \(e.g. np.zeros\(2\)\)$",
+        ):
+            make_agent(algo, env, dataset, mdp.normalizer, action_noise=wrong, **kw)
     noise = NormalActionNoise(np.zeros(2), 0.1 * np.ones(2))  # taken, as are SB3's own values
     make_agent("td3", env, dataset, mdp.normalizer, action_noise=noise, policy_delay=3, **kw)
+    rows = VectorizedActionNoise(noise, N_ENVS)  # one row per env: taken too
+    make_agent("ddpg", env, dataset, mdp.normalizer, action_noise=rows, **kw)
     make_agent(
         "sac", env, dataset, mdp.normalizer, target_entropy=-2, target_update_interval=2, **kw
     )
