@@ -5,7 +5,6 @@ lock, agent names in the wrong case, a too-large ``--eval-last``, SIGUSR1 as a s
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -16,10 +15,9 @@ from agents.cotrain import CotrainConfig
 from rambo_env import run_io
 from tests.agents.test_cotrain import _shared_model_cache, tiny_hopper  # noqa: F401 (fixtures)
 from tests.agents.test_cotrain_probe33 import _tiny_argv
-from tests.scripts import load_script
+from tests.scripts import load_script, run_python
 
 cotrain_cli = load_script("cotrain")
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _fake_dataset(folder: Path) -> Path:
@@ -179,11 +177,7 @@ def test_sigusr1_prints_a_status_line_and_the_run_goes_on(tiny_hopper, tmp_path)
         "print('STATUS', r['status'], r['iterations_completed'])\n"
         "print('HANDLER', signal.getsignal(signal.SIGUSR1) is signal.SIG_DFL)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True,
-        timeout=600,
-    )  # fmt: skip
+    done = run_python(code, tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "STATUS finished 2" in done.stdout and "HANDLER True" in done.stdout
     line = next(x for x in done.stderr.splitlines() if x.startswith("[cotrain] status: "))

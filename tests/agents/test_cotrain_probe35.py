@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from rambo_env import run_io
 from tests.agents.test_cotrain import _shared_model_cache, tiny_hopper  # noqa: F401 (fixtures)
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.scripts import run_python
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGUSR2"), reason="POSIX signals")
@@ -38,11 +34,7 @@ def test_sigusr2_and_sigalrm_stop_a_run_like_sigterm(tiny_hopper, tmp_path):  # 
         "    print('LOCK', name, os.path.exists(os.path.join('run-' + name, '.lock')))\n"
         "    print('HANDLER', name, signal.getsignal(getattr(signal, name)) is signal.SIG_DFL)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True,
-        timeout=600,
-    )  # fmt: skip
+    done = run_python(code, tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     for name in ("SIGUSR2", "SIGALRM"):
         assert f"STOPPED {name} interrupted 1" in done.stdout, done.stdout + done.stderr[-2000:]
