@@ -418,11 +418,225 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
     )
 
 
-#: Rows the reward check steps the env on (fixed seed), and how far the env's next observations
-#: may be from the data's (relative to ``1 + |next|``, median over those rows) for the data to be
-#: taken as this env's dynamics at all (random toy arrays are not, and are not judged).
+#: Rows the transition check steps the env on (fixed seed); a row whose next observation is more
+#: than ``_SAME_DYNAMICS`` from the env's (relative to ``1 + |next|``) is left out of the reward
+#: comparison.
 _REWARD_CHECK_ROWS = 100
 _SAME_DYNAMICS = 0.05
+#: How much of a step's change an observation column may miss (the median over the stepped rows of
+#: |env next - data next|, over the median |data next - data observation|) before the env is said
+#: not to reproduce the data: perturbed dynamics (a body mass or friction a few percent off, the
+#: timestep 2 percent off: older MuJoCo versions) miss at most about 0.1; a column scaled by k
+#: misses about |1 - 1/k| (0.5 at x2).
+_TRANSITION_MISS = 0.3
+
+
+class _Stepper(NamedTuple):
+    """The env's simulator and the data's rows it steps (the state set from each observation)."""
+
+    sim: Any
+    obs: np.ndarray  # [R, O] float64, the stepped rows
+    nxt: np.ndarray  # [R, O]
+    actions: np.ndarray  # [R, A]
+
+    def step(self, scale: np.ndarray | None = None, reverse: bool = False):
+        """The env's next observations and rewards from ``obs / scale`` (``reverse``: the action's
+        columns reversed); None when the observation layout is not ``qpos[1:]`` + ``qvel``."""
+        nq = self.sim.model.nq
+        obs = self.obs if scale is None else self.obs / scale
+        out, rewards = np.full(obs.shape, np.nan), np.full(len(obs), np.nan)
+        for i, o in enumerate(obs):
+            self.sim.set_state(np.r_[0.0, o[: nq - 1]], o[nq - 1 :])
+            if i == 0 and not np.allclose(self.sim._get_obs(), o, rtol=1e-5, atol=1e-6):
+                return None  # another observation layout: the state cannot be set from it
+            action = self.actions[i][::-1] if reverse else self.actions[i]
+            with np.errstate(all="ignore"):
+                out[i], rewards[i], *_ = self.sim.step(action)
+        return out, rewards
+
+    def misses(self, env_next: np.ndarray, scale: np.ndarray | None = None) -> np.ndarray:
+        """Per column: the median |env next - data next| over the median step change."""
+        obs, nxt = (self.obs, self.nxt) if scale is None else (self.obs / scale, self.nxt / scale)
+        change = np.median(np.abs(nxt - obs), axis=0)
+        with np.errstate(all="ignore"):
+            miss = np.median(np.abs(env_next - nxt), axis=0)
+            return np.nan_to_num(
+                miss / (change + 1e-6 + 1e-5 * np.median(np.abs(nxt), axis=0)), nan=np.inf
+            )
+
+    def kinematics(self, obs: np.ndarray, nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per joint ``j`` (observation column ``j`` = ``qpos[j + 1]``, its velocity column
+        ``nq + j``): the correlation and least-squares ratio of the position's change with
+        ``dt`` x the mean of its velocities (1 for the env's own data, whatever its dynamics)."""
+        nq, dt = self.sim.model.nq, self.sim.dt
+        corr, ratio = np.zeros(nq - 1), np.ones(nq - 1)
+        for j in range(nq - 1):
+            moved, fly = nxt[:, j] - obs[:, j], dt * (obs[:, nq + j] + nxt[:, nq + j]) / 2
+            if moved.std() > 0 and fly.std() > 0:
+                corr[j] = np.corrcoef(moved, fly)[0, 1]
+                ratio[j] = (moved * fly).sum() / (fly * fly).sum()
+        return corr, ratio
+
+
+def _clipped_rows(values: np.ndarray) -> np.ndarray:
+    """Rows at a column's clip level: its largest |value| reached by two rows or more (Hopper and
+    Walker2d clip their velocities to +-10: such a row's state cannot be set from it)."""
+    top = np.abs(values).max(axis=0)
+    at = np.abs(values) >= top * (1 - 1e-6)
+    return (at & (at.sum(axis=0) >= 2) & (top > 0)).any(axis=1)
+
+
+def _transition_check(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS):
+    """``(what disagrees, reward agreement)``: the named env stepped from ``n_rows`` sampled rows
+    (fixed seed; the simulator's state set from each row's observation, stepped with its action).
+    ``what disagrees`` is None when the env reproduces the data's next observations (or the data
+    are no env's dynamics at all: toy arrays whose positions do not follow their velocities,
+    not judged), else a sentence naming the columns; the reward agreement is that of
+    :func:`reward_agreement`, None when not judged."""
+    if dataset.env_id is None or dataset.n_transitions < 3:
+        return None, None
+    import gymnasium as gym
+    from gymnasium.envs.mujoco.mujoco_env import MujocoEnv
+
+    try:
+        env = gym.make(dataset.env_id)
+    except Exception:  # validate_for_env has said what is wrong with the env
+        return None, None
+    with contextlib.closing(env):
+        sim = env.unwrapped
+        if not isinstance(sim, MujocoEnv) or sim.model.nq - 1 + sim.model.nv != dataset.obs_dim:
+            return None, None
+        if sim.model.nv < sim.model.nq:  # a free joint: positions and velocities do not pair
+            return None, None
+        sim.reset(seed=0)
+        obs = dataset.observations.astype(np.float64)
+        nxt = dataset.next_observations.astype(np.float64)
+        usable = np.isfinite(obs).all(1) & np.isfinite(nxt).all(1)
+        usable &= ~(_clipped_rows(obs) | _clipped_rows(nxt))
+        usable = np.flatnonzero(usable)
+        if len(usable) < 10:
+            return None, None
+        rng = np.random.default_rng(0)
+        rows = np.sort(rng.choice(usable, min(n_rows, len(usable)), False))
+        stepper = _Stepper(sim, obs[rows], nxt[rows], dataset.actions[rows])
+        stepped = stepper.step()
+        if stepped is None:
+            return None, None
+        env_next, got = stepped
+        if stepper.misses(env_next).max() > _TRANSITION_MISS:
+            return _transition_disagreement(stepper, env_next), None
+    apart = np.abs(env_next - stepper.nxt).max(1) / (1.0 + np.abs(stepper.nxt).max(1))
+    keep = np.isfinite(got) & (apart <= _SAME_DYNAMICS)
+    rows, got = rows[keep], got[keep]
+    if len(rows) < 10 or got.std() == 0:
+        return None, None
+    data = dataset.rewards.astype(np.float64)
+    own = data[rows]
+    corr = float(np.corrcoef(got, own)[0, 1]) if own.std() > 0 else 0.0
+
+    def gap(shift: int) -> float:
+        ok = (rows + shift >= 0) & (rows + shift < len(data))
+        return float(np.abs(got[ok] - data[rows[ok] + shift]).mean())
+
+    return None, {
+        "corr": corr,
+        "scale": float(own.std() / got.std()),
+        "own": gap(0),
+        "before": gap(-1),
+        "after": gap(1),
+        "rows": len(rows),
+    }
+
+
+def _columns(cols: list[int]) -> str:
+    """``observations[:,0]``, ``observations[:,5:11]`` (a run), ``observations[:,[1, 3]]``."""
+    if len(cols) == 1:
+        return f"observations[:,{cols[0]}]"
+    if cols == list(range(cols[0], cols[-1] + 1)):
+        return f"observations[:,{cols[0]}:{cols[-1] + 1}] (columns {cols[0]}-{cols[-1]})"
+    return f"observations[:,{cols}]"
+
+
+def _factor(value: float) -> str:
+    """2 significant digits, no exponent: 1000, 0.5, 2.3."""
+    digits = 1 - int(np.floor(np.log10(abs(value))))
+    text = f"{round(value, digits):.{max(digits, 0)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _transition_disagreement(stepper: _Stepper, env_next: np.ndarray) -> str | None:
+    """What does not reproduce: the columns whose scale (found from how the data's positions
+    follow their velocities, and confirmed by stepping the env with it undone) explains it, the
+    action columns reversed, or the columns that miss (None: no physics at all, not judged)."""
+    corr, ratio = stepper.kinematics(stepper.obs, stepper.nxt)
+    if np.median(corr) < 0.5:
+        return None  # positions that do not follow their velocities (toy arrays): not judged
+    nq, n_obs = stepper.sim.model.nq, stepper.obs.shape[1]
+    few = _Stepper(stepper.sim, stepper.obs[:30], stepper.nxt[:30], stepper.actions[:30])
+    off = np.flatnonzero(np.abs(np.log(np.abs(ratio) + 1e-12)) > np.log(1.5))
+    tried: list[tuple[float, np.ndarray | None]] = []
+    if off.size and np.all(ratio[off] > 0):
+        for on_velocities in (False, True):
+            scale = np.ones(n_obs)
+            if on_velocities:
+                if off.size == nq - 1:  # every joint's velocity: the unpaired ones too
+                    scale[nq - 1 :] = np.median(1 / ratio[off])
+                scale[nq + off] = 1 / ratio[off]
+            else:
+                scale[off] = ratio[off]
+            for _ in range(2):  # refined once by the env's own positions-follow-velocities ratio
+                stepped = few.step(scale)
+                if stepped is None:
+                    break
+                _, own = few.kinematics(few.obs / scale, few.nxt / scale)
+                _, env_own = few.kinematics(few.obs / scale, stepped[0])
+                tried.append((float(few.misses(stepped[0], scale).max()), scale.copy()))
+                fix = own[off] / env_own[off]
+                if not np.all(np.isfinite(fix) & (fix > 0)):
+                    break
+                if on_velocities:
+                    scale[nq + off] /= fix
+                    if off.size == nq - 1:
+                        scale[nq - 1] = np.median(scale[nq + off])
+                else:
+                    scale[off] *= fix
+    stepped = few.step(reverse=True)
+    if stepped is not None:
+        tried.append((float(few.misses(stepped[0]).max()), None))
+    best = min(tried, key=lambda t: t[0]) if tried else (np.inf, None)
+    if best[0] <= _TRANSITION_MISS and best[1] is None:
+        return (
+            "its action columns are in reverse order: with them reversed, the env reproduces the "
+            "data's next observations"
+        )
+    if best[0] <= _TRANSITION_MISS:
+        scale = best[1]
+        parts, cols = [], np.flatnonzero(np.abs(np.log(scale)) > np.log(1.2))
+        groups: list[list[int]] = []
+        for c in cols:
+            if (
+                groups
+                and c == groups[-1][-1] + 1
+                and abs(np.log(scale[c] / scale[groups[-1][0]])) < 0.2
+            ):
+                groups[-1].append(int(c))
+            else:
+                groups.append([int(c)])
+        for group in groups:
+            factor = float(np.median(scale[group]))
+            verb = "is" if len(group) == 1 else "are"
+            parts.append(f"{_columns(group)} {verb} ~{_factor(factor)}x the env's")
+        return (
+            f"{' and '.join(parts)}, in next_observations too (another unit or time step?): "
+            "with that undone, the env reproduces the data's next observations"
+        )
+    missed = np.flatnonzero(stepper.misses(env_next) > _TRANSITION_MISS).tolist()
+    return (
+        f"{_columns(missed)} miss more than 30 percent of each step's change, and no column's "
+        "scale explains it (the data's positions do follow their velocities): the actions do not "
+        "reproduce the data's transitions (actions in another order or scale?), or the data "
+        "come from other dynamics"
+    )
 
 
 def reward_agreement(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS) -> dict | None:
@@ -435,67 +649,27 @@ def reward_agreement(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS) 
     Returns ``corr`` (Pearson), ``scale`` (std of the data's rewards / the env's), ``own``,
     ``before``, ``after`` (mean |env reward - data reward| of the same row, the row before and
     the row after: rewards shifted by a row match a neighbour) and ``rows`` (how many)."""
-    if dataset.env_id is None or dataset.n_transitions < 3:
-        return None
-    import gymnasium as gym
-    from gymnasium.envs.mujoco.mujoco_env import MujocoEnv
-
-    try:
-        env = gym.make(dataset.env_id)
-    except Exception:  # validate_for_env has said what is wrong with the env
-        return None
-    with contextlib.closing(env):
-        sim = env.unwrapped
-        if not isinstance(sim, MujocoEnv):
-            return None
-        nq, nv = sim.model.nq, sim.model.nv
-        if nq - 1 + nv != dataset.obs_dim:
-            return None
-        sim.reset(seed=0)
-        rng = np.random.default_rng(0)
-        rows = np.sort(rng.choice(dataset.n_transitions, min(n_rows, dataset.n_transitions), False))
-        got, apart = np.full(len(rows), np.nan), np.full(len(rows), np.inf)
-        for i, t in enumerate(rows):
-            obs = dataset.observations[t].astype(np.float64)
-            sim.set_state(np.r_[0.0, obs[: nq - 1]], obs[nq - 1 :])
-            if not np.allclose(sim._get_obs(), obs, rtol=1e-5, atol=1e-6):
-                return None  # another observation layout: the state cannot be set from it
-            with np.errstate(all="ignore"):
-                nxt, reward, *_ = sim.step(dataset.actions[t])
-            nxt_data = dataset.next_observations[t]
-            apart[i] = np.abs(nxt - nxt_data).max() / (1.0 + np.abs(nxt_data).max())
-            got[i] = reward
-            if i == 9 and np.median(apart[:10]) > _SAME_DYNAMICS:
-                return None  # not this env's dynamics (toy arrays): their rewards are not judged
-    keep = np.isfinite(got) & (apart <= _SAME_DYNAMICS)
-    rows, got = rows[keep], got[keep]
-    if len(rows) < 10 or np.median(apart) > _SAME_DYNAMICS or got.std() == 0:
-        return None
-    data = dataset.rewards.astype(np.float64)
-    own = data[rows]
-    corr = float(np.corrcoef(got, own)[0, 1]) if own.std() > 0 else 0.0
-
-    def gap(shift: int) -> float:
-        ok = (rows + shift >= 0) & (rows + shift < len(data))
-        return float(np.abs(got[ok] - data[rows[ok] + shift]).mean())
-
-    return {
-        "corr": corr,
-        "scale": float(own.std() / got.std()),
-        "own": gap(0),
-        "before": gap(-1),
-        "after": gap(1),
-        "rows": len(rows),
-    }
+    return _transition_check(dataset, n_rows)[1]
 
 
 def _warn_reward_disagreement(dataset: OfflineDataset) -> None:
-    """One warning when the data's rewards clearly disagree with the named env's own reward
+    """One warning when the named env stepped from the data's rows does not reproduce their next
+    observations (naming the columns, and their scale where one explains it), else one when the
+    data's rewards clearly disagree with the named env's own reward
     (probe 34: negated rewards (costs), rewards x1000 or rolled by a row loaded silently; the
     agent then trains on them and is evaluated on the env's reward). Tolerant: D4RL data come
     from older MuJoCo versions, so only a correlation below 0.9, a scale outside [0.5, 2] or a
     better match with a neighbouring row is said."""
-    found = reward_agreement(dataset)
+    moved, found = _transition_check(dataset)
+    if moved is not None:  # issue 14 (probe 35): a height in mm, actions or dt off: said nothing
+        print(
+            f"[rambo_env] WARNING: dataset {dataset.name!r} ({dataset.source}): "
+            f"{dataset.env_id} stepped from its rows (the state set from each row's observation, "
+            f"stepped with its action) does not reproduce their next_observations: {moved}. "
+            "Model rollouts and the agent then see other dynamics than the evaluation env; fix "
+            "the data, or pass the env the data come from (--env-id)"
+        )
+        return
     if found is None:
         return
     corr, scale = found["corr"], found["scale"]

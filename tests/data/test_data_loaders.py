@@ -1666,6 +1666,127 @@ def test_rewards_that_do_not_follow_the_named_envs_reward_are_warned_about(
         assert out.count("rewards disagree") == 1
 
 
+def _rollout(env_id, n, episode_len=200, change_model=None, seed=0):
+    """``n`` real steps of ``env_id`` with uniform random actions, episodes cut at
+    ``episode_len`` steps (timeouts); ``change_model(model)`` perturbs the simulator first (the
+    data then come from slightly other dynamics, as D4RL's older MuJoCo versions)."""
+    import gymnasium as gym
+
+    env = gym.make(env_id)
+    if change_model is not None:
+        change_model(env.unwrapped.model)
+    env.action_space.seed(seed)
+    rows = {k: [] for k in ("observations", "actions", "rewards", "next_observations")}
+    terminals, timeouts = [], []
+    obs, _ = env.reset(seed=seed)
+    steps = 0
+    for _ in range(n):
+        action = env.action_space.sample()
+        nxt, reward, terminated, _, _ = env.step(action)
+        steps += 1
+        for k, v in zip(rows, (obs, action, reward, nxt), strict=True):
+            rows[k].append(v)
+        terminals.append(terminated)
+        timeouts.append(not terminated and steps == episode_len)
+        obs = nxt
+        if terminated or steps == episode_len:
+            obs, _ = env.reset()
+            steps = 0
+    timeouts[-1] = not terminals[-1]
+    env.close()
+    out = {k: np.asarray(v, np.float32) for k, v in rows.items()}
+    return {**out, "terminals": np.asarray(terminals), "timeouts": np.asarray(timeouts)}
+
+
+def _scaled(arrays, columns, factor):
+    out = dict(arrays)
+    for key in ("observations", "next_observations"):
+        out[key] = out[key].copy()
+        out[key][:, columns] *= factor
+    return out
+
+
+def _actions(arrays, order):
+    return {**arrays, "actions": np.ascontiguousarray(arrays["actions"][:, order])}
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (
+            lambda a: _scaled(a, 0, 1000.0),
+            r"observations\[:,0\] is ~1000x the env's, in next_observations too \(another unit",
+        ),
+        (
+            lambda a: _scaled(a, slice(5, None), 0.5),
+            r"observations\[:,5:11\] \(columns 5-10\) are ~0\.5x the env's, in next_obs",
+        ),
+        (
+            lambda a: _actions(a, [2, 1, 0]),
+            r"its action columns are in reverse order: with them reversed, the env reproduces",
+        ),
+        (
+            lambda a: _actions(a, [1, 0, 2]),
+            r"observations\[:,.*\] miss more than 30 percent of each step's change, and no "
+            r"column's scale explains it .*: the actions do not reproduce the data's transitions "
+            r"\(actions in another order or scale\?\)",
+        ),
+    ],
+    ids=["height-x1000", "velocities-x0.5", "actions-reversed", "actions-swapped"],
+)
+def test_data_the_named_env_does_not_reproduce_are_warned_about_naming_the_columns(
+    tmp_path, capsys, _hopper_steps, change, said
+):
+    """Issue 14 (probe 35): Hopper-v5 data with the height in mm (observations[:,0] x1000 in
+    both observations and next_observations), the action columns in another order, or the
+    velocities x0.5 (a wrong dt) loaded with no word: the reward check found the env does not
+    reproduce the data and took them as "not judged". One warning names the columns and their
+    scale, or says the actions do not reproduce the transitions."""
+    (tmp_path / "f").mkdir()
+    np.savez(tmp_path / "f" / "mm.npz", **change(dict(_hopper_steps)), env_id="Hopper-v5")
+    capsys.readouterr()
+    load_dataset(str(tmp_path / "f" / "mm.npz"))
+    out = capsys.readouterr().out
+    assert re.search(
+        r"WARNING: dataset 'custom' \(npz:.*mm\.npz\): Hopper-v5 stepped from its rows \(.*\) "
+        rf"does not reproduce their next_observations: {said}.*; fix the data, or pass the env "
+        r"the data come from \(--env-id\)",
+        out,
+    ), out
+    assert out.count("does not reproduce their next_observations") == 1
+    assert "rewards disagree" not in out
+
+
+@pytest.mark.parametrize("env_id", ["Hopper-v5", "Walker2d-v5", "HalfCheetah-v5"])
+def test_real_data_and_slightly_other_dynamics_are_not_warned_about(tmp_path, capsys, env_id):
+    """Issue 14 (probe 35): the transition check stays quiet on the env's own data (also in
+    1-2-step episodes) and on data of slightly other dynamics (a body mass 5 percent, the
+    friction 10 percent or the timestep 2 percent off: D4RL's older MuJoCo versions)."""
+    from rambo_env.data.loaders import reward_agreement
+
+    def mass(model):
+        model.body_mass[:] *= 1.05
+
+    def friction(model):
+        model.geom_friction[:] *= 1.1
+
+    def timestep(model):
+        model.opt.timestep *= 1.02
+
+    cases = {
+        "own": _rollout(env_id, 300, episode_len=60),
+        "short": _rollout(env_id, 200, episode_len=2, seed=1),
+        **{f.__name__: _rollout(env_id, 300, 60, f, seed=2) for f in (mass, friction, timestep)},
+    }
+    for name, arrays in cases.items():
+        np.savez(tmp_path / f"{name}.npz", **arrays, env_id=env_id)
+        capsys.readouterr()
+        dataset = load_dataset(str(tmp_path / f"{name}.npz"))
+        out = capsys.readouterr().out
+        assert "does not reproduce" not in out and "rewards disagree" not in out, (name, out)
+        assert reward_agreement(dataset) is not None, name  # judged: the env reproduces them
+
+
 def test_a_dataset_file_with_a_trailing_slash_is_told_to_drop_it(tmp_path, monkeypatch):
     """Probe 35: ``--dataset f/ok.npz/`` (tab completion) said only "is not a dataset file"."""
     monkeypatch.chdir(tmp_path)
