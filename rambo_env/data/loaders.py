@@ -481,9 +481,11 @@ class _Stepper(NamedTuple):
 def _clipped_rows(values: np.ndarray) -> np.ndarray:
     """Rows at a column's clip level: its largest |value| reached by two rows or more (Hopper and
     Walker2d clip their velocities to +-10: such a row's state cannot be set from it)."""
-    top = np.abs(values).max(axis=0)
-    at = np.abs(values) >= top * (1 - 1e-6)
-    return (at & (at.sum(axis=0) >= 2) & (top > 0)).any(axis=1)
+    size = np.abs(values)
+    top = size.max(axis=0)
+    at = size >= top * (1 - 1e-6)
+    piled = (at.sum(axis=0) >= 2) & (top > 0)
+    return at[:, piled].any(axis=1)
 
 
 def _transition_check(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS):
@@ -509,16 +511,23 @@ def _transition_check(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS)
         if sim.model.nv < sim.model.nq:  # a free joint: positions and velocities do not pair
             return None, None
         sim.reset(seed=0)
-        obs = dataset.observations.astype(np.float64)
-        nxt = dataset.next_observations.astype(np.float64)
+        rng = np.random.default_rng(0)  # a pool of rows (not all: 1M rows are scanned slowly)
+        pool = np.sort(
+            rng.choice(dataset.n_transitions, min(20 * n_rows, dataset.n_transitions), False)
+        )
+        obs, nxt = dataset.observations[pool], dataset.next_observations[pool]
         usable = np.isfinite(obs).all(1) & np.isfinite(nxt).all(1)
-        usable &= ~(_clipped_rows(obs) | _clipped_rows(nxt))
-        usable = np.flatnonzero(usable)
+        usable = np.flatnonzero(usable & ~(_clipped_rows(obs) | _clipped_rows(nxt)))
         if len(usable) < 10:
             return None, None
-        rng = np.random.default_rng(0)
-        rows = np.sort(rng.choice(usable, min(n_rows, len(usable)), False))
-        stepper = _Stepper(sim, obs[rows], nxt[rows], dataset.actions[rows])
+        usable = np.sort(rng.choice(usable, min(n_rows, len(usable)), False))
+        rows = pool[usable]
+        stepper = _Stepper(
+            sim,
+            obs[usable].astype(np.float64),
+            nxt[usable].astype(np.float64),
+            dataset.actions[rows],
+        )
         stepped = stepper.step()
         if stepped is None:
             return None, None
