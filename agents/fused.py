@@ -166,12 +166,19 @@ class CheckedSaveLoad:
     def learn(self, total_timesteps: Any, *args: Any, **kwargs: Any) -> Any:
         """SB3's ``learn``, after refusing a step count that is not an int >= 0 (was: ``-1``
         returned at once with nothing learnt, ``2.5`` was taken as 2). ``learn(0)`` stays SB3's
-        no-op (it sets up the logger and callbacks)."""
+        no-op (it sets up the logger and callbacks). An agent without a logger of its own and
+        without ``tensorboard_log`` (one loaded with ``load``, or built without
+        :func:`agents.factory.make_agent`) gets :func:`agents.factory.quiet_logger` (issue 14:
+        SB3's own made an empty ``<tmp>/SB3-<date>`` folder per ``learn``)."""
         if not (is_int(total_timesteps) and total_timesteps >= 0):
             raise ValueError(
                 f"total_timesteps: expected an int >= 0 (env steps to collect), got "
                 f"{total_timesteps!r:.60}"
             )
+        if not self._custom_logger and self.tensorboard_log is None:  # type: ignore[attr-defined]
+            from agents.factory import quiet_logger  # lazy: factory imports us
+
+            self.set_logger(quiet_logger(self.verbose))  # type: ignore[attr-defined]
         return super().learn(int(total_timesteps), *args, **kwargs)  # type: ignore[misc]
 
     def set_env(self, env: Any, force_reset: bool = True) -> None:

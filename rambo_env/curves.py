@@ -305,8 +305,9 @@ def empty_columns(
     Humanoid run's normalized_score panel was drawn empty, without a word)."""
     why = {
         "normalized_score": "the runs' datasets carry no reference scores (D4RL's random / "
-        "expert returns: ref_min_score / ref_max_score in a dataset's metadata; none for Humanoid, "
-        "nor for a file saved without them, even of Hopper): plot return_mean instead",
+        "expert returns: ref_min_score / ref_max_score in a dataset's metadata, else D4RL's own "
+        "for Hopper, Walker2d and HalfCheetah; none for Humanoid, nor in a run made before that "
+        "fallback from a file saved without them: rerun it): plot return_mean instead",
     }
     return {
         c: why.get(c, "no run logged it (an agent without it, e.g. TD3 has no ent_coef?)")

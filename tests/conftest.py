@@ -16,10 +16,14 @@ torch.set_num_threads(1)
 
 @pytest.fixture(autouse=True)
 def _isolated_storage(tmp_path_factory, monkeypatch):
-    """Point Minari's dataset root and the model cache at temporary folders (Minari's own habit)."""
+    """Point Minari's dataset root and the model cache at temporary folders (Minari's own habit),
+    and SB3's logger folder too: the tests that build plain SB3 agents (``SAC("MlpPolicy", env)``,
+    the mistakes the project's checks refuse) would each leave an empty ``<tmp>/SB3-<date>``
+    folder per ``learn`` (issue 14: 1525 in /tmp); child processes inherit it."""
     root = tmp_path_factory.mktemp("storage")
     monkeypatch.setenv("MINARI_DATASETS_PATH", str(root / "minari"))
     monkeypatch.setenv("RAMBO_ENV_CACHE", str(root / "cache"))
+    monkeypatch.setenv("SB3_LOGDIR", str(root / "sb3"))
     yield
     torch.set_num_threads(1)  # a main job run in-process picks its own thread count
 

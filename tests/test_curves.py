@@ -364,8 +364,9 @@ def test_a_column_no_run_has_is_refused_or_noted(tmp_path, capsys):
     assert capsys.readouterr().err == (
         "error: --columns: no run has a normalized_score value; the runs' datasets carry no "
         "reference scores (D4RL's random / expert returns: ref_min_score / ref_max_score in a "
-        "dataset's metadata; none for Humanoid, nor for a file saved without them, even of "
-        "Hopper): plot return_mean instead\n"  # probe 35: was "the env has no reference scores"
+        "dataset's metadata, else D4RL's own for Hopper, Walker2d and HalfCheetah; none for "
+        "Humanoid, nor in a run made before that fallback from a file saved without them: rerun "
+        "it): plot return_mean instead\n"  # probe 35: was "the env has no reference scores"
     )
     assert not (tmp_path / "cv.png").exists()
 

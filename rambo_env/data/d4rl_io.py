@@ -17,7 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from rambo_env.data.dataset import DatasetValidationError, OfflineDataset, _cast_field
+from rambo_env.data.dataset import (
+    DatasetValidationError,
+    OfflineDataset,
+    _cast_field,
+    check_no_scalar_fields,
+)
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 from rambo_env.run_io import check_path_text, expand_home, safe_reason
 
@@ -140,7 +145,7 @@ def _derive_next_observations(arrays: dict[str, np.ndarray]) -> dict[str, np.nda
 
 def _check_rows_to_derive(arrays: dict[str, np.ndarray]) -> None:
     """The fields next states are derived from are there, row-aligned and at least 2 rows (was:
-    a missing ``terminals`` a raw KeyError; a scalar, short or empty field "unreadable
+    a missing ``terminals`` a raw KeyError; a short or empty field "unreadable
     (IndexError …); re-create or re-download it", for a file that reads fine)."""
     required = ("observations", "actions", "rewards", "terminals")
     missing = [k for k in required if k not in arrays]
@@ -149,14 +154,12 @@ def _check_rows_to_derive(arrays: dict[str, np.ndarray]) -> None:
             f"missing key(s) {missing}; got keys {sorted(arrays)}; required: {list(required)} "
             "(next_observations and timeouts may be missing)"
         )
-    n = len(arrays["observations"]) if arrays["observations"].ndim else 0
+    n = len(arrays["observations"])  # no field is a scalar: check_no_scalar_fields ran
     for key, value in arrays.items():
-        rows = value.shape[0] if value.ndim else None
-        if rows != n or value.ndim == 0:
-            shown = f"shape {value.shape}" if value.ndim == 0 else f"{rows} rows"
+        if len(value) != n:
             raise DatasetValidationError(
-                f"field '{key}' has {shown} but 'observations' has {n} rows; every field holds "
-                "one row per step"
+                f"field '{key}' has {len(value)} rows but 'observations' has {n} rows; every "
+                "field holds one row per step"
             )
     if n < 2:
         raise DatasetValidationError(
@@ -170,15 +173,11 @@ def arrays_to_dataset(
 ) -> OfflineDataset:
     """D4RL dict of arrays -> validated :class:`OfflineDataset` with our env id and ref scores."""
     arrays = {k: np.asarray(v) for k, v in arrays.items() if k in _KEYS}
+    check_no_scalar_fields(arrays)  # probe 35: a scalar timeouts was read as "no timeouts"
     if "observations" in arrays:  # probe 29: timeouts & ~terminals of other lengths was numpy's
         n = len(arrays["observations"])  # raw "operands could not be broadcast together"
         for key, value in arrays.items():
-            if value.ndim == 0 and key in ("terminals", "timeouts"):  # probe 35: a scalar
-                raise DatasetValidationError(  # timeouts was read as "no timeouts", silently
-                    f"field '{key}' is a scalar (shape ()); it needs one flag per row ({n},): "
-                    "store an array with a flag per step"
-                )
-            if value.ndim >= 1 and len(value) != n:
+            if len(value) != n:
                 raise DatasetValidationError(
                     f"field '{key}' has {len(value)} rows but 'observations' has {n}"
                 )

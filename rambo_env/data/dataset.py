@@ -140,6 +140,29 @@ def _successor_rtol(arrays: Mapping[str, Any], name: str) -> float:
     return max(_SUCCESSOR_RTOL, float(np.finfo(coarse).eps))
 
 
+def check_no_scalar_fields(arrays: Mapping[str, np.ndarray]) -> None:
+    """DatasetValidationError for a per-row field stored as a scalar (shape ``()``), before any
+    row count is taken from it (probe 35: 0-d timeouts read as "no timeouts"; 0-d observations in
+    an hdf5 file were a raw "len() of unsized object" TypeError, 0-d rewards "has shape () (ndim
+    0); expected ndim 1")."""
+    scalar = [k for k in ARRAY_FIELDS if k in arrays and np.ndim(arrays[k]) == 0]
+    if not scalar:
+        return
+    rows = [np.shape(arrays[k])[0] for k in ARRAY_FIELDS if k in arrays and k not in scalar]
+    n = str(rows[0]) if rows else "N"
+    key = scalar[0]
+    dtype, ndim = ARRAY_FIELDS[key]
+    if ndim == 2:
+        dim = "action_dim" if key == "actions" else "obs_dim"
+        needs, store = f"one row per step ({n}, {dim})", f"an array [N, {dim}]"
+    else:
+        what = "flag" if dtype is np.bool_ else "value"
+        needs, store = f"one {what} per row ({n},)", f"an array with a {what} per step"
+    raise DatasetValidationError(
+        f"field '{key}' is a scalar (shape ()); it needs {needs}: store {store}"
+    )
+
+
 def _first_bad(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argwhere(mask)[0])
 
@@ -250,6 +273,7 @@ class OfflineDataset:
                 if copy and (value is arrays[key] or not value.flags.owndata):  # shared
                     value = value.copy()
                 out[key] = value
+        check_no_scalar_fields(out)  # was: len() of a 0-d rewards, a raw TypeError
         if "timeouts" not in out:
             out["timeouts"] = np.zeros(len(out["rewards"]), dtype=bool)
         dataset = cls(**out, **meta)

@@ -43,7 +43,7 @@ from rambo_env.data.minari_io import (
     minari_folder_there,
     read_minari,
 )
-from rambo_env.data.scores import ENV_IDS, LEVELS
+from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES, d4rl_ref_env
 from rambo_env.run_io import (
     check_flag,
     check_path_text,
@@ -236,6 +236,7 @@ def _load_dataset(
         elif dataset.env_id is None and unnamed_env is not None:
             dataset = _taken_as(dataset, *unnamed_env)
         validate_for_env(dataset)
+        dataset = _with_d4rl_ref_scores(dataset)
     except OSError as err:  # was: a bare "[Errno 36] File name too long: '…'"
         if err.errno != errno.ENAMETOOLONG:
             raise
@@ -281,6 +282,26 @@ def _note_env_override(dataset: OfflineDataset, env_id: str) -> None:
         f"end by {env_id}'s rules; leave --env-id out to use {dataset.env_id}",
         flush=True,
     )
+
+
+def _with_d4rl_ref_scores(dataset: OfflineDataset) -> OfflineDataset:
+    """``dataset`` with D4RL's reference returns when it carries none and its env has them
+    (issue 14, probe 35: a Hopper-v5 npz saved without ref_min_score / ref_max_score scored
+    'n/a' in cotrain, results.json, the ledger and curves), with one note. The fingerprint (the
+    model cache key, a resumed run's identity) hashes the arrays and the name only: unchanged."""
+    if dataset.ref_min_score is not None or dataset.ref_max_score is not None:
+        return dataset
+    env = d4rl_ref_env(dataset.env_id)
+    if env is None:  # Humanoid, your own env: no score, as before
+        return dataset
+    low, high = REF_SCORES[env]
+    print(
+        f"[rambo_env] note: dataset {dataset.name!r} carries no reference scores; using D4RL's "
+        f"{env} returns ({low:.2f} / {high:g}: random / expert policy) for the normalised score "
+        "(give the file ref_min_score / ref_max_score entries for others)",
+        flush=True,
+    )
+    return dataclasses.replace(dataset, ref_min_score=low, ref_max_score=high)
 
 
 def _taken_as(dataset: OfflineDataset, env_id: str, why: str) -> OfflineDataset:

@@ -17,6 +17,8 @@ __all__ = [
     "ENV_IDS",
     "LEVELS",
     "REF_SCORES",
+    "REF_SCORE_ENV_IDS",
+    "d4rl_ref_env",
     "env_name_from_id",
     "normalized_score",
     "ref_scores",
@@ -41,11 +43,25 @@ REF_SCORES: dict[str, tuple[float, float]] = {
 
 _NAME_FROM_ID = {env_id: name for name, env_id in ENV_IDS.items()}
 
+#: Gymnasium ids whose data take D4RL's reference returns when they carry none (issue 14): the
+#: v5 envs of :data:`ENV_IDS` and their v4 (the same reward; D4RL measured its returns on v2 /
+#: v3, which need mujoco-py and are not made here). An exact table, no version matching.
+REF_SCORE_ENV_IDS: dict[str, str] = {
+    **_NAME_FROM_ID,
+    **{env_id.replace("-v5", "-v4"): name for env_id, name in _NAME_FROM_ID.items()},
+}
+
 
 def env_name_from_id(env_id: str | None) -> str | None:
     """``"Hopper-v5" -> "hopper"``; ``None`` for env ids outside :data:`ENV_IDS`."""
     # probe 21: a list was a raw "unhashable type"; any non-string names no env of ENV_IDS
     return _NAME_FROM_ID.get(env_id) if isinstance(env_id, str) else None
+
+
+def d4rl_ref_env(env_id: str | None) -> str | None:
+    """The short name whose :data:`REF_SCORES` data of ``env_id`` take when they carry none
+    (``"Hopper-v4" -> "hopper"``); None for other envs (Humanoid, your own)."""
+    return REF_SCORE_ENV_IDS.get(env_id) if isinstance(env_id, str) else None
 
 
 def ref_scores(env: str) -> tuple[float, float]:

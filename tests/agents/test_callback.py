@@ -816,6 +816,47 @@ def test_an_agent_without_tensorboard_leaves_no_sb3_folder(tmp_path, monkeypatch
     assert capsys.readouterr().out == ""
 
 
+def test_a_plain_sb3_agent_of_a_test_leaves_nothing_in_tmp(tmp_path, monkeypatch):
+    """Issue 14: the tests that build plain SB3 agents (the mistakes RamboCallback refuses) left an
+    empty ``<tmp>/SB3-<date>`` folder per ``learn`` (1525 in /tmp); conftest points SB3_LOGDIR into
+    pytest's own temporary folders."""
+    import tempfile
+
+    from stable_baselines3 import SAC
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    kw = {"learning_starts": 0, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    SAC("MlpPolicy", "Pendulum-v1", **kw).learn(total_timesteps=2)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_loaded_agent_leaves_no_sb3_folder_when_it_trains_again(tmp_path, monkeypatch):
+    """Issue 14: ``load`` drops the quiet logger ``make_agent`` gave (SB3 does not save it), so a
+    loaded agent trained again (``load(…, dataset=…)`` then ``learn``, as the docs say) made an
+    empty ``<tmp>/SB3-<date>`` folder per ``learn``; so did an agent class of ``AGENT_CLASSES``
+    built directly."""
+    import tempfile
+
+    from agents.factory import AGENT_CLASSES
+
+    agent, callback, _ = _setup()
+    agent.save(tmp_path / "agent.zip")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.delenv("SB3_LOGDIR", raising=False)
+    loaded = type(agent).load(
+        tmp_path / "agent.zip",
+        env=agent.get_env(),
+        device="cpu",
+        dataset=callback.adversary.dataset,
+    )
+    loaded.learn(total_timesteps=STEPS_PER_ITERATION, callback=callback)
+    kw = {"learning_starts": 0, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    AGENT_CLASSES["td3"]("MlpPolicy", "Pendulum-v1", **kw).learn(total_timesteps=4)
+    assert [p.name for p in temp.iterdir()] == []
+
+
 def test_make_agent_names_an_unknown_keyword_and_refuses_a_policy():
     """Probe 19: ``learnin_rate=`` / ``seeds=`` were SB3's raw ``TypeError: … unexpected keyword
     argument``, and ``policy="CnnPolicy"`` "got multiple values for argument 'policy'"."""

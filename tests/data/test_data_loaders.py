@@ -88,7 +88,7 @@ def test_an_hdf5_key_misspelling_a_d4rl_field_is_refused(tmp_path):
         ({"terminals": None}, r"missing key\(s\) \['terminals'\]; got keys"),
         (
             {"rewards": np.float32(1)},
-            r"field 'rewards' has shape \(\) but 'observations' has 9 rows",
+            r"field 'rewards' is a scalar \(shape \(\)\); it needs one value per row \(9,\)",
         ),
         (
             {"rewards": np.zeros(5, np.float32)},
@@ -174,6 +174,41 @@ def test_hdf5_flags_stored_as_a_scalar_are_refused(tmp_path, key, derive):
         match=rf"field '{key}' is a scalar \(shape \(\)\); it needs one flag per row \(9,\)",
     ):
         load_dataset(str(path), env_id="Hopper-v5")
+
+
+@pytest.mark.parametrize("fmt", ["hdf5", "hdf5 without next_observations", "npz", "dict"])
+@pytest.mark.parametrize(
+    ("key", "needs"),
+    [
+        ("rewards", r"one value per row \(9,\): store an array with a value per step"),
+        ("actions", r"one row per step \(9, action_dim\): store an array \[N, action_dim\]"),
+        ("observations", r"one row per step \(9, obs_dim\): store an array \[N, obs_dim\]"),
+        ("next_observations", r"one row per step \(9, obs_dim\)"),
+        ("terminals", r"one flag per row \(9,\)"),
+    ],
+)
+def test_any_per_row_field_stored_as_a_scalar_is_refused(tmp_path, key, needs, fmt):
+    """Probe 35's leftover: 0-d observations in an hdf5 file were a raw "len() of unsized object"
+    TypeError, 0-d rewards / actions "has shape () (ndim 0); expected ndim 1" (or "has shape ()
+    but 'observations' has 9 rows"); only the flags had the clear error."""
+    if key == "next_observations" and fmt == "hdf5 without next_observations":
+        pytest.skip("the field is not stored")
+    a = make_arrays([5, 4], terminal_last=[False, True])
+    a[key] = np.bool_(False) if key == "terminals" else np.float32(0.5)
+    if fmt == "hdf5 without next_observations":
+        del a["next_observations"]
+    if fmt == "dict":
+        src = a
+    elif fmt == "npz":
+        np.savez(tmp_path / "x.npz", **a)
+        src = str(tmp_path / "x.npz")
+    else:
+        src = str(_write_arrays_hdf5(tmp_path / "x.hdf5", a))
+    with pytest.raises(
+        DatasetValidationError, match=rf"field '{key}' is a scalar \(shape \(\)\); it needs {needs}"
+    ) as err:
+        load_dataset(src, env_id="Hopper-v5")
+    assert fmt == "dict" or src in str(err.value)  # the file is named
 
 
 @pytest.mark.parametrize("fmt", ["npz", "hdf5"])
@@ -405,6 +440,33 @@ def test_npz_and_dict_inputs(tmp_path):
     a = make_arrays([3], terminal_last=[True])
     e = load_dataset(a)
     assert isinstance(e, OfflineDataset) and e.source == "arrays" and e.n_transitions == 3
+
+
+def test_data_of_a_d4rl_env_without_reference_scores_take_d4rl_s(tmp_path, capsys):
+    """Issue 14 (probe 35 line 16): a Hopper-v5 npz saved without ref_min_score / ref_max_score
+    scored 'n/a' everywhere (cotrain, results.json, ledger, curves), though D4RL has Hopper's
+    reference returns. They are taken at load, with one note; the fingerprint (model cache key,
+    a resumed run's identity) is unchanged."""
+    from rambo_env.data.scores import REF_SCORES, d4rl_ref_env
+
+    src = make_dataset(name="mine")  # Hopper-v5, no reference scores
+    d = load_dataset(str(src.to_npz(tmp_path / "mine.npz")))
+    assert (d.ref_min_score, d.ref_max_score) == REF_SCORES["hopper"]
+    out = capsys.readouterr().out
+    assert out.count("carries no reference scores") == 1
+    assert (
+        "note: dataset 'mine' carries no reference scores; using D4RL's hopper returns (-20.27 / "
+        "3234.3: random / expert policy) for the normalised score" in out
+    )
+    assert d.fingerprint() == src.fingerprint() and d.behaviour_score() is not None
+    assert d4rl_ref_env("Walker2d-v4") == "walker2d" and d4rl_ref_env("Hopper-v3") is None
+    assert load_dataset(src, env_id="Hopper-v4").ref_max_score == REF_SCORES["hopper"][1]
+    assert "using D4RL's hopper returns" in capsys.readouterr().out
+    own = load_dataset(make_dataset(ref_min_score=0.0, ref_max_score=10.0))  # its own: kept
+    assert (own.ref_min_score, own.ref_max_score) == (0.0, 10.0)
+    unnamed = load_dataset(make_arrays([3], terminal_last=[True]))  # no env: no scores, as before
+    assert unnamed.ref_min_score is None and unnamed.behaviour_score() is None
+    assert "carries no reference scores" not in capsys.readouterr().out
 
 
 def test_a_dataset_path_with_a_tilde_is_read_from_home(tmp_path, monkeypatch):
