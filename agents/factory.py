@@ -821,6 +821,13 @@ def make_agent(
             f"exploration_std: only {list(_NOISE_ALGOS)} explore with Gaussian action noise; "
             f"{algo} explores through its stochastic actor (its entropy: ent_coef); leave it out"
         )
+    if exploration_std is not None and agent_kwargs.get("action_noise") is not None:
+        # probe 36: exploration_std was dropped without a word, the action_noise used
+        raise ValueError(
+            f"exploration_std: {exploration_std!r} and action_noise "
+            f"({type(agent_kwargs['action_noise']).__name__}) both set the exploration noise; "
+            "give one (exploration_std for Gaussian noise of that σ, or action_noise)"
+        )
     _check_known_arguments(algo, agent_kwargs)  # after the named checks (ent_coef of td3, …)
     _check_batch_rows(algo, agent_kwargs.get("batch_size", BASE.batch_size))
     if exploration_std is not None:

@@ -344,6 +344,17 @@ def test_entropy_coefficient_and_exploration_noise_are_checked_per_agent():
     assert td3.action_noise.sigma == pytest.approx(0.3)
     td3 = make_agent("td3", env, dataset, mdp.normalizer, **kw)
     assert td3.action_noise.sigma == pytest.approx(0.1)  # the default
+    from stable_baselines3.common.noise import NormalActionNoise
+
+    noise = NormalActionNoise(np.zeros(2), 0.5 * np.ones(2))  # probe 36: exploration_std dropped
+    with pytest.raises(ValueError, match=r"exploration_std: 0.3 and action_noise \(NormalAction"):
+        make_agent(
+            "td3", env, dataset, mdp.normalizer, exploration_std=0.3, action_noise=noise, **kw
+        )
+    assert (
+        make_agent("td3", env, dataset, mdp.normalizer, action_noise=noise, **kw).action_noise
+        is noise
+    )
 
 
 def test_a_normalizer_other_than_the_models_is_refused():
