@@ -18,6 +18,7 @@ from rambo_env.adversary import AdversaryConfig, ModelAdversary
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
 from rambo_env.dynamics.termination import always_terminated
+from rambo_env.evaluation import evaluate_policy
 from rambo_env.model import LearnedMDP
 from rambo_env.normalization import ObsNormalizer
 
@@ -402,6 +403,15 @@ def test_an_env_given_to_a_built_or_loaded_agent_gets_make_agents_checks(algo, t
     AGENT_CLASSES[algo].load(
         tmp_path / "agent.zip", env=RamboModelVecEnv(mdp, N_ENVS, K, seed=0), device="cpu"
     )
+    # probe 36: load(env=real env) was SB3's "Observation spaces do not match: …", and a loaded
+    # agent's normaliser was reachable through its replay buffer only
+    with pytest.raises(ValueError, match=r"env: Pendulum-v1 is not a model env, .*agent\.normal"):
+        AGENT_CLASSES[algo].load(tmp_path / "agent.zip", env=gym.make("Pendulum-v1"), device="cpu")
+    loaded = AGENT_CLASSES[algo].load(tmp_path / "agent.zip", device="cpu")
+    np.testing.assert_array_equal(loaded.normalizer.mean, mdp.normalizer.mean)
+    np.testing.assert_array_equal(loaded.normalizer.std, mdp.normalizer.std)
+    with pytest.raises(ValueError, match=r"act: got an SB3 policy module \(.*\), which takes"):
+        evaluate_policy(loaded.policy, "Pendulum-v1", loaded.normalizer, n_episodes=1)
 
 
 def test_predict_on_raw_observations_warns_once(recwarn):
