@@ -101,12 +101,38 @@ def test_reset_state_option(tiny_mdp):
     with pytest.raises(ValueError, match=r'options\["state"\]\[4\]: not finite'):
         env.reset(options={"state": state})
     state[4] = 1e30  # probe 28: taken without a word; far states warn, near ones do not
-    with pytest.warns(UserWarning, match=r'options\["state"\]\[4\] = 1e\+30: 1 entr.* 100 dataset'):
+    with pytest.warns(UserWarning, match=r'options\["state"\]\[4\] = 1e\+30: 1 entr.* 20 dataset'):
         env.reset(options={"state": state})
-    state[4] = 50.0
+    state[4] = 50.0  # probe 36: 50 std from the data was taken without a word
+    with pytest.warns(UserWarning, match=r'options\["state"\]\[4\] = 50: 1 entr'):
+        env.reset(options={"state": state})
+    state[4] = 10.0
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         env.reset(options={"state": state})
+
+
+def test_a_raw_reset_state_warns(tiny_mdp):
+    """Probe 36: a RAW dataset observation as ``options["state"]`` (reset, SB3's set_options) was
+    stepped as z-scores without a word (predict warns of raw observations); normalised dataset
+    states never warn."""
+    from agents.vec_env import RamboModelVecEnv
+    from tests.envs.tiny_mdp import make_tiny_dataset
+
+    raw = make_tiny_dataset().observations
+    env = RamboModelEnv(mdp=tiny_mdp)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for row in tiny_mdp.normalizer.normalize(raw[::50]):
+            env.reset(options={"state": row})
+    with pytest.warns(
+        UserWarning, match=r'options\["state"\]: the state\(s\) look raw .*normalize'
+    ):
+        env.reset(options={"state": raw[5]})
+    venv = RamboModelVecEnv(tiny_mdp, 2, rollout_length=3)
+    venv.set_options({"state": raw[5]})
+    with pytest.warns(UserWarning, match=r'options\["state"\]: the state\(s\) look raw'):
+        venv.reset()
 
 
 def test_actions_are_validated_and_clipped(tiny_mdp):
