@@ -111,6 +111,9 @@ def build_mdp(
     rollout_length: int | None = None,
     registered_dataset: str | None = None,
     progress: bool = True,
+    cache: bool | None = None,
+    precision: str | None = None,
+    compile: bool | None = None,
 ) -> LearnedMDP:
     """The given ``mdp`` (it takes precedence over ``dataset``), else ``make_mdp(dataset, ...)``.
 
@@ -129,7 +132,9 @@ def build_mdp(
     the mdp's env.
 
     ``progress``: the MLE progress bar of ``make_mdp`` (and the announcements of a generated
-    dataset); nothing to show with an ``mdp``.
+    dataset); nothing to show with an ``mdp``. ``cache``, ``precision``, ``compile``: those of
+    ``make_mdp`` (None: its defaults); refused with an ``mdp``, as the configs are (probe 36:
+    ``gym.make(id, mdp=mdp, precision="bf16")`` was gymnasium's raw unexpected-keyword TypeError).
     """
     given_seed, seed = seed, 0 if seed is None else seed  # None: not given (the default 0)
     if isinstance(dataset, LearnedMDP):  # RamboModelEnv(mdp): was "dataset: expected a name …"
@@ -142,7 +147,16 @@ def build_mdp(
     if mdp is not None:
         if not isinstance(mdp, LearnedMDP):
             raise ValueError(f"mdp: expected a LearnedMDP, got {type(mdp).__name__}")
-        _check_unused_with_mdp(mdp, device, ensemble_config, mle_config, env_id)
+        _check_unused_with_mdp(
+            mdp,
+            device,
+            ensemble_config,
+            mle_config,
+            env_id,
+            cache=cache,
+            precision=precision,
+            compile=compile,
+        )
         _check_not_in_async_vector_env()
         if given_seed is not None:  # probe 16: was ignored without a word
             raise ValueError(
@@ -197,6 +211,11 @@ def build_mdp(
         mle_config=mle_config,
         seed=seed,
         progress=progress,
+        **{
+            name: value
+            for name, value in (("cache", cache), ("precision", precision), ("compile", compile))
+            if value is not None
+        },
     )
 
 
@@ -258,15 +277,19 @@ def _check_unused_with_mdp(
     ensemble_config: EnsembleConfig | None,
     mle_config: MLEConfig | None,
     env_id: str | None,
+    **make_mdp_args: Any,
 ) -> None:
-    """One ValueError naming an argument that a given ``mdp`` would make ineffective."""
+    """One ValueError naming an argument that a given ``mdp`` would make ineffective
+    (``make_mdp_args``: ``cache`` / ``precision`` / ``compile``, None when not given)."""
     for name, value in (
         ("env_id", env_id),
         ("ensemble_config", ensemble_config),
         ("mle_config", mle_config),
+        *make_mdp_args.items(),
     ):
         if value is not None:
-            shown = repr(value) if isinstance(value, str) else f"a {type(value).__name__}"
+            plain = isinstance(value, str | bool | int | float)
+            shown = repr(value) if plain else f"a {type(value).__name__}"
             raise ValueError(
                 f"{name}: {shown} was given with `mdp`, which is already built, so it would be "
                 f"ignored; leave `{name}` out, or pass `dataset` instead of `mdp` to build a "
@@ -591,6 +614,8 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         registered_dataset: set by the registration too (``hopper-medium``): with an ``mdp``,
             the only ``dataset`` taken (it is the one ``gym.make`` passes).
         progress: ``make_mdp``'s MLE progress bar (``gym.make(…, progress=False)``).
+        cache, precision, compile: ``make_mdp``'s (None: its defaults: cached, ``fp32``, eager);
+            refused with ``mdp``.
 
     ``reset(options={"state": obs})`` starts from a given NORMALISED observation ``[O]``;
     ``step``'s info holds ``member_idx``, the elite that generated the transition.
@@ -615,6 +640,9 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         registered_env: str | None = None,
         registered_dataset: str | None = None,
         progress: bool = True,
+        cache: bool | None = None,
+        precision: str | None = None,
+        compile: bool | None = None,
     ) -> None:
         check_render_mode(render_mode)
         self.rollout_length = check_rollout_length(rollout_length)
@@ -630,6 +658,9 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
             rollout_length=self.rollout_length,  # the data's episode limit, before the MLE
             registered_dataset=registered_dataset,
             progress=progress,
+            cache=cache,
+            precision=precision,
+            compile=compile,
         )
         # Own copies: a space carries its own sampling RNG.
         self.observation_space = copy.deepcopy(self.mdp.observation_space)

@@ -95,6 +95,9 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         max_episode_steps: int | None = None,
         registered_dataset: str | None = None,
         progress: bool = True,
+        cache: bool | None = None,
+        precision: str | None = None,
+        compile: bool | None = None,
     ) -> None:
         check_render_mode(render_mode)
         if max_episode_steps is not None:  # was: a raw "unexpected keyword argument" TypeError
@@ -120,6 +123,9 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
             rollout_length=self.rollout_length,  # the data's episode limit, before the MLE
             registered_dataset=registered_dataset,
             progress=progress,
+            cache=cache,
+            precision=precision,
+            compile=compile,
         )
         self.single_observation_space = copy.deepcopy(self.mdp.observation_space)
         self.single_action_space = copy.deepcopy(self.mdp.action_space)

@@ -735,3 +735,26 @@ def test_an_ensemble_cast_away_from_float32_is_one_error(tiny_mdp, cast, shown):
         envs.step(np.zeros((2, 3), np.float32))
     mdp.ensemble.float()
     assert env.step(np.zeros(3, dtype=np.float32))[0].shape == (11,)
+
+
+def test_make_mdps_cache_precision_and_compile_are_taken_or_refused_with_mdp(
+    tiny_dataset, tiny_mdp
+):
+    """Probe 36: ``gym.make(id, mdp=mdp, precision="bf16")`` / ``gym.make_vec(id, num_envs=2,
+    mdp=mdp, cache=False)`` were gymnasium's raw "unexpected keyword argument" TypeError: without
+    an mdp they go to make_mdp, with one they are refused as ensemble_config is."""
+    import gymnasium as gym
+
+    import rambo_env  # noqa: F401 (registers the ids)
+
+    with pytest.raises(ValueError, match=r"^precision: 'bf16' was given with `mdp`, which is alr"):
+        gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, precision="bf16")
+    with pytest.raises(ValueError, match=r"^cache: False was given with `mdp`"):
+        gym.make_vec("RamboModel-hopper-medium", num_envs=2, mdp=tiny_mdp, cache=False)
+    with pytest.raises(ValueError, match=r"^compile: True was given with `mdp`"):
+        RamboModelVectorEnv(2, mdp=tiny_mdp, compile=True)
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE, progress=False)
+    env = RamboModelEnv(tiny_dataset, cache=False, precision="fp32", compile=False, **kwargs)
+    assert env.reset(seed=0)[0].shape == (11,)
+    with pytest.raises(ValueError, match=r"precision"):
+        RamboModelVectorEnv(2, tiny_dataset, precision="fp64", **kwargs)
