@@ -1194,6 +1194,11 @@ def test_an_eval_callback_on_raw_real_observations_is_said():
         )
     with pytest.raises(ValueError, match=r"normalizer: its obs_dim 3 does not match the env's"):
         NormalizedObservation(gym.make("Hopper-v5"), mdp.normalizer)
+    agent, callback, mdp = _setup()  # probe 36: another env was SB3's "Unexpected observation
+    other = EvalCallback(gym.make("Hopper-v5"), eval_freq=10**6)  # shape (1, 11)", naming none
+    with pytest.raises(ValueError, match=r"an EvalCallback evaluates in Hopper-v5 \(observations "
+                       r"of shape \(11,\)\), but the agent acts on its data's \(shape \(3,\)\)"):  # fmt: skip
+        agent.learn(STEPS_PER_ITERATION, callback=[callback, other])
 
 
 @pytest.mark.parametrize("block", ["no_grad", "inference_mode"])
