@@ -36,6 +36,7 @@ __all__ = [
     "NOTHING_TO_RENDER",
     "RAW_STATE_NATS",
     "RESET_OPTIONS",
+    "ModelMdp",
     "RamboModelEnv",
     "RolloutLength",
     "as_action_tensor",
@@ -373,8 +374,53 @@ class RolloutLength:
         return self if obj is None else obj.__dict__["_rollout_length"]
 
     def __set__(self, obj: Any, value: Any) -> None:  # against the env's episode limit once built
-        env_id = getattr(obj.__dict__.get("mdp"), "env_id", None)
+        env_id = getattr(obj.__dict__.get("_mdp", obj.__dict__.get("mdp")), "env_id", None)
         obj.__dict__["_rollout_length"] = check_rollout_length(value, env_id)
+
+
+class ModelMdp:
+    """The ``mdp`` attribute of the model envs: a ``LearnedMDP`` of the env's spaces, checked on
+    every assignment (probe 36: ``env.unwrapped.mdp = None`` was taken, then ``AttributeError:
+    'NoneType' object has no attribute 'action_dim'`` at the next step)."""
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            return self
+        found = obj.__dict__
+        return found["_mdp"] if "_mdp" in found else found.get("mdp")  # "mdp": older pickles
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        if not isinstance(value, LearnedMDP):
+            raise ValueError(
+                f"mdp: expected a LearnedMDP, got {type(value).__name__}; the env steps its "
+                "model: make a new env for another one (gym.make(id, mdp=mdp))"
+            )
+        current = self.__get__(obj)
+        if current is not None:
+            spaces = ("observation_space", "action_space")
+            have, new = ([getattr(m, s).shape for s in spaces] for m in (current, value))
+            if have != new:
+                raise ValueError(
+                    f"mdp: a model of observations {new[0]} and actions {new[1]}, but the env's "
+                    f"spaces are {have[0]} and {have[1]}; make a new env for it "
+                    "(gym.make(id, mdp=mdp))"
+                )
+        obj.__dict__["_mdp"] = value
+
+
+class _ModelEnvSpec(EnvSpec):
+    """The model envs' ``spec``: ``to_json`` names the live ``mdp`` it cannot write (probe 36:
+    was json's raw ``TypeError: Object of type LearnedMDP is not JSON serializable``)."""
+
+    def to_json(self) -> str:
+        live = [k for k, v in self.kwargs.items() if isinstance(v, LearnedMDP)]
+        if live:
+            raise ValueError(
+                f"spec.to_json: spec.kwargs[{live[0]!r}] is a LearnedMDP, a live object JSON cannot "
+                "hold (gym.make(env.spec) re-makes the env in this process); to log the spec, "
+                f"leave it out: {{k: v for k, v in env.spec.kwargs.items() if k != {live[0]!r}}}"
+            )
+        return super().to_json()
 
 
 def as_float32(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -624,6 +670,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
 
     metadata: dict[str, Any] = {"render_modes": []}  # noqa: RUF012 (gymnasium's convention)
     rollout_length = RolloutLength()
+    mdp = ModelMdp()
     _spec: EnvSpec | None = None
 
     def __init__(
@@ -677,8 +724,13 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         the episode length read it there (probe 24: ``TimeAwareObservation`` was gymnasium's raw
         "must be wrapped by a TimeLimit wrapper or the spec specify a max_episode_steps")."""
         spec = self._spec
-        if spec is not None and spec.max_episode_steps is None:
-            return dataclasses.replace(spec, max_episode_steps=int(self.rollout_length))
+        if spec is None:
+            return None
+        if spec.max_episode_steps is None:
+            spec = dataclasses.replace(spec, max_episode_steps=int(self.rollout_length))
+        if not isinstance(spec, _ModelEnvSpec):  # to_json names the mdp (probe 36)
+            fields = dataclasses.fields(spec)
+            spec = _ModelEnvSpec(**{f.name: getattr(spec, f.name) for f in fields if f.init})
         return spec
 
     @spec.setter

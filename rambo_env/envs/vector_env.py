@@ -24,6 +24,7 @@ from gymnasium.vector.utils import batch_space
 
 from rambo_env.envs.model_env import (
     NOTHING_TO_RENDER,
+    ModelMdp,
     RolloutLength,
     as_action_tensor,
     build_mdp,
@@ -78,6 +79,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         "autoreset_mode": AutoresetMode.NEXT_STEP,
     }
     rollout_length = RolloutLength()
+    mdp = ModelMdp()
 
     def __init__(
         self,

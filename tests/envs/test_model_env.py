@@ -758,3 +758,24 @@ def test_make_mdps_cache_precision_and_compile_are_taken_or_refused_with_mdp(
     assert env.reset(seed=0)[0].shape == (11,)
     with pytest.raises(ValueError, match=r"precision"):
         RamboModelVectorEnv(2, tiny_dataset, precision="fp64", **kwargs)
+
+
+@pytest.mark.parametrize("vector", [False, True])
+def test_the_mdp_attribute_is_checked_and_the_spec_names_it_in_to_json(tiny_mdp, vector):
+    """Probe 36: ``env.unwrapped.mdp = None`` after make was taken, then ``AttributeError:
+    'NoneType' object has no attribute 'action_dim'`` at the next step; ``env.spec.to_json()``
+    was json's raw "Object of type LearnedMDP is not JSON serializable"."""
+    import gymnasium as gym
+
+    import rambo_env  # noqa: F401 (registers the ids)
+
+    env = RamboModelVectorEnv(2, mdp=tiny_mdp) if vector else RamboModelEnv(mdp=tiny_mdp)
+    with pytest.raises(ValueError, match=r"^mdp: expected a LearnedMDP, got NoneType"):
+        env.mdp = None
+    env.mdp = tiny_mdp  # the same model: fine
+    assert env.mdp is tiny_mdp and env.reset(seed=0)[0].shape[-1] == 11
+    assert pickle.loads(pickle.dumps(env)).mdp.obs_dim == tiny_mdp.obs_dim
+    made = gym.make("RamboModel-hopper-medium", mdp=tiny_mdp)
+    with pytest.raises(ValueError, match=r"^spec.to_json: spec.kwargs\['mdp'\] is a LearnedMDP"):
+        made.spec.to_json()
+    assert gym.make(made.spec).unwrapped.mdp.obs_dim == 11  # re-made from the spec
