@@ -441,7 +441,7 @@ def watch_for_raw_observations(model: Any, observation: Any) -> None:
             "std far better than the normalised scale the agent acts on (mdp.normalizer's "
             "z-scores, as in the model env), so its actions and any score from them are not "
             "the policy's; evaluate through rambo_env.evaluation.NormalizedObservation("
-            "gym.make(env_id), mdp.normalizer) (with SB3's evaluate_policy / EvalCallback too)",
+            "gym.make(env_id), agent.normalizer) (with SB3's evaluate_policy / EvalCallback too)",
             stacklevel=3,
         )
 
