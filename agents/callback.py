@@ -172,10 +172,14 @@ def _rambo_callbacks(callback: Any) -> list[RamboCallback]:
     return [found for found in _callback_tree(callback) if isinstance(found, RamboCallback)]
 
 
-def _warn_raw_evaluation(callback: Any) -> None:
+def _warn_raw_evaluation(callback: Any, model: Any = None, data_env: str | None = None) -> None:
     """Say when an SB3 ``EvalCallback`` beside RAMBO evaluates in a real env on raw observations
     (probe 24: taken silently; the agent acts on ``mdp.normalizer``'s z-scores, so its scores
-    there are of another input). An env with any observation wrapper is taken as handled."""
+    there are of another input). An env with any observation wrapper is taken as handled.
+    An eval env whose observation shape is not the agent's (``model``) is one
+    ValueError naming both envs (probe 36: another env than the data's ``data_env``, e.g.
+    Walker2d-v5 for a Hopper agent, was SB3's "Unexpected observation shape (1, 17) for Box
+    environment" at the first evaluation)."""
     from stable_baselines3.common.callbacks import EvalCallback
 
     from rambo_env.envs.model_env import RamboModelEnv
@@ -185,6 +189,8 @@ def _warn_raw_evaluation(callback: Any) -> None:
             continue
         rows = getattr(getattr(node.eval_env, "unwrapped", None), "envs", None) or ()
         env = rows[0] if rows else None
+        if model is not None:
+            _check_eval_env_shapes(node.eval_env, env, model, data_env)
         wrapped = False
         while isinstance(env, gym.Wrapper):
             wrapped = wrapped or isinstance(env, gym.ObservationWrapper)
@@ -197,6 +203,26 @@ def _warn_raw_evaluation(callback: Any) -> None:
                 "rambo_env.evaluation.NormalizedObservation(gym.make(env_id), mdp.normalizer)",
                 stacklevel=2,
             )
+
+
+def _check_eval_env_shapes(eval_env: Any, row: Any, model: Any, data_env: str | None) -> None:
+    """An ``EvalCallback``'s env has the agent's observation shape (see
+    :func:`_warn_raw_evaluation`)."""
+    theirs, ours = (
+        getattr(getattr(x, "observation_space", None), "shape", None) for x in (eval_env, model)
+    )
+    if theirs is None or ours is None or tuple(theirs) == tuple(ours):
+        return
+    spec = getattr(row, "spec", None)
+    name = getattr(spec, "id", None) or type(getattr(row, "unwrapped", eval_env)).__name__
+    data = f"{data_env}'s" if data_env else "its data's"
+    hint = repr(data_env) if data_env else "<the data's env id>"
+    raise ValueError(
+        f"callback: an EvalCallback evaluates in {name} (observations of shape "
+        f"{tuple(theirs)}), but the agent acts on {data} (shape {tuple(ours)}); evaluate in "
+        f"the data's env: EvalCallback(rambo_env.evaluation.NormalizedObservation(gym.make("
+        f"{hint}), mdp.normalizer))"
+    )
 
 
 class RamboCallback(BaseCallback):
@@ -319,7 +345,9 @@ class RamboCallback(BaseCallback):
                 f"callback: {len(found)} RamboCallbacks in one learn(), so the adversary would run "
                 f"{len(found)} times per iteration; pass one (hooks: on_iteration_end=[...])"
             )
-        _warn_raw_evaluation(self.locals.get("callback"))
+        _warn_raw_evaluation(
+            self.locals.get("callback"), self.model, getattr(self.adversary.mdp, "env_id", None)
+        )
 
     def _on_step(self) -> bool:
         """Accumulate the model rollout's reward and terminations (SB3 collect locals)."""

@@ -439,14 +439,8 @@ def check_env_fits_agent(model: Any, vec_env: VecEnv, n_envs: int | None = None)
     of one normalisation with real rows of another, or collected rollouts of another length."""
     _check_no_vec_normalize(vec_env)
     buffer = getattr(model, "replay_buffer", None)
-    if isinstance(buffer, MixedReplayBuffer) and vec_env_mdp(vec_env) is None:
-        name = getattr(getattr(vec_env, "envs", [None])[0], "spec", None)  # probe 32: was "1 rows
-        raise ValueError(  # (num_envs)", as if only the row count were wrong
-            f"env: {getattr(name, 'id', type(vec_env).__name__)} is not a model env, but this "
-            "agent trains in the learned model (its rollouts, Alg. 1 line 3); give it an "
-            "agents.vec_env.RamboModelVecEnv(mdp, num_envs, rollout_length=k) (evaluate the "
-            "policy on a real env with rambo_env.evaluation.evaluate_policy, not through set_env / load(env=))"
-        )
+    if isinstance(buffer, MixedReplayBuffer):
+        check_model_env(vec_env)
     if isinstance(buffer, MixedReplayBuffer):
         _check_model_normalizer(vec_env, buffer.normalizer)
     train_freq = getattr(model, "train_freq", None)
@@ -461,6 +455,23 @@ def check_env_fits_agent(model: Any, vec_env: VecEnv, n_envs: int | None = None)
             f"k = {agent_k} (train_freq; one SB3 collect is one k-step rollout, Alg. 1 line 3); "
             f"build the env with rollout_length={agent_k}, or a new agent with make_agent"
         )
+
+
+def check_model_env(vec_env: VecEnv) -> None:
+    """``vec_env`` (given to an agent of :func:`make_agent`: ``set_env``, ``load(…, env=…)``) is a
+    model env; one ValueError naming the env otherwise. Probe 32: was "1 rows (num_envs)", as if
+    only the row count were wrong; probe 36: ``load(…, env=gym.make("Hopper-v5"))`` was SB3's
+    "Observation spaces do not match: … float32 != float64", which misled into casting the env."""
+    if vec_env_mdp(vec_env) is not None:
+        return
+    name = getattr(getattr(vec_env, "envs", [None])[0], "spec", None)
+    raise ValueError(
+        f"env: {getattr(name, 'id', type(vec_env).__name__)} is not a model env, but this "
+        "agent trains in the learned model (its rollouts, Alg. 1 line 3); give it an "
+        "agents.vec_env.RamboModelVecEnv(mdp, num_envs, rollout_length=k) (evaluate the "
+        "policy on a real env with rambo_env.evaluation.evaluate_policy(act, env_id, "
+        "agent.normalizer), not through set_env / load(env=))"
+    )
 
 
 def _check_same_rows(model: Any, env_rows: int, agent_rows: int, k: int) -> None:
@@ -820,6 +831,13 @@ def make_agent(
         raise ValueError(
             f"exploration_std: only {list(_NOISE_ALGOS)} explore with Gaussian action noise; "
             f"{algo} explores through its stochastic actor (its entropy: ent_coef); leave it out"
+        )
+    if exploration_std is not None and agent_kwargs.get("action_noise") is not None:
+        # probe 36: exploration_std was dropped without a word, the action_noise used
+        raise ValueError(
+            f"exploration_std: {exploration_std!r} and action_noise "
+            f"({type(agent_kwargs['action_noise']).__name__}) both set the exploration noise; "
+            "give one (exploration_std for Gaussian noise of that σ, or action_noise)"
         )
     _check_known_arguments(algo, agent_kwargs)  # after the named checks (ent_coef of td3, …)
     _check_batch_rows(algo, agent_kwargs.get("batch_size", BASE.batch_size))

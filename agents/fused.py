@@ -225,6 +225,9 @@ class CheckedSaveLoad:
         )
         try:
             cls._check_saved_policy(path)
+            cls._check_load_env(
+                path, kwargs["env"] if "env" in kwargs else args[0] if args else None
+            )
             saved_rows = _saved_n_envs(path)
             model = super().load(path, *args, **kwargs)  # type: ignore[misc]
             if model.get_env() is not None:  # load(…, env=…): the checks of set_env
@@ -298,6 +301,43 @@ class CheckedSaveLoad:
                     raise ValueError(f"path: {path}: {err} (this agent's buffer is kept)") from None
             return
         raise ValueError(f"path: {path}: {problem}; give a file written by save_replay_buffer")
+
+    @property
+    def normalizer(self) -> Any:
+        """The :class:`~rambo_env.normalization.ObsNormalizer` of the agent's data (an agent of
+        :func:`agents.factory.make_agent`; None for another): the agent acts on its z-scores. It
+        is saved in the agent's zip, so a loaded agent is evaluated without rebuilding the mdp:
+        ``evaluate_policy(lambda o: agent.predict(o, deterministic=True)[0], "Hopper-v5",
+        agent.normalizer)``, or SB3's tools on ``NormalizedObservation(gym.make("Hopper-v5"),
+        agent.normalizer)`` (probe 36: it was held by the replay buffer only)."""
+        found = getattr(getattr(self, "replay_buffer", None), "normalizer", None)
+        if found is None:
+            found = (getattr(self, "replay_buffer_kwargs", None) or {}).get("normalizer")
+        return found
+
+    @classmethod
+    def _check_load_env(cls, path: Any, env: Any) -> None:
+        """``load(path, env=…)`` of an agent of :func:`agents.factory.make_agent` (its saved
+        replay buffer a :class:`~agents.buffer.MixedReplayBuffer`) with an env that is not a model
+        env: the message of ``set_env`` (probe 36: SB3's space check fired first, "Observation
+        spaces do not match: … float32 != float64"). Anything unreadable is left to SB3."""
+        from stable_baselines3.common.save_util import json_to_data
+
+        from agents.buffer import MixedReplayBuffer
+        from agents.factory import check_model_env
+
+        if env is None or not isinstance(path, str | os.PathLike):
+            return
+        found = Path(path) if Path(path).is_file() else Path(f"{os.fspath(path)}.zip")
+        try:
+            with zipfile.ZipFile(found) as archive:
+                data = json.loads(archive.read("data"))
+            saved = json_to_data(json.dumps({"c": data["replay_buffer_class"]})).get("c")
+            wrapped = cls._wrap_env(env, 0)  # type: ignore[attr-defined]
+        except Exception:  # not a zip, no data entry, not an env, …: SB3's load says so
+            return
+        if isinstance(saved, type) and issubclass(saved, MixedReplayBuffer):
+            check_model_env(wrapped)
 
     @classmethod
     def _check_saved_policy(cls, path: Any) -> None:
@@ -408,7 +448,7 @@ def watch_for_raw_observations(model: Any, observation: Any) -> None:
             "std far better than the normalised scale the agent acts on (mdp.normalizer's "
             "z-scores, as in the model env), so its actions and any score from them are not "
             "the policy's; evaluate through rambo_env.evaluation.NormalizedObservation("
-            "gym.make(env_id), mdp.normalizer) (with SB3's evaluate_policy / EvalCallback too)",
+            "gym.make(env_id), agent.normalizer) (with SB3's evaluate_policy / EvalCallback too)",
             stacklevel=3,
         )
 

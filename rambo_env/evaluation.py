@@ -283,6 +283,12 @@ def _check_eval_args(act: Any, env: Any, normalizer: Any, scorer: Any) -> None:
             f"act: expected a function of normalised observations [n, obs_dim] -> actions, got "
             f"{type(act).__name__}"
         )
+    if isinstance(act, torch.nn.Module) and callable(getattr(act, "predict", None)):
+        # probe 36: agent.policy was SB3's raw "Expecting a torch Tensor" in the first episode
+        raise ValueError(
+            f"act: got an SB3 policy module ({type(act).__name__}, agent.policy), which takes "
+            "torch tensors; pass act=lambda obs: agent.predict(obs, deterministic=True)[0]"
+        )
     if isinstance(env, gym.Env):
         raise ValueError(
             "env: got an env instance; the episodes run side by side, each in its own env: pass "

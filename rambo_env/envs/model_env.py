@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 __all__ = [
     "LONG_ROLLOUT",
     "NOTHING_TO_RENDER",
+    "RAW_STATE_NATS",
     "RESET_OPTIONS",
+    "ModelMdp",
     "RamboModelEnv",
     "RolloutLength",
     "as_action_tensor",
@@ -46,6 +48,7 @@ __all__ = [
     "state_from_options",
     "warn_clipped_action",
     "warn_long_rollout",
+    "warn_raw_state",
 ]
 
 
@@ -109,6 +112,9 @@ def build_mdp(
     rollout_length: int | None = None,
     registered_dataset: str | None = None,
     progress: bool = True,
+    cache: bool | None = None,
+    precision: str | None = None,
+    compile: bool | None = None,
 ) -> LearnedMDP:
     """The given ``mdp`` (it takes precedence over ``dataset``), else ``make_mdp(dataset, ...)``.
 
@@ -127,7 +133,9 @@ def build_mdp(
     the mdp's env.
 
     ``progress``: the MLE progress bar of ``make_mdp`` (and the announcements of a generated
-    dataset); nothing to show with an ``mdp``.
+    dataset); nothing to show with an ``mdp``. ``cache``, ``precision``, ``compile``: those of
+    ``make_mdp`` (None: its defaults); refused with an ``mdp``, as the configs are (probe 36:
+    ``gym.make(id, mdp=mdp, precision="bf16")`` was gymnasium's raw unexpected-keyword TypeError).
     """
     given_seed, seed = seed, 0 if seed is None else seed  # None: not given (the default 0)
     if isinstance(dataset, LearnedMDP):  # RamboModelEnv(mdp): was "dataset: expected a name …"
@@ -140,7 +148,16 @@ def build_mdp(
     if mdp is not None:
         if not isinstance(mdp, LearnedMDP):
             raise ValueError(f"mdp: expected a LearnedMDP, got {type(mdp).__name__}")
-        _check_unused_with_mdp(mdp, device, ensemble_config, mle_config, env_id)
+        _check_unused_with_mdp(
+            mdp,
+            device,
+            ensemble_config,
+            mle_config,
+            env_id,
+            cache=cache,
+            precision=precision,
+            compile=compile,
+        )
         _check_not_in_async_vector_env()
         if given_seed is not None:  # probe 16: was ignored without a word
             raise ValueError(
@@ -195,6 +212,11 @@ def build_mdp(
         mle_config=mle_config,
         seed=seed,
         progress=progress,
+        **{
+            name: value
+            for name, value in (("cache", cache), ("precision", precision), ("compile", compile))
+            if value is not None
+        },
     )
 
 
@@ -256,15 +278,19 @@ def _check_unused_with_mdp(
     ensemble_config: EnsembleConfig | None,
     mle_config: MLEConfig | None,
     env_id: str | None,
+    **make_mdp_args: Any,
 ) -> None:
-    """One ValueError naming an argument that a given ``mdp`` would make ineffective."""
+    """One ValueError naming an argument that a given ``mdp`` would make ineffective
+    (``make_mdp_args``: ``cache`` / ``precision`` / ``compile``, None when not given)."""
     for name, value in (
         ("env_id", env_id),
         ("ensemble_config", ensemble_config),
         ("mle_config", mle_config),
+        *make_mdp_args.items(),
     ):
         if value is not None:
-            shown = repr(value) if isinstance(value, str) else f"a {type(value).__name__}"
+            plain = isinstance(value, str | bool | int | float)
+            shown = repr(value) if plain else f"a {type(value).__name__}"
             raise ValueError(
                 f"{name}: {shown} was given with `mdp`, which is already built, so it would be "
                 f"ignored; leave `{name}` out, or pass `dataset` instead of `mdp` to build a "
@@ -348,8 +374,53 @@ class RolloutLength:
         return self if obj is None else obj.__dict__["_rollout_length"]
 
     def __set__(self, obj: Any, value: Any) -> None:  # against the env's episode limit once built
-        env_id = getattr(obj.__dict__.get("mdp"), "env_id", None)
+        env_id = getattr(obj.__dict__.get("_mdp", obj.__dict__.get("mdp")), "env_id", None)
         obj.__dict__["_rollout_length"] = check_rollout_length(value, env_id)
+
+
+class ModelMdp:
+    """The ``mdp`` attribute of the model envs: a ``LearnedMDP`` of the env's spaces, checked on
+    every assignment (probe 36: ``env.unwrapped.mdp = None`` was taken, then ``AttributeError:
+    'NoneType' object has no attribute 'action_dim'`` at the next step)."""
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            return self
+        found = obj.__dict__
+        return found["_mdp"] if "_mdp" in found else found.get("mdp")  # "mdp": older pickles
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        if not isinstance(value, LearnedMDP):
+            raise ValueError(
+                f"mdp: expected a LearnedMDP, got {type(value).__name__}; the env steps its "
+                "model: make a new env for another one (gym.make(id, mdp=mdp))"
+            )
+        current = self.__get__(obj)
+        if current is not None:
+            spaces = ("observation_space", "action_space")
+            have, new = ([getattr(m, s).shape for s in spaces] for m in (current, value))
+            if have != new:
+                raise ValueError(
+                    f"mdp: a model of observations {new[0]} and actions {new[1]}, but the env's "
+                    f"spaces are {have[0]} and {have[1]}; make a new env for it "
+                    "(gym.make(id, mdp=mdp))"
+                )
+        obj.__dict__["_mdp"] = value
+
+
+class _ModelEnvSpec(EnvSpec):
+    """The model envs' ``spec``: ``to_json`` names the live ``mdp`` it cannot write (probe 36:
+    was json's raw ``TypeError: Object of type LearnedMDP is not JSON serializable``)."""
+
+    def to_json(self) -> str:
+        live = [k for k, v in self.kwargs.items() if isinstance(v, LearnedMDP)]
+        if live:
+            raise ValueError(
+                f"spec.to_json: spec.kwargs[{live[0]!r}] is a LearnedMDP, a live object JSON cannot "
+                "hold (gym.make(env.spec) re-makes the env in this process); to log the spec, "
+                f"leave it out: {{k: v for k, v in env.spec.kwargs.items() if k != {live[0]!r}}}"
+            )
+        return super().to_json()
 
 
 def as_float32(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -457,8 +528,12 @@ def check_render_mode(render_mode: Any) -> None:
 
 #: Keys ``reset`` of the model envs accepts in ``options``.
 RESET_OPTIONS = ("state",)
-#: ``reset(options={"state": …})`` warns beyond this many dataset standard deviations.
-FAR_STATE = 100.0
+#: ``reset(options={"state": …})`` warns beyond this many dataset standard deviations (probe 36:
+#: was 100, so a state 50 std from the data, where the model's predictions mean nothing, passed).
+FAR_STATE = 20.0
+#: ``reset(options={"state": …})`` warns when its rows look raw by this many nats a row
+#: (:func:`warn_raw_state`).
+RAW_STATE_NATS = 2.0
 
 
 def check_reset_seed(seed: Any, num_envs: int | None = None) -> int | None:
@@ -526,6 +601,7 @@ def state_from_options(state: Any, shape: tuple[int, ...], mdp: LearnedMDP) -> t
     if not np.all(np.isfinite(obs)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(obs))[0])
         raise ValueError(f'options["state"]{list(bad)}: not finite ({obs[bad]})')
+    warn_raw_state(obs, mdp)
     far = np.abs(obs) > FAR_STATE
     if far.any():  # probe 28: 1e30 was taken without a word (the next obs ~1e30, reward 2e30)
         at = tuple(int(i) for i in np.argwhere(far)[0])
@@ -537,6 +613,34 @@ def state_from_options(state: Any, shape: tuple[int, ...], mdp: LearnedMDP) -> t
             stacklevel=4,
         )
     return torch.as_tensor(obs, device=mdp.device)
+
+
+def warn_raw_state(obs: np.ndarray, mdp: LearnedMDP) -> None:
+    """Warn when ``reset(options={"state": …})`` / SB3's ``set_options`` is given RAW observations
+    (a dataset or real-env state) where the model env takes normalised ones (probe 36: taken as
+    z-scores without a word, the Hopper height 1.24 read as +1.24 std). As ``predict``'s watch
+    (:func:`agents.fused.watch_for_raw_observations`): the log-likelihood ratio of the rows under
+    the data's N(mean, std) (raw) against N(0, 1) (normalised), over every dimension, averaged
+    over the rows, above :data:`RAW_STATE_NATS`; only for data with a dimension whose mean lies
+    more than 3 std from 0 (the Hopper height), which alone tells the two scales apart (without
+    one, a normalised state near the data's mean fits the narrow raw densities too). On
+    Hopper data: raw rows >= 2.4 nats (1st percentile), normalised ones <= -1.4 (the maximum)."""
+    normalizer = getattr(mdp, "normalizer", None)
+    if normalizer is None:
+        return
+    mean, std = (np.asarray(a, np.float64) for a in (normalizer.mean, normalizer.std))
+    if not (np.abs(mean) > 3 * std).any():
+        return
+    x = obs.reshape(-1, mean.shape[0]).astype(np.float64)
+    llr = np.sum(0.5 * x**2 - 0.5 * ((x - mean) / std) ** 2 - np.log(std), axis=1)
+    if float(llr.mean()) > RAW_STATE_NATS:
+        warnings.warn(
+            'options["state"]: the state(s) look raw (unnormalised): they fit the data\'s mean '
+            f"and std far better than the normalised scale the model steps ({float(llr.mean()):.1f} "
+            "nats a row); the model env's states are NORMALISED observations: pass "
+            "env.unwrapped.mdp.normalizer.normalize(raw_state)",
+            stacklevel=4,
+        )
 
 
 class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
@@ -556,6 +660,8 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         registered_dataset: set by the registration too (``hopper-medium``): with an ``mdp``,
             the only ``dataset`` taken (it is the one ``gym.make`` passes).
         progress: ``make_mdp``'s MLE progress bar (``gym.make(…, progress=False)``).
+        cache, precision, compile: ``make_mdp``'s (None: its defaults: cached, ``fp32``, eager);
+            refused with ``mdp``.
 
     ``reset(options={"state": obs})`` starts from a given NORMALISED observation ``[O]``;
     ``step``'s info holds ``member_idx``, the elite that generated the transition.
@@ -564,6 +670,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
 
     metadata: dict[str, Any] = {"render_modes": []}  # noqa: RUF012 (gymnasium's convention)
     rollout_length = RolloutLength()
+    mdp = ModelMdp()
     _spec: EnvSpec | None = None
 
     def __init__(
@@ -580,6 +687,9 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         registered_env: str | None = None,
         registered_dataset: str | None = None,
         progress: bool = True,
+        cache: bool | None = None,
+        precision: str | None = None,
+        compile: bool | None = None,
     ) -> None:
         check_render_mode(render_mode)
         self.rollout_length = check_rollout_length(rollout_length)
@@ -595,6 +705,9 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
             rollout_length=self.rollout_length,  # the data's episode limit, before the MLE
             registered_dataset=registered_dataset,
             progress=progress,
+            cache=cache,
+            precision=precision,
+            compile=compile,
         )
         # Own copies: a space carries its own sampling RNG.
         self.observation_space = copy.deepcopy(self.mdp.observation_space)
@@ -611,8 +724,13 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         the episode length read it there (probe 24: ``TimeAwareObservation`` was gymnasium's raw
         "must be wrapped by a TimeLimit wrapper or the spec specify a max_episode_steps")."""
         spec = self._spec
-        if spec is not None and spec.max_episode_steps is None:
-            return dataclasses.replace(spec, max_episode_steps=int(self.rollout_length))
+        if spec is None:
+            return None
+        if spec.max_episode_steps is None:
+            spec = dataclasses.replace(spec, max_episode_steps=int(self.rollout_length))
+        if not isinstance(spec, _ModelEnvSpec):  # to_json names the mdp (probe 36)
+            fields = dataclasses.fields(spec)
+            spec = _ModelEnvSpec(**{f.name: getattr(spec, f.name) for f in fields if f.init})
         return spec
 
     @spec.setter

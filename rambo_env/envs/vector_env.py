@@ -24,6 +24,7 @@ from gymnasium.vector.utils import batch_space
 
 from rambo_env.envs.model_env import (
     NOTHING_TO_RENDER,
+    ModelMdp,
     RolloutLength,
     as_action_tensor,
     build_mdp,
@@ -78,6 +79,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         "autoreset_mode": AutoresetMode.NEXT_STEP,
     }
     rollout_length = RolloutLength()
+    mdp = ModelMdp()
 
     def __init__(
         self,
@@ -95,6 +97,9 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         max_episode_steps: int | None = None,
         registered_dataset: str | None = None,
         progress: bool = True,
+        cache: bool | None = None,
+        precision: str | None = None,
+        compile: bool | None = None,
     ) -> None:
         check_render_mode(render_mode)
         if max_episode_steps is not None:  # was: a raw "unexpected keyword argument" TypeError
@@ -120,6 +125,9 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
             rollout_length=self.rollout_length,  # the data's episode limit, before the MLE
             registered_dataset=registered_dataset,
             progress=progress,
+            cache=cache,
+            precision=precision,
+            compile=compile,
         )
         self.single_observation_space = copy.deepcopy(self.mdp.observation_space)
         self.single_action_space = copy.deepcopy(self.mdp.action_space)

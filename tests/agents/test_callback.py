@@ -18,6 +18,7 @@ from rambo_env.adversary import AdversaryConfig, ModelAdversary
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
 from rambo_env.dynamics.termination import always_terminated
+from rambo_env.evaluation import evaluate_policy
 from rambo_env.model import LearnedMDP
 from rambo_env.normalization import ObsNormalizer
 
@@ -344,6 +345,17 @@ def test_entropy_coefficient_and_exploration_noise_are_checked_per_agent():
     assert td3.action_noise.sigma == pytest.approx(0.3)
     td3 = make_agent("td3", env, dataset, mdp.normalizer, **kw)
     assert td3.action_noise.sigma == pytest.approx(0.1)  # the default
+    from stable_baselines3.common.noise import NormalActionNoise
+
+    noise = NormalActionNoise(np.zeros(2), 0.5 * np.ones(2))  # probe 36: exploration_std dropped
+    with pytest.raises(ValueError, match=r"exploration_std: 0.3 and action_noise \(NormalAction"):
+        make_agent(
+            "td3", env, dataset, mdp.normalizer, exploration_std=0.3, action_noise=noise, **kw
+        )
+    assert (
+        make_agent("td3", env, dataset, mdp.normalizer, action_noise=noise, **kw).action_noise
+        is noise
+    )
 
 
 def test_a_normalizer_other_than_the_models_is_refused():
@@ -391,6 +403,15 @@ def test_an_env_given_to_a_built_or_loaded_agent_gets_make_agents_checks(algo, t
     AGENT_CLASSES[algo].load(
         tmp_path / "agent.zip", env=RamboModelVecEnv(mdp, N_ENVS, K, seed=0), device="cpu"
     )
+    # probe 36: load(env=real env) was SB3's "Observation spaces do not match: …", and a loaded
+    # agent's normaliser was reachable through its replay buffer only
+    with pytest.raises(ValueError, match=r"env: Pendulum-v1 is not a model env, .*agent\.normal"):
+        AGENT_CLASSES[algo].load(tmp_path / "agent.zip", env=gym.make("Pendulum-v1"), device="cpu")
+    loaded = AGENT_CLASSES[algo].load(tmp_path / "agent.zip", device="cpu")
+    np.testing.assert_array_equal(loaded.normalizer.mean, mdp.normalizer.mean)
+    np.testing.assert_array_equal(loaded.normalizer.std, mdp.normalizer.std)
+    with pytest.raises(ValueError, match=r"act: got an SB3 policy module \(.*\), which takes"):
+        evaluate_policy(loaded.policy, "Pendulum-v1", loaded.normalizer, n_episodes=1)
 
 
 def test_predict_on_raw_observations_warns_once(recwarn):
@@ -1214,6 +1235,11 @@ def test_an_eval_callback_on_raw_real_observations_is_said():
         )
     with pytest.raises(ValueError, match=r"normalizer: its obs_dim 3 does not match the env's"):
         NormalizedObservation(gym.make("Hopper-v5"), mdp.normalizer)
+    agent, callback, mdp = _setup()  # probe 36: another env was SB3's "Unexpected observation
+    other = EvalCallback(gym.make("Hopper-v5"), eval_freq=10**6)  # shape (1, 11)", naming none
+    with pytest.raises(ValueError, match=r"an EvalCallback evaluates in Hopper-v5 \(observations "
+                       r"of shape \(11,\)\), but the agent acts on its data's \(shape \(3,\)\)"):  # fmt: skip
+        agent.learn(STEPS_PER_ITERATION, callback=[callback, other])
 
 
 @pytest.mark.parametrize("block", ["no_grad", "inference_mode"])

@@ -101,12 +101,38 @@ def test_reset_state_option(tiny_mdp):
     with pytest.raises(ValueError, match=r'options\["state"\]\[4\]: not finite'):
         env.reset(options={"state": state})
     state[4] = 1e30  # probe 28: taken without a word; far states warn, near ones do not
-    with pytest.warns(UserWarning, match=r'options\["state"\]\[4\] = 1e\+30: 1 entr.* 100 dataset'):
+    with pytest.warns(UserWarning, match=r'options\["state"\]\[4\] = 1e\+30: 1 entr.* 20 dataset'):
         env.reset(options={"state": state})
-    state[4] = 50.0
+    state[4] = 50.0  # probe 36: 50 std from the data was taken without a word
+    with pytest.warns(UserWarning, match=r'options\["state"\]\[4\] = 50: 1 entr'):
+        env.reset(options={"state": state})
+    state[4] = 10.0
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         env.reset(options={"state": state})
+
+
+def test_a_raw_reset_state_warns(tiny_mdp):
+    """Probe 36: a RAW dataset observation as ``options["state"]`` (reset, SB3's set_options) was
+    stepped as z-scores without a word (predict warns of raw observations); normalised dataset
+    states never warn."""
+    from agents.vec_env import RamboModelVecEnv
+    from tests.envs.tiny_mdp import make_tiny_dataset
+
+    raw = make_tiny_dataset().observations
+    env = RamboModelEnv(mdp=tiny_mdp)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for row in tiny_mdp.normalizer.normalize(raw[::50]):
+            env.reset(options={"state": row})
+    with pytest.warns(
+        UserWarning, match=r'options\["state"\]: the state\(s\) look raw .*normalize'
+    ):
+        env.reset(options={"state": raw[5]})
+    venv = RamboModelVecEnv(tiny_mdp, 2, rollout_length=3)
+    venv.set_options({"state": raw[5]})
+    with pytest.warns(UserWarning, match=r'options\["state"\]: the state\(s\) look raw'):
+        venv.reset()
 
 
 def test_actions_are_validated_and_clipped(tiny_mdp):
@@ -709,3 +735,47 @@ def test_an_ensemble_cast_away_from_float32_is_one_error(tiny_mdp, cast, shown):
         envs.step(np.zeros((2, 3), np.float32))
     mdp.ensemble.float()
     assert env.step(np.zeros(3, dtype=np.float32))[0].shape == (11,)
+
+
+def test_make_mdps_cache_precision_and_compile_are_taken_or_refused_with_mdp(
+    tiny_dataset, tiny_mdp
+):
+    """Probe 36: ``gym.make(id, mdp=mdp, precision="bf16")`` / ``gym.make_vec(id, num_envs=2,
+    mdp=mdp, cache=False)`` were gymnasium's raw "unexpected keyword argument" TypeError: without
+    an mdp they go to make_mdp, with one they are refused as ensemble_config is."""
+    import gymnasium as gym
+
+    import rambo_env  # noqa: F401 (registers the ids)
+
+    with pytest.raises(ValueError, match=r"^precision: 'bf16' was given with `mdp`, which is alr"):
+        gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, precision="bf16")
+    with pytest.raises(ValueError, match=r"^cache: False was given with `mdp`"):
+        gym.make_vec("RamboModel-hopper-medium", num_envs=2, mdp=tiny_mdp, cache=False)
+    with pytest.raises(ValueError, match=r"^compile: True was given with `mdp`"):
+        RamboModelVectorEnv(2, mdp=tiny_mdp, compile=True)
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE, progress=False)
+    env = RamboModelEnv(tiny_dataset, cache=False, precision="fp32", compile=False, **kwargs)
+    assert env.reset(seed=0)[0].shape == (11,)
+    with pytest.raises(ValueError, match=r"precision"):
+        RamboModelVectorEnv(2, tiny_dataset, precision="fp64", **kwargs)
+
+
+@pytest.mark.parametrize("vector", [False, True])
+def test_the_mdp_attribute_is_checked_and_the_spec_names_it_in_to_json(tiny_mdp, vector):
+    """Probe 36: ``env.unwrapped.mdp = None`` after make was taken, then ``AttributeError:
+    'NoneType' object has no attribute 'action_dim'`` at the next step; ``env.spec.to_json()``
+    was json's raw "Object of type LearnedMDP is not JSON serializable"."""
+    import gymnasium as gym
+
+    import rambo_env  # noqa: F401 (registers the ids)
+
+    env = RamboModelVectorEnv(2, mdp=tiny_mdp) if vector else RamboModelEnv(mdp=tiny_mdp)
+    with pytest.raises(ValueError, match=r"^mdp: expected a LearnedMDP, got NoneType"):
+        env.mdp = None
+    env.mdp = tiny_mdp  # the same model: fine
+    assert env.mdp is tiny_mdp and env.reset(seed=0)[0].shape[-1] == 11
+    assert pickle.loads(pickle.dumps(env)).mdp.obs_dim == tiny_mdp.obs_dim
+    made = gym.make("RamboModel-hopper-medium", mdp=tiny_mdp)
+    with pytest.raises(ValueError, match=r"^spec.to_json: spec.kwargs\['mdp'\] is a LearnedMDP"):
+        made.spec.to_json()
+    assert gym.make(made.spec).unwrapped.mdp.obs_dim == 11  # re-made from the spec
