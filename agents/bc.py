@@ -10,7 +10,6 @@ Deterministic actors (TD3/DDPG) regress the dataset action (MSE) and their targe
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -126,6 +125,11 @@ def behaviour_clone(
             perm = torch.randperm(n, generator=generator, device=model.device)[: n_batches * batch]
             batches = perm.view(n_batches, batch)  # [n_batches, b]
             skip = saturated[batches].any(dim=1).tolist() if check else [False] * n_batches
+            if check and steps + skipped == 0 and all(skip[:budget]):
+                # probe 36: bang-bang data skipped every batch: the "warm start" left the actor
+                # as initialised; clipped instead, as with skip_saturated=False
+                check, skip = False, [False] * n_batches
+                _say_all_saturated(int(saturated.sum()), n)
             for idx, skip_batch in zip(batches, skip, strict=True):
                 if steps + skipped >= budget:
                     break
@@ -147,12 +151,25 @@ def behaviour_clone(
         model.policy.set_training_mode(False)
     _sync_target(model)
     if skipped > steps:
-        warnings.warn(
-            f"behaviour_clone: skipped {skipped} of {skipped + steps} batches with a saturated "
-            "action (|a| >= 1); consider BCConfig(skip_saturated=False)",
-            stacklevel=2,
+        print(
+            f"[rambo_env] WARNING: behaviour_clone: skipped {skipped} of {skipped + steps} "
+            f"batches holding a saturated action (|a| >= 1 at the action bounds: "
+            f"{int(saturated.sum())} of {n} dataset rows), as the official warm start does: the "
+            f"actor learned from {steps} batch(es) only; to clip those actions to the bounds "
+            "instead, pass BCConfig(skip_saturated=False), or cotrain.py --bc-loss mse_sample "
+            "(skips none)"
         )
     return float(loss)
+
+
+def _say_all_saturated(n_saturated: int, n: int) -> None:
+    print(
+        f"[rambo_env] WARNING: behaviour_clone: every batch holds a saturated action (|a| >= 1 at "
+        f"the action bounds: {n_saturated} of {n} dataset rows; bang-bang or clipped data?), so "
+        "skipping them (the official warm start) would leave the actor untrained: their actions "
+        "are clipped to within the bounds instead (as BCConfig(skip_saturated=False)); "
+        "cotrain.py --bc-loss mse_sample clones them without clipping"
+    )
 
 
 def _sync_target(model: OffPolicyAlgorithm) -> None:

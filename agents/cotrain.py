@@ -1207,6 +1207,7 @@ def _finish(
         "dataset_name": session.dataset.name,
         "dataset_fingerprint": session.resolved["dataset"]["fingerprint"],
         "behaviour_score": session.resolved["dataset"].get("behaviour_score"),
+        "behaviour_score_note": session.resolved["dataset"].get("behaviour_score_note"),
         "algo": cfg.algo,
         "seed": cfg.seed,
         **{k: session.resolved[k] for k in ("rollout_length", "adversary_weight")},

@@ -815,6 +815,7 @@ def build_session(
             "ref_min_score": dataset.ref_min_score,
             "ref_max_score": dataset.ref_max_score,
             "behaviour_score": dataset.behaviour_score(),
+            "behaviour_score_note": behaviour_score_note(dataset),
             **_minari_root_record(dataset.source),
         },
         "model": model_info,
@@ -822,6 +823,35 @@ def build_session(
     }
     return Session(
         cfg, dataset, mdp, vec_env, agent, adversary, RamboCallback(adversary), k, q_limit, resolved
+    )
+
+
+def behaviour_score_note(dataset: Any) -> str | None:
+    """What the behaviour score is over when at least a tenth of the data's episodes end
+    neither by a terminal nor at the env's time limit (``max_episode_steps``): their returns are
+    partial (probe 36: one hopper episode cut at 188 steps closed with "behaviour policy (dataset
+    average) 15.3", as if a full episode's). None when the score is the generator's recorded one
+    (over its complete episodes), unknown, or the env names no time limit."""
+    import gymnasium as gym
+
+    if dataset.env_id is None or dataset.behaviour_score() is None:
+        return None
+    if "normalized_score" in dataset.metadata:  # the generator's, over complete episodes
+        return None
+    try:
+        limit = gym.spec(dataset.env_id).max_episode_steps
+    except gym.error.Error:  # not registered: no limit to compare with
+        return None
+    if not limit:
+        return None
+    ends = np.flatnonzero(dataset.episode_ends())
+    lengths = np.diff(np.r_[-1, ends])
+    cut = int(((lengths < limit) & ~dataset.terminals[ends]).sum())
+    if 10 * cut < ends.size:
+        return None
+    return (
+        f"over {cut} of {ends.size} episode(s) cut before {dataset.env_id}'s {limit}-step limit: "
+        "partial returns, not comparable with a full-episode score"
     )
 
 

@@ -189,9 +189,11 @@ def standing_lines(results: dict, ledger_dir: str | Path) -> list[str]:
     """What the final number means: BC warm start, behaviour policy, this run, the ledger's long run."""
     bc = [e.get("normalized_score") for e in results["evals"] if e["iteration"] == 0]
     done = results["iterations_completed"]
+    note = results.get("behaviour_score_note")  # probe 36: a cut episode's partial return
+    note = f" ({note})" if note else ""
     lines = [
         f"where this stands (D4RL-normalised): BC warm start {_fmt(bc[0] if bc else None)} | "
-        f"behaviour policy (dataset average) {_fmt(results.get('behaviour_score'))} | "
+        f"behaviour policy (dataset average) {_fmt(results.get('behaviour_score'))}{note} | "
         f"this run {_fmt(results['final_score'])} after {done} iterations"
     ]
     config = RamboPreset(results["rollout_length"], results["adversary_weight"])

@@ -35,7 +35,13 @@ from rambo_env.data.d4rl_io import (
     read_d4rl_hdf5,
     resolve_d4rl_dir,
 )
-from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
+from rambo_env.data.dataset import (
+    _SUCCESSOR_RTOL,
+    DatasetUnavailableError,
+    DatasetValidationError,
+    OfflineDataset,
+    _rows_apart,
+)
 from rambo_env.data.minari_io import (
     check_dataset_place,
     minari_dataset_exists,
@@ -255,7 +261,10 @@ def _load_dataset(
             "env: it trains, but no policy is evaluated and dims / action bounds are not checked; "
             "pass env_id=... (--env-id) to name the env"
         )
-    _warn_terminal_disagreements(dataset)
+    if not _warn_continuing_ends(dataset):  # else its terminals' next states are moot
+        _warn_terminal_disagreements(dataset)
+    _warn_jumps_to_starts(dataset)
+    _warn_placeholder_next_states(dataset)
     _warn_reward_disagreement(dataset)
     _warn_duplicated_rows(dataset)
     n_episodes = int(dataset.episode_ends().sum())
@@ -417,6 +426,101 @@ def _warn_duplicated_rows(dataset: OfflineDataset) -> None:
         "rows then have twins among its training rows, so its holdout MSE, elites and early stop "
         "measure recall, and the behaviour score counts those episodes twice; remove the "
         "duplicates (was the data concatenated twice?)"
+    )
+
+
+def _warn_continuing_ends(dataset: OfflineDataset) -> bool:
+    """One warning when most rows flagged as episode ends (terminal or timeout) are not: their
+    next state is exactly the next row's observation (probe 36: ``next_observations =
+    np.roll(observations, -1)`` made each episode's last next state the next episode's first
+    state, blamed on the env's termination rule; timeouts on every row loaded as 3000 one-step
+    episodes, scored as such). True when it warned (the termination check on those rows' next
+    states is then moot)."""
+    flagged = np.flatnonzero(dataset.terminals[:-1] | dataset.timeouts[:-1])
+    if not flagged.size:
+        return False
+    obs, nxt = dataset.observations, dataset.next_observations
+    rows = flagged[~_rows_apart(nxt[flagged], obs[flagged + 1], _SUCCESSOR_RTOL)]
+    if not rows.size or 2 * rows.size <= flagged.size:  # most of them, not a stray flag
+        return False
+    of = f"{rows.size} of {flagged.size} rows flagged as episode ends (terminals / timeouts)"
+    where = f"first: row {rows[0]}: next_observations[{rows[0]}] == observations[{rows[0] + 1}]"
+    if not _rows_apart(nxt[:-1], obs[1:], _SUCCESSOR_RTOL).any():  # no row ends anywhere
+        print(
+            f"[rambo_env] WARNING: dataset {dataset.name!r}: on {of} the next state is the next "
+            f"row's observation, the next episode's first state ({where}), as on every row: next "
+            "states built by shifting observations across episode ends (np.roll / "
+            "observations[1:])? The model learns each episode's last step as a jump to the next "
+            "episode's start (and the termination check sees those starts); store each row's own "
+            "state after its action as next_observations"
+        )
+    else:
+        print(
+            f"[rambo_env] WARNING: dataset {dataset.name!r}: {of} are no episode ends: the "
+            f"episode continues on the next row ({where}); the episode count and the behaviour "
+            "score take each as an episode end (one-step 'episodes'); set terminals / timeouts "
+            "only on each episode's last row"
+        )
+    return True
+
+
+def _warn_jumps_to_starts(dataset: OfflineDataset) -> None:
+    """One warning when unflagged rows jump to a state like the episodes' first states (probe 36:
+    terminals dropped and next states shifted across episode ends loaded as 16 episodes of 147,
+    each fall an unflagged jump to a standing start). A row counts when its next state lies within
+    3x the spread of the data's known episode starts (row 0 and each row after a flagged end:
+    reset states, close together) on every column while its observation does not."""
+    ends = dataset.terminals | dataset.timeouts
+    starts = np.r_[0, np.flatnonzero(ends[:-1]) + 1]
+    obs, nxt = dataset.observations, dataset.next_observations
+    if starts.size < 3:
+        return  # too few starts to know their spread
+    centre = np.median(obs[starts], axis=0)
+    box = 3 * np.abs(obs[starts] - centre).max(axis=0) + 1e-6 * (1 + np.abs(centre))
+    if np.median(box / (obs.std(axis=0) + 1e-6)) > 0.25:
+        return  # the starts are no tight reset states (chunks cut from longer runs)
+
+    def at_start(x: np.ndarray) -> np.ndarray:
+        return (np.abs(x - centre) <= box).all(axis=1)
+
+    rows = np.flatnonzero(at_start(nxt) & ~at_start(obs) & ~ends)
+    if not rows.size:
+        return
+    print(
+        f"[rambo_env] WARNING: dataset {dataset.name!r}: {rows.size} row(s) with neither terminal "
+        f"nor timeout set (first: row {rows[0]}) jump to a state like the episodes' first states "
+        "(next_observations within the spread of the data's episode starts, observations not): "
+        "episode ends with their flags dropped and next states built by shifting observations "
+        "across episode ends? The model learns each as a jump to a reset state, and the episode "
+        "count and behaviour score join those episodes; store each end row's own next state and "
+        "set its terminal / timeout flag"
+    )
+
+
+def _warn_placeholder_next_states(dataset: OfflineDataset) -> None:
+    """One warning when episode-end rows (terminal or timeout) store a placeholder next state, a
+    row of one repeated value (all zeros: some converters' 'no next state') that no observation
+    takes (probe 36: loaded silently; the model learns a jump to the zero state at every fall)."""
+    if dataset.obs_dim < 2 or dataset.terminals.all():
+        return  # one column is always "one value"; one-step data may share an absorbing state
+    ends = np.flatnonzero(dataset.terminals | dataset.timeouts)
+    nxt = dataset.next_observations[ends]
+    same = (nxt == nxt[:, :1]).all(axis=1)
+    if not same.any():
+        return
+    values = np.unique(nxt[same, 0])
+    obs = dataset.observations
+    taken = [v for v in values if ((obs == v).all(axis=1)).any()]
+    rows = ends[same & ~np.isin(nxt[:, 0], taken)]
+    if not rows.size:
+        return
+    value = dataset.next_observations[rows[0], 0]
+    print(
+        f"[rambo_env] WARNING: dataset {dataset.name!r}: {rows.size} of {ends.size} episode-end "
+        f"row(s) (terminals / timeouts; first: row {rows[0]}) store a next state with every entry "
+        f"{value:g}, which no observation takes: a converter's 'no next state' placeholder? The "
+        "model learns a jump to it at every such episode end; store the real state after each "
+        "row's action (the env's observation at termination)"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import gymnasium as gym
 import numpy as np
@@ -98,19 +99,41 @@ def test_deterministic_actor_mse_and_target_sync(cls):
         assert torch.equal(p, q)
 
 
-def test_saturated_batches_are_skipped_or_clipped():
+def test_saturated_batches_are_skipped_or_clipped(capsys):
+    """Probe 36 row 83: bang-bang data (every action at a bound) skipped every batch with a bare
+    UserWarning whose advice (BCConfig(skip_saturated=False)) cotrain.py could not follow, and
+    the warm start left the actor untrained. Every batch saturated now clips instead, said once;
+    some batches skipped are said with advice the CLI can follow."""
     dataset, norm, _ = _data(saturated=True)
     model = _agent(SAC)
     before = [p.clone() for p in model.actor.parameters()]
-    with pytest.warns(UserWarning, match="skipped 5 of 5 batches"):
-        loss = behaviour_clone(model, dataset, norm, BCConfig(max_steps=5, batch_size=128))
-    assert np.isnan(loss)
-    assert all(torch.equal(p, q) for p, q in zip(model.actor.parameters(), before, strict=True))
+    capsys.readouterr()  # the dataset's own warnings (toy rows)
+    loss = behaviour_clone(model, dataset, norm, BCConfig(max_steps=5, batch_size=128))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1 and (
+        "[rambo_env] WARNING: behaviour_clone: every batch holds a saturated action (|a| >= 1 at "
+        f"the action bounds: {N} of {N} dataset rows; bang-bang or clipped data?), so skipping "
+        "them (the official warm start) would leave the actor untrained: their actions are "
+        "clipped to within the bounds instead" in out
+    ), out
+    assert np.isfinite(loss)
+    assert not all(torch.equal(p, q) for p, q in zip(model.actor.parameters(), before, strict=True))
     loss = behaviour_clone(
         model, dataset, norm, BCConfig(max_steps=5, batch_size=128, skip_saturated=False)
     )
-    assert np.isfinite(loss)
-    assert not all(torch.equal(p, q) for p, q in zip(model.actor.parameters(), before, strict=True))
+    assert np.isfinite(loss) and capsys.readouterr().out == ""
+
+    some = dataclasses.replace(dataset, actions=dataset.actions.copy())
+    some.actions[:, 0] = np.where(np.arange(N) % 100 == 0, 2.0, 0.5)  # 1 row in 100 at the bound
+    behaviour_clone(_agent(SAC), some, norm, BCConfig(max_steps=16, batch_size=128))
+    out = capsys.readouterr().out
+    assert re.search(
+        r"\[rambo_env\] WARNING: behaviour_clone: skipped (\d+) of 16 batches holding a saturated "
+        r"action \(\|a\| >= 1 at the action bounds: 21 of 2048 dataset rows\), as the official "
+        r"warm start does: the actor learned from \d+ batch\(es\) only; .* cotrain.py --bc-loss "
+        r"mse_sample \(skips none\)",
+        out,
+    ), out
 
 
 def test_config_validation():

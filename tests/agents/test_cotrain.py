@@ -3294,3 +3294,31 @@ def test_every_script_takes_the_same_seed_range(capsys):
     )
     with pytest.raises(ValueError, match=r"seed: expected an int in \[0, 2\*\*31\)"):
         CotrainConfig(seed=2**31)
+
+
+def test_a_behaviour_score_over_cut_episodes_says_so():
+    """Probe 36 row 31: one hopper episode cut at 188 steps (a timeout far before Hopper-v5's
+    1000-step limit) closed with "behaviour policy (dataset average) 15.3", as if it were a full
+    episode's return. The closing line now says the score is over cut episodes."""
+    from agents.cotrain_setup import behaviour_score_note
+    from tests.data.data_helpers import make_arrays
+
+    a = make_arrays([5, 4, 3], terminal_last=[True, True, False])
+    meta = {"env_id": "Hopper-v5", "ref_min_score": 0.0, "ref_max_score": 10.0}
+    note = behaviour_score_note(OfflineDataset.from_arrays(a, **meta))
+    assert note == (
+        "over 1 of 3 episode(s) cut before Hopper-v5's 1000-step limit: partial returns, not "
+        "comparable with a full-episode score"
+    )
+    a["terminals"][-1], a["timeouts"][-1] = True, False
+    assert behaviour_score_note(OfflineDataset.from_arrays(a, **meta)) is None  # all ended
+    a["terminals"][-1], a["timeouts"][-1] = False, True
+    meta = {"env_id": "Hopper-v5"}  # no reference scores, no score: nothing to qualify
+    assert behaviour_score_note(OfflineDataset.from_arrays(a, **meta)) is None
+    results = {
+        "evals": [], "iterations_completed": 2, "final_score": None, "rollout_length": 2,
+        "adversary_weight": 3e-4, "dataset_name": "oneep", "dataset": "oneep.npz",
+        "algo": "sac", "critic_layer_norm": False, "behaviour_score": 15.34, "behaviour_score_note": note,
+    }  # fmt: skip
+    line = cotrain_cli.standing_lines(results, "/nonexistent-ledger")[0]
+    assert f"behaviour policy (dataset average) 15.3 ({note}) | this run n/a" in line

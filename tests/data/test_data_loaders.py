@@ -1888,3 +1888,44 @@ def test_a_minari_episode_with_a_field_short_is_named(key, said):
     episodes = [{"observations": np.zeros((3, 2)), "actions": np.zeros((3, 1))}]
     with pytest.raises(DatasetValidationError, match=r"episode_0: 3 actions need 4 observations"):
         episodes_to_dataset(episodes)
+
+
+def test_episode_ends_with_wrong_next_states_or_flags_warn_at_load(capsys):
+    """Probe 36 rows 29, 30, 53, 54: next states shifted across episode ends (np.roll), with
+    the terminals kept (blamed on the env's termination rule) or dropped (16 episodes of 147,
+    silent), timeouts on every row (one-step 'episodes', silent) and all-zero placeholder next
+    states on terminal rows (silent) each give one warning naming the likely cause."""
+    a = _rollout("Walker2d-v5", 600, episode_len=15)
+    ends = a["terminals"] | a["timeouts"]
+    assert a["terminals"].sum() >= 3 and a["timeouts"].sum() >= 3
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Walker2d-v5"))
+    assert "WARNING" not in capsys.readouterr().out
+
+    rolled = {**a, "next_observations": np.roll(a["observations"], -1, axis=0)}
+    load_dataset(OfflineDataset.from_arrays(rolled, env_id="Walker2d-v5"))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1 and "termination rule" not in out, out
+    assert "next states built by shifting observations across episode ends" in out
+
+    dropped = {**rolled, "terminals": np.zeros_like(a["terminals"])}
+    load_dataset(OfflineDataset.from_arrays(dropped, env_id="Walker2d-v5"))
+    out = capsys.readouterr().out
+    falls = int(a["terminals"][:-1].sum())
+    assert re.search(rf"{falls} row\(s\) with neither terminal nor timeout set \(first: row "
+                     rf"{np.flatnonzero(a['terminals'])[0]}\) jump to a state like the "
+                     r"episodes' first states", out), out  # fmt: skip
+
+    every = {**a, "timeouts": ~a["terminals"]}
+    load_dataset(OfflineDataset.from_arrays(every, env_id="Walker2d-v5"))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1 and "are no episode ends: the episode continues" in out, out
+
+    zeroed = {**a, "next_observations": a["next_observations"].copy()}
+    zeroed["next_observations"][a["terminals"]] = 0.0
+    load_dataset(OfflineDataset.from_arrays(zeroed, env_id="Walker2d-v5"))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert (
+        f"{a['terminals'].sum()} of {ends.sum()} episode-end row(s) (terminals / timeouts; first: "
+        f"row {np.flatnonzero(a['terminals'])[0]}) store a next state with every entry 0" in out
+    )
