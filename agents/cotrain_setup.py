@@ -118,7 +118,8 @@ class CotrainConfig:
     eval_every: int = 1
     """Evaluate every this many iterations (App. B.6 / paper preset: 10) ..."""
     eval_last: int = 10
-    """... and every iteration of the last this many (final score = mean of the last 10 evals)."""
+    """... and every iteration of the last this many (final score = mean of the last 10 evals);
+    the last iteration is always evaluated."""
     n_eval_episodes: int = 10
     """Deterministic episodes per evaluation in the real env (App. B.6)."""
     seed: int = 0
@@ -220,12 +221,6 @@ class CotrainConfig:
         for name in non_negative:
             if getattr(self, name) < 0:
                 raise ValueError(f"{name}: expected >= 0, got {getattr(self, name)!r}")
-        if self.eval_last == 0 and self.eval_every > self.n_iterations:
-            raise ValueError(
-                f"eval_every: {self.eval_every} > n_iterations={self.n_iterations} with "
-                "eval_last=0: the run would never be evaluated (no final score); lower eval_every "
-                "or set eval_last >= 1"
-            )
         if self.stop_at_iteration is not None and self.stop_at_iteration > self.n_iterations:
             raise ValueError(
                 f"stop_at_iteration: {self.stop_at_iteration} > n_iterations={self.n_iterations}; "
