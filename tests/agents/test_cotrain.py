@@ -1142,6 +1142,33 @@ def test_resume_refuses_a_foreign_checkpoint_and_a_changed_dataset(tiny_hopper, 
         load_session(tmp_path / "c")
 
 
+def test_resume_with_config_json_naming_another_dataset_names_both(tiny_hopper, tmp_path):
+    """Probe 36 row 36: a hand-edited config.json naming another dataset was told "'X' has
+    changed since the run started", though neither dataset had changed."""
+    from rambo_env.run_io import read_json, write_json
+
+    cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2)
+    run_cotrain(cfg, tmp_path / "a")
+    rows = _random_action_rows(gym.make("Hopper-v5", max_episode_steps=40), 300, 0.3)
+    other = OfflineDataset.from_arrays(rows, env_id="Hopper-v5", name="tiny-other")
+    other = other.to_npz(tmp_path / "other.npz")
+    saved = read_json(tmp_path / "a" / "config.json")
+    saved["config"]["dataset"] = str(other)
+    write_json(tmp_path / "a" / "config.json", saved)
+    run_fp = saved["resolved"]["dataset"]["fingerprint"]
+    with pytest.raises(ValueError) as info:
+        resumed = dataclasses.replace(load_config(tmp_path / "a"), stop_at_iteration=None)
+        run_cotrain(resumed, tmp_path / "a", resume=True)  # what cotrain.py --resume does
+    said = str(info.value)
+    assert said.startswith(
+        f"dataset: config.json's dataset {str(other)!r} (tiny-other, fingerprint "
+    ), said
+    assert (
+        f"is not the dataset the run's checkpoint was trained on: tiny-hopper (fingerprint "
+        f"{run_fp}, npz:"
+    ) in said and "has changed" not in said
+
+
 def test_resume_with_a_config_json_missing_its_resolved_record_is_one_error(
     tiny_hopper, tmp_path, capsys
 ):
