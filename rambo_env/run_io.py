@@ -20,6 +20,7 @@ import contextlib
 import dataclasses
 import errno
 import functools
+import inspect
 import json
 import math
 import os
@@ -63,6 +64,7 @@ __all__ = [
     "atomic_write",
     "available_memory_bytes",
     "broken_link_text",
+    "check_called_with",
     "check_default_dtype",
     "check_field_ranges",
     "check_field_types",
@@ -1529,6 +1531,22 @@ def silence_stdout() -> None:
 SEED_LIMIT = 2**63
 #: A co-training run's seed (``CotrainConfig.seed``, each seed of a sweep) is below this.
 RUN_SEED_LIMIT = 2**31
+
+
+def check_called_with(fn: Callable[..., Any], args: tuple[Any, ...], what: str, usage: str) -> None:
+    """ValueError ``"WHAT: NAME(SIGNATURE) USAGE"`` when ``fn``'s signature cannot take the
+    positional ``args`` it will be called with (a user's hook: probe 22, probe 36 row 77: a
+    ``lambda: …`` was a raw TypeError only after the setup and a whole iteration). A callable
+    without a signature (a builtin) is taken as it is."""
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return
+    try:
+        signature.bind(*args)
+    except TypeError:
+        name = getattr(fn, "__qualname__", type(fn).__name__)
+        raise ValueError(f"{what}: {name}{signature} {usage}") from None
 
 
 def check_seed(seed: Any, what: str = "seed", limit: int = SEED_LIMIT) -> int:
