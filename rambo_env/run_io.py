@@ -142,8 +142,15 @@ TB_DIR = "tb"
 
 
 def default_run_dir(dataset: str, algo: str, seed: int, root: str | Path = "runs") -> Path:
-    """``runs/<dataset>-<algo>-<YYYYmmdd-HHMMSS>-s<seed>`` (dataset paths reduced to their stem)."""
-    name = Path(dataset).stem if ("/" in dataset or os.sep in dataset) else dataset
+    """``runs/<dataset>-<algo>-<YYYYmmdd-HHMMSS>-s<seed>``: dataset files reduced to their stem,
+    a Minari id ``<namespace>/<env>/<level>-vN`` to ``<env>-<level>-vN`` (probe 36: its stem
+    ``random-v0`` dropped the env, so runs of hopper and walker2d differed by time stamp only)."""
+    if dataset.lower().endswith((".npz", ".hdf5", ".h5")) or (os.sep != "/" and os.sep in dataset):
+        name = Path(dataset).stem
+    elif "/" in dataset:  # a Minari id: all but its namespace
+        name = "-".join(part for part in dataset.split("/")[1:] if part) or Path(dataset).stem
+    else:
+        name = dataset
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return unused_path(Path(root) / f"{name}-{algo}-{stamp}-s{seed}")
 

@@ -139,6 +139,11 @@ def test_learning_curve_png_and_run_dir_name(tmp_path):
     )
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     name = default_run_dir("/data/my-set.npz", "td3", 7).name
+    # probe 36: a Minari id's stem "random-v0" dropped the env
+    assert default_run_dir("rambo/walker2d/random-v0", "sac", 0).name.startswith(
+        "walker2d-random-v0-sac-"
+    )
+    assert default_run_dir("data/hopper-medium.hdf5", "sac", 0).name.startswith("hopper-medium-sac")
     assert name.startswith("my-set-td3-") and name.endswith("-s7")
 
 
