@@ -1381,13 +1381,38 @@ def check_path_text(text: str, what: str) -> str:
     except UnicodeEncodeError:  # bytes the locale could not decode, kept as surrogates: was
         # TensorBoard's "'utf-8' codec can't encode …: surrogates not allowed" after the dataset
         # load, MLE pretraining and BC, naming no path
-        raise ValueError(
-            f"{what}: {text!r} has bytes that are not text in this locale's file-name encoding "
-            f"({sys.getfilesystemencoding()}: LC_ALL=C or POSIX with PYTHONUTF8=0?), and "
-            "TensorBoard cannot write such a path; run in a UTF-8 locale (LC_ALL=C.UTF-8, or "
-            "PYTHONUTF8=1), or use an ASCII path"
-        ) from None
+        raise ValueError(_not_utf8_text(text, what)) from None
     return text
+
+
+def _not_utf8_text(text: str, what: str) -> str:
+    """Why ``text``, holding bytes kept as surrogates, is refused, and what helps: its bytes are
+    UTF-8 but the locale is not (run in a UTF-8 locale), or they are not UTF-8 at all (probe 36:
+    in C.UTF-8 the advice to switch to a UTF-8 locale could not help; rename it)."""
+    try:
+        raw = os.fsencode(text)
+    except UnicodeError:  # surrogates no file name decoded to
+        raw = text.encode("utf-8", "backslashreplace")
+    shown = raw.decode("utf-8", "backslashreplace")
+    kept = (
+        "paths are kept as UTF-8 text (config.json, results.json; TensorBoard writes a run "
+        "folder's path)"
+    )
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return (
+            f"{what}: '{shown}' is not valid UTF-8 (byte {raw[err.start]:#04x}: a name from a "
+            f"Latin-1 or other older system?), and {kept}; no locale setting helps: rename the "
+            "file or folder to a UTF-8 name (ASCII is safest), or give a link with such a name "
+            "(ln -s)"
+        )
+    return (
+        f"{what}: {text!r} has bytes that are not text in this locale's file-name encoding "
+        f"({sys.getfilesystemencoding()}: LC_ALL=C or POSIX with PYTHONUTF8=0?; as UTF-8 it reads "
+        f"'{shown}'), and {kept}; run in a UTF-8 locale (LC_ALL=C.UTF-8, or PYTHONUTF8=1), or use "
+        "an ASCII path"
+    )
 
 
 #: Every option value a script reads as a negative number (argparse's own pattern, ``-5`` /
