@@ -31,7 +31,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from agents.critics import policy_fns
 from agents.memory import CHECKED_BATCH_ROWS, check_batch_memory
 from rambo_env.adversary import ModelAdversary, PolicyFns, advantage
-from rambo_env.run_io import check_seed, check_state_dict, is_int
+from rambo_env.run_io import check_called_with, check_seed, check_state_dict, is_int
 
 __all__ = ["RamboCallback"]
 
@@ -292,9 +292,18 @@ class RamboCallback(BaseCallback):
         for i, hook in enumerate(hooks):
             if not callable(hook):
                 raise ValueError(
-                    f"on_iteration_end[{i}]: expected a callable (metrics dict -> None), got "
+                    f"on_iteration_end[{i}]: expected a callable hook(callback) -> None, got "
                     f"{type(hook).__name__} {hook!r:.40}"
                 )
+            # probe 36: a hook of another signature was a raw TypeError after a whole iteration
+            check_called_with(
+                hook,
+                (self,),
+                f"on_iteration_end[{i}]",
+                "cannot be called with the RamboCallback alone: a hook is called as "
+                "hook(callback) after each iteration; give a function of one argument, e.g. "
+                "def hook(cb): print(cb.n_iterations, cb.last_stats)",
+            )
         self.adversary = adversary
         self.q_eval_size = int(q_eval_size)
         self.on_iteration_end: list[IterationHook] = hooks

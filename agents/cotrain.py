@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import inspect
 import math
 import os
 import shutil
@@ -377,20 +376,14 @@ class RunInterrupted(KeyboardInterrupt):
 def _check_takes_one_argument(on_iteration: Callable[..., Any] | None) -> None:
     """``on_iteration`` can be called with the metrics dict alone (probe 22: ``lambda: …`` or a
     two-argument function was a raw TypeError after the setup and the first iteration)."""
-    if on_iteration is None:
-        return
-    try:
-        signature = inspect.signature(on_iteration)
-    except (TypeError, ValueError):  # a builtin or class without one: taken as it is
-        return
-    try:
-        signature.bind({})
-    except TypeError:
-        name = getattr(on_iteration, "__qualname__", type(on_iteration).__name__)
-        raise ValueError(
-            f"on_iteration: {name}{signature} cannot be called with the iteration's metrics dict "
-            "alone; give a callable of one argument (metrics dict -> None)"
-        ) from None
+    if on_iteration is not None:
+        run_io.check_called_with(
+            on_iteration,
+            ({},),
+            "on_iteration",
+            "cannot be called with the iteration's metrics dict alone; give a callable of one "
+            "argument (metrics dict -> None)",
+        )
 
 
 class _Progress:

@@ -118,7 +118,8 @@ class CotrainConfig:
     eval_every: int = 1
     """Evaluate every this many iterations (App. B.6 / paper preset: 10) ..."""
     eval_last: int = 10
-    """... and every iteration of the last this many (final score = mean of the last 10 evals)."""
+    """... and every iteration of the last this many (final score = mean of the last 10 evals);
+    the last iteration is always evaluated."""
     n_eval_episodes: int = 10
     """Deterministic episodes per evaluation in the real env (App. B.6)."""
     seed: int = 0
@@ -220,12 +221,6 @@ class CotrainConfig:
         for name in non_negative:
             if getattr(self, name) < 0:
                 raise ValueError(f"{name}: expected >= 0, got {getattr(self, name)!r}")
-        if self.eval_last == 0 and self.eval_every > self.n_iterations:
-            raise ValueError(
-                f"eval_every: {self.eval_every} > n_iterations={self.n_iterations} with "
-                "eval_last=0: the run would never be evaluated (no final score); lower eval_every "
-                "or set eval_last >= 1"
-            )
         if self.stop_at_iteration is not None and self.stop_at_iteration > self.n_iterations:
             raise ValueError(
                 f"stop_at_iteration: {self.stop_at_iteration} > n_iterations={self.n_iterations}; "
@@ -627,6 +622,26 @@ def _minari_root_record(source: str) -> dict[str, str]:
     return {"minari_root": str(minari_dataset_path(""))}
 
 
+def _check_recorded_name(
+    given: str, dataset: Any, expected_fingerprint: str, recorded: dict[str, Any] | None
+) -> None:
+    """ValueError when the resumed run's ``config.json`` names a dataset (``given``) whose data
+    are another dataset than the run's, by name: probe 36, a hand-edited ``"dataset":
+    "walker2d-random"`` in a hopper-medium run was told "'walker2d-random' has changed since the
+    run started", though neither dataset had changed."""
+    name = recorded.get("name") if isinstance(recorded, dict) else None
+    if not isinstance(name, str) or name == dataset.name:
+        return
+    source = recorded.get("source")
+    where = f", {source}" if isinstance(source, str) else ""
+    raise ValueError(
+        f"dataset: config.json's dataset {given!r} ({dataset.name}, fingerprint "
+        f"{dataset.fingerprint()}) is not the dataset the run's checkpoint was trained on: "
+        f"{name} (fingerprint {expected_fingerprint}{where}); put the run's dataset back in "
+        'config.json ("config" → "dataset"), or start a new run for the other dataset'
+    )
+
+
 def _relative_note(dataset: str) -> str:
     """For a run's relative dataset path (config.json of runs before probe 12), where it was
     looked up: it names a file relative to the folder the run was started in."""
@@ -752,6 +767,7 @@ def build_session(
         cfg.dataset, env_id=cfg.env_id, progress=cfg.progress, generate=not existing_run
     )
     if expected_fingerprint is not None and dataset.fingerprint() != expected_fingerprint:
+        _check_recorded_name(cfg.dataset, dataset, expected_fingerprint, recorded_dataset)
         raise ValueError(
             f"dataset: {cfg.dataset!r} has changed since the run started (fingerprint "
             f"{dataset.fingerprint()}, the run's {expected_fingerprint}){_relative_note(cfg.dataset)}; "

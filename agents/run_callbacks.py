@@ -31,7 +31,9 @@ __all__ = ["EvalSchedule", "RunHistory", "RunMonitorCallback"]
 
 @dataclass(frozen=True)
 class EvalSchedule:
-    """When to evaluate: every ``every`` iterations and every iteration of the last ``last`` (App. B.6)."""
+    """When to evaluate: every ``every`` iterations and every iteration of the last ``last`` (App. B.6),
+    and always the last iteration (probe 36: ``every=2, last=0`` of 3 iterations reported iteration
+    2's score as the final policy's)."""
 
     n_iterations: int
     every: int = 10
@@ -46,7 +48,11 @@ class EvalSchedule:
 
     def due(self, iteration: int) -> bool:
         """True if the policy after ``iteration`` (1-based; 0 = before co-training) is evaluated."""
-        return iteration % self.every == 0 or iteration > self.n_iterations - self.last
+        return (
+            iteration % self.every == 0
+            or iteration > self.n_iterations - self.last
+            or iteration == self.n_iterations
+        )
 
 
 @dataclass

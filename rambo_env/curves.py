@@ -356,8 +356,24 @@ def plot_curves(
         bad = {name: y for name, y in lines.items() if not (is_real(y) and math.isfinite(y))}
         if bad:
             raise ValueError(f"hlines: expected finite values, got {bad} for {column!r}")
-    for column, why in empty_columns(runs, columns).items():
+    empty = empty_columns(runs, columns)
+    for column, why in empty.items():
         print(f"[rambo_env] note: no run has a {column} value: its panel is empty; {why}")
+    for column in columns:  # probe 36: a run missing from a panel was read as another run
+        lacking = [
+            label
+            for label, rows in runs.items()
+            if not any(r.get(column) is not None for r in rows)
+        ]
+        if column not in empty and lacking:
+            print(
+                f"[rambo_env] note: {', '.join(lacking)} {'has' if len(lacking) == 1 else 'have'} "
+                f"no {column} value (an agent without it, e.g. TD3 has no ent_coef?): not in that "
+                "panel; each run keeps its colour in every panel"
+            )
+    # one colour per run in every panel (probe 36: matplotlib's cycle restarted per panel, so a
+    # run's colour changed where an earlier run had no values, e.g. TD3's ent_coef)
+    colours = {label: f"C{i % 10}" for i, label in enumerate(runs)}
     fig = headless_figure(figsize=(7, 2.4 * len(columns)))
     axes = fig.subplots(len(columns), 1, sharex=True)
     axes = [axes] if len(columns) == 1 else list(axes)
@@ -372,15 +388,19 @@ def plot_curves(
                 )
             if points:
                 xs, ys = zip(*points, strict=True)
-                ax.plot(xs, ys, marker="o", ms=2, label=label)
+                ax.plot(xs, ys, marker="o", ms=2, label=label, color=colours[label])
         for name, y in (hlines or {}).get(column, {}).items():
             ax.axhline(y, color="gray", ls="--", lw=1)
             ax.annotate(name, (0, y), fontsize=7, color="gray", va="bottom")
         ax.set_ylabel(column)
         ax.grid(alpha=0.3)
     axes[0].set_title(title)
-    if axes[0].get_legend_handles_labels()[0]:
-        axes[0].legend(fontsize=7)
+    handles: dict[str, Any] = {}  # every run in the legend, also one missing from the top panel
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+    if handles:
+        axes[0].legend(list(handles.values()), list(handles), fontsize=7)
     axes[-1].set_xlabel("iteration")
     axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()

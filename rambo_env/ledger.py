@@ -270,6 +270,17 @@ def check_ledger_folder(ledger_dir: str | Path) -> None:
     )
 
 
+def last_evaluated(run_dir: str | Path) -> int | None:
+    """The last co-training iteration of ``run_dir`` with a score (None: none has one), for saying
+    which iterations a last-10 mean covers (probe 36: a 3-iteration run evaluated at iteration 2
+    only was entered as "3 iterations, last-10 mean" without a word)."""
+    rows = read_curves(run_dir)
+    done = [
+        r["iteration"] for r in rows if r["iteration"] > 0 and r["normalized_score"] is not None
+    ]
+    return int(max(done)) if done else None
+
+
 def update_ledger(
     run_dir: str | Path, ledger_dir: str | Path = DEFAULT_LEDGER_DIR, replace: bool = False
 ) -> LedgerEntry:

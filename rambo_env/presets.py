@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ACCEPTED_FORMS",
     "BASE_HYPERPARAMETERS",
     "PRESETS",
     "RAMBO_OFF_PRESETS",
@@ -120,14 +121,40 @@ def preset_names(table: dict[tuple[str, str], RamboPreset] | None = None) -> lis
     return [f"{env}-{level}" for env, level in (PRESETS if table is None else table)]
 
 
+#: The dataset file endings :func:`rambo_env.data.load_dataset` reads (its DATASET_FILE_SUFFIXES).
+_FILE_SUFFIXES = (".npz", ".hdf5", ".h5")
+
+#: The forms of a dataset name the presets are found by (for the error of an unknown one).
+ACCEPTED_FORMS = (
+    "a short name (hopper-medium), a D4RL name (hopper-medium-v2, hopper_medium-v2), a Minari "
+    "id (mujoco/hopper/medium-v0, rambo/hopper/medium-v0) or a dataset file named after one "
+    "(data/hopper-medium.npz, hopper_medium-v2.hdf5)"
+)
+
+
 def parse_dataset_name(name: str) -> tuple[str, str]:
     """``"hopper-medium-replay"`` -> ``("hopper", "medium-replay")``: split at the FIRST dash.
 
-    An optional D4RL-style version suffix (``"-v2"``) is dropped.
+    An optional D4RL-style version suffix (``"-v2"``) is dropped. The names ``load_dataset`` and
+    cotrain take are read as their short name (probe 36: ``rambo/hopper/medium-v0`` was parsed
+    as env ``rambo/hopper/medium``): a Minari id ``<namespace>/<env>/<level>-vN``, a D4RL file
+    name with underscores (``hopper_medium_replay-v2``), a file (its name without the ending).
     """
-    if not isinstance(name, str) or "-" not in name:
-        raise ValueError(f"name: expected '<env>-<level>', e.g. 'hopper-medium', got {name!r}")
-    env, level = name.strip().lower().split("-", 1)
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"name: expected a dataset name, e.g. 'hopper-medium', got {name!r}")
+    short = name.strip()
+    if short.lower().endswith(_FILE_SUFFIXES):
+        short = short.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    parts = short.split("/")
+    if len(parts) == 3 and all(parts):  # a Minari id
+        short = f"{parts[1]}-{parts[2]}"
+    short = short.lower().replace("_", "-")
+    if "-" not in short or "/" in short or ":" in short:
+        raise ValueError(
+            f"name: {name!r} is not a dataset name the presets know the form of; give "
+            f"{ACCEPTED_FORMS}"
+        )
+    env, level = short.split("-", 1)
     head, _, version = level.rpartition("-v")
     if head and version.isdigit():
         level = head
@@ -139,7 +166,8 @@ def get_preset(name: str, *, off: bool = False) -> RamboPreset:
 
     Args:
         name: ``<env>-<level>`` with env in {halfcheetah, hopper, walker2d} and level in
-            {random, medium, medium-replay, medium-expert}.
+            {random, medium, medium-replay, medium-expert}, or any form cotrain takes
+            (:func:`parse_dataset_name`: a D4RL name, a Minari id, a dataset file).
         off: return the RAMBO-OFF choice (App. B.5) instead of the best-online one.
 
     Raises:
@@ -151,8 +179,8 @@ def get_preset(name: str, *, off: bool = False) -> RamboPreset:
     key = parse_dataset_name(name)
     if key not in table:
         raise ValueError(
-            f"name: no RAMBO preset for {name!r} (parsed as env={key[0]!r}, level={key[1]!r}); "
-            f"known: {', '.join(preset_names(table))}. Pass rollout_length and adversary_weight "
-            "explicitly for other datasets."
+            f"name: no RAMBO preset for {name!r} (read as env={key[0]!r}, level={key[1]!r}); "
+            f"known: {', '.join(preset_names(table))}, each as {ACCEPTED_FORMS}. Pass "
+            "rollout_length and adversary_weight explicitly for other datasets."
         )
     return table[key]

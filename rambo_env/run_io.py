@@ -20,6 +20,7 @@ import contextlib
 import dataclasses
 import errno
 import functools
+import inspect
 import json
 import math
 import os
@@ -63,6 +64,7 @@ __all__ = [
     "atomic_write",
     "available_memory_bytes",
     "broken_link_text",
+    "check_called_with",
     "check_default_dtype",
     "check_field_ranges",
     "check_field_types",
@@ -140,8 +142,15 @@ TB_DIR = "tb"
 
 
 def default_run_dir(dataset: str, algo: str, seed: int, root: str | Path = "runs") -> Path:
-    """``runs/<dataset>-<algo>-<YYYYmmdd-HHMMSS>-s<seed>`` (dataset paths reduced to their stem)."""
-    name = Path(dataset).stem if ("/" in dataset or os.sep in dataset) else dataset
+    """``runs/<dataset>-<algo>-<YYYYmmdd-HHMMSS>-s<seed>``: dataset files reduced to their stem,
+    a Minari id ``<namespace>/<env>/<level>-vN`` to ``<env>-<level>-vN`` (probe 36: its stem
+    ``random-v0`` dropped the env, so runs of hopper and walker2d differed by time stamp only)."""
+    if dataset.lower().endswith((".npz", ".hdf5", ".h5")) or (os.sep != "/" and os.sep in dataset):
+        name = Path(dataset).stem
+    elif "/" in dataset:  # a Minari id: all but its namespace
+        name = "-".join(part for part in dataset.split("/")[1:] if part) or Path(dataset).stem
+    else:
+        name = dataset
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return unused_path(Path(root) / f"{name}-{algo}-{stamp}-s{seed}")
 
@@ -1372,13 +1381,38 @@ def check_path_text(text: str, what: str) -> str:
     except UnicodeEncodeError:  # bytes the locale could not decode, kept as surrogates: was
         # TensorBoard's "'utf-8' codec can't encode …: surrogates not allowed" after the dataset
         # load, MLE pretraining and BC, naming no path
-        raise ValueError(
-            f"{what}: {text!r} has bytes that are not text in this locale's file-name encoding "
-            f"({sys.getfilesystemencoding()}: LC_ALL=C or POSIX with PYTHONUTF8=0?), and "
-            "TensorBoard cannot write such a path; run in a UTF-8 locale (LC_ALL=C.UTF-8, or "
-            "PYTHONUTF8=1), or use an ASCII path"
-        ) from None
+        raise ValueError(_not_utf8_text(text, what)) from None
     return text
+
+
+def _not_utf8_text(text: str, what: str) -> str:
+    """Why ``text``, holding bytes kept as surrogates, is refused, and what helps: its bytes are
+    UTF-8 but the locale is not (run in a UTF-8 locale), or they are not UTF-8 at all (probe 36:
+    in C.UTF-8 the advice to switch to a UTF-8 locale could not help; rename it)."""
+    try:
+        raw = os.fsencode(text)
+    except UnicodeError:  # surrogates no file name decoded to
+        raw = text.encode("utf-8", "backslashreplace")
+    shown = raw.decode("utf-8", "backslashreplace")
+    kept = (
+        "paths are kept as UTF-8 text (config.json, results.json; TensorBoard writes a run "
+        "folder's path)"
+    )
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return (
+            f"{what}: '{shown}' is not valid UTF-8 (byte {raw[err.start]:#04x}: a name from a "
+            f"Latin-1 or other older system?), and {kept}; no locale setting helps: rename the "
+            "file or folder to a UTF-8 name (ASCII is safest), or give a link with such a name "
+            "(ln -s)"
+        )
+    return (
+        f"{what}: {text!r} has bytes that are not text in this locale's file-name encoding "
+        f"({sys.getfilesystemencoding()}: LC_ALL=C or POSIX with PYTHONUTF8=0?; as UTF-8 it reads "
+        f"'{shown}'), and {kept}; run in a UTF-8 locale (LC_ALL=C.UTF-8, or PYTHONUTF8=1), or use "
+        "an ASCII path"
+    )
 
 
 #: Every option value a script reads as a negative number (argparse's own pattern, ``-5`` /
@@ -1529,6 +1563,22 @@ def silence_stdout() -> None:
 SEED_LIMIT = 2**63
 #: A co-training run's seed (``CotrainConfig.seed``, each seed of a sweep) is below this.
 RUN_SEED_LIMIT = 2**31
+
+
+def check_called_with(fn: Callable[..., Any], args: tuple[Any, ...], what: str, usage: str) -> None:
+    """ValueError ``"WHAT: NAME(SIGNATURE) USAGE"`` when ``fn``'s signature cannot take the
+    positional ``args`` it will be called with (a user's hook: probe 22, probe 36 row 77: a
+    ``lambda: …`` was a raw TypeError only after the setup and a whole iteration). A callable
+    without a signature (a builtin) is taken as it is."""
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return
+    try:
+        signature.bind(*args)
+    except TypeError:
+        name = getattr(fn, "__qualname__", type(fn).__name__)
+        raise ValueError(f"{what}: {name}{signature} {usage}") from None
 
 
 def check_seed(seed: Any, what: str = "seed", limit: int = SEED_LIMIT) -> int:

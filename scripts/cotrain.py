@@ -376,13 +376,21 @@ def print_results(results: dict, cfg: CotrainConfig, run_dir: Path, ledger: str 
         f"iterations of {cfg.dataset} / {cfg.algo} (k={results['rollout_length']}, "
         f"λ={results['adversary_weight']}), {results['wall_s']['session']:.0f} s"
     )
+    # probe 36: "the final policy" was said of iteration 2's score in a run of 3 iterations
+    evaluated = [e["iteration"] for e in results["evals"] if e["iteration"] > 0]
+    done = results["iterations_completed"]
+    whose = (
+        "the final policy"
+        if not evaluated or evaluated[-1] == done
+        else f"the policy of iteration {evaluated[-1]} (the last evaluated, not iteration {done})"
+    )
     if score is not None:
         print(
-            f"[cotrain] D4RL-normalised score of the final policy: {score:.1f} "
+            f"[cotrain] D4RL-normalised score of {whose}: {score:.1f} "
             f"(mean of the last {n_evals} evaluations; return {ret:.1f})"
         )
     elif ret is not None:
-        print(f"[cotrain] final return: {ret:.1f} (mean of the last {n_evals} evaluations)")
+        print(f"[cotrain] return of {whose}: {ret:.1f} (mean of the last {n_evals} evaluations)")
     for line in standing_lines(results, ledger):
         print(f"[cotrain] {line}")
     print(f"[cotrain] results: {Path(run_dir) / 'results.json'}")

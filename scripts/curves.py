@@ -12,6 +12,7 @@ iteration; a default panel no run has is left out). Works on runs still in progr
 from __future__ import annotations
 
 import argparse
+import glob
 import math
 import os
 import re
@@ -214,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
                 ),
             )
             staged.commit()
+        stale = _stale_csvs(args.out, labels, set(inputs))
+        for path in stale:
+            path.unlink(missing_ok=True)
     except WriteFailedError as err:
         parser.exit(2, f"error: --out: {err}; none of the --out files was written\n")
     except OSError as err:  # no permission, a name too long, ...
@@ -221,8 +225,49 @@ def main(argv: list[str] | None = None) -> int:
         parser.exit(2, f"error: --out: cannot write {where} ({err.strerror or err})\n")
     for line in said:
         print(line)
+    if stale:  # probe 36: an earlier call's CSVs of other runs were left beside the new figure
+        print(
+            f"removed {', '.join(str(p) for p in stale)}: curves of an earlier call with this "
+            "--out of runs not in this figure"
+        )
     print(png)
     return 0
+
+
+def _stale_csvs(out: str, labels: list[str], inputs: set[str]) -> list[Path]:
+    """The ``<out>-<label>.csv`` files an earlier curves.py call with this ``--out`` wrote for
+    labels not in ``labels``: named by a label, holding this tool's CSV header, not an input of
+    this call, and not another prefix's (``<out>-x-a.csv`` of an ``<out>-x.png``)."""
+    folder, name = Path(out).parent, Path(out).name
+    header = ",".join(["iteration", *CURVE_COLUMNS])
+    stale = []
+    try:
+        candidates = sorted(folder.glob(f"{glob.escape(name)}-*.csv"))
+    except OSError:
+        return []
+    for path in candidates:
+        label = path.name[len(name) + 1 : -len(".csv")]
+        parts = label.split("-")
+        other_prefix = any(
+            (folder / f"{name}-{'-'.join(parts[:i])}.png").exists() for i in range(1, len(parts))
+        )
+        if (
+            label in labels
+            or not _LABEL.match(label)
+            or other_prefix
+            or os.path.realpath(path) in inputs
+            or path.is_symlink()
+            or not path.is_file()
+        ):
+            continue
+        try:
+            with path.open(encoding="utf-8") as f:
+                first = f.readline().rstrip("\r\n")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if first == header:
+            stale.append(path)
+    return stale
 
 
 def _default_columns(

@@ -25,6 +25,7 @@ check_working_folder()  # before torch, whose import dies raw in a deleted worki
 from rambo_env.ledger import (
     DEFAULT_LEDGER_DIR,
     check_ledger_folder,
+    last_evaluated,
     read_index,
     recorded_ledger,
     run_slug,
@@ -124,9 +125,16 @@ def main(argv: list[str] | None = None) -> int:
             if holder is not None
             else ""
         )
+        last = last_evaluated(run_dir) if entry.last10_score is not None else None
+        covers = (  # probe 36: the mean of iteration 2 was entered as a 3-iteration run's
+            f" (its last evaluation is of iteration {last}; the later ones were not evaluated)"
+            if last is not None and last < entry.iterations
+            else ""
+        )
         print(
             f"{entry.slug}: {entry.iterations} iterations, last-10 mean "
-            f"{'n/a' if entry.last10_score is None else f'{entry.last10_score:.1f}'}{running}"
+            f"{'n/a' if entry.last10_score is None else f'{entry.last10_score:.1f}'}{covers}"
+            f"{running}"
         )
     return 0
 

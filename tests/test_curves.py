@@ -597,3 +597,67 @@ def test_another_runs_event_files_in_tb_are_refused_and_named(tmp_path):
     _log(run, {0: {"rambo/q_avg": 0.0}})
     _log(run, own)
     assert len(read_curves(run)) == 4
+
+
+def test_each_run_keeps_one_colour_in_every_panel(tmp_path, capsys, monkeypatch):
+    """Probe 36 row 32: matplotlib's colour cycle restarted per panel, so where a TD3 run (no
+    ent_coef) had no line, the next run took its colour: a line read as the TD3 run's."""
+    import rambo_env.curves as curves_module
+
+    figures = []
+    real = curves_module.headless_figure
+    monkeypatch.setattr(
+        curves_module, "headless_figure", lambda **kw: figures.append(real(**kw)) or figures[-1]
+    )
+    row = {"q_avg": 1.0, "ent_coef": 0.1}
+    runs = {
+        "a": [{"iteration": 1, **row}],
+        "c": [{"iteration": 1, "q_avg": 2.0}],  # TD3: no ent_coef
+        "d": [{"iteration": 1, **row}],
+    }
+    plot_curves(tmp_path / "mix.png", runs, columns=["ent_coef", "q_avg"])
+    top, bottom = figures[0].axes
+    colours = {
+        ax: {line.get_label(): line.get_color() for line in ax.get_lines()} for ax in (top, bottom)
+    }
+    assert colours[top] == {"a": "C0", "d": "C2"}
+    assert colours[bottom] == {"a": "C0", "c": "C1", "d": "C2"}
+    assert [t.get_text() for t in top.get_legend().get_texts()] == ["a", "d", "c"]  # c too
+    assert (
+        "[rambo_env] note: c has no ent_coef value (an agent without it, e.g. TD3 has no "
+        "ent_coef?): not in that panel; each run keeps its colour in every panel"
+    ) in capsys.readouterr().out
+
+
+def test_a_rerun_into_the_same_out_removes_the_earlier_calls_other_csvs(tmp_path, capsys):
+    """Probe 36 row 87: ``curves.py --out cv/mix`` with 4 runs, then with 2: mix-c.csv and
+    mix-d.csv of the first call stayed beside the 2-run figure without a word."""
+    from tests.scripts import load_script
+
+    curves_cli = load_script("curves")
+    for name in "abcd":
+        _log(tmp_path / name, {1: {"rambo/q_avg": 1.0}})
+    out = tmp_path / "cv" / "mix"
+    runs = [f"{n}={tmp_path / n}" for n in "abcd"]
+    assert curves_cli.main(["--out", str(out), *runs]) == 0
+    other = tmp_path / "cv" / "mix-x-a.csv"  # another prefix's (mix-x.png): kept
+    (tmp_path / "cv" / "mix-x.png").write_bytes(b"")
+    other.write_text((tmp_path / "cv" / "mix-a.csv").read_text())
+    mine = tmp_path / "cv" / "mix-notes.csv"  # not a curves CSV: kept
+    mine.write_text("x,y\n")
+    capsys.readouterr()
+    assert curves_cli.main(["--out", str(out), *runs[:2]]) == 0
+    said = capsys.readouterr().out
+    left = sorted(p.name for p in (tmp_path / "cv").iterdir())
+    assert left == [
+        "mix-a.csv",
+        "mix-b.csv",
+        "mix-notes.csv",
+        "mix-x-a.csv",
+        "mix-x.png",
+        "mix.png",
+    ]
+    assert (
+        f"removed {out}-c.csv, {out}-d.csv: curves of an earlier call with this --out of runs "
+        "not in this figure"
+    ) in said

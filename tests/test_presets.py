@@ -64,6 +64,28 @@ def test_case_and_d4rl_version_suffix():
     assert get_preset("walker2d-medium-expert-v2") == RamboPreset(2, 3e-4)
 
 
+def test_the_names_cotrain_takes_find_their_preset():
+    """Probe 36 row 76: the Minari ids, D4RL file names and files that load_dataset / cotrain
+    take were parsed as env 'rambo/hopper/medium' (level 'v0') and refused."""
+    for name in (
+        "rambo/hopper/medium-v0",
+        "mujoco/hopper/medium-v0",
+        "hopper_medium",
+        "hopper_medium-v2.hdf5",
+        "data/Hopper-Medium.npz",
+        " hopper-medium ",
+    ):
+        assert get_preset(name) == get_preset("hopper-medium"), name
+    assert parse_dataset_name("mujoco/walker2d/medium-replay-v0") == ("walker2d", "medium-replay")
+    for bad in ("d4rl:hopper-medium-v2", "hopper", "a/b/c/d"):
+        with pytest.raises(ValueError) as info:
+            get_preset(bad)
+        assert str(info.value).startswith(f"name: {bad!r} is not a dataset name the presets know")
+        assert "a Minari id (mujoco/hopper/medium-v0, rambo/hopper/medium-v0)" in str(info.value)
+    with pytest.raises(ValueError, match=r"^name: no RAMBO preset for 'ant-medium' \(read as"):
+        get_preset("ant-medium")
+
+
 def test_presets_and_base_are_frozen_table4_values():
     with pytest.raises(dataclasses.FrozenInstanceError):
         get_preset("hopper-medium").rollout_length = 1  # type: ignore[misc]

@@ -139,6 +139,11 @@ def test_learning_curve_png_and_run_dir_name(tmp_path):
     )
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     name = default_run_dir("/data/my-set.npz", "td3", 7).name
+    # probe 36: a Minari id's stem "random-v0" dropped the env
+    assert default_run_dir("rambo/walker2d/random-v0", "sac", 0).name.startswith(
+        "walker2d-random-v0-sac-"
+    )
+    assert default_run_dir("data/hopper-medium.hdf5", "sac", 0).name.startswith("hopper-medium-sac")
     assert name.startswith("my-set-td3-") and name.endswith("-s7")
 
 
@@ -646,8 +651,19 @@ def test_a_path_with_bytes_the_locale_cannot_decode_is_refused():
 
     with pytest.raises(argparse.ArgumentTypeError, match=r"not text in this locale.*UTF-8 locale"):
         user_path("runs/r\udcc3\udcbcn")
-    with pytest.raises(ValueError, match=r"RAMBO_ENV_CACHE: .* has bytes that are not text"):
-        check_path_text("/tmp/c\udcff", "RAMBO_ENV_CACHE")
+    # probe 36: bytes that are not UTF-8 at all (in a UTF-8 locale too): the locale advice could
+    # not help, and a --dataset was said to be a path TensorBoard cannot write
+    for name in ("RAMBO_ENV_CACHE", "dataset"):
+        with pytest.raises(ValueError) as info:
+            check_path_text("/tmp/c\udcff", name)
+        assert str(info.value) == (
+            f"{name}: '/tmp/c\\xff' is not valid UTF-8 (byte 0xff: a name from a Latin-1 or "
+            "other older system?), and paths are kept as UTF-8 text (config.json, results.json; "
+            "TensorBoard writes a run folder's path); no locale setting helps: rename the file or "
+            "folder to a UTF-8 name (ASCII is safest), or give a link with such a name (ln -s)"
+        )
+    with pytest.raises(argparse.ArgumentTypeError, match=r"as UTF-8 it reads 'runs/rün'\)"):
+        user_path("runs/r\udcc3\udcbcn")
     assert str(user_path("runs/rün")) == "runs/rün"  # real text is fine
 
 

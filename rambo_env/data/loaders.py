@@ -47,6 +47,7 @@ from rambo_env.data.minari_io import (
     minari_dataset_exists,
     minari_dataset_path,
     minari_folder_there,
+    misplaced_root,
     read_minari,
 )
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES, d4rl_ref_env
@@ -1182,13 +1183,18 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
                 f"{level} --seed {seed} --force"
             )
         return dataset
+    # probe 36: the root one level above the one holding the data: was generated anew beside them
+    misplaced = misplaced_root(minari_id, generated_id)
     if not generate:
         raise DatasetUnavailableError(
-            f"no local dataset for '{env}-{level}': not in the Minari root as {minari_id} or "
+            misplaced
+            or f"no local dataset for '{env}-{level}': not in the Minari root as {minari_id} or "
             f"{generated_id}, no D4RL file in d4rl_dir / $D4RL_DATASET_DIR. Generate it with "
             f"python scripts/make_dataset.py --env {env} --level {level} (or pass generate=True)"
         )
     check_dataset_place(generated_id)  # probe 31: a namespace folder as the root, before the line
+    if misplaced is not None:
+        raise DatasetUnavailableError(misplaced)
     print(
         f"[rambo_env] '{env}-{level}' is not available locally: generating {generated_id} "
         f"(D4RL protocol; one-off, saved in the local Minari root {minari_dataset_path('')})"

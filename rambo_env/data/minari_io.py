@@ -57,6 +57,7 @@ __all__ = [
     "episodes_to_dataset",
     "minari_dataset_exists",
     "minari_dataset_path",
+    "misplaced_root",
     "read_minari",
     "save_minari",
     "write_flat_cache",
@@ -222,6 +223,48 @@ def check_root_level(dataset_id: str) -> None:
             f"MINARI_DATASETS_PATH: the Minari root {root} looks like {what}, not the root: "
             f"{dataset_id} would be written to {root / dataset_id}; {fix}"
         )
+
+
+def misplaced_root(*dataset_ids: str) -> str | None:
+    """What is wrong with ``MINARI_DATASETS_PATH`` when the Minari root holds none of
+    ``dataset_ids`` but the data are there at another level: the root is a namespace folder
+    (``…/minari/rambo``: it holds ``walker2d/random-v0``), or the folder above the root
+    (``/data`` holding ``minari/rambo/…``; ``~/.minari`` holding ``datasets/…``). None when
+    neither. Probe 36: one level up, a short name generated the data anew (at the default size
+    1M steps) beside the existing copy; one level down, the advice was to download them."""
+    root = minari_dataset_path("")
+    with contextlib.suppress(OSError):
+        for dataset_id in dataset_ids:
+            parts = dataset_id.split("/")
+            for k in range(len(parts) - 1, 0, -1):  # the root repeats the id's first k names
+                if (
+                    root.parts[-k:] == tuple(parts[:k])
+                    and root.joinpath(*parts[k:], "data", "metadata.json").is_file()
+                ):
+                    parent = root.parents[k - 1]
+                    return (
+                        f"MINARI_DATASETS_PATH: the Minari root {root} ends in "
+                        f"{'/'.join(parts[:k])} of the id {dataset_id} (it holds "
+                        f"{'/'.join(parts[k:])}); the variable names the folder holding the "
+                        f"namespace folders: set MINARI_DATASETS_PATH={shell_quote(str(parent))}"
+                    )
+        below = sorted(
+            (sub, dataset_id)
+            for sub in root.iterdir()
+            if not sub.name.startswith(".") and sub.is_dir()
+            for dataset_id in dataset_ids
+            if (sub / dataset_id / "data" / "metadata.json").is_file()
+        )
+        if below:
+            sub, dataset_id = below[0]
+            return (
+                f"MINARI_DATASETS_PATH: the Minari root {root} holds no {dataset_id}, but "
+                f"{sub}, one level down, does: did you mean MINARI_DATASETS_PATH="
+                f"{shell_quote(str(sub))}? (the variable names the folder holding the namespace "
+                "folders, e.g. ~/.minari/datasets); to make a new copy here instead, run "
+                f"{_make_command(dataset_id)}"
+            )
+    return None
 
 
 @contextlib.contextmanager
@@ -790,6 +833,9 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
             ) from None
         if not isinstance(err, ImportError | OSError | ValueError):
             raise
+        misplaced = None if download else misplaced_root(dataset_id)
+        if misplaced is not None:  # probe 36: was advice to download or generate the data
+            raise DatasetUnavailableError(misplaced) from None
         raise DatasetUnavailableError(_unavailable_message(dataset_id, download, err)) from err
     storage = minari_dataset.storage
     try:

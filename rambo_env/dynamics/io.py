@@ -119,8 +119,10 @@ def _config_dict(cfg: Any) -> dict[str, Any]:
 
 
 def cache_dir() -> Path:
-    """Model cache folder: ``$RAMBO_ENV_CACHE`` (``~`` expanded) or ``~/.cache/rambo_env`` (not
-    created here). Set but empty counts as unset, as ``XDG_CACHE_HOME`` and
+    """Model cache folder: ``$RAMBO_ENV_CACHE`` (``~`` expanded), else ``$XDG_CACHE_HOME/rambo_env``
+    when that is set to an absolute path (the XDG base-directory spec; probe 36: it was ignored,
+    so a cluster pointing it at scratch still filled the home quota), else
+    ``~/.cache/rambo_env`` (not created here). Set but empty counts as unset, as ``XDG_CACHE_HOME`` and
     ``MINARI_DATASETS_PATH`` do (an empty path would be the working directory). A relative path
     is made absolute against the working directory at the call, as ``MINARI_DATASETS_PATH``
     (was: kept relative, so a sweep's trials, which Tune runs in their own folders, each trained
@@ -128,6 +130,10 @@ def cache_dir() -> Path:
     a resume from another folder did not find)."""
     root = os.environ.get("RAMBO_ENV_CACHE")
     if not root:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        if xdg and os.path.isabs(xdg):  # the spec: a relative value is ignored
+            check_path_text(xdg, "XDG_CACHE_HOME")
+            return Path(xdg) / "rambo_env"
         return home_dir() / ".cache" / "rambo_env"
     check_path_text(root, "RAMBO_ENV_CACHE")
     folder = expand_home(root).absolute()

@@ -664,6 +664,17 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
         ({"q_eval_size": True}, "q_eval_size: expected an int >= 1, got True"),
         ({"seed": -1}, "seed: expected an int >= 0, got -1"),
         ({"on_iteration_end": [5]}, r"on_iteration_end\[0\]: expected a callable"),
+        # probe 36 row 77: a raw TypeError after the whole first iteration
+        (
+            {"on_iteration_end": [print, lambda: None]},
+            r"^on_iteration_end\[1\]: .*<lambda>\(\) cannot be called with the RamboCallback "
+            r"alone: a hook is called as hook\(callback\) after each iteration; give a function "
+            r"of one argument, e.g. def hook\(cb\): ",
+        ),
+        (
+            {"on_iteration_end": [lambda cb, step, extra: None]},
+            r"^on_iteration_end\[0\]: .*<lambda>\(cb, step, extra\) cannot be called",
+        ),
         ({"on_iteration_end": print}, "on_iteration_end: expected a list of callables, got one"),
         ({"on_iteration_end": 5}, "on_iteration_end: expected a list of callables, got int"),
         # probe 21: was taken, then a raw TypeError in learn
@@ -671,6 +682,7 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
     ):
         with pytest.raises(ValueError, match=match):
             RamboCallback(adversary, **extra)
+    RamboCallback(adversary, on_iteration_end=[lambda cb, *rest: None, lambda cb, x=1: None])
     spaces = (env.observation_space, env.action_space)
     buffer_kw = {"dataset": dataset, "normalizer": mdp.normalizer}
     for size, extra, match in (

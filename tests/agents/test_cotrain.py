@@ -382,8 +382,7 @@ def test_config_validation_names_the_field():
         with pytest.raises(ValueError, match=r"^ensemble_min_logvar_init"):
             CotrainConfig(ensemble_min_logvar_init=-bad)
     CotrainConfig(ensemble_max_logvar_init=80.0, ensemble_min_logvar_init=-80.0)
-    with pytest.raises(ValueError, match="eval_every: 5 > n_iterations=2 with eval_last=0"):
-        CotrainConfig(n_iterations=2, eval_last=0, eval_every=5)  # would never evaluate
+    CotrainConfig(n_iterations=2, eval_last=0, eval_every=5)  # evaluates its last iteration
     CotrainConfig(n_iterations=2, eval_last=0, eval_every=2)  # evaluates at iteration 2
     with pytest.raises(ValueError, match="stop_at_iteration: 3 > n_iterations=2"):
         CotrainConfig(n_iterations=2, stop_at_iteration=3)
@@ -420,6 +419,40 @@ def test_eval_schedule_matches_paper():
     due = [i for i in range(1, 2001) if schedule.due(i)]
     assert due[:3] == [10, 20, 30] and due[-11:] == [1990, *range(1991, 2001)]
     assert len(due) == 199 + 10
+
+
+def test_the_last_iteration_is_always_evaluated_and_the_score_says_whose(
+    tmp_path, monkeypatch, capsys, ledger_module
+):
+    """Probe 36 rows 58 + 78: ``--n-iterations 3 --eval-every 2 --eval-last 0`` evaluated
+    iterations 0 and 2 only, printed iteration 2's score as "the final policy" and was entered in
+    the ledger as the 3-iteration run's last-10 mean. The last iteration is always evaluated now;
+    a run whose last evaluation is earlier (stopped, or written before) says whose score it is."""
+    schedule = EvalSchedule(n_iterations=3, every=2, last=0)
+    assert [i for i in range(4) if schedule.due(i)] == [0, 2, 3]
+    assert [i for i in range(6) if EvalSchedule(5, every=10, last=0).due(i)] == [0, 5]
+    cotrain_cli = load_script("cotrain")
+    evals = [{"iteration": i, "normalized_score": 3.5} for i in (0, 2)]
+    results = {
+        "message": "", "final_score": 3.5, "final_return": 100.0, "evals": evals,
+        "status": "stopped", "iterations_completed": 3, "n_iterations": 4,
+        "rollout_length": 2, "adversary_weight": 3e-4, "wall_s": {"session": 1.0},
+    }  # fmt: skip
+    monkeypatch.setattr(cotrain_cli, "standing_lines", lambda results, ledger: [])
+    cfg = CotrainConfig(dataset="hopper-medium")
+    cotrain_cli.print_results(results, cfg, tmp_path, tmp_path / "ledger")
+    out = capsys.readouterr().out
+    assert "score of the policy of iteration 2 (the last evaluated, not iteration 3): 3.5" in out
+    evals.append({"iteration": 3, "normalized_score": 3.5})
+    cotrain_cli.print_results(results, cfg, tmp_path, tmp_path / "ledger")
+    assert "score of the final policy: 3.5" in capsys.readouterr().out
+    ledger_cli = load_script("ledger")
+    run = tmp_path / "ev2"
+    _fake_run(run, 3, monkeypatch)
+    _FAKE_CURVES[str(run)][3]["normalized_score"] = None  # iteration 3 not evaluated
+    assert ledger_cli.main([str(run), "--ledger", str(tmp_path / "ledger")]) == 0
+    out = capsys.readouterr().out
+    assert "3 iterations, last-10 mean 1.5 (its last evaluation is of iteration 2;" in out
 
 
 def test_keyboard_interrupt_keeps_checkpoint_and_writes_results(tiny_hopper, tmp_path, monkeypatch):
@@ -1107,6 +1140,33 @@ def test_resume_refuses_a_foreign_checkpoint_and_a_changed_dataset(tiny_hopper, 
     # dynamics model … is gone: MLE pretraining runs again")
     with pytest.raises(ValueError, match=r"dataset: .* has changed since the run started"):
         load_session(tmp_path / "c")
+
+
+def test_resume_with_config_json_naming_another_dataset_names_both(tiny_hopper, tmp_path):
+    """Probe 36 row 36: a hand-edited config.json naming another dataset was told "'X' has
+    changed since the run started", though neither dataset had changed."""
+    from rambo_env.run_io import read_json, write_json
+
+    cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2)
+    run_cotrain(cfg, tmp_path / "a")
+    rows = _random_action_rows(gym.make("Hopper-v5", max_episode_steps=40), 300, 0.3)
+    other = OfflineDataset.from_arrays(rows, env_id="Hopper-v5", name="tiny-other")
+    other = other.to_npz(tmp_path / "other.npz")
+    saved = read_json(tmp_path / "a" / "config.json")
+    saved["config"]["dataset"] = str(other)
+    write_json(tmp_path / "a" / "config.json", saved)
+    run_fp = saved["resolved"]["dataset"]["fingerprint"]
+    with pytest.raises(ValueError) as info:
+        resumed = dataclasses.replace(load_config(tmp_path / "a"), stop_at_iteration=None)
+        run_cotrain(resumed, tmp_path / "a", resume=True)  # what cotrain.py --resume does
+    said = str(info.value)
+    assert said.startswith(
+        f"dataset: config.json's dataset {str(other)!r} (tiny-other, fingerprint "
+    ), said
+    assert (
+        f"is not the dataset the run's checkpoint was trained on: tiny-hopper (fingerprint "
+        f"{run_fp}, npz:"
+    ) in said and "has changed" not in said
 
 
 def test_resume_with_a_config_json_missing_its_resolved_record_is_one_error(

@@ -1517,6 +1517,38 @@ def test_a_minari_root_set_to_a_namespace_or_dataset_folder_is_refused_before_ge
     assert load_dataset("rambo/hopper/medium-v0").n_transitions == 12
 
 
+def test_a_minari_root_one_level_off_names_the_right_root(tmp_path, monkeypatch, capsys):
+    """Probe 36 rows 37 + 38: ``MINARI_DATASETS_PATH`` one level above the root (``/data``
+    holding ``minari/rambo/…``) generated a short name's data anew (1M steps at the default size)
+    beside the copy one level down; one level too deep (``…/minari/rambo``), reading an id advised
+    downloading or generating data that were there. Both name the right root now."""
+    import rambo_env.data.generate as generate_module
+
+    monkeypatch.setattr(generate_module, "generate_dataset", _no_generation)
+    _save_as_minari("rambo/hopper/medium-v0", make_dataset())
+    root = minari_dataset_path("")
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(root.parent))
+    for name, generate in (("hopper-medium", True), ("hopper-medium", False), (None, False)):
+        with pytest.raises(FileNotFoundError) as info:
+            load_dataset(name or "rambo/hopper/medium-v0", generate=generate)
+        assert str(info.value).startswith(
+            f"MINARI_DATASETS_PATH: the Minari root {root.parent} holds no rambo/hopper/medium-v0"
+            f", but {root}, one level down, does: did you mean MINARI_DATASETS_PATH={root}? "
+        ), info.value
+        assert "generating" not in capsys.readouterr().out
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(root / "rambo"))
+    with pytest.raises(FileNotFoundError) as info:
+        load_dataset("rambo/hopper/medium-v0")
+    assert str(info.value) == (
+        f"MINARI_DATASETS_PATH: the Minari root {root / 'rambo'} ends in rambo of the id "
+        "rambo/hopper/medium-v0 (it holds hopper/medium-v0); the variable names the folder "
+        f"holding the namespace folders: set MINARI_DATASETS_PATH={root}"
+    )
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(root))
+    with pytest.raises(FileNotFoundError, match="is not in the local Minari root"):  # truly absent
+        load_dataset("rambo/walker2d/medium-v0")
+
+
 def test_env_id_overriding_the_datasets_env_is_said(capsys):
     """Probe 31: Hopper-v5 data with ``--env-id Hopper-v4`` ran with only gymnasium's "out of
     date" warning: nothing said that evaluation and model termination now follow v4."""

@@ -95,6 +95,7 @@ def test_an_empty_home_counts_as_unset_for_the_default_cache_and_minari_root(
 
     home = Path(pwd.getpwuid(os.getuid()).pw_dir)
     monkeypatch.delenv("RAMBO_ENV_CACHE", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.delenv("MINARI_DATASETS_PATH", raising=False)
     for blank in ("", " "):
         monkeypatch.setenv("HOME", blank)
@@ -102,7 +103,23 @@ def test_an_empty_home_counts_as_unset_for_the_default_cache_and_minari_root(
         assert minari_dataset_path("a/b-v0") == home / ".minari" / "datasets" / "a" / "b-v0"
 
 
+def test_cache_dir_follows_xdg_cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Probe 36 row 80: ``XDG_CACHE_HOME`` (clusters point it at scratch) was ignored: the
+    models went to ``~/.cache/rambo_env``. It is followed now; ``RAMBO_ENV_CACHE`` still wins,
+    and a relative or empty one is ignored, as the XDG spec says."""
+    monkeypatch.delenv("RAMBO_ENV_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "rambo_env"
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path / "c"))
+    assert cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("RAMBO_ENV_CACHE")
+    for ignored in ("", "rel/cache"):
+        monkeypatch.setenv("XDG_CACHE_HOME", ignored)
+        assert cache_dir() == Path.home() / ".cache" / "rambo_env"
+
+
 def test_cache_dir_and_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path / "c"))
     assert cache_dir() == tmp_path / "c"
     monkeypatch.delenv("RAMBO_ENV_CACHE")
