@@ -633,6 +633,8 @@ def _check_recorded_name(
     if not isinstance(name, str) or name == dataset.name:
         return
     source = recorded.get("source")
+    if isinstance(source, str) and _same_source(source, dataset.source):
+        return  # probe 37: config.json's entry is the run's; the file there was replaced
     where = f", {source}" if isinstance(source, str) else ""
     raise ValueError(
         f"dataset: config.json's dataset {given!r} ({dataset.name}, fingerprint "
@@ -640,6 +642,23 @@ def _check_recorded_name(
         f"{name} (fingerprint {expected_fingerprint}{where}); put the run's dataset back in "
         'config.json ("config" → "dataset"), or start a new run for the other dataset'
     )
+
+
+def _same_source(recorded: str, current: str) -> bool:
+    """Whether two ``dataset.source`` strings name the same entry (file path or dataset id):
+    ``"minari:ID (generated)"`` and ``"minari:ID"`` are one; a file path is compared resolved."""
+
+    def key(source: str) -> tuple[str, str]:
+        kind, _, rest = source.partition(":")
+        rest = rest.removesuffix(" (generated)")
+        if kind in ("npz", "d4rl-hdf5") and rest:
+            try:
+                rest = str(Path(rest).expanduser().resolve())
+            except (OSError, RuntimeError):
+                pass
+        return kind, rest
+
+    return key(recorded) == key(current)
 
 
 def _relative_note(dataset: str) -> str:

@@ -1142,6 +1142,32 @@ def test_resume_refuses_a_foreign_checkpoint_and_a_changed_dataset(tiny_hopper, 
         load_session(tmp_path / "c")
 
 
+def test_resume_after_the_file_was_replaced_by_another_named_dataset_says_it_changed(
+    tiny_hopper, tmp_path
+):
+    """Probe 37 row 108: the run's npz replaced under the same path by a dataset of another name
+    was told to put the run's dataset back in config.json, though config.json was not edited."""
+    import shutil
+
+    path = tmp_path / "run.npz"
+    shutil.copy(tiny_hopper, path)
+    cfg = tiny_config(str(path), stop_at_iteration=1, n_iterations=2)
+    run_cotrain(cfg, tmp_path / "a")
+    rows = _random_action_rows(gym.make("Hopper-v5", max_episode_steps=40), 300, 0.3)
+    OfflineDataset.from_arrays(rows, env_id="Hopper-v5", name="tiny-other").to_npz(path)
+    for attempt in (
+        lambda: run_cotrain(
+            dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "a", resume=True
+        ),
+        lambda: load_session(tmp_path / "a"),  # diagnose.py's loader
+    ):
+        with pytest.raises(ValueError) as info:
+            attempt()
+        said = str(info.value)
+        assert said.startswith(f"dataset: {str(path)!r} has changed since the run started"), said
+        assert "config.json" not in said, said
+
+
 def test_resume_with_config_json_naming_another_dataset_names_both(tiny_hopper, tmp_path):
     """Probe 36 row 36: a hand-edited config.json naming another dataset was told "'X' has
     changed since the run started", though neither dataset had changed."""
