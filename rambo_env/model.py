@@ -104,6 +104,9 @@ class LearnedMDP:
         action_space: the env-scale action space (default ``Box(-1, 1)``); front-ends expose it.
         env_id: the Gymnasium env of the data (``make_mdp`` sets the dataset's; None: unknown),
             so that ``gym.make("RamboModel-<env>-…", mdp=mdp)`` can refuse a model of another env.
+        dataset_name: the name of the dataset the model was built on (``make_mdp`` sets it; None:
+            unknown, as in pickles of older versions), so that
+            ``gym.make("RamboModel-hopper-random", mdp=<a hopper-medium mdp>)`` is refused.
     """
 
     def __init__(
@@ -115,9 +118,13 @@ class LearnedMDP:
         device: str | torch.device | None = None,
         action_space: gym.spaces.Box | None = None,
         env_id: str | None = None,
+        dataset_name: str | None = None,
     ) -> None:
         _check_parts(ensemble, normalizer, termination_fn, env_id)
+        if dataset_name is not None and not isinstance(dataset_name, str):
+            raise ValueError(f"dataset_name: expected a string or None, got {dataset_name!r}")
         self.env_id = env_id
+        self.dataset_name = dataset_name
         self.device = (
             next(ensemble.parameters()).device if device is None else resolve_device(device)
         )
@@ -352,6 +359,7 @@ class LearnedMDP:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self.__dict__.setdefault("dataset_name", None)  # a pickle from before probe 37: unknown
         device = torch.device(state["device"])
         if device.type == "cuda" and not torch.cuda.is_available():
             device = torch.device("cpu")
@@ -487,6 +495,7 @@ def make_mdp(
         device=device,
         action_space=dataset_action_space(dataset),
         env_id=dataset.env_id,
+        dataset_name=dataset.name,
     )
 
 

@@ -168,6 +168,7 @@ def build_mdp(
             )
         if registered_env is not None:
             _check_registered_env(getattr(mdp, "env_id", None), registered_env, "mdp", repr(mdp))
+        _check_registered_level(mdp, registered_dataset)
         _check_no_dataset_with_mdp(dataset, mdp, registered_env, registered_dataset)
         if rollout_length is not None:
             check_rollout_length(rollout_length, mdp.env_id)
@@ -254,6 +255,32 @@ def _check_no_dataset_with_mdp(
         "start states and normaliser), so it would be ignored; leave `dataset` out, or pass "
         "`dataset` instead of `mdp` to build a model on it"
     )
+
+
+def _check_registered_level(mdp: LearnedMDP, registered_dataset: str | None) -> None:
+    """An ``mdp`` built on a dataset of another level than the ``RamboModel-<env>-<level>`` id's
+    is refused (probe 37: ``gym.make("RamboModel-hopper-random", mdp=<hopper-medium mdp>)`` was
+    accepted, and Monitor / TensorBoard logs named hopper-random). Only a dataset name that reads
+    as ``<env>-<level>`` of a registered env and level is compared; others (your own data, an
+    mdp pickled before the name was recorded) pass."""
+    from rambo_env.envs.registration import ENVS, LEVELS
+    from rambo_env.presets import parse_dataset_name
+
+    name = getattr(mdp, "dataset_name", None)
+    if registered_dataset is None or not isinstance(name, str):
+        return
+    try:
+        env, level = parse_dataset_name(name)
+    except ValueError:
+        return
+    built = f"{env}-{level}"
+    if env in ENVS and level in LEVELS and built != registered_dataset:
+        raise ValueError(
+            f"mdp: is a model of the {built} dataset ({name!r}), but the env id is "
+            f"RamboModel-{registered_dataset}, whose name Monitor / TensorBoard logs would "
+            f"carry; make gym.make('RamboModel-{built}', mdp=mdp), or RamboModelEnv(mdp=mdp) "
+            "directly"
+        )
 
 
 def _check_registered_env(env_id: str | None, registered_env: str, what: str, shown: str) -> None:

@@ -481,6 +481,38 @@ def test_a_registered_id_refuses_a_model_of_another_env(tiny_mdp, vector):
     assert gym.make("RamboModel-hopper-random", mdp=tiny_mdp).unwrapped.mdp is tiny_mdp
 
 
+@pytest.mark.parametrize("vector", [False, True])
+def test_a_registered_id_refuses_a_model_of_another_level(tiny_mdp, vector):
+    """Probe 37 row 66: ``gym.make("RamboModel-hopper-random", mdp=<a hopper-medium mdp>)`` was
+    accepted, and every log named hopper-random while the hopper-medium model was stepped."""
+    from rambo_env.model import LearnedMDP
+
+    assert tiny_mdp.dataset_name == "tiny-hopper"  # make_mdp records the data's name
+    medium = copy.copy(tiny_mdp)
+    medium.dataset_name = "rambo/hopper/medium-v0"
+    with pytest.raises(ValueError) as refused:
+        if vector:
+            gym.make_vec("RamboModel-hopper-random", num_envs=2, mdp=medium)
+        else:
+            gym.make("RamboModel-hopper-random", mdp=medium)
+    assert str(refused.value) == (
+        "mdp: is a model of the hopper-medium dataset ('rambo/hopper/medium-v0'), but the env id "
+        "is RamboModel-hopper-random, whose name Monitor / TensorBoard logs would carry; make "
+        "gym.make('RamboModel-hopper-medium', mdp=mdp), or RamboModelEnv(mdp=mdp) directly"
+    )
+    assert gym.make("RamboModel-hopper-medium", mdp=medium).unwrapped.mdp is medium
+    assert RamboModelEnv(mdp=medium).mdp is medium
+    # a model of your own data, or one pickled before the name was recorded, is taken as before
+    assert gym.make("RamboModel-hopper-random", mdp=tiny_mdp).unwrapped.mdp is tiny_mdp
+    state = medium.__getstate__()
+    del state["dataset_name"]
+    old = LearnedMDP.__new__(LearnedMDP)
+    old.__setstate__(state)
+    assert old.dataset_name is None
+    assert gym.make("RamboModel-hopper-random", mdp=old).unwrapped.mdp is old
+    assert pickle.loads(pickle.dumps(medium)).dataset_name == "rambo/hopper/medium-v0"
+
+
 def test_render_names_why_there_is_nothing_to_render(tiny_mdp):
     """Probe 15: ``env.render()`` was gymnasium's bare ``NotImplementedError()`` (no message);
     the vector env's said only "render function is not implemented"."""
