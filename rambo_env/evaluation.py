@@ -53,6 +53,12 @@ class NormalizedObservation(gym.ObservationWrapper):
             raise ValueError(
                 f"normalizer: expected an ObsNormalizer (mdp.normalizer), got {_shown(normalizer)}"
             )
+        if _normalized_layer(env) is not None:  # probe 37: z-scores of z-scores, silently
+            raise ValueError(
+                f"env: {_chain(env)} is already wrapped in NormalizedObservation; a second one "
+                "would z-score its z-scores: wrap the raw env once "
+                "(NormalizedObservation(gym.make(env_id), mdp.normalizer))"
+            )
         super().__init__(env)
         shape = getattr(env.observation_space, "shape", None)
         if shape != (normalizer.obs_dim,):
@@ -65,6 +71,26 @@ class NormalizedObservation(gym.ObservationWrapper):
 
     def observation(self, observation: np.ndarray) -> np.ndarray:
         return np.asarray(self.normalizer.normalize(observation), dtype=np.float32)
+
+
+def _normalized_layer(env: Any) -> NormalizedObservation | None:
+    """The :class:`NormalizedObservation` in ``env``'s wrapper chain (``.env`` down), if any."""
+    layer, seen = env, 0
+    while layer is not None and seen < 100:
+        if isinstance(layer, NormalizedObservation):
+            return layer
+        layer, seen = getattr(layer, "env", None), seen + 1
+    return None
+
+
+def _chain(env: Any) -> str:
+    """``NormalizedObservation(TimeLimit(…))``: the wrapper classes of ``env``, outermost first."""
+    names, layer = [], env
+    while isinstance(layer, gym.Wrapper) and len(names) < 8:
+        names.append(type(layer).__name__)
+        layer = layer.env
+    names.append(type(layer).__name__ if isinstance(layer, gym.Env) else "…")
+    return "(".join(names) + ")" * (len(names) - 1)
 
 
 def _shown(value: Any) -> str:
@@ -175,6 +201,13 @@ def evaluate_policy(
                     "gymnasium.Env; pass a zero-argument function that makes a new env"
                 )
             _check_spaces(made)
+            if _normalized_layer(made) is not None:  # probe 37: normalised twice, silently
+                raise ValueError(
+                    f"env: the factory made {_chain(made)}, already wrapped in "
+                    "NormalizedObservation; evaluate_policy z-scores the real observations by "
+                    "itself (with `normalizer`), so they would be normalised twice: pass the raw "
+                    "env (its id, dataset.env_id, or a factory without the wrapper)"
+                )
     except BaseException:
         for e in envs:
             if isinstance(e, gym.Env):

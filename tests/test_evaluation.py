@@ -312,3 +312,40 @@ def test_normalized_observation_names_a_wrong_env_or_normalizer():
             NormalizedObservation(*args)
     wrapped = NormalizedObservation(pendulum, _normalizer(3))
     assert wrapped.reset(seed=0)[0].shape == (3,)
+
+
+def test_normalisation_twice_is_refused():
+    """Probe 37 rows 69, 82: ``NormalizedObservation(NormalizedObservation(env, norm), norm)``
+    (the wrapper added both in make_env and in an eval helper) was accepted, and its observations
+    were z-scores of z-scores; so was a factory of an already normalised env given to
+    :func:`evaluate_policy`, which normalises by itself."""
+    from gymnasium.wrappers import RecordEpisodeStatistics
+
+    from rambo_env.evaluation import NormalizedObservation
+
+    norm = _normalizer(3)
+    once = NormalizedObservation(gym.make("Pendulum-v1"), norm)
+    for inner in (once, RecordEpisodeStatistics(once)):
+        with pytest.raises(ValueError) as refused:
+            NormalizedObservation(inner, norm)
+        assert str(refused.value).startswith("env: ") and (
+            "is already wrapped in NormalizedObservation; a second one would z-score its "
+            "z-scores: wrap the raw env once (NormalizedObservation(gym.make(env_id), "
+            "mdp.normalizer))"
+        ) in str(refused.value), refused.value
+    assert "RecordEpisodeStatistics(NormalizedObservation(TimeLimit(" in str(refused.value)
+    with pytest.raises(ValueError) as refused:
+        evaluate_policy(
+            lambda o: np.zeros((len(o), 1), np.float32),
+            lambda: NormalizedObservation(gym.make("Pendulum-v1"), norm),
+            norm,
+            n_episodes=2,
+        )
+    assert str(refused.value).startswith("env: the factory made NormalizedObservation(TimeLimit(")
+    assert "evaluate_policy z-scores the real observations by itself" in str(refused.value)
+    # once, as the README shows, stays as it was
+    result = evaluate_policy(
+        lambda o: np.zeros((len(o), 1), np.float32), "Pendulum-v1", norm, n_episodes=1,
+        max_episode_steps=3,
+    )  # fmt: skip
+    assert result.lengths.tolist() == [3]
