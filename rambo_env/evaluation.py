@@ -416,6 +416,7 @@ def _run_lockstep(
             f"shape {obs.shape[1:]}; pass the normalizer of a model trained on this env's data"
         )
     action_shape = envs[0].action_space.shape
+    clip = _action_clipper(envs[0].action_space)
     returns = np.zeros(n, dtype=np.float64)
     lengths = np.zeros(n, dtype=np.int64)
     active = np.ones(n, dtype=bool)
@@ -432,6 +433,7 @@ def _run_lockstep(
                 f"env's actions have shape {action_shape}"
             )
         _check_finite_actions(actions, idx, lengths)
+        actions = clip(actions)
         for row, i in enumerate(idx):
             next_obs, reward, terminated, truncated, _ = envs[i].step(actions[row])
             returns[i] += float(reward)
@@ -441,6 +443,45 @@ def _run_lockstep(
             if terminated or truncated or capped:
                 active[i] = False
     return returns, lengths
+
+
+def _action_clipper(space: gym.spaces.Space) -> Callable[[np.ndarray], np.ndarray]:
+    """Actions clipped to a ``Box`` action space, with one warning per evaluation for actions
+    outside it (probe 37: ``act`` returning ±5 in Hopper's [-1, 1] was scored without a word,
+    its ctrl cost charged on the unclipped action). SB3's ``predict`` clips the same way."""
+    if not isinstance(space, gym.spaces.Box):
+        return lambda actions: actions
+    low = np.asarray(space.low, dtype=np.float64)
+    high = np.asarray(space.high, dtype=np.float64)
+    slack = 1e-6 * np.maximum(1.0, np.maximum(np.abs(low), np.abs(high)))  # float32 rounding
+    warned = False
+
+    def clip(actions: np.ndarray) -> np.ndarray:  # [n, A]
+        nonlocal warned
+        values = np.asarray(actions, dtype=np.float64)
+        outside = (values < low - slack) | (values > high + slack)
+        if not outside.any():
+            return actions  # untouched: an agent inside the bounds scores as before
+        if not warned:
+            warned = True
+            worst = values[outside][np.argmax(np.abs(values[outside]))]
+            same = np.all(low == low.flat[0]) and np.all(high == high.flat[0])
+            bounds = (
+                f"[{low.flat[0]:g}, {high.flat[0]:g}]"
+                if same
+                else f"low={low.tolist()}, high={high.tolist()}"
+            )
+            print(
+                f"[rambo_env] WARNING: act returned actions outside the env's action space "
+                f"{bounds} ({int(outside.any(axis=-1).sum())} of {len(values)} in the first such "
+                f"batch, e.g. {worst:g}); they are clipped to it, as SB3's predict clips (the "
+                "env would charge its control cost on the unclipped action); squash your "
+                "policy's actions into the bounds (tanh) or clip them yourself",
+                flush=True,
+            )
+        return np.clip(values, low, high).astype(space.dtype)
+
+    return clip
 
 
 def final_score(history: Sequence[float | None], n_last: int = N_FINAL_EVALS) -> float | None:

@@ -349,3 +349,21 @@ def test_normalisation_twice_is_refused():
         max_episode_steps=3,
     )  # fmt: skip
     assert result.lengths.tolist() == [3]
+
+
+def test_actions_outside_the_action_space_are_clipped_with_one_warning(capsys):
+    """Probe 37 row 106: ``act`` returning ±5 in Hopper's [-1, 1] was scored without a word, the
+    ctrl cost charged on the unclipped action. Now clipped as SB3's predict clips, said once."""
+    obs_dim = gym.make("Hopper-v5").observation_space.shape[0]
+    norm = ObsNormalizer(mean=np.zeros(obs_dim, np.float32), std=np.ones(obs_dim, np.float32))
+    kwargs = dict(n_episodes=2, max_episode_steps=5)
+    wild = evaluate_policy(lambda o: np.full((len(o), 3), 5.0), "Hopper-v5", norm, **kwargs)
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert (
+        "[rambo_env] WARNING: act returned actions outside the env's action space [-1, 1] (2 of "
+        "2 in the first such batch, e.g. 5); they are clipped to it, as SB3's predict clips"
+    ) in out, out
+    inside = evaluate_policy(lambda o: np.full((len(o), 3), 1.0), "Hopper-v5", norm, **kwargs)
+    np.testing.assert_allclose(wild.returns, inside.returns)  # the clipped policy's score
+    assert "WARNING" not in capsys.readouterr().out  # inside the bounds: nothing said
