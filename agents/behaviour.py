@@ -107,20 +107,18 @@ class BehaviourConfig:
                 f"{self.max_steps}, got {size!r}: a smaller buffer wraps, so replay.npz (the "
                 "medium-replay data) would lose the start of the history"
             )
-        if self.max_steps < self.eval_freq:  # was: "min() arg is an empty sequence" after training
+        # probe 11: below eval_freq, no evaluation ("min() arg is an empty sequence" after
+        # training); probe 27: at most learning_starts, an untrained agent, silently; probe 37:
+        # two errors in turn (2000: "at least 2500", then 2500: "more than 5000"): one minimum,
+        # the first evaluation (a kept checkpoint) after SAC's first gradient step
+        least = self.eval_freq * (self.learning_starts // self.eval_freq + 1)
+        if self.max_steps < least:
             raise ValueError(
-                f"BehaviourConfig.max_steps: {self.max_steps} < eval_freq={self.eval_freq}: the "
-                "agent would never be evaluated, so no checkpoint could be chosen; give at least "
-                f"{self.eval_freq} steps (--behaviour-steps; the default: 400000)"
-            )
-        if self.max_steps <= self.learning_starts:  # probe 27: an untrained agent, silently
-            raise ValueError(
-                f"BehaviourConfig.max_steps: {self.max_steps} <= learning_starts="
-                f"{self.learning_starts}: SAC collects random actions for its first "
-                f"{self.learning_starts} steps and would make no gradient step, so the "
-                "'behaviour policy' would be untrained; give more than "
-                f"{max(self.learning_starts, self.eval_freq)} steps (--behaviour-steps; the "
-                "default: 400000)"
+                f"BehaviourConfig.max_steps: {self.max_steps} is too few: SAC collects random "
+                f"actions for its first {self.learning_starts} steps (learning_starts) and the "
+                f"agent is evaluated, its checkpoint kept, every {self.eval_freq} steps "
+                f"(eval_freq), so the first checkpoint of a trained policy is at step {least}; "
+                f"give at least {least} steps (--behaviour-steps; the default: 400000)"
             )
 
 

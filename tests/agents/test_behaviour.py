@@ -62,19 +62,31 @@ def test_a_step_budget_below_one_evaluation_is_refused_before_training(tmp_path,
     with "min() arg is an empty sequence" (no evaluation at eval_freq = 2500 steps)."""
     from tests.scripts import load_script
 
-    with pytest.raises(ValueError, match=r"max_steps: 100 < eval_freq=2500: the agent would never"):
+    with pytest.raises(ValueError, match=r"max_steps: 100 is too few: .* every 2500 steps"):
         BehaviourConfig("Hopper-v5", (0.0, 1.0), max_steps=100)
     cli = load_script("make_dataset")
     argv = ["--env", "hopper", "--level", "medium", "--train-policy", "--behaviour-steps", "100"]
     assert cli.main([*argv, "--behaviour-dir", str(tmp_path / "b")]) == 2
-    assert "max_steps: 100 < eval_freq=2500" in capsys.readouterr().err
+    assert "max_steps: 100 is too few" in capsys.readouterr().err
     assert not (tmp_path / "b").exists()
-    # probe 27: 2500 (the minimum that error asked for) <= learning_starts 5000: no gradient
-    # step, and an untrained "medium" policy saved, without a word
-    with pytest.raises(
-        ValueError, match=r"max_steps: 2500 <= learning_starts=5000: .* no gradient"
-    ):
-        BehaviourConfig("Hopper-v5", (0.0, 1.0), max_steps=2500)
+    # probe 27: 2500 <= learning_starts 5000: no gradient step, and an untrained "medium" policy
+    # saved, without a word; probe 37: 2000 asked for 2500, then 2500 for more than 5000, and
+    # 5001-7499 kept only checkpoints from before the first gradient step (evaluations at 2500
+    # and 5000): one error, the real minimum
+    for steps in (2000, 2500, 5000, 5001, 7499):
+        with pytest.raises(ValueError) as refused:
+            BehaviourConfig("Hopper-v5", (0.0, 1.0), max_steps=steps)
+        assert str(refused.value) == (
+            f"BehaviourConfig.max_steps: {steps} is too few: SAC collects random actions for its "
+            "first 5000 steps (learning_starts) and the agent is evaluated, its checkpoint kept, "
+            "every 2500 steps (eval_freq), so the first checkpoint of a trained policy is at step "
+            "7500; give at least 7500 steps (--behaviour-steps; the default: 400000)"
+        )
+    argv = ["--env", "hopper", "--level", "medium-replay", "--train-policy"]
+    for steps in ("2000", "2500"):
+        assert cli.main([*argv, "--behaviour-steps", steps, "--behaviour-dir", str(tmp_path)]) == 2
+        assert "give at least 7500 steps" in capsys.readouterr().err
+    BehaviourConfig("Hopper-v5", (0.0, 1.0), max_steps=7500)
     BehaviourConfig("Hopper-v5", (0.0, 1.0), max_steps=2500, learning_starts=1000)
 
 
@@ -315,7 +327,7 @@ def test_an_agent_that_never_reached_its_band_is_a_warning(tmp_path, monkeypatch
         return {"config": asdict(cfg), "chosen": chosen, "in_band": False}
 
     monkeypatch.setattr(behaviour, "train_behaviour", fake)
-    argv = ["--env", "hopper", "--level", "medium", "--train-policy", "--behaviour-steps", "6000",
+    argv = ["--env", "hopper", "--level", "medium", "--train-policy", "--behaviour-steps", "7500",
             "--behaviour-dir", str(tmp_path / "beh")]  # fmt: skip
     cli.train_agent(cli.parse_args(argv), "medium")
     err = capsys.readouterr().err
