@@ -176,6 +176,28 @@ class RamboModelVecEnv(VecEnv):
         self._pending_seed = check_seed(seed)  # was: every later reset() failed in numpy
         return [self._pending_seed] * self.num_envs
 
+    def set_options(self, options: list[dict] | dict | None = None) -> None:
+        """SB3's ``set_options``; a dict whose ``"state"`` is a batch ``[num_envs, O]`` gives
+        row ``i`` the state ``state[i]`` (probe 37: was refused with "observation(s) of shape
+        (O,)", as SB3 hands the dict to every row), as ``RamboModelVectorEnv.reset`` takes one."""
+        state = options.get("state") if isinstance(options, dict) else None
+        ndim = getattr(state, "ndim", None)
+        if ndim is None and isinstance(state, list | tuple):
+            try:
+                ndim = np.ndim(state)
+            except ValueError:  # a ragged list: state_from_options names it at reset
+                ndim = None
+        if ndim == 2:
+            rows = len(state)
+            if rows != self.num_envs:
+                raise ValueError(
+                    f'options["state"]: a batch of {rows} observation(s) for {self.num_envs} '
+                    f"rows; give one per row [{self.num_envs}, {self.observation_space.shape[0]}], "
+                    "one observation [O] for every row, or a list of one dict per row"
+                )
+            options = [{**options, "state": state[row]} for row in range(rows)]
+        super().set_options(options)
+
     def reset(self) -> np.ndarray:
         check_open(self._closed, "reset")
         if self._pending_seed is not None:

@@ -167,6 +167,23 @@ def test_reset_options_start_rows_from_given_states(mdp):
         venv.reset()
 
 
+def test_set_options_takes_a_batch_of_one_state_per_row(mdp):
+    """Probe 37: ``set_options({"state": <[4, 11] batch>})`` was refused with "observation(s)
+    of shape (11,)" (SB3 hands the dict to every row), though RamboModelVectorEnv.reset takes a
+    batch. Row i now starts from state[i]; a batch of another row count is named."""
+    venv = RamboModelVecEnv(mdp, 3, seed=0)
+    batch = np.arange(33, dtype=np.float32).reshape(3, 11) / 100
+    for given in (batch, batch.tolist(), torch.as_tensor(batch)):
+        venv.set_options({"state": given})
+        np.testing.assert_allclose(venv.reset(), batch, rtol=1e-6)
+    with pytest.raises(ValueError) as refused:
+        venv.set_options({"state": np.zeros((4, 11), np.float32)})
+    assert str(refused.value) == (
+        'options["state"]: a batch of 4 observation(s) for 3 rows; give one per row [3, 11], '
+        "one observation [O] for every row, or a list of one dict per row"
+    )
+
+
 def test_set_attr_of_the_core_and_bad_indices_are_refused(mdp):
     """Probe 18: ``set_attr("num_envs", 7)`` / ``("mdp", None)`` were taken, then torch's size
     mismatch or an AttributeError at the next step; an index past the rows answered as row 0."""
