@@ -297,6 +297,11 @@ def check_content(dataset: OfflineDataset, *, unless_checked: bool = False) -> N
 _CHECKED = "_content_checked"
 
 
+def _from(dataset: OfflineDataset) -> str:
+    """`` (npz:PATH)``, the dataset's source; nothing for one built in memory (from_arrays)."""
+    return f" ({dataset.source})" if dataset.source else ""
+
+
 def _note_long_episodes(dataset: OfflineDataset) -> None:
     """One note when episodes run beyond the env's time limit (probe 37: HalfCheetah data
     collected with max_episode_steps=1500 loaded without a word; its behaviour score came from
@@ -870,7 +875,7 @@ def _warn_reward_disagreement(dataset: OfflineDataset) -> None:
     moved, found = _transition_check(dataset)
     if moved is not None:  # issue 14 (probe 35): a height in mm, actions or dt off: said nothing
         print(
-            f"[rambo_env] WARNING: dataset {dataset.name!r} ({dataset.source}): "
+            f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: "
             f"{dataset.env_id} stepped from its rows (the state set from each row's observation, "
             f"stepped with its action) does not reproduce their next_observations: {moved}. "
             "Model rollouts and the agent then see other dynamics than the evaluation env; fix "
@@ -908,7 +913,7 @@ def _warn_reward_disagreement(dataset: OfflineDataset) -> None:
             "bonus, or a constant added?"
         )
     print(
-        f"[rambo_env] WARNING: dataset {dataset.name!r} ({dataset.source}): its rewards disagree "
+        f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: its rewards disagree "
         f"with {dataset.env_id}'s reward on {found['rows']} sampled rows (the env stepped from "
         f"each row's observation with its action): {said} The agent trains on the data's rewards "
         f"and is evaluated on {dataset.env_id}'s; store the env's reward (undo the change), or "

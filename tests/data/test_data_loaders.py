@@ -2032,6 +2032,13 @@ def test_own_arrays_given_to_make_mdp_get_the_load_time_checks_once(capsys):
     assert capsys.readouterr().out.count(said) == 1
     make_mdp(loaded, cache=False, progress=False, **kw)
     assert said not in capsys.readouterr().out
+    from rambo_env.data.loaders import check_content
+
+    costs = {**_rollout("Walker2d-v5", 300, episode_len=15)}
+    costs["rewards"] = -costs["rewards"]
+    check_content(OfflineDataset.from_arrays(costs, env_id="Walker2d-v5"))
+    out = capsys.readouterr().out  # no empty "()" for the source of a dataset built in memory
+    assert "WARNING: dataset 'custom': its rewards disagree with Walker2d-v5's reward" in out, out
 
 
 def test_episodes_longer_than_the_envs_limit_are_noted(capsys):
