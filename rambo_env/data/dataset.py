@@ -670,7 +670,8 @@ class OfflineDataset:
                 else (f"{name}[{i}]", "the field")
             )
             effect = (
-                "the reward scale the model learns"
+                "the reward scale the model learns and cotrain's Q divergence bound (from the "
+                "largest |reward|)"
                 if name == "rewards"
                 else "the observation normaliser's scale of that dimension"
             )

@@ -1996,6 +1996,7 @@ def test_one_corrupt_value_is_named_as_an_outlier_not_an_episode_end(capsys, env
         out = capsys.readouterr().out
         assert out.count("WARNING") == 1, out
         assert f"rewards[100] = {value:.4g} is far outside the rest of the field" in out, out
+        assert "It sets the reward scale the model learns and cotrain's Q divergence bound" in out
     n = {**a, "next_observations": a["next_observations"].copy()}
     n["next_observations"][100, 3] = 1e3
     load_dataset(OfflineDataset.from_arrays(n, env_id=env_id))
