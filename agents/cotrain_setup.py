@@ -865,7 +865,8 @@ def behaviour_score_note(dataset: Any) -> str | None:
     """What the behaviour score is over when at least a tenth of the data's episodes end
     neither by a terminal nor at the env's time limit (``max_episode_steps``): their returns are
     partial (probe 36: one hopper episode cut at 188 steps closed with "behaviour policy (dataset
-    average) 15.3", as if a full episode's). None when the score is the generator's recorded one
+    average) 15.3", as if a full episode's), or when they run beyond that limit (probe 37: data
+    collected with max_episode_steps=1500 scored from 1500-step returns). None when the score is the generator's recorded one
     (over its complete episodes), unknown, or the env names no time limit."""
     import gymnasium as gym
 
@@ -881,6 +882,13 @@ def behaviour_score_note(dataset: Any) -> str | None:
         return None
     ends = np.flatnonzero(dataset.episode_ends())
     lengths = np.diff(np.r_[-1, ends])
+    longer = int((lengths > limit).sum())  # probe 37: collected with max_episode_steps=1500
+    if 10 * longer >= ends.size:
+        return (
+            f"over {longer} of {ends.size} episode(s) longer than {dataset.env_id}'s {limit}-step "
+            f"limit (up to {lengths.max()} steps): returns of longer episodes, not comparable "
+            "with a score of full-length episodes"
+        )
     cut = int(((lengths < limit) & ~dataset.terminals[ends]).sum())
     if 10 * cut < ends.size:
         return None

@@ -465,7 +465,11 @@ def make_mdp(
             rounding; not part of the cache key).
     """
     from rambo_env.data.dataset import OfflineDataset
-    from rambo_env.data.loaders import load_dataset, validate_for_env  # lazy: Minari, h5py
+    from rambo_env.data.loaders import (  # lazy: Minari, h5py
+        check_content,
+        load_dataset,
+        validate_for_env,
+    )
 
     check_default_dtype("make_mdp")
     check_model_args(ensemble_config, mle_config, seed)  # before the dataset load
@@ -473,9 +477,11 @@ def make_mdp(
         check_flag(value, name)  # was: compile="no" compiled (any truthy value switched it on)
     check_precision(precision)
     device = resolve_device(device)  # also before it (a load may generate 1M transitions)
-    # A dataset object is validated silently; a name or path is resolved and announced.
+    # A dataset object is validated, its content checked unless load_dataset did (warnings only);
+    # a name or path is resolved and announced.
     if isinstance(dataset, OfflineDataset):
         dataset = validate_for_env(dataset)
+        check_content(dataset, unless_checked=True)
     else:
         dataset = load_dataset(dataset)
     ensemble_config = ensemble_config if ensemble_config is not None else EnsembleConfig()

@@ -55,6 +55,85 @@ OUTLIER_SPREADS = 1000.0
 """How many central spreads (0.1-99.9 percentile range) beyond it such a value lies."""
 
 
+OUTLIER_NEAR_SPREADS = 5.0
+"""A value of any size lying more than this many central spreads beyond its column's central range
+is a glitch too, when at most :data:`OUTLIER_MAX_SHARE` of the rows (at least 5) hold one."""
+OUTLIER_MAX_SHARE = 1e-4
+OUTLIER_ROBUST_STDS = 50.0
+"""... and more than this many robust std (1.4826 median absolute deviations) from the median."""
+_OUTLIER_SAMPLE = 20_000  # rows whose quantiles screen the columns (the full column is checked)
+
+
+def _central_range(table: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per column of ``table`` [N, D]: its 0.1 and 99.9 percentiles, or, when ``most`` + 1 rows
+    are more than a thousandth, the values with ``most`` rows beyond them on each side (a few
+    glitches in a small dataset do not move it)."""
+    n = len(table)
+    k = max(int(np.ceil(0.001 * n)), most + 1)
+    low = np.partition(table, k, axis=0)[k]
+    high = np.partition(table, n - 1 - k, axis=0)[n - 1 - k]
+    return low, high
+
+
+def outlier_entries(values: np.ndarray) -> list[tuple[int, int, float, float]]:
+    """Sorted ``(row, column, low, high)`` of the entries far outside the rest of their column
+    (``low``, ``high``: the column's central range, its 0.1 and 99.9 percentiles; for the second
+    rule with at least its ``most`` most extreme rows left out). Two rules:
+
+    - ``|x| > OUTLIER_FLOOR`` and more than ``OUTLIER_SPREADS`` times the central spread (0.1 to
+      99.9 percentile range, at least 1) of the column's other values (those within the floor;
+      all, when most are above it) beyond that range (issue 14, probe 33: one corrupt reading
+      ``observations[5, 3] = 1e30`` was loaded without a word): no MuJoCo sensor reads 1e6, and
+      data of larger units keep their spread;
+    - a handful of entries (at most ``OUTLIER_MAX_SHARE`` of the rows, at least 5) more than
+      ``OUTLIER_NEAR_SPREADS`` central spreads beyond the central range, in a column that varies
+      (probe 37: one ``next_observations[100, 3] = 1e3``, about 3700 std, was blamed on a missing
+      episode-end flag; one reward of 1e6 or 50 among 3000 loaded silently). Genuine heavy tails
+      (velocities at contacts) stay within a few spreads of the central range; the entry must
+      also lie ``OUTLIER_ROBUST_STDS`` robust std from the median, and columns at one value on
+      most rows (contact forces, whose spikes are the data) are left out.
+
+    Cheap when nothing is that far: a max and a min per column and quantiles of a strided sample;
+    full-column quantiles only for the columns that sample flags."""
+    n = len(values)
+    table = values.reshape(n, -1)  # [N, D]
+    if n < 2:
+        return []
+    found: set[tuple[int, int, float, float]] = set()
+    for j in np.flatnonzero(np.maximum(table.max(0), -table.min(0)) > OUTLIER_FLOOR):
+        column = table[:, j]
+        rest = column[np.abs(column) <= OUTLIER_FLOOR]  # data of larger units: all
+        rest = rest if 2 * len(rest) >= len(column) else column
+        low, high = (float(q) for q in np.quantile(rest, (0.001, 0.999)))
+        reach = OUTLIER_SPREADS * max(high - low, 1.0)
+        far = (np.abs(column) > OUTLIER_FLOOR) & ((column < low - reach) | (column > high + reach))
+        found.update((int(i), int(j), low, high) for i in np.flatnonzero(far))
+    most = max(5, int(OUTLIER_MAX_SHARE * n))
+    sample = table[:: max(1, n // _OUTLIER_SAMPLE)].astype(np.float64)
+    if 2 * (most + 1) >= len(sample):
+        return sorted(found)
+    with np.errstate(invalid="ignore", over="ignore"):
+        s_low, s_high = _central_range(sample, most)
+        s_reach = OUTLIER_NEAR_SPREADS * (s_high - s_low)
+        screened = (s_high > s_low) & (
+            (table.max(0) > s_high + s_reach) | (table.min(0) < s_low - s_reach)
+        )
+    for j in np.flatnonzero(screened):
+        column = table[:, j].astype(np.float64)
+        low, high = (float(q[0]) for q in _central_range(column[:, None], most))
+        reach = OUTLIER_NEAR_SPREADS * (high - low)
+        middle = float(np.median(column))
+        spread = OUTLIER_ROBUST_STDS * 1.4826 * float(np.median(np.abs(column - middle)))
+        if not spread > 0:  # a column at one value on most rows (contact forces): spikes are data
+            continue
+        far = np.flatnonzero(
+            ((column < low - reach) | (column > high + reach)) & (np.abs(column - middle) > spread)
+        )
+        if far.size <= most:
+            found.update((int(i), int(j), low, high) for i in far)
+    return sorted(found)
+
+
 def _cast_field(key: str, raw: Any, dtype: type, ndim: int) -> np.ndarray:
     """One array-like field -> an ndarray of ``dtype``, with an error naming ``key`` otherwise."""
     mask = np.ma.getmask(raw)
@@ -279,10 +358,10 @@ class OfflineDataset:
         dataset = cls(**out, **meta)
         dataset.validate()
         dataset._check_next_observations(_successor_rtol(arrays, dataset.name))
-        dataset._warn_unmarked_episode_ends(_successor_rtol(arrays, dataset.name))
+        glitches = dataset._warn_outliers()  # first: its rows are no unmarked episode ends
+        dataset._warn_unmarked_episode_ends(_successor_rtol(arrays, dataset.name), glitches)
         dataset._warn_constant_actions()
         dataset._warn_frozen_observations()
-        dataset._warn_outliers()
         return dataset
 
     @classmethod
@@ -569,50 +648,40 @@ class OfflineDataset:
             "check the data collection (e.g. next_observations stored before env.step)"
         )
 
-    def _warn_outliers(self) -> None:
-        """One warning per field holding values far outside the rest of their column (issue 14,
-        probe 33: one corrupt reading ``observations[5, 3] = 1e30`` was loaded without a word;
-        the normaliser's scale of that dimension was then fitted on it). An entry is one when
-        ``|x| > OUTLIER_FLOOR`` and it lies more than ``OUTLIER_SPREADS`` times the central spread
-        (0.1 to 99.9 percentile range, at least 1) of the column's other values (those within
-        the floor; all, when most are above it) beyond that range: no MuJoCo sensor reads 1e6,
-        and data of larger units keep their spread. Cheap when nothing is
-        that large (a max and a min per column, no copy); quantiles only for such columns."""
+    def _warn_outliers(self) -> np.ndarray:
+        """One warning per field holding values far outside the rest of their column; returns the
+        rows whose transition holds one (an outlier in ``observations[t]`` also breaks row
+        ``t - 1``'s link to it), so that the episode-end checks do not blame them on a missing
+        flag or the env version (issue 14, probe 37). See :func:`outlier_entries`."""
+        rows: list[int] = []
         if len(self.rewards) < 2:
-            return
+            return np.zeros(0, dtype=np.int64)
         for name in ("observations", "next_observations", "rewards"):
             values = getattr(self, name)
-            table = values.reshape(len(values), -1)  # [N, D]
-            found: list[tuple[int, int, float, float]] = []  # row, column, central range
-            for j in np.flatnonzero(np.maximum(table.max(0), -table.min(0)) > OUTLIER_FLOOR):
-                column = table[:, j]
-                rest = column[np.abs(column) <= OUTLIER_FLOOR]  # data of larger units: all
-                rest = rest if 2 * len(rest) >= len(column) else column
-                low, high = (float(q) for q in np.quantile(rest, (0.001, 0.999)))
-                reach = OUTLIER_SPREADS * max(high - low, 1.0)
-                far = (np.abs(column) > OUTLIER_FLOOR) & (
-                    (column < low - reach) | (column > high + reach)
-                )
-                found += [(int(i), int(j), low, high) for i in np.flatnonzero(far)]
+            found = outlier_entries(values)
             if not found:
                 continue
-            i, j, low, high = min(found)
+            rows += [i for i, *_ in found] + [i - 1 for i, *_ in found if name == "observations"]
+            i, j, low, high = found[0]
+            table = values.reshape(len(values), -1)
             where, of = (
                 (f"{name}[{i}, {j}]", f"column {j}")
                 if values.ndim == 2
                 else (f"{name}[{i}]", "the field")
             )
             effect = (
-                "the reward scale the model learns"
+                "the reward scale the model learns and cotrain's Q divergence bound (from the "
+                "largest |reward|)"
                 if name == "rewards"
                 else "the observation normaliser's scale of that dimension"
             )
             print(
                 f"[rambo_env] WARNING: dataset {self.name!r}: {where} = {table[i, j]:.4g} is far "
-                f"outside the rest of {of} (0.1 to 99.9 percentile [{low:.4g}, {high:.4g}]; "
+                f"outside the rest of {of} (central range [{low:.4g}, {high:.4g}]; "
                 f"{len(found)} such entr{'y' if len(found) == 1 else 'ies'} in {name!r}): a "
                 f"corrupt reading? It sets {effect}; fix or drop its row(s) before loading"
             )
+        return np.unique(np.asarray([r for r in rows if r >= 0], dtype=np.int64))
 
     def _check_next_observations(self, rtol: float = _SUCCESSOR_RTOL) -> None:
         """One error when ``next_observations`` cannot be the successors of ``observations`` (issue
@@ -667,8 +736,12 @@ class OfflineDataset:
                 "own action as next_observations (an off-by-one when the arrays were built?)"
             )
 
-    def _warn_unmarked_episode_ends(self, rtol: float = _SUCCESSOR_RTOL) -> None:
+    def _warn_unmarked_episode_ends(
+        self, rtol: float = _SUCCESSOR_RTOL, glitches: np.ndarray | None = None
+    ) -> None:
         unmarked = self.unmarked_episode_ends(rtol)
+        if glitches is not None:  # rows of an outlier value (_warn_outliers said it)
+            unmarked = unmarked[~np.isin(unmarked, glitches)]
         call = "" if rtol == _SUCCESSOR_RTOL else f"rtol={rtol:.3g}"
         if unmarked.size:
             print(

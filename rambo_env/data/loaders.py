@@ -41,6 +41,7 @@ from rambo_env.data.dataset import (
     DatasetValidationError,
     OfflineDataset,
     _rows_apart,
+    outlier_entries,
 )
 from rambo_env.data.minari_io import (
     check_dataset_place,
@@ -262,12 +263,7 @@ def _load_dataset(
             "env: it trains, but no policy is evaluated and dims / action bounds are not checked; "
             "pass env_id=... (--env-id) to name the env"
         )
-    if not _warn_continuing_ends(dataset):  # else its terminals' next states are moot
-        _warn_terminal_disagreements(dataset)
-    _warn_jumps_to_starts(dataset)
-    _warn_placeholder_next_states(dataset)
-    _warn_reward_disagreement(dataset)
-    _warn_duplicated_rows(dataset)
+    check_content(dataset)
     n_episodes = int(dataset.episode_ends().sum())
     root = ""  # probe 31: with MINARI_DATASETS_PATH='' the default root was used without a word
     if str(dataset.source).startswith("minari:"):
@@ -277,6 +273,62 @@ def _load_dataset(
         f"({dataset.n_transitions} transitions, {n_episodes} episodes, env {dataset.env_id})"
     )
     return dataset
+
+
+def check_content(dataset: OfflineDataset, *, unless_checked: bool = False) -> None:
+    """The load-time warnings on the data's content against their env (termination rule, jumps to
+    start states, placeholder next states, reward formula, duplicated rows), once per dataset
+    :func:`load_dataset` runs them on every load; ``make_mdp`` (``gym.make``) with
+    ``unless_checked`` on a dataset object that has not been through them, e.g.
+    ``OfflineDataset.from_arrays(..., env_id=...)`` (probe 37: own data built that way trained on
+    every content fault without a word)."""
+    if unless_checked and getattr(dataset, _CHECKED, False):
+        return
+    placeholders = _warn_placeholder_next_states(dataset)  # then the rule judges placeholders
+    if not _warn_continuing_ends(dataset) and not placeholders:  # else next states are moot
+        _warn_terminal_disagreements(dataset)
+    _warn_jumps_to_starts(dataset)
+    _warn_reward_disagreement(dataset)
+    _warn_duplicated_rows(dataset)
+    _note_long_episodes(dataset)
+    setattr(dataset, _CHECKED, True)  # not a field: a changed copy (dataclasses.replace) is new
+
+
+_CHECKED = "_content_checked"
+
+
+def _from(dataset: OfflineDataset) -> str:
+    """`` (npz:PATH)``, the dataset's source; nothing for one built in memory (from_arrays)."""
+    return f" ({dataset.source})" if dataset.source else ""
+
+
+def _note_long_episodes(dataset: OfflineDataset) -> None:
+    """One note when episodes run beyond the env's time limit (probe 37: HalfCheetah data
+    collected with max_episode_steps=1500 loaded without a word; its behaviour score came from
+    1500-step returns, while model rollouts and the evaluation stop at 1000)."""
+    import gymnasium as gym
+
+    if dataset.env_id is None:
+        return
+    try:
+        limit = gym.spec(dataset.env_id).max_episode_steps
+    except gym.error.Error:  # not registered: validate_for_env says so
+        return
+    if not limit:
+        return
+    ends = dataset.episode_ends()
+    ends[dataset.unmarked_episode_ends()] = True  # already warned about: not one long episode
+    ends = np.flatnonzero(ends)
+    lengths = np.diff(np.r_[-1, ends])
+    longer = np.flatnonzero(lengths > limit)
+    if not longer.size:
+        return
+    print(
+        f"[rambo_env] note: dataset {dataset.name!r}: {longer.size} of {ends.size} episode(s) run "
+        f"beyond {dataset.env_id}'s {limit}-step limit (up to {lengths.max()} steps; first ends "
+        f"at row {ends[longer[0]]}): collected with a longer max_episode_steps? The behaviour "
+        f"score is over their longer returns; the evaluation stops at {limit} steps"
+    )
 
 
 def _note_env_override(dataset: OfflineDataset, env_id: str) -> None:
@@ -498,23 +550,37 @@ def _warn_jumps_to_starts(dataset: OfflineDataset) -> None:
     )
 
 
-def _warn_placeholder_next_states(dataset: OfflineDataset) -> None:
-    """One warning when episode-end rows (terminal or timeout) store a placeholder next state, a
-    row of one repeated value (all zeros: some converters' 'no next state') that no observation
-    takes (probe 36: loaded silently; the model learns a jump to the zero state at every fall)."""
+def _warn_placeholder_next_states(dataset: OfflineDataset) -> bool:
+    """One warning (True when given) when episode-end rows (terminal or timeout) store a
+    placeholder next state: a row of one repeated value (all zeros: some converters' 'no next
+    state') that no observation takes (probe 36: loaded silently; the model learns a jump to the
+    zero state at every fall), or the row's own observation on most terminal rows (probe 37: was
+    blamed on the env version by the termination check)."""
     if dataset.obs_dim < 2 or dataset.terminals.all():
-        return  # one column is always "one value"; one-step data may share an absorbing state
+        return False  # one column is always "one value"; one-step data may share an absorbing state
     ends = np.flatnonzero(dataset.terminals | dataset.timeouts)
     nxt = dataset.next_observations[ends]
+    copied = ends[(nxt == dataset.observations[ends]).all(axis=1)]
+    judged = int(dataset.terminals.sum()) or ends.size  # the rows a converter had no state for
+    if copied.size and 2 * copied.size >= judged:
+        print(
+            f"[rambo_env] WARNING: dataset {dataset.name!r}: {copied.size} of {ends.size} "
+            f"episode-end row(s) (terminals / timeouts; first: row {copied[0]}) store their own "
+            "observation as next state: a converter's 'no next state' placeholder that copies "
+            "the state? The model learns that the state does not change at every such episode "
+            "end; store the real state after each row's action (the env's observation at "
+            "termination)"
+        )
+        return True
     same = (nxt == nxt[:, :1]).all(axis=1)
     if not same.any():
-        return
+        return False
     values = np.unique(nxt[same, 0])
     obs = dataset.observations
     taken = [v for v in values if ((obs == v).all(axis=1)).any()]
     rows = ends[same & ~np.isin(nxt[:, 0], taken)]
     if not rows.size:
-        return
+        return False
     value = dataset.next_observations[rows[0], 0]
     print(
         f"[rambo_env] WARNING: dataset {dataset.name!r}: {rows.size} of {ends.size} episode-end "
@@ -523,6 +589,7 @@ def _warn_placeholder_next_states(dataset: OfflineDataset) -> None:
         "model learns a jump to it at every such episode end; store the real state after each "
         "row's action (the env's observation at termination)"
     )
+    return True
 
 
 def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
@@ -530,7 +597,11 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
     from rambo_env.dynamics.termination import terminal_disagreements  # lazy: torch
 
     found = terminal_disagreements(dataset.env_id, dataset.next_observations, dataset.terminals)
-    if found is None or not (found[0].size or found[1].size):
+    if found is None:
+        return
+    glitches = [i for i, *_ in outlier_entries(dataset.next_observations)]  # said at load
+    found = tuple(rows[~np.isin(rows, glitches)] for rows in found)  # probe 37: blamed the env
+    if not (found[0].size or found[1].size):
         return
     alive, ended = (
         f"{rows.size}" + (f" (first: row {rows[0]})" if rows.size else "") for rows in found
@@ -549,6 +620,9 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
 #: comparison.
 _REWARD_CHECK_ROWS = 100
 _SAME_DYNAMICS = 0.05
+#: The mean of (data reward - env reward) over the stepped rows, relative to the env's mean
+#: |reward|, beyond which the rewards are said to be offset (another alive bonus).
+_REWARD_OFFSET = 0.2
 #: How much of a step's change an observation column may miss (the median over the stepped rows of
 #: |env next - data next|, over the median |data next - data observation|) before the env is said
 #: not to reproduce the data: perturbed dynamics (a body mass or friction a few percent off, the
@@ -676,6 +750,8 @@ def _transition_check(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS)
     return None, {
         "corr": corr,
         "scale": float(own.std() / got.std()),
+        "offset": float((own - got).mean()),
+        "env_mean": float(np.abs(got).mean()),
         "own": gap(0),
         "before": gap(-1),
         "after": gap(1),
@@ -793,12 +869,13 @@ def _warn_reward_disagreement(dataset: OfflineDataset) -> None:
     data's rewards clearly disagree with the named env's own reward
     (probe 34: negated rewards (costs), rewards x1000 or rolled by a row loaded silently; the
     agent then trains on them and is evaluated on the env's reward). Tolerant: D4RL data come
-    from older MuJoCo versions, so only a correlation below 0.9, a scale outside [0.5, 2] or a
-    better match with a neighbouring row is said."""
+    from older MuJoCo versions, so only a correlation below 0.9, a scale outside [0.5, 2], a
+    better match with a neighbouring row or a mean offset beyond ``_REWARD_OFFSET`` of the env's
+    mean |reward| is said."""
     moved, found = _transition_check(dataset)
     if moved is not None:  # issue 14 (probe 35): a height in mm, actions or dt off: said nothing
         print(
-            f"[rambo_env] WARNING: dataset {dataset.name!r} ({dataset.source}): "
+            f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: "
             f"{dataset.env_id} stepped from its rows (the state set from each row's observation, "
             f"stepped with its action) does not reproduce their next_observations: {moved}. "
             "Model rollouts and the agent then see other dynamics than the evaluation env; fix "
@@ -810,7 +887,9 @@ def _warn_reward_disagreement(dataset: OfflineDataset) -> None:
     corr, scale = found["corr"], found["scale"]
     neighbour = min(found["before"], found["after"])
     shifted = neighbour < 0.5 * found["own"] and found["own"] > 1e-3 * (1.0 + abs(scale))
-    if corr >= 0.9 and 0.5 <= scale <= 2 and not shifted:
+    offset = found["offset"]  # probe 37: healthy_reward=2 (+1 per step) passed corr and scale
+    offset_off = abs(offset) > _REWARD_OFFSET * max(found["env_mean"], 1e-3)
+    if corr >= 0.9 and 0.5 <= scale <= 2 and not shifted and not offset_off:
         return
     if shifted:
         at = "t - 1" if found["before"] < found["after"] else "t + 1"
@@ -822,13 +901,19 @@ def _warn_reward_disagreement(dataset: OfflineDataset) -> None:
         said = f"correlation {corr:.2f} with the env's reward (scale x{scale:.2g}): " + (
             "negated (costs)?" if corr < -0.9 else "another reward, or shuffled rows?"
         )
-    else:
+    elif not 0.5 <= scale <= 2:
         said = (
             f"they are x{scale:.3g} the scale of the env's reward (correlation {corr:.2f}): "
             "rescaled?"
         )
+    else:
+        said = (
+            f"they are offset by {offset:+.3g} per step from the env's reward (mean |env reward| "
+            f"{found['env_mean']:.3g}, correlation {corr:.2f}): another healthy_reward / alive "
+            "bonus, or a constant added?"
+        )
     print(
-        f"[rambo_env] WARNING: dataset {dataset.name!r} ({dataset.source}): its rewards disagree "
+        f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: its rewards disagree "
         f"with {dataset.env_id}'s reward on {found['rows']} sampled rows (the env stepped from "
         f"each row's observation with its action): {said} The agent trains on the data's rewards "
         f"and is evaluated on {dataset.env_id}'s; store the env's reward (undo the change), or "

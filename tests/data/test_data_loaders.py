@@ -1731,6 +1731,12 @@ def _hopper_steps(tmp_path_factory):
         (lambda r: -r, r"correlation -1\.00 with the env's reward .*: negated \(costs\)\?"),
         (lambda r: r * 1000, r"they are x1e\+03 the scale of the env's reward .*: rescaled\?"),
         (lambda r: np.roll(r, 1), r"found at row t \+ 1 .*: shifted by one row\?"),
+        (
+            lambda r: r + 1.0,  # probe 37 row 72: Hopper-v5 with healthy_reward=2.0
+            r"they are offset by \+1 per step from the env's reward \(mean \|env reward\| "
+            r"[0-9.]+, correlation 1\.00\): another healthy_reward / alive bonus, or a constant "
+            r"added\?",
+        ),
     ],
 )
 def test_rewards_that_do_not_follow_the_named_envs_reward_are_warned_about(
@@ -1952,6 +1958,17 @@ def test_episode_ends_with_wrong_next_states_or_flags_warn_at_load(capsys):
     out = capsys.readouterr().out
     assert out.count("WARNING") == 1 and "are no episode ends: the episode continues" in out, out
 
+    copied = {**a, "next_observations": a["next_observations"].copy()}  # probe 37 row 73
+    copied["next_observations"][a["terminals"]] = a["observations"][a["terminals"]]
+    load_dataset(OfflineDataset.from_arrays(copied, env_id="Walker2d-v5"))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1 and "termination rule" not in out, out
+    assert (
+        f"{a['terminals'].sum()} of {ends.sum()} episode-end row(s) (terminals / timeouts; first: "
+        f"row {np.flatnonzero(a['terminals'])[0]}) store their own observation as next state: a "
+        "converter's 'no next state' placeholder that copies the state?" in out
+    ), out
+
     zeroed = {**a, "next_observations": a["next_observations"].copy()}
     zeroed["next_observations"][a["terminals"]] = 0.0
     load_dataset(OfflineDataset.from_arrays(zeroed, env_id="Walker2d-v5"))
@@ -1961,3 +1978,88 @@ def test_episode_ends_with_wrong_next_states_or_flags_warn_at_load(capsys):
         f"{a['terminals'].sum()} of {ends.sum()} episode-end row(s) (terminals / timeouts; first: "
         f"row {np.flatnonzero(a['terminals'])[0]}) store a next state with every entry 0" in out
     )
+
+
+@pytest.mark.parametrize("env_id", ["Hopper-v5", "Walker2d-v5", "HalfCheetah-v5"])
+def test_one_corrupt_value_is_named_as_an_outlier_not_an_episode_end(capsys, env_id):
+    """Probe 37 rows 119-121: one reward of 1e6 or 50 among 3000 loaded silently (behaviour
+    score 1936, the Q divergence bound 1e8); one ``next_observations[100, 3] = 1e3`` (about 3700
+    std) was blamed on a missing episode-end flag and the env's version; the same glitch in
+    ``observations[101, 3]`` too only on the env version. Real data of each env say nothing."""
+    a = _rollout(env_id, 600, episode_len=100)
+    load_dataset(OfflineDataset.from_arrays(a, env_id=env_id))
+    assert "WARNING" not in capsys.readouterr().out
+    for value in (1e6, 50.0):
+        r = {**a, "rewards": a["rewards"].copy()}
+        r["rewards"][100] = value
+        load_dataset(OfflineDataset.from_arrays(r, env_id=env_id))
+        out = capsys.readouterr().out
+        assert out.count("WARNING") == 1, out
+        assert f"rewards[100] = {value:.4g} is far outside the rest of the field" in out, out
+        assert "It sets the reward scale the model learns and cotrain's Q divergence bound" in out
+    n = {**a, "next_observations": a["next_observations"].copy()}
+    n["next_observations"][100, 3] = 1e3
+    load_dataset(OfflineDataset.from_arrays(n, env_id=env_id))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert "next_observations[100, 3] = 1000 is far outside the rest of column 3" in out, out
+    assert "fix or drop its row(s) before loading" in out
+    o = {**n, "observations": a["observations"].copy()}
+    o["observations"][101, 3] = 1e3
+    load_dataset(OfflineDataset.from_arrays(o, env_id=env_id))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 2 and "termination rule" not in out, out
+    assert "observations[101, 3] = 1000 is far outside" in out
+
+
+def test_own_arrays_given_to_make_mdp_get_the_load_time_checks_once(capsys):
+    """Probe 37 row 114: ``OfflineDataset.from_arrays(arrays, env_id=...)`` (the README's
+    own-data path) ran none of the load-time content checks; make_mdp trained on placeholder
+    next states without a word. make_mdp checks a dataset object once; one that came through
+    load_dataset is not checked again."""
+    from rambo_env import make_mdp
+    from tests.envs.tiny_mdp import TINY_ENSEMBLE, TINY_MLE
+
+    a = _rollout("Walker2d-v5", 300, episode_len=15)
+    a["next_observations"][a["terminals"]] = 0.0
+    said = "store a next state with every entry 0"
+    own = OfflineDataset.from_arrays(a, env_id="Walker2d-v5")
+    kw = {"device": "cpu", "ensemble_config": TINY_ENSEMBLE, "mle_config": TINY_MLE}
+    make_mdp(own, cache=False, progress=False, **kw)
+    assert capsys.readouterr().out.count(said) == 1
+    make_mdp(own, cache=False, progress=False, **kw)  # the same object: said once
+    assert said not in capsys.readouterr().out
+    loaded = load_dataset(OfflineDataset.from_arrays(a, env_id="Walker2d-v5"))
+    assert capsys.readouterr().out.count(said) == 1
+    make_mdp(loaded, cache=False, progress=False, **kw)
+    assert said not in capsys.readouterr().out
+    from rambo_env.data.loaders import check_content
+
+    costs = {**_rollout("Walker2d-v5", 300, episode_len=15)}
+    costs["rewards"] = -costs["rewards"]
+    check_content(OfflineDataset.from_arrays(costs, env_id="Walker2d-v5"))
+    out = capsys.readouterr().out  # no empty "()" for the source of a dataset built in memory
+    assert "WARNING: dataset 'custom': its rewards disagree with Walker2d-v5's reward" in out, out
+
+
+def test_episodes_longer_than_the_envs_limit_are_noted(capsys):
+    """Probe 37 row 95: HalfCheetah-v5 data collected with max_episode_steps=1500 loaded without
+    a word and scored from 1500-step returns."""
+    from agents.cotrain_setup import behaviour_score_note
+
+    a = _rollout("HalfCheetah-v5", 2400, episode_len=1200)
+    d = load_dataset(OfflineDataset.from_arrays(a, env_id="HalfCheetah-v5"))
+    out = capsys.readouterr().out
+    assert (
+        "[rambo_env] note: dataset 'custom': 2 of 2 episode(s) run beyond HalfCheetah-v5's "
+        "1000-step limit (up to 1200 steps; first ends at row 1199): collected with a longer "
+        "max_episode_steps?" in out
+    ), out
+    assert behaviour_score_note(d) == (
+        "over 2 of 2 episode(s) longer than HalfCheetah-v5's 1000-step limit (up to 1200 steps): "
+        "returns of longer episodes, not comparable with a score of full-length episodes"
+    )
+    short = load_dataset(OfflineDataset.from_arrays(_rollout("HalfCheetah-v5", 400, 200),
+                                                    env_id="HalfCheetah-v5"))  # fmt: skip
+    assert "run beyond" not in capsys.readouterr().out
+    assert "longer than" not in (behaviour_score_note(short) or "")

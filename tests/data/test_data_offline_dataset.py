@@ -499,7 +499,7 @@ def test_a_huge_outlier_is_warned_about_at_load(capsys):
     out = capsys.readouterr().out
     assert (
         "[rambo_env] WARNING: dataset 'corrupt': observations[5, 3] = 1e+30 is far outside the "
-        "rest of column 3 (0.1 to 99.9 percentile [" in out
+        "rest of column 3 (central range [" in out
     ), out
     assert "1 such entry in 'observations'): a corrupt reading? It sets the observation " in out
     assert "fix or drop its row(s) before loading" in out
