@@ -603,6 +603,8 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
     found = tuple(rows[~np.isin(rows, glitches)] for rows in found)  # probe 37: blamed the env
     if not (found[0].size or found[1].size):
         return
+    if _warn_time_limit_terminals(dataset, found[0]) if not found[1].size else False:
+        return  # the env and its layout are right: the flags mix in truncations
     alive, ended = (
         f"{rows.size}" + (f" (first: row {rows[0]})" if rows.size else "") for rows in found
     )
@@ -613,6 +615,39 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
         "real transitions keep the data's flags; check that the data come from this env "
         "(version, observation layout) or pass the right --env-id"
     )
+
+
+def _warn_time_limit_terminals(dataset: OfflineDataset, alive: np.ndarray) -> bool:
+    """One warning (True when given) when the terminal rows whose next state the env's rule keeps
+    alive are time-limit ends with timeouts all False (probe 38: ``done = terminated or
+    truncated`` written as the terminal flag was blamed on the env version / layout): each ends an
+    episode of the env's ``max_episode_steps``, of the length most such episodes share (data cut
+    into equal chunks), or the data's last row (collection stopped)."""
+    import gymnasium as gym
+
+    if dataset.timeouts.any() or not alive.size:
+        return False
+    try:
+        limit = gym.spec(dataset.env_id).max_episode_steps
+    except gym.error.Error:
+        limit = None
+    ends = np.flatnonzero(dataset.terminals | dataset.timeouts)
+    lengths = np.diff(np.r_[-1, ends])[np.searchsorted(ends, alive)]
+    common = np.bincount(lengths).argmax()
+    shared = np.abs(lengths - common) <= 1  # chunks of N rows: N and N - 1 after a remainder
+    timed = (lengths == limit) | (alive == dataset.n_transitions - 1)
+    if shared.sum() >= 2 and 2 * shared.sum() > alive.size:
+        timed |= shared
+    if not timed.all():
+        return False
+    print(
+        f"[rambo_env] WARNING: dataset {dataset.name!r}: {alive.size} terminal row(s) (first: row "
+        f"{alive[0]}, step {lengths[0]} of its episode) whose next state {dataset.env_id}'s "
+        "termination rule keeps alive, and no row sets timeouts: time-limit ends stored as "
+        "terminals (done = terminated or truncated)? The critic stops bootstrapping there as at a "
+        "fall; move them to timeouts (terminals = terminated, timeouts = truncated)"
+    )
+    return True
 
 
 #: Rows the transition check steps the env on (fixed seed); a row whose next observation is more

@@ -433,6 +433,25 @@ def test_terminals_that_contradict_the_env_rule_warn_once_at_load(capsys):
     assert "contradict" not in capsys.readouterr().out
 
 
+def test_time_limit_ends_stored_as_terminals_warn_as_such(capsys):
+    """Probe 38 row 69: ``done = terminated or truncated`` written as terminals (timeouts all
+    False) was blamed on the env version / layout by the termination warning."""
+    a = make_arrays([6, 6, 6, 5], terminal_last=[False] * 4)  # chunks of equal length
+    for key in ("observations", "next_observations"):
+        a[key][:, :2] = (1.25, 0.0)  # Hopper standing: the rule keeps every row alive
+    a["terminals"], a["timeouts"] = a["timeouts"], np.zeros_like(a["timeouts"])
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert "4 terminal row(s) (first: row 5, step 6 of its episode)" in out
+    assert "time-limit ends stored as terminals" in out and "move them to timeouts" in out
+    a["terminals"][[5, 11]] = False  # one alive terminal of its own length, mid-data: no pattern
+    a["observations"][[6, 12]] = a["next_observations"][[5, 11]]
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    out = capsys.readouterr().out
+    assert "terminals contradict" in out and "time-limit" not in out
+
+
 def test_npz_and_dict_inputs(tmp_path):
     src = make_dataset(name="mine", ref_min_score=0.0, ref_max_score=10.0)
     d = load_dataset(src.to_npz(tmp_path / "mine.npz"))
