@@ -284,11 +284,13 @@ def check_content(dataset: OfflineDataset, *, unless_checked: bool = False) -> N
     every content fault without a word)."""
     if unless_checked and getattr(dataset, _CHECKED, False):
         return
+    normalised = _warn_normalised_observations(dataset)  # then the env judges z-scores: moot
     placeholders = _warn_placeholder_next_states(dataset)  # then the rule judges placeholders
-    if not _warn_continuing_ends(dataset) and not placeholders:  # else next states are moot
-        _warn_terminal_disagreements(dataset)
+    if not _warn_continuing_ends(dataset) and not placeholders and not normalised:
+        _warn_terminal_disagreements(dataset)  # else next states are moot
     _warn_jumps_to_starts(dataset)
-    _warn_reward_disagreement(dataset)
+    if not normalised:
+        _warn_reward_disagreement(dataset)
     _warn_duplicated_rows(dataset)
     _note_long_episodes(dataset)
     setattr(dataset, _CHECKED, True)  # not a field: a changed copy (dataclasses.replace) is new
@@ -480,6 +482,62 @@ def _warn_duplicated_rows(dataset: OfflineDataset) -> None:
         "measure recall, and the behaviour score counts those episodes twice; remove the "
         "duplicates (was the data concatenated twice?)"
     )
+
+
+def _z_scored(values: np.ndarray) -> bool:
+    """Every column with mean ~0 and std ~1 (clipped z-scores: std a little under 1)."""
+    values = np.asarray(values, dtype=np.float64)
+    if not np.isfinite(values).all():
+        return False
+    mean, std = values.mean(axis=0), values.std(axis=0)
+    return bool((np.abs(mean) < 0.1).all() and ((std > 0.8) & (std < 1.1)).all())
+
+
+def _env_observations(env_id: str, steps: int = 300) -> np.ndarray | None:
+    """The env's own observations over ``steps`` random-action steps (fixed seed); None when it
+    cannot be made."""
+    import gymnasium as gym
+
+    try:
+        env = gym.make(env_id)
+    except Exception:  # validate_for_env has said what is wrong with the env
+        return None
+    with contextlib.closing(env):
+        env.action_space.seed(0)
+        obs, _ = env.reset(seed=0)
+        seen = [obs]
+        for _ in range(steps):
+            obs, _, terminated, truncated, _ = env.step(env.action_space.sample())
+            seen.append(obs)
+            if terminated or truncated:
+                obs, _ = env.reset()
+    return np.asarray(seen, dtype=np.float64).reshape(len(seen), -1)
+
+
+def _warn_normalised_observations(dataset: OfflineDataset) -> bool:
+    """One warning (True when given) when the observations look normalised: every column of both
+    observation fields with mean ~0 and std ~1, while the named env's own observations are not
+    (probe 38: SB3 ``VecNormalize`` output logged as the data was blamed on the actions and the
+    env version by the transition and termination checks)."""
+    if dataset.env_id is None or dataset.obs_dim < 2 or dataset.n_transitions < 100:
+        return False
+    obs, nxt = dataset.observations, dataset.next_observations
+    if not (_z_scored(obs) and _z_scored(nxt)):
+        return False
+    own = _env_observations(dataset.env_id)
+    if own is None or own.shape[1] != dataset.obs_dim or _z_scored(own):
+        return False
+    top = float(np.abs(obs).max())
+    clipped = f", clipped at +-{top:g}" if (np.abs(obs) >= top * (1 - 1e-6)).sum() >= 2 else ""
+    print(
+        f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: its observations look "
+        f"normalised (mean 0, std 1 on each of the {dataset.obs_dim} columns{clipped}; "
+        f"{dataset.env_id}'s own observations are not): VecNormalize's (or another z-scored) "
+        "output logged? The model and the agent would learn in normalised units while the "
+        "evaluation env gives raw ones; store the raw observations "
+        "(VecNormalize.get_original_obs())"
+    )
+    return True
 
 
 def _warn_continuing_ends(dataset: OfflineDataset) -> bool:

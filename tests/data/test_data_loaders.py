@@ -452,6 +452,24 @@ def test_time_limit_ends_stored_as_terminals_warn_as_such(capsys):
     assert "terminals contradict" in out and "time-limit" not in out
 
 
+def test_normalised_observations_warn_as_such_and_nothing_else(capsys):
+    """Probe 38 row 30: observations stored z-scored (VecNormalize's output) were blamed on the
+    actions and the env version by the transition and termination checks."""
+    a = make_arrays([60, 60], terminal_last=[False, False])
+    mean, std = a["observations"].mean(0), a["observations"].std(0)
+    for key in ("observations", "next_observations"):
+        a[key] = (a[key] - mean) / std  # one running mean / std for both, as VecNormalize
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert "observations look normalised (mean 0, std 1 on each of the 11 columns" in out
+    assert "store the raw observations (VecNormalize.get_original_obs())" in out
+    for key in ("observations", "next_observations"):
+        a[key][:, 0] += 1.25  # Hopper's height: raw
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    assert "look normalised" not in capsys.readouterr().out
+
+
 def test_npz_and_dict_inputs(tmp_path):
     src = make_dataset(name="mine", ref_min_score=0.0, ref_max_score=10.0)
     d = load_dataset(src.to_npz(tmp_path / "mine.npz"))
