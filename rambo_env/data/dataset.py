@@ -61,6 +61,10 @@ is a glitch too, when at most :data:`OUTLIER_MAX_SHARE` of the rows (at least 5)
 OUTLIER_MAX_SHARE = 1e-4
 OUTLIER_ROBUST_STDS = 50.0
 """... and more than this many robust std (1.4826 median absolute deviations) from the median."""
+OUTLIER_LONE_FACTOR = 1000.0
+"""A lone entry more than this many times the largest |value| (and the range) of the rest of its
+column is a glitch: in small data (too few rows for the central range) and in rewards (sparse 0/1
+rewards leave no central spread)."""
 _OUTLIER_SAMPLE = 20_000  # rows whose quantiles screen the columns (the full column is checked)
 
 
@@ -75,7 +79,27 @@ def _central_range(table: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray
     return low, high
 
 
-def outlier_entries(values: np.ndarray) -> list[tuple[int, int, float, float]]:
+def _lone_entries(table: np.ndarray) -> set[tuple[int, int, float, float]]:
+    """Per column: its largest |value| when it is ``OUTLIER_LONE_FACTOR`` times the largest
+    |value| and the range of the other entries, and at least 10 (``(row, column, low, high)``,
+    the others' range)."""
+    found: set[tuple[int, int, float, float]] = set()
+    if len(table) < 4:
+        return found
+    size = np.abs(table.astype(np.float64))
+    top = size.argmax(axis=0)
+    for j, i in enumerate(top):
+        rest = np.delete(table[:, j].astype(np.float64), i)
+        low, high = float(rest.min()), float(rest.max())
+        big = max(abs(low), abs(high))
+        if size[i, j] >= 10 and big > 0 and size[i, j] > OUTLIER_LONE_FACTOR * max(big, high - low):
+            found.add((int(i), int(j), low, high))
+    return found
+
+
+def outlier_entries(
+    values: np.ndarray, sparse: bool = False
+) -> list[tuple[int, int, float, float]]:
     """Sorted ``(row, column, low, high)`` of the entries far outside the rest of their column
     (``low``, ``high``: the column's central range, its 0.1 and 99.9 percentiles; for the second
     rule with at least its ``most`` most extreme rows left out). Two rules:
@@ -91,7 +115,10 @@ def outlier_entries(values: np.ndarray) -> list[tuple[int, int, float, float]]:
       episode-end flag; one reward of 1e6 or 50 among 3000 loaded silently). Genuine heavy tails
       (velocities at contacts) stay within a few spreads of the central range; the entry must
       also lie ``OUTLIER_ROBUST_STDS`` robust std from the median, and columns at one value on
-      most rows (contact forces, whose spikes are the data) are left out.
+      most rows (contact forces, whose spikes are the data) are left out;
+    - below the rows the central range needs (about 12), and on any ``sparse`` field (rewards:
+      probe 38, one 1e6 among sparse 0/1 rewards loaded silently), a lone entry
+      ``OUTLIER_LONE_FACTOR`` times the largest |value| and the range of the rest of its column.
 
     Cheap when nothing is that far: a max and a min per column and quantiles of a strided sample;
     full-column quantiles only for the columns that sample flags."""
@@ -110,8 +137,9 @@ def outlier_entries(values: np.ndarray) -> list[tuple[int, int, float, float]]:
         found.update((int(i), int(j), low, high) for i in np.flatnonzero(far))
     most = max(5, int(OUTLIER_MAX_SHARE * n))
     sample = table[:: max(1, n // _OUTLIER_SAMPLE)].astype(np.float64)
-    if 2 * (most + 1) >= len(sample):
-        return sorted(found)
+    few = 2 * (most + 1) >= len(sample)  # too few rows for a central range
+    if few:
+        return _with_lone(found, table)
     with np.errstate(invalid="ignore", over="ignore"):
         s_low, s_high = _central_range(sample, most)
         s_reach = OUTLIER_NEAR_SPREADS * (s_high - s_low)
@@ -131,7 +159,15 @@ def outlier_entries(values: np.ndarray) -> list[tuple[int, int, float, float]]:
         )
         if far.size <= most:
             found.update((int(i), int(j), low, high) for i in far)
-    return sorted(found)
+    return _with_lone(found, table) if sparse else sorted(found)
+
+
+def _with_lone(
+    found: set[tuple[int, int, float, float]], table: np.ndarray
+) -> list[tuple[int, int, float, float]]:
+    """``found`` and the :func:`_lone_entries` not in it, sorted."""
+    said = {(i, j) for i, j, *_ in found}
+    return sorted(found | {e for e in _lone_entries(table) if e[:2] not in said})
 
 
 def _cast_field(key: str, raw: Any, dtype: type, ndim: int) -> np.ndarray:
@@ -658,7 +694,7 @@ class OfflineDataset:
             return np.zeros(0, dtype=np.int64)
         for name in ("observations", "next_observations", "rewards"):
             values = getattr(self, name)
-            found = outlier_entries(values)
+            found = outlier_entries(values, sparse=name == "rewards")
             if not found:
                 continue
             rows += [i for i, *_ in found] + [i - 1 for i, *_ in found if name == "observations"]

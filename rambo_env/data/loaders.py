@@ -19,7 +19,7 @@ import importlib
 import os
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -781,6 +781,37 @@ def _clipped_rows(values: np.ndarray) -> np.ndarray:
     return at[:, piled].any(axis=1)
 
 
+def _glitches(dataset: OfflineDataset) -> np.ndarray:
+    """The rows holding an entry the load-time outlier warning names (probe 38: one corrupt
+    reward was also "another reward, or shuffled rows?", one corrupt state made MuJoCo print
+    "the simulation is unstable"): left out of the transition and reward checks."""
+    rows = [
+        i
+        for name in ("observations", "next_observations")
+        for i, *_ in outlier_entries(getattr(dataset, name))
+    ]
+    rows += [i for i, *_ in outlier_entries(dataset.rewards, sparse=True)]
+    return np.unique(np.asarray(rows, dtype=np.int64))
+
+
+@contextlib.contextmanager
+def _quiet_mujoco() -> Iterator[None]:
+    """MuJoCo's own warnings ("Nan, Inf or huge value in QACC ... The simulation is unstable")
+    kept off the output while the checks step the env from the data's rows: a row the env cannot
+    step is judged by the check, not printed raw."""
+    try:
+        import mujoco
+    except ImportError:  # no MuJoCo: no MuJoCo env to step
+        yield
+        return
+    before = mujoco.get_mju_user_warning()
+    mujoco.set_mju_user_warning(lambda _message: None)
+    try:
+        yield
+    finally:
+        mujoco.set_mju_user_warning(before)
+
+
 def _transition_check(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS):
     """``(what disagrees, reward agreement)``: the named env stepped from ``n_rows`` sampled rows
     (fixed seed; the simulator's state set from each row's observation, stepped with its action).
@@ -809,7 +840,9 @@ def _transition_check(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS)
             rng.choice(dataset.n_transitions, min(20 * n_rows, dataset.n_transitions), False)
         )
         obs, nxt = dataset.observations[pool], dataset.next_observations[pool]
-        usable = np.isfinite(obs).all(1) & np.isfinite(nxt).all(1)
+        usable = (
+            np.isfinite(obs).all(1) & np.isfinite(nxt).all(1) & ~np.isin(pool, _glitches(dataset))
+        )
         usable = np.flatnonzero(usable & ~(_clipped_rows(obs) | _clipped_rows(nxt)))
         if len(usable) < 10:
             return None, None
@@ -953,7 +986,8 @@ def reward_agreement(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS) 
     Returns ``corr`` (Pearson), ``scale`` (std of the data's rewards / the env's), ``own``,
     ``before``, ``after`` (mean |env reward - data reward| of the same row, the row before and
     the row after: rewards shifted by a row match a neighbour) and ``rows`` (how many)."""
-    return _transition_check(dataset, n_rows)[1]
+    with _quiet_mujoco():
+        return _transition_check(dataset, n_rows)[1]
 
 
 def _warn_reward_disagreement(dataset: OfflineDataset) -> None:
@@ -965,7 +999,8 @@ def _warn_reward_disagreement(dataset: OfflineDataset) -> None:
     from older MuJoCo versions, so only a correlation below 0.9, a scale outside [0.5, 2], a
     better match with a neighbouring row or a mean offset beyond ``_REWARD_OFFSET`` of the env's
     mean |reward| is said."""
-    moved, found = _transition_check(dataset)
+    with _quiet_mujoco():
+        moved, found = _transition_check(dataset)
     if moved is not None:  # issue 14 (probe 35): a height in mm, actions or dt off: said nothing
         print(
             f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: "

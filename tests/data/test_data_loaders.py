@@ -2100,3 +2100,41 @@ def test_episodes_longer_than_the_envs_limit_are_noted(capsys):
                                                     env_id="HalfCheetah-v5"))  # fmt: skip
     assert "run beyond" not in capsys.readouterr().out
     assert "longer than" not in (behaviour_score_note(short) or "")
+
+
+@pytest.mark.parametrize("n", [10, 30, 100])
+def test_one_glitch_in_small_data_is_one_outlier_warning(capfd, n):
+    """Probe 38 rows 73-74: one reward of 1e6 in 30 / 100 rows also gave "its rewards disagree
+    ... another reward, or shuffled rows?" (at 10 rows only that one); one corrupt state at 10
+    rows was "an episode end without a flag", and MuJoCo's raw "simulation is unstable" line was
+    printed by the load-time env check."""
+    a = _rollout("Hopper-v5", n, episode_len=100)
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    assert "WARNING" not in capfd.readouterr().out
+    r = {**a, "rewards": a["rewards"].copy()}
+    r["rewards"][5] = 1e6
+    load_dataset(OfflineDataset.from_arrays(r, env_id="Hopper-v5"))
+    out = capfd.readouterr().out
+    assert out.count("WARNING") == 1 and "rewards[5] = 1e+06 is far outside" in out, out
+    o = {**a, "observations": a["observations"].copy()}
+    o["observations"][5, 3] = 1e3
+    load_dataset(OfflineDataset.from_arrays(o, env_id="Hopper-v5"))
+    out, err = capfd.readouterr()
+    assert out.count("WARNING") == 1 and "observations[5, 3] = 1000 is far outside" in out, out
+    assert "unstable" not in out + err
+
+
+def test_one_glitch_among_sparse_rewards_is_an_outlier(capsys):
+    """Probe 38 row 90: sparse 0/1 rewards plus one 1e6 loaded silently (the field's central
+    range is [0, 0]); genuine sparse rewards (0/1, 0/1/10) say nothing."""
+    a = make_arrays([400, 400], terminal_last=[False, False])
+    a["rewards"] = np.zeros(800, np.float32)
+    a["rewards"][[10, 300, 500]] = 1.0  # 0/1: three successes
+    for bonus in (1.0, 10.0):  # 0/1, then 0/1/10
+        a["rewards"][650] = bonus
+        load_dataset(OfflineDataset.from_arrays(a))
+        assert "far outside" not in capsys.readouterr().out
+    a["rewards"][700] = 1e6
+    load_dataset(OfflineDataset.from_arrays(a))
+    out = capsys.readouterr().out
+    assert out.count("far outside") == 1 and "rewards[700] = 1e+06 is far outside" in out, out
