@@ -168,6 +168,21 @@ def _check_rows_to_derive(arrays: dict[str, np.ndarray]) -> None:
         )
 
 
+def with_next_observations(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``arrays`` with ``next_observations`` derived where they are missing (D4RL's layout:
+    :func:`_derive_next_observations`), for .hdf5 and .npz alike (probe 38: an npz of D4RL's
+    ``get_dataset()`` was refused "missing key ['next_observations']" while the same arrays as
+    .hdf5 loaded)."""
+    if "next_observations" in arrays or "observations" not in arrays:
+        return arrays
+    arrays = dict(arrays)
+    for key in ("terminals", "timeouts"):  # checked before any astype(bool)
+        if key in arrays:
+            arrays[key] = _cast_field(key, arrays[key], np.bool_, 1)
+    _check_rows_to_derive(arrays)
+    return _derive_next_observations(arrays)
+
+
 def arrays_to_dataset(
     arrays: dict[str, Any], env: str | None, level: str | None, source: str
 ) -> OfflineDataset:
@@ -184,9 +199,7 @@ def arrays_to_dataset(
     for key in ("terminals", "timeouts"):  # checked before any astype(bool), which read 0.5, 2
         if key in arrays:  # or b"a" as True (was: timeouts of 0.5 silently ended every row)
             arrays[key] = _cast_field(key, arrays[key], np.bool_, 1)
-    if "next_observations" not in arrays and "observations" in arrays:
-        _check_rows_to_derive(arrays)
-        arrays = _derive_next_observations(arrays)
+    arrays = with_next_observations(arrays)
     if "timeouts" in arrays and "terminals" in arrays:
         # A step can be flagged both; the MDP terminated, so it is a terminal, not a truncation.
         arrays["timeouts"] = arrays["timeouts"].astype(bool) & ~arrays["terminals"].astype(bool)

@@ -427,6 +427,11 @@ class OfflineDataset:
                 f"{[*_META_FIELDS, 'metadata_json']} (D4RL's 'infos/...', 'metadata/...' are "
                 "ignored); rename or drop them"
             )
+        if "next_observations" not in arrays and {"observations", "terminals"} <= set(arrays):
+            from rambo_env.data.d4rl_io import with_next_observations  # lazy: imports us
+
+            # D4RL's layout (np.savez of get_dataset()): next states derived as from its .hdf5
+            arrays = with_next_observations({k: v for k, v in arrays.items() if not _d4rl_extra(k)})
         stored = {k: v for k, v in stored.items() if v != ""}
         # probe 30: env_id / name written inside metadata_json (not as their own entries) were
         # kept as free metadata and ignored ("names no Gymnasium env"): read, validated alike

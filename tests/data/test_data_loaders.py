@@ -2138,3 +2138,23 @@ def test_one_glitch_among_sparse_rewards_is_an_outlier(capsys):
     load_dataset(OfflineDataset.from_arrays(a))
     out = capsys.readouterr().out
     assert out.count("far outside") == 1 and "rewards[700] = 1e+06 is far outside" in out, out
+
+
+def test_d4rl_get_dataset_saved_as_npz_derives_next_observations_as_hdf5(tmp_path, capsys):
+    """Probe 38 row 71: ``np.savez('x.npz', **env.get_dataset())`` (no next_observations) was
+    refused "missing key(s) ['next_observations']" while the same arrays as .hdf5 loaded."""
+    a = make_arrays([5, 4, 3], terminal_last=[False, True, False])
+    a.pop("next_observations")
+    a["infos/qpos"] = np.zeros((12, 6), np.float32)
+    np.savez(tmp_path / "dump.npz", **a)
+    with h5py.File(tmp_path / "dump.hdf5", "w") as f:
+        for key, value in a.items():
+            f[key] = value
+    from_npz, from_hdf5 = (load_dataset(tmp_path / f"dump.{ext}") for ext in ("npz", "hdf5"))
+    assert capsys.readouterr().out.count("D4RL data has no next_observations; deriving") == 2
+    for key in ("observations", "next_observations", "terminals", "timeouts", "rewards"):
+        np.testing.assert_array_equal(getattr(from_npz, key), getattr(from_hdf5, key))
+    a.pop("timeouts")  # neither: the same step-counter rule as for .hdf5
+    np.savez(tmp_path / "bare.npz", **a)
+    assert load_dataset(tmp_path / "bare.npz").n_transitions == 11
+    assert "D4RL data has no timeouts" in capsys.readouterr().out
