@@ -16,6 +16,7 @@ import contextlib
 import dataclasses
 import errno
 import importlib
+import itertools
 import os
 import re
 import zipfile
@@ -968,12 +969,35 @@ def _transition_disagreement(stepper: _Stepper, env_next: np.ndarray) -> str | N
             "with that undone, the env reproduces the data's next observations"
         )
     missed = np.flatnonzero(stepper.misses(env_next) > _TRANSITION_MISS).tolist()
+    swapped = _swapped_columns(few, missed)
+    if swapped is not None:
+        i, j = swapped
+        return (
+            f"observation columns {i} and {j} swapped? With observations[:,[{i}, {j}]] swapped "
+            "back (in next_observations too), the env reproduces the data's next observations"
+        )
     return (
         f"{_columns(missed)} miss more than 30 percent of each step's change, and no column's "
         "scale explains it (the data's positions do follow their velocities): the actions do not "
         "reproduce the data's transitions (actions in another order or scale?), or the data "
         "come from other dynamics"
     )
+
+
+def _swapped_columns(few: _Stepper, missed: list[int]) -> tuple[int, int] | None:
+    """Two of the ``missed`` observation columns that, swapped back in both observation fields,
+    make the env reproduce the data (probe 38: columns 5 and 6 swapped were "actions in another
+    order or scale?"); None when no pair does (at most 8 columns tried: 28 pairs)."""
+    if len(missed) > 8:
+        return None
+    for i, j in itertools.combinations(missed, 2):
+        order = np.arange(few.obs.shape[1])
+        order[[i, j]] = order[[j, i]]
+        back = _Stepper(few.sim, few.obs[:, order], few.nxt[:, order], few.actions)
+        stepped = back.step()
+        if stepped is not None and back.misses(stepped[0]).max() <= _TRANSITION_MISS:
+            return i, j
+    return None
 
 
 def reward_agreement(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS) -> dict | None:

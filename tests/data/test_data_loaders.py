@@ -2158,3 +2158,16 @@ def test_d4rl_get_dataset_saved_as_npz_derives_next_observations_as_hdf5(tmp_pat
     np.savez(tmp_path / "bare.npz", **a)
     assert load_dataset(tmp_path / "bare.npz").n_transitions == 11
     assert "D4RL data has no timeouts" in capsys.readouterr().out
+
+
+def test_two_swapped_observation_columns_are_named_as_swapped(capsys):
+    """Probe 38 row 31: observation columns 5 and 6 swapped in both observation fields were
+    "the actions do not reproduce the data's transitions (actions in another order or scale?)"."""
+    a = _rollout("Hopper-v5", 300, episode_len=60)
+    for key in ("observations", "next_observations"):
+        a[key][:, [5, 6]] = a[key][:, [6, 5]]
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert "does not reproduce their next_observations: observation columns 5 and 6 swapped?" in out
+    assert "actions in another order" not in out
