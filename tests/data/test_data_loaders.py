@@ -1544,6 +1544,19 @@ def test_a_minari_root_one_level_off_names_the_right_root(tmp_path, monkeypatch,
         "rambo/hopper/medium-v0 (it holds hopper/medium-v0); the variable names the folder "
         f"holding the namespace folders: set MINARI_DATASETS_PATH={root}"
     )
+    # probe 38 row 49: the root inside the dataset (its data folder, holding main_data.hdf5)
+    # started a full generation inside it
+    folder = root / "rambo" / "hopper" / "medium-v0"
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(folder / "data"))
+    with pytest.raises(ValueError) as info:
+        load_dataset("hopper-medium", generate=True)
+    assert str(info.value) == (
+        f"MINARI_DATASETS_PATH: the Minari root {folder / 'data'} looks like a folder inside the "
+        f"Minari dataset rambo/hopper/medium-v0 ({folder}), not the root: "
+        f"rambo/hopper/medium-v0 would be written to {folder / 'data' / 'rambo/hopper/medium-v0'}"
+        f"; set MINARI_DATASETS_PATH={root} (the folder holding rambo/hopper/medium-v0/)"
+    ), info.value
+    assert "generating" not in capsys.readouterr().out
     monkeypatch.setenv("MINARI_DATASETS_PATH", str(root))
     with pytest.raises(FileNotFoundError, match="is not in the local Minari root"):  # truly absent
         load_dataset("rambo/walker2d/medium-v0")
