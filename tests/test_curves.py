@@ -627,6 +627,17 @@ def test_each_run_keeps_one_colour_in_every_panel(tmp_path, capsys, monkeypatch)
         "[rambo_env] note: c has no ent_coef value (an agent without it, e.g. TD3 has no "
         "ent_coef?): not in that panel; each run keeps its colour in every panel"
     ) in capsys.readouterr().out
+    # probe 38 row 67: the 11th run was drawn in the 1st run's colour and line style
+    figures.clear()
+    many = {f"r{i}": [{"iteration": 1, **row}] for i in range(41)}
+    plot_curves(tmp_path / "many.png", many, columns=["q_avg"])
+    drawn = [(line.get_color(), line.get_linestyle()) for line in figures[0].axes[0].get_lines()]
+    assert len(set(drawn[:40])) == 40 and drawn[40] == drawn[0]
+    assert drawn[10] == ("C0", "--")
+    assert (
+        "[rambo_env] note: 41 runs, more than the 40 distinct colour and line-style pairs: r40 is "
+        "drawn as r0 (and so on); plot fewer runs per figure"
+    ) in capsys.readouterr().out
 
 
 def test_a_rerun_into_the_same_out_removes_the_earlier_calls_other_csvs(tmp_path, capsys):
