@@ -327,7 +327,7 @@ def test_a_png_that_cannot_be_written_leaves_no_csv_either(tmp_path, capsys, mon
     assert (out / "fszc-a.csv").read_text() == "old\n"  # the earlier one, untouched
     monkeypatch.setattr(Figure, "savefig", real)
     assert curves.main(["--out", str(out / "fszc"), f"a={tmp_path / 'a'}"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["fszc-a.csv", "fszc.png"]
+    assert sorted(p.name for p in out.iterdir()) == ["fszc-a.csv", "fszc.curves.json", "fszc.png"]
     assert (out / "fszc-a.csv").read_text().startswith("iteration,")
 
 
@@ -656,6 +656,9 @@ def test_a_rerun_into_the_same_out_removes_the_earlier_calls_other_csvs(tmp_path
     other.write_text((tmp_path / "cv" / "mix-a.csv").read_text())
     mine = tmp_path / "cv" / "mix-notes.csv"  # not a curves CSV: kept
     mine.write_text("x,y\n")
+    # probe 38 row 42: the user's own copy of a curve (this tool's header, a label-like name),
+    # not written by the earlier call, was deleted as stale: kept
+    (tmp_path / "cv" / "mix-td3keep.csv").write_text((tmp_path / "cv" / "mix-b.csv").read_text())
     capsys.readouterr()
     assert curves_cli.main(["--out", str(out), *runs[:2]]) == 0
     said = capsys.readouterr().out
@@ -664,8 +667,10 @@ def test_a_rerun_into_the_same_out_removes_the_earlier_calls_other_csvs(tmp_path
         "mix-a.csv",
         "mix-b.csv",
         "mix-notes.csv",
+        "mix-td3keep.csv",
         "mix-x-a.csv",
         "mix-x.png",
+        "mix.curves.json",
         "mix.png",
     ]
     assert (
