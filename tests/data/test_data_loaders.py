@@ -1588,6 +1588,19 @@ def test_the_load_line_names_the_minari_root(monkeypatch, capsys):
     )
 
 
+def test_the_load_lines_source_string_is_taken_as_input(tmp_path, capsys):
+    """Probe 38 row 83: the source the load line prints (``minari:rambo/hopper/medium-v0``,
+    ``npz:/f/x.npz``) copied back into load_dataset / --dataset: "Minari dataset 'minari:…' is not
+    in the local Minari root" / "'npz:/f/x.npz' is a URL". The prefix is dropped now."""
+    _save_as_minari("t/hopper/src-v0", make_dataset())
+    assert load_dataset("minari:t/hopper/src-v0").n_transitions == 12
+    path = tmp_path / "x.npz"
+    make_dataset().to_npz(path)
+    capsys.readouterr()
+    assert load_dataset(f"npz:{path}").n_transitions == 12
+    assert f"<- npz:{path} " in capsys.readouterr().out  # one prefix, not npz:npz:
+
+
 def test_swapped_observation_fields_are_named_not_called_unmarked_episode_ends(tmp_path, capsys):
     """Issue 14 (finding 21): observations / next_observations swapped were "N row(s) end an
     episode without a flag; mark them as timeouts … Training is unaffected", then loaded."""
