@@ -290,7 +290,8 @@ def _load_dataset(
     if str(dataset.source).startswith("minari:"):
         root = f" in the Minari root {minari_dataset_path('')}"
     print(
-        f"[rambo_env] dataset {dataset.name!r} <- {dataset.source}{root} "
+        # probe 38: from_arrays data without a source read "<-  (" with nothing between
+        f"[rambo_env] dataset {dataset.name!r} <- {dataset.source or 'arrays in memory'}{root} "
         f"({dataset.n_transitions} transitions, {n_episodes} episodes, env {dataset.env_id})"
     )
     return dataset

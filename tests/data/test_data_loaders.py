@@ -1599,6 +1599,11 @@ def test_the_load_lines_source_string_is_taken_as_input(tmp_path, capsys):
     capsys.readouterr()
     assert load_dataset(f"npz:{path}").n_transitions == 12
     assert f"<- npz:{path} " in capsys.readouterr().out  # one prefix, not npz:npz:
+    # data of from_arrays without a source: the load line read "<-  (" with nothing between
+    arrays = make_dataset()
+    arrays.source = ""
+    load_dataset(arrays)
+    assert "' <- arrays in memory (12 transitions" in capsys.readouterr().out
 
 
 def test_swapped_observation_fields_are_named_not_called_unmarked_episode_ends(tmp_path, capsys):
