@@ -316,6 +316,10 @@ def empty_columns(
     }
 
 
+#: Line styles of runs 1-10, 11-20, … (each with the 10 colours C0-C9).
+_LINE_STYLES = ("-", "--", ":", "-.")
+
+
 def plot_curves(
     path: str | Path,
     runs: Mapping[str, Sequence[Mapping[str, float | None]]],
@@ -373,7 +377,17 @@ def plot_curves(
             )
     # one colour per run in every panel (probe 36: matplotlib's cycle restarted per panel, so a
     # run's colour changed where an earlier run had no values, e.g. TD3's ent_coef)
+    # probe 38 row 67: the 11th run took the 1st run's colour; 10 colours x 4 line styles now
     colours = {label: f"C{i % 10}" for i, label in enumerate(runs)}
+    styles = {label: _LINE_STYLES[(i // 10) % len(_LINE_STYLES)] for i, label in enumerate(runs)}
+    if len(runs) > 10 * len(_LINE_STYLES):
+        labels = list(runs)
+        n_styles = 10 * len(_LINE_STYLES)
+        print(
+            f"[rambo_env] note: {len(runs)} runs, more than the {n_styles} distinct colour and "
+            f"line-style pairs: {labels[n_styles]} is drawn as {labels[0]} (and so on); plot "
+            "fewer runs per figure"
+        )
     fig = headless_figure(figsize=(7, 2.4 * len(columns)))
     axes = fig.subplots(len(columns), 1, sharex=True)
     axes = [axes] if len(columns) == 1 else list(axes)
@@ -388,7 +402,9 @@ def plot_curves(
                 )
             if points:
                 xs, ys = zip(*points, strict=True)
-                ax.plot(xs, ys, marker="o", ms=2, label=label, color=colours[label])
+                ax.plot(
+                    xs, ys, marker="o", ms=2, label=label, color=colours[label], ls=styles[label]
+                )
         for name, y in (hlines or {}).get(column, {}).items():
             ax.axhline(y, color="gray", ls="--", lw=1)
             ax.annotate(name, (0, y), fontsize=7, color="gray", va="bottom")

@@ -59,6 +59,18 @@ class NormalizedObservation(gym.ObservationWrapper):
                 "would z-score its z-scores: wrap the raw env once "
                 "(NormalizedObservation(gym.make(env_id), mdp.normalizer))"
             )
+        if (model_id := _model_env_real_id(env)) is not None:  # probe 38 row 20
+            raise ValueError(
+                f"env: {_chain(env)} is a RamboModelEnv, whose observations are already "
+                "normalised by the mdp's normaliser; NormalizedObservation is for the real env: "
+                f"use the model env as it is, or wrap gym.make({model_id!r})"
+            )
+        if _running_normalizer(env):  # probe 38 row 21
+            raise ValueError(
+                f"env: {_chain(env)} already normalises its observations (gymnasium's "
+                "NormalizeObservation); NormalizedObservation would z-score them again: wrap the "
+                "raw env (NormalizedObservation(gym.make(env_id), mdp.normalizer))"
+            )
         super().__init__(env)
         shape = getattr(env.observation_space, "shape", None)
         if shape != (normalizer.obs_dim,):
@@ -81,6 +93,41 @@ def _normalized_layer(env: Any) -> NormalizedObservation | None:
             return layer
         layer, seen = getattr(layer, "env", None), seen + 1
     return None
+
+
+def _model_env_real_id(env: Any) -> str | None:
+    """For a :class:`RamboModelEnv` (``env.unwrapped``), the real env id to use instead (its mdp's
+    ``env_id``, ``"the real env's id (dataset.env_id)"`` when unknown); None for any other env."""
+    from rambo_env.envs.model_env import RamboModelEnv
+
+    unwrapped = getattr(env, "unwrapped", None)
+    if not isinstance(unwrapped, RamboModelEnv):
+        return None
+    env_id = getattr(getattr(unwrapped, "mdp", None), "env_id", None)
+    return env_id if isinstance(env_id, str) else "<dataset.env_id>"
+
+
+def _model_id_real_id(env_id: str) -> str | None:
+    """For a ``RamboModel-<env>-<level>`` id (registered by rambo_env, made into a model env), the
+    real env id of its data (``Hopper-v5``); None for any other id."""
+    spec = gym.registry.get(env_id)
+    entry = getattr(spec, "entry_point", None)
+    if not (isinstance(entry, str) and entry.startswith("rambo_env.envs.model_env:")):
+        return None
+    from rambo_env.data.scores import ENV_IDS
+
+    registered = (getattr(spec, "kwargs", None) or {}).get("registered_env")
+    return ENV_IDS.get(registered, "<dataset.env_id>")
+
+
+def _running_normalizer(env: Any) -> bool:
+    """``env``'s wrapper chain holds gymnasium's ``NormalizeObservation`` (a running z-score)."""
+    layer, seen = env, 0
+    while layer is not None and seen < 100:
+        if isinstance(layer, gym.wrappers.NormalizeObservation):
+            return True
+        layer, seen = getattr(layer, "env", None), seen + 1
+    return False
 
 
 def _chain(env: Any) -> str:
@@ -208,6 +255,18 @@ def evaluate_policy(
                     "itself (with `normalizer`), so they would be normalised twice: pass the raw "
                     "env (its id, dataset.env_id, or a factory without the wrapper)"
                 )
+            if (real_id := _model_env_real_id(made)) is not None:  # probe 38 row 81
+                raise ValueError(
+                    f"env: the factory made {_chain(made)}, a model env (RamboModelEnv); "
+                    "evaluate_policy runs the real env: pass its id, "
+                    f"{real_id!r} (dataset.env_id / mdp.env_id)"
+                )
+            if _running_normalizer(made):  # probe 38 row 21
+                raise ValueError(
+                    f"env: the factory made {_chain(made)}, which normalises its observations "
+                    "(gymnasium's NormalizeObservation); evaluate_policy z-scores the real "
+                    "observations by itself (with `normalizer`): pass the raw env"
+                )
     except BaseException:
         for e in envs:
             if isinstance(e, gym.Env):
@@ -329,6 +388,12 @@ def _check_eval_args(act: Any, env: Any, normalizer: Any, scorer: Any) -> None:
         )
     if isinstance(env, str):
         check_registered_id(env, "env")
+        if (real_id := _model_id_real_id(env)) is not None:  # probe 38 row 57
+            raise ValueError(
+                f"env: {env!r} is a model env (a RamboModel-* id, which would build another "
+                f"learned model); evaluate_policy runs the real env: pass {real_id!r} "
+                "(dataset.env_id / mdp.env_id)"
+            )
     elif not callable(env):
         raise ValueError(
             f"env: expected a Gymnasium id or a function that makes an env, got "

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import json
 import math
 import os
 import re
@@ -198,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     # All or none (probe 30: a PNG that failed under ``ulimit -f`` left the CSVs written before
     # it): every file is written to a temp file beside it, then all are renamed into place.
     said = []
+    earlier = _written_before(args.out)  # read before this call's manifest replaces it
     try:
         with StagedFiles("--out") as staged:
             for label, rows in curves.items():
@@ -208,6 +210,13 @@ def main(argv: list[str] | None = None) -> int:
                 done = sum(1 for r in rows if r["iteration"] > 0)  # probe 27: counted row 0
                 bc = " (and the BC warm start, iteration 0)" if len(rows) > done else ""
                 said.append(f"{path}: {done} iterations{bc}")
+            written = [
+                Path(f"{args.out}-{label}.csv").name for label in curves if label not in from_csv
+            ]
+            staged.write(  # probe 38 row 42: only these CSVs are removed by a later call
+                f"{args.out}{MANIFEST_SUFFIX}",
+                lambda tmp: Path(tmp).write_text(json.dumps({"csvs": written}, indent=1) + "\n"),
+            )
             png = staged.write(
                 f"{args.out}.png",
                 lambda tmp: plot_curves(
@@ -215,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
                 ),
             )
             staged.commit()
-        stale = _stale_csvs(args.out, labels, set(inputs))
+        stale = _stale_csvs(args.out, labels, set(inputs), earlier)
         for path in stale:
             path.unlink(missing_ok=True)
     except WriteFailedError as err:
@@ -234,10 +243,26 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _stale_csvs(out: str, labels: list[str], inputs: set[str]) -> list[Path]:
+#: Beside ``<out>.png``: the CSVs that call wrote (``{"csvs": [names]}``), the only ones a later
+#: call with this ``--out`` removes (probe 38 row 42: a user's own copy ``<out>-td3keep.csv``,
+#: with this tool's header and a label-like name, was deleted as stale).
+MANIFEST_SUFFIX = ".curves.json"
+
+
+def _written_before(out: str) -> set[str]:
+    """The CSV names the manifest of an earlier call with this ``--out`` lists (none: empty)."""
+    try:
+        listed = json.loads(Path(f"{out}{MANIFEST_SUFFIX}").read_text(encoding="utf-8"))["csvs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    return {name for name in listed if isinstance(name, str)} if isinstance(listed, list) else set()
+
+
+def _stale_csvs(out: str, labels: list[str], inputs: set[str], earlier: set[str]) -> list[Path]:
     """The ``<out>-<label>.csv`` files an earlier curves.py call with this ``--out`` wrote for
-    labels not in ``labels``: named by a label, holding this tool's CSV header, not an input of
-    this call, and not another prefix's (``<out>-x-a.csv`` of an ``<out>-x.png``)."""
+    labels not in ``labels``: listed in its manifest (``earlier``), named by a label, holding this
+    tool's CSV header, not an input of this call, and not another prefix's (``<out>-x-a.csv`` of
+    an ``<out>-x.png``)."""
     folder, name = Path(out).parent, Path(out).name
     header = ",".join(["iteration", *CURVE_COLUMNS])
     stale = []
@@ -253,6 +278,7 @@ def _stale_csvs(out: str, labels: list[str], inputs: set[str]) -> list[Path]:
         )
         if (
             label in labels
+            or path.name not in earlier
             or not _LABEL.match(label)
             or other_prefix
             or os.path.realpath(path) in inputs

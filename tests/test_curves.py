@@ -327,7 +327,7 @@ def test_a_png_that_cannot_be_written_leaves_no_csv_either(tmp_path, capsys, mon
     assert (out / "fszc-a.csv").read_text() == "old\n"  # the earlier one, untouched
     monkeypatch.setattr(Figure, "savefig", real)
     assert curves.main(["--out", str(out / "fszc"), f"a={tmp_path / 'a'}"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["fszc-a.csv", "fszc.png"]
+    assert sorted(p.name for p in out.iterdir()) == ["fszc-a.csv", "fszc.curves.json", "fszc.png"]
     assert (out / "fszc-a.csv").read_text().startswith("iteration,")
 
 
@@ -627,6 +627,17 @@ def test_each_run_keeps_one_colour_in_every_panel(tmp_path, capsys, monkeypatch)
         "[rambo_env] note: c has no ent_coef value (an agent without it, e.g. TD3 has no "
         "ent_coef?): not in that panel; each run keeps its colour in every panel"
     ) in capsys.readouterr().out
+    # probe 38 row 67: the 11th run was drawn in the 1st run's colour and line style
+    figures.clear()
+    many = {f"r{i}": [{"iteration": 1, **row}] for i in range(41)}
+    plot_curves(tmp_path / "many.png", many, columns=["q_avg"])
+    drawn = [(line.get_color(), line.get_linestyle()) for line in figures[0].axes[0].get_lines()]
+    assert len(set(drawn[:40])) == 40 and drawn[40] == drawn[0]
+    assert drawn[10] == ("C0", "--")
+    assert (
+        "[rambo_env] note: 41 runs, more than the 40 distinct colour and line-style pairs: r40 is "
+        "drawn as r0 (and so on); plot fewer runs per figure"
+    ) in capsys.readouterr().out
 
 
 def test_a_rerun_into_the_same_out_removes_the_earlier_calls_other_csvs(tmp_path, capsys):
@@ -645,6 +656,9 @@ def test_a_rerun_into_the_same_out_removes_the_earlier_calls_other_csvs(tmp_path
     other.write_text((tmp_path / "cv" / "mix-a.csv").read_text())
     mine = tmp_path / "cv" / "mix-notes.csv"  # not a curves CSV: kept
     mine.write_text("x,y\n")
+    # probe 38 row 42: the user's own copy of a curve (this tool's header, a label-like name),
+    # not written by the earlier call, was deleted as stale: kept
+    (tmp_path / "cv" / "mix-td3keep.csv").write_text((tmp_path / "cv" / "mix-b.csv").read_text())
     capsys.readouterr()
     assert curves_cli.main(["--out", str(out), *runs[:2]]) == 0
     said = capsys.readouterr().out
@@ -653,8 +667,10 @@ def test_a_rerun_into_the_same_out_removes_the_earlier_calls_other_csvs(tmp_path
         "mix-a.csv",
         "mix-b.csv",
         "mix-notes.csv",
+        "mix-td3keep.csv",
         "mix-x-a.csv",
         "mix-x.png",
+        "mix.curves.json",
         "mix.png",
     ]
     assert (

@@ -367,3 +367,39 @@ def test_actions_outside_the_action_space_are_clipped_with_one_warning(capsys):
     inside = evaluate_policy(lambda o: np.full((len(o), 3), 1.0), "Hopper-v5", norm, **kwargs)
     np.testing.assert_allclose(wild.returns, inside.returns)  # the clipped policy's score
     assert "WARNING" not in capsys.readouterr().out  # inside the bounds: nothing said
+
+
+def test_a_model_env_or_an_already_normalising_env_is_refused_for_evaluation():
+    """Probe 38 rows 57, 81, 20, 21: ``evaluate_policy(act, 'RamboModel-hopper-medium', norm)``
+    built another cached model and scored it; a factory of ``gym.make('RamboModel-…', mdp=mdp)``
+    was scored too (5-step model episodes, z-scores of z-scores); ``NormalizedObservation`` around
+    the model env or around gymnasium's ``NormalizeObservation`` normalised twice. All silent."""
+    from gymnasium.wrappers import NormalizeObservation
+
+    from rambo_env.envs.model_env import RamboModelEnv
+    from rambo_env.evaluation import NormalizedObservation
+    from tests.envs.tiny_mdp import make_tiny_mdp
+
+    act = lambda o: np.zeros((len(o), 3), np.float32)  # noqa: E731
+    norm = _normalizer(11)
+    mdp = make_tiny_mdp()
+    with pytest.raises(ValueError, match=r"a model env \(RamboModelEnv\).*'Hopper-v5'"):
+        evaluate_policy(act, lambda: gym.make("RamboModel-hopper-medium", mdp=mdp), norm)
+    with pytest.raises(ValueError, match=r"is a RamboModelEnv, whose observations are already"):
+        NormalizedObservation(RamboModelEnv(mdp=mdp), mdp.normalizer)
+    running = lambda: NormalizeObservation(gym.make("Hopper-v5"))  # noqa: E731
+    with pytest.raises(ValueError, match=r"already normalises its observations \(gymnasium's"):
+        NormalizedObservation(running(), norm)
+    with pytest.raises(ValueError, match=r"which normalises its observations \(gymnasium's"):
+        evaluate_policy(act, running, norm, n_episodes=1)
+    # last: on the old code this one built (and generated the data of) a paper-scale model
+    with pytest.raises(ValueError) as refused:
+        evaluate_policy(act, "RamboModel-hopper-medium", norm, n_episodes=1)
+    assert str(refused.value) == (
+        "env: 'RamboModel-hopper-medium' is a model env (a RamboModel-* id, which would build "
+        "another learned model); evaluate_policy runs the real env: pass 'Hopper-v5' "
+        "(dataset.env_id / mdp.env_id)"
+    )
+    # the real env, as the README shows, stays as it was
+    assert NormalizedObservation(gym.make("Hopper-v5"), norm).reset(seed=0)[0].shape == (11,)
+    assert evaluate_policy(act, "Hopper-v5", norm, n_episodes=1, max_episode_steps=2).lengths[0]

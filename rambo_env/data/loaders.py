@@ -92,6 +92,25 @@ def is_dataset_file(name: str | Path) -> bool:
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")
 
 
+#: The prefixes of the source the load line prints (``dataset 'hopper-medium' <-
+#: minari:rambo/hopper/medium-v0 in the Minari root …``, ``<- npz:f/x.npz``).
+SOURCE_PREFIXES = ("minari:", "npz:", "d4rl-hdf5:", "d4rl:", "hdf5:")
+
+
+def strip_source_prefix(dataset: Any) -> Any:
+    """``dataset`` without the source prefix of the load line (probe 38 row 83:
+    ``load_dataset('minari:rambo/hopper/medium-v0')`` looked for a Minari id ``minari:…``, and
+    ``'npz:/f/x.npz'`` was called a URL), and without a trailing `` (generated)``; anything
+    else (an existing file of that very name too) unchanged."""
+    if not isinstance(dataset, str | os.PathLike):
+        return dataset
+    text = str(dataset)
+    prefix = next((p for p in SOURCE_PREFIXES if text.startswith(p)), None)
+    if prefix is None or os.path.exists(text):
+        return dataset
+    return text[len(prefix) :].removesuffix(" (generated)")
+
+
 def check_not_a_url(dataset: Any) -> None:
     """ValueError when the dataset is a URL (probe 34: ``--dataset https://…/x.hdf5`` was taken as
     a relative path, "D4RL hdf5 file /cwd/https:/…/x.hdf5 does not exist")."""
@@ -105,6 +124,7 @@ def check_not_a_url(dataset: Any) -> None:
 def absolute_dataset(dataset: str) -> str:
     """A dataset file path made absolute (a sweep's trials run in Tune's folders; a run's
     config.json must name the same file from any working folder); names unchanged."""
+    dataset = strip_source_prefix(dataset)
     check_not_a_url(dataset)
     if is_dataset_file(dataset):
         check_not_a_link_loop(str(expand_home(dataset)), "dataset:")  # was: a raw RuntimeError
@@ -228,6 +248,7 @@ def _load_dataset(
 ) -> OfflineDataset:
     """:func:`load_dataset`; ``unnamed_env`` = ``(env_id, where from)``: the env of data that
     name none (a ``RamboModel-walker2d-…`` id's Walker2d-v5), checked as their own would be."""
+    name_or_path = strip_source_prefix(name_or_path)  # the load line's own source string
     _check_load_args(name_or_path, n_transitions, seed, d4rl_dir)
     check_flag(download, "download")  # was: generate="no" generated (any truthy value)
     check_flag(generate, "generate")
@@ -270,7 +291,8 @@ def _load_dataset(
     if str(dataset.source).startswith("minari:"):
         root = f" in the Minari root {minari_dataset_path('')}"
     print(
-        f"[rambo_env] dataset {dataset.name!r} <- {dataset.source}{root} "
+        # probe 38: from_arrays data without a source read "<-  (" with nothing between
+        f"[rambo_env] dataset {dataset.name!r} <- {dataset.source or 'arrays in memory'}{root} "
         f"({dataset.n_transitions} transitions, {n_episodes} episodes, env {dataset.env_id})"
     )
     return dataset

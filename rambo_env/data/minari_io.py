@@ -15,6 +15,7 @@ import errno
 import functools
 import hashlib
 import itertools
+import json
 import math
 import os
 import re
@@ -191,6 +192,23 @@ def check_replaceable(dataset_id: str) -> None:
         )
 
 
+def _enclosing_dataset(root: Path) -> tuple[Path, int, str] | None:
+    """``(folder, depth, id)`` of the Minari dataset whose folder lies above ``root`` (at most 4
+    levels; its ``data/metadata.json`` names its id, ``depth`` names of which the folder's path
+    ends in, 0 when it does not), else None."""
+    for folder in list(root.parents)[:4]:
+        metadata = folder / "data" / "metadata.json"
+        if not metadata.is_file():
+            continue
+        found = ""
+        with contextlib.suppress(ValueError, OSError, AttributeError):
+            found = str(json.loads(metadata.read_text()).get("dataset_id") or "")
+        names = tuple(found.split("/")) if found else ()
+        depth = len(names) if names and folder.parts[-len(names) :] == names else 0
+        return folder, depth, found or folder.name
+    return None
+
+
 def check_root_level(dataset_id: str) -> None:
     """ValueError when the Minari root, where ``dataset_id`` is about to be written, is itself a
     Minari namespace folder (it holds ``namespace_metadata.json``) or a dataset's folder (it holds
@@ -203,6 +221,7 @@ def check_root_level(dataset_id: str) -> None:
     names = root.parts
     # k: how many leading parts of the id the root's own last names repeat (rambo, rambo/hopper)
     k = max((i for i in range(1, len(parts) + 1) if tuple(parts[:i]) == names[-i:]), default=0)
+    base = root  # the folder whose parents[k - 1] is the right root
     with contextlib.suppress(OSError):
         if (root / "namespace_metadata.json").is_file():
             what = "a Minari namespace folder (it holds namespace_metadata.json)"
@@ -210,9 +229,15 @@ def check_root_level(dataset_id: str) -> None:
             what = "a Minari dataset's folder (it holds data/metadata.json)"
         elif 0 < k < len(parts) and (root.joinpath(*parts[k:], "data", "metadata.json")).is_file():
             what = f"a Minari namespace folder (it holds {'/'.join(parts[k:])})"
+        elif (inside := _enclosing_dataset(root)) is not None:
+            # probe 38 row 49: a dataset's data folder (holding main_data.hdf5) or a folder below
+            # it: a short name started a full generation inside the dataset
+            folder, depth, found = inside
+            what = f"a folder inside the Minari dataset {found} ({folder})"
+            parts, k, base = found.split("/"), depth, folder
         else:
             return
-        parent = root.parents[k - 1] if k else None
+        parent = base.parents[k - 1] if k else None
         fix = (
             f"set MINARI_DATASETS_PATH={shell_quote(str(parent))} (the folder holding "
             f"{'/'.join(parts[:k])}/)"

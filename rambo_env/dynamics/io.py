@@ -144,6 +144,15 @@ def cache_dir() -> Path:
 def check_cache_dir() -> Path:
     """:func:`cache_dir`, created if missing; ValueError naming ``RAMBO_ENV_CACHE`` if it is not
     a writable folder (checked before training, not after the first MLE epoch)."""
+    if not os.environ.get("RAMBO_ENV_CACHE") and os.path.isabs(
+        os.environ.get("XDG_CACHE_HOME") or ""
+    ):
+        # probe 38 row 58: the folder came from XDG_CACHE_HOME, the error named RAMBO_ENV_CACHE
+        return check_writable(
+            cache_dir(),
+            "XDG_CACHE_HOME: model cache ($XDG_CACHE_HOME/rambo_env, as RAMBO_ENV_CACHE is unset)",
+            "fix XDG_CACHE_HOME, or set RAMBO_ENV_CACHE to a writable folder",
+        )
     return check_writable(
         cache_dir(), "RAMBO_ENV_CACHE: model cache", "set RAMBO_ENV_CACHE to a writable folder"
     )

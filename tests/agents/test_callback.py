@@ -414,7 +414,7 @@ def test_an_env_given_to_a_built_or_loaded_agent_gets_make_agents_checks(algo, t
         evaluate_policy(loaded.policy, "Pendulum-v1", loaded.normalizer, n_episodes=1)
 
 
-def test_predict_on_raw_observations_warns_once(recwarn):
+def test_predict_on_raw_observations_warns_once(recwarn, tmp_path):
     """Probe 25: SB3's ``evaluate_policy(agent, gym.make("Hopper-v5"))`` scored the policy on
     raw observations without a word (the agent acts on the normaliser's z-scores). Training in
     the model env and predicting on normalised rows never warn; raw rows do, once."""
@@ -436,6 +436,17 @@ def test_predict_on_raw_observations_warns_once(recwarn):
             agent.predict(row, deterministic=True)
     raw = [w for w in caught if "look raw" in str(w.message)]
     assert len(raw) == 1 and "NormalizedObservation" in str(raw[0].message)
+    # probe 38 row 54: a loaded agent (no env, no buffer) was silent on the same raw rows
+    agent.save(tmp_path / "agent.zip")
+    loaded = type(agent).load(tmp_path / "agent.zip", device="cpu")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for row in normalised[:50]:
+            loaded.predict(row, deterministic=True)
+        assert not [w for w in caught if "look raw" in str(w.message)]
+        for row in dataset.observations[:50]:
+            loaded.predict(row, deterministic=True)
+    assert len([w for w in caught if "look raw" in str(w.message)]) == 1
     with warnings.catch_warnings(record=True) as caught:  # the project's own evaluations
         warnings.simplefilter("always")
         agent2 = make_agent(

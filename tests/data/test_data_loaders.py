@@ -1581,6 +1581,19 @@ def test_a_minari_root_one_level_off_names_the_right_root(tmp_path, monkeypatch,
         "rambo/hopper/medium-v0 (it holds hopper/medium-v0); the variable names the folder "
         f"holding the namespace folders: set MINARI_DATASETS_PATH={root}"
     )
+    # probe 38 row 49: the root inside the dataset (its data folder, holding main_data.hdf5)
+    # started a full generation inside it
+    folder = root / "rambo" / "hopper" / "medium-v0"
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(folder / "data"))
+    with pytest.raises(ValueError) as info:
+        load_dataset("hopper-medium", generate=True)
+    assert str(info.value) == (
+        f"MINARI_DATASETS_PATH: the Minari root {folder / 'data'} looks like a folder inside the "
+        f"Minari dataset rambo/hopper/medium-v0 ({folder}), not the root: "
+        f"rambo/hopper/medium-v0 would be written to {folder / 'data' / 'rambo/hopper/medium-v0'}"
+        f"; set MINARI_DATASETS_PATH={root} (the folder holding rambo/hopper/medium-v0/)"
+    ), info.value
+    assert "generating" not in capsys.readouterr().out
     monkeypatch.setenv("MINARI_DATASETS_PATH", str(root))
     with pytest.raises(FileNotFoundError, match="is not in the local Minari root"):  # truly absent
         load_dataset("rambo/walker2d/medium-v0")
@@ -1610,6 +1623,24 @@ def test_the_load_line_names_the_minari_root(monkeypatch, capsys):
         f"<- minari:t/hopper/root-v0 in the Minari root {minari_dataset_path('')} (12 transitions"
         in capsys.readouterr().out
     )
+
+
+def test_the_load_lines_source_string_is_taken_as_input(tmp_path, capsys):
+    """Probe 38 row 83: the source the load line prints (``minari:rambo/hopper/medium-v0``,
+    ``npz:/f/x.npz``) copied back into load_dataset / --dataset: "Minari dataset 'minari:…' is not
+    in the local Minari root" / "'npz:/f/x.npz' is a URL". The prefix is dropped now."""
+    _save_as_minari("t/hopper/src-v0", make_dataset())
+    assert load_dataset("minari:t/hopper/src-v0").n_transitions == 12
+    path = tmp_path / "x.npz"
+    make_dataset().to_npz(path)
+    capsys.readouterr()
+    assert load_dataset(f"npz:{path}").n_transitions == 12
+    assert f"<- npz:{path} " in capsys.readouterr().out  # one prefix, not npz:npz:
+    # data of from_arrays without a source: the load line read "<-  (" with nothing between
+    arrays = make_dataset()
+    arrays.source = ""
+    load_dataset(arrays)
+    assert "' <- arrays in memory (12 transitions" in capsys.readouterr().out
 
 
 def test_swapped_observation_fields_are_named_not_called_unmarked_episode_ends(tmp_path, capsys):

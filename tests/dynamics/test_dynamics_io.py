@@ -103,6 +103,27 @@ def test_an_empty_home_counts_as_unset_for_the_default_cache_and_minari_root(
         assert minari_dataset_path("a/b-v0") == home / ".minari" / "datasets" / "a" / "b-v0"
 
 
+def test_an_unwritable_xdg_cache_home_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Probe 38 row 58: ``XDG_CACHE_HOME`` set to a file, ``RAMBO_ENV_CACHE`` unset: the error
+    named RAMBO_ENV_CACHE, which is not set; it names XDG_CACHE_HOME now."""
+    from rambo_env.dynamics.io import check_cache_dir
+
+    (tmp_path / "file").write_text("x")
+    monkeypatch.delenv("RAMBO_ENV_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
+    with pytest.raises(ValueError) as info:
+        check_cache_dir()
+    message = str(info.value)
+    assert message.startswith(
+        "XDG_CACHE_HOME: model cache ($XDG_CACHE_HOME/rambo_env, as RAMBO_ENV_CACHE is unset) "
+        f"{tmp_path / 'file' / 'rambo_env'} "
+    ), message
+    assert message.endswith("; fix XDG_CACHE_HOME, or set RAMBO_ENV_CACHE to a writable folder")
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path / "file" / "c"))
+    with pytest.raises(ValueError, match=r"^RAMBO_ENV_CACHE: model cache .*set RAMBO_ENV_CACHE"):
+        check_cache_dir()
+
+
 def test_cache_dir_follows_xdg_cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Probe 36 row 80: ``XDG_CACHE_HOME`` (clusters point it at scratch) was ignored: the
     models went to ``~/.cache/rambo_env``. It is followed now; ``RAMBO_ENV_CACHE`` still wins,
