@@ -35,6 +35,24 @@ __all__ = [
 ActFn = Callable[[np.ndarray], np.ndarray]
 
 
+def _not_raw(env: gym.Env) -> str | None:
+    """Why ``env`` gives no raw real-env observations (it completes "env X ..."), or None: a
+    NormalizedObservation inside (probe 37), a model env (probe 38: its states are the mdp's
+    normalised ones), gymnasium's NormalizeObservation inside (probe 38)."""
+    if _normalized_layer(env) is not None:
+        return (
+            "is already wrapped in NormalizedObservation: a second one would z-score its z-scores"
+        )
+    if (real_id := _model_env_real_id(env)) is not None:
+        return (
+            "is a model env (RamboModelEnv), whose observations are already normalised by the "
+            f"mdp's normaliser; the real env is {real_id!r}"
+        )
+    if _running_normalizer(env):
+        return "already normalises its observations (gymnasium's NormalizeObservation)"
+    return None
+
+
 class NormalizedObservation(gym.ObservationWrapper):
     """A real env whose observations are z-scored by the training :class:`ObsNormalizer`
     (``mdp.normalizer``), as the agent saw them in training: evaluate an agent with SB3's own
@@ -53,23 +71,10 @@ class NormalizedObservation(gym.ObservationWrapper):
             raise ValueError(
                 f"normalizer: expected an ObsNormalizer (mdp.normalizer), got {_shown(normalizer)}"
             )
-        if _normalized_layer(env) is not None:  # probe 37: z-scores of z-scores, silently
+        if (why := _not_raw(env)) is not None:  # probes 37, 38: normalised twice, silently
             raise ValueError(
-                f"env: {_chain(env)} is already wrapped in NormalizedObservation; a second one "
-                "would z-score its z-scores: wrap the raw env once "
-                "(NormalizedObservation(gym.make(env_id), mdp.normalizer))"
-            )
-        if (model_id := _model_env_real_id(env)) is not None:  # probe 38 row 20
-            raise ValueError(
-                f"env: {_chain(env)} is a RamboModelEnv, whose observations are already "
-                "normalised by the mdp's normaliser; NormalizedObservation is for the real env: "
-                f"use the model env as it is, or wrap gym.make({model_id!r})"
-            )
-        if _running_normalizer(env):  # probe 38 row 21
-            raise ValueError(
-                f"env: {_chain(env)} already normalises its observations (gymnasium's "
-                "NormalizeObservation); NormalizedObservation would z-score them again: wrap the "
-                "raw env (NormalizedObservation(gym.make(env_id), mdp.normalizer))"
+                f"env: {_chain(env)} {why}; NormalizedObservation is for the raw real env: wrap "
+                "it once (NormalizedObservation(gym.make(env_id), mdp.normalizer))"
             )
         super().__init__(env)
         shape = getattr(env.observation_space, "shape", None)
@@ -248,24 +253,11 @@ def evaluate_policy(
                     "gymnasium.Env; pass a zero-argument function that makes a new env"
                 )
             _check_spaces(made)
-            if _normalized_layer(made) is not None:  # probe 37: normalised twice, silently
+            if (why := _not_raw(made)) is not None:  # probes 37, 38: normalised twice
                 raise ValueError(
-                    f"env: the factory made {_chain(made)}, already wrapped in "
-                    "NormalizedObservation; evaluate_policy z-scores the real observations by "
-                    "itself (with `normalizer`), so they would be normalised twice: pass the raw "
-                    "env (its id, dataset.env_id, or a factory without the wrapper)"
-                )
-            if (real_id := _model_env_real_id(made)) is not None:  # probe 38 row 81
-                raise ValueError(
-                    f"env: the factory made {_chain(made)}, a model env (RamboModelEnv); "
-                    "evaluate_policy runs the real env: pass its id, "
-                    f"{real_id!r} (dataset.env_id / mdp.env_id)"
-                )
-            if _running_normalizer(made):  # probe 38 row 21
-                raise ValueError(
-                    f"env: the factory made {_chain(made)}, which normalises its observations "
-                    "(gymnasium's NormalizeObservation); evaluate_policy z-scores the real "
-                    "observations by itself (with `normalizer`): pass the raw env"
+                    f"env: the factory made {_chain(made)}, which {why}; evaluate_policy "
+                    "z-scores the real observations by itself (with `normalizer`): pass the raw "
+                    "real env (its id, dataset.env_id, or a factory without the wrapper)"
                 )
     except BaseException:
         for e in envs:

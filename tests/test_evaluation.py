@@ -329,9 +329,9 @@ def test_normalisation_twice_is_refused():
         with pytest.raises(ValueError) as refused:
             NormalizedObservation(inner, norm)
         assert str(refused.value).startswith("env: ") and (
-            "is already wrapped in NormalizedObservation; a second one would z-score its "
-            "z-scores: wrap the raw env once (NormalizedObservation(gym.make(env_id), "
-            "mdp.normalizer))"
+            "is already wrapped in NormalizedObservation: a second one would z-score its "
+            "z-scores; NormalizedObservation is for the raw real env: wrap it once "
+            "(NormalizedObservation(gym.make(env_id), mdp.normalizer))"
         ) in str(refused.value), refused.value
     assert "RecordEpisodeStatistics(NormalizedObservation(TimeLimit(" in str(refused.value)
     with pytest.raises(ValueError) as refused:
@@ -383,14 +383,20 @@ def test_a_model_env_or_an_already_normalising_env_is_refused_for_evaluation():
     act = lambda o: np.zeros((len(o), 3), np.float32)  # noqa: E731
     norm = _normalizer(11)
     mdp = make_tiny_mdp()
-    with pytest.raises(ValueError, match=r"a model env \(RamboModelEnv\).*'Hopper-v5'"):
+    with pytest.raises(
+        ValueError, match=r"a model env \(RamboModelEnv\).*the real env is 'Hopper-v5'"
+    ):
         evaluate_policy(act, lambda: gym.make("RamboModel-hopper-medium", mdp=mdp), norm)
-    with pytest.raises(ValueError, match=r"is a RamboModelEnv, whose observations are already"):
+    with pytest.raises(
+        ValueError, match=r"is a model env \(RamboModelEnv\), whose observations are already"
+    ):
         NormalizedObservation(RamboModelEnv(mdp=mdp), mdp.normalizer)
     running = lambda: NormalizeObservation(gym.make("Hopper-v5"))  # noqa: E731
     with pytest.raises(ValueError, match=r"already normalises its observations \(gymnasium's"):
         NormalizedObservation(running(), norm)
-    with pytest.raises(ValueError, match=r"which normalises its observations \(gymnasium's"):
+    with pytest.raises(
+        ValueError, match=r"which already normalises its observations \(gymnasium's"
+    ):
         evaluate_policy(act, running, norm, n_episodes=1)
     # last: on the old code this one built (and generated the data of) a paper-scale model
     with pytest.raises(ValueError) as refused:
