@@ -159,23 +159,6 @@ def test_hdf5_timeouts_of_another_length_are_named(tmp_path, extra, derive):
         load_dataset(str(path), env_id="Hopper-v5")
 
 
-@pytest.mark.parametrize("derive", [False, True])
-@pytest.mark.parametrize("key", ["timeouts", "terminals"])
-def test_hdf5_flags_stored_as_a_scalar_are_refused(tmp_path, key, derive):
-    """Probe 35: ``timeouts`` stored as a 0-d False loaded as "no timeouts" (only the generic
-    warning of rows that end an episode without a flag)."""
-    a = make_arrays([5, 4], terminal_last=[False, True])
-    a[key] = np.bool_(False)
-    if derive:
-        del a["next_observations"]
-    path = _write_arrays_hdf5(tmp_path / "x.hdf5", a)
-    with pytest.raises(
-        DatasetValidationError,
-        match=rf"field '{key}' is a scalar \(shape \(\)\); it needs one flag per row \(9,\)",
-    ):
-        load_dataset(str(path), env_id="Hopper-v5")
-
-
 @pytest.mark.parametrize("fmt", ["hdf5", "hdf5 without next_observations", "npz", "dict"])
 @pytest.mark.parametrize(
     ("key", "needs"),
@@ -185,16 +168,18 @@ def test_hdf5_flags_stored_as_a_scalar_are_refused(tmp_path, key, derive):
         ("observations", r"one row per step \(9, obs_dim\): store an array \[N, obs_dim\]"),
         ("next_observations", r"one row per step \(9, obs_dim\)"),
         ("terminals", r"one flag per row \(9,\)"),
+        ("timeouts", r"one flag per row \(9,\)"),
     ],
 )
 def test_any_per_row_field_stored_as_a_scalar_is_refused(tmp_path, key, needs, fmt):
-    """Probe 35's leftover: 0-d observations in an hdf5 file were a raw "len() of unsized object"
+    """Probe 35: ``timeouts`` / ``terminals`` stored as a 0-d False loaded as "no timeouts" (only
+    the generic warning of rows that end an episode without a flag). Its leftover: 0-d observations in an hdf5 file were a raw "len() of unsized object"
     TypeError, 0-d rewards / actions "has shape () (ndim 0); expected ndim 1" (or "has shape ()
     but 'observations' has 9 rows"); only the flags had the clear error."""
     if key == "next_observations" and fmt == "hdf5 without next_observations":
         pytest.skip("the field is not stored")
     a = make_arrays([5, 4], terminal_last=[False, True])
-    a[key] = np.bool_(False) if key == "terminals" else np.float32(0.5)
+    a[key] = np.bool_(False) if key in ("terminals", "timeouts") else np.float32(0.5)
     if fmt == "hdf5 without next_observations":
         del a["next_observations"]
     if fmt == "dict":
