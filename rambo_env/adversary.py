@@ -677,7 +677,7 @@ class ModelAdversary:
             self._rollout_fns = (
                 policy,
                 cfg,
-                MaybeCompiled(fn, enabled=self._compile, name="adversary step (Eq. 9)"),
+                MaybeCompiled(fn, enabled=self._compile, name="adversary's Eq. 9 loss"),
             )
         return self._rollout_fns[2]
 
