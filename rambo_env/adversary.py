@@ -36,7 +36,10 @@ import torch
 from torch.nn.utils import get_total_norm
 
 from rambo_env.dynamics.training import make_adam
-from rambo_env.model import NonFiniteModelError  # the adversarial update left non-finite weights
+from rambo_env.model import (  # the adversarial update left non-finite weights
+    LearnedMDP,
+    NonFiniteModelError,
+)
 from rambo_env.run_io import (
     available_memory_bytes,
     check_field_ranges,
@@ -49,7 +52,6 @@ from rambo_env.run_io import (
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
     from rambo_env.dynamics.ensemble import GaussianEnsemble
-    from rambo_env.model import LearnedMDP
     from rambo_env.normalization import ObsNormalizer
 
 __all__ = [
@@ -291,8 +293,13 @@ def adversarial_loss(
     log_prob = ensemble.log_prob_mixture(
         obs.detach(), action.detach(), next_obs.detach(), reward.detach()
     )  # [B]
-    loss = weight * (adv.detach() * log_prob).mean()  # Eq. 9
-    return loss, log_prob
+    return eq9_adversarial_term(log_prob, adv, weight), log_prob
+
+
+def eq9_adversarial_term(log_prob: torch.Tensor, adv: torch.Tensor, weight: float) -> torch.Tensor:
+    """Eq. 9's adversarial term ``λ · mean_B(A · log p)`` of ``log_prob``, ``adv`` [B]: a batch
+    MEAN (the official TF code summed a [256] vector, which also scaled its MLE term by 256)."""
+    return weight * (adv.detach() * log_prob).mean()  # Eq. 9
 
 
 def eq9_loss(
@@ -317,6 +324,47 @@ def eq9_loss(
     adv_loss, log_prob = adversarial_loss(ensemble, obs, action, next_obs, reward, adv, weight)
     mle_loss, _ = ensemble.mle_loss(real_obs, real_action, real_next_obs, real_reward)
     return adv_loss + mle_loss, adv_loss, mle_loss, log_prob  # Eq. 9
+
+
+def eq9_rollout_step(
+    ensemble: GaussianEnsemble,
+    terminated: Callable[[torch.Tensor], torch.Tensor],
+    policy: PolicyFns,
+    gamma: float,
+    eps: float,
+    weight: float,
+    obs: torch.Tensor,
+    action: torch.Tensor,
+    elite_pos: torch.Tensor,
+    noise: torch.Tensor,
+    real_obs: torch.Tensor,
+    real_action: torch.Tensor,
+    real_next_obs: torch.Tensor,
+    real_reward: torch.Tensor,
+) -> tuple[torch.Tensor, ...]:
+    """One step of the adversary's rollout and its Eq. 9 loss from ONE forward of the elites on
+    ``(s, a)`` [B, ·] (Alg. 1 line 5; issue 12): the rollout's next state is the drawn elite's
+    row of it (``elite_pos`` [B]: each row's elite, as a position among the elites; ``noise``
+    [B, T]: as :meth:`LearnedMDP.step_with` samples it), and Eq. 9's log p is the mixture of it.
+
+    Pure (the policy's ``mean`` and ``q`` draw nothing): the unit that
+    :class:`~rambo_env.compile.MaybeCompiled` compiles, the agent's networks included.
+    Returns ``(total [], adv_loss [], mle_loss [], log_prob [B], raw advantage [B], next_obs
+    [B, O])``.
+    """
+    mean, logvar = ensemble.elite_forward(obs, action)  # [n_elites, B, T]
+    with torch.no_grad():  # the sample is stop-gradient (Eq. 5's score function)
+        rows = torch.arange(obs.shape[0], device=obs.device)
+        next_obs, reward = ensemble.sample_from(
+            obs, mean[elite_pos, rows], logvar[elite_pos, rows], noise
+        )  # [B, O], [B]
+        adv, raw_adv = advantage(
+            policy, obs, action, reward, next_obs, terminated(next_obs), gamma=gamma, eps=eps
+        )  # [B], [B]
+    log_prob = ensemble.log_prob_mixture_given(obs, next_obs, reward, mean, logvar)  # [B]
+    adv_loss = eq9_adversarial_term(log_prob, adv, weight)
+    mle_loss, _ = ensemble.mle_loss(real_obs, real_action, real_next_obs, real_reward)
+    return adv_loss + mle_loss, adv_loss, mle_loss, log_prob, raw_adv, next_obs  # Eq. 9
 
 
 class ModelAdversary:
@@ -381,7 +429,17 @@ class ModelAdversary:
             enabled=compile,
             name="adversary loss (Eq. 9)",
         )
-        """:func:`eq9_loss` on this ensemble, compiled when asked."""
+        """:func:`eq9_loss` on this ensemble, compiled when asked (:meth:`step`)."""
+        self._compile = compile
+        self._rollout_fns: tuple[PolicyFns, AdversaryConfig, MaybeCompiled] | None = None
+        kind = type(mdp)
+        self._shares_forward = (
+            isinstance(mdp, LearnedMDP)
+            and kind.transition is LearnedMDP.transition
+            and kind.step_with is LearnedMDP.step_with
+        )
+        """:meth:`update` samples from Eq. 9's forward: a LearnedMDP whose steps are its own (a
+        subclass that changes them, or another object, is stepped by its ``transition``)."""
 
     @property
     def enabled(self) -> bool:
@@ -417,10 +475,15 @@ class ModelAdversary:
                     action = policy.sample(obs)  # [B, A]
                     if i == 0:  # one host sync per iteration
                         self._check_policy(policy, obs, action)
-                    next_obs, reward, terminated = self.mdp.transition(
-                        obs, action, self.rng, check_finite=False
-                    )  # the hot loop; non-finite model states: check_finite_model below
-                stats = self._step(policy, obs, action, reward, next_obs, terminated)
+                # the hot loop; non-finite model states: check_finite_model below
+                if self._shares_forward:
+                    stats, next_obs = self._rollout_step(policy, obs, action)
+                else:  # an mdp of its own kind: its own transition
+                    with torch.no_grad():
+                        next_obs, reward, terminated = self.mdp.transition(
+                            obs, action, self.rng, check_finite=False
+                        )
+                    stats = self._step(policy, obs, action, reward, next_obs, terminated)
                 for key, value in stats.items():  # device tensors: one host sync per iteration
                     totals[key] = totals.get(key, 0.0) + value
                 obs = next_obs
@@ -552,6 +615,17 @@ class ModelAdversary:
             obs, action, next_obs, reward, adv,
             real.obs, real.action, real.next_obs, real.reward, cfg.adversary_weight,
         )  # fmt: skip
+        return self._optimizer_step(total, adv_loss, mle_loss, log_prob, raw_adv)
+
+    def _optimizer_step(
+        self,
+        total: torch.Tensor,
+        adv_loss: torch.Tensor,
+        mle_loss: torch.Tensor,
+        log_prob: torch.Tensor,
+        raw_adv: torch.Tensor,
+    ) -> dict[str, torch.Tensor]:
+        """Adam on ``total`` (Eq. 9) -> the step's detached statistics."""
         self.optimizer.zero_grad(set_to_none=True)
         total.backward()  # Eq. 9
         grads = [p.grad for p in self.params if p.grad is not None]
@@ -568,6 +642,56 @@ class ModelAdversary:
             "log_prob_mean": log_prob.detach().mean(),
             "grad_norm": grad_norm.detach(),
         }
+
+    def _rollout_step(
+        self, policy: PolicyFns, obs: torch.Tensor, action: torch.Tensor
+    ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        """One model step of the adversary's rollout and one optimizer step on it (Alg. 1 line 5):
+        :meth:`_step` on ``mdp.transition(obs, action, rng)`` with the same draws, but the next
+        state is the drawn elite's row of the forward that Eq. 9's log p needs anyway, not a
+        second forward (:func:`eq9_rollout_step`; issue 12). Returns ``(stats, next_obs)``."""
+        mdp, cfg = self.mdp, self.cfg
+        member_idx, noise = mdp.draw(obs.shape[0], self.rng)  # [B], [B, T]
+        real = self.real.sample(cfg.batch_size, self.generator)
+        total, adv_loss, mle_loss, log_prob, raw_adv, next_obs = self._rollout_fn(policy)(
+            obs, action, self._elite_position[member_idx], noise,
+            real.obs, real.action, real.next_obs, real.reward,
+        )  # fmt: skip
+        return self._optimizer_step(total, adv_loss, mle_loss, log_prob, raw_adv), next_obs
+
+    def _rollout_fn(self, policy: PolicyFns) -> Any:
+        """:func:`eq9_rollout_step` for ``policy`` (compiled when asked: once per policy, i.e.
+        once per ``learn``; the agent's weights are the graph's inputs, not constants)."""
+        from rambo_env.compile import MaybeCompiled
+
+        cfg = self.cfg
+        if self._rollout_fns is None or self._rollout_fns[:2] != (policy, cfg):
+            stats = self.mdp.normalizer.tensors(self.mdp.device, torch.float32)
+            fn = functools.partial(
+                eq9_rollout_step,
+                self.mdp.ensemble,
+                functools.partial(self.mdp.terminated, stats=stats),
+                policy,
+                cfg.gamma, cfg.advantage_eps, cfg.adversary_weight,
+            )  # fmt: skip
+            self._rollout_fns = (
+                policy,
+                cfg,
+                MaybeCompiled(fn, enabled=self._compile, name="adversary's Eq. 9 loss"),
+            )
+        return self._rollout_fns[2]
+
+    @property
+    def _elite_position(self) -> torch.Tensor:
+        """[n_members] LongTensor: each elite's row in :meth:`GaussianEnsemble.elite_forward`'s
+        output (-1 for the others)."""
+        elite_idx = self.mdp.ensemble.elite_idx
+        key = (id(elite_idx), elite_idx._version)  # a new or changed elite set: no host sync
+        if getattr(self, "_elite_key", None) != key:
+            table = torch.full((self.mdp.ensemble.n_members,), -1, dtype=torch.long)
+            table[elite_idx.cpu()] = torch.arange(elite_idx.shape[0])
+            self._elite_table, self._elite_key = table.to(elite_idx.device), key
+        return self._elite_table
 
     def state_dict(self) -> dict[str, Any]:
         """Optimizer and generator states (the ensemble weights are saved with the model)."""

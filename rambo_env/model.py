@@ -227,9 +227,21 @@ class LearnedMDP:
             self._check_action_bounds(action)
         self.check_ensemble_dtype()
         next_obs, reward = self.ensemble.sample(obs, action, member_idx, noise)  # [B, O], [B]
+        return next_obs, reward.reshape(-1), self.terminated(next_obs)
+
+    def terminated(
+        self, next_obs: torch.Tensor, stats: tuple[torch.Tensor, torch.Tensor] | None = None
+    ) -> torch.Tensor:
+        """The env's termination rule on model states ``next_obs`` [B, O] (normalised) -> bool [B].
+
+        ``stats``: the normaliser's ``(mean, std)`` tensors (``normalizer.tensors(device,
+        dtype)``), for code traced by ``torch.compile`` (no numpy read inside)."""
         # The model state is already normalised: un-normalise exactly once for the raw-obs test.
-        terminated = self.termination_fn(self.normalizer.unnormalize(next_obs))  # [B]
-        return next_obs, reward.reshape(-1), terminated.reshape(-1).to(torch.bool)
+        if stats is None:
+            raw = self.normalizer.unnormalize(next_obs)  # [B, O]
+        else:
+            raw = next_obs * stats[1] + stats[0]  # [B, O]  ObsNormalizer.unnormalize
+        return self.termination_fn(raw).reshape(-1).to(torch.bool)  # [B]
 
     def transition(
         self,

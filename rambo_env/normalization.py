@@ -107,14 +107,20 @@ class ObsNormalizer:
 
     def _stats_like(self, x: ArrayT) -> tuple[Any, Any]:
         if isinstance(x, torch.Tensor):
-            dtype = x.dtype if x.is_floating_point() else torch.float32
-            key = (x.device, dtype)
-            if key not in self._tensors:  # cache: no host->device copy per call
-                self._tensors[key] = tuple(
-                    torch.tensor(a, device=x.device, dtype=dtype) for a in (self.mean, self.std)
-                )
-            return self._tensors[key]
+            return self.tensors(x.device, x.dtype if x.is_floating_point() else torch.float32)
         return self.mean, self.std
+
+    def tensors(
+        self, device: torch.device, dtype: torch.dtype
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(mean, std)`` [obs_dim] as torch tensors on ``device`` (cached: no host->device copy
+        per call; code traced by ``torch.compile`` takes them instead of reading numpy)."""
+        key = (torch.device(device), dtype)
+        if key not in self._tensors:
+            self._tensors[key] = tuple(
+                torch.tensor(a, device=device, dtype=dtype) for a in (self.mean, self.std)
+            )
+        return self._tensors[key]
 
     def _check(self, x: ArrayT) -> None:
         if not isinstance(x, np.ndarray | torch.Tensor):  # probe 20: was a raw AttributeError

@@ -554,6 +554,14 @@ class GaussianEnsemble(nn.Module):
                 f"noise: expected shape ({obs.shape[0]}, {self.target_dim}), got {tuple(noise.shape)}"
             )
         mean, logvar = self.predict_rows(obs, action, member_idx)  # [B, T]
+        return self.sample_from(obs, mean, logvar, noise)
+
+    @staticmethod
+    def sample_from(
+        obs: torch.Tensor, mean: torch.Tensor, logvar: torch.Tensor, noise: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """:meth:`sample` given each row's member outputs ``mean``, ``logvar`` [B, T] (Alg. 1
+        line 3): ``y = μ + σ · noise`` -> ``(next_obs [B, O], reward [B])``."""
         y = mean + torch.exp(0.5 * logvar) * noise.to(mean.dtype)  # [B, T]
         return obs.to(y.dtype) + y[:, OBS_SLICE], y[:, REWARD_INDEX]
 
@@ -565,13 +573,31 @@ class GaussianEnsemble(nn.Module):
         The log p(s', r | s, a) term of Eq. 5 / Eq. 9: one forward of the elites, logsumexp over them,
         so gradients reach every elite (and the shared log-var bounds) but no non-elite member.
         """
+        mean, logvar = self.elite_forward(obs, action)  # [n_elites, B, T]
+        return self.log_prob_mixture_given(obs, next_obs, reward, mean, logvar)
+
+    def elite_forward(
+        self, obs: torch.Tensor, action: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The elites on ``obs`` [B, O], ``action`` [B, A] -> mean, logvar [n_elites, B, T]: the
+        forward :meth:`log_prob_mixture` needs, which the adversary's rollout also samples from."""
         if obs.dim() != 2:
             raise ValueError(
                 f"obs: log_prob_mixture expects [B, {self.obs_dim}], got {tuple(obs.shape)}"
             )
-        x = self._inputs(obs, action)  # [B, in]
+        return self.forward_inputs(self._inputs(obs, action), self.elite_idx)
+
+    def log_prob_mixture_given(
+        self,
+        obs: torch.Tensor,
+        next_obs: torch.Tensor,
+        reward: torch.Tensor,
+        mean: torch.Tensor,
+        logvar: torch.Tensor,
+    ) -> torch.Tensor:
+        """:meth:`log_prob_mixture` given the elites' outputs ``mean``, ``logvar`` [n_elites, B, T]
+        of :meth:`elite_forward` on ``obs`` and the actions -> [B] (Eq. 5's log p)."""
         y = self._targets(obs, next_obs, reward)  # [B, T]
-        mean, logvar = self.forward_inputs(x, self.elite_idx)  # [n_elites, B, T]
         log_p = gaussian_log_prob(y, mean, logvar).sum(-1)  # [n_elites, B]
         return torch.logsumexp(log_p, dim=0) - math.log(self.n_elites)  # [B]
 

@@ -583,3 +583,75 @@ def test_an_adversary_batch_that_cannot_fit_in_memory_is_refused_up_front(toy, m
         ModelAdversary(mdp, dataset, AdversaryConfig(0.1, 2, batch_size=10**6))
     adversary = ModelAdversary(mdp, dataset, AdversaryConfig(0.1, 2, batch_size=256))
     adversary.update(_ood_policy())  # the paper's batch fits
+
+
+def _elites_out_of_order(toy) -> tuple[LearnedMDP, OfflineDataset]:
+    """A 4-member ensemble whose 3 elites are not members 0..2 (positions != member indices)."""
+    mdp, dataset = toy
+    cfg = EnsembleConfig(n_members=4, n_elites=3, hidden_dims=(32, 32), weight_decays=(0, 0, 0))
+    ensemble = GaussianEnsemble(1, 1, cfg, generator=torch.Generator().manual_seed(1))
+    ensemble.set_input_stats(mdp.ensemble.input_mean, mdp.ensemble.input_std)
+    ensemble.set_elites([3, 0, 2])
+    return LearnedMDP(ensemble, mdp.normalizer, _never, mdp.start_obs, device="cpu"), dataset
+
+
+class _OwnTransition(LearnedMDP):
+    """A LearnedMDP subclass stepping by its own transition (the adversary must call it)."""
+
+    def transition(self, obs, action, rng, *, check_finite=True):
+        return super().transition(obs, action, rng, check_finite=check_finite)
+
+
+@pytest.mark.parametrize("compile", [False, True])
+def test_update_samples_from_eq9s_forward_as_the_transition_would(toy, compile):
+    """Issue 12: update() draws each rollout step's next state from the elites' forward that
+    Eq. 9's log p needs (no second forward); the run equals stepping by mdp.transition and
+    step() with the same draws, to float32 rounding (stats, states and weights)."""
+    policy = PolicyFns(
+        sample=lambda o: torch.tanh(o[:, :1] + 0.3),
+        mean=lambda o: torch.tanh(o[:, :1]),
+        q=lambda o, a: o[:, 0] - a[:, 0] ** 2,
+    )
+    cfg = AdversaryConfig(0.5, rollout_length=3, n_updates=7, batch_size=32)
+    mdp_fast, dataset = _elites_out_of_order(toy)
+    mdp_plain = copy.deepcopy(mdp_fast)
+    fast = ModelAdversary(mdp_fast, dataset, cfg, seed=5, compile=compile)
+    assert fast._shares_forward
+    plain = ModelAdversary(mdp_plain, dataset, cfg, seed=5)
+    stats = fast.update(policy)
+    if compile:
+        assert fast._rollout_fn(policy).active  # compiled, not fallen back
+
+    totals, states = {}, []  # update()'s loop, stepped by the transition
+    obs = mdp_plain.initial(cfg.batch_size, plain.rng)
+    for i in range(cfg.n_updates):
+        if i > 0 and i % cfg.rollout_length == 0:
+            obs = mdp_plain.initial(cfg.batch_size, plain.rng)
+        with torch.no_grad():
+            action = policy.sample(obs)
+            next_obs, reward, terminated = mdp_plain.transition(obs, action, plain.rng)
+        step = plain.step(policy, obs, action, reward, next_obs, terminated)
+        for key, value in step.items():
+            totals[key] = totals.get(key, 0.0) + float(value) / cfg.n_updates
+        states.append(next_obs)
+        obs = next_obs
+    assert stats.keys() == totals.keys()
+    for key in stats:
+        assert stats[key] == pytest.approx(totals[key], rel=1e-4, abs=1e-6), key
+    for key, value in mdp_plain.ensemble.state_dict().items():
+        torch.testing.assert_close(mdp_fast.ensemble.state_dict()[key], value, rtol=1e-5, atol=1e-6)
+
+
+def test_an_mdp_with_its_own_transition_is_stepped_by_it(toy, monkeypatch):
+    mdp, dataset = _elites_out_of_order(toy)
+    own = _OwnTransition(mdp.ensemble, mdp.normalizer, _never, mdp.start_obs, device="cpu")
+    calls = []
+    monkeypatch.setattr(
+        _OwnTransition,
+        "transition",
+        lambda self, *a, **k: calls.append(1) or LearnedMDP.transition(self, *a, **k),
+    )
+    adversary = ModelAdversary(own, dataset, AdversaryConfig(0.5, 2, n_updates=3, batch_size=8))
+    assert not adversary._shares_forward
+    adversary.update(_ood_policy())
+    assert len(calls) == 3

@@ -1447,3 +1447,34 @@ def test_saving_to_an_existing_folder_is_refused_not_written_beside_it(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lib"]  # nothing written beside it
     agent.save(folder / "agent")  # a file path without an ending: SB3's agent.zip inside
     assert (folder / "agent.zip").is_file()
+
+
+@pytest.mark.parametrize("algo", ["sac", pytest.param("crossq", marks=pytest.mark.slow)])
+def test_compiled_adversary_step_with_the_agents_networks_equals_eager(algo):
+    """Issue 12: the adversary's rollout step compiles as one graph with the agent's actor and
+    critic (the advantage) inside; with a real agent's policy (CrossQ: its critic switched to
+    eval mode inside the graph) it gives the eager run's model and statistics to float32
+    rounding, and the agent's modes are restored."""
+    from agents.critics import policy_fns
+
+    agent, callback, mdp = _setup(algo, weight=0.5)
+    agent.learn(total_timesteps=STEPS_PER_ITERATION, callback=callback)  # a trained critic
+    policy = policy_fns(agent)
+    cfg = AdversaryConfig(0.5, K, n_updates=5, batch_size=32)
+    runs = {}
+    for compile in (False, True):
+        model = copy.deepcopy(mdp)
+        adversary = ModelAdversary(model, callback.adversary.dataset, cfg, seed=4, compile=compile)
+        modes = (agent.actor.training, agent.critic.training)
+        torch.manual_seed(7)  # the policy's actions draw from torch's global generator
+        stats = [adversary.update(policy), adversary.update(policy)]  # the second: no recompile
+        assert (agent.actor.training, agent.critic.training) == modes
+        if compile:
+            assert adversary._rollout_fn(policy).active  # compiled, not fallen back
+        runs[compile] = stats, model.ensemble.state_dict()
+    (stats_e, weights_e), (stats_c, weights_c) = runs[False], runs[True]
+    for eager_stats, compiled_stats in zip(stats_e, stats_c, strict=True):
+        for key, value in eager_stats.items():
+            assert compiled_stats[key] == pytest.approx(value, rel=1e-4, abs=1e-6), key
+    for key, value in weights_e.items():
+        torch.testing.assert_close(weights_c[key], value, rtol=1e-5, atol=1e-6)
