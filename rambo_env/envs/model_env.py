@@ -177,6 +177,7 @@ def build_mdp(
         raise ValueError(
             "dataset: one of `dataset` (name, path or OfflineDataset) or `mdp` is needed"
         )
+    given = dataset if isinstance(dataset, str | Path) else None  # shown by the level check
     if env_id is not None or registered_env is not None:
         from rambo_env.data.loaders import _load_dataset
         from rambo_env.data.scores import ENV_IDS
@@ -205,7 +206,8 @@ def build_mdp(
     if registered_env is not None:
         _check_registered_env(dataset.env_id, registered_env, "dataset", repr(dataset.name))
     if registered_dataset is not None:  # before the MLE: was a model of another level, cached
-        _check_registered_level(getattr(dataset, "name", None), registered_dataset, "dataset")
+        name = getattr(dataset, "name", None)
+        _check_registered_level(name, registered_dataset, "dataset", given and str(given))
     if rollout_length is not None:
         check_rollout_length(rollout_length, getattr(dataset, "env_id", None))
     return make_mdp(
@@ -259,10 +261,13 @@ def _check_no_dataset_with_mdp(
     )
 
 
-def _check_registered_level(name: Any, registered_dataset: str | None, what: str = "mdp") -> None:
+def _check_registered_level(
+    name: Any, registered_dataset: str | None, what: str = "mdp", shown: str | None = None
+) -> None:
     """The ``mdp`` (``what``; ``name``: its ``dataset_name``) or ``dataset`` (``name``: its
-    ``name``) of a ``RamboModel-<env>-<level>`` id is of that id's level. Probe 37: ``gym.make(
-    "RamboModel-hopper-random", mdp=<hopper-medium mdp>)`` was accepted, and Monitor /
+    ``name``; ``shown``: the ``dataset`` as given) of a ``RamboModel-<env>-<level>`` id is of
+    that id's level. Probe 37: ``gym.make("RamboModel-hopper-random", mdp=<hopper-medium
+    mdp>)`` was accepted, and Monitor /
     TensorBoard logs named hopper-random; probe 39: ``gym.make("RamboModel-hopper-medium",
     dataset=<a hopper-random Minari id>)`` trained and cached a hopper-random model under the
     hopper-medium id. Only a name that reads as ``<env>-<level>`` of a registered env and level
@@ -281,7 +286,9 @@ def _check_registered_level(name: Any, registered_dataset: str | None, what: str
         if what == "mdp":
             head, usage = f"mdp: is a model of the {built} dataset ({name!r})", "mdp=mdp"
         else:
-            head, usage = f"dataset: {name!r} is the {built} dataset", "dataset=…"
+            shown = shown or name  # what was given (a Minari id, a path), else the data's name
+            kind = f"a {level}" if shown == built else f"the {built}"
+            head, usage = f"dataset: {shown!r} is {kind} dataset", "dataset=…"
         raise ValueError(
             f"{head}, but the env id is RamboModel-{registered_dataset}, whose name Monitor / "
             f"TensorBoard logs would carry; make gym.make('RamboModel-{built}', {usage}), or "

@@ -537,8 +537,9 @@ def test_a_registered_id_refuses_a_dataset_of_another_level(tmp_path, vector):
                 gym.make_vec("RamboModel-hopper-medium", num_envs=2, dataset=random, **kwargs)
             else:
                 gym.make("RamboModel-hopper-medium", dataset=random, **kwargs)
+        kind = "a random" if name == "hopper-random" else "the hopper-random"
         assert str(refused.value) == (
-            f"dataset: {name!r} is the hopper-random dataset, but the env id is "
+            f"dataset: {name!r} is {kind} dataset, but the env id is "
             "RamboModel-hopper-medium, whose name Monitor / TensorBoard logs would carry; make "
             "gym.make('RamboModel-hopper-random', dataset=…), or RamboModelEnv(dataset=…) "
             "directly"
