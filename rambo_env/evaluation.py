@@ -270,7 +270,8 @@ def evaluate_policy(
     default_cap = max_episode_steps is None and not _has_time_limit(envs[0])
     cap = UNLIMITED_ENV_CAP if default_cap else max_episode_steps
     try:
-        returns, lengths = _run_lockstep(act, envs, normalizer, seed, cap)
+        factory = not isinstance(env, str)  # an id: gym.make's raw env, nothing to check
+        returns, lengths = _run_lockstep(act, envs, normalizer, seed, cap, factory)
     finally:
         for e in envs:
             e.close()
@@ -463,6 +464,7 @@ def _run_lockstep(
     normalizer: _Normalizer,
     seed: int,
     max_episode_steps: int | None,
+    factory: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     n = len(envs)
     obs = np.stack([e.reset(seed=seed + i)[0] for i, e in enumerate(envs)]).astype(np.float32)
@@ -472,6 +474,8 @@ def _run_lockstep(
             f"normalizer: fitted on obs_dim={dim} observations, but the env's observations have "
             f"shape {obs.shape[1:]}; pass the normalizer of a model trained on this env's data"
         )
+    if factory:  # probe 39 row 87: a factory's env that z-scores by hand
+        _check_raw_first_observations(envs, obs, normalizer, seed)
     action_shape = envs[0].action_space.shape
     clip = _action_clipper(envs[0].action_space)
     returns = np.zeros(n, dtype=np.float64)
@@ -500,6 +504,88 @@ def _run_lockstep(
             if terminated or truncated or capped:
                 active[i] = False
     return returns, lengths
+
+
+#: Evidence (nats of log-likelihood ratio, normalised vs raw, beyond that of the raw env's own
+#: first observations) at which :func:`_check_raw_first_observations` refuses the factory's env.
+NORMALISED_EVIDENCE_NATS = 10.0
+
+
+def _check_raw_first_observations(
+    envs: Sequence[gym.Env], obs: np.ndarray, normalizer: Any, seed: int
+) -> None:
+    """Refuse a factory whose env already z-scores its observations by hand (probe 39 row 87:
+    ``TransformObservation(gym.make("Hopper-v5"), lambda o: (o - mean) / std, …)`` was scored on
+    doubly normalised observations, no word; the wrapper classes :func:`_not_raw` knows were
+    refused). The first observations (``obs``, reset with ``seed + i``) are weighed as the agents'
+    raw-observation watch weighs them: on the dimensions whose data mean lies more than 3 std
+    from 0, do they fit N(0, 1) (normalised) better than the data's N(mean, std) (raw)? The same
+    is weighed for a fresh env of the unwrapped env's spec reset with the same seeds (the raw
+    env's own first observations, which at a reset may sit far from the data's mean too); only
+    evidence beyond that counts, so a raw env (whose observations are the same) never does. No
+    told dimension, no spec to make, or a normaliser without ``mean`` / ``std``: nothing weighed.
+    First, observations that are ``normalizer``'s own z-scores of the raw env's are refused on
+    any env (the case above, with the agent's normaliser)."""
+    spec = getattr(envs[0].unwrapped, "spec", None)
+    if spec is None or not np.isfinite(obs).all():
+        return
+    try:
+        raw_env = gym.make(spec)
+    except Exception:  # a spec that cannot be made again: nothing to compare with
+        return
+    try:
+        raw = np.stack([raw_env.reset(seed=seed + i)[0] for i in range(len(envs))])
+        raw = np.asarray(raw, np.float64).reshape(obs.shape)
+        twice = np.asarray(normalizer.normalize(raw.astype(np.float32)), np.float64)
+    except Exception:  # another shape, a normaliser that fails: nothing to compare
+        return
+    finally:
+        raw_env.close()
+    obs = np.asarray(obs, np.float64)
+    why = None
+    if not np.allclose(obs, raw, rtol=1e-3, atol=1e-3) and np.allclose(
+        obs, twice.reshape(obs.shape), rtol=1e-3, atol=1e-3
+    ):
+        why = f"are `normalizer`'s z-scores of a raw {spec.id} env's"
+    else:
+        told = _evidence_of_normalised(normalizer, obs, raw)
+        if told:
+            why = (
+                f"sit near 0 where a raw {spec.id} env's sit near the data's mean, on the "
+                f"{told} dimension(s) whose data mean is over 3 std from 0"
+            )
+    if why is not None:
+        raise ValueError(
+            f"env: the factory made {_chain(envs[0])}, whose first observations already look "
+            f"normalised (they {why}): a wrapper that z-scores by hand? evaluate_policy z-scores "
+            "the real observations by itself (with `normalizer`), so they would be normalised "
+            "twice; pass the raw real env (its id, dataset.env_id, or a factory without the "
+            "normalising wrapper)"
+        )
+
+
+def _evidence_of_normalised(normalizer: Any, obs: np.ndarray, raw: np.ndarray) -> int:
+    """The number of dimensions the data tell apart (mean over 3 std from 0) when on them
+    ``obs`` fit N(0, 1) better than N(mean, std) by more than :data:`NORMALISED_EVIDENCE_NATS`
+    beyond ``raw`` (the raw env's own first observations); else 0."""
+    mean, std = getattr(normalizer, "mean", None), getattr(normalizer, "std", None)
+    if mean is None or std is None:
+        return 0
+    try:
+        mean, std = (np.asarray(v, np.float64).reshape(-1) for v in (mean, std))
+    except (TypeError, ValueError, RuntimeError):  # stats of another kind: nothing weighed
+        return 0
+    told = (np.abs(mean) > 3 * std) & (std > 0)
+    if mean.shape != obs.shape[1:] or not told.any():
+        return 0
+
+    def evidence(x: np.ndarray) -> float:  # log N(x; 0, 1) - log N(x; mean, std), summed
+        x = x[:, told]
+        z = (x - mean[told]) / std[told]
+        return float(np.sum(0.5 * z**2 - 0.5 * x**2 + np.log(std[told])))
+
+    beyond = evidence(obs) - evidence(raw)
+    return int(told.sum()) if beyond > NORMALISED_EVIDENCE_NATS else 0
 
 
 def _action_clipper(space: gym.spaces.Space) -> Callable[[np.ndarray], np.ndarray]:

@@ -155,6 +155,14 @@ def main(argv: list[str] | None = None) -> int:
             check_file_or_absent(name, "--out", "move it away or pick another output prefix")
         except ValueError as err:
             parser.error(str(err))
+    earlier = _written_before(args.out)  # read before this call's manifest replaces it
+    for name in written:  # probe 39 row 40: a user's own file there was overwritten silently
+        if not _ours(Path(name), earlier):
+            parser.error(
+                f"--out: {name} exists and was not written by curves.py (not in "
+                f"{Path(args.out).name}{MANIFEST_SUFFIX}, no curve CSV header), so it would be "
+                "overwritten; pick another --out, or move the file away"
+            )
     for what, text in [("--title", args.title)] + [
         ("--hline", label) for lines in hlines.values() for label in lines
     ]:
@@ -199,7 +207,6 @@ def main(argv: list[str] | None = None) -> int:
     # All or none (probe 30: a PNG that failed under ``ulimit -f`` left the CSVs written before
     # it): every file is written to a temp file beside it, then all are renamed into place.
     said = []
-    earlier = _written_before(args.out)  # read before this call's manifest replaces it
     try:
         with StagedFiles("--out") as staged:
             for label, rows in curves.items():
@@ -256,6 +263,21 @@ def _written_before(out: str) -> set[str]:
     except (OSError, ValueError, KeyError, TypeError):
         return set()
     return {name for name in listed if isinstance(name, str)} if isinstance(listed, list) else set()
+
+
+def _ours(path: Path, earlier: set[str]) -> bool:
+    """``path`` (a ``<out>-<label>.csv`` this call would write) may be overwritten: absent, listed
+    in the manifest of an earlier call with this ``--out`` (``earlier``), or holding this tool's
+    CSV header, of this or an older version (a CSV of a call before the manifest)."""
+    if not path.exists() or path.name in earlier:
+        return True
+    try:
+        with path.open(encoding="utf-8") as f:
+            first = f.readline().rstrip("\r\n")
+    except (OSError, UnicodeDecodeError):
+        return False
+    fields = first.split(",")  # an older version's CSV had fewer columns (no td_gap)
+    return fields[0] == "iteration" and len(fields) > 1 and set(fields[1:]) <= set(CURVE_COLUMNS)
 
 
 def _stale_csvs(out: str, labels: list[str], inputs: set[str], earlier: set[str]) -> list[Path]:

@@ -306,7 +306,8 @@ def test_a_png_that_cannot_be_written_leaves_no_csv_either(tmp_path, capsys, mon
     _log(tmp_path / "a", {1: {"rambo/q_avg": 1.0}})
     out = tmp_path / "cv"
     out.mkdir()
-    (out / "fszc-a.csv").write_text("old\n")
+    old = ",".join(["iteration", *CURVE_COLUMNS]) + "\n"  # an earlier call's CSV (its header)
+    (out / "fszc-a.csv").write_text(old)
 
     def too_large(self, *args, **kwargs):
         raise OSError(errno.EFBIG, "File too large")
@@ -324,7 +325,7 @@ def test_a_png_that_cannot_be_written_leaves_no_csv_either(tmp_path, capsys, mon
     )
     assert "fszc-a.csv" not in captured.out  # was: "…fszc-a.csv: 1 iterations" printed
     assert sorted(p.name for p in out.iterdir()) == ["fszc-a.csv"]  # no temp file
-    assert (out / "fszc-a.csv").read_text() == "old\n"  # the earlier one, untouched
+    assert (out / "fszc-a.csv").read_text() == old  # the earlier one, untouched
     monkeypatch.setattr(Figure, "savefig", real)
     assert curves.main(["--out", str(out / "fszc"), f"a={tmp_path / 'a'}"]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["fszc-a.csv", "fszc.curves.json", "fszc.png"]
@@ -677,3 +678,35 @@ def test_a_rerun_into_the_same_out_removes_the_earlier_calls_other_csvs(tmp_path
         f"removed {out}-c.csv, {out}-d.csv: curves of an earlier call with this --out of runs "
         "not in this figure"
     ) in said
+
+
+def test_a_users_own_file_where_a_curve_csv_goes_is_refused_before_writing(tmp_path, capsys):
+    """Probe 39 row 40: ``echo 'my notes' > cv/y-a.csv; curves.py --out cv/y a=runs/base``
+    overwrote the user's file with the curve CSV, no word (the tool spares such files from its
+    stale-CSV removal). Refused, nothing written; its own CSVs are still overwritten."""
+    from tests.scripts import load_script
+
+    curves_cli = load_script("curves")
+    _log(tmp_path / "a", {1: {"rambo/q_avg": 1.0}})
+    out = tmp_path / "cv" / "y"
+    out.parent.mkdir()
+    mine = tmp_path / "cv" / "y-a.csv"
+    mine.write_text("my notes\n")
+    with pytest.raises(SystemExit) as refused:
+        curves_cli.main(["--out", str(out), f"a={tmp_path / 'a'}"])
+    assert refused.value.code == 2
+    assert (
+        f"error: --out: {mine} exists and was not written by curves.py (not in y.curves.json, "
+        "no curve CSV header), so it would be overwritten; pick another --out, or move the file "
+        "away"
+    ) in capsys.readouterr().err
+    assert mine.read_text() == "my notes\n"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["y-a.csv"]  # nothing written
+    mine.unlink()
+    assert curves_cli.main(["--out", str(out), f"a={tmp_path / 'a'}"]) == 0
+    assert curves_cli.main(["--out", str(out), f"a={tmp_path / 'a'}"]) == 0  # in its manifest
+    (tmp_path / "cv" / "y.curves.json").unlink()  # a call before the manifest: by its header
+    assert curves_cli.main(["--out", str(out), f"a={tmp_path / 'a'}"]) == 0
+    (tmp_path / "cv" / "y.curves.json").unlink()
+    mine.write_text("iteration,q_avg,normalized_score\n1,2.0,3.0\n")  # an older version's
+    assert curves_cli.main(["--out", str(out), f"a={tmp_path / 'a'}"]) == 0

@@ -409,3 +409,56 @@ def test_a_model_env_or_an_already_normalising_env_is_refused_for_evaluation():
     # the real env, as the README shows, stays as it was
     assert NormalizedObservation(gym.make("Hopper-v5"), norm).reset(seed=0)[0].shape == (11,)
     assert evaluate_policy(act, "Hopper-v5", norm, n_episodes=1, max_episode_steps=2).lengths[0]
+
+
+def _env_normalizer(env_id: str, steps: int = 500) -> ObsNormalizer:
+    """The normaliser of genuine random-action data of ``env_id``."""
+    env = gym.make(env_id)
+    env.action_space.seed(0)
+    obs, _ = env.reset(seed=0)
+    seen = [obs]
+    for _ in range(steps):
+        obs, _, terminated, truncated, _ = env.step(env.action_space.sample())
+        seen.append(obs)
+        if terminated or truncated:
+            obs, _ = env.reset()
+    return ObsNormalizer.from_observations(np.asarray(seen, np.float32))
+
+
+@pytest.mark.parametrize(
+    "env_id", ["Hopper-v5", "HalfCheetah-v5", "Pendulum-v1", "MountainCarContinuous-v0"]
+)
+def test_a_factory_that_z_scores_by_hand_is_refused_a_raw_one_is_not(env_id):
+    """Probe 39 row 87: ``evaluate_policy(act, lambda: TransformObservation(gym.make("Hopper-v5"),
+    lambda o: (o - norm.mean) / norm.std, …), norm)`` scored z-scores of z-scores, no word (the
+    wrapper classes evaluate_policy knows were refused). The first observations are compared
+    with a raw env's of the same seeds; raw envs (small ones near 0 too) are taken."""
+    from gymnasium.wrappers import RecordEpisodeStatistics, TransformObservation
+
+    norm = _env_normalizer(env_id)
+    mean, std = np.asarray(norm.mean, np.float64), np.asarray(norm.std, np.float64)
+    space = gym.make(env_id).observation_space
+    act_dim = gym.make(env_id).action_space.shape[0]
+    act = lambda o: np.zeros((len(o), act_dim), np.float32)  # noqa: E731
+    by_hand = lambda: TransformObservation(gym.make(env_id), lambda o: (o - mean) / std, space)  # noqa: E731
+    for n in (1, 2):
+        with pytest.raises(ValueError) as refused:
+            evaluate_policy(act, by_hand, norm, n_episodes=n, max_episode_steps=2)
+        assert str(refused.value) == (
+            "env: the factory made TransformObservation(TimeLimit(OrderEnforcing("
+            f"PassiveEnvChecker({type(gym.make(env_id).unwrapped).__name__})))), whose first "
+            "observations already look normalised (they are `normalizer`'s z-scores of a raw "
+            f"{env_id} env's): a wrapper that z-scores by hand? evaluate_policy z-scores the real "
+            "observations by itself (with `normalizer`), so they would be normalised twice; pass "
+            "the raw real env (its id, dataset.env_id, or a factory without the normalising "
+            "wrapper)"
+        )
+        for raw in (env_id, lambda: RecordEpisodeStatistics(gym.make(env_id))):
+            result = evaluate_policy(act, raw, norm, n_episodes=n, max_episode_steps=2)
+            assert result.lengths.tolist() == [2] * n
+    if env_id == "Hopper-v5":  # stats of its own (not the agent's): the torso height tells
+        other = lambda: TransformObservation(  # noqa: E731
+            gym.make(env_id), lambda o: (o - 1.1 * mean) / (0.9 * std), space
+        )
+        with pytest.raises(ValueError, match=r"they sit near 0 where a raw Hopper-v5 env's sit"):
+            evaluate_policy(act, other, norm, n_episodes=2, max_episode_steps=2)

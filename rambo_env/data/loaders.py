@@ -100,15 +100,36 @@ SOURCE_PREFIXES = ("minari:", "npz:", "d4rl-hdf5:", "d4rl:", "hdf5:")
 def strip_source_prefix(dataset: Any) -> Any:
     """``dataset`` without the source prefix of the load line (probe 38 row 83:
     ``load_dataset('minari:rambo/hopper/medium-v0')`` looked for a Minari id ``minari:…``, and
-    ``'npz:/f/x.npz'`` was called a URL), and without a trailing `` (generated)``; anything
-    else (an existing file of that very name too) unchanged."""
+    ``'npz:/f/x.npz'`` was called a URL), in any case (probe 39 row 21: ``'NPZ:/f/x.npz'`` was
+    called a URL), and without a trailing `` (generated)``; a ``file://`` URL of a local file
+    (``Path.as_uri()``, a browser's address bar) is its path (probe 39 row 22: was called a URL,
+    "not downloaded"); anything else (an existing file of that very name too) unchanged."""
     if not isinstance(dataset, str | os.PathLike):
         return dataset
     text = str(dataset)
-    prefix = next((p for p in SOURCE_PREFIXES if text.startswith(p)), None)
-    if prefix is None or os.path.exists(text):
+    if os.path.exists(text):
+        return dataset
+    if (path := _file_url_path(text)) is not None:
+        return path
+    prefix = next((p for p in SOURCE_PREFIXES if text.lower().startswith(p)), None)
+    if prefix is None:
         return dataset
     return text[len(prefix) :].removesuffix(" (generated)")
+
+
+def _file_url_path(text: str) -> str | None:
+    """The local path of a ``file:`` URL (``file:///f/x.npz``, ``file://localhost/f/x.npz``;
+    percent-escapes decoded); None for anything else (a ``file://`` URL of another host too:
+    :func:`check_not_a_url` refuses it)."""
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
+    if not text.lower().startswith("file:"):
+        return None
+    parsed = urlparse(text)
+    if parsed.netloc not in ("", "localhost") or not parsed.path:
+        return None
+    return url2pathname(parsed.path)
 
 
 def check_not_a_url(dataset: Any) -> None:

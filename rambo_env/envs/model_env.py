@@ -168,7 +168,7 @@ def build_mdp(
             )
         if registered_env is not None:
             _check_registered_env(getattr(mdp, "env_id", None), registered_env, "mdp", repr(mdp))
-        _check_registered_level(mdp, registered_dataset)
+        _check_registered_level(getattr(mdp, "dataset_name", None), registered_dataset)
         _check_no_dataset_with_mdp(dataset, mdp, registered_env, registered_dataset)
         if rollout_length is not None:
             check_rollout_length(rollout_length, mdp.env_id)
@@ -177,6 +177,7 @@ def build_mdp(
         raise ValueError(
             "dataset: one of `dataset` (name, path or OfflineDataset) or `mdp` is needed"
         )
+    given = dataset if isinstance(dataset, str | Path) else None  # shown by the level check
     if env_id is not None or registered_env is not None:
         from rambo_env.data.loaders import _load_dataset
         from rambo_env.data.scores import ENV_IDS
@@ -204,6 +205,9 @@ def build_mdp(
         dataset = load_dataset(dataset)  # its env's episode limit: before the MLE
     if registered_env is not None:
         _check_registered_env(dataset.env_id, registered_env, "dataset", repr(dataset.name))
+    if registered_dataset is not None:  # before the MLE: was a model of another level, cached
+        name = getattr(dataset, "name", None)
+        _check_registered_level(name, registered_dataset, "dataset", given and str(given))
     if rollout_length is not None:
         check_rollout_length(rollout_length, getattr(dataset, "env_id", None))
     return make_mdp(
@@ -257,16 +261,20 @@ def _check_no_dataset_with_mdp(
     )
 
 
-def _check_registered_level(mdp: LearnedMDP, registered_dataset: str | None) -> None:
-    """An ``mdp`` built on a dataset of another level than the ``RamboModel-<env>-<level>`` id's
-    is refused (probe 37: ``gym.make("RamboModel-hopper-random", mdp=<hopper-medium mdp>)`` was
-    accepted, and Monitor / TensorBoard logs named hopper-random). Only a dataset name that reads
-    as ``<env>-<level>`` of a registered env and level is compared; others (your own data, an
-    mdp pickled before the name was recorded) pass."""
+def _check_registered_level(
+    name: Any, registered_dataset: str | None, what: str = "mdp", shown: str | None = None
+) -> None:
+    """The ``mdp`` (``what``; ``name``: its ``dataset_name``) or ``dataset`` (``name``: its
+    ``name``; ``shown``: the ``dataset`` as given) of a ``RamboModel-<env>-<level>`` id is of
+    that id's level. Probe 37: ``gym.make("RamboModel-hopper-random", mdp=<hopper-medium
+    mdp>)`` was accepted, and Monitor /
+    TensorBoard logs named hopper-random; probe 39: ``gym.make("RamboModel-hopper-medium",
+    dataset=<a hopper-random Minari id>)`` trained and cached a hopper-random model under the
+    hopper-medium id. Only a name that reads as ``<env>-<level>`` of a registered env and level
+    is compared; others (your own data, an mdp pickled before the name was recorded) pass."""
     from rambo_env.envs.registration import ENVS, LEVELS
     from rambo_env.presets import parse_dataset_name
 
-    name = getattr(mdp, "dataset_name", None)
     if registered_dataset is None or not isinstance(name, str):
         return
     try:
@@ -275,11 +283,16 @@ def _check_registered_level(mdp: LearnedMDP, registered_dataset: str | None) -> 
         return
     built = f"{env}-{level}"
     if env in ENVS and level in LEVELS and built != registered_dataset:
+        if what == "mdp":
+            head, usage = f"mdp: is a model of the {built} dataset ({name!r})", "mdp=mdp"
+        else:
+            shown = shown or name  # what was given (a Minari id, a path), else the data's name
+            kind = f"a {level}" if shown == built else f"the {built}"
+            head, usage = f"dataset: {shown!r} is {kind} dataset", "dataset=…"
         raise ValueError(
-            f"mdp: is a model of the {built} dataset ({name!r}), but the env id is "
-            f"RamboModel-{registered_dataset}, whose name Monitor / TensorBoard logs would "
-            f"carry; make gym.make('RamboModel-{built}', mdp=mdp), or RamboModelEnv(mdp=mdp) "
-            "directly"
+            f"{head}, but the env id is RamboModel-{registered_dataset}, whose name Monitor / "
+            f"TensorBoard logs would carry; make gym.make('RamboModel-{built}', {usage}), or "
+            f"RamboModelEnv({usage}) directly"
         )
 
 

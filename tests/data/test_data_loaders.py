@@ -1628,6 +1628,29 @@ def test_the_load_lines_source_string_is_taken_as_input(tmp_path, capsys):
     assert "' <- arrays in memory (12 transitions" in capsys.readouterr().out
 
 
+def test_an_upper_case_source_prefix_or_a_file_url_is_the_local_path(tmp_path, capsys):
+    """Probe 39 rows 21, 22: ``load_dataset('NPZ:/f/x.npz')`` and ``load_dataset('file:///f/x.npz')``
+    (``Path.as_uri()``, a browser's address bar) were "is a URL; datasets are not downloaded"."""
+    from rambo_env.data.loaders import absolute_dataset
+
+    _save_as_minari("t/hopper/upper-v0", make_dataset())
+    assert load_dataset("MINARI:t/hopper/upper-v0").n_transitions == 12
+    path = tmp_path / "my data.npz"
+    make_dataset().to_npz(path)
+    for given in (
+        f"NPZ:{path}",
+        f"Npz:{path}",
+        path.as_uri(),  # file:///…/my%20data.npz
+        f"FILE://localhost{path}",
+    ):
+        capsys.readouterr()
+        assert load_dataset(given).n_transitions == 12, given
+        assert f"<- npz:{path} " in capsys.readouterr().out
+        assert absolute_dataset(given) == str(path)  # cotrain / sweep --dataset
+    with pytest.raises(ValueError, match=r"'file://host/x\.npz' is a URL; datasets are not"):
+        load_dataset("file://host/x.npz")  # another machine's file: still not downloaded
+
+
 def test_swapped_observation_fields_are_named_not_called_unmarked_episode_ends(tmp_path, capsys):
     """Issue 14 (finding 21): observations / next_observations swapped were "N row(s) end an
     episode without a flag; mark them as timeouts … Training is unaffected", then loaded."""

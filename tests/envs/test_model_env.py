@@ -513,6 +513,45 @@ def test_a_registered_id_refuses_a_model_of_another_level(tiny_mdp, vector):
     assert pickle.loads(pickle.dumps(medium)).dataset_name == "rambo/hopper/medium-v0"
 
 
+@pytest.mark.parametrize("vector", [False, True])
+def test_a_registered_id_refuses_a_dataset_of_another_level(tmp_path, vector):
+    """Probe 39 row 91: ``gym.make("RamboModel-hopper-medium", dataset=<a hopper-random Minari
+    id>)`` trained and cached a hopper-random model under the hopper-medium id, with no word
+    (the ``mdp=`` form was refused). Now refused before the MLE; data whose level cannot be
+    told (a name that is no ``<env>-<level>``) are taken as before."""
+    import dataclasses
+    from unittest import mock
+
+    import rambo_env  # noqa: F401 (registers the ids)
+    from tests.envs.tiny_mdp import make_tiny_dataset
+
+    data = make_tiny_dataset(400, 100)  # Hopper-v5, named "tiny-hopper"
+    kwargs = dict(ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE)
+    for name in ("p37/hopper/random-v0", "hopper-random"):
+        random = dataclasses.replace(data, name=name)
+        with (
+            mock.patch("rambo_env.envs.model_env.make_mdp") as trained,
+            pytest.raises(ValueError) as refused,
+        ):
+            if vector:
+                gym.make_vec("RamboModel-hopper-medium", num_envs=2, dataset=random, **kwargs)
+            else:
+                gym.make("RamboModel-hopper-medium", dataset=random, **kwargs)
+        kind = "a random" if name == "hopper-random" else "the hopper-random"
+        assert str(refused.value) == (
+            f"dataset: {name!r} is {kind} dataset, but the env id is "
+            "RamboModel-hopper-medium, whose name Monitor / TensorBoard logs would carry; make "
+            "gym.make('RamboModel-hopper-random', dataset=…), or RamboModelEnv(dataset=…) "
+            "directly"
+        )
+        trained.assert_not_called()  # before any training
+    path = tmp_path / "mine.npz"  # your own file, named by its default: taken as before
+    dataclasses.replace(data, name="custom").to_npz(path)
+    env = gym.make("RamboModel-hopper-medium", dataset=str(path), **kwargs)
+    assert env.unwrapped.mdp.env_id == "Hopper-v5"
+    assert gym.make("RamboModel-hopper-medium", dataset=data, **kwargs).unwrapped.mdp
+
+
 def test_render_names_why_there_is_nothing_to_render(tiny_mdp):
     """Probe 15: ``env.render()`` was gymnasium's bare ``NotImplementedError()`` (no message);
     the vector env's said only "render function is not implemented"."""
