@@ -2099,6 +2099,55 @@ def test_episode_ends_with_wrong_next_states_or_flags_warn_at_load(capsys):
     )
 
 
+def _episodes(env_id, n_episodes, max_len=1000, seed=0):
+    """``n_episodes`` genuine random-policy episodes of ``env_id`` (flags from terminated /
+    truncated, episodes cut at ``max_len`` steps), as arrays."""
+    import gymnasium as gym
+
+    env = gym.make(env_id)
+    env.action_space.seed(seed)
+    rows = {k: [] for k in ("observations", "actions", "rewards", "next_observations")}
+    terminals, timeouts = [], []
+    for episode in range(n_episodes):
+        obs, _ = env.reset(seed=seed * 1000 + episode)
+        for step in range(1, max_len + 1):
+            action = env.action_space.sample()
+            nxt, reward, terminated, truncated, _ = env.step(action)
+            for k, v in zip(rows, (obs, action, reward, nxt), strict=True):
+                rows[k].append(v)
+            truncated = not terminated and (truncated or step == max_len)
+            terminals.append(terminated)
+            timeouts.append(truncated)
+            obs = nxt
+            if terminated or truncated:
+                break
+    env.close()
+    out = {k: np.asarray(v, np.float32) for k, v in rows.items()}
+    return {**out, "terminals": np.asarray(terminals), "timeouts": np.asarray(timeouts)}
+
+
+@pytest.mark.parametrize(
+    ("env_id", "n_episodes", "max_len"),
+    [
+        ("InvertedPendulum-v5", 40, 1000),
+        ("InvertedDoublePendulum-v5", 100, 1000),
+        ("Pendulum-v1", 10, 200),
+        ("MountainCarContinuous-v0", 10, 200),
+        ("Reacher-v5", 40, 50),
+    ],
+)
+def test_genuine_data_of_small_envs_are_no_jumps_to_start_states(
+    capsys, env_id, n_episodes, max_len
+):
+    """Probe 39 row 102: genuine InvertedPendulum-v5 random-policy data were "N row(s) with
+    neither terminal nor timeout set jump to a state like the episodes' first states … flags
+    dropped?": its pole passes through states like its (tight) reset states mid-episode. A jump
+    now also spans many typical steps (a fall then a reset does)."""
+    a = _episodes(env_id, n_episodes, max_len)
+    load_dataset(a, env_id=env_id)
+    assert "jump to a state like the episodes' first states" not in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("env_id", ["Hopper-v5", "Walker2d-v5", "HalfCheetah-v5"])
 def test_one_corrupt_value_is_named_as_an_outlier_not_an_episode_end(capsys, env_id):
     """Probe 37 rows 119-121: one reward of 1e6 or 50 among 3000 loaded silently (behaviour
