@@ -745,10 +745,11 @@ def _time_limit(env_id: str | None) -> int | None:
 def _warn_time_limit_terminals(dataset: OfflineDataset, alive: np.ndarray) -> np.ndarray:
     """One warning when terminal rows whose next state the env's rule keeps alive are time-limit
     ends (probe 38: ``done = terminated or truncated`` written as the terminal flag was blamed on
-    the env version / layout; probe 39: also when only part of the data is so, two loggers
-    merged): each ends an episode of the env's ``max_episode_steps``, of the length of the data's
-    timeout episodes, of the length most such episodes share (data cut into equal chunks), or the
-    data's last row (collection stopped). Returns the rows of ``alive`` it does not explain."""
+    the env version / layout; probe 39: also when other rows set timeouts, two loggers merged):
+    each ends an episode of the env's ``max_episode_steps``, of a length the data's timeouts end,
+    of the length most such episodes (and all timeout episodes) share (data cut into equal
+    chunks), or the data's last row (collection stopped). Returns the rows of ``alive`` it does
+    not explain (all of them, or none)."""
     if not alive.size:
         return alive
     limit = _time_limit(dataset.env_id)
@@ -757,12 +758,14 @@ def _warn_time_limit_terminals(dataset: OfflineDataset, alive: np.ndarray) -> np
     common = np.bincount(lengths).argmax()
     shared = np.abs(lengths - common) <= 1  # chunks of N rows: N and N - 1 after a remainder
     timed = (lengths == limit) | (alive == dataset.n_transitions - 1)
-    timed |= np.isin(lengths, _episode_lengths(dataset, timeouts))
-    if shared.sum() >= 2 and 2 * shared.sum() > alive.size:
+    timed_out = _episode_lengths(dataset, timeouts)  # the lengths the timeouts end
+    timed |= np.isin(lengths, timed_out)
+    chunks = (np.abs(timed_out - common) <= 1).all()  # (else timeouts say where the limit is)
+    if chunks and shared.sum() >= 2 and 2 * shared.sum() > alive.size:
         timed |= shared
-    if not timed.all() and not timed[alive != dataset.n_transitions - 1].any():
-        return alive  # at most the last row: collection stopped, no pattern among the others
-    rows = alive[timed]
+    if not timed.all():
+        return alive  # some end mid-episode: no time-limit pattern (another env?)
+    rows = alive
     others = (
         f"while {timeouts.size} other row(s) set timeouts"
         if timeouts.size
@@ -770,12 +773,12 @@ def _warn_time_limit_terminals(dataset: OfflineDataset, alive: np.ndarray) -> np
     )
     print(
         f"[rambo_env] WARNING: dataset {dataset.name!r}: {rows.size} terminal row(s) (first: row "
-        f"{rows[0]}, step {lengths[timed][0]} of its episode) whose next state {dataset.env_id}'s "
+        f"{rows[0]}, step {lengths[0]} of its episode) whose next state {dataset.env_id}'s "
         f"termination rule keeps alive end episodes at a time limit, {others}: time-limit ends "
         "stored as terminals (done = terminated or truncated)? The critic stops bootstrapping "
         "there as at a fall; move them to timeouts (terminals = terminated, timeouts = truncated)"
     )
-    return alive[~timed]
+    return alive[:0]
 
 
 def _warn_timeout_falls(dataset: OfflineDataset, ended: np.ndarray) -> bool:

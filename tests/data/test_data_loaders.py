@@ -452,6 +452,12 @@ def test_time_limit_ends_stored_as_terminals_in_part_of_the_data_warn_as_such(ca
     assert "3 terminal row(s) (first: row 11, step 6 of its episode)" in out
     assert "while 1 other row(s) set timeouts: time-limit ends stored as terminals" in out
     assert "contradict" not in out
+    b = make_arrays([6, 1, 6, 1, 6, 1], terminal_last=[False, True] * 3)  # one-row "episodes"
+    for key in ("observations", "next_observations"):
+        b[key][:, :2] = (1.25, 0.0)  # each terminal right after a timeout: no time limit
+    load_dataset(OfflineDataset.from_arrays(b, env_id="Hopper-v5"))
+    out = capsys.readouterr().out
+    assert "terminals contradict" in out and "time-limit" not in out
 
 
 @pytest.mark.parametrize("env_id", ["Hopper-v5", "Walker2d-v5", "Hopper-v4"])
