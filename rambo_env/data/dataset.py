@@ -832,6 +832,7 @@ class OfflineDataset:
         ended = found[1][~self.timeouts[found[1]]]  # not flagged at all
         if glitches is not None:
             ended = ended[~np.isin(ended, glitches)]
+        ended = ended[ended != len(self.terminals) - 1]  # the last row has no successor row
         falls = np.isin(unmarked, ended)
         if not falls.any() or not np.isin(ended, unmarked).all():
             return unmarked

@@ -706,8 +706,9 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
     glitches = [i for i, *_ in outlier_entries(dataset.next_observations)]  # said at load
     found = tuple(rows[~np.isin(rows, glitches)] for rows in found)  # probe 37: blamed the env
     unmarked = np.isin(found[1], dataset.unmarked_episode_ends())
-    if unmarked.any() and (unmarked | dataset.timeouts[found[1]]).all():
-        found = (found[0], found[1][~unmarked])  # "terminals missing?" at construction
+    last = found[1] == dataset.n_transitions - 1  # no successor row: no unmarked end
+    if unmarked.any() and (unmarked | last | dataset.timeouts[found[1]]).all():
+        found = (found[0], found[1][~(unmarked | last)])  # "terminals missing?" at construction
     if not found[1].size:  # else the next states say another env / layout first
         found = (_warn_time_limit_terminals(dataset, found[0]), found[1])
     elif not found[0].size and _warn_timeout_falls(dataset, found[1]):

@@ -492,6 +492,10 @@ def test_falls_stored_as_timeouts_or_without_a_flag_warn_as_such(capsys, env_id)
         in out
     )
     assert "mark them as timeouts" not in out and "contradict" not in out
+    cut = {k: v[: falls[-1] + 1] for k, v in lost.items()}  # the data end with a fall
+    load_dataset(cut, env_id=env_id)
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1 and f"terminals missing? {falls.size - 1} row(s)" in out, out
 
 
 def test_termination_rules_cover_the_v4_envs(capsys):
