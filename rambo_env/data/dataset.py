@@ -7,7 +7,9 @@ import json
 import math
 import os
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -229,6 +231,21 @@ def _float_dtype(raw: Any) -> np.dtype | None:
     except (TypeError, ValueError):  # no dtype (a list), or one numpy lacks (torch.bfloat16)
         return None
     return dtype if np.issubdtype(dtype, np.floating) else None
+
+
+#: The env id ``load_dataset(..., env_id=...)`` gives the data it builds (it replaces the data's
+#: own env after construction): construction's checks judge the data by it.
+_ENV_OVERRIDE: ContextVar[str | None] = ContextVar("rambo_env_env_override", default=None)
+
+
+@contextmanager
+def env_override(env_id: str | None) -> Iterator[None]:
+    """Datasets built inside are checked at construction as ``env_id`` data (None: their own)."""
+    token = _ENV_OVERRIDE.set(env_id)
+    try:
+        yield
+    finally:
+        _ENV_OVERRIDE.reset(token)
 
 
 def _successor_rtol(arrays: Mapping[str, Any], name: str) -> float:
@@ -784,6 +801,7 @@ class OfflineDataset:
         if glitches is not None:  # rows of an outlier value (_warn_outliers said it)
             unmarked = unmarked[~np.isin(unmarked, glitches)]
         call = "" if rtol == _SUCCESSOR_RTOL else f"rtol={rtol:.3g}"
+        unmarked = self._warn_unflagged_falls(unmarked, glitches)
         if unmarked.size:
             print(
                 f"[rambo_env] WARNING: dataset {self.name!r}: {unmarked.size} row(s) end an episode "
@@ -793,6 +811,40 @@ class OfflineDataset:
                 "(each row keeps its own next_observations); episode counts, the behaviour score "
                 "and Minari export take the two episodes for one"
             )
+
+    def _warn_unflagged_falls(
+        self, unmarked: np.ndarray, glitches: np.ndarray | None = None
+    ) -> np.ndarray:
+        """One warning for the unflagged episode ends whose next state the env's exact termination
+        rule ends (probe 39: terminals dropped by a converter were "mark them as timeouts", advice
+        that makes the falls truncations, plus the termination check's env-version advice), when
+        the rule ends no other non-terminal row (else the data are not this env's: the
+        termination check says so); the other rows of ``unmarked``, returned, keep the generic
+        warning."""
+        env_id = _ENV_OVERRIDE.get() or self.env_id
+        if not unmarked.size or not isinstance(env_id, str):
+            return unmarked
+        from rambo_env.dynamics.termination import terminal_disagreements  # lazy: torch
+
+        found = terminal_disagreements(env_id, self.next_observations, self.terminals)
+        if found is None:
+            return unmarked
+        ended = found[1][~self.timeouts[found[1]]]  # not flagged at all
+        if glitches is not None:
+            ended = ended[~np.isin(ended, glitches)]
+        ended = ended[ended != len(self.terminals) - 1]  # the last row has no successor row
+        falls = np.isin(unmarked, ended)
+        if not falls.any() or not np.isin(ended, unmarked).all():
+            return unmarked
+        rows = unmarked[falls]
+        print(
+            f"[rambo_env] WARNING: dataset {self.name!r}: terminals missing? {rows.size} row(s) "
+            f"end an episode without a flag where {env_id}'s termination rule ends it (first: row "
+            f"{rows[0]}; {int(self.terminals.sum())} row(s) set terminals): the critic bootstraps "
+            "through those falls and the episode count joins their episodes; set terminals on "
+            "them (terminals = terminated, timeouts = truncated)"
+        )
+        return unmarked[~falls]
 
     # ----------------------------------------------------------------- episodes and scores
     def unmarked_episode_ends(self, rtol: float = _SUCCESSOR_RTOL) -> np.ndarray:

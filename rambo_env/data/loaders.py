@@ -42,6 +42,7 @@ from rambo_env.data.dataset import (
     DatasetValidationError,
     OfflineDataset,
     _rows_apart,
+    env_override,
     outlier_entries,
 )
 from rambo_env.data.minari_io import (
@@ -280,7 +281,8 @@ def _load_dataset(
     try:
         _check_env_id_fits_short_name(name_or_path, env_id)
         options = _LoadOptions(download, generate, d4rl_dir, n_transitions, seed, progress)
-        dataset = _resolve(name_or_path, options)
+        with env_override(env_id):  # construction's flag checks judge by it (probe 39)
+            dataset = _resolve(name_or_path, options)
         if env_id is not None:
             _note_env_override(dataset, env_id)
             dataset = dataclasses.replace(dataset, env_id=env_id)
@@ -619,12 +621,32 @@ def _warn_continuing_ends(dataset: OfflineDataset) -> bool:
     return True
 
 
+#: How many typical steps a row's change must span to count as a jump to a start state (a fall
+#: followed by a reset spans 15-50 in Hopper / Walker2d data; genuine steps of small envs that pass
+#: near their start states span at most about 3).
+_JUMP_STEPS = 8.0
+
+
+def _step_sizes(
+    obs: np.ndarray, nxt: np.ndarray, steps: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
+    """Each of ``rows``' change ``|next - obs|`` in typical steps: the most over the columns of
+    its change over the column's median change on the ``steps`` rows (a tenth of the mean change
+    at least: columns that rarely move)."""
+    change = np.abs(nxt.astype(np.float64) - obs)
+    typical = change[steps]
+    scale = np.maximum(np.median(typical, axis=0), 0.1 * typical.mean(axis=0)) + 1e-12
+    return (change[rows] / scale).max(axis=1)
+
+
 def _warn_jumps_to_starts(dataset: OfflineDataset) -> None:
     """One warning when unflagged rows jump to a state like the episodes' first states (probe 36:
     terminals dropped and next states shifted across episode ends loaded as 16 episodes of 147,
     each fall an unflagged jump to a standing start). A row counts when its next state lies within
     3x the spread of the data's known episode starts (row 0 and each row after a flagged end:
-    reset states, close together) on every column while its observation does not."""
+    reset states, close together) on every column while its observation does not, by a change of
+    more than ``_JUMP_STEPS`` typical steps (probe 39: genuine InvertedPendulum steps pass
+    through states like its starts)."""
     ends = dataset.terminals | dataset.timeouts
     starts = np.r_[0, np.flatnonzero(ends[:-1]) + 1]
     obs, nxt = dataset.observations, dataset.next_observations
@@ -639,6 +661,7 @@ def _warn_jumps_to_starts(dataset: OfflineDataset) -> None:
         return (np.abs(x - centre) <= box).all(axis=1)
 
     rows = np.flatnonzero(at_start(nxt) & ~at_start(obs) & ~ends)
+    rows = rows[_step_sizes(obs, nxt, ~ends, rows) > _JUMP_STEPS]  # probe 39: genuine steps
     if not rows.size:
         return
     print(
@@ -703,10 +726,16 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
         return
     glitches = [i for i, *_ in outlier_entries(dataset.next_observations)]  # said at load
     found = tuple(rows[~np.isin(rows, glitches)] for rows in found)  # probe 37: blamed the env
+    unmarked = np.isin(found[1], dataset.unmarked_episode_ends())
+    last = found[1] == dataset.n_transitions - 1  # no successor row: no unmarked end
+    if unmarked.any() and (unmarked | last | dataset.timeouts[found[1]]).all():
+        found = (found[0], found[1][~(unmarked | last)])  # "terminals missing?" at construction
+    if not found[1].size:  # else the next states say another env / layout first
+        found = (_warn_time_limit_terminals(dataset, found[0]), found[1])
+    elif not found[0].size and _warn_timeout_falls(dataset, found[1]):
+        return  # the env and its layout are right: the falls are flagged as timeouts
     if not (found[0].size or found[1].size):
-        return
-    if _warn_time_limit_terminals(dataset, found[0]) if not found[1].size else False:
-        return  # the env and its layout are right: the flags mix in truncations
+        return  # none, or the env and its layout are right: the flags mix up falls / truncations
     alive, ended = (
         f"{rows.size}" + (f" (first: row {rows[0]})" if rows.size else "") for rows in found
     )
@@ -719,35 +748,77 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
     )
 
 
-def _warn_time_limit_terminals(dataset: OfflineDataset, alive: np.ndarray) -> bool:
-    """One warning (True when given) when the terminal rows whose next state the env's rule keeps
-    alive are time-limit ends with timeouts all False (probe 38: ``done = terminated or
-    truncated`` written as the terminal flag was blamed on the env version / layout): each ends an
-    episode of the env's ``max_episode_steps``, of the length most such episodes share (data cut
-    into equal chunks), or the data's last row (collection stopped)."""
+def _episode_lengths(dataset: OfflineDataset, rows: np.ndarray) -> np.ndarray:
+    """The length of the episode each of the episode-end ``rows`` ends (its step count)."""
+    ends = np.flatnonzero(dataset.episode_ends())
+    return np.diff(np.r_[-1, ends])[np.searchsorted(ends, rows)]
+
+
+def _time_limit(env_id: str | None) -> int | None:
+    """``env_id``'s registered ``max_episode_steps``; None without one."""
     import gymnasium as gym
 
-    if dataset.timeouts.any() or not alive.size:
-        return False
     try:
-        limit = gym.spec(dataset.env_id).max_episode_steps
-    except gym.error.Error:
-        limit = None
-    ends = np.flatnonzero(dataset.terminals | dataset.timeouts)
-    lengths = np.diff(np.r_[-1, ends])[np.searchsorted(ends, alive)]
+        return gym.spec(env_id).max_episode_steps
+    except (gym.error.Error, TypeError):
+        return None
+
+
+def _warn_time_limit_terminals(dataset: OfflineDataset, alive: np.ndarray) -> np.ndarray:
+    """One warning when terminal rows whose next state the env's rule keeps alive are time-limit
+    ends (probe 38: ``done = terminated or truncated`` written as the terminal flag was blamed on
+    the env version / layout; probe 39: also when other rows set timeouts, two loggers merged):
+    each ends an episode of the env's ``max_episode_steps``, of a length the data's timeouts end,
+    of the length most such episodes (and all timeout episodes) share (data cut into equal
+    chunks), or the data's last row (collection stopped). Returns the rows of ``alive`` it does
+    not explain (all of them, or none)."""
+    if not alive.size:
+        return alive
+    limit = _time_limit(dataset.env_id)
+    lengths = _episode_lengths(dataset, alive)
+    timeouts = np.flatnonzero(dataset.timeouts)
     common = np.bincount(lengths).argmax()
     shared = np.abs(lengths - common) <= 1  # chunks of N rows: N and N - 1 after a remainder
     timed = (lengths == limit) | (alive == dataset.n_transitions - 1)
-    if shared.sum() >= 2 and 2 * shared.sum() > alive.size:
+    timed_out = _episode_lengths(dataset, timeouts)  # the lengths the timeouts end
+    timed |= np.isin(lengths, timed_out)
+    chunks = (np.abs(timed_out - common) <= 1).all()  # (else timeouts say where the limit is)
+    if chunks and shared.sum() >= 2 and 2 * shared.sum() > alive.size:
         timed |= shared
     if not timed.all():
+        return alive  # some end mid-episode: no time-limit pattern (another env?)
+    rows = alive
+    others = (
+        f"while {timeouts.size} other row(s) set timeouts"
+        if timeouts.size
+        else "and no row sets timeouts"
+    )
+    print(
+        f"[rambo_env] WARNING: dataset {dataset.name!r}: {rows.size} terminal row(s) (first: row "
+        f"{rows[0]}, step {lengths[0]} of its episode) whose next state {dataset.env_id}'s "
+        f"termination rule keeps alive end episodes at a time limit, {others}: time-limit ends "
+        "stored as terminals (done = terminated or truncated)? The critic stops bootstrapping "
+        "there as at a fall; move them to timeouts (terminals = terminated, timeouts = truncated)"
+    )
+    return alive[:0]
+
+
+def _warn_timeout_falls(dataset: OfflineDataset, ended: np.ndarray) -> bool:
+    """One warning (True when given) when no row sets terminals and the rows whose next state the
+    env's rule ends are all timeout rows, some short of its time limit (probe 39: ``timeouts =
+    terminated or truncated`` with terminals all False was blamed on the env version / layout):
+    falls stored as truncations."""
+    if dataset.terminals.any() or not dataset.timeouts[ended].all():
+        return False
+    limit = _time_limit(dataset.env_id)
+    if limit is not None and not (_episode_lengths(dataset, ended) < limit).any():
         return False
     print(
-        f"[rambo_env] WARNING: dataset {dataset.name!r}: {alive.size} terminal row(s) (first: row "
-        f"{alive[0]}, step {lengths[0]} of its episode) whose next state {dataset.env_id}'s "
-        "termination rule keeps alive, and no row sets timeouts: time-limit ends stored as "
-        "terminals (done = terminated or truncated)? The critic stops bootstrapping there as at a "
-        "fall; move them to timeouts (terminals = terminated, timeouts = truncated)"
+        f"[rambo_env] WARNING: dataset {dataset.name!r}: falls stored as timeouts? {ended.size} "
+        f"timeout row(s) (first: row {ended[0]}) end where {dataset.env_id}'s termination rule "
+        "ends the episode, short of its time limit, and no row sets terminals (timeouts = "
+        "terminated or truncated?); set terminals on them (the critic bootstraps through falls "
+        "otherwise; terminals = terminated, timeouts = truncated)"
     )
     return True
 

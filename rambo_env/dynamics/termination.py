@@ -1,7 +1,7 @@
 """Termination functions for model rollouts, on RAW (un-normalised) next observations.
 
 The MuJoCo rules are the official static functions (MOPO/RAMBO ``static_fns``), identical to
-Gymnasium v5's ``terminated`` with the default ``exclude_current_positions_from_observation``:
+Gymnasium v5's (and v4's) ``terminated`` with the default ``exclude_current_positions_from_observation``:
 Hopper ``obs[0]`` = torso height, ``obs[1]`` = torso angle; Walker2d likewise. For any other env
 a small classifier is fitted to the dataset's terminal flags (Section 5.2: the reward and
 termination are part of the learned model), or nothing terminates if the dataset has no terminals;
@@ -71,6 +71,12 @@ TERMINATION_FNS: dict[str, TerminationFn] = {
     "Hopper-v5": hopper_terminated,
     "Walker2d-v5": walker2d_terminated,
     "HalfCheetah-v5": never_terminated,
+    # Gymnasium's v4 envs end by the same rules on the same observation layout (hopper_v4.py /
+    # walker2d_v4.py: healthy ranges, exclude_current_positions_from_observation; probe 39: the
+    # load-time termination checks were silent for -v4 ids). v2 / v3 are mujoco-py envs.
+    "Hopper-v4": hopper_terminated,
+    "Walker2d-v4": walker2d_terminated,
+    "HalfCheetah-v4": never_terminated,
     # The paper's toys (rambo_env/envs/toys.py): App. C.1 ends after one step, C.3 never ends.
     "RamboToy-SingleTransition-v0": always_terminated,
     "RamboToy-Illustrative-v0": never_terminated,

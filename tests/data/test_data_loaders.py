@@ -437,6 +437,82 @@ def test_time_limit_ends_stored_as_terminals_warn_as_such(capsys):
     assert "terminals contradict" in out and "time-limit" not in out
 
 
+def test_time_limit_ends_stored_as_terminals_in_part_of_the_data_warn_as_such(capsys):
+    """Probe 39 row 110: with one time-limit end kept as a timeout and the others stored as
+    terminals (two loggers merged), the time-limit diagnosis was skipped (it needed timeouts all
+    False) and the termination warning blamed the env version / layout."""
+    a = make_arrays([6, 6, 6, 5], terminal_last=[False] * 4)
+    for key in ("observations", "next_observations"):
+        a[key][:, :2] = (1.25, 0.0)  # Hopper standing: the rule keeps every row alive
+    a["terminals"], a["timeouts"] = a["timeouts"].copy(), np.zeros_like(a["timeouts"])
+    a["terminals"][5], a["timeouts"][5] = False, True  # the first end kept as a timeout
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert "3 terminal row(s) (first: row 11, step 6 of its episode)" in out
+    assert "while 1 other row(s) set timeouts: time-limit ends stored as terminals" in out
+    assert "contradict" not in out
+    b = make_arrays([6, 1, 6, 1, 6, 1], terminal_last=[False, True] * 3)  # one-row "episodes"
+    for key in ("observations", "next_observations"):
+        b[key][:, :2] = (1.25, 0.0)  # each terminal right after a timeout: no time limit
+    load_dataset(OfflineDataset.from_arrays(b, env_id="Hopper-v5"))
+    out = capsys.readouterr().out
+    assert "terminals contradict" in out and "time-limit" not in out
+
+
+@pytest.mark.parametrize("env_id", ["Hopper-v5", "Walker2d-v5", "Hopper-v4"])
+def test_falls_stored_as_timeouts_or_without_a_flag_warn_as_such(capsys, env_id):
+    """Probe 39 rows 72 / 73: falls stored as timeouts (``timeouts = terminated or truncated``,
+    terminals all False) were blamed on the env version / layout; falls with no flag at all
+    (terminals lost) were "mark them as timeouts" (wrong: they are falls) plus that blame. Each
+    is now one warning naming the fault; the genuine data say nothing (also under -v4: probe 39
+    rows 60 / 37, the checks were skipped for -v4 ids)."""
+    a = _rollout(env_id, 300)
+    assert a["terminals"].sum() >= 3  # random policy: it falls
+    load_dataset(dict(a), env_id=env_id)
+    assert "WARNING" not in capsys.readouterr().out
+    falls = np.flatnonzero(a["terminals"])
+    as_timeouts = {**a, "terminals": np.zeros_like(a["terminals"]),
+                   "timeouts": a["terminals"] | a["timeouts"]}  # fmt: skip
+    load_dataset(as_timeouts, env_id=env_id)
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert (
+        f"falls stored as timeouts? {falls.size} timeout row(s) (first: row {falls[0]}) end "
+        f"where {env_id}'s termination rule ends the episode, short of its time limit" in out
+    )
+    assert "set terminals on them" in out and "contradict" not in out
+    lost = {**a, "terminals": np.zeros_like(a["terminals"])}
+    load_dataset(lost, env_id=env_id)
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert (
+        f"terminals missing? {falls.size} row(s) end an episode without a flag where "
+        f"{env_id}'s termination rule ends it (first: row {falls[0]}; 0 row(s) set terminals)"
+        in out
+    )
+    assert "mark them as timeouts" not in out and "contradict" not in out
+    cut = {k: v[: falls[-1] + 1] for k, v in lost.items()}  # the data end with a fall
+    load_dataset(cut, env_id=env_id)
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1 and f"terminals missing? {falls.size - 1} row(s)" in out, out
+
+
+def test_termination_rules_cover_the_v4_envs(capsys):
+    """Probe 39 rows 60 / 37: the termination checks were silent under -v4 ids, whose rules and
+    observation layout equal v5's (gymnasium's hopper_v4.py / walker2d_v4.py)."""
+    from rambo_env.dynamics.termination import TERMINATION_FNS
+
+    for env in ("Hopper", "Walker2d", "HalfCheetah"):
+        assert TERMINATION_FNS[f"{env}-v4"] is TERMINATION_FNS[f"{env}-v5"]
+    a = make_arrays([6, 6, 6, 5], terminal_last=[False] * 4)
+    for key in ("observations", "next_observations"):
+        a[key][:, :2] = (1.25, 0.0)
+    a["terminals"], a["timeouts"] = a["timeouts"], np.zeros_like(a["timeouts"])
+    load_dataset(dict(a), env_id="Hopper-v4")
+    assert "time-limit ends stored as terminals" in capsys.readouterr().out
+
+
 def test_normalised_observations_warn_as_such_and_nothing_else(capsys):
     """Probe 38 row 30: observations stored z-scored (VecNormalize's output) were blamed on the
     actions and the env version by the transition and termination checks."""
@@ -2054,6 +2130,55 @@ def test_episode_ends_with_wrong_next_states_or_flags_warn_at_load(capsys):
         f"{a['terminals'].sum()} of {ends.sum()} episode-end row(s) (terminals / timeouts; first: "
         f"row {np.flatnonzero(a['terminals'])[0]}) store a next state with every entry 0" in out
     )
+
+
+def _episodes(env_id, n_episodes, max_len=1000, seed=0):
+    """``n_episodes`` genuine random-policy episodes of ``env_id`` (flags from terminated /
+    truncated, episodes cut at ``max_len`` steps), as arrays."""
+    import gymnasium as gym
+
+    env = gym.make(env_id)
+    env.action_space.seed(seed)
+    rows = {k: [] for k in ("observations", "actions", "rewards", "next_observations")}
+    terminals, timeouts = [], []
+    for episode in range(n_episodes):
+        obs, _ = env.reset(seed=seed * 1000 + episode)
+        for step in range(1, max_len + 1):
+            action = env.action_space.sample()
+            nxt, reward, terminated, truncated, _ = env.step(action)
+            for k, v in zip(rows, (obs, action, reward, nxt), strict=True):
+                rows[k].append(v)
+            truncated = not terminated and (truncated or step == max_len)
+            terminals.append(terminated)
+            timeouts.append(truncated)
+            obs = nxt
+            if terminated or truncated:
+                break
+    env.close()
+    out = {k: np.asarray(v, np.float32) for k, v in rows.items()}
+    return {**out, "terminals": np.asarray(terminals), "timeouts": np.asarray(timeouts)}
+
+
+@pytest.mark.parametrize(
+    ("env_id", "n_episodes", "max_len"),
+    [
+        ("InvertedPendulum-v5", 40, 1000),
+        ("InvertedDoublePendulum-v5", 100, 1000),
+        ("Pendulum-v1", 10, 200),
+        ("MountainCarContinuous-v0", 10, 200),
+        ("Reacher-v5", 40, 50),
+    ],
+)
+def test_genuine_data_of_small_envs_are_no_jumps_to_start_states(
+    capsys, env_id, n_episodes, max_len
+):
+    """Probe 39 row 102: genuine InvertedPendulum-v5 random-policy data were "N row(s) with
+    neither terminal nor timeout set jump to a state like the episodes' first states … flags
+    dropped?": its pole passes through states like its (tight) reset states mid-episode. A jump
+    now also spans many typical steps (a fall then a reset does)."""
+    a = _episodes(env_id, n_episodes, max_len)
+    load_dataset(a, env_id=env_id)
+    assert "jump to a state like the episodes' first states" not in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("env_id", ["Hopper-v5", "Walker2d-v5", "HalfCheetah-v5"])

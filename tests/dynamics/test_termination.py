@@ -113,8 +113,8 @@ def test_dispatch_without_rule() -> None:
         get_termination_fn(None, synthetic_dataset(100, 0, with_terminals=False))
         is never_terminated
     )
-    with pytest.raises(ValueError, match="'Hopper-v4' has no known termination rule"):
-        get_termination_fn("Hopper-v4")  # exact ids only: no substring dispatch
+    with pytest.raises(ValueError, match="'Hopper-v3' has no known termination rule"):
+        get_termination_fn("Hopper-v3")  # exact ids only: no substring dispatch (v4's is v5's)
     with pytest.raises(ValueError, match="terminals: need both classes"):
         TerminationClassifier.fit(np.zeros((5, 2)), np.ones(5, bool))
 
@@ -146,7 +146,9 @@ def test_terminal_disagreements_with_the_env_rule() -> None:
     assert [
         r.tolist() for r in terminal_disagreements("HalfCheetah-v5", np.zeros((3, 17)), [0, 1, 0])
     ] == [[1], []]
-    assert terminal_disagreements("Hopper-v4", next_obs.numpy(), terminals) is None  # no rule
+    assert terminal_disagreements("Hopper-v3", next_obs.numpy(), terminals) is None  # no rule
+    found = terminal_disagreements("Hopper-v4", next_obs.numpy(), flipped)  # v5's rule (probe 39)
+    assert [rows.tolist() for rows in found] == [[0], [first_end]]
     assert terminal_disagreements(None, next_obs.numpy(), terminals) is None
 
 
