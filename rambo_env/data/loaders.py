@@ -998,6 +998,14 @@ def _transition_disagreement(stepper: _Stepper, env_next: np.ndarray) -> str | N
             f"observation columns {i} and {j} swapped? With observations[:,[{i}, {j}]] swapped "
             "back (in next_observations too), the env reproduces the data's next observations"
         )
+    rotated = _rotated_columns(few, missed)
+    if rotated is not None:
+        cols, source = rotated
+        return (
+            f"observation columns {', '.join(map(str, cols))} in another order? With "
+            f"observations[:,{cols}] = observations[:,{source}] (in next_observations too), the "
+            "env reproduces the data's next observations"
+        )
     return (
         f"{_columns(missed)} miss more than 30 percent of each step's change, and no column's "
         "scale explains it (the data's positions do follow their velocities): the actions do not "
@@ -1006,19 +1014,43 @@ def _transition_disagreement(stepper: _Stepper, env_next: np.ndarray) -> str | N
     )
 
 
+def _reproduces(few: _Stepper, order: np.ndarray) -> bool:
+    """Whether the env reproduces ``few``'s rows with their observation columns put in ``order``
+    (in both observation fields)."""
+    back = _Stepper(few.sim, few.obs[:, order], few.nxt[:, order], few.actions)
+    stepped = back.step()
+    return stepped is not None and back.misses(stepped[0]).max() <= _TRANSITION_MISS
+
+
 def _swapped_columns(few: _Stepper, missed: list[int]) -> tuple[int, int] | None:
     """Two of the ``missed`` observation columns that, swapped back in both observation fields,
     make the env reproduce the data (probe 38: columns 5 and 6 swapped were "actions in another
-    order or scale?"); None when no pair does (at most 8 columns tried: 28 pairs)."""
-    if len(missed) > 8:
+    order or scale?"; probe 39: Walker2d's columns 2 and 5, left and right thigh, missed 10
+    columns, more than the 8 then tried); None when no pair does (at most 24 columns tried)."""
+    if len(missed) > 24:
         return None
     for i, j in itertools.combinations(missed, 2):
         order = np.arange(few.obs.shape[1])
         order[[i, j]] = order[[j, i]]
-        back = _Stepper(few.sim, few.obs[:, order], few.nxt[:, order], few.actions)
-        stepped = back.step()
-        if stepped is not None and back.misses(stepped[0]).max() <= _TRANSITION_MISS:
+        if _reproduces(few, order):
             return i, j
+    return None
+
+
+def _rotated_columns(few: _Stepper, missed: list[int]) -> tuple[list[int], list[int]] | None:
+    """Three of the ``missed`` observation columns in another order (probe 39: Hopper's columns
+    5, 6, 7 rotated were "actions in another order or scale?"): ``(columns, source)`` such that
+    ``observations[:, columns] = observations[:, source]`` makes the env reproduce the data; None
+    when no rotation of three does (at most 10 columns tried: 240 orders)."""
+    if len(missed) > 10:
+        return None
+    for cols in itertools.combinations(missed, 3):
+        a, b, c = cols
+        for source in ([c, a, b], [b, c, a]):  # the two rotations (pairs: _swapped_columns)
+            order = np.arange(few.obs.shape[1])
+            order[list(cols)] = source
+            if _reproduces(few, order):
+                return list(cols), source
     return None
 
 

@@ -2187,3 +2187,29 @@ def test_two_swapped_observation_columns_are_named_as_swapped(capsys):
     assert out.count("WARNING") == 1, out
     assert "does not reproduce their next_observations: observation columns 5 and 6 swapped?" in out
     assert "actions in another order" not in out
+
+
+@pytest.mark.parametrize(
+    ("env_id", "order", "said"),
+    [
+        ("Walker2d-v5", {2: 5, 5: 2}, "observation columns 2 and 5 swapped?"),
+        (
+            "Hopper-v5",
+            {5: 6, 6: 7, 7: 5},
+            "observation columns 5, 6, 7 in another order? With observations[:,[5, 6, 7]] = "
+            "observations[:,[7, 5, 6]] (in next_observations too), the env reproduces",
+        ),
+    ],
+    ids=["walker-2-5", "hopper-5-6-7"],
+)
+def test_columns_in_another_order_are_named_not_blamed_on_the_actions(capsys, env_id, order, said):
+    """Probe 39 rows 113, 114: Walker2d's columns 2 and 5 swapped (left / right thigh, not
+    adjacent) and Hopper's columns 5, 6, 7 rotated were "(actions in another order or scale?)"."""
+    a = _rollout(env_id, 600, episode_len=15)
+    for key in ("observations", "next_observations"):
+        a[key][:, list(order)] = a[key][:, list(order.values())]
+    load_dataset(OfflineDataset.from_arrays(a, env_id=env_id))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert f"does not reproduce their next_observations: {said}" in out, out
+    assert "actions in another order" not in out
