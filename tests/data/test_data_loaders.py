@@ -2213,3 +2213,23 @@ def test_columns_in_another_order_are_named_not_blamed_on_the_actions(capsys, en
     assert out.count("WARNING") == 1, out
     assert f"does not reproduce their next_observations: {said}" in out, out
     assert "actions in another order" not in out
+
+
+def test_observations_normalised_by_moving_statistics_warn_as_normalised(capsys):
+    """Probe 39 row 111: observations z-scored by VecNormalize's running statistics while they
+    still moved (column means -0.56..0.49, stds 0.95..1.5) were blamed on the env version and
+    the actions; the env's own data, near 0 mean as HalfCheetah's, say nothing."""
+    a = _rollout("Hopper-v5", 600, episode_len=60)
+    early = a["observations"][:100]
+    mean, std = early.mean(0), early.std(0) + 1e-8
+    for key in ("observations", "next_observations"):
+        a[key] = np.clip((a[key] - mean) / std, -10, 10).astype(np.float32)
+    assert not (np.abs(a["observations"].mean(0)) < 0.1).all()  # not exactly z-scored
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert "observations look normalised (each of the 11 columns near mean 0, std 1: means" in out
+    assert "as from running statistics still moving; Hopper-v5's own observations are not" in out
+    for env_id in ("Hopper-v5", "HalfCheetah-v5", "Swimmer-v5", "Pendulum-v1"):
+        load_dataset(OfflineDataset.from_arrays(_rollout(env_id, 400, 200), env_id=env_id))
+        assert "look normalised" not in capsys.readouterr().out
