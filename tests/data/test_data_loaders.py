@@ -2233,3 +2233,21 @@ def test_observations_normalised_by_moving_statistics_warn_as_normalised(capsys)
     for env_id in ("Hopper-v5", "HalfCheetah-v5", "Swimmer-v5", "Pendulum-v1"):
         load_dataset(OfflineDataset.from_arrays(_rollout(env_id, 400, 200), env_id=env_id))
         assert "look normalised" not in capsys.readouterr().out
+
+
+def test_a_short_burst_of_corrupt_rewards_is_one_outlier_warning(capsys):
+    """Probe 39 row 116: ``rewards[100:110] = 1e6`` (a logger stuck for a few steps) gave no
+    outlier warning (at most 5 such rows were) but "its rewards disagree … another reward, or
+    shuffled rows?"; a burst counts as one glitch, and its rows stay out of the reward check."""
+    a = _rollout("Hopper-v5", 600, episode_len=100)
+    r = {**a, "rewards": a["rewards"].copy()}
+    r["rewards"][100:110] = 1e6
+    load_dataset(OfflineDataset.from_arrays(r, env_id="Hopper-v5"))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert "rewards[100:110] = 1e+06 is far outside the rest of the field" in out
+    assert "10 such entries in 'rewards'" in out and "rewards disagree" not in out
+    r["rewards"][100:130] = 1e6  # 30 rows: more than a short burst
+    from rambo_env.data.dataset import outlier_entries
+
+    assert not [e for e in outlier_entries(r["rewards"]) if e[0] == 125]
