@@ -307,12 +307,15 @@ def check_content(dataset: OfflineDataset, *, unless_checked: bool = False) -> N
     every content fault without a word)."""
     if unless_checked and getattr(dataset, _CHECKED, False):
         return
+    rounded = _warn_whole_number_fields(dataset)  # probe 39: then the checks judge rounding
     normalised = _warn_normalised_observations(dataset)  # then the env judges z-scores: moot
+    normalised |= "observations" in rounded or _warn_constant_observations(dataset)
     placeholders = _warn_placeholder_next_states(dataset)  # then the rule judges placeholders
     if not _warn_continuing_ends(dataset) and not placeholders and not normalised:
         _warn_terminal_disagreements(dataset)  # else next states are moot
-    _warn_jumps_to_starts(dataset)
-    if not normalised:
+    if "observations" not in rounded:
+        _warn_jumps_to_starts(dataset)
+    if not normalised and not rounded:
         _warn_reward_disagreement(dataset)
     _warn_duplicated_rows(dataset)
     _note_long_episodes(dataset)
@@ -519,6 +522,13 @@ def _z_scored(values: np.ndarray) -> bool:
 def _env_observations(env_id: str, steps: int = 300) -> np.ndarray | None:
     """The env's own observations over ``steps`` random-action steps (fixed seed); None when it
     cannot be made."""
+    own = _env_steps(env_id, steps)
+    return None if own is None else own[0]
+
+
+def _env_steps(env_id: str, steps: int = 300) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(observations, rewards)`` of the env over ``steps`` random-action steps (fixed seed);
+    None when it cannot be made."""
     import gymnasium as gym
 
     try:
@@ -528,13 +538,97 @@ def _env_observations(env_id: str, steps: int = 300) -> np.ndarray | None:
     with contextlib.closing(env):
         env.action_space.seed(0)
         obs, _ = env.reset(seed=0)
-        seen = [obs]
+        seen, rewards = [obs], []
         for _ in range(steps):
-            obs, _, terminated, truncated, _ = env.step(env.action_space.sample())
+            obs, reward, terminated, truncated, _ = env.step(env.action_space.sample())
             seen.append(obs)
+            rewards.append(reward)
             if terminated or truncated:
                 obs, _ = env.reset()
-    return np.asarray(seen, dtype=np.float64).reshape(len(seen), -1)
+    try:
+        own = np.asarray(seen, dtype=np.float64).reshape(len(seen), -1)
+    except (TypeError, ValueError):  # a Dict / Tuple observation space: nothing to compare
+        return None
+    return own, np.asarray(rewards, dtype=np.float64)
+
+
+def _whole(values: np.ndarray) -> bool:
+    """Every value a whole number (an integer dtype, or floats rounded)."""
+    return bool(np.all(np.mod(values, 1) == 0))
+
+
+def _warn_whole_number_fields(dataset: OfflineDataset) -> set[str]:
+    """One warning per field (rewards; observations with next_observations) holding whole numbers
+    only while the named env's own values are real numbers (probe 39: Hopper-v5 rewards stored as
+    int64 loaded silently, observations truncated to int64 were "episode ends with their flags
+    dropped"); the fields said (``"rewards"``, ``"observations"``), whose other checks would
+    blame the rounding on another cause."""
+    if dataset.env_id is None or dataset.n_transitions < 100:  # toy arrays: not judged
+        return set()
+    fields = {
+        "rewards": ("rewards",),
+        "observations": ("observations", "next_observations"),
+    }
+    whole = [k for k, names in fields.items() if all(_whole(getattr(dataset, n)) for n in names)]
+    if not whole:
+        return set()
+    own = _env_steps(dataset.env_id, 100)
+    if own is None or own[0].shape[1] != dataset.obs_dim:
+        return set()
+    said = set()
+    for key in whole:
+        if _whole(own[0] if key == "observations" else own[1]):
+            continue  # the env's own values are whole numbers too (counts, sparse 0/1 rewards)
+        names = fields[key]
+        field = (
+            f"field {names[0]!r} holds"
+            if len(names) == 1
+            else f"fields {names[0]!r} and {names[1]!r} hold"
+        )
+        learns = "rounded rewards" if key == "rewards" else "rounded states"
+        print(
+            f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: {field} whole "
+            f"numbers only (all {dataset.n_transitions} rows: stored as an integer dtype, or "
+            f"rounded?); {dataset.env_id}'s {key} are real numbers: a float field truncated or "
+            f"rounded on write (np.zeros(..., dtype=int) filled with floats)? The model and the "
+            f"agent learn {learns}; store them as float32"
+        )
+        said.add(key)
+    return said
+
+
+def _warn_constant_observations(dataset: OfflineDataset) -> bool:
+    """One warning (True when given) when observation columns hold one value on every row, in
+    both observation fields, while the named env's own observations vary there (probe 39:
+    ``observations[:, 4] = 0.3``, a dead sensor or a column overwritten when logging, loaded
+    silently; the actions' own check says "never vary")."""
+    if dataset.env_id is None or dataset.n_transitions < 100:  # toy arrays: not judged
+        return False
+    obs, nxt = dataset.observations, dataset.next_observations
+    first = obs[0]
+    constant = np.flatnonzero((obs == first).all(axis=0) & (nxt == first).all(axis=0))
+    if not constant.size or constant.size == dataset.obs_dim:
+        return False  # every column: _warn_frozen_observations says it
+    own = _env_observations(dataset.env_id)
+    if own is None or own.shape[1] != dataset.obs_dim:
+        return False
+    constant = [int(j) for j in constant if own[:, j].min() < own[:, j].max()]
+    if not constant:
+        return False
+    values = ", ".join(f"observations[:, {j}] = {first[j]:g}" for j in constant[:5])
+    said = (
+        f"observations[:, {constant[0]}] never varies ({first[constant[0]]:g} on every row"
+        if len(constant) == 1
+        else f"{len(constant)} observation columns never vary ({values} on every row"
+    )
+    print(
+        f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: {said}, in "
+        f"next_observations too; {dataset.env_id}'s own observations vary there): a dead sensor, "
+        "or a column overwritten when logging? The model learns nothing of it and the "
+        "observation normaliser's std for it is 0, so the evaluation env's real values are "
+        "scaled by a floor; store the real values"
+    )
+    return True
 
 
 def _near_z_scored(values: np.ndarray) -> bool:

@@ -2251,3 +2251,44 @@ def test_a_short_burst_of_corrupt_rewards_is_one_outlier_warning(capsys):
     from rambo_env.data.dataset import outlier_entries
 
     assert not [e for e in outlier_entries(r["rewards"]) if e[0] == 125]
+
+
+def test_a_constant_observation_column_is_said_when_the_envs_varies(capsys):
+    """Probe 39 row 34: ``observations[:, 4] = 0.3`` in both fields (a dead sensor) loaded
+    silently, though the actions' own check says "never vary"; the env's own data say nothing."""
+    a = _rollout("Hopper-v5", 400, episode_len=100)
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    assert "WARNING" not in capsys.readouterr().out
+    for key in ("observations", "next_observations"):
+        a[key] = a[key].copy()
+        a[key][:, 4] = 0.3
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert (
+        "observations[:, 4] never varies (0.3 on every row, in next_observations too; Hopper-v5's "
+        "own observations vary there): a dead sensor, or a column overwritten when logging?"
+    ) in out
+
+
+@pytest.mark.parametrize("field", ["rewards", "observations"])
+def test_whole_number_rewards_or_observations_are_said_as_such(capsys, field):
+    """Probe 39 rows 75, 82: Hopper-v5 rewards stored as int64 loaded silently; observations
+    truncated to int64 were "episode ends with their flags dropped". float16 data say nothing."""
+    a = _rollout("Hopper-v5", 400, episode_len=100)
+    half = {k: v.astype(np.float16) if v.dtype == np.float32 else v for k, v in a.items()}
+    load_dataset(OfflineDataset.from_arrays(half, env_id="Hopper-v5"))
+    assert "whole numbers" not in capsys.readouterr().out
+    names = ["rewards"] if field == "rewards" else ["observations", "next_observations"]
+    for key in names:
+        a[key] = a[key].astype(np.int64)
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    said = (
+        "field 'rewards' holds"
+        if field == "rewards"
+        else ("fields 'observations' and 'next_observations' hold")
+    )
+    assert f"{said} whole numbers only (all 400 rows: stored as an integer dtype, or " in out
+    assert f"Hopper-v5's {field} are real numbers" in out and "store them as float32" in out
