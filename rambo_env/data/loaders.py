@@ -553,8 +553,9 @@ def _env_steps(env_id: str, steps: int = 300) -> tuple[np.ndarray, np.ndarray] |
 
 
 def _whole(values: np.ndarray) -> bool:
-    """Every value a whole number (an integer dtype, or floats rounded)."""
-    return bool(np.all(np.mod(values, 1) == 0))
+    """Every value a whole number (an integer dtype, or floats rounded), and not one value on
+    every row (constant rewards are another fault: the reward check says it)."""
+    return bool(np.all(np.mod(values, 1) == 0)) and bool((values != values.flat[0]).any())
 
 
 def _warn_whole_number_fields(dataset: OfflineDataset) -> set[str]:
@@ -577,7 +578,7 @@ def _warn_whole_number_fields(dataset: OfflineDataset) -> set[str]:
         return set()
     said = set()
     for key in whole:
-        if _whole(own[0] if key == "observations" else own[1]):
+        if np.all(np.mod(own[0] if key == "observations" else own[1], 1) == 0):
             continue  # the env's own values are whole numbers too (counts, sparse 0/1 rewards)
         names = fields[key]
         field = (

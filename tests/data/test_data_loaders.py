@@ -2292,3 +2292,13 @@ def test_whole_number_rewards_or_observations_are_said_as_such(capsys, field):
     )
     assert f"{said} whole numbers only (all 400 rows: stored as an integer dtype, or " in out
     assert f"Hopper-v5's {field} are real numbers" in out and "store them as float32" in out
+
+
+def test_constant_or_sparse_whole_rewards_are_not_called_rounded(capsys):
+    """Whole-number rewards of an env whose own are whole (InvertedPendulum's 0 / 1), or one
+    constant reward (another fault, the reward check's), are not said to be rounded floats."""
+    a = _rollout("InvertedPendulum-v5", 400, episode_len=100)
+    load_dataset(OfflineDataset.from_arrays(a, env_id="InvertedPendulum-v5"))
+    h = _rollout("Hopper-v5", 400, episode_len=100)
+    load_dataset(OfflineDataset.from_arrays({**h, "rewards": np.ones(400)}, env_id="Hopper-v5"))
+    assert "whole numbers" not in capsys.readouterr().out
