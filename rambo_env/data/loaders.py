@@ -555,6 +555,8 @@ def _env_steps(env_id: str, steps: int = 300) -> tuple[np.ndarray, np.ndarray] |
 def _whole(values: np.ndarray) -> bool:
     """Every value a whole number (an integer dtype, or floats rounded), and not one value on
     every row (constant rewards are another fault: the reward check says it)."""
+    if not np.all(np.mod(values[:1000], 1) == 0):  # real data: said by their first rows
+        return False
     return bool(np.all(np.mod(values, 1) == 0)) and bool((values != values.flat[0]).any())
 
 
