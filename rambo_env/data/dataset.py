@@ -145,7 +145,7 @@ def outlier_entries(
     if few:
         return _with_lone(found, table)
     burst = max(most, OUTLIER_BURST_ROWS)  # rows in runs (a burst): the range leaves them out
-    trims = [most] + ([burst] if 2 * (burst + 1) < len(sample) else [])
+    trims = [most] + ([burst] if burst > most and 2 * (burst + 1) < len(sample) else [])
     screened = np.zeros(table.shape[1], dtype=bool)
     with np.errstate(invalid="ignore", over="ignore"):
         for trim in trims:
@@ -170,7 +170,8 @@ def outlier_entries(
                 & (np.abs(column - middle) > spread)
             )
             runs = 1 + int((np.diff(far) > 1).sum()) if far.size else 0
-            if far.size and (far.size <= most or (trim == burst and runs <= most)):
+            in_bursts = trim == burst and far.size <= burst and runs <= most
+            if far.size and (far.size <= most or in_bursts):
                 found.update((int(i), int(j), low, high) for i in far)
                 break
     return _with_lone(found, table) if sparse else sorted(found)
