@@ -61,6 +61,10 @@ OUTLIER_NEAR_SPREADS = 5.0
 """A value of any size lying more than this many central spreads beyond its column's central range
 is a glitch too, when at most :data:`OUTLIER_MAX_SHARE` of the rows (at least 5) hold one."""
 OUTLIER_MAX_SHARE = 1e-4
+OUTLIER_BURST_ROWS = 20
+"""... or, in at most that many runs of consecutive rows (a logger stuck for a few steps: probe
+39, ``rewards[100:110] = 1e6`` was "another reward, or shuffled rows?"), at most this many rows
+(or :data:`OUTLIER_MAX_SHARE` of them, when more)."""
 OUTLIER_ROBUST_STDS = 50.0
 """... and more than this many robust std (1.4826 median absolute deviations) from the median."""
 OUTLIER_LONE_FACTOR = 1000.0
@@ -142,25 +146,36 @@ def outlier_entries(
     few = 2 * (most + 1) >= len(sample)  # too few rows for a central range
     if few:
         return _with_lone(found, table)
+    burst = max(most, OUTLIER_BURST_ROWS)  # rows in runs (a burst): the range leaves them out
+    trims = [most] + ([burst] if burst > most and 2 * (burst + 1) < len(sample) else [])
+    screened = np.zeros(table.shape[1], dtype=bool)
     with np.errstate(invalid="ignore", over="ignore"):
-        s_low, s_high = _central_range(sample, most)
-        s_reach = OUTLIER_NEAR_SPREADS * (s_high - s_low)
-        screened = (s_high > s_low) & (
-            (table.max(0) > s_high + s_reach) | (table.min(0) < s_low - s_reach)
-        )
+        for trim in trims:
+            s_low, s_high = _central_range(sample, trim)
+            s_reach = OUTLIER_NEAR_SPREADS * (s_high - s_low)
+            screened |= (s_high > s_low) & (
+                (table.max(0) > s_high + s_reach) | (table.min(0) < s_low - s_reach)
+            )
     for j in np.flatnonzero(screened):
         column = table[:, j].astype(np.float64)
-        low, high = (float(q[0]) for q in _central_range(column[:, None], most))
-        reach = OUTLIER_NEAR_SPREADS * (high - low)
         middle = float(np.median(column))
         spread = OUTLIER_ROBUST_STDS * 1.4826 * float(np.median(np.abs(column - middle)))
         if not spread > 0:  # a column at one value on most rows (contact forces): spikes are data
             continue
-        far = np.flatnonzero(
-            ((column < low - reach) | (column > high + reach)) & (np.abs(column - middle) > spread)
-        )
-        if far.size <= most:
-            found.update((int(i), int(j), low, high) for i in far)
+        for trim in trims:
+            low, high = (float(q[0]) for q in _central_range(column[:, None], trim))
+            if trim != most and not high > low:
+                continue
+            reach = OUTLIER_NEAR_SPREADS * (high - low)
+            far = np.flatnonzero(
+                ((column < low - reach) | (column > high + reach))
+                & (np.abs(column - middle) > spread)
+            )
+            runs = 1 + int((np.diff(far) > 1).sum()) if far.size else 0
+            in_bursts = trim == burst and far.size <= burst and runs <= most
+            if far.size and (far.size <= most or in_bursts):
+                found.update((int(i), int(j), low, high) for i in far)
+                break
     return _with_lone(found, table) if sparse else sorted(found)
 
 
@@ -722,10 +737,14 @@ class OfflineDataset:
             rows += [i for i, *_ in found] + [i - 1 for i, *_ in found if name == "observations"]
             i, j, low, high = found[0]
             table = values.reshape(len(values), -1)
+            run, at = 1, {(r, c) for r, c, *_ in found}  # probe 39: a burst named as one slice
+            while (i + run, j) in at:
+                run += 1
+            rows_at = f"{i}:{i + run}" if run > 1 else f"{i}"
             where, of = (
-                (f"{name}[{i}, {j}]", f"column {j}")
+                (f"{name}[{rows_at}, {j}]", f"column {j}")
                 if values.ndim == 2
-                else (f"{name}[{i}]", "the field")
+                else (f"{name}[{rows_at}]", "the field")
             )
             effect = (
                 "the reward scale the model learns and cotrain's Q divergence bound (from the "

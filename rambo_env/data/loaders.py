@@ -330,12 +330,15 @@ def check_content(dataset: OfflineDataset, *, unless_checked: bool = False) -> N
     every content fault without a word)."""
     if unless_checked and getattr(dataset, _CHECKED, False):
         return
+    rounded = _warn_whole_number_fields(dataset)  # probe 39: then the checks judge rounding
     normalised = _warn_normalised_observations(dataset)  # then the env judges z-scores: moot
+    normalised |= "observations" in rounded or _warn_constant_observations(dataset)
     placeholders = _warn_placeholder_next_states(dataset)  # then the rule judges placeholders
     if not _warn_continuing_ends(dataset) and not placeholders and not normalised:
         _warn_terminal_disagreements(dataset)  # else next states are moot
-    _warn_jumps_to_starts(dataset)
-    if not normalised:
+    if "observations" not in rounded:
+        _warn_jumps_to_starts(dataset)
+    if not normalised and not rounded:
         _warn_reward_disagreement(dataset)
     _warn_duplicated_rows(dataset)
     _note_long_episodes(dataset)
@@ -542,6 +545,13 @@ def _z_scored(values: np.ndarray) -> bool:
 def _env_observations(env_id: str, steps: int = 300) -> np.ndarray | None:
     """The env's own observations over ``steps`` random-action steps (fixed seed); None when it
     cannot be made."""
+    own = _env_steps(env_id, steps)
+    return None if own is None else own[0]
+
+
+def _env_steps(env_id: str, steps: int = 300) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(observations, rewards)`` of the env over ``steps`` random-action steps (fixed seed);
+    None when it cannot be made."""
     import gymnasium as gym
 
     try:
@@ -551,33 +561,153 @@ def _env_observations(env_id: str, steps: int = 300) -> np.ndarray | None:
     with contextlib.closing(env):
         env.action_space.seed(0)
         obs, _ = env.reset(seed=0)
-        seen = [obs]
+        seen, rewards = [obs], []
         for _ in range(steps):
-            obs, _, terminated, truncated, _ = env.step(env.action_space.sample())
+            obs, reward, terminated, truncated, _ = env.step(env.action_space.sample())
             seen.append(obs)
+            rewards.append(reward)
             if terminated or truncated:
                 obs, _ = env.reset()
-    return np.asarray(seen, dtype=np.float64).reshape(len(seen), -1)
+    try:
+        own = np.asarray(seen, dtype=np.float64).reshape(len(seen), -1)
+    except (TypeError, ValueError):  # a Dict / Tuple observation space: nothing to compare
+        return None
+    return own, np.asarray(rewards, dtype=np.float64)
+
+
+def _whole(values: np.ndarray) -> bool:
+    """Every value a whole number (an integer dtype, or floats rounded), and not one value on
+    every row (constant rewards are another fault: the reward check says it)."""
+    if not np.all(np.mod(values[:1000], 1) == 0):  # real data: said by their first rows
+        return False
+    return bool(np.all(np.mod(values, 1) == 0)) and bool((values != values.flat[0]).any())
+
+
+def _warn_whole_number_fields(dataset: OfflineDataset) -> set[str]:
+    """One warning per field (rewards; observations with next_observations) holding whole numbers
+    only while the named env's own values are real numbers (probe 39: Hopper-v5 rewards stored as
+    int64 loaded silently, observations truncated to int64 were "episode ends with their flags
+    dropped"); the fields said (``"rewards"``, ``"observations"``), whose other checks would
+    blame the rounding on another cause."""
+    if dataset.env_id is None or dataset.n_transitions < 100:  # toy arrays: not judged
+        return set()
+    fields = {
+        "rewards": ("rewards",),
+        "observations": ("observations", "next_observations"),
+    }
+    whole = [k for k, names in fields.items() if all(_whole(getattr(dataset, n)) for n in names)]
+    if not whole:
+        return set()
+    own = _env_steps(dataset.env_id, 100)
+    if own is None or own[0].shape[1] != dataset.obs_dim:
+        return set()
+    said = set()
+    for key in whole:
+        if np.all(np.mod(own[0] if key == "observations" else own[1], 1) == 0):
+            continue  # the env's own values are whole numbers too (counts, sparse 0/1 rewards)
+        names = fields[key]
+        field = (
+            f"field {names[0]!r} holds"
+            if len(names) == 1
+            else f"fields {names[0]!r} and {names[1]!r} hold"
+        )
+        learns = "rounded rewards" if key == "rewards" else "rounded states"
+        print(
+            f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: {field} whole "
+            f"numbers only (all {dataset.n_transitions} rows: stored as an integer dtype, or "
+            f"rounded?); {dataset.env_id}'s {key} are real numbers: a float field truncated or "
+            f"rounded on write (np.zeros(..., dtype=int) filled with floats)? The model and the "
+            f"agent learn {learns}; store them as float32"
+        )
+        said.add(key)
+    return said
+
+
+def _warn_constant_observations(dataset: OfflineDataset) -> bool:
+    """One warning (True when given) when observation columns hold one value on every row, in
+    both observation fields, while the named env's own observations vary there (probe 39:
+    ``observations[:, 4] = 0.3``, a dead sensor or a column overwritten when logging, loaded
+    silently; the actions' own check says "never vary")."""
+    if dataset.env_id is None or dataset.n_transitions < 100:  # toy arrays: not judged
+        return False
+    obs, nxt = dataset.observations, dataset.next_observations
+    first = obs[0]
+    constant = np.flatnonzero((obs == first).all(axis=0) & (nxt == first).all(axis=0))
+    if not constant.size or constant.size == dataset.obs_dim:
+        return False  # every column: _warn_frozen_observations says it
+    own = _env_observations(dataset.env_id)
+    if own is None or own.shape[1] != dataset.obs_dim:
+        return False
+    constant = [int(j) for j in constant if own[:, j].min() < own[:, j].max()]
+    if not constant:
+        return False
+    values = ", ".join(f"observations[:, {j}] = {first[j]:g}" for j in constant[:5])
+    said = (
+        f"observations[:, {constant[0]}] never varies ({first[constant[0]]:g} on every row"
+        if len(constant) == 1
+        else f"{len(constant)} observation columns never vary ({values} on every row"
+    )
+    print(
+        f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: {said}, in "
+        f"next_observations too; {dataset.env_id}'s own observations vary there): a dead sensor, "
+        "or a column overwritten when logging? The model learns nothing of it and the "
+        "observation normaliser's std for it is 0, so the evaluation env's real values are "
+        "scaled by a floor; store the real values"
+    )
+    return True
+
+
+def _near_z_scored(values: np.ndarray) -> bool:
+    """Every column near mean 0 and std 1: ``|mean| < 1`` and std within [0.5, 2] (probe 39:
+    VecNormalize output logged while its running statistics still moved, column means
+    -0.56..0.49 and stds 0.95..1.5)."""
+    values = np.asarray(values, dtype=np.float64)
+    if not np.isfinite(values).all():
+        return False
+    mean, std = values.mean(axis=0), values.std(axis=0)
+    return bool((np.abs(mean) < 1).all() and ((std >= 0.5) & (std <= 2)).all())
+
+
+def _far_from_z_scored(values: np.ndarray) -> bool:
+    """Some column clearly not near mean 0, std 1: ``|mean| > 2``, or std below 0.25 or above 4
+    (twice the bounds of :func:`_near_z_scored`: an env whose own observations lie near them, as
+    Swimmer's or Pendulum's, is never said to differ from normalised data)."""
+    mean, std = values.mean(axis=0), values.std(axis=0)
+    return bool(((np.abs(mean) > 2) | (std < 0.25) | (std > 4)).any())
 
 
 def _warn_normalised_observations(dataset: OfflineDataset) -> bool:
     """One warning (True when given) when the observations look normalised: every column of both
     observation fields with mean ~0 and std ~1, while the named env's own observations are not
     (probe 38: SB3 ``VecNormalize`` output logged as the data was blamed on the actions and the
-    env version by the transition and termination checks)."""
+    env version by the transition and termination checks); or every column near that
+    (:func:`_near_z_scored`: statistics still moving, probe 39) while the env's own observations
+    are clearly far from it (:func:`_far_from_z_scored`)."""
     if dataset.env_id is None or dataset.obs_dim < 2 or dataset.n_transitions < 100:
         return False
     obs, nxt = dataset.observations, dataset.next_observations
-    if not (_z_scored(obs) and _z_scored(nxt)):
+    exact = _z_scored(obs) and _z_scored(nxt)
+    if not (exact or (_near_z_scored(obs) and _near_z_scored(nxt))):
         return False
     own = _env_observations(dataset.env_id)
     if own is None or own.shape[1] != dataset.obs_dim or _z_scored(own):
         return False
+    if not exact and not _far_from_z_scored(own):
+        return False
     top = float(np.abs(obs).max())
     clipped = f", clipped at +-{top:g}" if (np.abs(obs) >= top * (1 - 1e-6)).sum() >= 2 else ""
+    if exact:
+        stats = f"mean 0, std 1 on each of the {dataset.obs_dim} columns{clipped}"
+    else:
+        mean, std = obs.astype(np.float64).mean(0), obs.astype(np.float64).std(0)
+        stats = (
+            f"each of the {dataset.obs_dim} columns near mean 0, std 1: means "
+            f"{mean.min():.2g}..{mean.max():.2g}, stds {std.min():.2g}..{std.max():.2g}{clipped}, as from "
+            "running statistics still moving"
+        )
     print(
         f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: its observations look "
-        f"normalised (mean 0, std 1 on each of the {dataset.obs_dim} columns{clipped}; "
+        f"normalised ({stats}; "
         f"{dataset.env_id}'s own observations are not): VecNormalize's (or another z-scored) "
         "output logged? The model and the agent would learn in normalised units while the "
         "evaluation env gives raw ones; store the raw observations "
@@ -1090,6 +1220,14 @@ def _transition_disagreement(stepper: _Stepper, env_next: np.ndarray) -> str | N
             f"observation columns {i} and {j} swapped? With observations[:,[{i}, {j}]] swapped "
             "back (in next_observations too), the env reproduces the data's next observations"
         )
+    rotated = _rotated_columns(few, missed)
+    if rotated is not None:
+        cols, source = rotated
+        return (
+            f"observation columns {', '.join(map(str, cols))} in another order? With "
+            f"observations[:,{cols}] = observations[:,{source}] (in next_observations too), the "
+            "env reproduces the data's next observations"
+        )
     return (
         f"{_columns(missed)} miss more than 30 percent of each step's change, and no column's "
         "scale explains it (the data's positions do follow their velocities): the actions do not "
@@ -1098,19 +1236,43 @@ def _transition_disagreement(stepper: _Stepper, env_next: np.ndarray) -> str | N
     )
 
 
+def _reproduces(few: _Stepper, order: np.ndarray) -> bool:
+    """Whether the env reproduces ``few``'s rows with their observation columns put in ``order``
+    (in both observation fields)."""
+    back = _Stepper(few.sim, few.obs[:, order], few.nxt[:, order], few.actions)
+    stepped = back.step()
+    return stepped is not None and back.misses(stepped[0]).max() <= _TRANSITION_MISS
+
+
 def _swapped_columns(few: _Stepper, missed: list[int]) -> tuple[int, int] | None:
     """Two of the ``missed`` observation columns that, swapped back in both observation fields,
     make the env reproduce the data (probe 38: columns 5 and 6 swapped were "actions in another
-    order or scale?"); None when no pair does (at most 8 columns tried: 28 pairs)."""
-    if len(missed) > 8:
+    order or scale?"; probe 39: Walker2d's columns 2 and 5, left and right thigh, missed 10
+    columns, more than the 8 then tried); None when no pair does (at most 24 columns tried)."""
+    if len(missed) > 24:
         return None
     for i, j in itertools.combinations(missed, 2):
         order = np.arange(few.obs.shape[1])
         order[[i, j]] = order[[j, i]]
-        back = _Stepper(few.sim, few.obs[:, order], few.nxt[:, order], few.actions)
-        stepped = back.step()
-        if stepped is not None and back.misses(stepped[0]).max() <= _TRANSITION_MISS:
+        if _reproduces(few, order):
             return i, j
+    return None
+
+
+def _rotated_columns(few: _Stepper, missed: list[int]) -> tuple[list[int], list[int]] | None:
+    """Three of the ``missed`` observation columns in another order (probe 39: Hopper's columns
+    5, 6, 7 rotated were "actions in another order or scale?"): ``(columns, source)`` such that
+    ``observations[:, columns] = observations[:, source]`` makes the env reproduce the data; None
+    when no rotation of three does (at most 10 columns tried: 240 orders)."""
+    if len(missed) > 10:
+        return None
+    for cols in itertools.combinations(missed, 3):
+        a, b, c = cols
+        for source in ([c, a, b], [b, c, a]):  # the two rotations (pairs: _swapped_columns)
+            order = np.arange(few.obs.shape[1])
+            order[list(cols)] = source
+            if _reproduces(few, order):
+                return list(cols), source
     return None
 
 

@@ -2335,3 +2335,118 @@ def test_two_swapped_observation_columns_are_named_as_swapped(capsys):
     assert out.count("WARNING") == 1, out
     assert "does not reproduce their next_observations: observation columns 5 and 6 swapped?" in out
     assert "actions in another order" not in out
+
+
+@pytest.mark.parametrize(
+    ("env_id", "order", "said"),
+    [
+        ("Walker2d-v5", {2: 5, 5: 2}, "observation columns 2 and 5 swapped?"),
+        (
+            "Hopper-v5",
+            {5: 6, 6: 7, 7: 5},
+            "observation columns 5, 6, 7 in another order? With observations[:,[5, 6, 7]] = "
+            "observations[:,[7, 5, 6]] (in next_observations too), the env reproduces",
+        ),
+    ],
+    ids=["walker-2-5", "hopper-5-6-7"],
+)
+def test_columns_in_another_order_are_named_not_blamed_on_the_actions(capsys, env_id, order, said):
+    """Probe 39 rows 113, 114: Walker2d's columns 2 and 5 swapped (left / right thigh, not
+    adjacent) and Hopper's columns 5, 6, 7 rotated were "(actions in another order or scale?)"."""
+    a = _rollout(env_id, 600, episode_len=15)
+    for key in ("observations", "next_observations"):
+        a[key][:, list(order)] = a[key][:, list(order.values())]
+    load_dataset(OfflineDataset.from_arrays(a, env_id=env_id))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert f"does not reproduce their next_observations: {said}" in out, out
+    assert "actions in another order" not in out
+
+
+def test_observations_normalised_by_moving_statistics_warn_as_normalised(capsys):
+    """Probe 39 row 111: observations z-scored by VecNormalize's running statistics while they
+    still moved (column means -0.56..0.49, stds 0.95..1.5) were blamed on the env version and
+    the actions; the env's own data, near 0 mean as HalfCheetah's, say nothing."""
+    a = _rollout("Hopper-v5", 600, episode_len=60)
+    early = a["observations"][:100]
+    mean, std = early.mean(0), early.std(0) + 1e-8
+    for key in ("observations", "next_observations"):
+        a[key] = np.clip((a[key] - mean) / std, -10, 10).astype(np.float32)
+    assert not (np.abs(a["observations"].mean(0)) < 0.1).all()  # not exactly z-scored
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert "observations look normalised (each of the 11 columns near mean 0, std 1: means" in out
+    assert "as from running statistics still moving; Hopper-v5's own observations are not" in out
+    for env_id in ("Hopper-v5", "HalfCheetah-v5", "Swimmer-v5", "Pendulum-v1"):
+        load_dataset(OfflineDataset.from_arrays(_rollout(env_id, 400, 200), env_id=env_id))
+        assert "look normalised" not in capsys.readouterr().out
+
+
+def test_a_short_burst_of_corrupt_rewards_is_one_outlier_warning(capsys):
+    """Probe 39 row 116: ``rewards[100:110] = 1e6`` (a logger stuck for a few steps) gave no
+    outlier warning (at most 5 such rows were) but "its rewards disagree … another reward, or
+    shuffled rows?"; a burst counts as one glitch, and its rows stay out of the reward check."""
+    a = _rollout("Hopper-v5", 600, episode_len=100)
+    r = {**a, "rewards": a["rewards"].copy()}
+    r["rewards"][100:110] = 1e6
+    load_dataset(OfflineDataset.from_arrays(r, env_id="Hopper-v5"))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert "rewards[100:110] = 1e+06 is far outside the rest of the field" in out
+    assert "10 such entries in 'rewards'" in out and "rewards disagree" not in out
+    r["rewards"][100:130] = 1e6  # 30 rows: more than a short burst
+    from rambo_env.data.dataset import outlier_entries
+
+    assert not [e for e in outlier_entries(r["rewards"]) if e[0] == 125]
+
+
+def test_a_constant_observation_column_is_said_when_the_envs_varies(capsys):
+    """Probe 39 row 34: ``observations[:, 4] = 0.3`` in both fields (a dead sensor) loaded
+    silently, though the actions' own check says "never vary"; the env's own data say nothing."""
+    a = _rollout("Hopper-v5", 400, episode_len=100)
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    assert "WARNING" not in capsys.readouterr().out
+    for key in ("observations", "next_observations"):
+        a[key] = a[key].copy()
+        a[key][:, 4] = 0.3
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert (
+        "observations[:, 4] never varies (0.3 on every row, in next_observations too; Hopper-v5's "
+        "own observations vary there): a dead sensor, or a column overwritten when logging?"
+    ) in out
+
+
+@pytest.mark.parametrize("field", ["rewards", "observations"])
+def test_whole_number_rewards_or_observations_are_said_as_such(capsys, field):
+    """Probe 39 rows 75, 82: Hopper-v5 rewards stored as int64 loaded silently; observations
+    truncated to int64 were "episode ends with their flags dropped". float16 data say nothing."""
+    a = _rollout("Hopper-v5", 400, episode_len=100)
+    half = {k: v.astype(np.float16) if v.dtype == np.float32 else v for k, v in a.items()}
+    load_dataset(OfflineDataset.from_arrays(half, env_id="Hopper-v5"))
+    assert "whole numbers" not in capsys.readouterr().out
+    names = ["rewards"] if field == "rewards" else ["observations", "next_observations"]
+    for key in names:
+        a[key] = a[key].astype(np.int64)
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    said = (
+        "field 'rewards' holds"
+        if field == "rewards"
+        else ("fields 'observations' and 'next_observations' hold")
+    )
+    assert f"{said} whole numbers only (all 400 rows: stored as an integer dtype, or " in out
+    assert f"Hopper-v5's {field} are real numbers" in out and "store them as float32" in out
+
+
+def test_constant_or_sparse_whole_rewards_are_not_called_rounded(capsys):
+    """Whole-number rewards of an env whose own are whole (InvertedPendulum's 0 / 1), or one
+    constant reward (another fault, the reward check's), are not said to be rounded floats."""
+    a = _rollout("InvertedPendulum-v5", 400, episode_len=100)
+    load_dataset(OfflineDataset.from_arrays(a, env_id="InvertedPendulum-v5"))
+    h = _rollout("Hopper-v5", 400, episode_len=100)
+    load_dataset(OfflineDataset.from_arrays({**h, "rewards": np.ones(400)}, env_id="Hopper-v5"))
+    assert "whole numbers" not in capsys.readouterr().out
