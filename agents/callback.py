@@ -31,7 +31,13 @@ from stable_baselines3.common.callbacks import BaseCallback
 from agents.critics import policy_fns
 from agents.memory import CHECKED_BATCH_ROWS, check_batch_memory
 from rambo_env.adversary import ModelAdversary, PolicyFns, advantage
-from rambo_env.run_io import check_called_with, check_seed, check_state_dict, is_int
+from rambo_env.run_io import (
+    check_called_with,
+    check_seed,
+    check_state_dict,
+    is_int,
+    user_stacklevel,
+)
 
 __all__ = ["RamboCallback"]
 
@@ -201,7 +207,7 @@ def _warn_raw_evaluation(callback: Any, model: Any = None, data_env: str | None 
                 "raw observations, but the agent acts on observations normalised by "
                 "mdp.normalizer, so its scores there are not the policy's; wrap the env: "
                 "rambo_env.evaluation.NormalizedObservation(gym.make(env_id), mdp.normalizer)",
-                stacklevel=2,
+                stacklevel=user_stacklevel(),
             )
 
 

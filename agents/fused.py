@@ -51,6 +51,7 @@ from rambo_env.run_io import (
     is_int,
     safe_reason,
     trains_with_grad,
+    user_stacklevel,
 )
 
 __all__ = ["CheckedSaveLoad", "FusedSAC", "squashed_gaussian_sample"]
@@ -449,7 +450,7 @@ def watch_for_raw_observations(model: Any, observation: Any) -> None:
             "z-scores, as in the model env), so its actions and any score from them are not "
             "the policy's; evaluate through rambo_env.evaluation.NormalizedObservation("
             "gym.make(env_id), agent.normalizer) (with SB3's evaluate_policy / EvalCallback too)",
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
 
 

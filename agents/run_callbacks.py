@@ -26,6 +26,8 @@ from typing import Any
 
 from stable_baselines3.common.callbacks import BaseCallback
 
+from rambo_env.run_io import user_stacklevel
+
 __all__ = ["EvalSchedule", "RunHistory", "RunMonitorCallback"]
 
 
@@ -239,7 +241,7 @@ class RunMonitorCallback(BaseCallback):
             f"{self.q_warn:.4g}, the most any policy can earn: the critic over-estimates. If Q "
             f"keeps growing the run is diverging (a larger adversary weight λ, a shorter rollout "
             f"k or a better-trained model are the levers; paper Table 6).",
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
 
     def interrupt(self) -> None:

@@ -131,6 +131,7 @@ __all__ = [
     "trains_with_grad",
     "unused_path",
     "user_file_path",
+    "user_stacklevel",
     "write_json",
 ]
 
@@ -1661,6 +1662,55 @@ def check_field_ranges(owner: str, obj: Any, checks: dict[str, tuple[bool, str]]
     for name, (ok, expected) in checks.items():
         if not ok:
             raise ValueError(f"{owner}.{name}: expected {expected}, got {getattr(obj, name)!r}")
+
+
+#: Packages whose frames are not the user's code: a warning is attributed past them.
+LIBRARY_PACKAGES = ("rambo_env", "agents", "gymnasium", "stable_baselines3", "sb3_contrib")
+
+
+@functools.cache
+def _library_prefixes() -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """(folders of :data:`LIBRARY_PACKAGES`, site-packages folders, the standard library's)."""
+    import importlib.util
+    import sysconfig
+
+    packages = []
+    for name in LIBRARY_PACKAGES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            packages.append(os.path.join(os.path.realpath(folder), ""))
+    paths = sysconfig.get_paths()
+    sites = tuple({os.path.join(os.path.realpath(paths[k]), "") for k in ("purelib", "platlib")})
+    return tuple(packages), sites, os.path.join(os.path.realpath(paths["stdlib"]), "")
+
+
+@functools.cache
+def _library_file(name: str) -> bool:
+    """Whether code in file ``name`` is library code: :data:`LIBRARY_PACKAGES`, the standard
+    library (not other installed packages: a user's own package is theirs), frozen modules."""
+    if name.startswith("<"):  # <stdin>, <string> (python -c) are the user's; <frozen …> not
+        return name.startswith("<frozen")
+    packages, sites, stdlib = _library_prefixes()
+    path = os.path.realpath(name)
+    if path.startswith(packages):
+        return True
+    return path.startswith(stdlib) and not path.startswith(sites)
+
+
+def user_stacklevel(default: int = 2) -> int:
+    """``stacklevel`` for a ``warnings.warn`` in the function that calls this one, such that the
+    warning names the first frame of the user's code, not gymnasium's wrappers, SB3 or this
+    package (issue 14: warnings read ``gymnasium/core.py:…``). ``default`` when every frame is
+    library code."""
+    frame, level = sys._getframe(1), 1  # the warning's caller is stacklevel 1
+    while frame is not None:
+        if not _library_file(frame.f_code.co_filename):
+            return level
+        frame, level = frame.f_back, level + 1
+    return default
 
 
 def check_flag(value: Any, what: str) -> bool:

@@ -24,7 +24,7 @@ from gymnasium.envs.registration import EnvSpec
 
 from rambo_env.dynamics.ensemble import resolve_device
 from rambo_env.model import LearnedMDP, check_model_args, make_mdp
-from rambo_env.run_io import check_default_dtype, check_flag
+from rambo_env.run_io import check_default_dtype, check_flag, user_stacklevel
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -545,7 +545,7 @@ def warn_clipped_action(array: np.ndarray, mdp: LearnedMDP, env: Any) -> None:
         "env charges its control cost on the unclipped action, so a policy emitting unscaled "
         "actions (torques? a missing tanh?) scores better here than there: scale actions into "
         "the action space",
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )
 
 
@@ -650,7 +650,7 @@ def state_from_options(state: Any, shape: tuple[int, ...], mdp: LearnedMDP) -> t
             f"{FAR_STATE:g} dataset standard deviations from the dataset mean (the states are "
             "NORMALISED observations); the model extrapolates there. Normalise raw "
             "observations first (env.unwrapped.mdp.normalizer.normalize)",
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     return torch.as_tensor(obs, device=mdp.device)
 
@@ -679,7 +679,7 @@ def warn_raw_state(obs: np.ndarray, mdp: LearnedMDP) -> None:
             f"and std far better than the normalised scale the model steps ({float(llr.mean()):.1f} "
             "nats a row); the model env's states are NORMALISED observations: pass "
             "env.unwrapped.mdp.normalizer.normalize(raw_state)",
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 import pickle
 import warnings
 
@@ -154,6 +155,25 @@ def test_actions_are_validated_and_clipped(tiny_mdp):
         fresh = RamboModelEnv(mdp=tiny_mdp)
         fresh.reset(seed=0)
         fresh.step(np.array([1.0000001, -1.0000001, 0.0], dtype=np.float32))
+
+
+def test_the_model_envs_warnings_name_the_users_line_not_gymnasiums(tiny_mdp):
+    """Issue 14: warnings from inside the model envs were attributed to gymnasium's wrappers
+    (``gymnasium/core.py:…``) or SB3's VecEnv; they now name the line of the user's call."""
+    from agents.vec_env import RamboModelVecEnv
+
+    env = gym.make("RamboModel-hopper-medium", mdp=tiny_mdp)  # OrderEnforcing, PassiveEnvChecker …
+    env.reset(seed=0)
+    with pytest.warns(UserWarning, match=r"outside the action space") as caught:
+        line = inspect.currentframe().f_lineno + 1
+        env.step(np.array([3.0, 0.0, 0.0], dtype=np.float32))
+    assert (caught[0].filename, caught[0].lineno) == (__file__, line)
+    venv = RamboModelVecEnv(tiny_mdp, 2, rollout_length=3)
+    venv.reset()
+    with pytest.warns(UserWarning, match=r"outside the action space") as caught:
+        line = inspect.currentframe().f_lineno + 1
+        venv.step(np.full((2, 3), 5.0, dtype=np.float32))  # SB3's VecEnv.step -> step_wait
+    assert (caught[0].filename, caught[0].lineno) == (__file__, line)
 
 
 def test_step_before_reset_and_bad_kwargs(tiny_mdp):
