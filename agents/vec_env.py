@@ -28,6 +28,7 @@ from stable_baselines3.common.vec_env import VecEnv
 from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices, VecEnvStepReturn
 
 from rambo_env.envs.model_env import (
+    ModelMdp,
     RamboModelEnv,
     RolloutLength,
     as_action_tensor,
@@ -125,6 +126,7 @@ class RamboModelVecEnv(VecEnv):
             the next ``reset()`` as in SB3.
     """
 
+    mdp = ModelMdp()
     rollout_length = RolloutLength()
 
     def __init__(

@@ -3,6 +3,7 @@ terminal_observation / TimeLimit.truncated infos, seeding, attribute access, SB3
 
 from __future__ import annotations
 
+import pickle
 import warnings
 
 import numpy as np
@@ -269,3 +270,16 @@ def test_a_model_with_non_finite_weights_is_one_error_at_step_wait():
     env.reset()
     with pytest.raises(NonFiniteModelError, match=rf"^step_wait: .*non-finite \({name}"):
         env.step(np.zeros((2, 3), np.float32))
+
+
+def test_the_mdp_attribute_is_checked_on_assignment(mdp):
+    """As the Gymnasium model envs (probe 36): ``venv.mdp = None`` was taken, then a raw
+    ``AttributeError`` at the next step (``set_attr`` already refused it)."""
+    venv = RamboModelVecEnv(mdp, 2)
+    with pytest.raises(ValueError, match=r"^mdp: expected a LearnedMDP, got NoneType"):
+        venv.mdp = None
+    with pytest.raises(ValueError, match=r"^set_attr: 'mdp' cannot be changed"):
+        venv.set_attr("mdp", None)
+    venv.mdp = mdp  # the same model: fine
+    assert venv.mdp is mdp and venv.reset().shape == (2, mdp.obs_dim)
+    assert pickle.loads(pickle.dumps(venv)).mdp.obs_dim == mdp.obs_dim
