@@ -237,17 +237,22 @@ def check_root_level(dataset_id: str) -> None:
             parts, k, base = found.split("/"), depth, folder
         else:
             return
-        parent = base.parents[k - 1] if k else None
-        fix = (
-            f"set MINARI_DATASETS_PATH={shell_quote(str(parent))} (the folder holding "
-            f"{'/'.join(parts[:k])}/)"
-            if parent is not None
-            else "set MINARI_DATASETS_PATH to the folder holding the namespace folders"
-        )
         raise ValueError(
             f"MINARI_DATASETS_PATH: the Minari root {root} looks like {what}, not the root: "
-            f"{dataset_id} would be written to {root / dataset_id}; {fix}"
+            f"{dataset_id} would be written to {root / dataset_id}; {_root_fix(base, k, parts)}"
         )
+
+
+def _root_fix(base: Path, k: int, names: list[str]) -> str:
+    """What to set ``MINARI_DATASETS_PATH`` to when ``base``'s last ``k`` names are a dataset id's
+    first ``k`` ``names`` (0: unknown)."""
+    if not k:
+        return "set MINARI_DATASETS_PATH to the folder holding the namespace folders"
+    parent = base.parents[k - 1]
+    return (
+        f"set MINARI_DATASETS_PATH={shell_quote(str(parent))} (the folder holding "
+        f"{'/'.join(names[:k])}/)"
+    )
 
 
 def misplaced_root(*dataset_ids: str) -> str | None:
@@ -288,6 +293,14 @@ def misplaced_root(*dataset_ids: str) -> str | None:
                 f"{shell_quote(str(sub))}? (the variable names the folder holding the namespace "
                 "folders, e.g. ~/.minari/datasets); to make a new copy here instead, run "
                 f"{_make_command(dataset_id)}"
+            )
+        inside = _enclosing_dataset(root)
+        if inside is not None:  # probe 38: was a plain "not in the local Minari root"
+            folder, depth, found = inside
+            return (
+                f"MINARI_DATASETS_PATH: the Minari root {root} is a folder inside the Minari "
+                f"dataset {found} ({folder}), not the root, so it holds no datasets; "
+                f"{_root_fix(folder, depth, found.split('/'))}"
             )
     return None
 

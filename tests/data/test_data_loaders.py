@@ -1655,6 +1655,15 @@ def test_a_minari_root_one_level_off_names_the_right_root(tmp_path, monkeypatch,
         f"; set MINARI_DATASETS_PATH={root} (the folder holding rambo/hopper/medium-v0/)"
     ), info.value
     assert "generating" not in capsys.readouterr().out
+    for name in ("rambo/hopper/medium-v0", "hopper-medium"):  # reading there: was not-found
+        with pytest.raises(FileNotFoundError) as info:
+            load_dataset(name, generate=False)
+        assert str(info.value) == (
+            f"MINARI_DATASETS_PATH: the Minari root {folder / 'data'} is a folder inside the "
+            f"Minari dataset rambo/hopper/medium-v0 ({folder}), not the root, so it holds no "
+            f"datasets; set MINARI_DATASETS_PATH={root} (the folder holding "
+            "rambo/hopper/medium-v0/)"
+        ), info.value
     monkeypatch.setenv("MINARI_DATASETS_PATH", str(root))
     with pytest.raises(FileNotFoundError, match="is not in the local Minari root"):  # truly absent
         load_dataset("rambo/walker2d/medium-v0")
