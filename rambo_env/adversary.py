@@ -367,6 +367,20 @@ def eq9_rollout_step(
     return adv_loss + mle_loss, adv_loss, mle_loss, log_prob, raw_adv, next_obs  # Eq. 9
 
 
+def _check_finite_kwargs(transition: Callable[..., Any]) -> dict[str, bool]:
+    """``{"check_finite": False}`` when ``transition`` takes that keyword (LearnedMDP's: the hot
+    loop skips its per-step host sync), else ``{}`` (a subclass's or another object's
+    ``transition(obs, action, rng)``)."""
+    import inspect
+
+    try:
+        params = inspect.signature(transition).parameters.values()
+    except (TypeError, ValueError):  # no signature to read: call it as documented
+        return {}
+    takes = any(p.name == "check_finite" or p.kind is p.VAR_KEYWORD for p in params)
+    return {"check_finite": False} if takes else {}
+
+
 class ModelAdversary:
     """Runs Alg. 1 line 5 on ``mdp.ensemble`` in place, with its own Adam (created once).
 
@@ -440,6 +454,9 @@ class ModelAdversary:
         )
         """:meth:`update` samples from Eq. 9's forward: a LearnedMDP whose steps are its own (a
         subclass that changes them, or another object, is stepped by its ``transition``)."""
+        self._transition_kwargs = _check_finite_kwargs(mdp.transition)
+        """``{"check_finite": False}`` where the mdp's ``transition`` takes it (probe 40: a
+        subclass's ``transition(self, obs, action, rng)`` was a raw TypeError)."""
 
     @property
     def enabled(self) -> bool:
@@ -481,7 +498,7 @@ class ModelAdversary:
                 else:  # an mdp of its own kind: its own transition
                     with torch.no_grad():
                         next_obs, reward, terminated = self.mdp.transition(
-                            obs, action, self.rng, check_finite=False
+                            obs, action, self.rng, **self._transition_kwargs
                         )
                     stats = self._step(policy, obs, action, reward, next_obs, terminated)
                 for key, value in stats.items():  # device tensors: one host sync per iteration

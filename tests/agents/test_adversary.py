@@ -655,3 +655,21 @@ def test_an_mdp_with_its_own_transition_is_stepped_by_it(toy, monkeypatch):
     assert not adversary._shares_forward
     adversary.update(_ood_policy())
     assert len(calls) == 3
+
+
+class _DocumentedTransition(LearnedMDP):
+    """A subclass overriding ``transition`` with the documented three-argument signature."""
+
+    def transition(self, obs, action, rng):
+        self.calls = getattr(self, "calls", 0) + 1
+        return super().transition(obs, action, rng)
+
+
+def test_a_subclass_transition_without_check_finite_is_called_as_documented(toy):
+    """Probe 40 row 27: ``transition(self, obs, action, rng)`` (the README's signature) was a raw
+    ``TypeError: … unexpected keyword argument 'check_finite'`` at the first update."""
+    mdp, dataset = _elites_out_of_order(toy)
+    own = _DocumentedTransition(mdp.ensemble, mdp.normalizer, _never, mdp.start_obs, device="cpu")
+    adversary = ModelAdversary(own, dataset, AdversaryConfig(0.5, 2, n_updates=3, batch_size=8))
+    adversary.update(_ood_policy())
+    assert own.calls == 3 and adversary.n_steps == 3
