@@ -471,7 +471,11 @@ def _run(
     sizes = ("n_rollouts", "agent_steps_per_iteration", "adversary_steps_per_iteration")
     paper_sizes = all(getattr(cfg, n) == getattr(paper, n) for n in (*sizes, "ensemble_hidden"))
     for line in timing.estimate_lines(
-        key, remaining, own_history=history.iteration_s, paper_sizes=paper_sizes
+        key,
+        remaining,
+        own_history=history.iteration_s,
+        paper_sizes=paper_sizes,
+        compiling=cfg.uses_compile,
     ):
         print(f"[cotrain] {line}", flush=True)
     # A compiled session's first iteration includes the compile (a minute or more): its

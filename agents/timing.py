@@ -104,6 +104,7 @@ def estimate_lines(
     own_history: Sequence[float] = (),
     threads: int | None = None,
     paper_sizes: bool = True,
+    compiling: bool = False,
 ) -> list[str]:
     """Estimated wall time of the remaining iterations and of the paper preset (2000 iterations).
 
@@ -111,7 +112,8 @@ def estimate_lines(
     time for ``key``; else the median of ``own_history``, a resumed run's earlier iteration
     times (was: "no iteration timed" for a run resumed after 119 iterations whose session had
     ended before it could record them). ``paper_sizes``: the run has the paper's per-iteration
-    sizes, so its time also prices ``--preset paper``.
+    sizes, so its time also prices ``--preset paper``. ``compiling``: this session's first
+    iteration also compiles the losses (probe 40: a 1 s estimate, then a 45 s first iteration).
     """
     own = [float(t) for t in own_history if math.isfinite(t) and 0 < t < MAX_ITERATION_S]
     if measured_s is not None:
@@ -139,5 +141,7 @@ def estimate_lines(
     return [
         f"estimated wall time: {format_duration(remaining * per_iteration)} for the "
         f"{remaining} remaining iteration(s) at {per_iteration:.1f} s each ({source}, "
-        f"{threads} torch thread(s), evaluations extra); {paper}"
+        f"{threads} torch thread(s), evaluations extra"
+        + ("; the first also compiles the losses: about a minute more" if compiling else "")
+        + f"); {paper}"
     ]

@@ -3408,3 +3408,15 @@ def test_a_behaviour_score_over_cut_episodes_says_so():
     }  # fmt: skip
     line = cotrain_cli.standing_lines(results, "/nonexistent-ledger")[0]
     assert f"behaviour policy (dataset average) 15.3 ({note}) | this run n/a" in line
+
+
+def test_the_start_estimate_of_a_compiled_run_says_the_compile_comes_on_top(tmp_path, monkeypatch):
+    """Probe 40: a compiled run was estimated at 1 s an iteration (earlier eager runs) and its
+    first iteration took 45 s, the compile's; the estimate now says the compile comes on top."""
+    from agents import timing
+
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path))
+    timing.record_iteration_time("key", [1.0])
+    plain, compiled = (timing.estimate_lines("key", 3, compiling=c)[0] for c in (False, True))
+    assert "compiles" not in plain
+    assert "evaluations extra; the first also compiles the losses: about a minute more)" in compiled
