@@ -178,6 +178,8 @@ def build_mdp(
             "dataset: one of `dataset` (name, path or OfflineDataset) or `mdp` is needed"
         )
     given = dataset if isinstance(dataset, str | Path) else None  # shown by the level check
+    if registered_dataset is not None and given is not None:
+        _check_short_name_level(str(given), registered_env, registered_dataset)
     if env_id is not None or registered_env is not None:
         from rambo_env.data.loaders import _load_dataset
         from rambo_env.data.scores import ENV_IDS
@@ -259,6 +261,22 @@ def _check_no_dataset_with_mdp(
         "start states and normaliser), so it would be ignored; leave `dataset` out, or pass "
         "`dataset` instead of `mdp` to build a model on it"
     )
+
+
+def _check_short_name_level(name: str, registered_env: str | None, registered_dataset: str) -> None:
+    """A short name (``hopper-random``) tells its env and level without loading: both are
+    checked against the ``RamboModel-<env>-<level>`` id before the data are loaded (probe 40:
+    ``gym.make("RamboModel-hopper-medium", dataset="hopper-random")`` generated 1M transitions
+    first, minutes, then was refused). Paths and Minari ids are checked once loaded."""
+    from rambo_env.data.loaders import SHORT_NAMES
+    from rambo_env.data.scores import ENV_IDS
+
+    if name not in SHORT_NAMES:
+        return
+    if registered_env is not None:
+        env_id = ENV_IDS[SHORT_NAMES[name][0]]
+        _check_registered_env(env_id, registered_env, "dataset", repr(name))
+    _check_registered_level(name, registered_dataset, "dataset", name)
 
 
 def _check_registered_level(
