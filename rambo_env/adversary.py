@@ -214,6 +214,7 @@ def real_transitions(
             f"{dataset.name!r} has obs_dim={dataset.obs_dim}; pass the normalizer of this "
             "dataset's model (mdp.normalizer) or ObsNormalizer.from_dataset(dataset)"
         )
+    _check_finite_rows(dataset)  # before the normaliser comparison (NaN means differ too)
     fitted = ObsNormalizer.from_dataset(dataset)  # what make_mdp fits (and its cache checks)
     if not (
         np.array_equal(fitted.mean, normalizer.mean) and np.array_equal(fitted.std, normalizer.std)
@@ -244,6 +245,23 @@ def real_transitions(
         next_obs=normalizer.normalize(next_obs),
         terminated=to(dataset.terminals, torch.bool).reshape(n),
     )
+
+
+def _check_finite_rows(dataset: OfflineDataset) -> None:
+    """The real rows are finite, as load_dataset checked: probe 40, a dataset edited in place
+    after loading (``d.rewards[5] = np.nan``) made the adversary's MLE term turn the model's
+    weights NaN, and the error blamed the adversary weight λ."""
+    from rambo_env.data.dataset import DatasetValidationError, _first_bad, _index_str
+
+    for key in ("observations", "actions", "rewards", "next_observations"):
+        value = np.asarray(getattr(dataset, key))
+        bad = ~np.isfinite(value)
+        if bad.any():
+            idx = _first_bad(bad)
+            raise DatasetValidationError(
+                f"dataset: {_index_str(key, idx)} = {value[idx]} is not finite (changed after "
+                "loading? load_dataset refuses such rows); fix or drop that row"
+            )
 
 
 @torch.no_grad()

@@ -350,6 +350,27 @@ def test_a_replaced_mdp_ensemble_is_one_error_before_the_update(toy):
     assert off.update(_ood_policy()) == {}  # λ = 0 trains nothing: nothing to refuse
 
 
+def test_a_dataset_edited_to_non_finite_after_loading_is_named_at_construction(toy):
+    """Probe 40 row 74: ``d.rewards[5] = np.nan`` after loading, then ``ModelAdversary(mdp, d,
+    …).update()``: the model's weights became NaN and the error blamed the adversary weight λ.
+    The real rows are checked when they are copied (the agent's buffer and BC copy them too)."""
+    mdp, dataset = _fresh(toy)
+    cfg = AdversaryConfig(0.3, 2, n_updates=2, batch_size=8)
+    for key, index, shown in (
+        ("rewards", 5, "rewards[5]"),
+        ("observations", (7, 0), "observations[7, 0]"),
+    ):
+        edited = copy.deepcopy(dataset)
+        getattr(edited, key)[index] = np.nan
+        with pytest.raises(ValueError) as refused:
+            ModelAdversary(mdp, edited, cfg)
+        assert str(refused.value) == (
+            f"dataset: {shown} = nan is not finite (changed after loading? load_dataset refuses "
+            "such rows); fix or drop that row"
+        )
+    ModelAdversary(mdp, dataset, cfg).update(_ood_policy())  # the finite data: as before
+
+
 def _loss_and_grads(adversary: ModelAdversary, batch, real, adv_weights):
     obs, action, reward, next_obs, _ = batch
     total, adv_loss, mle_loss, _ = adversary.loss_fn(
