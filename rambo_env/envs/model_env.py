@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 import sys
 import warnings
 from pathlib import Path
@@ -24,7 +25,7 @@ from gymnasium.envs.registration import EnvSpec
 
 from rambo_env.dynamics.ensemble import resolve_device
 from rambo_env.model import LearnedMDP, check_model_args, make_mdp
-from rambo_env.run_io import check_default_dtype, check_flag, user_stacklevel
+from rambo_env.run_io import check_default_dtype, check_flag, did_you_mean, user_stacklevel
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -42,6 +43,7 @@ __all__ = [
     "as_action_tensor",
     "as_float32",
     "build_mdp",
+    "check_known_keywords",
     "check_reset_options",
     "check_reset_seed",
     "check_rollout_length",
@@ -574,6 +576,29 @@ NOTHING_TO_RENDER = (
 )
 
 
+def check_known_keywords(cls: type, unknown: dict[str, Any]) -> None:
+    """One ValueError naming a keyword ``cls.__init__`` does not take, with the accepted ones and
+    the closest (probe 40: ``gym.make("RamboModel-hopper-medium", rollout_lenght=5)`` was
+    gymnasium's TypeError dumping the whole kwargs dict). gym.make's own keywords
+    (``max_episode_steps``, ``disable_env_checker``, …) never reach the env."""
+    if not unknown:
+        return
+    params = inspect.signature(cls.__init__).parameters.values()
+    accepted = [
+        p.name
+        for p in params
+        if p.kind is p.POSITIONAL_OR_KEYWORD
+        and p.name != "self"
+        and not p.name.startswith("registered_")  # set by the registration
+        and p.name != "max_episode_steps"  # the vector env's: only to refuse it
+    ]
+    name = next(iter(unknown))
+    raise ValueError(
+        f"{name}: not a keyword of {cls.__name__}{did_you_mean(name, accepted)}; it takes "
+        f"{', '.join(accepted)} (help(rambo_env.{cls.__name__}))"
+    )
+
+
 def check_render_mode(render_mode: Any) -> None:
     """The model envs render nothing: ``render_mode`` None only (``gym.make(..., render_mode=…)``
     was gymnasium's raw ``TypeError: … unexpected keyword argument 'render_mode'``)."""
@@ -748,7 +773,9 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         cache: bool | None = None,
         precision: str | None = None,
         compile: bool | None = None,
+        **unknown: Any,
     ) -> None:
+        check_known_keywords(type(self), unknown)  # a typo: before anything is built
         check_render_mode(render_mode)
         self.rollout_length = check_rollout_length(rollout_length)
         self.mdp = build_mdp(

@@ -603,6 +603,56 @@ def test_a_short_name_of_another_level_is_refused_before_loading(vector):
         loaded.assert_not_called()  # nothing loaded or generated
 
 
+def test_an_unknown_keyword_is_one_error_naming_the_accepted_ones(tiny_mdp):
+    """Probe 40 row 48: ``gym.make("RamboModel-hopper-medium", foo=1)`` (a typo such as
+    ``rollout_lenght=5``) was gymnasium's TypeError dumping the whole kwargs dict, with no list
+    of the accepted keywords. gym.make's own keywords keep working."""
+    from unittest import mock
+
+    import rambo_env  # noqa: F401 (registers the ids)
+
+    takes = (
+        "dataset, rollout_length, device, mdp, ensemble_config, mle_config, seed, env_id, "
+        "render_mode, progress, cache, precision, compile"
+    )
+    with (
+        mock.patch("rambo_env.envs.model_env.build_mdp") as built,
+        mock.patch("rambo_env.envs.vector_env.build_mdp") as built_vec,
+    ):
+        for make, cls, head in (
+            (lambda **kw: gym.make("RamboModel-hopper-medium", **kw), "RamboModelEnv", ""),
+            (lambda **kw: RamboModelEnv(mdp=tiny_mdp, **kw), "RamboModelEnv", ""),
+            (
+                lambda **kw: gym.make_vec("RamboModel-hopper-medium", num_envs=2, **kw),
+                "RamboModelVectorEnv",
+                "num_envs, ",
+            ),
+        ):
+            for given, hint in (
+                ("rollout_lenght", " (did you mean 'rollout_length'?)"),
+                ("foo", ""),
+            ):
+                with pytest.raises(ValueError) as refused:
+                    make(**{given: 5})
+                assert str(refused.value) == (
+                    f"{given}: not a keyword of {cls}{hint}; it takes {head}{takes} "
+                    f"(help(rambo_env.{cls}))"
+                )
+        built.assert_not_called()  # before anything is built
+        built_vec.assert_not_called()
+    env = gym.make(
+        "RamboModel-hopper-medium",
+        mdp=tiny_mdp,
+        rollout_length=3,
+        max_episode_steps=3,
+        disable_env_checker=False,
+        render_mode=None,
+    )
+    assert env.unwrapped.rollout_length == 3
+    venv = gym.make_vec("RamboModel-hopper-medium", num_envs=2, mdp=tiny_mdp, rollout_length=3)
+    assert venv.num_envs == 2
+
+
 def test_render_names_why_there_is_nothing_to_render(tiny_mdp):
     """Probe 15: ``env.render()`` was gymnasium's bare ``NotImplementedError()`` (no message);
     the vector env's said only "render function is not implemented"."""
