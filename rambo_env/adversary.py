@@ -214,6 +214,7 @@ def real_transitions(
             f"{dataset.name!r} has obs_dim={dataset.obs_dim}; pass the normalizer of this "
             "dataset's model (mdp.normalizer) or ObsNormalizer.from_dataset(dataset)"
         )
+    _check_finite_rows(dataset)  # before the normaliser comparison (NaN means differ too)
     fitted = ObsNormalizer.from_dataset(dataset)  # what make_mdp fits (and its cache checks)
     if not (
         np.array_equal(fitted.mean, normalizer.mean) and np.array_equal(fitted.std, normalizer.std)
@@ -244,6 +245,23 @@ def real_transitions(
         next_obs=normalizer.normalize(next_obs),
         terminated=to(dataset.terminals, torch.bool).reshape(n),
     )
+
+
+def _check_finite_rows(dataset: OfflineDataset) -> None:
+    """The real rows are finite, as load_dataset checked: probe 40, a dataset edited in place
+    after loading (``d.rewards[5] = np.nan``) made the adversary's MLE term turn the model's
+    weights NaN, and the error blamed the adversary weight λ."""
+    from rambo_env.data.dataset import DatasetValidationError, _first_bad, _index_str
+
+    for key in ("observations", "actions", "rewards", "next_observations"):
+        value = np.asarray(getattr(dataset, key))
+        bad = ~np.isfinite(value)
+        if bad.any():
+            idx = _first_bad(bad)
+            raise DatasetValidationError(
+                f"dataset: {_index_str(key, idx)} = {value[idx]} is not finite (changed after "
+                "loading? load_dataset refuses such rows); fix or drop that row"
+            )
 
 
 @torch.no_grad()
@@ -432,6 +450,7 @@ class ModelAdversary:
         self.real = real_transitions(dataset, mdp.normalizer, mdp.device)
         # All ensemble parameters, the learnable log-var bounds included (official code).
         self.params = [p for p in mdp.ensemble.parameters() if p.requires_grad]
+        self._ensemble = mdp.ensemble  # the one the optimizer and loss hold (_check_ensemble)
         self.optimizer = make_adam(self.params, cfg.lr)  # fused where supported (#4: 4.6 -> 1.2 ms)
         self.rng = np.random.default_rng(seed)
         self.generator = torch.Generator(device=mdp.device)
@@ -481,6 +500,7 @@ class ModelAdversary:
             )
         if not self.enabled or self.cfg.n_updates == 0:
             return {}
+        self._check_ensemble()  # nothing is trained at λ = 0
         self.mdp.check_ensemble_dtype()  # probe 34: a .half() ensemble, before the draws
         cfg, totals = self.cfg, {}
         obs = self.mdp.initial(cfg.batch_size, self.rng)  # [B, O]
@@ -509,6 +529,18 @@ class ModelAdversary:
             raise
         self.check_finite_model()
         return {key: float(value) / cfg.n_updates for key, value in totals.items()}
+
+    def _check_ensemble(self) -> None:
+        """``mdp.ensemble`` is still the ensemble this adversary was built with: its optimizer
+        and loss hold that one (probe 40: ``mdp.ensemble = loaded`` after construction, and
+        :meth:`update` trained the old object while the env rolled out the new one, silently)."""
+        if self.mdp.ensemble is not self._ensemble:
+            raise ValueError(
+                "mdp.ensemble was replaced after this ModelAdversary was built (it trains the "
+                "ensemble it was built with); load weights into it instead "
+                "(mdp.ensemble.load_state_dict(other.state_dict())), or build a new "
+                "ModelAdversary"
+            )
 
     @staticmethod
     def _check_policy(policy: PolicyFns, obs: torch.Tensor, action: torch.Tensor) -> None:
@@ -556,6 +588,7 @@ class ModelAdversary:
         were raw ``AttributeError`` / ``RuntimeError``; NaN states were taken, and the optimizer
         step made the model's weights NaN); :meth:`update`'s loop steps unchecked.
         """
+        self._check_ensemble()
         self._check_step_inputs(policy, obs, action, reward, next_obs, terminated, real)
         return self._step(policy, obs, action, reward, next_obs, terminated, real)
 

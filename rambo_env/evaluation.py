@@ -485,9 +485,16 @@ def _run_lockstep(
         idx = np.flatnonzero(active)
         obs_norm = np.asarray(normalizer.normalize(obs[idx]), dtype=np.float32)  # [n_active, O]
         actions = _as_actions(act(obs_norm))  # [n_active, A]
-        if actions.shape[:1] != (idx.size,):
-            got = f"{actions.shape[0]} actions" if actions.ndim else "a scalar"
-            raise ValueError(f"act: returned {got} for a batch of {idx.size} observations")
+        rank = None if action_shape is None else 1 + len(action_shape)
+        if actions.shape[:1] != (idx.size,) or actions.ndim != (rank or actions.ndim):
+            # probe 40: one action of shape (3,) for 2 observations read as "3 actions"
+            got = f"shape {tuple(actions.shape)}" if actions.ndim else "a scalar"
+            want = (idx.size, *action_shape) if action_shape is not None else None
+            raise ValueError(
+                f"act: returned {got} for a batch of {idx.size} observations; expected "
+                f"{want or f'({idx.size}, action_dim)'}: one action per observation row (act "
+                "takes a batch [n, obs_dim] and returns [n, action_dim])"
+            )
         if action_shape is not None and actions.shape[1:] != action_shape:  # was: MuJoCo's
             raise ValueError(  # "Action dimension mismatch", naming no argument
                 f"act: returned actions of shape {actions.shape[1:]} per observation, but the "

@@ -150,11 +150,18 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         parser.error(str(err))
     written = [f"{args.out}-{label}.csv" for label, run in args.runs if run.suffix != ".csv"]
-    for name in [*written, f"{args.out}.png"]:  # was: the CSVs before it written, then
+    manifest = Path(f"{args.out}{MANIFEST_SUFFIX}")
+    for name in [*written, f"{args.out}.png", str(manifest)]:  # was: the CSVs before it written
         try:  # "cannot write <prefix> (Is a directory)", naming no file
             check_file_or_absent(name, "--out", "move it away or pick another output prefix")
         except ValueError as err:
             parser.error(str(err))
+    if manifest.exists() and not _is_manifest(manifest):  # probe 40 row 22: was overwritten
+        parser.error(
+            f"--out: {manifest} exists and was not written by curves.py (not its list of the "
+            f'CSVs it wrote, {{"csvs": [...]}}), so it would be overwritten; pick another --out, '
+            "or move the file away"
+        )
     earlier = _written_before(args.out)  # read before this call's manifest replaces it
     for name in written:  # probe 39 row 40: a user's own file there was overwritten silently
         if not _ours(Path(name), earlier):
@@ -263,6 +270,21 @@ def _written_before(out: str) -> set[str]:
     except (OSError, ValueError, KeyError, TypeError):
         return set()
     return {name for name in listed if isinstance(name, str)} if isinstance(listed, list) else set()
+
+
+def _is_manifest(path: Path) -> bool:
+    """``path`` (``<out>.curves.json``, there) holds what curves.py writes there: ``{"csvs":
+    [names]}`` and nothing else."""
+    try:
+        held = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(held, dict)
+        and set(held) == {"csvs"}
+        and isinstance(held["csvs"], list)
+        and all(isinstance(name, str) for name in held["csvs"])
+    )
 
 
 def _ours(path: Path, earlier: set[str]) -> bool:

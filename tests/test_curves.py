@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import math
 import subprocess
 import sys
@@ -710,3 +711,32 @@ def test_a_users_own_file_where_a_curve_csv_goes_is_refused_before_writing(tmp_p
     (tmp_path / "cv" / "y.curves.json").unlink()
     mine.write_text("iteration,q_avg,normalized_score\n1,2.0,3.0\n")  # an older version's
     assert curves_cli.main(["--out", str(out), f"a={tmp_path / 'a'}"]) == 0
+
+
+def test_a_users_own_file_at_the_manifest_name_is_refused_before_writing(tmp_path, capsys):
+    """Probe 40 row 22: ``echo '{"mine":1}' > cv/w.curves.json; curves.py --out cv/w
+    a=runs/base`` overwrote the user's file with the manifest, no word (a user's file at
+    ``<out>-a.csv`` was refused). Refused, nothing written; its own manifest is rewritten."""
+    from tests.scripts import load_script
+
+    curves_cli = load_script("curves")
+    _log(tmp_path / "a", {1: {"rambo/q_avg": 1.0}})
+    out = tmp_path / "cv" / "w"
+    out.parent.mkdir()
+    mine = tmp_path / "cv" / "w.curves.json"
+    for text in ('{"mine":1}\n', "my notes\n", '{"csvs": [1]}\n', '{"csvs": [], "x": 2}\n'):
+        mine.write_text(text)
+        with pytest.raises(SystemExit) as refused:
+            curves_cli.main(["--out", str(out), f"a={tmp_path / 'a'}"])
+        assert refused.value.code == 2
+        assert (
+            f"error: --out: {mine} exists and was not written by curves.py (not its list of the "
+            'CSVs it wrote, {"csvs": [...]}), so it would be overwritten; pick another --out, or '
+            "move the file away"
+        ) in capsys.readouterr().err
+        assert mine.read_text() == text
+        assert sorted(p.name for p in out.parent.iterdir()) == ["w.curves.json"]  # nothing else
+    mine.unlink()
+    assert curves_cli.main(["--out", str(out), f"a={tmp_path / 'a'}"]) == 0
+    assert curves_cli.main(["--out", str(out), f"a={tmp_path / 'a'}"]) == 0  # its own: rewritten
+    assert json.loads(mine.read_text()) == {"csvs": ["w-a.csv"]}

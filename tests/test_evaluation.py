@@ -101,6 +101,27 @@ def test_act_of_the_wrong_action_shape_or_a_normalizer_of_other_dims_is_named():
         evaluate_policy(lambda o: np.zeros((len(o), 1)), "Pendulum-v1", _normalizer(11))
 
 
+def test_one_action_for_a_batch_names_the_shape_act_must_return():
+    """Probe 40 row 66: ``act`` returning ONE action of shape (3,) for a batch of 2 observations
+    was "act: returned 3 actions for a batch of 2 observations", the action's dims read as
+    actions."""
+    for returned, n_episodes, got in (
+        (np.zeros(3), 2, "shape (3,)"),
+        (np.zeros(3), 3, "shape (3,)"),  # as many dims as observations: still one action
+        (np.zeros((1, 3)), 2, "shape (1, 3)"),
+        (np.float32(0.0), 2, "a scalar"),
+    ):
+        with pytest.raises(ValueError) as refused:
+            evaluate_policy(
+                lambda o, a=returned: a, "Hopper-v5", _normalizer(11), n_episodes=n_episodes
+            )
+        assert str(refused.value) == (
+            f"act: returned {got} for a batch of {n_episodes} observations; expected "
+            f"({n_episodes}, 3): one action per observation row (act takes a batch [n, obs_dim] "
+            "and returns [n, action_dim])"
+        )
+
+
 def test_non_finite_or_non_numeric_actions_are_one_error():
     """Probe 17: an act returning NaN gave a NaN return and a NaN score, no error."""
     calls = {"n": 0}

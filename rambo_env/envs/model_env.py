@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 import sys
 import warnings
 from pathlib import Path
@@ -24,7 +25,7 @@ from gymnasium.envs.registration import EnvSpec
 
 from rambo_env.dynamics.ensemble import resolve_device
 from rambo_env.model import LearnedMDP, check_model_args, make_mdp
-from rambo_env.run_io import check_default_dtype, check_flag, user_stacklevel
+from rambo_env.run_io import check_default_dtype, check_flag, did_you_mean, user_stacklevel
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -42,6 +43,7 @@ __all__ = [
     "as_action_tensor",
     "as_float32",
     "build_mdp",
+    "check_known_keywords",
     "check_reset_options",
     "check_reset_seed",
     "check_rollout_length",
@@ -178,6 +180,8 @@ def build_mdp(
             "dataset: one of `dataset` (name, path or OfflineDataset) or `mdp` is needed"
         )
     given = dataset if isinstance(dataset, str | Path) else None  # shown by the level check
+    if registered_dataset is not None and given is not None:
+        _check_short_name_level(str(given), registered_env, registered_dataset)
     if env_id is not None or registered_env is not None:
         from rambo_env.data.loaders import _load_dataset
         from rambo_env.data.scores import ENV_IDS
@@ -259,6 +263,22 @@ def _check_no_dataset_with_mdp(
         "start states and normaliser), so it would be ignored; leave `dataset` out, or pass "
         "`dataset` instead of `mdp` to build a model on it"
     )
+
+
+def _check_short_name_level(name: str, registered_env: str | None, registered_dataset: str) -> None:
+    """A short name (``hopper-random``) tells its env and level without loading: both are
+    checked against the ``RamboModel-<env>-<level>`` id before the data are loaded (probe 40:
+    ``gym.make("RamboModel-hopper-medium", dataset="hopper-random")`` generated 1M transitions
+    first, minutes, then was refused). Paths and Minari ids are checked once loaded."""
+    from rambo_env.data.loaders import SHORT_NAMES
+    from rambo_env.data.scores import ENV_IDS
+
+    if name not in SHORT_NAMES:
+        return
+    if registered_env is not None:
+        env_id = ENV_IDS[SHORT_NAMES[name][0]]
+        _check_registered_env(env_id, registered_env, "dataset", repr(name))
+    _check_registered_level(name, registered_dataset, "dataset", name)
 
 
 def _check_registered_level(
@@ -556,6 +576,29 @@ NOTHING_TO_RENDER = (
 )
 
 
+def check_known_keywords(cls: type, unknown: dict[str, Any]) -> None:
+    """One ValueError naming a keyword ``cls.__init__`` does not take, with the accepted ones and
+    the closest (probe 40: ``gym.make("RamboModel-hopper-medium", rollout_lenght=5)`` was
+    gymnasium's TypeError dumping the whole kwargs dict). gym.make's own keywords
+    (``max_episode_steps``, ``disable_env_checker``, …) never reach the env."""
+    if not unknown:
+        return
+    params = inspect.signature(cls.__init__).parameters.values()
+    accepted = [
+        p.name
+        for p in params
+        if p.kind is p.POSITIONAL_OR_KEYWORD
+        and p.name != "self"
+        and not p.name.startswith("registered_")  # set by the registration
+        and p.name != "max_episode_steps"  # the vector env's: only to refuse it
+    ]
+    name = next(iter(unknown))
+    raise ValueError(
+        f"{name}: not a keyword of {cls.__name__}{did_you_mean(name, accepted)}; it takes "
+        f"{', '.join(accepted)} (help(rambo_env.{cls.__name__}))"
+    )
+
+
 def check_render_mode(render_mode: Any) -> None:
     """The model envs render nothing: ``render_mode`` None only (``gym.make(..., render_mode=…)``
     was gymnasium's raw ``TypeError: … unexpected keyword argument 'render_mode'``)."""
@@ -730,7 +773,9 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         cache: bool | None = None,
         precision: str | None = None,
         compile: bool | None = None,
+        **unknown: Any,
     ) -> None:
+        check_known_keywords(type(self), unknown)  # a typo: before anything is built
         check_render_mode(render_mode)
         self.rollout_length = check_rollout_length(rollout_length)
         self.mdp = build_mdp(

@@ -28,6 +28,7 @@ from rambo_env.envs.model_env import (
     RolloutLength,
     as_action_tensor,
     build_mdp,
+    check_known_keywords,
     check_open,
     check_render_mode,
     check_reset_options,
@@ -100,7 +101,9 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         cache: bool | None = None,
         precision: str | None = None,
         compile: bool | None = None,
+        **unknown: Any,
     ) -> None:
+        check_known_keywords(type(self), unknown)  # a typo: before anything is built
         check_render_mode(render_mode)
         if max_episode_steps is not None:  # was: a raw "unexpected keyword argument" TypeError
             raise ValueError(

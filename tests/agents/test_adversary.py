@@ -315,6 +315,62 @@ def test_an_ensemble_cast_to_float16_is_one_error_before_the_update(toy):
     assert adversary.rng.bit_generator.state == before  # refused before the first draw
 
 
+def test_a_replaced_mdp_ensemble_is_one_error_before_the_update(toy):
+    """Probe 40 row 28: ``mdp.ensemble = other`` after the adversary was built, and ``update``
+    trained the old ensemble (its optimizer and loss hold it) while the env rolled out the new
+    one, unchanged, with no word."""
+    mdp, dataset = _fresh(toy)
+    cfg = AdversaryConfig(3e-4, 2, n_updates=2, batch_size=8)
+    adversary = ModelAdversary(mdp, dataset, cfg)
+    adversary.update(_ood_policy())
+    mdp.ensemble = copy.deepcopy(mdp.ensemble)
+    before = copy.deepcopy(mdp.ensemble.state_dict())
+    text = (
+        "mdp.ensemble was replaced after this ModelAdversary was built (it trains the ensemble it "
+        "was built with); load weights into it instead "
+        "(mdp.ensemble.load_state_dict(other.state_dict())), or build a new ModelAdversary"
+    )
+    batch = [t.detach() for t in _rollout_batch(mdp, _ood_policy(), 8)]
+    for call in (
+        lambda: adversary.update(_ood_policy()),
+        lambda: adversary.step(_ood_policy(), *batch),
+    ):
+        with pytest.raises(ValueError) as refused:
+            call()
+        assert str(refused.value) == text
+    for key, value in mdp.ensemble.state_dict().items():
+        torch.testing.assert_close(value, before[key])
+    assert adversary.n_steps == 2
+    ModelAdversary(mdp, dataset, cfg).update(_ood_policy())  # a new adversary trains the new one
+    assert any(
+        not torch.equal(value, before[key]) for key, value in mdp.ensemble.state_dict().items()
+    )
+    off = ModelAdversary(mdp, dataset, AdversaryConfig(0, 2, n_updates=2, batch_size=8))
+    mdp.ensemble = copy.deepcopy(mdp.ensemble)
+    assert off.update(_ood_policy()) == {}  # λ = 0 trains nothing: nothing to refuse
+
+
+def test_a_dataset_edited_to_non_finite_after_loading_is_named_at_construction(toy):
+    """Probe 40 row 74: ``d.rewards[5] = np.nan`` after loading, then ``ModelAdversary(mdp, d,
+    …).update()``: the model's weights became NaN and the error blamed the adversary weight λ.
+    The real rows are checked when they are copied (the agent's buffer and BC copy them too)."""
+    mdp, dataset = _fresh(toy)
+    cfg = AdversaryConfig(0.3, 2, n_updates=2, batch_size=8)
+    for key, index, shown in (
+        ("rewards", 5, "rewards[5]"),
+        ("observations", (7, 0), "observations[7, 0]"),
+    ):
+        edited = copy.deepcopy(dataset)
+        getattr(edited, key)[index] = np.nan
+        with pytest.raises(ValueError) as refused:
+            ModelAdversary(mdp, edited, cfg)
+        assert str(refused.value) == (
+            f"dataset: {shown} = nan is not finite (changed after loading? load_dataset refuses "
+            "such rows); fix or drop that row"
+        )
+    ModelAdversary(mdp, dataset, cfg).update(_ood_policy())  # the finite data: as before
+
+
 def _loss_and_grads(adversary: ModelAdversary, batch, real, adv_weights):
     obs, action, reward, next_obs, _ = batch
     total, adv_loss, mle_loss, _ = adversary.loss_fn(

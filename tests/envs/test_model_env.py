@@ -572,6 +572,87 @@ def test_a_registered_id_refuses_a_dataset_of_another_level(tmp_path, vector):
     assert gym.make("RamboModel-hopper-medium", dataset=data, **kwargs).unwrapped.mdp
 
 
+@pytest.mark.parametrize("vector", [False, True])
+def test_a_short_name_of_another_level_is_refused_before_loading(vector):
+    """Probe 40 row 20: ``gym.make("RamboModel-hopper-medium", dataset="hopper-random")`` with
+    hopper-random not there generated 1M transitions (minutes) before the level check refused
+    it. A short name tells its env and level: both are checked before anything is loaded."""
+    from unittest import mock
+
+    import rambo_env  # noqa: F401 (registers the ids)
+
+    kwargs = dict(ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE)
+    cases = {
+        "hopper-random": "dataset: 'hopper-random' is a random dataset, but the env id is "
+        "RamboModel-hopper-medium, whose name Monitor / TensorBoard logs would carry; make "
+        "gym.make('RamboModel-hopper-random', dataset=…), or RamboModelEnv(dataset=…) directly",
+        "walker2d-medium": "dataset: 'walker2d-medium' holds Walker2d-v5 data, but the env id is "
+        "RamboModel-hopper-…; make RamboModel-walker2d-<level> with it, or "
+        "RamboModelEnv(dataset=…) / RamboModelVectorEnv(n, dataset=…) directly",
+    }
+    for name, text in cases.items():
+        with (
+            mock.patch("rambo_env.data.loaders._resolve") as loaded,
+            pytest.raises(ValueError) as refused,
+        ):
+            if vector:
+                gym.make_vec("RamboModel-hopper-medium", num_envs=2, dataset=name, **kwargs)
+            else:
+                gym.make("RamboModel-hopper-medium", dataset=name, **kwargs)
+        assert str(refused.value) == text
+        loaded.assert_not_called()  # nothing loaded or generated
+
+
+def test_an_unknown_keyword_is_one_error_naming_the_accepted_ones(tiny_mdp):
+    """Probe 40 row 48: ``gym.make("RamboModel-hopper-medium", foo=1)`` (a typo such as
+    ``rollout_lenght=5``) was gymnasium's TypeError dumping the whole kwargs dict, with no list
+    of the accepted keywords. gym.make's own keywords keep working."""
+    from unittest import mock
+
+    import rambo_env  # noqa: F401 (registers the ids)
+
+    takes = (
+        "dataset, rollout_length, device, mdp, ensemble_config, mle_config, seed, env_id, "
+        "render_mode, progress, cache, precision, compile"
+    )
+    with (
+        mock.patch("rambo_env.envs.model_env.build_mdp") as built,
+        mock.patch("rambo_env.envs.vector_env.build_mdp") as built_vec,
+    ):
+        for make, cls, head in (
+            (lambda **kw: gym.make("RamboModel-hopper-medium", **kw), "RamboModelEnv", ""),
+            (lambda **kw: RamboModelEnv(mdp=tiny_mdp, **kw), "RamboModelEnv", ""),
+            (
+                lambda **kw: gym.make_vec("RamboModel-hopper-medium", num_envs=2, **kw),
+                "RamboModelVectorEnv",
+                "num_envs, ",
+            ),
+        ):
+            for given, hint in (
+                ("rollout_lenght", " (did you mean 'rollout_length'?)"),
+                ("foo", ""),
+            ):
+                with pytest.raises(ValueError) as refused:
+                    make(**{given: 5})
+                assert str(refused.value) == (
+                    f"{given}: not a keyword of {cls}{hint}; it takes {head}{takes} "
+                    f"(help(rambo_env.{cls}))"
+                )
+        built.assert_not_called()  # before anything is built
+        built_vec.assert_not_called()
+    env = gym.make(
+        "RamboModel-hopper-medium",
+        mdp=tiny_mdp,
+        rollout_length=3,
+        max_episode_steps=3,
+        disable_env_checker=False,
+        render_mode=None,
+    )
+    assert env.unwrapped.rollout_length == 3
+    venv = gym.make_vec("RamboModel-hopper-medium", num_envs=2, mdp=tiny_mdp, rollout_length=3)
+    assert venv.num_envs == 2
+
+
 def test_render_names_why_there_is_nothing_to_render(tiny_mdp):
     """Probe 15: ``env.render()`` was gymnasium's bare ``NotImplementedError()`` (no message);
     the vector env's said only "render function is not implemented"."""
