@@ -1308,7 +1308,9 @@ def _layout_disagreement(stepper: _Stepper, few: _Stepper, median_corr: float) -
         order[nq - 1] = nq - 1 + next(iter(set(range(n_obs - nq + 1)) - set(velocities)))
         sign = signs.copy()
         sign[nq:] = np.where(pair[np.arange(nq - 1), order[nq:]] < 0, -1.0, 1.0)
-        tried += [(order, signs), (order, sign)]
+        block = sign.copy()
+        block[nq - 1] = -1  # the unpaired root velocity negated with the others
+        tried += [(order, signs), (order, sign), (order, block)]
     positions_of = _assigned(np.abs(pair[:, nq:]).T)  # velocity column nq + j -> position
     if positions_of is not None:
         order = keep.copy()
@@ -1326,7 +1328,7 @@ def _layout_disagreement(stepper: _Stepper, few: _Stepper, median_corr: float) -
             )
         if negated:
             said.append(f"{_columns(negated)} negated back")
-        fix = " and ".join(said)
+        fix = ", then ".join(said)
         if not moved_cols:
             return (
                 f"{_columns(negated)} look negated (another sign convention?): with them "
