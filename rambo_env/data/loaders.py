@@ -1245,7 +1245,13 @@ def _transition_disagreement(stepper: _Stepper, env_next: np.ndarray) -> str | N
 
 #: What the transition check says of observation columns in another order or sign (the data's
 #: next states then end episodes the termination rule would not: that rule's warning is moot).
-_LAYOUT_SAYS = ("in another order", "swapped?", "look negated", "in reverse order?")
+_LAYOUT_SAYS = (
+    "in another order?",
+    "in another order and sign?",
+    "swapped?",
+    "look negated",
+    "columns are in reverse order?",
+)
 
 
 def _is_layout(moved: str | None) -> bool:
