@@ -1219,6 +1219,9 @@ def _transition_disagreement(stepper: _Stepper, env_next: np.ndarray) -> str | N
             f"{' and '.join(parts)}, in next_observations too (another unit or time step?): "
             "with that undone, the env reproduces the data's next observations"
         )
+    for sign in _sign_candidates(corr, nq, n_obs):  # probe 40: one column negated
+        if _reproduces(few, np.arange(n_obs), sign):
+            return _negated(np.flatnonzero(sign < 0).tolist())
     missed = np.flatnonzero(stepper.misses(env_next) > _TRANSITION_MISS).tolist()
     swapped = _swapped_columns(few, missed)
     if swapped is not None:
@@ -1299,14 +1302,7 @@ def _layout_disagreement(stepper: _Stepper, few: _Stepper, median_corr: float) -
     tried: list[tuple[np.ndarray, np.ndarray]] = []
     signs = np.ones(n_obs)
     own = np.diagonal(pair[:, nq:])  # position j with its own velocity column nq + j
-    if (own < -0.5).any():
-        block = signs.copy()
-        block[nq - 1 :] = -1  # the whole velocity block: the unpaired root velocity too
-        joints = signs.copy()
-        joints[nq + np.flatnonzero(own < -0.5)] = -1
-        positions = signs.copy()
-        positions[np.flatnonzero(own < -0.5)] = -1
-        tried += [(keep, block), (keep, joints), (keep, positions)]
+    tried += [(keep, sign) for sign in _sign_candidates(own, nq, n_obs)]
     velocities = _assigned(np.abs(pair[:, nq - 1 :]))  # position j -> velocity column
     if velocities is not None:
         order = keep.copy()
@@ -1336,11 +1332,7 @@ def _layout_disagreement(stepper: _Stepper, few: _Stepper, median_corr: float) -
             said.append(f"{_columns(negated)} negated back")
         fix = ", then ".join(said)
         if not moved_cols:
-            return (
-                f"{_columns(negated)} look negated (another sign convention?): with them "
-                "negated back (in next_observations too), the env reproduces the data's next "
-                "observations"
-            )
+            return _negated(negated)
         what = ", ".join(map(str, moved_cols))
         return (
             f"observation columns {what} in another order{' and sign' if negated else ''}? With "
@@ -1355,6 +1347,29 @@ def _layout_disagreement(stepper: _Stepper, few: _Stepper, median_corr: float) -
         f"{median_corr:.2f} of a position's change with its velocity column, 1 for the env's own "
         "data) and no column order or sign found explains it: observation columns in another "
         "layout (order, sign, units), or data of another env?"
+    )
+
+
+def _sign_candidates(own: np.ndarray, nq: int, n_obs: int) -> list[np.ndarray]:
+    """Column signs to try when some position's change runs against its velocity (``own``: per
+    joint, the correlation of the two): the whole velocity block negated (the unpaired root
+    velocity too), those joints' velocities, or those joints' positions."""
+    against = np.flatnonzero(own < -0.5)
+    if not against.size:
+        return []
+    block, joints, positions = np.ones(n_obs), np.ones(n_obs), np.ones(n_obs)
+    block[nq - 1 :] = -1
+    joints[nq + against] = -1
+    positions[against] = -1
+    return [block, joints, positions]
+
+
+def _negated(cols: list[int]) -> str:
+    """The transition check's finding for observation columns in another sign convention."""
+    looks, them = ("looks", "it") if len(cols) == 1 else ("look", "them")
+    return (
+        f"{_columns(cols)} {looks} negated (another sign convention?): with {them} negated back "
+        "(in next_observations too), the env reproduces the data's next observations"
     )
 
 

@@ -2396,6 +2396,11 @@ def _negate_from(first):
             "them negated back (in next_observations too), the env reproduces",
         ),
         ("Walker2d-v5", _negate_from(8), "observations[:,8:17] (columns 8-16) look negated"),
+        (
+            "Hopper-v5",
+            lambda o: o * np.r_[1, -1, np.ones(9)].astype(np.float32),
+            "observations[:,1] looks negated (another sign convention?): with it negated back",
+        ),
         ("HalfCheetah-v5", _negate_from(8), "observations[:,8:17] (columns 8-16) look negated"),
         (
             "Hopper-v5",
@@ -2428,7 +2433,7 @@ def _negate_from(first):
         ),
     ],
     ids=[
-        "hopper-negated", "walker-negated", "cheetah-negated", "hopper-shuffled",
+        "hopper-negated", "walker-negated", "hopper-angle-negated", "cheetah-negated", "hopper-shuffled",
         "hopper-two-pairs", "walker-rotated", "hopper-angles-rotated", "hopper-reversed",
     ],
 )  # fmt: skip
