@@ -37,6 +37,13 @@ _ACTION_ATOL = 1e-4  # float32 rounding of actions stored at the Box boundary
 _SUCCESSOR_RTOL = 1e-5  # next_observations[t] vs observations[t + 1]: float noise is no new episode
 
 
+#: The tolerance (relative to ``1 + |value|``) beyond which :meth:`OfflineDataset.fields_disagree`
+#: takes ``next_observations[t]`` and ``observations[t + 1]`` for different: above the rounding
+#: of a field stored at a coarser precision (float16, bfloat16: 0.8 percent), below added noise
+#: or another column.
+_FIELDS_RTOL = 0.01
+
+
 class DatasetValidationError(ValueError):
     """A dataset failed validation; the message names the field, index and value."""
 
@@ -819,6 +826,19 @@ class OfflineDataset:
         unmarked = self.unmarked_episode_ends(rtol)
         if glitches is not None:  # rows of an outlier value (_warn_outliers said it)
             unmarked = unmarked[~np.isin(unmarked, glitches)]
+        disagree = self.fields_disagree(rtol)
+        if disagree is not None:
+            n, of, first = disagree
+            print(
+                f"[rambo_env] WARNING: dataset {self.name!r}: observations and next_observations "
+                f"disagree on {n} of {of} consecutive rows with no episode end flagged "
+                f"(next_observations[t] != observations[t + 1], first: row {first}): was "
+                "one field changed (noise, a column swap, another normalisation) and not the "
+                "other? The model learns each row's next_observations from its observations, "
+                "the agent acts on observations; store both fields from the same recording "
+                "(next_observations[t] = observations[t + 1] within an episode)"
+            )
+            return
         call = "" if rtol == _SUCCESSOR_RTOL else f"rtol={rtol:.3g}"
         unmarked = self._warn_unflagged_falls(unmarked, glitches)
         if unmarked.size:
@@ -874,6 +894,26 @@ class OfflineDataset:
         flagged = self.terminals[:-1] | self.timeouts[:-1]  # [N - 1]
         jump = _rows_apart(self.next_observations[:-1], self.observations[1:], rtol)  # [N - 1]
         return np.flatnonzero(jump & ~flagged)
+
+    def fields_disagree(self, rtol: float = _SUCCESSOR_RTOL) -> tuple[int, int, int] | None:
+        """``(rows, of, first row)`` when ``next_observations[t] != observations[t + 1]`` on more than half
+        of the ``of`` consecutive rows with no episode end flagged, and those next states are
+        not states of other rows (shuffled rows keep them): the two fields were changed apart
+        (probe 40: noise added to observations only was "1984 row(s) end an episode without a
+        flag … mark them as timeouts"); None otherwise (the env's own data: only episode ends
+        differ)."""
+        unflagged = int((~(self.terminals[:-1] | self.timeouts[:-1])).sum())
+        unmarked = self.unmarked_episode_ends(max(rtol, _FIELDS_RTOL))  # not a precision's
+        if unflagged < 10 or unmarked.size <= unflagged / 2:
+            return None
+        sample = unmarked[:: max(1, unmarked.size // 1000)]  # at most ~1000 rows looked up
+
+        def rows(values: np.ndarray) -> np.ndarray:  # each row as one comparable item
+            values = np.ascontiguousarray(values)
+            return values.view(np.dtype((np.void, values.dtype.itemsize * values.shape[1])))
+
+        found = np.isin(rows(self.next_observations[sample]), rows(self.observations)).mean()
+        return None if found > 0.5 else (int(unmarked.size), unflagged, int(unmarked[0]))
 
     def episode_ends(self) -> np.ndarray:
         """bool[N]: True on the last step of each episode (terminal, timeout, or the final row)."""

@@ -334,12 +334,19 @@ def check_content(dataset: OfflineDataset, *, unless_checked: bool = False) -> N
     normalised = _warn_normalised_observations(dataset)  # then the env judges z-scores: moot
     normalised |= "observations" in rounded or _warn_constant_observations(dataset)
     placeholders = _warn_placeholder_next_states(dataset)  # then the rule judges placeholders
+    apart = dataset.fields_disagree() is not None  # said at construction: the rest is moot
+    checked = None
+    if not normalised and not rounded and not apart:
+        with _quiet_mujoco():
+            checked = _transition_check(dataset)
+    layout = checked is not None and _is_layout(checked[0])  # then the rule judges the layout
     if not _warn_continuing_ends(dataset) and not placeholders and not normalised:
-        _warn_terminal_disagreements(dataset)  # else next states are moot
-    if "observations" not in rounded:
+        if not layout and not apart:
+            _warn_terminal_disagreements(dataset)  # else next states are moot
+    if "observations" not in rounded and not apart:
         _warn_jumps_to_starts(dataset)
-    if not normalised and not rounded:
-        _warn_reward_disagreement(dataset)
+    if checked is not None:
+        _warn_reward_disagreement(dataset, checked)
     _warn_duplicated_rows(dataset)
     _note_long_episodes(dataset)
     setattr(dataset, _CHECKED, True)  # not a field: a changed copy (dataclasses.replace) is new
@@ -1151,10 +1158,10 @@ def _transition_disagreement(stepper: _Stepper, env_next: np.ndarray) -> str | N
     follow their velocities, and confirmed by stepping the env with it undone) explains it, the
     action columns reversed, or the columns that miss (None: no physics at all, not judged)."""
     corr, ratio = stepper.kinematics(stepper.obs, stepper.nxt)
-    if np.median(corr) < 0.5:
-        return None  # positions that do not follow their velocities (toy arrays): not judged
     nq, n_obs = stepper.sim.model.nq, stepper.obs.shape[1]
     few = _Stepper(stepper.sim, stepper.obs[:30], stepper.nxt[:30], stepper.actions[:30])
+    if np.median(corr) < 0.5:  # probe 40: also columns in another order or sign, not only toys
+        return _layout_disagreement(stepper, few, float(np.median(corr)))
     off = np.flatnonzero(np.abs(np.log(np.abs(ratio) + 1e-12)) > np.log(1.5))
     tried: list[tuple[float, np.ndarray | None]] = []
     if off.size and np.all(ratio[off] > 0):
@@ -1212,6 +1219,9 @@ def _transition_disagreement(stepper: _Stepper, env_next: np.ndarray) -> str | N
             f"{' and '.join(parts)}, in next_observations too (another unit or time step?): "
             "with that undone, the env reproduces the data's next observations"
         )
+    for sign in _sign_candidates(corr, nq, n_obs):  # probe 40: one column negated
+        if _reproduces(few, np.arange(n_obs), sign):
+            return _negated(np.flatnonzero(sign < 0).tolist())
     missed = np.flatnonzero(stepper.misses(env_next) > _TRANSITION_MISS).tolist()
     swapped = _swapped_columns(few, missed)
     if swapped is not None:
@@ -1236,12 +1246,143 @@ def _transition_disagreement(stepper: _Stepper, env_next: np.ndarray) -> str | N
     )
 
 
-def _reproduces(few: _Stepper, order: np.ndarray) -> bool:
+#: What the transition check says of observation columns in another order or sign (the data's
+#: next states then end episodes the termination rule would not: that rule's warning is moot).
+_LAYOUT_SAYS = (
+    "in another order?",
+    "in another order and sign?",
+    "swapped?",
+    "look negated",
+    "columns are in reverse order?",
+)
+
+
+def _is_layout(moved: str | None) -> bool:
+    """Whether the transition check's finding ``moved`` is an observation layout fault."""
+    return moved is not None and any(said in moved for said in _LAYOUT_SAYS)
+
+
+def _reproduces(few: _Stepper, order: np.ndarray, sign: np.ndarray | None = None) -> bool:
     """Whether the env reproduces ``few``'s rows with their observation columns put in ``order``
-    (in both observation fields)."""
-    back = _Stepper(few.sim, few.obs[:, order], few.nxt[:, order], few.actions)
+    (and multiplied by ``sign``; in both observation fields)."""
+    sign = np.ones(few.obs.shape[1]) if sign is None else sign
+    back = _Stepper(few.sim, few.obs[:, order] * sign, few.nxt[:, order] * sign, few.actions)
     stepped = back.step()
     return stepped is not None and back.misses(stepped[0]).max() <= _TRANSITION_MISS
+
+
+#: How much of a column's spread its median step change may be for the data to move smoothly
+#: (a recording: positions and velocities change a little per step; toy arrays of random
+#: values change by about their spread, 1.1 for normal values).
+_SMOOTH_STEP = 0.3
+
+
+def _layout_disagreement(stepper: _Stepper, few: _Stepper, median_corr: float) -> str | None:
+    """Probe 40: the data's positions do not follow their velocities (the env's own data always
+    do). The column order or sign that, undone, makes the env reproduce the data: the columns
+    reversed, a block negated (another sign convention), the velocities or the positions in
+    another order (each position paired with the velocity column its change follows best);
+    else, for data that move smoothly as a recording does, that the positions do not follow
+    their velocities; None for toy arrays (random values: no env's dynamics, not judged)."""
+    nq, n_obs, dt = stepper.sim.model.nq, stepper.obs.shape[1], stepper.sim.dt
+    obs, nxt = stepper.obs, stepper.nxt
+    keep = np.arange(n_obs)
+    if _reproduces(few, keep[::-1]):
+        return (
+            "its observation columns are in reverse order? With them reversed "
+            "(observations[:, ::-1], in next_observations too), the env reproduces the data's "
+            "next observations"
+        )
+    moved = (nxt - obs)[:, : nq - 1]  # [R, nq - 1] each position's change
+    fly = dt * (obs + nxt) / 2  # [R, O] each column taken for a velocity
+    with np.errstate(all="ignore"):
+        pair = np.nan_to_num(  # [nq - 1, O]: position j's change against column b's dt x mean
+            np.corrcoef(moved.T, fly.T)[: nq - 1, nq - 1 :]
+        )
+    tried: list[tuple[np.ndarray, np.ndarray]] = []
+    signs = np.ones(n_obs)
+    own = np.diagonal(pair[:, nq:])  # position j with its own velocity column nq + j
+    tried += [(keep, sign) for sign in _sign_candidates(own, nq, n_obs)]
+    velocities = _assigned(np.abs(pair[:, nq - 1 :]))  # position j -> velocity column
+    if velocities is not None:
+        order = keep.copy()
+        order[nq:] = nq - 1 + velocities
+        order[nq - 1] = nq - 1 + next(iter(set(range(n_obs - nq + 1)) - set(velocities)))
+        sign = signs.copy()
+        sign[nq:] = np.where(pair[np.arange(nq - 1), order[nq:]] < 0, -1.0, 1.0)
+        block = sign.copy()
+        block[nq - 1] = -1  # the unpaired root velocity negated with the others
+        tried += [(order, signs), (order, sign), (order, block)]
+    positions_of = _assigned(np.abs(pair[:, nq:]).T)  # velocity column nq + j -> position
+    if positions_of is not None:
+        order = keep.copy()
+        order[: nq - 1] = positions_of
+        tried.append((order, signs))
+    for order, sign in tried:
+        if not _reproduces(few, order, sign):
+            continue
+        moved_cols = np.flatnonzero(order != keep).tolist()
+        negated = np.flatnonzero(sign < 0).tolist()
+        said = []
+        if moved_cols:
+            said.append(
+                f"observations[:,{moved_cols}] = observations[:,{order[moved_cols].tolist()}]"
+            )
+        if negated:
+            said.append(f"{_columns(negated)} negated back")
+        fix = ", then ".join(said)
+        if not moved_cols:
+            return _negated(negated)
+        what = ", ".join(map(str, moved_cols))
+        return (
+            f"observation columns {what} in another order{' and sign' if negated else ''}? With "
+            f"{fix} (in next_observations too), the env reproduces the data's next observations"
+        )
+    spread = obs.std(axis=0)
+    step = np.median(np.abs(nxt - obs), axis=0) / np.where(spread > 0, spread, np.inf)
+    if np.median(step) > _SMOOTH_STEP:
+        return None  # toy arrays: random values, no env's dynamics
+    return (
+        f"its positions do not follow their velocities as the env's do (median correlation "
+        f"{median_corr:.2f} of a position's change with its velocity column, 1 for the env's own "
+        "data) and no column order or sign found explains it: observation columns in another "
+        "layout (order, sign, units), or data of another env?"
+    )
+
+
+def _sign_candidates(own: np.ndarray, nq: int, n_obs: int) -> list[np.ndarray]:
+    """Column signs to try when some position's change runs against its velocity (``own``: per
+    joint, the correlation of the two): the whole velocity block negated (the unpaired root
+    velocity too), those joints' velocities, or those joints' positions."""
+    against = np.flatnonzero(own < -0.5)
+    if not against.size:
+        return []
+    block, joints, positions = np.ones(n_obs), np.ones(n_obs), np.ones(n_obs)
+    block[nq - 1 :] = -1
+    joints[nq + against] = -1
+    positions[against] = -1
+    return [block, joints, positions]
+
+
+def _negated(cols: list[int]) -> str:
+    """The transition check's finding for observation columns in another sign convention."""
+    looks, them = ("looks", "it") if len(cols) == 1 else ("look", "them")
+    return (
+        f"{_columns(cols)} {looks} negated (another sign convention?): with {them} negated back "
+        "(in next_observations too), the env reproduces the data's next observations"
+    )
+
+
+def _assigned(score: np.ndarray) -> np.ndarray | None:
+    """Greedy assignment of each row of ``score`` [R, C] (R <= C) to its own column, highest
+    score first; None when some row has no column it follows (score below 0.5)."""
+    taken: dict[int, int] = {}
+    for flat in np.argsort(-score, axis=None):
+        r, c = divmod(int(flat), score.shape[1])
+        if r not in taken and c not in taken.values():
+            taken[r] = c
+    out = np.asarray([taken[r] for r in range(score.shape[0])])
+    return out if (score[np.arange(len(out)), out] >= 0.5).all() else None
 
 
 def _swapped_columns(few: _Stepper, missed: list[int]) -> tuple[int, int] | None:
@@ -1290,7 +1431,7 @@ def reward_agreement(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS) 
         return _transition_check(dataset, n_rows)[1]
 
 
-def _warn_reward_disagreement(dataset: OfflineDataset) -> None:
+def _warn_reward_disagreement(dataset: OfflineDataset, checked: tuple | None = None) -> None:
     """One warning when the named env stepped from the data's rows does not reproduce their next
     observations (naming the columns, and their scale where one explains it), else one when the
     data's rewards clearly disagree with the named env's own reward
@@ -1299,8 +1440,10 @@ def _warn_reward_disagreement(dataset: OfflineDataset) -> None:
     from older MuJoCo versions, so only a correlation below 0.9, a scale outside [0.5, 2], a
     better match with a neighbouring row or a mean offset beyond ``_REWARD_OFFSET`` of the env's
     mean |reward| is said."""
-    with _quiet_mujoco():
-        moved, found = _transition_check(dataset)
+    if checked is None:
+        with _quiet_mujoco():
+            checked = _transition_check(dataset)
+    moved, found = checked
     if moved is not None:  # issue 14 (probe 35): a height in mm, actions or dt off: said nothing
         print(
             f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: "
