@@ -681,6 +681,16 @@ def test_a_rerun_into_the_same_out_removes_the_earlier_calls_other_csvs(tmp_path
     ) in said
 
 
+def _refused(curves_cli, out, run, capsys) -> str:
+    """``curves.py --out OUT a=RUN`` exits 2; its error line from ``error:`` on (argparse puts the
+    program name before it)."""
+    with pytest.raises(SystemExit) as refused:
+        curves_cli.main(["--out", str(out), f"a={run}"])
+    assert refused.value.code == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    return line[line.index("error: ") :]
+
+
 def test_a_users_own_file_where_a_curve_csv_goes_is_refused_before_writing(tmp_path, capsys):
     """Probe 39 row 40: ``echo 'my notes' > cv/y-a.csv; curves.py --out cv/y a=runs/base``
     overwrote the user's file with the curve CSV, no word (the tool spares such files from its
@@ -693,14 +703,11 @@ def test_a_users_own_file_where_a_curve_csv_goes_is_refused_before_writing(tmp_p
     out.parent.mkdir()
     mine = tmp_path / "cv" / "y-a.csv"
     mine.write_text("my notes\n")
-    with pytest.raises(SystemExit) as refused:
-        curves_cli.main(["--out", str(out), f"a={tmp_path / 'a'}"])
-    assert refused.value.code == 2
-    assert (
+    assert _refused(curves_cli, out, tmp_path / "a", capsys) == (
         f"error: --out: {mine} exists and was not written by curves.py (not in y.curves.json, "
         "no curve CSV header), so it would be overwritten; pick another --out, or move the file "
         "away"
-    ) in capsys.readouterr().err
+    )
     assert mine.read_text() == "my notes\n"
     assert sorted(p.name for p in out.parent.iterdir()) == ["y-a.csv"]  # nothing written
     mine.unlink()
@@ -726,14 +733,11 @@ def test_a_users_own_file_at_the_manifest_name_is_refused_before_writing(tmp_pat
     mine = tmp_path / "cv" / "w.curves.json"
     for text in ('{"mine":1}\n', "my notes\n", '{"csvs": [1]}\n', '{"csvs": [], "x": 2}\n'):
         mine.write_text(text)
-        with pytest.raises(SystemExit) as refused:
-            curves_cli.main(["--out", str(out), f"a={tmp_path / 'a'}"])
-        assert refused.value.code == 2
-        assert (
+        assert _refused(curves_cli, out, tmp_path / "a", capsys) == (
             f"error: --out: {mine} exists and was not written by curves.py (not its list of the "
             'CSVs it wrote, {"csvs": [...]}), so it would be overwritten; pick another --out, or '
             "move the file away"
-        ) in capsys.readouterr().err
+        )
         assert mine.read_text() == text
         assert sorted(p.name for p in out.parent.iterdir()) == ["w.curves.json"]  # nothing else
     mine.unlink()

@@ -30,6 +30,13 @@ def _rollout(env: gym.Env, seed: int, n_steps: int) -> list[tuple]:
     return out
 
 
+def _make(vector: bool, env_id: str, **kwargs):
+    """``gym.make_vec(env_id, num_envs=2, **kwargs)`` when ``vector``, else ``gym.make``."""
+    if vector:
+        return gym.make_vec(env_id, num_envs=2, **kwargs)
+    return gym.make(env_id, **kwargs)
+
+
 def test_gymnasium_check_env(tiny_mdp):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -442,7 +449,6 @@ def test_env_id_names_the_real_env_of_data_that_name_none(tiny_dataset):
 def test_a_registered_id_refuses_data_of_another_env(vector):
     """Probe 13: ``gym.make("RamboModel-walker2d-medium", dataset=<hopper data>)`` built a Hopper
     model under the Walker2d id, silently (the id's env was never compared with the data's)."""
-    import gymnasium as gym
 
     import rambo_env  # noqa: F401 (registers the ids)
     from tests.envs.tiny_mdp import TINY_ENSEMBLE, TINY_MLE, make_tiny_dataset
@@ -452,10 +458,7 @@ def test_a_registered_id_refuses_data_of_another_env(vector):
     with pytest.raises(
         ValueError, match=r"holds Hopper-v5 data, but the env id is RamboModel-walk"
     ):
-        if vector:
-            gym.make_vec("RamboModel-walker2d-medium", num_envs=2, **kwargs)
-        else:
-            gym.make("RamboModel-walker2d-medium", **kwargs)
+        _make(vector, "RamboModel-walker2d-medium", **kwargs)
 
 
 @pytest.mark.parametrize("vector", [False, True])
@@ -473,10 +476,7 @@ def test_a_registered_id_names_the_env_of_data_that_name_none(tmp_path, capsys, 
     dataclasses.replace(data, env_id=None).to_npz(path)
     kwargs = dict(dataset=str(path), ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE)
     with pytest.raises(ValueError) as refused:
-        if vector:
-            gym.make_vec("RamboModel-walker2d-medium", num_envs=2, **kwargs)
-        else:
-            gym.make("RamboModel-walker2d-medium", **kwargs)
+        _make(vector, "RamboModel-walker2d-medium", **kwargs)
     assert str(refused.value).startswith(
         f"dataset 'tiny-hopper' (npz:{path}) names no env, so it is taken as Walker2d-v5 data (the "
         "env of RamboModel-walker2d-…), but it does not fit Walker2d-v5: field 'observations' "
@@ -511,10 +511,7 @@ def test_a_registered_id_refuses_a_model_of_another_level(tiny_mdp, vector):
     medium = copy.copy(tiny_mdp)
     medium.dataset_name = "rambo/hopper/medium-v0"
     with pytest.raises(ValueError) as refused:
-        if vector:
-            gym.make_vec("RamboModel-hopper-random", num_envs=2, mdp=medium)
-        else:
-            gym.make("RamboModel-hopper-random", mdp=medium)
+        _make(vector, "RamboModel-hopper-random", mdp=medium)
     assert str(refused.value) == (
         "mdp: is a model of the hopper-medium dataset ('rambo/hopper/medium-v0'), but the env id "
         "is RamboModel-hopper-random, whose name Monitor / TensorBoard logs would carry; make "
@@ -553,10 +550,7 @@ def test_a_registered_id_refuses_a_dataset_of_another_level(tmp_path, vector):
             mock.patch("rambo_env.envs.model_env.make_mdp") as trained,
             pytest.raises(ValueError) as refused,
         ):
-            if vector:
-                gym.make_vec("RamboModel-hopper-medium", num_envs=2, dataset=random, **kwargs)
-            else:
-                gym.make("RamboModel-hopper-medium", dataset=random, **kwargs)
+            _make(vector, "RamboModel-hopper-medium", dataset=random, **kwargs)
         kind = "a random" if name == "hopper-random" else "the hopper-random"
         assert str(refused.value) == (
             f"dataset: {name!r} is {kind} dataset, but the env id is "
@@ -595,10 +589,7 @@ def test_a_short_name_of_another_level_is_refused_before_loading(vector):
             mock.patch("rambo_env.data.loaders._resolve") as loaded,
             pytest.raises(ValueError) as refused,
         ):
-            if vector:
-                gym.make_vec("RamboModel-hopper-medium", num_envs=2, dataset=name, **kwargs)
-            else:
-                gym.make("RamboModel-hopper-medium", dataset=name, **kwargs)
+            _make(vector, "RamboModel-hopper-medium", dataset=name, **kwargs)
         assert str(refused.value) == text
         loaded.assert_not_called()  # nothing loaded or generated
 
