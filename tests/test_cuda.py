@@ -171,6 +171,27 @@ def test_compiled_adversary_step_on_cuda_equals_eager(tiny):
         torch.testing.assert_close(params[True][name], value, **CPU_VS_CUDA, msg=name)
 
 
+def test_compiled_adversary_update_on_cuda_equals_eager(tiny):
+    """Issue 12 (session 27): update()'s rollout step (the elite forward, the drawn elite's
+    sample, the advantage and Eq. 9 as one compiled graph) on the GPU: the eager run's statistics
+    (1e-4 relative) and weights; it must really compile there (no eager fallback)."""
+    mdp, dataset = tiny
+    stats, params = {}, {}
+    for compile in (False, True):
+        moved = _on(mdp, "cuda")
+        policy = _policy(moved)
+        cfg = AdversaryConfig(0.3, 2, n_updates=4, batch_size=128)
+        adversary = ModelAdversary(moved, dataset, cfg, seed=0, compile=compile)
+        assert adversary._shares_forward
+        stats[compile] = adversary.update(policy)
+        assert adversary._rollout_fn(policy).active is compile
+        params[compile] = {n: p.detach().cpu() for n, p in moved.ensemble.named_parameters()}
+    for key, value in stats[False].items():
+        assert stats[True][key] == pytest.approx(value, rel=1e-4, abs=1e-6), key
+    for name, value in params[False].items():
+        torch.testing.assert_close(params[True][name], value, **CPU_VS_CUDA, msg=name)
+
+
 def test_bf16_ensemble_on_cuda_is_close_to_fp32(tiny):
     """Issue 12's bf16 mixed precision on the GPU: fp32 outputs within bf16 rounding of fp32."""
     mdp, _ = tiny
