@@ -251,17 +251,14 @@ def _check_finite_rows(dataset: OfflineDataset) -> None:
     """The real rows are finite, as load_dataset checked: probe 40, a dataset edited in place
     after loading (``d.rewards[5] = np.nan``) made the adversary's MLE term turn the model's
     weights NaN, and the error blamed the adversary weight λ."""
-    from rambo_env.data.dataset import DatasetValidationError, _first_bad, _index_str
+    from rambo_env.data.dataset import DatasetValidationError, first_non_finite
 
-    for key in ("observations", "actions", "rewards", "next_observations"):
-        value = np.asarray(getattr(dataset, key))
-        bad = ~np.isfinite(value)
-        if bad.any():
-            idx = _first_bad(bad)
-            raise DatasetValidationError(
-                f"dataset: {_index_str(key, idx)} = {value[idx]} is not finite (changed after "
-                "loading? load_dataset refuses such rows); fix or drop that row"
-            )
+    entry = first_non_finite(dataset)
+    if entry is not None:
+        raise DatasetValidationError(
+            f"dataset: {entry} is not finite (changed after loading? load_dataset refuses such "
+            "rows); fix or drop that row"
+        )
 
 
 @torch.no_grad()

@@ -321,6 +321,20 @@ def _first_bad(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argwhere(mask)[0])
 
 
+def first_non_finite(dataset: Any) -> str | None:
+    """``field[i, j] = value`` of the first NaN / inf entry of the real-valued fields
+    (observations, actions, rewards, next_observations) of ``dataset``; None when all are
+    finite. :meth:`OfflineDataset.validate` and the adversary's real batches (a dataset edited
+    after loading) refuse it."""
+    for key in ("observations", "actions", "rewards", "next_observations"):
+        value = np.asarray(getattr(dataset, key))
+        bad = ~np.isfinite(value)
+        if bad.any():
+            idx = _first_bad(bad)
+            return f"{_index_str(key, idx)} = {value[idx]}"
+    return None
+
+
 def _index_str(field_name: str, idx: tuple[int, ...]) -> str:
     return f"{field_name}[{', '.join(map(str, idx))}]"
 
@@ -506,12 +520,9 @@ class OfflineDataset:
         """
         self._validate_layout()
         self._validate_metadata()
-        for key in ("observations", "actions", "rewards", "next_observations"):
-            value = getattr(self, key)
-            bad = ~np.isfinite(value)
-            if bad.any():
-                idx = _first_bad(bad)
-                raise DatasetValidationError(f"{_index_str(key, idx)} = {value[idx]} is not finite")
+        entry = first_non_finite(self)
+        if entry is not None:
+            raise DatasetValidationError(f"{entry} is not finite")
         if observation_space is not None:
             self._validate_obs_space(observation_space)
         if action_space is not None:
