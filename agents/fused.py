@@ -43,6 +43,7 @@ from stable_baselines3.common.vec_env import VecNormalize
 from torch.nn import functional as F
 
 from rambo_env.compile import MaybeCompiled
+from rambo_env.normalization import raw_scale_evidence
 from rambo_env.run_io import (
     atomic_write,
     check_file_or_absent,
@@ -439,9 +440,8 @@ def watch_for_raw_observations(model: Any, observation: Any) -> None:
     told = np.abs(mean) > 3 * std
     if not told.any():
         return
-    x, mean, std = x[:, told], mean[told], std[told]
-    z = (x - mean) / std
-    state[1] = max(0.0, state[1] + float(np.sum(0.5 * x**2 - 0.5 * z**2 - np.log(std))))
+    evidence = raw_scale_evidence(x[:, told], mean[told], std[told])  # [rows]
+    state[1] = max(0.0, state[1] + float(np.sum(evidence)))
     if state[1] > RAW_WATCH_NATS:
         state[0] = True  # once per agent
         warnings.warn(

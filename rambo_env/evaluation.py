@@ -20,6 +20,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
+from rambo_env.normalization import raw_scale_evidence
 from rambo_env.run_io import check_seed, is_int, out_of_memory, out_of_memory_text
 
 __all__ = [
@@ -587,9 +588,7 @@ def _evidence_of_normalised(normalizer: Any, obs: np.ndarray, raw: np.ndarray) -
         return 0
 
     def evidence(x: np.ndarray) -> float:  # log N(x; 0, 1) - log N(x; mean, std), summed
-        x = x[:, told]
-        z = (x - mean[told]) / std[told]
-        return float(np.sum(0.5 * z**2 - 0.5 * x**2 + np.log(std[told])))
+        return -float(np.sum(raw_scale_evidence(x[:, told], mean[told], std[told])))
 
     beyond = evidence(obs) - evidence(raw)
     return int(told.sum()) if beyond > NORMALISED_EVIDENCE_NATS else 0

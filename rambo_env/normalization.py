@@ -17,7 +17,7 @@ import torch
 
 from rambo_env.run_io import check_state_dict, is_real
 
-__all__ = ["ObsNormalizer"]
+__all__ = ["ObsNormalizer", "raw_scale_evidence"]
 
 ArrayT = TypeVar("ArrayT", np.ndarray, torch.Tensor)
 
@@ -173,3 +173,12 @@ class ObsNormalizer:
         object.__setattr__(self, "mean", state["mean"])
         object.__setattr__(self, "std", state["std"])
         object.__setattr__(self, "_tensors", {})
+
+
+def raw_scale_evidence(x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """Per row of ``x`` [..., D]: ``log N(x; mean, std) - log N(x; 0, 1)`` summed over the last
+    axis (nats; constants cancel): how much better the rows fit the data's raw scale than the
+    normalised one. The raw-observation watches of ``predict``, the model envs' reset states and
+    ``evaluate_policy``'s factories weigh it on the dimensions whose data mean lies far from 0."""
+    z = (x - mean) / std
+    return np.sum(0.5 * x**2 - 0.5 * z**2 - np.log(std), axis=-1)

@@ -25,6 +25,7 @@ from gymnasium.envs.registration import EnvSpec
 
 from rambo_env.dynamics.ensemble import resolve_device
 from rambo_env.model import LearnedMDP, check_model_args, make_mdp
+from rambo_env.normalization import raw_scale_evidence
 from rambo_env.run_io import check_default_dtype, check_flag, did_you_mean, user_stacklevel
 
 if TYPE_CHECKING:
@@ -715,7 +716,7 @@ def warn_raw_state(obs: np.ndarray, mdp: LearnedMDP) -> None:
     if not (np.abs(mean) > 3 * std).any():
         return
     x = obs.reshape(-1, mean.shape[0]).astype(np.float64)
-    llr = np.sum(0.5 * x**2 - 0.5 * ((x - mean) / std) ** 2 - np.log(std), axis=1)
+    llr = raw_scale_evidence(x, mean, std)  # [rows]
     if float(llr.mean()) > RAW_STATE_NATS:
         warnings.warn(
             'options["state"]: the state(s) look raw (unnormalised): they fit the data\'s mean '
