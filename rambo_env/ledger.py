@@ -66,6 +66,44 @@ __all__ = [
 DEFAULT_LEDGER_DIR = Path(__file__).resolve().parents[1] / "docs" / "results" / "ledger"
 INDEX_NAME = "index.json"
 
+#: The ``config.json`` settings that change a run's numbers and that the ledger key (dataset,
+#: agent, k, λ, critic, seed, model seed) does not carry. Left out as bookkeeping: how long the
+#: run goes (n_iterations, stop_at_iteration, q_limit), when it is evaluated (eval_every,
+#: eval_last), where and how fast it runs (device, torch_threads, compile: same numbers to
+#: float rounding, progress), the ledger, the dataset's spelling (its fingerprint is compared)
+#: and precision (its own check).
+RESULT_SETTINGS = (
+    "env_id",
+    "agent_steps_per_iteration",
+    "adversary_steps_per_iteration",
+    "n_rollouts",
+    "real_ratio",
+    "retain_iterations",
+    "bc_epochs",
+    "bc_max_steps",
+    "bc_loss",
+    "n_eval_episodes",
+    "ensemble_hidden",
+    "ensemble_max_logvar_init",
+    "ensemble_min_logvar_init",
+    "mle_max_epochs",
+    "mle_max_time_s",
+    "mle_lr",
+    "ent_coef",
+    "ent_coef_max",
+    "log_std_min",
+)
+#: What a run saved before a setting existed ran with (agents.cotrain_setup.LATER_FIELDS).
+_SETTINGS_BEFORE = {
+    "bc_loss": "nll",
+    "ensemble_max_logvar_init": 1.0,
+    "ensemble_min_logvar_init": -6.0,
+    "mle_lr": 3e-4,
+    "ent_coef": "auto",
+    "ent_coef_max": None,
+    "log_std_min": -20.0,
+}
+
 
 def _finite_or_none(value: float | None, low: float = -math.inf) -> bool:
     """None, or a finite number >= ``low`` (the ledger writes a score it could not measure as
@@ -110,6 +148,11 @@ class LedgerEntry:
     diverged: bool = False
     """The run stopped because its average Q diverged (its ``results.json`` says so): the curve
     ends there, and the label says it (was: entered like a run still going; probe 18)."""
+    settings: dict | None = None
+    """The run's settings that change its numbers and that the key does not carry
+    (:data:`RESULT_SETTINGS`: real_ratio, n_rollouts, ensemble width …), from its
+    ``config.json``; None: entries before it. A run of the same key with other settings is
+    refused unless ``--replace`` (probe 41: it replaced the entry silently)."""
 
     def __post_init__(self) -> None:
         # a hand-edited index.json ("3e-4", "x", null): was a raw TypeError from standing() at
@@ -337,6 +380,7 @@ def update_ledger(
         dataset_fingerprint=run["fingerprint"],
         diverged=_diverged(run_dir),
         model_seed=run["model_seed"],
+        settings=run["settings"],
         **_model_record(resolved),
     )
     # Read-modify-write of index.json under the ledger's lock: two ledger.py processes at once
@@ -354,6 +398,7 @@ def update_ledger(
                 "--replace to scripts/ledger.py to replace it, or keep the other precision's "
                 "runs in their own ledger: --ledger DIR)"
             )
+        _check_same_settings(kept, entry, run_dir, replace)
         if kept is not None and entry.iterations < kept.iterations and not replace:
             where = f" ({kept.run_dir})" if kept.run_dir else ""
             raise ValueError(
@@ -454,13 +499,68 @@ def _check_same_data(
         )
 
 
+def _run_settings(cfg: dict[str, Any], resolved: dict[str, Any]) -> dict[str, Any]:
+    """The :data:`RESULT_SETTINGS` of a run's saved ``config`` (env_id: the env it ran in, the
+    dataset's where it gave none); one saved before a setting existed: what it ran with."""
+    settings = {
+        name: cfg[name] if name in cfg else _SETTINGS_BEFORE[name]
+        for name in RESULT_SETTINGS
+        if name in cfg or name in _SETTINGS_BEFORE
+    }
+    dataset = resolved.get("dataset") if isinstance(resolved.get("dataset"), dict) else {}
+    settings["env_id"] = cfg.get("env_id") or dataset.get("env_id")
+    return settings
+
+
+def _kept_settings(kept: LedgerEntry) -> dict[str, Any] | None:
+    """The settings of the ledger's run: its entry's, else (entries before they were recorded)
+    its run folder's ``config.json`` if that is still there; None: not known."""
+    if kept.settings is not None or not kept.run_dir:
+        return kept.settings
+    path = Path(kept.run_dir)
+    path = (path if path.is_absolute() else DEFAULT_LEDGER_DIR.parents[2] / path) / CONFIG_NAME
+    try:
+        saved = read_json(path)
+        return _run_settings(saved["config"], saved["resolved"])
+    except (OSError, KeyError, TypeError, AttributeError, ValueError):
+        return None  # gone or foreign: not compared
+
+
+def _check_same_settings(
+    kept: LedgerEntry | None, entry: LedgerEntry, run_dir: Path, replace: bool
+) -> None:
+    """Probe 41: a run of the same key with other settings (``--real-ratio 0`` against the
+    ledger's 0.5, other n_rollouts, ensemble width …) silently replaced the ledger's run, and
+    the index could not tell the two apart. Refused unless ``replace``; settings only one of
+    the two recorded are not compared."""
+    if kept is None or replace or entry.settings is None:
+        return
+    settings = _kept_settings(kept)
+    if settings is None:
+        return
+    differ = [
+        f"{name} {entry.settings[name]!r} vs {settings[name]!r}"
+        for name in RESULT_SETTINGS
+        if name in entry.settings and name in settings and entry.settings[name] != settings[name]
+    ]
+    if not differ:
+        return
+    where = f" ({kept.run_dir})" if kept.run_dir else ""
+    raise ValueError(
+        f"ledger: {run_dir} ran with other settings than the ledger's run {kept.slug}{where}, "
+        f"which the key does not tell apart: {', '.join(differ)} (this run's vs the ledger's); "
+        "the kept run stays (pass --replace to scripts/ledger.py to replace it, or keep these "
+        "runs in their own ledger: --ledger DIR)"
+    )
+
+
 def _entry_record(entry: LedgerEntry) -> dict[str, Any]:
     """An entry as ``index.json`` stores it: ``precision`` only when not fp32 and the MLE fields
     only when known (no churn in the entries written before they existed)."""
     record = dict(vars(entry))
     if record.get("precision") == "fp32":
         del record["precision"]
-    for name in ("mle_epochs", "mle_holdout_mse", "dataset_fingerprint", "model_seed"):
+    for name in ("mle_epochs", "mle_holdout_mse", "dataset_fingerprint", "model_seed", "settings"):
         if record.get(name) is None:
             del record[name]
     if not record.get("diverged"):
@@ -547,6 +647,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         ledger = cfg.get("ledger")  # runs before the option: none (the default ledger)
         if ledger is not None and not (isinstance(ledger, str) and ledger):
             raise TypeError(f"ledger {ledger!r} is not a folder path")
+        settings = _run_settings(cfg, resolved)
     except (KeyError, TypeError, ValueError) as err:  # not JSON, hand-made, foreign
         raise ValueError(
             f"run_dir: {config_path} is not a config.json written by cotrain ({safe_reason(err)}); "
@@ -565,6 +666,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         "precision": precision,
         "fingerprint": fingerprint,
         "ledger": ledger,
+        "settings": settings,
     }
 
 

@@ -6,7 +6,9 @@ Reads each run folder's config and TensorBoard log (finished or still running) a
 ``<dataset>_<algo>_k<k>-lam<λ>_s<seed>[-m<model seed>].csv``, ``index.json`` and ``<dataset>.png`` (score and
 average Q per iteration, the behaviour policy and the BC warm start as horizontal lines).
 Commit the ledger's files; the run folders stay out of git. A run that reached fewer iterations
-than the ledger's run of the same dataset, agent, (k, λ) and seed is refused unless ``--replace``.
+than the ledger's run of the same dataset, agent, (k, λ) and seed is refused unless ``--replace``,
+and so is one that ran with other settings (real_ratio, n_rollouts, ensemble width …: the
+index records them per entry).
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         "--replace",
         action="store_true",
         help="replace a ledger run of the same dataset, agent, (k, λ) and seed even if it "
-        "reached more iterations (default: refuse)",
+        "reached more iterations or ran with other settings (default: refuse)",
     )
     args = parser.parse_args(argv)
     try:  # probe 28: a bad MPLBACKEND was a raw traceback (curves) or blamed the run (ledger)

@@ -2423,6 +2423,49 @@ def test_ledger_keeps_the_longer_run_of_a_key_unless_replace(
     assert ledger_module.read_index(ledger)["tiny-hopper_sac_k2-lam3e-4_s0"].iterations == 3
 
 
+def _set_config(run_dir, **values) -> None:
+    saved = json.loads((run_dir / "config.json").read_text())
+    saved["config"].update(values)
+    (run_dir / "config.json").write_text(json.dumps(saved))
+
+
+def test_ledger_refuses_a_run_of_the_same_key_with_other_settings(
+    tmp_path, monkeypatch, capsys, ledger_module
+):
+    """Probe 41: a run of the same dataset / agent / k / λ / seed with other settings
+    (``--real-ratio 0`` against the ledger's 0.5) replaced the ledger's run with only "is replaced
+    by", and the index recorded no real_ratio: results of two settings were mixed."""
+    ledger_cli = load_script("ledger")
+    ledger, slug = tmp_path / "ledger", "tiny-hopper_sac_k2-lam3e-4_s0"
+    for name, n_iterations in (("r1", 3), ("z5", 4), ("long", 5)):
+        _fake_run(tmp_path / name, n_iterations, monkeypatch)
+        _set_config(tmp_path / name, real_ratio=0.5, n_rollouts=200, n_iterations=n_iterations)
+    _set_config(tmp_path / "z5", real_ratio=0.0, device="cpu", torch_threads=1)
+    assert ledger_module.update_ledger(tmp_path / "r1", ledger).settings["real_ratio"] == 0.5
+    index = (ledger / "index.json").read_text()
+    assert json.loads(index)[slug]["settings"]["n_rollouts"] == 200  # a reader sees them
+    with pytest.raises(SystemExit) as exit_info:
+        ledger_cli.main([str(tmp_path / "z5"), "--ledger", str(ledger)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.count("\n") == 1, err
+    assert (
+        f"ledger: {tmp_path / 'z5'} ran with other settings than the ledger's run {slug} "
+        f"({tmp_path / 'r1'}), which the key does not tell apart: real_ratio 0.0 vs 0.5 (this "
+        "run's vs the ledger's); the kept run stays (pass --replace"
+    ) in err, err
+    assert (ledger / "index.json").read_text() == index  # nothing written
+    # a longer run of the same settings (other device, threads, n_iterations) still replaces it
+    assert ledger_module.update_ledger(tmp_path / "long", ledger).iterations == 5
+    # an entry written before settings were recorded: compared through its run's config.json
+    old = json.loads((ledger / "index.json").read_text())
+    del old[slug]["settings"]
+    (ledger / "index.json").write_text(json.dumps(old))
+    with pytest.raises(ValueError, match=r"real_ratio 0.0 vs 0.5"):
+        ledger_module.update_ledger(tmp_path / "z5", ledger)
+    assert ledger_cli.main([str(tmp_path / "z5"), "--ledger", str(ledger), "--replace"]) == 0
+    assert ledger_module.read_index(ledger)[slug].settings["real_ratio"] == 0.0
+
+
 def _set_fingerprint(run_dir, fingerprint: str) -> None:
     saved = json.loads((run_dir / "config.json").read_text())
     saved["resolved"]["dataset"]["fingerprint"] = fingerprint
