@@ -139,6 +139,22 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     return torch.device("cpu") if parsed.type == "cpu" else parsed
 
 
+#: The official per-layer weight decays (App. B.1): the 4 hidden layers, then the heads.
+OFFICIAL_WEIGHT_DECAYS = (2.5e-5, 5e-5, 7.5e-5, 7.5e-5, 1e-4)
+
+
+def default_weight_decays(n_hidden: int) -> tuple[float, ...]:
+    """``EnsembleConfig``'s default decays for ``n_hidden`` hidden layers: the official hidden
+    decays (:data:`OFFICIAL_WEIGHT_DECAYS`) for the first layers, their last (7.5e-5) for any
+    beyond 4, then the heads' 1e-4; the official tuple for the paper's 4 layers."""
+    hidden = OFFICIAL_WEIGHT_DECAYS[:-1]
+    return (
+        *hidden[:n_hidden],
+        *(hidden[-1],) * max(n_hidden - len(hidden), 0),
+        OFFICIAL_WEIGHT_DECAYS[-1],
+    )
+
+
 #: Bound on the initial log-variance bounds: exp(±80) ≈ 5.5e34 is finite in float32 (max ≈ e^88.7);
 #: 1e39 does not even fit a float32 parameter. Official: +1 / -6; OfflineRL-Kit: 0.5 / -10.
 LOGVAR_INIT_LIMIT = 80.0
@@ -154,8 +170,12 @@ class EnsembleConfig:
     """Members used for sampling and the mixture density (best holdout MSE)."""
     hidden_dims: tuple[int, ...] = (200, 200, 200, 200)
     """Hidden layer widths (swish activations)."""
-    weight_decays: tuple[float, ...] = (2.5e-5, 5e-5, 7.5e-5, 7.5e-5, 1e-4)
-    """Per-layer ½‖W‖² coefficients: one per hidden layer, the last shared by both heads."""
+    weight_decays: tuple[float, ...] | None = None
+    """Per-layer ½‖W‖² coefficients: one per hidden layer, the last shared by both heads. None =
+    the official decays following the depth (:func:`default_weight_decays`): 2.5e-5, 5e-5,
+    7.5e-5, 7.5e-5 for the paper's 4 hidden layers and 1e-4 for the heads; fewer layers take the
+    first ones, more repeat 7.5e-5. Set to that tuple at construction (saved configs and model
+    cache keys hold the values)."""
     init_max_logvar: float = 1.0
     """Initial learnable upper log-variance bound (official RAMBO: +1)."""
     init_min_logvar: float = -6.0
@@ -177,6 +197,10 @@ class EnsembleConfig:
         seqs = tuple | list
         if not isinstance(self.hidden_dims, seqs) or not all(is_int(h) for h in self.hidden_dims):
             raise ValueError(f"EnsembleConfig.hidden_dims: expected ints, got {self.hidden_dims!r}")
+        # probe 41: hidden_dims=(8, 8) with the decays left at their default blamed weight_decays
+        # ("need … 3 values, got 5"), a field the user never set: the default follows the depth
+        if self.weight_decays is None:
+            object.__setattr__(self, "weight_decays", default_weight_decays(len(self.hidden_dims)))
         if not isinstance(self.weight_decays, seqs) or not all(
             is_real(w) and 0 <= w < math.inf for w in self.weight_decays
         ):
@@ -201,6 +225,13 @@ class EnsembleConfig:
         if not self.hidden_dims or min(self.hidden_dims) < 1:
             raise ValueError(f"EnsembleConfig.hidden_dims must be positive, got {self.hidden_dims}")
         if len(self.weight_decays) != len(self.hidden_dims) + 1:
+            if self.weight_decays == OFFICIAL_WEIGHT_DECAYS:  # e.g. dataclasses.replace(default)
+                raise ValueError(
+                    f"EnsembleConfig.weight_decays: the default decays {OFFICIAL_WEIGHT_DECAYS} "
+                    "(the paper's 4 hidden layers + the heads) do not fit hidden_dims "
+                    f"{self.hidden_dims} ({len(self.hidden_dims)} layers); give weight_decays=None "
+                    f"(the official decays for this depth) or {len(self.hidden_dims) + 1} values"
+                )
             raise ValueError(
                 f"EnsembleConfig.weight_decays: need len(hidden_dims) + 1 = {len(self.hidden_dims) + 1}"
                 f" values, got {len(self.weight_decays)}"

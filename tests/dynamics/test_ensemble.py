@@ -294,9 +294,33 @@ def test_set_elites_validation() -> None:
         model.set_elites([0, 1])
 
 
+def test_the_default_weight_decays_follow_the_depth() -> None:
+    """Probe 41: ``EnsembleConfig(hidden_dims=(8, 8))`` was "weight_decays: need len(hidden_dims)
+    + 1 = 3 values, got 5", blaming a field the user never set. The default config, its saved
+    form and its model-cache key are unchanged."""
+    import dataclasses
+
+    from rambo_env.dynamics.io import cache_key
+    from rambo_env.dynamics.training import MLEConfig
+
+    official = (2.5e-5, 5e-5, 7.5e-5, 7.5e-5, 1e-4)
+    assert EnsembleConfig(hidden_dims=(8, 8)).weight_decays == (2.5e-5, 5e-5, 1e-4)
+    assert EnsembleConfig(hidden_dims=(8,) * 6).weight_decays == (
+        2.5e-5, 5e-5, 7.5e-5, 7.5e-5, 7.5e-5, 7.5e-5, 1e-4,
+    )  # fmt: skip
+    default = EnsembleConfig()
+    assert default.weight_decays == official and default == EnsembleConfig(weight_decays=official)
+    assert dataclasses.asdict(default)["weight_decays"] == official
+    key = cache_key("f" * 16, default, MLEConfig(), 0)
+    assert key == cache_key("f" * 16, EnsembleConfig(weight_decays=official), MLEConfig(), 0)
+    assert key == "a478cbec4c667466ea76"  # the default config's key before the change
+    with pytest.raises(ValueError, match=r"weight_decays: need len\(hidden_dims\) \+ 1 = 3"):
+        EnsembleConfig(hidden_dims=(8, 8), weight_decays=(1e-5,) * 4)
+    with pytest.raises(ValueError, match=r"default decays .* do not fit hidden_dims \(8, 8\)"):
+        dataclasses.replace(default, hidden_dims=(8, 8))  # carries the 4-layer decays
+
+
 def test_config_validation() -> None:
-    with pytest.raises(ValueError, match="weight_decays"):
-        EnsembleConfig(hidden_dims=(8, 8))
     with pytest.raises(ValueError, match="n_elites"):
         EnsembleConfig(n_members=3, n_elites=4)
     for name in ("init_min_logvar", "init_max_logvar"):
@@ -346,5 +370,8 @@ def test_a_generator_that_is_not_a_torch_generator_is_named() -> None:
 def test_a_layer_list_that_is_not_a_sequence_is_named(field, value):
     """Probe 21: ``EnsembleConfig(hidden_dims=None)`` (or an int, or such weight_decays) was a
     raw "'NoneType' object is not iterable"."""
+    if field == "weight_decays" and value is None:  # probe 41: None = the default decays
+        assert EnsembleConfig(weight_decays=None) == EnsembleConfig()
+        return
     with pytest.raises(ValueError, match=f"EnsembleConfig.{field}: expected"):
         EnsembleConfig(**{field: value})
