@@ -22,6 +22,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 from gymnasium.envs.registration import EnvSpec
+from gymnasium.wrappers.vector import NormalizeObservation as VectorNormalizeObservation
 
 from rambo_env.dynamics.ensemble import resolve_device
 from rambo_env.model import LearnedMDP, check_model_args, make_mdp
@@ -99,6 +100,37 @@ def _check_no_time_limit(env: gym.Env) -> None:
                     f"({env.rollout_length!r}) steps; pass rollout_length={limit!r} instead "
                     "(gym.make(id, rollout_length=…)) and no max_episode_steps"
                 )
+        frame = frame.f_back
+
+
+#: gymnasium's running observation normalisers (single and vector): warned about around the model
+#: envs (:func:`warn_normalize_observation`).
+NORMALIZE_OBSERVATION = (gym.wrappers.NormalizeObservation, VectorNormalizeObservation)
+
+
+def warn_normalize_observation(env: Any) -> None:
+    """One warning per model ``env`` (single or vector) reset through gymnasium's
+    ``NormalizeObservation`` (probe 41: accepted silently, while ``make_agent`` refuses SB3's
+    ``VecNormalize`` for the same reason). Not an error: the user's own wrapper stack. Found at
+    ``reset`` from the wrappers' frames on the call stack, as :func:`_check_no_time_limit` (a
+    wrapper always resets its env through its own ``reset``)."""
+    if env.__dict__.get("_warned_normalize_observation"):
+        return
+    frame = sys._getframe(1)
+    while frame is not None:
+        wrapper = frame.f_locals.get("self")
+        if isinstance(wrapper, NORMALIZE_OBSERVATION) and wrapper.unwrapped is env:
+            env.__dict__["_warned_normalize_observation"] = True
+            warnings.warn(
+                f"{type(wrapper).__name__} wraps {type(env).__name__}, whose observations are "
+                "already normalised by the mdp's ObsNormalizer (env.unwrapped.mdp.normalizer): "
+                "its running statistics put them on another scale, so a policy trained through "
+                "it sees other inputs in the real env (NormalizedObservation(real env, "
+                "mdp.normalizer), evaluate_policy) and in the agent's real-data batches; drop "
+                "the wrapper (warned once per env)",
+                stacklevel=user_stacklevel(),
+            )
+            return
         frame = frame.f_back
 
 
@@ -837,6 +869,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         check_reset_options(options)
         _check_no_time_limit(self)  # every reset (probe 23: once, so a TimeLimit added after
         # the first reset truncated the rollouts silently); a walk of the caller's frames
+        warn_normalize_observation(self)
         super().reset(seed=seed)
         if options is not None and "state" in options:
             self._obs = state_from_options(options["state"], self.observation_space.shape, self.mdp)

@@ -35,6 +35,7 @@ from rambo_env.envs.model_env import (
     check_reset_seed,
     check_rollout_length,
     state_from_options,
+    warn_normalize_observation,
 )
 
 if TYPE_CHECKING:
@@ -146,6 +147,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         check_open(self.closed, "reset")
         seed = check_reset_seed(seed, self.num_envs)
         check_reset_options(options)
+        warn_normalize_observation(self)
         super().reset(seed=seed)
         if options is not None and "state" in options:
             self._obs = state_from_options(options["state"], self.observation_space.shape, self.mdp)

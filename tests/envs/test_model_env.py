@@ -690,6 +690,32 @@ def test_a_time_limit_that_disagrees_with_rollout_length_is_refused(tiny_mdp):
     assert plain.reset(seed=0)[0].shape == tiny_mdp.observation_space.shape
 
 
+def test_normalize_observation_around_the_model_env_is_warned_once(tiny_mdp):
+    """Probe 41: gymnasium's NormalizeObservation around the model env (whose observations the
+    mdp's ObsNormalizer already z-scores) was taken without a word, while make_agent refuses SB3's
+    VecNormalize for the same reason. A warning (the user's own wrapper stack), once per env;
+    other wrappers, and the env alone, say nothing."""
+    from gymnasium.wrappers.vector import NormalizeObservation as VectorNormalizeObservation
+
+    env = gym.wrappers.NormalizeObservation(
+        gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, rollout_length=2)
+    )
+    with pytest.warns(UserWarning, match=r"NormalizeObservation wraps RamboModelEnv, whose obs"):
+        env.reset(seed=0)
+    vector = VectorNormalizeObservation(RamboModelVectorEnv(mdp=tiny_mdp, num_envs=2))
+    with pytest.warns(UserWarning, match=r"wraps RamboModelVectorEnv, .*drop the wrapper"):
+        vector.reset(seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        env.step(env.action_space.sample())
+        env.reset(seed=1)  # once per env
+        vector.reset(seed=1)
+        plain = gym.wrappers.RecordEpisodeStatistics(
+            gym.make("RamboModel-hopper-medium", mdp=tiny_mdp)
+        )
+        plain.reset(seed=0)
+
+
 def test_the_spec_names_the_episode_length_for_wrappers_that_need_it(tiny_mdp):
     """Probe 24: ``TimeAwareObservation(gym.make("RamboModel-…", mdp=mdp, rollout_length=2))``
     was gymnasium's raw "must be wrapped by a TimeLimit wrapper or the spec specify a
