@@ -189,7 +189,13 @@ def get_termination_fn(env_id: str | None, dataset: Any = None) -> TerminationFn
         )
     terminals = np.asarray(dataset.terminals, dtype=bool)
     name = getattr(dataset, "name", None) or "the dataset"
-    unknown = f"[rambo_env] note: {env_id!r} has no known termination rule: model rollouts"
+    # probe 41: env_id None read "note: None has no known termination rule"
+    no_rule = (
+        f"{env_id!r} has no known termination rule"
+        if env_id is not None
+        else "the dataset names no env, so no termination rule is known"
+    )
+    unknown = f"[rambo_env] note: {no_rule}: model rollouts"
     if not terminals.any():
         print(
             f"{unknown} never terminate, as no row of {name!r} is terminal (they end at the "
@@ -198,8 +204,8 @@ def get_termination_fn(env_id: str | None, dataset: Any = None) -> TerminationFn
         return never_terminated
     if terminals.all():  # probe 26: was "terminals: need both classes" after MLE pretraining
         print(
-            f"[rambo_env] note: every row of {name!r} ends in a terminal state and {env_id!r} "
-            "has no known termination rule: model rollouts end after one step (mark time-limit "
+            f"[rambo_env] note: every row of {name!r} ends in a terminal state and {no_rule}: "
+            "model rollouts end after one step (mark time-limit "
             "ends as timeouts if they are not terminals)"
         )
         return always_terminated

@@ -174,3 +174,15 @@ def test_an_env_without_a_known_rule_says_how_rollouts_end(capsys) -> None:
     )
     assert get_termination_fn("Hopper-v5", data) is hopper_terminated
     assert capsys.readouterr().out == ""
+    # probe 41: data naming no env (arrays without env_id) read "note: None has no known …"
+    assert get_termination_fn(None, calm) is never_terminated
+    assert capsys.readouterr().out == (
+        "[rambo_env] note: the dataset names no env, so no termination rule is known: model "
+        "rollouts never terminate, as no row of 'calm' is terminal (they end at the rollout "
+        "length only)\n"
+    )
+    ended = dataclasses.replace(calm, terminals=np.ones_like(calm.terminals))
+    assert get_termination_fn(None, ended) is always_terminated
+    assert "terminal state and the dataset names no env, so no termination rule is known: " in (
+        capsys.readouterr().out
+    )
