@@ -229,7 +229,7 @@ def real_transitions(
     device = torch.device(device)
 
     def to(x: np.ndarray, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-        return torch.as_tensor(np.asarray(x), device=device).to(dtype)
+        return torch.tensor(np.asarray(x), dtype=dtype, device=device)  # a copy: read-only data
 
     obs, next_obs = to(dataset.observations), to(dataset.next_observations)
     n = obs.shape[0]

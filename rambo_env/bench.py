@@ -293,7 +293,7 @@ def synthetic_mdp(dataset: OfflineDataset, cfg: BenchConfig, device: torch.devic
     ensemble.set_precision(cfg.precision)
     x = np.concatenate([normalizer.normalize(dataset.observations), dataset.actions], axis=1)
     ensemble.set_input_stats(x.mean(0), x.std(0))
-    start = normalizer.normalize(torch.as_tensor(dataset.observations))
+    start = normalizer.normalize(torch.tensor(dataset.observations))
     return LearnedMDP(
         ensemble, normalizer, get_termination_fn(dataset.env_id, dataset), start, device=device
     )

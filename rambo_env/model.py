@@ -504,7 +504,7 @@ def make_mdp(
         precision, compile,
     )  # fmt: skip
     ensemble.set_precision(precision)
-    start_obs = normalizer.normalize(torch.as_tensor(dataset.observations, device=device))
+    start_obs = normalizer.normalize(torch.tensor(dataset.observations, device=device))
     return LearnedMDP(
         ensemble,
         normalizer,

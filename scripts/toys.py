@@ -103,7 +103,7 @@ def probe(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any]:
     s0 = mdp.normalizer.normalize(torch.zeros(1, 1, device=mdp.device))  # raw s0 = 0
     actions = torch.as_tensor(ACTIONS, device=mdp.device)[:, None]  # [G, 1]
     q = fns.q(s0.expand(len(ACTIONS), 1), actions)  # [G]
-    data_obs = mdp.normalizer.normalize(torch.as_tensor(dataset.observations, device=mdp.device))
+    data_obs = mdp.normalizer.normalize(torch.tensor(dataset.observations, device=mdp.device))
     rep = actions.repeat_interleave(N_MODEL_SAMPLES, 0)  # [G * M, 1]
     next_obs, _, _ = mdp.transition(s0.expand(len(rep), 1), rep, np.random.default_rng(cfg.seed))
     s_next = mdp.normalizer.unnormalize(next_obs).reshape(len(ACTIONS), N_MODEL_SAMPLES)  # [G, M]

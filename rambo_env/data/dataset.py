@@ -7,9 +7,7 @@ import json
 import math
 import os
 import unicodedata
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -255,21 +253,6 @@ def _float_dtype(raw: Any) -> np.dtype | None:
     return dtype if np.issubdtype(dtype, np.floating) else None
 
 
-#: The env id ``load_dataset(..., env_id=...)`` gives the data it builds (it replaces the data's
-#: own env after construction): construction's checks judge the data by it.
-_ENV_OVERRIDE: ContextVar[str | None] = ContextVar("rambo_env_env_override", default=None)
-
-
-@contextmanager
-def env_override(env_id: str | None) -> Iterator[None]:
-    """Datasets built inside are checked at construction as ``env_id`` data (None: their own)."""
-    token = _ENV_OVERRIDE.set(env_id)
-    try:
-        yield
-    finally:
-        _ENV_OVERRIDE.reset(token)
-
-
 def _successor_rtol(arrays: Mapping[str, Any], name: str) -> float:
     """The tolerance ``next_observations[t]`` and ``observations[t + 1]`` are compared with: float
     noise at the coarser of the two fields' stored precisions (was: float16 observations with
@@ -315,6 +298,9 @@ def check_no_scalar_fields(arrays: Mapping[str, np.ndarray]) -> None:
     raise DatasetValidationError(
         f"field '{key}' is a scalar (shape ()); it needs {needs}: store {store}"
     )
+
+
+_UNSAID_ENDS = "_unsaid_episode_ends"  # (rtol, glitches) until warn_unmarked_episode_ends
 
 
 def _first_bad(mask: np.ndarray) -> tuple[int, ...]:
@@ -383,6 +369,14 @@ class OfflineDataset:
     ``terminals`` are MDP terminations (the model must learn them), ``timeouts`` are time-limit
     truncations (never terminals). ``next_observations`` are stored, not derived, so the last step
     before a timeout keeps its true successor.
+
+    A dataset built by :meth:`from_arrays` or a loader holds read-only arrays once validated (as
+    the normaliser's statistics are): the fingerprint, model cache, normaliser, adversary and
+    replay buffer built from it stay true to it (issue 14, probe 41: ``d.rewards[:] = np.nan``
+    after the adversary was built was blamed on the adversary weight). Editing one in place is
+    numpy's "ValueError: assignment destination is read-only"; build a new dataset instead,
+    ``dataclasses.replace(d, rewards=d.rewards * 2)`` or ``OfflineDataset.from_arrays({...,
+    "rewards": d.rewards * 2}, env_id=d.env_id)`` (a copy, ``d.rewards.copy()``, is yours to edit).
     """
 
     observations: np.ndarray  # [N, obs_dim] float32 (raw, un-normalised)
@@ -411,12 +405,17 @@ class OfflineDataset:
         load (issue 14, probe 33: an array already float32 / bool was shared with the caller).
         A field that needed a cast (float64 -> float32) is not copied twice.
         """
-        return cls._from_arrays(arrays, copy=True, **meta)
+        dataset = cls._from_arrays(arrays, copy=True, **meta)
+        dataset.warn_unmarked_episode_ends()  # its env_id is final: said at once
+        return dataset
 
     @classmethod
     def _from_arrays(cls, arrays: dict[str, Any], *, copy: bool, **meta: Any) -> OfflineDataset:
         """:meth:`from_arrays`; ``copy=False`` for arrays the loader has just read (nobody else
-        holds them: no second copy of a 2M-row dataset)."""
+        holds them: no second copy of a 2M-row dataset). The warning on unflagged episode ends
+        waits for :meth:`warn_unmarked_episode_ends` (``load_dataset`` runs it, by way of
+        ``check_content``, once the data's env is final: its ``env_id=`` replaces the data's own
+        after construction)."""
         if not isinstance(arrays, Mapping):  # probe 19: was a raw TypeError, or for a list
             raise DatasetValidationError(  # "unknown key(s) ['1', '2']" (its items)
                 f"arrays: expected a dict of arrays with the keys {list(ARRAY_FIELDS)}, got "
@@ -448,16 +447,47 @@ class OfflineDataset:
         dataset.validate()
         dataset._check_next_observations(_successor_rtol(arrays, dataset.name))
         glitches = dataset._warn_outliers()  # first: its rows are no unmarked episode ends
-        dataset._warn_unmarked_episode_ends(_successor_rtol(arrays, dataset.name), glitches)
+        dataset._note_unmarked_episode_ends(_successor_rtol(arrays, dataset.name), glitches)
         dataset._warn_constant_actions()
         dataset._warn_frozen_observations()
+        dataset._freeze()
         return dataset
+
+    def _freeze(self) -> None:
+        """Make the array fields read-only: validated data stay validated (see the class doc)."""
+        for key in ARRAY_FIELDS:
+            getattr(self, key).setflags(write=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled and deep-copied with the read-only flags (numpy's own pickling drops them)."""
+        state = dict(self.__dict__)
+        state["_read_only"] = [
+            k
+            for k in ARRAY_FIELDS
+            if isinstance(getattr(self, k, None), np.ndarray)
+            and not getattr(self, k).flags.writeable
+        ]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        read_only = state.pop("_read_only", ())
+        self.__dict__.update(state)
+        for key in read_only:
+            getattr(self, key).setflags(write=False)
 
     @classmethod
     def from_npz(cls, path: str | Path, **meta: Any) -> OfflineDataset:
         """Load a file written by :meth:`to_npz` (or any npz holding the D4RL keys). A missing,
         damaged or non-npz file is one error naming it (was, called directly: numpy's advice to
         load the file unsafely with ``allow_pickle``, a raw ``IsADirectoryError``)."""
+        dataset = cls._load_npz(path, **meta)
+        dataset.warn_unmarked_episode_ends()  # its env_id is final: said at once
+        return dataset
+
+    @classmethod
+    def _load_npz(cls, path: str | Path, **meta: Any) -> OfflineDataset:
+        """:meth:`from_npz`, the unflagged episode ends not said yet (as :meth:`_from_arrays`)."""
         from rambo_env.data.loaders import _read_named, check_dataset_file  # lazy: imports us
 
         if not isinstance(path, str | os.PathLike):
@@ -831,12 +861,13 @@ class OfflineDataset:
                 "own action as next_observations (an off-by-one when the arrays were built?)"
             )
 
-    def _warn_unmarked_episode_ends(
+    def _note_unmarked_episode_ends(
         self, rtol: float = _SUCCESSOR_RTOL, glitches: np.ndarray | None = None
     ) -> None:
-        unmarked = self.unmarked_episode_ends(rtol)
-        if glitches is not None:  # rows of an outlier value (_warn_outliers said it)
-            unmarked = unmarked[~np.isin(unmarked, glitches)]
+        """At construction: one warning when the two state fields disagree as a whole, else the
+        unflagged episode ends are left for :meth:`warn_unmarked_episode_ends`, which judges them
+        by the data's final env (``rtol``: the stored precision's; ``glitches``: outlier rows,
+        said by :meth:`_warn_outliers`)."""
         disagree = self.fields_disagree(rtol)
         if disagree is not None:
             n, of, first = disagree
@@ -850,6 +881,19 @@ class OfflineDataset:
                 "(next_observations[t] = observations[t + 1] within an episode)"
             )
             return
+        setattr(self, _UNSAID_ENDS, (rtol, glitches))  # not a field: dataclasses.replace drops it
+
+    def warn_unmarked_episode_ends(self) -> None:
+        """One warning on the rows that end an episode without a flag, once per dataset, judged by
+        its ``env_id`` as it is now (a fall by its termination rule: "terminals missing?"; else
+        "mark them as timeouts"). :meth:`from_arrays` and :meth:`from_npz` run it at once;
+        ``load_dataset`` and ``make_mdp`` (``check_content``) when the data's env is final."""
+        rtol, glitches = self.__dict__.pop(_UNSAID_ENDS, (None, None))
+        if rtol is None:  # said already, or the fields disagree (said at construction)
+            return
+        unmarked = self.unmarked_episode_ends(rtol)
+        if glitches is not None:  # rows of an outlier value (_warn_outliers said it)
+            unmarked = unmarked[~np.isin(unmarked, glitches)]
         call = "" if rtol == _SUCCESSOR_RTOL else f"rtol={rtol:.3g}"
         unmarked = self._warn_unflagged_falls(unmarked, glitches)
         if unmarked.size:
@@ -871,7 +915,7 @@ class OfflineDataset:
         the rule ends no other non-terminal row (else the data are not this env's: the
         termination check says so); the other rows of ``unmarked``, returned, keep the generic
         warning."""
-        env_id = _ENV_OVERRIDE.get() or self.env_id
+        env_id = self.env_id
         if not unmarked.size or not isinstance(env_id, str):
             return unmarked
         from rambo_env.dynamics.termination import terminal_disagreements  # lazy: torch

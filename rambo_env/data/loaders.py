@@ -38,11 +38,11 @@ from rambo_env.data.d4rl_io import (
 )
 from rambo_env.data.dataset import (
     _SUCCESSOR_RTOL,
+    _UNSAID_ENDS,
     DatasetUnavailableError,
     DatasetValidationError,
     OfflineDataset,
     _rows_apart,
-    env_override,
     outlier_entries,
 )
 from rambo_env.data.minari_io import (
@@ -281,8 +281,7 @@ def _load_dataset(
     try:
         _check_env_id_fits_short_name(name_or_path, env_id)
         options = _LoadOptions(download, generate, d4rl_dir, n_transitions, seed, progress)
-        with env_override(env_id):  # construction's flag checks judge by it (probe 39)
-            dataset = _resolve(name_or_path, options)
+        resolved = dataset = _resolve(name_or_path, options)
         if env_id is not None:
             _note_env_override(dataset, env_id)
             dataset = dataclasses.replace(dataset, env_id=env_id)
@@ -290,6 +289,10 @@ def _load_dataset(
             dataset = _taken_as(dataset, *unnamed_env)
         validate_for_env(dataset)
         dataset = _with_d4rl_ref_scores(dataset)
+        if dataset is not resolved and hasattr(resolved, _UNSAID_ENDS):  # not a field: carried
+            # to check_content, which judges the unflagged episode ends by the final env (probe
+            # 39: falls whose terminals were dropped, by env_id=...'s termination rule)
+            setattr(dataset, _UNSAID_ENDS, getattr(resolved, _UNSAID_ENDS))
     except OSError as err:  # was: a bare "[Errno 36] File name too long: '…'"
         if err.errno != errno.ENAMETOOLONG:
             raise
@@ -322,14 +325,16 @@ def _load_dataset(
 
 
 def check_content(dataset: OfflineDataset, *, unless_checked: bool = False) -> None:
-    """The load-time warnings on the data's content against their env (termination rule, jumps to
-    start states, placeholder next states, reward formula, duplicated rows), once per dataset
+    """The load-time warnings on the data's content against their env (unflagged episode ends and
+    the falls among them, termination rule, jumps to start states, placeholder next states,
+    reward formula, duplicated rows), once per dataset
     :func:`load_dataset` runs them on every load; ``make_mdp`` (``gym.make``) with
     ``unless_checked`` on a dataset object that has not been through them, e.g.
     ``OfflineDataset.from_arrays(..., env_id=...)`` (probe 37: own data built that way trained on
     every content fault without a word)."""
     if unless_checked and getattr(dataset, _CHECKED, False):
         return
+    dataset.warn_unmarked_episode_ends()  # by its final env (load_dataset's env_id=...)
     rounded = _warn_whole_number_fields(dataset)  # probe 39: then the checks judge rounding
     normalised = _warn_normalised_observations(dataset)  # then the env judges z-scores: moot
     normalised |= "observations" in rounded or _warn_constant_observations(dataset)
@@ -1590,8 +1595,8 @@ def _resolve(src: Any, options: _LoadOptions) -> OfflineDataset:
     download, d4rl_dir = options.download, options.d4rl_dir
     if isinstance(src, OfflineDataset):
         return src
-    if isinstance(src, dict):
-        return OfflineDataset.from_arrays(src, source="arrays")
+    if isinstance(src, dict):  # its episode ends are said by the final env (check_content)
+        return OfflineDataset._from_arrays(src, copy=True, source="arrays")
     text = str(src)
     check_path_text(text, "dataset")  # a stray space: was "does not exist" / "unknown dataset"
     if text.startswith("~"):  # "--dataset=~/x.npz": the shell leaves the ~
@@ -1599,8 +1604,8 @@ def _resolve(src: Any, options: _LoadOptions) -> OfflineDataset:
     if is_dataset_file(text):
         npz = text.lower().endswith(".npz")
         check_dataset_file(text, "npz file" if npz else "D4RL hdf5 file")
-        if npz:
-            return read_npz(text, source=f"npz:{text}")
+        if npz:  # as read_npz, its episode ends said by the final env (check_content)
+            return OfflineDataset._load_npz(text, source=f"npz:{text}")
         return _read_named(text, "hdf5", lambda: read_d4rl_hdf5(text))
     if text in SHORT_NAMES:
         env, level = SHORT_NAMES[text]

@@ -838,7 +838,8 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
     cache = _cache_path(dataset_id)
     if cache is not None and cache.is_file():
         try:
-            return OfflineDataset.from_npz(cache, source=f"minari:{dataset_id}")
+            # its episode ends are said by the final env (load_dataset's check_content)
+            return OfflineDataset._load_npz(cache, source=f"minari:{dataset_id}")
         except Exception as err:  # a damaged cache entry: report, remove, rebuild from Minari
             print(
                 f"[rambo_env] flat cache {cache} of {dataset_id} is unreadable "

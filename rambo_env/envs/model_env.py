@@ -563,7 +563,8 @@ def as_action_tensor(
         raise ValueError(f"action{list(bad)}: not finite ({array[bad]})")
     if env is not None and not getattr(env, "_warned_clipped_action", False):
         warn_clipped_action(array, mdp, env)
-    action = torch.as_tensor(array, device=mdp.device)
+    # a dataset's rows are read-only (torch warns of sharing them): copied, else shared
+    action = torch.as_tensor(array if array.flags.writeable else array.copy(), device=mdp.device)
     low = torch.as_tensor(mdp.action_space.low, dtype=torch.float32, device=mdp.device)
     high = torch.as_tensor(mdp.action_space.high, dtype=torch.float32, device=mdp.device)
     return torch.clamp(action.reshape(-1, mdp.action_dim), low, high)  # [n, A]
@@ -728,7 +729,7 @@ def state_from_options(state: Any, shape: tuple[int, ...], mdp: LearnedMDP) -> t
             "observations first (env.unwrapped.mdp.normalizer.normalize)",
             stacklevel=user_stacklevel(),
         )
-    return torch.as_tensor(obs, device=mdp.device)
+    return torch.tensor(obs, device=mdp.device)  # a copy: a dataset row is read-only
 
 
 def warn_raw_state(obs: np.ndarray, mdp: LearnedMDP) -> None:

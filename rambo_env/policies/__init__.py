@@ -76,6 +76,8 @@ class SquashedGaussianActor(nn.Module):
     def act(
         self, obs: np.ndarray, deterministic: bool = False, generator: torch.Generator | None = None
     ) -> np.ndarray:
+        if isinstance(obs, np.ndarray) and not obs.flags.writeable:  # a dataset's rows
+            obs = obs.copy()  # (read-only: torch warns of sharing them)
         obs_t = torch.as_tensor(obs, dtype=torch.float32, device=self.mu.weight.device)
         return self(obs_t, deterministic, generator).cpu().numpy()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 
 import numpy as np
@@ -18,7 +19,7 @@ from rambo_env.adversary import (
     adversarial_loss,
     real_transitions,
 )
-from rambo_env.data.dataset import OfflineDataset
+from rambo_env.data.dataset import OfflineDataset, first_non_finite
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
 from rambo_env.dynamics.training import make_adam
 from rambo_env.model import LearnedMDP
@@ -353,14 +354,16 @@ def test_a_replaced_mdp_ensemble_is_one_error_before_the_update(toy):
 def test_a_dataset_edited_to_non_finite_after_loading_is_named_at_construction(toy):
     """Probe 40 row 74: ``d.rewards[5] = np.nan`` after loading, then ``ModelAdversary(mdp, d,
     …).update()``: the model's weights became NaN and the error blamed the adversary weight λ.
-    The real rows are checked when they are copied (the agent's buffer and BC copy them too)."""
+    The real rows are checked when they are copied (the agent's buffer and BC copy them too).
+    A loaded dataset's arrays are read-only (below); a dataset built around writable copies
+    (``dataclasses.replace``) is still checked here."""
     mdp, dataset = _fresh(toy)
     cfg = AdversaryConfig(0.3, 2, n_updates=2, batch_size=8)
     for key, index, shown in (
         ("rewards", 5, "rewards[5]"),
         ("observations", (7, 0), "observations[7, 0]"),
     ):
-        edited = copy.deepcopy(dataset)
+        edited = dataclasses.replace(dataset, **{key: getattr(dataset, key).copy()})
         getattr(edited, key)[index] = np.nan
         with pytest.raises(ValueError) as refused:
             ModelAdversary(mdp, edited, cfg)
@@ -369,6 +372,23 @@ def test_a_dataset_edited_to_non_finite_after_loading_is_named_at_construction(t
             "such rows); fix or drop that row"
         )
     ModelAdversary(mdp, dataset, cfg).update(_ood_policy())  # the finite data: as before
+
+
+@pytest.mark.parametrize("key", ["rewards", "actions", "observations", "next_observations"])
+def test_a_dataset_cannot_be_edited_after_the_adversary_is_built(toy, key):
+    """Probe 41 rows 15 / 114: ``d.rewards[:] = np.nan`` (``ds.actions[:] = np.nan``) AFTER the
+    adversary was built and updated passed the construction check, and the next update raised
+    NonFiniteModelError blaming the adversary weight λ ("lower the adversary weight"). A validated
+    dataset's arrays are read-only: the edit itself is numpy's error at the user's line, and the
+    adversary trains on the data it was built with."""
+    mdp, dataset = _fresh(toy)
+    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(0.3, 2, n_updates=2, batch_size=8))
+    adversary.update(_ood_policy())
+    with pytest.raises(ValueError, match="assignment destination is read-only"):
+        getattr(dataset, key)[:] = np.nan
+    assert first_non_finite(dataset) is None
+    adversary.update(_ood_policy())  # trains on as before
+    assert all(torch.isfinite(v).all() for v in mdp.ensemble.state_dict().values())
 
 
 def _loss_and_grads(adversary: ModelAdversary, batch, real, adv_weights):

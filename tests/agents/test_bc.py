@@ -60,7 +60,7 @@ def _data(saturated: bool = False):
 
 
 def _mean_action_error(model, norm, dataset, target) -> float:
-    obs = norm.normalize(torch.as_tensor(dataset.observations))
+    obs = norm.normalize(torch.tensor(dataset.observations))
     with torch.no_grad():
         pred = (
             model.actor(obs, deterministic=True)
@@ -82,7 +82,7 @@ def test_sac_nll_fits_the_mean_and_keeps_sigma():
     assert _mean_action_error(model, norm, dataset, target) < before / 20
     with torch.no_grad():
         _, log_std, _ = model.actor.get_action_dist_params(
-            norm.normalize(torch.as_tensor(dataset.observations))
+            norm.normalize(torch.tensor(dataset.observations))
         )
     sigma = log_std.exp().mean(0)
     assert ((sigma > 0.07) & (sigma < 0.25)).all(), sigma  # ≈ the data's noise: not collapsed
@@ -166,7 +166,7 @@ def test_sac_mse_sample_fits_the_mean_and_shrinks_sigma_below_the_data_noise():
     assert _mean_action_error(model, norm, dataset, target) < 0.01
     with torch.no_grad():
         _, log_std, _ = model.actor.get_action_dist_params(
-            norm.normalize(torch.as_tensor(dataset.observations))
+            norm.normalize(torch.tensor(dataset.observations))
         )
     assert (log_std.exp().mean(0) < 0.07).all()  # NLL keeps ≈ 0.1 (the data's noise)
     with pytest.raises(ValueError, match=r"BCConfig\.loss"):

@@ -180,3 +180,17 @@ def test_a_batch_larger_than_the_memory_is_one_error(dataset):
     with pytest.raises(ValueError, match=r"batch_size: a batch of 1000000000000 rows needs ~"):
         buf.sample(10**12)
     assert buf.sample(100_000).rewards.shape == (100_000, 1)
+
+
+@pytest.mark.parametrize("key", ["rewards", "actions", "observations"])
+def test_the_dataset_cannot_be_edited_under_a_built_buffer(dataset, key):
+    """Probe 41 row 113: ``ds.rewards[:] = np.nan`` after make_agent (the buffer shared the
+    dataset's memory and sampled the NaN rows live) was torch's "Expected parameter loc … to
+    satisfy the constraint Real()" in SAC, the rewards never named. A validated dataset's arrays
+    are read-only: the edit is numpy's error at the user's line; the buffer holds its own copy."""
+    buf = _buffer(dataset, real_ratio=1.0)
+    with pytest.raises(ValueError, match="assignment destination is read-only"):
+        getattr(dataset, key)[:] = np.nan
+    batch = buf.sample(16)
+    assert all(torch.isfinite(t).all() for t in (batch.observations, batch.actions, batch.rewards))
+    assert not np.shares_memory(buf.real.reward.numpy(), dataset.rewards)  # its own copy

@@ -2222,6 +2222,36 @@ def test_one_corrupt_value_is_named_as_an_outlier_not_an_episode_end(capsys, env
     assert "observations[101, 3] = 1000 is far outside" in out
 
 
+def test_falls_without_a_flag_are_said_once_by_the_final_env_on_every_path(capsys, tmp_path):
+    """The "terminals missing?" diagnosis needs the data's env, which load_dataset(...,
+    env_id=...) sets after construction: it is judged once the env is final (construction
+    leaves it to check_content; was: a ContextVar reaching into construction). Own arrays
+    (from_arrays with env_id) then make_mdp, an npz naming no env loaded with env_id=..., and the
+    same arrays loaded as a dict: each says it once, and never "mark them as timeouts"."""
+    from rambo_env import make_mdp
+    from tests.envs.tiny_mdp import TINY_ENSEMBLE, TINY_MLE
+
+    a = _rollout("Hopper-v5", 300)
+    falls = np.flatnonzero(a["terminals"])
+    lost = {**a, "terminals": np.zeros_like(a["terminals"])}
+    said = f"terminals missing? {falls.size} row(s) end an episode without a flag where Hopper-v5"
+    own = OfflineDataset.from_arrays(lost, env_id="Hopper-v5")
+    kw = {"device": "cpu", "ensemble_config": TINY_ENSEMBLE, "mle_config": TINY_MLE}
+    make_mdp(own, cache=False, progress=False, **kw)
+    out = capsys.readouterr().out
+    assert out.count(said) == 1 and "mark them as timeouts" not in out, out
+    make_mdp(own, cache=False, progress=False, **kw)  # the same object: said once
+    assert "terminals missing?" not in capsys.readouterr().out
+    np.savez(tmp_path / "lost.npz", **lost)  # names no env: Hopper-v5 given at the load
+    for source in (str(tmp_path / "lost.npz"), dict(lost)):
+        load_dataset(source, env_id="Hopper-v5")
+        out = capsys.readouterr().out
+        assert out.count(said) == 1 and "mark them as timeouts" not in out, out
+    OfflineDataset.from_arrays(lost)  # no env to judge by: the generic warning, at once
+    out = capsys.readouterr().out
+    assert "terminals missing?" not in out and "mark them as timeouts" in out, out
+
+
 def test_own_arrays_given_to_make_mdp_get_the_load_time_checks_once(capsys):
     """Probe 37 row 114: ``OfflineDataset.from_arrays(arrays, env_id=...)`` (the README's
     own-data path) ran none of the load-time content checks; make_mdp trained on placeholder

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import pickle
 import re
 
 import numpy as np
@@ -9,6 +12,7 @@ import pytest
 from gymnasium import spaces
 
 from rambo_env.data import DatasetValidationError, OfflineDataset, load_dataset
+from rambo_env.data.dataset import ARRAY_FIELDS
 from tests.data.data_helpers import make_arrays, make_dataset
 
 OBS_SPACE = spaces.Box(-np.inf, np.inf, (11,), np.float64)
@@ -213,7 +217,8 @@ def test_episode_ends_and_returns():
     assert np.flatnonzero(ends).tolist() == [4, 8, 11]
     expected = [d.rewards[:5].sum(), d.rewards[5:9].sum(), d.rewards[9:].sum()]
     np.testing.assert_allclose(d.episode_returns(), expected, rtol=1e-6)
-    d.timeouts[-1] = False  # a trailing unfinished episode still ends at the last row
+    # a trailing unfinished episode still ends at the last row (a new dataset: arrays read-only)
+    d = dataclasses.replace(d, timeouts=np.r_[d.timeouts[:-1], False])
     assert d.episode_ends()[-1] and len(d.episode_returns()) == 3
 
 
@@ -275,7 +280,7 @@ def test_normalized_score_uses_own_reference_returns():
 def test_fingerprint_is_stable_and_sensitive():
     a, b = make_dataset(name="hopper-medium"), make_dataset(name="hopper-medium")
     assert a.fingerprint() == b.fingerprint() and re.fullmatch(r"[0-9a-f]{16}", a.fingerprint())
-    b.rewards[3] += 1.0
+    b = dataclasses.replace(b, rewards=b.rewards + (np.arange(len(b.rewards)) == 3))
     assert a.fingerprint() != b.fingerprint()
     assert a.fingerprint() != make_dataset(name="other").fingerprint()
 
@@ -505,3 +510,26 @@ def test_a_huge_outlier_is_warned_about_at_load(capsys):
     assert "fix or drop its row(s) before loading" in out
     assert "rewards[2] = -1e+09 is far outside the rest of the field" in out, out
     assert "next_observations[" not in out
+
+
+def test_a_validated_dataset_is_read_only_and_stays_so_when_copied():
+    """Probe 41 rows 15 / 113 / 114: a validated dataset edited in place after the adversary or
+    agent were built (``d.rewards[:] = np.nan``) was blamed on the adversary weight or was torch's
+    raw "Expected parameter loc …". Its arrays are read-only, as the normaliser's are: the edit is
+    numpy's error at the user's line; a new dataset (dataclasses.replace / from_arrays) is the
+    way to change data. Copies (deepcopy, pickle) stay read-only; the caller's arrays stay theirs."""
+    arrays = make_arrays([5, 4, 3], terminal_last=[False, True, False])
+    d = OfflineDataset.from_arrays(arrays, env_id="Hopper-v5")
+    assert all(v.flags.writeable for v in arrays.values())  # the caller's: untouched
+    for key in ARRAY_FIELDS:
+        assert not getattr(d, key).flags.writeable, key
+    with pytest.raises(ValueError, match="assignment destination is read-only"):
+        d.rewards[:] = np.nan
+    for copied in (copy.deepcopy(d), pickle.loads(pickle.dumps(d))):
+        for key in ARRAY_FIELDS:
+            assert not getattr(copied, key).flags.writeable, key
+            np.testing.assert_array_equal(getattr(copied, key), getattr(d, key))
+    doubled = dataclasses.replace(d, rewards=d.rewards * 2)  # the documented way
+    np.testing.assert_array_equal(doubled.rewards, 2 * arrays["rewards"])
+    again = OfflineDataset.from_arrays({**arrays, "rewards": d.rewards * 2}, env_id="Hopper-v5")
+    assert again.fingerprint() == doubled.fingerprint()

@@ -99,7 +99,7 @@ def test_learned_classifier_separates_synthetic_rule() -> None:
     fn = get_termination_fn("Ant-v5", data)
     assert isinstance(fn, TerminationClassifier)
     test = synthetic_dataset(4000, seed=1)
-    predicted = fn(torch.as_tensor(test.next_observations)).numpy()
+    predicted = fn(torch.tensor(test.next_observations)).numpy()
     truth = test.terminals
     assert predicted.dtype == np.bool_ and predicted.shape == truth.shape
     assert (predicted[truth]).mean() > 0.9 and (~predicted[~truth]).mean() > 0.9  # both classes
