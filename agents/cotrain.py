@@ -794,7 +794,10 @@ def _finished_without_checkpoint(cfg: CotrainConfig, run_dir: Path) -> bool:
         return False
     if cfg.n_iterations == done:
         return True
-    finished = f"run_dir: {run_dir} already finished all {run_io.counted(done, 'iteration')} (its {run_io.RESULTS_NAME})"
+    finished = (
+        f"run_dir: {run_dir} already finished {'its' if done == 1 else 'all'} "
+        f"{run_io.counted(done, 'iteration')} (its {run_io.RESULTS_NAME})"
+    )
     recorded = load_config(run_dir).n_iterations
     if cfg.n_iterations < done:
         if cfg.n_iterations == recorded:  # as _extend says it
@@ -847,7 +850,8 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
     else:
         extend = f"to extend it: {command} --n-iterations N (N > {cfg.n_iterations})"
     message = (
-        f"{run_dir} already finished all {run_io.counted(cfg.n_iterations, 'iteration')}; nothing to resume "
+        f"{run_dir} already finished {'its' if cfg.n_iterations == 1 else 'all'} "
+        f"{run_io.counted(cfg.n_iterations, 'iteration')}; nothing to resume "
         f"(results unchanged: {results_path}); {extend}"
     )
     print(f"[cotrain] {message}", flush=True)

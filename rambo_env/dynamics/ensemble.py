@@ -132,10 +132,10 @@ def native_bf16(device: str | torch.device) -> bool:
 
 
 def resolve_device(device: str | torch.device = "auto", flag: str | None = None) -> torch.device:
-    """``"auto"`` -> cuda if available else cpu; anything else is checked (:func:`check_device`)
-    and passed to ``torch.device`` (``flag``: as there). ``cpu:N`` is ``cpu``: torch has one CPU device, and its
-    tensors report ``cpu`` (was: an mdp on ``cpu:0`` refused every tensor as on another device,
-    after the dataset load and MLE pretraining)."""
+    """``"auto"`` -> cuda if available else cpu; anything else is checked (:func:`check_device`,
+    ``flag`` as there) and passed to ``torch.device``. ``cpu:N`` is ``cpu``: torch has one CPU
+    device, and its tensors report ``cpu`` (was: an mdp on ``cpu:0`` refused every tensor as on
+    another device, after the dataset load and MLE pretraining)."""
     if isinstance(device, str) and device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     check_device(device, flag)
