@@ -756,7 +756,8 @@ def test_ledger_from_two_runs_and_the_main_jobs_closing_lines(tiny_hopper, tmp_p
         stored["mle_epochs"] == model["epochs"]
         and read_index(ledger)[long_entry.slug] == long_entry
     )
-    assert long_entry.label.endswith(f"seed 0, MLE {model['epochs']} epochs")  # plot, closing line
+    epochs = f"{model['epochs']} epoch{'s' if model['epochs'] != 1 else ''}"  # probe 41: 1 epoch
+    assert long_entry.label.endswith(f"seed 0, MLE {epochs}")  # plot, closing line
     assert (ledger / "tiny-hopper.png").read_bytes()[:4] == b"\x89PNG"
 
     flags = ["--dataset", tiny_hopper, "--k", "2", "--lam", "3e-4", "--n-iterations", "2",
