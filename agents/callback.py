@@ -35,8 +35,10 @@ from rambo_env.run_io import (
     check_called_with,
     check_seed,
     check_state_dict,
+    counted,
     is_int,
     user_stacklevel,
+    with_article,
 )
 
 __all__ = ["RamboCallback"]
@@ -53,7 +55,7 @@ def _check_agent_layout(model: Any, k: int) -> None:
     buffer = getattr(model, "replay_buffer", None)
     if not isinstance(buffer, MixedReplayBuffer):
         raise ValueError(
-            f"model: its replay buffer is a {type(buffer).__name__}, not agents.buffer."
+            f"model: its replay buffer is {with_article(type(buffer).__name__)}, not agents.buffer."
             "MixedReplayBuffer: RAMBO's agent samples real and model transitions (real_ratio f); "
             "build the agent with agents.factory.make_agent(algo, vec_env, dataset, normalizer, "
             "rollout_length=k)"
@@ -339,7 +341,7 @@ class RamboCallback(BaseCallback):
             # and an iteration count before the second agent had trained
             raise ValueError(
                 f"callback: this RamboCallback already ran with another agent "
-                f"({self.n_iterations} iterations); build a new RamboCallback (and a "
+                f"({counted(self.n_iterations, 'iteration')}); build a new RamboCallback (and a "
                 "ModelAdversary on a fresh mdp) for each agent"
             )
         self._agent = weakref.ref(self.model)

@@ -39,6 +39,7 @@ from agents.cotrain_setup import (
     CotrainConfig,
     Session,
     build_session,
+    check_device,
     config_from_dict,
     config_to_dict,
 )
@@ -126,7 +127,7 @@ def precision_line(cfg: CotrainConfig, kept: bool = False) -> str:
 def compile_line(cfg: CotrainConfig) -> str:
     """Whether the loss functions are compiled (issue 12), said at the start of every run."""
     if cfg.compile is None:
-        why = f"auto: {cfg.n_iterations} iterations {'>=' if cfg.uses_compile else '<'} {COMPILE_MIN_ITERATIONS}"
+        why = f"auto: {run_io.counted(cfg.n_iterations, 'iteration')} {'>=' if cfg.uses_compile else '<'} {COMPILE_MIN_ITERATIONS}"
     else:
         why = "as set"
     what = "adversary + MLE" + (" + SAC" if cfg.algo in COMPILED_ALGOS else "") + " losses"
@@ -432,6 +433,7 @@ def _run(
     threads, why = run_io.resolve_torch_threads(cfg.torch_threads)
     torch.set_num_threads(threads)
     print(f"[cotrain] torch threads: {threads} ({why})", flush=True)
+    check_device(cfg.device, "--device")  # probe 41: was found resolving the precision below
     print(f"[cotrain] {precision_line(cfg, kept=resume)}", flush=True)
     cfg = dataclasses.replace(cfg, precision=cfg.uses_precision)  # saved resolved (config.json)
     if resume:
@@ -793,7 +795,8 @@ def _finished_without_checkpoint(cfg: CotrainConfig, run_dir: Path) -> bool:
     if cfg.n_iterations == done:
         return True
     finished = (
-        f"run_dir: {run_dir} already finished all {done} iterations (its {run_io.RESULTS_NAME})"
+        f"run_dir: {run_dir} already finished {'its' if done == 1 else 'all'} "
+        f"{run_io.counted(done, 'iteration')} (its {run_io.RESULTS_NAME})"
     )
     recorded = load_config(run_dir).n_iterations
     if cfg.n_iterations < done:
@@ -847,7 +850,8 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
     else:
         extend = f"to extend it: {command} --n-iterations N (N > {cfg.n_iterations})"
     message = (
-        f"{run_dir} already finished all {cfg.n_iterations} iterations; nothing to resume "
+        f"{run_dir} already finished {'its' if cfg.n_iterations == 1 else 'all'} "
+        f"{run_io.counted(cfg.n_iterations, 'iteration')}; nothing to resume "
         f"(results unchanged: {results_path}); {extend}"
     )
     print(f"[cotrain] {message}", flush=True)
@@ -1061,7 +1065,9 @@ def _load_run_checkpoint(path: Path) -> dict[str, Any]:
     state = run_io.load_checkpoint(path)
     advice = "it is not a run checkpoint written by cotrain; restore the run's own file or start a new run"
     if not isinstance(state, dict):
-        raise ValueError(f"{path}: holds a {type(state).__name__}, not a checkpoint dict: {advice}")
+        raise ValueError(
+            f"{path}: holds {run_io.with_article(type(state).__name__)}, not a checkpoint dict: {advice}"
+        )
     missing = [key for key in _CHECKPOINT_KEYS if key not in state]
     if missing:
         raise ValueError(f"{path}: has no {missing} entries: {advice}")
@@ -1101,7 +1107,7 @@ def _check_ensemble_fits(session: Session, saved: Any, checkpoint: Path) -> None
     model = source.split(": ", 1)[1] if ": " in source else source
     if not isinstance(saved, dict):
         raise ValueError(
-            f"{checkpoint}: its 'ensemble' entry is a {type(saved).__name__}, not a state dict"
+            f"{checkpoint}: its 'ensemble' entry is {run_io.with_article(type(saved).__name__)}, not a state dict"
         )
     differ = [
         f"{name}: checkpoint {tuple(saved[name].shape) if name in saved else 'none'}, model "

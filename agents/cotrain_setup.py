@@ -755,7 +755,7 @@ def build_session(
     from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
     from rambo_env.run_io import check_matplotlib, check_torch_compile_cache
 
-    check_device(cfg.device)  # before any dataset or model work
+    check_device(cfg.device, "--device")  # before any dataset or model work
     check_matplotlib()  # the learning curve at the end (probe 28: a bad MPLBACKEND)
     # auto -> fp32 / bf16 for this hardware: the model's cache key and config.json get the result
     cfg = dataclasses.replace(cfg, precision=cfg.uses_precision)

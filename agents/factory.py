@@ -52,9 +52,11 @@ from rambo_env.run_io import (
     check_path_text,
     check_seed,
     check_writable,
+    counted,
     did_you_mean,
     is_int,
     is_real,
+    with_article,
 )
 
 if TYPE_CHECKING:
@@ -485,11 +487,11 @@ def _check_same_rows(model: Any, env_rows: int, agent_rows: int, k: int) -> None
     kept = pool // (k * agent_rows)
     would = pool // env_rows // k
     raise ValueError(
-        f"env: {env_rows} rows (num_envs), but this agent was built for {agent_rows}: its model "
-        f"pool holds {pool} transitions = {kept} iteration(s) of {agent_rows} rows × k = {k}, "
-        f"which {env_rows} rows would fill in {would} (and make_agent takes n_rollouts = "
-        f"num_envs); build the env with num_envs={agent_rows}, or a new agent with make_agent "
-        f"for {env_rows} rows"
+        f"env: {counted(env_rows, 'row')} (num_envs), but this agent was built for {agent_rows}: "
+        f"its model pool holds {pool} transitions = {kept} iteration(s) of "
+        f"{counted(agent_rows, 'row')} × k = {k}, which {counted(env_rows, 'row')} would fill in "
+        f"{would} (and make_agent takes n_rollouts = num_envs); build the env with "
+        f"num_envs={agent_rows}, or a new agent with make_agent for {counted(env_rows, 'row')}"
     )
 
 
@@ -529,7 +531,7 @@ def _check_wrapper_spaces(vec_env: VecEnv) -> None:
             outer_shape, inner_shape = getattr(outer_space, "shape", None), inner_space.shape
             if outer_shape != inner_shape:
                 raise ValueError(
-                    f"vec_env: wrapped in a {type(wrapper).__name__}, which turns the model "
+                    f"vec_env: wrapped in {with_article(type(wrapper).__name__)}, which turns the model "
                     f"env's {what} of shape {inner_shape} into {outer_shape}; the real "
                     f"transitions in the agent's buffer are the dataset's, of shape "
                     f"{inner_shape}, and the model steps one of them at a time; drop the "
@@ -672,7 +674,7 @@ def _check_policy_kwarg_types(policy_kwargs: dict[str, Any]) -> None:
                 value.__name__ if isinstance(value, type) else f"{type(value).__name__} {value!r}"
             )
             raise ValueError(
-                f"policy_kwargs[{key!r}]: expected a {base_name} class "
+                f"policy_kwargs[{key!r}]: expected {with_article(base_name)} class "
                 f"(e.g. {example}), got {shown}"
             )
     for key in ("optimizer_kwargs", "features_extractor_kwargs"):

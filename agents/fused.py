@@ -49,10 +49,12 @@ from rambo_env.run_io import (
     check_file_or_absent,
     check_flag,
     check_writable,
+    counted,
     is_int,
     safe_reason,
     trains_with_grad,
     user_stacklevel,
+    with_article,
 )
 
 __all__ = ["CheckedSaveLoad", "FusedSAC", "squashed_gaussian_sample"]
@@ -135,7 +137,7 @@ def _attach_dataset(model: Any, dataset: Any) -> None:
     buffer = getattr(model, "replay_buffer", None)
     if not isinstance(buffer, MixedReplayBuffer):
         raise ValueError(
-            f"dataset: this agent's replay buffer is a {type(buffer).__name__}, which samples no "
+            f"dataset: this agent's replay buffer is {with_article(type(buffer).__name__)}, which samples no "
             "dataset; load it without dataset="
         )
     buffer.attach_dataset(dataset)
@@ -287,7 +289,7 @@ class CheckedSaveLoad:
                 kind = type(self.replay_buffer).__name__
                 self.replay_buffer = before
                 raise ValueError(
-                    f"path: {path}: a {kind} (another agent's), but this agent samples real and "
+                    f"path: {path}: {with_article(kind)} (another agent's), but this agent samples real and "
                     "model transitions from an agents.buffer.MixedReplayBuffer; load a buffer "
                     "saved by an agent of agents.factory.make_agent (this agent's buffer is kept)"
                 )
@@ -362,8 +364,8 @@ class CheckedSaveLoad:
         if isinstance(policy, type) and isinstance(expected, type):
             if not issubclass(policy, expected):
                 raise ValueError(
-                    f"path: {path}: an agent whose policy is a {policy.__name__} (saved by another "
-                    f"algorithm), but {cls.__name__} uses a {expected.__name__}; load it with the "
+                    f"path: {path}: an agent whose policy is {with_article(policy.__name__)} (saved by another "
+                    f"algorithm), but {cls.__name__} uses {with_article(expected.__name__)}; load it with the "
                     "class that saved it (agents.factory.AGENT_CLASSES)"
                 )
 
@@ -385,9 +387,9 @@ def _buffer_misfit(buffer: Any, agent: Any) -> str | None:
     rows, agent_rows = getattr(buffer, "n_envs", None), getattr(agent, "n_envs", None)
     if rows is not None and agent_rows is not None and rows != agent_rows:
         return (
-            f"a buffer of {rows} envs (VecEnv rows), but this agent steps {agent_rows}: SB3 "
+            f"a buffer of {counted(rows, 'env')} (VecEnv rows), but this agent steps {agent_rows}: SB3 "
             "stores one transition a row and step, so its first collect would fail; load it "
-            f"into an agent on an env of {rows} rows (RamboModelVecEnv(mdp, num_envs={rows}), "
+            f"into an agent on an env of {counted(rows, 'row')} (RamboModelVecEnv(mdp, num_envs={rows}), "
             "make_agent)"
         )
     return None

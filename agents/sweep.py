@@ -670,7 +670,7 @@ def check_trial_device(
     # checks them as it does for a sweep
     SweepResources(cpus_per_trial=cpus_per_trial, gpus_per_trial=gpus_per_trial)
     if address is None:
-        check_device(device)
+        check_device(device, "--device")
         cores = _n_cores()  # what the local Ray is started with
         if cpus_per_trial > cores:  # Probe 11: was a trial PENDING forever (Ray's autoscaler:
             raise ValueError(  # "No available node types can fulfill resource request")
@@ -699,7 +699,7 @@ def check_trial_device(
     except (RuntimeError, TypeError):
         kind = None
     if kind != "cuda":  # names a malformed or unsupported device
-        check_device(device)
+        check_device(device, "--device")
 
 
 #: The addresses a sweep can join, for the messages.

@@ -39,7 +39,7 @@ from rambo_env.envs.model_env import (
 )
 from rambo_env.envs.vector_env import check_num_envs_memory
 from rambo_env.model import LearnedMDP
-from rambo_env.run_io import check_seed
+from rambo_env.run_io import check_seed, counted
 
 __all__ = ["RamboModelVecEnv", "vec_env_mdp"]
 
@@ -219,9 +219,13 @@ class RamboModelVecEnv(VecEnv):
         typo such as ``{"stat": …}`` too), so the rows started from dataset states."""
         options = self._options
         if not isinstance(options, list) or len(options) != self.num_envs:
-            shown = f"{len(options)} dicts" if isinstance(options, list) else type(options).__name__
+            shown = (
+                counted(len(options), "dict")
+                if isinstance(options, list)
+                else type(options).__name__
+            )
             raise ValueError(
-                f"options: set_options got {shown} for {self.num_envs} rows; pass one dict (for "
+                f"options: set_options got {shown} for {counted(self.num_envs, 'row')}; pass one dict (for "
                 "every row) or a list of one dict per row"
             )
         for row, row_options in enumerate(options):

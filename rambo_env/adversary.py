@@ -448,6 +448,7 @@ class ModelAdversary:
         # All ensemble parameters, the learnable log-var bounds included (official code).
         self.params = [p for p in mdp.ensemble.parameters() if p.requires_grad]
         self._ensemble = mdp.ensemble  # the one the optimizer and loss hold (_check_ensemble)
+        self._mdp = mdp  # the mdp it was built on (_check_ensemble: which was replaced)
         self.optimizer = make_adam(self.params, cfg.lr)  # fused where supported (#4: 4.6 -> 1.2 ms)
         self.rng = np.random.default_rng(seed)
         self.generator = torch.Generator(device=mdp.device)
@@ -530,7 +531,14 @@ class ModelAdversary:
     def _check_ensemble(self) -> None:
         """``mdp.ensemble`` is still the ensemble this adversary was built with: its optimizer
         and loss hold that one (probe 40: ``mdp.ensemble = loaded`` after construction, and
-        :meth:`update` trained the old object while the env rolled out the new one, silently)."""
+        :meth:`update` trained the old object while the env rolled out the new one, silently).
+        The message names what was replaced: ``adv.mdp`` or ``mdp.ensemble`` (probe 41)."""
+        if self.mdp is not self._mdp and self.mdp.ensemble is not self._ensemble:
+            raise ValueError(
+                "mdp: this ModelAdversary's mdp was replaced after it was built (adv.mdp = …; it "
+                "trains the ensemble of the mdp it was built with); build a new ModelAdversary "
+                "on the new mdp (ModelAdversary(mdp, dataset, cfg))"
+            )
         if self.mdp.ensemble is not self._ensemble:
             raise ValueError(
                 "mdp.ensemble was replaced after this ModelAdversary was built (it trains the "

@@ -32,6 +32,7 @@ from rambo_env.run_io import (
     iterations_on_record,
     run_folder_above,
     run_holder,
+    with_article,
 )
 
 __all__ = [
@@ -362,7 +363,9 @@ def plot_curves(
             raise ValueError(f"hlines: expected finite values, got {bad} for {column!r}")
     empty = empty_columns(runs, columns)
     for column, why in empty.items():
-        print(f"[rambo_env] note: no run has a {column} value: its panel is empty; {why}")
+        print(
+            f"[rambo_env] note: no run has {with_article(column)} value: its panel is empty; {why}"
+        )
     for column in columns:  # probe 36: a run missing from a panel was read as another run
         lacking = [
             label

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from rambo_env.normalization import raw_scale_evidence
-from rambo_env.run_io import check_seed, is_int, out_of_memory, out_of_memory_text
+from rambo_env.run_io import check_seed, counted, is_int, out_of_memory, out_of_memory_text
 
 __all__ = [
     "MAX_EVAL_EPISODES",
@@ -492,7 +492,7 @@ def _run_lockstep(
             got = f"shape {tuple(actions.shape)}" if actions.ndim else "a scalar"
             want = (idx.size, *action_shape) if action_shape is not None else None
             raise ValueError(
-                f"act: returned {got} for a batch of {idx.size} observations; expected "
+                f"act: returned {got} for a batch of {counted(idx.size, 'observation')}; expected "
                 f"{want or f'({idx.size}, action_dim)'}: one action per observation row (act "
                 "takes a batch [n, obs_dim] and returns [n, action_dim])"
             )

@@ -39,12 +39,14 @@ from rambo_env.run_io import (
     check_output_file,
     check_readable,
     check_run_folder,
+    counted,
     interrupts_deferred,
     read_json,
     refuse_link_loop,
     run_holder,
     safe_reason,
     some_names,
+    with_article,
     write_json,
 )
 from rambo_env.sweep_report import config_label, config_slug, dataset_slug
@@ -208,7 +210,7 @@ class LedgerEntry:
     @property
     def label(self) -> str:
         critic = ", LayerNorm critics" if self.critic_layer_norm else ""
-        mle = f", MLE {self.mle_epochs} epochs" if self.mle_epochs is not None else ""
+        mle = f", MLE {counted(self.mle_epochs, 'epoch')}" if self.mle_epochs is not None else ""
         ended = f", diverged after iteration {self.iterations}" if self.diverged else ""
         model = f" (model seed {self.model_seed})" if self.model_seed is not None else ""
         return (
@@ -393,7 +395,7 @@ def update_ledger(
         if kept is not None and kept.precision != entry.precision and not replace:
             where = f" ({kept.run_dir})" if kept.run_dir else ""
             raise ValueError(  # was: a bf16 run silently replaced the fp32 run of its key
-                f"ledger: {entry.slug} holds a {kept.precision} run{where} and {run_dir} is "
+                f"ledger: {entry.slug} holds {with_article(kept.precision)} run{where} and {run_dir} is "
                 f"{entry.precision} (the key does not tell them apart); the kept run stays (pass "
                 "--replace to scripts/ledger.py to replace it, or keep the other precision's "
                 "runs in their own ledger: --ledger DIR)"
@@ -610,7 +612,11 @@ def _diverged(run_dir: Path) -> bool:
     except (OSError, ValueError) as err:
         results = safe_reason(err)
     if not (isinstance(results, dict) and isinstance(results.get("status"), str)):
-        why = results if isinstance(results, str) else f"no status in a {type(results).__name__}"
+        why = (
+            results
+            if isinstance(results, str)
+            else f"no status in {with_article(type(results).__name__)}"
+        )
         print(  # probe 20: was taken as "not diverged" without a word
             f"[rambo_env] WARNING: {path} is damaged ({why}): whether the run diverged is not "
             "known, so its ledger entry is not marked diverged; restore the file if you have it",

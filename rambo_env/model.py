@@ -38,7 +38,13 @@ from rambo_env.dynamics.training import (
     warn_no_improvement,
 )
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.run_io import check_default_dtype, check_flag, check_readable, check_seed
+from rambo_env.run_io import (
+    check_default_dtype,
+    check_flag,
+    check_readable,
+    check_seed,
+    counted,
+)
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -611,7 +617,7 @@ def note_other_checkpoints(
         except Exception:  # unreadable: train_mle says so when it is this run's
             continue
         if not isinstance(settings, dict):
-            unknown.append(f"{other.name} ({epochs} epochs)")
+            unknown.append(f"{other.name} ({counted(epochs, 'epoch')})")
             continue
         if settings.get("dataset") != dataset.fingerprint():
             continue
@@ -620,7 +626,9 @@ def note_other_checkpoints(
             for k, v in mine.items()
             if settings.get(k) != v
         ]
-        same_data.append(f"{other.name}, {epochs} epochs: {', '.join(differ) or 'another seed'}")
+        same_data.append(
+            f"{other.name}, {counted(epochs, 'epoch')}: {', '.join(differ) or 'another seed'}"
+        )
     if same_data:
         print(
             f"[rambo_env] note: the model cache holds {len(same_data)} unfinished MLE "
@@ -684,7 +692,9 @@ def _cached_ensemble(
         )
         path.unlink(missing_ok=True)
         return None
-    trained = "" if loaded.report is None else f" (trained {loaded.report.epochs} epochs)"
+    trained = (
+        "" if loaded.report is None else f" (trained {counted(loaded.report.epochs, 'epoch')})"
+    )
     print(f"[rambo_env] dynamics model for {dataset.name!r} <- cache {path}{trained}")
     if loaded.report is not None:  # said again on every load, as at its training
         warn_no_improvement(loaded.report, key_args[2], dataset.name)
@@ -753,7 +763,7 @@ def _trained_ensemble(
         except OSError as err:  # disk full, ...: the trained model is still good for this run
             where = f"; WARNING: not cached, used from memory: {err}"
     print(
-        f"[rambo_env] dynamics model for {dataset.name!r} <- trained: {report.epochs} epochs "
+        f"[rambo_env] dynamics model for {dataset.name!r} <- trained: {counted(report.epochs, 'epoch')} "
         f"({report.stopped_by}, {report.wall_s:.1f} s), holdout MSE of elites "
         f"{[round(report.holdout_mse[i], 5) for i in report.elites]}"
         f"{where}"

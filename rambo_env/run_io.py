@@ -82,6 +82,7 @@ __all__ = [
     "check_torch_compile_cache",
     "check_writable",
     "claim_run_dir",
+    "counted",
     "default_run_dir",
     "did_you_mean",
     "error_behind",
@@ -132,6 +133,7 @@ __all__ = [
     "unused_path",
     "user_file_path",
     "user_stacklevel",
+    "with_article",
     "write_json",
 ]
 
@@ -656,21 +658,68 @@ def check_run_folder(run_dir: str | Path) -> None:
         )
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 iteration`` / ``2 iterations``: ``n`` and ``noun`` in its number for a message
+    (``plural``: when it is not ``noun + "s"``). Probe 41: "1 iterations", "a batch of 1
+    observations"."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+#: Letters whose name starts with a vowel sound, read as such where they start an abbreviation
+#: (an MLEConfig, an HDF5 file, an fp32 run, an ndarray).
+_VOWEL_SOUND_LETTERS = frozenset("fhlmnrsx")
+#: Two-consonant starts of ordinary words after such a letter (a float, a str, a shape).
+_WORD_STARTS = frozenset(
+    {"fl", "fr", "rh", "sc", "sh", "sk", "sl", "sm", "sn", "sp", "sq", "st", "sw"}
+)
+
+
+def with_article(word: str) -> str:
+    """``word`` after its indefinite article: ``an expert``, ``an EnsembleConfig``, ``an
+    MLEConfig``, ``an ndarray``, but ``a LearnedMDP``, ``a str``, ``a uint8`` (probe 41: "a expert
+    dataset", "a EnsembleConfig"). Read by its first letters: a vowel; or a letter named with a
+    vowel sound (f, h, l, m, n, r, s, x) before a consonant that no ordinary word puts there, as
+    in an abbreviation."""
+    low = str(word).lower()
+    if low.startswith(("a", "e", "i", "o")):
+        vowel = True
+    elif low.startswith("u"):  # an update, a uint8 / unique / user
+        vowel = not low.startswith(("uin", "uni", "use", "usu", "uti"))
+    else:
+        vowel = (
+            low in _VOWEL_SOUND_LETTERS
+            or (  # an x
+                len(low) > 1
+                and low[0] in _VOWEL_SOUND_LETTERS
+                and low[1] not in "aeiouy"
+                and low[:2] not in _WORD_STARTS
+            )
+        )
+    return f"{'an' if vowel else 'a'} {word}"
+
+
 def some_names(names: Sequence[str]) -> str:
     """``a, b, c and 4 more``: the first three of ``names`` for a one-line message."""
     more = f" and {len(names) - 3} more" if len(names) > 3 else ""
     return ", ".join(names[:3]) + more
 
 
+#: How close (difflib's ratio) a value must be to a choice for :func:`did_you_mean` to name it:
+#: a one-letter slip of a 3-letter name (``tqd``: 0.67) is, ``autoreset`` for ``dataset`` (0.62,
+#: probe 41; difflib's default cutoff 0.6 named it) is not.
+DID_YOU_MEAN_CUTOFF = 0.65
+
+
 def did_you_mean(value: Any, choices: Sequence[str]) -> str:
     """``" (did you mean 'td3'?)"`` for a ``value`` that is one of ``choices`` in another case or
-    close to one (a typo), else ``""`` (probe 34: ``--algo TD3`` was only "unknown agent")."""
+    close to one (a typo, :data:`DID_YOU_MEAN_CUTOFF`), else ``""`` (probe 34: ``--algo TD3`` was
+    only "unknown agent")."""
     import difflib
 
     if not isinstance(value, str):
         return ""
     close = [c for c in choices if c.lower() == value.lower()] or difflib.get_close_matches(
-        value.lower(), list(choices), n=1
+        value.lower(), list(choices), n=1, cutoff=DID_YOU_MEAN_CUTOFF
     )
     return f" (did you mean {close[0]!r}?)" if close else ""
 

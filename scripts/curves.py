@@ -41,9 +41,11 @@ from rambo_env.run_io import (
     check_file_or_absent,
     check_matplotlib,
     check_writable,
+    counted,
     exit_on_interrupt,
     tolerant_console,
     user_path,
+    with_article,
 )
 
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
@@ -208,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     empty = empty_columns(curves, args.columns)
     if empty and chosen:  # probe 32: was an empty panel and a blank CSV column, rc 0
         column, why = next(iter(empty.items()))
-        parser.exit(2, f"error: --columns: no run has a {column} value; {why}\n")
+        parser.exit(2, f"error: --columns: no run has {with_article(column)} value; {why}\n")
     if empty:  # issue 14: a default panel no run has (TD3: ent_coef) was drawn empty, with a note
         args.columns = _default_columns(args.columns, empty, hlines, curves)
     # All or none (probe 30: a PNG that failed under ``ulimit -f`` left the CSVs written before
@@ -223,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
                 staged.write(path, lambda tmp, rows=rows: write_curves_csv(tmp, rows))
                 done = sum(1 for r in rows if r["iteration"] > 0)  # probe 27: counted row 0
                 bc = " (and the BC warm start, iteration 0)" if len(rows) > done else ""
-                said.append(f"{path}: {done} iterations{bc}")
+                said.append(f"{path}: {counted(done, 'iteration')}{bc}")
             written = [
                 Path(f"{args.out}-{label}.csv").name for label in curves if label not in from_csv
             ]

@@ -57,7 +57,7 @@ def _diagnose(argv: list[str] | None) -> int:
     torch.set_num_threads(1)
     try:
         if args.device is not None:
-            check_device(args.device)  # before the dataset load and the model build
+            check_device(args.device, "--device")  # before the dataset load and the model build
         # The report goes into the run folder: checked before the load. (A missing folder or
         # checkpoint is load_session's error.)
         if args.run_dir.is_dir():

@@ -399,7 +399,7 @@ def check_args(args: Args) -> None:
                 f"{'with --replay ' if args.replay is not None else ''}trains no behaviour agent "
                 "without --train-policy; add --train-policy, or leave the flag out"
             )
-    check_device(args.device)
+    check_device(args.device, "--device")
     dataset_id = check_dataset_id(  # '' is refused (was: silently the default id)
         default_dataset_id(args.env, args.level) if args.dataset_id is None else args.dataset_id
     )

@@ -161,7 +161,7 @@ def _main(argv: list[str] | None = None) -> list[dict]:
         check_writable(args.checkpoint_dir, "--checkpoint-dir: folder", "give a writable folder")
     check_torch_compile_cache()  # the first Adam imports torch._dynamo, which makes it
     torch.set_num_threads(threads)
-    device = resolve_device(args.device)
+    device = resolve_device(args.device, "--device")
     if any(v[2] == "bf16" for v in variants) and not native_bf16(device):
         print(  # was: silent, and a --max-time-s budget starved the emulated bf16 variant
             f"[mle_quality] WARNING: bf16 variant(s) {EMULATED_BF16}, so a --max-time-s "

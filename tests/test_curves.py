@@ -400,11 +400,12 @@ def test_default_panels_no_run_has_are_left_out_quietly(tmp_path, capsys, monkey
     assert "note" not in capsys.readouterr().out
     assert curves.main(["--out", out, f"a={tmp_path / 'td3'}", "--hline", "ent_coef:x:1"]) == 0
     assert drawn[-1] == ["q_avg", "normalized_score", "ent_coef", "actor_log_std"]
-    assert "no run has a ent_coef value: its panel is empty" in capsys.readouterr().out
+    # probe 41: was "no run has a ent_coef value"
+    assert "no run has an ent_coef value: its panel is empty" in capsys.readouterr().out
     with pytest.raises(SystemExit) as exit_info:  # asked for by name: refused, as before
         curves.main(["--out", out, f"a={tmp_path / 'td3'}", "--columns", "q_avg", "ent_coef"])
     assert exit_info.value.code == 2
-    assert capsys.readouterr().err.startswith("error: --columns: no run has a ent_coef value; ")
+    assert capsys.readouterr().err.startswith("error: --columns: no run has an ent_coef value; ")
 
 
 def test_one_run_given_under_two_labels_is_refused(tmp_path, capsys):
@@ -522,6 +523,10 @@ def test_the_written_csv_counts_co_training_iterations_as_the_ledger_does(tmp_pa
                           2: {"rambo/q_avg": 2.0}})  # fmt: skip
     assert curves.main([f"a={tmp_path / 'a'}", "--out", str(tmp_path / "o" / "cmp")]) == 0
     assert "cmp-a.csv: 2 iterations (and the BC warm start, iteration 0)" in capsys.readouterr().out
+    _log(tmp_path / "one", {0: {"eval/normalized_score": 50.0}, 1: {"rambo/q_avg": 1.0}})
+    assert curves.main([f"b={tmp_path / 'one'}", "--out", str(tmp_path / "o" / "cmp")]) == 0
+    out = capsys.readouterr().out  # probe 41 rows 37 / 38: was "1 iterations"
+    assert "cmp-b.csv: 1 iteration (and the BC warm start, iteration 0)" in out, out
 
 
 def test_a_failed_write_removes_the_out_folders_it_created_and_keeps_others(

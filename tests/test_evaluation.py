@@ -108,6 +108,7 @@ def test_one_action_for_a_batch_names_the_shape_act_must_return():
     for returned, n_episodes, got in (
         (np.zeros(3), 2, "shape (3,)"),
         (np.zeros(3), 3, "shape (3,)"),  # as many dims as observations: still one action
+        (np.zeros(3), 1, "shape (3,)"),  # probe 41 row 30: was "a batch of 1 observations"
         (np.zeros((1, 3)), 2, "shape (1, 3)"),
         (np.float32(0.0), 2, "a scalar"),
     ):
@@ -116,7 +117,8 @@ def test_one_action_for_a_batch_names_the_shape_act_must_return():
                 lambda o, a=returned: a, "Hopper-v5", _normalizer(11), n_episodes=n_episodes
             )
         assert str(refused.value) == (
-            f"act: returned {got} for a batch of {n_episodes} observations; expected "
+            f"act: returned {got} for a batch of {n_episodes} "
+            f"observation{'s' if n_episodes > 1 else ''}; expected "
             f"({n_episodes}, 3): one action per observation row (act takes a batch [n, obs_dim] "
             "and returns [n, action_dim])"
         )

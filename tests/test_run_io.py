@@ -1179,3 +1179,47 @@ def test_only_a_leading_tilde_is_expanded_and_an_unknown_user_is_named(monkeypat
     monkeypatch.setenv("RAMBO_ENV_CACHE", "~nosuchuser-zz")
     with pytest.raises(ValueError, match="names no user"):
         cache_dir()
+
+
+def test_articles_and_counts_in_messages_read_as_english():
+    """Probe 41: "a expert dataset", "a EnsembleConfig", "a MLEConfig", "1 iterations", "a batch
+    of 1 observations": one helper each for the article and the number of a noun."""
+    from rambo_env.run_io import counted, with_article
+
+    for word, article in {
+        "expert": "an",
+        "EnsembleConfig": "an",
+        "MLEConfig": "an",
+        "ent_coef": "an",
+        "ndarray": "an",
+        "fp32": "an",
+        "int": "an",
+        "medium": "a",
+        "random": "a",
+        "LearnedMDP": "a",
+        "str": "a",
+        "float": "a",
+        "bf16": "a",
+        "uint8": "a",
+        "MixedReplayBuffer": "a",
+    }.items():
+        assert with_article(word) == f"{article} {word}"
+    assert [counted(n, "iteration") for n in (0, 1, 2)] == [
+        "0 iterations",
+        "1 iteration",
+        "2 iterations",
+    ]
+    assert counted(1, "index", "indices") == "1 index"
+    assert counted(3, "index", "indices") == "3 indices"
+
+
+def test_did_you_mean_names_typos_not_loose_matches():
+    """Probe 41 row 23: ``autoreset`` (an old gym.make keyword) was "did you mean 'dataset'?"."""
+    from rambo_env.run_io import did_you_mean
+
+    keywords = ["dataset", "rollout_length", "device", "mdp", "seed"]
+    assert did_you_mean("autoreset", keywords) == ""
+    assert did_you_mean("rollout_lenght", keywords) == " (did you mean 'rollout_length'?)"
+    assert did_you_mean("devcie", keywords) == " (did you mean 'device'?)"
+    assert did_you_mean("tqd", ["sac", "td3", "tqc"]) == " (did you mean 'tqc'?)"
+    assert did_you_mean("TD3", ["sac", "td3", "tqc"]) == " (did you mean 'td3'?)"

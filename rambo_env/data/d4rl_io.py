@@ -24,7 +24,7 @@ from rambo_env.data.dataset import (
     check_no_scalar_fields,
 )
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
-from rambo_env.run_io import check_path_text, expand_home, safe_reason
+from rambo_env.run_io import check_path_text, expand_home, safe_reason, with_article
 
 __all__ = [
     "D4RL_LEVELS",
@@ -227,7 +227,7 @@ def read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
         for k in _KEYS:  # was: h5py's raw "Accessing a group is done with bytes or str" TypeError
             if k in f and not isinstance(f[k], h5py.Dataset):
                 raise DatasetValidationError(
-                    f"hdf5 file {path}: {k!r} is a {type(f[k]).__name__.lower()}, not an array "
+                    f"hdf5 file {path}: {k!r} is {with_article(type(f[k]).__name__.lower())}, not an array "
                     "(D4RL stores each field as a top-level dataset); re-create the file"
                 )
         arrays = {k: f[k][()] for k in _KEYS if k in f}

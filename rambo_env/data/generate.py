@@ -771,7 +771,7 @@ def generate_dataset(
     ):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
             raise ValueError(f"{name}: expected an int >= {low}, got {value!r}")
-    from rambo_env.run_io import check_seed
+    from rambo_env.run_io import check_seed, counted
 
     # was: >= 2**64 torch's raw "Overflow when unpacking long long"; probe 20: a numpy int was
     # "TypeError: an integer is required" from the collection
@@ -793,7 +793,6 @@ def generate_dataset(
     from rambo_env.data.minari_io import (
         check_dataset_id,
         check_dataset_place,
-        check_minari_root,
         check_replaceable,
         generation_lock,
         minari_dataset_name,
@@ -807,8 +806,7 @@ def generate_dataset(
     )
     check_id_matches_data(dataset_id, env, level)
 
-    check_minari_root()  # before collecting, not when the collected data are saved
-    check_dataset_place(dataset_id)
+    check_dataset_place(dataset_id)  # and the root: before collecting, not when data are saved
     check_dataset_file_size(dataset_id, env, level, n_transitions)
     with generation_lock(dataset_id):  # probe 24: another process making it: wait, then see
         if minari_dataset_path(dataset_id).exists() and not force:
@@ -884,8 +882,8 @@ def generate_dataset(
                 "policy's score is unknown; more --n-transitions or fewer --n-envs give complete ones"
             )
         print(
-            f"[rambo_env] {dataset_id}: {dataset.n_transitions} transitions, {len(episodes)} episodes, "
-            + said
+            f"[rambo_env] {dataset_id}: {counted(dataset.n_transitions, 'transition')}, "
+            f"{counted(len(episodes), 'episode')}, " + said
         )
         return dataset
 

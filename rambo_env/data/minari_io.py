@@ -148,8 +148,10 @@ def check_dataset_place(dataset_id: str) -> Path:
     file sits there or on a namespace folder above it (below the Minari root); ValueError naming
     that file otherwise. Probe 30: ``make_dataset.py --train-policy`` with a file at
     ``<root>/rambo/hopper`` trained the behaviour agent (hours), then failed "not written (File
-    exists)"; ``generate_dataset`` collected first."""
-    folder, root = minari_dataset_path(dataset_id), minari_dataset_path("")
+    exists)"; ``generate_dataset`` collected first. The root itself is checked first
+    (:func:`check_minari_root`; probe 41: a file as ``MINARI_DATASETS_PATH`` was refused only
+    after the "generating …" line of a short name)."""
+    folder, root = minari_dataset_path(dataset_id), check_minari_root()
     check_root_level(dataset_id)
     for path in (folder, *folder.parents):
         if path == root or path == path.parent:

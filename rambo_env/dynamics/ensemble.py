@@ -69,9 +69,12 @@ _ROW_CHUNK = 2048
 """Rows per member per chunk in large inference batches (keeps activations in L2/L3 cache)."""
 
 
-def check_device(device: str | torch.device) -> None:
+def check_device(device: str | torch.device, flag: str | None = None) -> None:
     """Refuse a device this torch build cannot use (one ``device: ...`` ValueError), before any
-    dataset or model work. ``auto``, ``cpu``, ``cuda`` and ``cuda:N`` are the accepted forms."""
+    dataset or model work. ``auto``, ``cpu``, ``cuda`` and ``cuda:N`` are the accepted forms.
+    ``flag``: the command-line flag that gave ``device`` (``--device``), named in the advice;
+    None for a library call, whose advice names the argument (probe 41: a library call was told
+    "use --device cpu or auto")."""
     if isinstance(device, str) and device == "auto":
         return
     try:
@@ -82,7 +85,8 @@ def check_device(device: str | torch.device) -> None:
         if not torch.cuda.is_available():
             raise ValueError(
                 f"device: {device!r}, but this torch build has no usable CUDA "
-                f"(torch {torch.__version__}); use --device cpu or auto"
+                f"(torch {torch.__version__}); "
+                + (f"use {flag} cpu or auto" if flag else "pass device='cpu' or 'auto'")
             )
         if parsed.index is not None and parsed.index >= torch.cuda.device_count():
             raise ValueError(
@@ -127,14 +131,14 @@ def native_bf16(device: str | torch.device) -> bool:
     return bool({"amx_bf16", "avx512_bf16"} & set(cpu_flags()))
 
 
-def resolve_device(device: str | torch.device = "auto") -> torch.device:
-    """``"auto"`` -> cuda if available else cpu; anything else is checked (:func:`check_device`)
-    and passed to ``torch.device``. ``cpu:N`` is ``cpu``: torch has one CPU device, and its
-    tensors report ``cpu`` (was: an mdp on ``cpu:0`` refused every tensor as on another device,
-    after the dataset load and MLE pretraining)."""
+def resolve_device(device: str | torch.device = "auto", flag: str | None = None) -> torch.device:
+    """``"auto"`` -> cuda if available else cpu; anything else is checked (:func:`check_device`,
+    ``flag`` as there) and passed to ``torch.device``. ``cpu:N`` is ``cpu``: torch has one CPU
+    device, and its tensors report ``cpu`` (was: an mdp on ``cpu:0`` refused every tensor as on
+    another device, after the dataset load and MLE pretraining)."""
     if isinstance(device, str) and device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    check_device(device)
+    check_device(device, flag)
     parsed = torch.device(device)
     return torch.device("cpu") if parsed.type == "cpu" else parsed
 
@@ -432,7 +436,11 @@ class GaussianEnsemble(nn.Module):
         """Set the ``n_elites`` distinct member indices used for sampling and the mixture."""
         idx = torch.as_tensor(elite_idx, dtype=torch.long).flatten().cpu()
         if idx.numel() != self.n_elites:
-            raise ValueError(f"elite_idx: expected {self.n_elites} indices, got {idx.tolist()}")
+            from rambo_env.run_io import counted
+
+            raise ValueError(
+                f"elite_idx: expected {counted(self.n_elites, 'index', 'indices')}, got {idx.tolist()}"
+            )
         for i, v in enumerate(idx.tolist()):
             if not 0 <= v < self.n_members:
                 raise ValueError(f"elite_idx[{i}] = {v} is outside [0, {self.n_members})")

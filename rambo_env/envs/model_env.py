@@ -27,7 +27,13 @@ from gymnasium.wrappers.vector import NormalizeObservation as VectorNormalizeObs
 from rambo_env.dynamics.ensemble import resolve_device
 from rambo_env.model import LearnedMDP, check_model_args, make_mdp
 from rambo_env.normalization import raw_scale_evidence
-from rambo_env.run_io import check_default_dtype, check_flag, did_you_mean, user_stacklevel
+from rambo_env.run_io import (
+    check_default_dtype,
+    check_flag,
+    did_you_mean,
+    user_stacklevel,
+    with_article,
+)
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -213,6 +219,9 @@ def build_mdp(
             "dataset: one of `dataset` (name, path or OfflineDataset) or `mdp` is needed"
         )
     given = dataset if isinstance(dataset, str | Path) else None  # shown by the level check
+    # before any load, as make_mdp (a load may generate the data; probe 41: gym.make(…,
+    # device="cuda:0") on a CPU torch build generated 1M transitions before the refusal)
+    resolve_device(device)
     if registered_dataset is not None and given is not None:
         _check_short_name_level(str(given), registered_env, registered_dataset)
     if env_id is not None or registered_env is not None:
@@ -238,7 +247,6 @@ def build_mdp(
     elif rollout_length is not None and not _is_dataset(dataset):
         from rambo_env.data.loaders import load_dataset
 
-        resolve_device(device)  # before the load, as make_mdp (it may generate the data)
         dataset = load_dataset(dataset)  # its env's episode limit: before the MLE
     if registered_env is not None:
         _check_registered_env(dataset.env_id, registered_env, "dataset", repr(dataset.name))
@@ -290,7 +298,9 @@ def _check_no_dataset_with_mdp(
         names = {f"{e}-{level}" for e in ([env] if env else ENVS) for level in LEVELS}
     if isinstance(dataset, str) and dataset in names:
         return
-    shown = repr(dataset) if isinstance(dataset, str | Path) else f"a {type(dataset).__name__}"
+    shown = (
+        repr(dataset) if isinstance(dataset, str | Path) else with_article(type(dataset).__name__)
+    )
     raise ValueError(
         f"dataset: {shown} was given with `mdp`, which is already built on its own data (its "
         "start states and normaliser), so it would be ignored; leave `dataset` out, or pass "
@@ -340,7 +350,7 @@ def _check_registered_level(
             head, usage = f"mdp: is a model of the {built} dataset ({name!r})", "mdp=mdp"
         else:
             shown = shown or name  # what was given (a Minari id, a path), else the data's name
-            kind = f"a {level}" if shown == built else f"the {built}"
+            kind = with_article(level) if shown == built else f"the {built}"
             head, usage = f"dataset: {shown!r} is {kind} dataset", "dataset=…"
         raise ValueError(
             f"{head}, but the env id is RamboModel-{registered_dataset}, whose name Monitor / "
@@ -383,7 +393,7 @@ def _check_unused_with_mdp(
     ):
         if value is not None:
             plain = isinstance(value, str | bool | int | float)
-            shown = repr(value) if plain else f"a {type(value).__name__}"
+            shown = repr(value) if plain else with_article(type(value).__name__)
             raise ValueError(
                 f"{name}: {shown} was given with `mdp`, which is already built, so it would be "
                 f"ignored; leave `{name}` out, or pass `dataset` instead of `mdp` to build a "

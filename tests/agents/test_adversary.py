@@ -351,6 +351,21 @@ def test_a_replaced_mdp_ensemble_is_one_error_before_the_update(toy):
     assert off.update(_ood_policy()) == {}  # λ = 0 trains nothing: nothing to refuse
 
 
+def test_a_replaced_adversary_mdp_is_named_as_such(toy):
+    """Probe 41 row 13: ``adv.mdp = another_mdp; adv.update(pol)`` was told "mdp.ensemble was
+    replaced", where the user replaced the adversary's mdp."""
+    mdp, dataset = _fresh(toy)
+    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, 2, n_updates=2, batch_size=8))
+    adversary.mdp = copy.deepcopy(mdp)
+    with pytest.raises(ValueError) as refused:
+        adversary.update(_ood_policy())
+    assert str(refused.value) == (
+        "mdp: this ModelAdversary's mdp was replaced after it was built (adv.mdp = …; it trains "
+        "the ensemble of the mdp it was built with); build a new ModelAdversary on the new mdp "
+        "(ModelAdversary(mdp, dataset, cfg))"
+    )
+
+
 def test_a_dataset_edited_to_non_finite_after_loading_is_named_at_construction(toy):
     """Probe 40 row 74: ``d.rewards[5] = np.nan`` after loading, then ``ModelAdversary(mdp, d,
     …).update()``: the model's weights became NaN and the error blamed the adversary weight λ.

@@ -756,7 +756,8 @@ def test_ledger_from_two_runs_and_the_main_jobs_closing_lines(tiny_hopper, tmp_p
         stored["mle_epochs"] == model["epochs"]
         and read_index(ledger)[long_entry.slug] == long_entry
     )
-    assert long_entry.label.endswith(f"seed 0, MLE {model['epochs']} epochs")  # plot, closing line
+    epochs = f"{model['epochs']} epoch{'s' if model['epochs'] != 1 else ''}"  # probe 41: 1 epoch
+    assert long_entry.label.endswith(f"seed 0, MLE {epochs}")  # plot, closing line
     assert (ledger / "tiny-hopper.png").read_bytes()[:4] == b"\x89PNG"
 
     flags = ["--dataset", tiny_hopper, "--k", "2", "--lam", "3e-4", "--n-iterations", "2",
@@ -1356,7 +1357,7 @@ def test_a_refused_extending_resume_leaves_n_iterations_as_it_was(tiny_hopper, t
     assert load_config(run_dir).n_iterations == 1  # was: 3
     (tmp_path / "moved.npz").rename(data)
     assert cotrain_cli.main(["--resume", str(run_dir)]) == 0
-    assert "already finished all 1 iterations" in capsys.readouterr().out
+    assert "already finished its 1 iteration" in capsys.readouterr().out
 
 
 def test_a_relative_dataset_path_is_saved_absolute_and_resumes_from_anywhere(
@@ -2611,7 +2612,7 @@ def test_resuming_a_finished_run_rewrites_nothing(tiny_hopper, tmp_path, capsys,
     monkeypatch.setattr("agents.cotrain.build_session", no_session)
     capsys.readouterr()
     assert cotrain_cli.main(["--resume", str(run_dir)]) == 0
-    assert "already finished all 1 iterations" in capsys.readouterr().out
+    assert "already finished its 1 iteration" in capsys.readouterr().out
     assert (run_dir / "results.json").read_text() == results
     assert {p.name: p.stat().st_mtime_ns for p in run_dir.iterdir()} == before
 
@@ -2856,7 +2857,7 @@ def test_the_ledger_does_not_let_a_bf16_run_replace_an_fp32_run_silently(
     slug = "tiny-hopper_sac_k2-lam3e-4_s0"
     ledger_module.update_ledger(fp32_run, ledger)
     assert "precision" not in json.loads((ledger / "index.json").read_text())[slug]  # no churn
-    with pytest.raises(ValueError, match=r"holds a fp32 run .* is bf16 .*--replace"):
+    with pytest.raises(ValueError, match=r"holds an fp32 run .* is bf16 .*--replace"):
         ledger_module.update_ledger(bf16_run, ledger)
     assert ledger_module.read_index(ledger)[slug].iterations == 3
     assert ledger_module.update_ledger(bf16_run, ledger, replace=True).precision == "bf16"

@@ -1257,15 +1257,25 @@ def test_an_emptied_minari_dataset_folder_is_damaged_not_missing_nor_regenerated
             load_dataset(name)
 
 
-def test_a_minari_root_that_is_a_file_is_named_when_loading(tmp_path, monkeypatch):
+def test_a_minari_root_that_is_a_file_is_named_when_loading(tmp_path, monkeypatch, capsys):
     """Probe 16: ``MINARI_DATASETS_PATH`` naming a file gave "not in the local Minari root …
-    FileExistsError", with advice to download or generate the dataset."""
+    FileExistsError", with advice to download or generate the dataset. Probe 41 row 41: a short
+    name to generate first said "'hopper-medium' is not available locally: generating …", then
+    refused the root."""
     (tmp_path / "afile").write_text("x")
     monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "afile"))
+    monkeypatch.setenv("D4RL_DATASET_DIR", str(tmp_path / "d4rl"))
     with pytest.raises(
         ValueError, match=r"MINARI_DATASETS_PATH: Minari root .*afile is not a folder"
     ):
         load_dataset("t/hopper/any-v0")
+    with pytest.raises(ValueError) as refused:
+        load_dataset("hopper-medium")
+    assert str(refused.value) == (
+        f"MINARI_DATASETS_PATH: Minari root {tmp_path / 'afile'} is not a folder; set "
+        "MINARI_DATASETS_PATH to a writable folder"
+    )
+    assert "generating" not in capsys.readouterr().out  # no line announcing what is refused
 
 
 @pytest.mark.parametrize(

@@ -375,3 +375,40 @@ def test_a_layer_list_that_is_not_a_sequence_is_named(field, value):
         return
     with pytest.raises(ValueError, match=f"EnsembleConfig.{field}: expected"):
         EnsembleConfig(**{field: value})
+
+
+def test_a_cuda_device_without_cuda_names_the_argument_or_the_flag_given(
+    tmp_path, capsys, monkeypatch
+):
+    """Probe 41 row 99: ``gym.make(..., device="cuda:0")`` on a CPU torch build was told "use
+    --device cpu or auto", a flag of the scripts, in a library call; where the data were not
+    there yet, it generated them first (1M transitions, minutes), and so did scripts/cotrain.py."""
+    import gymnasium as gym
+
+    import rambo_env  # noqa: F401 (registers the ids)
+    from rambo_env.dynamics.ensemble import check_device, resolve_device
+    from tests.scripts import load_script
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "minari"))  # empty: would generate
+    monkeypatch.setenv("D4RL_DATASET_DIR", str(tmp_path / "d4rl"))
+    head = (
+        f"device: 'cuda:0', but this torch build has no usable CUDA (torch {torch.__version__}); "
+    )
+    for call in (
+        lambda: check_device("cuda:0"),
+        lambda: resolve_device("cuda:0"),
+        lambda: gym.make("RamboModel-hopper-medium", device="cuda:0"),
+        lambda: gym.make_vec("RamboModel-hopper-medium", num_envs=2, device="cuda:0"),
+    ):
+        with pytest.raises(ValueError) as refused:
+            call()
+        assert str(refused.value) == head + "pass device='cpu' or 'auto'"
+    with pytest.raises(ValueError) as refused:
+        check_device("cuda:0", "--device")
+    assert str(refused.value) == head + "use --device cpu or auto"
+    code = load_script("cotrain").main(["--device", "cuda:0", "--run-dir", str(tmp_path / "r")])
+    assert code == 2
+    out, err = capsys.readouterr()
+    assert f"error: {head}use --device cpu or auto" in err
+    assert "generating" not in out + err  # refused before any load

@@ -468,7 +468,7 @@ def test_a_fresh_pretraining_names_unfinished_ones_of_this_data_under_other_sett
     make_mdp(tiny_dataset, mle_config=other_lr, **kwargs)
     out = capsys.readouterr().out
     assert (
-        f"1 unfinished MLE pretraining(s) of this dataset under other settings ({partial.name}, 1 epochs: "
+        f"1 unfinished MLE pretraining(s) of this dataset under other settings ({partial.name}, 1 epoch: "
         in out
     )
     assert f"--mle-lr {TINY_MLE.lr} (now {TINY_MLE.lr / 2})" in out

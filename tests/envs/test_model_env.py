@@ -209,6 +209,7 @@ def test_step_after_the_episode_ended_needs_a_reset(tiny_mdp):
 
 def test_bad_actions_options_configs_and_seeds_name_the_problem(tiny_mdp):
     from rambo_env.dynamics.ensemble import EnsembleConfig, resolve_device
+    from rambo_env.dynamics.training import MLEConfig
 
     env = RamboModelEnv(mdp=tiny_mdp)
     env.reset(seed=0)
@@ -232,8 +233,12 @@ def test_bad_actions_options_configs_and_seeds_name_the_problem(tiny_mdp):
         RamboModelEnv(mdp=tiny_mdp, mle_config={})
     with pytest.raises(ValueError, match=r"seed: expected an int >= 0, got -1"):
         RamboModelEnv(mdp=tiny_mdp, seed=-1)
-    with pytest.raises(ValueError, match=r"ensemble_config: a EnsembleConfig was given with `mdp`"):
+    with pytest.raises(
+        ValueError, match=r"ensemble_config: an EnsembleConfig was given with `mdp`"
+    ):
         RamboModelEnv(mdp=tiny_mdp, ensemble_config=EnsembleConfig(), seed=3)  # valid, but ignored
+    with pytest.raises(ValueError, match=r"^mle_config: an MLEConfig was given with `mdp`"):
+        RamboModelEnv(mdp=tiny_mdp, mle_config=MLEConfig())  # probe 41: "a MLEConfig"
     with pytest.raises(ValueError, match=r"device: 'gpu'"):
         resolve_device("gpu")  # was torch's raw RuntimeError
     with pytest.raises(ValueError, match=r"device: expected auto, cpu, cuda or cuda:N"):
@@ -580,6 +585,10 @@ def test_a_short_name_of_another_level_is_refused_before_loading(vector):
         "hopper-random": "dataset: 'hopper-random' is a random dataset, but the env id is "
         "RamboModel-hopper-medium, whose name Monitor / TensorBoard logs would carry; make "
         "gym.make('RamboModel-hopper-random', dataset=…), or RamboModelEnv(dataset=…) directly",
+        # probe 41 row 16: "is a expert dataset"
+        "hopper-expert": "dataset: 'hopper-expert' is an expert dataset, but the env id is "
+        "RamboModel-hopper-medium, whose name Monitor / TensorBoard logs would carry; make "
+        "gym.make('RamboModel-hopper-expert', dataset=…), or RamboModelEnv(dataset=…) directly",
         "walker2d-medium": "dataset: 'walker2d-medium' holds Walker2d-v5 data, but the env id is "
         "RamboModel-hopper-…; make RamboModel-walker2d-<level> with it, or "
         "RamboModelEnv(dataset=…) / RamboModelVectorEnv(n, dataset=…) directly",
@@ -622,6 +631,7 @@ def test_an_unknown_keyword_is_one_error_naming_the_accepted_ones(tiny_mdp):
             for given, hint in (
                 ("rollout_lenght", " (did you mean 'rollout_length'?)"),
                 ("foo", ""),
+                ("autoreset", ""),  # probe 41 row 23: was "(did you mean 'dataset'?)"
             ):
                 with pytest.raises(ValueError) as refused:
                     make(**{given: 5})
