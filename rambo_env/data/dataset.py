@@ -33,6 +33,7 @@ _OPTIONAL_FIELDS = ("timeouts",)  # absent -> no time-limit truncations recorded
 _META_FIELDS = ("env_id", "ref_min_score", "ref_max_score", "name", "source")
 _ACTION_ATOL = 1e-4  # float32 rounding of actions stored at the Box boundary
 _SUCCESSOR_RTOL = 1e-5  # next_observations[t] vs observations[t + 1]: float noise is no new episode
+_F32_SPACINGS = 1  # ... plus float32 rounding of the value itself (a spacing or two: 0.06 at 1e6)
 
 
 #: The tolerance (relative to ``1 + |value|``) beyond which :meth:`OfflineDataset.fields_disagree`
@@ -192,8 +193,9 @@ def _with_lone(
     return sorted(found | {e for e in _lone_entries(table) if e[:2] not in said})
 
 
-def _cast_field(key: str, raw: Any, dtype: type, ndim: int) -> np.ndarray:
-    """One array-like field -> an ndarray of ``dtype``, with an error naming ``key`` otherwise."""
+def _cast_field(key: str, raw: Any, dtype: type, ndim: int, name: str | None = None) -> np.ndarray:
+    """One array-like field -> an ndarray of ``dtype``, with an error naming ``key`` otherwise;
+    with the dataset's ``name``, a warning when float32 rounds a float64 column noticeably."""
     mask = np.ma.getmask(raw)
     if mask is not np.ma.nomask and mask.any():  # np.asarray would keep the hidden values
         idx = _first_bad(np.asarray(mask))
@@ -241,7 +243,44 @@ def _cast_field(key: str, raw: Any, dtype: type, ndim: int) -> np.ndarray:
                 f"{_index_str(key, idx)} = {value[idx]} is too large for float32 (max "
                 f"{np.finfo(np.float32).max:.4g}); rescale the data"
             )
+        cast = value.astype(dtype)
+        if name is not None:
+            _warn_float32_rounding(key, value, cast, name)
+        return cast
     return value.astype(dtype, copy=False)
+
+
+#: Rounding to float32 beyond this share of a column's std is said (probe 42: a column offset by
+#: 1e6 kept 42 of 1500 distinct values, rounded by up to 8 percent of its std): float32 rounds a
+#: value by at most 6e-8 of itself, so only a column whose offset is ~1e4 of its std reaches it.
+_F32_ROUNDING_SHARE = 1e-3
+
+
+def _warn_float32_rounding(key: str, value: np.ndarray, cast: np.ndarray, name: str) -> None:
+    """One warning when casting ``value`` (float64) to float32 (``cast``) rounds some column by a
+    noticeable share of its spread: the column sits on a large offset, so float32 keeps few of its
+    distinct values (the model, normaliser and checks see a staircase); non-finite values are
+    left to validation (their comparisons are False)."""
+    table = value.reshape(len(value), -1) if value.ndim else value.reshape(1, 1)
+    if len(table) < 2:
+        return
+    err = np.abs(cast.reshape(table.shape) - table).max(axis=0)  # [D]
+    std = table.std(axis=0)
+    bad = np.flatnonzero((std > 0) & (err > _F32_ROUNDING_SHARE * std))
+    if not bad.size:
+        return
+    j = int(bad[np.argmax(err[bad] / std[bad])])
+    where = f"{key}[:, {j}]" if value.ndim == 2 else key
+    more = f" (and {bad.size - 1} more column(s))" if bad.size > 1 else ""
+    of = "the column's" if value.ndim == 2 else "the field's"
+    offset = f"{float(np.median(table[:, j])):.0e}".replace("e+0", "e").replace("e+", "e")
+    print(
+        f"[rambo_env] WARNING: dataset {name!r}: {where}{more}: float32 (the model's precision) "
+        f"rounds these float64 values by up to {err[j]:.2g} ({err[j] / std[j]:.0%} of {of} std "
+        f"{std[j]:.2g}; {len(np.unique(cast.reshape(table.shape)[:, j]))} of "
+        f"{len(np.unique(table[:, j]))} distinct values kept): it is offset by about "
+        f"{offset}; subtract the offset (centre it) before loading"
+    )
 
 
 def _float_dtype(raw: Any) -> np.dtype | None:
@@ -352,13 +391,22 @@ def _npz_metadata(path: str | Path, value: np.ndarray) -> dict:
 
 
 def _rows_apart(a: np.ndarray, b: np.ndarray, rtol: float) -> np.ndarray:
-    """bool[N]: rows of ``a`` [N, O] that differ from ``b``'s by more than ``rtol`` relative to
-    ``1 + |b|`` in some column (float noise is not a difference); in place, one [N, O] copy."""
+    """bool[N]: rows of ``a`` [N, O] that differ from ``b``'s in some column by more than float
+    noise: ``rtol`` relative to ``1 + |b - centre|`` (``centre``: the column's median, so that a
+    column's offset does not widen the tolerance past its steps; probe 42: at 1e6 a relative
+    tolerance of 10 took rows of different episodes for equal), plus the rounding of ``|b|`` at
+    float32 (a few of its spacings) or at the coarser precision ``rtol`` stands for (float16's
+    eps); in place, one [N, O] copy."""
+    if not len(b):
+        return np.zeros(0, dtype=bool)
+    centre = np.median(b[:: max(1, len(b) // 1000)], axis=0)  # ~1000 rows: cheap on 1M
+    rounding = rtol if rtol > _SUCCESSOR_RTOL else _F32_SPACINGS * float(np.finfo(np.float32).eps)
     gap = a - b
     np.abs(gap, out=gap)
-    tol = np.abs(b)
+    tol = np.abs(b - centre)
     tol += 1.0
     tol *= rtol
+    tol += rounding * np.abs(b)
     return (gap > tol).any(axis=1)
 
 
@@ -436,7 +484,7 @@ class OfflineDataset:
         out: dict[str, np.ndarray] = {}
         for key, (dtype, ndim) in ARRAY_FIELDS.items():
             if key in arrays:
-                value = _cast_field(key, arrays[key], dtype, ndim)
+                value = _cast_field(key, arrays[key], dtype, ndim, str(meta.get("name", "custom")))
                 if copy and (value is arrays[key] or not value.flags.owndata):  # shared
                     value = value.copy()
                 out[key] = value
@@ -943,8 +991,9 @@ class OfflineDataset:
     # ----------------------------------------------------------------- episodes and scores
     def unmarked_episode_ends(self, rtol: float = _SUCCESSOR_RTOL) -> np.ndarray:
         """int64 rows ``t`` whose successor row starts a new episode with no flag: ``next_observations[t]``
-        differs from ``observations[t + 1]`` (by more than ``rtol`` relative to ``1 + |obs|``: float
-        noise; give float16's eps for data stored at float16) while neither ``terminals[t]`` nor
+        differs from ``observations[t + 1]`` (by more than float noise: ``rtol`` relative to ``1 + |obs -
+        its column's median|``, plus the float32 rounding of ``obs``; give float16's eps for data
+        stored at float16) while neither ``terminals[t]`` nor
         ``timeouts[t]`` is set. The final row has no successor and is never one."""
         flagged = self.terminals[:-1] | self.timeouts[:-1]  # [N - 1]
         jump = _rows_apart(self.next_observations[:-1], self.observations[1:], rtol)  # [N - 1]

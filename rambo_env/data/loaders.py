@@ -37,6 +37,7 @@ from rambo_env.data.d4rl_io import (
     resolve_d4rl_dir,
 )
 from rambo_env.data.dataset import (
+    _ACTION_ATOL,
     _SUCCESSOR_RTOL,
     _UNSAID_ENDS,
     DatasetUnavailableError,
@@ -352,6 +353,7 @@ def check_content(dataset: OfflineDataset, *, unless_checked: bool = False) -> N
         _warn_jumps_to_starts(dataset)
     if checked is not None:
         _warn_reward_disagreement(dataset, checked)
+    _warn_scaled_actions(dataset)
     _warn_duplicated_rows(dataset)
     _note_long_episodes(dataset)
     setattr(dataset, _CHECKED, True)  # not a field: a changed copy (dataclasses.replace) is new
@@ -527,6 +529,58 @@ def duplicated_rows(dataset: OfflineDataset) -> np.ndarray:
     equal = np.all([np.all(v[first] == v[second], axis=1) for v in flat], axis=0)
     repeats = np.maximum(first, second)[equal] if same.size else np.zeros(0, np.int64)
     return np.unique(repeats.astype(np.int64))
+
+
+#: How close to -1 and +1 the data's actions must reach, on every dim, to look like actions kept
+#: scaled to [-1, 1]: a random policy's span of its box, a trained one's saturation (tanh).
+_SCALED_REACH = 0.01
+
+
+def _bounds(values: np.ndarray) -> str:
+    """``[-2, 2]`` for bounds alike on every dim, else the per-dim lists."""
+    low, high = values
+    if (low == low[0]).all() and (high == high[0]).all():
+        return f"[{low[0]:g}, {high[0]:g}]"
+    return f"[{np.array2string(low, precision=3)}, {np.array2string(high, precision=3)}]"
+
+
+def _warn_scaled_actions(dataset: OfflineDataset) -> None:
+    """One warning when the actions fill [-1, 1] (every dim reaches both ends, none goes beyond)
+    while the named env's action box is wider: SB3's replay buffers keep actions scaled to
+    [-1, 1] (probe 42 row 96: Pendulum-v1 data stored so, half its [-2, 2], loaded silently; the
+    model never sees an action beyond 1 while the agent acts in [-2, 2]). Envs whose box is
+    [-1, 1] (the MuJoCo locomotion ones) are never judged; genuine data of a wider box go
+    beyond 1 (a random policy) or stop short of it."""
+    actions = dataset.actions
+    if not isinstance(dataset.env_id, str) or len(actions) < 100:
+        return
+    low_a, high_a = actions.min(axis=0), actions.max(axis=0)
+    if (high_a > 1 + _ACTION_ATOL).any() or (low_a < -1 - _ACTION_ATOL).any():
+        return
+    if (high_a < 1 - _SCALED_REACH).any() or (low_a > -1 + _SCALED_REACH).any():
+        return
+    import gymnasium as gym
+
+    try:
+        env = gym.make(dataset.env_id)
+    except Exception:  # validate_for_env has said what is wrong with the env
+        return
+    with contextlib.closing(env):
+        space = env.action_space
+    if not isinstance(space, gym.spaces.Box) or not space.is_bounded():
+        return
+    low, high = space.low.astype(np.float64), space.high.astype(np.float64)
+    if not ((low < -1 - _SCALED_REACH) | (high > 1 + _SCALED_REACH)).any():
+        return  # the env's own box is [-1, 1]
+    span = f"[{float(low_a.min()):.4g}, {float(high_a.max()):.4g}]"
+    print(
+        f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: its actions span {span} (every dim "
+        f"comes within 1 percent of both -1 and 1, none goes beyond) while {dataset.env_id}'s action space is "
+        f"{_bounds(np.stack([low, high]))}: stored in SB3's scaled form? (SB3's replay buffers "
+        "keep actions scaled to [-1, 1]; the model never learns an action beyond them while "
+        "the agent acts in the whole space); unscale them (low + (a + 1) / 2 * (high - low)) "
+        "before loading"
+    )
 
 
 def _warn_duplicated_rows(dataset: OfflineDataset) -> None:

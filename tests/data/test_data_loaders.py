@@ -2654,3 +2654,105 @@ def test_a_field_stored_at_a_coarser_precision_is_no_field_changed_apart(capsys)
     assert "disagree on" not in out, out
     assert "'observations' are stored as float16 but 'next_observations' as float32" in out
     assert "observations[:,5:11] (columns 5-10) look negated" in out, out
+
+
+_CONTINUITY_WARNINGS = (
+    "end an episode without a flag",
+    "np.roll",
+    "are no episode ends",
+    "look swapped",
+    "shifted by one row",
+    "disagree on",
+)
+
+
+@pytest.mark.parametrize(
+    ("env_id", "offset"),
+    [
+        ("Pendulum-v1", 1e6),
+        ("InvertedPendulum-v5", 1e6),
+        ("MountainCarContinuous-v0", 1e4),  # its velocity (std 0.007) is gone at 1e6 in float32
+        ("Hopper-v5", 1e6),
+        ("Walker2d-v5", 1e6),
+        ("HalfCheetah-v5", 1e6),
+    ],
+)
+def test_episode_ends_are_judged_at_the_columns_steps_not_their_offset(capsys, env_id, offset):
+    """Probe 42 rows 103, 30: with every observation column offset by 1e6 the episode-continuity
+    checks compared with a tolerance relative to the values (10 at 1e6): five unflagged episode
+    ends went unsaid, and the flagged ones were "next_observations[49] == observations[50] … as
+    on every row: … np.roll" though they differed by 1.7. Genuine data with and without the
+    offset say nothing; dropped flags are found either way."""
+    a = _rollout(env_id, 600, episode_len=100)
+    for off in (0.0, offset):
+        b = {**a}
+        for key in ("observations", "next_observations"):
+            b[key] = a[key] + np.float32(off)
+        load_dataset(OfflineDataset.from_arrays(b))
+        out = capsys.readouterr().out
+        assert not [w for w in _CONTINUITY_WARNINGS if w in out], (off, out)
+        ends = np.flatnonzero(b["timeouts"][:-1] | b["terminals"][:-1])[:3]
+        c = {**b, "timeouts": b["timeouts"].copy(), "terminals": b["terminals"].copy()}
+        c["timeouts"][ends] = c["terminals"][ends] = False
+        d = OfflineDataset.from_arrays(c)
+        out = capsys.readouterr().out
+        assert f"3 row(s) end an episode without a flag (first: row {ends[0]}" in out, (off, out)
+        assert "np.roll" not in out and d.unmarked_episode_ends().tolist() == ends.tolist()
+
+
+def test_float64_values_float32_cannot_resolve_are_warned_about_once_per_field(capsys):
+    """Probe 42 row 31: float64 Hopper data with observations[:, 5] offset by 1e6 were stored as
+    float32 without a word, the column keeping 42 of 1500 distinct values (rounded by up to 8
+    percent of its std). Genuine float64 data of each env say nothing."""
+    for env_id in ("Hopper-v5", "Pendulum-v1", "InvertedPendulum-v5", "MountainCarContinuous-v0"):
+        a = {
+            k: v.astype(np.float64) if v.dtype == np.float32 else v
+            for k, v in _rollout(env_id, 400, episode_len=100).items()
+        }
+        load_dataset(OfflineDataset.from_arrays(a, env_id=env_id))
+        assert "float32 (the model's precision)" not in capsys.readouterr().out
+    a = {
+        k: v.astype(np.float64) if v.dtype == np.float32 else v
+        for k, v in _rollout("Hopper-v5", 400, episode_len=100).items()
+    }
+    for key in ("observations", "next_observations"):
+        a[key][:, 5] += 1e6
+    OfflineDataset.from_arrays(a, name="off")
+    out = capsys.readouterr().out
+    assert out.count("float32 (the model's precision)") == 2, out  # one per field
+    assert re.search(
+        r"WARNING: dataset 'off': observations\[:, 5\]: float32 \(the model's precision\) rounds "
+        r"these float64 values by up to 0\.03\d? \(\d+% of the column's std [0-9.]+; \d+ of \d+ "
+        r"distinct values kept\): it is offset by about 1e6; subtract the offset \(centre it\) "
+        r"before loading",
+        out,
+    ), out
+
+
+def test_actions_kept_in_sb3s_scaled_form_are_warned_about(capsys):
+    """Probe 42 row 96: Pendulum-v1 data whose actions were stored in [-1, 1] as SB3's replay
+    buffers keep them (the env's box is [-2, 2]) loaded silently. Genuine data say nothing: a
+    random policy's go beyond 1, a policy that stays inside [-1, 1] stops short of its ends, and
+    envs whose box is [-1, 1] are never judged."""
+    said = "stored in SB3's scaled form?"
+    for env_id, scale in (("Pendulum-v1", 2.0), ("InvertedPendulum-v5", 3.0)):
+        a = _rollout(env_id, 400, episode_len=100)
+        load_dataset(OfflineDataset.from_arrays(a, env_id=env_id))  # random: the whole box
+        assert said not in capsys.readouterr().out
+        inside = {**a, "actions": (0.9 * np.tanh(a["actions"])).astype(np.float32)}
+        load_dataset(OfflineDataset.from_arrays(inside, env_id=env_id))  # never near +-1
+        assert said not in capsys.readouterr().out
+        scaled = {**a, "actions": (a["actions"] / scale).astype(np.float32)}
+        load_dataset(OfflineDataset.from_arrays(scaled, env_id=env_id, name="sb3"))
+        out = capsys.readouterr().out
+        assert out.count(said) == 1, out
+        assert re.search(
+            r"WARNING: dataset 'sb3': its actions span \[-0\.99\d*, 0\.99\d*\] \(every dim comes "
+            rf"within 1 percent of both -1 and 1, none goes beyond\) while {env_id}'s action "
+            rf"space is \[-{scale:g}, {scale:g}\]: stored in SB3's scaled form\? .*unscale them "
+            r"\(low \+ \(a \+ 1\) / 2 \* \(high - low\)\) before loading",
+            out,
+        ), out
+    a = _rollout("Hopper-v5", 400, episode_len=100)  # its box is [-1, 1]: never judged
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
+    assert said not in capsys.readouterr().out
