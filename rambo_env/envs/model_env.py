@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import inspect
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -209,6 +210,8 @@ def build_mdp(
             )
         if registered_env is not None:
             _check_registered_env(getattr(mdp, "env_id", None), registered_env, "mdp", repr(mdp))
+            if getattr(mdp, "env_id", None) is None:
+                _check_unnamed_mdp_dims(mdp, registered_env)
         _check_registered_level(getattr(mdp, "dataset_name", None), registered_dataset)
         _check_no_dataset_with_mdp(dataset, mdp, registered_env, registered_dataset)
         if rollout_length is not None:
@@ -361,17 +364,56 @@ def _check_registered_level(
 
 def _check_registered_env(env_id: str | None, registered_env: str, what: str, shown: str) -> None:
     """The data (``what`` = ``dataset``) or model (``mdp``) of a ``RamboModel-<env>-<level>`` id
-    are of that env (those of no known env pass). An ``mdp`` of another env was accepted
-    silently: a Hopper model under a Walker2d id."""
-    from rambo_env.data.scores import env_name_from_id
+    are of that env, compared by env name (``Hopper-v4`` data pass under a hopper id); those that
+    name no env pass here (their dims are checked: :func:`_check_unnamed_mdp_dims`, and
+    ``_load_dataset``'s ``unnamed_env``). An ``mdp`` of another env was accepted silently: a
+    Hopper model under a Walker2d id; probe 42: so were Pendulum-v1 data or models under any id
+    (only the three MuJoCo envs of the ids were compared)."""
+    from rambo_env.envs.registration import ENVS
 
-    data_env = env_name_from_id(env_id)
+    data_env = _env_name(env_id)
     if data_env is not None and data_env != registered_env:
         held = "holds" if what == "dataset" else "is a model of"
+        if data_env in ENVS:
+            instead = f"make RamboModel-{data_env}-<level> with it, or "
+        else:
+            instead = f"RamboModel-<env>-<level> ids are for {' / '.join(ENVS)} data only; use "
         raise ValueError(
             f"{what}: {shown} {held} {env_id} data, but the env id is "
-            f"RamboModel-{registered_env}-…; make RamboModel-{data_env}-<level> with it, or "
+            f"RamboModel-{registered_env}-…; {instead}"
             f"RamboModelEnv({what}=…) / RamboModelVectorEnv(n, {what}=…) directly"
+        )
+
+
+def _env_name(env_id: Any) -> str | None:
+    """The env name of a Gymnasium id, lower case, without namespace and version
+    (``"Hopper-v4" -> "hopper"``, ``"Pendulum-v1" -> "pendulum"``); None for no id."""
+    if not isinstance(env_id, str) or not env_id:
+        return None
+    return re.sub(r"-v\d+$", "", env_id.rsplit("/", 1)[-1]).lower()
+
+
+def _check_unnamed_mdp_dims(mdp: LearnedMDP, registered_env: str) -> None:
+    """An ``mdp`` that names no env under a ``RamboModel-<env>-<level>`` id is taken as that env's
+    model, as unnamed data are: its dims must be the env's (probe 42: a model of 1-D data was
+    accepted under ``RamboModel-walker2d-medium``, Walker2d-v5 being 17/6)."""
+    from rambo_env.data.scores import ENV_IDS
+
+    env_id = ENV_IDS.get(registered_env)
+    if env_id is None:
+        return
+    env = gym.make(env_id)
+    try:
+        dims = (env.observation_space.shape[0], env.action_space.shape[0])
+    finally:
+        env.close()
+    have = (mdp.obs_dim, mdp.action_dim)
+    if have != dims:
+        raise ValueError(
+            f"mdp: {mdp!r} names no env, so it is taken as a model of {env_id} (the env of "
+            f"RamboModel-{registered_env}-…), but its obs_dim / action_dim {have[0]} / {have[1]} "
+            f"are not {env_id}'s {dims[0]} / {dims[1]}; use the RamboModel id of its env, or "
+            "RamboModelEnv(mdp=…) / RamboModelVectorEnv(n, mdp=…) directly"
         )
 
 

@@ -506,6 +506,69 @@ def test_a_registered_id_refuses_a_model_of_another_env(tiny_mdp, vector):
     assert gym.make("RamboModel-hopper-random", mdp=tiny_mdp).unwrapped.mdp is tiny_mdp
 
 
+def _pendulum_dataset(n_steps: int = 400):
+    """Genuine Pendulum-v1 random-policy data (200-step episodes, all timeouts)."""
+    from rambo_env.data.dataset import OfflineDataset
+
+    env = gym.make("Pendulum-v1")
+    env.action_space.seed(0)
+    obs, _ = env.reset(seed=0)
+    cols = {k: [] for k in ("observations", "actions", "rewards", "next_observations")}
+    ends = []
+    for _ in range(n_steps):
+        action = env.action_space.sample()
+        nxt, reward, terminated, truncated, _ = env.step(action)
+        for key, value in zip(cols, (obs, action, reward, nxt), strict=True):
+            cols[key].append(value)
+        ends.append(truncated)
+        obs = env.reset()[0] if terminated or truncated else nxt
+    env.close()
+    arrays = {k: np.asarray(v) for k, v in cols.items()}
+    arrays["terminals"] = np.zeros(n_steps, dtype=bool)
+    arrays["timeouts"] = np.asarray(ends)
+    return OfflineDataset.from_arrays(arrays, env_id="Pendulum-v1", name="pend", source="test")
+
+
+@pytest.mark.parametrize("vector", [False, True])
+def test_a_registered_id_refuses_data_and_models_of_any_other_env(tiny_mdp, tiny_dataset, vector):
+    """Probe 42 rows 92, 94: ``gym.make("RamboModel-hopper-medium", dataset=<Pendulum-v1 data>)``
+    and ``gym.make("RamboModel-walker2d-medium", mdp=<Pendulum-v1 model | 1-D model naming no
+    env>)`` were accepted silently (only the ids' three MuJoCo envs were compared)."""
+    import dataclasses
+
+    import rambo_env  # noqa: F401 (registers the ids)
+
+    kwargs = dict(ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE)
+    with pytest.raises(ValueError) as refused:
+        _make(vector, "RamboModel-hopper-medium", dataset=_pendulum_dataset(), **kwargs)
+    assert str(refused.value) == (
+        "dataset: 'pend' holds Pendulum-v1 data, but the env id is RamboModel-hopper-…; "
+        "RamboModel-<env>-<level> ids are for hopper / halfcheetah / walker2d data only; use "
+        "RamboModelEnv(dataset=…) / RamboModelVectorEnv(n, dataset=…) directly"
+    )
+    pendulum = copy.copy(tiny_mdp)
+    pendulum.env_id = "Pendulum-v1"
+    with pytest.raises(ValueError, match=r"is a model of Pendulum-v1 data, but the env id is Ra"):
+        _make(vector, "RamboModel-walker2d-medium", mdp=pendulum)
+    unnamed = copy.copy(tiny_mdp)
+    unnamed.env_id = None  # Hopper's 11 / 3 dims: taken as Hopper's, as before
+    assert gym.make("RamboModel-hopper-medium", mdp=unnamed).unwrapped.mdp is unnamed
+    with pytest.raises(ValueError) as refused:
+        _make(vector, "RamboModel-walker2d-medium", mdp=unnamed)
+    assert str(refused.value) == (
+        f"mdp: {unnamed!r} names no env, so it is taken as a model of Walker2d-v5 (the env of "
+        "RamboModel-walker2d-…), but its obs_dim / action_dim 11 / 3 are not Walker2d-v5's "
+        "17 / 6; use the RamboModel id of its env, or RamboModelEnv(mdp=…) / "
+        "RamboModelVectorEnv(n, mdp=…) directly"
+    )
+    # the same env in another version is that env's (compared by name), as before
+    v4 = copy.copy(tiny_mdp)
+    v4.env_id = "Hopper-v4"
+    assert gym.make("RamboModel-hopper-medium", mdp=v4).unwrapped.mdp is v4
+    v4_data = dataclasses.replace(tiny_dataset, env_id="Hopper-v4")
+    assert gym.make("RamboModel-hopper-medium", dataset=v4_data, **kwargs).unwrapped.mdp
+
+
 @pytest.mark.parametrize("vector", [False, True])
 def test_a_registered_id_refuses_a_model_of_another_level(tiny_mdp, vector):
     """Probe 37 row 66: ``gym.make("RamboModel-hopper-random", mdp=<a hopper-medium mdp>)`` was
