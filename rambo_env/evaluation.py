@@ -12,6 +12,7 @@ side by side in lock-step so the policy is called once per time step on a batch.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -478,7 +479,8 @@ def _run_lockstep(
     if factory:  # probe 39 row 87: a factory's env that z-scores by hand
         _check_raw_first_observations(envs, obs, normalizer, seed)
     action_shape = envs[0].action_space.shape
-    clip = _action_clipper(envs[0].action_space)
+    spec = getattr(envs[0], "spec", None)
+    clip = _action_clipper(envs[0].action_space, getattr(spec, "id", None))
     returns = np.zeros(n, dtype=np.float64)
     lengths = np.zeros(n, dtype=np.int64)
     active = np.ones(n, dtype=bool)
@@ -594,10 +596,51 @@ def _evidence_of_normalised(normalizer: Any, obs: np.ndarray, raw: np.ndarray) -
     return int(told.sum()) if beyond > NORMALISED_EVIDENCE_NATS else 0
 
 
-def _action_clipper(space: gym.spaces.Space) -> Callable[[np.ndarray], np.ndarray]:
+#: Envs (by name, any version: :func:`env_name`) whose reward charges a control cost on the
+#: action as given, unclipped: the MuJoCo locomotion envs (their ``control_cost(action)``),
+#: Reacher / Pusher and MountainCarContinuous. Others clip first (Pendulum-v1 clips its torque
+#: before its cost): of those, only the clipping is said (probe 42 row 79).
+UNCLIPPED_COST_ENVS = frozenset(
+    {
+        "hopper",
+        "walker2d",
+        "halfcheetah",
+        "ant",
+        "humanoid",
+        "swimmer",
+        "reacher",
+        "pusher",
+        "mountaincarcontinuous",
+    }
+)
+
+
+def env_name(env_id: Any) -> str | None:
+    """The env name of a Gymnasium id, lower case, without namespace and version
+    (``"Hopper-v4" -> "hopper"``, ``"Pendulum-v1" -> "pendulum"``); None for no id."""
+    if not isinstance(env_id, str) or not env_id:
+        return None
+    return re.sub(r"-v\d+$", "", env_id.rsplit("/", 1)[-1]).lower()
+
+
+def charges_unclipped_action(env_id: Any) -> bool:
+    """Whether the real env ``env_id`` charges its control cost on the unclipped action
+    (:data:`UNCLIPPED_COST_ENVS`); False for other or unknown envs."""
+    return env_name(env_id) in UNCLIPPED_COST_ENVS
+
+
+def _action_clipper(
+    space: gym.spaces.Space, env_id: str | None = None
+) -> Callable[[np.ndarray], np.ndarray]:
     """Actions clipped to a ``Box`` action space, with one warning per evaluation for actions
     outside it (probe 37: ``act`` returning ±5 in Hopper's [-1, 1] was scored without a word,
-    its ctrl cost charged on the unclipped action). SB3's ``predict`` clips the same way."""
+    its ctrl cost charged on the unclipped action). SB3's ``predict`` clips the same way. The
+    control-cost clause only for an ``env_id`` where it holds (:func:`charges_unclipped_action`)."""
+    cost = (
+        " (the env would charge its control cost on the unclipped action)"
+        if charges_unclipped_action(env_id)
+        else ""
+    )
     if not isinstance(space, gym.spaces.Box):
         return lambda actions: actions
     low = np.asarray(space.low, dtype=np.float64)
@@ -623,9 +666,8 @@ def _action_clipper(space: gym.spaces.Space) -> Callable[[np.ndarray], np.ndarra
             print(
                 f"[rambo_env] WARNING: act returned actions outside the env's action space "
                 f"{bounds} ({int(outside.any(axis=-1).sum())} of {len(values)} in the first such "
-                f"batch, e.g. {worst:g}); they are clipped to it, as SB3's predict clips (the "
-                "env would charge its control cost on the unclipped action); squash your "
-                "policy's actions into the bounds (tanh) or clip them yourself",
+                f"batch, e.g. {worst:g}); they are clipped to it, as SB3's predict clips{cost}; "
+                "squash your policy's actions into the bounds (tanh) or clip them yourself",
                 flush=True,
             )
         return np.clip(values, low, high).astype(space.dtype)

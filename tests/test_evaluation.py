@@ -387,9 +387,16 @@ def test_actions_outside_the_action_space_are_clipped_with_one_warning(capsys):
         "[rambo_env] WARNING: act returned actions outside the env's action space [-1, 1] (2 of "
         "2 in the first such batch, e.g. 5); they are clipped to it, as SB3's predict clips"
     ) in out, out
+    assert "(the env would charge its control cost on the unclipped action); squash" in out
     inside = evaluate_policy(lambda o: np.full((len(o), 3), 1.0), "Hopper-v5", norm, **kwargs)
     np.testing.assert_allclose(wild.returns, inside.returns)  # the clipped policy's score
     assert "WARNING" not in capsys.readouterr().out  # inside the bounds: nothing said
+    # probe 42 row 79: Pendulum-v1 clips its torque before its cost: only the clipping is said
+    pend = ObsNormalizer(mean=np.zeros(3, np.float32), std=np.ones(3, np.float32))
+    evaluate_policy(lambda o: np.full((len(o), 1), 5.0), "Pendulum-v1", pend, **kwargs)
+    out = capsys.readouterr().out
+    assert "they are clipped to it, as SB3's predict clips; squash your policy's" in out, out
+    assert "control cost" not in out
 
 
 def test_a_model_env_or_an_already_normalising_env_is_refused_for_evaluation():

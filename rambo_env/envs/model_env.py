@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import inspect
-import re
 import sys
 import warnings
 from pathlib import Path
@@ -26,6 +25,7 @@ from gymnasium.envs.registration import EnvSpec
 from gymnasium.wrappers.vector import NormalizeObservation as VectorNormalizeObservation
 
 from rambo_env.dynamics.ensemble import resolve_device
+from rambo_env.evaluation import charges_unclipped_action, env_name
 from rambo_env.model import LearnedMDP, check_model_args, make_mdp
 from rambo_env.normalization import raw_scale_evidence
 from rambo_env.run_io import (
@@ -371,7 +371,7 @@ def _check_registered_env(env_id: str | None, registered_env: str, what: str, sh
     (only the three MuJoCo envs of the ids were compared)."""
     from rambo_env.envs.registration import ENVS
 
-    data_env = _env_name(env_id)
+    data_env = env_name(env_id)
     if data_env is not None and data_env != registered_env:
         held = "holds" if what == "dataset" else "is a model of"
         if data_env in ENVS:
@@ -383,14 +383,6 @@ def _check_registered_env(env_id: str | None, registered_env: str, what: str, sh
             f"RamboModel-{registered_env}-…; {instead}"
             f"RamboModelEnv({what}=…) / RamboModelVectorEnv(n, {what}=…) directly"
         )
-
-
-def _env_name(env_id: Any) -> str | None:
-    """The env name of a Gymnasium id, lower case, without namespace and version
-    (``"Hopper-v4" -> "hopper"``, ``"Pendulum-v1" -> "pendulum"``); None for no id."""
-    if not isinstance(env_id, str) or not env_id:
-        return None
-    return re.sub(r"-v\d+$", "", env_id.rsplit("/", 1)[-1]).lower()
 
 
 def _check_unnamed_mdp_dims(mdp: LearnedMDP, registered_env: str) -> None:
@@ -644,13 +636,19 @@ def warn_clipped_action(array: np.ndarray, mdp: LearnedMDP, env: Any) -> None:
     env._warned_clipped_action = True
     at = tuple(int(i) for i in np.argwhere(outside)[0])
     j = at[-1]
+    env_id = getattr(mdp, "env_id", None)
+    if charges_unclipped_action(env_id):  # probe 42 row 79: not Pendulum-v1's (clips first)
+        why = (
+            f", but the real env ({env_id}) charges its control cost on the unclipped action, "
+            "so a policy emitting unscaled actions (torques? a missing tanh?) scores better "
+            "here than there: scale actions into the action space"
+        )
+    else:
+        why = "; scale actions into the action space (a missing tanh?)"
     warnings.warn(
         f"action{list(at)} = {float(array[at]):.6g} is outside the action space "
         f"[{float(low[j]):g}, {float(high[j]):g}]; the model env clips it "
-        f"({int(outside.sum())} entr(y/ies) of this step; warned once per env), but the real "
-        "env charges its control cost on the unclipped action, so a policy emitting unscaled "
-        "actions (torques? a missing tanh?) scores better here than there: scale actions into "
-        "the action space",
+        f"({int(outside.sum())} entr(y/ies) of this step; warned once per env){why}",
         stacklevel=user_stacklevel(),
     )
 

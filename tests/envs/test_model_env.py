@@ -152,7 +152,7 @@ def test_actions_are_validated_and_clipped(tiny_mdp):
     clipped = env.step(np.array([1.0, -1.0, 1.0], dtype=np.float32))
     env.reset(seed=5)
     # probe 34: clipped without a word (the real env charges control cost on the unclipped one)
-    with pytest.warns(UserWarning, match=r"^action\[0\] = 3 is outside the action space \[-1, 1\]; the model env clips it \(3 entr\(y/ies\) of this step; warned once per env\), but the real env charges its control cost"):  # fmt: skip
+    with pytest.warns(UserWarning, match=r"^action\[0\] = 3 is outside the action space \[-1, 1\]; the model env clips it \(3 entr\(y/ies\) of this step; warned once per env\), but the real env \(Hopper-v5\) charges its control cost"):  # fmt: skip
         outside = env.step(np.array([3.0, -7.0, 1.5], dtype=np.float32))
     np.testing.assert_array_equal(clipped[0], outside[0])
     env.reset(seed=5)
@@ -162,6 +162,29 @@ def test_actions_are_validated_and_clipped(tiny_mdp):
         fresh = RamboModelEnv(mdp=tiny_mdp)
         fresh.reset(seed=0)
         fresh.step(np.array([1.0000001, -1.0000001, 0.0], dtype=np.float32))
+
+
+def test_the_clipping_warning_names_a_control_cost_only_where_the_real_env_charges_one(tiny_mdp):
+    """Probe 42 row 79: a Pendulum-v1 model env warned that "the real env charges its control cost
+    on the unclipped action"; Pendulum-v1 clips its torque before its cost (the MuJoCo envs do
+    not)."""
+    pendulum = copy.copy(tiny_mdp)
+    pendulum.env_id = "Pendulum-v1"
+    env = RamboModelEnv(mdp=pendulum)
+    env.reset(seed=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        env.step(np.array([3.0, 0.0, 0.0], dtype=np.float32))
+    assert [str(w.message) for w in caught] == [
+        "action[0] = 3 is outside the action space [-1, 1]; the model env clips it (1 "
+        "entr(y/ies) of this step; warned once per env); scale actions into the action space "
+        "(a missing tanh?)"
+    ]
+    for env_id, charged in (("Hopper-v4", True), ("Walker2d-v5", True), ("Pendulum-v1", False),
+                            ("MountainCarContinuous-v0", True), (None, False)):  # fmt: skip
+        from rambo_env.evaluation import charges_unclipped_action
+
+        assert charges_unclipped_action(env_id) is charged, env_id
 
 
 def test_the_model_envs_warnings_name_the_users_line_not_gymnasiums(tiny_mdp):
