@@ -277,6 +277,8 @@ def evaluate_policy(
     finally:
         for e in envs:
             e.close()
+    spec = getattr(envs[0], "spec", None)
+    _warn_other_env(normalizer, env if isinstance(env, str) else getattr(spec, "id", None))
     if default_cap and (lengths >= UNLIMITED_ENV_CAP).any():
         shown = repr(env) if isinstance(env, str) else "the env"
         print(
@@ -288,6 +290,31 @@ def evaluate_policy(
             flush=True,
         )
     return EvalResult(returns=returns, lengths=lengths, normalized_score=_score(scorer, returns))
+
+
+#: (fitted, evaluated) env-id pairs already warned of by :func:`_warn_other_env`.
+_WARNED_OTHER_ENV: set[tuple[str, str]] = set()
+
+
+def _warn_other_env(normalizer: Any, env_id: Any) -> None:
+    """Once per process and pair: the evaluation env is not the env whose data ``normalizer`` was
+    fitted on (its ``env_id``; None, e.g. an agent saved before it was recorded: not checked).
+    Probe 42: an agent trained on Hopper-v5 data was evaluated in Hopper-v4 without a word."""
+    fitted = getattr(normalizer, "env_id", None)
+    if not (isinstance(fitted, str) and isinstance(env_id, str)) or fitted == env_id:
+        return
+    if (fitted, env_id) in _WARNED_OTHER_ENV:
+        return
+    _WARNED_OTHER_ENV.add((fitted, env_id))
+    same = env_name(fitted) == env_name(env_id)
+    kind = "another version of that env" if same else "another env"
+    print(
+        f"[rambo_env] WARNING: the normalizer was fitted on {fitted} data, but the policy is "
+        f"evaluated in {env_id} ({kind}: its dynamics and rewards may differ, so its returns "
+        f"are not those of {fitted}); evaluate in {fitted} (dataset.env_id / mdp.env_id), or "
+        "train on data of the env you evaluate in (warned once per pair)",
+        flush=True,
+    )
 
 
 def _check_spaces(env: gym.Env) -> None:

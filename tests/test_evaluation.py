@@ -492,3 +492,43 @@ def test_a_factory_that_z_scores_by_hand_is_refused_a_raw_one_is_not(env_id):
         )
         with pytest.raises(ValueError, match=r"they sit near 0 where a raw Hopper-v5 env's sit"):
             evaluate_policy(act, other, norm, n_episodes=2, max_episode_steps=2)
+
+
+def test_evaluating_in_another_env_than_the_normalizers_warns_once(capsys, monkeypatch):
+    """Probe 42 row 12: ``evaluate_policy(agent.predict, "Hopper-v4", agent.normalizer)`` of an
+    agent trained on Hopper-v5 data was evaluated without a word (another env version, the same
+    dims). The normaliser now records its data's env (``from_dataset``; kept through pickling)."""
+    import pickle
+    from types import SimpleNamespace
+
+    from rambo_env import evaluation
+
+    monkeypatch.setattr(evaluation, "_WARNED_OTHER_ENV", set())
+    obs = np.random.default_rng(0).normal(size=(20, 11))
+    data = SimpleNamespace(observations=obs, env_id="Hopper-v5")  # what from_dataset reads
+    norm = pickle.loads(pickle.dumps(ObsNormalizer.from_dataset(data)))
+    assert norm.env_id == "Hopper-v5"
+    act = lambda o: np.zeros((len(o), 3))  # noqa: E731
+    kwargs = dict(n_episodes=1, max_episode_steps=2)
+    evaluate_policy(act, "Hopper-v5", norm, **kwargs)
+    assert "WARNING" not in capsys.readouterr().out  # its own env: nothing said
+    for _ in range(2):
+        evaluate_policy(act, lambda: gym.make("Hopper-v4"), norm, **kwargs)
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert (
+        "[rambo_env] WARNING: the normalizer was fitted on Hopper-v5 data, but the policy is "
+        "evaluated in Hopper-v4 (another version of that env: its dynamics and rewards may "
+        "differ, so its returns are not those of Hopper-v5); evaluate in Hopper-v5 "
+        "(dataset.env_id / mdp.env_id), or train on data of the env you evaluate in (warned "
+        "once per pair)"
+    ) in out, out
+    # a normaliser of unknown env (fitted on arrays, or saved before it was recorded): as before
+    state = norm.__getstate__()
+    del state["env_id"]
+    old = ObsNormalizer.__new__(ObsNormalizer)
+    old.__setstate__(state)
+    assert old.env_id is None
+    evaluate_policy(act, "Hopper-v4", ObsNormalizer(norm.mean, norm.std), **kwargs)
+    evaluate_policy(act, "Hopper-v4", old, **kwargs)
+    assert "WARNING" not in capsys.readouterr().out
