@@ -368,6 +368,31 @@ class CheckedSaveLoad:
                     f"algorithm), but {cls.__name__} uses {with_article(expected.__name__)}; load it with the "
                     "class that saved it (agents.factory.AGENT_CLASSES)"
                 )
+        cls._check_saved_td3_kind(path, data)
+
+    @classmethod
+    def _check_saved_td3_kind(cls, path: Any, data: dict[str, Any]) -> None:
+        """TD3 and DDPG share SB3's TD3Policy, so the policy check cannot tell them apart (probe
+        42: ``DDPG.load`` of a TD3 zip was taken, a "DDPG" with policy_delay 2). SB3's DDPG
+        fixes ``policy_delay`` 1, ``target_noise_clip`` 0 and ``target_policy_noise`` 0.1, and
+        saves them: a zip with all three is a DDPG agent's, any other a TD3 agent's."""
+        from stable_baselines3 import DDPG, TD3
+
+        if not issubclass(cls, TD3):
+            return
+        keys = ("policy_delay", "target_noise_clip", "target_policy_noise")
+        values = tuple(data.get(key) for key in keys)
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            return  # not saved by SB3's TD3 / DDPG: left to SB3
+        saved = "DDPG" if values == (1, 0.0, 0.1) else "TD3"
+        wanted = "DDPG" if issubclass(cls, DDPG) else "TD3"
+        if saved != wanted:
+            shown = ", ".join(f"{k} {v}" for k, v in zip(keys, values, strict=True))
+            raise ValueError(
+                f"path: {path}: a {saved} agent ({shown}; DDPG's are fixed at 1, 0.0, 0.1), but "
+                f"this is {cls.__name__}.load, which loads {wanted} agents (both use TD3Policy); load it with the class "
+                f"that saved it (agents.factory.AGENT_CLASSES[{saved.lower()!r}])"
+            )
 
 
 def _buffer_misfit(buffer: Any, agent: Any) -> str | None:

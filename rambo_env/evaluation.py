@@ -12,6 +12,7 @@ side by side in lock-step so the policy is called once per time step on a batch.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -276,6 +277,8 @@ def evaluate_policy(
     finally:
         for e in envs:
             e.close()
+    spec = getattr(envs[0], "spec", None)
+    _warn_other_env(normalizer, env if isinstance(env, str) else getattr(spec, "id", None))
     if default_cap and (lengths >= UNLIMITED_ENV_CAP).any():
         shown = repr(env) if isinstance(env, str) else "the env"
         print(
@@ -287,6 +290,31 @@ def evaluate_policy(
             flush=True,
         )
     return EvalResult(returns=returns, lengths=lengths, normalized_score=_score(scorer, returns))
+
+
+#: (fitted, evaluated) env-id pairs already warned of by :func:`_warn_other_env`.
+_WARNED_OTHER_ENV: set[tuple[str, str]] = set()
+
+
+def _warn_other_env(normalizer: Any, env_id: Any) -> None:
+    """Once per process and pair: the evaluation env is not the env whose data ``normalizer`` was
+    fitted on (its ``env_id``; None, e.g. an agent saved before it was recorded: not checked).
+    Probe 42: an agent trained on Hopper-v5 data was evaluated in Hopper-v4 without a word."""
+    fitted = getattr(normalizer, "env_id", None)
+    if not (isinstance(fitted, str) and isinstance(env_id, str)) or fitted == env_id:
+        return
+    if (fitted, env_id) in _WARNED_OTHER_ENV:
+        return
+    _WARNED_OTHER_ENV.add((fitted, env_id))
+    same = env_name(fitted) == env_name(env_id)
+    kind = "another version of that env" if same else "another env"
+    print(
+        f"[rambo_env] WARNING: the normalizer was fitted on {fitted} data, but the policy is "
+        f"evaluated in {env_id} ({kind}: its dynamics and rewards may differ, so its returns "
+        f"are not those of {fitted}); evaluate in {fitted} (dataset.env_id / mdp.env_id), or "
+        "train on data of the env you evaluate in (warned once per pair)",
+        flush=True,
+    )
 
 
 def _check_spaces(env: gym.Env) -> None:
@@ -478,7 +506,8 @@ def _run_lockstep(
     if factory:  # probe 39 row 87: a factory's env that z-scores by hand
         _check_raw_first_observations(envs, obs, normalizer, seed)
     action_shape = envs[0].action_space.shape
-    clip = _action_clipper(envs[0].action_space)
+    spec = getattr(envs[0], "spec", None)
+    clip = _action_clipper(envs[0].action_space, getattr(spec, "id", None))
     returns = np.zeros(n, dtype=np.float64)
     lengths = np.zeros(n, dtype=np.int64)
     active = np.ones(n, dtype=bool)
@@ -594,10 +623,51 @@ def _evidence_of_normalised(normalizer: Any, obs: np.ndarray, raw: np.ndarray) -
     return int(told.sum()) if beyond > NORMALISED_EVIDENCE_NATS else 0
 
 
-def _action_clipper(space: gym.spaces.Space) -> Callable[[np.ndarray], np.ndarray]:
+#: Envs (by name, any version: :func:`env_name`) whose reward charges a control cost on the
+#: action as given, unclipped: the MuJoCo locomotion envs (their ``control_cost(action)``),
+#: Reacher / Pusher and MountainCarContinuous. Others clip first (Pendulum-v1 clips its torque
+#: before its cost): of those, only the clipping is said (probe 42 row 79).
+UNCLIPPED_COST_ENVS = frozenset(
+    {
+        "hopper",
+        "walker2d",
+        "halfcheetah",
+        "ant",
+        "humanoid",
+        "swimmer",
+        "reacher",
+        "pusher",
+        "mountaincarcontinuous",
+    }
+)
+
+
+def env_name(env_id: Any) -> str | None:
+    """The env name of a Gymnasium id, lower case, without namespace and version
+    (``"Hopper-v4" -> "hopper"``, ``"Pendulum-v1" -> "pendulum"``); None for no id."""
+    if not isinstance(env_id, str) or not env_id:
+        return None
+    return re.sub(r"-v\d+$", "", env_id.rsplit("/", 1)[-1]).lower()
+
+
+def charges_unclipped_action(env_id: Any) -> bool:
+    """Whether the real env ``env_id`` charges its control cost on the unclipped action
+    (:data:`UNCLIPPED_COST_ENVS`); False for other or unknown envs."""
+    return env_name(env_id) in UNCLIPPED_COST_ENVS
+
+
+def _action_clipper(
+    space: gym.spaces.Space, env_id: str | None = None
+) -> Callable[[np.ndarray], np.ndarray]:
     """Actions clipped to a ``Box`` action space, with one warning per evaluation for actions
     outside it (probe 37: ``act`` returning ±5 in Hopper's [-1, 1] was scored without a word,
-    its ctrl cost charged on the unclipped action). SB3's ``predict`` clips the same way."""
+    its ctrl cost charged on the unclipped action). SB3's ``predict`` clips the same way. The
+    control-cost clause only for an ``env_id`` where it holds (:func:`charges_unclipped_action`)."""
+    cost = (
+        " (the env would charge its control cost on the unclipped action)"
+        if charges_unclipped_action(env_id)
+        else ""
+    )
     if not isinstance(space, gym.spaces.Box):
         return lambda actions: actions
     low = np.asarray(space.low, dtype=np.float64)
@@ -623,9 +693,8 @@ def _action_clipper(space: gym.spaces.Space) -> Callable[[np.ndarray], np.ndarra
             print(
                 f"[rambo_env] WARNING: act returned actions outside the env's action space "
                 f"{bounds} ({int(outside.any(axis=-1).sum())} of {len(values)} in the first such "
-                f"batch, e.g. {worst:g}); they are clipped to it, as SB3's predict clips (the "
-                "env would charge its control cost on the unclipped action); squash your "
-                "policy's actions into the bounds (tanh) or clip them yourself",
+                f"batch, e.g. {worst:g}); they are clipped to it, as SB3's predict clips{cost}; "
+                "squash your policy's actions into the bounds (tanh) or clip them yourself",
                 flush=True,
             )
         return np.clip(values, low, high).astype(space.dtype)

@@ -35,6 +35,10 @@ class ObsNormalizer:
     """[obs_dim] float32 per-dimension mean of the dataset observations."""
     std: np.ndarray
     """[obs_dim] float32 per-dimension standard deviation (+ eps, so never zero)."""
+    env_id: str | None = field(default=None, repr=False)
+    """The Gymnasium id of the env whose data it was fitted on (:meth:`from_dataset`; None: not
+    known, e.g. one pickled before it was recorded): ``evaluate_policy`` warns when a policy is
+    evaluated in another env or env version (probe 42)."""
     _tensors: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -52,6 +56,11 @@ class ObsNormalizer:
         bad = np.flatnonzero(std <= 0)
         if bad.size:
             raise ValueError(f"ObsNormalizer.std[{bad[0]}] must be > 0, got {std[bad[0]]}")
+        if self.env_id is not None and not isinstance(self.env_id, str):
+            raise ValueError(
+                f"ObsNormalizer.env_id: expected a Gymnasium env id (str) or None, got "
+                f"{type(self.env_id).__name__} {str(self.env_id)[:60]!r}"
+            )
         mean.setflags(write=False)
         std.setflags(write=False)
         object.__setattr__(self, "mean", mean)
@@ -81,7 +90,9 @@ class ObsNormalizer:
                 "dataset: expected an OfflineDataset (rambo_env.load_dataset(name_or_path)), got "
                 f"{type(dataset).__name__}; for an array use ObsNormalizer.from_observations"
             )
-        return cls.from_observations(dataset.observations, eps=eps)
+        fitted = cls.from_observations(dataset.observations, eps=eps)
+        env_id = getattr(dataset, "env_id", None)
+        return cls(fitted.mean, fitted.std, env_id=env_id if isinstance(env_id, str) else None)
 
     @classmethod
     def from_observations(cls, observations: np.ndarray, eps: float = 1e-6) -> ObsNormalizer:
@@ -167,11 +178,12 @@ class ObsNormalizer:
         return cls(mean=np.asarray(state["mean"]), std=np.asarray(state["std"]))
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"mean": self.mean, "std": self.std}
+        return {"mean": self.mean, "std": self.std, "env_id": self.env_id}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         object.__setattr__(self, "mean", state["mean"])
         object.__setattr__(self, "std", state["std"])
+        object.__setattr__(self, "env_id", state.get("env_id"))  # None: pickled before probe 42
         object.__setattr__(self, "_tensors", {})
 
 

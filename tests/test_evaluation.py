@@ -387,9 +387,16 @@ def test_actions_outside_the_action_space_are_clipped_with_one_warning(capsys):
         "[rambo_env] WARNING: act returned actions outside the env's action space [-1, 1] (2 of "
         "2 in the first such batch, e.g. 5); they are clipped to it, as SB3's predict clips"
     ) in out, out
+    assert "(the env would charge its control cost on the unclipped action); squash" in out
     inside = evaluate_policy(lambda o: np.full((len(o), 3), 1.0), "Hopper-v5", norm, **kwargs)
     np.testing.assert_allclose(wild.returns, inside.returns)  # the clipped policy's score
     assert "WARNING" not in capsys.readouterr().out  # inside the bounds: nothing said
+    # probe 42 row 79: Pendulum-v1 clips its torque before its cost: only the clipping is said
+    pend = ObsNormalizer(mean=np.zeros(3, np.float32), std=np.ones(3, np.float32))
+    evaluate_policy(lambda o: np.full((len(o), 1), 5.0), "Pendulum-v1", pend, **kwargs)
+    out = capsys.readouterr().out
+    assert "they are clipped to it, as SB3's predict clips; squash your policy's" in out, out
+    assert "control cost" not in out
 
 
 def test_a_model_env_or_an_already_normalising_env_is_refused_for_evaluation():
@@ -485,3 +492,43 @@ def test_a_factory_that_z_scores_by_hand_is_refused_a_raw_one_is_not(env_id):
         )
         with pytest.raises(ValueError, match=r"they sit near 0 where a raw Hopper-v5 env's sit"):
             evaluate_policy(act, other, norm, n_episodes=2, max_episode_steps=2)
+
+
+def test_evaluating_in_another_env_than_the_normalizers_warns_once(capsys, monkeypatch):
+    """Probe 42 row 12: ``evaluate_policy(agent.predict, "Hopper-v4", agent.normalizer)`` of an
+    agent trained on Hopper-v5 data was evaluated without a word (another env version, the same
+    dims). The normaliser now records its data's env (``from_dataset``; kept through pickling)."""
+    import pickle
+    from types import SimpleNamespace
+
+    from rambo_env import evaluation
+
+    monkeypatch.setattr(evaluation, "_WARNED_OTHER_ENV", set())
+    obs = np.random.default_rng(0).normal(size=(20, 11))
+    data = SimpleNamespace(observations=obs, env_id="Hopper-v5")  # what from_dataset reads
+    norm = pickle.loads(pickle.dumps(ObsNormalizer.from_dataset(data)))
+    assert norm.env_id == "Hopper-v5"
+    act = lambda o: np.zeros((len(o), 3))  # noqa: E731
+    kwargs = dict(n_episodes=1, max_episode_steps=2)
+    evaluate_policy(act, "Hopper-v5", norm, **kwargs)
+    assert "WARNING" not in capsys.readouterr().out  # its own env: nothing said
+    for _ in range(2):
+        evaluate_policy(act, lambda: gym.make("Hopper-v4"), norm, **kwargs)
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert (
+        "[rambo_env] WARNING: the normalizer was fitted on Hopper-v5 data, but the policy is "
+        "evaluated in Hopper-v4 (another version of that env: its dynamics and rewards may "
+        "differ, so its returns are not those of Hopper-v5); evaluate in Hopper-v5 "
+        "(dataset.env_id / mdp.env_id), or train on data of the env you evaluate in (warned "
+        "once per pair)"
+    ) in out, out
+    # a normaliser of unknown env (fitted on arrays, or saved before it was recorded): as before
+    state = norm.__getstate__()
+    del state["env_id"]
+    old = ObsNormalizer.__new__(ObsNormalizer)
+    old.__setstate__(state)
+    assert old.env_id is None
+    evaluate_policy(act, "Hopper-v4", ObsNormalizer(norm.mean, norm.std), **kwargs)
+    evaluate_policy(act, "Hopper-v4", old, **kwargs)
+    assert "WARNING" not in capsys.readouterr().out

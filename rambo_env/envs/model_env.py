@@ -25,6 +25,7 @@ from gymnasium.envs.registration import EnvSpec
 from gymnasium.wrappers.vector import NormalizeObservation as VectorNormalizeObservation
 
 from rambo_env.dynamics.ensemble import resolve_device
+from rambo_env.evaluation import charges_unclipped_action, env_name
 from rambo_env.model import LearnedMDP, check_model_args, make_mdp
 from rambo_env.normalization import raw_scale_evidence
 from rambo_env.run_io import (
@@ -209,6 +210,8 @@ def build_mdp(
             )
         if registered_env is not None:
             _check_registered_env(getattr(mdp, "env_id", None), registered_env, "mdp", repr(mdp))
+            if getattr(mdp, "env_id", None) is None:
+                _check_unnamed_mdp_dims(mdp, registered_env)
         _check_registered_level(getattr(mdp, "dataset_name", None), registered_dataset)
         _check_no_dataset_with_mdp(dataset, mdp, registered_env, registered_dataset)
         if rollout_length is not None:
@@ -361,17 +364,48 @@ def _check_registered_level(
 
 def _check_registered_env(env_id: str | None, registered_env: str, what: str, shown: str) -> None:
     """The data (``what`` = ``dataset``) or model (``mdp``) of a ``RamboModel-<env>-<level>`` id
-    are of that env (those of no known env pass). An ``mdp`` of another env was accepted
-    silently: a Hopper model under a Walker2d id."""
-    from rambo_env.data.scores import env_name_from_id
+    are of that env, compared by env name (``Hopper-v4`` data pass under a hopper id); those that
+    name no env pass here (their dims are checked: :func:`_check_unnamed_mdp_dims`, and
+    ``_load_dataset``'s ``unnamed_env``). An ``mdp`` of another env was accepted silently: a
+    Hopper model under a Walker2d id; probe 42: so were Pendulum-v1 data or models under any id
+    (only the three MuJoCo envs of the ids were compared)."""
+    from rambo_env.envs.registration import ENVS
 
-    data_env = env_name_from_id(env_id)
+    data_env = env_name(env_id)
     if data_env is not None and data_env != registered_env:
         held = "holds" if what == "dataset" else "is a model of"
+        if data_env in ENVS:
+            instead = f"make RamboModel-{data_env}-<level> with it, or "
+        else:
+            instead = f"RamboModel-<env>-<level> ids are for {' / '.join(ENVS)} data only; use "
         raise ValueError(
             f"{what}: {shown} {held} {env_id} data, but the env id is "
-            f"RamboModel-{registered_env}-…; make RamboModel-{data_env}-<level> with it, or "
+            f"RamboModel-{registered_env}-…; {instead}"
             f"RamboModelEnv({what}=…) / RamboModelVectorEnv(n, {what}=…) directly"
+        )
+
+
+def _check_unnamed_mdp_dims(mdp: LearnedMDP, registered_env: str) -> None:
+    """An ``mdp`` that names no env under a ``RamboModel-<env>-<level>`` id is taken as that env's
+    model, as unnamed data are: its dims must be the env's (probe 42: a model of 1-D data was
+    accepted under ``RamboModel-walker2d-medium``, Walker2d-v5 being 17/6)."""
+    from rambo_env.data.scores import ENV_IDS
+
+    env_id = ENV_IDS.get(registered_env)
+    if env_id is None:
+        return
+    env = gym.make(env_id)
+    try:
+        dims = (env.observation_space.shape[0], env.action_space.shape[0])
+    finally:
+        env.close()
+    have = (mdp.obs_dim, mdp.action_dim)
+    if have != dims:
+        raise ValueError(
+            f"mdp: {mdp!r} names no env, so it is taken as a model of {env_id} (the env of "
+            f"RamboModel-{registered_env}-…), but its obs_dim / action_dim {have[0]} / {have[1]} "
+            f"are not {env_id}'s {dims[0]} / {dims[1]}; use the RamboModel id of its env, or "
+            "RamboModelEnv(mdp=…) / RamboModelVectorEnv(n, mdp=…) directly"
         )
 
 
@@ -602,13 +636,19 @@ def warn_clipped_action(array: np.ndarray, mdp: LearnedMDP, env: Any) -> None:
     env._warned_clipped_action = True
     at = tuple(int(i) for i in np.argwhere(outside)[0])
     j = at[-1]
+    env_id = getattr(mdp, "env_id", None)
+    if charges_unclipped_action(env_id):  # probe 42 row 79: not Pendulum-v1's (clips first)
+        why = (
+            f", but the real env ({env_id}) charges its control cost on the unclipped action, "
+            "so a policy emitting unscaled actions (torques? a missing tanh?) scores better "
+            "here than there: scale actions into the action space"
+        )
+    else:
+        why = "; scale actions into the action space (a missing tanh?)"
     warnings.warn(
         f"action{list(at)} = {float(array[at]):.6g} is outside the action space "
         f"[{float(low[j]):g}, {float(high[j]):g}]; the model env clips it "
-        f"({int(outside.sum())} entr(y/ies) of this step; warned once per env), but the real "
-        "env charges its control cost on the unclipped action, so a policy emitting unscaled "
-        "actions (torques? a missing tanh?) scores better here than there: scale actions into "
-        "the action space",
+        f"({int(outside.sum())} entr(y/ies) of this step; warned once per env){why}",
         stacklevel=user_stacklevel(),
     )
 

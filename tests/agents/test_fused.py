@@ -298,5 +298,20 @@ def test_load_names_a_zip_saved_by_another_algorithm(tmp_path):
         with pytest.raises(ValueError, match=rf"{saved}.zip: an agent whose policy is a {policy} "
                            rf"\(saved by another algorithm\), but {cls.__name__} uses"):  # fmt: skip
             cls.load(tmp_path / f"{saved}.zip", device="cpu")
-    assert type(AGENT_CLASSES["ddpg"].load(tmp_path / "td3", device="cpu")).__name__ == "DDPG"
+    # probe 42 row 82: TD3 and DDPG share TD3Policy; told apart by DDPG's fixed settings
+    AGENT_CLASSES["ddpg"]("MlpPolicy", "Pendulum-v1", buffer_size=10, device="cpu").save(
+        tmp_path / "ddpg.zip"
+    )
+    with pytest.raises(ValueError) as refused:
+        AGENT_CLASSES["ddpg"].load(tmp_path / "td3", device="cpu")
+    assert str(refused.value) == (
+        f"path: {tmp_path / 'td3'}: a TD3 agent (policy_delay 2, target_noise_clip 0.5, "
+        "target_policy_noise 0.2; DDPG's are fixed at 1, 0.0, 0.1), but this is DDPG.load, which "
+        "loads DDPG agents (both use TD3Policy); load it with the class that saved it "
+        "(agents.factory.AGENT_CLASSES['td3'])"
+    )
+    with pytest.raises(ValueError, match=r"ddpg.zip: a DDPG agent \(policy_delay 1, target_no"):
+        AGENT_CLASSES["td3"].load(tmp_path / "ddpg.zip", device="cpu")
+    assert type(AGENT_CLASSES["ddpg"].load(tmp_path / "ddpg", device="cpu")).__name__ == "DDPG"
+    assert type(AGENT_CLASSES["td3"].load(tmp_path / "td3", device="cpu")).__name__ == "TD3"
     assert type(SAC.load(tmp_path / "sac.zip", device="cpu")) is SAC  # SB3's own class: as before

@@ -152,7 +152,7 @@ def test_actions_are_validated_and_clipped(tiny_mdp):
     clipped = env.step(np.array([1.0, -1.0, 1.0], dtype=np.float32))
     env.reset(seed=5)
     # probe 34: clipped without a word (the real env charges control cost on the unclipped one)
-    with pytest.warns(UserWarning, match=r"^action\[0\] = 3 is outside the action space \[-1, 1\]; the model env clips it \(3 entr\(y/ies\) of this step; warned once per env\), but the real env charges its control cost"):  # fmt: skip
+    with pytest.warns(UserWarning, match=r"^action\[0\] = 3 is outside the action space \[-1, 1\]; the model env clips it \(3 entr\(y/ies\) of this step; warned once per env\), but the real env \(Hopper-v5\) charges its control cost"):  # fmt: skip
         outside = env.step(np.array([3.0, -7.0, 1.5], dtype=np.float32))
     np.testing.assert_array_equal(clipped[0], outside[0])
     env.reset(seed=5)
@@ -162,6 +162,29 @@ def test_actions_are_validated_and_clipped(tiny_mdp):
         fresh = RamboModelEnv(mdp=tiny_mdp)
         fresh.reset(seed=0)
         fresh.step(np.array([1.0000001, -1.0000001, 0.0], dtype=np.float32))
+
+
+def test_the_clipping_warning_names_a_control_cost_only_where_the_real_env_charges_one(tiny_mdp):
+    """Probe 42 row 79: a Pendulum-v1 model env warned that "the real env charges its control cost
+    on the unclipped action"; Pendulum-v1 clips its torque before its cost (the MuJoCo envs do
+    not)."""
+    pendulum = copy.copy(tiny_mdp)
+    pendulum.env_id = "Pendulum-v1"
+    env = RamboModelEnv(mdp=pendulum)
+    env.reset(seed=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        env.step(np.array([3.0, 0.0, 0.0], dtype=np.float32))
+    assert [str(w.message) for w in caught] == [
+        "action[0] = 3 is outside the action space [-1, 1]; the model env clips it (1 "
+        "entr(y/ies) of this step; warned once per env); scale actions into the action space "
+        "(a missing tanh?)"
+    ]
+    for env_id, charged in (("Hopper-v4", True), ("Walker2d-v5", True), ("Pendulum-v1", False),
+                            ("MountainCarContinuous-v0", True), (None, False)):  # fmt: skip
+        from rambo_env.evaluation import charges_unclipped_action
+
+        assert charges_unclipped_action(env_id) is charged, env_id
 
 
 def test_the_model_envs_warnings_name_the_users_line_not_gymnasiums(tiny_mdp):
@@ -504,6 +527,69 @@ def test_a_registered_id_refuses_a_model_of_another_env(tiny_mdp, vector):
         else:
             gym.make("RamboModel-halfcheetah-medium", mdp=tiny_mdp)
     assert gym.make("RamboModel-hopper-random", mdp=tiny_mdp).unwrapped.mdp is tiny_mdp
+
+
+def _pendulum_dataset(n_steps: int = 400):
+    """Genuine Pendulum-v1 random-policy data (200-step episodes, all timeouts)."""
+    from rambo_env.data.dataset import OfflineDataset
+
+    env = gym.make("Pendulum-v1")
+    env.action_space.seed(0)
+    obs, _ = env.reset(seed=0)
+    cols = {k: [] for k in ("observations", "actions", "rewards", "next_observations")}
+    ends = []
+    for _ in range(n_steps):
+        action = env.action_space.sample()
+        nxt, reward, terminated, truncated, _ = env.step(action)
+        for key, value in zip(cols, (obs, action, reward, nxt), strict=True):
+            cols[key].append(value)
+        ends.append(truncated)
+        obs = env.reset()[0] if terminated or truncated else nxt
+    env.close()
+    arrays = {k: np.asarray(v) for k, v in cols.items()}
+    arrays["terminals"] = np.zeros(n_steps, dtype=bool)
+    arrays["timeouts"] = np.asarray(ends)
+    return OfflineDataset.from_arrays(arrays, env_id="Pendulum-v1", name="pend", source="test")
+
+
+@pytest.mark.parametrize("vector", [False, True])
+def test_a_registered_id_refuses_data_and_models_of_any_other_env(tiny_mdp, tiny_dataset, vector):
+    """Probe 42 rows 92, 94: ``gym.make("RamboModel-hopper-medium", dataset=<Pendulum-v1 data>)``
+    and ``gym.make("RamboModel-walker2d-medium", mdp=<Pendulum-v1 model | 1-D model naming no
+    env>)`` were accepted silently (only the ids' three MuJoCo envs were compared)."""
+    import dataclasses
+
+    import rambo_env  # noqa: F401 (registers the ids)
+
+    kwargs = dict(ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE)
+    with pytest.raises(ValueError) as refused:
+        _make(vector, "RamboModel-hopper-medium", dataset=_pendulum_dataset(), **kwargs)
+    assert str(refused.value) == (
+        "dataset: 'pend' holds Pendulum-v1 data, but the env id is RamboModel-hopper-…; "
+        "RamboModel-<env>-<level> ids are for hopper / halfcheetah / walker2d data only; use "
+        "RamboModelEnv(dataset=…) / RamboModelVectorEnv(n, dataset=…) directly"
+    )
+    pendulum = copy.copy(tiny_mdp)
+    pendulum.env_id = "Pendulum-v1"
+    with pytest.raises(ValueError, match=r"is a model of Pendulum-v1 data, but the env id is Ra"):
+        _make(vector, "RamboModel-walker2d-medium", mdp=pendulum)
+    unnamed = copy.copy(tiny_mdp)
+    unnamed.env_id = None  # Hopper's 11 / 3 dims: taken as Hopper's, as before
+    assert gym.make("RamboModel-hopper-medium", mdp=unnamed).unwrapped.mdp is unnamed
+    with pytest.raises(ValueError) as refused:
+        _make(vector, "RamboModel-walker2d-medium", mdp=unnamed)
+    assert str(refused.value) == (
+        f"mdp: {unnamed!r} names no env, so it is taken as a model of Walker2d-v5 (the env of "
+        "RamboModel-walker2d-…), but its obs_dim / action_dim 11 / 3 are not Walker2d-v5's "
+        "17 / 6; use the RamboModel id of its env, or RamboModelEnv(mdp=…) / "
+        "RamboModelVectorEnv(n, mdp=…) directly"
+    )
+    # the same env in another version is that env's (compared by name), as before
+    v4 = copy.copy(tiny_mdp)
+    v4.env_id = "Hopper-v4"
+    assert gym.make("RamboModel-hopper-medium", mdp=v4).unwrapped.mdp is v4
+    v4_data = dataclasses.replace(tiny_dataset, env_id="Hopper-v4")
+    assert gym.make("RamboModel-hopper-medium", dataset=v4_data, **kwargs).unwrapped.mdp
 
 
 @pytest.mark.parametrize("vector", [False, True])
