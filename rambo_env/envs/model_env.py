@@ -31,6 +31,7 @@ from rambo_env.normalization import raw_scale_evidence
 from rambo_env.run_io import (
     check_default_dtype,
     check_flag,
+    counted,
     did_you_mean,
     user_stacklevel,
     with_article,
@@ -648,7 +649,7 @@ def warn_clipped_action(array: np.ndarray, mdp: LearnedMDP, env: Any) -> None:
     warnings.warn(
         f"action{list(at)} = {float(array[at]):.6g} is outside the action space "
         f"[{float(low[j]):g}, {float(high[j]):g}]; the model env clips it "
-        f"({int(outside.sum())} entr(y/ies) of this step; warned once per env){why}",
+        f"({counted(int(outside.sum()), 'entry', 'entries')} of this step; warned once per env){why}",
         stacklevel=user_stacklevel(),
     )
 
@@ -773,7 +774,7 @@ def state_from_options(state: Any, shape: tuple[int, ...], mdp: LearnedMDP) -> t
     if far.any():  # probe 28: 1e30 was taken without a word (the next obs ~1e30, reward 2e30)
         at = tuple(int(i) for i in np.argwhere(far)[0])
         warnings.warn(
-            f'options["state"]{list(at)} = {obs[at]:.4g}: {int(far.sum())} entr(y/ies) more than '
+            f'options["state"]{list(at)} = {obs[at]:.4g}: {counted(int(far.sum()), "entry", "entries")} more than '
             f"{FAR_STATE:g} dataset standard deviations from the dataset mean (the states are "
             "NORMALISED observations); the model extrapolates there. Normalise raw "
             "observations first (env.unwrapped.mdp.normalizer.normalize)",

@@ -152,7 +152,7 @@ def test_actions_are_validated_and_clipped(tiny_mdp):
     clipped = env.step(np.array([1.0, -1.0, 1.0], dtype=np.float32))
     env.reset(seed=5)
     # probe 34: clipped without a word (the real env charges control cost on the unclipped one)
-    with pytest.warns(UserWarning, match=r"^action\[0\] = 3 is outside the action space \[-1, 1\]; the model env clips it \(3 entr\(y/ies\) of this step; warned once per env\), but the real env \(Hopper-v5\) charges its control cost"):  # fmt: skip
+    with pytest.warns(UserWarning, match=r"^action\[0\] = 3 is outside the action space \[-1, 1\]; the model env clips it \(3 entries of this step; warned once per env\), but the real env \(Hopper-v5\) charges its control cost"):  # fmt: skip
         outside = env.step(np.array([3.0, -7.0, 1.5], dtype=np.float32))
     np.testing.assert_array_equal(clipped[0], outside[0])
     env.reset(seed=5)
@@ -177,7 +177,7 @@ def test_the_clipping_warning_names_a_control_cost_only_where_the_real_env_charg
         env.step(np.array([3.0, 0.0, 0.0], dtype=np.float32))
     assert [str(w.message) for w in caught] == [
         "action[0] = 3 is outside the action space [-1, 1]; the model env clips it (1 "
-        "entr(y/ies) of this step; warned once per env); scale actions into the action space "
+        "entry of this step; warned once per env); scale actions into the action space "
         "(a missing tanh?)"
     ]
     for env_id, charged in (("Hopper-v4", True), ("Walker2d-v5", True), ("Pendulum-v1", False),
