@@ -323,3 +323,15 @@ def test_a_write_failure_advises_the_scripts_own_output_flags(tmp_path, monkeypa
     with pytest.raises(OSError, match=r"x\.partial\.pt: not written \(File too large\)") as e:
         script.main(["--dataset", str(path), "--variants", "64:1e-3", "--device", "cpu"])
     assert "(--checkpoint-dir, --out)" in str(e.value) and "--run-dir" not in str(e.value)
+
+
+def test_env_id_names_the_env_of_a_file_that_names_none(tmp_path, capsys):
+    """Probe 42: the loader's advice "pass env_id=... (--env-id)" named a flag mle_quality.py
+    lacked ("unrecognized arguments: --env-id")."""
+    from tests.scripts import pendulum_hdf5
+
+    path = str(pendulum_hdf5(tmp_path / "pendulum.hdf5"))
+    flags = ["--dataset", path, "--variants", "64:1e-3", "--max-epochs", "1", "--device", "cpu"]
+    _load_script().main([*flags, "--env-id", "Pendulum-v1"])
+    out = capsys.readouterr().out
+    assert "env Pendulum-v1)" in out and "names no Gymnasium env" not in out
