@@ -2063,6 +2063,24 @@ def test_the_ledger_is_checked_before_the_run(tmp_path, capsys):
         assert not run_dir.exists()  # refused before the run, not after it
 
 
+def test_the_runs_own_folder_as_ledger_is_refused_before_the_run(tmp_path, monkeypatch, capsys):
+    """Probe 42: ``--run-dir runs/lg2 --ledger runs/lg2`` (the run's own empty folder) ran in
+    full, then said "not compared: … is a run folder"; a folder inside it likewise."""
+
+    def ran(*args, **kwargs):
+        raise AssertionError("the run started")
+
+    monkeypatch.setattr(cotrain_cli, "run_cotrain", ran)
+    run_dir = tmp_path / "lg2"
+    (run_dir / "sub").mkdir(parents=True)
+    for ledger, where in ((run_dir, "the run's own folder"), (run_dir / "sub", "inside the run")):
+        code = cotrain_cli.main(["--run-dir", str(run_dir), "--ledger", str(ledger)])
+        err = capsys.readouterr().err
+        assert code == 2 and err.startswith(f"error: ledger: {ledger} is {where}"), err
+        assert "not a results ledger; pass the ledger's folder with --ledger DIR" in err
+    assert [p.name for p in run_dir.iterdir()] == ["sub"]  # nothing written
+
+
 def test_ledger_script_refuses_a_bad_ledger_before_writing(tiny_hopper, tmp_path, capsys):
     ledger_cli = load_script("ledger")
     run_dir = tmp_path / "run"
