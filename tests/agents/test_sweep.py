@@ -1147,8 +1147,15 @@ def test_a_rollout_length_above_the_episode_limit_is_refused_before_ray(
     monkeypatch.setattr(generate, "generate_dataset", lambda *a, **k: pytest.fail("generated"))
     with pytest.raises(ValueError, match=r"k = 1001 \(--configs 1001:0, dataset hopper-random\)"):
         sweep._prepare_datasets(("hopper-random",), (RamboPreset(1001, 0.0),))
-    with pytest.raises(ValueError, match=r"exceeds Walker2d-v5's episode limit"):  # base.env_id
-        sweep._prepare_datasets((tiny_hopper,), (RamboPreset(1001, 0.0),), "Walker2d-v5")
+    unnamed = OfflineDataset.from_arrays(  # data naming no env: base.env_id (--env-id) decides
+        {k: getattr(rows, k) for k in ARRAY_FIELDS}, name="unnamed"
+    ).to_npz(tmp_path / "unnamed.npz")
+    with pytest.raises(ValueError, match=r"exceeds Hopper-v5's episode limit"):
+        sweep._prepare_datasets((str(unnamed),), (RamboPreset(1001, 0.0),), "Hopper-v5")
+    # probe 42: the data are loaded as a trial loads them, with base.env_id: other dims are
+    # refused before Ray (was: the k check against Walker2d-v5 passed them on to the trials)
+    with pytest.raises(ValueError, match=r"obs_dim 11 but the env's observation space"):
+        sweep._prepare_datasets((tiny_hopper,), (RamboPreset(2, 0.0),), "Walker2d-v5")
 
 
 class _FakeRayTaskError(Exception):
