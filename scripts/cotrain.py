@@ -343,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
             else (DEFAULT_LEDGER_DIR if args.ledger is None else args.ledger, None)
         )
         try:
-            check_ledger(ledger, run_dir)
+            check_ledger(ledger, run_dir if args.ledger is not None else None)  # as given
         except ValueError as err:
             if not resume or args.ledger is not None or cfg.ledger is None:
                 raise
