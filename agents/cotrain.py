@@ -634,6 +634,14 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
         started = {run_io.CHECKPOINT_NAME, run_io.RESULTS_NAME} & {p.name for p in content}
         if started and not config_path.is_file():
             load_config(run_dir)  # raises: a run without its config.json cannot be resumed either
+        if started and _checkpoint_gone(run_dir):  # probe 42: was "continue it with --resume",
+            # which refuses it ("start a new run in another folder"): circular
+            raise ValueError(
+                f"run_dir: {run_dir} holds a run ({', '.join(sorted(started))}) without its "
+                f"{run_io.CHECKPOINT_NAME} (deleted or moved?), so it can be neither continued "
+                "nor started again there; pick a new folder (--run-dir), or remove this one "
+                f"(rm -r {run_io.shell_path(run_dir)}) to start over in it"
+            )
         if started:
             raise ValueError(  # was: "pass resume=True", advice the CLI has no flag for
                 f"run_dir: {run_dir} already holds a run ({', '.join(sorted(started))}); continue "

@@ -1030,7 +1030,7 @@ def _prepare_datasets(
                 to_generate.append(name)
                 env_ids[name] = ENV_IDS[SHORT_NAMES[name][0]]
             else:  # probe 32: a 1-row dataset failed only in its trial (make_mdp), under Ray
-                dataset = load_dataset(name)
+                dataset = load_dataset(name, env_id=env_id)  # as a trial loads it (--env-id)
                 check_model_rows(dataset)
                 env_ids[name] = dataset.env_id
                 _check_not_given_twice(dataset, name, same_data)
@@ -1064,7 +1064,7 @@ def _prepare_datasets(
             )
         warn_long_rollout(k, origin)
     for name in to_generate:
-        load_dataset(name)
+        load_dataset(name, env_id=env_id)
 
 
 class _SameDataError(ValueError):

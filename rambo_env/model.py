@@ -607,13 +607,14 @@ def note_other_checkpoints(
              "precision": "--precision", "hidden": "--ensemble-hidden"}  # fmt: skip
     mine = checkpoint_settings(None, mle_config, ensemble_config.hidden_dims, precision)
     mine = {k: mine[k] for k in flags}  # the settings a flag changes
-    unknown, same_data = [], []
+    unknown, same_data, n_ended = [], [], 0
     for other in sorted(partial.parent.glob("dynamics-*.partial.pt")):
         if other == partial:
             continue
         try:
             state = torch.load(other, map_location="cpu", weights_only=True)
             epochs, settings = int(state.get("epoch", 0)), state.get("settings")
+            stopped_by = state.get("stopped_by")
         except Exception:  # unreadable: train_mle says so when it is this run's
             continue
         if not isinstance(settings, dict):
@@ -622,19 +623,29 @@ def note_other_checkpoints(
         if settings.get("dataset") != dataset.fingerprint():
             continue
         differ = [
-            f"{flags[k]} {settings.get(k)} (now {v})"
+            f"{_as_flag(flags[k], settings.get(k))} (now {_as_flag(flags[k], v, bare=True)})"
             for k, v in mine.items()
             if settings.get(k) != v
         ]
+        # probe 42: a finished --mle-max-epochs 1 pretraining was called "unfinished"
+        ended = {"max_epochs": f"--mle-max-epochs {epochs}", "max_time": "--mle-max-time-s"}
+        how = "unfinished"
+        if stopped_by in ended:
+            how, n_ended = f"finished at its {ended[stopped_by]} budget", n_ended + 1
         same_data.append(
-            f"{other.name}, {counted(epochs, 'epoch')}: {', '.join(differ) or 'another seed'}"
+            f"{other.name}, {counted(epochs, 'epoch')}, {how}: "
+            f"{', '.join(differ) or 'another seed'}"
         )
     if same_data:
+        what = "unfinished MLE pretraining(s)" if not n_ended else "MLE pretraining checkpoint(s)"
+        extend = (
+            " (a finished one with a larger --mle-max-epochs / --mle-max-time-s)" if n_ended else ""
+        )
         print(
-            f"[rambo_env] note: the model cache holds {len(same_data)} unfinished MLE "
-            f"pretraining(s) of this dataset under other settings ({'; '.join(same_data[:3])}"
-            f"{' …' if len(same_data) > 3 else ''}); pass one's settings to continue it instead "
-            "of starting afresh"
+            f"[rambo_env] note: the model cache holds {len(same_data)} {what} of this dataset "
+            f"under other settings ({'; '.join(same_data[:3])}"
+            f"{' …' if len(same_data) > 3 else ''}); pass one's settings to continue it{extend} "
+            "instead of starting afresh"
         )
     if unknown:
         print(
@@ -644,6 +655,18 @@ def note_other_checkpoints(
             "settings it was started with to continue it (earlier versions defaulted to --mle-lr "
             "3e-4, the earliest also to --precision fp32)"
         )
+
+
+def _as_flag(flag: str, value: Any, bare: bool = False) -> str:
+    """``--ensemble-hidden 8`` for hidden sizes ``[8, 8, 8, 8]`` (cotrain's four equal layers;
+    probe 42: was ``--ensemble-hidden [8, 8, 8, 8]``, which the flag, one int, does not take);
+    other layer sizes as ``EnsembleConfig.hidden_dims (8, 16)``. ``bare``: the value only."""
+    if flag == "--ensemble-hidden" and isinstance(value, list):
+        if len(value) == 4 and len(set(value)) == 1:
+            value = value[0]
+        else:
+            flag, value = "EnsembleConfig.hidden_dims", tuple(value)
+    return str(value) if bare else f"{flag} {value}"
 
 
 def _adopt_legacy_partial(legacy: Path, partial: Path) -> None:

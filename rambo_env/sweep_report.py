@@ -362,7 +362,20 @@ def _fmt_heuristic(value: float) -> str:
     return f"{value:.1f}"
 
 
+#: A cell whose runs finished without an evaluation (probe 42: shown as "−", whose legend says
+#: "diverged", when the data named no env to evaluate in).
+NOT_EVALUATED = "n/a"
+NOT_EVALUATED_LEGEND = f"{NOT_EVALUATED}: not evaluated (the data name no env: pass --env-id)"
+
+
+def _not_evaluated(cell: ConfigSummary | None) -> bool:
+    """No seed diverged, yet no score: some run finished without any evaluation."""
+    return cell is not None and cell.score_mean is None and cell.n_diverged == 0
+
+
 def _fmt_score(cell: ConfigSummary | None) -> str:
+    if _not_evaluated(cell):
+        return NOT_EVALUATED
     if cell is None or cell.score_mean is None:
         return "−"
     return f"{cell.score_mean:.1f} ± {cell.score_std:.1f}"
@@ -383,7 +396,7 @@ def _table6_cell(cell: ConfigSummary | None, row: DatasetSummary) -> str:
 
 def _table1_cell(row: DatasetSummary, config: RamboPreset | None) -> str:
     if config is None:
-        return "−"
+        return NOT_EVALUATED if any(_not_evaluated(c) for c in row.cells) else "−"
     return f"{_fmt_score(row.cell(config))} ({config_label(config)})"
 
 
@@ -392,6 +405,7 @@ def to_markdown(report: SweepReport) -> str:
     headers = [config_label(c) for c in report.configs]
     # probe 28: a td3 / tqc / … sweep's tables named no agent (only sweep.json did)
     agent = f", agent: {report.agent}" if report.agent else ""
+    unevaluated = any(_not_evaluated(c) for row in report.rows for c in row.cells)
     lines = [
         f"## RAMBO per (k, λ) configuration (paper Table 6 layout){agent}",
         "",
@@ -400,6 +414,7 @@ def to_markdown(report: SweepReport) -> str:
         "brackets: the RAMBO-OFF heuristic Q_avg + Q_var from the training log (App. B.5), mean "
         "over seeds. Bold score: best configuration (RAMBO). Bold bracket: lowest heuristic "
         '(RAMBO-OFF\'s choice). "−": the value function diverged in some seed (never selected).',
+        *([NOT_EVALUATED_LEGEND + "."] if unevaluated else []),
         "",
         "| dataset | " + " | ".join(headers) + " | seeds |",
         "|---" * (len(headers) + 2) + "|",
@@ -414,6 +429,7 @@ def to_markdown(report: SweepReport) -> str:
         "",
         "RAMBO: the configuration with the best mean score. RAMBO-OFF: the configuration with the "
         "lowest heuristic, scored on the same seeds (the paper reran five fresh seeds with it).",
+        *([NOT_EVALUATED_LEGEND + "."] if unevaluated else []),
         "",
         "| dataset | RAMBO | RAMBO-OFF |"
         if not report.agent

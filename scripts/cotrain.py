@@ -246,8 +246,18 @@ def standing_lines(results: dict, ledger_dir: str | Path) -> list[str]:
     return lines
 
 
-def check_ledger(ledger_dir: Path) -> None:
-    """The ledger folder is usable before the run starts (its index is read at the end)."""
+def check_ledger(ledger_dir: Path, run_dir: Path | None = None) -> None:
+    """The ledger folder is usable before the run starts (its index is read at the end), and is
+    not ``run_dir`` or a folder inside it (probe 42: ``--run-dir runs/x --ledger runs/x``, the
+    run's own empty folder, ran in full, then said "not compared: … is a run folder")."""
+    if run_dir is not None and ledger_dir.resolve().is_relative_to(run_dir.resolve()):
+        same = ledger_dir.resolve() == run_dir.resolve()
+        where = "the run's own folder" if same else f"inside the run's folder {run_dir}"
+        raise ValueError(
+            f"ledger: {ledger_dir} is {where}, not a results ledger; pass the "
+            f"ledger's folder with --ledger DIR (e.g. the repository's {DEFAULT_LEDGER_DIR}), "
+            "outside the run's folder"
+        )
     if ledger_dir.exists() and not ledger_dir.is_dir():
         raise ValueError(f"ledger: {ledger_dir} is not a folder; pass the results ledger's folder")
     if not ledger_dir.exists() and ledger_dir != DEFAULT_LEDGER_DIR:
@@ -333,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
             else (DEFAULT_LEDGER_DIR if args.ledger is None else args.ledger, None)
         )
         try:
-            check_ledger(ledger)
+            check_ledger(ledger, run_dir if args.ledger is not None else None)  # as given
         except ValueError as err:
             if not resume or args.ledger is not None or cfg.ledger is None:
                 raise

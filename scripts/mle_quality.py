@@ -120,6 +120,9 @@ def _main(argv: list[str] | None = None) -> list[dict]:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("--dataset", default="hopper-medium")
+    p.add_argument("--env-id", default=None,
+                   help="registered Gymnasium env of the data, overriding the dataset's (as "
+                        "scripts/cotrain.py --env-id: your own env + a file naming none)")  # fmt: skip
     p.add_argument("--variants", default="256:3e-4,1024:1e-3,4096:3e-3",
                    help="BATCH:LR pairs (official: 256:3e-4)")  # fmt: skip
     p.add_argument("--max-time-s", type=float, default=300.0, help="wall budget per variant")
@@ -168,7 +171,7 @@ def _main(argv: list[str] | None = None) -> list[dict]:
             "budget gives them far fewer epochs; compare them with --max-epochs",
             flush=True,
         )
-    dataset = load_dataset(args.dataset)
+    dataset = load_dataset(args.dataset, env_id=args.env_id)
     if args.n_transitions is not None:
         dataset = subset(dataset, args.n_transitions)
     check_batches_fit(variants, dataset.n_transitions)

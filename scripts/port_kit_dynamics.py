@@ -152,17 +152,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("kit_file", type=Path)
     parser.add_argument("--dataset", default="hopper-medium")
+    parser.add_argument(
+        "--env-id", default=None, help="env of the data, overriding the dataset's (as cotrain's)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--mle-max-epochs", type=int, default=1)
     parser.add_argument("--check", action="store_true", help="compare with Kit's code (KIT_ROOT)")
     args = parser.parse_args(argv)
     try:  # was: raw tracebacks (a bad flag, a missing or foreign file: after the dataset load)
         run_cfg = dataclasses.replace(
-            CotrainConfig(), dataset=args.dataset, seed=args.seed,
+            CotrainConfig(), dataset=args.dataset, env_id=args.env_id, seed=args.seed,
             mle_max_epochs=args.mle_max_epochs, mle_max_time_s=None,
         )  # fmt: skip
         kit = read_kit_file(args.kit_file)  # before the dataset load (which may generate it)
-        dataset = load_dataset(run_cfg.dataset)
+        dataset = load_dataset(run_cfg.dataset, env_id=run_cfg.env_id)
         normalizer = ObsNormalizer.from_dataset(dataset)
         ens_cfg = EnsembleConfig(hidden_dims=(run_cfg.ensemble_hidden,) * 4)
         mle_cfg = MLEConfig(  # the key cotrain computes (its default mle_lr included)

@@ -61,6 +61,7 @@ from rambo_env.sweep_report import to_markdown
 
 #: CotrainConfig fields settable for every trial (sizes for small runs, device).
 PASS_THROUGH = (
+    "env_id",  # probe 42: the loader's "pass env_id=... (--env-id)" named a flag sweep.py lacked
     "n_rollouts",
     "agent_steps_per_iteration",
     "adversary_steps_per_iteration",

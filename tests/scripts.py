@@ -30,3 +30,26 @@ def run_python(code: str, cwd: Path, timeout: float = 600) -> subprocess.Complet
         [sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True,
         timeout=timeout,
     )  # fmt: skip
+
+
+def pendulum_hdf5(path: Path, n: int = 300, seed: int = 0) -> Path:
+    """Genuine random Pendulum-v1 data in a D4RL-layout HDF5 that names no env (probe 42)."""
+    import gymnasium as gym
+    import h5py
+    import numpy as np
+
+    env = gym.make("Pendulum-v1", max_episode_steps=50)
+    rng = np.random.default_rng(seed)
+    rows: dict[str, list] = {k: [] for k in ("observations", "actions", "rewards")}
+    rows |= {k: [] for k in ("next_observations", "terminals", "timeouts")}
+    obs, _ = env.reset(seed=seed)
+    while len(rows["rewards"]) < n:
+        action = rng.uniform(-2.0, 2.0, size=1).astype(np.float32)
+        nxt, reward, term, trunc, _ = env.step(action)
+        for key, value in zip(rows, (obs, action, reward, nxt, term, trunc), strict=True):
+            rows[key].append(value)
+        obs = env.reset()[0] if term or trunc else nxt
+    with h5py.File(path, "w") as f:
+        for key, values in rows.items():
+            f.create_dataset(key, data=np.asarray(values))
+    return path

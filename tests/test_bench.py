@@ -186,3 +186,15 @@ def test_the_synthetic_dataset_warns_about_nothing(capsys):
 
     bench.synthetic_dataset(bench.BenchConfig.quick(), n=2000)
     assert "WARNING" not in capsys.readouterr().out
+
+
+def test_the_help_names_the_default_presets_iterations(capsys):
+    """Probe 42: ``--help`` said "the 5-iteration default"; the default preset runs 10."""
+    from agents.cotrain import PRESETS
+    from agents.cotrain_setup import COMPILE_MIN_ITERATIONS
+
+    with pytest.raises(SystemExit):
+        _load_script().main(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert f"the {PRESETS['default'].n_iterations}-iteration default" in help_text
+    assert f">= {COMPILE_MIN_ITERATIONS} iterations" in help_text

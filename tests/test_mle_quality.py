@@ -170,7 +170,7 @@ def test_mle_quality_bad_out_is_an_error_before_training(tmp_path, monkeypatch):
     with pytest.raises(SystemExit):  # probe 9 (was a bare errno); probe 11: argparse's error
         script.main(["--dataset", path, "--out", str(tmp_path / ("x" * 300 + ".csv"))])
     # was: --max-epochs 0 refused by MLEConfig after the dataset load; --seed -1 accepted
-    monkeypatch.setattr(script, "load_dataset", lambda *a: pytest.fail("dataset loaded"))
+    monkeypatch.setattr(script, "load_dataset", lambda *a, **k: pytest.fail("dataset loaded"))
     for flags, match in ((["--max-epochs", "0"], "--max-epochs: expected >= 1, got 0"),
                          (["--seed", "-1"], "--seed: expected >= 0, got -1"),
                          (["--seed", str(2**31)], r"--seed: 2147483648 is too large: expected an "
@@ -220,7 +220,7 @@ def test_mle_quality_checks_the_torch_compile_cache_before_the_load(tmp_path, mo
     script = _load_script()
     monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(tmp_path / "a-file" / "x"))
     (tmp_path / "a-file").write_text("x")
-    monkeypatch.setattr(script, "load_dataset", lambda name: pytest.fail("dataset loaded first"))
+    monkeypatch.setattr(script, "load_dataset", lambda *a, **k: pytest.fail("dataset loaded first"))
     with pytest.raises(ValueError, match=r"^TORCHINDUCTOR_CACHE_DIR: torch's compile cache"):
         script.main(["--dataset", "x.npz", "--variants", "256:3e-4"])
 
@@ -231,7 +231,7 @@ def test_mle_quality_warns_of_emulated_bf16_before_the_load(monkeypatch, capsys)
     script = _load_script()
     monkeypatch.setattr(script, "native_bf16", lambda device: False)
 
-    def stop(name):
+    def stop(name, env_id=None):
         raise ValueError("stop here")
 
     monkeypatch.setattr(script, "load_dataset", stop)
@@ -323,3 +323,15 @@ def test_a_write_failure_advises_the_scripts_own_output_flags(tmp_path, monkeypa
     with pytest.raises(OSError, match=r"x\.partial\.pt: not written \(File too large\)") as e:
         script.main(["--dataset", str(path), "--variants", "64:1e-3", "--device", "cpu"])
     assert "(--checkpoint-dir, --out)" in str(e.value) and "--run-dir" not in str(e.value)
+
+
+def test_env_id_names_the_env_of_a_file_that_names_none(tmp_path, capsys):
+    """Probe 42: the loader's advice "pass env_id=... (--env-id)" named a flag mle_quality.py
+    lacked ("unrecognized arguments: --env-id")."""
+    from tests.scripts import pendulum_hdf5
+
+    path = str(pendulum_hdf5(tmp_path / "pendulum.hdf5"))
+    flags = ["--dataset", path, "--variants", "64:1e-3", "--max-epochs", "1", "--device", "cpu"]
+    _load_script().main([*flags, "--env-id", "Pendulum-v1"])
+    out = capsys.readouterr().out
+    assert "env Pendulum-v1)" in out and "names no Gymnasium env" not in out

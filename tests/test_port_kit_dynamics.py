@@ -26,7 +26,7 @@ def test_port_kit_dynamics_bad_inputs_are_one_line(
     """Probe 9: each was a raw traceback (FileNotFoundError / KeyError 'model' / ValueError), a
     missing file only after the dataset load (which may generate 1M transitions)."""
     script = load_script("port_kit_dynamics")
-    monkeypatch.setattr(script, "load_dataset", lambda name: pytest.fail("dataset loaded first"))
+    monkeypatch.setattr(script, "load_dataset", lambda *a, **k: pytest.fail("dataset loaded first"))
     path = {"missing": tmp_path / "missing.pt", "folder": tmp_path}.get(kit, tmp_path / "k.pt")
     if kit == "foreign":
         torch.save({"a": 1}, path)
@@ -77,3 +77,21 @@ def test_kit_side_by_side_without_kit_or_arguments_is_one_error(tmp_path, args, 
     )
     assert done.returncode == 2 and re.search(message, done.stderr), done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_port_kit_dynamics_takes_env_id_as_cotrain_does(tmp_path, monkeypatch, capsys):
+    """Probe 42: the loader's advice "pass env_id=... (--env-id)" named a flag this script
+    lacked; the data's env reaches the load (and the run config whose MLE key is written)."""
+    script = load_script("port_kit_dynamics")
+    monkeypatch.setattr(script, "read_kit_file", lambda path: {})
+    loads = []
+
+    def load(name, env_id=None):
+        loads.append((name, env_id))
+        raise ValueError("stop here")
+
+    monkeypatch.setattr(script, "load_dataset", load)
+    assert (
+        script.main([str(tmp_path / "k.pt"), "--dataset", "p.hdf5", "--env-id", "Pendulum-v1"]) == 2
+    )
+    assert loads == [("p.hdf5", "Pendulum-v1")]

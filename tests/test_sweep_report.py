@@ -262,3 +262,20 @@ def test_the_tables_name_the_agent_of_the_runs():
     unnamed = summarise(records(runs))  # runs of an older results.json: as before
     assert unnamed.agent is None and "| dataset | RAMBO | RAMBO-OFF |" in to_markdown(unnamed)
     assert next(csv.DictReader(io.StringIO(to_csv(unnamed))))["agent"] == ""
+
+
+def test_a_run_never_evaluated_is_not_shown_as_diverged():
+    """Probe 42: a finished run on data naming no env (never evaluated: no score, no return)
+    showed "−", whose legend says "the value function diverged"; in both tables."""
+    runs = [results(A, 0, None, [1.0]), results(B, 0, None, [1.0])]
+    for run in runs:
+        run["evals"] = []
+    markdown = to_markdown(summarise(records(runs)))
+    assert "| hopper-medium | n/a (**1.0**) | n/a (1.0) | 1 |" in markdown
+    assert "| hopper-medium | n/a | n/a (k = 2, λ = 3e-4) |" in markdown
+    legend = "n/a: not evaluated (the data name no env: pass --env-id)."
+    assert markdown.count(legend) == 2
+    diverged = [results(A, 0, None, [1.0], status="diverged"), results(B, 0, 30.0, [1.0])]
+    diverged[0]["final_return"] = None
+    markdown = to_markdown(summarise(records(diverged)))
+    assert "| − (inf) [1/1 diverged] |" in markdown and "n/a" not in markdown

@@ -21,6 +21,7 @@ import json
 import logging
 import math
 import os
+import pickle
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -452,6 +453,18 @@ def _save_checkpoint(path: Path, state: dict[str, Any]) -> None:
     save_checkpoint(path, state)
 
 
+def _mark_budget_ended(path: Path, stopped_by: str) -> None:
+    """Record in a kept checkpoint that its budget ended it (``max_epochs`` / ``max_time``; its
+    model is the caller's to cache); a checkpoint without the record was interrupted. Probe 42:
+    the model cache's note called a finished ``--mle-max-epochs 1`` pretraining "unfinished".
+    Not through the per-epoch :func:`_save_checkpoint` seam; the resumable state is unchanged."""
+    try:  # a note's record only: a failure here must not lose the trained model
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        save_checkpoint(path, state | {"stopped_by": stopped_by})
+    except (OSError, RuntimeError, ValueError, pickle.UnpicklingError):
+        logger.debug("MLE checkpoint %s: budget stop not recorded", path, exc_info=True)
+
+
 def _load_checkpoint(path: Path, fingerprint: str) -> dict[str, Any] | None:
     """The checkpoint at ``path`` if it exists, is readable and belongs to ``fingerprint``; else
     ``None`` (after printing one line unless there was no file)."""
@@ -709,6 +722,8 @@ def train_mle(
         # Converged: the final model is the caller's to save. A budget stop keeps the checkpoint
         # (its last complete epoch), so a larger budget continues the same trajectory.
         checkpoint_path.unlink(missing_ok=True)
+    elif checkpoint_path is not None and checkpoint_path.is_file():
+        _mark_budget_ended(checkpoint_path, stopped_by)
     logger.info(
         "MLE pretraining: %d epochs (%s) in %.1f s, elites %s, holdout MSE %s",
         report.epochs, stopped_by, report.wall_s, report.elites, [round(v, 5) for v in final.tolist()],

@@ -1925,6 +1925,28 @@ def test_a_run_that_lost_its_config_json_is_named_so_on_resume_and_on_a_new_star
         assert "not a run folder" not in err and "--resume" not in err
 
 
+def test_a_run_that_lost_its_checkpoint_is_not_sent_to_resume_by_a_new_start(tmp_path, capsys):
+    """Probe 42: a run folder whose checkpoint.pt was deleted by hand: a new run there said
+    "continue it with --resume", which refuses it ("start a new run in another folder")."""
+    from agents.cotrain_setup import config_to_dict
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    config = {"config": config_to_dict(CotrainConfig(precision="fp32", n_iterations=3))}
+    (run_dir / "config.json").write_text(json.dumps(config))
+    (run_dir / "results.json").write_text('{"status": "finished", "iterations_completed": 3}')
+    assert cotrain_cli.main(["--dataset", "x.npz", "--run-dir", str(run_dir)]) == 2
+    err = capsys.readouterr().err
+    expected = (
+        f"error: run_dir: {run_dir} holds a run (results.json) without its checkpoint.pt (deleted "
+        "or moved?), so it can be neither continued nor started again there; pick a new folder "
+        f"(--run-dir), or remove this one (rm -r {run_dir}) to start over in it\n"
+    )
+    assert err.startswith(expected), err
+    assert "--resume" not in err
+    assert sorted(p.name for p in run_dir.iterdir()) == ["config.json", "results.json"]
+
+
 @pytest.mark.parametrize("name", ["config.json", "checkpoint.pt"])
 def test_a_folder_where_a_run_file_goes_is_named(tmp_path, capsys, name):
     """Probe 11: a folder named config.json / checkpoint.pt (sweep.json) was "missing" / "has no
@@ -2061,6 +2083,24 @@ def test_the_ledger_is_checked_before_the_run(tmp_path, capsys):
         err = capsys.readouterr().err
         assert code == 2 and err.startswith("error: ledger:") and expected in err
         assert not run_dir.exists()  # refused before the run, not after it
+
+
+def test_the_runs_own_folder_as_ledger_is_refused_before_the_run(tmp_path, monkeypatch, capsys):
+    """Probe 42: ``--run-dir runs/lg2 --ledger runs/lg2`` (the run's own empty folder) ran in
+    full, then said "not compared: … is a run folder"; a folder inside it likewise."""
+
+    def ran(*args, **kwargs):
+        raise AssertionError("the run started")
+
+    monkeypatch.setattr(cotrain_cli, "run_cotrain", ran)
+    run_dir = tmp_path / "lg2"
+    (run_dir / "sub").mkdir(parents=True)
+    for ledger, where in ((run_dir, "the run's own folder"), (run_dir / "sub", "inside the run")):
+        code = cotrain_cli.main(["--run-dir", str(run_dir), "--ledger", str(ledger)])
+        err = capsys.readouterr().err
+        assert code == 2 and err.startswith(f"error: ledger: {ledger} is {where}"), err
+        assert "not a results ledger; pass the ledger's folder with --ledger DIR" in err
+    assert [p.name for p in run_dir.iterdir()] == ["sub"]  # nothing written
 
 
 def test_ledger_script_refuses_a_bad_ledger_before_writing(tiny_hopper, tmp_path, capsys):

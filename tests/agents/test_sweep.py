@@ -1147,8 +1147,15 @@ def test_a_rollout_length_above_the_episode_limit_is_refused_before_ray(
     monkeypatch.setattr(generate, "generate_dataset", lambda *a, **k: pytest.fail("generated"))
     with pytest.raises(ValueError, match=r"k = 1001 \(--configs 1001:0, dataset hopper-random\)"):
         sweep._prepare_datasets(("hopper-random",), (RamboPreset(1001, 0.0),))
-    with pytest.raises(ValueError, match=r"exceeds Walker2d-v5's episode limit"):  # base.env_id
-        sweep._prepare_datasets((tiny_hopper,), (RamboPreset(1001, 0.0),), "Walker2d-v5")
+    unnamed = OfflineDataset.from_arrays(  # data naming no env: base.env_id (--env-id) decides
+        {k: getattr(rows, k) for k in ARRAY_FIELDS}, name="unnamed"
+    ).to_npz(tmp_path / "unnamed.npz")
+    with pytest.raises(ValueError, match=r"exceeds Hopper-v5's episode limit"):
+        sweep._prepare_datasets((str(unnamed),), (RamboPreset(1001, 0.0),), "Hopper-v5")
+    # probe 42: the data are loaded as a trial loads them, with base.env_id: other dims are
+    # refused before Ray (was: the k check against Walker2d-v5 passed them on to the trials)
+    with pytest.raises(ValueError, match=r"obs_dim 11 but the env's observation space"):
+        sweep._prepare_datasets((tiny_hopper,), (RamboPreset(2, 0.0),), "Walker2d-v5")
 
 
 class _FakeRayTaskError(Exception):
@@ -1253,3 +1260,21 @@ def test_ray_processes_a_killed_driver_left_are_ended_on_resume(tmp_path, capsys
         for proc in procs.values():
             proc.kill()
             proc.wait()
+
+
+def test_env_id_names_the_env_of_a_file_that_names_none(tmp_path, monkeypatch, capsys):
+    """Probe 42: a D4RL-layout file naming no env trained unevaluated, and the loader's advice
+    "pass env_id=... (--env-id)" named a flag sweep.py lacked; now every trial (and the sweep's
+    dataset check) takes it, as cotrain.py --env-id does."""
+    from tests.scripts import pendulum_hdf5
+
+    path = str(pendulum_hdf5(tmp_path / "pendulum.hdf5"))
+    parser = sweep_cli.build_parser()
+    args = parser.parse_args(["--datasets", path, "--env-id", "Pendulum-v1", "--configs", "2:0"])
+    spec = sweep_cli.resolve_args(args, parser)[0]
+    assert spec.base.env_id == "Pendulum-v1"
+    assert spec.trial_config(path, spec.configs[0], 0).env_id == "Pendulum-v1"
+    sweep_mod._prepare_datasets(spec.datasets, spec.configs, spec.base.env_id)
+    out = capsys.readouterr().out
+    assert "env Pendulum-v1)" in out and "names no Gymnasium env" not in out
+    assert "--env-id" in sweep_cli._sweep_flags_given(args)  # not with --resume

@@ -467,18 +467,36 @@ def test_a_fresh_pretraining_names_unfinished_ones_of_this_data_under_other_sett
     other_lr = dataclasses.replace(TINY_MLE, max_epochs=1, lr=TINY_MLE.lr / 2)
     make_mdp(tiny_dataset, mle_config=other_lr, **kwargs)
     out = capsys.readouterr().out
+    # probe 42: a pretraining its --mle-max-epochs 1 budget ended was called "unfinished"
     assert (
-        f"1 unfinished MLE pretraining(s) of this dataset under other settings ({partial.name}, 1 epoch: "
-        in out
+        f"1 MLE pretraining checkpoint(s) of this dataset under other settings ({partial.name}, "
+        "1 epoch, finished at its --mle-max-epochs 1 budget: " in out
     )
     assert f"--mle-lr {TINY_MLE.lr} (now {TINY_MLE.lr / 2})" in out
-    old = torch.load(partial)  # one written before settings were recorded
+    assert "continue it (a finished one with a larger --mle-max-epochs / --mle-max-time-s)" in out
+    old = torch.load(partial)  # an interrupted one: no budget stop recorded
+    assert old.pop("stopped_by") == "max_epochs"
+    torch.save(old, partial)
+    make_mdp(tiny_dataset, mle_config=dataclasses.replace(other_lr, lr=TINY_MLE.lr / 3), **kwargs)
+    out = capsys.readouterr().out
+    assert "2 MLE pretraining checkpoint(s) of this dataset under other settings (" in out
+    assert f"{partial.name}, 1 epoch, unfinished: --mle-lr {TINY_MLE.lr} (now " in out
     del old["settings"]
     torch.save(old, partial)
     make_mdp(tiny_dataset, mle_config=dataclasses.replace(other_lr, lr=TINY_MLE.lr / 4), **kwargs)
     out = capsys.readouterr().out
     assert "2 unfinished MLE pretraining(s) written before" not in out
     assert "written before their settings were recorded" in out and partial.name in out
+
+
+def test_the_cache_note_shows_hidden_sizes_in_the_flags_form():
+    """Probe 42: the note showed ``--ensemble-hidden [8, 8, 8, 8]``; the flag takes one int."""
+    from rambo_env.model import _as_flag
+
+    assert _as_flag("--ensemble-hidden", [8, 8, 8, 8]) == "--ensemble-hidden 8"
+    assert _as_flag("--ensemble-hidden", [64, 64, 64, 64], bare=True) == "64"
+    assert _as_flag("--ensemble-hidden", [16, 16]) == "EnsembleConfig.hidden_dims (16, 16)"
+    assert _as_flag("--mle-lr", 0.001) == "--mle-lr 0.001"
 
 
 def test_a_model_cache_write_on_a_full_disk_warns_and_the_model_is_used(
