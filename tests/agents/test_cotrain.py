@@ -455,6 +455,36 @@ def test_the_last_iteration_is_always_evaluated_and_the_score_says_whose(
     assert "3 iterations, last-10 mean 1.5 (its last evaluation is of iteration 2;" in out
 
 
+def test_ledger_script_shows_the_return_of_data_without_reference_scores(
+    tmp_path, monkeypatch, capsys, ledger_module
+):
+    """Probe 43 rows 55, 56: ``scripts/ledger.py`` on a Pendulum run (no D4RL reference scores)
+    said "last-10 mean n/a" and advised "plot return_mean instead" (curves.py's option, not
+    ledger.py's); a 1-iteration run was "1 iterations"."""
+    drawn = []
+    monkeypatch.setattr(
+        ledger_module, "plot_curves", lambda path, curves, **kw: drawn.append(kw["columns"])
+    )
+    ledger_cli = load_script("ledger")
+    run = tmp_path / "pend"
+    _fake_run(run, 2, monkeypatch)
+    for row, ret in zip(_FAKE_CURVES[str(run)], (-1100.0, -1200.0, -1400.0), strict=True):
+        row.update(normalized_score=None, return_mean=ret)
+    assert ledger_cli.main([str(run), "--ledger", str(tmp_path / "ledger")]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "2 iterations, last-10 mean return -1300.0 (its data carry no reference scores, so no "
+        "normalised score; the ledger's plot shows the return)"
+    ) in out, out
+    assert drawn[-1] == ("return_mean", "q_avg")
+    one = tmp_path / "one"
+    _fake_run(one, 1, monkeypatch, seed=1)
+    assert ledger_cli.main([str(one), "--ledger", str(tmp_path / "ledger2")]) == 0
+    out = capsys.readouterr().out
+    assert "_s1: 1 iteration, last-10 mean 1.0" in out, out
+    assert drawn[-1] == ("normalized_score", "q_avg")
+
+
 def test_keyboard_interrupt_keeps_checkpoint_and_writes_results(tiny_hopper, tmp_path, monkeypatch):
     def average_q(self):
         if self.n_iterations >= 1:  # during the bookkeeping of iteration 2
