@@ -884,7 +884,8 @@ def _extend(cfg: CotrainConfig, done: int, run_dir: Path) -> Callable[[], None]:
         return lambda: None
     if cfg.n_iterations < done:
         raise ValueError(
-            f"n_iterations: {cfg.n_iterations} < the {done} iterations {run_dir} has done; "
+            f"n_iterations: {cfg.n_iterations} < the {run_io.counted(done, 'iteration')} {run_dir} "
+            "has done; "
             "give more to extend the run (or leave it out to finish it as configured)"
         )
 

@@ -45,6 +45,7 @@ from rambo_env.run_io import (
     CHECKPOINT_NAME,
     CONFIG_NAME,
     accept_negative_numbers,
+    counted,
     default_run_dir,
     read_json,
     report_user_error,
@@ -194,7 +195,7 @@ def standing_lines(results: dict, ledger_dir: str | Path) -> list[str]:
     lines = [
         f"where this stands (D4RL-normalised): BC warm start {_fmt(bc[0] if bc else None)} | "
         f"behaviour policy (dataset average) {_fmt(results.get('behaviour_score'))}{note} | "
-        f"this run {_fmt(results['final_score'])} after {done} iterations"
+        f"this run {_fmt(results['final_score'])} after {counted(done, 'iteration')}"
     ]
     config = RamboPreset(results["rollout_length"], results["adversary_weight"])
     name = ledger_dataset(
@@ -240,7 +241,7 @@ def standing_lines(results: dict, ledger_dir: str | Path) -> list[str]:
     n_last = min(where["n_evals"], 10)  # was "its last 10 evaluations" for a run with 5
     lines.append(
         f"results ledger, long run {entry.dataset} / {entry.label}: {at}; furthest "
-        f"{entry.iterations} iterations, mean of its last {n_last} evaluation{'s' * (n_last != 1)} "
+        f"{counted(entry.iterations, 'iteration')}, mean of its last {n_last} evaluation{'s' * (n_last != 1)} "
         f"{_fmt(entry.last10_score)} ({Path(ledger_dir) / (entry.slug + '.csv')})"
     )
     return lines
