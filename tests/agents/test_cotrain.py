@@ -533,6 +533,50 @@ def test_ctrl_c_during_an_evaluation_reports_the_iteration_the_checkpoint_holds(
     assert saved["evals"] == checkpoint["history"]["evals"]
 
 
+def test_a_run_resumed_from_checkpoint_0_shows_each_tensorboard_step_once(
+    tiny_hopper, tmp_path, monkeypatch
+):
+    """Probe 43 row 49: Ctrl-C during iteration 1, then ``--resume``: tb/ held the warm start's
+    step 0 (eval/*, mle/*) in both sessions' event files, and TensorBoard showed each twice. The
+    resumed session's file now starts with a purge at its first step (torch's purge_step)."""
+    from collections import Counter
+
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    import agents.cotrain as cotrain_module
+    from rambo_env.curves import read_curves
+
+    real = cotrain_module._evaluate
+
+    def evaluate(session, iteration):
+        if iteration == 1:
+            raise KeyboardInterrupt  # Ctrl-C in iteration 1: the checkpoint of iteration 0 kept
+        return real(session, iteration)
+
+    monkeypatch.setattr(cotrain_module, "_evaluate", evaluate)
+    run_dir = tmp_path / "run"
+    cfg = tiny_config(tiny_hopper, n_iterations=2, eval_every=1, n_eval_episodes=1)
+    with pytest.raises(RunInterrupted):
+        run_cotrain(cfg, run_dir)
+    assert load_checkpoint(run_dir / "checkpoint.pt")["iteration"] == 0
+    monkeypatch.setattr(cotrain_module, "_evaluate", real)
+    run_cotrain(cfg, run_dir, resume=True)
+    assert len(list((run_dir / "tb").rglob("events.out.tfevents.*"))) == 2
+    acc = EventAccumulator(str(run_dir / "tb"), size_guidance={"scalars": 0})
+    acc.Reload()  # the whole folder, as TensorBoard reads it
+    tags = acc.Tags()["scalars"]
+    assert "eval/normalized_score" in tags and "mle/epochs" in tags
+    twice = {
+        (tag, step): n
+        for tag in tags
+        for step, n in Counter(e.step for e in acc.Scalars(tag)).items()
+        if n > 1
+    }
+    assert twice == {}
+    assert [e.step for e in acc.Scalars("eval/normalized_score")] == [0, 1, 2]
+    assert [r["iteration"] for r in read_curves(run_dir)] == [0, 1, 2]
+
+
 def test_a_run_folder_moved_while_the_run_trains_is_one_error_and_no_new_folder(
     tiny_hopper, tmp_path, capsys
 ):
