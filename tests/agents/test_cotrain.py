@@ -280,9 +280,15 @@ def test_cli_help_and_flags(capsys, tmp_path):
         )
     # probe 15: "got ['--run-dir/--preset']" for either one; `--preset default` was let through
     for flags, named in (
-        (["--run-dir", "x"], "['--run-dir']"),
-        (["--preset", "default"], "['--preset']"),
-        (["--preset", "paper", "--seed", "3"], "['seed', '--preset']"),
+        (["--run-dir", "x"], "--run-dir"),
+        (["--preset", "default"], "--preset"),
+        (["--preset", "paper", "--seed", "3"], "--seed, --preset"),
+        # probe 43: was "got ['algo']" for --agent, "['adversary_weight']" for --lam
+        (["--agent", "sac"], "--algo / --agent"),
+        (
+            ["--lam", "0", "--k", "3"],
+            "--adversary-weight / --lam / --lambda, --rollout-length / --k",
+        ),
     ):
         with pytest.raises(SystemExit):
             cotrain_cli.resolve_args(parser.parse_args(["--resume", str(tmp_path), *flags]), parser)
