@@ -948,10 +948,13 @@ def _check_identity(state: dict[str, Any], run_dir: Path) -> str:
         if name in (*SESSION_FIELDS, *EXTEND_FIELDS, "dataset"):
             continue
         if name in config and config[name] != value:
+            # probe 43: a hand-edited config.json (λ changed) was "belongs to another run"
             raise ValueError(
-                f"{checkpoint}: belongs to another run ({name}={value!r} in the checkpoint, "
-                f"{config[name]!r} in {run_dir / run_io.CONFIG_NAME}); resume the run "
-                "it came from, or start a new run"
+                f"{checkpoint} and {run_dir / run_io.CONFIG_NAME} disagree on {name} "
+                f"({value!r} in the checkpoint, {config[name]!r} in {run_io.CONFIG_NAME}): "
+                f"{run_io.CONFIG_NAME} edited by hand, or the checkpoint copied from another "
+                f"run?; set {name} back to {value!r} in {run_io.CONFIG_NAME} (or put back this "
+                "run's own checkpoint) to resume it, or start a new run with the other value"
             )
     if identity["dataset_fingerprint"] != fingerprint:
         raise ValueError(

@@ -1195,15 +1195,30 @@ def test_non_finite_config_values_survive_config_json(tmp_path):
 def test_resume_refuses_a_foreign_checkpoint_and_a_changed_dataset(tiny_hopper, tmp_path):
     import shutil
 
+    from rambo_env.run_io import read_json, write_json
+
     cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2)
     run_cotrain(cfg, tmp_path / "a")
     run_cotrain(dataclasses.replace(cfg, seed=1), tmp_path / "b")
+    # probe 43: config.json edited by hand (λ changed) was "belongs to another run"
+    saved = read_json(tmp_path / "a" / "config.json")
+    edited = {**saved, "config": {**saved["config"], "adversary_weight": 0.1}}
+    write_json(tmp_path / "a" / "config.json", edited)
+    with pytest.raises(ValueError) as refused:
+        resumed = dataclasses.replace(load_config(tmp_path / "a"), stop_at_iteration=None)
+        run_cotrain(resumed, tmp_path / "a", resume=True)
+    assert str(refused.value) == (
+        f"{tmp_path / 'a' / 'checkpoint.pt'} and {tmp_path / 'a' / 'config.json'} disagree on "
+        "adversary_weight (0.0003 in the checkpoint, 0.1 in config.json): config.json edited by "
+        "hand, or the checkpoint copied from another run?; set adversary_weight back to 0.0003 "
+        "in config.json (or put back this run's own checkpoint) to resume it, or start a new "
+        "run with the other value"
+    )
+    write_json(tmp_path / "a" / "config.json", saved)
     shutil.copy(tmp_path / "b" / "checkpoint.pt", tmp_path / "a" / "checkpoint.pt")
-    with pytest.raises(
-        ValueError, match=r"belongs to another run \(seed=1 in the checkpoint, 0 in"
-    ):
+    with pytest.raises(ValueError, match=r"disagree on seed \(1 in the checkpoint, 0 in config"):
         run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "a", resume=True)
-    with pytest.raises(ValueError, match=r"belongs to another run"):  # diagnose.py's loader
+    with pytest.raises(ValueError, match=r"disagree on seed"):  # diagnose.py's loader
         load_session(tmp_path / "a")
 
     data = dict(np.load(tiny_hopper))
