@@ -510,8 +510,14 @@ def _run(
     stop_now = cfg.stop_at_iteration is not None and history.iteration >= cfg.stop_at_iteration
     if remaining > 0 and not stop_now:
         session.vec_env.seed(cfg.seed * 100_003 + history.iteration)  # rollout starts
-        # A fixed TensorBoard folder: a resumed session appends a new event file to it.
-        tb_logger = tensorboard_logger(run_dir / run_io.TB_DIR)
+        # A fixed TensorBoard folder: a resumed session appends a new event file to it, which
+        # tells TensorBoard to drop the earlier files' records from its first step on (probe 43
+        # row 49: resumed from checkpoint 0, the warm start's step 0 showed twice; from N, an
+        # iteration N + 1 logged before the interrupt would show twice too)
+        first_step = history.iteration + 1 if history.iteration > 0 else 0
+        tb_logger = tensorboard_logger(
+            run_dir / run_io.TB_DIR, purge_step=first_step if resume else None
+        )
         session.agent.set_logger(tb_logger)
         try:
             session.agent.learn(
@@ -545,9 +551,13 @@ class TolerantTensorBoard(KVWriter):
     under tb/ only (a quota, a separate log volume) ended the run with the writer thread's
     traceback and ``error: [Errno 28] No space left on device``, naming no file."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, purge_step: int | None = None) -> None:
         self.folder = folder
-        self.inner: TensorBoardOutputFormat | None = TensorBoardOutputFormat(str(folder))
+        self.inner: TensorBoardOutputFormat | None = (
+            TensorBoardOutputFormat(str(folder))
+            if purge_step is None
+            else _PurgingTensorBoard(str(folder), purge_step)
+        )
 
     def write(self, key_values: dict[str, Any], key_excluded: Any, step: int = 0) -> None:
         if self.inner is None:
@@ -581,11 +591,25 @@ class TolerantTensorBoard(KVWriter):
         )
 
 
-def tensorboard_logger(folder: Path) -> Logger:
-    """An SB3 logger writing TensorBoard events to ``folder`` (:class:`TolerantTensorBoard`)."""
+class _PurgingTensorBoard(TensorBoardOutputFormat):
+    """SB3's TensorBoard output whose new event file starts with a purge at ``purge_step``
+    (torch's ``SummaryWriter(purge_step=…)``): TensorBoard drops the records of the folder's
+    earlier files from that step on, which a resumed session logs again."""
+
+    def __init__(self, folder: str, purge_step: int) -> None:
+        from torch.utils.tensorboard import SummaryWriter
+
+        self.writer = SummaryWriter(log_dir=folder, purge_step=purge_step)
+        self._is_closed = False
+
+
+def tensorboard_logger(folder: Path, purge_step: int | None = None) -> Logger:
+    """An SB3 logger writing TensorBoard events to ``folder`` (:class:`TolerantTensorBoard`);
+    ``purge_step``: the first step a resumed session writes (earlier files' records from it on
+    are dropped by TensorBoard)."""
     _quiet_tensorboard_thread_errors()
     folder.mkdir(parents=True, exist_ok=True)
-    return Logger(folder=str(folder), output_formats=[TolerantTensorBoard(folder)])
+    return Logger(folder=str(folder), output_formats=[TolerantTensorBoard(folder, purge_step)])
 
 
 _THREAD_HOOK_SET = False
@@ -884,7 +908,8 @@ def _extend(cfg: CotrainConfig, done: int, run_dir: Path) -> Callable[[], None]:
         return lambda: None
     if cfg.n_iterations < done:
         raise ValueError(
-            f"n_iterations: {cfg.n_iterations} < the {done} iterations {run_dir} has done; "
+            f"n_iterations: {cfg.n_iterations} < the {run_io.counted(done, 'iteration')} {run_dir} "
+            "has done; "
             "give more to extend the run (or leave it out to finish it as configured)"
         )
 
@@ -923,10 +948,13 @@ def _check_identity(state: dict[str, Any], run_dir: Path) -> str:
         if name in (*SESSION_FIELDS, *EXTEND_FIELDS, "dataset"):
             continue
         if name in config and config[name] != value:
+            # probe 43: a hand-edited config.json (λ changed) was "belongs to another run"
             raise ValueError(
-                f"{checkpoint}: belongs to another run ({name}={value!r} in the checkpoint, "
-                f"{config[name]!r} in {run_dir / run_io.CONFIG_NAME}); resume the run "
-                "it came from, or start a new run"
+                f"{checkpoint} and {run_dir / run_io.CONFIG_NAME} disagree on {name} "
+                f"({value!r} in the checkpoint, {config[name]!r} in {run_io.CONFIG_NAME}): "
+                f"{run_io.CONFIG_NAME} edited by hand, or the checkpoint copied from another "
+                f"run?; set {name} back to {value!r} in {run_io.CONFIG_NAME} (or put back this "
+                "run's own checkpoint) to resume it, or start a new run with the other value"
             )
     if identity["dataset_fingerprint"] != fingerprint:
         raise ValueError(

@@ -179,6 +179,15 @@ class CheckedSaveLoad:
                 f"total_timesteps: expected an int >= 0 (env steps to collect), got "
                 f"{total_timesteps!r:.60}"
             )
+        if self.get_env() is None:  # type: ignore[attr-defined]
+            # probe 43 row 65: load(zip[, dataset=ds]).learn(n) was SB3's raw AssertionError
+            name = type(self).__name__
+            rows = getattr(self, "n_envs", None) or "…"
+            raise ValueError(
+                f"learn: this agent has no env (loaded without one); pass env= to load (e.g. "
+                f"{name}.load(path, env=RamboModelVecEnv(mdp, num_envs={rows}), dataset=ds)) "
+                "or call agent.set_env(…) first"
+            )
         if not self._custom_logger and self.tensorboard_log is None:  # type: ignore[attr-defined]
             from agents.factory import quiet_logger  # lazy: factory imports us
 

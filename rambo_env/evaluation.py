@@ -87,9 +87,21 @@ class NormalizedObservation(gym.ObservationWrapper):
             )
         self.normalizer = normalizer
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, shape, np.float32)
+        # probe 43: SB3's own evaluate_policy / EvalCallback through this wrapper evaluated a
+        # Hopper-v5 agent in Hopper-v4 without the warning the project's evaluate_policy gives
+        _warn_other_env(normalizer, _spec_id(env))
 
     def observation(self, observation: np.ndarray) -> np.ndarray:
         return np.asarray(self.normalizer.normalize(observation), dtype=np.float32)
+
+
+def _spec_id(env: Any) -> str | None:
+    """The registered id of ``env`` (its spec, else its unwrapped env's), None when unknown."""
+    for layer in (env, getattr(env, "unwrapped", None)):
+        env_id = getattr(getattr(layer, "spec", None), "id", None)
+        if isinstance(env_id, str):
+            return env_id
+    return None
 
 
 def _normalized_layer(env: Any) -> NormalizedObservation | None:

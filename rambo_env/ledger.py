@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -315,14 +315,13 @@ def check_ledger_folder(ledger_dir: str | Path) -> None:
     )
 
 
-def last_evaluated(run_dir: str | Path) -> int | None:
-    """The last co-training iteration of ``run_dir`` with a score (None: none has one), for saying
-    which iterations a last-10 mean covers (probe 36: a 3-iteration run evaluated at iteration 2
-    only was entered as "3 iterations, last-10 mean" without a word)."""
+def last_evaluated(run_dir: str | Path, column: str = "normalized_score") -> int | None:
+    """The last co-training iteration of ``run_dir`` with a score (``column``: return_mean for
+    data without reference scores; None: none has one), for saying which iterations a last-10
+    mean covers (probe 36: a 3-iteration run evaluated at iteration 2 only was entered as
+    "3 iterations, last-10 mean" without a word)."""
     rows = read_curves(run_dir)
-    done = [
-        r["iteration"] for r in rows if r["iteration"] > 0 and r["normalized_score"] is not None
-    ]
+    done = [r["iteration"] for r in rows if r["iteration"] > 0 and r.get(column) is not None]
     return int(max(done)) if done else None
 
 
@@ -404,14 +403,14 @@ def update_ledger(
         if kept is not None and entry.iterations < kept.iterations and not replace:
             where = f" ({kept.run_dir})" if kept.run_dir else ""
             raise ValueError(
-                f"ledger: {entry.slug} holds a run of {kept.iterations} iterations{where} and "
+                f"ledger: {entry.slug} holds a run of {counted(kept.iterations, 'iteration')}{where} and "
                 f"{run_dir} reached only {entry.iterations}; the longer run is kept (pass "
                 f"--replace to scripts/ledger.py to replace it)"
             )
         if kept is not None and kept.run_dir and kept.run_dir != entry.run_dir:
             print(  # probe 19: another run of the key (as long or longer) replaced it silently
-                f"[ledger] {entry.slug}: the ledger's run {kept.run_dir} ({kept.iterations} "
-                f"iterations) is replaced by {run_dir} ({entry.iterations}); add the other back "
+                f"[ledger] {entry.slug}: the ledger's run {kept.run_dir} "
+                f"({counted(kept.iterations, 'iteration')}) is replaced by {run_dir} ({entry.iterations}); add the other back "
                 "with --replace to keep it instead",
                 flush=True,
             )
@@ -766,13 +765,30 @@ def _plot(
             lines["behaviour policy (dataset)"] = e.behaviour_score
         if e.bc_score is not None:
             lines["BC warm start"] = e.bc_score
+    # probe 43 row 55: data without reference scores (Pendulum) had an empty score panel and
+    # curves.py's advice "plot return_mean instead", which ledger.py has no option for
+    score = "normalized_score" if _has_scores(curves.values()) else "return_mean"
     return plot_curves(
         path,
         curves,
         title=f"{dataset}: results ledger",
-        columns=("normalized_score", "q_avg"),
-        hlines={"normalized_score": lines},
+        columns=(score, "q_avg"),
+        hlines={score: lines} if score == "normalized_score" else None,
     )
+
+
+def _has_scores(curves: Iterable[Sequence[Mapping[str, float | None]]]) -> bool:
+    """Some row of ``curves`` has a normalised score (else their data carry no reference
+    scores: the ledger shows the undiscounted return instead)."""
+    return any(r.get("normalized_score") is not None for rows in curves for r in rows)
+
+
+def last10_return(run_dir: str | Path) -> float | None:
+    """The mean evaluation return (undiscounted, not normalised) of the last 10 co-training
+    evaluations of ``run_dir``, for runs whose data carry no reference scores (None: none)."""
+    rows = read_curves(run_dir)
+    returns = [r.get("return_mean") for r in rows if r["iteration"] > 0]
+    return final_score([x for x in returns if x is not None], N_FINAL_EVALS)
 
 
 def standing(

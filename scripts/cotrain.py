@@ -45,6 +45,7 @@ from rambo_env.run_io import (
     CHECKPOINT_NAME,
     CONFIG_NAME,
     accept_negative_numbers,
+    counted,
     default_run_dir,
     read_json,
     report_user_error,
@@ -144,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     return accept_negative_numbers(parser)
 
 
+def _flag_names(field: str) -> str:
+    """The flags of config field ``field``: ``--algo / --agent``."""
+    return " / ".join([f"--{field.replace('_', '-')}", *ALIASES.get(field, [])])
+
+
 def resolve_args(
     args: argparse.Namespace, parser: argparse.ArgumentParser
 ) -> tuple[CotrainConfig, Path, bool]:
@@ -151,15 +157,20 @@ def resolve_args(
     names = [f.name for f in dataclasses.fields(CotrainConfig) if f.name not in OWN_FLAGS]
     given = {name: getattr(args, name) for name in names if hasattr(args, name)}  # flags given
     if args.resume is not None:
-        protocol = sorted(set(given) - set(SESSION_FIELDS) - set(EXTEND_FIELDS))
+        # probe 43: the flags, not the config fields ("got ['algo']" for --agent)
+        protocol = [
+            _flag_names(n) for n in sorted(set(given) - set(SESSION_FIELDS) - set(EXTEND_FIELDS))
+        ]
         # was: "got ['--run-dir/--preset']" for either one (and a --preset default was let through)
         protocol += ["--run-dir"] * (args.run_dir is not None) + ["--preset"] * (
             args.preset is not None
         )
         if protocol:
             parser.error(
-                f"--resume uses the saved config; only {SESSION_FIELDS} and, to extend the "
-                f"run, {EXTEND_FIELDS} may be given (got {protocol})"
+                f"--resume uses the saved config; only "
+                f"{', '.join(map(_flag_names, SESSION_FIELDS))} and, to extend the run, "
+                f"{', '.join(map(_flag_names, EXTEND_FIELDS))} may be given (got "
+                f"{', '.join(protocol)})"
             )
         session = {"stop_at_iteration": None, **given}  # a resumed run goes on to the end
         return dataclasses.replace(load_config(args.resume), **session), args.resume, True
@@ -194,7 +205,7 @@ def standing_lines(results: dict, ledger_dir: str | Path) -> list[str]:
     lines = [
         f"where this stands (D4RL-normalised): BC warm start {_fmt(bc[0] if bc else None)} | "
         f"behaviour policy (dataset average) {_fmt(results.get('behaviour_score'))}{note} | "
-        f"this run {_fmt(results['final_score'])} after {done} iterations"
+        f"this run {_fmt(results['final_score'])} after {counted(done, 'iteration')}"
     ]
     config = RamboPreset(results["rollout_length"], results["adversary_weight"])
     name = ledger_dataset(
@@ -240,7 +251,7 @@ def standing_lines(results: dict, ledger_dir: str | Path) -> list[str]:
     n_last = min(where["n_evals"], 10)  # was "its last 10 evaluations" for a run with 5
     lines.append(
         f"results ledger, long run {entry.dataset} / {entry.label}: {at}; furthest "
-        f"{entry.iterations} iterations, mean of its last {n_last} evaluation{'s' * (n_last != 1)} "
+        f"{counted(entry.iterations, 'iteration')}, mean of its last {n_last} evaluation{'s' * (n_last != 1)} "
         f"{_fmt(entry.last10_score)} ({Path(ledger_dir) / (entry.slug + '.csv')})"
     )
     return lines

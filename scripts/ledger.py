@@ -27,6 +27,7 @@ check_working_folder()  # before torch, whose import dies raw in a deleted worki
 from rambo_env.ledger import (
     DEFAULT_LEDGER_DIR,
     check_ledger_folder,
+    last10_return,
     last_evaluated,
     read_index,
     recorded_ledger,
@@ -38,6 +39,7 @@ from rambo_env.run_io import (
     WriteFailedError,
     check_matplotlib,
     check_writable,
+    counted,
     exit_on_interrupt,
     process_stopped,
     run_holder,
@@ -127,16 +129,26 @@ def main(argv: list[str] | None = None) -> int:
             if holder is not None
             else ""
         )
-        last = last_evaluated(run_dir) if entry.last10_score is not None else None
+        mean, column = entry.last10_score, "normalized_score"
+        if mean is None and (mean := last10_return(run_dir)) is not None:
+            column = "return_mean"  # probe 43 row 55: was "n/a" for data without reference scores
+        last = last_evaluated(run_dir, column) if mean is not None else None
         covers = (  # probe 36: the mean of iteration 2 was entered as a 3-iteration run's
             f" (its last evaluation is of iteration {last}; the later ones were not evaluated)"
             if last is not None and last < entry.iterations
             else ""
         )
+        shown = (
+            "n/a"
+            if mean is None
+            else f"{mean:.1f}"
+            if column == "normalized_score"
+            else f"return {mean:.1f} (its data carry no reference scores, so no normalised "
+            "score; the ledger's plot shows the return)"
+        )
         print(
-            f"{entry.slug}: {entry.iterations} iterations, last-10 mean "
-            f"{'n/a' if entry.last10_score is None else f'{entry.last10_score:.1f}'}{covers}"
-            f"{running}"
+            f"{entry.slug}: {counted(entry.iterations, 'iteration')}, last-10 mean {shown}"
+            f"{covers}{running}"
         )
     return 0
 

@@ -532,3 +532,33 @@ def test_evaluating_in_another_env_than_the_normalizers_warns_once(capsys, monke
     evaluate_policy(act, "Hopper-v4", ObsNormalizer(norm.mean, norm.std), **kwargs)
     evaluate_policy(act, "Hopper-v4", old, **kwargs)
     assert "WARNING" not in capsys.readouterr().out
+
+
+def test_normalized_observation_in_another_env_than_the_normalizers_warns_once(capsys, monkeypatch):
+    """Probe 43 row 23: SB3's own ``evaluate_policy(agent, Monitor(NormalizedObservation(
+    gym.make("Hopper-v4"), agent.normalizer)))`` of a Hopper-v5 agent said nothing; the wrapper
+    now warns as the project's evaluate_policy does (once per pair, the same memory)."""
+    from types import SimpleNamespace
+
+    from rambo_env import evaluation
+    from rambo_env.evaluation import NormalizedObservation
+
+    monkeypatch.setattr(evaluation, "_WARNED_OTHER_ENV", set())
+    obs = np.random.default_rng(0).normal(size=(20, 11))
+    norm = ObsNormalizer.from_dataset(SimpleNamespace(observations=obs, env_id="Hopper-v5"))
+    NormalizedObservation(gym.make("Hopper-v5"), norm)
+    assert "WARNING" not in capsys.readouterr().out  # its own env: nothing said
+    for _ in range(2):
+        NormalizedObservation(gym.make("Hopper-v4"), norm)
+    evaluate_policy(
+        lambda o: np.zeros((len(o), 3)), "Hopper-v4", norm, n_episodes=1, max_episode_steps=2
+    )
+    out = capsys.readouterr().out
+    assert out.count("WARNING") == 1, out
+    assert (
+        "[rambo_env] WARNING: the normalizer was fitted on Hopper-v5 data, but the policy is "
+        "evaluated in Hopper-v4 (another version of that env"
+    ) in out, out
+    # a normaliser of unknown env: as before
+    NormalizedObservation(gym.make("Hopper-v4"), ObsNormalizer(norm.mean, norm.std))
+    assert "WARNING" not in capsys.readouterr().out

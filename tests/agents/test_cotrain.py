@@ -280,9 +280,15 @@ def test_cli_help_and_flags(capsys, tmp_path):
         )
     # probe 15: "got ['--run-dir/--preset']" for either one; `--preset default` was let through
     for flags, named in (
-        (["--run-dir", "x"], "['--run-dir']"),
-        (["--preset", "default"], "['--preset']"),
-        (["--preset", "paper", "--seed", "3"], "['seed', '--preset']"),
+        (["--run-dir", "x"], "--run-dir"),
+        (["--preset", "default"], "--preset"),
+        (["--preset", "paper", "--seed", "3"], "--seed, --preset"),
+        # probe 43: was "got ['algo']" for --agent, "['adversary_weight']" for --lam
+        (["--agent", "sac"], "--algo / --agent"),
+        (
+            ["--lam", "0", "--k", "3"],
+            "--adversary-weight / --lam / --lambda, --rollout-length / --k",
+        ),
     ):
         with pytest.raises(SystemExit):
             cotrain_cli.resolve_args(parser.parse_args(["--resume", str(tmp_path), *flags]), parser)
@@ -455,6 +461,36 @@ def test_the_last_iteration_is_always_evaluated_and_the_score_says_whose(
     assert "3 iterations, last-10 mean 1.5 (its last evaluation is of iteration 2;" in out
 
 
+def test_ledger_script_shows_the_return_of_data_without_reference_scores(
+    tmp_path, monkeypatch, capsys, ledger_module
+):
+    """Probe 43 rows 55, 56: ``scripts/ledger.py`` on a Pendulum run (no D4RL reference scores)
+    said "last-10 mean n/a" and advised "plot return_mean instead" (curves.py's option, not
+    ledger.py's); a 1-iteration run was "1 iterations"."""
+    drawn = []
+    monkeypatch.setattr(
+        ledger_module, "plot_curves", lambda path, curves, **kw: drawn.append(kw["columns"])
+    )
+    ledger_cli = load_script("ledger")
+    run = tmp_path / "pend"
+    _fake_run(run, 2, monkeypatch)
+    for row, ret in zip(_FAKE_CURVES[str(run)], (-1100.0, -1200.0, -1400.0), strict=True):
+        row.update(normalized_score=None, return_mean=ret)
+    assert ledger_cli.main([str(run), "--ledger", str(tmp_path / "ledger")]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "2 iterations, last-10 mean return -1300.0 (its data carry no reference scores, so no "
+        "normalised score; the ledger's plot shows the return)"
+    ) in out, out
+    assert drawn[-1] == ("return_mean", "q_avg")
+    one = tmp_path / "one"
+    _fake_run(one, 1, monkeypatch, seed=1)
+    assert ledger_cli.main([str(one), "--ledger", str(tmp_path / "ledger2")]) == 0
+    out = capsys.readouterr().out
+    assert "_s1: 1 iteration, last-10 mean 1.0" in out, out
+    assert drawn[-1] == ("normalized_score", "q_avg")
+
+
 def test_keyboard_interrupt_keeps_checkpoint_and_writes_results(tiny_hopper, tmp_path, monkeypatch):
     def average_q(self):
         if self.n_iterations >= 1:  # during the bookkeeping of iteration 2
@@ -501,6 +537,50 @@ def test_ctrl_c_during_an_evaluation_reports_the_iteration_the_checkpoint_holds(
     assert saved["iterations_completed"] == 0 and saved["q_history"] == []
     assert [e["iteration"] for e in saved["evals"]] == [0]
     assert saved["evals"] == checkpoint["history"]["evals"]
+
+
+def test_a_run_resumed_from_checkpoint_0_shows_each_tensorboard_step_once(
+    tiny_hopper, tmp_path, monkeypatch
+):
+    """Probe 43 row 49: Ctrl-C during iteration 1, then ``--resume``: tb/ held the warm start's
+    step 0 (eval/*, mle/*) in both sessions' event files, and TensorBoard showed each twice. The
+    resumed session's file now starts with a purge at its first step (torch's purge_step)."""
+    from collections import Counter
+
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    import agents.cotrain as cotrain_module
+    from rambo_env.curves import read_curves
+
+    real = cotrain_module._evaluate
+
+    def evaluate(session, iteration):
+        if iteration == 1:
+            raise KeyboardInterrupt  # Ctrl-C in iteration 1: the checkpoint of iteration 0 kept
+        return real(session, iteration)
+
+    monkeypatch.setattr(cotrain_module, "_evaluate", evaluate)
+    run_dir = tmp_path / "run"
+    cfg = tiny_config(tiny_hopper, n_iterations=2, eval_every=1, n_eval_episodes=1)
+    with pytest.raises(RunInterrupted):
+        run_cotrain(cfg, run_dir)
+    assert load_checkpoint(run_dir / "checkpoint.pt")["iteration"] == 0
+    monkeypatch.setattr(cotrain_module, "_evaluate", real)
+    run_cotrain(cfg, run_dir, resume=True)
+    assert len(list((run_dir / "tb").rglob("events.out.tfevents.*"))) == 2
+    acc = EventAccumulator(str(run_dir / "tb"), size_guidance={"scalars": 0})
+    acc.Reload()  # the whole folder, as TensorBoard reads it
+    tags = acc.Tags()["scalars"]
+    assert "eval/normalized_score" in tags and "mle/epochs" in tags
+    twice = {
+        (tag, step): n
+        for tag in tags
+        for step, n in Counter(e.step for e in acc.Scalars(tag)).items()
+        if n > 1
+    }
+    assert twice == {}
+    assert [e.step for e in acc.Scalars("eval/normalized_score")] == [0, 1, 2]
+    assert [r["iteration"] for r in read_curves(run_dir)] == [0, 1, 2]
 
 
 def test_a_run_folder_moved_while_the_run_trains_is_one_error_and_no_new_folder(
@@ -1115,15 +1195,30 @@ def test_non_finite_config_values_survive_config_json(tmp_path):
 def test_resume_refuses_a_foreign_checkpoint_and_a_changed_dataset(tiny_hopper, tmp_path):
     import shutil
 
+    from rambo_env.run_io import read_json, write_json
+
     cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2)
     run_cotrain(cfg, tmp_path / "a")
     run_cotrain(dataclasses.replace(cfg, seed=1), tmp_path / "b")
+    # probe 43: config.json edited by hand (λ changed) was "belongs to another run"
+    saved = read_json(tmp_path / "a" / "config.json")
+    edited = {**saved, "config": {**saved["config"], "adversary_weight": 0.1}}
+    write_json(tmp_path / "a" / "config.json", edited)
+    with pytest.raises(ValueError) as refused:
+        resumed = dataclasses.replace(load_config(tmp_path / "a"), stop_at_iteration=None)
+        run_cotrain(resumed, tmp_path / "a", resume=True)
+    assert str(refused.value) == (
+        f"{tmp_path / 'a' / 'checkpoint.pt'} and {tmp_path / 'a' / 'config.json'} disagree on "
+        "adversary_weight (0.0003 in the checkpoint, 0.1 in config.json): config.json edited by "
+        "hand, or the checkpoint copied from another run?; set adversary_weight back to 0.0003 "
+        "in config.json (or put back this run's own checkpoint) to resume it, or start a new "
+        "run with the other value"
+    )
+    write_json(tmp_path / "a" / "config.json", saved)
     shutil.copy(tmp_path / "b" / "checkpoint.pt", tmp_path / "a" / "checkpoint.pt")
-    with pytest.raises(
-        ValueError, match=r"belongs to another run \(seed=1 in the checkpoint, 0 in"
-    ):
+    with pytest.raises(ValueError, match=r"disagree on seed \(1 in the checkpoint, 0 in config"):
         run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), tmp_path / "a", resume=True)
-    with pytest.raises(ValueError, match=r"belongs to another run"):  # diagnose.py's loader
+    with pytest.raises(ValueError, match=r"disagree on seed"):  # diagnose.py's loader
         load_session(tmp_path / "a")
 
     data = dict(np.load(tiny_hopper))

@@ -213,6 +213,26 @@ def test_make_agent_builds_fused_sac_and_refuses_compile_elsewhere(monkeypatch):
         make_agent("sac", *args, rollout_length=2, device="cpu", compile="no")
 
 
+@pytest.mark.parametrize("algo", ["sac", "td3"])
+def test_learn_of_an_agent_loaded_without_env_names_the_fix(tmp_path, algo):
+    """Probe 43 row 65: ``FusedSAC.load(zip[, dataset=ds]).learn(16)`` was SB3's raw
+    ``AssertionError: You must set the environment before calling _setup_learn()``."""
+    cls = AGENT_CLASSES[algo]
+    agent = cls("MlpPolicy", "Pendulum-v1", learning_starts=0, buffer_size=10, device="cpu")
+    agent.save(tmp_path / "agent.zip")
+    loaded = cls.load(tmp_path / "agent.zip", device="cpu")
+    for steps in (16, 0):
+        with pytest.raises(ValueError) as refused:
+            loaded.learn(steps)
+        assert str(refused.value) == (
+            "learn: this agent has no env (loaded without one); pass env= to load (e.g. "
+            f"{cls.__name__}.load(path, env=RamboModelVecEnv(mdp, num_envs=1), dataset=ds)) or "
+            "call agent.set_env(…) first"
+        )
+    loaded.set_env(DummyVecEnv([_pendulum]))
+    assert loaded.learn(4).num_timesteps == 4
+
+
 @pytest.mark.parametrize("algo", ["sac", "td3", "ddpg", "tqc", "crossq"])
 def test_save_and_load_name_a_bad_path(tmp_path, algo):
     """Probe 15: ``agent.save("/proc/agent.zip")`` was SB3's ``RecursionError: maximum recursion
