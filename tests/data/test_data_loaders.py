@@ -1908,6 +1908,15 @@ def _hopper_steps(tmp_path_factory):
             r"[0-9.]+, correlation 1\.00\): another healthy_reward / alive bonus, or a constant "
             r"added\?",
         ),
+        (  # probe 43 row 45: x2 (README's replace example) was "offset by +0.786 per step"
+            lambda r: r * 2,
+            r"they are x2 the scale of the env's reward \(correlation 1\.00\): rescaled\?",
+        ),
+        (
+            lambda r: r * 3 + 1,
+            r"they are x3 the scale of the env's reward and offset by \+1 per step \(data "
+            r"reward = 3 \* env reward \+1; .*\): rescaled and a constant added\?",
+        ),
     ],
 )
 def test_rewards_that_do_not_follow_the_named_envs_reward_are_warned_about(
