@@ -1557,7 +1557,10 @@ def _scale_or_offset(found: dict) -> str:
     corr = found["corr"]
     no_offset = abs(intercept) <= _REWARD_OFFSET * max(env_mean, 1e-3)
     if no_offset and abs(slope - 1.0) > _REWARD_SLOPE:
-        return f"they are x{slope:.3g} the scale of the env's reward (correlation {corr:.2f}): rescaled?"
+        return (
+            f"they are x{slope:.3g} the scale of the env's reward (correlation {corr:.2f}): "
+            "rescaled?"
+        )
     if abs(slope - 1.0) <= _REWARD_SLOPE:
         return (
             f"they are offset by {found['offset']:+.3g} per step from the env's reward (mean "
