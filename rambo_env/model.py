@@ -462,6 +462,7 @@ def make_mdp(
     progress: bool = True,
     precision: str = "fp32",
     compile: bool = False,
+    env_id: str | None = None,
 ) -> LearnedMDP:
     """Load the dataset, fit (or load the cached) MLE ensemble (Alg. 1 line 1), build the MDP.
 
@@ -481,6 +482,9 @@ def make_mdp(
             adversary: :meth:`GaussianEnsemble.set_precision`; its own cache key).
         compile: MLE pretraining's loss through ``torch.compile`` (same numbers to float32
             rounding; not part of the cache key).
+        env_id: the registered Gymnasium env the data come from, overriding the data's own (as
+            ``load_dataset(dataset, env_id=...)``, which it is passed to; a dataset object too):
+            its termination rule, action bounds and evaluation env.
     """
     from rambo_env.data.dataset import OfflineDataset
     from rambo_env.data.loaders import (  # lazy: Minari, h5py
@@ -497,7 +501,9 @@ def make_mdp(
     device = resolve_device(device)  # also before it (a load may generate 1M transitions)
     # A dataset object is validated, its content checked unless load_dataset did (warnings only);
     # a name or path is resolved and announced.
-    if isinstance(dataset, OfflineDataset):
+    if env_id is not None:  # probe 43: the loader's "pass env_id=..." was a raw TypeError here
+        dataset = load_dataset(dataset, env_id=env_id)
+    elif isinstance(dataset, OfflineDataset):
         dataset = validate_for_env(dataset)
         check_content(dataset, unless_checked=True)
     else:

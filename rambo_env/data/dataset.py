@@ -346,12 +346,14 @@ def _first_bad(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argwhere(mask)[0])
 
 
-def first_non_finite(dataset: Any) -> str | None:
+def first_non_finite(dataset: Any, fields: Any = None) -> str | None:
     """``field[i, j] = value`` of the first NaN / inf entry of the real-valued fields
-    (observations, actions, rewards, next_observations) of ``dataset``; None when all are
-    finite. :meth:`OfflineDataset.validate` and the adversary's real batches (a dataset edited
-    after loading) refuse it."""
+    (observations, actions, rewards, next_observations; those of them in ``fields`` when given)
+    of ``dataset``; None when all are finite. :meth:`OfflineDataset.validate` and the
+    adversary's real batches (a dataset edited after loading) refuse it."""
     for key in ("observations", "actions", "rewards", "next_observations"):
+        if fields is not None and key not in fields:
+            continue
         value = np.asarray(getattr(dataset, key))
         bad = ~np.isfinite(value)
         if bad.any():
@@ -418,13 +420,17 @@ class OfflineDataset:
     truncations (never terminals). ``next_observations`` are stored, not derived, so the last step
     before a timeout keeps its true successor.
 
-    A dataset built by :meth:`from_arrays` or a loader holds read-only arrays once validated (as
-    the normaliser's statistics are): the fingerprint, model cache, normaliser, adversary and
-    replay buffer built from it stay true to it (issue 14, probe 41: ``d.rewards[:] = np.nan``
-    after the adversary was built was blamed on the adversary weight). Editing one in place is
-    numpy's "ValueError: assignment destination is read-only"; build a new dataset instead,
-    ``dataclasses.replace(d, rewards=d.rewards * 2)`` or ``OfflineDataset.from_arrays({...,
-    "rewards": d.rewards * 2}, env_id=d.env_id)`` (a copy, ``d.rewards.copy()``, is yours to edit).
+    Every dataset holds read-only arrays once validated (as the normaliser's statistics are),
+    however built: :meth:`from_arrays`, a loader, ``dataclasses.replace`` or ``OfflineDataset(...)``
+    (which take a copy of a writable array given, and check it): the fingerprint, model cache,
+    normaliser, adversary and replay buffer built from it stay true to it (issue 14, probe 41:
+    ``d.rewards[:] = np.nan`` after the adversary was built was blamed on the adversary weight).
+    Editing one in place is numpy's "ValueError: assignment destination is read-only"; build a new
+    dataset instead, ``dataclasses.replace(d, rewards=d.rewards * 2)`` or
+    ``OfflineDataset.from_arrays({..., "rewards": d.rewards * 2}, env_id=d.env_id)`` (a copy,
+    ``d.rewards.copy()``, is yours to edit). ``torch.as_tensor`` / ``torch.from_numpy`` of a field
+    warns that the array is not writable: use ``torch.tensor(d.observations)`` (a copy) or
+    ``torch.as_tensor(d.observations.copy())``.
     """
 
     observations: np.ndarray  # [N, obs_dim] float32 (raw, un-normalised)
@@ -491,6 +497,8 @@ class OfflineDataset:
         check_no_scalar_fields(out)  # was: len() of a 0-d rewards, a raw TypeError
         if "timeouts" not in out:
             out["timeouts"] = np.zeros(len(out["rewards"]), dtype=bool)
+        for value in out.values():  # ours (a copy, or just read): shared, not copied again
+            value.setflags(write=False)
         dataset = cls(**out, **meta)
         dataset.validate()
         dataset._check_next_observations(_successor_rtol(arrays, dataset.name))
@@ -500,6 +508,26 @@ class OfflineDataset:
         dataset._warn_frozen_observations()
         dataset._freeze()
         return dataset
+
+    def __post_init__(self) -> None:
+        """Every dataset holds read-only arrays, however built (issue 14, probe 43: one built by
+        ``dataclasses.replace(d, rewards=d.rewards * 2)`` or ``OfflineDataset(...)`` kept the
+        new field writable, and a NaN written into it after ``make_mdp`` / ``make_agent`` was
+        trained on without a word). A writable array may be the caller's own: the dataset takes
+        a copy of it (read-only ones, e.g. the other fields of ``d``, are shared) and checks the
+        layout, the metadata and that the copied fields are finite, as :meth:`validate` does."""
+        taken = []
+        for key in ARRAY_FIELDS:
+            value = getattr(self, key, None)
+            if isinstance(value, np.ndarray) and value.flags.writeable:
+                setattr(self, key, value.copy())
+                taken.append(key)
+        self._validate_layout()
+        self._validate_metadata()
+        entry = first_non_finite(self, taken)
+        if entry is not None:
+            raise DatasetValidationError(f"{entry} is not finite")
+        self._freeze()
 
     def _freeze(self) -> None:
         """Make the array fields read-only: validated data stay validated (see the class doc)."""

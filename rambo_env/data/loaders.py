@@ -1027,6 +1027,9 @@ _SAME_DYNAMICS = 0.05
 #: The mean of (data reward - env reward) over the stepped rows, relative to the env's mean
 #: |reward|, beyond which the rewards are said to be offset (another alive bonus).
 _REWARD_OFFSET = 0.2
+#: How far from 1 the slope of data reward ~ slope * env reward + intercept may be for rewards
+#: flagged by the check to be called offset rather than rescaled.
+_REWARD_SLOPE = 0.1
 #: How much of a step's change an observation column may miss (the median over the stepped rows of
 #: |env next - data next|, over the median |data next - data observation|) before the env is said
 #: not to reproduce the data: perturbed dynamics (a body mass or friction a few percent off, the
@@ -1184,10 +1187,13 @@ def _transition_check(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS)
         ok = (rows + shift >= 0) & (rows + shift < len(data))
         return float(np.abs(got[ok] - data[rows[ok] + shift]).mean())
 
+    slope = float(np.cov(got, own, bias=True)[0, 1] / got.var())  # own ~ slope * got + intercept
     return None, {
         "corr": corr,
         "scale": float(own.std() / got.std()),
         "offset": float((own - got).mean()),
+        "slope": slope,
+        "intercept": float(own.mean() - slope * got.mean()),
         "env_mean": float(np.abs(got).mean()),
         "own": gap(0),
         "before": gap(-1),
@@ -1531,23 +1537,40 @@ def _warn_reward_disagreement(dataset: OfflineDataset, checked: tuple | None = N
         said = f"correlation {corr:.2f} with the env's reward (scale x{scale:.2g}): " + (
             "negated (costs)?" if corr < -0.9 else "another reward, or shuffled rows?"
         )
-    elif not 0.5 <= scale <= 2:
-        said = (
-            f"they are x{scale:.3g} the scale of the env's reward (correlation {corr:.2f}): "
-            "rescaled?"
-        )
-    else:
-        said = (
-            f"they are offset by {offset:+.3g} per step from the env's reward (mean |env reward| "
-            f"{found['env_mean']:.3g}, correlation {corr:.2f}): another healthy_reward / alive "
-            "bonus, or a constant added?"
-        )
+    else:  # probe 43: rewards x2 (a mean difference too) were "offset by +0.786 per step"
+        said = _scale_or_offset(found)
     print(
         f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: its rewards disagree "
         f"with {dataset.env_id}'s reward on {found['rows']} sampled rows (the env stepped from "
         f"each row's observation with its action): {said} The agent trains on the data's rewards "
         f"and is evaluated on {dataset.env_id}'s; store the env's reward (undo the change), or "
         "pass the env the data come from (--env-id)"
+    )
+
+
+def _scale_or_offset(found: dict) -> str:
+    """The reward check's diagnosis of rewards that follow the env's (correlation >= 0.9) on
+    another scale or offset: from the fit data reward ~ slope * env reward + intercept, "x2 the
+    scale" (intercept within ``_REWARD_OFFSET`` of the env's mean |reward|), "offset by +1 per
+    step" (slope within ``_REWARD_SLOPE`` of 1) or both."""
+    slope, intercept, env_mean = found["slope"], found["intercept"], found["env_mean"]
+    corr = found["corr"]
+    no_offset = abs(intercept) <= _REWARD_OFFSET * max(env_mean, 1e-3)
+    if no_offset and abs(slope - 1.0) > _REWARD_SLOPE:
+        return (
+            f"they are x{slope:.3g} the scale of the env's reward (correlation {corr:.2f}): "
+            "rescaled?"
+        )
+    if abs(slope - 1.0) <= _REWARD_SLOPE:
+        return (
+            f"they are offset by {found['offset']:+.3g} per step from the env's reward (mean "
+            f"|env reward| {env_mean:.3g}, correlation {corr:.2f}): another healthy_reward / "
+            "alive bonus, or a constant added?"
+        )
+    return (
+        f"they are x{slope:.3g} the scale of the env's reward and offset by {intercept:+.3g} per "
+        f"step (data reward = {slope:.3g} * env reward {intercept:+.3g}; mean |env reward| "
+        f"{env_mean:.3g}, correlation {corr:.2f}): rescaled and a constant added?"
     )
 
 

@@ -370,8 +370,8 @@ def test_a_dataset_edited_to_non_finite_after_loading_is_named_at_construction(t
     """Probe 40 row 74: ``d.rewards[5] = np.nan`` after loading, then ``ModelAdversary(mdp, d,
     …).update()``: the model's weights became NaN and the error blamed the adversary weight λ.
     The real rows are checked when they are copied (the agent's buffer and BC copy them too).
-    A loaded dataset's arrays are read-only (below); a dataset built around writable copies
-    (``dataclasses.replace``) is still checked here."""
+    Every dataset's arrays are read-only (below); one made writable again (``setflags``) is
+    still checked here."""
     mdp, dataset = _fresh(toy)
     cfg = AdversaryConfig(0.3, 2, n_updates=2, batch_size=8)
     for key, index, shown in (
@@ -379,6 +379,7 @@ def test_a_dataset_edited_to_non_finite_after_loading_is_named_at_construction(t
         ("observations", (7, 0), "observations[7, 0]"),
     ):
         edited = dataclasses.replace(dataset, **{key: getattr(dataset, key).copy()})
+        getattr(edited, key).setflags(write=True)  # read-only: bypassed, to reach the check
         getattr(edited, key)[index] = np.nan
         with pytest.raises(ValueError) as refused:
             ModelAdversary(mdp, edited, cfg)

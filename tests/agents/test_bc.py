@@ -123,8 +123,9 @@ def test_saturated_batches_are_skipped_or_clipped(capsys):
     )
     assert np.isfinite(loss) and capsys.readouterr().out == ""
 
-    some = dataclasses.replace(dataset, actions=dataset.actions.copy())
-    some.actions[:, 0] = np.where(np.arange(N) % 100 == 0, 2.0, 0.5)  # 1 row in 100 at the bound
+    actions = dataset.actions.copy()
+    actions[:, 0] = np.where(np.arange(N) % 100 == 0, 2.0, 0.5)  # 1 row in 100 at the bound
+    some = dataclasses.replace(dataset, actions=actions)
     behaviour_clone(_agent(SAC), some, norm, BCConfig(max_steps=16, batch_size=128))
     out = capsys.readouterr().out
     assert re.search(

@@ -1333,9 +1333,9 @@ def test_env_id_naming_a_module_imports_it(tmp_path, monkeypatch):
         load_dataset(path, env_id="no_such_mod18:X-v0")
     with pytest.raises(DatasetValidationError, match=r"is not of the form module:EnvId-vN"):
         load_dataset(path, env_id=":X-v0")
-    named = dataclasses.replace(make_dataset(), env_id="probe18_envs:Probe18Hopper-v0")
     with pytest.raises(DatasetValidationError, match=r"names a module to import; a dataset may"):
-        load_dataset(named)  # a dataset's own metadata never imports code
+        # a dataset's own metadata never imports code: refused as the dataset is built
+        dataclasses.replace(make_dataset(), env_id="probe18_envs:Probe18Hopper-v0")
 
 
 def test_a_d4rl_dir_that_is_not_a_path_is_named():
@@ -1907,6 +1907,15 @@ def _hopper_steps(tmp_path_factory):
             r"they are offset by \+1 per step from the env's reward \(mean \|env reward\| "
             r"[0-9.]+, correlation 1\.00\): another healthy_reward / alive bonus, or a constant "
             r"added\?",
+        ),
+        (  # probe 43 row 45: x2 (README's replace example) was "offset by +0.786 per step"
+            lambda r: r * 2,
+            r"they are x2 the scale of the env's reward \(correlation 1\.00\): rescaled\?",
+        ),
+        (
+            lambda r: r * 3 + 1,
+            r"they are x3 the scale of the env's reward and offset by \+1 per step \(data "
+            r"reward = 3 \* env reward \+1; .*\): rescaled and a constant added\?",
         ),
     ],
 )

@@ -533,3 +533,27 @@ def test_a_validated_dataset_is_read_only_and_stays_so_when_copied():
     np.testing.assert_array_equal(doubled.rewards, 2 * arrays["rewards"])
     again = OfflineDataset.from_arrays({**arrays, "rewards": d.rewards * 2}, env_id="Hopper-v5")
     assert again.fingerprint() == doubled.fingerprint()
+
+
+def test_a_dataset_built_by_replace_or_directly_is_read_only_and_checked():
+    """Probe 43 rows 43 / 67: ``dataclasses.replace(d, rewards=d.rewards * 2)`` (the documented
+    way) kept the new field writable; a NaN written into it after make_mdp / make_agent was
+    trained on without a word. Every dataset is read-only however built: a writable array given
+    is copied (the caller's stays theirs and writable), read-only ones are shared, and the new
+    field is checked as a loaded one is."""
+    d = OfflineDataset.from_arrays(_arrays())
+    mine = d.rewards * 2
+    e = dataclasses.replace(d, rewards=mine)
+    for key in ARRAY_FIELDS:
+        assert not getattr(e, key).flags.writeable, key
+    assert mine.flags.writeable and not np.shares_memory(e.rewards, mine)  # the caller's
+    assert e.observations is d.observations  # read-only already: shared, not copied
+    with pytest.raises(ValueError, match="assignment destination is read-only"):
+        e.rewards[:] = np.nan
+    direct = OfflineDataset(**_arrays())
+    assert not any(getattr(direct, key).flags.writeable for key in ARRAY_FIELDS)
+    mine[3] = np.nan
+    with pytest.raises(DatasetValidationError, match=r"rewards\[3\] = nan is not finite"):
+        dataclasses.replace(d, rewards=mine)
+    with pytest.raises(DatasetValidationError, match="field 'rewards' has 11 rows but"):
+        dataclasses.replace(d, rewards=d.rewards[:-1].copy())

@@ -626,3 +626,17 @@ def test_start_obs_that_is_not_an_array_is_named(tiny_mdp):
     """Probe 21: ``LearnedMDP(…, start_obs=None)`` was torch's raw "must be real number"."""
     with pytest.raises(ValueError, match="start_obs: expected a tensor or numpy array"):
         LearnedMDP(tiny_mdp.ensemble, tiny_mdp.normalizer, hopper_terminated, None)
+
+
+def test_make_mdp_takes_env_id_for_data_that_name_no_env(tmp_path, tiny_dataset, capsys):
+    """Probe 43 row 53: the loader's advice on data naming no env ("pass env_id=... (--env-id)")
+    was, on make_mdp's path, Python's raw "make_mdp() got an unexpected keyword argument
+    'env_id'". make_mdp passes it to load_dataset (a path, a name or a dataset object)."""
+    path = dataclasses.replace(tiny_dataset, env_id=None).to_npz(tmp_path / "unnamed.npz")
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE, progress=False)
+    capsys.readouterr()
+    mdp = make_mdp(str(path), env_id="Hopper-v5", cache=False, **kwargs)
+    assert mdp.env_id == "Hopper-v5"
+    assert "names no Gymnasium env" not in capsys.readouterr().out
+    unnamed = dataclasses.replace(tiny_dataset, env_id=None)
+    assert make_mdp(unnamed, env_id="Hopper-v5", cache=False, **kwargs).env_id == "Hopper-v5"
