@@ -188,6 +188,7 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
     if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
         _refuse_damaged_config(run_dir, path, 'has no "config" object')
         raise ValueError(f'run_dir: {path} has no "config" object: {not_a_run}')
+    run_io.check_config_keys(data, f"run_dir: {path}")  # probe 44: was ignored
     try:
         cfg = config_from_dict(data["config"], saved=True)
     except (TypeError, ValueError) as err:

@@ -43,7 +43,7 @@ from rambo_env.dynamics.ensemble import (  # check_device re-exported: one devic
 )
 from rambo_env.envs import model_env
 from rambo_env.envs.model_env import LONG_ROLLOUT, warn_long_rollout  # re-exported
-from rambo_env.evaluation import check_n_eval_episodes
+from rambo_env.evaluation import N_FINAL_EVALS, check_n_eval_episodes
 from rambo_env.run_io import (
     RUN_SEED_LIMIT,
     check_field_types,
@@ -118,8 +118,8 @@ class CotrainConfig:
     eval_every: int = 1
     """Evaluate every this many iterations (App. B.6 / paper preset: 10) ..."""
     eval_last: int = 10
-    """... and every iteration of the last this many (final score = mean of the last 10 evals);
-    the last iteration is always evaluated."""
+    """... and each of the last this many iterations; the last iteration is always evaluated.
+    The final score is the mean of the last 10 evaluations, whatever eval_last (App. B.6)."""
     n_eval_episodes: int = 10
     """Deterministic episodes per evaluation in the real env (App. B.6)."""
     seed: int = 0
@@ -349,10 +349,10 @@ def check_eval_last_given(cfg: CotrainConfig) -> None:
     preset's default, which tiny runs keep, nor on resume (the saved config is not changed)."""
     if cfg.eval_last > cfg.n_iterations:
         raise ValueError(
-            f"eval_last: {cfg.eval_last} > n_iterations={cfg.n_iterations}; the final score "
-            f"averages the evaluations of the last {cfg.eval_last} iterations and the run has "
-            "only "
-            f"{cfg.n_iterations} (use a value <= n_iterations, or leave --eval-last out)"
+            f"eval_last: {cfg.eval_last} > n_iterations={cfg.n_iterations}; --eval-last N "
+            f"evaluates each of the last N iterations and the run has only {cfg.n_iterations} "
+            "(use a value <= n_iterations, or leave --eval-last out; the final score is the mean "
+            f"of the last {N_FINAL_EVALS} evaluations, App. B.6)"
         )
 
 

@@ -62,6 +62,7 @@ from rambo_env.sweep_report import (
     PAPER_CONFIGS,
     SweepReport,
     build_report,
+    config_flag,
     config_slug,
     dataset_slug,
     summarise,
@@ -140,7 +141,13 @@ class SweepSpec:
             if not values:
                 raise ValueError(f"{name}: empty; a sweep needs at least one")
             if len(set(values)) != len(values):
-                raise ValueError(f"{name}: duplicates in {list(values)}")
+                # probe 44: configs were shown as RamboPreset(rollout_length=2, …) reprs
+                shown = (
+                    f"[{', '.join(map(config_flag, values))}] (k:λ)"
+                    if name == "configs"
+                    else list(values)
+                )
+                raise ValueError(f"{name}: duplicates in {shown}")
         slugs = [dataset_slug(d) for d in self.datasets]
         if len(set(slugs)) != len(slugs):
             raise ValueError(f"datasets: two share a run-folder name ({slugs}); rename a file")

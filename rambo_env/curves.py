@@ -310,11 +310,34 @@ def empty_columns(
         "for Hopper, Walker2d and HalfCheetah; none for Humanoid, nor in a run made before that "
         "fallback from a file saved without them: rerun it): plot return_mean instead",
     }
+    never = not any(_evaluated(rows) for rows in runs.values())
     return {
-        c: why.get(c, "no run logged it (an agent without it, e.g. TD3 has no ent_coef?)")
+        c: _NONE_EVALUATED if c in EVAL_COLUMNS and never else why.get(c, _NO_SUCH_VALUE)
         for c in columns
         if not any(r.get(c) is not None for rows in runs.values() for r in rows)
     }
+
+
+#: The columns a run logs only when it is evaluated in the real env (App. B.6).
+EVAL_COLUMNS = ("normalized_score", "return_mean")
+#: Why a run has no evaluation column at all (probe 44: a run on data naming no env was told
+#: "an agent without it, e.g. TD3 has no ent_coef?" for its return_mean) ...
+_NEVER_EVALUATED = (
+    "never evaluated: its data name no Gymnasium env to evaluate in; scripts/cotrain.py "
+    "--env-id YourEnv-v0 gives one"
+)
+_NONE_EVALUATED = (
+    "no run was ever evaluated: their data name no Gymnasium env to evaluate in; "
+    "scripts/cotrain.py --env-id YourEnv-v0 gives one"
+)
+#: ... and why it has no other column.
+_NO_SUCH_VALUE = "no run logged it (an agent without it, e.g. TD3 has no ent_coef?)"
+
+
+def _evaluated(rows: Sequence[Mapping[str, float | None]]) -> bool:
+    """Some row has an evaluation return: the run was evaluated (cotrain evaluates iteration 0
+    and the last one whenever its data name an env)."""
+    return any(r.get("return_mean") is not None for r in rows)
 
 
 #: Line styles of runs 1-10, 11-20, … (each with the 10 colours C0-C9).
@@ -373,10 +396,12 @@ def plot_curves(
             if not any(r.get(column) is not None for r in rows)
         ]
         if column not in empty and lacking:
+            never = column in EVAL_COLUMNS and not any(_evaluated(runs[x]) for x in lacking)
             print(
                 f"[rambo_env] note: {', '.join(lacking)} {'has' if len(lacking) == 1 else 'have'} "
-                f"no {column} value (an agent without it, e.g. TD3 has no ent_coef?): not in that "
-                "panel; each run keeps its colour in every panel"
+                f"no {column} value ("
+                + (_NEVER_EVALUATED if never else "an agent without it, e.g. TD3 has no ent_coef?")
+                + "): not in that panel; each run keeps its colour in every panel"
             )
     # one colour per run in every panel (probe 36: matplotlib's cycle restarted per panel, so a
     # run's colour changed where an earlier run had no values, e.g. TD3's ent_coef)

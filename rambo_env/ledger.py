@@ -33,6 +33,7 @@ from rambo_env.run_io import (
     CONFIG_NAME,
     RESULTS_NAME,
     StagedFiles,
+    check_config_keys,
     check_field_types,
     check_flag,
     check_not_starting,
@@ -658,6 +659,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
             f"run_dir: {config_path} is not a config.json written by cotrain ({safe_reason(err)}); "
             "pass the folder of a cotrain run"
         ) from None
+    check_config_keys(saved, f"run_dir: {config_path}")  # probe 44: a stray key was ignored
     return {
         "config": config,
         "dataset": dataset,

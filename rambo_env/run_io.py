@@ -48,6 +48,7 @@ _E = TypeVar("_E", bound=BaseException)
 
 __all__ = [
     "CHECKPOINT_NAME",
+    "CONFIG_KEYS",
     "CONFIG_NAME",
     "CURVE_NAME",
     "LOCK_NAME",
@@ -65,6 +66,7 @@ __all__ = [
     "available_memory_bytes",
     "broken_link_text",
     "check_called_with",
+    "check_config_keys",
     "check_default_dtype",
     "check_field_ranges",
     "check_field_types",
@@ -722,6 +724,25 @@ def did_you_mean(value: Any, choices: Sequence[str]) -> str:
         value.lower(), list(choices), n=1, cutoff=DID_YOU_MEAN_CUTOFF
     )
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+#: The top-level keys of a run's ``config.json``: the run's settings and what they resolved to.
+CONFIG_KEYS = ("config", "resolved")
+
+
+def check_config_keys(saved: dict[str, Any], path: str | Path) -> None:
+    """ValueError for a key of a run's ``config.json`` outside :data:`CONFIG_KEYS` (probe 44: a
+    hand-added top-level ``"seed": 7`` was ignored on ``--resume`` without a word, while the same
+    key inside ``"config"`` was refused as an unknown field)."""
+    unknown = sorted(str(key) for key in saved if key not in CONFIG_KEYS)
+    if unknown:
+        hints = "".join(
+            f"; {key!r}{hint}" for key in unknown if (hint := did_you_mean(key, CONFIG_KEYS))
+        )
+        raise ValueError(
+            f"{path}: unknown top-level key(s) {unknown} (the run's settings live under "
+            f'"config"){hints}; remove {"it" if len(unknown) == 1 else "them"}'
+        )
 
 
 def check_no_foreign_entries(run_dir: Path) -> None:

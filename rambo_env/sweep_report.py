@@ -50,6 +50,7 @@ __all__ = [
     "RunRecord",
     "SweepReport",
     "build_report",
+    "config_flag",
     "config_label",
     "config_slug",
     "dataset_slug",
@@ -328,6 +329,12 @@ def _fmt_lambda(lam: float) -> str:
 def config_label(config: RamboPreset) -> str:
     """``k = 2, λ = 3e-4`` (a Table 6 column header)."""
     return f"k = {config.rollout_length}, λ = {_fmt_lambda(config.adversary_weight)}"
+
+
+def config_flag(config: RamboPreset) -> str:
+    """``2:3e-4``, as ``sweep.py --configs`` takes it (probe 44: a duplicate was shown as
+    ``RamboPreset(rollout_length=2, adversary_weight=0.0003)``)."""
+    return f"{config.rollout_length}:{_fmt_lambda(config.adversary_weight)}"
 
 
 def config_slug(config: RamboPreset) -> str:

@@ -310,7 +310,13 @@ def main(argv: list[str] | None = None) -> dict:
                    help="the ensemble's precision (bf16 = mixed; fast only with AMX / AVX-512 bf16 "
                         "or CUDA; auto = the main job's default: bf16 where native, else fp32); "
                         "bf16 rows are also set against the bf16 floor")  # fmt: skip
-    p.add_argument("--algos", default=",".join(ALGOS), help="agents to time (default sac,td3,tqc)")
+    p.add_argument(  # probe 44: the help did not say sac is required, nor which agents time
+        "--algos",
+        default=",".join(ALGOS),
+        help=f"agents to time, comma-separated, from {', '.join(ALGOS)} (only these can be "
+        "timed: not ddpg or crossq); must include sac (the rollout, the adversary and the FLOP "
+        f"floors are timed with its actor) (default {','.join(ALGOS)})",
+    )
     args = p.parse_args(argv)
     if args.threads is not None and args.threads < 1:
         p.error(f"--threads: expected >= 1, got {args.threads}")

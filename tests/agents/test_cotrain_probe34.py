@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from agents.cotrain import CotrainConfig
+from agents.cotrain_setup import config_docs
 from rambo_env import run_io
 from tests.agents.test_cotrain import _shared_model_cache, tiny_hopper  # noqa: F401 (fixtures)
 from tests.agents.test_cotrain_probe33 import _tiny_argv
@@ -145,10 +146,17 @@ def test_an_eval_last_given_above_n_iterations_is_refused_but_not_the_default(ca
     with pytest.raises(SystemExit) as exit_info:
         cotrain_cli.resolve_args(args, parser)
     assert exit_info.value.code == 2
-    assert (
-        "eval_last: 10 > n_iterations=2; the final score averages the evaluations of the last 10 "
-        "iterations and the run has only 2 (use a value <= n_iterations, or leave --eval-last out)"
-    ) in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert (  # probe 44: one rule, stated as the code runs it (not "the final score averages
+        # the evaluations of the last N iterations")
+        "eval_last: 10 > n_iterations=2; --eval-last N evaluates each of the last N iterations "
+        "and the run has only 2 (use a value <= n_iterations, or leave --eval-last out; the final "
+        "score is the mean of the last 10 evaluations, App. B.6)"
+    ) in err
+    assert "averages the evaluations of the last" not in err
+    docs = config_docs()["eval_last"]
+    assert "each of the last this many iterations" in docs
+    assert "final score is the mean of the last 10 evaluations" in docs
     args = parser.parse_args(["--n-iterations", "2", "--run-dir", "r"])  # the default 10: kept
     cfg, _, _ = cotrain_cli.resolve_args(args, parser)
     assert (cfg.n_iterations, cfg.eval_last) == (2, 10)
