@@ -932,10 +932,10 @@ def test_an_action_out_of_bounds_in_a_minari_dataset_is_a_data_error_not_a_cache
     (field, index, value, bounds, env, what to do), and nothing is cached."""
     from rambo_env.dynamics.io import cache_dir
 
-    dataset = make_dataset((7, 5), (True, False))
-    actions = dataset.actions.copy()
-    actions[3, 1] = 7.0
-    _save_as_minari("t/hopper/actbig-v0", dataclasses.replace(dataset, actions=actions))
+    _save_as_minari("t/hopper/actbig-v0", make_dataset((7, 5), (True, False)))
+    main = minari_dataset_path("t/hopper/actbig-v0") / "data" / "main_data.hdf5"
+    with h5py.File(main, "r+") as f:  # written by another tool: save_minari refuses it (probe 44)
+        f["episode_0/actions"][3, 1] = 7.0
     with pytest.raises(DatasetValidationError) as info:
         load_dataset("t/hopper/actbig-v0")
     assert str(info.value) == (
@@ -1210,6 +1210,81 @@ def test_save_minari_refuses_an_empty_episode_before_writing():
     with pytest.raises(DatasetValidationError, match=r"episodes\[1\] \(id 1\) has no step"):
         save_minari("t/hopper/empty-v0", [*good, empty], env_id="Hopper-v5")
     assert not minari_dataset_path("t/hopper/empty-v0").exists()
+
+
+def _nothing_in_the_minari_root():
+    root = minari_dataset_path("")
+    return not root.exists() or not [p for p in root.rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "said"),
+    [
+        (
+            {"env_id": "Walker2d-v5"},
+            "field 'observations' has obs_dim 11 but the env's observation space is",
+        ),
+        (
+            {"ref_min_score": 3000.0, "ref_max_score": -20.0},
+            "ref_min_score: 3000.0 must be < ref_max_score -20.0",
+        ),
+        ({"episodes": []}, "dataset is empty: 0 episodes"),
+        ({"ref_min_score": "abc"}, "ref_min_score: expected a finite number or None, got 'abc'"),
+        ({"ref_min_score": 1.0}, "ref_min_score: given without ref_max_score"),
+    ],
+)
+def test_save_minari_refuses_what_load_dataset_would_refuse_before_writing(kwargs, said):
+    """Probe 44: episodes of another env's dims, inverted reference scores, no episode, a
+    non-number reference score (load then used D4RL's without a word) and one of the pair
+    (Minari drops it) were all written, and refused or replaced only when loaded; a dataset
+    that can never load was left in the Minari root."""
+    args = {"env_id": "Hopper-v5", "episodes": dataset_to_episodes(make_dataset()), **kwargs}
+    episodes = args.pop("episodes")
+    with pytest.raises(DatasetValidationError) as info:
+        save_minari("t/hopper/bad-v0", episodes, **args)
+    assert str(info.value).startswith(
+        "Minari dataset 't/hopper/bad-v0' not written (load_dataset would refuse it): "
+    )
+    assert said in str(info.value)
+    assert _nothing_in_the_minari_root()
+
+
+def test_save_minari_names_an_offline_dataset_given_as_episodes():
+    """Probe 44: an OfflineDataset as ``episodes`` was Python's raw "'OfflineDataset' object is
+    not iterable"."""
+    with pytest.raises(ValueError, match=r"^episodes: expected a list of minari EpisodeBuffers, "
+                       r"got an OfflineDataset; convert it first: .*dataset_to_episodes"):  # fmt: skip
+        save_minari("t/hopper/ds-v0", make_dataset(), env_id="Hopper-v5")
+    assert _nothing_in_the_minari_root()
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (
+            {"a": np.arange(3)},
+            "extra_metadata['a']: not JSON-serialisable (ndarray); use .tolist()",
+        ),
+        (
+            {"f": {"g": [1, len]}},
+            "extra_metadata['f']['g'][1]: not JSON-serialisable (builtin_function_or_method); "
+            "store a string, number, list or dict instead",
+        ),
+        ([1], "extra_metadata: expected a dict (a JSON object), got list"),
+    ],
+)
+def test_save_minari_names_extra_metadata_json_cannot_hold(extra, said):
+    """Probe 44: an ndarray or a function in ``extra_metadata`` was Minari's raw "TypeError:
+    Object of type <class 'numpy.ndarray'> is not JSON serializable"."""
+    with pytest.raises(ValueError) as info:
+        save_minari(
+            "t/hopper/meta-v0",
+            dataset_to_episodes(make_dataset()),
+            env_id="Hopper-v5",
+            extra_metadata=extra,
+        )
+    assert str(info.value) == said
+    assert _nothing_in_the_minari_root()
 
 
 def test_a_relative_d4rl_dataset_dir_is_made_absolute(tmp_path, monkeypatch):
