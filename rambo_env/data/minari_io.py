@@ -257,13 +257,26 @@ def _root_fix(base: Path, k: int, names: list[str]) -> str:
     )
 
 
+def _said_id(folder: Path) -> str | None:
+    """The ``dataset_id`` the data/metadata.json of the Minari dataset ``folder`` names (the id
+    it was written under), None when unreadable."""
+    try:
+        said = json.loads((folder / "data" / "metadata.json").read_text()).get("dataset_id")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return said if isinstance(said, str) else None
+
+
 def misplaced_root(*dataset_ids: str) -> str | None:
     """What is wrong with ``MINARI_DATASETS_PATH`` when the Minari root holds none of
     ``dataset_ids`` but the data are there at another level: the root is a namespace folder
     (``…/minari/rambo``: it holds ``walker2d/random-v0``), or the folder above the root
     (``/data`` holding ``minari/rambo/…``; ``~/.minari`` holding ``datasets/…``). None when
     neither. Probe 36: one level up, a short name generated the data anew (at the default size
-    1M steps) beside the existing copy; one level down, the advice was to download them."""
+    1M steps) beside the existing copy; one level down, the advice was to download them. One
+    level down and written under the id with that folder as its namespace
+    (``user/hopper/rand-v0`` for ``hopper/rand-v0``), the id is what is wrong: probe 44 advised
+    moving the root, which would hide every other dataset there."""
     root = minari_dataset_path("")
     with contextlib.suppress(OSError):
         for dataset_id in dataset_ids:
@@ -289,6 +302,20 @@ def misplaced_root(*dataset_ids: str) -> str | None:
         )
         if below:
             sub, dataset_id = below[0]
+            full = f"{sub.name}/{dataset_id}"
+            said = _said_id(sub / dataset_id)
+            if said != dataset_id:  # probe 44: the root is right, the id lacks its namespace
+                root_too = (
+                    ""
+                    if said == full
+                    else f"; or, if {sub} is meant to be the root, set MINARI_DATASETS_PATH="
+                    f"{shell_quote(str(sub))}"
+                )
+                return (
+                    f"Minari dataset {dataset_id!r}: the Minari root {root} holds no "
+                    f"{dataset_id}, but holds {full}: did you mean the id {full}? (a Minari id "
+                    f"starts with its namespace folder){root_too}"
+                )
             return (
                 f"MINARI_DATASETS_PATH: the Minari root {root} holds no {dataset_id}, but "
                 f"{sub}, one level down, does: did you mean MINARI_DATASETS_PATH="

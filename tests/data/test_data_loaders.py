@@ -1700,6 +1700,39 @@ def test_a_minari_root_set_to_a_namespace_or_dataset_folder_is_refused_before_ge
     assert load_dataset("rambo/hopper/medium-v0").n_transitions == 12
 
 
+def test_a_minari_id_without_its_namespace_names_the_id_not_the_root():
+    """Probe 44 row 61: ``load_dataset('hopper/rand-v0')`` with ``user/hopper/rand-v0`` in the
+    (right) Minari root advised MINARI_DATASETS_PATH=<root>/user, which would hide every other
+    dataset there: the id is what lacks its namespace. (A root one level too high, where the
+    dataset was written under the id given, still names the root: the test below.)"""
+    _save_as_minari("user/hopper/rand-v0", make_dataset())
+    root = minari_dataset_path("")
+    with pytest.raises(DatasetUnavailableError) as info:
+        load_dataset("hopper/rand-v0")
+    assert str(info.value) == (
+        f"Minari dataset 'hopper/rand-v0': the Minari root {root} holds no hopper/rand-v0, but "
+        "holds user/hopper/rand-v0: did you mean the id user/hopper/rand-v0? (a Minari id starts "
+        "with its namespace folder)"
+    )
+    assert load_dataset("user/hopper/rand-v0").n_transitions == 12
+
+
+def test_an_unknown_short_name_in_another_case_and_a_compressed_file_say_what_to_do(tmp_path):
+    """Probe 44 rows 63 and 57: ``load_dataset('Hopper-Medium')`` listed the short names but
+    named no 'hopper-medium' (make_agent does); ``x.npz.gz`` was only "is not a dataset file"."""
+    with pytest.raises(ValueError, match=r"^unknown dataset 'Hopper-Medium' \(did you mean "
+                       r"'hopper-medium'\?\)\. Valid: a short name"):  # fmt: skip
+        load_dataset("Hopper-Medium")
+    packed = tmp_path / "x.npz.gz"
+    packed.write_bytes(b"\x1f\x8b")
+    with pytest.raises(ValueError) as info:
+        load_dataset(str(packed))
+    assert str(info.value).endswith(
+        f"; {packed} is compressed (.gz): decompress it first (gunzip {packed}) and load "
+        f"{tmp_path / 'x.npz'}"
+    )
+
+
 def test_a_minari_root_one_level_off_names_the_right_root(tmp_path, monkeypatch, capsys):
     """Probe 36 rows 37 + 38: ``MINARI_DATASETS_PATH`` one level above the root (``/data``
     holding ``minari/rambo/…``) generated a short name's data anew (1M steps at the default size)
