@@ -1717,12 +1717,16 @@ def test_a_minari_id_without_its_namespace_names_the_id_not_the_root():
     assert load_dataset("user/hopper/rand-v0").n_transitions == 12
 
 
-def test_an_unknown_short_name_in_another_case_and_a_compressed_file_say_what_to_do(tmp_path):
-    """Probe 44 rows 63 and 57: ``load_dataset('Hopper-Medium')`` listed the short names but
-    named no 'hopper-medium' (make_agent does); ``x.npz.gz`` was only "is not a dataset file"."""
+def test_an_unknown_short_name_in_another_case_says_did_you_mean():
+    """Probe 44 row 63: ``load_dataset('Hopper-Medium')`` listed the short names but named no
+    'hopper-medium' (make_agent does)."""
     with pytest.raises(ValueError, match=r"^unknown dataset 'Hopper-Medium' \(did you mean "
                        r"'hopper-medium'\?\)\. Valid: a short name"):  # fmt: skip
         load_dataset("Hopper-Medium")
+
+
+def test_a_compressed_dataset_file_says_decompress_it_first(tmp_path):
+    """Probe 44 row 57: ``load_dataset('x.npz.gz')`` was only "is not a dataset file"."""
     packed = tmp_path / "x.npz.gz"
     packed.write_bytes(b"\x1f\x8b")
     with pytest.raises(ValueError) as info:
