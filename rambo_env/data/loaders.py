@@ -60,11 +60,13 @@ from rambo_env.run_io import (
     check_path_text,
     check_readable,
     check_seed,
+    did_you_mean,
     expand_home,
     out_of_memory,
     out_of_memory_text,
     refuse_link_loop,
     safe_reason,
+    shell_quote,
 )
 
 __all__ = [
@@ -1697,13 +1699,34 @@ def _resolve(src: Any, options: _LoadOptions) -> OfflineDataset:
         raise ValueError(
             f"dataset: {text!r} is not a dataset file (expected .npz / .hdf5 / a Minari id / a "
             f"short name such as 'hopper-medium'){_minari_folder_hint(text)}"
+            f"{_compressed_hint(text)}"
         )
     if "/" in text:
         return read_minari(text, download=download)
     raise ValueError(
-        f"unknown dataset {text!r}. Valid: a short name {sorted(SHORT_NAMES)}, a D4RL name such as "
-        "'hopper-medium-v2', a Minari id such as 'mujoco/hopper/medium-v0', a .npz or .hdf5 path, "
-        "or a dict of arrays"
+        f"unknown dataset {text!r}{did_you_mean(text, sorted(SHORT_NAMES))}. Valid: a short name "
+        f"{sorted(SHORT_NAMES)}, a D4RL name such as 'hopper-medium-v2', a Minari id such as "
+        "'mujoco/hopper/medium-v0', a .npz or .hdf5 path, or a dict of arrays"
+        f"{_compressed_hint(text)}"
+    )
+
+
+#: Compressed-file endings and the command that decompresses them.
+_DECOMPRESS = {".gz": "gunzip", ".bz2": "bunzip2", ".xz": "unxz", ".zst": "unzstd", ".zip": "unzip"}
+
+
+def _compressed_hint(text: str) -> str:
+    """``"; x.npz.gz is compressed (.gz): decompress it first (gunzip x.npz.gz) and load x.npz"``
+    for a name ending in a compression suffix (probe 44: ``x.npz.gz`` was only "is not a dataset
+    file"), else ``""``."""
+    suffix = Path(text).suffix.lower()
+    if suffix not in _DECOMPRESS:
+        return ""
+    inner = text[: -len(suffix)]
+    load = inner if is_dataset_file(inner) else "the file it holds"
+    return (
+        f"; {text} is compressed ({suffix}): decompress it first ({_DECOMPRESS[suffix]} "
+        f"{shell_quote(text)}) and load {load}"
     )
 
 

@@ -257,13 +257,26 @@ def _root_fix(base: Path, k: int, names: list[str]) -> str:
     )
 
 
+def _said_id(folder: Path) -> str | None:
+    """The ``dataset_id`` the data/metadata.json of the Minari dataset ``folder`` names (the id
+    it was written under), None when unreadable."""
+    try:
+        said = json.loads((folder / "data" / "metadata.json").read_text()).get("dataset_id")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return said if isinstance(said, str) else None
+
+
 def misplaced_root(*dataset_ids: str) -> str | None:
     """What is wrong with ``MINARI_DATASETS_PATH`` when the Minari root holds none of
     ``dataset_ids`` but the data are there at another level: the root is a namespace folder
     (``…/minari/rambo``: it holds ``walker2d/random-v0``), or the folder above the root
     (``/data`` holding ``minari/rambo/…``; ``~/.minari`` holding ``datasets/…``). None when
     neither. Probe 36: one level up, a short name generated the data anew (at the default size
-    1M steps) beside the existing copy; one level down, the advice was to download them."""
+    1M steps) beside the existing copy; one level down, the advice was to download them. One
+    level down and written under the id with that folder as its namespace
+    (``user/hopper/rand-v0`` for ``hopper/rand-v0``), the id is what is wrong: probe 44 advised
+    moving the root, which would hide every other dataset there."""
     root = minari_dataset_path("")
     with contextlib.suppress(OSError):
         for dataset_id in dataset_ids:
@@ -289,6 +302,20 @@ def misplaced_root(*dataset_ids: str) -> str | None:
         )
         if below:
             sub, dataset_id = below[0]
+            full = f"{sub.name}/{dataset_id}"
+            said = _said_id(sub / dataset_id)
+            if said != dataset_id:  # probe 44: the root is right, the id lacks its namespace
+                root_too = (
+                    ""
+                    if said == full
+                    else f"; or, if {sub} is meant to be the root, set MINARI_DATASETS_PATH="
+                    f"{shell_quote(str(sub))}"
+                )
+                return (
+                    f"Minari dataset {dataset_id!r}: the Minari root {root} holds no "
+                    f"{dataset_id}, but holds {full}: did you mean the id {full}? (a Minari id "
+                    f"starts with its namespace folder){root_too}"
+                )
             return (
                 f"MINARI_DATASETS_PATH: the Minari root {root} holds no {dataset_id}, but "
                 f"{sub}, one level down, does: did you mean MINARI_DATASETS_PATH="
@@ -603,6 +630,110 @@ def _remove_stale_staging(root: Path) -> None:
                 entry.unlink()
 
 
+def _episode_list(episodes: Any) -> list[Any]:
+    """``episodes`` as a list of episode objects, or one error naming the argument (probe 44: an
+    OfflineDataset was Python's raw "'OfflineDataset' object is not iterable")."""
+    if isinstance(episodes, OfflineDataset):
+        raise ValueError(
+            "episodes: expected a list of minari EpisodeBuffers, got an OfflineDataset; convert "
+            "it first: save_minari(dataset_id, dataset_to_episodes(dataset), env_id=...) "
+            "(rambo_env.data.minari_io.dataset_to_episodes)"
+        )
+    if isinstance(episodes, str | bytes | dict | np.ndarray):
+        listed = None
+    else:
+        try:
+            listed = list(episodes)
+        except TypeError:
+            listed = None
+    if listed is None:
+        raise ValueError(
+            f"episodes: expected a list of minari EpisodeBuffers, got {type(episodes).__name__}"
+        )
+    for i, episode in enumerate(listed):
+        if not all(hasattr(episode, key) for key in _EPISODE_FIELDS):
+            raise ValueError(
+                f"episodes[{i}]: expected a minari EpisodeBuffer (observations, actions, "
+                f"rewards, terminations, truncations), got {type(episode).__name__}"
+            )
+    return listed
+
+
+def check_savable(
+    dataset_id: str,
+    episodes: Sequence[Any],
+    env_id: str,
+    ref_min_score: Any = None,
+    ref_max_score: Any = None,
+) -> None:
+    """:class:`DatasetValidationError` naming ``dataset_id`` when ``load_dataset`` would refuse
+    the dataset these arguments of :func:`save_minari` write: no episode, episodes that do not
+    fit ``env_id``'s spaces (dims, action bounds), non-finite values, reference scores that are
+    not numbers, inverted, or one without the other (Minari drops a lone one: load then used
+    D4RL's). The same checks as on reading (:func:`episodes_to_dataset`,
+    :func:`rambo_env.data.loaders.validate_for_env`), run on the flattened episodes. Probe 44:
+    all these were written without a word and refused, or silently replaced, only by the load."""
+    from rambo_env.data.loaders import validate_for_env  # loaders imports this module
+
+    try:
+        flat = episodes_to_dataset(
+            episodes,
+            env_id=env_id,
+            ref_min_score=ref_min_score,
+            ref_max_score=ref_max_score,
+            name=dataset_id,
+            source=f"minari:{dataset_id}",
+        )
+        validate_for_env(flat)
+    except DatasetValidationError as err:
+        raise DatasetValidationError(
+            f"Minari dataset {dataset_id!r} not written (load_dataset would refuse it): {err}"
+        ) from None
+
+
+def _json_trouble(value: Any, where: str) -> str | None:
+    """What in ``value`` (found at ``where``) JSON cannot store, as Minari writes its metadata
+    (sets become lists), else None."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return None
+    if isinstance(value, list | tuple | set | frozenset):
+        for i, item in enumerate(value):
+            trouble = _json_trouble(item, f"{where}[{i}]")
+            if trouble is not None:
+                return trouble
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                return f"{where}: key {key!r} is a {type(key).__name__}; JSON keys are strings"
+            trouble = _json_trouble(item, f"{where}[{key!r}]")
+            if trouble is not None:
+                return trouble
+        return None
+    if isinstance(value, np.ndarray):
+        fix = "use .tolist()"
+    elif isinstance(value, np.generic):
+        fix = "use .item()"
+    else:
+        fix = "store a string, number, list or dict instead"
+    return f"{where}: not JSON-serialisable ({type(value).__name__}); {fix}"
+
+
+def _check_extra_metadata(extra_metadata: Any) -> None:
+    """ValueError naming the entry of ``extra_metadata`` that Minari's JSON metadata cannot hold,
+    before anything is written (probe 44: Minari's raw "Object of type <class
+    'numpy.ndarray'> is not JSON serializable")."""
+    if extra_metadata is None:
+        return
+    if not isinstance(extra_metadata, dict):
+        raise ValueError(
+            f"extra_metadata: expected a dict (a JSON object), got {type(extra_metadata).__name__}"
+        )
+    trouble = _json_trouble(extra_metadata, "extra_metadata")
+    if trouble is not None:
+        raise ValueError(trouble)
+
+
 def save_minari(
     dataset_id: str,
     episodes: Sequence[Any],
@@ -620,20 +751,29 @@ def save_minari(
 
     Built in a hidden temporary root next to the final location and renamed into place when
     complete: a failure (or Ctrl-C) never leaves a partial dataset, and ``force=True`` replaces an
-    existing dataset only after the new one is complete. ``extra_metadata`` goes under the
-    metadata key ``"rambo_env"``.
+    existing dataset only after the new one is complete. ``extra_metadata`` (a JSON object) goes
+    under the metadata key ``"rambo_env"``.
+
+    Before anything is written, the episodes and reference scores are checked as
+    :func:`rambo_env.load_dataset` checks them on reading (:func:`check_savable`): data that
+    load would refuse, or reference scores it would not use, are not stored. An
+    :class:`OfflineDataset` is not taken as ``episodes``: convert it with
+    :func:`dataset_to_episodes` first.
     """
     import minari
     from minari.namespace import create_namespace, list_local_namespaces
 
     final = minari_dataset_path(check_dataset_id(dataset_id))  # a "../" id must not escape
     check_root_level(dataset_id)  # a namespace folder as the root: refused before writing
+    episodes = _episode_list(episodes)
     for i, episode in enumerate(episodes):  # was: Minari's raw IndexError from its hdf5 writer
         if len(episode.rewards if episode.rewards is not None else ()) == 0:
             raise DatasetValidationError(
                 f"episodes[{i}] (id {episode.id}) has no step; Minari cannot store an empty "
                 "episode: drop it"
             )
+    check_savable(dataset_id, episodes, env_id, ref_min_score, ref_max_score)
+    _check_extra_metadata(extra_metadata)
     if final.exists() and not force:
         raise FileExistsError(
             f"Minari dataset {dataset_id!r} already exists at {final}; pass force=True to overwrite"

@@ -932,10 +932,10 @@ def test_an_action_out_of_bounds_in_a_minari_dataset_is_a_data_error_not_a_cache
     (field, index, value, bounds, env, what to do), and nothing is cached."""
     from rambo_env.dynamics.io import cache_dir
 
-    dataset = make_dataset((7, 5), (True, False))
-    actions = dataset.actions.copy()
-    actions[3, 1] = 7.0
-    _save_as_minari("t/hopper/actbig-v0", dataclasses.replace(dataset, actions=actions))
+    _save_as_minari("t/hopper/actbig-v0", make_dataset((7, 5), (True, False)))
+    main = minari_dataset_path("t/hopper/actbig-v0") / "data" / "main_data.hdf5"
+    with h5py.File(main, "r+") as f:  # written by another tool: save_minari refuses it (probe 44)
+        f["episode_0/actions"][3, 1] = 7.0
     with pytest.raises(DatasetValidationError) as info:
         load_dataset("t/hopper/actbig-v0")
     assert str(info.value) == (
@@ -1210,6 +1210,81 @@ def test_save_minari_refuses_an_empty_episode_before_writing():
     with pytest.raises(DatasetValidationError, match=r"episodes\[1\] \(id 1\) has no step"):
         save_minari("t/hopper/empty-v0", [*good, empty], env_id="Hopper-v5")
     assert not minari_dataset_path("t/hopper/empty-v0").exists()
+
+
+def _nothing_in_the_minari_root():
+    root = minari_dataset_path("")
+    return not root.exists() or not [p for p in root.rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "said"),
+    [
+        (
+            {"env_id": "Walker2d-v5"},
+            "field 'observations' has obs_dim 11 but the env's observation space is",
+        ),
+        (
+            {"ref_min_score": 3000.0, "ref_max_score": -20.0},
+            "ref_min_score: 3000.0 must be < ref_max_score -20.0",
+        ),
+        ({"episodes": []}, "dataset is empty: 0 episodes"),
+        ({"ref_min_score": "abc"}, "ref_min_score: expected a finite number or None, got 'abc'"),
+        ({"ref_min_score": 1.0}, "ref_min_score: given without ref_max_score"),
+    ],
+)
+def test_save_minari_refuses_what_load_dataset_would_refuse_before_writing(kwargs, said):
+    """Probe 44: episodes of another env's dims, inverted reference scores, no episode, a
+    non-number reference score (load then used D4RL's without a word) and one of the pair
+    (Minari drops it) were all written, and refused or replaced only when loaded; a dataset
+    that can never load was left in the Minari root."""
+    args = {"env_id": "Hopper-v5", "episodes": dataset_to_episodes(make_dataset()), **kwargs}
+    episodes = args.pop("episodes")
+    with pytest.raises(DatasetValidationError) as info:
+        save_minari("t/hopper/bad-v0", episodes, **args)
+    assert str(info.value).startswith(
+        "Minari dataset 't/hopper/bad-v0' not written (load_dataset would refuse it): "
+    )
+    assert said in str(info.value)
+    assert _nothing_in_the_minari_root()
+
+
+def test_save_minari_names_an_offline_dataset_given_as_episodes():
+    """Probe 44: an OfflineDataset as ``episodes`` was Python's raw "'OfflineDataset' object is
+    not iterable"."""
+    with pytest.raises(ValueError, match=r"^episodes: expected a list of minari EpisodeBuffers, "
+                       r"got an OfflineDataset; convert it first: .*dataset_to_episodes"):  # fmt: skip
+        save_minari("t/hopper/ds-v0", make_dataset(), env_id="Hopper-v5")
+    assert _nothing_in_the_minari_root()
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (
+            {"a": np.arange(3)},
+            "extra_metadata['a']: not JSON-serialisable (ndarray); use .tolist()",
+        ),
+        (
+            {"f": {"g": [1, len]}},
+            "extra_metadata['f']['g'][1]: not JSON-serialisable (builtin_function_or_method); "
+            "store a string, number, list or dict instead",
+        ),
+        ([1], "extra_metadata: expected a dict (a JSON object), got list"),
+    ],
+)
+def test_save_minari_names_extra_metadata_json_cannot_hold(extra, said):
+    """Probe 44: an ndarray or a function in ``extra_metadata`` was Minari's raw "TypeError:
+    Object of type <class 'numpy.ndarray'> is not JSON serializable"."""
+    with pytest.raises(ValueError) as info:
+        save_minari(
+            "t/hopper/meta-v0",
+            dataset_to_episodes(make_dataset()),
+            env_id="Hopper-v5",
+            extra_metadata=extra,
+        )
+    assert str(info.value) == said
+    assert _nothing_in_the_minari_root()
 
 
 def test_a_relative_d4rl_dataset_dir_is_made_absolute(tmp_path, monkeypatch):
@@ -1623,6 +1698,43 @@ def test_a_minari_root_set_to_a_namespace_or_dataset_folder_is_refused_before_ge
         load_dataset("hopper-medium")
     monkeypatch.setenv("MINARI_DATASETS_PATH", str(root))  # the right root: read as before
     assert load_dataset("rambo/hopper/medium-v0").n_transitions == 12
+
+
+def test_a_minari_id_without_its_namespace_names_the_id_not_the_root():
+    """Probe 44 row 61: ``load_dataset('hopper/rand-v0')`` with ``user/hopper/rand-v0`` in the
+    (right) Minari root advised MINARI_DATASETS_PATH=<root>/user, which would hide every other
+    dataset there: the id is what lacks its namespace. (A root one level too high, where the
+    dataset was written under the id given, still names the root: the test below.)"""
+    _save_as_minari("user/hopper/rand-v0", make_dataset())
+    root = minari_dataset_path("")
+    with pytest.raises(DatasetUnavailableError) as info:
+        load_dataset("hopper/rand-v0")
+    assert str(info.value) == (
+        f"Minari dataset 'hopper/rand-v0': the Minari root {root} holds no hopper/rand-v0, but "
+        "holds user/hopper/rand-v0: did you mean the id user/hopper/rand-v0? (a Minari id starts "
+        "with its namespace folder)"
+    )
+    assert load_dataset("user/hopper/rand-v0").n_transitions == 12
+
+
+def test_an_unknown_short_name_in_another_case_says_did_you_mean():
+    """Probe 44 row 63: ``load_dataset('Hopper-Medium')`` listed the short names but named no
+    'hopper-medium' (make_agent does)."""
+    with pytest.raises(ValueError, match=r"^unknown dataset 'Hopper-Medium' \(did you mean "
+                       r"'hopper-medium'\?\)\. Valid: a short name"):  # fmt: skip
+        load_dataset("Hopper-Medium")
+
+
+def test_a_compressed_dataset_file_says_decompress_it_first(tmp_path):
+    """Probe 44 row 57: ``load_dataset('x.npz.gz')`` was only "is not a dataset file"."""
+    packed = tmp_path / "x.npz.gz"
+    packed.write_bytes(b"\x1f\x8b")
+    with pytest.raises(ValueError) as info:
+        load_dataset(str(packed))
+    assert str(info.value).endswith(
+        f"; {packed} is compressed (.gz): decompress it first (gunzip {packed}) and load "
+        f"{tmp_path / 'x.npz'}"
+    )
 
 
 def test_a_minari_root_one_level_off_names_the_right_root(tmp_path, monkeypatch, capsys):
