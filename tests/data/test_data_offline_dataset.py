@@ -181,7 +181,7 @@ def test_direct_construction_with_a_list_or_tensor_points_to_from_arrays():
         with pytest.raises(
             DatasetValidationError,
             match=rf"field 'rewards' is {kind}, not an ndarray \(use OfflineDataset\.from_arrays "
-            "to convert it\)",
+            r"to convert it\)",
         ):
             OfflineDataset(**{**a, "rewards": value})
         assert OfflineDataset.from_arrays({**a, "rewards": value}).rewards.dtype == np.float32
