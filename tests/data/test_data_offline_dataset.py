@@ -177,7 +177,10 @@ def test_direct_construction_with_a_list_or_tensor_points_to_from_arrays():
     import torch
 
     a = _arrays()
-    for value, kind in ((a["rewards"].tolist(), "a list"), (torch.from_numpy(a["rewards"]), "a Tensor")):
+    for value, kind in (
+        (a["rewards"].tolist(), "a list"),
+        (torch.from_numpy(a["rewards"]), "a Tensor"),
+    ):
         with pytest.raises(
             DatasetValidationError,
             match=rf"field 'rewards' is {kind}, not an ndarray \(use OfflineDataset\.from_arrays "

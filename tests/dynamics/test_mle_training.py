@@ -370,7 +370,10 @@ def test_compiled_mle_loss_trains_the_same_model_to_float32_rounding() -> None:
         (lambda: MLEConfig(max_time_s="60"), r"MLEConfig\.max_time_s: expected a number"),
         (lambda: EnsembleConfig(hidden_dims=(8.5,) * 4), r"hidden_dims: expected a tuple of ints"),
         (lambda: EnsembleConfig(logvar_penalty=math.nan), r"logvar_penalty: expected a finite"),
-        (lambda: EnsembleConfig(weight_decays=(-1,) * 5), r"weight_decays: expected a tuple of fin"),
+        (
+            lambda: EnsembleConfig(weight_decays=(-1,) * 5),
+            r"weight_decays: expected a tuple of fin",
+        ),
         (lambda: EnsembleConfig(n_members=7.0), r"n_members: expected an int"),
         (lambda: AdversaryConfig("3e-4", 2), r"adversary_weight: expected a number, got '3e-4'"),
     ],
