@@ -28,6 +28,7 @@ from rambo_env.run_io import (
     check_seed,
     is_int,
     is_real,
+    items_of,
     read_json,
     refuse_broken_link,
     safe_reason,
@@ -79,16 +80,18 @@ class BehaviourConfig:
                 f"BehaviourConfig.env_id: {self.env_id!r} is not a Gymnasium env id "
                 f"({safe_reason(err)})"
             ) from None
-        band = self.band
-        if not (
-            isinstance(band, tuple | list)
-            and len(band) == 2
-            and all(is_real(b) and not math.isnan(b) for b in band)
-            and band[0] <= band[1]
-        ):
-            raise ValueError(
-                f"BehaviourConfig.band: expected (low, high) returns with low <= high, got {band!r}"
-            )
+        expect = "(low, high) returns with low <= high"
+        band = items_of(  # probe 44: a numpy array of two returns was refused
+            self.band,
+            "BehaviourConfig.band",
+            expect,
+            lambda b: is_real(b) and not math.isnan(b),
+            "return",
+        )
+        if not (len(band) == 2 and band[0] <= band[1]):
+            raise ValueError(f"BehaviourConfig.band: expected {expect}, got {self.band!r}")
+        if isinstance(self.band, np.ndarray):
+            object.__setattr__(self, "band", band)
         for name, low in (
             ("max_steps", 1),
             ("eval_freq", 1),

@@ -44,6 +44,7 @@ from rambo_env.dynamics.ensemble import (  # check_device re-exported: one devic
 from rambo_env.envs import model_env
 from rambo_env.envs.model_env import LONG_ROLLOUT, warn_long_rollout  # re-exported
 from rambo_env.evaluation import N_FINAL_EVALS, check_n_eval_episodes
+from rambo_env.ledger import SAVED_BEFORE_FIELD
 from rambo_env.run_io import (
     RUN_SEED_LIMIT,
     check_field_types,
@@ -379,25 +380,9 @@ def config_to_dict(cfg: CotrainConfig) -> dict[str, Any]:
 
 
 #: Fields added after runs first saved their config (sessions 2-12): a saved config without
-#: one ran with its default (critic_layer_norm: the official critic, below). Every other field
-#: is in every saved config, so its absence means a cut or hand-edited file.
-LATER_FIELDS = frozenset(
-    {
-        "ent_coef",
-        "ent_coef_max",
-        "log_std_min",
-        "ensemble_max_logvar_init",
-        "ensemble_min_logvar_init",
-        "env_id",
-        "bc_loss",
-        "critic_layer_norm",
-        "compile",
-        "precision",
-        "mle_lr",
-        "model_seed",
-        "ledger",
-    }
-)
+#: one ran with :data:`rambo_env.ledger.SAVED_BEFORE_FIELD`'s value (the ledger's table too).
+#: Every other field is in every saved config, so its absence means a cut or hand-edited file.
+LATER_FIELDS = frozenset(SAVED_BEFORE_FIELD)
 
 
 def config_from_dict(data: dict[str, Any], saved: bool = False) -> CotrainConfig:
@@ -420,12 +405,11 @@ def config_from_dict(data: dict[str, Any], saved: bool = False) -> CotrainConfig
             "silently change the run); restore the file, or put the run's values back"
         )
     text_fields = {"dataset", "algo", "device", "ent_coef", "precision"}
-    # Configs saved before critic_layer_norm became auto (session 8) ran the official critic;
-    # saved configs without a precision or an mle_lr (saved before the field existed) ran fp32,
-    # not auto, and pretrained at the official 3e-4, not today's default.
+    # A saved config without a later field ran with SAVED_BEFORE_FIELD's value (critic_layer_norm
+    # False, the official critic, also for an unsaved dict: configs from before it became auto).
     data = {
-        "critic_layer_norm": False,
-        **({"precision": "fp32", "mle_lr": 3e-4} if saved else {}),
+        "critic_layer_norm": SAVED_BEFORE_FIELD["critic_layer_norm"],
+        **(SAVED_BEFORE_FIELD if saved else {}),
         **data,
     }
     return CotrainConfig(

@@ -318,11 +318,10 @@ def _warn_other_env(normalizer: Any, env_id: Any) -> None:
     if (fitted, env_id) in _WARNED_OTHER_ENV:
         return
     _WARNED_OTHER_ENV.add((fitted, env_id))
-    same = env_name(fitted) == env_name(env_id)
-    kind = "another version of that env" if same else "another env"
     print(
         f"[rambo_env] WARNING: the normalizer was fitted on {fitted} data, but the policy is "
-        f"evaluated in {env_id} ({kind}: its dynamics and rewards may differ, so its returns "
+        f"evaluated in {env_id} ({other_env_kind(fitted, env_id)}: its dynamics and rewards may "
+        f"differ, so its returns "
         f"are not those of {fitted}); evaluate in {fitted} (dataset.env_id / mdp.env_id), or "
         "train on data of the env you evaluate in (warned once per pair)",
         flush=True,
@@ -660,6 +659,14 @@ def env_name(env_id: Any) -> str | None:
     if not isinstance(env_id, str) or not env_id:
         return None
     return re.sub(r"-v\d+$", "", env_id.rsplit("/", 1)[-1]).lower()
+
+
+def other_env_kind(data_env: str, other: str) -> str:
+    """What ``other`` is to ``data_env`` in a warning that one stands in for the other
+    (:func:`_warn_other_env`, the loaders' ``env_id=`` override): ``"another version of that
+    env"`` (Hopper-v5 / Hopper-v4) or ``"another env"``."""
+    same = env_name(data_env) == env_name(other)
+    return "another version of that env" if same else "another env"
 
 
 def charges_unclipped_action(env_id: Any) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from rambo_env.curves import (
@@ -96,16 +97,30 @@ RESULT_SETTINGS = (
     "ent_coef_max",
     "log_std_min",
 )
-#: What a run saved before a setting existed ran with (agents.cotrain_setup.LATER_FIELDS).
-_SETTINGS_BEFORE = {
-    "bc_loss": "nll",
-    "ensemble_max_logvar_init": 1.0,
-    "ensemble_min_logvar_init": -6.0,
-    "mle_lr": 3e-4,
-    "ent_coef": "auto",
-    "ent_coef_max": None,
-    "log_std_min": -20.0,
-}
+#: What a run saved before a ``config.json`` field existed ran with, for each field added
+#: after runs first saved their config (sessions 2-12): the one table of
+#: ``agents.cotrain_setup`` (its ``LATER_FIELDS``, filled in by ``config_from_dict`` for a saved
+#: config that lacks them) and of the ledger's settings of such a run (:func:`_run_settings`).
+#: Mostly the field's default; not so: critic_layer_norm (the official critic, before the
+#: default became auto in session 8), precision (fp32, not auto) and mle_lr (the official 3e-4,
+#: not today's 1e-3).
+SAVED_BEFORE_FIELD: Mapping[str, Any] = MappingProxyType(
+    {
+        "ent_coef": "auto",
+        "ent_coef_max": None,
+        "log_std_min": -20.0,
+        "ensemble_max_logvar_init": 1.0,
+        "ensemble_min_logvar_init": -6.0,
+        "env_id": None,
+        "bc_loss": "nll",
+        "critic_layer_norm": False,
+        "compile": None,
+        "precision": "fp32",
+        "mle_lr": 3e-4,
+        "model_seed": None,
+        "ledger": None,
+    }
+)
 
 
 def _finite_or_none(value: float | None, low: float = -math.inf) -> bool:
@@ -505,9 +520,9 @@ def _run_settings(cfg: dict[str, Any], resolved: dict[str, Any]) -> dict[str, An
     """The :data:`RESULT_SETTINGS` of a run's saved ``config`` (env_id: the env it ran in, the
     dataset's where it gave none); one saved before a setting existed: what it ran with."""
     settings = {
-        name: cfg[name] if name in cfg else _SETTINGS_BEFORE[name]
+        name: cfg[name] if name in cfg else SAVED_BEFORE_FIELD[name]
         for name in RESULT_SETTINGS
-        if name in cfg or name in _SETTINGS_BEFORE
+        if name in cfg or name in SAVED_BEFORE_FIELD
     }
     dataset = resolved.get("dataset") if isinstance(resolved.get("dataset"), dict) else {}
     settings["env_id"] = cfg.get("env_id") or dataset.get("env_id")

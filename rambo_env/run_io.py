@@ -1693,6 +1693,42 @@ def is_real(value: Any) -> bool:
     return is_int(value) or isinstance(value, float | np.floating)
 
 
+def items_of(
+    value: Any,
+    field: str,
+    expect: str,
+    ok: Callable[[Any], bool],
+    what: str = "value",
+    single: str | None = None,
+) -> tuple:
+    """``value``, a tuple, list or 1-d numpy array of items that each pass ``ok``, as a tuple of
+    them (a numpy array's as Python scalars); else one ValueError naming ``field``, ``expect`` and
+    what was wrong: not a sequence, a numpy array of another shape, or the first item that fails
+    ``ok`` (called a ``what``); ``single``: what a lone number given instead means (``"one hidden
+    layer"``: "for one hidden layer give (8,)"). Probe 44: ``hidden_dims=np.array([8, 8, 8, 8])`` was refused with
+    "expected ints, got array([8, 8, 8, 8])" although a list of np.int64 was taken."""
+    if isinstance(value, np.ndarray):
+        if value.ndim != 1:
+            raise ValueError(
+                f"{field}: expected {expect}, got a {value.ndim}-d numpy array of shape "
+                f"{value.shape}; give a 1-d array or a tuple"
+            )
+        value = value.tolist()
+    if not isinstance(value, tuple | list):
+        got = "None" if value is None else f"{with_article(type(value).__name__)} {value!r}"
+        raise ValueError(
+            f"{field}: expected {expect}, got {got}"
+            + (f" (for {single} give ({value!r},))" if single and is_real(value) else "")
+        )
+    for i, item in enumerate(value):
+        if not ok(item):
+            kind = "" if is_int(item) else f" ({with_article(type(item).__name__)})"
+            raise ValueError(
+                f"{field}: expected {expect}, got {tuple(value)!r}: {what} {i} is {item!r}{kind}"
+            )
+    return tuple(value)
+
+
 def check_field_types(obj: Any, hint: str = "fix the value (e.g. in config.json)") -> None:
     """Each field of the dataclass ``obj`` has its annotated type (a hand-edited ``config.json``
     or ledger ``index.json``: ``"3"``, ``3.7``); one ValueError naming the field and ``hint``.

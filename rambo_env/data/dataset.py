@@ -706,9 +706,12 @@ class OfflineDataset:
     def _validate_layout(self) -> None:
         for key, (dtype, ndim) in ARRAY_FIELDS.items():
             value = getattr(self, key)
-            if not isinstance(value, np.ndarray):
+            if not isinstance(value, np.ndarray):  # probe 44: named no way to convert it
+                from rambo_env.run_io import with_article
+
                 raise DatasetValidationError(
-                    f"field '{key}' is a {type(value).__name__}, not an ndarray"
+                    f"field '{key}' is {with_article(type(value).__name__)}, not an ndarray "
+                    "(use OfflineDataset.from_arrays to convert it)"
                 )
             if value.dtype != dtype:
                 raise DatasetValidationError(

@@ -286,11 +286,12 @@ def _load_dataset(
         options = _LoadOptions(download, generate, d4rl_dir, n_transitions, seed, progress)
         resolved = dataset = _resolve(name_or_path, options)
         if env_id is not None:
-            _note_env_override(dataset, env_id)
             dataset = dataclasses.replace(dataset, env_id=env_id)
         elif dataset.env_id is None and unnamed_env is not None:
             dataset = _taken_as(dataset, *unnamed_env)
         validate_for_env(dataset)
+        if env_id is not None:  # after the dims check: another env's dims are refused, not warned
+            _warn_env_override(resolved, env_id)
         dataset = _with_d4rl_ref_scores(dataset)
         if dataset is not resolved and hasattr(resolved, _UNSAID_ENDS):  # not a field: carried
             # to check_content, which judges the unflagged episode ends by the final env (probe
@@ -398,17 +399,29 @@ def _note_long_episodes(dataset: OfflineDataset) -> None:
     )
 
 
-def _note_env_override(dataset: OfflineDataset, env_id: str) -> None:
-    """One line when ``env_id`` (``--env-id``) replaces another env the data name (probe 31:
-    Hopper-v5 data loaded with ``--env-id Hopper-v4`` ran with only gymnasium's "out of date"
-    warning, evaluating and ending model rollouts by v4's rules without a word). Other dims
-    are refused by :func:`validate_for_env` after this."""
-    if dataset.env_id is None or dataset.env_id == env_id:
+#: (data env, override) pairs already warned of by :func:`_warn_env_override`.
+_WARNED_ENV_OVERRIDE: set[tuple[str, str]] = set()
+
+
+def _warn_env_override(dataset: OfflineDataset, env_id: str) -> None:
+    """Once per process and pair: ``env_id`` (``env_id=`` of load_dataset / make_mdp /
+    ``gym.make('RamboModel-…')``, ``--env-id``: all load through here) replaces another env the
+    data record. Probe 31: Hopper-v5 data loaded with ``--env-id Hopper-v4`` ran with only
+    gymnasium's "out of date" warning; probe 44: the note that followed read as no warning,
+    worded unlike the evaluation's for the same pair (:func:`rambo_env.evaluation._warn_other_env`).
+    Other dims are refused by :func:`validate_for_env` after this."""
+    from rambo_env.evaluation import other_env_kind
+
+    recorded = dataset.env_id
+    if recorded is None or recorded == env_id or (recorded, env_id) in _WARNED_ENV_OVERRIDE:
         return
+    _WARNED_ENV_OVERRIDE.add((recorded, env_id))
     print(
-        f"[rambo_env] note: env_id {env_id} (--env-id) overrides the env dataset "
-        f"{dataset.name!r} names, {dataset.env_id}: policies are evaluated and model rollouts "
-        f"end by {env_id}'s rules; leave --env-id out to use {dataset.env_id}",
+        f"[rambo_env] WARNING: dataset {dataset.name!r} records {recorded} data, but env_id= "
+        f"(--env-id) overrides it with {env_id} ({other_env_kind(recorded, env_id)}: its dynamics "
+        f"and rewards may differ from the data's); policies are evaluated and model rollouts end "
+        f"by {env_id}'s rules; leave env_id= (--env-id) out to use {recorded} (warned once per "
+        "pair)",
         flush=True,
     )
 

@@ -188,7 +188,7 @@ class EnsembleConfig:
     """Coefficient of the bound penalty ``Σ max_logvar - Σ min_logvar``."""
 
     def __post_init__(self) -> None:
-        from rambo_env.run_io import is_int, is_real
+        from rambo_env.run_io import is_int, is_real, items_of
 
         # was: hidden_dims=(8.5, ...) truncated to 8, a NaN logvar_penalty or negative weight
         # decays accepted (a NaN loss, weights pushed away from zero)
@@ -197,20 +197,29 @@ class EnsembleConfig:
                 raise ValueError(
                     f"EnsembleConfig.{name}: expected an int, got {getattr(self, name)!r}"
                 )
-        # probe 21: None or a bare int was a raw "'NoneType' object is not iterable"
-        seqs = tuple | list
-        if not isinstance(self.hidden_dims, seqs) or not all(is_int(h) for h in self.hidden_dims):
-            raise ValueError(f"EnsembleConfig.hidden_dims: expected ints, got {self.hidden_dims!r}")
+        # probe 21: None or a bare int was a raw "'NoneType' object is not iterable"; probe 44: a
+        # 1-d int numpy array was refused ("expected ints, got array([8, 8, 8, 8])")
+        hidden = items_of(
+            self.hidden_dims,
+            "EnsembleConfig.hidden_dims",
+            "a tuple of ints (one width per hidden layer)",
+            is_int,
+            "width",
+            single="one hidden layer",
+        )
+        object.__setattr__(self, "hidden_dims", hidden)
         # probe 41: hidden_dims=(8, 8) with the decays left at their default blamed weight_decays
         # ("need … 3 values, got 5"), a field the user never set: the default follows the depth
         if self.weight_decays is None:
             object.__setattr__(self, "weight_decays", default_weight_decays(len(self.hidden_dims)))
-        if not isinstance(self.weight_decays, seqs) or not all(
-            is_real(w) and 0 <= w < math.inf for w in self.weight_decays
-        ):
-            raise ValueError(
-                f"EnsembleConfig.weight_decays: expected finite numbers >= 0, got {self.weight_decays!r}"
-            )
+        decays = items_of(
+            self.weight_decays,
+            "EnsembleConfig.weight_decays",
+            "a tuple of finite numbers >= 0",
+            lambda w: is_real(w) and 0 <= w < math.inf,
+            "decay",
+        )
+        object.__setattr__(self, "weight_decays", decays)
         for name in ("logvar_penalty", "init_min_logvar", "init_max_logvar"):
             value = getattr(self, name)
             if not is_real(value) or (name == "logvar_penalty" and not 0 <= value < math.inf):

@@ -109,6 +109,10 @@ def test_a_behaviour_config_with_a_wrong_value_is_refused():
         with pytest.raises(ValueError, match=match):
             _cfg(**changes)
     _cfg(band=(-math.inf, math.inf), buffer_size=None)  # valid
+    # probe 44: a numpy array of two returns was refused as not "(low, high) returns"
+    assert _cfg(band=np.array([0.0, 10.0])).band == (0.0, 10.0)
+    with pytest.raises(ValueError, match=r"band: expected .*: return 1 is '10' \(a str\)"):
+        _cfg(band=(0.0, "10"))
 
 
 @pytest.mark.parametrize(

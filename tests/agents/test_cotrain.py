@@ -1179,7 +1179,28 @@ def test_every_config_field_added_after_the_first_is_a_later_field():
         "mle_max_time_s", "q_limit", "torch_threads", "stop_at_iteration", "progress",
     }  # fmt: skip
     added = {f.name for f in dataclasses.fields(CotrainConfig)} - first
-    assert added == set(LATER_FIELDS), f"add {sorted(added - LATER_FIELDS)} to LATER_FIELDS"
+    assert added == set(LATER_FIELDS), (
+        f"add {sorted(added - LATER_FIELDS)} to rambo_env.ledger.SAVED_BEFORE_FIELD (with what "
+        "the runs saved before it ran with)"
+    )
+
+
+def test_a_config_saved_before_a_field_existed_reads_as_the_ledger_reads_it():
+    """Issue 14 (session 29): what a run saved before a field existed ran with was two tables,
+    config_from_dict's and the ledger's; now one (rambo_env.ledger.SAVED_BEFORE_FIELD)."""
+    from agents.cotrain_setup import LATER_FIELDS, config_from_dict, config_to_dict
+    from rambo_env import ledger
+    from rambo_env.ledger import SAVED_BEFORE_FIELD
+
+    assert set(SAVED_BEFORE_FIELD) == LATER_FIELDS
+    saved = config_to_dict(CotrainConfig(dataset="hopper-medium"))
+    older = {k: v for k, v in saved.items() if k not in LATER_FIELDS}
+    cfg = config_from_dict(older, saved=True)
+    assert {name: getattr(cfg, name) for name in LATER_FIELDS} == dict(SAVED_BEFORE_FIELD)
+    assert (cfg.critic_layer_norm, cfg.precision, cfg.mle_lr) == (False, "fp32", 3e-4)
+    settings = ledger._run_settings(older, {"dataset": {"env_id": "Hopper-v5"}})
+    for name in set(ledger.RESULT_SETTINGS) & LATER_FIELDS - {"env_id"}:
+        assert settings[name] == getattr(cfg, name), name
 
 
 def test_non_finite_config_values_survive_config_json(tmp_path):

@@ -1791,18 +1791,47 @@ def test_a_minari_root_one_level_off_names_the_right_root(tmp_path, monkeypatch,
         load_dataset("rambo/walker2d/medium-v0")
 
 
-def test_env_id_overriding_the_datasets_env_is_said(capsys):
+def test_env_id_overriding_the_datasets_env_is_warned_once_as_the_evaluation_warns(
+    monkeypatch, capsys
+):
     """Probe 31: Hopper-v5 data with ``--env-id Hopper-v4`` ran with only gymnasium's "out of
-    date" warning: nothing said that evaluation and model termination now follow v4."""
+    date" warning. Probe 44 row 20: ``make_mdp(d, env_id='Hopper-v4')`` on Hopper-v5 data gave
+    only a "note", worded unlike the evaluation's warning for the same pair; every path that
+    takes ``env_id=`` (load_dataset, make_mdp, gym.make('RamboModel-…'), --env-id) loads
+    through one warning, given once per pair, none for equal ids or data that record no env."""
+    import rambo_env
+    from rambo_env import model
+    from rambo_env.data import loaders
+    from rambo_env.evaluation import other_env_kind
+
+    monkeypatch.setattr(loaders, "_WARNED_ENV_OVERRIDE", set())
     dataset = make_dataset(env_id="Hopper-v5", name="h5")
+    warning = (
+        "[rambo_env] WARNING: dataset 'h5' records Hopper-v5 data, but env_id= (--env-id) "
+        "overrides it with Hopper-v4 (another version of that env: its dynamics and rewards may "
+        "differ from the data's); policies are evaluated and model rollouts end by Hopper-v4's "
+        "rules; leave env_id= (--env-id) out to use Hopper-v5 (warned once per pair)"
+    )
+
+    class Loaded(Exception):
+        """Raised where make_mdp would train: the load, and its warning, are done."""
+
+    def stop(*args, **kwargs):
+        raise Loaded
+
+    monkeypatch.setattr(model, "_cached_or_trained_ensemble", stop)
+    with pytest.raises(Loaded):
+        rambo_env.make_mdp(dataset, env_id="Hopper-v4", cache=False)
+    assert warning in capsys.readouterr().out
     assert load_dataset(dataset, env_id="Hopper-v4").env_id == "Hopper-v4"
-    assert (
-        "[rambo_env] note: env_id Hopper-v4 (--env-id) overrides the env dataset 'h5' names, "
-        "Hopper-v5: policies are evaluated and model rollouts end by Hopper-v4's rules; leave "
-        "--env-id out to use Hopper-v5"
-    ) in capsys.readouterr().out
+    assert "overrides" not in capsys.readouterr().out  # once per pair
     load_dataset(dataset, env_id="Hopper-v5")
+    load_dataset(dataclasses.replace(dataset, env_id=None), env_id="Hopper-v4")
     assert "overrides" not in capsys.readouterr().out
+    with pytest.raises(DatasetValidationError, match="obs_dim 11"):  # other dims: refused
+        load_dataset(dataset, env_id="Walker2d-v5")
+    assert "overrides" not in capsys.readouterr().out
+    assert other_env_kind("Hopper-v5", "Walker2d-v5") == "another env"
 
 
 def test_the_load_line_names_the_minari_root(monkeypatch, capsys):

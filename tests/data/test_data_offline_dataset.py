@@ -171,6 +171,25 @@ def test_direct_construction_with_wrong_dtype_is_rejected():
         OfflineDataset(**a).validate()
 
 
+def test_direct_construction_with_a_list_or_tensor_points_to_from_arrays():
+    """Probe 44 row 18: ``OfflineDataset(rewards=<list>)`` / ``<torch tensor>`` said "is a list,
+    not an ndarray" without the way out the dtype errors name (from_arrays converts it)."""
+    import torch
+
+    a = _arrays()
+    for value, kind in (
+        (a["rewards"].tolist(), "a list"),
+        (torch.from_numpy(a["rewards"]), "a Tensor"),
+    ):
+        with pytest.raises(
+            DatasetValidationError,
+            match=rf"field 'rewards' is {kind}, not an ndarray \(use OfflineDataset\.from_arrays "
+            r"to convert it\)",
+        ):
+            OfflineDataset(**{**a, "rewards": value})
+        assert OfflineDataset.from_arrays({**a, "rewards": value}).rewards.dtype == np.float32
+
+
 def test_masked_entries_are_refused_not_unmasked():
     """Issue 14 probe: np.asarray dropped the mask, so masked (invalid) values were trained on."""
     a = _arrays()

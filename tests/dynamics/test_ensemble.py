@@ -377,6 +377,29 @@ def test_a_layer_list_that_is_not_a_sequence_is_named(field, value):
         EnsembleConfig(**{field: value})
 
 
+def test_an_int_numpy_array_of_layer_widths_is_taken_and_a_wrong_one_says_what_is_wrong():
+    """Probe 44 row 33: ``EnsembleConfig(hidden_dims=np.array([8, 8, 8, 8]))`` was refused with
+    "expected ints, got array([8, 8, 8, 8])" (the array holds ints; a list of np.int64 was taken)."""
+    cfg = EnsembleConfig(
+        hidden_dims=np.array([8, 8, 8, 8]), weight_decays=np.array([0.0, 1e-5, 1e-5, 1e-5, 1e-4])
+    )
+    assert cfg == EnsembleConfig(hidden_dims=(8,) * 4, weight_decays=(0.0, 1e-5, 1e-5, 1e-5, 1e-4))
+    assert all(type(h) is int for h in cfg.hidden_dims)
+    assert all(type(w) is float for w in cfg.weight_decays)
+    head = r"EnsembleConfig\.hidden_dims: expected a tuple of ints \(one width per hidden layer\), got "
+    for value, what in (
+        (np.array([8.0, 8.0]), r"\(8\.0, 8\.0\): width 0 is 8\.0 \(a float\)"),
+        (np.array([[8, 8], [8, 8]]), r"a 2-d numpy array of shape \(2, 2\); give a 1-d array"),
+        (8, r"an int 8 \(for one hidden layer give \(8,\)\)"),
+        ((8, 8.5), r"\(8, 8\.5\): width 1 is 8\.5 \(a float\)"),
+        (None, "None"),
+    ):
+        with pytest.raises(ValueError, match=head + what):
+            EnsembleConfig(hidden_dims=value)
+    with pytest.raises(ValueError, match=r"weight_decays: .* got \(1, -1\): decay 1 is -1$"):
+        EnsembleConfig(hidden_dims=(8,), weight_decays=(1, -1))
+
+
 def test_a_cuda_device_without_cuda_names_the_argument_or_the_flag_given(
     tmp_path, capsys, monkeypatch
 ):
