@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 import torch
 import torch.nn.functional as F
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
+from tqdm.auto import tqdm
 
 from agents.critics import ActionScaler, algorithm_spec
 from rambo_env.adversary import real_transitions
-from rambo_env.run_io import check_field_types, check_seed, trains_with_grad
+from rambo_env.run_io import check_field_types, check_flag, check_seed, trains_with_grad
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -84,14 +85,19 @@ def behaviour_clone(
     dataset: OfflineDataset,
     normalizer: ObsNormalizer,
     cfg: BCConfig | None = None,
+    progress: bool = False,
 ) -> float:
     """Warm-start ``model.actor`` on the dataset (App. B.4). Returns the last batch loss.
 
     Stochastic actors (SAC, TQC, CrossQ): negative log-likelihood of the dataset action.
     Deterministic actors (TD3, DDPG): MSE to the dataset action; ``actor_target`` is synced.
     Observations are normalised like everything the agent sees.
+
+    :param progress: show a progress bar over the batches (tqdm; the official warm start's 50
+        epochs of 1M rows are ~195 000 batches).
     """
     cfg = BCConfig() if cfg is None else cfg
+    check_flag(progress, "progress")  # "no" would be truthy
     if not isinstance(cfg, BCConfig):  # probe 18: was "'dict' object has no attribute 'loss'"
         raise ValueError(
             f"cfg: expected an agents.bc.BCConfig or None, got {type(cfg).__name__} "
@@ -118,6 +124,7 @@ def behaviour_clone(
     budget = n_batches * cfg.epochs if cfg.max_steps is None else cfg.max_steps
     steps, skipped, loss = 0, 0, torch.tensor(math.nan)
     model.policy.set_training_mode(True)
+    bar = tqdm(total=budget, desc="BC (App. B.4)", unit="batch", disable=not progress)
     try:
         for _ in range(cfg.epochs):
             if steps + skipped >= budget:
@@ -133,6 +140,7 @@ def behaviour_clone(
             for idx, skip_batch in zip(batches, skip, strict=True):
                 if steps + skipped >= budget:
                     break
+                bar.update()
                 if skip_batch:
                     skipped += 1
                     continue
@@ -148,6 +156,7 @@ def behaviour_clone(
                 optimizer.step()
                 steps, loss = steps + 1, batch_loss.detach()
     finally:
+        bar.close()
         model.policy.set_training_mode(False)
     _sync_target(model)
     if skipped > steps:

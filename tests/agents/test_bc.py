@@ -183,3 +183,21 @@ def test_mse_sample_with_a_deterministic_actor_is_refused(cls):
         behaviour_clone(_agent(cls), dataset, norm, dataclasses.replace(FAST, loss="mse_sample"))
     with pytest.raises(ValueError, match="bc_loss: mse_sample is a BC loss of stochastic actors"):
         CotrainConfig(algo=cls.__name__.lower(), bc_loss="mse_sample")
+
+
+def test_progress_shows_a_bar_over_the_budget_and_is_off_by_default(capsys):
+    """Probe 44 row 70: the README's library example ran minutes in silence through the warm
+    start; ``progress=True`` counts its batches (skipped ones too), the same weights either way."""
+    dataset, norm, _ = _data()
+    cfg = BCConfig(max_steps=7, batch_size=128)
+    quiet, shown = _agent(SAC), _agent(SAC)
+    capsys.readouterr()
+    behaviour_clone(quiet, dataset, norm, cfg)
+    assert "BC" not in capsys.readouterr().err
+    behaviour_clone(shown, dataset, norm, cfg, progress=True)
+    err = capsys.readouterr().err
+    assert "BC (App. B.4)" in err and "7/7" in err, err
+    for p, q in zip(quiet.actor.parameters(), shown.actor.parameters(), strict=True):
+        assert torch.equal(p, q)
+    with pytest.raises(ValueError, match="progress: expected True or False, got str 'no'"):
+        behaviour_clone(shown, dataset, norm, cfg, progress="no")

@@ -26,9 +26,9 @@ k, lam = preset.rollout_length, preset.adversary_weight
 mdp = rambo_env.make_mdp(dataset{mdp_kwargs})  # MLE ensemble (Alg. 1 line 1), cached
 env = RamboModelVecEnv(mdp, num_envs={n_envs}, rollout_length=k)
 agent = make_agent("{algo}", env, dataset, mdp.normalizer, rollout_length=k{agent_kwargs})
-behaviour_clone(agent, dataset, mdp.normalizer)  # App. B.4 warm start (MuJoCo)
+behaviour_clone(agent, dataset, mdp.normalizer, progress=True)  # App. B.4 warm start (MuJoCo)
 adversary = ModelAdversary(mdp, dataset, AdversaryConfig(lam, k{adversary_kwargs}))
-agent.learn(total_timesteps={n_iterations} * k * env.num_envs, callback=RamboCallback(adversary))
+agent.learn(total_timesteps={n_iterations} * k * env.num_envs, callback=RamboCallback(adversary), progress_bar=True)
 """
 
 README_SIZES = {
@@ -95,3 +95,16 @@ def test_snippet_runs_at_tiny_sizes(algo):
     assert agent._n_updates == 2 * 3  # two iterations of 3 gradient steps (SAC/TQC count steps)
     assert adversary.n_steps == 2 * 4  # two adversary updates of 4 model steps
     assert adversary.mdp is env.mdp  # the adversary trains the model the agent rolls out in
+
+
+def test_the_readme_shows_this_snippet_as_its_first_library_example():
+    """The README's block is the tested text (was: nothing tied them, so an edit to one drifted)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Use it as a library", 1)[1]
+    block = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert block == SNIPPET.format(**README_SIZES)
+    assert (
+        "progress=True" in block and "progress_bar=True" in block
+    )  # 3.5 min in silence (probe 44)
