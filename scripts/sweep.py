@@ -18,6 +18,7 @@ Needs the `sweep` extra (pip install -e ".[sweep]"), except --report-only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import sys
 from datetime import datetime
@@ -47,6 +48,7 @@ from rambo_env.run_io import (
     accept_negative_numbers,
     check_matplotlib,
     exit_on_interrupt,
+    expand_home,
     process_stopped,
     report_user_error,
     run_holder,
@@ -106,7 +108,26 @@ def parse_configs(text: str) -> tuple[RamboPreset, ...]:
     return tuple(configs)
 
 
+def _file_with_a_comma(pieces: list[str]) -> str | None:
+    """The existing file that adjacent comma-split ``pieces`` of ``--datasets`` name when joined
+    again (``/f/a,b.npz``), else None."""
+    for start in range(len(pieces)):
+        for end in range(start + 2, len(pieces) + 1):
+            joined = ",".join(pieces[start:end]).strip()
+            with contextlib.suppress(OSError, ValueError):  # too long, ~nobody: no file
+                if joined and expand_home(joined).is_file():
+                    return joined
+    return None
+
+
 def parse_datasets(text: str) -> tuple[str, ...]:
+    # probe 45: '/f/a,b.npz', an existing file, was split into '/f/a' and 'b.npz', each missing
+    joined = _file_with_a_comma(text.split(","))
+    if joined is not None:
+        raise argparse.ArgumentTypeError(
+            f"--datasets: {joined!r} is a file, but --datasets splits on commas; rename the file "
+            "(or link it under a name without a comma)"
+        )
     names = [n.strip() for n in text.split(",")]
     if not any(names):
         raise argparse.ArgumentTypeError(f"--datasets: no dataset in {text!r}")

@@ -18,10 +18,12 @@ from typing import Any
 import numpy as np
 
 from rambo_env.data.dataset import (
+    _META_FIELDS,
     DatasetValidationError,
     OfflineDataset,
     _cast_field,
     check_no_scalar_fields,
+    stored_metadata,
 )
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 from rambo_env.run_io import check_path_text, expand_home, safe_reason, with_article
@@ -184,9 +186,16 @@ def with_next_observations(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarra
 
 
 def arrays_to_dataset(
-    arrays: dict[str, Any], env: str | None, level: str | None, source: str
+    arrays: dict[str, Any],
+    env: str | None,
+    level: str | None,
+    source: str,
+    stored: dict[str, Any] | None = None,
 ) -> OfflineDataset:
-    """D4RL dict of arrays -> validated :class:`OfflineDataset` with our env id and ref scores."""
+    """D4RL dict of arrays -> validated :class:`OfflineDataset` with our env id and ref scores;
+    ``stored``: the metadata the file itself holds (:func:`~rambo_env.data.dataset.stored_metadata`),
+    which wins over what its name implies (its env_id drops the name's env and reference scores;
+    either reference score drops the name's pair)."""
     arrays = {k: np.asarray(v) for k, v in arrays.items() if k in _KEYS}
     check_no_scalar_fields(arrays)  # probe 35: a scalar timeouts was read as "no timeouts"
     if "observations" in arrays:  # probe 29: timeouts & ~terminals of other lengths was numpy's
@@ -211,6 +220,15 @@ def arrays_to_dataset(
         meta.update(
             env_id=ENV_IDS[env], ref_min_score=REF_SCORES[env][0], ref_max_score=REF_SCORES[env][1]
         )
+    stored = {k: v for k, v in (stored or {}).items() if k != "source"}  # ours names the file
+    if "env_id" in stored:  # the name's hopper refs are not another env's
+        meta.pop("env_id", None)
+        meta.pop("ref_min_score", None)
+        meta.pop("ref_max_score", None)
+    if {"ref_min_score", "ref_max_score"} & set(stored):  # one alone is refused, not completed
+        meta.pop("ref_min_score", None)
+        meta.pop("ref_max_score", None)
+    meta.update(stored)
     return OfflineDataset._from_arrays(arrays, copy=False, **meta)  # just read: ours
 
 
@@ -231,7 +249,9 @@ def read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
                     "(D4RL stores each field as a top-level dataset); re-create the file"
                 )
         arrays = {k: f[k][()] for k in _KEYS if k in f}
-        for key in sorted(set(f.keys()) - set(_KEYS)):  # D4RL's infos/, metadata/ groups: fine
+        stored = _stored_hdf5_metadata(f, path)
+        for key in sorted(set(f.keys()) - set(_KEYS) - set(_META_FIELDS)):  # D4RL's infos/,
+            # metadata/ groups: fine
             close = difflib.get_close_matches(key, [k for k in _KEYS if k not in f], n=1)
             if close:  # probe 26: 'timeout' was ignored (the npz reader refuses it)
                 raise DatasetValidationError(
@@ -254,7 +274,29 @@ def read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
             )
     parsed = parse_d4rl_name(path.stem.replace("_", "-"))
     env, level = (parsed[0], parsed[1]) if parsed else (None, None)
-    return arrays_to_dataset(arrays, env, level, source=f"d4rl-hdf5:{path}")
+    return arrays_to_dataset(arrays, env, level, source=f"d4rl-hdf5:{path}", stored=stored)
+
+
+def _stored_hdf5_metadata(f: Any, path: Path) -> dict[str, Any]:
+    """The top-level ``env_id`` / ``name`` / ``ref_min_score`` / ``ref_max_score`` datasets of
+    the open D4RL-layout hdf5 file ``f``, read as the same entries of an npz file are (issue 14,
+    probe 45: they were ignored without a word, the env inferred from the file name and D4RL's
+    reference scores used, with advice to add the entries the file held). D4RL's own
+    ``metadata/...`` datasets and any attributes are not these."""
+    import h5py
+
+    entries = {}
+    for key in _META_FIELDS:
+        if key not in f:
+            continue
+        _check_link(f, path, key)
+        if not isinstance(f[key], h5py.Dataset):
+            raise DatasetValidationError(
+                f"hdf5 file {path}: {key!r} is {with_article(type(f[key]).__name__.lower())}, "
+                "not a single value (a top-level dataset holding text or a number); re-create it"
+            )
+        entries[key] = f[key][()]
+    return stored_metadata(path, entries, kind="hdf5")
 
 
 def check_hdf5_fields(f: Any, path: Path, names: Any = _KEYS) -> None:

@@ -366,14 +366,37 @@ def _index_str(field_name: str, idx: tuple[int, ...]) -> str:
     return f"{field_name}[{', '.join(map(str, idx))}]"
 
 
-def _npz_scalar(path: str | Path, key: str, value: np.ndarray) -> Any:
-    """A metadata entry of an npz file (``name``, ``env_id``, ...): one value, not an array."""
+def _npz_scalar(path: str | Path, key: str, value: np.ndarray, kind: str = "npz") -> Any:
+    """A metadata entry of an npz file (``name``, ``env_id``, ...): one value, not an array;
+    ``kind="hdf5"``: a top-level dataset of a D4RL-layout hdf5 file (h5py reads its text as
+    bytes: decoded)."""
     if value.ndim != 0:
         raise DatasetValidationError(
-            f"npz file {path}: '{key}' has shape {value.shape}; expected a single value "
-            "(np.array('...') / a number)"
+            f"{kind} file {path}: '{key}' has shape {value.shape}; expected a single value "
+            + ("(np.array('...') / a number)" if kind == "npz" else "(a scalar text / number)")
         )
-    return value.item()
+    item = value.item()
+    if kind == "hdf5" and isinstance(item, bytes):
+        try:
+            item = item.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DatasetValidationError(
+                f"hdf5 file {path}: '{key}' holds bytes that are not UTF-8 text ({item[:40]!r}); "
+                "store it as text"
+            ) from None
+    return item
+
+
+def stored_metadata(path: str | Path, entries: Mapping[str, Any], kind: str = "npz") -> dict:
+    """The metadata a dataset file stores beside its arrays (``env_id``, ``name``,
+    ``ref_min_score``, ``ref_max_score``, ``source``: the npz entries, or the same top-level
+    datasets of a D4RL-layout hdf5 file), each a single value; empty text is left out. The values
+    are validated by the dataset built with them (:meth:`OfflineDataset._validate_metadata`:
+    a registered env id, never ``module:Env``; finite reference scores, min < max)."""
+    stored = {
+        k: _npz_scalar(path, k, np.asarray(entries[k]), kind) for k in _META_FIELDS if k in entries
+    }
+    return {k: v for k, v in stored.items() if v != ""}
 
 
 def _npz_metadata(path: str | Path, value: np.ndarray) -> dict:
@@ -576,7 +599,7 @@ class OfflineDataset:
         with np.load(path, allow_pickle=False) as data:
             # Every other array goes to from_arrays, which refuses unknown keys ('timeout').
             arrays = {k: data[k] for k in data.files if k not in (*_META_FIELDS, "metadata_json")}
-            stored = {k: _npz_scalar(path, k, data[k]) for k in _META_FIELDS if k in data.files}
+            stored = stored_metadata(path, {k: data[k] for k in _META_FIELDS if k in data.files})
             if "metadata_json" in data.files:
                 stored["metadata"] = _npz_metadata(path, data["metadata_json"])
         unknown = sorted(k for k in arrays if k not in ARRAY_FIELDS and not _d4rl_extra(k))
@@ -591,7 +614,6 @@ class OfflineDataset:
 
             # D4RL's layout (np.savez of get_dataset()): next states derived as from its .hdf5
             arrays = with_next_observations({k: v for k, v in arrays.items() if not _d4rl_extra(k)})
-        stored = {k: v for k, v in stored.items() if v != ""}
         # probe 30: env_id / name written inside metadata_json (not as their own entries) were
         # kept as free metadata and ignored ("names no Gymnasium env"): read, validated alike
         inside = stored.get("metadata", {})

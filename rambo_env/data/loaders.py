@@ -180,6 +180,9 @@ def check_not_a_link_loop(text: str, what: str) -> None:
 
 def _read_named(path: str, kind: str, read: Callable[[], OfflineDataset]) -> OfflineDataset:
     """``read()``, with any failure of a damaged file turned into one error naming the file."""
+    misnamed = _misnamed_file(path, kind)
+    if misnamed:
+        raise ValueError(misnamed)
     if kind == "npz" and not zipfile.is_zipfile(path):
         raise ValueError(f"npz file {path}: not an npz (zip) archive; re-create or re-download it")
     try:
@@ -195,6 +198,40 @@ def _read_named(path: str, kind: str, read: Callable[[], OfflineDataset]) -> Off
         raise ValueError(
             f"{kind} file {path}: unreadable ({safe_reason(err)}); re-create or re-download it"
         ) from None
+
+
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+_ZIP_SIGNATURE = b"PK\x03\x04"  # an npz is a zip archive
+
+
+def _misnamed_file(path: str, kind: str) -> str | None:
+    """The error for an intact file of the other kind under this ending (issue 14, probe 45: an
+    HDF5 file named ``x.npz`` was "not an npz (zip) archive; re-create or re-download it", though
+    only its name was wrong), else None."""
+    try:
+        with open(path, "rb") as fp:
+            head = fp.read(8)
+    except OSError:  # said by the reader
+        return None
+    other = {"npz": (_HDF5_SIGNATURE, "an HDF5 file", ".hdf5")}.get(
+        kind, (_ZIP_SIGNATURE, "an npz (zip) archive", ".npz")
+    )
+    if not head.startswith(other[0]):
+        return None
+    what = "an npz (zip) archive" if kind == "npz" else "an HDF5 file"
+    if kind != "npz":
+        with contextlib.suppress(Exception), zipfile.ZipFile(path) as archive:
+            members = archive.namelist()
+            if not members or not all(m.endswith(".npy") for m in members):  # no npz: a zip
+                return (
+                    f"{kind} file {path}: a zip archive (of {', '.join(members[:3]) or 'nothing'}"
+                    f"{', …' if len(members) > 3 else ''}), not {what}; unzip it and load the "
+                    "dataset file it holds"
+                )
+    return (
+        f"{kind} file {path}: {other[1]}, not {what}; rename it to "
+        f"{Path(path).with_suffix(other[2]).name}"
+    )
 
 
 def _pickled_npz_entries(path: str) -> str:
@@ -485,6 +522,11 @@ def _check_load_args(src: Any, n_transitions: Any, seed: Any, d4rl_dir: Any = No
         raise ValueError(
             f"dataset: expected a name or path (str / pathlib.Path), a dict of arrays or an "
             f"OfflineDataset, got {type(src).__name__} {str(src)[:60]!r}"
+        )
+    if isinstance(src, str) and not src.strip():  # probe 45: '' was the working folder ("is a
+        blank = "" if not src else f" ({src!r}: only white space)"  # folder … holds no .npz")
+        raise ValueError(
+            f"dataset: empty{blank}; give a short name (e.g. hopper-medium), a Minari id or a path"
         )
     check_not_a_url(src)
     if d4rl_dir is not None and not isinstance(d4rl_dir, str | os.PathLike):
