@@ -865,6 +865,7 @@ def generate_dataset(
             extra_metadata=info,
             force=force,
             progress=progress,
+            short_name_data=(env, level),  # checked against the id as above
         )
         write_flat_cache(dataset_id, dataset)
         if returns.size:

@@ -60,6 +60,7 @@ from rambo_env.run_io import (
     check_path_text,
     check_readable,
     check_seed,
+    counted,
     did_you_mean,
     expand_home,
     out_of_memory,
@@ -1938,6 +1939,38 @@ def _note_newer_versions(short: str, dataset_id: str) -> None:
         )
 
 
+def _note_stored_size(
+    dataset: OfflineDataset, env: str, level: str, dataset_id: str, n_transitions: int | None
+) -> None:
+    """One note when the generated dataset a short name read is not the size asked, or, with no
+    size asked, smaller than the one the short name stands for (D4RL's 1M per part: 2M for
+    medium-expert; medium-replay is its replay buffer, any size). Probe 45: a dataset generated
+    with n_transitions=300 on first use was read at the default size by every later load and
+    cotrain run, with only the usual info line."""
+    from rambo_env.data.generate import DEFAULT_N_TRANSITIONS
+
+    stored = dataset.metadata.get("n_transitions")
+    if level == "medium-replay" or isinstance(stored, bool) or not isinstance(stored, int):
+        return
+    parts = 2 if level == "medium-expert" else 1  # n_transitions applies per part
+    regenerate = f"python scripts/make_dataset.py --env {env} --level {level} --force"
+    if n_transitions is not None:
+        if stored != parts * n_transitions:
+            asked = f"{n_transitions}" + (
+                f" per part, {parts * n_transitions} in all" if parts > 1 else ""
+            )
+            print(
+                f"[rambo_env] note: {dataset_id} holds {stored} transitions (asked {asked}); "
+                f"regenerate with {regenerate} --n-transitions {n_transitions}"
+            )
+    elif stored < parts * DEFAULT_N_TRANSITIONS:
+        print(
+            f"[rambo_env] note: {dataset_id} holds {counted(stored, 'transition')}, not the "
+            f"{parts * DEFAULT_N_TRANSITIONS:,} of {env}-{level} (it was generated smaller); "
+            f"regenerate it at full size with {regenerate}"
+        )
+
+
 def needs_generation(name: Any, d4rl_dir: str | Path | None = None) -> bool:
     """True if ``load_dataset(name)`` (no download) would generate it: a short name without a
     local Minari dataset (``mujoco/…`` or the generated ``rambo/…``, as :func:`_load_short` looks
@@ -1984,12 +2017,7 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
         # "already exists …; use --force to overwrite", a make_dataset.py flag)
         _note_newer_versions(f"{env}-{level}", generated_id)
         dataset = _check_short_name_data(read_minari(generated_id), env, level, generated_id)
-        stored = dataset.metadata.get("n_transitions")
-        if n_transitions is not None and stored not in (None, n_transitions):
-            print(
-                f"[rambo_env] note: {generated_id} holds {stored} transitions (asked {n_transitions}); "
-                f"regenerate with python scripts/make_dataset.py --env {env} --level {level} --force"
-            )
+        _note_stored_size(dataset, env, level, generated_id, n_transitions)
         stored_seed = dataset.metadata.get("seed")
         # probe 30: was silent; issue 14: an asked seed 0 too (None: no particular seed asked)
         if seed is not None and stored_seed is not None and stored_seed != seed:

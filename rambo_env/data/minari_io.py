@@ -35,6 +35,7 @@ from rambo_env.data.scores import ENV_IDS, LEVELS, env_name_from_id
 from rambo_env.run_io import (
     NAME_MAX,
     WriteFailedError,
+    check_flag,
     check_path_text,
     check_writable,
     error_behind,
@@ -47,6 +48,7 @@ from rambo_env.run_io import (
     safe_reason,
     shell_quote,
     some_names,
+    with_article,
 )
 
 __all__ = [
@@ -694,6 +696,8 @@ def check_savable(
 def _json_trouble(value: Any, where: str) -> str | None:
     """What in ``value`` (found at ``where``) JSON cannot store, as Minari writes its metadata
     (sets become lists), else None."""
+    if isinstance(value, float) and not math.isfinite(value):  # probe 45: written as bare NaN
+        return f"{where}: {value!r} is not valid JSON (Python writes a bare NaN / Infinity); store None or a string"
     if value is None or isinstance(value, str | bool | int | float):
         return None
     if isinstance(value, list | tuple | set | frozenset):
@@ -704,8 +708,14 @@ def _json_trouble(value: Any, where: str) -> str | None:
         return None
     if isinstance(value, dict):
         for key, item in value.items():
-            if not isinstance(key, str | int | float | bool) and key is not None:
-                return f"{where}: key {key!r} is a {type(key).__name__}; JSON keys are strings"
+            if not isinstance(key, str):  # probe 45: {1: 'x'} came back as {'1': 'x'}
+                back = ""
+                if key is None or isinstance(key, int | float):
+                    back = f" (it would come back as {json.dumps({key: 0})[1:-4]})"
+                return (
+                    f"{where}: key {key!r} is {with_article(type(key).__name__)}; JSON keys are "
+                    f"strings{back}: use a string key"
+                )
             trouble = _json_trouble(item, f"{where}[{key!r}]")
             if trouble is not None:
                 return trouble
@@ -734,6 +744,49 @@ def _check_extra_metadata(extra_metadata: Any) -> None:
         raise ValueError(trouble)
 
 
+def _check_short_name_id(
+    dataset_id: str, env_id: Any, short_name_data: tuple[str, str] | None
+) -> None:
+    """ValueError when ``dataset_id`` is where a short name reads generated data from and the
+    caller did not say (``short_name_data``) that these are that env's and level's
+    D4RL-protocol data. Probe 45: ``save_minari('rambo/hopper/medium-v0', <random-policy
+    episodes>)`` was written, and ``load_dataset('hopper-medium')`` returned them as
+    hopper-medium (its (k, λ) preset, ledger entries and paper comparisons applied)."""
+    from rambo_env.data.generate import check_id_matches_data, short_name_of_id  # imports us
+
+    named = short_name_of_id(dataset_id) if dataset_id.startswith("rambo/") else None
+    if short_name_data is None:
+        if named is not None:
+            env, level = named
+            data_env = env_name_from_id(env_id) if isinstance(env_id, str) else None
+            raise ValueError(
+                f"dataset_id: {dataset_id!r} is where the short name '{env}-{level}' is read "
+                f"from (generated D4RL-protocol data: load_dataset('{env}-{level}') and "
+                f"--dataset {env}-{level} would return these data under that name); save "
+                f"yours under another namespace, e.g. 'mine/{data_env or env}/{level}-v0', or "
+                f"generate the short name's data with python scripts/make_dataset.py --env "
+                f"{env} --level {level}"
+            )
+        return
+    if (
+        not isinstance(short_name_data, tuple)
+        or len(short_name_data) != 2
+        or short_name_data[0] not in ENV_IDS
+        or short_name_data[1] not in LEVELS
+    ):
+        raise ValueError(
+            f"short_name_data: expected (env, level) with env in {list(ENV_IDS)} and level in "
+            f"{list(LEVELS)}, got {short_name_data!r}"
+        )
+    env, level = short_name_data
+    if env_id != ENV_IDS[env]:
+        raise ValueError(
+            f"env_id: {env_id!r}, but short_name_data says these are {env}-{level} data "
+            f"({ENV_IDS[env]})"
+        )
+    check_id_matches_data(dataset_id, env, level)
+
+
 def save_minari(
     dataset_id: str,
     episodes: Sequence[Any],
@@ -746,6 +799,7 @@ def save_minari(
     extra_metadata: dict | None = None,
     force: bool = False,
     progress: bool = False,
+    short_name_data: tuple[str, str] | None = None,
 ) -> Path:
     """Write ``episodes`` (``EpisodeBuffer`` s) as the local Minari dataset ``dataset_id``.
 
@@ -759,11 +813,22 @@ def save_minari(
     load would refuse, or reference scores it would not use, are not stored. An
     :class:`OfflineDataset` is not taken as ``episodes``: convert it with
     :func:`dataset_to_episodes` first.
+
+    An id a short name reads generated data from (``rambo/<env>/<level>-v0``: ``hopper-medium``
+    reads ``rambo/hopper/medium-v0``) is refused unless ``short_name_data`` names the ``(env,
+    level)`` of the D4RL-protocol data written (:func:`rambo_env.data.generate.generate_dataset`
+    passes it); that env and level must be the id's.
     """
     import minari
     from minari.namespace import create_namespace, list_local_namespaces
 
     final = minari_dataset_path(check_dataset_id(dataset_id))  # a "../" id must not escape
+    _check_short_name_id(dataset_id, env_id, short_name_data)
+    for name, value in (("description", description), ("algorithm_name", algorithm_name)):
+        if not isinstance(value, str):  # probe 45: description=5 was stored as the int 5
+            raise ValueError(f"{name}: expected a string, got {type(value).__name__} {value!r}")
+    check_flag(force, "force")  # was: force="no" overwrote the dataset
+    check_flag(progress, "progress")
     check_root_level(dataset_id)  # a namespace folder as the root: refused before writing
     episodes = _episode_list(episodes)
     for i, episode in enumerate(episodes):  # was: Minari's raw IndexError from its hdf5 writer
@@ -773,6 +838,11 @@ def save_minari(
                 "episode: drop it"
             )
     check_savable(dataset_id, episodes, env_id, ref_min_score, ref_max_score)
+    # probe 45: a numpy float32 / int64 (np.mean of float32 returns) was Minari's raw "Object of
+    # type <class 'numpy.float32'> is not JSON serializable"; load takes them, so store floats
+    ref_min_score, ref_max_score = (
+        None if ref is None else float(ref) for ref in (ref_min_score, ref_max_score)
+    )
     _check_extra_metadata(extra_metadata)
     if final.exists() and not force:
         raise FileExistsError(

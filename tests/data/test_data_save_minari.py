@@ -1,0 +1,170 @@
+"""save_minari's checks of what it writes where, and the note on a short name's small dataset
+(probe 45)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from rambo_env import load_dataset
+from rambo_env.data.generate import generate_dataset
+from rambo_env.data.minari_io import dataset_to_episodes, minari_dataset_path, save_minari
+from tests.data.data_helpers import make_dataset
+
+
+def _nothing_in_the_minari_root():
+    root = minari_dataset_path("")
+    return not root.exists() or not [p for p in root.rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize("dataset_id", ["rambo/hopper/medium-v0", "rambo/walker2d/medium-v0"])
+def test_save_minari_refuses_an_id_a_short_name_reads(dataset_id):
+    """Probe 45: ``save_minari('rambo/hopper/medium-v0', <random-policy Hopper episodes>)`` was
+    written, and ``load_dataset('hopper-medium')`` returned them as hopper-medium (its preset,
+    ledger entries and paper comparisons applied); Hopper episodes under
+    ``rambo/walker2d/medium-v0`` were written too, refused only by the next load."""
+    short = dataset_id.split("/")[1] + "-medium"
+    with pytest.raises(ValueError) as info:
+        save_minari(dataset_id, dataset_to_episodes(make_dataset()), env_id="Hopper-v5")
+    assert str(info.value).startswith(
+        f"dataset_id: {dataset_id!r} is where the short name '{short}' is read from "
+        "(generated D4RL-protocol data"
+    )
+    assert "save yours under another namespace, e.g. 'mine/hopper/medium-v0'" in str(info.value)
+    assert _nothing_in_the_minari_root()
+
+
+def test_save_minari_for_a_short_name_applies_the_id_check():
+    """The generator's way in (``short_name_data=(env, level)``) still checks that the id is that
+    env's and level's, as make_dataset.py does."""
+    episodes = dataset_to_episodes(make_dataset())
+    for dataset_id, data in (
+        ("rambo/walker2d/medium-v0", ("hopper", "medium")),
+        ("rambo/hopper/medium-v0", ("hopper", "random")),
+    ):
+        with pytest.raises(ValueError, match=r"is where the short name .* but these are hopper-"):
+            save_minari(dataset_id, episodes, env_id="Hopper-v5", short_name_data=data)
+    with pytest.raises(ValueError, match=r"^env_id: 'Hopper-v5', but short_name_data says these"):
+        save_minari(
+            "rambo/walker2d/random-v0",
+            episodes,
+            env_id="Hopper-v5",
+            short_name_data=("walker2d", "random"),
+        )
+    assert _nothing_in_the_minari_root()
+    save_minari(
+        "rambo/hopper/medium-v0", episodes, env_id="Hopper-v5", short_name_data=("hopper", "medium")
+    )
+    save_minari("mine/hopper/medium-v0", episodes, env_id="Hopper-v5")  # another namespace: ok
+    save_minari("rambo/hopper/medium-v1", episodes, env_id="Hopper-v5")  # no short name reads it
+
+
+@pytest.mark.parametrize("kind", [np.float32, np.int64, np.float64])
+def test_save_minari_takes_numpy_reference_scores(kind):
+    """Probe 45: ``ref_min_score=np.float32(-20)`` (np.mean of float32 returns) or an np.int64
+    was Minari's raw "Object of type <class 'numpy.float32'> is not JSON serializable"."""
+    save_minari(
+        "t/hopper/np-v0",
+        dataset_to_episodes(make_dataset()),
+        env_id="Hopper-v5",
+        ref_min_score=kind(-20),
+        ref_max_score=kind(3234),
+    )
+    d = load_dataset("t/hopper/np-v0")
+    assert (d.ref_min_score, d.ref_max_score) == (-20.0, 3234.0)
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (
+            {"x": float("nan")},
+            "extra_metadata['x']: nan is not valid JSON (Python writes a bare NaN / Infinity); "
+            "store None or a string",
+        ),
+        (
+            {"a": [1, float("-inf")]},
+            "extra_metadata['a'][1]: -inf is not valid JSON (Python writes a bare NaN / "
+            "Infinity); store None or a string",
+        ),
+        (
+            {1: "x"},
+            "extra_metadata: key 1 is an int; JSON keys are strings (it would come back as "
+            '"1"): use a string key',
+        ),
+        (
+            {"a": {(1, 2): "x"}},
+            "extra_metadata['a']: key (1, 2) is a tuple; JSON keys are strings: use a string key",
+        ),
+    ],
+)
+def test_save_minari_refuses_extra_metadata_strict_json_cannot_hold(extra, said):
+    """Probe 45: a NaN was written as a bare ``NaN`` (invalid JSON for jq, JSON.parse and other
+    languages' readers); an int key came back as the string '1'."""
+    with pytest.raises(ValueError) as info:
+        save_minari(
+            "t/hopper/meta-v0",
+            dataset_to_episodes(make_dataset()),
+            env_id="Hopper-v5",
+            extra_metadata=extra,
+        )
+    assert str(info.value) == said
+    assert _nothing_in_the_minari_root()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "said"),
+    [
+        ({"description": 5}, "description: expected a string, got int 5"),
+        ({"algorithm_name": None}, "algorithm_name: expected a string, got NoneType None"),
+        ({"force": "no"}, "force: expected True or False, got str 'no'"),
+    ],
+)
+def test_save_minari_checks_its_string_and_flag_arguments(kwargs, said):
+    """Probe 45: ``description=5`` was stored as the int 5 in metadata.json."""
+    with pytest.raises(ValueError) as info:
+        save_minari(
+            "t/hopper/args-v0", dataset_to_episodes(make_dataset()), env_id="Hopper-v5", **kwargs
+        )
+    assert str(info.value) == said
+    assert _nothing_in_the_minari_root()
+
+
+def test_genuine_extra_metadata_round_trips_as_strict_json():
+    save_minari(
+        "t/hopper/ok-v0",
+        dataset_to_episodes(make_dataset()),
+        env_id="Hopper-v5",
+        description="mine",
+        extra_metadata={"a": [1, 2.5], "b": {"c": None}},
+    )
+    text = (minari_dataset_path("t/hopper/ok-v0") / "data" / "metadata.json").read_text()
+    meta = json.loads(text, parse_constant=lambda c: pytest.fail(f"bare {c}"))
+    assert meta["rambo_env"] == {"a": [1, 2.5], "b": {"c": None}}
+    assert meta["description"] == "mine"
+
+
+def test_a_short_name_s_small_generated_dataset_is_said_at_every_load(capsys):
+    """Probe 45: ``load_dataset('hopper-random', n_transitions=300)`` once, then every
+    ``load_dataset('hopper-random')`` (cotrain --dataset hopper-random) trained on the
+    300-transition dataset with only the usual info line."""
+    generate_dataset("hopper", "random", n_transitions=60, n_envs=2, progress=False, n_workers=1)
+    capsys.readouterr()
+    note = (
+        "[rambo_env] note: rambo/hopper/random-v0 holds 60 transitions, not the 1,000,000 of "
+        "hopper-random (it was generated smaller); regenerate it at full size with python "
+        "scripts/make_dataset.py --env hopper --level random --force"
+    )
+    for _ in range(2):
+        assert len(load_dataset("hopper-random").rewards) == 60
+        assert note in capsys.readouterr().out.splitlines()
+    load_dataset("hopper-random", n_transitions=60)  # the size asked: no note
+    assert "note" not in capsys.readouterr().out
+    load_dataset("hopper-random", n_transitions=80)
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "[rambo_env] note: rambo/hopper/random-v0 holds 60 transitions (asked 80); regenerate "
+        "with python scripts/make_dataset.py --env hopper --level random --force "
+        "--n-transitions 80"
+    )
