@@ -504,11 +504,12 @@ def _restore_run_dir(run_dir: Path, checkpoint: Any) -> bool:
                 run_dir / name, lambda tmp, n=name: shutil.copy2(Path(src) / n, tmp)
             )
     # Tune's checkpoint holds no TensorBoard logs: a trial restored on another node logs from
-    # here on (Tune's own results keep the earlier iterations); an empty tb/ says so to the
-    # resume, which refuses a run whose tb/ went missing.
+    # here on (Tune's own results keep the earlier iterations); tb/CURVES_LOST says so to the
+    # resume, which refuses a run whose tb/ (or its event files) went missing.
     tb = run_dir / run_io.TB_DIR
     if not (tb.exists() or tb.is_symlink()):
         tb.mkdir()
+        (tb / run_io.TB_LOST_NAME).touch()
     return True
 
 

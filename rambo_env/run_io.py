@@ -58,6 +58,7 @@ __all__ = [
     "RUN_SEED_LIMIT",
     "SEED_LIMIT",
     "TB_DIR",
+    "TB_LOST_NAME",
     "FolderInUseError",
     "RunDirMovedError",
     "WriteFailedError",
@@ -144,6 +145,9 @@ CHECKPOINT_NAME = "checkpoint.pt"
 RESULTS_NAME = "results.json"
 CURVE_NAME = "learning_curve.png"
 TB_DIR = "tb"
+# A file in tb/ saying that its earlier event files are lost on purpose: ``--resume`` then goes on
+# without them (probe 45: an emptied tb/ was resumed without a word).
+TB_LOST_NAME = "CURVES_LOST"
 
 
 def default_run_dir(dataset: str, algo: str, seed: int, root: str | Path = "runs") -> Path:

@@ -1,0 +1,77 @@
+"""Probe 45's run-layer findings: a resume after tb/'s event files were deleted, the ledger's
+score of a run whose curve lacks evaluations its results.json records."""
+
+import dataclasses
+import shutil
+
+import pytest
+
+from agents.cotrain import run_cotrain
+from tests.agents.test_cotrain import _shared_model_cache, tiny_config, tiny_hopper  # noqa: F401
+
+
+def test_resume_after_the_tb_event_files_were_deleted_is_one_error_before_the_setup(
+    tiny_hopper,  # noqa: F811 (the fixture)
+    tmp_path,
+    monkeypatch,
+):
+    """Probe 45 row 29: the event files deleted (tb/ kept) was resumed without a word; a
+    ``tb/CURVES_LOST`` file made by hand continues."""
+    from agents import cotrain
+
+    run_dir = tmp_path / "run"
+    cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2)
+    run_cotrain(cfg, run_dir)
+    for f in (run_dir / "tb").iterdir():
+        f.unlink()
+    monkeypatch.setattr(cotrain, "build_session", lambda *a, **k: pytest.fail("setup ran"))
+    resumed = dataclasses.replace(cfg, stop_at_iteration=None)
+    with pytest.raises(FileNotFoundError) as refused:
+        run_cotrain(resumed, run_dir, resume=True)
+    tb = run_dir / "tb"
+    assert str(refused.value) == (
+        f"run_dir: {tb} holds no TensorBoard event file, but the run has 1 iteration(s) done: "
+        "its logs were deleted or moved, and a resumed run would log only the later ones; "
+        "restore tb/'s event files, or to continue without the earlier curves, say so: "
+        f"mkdir -p {tb} && touch {tb / 'CURVES_LOST'} (the ledger then takes the run's score "
+        "from its results.json)"
+    )
+    shutil.rmtree(tb)  # the missing-tb/ refusal gives the same way on
+    with pytest.raises(FileNotFoundError, match=r"tb is missing: .* touch .*CURVES_LOST"):
+        run_cotrain(resumed, run_dir, resume=True)
+    tb.mkdir()
+    (tb / "CURVES_LOST").touch()
+    with pytest.raises(pytest.fail.Exception, match="setup ran"):  # past the check
+        run_cotrain(resumed, run_dir, resume=True)
+
+
+def test_the_ledger_scores_a_run_from_results_json_when_its_curve_lacks_evaluations(
+    tiny_hopper,  # noqa: F811 (the fixture)
+    tmp_path,
+    capsys,
+):
+    """Probe 45 row 29: was "last-10 mean" of the curve's last evaluation alone (6.1) while the
+    run's results.json's final score over its evaluations was 3.7."""
+    from rambo_env.ledger import last_evaluated, last10_return, update_ledger
+
+    run_dir = tmp_path / "run"
+    cfg = tiny_config(tiny_hopper, stop_at_iteration=2, n_iterations=3)
+    run_cotrain(cfg, run_dir)  # evaluated at iteration 2 (eval_every 2)
+    shutil.rmtree(run_dir / "tb")
+    (run_dir / "tb").mkdir()
+    (run_dir / "tb" / "CURVES_LOST").touch()
+    results = run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), run_dir, resume=True)
+    scores = [e["normalized_score"] for e in results["evals"] if e["iteration"] > 0]
+    assert len(scores) == 2  # iterations 2 and 3; the curve has only 3
+    capsys.readouterr()
+    entry = update_ledger(run_dir, tmp_path / "ledger")
+    assert entry.last10_score == pytest.approx(results["final_score"], rel=1e-6)
+    assert entry.iterations == 3
+    said = capsys.readouterr().out
+    assert (
+        f"[ledger] WARNING: {run_dir / 'tb'} lacks the evaluations of 1 iteration (2) that its "
+        "results.json records (event files deleted or lost?): the last-10 mean is taken from "
+        "results.json" in said
+    )
+    assert last_evaluated(run_dir) == 3
+    assert last10_return(run_dir) == pytest.approx(results["final_return"], rel=1e-6)
