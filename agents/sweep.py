@@ -49,6 +49,7 @@ from agents.cotrain_setup import (
     check_adversary_steps,
     check_device,
     check_rollout_length,
+    check_run_memory,
     config_from_dict,
     config_to_dict,
     warn_long_rollout,
@@ -565,7 +566,12 @@ def run_sweep(
                     f"sweep_dir: {sweep_dir} is not empty; resume it or choose another"
                 )
             if prepare_datasets:
-                _prepare_datasets(spec.datasets, spec.configs, spec.base.env_id)
+                _prepare_datasets(  # a joined cluster's nodes: their memory is not known here
+                    spec.datasets,
+                    spec.configs,
+                    spec.base.env_id,
+                    base=spec.base if address is None else None,
+                )
             run_io.write_json(
                 sweep_dir / SWEEP_FILE,
                 {"spec": spec.to_dict(), "resources": dataclasses.asdict(resources)},
@@ -1009,7 +1015,10 @@ def _param_space(spec: SweepSpec, runs_root: Path) -> dict[str, Any]:
 
 
 def _prepare_datasets(
-    datasets: Sequence[str], configs: Sequence[RamboPreset] = (), env_id: str | None = None
+    datasets: Sequence[str],
+    configs: Sequence[RamboPreset] = (),
+    env_id: str | None = None,
+    base: CotrainConfig | None = None,
 ) -> None:
     """Load every dataset once; a missing short name is generated, but only after every dataset
     has been checked: those already there are loaded, those to generate are checked for their
@@ -1017,7 +1026,11 @@ def _prepare_datasets(
     before anything is generated. Each k of ``configs`` is then checked against each dataset's
     env (``env_id``: the sweep's ``base.env_id``, else the dataset's) as a trial does
     (:func:`~agents.cotrain_setup.check_rollout_length`), also before anything is generated,
-    and a k far above the paper's is warned about once.
+    and a k far above the paper's is warned about once. With ``base`` (a sweep on this
+    machine), each trial's model pool and ensemble are checked against the free memory as
+    cotrain checks them (:func:`~agents.cotrain_setup.check_run_memory`; a dataset still to
+    generate with a lower bound of its dims). Probe 45: ``--configs 2000:3e-4`` (a 52 GiB model
+    pool) started Ray, and each trial errored on it.
 
     Probe 28: each dataset was checked when its turn came, so ``--datasets
     hopper-random,hopper-medium-replay`` on an empty Minari root generated 1M hopper-random
@@ -1029,7 +1042,7 @@ def _prepare_datasets(
     from rambo_env.data.scores import ENV_IDS
     from rambo_env.dynamics.training import check_model_rows
 
-    to_generate, failed, env_ids = [], [], {}
+    to_generate, failed, env_ids, dims = [], [], {}, {}
     same_data: dict[tuple[str | None, str], str] = {}  # (env, content fingerprint) -> name
     for name in datasets:
         try:
@@ -1041,6 +1054,7 @@ def _prepare_datasets(
                 dataset = load_dataset(name, env_id=env_id)  # as a trial loads it (--env-id)
                 check_model_rows(dataset)
                 env_ids[name] = dataset.env_id
+                dims[name] = (dataset.obs_dim, dataset.action_dim)
                 _check_not_given_twice(dataset, name, same_data)
         except (ValueError, OSError) as err:  # DatasetUnavailableError is a FileNotFoundError
             if isinstance(err, _SameDataError):  # not a load failure: its own error at once
@@ -1071,6 +1085,17 @@ def _prepare_datasets(
                 warn=False,
             )
         warn_long_rollout(k, origin)
+    for config in configs if base is not None else ():
+        origin = f"--configs {config.rollout_length}:{config.adversary_weight:g}"
+        for name in datasets:
+            cfg = trial_config(base, name, config, 0)
+            obs_dim, action_dim = dims.get(name, (1, 1))
+            try:
+                check_run_memory(
+                    cfg, config.rollout_length, obs_dim, action_dim, lower_bound=name not in dims
+                )
+            except ValueError as err:
+                raise ValueError(f"{origin}, dataset {name}: {err}") from None
     for name in to_generate:
         load_dataset(name, env_id=env_id)
 

@@ -75,3 +75,26 @@ def test_the_ledger_scores_a_run_from_results_json_when_its_curve_lacks_evaluati
     )
     assert last_evaluated(run_dir) == 3
     assert last10_return(run_dir) == pytest.approx(results["final_return"], rel=1e-6)
+
+
+def test_a_sweep_config_whose_model_pool_cannot_fit_is_refused_before_ray(
+    tiny_hopper,  # noqa: F811 (the fixture)
+    tmp_path,
+    monkeypatch,
+):
+    """Probe 45 row 30: ``--configs 2000:3e-4`` (a 52 GiB model pool) started Ray and each trial
+    errored on cotrain's memory check, leaving a sweep folder; cotrain refuses it at once."""
+    from agents import memory, sweep
+    from rambo_env.presets import RamboPreset
+
+    monkeypatch.setattr(memory, "available_memory_bytes", lambda: 2**28)
+    monkeypatch.setattr(sweep, "_fit", lambda *a, **k: pytest.fail("Ray started"))
+    base = tiny_config(tiny_hopper, n_rollouts=50_000)
+    spec = sweep.SweepSpec((tiny_hopper,), (RamboPreset(20, 3e-4),), (0,), base)
+    with pytest.raises(ValueError) as refused:
+        sweep.run_sweep(spec, tmp_path / "sw")
+    assert str(refused.value).startswith(
+        f"--configs 20:0.0003, dataset {tiny_hopper}: n_rollouts × rollout_length × "
+        "retain_iterations: the model pool of 50000 × 20 × 5 = 5000000 rows needs ~"
+    )
+    assert not (tmp_path / "sw").exists()
