@@ -46,6 +46,7 @@ from rambo_env.run_io import (
     interrupts_deferred,
     is_int,
     is_real,
+    iteration0_label,
     read_json,
     refuse_link_loop,
     run_holder,
@@ -401,9 +402,14 @@ def update_ledger(
                 f"{RESULTS_NAME}), so it has no curve to enter; rerun it with a smaller "
                 "adversary weight λ or a better-trained model"
             )
+        first = (  # probe 45: bc_epochs 0 evaluates the untrained initial policy
+            "initial policy's evaluation (no BC warm start)"
+            if (run["settings"] or {}).get("bc_epochs") == 0
+            else "BC warm-start evaluation"
+        )
         raise ValueError(
-            f"run_dir: {run_dir} has logged only its BC warm-start evaluation (iteration 0), no "
-            f"co-training iteration yet; {then}"
+            f"run_dir: {run_dir} has logged only its {first} (iteration 0), no co-training "
+            f"iteration yet; {then}"
         )
     by_iteration, lost = evaluations(run_dir, rows, "normalized_score")
     scores = list(by_iteration.values())
@@ -818,8 +824,8 @@ def _plot(
     for e in entries[:1]:
         if e.behaviour_score is not None:
             lines["behaviour policy (dataset)"] = e.behaviour_score
-        if e.bc_score is not None:
-            lines["BC warm start"] = e.bc_score
+        if e.bc_score is not None:  # probe 45: bc_epochs 0 evaluates the untrained policy
+            lines[iteration0_label((e.settings or {}).get("bc_epochs"))] = e.bc_score
     # probe 43 row 55: data without reference scores (Pendulum) had an empty score panel and
     # curves.py's advice "plot return_mean instead", which ledger.py has no option for
     score = "normalized_score" if _has_scores(curves.values()) else "return_mean"

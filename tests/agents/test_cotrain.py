@@ -444,7 +444,7 @@ def test_the_last_iteration_is_always_evaluated_and_the_score_says_whose(
         "status": "stopped", "iterations_completed": 3, "n_iterations": 4,
         "rollout_length": 2, "adversary_weight": 3e-4, "wall_s": {"session": 1.0},
     }  # fmt: skip
-    monkeypatch.setattr(cotrain_cli, "standing_lines", lambda results, ledger: [])
+    monkeypatch.setattr(cotrain_cli, "standing_lines", lambda results, ledger, **_: [])
     cfg = CotrainConfig(dataset="hopper-medium")
     cotrain_cli.print_results(results, cfg, tmp_path, tmp_path / "ledger")
     out = capsys.readouterr().out

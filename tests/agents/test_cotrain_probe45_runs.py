@@ -52,7 +52,7 @@ def test_the_ledger_scores_a_run_from_results_json_when_its_curve_lacks_evaluati
 ):
     """Probe 45 row 29: was "last-10 mean" of the curve's last evaluation alone (6.1) while the
     run's results.json's final score over its evaluations was 3.7."""
-    from rambo_env.ledger import last_evaluated, last10_return, update_ledger
+    from rambo_env.ledger import last10_return, last_evaluated, update_ledger
 
     run_dir = tmp_path / "run"
     cfg = tiny_config(tiny_hopper, stop_at_iteration=2, n_iterations=3)
@@ -98,3 +98,39 @@ def test_a_sweep_config_whose_model_pool_cannot_fit_is_refused_before_ray(
         "retain_iterations: the model pool of 50000 × 20 × 5 = 5000000 rows needs ~"
     )
     assert not (tmp_path / "sw").exists()
+
+
+def test_iteration_0_of_a_run_without_bc_is_called_the_initial_policy(
+    tiny_hopper,  # noqa: F811 (the fixture)
+    tmp_path,
+    monkeypatch,
+    capsys,
+):
+    """Probe 45 row 28: with ``--bc-epochs 0`` the closing summary said "BC warm start 1.2",
+    curves.py "(and the BC warm start, iteration 0)" and the ledger's plot drew a "BC warm
+    start" line: iteration 0 is then the untrained initial policy."""
+    from rambo_env import ledger
+    from tests.scripts import load_script
+
+    cotrain_cli, curves = load_script("cotrain"), load_script("curves")
+    run_dir = tmp_path / "run"
+    results = run_cotrain(tiny_config(tiny_hopper, bc_epochs=0, n_iterations=1), run_dir)
+    first = cotrain_cli.standing_lines(results, tmp_path / "none", bc_epochs=0)[0]
+    assert first.startswith("where this stands (D4RL-normalised): initial policy (no BC warm ")
+    assert "BC warm start" in cotrain_cli.standing_lines(results, tmp_path / "none")[0]
+    capsys.readouterr()
+    assert curves.main([f"a={run_dir}", "--out", str(tmp_path / "o" / "cmp")]) == 0
+    said = capsys.readouterr().out
+    assert "cmp-a.csv: 1 iteration (and the initial policy (no BC warm start), iteration 0)" in (
+        said
+    )
+    drawn = {}
+    real = ledger.plot_curves
+    monkeypatch.setattr(
+        ledger, "plot_curves", lambda *a, **k: drawn.update(k.get("hlines") or {}) or real(*a, **k)
+    )
+    ledger.update_ledger(run_dir, tmp_path / "ledger")
+    assert list(drawn["normalized_score"]) == [
+        "behaviour policy (dataset)",
+        "initial policy (no BC warm start)",
+    ]
