@@ -134,3 +134,27 @@ def test_iteration_0_of_a_run_without_bc_is_called_the_initial_policy(
         "behaviour policy (dataset)",
         "initial policy (no BC warm start)",
     ]
+
+
+def test_load_of_another_agent_kinds_zip_names_the_class_to_load_it_with(tmp_path):
+    """Probe 45 row 34: the refusal of a zip saved by another algorithm said only "the class that
+    saved it (agents.factory.AGENT_CLASSES)"; it names that class for every agent kind (SB3's own
+    ``stable_baselines3.TD3.load`` is left as it is: README)."""
+    from agents.factory import AGENT_CLASSES
+
+    AGENT_CLASSES["sac"]("MlpPolicy", "Pendulum-v1", buffer_size=10, device="cpu").save(
+        tmp_path / "sac.zip"
+    )
+    AGENT_CLASSES["ddpg"]("MlpPolicy", "Pendulum-v1", buffer_size=10, device="cpu").save(
+        tmp_path / "ddpg.zip"
+    )
+    with pytest.raises(ValueError) as refused:
+        AGENT_CLASSES["td3"].load(tmp_path / "sac.zip", device="cpu")
+    assert str(refused.value) == (
+        f"path: {tmp_path / 'sac.zip'}: an agent whose policy is a SACPolicy (saved by another "
+        "algorithm), but TD3 uses a TD3Policy; load it with the class that saved it: "
+        "agents.fused.FusedSAC.load (agents.factory.AGENT_CLASSES['sac'])"
+    )
+    for algo in ("sac", "tqc", "crossq"):  # TD3Policy: DDPG's settings tell which
+        with pytest.raises(ValueError, match=r"agents\.factory\.DDPG\.load \(agents\.factory"):
+            AGENT_CLASSES[algo].load(tmp_path / "ddpg.zip", device="cpu")
