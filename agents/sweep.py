@@ -38,7 +38,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -565,13 +565,13 @@ def run_sweep(
                 raise ValueError(
                     f"sweep_dir: {sweep_dir} is not empty; resume it or choose another"
                 )
-            if prepare_datasets:
-                _prepare_datasets(  # a joined cluster's nodes: their memory is not known here
-                    spec.datasets,
-                    spec.configs,
-                    spec.base.env_id,
-                    base=spec.base if address is None else None,
-                )
+            dims = (
+                _prepare_datasets(spec.datasets, spec.configs, spec.base.env_id)
+                if prepare_datasets
+                else None
+            )
+            if address is None:  # a joined cluster's nodes: their memory is not known here
+                _check_trial_memory(spec, dims or {})
             run_io.write_json(
                 sweep_dir / SWEEP_FILE,
                 {"spec": spec.to_dict(), "resources": dataclasses.asdict(resources)},
@@ -1015,22 +1015,16 @@ def _param_space(spec: SweepSpec, runs_root: Path) -> dict[str, Any]:
 
 
 def _prepare_datasets(
-    datasets: Sequence[str],
-    configs: Sequence[RamboPreset] = (),
-    env_id: str | None = None,
-    base: CotrainConfig | None = None,
-) -> None:
+    datasets: Sequence[str], configs: Sequence[RamboPreset] = (), env_id: str | None = None
+) -> dict[str, tuple[int, int]]:
     """Load every dataset once; a missing short name is generated, but only after every dataset
     has been checked: those already there are loaded, those to generate are checked for their
     inputs (:func:`~rambo_env.data.generate.check_generable`), and any that fails is named
     before anything is generated. Each k of ``configs`` is then checked against each dataset's
     env (``env_id``: the sweep's ``base.env_id``, else the dataset's) as a trial does
     (:func:`~agents.cotrain_setup.check_rollout_length`), also before anything is generated,
-    and a k far above the paper's is warned about once. With ``base`` (a sweep on this
-    machine), each trial's model pool and ensemble are checked against the free memory as
-    cotrain checks them (:func:`~agents.cotrain_setup.check_run_memory`; a dataset still to
-    generate with a lower bound of its dims). Probe 45: ``--configs 2000:3e-4`` (a 52 GiB model
-    pool) started Ray, and each trial errored on it.
+    and a k far above the paper's is warned about once. Returns the (obs_dim, action_dim) of
+    each dataset loaded (not those generated here) for :func:`_check_trial_memory`.
 
     Probe 28: each dataset was checked when its turn came, so ``--datasets
     hopper-random,hopper-medium-replay`` on an empty Minari root generated 1M hopper-random
@@ -1085,19 +1079,31 @@ def _prepare_datasets(
                 warn=False,
             )
         warn_long_rollout(k, origin)
-    for config in configs if base is not None else ():
+    for name in to_generate:
+        load_dataset(name, env_id=env_id)
+    return dims
+
+
+def _check_trial_memory(spec: SweepSpec, dims: Mapping[str, tuple[int, int]]) -> None:
+    """Each trial's model pool and dynamics ensemble against this machine's free memory, as
+    cotrain checks them before its setup (:func:`~agents.cotrain_setup.check_run_memory`), for
+    every grid config × dataset, before Ray starts; ``dims``: (obs_dim, action_dim) of the
+    datasets loaded (:func:`_prepare_datasets`), a lower bound for the others. Probe 45:
+    ``--configs 2000:3e-4`` (a 52 GiB model pool) started Ray, and each trial errored on it."""
+    for config in spec.configs:
         origin = f"--configs {config.rollout_length}:{config.adversary_weight:g}"
-        for name in datasets:
-            cfg = trial_config(base, name, config, 0)
+        for name in spec.datasets:
             obs_dim, action_dim = dims.get(name, (1, 1))
             try:
                 check_run_memory(
-                    cfg, config.rollout_length, obs_dim, action_dim, lower_bound=name not in dims
+                    spec.trial_config(name, config, spec.seeds[0]),
+                    config.rollout_length,
+                    obs_dim,
+                    action_dim,
+                    lower_bound=name not in dims,
                 )
             except ValueError as err:
                 raise ValueError(f"{origin}, dataset {name}: {err}") from None
-    for name in to_generate:
-        load_dataset(name, env_id=env_id)
 
 
 class _SameDataError(ValueError):
