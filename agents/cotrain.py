@@ -724,17 +724,30 @@ def config_differences(
 
 
 def _check_tb_kept(done: int, run_dir: Path) -> None:
-    """A run past its first iteration still has its ``tb/`` folder (was: ``--resume`` after
-    ``tb/`` was deleted or moved went on without a word into a new one, so its curves, the
-    ledger and ``scripts/curves.py`` silently lacked the iterations before the resume). A run
-    resumed from checkpoint 0 (after BC) never had one."""
+    """A run past its first iteration still has its ``tb/`` folder and an event file in it (was:
+    ``--resume`` after ``tb/`` was deleted or moved, or after its event files were deleted
+    (probe 45), went on without a word, so its curves, the ledger and ``scripts/curves.py``
+    silently lacked the iterations before the resume). A run resumed from checkpoint 0 (after
+    BC) never had one. A ``tb/CURVES_LOST`` file made by hand says the loss is known: go on."""
     tb = run_dir / run_io.TB_DIR
-    if done >= 1 and not (tb.exists() or tb.is_symlink()):
+    if done < 1 or (tb / run_io.TB_LOST_NAME).exists():
+        return
+    go_on = (
+        f"to continue without the earlier curves, say so: mkdir -p {run_io.shell_path(tb)} && "
+        f"touch {run_io.shell_path(tb / run_io.TB_LOST_NAME)} (the ledger then takes the "
+        f"run's score from its {run_io.RESULTS_NAME})"
+    )
+    if not (tb.exists() or tb.is_symlink()):
         raise FileNotFoundError(
             f"run_dir: {tb} is missing: the TensorBoard logs of the run's {done} iteration(s) "
-            "were deleted or moved, and a resumed run would log only the later ones; restore "
-            f"tb/, or create an empty folder (mkdir {run_io.shell_path(tb)}) to continue without "
-            "the earlier curves"
+            f"were deleted or moved, and a resumed run would log only the later ones; restore "
+            f"tb/, or {go_on}"
+        )
+    if tb.is_dir() and not any(p.is_file() for p in tb.rglob("events.out.tfevents.*")):
+        raise FileNotFoundError(
+            f"run_dir: {tb} holds no TensorBoard event file, but the run has {done} "
+            f"iteration(s) done: its logs were deleted or moved, and a resumed run would log "
+            f"only the later ones; restore tb/'s event files, or {go_on}"
         )
 
 

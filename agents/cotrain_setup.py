@@ -744,7 +744,7 @@ def build_session(
     # auto -> fp32 / bf16 for this hardware: the model's cache key and config.json get the result
     cfg = dataclasses.replace(cfg, precision=cfg.uses_precision)
     check_torch_compile_cache(cfg.uses_compile)  # torch._dynamo makes it at the first optimizer
-    _check_memory(cfg, cfg.rollout_length or 1, obs_dim=1, action_dim=1, lower_bound=True)
+    check_run_memory(cfg, cfg.rollout_length or 1, obs_dim=1, action_dim=1, lower_bound=True)
     # A cache that is not a folder yet must be made and written (a file there, /proc/x, a
     # read-only disk: were found after the dataset load, minutes when it is generated); an
     # existing read-only cache folder may still serve the model, so it is not refused here.
@@ -784,7 +784,7 @@ def build_session(
         own_origin(cfg.adversary_weight, origin),
         real_ratio=cfg.real_ratio,
     )
-    _check_memory(cfg, k, dataset.obs_dim, dataset.action_dim)  # before the MLE
+    check_run_memory(cfg, k, dataset.obs_dim, dataset.action_dim)  # before the MLE
     if cfg.q_limit is not None and not existing_run:
         warn_low_q_limit(cfg.q_limit, float(np.mean(dataset.rewards)), dataset.name)
     mdp, model_info = _make_mdp(cfg, dataset, existing_run)
@@ -882,10 +882,11 @@ def behaviour_score_note(dataset: Any) -> str | None:
     )
 
 
-def _check_memory(
+def check_run_memory(
     cfg: CotrainConfig, k: int, obs_dim: int, action_dim: int, lower_bound: bool = False
 ) -> None:
-    """Model pool + ensemble against the free memory (:mod:`agents.memory`), before the MLE."""
+    """Model pool + ensemble against the free memory (:mod:`agents.memory`), before the MLE
+    (also each sweep trial's, before Ray starts: :func:`agents.sweep._prepare_datasets`)."""
     from agents.memory import check_memory
 
     check_memory(

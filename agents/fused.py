@@ -375,7 +375,7 @@ class CheckedSaveLoad:
                 raise ValueError(
                     f"path: {path}: an agent whose policy is {with_article(policy.__name__)} (saved by another "
                     f"algorithm), but {cls.__name__} uses {with_article(expected.__name__)}; load it with the "
-                    "class that saved it (agents.factory.AGENT_CLASSES)"
+                    f"class that saved it{_loader_of(policy, data)}"
                 )
         cls._check_saved_td3_kind(path, data)
 
@@ -389,11 +389,11 @@ class CheckedSaveLoad:
 
         if not issubclass(cls, TD3):
             return
+        saved = _td3_kind(data)
+        if saved is None:
+            return  # not saved by SB3's TD3 / DDPG: left to SB3
         keys = ("policy_delay", "target_noise_clip", "target_policy_noise")
         values = tuple(data.get(key) for key in keys)
-        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-            return  # not saved by SB3's TD3 / DDPG: left to SB3
-        saved = "DDPG" if values == (1, 0.0, 0.1) else "TD3"
         wanted = "DDPG" if issubclass(cls, DDPG) else "TD3"
         if saved != wanted:
             shown = ", ".join(f"{k} {v}" for k, v in zip(keys, values, strict=True))
@@ -402,6 +402,41 @@ class CheckedSaveLoad:
                 f"this is {cls.__name__}.load, which loads {wanted} agents (both use TD3Policy); load it with the class "
                 f"that saved it (agents.factory.AGENT_CLASSES[{saved.lower()!r}])"
             )
+
+
+def _td3_kind(data: dict[str, Any]) -> str | None:
+    """``"DDPG"`` or ``"TD3"`` for the saved data of SB3's TD3 / DDPG (both use TD3Policy; SB3's
+    DDPG fixes ``policy_delay`` 1, ``target_noise_clip`` 0 and ``target_policy_noise`` 0.1 and
+    saves them), None when they are not there."""
+    keys = ("policy_delay", "target_noise_clip", "target_policy_noise")
+    values = tuple(data.get(key) for key in keys)
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return None
+    return "DDPG" if values == (1, 0.0, 0.1) else "TD3"
+
+
+def _loader_of(policy: type, data: dict[str, Any]) -> str:
+    """``: agents.fused.FusedSAC.load (agents.factory.AGENT_CLASSES['sac'])``: the one class of
+    :data:`agents.factory.AGENT_CLASSES` whose policy ``policy`` is (TD3 / DDPG told apart by
+    :func:`_td3_kind`), else `` (agents.factory.AGENT_CLASSES)``. Probe 45: the error named no
+    class."""
+    from agents.factory import AGENT_CLASSES
+
+    names = [
+        name
+        for name, agent_cls in AGENT_CLASSES.items()
+        if isinstance(agent_cls.policy_aliases.get("MlpPolicy"), type)
+        and issubclass(policy, agent_cls.policy_aliases["MlpPolicy"])
+    ]
+    if set(names) == {"td3", "ddpg"} and _td3_kind(data) is not None:
+        names = [str(_td3_kind(data)).lower()]
+    if len(names) != 1:
+        return " (agents.factory.AGENT_CLASSES)"
+    agent_cls = AGENT_CLASSES[names[0]]
+    return (
+        f": {agent_cls.__module__}.{agent_cls.__qualname__}.load "
+        f"(agents.factory.AGENT_CLASSES[{names[0]!r}])"
+    )
 
 
 def _buffer_misfit(buffer: Any, agent: Any) -> str | None:

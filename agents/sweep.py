@@ -38,7 +38,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +49,7 @@ from agents.cotrain_setup import (
     check_adversary_steps,
     check_device,
     check_rollout_length,
+    check_run_memory,
     config_from_dict,
     config_to_dict,
     warn_long_rollout,
@@ -504,11 +505,12 @@ def _restore_run_dir(run_dir: Path, checkpoint: Any) -> bool:
                 run_dir / name, lambda tmp, n=name: shutil.copy2(Path(src) / n, tmp)
             )
     # Tune's checkpoint holds no TensorBoard logs: a trial restored on another node logs from
-    # here on (Tune's own results keep the earlier iterations); an empty tb/ says so to the
-    # resume, which refuses a run whose tb/ went missing.
+    # here on (Tune's own results keep the earlier iterations); tb/CURVES_LOST says so to the
+    # resume, which refuses a run whose tb/ (or its event files) went missing.
     tb = run_dir / run_io.TB_DIR
     if not (tb.exists() or tb.is_symlink()):
         tb.mkdir()
+        (tb / run_io.TB_LOST_NAME).touch()
     return True
 
 
@@ -563,8 +565,13 @@ def run_sweep(
                 raise ValueError(
                     f"sweep_dir: {sweep_dir} is not empty; resume it or choose another"
                 )
-            if prepare_datasets:
+            dims = (
                 _prepare_datasets(spec.datasets, spec.configs, spec.base.env_id)
+                if prepare_datasets
+                else None
+            )
+            if address is None:  # a joined cluster's nodes: their memory is not known here
+                _check_trial_memory(spec, dims or {})
             run_io.write_json(
                 sweep_dir / SWEEP_FILE,
                 {"spec": spec.to_dict(), "resources": dataclasses.asdict(resources)},
@@ -1009,14 +1016,15 @@ def _param_space(spec: SweepSpec, runs_root: Path) -> dict[str, Any]:
 
 def _prepare_datasets(
     datasets: Sequence[str], configs: Sequence[RamboPreset] = (), env_id: str | None = None
-) -> None:
+) -> dict[str, tuple[int, int]]:
     """Load every dataset once; a missing short name is generated, but only after every dataset
     has been checked: those already there are loaded, those to generate are checked for their
     inputs (:func:`~rambo_env.data.generate.check_generable`), and any that fails is named
     before anything is generated. Each k of ``configs`` is then checked against each dataset's
     env (``env_id``: the sweep's ``base.env_id``, else the dataset's) as a trial does
     (:func:`~agents.cotrain_setup.check_rollout_length`), also before anything is generated,
-    and a k far above the paper's is warned about once.
+    and a k far above the paper's is warned about once. Returns the (obs_dim, action_dim) of
+    each dataset loaded (not those generated here) for :func:`_check_trial_memory`.
 
     Probe 28: each dataset was checked when its turn came, so ``--datasets
     hopper-random,hopper-medium-replay`` on an empty Minari root generated 1M hopper-random
@@ -1028,7 +1036,7 @@ def _prepare_datasets(
     from rambo_env.data.scores import ENV_IDS
     from rambo_env.dynamics.training import check_model_rows
 
-    to_generate, failed, env_ids = [], [], {}
+    to_generate, failed, env_ids, dims = [], [], {}, {}
     same_data: dict[tuple[str | None, str], str] = {}  # (env, content fingerprint) -> name
     for name in datasets:
         try:
@@ -1040,6 +1048,7 @@ def _prepare_datasets(
                 dataset = load_dataset(name, env_id=env_id)  # as a trial loads it (--env-id)
                 check_model_rows(dataset)
                 env_ids[name] = dataset.env_id
+                dims[name] = (dataset.obs_dim, dataset.action_dim)
                 _check_not_given_twice(dataset, name, same_data)
         except (ValueError, OSError) as err:  # DatasetUnavailableError is a FileNotFoundError
             if isinstance(err, _SameDataError):  # not a load failure: its own error at once
@@ -1072,6 +1081,29 @@ def _prepare_datasets(
         warn_long_rollout(k, origin)
     for name in to_generate:
         load_dataset(name, env_id=env_id)
+    return dims
+
+
+def _check_trial_memory(spec: SweepSpec, dims: Mapping[str, tuple[int, int]]) -> None:
+    """Each trial's model pool and dynamics ensemble against this machine's free memory, as
+    cotrain checks them before its setup (:func:`~agents.cotrain_setup.check_run_memory`), for
+    every grid config × dataset, before Ray starts; ``dims``: (obs_dim, action_dim) of the
+    datasets loaded (:func:`_prepare_datasets`), a lower bound for the others. Probe 45:
+    ``--configs 2000:3e-4`` (a 52 GiB model pool) started Ray, and each trial errored on it."""
+    for config in spec.configs:
+        origin = f"--configs {config.rollout_length}:{config.adversary_weight:g}"
+        for name in spec.datasets:
+            obs_dim, action_dim = dims.get(name, (1, 1))
+            try:
+                check_run_memory(
+                    spec.trial_config(name, config, spec.seeds[0]),
+                    config.rollout_length,
+                    obs_dim,
+                    action_dim,
+                    lower_bound=name not in dims,
+                )
+            except ValueError as err:
+                raise ValueError(f"{origin}, dataset {name}: {err}") from None
 
 
 class _SameDataError(ValueError):

@@ -33,6 +33,7 @@ from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
     CONFIG_NAME,
     RESULTS_NAME,
+    TB_DIR,
     StagedFiles,
     check_config_keys,
     check_field_types,
@@ -43,6 +44,9 @@ from rambo_env.run_io import (
     check_run_folder,
     counted,
     interrupts_deferred,
+    is_int,
+    is_real,
+    iteration0_label,
     read_json,
     refuse_link_loop,
     run_holder,
@@ -336,9 +340,36 @@ def last_evaluated(run_dir: str | Path, column: str = "normalized_score") -> int
     data without reference scores; None: none has one), for saying which iterations a last-10
     mean covers (probe 36: a 3-iteration run evaluated at iteration 2 only was entered as
     "3 iterations, last-10 mean" without a word)."""
-    rows = read_curves(run_dir)
-    done = [r["iteration"] for r in rows if r["iteration"] > 0 and r.get(column) is not None]
-    return int(max(done)) if done else None
+    done = evaluations(run_dir, read_curves(run_dir), column)[0]
+    return max(done) if done else None
+
+
+def evaluations(
+    run_dir: str | Path, rows: Sequence[Mapping[str, float | None]], column: str
+) -> tuple[dict[int, float], list[int]]:
+    """``({iteration: value}, lost)``: the co-training evaluations (iterations >= 1) of
+    ``column`` in the curve ``rows`` of ``run_dir``, with those its ``results.json`` records but
+    the curve lacks added (``lost``: their iterations). Probe 45: a run whose tb/ event files
+    were deleted before a resume was entered as "last-10 mean 6.1" from its last iteration
+    alone, while its results.json's final score over its 3 evaluations was 3.7. A curve value
+    is kept where both have one (a whole run's entry is unchanged)."""
+    done = {
+        int(r["iteration"]): float(r[column])
+        for r in rows
+        if r["iteration"] > 0 and r.get(column) is not None
+    }
+    try:
+        recorded = read_json(Path(run_dir) / RESULTS_NAME).get("evals")
+    except (OSError, ValueError, AttributeError):
+        return done, []
+    lost = []
+    for e in recorded if isinstance(recorded, list) else []:
+        i = e.get("iteration") if isinstance(e, dict) else None
+        value = e.get(column) if isinstance(e, dict) else None
+        if is_int(i) and i > 0 and i not in done and is_real(value) and math.isfinite(value):
+            done[i] = float(value)
+            lost.append(i)
+    return dict(sorted(done.items())), sorted(lost)
 
 
 def update_ledger(
@@ -371,12 +402,25 @@ def update_ledger(
                 f"{RESULTS_NAME}), so it has no curve to enter; rerun it with a smaller "
                 "adversary weight λ or a better-trained model"
             )
-        raise ValueError(
-            f"run_dir: {run_dir} has logged only its BC warm-start evaluation (iteration 0), no "
-            f"co-training iteration yet; {then}"
+        first = (  # probe 45: bc_epochs 0 evaluates the untrained initial policy
+            "initial policy's evaluation (no BC warm start)"
+            if (run["settings"] or {}).get("bc_epochs") == 0
+            else "BC warm-start evaluation"
         )
-    scores = [r["normalized_score"] for r in rows if r["iteration"] > 0]
-    scores = [s for s in scores if s is not None]
+        raise ValueError(
+            f"run_dir: {run_dir} has logged only its {first} (iteration 0), no co-training "
+            f"iteration yet; {then}"
+        )
+    by_iteration, lost = evaluations(run_dir, rows, "normalized_score")
+    scores = list(by_iteration.values())
+    if lost:  # probe 45: was the mean of the curve's evaluations only, without a word
+        print(
+            f"[ledger] WARNING: {Path(run_dir) / TB_DIR} lacks the evaluations of "
+            f"{counted(len(lost), 'iteration')} ({some_names([str(i) for i in lost])}) that its "
+            f"{RESULTS_NAME} records (event files deleted or lost?): the last-10 mean is taken "
+            f"from {RESULTS_NAME}; the ledger's curve lacks them (restore tb/ to have them)",
+            flush=True,
+        )
     bc = [r["normalized_score"] for r in rows if r["iteration"] == 0]
     walls = [r["iteration_s"] for r in rows if r.get("iteration_s") is not None]
     entry = LedgerEntry(
@@ -780,8 +824,8 @@ def _plot(
     for e in entries[:1]:
         if e.behaviour_score is not None:
             lines["behaviour policy (dataset)"] = e.behaviour_score
-        if e.bc_score is not None:
-            lines["BC warm start"] = e.bc_score
+        if e.bc_score is not None:  # probe 45: bc_epochs 0 evaluates the untrained policy
+            lines[iteration0_label((e.settings or {}).get("bc_epochs"))] = e.bc_score
     # probe 43 row 55: data without reference scores (Pendulum) had an empty score panel and
     # curves.py's advice "plot return_mean instead", which ledger.py has no option for
     score = "normalized_score" if _has_scores(curves.values()) else "return_mean"
@@ -803,9 +847,8 @@ def _has_scores(curves: Iterable[Sequence[Mapping[str, float | None]]]) -> bool:
 def last10_return(run_dir: str | Path) -> float | None:
     """The mean evaluation return (undiscounted, not normalised) of the last 10 co-training
     evaluations of ``run_dir``, for runs whose data carry no reference scores (None: none)."""
-    rows = read_curves(run_dir)
-    returns = [r.get("return_mean") for r in rows if r["iteration"] > 0]
-    return final_score([x for x in returns if x is not None], N_FINAL_EVALS)
+    returns = evaluations(run_dir, read_curves(run_dir), "return_mean")[0]
+    return final_score(list(returns.values()), N_FINAL_EVALS)
 
 
 def standing(

@@ -58,6 +58,7 @@ __all__ = [
     "RUN_SEED_LIMIT",
     "SEED_LIMIT",
     "TB_DIR",
+    "TB_LOST_NAME",
     "FolderInUseError",
     "RunDirMovedError",
     "WriteFailedError",
@@ -101,6 +102,7 @@ __all__ = [
     "interrupts_deferred",
     "is_int",
     "is_real",
+    "iteration0_label",
     "link_loop",
     "link_loop_text",
     "load_checkpoint",
@@ -117,6 +119,7 @@ __all__ = [
     "refuse_broken_link",
     "refuse_link_loop",
     "report_user_error",
+    "run_bc_epochs",
     "run_folder_above",
     "run_holder",
     "save_checkpoint",
@@ -144,6 +147,9 @@ CHECKPOINT_NAME = "checkpoint.pt"
 RESULTS_NAME = "results.json"
 CURVE_NAME = "learning_curve.png"
 TB_DIR = "tb"
+# A file in tb/ saying that its earlier event files are lost on purpose: ``--resume`` then goes on
+# without them (probe 45: an emptied tb/ was resumed without a word).
+TB_LOST_NAME = "CURVES_LOST"
 
 
 def default_run_dir(dataset: str, algo: str, seed: int, root: str | Path = "runs") -> Path:
@@ -599,6 +605,21 @@ def check_not_starting(run_dir: str | Path, then: str) -> None:
             f"run_dir: {run_dir} has no {CONFIG_NAME} yet: its run (process {holder}) is still "
             f"starting (dataset load, MLE pretraining, BC warm start); {then}"
         )
+
+
+def iteration0_label(bc_epochs: Any) -> str:
+    """What a run's iteration 0 evaluates: its BC warm start, or with ``bc_epochs`` 0 the
+    untrained initial policy (probe 45: was called "BC warm start" in the closing summary,
+    curves.py and the ledger's plot of a run without one). None (not known): the warm start."""
+    return "initial policy (no BC warm start)" if bc_epochs == 0 else "BC warm start"
+
+
+def run_bc_epochs(run_dir: str | Path) -> Any:
+    """The ``bc_epochs`` a run's config.json records (None when it cannot be read)."""
+    try:
+        return read_json(Path(run_dir) / CONFIG_NAME)["config"].get("bc_epochs")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def iterations_on_record(run_dir: str | Path) -> int:

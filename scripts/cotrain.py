@@ -47,6 +47,7 @@ from rambo_env.run_io import (
     accept_negative_numbers,
     counted,
     default_run_dir,
+    iteration0_label,
     read_json,
     report_user_error,
     shell_path,
@@ -196,14 +197,18 @@ def _fmt(score: float | None) -> str:
     return "n/a" if score is None else f"{score:.1f}"
 
 
-def standing_lines(results: dict, ledger_dir: str | Path) -> list[str]:
-    """What the final number means: BC warm start, behaviour policy, this run, the ledger's long run."""
+def standing_lines(
+    results: dict, ledger_dir: str | Path, *, bc_epochs: int | None = None
+) -> list[str]:
+    """What the final number means: BC warm start (``bc_epochs`` 0: the initial policy, probe
+    45), behaviour policy, this run, the ledger's long run."""
     bc = [e.get("normalized_score") for e in results["evals"] if e["iteration"] == 0]
     done = results["iterations_completed"]
     note = results.get("behaviour_score_note")  # probe 36: a cut episode's partial return
     note = f" ({note})" if note else ""
     lines = [
-        f"where this stands (D4RL-normalised): BC warm start {_fmt(bc[0] if bc else None)} | "
+        f"where this stands (D4RL-normalised): {iteration0_label(bc_epochs)} "
+        f"{_fmt(bc[0] if bc else None)} | "
         f"behaviour policy (dataset average) {_fmt(results.get('behaviour_score'))}{note} | "
         f"this run {_fmt(results['final_score'])} after {counted(done, 'iteration')}"
     ]
@@ -412,7 +417,7 @@ def print_results(results: dict, cfg: CotrainConfig, run_dir: Path, ledger: str 
         )
     elif ret is not None:
         print(f"[cotrain] return of {whose}: {ret:.1f} (mean of the last {n_evals} evaluations)")
-    for line in standing_lines(results, ledger):
+    for line in standing_lines(results, ledger, bc_epochs=cfg.bc_epochs):
         print(f"[cotrain] {line}")
     print(f"[cotrain] results: {Path(run_dir) / 'results.json'}")
     if results["status"] in ("stopped", "interrupted"):

@@ -43,6 +43,8 @@ from rambo_env.run_io import (
     check_writable,
     counted,
     exit_on_interrupt,
+    iteration0_label,
+    run_bc_epochs,
     tolerant_console,
     user_path,
     with_article,
@@ -224,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
                 path = f"{args.out}-{label}.csv"
                 staged.write(path, lambda tmp, rows=rows: write_curves_csv(tmp, rows))
                 done = sum(1 for r in rows if r["iteration"] > 0)  # probe 27: counted row 0
-                bc = " (and the BC warm start, iteration 0)" if len(rows) > done else ""
+                first = iteration0_label(run_bc_epochs(dict(args.runs)[label]))
+                bc = f" (and the {first}, iteration 0)" if len(rows) > done else ""
                 said.append(f"{path}: {counted(done, 'iteration')}{bc}")
             written = [
                 Path(f"{args.out}-{label}.csv").name for label in curves if label not in from_csv

@@ -444,7 +444,7 @@ def test_the_last_iteration_is_always_evaluated_and_the_score_says_whose(
         "status": "stopped", "iterations_completed": 3, "n_iterations": 4,
         "rollout_length": 2, "adversary_weight": 3e-4, "wall_s": {"session": 1.0},
     }  # fmt: skip
-    monkeypatch.setattr(cotrain_cli, "standing_lines", lambda results, ledger: [])
+    monkeypatch.setattr(cotrain_cli, "standing_lines", lambda results, ledger, **_: [])
     cfg = CotrainConfig(dataset="hopper-medium")
     cotrain_cli.print_results(results, cfg, tmp_path, tmp_path / "ledger")
     out = capsys.readouterr().out
@@ -1418,7 +1418,7 @@ def test_resume_after_the_tb_folder_was_deleted_is_one_error_before_the_setup(
     tiny_hopper, tmp_path, monkeypatch
 ):
     """Probe 16: was a silent resume into a new tb/, whose curves lacked the earlier iterations;
-    an empty tb/ made by hand continues."""
+    a tb/CURVES_LOST made by hand continues (probe 45: an empty tb/ is refused too)."""
     import shutil
 
     from agents import cotrain
@@ -1432,6 +1432,7 @@ def test_resume_after_the_tb_folder_was_deleted_is_one_error_before_the_setup(
     with pytest.raises(FileNotFoundError, match=r"run_dir: .*tb is missing: the TensorBoard logs"):
         run_cotrain(resumed, run_dir, resume=True)
     (run_dir / "tb").mkdir()
+    (run_dir / "tb" / "CURVES_LOST").touch()
     with pytest.raises(pytest.fail.Exception, match="setup ran"):  # past the check
         run_cotrain(resumed, run_dir, resume=True)
 
