@@ -729,16 +729,57 @@ def _json_trouble(value: Any, where: str) -> str | None:
     return f"{where}: not JSON-serialisable ({type(value).__name__}); {fix}"
 
 
+#: save_minari's arguments that set a field of the dataset's metadata: given as keys of
+#: ``extra_metadata`` they were written under "rambo_env" and ignored at load (probe 46).
+_OWN_ARGUMENTS = (
+    "dataset_id",
+    "env_id",
+    "ref_min_score",
+    "ref_max_score",
+    "description",
+    "algorithm_name",
+)
+
+#: Other metadata fields save_minari (through Minari) or load_dataset sets itself, and who does.
+_OWN_FIELDS = {
+    "minari_id": "load_dataset sets itself (the dataset's id)",
+    "env_spec": "save_minari sets itself (from env_id)",
+    **{
+        key: "save_minari sets itself (Minari's metadata)"
+        for key in (
+            "author",
+            "author_email",
+            "code_permalink",
+            "minari_version",
+            "total_episodes",
+            "total_steps",
+        )
+    },
+}
+
+
 def _check_extra_metadata(extra_metadata: Any) -> None:
     """ValueError naming the entry of ``extra_metadata`` that Minari's JSON metadata cannot hold,
-    before anything is written (probe 44: Minari's raw "Object of type <class
-    'numpy.ndarray'> is not JSON serializable")."""
+    or that shadows a field save_minari or load_dataset sets itself, before anything is written
+    (probe 44: Minari's raw "Object of type <class 'numpy.ndarray'> is not JSON serializable";
+    probe 46: ``{'ref_min_score': 5.0}`` was written and ignored at load)."""
     if extra_metadata is None:
         return
     if not isinstance(extra_metadata, dict):
         raise ValueError(
             f"extra_metadata: expected a dict (a JSON object), got {type(extra_metadata).__name__}"
         )
+    for key in extra_metadata:
+        if key in _OWN_ARGUMENTS:  # probe 46: written, and ignored at load (refs said missing)
+            raise ValueError(
+                f"extra_metadata[{key!r}]: an argument of save_minari itself; pass {key}=… "
+                "instead"
+            )
+        if key in _OWN_FIELDS:
+            raise ValueError(
+                f"extra_metadata[{key!r}]: a field {_OWN_FIELDS[key]}; it would be ignored at "
+                "load: store it under another key"
+            )
     trouble = _json_trouble(extra_metadata, "extra_metadata")
     if trouble is not None:
         raise ValueError(trouble)

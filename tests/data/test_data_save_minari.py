@@ -168,3 +168,84 @@ def test_a_short_name_s_small_generated_dataset_is_said_at_every_load(capsys):
         "with python scripts/make_dataset.py --env hopper --level random --force "
         "--n-transitions 80"
     )
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (
+            {"ref_min_score": 5.0},
+            "extra_metadata['ref_min_score']: an argument of save_minari itself; pass "
+            "ref_min_score=… instead",
+        ),
+        (
+            {"a": 1, "env_id": "Walker2d-v5"},
+            "extra_metadata['env_id']: an argument of save_minari itself; pass env_id=… instead",
+        ),
+        (
+            {"description": "x"},
+            "extra_metadata['description']: an argument of save_minari itself; pass "
+            "description=… instead",
+        ),
+        (
+            {"minari_id": "x/y-v0"},
+            "extra_metadata['minari_id']: a field load_dataset sets itself (the dataset's id); it "
+            "would be ignored at load: store it under another key",
+        ),
+        (
+            {"total_steps": 3},
+            "extra_metadata['total_steps']: a field save_minari sets itself (Minari's metadata); "
+            "it would be ignored at load: store it under another key",
+        ),
+    ],
+)
+def test_save_minari_refuses_extra_metadata_keys_of_its_own_fields(extra, said):
+    """Probe 46: ``extra_metadata={'ref_min_score': 5.0}`` (or 'env_id': 'Walker2d-v5') was
+    written without a word and ignored at load: the loaded dataset had the D4RL reference scores
+    and a note that it carries none; metadata.json held env_id 'Walker2d-v5' beside the Hopper
+    env spec."""
+    with pytest.raises(ValueError) as info:
+        save_minari(
+            "t/hopper/own-v0",
+            dataset_to_episodes(make_dataset()),
+            env_id="Hopper-v5",
+            extra_metadata=extra,
+        )
+    assert str(info.value) == said
+    assert _nothing_in_the_minari_root()
+
+
+def test_a_small_generated_dataset_loaded_by_its_id_is_said_too(capsys):
+    """Probe 46: make_dataset.py --env hopper --level random --n-transitions 100 --dataset-id
+    mine/hopper/random-v0, then --dataset mine/hopper/random-v0, loaded as 'hopper-random' (its
+    preset, ledger slug and paper comparisons) with no size note: only ``rambo/`` ids read by
+    their short name had it. Now any generated dataset labelled with a short name is said, read
+    by its id (from Minari's files, then from the flat cache); data saved by hand are not."""
+    for dataset_id in ("mine/hopper/random-v0", "rambo/hopper/random-v0"):
+        generate_dataset(
+            "hopper",
+            "random",
+            n_transitions=60,
+            n_envs=2,
+            progress=False,
+            n_workers=1,
+            dataset_id=dataset_id,
+        )
+    capsys.readouterr()
+    regenerate = "python scripts/make_dataset.py --env hopper --level random"
+    for dataset_id, fix in (
+        ("mine/hopper/random-v0", f"{regenerate} --dataset-id mine/hopper/random-v0 --force"),
+        ("rambo/hopper/random-v0", f"{regenerate} --force"),
+    ):
+        note = (
+            f"[rambo_env] note: {dataset_id} holds 60 transitions, not the 1,000,000 of "
+            f"hopper-random (it was generated smaller); regenerate it at full size with {fix}"
+        )
+        for _ in range(2):  # the second read is the flat cache's
+            dataset = load_dataset(dataset_id)
+            assert dataset.name == "hopper-random"
+            assert note in capsys.readouterr().out.splitlines()
+    save_minari("own/hopper/random-v0", dataset_to_episodes(make_dataset()), env_id="Hopper-v5")
+    capsys.readouterr()
+    assert load_dataset("own/hopper/random-v0").name == "hopper-random"
+    assert "it was generated smaller" not in capsys.readouterr().out
