@@ -38,6 +38,7 @@ from rambo_env.run_io import (
     check_flag,
     check_path_text,
     check_writable,
+    did_you_mean,
     error_behind,
     expand_home,
     file_lock,
@@ -1105,10 +1106,20 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
             f"MINARI_DATASETS_PATH: Minari root {root} is not a folder; set "
             "MINARI_DATASETS_PATH to the folder that holds your Minari datasets"
         )
+    if not download and not minari_folder_there(dataset_id):
+        # probe 46: Minari's lookup made its root (a failed read left an empty folder, e.g. of a
+        # relative MINARI_DATASETS_PATH in the working folder) and said "Use download=True"
+        raise DatasetUnavailableError(
+            misplaced_root(dataset_id) or _unavailable_message(dataset_id, download, None)
+        )
+    root_there = root.exists()
     try:
         with _minari_root(root):  # the root this module resolved, for Minari
             minari_dataset = minari.load_dataset(dataset_id, download=download)
-    except Exception as err:  # no huggingface_hub, offline, not found; a damaged metadata.json
+    except Exception as err:
+        if not root_there:  # a failed download creates nothing: Minari made the root
+            with contextlib.suppress(OSError):
+                root.rmdir()  # only if still empty  # no huggingface_hub, offline, not found; a damaged metadata.json
         # There, but damaged (was: "is not in the local Minari root"; probe 16: a dataset
         # folder without data/ — emptied, a cut copy — too, and a short name's generation then
         # "already exists …; use --force"); with download, Minari's fetch may replace it.
@@ -1171,31 +1182,50 @@ def _make_command(dataset_id: str) -> str:
     return "python scripts/make_dataset.py --env ENV --level LEVEL --dataset-id ID"
 
 
-def _local_ids_like(dataset_id: str, max_depth: int = 4) -> list[str]:
-    """Local Minari dataset ids that differ from ``dataset_id`` only in letter case or in the
-    version (``rambo/hopper/random`` or ``RAMBO/hopper/random-v0`` for ``rambo/hopper/random-v0``).
-    Probe 18: such a typo was told to download or generate data the root already held."""
+def _local_ids(max_depth: int = 4) -> list[str]:
+    """The ids of the datasets in the local Minari root (a folder walk, ``max_depth`` names deep;
+    hidden folders, such as a write's staging, skipped)."""
     root = minari_dataset_path("")
     if not root.is_dir():
         return []
-
-    def base(text: str) -> str:
-        return re.sub(r"-v\d+$", "", text.lower())
-
     found = []
     for folder, subfolders, _ in os.walk(root):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
         depth = len(Path(folder).relative_to(root).parts)
         if depth >= max_depth:
             subfolders.clear()
         if (Path(folder) / "data" / "metadata.json").is_file():
-            local_id = Path(folder).relative_to(root).as_posix()
-            if local_id != dataset_id and base(local_id) == base(dataset_id):
-                found.append(local_id)
+            found.append(Path(folder).relative_to(root).as_posix())
             subfolders.clear()
-    return sorted(found)[:5]
+    return sorted(found)
 
 
-def _unavailable_message(dataset_id: str, download: bool, err: BaseException) -> str:
+def _local_ids_like(dataset_id: str, local_ids: Sequence[str]) -> list[str]:
+    """Local Minari dataset ids that differ from ``dataset_id`` only in letter case or in the
+    version (``rambo/hopper/random`` or ``RAMBO/hopper/random-v0`` for ``rambo/hopper/random-v0``).
+    Probe 18: such a typo was told to download or generate data the root already held."""
+
+    def base(text: str) -> str:
+        return re.sub(r"-v\d+$", "", text.lower())
+
+    return [i for i in local_ids if i != dataset_id and base(i) == base(dataset_id)][:5]
+
+
+def _local_id_typo(dataset_id: str, local_ids: Sequence[str]) -> str | None:
+    """The local Minari dataset id that differs from ``dataset_id`` by a typo in one of its names
+    (``p46/hop/ok-v0`` for ``p46/hop/okk-v0``: :func:`rambo_env.run_io.did_you_mean` on that
+    name), else None. Probe 46: such a typo had only advice to download or generate the data."""
+    parts = dataset_id.split("/")
+    for local_id in local_ids:
+        other = local_id.split("/")
+        differ = [i for i, (a, b) in enumerate(zip(parts, other, strict=False)) if a != b]
+        if len(other) == len(parts) and len(differ) == 1:
+            if did_you_mean(parts[differ[0]], [other[differ[0]]]):
+                return local_id
+    return None
+
+
+def _unavailable_message(dataset_id: str, download: bool, err: BaseException | None) -> str:
     parts = dataset_id.split("/")
     env, level = (parts[-2], parts[-1].rsplit("-v", 1)[0]) if len(parts) >= 3 else (None, None)
     if env in ENV_IDS and level in LEVELS:
@@ -1206,17 +1236,27 @@ def _unavailable_message(dataset_id: str, download: bool, err: BaseException) ->
             f"LEVEL in {list(LEVELS)}) and load it by its short name, e.g. hopper-medium"
         )
     tried = "could not be downloaded" if download else "was not downloaded (download=False)"
-    near = _local_ids_like(dataset_id)
-    mean = (
-        f"A local dataset has nearly that id: {', '.join(repr(i) for i in near)}; load it by "
-        "that id (Minari ids are case-sensitive and end in their version, -vN). Else, to get "
-        "the data, either\n"
-        if near
-        else "To get the data, either\n"
-    )
+    if err is not None:  # a failed download's reason (a plain miss is said above, without
+        tried += f": {type(err).__name__}: {err}"  # Minari's "Use download=True")
+    local_ids = _local_ids()
+    near = _local_ids_like(dataset_id, local_ids)
+    typo = None if near else _local_id_typo(dataset_id, local_ids)
+    if near:
+        mean = (
+            f"\nA local dataset has nearly that id: {', '.join(repr(i) for i in near)}; load it "
+            "by that id (Minari ids are case-sensitive and end in their version, -vN). Else, to "
+            "get the data, either\n"
+        )
+    elif typo is not None:
+        mean = (
+            f"; did you mean {typo!r} (in the local Minari root {minari_dataset_path('')})? "
+            "Else, to get the data, either\n"
+        )
+    else:
+        mean = "\nTo get the data, either\n"
     return (
         f"Minari dataset {dataset_id!r} is not in the local Minari root "
-        f"({minari_dataset_path(dataset_id)}) and {tried}: {type(err).__name__}: {err}\n"
+        f"({minari_dataset_path(dataset_id)}) and {tried}"
         f"{mean}"
         f"  * on a machine with internet: pip install 'minari[hf]' && minari download {dataset_id}, "
         "then copy the dataset folder into this machine's Minari root ($MINARI_DATASETS_PATH or "

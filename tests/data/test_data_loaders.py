@@ -2909,3 +2909,37 @@ def test_actions_kept_in_sb3s_scaled_form_are_warned_about(capsys):
     a = _rollout("Hopper-v5", 400, episode_len=100)  # its box is [-1, 1]: never judged
     load_dataset(OfflineDataset.from_arrays(a, env_id="Hopper-v5"))
     assert said not in capsys.readouterr().out
+
+
+def test_a_typo_in_a_local_minari_id_is_told_its_local_id_first():
+    """Probe 46: ``p46/hop/okk-v0`` beside a local ``p46/hop/ok-v0`` had only advice to
+    download or generate the data, and Minari's "Use download=True" (contradicting
+    download=False)."""
+    _save_as_minari("t/hop/ok-v0", make_dataset((7, 5), (True, False)))
+    root = minari_dataset_path("")
+    for typo in ("t/hop/okk-v0", "t/hpo/ok-v0"):
+        with pytest.raises(DatasetUnavailableError) as info:
+            load_dataset(typo)
+        said = str(info.value)
+        assert said.startswith(
+            f"Minari dataset {typo!r} is not in the local Minari root ({root / typo}) and was "
+            f"not downloaded (download=False); did you mean 't/hop/ok-v0' (in the local Minari "
+            f"root {root})? Else, to get the data, either\n"
+        ), said
+        assert "pip install 'minari[hf]'" in said and "Use download=True" not in said
+    with pytest.raises(DatasetUnavailableError) as info:
+        load_dataset("t/hop/run-v0")
+    assert "did you mean" not in str(info.value)
+
+
+@pytest.mark.parametrize("relative", [True, False])
+def test_a_failed_minari_lookup_creates_no_root(tmp_path, monkeypatch, relative):
+    """Probe 46: a failed read with a MINARI_DATASETS_PATH that does not exist (relative:
+    ``minari_rel`` in the working folder) left that folder, empty (Minari's mkdir in
+    ``get_dataset_path``)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MINARI_DATASETS_PATH", "minari_rel" if relative else str(tmp_path / "m"))
+    for name in ("t/hop/ok-v0", "hopper-medium"):
+        with pytest.raises(DatasetUnavailableError, match="not in the local Minari root|no local"):
+            load_dataset(name, generate=False)
+    assert list(tmp_path.iterdir()) == []
