@@ -1949,8 +1949,6 @@ def _note_stored_size(
     medium-expert; medium-replay is its replay buffer, any size). Probe 45: a dataset generated
     with n_transitions=300 on first use was read at the default size by every later load and
     cotrain run, with only the usual info line."""
-    from rambo_env.data.generate import DEFAULT_N_TRANSITIONS
-
     stored = dataset.metadata.get("n_transitions")
     if level == "medium-replay" or isinstance(stored, bool) or not isinstance(stored, int):
         return

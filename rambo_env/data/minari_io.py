@@ -773,8 +773,7 @@ def _check_extra_metadata(extra_metadata: Any) -> None:
     for key in extra_metadata:
         if key in _OWN_ARGUMENTS:  # probe 46: written, and ignored at load (refs said missing)
             raise ValueError(
-                f"extra_metadata[{key!r}]: an argument of save_minari itself; pass {key}=… "
-                "instead"
+                f"extra_metadata[{key!r}]: an argument of save_minari itself; pass {key}=… instead"
             )
         if key in _OWN_FIELDS:
             raise ValueError(
@@ -848,7 +847,9 @@ def save_minari(
     Built in a hidden temporary root next to the final location and renamed into place when
     complete: a failure (or Ctrl-C) never leaves a partial dataset, and ``force=True`` replaces an
     existing dataset only after the new one is complete. ``extra_metadata`` (a JSON object) goes
-    under the metadata key ``"rambo_env"``.
+    under the metadata key ``"rambo_env"``; its keys may not be save_minari's own arguments
+    (``ref_min_score``, ``env_id``, …) or fields Minari or load sets itself (``minari_id``,
+    ``total_steps``, …): those would be ignored at load.
 
     Before anything is written, the episodes and reference scores are checked as
     :func:`rambo_env.load_dataset` checks them on reading (:func:`check_savable`): data that
