@@ -46,7 +46,7 @@ from agents.cotrain_setup import (
 from agents.factory import COMPILED_ALGOS
 from agents.fused import normalised_inputs
 from agents.run_callbacks import EvalSchedule, RunHistory, RunMonitorCallback
-from rambo_env import run_io
+from rambo_env import curves, run_io
 from rambo_env.adversary import NonFiniteModelError
 from rambo_env.data.loaders import absolute_dataset
 from rambo_env.evaluation import evaluate_policy, final_score
@@ -442,6 +442,7 @@ def _run(
         _check_stop_at(cfg, int(state["iteration"]), run_dir)  # before the dataset and model
         _check_not_diverged(cfg, int(state["iteration"]), run_dir)
         _check_tb_kept(int(state["iteration"]), run_dir)
+        curves.check_one_run(run_dir)  # probe 46: another run's event files in tb/ (as the ledger)
         fingerprint = _check_identity(state, run_dir)
         extend = _extend(cfg, int(state["iteration"]), run_dir)
         session = build_session(

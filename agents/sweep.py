@@ -373,6 +373,7 @@ def write_sweep_report(sweep_dir: str | Path) -> tuple[SweepReport, dict[str, Pa
         configs=spec.configs,
         grid=spec.grid,
         agent=spec.base.algo,  # probe 28: the tables name the sweep's agent
+        n_iterations=spec.base.n_iterations,  # probe 46: trials extended by hand are named
     )
 
 
@@ -382,9 +383,17 @@ def sweep_report(sweep_dir: str | Path) -> SweepReport:
     spec, _ = load_sweep(sweep_dir)
     runs_root = Path(sweep_dir) / RUNS_DIR
     datasets, configs, grid, agent = spec.datasets, spec.configs, spec.grid, spec.base.algo
+    n_iterations = spec.base.n_iterations
     if not runs_root.is_dir():  # stopped before its first trial
         return summarise([], datasets=datasets, configs=configs, grid=grid, agent=agent)
-    return build_report(runs_root, datasets=datasets, configs=configs, grid=grid, agent=agent)
+    return build_report(
+        runs_root,
+        datasets=datasets,
+        configs=configs,
+        grid=grid,
+        agent=agent,
+        n_iterations=n_iterations,
+    )
 
 
 #: What a second driver on a held sweep folder says (probe 24: a second --resume reran the

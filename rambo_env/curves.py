@@ -21,6 +21,7 @@ from rambo_env.run_io import (
     CONFIG_NAME,
     RESULTS_NAME,
     TB_DIR,
+    TB_LOST_NAME,
     atomic_write,
     check_not_starting,
     check_output_file,
@@ -32,15 +33,18 @@ from rambo_env.run_io import (
     iterations_on_record,
     run_folder_above,
     run_holder,
+    shell_path,
     with_article,
 )
 
 __all__ = [
     "CURVE_COLUMNS",
     "check_logged",
+    "check_one_run",
     "plot_curves",
     "read_curves",
     "read_curves_csv",
+    "results_rows",
     "write_curves_csv",
 ]
 
@@ -134,6 +138,21 @@ def read_curves(run_dir: str | Path) -> list[dict[str, float | None]]:
     ]
 
 
+def check_one_run(run_dir: str | Path) -> None:
+    """:func:`read_curves`'s check that ``run_dir``'s tb/ holds the event files of this run only,
+    without reading the curves (probe 46: ``cotrain --resume`` of a run whose tb/ held another
+    run's event file went on without a word; the ledger and curves.py refused the folder later)."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    tb = Path(run_dir) / TB_DIR
+    steps: dict[Path, set[int]] = {}
+    for events in sorted(p for p in tb.rglob("events.out.tfevents.*") if p.is_file()):
+        acc = EventAccumulator(str(events), size_guidance={"scalars": 0})
+        acc.Reload()
+        steps[events] = {int(e.step) for tag in acc.Tags()["scalars"] for e in acc.Scalars(tag)}
+    _check_one_run(Path(run_dir), steps)
+
+
 def _check_one_run(run_dir: Path, steps: dict[Path, set[int]]) -> None:
     """One ValueError when ``run_dir``'s tb/ holds event files of another run (probe 31: a
     3-iteration run's tb/ with a 5-iteration run's files copied in read as 5 iterations, the last
@@ -182,17 +201,43 @@ def check_logged(
     tb/ folder empty or its events lost): ``then`` says what to do."""
     if not rows:
         done = iterations_on_record(run_dir)
+        lost = Path(run_dir) / TB_DIR / TB_LOST_NAME
+        if done and lost.exists() and results_rows(run_dir):
+            return results_rows(run_dir)  # probe 46: the loss is known; the scores are kept
         if done:  # probe 26: "wait for the first iteration" of a finished run whose logs broke
-            raise ValueError(
+            raise ValueError(  # probe 46: the marker was not named
                 f"run_dir: {run_dir} has {done} iteration(s) on record ({RESULTS_NAME}), but its "
                 f"TensorBoard logs in {Path(run_dir) / TB_DIR} hold none (damaged or replaced); "
-                "restore tb/ from a copy of the run"
+                "restore tb/ from a copy of the run, or, to go on without the curves, touch "
+                f"{shell_path(lost)} (the evaluations are then taken from its {RESULTS_NAME})"
             )
         raise ValueError(
             f"run_dir: {run_dir} has logged no iteration yet (no evaluation or iteration in "
             f"{Path(run_dir) / TB_DIR}); {then}"
         )
     return rows
+
+
+def results_rows(run_dir: str | Path) -> list[dict[str, float | None]]:
+    """The curve rows of the evaluations ``run_dir``'s results.json records (its score and
+    return only; the other columns None), for a run whose tb/ is marked lost
+    (``tb/CURVES_LOST``); [] when it records none."""
+    try:
+        recorded = json.loads((Path(run_dir) / RESULTS_NAME).read_text(encoding="utf-8-sig"))
+        recorded = recorded.get("evals") if isinstance(recorded, dict) else None
+    except (OSError, ValueError):
+        return []
+    rows: dict[int, dict[str, float | None]] = {}
+    for e in recorded if isinstance(recorded, list) else []:
+        i = e.get("iteration") if isinstance(e, dict) else None
+        if not is_int(i) or i < 0:
+            continue
+        row: dict[str, float | None] = {"iteration": i, **dict.fromkeys(CURVE_COLUMNS)}
+        for column in ("normalized_score", "return_mean"):
+            value = e.get(column)
+            row[column] = float(value) if is_real(value) and math.isfinite(value) else None
+        rows[i] = row
+    return [rows[i] for i in sorted(rows)]
 
 
 def read_curves_csv(path: str | Path) -> list[dict[str, float | None]]:

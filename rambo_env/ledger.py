@@ -34,6 +34,7 @@ from rambo_env.run_io import (
     CONFIG_NAME,
     RESULTS_NAME,
     TB_DIR,
+    TB_LOST_NAME,
     StagedFiles,
     check_config_keys,
     check_field_types,
@@ -170,6 +171,10 @@ class LedgerEntry:
     diverged: bool = False
     """The run stopped because its average Q diverged (its ``results.json`` says so): the curve
     ends there, and the label says it (was: entered like a run still going; probe 18)."""
+    n_transitions: int | None = None
+    """The size of the run's dataset in transitions (its ``config.json``; None: not recorded,
+    entries before it). A short name's run on fewer than the protocol's transitions is refused
+    from the results ledger (probe 46)."""
     settings: dict | None = None
     """The run's settings that change its numbers and that the key does not carry
     (:data:`RESULT_SETTINGS`: real_ratio, n_rollouts, ensemble width …), from its
@@ -214,6 +219,10 @@ class LedgerEntry:
             "model_seed": (
                 self.model_seed is None or self.model_seed >= 0,
                 "an int >= 0 or null",
+            ),
+            "n_transitions": (
+                self.n_transitions is None or self.n_transitions >= 1,
+                "an int >= 1 or null",
             ),
         }
         for name, (ok, takes) in checks.items():
@@ -372,6 +381,56 @@ def evaluations(
     return dict(sorted(done.items())), sorted(lost)
 
 
+def protocol_transitions(dataset: str) -> int | None:
+    """The protocol size (transitions) of a short name's dataset (``hopper-random``, or the id
+    ``rambo/hopper/random-v0`` it reads): the generator's default, 1M per behaviour policy
+    (D4RL's random / medium / expert; medium-expert 2M); None for other data and for
+    ``medium-replay`` (the behaviour agent's replay buffer: its size varies)."""
+    from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, short_name_of_id
+    from rambo_env.data.loaders import SHORT_NAMES
+
+    named = SHORT_NAMES.get(dataset) or short_name_of_id(dataset)
+    if named is None or named[1] == "medium-replay":
+        return None
+    return DEFAULT_N_TRANSITIONS * (2 if named[1] == "medium-expert" else 1)
+
+
+def _check_protocol_size(
+    run_dir: Path, dataset: str, n_transitions: int | None, ledger_dir: Path
+) -> None:
+    """A run on fewer transitions than its short name's protocol size is not entered in the
+    results ledger among the protocol-size runs (probe 46: a run on 300 transitions of
+    ``rambo/hopper/random-v0`` was filed as hopper-random, its size recorded nowhere). Another
+    ledger (``--ledger DIR``) takes it, its size recorded; runs before the size was recorded
+    are taken as before."""
+    protocol = protocol_transitions(dataset)
+    if n_transitions is None or protocol is None or n_transitions >= protocol:
+        return
+    if ledger_dir.resolve() != DEFAULT_LEDGER_DIR.resolve():
+        return
+    raise ValueError(
+        f"run_dir: {run_dir} trained on {counted(n_transitions, 'transition')} of {dataset} "
+        f"(its {CONFIG_NAME}), not the protocol's {protocol:,}; the results ledger "
+        f"{ledger_dir} compares protocol-size runs only: enter it in a ledger of its own "
+        "(--ledger DIR for small-data runs)"
+    )
+
+
+def lost_text(run_dir: str | Path, lost: Sequence[int]) -> str:
+    """What :func:`evaluations`' ``lost`` iterations of ``run_dir`` are: those its results.json
+    records and its tb/ lacks (``tb/CURVES_LOST``: lost, and said so by hand)."""
+    tb = Path(run_dir) / TB_DIR
+    why = (
+        f"{TB_DIR}/{TB_LOST_NAME}: its curves were lost"
+        if (tb / TB_LOST_NAME).exists()
+        else "event files deleted or lost?"
+    )
+    return (
+        f"{tb} lacks the evaluations of {counted(len(lost), 'iteration')} "
+        f"({some_names([str(i) for i in lost])}) that its {RESULTS_NAME} records ({why})"
+    )
+
+
 def update_ledger(
     run_dir: str | Path, ledger_dir: str | Path = DEFAULT_LEDGER_DIR, replace: bool = False
 ) -> LedgerEntry:
@@ -394,7 +453,9 @@ def update_ledger(
     config, dataset, algo, seed = run["config"], run["dataset"], run["algo"], run["seed"]
     dataset_arg, layer_norm, resolved = run["dataset_arg"], run["layer_norm"], run["resolved"]
     then = "add it once its first iteration is done"
-    rows = check_logged(read_curves(run_dir), run_dir, then)
+    _check_protocol_size(run_dir, dataset, run["n_transitions"], ledger_dir)
+    logged = read_curves(run_dir)
+    rows = check_logged(logged, run_dir, then)  # tb/CURVES_LOST: results.json's evaluations
     if max(r["iteration"] for r in rows) < 1:  # probe 24: was entered as a 0-iteration run
         if _diverged(run_dir):  # it will never log one: "wait" would be wrong advice
             raise ValueError(
@@ -411,14 +472,13 @@ def update_ledger(
             f"run_dir: {run_dir} has logged only its {first} (iteration 0), no co-training "
             f"iteration yet; {then}"
         )
-    by_iteration, lost = evaluations(run_dir, rows, "normalized_score")
+    by_iteration, lost = evaluations(run_dir, logged, "normalized_score")
     scores = list(by_iteration.values())
     if lost:  # probe 45: was the mean of the curve's evaluations only, without a word
+        kept = "has only their scores" if not logged else "lacks them"
         print(
-            f"[ledger] WARNING: {Path(run_dir) / TB_DIR} lacks the evaluations of "
-            f"{counted(len(lost), 'iteration')} ({some_names([str(i) for i in lost])}) that its "
-            f"{RESULTS_NAME} records (event files deleted or lost?): the last-10 mean is taken "
-            f"from {RESULTS_NAME}; the ledger's curve lacks them (restore tb/ to have them)",
+            f"[ledger] WARNING: {lost_text(run_dir, lost)}: the last-10 mean is taken from "
+            f"{RESULTS_NAME}; the ledger's curve {kept} (restore tb/ to have them)",
             flush=True,
         )
     bc = [r["normalized_score"] for r in rows if r["iteration"] == 0]
@@ -441,6 +501,7 @@ def update_ledger(
         dataset_fingerprint=run["fingerprint"],
         diverged=_diverged(run_dir),
         model_seed=run["model_seed"],
+        n_transitions=run["n_transitions"],
         settings=run["settings"],
         **_model_record(resolved),
     )
@@ -621,7 +682,14 @@ def _entry_record(entry: LedgerEntry) -> dict[str, Any]:
     record = dict(vars(entry))
     if record.get("precision") == "fp32":
         del record["precision"]
-    for name in ("mle_epochs", "mle_holdout_mse", "dataset_fingerprint", "model_seed", "settings"):
+    for name in (
+        "mle_epochs",
+        "mle_holdout_mse",
+        "dataset_fingerprint",
+        "model_seed",
+        "n_transitions",
+        "settings",
+    ):
         if record.get(name) is None:
             del record[name]
     if not record.get("diverged"):
@@ -713,6 +781,8 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         if ledger is not None and not (isinstance(ledger, str) and ledger):
             raise TypeError(f"ledger {ledger!r} is not a folder path")
         settings = _run_settings(cfg, resolved)
+        n_transitions = resolved["dataset"].get("n_transitions")  # runs before it: none
+        n_transitions = n_transitions if is_int(n_transitions) and n_transitions > 0 else None
     except (KeyError, TypeError, ValueError) as err:  # not JSON, hand-made, foreign
         raise ValueError(
             f"run_dir: {config_path} is not a config.json written by cotrain ({safe_reason(err)}); "
@@ -733,6 +803,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         "fingerprint": fingerprint,
         "ledger": ledger,
         "settings": settings,
+        "n_transitions": n_transitions,
     }
 
 

@@ -40,7 +40,14 @@ from rambo_env.heuristics import (
     select_rambo_off,
 )
 from rambo_env.presets import RamboPreset
-from rambo_env.run_io import RESULTS_NAME, atomic_write, headless_figure, read_json
+from rambo_env.run_io import (
+    RESULTS_NAME,
+    atomic_write,
+    counted,
+    headless_figure,
+    is_int,
+    read_json,
+)
 
 __all__ = [
     "COMPLETE_STATUSES",
@@ -87,6 +94,9 @@ class RunRecord:
     run_dir: Path
     algo: str | None = None
     """The SB3 agent that trained the run (``sac``, ``td3``, …); None if results.json lacks it."""
+    iterations: int | None = None
+    """The co-training iterations the run completed (``iterations_completed``; None: not
+    recorded)."""
 
     @property
     def diverged(self) -> bool:
@@ -112,6 +122,11 @@ class RunRecord:
             ),
             run_dir=Path(run_dir),
             algo=None if results.get("algo") is None else str(results["algo"]),
+            iterations=(
+                results["iterations_completed"]
+                if is_int(results.get("iterations_completed"))
+                else None
+            ),
         )
 
 
@@ -162,6 +177,27 @@ class SweepReport:
     agent: str | None = None
     """The SB3 agent of the runs (``sac``, ``td3``, …; several joined by ``", "``), named in the
     tables' titles and the CSV's ``agent`` column; None when no run names one."""
+    n_iterations: int | None = None
+    """The sweep's iterations per trial (None: not given)."""
+    other_iterations: tuple[str, ...] = ()
+    """Finished runs of the grid whose iterations differ from :attr:`n_iterations`, as
+    ``<dataset>/<k2-lam3e-4>/s<seed> (3 iterations)``: extended or cut by hand (probe 46: a
+    trial resumed by hand for a third iteration was shown as the 2-iteration sweep's result)."""
+
+    @property
+    def iterations_note(self) -> str:
+        """``WARNING: …`` naming :attr:`other_iterations`, else ``""``."""
+        if not self.other_iterations:
+            return ""
+        shown = ", ".join(self.other_iterations[:MAX_LISTED])
+        more = len(self.other_iterations) - MAX_LISTED
+        shown += f" and {more} more" if more > 0 else ""
+        return (
+            f"WARNING: {counted(len(self.other_iterations), 'run')} of the grid ran other than the "
+            f"sweep's {counted(self.n_iterations or 0, 'iteration')} (extended or cut by hand?): "
+            f"{shown}; their scores are in the tables but are not the sweep's setting (rerun "
+            "them with the sweep's iterations for a like-for-like table)"
+        )
 
     @property
     def partial(self) -> str:
@@ -212,6 +248,7 @@ def summarise(
     incomplete: Sequence[Path] = (),
     grid: Sequence[tuple[str, RamboPreset, int]] | None = None,
     agent: str | None = None,
+    n_iterations: int | None = None,
 ) -> SweepReport:
     """Per dataset and configuration: score mean ± std over seeds and the mean heuristic;
     RAMBO = best mean score, RAMBO-OFF = lowest mean ``Q_avg + Q_var`` (App. B.5).
@@ -223,6 +260,8 @@ def summarise(
         looked complete).
     :param agent: the agent the tables name (a sweep's ``algo``); default: the runs' agents
         (probe 28: the tables of a td3 sweep said RAMBO / RAMBO-OFF and named no agent).
+    :param n_iterations: the sweep's iterations per trial; finished runs of the grid with
+        other iterations are named (:attr:`SweepReport.other_iterations`).
     """
     records = [r for r in records if r.status in COMPLETE_STATUSES]
     _check_one_run_per_seed(records)
@@ -253,6 +292,17 @@ def summarise(
         for d, c, seed in grid or ()
         if (d, c, seed) not in done
     )
+    in_grid = set(grid or ())
+    other = tuple(
+        f"{dataset_slug(r.dataset)}/{config_slug(r.config)}/s{r.seed} "
+        f"({counted(r.iterations, 'iteration')})"
+        for r in records
+        if n_iterations is not None
+        and r.status == "finished"
+        and r.iterations is not None
+        and r.iterations != n_iterations
+        and (not in_grid or (r.dataset, r.config, r.seed) in in_grid)
+    )
     return SweepReport(
         configs,
         tuple(rows),
@@ -261,6 +311,8 @@ def summarise(
         n_expected=len(grid or ()),
         missing=missing,
         agent=agent,
+        n_iterations=n_iterations,
+        other_iterations=other,
     )
 
 
@@ -417,6 +469,7 @@ def to_markdown(report: SweepReport) -> str:
         f"## RAMBO per (k, λ) configuration (paper Table 6 layout){agent}",
         "",
         *([f"**Partial tables: {report.partial}.**", ""] if report.partial else []),
+        *([f"**{report.iterations_note}.**", ""] if report.iterations_note else []),
         f"Final {report.score_label} (mean ± std over seeds, std with ddof=0; App. B.6). In "
         "brackets: the RAMBO-OFF heuristic Q_avg + Q_var from the training log (App. B.5), mean "
         "over seeds. Bold score: best configuration (RAMBO). Bold bracket: lowest heuristic "
@@ -557,10 +610,11 @@ def build_report(
     configs: Sequence[RamboPreset] | None = None,
     grid: Sequence[tuple[str, RamboPreset, int]] | None = None,
     agent: str | None = None,
+    n_iterations: int | None = None,
 ) -> SweepReport:
     """The report of the run folders below ``runs_root`` (:func:`load_runs`, :func:`summarise`),
     nothing written (a sweep still running writes its own files when it ends)."""
-    return _load_and_summarise(runs_root, datasets, configs, grid, agent)[1]
+    return _load_and_summarise(runs_root, datasets, configs, grid, agent, n_iterations)[1]
 
 
 def _load_and_summarise(
@@ -569,10 +623,17 @@ def _load_and_summarise(
     configs: Sequence[RamboPreset] | None,
     grid: Sequence[tuple[str, RamboPreset, int]] | None,
     agent: str | None = None,
+    n_iterations: int | None = None,
 ) -> tuple[list[RunRecord], SweepReport]:
     records, incomplete = load_runs(runs_root)
     report = summarise(
-        records, datasets=datasets, configs=configs, incomplete=incomplete, grid=grid, agent=agent
+        records,
+        datasets=datasets,
+        configs=configs,
+        incomplete=incomplete,
+        grid=grid,
+        agent=agent,
+        n_iterations=n_iterations,
     )
     return records, report
 
@@ -585,11 +646,12 @@ def write_report(
     configs: Sequence[RamboPreset] | None = None,
     grid: Sequence[tuple[str, RamboPreset, int]] | None = None,
     agent: str | None = None,
+    n_iterations: int | None = None,
 ) -> tuple[SweepReport, dict[str, Path]]:
     """Build the report from the run folders below ``runs_root`` (:func:`build_report`) and
     write, atomically, ``table.md``, ``table.csv`` and ``curves/<dataset>.png`` into
     ``out_dir``."""
-    records, report = _load_and_summarise(runs_root, datasets, configs, grid, agent)
+    records, report = _load_and_summarise(runs_root, datasets, configs, grid, agent, n_iterations)
     out_dir = Path(out_dir)
     markdown, table = to_markdown(report), to_csv(report)
     files = {

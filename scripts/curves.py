@@ -35,6 +35,7 @@ from rambo_env.curves import (
     read_curves_csv,
     write_curves_csv,
 )
+from rambo_env.ledger import evaluations, lost_text
 from rambo_env.run_io import (
     StagedFiles,
     WriteFailedError,
@@ -204,9 +205,23 @@ def main(argv: list[str] | None = None) -> int:
                 from_csv.add(label)
             else:
                 # was: an empty tb/ (or lost events) written as "0 iterations" and plotted
+                logged = read_curves(run)
                 curves[label] = check_logged(
-                    read_curves(run), run, "plot it once its first iteration is done"
+                    logged, run, "plot it once its first iteration is done"
                 )
+                lost = sorted(
+                    {
+                        i
+                        for c in ("normalized_score", "return_mean")
+                        for i in evaluations(run, logged, c)[1]
+                    }
+                )
+                if lost:  # probe 46: a curve without its first iterations, without a word
+                    kept = "holds only their scores" if not logged else "lacks them"
+                    print(
+                        f"[curves] WARNING: {lost_text(run, lost)}: {label}'s curve {kept}",
+                        flush=True,
+                    )
         except (FileNotFoundError, ValueError) as err:
             parser.exit(2, f"error: {err}\n")
     empty = empty_columns(curves, args.columns)

@@ -299,6 +299,8 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     # probe 24: a stopped sweep printed its finished trials' tables as final, exit 0
     outcome = exit_on_interrupt("sweep", lambda: interrupted_at(sweep_dir), sweep)
     print(to_markdown(outcome.report))
+    if outcome.report.iterations_note:  # probe 46: a trial extended by hand, without a word
+        print(f"[sweep] {outcome.report.iterations_note}", flush=True)
     print(f"[sweep] {outcome.n_trials} trials, {outcome.n_errors} errored, {outcome.wall_s:.0f} s")
     print(f"[sweep] tables: {outcome.files['markdown']}, {outcome.files['csv']}")
     for line in outcome.errors:  # probe 32: only Ray's traceback named the cause
@@ -337,6 +339,8 @@ def _report_only(sweep_dir: Path) -> int:
         )
     elif report.partial:  # probe 24: a half-finished sweep's tables looked complete
         print(f"[sweep] partial tables: {report.partial}; {_continue(sweep_dir)}")
+    if report.iterations_note:  # probe 46: a trial extended by hand, without a word
+        print(f"[sweep] {report.iterations_note}", flush=True)
     return 0
 
 

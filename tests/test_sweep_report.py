@@ -279,3 +279,23 @@ def test_a_run_never_evaluated_is_not_shown_as_diverged():
     diverged[0]["final_return"] = None
     markdown = to_markdown(summarise(records(diverged)))
     assert "| − (inf) [1/1 diverged] |" in markdown and "n/a" not in markdown
+
+
+def test_runs_of_the_grid_with_other_iterations_than_the_sweep_are_named():
+    """Probe 46 row 35: a trial of a 2-iteration sweep resumed by hand for a third iteration
+    was shown as the sweep's result, without a word."""
+    runs = [results(A, 0, 10.0, [1.0]), results(A, 1, 20.0, [1.0])]
+    runs[0]["iterations_completed"], runs[1]["iterations_completed"] = 3, 2
+    grid = [("hopper-medium", A, seed) for seed in (0, 1)]
+    report = summarise(records(runs), grid=grid, n_iterations=2)
+    assert report.other_iterations == ("hopper-medium/k2-lam3e-4/s0 (3 iterations)",)
+    note = (
+        "WARNING: 1 run of the grid ran other than the sweep's 2 iterations (extended or cut by "
+        "hand?): hopper-medium/k2-lam3e-4/s0 (3 iterations); their scores are in the tables but "
+        "are not the sweep's setting (rerun them with the sweep's iterations for a like-for-like "
+        "table)"
+    )
+    assert report.iterations_note == note
+    assert f"**{note}.**" in to_markdown(report)
+    same = summarise(records(runs[1:]), grid=grid[1:], n_iterations=2)
+    assert same.iterations_note == "" and "WARNING" not in to_markdown(same)

@@ -70,8 +70,8 @@ def test_the_ledger_scores_a_run_from_results_json_when_its_curve_lacks_evaluati
     said = capsys.readouterr().out
     assert (
         f"[ledger] WARNING: {run_dir / 'tb'} lacks the evaluations of 1 iteration (2) that its "
-        "results.json records (event files deleted or lost?): the last-10 mean is taken from "
-        "results.json" in said
+        "results.json records (tb/CURVES_LOST: its curves were lost): the last-10 mean is taken "
+        "from results.json" in said
     )
     assert last_evaluated(run_dir) == 3
     assert last10_return(run_dir) == pytest.approx(results["final_return"], rel=1e-6)

@@ -1183,7 +1183,7 @@ def test_a_sweep_with_errored_trials_names_each_cause_and_when_resume_repeats_it
     assert sweep.trial_errors([]) == ((), False)
 
     def fake_run_sweep(spec, sweep_dir, *a, **k):
-        report = SimpleNamespace(rows=[])
+        report = SimpleNamespace(rows=[], iterations_note="")
         files = {"markdown": sweep_dir / "table.md", "csv": sweep_dir / "table.csv"}
         errors, repeat = sweep.trial_errors([("one-k2-lam0-s0", bad)])
         return sweep.SweepOutcome(report, files, 2, 1, 1.0, errors, repeat)
