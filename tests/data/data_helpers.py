@@ -72,3 +72,11 @@ def save_random_actor(path: Path, env_id: str = "Hopper-v5", seed: int = 0) -> P
         path,
     )
     return path
+
+
+def nothing_in_the_minari_root() -> bool:
+    """No file in the (test's) Minari root: a refused ``save_minari`` wrote nothing."""
+    from rambo_env.data.minari_io import minari_dataset_path
+
+    root = minari_dataset_path("")
+    return not root.exists() or not [p for p in root.rglob("*") if p.is_file()]

@@ -28,7 +28,7 @@ from rambo_env.data.minari_io import (
     minari_dataset_path,
     save_minari,
 )
-from tests.data.data_helpers import make_arrays, make_dataset
+from tests.data.data_helpers import make_arrays, make_dataset, nothing_in_the_minari_root
 
 TIMEOUT_ROW, TERMINAL_ROW = 4, 8
 
@@ -1215,11 +1215,6 @@ def test_save_minari_refuses_an_empty_episode_before_writing():
     assert not minari_dataset_path("t/hopper/empty-v0").exists()
 
 
-def _nothing_in_the_minari_root():
-    root = minari_dataset_path("")
-    return not root.exists() or not [p for p in root.rglob("*") if p.is_file()]
-
-
 @pytest.mark.parametrize(
     ("kwargs", "said"),
     [
@@ -1249,7 +1244,7 @@ def test_save_minari_refuses_what_load_dataset_would_refuse_before_writing(kwarg
         "Minari dataset 't/hopper/bad-v0' not written (load_dataset would refuse it): "
     )
     assert said in str(info.value)
-    assert _nothing_in_the_minari_root()
+    assert nothing_in_the_minari_root()
 
 
 def test_save_minari_names_an_offline_dataset_given_as_episodes():
@@ -1258,36 +1253,7 @@ def test_save_minari_names_an_offline_dataset_given_as_episodes():
     with pytest.raises(ValueError, match=r"^episodes: expected a list of minari EpisodeBuffers, "
                        r"got an OfflineDataset; convert it first: .*dataset_to_episodes"):  # fmt: skip
         save_minari("t/hopper/ds-v0", make_dataset(), env_id="Hopper-v5")
-    assert _nothing_in_the_minari_root()
-
-
-@pytest.mark.parametrize(
-    ("extra", "said"),
-    [
-        (
-            {"a": np.arange(3)},
-            "extra_metadata['a']: not JSON-serialisable (ndarray); use .tolist()",
-        ),
-        (
-            {"f": {"g": [1, len]}},
-            "extra_metadata['f']['g'][1]: not JSON-serialisable (builtin_function_or_method); "
-            "store a string, number, list or dict instead",
-        ),
-        ([1], "extra_metadata: expected a dict (a JSON object), got list"),
-    ],
-)
-def test_save_minari_names_extra_metadata_json_cannot_hold(extra, said):
-    """Probe 44: an ndarray or a function in ``extra_metadata`` was Minari's raw "TypeError:
-    Object of type <class 'numpy.ndarray'> is not JSON serializable"."""
-    with pytest.raises(ValueError) as info:
-        save_minari(
-            "t/hopper/meta-v0",
-            dataset_to_episodes(make_dataset()),
-            env_id="Hopper-v5",
-            extra_metadata=extra,
-        )
-    assert str(info.value) == said
-    assert _nothing_in_the_minari_root()
+    assert nothing_in_the_minari_root()
 
 
 def test_a_relative_d4rl_dataset_dir_is_made_absolute(tmp_path, monkeypatch):

@@ -11,12 +11,7 @@ import pytest
 from rambo_env import load_dataset
 from rambo_env.data.generate import generate_dataset
 from rambo_env.data.minari_io import dataset_to_episodes, minari_dataset_path, save_minari
-from tests.data.data_helpers import make_dataset
-
-
-def _nothing_in_the_minari_root():
-    root = minari_dataset_path("")
-    return not root.exists() or not [p for p in root.rglob("*") if p.is_file()]
+from tests.data.data_helpers import make_dataset, nothing_in_the_minari_root
 
 
 @pytest.mark.parametrize("dataset_id", ["rambo/hopper/medium-v0", "rambo/walker2d/medium-v0"])
@@ -33,7 +28,7 @@ def test_save_minari_refuses_an_id_a_short_name_reads(dataset_id):
         "(generated D4RL-protocol data"
     )
     assert "save yours under another namespace, e.g. 'mine/hopper/medium-v0'" in str(info.value)
-    assert _nothing_in_the_minari_root()
+    assert nothing_in_the_minari_root()
 
 
 def test_save_minari_for_a_short_name_applies_the_id_check():
@@ -53,7 +48,7 @@ def test_save_minari_for_a_short_name_applies_the_id_check():
             env_id="Hopper-v5",
             short_name_data=("walker2d", "random"),
         )
-    assert _nothing_in_the_minari_root()
+    assert nothing_in_the_minari_root()
     save_minari(
         "rambo/hopper/medium-v0", episodes, env_id="Hopper-v5", short_name_data=("hopper", "medium")
     )
@@ -80,6 +75,16 @@ def test_save_minari_takes_numpy_reference_scores(kind):
     ("extra", "said"),
     [
         (
+            {"a": np.arange(3)},
+            "extra_metadata['a']: not JSON-serialisable (ndarray); use .tolist()",
+        ),
+        (
+            {"f": {"g": [1, len]}},
+            "extra_metadata['f']['g'][1]: not JSON-serialisable (builtin_function_or_method); "
+            "store a string, number, list or dict instead",
+        ),
+        ([1], "extra_metadata: expected a dict (a JSON object), got list"),
+        (
             {"x": float("nan")},
             "extra_metadata['x']: nan is not valid JSON (Python writes a bare NaN / Infinity); "
             "store None or a string",
@@ -98,11 +103,38 @@ def test_save_minari_takes_numpy_reference_scores(kind):
             {"a": {(1, 2): "x"}},
             "extra_metadata['a']: key (1, 2) is a tuple; JSON keys are strings: use a string key",
         ),
+        (
+            {"ref_min_score": 5.0},
+            "extra_metadata['ref_min_score']: an argument of save_minari itself; pass "
+            "ref_min_score=… instead",
+        ),
+        (
+            {"a": 1, "env_id": "Walker2d-v5"},
+            "extra_metadata['env_id']: an argument of save_minari itself; pass env_id=… instead",
+        ),
+        (
+            {"description": "x"},
+            "extra_metadata['description']: an argument of save_minari itself; pass "
+            "description=… instead",
+        ),
+        (
+            {"minari_id": "x/y-v0"},
+            "extra_metadata['minari_id']: a field load_dataset sets itself (the dataset's id); it "
+            "would be ignored at load: store it under another key",
+        ),
+        (
+            {"total_steps": 3},
+            "extra_metadata['total_steps']: a field save_minari sets itself (Minari's metadata); "
+            "it would be ignored at load: store it under another key",
+        ),
     ],
 )
-def test_save_minari_refuses_extra_metadata_strict_json_cannot_hold(extra, said):
-    """Probe 45: a NaN was written as a bare ``NaN`` (invalid JSON for jq, JSON.parse and other
-    languages' readers); an int key came back as the string '1'."""
+def test_save_minari_refuses_extra_metadata_it_cannot_store_as_given(extra, said):
+    """Refused before anything is written: values JSON cannot hold (probe 44: Minari's raw
+    "Object of type <class 'numpy.ndarray'> is not JSON serializable"), values strict JSON cannot
+    hold (probe 45: a bare ``NaN``; an int key came back as '1'), and keys of save_minari's own
+    arguments or Minari's fields (probe 46: ``{'ref_min_score': 5.0}`` was written and ignored at
+    load, which then said the dataset carries no reference scores)."""
     with pytest.raises(ValueError) as info:
         save_minari(
             "t/hopper/meta-v0",
@@ -111,7 +143,7 @@ def test_save_minari_refuses_extra_metadata_strict_json_cannot_hold(extra, said)
             extra_metadata=extra,
         )
     assert str(info.value) == said
-    assert _nothing_in_the_minari_root()
+    assert nothing_in_the_minari_root()
 
 
 @pytest.mark.parametrize(
@@ -129,7 +161,7 @@ def test_save_minari_checks_its_string_and_flag_arguments(kwargs, said):
             "t/hopper/args-v0", dataset_to_episodes(make_dataset()), env_id="Hopper-v5", **kwargs
         )
     assert str(info.value) == said
-    assert _nothing_in_the_minari_root()
+    assert nothing_in_the_minari_root()
 
 
 def test_genuine_extra_metadata_round_trips_as_strict_json():
@@ -168,51 +200,6 @@ def test_a_short_name_s_small_generated_dataset_is_said_at_every_load(capsys):
         "with python scripts/make_dataset.py --env hopper --level random --force "
         "--n-transitions 80"
     )
-
-
-@pytest.mark.parametrize(
-    ("extra", "said"),
-    [
-        (
-            {"ref_min_score": 5.0},
-            "extra_metadata['ref_min_score']: an argument of save_minari itself; pass "
-            "ref_min_score=… instead",
-        ),
-        (
-            {"a": 1, "env_id": "Walker2d-v5"},
-            "extra_metadata['env_id']: an argument of save_minari itself; pass env_id=… instead",
-        ),
-        (
-            {"description": "x"},
-            "extra_metadata['description']: an argument of save_minari itself; pass "
-            "description=… instead",
-        ),
-        (
-            {"minari_id": "x/y-v0"},
-            "extra_metadata['minari_id']: a field load_dataset sets itself (the dataset's id); it "
-            "would be ignored at load: store it under another key",
-        ),
-        (
-            {"total_steps": 3},
-            "extra_metadata['total_steps']: a field save_minari sets itself (Minari's metadata); "
-            "it would be ignored at load: store it under another key",
-        ),
-    ],
-)
-def test_save_minari_refuses_extra_metadata_keys_of_its_own_fields(extra, said):
-    """Probe 46: ``extra_metadata={'ref_min_score': 5.0}`` (or 'env_id': 'Walker2d-v5') was
-    written without a word and ignored at load: the loaded dataset had the D4RL reference scores
-    and a note that it carries none; metadata.json held env_id 'Walker2d-v5' beside the Hopper
-    env spec."""
-    with pytest.raises(ValueError) as info:
-        save_minari(
-            "t/hopper/own-v0",
-            dataset_to_episodes(make_dataset()),
-            env_id="Hopper-v5",
-            extra_metadata=extra,
-        )
-    assert str(info.value) == said
-    assert _nothing_in_the_minari_root()
 
 
 def test_a_small_generated_dataset_loaded_by_its_id_is_said_too(capsys):
