@@ -1260,6 +1260,7 @@ def _finish(
         "dataset": cfg.dataset,
         "dataset_name": session.dataset.name,
         "dataset_fingerprint": session.resolved["dataset"]["fingerprint"],
+        "dataset_n_transitions": session.resolved["dataset"].get("n_transitions"),
         "behaviour_score": session.resolved["dataset"].get("behaviour_score"),
         "behaviour_score_note": session.resolved["dataset"].get("behaviour_score_note"),
         "algo": cfg.algo,

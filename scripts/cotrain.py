@@ -37,6 +37,7 @@ from rambo_env.ledger import (
     DEFAULT_LEDGER_DIR,
     check_ledger_folder,
     ledger_dataset,
+    protocol_transitions,
     read_index,
     standing,
 )
@@ -247,6 +248,15 @@ def standing_lines(
         )
         return lines
     entry = where["entry"]
+    rows, protocol = results.get("dataset_n_transitions"), protocol_transitions(name)
+    theirs = entry.n_transitions or protocol  # entries before sizes were recorded: protocol runs
+    if rows is not None and theirs is not None and rows != theirs:  # probe 46: a 300-row run
+        lines.append(  # was set against the 1M-transition long run as if the same data
+            f"results ledger ({ledger_dir}): its run of {name} / {entry.label} trained on "
+            f"{theirs:,} transitions, this run on {rows:,}: not "
+            "compared"
+        )
+        return lines
     if where["score_at"] is not None:
         at = f"{_fmt(where['score_at'])} at iteration {where['at_iteration']}"
     else:  # was only "not evaluated by iteration 5" for a run evaluated every 10

@@ -126,3 +126,33 @@ def test_curves_lost_is_honoured_by_the_ledger_and_curves_py(
         f"without the curves, touch {tb / 'CURVES_LOST'} (the evaluations are then taken from "
         "its results.json)"
     )
+
+
+def test_the_closing_summary_sets_a_run_only_against_a_ledger_run_on_as_many_transitions(
+    tiny_hopper,  # noqa: F811 (the fixture)
+    tmp_path,
+):
+    """Probe 46 rows 26–27: cotrain's closing lines set a run on 300 transitions labelled
+    hopper-random against the ledger's long run of hopper-random as if on the same data. A
+    ledger run on as many transitions is compared; one on another size (or recorded before the
+    size was: a protocol-size run) is named and not compared."""
+    from rambo_env import ledger
+
+    cotrain_cli = load_script("cotrain")
+    run_dir = tmp_path / "run"
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=1), run_dir)
+    saved = json.loads((run_dir / "config.json").read_text())
+    saved["resolved"]["dataset"]["name"] = "hopper-random"
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    ledger.update_ledger(run_dir, tmp_path / "small")  # records 300 transitions
+    del saved["resolved"]["dataset"]["n_transitions"]  # an entry from before sizes were saved
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    ledger.update_ledger(run_dir, tmp_path / "old")
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["dataset_n_transitions"] == 300
+    results["dataset_name"] = "hopper-random"
+    same = cotrain_cli.standing_lines(results, tmp_path / "small")[-1]
+    assert same.startswith("results ledger, long run hopper-random / "), same
+    other = cotrain_cli.standing_lines(results, tmp_path / "old")[-1]
+    assert other.startswith(f"results ledger ({tmp_path / 'old'}): its run of hopper-random / ")
+    assert other.endswith("trained on 1,000,000 transitions, this run on 300: not compared"), other
