@@ -111,6 +111,42 @@ def _check_no_time_limit(env: gym.Env) -> None:
         frame = frame.f_back
 
 
+def _check_make_max_episode_steps(rollout_length: int) -> None:
+    """Refuse the ``max_episode_steps`` of the ``gym.make`` that is building the model env, at
+    construction: before any dataset load or MLE (probe 47: ``gym.make("RamboModel-hopper-random",
+    max_episode_steps=-3)`` loaded the data and trained and cached the model, then gymnasium's
+    TimeLimit refused -3; a valid limit other than ``rollout_length`` was refused only at the first
+    reset, after the training). gymnasium does not pass the value to the env, so it is read from
+    ``make``'s frame on the call stack (as :func:`_check_no_time_limit` reads the wrappers').
+    ``None`` and gymnasium's ``-1`` (no TimeLimit) are taken; so is a limit equal to k."""
+    make_code = gym.envs.registration.make.__code__
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code is not make_code:
+        frame = frame.f_back
+    if frame is None:
+        return
+    limit = frame.f_locals.get("max_episode_steps")
+    if limit is None or (type(limit) is int and limit == -1):
+        return
+    fix = (
+        f"the model env truncates every episode after rollout_length ({rollout_length!r}) "
+        "steps; pass rollout_length=… instead (gym.make(id, rollout_length=…)) and no "
+        "max_episode_steps"
+    )
+    if isinstance(limit, bool) or not isinstance(limit, int | np.integer) or limit < 1:
+        raise ValueError(
+            f"max_episode_steps: expected None or an int >= 1 (or gymnasium's -1: no "
+            f"TimeLimit), got {limit!r}; {fix}"
+        )
+    if limit != rollout_length:
+        raise ValueError(
+            f"max_episode_steps: {limit!r} (a TimeLimit around RamboModelEnv), but the "
+            f"model env truncates every episode after rollout_length "
+            f"({rollout_length!r}) steps; pass rollout_length={limit!r} instead "
+            "(gym.make(id, rollout_length=…)) and no max_episode_steps"
+        )
+
+
 #: gymnasium's running observation normalisers (single and vector): warned about around the model
 #: envs (:func:`warn_normalize_observation`).
 NORMALIZE_OBSERVATION = (gym.wrappers.NormalizeObservation, VectorNormalizeObservation)
@@ -257,6 +293,7 @@ def build_mdp(
     if registered_dataset is not None:  # before the MLE: was a model of another level, cached
         name = getattr(dataset, "name", None)
         _check_registered_level(name, registered_dataset, "dataset", given and str(given))
+        _note_other_data(given, name, registered_dataset)
     if rollout_length is not None:
         check_rollout_length(rollout_length, getattr(dataset, "env_id", None))
     return make_mdp(
@@ -361,6 +398,32 @@ def _check_registered_level(
             f"TensorBoard logs would carry; make gym.make('RamboModel-{built}', {usage}), or "
             f"RamboModelEnv({usage}) directly"
         )
+
+
+def _note_other_data(given: str | Path | None, name: Any, registered_dataset: str) -> None:
+    """One note when ``gym.make("RamboModel-<env>-<level>", dataset=…)`` builds on data other
+    than the id's: data of the same env that read as no registered level (your own data; another
+    level is refused by :func:`_check_registered_level`, another env by
+    :func:`_check_registered_env`). Probe 47: ``gym.make("RamboModel-hopper-random",
+    dataset="p47/hop/ok-v0")`` was built without a word, though the id, and so Monitor /
+    TensorBoard logs, name hopper-random."""
+    from rambo_env.presets import parse_dataset_name
+
+    if given is not None and str(given) == registered_dataset:
+        return  # the registration's own (every gym.make passes it)
+    if isinstance(name, str):
+        try:
+            if "-".join(parse_dataset_name(name)) == registered_dataset:
+                return  # the id's data under another name (a Minari id, a path)
+        except ValueError:
+            pass
+    shown = repr(str(given)) if given is not None else repr(name) if name else "an OfflineDataset"
+    print(
+        f"[rambo_env] note: the id names {registered_dataset}, dataset= gives {shown}: the env "
+        f"is built on the latter (its spec.id, and so Monitor / TensorBoard logs, still read "
+        f"RamboModel-{registered_dataset}; RamboModelEnv(dataset=…) names no level)",
+        flush=True,
+    )
 
 
 def _check_registered_env(env_id: str | None, registered_env: str, what: str, shown: str) -> None:
@@ -863,6 +926,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         check_known_keywords(type(self), unknown)  # a typo: before anything is built
         check_render_mode(render_mode)
         self.rollout_length = check_rollout_length(rollout_length)
+        _check_make_max_episode_steps(self.rollout_length)  # before any dataset load
         self.mdp = build_mdp(
             dataset,
             mdp,

@@ -755,15 +755,15 @@ def test_render_names_why_there_is_nothing_to_render(tiny_mdp):
 def test_a_time_limit_that_disagrees_with_rollout_length_is_refused(tiny_mdp):
     """Probe 17: ``gym.make("RamboModel-…", mdp=mdp, max_episode_steps=10)`` was accepted, and
     every episode still ended after rollout_length (5) steps; a limit of 3 silently shortened
-    them. Now the first reset names rollout_length, as the vector env does at construction."""
+    them. Now gym.make names rollout_length (probe 47: at construction, before any load; was at
+    the first reset), as the vector env does; a TimeLimit by hand at the first reset."""
     from gymnasium.wrappers import TimeLimit
 
     for limit in (10, 3):
-        env = gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, max_episode_steps=limit)
         with pytest.raises(
             ValueError, match=rf"max_episode_steps: {limit} .* rollout_length={limit}"
         ):
-            env.reset(seed=0)
+            gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, max_episode_steps=limit)
     wrapped = TimeLimit(RamboModelEnv(mdp=tiny_mdp), 7)  # by hand, under another wrapper
     with pytest.raises(ValueError, match=r"max_episode_steps: 7 "):
         gym.wrappers.RecordEpisodeStatistics(wrapped).reset(seed=0)
@@ -1064,3 +1064,53 @@ def test_the_mdp_attribute_is_checked_and_the_spec_names_it_in_to_json(tiny_mdp,
     with pytest.raises(ValueError, match=r"^spec.to_json: spec.kwargs\['mdp'\] is a LearnedMDP"):
         made.spec.to_json()
     assert gym.make(made.spec).unwrapped.mdp.obs_dim == 11  # re-made from the spec
+
+
+def test_gym_make_refuses_a_bad_max_episode_steps_before_any_load(tiny_dataset, monkeypatch):
+    """Probe 47: ``gym.make("RamboModel-hopper-random", max_episode_steps=-3)`` (or 0) loaded the
+    dataset and trained and cached the MLE model, then gymnasium's TimeLimit refused -3. Now the
+    value is refused before anything is loaded (as rollout_length=0 is); -1 (gymnasium's "no
+    TimeLimit") and a limit equal to rollout_length are taken."""
+    import rambo_env.envs.model_env as model_env
+    from rambo_env.data import loaders
+
+    def loaded(*a, **k):
+        pytest.fail("dataset loaded")
+
+    monkeypatch.setattr(loaders, "_load_dataset", loaded)
+    monkeypatch.setattr(model_env, "make_mdp", lambda *a, **k: pytest.fail("model built"))
+    for bad in (-3, 0, 2.5, True, "5"):
+        with pytest.raises(ValueError, match=r"^max_episode_steps: expected None or an int >= 1"):
+            gym.make("RamboModel-hopper-random", max_episode_steps=bad)
+        with pytest.raises(ValueError, match=r"^max_episode_steps: "):
+            gym.make_vec(
+                "RamboModel-hopper-random",
+                num_envs=2,
+                vectorization_mode="sync",
+                max_episode_steps=bad,
+            )
+    with pytest.raises(ValueError, match=r"^max_episode_steps: 10 .* rollout_length=10"):
+        gym.make("RamboModel-hopper-random", max_episode_steps=10)
+    with pytest.raises(ValueError, match=r"^max_episode_steps: -3, .* pass rollout_length=-3"):
+        gym.make_vec("RamboModel-hopper-random", num_envs=2, max_episode_steps=-3)
+
+
+def test_gym_make_notes_other_data_of_the_ids_env(tiny_mdp, tiny_dataset, monkeypatch, capsys):
+    """Probe 47: ``gym.make("RamboModel-hopper-random", dataset="p47/hop/ok-v0")`` (other Hopper
+    data under a hopper-random id) was built without a word, while another env's data or another
+    level's are refused. Now one note names both; the id's own data say nothing."""
+    import dataclasses
+
+    import rambo_env.envs.model_env as model_env
+
+    monkeypatch.setattr(model_env, "make_mdp", lambda *a, **k: tiny_mdp)
+    mine = dataclasses.replace(tiny_dataset, name="p47/hop/ok-v0")
+    gym.make("RamboModel-hopper-random", dataset=mine, progress=False)
+    out = capsys.readouterr().out
+    assert (
+        "[rambo_env] note: the id names hopper-random, dataset= gives 'p47/hop/ok-v0': the env "
+        "is built on the latter" in out
+    )
+    own = dataclasses.replace(tiny_dataset, name="hopper-random")
+    gym.make("RamboModel-hopper-random", dataset=own, progress=False)
+    assert "note: the id names" not in capsys.readouterr().out
