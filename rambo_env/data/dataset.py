@@ -482,9 +482,31 @@ class OfflineDataset:
         load (issue 14, probe 33: an array already float32 / bool was shared with the caller).
         A field that needed a cast (float64 -> float32) is not copied twice.
         """
+        cls._check_meta_keywords(meta)
         dataset = cls._from_arrays(arrays, copy=True, **meta)
         dataset.warn_unmarked_episode_ends()  # its env_id is final: said at once
         return dataset
+
+    @classmethod
+    def _check_meta_keywords(cls, meta: Mapping[str, Any]) -> None:
+        """Refuse a keyword of :meth:`from_arrays` that is no non-array field, with a
+        did-you-mean (probe 47: ``ref_minscore=5.0`` was ``OfflineDataset.__init__``'s bare
+        "unexpected keyword argument" TypeError, pointing at a method the user never called)."""
+        import dataclasses
+
+        from rambo_env.run_io import did_you_mean  # lazy: run_io imports torch
+
+        accepted = [
+            f.name for f in dataclasses.fields(cls) if f.init and f.name not in ARRAY_FIELDS
+        ]
+        for name in meta:
+            if name not in accepted:
+                where = " (an array: put it in `arrays`)" if name in ARRAY_FIELDS else ""
+                raise TypeError(
+                    f"OfflineDataset.from_arrays: unexpected keyword {name}"
+                    f"{where or did_you_mean(name, accepted)}; the metadata keywords are "
+                    f"{', '.join(accepted)}"
+                )
 
     @classmethod
     def _from_arrays(cls, arrays: dict[str, Any], *, copy: bool, **meta: Any) -> OfflineDataset:

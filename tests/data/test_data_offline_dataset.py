@@ -576,3 +576,18 @@ def test_a_dataset_built_by_replace_or_directly_is_read_only_and_checked():
         dataclasses.replace(d, rewards=mine)
     with pytest.raises(DatasetValidationError, match="field 'rewards' has 11 rows but"):
         dataclasses.replace(d, rewards=d.rewards[:-1].copy())
+
+
+def test_from_arrays_names_a_mistyped_metadata_keyword():
+    """Probe 47: ``from_arrays(…, ref_minscore=5.0)`` was ``OfflineDataset.__init__``'s bare
+    "unexpected keyword argument" TypeError; now from_arrays names it with a did-you-mean, as
+    make_agent and RamboModelEnv do."""
+    with pytest.raises(
+        TypeError,
+        match=r"^OfflineDataset\.from_arrays: unexpected keyword ref_minscore \(did you mean "
+        r"'ref_min_score'\?\); the metadata keywords are env_id, ref_min_score",
+    ):
+        OfflineDataset.from_arrays(_arrays(), env_id="Hopper-v5", ref_minscore=5.0)
+    with pytest.raises(TypeError, match=r"unexpected keyword rewards \(an array: put it in"):
+        OfflineDataset.from_arrays(_arrays(), rewards=np.zeros(3))
+    assert OfflineDataset.from_arrays(_arrays(), ref_min_score=5.0).ref_min_score == 5.0
