@@ -590,4 +590,5 @@ def test_from_arrays_names_a_mistyped_metadata_keyword():
         OfflineDataset.from_arrays(_arrays(), env_id="Hopper-v5", ref_minscore=5.0)
     with pytest.raises(TypeError, match=r"unexpected keyword rewards \(an array: put it in"):
         OfflineDataset.from_arrays(_arrays(), rewards=np.zeros(3))
-    assert OfflineDataset.from_arrays(_arrays(), ref_min_score=5.0).ref_min_score == 5.0
+    kept = OfflineDataset.from_arrays(_arrays(), ref_min_score=5.0, ref_max_score=9.0)
+    assert kept.ref_min_score == 5.0
