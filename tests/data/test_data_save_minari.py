@@ -118,6 +118,15 @@ def test_save_minari_takes_numpy_reference_scores(kind):
             "description=… instead",
         ),
         (
+            {"author": "me"},
+            "extra_metadata['author']: an argument of save_minari itself; pass author=… instead",
+        ),
+        (
+            {"author_email": "me@x.org"},
+            "extra_metadata['author_email']: an argument of save_minari itself; pass "
+            "author_email=… instead",
+        ),
+        (
             {"minari_id": "x/y-v0"},
             "extra_metadata['minari_id']: a field load_dataset sets itself (the dataset's id); it "
             "would be ignored at load: store it under another key",
@@ -152,6 +161,7 @@ def test_save_minari_refuses_extra_metadata_it_cannot_store_as_given(extra, said
         ({"description": 5}, "description: expected a string, got int 5"),
         ({"algorithm_name": None}, "algorithm_name: expected a string, got NoneType None"),
         ({"force": "no"}, "force: expected True or False, got str 'no'"),
+        ({"author": None}, "author: expected a string, got NoneType None"),
     ],
 )
 def test_save_minari_checks_its_string_and_flag_arguments(kwargs, said):
@@ -176,6 +186,20 @@ def test_genuine_extra_metadata_round_trips_as_strict_json():
     meta = json.loads(text, parse_constant=lambda c: pytest.fail(f"bare {c}"))
     assert meta["rambo_env"] == {"a": [1, 2.5], "b": {"c": None}}
     assert meta["description"] == "mine"
+
+
+def test_save_minari_takes_the_author_of_the_data():
+    """Probe 47: ``extra_metadata={'author': …}`` was refused ("store it under another key") while
+    save_minari wrote author 'rambo-env' on every dataset and had no author= argument."""
+    save_minari(
+        "t/hopper/mine-v0",
+        dataset_to_episodes(make_dataset()),
+        env_id="Hopper-v5",
+        author="A. Researcher",
+        author_email="a@lab.org",
+    )
+    text = (minari_dataset_path("t/hopper/mine-v0") / "data" / "metadata.json").read_text()
+    assert "A. Researcher" in text and "a@lab.org" in text and "rambo-env@users" not in text
 
 
 def test_a_short_name_s_small_generated_dataset_is_said_at_every_load(capsys):
