@@ -86,29 +86,46 @@ def test_two_datasets_of_one_name_are_told_advice_that_works(
     ), said
 
 
-def test_a_damaged_event_file_is_said_once_by_the_ledger_and_at_a_resume(
-    tiny_hopper,  # noqa: F811 (the fixture)
-    tmp_path,
-    capsys,
-    monkeypatch,
-):
-    """Probe 47 rows 48 and 49: ledger.py printed a damaged event file's warning twice; a
-    ``--resume`` over it went on without a word (ledger.py and curves.py warned afterwards)."""
-    from agents import cotrain
-
-    ledger_cli = load_script("ledger")
+def _damaged_run(tiny_hopper, tmp_path):  # noqa: F811 (the fixture's value)
+    """A run stopped at iteration 1 of 2 whose event file is cut by 40 bytes."""
     run_dir = tmp_path / "run"
     cfg = tiny_config(tiny_hopper, stop_at_iteration=1, n_iterations=2, eval_every=1)
     run_cotrain(cfg, run_dir)
     (events,) = (run_dir / "tb").glob("events.out.tfevents.*")
     events.write_bytes(events.read_bytes()[:-40])  # cut: its last records damaged
-    warning = f"[rambo_env] WARNING: {events} is damaged ("
-    monkeypatch.setattr(curves, "_SAID_DAMAGED", set())
+    return cfg, run_dir, f"[rambo_env] WARNING: {events} is damaged ("
+
+
+def test_ledger_py_says_a_damaged_event_file_once(
+    tiny_hopper,  # noqa: F811 (the fixture)
+    tmp_path,
+    capsys,
+    monkeypatch,
+):
+    """Probe 47 row 48: ledger.py printed a damaged event file's warning twice."""
+    ledger_cli = load_script("ledger")
+    _, run_dir, warning = _damaged_run(tiny_hopper, tmp_path)
+    monkeypatch.setattr(curves, "_SAID_DAMAGED", set(), raising=False)
     capsys.readouterr()
     assert ledger_cli.main([str(run_dir), "--ledger", str(tmp_path / "ledger")]) == 0
     assert capsys.readouterr().out.count(warning) == 1
-    monkeypatch.setattr(curves, "_SAID_DAMAGED", set())  # a new process
+
+
+def test_a_resume_over_a_damaged_event_file_says_so(
+    tiny_hopper,  # noqa: F811 (the fixture)
+    tmp_path,
+    capsys,
+    monkeypatch,
+):
+    """Probe 47 row 49: a ``--resume`` over a damaged event file went on without a word
+    (ledger.py and curves.py warned afterwards); it says so, with the ledger's warning, before
+    the setup."""
+    from agents import cotrain
+
+    cfg, run_dir, warning = _damaged_run(tiny_hopper, tmp_path)
+    monkeypatch.setattr(curves, "_SAID_DAMAGED", set(), raising=False)
     monkeypatch.setattr(cotrain, "build_session", lambda *a, **k: pytest.fail("setup ran"))
+    capsys.readouterr()
     with pytest.raises(pytest.fail.Exception, match="setup ran"):
         run_cotrain(dataclasses.replace(cfg, stop_at_iteration=None), run_dir, resume=True)
     said = capsys.readouterr().out
