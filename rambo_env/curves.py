@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -115,14 +115,8 @@ def read_curves(run_dir: str | Path) -> list[dict[str, float | None]]:
     # A live run's newest file may end in a record still being written: not damage.
     writing = max(files, key=lambda p: p.stat().st_mtime) if files and run_holder(run_dir) else None
     for events in files:
-        damage = None if events == writing else _record_damage(events)
-        if damage is not None:  # was: silently the records before it (a cut copy: a curve
-            print(  # without its last iterations; random bytes: "no iteration logged yet")
-                f"[rambo_env] WARNING: {events} is damaged ({damage}): the iterations logged "
-                "after that point are missing from the curves; restore the file if you have "
-                "it (the run's results.json keeps the evaluations)",
-                flush=True,
-            )
+        if events != writing:
+            warn_damaged(events)
         acc = EventAccumulator(str(events), size_guidance={"scalars": 0})
         acc.Reload()
         tags = set(acc.Tags()["scalars"])
@@ -138,15 +132,42 @@ def read_curves(run_dir: str | Path) -> list[dict[str, float | None]]:
     ]
 
 
+#: The event files already said damaged (path, size, mtime): said once per process (probe 47
+#: row 48: ledger.py read a run's curves twice and printed the warning twice).
+_SAID_DAMAGED: set[tuple[str, int, float]] = set()
+
+
+def warn_damaged(events: Path) -> None:
+    """Warn once when the event file ``events`` is damaged (was: silently the records before the
+    damage: a cut copy a curve without its last iterations, random bytes "no iteration logged
+    yet")."""
+    damage = _record_damage(events)
+    if damage is None:
+        return
+    stat = events.stat()
+    key = (str(events.resolve()), stat.st_size, stat.st_mtime)
+    if key in _SAID_DAMAGED:
+        return
+    _SAID_DAMAGED.add(key)
+    print(
+        f"[rambo_env] WARNING: {events} is damaged ({damage}): the iterations logged "
+        "after that point are missing from the curves; restore the file if you have "
+        "it (the run's results.json keeps the evaluations)",
+        flush=True,
+    )
+
+
 def check_one_run(run_dir: str | Path) -> None:
-    """:func:`read_curves`'s check that ``run_dir``'s tb/ holds the event files of this run only,
-    without reading the curves (probe 46: ``cotrain --resume`` of a run whose tb/ held another
-    run's event file went on without a word; the ledger and curves.py refused the folder later)."""
+    """:func:`read_curves`'s checks of ``run_dir``'s tb/ without reading the curves: it holds the
+    event files of this run only (probe 46: ``cotrain --resume`` of a run whose tb/ held another
+    run's event file went on without a word; the ledger and curves.py refused the folder later),
+    and a damaged one is said (probe 47 row 49: the resume went on without a word)."""
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
     tb = Path(run_dir) / TB_DIR
     steps: dict[Path, set[int]] = {}
     for events in sorted(p for p in tb.rglob("events.out.tfevents.*") if p.is_file()):
+        warn_damaged(events)
         acc = EventAccumulator(str(events), size_guidance={"scalars": 0})
         acc.Reload()
         steps[events] = {int(e.step) for tag in acc.Tags()["scalars"] for e in acc.Scalars(tag)}
@@ -345,10 +366,13 @@ def write_curves_csv(path: str | Path, rows: Sequence[Mapping[str, float | None]
 
 
 def empty_columns(
-    runs: Mapping[str, Sequence[Mapping[str, float | None]]], columns: Sequence[str]
+    runs: Mapping[str, Sequence[Mapping[str, float | None]]],
+    columns: Sequence[str],
+    lost: Collection[str] = (),
 ) -> dict[str, str]:
     """The ``columns`` no run has a value in, each with why it may be empty (probe 32: a
-    Humanoid run's normalized_score panel was drawn empty, without a word)."""
+    Humanoid run's normalized_score panel was drawn empty, without a word). ``lost``: the labels
+    of the runs whose curves were lost (``tb/CURVES_LOST``: only their evaluations are kept)."""
     why = {
         "normalized_score": "the runs' datasets carry no reference scores (D4RL's random / "
         "expert returns: ref_min_score / ref_max_score in a dataset's metadata, else D4RL's own "
@@ -356,11 +380,26 @@ def empty_columns(
         "fallback from a file saved without them: rerun it): plot return_mean instead",
     }
     never = not any(_evaluated(rows) for rows in runs.values())
+    lost = [label for label in runs if label in lost]
+    if lost:  # probe 47 row 21: a SAC run's lost q_avg was "e.g. TD3 has no ent_coef?"
+        others = len(lost) < len(runs)
+        said = f"{', '.join(lost)}'s {_lost_text(lost)}" + (
+            f"; the others: {_NO_SUCH_VALUE}" if others else ""
+        )
+        why = {c: said for c in CURVE_COLUMNS if c not in EVAL_COLUMNS} | why
     return {
         c: _NONE_EVALUATED if c in EVAL_COLUMNS and never else why.get(c, _NO_SUCH_VALUE)
         for c in columns
         if not any(r.get(c) is not None for rows in runs.values() for r in rows)
     }
+
+
+def _lost_text(labels: Sequence[str]) -> str:
+    """Why runs whose curves were lost have no value but their evaluations."""
+    return (
+        f"curves were lost ({TB_DIR}/{TB_LOST_NAME}): only {'its' if len(labels) == 1 else 'their'} "
+        "evaluations are kept (results.json)"
+    )
 
 
 #: The columns a run logs only when it is evaluated in the real env (App. B.6).
@@ -396,10 +435,12 @@ def plot_curves(
     title: str = "",
     columns: Sequence[str] = ("q_avg", "normalized_score", "ent_coef", "actor_log_std"),
     hlines: Mapping[str, Mapping[str, float]] | None = None,
+    lost: Collection[str] = (),
 ) -> Path:
     """PNG with one panel per column (vs iteration), one line per run label.
 
     :param hlines: column -> {label: y} horizontal reference lines (e.g. the behaviour score).
+    :param lost: the labels of runs whose curves were lost (``tb/CURVES_LOST``), for the notes.
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -429,7 +470,7 @@ def plot_curves(
         bad = {name: y for name, y in lines.items() if not (is_real(y) and math.isfinite(y))}
         if bad:
             raise ValueError(f"hlines: expected finite values, got {bad} for {column!r}")
-    empty = empty_columns(runs, columns)
+    empty = empty_columns(runs, columns, lost)
     for column, why in empty.items():
         print(
             f"[rambo_env] note: no run has {with_article(column)} value: its panel is empty; {why}"
@@ -442,10 +483,17 @@ def plot_curves(
         ]
         if column not in empty and lacking:
             never = column in EVAL_COLUMNS and not any(_evaluated(runs[x]) for x in lacking)
+            gone = [x for x in lacking if x in lost]
             print(
                 f"[rambo_env] note: {', '.join(lacking)} {'has' if len(lacking) == 1 else 'have'} "
                 f"no {column} value ("
-                + (_NEVER_EVALUATED if never else "an agent without it, e.g. TD3 has no ent_coef?")
+                + (
+                    _NEVER_EVALUATED
+                    if never
+                    else f"{', '.join(gone)}'s {_lost_text(gone)}"
+                    if gone and column not in EVAL_COLUMNS
+                    else "an agent without it, e.g. TD3 has no ent_coef?"
+                )
                 + "): not in that panel; each run keeps its colour in every panel"
             )
     # one colour per run in every panel (probe 36: matplotlib's cycle restarted per panel, so a

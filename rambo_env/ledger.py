@@ -616,8 +616,9 @@ def _check_same_data(
             f"ledger: {run_dir} trained on other data than the ledger's run {other.slug}{where}, "
             f"under the same dataset name {entry.dataset!r} (data fingerprint "
             f"{entry.dataset_fingerprint[:8]} vs {other.dataset_fingerprint[:8]}); the kept run "
-            f"stays ({instead}give your data another name, e.g. the 'name' array of an npz or "
-            "make_dataset.py --dataset-id, or keep these runs in their own ledger: --ledger DIR)"
+            f"stays ({instead}keep these runs in a ledger of their own: --ledger DIR; renaming "
+            "the data does not help a generated dataset: make_dataset.py names it after its env "
+            "and level, whatever its --dataset-id)"
         )
 
 
@@ -724,6 +725,25 @@ def recorded_ledger(run_dir: str | Path) -> Path | None:
     :func:`update_ledger` for a folder that is not a run."""
     ledger = _read_run(Path(run_dir))["ledger"]
     return None if ledger is None else Path(ledger)
+
+
+def stopped_part_way(run_dir: str | Path) -> tuple[int, int] | None:
+    """(iterations done, iterations planned) of a run its ``results.json`` says was stopped
+    before its end (``--stop-at-iteration``) and that no process continues; else None. Probe 47
+    row 61: such a run was entered like a finished one, without a word (it is entered: long
+    runs are ledgered as they go)."""
+    if run_holder(run_dir) is not None:
+        return None
+    try:
+        results = read_json(Path(run_dir) / RESULTS_NAME)
+    except (OSError, ValueError):  # none yet or damaged: said elsewhere
+        return None
+    if not isinstance(results, dict) or results.get("status") != "stopped":
+        return None
+    done, planned = results.get("iterations_completed"), results.get("n_iterations")
+    if not (is_int(done) and is_int(planned)) or done >= planned:
+        return None
+    return int(done), int(planned)
 
 
 def _diverged(run_dir: Path) -> bool:
@@ -900,12 +920,19 @@ def _plot(
     # probe 43 row 55: data without reference scores (Pendulum) had an empty score panel and
     # curves.py's advice "plot return_mean instead", which ledger.py has no option for
     score = "normalized_score" if _has_scores(curves.values()) else "return_mean"
+    repo = DEFAULT_LEDGER_DIR.parents[2]  # a run_dir recorded relative to the repository
+    lost = {  # probe 47 row 21: their empty q_avg was put down to "TD3 has no ent_coef?"
+        e.label
+        for e in entries
+        if e.run_dir and (repo / e.run_dir / TB_DIR / TB_LOST_NAME).exists()
+    }
     return plot_curves(
         path,
         curves,
         title=f"{dataset}: results ledger",
         columns=(score, "q_avg"),
         hlines={score: lines} if score == "normalized_score" else None,
+        lost=lost,
     )
 
 

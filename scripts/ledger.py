@@ -32,6 +32,7 @@ from rambo_env.ledger import (
     read_index,
     recorded_ledger,
     run_slug,
+    stopped_part_way,
     update_ledger,
 )
 from rambo_env.run_io import (
@@ -43,6 +44,7 @@ from rambo_env.run_io import (
     exit_on_interrupt,
     process_stopped,
     run_holder,
+    shell_path,
     stopped_text,
     tolerant_console,
     user_path,
@@ -129,6 +131,13 @@ def main(argv: list[str] | None = None) -> int:
             if holder is not None
             else ""
         )
+        if holder is None and (part := stopped_part_way(run_dir)) is not None:
+            running = (  # probe 47 row 61: was entered like a finished run, without a word
+                f" so far: {run_dir} stopped at iteration {part[0]} of {part[1]} "
+                "(--stop-at-iteration); finish it with scripts/cotrain.py --resume "
+                f"{shell_path(run_dir)}, then run scripts/ledger.py again: the ledger entry is "
+                "then replaced"
+            )
         mean, column = entry.last10_score, "normalized_score"
         if mean is None and (mean := last10_return(run_dir)) is not None:
             column = "return_mean"  # probe 43 row 55: was "n/a" for data without reference scores

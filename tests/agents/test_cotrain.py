@@ -2653,7 +2653,7 @@ def test_ledger_refuses_a_run_on_other_data_under_the_same_name(
     assert exit_info.value.code == 2 and err.count("\n") == 1, err
     assert "trained on other data than the ledger's run tiny-hopper_sac_k2-lam3e-4_s0" in err
     assert "bbbb2222 vs aaaa1111" in err and "--replace" in err
-    with pytest.raises(ValueError, match=r"other data .*give your data another name"):
+    with pytest.raises(ValueError, match=r"other data .*a ledger of their own: --ledger DIR"):
         ledger_module.update_ledger(tmp_path / "c", ledger)  # another key, same name: refused
     assert (ledger / "index.json").read_text() == index  # nothing written
     results = {
