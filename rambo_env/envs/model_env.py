@@ -102,13 +102,18 @@ def _check_no_time_limit(env: gym.Env) -> None:
         if isinstance(wrapper, gym.wrappers.TimeLimit) and wrapper.unwrapped is env:
             limit = wrapper._max_episode_steps
             if limit != env.rollout_length:
-                raise ValueError(
-                    f"max_episode_steps: {limit!r} (a TimeLimit around RamboModelEnv), but the "
-                    f"model env truncates every episode after rollout_length "
-                    f"({env.rollout_length!r}) steps; pass rollout_length={limit!r} instead "
-                    "(gym.make(id, rollout_length=…)) and no max_episode_steps"
-                )
+                raise _limit_disagrees(limit, env.rollout_length)
         frame = frame.f_back
+
+
+def _limit_disagrees(limit: int, rollout_length: int) -> ValueError:
+    """The error for a TimeLimit of ``limit`` steps around a model env of ``rollout_length``."""
+    return ValueError(
+        f"max_episode_steps: {limit!r} (a TimeLimit around RamboModelEnv), but the model env "
+        f"truncates every episode after rollout_length ({rollout_length!r}) steps; pass "
+        f"rollout_length={limit!r} instead (gym.make(id, rollout_length=…)) and no "
+        "max_episode_steps"
+    )
 
 
 def _check_make_max_episode_steps(rollout_length: int) -> None:
@@ -139,12 +144,7 @@ def _check_make_max_episode_steps(rollout_length: int) -> None:
             f"TimeLimit), got {limit!r}; {fix}"
         )
     if limit != rollout_length:
-        raise ValueError(
-            f"max_episode_steps: {limit!r} (a TimeLimit around RamboModelEnv), but the "
-            f"model env truncates every episode after rollout_length "
-            f"({rollout_length!r}) steps; pass rollout_length={limit!r} instead "
-            "(gym.make(id, rollout_length=…)) and no max_episode_steps"
-        )
+        raise _limit_disagrees(limit, rollout_length)
 
 
 #: gymnasium's running observation normalisers (single and vector): warned about around the model
