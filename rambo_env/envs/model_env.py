@@ -54,6 +54,7 @@ __all__ = [
     "as_float32",
     "build_mdp",
     "check_known_keywords",
+    "check_max_episode_steps",
     "check_reset_options",
     "check_reset_seed",
     "check_rollout_length",
@@ -102,49 +103,61 @@ def _check_no_time_limit(env: gym.Env) -> None:
         if isinstance(wrapper, gym.wrappers.TimeLimit) and wrapper.unwrapped is env:
             limit = wrapper._max_episode_steps
             if limit != env.rollout_length:
-                raise _limit_disagrees(limit, env.rollout_length)
+                raise _limit_disagrees(limit, env.rollout_length, by_hand=True)
         frame = frame.f_back
 
 
-def _limit_disagrees(limit: int, rollout_length: int) -> ValueError:
-    """The error for a TimeLimit of ``limit`` steps around a model env of ``rollout_length``."""
+def _limit_disagrees(limit: int, rollout_length: int, *, by_hand: bool = False) -> ValueError:
+    """The error for a limit of ``limit`` steps on a model env of ``rollout_length``: given to
+    ``gym.make`` / ``gym.make_vec`` (one message for both, probe 48), or a TimeLimit by hand."""
+    if by_hand:
+        head = f"max_episode_steps: {limit!r} (a TimeLimit around RamboModelEnv)"
+        drop = "and no TimeLimit"
+    else:
+        head = f"max_episode_steps: {limit!r}"
+        drop = "and no max_episode_steps"
     return ValueError(
-        f"max_episode_steps: {limit!r} (a TimeLimit around RamboModelEnv), but the model env "
-        f"truncates every episode after rollout_length ({rollout_length!r}) steps; pass "
-        f"rollout_length={limit!r} instead (gym.make(id, rollout_length=…)) and no "
-        "max_episode_steps"
+        f"{head}, but the model env truncates every episode after rollout_length "
+        f"({rollout_length!r}) steps; for {limit!r}-step episodes pass rollout_length={limit!r} "
+        f"instead (gym.make(id, rollout_length=…) / gym.make_vec) {drop}; else leave "
+        "max_episode_steps out"
     )
 
 
+def check_max_episode_steps(limit: Any, rollout_length: int) -> None:
+    """Refuse a ``max_episode_steps`` given to ``gym.make`` or ``gym.make_vec`` of a model env of
+    ``rollout_length`` (the one rule for both; probe 48: make_vec refused a limit equal to k and
+    gymnasium's -1, with advice that did not work). ``None`` and ``-1`` (no TimeLimit) are taken,
+    and so is a limit equal to k (Section 5.2: every episode is truncated after k steps anyway)."""
+    if limit is None or (type(limit) is int and limit == -1):
+        return
+    if isinstance(limit, bool) or not isinstance(limit, int | np.integer) or limit < 1:
+        raise ValueError(
+            f"max_episode_steps: expected None or an int >= 1 (or gymnasium's -1: no "
+            f"TimeLimit), got {limit!r}; the model env truncates every episode after "
+            f"rollout_length ({rollout_length!r}) steps: leave max_episode_steps out (set the "
+            "episode length with rollout_length=…)"
+        )
+    if limit != rollout_length:
+        raise _limit_disagrees(int(limit), rollout_length)
+
+
 def _check_make_max_episode_steps(rollout_length: int) -> None:
-    """Refuse the ``max_episode_steps`` of the ``gym.make`` that is building the model env, at
-    construction: before any dataset load or MLE (probe 47: ``gym.make("RamboModel-hopper-random",
-    max_episode_steps=-3)`` loaded the data and trained and cached the model, then gymnasium's
-    TimeLimit refused -3; a valid limit other than ``rollout_length`` was refused only at the first
-    reset, after the training). gymnasium does not pass the value to the env, so it is read from
-    ``make``'s frame on the call stack (as :func:`_check_no_time_limit` reads the wrappers').
-    ``None`` and gymnasium's ``-1`` (no TimeLimit) are taken; so is a limit equal to k."""
+    """:func:`check_max_episode_steps` on the ``max_episode_steps`` of the ``gym.make`` that is
+    building the model env, at construction: before any dataset load or MLE (probe 47:
+    ``gym.make("RamboModel-hopper-random", max_episode_steps=-3)`` loaded the data and trained and
+    cached the model, then gymnasium's TimeLimit refused -3; a valid limit other than
+    ``rollout_length`` was refused only at the first reset, after the training). gymnasium does
+    not pass the value to the env, so it is read from ``make``'s frame on the call stack (as
+    :func:`_check_no_time_limit` reads the wrappers'). ``gym.make_vec`` passes it to the vector
+    env, which checks it itself."""
     make_code = gym.envs.registration.make.__code__
     frame = sys._getframe(1)
     while frame is not None and frame.f_code is not make_code:
         frame = frame.f_back
     if frame is None:
         return
-    limit = frame.f_locals.get("max_episode_steps")
-    if limit is None or (type(limit) is int and limit == -1):
-        return
-    fix = (
-        f"the model env truncates every episode after rollout_length ({rollout_length!r}) "
-        "steps; pass rollout_length=… instead (gym.make(id, rollout_length=…)) and no "
-        "max_episode_steps"
-    )
-    if isinstance(limit, bool) or not isinstance(limit, int | np.integer) or limit < 1:
-        raise ValueError(
-            f"max_episode_steps: expected None or an int >= 1 (or gymnasium's -1: no "
-            f"TimeLimit), got {limit!r}; {fix}"
-        )
-    if limit != rollout_length:
-        raise _limit_disagrees(limit, rollout_length)
+    check_max_episode_steps(frame.f_locals.get("max_episode_steps"), rollout_length)
 
 
 #: gymnasium's running observation normalisers (single and vector): warned about around the model

@@ -29,6 +29,7 @@ from rambo_env.envs.model_env import (
     as_action_tensor,
     build_mdp,
     check_known_keywords,
+    check_max_episode_steps,
     check_open,
     check_render_mode,
     check_reset_options,
@@ -106,17 +107,13 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
     ) -> None:
         check_known_keywords(type(self), unknown)  # a typo: before anything is built
         check_render_mode(render_mode)
-        if max_episode_steps is not None:  # was: a raw "unexpected keyword argument" TypeError
-            raise ValueError(
-                f"max_episode_steps: {max_episode_steps!r}, but the model vector env has no "
-                f"TimeLimit: every row is truncated after rollout_length ({rollout_length!r}) "
-                f"steps; pass rollout_length={max_episode_steps!r} instead"
-            )
         if isinstance(num_envs, bool) or not isinstance(num_envs, int | np.integer) or num_envs < 1:
             raise ValueError(f"num_envs: expected a positive int, got {num_envs!r}")
         check_num_envs_memory(int(num_envs))  # before the model is built (dims not known yet)
         self.num_envs = int(num_envs)
         self.rollout_length = check_rollout_length(rollout_length)
+        # gym.make's rule (probe 48: k itself and -1 were refused here); before the model is built
+        check_max_episode_steps(max_episode_steps, self.rollout_length)
         self.mdp = build_mdp(
             dataset,
             mdp,

@@ -761,7 +761,7 @@ def test_a_time_limit_that_disagrees_with_rollout_length_is_refused(tiny_mdp):
 
     for limit in (10, 3):
         with pytest.raises(
-            ValueError, match=rf"max_episode_steps: {limit} .* rollout_length={limit}"
+            ValueError, match=rf"max_episode_steps: {limit}, .* rollout_length={limit}"
         ):
             gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, max_episode_steps=limit)
     wrapped = TimeLimit(RamboModelEnv(mdp=tiny_mdp), 7)  # by hand, under another wrapper
@@ -1089,9 +1089,9 @@ def test_gym_make_refuses_a_bad_max_episode_steps_before_any_load(tiny_dataset, 
                 vectorization_mode="sync",
                 max_episode_steps=bad,
             )
-    with pytest.raises(ValueError, match=r"^max_episode_steps: 10 .* rollout_length=10"):
+    with pytest.raises(ValueError, match=r"^max_episode_steps: 10, .* rollout_length=10"):
         gym.make("RamboModel-hopper-random", max_episode_steps=10)
-    with pytest.raises(ValueError, match=r"^max_episode_steps: -3, .* pass rollout_length=-3"):
+    with pytest.raises(ValueError, match=r"^max_episode_steps: expected .* got -3; .*leave max_"):
         gym.make_vec("RamboModel-hopper-random", num_envs=2, max_episode_steps=-3)
 
 

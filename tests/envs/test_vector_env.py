@@ -63,6 +63,37 @@ def test_make_vec_with_max_episode_steps_names_rollout_length(tiny_mdp):
         gym.make_vec("RamboModel-hopper-medium", num_envs=2, mdp=tiny_mdp, max_episode_steps=10)
 
 
+def test_make_vec_takes_max_episode_steps_as_gym_make_does(tiny_mdp):
+    """Probe 48: ``gym.make_vec(id, rollout_length=5, max_episode_steps=5)`` was refused with
+    "pass rollout_length=5 instead" (it was passed), and ``max_episode_steps=-1`` (gymnasium's "no
+    TimeLimit") with "pass rollout_length=-1" (itself refused), while gym.make took both. One
+    check for both now: k itself and -1 are taken; another value gets gym.make's message."""
+    for mode in ("vector_entry_point", "sync"):
+        for limit in (3, -1, None):
+            envs = gym.make_vec(
+                "RamboModel-hopper-medium",
+                num_envs=2,
+                vectorization_mode=mode,
+                mdp=tiny_mdp,
+                rollout_length=3,
+                max_episode_steps=limit,
+            )
+            assert envs.reset(seed=0)[0].shape == (2, tiny_mdp.obs_dim)
+    with pytest.raises(ValueError) as made:
+        gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, rollout_length=3, max_episode_steps=4)
+    with pytest.raises(ValueError) as vec:
+        gym.make_vec(
+            "RamboModel-hopper-medium",
+            num_envs=2,
+            mdp=tiny_mdp,
+            rollout_length=3,
+            max_episode_steps=4,
+        )
+    assert str(vec.value) == str(made.value)
+    assert "pass rollout_length=4 instead" in str(vec.value)
+    assert str(vec.value).endswith("else leave max_episode_steps out")
+
+
 def test_rows_equal_single_env_for_same_member_and_noise(tiny_mdp, monkeypatch):
     n = 6
     envs = RamboModelVectorEnv(n, mdp=tiny_mdp, rollout_length=10)
