@@ -9,7 +9,9 @@ so that ``sac.actor.state_dict()`` can be saved and loaded here without importin
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -98,6 +100,42 @@ def shipped_policy_path(env: str, level: str = "medium") -> Path:
     return path
 
 
+#: Keys of a cotrain run's ``checkpoint.pt`` (``agents.cotrain._save``), none of which a behaviour
+#: actor file has: the file is told apart by them (no import of agents: this package is SB3-free).
+_RUN_CHECKPOINT_KEYS = ("iteration", "history", "agent", "ensemble", "adversary")
+
+
+def _other_project_file(path: str | Path, payload: Any = None) -> str | None:
+    """What ``path`` is when it is another file this project writes, not a behaviour actor:
+    ``"… is an SB3 agent …: extract its actor with …"``; None otherwise. Found by the zip's member
+    list or the weights-only ``payload``'s keys: nothing is unpickled (probe 48: an SB3 agent's
+    zip and a cotrain run checkpoint got torch's raw zip error / ``KeyError: 'obs_dim'`` and
+    "re-create it", though neither is damaged)."""
+    names: set[str] = set()
+    if payload is None:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+        except (OSError, zipfile.BadZipFile):
+            pass
+    if {"data", "policy.pth"} <= names:  # SB3's BaseAlgorithm.save
+        return (
+            "is an SB3 agent (agent.save), not a behaviour actor file: extract its actor with "
+            f"agents.behaviour.save_actor(stable_baselines3.SAC.load({str(path)!r}), "
+            "'actor.pt') (a SAC agent's) and pass that file"
+        )
+    if isinstance(payload, dict) and all(key in payload for key in _RUN_CHECKPOINT_KEYS):
+        run_dir = Path(path).parent
+        return (
+            "is a cotrain run checkpoint (scripts/cotrain.py), not a behaviour actor file: "
+            "extract its agent's actor with session, _ = "
+            f"agents.cotrain.load_session({str(run_dir)!r}); "
+            "agents.behaviour.save_actor(session.agent, 'actor.pt') (a SAC run's) and pass "
+            "that file"
+        )
+    return None
+
+
 def load_actor(path: str | Path, device: str | torch.device = "cpu") -> SquashedGaussianActor:
     """Load a behaviour actor saved by :func:`agents.behaviour.save_actor`.
 
@@ -112,6 +150,7 @@ def load_actor(path: str | Path, device: str | torch.device = "cpu") -> Squashed
             f"path: expected a policy file path (str / pathlib.Path), got {type(path).__name__}"
         )
     check_readable(path, "policy file")  # probe 18: was "not a behaviour actor … re-create it"
+    payload = None
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
         actor = SquashedGaussianActor(
@@ -125,6 +164,9 @@ def load_actor(path: str | Path, device: str | torch.device = "cpu") -> Squashed
     except FileNotFoundError:
         raise
     except Exception as err:  # torch's unpickler / zip reader errors, missing keys, bad types
+        kind = _other_project_file(path, payload)
+        if kind is not None:
+            raise ValueError(f"policy file {path} {kind}") from None
         raise ValueError(
             f"policy file {path}: not a behaviour actor saved by agents.behaviour.save_actor "
             f"({type(err).__name__}: {str(err)[:200]}); re-create it (scripts/make_dataset.py "

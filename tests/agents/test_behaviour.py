@@ -498,3 +498,29 @@ def test_a_damaged_chosen_checkpoint_is_not_copied_as_the_actor(tmp_path):
         train_behaviour(_cfg(), tmp_path, progress_bar=False, resume=True)
     assert "move that folder away" in str(err.value) and "re-create it" not in str(err.value)
     assert not (tmp_path / "medium_actor.pt").exists()
+
+
+def test_load_actor_names_an_sb3_agent_zip_and_its_way_to_an_actor(tmp_path):
+    """Probe 48: ``load_actor("a.zip")`` (an SB3 agent's ``agent.save``; also make_dataset.py
+    --policy a.zip) showed torch's raw zip error ("file in archive is not in a subdirectory") and
+    advised re-creating a file that is fine. Now it names the kind, found from the zip's member
+    list (nothing unpickled), and the advice works."""
+    from agents.behaviour import save_actor
+    from rambo_env.data.generate import load_behaviour_policy
+
+    path = tmp_path / "a.zip"
+    SAC("MlpPolicy", "Pendulum-v1", learning_starts=0, buffer_size=10, device="cpu").save(path)
+    said = f"policy file {path} is an SB3 agent (agent.save), not a behaviour actor file: extract"
+    for load in (
+        lambda: load_actor(path),
+        lambda: load_behaviour_policy(path, "cpu", "Pendulum-v1"),
+    ):
+        with pytest.raises(ValueError) as err:
+            load()
+        assert str(err.value).startswith(said), err.value
+        assert f"save_actor(stable_baselines3.SAC.load({str(path)!r}), 'actor.pt')" in str(
+            err.value
+        )
+        assert "re-create" not in str(err.value) and "subdirectory" not in str(err.value)
+    save_actor(SAC.load(str(path)), tmp_path / "actor.pt")  # the advice
+    assert load_actor(tmp_path / "actor.pt").act(np.zeros((1, 3), np.float32)).shape == (1, 1)

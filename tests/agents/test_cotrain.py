@@ -195,6 +195,28 @@ def test_a_model_that_does_not_fit_the_checkpoint_is_one_error_naming_both_files
         assert f"does not fit the model {model} (" in said and "delete it" in said, said
 
 
+def test_load_actor_names_a_cotrain_checkpoint_and_its_way_to_an_actor(tiny_hopper, tmp_path):
+    """Probe 48: ``load_actor(RUN/checkpoint.pt)`` (also make_dataset.py --policy) said "KeyError:
+    'obs_dim' … re-create it" of a run checkpoint that is fine. Now it names the kind, from the
+    weights-only load's keys, and the advice (load_session + save_actor) makes a working actor."""
+    from agents.behaviour import save_actor
+    from rambo_env.policies import load_actor
+
+    run_dir = tmp_path / "run"
+    run_cotrain(tiny_config(tiny_hopper, stop_at_iteration=1), run_dir)
+    with pytest.raises(ValueError) as err:
+        load_actor(run_dir / "checkpoint.pt")
+    said = str(err.value)
+    assert said.startswith(
+        f"policy file {run_dir / 'checkpoint.pt'} is a cotrain run checkpoint (scripts/cotrain"
+    ), said
+    assert f"load_session({str(run_dir)!r}); agents.behaviour.save_actor(session.agent" in said
+    assert "obs_dim" not in said and "re-create" not in said
+    session, _ = load_session(run_dir)  # the advice
+    save_actor(session.agent, tmp_path / "actor.pt")
+    assert load_actor(tmp_path / "actor.pt").obs_dim == 11
+
+
 def test_q_above_the_return_bound_warns_once_and_is_reported(tiny_hopper, tmp_path, monkeypatch):
     bound = float(np.abs(OfflineDataset.from_npz(tiny_hopper).rewards).max()) / (1.0 - 0.99)
     calls = iter([0.5 * bound, 2.0 * bound, 3.0 * bound, 0.1 * bound])
