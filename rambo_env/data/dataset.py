@@ -44,7 +44,14 @@ _FIELDS_RTOL = 0.01
 
 
 class DatasetValidationError(ValueError):
-    """A dataset failed validation; the message names the field, index and value."""
+    """A dataset failed validation; the message names the field, index and value.
+
+    ``problem``: the message without its advice, for a caller that gives its own (the whole
+    message where it was given none)."""
+
+    def __init__(self, message: str = "", problem: str | None = None) -> None:
+        super().__init__(message)
+        self.problem = message if problem is None else problem
 
 
 class DatasetUnavailableError(FileNotFoundError):
@@ -812,12 +819,26 @@ class OfflineDataset:
                 "truncation is never a terminal"
             )
 
+    def _space_mismatch(self, key: str, space: spaces.Space) -> DatasetValidationError:
+        """The error for data whose ``key`` ('observations' / 'actions') dims do not fit the
+        env's ``space``: one message and one advice for both (probe 48: the obs_dim one said no
+        what-to-do)."""
+        dim, kind = (
+            ("obs_dim", "observation") if key == "observations" else ("action_dim", "action")
+        )
+        problem = (
+            f"field '{key}' has {dim} {getattr(self, dim)} but the env's {kind} space is "
+            f"{space} (env_id={self.env_id!r})"
+        )
+        return DatasetValidationError(
+            f"{problem}: the data do not fit that env; name the env they come from (env_id=…, "
+            "--env-id)",
+            problem=problem,
+        )
+
     def _validate_obs_space(self, space: spaces.Space) -> None:
         if not isinstance(space, spaces.Box) or space.shape != (self.obs_dim,):
-            raise DatasetValidationError(
-                f"field 'observations' has obs_dim {self.obs_dim} but the env's observation space "
-                f"is {space} (env_id={self.env_id!r})"
-            )
+            raise self._space_mismatch("observations", space)
         if not space.is_bounded("below") and not space.is_bounded("above"):
             return  # MuJoCo's: (-inf, inf)
         low, high = space.low.astype(np.float32), space.high.astype(np.float32)
@@ -836,10 +857,7 @@ class OfflineDataset:
 
     def _validate_action_space(self, space: spaces.Space) -> None:
         if not isinstance(space, spaces.Box) or space.shape != (self.action_dim,):
-            raise DatasetValidationError(
-                f"field 'actions' has action_dim {self.action_dim} but the env's action space "
-                f"is {space} (env_id={self.env_id!r})"
-            )
+            raise self._space_mismatch("actions", space)
         if not space.is_bounded():  # probe 26: SB3's AssertionError after MLE pretraining
             raise DatasetValidationError(
                 f"the env's action space {space} (env_id={self.env_id!r}) is unbounded; the "

@@ -703,8 +703,8 @@ def _level_episodes(
             validate_for_env(dataclasses.replace(replay, env_id=env_id))
         except DatasetValidationError as err:
             raise DatasetValidationError(
-                f"replay_path (--replay): {path} is not a replay buffer of {env_id} ({err}); pass "
-                f"the replay.npz that --train-policy wrote for --env {env}"
+                f"replay_path (--replay): {path} is not a replay buffer of {env_id} "
+                f"({err.problem}); pass the replay.npz that --train-policy wrote for --env {env}"
             ) from None
         return dataset_to_episodes(replay), {"replay": str(path)}
     medium, info_m = _level_episodes(

@@ -494,8 +494,8 @@ def _taken_as(dataset: OfflineDataset, env_id: str, why: str) -> OfflineDataset:
     except DatasetValidationError as err:
         raise DatasetValidationError(
             f"dataset {dataset.name!r} ({dataset.source}) names no env, so it is taken as "
-            f"{env_id} data ({why}), but it does not fit {env_id}: {err}; use the id of its env "
-            "(or name its env: env_id=...)"
+            f"{env_id} data ({why}), but it does not fit {env_id}: {err.problem}; use the id of "
+            "its env (or name its env: env_id=...)"
         ) from None
     return taken
 

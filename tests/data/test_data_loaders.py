@@ -582,6 +582,36 @@ def test_dataset_not_matching_its_env_is_rejected():
         load_dataset(d)
 
 
+def test_data_of_other_dims_than_their_env_say_what_to_do(tmp_path):
+    """Probe 48: 12-dim observations named Hopper-v5 data (11) were refused with "field
+    'observations' has obs_dim 12 but the env's observation space is Box(…) (env_id='Hopper-v5')"
+    and no what-to-do (the out-of-bounds actions one had it). Now both dims mismatches give the
+    advice; a caller with its own advice (data that name no env, taken as the id's) gives only
+    its own."""
+
+    advice = ": the data do not fit that env; name the env they come from (env_id=…, --env-id)"
+    for obs_dim, action_dim, key, said in (
+        (12, 3, "observations", "obs_dim 12 but the env's observation space is Box("),
+        (11, 4, "actions", "action_dim 4 but the env's action space is Box("),
+    ):
+        arrays = make_arrays(
+            [5, 4], terminal_last=[False, True], obs_dim=obs_dim, action_dim=action_dim
+        )
+        data = OfflineDataset.from_arrays(arrays, env_id="Hopper-v5", name="mine")
+        for load, arg in ((load_dataset, data), (data.to_npz, tmp_path / "m.npz")):
+            with pytest.raises(ValueError) as err:
+                load(arg)
+            assert f"field '{key}' has {said}" in str(err.value)
+            assert str(err.value).endswith(f"(env_id='Hopper-v5'){advice}"), err.value
+    from rambo_env.data.loaders import _taken_as
+
+    arrays = make_arrays([5, 4], terminal_last=[False, True])  # Hopper dims, no env named
+    with pytest.raises(ValueError) as err:
+        _taken_as(OfflineDataset.from_arrays(arrays, name="mine"), "Walker2d-v5", "the id's")
+    assert "but it does not fit Walker2d-v5: field 'observations' has obs_dim 11" in str(err.value)
+    assert "name the env they come from" not in str(err.value), err.value
+
+
 def test_an_env_id_that_is_registered_but_cannot_be_made_is_one_error():
     """``Hopper-v3`` (mujoco-py) is in gymnasium's registry: was its raw ImportError at load."""
     import gymnasium as gym
