@@ -434,18 +434,23 @@ def config_docs(cls: type = CotrainConfig) -> dict[str, str]:
     return docs
 
 
-def resolve(cfg: CotrainConfig, dataset_name: str | None = None) -> tuple[int, float, str]:
+def resolve(
+    cfg: CotrainConfig, dataset_name: str | None = None, *, metadata_name: str | None = None
+) -> tuple[int, float, str]:
     """(k, λ, where they came from): explicit config values, else the dataset's preset (Table 5).
 
     The preset is looked up under the short form of ``cfg.dataset`` (``hopper-medium``, a D4RL
     ``hopper-medium-v2``, a Minari ``mujoco/hopper/medium-v0``, a file ``hopper-medium.npz``),
-    then of ``dataset_name`` (the loaded dataset's name).
+    then of ``dataset_name`` (the loaded dataset's name). ``metadata_name``: the short name the
+    data's own metadata name (:func:`generated_as`); never applied, only said in the error
+    (probe 48: other data of hopper / random under a user's id had no word of it).
     """
     if cfg.rollout_length is not None and cfg.adversary_weight is not None:
         return cfg.rollout_length, cfg.adversary_weight, "config"
     from rambo_env.presets import get_preset
 
-    candidates = [_short_name(n) for n in (cfg.dataset, dataset_name) if n]
+    # probe 48: an id whose short form is the loaded name's was tried "twice"
+    candidates = list(dict.fromkeys(_short_name(n) for n in (cfg.dataset, dataset_name) if n))
     for name in candidates:
         try:
             preset = get_preset(name)
@@ -454,10 +459,33 @@ def resolve(cfg: CotrainConfig, dataset_name: str | None = None) -> tuple[int, f
         k = preset.rollout_length if cfg.rollout_length is None else cfg.rollout_length
         lam = preset.adversary_weight if cfg.adversary_weight is None else cfg.adversary_weight
         return k, lam, f"preset {name}"
-    raise ValueError(
-        f"dataset: {cfg.dataset!r} has no (k, λ) preset (tried {candidates}); set "
-        "rollout_length and adversary_weight explicitly (scripts/cotrain.py --k K --lam λ)"
+    explicit = (
+        "set rollout_length and adversary_weight explicitly (scripts/cotrain.py --k K --lam λ)"
     )
+    try:
+        said = get_preset(metadata_name) if metadata_name is not None else None
+    except ValueError:
+        said = None
+    if said is not None:
+        env, level = metadata_name.split("-", 1)  # type: ignore[union-attr]
+        explicit = (
+            f"its metadata say {env} / {level} data (scripts/make_dataset.py): for "
+            f"{metadata_name}'s preset pass --k {said.rollout_length} --lam "
+            f"{said.adversary_weight:g} (rollout_length, adversary_weight), or {explicit}"
+        )
+    raise ValueError(
+        f"dataset: {cfg.dataset!r} has no (k, λ) preset (tried {candidates}); {explicit}"
+    )
+
+
+def generated_as(dataset: Any) -> str | None:
+    """``<env>-<level>`` as the loaded ``dataset``'s metadata name it (``make_dataset.py`` writes
+    the level; the env is its env_id's), else None."""
+    from rambo_env.data.scores import env_name_from_id
+
+    env = env_name_from_id(getattr(dataset, "env_id", None))
+    level = getattr(dataset, "metadata", {}).get("level")
+    return f"{env}-{level}" if env is not None and isinstance(level, str) else None
 
 
 def own_origin(given: Any, origin: str) -> str:
@@ -776,7 +804,7 @@ def build_session(
             f"{dataset.fingerprint()}, the run's {expected_fingerprint}){_relative_note(cfg.dataset)}; "
             "restore that dataset or start a new run"
         )
-    k, lam, origin = resolve(cfg, dataset.name)
+    k, lam, origin = resolve(cfg, dataset.name, metadata_name=generated_as(dataset))
     check_rollout_length(k, dataset.env_id, own_origin(cfg.rollout_length, origin))  # before MLE
     check_adversary_steps(  # λ of a preset
         cfg.adversary_steps_per_iteration,

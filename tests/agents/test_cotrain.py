@@ -683,6 +683,37 @@ def test_k_and_lambda_from_dataset_preset(dataset, expected):
         resolve(CotrainConfig(dataset="custom.npz"), "custom")
 
 
+def test_a_dataset_without_a_preset_names_each_tried_name_once_and_its_metadata(tiny_hopper):
+    """Probe 48: cotrain --dataset p48/hop/other-v0 (no --k / --lam) said "has no (k, λ) preset
+    (tried ['hop-other-v0', 'hop-other-v0'])", one name twice, and nothing of the data's own
+    metadata (make_dataset.py: hopper / random). Each name once now; the metadata's preset is
+    said (never applied)."""
+    from agents.cotrain_setup import generated_as
+    from rambo_env.presets import get_preset
+
+    with pytest.raises(ValueError) as err:
+        resolve(CotrainConfig(dataset="p48/hop/other-v0"), "p48/hop/other-v0")
+    assert "(tried ['hop-other-v0']); set rollout_length and adversary_weight" in str(err.value)
+    preset = get_preset("hopper-random")
+    with pytest.raises(ValueError) as err:
+        resolve(
+            CotrainConfig(dataset="p48/hop/other-v0"),
+            "p48/hop/other-v0",
+            metadata_name="hopper-random",
+        )
+    assert (
+        "(tried ['hop-other-v0']); its metadata say hopper / random data (scripts/make_dataset"
+        f".py): for hopper-random's preset pass --k {preset.rollout_length} --lam "
+        f"{preset.adversary_weight:g} (rollout_length, adversary_weight), or set rollout_length"
+    ) in str(err.value), err.value
+    with pytest.raises(ValueError, match=r"\(tried \['custom'\]\); set rollout_length"):
+        resolve(CotrainConfig(dataset="custom.npz"), "custom", metadata_name="hopper-nothing")
+    data = OfflineDataset.from_npz(tiny_hopper)
+    assert generated_as(data) is None  # no level in its metadata
+    data.metadata["level"] = "medium-replay"
+    assert generated_as(data) == "hopper-medium-replay"
+
+
 def test_ent_coef_reaches_the_sb3_agent(tiny_hopper):
     from agents.cotrain_setup import build_session
 
