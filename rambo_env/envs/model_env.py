@@ -93,8 +93,9 @@ def _check_no_time_limit(env: gym.Env) -> None:
     (``gym.make("RamboModel-…", max_episode_steps=10)``, or ``TimeLimit(RamboModelEnv(…), 10)``).
 
     The env truncates after ``rollout_length`` steps (Section 5.2's k), so a larger limit never
-    acted and a smaller one silently shortened the rollouts (probes 17–18: accepted; the vector
-    env refuses ``max_episode_steps`` the same way). gymnasium wraps after construction, so the
+    acted and a smaller one silently shortened the rollouts (probes 17–18: accepted; ``gym.make``
+    and the vector env check ``max_episode_steps`` at construction with
+    :func:`check_max_episode_steps`). gymnasium wraps after construction, so the
     check runs at the first ``reset``, from the wrappers' frames on the call stack.
     """
     frame = sys._getframe(1)
