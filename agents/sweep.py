@@ -334,6 +334,27 @@ def trial_run_dir(runs_root: str | Path, dataset: str, config: RamboPreset, seed
     return Path(runs_root) / dataset_slug(dataset) / config_slug(config) / f"s{seed}"
 
 
+def not_a_sweep_text(sweep_dir: str | Path) -> str:
+    """Why the existing ``sweep_dir`` (no ``sweep.json`` in it) is not a sweep, and what to pass.
+    Probe 48 row 45: a file was "has no sweep.json (not a sweep folder?)" and a cotrain run
+    "has no sweep.json to resume", saying nothing to do."""
+    sweep_dir = Path(sweep_dir)
+    where = "pass the folder of a sweep (the --sweep-dir folder of scripts/sweep.py)"
+    if not sweep_dir.is_dir():
+        return f"sweep_dir: {sweep_dir} is a file, not a folder; {where}"
+    run_files = [
+        name
+        for name in (run_io.CONFIG_NAME, run_io.CHECKPOINT_NAME)
+        if (sweep_dir / name).is_file()
+    ]
+    if run_files:
+        return (
+            f"sweep_dir: {sweep_dir} is a cotrain run ({', '.join(run_files)}), not a sweep: "
+            f"continue it with python scripts/cotrain.py --resume {run_io.shell_path(sweep_dir)}"
+        )
+    return f"sweep_dir: {sweep_dir} has no {SWEEP_FILE} (not a sweep folder?); {where}"
+
+
 def load_sweep(sweep_dir: str | Path) -> tuple[SweepSpec, SweepResources]:
     """The spec and resources a sweep was started with (``<sweep_dir>/sweep.json``)."""
     path = Path(sweep_dir) / SWEEP_FILE
@@ -344,7 +365,7 @@ def load_sweep(sweep_dir: str | Path) -> tuple[SweepSpec, SweepResources]:
             "scripts/sweep.py (it holds sweep.json)"
         )
     if not path.is_file():
-        raise FileNotFoundError(f"sweep_dir: {sweep_dir} has no {SWEEP_FILE} (not a sweep folder?)")
+        raise FileNotFoundError(not_a_sweep_text(sweep_dir))
     run_io.check_readable(path, "sweep_dir")  # probe 18: was a bare "[Errno 13] …"
     try:
         data = run_io.read_json(path)
@@ -602,7 +623,7 @@ def resume_sweep(
         sweep_dir / SWEEP_FILE, "sweep_dir", f"restore the sweep's {SWEEP_FILE}"
     )
     if not (sweep_dir / SWEEP_FILE).is_file():
-        raise FileNotFoundError(f"sweep_dir: {sweep_dir} has no {SWEEP_FILE} to resume")
+        raise FileNotFoundError(not_a_sweep_text(sweep_dir))
     spec, resources = load_sweep(sweep_dir)
     address = resolve_address(address)
     check_trial_device(

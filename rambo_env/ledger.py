@@ -74,6 +74,11 @@ __all__ = [
 #: The repository's ledger (``docs/results/ledger`` beside the package).
 DEFAULT_LEDGER_DIR = Path(__file__).resolve().parents[1] / "docs" / "results" / "ledger"
 INDEX_NAME = "index.json"
+#: A ledger entry's ``status``: the run reached its planned iterations (``complete``), was
+#: stopped before them by ``--stop-at-iteration`` (``stopped``), stopped on a diverged Q
+#: (``diverged``), was still going (``running``: a process held it), or ended before them
+#: otherwise (``unfinished``: interrupted or killed).
+RUN_STATUSES = ("complete", "stopped", "diverged", "running", "unfinished")
 
 #: The ``config.json`` settings that change a run's numbers and that the ledger key (dataset,
 #: agent, k, λ, critic, seed, model seed) does not carry. Left out as bookkeeping: how long the
@@ -180,6 +185,13 @@ class LedgerEntry:
     (:data:`RESULT_SETTINGS`: real_ratio, n_rollouts, ensemble width …), from its
     ``config.json``; None: entries before it. A run of the same key with other settings is
     refused unless ``--replace`` (probe 41: it replaced the entry silently)."""
+    planned_iterations: int | None = None
+    """The iterations the run was set to reach (its ``n_iterations``; None: not recorded, entries
+    before it)."""
+    status: str | None = None
+    """Where the run stood when it was entered (:data:`RUN_STATUSES`; None: not known, entries
+    before it). Probe 48 row 18: a run stopped at iteration 1 of 2 was ``iterations: 1`` alone in
+    ``index.json``, like a finished 1-iteration run."""
 
     def __post_init__(self) -> None:
         # a hand-edited index.json ("3e-4", "x", null): was a raw TypeError from standing() at
@@ -223,6 +235,14 @@ class LedgerEntry:
             "n_transitions": (
                 self.n_transitions is None or self.n_transitions >= 1,
                 "an int >= 1 or null",
+            ),
+            "planned_iterations": (
+                self.planned_iterations is None or self.planned_iterations >= 1,
+                "an int >= 1 or null",
+            ),
+            "status": (
+                self.status is None or self.status in RUN_STATUSES,
+                f"one of {', '.join(RUN_STATUSES)} or null",
             ),
         }
         for name, (ok, takes) in checks.items():
@@ -504,6 +524,9 @@ def update_ledger(
         n_transitions=run["n_transitions"],
         settings=run["settings"],
         **_model_record(resolved),
+        **_progress_record(
+            run_dir, max((r["iteration"] for r in rows), default=0), _planned_iterations(run)
+        ),
     )
     # Read-modify-write of index.json under the ledger's lock: two ledger.py processes at once
     # each kept only their own entry (was: one of the two silently lost).
@@ -690,12 +713,39 @@ def _entry_record(entry: LedgerEntry) -> dict[str, Any]:
         "model_seed",
         "n_transitions",
         "settings",
+        "planned_iterations",
+        "status",
     ):
         if record.get(name) is None:
             del record[name]
     if not record.get("diverged"):
         del record["diverged"]
     return record
+
+
+def _planned_iterations(run: dict[str, Any]) -> int | None:
+    """The run's planned iterations (its config.json's ``n_iterations``), None when not an int."""
+    planned = run["n_iterations"]
+    return int(planned) if is_int(planned) and planned >= 1 else None
+
+
+def _progress_record(run_dir: Path, iterations: int, planned: int | None) -> dict[str, Any]:
+    """``planned_iterations`` and ``status`` of an entry: what ``scripts/ledger.py`` says of the
+    run when entering it (still going; stopped at iteration i of n), kept in ``index.json``."""
+    part = stopped_part_way(run_dir)
+    if part is not None:
+        planned = part[1]
+    if run_holder(run_dir) is not None:
+        status = "running"
+    elif _diverged(run_dir):
+        status = "diverged"
+    elif part is not None:
+        status = "stopped"
+    elif planned is None:
+        status = None
+    else:
+        status = "complete" if iterations >= planned else "unfinished"
+    return {"planned_iterations": planned, "status": status}
 
 
 def _run_dir_record(run_dir: Path) -> str:
@@ -824,6 +874,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         "ledger": ledger,
         "settings": settings,
         "n_transitions": n_transitions,
+        "n_iterations": cfg.get("n_iterations"),  # the planned iterations (_planned_iterations)
     }
 
 

@@ -70,6 +70,17 @@ ACTIONS = np.linspace(-1.0, 1.0, 201, dtype=np.float32)  # [G] probe grid
 N_MODEL_SAMPLES = 200  # ensemble samples per grid action
 
 
+#: This script's flag of each config field it sets from one (its errors name the flag).
+FLAGS = {
+    "adversary_weight": "--lam",
+    "seed": "--seeds",
+    "n_iterations": "--iterations",
+    "agent_steps_per_iteration": "--steps",
+    "adversary_steps_per_iteration": "--steps",
+    "precision": "--precision",
+}
+
+
 def toy_config(
     toy: str,
     lam: float,
@@ -82,14 +93,20 @@ def toy_config(
     """The co-training config of one toy run (BC warm start off: the paper uses it for MuJoCo)."""
     spec = TOYS[toy]
     n_iterations = spec["iterations"] if iterations is None else iterations  # 0 is an error
-    return CotrainConfig(
-        dataset=str(npz), rollout_length=spec["k"], adversary_weight=lam, seed=seed,
-        n_iterations=n_iterations, n_rollouts=1000, bc_epochs=0,
-        agent_steps_per_iteration=steps, adversary_steps_per_iteration=steps,
-        ensemble_hidden=spec["hidden"], eval_every=5, eval_last=5, progress=False, ent_coef=ENT_COEF,
-        precision=precision,
-        mle_lr=3e-4,  # the paper's: the toy results (README) were measured with it
-    )  # fmt: skip
+    try:
+        return CotrainConfig(
+            dataset=str(npz), rollout_length=spec["k"], adversary_weight=lam, seed=seed,
+            n_iterations=n_iterations, n_rollouts=1000, bc_epochs=0,
+            agent_steps_per_iteration=steps, adversary_steps_per_iteration=steps,
+            ensemble_hidden=spec["hidden"], eval_every=5, eval_last=5, progress=False,
+            ent_coef=ENT_COEF, precision=precision,
+            mle_lr=3e-4,  # the paper's: the toy results (README) were measured with it
+        )  # fmt: skip
+    except ValueError as err:  # probe 48 row 48: was "adversary_weight: …" for --lam
+        field, sep, rest = str(err).partition(": ")
+        if sep and field in FLAGS:
+            raise ValueError(f"{FLAGS[field]}: {rest}") from err
+        raise
 
 
 @torch.no_grad()

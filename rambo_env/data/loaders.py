@@ -47,6 +47,7 @@ from rambo_env.data.dataset import (
     outlier_entries,
 )
 from rambo_env.data.minari_io import (
+    absent_root_note,
     check_dataset_place,
     minari_dataset_exists,
     minari_dataset_path,
@@ -2019,6 +2020,15 @@ def needs_generation(name: Any, d4rl_dir: str | Path | None = None) -> bool:
     return find_d4rl_file(env, level, None, d4rl_dir) is None
 
 
+def _generation_size(level: str, n_transitions: int) -> str:
+    """How much data a generation of ``level`` collects (probe 48: the notice said no size)."""
+    if level == "medium-replay":
+        return "the behaviour agent's whole replay buffer"
+    if level == "medium-expert":
+        return f"{2 * n_transitions:,} transitions (medium + expert)"
+    return f"{n_transitions:,} transitions"
+
+
 def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
     download, generate, d4rl_dir, n_transitions, seed, progress = options
     from rambo_env.data.generate import (
@@ -2069,18 +2079,24 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
             f"{generated_id}, no D4RL file in d4rl_dir / $D4RL_DATASET_DIR. Generate it with "
             f"python scripts/make_dataset.py --env {env} --level {level} (or pass generate=True)"
         )
+    absent = absent_root_note(minari_id, generated_id)  # probe 48: before it is made below
     check_dataset_place(generated_id)  # probe 31: a namespace folder as the root, before the line
     if misplaced is not None:
         raise DatasetUnavailableError(misplaced)
+    n_transitions = n_transitions or DEFAULT_N_TRANSITIONS
     print(
         f"[rambo_env] '{env}-{level}' is not available locally: generating {generated_id} "
-        f"(D4RL protocol; one-off, saved in the local Minari root {minari_dataset_path('')})"
+        f"(D4RL protocol, {_generation_size(level, n_transitions)}: minutes of CPU, ~4 per 1M "
+        f"transitions on 2 cores; one-off, saved in the local Minari root "
+        f"{minari_dataset_path('')})"
     )
+    if absent is not None:
+        print(absent)
     try:
         return generate_dataset(  # probe 25: its bar ignored --no-progress
             env,
             level,
-            n_transitions=n_transitions or DEFAULT_N_TRANSITIONS,
+            n_transitions=n_transitions,
             seed=0 if seed is None else seed,
             progress=progress,
         )

@@ -337,6 +337,35 @@ def misplaced_root(*dataset_ids: str) -> str | None:
     return None
 
 
+def absent_root_note(*dataset_ids: str) -> str | None:
+    """One line when the Minari root, where a dataset is about to be generated, does not exist
+    yet (it is then created), else None: calm for the default root (a fresh machine has none);
+    for a ``MINARI_DATASETS_PATH`` it warns that a typo would generate the data anew, and names
+    the root's siblings with a close name (:func:`rambo_env.run_io.did_you_mean`) that hold one
+    of ``dataset_ids``. Probe 48: ``MINARI_DATASETS_PATH=…/minar1`` (for ``…/minari``) made the
+    root and started a 1M-transition generation with only the usual "generating" line."""
+    root = minari_dataset_path("")
+    if os.path.lexists(root):
+        return None
+    if not os.environ.get("MINARI_DATASETS_PATH"):
+        return f"[rambo_env] the Minari root {root} does not exist yet: it is created"
+    near = []
+    with contextlib.suppress(OSError):
+        for sibling in sorted(root.parent.iterdir()):
+            if not did_you_mean(root.name, [sibling.name]) or not sibling.is_dir():
+                continue
+            held = [i for i in dataset_ids if (sibling / i / "data" / "metadata.json").is_file()]
+            if held:
+                near.append(
+                    f"MINARI_DATASETS_PATH={shell_quote(str(sibling))}, which holds {held[0]}"
+                )
+    mean = f"; did you mean {' or '.join(near)}?" if near else ""
+    return (
+        f"[rambo_env] WARNING: the Minari root {root} (MINARI_DATASETS_PATH) does not exist yet: "
+        f"it will be created; if the path is a typo, stop now (Ctrl-C) and fix it{mean}"
+    )
+
+
 @contextlib.contextmanager
 def generation_lock(dataset_id: str) -> Iterator[None]:
     """Hold a hidden lock file beside the local Minari dataset ``dataset_id`` while it is made

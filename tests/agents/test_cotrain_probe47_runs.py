@@ -3,6 +3,7 @@ whose curves were lost, the advice for two datasets of one name, a damaged event
 and in ledger.py."""
 
 import dataclasses
+import json
 
 import pytest
 
@@ -38,6 +39,40 @@ def test_the_ledger_notes_a_run_stopped_part_way(
         f"scripts/cotrain.py --resume {run_dir}, then run scripts/ledger.py again: the ledger "
         "entry is then replaced"
     ) in said
+    # probe 48 row 18: index.json said only "iterations": 1, like a finished 1-iteration run
+    index = json.loads((tmp_path / "ledger" / "index.json").read_text())
+    (entry,) = index.values()
+    assert (entry["iterations"], entry["planned_iterations"], entry["status"]) == (1, 2, "stopped")
+
+
+def test_the_ledger_index_records_planned_iterations_and_status(
+    tmp_path,
+    monkeypatch,
+    ledger_module,  # noqa: F811 (the fixture)
+):
+    """Probe 48 row 18: an entry records the run's planned iterations and whether it reached
+    them; an index.json written before these fields reads as before (unknown)."""
+    ledger = tmp_path / "ledger"
+    for name, done, status in (("full", 3, "complete"), ("cut", 2, "unfinished")):
+        _fake_run(tmp_path / name, done, monkeypatch, seed=done)
+        config = tmp_path / name / "config.json"
+        saved = json.loads(config.read_text())
+        saved["config"]["n_iterations"] = 3
+        config.write_text(json.dumps(saved))
+        entry = ledger_module.update_ledger(tmp_path / name, ledger)
+        assert (entry.iterations, entry.planned_iterations, entry.status) == (done, 3, status)
+    index_path = ledger / "index.json"
+    index = json.loads(index_path.read_text())
+    assert sorted((e["planned_iterations"], e["status"]) for e in index.values()) == [
+        (3, "complete"),
+        (3, "unfinished"),
+    ]
+    for entry in index.values():  # an index.json from before the fields
+        del entry["planned_iterations"], entry["status"]
+    index_path.write_text(json.dumps(index))
+    assert {
+        (e.planned_iterations, e.status) for e in ledger_module.read_index(ledger).values()
+    } == {(None, None)}
 
 
 def test_the_ledger_says_a_lost_curves_empty_panel_was_lost(

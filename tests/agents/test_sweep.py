@@ -666,6 +666,35 @@ def test_a_mistyped_sweep_folder_is_said_not_to_exist(tmp_path):
         load_sweep(tmp_path)  # an existing folder without sweep.json
 
 
+def test_a_file_or_a_cotrain_run_as_the_sweep_folder_says_what_to_pass(tmp_path):
+    """Probe 48 row 45: ``--report-only FILE`` said "…/ok.npz has no sweep.json (not a sweep
+    folder?)", calling a file a folder, and ``--resume RUN`` of a cotrain run "has no sweep.json
+    to resume"; neither said what to do."""
+    file = tmp_path / "ok.npz"
+    file.write_text("x")
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.json").write_text("{}")
+    (run / "checkpoint.pt").write_text("x")
+    for call in (load_sweep, resume_sweep):  # --report-only, --resume
+        with pytest.raises(FileNotFoundError) as info:
+            call(file)
+        assert str(info.value) == (
+            f"sweep_dir: {file} is a file, not a folder; pass the folder of a sweep (the "
+            "--sweep-dir folder of scripts/sweep.py)"
+        )
+        with pytest.raises(FileNotFoundError) as info:
+            call(run)
+        assert str(info.value) == (
+            f"sweep_dir: {run} is a cotrain run (config.json, checkpoint.pt), not a sweep: "
+            f"continue it with python scripts/cotrain.py --resume {run}"
+        )
+    (run / "config.json").unlink()
+    (run / "checkpoint.pt").unlink()
+    with pytest.raises(FileNotFoundError, match=r"not a sweep folder\?\); pass the folder of a"):
+        resume_sweep(run)  # was: "has no sweep.json to resume"
+
+
 def test_report_only_interrupted_is_one_line(tmp_path, monkeypatch, capsys):
     """Probe 19: Ctrl-C (or SIGTERM) during ``--report-only`` was a raw KeyboardInterrupt
     traceback (the other scripts say one line and exit 130)."""

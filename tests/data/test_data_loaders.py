@@ -1699,6 +1699,61 @@ def test_a_minari_root_set_to_a_namespace_or_dataset_folder_is_refused_before_ge
     assert load_dataset("rambo/hopper/medium-v0").n_transitions == 12
 
 
+class _Generated(Exception):
+    """Raised by a stand-in generator: the notice before it is all a test reads."""
+
+
+def _stop_generation(*args, **kwargs):
+    raise _Generated
+
+
+def test_a_mistyped_minari_root_is_said_before_generating(tmp_path, monkeypatch, capsys):
+    """Probe 48 row 53: ``MINARI_DATASETS_PATH=…/minar1`` (a typo of the root ``…/minari``)
+    created that root and started a 1M-transition generation with only the usual "generating"
+    line, which named no size. The notice now names the size, says the root does not exist yet,
+    and names a sibling root with a close name that holds the data."""
+    import rambo_env.data.generate as generate_module
+
+    monkeypatch.setattr(generate_module, "generate_dataset", _stop_generation)
+    monkeypatch.setenv("D4RL_DATASET_DIR", str(tmp_path / "d4rl"))
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "minari"))
+    _save_as_minari("rambo/hopper/random-v0", make_dataset())
+    typo = tmp_path / "minar1"
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(typo))
+    capsys.readouterr()
+    with pytest.raises(_Generated):
+        load_dataset("hopper-random")
+    out = capsys.readouterr().out
+    assert "generating rambo/hopper/random-v0 (D4RL protocol, 1,000,000 transitions: " in out
+    assert (
+        f"[rambo_env] WARNING: the Minari root {typo} (MINARI_DATASETS_PATH) does not exist yet: "
+        "it will be created; if the path is a typo, stop now (Ctrl-C) and fix it; did you mean "
+        f"MINARI_DATASETS_PATH={tmp_path / 'minari'}, which holds rambo/hopper/random-v0?\n"
+    ) in out, out
+    typo.rmdir()  # made by the root check before the generation
+    other = tmp_path / "elsewhere"  # no close sibling holds the data: no guess
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(other))
+    with pytest.raises(_Generated):
+        load_dataset("hopper-random")
+    assert (
+        f"the Minari root {other} (MINARI_DATASETS_PATH) does not exist yet: it will be created; "
+        "if the path is a typo, stop now (Ctrl-C) and fix it\n"
+    ) in capsys.readouterr().out
+    monkeypatch.delenv("MINARI_DATASETS_PATH")  # a fresh machine's default root: calm
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    with pytest.raises(_Generated):
+        load_dataset("hopper-random")
+    out = capsys.readouterr().out
+    assert (
+        f"[rambo_env] the Minari root {tmp_path / 'home/.minari/datasets'} does not exist yet: "
+        "it is created\n"
+    ) in out, out
+    assert "WARNING" not in out
+    with pytest.raises(_Generated):  # it exists now: no line
+        load_dataset("hopper-random")
+    assert "does not exist" not in capsys.readouterr().out
+
+
 def test_a_minari_id_without_its_namespace_names_the_id_not_the_root():
     """Probe 44 row 61: ``load_dataset('hopper/rand-v0')`` with ``user/hopper/rand-v0`` in the
     (right) Minari root advised MINARI_DATASETS_PATH=<root>/user, which would hide every other

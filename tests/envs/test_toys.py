@@ -240,20 +240,22 @@ def test_toys_script_validates_every_run_before_the_first(tmp_path, capsys, monk
     toys = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(toys)
     assert toys.toy_config("single", 0.0, 0, tmp_path / "x.npz", None).n_iterations == 50
-    with pytest.raises(ValueError, match="n_iterations"):
+    with pytest.raises(ValueError, match="--iterations"):
         toys.toy_config("single", 0.0, 0, tmp_path / "x.npz", 0)  # was silently 50
     monkeypatch.setattr(toys, "run_cotrain", lambda *a, **k: pytest.fail("no run may start"))
     out = tmp_path / "out"
+    # probe 48 row 48: the errors named the config field (adversary_weight for --lam)
     for flags, expected in (
-        (["--lam", "0", "-1"], "adversary_weight"),  # the second λ: the first run must not start
-        (["--seeds", "0", "-1"], "seed"),
-        (["--iterations", "0"], "n_iterations"),
-        (["--steps", "0"], "agent_steps_per_iteration"),
+        # the second λ: the first run must not start
+        (["--lam", "0", "-1"], "--lam: expected a finite value >= 0, got -1.0"),
+        (["--seeds", "0", "-1"], "--seeds: expected an int in [0, 2**31), got -1"),
+        (["--iterations", "0"], "--iterations: expected > 0, got 0"),
+        (["--steps", "0"], "--steps: expected > 0, got 0"),
     ):
         with pytest.raises(SystemExit) as exit_info:
             toys.main(["--toy", "single", "--out", str(out), *flags])
         err = capsys.readouterr().err
-        assert exit_info.value.code == 2 and err.startswith(f"error: {expected}"), err
+        assert exit_info.value.code == 2 and err == f"error: {expected}\n", err
     assert not out.exists()  # no npz written
 
 
