@@ -1724,7 +1724,10 @@ def test_a_mistyped_minari_root_is_said_before_generating(tmp_path, monkeypatch,
     with pytest.raises(_Generated):
         load_dataset("hopper-random")
     out = capsys.readouterr().out
-    assert "generating rambo/hopper/random-v0 (D4RL protocol, 1,000,000 transitions: " in out
+    assert (
+        "generating rambo/hopper/random-v0 (D4RL protocol, 1,000,000 transitions, about 1-4 min per million on 2 cores; "
+        in out
+    )
     assert (
         f"[rambo_env] WARNING: the Minari root {typo} (MINARI_DATASETS_PATH) does not exist yet: "
         "it will be created; if the path is a typo, stop now (Ctrl-C) and fix it; did you mean "
