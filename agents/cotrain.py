@@ -601,8 +601,26 @@ class _PurgingTensorBoard(TensorBoardOutputFormat):
     def __init__(self, folder: str, purge_step: int) -> None:
         from torch.utils.tensorboard import SummaryWriter
 
+        _wait_past_newest_event_file(Path(folder))
         self.writer = SummaryWriter(log_dir=folder, purge_step=purge_step)
         self._is_closed = False
+
+
+def _wait_past_newest_event_file(folder: Path, longest_s: float = 2.0) -> None:
+    """Wait (at most ``longest_s``) until the wall clock's second is past the newest event file's
+    in ``folder``, so the next one's name sorts after it. TensorBoard reads a folder's files in
+    name order (``events.out.tfevents.<second>.<host>.<pid>.<n>``) and purges only the records
+    read before the purge: a resume in the same second as the earlier file (a short run resumed
+    in-process) whose counter went from 9 to 10 sorted first, and every step showed twice."""
+    seconds = []
+    for path in folder.glob("events.out.tfevents.*"):
+        with contextlib.suppress(IndexError, ValueError):
+            seconds.append(int(path.name.split(".")[3]))
+    if not seconds:
+        return
+    wait = max(seconds) + 1 - time.time()
+    if 0 < wait <= longest_s:
+        time.sleep(wait)
 
 
 def tensorboard_logger(folder: Path, purge_step: int | None = None) -> Logger:

@@ -3674,3 +3674,27 @@ def test_the_start_estimate_of_a_compiled_run_says_the_compile_comes_on_top(tmp_
     plain, compiled = (timing.estimate_lines("key", 3, compiling=c)[0] for c in (False, True))
     assert "compiles" not in plain
     assert "evaluations extra; the first also compiles the losses: about a minute more)" in compiled
+
+
+def test_a_resumed_event_file_sorts_after_the_earlier_ones(tmp_path, monkeypatch):
+    """TensorBoard reads a folder's event files in name order and purges only what it read
+    before the purge: a resume in the same second whose writer counter went from 9 to 10 wrote
+    ``….10`` (sorting before ``….9``), and each step showed twice (a flaky test in a full run)."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from tensorboard.summary.writer import event_file_writer
+    from torch.utils.tensorboard import SummaryWriter
+
+    from agents.cotrain import tensorboard_logger
+
+    monkeypatch.setattr(event_file_writer._global_uid, "_value", 9)
+    first = SummaryWriter(str(tmp_path))
+    first.add_scalar("x", 1.0, 0)
+    first.add_scalar("x", 1.0, 1)
+    first.close()
+    logger = tensorboard_logger(tmp_path, purge_step=1)
+    logger.record("x", 2.0)
+    logger.dump(step=1)
+    logger.close()
+    acc = EventAccumulator(str(tmp_path))
+    acc.Reload()
+    assert [(e.step, e.value) for e in acc.Scalars("x")] == [(0, 1.0), (1, 2.0)]

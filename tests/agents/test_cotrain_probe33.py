@@ -119,8 +119,15 @@ def stopped_process():
     import signal
     import subprocess
 
+    import time
+
+    from rambo_env import run_io
+
     proc = subprocess.Popen(["sleep", "60"])
     os.kill(proc.pid, signal.SIGSTOP)
+    deadline = time.monotonic() + 10  # the signal is delivered asynchronously (a busy machine)
+    while not run_io.process_stopped(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
     yield proc.pid
     proc.kill()
     proc.wait()
