@@ -118,7 +118,6 @@ def stopped_process():
     """A live process stopped by SIGSTOP (a Ctrl-Z'd job); ended afterwards."""
     import signal
     import subprocess
-
     import time
 
     from rambo_env import run_io
