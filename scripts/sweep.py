@@ -34,9 +34,11 @@ from agents.cotrain_setup import ALGOS, CotrainConfig, check_eval_last_given, co
 from agents.sweep import (
     PAPER_CONFIGS,
     PAPER_SEEDS,
+    SWEEP_FILE,
     SweepOutcome,
     SweepResources,
     SweepSpec,
+    not_a_sweep_text,
     resume_sweep,
     run_sweep,
     sweep_report,
@@ -271,6 +273,8 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.report_only is not None:
         return _report_only(args.report_only)
     if args.resume is not None:
+        if Path(args.resume).exists() and not (Path(args.resume) / SWEEP_FILE).is_file():
+            raise FileNotFoundError(not_a_sweep_text(args.resume))  # before "resuming"
         print(f"[sweep] resuming {args.resume}", flush=True)
         sweep_dir = args.resume
 

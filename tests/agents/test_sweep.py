@@ -695,6 +695,15 @@ def test_a_file_or_a_cotrain_run_as_the_sweep_folder_says_what_to_pass(tmp_path)
         resume_sweep(run)  # was: "has no sweep.json to resume"
 
 
+def test_resume_of_a_cotrain_run_says_no_resuming_line_before_its_error(tmp_path, capsys):
+    """``scripts/sweep.py --resume RUN`` printed "[sweep] resuming RUN" before the error that RUN
+    is no sweep (session 30)."""
+    (tmp_path / "config.json").write_text("{}")
+    assert sweep_cli.main(["--resume", str(tmp_path)]) == 2
+    out, err = capsys.readouterr()
+    assert "resuming" not in out and err.startswith(f"error: sweep_dir: {tmp_path} is a cotrain")
+
+
 def test_report_only_interrupted_is_one_line(tmp_path, monkeypatch, capsys):
     """Probe 19: Ctrl-C (or SIGTERM) during ``--report-only`` was a raw KeyboardInterrupt
     traceback (the other scripts say one line and exit 130)."""
