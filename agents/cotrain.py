@@ -176,6 +176,9 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
                 f"it cannot continue without its config: restore {run_io.CONFIG_NAME} (from a "
                 "backup or a copy of the folder), or start a new run in another folder"
             )
+        run_io.check_not_died_starting(  # probe 49: was "RUN is not a run folder"
+            run_dir, f"there is nothing to resume: {run_io.RERUN_DIED_START}"
+        )
         above = run_io.run_folder_above(run_dir)  # probe 31: --resume RUN/tb
         raise ValueError(f"run_dir: {path} not found: {not_a_run}{above or _runs_below(run_dir)}")
     run_io.check_readable(path, "run_dir")  # was: "not readable JSON …: not a run folder"

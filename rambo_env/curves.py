@@ -19,10 +19,12 @@ from typing import Any
 from rambo_env.run_io import (
     CHECKPOINT_NAME,
     CONFIG_NAME,
+    RERUN_DIED_START,
     RESULTS_NAME,
     TB_DIR,
     TB_LOST_NAME,
     atomic_write,
+    check_not_died_starting,
     check_not_starting,
     check_output_file,
     check_readable,
@@ -102,6 +104,7 @@ def read_curves(run_dir: str | Path) -> list[dict[str, float | None]]:
                 "evaluations)"
             )
         check_not_starting(run_dir, "plot it after its first iteration")
+        check_not_died_starting(run_dir, f"{RERUN_DIED_START}, then plot it after its first iteration")
         raise FileNotFoundError(
             f"run_dir: {run_dir} has no {TB_DIR}/ folder and no {CONFIG_NAME}: not a run folder; "
             f"pass the folder of a run started by cotrain{run_folder_above(run_dir)}"

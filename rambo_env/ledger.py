@@ -32,6 +32,7 @@ from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
     CONFIG_NAME,
+    RERUN_DIED_START,
     RESULTS_NAME,
     TB_DIR,
     TB_LOST_NAME,
@@ -39,6 +40,7 @@ from rambo_env.run_io import (
     check_config_keys,
     check_field_types,
     check_flag,
+    check_not_died_starting,
     check_not_starting,
     check_output_file,
     check_readable,
@@ -830,6 +832,8 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
     if not config_path.is_file():
         # was: "(not a run folder?)" for a run still in its setup
         check_not_starting(run_dir, "add it after its first iteration")
+        # probe 49: a run killed in its setup was "(not a run folder?)" too
+        check_not_died_starting(run_dir, f"{RERUN_DIED_START}, then add it after its first iteration")
         raise FileNotFoundError(f"run_dir: {run_dir} has no {CONFIG_NAME} (not a run folder?)")
     check_readable(config_path, "run_dir")  # was: a bare "[Errno 13] Permission denied: …"
     try:

@@ -75,6 +75,7 @@ __all__ = [
     "check_flag",
     "check_no_foreign_entries",
     "check_not_starting",
+    "check_not_died_starting",
     "check_output_file",
     "check_outside_stores",
     "check_readable",
@@ -605,6 +606,53 @@ def check_not_starting(run_dir: str | Path, then: str) -> None:
             f"run_dir: {run_dir} has no {CONFIG_NAME} yet: its run (process {holder}) is still "
             f"starting (dataset load, MLE pretraining, BC warm start); {then}"
         )
+
+
+#: What a run's folder may hold before its first checkpoint (its lock; temp files are skipped).
+_SETUP_ENTRIES = frozenset({LOCK_NAME, TB_DIR})
+
+
+def setup_death_pid(run_dir: str | Path) -> int | None:
+    """The PID a run folder's ``.lock`` names when that process no longer runs and the folder
+    holds nothing else a run writes (no ``config.json``, checkpoint or results: the run was
+    killed outright, SIGKILL or out of memory, during its setup), else None. A lock copied with
+    its folder from another one (:func:`lock_copied`) names no run of this folder."""
+    run_dir = Path(run_dir)
+    try:
+        text = (run_dir / LOCK_NAME).read_text().strip()
+        names = [
+            p.name
+            for p in run_dir.iterdir()
+            if not (p.name.startswith(".") and p.name.endswith(".tmp"))
+        ]
+    except (OSError, UnicodeDecodeError):
+        return None
+    parsed = _parse_lock(text)
+    if parsed is None or not set(names) <= _SETUP_ENTRIES or trained_evidence(run_dir):
+        return None
+    if lock_holder(text, run_dir) is not None or lock_copied(text, run_dir):
+        return None
+    return parsed[0]
+
+
+def check_not_died_starting(run_dir: str | Path, then: str) -> None:
+    """One ValueError when ``run_dir`` has no ``config.json`` because its run was killed during
+    its setup (:func:`setup_death_pid`); ``then`` says what to do. Probe 49: ``--resume RUN`` said
+    "RUN is not a run folder" and the ledger "(not a run folder?)" for such a folder."""
+    pid = setup_death_pid(run_dir)
+    if pid is not None and not (Path(run_dir) / CONFIG_NAME).is_file():
+        raise ValueError(
+            f"run_dir: {run_dir} has no {CONFIG_NAME}: its run (process {pid}) stopped during "
+            "its setup (dataset load, MLE pretraining, BC warm start), before its first "
+            f"checkpoint; {then}"
+        )
+
+
+#: What to do about a run killed in its setup (:func:`check_not_died_starting`).
+RERUN_DIED_START = (
+    "rerun the original cotrain command without --resume (it reuses this folder, and its MLE "
+    "pretraining continues from the last epoch saved in the model cache)"
+)
 
 
 def iteration0_label(bc_epochs: Any) -> str:

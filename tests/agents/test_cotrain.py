@@ -3698,3 +3698,45 @@ def test_a_resumed_event_file_sorts_after_the_earlier_ones(tmp_path, monkeypatch
     acc = EventAccumulator(str(tmp_path))
     acc.Reload()
     assert [(e.step, e.value) for e in acc.Scalars("x")] == [(0, 1.0), (1, 2.0)]
+
+
+def test_a_run_killed_in_its_setup_is_named_so_by_resume_and_the_ledger(
+    tmp_path, capsys, ledger_module
+):
+    """Probe 49: a run killed outright (SIGKILL) during its setup leaves its folder with only a
+    ``.lock`` naming a dead process; ``cotrain.py --resume`` called it "not a run folder" and
+    ledger.py "(not a run folder?)". Both now say its run stopped in its setup and to rerun the
+    original command without --resume; a fresh start in the folder is accepted."""
+    import subprocess
+    import sys
+
+    from agents.cotrain import _check_run_dir
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its PID names no process now
+    killed = tmp_path / "killed"
+    killed.mkdir()
+    (killed / ".lock").write_text(str(gone.pid))
+    said = (
+        f"{killed} has no config.json: its run (process {gone.pid}) stopped during its setup "
+        "(dataset load, MLE pretraining, BC warm start), before its first checkpoint; "
+    )
+    rerun = "rerun the original cotrain command without --resume (it reuses this folder"
+    assert load_script("cotrain").main(["--resume", str(killed)]) == 2
+    err = capsys.readouterr().err
+    assert said + "there is nothing to resume: " + rerun in err, err
+    assert "not a run folder" not in err
+    with pytest.raises(SystemExit) as exit_info:
+        load_script("ledger").main([str(killed), "--ledger", str(tmp_path / "ledger")])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2, err
+    assert said + rerun in err and "then add it after its first iteration" in err, err
+    assert "not a run folder" not in err
+    # what the advice says works: a start without --resume takes the folder (nothing cleared)
+    cfg = CotrainConfig(dataset="hopper-random")
+    assert _check_run_dir(cfg, killed, resume=False) is cfg
+    assert "clearing" not in capsys.readouterr().out
+    # a lock of a live process keeps its message
+    (killed / ".lock").write_text(str(os.getppid()))
+    with pytest.raises(ValueError, match=r"is still starting \(dataset load"):
+        load_config(killed)
