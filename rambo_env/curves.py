@@ -104,7 +104,9 @@ def read_curves(run_dir: str | Path) -> list[dict[str, float | None]]:
                 "evaluations)"
             )
         check_not_starting(run_dir, "plot it after its first iteration")
-        check_not_died_starting(run_dir, f"{RERUN_DIED_START}, then plot it after its first iteration")
+        check_not_died_starting(
+            run_dir, f"{RERUN_DIED_START}, then plot it after its first iteration"
+        )
         raise FileNotFoundError(
             f"run_dir: {run_dir} has no {TB_DIR}/ folder and no {CONFIG_NAME}: not a run folder; "
             f"pass the folder of a run started by cotrain{run_folder_above(run_dir)}"

@@ -833,7 +833,9 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         # was: "(not a run folder?)" for a run still in its setup
         check_not_starting(run_dir, "add it after its first iteration")
         # probe 49: a run killed in its setup was "(not a run folder?)" too
-        check_not_died_starting(run_dir, f"{RERUN_DIED_START}, then add it after its first iteration")
+        check_not_died_starting(
+            run_dir, f"{RERUN_DIED_START}, then add it after its first iteration"
+        )
         raise FileNotFoundError(f"run_dir: {run_dir} has no {CONFIG_NAME} (not a run folder?)")
     check_readable(config_path, "run_dir")  # was: a bare "[Errno 13] Permission denied: …"
     try:

@@ -336,8 +336,9 @@ def _existing_agent(agent_dir: Path, kind: str, cfg: BehaviourConfig) -> tuple[s
     ), False
 
 
-def check_args(args: Args) -> None:
-    """Every user value, before any behaviour-agent training or collection."""
+def check_args(args: Args) -> str | None:
+    """Every user value, before any behaviour-agent training or collection. Returns the notice
+    of a Minari root that did not exist before this call (:func:`absent_root_note`), else None."""
     from rambo_env.data.generate import (
         check_generation_memory,
         check_level_inputs,
@@ -346,6 +347,7 @@ def check_args(args: Args) -> None:
         default_dataset_id,
     )
     from rambo_env.data.minari_io import (
+        absent_root_note,
         check_dataset_id,
         check_dataset_place,
         check_minari_root,
@@ -403,6 +405,7 @@ def check_args(args: Args) -> None:
     dataset_id = check_dataset_id(  # '' is refused (was: silently the default id)
         default_dataset_id(args.env, args.level) if args.dataset_id is None else args.dataset_id
     )
+    absent = absent_root_note(dataset_id)  # probe 49: was made without a word; before it is made
     check_dataset_place(dataset_id)  # no file on that path (was: found after the training)
     if minari_dataset_path(dataset_id).exists() and not args.force:  # before training agents
         raise FileExistsError(
@@ -415,13 +418,20 @@ def check_args(args: Args) -> None:
         check_writable(args.behaviour_dir, "behaviour_dir:", "pass a writable --behaviour-dir")
         check_torch_compile_cache()  # SAC's optimizers import torch._dynamo, which makes it
         check_agent_files(args)  # a damaged reused file, a folder where a file goes
+    return absent
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        with sigterm_as_keyboard_interrupt():  # was: SIGTERM left the workers collecting
-            check_args(args)
+        from rambo_env.data.minari_io import removing_new_root
+
+        # was: SIGTERM left the workers collecting; probe 49: a failed or interrupted run
+        # leaves no new, empty Minari root behind
+        with sigterm_as_keyboard_interrupt(), removing_new_root():
+            absent = check_args(args)
+            if absent is not None:  # probe 49: before any training or collection
+                print(absent, flush=True)
             generate(args)
     except (ValueError, OSError) as err:  # bad input, a failed write (full disk): one line
         return report_user_error(err)

@@ -63,6 +63,7 @@ __all__ = [
     "minari_dataset_path",
     "misplaced_root",
     "read_minari",
+    "removing_new_root",
     "save_minari",
     "write_flat_cache",
 ]
@@ -343,9 +344,13 @@ def absent_root_note(*dataset_ids: str) -> str | None:
     for a ``MINARI_DATASETS_PATH`` it warns that a typo would generate the data anew, and names
     the root's siblings with a close name (:func:`rambo_env.run_io.did_you_mean`) that hold one
     of ``dataset_ids``. Probe 48: ``MINARI_DATASETS_PATH=…/minar1`` (for ``…/minari``) made the
-    root and started a 1M-transition generation with only the usual "generating" line."""
+    root and started a 1M-transition generation with only the usual "generating" line. An
+    existing but empty ``MINARI_DATASETS_PATH`` root is warned of only when such a sibling holds
+    the data (probe 49: an interrupted first try had left the mistyped root, and the rerun
+    generated again without the warning); a fresh empty root without one is no alarm."""
     root = minari_dataset_path("")
-    if os.path.lexists(root):
+    there = os.path.lexists(root)
+    if there and (not os.environ.get("MINARI_DATASETS_PATH") or not _empty_root(root)):
         return None
     if not os.environ.get("MINARI_DATASETS_PATH"):
         return f"[rambo_env] the Minari root {root} does not exist yet: it is created"
@@ -360,10 +365,45 @@ def absent_root_note(*dataset_ids: str) -> str | None:
                     f"MINARI_DATASETS_PATH={shell_quote(str(sibling))}, which holds {held[0]}"
                 )
     mean = f"; did you mean {' or '.join(near)}?" if near else ""
+    if there:
+        if not near:
+            return None
+        return (
+            f"[rambo_env] WARNING: the Minari root {root} (MINARI_DATASETS_PATH) is empty; if "
+            f"the path is a typo, stop now (Ctrl-C) and fix it{mean}"
+        )
     return (
         f"[rambo_env] WARNING: the Minari root {root} (MINARI_DATASETS_PATH) does not exist yet: "
         f"it will be created; if the path is a typo, stop now (Ctrl-C) and fix it{mean}"
     )
+
+
+def _empty_root(root: Path) -> bool:
+    """Whether the folder ``root`` holds nothing Minari lists (only hidden entries, or none)."""
+    try:
+        return root.is_dir() and not any(not p.name.startswith(".") for p in root.iterdir())
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def removing_new_root() -> Iterator[None]:
+    """Remove the Minari root again, and the folders above it made with it, when the block fails
+    or is interrupted (Ctrl-C, SIGTERM) and the root did not exist before it and is still empty
+    (nothing another process wrote there is touched). Probe 49: a generation into a mistyped
+    ``MINARI_DATASETS_PATH`` stopped by Ctrl-C left the empty root, so the rerun no longer said
+    that the root did not exist (:func:`absent_root_note`) and generated again."""
+    root = minari_dataset_path("")
+    missing = [p for p in (root, *root.parents) if not os.path.lexists(p)]  # deepest first
+    try:
+        yield
+    except BaseException:
+        for folder in missing:
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (someone else wrote there) or already gone
+                break
+        raise
 
 
 @contextlib.contextmanager

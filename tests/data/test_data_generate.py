@@ -949,3 +949,37 @@ def test_h5py_write_errors_named_only_in_their_text_and_a_quota_are_one_error(mo
         generate_dataset("hopper", "random", n_transitions=60, n_envs=2, progress=False)
     root = minari_dataset_path("")
     assert not [p.name for p in root.rglob("*") if p.name.startswith(".rambo")]
+
+
+def test_make_dataset_names_a_new_minari_root_and_where_it_saved(capsys, monkeypatch, tmp_path):
+    """Probe 49 row 18: ``MINARI_DATASETS_PATH=…/minari3 make_dataset.py …`` (a new root, maybe a
+    typo of ``…/minari``) created it without a word, and the closing line did not name the root
+    the dataset was saved in. Now the notice cotrain's first-use generation gives comes before
+    the generation, the closing line names the root, and a run refused after the root check
+    leaves no new, empty root behind."""
+    script = _script(monkeypatch)
+    flags = ["--env", "hopper", "--level", "random", "--n-transitions", "64", "--no-progress"]
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "minari"))
+    assert script.main([*flags, "--workers", "1"]) == 0
+    new = tmp_path / "minari3"
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(new))
+    capsys.readouterr()
+    assert script.main([*flags, "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    warned = (
+        f"[rambo_env] WARNING: the Minari root {new} (MINARI_DATASETS_PATH) does not exist yet: "
+        "it will be created; if the path is a typo, stop now (Ctrl-C) and fix it; did you mean "
+        f"MINARI_DATASETS_PATH={tmp_path / 'minari'}, which holds rambo/hopper/random-v0?\n"
+    )
+    assert out.startswith(warned), out
+    assert "[rambo_env] rambo/hopper/random-v0: 64 transitions, " in out
+    assert out.endswith(f"; saved in the Minari root {new}\n"), out
+    # refused after the root check (a file as --behaviour-dir): the new root is removed again
+    other = tmp_path / "other" / "root"
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(other))
+    (tmp_path / "afile").write_text("x")
+    code = script.main(
+        [*flags[:3], "medium", "--train-policy", "--behaviour-dir", str(tmp_path / "afile")]
+    )
+    assert code == 2 and "behaviour_dir:" in capsys.readouterr().err
+    assert not (tmp_path / "other").exists()

@@ -1733,7 +1733,7 @@ def test_a_mistyped_minari_root_is_said_before_generating(tmp_path, monkeypatch,
         "it will be created; if the path is a typo, stop now (Ctrl-C) and fix it; did you mean "
         f"MINARI_DATASETS_PATH={tmp_path / 'minari'}, which holds rambo/hopper/random-v0?\n"
     ) in out, out
-    typo.rmdir()  # made by the root check before the generation
+    assert not typo.exists()  # probe 49: made by the root check, removed after the failure
     other = tmp_path / "elsewhere"  # no close sibling holds the data: no guess
     monkeypatch.setenv("MINARI_DATASETS_PATH", str(other))
     with pytest.raises(_Generated):
@@ -1752,9 +1752,65 @@ def test_a_mistyped_minari_root_is_said_before_generating(tmp_path, monkeypatch,
         "it is created\n"
     ) in out, out
     assert "WARNING" not in out
+    (tmp_path / "home/.minari/datasets").mkdir(parents=True)
     with pytest.raises(_Generated):  # it exists now: no line
         load_dataset("hopper-random")
     assert "does not exist" not in capsys.readouterr().out
+
+
+def _interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+def test_an_interrupted_generation_leaves_no_new_empty_minari_root(tmp_path, monkeypatch, capsys):
+    """Probe 49 row 16: a first-use generation into a mistyped ``MINARI_DATASETS_PATH`` stopped
+    by Ctrl-C left the empty root, so the rerun no longer warned that the root did not exist and
+    generated again. The root (and the folders made above it) is removed again while empty, and
+    an existing empty root is warned of when a close sibling holds the data."""
+    import rambo_env.data.generate as generate_module
+
+    monkeypatch.setattr(generate_module, "_level_episodes", _interrupt)
+    monkeypatch.setenv("D4RL_DATASET_DIR", str(tmp_path / "d4rl"))
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "minari"))
+    _save_as_minari("rambo/hopper/random-v0", make_dataset())
+    typo = tmp_path / "minar1"
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(typo))
+    warned = (
+        f"[rambo_env] WARNING: the Minari root {typo} (MINARI_DATASETS_PATH) does not exist yet: "
+        "it will be created; if the path is a typo, stop now (Ctrl-C) and fix it; did you mean "
+        f"MINARI_DATASETS_PATH={tmp_path / 'minari'}, which holds rambo/hopper/random-v0?\n"
+    )
+    for _ in range(2):  # the rerun warns again
+        capsys.readouterr()
+        with pytest.raises(KeyboardInterrupt):
+            load_dataset("hopper-random")
+        assert warned in capsys.readouterr().out
+        assert not typo.exists()
+    deep = tmp_path / "new" / "deeper" / "root"  # the folders made above it go too
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(deep))
+    with pytest.raises(KeyboardInterrupt):
+        generate_module.generate_dataset("hopper", "random", n_transitions=100, n_workers=1)
+    assert not (tmp_path / "new").exists()
+    # a root left empty by an older version: warned of only when a close sibling holds the data
+    typo.mkdir()
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(typo))
+    capsys.readouterr()
+    with pytest.raises(KeyboardInterrupt):
+        load_dataset("hopper-random")
+    assert (
+        f"[rambo_env] WARNING: the Minari root {typo} (MINARI_DATASETS_PATH) is empty; if the "
+        "path is a typo, stop now (Ctrl-C) and fix it; did you mean "
+        f"MINARI_DATASETS_PATH={tmp_path / 'minari'}, which holds rambo/hopper/random-v0?\n"
+    ) in capsys.readouterr().out
+    assert typo.is_dir()  # it was there before: kept
+    fresh = tmp_path / "fresh"  # an empty root with no such sibling: no alarm
+    fresh.mkdir()
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(fresh))
+    with pytest.raises(KeyboardInterrupt):
+        load_dataset("hopper-random")
+    out = capsys.readouterr().out
+    assert "generating rambo/hopper/random-v0" in out and "WARNING" not in out, out
+    assert fresh.is_dir()
 
 
 def test_a_minari_id_without_its_namespace_names_the_id_not_the_root():
