@@ -560,7 +560,9 @@ def test_a_ray_cluster_that_cannot_be_joined_says_check_the_address_and_keeps_no
         capsys.readouterr()
         (folder / "sweep.json").write_text("{}")  # the "not empty" error names the command
         assert sweep_cli.main(["--sweep-dir", str(folder), *flags, "--address", address]) == 2
-        assert f"resume it (python scripts/sweep.py --resume {folder}) or" in capsys.readouterr().err
+        assert (
+            f"resume it (python scripts/sweep.py --resume {folder}) or" in capsys.readouterr().err
+        )
         with pytest.raises(sweep_mod.RayStartError) as info:  # --resume: the folder is kept
             with sweep_mod._ray_session(address, folder, resume=True):
                 pass
