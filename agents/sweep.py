@@ -810,6 +810,40 @@ def check_address(address: str | None, timeout_s: float = 5.0) -> None:
             f"address: no Ray cluster answers at {address} ({err.strerror or err}); start one "
             "there (ray start --head), fix --address, or leave it out for a local Ray"
         ) from None
+    wrong = None if address.startswith("ray://") else _not_a_gcs(address, timeout_s)
+    if wrong is not None:
+        raise ValueError(
+            f"address: no Ray cluster answers at {address} ({wrong}); check the address (ray "
+            "status on the head node), fix --address, or leave it out for a local Ray"
+        )
+
+
+#: The Ray GCS call that ``ray.init(address=…)`` makes first (``gcs_client.cc``).
+_GCS_CLUSTER_ID = "/ray.rpc.NodeInfoGcsService/GetClusterId"
+
+
+def _not_a_gcs(address: str, timeout_s: float) -> str | None:
+    """Why the server that accepted a TCP connection at ``address`` is no Ray GCS: it does not
+    know the GCS's first call (gRPC UNIMPLEMENTED, as an HTTP/2 proxy or another gRPC service
+    answers), else None; anything else (no grpc, TLS, a timeout) is left to ``ray.init``.
+
+    Probe 49: ``--address 10.0.0.1:1`` behind a proxy that accepts every connection passed the
+    TCP check, and Ray retried for ~25 s ("Failed to get cluster ID from GCS server … rpc_code:
+    12"), after the sweep folder was written."""
+    try:
+        import grpc
+    except ImportError:
+        return None
+    channel = grpc.insecure_channel(address)
+    try:
+        channel.unary_unary(_GCS_CLUSTER_ID)(b"", timeout=timeout_s)
+    except grpc.RpcError as err:
+        if err.code() == grpc.StatusCode.UNIMPLEMENTED:  # type: ignore[attr-defined]
+            details = (err.details() or "").strip()  # type: ignore[attr-defined]
+            return "it answers, but not as a Ray cluster" + (f": {details}" if details else "")
+    finally:
+        channel.close()
+    return None
 
 
 #: Where ``ray.init()`` without an address looks for a cluster to join.

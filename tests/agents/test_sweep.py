@@ -519,6 +519,56 @@ def test_a_ray_that_does_not_start_is_one_error_that_says_how_to_go_on(
     assert "once the machine has the memory and CPU to spare" in err and not folder.exists()
 
 
+def test_an_address_that_answers_but_is_no_ray_cluster_fails_before_the_sweep_folder(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 49 row 36: ``--address 10.0.0.1:1`` behind a proxy that accepts every connection
+    (and answers HTTP/2 with 404) passed the TCP check; Ray then retried for ~25 s ("Failed to get
+    cluster ID from GCS server … rpc_code: 12") after the sweep folder was written. A server that
+    does not know the GCS's GetClusterId (gRPC UNIMPLEMENTED) is refused at once; one that does
+    is left to Ray."""
+    pytest.importorskip("ray")
+    grpc = pytest.importorskip("grpc")
+    from concurrent import futures
+
+    from agents import sweep
+
+    monkeypatch.setattr(sweep, "_prepare_datasets", lambda *a: pytest.fail("prepared"))
+    monkeypatch.setattr(sweep, "_ray_session", lambda *a, **k: pytest.fail("Ray started"))
+    server = grpc.server(futures.ThreadPoolExecutor(1))  # no service: UNIMPLEMENTED for all
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        flags = ["--seeds", "0", "--configs", "2:0", "--address", f"127.0.0.1:{port}"]
+        started = time.monotonic()
+        code = sweep_cli.main(["--sweep-dir", str(tmp_path / "a"), *flags])
+        err = capsys.readouterr().err
+        assert code == 2 and time.monotonic() - started < 10, err
+        assert err.startswith(
+            f"error: address: no Ray cluster answers at 127.0.0.1:{port} (it answers, but not as "
+            "a Ray cluster"
+        ), err
+        assert "check the address (ray status on the head node)" in err
+        assert not (tmp_path / "a").exists()
+    finally:
+        server.stop(None)
+    gcs = grpc.server(futures.ThreadPoolExecutor(1))  # one that knows the call: left to Ray
+    gcs.add_generic_rpc_handlers(
+        [
+            grpc.method_handlers_generic_handler(
+                "ray.rpc.NodeInfoGcsService",
+                {"GetClusterId": grpc.unary_unary_rpc_method_handler(lambda request, ctx: b"")},
+            )
+        ]
+    )
+    port = gcs.add_insecure_port("127.0.0.1:0")
+    gcs.start()
+    try:
+        sweep.check_address(f"127.0.0.1:{port}")
+    finally:
+        gcs.stop(None)
+
+
 def test_a_ray_cluster_that_cannot_be_joined_says_check_the_address_and_keeps_no_folder(
     tiny_hopper,  # noqa: F811
     tmp_path,
@@ -537,6 +587,7 @@ def test_a_ray_cluster_that_cannot_be_joined_says_check_the_address_and_keeps_no
 
     monkeypatch.setattr(ray, "is_initialized", lambda: False)
     monkeypatch.setattr(ray, "init", no_cluster)
+    monkeypatch.setattr(sweep_mod, "_not_a_gcs", lambda *a: None)  # a cluster that fails later
     folder = tmp_path / "sweep"
     flags = ["--seeds", "0", "--configs", "2:0", "--datasets", tiny_hopper, "--iterations", "1"]
     with socket.socket() as listener:  # something answers TCP there, but no Ray
