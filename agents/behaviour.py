@@ -178,8 +178,49 @@ def evaluate_actor(act_fn, env: gym.Env, n_episodes: int, seed: int) -> np.ndarr
     return returns
 
 
+#: The agents whose actor :func:`save_actor` saves (SB3's SAC actor layout).
+SAVABLE_AGENTS = "a SAC agent (stable_baselines3.SAC, agents.fused.FusedSAC or sb3_contrib.TQC)"
+
+
+def _unsavable_actor(model: object) -> str | None:
+    """Why ``model``'s actor is not the squashed-Gaussian ReLU MLP that
+    :class:`rambo_env.policies.SquashedGaussianActor` rebuilds (SAC's policy, Haarnoja et al.
+    2018, Sec. 4.2; also TQC's), else None."""
+    from stable_baselines3.common.base_class import BaseAlgorithm
+
+    if not isinstance(model, BaseAlgorithm):
+        return f"got {type(model).__name__}, not an SB3 agent"
+    name = type(model).__name__
+    actor = getattr(model, "actor", None)
+    latent = getattr(actor, "latent_pi", None)
+    if actor is None or not isinstance(latent, torch.nn.Sequential):
+        how = "a deterministic actor" if hasattr(actor, "mu") else "no SAC-style actor"
+        return f"got {name}, which has {how} (no squashed Gaussian to save)"
+    if getattr(actor, "use_sde", False):
+        return f"got {name} with gSDE (use_sde=True), whose actor file would act wrongly"
+    others = sorted(
+        {type(m).__name__ for m in latent if not isinstance(m, torch.nn.Linear | torch.nn.ReLU)}
+    )
+    if others or not isinstance(getattr(actor, "log_std", None), torch.nn.Linear):
+        layers = f" ({', '.join(others)} layers)" if others else ""
+        return f"got {name}, whose actor{layers} is not the ReLU MLP an actor file holds"
+    return None
+
+
 def save_actor(model: SAC, path: Path) -> None:
-    """Save the SAC actor's weights in the SB3-free format of :func:`rambo_env.policies.load_actor`."""
+    """Save the SAC actor's weights in the SB3-free format of :func:`rambo_env.policies.load_actor`.
+
+    ``model``: :data:`SAVABLE_AGENTS` with the default ReLU MLP actor and no gSDE; any other
+    (TD3's deterministic actor, CrossQ's BatchNorm layers, not an agent) is one ValueError before
+    anything is written (probe 49: a raw ``AttributeError: 'Actor' object has no attribute
+    'latent_pi'``)."""
+    problem = _unsavable_actor(model)
+    if problem is not None:
+        raise ValueError(
+            f"model: save_actor takes {SAVABLE_AGENTS}, whose squashed-Gaussian actor "
+            f"load_actor rebuilds; {problem}: train the behaviour policy with SAC "
+            "(scripts/make_dataset.py --train-policy) and save its actor"
+        )
     space = model.action_space
     state = {k: v.detach().cpu() for k, v in model.actor.state_dict().items()}
     hidden = tuple(m.out_features for m in model.actor.latent_pi if isinstance(m, torch.nn.Linear))

@@ -335,11 +335,16 @@ def trial_run_dir(runs_root: str | Path, dataset: str, config: RamboPreset, seed
 
 
 def not_a_sweep_text(sweep_dir: str | Path) -> str:
-    """Why the existing ``sweep_dir`` (no ``sweep.json`` in it) is not a sweep, and what to pass.
+    """Why ``sweep_dir`` (no ``sweep.json`` in it) is not a sweep, and what to pass.
     Probe 48 row 45: a file was "has no sweep.json (not a sweep folder?)" and a cotrain run
     "has no sweep.json to resume", saying nothing to do."""
     sweep_dir = Path(sweep_dir)
     where = "pass the folder of a sweep (the --sweep-dir folder of scripts/sweep.py)"
+    if not sweep_dir.exists():  # probe 49: a mistyped path was "is a file, not a folder"
+        return (
+            f"sweep_dir: {sweep_dir} does not exist; pass the folder of a sweep started by "
+            "scripts/sweep.py (it holds sweep.json)"
+        )
     if not sweep_dir.is_dir():
         return f"sweep_dir: {sweep_dir} is a file, not a folder; {where}"
     run_files = [
@@ -359,12 +364,7 @@ def load_sweep(sweep_dir: str | Path) -> tuple[SweepSpec, SweepResources]:
     """The spec and resources a sweep was started with (``<sweep_dir>/sweep.json``)."""
     path = Path(sweep_dir) / SWEEP_FILE
     run_io.check_file_or_absent(path, "sweep_dir", f"restore the sweep's {SWEEP_FILE}")
-    if not Path(sweep_dir).exists():  # probe 19: a mistyped path was "not a sweep folder?"
-        raise FileNotFoundError(
-            f"sweep_dir: {sweep_dir} does not exist; pass the folder of a sweep started by "
-            "scripts/sweep.py (it holds sweep.json)"
-        )
-    if not path.is_file():
+    if not path.is_file():  # probe 19: a mistyped path was "not a sweep folder?"
         raise FileNotFoundError(not_a_sweep_text(sweep_dir))
     run_io.check_readable(path, "sweep_dir")  # probe 18: was a bare "[Errno 13] …"
     try:
@@ -579,6 +579,7 @@ def run_sweep(
     """
     run_io.check_outside_stores(sweep_dir, "sweep_dir", "--sweep-dir")  # probe 34
     _import_tune()  # before anything is written
+    origin = _address_origin(address)
     address = resolve_address(address)
     check_trial_device(
         spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
@@ -592,9 +593,13 @@ def run_sweep(
         # probe 24: held first (two sweeps started in the same second shared one folder)
         with _hold_sweep(sweep_dir):
             if any(p.name != run_io.LOCK_NAME for p in sweep_dir.iterdir()):
-                raise ValueError(
-                    f"sweep_dir: {sweep_dir} is not empty; resume it or choose another"
+                todo = (  # probe 49: the command to paste; no "resume it" without a sweep
+                    f"resume it (python scripts/sweep.py --resume {run_io.shell_path(sweep_dir)})"
+                    " or choose another"
+                    if (sweep_dir / SWEEP_FILE).is_file()
+                    else "it holds no sweep; choose another (--sweep-dir)"
                 )
+                raise ValueError(f"sweep_dir: {sweep_dir} is not empty; {todo}")
             dims = (
                 _prepare_datasets(spec.datasets, spec.configs, spec.base.env_id)
                 if prepare_datasets
@@ -606,7 +611,14 @@ def run_sweep(
                 sweep_dir / SWEEP_FILE,
                 {"spec": spec.to_dict(), "resources": dataclasses.asdict(resources)},
             )
-            return _fit(spec, resources, sweep_dir, address, verbose, restore=False)
+            try:
+                return _fit(
+                    spec, resources, sweep_dir, address, verbose, restore=False, origin=origin
+                )
+            except RayStartError:  # probe 49: its sweep.json blocked the corrected command
+                (sweep_dir / SWEEP_FILE).unlink(missing_ok=True)
+                run_io._remove_empty([sweep_dir / RUNS_DIR])
+                raise
     except BaseException:  # a bad name, Ctrl-C: was an empty sweep folder left behind
         run_io._remove_empty(made)
         raise
@@ -625,13 +637,14 @@ def resume_sweep(
     if not (sweep_dir / SWEEP_FILE).is_file():
         raise FileNotFoundError(not_a_sweep_text(sweep_dir))
     spec, resources = load_sweep(sweep_dir)
+    origin = _address_origin(address)
     address = resolve_address(address)
     check_trial_device(
         spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
     )
     end_dead_drivers_ray(sweep_dir)
     with _hold_sweep(sweep_dir):  # probe 24: a second driver reran the live sweep's trials
-        return _fit(spec, resources, sweep_dir, address, verbose, restore=True)
+        return _fit(spec, resources, sweep_dir, address, verbose, restore=True, origin=origin)
 
 
 def _still_running(pid: int) -> bool:
@@ -797,6 +810,40 @@ def check_address(address: str | None, timeout_s: float = 5.0) -> None:
             f"address: no Ray cluster answers at {address} ({err.strerror or err}); start one "
             "there (ray start --head), fix --address, or leave it out for a local Ray"
         ) from None
+    wrong = None if address.startswith("ray://") else _not_a_gcs(address, timeout_s)
+    if wrong is not None:
+        raise ValueError(
+            f"address: no Ray cluster answers at {address} ({wrong}); check the address (ray "
+            "status on the head node), fix --address, or leave it out for a local Ray"
+        )
+
+
+#: The Ray GCS call that ``ray.init(address=…)`` makes first (``gcs_client.cc``).
+_GCS_CLUSTER_ID = "/ray.rpc.NodeInfoGcsService/GetClusterId"
+
+
+def _not_a_gcs(address: str, timeout_s: float) -> str | None:
+    """Why the server that accepted a TCP connection at ``address`` is no Ray GCS: it does not
+    know the GCS's first call (gRPC UNIMPLEMENTED, as an HTTP/2 proxy or another gRPC service
+    answers), else None; anything else (no grpc, TLS, a timeout) is left to ``ray.init``.
+
+    Probe 49: ``--address 10.0.0.1:1`` behind a proxy that accepts every connection passed the
+    TCP check, and Ray retried for ~25 s ("Failed to get cluster ID from GCS server … rpc_code:
+    12"), after the sweep folder was written."""
+    try:
+        import grpc
+    except ImportError:
+        return None
+    channel = grpc.insecure_channel(address)
+    try:
+        channel.unary_unary(_GCS_CLUSTER_ID)(b"", timeout=timeout_s)
+    except grpc.RpcError as err:
+        if err.code() == grpc.StatusCode.UNIMPLEMENTED:  # type: ignore[attr-defined]
+            details = (err.details() or "").strip()  # type: ignore[attr-defined]
+            return "it answers, but not as a Ray cluster" + (f": {details}" if details else "")
+    finally:
+        channel.close()
+    return None
 
 
 #: Where ``ray.init()`` without an address looks for a cluster to join.
@@ -852,6 +899,7 @@ def _fit(
     verbose: int,
     *,
     restore: bool,
+    origin: str = "--address",
 ) -> SweepOutcome:
     tune = _import_tune()
     t_start = time.perf_counter()
@@ -862,7 +910,7 @@ def _fit(
     analysis_log = logging.getLogger(TUNE_ANALYSIS_LOGGER)
     analysis_log.addFilter(_no_metrics_yet)
     try:
-        with _ray_session(address, sweep_dir):
+        with _ray_session(address, sweep_dir, resume=restore, origin=origin):
             grid = _fit_grid(tune, spec, resources, sweep_dir, trainable, verbose, restore)
     finally:
         analysis_log.removeFilter(_no_metrics_yet)
@@ -1167,13 +1215,29 @@ def local_worker_niceness(niceness: int = 0) -> None:
     os.environ.setdefault("RAY_worker_niceness", str(niceness))
 
 
+class RayStartError(ValueError):
+    """Ray did not start or could not be joined: no trial ran."""
+
+
+def _address_origin(address: str | None) -> str:
+    """Where the address a sweep joins comes from: ``--address``, else ``$RAY_ADDRESS``."""
+    return "--address" if address is not None else f"${RAY_ADDRESS}"
+
+
 @contextmanager
-def _ray_session(address: str | None, sweep_dir: Path) -> Iterator[None]:
+def _ray_session(
+    address: str | None, sweep_dir: Path, *, resume: bool = True, origin: str = "--address"
+) -> Iterator[None]:
     """Join ``address``, or start a local Ray on this machine's cores; reuse one already up.
 
-    A Ray that does not start is one ValueError saying how to go on (probe 18: a local Ray
-    whose node "timed out during startup" on a loaded machine was a raw traceback, exit 1, with
-    the sweep folder already written).
+    A Ray that does not start is one :class:`RayStartError` saying how to go on (probe 18: a
+    local Ray whose node "timed out during startup" on a loaded machine was a raw traceback, exit
+    1, with the sweep folder already written). ``resume``: the sweep folder is kept (a new
+    sweep's is removed by :func:`run_sweep`, and the error says so); ``origin``: where
+    ``address`` came from (``--address`` or ``$RAY_ADDRESS``).
+
+    Probe 49: a wrong ``--address`` was told the busy-machine advice of a local start, and its
+    sweep folder (sweep.json, an empty runs/) made the corrected command fail "is not empty".
     """
     import ray
 
@@ -1187,17 +1251,26 @@ def _ray_session(address: str | None, sweep_dir: Path) -> Iterator[None]:
             local_worker_niceness()
             ray.init(num_cpus=_n_cores(), include_dashboard=False)
     except Exception as err:  # Ray raises bare Exception / RuntimeError / ConnectionError
-        what = (
-            f"could not join the Ray cluster at {address}"
-            if address
-            else "a local Ray did not start"
-        )
-        raise ValueError(
-            f"ray: {what} ({run_io.safe_reason(err)}); no trial ran. The sweep "
-            f"folder is kept: continue with python scripts/sweep.py --resume "
-            f"{run_io.shell_path(sweep_dir)} once the machine has the memory and CPU to spare "
-            "(a loaded machine makes a local Ray's start time out), or join a running cluster "
-            "(--address)"
+        folder = run_io.shell_path(sweep_dir)
+        if resume:
+            then = f"the sweep folder is kept: rerun python scripts/sweep.py --resume {folder}"
+        else:
+            then = "what the sweep wrote was removed: rerun the same command"
+        if address is not None:
+            local = (
+                "leave --address out for a local Ray"
+                if origin == "--address"
+                else f"unset {RAY_ADDRESS} for a local Ray"
+            )
+            raise RayStartError(
+                f"ray: no Ray cluster answers at {address} ({origin}; "
+                f"{run_io.safe_reason(err)}); no trial ran, and {then} with the right "
+                f"{origin} (check the address: ray status on the head node), or {local}"
+            ) from None
+        raise RayStartError(
+            f"ray: a local Ray did not start ({run_io.safe_reason(err)}); no trial ran, and "
+            f"{then} once the machine has the memory and CPU to spare (a loaded machine makes "
+            "a local Ray's start time out), or join a running cluster (--address)"
         ) from None
     try:
         yield

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -273,7 +274,7 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.report_only is not None:
         return _report_only(args.report_only)
     if args.resume is not None:
-        if Path(args.resume).exists() and not (Path(args.resume) / SWEEP_FILE).is_file():
+        if not os.path.lexists(Path(args.resume) / SWEEP_FILE):  # probe 49: a missing path too
             raise FileNotFoundError(not_a_sweep_text(args.resume))  # before "resuming"
         print(f"[sweep] resuming {args.resume}", flush=True)
         sweep_dir = args.resume

@@ -249,7 +249,7 @@ def read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
                     "(D4RL stores each field as a top-level dataset); re-create the file"
                 )
         arrays = {k: f[k][()] for k in _KEYS if k in f}
-        stored = _stored_hdf5_metadata(f, path)
+        stored = _stored_hdf5_metadata(f, path) if arrays else {}  # else: no D4RL file
         for key in sorted(set(f.keys()) - set(_KEYS) - set(_META_FIELDS)):  # D4RL's infos/,
             # metadata/ groups: fine
             close = difflib.get_close_matches(key, [k for k in _KEYS if k not in f], n=1)
@@ -281,8 +281,10 @@ def _stored_hdf5_metadata(f: Any, path: Path) -> dict[str, Any]:
     """The top-level ``env_id`` / ``name`` / ``ref_min_score`` / ``ref_max_score`` datasets of
     the open D4RL-layout hdf5 file ``f``, read as the same entries of an npz file are (issue 14,
     probe 45: they were ignored without a word, the env inferred from the file name and D4RL's
-    reference scores used, with advice to add the entries the file held). D4RL's own
-    ``metadata/...`` datasets and any attributes are not these."""
+    reference scores used, with advice to add the entries the file held), and the same root
+    attributes (``f.attrs["env_id"]``; probe 49: never read, while the warning said the file
+    "names no Gymnasium env"), validated alike; a dataset and an attribute of the same name that
+    disagree are refused, naming both. D4RL's own ``metadata/...`` datasets are not these."""
     import h5py
 
     entries = {}
@@ -296,7 +298,26 @@ def _stored_hdf5_metadata(f: Any, path: Path) -> dict[str, Any]:
                 "not a single value (a top-level dataset holding text or a number); re-create it"
             )
         entries[key] = f[key][()]
-    return stored_metadata(path, entries, kind="hdf5")
+    stored = stored_metadata(path, entries, kind="hdf5")
+    attrs = {}
+    for key in _META_FIELDS:
+        try:
+            if key in f.attrs:
+                attrs[key] = f.attrs[key]
+        except (OSError, TypeError) as err:  # a type h5py cannot read back
+            raise DatasetValidationError(
+                f"hdf5 file {path}: root attribute {key!r} cannot be read ({err}); store it as "
+                "text or a number"
+            ) from None
+    label = "root attribute '{key}'"
+    for key, value in stored_metadata(path, attrs, kind="hdf5", label=label).items():
+        if key in stored and stored[key] != value:
+            raise DatasetValidationError(
+                f"hdf5 file {path}: its top-level dataset {key!r} holds {stored[key]!r} but its "
+                f"root attribute {key!r} holds {value!r}; make them agree, or drop one"
+            )
+        stored[key] = value
+    return stored
 
 
 def check_hdf5_fields(f: Any, path: Path, names: Any = _KEYS) -> None:

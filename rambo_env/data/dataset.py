@@ -373,13 +373,16 @@ def _index_str(field_name: str, idx: tuple[int, ...]) -> str:
     return f"{field_name}[{', '.join(map(str, idx))}]"
 
 
-def _npz_scalar(path: str | Path, key: str, value: np.ndarray, kind: str = "npz") -> Any:
+def _npz_scalar(
+    path: str | Path, key: str, value: np.ndarray, kind: str = "npz", label: str = "'{key}'"
+) -> Any:
     """A metadata entry of an npz file (``name``, ``env_id``, ...): one value, not an array;
-    ``kind="hdf5"``: a top-level dataset of a D4RL-layout hdf5 file (h5py reads its text as
-    bytes: decoded)."""
+    ``kind="hdf5"``: a top-level dataset (or root attribute) of a D4RL-layout hdf5 file (h5py
+    reads its text as bytes: decoded). ``label``: how the errors name the entry."""
+    shown = label.format(key=key)
     if value.ndim != 0:
         raise DatasetValidationError(
-            f"{kind} file {path}: '{key}' has shape {value.shape}; expected a single value "
+            f"{kind} file {path}: {shown} has shape {value.shape}; expected a single value "
             + ("(np.array('...') / a number)" if kind == "npz" else "(a scalar text / number)")
         )
     item = value.item()
@@ -388,20 +391,25 @@ def _npz_scalar(path: str | Path, key: str, value: np.ndarray, kind: str = "npz"
             item = item.decode("utf-8")
         except UnicodeDecodeError:
             raise DatasetValidationError(
-                f"hdf5 file {path}: '{key}' holds bytes that are not UTF-8 text ({item[:40]!r}); "
+                f"hdf5 file {path}: {shown} holds bytes that are not UTF-8 text ({item[:40]!r}); "
                 "store it as text"
             ) from None
     return item
 
 
-def stored_metadata(path: str | Path, entries: Mapping[str, Any], kind: str = "npz") -> dict:
+def stored_metadata(
+    path: str | Path, entries: Mapping[str, Any], kind: str = "npz", label: str = "'{key}'"
+) -> dict:
     """The metadata a dataset file stores beside its arrays (``env_id``, ``name``,
     ``ref_min_score``, ``ref_max_score``, ``source``: the npz entries, or the same top-level
-    datasets of a D4RL-layout hdf5 file), each a single value; empty text is left out. The values
-    are validated by the dataset built with them (:meth:`OfflineDataset._validate_metadata`:
-    a registered env id, never ``module:Env``; finite reference scores, min < max)."""
+    datasets or root attributes of a D4RL-layout hdf5 file), each a single value; empty text is
+    left out. The values are validated by the dataset built with them
+    (:meth:`OfflineDataset._validate_metadata`: a registered env id, never ``module:Env``; finite
+    reference scores, min < max). ``label``: how errors name an entry (``"'{key}'"``)."""
     stored = {
-        k: _npz_scalar(path, k, np.asarray(entries[k]), kind) for k in _META_FIELDS if k in entries
+        k: _npz_scalar(path, k, np.asarray(entries[k]), kind, label)
+        for k in _META_FIELDS
+        if k in entries
     }
     return {k: v for k, v in stored.items() if v != ""}
 

@@ -8,7 +8,9 @@ so that ``sac.actor.state_dict()`` can be saved and loaded here without importin
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -105,6 +107,39 @@ def shipped_policy_path(env: str, level: str = "medium") -> Path:
 _RUN_CHECKPOINT_KEYS = ("iteration", "history", "agent", "ensemble", "adversary")
 
 
+#: What a behaviour actor file is, in the errors of :func:`load_actor`.
+ACTOR_FILE = "an actor file saved by agents.behaviour.save_actor"
+#: The SB3 agents whose actor ``agents.behaviour.save_actor`` extracts -> their loader.
+_ACTOR_LOADERS = {"SAC": "stable_baselines3.SAC.load", "TQC": "sb3_contrib.TQC.load"}
+#: Agent kind -> marks of its policy class's name or module in an SB3 zip (checked in order).
+_AGENT_MARKS = (
+    ("TQC", ("TQC", ".tqc.")),
+    ("CrossQ", ("CrossQ", ".crossq.")),
+    ("SAC", ("SAC", ".sac.")),
+    ("TD3 / DDPG", ("TD3", ".td3.")),
+)
+
+
+def _saved_agent_kind(path: str | Path) -> str | None:
+    """The agent an SB3 zip was saved by (``"SAC"``, ``"TQC"``, ``"TD3 / DDPG"``, ``"CrossQ"``, or
+    its policy class's name), from its ``data`` member read as JSON: the policy class's module and
+    the names in its methods' reprs (``<function TD3Policy.__init__ …>``). Nothing is unpickled;
+    None when that JSON cannot be read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            policy = json.loads(archive.read("data"))["policy_class"]
+        module = str(policy["__module__"])
+        texts = " ".join(v for v in policy.values() if isinstance(v, str))
+    except (OSError, KeyError, TypeError, ValueError, zipfile.BadZipFile):
+        return None
+    owner = re.search(r"<function (\w+)\.", texts)
+    name = owner.group(1) if owner else module
+    for kind, marks in _AGENT_MARKS:
+        if any(mark in name or mark in module for mark in marks):
+            return kind
+    return f"another kind (its policy: {name}, {module})"
+
+
 def _other_project_file(path: str | Path, payload: Any = None) -> str | None:
     """What ``path`` is when it is another file this project writes, not a behaviour actor:
     ``"… is an SB3 agent …: extract its actor with …"``; None otherwise. Found by the zip's member
@@ -118,11 +153,26 @@ def _other_project_file(path: str | Path, payload: Any = None) -> str | None:
                 names = set(archive.namelist())
         except (OSError, zipfile.BadZipFile):
             pass
-    if {"data", "policy.pth"} <= names:  # SB3's BaseAlgorithm.save
+    if names and all(name.endswith(".npy") for name in names):  # probe 49: numpy's savez
         return (
-            "is an SB3 agent (agent.save), not a behaviour actor file: extract its actor with "
-            f"agents.behaviour.save_actor(stable_baselines3.SAC.load({str(path)!r}), "
-            "'actor.pt') (a SAC agent's) and pass that file"
+            "is a dataset file (npz), not an actor file: a dataset is read by "
+            f"rambo_env.load_dataset; pass {ACTOR_FILE}"
+        )
+    if {"data", "policy.pth"} <= names:  # SB3's BaseAlgorithm.save
+        kind = _saved_agent_kind(path)
+        if kind in _ACTOR_LOADERS or kind is None:  # None: its data unreadable, SAC's advice
+            loader = _ACTOR_LOADERS.get(kind or "SAC")
+            which = " (a SAC agent's)" if kind is None else ""
+            return (
+                "is an SB3 agent (agent.save), not a behaviour actor file: extract its actor with "
+                f"agents.behaviour.save_actor({loader}({str(path)!r}), 'actor.pt'){which} and "
+                "pass that file"
+            )
+        return (  # probe 49: a TD3 agent's zip was told to save_actor(SAC.load(…)), which fails
+            f"is an SB3 agent (agent.save) of {kind}, not a behaviour actor file: only a SAC "
+            "agent's actor (SAC, FusedSAC, TQC: a squashed Gaussian) can be extracted "
+            "(agents.behaviour.save_actor); pass a SAC behaviour policy's actor file "
+            "(scripts/make_dataset.py --train-policy trains one)"
         )
     if isinstance(payload, dict) and all(key in payload for key in _RUN_CHECKPOINT_KEYS):
         run_dir = Path(path).parent
@@ -150,6 +200,13 @@ def load_actor(path: str | Path, device: str | torch.device = "cpu") -> Squashed
             f"path: expected a policy file path (str / pathlib.Path), got {type(path).__name__}"
         )
     check_readable(path, "policy file")  # probe 18: was "not a behaviour actor … re-create it"
+    if not os.path.exists(path):  # probe 49: was a bare FileNotFoundError, no what-to-do
+        raise FileNotFoundError(
+            f"policy file {path} does not exist; pass {ACTOR_FILE} (scripts/make_dataset.py "
+            "--train-policy trains one)"
+        )
+    if os.path.isdir(path):  # probe 49: was "not a behaviour actor (IsADirectoryError…)"
+        raise ValueError(f"policy file {path} is a folder, not a file; pass {ACTOR_FILE}")
     payload = None
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)

@@ -524,3 +524,63 @@ def test_load_actor_names_an_sb3_agent_zip_and_its_way_to_an_actor(tmp_path):
         assert "re-create" not in str(err.value) and "subdirectory" not in str(err.value)
     save_actor(SAC.load(str(path)), tmp_path / "actor.pt")  # the advice
     assert load_actor(tmp_path / "actor.pt").act(np.zeros((1, 3), np.float32)).shape == (1, 1)
+
+
+def test_save_actor_refuses_an_agent_without_a_sac_actor_and_load_actor_says_which_zip(tmp_path):
+    """Probe 49 row 10: ``save_actor(td3_agent, path)`` was a raw ``AttributeError: 'Actor' object
+    has no attribute 'latent_pi'`` and ``save_actor("x", path)`` one on ``action_space``; and the
+    advice for an SB3 zip, ``save_actor(stable_baselines3.SAC.load(…))``, was given for a TD3
+    agent's zip too, where it fails. The zip's kind is read from its ``data`` JSON (no unpickling)."""
+    from sb3_contrib import TQC
+    from stable_baselines3 import TD3
+
+    from agents.behaviour import save_actor
+
+    td3 = TD3("MlpPolicy", "Pendulum-v1", learning_starts=0, buffer_size=10, device="cpu")
+    head = "model: save_actor takes a SAC agent (stable_baselines3.SAC, agents.fused.FusedSAC or "
+    for model, got in ((td3, "got TD3, which has a deterministic actor"), ("x", "got str, not")):
+        with pytest.raises(ValueError) as err:
+            save_actor(model, tmp_path / "actor.pt")
+        assert str(err.value).startswith(head) and got in str(err.value), err.value
+    assert not (tmp_path / "actor.pt").exists()
+    td3.save(tmp_path / "td3.zip")
+    with pytest.raises(ValueError) as err:
+        load_actor(tmp_path / "td3.zip")
+    assert str(err.value) == (
+        f"policy file {tmp_path / 'td3.zip'} is an SB3 agent (agent.save) of TD3 / DDPG, not a "
+        "behaviour actor file: only a SAC agent's actor (SAC, FusedSAC, TQC: a squashed "
+        "Gaussian) can be extracted (agents.behaviour.save_actor); pass a SAC behaviour "
+        "policy's actor file (scripts/make_dataset.py --train-policy trains one)"
+    )
+    tqc = tmp_path / "tqc.zip"
+    TQC("MlpPolicy", "Pendulum-v1", learning_starts=0, buffer_size=10, device="cpu").save(tqc)
+    with pytest.raises(ValueError, match=r"save_actor\(sb3_contrib\.TQC\.load\(") as err:
+        load_actor(tqc)
+    save_actor(TQC.load(str(tqc)), tmp_path / "actor.pt")  # the advice works
+    assert load_actor(tmp_path / "actor.pt").act(np.zeros((1, 3), np.float32)).shape == (1, 1)
+
+
+def test_load_actor_of_a_folder_a_dataset_or_a_missing_path_says_what_it_is(tmp_path):
+    """Probe 49 rows 8-9: a folder and a dataset ``.npz`` were "not a behaviour actor …
+    (IsADirectoryError / torch's zip error); re-create it", a missing path a bare
+    ``FileNotFoundError`` with no what-to-do."""
+    npz = tmp_path / "data.npz"
+    np.savez(npz, observations=np.zeros((2, 3)), actions=np.zeros((2, 1)))
+    with pytest.raises(ValueError) as err:
+        load_actor(tmp_path)
+    assert str(err.value) == (
+        f"policy file {tmp_path} is a folder, not a file; pass an actor file saved by "
+        "agents.behaviour.save_actor"
+    )
+    with pytest.raises(ValueError) as err:
+        load_actor(npz)
+    assert str(err.value).startswith(
+        f"policy file {npz} is a dataset file (npz), not an actor file: a dataset is read by "
+        "rambo_env.load_dataset; pass an actor file saved by agents.behaviour.save_actor"
+    )
+    with pytest.raises(FileNotFoundError) as err:
+        load_actor(tmp_path / "nope.pt")
+    assert str(err.value) == (
+        f"policy file {tmp_path / 'nope.pt'} does not exist; pass an actor file saved by "
+        "agents.behaviour.save_actor (scripts/make_dataset.py --train-policy trains one)"
+    )

@@ -514,7 +514,112 @@ def test_a_ray_that_does_not_start_is_one_error_that_says_how_to_go_on(
     err = capsys.readouterr().err
     assert err.count("\n") <= 2 and "Traceback" not in err, err
     assert "ray: a local Ray did not start (Exception: The current node timed out" in err
-    assert f"--resume {folder}" in err and (folder / "sweep.json").is_file()
+    # probe 49: the folder (sweep.json, an empty runs/) made the same command "not empty"
+    assert "what the sweep wrote was removed: rerun the same command" in err
+    assert "once the machine has the memory and CPU to spare" in err and not folder.exists()
+
+
+def test_an_address_that_answers_but_is_no_ray_cluster_fails_before_the_sweep_folder(
+    tmp_path, monkeypatch, capsys
+):
+    """Probe 49 row 36: ``--address 10.0.0.1:1`` behind a proxy that accepts every connection
+    (and answers HTTP/2 with 404) passed the TCP check; Ray then retried for ~25 s ("Failed to get
+    cluster ID from GCS server … rpc_code: 12") after the sweep folder was written. A server that
+    does not know the GCS's GetClusterId (gRPC UNIMPLEMENTED) is refused at once; one that does
+    is left to Ray."""
+    pytest.importorskip("ray")
+    grpc = pytest.importorskip("grpc")
+    from concurrent import futures
+
+    from agents import sweep
+
+    monkeypatch.setattr(sweep, "_prepare_datasets", lambda *a: pytest.fail("prepared"))
+    monkeypatch.setattr(sweep, "_ray_session", lambda *a, **k: pytest.fail("Ray started"))
+    server = grpc.server(futures.ThreadPoolExecutor(1))  # no service: UNIMPLEMENTED for all
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        flags = ["--seeds", "0", "--configs", "2:0", "--address", f"127.0.0.1:{port}"]
+        started = time.monotonic()
+        code = sweep_cli.main(["--sweep-dir", str(tmp_path / "a"), *flags])
+        err = capsys.readouterr().err
+        assert code == 2 and time.monotonic() - started < 10, err
+        assert err.startswith(
+            f"error: address: no Ray cluster answers at 127.0.0.1:{port} (it answers, but not as "
+            "a Ray cluster"
+        ), err
+        assert "check the address (ray status on the head node)" in err
+        assert not (tmp_path / "a").exists()
+    finally:
+        server.stop(None)
+    gcs = grpc.server(futures.ThreadPoolExecutor(1))  # one that knows the call: left to Ray
+    gcs.add_generic_rpc_handlers(
+        [
+            grpc.method_handlers_generic_handler(
+                "ray.rpc.NodeInfoGcsService",
+                {"GetClusterId": grpc.unary_unary_rpc_method_handler(lambda request, ctx: b"")},
+            )
+        ]
+    )
+    port = gcs.add_insecure_port("127.0.0.1:0")
+    gcs.start()
+    try:
+        sweep.check_address(f"127.0.0.1:{port}")
+    finally:
+        gcs.stop(None)
+
+
+def test_a_ray_cluster_that_cannot_be_joined_says_check_the_address_and_keeps_no_folder(
+    tiny_hopper,  # noqa: F811
+    tmp_path,
+    monkeypatch,
+    capsys,
+):
+    """Probe 49 rows 36-37: ``--address 10.0.0.1:1`` (no Ray there, but the TCP connect passed)
+    printed the busy-machine advice of a local start ("once the machine has the memory and CPU
+    to spare"), and the sweep folder it left (sweep.json, an empty runs/) made the corrected
+    command fail "is not empty; resume it or choose another"."""
+    ray = pytest.importorskip("ray")
+    import socket
+
+    def no_cluster(*args, **kwargs):  # Ray's own, after ~25 s of its gcs_client lines
+        raise ConnectionError("Could not find any running Ray instance.")
+
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "init", no_cluster)
+    monkeypatch.setattr(sweep_mod, "_not_a_gcs", lambda *a: None)  # a cluster that fails later
+    folder = tmp_path / "sweep"
+    flags = ["--seeds", "0", "--configs", "2:0", "--datasets", tiny_hopper, "--iterations", "1"]
+    with socket.socket() as listener:  # something answers TCP there, but no Ray
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        address = f"127.0.0.1:{listener.getsockname()[1]}"
+        for _ in range(2):  # the same command again: not "is not empty"
+            code = sweep_cli.main(["--sweep-dir", str(folder), *flags, "--address", address])
+            err = capsys.readouterr().err
+            assert code == 2 and "Traceback (most" not in err and err.count("\n") <= 2, err
+            assert err.startswith(
+                f"error: ray: no Ray cluster answers at {address} (--address; ConnectionError: "
+                "Could not find any running Ray instance.); no trial ran, and what the sweep "
+                "wrote was removed: rerun the same command with the right --address (check the "
+                "address: ray status on the head node), or leave --address out for a local Ray"
+            ), err
+            assert "memory and CPU" not in err and not folder.exists()
+        folder.mkdir()  # a folder given empty stays, emptied again
+        assert sweep_cli.main(["--sweep-dir", str(folder), *flags, "--address", address]) == 2
+        assert folder.is_dir() and not any(folder.iterdir())
+        capsys.readouterr()
+        (folder / "sweep.json").write_text("{}")  # the "not empty" error names the command
+        assert sweep_cli.main(["--sweep-dir", str(folder), *flags, "--address", address]) == 2
+        assert (
+            f"resume it (python scripts/sweep.py --resume {folder}) or" in capsys.readouterr().err
+        )
+        with pytest.raises(sweep_mod.RayStartError) as info:  # --resume: the folder is kept
+            with sweep_mod._ray_session(address, folder, resume=True):
+                pass
+    assert f"the sweep folder is kept: rerun python scripts/sweep.py --resume {folder} with" in (
+        str(info.value)
+    )
 
 
 @pytest.mark.parametrize(
@@ -702,6 +807,15 @@ def test_resume_of_a_cotrain_run_says_no_resuming_line_before_its_error(tmp_path
     assert sweep_cli.main(["--resume", str(tmp_path)]) == 2
     out, err = capsys.readouterr()
     assert "resuming" not in out and err.startswith(f"error: sweep_dir: {tmp_path} is a cotrain")
+    missing = tmp_path / "nonexist"  # probe 49 row 13: was "is a file, not a folder"
+    assert sweep_cli.main(["--resume", str(missing)]) == 2
+    out, err = capsys.readouterr()
+    assert "resuming" not in out and err.startswith(
+        f"error: sweep_dir: {missing} does not exist; pass the folder of a sweep started by "
+        "scripts/sweep.py (it holds sweep.json)"
+    )
+    with pytest.raises(FileNotFoundError, match="nonexist does not exist; pass the folder"):
+        resume_sweep(missing)
 
 
 def test_report_only_interrupted_is_one_line(tmp_path, monkeypatch, capsys):

@@ -74,14 +74,15 @@ def test_an_hdf5_file_s_own_metadata_is_validated_as_an_npz_s(tmp_path, meta, ma
 
 
 def test_d4rl_metadata_groups_and_attributes_are_not_the_file_s_own_metadata(tmp_path, capsys):
-    """D4RL's metadata/... datasets and attributes are no env_id / reference scores; a file
-    without its own keys is named by its file name as before."""
+    """D4RL's metadata/... datasets and their group's attributes are no env_id / reference scores
+    (root attributes are read since probe 49: test_an_hdf5_file_s_root_attributes_are_read); a
+    file without its own keys is named by its file name as before."""
     path = _d4rl_file(tmp_path / "x.hdf5")
     with h5py.File(path, "a") as f:
         f["metadata/env_id"] = "Walker2d-v5"
         f["metadata/ref_min_score"] = 3.0
         f["metadata"].attrs["env_id"] = "Walker2d-v5"
-        f.attrs["ref_min_score"] = 3.0
+        f.attrs["other"] = 3.0
     d = load_dataset(str(path))
     assert d.env_id is None and d.ref_min_score is None
     assert "names no Gymnasium env" in capsys.readouterr().out
@@ -92,6 +93,42 @@ def test_d4rl_metadata_groups_and_attributes_are_not_the_file_s_own_metadata(tmp
         f.create_group("env_id")
     with pytest.raises(DatasetValidationError, match=r"'env_id' is a group, not a single value"):
         load_dataset(str(path))
+
+
+def test_an_hdf5_file_s_root_attributes_are_read(tmp_path, capsys):
+    """Probe 49 row 48: ``f.attrs["env_id"] = "Hopper-v5"`` (and the reference scores) at the
+    root of a D4RL-layout file were never read, while the warning said the file "names no
+    Gymnasium env". Now read and validated as its top-level datasets are; a dataset and an
+    attribute of the same name that disagree are refused, naming both."""
+    path = _d4rl_file(tmp_path / "b.hdf5")
+    with h5py.File(path, "a") as f:
+        f.attrs["env_id"] = "Hopper-v5"
+        f.attrs["ref_min_score"] = 0.0
+        f.attrs["ref_max_score"] = 100.0
+    d = load_dataset(str(path))
+    assert (d.env_id, d.ref_min_score, d.ref_max_score) == ("Hopper-v5", 0.0, 100.0)
+    assert "names no Gymnasium env" not in capsys.readouterr().out
+    both = _d4rl_file(tmp_path / "c.hdf5", env_id="Hopper-v5")
+    with h5py.File(both, "a") as f:
+        f.attrs["env_id"] = np.bytes_(b"Hopper-v5")  # fixed-length text: the same id
+    assert load_dataset(str(both)).env_id == "Hopper-v5"
+    with h5py.File(both, "a") as f:
+        f.attrs["env_id"] = "Walker2d-v5"
+    with pytest.raises(DatasetValidationError) as err:
+        load_dataset(str(both))
+    assert str(err.value) == (
+        f"hdf5 file {both}: its top-level dataset 'env_id' holds 'Hopper-v5' but its root "
+        "attribute 'env_id' holds 'Walker2d-v5'; make them agree, or drop one"
+    )
+    bad = _d4rl_file(tmp_path / "d.hdf5")
+    for attr, match in (
+        ("Nope-v9", r"env_id: 'Nope-v9' is not a registered Gymnasium env"),
+        (["Hopper-v5", "x"], r"root attribute 'env_id' has shape \(2,\)"),
+    ):
+        with h5py.File(bad, "a") as f:
+            f.attrs["env_id"] = attr
+        with pytest.raises(DatasetValidationError, match=match):
+            load_dataset(str(bad))
 
 
 def test_a_file_under_the_other_kind_s_ending_says_to_rename_it(tmp_path):
