@@ -29,7 +29,6 @@ import difflib
 import inspect
 import itertools
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -566,7 +565,7 @@ def _check_run_dataset_there(dataset: str, recorded: dict[str, Any] | None) -> N
     Minari root behind. ``recorded``: the run's ``config.json`` record of its dataset."""
     from rambo_env.data.generate import default_dataset_id
     from rambo_env.data.loaders import SHORT_NAMES, needs_generation
-    from rambo_env.data.minari_io import minari_dataset_path, minari_folder_there
+    from rambo_env.data.minari_io import minari_dataset_path, minari_folder_there, root_origin
 
     _check_run_dataset_file(dataset)
     recorded = recorded if isinstance(recorded, dict) else {}
@@ -597,16 +596,7 @@ def _check_run_dataset_there(dataset: str, recorded: dict[str, Any] | None) -> N
             "D4RL_DATASET_DIR to its folder) and run again"
         )
     root = minari_dataset_path("")
-    value = os.environ.get("MINARI_DATASETS_PATH")
-    if not value:
-        how = "MINARI_DATASETS_PATH is not set: the default root"
-    elif not os.path.isabs(os.path.expanduser(value)):
-        how = (
-            f"MINARI_DATASETS_PATH={value} is a relative path, read from this working folder "
-            f"{Path.cwd()}"
-        )
-    else:
-        how = f"MINARI_DATASETS_PATH={value}"
+    how = root_origin()
     used = recorded.get("minari_root")
     copy = f"and run again, or copy the dataset's folder {minari_id} into {root}"
     if not isinstance(used, str) or not used:  # a run started before the root was recorded

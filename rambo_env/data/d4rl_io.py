@@ -258,6 +258,7 @@ def read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
                     f"hdf5 file {path}: top-level key {key!r} is not a D4RL field (did you mean "
                     f"{close[0]!r}?); the fields are {list(_KEYS)}: rename it in the file"
                 )
+            _check_metadata_spelling(path, key, "top-level key", set(f.keys()))
         if not arrays:  # was: "missing key(s) [...]; got keys []", naming no file
             found = sorted(f.keys())
             minari = any(k.startswith("episode_") for k in found)
@@ -309,6 +310,8 @@ def _stored_hdf5_metadata(f: Any, path: Path) -> dict[str, Any]:
                 f"hdf5 file {path}: root attribute {key!r} cannot be read ({err}); store it as "
                 "text or a number"
             ) from None
+    for key in sorted(set(f.attrs.keys()) - set(_META_FIELDS)):  # others: fine (author, …)
+        _check_metadata_spelling(path, key, "root attribute", set(f.attrs.keys()))
     label = "root attribute '{key}'"
     for key, value in stored_metadata(path, attrs, kind="hdf5", label=label).items():
         if key in stored and stored[key] != value:
@@ -318,6 +321,22 @@ def _stored_hdf5_metadata(f: Any, path: Path) -> dict[str, Any]:
             )
         stored[key] = value
     return stored
+
+
+def _check_metadata_spelling(path: Path, key: str, kind: str, present: set[str]) -> None:
+    """DatasetValidationError when ``key``, a top-level key or root attribute of the hdf5 file at
+    ``path`` that is not read, looks like a misspelt metadata entry the file lacks (``envid`` for
+    ``env_id``). Probe 50: a root attribute ``envid`` was ignored without a word, and the data
+    then trained as an unknown env ("names no Gymnasium env")."""
+    names = [k for k in _META_FIELDS if k not in present and k != "source"]  # 'score' ≠ 'source'
+    close = difflib.get_close_matches(key, names, n=2)
+    if close:
+        said = " or ".join(repr(name) for name in close)
+        raise DatasetValidationError(
+            f"hdf5 file {path}: {kind} {key!r} is not read (did you mean {said}?); the metadata "
+            f"read are {list(_META_FIELDS)}, as top-level datasets or root attributes: rename it "
+            "in the file"
+        )
 
 
 def check_hdf5_fields(f: Any, path: Path, names: Any = _KEYS) -> None:

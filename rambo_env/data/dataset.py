@@ -561,9 +561,10 @@ class OfflineDataset:
             value.setflags(write=False)
         dataset = cls(**out, **meta)
         dataset.validate()
-        dataset._check_next_observations(_successor_rtol(arrays, dataset.name))
+        rtol = _successor_rtol(arrays, dataset.name)  # once: it warns (probe 50: said twice)
+        dataset._check_next_observations(rtol)
         glitches = dataset._warn_outliers()  # first: its rows are no unmarked episode ends
-        dataset._note_unmarked_episode_ends(_successor_rtol(arrays, dataset.name), glitches)
+        dataset._note_unmarked_episode_ends(rtol, glitches)
         dataset._warn_constant_actions()
         dataset._warn_frozen_observations()
         dataset._freeze()
@@ -699,6 +700,12 @@ class OfflineDataset:
         make us import code); reference scores: None or finite numbers with min < max."""
         if not isinstance(self.name, str):  # was: name=5 accepted, breaking run-folder names
             raise DatasetValidationError(f"name: expected a string, got {self.name!r}")
+        if not self.name.strip():  # probe 50: name='' was accepted (make_dataset refuses it)
+            raise DatasetValidationError(
+                f"name: {self.name!r} is empty; a dataset's name names its run folders, its "
+                "ledger rows and its (k, λ) preset lookup: give a short name (e.g. "
+                "'hopper-medium'), or leave name out for 'custom'"
+            )
         control = [ch for ch in self.name if unicodedata.category(ch) in ("Cc", "Zl", "Zp")]
         if control:  # probe 33: a newline broke cotrain's printed lines and the ledger's names
             raise DatasetValidationError(

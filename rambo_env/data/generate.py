@@ -40,6 +40,7 @@ from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationErr
 from rambo_env.data.minari_io import (
     dataset_to_episodes,
     episodes_to_dataset,
+    named_root,
     save_minari,
     write_flat_cache,
 )
@@ -886,7 +887,7 @@ def generate_dataset(
             print(  # probe 49: the root was not named (another MINARI_DATASETS_PATH misses it)
                 f"[rambo_env] {dataset_id}: {counted(dataset.n_transitions, 'transition')}, "
                 f"{counted(len(episodes), 'episode')}, {said}; saved in the Minari root "
-                f"{minari_dataset_path('')}"
+                f"{named_root()}"
             )
             return dataset
 

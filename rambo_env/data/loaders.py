@@ -53,8 +53,10 @@ from rambo_env.data.minari_io import (
     minari_dataset_path,
     minari_folder_there,
     misplaced_root,
+    named_root,
     read_minari,
     removing_new_root,
+    root_origin,
 )
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES, d4rl_ref_env
 from rambo_env.run_io import (
@@ -2078,7 +2080,8 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
     if not generate:
         raise DatasetUnavailableError(
             misplaced
-            or f"no local dataset for '{env}-{level}': not in the Minari root as {minari_id} or "
+            or f"no local dataset for '{env}-{level}': not in the Minari root "
+            f"{minari_dataset_path('')} ({root_origin()}) as {minari_id} or "
             f"{generated_id}, no D4RL file in d4rl_dir / $D4RL_DATASET_DIR. Generate it with "
             f"python scripts/make_dataset.py --env {env} --level {level} (or pass generate=True)"
         )
@@ -2094,8 +2097,7 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
         print(
             f"[rambo_env] '{env}-{level}' is not available locally: generating {generated_id} "
             f"(D4RL protocol, {_generation_size(level, n_transitions)}; one-off, saved in the "
-            f"local Minari root "
-            f"{minari_dataset_path('')})"
+            f"local Minari root {named_root()})"
         )
         if absent is not None:
             print(absent)

@@ -130,6 +130,33 @@ def minari_dataset_path(dataset_id: str) -> Path:
     return folder / dataset_id
 
 
+def root_origin() -> str:
+    """How the local Minari root (:func:`minari_dataset_path`) was chosen, for messages that name
+    it: the variable's value, or that it is unset or empty (the default root). Probe 50: with
+    ``MINARI_DATASETS_PATH=''`` (a shell variable that was not set) or ``HOME`` unset, "not in the
+    Minari root as …" named no root, and an empty value silently meant the default."""
+    value = os.environ.get("MINARI_DATASETS_PATH")
+    if value is None:
+        return "MINARI_DATASETS_PATH is not set: the default root"
+    if not value:
+        return "MINARI_DATASETS_PATH is set but empty: the default root"
+    if not os.path.isabs(os.path.expanduser(value)):
+        return (
+            f"MINARI_DATASETS_PATH={value} is a relative path, read from this working folder "
+            f"{Path.cwd()}"
+        )
+    return f"MINARI_DATASETS_PATH={value}"
+
+
+def named_root() -> str:
+    """The local Minari root's path, with :func:`root_origin` when ``MINARI_DATASETS_PATH`` is set
+    but empty (the one case where the path shown is not the one the user wrote)."""
+    root = str(minari_dataset_path(""))
+    if os.environ.get("MINARI_DATASETS_PATH") == "":
+        return f"{root} ({root_origin()})"
+    return root
+
+
 def minari_folder_there(dataset_id: str) -> bool:
     """Something sits where the local Minari dataset ``dataset_id`` goes (a folder, maybe
     damaged, or a link)."""

@@ -951,6 +951,25 @@ def test_h5py_write_errors_named_only_in_their_text_and_a_quota_are_one_error(mo
     assert not [p.name for p in root.rglob("*") if p.name.startswith(".rambo")]
 
 
+def test_make_dataset_into_an_empty_minari_root_variable_says_it_is_the_default(
+    capsys, monkeypatch, tmp_path
+):
+    """Probe 50 row 57: ``MINARI_DATASETS_PATH=''`` (a shell variable that was never set)
+    silently meant the default root ``~/.minari/datasets``; the closing line now says so."""
+    script = _script(monkeypatch)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("MINARI_DATASETS_PATH", "")
+    flags = ["--env", "hopper", "--level", "random", "--n-transitions", "64", "--no-progress"]
+    assert script.main([*flags, "--workers", "1"]) == 0
+    root = tmp_path / "home" / ".minari" / "datasets"
+    out = capsys.readouterr().out
+    assert out.endswith(
+        f"; saved in the Minari root {root} (MINARI_DATASETS_PATH is set but empty: the default "
+        "root)\n"
+    ), out
+    assert (root / "rambo" / "hopper" / "random-v0").is_dir()
+
+
 def test_make_dataset_names_a_new_minari_root_and_where_it_saved(capsys, monkeypatch, tmp_path):
     """Probe 49 row 18: ``MINARI_DATASETS_PATH=…/minari3 make_dataset.py …`` (a new root, maybe a
     typo of ``…/minari``) created it without a word, and the closing line did not name the root

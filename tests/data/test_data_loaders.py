@@ -218,6 +218,7 @@ def test_observations_and_next_observations_at_two_precisions_are_named(
     d = load_dataset(str(path), env_id="Hopper-v5")
     out = capsys.readouterr().out
     assert "without a flag" not in out and "mark them as timeouts" not in out, out
+    assert out.count("are stored as") == 1, out  # probe 50: the warning was printed twice
     assert (
         f"'observations' are stored as {obs} but 'next_observations' as {nxt}" in out
         and "judged at float16 precision" in out
@@ -903,6 +904,29 @@ def test_short_name_generates_on_first_use_or_says_how(capsys):
     assert d.n_transitions == 40 and d.env_id == "Walker2d-v5" and d.name == "walker2d-random"
     assert minari_dataset_path("rambo/walker2d/random-v0").is_dir()
     assert load_dataset("walker2d-random").fingerprint() == d.fingerprint()  # now found locally
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        (None, "MINARI_DATASETS_PATH is not set: the default root"),
+        ("", "MINARI_DATASETS_PATH is set but empty: the default root"),
+    ],
+)
+def test_a_short_name_not_found_names_the_root_and_how_it_was_chosen(
+    tmp_path, monkeypatch, value, said
+):
+    # Probe 50: with MINARI_DATASETS_PATH='' (a shell variable that was never set) or unset, "not
+    # in the Minari root as …" named no root, and the empty value silently meant the default.
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    if value is None:
+        monkeypatch.delenv("MINARI_DATASETS_PATH")
+    else:
+        monkeypatch.setenv("MINARI_DATASETS_PATH", value)
+    root = tmp_path / "home" / ".minari" / "datasets"
+    with pytest.raises(DatasetUnavailableError) as err:
+        load_dataset("walker2d-random", generate=False)
+    assert f"not in the Minari root {root} ({said}) as mujoco/walker2d/random-v0" in str(err.value)
 
 
 def test_d4rl_package_is_used_when_it_imports(monkeypatch):

@@ -592,3 +592,21 @@ def test_from_arrays_names_a_mistyped_metadata_keyword():
         OfflineDataset.from_arrays(_arrays(), rewards=np.zeros(3))
     kept = OfflineDataset.from_arrays(_arrays(), ref_min_score=5.0, ref_max_score=9.0)
     assert kept.ref_min_score == 5.0
+
+
+@pytest.mark.parametrize("name", ["", "  "])
+def test_an_empty_dataset_name_is_refused_by_from_arrays(name, tmp_path):
+    """Probe 50 row 26: ``from_arrays(…, name='')`` was accepted (``make_dataset.py
+    --dataset-id ''`` and ``cotrain.py --dataset ''`` are refused); the name feeds run folder
+    names, the ledger's key and the preset lookup."""
+    with pytest.raises(DatasetValidationError) as err:
+        OfflineDataset.from_arrays(_arrays(), name=name)
+    assert str(err.value).startswith(f"name: {name!r} is empty; a dataset's name names its run")
+    assert OfflineDataset.from_arrays(_arrays()).name == "custom"
+    path = tmp_path / "d.npz"
+    np.savez(path, **_arrays(), name=np.array(name))
+    if name:  # a file's white-space name: refused alike
+        with pytest.raises(DatasetValidationError, match=r"^name: '  ' is empty"):
+            OfflineDataset.from_npz(path)
+    else:  # a file's empty entry: not given
+        assert OfflineDataset.from_npz(path).name == "custom"

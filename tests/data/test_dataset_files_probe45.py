@@ -131,6 +131,33 @@ def test_an_hdf5_file_s_root_attributes_are_read(tmp_path, capsys):
             load_dataset(str(bad))
 
 
+@pytest.mark.parametrize(
+    ("where", "key", "said"),
+    [
+        ("attrs", "envid", "root attribute 'envid' is not read (did you mean 'env_id'?)"),
+        ("attrs", "ref_max", "root attribute 'ref_max' is not read (did you mean 'ref_max_score'"),
+        ("top", "envid", "top-level key 'envid' is not read (did you mean 'env_id'?)"),
+    ],
+)
+def test_a_misspelt_hdf5_metadata_name_is_refused_naming_the_right_one(tmp_path, where, key, said):
+    """Probe 50 row 9: ``f.attrs["envid"] = "Hopper-v5"`` was ignored without a word (only the
+    generic "names no Gymnasium env" warning), where a top-level field's typo ('timeout') is
+    refused with a did-you-mean. Other names (author, version, score, D4RL's infos / metadata
+    groups) stay fine."""
+    path = _d4rl_file(tmp_path / "t.hdf5")
+    with h5py.File(path, "a") as f:
+        for other in ("author", "version", "score"):
+            f.attrs[other] = "x"
+        f.create_group("infos")["qpos"] = np.zeros(9)
+    assert load_dataset(str(path)).env_id is None
+    with h5py.File(path, "a") as f:
+        (f.attrs if where == "attrs" else f)[key] = "Hopper-v5"
+    with pytest.raises(DatasetValidationError) as err:
+        load_dataset(str(path))
+    assert f"hdf5 file {path}: {said}" in str(err.value)
+    assert str(err.value).endswith("rename it in the file")
+
+
 def test_a_file_under_the_other_kind_s_ending_says_to_rename_it(tmp_path):
     """Row 72: an intact HDF5 file named x.npz was "not an npz (zip) archive; re-create or
     re-download it"; likewise an npz named .hdf5 / .h5 was "unreadable"."""
