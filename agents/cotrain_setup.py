@@ -434,7 +434,11 @@ def config_docs(cls: type = CotrainConfig) -> dict[str, str]:
 
 
 def resolve(
-    cfg: CotrainConfig, dataset_name: str | None = None, *, metadata_name: str | None = None
+    cfg: CotrainConfig,
+    dataset_name: str | None = None,
+    *,
+    metadata_name: str | None = None,
+    env_id: str | None = None,
 ) -> tuple[int, float, str]:
     """(k, λ, where they came from): explicit config values, else the dataset's preset (Table 5).
 
@@ -442,7 +446,9 @@ def resolve(
     ``hopper-medium-v2``, a Minari ``mujoco/hopper/medium-v0``, a file ``hopper-medium.npz``),
     then of ``dataset_name`` (the loaded dataset's name). ``metadata_name``: the short name the
     data's own metadata name (:func:`generated_as`); never applied, only said in the error
-    (probe 48: other data of hopper / random under a user's id had no word of it).
+    (probe 48: other data of hopper / random under a user's id had no word of it). ``env_id``:
+    the data's env; without a metadata level, the error lists that env's presets (probe 50: an
+    hdf5 file naming Hopper-v5 had no hint).
     """
     if cfg.rollout_length is not None and cfg.adversary_weight is not None:
         return cfg.rollout_length, cfg.adversary_weight, "config"
@@ -472,6 +478,21 @@ def resolve(
             f"{metadata_name}'s preset pass --k {said.rollout_length} --lam "
             f"{said.adversary_weight:g} (rollout_length, adversary_weight), or {explicit}"
         )
+    else:
+        from rambo_env.data.scores import d4rl_ref_env
+        from rambo_env.presets import PRESETS
+
+        env = d4rl_ref_env(env_id)  # Hopper-v5 / -v4: hopper
+        pairs = [
+            f"{level} --k {p.rollout_length} --lam {p.adversary_weight:g}"
+            for (name, level), p in PRESETS.items()
+            if name == env
+        ]
+        if pairs:
+            explicit = (
+                f"its env is {env_id}: {env}'s presets (Table 5) are {', '.join(pairs)}; pass "
+                f"the pair of the D4RL level your data are most like, or {explicit}"
+            )
     raise ValueError(
         f"dataset: {cfg.dataset!r} has no (k, λ) preset (tried {candidates}); {explicit}"
     )
@@ -794,7 +815,9 @@ def build_session(
             f"{dataset.fingerprint()}, the run's {expected_fingerprint}){_relative_note(cfg.dataset)}; "
             "restore that dataset or start a new run"
         )
-    k, lam, origin = resolve(cfg, dataset.name, metadata_name=generated_as(dataset))
+    k, lam, origin = resolve(
+        cfg, dataset.name, metadata_name=generated_as(dataset), env_id=dataset.env_id
+    )
     check_rollout_length(k, dataset.env_id, own_origin(cfg.rollout_length, origin))  # before MLE
     check_adversary_steps(  # λ of a preset
         cfg.adversary_steps_per_iteration,

@@ -331,7 +331,20 @@ def _load_dataset(
             dataset = dataclasses.replace(dataset, env_id=env_id)
         elif dataset.env_id is None and unnamed_env is not None:
             dataset = _taken_as(dataset, *unnamed_env)
-        validate_for_env(dataset)
+        try:
+            validate_for_env(dataset)
+        except DatasetValidationError as err:
+            own = dataset.source.startswith(("npz:", "d4rl-hdf5:", "d4rl:", "minari:"))
+            if env_id is not None or dataset is not resolved or err.problem == str(err) or not own:
+                raise
+            # probe 50: an hdf5's env_id attribute naming another env was "name the env they
+            # come from", not saying that the env was the file's own
+            raise DatasetValidationError(
+                f"{err.problem}, the env the data name themselves ({dataset.source}): the data "
+                "do not fit it; fix the env_id stored with the data, or pass the env they come "
+                "from (env_id=…, --env-id)",
+                problem=err.problem,
+            ) from None
         if env_id is not None:  # after the dims check: another env's dims are refused, not warned
             _warn_env_override(resolved, env_id)
         dataset = _with_d4rl_ref_scores(dataset)

@@ -708,6 +708,17 @@ def test_a_dataset_without_a_preset_names_each_tried_name_once_and_its_metadata(
     ) in str(err.value), err.value
     with pytest.raises(ValueError, match=r"\(tried \['custom'\]\); set rollout_length"):
         resolve(CotrainConfig(dataset="custom.npz"), "custom", metadata_name="hopper-nothing")
+    # probe 50: data naming only their env (an hdf5's env_id attribute) list that env's presets
+    with pytest.raises(ValueError) as err:
+        resolve(CotrainConfig(dataset="mine.hdf5"), "mine", env_id="Hopper-v4")
+    assert (
+        "(tried ['mine']); its env is Hopper-v4: hopper's presets (Table 5) are random --k 2 "
+        "--lam 0.0003, medium --k 5 --lam 0.0003, medium-replay --k 2 --lam 0.0003, "
+        "medium-expert --k 5 --lam 0.0003; pass the pair of the D4RL level your data are most "
+        "like, or set rollout_length"
+    ) in str(err.value), err.value
+    with pytest.raises(ValueError, match=r"\(tried \['mine'\]\); set rollout_length"):
+        resolve(CotrainConfig(dataset="mine.hdf5"), "mine", env_id="Ant-v5")
     data = OfflineDataset.from_npz(tiny_hopper)
     assert generated_as(data) is None  # no level in its metadata
     data.metadata["level"] = "medium-replay"

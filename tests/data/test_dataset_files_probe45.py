@@ -131,6 +131,24 @@ def test_an_hdf5_file_s_root_attributes_are_read(tmp_path, capsys):
             load_dataset(str(bad))
 
 
+def test_a_file_s_own_env_id_that_does_not_fit_its_data_says_it_is_the_file_s(tmp_path):
+    """Probe 50 row 8: an hdf5 whose root attribute ``env_id`` names Walker2d-v5 for Hopper data
+    was refused "(env_id='Walker2d-v5'): the data do not fit that env; name the env they come
+    from", with no word that the env was the file's own (the user may not know where it came
+    from); ``env_id=`` still overrides it."""
+    path = _d4rl_file(tmp_path / "w.hdf5")
+    with h5py.File(path, "a") as f:
+        f.attrs["env_id"] = "Walker2d-v5"
+    with pytest.raises(DatasetValidationError) as err:
+        load_dataset(str(path))
+    assert str(err.value).endswith(
+        f"(env_id='Walker2d-v5'), the env the data name themselves (d4rl-hdf5:{path}): the data "
+        "do not fit it; fix the env_id stored with the data, or pass the env they come from "
+        "(env_id=…, --env-id)"
+    ), err.value
+    assert load_dataset(str(path), env_id="Hopper-v5").env_id == "Hopper-v5"
+
+
 @pytest.mark.parametrize(
     ("where", "key", "said"),
     [
