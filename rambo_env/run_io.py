@@ -87,6 +87,7 @@ __all__ = [
     "check_writable",
     "claim_run_dir",
     "counted",
+    "dead_lock_pid",
     "default_run_dir",
     "did_you_mean",
     "error_behind",
@@ -612,6 +613,22 @@ def check_not_starting(run_dir: str | Path, then: str) -> None:
 _SETUP_ENTRIES = frozenset({LOCK_NAME, TB_DIR})
 
 
+def dead_lock_pid(run_dir: str | Path) -> int | None:
+    """The PID a run folder's ``.lock`` names when that process no longer runs and the lock was
+    written for this folder (not copied with it, :func:`lock_copied`), else None. A run removes
+    its lock whenever it ends (finished, stopped, diverged, Ctrl-C): one left behind says its
+    process was killed outright (SIGKILL, out of memory) and never ended."""
+    run_dir = Path(run_dir)
+    try:
+        text = (run_dir / LOCK_NAME).read_text().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    parsed = _parse_lock(text)
+    if parsed is None or lock_holder(text, run_dir) is not None or lock_copied(text, run_dir):
+        return None
+    return parsed[0]
+
+
 def setup_death_pid(run_dir: str | Path) -> int | None:
     """The PID a run folder's ``.lock`` names when that process no longer runs and the folder
     holds nothing else a run writes (no ``config.json``, checkpoint or results: the run was
@@ -619,20 +636,16 @@ def setup_death_pid(run_dir: str | Path) -> int | None:
     its folder from another one (:func:`lock_copied`) names no run of this folder."""
     run_dir = Path(run_dir)
     try:
-        text = (run_dir / LOCK_NAME).read_text().strip()
         names = [
             p.name
             for p in run_dir.iterdir()
             if not (p.name.startswith(".") and p.name.endswith(".tmp"))
         ]
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         return None
-    parsed = _parse_lock(text)
-    if parsed is None or not set(names) <= _SETUP_ENTRIES or trained_evidence(run_dir):
+    if not set(names) <= _SETUP_ENTRIES or trained_evidence(run_dir):
         return None
-    if lock_holder(text, run_dir) is not None or lock_copied(text, run_dir):
-        return None
-    return parsed[0]
+    return dead_lock_pid(run_dir)
 
 
 def check_not_died_starting(run_dir: str | Path, then: str) -> None:
