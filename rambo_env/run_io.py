@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import decimal
 import errno
 import functools
 import inspect
@@ -140,6 +141,7 @@ __all__ = [
     "unused_path",
     "user_file_path",
     "user_stacklevel",
+    "whole_number",
     "with_article",
     "write_json",
 ]
@@ -1424,6 +1426,26 @@ def longest_name_bytes(parts: Sequence[str]) -> int:
     """Bytes of the longest of a path's names (``Path.parts``, a Minari id's ``/``-separated
     parts), to compare with :data:`NAME_MAX`."""
     return max((len(os.fsencode(part)) for part in parts), default=0)
+
+
+def whole_number(text: str) -> int:
+    """A count flag's value: an int, or a float spelling of a whole number (``1e3``, ``2.5e5``:
+    probe 50 row 29, ``--n-transitions 1e3`` was argparse's "invalid int value", in a project
+    whose other flags take ``3e-4``). ``1.5e0``, ``1e3.5``, ``inf`` are one error, which argparse
+    prefixes with the flag's name."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = decimal.Decimal(text.strip())
+    except decimal.InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value != value.to_integral_value():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a whole number; give a count such as 1000, 1e3 or 2.5e5"
+        )
+    return int(value)
 
 
 def user_path(text: str) -> Path:
