@@ -1443,7 +1443,7 @@ def whole_number(text: str) -> int:
         value = None
     if value is None or not value.is_finite() or value != value.to_integral_value():
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a whole number; give a count such as 1000, 1e3 or 2.5e5"
+            f"{text!r} is not a whole number (such as 1000, 1e3 or 2.5e5)"
         )
     return int(value)
 

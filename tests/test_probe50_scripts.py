@@ -44,8 +44,7 @@ def test_make_dataset_refuses_counts_that_are_not_whole(text, capsys):
         )
     assert exit_info.value.code == 2
     assert (
-        f"argument --n-transitions: {text!r} is not a whole number; give a count such as 1000, "
-        "1e3 or 2.5e5"
+        f"argument --n-transitions: {text!r} is not a whole number (such as 1000, 1e3 or 2.5e5)"
     ) in capsys.readouterr().err
 
 
