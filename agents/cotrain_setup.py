@@ -348,11 +348,19 @@ def check_eval_last_given(cfg: CotrainConfig) -> None:
     word, the final score being the mean of the evaluations there were). Not checked for a
     preset's default, which tiny runs keep, nor on resume (the saved config is not changed)."""
     if cfg.eval_last > cfg.n_iterations:
+        # Probe 50 row 18: ended "the mean of the last 10 evaluations" right after the user's
+        # --eval-last 5, as if it were ignored: the number the final score averages here is named.
+        here = (
+            f", here of at most {cfg.n_iterations} (one per iteration)"
+            if cfg.n_iterations < N_FINAL_EVALS
+            else ""
+        )
         raise ValueError(
             f"eval_last: {cfg.eval_last} > n_iterations={cfg.n_iterations}; --eval-last N "
             f"evaluates each of the last N iterations and the run has only {cfg.n_iterations} "
-            "(use a value <= n_iterations, or leave --eval-last out; the final score is the mean "
-            f"of the last {N_FINAL_EVALS} evaluations, App. B.6)"
+            "(use a value <= n_iterations, or leave --eval-last out; the final score does not "
+            f"depend on --eval-last: it is the mean of the last {N_FINAL_EVALS} evaluations "
+            f"(App. B.6){here})"
         )
 
 

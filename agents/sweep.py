@@ -373,6 +373,17 @@ def load_sweep(sweep_dir: str | Path) -> tuple[SweepSpec, SweepResources]:
         raise ValueError(
             f"{path}: not valid JSON ({err}); restore or recreate {SWEEP_FILE}"
         ) from err
+    missing = [k for k in ("spec", "resources") if k not in data] if isinstance(data, dict) else []
+    if not isinstance(data, dict) or missing:  # probe 50 row 58: was "damaged (KeyError: 'spec')"
+        what = (
+            f"no {' or '.join(repr(k) for k in missing)} key"
+            if missing
+            else f"{run_io.with_article(type(data).__name__)}, not an object"
+        )
+        raise ValueError(
+            f"{path} is not a {SWEEP_FILE} written by scripts/sweep.py ({what}); restore it or "
+            "start a new sweep"
+        )
     try:
         return SweepSpec.from_dict(data["spec"]), SweepResources(**data["resources"])
     except (KeyError, TypeError, ValueError) as err:  # ValueError: a hand-edited value

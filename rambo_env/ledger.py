@@ -46,6 +46,7 @@ from rambo_env.run_io import (
     check_readable,
     check_run_folder,
     counted,
+    dead_lock_pid,
     interrupts_deferred,
     is_int,
     is_real,
@@ -784,7 +785,9 @@ def stopped_part_way(run_dir: str | Path) -> tuple[int, int] | None:
     before its end (``--stop-at-iteration``) and that no process continues; else None. Probe 47
     row 61: such a run was entered like a finished one, without a word (it is entered: long
     runs are ledgered as they go)."""
-    if run_holder(run_dir) is not None:
+    # Probe 50 row 54: a lock left by a dead process says a later session (--resume) was killed
+    # outright: the results.json is that of the earlier session, not where the run stands.
+    if run_holder(run_dir) is not None or dead_lock_pid(run_dir) is not None:
         return None
     try:
         results = read_json(Path(run_dir) / RESULTS_NAME)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import decimal
 import errno
 import functools
 import inspect
@@ -87,6 +88,7 @@ __all__ = [
     "check_writable",
     "claim_run_dir",
     "counted",
+    "dead_lock_pid",
     "default_run_dir",
     "did_you_mean",
     "error_behind",
@@ -139,6 +141,7 @@ __all__ = [
     "unused_path",
     "user_file_path",
     "user_stacklevel",
+    "whole_number",
     "with_article",
     "write_json",
 ]
@@ -612,6 +615,22 @@ def check_not_starting(run_dir: str | Path, then: str) -> None:
 _SETUP_ENTRIES = frozenset({LOCK_NAME, TB_DIR})
 
 
+def dead_lock_pid(run_dir: str | Path) -> int | None:
+    """The PID a run folder's ``.lock`` names when that process no longer runs and the lock was
+    written for this folder (not copied with it, :func:`lock_copied`), else None. A run removes
+    its lock whenever it ends (finished, stopped, diverged, Ctrl-C): one left behind says its
+    process was killed outright (SIGKILL, out of memory) and never ended."""
+    run_dir = Path(run_dir)
+    try:
+        text = (run_dir / LOCK_NAME).read_text().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    parsed = _parse_lock(text)
+    if parsed is None or lock_holder(text, run_dir) is not None or lock_copied(text, run_dir):
+        return None
+    return parsed[0]
+
+
 def setup_death_pid(run_dir: str | Path) -> int | None:
     """The PID a run folder's ``.lock`` names when that process no longer runs and the folder
     holds nothing else a run writes (no ``config.json``, checkpoint or results: the run was
@@ -619,20 +638,16 @@ def setup_death_pid(run_dir: str | Path) -> int | None:
     its folder from another one (:func:`lock_copied`) names no run of this folder."""
     run_dir = Path(run_dir)
     try:
-        text = (run_dir / LOCK_NAME).read_text().strip()
         names = [
             p.name
             for p in run_dir.iterdir()
             if not (p.name.startswith(".") and p.name.endswith(".tmp"))
         ]
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         return None
-    parsed = _parse_lock(text)
-    if parsed is None or not set(names) <= _SETUP_ENTRIES or trained_evidence(run_dir):
+    if not set(names) <= _SETUP_ENTRIES or trained_evidence(run_dir):
         return None
-    if lock_holder(text, run_dir) is not None or lock_copied(text, run_dir):
-        return None
-    return parsed[0]
+    return dead_lock_pid(run_dir)
 
 
 def check_not_died_starting(run_dir: str | Path, then: str) -> None:
@@ -1411,6 +1426,26 @@ def longest_name_bytes(parts: Sequence[str]) -> int:
     """Bytes of the longest of a path's names (``Path.parts``, a Minari id's ``/``-separated
     parts), to compare with :data:`NAME_MAX`."""
     return max((len(os.fsencode(part)) for part in parts), default=0)
+
+
+def whole_number(text: str) -> int:
+    """A count flag's value: an int, or a float spelling of a whole number (``1e3``, ``2.5e5``:
+    probe 50 row 29, ``--n-transitions 1e3`` was argparse's "invalid int value", in a project
+    whose other flags take ``3e-4``). ``1.5e0``, ``1e3.5``, ``inf`` are one error, which argparse
+    prefixes with the flag's name."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = decimal.Decimal(text.strip())
+    except decimal.InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value != value.to_integral_value():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a whole number (such as 1000, 1e3 or 2.5e5)"
+        )
+    return int(value)
 
 
 def user_path(text: str) -> Path:

@@ -55,6 +55,7 @@ from rambo_env.run_io import (
     silence_stdout,
     tolerant_console,
     user_path,
+    whole_number,
 )
 from rambo_env.sweep_report import config_label
 
@@ -72,7 +73,7 @@ OWN_FLAGS = ("ledger",)
 
 
 def _parse_value(kind: str, optional: bool) -> Any:
-    base = {"int": int, "float": float, "str": str}[kind]
+    base = {"int": whole_number, "float": float, "str": str}[kind]  # whole_number: 1e3 too
 
     def parse(text: str) -> Any:
         if optional and text.lower() == "none":

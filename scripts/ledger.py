@@ -41,6 +41,7 @@ from rambo_env.run_io import (
     check_matplotlib,
     check_writable,
     counted,
+    dead_lock_pid,
     exit_on_interrupt,
     process_stopped,
     run_holder,
@@ -137,6 +138,15 @@ def main(argv: list[str] | None = None) -> int:
                 "(--stop-at-iteration); finish it with scripts/cotrain.py --resume "
                 f"{shell_path(run_dir)}, then run scripts/ledger.py again: the ledger entry is "
                 "then replaced"
+            )
+        died = dead_lock_pid(run_dir) if holder is None else None
+        if died is not None and entry.status in ("unfinished", None):
+            of = f" of {entry.planned_iterations}" if entry.planned_iterations else ""
+            running = (  # probe 50 row 54: a run killed outright was entered without a word
+                f" so far: its run (process {died}) stopped at iteration {entry.iterations}{of} "
+                "without finishing (killed? out of memory?); continue it with "
+                f"scripts/cotrain.py --resume {shell_path(run_dir)}, then run "
+                "scripts/ledger.py again: the ledger entry is then replaced"
             )
         mean, column = entry.last10_score, "normalized_score"
         if mean is None and (mean := last10_return(run_dir)) is not None:

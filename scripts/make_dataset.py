@@ -40,6 +40,7 @@ from rambo_env.run_io import (
     sigterm_as_keyboard_interrupt,
     tolerant_console,
     user_path,
+    whole_number,
 )
 
 if TYPE_CHECKING:
@@ -105,6 +106,7 @@ def parse_args(argv: list[str] | None = None) -> Args:
         opts: dict = {"help": docs.get(f.name), "choices": _CHOICES.get(f.name)}
         opts.update({"required": True} if f.default is MISSING else {"default": f.default})
         kind = user_path if kind is Path else kind  # ~ expanded
+        kind = whole_number if kind is int else kind  # probe 50 row 29: 1e3 was refused
         opts.update({"action": argparse.BooleanOptionalAction} if kind is bool else {"type": kind})
         parser.add_argument("--" + f.name.replace("_", "-"), **opts)
     return Args(**vars(parser.parse_args(argv)))

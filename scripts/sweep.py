@@ -61,6 +61,7 @@ from rambo_env.run_io import (
     tolerant_console,
     unused_path,
     user_path,
+    whole_number,
 )
 from rambo_env.sweep_report import to_markdown
 
@@ -177,7 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = parser.add_argument_group("every trial's co-training config")
     run.add_argument("--preset", choices=sorted(PRESETS), default=None, help="[default]")
     run.add_argument("--algo", "--agent", choices=ALGOS, default=None, help="[sac]")
-    run.add_argument("--iterations", type=int, default=None, help="n_iterations [preset's]")
+    run.add_argument(
+        "--iterations", type=whole_number, default=None, help="n_iterations [preset's]"
+    )
     docs, fields = config_docs(), {f.name: f for f in dataclasses.fields(CotrainConfig)}
     for name in PASS_THROUGH:
         kind = str(fields[name].type)
@@ -205,8 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ray.add_argument("--cpus-per-trial", type=float, default=None, help="[1]")
     ray.add_argument("--gpus-per-trial", type=float, default=None, help="[0]")
-    ray.add_argument("--max-concurrent", type=int, default=None, help="[as resources allow]")
-    ray.add_argument("--max-failures", type=int, default=None, help="retries of a failed trial [2]")
+    ray.add_argument(
+        "--max-concurrent", type=whole_number, default=None, help="[as resources allow]"
+    )
+    ray.add_argument(
+        "--max-failures", type=whole_number, default=None, help="retries of a failed trial [2]"
+    )
     ray.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1, help="Tune output [1]")
     return accept_negative_numbers(parser)
 

@@ -151,7 +151,8 @@ def test_an_eval_last_given_above_n_iterations_is_refused_but_not_the_default(ca
         # the evaluations of the last N iterations")
         "eval_last: 10 > n_iterations=2; --eval-last N evaluates each of the last N iterations "
         "and the run has only 2 (use a value <= n_iterations, or leave --eval-last out; the final "
-        "score is the mean of the last 10 evaluations, App. B.6)"
+        "score does not depend on --eval-last: it is the mean of the last 10 evaluations "
+        "(App. B.6), here of at most 2 (one per iteration))"
     ) in err
     assert "averages the evaluations of the last" not in err
     docs = config_docs()["eval_last"]
