@@ -37,6 +37,7 @@ from rambo_env.ledger import (
 )
 from rambo_env.run_io import (
     CONFIG_NAME,
+    RESULTS_NAME,
     WriteFailedError,
     check_matplotlib,
     check_writable,
@@ -44,6 +45,7 @@ from rambo_env.run_io import (
     dead_lock_pid,
     exit_on_interrupt,
     process_stopped,
+    read_json,
     run_holder,
     shell_path,
     stopped_text,
@@ -148,6 +150,21 @@ def main(argv: list[str] | None = None) -> int:
                 f"scripts/cotrain.py --resume {shell_path(run_dir)}, then run "
                 "scripts/ledger.py again: the ledger entry is then replaced"
             )
+        if not running and entry.status == "unfinished":
+            # probe 50 (fixO's note): a run interrupted by Ctrl-C / SIGTERM (its lock removed,
+            # results.json "interrupted") or whose lock was removed by hand: was entered with
+            # no word that it had not finished
+            at = f"at iteration {entry.iterations} of {entry.planned_iterations}"
+            how = (
+                f"was interrupted (Ctrl-C or SIGTERM) {at}"
+                if _results_status(run_dir) == "interrupted"
+                else f"stopped {at} without finishing (no process runs it)"
+            )
+            running = (
+                f" so far: its run {how}; continue it with scripts/cotrain.py --resume "
+                f"{shell_path(run_dir)}, then run scripts/ledger.py again: the ledger entry is "
+                "then replaced"
+            )
         mean, column = entry.last10_score, "normalized_score"
         if mean is None and (mean := last10_return(run_dir)) is not None:
             column = "return_mean"  # probe 43 row 55: was "n/a" for data without reference scores
@@ -170,6 +187,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{covers}{running}"
         )
     return 0
+
+
+def _results_status(run_dir: Path) -> str | None:
+    """The ``status`` of the run's ``results.json`` (None: none, damaged, or no status)."""
+    try:
+        results = read_json(run_dir / RESULTS_NAME)
+    except (OSError, ValueError):
+        return None
+    return results.get("status") if isinstance(results, dict) else None
 
 
 def runs_ledger(runs: list[Path]) -> Path:

@@ -92,3 +92,31 @@ def test_the_ledger_says_nothing_more_of_a_finished_run_without_a_lock(
     assert ledger_cli.main([str(run_dir), "--ledger", str(tmp_path / "ledger")]) == 0
     said = capsys.readouterr().out
     assert "so far" not in said and "3 iterations, last-10 mean" in said
+
+
+def test_the_ledger_notes_an_interrupted_run(
+    tmp_path,
+    monkeypatch,
+    capsys,
+    ledger_module,  # noqa: F811 (the fixture)
+):
+    """A run interrupted by Ctrl-C / SIGTERM at iteration 2 of 8 (its lock removed, results.json
+    "interrupted") was entered as "2 iterations, last-10 mean …" without a word (fixO's note on
+    probe 50); likewise a run whose lock was removed by hand."""
+    ledger_cli = load_script("ledger")
+    run_dir = tmp_path / "run"
+    _killed_run(run_dir, monkeypatch)
+    (run_dir / ".lock").unlink()
+    (run_dir / "results.json").write_text(
+        json.dumps({"status": "interrupted", "iterations_completed": 2, "n_iterations": 8})
+    )
+    assert ledger_cli.main([str(run_dir), "--ledger", str(tmp_path / "ledger")]) == 0
+    said = capsys.readouterr().out
+    assert (
+        "so far: its run was interrupted (Ctrl-C or SIGTERM) at iteration 2 of 8; continue it "
+        f"with scripts/cotrain.py --resume {run_dir}, then run scripts/ledger.py again"
+    ) in said, said
+    (run_dir / "results.json").unlink()
+    assert ledger_cli.main([str(run_dir), "--ledger", str(tmp_path / "ledger")]) == 0
+    said = capsys.readouterr().out
+    assert "its run stopped at iteration 2 of 8 without finishing (no process runs it); " in said
