@@ -1205,8 +1205,8 @@ def _check_not_given_twice(
     """Refuse ``name`` when an earlier dataset of the sweep holds the same arrays for the same env
     (issue 14: ``hopper-medium,rambo/hopper/medium-v0``, a short name and its Minari id, or an npz
     copy of the same arrays, ran every trial twice on identical data). The data are compared
-    without their name, as :meth:`OfflineDataset.fingerprint` hashes it."""
-    content = dataclasses.replace(dataset, name="").fingerprint()
+    without their name (:meth:`OfflineDataset.fingerprint` of the arrays alone)."""
+    content = dataset.fingerprint(with_name=False)
     first = seen.setdefault((dataset.env_id, content), name)
     if first != name:
         raise _SameDataError(

@@ -1162,10 +1162,12 @@ class OfflineDataset:
         return float(self.normalized_score(self.episode_returns().mean()))
 
     # ----------------------------------------------------------------- identity and storage
-    def fingerprint(self) -> str:
-        """Short stable hash of the arrays and the name (the model-cache key)."""
+    def fingerprint(self, *, with_name: bool = True) -> str:
+        """Short stable hash of the arrays and the name (the model-cache key); of the arrays
+        alone with ``with_name=False`` (the same data under two names)."""
         digest = hashlib.blake2b(digest_size=8)
-        digest.update(self.name.encode())
+        if with_name:
+            digest.update(self.name.encode())
         for key in ARRAY_FIELDS:
             value = np.ascontiguousarray(getattr(self, key))
             digest.update(f"{key}{value.dtype.str}{value.shape}".encode())
