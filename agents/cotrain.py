@@ -146,14 +146,12 @@ def _run_dir_arg(run_dir: Any) -> Path:
     return Path(run_dir)
 
 
-def load_config(run_dir: str | Path) -> CotrainConfig:
-    """The config a run was started with (``<run_dir>/config.json``).
-
-    :raises ValueError: ``run_dir`` is not a run folder (no folder, no ``config.json``, or one
-        that is not JSON / has no ``config`` object).
-    """
-    run_dir = _run_dir_arg(run_dir)
-    path = run_dir / run_io.CONFIG_NAME
+def _check_existing_run_folder(run_dir: Path) -> str:
+    """One ValueError unless ``run_dir`` is an existing folder (a run to load or resume): a file,
+    a link loop, a broken link, or no folder at all (a typo?) is named as such. Returns the
+    "is not a run folder (…)" text for the caller's later errors. Probe 51: ``run_cotrain(…,
+    resume=True)`` into a folder that did not exist said "has no checkpoint.pt to resume from: its
+    run stopped before its first checkpoint", as if a run had stopped there."""
     not_a_run = f"{run_dir} is not a run folder (pass the folder of a run started by cotrain)"
     if run_dir.is_file():  # was: "no folder RUN/config.json", as if nothing were there
         raise ValueError(
@@ -164,7 +162,21 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
     run_io.refuse_link_loop(run_dir, "run_dir: ")
     run_io.refuse_broken_link(run_dir, "run_dir: ")  # issue 14: was "no folder …"
     if not run_dir.is_dir():
-        raise ValueError(f"run_dir: no folder {run_dir}, so no {run_io.CONFIG_NAME}: {not_a_run}")
+        raise ValueError(
+            f"run_dir: no folder {run_dir} (a typo?), so no {run_io.CONFIG_NAME}: {not_a_run}"
+        )
+    return not_a_run
+
+
+def load_config(run_dir: str | Path) -> CotrainConfig:
+    """The config a run was started with (``<run_dir>/config.json``).
+
+    :raises ValueError: ``run_dir`` is not a run folder (no folder, no ``config.json``, or one
+        that is not JSON / has no ``config`` object).
+    """
+    run_dir = _run_dir_arg(run_dir)
+    path = run_dir / run_io.CONFIG_NAME
+    not_a_run = _check_existing_run_folder(run_dir)
     run_io.check_file_or_absent(path, "run_dir", f"restore the run's {run_io.CONFIG_NAME}")
     if not path.is_file():
         if run_io.run_holder(run_dir) != os.getpid():  # not this process's own claim (resume)
@@ -338,6 +350,8 @@ def run_cotrain(
             f"{type(on_iteration).__name__}"
         )
     _check_takes_one_argument(on_iteration)
+    if resume:  # probe 51: was "its run stopped before its first checkpoint" for a mistyped path
+        _check_existing_run_folder(run_dir)
     run_io.check_outside_stores(run_dir)  # probe 34: make_dataset --force deleted such a run
     progress = _Progress(run_dir, cfg.n_iterations)
     # SIGTERM = Ctrl-C for the whole run: one killed in setup (MLE, BC) also frees its folder.

@@ -3751,3 +3751,25 @@ def test_a_run_killed_in_its_setup_is_named_so_by_resume_and_the_ledger(
     (killed / ".lock").write_text(str(os.getppid()))
     with pytest.raises(ValueError, match=r"is still starting \(dataset load"):
         load_config(killed)
+
+
+def test_resume_into_a_folder_that_does_not_exist_says_so(tmp_path):
+    """Probe 51: ``run_cotrain(cfg, RUN, resume=True)`` with a mistyped RUN (no such folder) said
+    "has no checkpoint.pt to resume from: its run stopped before its first checkpoint", as if a
+    run had stopped there; ``load_session`` and ``--resume`` say "no folder … (a typo?)". A
+    file given as RUN is named as such too (was: "exists and is not a folder")."""
+    cfg = CotrainConfig(precision="fp32")
+    missing = tmp_path / "runs" / "api2"
+    with pytest.raises(ValueError) as err:
+        run_cotrain(cfg, missing, resume=True)
+    assert str(err.value).startswith(f"run_dir: no folder {missing} (a typo?), so no config.json")
+    assert "stopped" not in str(err.value)
+    assert not (tmp_path / "runs").exists()  # nothing made on the way
+    with pytest.raises(ValueError, match=r"no folder .* \(a typo\?\)"):
+        load_session(missing)
+    file = tmp_path / "afile"
+    file.write_text("x")
+    with pytest.raises(ValueError) as err:
+        run_cotrain(cfg, file, resume=True)
+    assert str(err.value).startswith(f"run_dir: {file} is a file, not a run folder")
+    assert file.read_text() == "x"
