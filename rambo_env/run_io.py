@@ -36,6 +36,7 @@ import tempfile
 import threading
 import time
 import typing
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -1545,11 +1546,19 @@ def check_path_text(text: str, what: str) -> str:
     """``text`` (a path flag or variable) unless it is only white space or begins / ends with it
     (a stray space of an unquoted or pasted shell value): was taken as is, so
     ``RAMBO_ENV_CACHE=' '`` or ``--run-dir 'runs/x '`` silently made a folder ``' '`` / ``'x '``
-    that a later ``--resume runs/x`` did not find."""
+    that a later ``--resume runs/x`` did not find. Nor one holding a control character (probe 51:
+    ``--run-dir $'runs/nl\\nx'`` made a folder with a newline in its name, and split the printed
+    "continue with" line in two)."""
     if text != text.strip():
         said = "is only white space" if not text.strip() else "begins or ends with white space"
         raise ValueError(
             f"{what}: {text!r} {said} (a stray space in a shell value?); give the path without it"
+        )
+    control = next((char for char in text if unicodedata.category(char) == "Cc"), None)
+    if control is not None:
+        raise ValueError(
+            f"{what}: {text!r} holds a control character ({control!r}) (a paste accident?); "
+            "give the path without it"
         )
     try:
         text.encode("utf-8")

@@ -641,6 +641,35 @@ def test_a_path_with_stray_white_space_is_refused(text, monkeypatch):
                 call()
 
 
+@pytest.mark.parametrize(("text", "char"), [("runs/nl\nx", "'\\n'"), ("runs/a\x1b[Ab", "'\\x1b'")])
+def test_a_path_with_a_control_character_is_refused(text, char, monkeypatch):
+    """Probe 51: ``--run-dir $'runs/nl\\nx'`` was accepted: a folder with a newline in its name,
+    and a "continue with" line split in two. Refused where stray white space is (path flags,
+    ``--dataset``, the path variables)."""
+    import argparse
+
+    from rambo_env.data import load_dataset
+    from rambo_env.data.minari_io import minari_dataset_path
+    from rambo_env.dynamics.io import cache_dir
+    from rambo_env.run_io import user_path
+
+    said = f"holds a control character ({char}) (a paste accident?); give the path without it"
+    with pytest.raises(argparse.ArgumentTypeError) as err:
+        user_path(text)
+    assert str(err.value) == f"{text!r} {said}"
+    with pytest.raises(ValueError, match=rf"dataset: .* {re.escape(said)}"):
+        load_dataset(text + ".npz", generate=False)
+    for name, call in (
+        ("RAMBO_ENV_CACHE", cache_dir),
+        ("MINARI_DATASETS_PATH", lambda: minari_dataset_path("rambo/hopper/medium-v0")),
+    ):
+        with monkeypatch.context() as m:
+            m.setenv(name, text)
+            with pytest.raises(ValueError) as err:
+                call()
+            assert str(err.value) == f"{name}: {text!r} {said}"
+
+
 def test_a_path_with_bytes_the_locale_cannot_decode_is_refused():
     """Probe 15: under ``LC_ALL=C PYTHONUTF8=0`` a non-ASCII ``--run-dir`` (its bytes kept as
     surrogates) ran the dataset load, MLE pretraining and BC, then failed in TensorBoard with
