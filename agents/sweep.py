@@ -360,6 +360,46 @@ def not_a_sweep_text(sweep_dir: str | Path) -> str:
     return f"sweep_dir: {sweep_dir} has no {SWEEP_FILE} (not a sweep folder?); {where}"
 
 
+#: The entries of a sweep.json's ``spec`` and what each holds (:meth:`SweepSpec.to_dict`).
+_SPEC_SHAPES = {
+    "datasets": (list, "a list of dataset names"),
+    "configs": (list, "a list of [k, λ] pairs"),
+    "seeds": (list, "a list of seeds"),
+    "base": (dict, "an object (the base co-training config)"),
+}
+
+
+def _sweep_shape_problem(data: dict[str, Any]) -> str | None:
+    """What in a sweep.json's ``spec`` / ``resources`` has the wrong type (or is missing), named
+    with the type expected; None when the shape is right (the values are checked on loading)."""
+
+    def wrong(field: str, value: Any, expected: str) -> str:
+        kind = run_io.with_article(type(value).__name__)
+        return f"{field!r} is {kind} ({value!r:.40}), expected {expected}"
+
+    for key in ("spec", "resources"):
+        if not isinstance(data[key], dict):
+            return wrong(key, data[key], "an object")
+    spec = data["spec"]
+    missing = [key for key in _SPEC_SHAPES if key not in spec]
+    if missing:
+        return f"'spec' has no {' or '.join(repr(k) for k in missing)} key"
+    for key, (kind, expected) in _SPEC_SHAPES.items():
+        if not isinstance(spec[key], kind):
+            return wrong(f"spec.{key}", spec[key], expected)
+    for pair in spec["configs"]:
+        if not isinstance(pair, list) or len(pair) != 2:
+            return wrong("spec.configs", pair, "[k, λ] pairs as its items")
+    fields = [field.name for field in dataclasses.fields(SweepResources)]
+    for key in data["resources"]:  # was: "SweepResources.__init__() got an unexpected keyword"
+        if key not in fields:
+            return (
+                f"'resources' has an unknown key {key!r}{run_io.did_you_mean(key, fields)}; "
+                f"its keys are {fields}"
+            )
+    return None
+
+
 def load_sweep(sweep_dir: str | Path) -> tuple[SweepSpec, SweepResources]:
     """The spec and resources a sweep was started with (``<sweep_dir>/sweep.json``)."""
     path = Path(sweep_dir) / SWEEP_FILE
@@ -384,6 +424,10 @@ def load_sweep(sweep_dir: str | Path) -> tuple[SweepSpec, SweepResources]:
             f"{path} is not a {SWEEP_FILE} written by scripts/sweep.py ({what}); restore it or "
             "start a new sweep"
         )
+    problem = _sweep_shape_problem(data)
+    if problem is not None:  # probe 51: was "damaged sweep.json (TypeError: 'int' object is not
+        # subscriptable)" for a "spec" that is a number
+        raise ValueError(f"{path}: damaged {SWEEP_FILE}: {problem}; restore or recreate it")
     try:
         return SweepSpec.from_dict(data["spec"]), SweepResources(**data["resources"])
     except (KeyError, TypeError, ValueError) as err:  # ValueError: a hand-edited value

@@ -638,6 +638,42 @@ def test_a_hand_edited_sweep_json_value_names_the_file(tmp_path, spec):
         load_sweep(tmp_path)
 
 
+_GOOD_SPEC = {"datasets": ["x"], "configs": [[2, 0.0]], "seeds": [0], "base": {}}
+
+
+@pytest.mark.parametrize(
+    ("saved", "said"),
+    [
+        ({"spec": 5, "resources": {}}, "'spec' is an int (5), expected an object"),
+        ({"spec": _GOOD_SPEC, "resources": []}, "'resources' is a list ([]), expected an object"),
+        ({"spec": {"datasets": ["x"]}, "resources": {}}, "'spec' has no 'configs' or 'seeds' or"),
+        (
+            {"spec": {**_GOOD_SPEC, "datasets": "x"}, "resources": {}},
+            "'spec.datasets' is a str ('x'), expected a list of dataset names",
+        ),
+        (
+            {"spec": {**_GOOD_SPEC, "configs": [2, 0.0]}, "resources": {}},
+            "'spec.configs' is an int (2), expected [k, λ] pairs as its items",
+        ),
+        (
+            {"spec": _GOOD_SPEC, "resources": {"cpus_per_tria": 1}},
+            "'resources' has an unknown key 'cpus_per_tria' (did you mean 'cpus_per_trial'?)",
+        ),
+    ],
+)
+def test_a_sweep_json_entry_of_the_wrong_type_is_named(tmp_path, capsys, saved, said):
+    """Probe 51 (row 15): a sweep.json whose "spec" is a number said "damaged sweep.json
+    (TypeError: 'int' object is not subscriptable)"; the entry and the type expected are named."""
+    (tmp_path / "sweep.json").write_text(json.dumps(saved))
+    with pytest.raises(ValueError) as err:
+        load_sweep(tmp_path)
+    text = str(err.value)
+    assert text.startswith(f"{tmp_path / 'sweep.json'}: damaged sweep.json: {said}"), text
+    assert text.endswith("; restore or recreate it") and "Error" not in text
+    assert sweep_cli.main(["--report-only", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {text}\n")
+
+
 def test_cli_report_only_needs_no_ray(tmp_path, monkeypatch, capsys):
     spec = SweepSpec(datasets=("hopper-medium",), configs=TWO_CONFIGS[:1], seeds=(0,))
     (tmp_path / "sweep.json").write_text(
