@@ -70,12 +70,16 @@ def test_the_ledger_says_a_run_killed_after_its_warm_start_must_be_resumed(
     with pytest.raises(SystemExit) as exit_info:
         ledger_cli.main([str(run_dir), "--ledger", str(tmp_path / "ledger")])
     err = capsys.readouterr().err
-    assert exit_info.value.code == 2 and (
-        f"has logged only its BC warm-start evaluation (iteration 0): its run (process {pid}) "
-        "stopped at iteration 0 of 8 (after its BC warm start) without finishing (killed? out "
-        f"of memory?); continue it with scripts/cotrain.py --resume {run_dir}, then run "
-        "scripts/ledger.py again\n"
-    ) in err, err
+    assert (
+        exit_info.value.code == 2
+        and (
+            f"has logged only its BC warm-start evaluation (iteration 0): its run (process {pid}) "
+            "stopped at iteration 0 of 8 (after its BC warm start) without finishing (killed? out "
+            f"of memory?); continue it with scripts/cotrain.py --resume {run_dir}, then run "
+            "scripts/ledger.py again\n"
+        )
+        in err
+    ), err
     (run_dir / ".lock").unlink()  # no lock: the run is still in its first iteration, or gone
     with pytest.raises(SystemExit):
         ledger_cli.main([str(run_dir), "--ledger", str(tmp_path / "ledger")])
@@ -110,8 +114,12 @@ def test_curves_say_where_an_unfinished_run_stands(tmp_path, capsys):
     _logged_run(tmp_path / "k0", 0, 60, f"{dead}\n")
     _logged_run(tmp_path / "live", 3, 60, f"{os.getpid()}\n")
     _logged_run(tmp_path / "done", 3, 3, None)
+    _logged_run(tmp_path / "stop", 3, 60, None)
+    (tmp_path / "stop" / "results.json").write_text(
+        json.dumps({"status": "stopped", "iterations_completed": 3, "n_iterations": 60})
+    )
     out = tmp_path / "out" / "cv"
-    runs = [f"{name}={tmp_path / name}" for name in ("k12", "k0", "live", "done")]
+    runs = [f"{name}={tmp_path / name}" for name in ("k12", "k0", "live", "done", "stop")]
     assert curves_cli.main([*runs, "--out", str(out), "--columns", "q_avg"]) == 0
     said = capsys.readouterr().out
     assert (
@@ -125,6 +133,10 @@ def test_curves_say_where_an_unfinished_run_stands(tmp_path, capsys):
     ) in said, said
     assert f"live: its run (process {os.getpid()}) is still going (iteration 3 of 60)\n" in said
     assert "done:" not in said
+    assert (
+        "stop: its run stopped at iteration 3 of 60 (--stop-at-iteration); finish it with "
+        f"scripts/cotrain.py --resume {tmp_path / 'stop'}\n"
+    ) in said, said
     assert "k0 has no co-training iteration yet: only iteration 0" in said, said
     assert "an agent without it" not in said
 
