@@ -385,6 +385,11 @@ def empty_columns(
         "fallback from a file saved without them: rerun it): plot return_mean instead",
     }
     never = not any(_evaluated(rows) for rows in runs.values())
+    fresh = _fresh(runs)
+    if fresh:  # probe 51 row 36: a run killed after its BC warm start blamed the agent
+        others = len(fresh) < len(runs)
+        said = _fresh_text(fresh) + (f"; the others: {_NO_SUCH_VALUE}" if others else "")
+        why = {c: said for c in CURVE_COLUMNS if c not in EVAL_COLUMNS} | why
     lost = [label for label in runs if label in lost]
     if lost:  # probe 47 row 21: a SAC run's lost q_avg was "e.g. TD3 has no ent_coef?"
         others = len(lost) < len(runs)
@@ -397,6 +402,25 @@ def empty_columns(
         for c in columns
         if not any(r.get(c) is not None for rows in runs.values() for r in rows)
     }
+
+
+def _fresh(runs: Mapping[str, Sequence[Mapping[str, float | None]]]) -> list[str]:
+    """The labels of the runs with no co-training iteration (only iteration 0, the evaluation
+    after the warm start): their training columns have no value whatever the agent."""
+    return [
+        label
+        for label, rows in runs.items()
+        if not any((r.get("iteration") or 0) >= 1 for r in rows)
+    ]
+
+
+def _fresh_text(labels: Sequence[str]) -> str:
+    """Why runs with no co-training iteration have no training value (see :func:`_fresh`)."""
+    has = "has" if len(labels) == 1 else "have"
+    return (
+        f"{', '.join(labels)} {has} no co-training iteration yet: only iteration 0, the "
+        "evaluation after the warm start"
+    )
 
 
 def _lost_text(labels: Sequence[str]) -> str:
@@ -489,6 +513,7 @@ def plot_curves(
         if column not in empty and lacking:
             never = column in EVAL_COLUMNS and not any(_evaluated(runs[x]) for x in lacking)
             gone = [x for x in lacking if x in lost]
+            fresh = [x for x in _fresh({x: runs[x] for x in lacking}) if x not in gone]
             print(
                 f"[rambo_env] note: {', '.join(lacking)} {'has' if len(lacking) == 1 else 'have'} "
                 f"no {column} value ("
@@ -497,6 +522,13 @@ def plot_curves(
                     if never
                     else f"{', '.join(gone)}'s {_lost_text(gone)}"
                     if gone and column not in EVAL_COLUMNS
+                    else _fresh_text(fresh)
+                    + (
+                        "; the others: an agent without it, e.g. TD3 has no ent_coef?"
+                        if len(fresh) < len(lacking)
+                        else ""
+                    )
+                    if fresh and column not in EVAL_COLUMNS
                     else "an agent without it, e.g. TD3 has no ent_coef?"
                 )
                 + "): not in that panel; each run keeps its colour in every panel"

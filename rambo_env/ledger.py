@@ -55,6 +55,7 @@ from rambo_env.run_io import (
     refuse_link_loop,
     run_holder,
     safe_reason,
+    shell_path,
     some_names,
     with_article,
     write_json,
@@ -491,6 +492,21 @@ def update_ledger(
             if (run["settings"] or {}).get("bc_epochs") == 0
             else "BC warm-start evaluation"
         )
+        died = dead_lock_pid(run_dir)
+        if died is not None:  # probe 51 row 13: was "add it once …", as for a live run
+            planned = _planned_iterations(run)
+            of = f" of {planned}" if planned is not None else ""
+            after = (
+                "after its initial policy's evaluation"
+                if (run["settings"] or {}).get("bc_epochs") == 0
+                else "after its BC warm start"
+            )
+            raise ValueError(
+                f"run_dir: {run_dir} has logged only its {first} (iteration 0): its run "
+                f"(process {died}) stopped at iteration 0{of} ({after}) without finishing "
+                "(killed? out of memory?); continue it with scripts/cotrain.py --resume "
+                f"{shell_path(run_dir)}, then run scripts/ledger.py again"
+            )
         raise ValueError(
             f"run_dir: {run_dir} has logged only its {first} (iteration 0), no co-training "
             f"iteration yet; {then}"

@@ -35,17 +35,26 @@ from rambo_env.curves import (
     read_curves_csv,
     write_curves_csv,
 )
-from rambo_env.ledger import evaluations, lost_text
+from rambo_env.ledger import evaluations, lost_text, stopped_part_way
 from rambo_env.run_io import (
+    CONFIG_NAME,
+    TB_DIR,
     StagedFiles,
     WriteFailedError,
     check_file_or_absent,
     check_matplotlib,
     check_writable,
     counted,
+    dead_lock_pid,
     exit_on_interrupt,
+    is_int,
     iteration0_label,
+    process_stopped,
+    read_json,
     run_bc_epochs,
+    run_holder,
+    shell_path,
+    stopped_text,
     tolerant_console,
     user_path,
     with_article,
@@ -222,8 +231,14 @@ def main(argv: list[str] | None = None) -> int:
                         f"[curves] WARNING: {lost_text(run, lost)}: {label}'s curve {kept}",
                         flush=True,
                     )
-        except (FileNotFoundError, ValueError) as err:
-            parser.exit(2, f"error: {err}\n")
+        except (FileNotFoundError, ValueError) as err:  # probe 51 row 58: a sweep's runs named
+            parser.exit(2, f"error: {err}{_runs_below(run) if run.suffix != '.csv' else ''}\n")
+    states = [  # probe 51 rows 36-37: a run killed part-way was plotted without a word
+        f"{label}: {state}"
+        for label, run in args.runs
+        if label not in from_csv
+        and (state := run_state(run, max(r["iteration"] for r in curves[label]))) is not None
+    ]
     empty = empty_columns(curves, args.columns)
     if empty and chosen:  # probe 32: was an empty panel and a blank CSV column, rc 0
         column, why = next(iter(empty.items()))
@@ -266,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:  # no permission, a name too long, ...
         where = err.filename or args.out  # the file (was: the prefix only)
         parser.exit(2, f"error: --out: cannot write {where} ({err.strerror or err})\n")
-    for line in said:
+    for line in said + states:
         print(line)
     if stale:  # probe 36: an earlier call's CSVs of other runs were left beside the new figure
         print(
@@ -275,6 +290,53 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(png)
     return 0
+
+
+def run_state(run_dir: Path, done: int) -> str | None:
+    """Where a run that has not finished stands, as the ledger says it (its helpers
+    :func:`run_holder`, :func:`dead_lock_pid`, :func:`stopped_part_way`), ``done`` its last
+    logged iteration; None for a finished run. Probe 51 rows 36-37: a run killed at iteration 12
+    of 60 (or before its first iteration) was plotted without a word of it."""
+    try:
+        planned = read_json(run_dir / CONFIG_NAME)["config"]["n_iterations"]
+    except (OSError, ValueError, KeyError, TypeError):
+        planned = None
+    of = f" of {planned}" if is_int(planned) else ""
+    first = (  # probe 45: bc_epochs 0 evaluates the untrained initial policy
+        "its initial policy's evaluation" if run_bc_epochs(run_dir) == 0 else "its BC warm start"
+    )
+    at = f"iteration {done}{of}" + (f" (after {first})" if done == 0 else "")
+    resume = f"scripts/cotrain.py --resume {shell_path(run_dir)}"
+    holder = run_holder(run_dir)
+    if holder is not None:
+        if process_stopped(holder):
+            return f"its run is stopped at {at}: {stopped_text(holder)}"
+        return f"its run (process {holder}) is still going ({at})"
+    died = dead_lock_pid(run_dir)
+    if died is not None:
+        return (
+            f"its run (process {died}) stopped at {at} without finishing (killed? out of "
+            f"memory?); continue it with {resume}"
+        )
+    part = stopped_part_way(run_dir)
+    if part is not None:
+        return (
+            f"its run stopped at iteration {part[0]} of {part[1]} (--stop-at-iteration); finish "
+            f"it with {resume}"
+        )
+    return None
+
+
+def _runs_below(folder: Path) -> str:
+    """``; it holds N run folder(s) below it (a sweep folder: …), e.g. …: pass one of those``
+    for a folder that is no run (no config.json, no tb/) but has runs below it, as diagnose.py
+    and ``cotrain.py --resume`` say (``agents.cotrain._runs_below``, reused); else ''. Probe 51
+    row 58: a sweep folder was "not a run folder" without naming its runs."""
+    if not folder.is_dir() or (folder / CONFIG_NAME).exists() or (folder / TB_DIR).exists():
+        return ""
+    from agents.cotrain import _runs_below as below
+
+    return below(folder)
 
 
 #: Beside ``<out>.png``: the CSVs that call wrote (``{"csvs": [names]}``), the only ones a later

@@ -36,6 +36,7 @@ from rambo_env.ledger import (
     update_ledger,
 )
 from rambo_env.run_io import (
+    CHECKPOINT_NAME,
     CONFIG_NAME,
     RESULTS_NAME,
     WriteFailedError,
@@ -82,8 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     for run_dir in args.runs:
         try:
             slug = run_slug(run_dir)
-        except (OSError, ValueError) as err:
-            parser.exit(2, f"error: {run_dir}: {err}\n")
+        except (OSError, ValueError) as err:  # probe 51 row 57: a sweep folder names its runs
+            parser.exit(2, f"error: {run_dir}: {err}{runs_below(run_dir)}\n")
+        try:  # probe 51 row 33: a hand-edited seed was entered under the edited key
+            check_checkpoint(run_dir)
+        except ValueError as err:
+            parser.exit(2, f"error: {err}\n")  # cotrain.py --resume's words
         if slug in seen:
             same = seen[slug].resolve() == run_dir.resolve()
             parser.exit(
@@ -187,6 +192,43 @@ def main(argv: list[str] | None = None) -> int:
             f"{covers}{running}"
         )
     return 0
+
+
+def check_checkpoint(run_dir: Path) -> None:
+    """ValueError, as ``cotrain.py --resume`` gives (``agents.cotrain._check_identity``, reused),
+    when the run's config.json disagrees with its checkpoint.pt on a setting (edited by hand, or
+    the checkpoint copied from another run). Probe 51 row 33: config.json's seed edited 0 -> 7
+    was entered under the edited ledger key (``…_s7``). The checkpoint is memory-mapped: only
+    its small pickled part (the identity) is read, not its tensors, whatever the run's size.
+    Nothing is checked where there is nothing to check against (no checkpoint yet, one written
+    before identities were stored, one that cannot be read, a config.json that ``--resume``
+    itself cannot load: the ledger reads its own fields and says so)."""
+    path = run_dir / CHECKPOINT_NAME
+    if not path.is_file():
+        return
+    import torch
+
+    from agents.cotrain import _check_identity, load_config
+
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+        load_config(run_dir)
+    except Exception:  # damaged / foreign / pre-zip checkpoint, an older config: --resume says
+        return
+    if isinstance(state, dict) and isinstance(state.get("identity"), dict):
+        _check_identity(state, run_dir)
+
+
+def runs_below(folder: Path) -> str:
+    """``; it holds N run folder(s) below it (a sweep folder: …), e.g. …: pass one of those``
+    for a folder without a config.json that has runs below it (a sweep, a folder of runs), as
+    diagnose.py and ``cotrain.py --resume`` say (``agents.cotrain._runs_below``, reused); else
+    ''. Probe 51 rows 57 and 58: the ledger and curves.py said only "not a run folder"."""
+    if not folder.is_dir() or (folder / CONFIG_NAME).exists():
+        return ""
+    from agents.cotrain import _runs_below
+
+    return _runs_below(folder)
 
 
 def _results_status(run_dir: Path) -> str | None:
