@@ -192,7 +192,9 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
             run_dir, f"there is nothing to resume: {run_io.RERUN_DIED_START}"
         )
         above = run_io.run_folder_above(run_dir)  # probe 31: --resume RUN/tb
-        raise ValueError(f"run_dir: {path} not found: {not_a_run}{above or _runs_below(run_dir)}")
+        raise ValueError(
+            f"run_dir: {path} not found: {not_a_run}{above or run_io.runs_below(run_dir)}"
+        )
     run_io.check_readable(path, "run_dir")  # was: "not readable JSON …: not a run folder"
     try:
         data = run_io.read_json(path)
@@ -215,32 +217,6 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
             "edited by hand; put back the run's value (its first [cotrain] line names it)"
         )
     return cfg
-
-
-def _runs_below(folder: Path) -> str:
-    """``; it holds N run folder(s) below it (a sweep folder: …), e.g. …`` when ``folder`` is not a
-    run folder but has some up to four levels down (a sweep's ``runs/<dataset>/<config>/s<seed>``),
-    else ''. Probe 29: diagnose.py on a sweep folder did not point at its trials."""
-    found: list[Path] = []
-    for depth in range(1, 5):
-        try:
-            found += sorted(
-                p.parent
-                for p in folder.glob("/".join(["*"] * depth + [run_io.CONFIG_NAME]))
-                if "tune" not in p.relative_to(folder).parts
-            )
-        except OSError:  # an unreadable subfolder: no hint
-            return ""
-        if len(found) > 50:
-            break
-    if not found:
-        return ""
-    sweep = " (a sweep folder: one run per trial)" if (folder / "sweep.json").is_file() else ""
-    return (
-        f"; it holds {len(found) if len(found) <= 50 else 'over 50'} run folder(s) below it"
-        f"{sweep}, e.g. "
-        f"{run_io.shell_path(found[0])}: pass one of those"
-    )
 
 
 def _run_files(run_dir: Path) -> list[str]:
@@ -281,7 +257,7 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
     state = _load_run_checkpoint(checkpoint)  # before the dataset load and the model build
     # probe 31: as --resume does (was: a regenerated dataset analysed without a word, a foreign
     # checkpoint loaded as the run's)
-    fingerprint = _check_identity(state, Path(run_dir))
+    fingerprint = check_identity(state, Path(run_dir))
     session = build_session(
         cfg,
         expected_fingerprint=fingerprint,
@@ -460,7 +436,7 @@ def _run(
         _check_not_diverged(cfg, int(state["iteration"]), run_dir)
         _check_tb_kept(int(state["iteration"]), run_dir)
         curves.check_one_run(run_dir)  # probe 46: another run's event files in tb/ (as the ledger)
-        fingerprint = _check_identity(state, run_dir)
+        fingerprint = check_identity(state, run_dir)
         extend = _extend(cfg, int(state["iteration"]), run_dir)
         session = build_session(
             cfg,
@@ -972,7 +948,7 @@ def _extend(cfg: CotrainConfig, done: int, run_dir: Path) -> Callable[[], None]:
     return record
 
 
-def _check_identity(state: dict[str, Any], run_dir: Path) -> str:
+def check_identity(state: dict[str, Any], run_dir: Path) -> str:
     """The checkpoint belongs to this run folder: same config, same dataset. -> dataset fingerprint."""
     saved = run_io.read_json(run_dir / run_io.CONFIG_NAME)
     try:

@@ -126,6 +126,7 @@ __all__ = [
     "run_bc_epochs",
     "run_folder_above",
     "run_holder",
+    "runs_below",
     "save_checkpoint",
     "set_rng_state",
     "shell_path",
@@ -2616,4 +2617,34 @@ def note_relative(variable: str, value: str, resolved: Path) -> None:
         f"as {resolved}; a process started in another folder looks elsewhere (set an absolute "
         "path)",
         flush=True,
+    )
+
+
+def runs_below(folder: Path) -> str:
+    """``; it holds N run folder(s) below it (a sweep folder: …), e.g. …`` when ``folder`` is not a
+    run folder but has some up to four levels down (a sweep's ``runs/<dataset>/<config>/s<seed>``),
+    else '' (also for a run folder itself, or no folder). Probe 29: diagnose.py on a sweep folder
+    did not point at its trials; probe 51: nor did scripts/ledger.py and scripts/curves.py.
+    Used by every refusal of a folder that is no run folder."""
+    if not folder.is_dir() or (folder / CONFIG_NAME).exists():
+        return ""
+    found: list[Path] = []
+    for depth in range(1, 5):
+        try:
+            found += sorted(
+                p.parent
+                for p in folder.glob("/".join(["*"] * depth + [CONFIG_NAME]))
+                if "tune" not in p.relative_to(folder).parts
+            )
+        except OSError:  # an unreadable subfolder: no hint
+            return ""
+        if len(found) > 50:
+            break
+    if not found:
+        return ""
+    sweep = " (a sweep folder: one run per trial)" if (folder / "sweep.json").is_file() else ""
+    return (
+        f"; it holds {len(found) if len(found) <= 50 else 'over 50'} run folder(s) below it"
+        f"{sweep}, e.g. "
+        f"{shell_path(found[0])}: pass one of those"
     )

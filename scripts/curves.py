@@ -53,6 +53,7 @@ from rambo_env.run_io import (
     read_json,
     run_bc_epochs,
     run_holder,
+    runs_below,
     shell_path,
     stopped_text,
     tolerant_console,
@@ -232,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
                         flush=True,
                     )
         except (FileNotFoundError, ValueError) as err:  # probe 51 row 58: a sweep's runs named
-            parser.exit(2, f"error: {err}{_runs_below(run) if run.suffix != '.csv' else ''}\n")
+            below = "" if (run / TB_DIR).exists() else runs_below(run)
+            parser.exit(2, f"error: {err}{below}\n")
     states = [  # probe 51 rows 36-37: a run killed part-way was plotted without a word
         f"{label}: {state}"
         for label, run in args.runs
@@ -325,18 +327,6 @@ def run_state(run_dir: Path, done: int) -> str | None:
             f"it with {resume}"
         )
     return None
-
-
-def _runs_below(folder: Path) -> str:
-    """``; it holds N run folder(s) below it (a sweep folder: …), e.g. …: pass one of those``
-    for a folder that is no run (no config.json, no tb/) but has runs below it, as diagnose.py
-    and ``cotrain.py --resume`` say (``agents.cotrain._runs_below``, reused); else ''. Probe 51
-    row 58: a sweep folder was "not a run folder" without naming its runs."""
-    if not folder.is_dir() or (folder / CONFIG_NAME).exists() or (folder / TB_DIR).exists():
-        return ""
-    from agents.cotrain import _runs_below as below
-
-    return below(folder)
 
 
 #: Beside ``<out>.png``: the CSVs that call wrote (``{"csvs": [names]}``), the only ones a later

@@ -48,6 +48,7 @@ from rambo_env.run_io import (
     process_stopped,
     read_json,
     run_holder,
+    runs_below,
     shell_path,
     stopped_text,
     tolerant_console,
@@ -195,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def check_checkpoint(run_dir: Path) -> None:
-    """ValueError, as ``cotrain.py --resume`` gives (``agents.cotrain._check_identity``, reused),
+    """ValueError, as ``cotrain.py --resume`` gives (``agents.cotrain.check_identity``, reused),
     when the run's config.json disagrees with its checkpoint.pt on a setting (edited by hand, or
     the checkpoint copied from another run). Probe 51 row 33: config.json's seed edited 0 -> 7
     was entered under the edited ledger key (``…_s7``). The checkpoint is memory-mapped: only
@@ -208,7 +209,7 @@ def check_checkpoint(run_dir: Path) -> None:
         return
     import torch
 
-    from agents.cotrain import _check_identity, load_config
+    from agents.cotrain import check_identity, load_config
 
     try:
         state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
@@ -216,19 +217,7 @@ def check_checkpoint(run_dir: Path) -> None:
     except Exception:  # damaged / foreign / pre-zip checkpoint, an older config: --resume says
         return
     if isinstance(state, dict) and isinstance(state.get("identity"), dict):
-        _check_identity(state, run_dir)
-
-
-def runs_below(folder: Path) -> str:
-    """``; it holds N run folder(s) below it (a sweep folder: …), e.g. …: pass one of those``
-    for a folder without a config.json that has runs below it (a sweep, a folder of runs), as
-    diagnose.py and ``cotrain.py --resume`` say (``agents.cotrain._runs_below``, reused); else
-    ''. Probe 51 rows 57 and 58: the ledger and curves.py said only "not a run folder"."""
-    if not folder.is_dir() or (folder / CONFIG_NAME).exists():
-        return ""
-    from agents.cotrain import _runs_below
-
-    return _runs_below(folder)
+        check_identity(state, run_dir)
 
 
 def _results_status(run_dir: Path) -> str | None:
