@@ -334,7 +334,8 @@ MAX_THREADS_PER_CORE = 4
 def resolve_torch_threads(requested: int | None) -> tuple[int, str]:
     """``(threads, why)``: ``requested`` if given (``why`` warns when it is more than the usable
     cores), else every core this process may use divided among the torch processes running now
-    (this one included), at least 1."""
+    (this one included), at least 1, and at most ``OMP_NUM_THREADS`` when that is set (a value
+    that is not a positive int is said to be ignored)."""
     cores = usable_cores()
     if requested is not None:
         most = MAX_THREADS_PER_CORE * max(cores, os.cpu_count() or 1)
@@ -357,12 +358,25 @@ def resolve_torch_threads(requested: int | None) -> tuple[int, str]:
     others = torch_processes()
     threads = max(1, cores // (1 + len(others)))
     if not others:
-        return threads, f"auto: {cores} core(s), no other torch process"
-    listed = ", ".join(str(p) for p in others[:5]) + (" ..." if len(others) > 5 else "")
-    return (
-        threads,
-        f"auto: {cores} core(s) shared with {len(others)} other torch process(es), PID {listed}",
-    )
+        why = f"auto: {cores} core(s), no other torch process"
+    else:
+        listed = ", ".join(str(p) for p in others[:5]) + (" ..." if len(others) > 5 else "")
+        why = (
+            f"auto: {cores} core(s) shared with {len(others)} other torch process(es), PID {listed}"
+        )
+    # Probe 52: OMP_NUM_THREADS=1 (a shared machine's limit, the README's test command) was
+    # overridden by auto's 2 threads without a word, and a garbage value ignored silently.
+    omp = os.environ.get("OMP_NUM_THREADS")
+    if omp is None or not omp.strip():
+        return threads, why
+    if not omp.strip().isdigit() or int(omp) < 1:
+        return threads, f"{why}; OMP_NUM_THREADS={omp!r} is not a positive int: ignored"
+    if int(omp) < threads:
+        return int(omp), (
+            f"OMP_NUM_THREADS={int(omp)}, below auto's {threads} ({why}); --torch-threads N "
+            "overrides both"
+        )
+    return threads, why
 
 
 @contextmanager

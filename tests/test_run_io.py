@@ -396,6 +396,7 @@ def test_torch_processes_finds_another_torch_process_and_threads_are_shared(monk
         assert child.pid in run_io.torch_processes()
         assert os.getpid() not in run_io.torch_processes()
         monkeypatch.setattr(run_io.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
         threads, why = run_io.resolve_torch_threads(None)
         others = len(run_io.torch_processes())
         assert threads == max(1, 2 // (1 + others)) and f"with {others} other torch" in why
@@ -404,10 +405,37 @@ def test_torch_processes_finds_another_torch_process_and_threads_are_shared(monk
         child.stdin.close()
         child.wait(timeout=30)
     monkeypatch.setattr(run_io, "torch_processes", lambda: [])
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     assert run_io.resolve_torch_threads(None) == (2, "auto: 2 core(s), no other torch process")
     assert run_io.resolve_torch_threads(2) == (2, "as configured")
     threads, why = run_io.resolve_torch_threads(3)  # still used, but said to be too many
     assert threads == 3 and why.startswith("as configured; more than the 2 usable core(s)")
+
+
+def test_auto_torch_threads_keep_to_omp_num_threads(monkeypatch):
+    """Probe 52: ``OMP_NUM_THREADS=1 cotrain.py`` ran 2 torch threads ("auto: 2 core(s), no
+    other torch process") without a word, and ``OMP_NUM_THREADS=abc`` was ignored silently.
+    Auto now stays at or below the variable, and says so; an explicit count still wins."""
+    from rambo_env import run_io
+
+    monkeypatch.setattr(run_io.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(run_io, "torch_processes", lambda: [])
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert run_io.resolve_torch_threads(None) == (
+        1,
+        "OMP_NUM_THREADS=1, below auto's 2 (auto: 2 core(s), no other torch process); "
+        "--torch-threads N overrides both",
+    )
+    assert run_io.resolve_torch_threads(2) == (2, "as configured")
+    monkeypatch.setenv("OMP_NUM_THREADS", "8")  # above auto: auto's count
+    assert run_io.resolve_torch_threads(None) == (2, "auto: 2 core(s), no other torch process")
+    for bad in ("abc", "0", "-2"):
+        monkeypatch.setenv("OMP_NUM_THREADS", bad)
+        assert run_io.resolve_torch_threads(None) == (
+            2,
+            f"auto: 2 core(s), no other torch process; OMP_NUM_THREADS={bad!r} is not a "
+            "positive int: ignored",
+        )
 
 
 def test_torch_threads_beyond_four_per_core_are_refused(monkeypatch):
