@@ -207,7 +207,10 @@ class MixedReplayBuffer(ReplayBuffer):
             raise ValueError(f"batch_size: expected an int >= 1, got {batch_size!r}")
         if batch_size > CHECKED_BATCH_ROWS:  # probe 17: was torch's / numpy's raw allocation error
             obs_dim = int(np.prod(self.obs_shape))
-            check_batch_memory(batch_size, obs_dim, self.action_dim, str(self.device))
+            # the agent's gradient step on the batch follows: its activations count too
+            check_batch_memory(
+                batch_size, obs_dim, self.action_dim, str(self.device), training=True
+            )
         n_real = self.n_real(batch_size)
         real = self.check_dataset().sample(n_real, self.generator)
         if n_real == batch_size:

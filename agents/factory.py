@@ -708,6 +708,23 @@ def _check_pool_size(buffer_size: Any, k: int, n_rollouts: int, retain_iteration
         )
 
 
+def _check_batch_within_rows(batch_size: Any, dataset: OfflineDataset, pool: int) -> None:
+    """A given ``batch_size`` is at most the rows the mixed buffer samples from: the dataset's
+    transitions plus the model pool (``round(f·B)`` real + the rest synthetic, both drawn with
+    replacement; Alg. 1 line 4). Probe 52: ``batch_size=3_000_000`` on 3000 transitions was
+    taken, every batch repeated each row ~1000 times, and a memory limit failed only after 74 s
+    of training with torch's raw allocator error."""
+    rows = getattr(dataset, "n_transitions", None)
+    if not (is_int(batch_size) and is_int(rows)) or batch_size <= rows + pool:
+        return
+    raise ValueError(
+        f"batch_size: {batch_size} is more than the {rows + pool} rows the mixed replay buffer "
+        f"samples from (dataset {counted(rows, 'transition')} + model pool {pool}): every batch "
+        f"would repeat each row ~{batch_size // (rows + pool)} times; give at most "
+        f"{rows + pool} (the paper's batch: 256)"
+    )
+
+
 def _check_pool_memory(
     vec_env: VecEnv, k: int, n_rollouts: int, retain_iterations: int, buffer_size: int | None
 ) -> None:
@@ -897,6 +914,8 @@ def make_agent(
     _check_pool_memory(
         vec_env, rollout_length, n_rollouts, retain_iterations, agent_kwargs.get("buffer_size")
     )
+    if "batch_size" in agent_kwargs:  # an explicit one (the default 256 may resample tiny data)
+        _check_batch_within_rows(agent_kwargs["batch_size"], dataset, kwargs["buffer_size"])
     policy: str | type = "MlpPolicy"
     if log_std_min is not None and log_std_min != LIBRARY_LOG_STD_MIN:
         if algo not in _FLOORED_POLICIES:

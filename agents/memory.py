@@ -127,6 +127,13 @@ def check_memory(
 #: Hidden width allowed for the actor's activations per row in ``diagnose_row_bytes`` (the
 #: paper's agents: two layers of 256).
 _ACTOR_ACTIVATIONS = 2 * 256
+#: Floats per batch row of one agent gradient step (SAC, the paper's 2 x 256 networks; the
+#: other agents use fewer): the critics on (s, a), the target critics on (s', a'), the critics
+#: on (s, pi(s)) (2 critics each: 6 x 512 hidden activations), the actor on s and s' (2 x 512),
+#: and the saved pre-activations and gradients of the graph-tracked passes (about as many again):
+#: 12 x 512 floats = 24 KiB a row. Probe 52: 3M rows asked torch for 3 GB (1 KiB a row: one
+#: 256-wide layer) after 74 s of training, while the estimate without it was ~0.3 KiB a row.
+_TRAIN_ACTIVATIONS = 12 * _ACTOR_ACTIVATIONS
 #: Host bytes per row for Python objects: the simulator's per-row observation array (ndarray
 #: header), reward float, terminated bool and the three list slots.
 _PY_ROW_OVERHEAD = 112 + 24 + 3 * 8
@@ -188,15 +195,18 @@ def check_batch_memory(
     what: str = "batch_size",
     critics: bool = False,
     hint: str = "sample fewer rows (the paper's batch: 256)",
+    training: bool = False,
 ) -> int:
     """Raise ValueError naming ``what`` when one sampled batch cannot fit in memory. -> bytes.
 
     A row: its indices (int64), obs / next obs / action / reward / done gathered in numpy, then
     as tensors, then concatenated (real + model rows): three float32 copies; with ``critics``,
-    also the activations of two critics' hidden layers (the callback's Q evaluation).
+    also the activations of two critics' hidden layers (the callback's Q evaluation); with
+    ``training``, those of one agent gradient step (:data:`_TRAIN_ACTIVATIONS`).
     """
     row = 3 * 8 + 3 * _FLOAT32 * (2 * obs_dim + action_dim + 2)
     need = batch_size * (row + (2 * _FLOAT32 * _ACTOR_ACTIVATIONS if critics else 0))
+    need += batch_size * _FLOAT32 * _TRAIN_ACTIVATIONS if training else 0
     room = available
     if room is None:
         gpu = _device_memory_bytes(str(device))

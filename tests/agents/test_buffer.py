@@ -182,6 +182,20 @@ def test_a_batch_larger_than_the_memory_is_one_error(dataset):
     assert buf.sample(100_000).rewards.shape == (100_000, 1)
 
 
+def test_the_batch_memory_check_counts_the_gradient_steps_activations(dataset, monkeypatch):
+    """Probe 52 row 81: 3M rows passed the check with 8.69 GiB free (~0.3 KiB a row counted),
+    then the SAC step asked torch for 3 GB of one layer's activations after 74 s of training.
+    The estimate now counts a gradient step's activations (24 KiB a row)."""
+    import agents.memory
+
+    monkeypatch.setattr(agents.memory, "available_memory_bytes", lambda: int(8.69 * 2**30))
+    buf = _buffer(dataset)
+    _fill(buf, 5)
+    with pytest.raises(ValueError, match=r"^batch_size: a batch of 3000000 rows needs ~6\d\.\d GiB"):
+        buf.sample(3_000_000)
+    assert buf.sample(100_000).rewards.shape == (100_000, 1)  # ~2.3 GiB: taken
+
+
 @pytest.mark.parametrize("key", ["rewards", "actions", "observations"])
 def test_the_dataset_cannot_be_edited_under_a_built_buffer(dataset, key):
     """Probe 41 row 113: ``ds.rewards[:] = np.nan`` after make_agent (the buffer shared the

@@ -587,6 +587,25 @@ def test_sb3_arguments_that_fail_only_in_training_are_checked_up_front():
     make_agent("tqc", env, dataset, mdp.normalizer, **tqc)  # the policy's own keywords: taken
 
 
+def test_a_batch_larger_than_the_buffer_rows_is_refused_at_make_agent():
+    """Probe 52 rows 80-81: ``batch_size=3_000_000`` on 3000 transitions was taken, every batch
+    repeated each row ~1000 times, and a memory limit failed after 74 s with torch's raw
+    allocator error. Now make_agent names the rows; as many as the rows are taken."""
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    pool = 5 * K * N_ENVS  # retain_iterations 5 (the paper's)
+    rows = dataset.n_transitions + pool
+    with pytest.raises(
+        ValueError,
+        match=rf"^batch_size: 3000000 is more than the {rows} rows the mixed replay buffer "
+        rf"samples from \(dataset {dataset.n_transitions} transitions \+ model pool {pool}\): "
+        rf".*give at most {rows} \(the paper's batch: 256\)$",
+    ):
+        make_agent("sac", env, dataset, mdp.normalizer, batch_size=3_000_000, **kw)
+    make_agent("sac", env, dataset, mdp.normalizer, batch_size=rows, **kw)
+
+
 def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
     """Probe 12: make_agent(gradient_steps=2.5 / tensorboard_log=5) failed with a raw TypeError
     at the first learn; batch_size=0, gamma=1.5, tau=2 trained without a word; exploration_std=-1
