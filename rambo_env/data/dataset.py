@@ -309,6 +309,12 @@ def _successor_rtol(arrays: Mapping[str, Any], name: str) -> float:
         _float_dtype(arrays.get("observations")),
         _float_dtype(arrays.get("next_observations")),
     )
+    if obs is not None and obs == nxt and obs.itemsize < 4:  # probe 52: float16 without a word
+        print(
+            f"[rambo_env] WARNING: dataset {name!r}: observations are stored as {obs} (~3 "
+            "significant digits): the model learns rounded states, and episode continuity / the "
+            "terminal rule are judged on them; store float32"
+        )  # both fields rounded alike: continuity holds at the usual tolerance
     if obs is None or nxt is None or obs == nxt:
         return _SUCCESSOR_RTOL
     coarse = obs if obs.itemsize < nxt.itemsize else nxt

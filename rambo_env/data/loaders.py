@@ -1015,7 +1015,18 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
         f"termination rule: {alive} terminal row(s) whose next state the rule keeps alive, "
         f"{ended} non-terminal row(s) whose next state it ends. Model rollouts end by the rule, "
         "real transitions keep the data's flags; check that the data come from this env "
-        "(version, observation layout) or pass the right --env-id"
+        "(version, observation layout) or pass the right --env-id" + _float16_hint(dataset)
+    )
+
+
+def _float16_hint(dataset: OfflineDataset) -> str:
+    """Probe 52: float16 data's rounding crossed the rule's bounds, and the warning blamed the env."""
+    nxt = dataset.next_observations
+    if not np.array_equal(nxt.astype(np.float16).astype(nxt.dtype), nxt):
+        return ""
+    return (
+        "; the next states hold float16 values (~3 significant digits): that rounding can move a "
+        "state across the rule's bounds (store float32)"
     )
 
 

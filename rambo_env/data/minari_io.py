@@ -1332,6 +1332,15 @@ def _local_id_typo(dataset_id: str, local_ids: Sequence[str]) -> str | None:
     return None
 
 
+def _other_version(dataset_id: str, near: Sequence[str]) -> str | None:
+    """The newest of the local ids ``near`` that differ from ``dataset_id`` only in the version
+    (``rambo/hopper/random-v0`` for ``rambo/hopper/random`` or ``…-v1``), else None. Probe 52:
+    the first line said only "not in the local Minari root … was not downloaded"."""
+    base = re.sub(r"-v\d+$", "", dataset_id)
+    found = [i for i in near if re.fullmatch(re.escape(base) + r"-v(\d+)", i)]
+    return max(found, key=lambda i: int(i.rsplit("-v", 1)[1]), default=None)
+
+
 def _unavailable_message(dataset_id: str, download: bool, err: BaseException | None) -> str:
     parts = dataset_id.split("/")
     env, level = (parts[-2], parts[-1].rsplit("-v", 1)[0]) if len(parts) >= 3 else (None, None)
@@ -1347,8 +1356,10 @@ def _unavailable_message(dataset_id: str, download: bool, err: BaseException | N
         tried += f": {type(err).__name__}: {err}"  # Minari's "Use download=True")
     local_ids = _local_ids()
     near = _local_ids_like(dataset_id, local_ids)
-    typo = None if near else _local_id_typo(dataset_id, local_ids)
-    if near:
+    typo = _other_version(dataset_id, near) or (
+        None if near else _local_id_typo(dataset_id, local_ids)
+    )
+    if near and typo is None:
         mean = (
             f"\nA local dataset has nearly that id: {', '.join(repr(i) for i in near)}; load it "
             "by that id (Minari ids are case-sensitive and end in their version, -vN). Else, to "

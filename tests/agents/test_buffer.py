@@ -191,7 +191,9 @@ def test_the_batch_memory_check_counts_the_gradient_steps_activations(dataset, m
     monkeypatch.setattr(agents.memory, "available_memory_bytes", lambda: int(8.69 * 2**30))
     buf = _buffer(dataset)
     _fill(buf, 5)
-    with pytest.raises(ValueError, match=r"^batch_size: a batch of 3000000 rows needs ~6\d\.\d GiB"):
+    with pytest.raises(
+        ValueError, match=r"^batch_size: a batch of 3000000 rows needs ~6\d\.\d GiB"
+    ):
         buf.sample(3_000_000)
     assert buf.sample(100_000).rewards.shape == (100_000, 1)  # ~2.3 GiB: taken
 

@@ -862,11 +862,27 @@ def test_a_minari_main_file_locked_or_linked_to_what_is_missing_is_named(tmp_pat
         assert load_dataset("t/hopper/held-v0").n_transitions == 12  # intact
 
 
+def test_a_minari_id_without_or_with_another_version_asks_did_you_mean_the_newest_local():
+    """Probe 52 row 73: ``rambo/hopper/random`` (no version) / ``p52/trunc-v1`` (only -v0 local)
+    said on its first line only "not in the local Minari root … was not downloaded"."""
+    _save_as_minari("mine/hopper/walk-v0", make_dataset((7, 5), (True, False)))
+    _save_as_minari("mine/hopper/walk-v1", make_dataset((7, 5), (True, False)))
+    root = minari_dataset_path("")
+    for typo in ("mine/hopper/walk", "mine/hopper/walk-v3"):
+        with pytest.raises(DatasetUnavailableError) as info:
+            load_dataset(typo)
+        first = str(info.value).splitlines()[0]
+        assert first.endswith(
+            f"was not downloaded (download=False); did you mean 'mine/hopper/walk-v1' (in the "
+            f"local Minari root {root})? Else, to get the data, either"
+        ), first
+
+
 def test_a_minari_id_off_by_case_or_version_names_the_local_dataset():
     """Probe 18: ``rambo/hopper/random`` (no version) or ``RAMBO/hopper/random-v0`` next to a
     local ``rambo/hopper/random-v0`` were told to download or generate the data."""
     _save_as_minari("mine/hopper/walk-v0", make_dataset((7, 5), (True, False)))
-    for typo in ("mine/hopper/walk", "MINE/hopper/walk-v0", "mine/hopper/Walk-v2"):
+    for typo in ("MINE/hopper/walk-v0", "mine/hopper/Walk-v2"):
         with pytest.raises(DatasetUnavailableError) as info:
             load_dataset(typo)
         assert "A local dataset has nearly that id: 'mine/hopper/walk-v0'" in str(info.value)
@@ -2918,6 +2934,27 @@ def test_whole_number_rewards_or_observations_are_said_as_such(capsys, field):
     )
     assert f"{said} whole numbers only (all 400 rows: stored as an integer dtype, or " in out
     assert f"Hopper-v5's {field} are real numbers" in out and "store them as float32" in out
+
+
+def test_float16_observations_are_said_and_the_terminal_rule_warning_names_the_rounding(
+    tmp_path, capsys
+):
+    """Probe 52 row 27: float16 observations and next_observations loaded without a word; the only
+    message was a terminal-rule warning telling to check the env (the rounding's doing)."""
+    a = _rollout("Hopper-v5", 400, episode_len=100)
+    half = {k: v.astype(np.float16) if k.endswith("observations") else v for k, v in a.items()}
+    np.savez(tmp_path / "half.npz", **half)
+    load_dataset(str(tmp_path / "half.npz"), env_id="Hopper-v5")
+    out = capsys.readouterr().out
+    assert out.count("are stored as") == 1, out
+    assert (
+        "observations are stored as float16 (~3 significant digits): the model learns rounded "
+        "states, and episode continuity / the terminal rule are judged on them; store float32"
+    ) in out
+    from rambo_env.data.loaders import _float16_hint
+
+    assert "float16 values" in _float16_hint(OfflineDataset.from_arrays(half))
+    assert _float16_hint(OfflineDataset.from_arrays(a)) == ""  # float32 data: not said
 
 
 def test_constant_or_sparse_whole_rewards_are_not_called_rounded(capsys):
