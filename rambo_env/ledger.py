@@ -846,19 +846,18 @@ def _diverged(run_dir: Path) -> bool:
 
 
 def _warn_results_missing(run_dir: Path, status: str | None) -> None:
-    """Probe 52 row 51: a run that reached its planned iterations (or plans none on record), with
+    """Probe 52 row 51: a run that reached its planned iterations (``status`` complete), with
     no process on it and no lock of a killed one, but no ``results.json`` (removed by a cleanup)
     was entered without a word; a damaged one is warned of (:func:`_diverged`). A run still
     going, killed (a dead lock) or stopped part-way has its own note (``scripts/ledger.py``)."""
     path = run_dir / RESULTS_NAME
-    if status not in ("complete", None) or path.exists() or path.is_symlink():
+    if status != "complete" or path.exists() or path.is_symlink():
         return
     if run_holder(run_dir) is not None or dead_lock_pid(run_dir) is not None:
         return
-    why = "its logged iterations reach its planned ones and " if status else ""
     print(
-        f"[rambo_env] WARNING: {path} is missing although the run ended ({why}no process runs "
-        "it): whether it finished or "
+        f"[rambo_env] WARNING: {path} is missing although the run ended (its logged iterations "
+        "reach its planned ones and no process runs it): whether it finished or "
         "diverged is not known, so its ledger entry is not marked diverged; restore the file if "
         "you have it",
         flush=True,
