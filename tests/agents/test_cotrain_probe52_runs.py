@@ -27,11 +27,15 @@ def test_the_ledger_warns_of_an_unreadable_checkpoint(
     path.write_bytes(whole[: len(whole) // 2])
     assert ledger_cli.main([str(run_dir), "--ledger", str(ledger)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"[ledger] WARNING: {path} is unreadable (") and (
-        "): whether config.json matches the run was not checked, and the run cannot be continued "
-        "with --resume (checkpoints are written atomically, so this file was damaged or replaced "
-        "after it was written); its curves and evaluations are entered as they are\n"
-    ) in out, out
+    assert (
+        out.startswith(f"[ledger] WARNING: {path} is unreadable (")
+        and (
+            "): whether config.json matches the run was not checked, and the run cannot be continued "
+            "with --resume (checkpoints are written atomically, so this file was damaged or replaced "
+            "after it was written); its curves and evaluations are entered as they are\n"
+        )
+        in out
+    ), out
     assert "tiny-hopper_sac_k2-lam3e-4_s0: 2 iterations" in out
     path.write_bytes(whole)  # a whole checkpoint: no warning
     assert ledger_cli.main([str(run_dir), "--ledger", str(ledger)]) == 0
