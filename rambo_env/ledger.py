@@ -547,6 +547,7 @@ def update_ledger(
             run_dir, max((r["iteration"] for r in rows), default=0), _planned_iterations(run)
         ),
     )
+    _warn_results_missing(run_dir, entry.status)
     # Read-modify-write of index.json under the ledger's lock: two ledger.py processes at once
     # each kept only their own entry (was: one of the two silently lost).
     with _ledger_lock(ledger_dir):
@@ -842,6 +843,25 @@ def _diverged(run_dir: Path) -> bool:
         )
         return False
     return results["status"] == "diverged"
+
+
+def _warn_results_missing(run_dir: Path, status: str | None) -> None:
+    """Probe 52 row 51: a run that reached its planned iterations (``status`` complete), with
+    no process on it and no lock of a killed one, but no ``results.json`` (removed by a cleanup)
+    was entered without a word; a damaged one is warned of (:func:`_diverged`). A run still
+    going, killed (a dead lock) or stopped part-way has its own note (``scripts/ledger.py``)."""
+    path = run_dir / RESULTS_NAME
+    if status != "complete" or path.exists() or path.is_symlink():
+        return
+    if run_holder(run_dir) is not None or dead_lock_pid(run_dir) is not None:
+        return
+    print(
+        f"[rambo_env] WARNING: {path} is missing although the run ended (its logged iterations "
+        "reach its planned ones and no process runs it): whether it finished or "
+        "diverged is not known, so its ledger entry is not marked diverged; restore the file if "
+        "you have it",
+        flush=True,
+    )
 
 
 def _read_run(run_dir: Path) -> dict[str, Any]:

@@ -626,6 +626,7 @@ def _load_and_summarise(
     n_iterations: int | None = None,
 ) -> tuple[list[RunRecord], SweepReport]:
     records, incomplete = load_runs(runs_root)
+    records = _planned_runs(records, runs_root, grid)
     report = summarise(
         records,
         datasets=datasets,
@@ -636,6 +637,40 @@ def _load_and_summarise(
         n_iterations=n_iterations,
     )
     return records, report
+
+
+def _planned_runs(
+    records: list[RunRecord],
+    runs_root: str | Path,
+    grid: Sequence[tuple[str, RamboPreset, int]] | None,
+) -> list[RunRecord]:
+    """``records`` without the runs whose trial folder (``<dataset>/<k…-lam…>/s<seed>`` below
+    ``runs_root``) holds another trial's run: one WARNING each, and the trial counts as missing.
+    Probe 52 row 64: a cotrain run of another dataset copied into a trial folder became a row of
+    the tables (a dataset the sweep never ran)."""
+    planned = {
+        Path(runs_root) / dataset_slug(d) / config_slug(c) / f"s{seed}": (d, c, seed)
+        for d, c, seed in grid or ()
+    }
+    kept = []
+    for record in records:
+        trial = planned.get(record.run_dir)
+        if trial is None or trial == (record.dataset, record.config, record.seed):
+            kept.append(record)
+            continue
+        dataset, config, seed = trial
+        iterations = (
+            f", {counted(record.iterations, 'iteration')}" if record.iterations is not None else ""
+        )
+        print(
+            f"[sweep] WARNING: {record.run_dir} holds a run of {record.dataset} "
+            f"({config_label(record.config)}, seed {record.seed}{iterations}), not this sweep's "
+            f"trial {dataset} ({config_label(config)}, seed {seed}): copied in?; left out of "
+            "the tables; put back the trial's own run, or remove the folder and continue the "
+            "sweep (scripts/sweep.py --resume)",
+            flush=True,
+        )
+    return kept
 
 
 def write_report(

@@ -49,6 +49,7 @@ from rambo_env.run_io import (
     read_json,
     run_holder,
     runs_below,
+    safe_reason,
     shell_path,
     stopped_text,
     tolerant_console,
@@ -202,8 +203,9 @@ def check_checkpoint(run_dir: Path) -> None:
     was entered under the edited ledger key (``…_s7``). The checkpoint is memory-mapped: only
     its small pickled part (the identity) is read, not its tensors, whatever the run's size.
     Nothing is checked where there is nothing to check against (no checkpoint yet, one written
-    before identities were stored, one that cannot be read, a config.json that ``--resume``
-    itself cannot load: the ledger reads its own fields and says so)."""
+    before identities were stored, a config.json that ``--resume`` itself cannot load: the
+    ledger reads its own fields and says so); one that cannot be read is one WARNING (probe 52
+    row 53: was entered without a word), and the run is still entered (its curves are whole)."""
     path = run_dir / CHECKPOINT_NAME
     if not path.is_file():
         return
@@ -213,8 +215,22 @@ def check_checkpoint(run_dir: Path) -> None:
 
     try:
         state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+    except Exception:  # a pre-zip checkpoint cannot be memory-mapped: read it whole
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as err:  # probe 52 row 53: a damaged checkpoint was entered silently
+            print(
+                f"[ledger] WARNING: {path} is unreadable ({safe_reason(err)}): whether "
+                f"{CONFIG_NAME} matches the run was not checked, and the run cannot be "
+                "continued with --resume (checkpoints are written atomically, so this file was "
+                "damaged or replaced after it was written); its curves and evaluations are "
+                "entered as they are",
+                flush=True,
+            )
+            return
+    try:
         load_config(run_dir)
-    except Exception:  # damaged / foreign / pre-zip checkpoint, an older config: --resume says
+    except Exception:  # an older / foreign config.json: --resume says, the ledger reads its own
         return
     if isinstance(state, dict) and isinstance(state.get("identity"), dict):
         check_identity(state, run_dir)

@@ -299,3 +299,38 @@ def test_runs_of_the_grid_with_other_iterations_than_the_sweep_are_named():
     assert f"**{note}.**" in to_markdown(report)
     same = summarise(records(runs[1:]), grid=grid[1:], n_iterations=2)
     assert same.iterations_note == "" and "WARNING" not in to_markdown(same)
+
+
+def test_a_trial_folder_holding_another_trials_run_is_left_out(tmp_path, capsys):
+    """Probe 52 row 64: a cotrain run of another dataset copied into a sweep's trial folder
+    became a row of the tables (a dataset the sweep never ran), without a word; it is now one
+    WARNING naming the folder, what it holds and what the trial is, and the trial counts as
+    missing."""
+    from rambo_env.sweep_report import build_report
+
+    root = tmp_path / "runs"
+    grid = [("hopper-medium", A, 0), ("hopper-medium", A, 1)]
+    planned = {
+        0: results(A, 0, 10.0, [1.0]),
+        1: results(A, 0, 20.0, [1.0], dataset="hopper-random"),  # copied in
+    }
+    for seed, data in planned.items():
+        run_dir = root / "hopper-medium" / config_slug(A) / f"s{seed}"
+        run_dir.mkdir(parents=True)
+        (run_dir / "results.json").write_text(json.dumps({**data, "iterations_completed": 1}))
+    report = build_report(root, datasets=["hopper-medium"], configs=[A], grid=grid)
+    out = capsys.readouterr().out
+    foreign = root / "hopper-medium" / "k2-lam3e-4" / "s1"
+    assert out == (
+        f"[sweep] WARNING: {foreign} holds a run of hopper-random (k = 2, λ = 3e-4, seed 0, 1 "
+        "iteration), not this sweep's trial hopper-medium (k = 2, λ = 3e-4, seed 1): copied "
+        "in?; left out of the tables; put back the trial's own run, or remove the folder and "
+        "continue the sweep (scripts/sweep.py --resume)\n"
+    ), out
+    assert [row.dataset for row in report.rows] == ["hopper-medium"]
+    assert report.missing == ("hopper-medium/k2-lam3e-4/s1",)
+    assert "hopper-random" not in to_markdown(report)
+    # the trial's own run: no warning, counted
+    (foreign / "results.json").write_text(json.dumps(results(A, 1, 20.0, [1.0])))
+    report = build_report(root, datasets=["hopper-medium"], configs=[A], grid=grid)
+    assert capsys.readouterr().out == "" and report.missing == ()
