@@ -16,6 +16,7 @@ import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -207,13 +208,18 @@ def _unsavable_actor(model: object) -> str | None:
     return None
 
 
-def save_actor(model: SAC, path: Path) -> None:
+def save_actor(model: SAC, path: Path, normalizer: Any = None) -> None:
     """Save the SAC actor's weights in the SB3-free format of :func:`rambo_env.policies.load_actor`.
 
     ``model``: :data:`SAVABLE_AGENTS` with the default ReLU MLP actor and no gSDE; any other
     (TD3's deterministic actor, CrossQ's BatchNorm layers, not an agent) is one ValueError before
     anything is written (probe 49: a raw ``AttributeError: 'Actor' object has no attribute
-    'latent_pi'``)."""
+    'latent_pi'``). ``normalizer``: the :class:`rambo_env.ObsNormalizer` the agent's
+    observations were normalised with; by default that of its mixed replay buffer (an agent of
+    :func:`agents.factory.make_agent`, trained in the model env), else none (raw observations:
+    a behaviour policy trained in the real env). The file keeps its mean and std, and the loaded
+    actor normalises raw observations itself (probe 53: they were dropped, and the actor of a
+    RAMBO agent acted on raw observations)."""
     problem = _unsavable_actor(model)
     if problem is not None:
         raise ValueError(
@@ -221,6 +227,18 @@ def save_actor(model: SAC, path: Path) -> None:
             f"load_actor rebuilds; {problem}: train the behaviour policy with SAC "
             "(scripts/make_dataset.py --train-policy) and save its actor"
         )
+    if normalizer is None:
+        normalizer = getattr(getattr(model, "replay_buffer", None), "normalizer", None)
+    obs_dim = int(np.prod(model.observation_space.shape))
+    stats = {}
+    if normalizer is not None:
+        mean, std = (np.asarray(getattr(normalizer, k, None), np.float32) for k in ("mean", "std"))
+        if mean.shape != (obs_dim,) or std.shape != (obs_dim,):
+            raise ValueError(
+                f"normalizer: expected an ObsNormalizer of {obs_dim} observation dims (the "
+                f"agent's), got mean / std of shape {mean.shape} / {std.shape}"
+            )
+        stats = {"obs_mean": torch.tensor(mean), "obs_std": torch.tensor(std)}  # copies
     space = model.action_space
     state = {k: v.detach().cpu() for k, v in model.actor.state_dict().items()}
     hidden = tuple(m.out_features for m in model.actor.latent_pi if isinstance(m, torch.nn.Linear))
@@ -228,11 +246,12 @@ def save_actor(model: SAC, path: Path) -> None:
         path,
         {
             "state_dict": state,
-            "obs_dim": int(np.prod(model.observation_space.shape)),
+            "obs_dim": obs_dim,
             "action_dim": int(np.prod(space.shape)),
             "hidden_dims": list(hidden),
             "action_low": torch.as_tensor(space.low, dtype=torch.float32),
             "action_high": torch.as_tensor(space.high, dtype=torch.float32),
+            **stats,
         },
     )
 

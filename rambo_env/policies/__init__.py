@@ -41,6 +41,8 @@ class SquashedGaussianActor(nn.Module):
         hidden_dims: tuple[int, ...] = (256, 256),
         action_low: np.ndarray | None = None,
         action_high: np.ndarray | None = None,
+        obs_mean: np.ndarray | None = None,
+        obs_std: np.ndarray | None = None,
     ) -> None:
         super().__init__()
         layers: list[nn.Module] = []
@@ -56,6 +58,14 @@ class SquashedGaussianActor(nn.Module):
         high = np.ones(action_dim) if action_high is None else np.asarray(action_high)
         self.register_buffer("action_low", torch.as_tensor(low, dtype=torch.float32))
         self.register_buffer("action_high", torch.as_tensor(high, dtype=torch.float32))
+        # An agent trained on normalised observations (agents.factory.make_agent: the model's
+        # ObsNormalizer) acts on (obs - mean) / std; its actor file keeps the two (probe 53:
+        # they were dropped, and the saved actor acted on raw observations).
+        self.obs_mean: torch.Tensor | None
+        self.obs_std: torch.Tensor | None
+        for name, value in (("obs_mean", obs_mean), ("obs_std", obs_std)):
+            stat = None if value is None else torch.as_tensor(value, dtype=torch.float32)
+            self.register_buffer(name, stat)
 
     def forward(
         self,
@@ -63,6 +73,8 @@ class SquashedGaussianActor(nn.Module):
         deterministic: bool = False,
         generator: torch.Generator | None = None,
     ) -> torch.Tensor:
+        if self.obs_mean is not None and self.obs_std is not None:
+            obs = (obs - self.obs_mean) / self.obs_std
         latent = self.latent_pi(obs)
         mean = self.mu(latent)
         if deterministic:
@@ -166,7 +178,9 @@ def _other_project_file(path: str | Path, payload: Any = None) -> str | None:
             return (
                 "is an SB3 agent (agent.save), not a behaviour actor file: extract its actor with "
                 f"agents.behaviour.save_actor({loader}({str(path)!r}), 'actor.pt'){which} and "
-                "pass that file"
+                "pass that file (an agent trained by this project acts on normalised "
+                "observations: add normalizer=… , its model's ObsNormalizer, e.g. "
+                "agents.cotrain.load_session(RUN)[0].mdp.normalizer)"
             )
         return (  # probe 49: a TD3 agent's zip was told to save_actor(SAC.load(…)), which fails
             f"is an SB3 agent (agent.save) of {kind}, not a behaviour actor file: only a SAC "
@@ -184,6 +198,21 @@ def _other_project_file(path: str | Path, payload: Any = None) -> str | None:
             "that file"
         )
     return None
+
+
+def _optional_stat(payload: dict, key: str) -> np.ndarray | None:
+    """The actor file's observation statistic ``key`` (``obs_mean`` / ``obs_std``, written by
+    :func:`agents.behaviour.save_actor` for an agent trained on normalised observations), None
+    when the file has none (raw observations: a behaviour policy trained in the real env)."""
+    value = payload.get(key)
+    if value is None:
+        return None
+    stat = value.numpy().astype(np.float32)
+    if stat.shape != (int(payload["obs_dim"]),) or not np.all(np.isfinite(stat)):
+        raise ValueError(f"{key} has shape {stat.shape} or non-finite values")
+    if key == "obs_std" and not np.all(stat > 0):
+        raise ValueError("obs_std holds values <= 0")
+    return stat
 
 
 def load_actor(path: str | Path, device: str | torch.device = "cpu") -> SquashedGaussianActor:
@@ -216,6 +245,8 @@ def load_actor(path: str | Path, device: str | torch.device = "cpu") -> Squashed
             hidden_dims=tuple(int(h) for h in payload["hidden_dims"]),
             action_low=payload["action_low"].numpy(),
             action_high=payload["action_high"].numpy(),
+            obs_mean=_optional_stat(payload, "obs_mean"),
+            obs_std=_optional_stat(payload, "obs_std"),
         )
         state = payload["state_dict"]
     except FileNotFoundError:
@@ -229,7 +260,8 @@ def load_actor(path: str | Path, device: str | torch.device = "cpu") -> Squashed
             f"({type(err).__name__}: {str(err)[:200]}); re-create it (scripts/make_dataset.py "
             "--train-policy) or pass another file"
         ) from None
-    expected = set(actor.state_dict()) - {"action_low", "action_high"}  # buffers come from payload
+    # the buffers come from the payload's own keys
+    expected = set(actor.state_dict()) - {"action_low", "action_high", "obs_mean", "obs_std"}
     missing, unexpected = sorted(expected - set(state)), sorted(set(state) - expected)
     if missing or unexpected:
         raise ValueError(

@@ -14,6 +14,7 @@ from stable_baselines3 import SAC
 
 from agents.behaviour import BehaviourConfig, train_behaviour
 from rambo_env.data.dataset import OfflineDataset
+from rambo_env.normalization import ObsNormalizer
 from rambo_env.policies import load_actor
 
 
@@ -584,3 +585,31 @@ def test_load_actor_of_a_folder_a_dataset_or_a_missing_path_says_what_it_is(tmp_
         f"policy file {tmp_path / 'nope.pt'} does not exist; pass an actor file saved by "
         "agents.behaviour.save_actor (scripts/make_dataset.py --train-policy trains one)"
     )
+
+
+def test_the_actor_of_an_agent_trained_on_normalised_observations_acts_on_raw_ones(tmp_path):
+    """Probe 53 row 45: ``save_actor`` of a RAMBO agent (``make_agent``: it acts on the model's
+    normalised observations) dropped the normaliser, so the saved actor, used by
+    ``make_dataset.py --policy``, acted on raw observations (return 5.9 where the agent scored
+    about 18). The file now keeps the normaliser's mean / std and the loaded actor applies them;
+    an actor of a real-env behaviour policy (no normaliser) acts on raw observations as before."""
+    from agents.behaviour import save_actor
+    from tests.agents.test_callback import _setup
+
+    agent, _, mdp = _setup()
+    raw = mdp.normalizer.unnormalize(np.random.default_rng(0).normal(size=(8, 3)))
+    raw = raw.astype(np.float32)
+    expected, _ = agent.predict(mdp.normalizer.normalize(raw), deterministic=True)
+    save_actor(agent, tmp_path / "actor.pt")  # the normaliser of its mixed replay buffer
+    actor = load_actor(tmp_path / "actor.pt")
+    np.testing.assert_allclose(actor.act(raw, deterministic=True), expected, atol=1e-5)
+    save_actor(agent, tmp_path / "given.pt", normalizer=mdp.normalizer)  # given explicitly
+    np.testing.assert_allclose(
+        load_actor(tmp_path / "given.pt").act(raw, deterministic=True), expected, atol=1e-5
+    )
+    with pytest.raises(ValueError, match=r"^normalizer: expected an ObsNormalizer of 3"):
+        save_actor(agent, tmp_path / "bad.pt", normalizer=ObsNormalizer(np.zeros(5), np.ones(5)))
+    agent.replay_buffer.normalizer = None  # as a real-env agent: raw observations
+    save_actor(agent, tmp_path / "raw.pt")
+    got = load_actor(tmp_path / "raw.pt").act(raw, deterministic=True)
+    np.testing.assert_allclose(got, agent.predict(raw, deterministic=True)[0], atol=1e-5)
