@@ -329,6 +329,24 @@ def _successor_rtol(arrays: Mapping[str, Any], name: str) -> float:
     return max(_SUCCESSOR_RTOL, float(np.finfo(coarse).eps))
 
 
+def _note_half_precision(arrays: Mapping[str, Any], name: str) -> None:
+    """One warning when ``actions`` / ``rewards`` are stored below float32 (probe 53: float16
+    actions and rewards loaded without a word; the observations' own note is
+    :func:`_successor_rtol`'s)."""
+    half = {
+        key: dtype
+        for key in ("actions", "rewards")
+        if (dtype := _float_dtype(arrays.get(key))) is not None and dtype.itemsize < 4
+    }
+    if half:
+        fields = " and ".join(half)
+        print(
+            f"[rambo_env] WARNING: dataset {name!r}: {fields} are stored as "
+            f"{'/'.join(sorted({str(d) for d in half.values()}))} (~3 significant digits): the "
+            "model and the agent learn the rounded values; store float32"
+        )
+
+
 def check_no_scalar_fields(arrays: Mapping[str, np.ndarray]) -> None:
     """DatasetValidationError for a per-row field stored as a scalar (shape ``()``), before any
     row count is taken from it (probe 35: 0-d timeouts read as "no timeouts"; 0-d observations in
@@ -568,6 +586,7 @@ class OfflineDataset:
         dataset = cls(**out, **meta)
         dataset.validate()
         rtol = _successor_rtol(arrays, dataset.name)  # once: it warns (probe 50: said twice)
+        _note_half_precision(arrays, dataset.name)
         dataset._check_next_observations(rtol)
         glitches = dataset._warn_outliers()  # first: its rows are no unmarked episode ends
         dataset._note_unmarked_episode_ends(rtol, glitches)

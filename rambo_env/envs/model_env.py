@@ -738,11 +738,12 @@ NOTHING_TO_RENDER = (
 )
 
 
-def check_known_keywords(cls: type, unknown: dict[str, Any]) -> None:
+def check_known_keywords(cls: type, unknown: dict[str, Any], module: str = "rambo_env") -> None:
     """One ValueError naming a keyword ``cls.__init__`` does not take, with the accepted ones and
     the closest (probe 40: ``gym.make("RamboModel-hopper-medium", rollout_lenght=5)`` was
     gymnasium's TypeError dumping the whole kwargs dict). gym.make's own keywords
-    (``max_episode_steps``, ``disable_env_checker``, …) never reach the env."""
+    (``max_episode_steps``, ``disable_env_checker``, …) never reach the env. ``module``: where
+    ``cls`` is imported from, for the ``help(…)`` hint."""
     if not unknown:
         return
     params = inspect.signature(cls.__init__).parameters.values()
@@ -757,7 +758,7 @@ def check_known_keywords(cls: type, unknown: dict[str, Any]) -> None:
     name = next(iter(unknown))
     raise ValueError(
         f"{name}: not a keyword of {cls.__name__}{did_you_mean(name, accepted)}; it takes "
-        f"{', '.join(accepted)} (help(rambo_env.{cls.__name__}))"
+        f"{', '.join(accepted)} (help({module}.{cls.__name__}))"
     )
 
 

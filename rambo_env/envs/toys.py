@@ -95,6 +95,14 @@ def illustrative_mean(action: Any) -> np.ndarray:
     )
 
 
+def _check_keywords(cls: type, unknown: dict[str, Any]) -> None:
+    """One ValueError naming a keyword the toy env does not take, with the ones it takes, as the
+    model envs say (:func:`rambo_env.envs.model_env.check_known_keywords`)."""
+    from rambo_env.envs.model_env import check_known_keywords  # lazy: it imports much more
+
+    check_known_keywords(cls, unknown, module="rambo_env.envs.toys")
+
+
 class _ToyEnv(gym.Env):
     """Shared 1-D plumbing: float32 Box obs (1,), action Box [-1, 1] (1,), action checks."""
 
@@ -160,7 +168,10 @@ class SingleTransitionEnv(_ToyEnv):
         initial_state: float = 0.0,
         initial_spread: float = 0.0,
         render_mode: str | None = None,
+        **unknown: Any,
     ) -> None:
+        # probe 53: gym.make("RamboToy-…", rollout_length=3) was gymnasium's raw TypeError
+        _check_keywords(type(self), unknown)
         super().__init__(render_mode)
         self.initial_state = _finite(initial_state, "initial_state")
         self.initial_spread = _finite(initial_spread, "initial_spread", minimum=0.0)
@@ -199,7 +210,10 @@ class IllustrativeMDP(_ToyEnv):
         noise_std: float = ILLUSTRATIVE_NOISE,
         initial_state: float = 0.0,
         render_mode: str | None = None,
+        **unknown: Any,
     ) -> None:
+        # probe 53: gym.make("RamboToy-…", rollout_length=3) was gymnasium's raw TypeError
+        _check_keywords(type(self), unknown)
         super().__init__(render_mode)
         if isinstance(horizon, bool) or not (
             isinstance(horizon, int | np.integer) and horizon >= 1

@@ -610,3 +610,22 @@ def test_an_empty_dataset_name_is_refused_by_from_arrays(name, tmp_path):
             OfflineDataset.from_npz(path)
     else:  # a file's empty entry: not given
         assert OfflineDataset.from_npz(path).name == "custom"
+
+
+def test_float16_actions_and_rewards_are_said_once(capsys):
+    """Probe 53 row 7: an npz / from_arrays with float16 actions and rewards loaded without a
+    word (the float16 note covered observations only); float32 and float64 say nothing."""
+    arrays = _arrays()
+    arrays["actions"] = arrays["actions"].astype(np.float16)
+    arrays["rewards"] = arrays["rewards"].astype(np.float16)
+    OfflineDataset.from_arrays(arrays)
+    out = capsys.readouterr().out
+    assert out.count("are stored as") == 1, out
+    assert (
+        "[rambo_env] WARNING: dataset 'custom': actions and rewards are stored as float16 (~3 "
+        "significant digits): the model and the agent learn the rounded values; store float32"
+    ) in out
+    OfflineDataset.from_arrays(_arrays())
+    arrays = {k: v.astype(np.float64) if v.dtype.kind == "f" else v for k, v in _arrays().items()}
+    OfflineDataset.from_arrays(arrays)
+    assert "are stored as" not in capsys.readouterr().out

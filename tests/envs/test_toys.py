@@ -508,3 +508,23 @@ def test_toys_script_never_clears_an_unfinished_run_folder_holding_other_files(
     monkeypatch.setattr(toys, "run_toy", lambda toy, lam, seed, out, *a: {"run_dir": "x"})
     toys.main(["--toy", "single", "--lam", "0", "--out", str(out)])
     assert not run_dir.exists()  # only the run's own files: cleared
+
+
+@pytest.mark.parametrize(
+    ("env_id", "takes"),
+    [
+        (SINGLE_TRANSITION_ID, "initial_state, initial_spread, render_mode"),
+        (ILLUSTRATIVE_ID, "horizon, noise_std, initial_state, render_mode"),
+    ],
+)
+def test_registered_toys_name_a_keyword_they_do_not_take(env_id: str, takes: str) -> None:
+    """Probe 53 row 53: ``gym.make(toy, rollout_length=3)`` was gymnasium's raw ``TypeError …
+    unexpected keyword argument``, where the model envs name the keyword and what they take."""
+    register_toy_envs()
+    with pytest.raises(ValueError) as err:
+        gym.make(env_id, rollout_length=3)
+    assert str(err.value).startswith("rollout_length: not a keyword of ")
+    assert f"; it takes {takes} (help(rambo_env.envs.toys." in str(err.value), err.value
+    with pytest.raises(ValueError, match=r"initial_stat: not a keyword of .* \(did you mean"):
+        gym.make(env_id, initial_stat=0.5)
+    assert gym.make(env_id, initial_state=0.5).unwrapped.initial_state == 0.5
