@@ -216,8 +216,8 @@ def save_actor(model: SAC, path: Path, normalizer: Any = None) -> None:
     anything is written (probe 49: a raw ``AttributeError: 'Actor' object has no attribute
     'latent_pi'``). ``normalizer``: the :class:`rambo_env.ObsNormalizer` the agent's
     observations were normalised with; by default that of its mixed replay buffer (an agent of
-    :func:`agents.factory.make_agent`, trained in the model env), else none (raw observations:
-    a behaviour policy trained in the real env). The file keeps its mean and std, and the loaded
+    :func:`agents.factory.make_agent`, trained in the model env; its zip keeps it, so also after
+    ``SAC.load``), else none (raw observations: a behaviour policy trained in the real env). The file keeps its mean and std, and the loaded
     actor normalises raw observations itself (probe 53: they were dropped, and the actor of a
     RAMBO agent acted on raw observations)."""
     problem = _unsavable_actor(model)
@@ -227,8 +227,10 @@ def save_actor(model: SAC, path: Path, normalizer: Any = None) -> None:
             f"load_actor rebuilds; {problem}: train the behaviour policy with SAC "
             "(scripts/make_dataset.py --train-policy) and save its actor"
         )
-    if normalizer is None:
+    if normalizer is None:  # as agents.fused's ``normalizer`` finds it (also after SAC.load)
         normalizer = getattr(getattr(model, "replay_buffer", None), "normalizer", None)
+        if normalizer is None:
+            normalizer = (getattr(model, "replay_buffer_kwargs", None) or {}).get("normalizer")
     obs_dim = int(np.prod(model.observation_space.shape))
     stats = {}
     if normalizer is not None:

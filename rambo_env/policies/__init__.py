@@ -178,9 +178,7 @@ def _other_project_file(path: str | Path, payload: Any = None) -> str | None:
             return (
                 "is an SB3 agent (agent.save), not a behaviour actor file: extract its actor with "
                 f"agents.behaviour.save_actor({loader}({str(path)!r}), 'actor.pt'){which} and "
-                "pass that file (an agent trained by this project acts on normalised "
-                "observations: add normalizer=… , its model's ObsNormalizer, e.g. "
-                "agents.cotrain.load_session(RUN)[0].mdp.normalizer)"
+                "pass that file"
             )
         return (  # probe 49: a TD3 agent's zip was told to save_actor(SAC.load(…)), which fails
             f"is an SB3 agent (agent.save) of {kind}, not a behaviour actor file: only a SAC "

@@ -609,7 +609,13 @@ def test_the_actor_of_an_agent_trained_on_normalised_observations_acts_on_raw_on
     )
     with pytest.raises(ValueError, match=r"^normalizer: expected an ObsNormalizer of 3"):
         save_actor(agent, tmp_path / "bad.pt", normalizer=ObsNormalizer(np.zeros(5), np.ones(5)))
+    agent.save(tmp_path / "agent.zip")  # its zip keeps the normaliser: SAC.load's too
+    save_actor(SAC.load(tmp_path / "agent.zip", device="cpu"), tmp_path / "zip.pt")
+    np.testing.assert_allclose(
+        load_actor(tmp_path / "zip.pt").act(raw, deterministic=True), expected, atol=1e-5
+    )
     agent.replay_buffer.normalizer = None  # as a real-env agent: raw observations
+    agent.replay_buffer_kwargs = {}
     save_actor(agent, tmp_path / "raw.pt")
     got = load_actor(tmp_path / "raw.pt").act(raw, deterministic=True)
     np.testing.assert_allclose(got, agent.predict(raw, deterministic=True)[0], atol=1e-5)
