@@ -273,7 +273,9 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         )
     if existing is not None and _sweep_flags_given(args):
         parser.error(
-            f"--resume / --report-only use the saved sweep.json; got {_sweep_flags_given(args)}"
+            f"--resume / --report-only use the saved sweep.json; got {_sweep_flags_given(args)}: "
+            "drop them, or, to run another grid (more seeds, datasets or configs), start a new "
+            "sweep with another --sweep-dir"  # probe 53: said nothing of how to add seeds
         )
     # the report's curves/<dataset>.png (and every trial's learning curve): before any sweep
     # work (probe 29: a bad MPLBACKEND failed each trial's setup, or the report at the end)

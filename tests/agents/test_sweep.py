@@ -700,6 +700,12 @@ def test_cli_report_only_needs_no_ray(tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit):
         sweep_cli.main(["--report-only", str(tmp_path), "--resume", str(tmp_path)])
     assert "--resume and --report-only were both given" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # probe 53: said nothing of how to run more seeds
+        sweep_cli.main(["--resume", str(tmp_path), "--seeds", "0,1"])
+    assert (
+        "use the saved sweep.json; got ['--seeds']: drop them, or, to run another grid (more "
+        "seeds, datasets or configs), start a new sweep with another --sweep-dir"
+    ) in capsys.readouterr().err
 
 
 def test_more_cpus_per_trial_than_this_machine_has_fails_before_ray_starts(
