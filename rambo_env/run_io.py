@@ -2292,8 +2292,9 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     except Exception as err:  # truncated / not a torch file / foreign pickle content
         raise ValueError(
             f"{path}: unreadable checkpoint ({safe_reason(err)}); "
-            "the run cannot resume from it — start a new run (checkpoints are written atomically, "
-            "so this file was damaged or replaced after it was written)"
+            "the run can neither be resumed nor inspected from it (--resume, diagnose.py, "
+            "load_session) — start a new run (checkpoints are written atomically, so this file "
+            "was damaged or replaced after it was written)"  # probe 53: said "resume" only
         ) from None
 
 

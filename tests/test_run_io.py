@@ -377,6 +377,10 @@ def test_a_damaged_checkpoint_names_the_file_and_never_advises_an_unsafe_load(tm
     with pytest.raises(ValueError, match=r"checkpoint\.pt: unreadable checkpoint") as info:
         load_checkpoint(path)
     assert "weights_only" not in str(info.value)
+    # probe 53: diagnose.py / load_session were told only that the run "cannot resume"
+    assert "neither be resumed nor inspected from it (--resume, diagnose.py, load_session)" in (
+        str(info.value)
+    )
 
 
 def test_torch_processes_finds_another_torch_process_and_threads_are_shared(monkeypatch):
