@@ -139,12 +139,20 @@ def train_agent(args: Args, kind: str) -> Path:
     print(f"[make_dataset] chosen checkpoint: {summary['chosen']} (in band: {summary['in_band']})")
     if not summary["in_band"]:  # probe 29: said only inside the line above
         chosen = summary["chosen"]
+        # probe 54: with fewer steps than one save interval no resume save exists, and the advice
+        # "continues from its last save" was wrong (the rerun trained from step 0)
+        then = (
+            "the training continues from its last save"
+            if steps >= cfg.save_freq
+            else f"it made no resume save (one every {cfg.save_freq} SAC steps), so the rerun "
+            "trains from step 0"
+        )
         print(
             f"[make_dataset] WARNING: the {kind} agent's return never entered the {kind} band "
             f"[{band[0]:g}, {band[1]:g}] in {steps} SAC steps; its closest checkpoint (step "
             f"{chosen.get('step')}, return {chosen.get('return_mean')}) collects this dataset, "
             f"which is therefore not {kind}-level (D4RL's protocol): raise --behaviour-steps "
-            "(the training continues from its last save) and rerun with --force",
+            f"({then}) and rerun with --force",
             file=sys.stderr,
             flush=True,
         )

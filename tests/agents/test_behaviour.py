@@ -338,6 +338,14 @@ def test_an_agent_that_never_reached_its_band_is_a_warning(tmp_path, monkeypatch
     err = capsys.readouterr().err
     assert "WARNING: the medium agent's return never entered the medium band" in err
     assert "(step 5000, return 14.9)" in err and "raise --behaviour-steps" in err
+    # probe 54: 7500 steps < one save interval (25000): no save to continue from
+    assert (
+        "raise --behaviour-steps (it made no resume save (one every 25000 SAC steps), so the "
+        "rerun trains from step 0) and rerun with --force"
+    ) in err, err
+    argv[argv.index("7500")] = "30000"
+    cli.train_agent(cli.parse_args(argv), "medium")
+    assert "(the training continues from its last save) and rerun" in capsys.readouterr().err
 
 
 def _tree(folder) -> list[str]:
