@@ -601,6 +601,17 @@ def _check_run_dataset_there(dataset: str, recorded: dict[str, Any] | None) -> N
     source = recorded.get("source") if isinstance(recorded.get("source"), str) else ""
     minari_id = source[len("minari:") :].split(" ")[0] if source.startswith("minari:") else None
     if dataset in SHORT_NAMES:
+        env, level = SHORT_NAMES[dataset]
+        parts = minari_id.split("/") if minari_id is not None else []
+        if len(parts) == 3 and (parts[1], parts[2].rsplit("-v", 1)[0]) != (env, level):
+            # probe 54: config.json's dataset edited by hand (hopper-random -> hopper-medium)
+            # was told to restore a dataset folder that was there
+            raise ValueError(
+                f"dataset: config.json names {dataset!r} ({env} / {level} data), but the run "
+                f"read {minari_id} (its config.json's dataset record): config.json was edited "
+                "by hand? set its dataset back to the name of the data the run trained on, or "
+                "start a new run"
+            )
         if not needs_generation(dataset):
             return
         if minari_id is None and not source.startswith("d4rl-hdf5:"):

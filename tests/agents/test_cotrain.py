@@ -3773,3 +3773,29 @@ def test_resume_into_a_folder_that_does_not_exist_says_so(tmp_path):
         run_cotrain(cfg, file, resume=True)
     assert str(err.value).startswith(f"run_dir: {file} is a file, not a run folder")
     assert file.read_text() == "x"
+
+
+def test_a_resume_whose_config_names_other_data_by_hand_says_so(tmp_path, monkeypatch):
+    """Probe 54 row 26: config.json's dataset edited by hand (hopper-random -> hopper-medium)
+    before ``--resume`` said the run's dataset "is not in the Minari root … restore the
+    dataset's folder rambo/hopper/random-v0 there", a folder that was there."""
+    from rambo_env.data import generate
+
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "minari"))
+    generate.generate_dataset(
+        "hopper", "random", n_transitions=120, n_envs=2, progress=False, n_workers=1
+    )
+    cfg = tiny_config("hopper-random", n_iterations=2, stop_at_iteration=1, eval_every=5)
+    run_cotrain(cfg, tmp_path / "run")
+    path = tmp_path / "run" / "config.json"
+    saved = json.loads(path.read_text())
+    saved["config"]["dataset"] = "hopper-medium"
+    path.write_text(json.dumps(saved))
+    edited = dataclasses.replace(cfg, dataset="hopper-medium", stop_at_iteration=None)
+    with pytest.raises(ValueError) as err:
+        run_cotrain(edited, tmp_path / "run", True)
+    assert str(err.value).startswith(
+        "dataset: config.json names 'hopper-medium' (hopper / medium data), but the run read "
+        "rambo/hopper/random-v0 (its config.json's dataset record): config.json was edited by "
+        "hand?"
+    ), err.value
