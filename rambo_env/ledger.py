@@ -67,6 +67,7 @@ __all__ = [
     "INDEX_NAME",
     "LedgerEntry",
     "check_ledger_folder",
+    "killed_text",
     "ledger_dataset",
     "read_index",
     "recorded_ledger",
@@ -502,10 +503,9 @@ def update_ledger(
                 else "after its BC warm start"
             )
             raise ValueError(
-                f"run_dir: {run_dir} has logged only its {first} (iteration 0): its run "
-                f"(process {died}) stopped at iteration 0{of} ({after}) without finishing "
-                "(killed? out of memory?); continue it with scripts/cotrain.py --resume "
-                f"{shell_path(run_dir)}, then run scripts/ledger.py again"
+                f"run_dir: {run_dir} has logged only its {first} (iteration 0): "
+                f"{killed_text(run_dir, died, f'iteration 0{of} ({after})')}, then run "
+                "scripts/ledger.py again"
             )
         raise ValueError(
             f"run_dir: {run_dir} has logged only its {first} (iteration 0), no co-training "
@@ -843,6 +843,16 @@ def _diverged(run_dir: Path) -> bool:
         )
         return False
     return results["status"] == "diverged"
+
+
+def killed_text(run_dir: Path, pid: int, at: str) -> str:
+    """What the ledger and curves.py say of a run whose process ``pid`` was killed outright
+    (its ``.lock`` left: :func:`rambo_env.run_io.dead_lock_pid`) ``at`` (``iteration 2 of 8``),
+    with the command that continues it (probes 50-51: such runs were entered without a word)."""
+    return (
+        f"its run (process {pid}) stopped at {at} without finishing (killed? out of memory?); "
+        f"continue it with scripts/cotrain.py --resume {shell_path(run_dir)}"
+    )
 
 
 def _warn_results_missing(run_dir: Path, status: str | None) -> None:

@@ -35,7 +35,7 @@ from rambo_env.curves import (
     read_curves_csv,
     write_curves_csv,
 )
-from rambo_env.ledger import evaluations, lost_text, stopped_part_way
+from rambo_env.ledger import evaluations, killed_text, lost_text, stopped_part_way
 from rambo_env.run_io import (
     CONFIG_NAME,
     TB_DIR,
@@ -316,10 +316,7 @@ def run_state(run_dir: Path, done: int) -> str | None:
         return f"its run (process {holder}) is still going ({at})"
     died = dead_lock_pid(run_dir)
     if died is not None:
-        return (
-            f"its run (process {died}) stopped at {at} without finishing (killed? out of "
-            f"memory?); continue it with {resume}"
-        )
+        return killed_text(run_dir, died, at)
     part = stopped_part_way(run_dir)
     if part is not None:
         return (

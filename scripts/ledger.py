@@ -27,6 +27,7 @@ check_working_folder()  # before torch, whose import dies raw in a deleted worki
 from rambo_env.ledger import (
     DEFAULT_LEDGER_DIR,
     check_ledger_folder,
+    killed_text,
     last10_return,
     last_evaluated,
     read_index,
@@ -152,10 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         if died is not None and entry.status in ("unfinished", None):
             of = f" of {entry.planned_iterations}" if entry.planned_iterations else ""
             running = (  # probe 50 row 54: a run killed outright was entered without a word
-                f" so far: its run (process {died}) stopped at iteration {entry.iterations}{of} "
-                "without finishing (killed? out of memory?); continue it with "
-                f"scripts/cotrain.py --resume {shell_path(run_dir)}, then run "
-                "scripts/ledger.py again: the ledger entry is then replaced"
+                f" so far: {killed_text(run_dir, died, f'iteration {entry.iterations}{of}')}, "
+                "then run scripts/ledger.py again: the ledger entry is then replaced"
             )
         if not running and entry.status == "unfinished":
             # probe 50 (fixO's note): a run interrupted by Ctrl-C / SIGTERM (its lock removed,
