@@ -25,6 +25,7 @@ from gymnasium.envs.registration import EnvSpec
 from gymnasium.wrappers.vector import NormalizeObservation as VectorNormalizeObservation
 
 from rambo_env.dynamics.ensemble import resolve_device
+from rambo_env.envs.registration import make_call_locals
 from rambo_env.evaluation import charges_unclipped_action, env_name
 from rambo_env.model import LearnedMDP, check_model_args, make_mdp
 from rambo_env.normalization import raw_scale_evidence
@@ -149,16 +150,12 @@ def _check_make_max_episode_steps(rollout_length: int) -> None:
     ``gym.make("RamboModel-hopper-random", max_episode_steps=-3)`` loaded the data and trained and
     cached the model, then gymnasium's TimeLimit refused -3; a valid limit other than
     ``rollout_length`` was refused only at the first reset, after the training). gymnasium does
-    not pass the value to the env, so it is read from ``make``'s frame on the call stack (as
-    :func:`_check_no_time_limit` reads the wrappers'). ``gym.make_vec`` passes it to the vector
+    not pass the value to the env, so it is read from ``make``'s frame on the call stack
+    (:func:`rambo_env.envs.registration.make_call_locals`). ``gym.make_vec`` passes it to the vector
     env, which checks it itself."""
-    make_code = gym.envs.registration.make.__code__
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_code is not make_code:
-        frame = frame.f_back
-    if frame is None:
-        return
-    check_max_episode_steps(frame.f_locals.get("max_episode_steps"), rollout_length)
+    make_locals = make_call_locals()
+    if make_locals is not None:
+        check_max_episode_steps(make_locals.get("max_episode_steps"), rollout_length)
 
 
 #: gymnasium's running observation normalisers (single and vector): warned about around the model

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import gymnasium as gym
 
-__all__ = ["ENVS", "LEVELS", "env_ids", "register_envs"]
+__all__ = ["ENVS", "LEVELS", "env_ids", "make_call_locals", "register_envs"]
 
 ENVS = ("hopper", "halfcheetah", "walker2d")
 LEVELS = ("random", "medium", "medium-replay", "medium-expert", "expert")
@@ -12,6 +15,22 @@ LEVELS = ("random", "medium", "medium-replay", "medium-expert", "expert")
 
 def env_ids() -> list[str]:
     return [f"RamboModel-{env}-{level}" for env in ENVS for level in LEVELS]
+
+
+def make_call_locals() -> dict[str, Any] | None:
+    """The local variables of the ``gym.make`` call that is constructing the caller's env
+    (``max_episode_steps``, ``env_spec``, ``kwargs``, …), or None outside ``gym.make``.
+
+    gymnasium adds its ``TimeLimit`` after the constructor returns and never passes
+    ``max_episode_steps`` to it, so an env that must agree with its time limit reads it here, at
+    construction, before any expensive work (the model envs' ``max_episode_steps`` check, the
+    illustrative toy's ``horizon`` check). ``gym.make_vec`` in sync / async mode builds each env
+    through ``gym.make``, so it is found there too."""
+    make_code = gym.envs.registration.make.__code__
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code is not make_code:
+        frame = frame.f_back
+    return None if frame is None else dict(frame.f_locals)
 
 
 def register_envs() -> None:

@@ -103,6 +103,39 @@ def _check_keywords(cls: type, unknown: dict[str, Any]) -> None:
     check_known_keywords(cls, unknown, module="rambo_env.envs.toys")
 
 
+def _check_horizon_within_time_limit(horizon: int) -> None:
+    """Refuse a ``horizon`` longer than the ``TimeLimit`` the enclosing ``gym.make`` puts around
+    the illustrative MDP (probe 54: ``gym.make(ILLUSTRATIVE_ID, horizon=20)`` was cut at step 10 by
+    the registered ``max_episode_steps`` without a word). A shorter horizon is fine: the env then
+    truncates itself first. A ``max_episode_steps`` given to ``gym.make`` with the default horizon
+    is the user's own shorter limit and is kept."""
+    from rambo_env.envs.registration import make_call_locals
+
+    make_locals = make_call_locals()
+    if make_locals is None:  # built directly: no TimeLimit around it
+        return
+    given, spec = make_locals.get("max_episode_steps"), make_locals.get("env_spec")
+    limit = given if given is not None else getattr(spec, "max_episode_steps", None)
+    if not isinstance(limit, int) or limit < 1 or horizon <= limit:
+        return  # None / -1: no TimeLimit (gymnasium refuses other values itself)
+    asked = "horizon" in (make_locals.get("kwargs") or {}) or "horizon" in getattr(
+        spec, "kwargs", {}
+    )
+    if given is not None and not asked:
+        return
+    where = (
+        f"max_episode_steps={limit} given to gym.make"
+        if given is not None
+        else f"{ILLUSTRATIVE_ID}'s registered max_episode_steps ({limit})"
+    )
+    raise ValueError(
+        f"horizon: {horizon} is longer than the TimeLimit of {limit} steps gym.make puts around "
+        f"the env ({where}), which would cut every episode at step {limit}; pass "
+        f"max_episode_steps={horizon} with it: gym.make({ILLUSTRATIVE_ID!r}, horizon={horizon}, "
+        f"max_episode_steps={horizon})"
+    )
+
+
 class _ToyEnv(gym.Env):
     """Shared 1-D plumbing: float32 Box obs (1,), action Box [-1, 1] (1,), action checks."""
 
@@ -221,6 +254,7 @@ class IllustrativeMDP(_ToyEnv):
             raise ValueError(f"horizon: expected an int >= 1, got {horizon!r}")
         self.horizon, self.noise_std = int(horizon), _finite(noise_std, "noise_std", minimum=0.0)
         self.initial_state = _finite(initial_state, "initial_state")
+        _check_horizon_within_time_limit(self.horizon)
         self._t = 0
 
     def reset(

@@ -528,3 +528,39 @@ def test_registered_toys_name_a_keyword_they_do_not_take(env_id: str, takes: str
     with pytest.raises(ValueError, match=r"initial_stat: not a keyword of .* \(did you mean"):
         gym.make(env_id, initial_stat=0.5)
     assert gym.make(env_id, initial_state=0.5).unwrapped.initial_state == 0.5
+
+
+def _episode_length(env: gym.Env) -> int:
+    env.reset(seed=0)
+    for n in range(1, 1000):
+        if env.step(np.zeros(1, dtype=np.float32))[3]:
+            return n
+    raise AssertionError("never truncated")
+
+
+@pytest.mark.parametrize("mode", [None, "sync"])
+def test_illustrative_horizon_above_the_registered_time_limit_is_refused(mode) -> None:
+    # probe 54: horizon=20 was cut at step 10 by the registered TimeLimit without a word
+    make = (
+        (lambda **kw: gym.make(ILLUSTRATIVE_ID, **kw))
+        if mode is None
+        else (lambda **kw: gym.make_vec(ILLUSTRATIVE_ID, num_envs=2, vectorization_mode=mode, **kw))
+    )
+    with pytest.raises(
+        ValueError, match=r"^horizon: 20 is longer than the TimeLimit of 10 steps"
+    ) as err:
+        make(horizon=20)
+    assert "registered max_episode_steps (10)" in str(err.value)
+    assert "max_episode_steps=20" in str(err.value)
+    with pytest.raises(ValueError, match=r"TimeLimit of 15 steps .*max_episode_steps=15 given"):
+        make(horizon=20, max_episode_steps=15)
+    make(horizon=20, max_episode_steps=20).close()
+
+
+def test_illustrative_horizon_and_time_limit_that_agree_run_their_full_length() -> None:
+    assert _episode_length(gym.make(ILLUSTRATIVE_ID, horizon=20, max_episode_steps=20)) == 20
+    assert _episode_length(gym.make(ILLUSTRATIVE_ID, horizon=20, max_episode_steps=-1)) == 20
+    assert _episode_length(gym.make(ILLUSTRATIVE_ID, horizon=4)) == 4  # truncates itself first
+    assert _episode_length(gym.make(ILLUSTRATIVE_ID, max_episode_steps=5)) == 5  # user's limit
+    assert _episode_length(gym.make(ILLUSTRATIVE_ID)) == ILLUSTRATIVE_HORIZON
+    assert IllustrativeMDP(horizon=20).horizon == 20  # built directly: no TimeLimit
