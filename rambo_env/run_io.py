@@ -132,6 +132,7 @@ __all__ = [
     "shell_path",
     "shell_quote",
     "sigterm_as_keyboard_interrupt",
+    "sigterm_cleaned_up",
     "silence_stdout",
     "status_on_request",
     "stop_handler",
@@ -1136,6 +1137,50 @@ def sigterm_as_keyboard_interrupt() -> Iterator[None]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+
+
+class _Terminated(BaseException):
+    """SIGTERM inside :func:`sigterm_cleaned_up` (a BaseException: ``except Exception`` in the
+    user's code between must not swallow it)."""
+
+
+@contextmanager
+def sigterm_cleaned_up(said: str) -> Iterator[None]:
+    """Let a library call that holds worker processes or half-written files clean up on SIGTERM
+    (``kill``, ``timeout``, a scheduler's stop) and then die of the signal as before.
+
+    Probe 53: SIGTERM during the first-use generation of ``load_dataset`` / ``gym.make`` killed
+    the process outright: no word, only multiprocessing's "leaked semaphore objects" warning.
+    Here SIGTERM raises inside the block, so the ``finally`` / ``except BaseException`` cleanups
+    between run (workers stopped, staging folder and new empty root removed); then ``said`` is
+    printed to stderr and SIGTERM is sent again with its default action, so the process ends
+    killed by SIGTERM exactly as without this block (its exit status unchanged). Only while SIGTERM
+    has its default action, in the main thread (a script's or the user's own handler is left
+    alone, and the scripts handle it themselves: :func:`sigterm_as_keyboard_interrupt`)."""
+    term = getattr(signal, "SIGTERM", None)
+    if (
+        term is None
+        or threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(term) is not signal.SIG_DFL
+    ):
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise _Terminated(signum)
+
+    signal.signal(term, handler)
+    try:
+        yield
+    except _Terminated:
+        signal.signal(term, signal.SIG_DFL)
+        with contextlib.suppress(RuntimeError, OSError, ValueError):
+            print(said, file=sys.stderr, flush=True)
+        os.kill(os.getpid(), term)
+        raise  # only reached where the signal is not delivered at once
+    finally:
+        if signal.getsignal(term) is handler:
+            signal.signal(term, signal.SIG_DFL)
 
 
 @contextmanager

@@ -72,6 +72,7 @@ from rambo_env.run_io import (
     refuse_link_loop,
     safe_reason,
     shell_quote,
+    sigterm_cleaned_up,
 )
 
 __all__ = [
@@ -2110,8 +2111,13 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
             f"python scripts/make_dataset.py --env {env} --level {level} (or pass generate=True)"
         )
     absent = absent_root_note(minari_id, generated_id)  # probe 48: before it is made below
+    # probe 53: SIGTERM stops the workers and removes what was half-made, says so, then kills
+    stopped = (
+        f"[rambo_env] terminated (SIGTERM) while generating {generated_id}: no dataset was saved "
+        f"and the collection workers were stopped; rerun to generate it"
+    )
     # probe 49: a failed or interrupted generation leaves no new, empty root behind
-    with removing_new_root():
+    with sigterm_cleaned_up(stopped), removing_new_root():
         check_dataset_place(
             generated_id
         )  # probe 31: a namespace folder as the root, before the line

@@ -3114,3 +3114,67 @@ def test_a_failed_minari_lookup_creates_no_root(tmp_path, monkeypatch, relative)
         with pytest.raises(DatasetUnavailableError, match=r"not in the local Minari root|no local"):
             load_dataset(name, generate=False)
     assert list(tmp_path.iterdir()) == []
+
+
+_SIGTERM_IN_GENERATION = """
+import os, signal, time
+import rambo_env.data.generate as generate_module
+from rambo_env import load_dataset
+
+def terminated(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(30)
+
+generate_module._level_episodes = terminated
+load_dataset("hopper-random")
+"""
+
+
+def test_sigterm_during_a_first_use_generation_says_so_and_still_kills(tmp_path):
+    """Probe 53 row 71: SIGTERM (``kill``, ``timeout``) during the first-use generation of
+    ``load_dataset`` / ``gym.make`` killed the process outright: no word but multiprocessing's
+    leaked-semaphore warning. Now the cleanups run (the new root is removed), one line says
+    nothing was saved, and the process still dies of SIGTERM (its exit status unchanged)."""
+    import signal
+    import subprocess
+
+    root = tmp_path / "fresh root"
+    env = dict(os.environ, MINARI_DATASETS_PATH=str(root), D4RL_DATASET_DIR=str(tmp_path / "d"))
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parents[2]), env.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, "-c", _SIGTERM_IN_GENERATION],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == -signal.SIGTERM, done.stderr
+    assert (
+        "[rambo_env] terminated (SIGTERM) while generating rambo/hopper/random-v0: no dataset was "
+        "saved and the collection workers were stopped; rerun to generate it"
+    ) in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not root.exists()  # the new root made for it is removed again
+
+
+def test_sigterm_cleanup_leaves_another_handler_alone():
+    import signal
+
+    from rambo_env.run_io import sigterm_cleaned_up
+
+    def own(signum, frame):
+        pass
+
+    before = signal.signal(signal.SIGTERM, own)
+    try:
+        with sigterm_cleaned_up("said"):
+            assert signal.getsignal(signal.SIGTERM) is own
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        with sigterm_cleaned_up("said"):
+            assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, before)
