@@ -21,6 +21,7 @@ import dataclasses
 import decimal
 import errno
 import functools
+import gc
 import inspect
 import json
 import math
@@ -1170,17 +1171,28 @@ def sigterm_cleaned_up(said: str) -> Iterator[None]:
         raise _Terminated(signum)
 
     signal.signal(term, handler)
+    terminated = False
     try:
         yield
     except _Terminated:
-        signal.signal(term, signal.SIG_DFL)
-        with contextlib.suppress(RuntimeError, OSError, ValueError):
-            print(said, file=sys.stderr, flush=True)
-        os.kill(os.getpid(), term)
-        raise  # only reached where the signal is not delivered at once
+        terminated = True
     finally:
         if signal.getsignal(term) is handler:
             signal.signal(term, signal.SIG_DFL)
+    if terminated:
+        # the block's frames are free now: multiprocessing's exit-time finalizers release the
+        # worker pool's semaphores before the kill, as at a normal exit (was: its "leaked
+        # semaphore objects" warning)
+        gc.collect()
+        with contextlib.suppress(Exception):
+            from multiprocessing import util
+
+            util._exit_function()
+        with contextlib.suppress(RuntimeError, OSError, ValueError):
+            print(said, file=sys.stderr, flush=True)
+        os.kill(os.getpid(), term)
+        time.sleep(1.0)  # the signal is delivered at once; this is only a fallback
+        raise KeyboardInterrupt(f"signal {term} (SIGTERM)")
 
 
 @contextmanager
