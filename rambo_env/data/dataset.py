@@ -309,12 +309,7 @@ def _successor_rtol(arrays: Mapping[str, Any], name: str) -> float:
         _float_dtype(arrays.get("observations")),
         _float_dtype(arrays.get("next_observations")),
     )
-    if obs is not None and obs == nxt and obs.itemsize < 4:  # probe 52: float16 without a word
-        print(
-            f"[rambo_env] WARNING: dataset {name!r}: observations are stored as {obs} (~3 "
-            "significant digits): the model learns rounded states, and episode continuity / the "
-            "terminal rule are judged on them; store float32"
-        )  # both fields rounded alike: continuity holds at the usual tolerance
+    # both fields rounded alike (said by _note_half_precision): the usual tolerance holds
     if obs is None or nxt is None or obs == nxt:
         return _SUCCESSOR_RTOL
     coarse = obs if obs.itemsize < nxt.itemsize else nxt
@@ -330,21 +325,37 @@ def _successor_rtol(arrays: Mapping[str, Any], name: str) -> float:
 
 
 def _note_half_precision(arrays: Mapping[str, Any], name: str) -> None:
-    """One warning when ``actions`` / ``rewards`` are stored below float32 (probe 53: float16
-    actions and rewards loaded without a word; the observations' own note is
-    :func:`_successor_rtol`'s)."""
+    """One warning naming every field stored below float32 (probe 52: float16 observations, probe
+    53: float16 actions and rewards, loaded without a word; all three were then two warnings).
+    Observations count when ``next_observations`` share their dtype: a mixed pair is
+    :func:`_successor_rtol`'s own warning."""
+    obs, nxt = (
+        _float_dtype(arrays.get("observations")),
+        _float_dtype(arrays.get("next_observations")),
+    )
     half = {
         key: dtype
-        for key in ("actions", "rewards")
+        for key in ("observations", "actions", "rewards")
         if (dtype := _float_dtype(arrays.get(key))) is not None and dtype.itemsize < 4
     }
-    if half:
-        fields = " and ".join(half)
-        print(
-            f"[rambo_env] WARNING: dataset {name!r}: {fields} are stored as "
-            f"{'/'.join(sorted({str(d) for d in half.values()}))} (~3 significant digits): the "
-            "model and the agent learn the rounded values; store float32"
-        )
+    if "observations" in half and obs != nxt:
+        del half["observations"]
+    if not half:
+        return
+    fields = ", ".join(half)
+    if len(half) > 1:
+        fields = f"{fields.rsplit(', ', 1)[0]} and {list(half)[-1]}"
+    if list(half) == ["observations"]:
+        effect = "the model learns rounded states"
+    else:
+        effect = "the model and the agent learn the rounded values"
+    if "observations" in half:
+        effect += ", and episode continuity / the terminal rule are judged on rounded states"
+    print(
+        f"[rambo_env] WARNING: dataset {name!r}: {fields} are stored as "
+        f"{'/'.join(sorted({str(d) for d in half.values()}))} (~3 significant digits): {effect}; "
+        "store float32"
+    )
 
 
 def check_no_scalar_fields(arrays: Mapping[str, np.ndarray]) -> None:
