@@ -12,9 +12,12 @@ optimizers, entropy coefficient and its optimizer), its counters (``num_timestep
 ``_n_updates``), the ensemble weights (adversarially trained, incl. elite indices), the
 adversary's Adam state and generators, the mixed buffer's real-row generator, the TD3/DDPG
 noise generator, the callback's counters and Q generator, the global python/numpy/torch RNG
-states and the run history (Q per iteration, evaluations, times). NOT saved: the model pool of
-synthetic transitions (up to 1.25 M rows, cheap to regenerate); on resume it is refilled by the
-next rollout, so the first resumed iteration trains on one iteration's rollouts, not five.
+states, the run history (Q per iteration, evaluations, times), and since session 32 the model pool
+of synthetic transitions (its filled rows: ~140 MB at paper sizes, 0.15-0.3 s to write) and where
+the model rollouts stand (the rows' states, step counts and generator; SB3's last observation).
+So a resumed run continues exactly as the uninterrupted one (probe 55 row 45: it drew other
+rollout starts and trained on a refilled pool); a checkpoint without the pool (older) resumes
+with the pool refilled by the next rollout and reseeded rollout starts.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from stable_baselines3.common.logger import KVWriter, Logger, TensorBoardOutputFormat
 
@@ -243,7 +247,8 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
     """A run's live objects (agent, learned MDP, adversary) as of its last checkpoint, for analysis.
 
     Rebuilds the session from ``config.json`` (the dataset and the cached MLE model must be where
-    the run found them) and loads ``checkpoint.pt``; the model pool is not part of a checkpoint.
+    the run found them) and loads ``checkpoint.pt``, the model pool included (checkpoints since
+    session 32; an older one leaves the pool empty).
     """
     cfg = load_config(run_dir)
     if device is not None:
@@ -504,7 +509,8 @@ def _run(
     monitor = _make_monitor(session, history, run_dir, report)
     stop_now = cfg.stop_at_iteration is not None and history.iteration >= cfg.stop_at_iteration
     if remaining > 0 and not stop_now:
-        session.vec_env.seed(cfg.seed * 100_003 + history.iteration)  # rollout starts
+        if session.agent._last_obs is None:  # a new run, or a checkpoint without its rollouts
+            session.vec_env.seed(cfg.seed * 100_003 + history.iteration)  # rollout starts
         # A fixed TensorBoard folder: a resumed session appends a new event file to it, which
         # tells TensorBoard to drop the earlier files' records from its first step on (probe 43
         # row 49: resumed from checkpoint 0, the warm start's step 0 showed twice; from N, an
@@ -1081,8 +1087,69 @@ def _save(session: Session, history: RunHistory, run_dir: Path) -> None:
         "noise_rng": noise.rng.bit_generator.state if hasattr(noise, "rng") else None,
         "callback": session.rambo_callback_state(),
         "rng": run_io.get_rng_state(),
+        # probe 55 row 45: without these a resumed run drew other rollout starts and trained on
+        # one iteration's rollouts, so it parted from the uninterrupted run after the resume
+        "pool": _pool_state(agent.replay_buffer),
+        "rollouts": _rollout_state(session.vec_env, agent),
     }
     run_io.save_checkpoint(run_dir / run_io.CHECKPOINT_NAME, state)
+
+
+#: The SB3 replay-buffer arrays that hold the model pool (``optimize_memory_usage`` is refused).
+_POOL_ARRAYS = ("observations", "next_observations", "actions", "rewards", "dones", "timeouts")
+
+
+def _pool_state(buffer: Any) -> dict[str, Any]:
+    """The model pool's filled rows (Alg. 1 line 9's D_model) and write position, as tensors
+    that share the buffer's memory (no copy); ~140 MB at paper sizes (1.25 M hopper rows)."""
+    rows = buffer.buffer_size if buffer.full else buffer.pos
+    return {
+        "pos": int(buffer.pos),
+        "full": bool(buffer.full),
+        "arrays": {name: torch.from_numpy(getattr(buffer, name)[:rows]) for name in _POOL_ARRAYS},
+    }
+
+
+def _load_pool_state(buffer: Any, state: dict[str, Any]) -> None:
+    rows = buffer.buffer_size if state["full"] else state["pos"]
+    for name in _POOL_ARRAYS:
+        array = getattr(buffer, name)
+        saved = state["arrays"][name].numpy()
+        if saved.shape != (rows, *array.shape[1:]):
+            raise ValueError(
+                f"checkpoint: its model pool's {name} has shape {saved.shape}, but this run's "
+                f"pool takes {(rows, *array.shape[1:])}: the checkpoint is of other settings"
+            )
+        array[:rows] = saved
+    buffer.pos, buffer.full = int(state["pos"]), bool(state["full"])
+
+
+def _rollout_state(vec_env: Any, agent: Any) -> dict[str, Any]:
+    """Where the model rollouts stand between iterations: the rows' current states and step
+    counts and their generator (Section 5.2's k-step rollouts, start states drawn from the
+    data), and SB3's last observation / episode starts, so the next collect goes on from them."""
+    return {
+        "env_rng": vec_env._rng.bit_generator.state,
+        "env_obs": None if vec_env._obs is None else vec_env._obs.detach().cpu(),
+        "env_n_steps": vec_env._n_steps.detach().cpu(),
+        "last_obs": None if agent._last_obs is None else torch.from_numpy(agent._last_obs),
+        "last_episode_starts": (
+            None
+            if agent._last_episode_starts is None
+            else torch.from_numpy(np.asarray(agent._last_episode_starts))
+        ),
+    }
+
+
+def _load_rollout_state(vec_env: Any, agent: Any, state: dict[str, Any]) -> None:
+    device = vec_env._n_steps.device
+    vec_env._rng.bit_generator.state = state["env_rng"]
+    vec_env._pending_seed = None
+    vec_env._obs = None if state["env_obs"] is None else state["env_obs"].to(device)
+    vec_env._n_steps = state["env_n_steps"].to(device)
+    agent._last_obs = None if state["last_obs"] is None else state["last_obs"].numpy().copy()
+    starts = state["last_episode_starts"]
+    agent._last_episode_starts = None if starts is None else starts.numpy().copy()
 
 
 #: The ``format_version`` :func:`_save` writes, and what a checkpoint of it holds.
@@ -1156,6 +1223,12 @@ def _restore(session: Session, state: dict[str, Any], checkpoint: Path) -> RunHi
         agent.action_noise.rng.bit_generator.state = state["noise_rng"]
     session.load_rambo_callback_state(state["callback"])
     run_io.set_rng_state(state["rng"])
+    # checkpoints before session 32 hold neither: the run goes on from a refilled pool and
+    # reseeded rollout starts (the resumed iterations then differ from an uninterrupted run's)
+    if state.get("pool") is not None:
+        _load_pool_state(agent.replay_buffer, state["pool"])
+    if state.get("rollouts") is not None:
+        _load_rollout_state(session.vec_env, agent, state["rollouts"])
     return RunHistory.from_state_dict(state["history"])
 
 

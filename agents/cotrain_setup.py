@@ -765,10 +765,15 @@ class Session:
         self.resolved["bc_final_loss"] = loss
 
     def rambo_callback_state(self) -> dict[str, Any]:
-        return {"n_iterations": self.rambo_callback.n_iterations}
+        # probe 55 row 45: was the count only, so a resumed run drew other Q-evaluation rows
+        # (App. B.5's q_avg) than an uninterrupted one
+        return self.rambo_callback.state_dict()
 
     def load_rambo_callback_state(self, state: dict[str, Any]) -> None:
-        self.rambo_callback.n_iterations = int(state["n_iterations"])
+        if "q_generator" in state:
+            self.rambo_callback.load_state_dict(state)
+        else:  # a checkpoint before session 32: the count only
+            self.rambo_callback.n_iterations = int(state["n_iterations"])
 
 
 def build_session(

@@ -3799,3 +3799,55 @@ def test_a_resume_whose_config_names_other_data_by_hand_says_so(tmp_path, monkey
         "rambo/hopper/random-v0 (its config.json's dataset record): config.json was edited by "
         "hand?"
     ), err.value
+
+
+def _same_state(a, b, path=""):
+    """Paths where two checkpoint entries differ (tensors exactly, containers recursively)."""
+    if isinstance(a, dict):
+        return [d for k in a for d in _same_state(a[k], b.get(k), f"{path}/{k}")]
+    if isinstance(a, torch.Tensor):
+        return [] if isinstance(b, torch.Tensor) and torch.equal(a, b) else [path]
+    if isinstance(a, list | tuple):
+        if not isinstance(b, list | tuple) or len(a) != len(b):
+            return [path]
+        return [
+            d
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for d in _same_state(x, y, f"{path}[{i}]")
+        ]
+    return [] if a == b else [path]
+
+
+@pytest.mark.parametrize("algo", ["sac", "td3"])
+def test_a_resumed_run_continues_exactly_as_an_uninterrupted_one(tiny_hopper, tmp_path, algo):
+    """Probe 55 row 45: iterations after a resume differed from the uninterrupted run's (other
+    rollout starts from a reseeded generator, the model pool refilled from one iteration's
+    rollouts, other Q-evaluation rows). The checkpoint now holds the model pool, the rollouts'
+    state and the callback's Q generator: same seed, same numbers."""
+    cfg = tiny_config(tiny_hopper, algo=algo, eval_every=1, eval_last=4)
+    whole = run_cotrain(cfg, tmp_path / "whole")
+    run_cotrain(dataclasses.replace(cfg, stop_at_iteration=2), tmp_path / "cut")
+    resumed = run_cotrain(cfg, tmp_path / "cut", resume=True)
+    assert resumed["q_history"] == whole["q_history"]
+    assert [e["normalized_score"] for e in resumed["evals"]] == [
+        e["normalized_score"] for e in whole["evals"]
+    ]
+    a, b = (load_checkpoint(tmp_path / name / "checkpoint.pt") for name in ("whole", "cut"))
+    assert a["pool"]["arrays"]["observations"].shape[0] > 0
+    differ = [p for key in a if key != "identity" for p in _same_state(a[key], b[key], key)]
+    timings = re.compile(r"_s(\[\d+\])?$")  # eval_s, iteration_s[i], wall_s: wall clock
+    assert [p for p in differ if not timings.search(p)] == [], differ
+
+
+def test_a_checkpoint_without_its_model_pool_still_resumes(tiny_hopper, tmp_path):
+    """A checkpoint written before the model pool and rollout state were saved (session 32)
+    resumes as it did: a pool refilled by the next rollout, reseeded rollout starts."""
+    cfg = tiny_config(tiny_hopper)
+    run_dir = tmp_path / "run"
+    run_cotrain(dataclasses.replace(cfg, stop_at_iteration=2), run_dir)
+    state = load_checkpoint(run_dir / "checkpoint.pt")
+    del state["pool"], state["rollouts"]
+    state["callback"] = {"n_iterations": state["callback"]["n_iterations"]}
+    torch.save(state, run_dir / "checkpoint.pt")
+    resumed = run_cotrain(cfg, run_dir, resume=True)
+    assert (resumed["status"], resumed["iterations_completed"]) == ("finished", 4)
