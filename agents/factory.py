@@ -56,6 +56,7 @@ from rambo_env.run_io import (
     did_you_mean,
     is_int,
     is_real,
+    python_scalar,
     with_article,
 )
 
@@ -750,6 +751,26 @@ def _check_pool_memory(
         )
 
 
+def _python_scalars(agent_kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``agent_kwargs`` with its numpy numbers as Python ones (:func:`python_scalar`):
+    its own values, those of its ``policy_kwargs`` / ``replay_buffer_kwargs`` dicts and the widths
+    of ``policy_kwargs["net_arch"]`` (the caller's dicts are not changed)."""
+    out = {key: python_scalar(value) for key, value in agent_kwargs.items()}
+    for key in ("policy_kwargs", "replay_buffer_kwargs"):
+        if isinstance(out.get(key), dict):
+            out[key] = {name: python_scalar(value) for name, value in out[key].items()}
+    policy_kwargs = out.get("policy_kwargs")
+    arch = policy_kwargs.get("net_arch") if isinstance(policy_kwargs, dict) else None
+    if isinstance(arch, list | tuple):
+        policy_kwargs["net_arch"] = type(arch)(map(python_scalar, arch))
+    elif isinstance(arch, dict):
+        policy_kwargs["net_arch"] = {
+            name: type(v)(map(python_scalar, v)) if isinstance(v, list | tuple) else v
+            for name, v in arch.items()
+        }
+    return out
+
+
 def quiet_logger(verbose: int = 0) -> Any:
     """SB3's logger without TensorBoard, as ``learn`` configures it (stdout at ``verbose >= 1``),
     but with no folder: SB3's own makes an empty ``<tmp>/SB3-<date>`` folder per ``learn``
@@ -819,6 +840,38 @@ def make_agent(
         )
     if "learning_rate" in agent_kwargs:
         raise ValueError("learning_rate: pass actor_lr / critic_lr instead (see agents.factory)")
+    # probe 55: numpy scalars (a preset table in numpy) as Python ones, before any check: SB3
+    # refused rollout_length=np.int64(2) with "train_freq must be an integer and not 2", and
+    # actor_lr=np.float32(1e-4) with a bare AssertionError on the learning rate schedule
+    (
+        rollout_length,
+        n_rollouts,
+        real_ratio,
+        retain_iterations,
+        seed,
+        gradient_steps,
+        actor_lr,
+        critic_lr,
+        exploration_std,
+        log_std_min,
+        ent_coef_max,
+    ) = map(
+        python_scalar,
+        (
+            rollout_length,
+            n_rollouts,
+            real_ratio,
+            retain_iterations,
+            seed,
+            gradient_steps,
+            actor_lr,
+            critic_lr,
+            exploration_std,
+            log_std_min,
+            ent_coef_max,
+        ),
+    )
+    agent_kwargs = _python_scalars(agent_kwargs)
     _check_owned_arguments(agent_kwargs)
     if not isinstance(vec_env, VecEnv):  # was: a raw AttributeError ('num_envs')
         raise ValueError(

@@ -120,6 +120,7 @@ __all__ = [
     "process_state",
     "process_state_kept",
     "process_stopped",
+    "python_scalar",
     "read_json",
     "refuse_broken_link",
     "refuse_link_loop",
@@ -1871,6 +1872,18 @@ def check_state_dict(state: Any, keys: Sequence[str], owner: str) -> None:
 def is_int(value: Any) -> bool:
     """A python / numpy integer, not a bool (a config's count or seed)."""
     return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
+def python_scalar(value: Any) -> Any:
+    """A numpy integer as a Python int, a numpy float as a Python float, anything else (a bool,
+    numpy's bool, None, a string) unchanged: for arguments handed on to libraries that test
+    ``isinstance(x, int)`` / ``float`` (probe 55: SB3 refused ``train_freq=(np.int64(2), "step")``
+    and a ``np.float32`` learning rate with misleading errors)."""
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
 
 
 def is_real(value: Any) -> bool:

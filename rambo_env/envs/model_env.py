@@ -25,7 +25,7 @@ from gymnasium.envs.registration import EnvSpec
 from gymnasium.wrappers.vector import NormalizeObservation as VectorNormalizeObservation
 
 from rambo_env.dynamics.ensemble import resolve_device
-from rambo_env.envs.registration import make_call_locals
+from rambo_env.envs.registration import check_time_limit_is_python_int, make_call_locals
 from rambo_env.evaluation import charges_unclipped_action, env_name
 from rambo_env.model import LearnedMDP, check_model_args, make_mdp
 from rambo_env.normalization import raw_scale_evidence
@@ -34,6 +34,7 @@ from rambo_env.run_io import (
     check_flag,
     counted,
     did_you_mean,
+    is_int,
     user_stacklevel,
     with_article,
 )
@@ -131,8 +132,8 @@ def check_max_episode_steps(limit: Any, rollout_length: int) -> None:
     ``rollout_length`` (the one rule for both; probe 48: make_vec refused a limit equal to k and
     gymnasium's -1, with advice that did not work). ``None`` and ``-1`` (no TimeLimit) are taken,
     and so is a limit equal to k (Section 5.2: every episode is truncated after k steps anyway)."""
-    if limit is None or (type(limit) is int and limit == -1):
-        return
+    if limit is None or (is_int(limit) and limit == -1):  # probe 55: np.int64(-1) as -1 (as
+        return  # gymnasium's ``!= -1`` takes it)
     if isinstance(limit, bool) or not isinstance(limit, int | np.integer) or limit < 1:
         raise ValueError(
             f"max_episode_steps: expected None or an int >= 1 (or gymnasium's -1: no "
@@ -155,7 +156,10 @@ def _check_make_max_episode_steps(rollout_length: int) -> None:
     env, which checks it itself."""
     make_locals = make_call_locals()
     if make_locals is not None:
-        check_max_episode_steps(make_locals.get("max_episode_steps"), rollout_length)
+        limit = make_locals.get("max_episode_steps")
+        check_max_episode_steps(limit, rollout_length)
+        default = f"episodes of rollout_length ({rollout_length}) steps"
+        check_time_limit_is_python_int(limit, default)  # probe 55: np.int64 (TimeLimit's error)
 
 
 #: gymnasium's running observation normalisers (single and vector): warned about around the model

@@ -6,8 +6,16 @@ import sys
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 
-__all__ = ["ENVS", "LEVELS", "env_ids", "make_call_locals", "register_envs"]
+__all__ = [
+    "ENVS",
+    "LEVELS",
+    "check_time_limit_is_python_int",
+    "env_ids",
+    "make_call_locals",
+    "register_envs",
+]
 
 ENVS = ("hopper", "halfcheetah", "walker2d")
 LEVELS = ("random", "medium", "medium-replay", "medium-expert", "expert")
@@ -31,6 +39,21 @@ def make_call_locals() -> dict[str, Any] | None:
     while frame is not None and frame.f_code is not make_code:
         frame = frame.f_back
     return None if frame is None else dict(frame.f_locals)
+
+
+def check_time_limit_is_python_int(limit: Any, default: str) -> None:
+    """Refuse a numpy integer ``max_episode_steps`` given to ``gym.make`` (other than gymnasium's
+    -1, no TimeLimit), at construction: gymnasium's ``TimeLimit``, added after the constructor
+    returns, takes only a Python int (probe 55: ``gym.make("RamboModel-hopper-random", mdp=mdp,
+    max_episode_steps=np.int64(5))`` was its raw "Expect the `max_episode_steps` to be an integer,
+    actually: <class 'numpy.int64'>", after the model was built). ``default``: what leaving it
+    out gives ("rollout_length (5) steps"). The value gymnasium holds cannot be converted here."""
+    if isinstance(limit, np.integer) and limit != -1:
+        raise ValueError(
+            f"max_episode_steps: gymnasium's TimeLimit takes a Python int, got "
+            f"numpy.{type(limit).__name__}({int(limit)}); pass max_episode_steps=int(…) "
+            f"({int(limit)}), or leave it out: the default already gives {default}"
+        )
 
 
 def register_envs() -> None:

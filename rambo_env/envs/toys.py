@@ -140,12 +140,21 @@ class _ToyEnv(gym.Env):
     """Shared 1-D plumbing: float32 Box obs (1,), action Box [-1, 1] (1,), action checks."""
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
+    #: What ``gym.make`` without ``max_episode_steps`` gives (named when refusing a numpy one).
+    DEFAULT_TIME_LIMIT: ClassVar[str] = "no TimeLimit (the env ends its own episodes)"
 
     def __init__(self, render_mode: str | None = None) -> None:
+        from rambo_env.envs.registration import check_time_limit_is_python_int, make_call_locals
+
         if render_mode is not None:  # was: gymnasium's raw "unexpected keyword argument" TypeError
             raise ValueError(
                 f"render_mode: {render_mode!r}, but {type(self).__name__} has nothing to render "
                 "(its whole state is the 1-D observation); leave render_mode out"
+            )
+        make_locals = make_call_locals()  # probe 55: np.int64 was gymnasium's raw TypeError
+        if make_locals is not None:  # from its TimeLimit, after construction; the model envs' rule
+            check_time_limit_is_python_int(
+                make_locals.get("max_episode_steps"), self.DEFAULT_TIME_LIMIT
             )
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(1,), dtype=np.float32)
         self.action_space = spaces.Box(-1.0, 1.0, shape=(1,), dtype=np.float32)
@@ -196,6 +205,8 @@ class SingleTransitionEnv(_ToyEnv):
         observations is not degenerate (std 0 -> 1e-6 would scale s' by 1e6).
     """
 
+    DEFAULT_TIME_LIMIT = "no TimeLimit (every episode ends after its one step)"
+
     def __init__(
         self,
         initial_state: float = 0.0,
@@ -236,6 +247,8 @@ class IllustrativeMDP(_ToyEnv):
     ``f`` is :func:`illustrative_mean`. The episode starts at ``initial_state`` (0) and never
     terminates; step ``horizon`` returns ``truncated=True``.
     """
+
+    DEFAULT_TIME_LIMIT = f"the registered TimeLimit of {ILLUSTRATIVE_HORIZON} steps (= horizon)"
 
     def __init__(
         self,

@@ -1076,6 +1076,49 @@ def test_make_agent_takes_a_numpy_integer_seed():
     agent.learn(K * N_ENVS)
 
 
+def test_make_agent_takes_numpy_numbers_as_python_ones():
+    """Probe 55: ``rollout_length=np.int64(2)`` was SB3's misleading "The frequency of
+    `train_freq` must be an integer and not 2", ``actor_lr=np.float32(1e-4)`` its bare
+    AssertionError "The learning rate schedule must be a float or a callable"."""
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    i, f = np.int64, np.float32
+    agent = make_agent(
+        "sac",
+        env,
+        dataset,
+        mdp.normalizer,
+        rollout_length=i(K),
+        n_rollouts=i(N_ENVS),
+        retain_iterations=i(3),
+        seed=i(0),
+        gradient_steps=i(2),
+        actor_lr=f(1e-4),
+        critic_lr=f(3e-4),
+        real_ratio=f(0.5),
+        ent_coef_max=f(1.0),
+        log_std_min=f(-5.0),
+        device="cpu",
+        batch_size=i(32),
+        learning_starts=i(0),
+        gamma=f(0.99),
+        tau=f(5e-3),
+        policy_kwargs={"net_arch": [i(8)], "n_critics": i(2)},
+    )
+    assert agent.train_freq.frequency == K and type(agent.train_freq.frequency) is int
+    assert type(agent.learning_rate) is float and type(agent.batch_size) is int
+    agent.learn(K * N_ENVS)
+    td3 = make_agent(
+        "td3", env, dataset, mdp.normalizer, rollout_length=i(K), device="cpu",
+        exploration_std=f(0.1), policy_delay=i(2), gradient_steps=i(1),
+        policy_kwargs={"net_arch": {"pi": [i(8)], "qf": [i(8)]}},
+    )  # fmt: skip
+    td3.learn(K * N_ENVS)
+    for bad in (True, np.bool_(True)):  # a bool is still not a count
+        with pytest.raises(ValueError, match="gradient_steps: expected an int >= 1"):
+            make_agent("sac", env, dataset, mdp.normalizer, rollout_length=K, gradient_steps=bad)
+
+
 def test_factory_building_blocks_check_their_arguments():
     """Probe 21: BatchedGaussianNoise took n_envs 0 / -1 / "3" / 2.5, sigma inf and seed None,
     and gave raw TypeErrors for sigma "3" / None; LrScaledAdam took lr=True / inf and lr_scale

@@ -1095,6 +1095,49 @@ def test_gym_make_refuses_a_bad_max_episode_steps_before_any_load(tiny_dataset, 
         gym.make_vec("RamboModel-hopper-random", num_envs=2, max_episode_steps=-3)
 
 
+def test_gym_make_refuses_a_numpy_max_episode_steps_before_any_load(
+    tiny_mdp, tiny_dataset, monkeypatch
+):
+    """Probe 55: ``gym.make("RamboModel-hopper-random", mdp=mdp, max_episode_steps=np.int64(5))``
+    was gymnasium's raw TypeError "Expect the `max_episode_steps` to be an integer, actually:
+    <class 'numpy.int64'>" from its TimeLimit, after the model env was built. gymnasium keeps the
+    value itself, so it is refused at construction, naming int(…) and the default; the vector env
+    (which gets the value itself) takes it, and numpy's -1 is gymnasium's -1 (no TimeLimit)."""
+    import rambo_env.envs.model_env as model_env
+    from rambo_env.data import loaders
+
+    with monkeypatch.context() as patch:
+        patch.setattr(loaders, "_load_dataset", lambda *a, **k: pytest.fail("dataset loaded"))
+        patch.setattr(model_env, "make_mdp", lambda *a, **k: pytest.fail("model built"))
+        match = (
+            r"^max_episode_steps: gymnasium's TimeLimit takes a Python int, got numpy.int64\(3\); "
+            r"pass max_episode_steps=int\(…\) \(3\), or leave it out: the default already gives "
+            r"episodes of rollout_length \(3\) steps$"
+        )
+        for mode in (None, "sync"):
+            with pytest.raises(ValueError, match=match):
+                if mode is None:
+                    gym.make(
+                        "RamboModel-hopper-random", rollout_length=3, max_episode_steps=np.int64(3)
+                    )
+                else:
+                    gym.make_vec(
+                        "RamboModel-hopper-random",
+                        num_envs=2,
+                        vectorization_mode=mode,
+                        rollout_length=3,
+                        max_episode_steps=np.int64(3),
+                    )
+    env = gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, max_episode_steps=np.int64(-1))
+    assert not isinstance(env, gym.wrappers.TimeLimit)  # gymnasium's -1: no TimeLimit
+    vec = gym.make_vec(
+        "RamboModel-hopper-medium", num_envs=2, mdp=tiny_mdp, rollout_length=3,
+        max_episode_steps=np.int64(3),
+    )  # fmt: skip
+    vec.reset(seed=0)
+    vec.close()
+
+
 def test_gym_make_notes_other_data_of_the_ids_env(tiny_mdp, tiny_dataset, monkeypatch, capsys):
     """Probe 47: ``gym.make("RamboModel-hopper-random", dataset="p47/hop/ok-v0")`` (other Hopper
     data under a hopper-random id) was built without a word, while another env's data or another

@@ -538,6 +538,25 @@ def _episode_length(env: gym.Env) -> int:
     raise AssertionError("never truncated")
 
 
+def test_toys_refuse_a_numpy_max_episode_steps_at_construction() -> None:
+    """Probe 55: ``gym.make(<toy id>, max_episode_steps=np.int64(5))`` was gymnasium's raw
+    TypeError from its TimeLimit (the illustrative MDP read the value for its horizon check and
+    took it); now one ValueError naming int(…), as the model envs say."""
+    for env_id, default in (
+        (ILLUSTRATIVE_ID, r"the registered TimeLimit of 10 steps \(= horizon\)"),
+        (SINGLE_TRANSITION_ID, r"no TimeLimit \(every episode ends after its one step\)"),
+    ):
+        match = (
+            r"^max_episode_steps: gymnasium's TimeLimit takes a Python int, got numpy.int64\(5\); "
+            rf"pass max_episode_steps=int\(…\) \(5\), or leave it out: the default already gives "
+            rf"{default}$"
+        )
+        with pytest.raises(ValueError, match=match):
+            gym.make(env_id, max_episode_steps=np.int64(5))
+        gym.make(env_id, max_episode_steps=5).close()
+        gym.make(env_id, max_episode_steps=np.int64(-1)).close()  # gymnasium's "no TimeLimit"
+
+
 @pytest.mark.parametrize("mode", [None, "sync"])
 def test_illustrative_horizon_above_the_registered_time_limit_is_refused(mode) -> None:
     # probe 54: horizon=20 was cut at step 10 by the registered TimeLimit without a word
