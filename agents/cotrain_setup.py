@@ -807,7 +807,12 @@ def build_session(
     # auto -> fp32 / bf16 for this hardware: the model's cache key and config.json get the result
     cfg = dataclasses.replace(cfg, precision=cfg.uses_precision)
     check_torch_compile_cache(cfg.uses_compile)  # torch._dynamo makes it at the first optimizer
-    check_run_memory(cfg, cfg.rollout_length or 1, obs_dim=1, action_dim=1, lower_bound=True)
+    try:  # a short name's preset k and λ: known before a dataset is generated on first use
+        early_k, early_lam, early_origin = resolve(cfg)
+    except ValueError:  # the preset may come from the loaded dataset's name
+        early_k, early_lam = cfg.rollout_length, None
+    # probe 55 row 12: was "× 1 ×" for a k the preset sets to 2
+    check_run_memory(cfg, early_k, obs_dim=1, action_dim=1, lower_bound=True)
     # A cache that is not a folder yet must be made and written (a file there, /proc/x, a
     # read-only disk: were found after the dataset load, minutes when it is generated); an
     # existing read-only cache folder may still serve the model, so it is not refused here.
@@ -818,10 +823,6 @@ def build_session(
         _check_run_dataset_there(cfg.dataset, recorded_dataset)
     if not is_folder(cache_dir()):
         check_cache_dir()
-    try:  # a short name's preset λ: checked before a dataset is generated on first use
-        _, early_lam, early_origin = resolve(cfg)
-    except ValueError:  # the preset may come from the loaded dataset's name
-        early_lam = None
     if early_lam is not None:
         check_adversary_steps(
             cfg.adversary_steps_per_iteration,
@@ -948,21 +949,23 @@ def behaviour_score_note(dataset: Any) -> str | None:
 
 
 def check_run_memory(
-    cfg: CotrainConfig, k: int, obs_dim: int, action_dim: int, lower_bound: bool = False
+    cfg: CotrainConfig, k: int | None, obs_dim: int, action_dim: int, lower_bound: bool = False
 ) -> None:
     """Model pool + ensemble against the free memory (:mod:`agents.memory`), before the MLE
-    (also each sweep trial's, before Ray starts: :func:`agents.sweep._prepare_datasets`)."""
+    (also each sweep trial's, before Ray starts: :func:`agents.sweep._prepare_datasets`); ``k``
+    None: not known yet (1 is checked, and the error says ``k (≥ 1)``)."""
     from agents.memory import check_memory
 
     check_memory(
         cfg.n_rollouts,
-        k,
+        1 if k is None else k,
         cfg.retain_iterations,
         cfg.ensemble_hidden,
         obs_dim,
         action_dim,
         device=cfg.device,
         lower_bound=lower_bound,
+        k_known=k is not None,
     )
 
 

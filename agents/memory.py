@@ -91,11 +91,15 @@ def check_memory(
     device: str = "cpu",
     available: int | None = None,
     lower_bound: bool = False,
+    k_known: bool = True,
 ) -> MemoryEstimate:
     """Raise ValueError naming the config field(s) when the run cannot fit in memory.
 
     :param available: host bytes available (default: :func:`available_memory_bytes`).
     :param lower_bound: the sizes are lower bounds (k, dims not known yet): said in the error.
+    :param k_known: False where ``rollout_length`` is a stand-in (1) for a k not known yet (the
+        dataset's preset): the error says ``k (≥ 1)`` (probe 55 row 12: it said ``× 1 ×`` while
+        the run's preset k was 2).
     """
     at_least = "at least " if lower_bound else ""
     est = estimate_memory(
@@ -107,7 +111,8 @@ def check_memory(
     if est.pool_bytes > host:
         raise ValueError(
             f"n_rollouts × rollout_length × retain_iterations: the model pool of "
-            f"{n_rollouts} × {rollout_length} × {retain_iterations} = {est.pool_rows} rows "
+            f"{n_rollouts} × {rollout_length if k_known else 'k (≥ 1)'} × {retain_iterations} = "
+            f"{'' if k_known else 'at least '}{est.pool_rows} rows "
             f"needs {at_least}~{_gib(est.pool_bytes)}, but only {_gib(host)} of memory is "
             "available; lower n_rollouts, rollout_length (k) or retain_iterations"
         )

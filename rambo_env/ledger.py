@@ -855,6 +855,26 @@ def killed_text(run_dir: Path, pid: int, at: str) -> str:
     )
 
 
+def diverged_text(run_dir: Path, done: int, of: str = "") -> str | None:
+    """What curves.py says of a run whose ``results.json`` says it stopped on a divergence
+    (:func:`_diverged`; ``done`` its last logged iteration, ``of`` its planned iterations,
+    `` of 8``), None for any other run. Probe 55
+    row 22: such a run's curve was plotted as "0 iterations" without a word of why it ends."""
+    if not _diverged(run_dir):
+        return None
+    try:
+        at = read_json(run_dir / RESULTS_NAME).get("diverged_at")
+    except (OSError, ValueError, AttributeError):
+        at = None
+    at = at if isinstance(at, dict) else {}
+    where = f" at iteration {at['iteration']}{of}" if is_int(at.get("iteration")) else ""
+    why = f": {at['reason']}" if isinstance(at.get("reason"), str) and at["reason"] else ""
+    return (
+        f"its run diverged{where} ({RESULTS_NAME}{why}); its curve ends there, at iteration "
+        f"{done} (its last good checkpoint)"
+    )
+
+
 def _warn_results_missing(run_dir: Path, status: str | None) -> None:
     """Probe 52 row 51: a run that reached its planned iterations (``status`` complete), with
     no process on it and no lock of a killed one, but no ``results.json`` (removed by a cleanup)

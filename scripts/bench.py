@@ -45,6 +45,7 @@ from rambo_env import bench
 from rambo_env.adversary import AdversaryConfig, ModelAdversary
 from rambo_env.dynamics.ensemble import check_device, resolve_device, resolve_precision
 from rambo_env.run_io import (
+    accept_negative_numbers,
     atomic_write,
     check_output_file,
     check_torch_compile_cache,
@@ -53,8 +54,10 @@ from rambo_env.run_io import (
     is_file,
     read_json,
     resolve_torch_threads,
+    shell_path,
     tolerant_console,
     user_file_path,
+    whole_number,
 )
 
 ALGOS = ("sac", "td3", "tqc")
@@ -293,7 +296,7 @@ def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("--threads", type=int, default=None,
+    p.add_argument("--threads", type=whole_number, default=None,
                    help="torch intra-op threads (default: the main job's automatic choice)")  # fmt: skip
     p.add_argument("--device", default="auto", help="auto | cpu | cuda (default auto)")
     p.add_argument(
@@ -317,7 +320,8 @@ def main(argv: list[str] | None = None) -> dict:
         "timed: not ddpg or crossq); must include sac (the rollout, the adversary and the FLOP "
         f"floors are timed with its actor) (default {','.join(ALGOS)})",
     )
-    args = p.parse_args(argv)
+    # probe 55 row 41: a flag given twice took the last value without a word
+    args = accept_negative_numbers(p).parse_args(argv)
     if args.threads is not None and args.threads < 1:
         p.error(f"--threads: expected >= 1, got {args.threads}")
     algos = tuple(a.strip() for a in args.algos.split(","))
@@ -334,10 +338,16 @@ def main(argv: list[str] | None = None) -> dict:
         p.error(str(err))
     if args.json is not None:  # before the minutes of benchmarking, not after
         if not _parent_is_dir(args.json):  # not created: nothing is left if the bench fails
-            what = "is a file" if args.json.parent.exists() else "does not exist"
+            folder = args.json.parent
+            blocker = next((a for a in (folder, *folder.parents) if a.exists()), None)
+            if blocker is not None and not blocker.is_dir():  # probe 55 row 47: was "mkdir -p"
+                p.error(
+                    f"--json: {blocker} is a file, not a folder; the benchmark writes into an "
+                    f"existing folder: name another --json path"
+                )
             p.error(
-                f"--json: folder {args.json.parent} {what}; the benchmark writes into an existing "
-                f"folder: create it first (mkdir -p {args.json.parent}) or name another"
+                f"--json: folder {folder} does not exist; the benchmark writes into an existing "
+                f"folder: create it first (mkdir -p {shell_path(folder)}) or name another"
             )
         try:  # was: a raw OSError traceback for a name too long
             check_output_file(args.json, "--json", "name a file in a writable folder", ".json")

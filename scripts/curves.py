@@ -35,12 +35,19 @@ from rambo_env.curves import (
     read_curves_csv,
     write_curves_csv,
 )
-from rambo_env.ledger import evaluations, killed_text, lost_text, stopped_part_way
+from rambo_env.ledger import (
+    diverged_text,
+    evaluations,
+    killed_text,
+    lost_text,
+    stopped_part_way,
+)
 from rambo_env.run_io import (
     CONFIG_NAME,
     TB_DIR,
     StagedFiles,
     WriteFailedError,
+    accept_negative_numbers,
     check_file_or_absent,
     check_matplotlib,
     check_writable,
@@ -103,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         metavar="COLUMN:LABEL:VALUE",
         help="horizontal reference line, e.g. q_avg:max|r|/(1-γ):587.3 (repeatable)",
     )
-    args = parser.parse_args(argv)
+    # probe 55 row 41: '--out a --out b' took the last one without a word
+    args = accept_negative_numbers(parser).parse_args(argv)
     chosen = args.columns is not None  # a column asked for by name must have values to draw
     if not chosen:
         args.columns = ["q_avg", "normalized_score", "ent_coef", "actor_log_std"]
@@ -298,7 +306,8 @@ def run_state(run_dir: Path, done: int) -> str | None:
     """Where a run that has not finished stands, as the ledger says it (its helpers
     :func:`run_holder`, :func:`dead_lock_pid`, :func:`stopped_part_way`), ``done`` its last
     logged iteration; None for a finished run. Probe 51 rows 36-37: a run killed at iteration 12
-    of 60 (or before its first iteration) was plotted without a word of it."""
+    of 60 (or before its first iteration) was plotted without a word of it; probe 55 row 22: a
+    diverged one too."""
     try:
         planned = read_json(run_dir / CONFIG_NAME)["config"]["n_iterations"]
     except (OSError, ValueError, KeyError, TypeError):
@@ -317,6 +326,9 @@ def run_state(run_dir: Path, done: int) -> str | None:
     died = dead_lock_pid(run_dir)
     if died is not None:
         return killed_text(run_dir, died, at)
+    diverged = diverged_text(run_dir, done, of)  # probe 55 row 22: was "0 iterations", no reason
+    if diverged is not None:
+        return diverged
     part = stopped_part_way(run_dir)
     if part is not None:
         return (

@@ -36,16 +36,40 @@ from rambo_env.diagnostics import (
 from rambo_env.dynamics.ensemble import check_device
 
 
-def _diagnose(argv: list[str] | None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The flags; each count takes 1e3 (``run_io.whole_number``), each --help line says its
+    default, a flag given twice is refused (probe 55 rows 29, 30, 41)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "run_dir", type=run_io.user_path, help="a run folder with config.json + checkpoint.pt"
     )
-    parser.add_argument("--n-starts", type=int, default=500, help="model rollouts replayed")
-    parser.add_argument("--n-episodes", type=int, default=40, help="Monte-Carlo episodes")
-    parser.add_argument("--max-steps", type=int, default=1000, help="Monte-Carlo episode cap")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--device", default=None, help="default: the run's device")
+    parser.add_argument(
+        "--n-starts",
+        type=run_io.whole_number,
+        default=500,
+        help="model rollouts replayed (default: 500)",
+    )
+    parser.add_argument(
+        "--n-episodes",
+        type=run_io.whole_number,
+        default=40,
+        help="Monte-Carlo episodes (default: 40)",
+    )
+    parser.add_argument(
+        "--max-steps",
+        type=run_io.whole_number,
+        default=1000,
+        help="Monte-Carlo episode cap (default: 1000)",
+    )
+    parser.add_argument(
+        "--seed", type=run_io.whole_number, default=0, help="random seed (default: 0)"
+    )
+    parser.add_argument("--device", default=None, help="torch device (default: the run's device)")
+    return run_io.accept_negative_numbers(parser)
+
+
+def _diagnose(argv: list[str] | None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     for name in ("n_starts", "n_episodes", "max_steps"):
         if getattr(args, name) < 1:

@@ -41,6 +41,7 @@ from rambo_env.run_io import (
     CONFIG_NAME,
     RESULTS_NAME,
     WriteFailedError,
+    accept_negative_numbers,
     check_matplotlib,
     check_writable,
     counted,
@@ -75,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         help="replace a ledger run of the same dataset, agent, (k, λ) and seed even if it "
         "reached more iterations or ran with other settings (default: refuse)",
     )
-    args = parser.parse_args(argv)
+    # probe 55 row 41: '--ledger A --ledger B' took the last one without a word
+    args = accept_negative_numbers(parser).parse_args(argv)
     try:  # probe 28: a bad MPLBACKEND was a raw traceback (curves) or blamed the run (ledger)
         check_matplotlib()
     except ValueError as err:

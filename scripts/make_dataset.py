@@ -35,6 +35,7 @@ from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, DEFAULT_N_WORKERS, ge
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 from rambo_env.run_io import (
     RUN_SEED_LIMIT,
+    accept_negative_numbers,
     check_seed,
     report_user_error,
     sigterm_as_keyboard_interrupt,
@@ -109,7 +110,8 @@ def parse_args(argv: list[str] | None = None) -> Args:
         kind = whole_number if kind is int else kind  # probe 50 row 29: 1e3 was refused
         opts.update({"action": argparse.BooleanOptionalAction} if kind is bool else {"type": kind})
         parser.add_argument("--" + f.name.replace("_", "-"), **opts)
-    return Args(**vars(parser.parse_args(argv)))
+    # probe 55 row 41: '--env hopper --env walker2d' took the last one without a word
+    return Args(**vars(accept_negative_numbers(parser).parse_args(argv)))
 
 
 def train_agent(args: Args, kind: str) -> Path:

@@ -222,21 +222,59 @@ def finished_entry(cfg: CotrainConfig, run_dir: Path, toy: str, lam: float, seed
     return _entry(toy, lam, seed, results, probe(cfg, run_dir), wall_s, run_dir)
 
 
-def main(argv: list[str] | None = None) -> list[dict]:
+def build_parser() -> argparse.ArgumentParser:
+    """The flags; each count takes 1e3 (``run_io.whole_number``) and each --help line says its
+    default (probe 55 rows 29, 30: ``--steps 1e3`` was "invalid int value", no default shown)."""
+    iterations = ", ".join(f"{toy} {spec['iterations']}" for toy, spec in TOYS.items())
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--toy", choices=[*TOYS, "both"], default="both")
-    parser.add_argument("--lam", type=float, nargs="+", default=[3e-2, 0.0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--iterations", type=int, default=None, help="default: the paper's")
-    parser.add_argument("--steps", type=int, default=STEPS, help="agent = adversary steps/iter")
-    parser.add_argument("--out", type=run_io.user_path, default=Path("runs/toys"))
+    parser.add_argument(
+        "--toy", choices=[*TOYS, "both"], default="both", help="which toy (default: both)"
+    )
+    parser.add_argument(
+        "--lam",
+        type=float,
+        nargs="+",
+        default=[3e-2, 0.0],
+        help="adversary weights λ, one run each (default: 0.03 0.0)",
+    )
+    parser.add_argument(
+        "--seeds",
+        type=run_io.whole_number,
+        nargs="+",
+        default=[0],
+        help="seeds, one run each (default: 0)",
+    )
+    parser.add_argument(
+        "--iterations",
+        type=run_io.whole_number,
+        default=None,
+        help=f"co-training iterations (default: the paper's: {iterations})",
+    )
+    parser.add_argument(
+        "--steps",
+        type=run_io.whole_number,
+        default=STEPS,
+        help=f"agent = adversary steps/iter (default: {STEPS})",
+    )
+    parser.add_argument(
+        "--out",
+        type=run_io.user_path,
+        default=Path("runs/toys"),
+        help="output folder (default: runs/toys, under the working folder)",
+    )
     parser.add_argument(
         "--precision",
         choices=("fp32", "bf16"),
         default="fp32",
-        help="the ensemble's precision (issue 12's bf16 check: the C.3 outcome must not change)",
-    )
-    args = run_io.accept_negative_numbers(parser).parse_args(argv)
+        help="the ensemble's precision (issue 12's bf16 check: the C.3 outcome must not change) "
+        "(default: fp32)",
+    )  # fmt: skip
+    return run_io.accept_negative_numbers(parser)
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = build_parser()
+    args = parser.parse_args(argv)
     torch.set_num_threads(1)
     toys = list(TOYS) if args.toy == "both" else [args.toy]
     runs = list(itertools.product(toys, args.lam, args.seeds))

@@ -140,7 +140,7 @@ def test_bad_arguments_are_one_error_line_before_the_benchmark(tmp_path, capsys,
         (["--device", "gpu"], "device: 'gpu'"),  # was a torch error
         (["--json", str(tmp_path)], "is a folder"),  # was an error AFTER the benchmark
         (["--json", str(tmp_path / "missing" / "b.json")], "does not exist; the benchmark writes"),
-        (["--json", str(a_file / "b.json")], "file is a file; the benchmark writes"),
+        (["--json", str(a_file / "b.json")], "file is a file, not a folder; the benchmark "),
         (["--json", "/proc/b.json"], "--json: folder /proc is not writable"),  # was after it
         (["--threads", "100000"], "torch_threads: 100000 is not in [1, "),  # was a traceback
         (["--json", str(tmp_path / "res") + "/"], "res/' ends in /, so it names a folder"),
