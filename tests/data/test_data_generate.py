@@ -541,7 +541,8 @@ def test_make_dataset_cli_refuses_bad_values_before_collecting(capsys, monkeypat
         (["--level", "medium", "--behaviour-dir", "b"], "error: behaviour_dir (--behaviour-dir"),
         (["--n-transitions", "10" + "0" * 12], "error: n_transitions: 10000000000000 transitio"),
     ):
-        assert script.main([*base, *flags]) == 2  # was a traceback, or a run / escape
+        given = base if "--level" not in flags else ["--env", "hopper", "--no-progress"]
+        assert script.main([*given, *flags]) == 2  # was a traceback, or a run / escape
         err = capsys.readouterr().err
         assert err.startswith(expected) and "Traceback" not in err, err
     a_file = tmp_path / "a-file"
@@ -557,7 +558,8 @@ def test_make_dataset_cli_refuses_bad_values_before_collecting(capsys, monkeypat
         with monkeypatch.context() as m:
             if env is not None:
                 m.setenv("MINARI_DATASETS_PATH", env)
-            assert script.main([*base, *flags]) == 2
+            given = base if "--level" not in flags else ["--env", "hopper", "--no-progress"]
+            assert script.main([*given, *flags]) == 2
         err = capsys.readouterr().err
         assert err.startswith(expected) and "Traceback" not in err, err
     real = tempfile.TemporaryFile
