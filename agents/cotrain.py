@@ -248,7 +248,8 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
 
     Rebuilds the session from ``config.json`` (the dataset and the cached MLE model must be where
     the run found them) and loads ``checkpoint.pt``, the model pool included (checkpoints since
-    session 32; an older one leaves the pool empty).
+    session 32; an older one leaves the pool empty). The caller's global random generators and
+    torch thread count are as they were before the call.
     """
     cfg = load_config(run_dir)
     if device is not None:
@@ -263,14 +264,17 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
     # probe 31: as --resume does (was: a regenerated dataset analysed without a word, a foreign
     # checkpoint loaded as the run's)
     fingerprint = check_identity(state, Path(run_dir))
-    session = build_session(
-        cfg,
-        expected_fingerprint=fingerprint,
-        from_checkpoint=True,
-        recorded_model=_recorded_model(Path(run_dir)),
-        recorded_dataset=_recorded_dataset(Path(run_dir)),
-    )
-    return session, _restore(session, state, checkpoint)
+    # probe 56: the build (SB3 seeds the global generators) and the checkpoint's RNG states left
+    # the caller's python / numpy / torch streams re-seeded; kept as run_cotrain keeps them
+    with run_io.process_state_kept():
+        session = build_session(
+            cfg,
+            expected_fingerprint=fingerprint,
+            from_checkpoint=True,
+            recorded_model=_recorded_model(Path(run_dir)),
+            recorded_dataset=_recorded_dataset(Path(run_dir)),
+        )
+        return session, _restore(session, state, checkpoint)
 
 
 def _recorded_dataset(run_dir: Path) -> dict[str, Any] | None:

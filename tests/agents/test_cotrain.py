@@ -3851,3 +3851,25 @@ def test_a_checkpoint_without_its_model_pool_still_resumes(tiny_hopper, tmp_path
     torch.save(state, run_dir / "checkpoint.pt")
     resumed = run_cotrain(cfg, run_dir, resume=True)
     assert (resumed["status"], resumed["iterations_completed"]) == ("finished", 4)
+
+
+def test_load_session_keeps_the_callers_random_streams_and_threads(tiny_hopper, tmp_path):
+    """Probe 56 row 29: ``load_session`` left the caller's python / numpy / torch generators
+    re-seeded (SB3's build seeds them, then the checkpoint's states were set), as
+    ``run_cotrain`` does not."""
+    import random
+
+    run_dir = tmp_path / "run"
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=1, eval_every=1), run_dir)
+
+    def draws():
+        return (random.random(), float(np.random.rand()), float(torch.rand(1)))  # noqa: NPY002
+
+    threads = torch.get_num_threads()
+    random.seed(7), np.random.seed(7), torch.manual_seed(7)  # noqa: NPY002 (SB3 uses it)
+    expected = draws()
+    random.seed(7), np.random.seed(7), torch.manual_seed(7)  # noqa: NPY002 (SB3 uses it)
+    _, history = load_session(run_dir)
+    assert history.iteration == 1
+    assert draws() == expected
+    assert torch.get_num_threads() == threads
