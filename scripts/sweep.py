@@ -108,7 +108,7 @@ def parse_configs(text: str) -> tuple[RamboPreset, ...]:
         except ValueError:
             sep = ""
         if not sep:
-            raise argparse.ArgumentTypeError(f"--configs: expected 'k:lam,...', got {item!r}")
+            raise argparse.ArgumentTypeError(f"expected 'k:lam,...', got {item!r}")
     return tuple(configs)
 
 
@@ -129,15 +129,15 @@ def parse_datasets(text: str) -> tuple[str, ...]:
     joined = _file_with_a_comma(text.split(","))
     if joined is not None:
         raise argparse.ArgumentTypeError(
-            f"--datasets: {joined!r} is a file, but --datasets splits on commas; rename the file "
+            f"{joined!r} is a file, but --datasets splits on commas; rename the file "
             "(or link it under a name without a comma)"
         )
     names = [n.strip() for n in text.split(",")]
     if not any(names):
-        raise argparse.ArgumentTypeError(f"--datasets: no dataset in {text!r}")
+        raise argparse.ArgumentTypeError(f"no dataset in {text!r}")
     if not all(names):  # as --seeds: a stray comma was dropped silently
         raise argparse.ArgumentTypeError(
-            f"--datasets: an empty item in {text!r} (a stray comma?); give 'name,name,...'"
+            f"an empty item in {text!r} (a stray comma?); give 'name,name,...'"
         )
     return tuple(d for n in names for d in DATASET_GROUPS.get(n, [n]))
 
@@ -145,15 +145,15 @@ def parse_datasets(text: str) -> tuple[str, ...]:
 def parse_seeds(text: str) -> tuple[int, ...]:
     items = [s.strip() for s in text.split(",")]
     if not any(items):
-        raise argparse.ArgumentTypeError(f"--seeds: no seed in {text!r}")
+        raise argparse.ArgumentTypeError(f"no seed in {text!r}")
     if not all(items):  # probe 19: "0," was [0], a seed lost to a stray comma, no word
         raise argparse.ArgumentTypeError(
-            f"--seeds: an empty item in {text!r} (a stray comma?); give '0,1,...'"
+            f"an empty item in {text!r} (a stray comma?); give '0,1,...'"
         )
     try:
         return tuple(int(s) for s in items)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--seeds: expected '0,1,...', got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected '0,1,...', got {text!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,6 +20,7 @@ env id; an all-terminal dataset cannot train the fallback classifier).
 
 from __future__ import annotations
 
+import sys
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -128,12 +129,24 @@ def _check_horizon_within_time_limit(horizon: int) -> None:
         if given is not None
         else f"{ILLUSTRATIVE_ID}'s registered max_episode_steps ({limit})"
     )
+    # probe 56: the fix named gym.make where the caller had called gym.make_vec
+    maker = "gym.make_vec" if _under_make_vec() else "gym.make"
+    rows = ", num_envs=…" if maker == "gym.make_vec" else ""
     raise ValueError(
         f"horizon: {horizon} is longer than the TimeLimit of {limit} steps gym.make puts around "
         f"the env ({where}), which would cut every episode at step {limit}; pass "
-        f"max_episode_steps={horizon} with it: gym.make({ILLUSTRATIVE_ID!r}, horizon={horizon}, "
-        f"max_episode_steps={horizon})"
+        f"max_episode_steps={horizon} with it: {maker}({ILLUSTRATIVE_ID!r}{rows}, "
+        f"horizon={horizon}, max_episode_steps={horizon})"
     )
+
+
+def _under_make_vec() -> bool:
+    """Whether ``gym.make_vec`` is building this env (its sync / async modes call gym.make)."""
+    code = gym.envs.registration.make_vec.__code__
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code is not code:
+        frame = frame.f_back
+    return frame is not None
 
 
 class _ToyEnv(gym.Env):

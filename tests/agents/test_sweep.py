@@ -1472,3 +1472,23 @@ def test_env_id_names_the_env_of_a_file_that_names_none(tmp_path, monkeypatch, c
     out = capsys.readouterr().out
     assert "env Pendulum-v1)" in out and "names no Gymnasium env" not in out
     assert "--env-id" in sweep_cli._sweep_flags_given(args)  # not with --resume
+
+
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (["--configs", "2:abc"], "argument --configs: expected 'k:lam,...', got '2:abc'"),
+        (["--seeds", "0,"], "argument --seeds: an empty item in '0,' (a stray comma?)"),
+        (["--seeds", "x"], "argument --seeds: expected '0,1,...', got 'x'"),
+        (["--datasets", "a,,b"], "argument --datasets: an empty item in 'a,,b'"),
+    ],
+)
+def test_sweep_list_flags_name_the_flag_once(flags, said, capsys):
+    """Probe 56 row 22: argparse's own prefix and the parser's doubled the flag's name
+    ('argument --configs: --configs: expected …')."""
+    from tests.scripts import load_script
+
+    with pytest.raises(SystemExit):
+        load_script("sweep").build_parser().parse_args(flags)
+    line = capsys.readouterr().err.strip().splitlines()[-1]  # the error line, after the usage
+    assert said in line and line.count(flags[0]) == line.count(f"argument {flags[0]}"), line

@@ -219,7 +219,7 @@ def test_a_datasets_path_holding_a_comma_says_the_flag_splits_there(tmp_path):
         with pytest.raises(argparse.ArgumentTypeError) as err:
             sweep.parse_datasets(text)
         assert str(err.value) == (
-            f"--datasets: {str(path)!r} is a file, but --datasets splits on commas; rename the "
-            "file (or link it under a name without a comma)"
+            f"{str(path)!r} is a file, but --datasets splits on commas; rename the file (or link "
+            "it under a name without a comma)"
         )
     assert sweep.parse_datasets(f"{tmp_path}/a") == (f"{tmp_path}/a",)  # no such joined file

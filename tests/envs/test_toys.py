@@ -571,6 +571,8 @@ def test_illustrative_horizon_above_the_registered_time_limit_is_refused(mode) -
         make(horizon=20)
     assert "registered max_episode_steps (10)" in str(err.value)
     assert "max_episode_steps=20" in str(err.value)
+    maker = "gym.make(" if mode is None else "gym.make_vec("  # probe 56: named gym.make for both
+    assert f"{maker}'RamboToy-Illustrative-v0'" in str(err.value)
     with pytest.raises(ValueError, match=r"TimeLimit of 15 steps .*max_episode_steps=15 given"):
         make(horizon=20, max_episode_steps=15)
     make(horizon=20, max_episode_steps=20).close()
