@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import inspect
 import math
 import os
@@ -784,6 +785,20 @@ def quiet_logger(verbose: int = 0) -> Any:
     return Logger(None, [HumanOutputFormat(sys.stdout)] if verbose >= 1 else [])
 
 
+def _numpy_scalars_as_python(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Call ``function`` with its numpy-number arguments as Python ones (:func:`python_scalar`;
+    keyword dicts through :func:`_python_scalars`), before any of its checks. Probe 55: SB3
+    refused ``rollout_length=np.int64(2)`` with "train_freq must be an integer and not 2", and
+    ``actor_lr=np.float32(1e-4)`` with a bare AssertionError on the learning rate schedule."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return function(*map(python_scalar, args), **_python_scalars(kwargs))
+
+    return wrapper
+
+
+@_numpy_scalars_as_python
 def make_agent(
     algo: str,
     vec_env: VecEnv,
@@ -840,38 +855,6 @@ def make_agent(
         )
     if "learning_rate" in agent_kwargs:
         raise ValueError("learning_rate: pass actor_lr / critic_lr instead (see agents.factory)")
-    # probe 55: numpy scalars (a preset table in numpy) as Python ones, before any check: SB3
-    # refused rollout_length=np.int64(2) with "train_freq must be an integer and not 2", and
-    # actor_lr=np.float32(1e-4) with a bare AssertionError on the learning rate schedule
-    (
-        rollout_length,
-        n_rollouts,
-        real_ratio,
-        retain_iterations,
-        seed,
-        gradient_steps,
-        actor_lr,
-        critic_lr,
-        exploration_std,
-        log_std_min,
-        ent_coef_max,
-    ) = map(
-        python_scalar,
-        (
-            rollout_length,
-            n_rollouts,
-            real_ratio,
-            retain_iterations,
-            seed,
-            gradient_steps,
-            actor_lr,
-            critic_lr,
-            exploration_std,
-            log_std_min,
-            ent_coef_max,
-        ),
-    )
-    agent_kwargs = _python_scalars(agent_kwargs)
     _check_owned_arguments(agent_kwargs)
     if not isinstance(vec_env, VecEnv):  # was: a raw AttributeError ('num_envs')
         raise ValueError(
