@@ -213,6 +213,26 @@ class CheckedSaveLoad:
         with _dataset_by_reference(self):
             _atomic_save(lambda f: save(f, *args, **kwargs), path, ".zip", "agent")
 
+    def set_parameters(
+        self, load_path_or_dict: Any, exact_match: bool = True, device: Any = "auto"
+    ) -> None:
+        """SB3's ``set_parameters``, after checking every given weight against this agent: a
+        NaN / inf one, or one of another shape, is one ValueError naming it, and nothing is
+        loaded (probe 57: NaN weights were taken without a word, the next ``predict`` was torch's
+        raw "Expected parameter loc … found invalid values"; a wrong shape was torch's raw
+        "Error(s) in loading state_dict … size mismatch", after the objects before it had been
+        loaded). ``load`` and a run's ``load_session`` go through here."""
+        from stable_baselines3.common.save_util import load_from_zip_file
+
+        params = load_path_or_dict
+        if not isinstance(params, dict):  # a saved zip: read once, checked, then given to SB3
+            _, params, _ = load_from_zip_file(load_path_or_dict, device=device, load_data=False)
+        if isinstance(params, dict):
+            misfit = _parameters_misfit(self, params)
+            if misfit is not None:
+                raise ParametersMisfitError(misfit)
+        super().set_parameters(params, exact_match, device)  # type: ignore[misc]
+
     @classmethod
     def load(
         cls,
@@ -254,6 +274,13 @@ class CheckedSaveLoad:
             problem = "a folder, not a file"
         except FileNotFoundError as err:  # SB3 tries PATH, then PATH.zip, and names only that
             problem = "no such file" + (f" (nor {err.filename})" if err.filename != path else "")
+        except (ParametersMisfitError, KeyError) as err:
+            # SB3's load retries a ValueError of set_parameters as an old DQN file, whose
+            # params["policy.optimizer"] is then a KeyError: the misfit is its context
+            misfit = err if isinstance(err, ParametersMisfitError) else err.__context__
+            if not isinstance(misfit, ParametersMisfitError):
+                raise
+            raise ValueError(f"path: {path}: {misfit.detail}") from None
         except (AssertionError, ValueError) as err:
             if not any(s in str(err) for s in ("No data found", "wasn't a zip-file")):
                 raise
@@ -541,6 +568,65 @@ def normalised_inputs(model: Any) -> Iterator[None]:
         yield
     finally:
         state[0] = warned
+
+
+class ParametersMisfitError(ValueError):
+    """Weights given to ``set_parameters`` that do not fit the agent (:func:`_parameters_misfit`)."""
+
+    def __init__(self, detail: str):
+        self.detail = detail
+        super().__init__(f"set_parameters: {detail}")
+
+
+def _named_tensors(value: Any, where: str) -> Iterator[tuple[str, torch.Tensor]]:
+    """``(where[key]…, tensor)`` for every tensor in a nested state dict (module or optimizer)."""
+    if isinstance(value, torch.Tensor):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _named_tensors(item, f"{where}[{key!r}]")
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _named_tensors(item, f"{where}[{i}]")
+
+
+def _parameters_misfit(agent: Any, params: dict[str, Any]) -> str | None:
+    """Why ``params`` (``{object name: state dict}``, as ``get_parameters`` gives) cannot be
+    loaded into ``agent``: the first tensor of another shape than the agent's (module weights),
+    else the first floating tensor holding NaN / inf (weights and optimizer state), else None.
+    Names and keys SB3 or torch refuse themselves are left to them."""
+    from stable_baselines3.common.save_util import recursive_getattr
+
+    for name, state in params.items():
+        try:
+            module = recursive_getattr(agent, name)
+        except Exception:  # SB3 says "Key … is an invalid object name"
+            continue
+        if not (isinstance(module, torch.nn.Module) and isinstance(state, dict)):
+            continue
+        current = module.state_dict()
+        for key, given in state.items():
+            if not (isinstance(given, torch.Tensor) and key in current):
+                continue
+            if given.shape != current[key].shape:
+                return (
+                    f"{name}[{key!r}] has shape {tuple(given.shape)}, but this agent's is "
+                    f"{tuple(current[key].shape)}: the weights are of an agent of other sizes "
+                    "(net_arch, observation or action dims); give weights of an agent built "
+                    "like this one (nothing was loaded)"
+                )
+    for name, state in params.items():
+        for where, tensor in _named_tensors(state, name):
+            if tensor.is_floating_point() or tensor.is_complex():
+                bad = ~torch.isfinite(tensor)
+                n_bad = int(bad.sum())
+                if n_bad:
+                    return (
+                        f"{where} holds NaN / inf ({n_bad} of {counted(tensor.numel(), 'entry', 'entries')}); "
+                        "load finite weights, e.g. those of a checkpoint saved before the agent "
+                        "diverged (nothing was loaded)"
+                    )
+    return None
 
 
 def check_finite_observation(observation: Any) -> None:

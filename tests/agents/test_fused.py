@@ -335,3 +335,59 @@ def test_load_names_a_zip_saved_by_another_algorithm(tmp_path):
     assert type(AGENT_CLASSES["ddpg"].load(tmp_path / "ddpg", device="cpu")).__name__ == "DDPG"
     assert type(AGENT_CLASSES["td3"].load(tmp_path / "td3", device="cpu")).__name__ == "TD3"
     assert type(SAC.load(tmp_path / "sac.zip", device="cpu")) is SAC  # SB3's own class: as before
+
+
+@pytest.mark.parametrize("algo", ["sac", "td3", "ddpg", "tqc", "crossq"])
+def test_set_parameters_refuses_non_finite_or_misshapen_weights_loading_nothing(tmp_path, algo):
+    """Probe 57 rows 23-24: ``set_parameters({'policy': {…NaN…}}, exact_match=False)`` was taken
+    without a word (the next ``predict`` was torch's raw "Expected parameter loc … found invalid
+    values"); a weight of another shape was torch's raw "Error(s) in loading state_dict … size
+    mismatch", after the weights before it had been copied."""
+    cls = AGENT_CLASSES[algo]
+    agent = cls("MlpPolicy", "Pendulum-v1", buffer_size=10, device="cpu")
+    before = copy.deepcopy(agent.get_parameters())
+    keys = [k for k, v in before["policy"].items() if v.is_floating_point() and v.numel() > 1]
+    first, last = keys[0], keys[-1]
+
+    def unchanged() -> bool:
+        now = agent.get_parameters()["policy"]
+        return all(torch.equal(now[k], v) for k, v in before["policy"].items())
+
+    nan = before["policy"][last].clone()
+    nan.view(-1)[0] = float("nan")
+    given = {"policy": {first: before["policy"][first] + 1, last: nan}}
+    with pytest.raises(ValueError) as refused:
+        agent.set_parameters(given, exact_match=False)
+    assert str(refused.value) == (
+        f"set_parameters: policy[{last!r}] holds NaN / inf (1 of {nan.numel()} entries); load "
+        "finite weights, e.g. those of a checkpoint saved before the agent diverged (nothing was "
+        "loaded)"
+    )
+    assert unchanged()
+    given = {"policy": {first: before["policy"][first] + 1, last: torch.zeros(2)}}
+    with pytest.raises(ValueError) as refused:
+        agent.set_parameters(given, exact_match=False)
+    shape = tuple(before["policy"][last].shape)
+    assert str(refused.value) == (
+        f"set_parameters: policy[{last!r}] has shape (2,), but this agent's is {shape}: the "
+        "weights are of an agent of other sizes (net_arch, observation or action dims); give "
+        "weights of an agent built like this one (nothing was loaded)"
+    )
+    assert unchanged()
+    # a zip of an agent of other sizes, and a saved agent whose weights are NaN (through load)
+    small = cls("MlpPolicy", "Pendulum-v1", buffer_size=10, device="cpu",
+                policy_kwargs={"net_arch": [8]})  # fmt: skip
+    small.save(tmp_path / "small.zip")
+    with pytest.raises(ValueError, match=r"^set_parameters: policy\[.*\] has shape \(8, 3\), "):
+        agent.set_parameters(str(tmp_path / "small.zip"))
+    assert unchanged()
+    with torch.no_grad():
+        dict(small.policy.named_parameters())[first].fill_(float("inf"))
+    small.save(tmp_path / "nan.zip")
+    with pytest.raises(ValueError) as refused:
+        cls.load(tmp_path / "nan.zip", device="cpu")
+    assert str(refused.value).startswith(
+        f"path: {tmp_path / 'nan.zip'}: policy[{first!r}] holds NaN / inf ("
+    )
+    agent.set_parameters(before, exact_match=True)  # finite weights of this agent: as before
+    assert unchanged()
