@@ -57,3 +57,30 @@ def test_diagnose_says_the_run_diverged_and_which_checkpoint_it_diagnoses(
     with pytest.raises(_Stop):
         diagnose.main([str(run), "--n-starts", "20", "--n-episodes", "1", "--max-steps", "50"])
     assert "diverged" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("script", "argv", "expected"),
+    [
+        ("sweep", ["--seeds", "0", "--seeds", "1"], "--seeds given twice (0 vs 1); give it once"),
+        (
+            "sweep",
+            ["--datasets", "hopper-medium", "--datasets", "hopper-random"],
+            "--datasets given twice (hopper-medium vs hopper-random)",
+        ),
+        ("cotrain", ["--seed", "1e3", "--seed", "-1"], "--seed given twice (1e3 vs -1)"),
+        (
+            "cotrain",
+            ["--lam", "3e-4", "--adversary-weight", "0"],
+            "--lam and --adversary-weight both given (3e-4 vs 0); give one",
+        ),
+    ],
+)
+def test_a_flag_given_twice_shows_its_values_as_typed(script, argv, expected, capsys):
+    """Probe 57 row 3: ``sweep.py --seeds 0 --seeds 1`` said "--seeds given twice ((0,) vs
+    (1,))", the parsed tuples; every script now shows the values as typed."""
+    with pytest.raises(SystemExit) as exit_info:
+        load_script(script).build_parser().parse_args(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert expected in err, err
