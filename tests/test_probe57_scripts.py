@@ -84,3 +84,21 @@ def test_a_flag_given_twice_shows_its_values_as_typed(script, argv, expected, ca
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert expected in err, err
+
+
+@pytest.mark.parametrize(
+    ("name", "env"),
+    [("hopper-medium", "hopper"), ("walker2d-medium-replay-v2", "walker2d")],
+)
+def test_normalized_score_of_a_dataset_name_suggests_its_env(name, env):
+    """Probe 57 row 25: ``normalized_score(100.0, 'hopper-medium')`` (the name every other API
+    takes) listed the valid envs without saying that the env is ``'hopper'``."""
+    import rambo_env
+
+    with pytest.raises(ValueError) as err:
+        rambo_env.normalized_score(100.0, name)
+    assert f"env={name!r} is a dataset name; did you mean env={env!r}?" in str(err.value)
+    with pytest.raises(ValueError) as err:  # no such env: the list, no guess
+        rambo_env.normalized_score(100.0, "ant-medium")
+    assert "did you mean" not in str(err.value)
+    assert "'ant-medium' has no D4RL reference scores; valid envs: [" in str(err.value)
