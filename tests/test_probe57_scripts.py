@@ -102,3 +102,19 @@ def test_normalized_score_of_a_dataset_name_suggests_its_env(name, env):
         rambo_env.normalized_score(100.0, "ant-medium")
     assert "did you mean" not in str(err.value)
     assert "'ant-medium' has no D4RL reference scores; valid envs: [" in str(err.value)
+
+
+def test_an_empty_hidden_dims_says_it_gives_no_hidden_layer():
+    """Probe 57 row 27: ``EnsembleConfig(hidden_dims=())`` said "hidden_dims must be positive,
+    got ()", which an empty tuple is not said to break."""
+    from rambo_env.dynamics.ensemble import EnsembleConfig
+
+    with pytest.raises(ValueError) as err:
+        EnsembleConfig(hidden_dims=())
+    assert (
+        "EnsembleConfig.hidden_dims: expected at least one hidden layer width, got () (an empty "
+        "tuple gives no hidden layer, which the model does not build); give e.g. (200,)"
+    ) in str(err.value)
+    with pytest.raises(ValueError) as err:
+        EnsembleConfig(hidden_dims=(200, 0))
+    assert "EnsembleConfig.hidden_dims: expected layer widths >= 1, got (200, 0)" in str(err.value)
