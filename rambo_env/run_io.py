@@ -2065,9 +2065,11 @@ def check_writable(folder: str | Path, what: str, hint: str) -> Path:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as err:  # no permission, a read-only file system, a full disk, a parent file
-        raise ValueError(
-            f"{what} {folder} is not writable ({err.strerror or err}); {hint}"
-        ) from err
+        why = err.strerror or str(err)
+        if err.errno == errno.ENOENT and folder.is_dir():
+            # probe 57: /proc said "not writable (No such file or directory)" of a folder there
+            why = "it exists, but cannot create files there"
+        raise ValueError(f"{what} {folder} is not writable ({why}); {hint}") from err
     return folder
 
 

@@ -118,3 +118,22 @@ def test_an_empty_hidden_dims_says_it_gives_no_hidden_layer():
     with pytest.raises(ValueError) as err:
         EnsembleConfig(hidden_dims=(200, 0))
     assert "EnsembleConfig.hidden_dims: expected layer widths >= 1, got (200, 0)" in str(err.value)
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc/self"), reason="Linux /proc")
+def test_a_folder_that_cannot_hold_files_is_not_said_to_be_missing(capsys):
+    """Probe 57 row 20: ``agent.save('/proc/x.zip')`` (and ``bench.py --json /proc/x.json``) said
+    "the folder /proc is not writable (No such file or directory)" of a folder that exists."""
+    from agents.fused import _atomic_save
+
+    with pytest.raises(ValueError) as err:
+        _atomic_save(lambda file: pytest.fail("saved"), "/proc/x.zip", ".zip", "agent")
+    assert (
+        "path: the folder /proc is not writable (it exists, but cannot create files there); save "
+        "the agent into a writable folder"
+    ) in str(err.value)
+    assert "No such file" not in str(err.value)
+    with pytest.raises(SystemExit):
+        load_script("bench").main(["--quick", "--json", "/proc/x.json"])
+    err = capsys.readouterr().err
+    assert "--json: folder /proc is not writable (it exists, but cannot create files there)" in err
