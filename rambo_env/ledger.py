@@ -880,9 +880,7 @@ def diverged_text(run_dir: Path, done: int, of: str = "") -> str | None:
     where = diverged_where(run_dir, of)
     if where is None:
         return None
-    return (
-        f"its run {where}; its curve ends there, at iteration {done} (its last good checkpoint)"
-    )
+    return f"its run {where}; its curve ends there, at iteration {done} (its last good checkpoint)"
 
 
 def _warn_results_missing(run_dir: Path, status: str | None) -> None:
