@@ -26,7 +26,6 @@ from agents.cotrain import load_config, load_session
 from agents.critics import policy_fns
 from agents.memory import check_diagnose_memory
 from rambo_env import run_io
-from rambo_env.ledger import diverged_where
 from rambo_env.diagnostics import (
     check_mc_episodes,
     critic_vs_return,
@@ -35,6 +34,7 @@ from rambo_env.diagnostics import (
     uniform_actions,
 )
 from rambo_env.dynamics.ensemble import check_device
+from rambo_env.ledger import diverged_where
 
 
 def build_parser() -> argparse.ArgumentParser:
