@@ -855,11 +855,11 @@ def killed_text(run_dir: Path, pid: int, at: str) -> str:
     )
 
 
-def diverged_text(run_dir: Path, done: int, of: str = "") -> str | None:
-    """What curves.py says of a run whose ``results.json`` says it stopped on a divergence
-    (:func:`_diverged`; ``done`` its last logged iteration, ``of`` its planned iterations,
-    `` of 8``), None for any other run. Probe 55
-    row 22: such a run's curve was plotted as "0 iterations" without a word of why it ends."""
+def diverged_where(run_dir: Path, of: str = "") -> str | None:
+    """``diverged at iteration 2 of 8 (results.json: <reason>)`` for a run whose ``results.json``
+    says it stopped on a divergence (:func:`_diverged`; ``of`` its planned iterations, `` of 8``),
+    None for any other run: the words curves.py and diagnose.py share (probe 55 row 22, probe 57
+    row 46)."""
     if not _diverged(run_dir):
         return None
     try:
@@ -869,10 +869,18 @@ def diverged_text(run_dir: Path, done: int, of: str = "") -> str | None:
     at = at if isinstance(at, dict) else {}
     where = f" at iteration {at['iteration']}{of}" if is_int(at.get("iteration")) else ""
     why = f": {at['reason']}" if isinstance(at.get("reason"), str) and at["reason"] else ""
-    return (
-        f"its run diverged{where} ({RESULTS_NAME}{why}); its curve ends there, at iteration "
-        f"{done} (its last good checkpoint)"
-    )
+    return f"diverged{where} ({RESULTS_NAME}{why})"
+
+
+def diverged_text(run_dir: Path, done: int, of: str = "") -> str | None:
+    """What curves.py says of a run whose ``results.json`` says it stopped on a divergence
+    (:func:`diverged_where`; ``done`` its last logged iteration, ``of`` its planned iterations,
+    `` of 8``), None for any other run. Probe 55
+    row 22: such a run's curve was plotted as "0 iterations" without a word of why it ends."""
+    where = diverged_where(run_dir, of)
+    if where is None:
+        return None
+    return f"its run {where}; its curve ends there, at iteration {done} (its last good checkpoint)"
 
 
 def _warn_results_missing(run_dir: Path, status: str | None) -> None:

@@ -1706,7 +1706,16 @@ def refuse_conflicting_options(parser: argparse.ArgumentParser) -> argparse.Argu
         if action.option_strings and isinstance(action, kinds):
             action.__class__ = _once_action(type(action), parser)
     if not getattr(parser, "_drops_given", False):
-        parse_known_args = parser.parse_known_args
+        parse_known_args, get_values = parser.parse_known_args, parser._get_values
+
+        def get_values_keeping_raw(action: argparse.Action, arg_strings: list[str]) -> Any:
+            # Probe 57 row 3: the refusal showed the converted values, "((0,) vs (1,))" for
+            # "--seeds 0 --seeds 1"; the strings as typed are kept for it (:func:`_once_action`).
+            if getattr(action, "_once", False):
+                action._typed = list(arg_strings)  # type: ignore[attr-defined]
+            return get_values(action, arg_strings)
+
+        parser._get_values = get_values_keeping_raw  # type: ignore[method-assign]
 
         def parse_dropping_given(args: Any = None, namespace: Any = None) -> Any:
             parsed, extra = parse_known_args(args, namespace)
@@ -1729,16 +1738,17 @@ def _once_action(kind: type[argparse.Action], parser: argparse.ArgumentParser) -
             super().__call__(parser_, namespace, values, option)
             given = vars(namespace).setdefault(_GIVEN, {})
             value = getattr(namespace, self.dest)
+            typed = _shown_typed(getattr(self, "_typed", None), value)
             if self.dest in given:
-                before, old = given[self.dest]
+                before, old, typed_before = given[self.dest]
                 if not _same_value(old, value):
-                    shown = f"{_shown(old)} vs {_shown(value)}"
+                    shown = f"{typed_before} vs {typed}"
                     parser.error(
                         f"{option} given twice ({shown}); give it once"
                         if option == before
                         else f"{before} and {option} both given ({shown}); give one"
                     )
-            given[self.dest] = (option, value)
+            given[self.dest] = (option, value, typed)
 
     Once.__name__ = kind.__name__
     return Once
@@ -1746,6 +1756,14 @@ def _once_action(kind: type[argparse.Action], parser: argparse.ArgumentParser) -
 
 def _shown(value: Any) -> str:
     return shell_path(value) if isinstance(value, (str, Path)) else str(value)
+
+
+def _shown_typed(typed: list[str] | None, value: Any) -> str:
+    """An option's value as typed (``0``, ``1e3``, ``a b`` quoted), its parsed value for a flag
+    that takes none (``--progress``)."""
+    if not typed:
+        return _shown(value)
+    return " ".join(shell_quote(text) for text in typed)
 
 
 #: Values of RAMBO_ENV_TRACEBACK that mean "no traceback" (as an unset or empty variable).
@@ -2047,9 +2065,11 @@ def check_writable(folder: str | Path, what: str, hint: str) -> Path:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as err:  # no permission, a read-only file system, a full disk, a parent file
-        raise ValueError(
-            f"{what} {folder} is not writable ({err.strerror or err}); {hint}"
-        ) from err
+        why = err.strerror or str(err)
+        if err.errno == errno.ENOENT and folder.is_dir():
+            # probe 57: /proc said "not writable (No such file or directory)" of a folder there
+            why = "it exists, but cannot create files there"
+        raise ValueError(f"{what} {folder} is not writable ({why}); {hint}") from err
     return folder
 
 

@@ -302,7 +302,11 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument(
         "--json", type=user_file_path, default=None, help="write the results to this JSON file"
     )
-    p.add_argument("--quick", action="store_true", help="tiny sizes (smoke test; seconds)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes (a smoke test: about a minute on 2 CPU cores)",
+    )
     # probe 42: was "the 5-iteration default" (the default preset runs 10), and ">= 20" typed in
     p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=True,
                    help="torch.compile the adversary's, the MLE and SAC's losses, as every main-job run of "

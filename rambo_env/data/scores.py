@@ -69,8 +69,26 @@ def ref_scores(env: str) -> tuple[float, float]:
     name = env if isinstance(env, str) and env in REF_SCORES else env_name_from_id(env)
     if name is None:
         valid = sorted([*REF_SCORES, *ENV_IDS.values()])
+        dataset_env = _dataset_env(env)
+        if dataset_env is not None:  # probe 57 row 25: the name every other API takes
+            raise ValueError(
+                f"env={env!r} is a dataset name; did you mean env={dataset_env!r}? (valid envs: "
+                f"{valid})"
+            )
         raise ValueError(f"env={env!r} has no D4RL reference scores; valid envs: {valid}")
     return REF_SCORES[name]
+
+
+def _dataset_env(name: Any) -> str | None:
+    """``"hopper-medium" -> "hopper"`` (also ``hopper-medium-v2``, ``Hopper-Medium-Replay``):
+    the env of a D4RL-style dataset name given where an env is expected; None for anything
+    else."""
+    if not isinstance(name, str) or "-" not in name:
+        return None
+    env, level = name.strip().lower().replace("_", "-").split("-", 1)
+    head, _, version = level.rpartition("-v")
+    level = head if head and version.isdigit() else level
+    return env if env in REF_SCORES and level in LEVELS else None
 
 
 def is_ref_score(value: Any) -> bool:

@@ -235,8 +235,16 @@ class EnsembleConfig:
             raise ValueError(
                 f"EnsembleConfig.n_elites must be in [1, n_members={self.n_members}], got {self.n_elites}"
             )
-        if not self.hidden_dims or min(self.hidden_dims) < 1:
-            raise ValueError(f"EnsembleConfig.hidden_dims must be positive, got {self.hidden_dims}")
+        if not self.hidden_dims:  # probe 57 row 27: was "must be positive, got ()"
+            raise ValueError(
+                "EnsembleConfig.hidden_dims: expected at least one hidden layer width, got () (an "
+                "empty tuple gives no hidden layer, which the model does not build); give e.g. "
+                "(200,) for one layer, or leave the default (200, 200, 200, 200)"
+            )
+        if min(self.hidden_dims) < 1:
+            raise ValueError(
+                f"EnsembleConfig.hidden_dims: expected layer widths >= 1, got {self.hidden_dims}"
+            )
         if len(self.weight_decays) != len(self.hidden_dims) + 1:
             if self.weight_decays == OFFICIAL_WEIGHT_DECAYS:  # e.g. dataclasses.replace(default)
                 raise ValueError(

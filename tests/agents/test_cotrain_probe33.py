@@ -21,7 +21,7 @@ cotrain_cli = load_script("cotrain")
         (["--k", "2", "--rollout-length", "5"], "--k and --rollout-length both given (2 vs 5)"),
         (
             ["--lam", "3e-4", "--adversary-weight", "0"],
-            "--lam and --adversary-weight both given (0.0003 vs 0.0)",
+            "--lam and --adversary-weight both given (3e-4 vs 0)",
         ),
         (["--resume", "a", "--resume", "b"], "--resume given twice (a vs b); give it once"),
         (["--progress", "--no-progress"], "--progress and --no-progress both given"),
