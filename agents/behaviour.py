@@ -243,6 +243,14 @@ def save_actor(model: SAC, path: Path, normalizer: Any = None) -> None:
         stats = {"obs_mean": torch.tensor(mean), "obs_std": torch.tensor(std)}  # copies
     space = model.action_space
     state = {k: v.detach().cpu() for k, v in model.actor.state_dict().items()}
+    bad = next(
+        (k for k, v in state.items() if v.is_floating_point() and not v.isfinite().all()), None
+    )
+    if bad is not None:  # probe 58: written without a word, and later used by --policy
+        raise ValueError(
+            f"model: the actor's weight {bad!r} holds NaN / inf (the agent diverged?); save the "
+            "actor of a checkpoint from before it diverged (nothing was written)"
+        )
     hidden = tuple(m.out_features for m in model.actor.latent_pi if isinstance(m, torch.nn.Linear))
     save_checkpoint(
         path,

@@ -266,6 +266,23 @@ def load_actor(path: str | Path, device: str | torch.device = "cpu") -> Squashed
             f"policy file {path}: weights do not match the actor it declares "
             f"(missing {missing}, unexpected {unexpected})"
         )
+    # probe 58: NaN weights loaded without a word (make_dataset.py --policy then collected the
+    # whole dataset before the first NaN action was refused), and swapped bounds were taken
+    bad = next(
+        (k for k, v in state.items() if v.is_floating_point() and not v.isfinite().all()), None
+    )
+    if bad is not None:
+        raise ValueError(
+            f"policy file {path}: its weight {bad!r} holds NaN / inf (saved from a diverged "
+            "agent?); pass another actor file, e.g. one saved before the agent diverged"
+        )
+    low, high = payload["action_low"], payload["action_high"]
+    if not (low.isfinite().all() and high.isfinite().all() and (low < high).all()):
+        raise ValueError(
+            f"policy file {path}: its action bounds are not finite with action_low < "
+            f"action_high (low {low.tolist()}, high {high.tolist()}); re-create it "
+            "(agents.behaviour.save_actor writes the env's own bounds)"
+        )
     try:
         actor.load_state_dict(state, strict=False)  # the two action-bound buffers are not saved
     except RuntimeError as err:  # shape mismatches

@@ -627,3 +627,38 @@ def test_the_actor_of_an_agent_trained_on_normalised_observations_acts_on_raw_on
     save_actor(agent, tmp_path / "raw.pt")
     got = load_actor(tmp_path / "raw.pt").act(raw, deterministic=True)
     np.testing.assert_allclose(got, agent.predict(raw, deterministic=True)[0], atol=1e-5)
+
+
+def test_actor_files_with_nan_weights_or_swapped_bounds_are_refused(tmp_path):
+    """Probe 58 rows 24, 25, 27, 34, 35: an actor of a diverged agent was saved and loaded
+    without a word (make_dataset.py --policy then collected the whole dataset before refusing
+    the first NaN action), and an actor file with action_low > action_high was taken."""
+    import torch
+
+    from agents.behaviour import save_actor
+
+    sac = SAC("MlpPolicy", "Pendulum-v1", learning_starts=0, buffer_size=10, device="cpu")
+    save_actor(sac, tmp_path / "good.pt")
+    assert load_actor(tmp_path / "good.pt").act(np.zeros((1, 3), np.float32)).shape == (1, 1)
+    payload = torch.load(tmp_path / "good.pt", weights_only=True)
+    nan = {**payload, "state_dict": dict(payload["state_dict"])}
+    key = next(iter(nan["state_dict"]))
+    nan["state_dict"][key] = torch.full_like(nan["state_dict"][key], float("nan"))
+    torch.save(nan, tmp_path / "nan.pt")
+    with pytest.raises(ValueError, match=rf"its weight '{re.escape(key)}' holds NaN / inf"):
+        load_actor(tmp_path / "nan.pt")
+    swapped = {
+        **payload,
+        "action_low": payload["action_high"],
+        "action_high": payload["action_low"],
+    }
+    torch.save(swapped, tmp_path / "swapped.pt")
+    with pytest.raises(
+        ValueError, match=r"action bounds are not finite with action_low < action_high"
+    ):
+        load_actor(tmp_path / "swapped.pt")
+    with torch.no_grad():
+        next(sac.actor.parameters()).fill_(float("nan"))
+    with pytest.raises(ValueError, match=r"^model: the actor's weight .* holds NaN / inf"):
+        save_actor(sac, tmp_path / "diverged.pt")
+    assert not (tmp_path / "diverged.pt").exists()
