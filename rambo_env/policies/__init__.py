@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from rambo_env.dynamics.ensemble import resolve_device
-from rambo_env.run_io import check_readable
+from rambo_env.run_io import check_readable, safe_reason
 
 __all__ = ["SquashedGaussianActor", "load_actor", "shipped_policy_path"]
 
@@ -255,7 +255,7 @@ def load_actor(path: str | Path, device: str | torch.device = "cpu") -> Squashed
             raise ValueError(f"policy file {path} {kind}") from None
         raise ValueError(
             f"policy file {path}: not a behaviour actor saved by agents.behaviour.save_actor "
-            f"({type(err).__name__}: {str(err)[:200]}); re-create it (scripts/make_dataset.py "
+            f"({safe_reason(err)}); re-create it (scripts/make_dataset.py "
             "--train-policy) or pass another file"
         ) from None
     # the buffers come from the payload's own keys

@@ -662,3 +662,13 @@ def test_actor_files_with_nan_weights_or_swapped_bounds_are_refused(tmp_path):
     with pytest.raises(ValueError, match=r"^model: the actor's weight .* holds NaN / inf"):
         save_actor(sac, tmp_path / "diverged.pt")
     assert not (tmp_path / "diverged.pt").exists()
+
+
+def test_load_actor_of_a_json_file_gives_no_unsafe_load_advice(tmp_path):
+    """Probe 58 row 67: a JSON file given as the actor embedded torch's advice to load with
+    weights_only=False (an unsafe load of an untrusted file)."""
+    path = tmp_path / "diagnostics.json"
+    path.write_text(json.dumps({"a": 1}))
+    with pytest.raises(ValueError) as err:
+        load_actor(path)
+    assert "weights_only" not in str(err.value) and "not a behaviour actor" in str(err.value)
