@@ -24,6 +24,7 @@ import torch
 from stable_baselines3 import SAC
 from stable_baselines3.common.callbacks import BaseCallback
 
+from rambo_env.policies import non_finite_weight
 from rambo_env.run_io import (
     atomic_write,
     check_seed,
@@ -243,9 +244,7 @@ def save_actor(model: SAC, path: Path, normalizer: Any = None) -> None:
         stats = {"obs_mean": torch.tensor(mean), "obs_std": torch.tensor(std)}  # copies
     space = model.action_space
     state = {k: v.detach().cpu() for k, v in model.actor.state_dict().items()}
-    bad = next(
-        (k for k, v in state.items() if v.is_floating_point() and not v.isfinite().all()), None
-    )
+    bad = non_finite_weight(state)
     if bad is not None:  # probe 58: written without a word, and later used by --policy
         raise ValueError(
             f"model: the actor's weight {bad!r} holds NaN / inf (the agent diverged?); save the "

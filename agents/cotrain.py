@@ -1129,28 +1129,19 @@ def _load_pool_state(buffer: Any, state: dict[str, Any]) -> None:
 
 
 def _rollout_state(vec_env: Any, agent: Any) -> dict[str, Any]:
-    """Where the model rollouts stand between iterations: the rows' current states and step
-    counts and their generator (Section 5.2's k-step rollouts, start states drawn from the
-    data), and SB3's last observation / episode starts, so the next collect goes on from them."""
+    """Where the model rollouts stand between iterations: the rows (Section 5.2's k-step
+    rollouts from dataset start states: :meth:`RamboModelVecEnv.rollout_state`) and SB3's last
+    observation / episode starts, so the next collect goes on from them."""
+    starts = agent._last_episode_starts
     return {
-        "env_rng": vec_env._rng.bit_generator.state,
-        "env_obs": None if vec_env._obs is None else vec_env._obs.detach().cpu(),
-        "env_n_steps": vec_env._n_steps.detach().cpu(),
+        **vec_env.rollout_state(),
         "last_obs": None if agent._last_obs is None else torch.from_numpy(agent._last_obs),
-        "last_episode_starts": (
-            None
-            if agent._last_episode_starts is None
-            else torch.from_numpy(np.asarray(agent._last_episode_starts))
-        ),
+        "last_episode_starts": None if starts is None else torch.from_numpy(np.asarray(starts)),
     }
 
 
 def _load_rollout_state(vec_env: Any, agent: Any, state: dict[str, Any]) -> None:
-    device = vec_env._n_steps.device
-    vec_env._rng.bit_generator.state = state["env_rng"]
-    vec_env._pending_seed = None
-    vec_env._obs = None if state["env_obs"] is None else state["env_obs"].to(device)
-    vec_env._n_steps = state["env_n_steps"].to(device)
+    vec_env.load_rollout_state(state)
     agent._last_obs = None if state["last_obs"] is None else state["last_obs"].numpy().copy()
     starts = state["last_episode_starts"]
     agent._last_episode_starts = None if starts is None else starts.numpy().copy()

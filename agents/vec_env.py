@@ -287,6 +287,24 @@ class RamboModelVecEnv(VecEnv):
         for i, obs_i, timeout_i in zip(done_idx.cpu().tolist(), terminal_obs, timeout, strict=True):
             infos[i] = {"terminal_observation": obs_i, "TimeLimit.truncated": timeout_i}
 
+    def rollout_state(self) -> dict[str, Any]:
+        """Where the rows stand between collects (their normalised states, step counts and
+        generator), for a checkpoint (:func:`agents.cotrain._save`): a resumed run goes on
+        from them as the uninterrupted run would (probe 55 row 45)."""
+        return {
+            "env_rng": self._rng.bit_generator.state,
+            "env_obs": None if self._obs is None else self._obs.detach().cpu(),
+            "env_n_steps": self._n_steps.detach().cpu(),
+        }
+
+    def load_rollout_state(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`rollout_state` (no reseed pending)."""
+        device = self._n_steps.device
+        self._rng.bit_generator.state = state["env_rng"]
+        self._pending_seed = None
+        self._obs = None if state["env_obs"] is None else state["env_obs"].to(device)
+        self._n_steps = state["env_n_steps"].to(device)
+
     def close(self) -> None:
         """Ends the env: a later ``reset`` / ``step`` raises ``ClosedEnvironmentError``."""
         self._closed = True

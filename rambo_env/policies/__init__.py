@@ -213,6 +213,14 @@ def _optional_stat(payload: dict, key: str) -> np.ndarray | None:
     return stat
 
 
+def non_finite_weight(state: dict[str, Any]) -> str | None:
+    """The key of the first floating tensor of ``state`` holding NaN / inf, else None (an
+    actor of a diverged agent: refused by :func:`load_actor` and ``save_actor``, probe 58)."""
+    return next(
+        (k for k, v in state.items() if v.is_floating_point() and not v.isfinite().all()), None
+    )
+
+
 def load_actor(path: str | Path, device: str | torch.device = "cpu") -> SquashedGaussianActor:
     """Load a behaviour actor saved by :func:`agents.behaviour.save_actor`.
 
@@ -268,9 +276,7 @@ def load_actor(path: str | Path, device: str | torch.device = "cpu") -> Squashed
         )
     # probe 58: NaN weights loaded without a word (make_dataset.py --policy then collected the
     # whole dataset before the first NaN action was refused), and swapped bounds were taken
-    bad = next(
-        (k for k, v in state.items() if v.is_floating_point() and not v.isfinite().all()), None
-    )
+    bad = non_finite_weight(state)
     if bad is not None:
         raise ValueError(
             f"policy file {path}: its weight {bad!r} holds NaN / inf (saved from a diverged "
