@@ -61,6 +61,7 @@ from rambo_env.run_io import (
     tolerant_console,
     user_file_path,
     user_path,
+    whole_number,
     with_elsewhere,
 )
 
@@ -126,13 +127,13 @@ def _main(argv: list[str] | None = None) -> list[dict]:
     p.add_argument("--variants", default="256:3e-4,1024:1e-3,4096:3e-3",
                    help="BATCH:LR pairs (official: 256:3e-4)")  # fmt: skip
     p.add_argument("--max-time-s", type=float, default=300.0, help="wall budget per variant")
-    p.add_argument("--max-epochs", type=int, default=None, help="epoch budget per variant")
-    p.add_argument("--n-transitions", type=int, default=None,
+    p.add_argument("--max-epochs", type=whole_number, default=None, help="epoch budget per variant")
+    p.add_argument("--n-transitions", type=whole_number, default=None,
                    help="train on this many transitions drawn from the dataset (seed 0; default all)")  # fmt: skip
     p.add_argument("--min-logvar-init", type=float, default=EnsembleConfig.init_min_logvar)
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--threads", type=whole_number, default=1)
     p.add_argument("--device", default="auto")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=whole_number, default=0)
     p.add_argument("--out", type=user_file_path, default=None,
                    help="CSV of holdout MSE per epoch (its folder is created; an existing one "
                         "keeps its other variants' rows, the variants run now replace their own)")  # fmt: skip

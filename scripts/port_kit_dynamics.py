@@ -36,7 +36,13 @@ from rambo_env.dynamics import io
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
 from rambo_env.dynamics.training import MLEConfig
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.run_io import report_user_error, safe_reason, tolerant_console
+from rambo_env.run_io import (
+    accept_negative_numbers,
+    report_user_error,
+    safe_reason,
+    tolerant_console,
+    whole_number,
+)
 
 
 def port(kit: dict, normalizer: ObsNormalizer, cfg: EnsembleConfig) -> GaussianEnsemble:
@@ -148,17 +154,33 @@ def read_kit_file(path: Path) -> dict:
     return kit
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The flags; the counts take 1e3 and a flag given twice is refused, as every script's."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("kit_file", type=Path)
-    parser.add_argument("--dataset", default="hopper-medium")
+    parser.add_argument("kit_file", type=Path, help="DYNAMICS.pt written by kit_side_by_side.py")
+    parser.add_argument(
+        "--dataset",
+        default="hopper-medium",
+        help="dataset the model was trained on (default: %(default)s)",
+    )
     parser.add_argument(
         "--env-id", default=None, help="env of the data, overriding the dataset's (as cotrain's)"
     )
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--mle-max-epochs", type=int, default=1)
+    parser.add_argument(
+        "--seed", type=whole_number, default=0, help="cotrain.py's --seed (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--mle-max-epochs",
+        type=whole_number,
+        default=1,
+        help="cotrain.py's --mle-max-epochs (default: %(default)s)",
+    )
     parser.add_argument("--check", action="store_true", help="compare with Kit's code (KIT_ROOT)")
-    args = parser.parse_args(argv)
+    return accept_negative_numbers(parser)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:  # was: raw tracebacks (a bad flag, a missing or foreign file: after the dataset load)
         run_cfg = dataclasses.replace(
             CotrainConfig(), dataset=args.dataset, env_id=args.env_id, seed=args.seed,

@@ -41,6 +41,12 @@ def _refused(call, capsys) -> str:
         ("curves", ["--out", "a/x", "--out", "b/x", "A=run"], "--out given twice (a/x vs b/x)"),
         ("ledger", ["--ledger", "a", "--ledger", "b", "run"], "--ledger given twice (a vs b)"),
         ("bench", ["--threads", "1", "--threads", "2"], "--threads given twice (1 vs 2)"),
+        (
+            "port_kit_dynamics",
+            ["k.pt", "--seed", "1", "--seed", "2"],
+            "--seed given twice (1 vs 2)",
+        ),
+        ("mle_quality", ["--seed", "1", "--seed", "2"], "--seed given twice (1 vs 2)"),
     ],
 )
 def test_a_flag_given_twice_is_refused_by_every_script(script, argv, expected, capsys, monkeypatch):
@@ -68,6 +74,9 @@ def test_toys_and_diagnose_counts_take_1e3(capsys):
         ["run", "--n-starts", "1e3", "--n-episodes", "4e1", "--max-steps", "1e3", "--seed", "1e0"]
     )
     assert (args.n_starts, args.n_episodes, args.max_steps, args.seed) == (1000, 40, 1000, 1)
+    port = load_script("port_kit_dynamics").build_parser()  # session 33: counts were type=int
+    args = port.parse_args(["k.pt", "--seed", "1e0", "--mle-max-epochs", "2e0"])
+    assert (args.seed, args.mle_max_epochs) == (1, 2)
     err = _refused(lambda: toys.parse_args(["--steps", "1.5e0"]), capsys)
     assert "argument --steps: '1.5e0' is not a whole number (such as 1000, 1e3 or 2.5e5)" in err
     bench = load_script("bench")  # its one count: --threads (checked >= 1 after the parse)
