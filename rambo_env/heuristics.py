@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from rambo_env.run_io import read_json
+from rambo_env.run_io import is_int, is_real, read_json, with_article
 
 __all__ = [
     "Q_VAR_WINDOW",
@@ -64,11 +64,14 @@ def rambo_off_terms(q_history: Sequence[float], window: int = Q_VAR_WINDOW) -> R
     :param q_history: average Q-value logged at the end of each iteration, oldest first.
     :param window: iterations for the variance term (paper: the final 100).
     """
-    q = np.asarray(q_history, dtype=np.float64).reshape(-1)  # [n_iterations]
+    q = _q_values(q_history, "q_history")  # [n_iterations]
     if q.size == 0:
         raise ValueError("q_history: empty; need at least one logged average Q-value")
-    if window < 1:
-        raise ValueError(f"window: must be >= 1, got {window}")
+    if not is_int(window) or window < 1:  # probe 58: 2.5 was a raw slice error, True taken as 1
+        raise ValueError(
+            f"window: expected an int >= 1 (the final iterations of the variance term), got "
+            f"{_given(window)}"
+        )
     tail = q[-window:]  # [min(window, n_iterations)]
     if not np.all(np.isfinite(tail)):
         return RamboOffTerms(q_avg=math.inf, q_var=math.inf, window=int(tail.size))
@@ -122,12 +125,68 @@ def rambo_off_from_results(
     Uses only the training log: ``q_history`` (per-iteration average Q; ``null`` = non-finite)
     and ``status`` (``"diverged"`` gets ``+inf``). ``source`` names the dict in errors.
     """
+    # probe 58: a missing, null or string q_history (a hand-edited results.json) was a raw
+    # "'NoneType' object is not iterable" / numpy "could not convert string to float"
+    fix = "; restore that results.json, or rerun the run to write it again"
+    if not isinstance(results, Mapping):
+        raise ValueError(f"{source}: expected a results object (dict), got {_given(results)}{fix}")
     if "q_history" not in results:
-        raise ValueError(f"{source}: field 'q_history' missing")
-    history = [math.nan if v is None else v for v in results["q_history"]]
+        raise ValueError(f"{source}: field 'q_history' (the per-iteration average Q) missing{fix}")
+    history = results["q_history"]
+    name = f"{source}: field 'q_history'"
+    q = _q_values(history, name, fix)
+    if q.size == 0:
+        raise ValueError(
+            f"{name}: empty; the run logged no iteration's average Q: resume or rerun it so "
+            "that it completes at least one iteration"
+        )
     if results.get("status") == "diverged":  # the diverged iteration's Q is not in q_history
-        history.append(math.nan)
-    return rambo_off_terms(history, window=window)
+        q = np.append(q, math.nan)
+    return rambo_off_terms(q, window=window)
+
+
+def _given(value: Any) -> str:
+    """``a str 'abc'`` / ``None``: what a caller passed, for an error."""
+    if value is None:
+        return "None"
+    text = repr(value)
+    text = text if len(text) <= 60 else text[:57] + "..."
+    return f"{with_article(type(value).__name__)} {text}"
+
+
+def _q_values(history: Any, name: str, fix: str = "") -> np.ndarray:
+    """``history`` (a list, tuple or 1-d numpy array of per-iteration average Q-values; None =
+    non-finite) as a float64 array ``[n_iterations]``; one ValueError naming ``name`` and what
+    was given otherwise (probe 58: a 2-d per-seed matrix was flattened, a scalar taken as one
+    iteration, a string a raw numpy error). ``fix``: what to do, appended to the error."""
+    expect = "a 1-d list of average Q-values, one per iteration (NaN / None: non-finite)"
+    if isinstance(history, str | bytes) or is_real(history) or history is None:
+        one = f" (for one iteration give [{history!r}])" if is_real(history) else ""
+        raise ValueError(f"{name}: expected {expect}, got {_given(history)}{one}{fix}")
+    if not isinstance(history, list | tuple):
+        if not hasattr(history, "__array__"):  # a dict, a set, a generator
+            raise ValueError(f"{name}: expected {expect}, got {_given(history)}{fix}")
+        array = np.asarray(history)
+        if array.ndim != 1:
+            seeds = " (several runs: one history per call)" if array.ndim == 2 else ""
+            raise ValueError(
+                f"{name}: expected {expect}, got a {array.ndim}-d array of shape "
+                f"{array.shape}{seeds}{fix}"
+            )
+        if array.dtype.kind not in "iuf":
+            raise ValueError(f"{name}: expected {expect}, got an array of dtype {array.dtype}{fix}")
+        return array.astype(np.float64)
+    for i, item in enumerate(history):
+        if item is not None and not is_real(item):
+            nested = (
+                " (a 2-d history? several runs: one history per call)"
+                if isinstance(item, list | tuple) or getattr(item, "ndim", 0)
+                else ""
+            )
+            raise ValueError(
+                f"{name}: expected {expect}, got item {i} = {_given(item)}{nested}{fix}"
+            )
+    return np.array([math.nan if v is None else float(v) for v in history], dtype=np.float64)
 
 
 def mean_rambo_off(
@@ -135,11 +194,18 @@ def mean_rambo_off(
 ) -> float:
     """Heuristic of one configuration over its seeds: the mean of ``Q_avg + Q_var`` (the brackets
     of Table 6), ``+inf`` if any seed diverged. ``key`` names the configuration in errors."""
-    items = [entry] if isinstance(entry, RamboOffTerms | float | int) else list(entry)
+    expect = "a heuristic value (a number) or RamboOffTerms, or a list of them (one per seed)"
+    single = isinstance(entry, RamboOffTerms) or is_real(entry)
+    if not single and not isinstance(entry, list | tuple | np.ndarray):
+        # probe 58: a string was a raw "could not convert string to float", None "not iterable"
+        raise ValueError(f"runs[{key!r}]: expected {expect}, got {_given(entry)}")
+    items = [entry] if single else list(entry)
     if not items:
         raise ValueError(f"runs[{key!r}]: empty sequence of runs")
     values = []
     for i, item in enumerate(items):
+        if not (isinstance(item, RamboOffTerms) or is_real(item)):
+            raise ValueError(f"runs[{key!r}][{i}]: expected {expect}, got {_given(item)}")
         value = item.value if isinstance(item, RamboOffTerms) else float(item)
         if math.isnan(value):
             raise ValueError(

@@ -20,6 +20,7 @@ import itertools
 import json
 import os
 import sys
+import warnings
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, get_args, get_type_hints
@@ -121,7 +122,7 @@ def train_agent(args: Args, kind: str) -> Path:
     with other settings, or killed part-way, continues from its last save. Each case is said
     first (probe 28: all were silent, and an agent trained with the same settings was trained on
     from its last save and its chosen actor replaced)."""
-    from agents.behaviour import train_behaviour
+    from agents.behaviour import BandMissedWarning, train_behaviour
 
     out, cfg = _agent_plan(args, kind)
     band, steps = cfg.band, cfg.max_steps
@@ -135,9 +136,11 @@ def train_agent(args: Args, kind: str) -> Path:
             f"[make_dataset] training the {kind} behaviour agent ({steps} SAC steps max) -> {out}"
         )
     # A killed training run continues from its last save (out/resume, every cfg.save_freq steps).
-    summary = train_behaviour(
-        cfg, out, progress_bar=args.progress, resume=True, actor_file=f"{kind}_actor.pt"
-    )
+    with warnings.catch_warnings():  # its own WARNING below says what to do with the flags
+        warnings.simplefilter("ignore", BandMissedWarning)
+        summary = train_behaviour(
+            cfg, out, progress_bar=args.progress, resume=True, actor_file=f"{kind}_actor.pt"
+        )
     print(f"[make_dataset] chosen checkpoint: {summary['chosen']} (in band: {summary['in_band']})")
     if not summary["in_band"]:  # probe 29: said only inside the line above
         chosen = summary["chosen"]

@@ -92,3 +92,61 @@ def test_from_run_names_a_damaged_results_json(tmp_path):
             ValueError, match=r"results\.json: damaged results\.json \(not readable"
         ):
             rambo_off_from_run(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("history", "window", "expected"),
+    [
+        ([1.0, 2.0, 3.0], 2.5, r"window: expected an int >= 1 .*, got a float 2\.5"),
+        ([1.0, 2.0, 3.0], True, r"window: expected an int >= 1 .*, got a bool True"),
+        ([[1.0, 2.0], [3.0, 4.0]], 100, r"q_history: .*got item 0 = a list \[1\.0, 2\.0\] \(a 2-d"),
+        (np.ones((2, 3)), 100, r"q_history: .*got a 2-d array of shape \(2, 3\)"),
+        (5.0, 100, r"q_history: .*got a float 5\.0 \(for one iteration give \[5\.0\]\)"),
+        (["a"], 100, r"q_history: expected a 1-d list of average Q-values.*item 0 = a str 'a'"),
+        (None, 100, r"q_history: .*got None"),
+    ],
+)
+def test_a_wrong_history_or_window_is_named(history, window, expected):
+    """Probe 58: window 2.5 was a raw slice error, True taken as 1; a 2-d per-seed history was
+    flattened, a scalar taken as one iteration, a string a raw numpy conversion error."""
+    with pytest.raises(ValueError, match=expected):
+        rambo_off_terms(history, window=window)
+
+
+def test_histories_as_lists_tuples_and_numpy_arrays_still_work():
+    for history in ([1.0, 2.0, 3.0], (1, 2, 3), np.array([1, 2, 3], np.float32)):
+        assert rambo_off_terms(history, window=np.int64(2)).value == pytest.approx(3.25)
+    assert rambo_off_terms([None, 1.0]).value == math.inf  # None = non-finite
+    assert (
+        select_rambo_off({"a": np.float32(3), "b": np.int64(1), "c": np.array([0.0, 1.0])}) == "c"
+    )
+
+
+@pytest.mark.parametrize(
+    ("runs", "expected"),
+    [
+        ({"a": "x"}, r"runs\['a'\]: expected a heuristic value .*, got a str 'x'"),
+        ({"a": None}, r"runs\['a'\]: expected a heuristic value .*, got None"),
+        ({"a": [1.0, "x"]}, r"runs\['a'\]\[1\]: expected a heuristic value .*, got a str 'x'"),
+    ],
+)
+def test_select_names_a_wrong_run_value(runs, expected):
+    """Probe 58: a string was numpy's raw "could not convert string to float", naming no key."""
+    with pytest.raises(ValueError, match=expected):
+        select_rambo_off(runs)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ({"q_history": None}, r"field 'q_history': expected a 1-d list .*, got None; restore"),
+        ({"q_history": "abc"}, r"field 'q_history': .*, got a str 'abc'; restore that results"),
+        ({"status": "done"}, r"field 'q_history' \(the per-iteration average Q\) missing; restore"),
+    ],
+)
+def test_from_run_names_a_wrong_q_history_and_what_to_do(tmp_path, content, expected):
+    """Probe 58: a hand-edited results.json with q_history null was a raw "'NoneType' object is
+    not iterable"; a string a raw numpy error."""
+    (tmp_path / "results.json").write_text(json.dumps(content))
+    with pytest.raises(ValueError, match=r"results\.json: " + expected + ".*or rerun the run"):
+        rambo_off_from_run(tmp_path)

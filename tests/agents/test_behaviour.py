@@ -7,6 +7,7 @@ import math
 import re
 import shutil
 from dataclasses import asdict
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -672,3 +673,79 @@ def test_load_actor_of_a_json_file_gives_no_unsafe_load_advice(tmp_path):
     with pytest.raises(ValueError) as err:
         load_actor(path)
     assert "weights_only" not in str(err.value) and "not a behaviour actor" in str(err.value)
+
+
+def test_an_out_dir_that_is_a_file_is_refused_before_training(tmp_path):
+    """Probe 58: a raw ``FileExistsError: [Errno 17] File exists``, naming no argument."""
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    with pytest.raises(ValueError, match=rf"out_dir: {re.escape(str(afile))} is a file; pass a"):
+        train_behaviour(_cfg(), afile, progress_bar=False)
+    with pytest.raises(ValueError, match=r"out_dir: cannot create .*afile/sub \(Not a directory"):
+        train_behaviour(_cfg(), afile / "sub", progress_bar=False)
+    assert afile.read_text() == "x" and sorted(tmp_path.iterdir()) == [afile]
+
+
+def test_an_env_with_a_discrete_action_space_is_refused_at_construction():
+    """Probe 58: BehaviourConfig took CartPole-v1; SB3's AssertionError came when training."""
+    with pytest.raises(
+        ValueError,
+        match=r"BehaviourConfig\.env_id: 'CartPole-v1' has a Discrete action space "
+        r"\(Discrete\(2\)\); SAC behaviour policies need a Box one",
+    ):
+        _cfg(env_id="CartPole-v1", band=(0.0, 500.0))
+
+
+def test_a_missed_band_is_a_warning_of_the_library_and_the_wall_clock_is_one(tmp_path, monkeypatch):
+    """Probe 58: a library call ending outside the band said nothing (only make_dataset.py
+    printed a WARNING); the summary's wall_s (4.7) was below the chosen checkpoint's (6.4): two
+    clocks, the summary's started after the agent was built."""
+    import agents.behaviour as behaviour
+
+    clock = [0.0]
+    monkeypatch.setattr(behaviour, "time", SimpleNamespace(time=lambda: clock[0]))
+    real_sac = behaviour.SAC
+
+    def slow_sac(*args, **kwargs):  # building the agent takes 5 (fake) seconds
+        clock[0] += 5.0
+        return real_sac(*args, **kwargs)
+
+    monkeypatch.setattr(behaviour, "SAC", slow_sac)
+    with pytest.warns(
+        behaviour.BandMissedWarning,
+        match=r"never entered the band \[1e\+09, 2e\+09\] in 80 SAC steps; the closest checkpoint "
+        r"\(step \d+, return -?\d+\.\d\) was chosen.*raise max_steps and train again "
+        r"\(resume=True continues from its last save\)",
+    ):
+        summary = train_behaviour(_cfg(), tmp_path, progress_bar=False)
+    assert not summary["in_band"]
+    assert summary["wall_s"] >= max(e["wall_s"] for e in summary["history"]) == 5.0
+
+
+def test_make_dataset_says_a_missed_band_once(tmp_path, monkeypatch, capsys):
+    """Probe 58: with the library's own warning, the script keeps its WARNING (naming its flags)
+    and does not show the library's too."""
+    import warnings
+
+    import agents.behaviour as behaviour
+    from tests.scripts import load_script
+
+    cli = load_script("make_dataset")
+
+    def fake(cfg, out, progress_bar=True, resume=False, actor_file="medium_actor.pt"):
+        out.mkdir(parents=True, exist_ok=True)
+        warnings.warn("library's own", behaviour.BandMissedWarning, stacklevel=2)
+        return {
+            "config": asdict(cfg),
+            "chosen": {"step": 5000, "return_mean": 14.9},
+            "in_band": False,
+        }
+
+    monkeypatch.setattr(behaviour, "train_behaviour", fake)
+    argv = ["--env", "hopper", "--level", "medium", "--train-policy", "--behaviour-steps", "7500",
+            "--behaviour-dir", str(tmp_path / "beh")]  # fmt: skip
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        cli.train_agent(cli.parse_args(argv), "medium")
+    assert [str(w.message) for w in shown] == []
+    assert capsys.readouterr().err.count("WARNING: the medium agent's return never entered") == 1
