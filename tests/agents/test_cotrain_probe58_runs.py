@@ -1,11 +1,19 @@
-"""Probe 58: the ledger's reading of a run's results.json status and of a stale .lock."""
+"""Probe 58: the ledger's reading of a run's results.json status and of a stale .lock;
+load_session on a diverged run."""
 
 import json
 import subprocess
 
 import pytest
 
-from tests.agents.test_cotrain import _fake_run, ledger_module  # noqa: F401
+from agents.cotrain import load_session, run_cotrain
+from tests.agents.test_cotrain import (  # noqa: F401 (fixtures)
+    _fake_run,
+    _shared_model_cache,
+    ledger_module,
+    tiny_config,
+    tiny_hopper,
+)
 from tests.scripts import load_script
 
 
@@ -72,3 +80,28 @@ def test_a_finished_run_wins_over_a_stale_bare_pid_lock(
     finally:
         other.kill()
         other.wait()
+
+
+def test_load_session_says_the_run_diverged_and_which_checkpoint_it_loads(
+    tiny_hopper,  # noqa: F811 (the fixture)
+    tmp_path,
+    capsys,
+):
+    """Probe 58 row 59: ``load_session`` of a run that diverged at iteration 2 loaded its
+    iteration-1 checkpoint without a word of the divergence (diagnose.py, the ledger, curves.py
+    and cotrain --resume say it)."""
+    run_dir = tmp_path / "run"
+    run_cotrain(tiny_config(tiny_hopper, stop_at_iteration=1), run_dir)
+    capsys.readouterr()
+    load_session(run_dir)
+    assert "diverged" not in capsys.readouterr().out
+    results = json.loads((run_dir / "results.json").read_text())
+    reason = "adversary: the dynamics model's weights became non-finite"
+    results |= {"status": "diverged", "diverged_at": {"iteration": 2, "reason": reason}}
+    (run_dir / "results.json").write_text(json.dumps(results))
+    _, history = load_session(run_dir)
+    assert history.iteration == 1
+    assert (
+        f"[cotrain] {run_dir} diverged at iteration 2 of 4 (results.json: {reason}): loading its "
+        "last good checkpoint, iteration 1\n"
+    ) in capsys.readouterr().out
