@@ -294,8 +294,7 @@ def say_if_diverged(run_dir: Path, iteration: int) -> None:
     where = diverged_where(run_dir, f" of {planned}" if run_io.is_int(planned) else "")
     if where is not None:
         print(
-            f"[cotrain] {run_dir} {where}: loading its last good checkpoint, iteration "
-            f"{iteration}",
+            f"[cotrain] {run_dir} {where}: loading its last good checkpoint, iteration {iteration}",
             flush=True,
         )
 
