@@ -249,7 +249,8 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
     Rebuilds the session from ``config.json`` (the dataset and the cached MLE model must be where
     the run found them) and loads ``checkpoint.pt``, the model pool included (checkpoints since
     session 32; an older one leaves the pool empty). The caller's global random generators and
-    torch thread count are as they were before the call.
+    torch thread count are as they were before the call. A run that diverged is said to be (one
+    line, :func:`say_if_diverged`): what is loaded is its last good checkpoint.
     """
     cfg = load_config(run_dir)
     if device is not None:
@@ -274,7 +275,28 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
             recorded_model=_recorded_model(Path(run_dir)),
             recorded_dataset=_recorded_dataset(Path(run_dir)),
         )
-        return session, _restore(session, state, checkpoint)
+        history = _restore(session, state, checkpoint)
+    say_if_diverged(Path(run_dir), history.iteration)
+    return session, history
+
+
+def say_if_diverged(run_dir: Path, iteration: int) -> None:
+    """One line when the run's ``results.json`` says it diverged (``ledger.diverged_where``):
+    what is loaded is its last good checkpoint, ``iteration``. Probe 57 row 46 (diagnose.py)
+    and probe 58 row 59 (:func:`load_session`): a run that diverged at iteration 1 was loaded
+    "at iteration 0" without a word of the divergence (curves.py and the ledger say it)."""
+    from rambo_env.ledger import diverged_where  # lazy: the ledger is not needed to train
+
+    try:
+        planned = run_io.read_json(run_dir / run_io.CONFIG_NAME)["config"]["n_iterations"]
+    except (OSError, ValueError, KeyError, TypeError):
+        planned = None
+    where = diverged_where(run_dir, f" of {planned}" if run_io.is_int(planned) else "")
+    if where is not None:
+        print(
+            f"[cotrain] {run_dir} {where}: loading its last good checkpoint, iteration {iteration}",
+            flush=True,
+        )
 
 
 def _recorded_dataset(run_dir: Path) -> dict[str, Any] | None:

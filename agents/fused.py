@@ -221,7 +221,9 @@ class CheckedSaveLoad:
         loaded (probe 57: NaN weights were taken without a word, the next ``predict`` was torch's
         raw "Expected parameter loc … found invalid values"; a wrong shape was torch's raw
         "Error(s) in loading state_dict … size mismatch", after the objects before it had been
-        loaded). ``load`` and a run's ``load_session`` go through here."""
+        loaded). A module none of whose given keys is the agent's is refused too, whatever
+        ``exact_match`` (probe 58 row 10: with ``exact_match=False`` it loaded nothing without a
+        word). ``load`` and a run's ``load_session`` go through here."""
         from stable_baselines3.common.save_util import load_from_zip_file
 
         params = load_path_or_dict
@@ -593,7 +595,8 @@ def _named_tensors(value: Any, where: str) -> Iterator[tuple[str, torch.Tensor]]
 def _parameters_misfit(agent: Any, params: dict[str, Any]) -> str | None:
     """Why ``params`` (``{object name: state dict}``, as ``get_parameters`` gives) cannot be
     loaded into ``agent``: the first tensor of another shape than the agent's (module weights),
-    else the first floating tensor holding NaN / inf (weights and optimizer state), else None.
+    else the first floating tensor holding NaN / inf (weights and optimizer state), else None;
+    first of all, a module given keys of which not one is the agent's.
     Names and keys SB3 or torch refuse themselves are left to them."""
     from stable_baselines3.common.save_util import recursive_getattr
 
@@ -605,6 +608,16 @@ def _parameters_misfit(agent: Any, params: dict[str, Any]) -> str | None:
         if not (isinstance(module, torch.nn.Module) and isinstance(state, dict)):
             continue
         current = module.state_dict()
+        if state and current and not any(key in current for key in state):
+            # probe 58 row 10: with exact_match=False torch ignored every key, loading nothing
+            given_keys = ", ".join(repr(str(k)) for k in list(state)[:3])
+            own_keys = ", ".join(repr(str(k)) for k in list(current)[:3])
+            return (
+                f"{name}: no given key is one of this agent's (given {given_keys}"
+                f"{' …' if len(state) > 3 else ''}; this agent's {own_keys}"
+                f"{' …' if len(current) > 3 else ''}); give the state dict of "
+                f"agent.get_parameters()[{name!r}], with its key names (nothing was loaded)"
+            )
         for key, given in state.items():
             if not (isinstance(given, torch.Tensor) and key in current):
                 continue

@@ -37,6 +37,7 @@ from rambo_env.run_io import (
     TB_DIR,
     TB_LOST_NAME,
     StagedFiles,
+    bare_lock_pid,
     check_config_keys,
     check_field_types,
     check_flag,
@@ -65,13 +66,17 @@ from rambo_env.sweep_report import config_label, config_slug, dataset_slug
 __all__ = [
     "DEFAULT_LEDGER_DIR",
     "INDEX_NAME",
+    "RESULTS_STATUSES",
     "LedgerEntry",
     "check_ledger_folder",
+    "check_results_status",
     "killed_text",
     "ledger_dataset",
+    "ledger_holder",
     "read_index",
     "recorded_ledger",
     "run_slug",
+    "stale_lock_pid",
     "standing",
     "update_ledger",
 ]
@@ -475,6 +480,7 @@ def update_ledger(
     index = read_index(ledger_dir)  # a damaged index fails before anything is written
     check_ledger_folder(ledger_dir)
     run = _read_run(run_dir)
+    check_results_status(run_dir)
     config, dataset, algo, seed = run["config"], run["dataset"], run["algo"], run["seed"]
     dataset_arg, layer_norm, resolved = run["dataset_arg"], run["layer_norm"], run["resolved"]
     then = "add it once its first iteration is done"
@@ -755,7 +761,7 @@ def _progress_record(run_dir: Path, iterations: int, planned: int | None) -> dic
     part = stopped_part_way(run_dir)
     if part is not None:
         planned = part[1]
-    if run_holder(run_dir) is not None:
+    if ledger_holder(run_dir) is not None:
         status = "running"
     elif _diverged(run_dir):
         status = "diverged"
@@ -804,7 +810,7 @@ def stopped_part_way(run_dir: str | Path) -> tuple[int, int] | None:
     runs are ledgered as they go)."""
     # Probe 50 row 54: a lock left by a dead process says a later session (--resume) was killed
     # outright: the results.json is that of the earlier session, not where the run stands.
-    if run_holder(run_dir) is not None or dead_lock_pid(run_dir) is not None:
+    if ledger_holder(run_dir) is not None or dead_lock_pid(run_dir) is not None:
         return None
     try:
         results = read_json(Path(run_dir) / RESULTS_NAME)
@@ -821,7 +827,7 @@ def stopped_part_way(run_dir: str | Path) -> tuple[int, int] | None:
 def _diverged(run_dir: Path) -> bool:
     """The run's ``results.json`` says it stopped on a diverged Q and no process continues it
     (a resumed run rewrites the file only when it ends)."""
-    if run_holder(run_dir) is not None:
+    if ledger_holder(run_dir) is not None:
         return False
     path = run_dir / RESULTS_NAME
     if not path.exists():  # none yet (killed, or stopped before its end): not diverged
@@ -843,6 +849,55 @@ def _diverged(run_dir: Path) -> bool:
         )
         return False
     return results["status"] == "diverged"
+
+
+#: The ``status`` values cotrain writes into a run's ``results.json`` (``agents.cotrain``).
+RESULTS_STATUSES = ("finished", "stopped", "diverged", "interrupted")
+
+
+def check_results_status(run_dir: Path) -> None:
+    """One ValueError naming the run's ``results.json`` when its ``status`` is a str cotrain
+    never writes (:data:`RESULTS_STATUSES`): probe 58 row 44, ``"banana"`` was entered as a
+    finished run without a word. A missing or damaged file is said elsewhere."""
+    path = run_dir / RESULTS_NAME
+    try:
+        results = read_json(path)
+    except (OSError, ValueError):
+        return
+    status = results.get("status") if isinstance(results, dict) else None
+    if isinstance(status, str) and status not in RESULTS_STATUSES:
+        raise ValueError(
+            f"run_dir: {path}: status {status!r:.40} is not one of "
+            f"{', '.join(RESULTS_STATUSES)} (what cotrain writes); restore it"
+        )
+
+
+def stale_lock_pid(run_dir: str | Path) -> int | None:
+    """The live PID a run folder's ``.lock`` names when the lock is stale: a bare PID (no start
+    time to rule out reuse, :func:`rambo_env.run_io.bare_lock_pid`) in a run whose
+    ``results.json`` says it finished every iteration its ``config.json`` plans (an extension
+    rewrites the plan first, so its live run is not taken for stale). Else None. Probe 58 row
+    71: a finished run whose lock named a reused PID was entered as "still going"."""
+    run_dir = Path(run_dir)
+    pid = bare_lock_pid(run_dir)
+    if pid is None or run_holder(run_dir) != pid:
+        return None
+    try:
+        results = read_json(run_dir / RESULTS_NAME)
+        planned = read_json(run_dir / CONFIG_NAME)["config"]["n_iterations"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not (isinstance(results, dict) and results.get("status") == "finished"):
+        return None
+    done = results.get("iterations_completed")
+    return pid if is_int(done) and is_int(planned) and done >= planned else None
+
+
+def ledger_holder(run_dir: str | Path) -> int | None:
+    """:func:`rambo_env.run_io.run_holder`, but None for a stale lock (:func:`stale_lock_pid`):
+    a finished run's ``results.json`` wins over a bare PID that may have been reused."""
+    holder = run_holder(run_dir)
+    return None if holder is not None and stale_lock_pid(run_dir) == holder else holder
 
 
 def killed_text(run_dir: Path, pid: int, at: str) -> str:
@@ -891,7 +946,7 @@ def _warn_results_missing(run_dir: Path, status: str | None) -> None:
     path = run_dir / RESULTS_NAME
     if status != "complete" or path.exists() or path.is_symlink():
         return
-    if run_holder(run_dir) is not None or dead_lock_pid(run_dir) is not None:
+    if ledger_holder(run_dir) is not None or dead_lock_pid(run_dir) is not None:
         return
     print(
         f"[rambo_env] WARNING: {path} is missing although the run ended (its logged iterations "

@@ -616,6 +616,17 @@ def run_holder(run_dir: str | Path) -> int | None:
     return lock_holder(text, run_dir)  # probe 28: a lock copied with the folder holds nothing
 
 
+def bare_lock_pid(run_dir: str | Path) -> int | None:
+    """The PID a run folder's ``.lock`` names when the lock records no start time (a PID alone:
+    written where start times are not known, or by hand), so a reused PID cannot be told from
+    its run (:func:`lock_holder`); else None."""
+    try:
+        parsed = _parse_lock((Path(run_dir) / LOCK_NAME).read_text().strip())
+    except (OSError, UnicodeDecodeError):
+        return None
+    return parsed[0] if parsed is not None and parsed[1] is None else None
+
+
 def check_not_starting(run_dir: str | Path, then: str) -> None:
     """One ValueError when ``run_dir`` has no ``config.json`` yet because its run, alive, is still
     in its setup (dataset load, MLE pretraining, BC warm start); ``then`` says when to come back.

@@ -626,7 +626,7 @@ def _load_and_summarise(
     n_iterations: int | None = None,
 ) -> tuple[list[RunRecord], SweepReport]:
     records, incomplete = load_runs(runs_root)
-    records = _planned_runs(records, runs_root, grid)
+    records = _finite_runs(_planned_runs(records, runs_root, grid))
     report = summarise(
         records,
         datasets=datasets,
@@ -671,6 +671,31 @@ def _planned_runs(
             flush=True,
         )
     return kept
+
+
+def _finite_runs(records: list[RunRecord]) -> list[RunRecord]:
+    """``records`` without the finished runs whose final score (or return, without reference
+    scores) is NaN / inf: one WARNING each, and the trial counts as missing. cotrain writes a
+    finite score for a finished run, so this is a damaged file (probe 58 row 15: tabled as
+    "nan ± nan" without a word)."""
+    kept = []
+    for record in records:
+        field = "final_score" if record.final_score is not None else "final_return"
+        value = getattr(record, field)
+        if record.status != "finished" or value is None or math.isfinite(float(value)):
+            kept.append(record)
+            continue
+        print(
+            f"[sweep] WARNING: {record.run_dir / RESULTS_NAME}: {field} is {_fmt_non_finite(float(value))} though "
+            "status is finished; left out of the tables; restore it or rerun the trial (remove "
+            "its folder and continue the sweep: scripts/sweep.py --resume)",
+            flush=True,
+        )
+    return kept
+
+
+def _fmt_non_finite(value: float) -> str:
+    return "NaN" if math.isnan(value) else str(value)
 
 
 def write_report(

@@ -34,7 +34,6 @@ from rambo_env.diagnostics import (
     uniform_actions,
 )
 from rambo_env.dynamics.ensemble import check_device
-from rambo_env.ledger import diverged_where
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,7 +105,7 @@ def _diagnose(argv: list[str] | None) -> int:
         check_diagnose_memory(args.n_starts, mdp.obs_dim, mdp.action_dim, device=str(mdp.device))
     except (ValueError, FileNotFoundError) as err:  # bad input: one line, no traceback
         return _error(err)
-    _say_if_diverged(args.run_dir, history.iteration)
+    # a run that diverged: load_session says so (agents.cotrain.say_if_diverged)
     policy, env_id = policy_fns(session.agent), session.dataset.env_id
     depths = model_vs_simulator(
         session.mdp,
@@ -174,23 +173,6 @@ def _diagnose(argv: list[str] | None) -> int:
         return _error(err)
     print(f"wrote {out}")
     return 0
-
-
-def _say_if_diverged(run_dir: Path, iteration: int) -> None:
-    """Probe 57 row 46: a run that diverged at iteration 1 was diagnosed "at iteration 0"
-    without a word of the divergence (curves.py and the ledger say it): one line naming it
-    (``ledger.diverged_where``) and that its last good checkpoint is what is diagnosed."""
-    try:
-        planned = run_io.read_json(run_dir / run_io.CONFIG_NAME)["config"]["n_iterations"]
-    except (OSError, ValueError, KeyError, TypeError):
-        planned = None
-    where = diverged_where(run_dir, f" of {planned}" if run_io.is_int(planned) else "")
-    if where is not None:
-        print(
-            f"[diagnose] {run_dir} {where}: diagnosing its last good checkpoint, iteration "
-            f"{iteration}",
-            flush=True,
-        )
 
 
 def _check_has_real_env(run_dir: Path) -> None:

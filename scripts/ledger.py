@@ -30,15 +30,18 @@ from rambo_env.ledger import (
     killed_text,
     last10_return,
     last_evaluated,
+    ledger_holder,
     read_index,
     recorded_ledger,
     run_slug,
+    stale_lock_pid,
     stopped_part_way,
     update_ledger,
 )
 from rambo_env.run_io import (
     CHECKPOINT_NAME,
     CONFIG_NAME,
+    LOCK_NAME,
     RESULTS_NAME,
     WriteFailedError,
     accept_negative_numbers,
@@ -49,7 +52,6 @@ from rambo_env.run_io import (
     exit_on_interrupt,
     process_stopped,
     read_json,
-    run_holder,
     runs_below,
     safe_reason,
     shell_path,
@@ -132,7 +134,15 @@ def main(argv: list[str] | None = None) -> int:
             # the runs) names itself; it was prefixed with the run being added
             said = err if isinstance(err, WriteFailedError) else f"{run_dir}: {err}"
             parser.exit(2, f"error: {said}\n")
-        holder = run_holder(run_dir)
+        holder = ledger_holder(run_dir)
+        stale = stale_lock_pid(run_dir)
+        if stale is not None:  # probe 58 row 71: was entered as "still going"
+            print(
+                f"[ledger] note: {run_dir / LOCK_NAME} names process {stale}, but the run finished "
+                f"all its iterations ({RESULTS_NAME}): the lock is stale (its PID was reused); "
+                "entered as finished; remove the .lock",
+                flush=True,
+            )
         running = (  # was: a run in progress entered as if it had ended there
             (
                 f" so far: its run is stopped: {stopped_text(holder)}; then run "

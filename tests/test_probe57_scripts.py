@@ -37,9 +37,13 @@ def test_diagnose_says_the_run_diverged_and_which_checkpoint_it_diagnoses(
     )
     monkeypatch.setattr(diagnose, "policy_fns", lambda agent: None)
     monkeypatch.setattr(diagnose, "_check_has_real_env", lambda run_dir: None)
-    monkeypatch.setattr(
-        diagnose, "load_session", lambda *a, **k: (session, SimpleNamespace(iteration=0))
-    )
+    from agents.cotrain import say_if_diverged
+
+    def load_session(run_dir, **kwargs):  # the real one's note (probe 58 row 59), not its load
+        say_if_diverged(run_dir, 0)
+        return session, SimpleNamespace(iteration=0)
+
+    monkeypatch.setattr(diagnose, "load_session", load_session)
 
     def stop(*args, **kwargs):
         raise _Stop
@@ -49,8 +53,8 @@ def test_diagnose_says_the_run_diverged_and_which_checkpoint_it_diagnoses(
         diagnose.main([str(run), "--n-starts", "20", "--n-episodes", "1", "--max-steps", "50"])
     out = capsys.readouterr().out
     assert (
-        f"[diagnose] {run} diverged at iteration 1 of 2 (results.json: {reason}): diagnosing "
-        "its last good checkpoint, iteration 0"
+        f"[cotrain] {run} diverged at iteration 1 of 2 (results.json: {reason}): loading its "
+        "last good checkpoint, iteration 0"
     ) in out, out
     # A run that did not diverge: no such line.
     (run / "results.json").write_text(json.dumps({"status": "complete"}))

@@ -334,3 +334,26 @@ def test_a_trial_folder_holding_another_trials_run_is_left_out(tmp_path, capsys)
     (foreign / "results.json").write_text(json.dumps(results(A, 1, 20.0, [1.0])))
     report = build_report(root, datasets=["hopper-medium"], configs=[A], grid=grid)
     assert capsys.readouterr().out == "" and report.missing == ()
+
+
+def test_a_finished_trial_with_a_nan_score_is_named_and_left_out(tmp_path, capsys):
+    """Probe 58 row 15: a finished trial whose results.json holds final_score NaN (hand-edited
+    or damaged: cotrain writes a finite score) was tabled as "nan ± nan" without a word; it is
+    now one WARNING naming the file, and the trial counts as missing."""
+    from rambo_env.sweep_report import build_report
+
+    root = tmp_path / "runs"
+    grid = [("hopper-medium", A, 0), ("hopper-medium", A, 1)]
+    for seed, score in ((0, 10.0), (1, float("nan"))):
+        run_dir = root / "hopper-medium" / config_slug(A) / f"s{seed}"
+        run_dir.mkdir(parents=True)
+        (run_dir / "results.json").write_text(json.dumps(results(A, seed, score, [1.0])))
+    report = build_report(root, datasets=["hopper-medium"], configs=[A], grid=grid)
+    damaged = root / "hopper-medium" / "k2-lam3e-4" / "s1" / "results.json"
+    assert capsys.readouterr().out == (
+        f"[sweep] WARNING: {damaged}: final_score is NaN though status is finished; left out of "
+        "the tables; restore it or rerun the trial (remove its folder and continue the sweep: "
+        "scripts/sweep.py --resume)\n"
+    )
+    assert report.missing == ("hopper-medium/k2-lam3e-4/s1",)
+    assert "nan" not in to_markdown(report) and report.rows[0].cells[0].score_mean == 10.0

@@ -391,3 +391,22 @@ def test_set_parameters_refuses_non_finite_or_misshapen_weights_loading_nothing(
     )
     agent.set_parameters(before, exact_match=True)  # finite weights of this agent: as before
     assert unchanged()
+
+
+def test_set_parameters_refuses_a_module_none_of_whose_keys_fit():
+    """Probe 58 row 10: ``set_parameters({'policy': {'nosuch.weight': …}}, exact_match=False)``
+    loaded nothing without a word (torch's strict=False ignores unknown keys); a partial dict
+    stays accepted (what exact_match=False is for)."""
+    agent = AGENT_CLASSES["sac"]("MlpPolicy", "Pendulum-v1", buffer_size=10, device="cpu")
+    own = list(agent.get_parameters()["policy"])
+    with pytest.raises(ValueError) as refused:
+        agent.set_parameters({"policy": {"nosuch.weight": torch.zeros(2)}}, exact_match=False)
+    assert str(refused.value) == (
+        f"set_parameters: policy: no given key is one of this agent's (given 'nosuch.weight'; "
+        f"this agent's {own[0]!r}, {own[1]!r}, {own[2]!r} …); give the state dict of "
+        "agent.get_parameters()['policy'], with its key names (nothing was loaded)"
+    )
+    before = agent.get_parameters()["policy"][own[0]].clone()
+    agent.set_parameters({"policy": {own[0]: before + 1, "nosuch.weight": torch.zeros(2)}},
+                         exact_match=False)  # fmt: skip
+    assert torch.equal(agent.get_parameters()["policy"][own[0]], before + 1)
