@@ -526,27 +526,82 @@ def episode_length_trouble(episodes: Sequence[Any]) -> str | None:
     return None
 
 
+#: The per-step fields of a Minari episode, one value a step (D4RL's (N, 1) columns are taken as
+#: (N,) by the flat readers, so a (T, 1) one is too).
+_STEP_FIELDS = ("rewards", "terminations", "truncations")
+
+
+def _episode_name(ep: Any, i: int) -> Any:
+    return ep.get("id", i) if isinstance(ep, dict) else getattr(ep, "id", i)
+
+
+def episode_content_trouble(episodes: Sequence[Any]) -> str | None:
+    """What is wrong with the first episode whose fields have the wrong shape (rewards /
+    terminations / truncations not (T,), observations / actions not 2-D or not the first
+    episode's width), whose flags are not booleans (0 or 1), or which goes on after a set flag
+    (a Minari episode ends at its first termination / truncation, the layout of Minari's
+    ``EpisodeBuffer``), naming it as its file does (``episode_0``), else None. Probe 59 rows
+    40-42: a flag of 2 was read as a terminal, (T, 1) rewards were numpy's raw "all the input
+    arrays must have same number of dimensions", a flag mid-episode split it without a word.
+    Call after :func:`episode_length_trouble`."""
+    widths: dict[str, tuple[int, ...]] = {}
+    for i, ep in enumerate(episodes):
+        name = _episode_name(ep, i)
+        t = len(_get(ep, "actions"))
+        for key, rows in (("observations", t + 1), ("actions", t)):
+            value = _get(ep, key)
+            width = widths.setdefault(key, value.shape[1:])
+            if value.ndim != 2 or value.shape[1:] != width:
+                dim = width[0] if len(width) == 1 else f"{key[:-1].replace('ervation', '')}_dim"
+                expected = f"({rows}, {dim})"  # obs_dim / action_dim: the first one's rank is off
+                return f"episode_{name} {key} has shape {value.shape}, expected {expected}"
+        for key in _STEP_FIELDS:
+            value = _get(ep, key)
+            if value.shape not in ((t,), (t, 1)):
+                return f"episode_{name} {key} has shape {value.shape}, expected ({t},)"
+            flags = value.reshape(t)
+            if key == "rewards" or flags.dtype == np.bool_:
+                continue
+            bad = np.flatnonzero((flags != 0) & (flags != 1))
+            if bad.size:
+                return f"episode_{name} {key}[{bad[0]}] = {flags[bad[0]]} is not a boolean (0 or 1)"
+        for key in _STEP_FIELDS[1:]:
+            early = np.flatnonzero(_get(ep, key).reshape(t)[:-1].astype(bool))
+            if early.size:
+                return (
+                    f"episode_{name}: {key}[{early[0]}] is set but the episode goes on for "
+                    f"{t - 1 - early[0]} more step(s); a Minari episode ends at its first "
+                    "termination / truncation"
+                )
+    return None
+
+
 def episodes_to_dataset(episodes: Sequence[Any], **meta: Any) -> OfflineDataset:
     """Flatten Minari-layout episodes (objects or dicts with T + 1 observations) to D4RL layout."""
     get = _get
     if not episodes:
         raise DatasetValidationError("dataset is empty: 0 episodes")
     trouble = episode_length_trouble(episodes)
-    if trouble is not None:
-        raise DatasetValidationError(trouble)
     obs = [get(ep, "observations") for ep in episodes]
-    if obs[0].dtype == object or obs[0].ndim != 2:
+    if trouble is None and (obs[0].dtype == object or obs[0].ndim != 2):
         raise DatasetValidationError(
             f"episode 0 field 'observations' has shape {obs[0].shape}; only Box observations are supported"
         )
-    terminals = np.concatenate([get(ep, "terminations") for ep in episodes]).astype(bool)
-    truncations = np.concatenate([get(ep, "truncations") for ep in episodes]).astype(bool)
+    trouble = trouble or episode_content_trouble(episodes)
+    if trouble is not None:
+        raise DatasetValidationError(trouble)
+
+    def column(key: str) -> np.ndarray:  # a (T, 1) step field is taken as (T,), as D4RL's
+        return np.concatenate([get(ep, key).reshape(-1) for ep in episodes])
+
+    terminals = column("terminations").astype(bool)
+    truncations = column("truncations").astype(bool)
     last = np.cumsum([len(o) - 1 for o in obs]) - 1
     truncations[last] |= ~terminals[last]  # an episode that just stops was cut: a truncation
     arrays = {
         "observations": np.concatenate([o[:-1] for o in obs]),
         "actions": np.concatenate([get(ep, "actions") for ep in episodes]),
-        "rewards": np.concatenate([get(ep, "rewards") for ep in episodes]),
+        "rewards": column("rewards"),
         "next_observations": np.concatenate([o[1:] for o in obs]),
         "terminals": terminals,
         # Gymnasium may report terminated and truncated together; the termination is what counts.
@@ -1270,12 +1325,38 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
             f"{storage.metadata.get('total_episodes')!r}, but the {len(episodes)} episode(s) read "
             f"hold {steps} steps",
         )
-    trouble = episode_length_trouble(episodes)
+    trouble = episode_length_trouble(episodes) or episode_content_trouble(episodes)
     if trouble is not None:
         raise _damaged(dataset_id, trouble)
+    _warn_spaces_contradicting(dataset_id, minari_dataset, episodes[0])
     dataset = episodes_to_dataset(episodes, source=f"minari:{dataset_id}", **meta)
     write_flat_cache(dataset_id, dataset)
     return dataset
+
+
+def _warn_spaces_contradicting(dataset_id: str, minari_dataset: Any, episode: Any) -> None:
+    """One warning per space in ``dataset_id``'s data/metadata.json that contradicts its arrays
+    (``episode``, the first): another shape, or another kind of dtype (int64 vs float32; float64
+    vs float32 is only precision, as our own files store Hopper's float64 space with float32
+    data). The arrays are what is read. A space missing from the metadata is Minari's to fill
+    from the env (``env_spec``), which :func:`rambo_env.data.loaders.validate_for_env` checks the
+    arrays against: nothing said. Probe 59 row 43: an int64 action_space over float32 actions
+    loaded without a word."""
+    for key, field in (("observation_space", "observations"), ("action_space", "actions")):
+        if key not in minari_dataset.storage.metadata:
+            continue
+        space = getattr(minari_dataset, key, None)
+        shape, dtype = getattr(space, "shape", None), getattr(space, "dtype", None)
+        value = _get(episode, field)
+        if shape is None or dtype is None:
+            continue
+        if tuple(shape) != value.shape[1:] or np.dtype(dtype).kind != value.dtype.kind:
+            print(
+                f"[rambo_env] WARNING: Minari dataset {dataset_id!r}: data/metadata.json's "
+                f"{key} says shape {tuple(shape)}, dtype {np.dtype(dtype)}, but its {field} "
+                f"have shape {value.shape[1:]}, dtype {value.dtype}; the {field} are used as "
+                f"they are (a hand-edited or foreign dataset?): fix its {key} or re-create it"
+            )
 
 
 def _make_command(dataset_id: str) -> str:

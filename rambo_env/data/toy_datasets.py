@@ -20,6 +20,7 @@ from rambo_env.envs.toys import (
     IllustrativeMDP,
     SingleTransitionEnv,
 )
+from rambo_env.run_io import check_seed
 
 __all__ = [
     "ILLUSTRATIVE_REF_SCORES",
@@ -92,6 +93,7 @@ def make_single_transition_dataset(
         depend on s, so this changes nothing about the problem. 0 gives the paper's fixed s0.
     """
     _check_n(n)
+    seed = check_seed(seed)  # probe 59: was numpy's "expected non-negative integer"
     rng = np.random.default_rng(seed)
     actions = _uniform_on_bands(n, rng).astype(np.float32)  # [n]
     env = SingleTransitionEnv(initial_spread=initial_spread)
@@ -125,6 +127,7 @@ def make_illustrative_dataset(n: int = 1000, seed: int = 0) -> OfflineDataset:
     shorter); the end of each episode is a time-out, never a terminal.
     """
     _check_n(n)
+    seed = check_seed(seed)  # probe 59: was numpy's "expected non-negative integer"
     rng = np.random.default_rng(seed)
     c = ILLUSTRATIVE_IN_RANGE
     actions = rng.uniform(-c, c, size=n).astype(np.float32)  # [n]

@@ -2402,6 +2402,83 @@ def test_a_minari_episode_with_a_field_short_is_named(key, said):
         episodes_to_dataset(episodes)
 
 
+def _edit_episode(dataset_id: str, episode: str, key: str, edit) -> None:
+    """Replace ``episode/key`` of a local Minari dataset's main_data.hdf5 by ``edit(old)``."""
+    with h5py.File(minari_dataset_path(dataset_id) / "data" / "main_data.hdf5", "a") as f:
+        value = edit(f[f"{episode}/{key}"][:])
+        del f[f"{episode}/{key}"]
+        f[f"{episode}/{key}"] = value
+
+
+@pytest.mark.parametrize(
+    ("key", "edit", "said"),
+    [  # probe 59 row 40: the 2 was read as a terminal without a word
+        (
+            "terminations",
+            lambda v: np.r_[np.zeros(len(v) - 1, np.int64), 2],
+            r"episode_0 terminations\[6\] = 2 is not a boolean \(0 or 1\)",
+        ),
+        (
+            "truncations",
+            lambda v: np.r_[np.zeros(len(v) - 1), 0.5],
+            r"episode_0 truncations\[6\] = 0.5 is not a boolean \(0 or 1\)",
+        ),
+        # row 41: numpy's raw "all the input arrays must have same number of dimensions"
+        (
+            "rewards",
+            lambda v: np.stack([v, v], 1),
+            r"episode_0 rewards has shape \(7, 2\), expected \(7,\)",
+        ),
+        (
+            "actions",
+            lambda v: v[:, 0],
+            r"episode_0 actions has shape \(7,\), expected \(7, action_dim\)",
+        ),
+        # row 42: a flag mid-episode split it without a word (one episode more)
+        (
+            "terminations",
+            lambda v: np.r_[True, np.zeros(len(v) - 1, bool)],
+            r"episode_0: terminations\[0\] is set but the episode goes on for 6 more step\(s\); "
+            r"a Minari episode ends at its first termination / truncation",
+        ),
+    ],
+)
+def test_a_minari_episode_with_bad_flags_or_shapes_is_named(key, edit, said):
+    """Probe 59 rows 40-42: non-boolean flags, a field of the wrong shape and a flag before an
+    episode's last step are one error naming the dataset, the episode, the field and the index."""
+    _save_as_minari("t/hopper/bad-v0", make_dataset((7, 4), (True, False)))
+    _edit_episode("t/hopper/bad-v0", "episode_0", key, edit)
+    with pytest.raises(ValueError, match=rf"'t/hopper/bad-v0' .* is damaged \({said}\); re-"):
+        load_dataset("t/hopper/bad-v0")
+
+
+def test_a_minari_episode_with_n_by_1_rewards_loads_as_d4rl_columns():
+    """Probe 59 row 41: (T, 1) rewards were numpy's raw concatenate error; the flat readers take
+    D4RL's (N, 1) columns as (N,), so this reader does too."""
+    flat = make_dataset((7, 4), (True, False))
+    _save_as_minari("t/hopper/rew2d-v0", flat)
+    _edit_episode("t/hopper/rew2d-v0", "episode_0", "rewards", lambda v: v[:, None])
+    np.testing.assert_array_equal(load_dataset("t/hopper/rew2d-v0").rewards, flat.rewards)
+
+
+def test_minari_metadata_spaces_contradicting_the_arrays_warn(capsys):
+    """Probe 59 row 43: an int64 action_space over float32 actions loaded without a word; a
+    space left out (Minari builds it from the env) and float64 vs float32 say nothing."""
+    _save_as_minari("t/hopper/sp-v0", make_dataset((7, 4), (True, False)))
+    meta_path = minari_dataset_path("t/hopper/sp-v0") / "data" / "metadata.json"
+    meta = json.loads(meta_path.read_text())
+    meta.pop("observation_space")
+    meta["action_space"] = meta["action_space"].replace("float32", "int64")
+    meta_path.write_text(json.dumps(meta))
+    load_dataset("t/hopper/sp-v0")
+    out = capsys.readouterr().out
+    assert (
+        "WARNING: Minari dataset 't/hopper/sp-v0': data/metadata.json's action_space says shape "
+        "(3,), dtype int64, but its actions have shape (3,), dtype float32" in out
+    )
+    assert "observation_space" not in out
+
+
 def test_episode_ends_with_wrong_next_states_or_flags_warn_at_load(capsys):
     """Probe 36 rows 29, 30, 53, 54: next states shifted across episode ends (np.roll), with
     the terminals kept (blamed on the env's termination rule) or dropped (16 episodes of 147,

@@ -210,6 +210,9 @@ def test_datasets_are_seeded_and_validate_n() -> None:
     assert a.fingerprint() != make_illustrative_dataset(50, seed=8).fingerprint()
     with pytest.raises(ValueError, match="n: expected an int >= 1, got 0"):
         make_single_transition_dataset(0)
+    for make in (make_single_transition_dataset, make_illustrative_dataset):  # probe 59 row 22:
+        with pytest.raises(ValueError, match=r"^seed: expected an int >= 0, got -1$"):  # numpy's
+            make(10, seed=-1)  # "expected non-negative integer", naming no argument
 
 
 def test_learned_mdp_terminates_single_transition_after_one_step() -> None:
