@@ -65,8 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed",
         type=run_io.whole_number,
         default=0,
-        help="random seed of the starts, the model's and the policy's draws: the same seed gives "
-        "the same report (default: 0)",
+        help="random seed (default: 0) of the starts and of the model's and the policy's draws: "
+        "the same seed gives the same report",
     )
     parser.add_argument("--device", default=None, help="torch device (default: the run's device)")
     return run_io.accept_negative_numbers(parser)
