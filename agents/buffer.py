@@ -67,6 +67,10 @@ class DatasetRef:
         return f"{self.name!r} ({self.n_transitions} transitions, fingerprint {self.fingerprint})"
 
 
+# a scaled action's float rounding (scale_action of an env-scale action at a bound of the box)
+_ACTION_SLACK = 1e-4
+
+
 def model_pool_size(rollout_length: int, n_rollouts: int, retain_iterations: int = 5) -> int:
     """``retain_iterations · k · n_rollouts`` transitions: the model pool of the official code."""
     for name, value in (
@@ -229,6 +233,69 @@ class MixedReplayBuffer(ReplayBuffer):
             next_observations=torch.cat([real.next_obs, model.next_observations]),
             dones=torch.cat([real.terminated, model.dones]),
             rewards=torch.cat([real.reward, model.rewards]),
+        )
+
+    def add(
+        self,
+        obs: np.ndarray,
+        next_obs: np.ndarray,
+        action: np.ndarray,
+        reward: np.ndarray,
+        done: np.ndarray,
+        infos: list[dict[str, Any]],
+    ) -> None:
+        """SB3's ``add`` of one transition per env into the model pool, checked first: each
+        field's shape, finite values, actions in [-1, 1] (stored scaled, like the real rows).
+
+        Probe 59: a NaN reward, an inf observation and an action of 5.0 were stored without a
+        word (for the critic to sample later); a wrong observation shape was numpy's raw
+        broadcast error. One vectorised pass per array (this is the rollouts' hot path).
+        """
+        n = self.n_envs
+        shapes = {
+            "obs": (n, *self.obs_shape),
+            "next_obs": (n, *self.obs_shape),
+            "action": (n, self.action_dim),
+            "reward": (n,),
+            "done": (n,),
+        }
+        given = {"obs": obs, "next_obs": next_obs, "action": action, "reward": reward}
+        given["done"] = done
+        arrays = {}
+        for name, value in given.items():
+            array = np.asarray(value)
+            shape = shapes[name]
+            if array.size != int(np.prod(shape)):  # SB3 reshapes what has the right size
+                what = (
+                    "(n_envs,)"
+                    if len(shape) == 1
+                    else f"(n_envs, {name.removeprefix('next_')}_dim)"
+                )
+                raise ValueError(
+                    f"{name}: expected shape {shape} {what}, got {array.shape}; add one row per "
+                    f"env of this buffer (n_envs = {n})"
+                )
+            if name != "done" and not np.isfinite(array).all():
+                index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+                raise ValueError(
+                    f"{name}{list(index)} is {array[index]}: the model pool takes finite values "
+                    "only; drop or fix that row before adding it"
+                )
+            arrays[name] = array.reshape(shape)
+        worst = float(np.abs(arrays["action"]).max(initial=0.0))
+        if worst > 1.0 + _ACTION_SLACK:
+            index = tuple(int(i) for i in np.argwhere(np.abs(arrays["action"]) == worst)[0])
+            raise ValueError(
+                f"action{list(index)} is {arrays['action'][index]}: actions are stored scaled to "
+                "[-1, 1], like the real rows; scale them first (agent.policy.scale_action)"
+            )
+        super().add(
+            arrays["obs"],
+            arrays["next_obs"],
+            arrays["action"],
+            arrays["reward"],
+            arrays["done"],
+            infos,
         )
 
     def __getstate__(self) -> dict[str, Any]:

@@ -919,6 +919,9 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
     if saved is None or saved.get("iterations_completed") != cfg.n_iterations:
         return None
     results_path = run_dir / run_io.RESULTS_NAME
+    from rambo_env.ledger import check_results_fields  # lazy: the ledger is not needed to train
+
+    check_results_fields(saved, results_path)  # probe 59: a hand-edited score was kept
     command = f"scripts/cotrain.py --resume {run_io.shell_path(run_dir)}"
     checkpoint = run_dir / run_io.CHECKPOINT_NAME
     if checkpoint.is_file():  # probe 31: results.json was trusted over the checkpoint

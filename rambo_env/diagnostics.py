@@ -34,7 +34,7 @@ import torch
 from rambo_env.adversary import PolicyFns
 from rambo_env.evaluation import check_registered_id
 from rambo_env.model import LearnedMDP
-from rambo_env.run_io import check_seed, is_int, is_real
+from rambo_env.run_io import check_seed, is_int, is_real, process_state_kept
 
 __all__ = [
     "CriticCheck",
@@ -134,6 +134,16 @@ def _simulator(env_id: str, seed: int, mdp: LearnedMDP) -> Iterator[tuple[Any, A
         env.close()
 
 
+@contextmanager
+def _torch_seeded(seed: int) -> Iterator[None]:
+    """Seed torch's global generator (the stochastic actor's / the exploration noise's draws) for
+    one diagnosis, and give the caller back its own stream afterwards. Probe 59: only the starts
+    and the model's draws took ``seed``, so the same ``--seed`` printed different numbers."""
+    with process_state_kept():
+        torch.manual_seed(seed)
+        yield
+
+
 def _check_counts(seed: Any, **counts: Any) -> int:
     """Each count an int >= 1 and ``seed`` an int >= 0 (was: ``rollout_length=0`` returned no
     check, ``max_steps=0`` ran one step, a count of 0 was called ``n``) -> the seed as a Python
@@ -189,7 +199,7 @@ def model_vs_simulator(
     rng = np.random.default_rng(seed)
     obs = mdp.initial(n_starts, rng)  # [n, O] normalised
     checks = []
-    with _simulator(env_id, seed, mdp) as (base, set_raw):
+    with _torch_seeded(seed), _simulator(env_id, seed, mdp) as (base, set_raw):
         for depth in range(rollout_length):
             action = policy.sample(obs)  # [n, A] env scale
             with torch.no_grad():
@@ -284,7 +294,7 @@ def critic_vs_return(
         raise ValueError(f"gamma: expected a discount in [0, 1], got {gamma!r}")
     rng = np.random.default_rng(seed)
     returns, lengths = [], []
-    with _simulator(env_id, seed, mdp) as (base, set_raw):
+    with _torch_seeded(seed), _simulator(env_id, seed, mdp) as (base, set_raw):
         if starts == "dataset":
             start_obs = mdp.initial(n_episodes, rng)  # [n, O] normalised
             raw_starts = mdp.normalizer.unnormalize(start_obs).cpu().numpy().astype(np.float64)

@@ -69,6 +69,7 @@ __all__ = [
     "RESULTS_STATUSES",
     "LedgerEntry",
     "check_ledger_folder",
+    "check_results_fields",
     "check_results_status",
     "killed_text",
     "ledger_dataset",
@@ -869,6 +870,41 @@ def check_results_status(run_dir: Path) -> None:
         raise ValueError(
             f"run_dir: {path}: status {status!r:.40} is not one of "
             f"{', '.join(RESULTS_STATUSES)} (what cotrain writes); restore it"
+        )
+    if isinstance(results, dict):
+        check_results_fields(results, path)
+
+
+def _finite_number(value: Any) -> bool:
+    return is_real(value) and math.isfinite(value)
+
+
+def check_results_fields(results: Mapping[str, Any], path: Path) -> None:
+    """One ValueError naming ``path``, the field and its value when a number cotrain writes is
+    not one: ``final_score`` / ``final_return`` a finite number or null, ``q_history`` a list of
+    finite numbers or nulls (cotrain writes a non-finite value as null, so an ``Infinity`` was
+    put there by hand). Probe 59 row 56: ``final_score: "abc"`` and ``q_history: [Infinity]``
+    were kept by ``--resume`` and taken by the ledger without a word."""
+    bad: tuple[str, Any] | None = None
+    for name in ("final_score", "final_return"):
+        value = results.get(name)
+        if value is not None and not _finite_number(value) and bad is None:
+            bad = (name, value)
+    q_history = results.get("q_history")
+    if bad is None and "q_history" in results:
+        if not isinstance(q_history, list):
+            bad = ("q_history", q_history)
+        else:
+            for i, q in enumerate(q_history):
+                if q is not None and not _finite_number(q):
+                    bad = (f"q_history[{i}]", q)
+                    break
+    if bad is not None:
+        name, value = bad
+        raise ValueError(
+            f"run_dir: {path}: {name} is {value!r:.40}, not a finite number or null (what "
+            "cotrain writes; edited by hand?); restore it from a copy of the run folder, or "
+            "rerun the run"
         )
 
 

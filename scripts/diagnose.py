@@ -62,7 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="Monte-Carlo episode cap (default: 1000)",
     )
     parser.add_argument(
-        "--seed", type=run_io.whole_number, default=0, help="random seed (default: 0)"
+        "--seed",
+        type=run_io.whole_number,
+        default=0,
+        help="random seed (default: 0) of the starts and of the model's and the policy's draws: "
+        "the same seed gives the same report",
     )
     parser.add_argument("--device", default=None, help="torch device (default: the run's device)")
     return run_io.accept_negative_numbers(parser)
@@ -103,6 +107,12 @@ def _diagnose(argv: list[str] | None) -> int:
             raise ValueError(f"dataset {session.dataset.name!r} has no real env to compare with")
         mdp = session.mdp
         check_diagnose_memory(args.n_starts, mdp.obs_dim, mdp.action_dim, device=str(mdp.device))
+        # probe 59: a folder where the report goes was found only after the whole diagnosis
+        out = run_io.check_output_file(
+            args.run_dir / f"diagnostics-it{history.iteration}.json",
+            "report",
+            "move it away (the report diagnostics-it<N>.json is written there), then rerun",
+        )
     except (ValueError, FileNotFoundError) as err:  # bad input: one line, no traceback
         return _error(err)
     # a run that diverged: load_session says so (agents.cotrain.say_if_diverged)
@@ -155,7 +165,6 @@ def _diagnose(argv: list[str] | None) -> int:
             f"{critic.mc_return:.1f} ± {critic.mc_return_std:.1f} ({critic.overestimation:.2f}x); "
             f"episodes last {critic.episode_length:.0f} steps (cap {critic.max_steps})"
         )
-    out = args.run_dir / f"diagnostics-it{history.iteration}.json"
     report = {
         "iteration": history.iteration,
         "model_vs_simulator": [d.to_dict() for d in depths],

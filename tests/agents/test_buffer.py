@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -210,3 +211,37 @@ def test_the_dataset_cannot_be_edited_under_a_built_buffer(dataset, key):
     batch = buf.sample(16)
     assert all(torch.isfinite(t).all() for t in (batch.observations, batch.actions, batch.rewards))
     assert not np.shares_memory(buf.real.reward.numpy(), dataset.rewards)  # its own copy
+
+
+def test_add_refuses_a_wrong_shape_non_finite_values_and_unscaled_actions(dataset):
+    """Probe 59 rows 37-38: a NaN reward, an inf observation and an action of 5.0 were stored
+    silently; a wrong observation shape was numpy's raw broadcast error."""
+    buf = _buffer(dataset, n_envs=1)
+    o, a = np.zeros((1, OBS_DIM), np.float32), np.zeros((1, A), np.float32)
+    r, d, infos = np.zeros(1, np.float32), np.zeros(1), [{}]
+    bad_obs = np.zeros((1, OBS_DIM), np.float32)
+    bad_obs[0, 2] = np.inf
+    cases = [
+        (
+            (np.zeros((1, 5)), o, a, r, d),
+            f"obs: expected shape (1, {OBS_DIM}) (n_envs, obs_dim), got (1, 5)",
+        ),
+        ((o, np.zeros((2, OBS_DIM)), a, r, d), "next_obs: expected shape (1, 3)"),
+        ((o, o, np.zeros((1, 4)), r, d), f"action: expected shape (1, {A}) (n_envs, action_dim)"),
+        ((o, o, a, np.zeros(3), d), "reward: expected shape (1,) (n_envs,), got (3,)"),
+        ((o, o, a, r, np.zeros((1, 2))), "done: expected shape (1,)"),
+        ((o, o, a, np.array([np.nan]), d), "reward[0] is nan: the model pool takes finite values"),
+        ((bad_obs, o, a, r, d), "obs[0, 2] is inf"),
+        ((o, bad_obs, a, r, d), "next_obs[0, 2] is inf"),
+        (
+            (o, o, np.array([[0.0, 5.0]]), r, d),
+            "action[0, 1] is 5.0: actions are stored scaled to [-1, 1]",
+        ),
+    ]
+    for args, message in cases:
+        with pytest.raises(ValueError, match="^" + re.escape(message)):
+            buf.add(*args, infos)
+    assert buf.size() == 0  # nothing stored
+    buf.add(o, o, np.array([[1.0, -1.0]]), r, d, infos)  # the box's bounds are fine
+    buf.add(o[0], o[0], a[0], r, d, infos)  # one env: SB3's reshape of a flat row is kept
+    assert buf.size() == 2
