@@ -510,8 +510,6 @@ def plot_curves(
         raise ValueError(
             f"runs: expected a dict label -> read_curves rows, got {type(runs).__name__}"
         )
-    if not runs:  # probe 59: was an empty PNG, "no run was ever evaluated"
-        raise ValueError("runs: empty; nothing to plot (give at least one label -> rows)")
     for label, rows in runs.items():
         _check_rows(rows, f"runs[{label!r}]")
     # probe 21: () was matplotlib's raw "Number of rows must be a positive integer", None a raw
@@ -533,6 +531,8 @@ def plot_curves(
         bad = {name: y for name, y in lines.items() if not (is_real(y) and math.isfinite(y))}
         if bad:
             raise ValueError(f"hlines: expected finite values, got {bad} for {column!r}")
+    if not runs:  # probe 59: was an empty PNG, "no run was ever evaluated"
+        raise ValueError("runs: empty; nothing to plot (give at least one label -> rows)")
     empty = empty_columns(runs, columns, lost)
     for column, why in empty.items():
         print(
