@@ -18,7 +18,7 @@ import resource
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 import torch
@@ -26,11 +26,12 @@ import torch
 from rambo_env.adversary import AdversaryConfig, ModelAdversary, PolicyFns
 from rambo_env.compile import MaybeCompiled
 from rambo_env.data.dataset import OfflineDataset
-from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
+from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, check_precision
 from rambo_env.dynamics.termination import get_termination_fn
 from rambo_env.dynamics.training import _run_epoch, make_adam
 from rambo_env.model import LearnedMDP
 from rambo_env.normalization import ObsNormalizer
+from rambo_env.run_io import check_field_ranges, is_int, is_real
 
 __all__ = [
     "FLOOR_TARGETS",
@@ -101,6 +102,29 @@ class BenchConfig:
             agent_measure=4, mle_transitions=10_000, mle_measure=3, iteration_steps=4,
             repeats=1, warmup=0, matmul_size=128,
         )  # fmt: skip
+
+    def __post_init__(self) -> None:
+        # probe 59: zero / negative sizes, repeats=0 or precision="fp16" were accepted silently
+        sizes = [
+            f.name for f in fields(self) if f.type == "int" and f.name not in ("warmup", "seed")
+        ]
+        checks = {name: (is_int(getattr(self, name)) and getattr(self, name) >= 1, "an int >= 1")
+                  for name in sizes}  # fmt: skip
+        checks["warmup"] = (is_int(self.warmup) and self.warmup >= 0, "an int >= 0")
+        checks["seed"] = (is_int(self.seed) and self.seed >= 0, "an int >= 0")
+        checks["agent_hidden"] = (
+            isinstance(self.agent_hidden, tuple)
+            and len(self.agent_hidden) >= 1
+            and all(is_int(h) and h >= 1 for h in self.agent_hidden),
+            "a non-empty tuple of ints >= 1",
+        )
+        checks["ensemble"] = (isinstance(self.ensemble, EnsembleConfig), "an EnsembleConfig")
+        checks["compile"] = (isinstance(self.compile, bool), "True or False")
+        check_field_ranges("BenchConfig", self, checks)
+        try:
+            check_precision(self.precision)
+        except ValueError as err:
+            raise ValueError(f"BenchConfig.{err}") from None
 
     def with_(self, **changes: object) -> BenchConfig:
         return replace(self, **changes)
@@ -207,6 +231,8 @@ def matmul_peak_gflops(
 # --------------------------------------------------------------------------------- FLOP counts
 def mlp_flops(dims: Sequence[int], rows: int) -> float:
     """Matmul FLOPs of one forward of an MLP with layer widths ``dims`` on ``rows`` rows."""
+    if not is_int(rows) or rows < 0:  # probe 59: was a negative FLOP count
+        raise ValueError(f"rows: expected an int >= 0, got {rows!r}")
     return 2.0 * rows * sum(a * b for a, b in itertools.pairwise(dims))
 
 
@@ -250,6 +276,14 @@ FLOOR_TARGETS = {"rollout": 3.0, "adversary": 2.0, "agent": 3.0, "mle_epoch": 1.
 def floor_row(flops: float, wall_s: float, peak_gflops: float, target: float | None) -> dict:
     """One benchmark row against its arithmetic floor ``flops / peak``: the floor in seconds, the
     measured wall seconds, their ratio and the target ratio (``None``: no target)."""
+    # probe 59: peak 0 was a raw ZeroDivisionError, a NaN wall a silent ratio nan
+    for name, value, ok, takes in (
+        ("flops", flops, lambda v: 0 <= v < math.inf, "a finite number >= 0"),
+        ("wall_s", wall_s, lambda v: 0 <= v < math.inf, "a finite number >= 0"),
+        ("peak_gflops", peak_gflops, lambda v: 0 < v < math.inf, "a finite number > 0"),
+    ):
+        if not is_real(value) or not ok(value):
+            raise ValueError(f"{name}: expected {takes}, got {value!r}")
     floor = flops / (peak_gflops * 1e9)
     return {
         "gflop": flops / 1e9,
@@ -264,6 +298,8 @@ def floor_row(flops: float, wall_s: float, peak_gflops: float, target: float | N
 def synthetic_dataset(cfg: BenchConfig, n: int | None = None) -> OfflineDataset:
     """Hopper-shaped random transitions (standing pose, no terminals reached by the test)."""
     n = cfg.n_transitions if n is None else n
+    if not is_int(n) or n < 1:  # probe 59: was numpy's "negative dimensions are not allowed"
+        raise ValueError(f"n: expected an int >= 1 (rows of the synthetic dataset), got {n!r}")
     rng = np.random.default_rng(cfg.seed)
     obs = rng.normal(0.0, 0.05, (n, cfg.obs_dim)).astype(np.float32)  # [N, O]
     obs[:, 0] += 1.25  # Hopper height: far from Hopper-v5's termination bounds

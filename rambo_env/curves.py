@@ -266,6 +266,9 @@ def results_rows(run_dir: str | Path) -> list[dict[str, float | None]]:
     return [rows[i] for i in sorted(rows)]
 
 
+_CSV_HINT = "pass a curves CSV (scripts/curves.py --out PREFIX writes PREFIX-LABEL.csv)"
+
+
 def read_curves_csv(path: str | Path) -> list[dict[str, float | None]]:
     """Rows of a curves CSV (ours, or another implementation's with a subset of the columns).
 
@@ -273,6 +276,11 @@ def read_curves_csv(path: str | Path) -> list[dict[str, float | None]]:
     and empty cells are None. UTF-8, with or without the byte-order mark a spreadsheet writes
     (probe 20: such a file "has no 'iteration' column"; another encoding a raw decode error).
     """
+    check_readable(path, "path")
+    if not Path(path).is_file():  # probe 59: was a raw FileNotFoundError / IsADirectoryError
+        if Path(path).is_dir():
+            raise ValueError(f"path: {path} is a folder, not a file; {_CSV_HINT}")
+        raise FileNotFoundError(f"path: {path} does not exist; {_CSV_HINT}")
     try:
         return _read_curves_csv(path)
     except UnicodeDecodeError as err:
@@ -361,11 +369,35 @@ def _csv_text(rows: Sequence[Mapping[str, float | None]]) -> str:
     return out.getvalue()
 
 
+def _check_values(rows: Sequence[Mapping[str, Any]]) -> None:
+    """Each row's keys are ``iteration`` + :data:`CURVE_COLUMNS` and its values numbers or None;
+    one ValueError naming the row and column otherwise (probe 59: a string was a raw TypeError
+    naming neither, an unknown column was dropped without a word)."""
+    for i, row in enumerate(rows):
+        unknown = [c for c in row if c != "iteration" and c not in CURVE_COLUMNS]
+        if unknown:
+            raise ValueError(
+                f"rows[{i}]: unknown column(s) {unknown}; known: {['iteration', *CURVE_COLUMNS]}"
+            )
+        for column, value in row.items():
+            if column == "iteration" and not is_int(value):
+                raise ValueError(
+                    f"rows[{i}]['iteration']: expected an int, got {type(value).__name__} "
+                    f"{value!r:.40}"
+                )
+            if value is not None and not is_real(value):
+                raise ValueError(
+                    f"rows[{i}][{column!r}]: expected a number or None, got "
+                    f"{type(value).__name__} {value!r:.40}"
+                )
+
+
 def write_curves_csv(path: str | Path, rows: Sequence[Mapping[str, float | None]]) -> Path:
     """Atomic CSV of :func:`read_curves` rows."""
     # probe 21: a folder / unwritable path failed only at the write, x.png was written as CSV
     path = check_output_file(path, "path", _PATH_HINT, suffix=".csv")
     _check_rows(rows, "rows")
+    _check_values(rows)
     text = _csv_text(rows)
     return atomic_write(path, lambda tmp: tmp.write_text(text))
 
@@ -499,6 +531,8 @@ def plot_curves(
         bad = {name: y for name, y in lines.items() if not (is_real(y) and math.isfinite(y))}
         if bad:
             raise ValueError(f"hlines: expected finite values, got {bad} for {column!r}")
+    if not runs:  # probe 59: was an empty PNG, "no run was ever evaluated"
+        raise ValueError("runs: empty; nothing to plot (give at least one label -> rows)")
     empty = empty_columns(runs, columns, lost)
     for column, why in empty.items():
         print(

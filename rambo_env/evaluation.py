@@ -12,6 +12,7 @@ side by side in lock-step so the policy is called once per time step on a batch.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -545,6 +546,12 @@ def _run_lockstep(
         actions = clip(actions)
         for row, i in enumerate(idx):
             next_obs, reward, terminated, truncated, _ = envs[i].step(actions[row])
+            if not math.isfinite(float(reward)):  # probe 59: was a NaN return, score, headline
+                raise ValueError(
+                    f"env: returned a non-finite reward {float(reward)} at step "
+                    f"{int(lengths[i]) + 1} of episode {i}; fix the env's reward (a NaN / inf "
+                    "state or a division by zero in it)"
+                )
             returns[i] += float(reward)
             lengths[i] += 1
             obs[i] = next_obs
@@ -724,7 +731,11 @@ def _action_clipper(
 def final_score(history: Sequence[float | None], n_last: int = N_FINAL_EVALS) -> float | None:
     """Mean of the last ``n_last`` evaluation scores (App. B.6); None if there are none.
 
-    ``None`` entries (an evaluation without reference scores) are skipped.
+    ``None`` entries (an evaluation without reference scores) are skipped. A NaN / inf score is
+    refused, naming its index (probe 59: was a headline of nan / inf without a word): co-training
+    never logs one (:func:`evaluate_policy` refuses non-finite actions and rewards), so one in a
+    history is a damaged or hand-made record, not a diverged run (whose evaluations stop at the
+    divergence, their scores finite).
     """
     if not (is_int(n_last) and n_last >= 1):  # probe 17: 0 / -1 averaged all / all but one
         raise ValueError(f"n_last: expected an int >= 1, got {n_last!r}")
@@ -736,6 +747,12 @@ def final_score(history: Sequence[float | None], n_last: int = N_FINAL_EVALS) ->
         if v is not None and (isinstance(v, bool) or not isinstance(v, int | float | np.number)):
             raise ValueError(  # was: "could not convert string to float", naming no entry
                 f"history[{i}]: expected a number or None, got {type(v).__name__} {v!r:.40}"
+            )
+    for i, v in enumerate(history):
+        if v is not None and not math.isfinite(v):
+            raise ValueError(
+                f"history[{i}] is {float(v)}: a score is a finite number (or None for an "
+                "evaluation without reference scores); drop or repair that entry"
             )
     values = [float(v) for v in history[-n_last:] if v is not None]
     return float(np.mean(values)) if values else None

@@ -120,20 +120,30 @@ def _main(argv: list[str] | None = None) -> list[dict]:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("--dataset", default="hopper-medium")
+    p.add_argument(
+        "--dataset", default="hopper-medium", help="dataset to fit (default: %(default)s)"
+    )
     p.add_argument("--env-id", default=None,
                    help="registered Gymnasium env of the data, overriding the dataset's (as "
                         "scripts/cotrain.py --env-id: your own env + a file naming none)")  # fmt: skip
     p.add_argument("--variants", default="256:3e-4,1024:1e-3,4096:3e-3",
-                   help="BATCH:LR pairs (official: 256:3e-4)")  # fmt: skip
-    p.add_argument("--max-time-s", type=float, default=300.0, help="wall budget per variant")
+                   help="BATCH:LR pairs (official: 256:3e-4; default: %(default)s)")  # fmt: skip
+    p.add_argument(
+        "--max-time-s",
+        type=float,
+        default=300.0,
+        help="wall budget per variant (default: %(default)s)",
+    )
     p.add_argument("--max-epochs", type=whole_number, default=None, help="epoch budget per variant")
     p.add_argument("--n-transitions", type=whole_number, default=None,
                    help="train on this many transitions drawn from the dataset (seed 0; default all)")  # fmt: skip
-    p.add_argument("--min-logvar-init", type=float, default=EnsembleConfig.init_min_logvar)
-    p.add_argument("--threads", type=whole_number, default=1)
-    p.add_argument("--device", default="auto")
-    p.add_argument("--seed", type=whole_number, default=0)
+    p.add_argument("--min-logvar-init", type=float, default=EnsembleConfig.init_min_logvar,
+                   help="initial min log-variance bound (default: %(default)s)")  # fmt: skip
+    p.add_argument(
+        "--threads", type=whole_number, default=1, help="torch threads (default: %(default)s)"
+    )
+    p.add_argument("--device", default="auto", help="torch device (default: %(default)s)")
+    p.add_argument("--seed", type=whole_number, default=0, help="seed (default: %(default)s)")
     p.add_argument("--out", type=user_file_path, default=None,
                    help="CSV of holdout MSE per epoch (its folder is created; an existing one "
                         "keeps its other variants' rows, the variants run now replace their own)")  # fmt: skip

@@ -36,6 +36,7 @@ from rambo_env.dynamics import io
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
 from rambo_env.dynamics.training import MLEConfig
 from rambo_env.normalization import ObsNormalizer
+from rambo_env.policies import non_finite_weight
 from rambo_env.run_io import (
     accept_negative_numbers,
     report_user_error,
@@ -151,7 +152,42 @@ def read_kit_file(path: Path) -> dict:
             f"kit_file: {path} has no {missing} entries: not a DYNAMICS.pt written by "
             "scripts/kit_side_by_side.py"
         )
+    check_kit_values(kit, path)  # probe 59: was saved into the model cache without a word
     return kit
+
+
+def check_kit_values(kit: dict, path: Path) -> None:
+    """ValueError naming the entry when the Kit file's numbers cannot make a model: NaN / inf
+    weights, max_logvar < min_logvar, obs_std not > 0 (Kit stores std + 1e-3) or non-finite."""
+    redo = "re-run scripts/kit_side_by_side.py to write it again"
+    state = kit["model"]
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise ValueError(f"kit_file: {path}: its 'model' is not a state dict of tensors; {redo}")
+    bad = non_finite_weight(state)
+    if bad is not None:
+        raise ValueError(f"kit_file: {path}: its weight {bad!r} holds NaN / inf; {redo}")
+    try:
+        inverted = bool((state["max_logvar"] < state["min_logvar"]).any())
+    except (KeyError, RuntimeError) as err:  # missing or mismatched bounds
+        raise ValueError(
+            f"kit_file: {path}: log-variance bounds ({safe_reason(err)}); {redo}"
+        ) from None
+    if inverted:
+        raise ValueError(f"kit_file: {path}: max_logvar < min_logvar in places; {redo}")
+    for key in ("obs_mean", "obs_std", "scaler_mu", "scaler_std"):
+        try:
+            value = np.asarray(kit[key], np.float64)
+        except (TypeError, ValueError) as err:
+            raise ValueError(
+                f"kit_file: {path}: {key} is not numeric ({safe_reason(err)}); {redo}"
+            ) from None
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"kit_file: {path}: {key} holds NaN / inf; {redo}")
+        if key == "obs_std" and not np.all(value > 0):
+            raise ValueError(
+                f"kit_file: {path}: obs_std holds values <= 0 (Kit stores std + 1e-3 > 0): "
+                f"not a file written by scripts/kit_side_by_side.py; {redo}"
+            )
 
 
 def build_parser() -> argparse.ArgumentParser:

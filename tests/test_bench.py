@@ -198,3 +198,42 @@ def test_the_help_names_the_default_presets_iterations(capsys):
     help_text = " ".join(capsys.readouterr().out.split())
     assert f"the {PRESETS['default'].n_iterations}-iteration default" in help_text
     assert f">= {COMPILE_MIN_ITERATIONS} iterations" in help_text
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"n_transitions": 0}, r"BenchConfig\.n_transitions: expected an int >= 1, got 0"),
+        ({"batch_size": -1}, r"BenchConfig\.batch_size: expected an int >= 1, got -1"),
+        ({"batch_size": 2.5}, r"BenchConfig\.batch_size: expected an int >= 1, got 2\.5"),
+        ({"repeats": 0}, r"BenchConfig\.repeats: expected an int >= 1, got 0"),
+        ({"obs_dim": 0}, r"BenchConfig\.obs_dim: expected an int >= 1, got 0"),
+        ({"warmup": -1}, r"BenchConfig\.warmup: expected an int >= 0, got -1"),
+        ({"agent_hidden": (0,)}, r"BenchConfig\.agent_hidden: expected a non-empty tuple"),
+        ({"precision": "fp16"}, r"BenchConfig\.precision: expected one of \('fp32', 'bf16'\)"),
+    ],
+)
+def test_bench_config_refuses_bad_fields(changes, message):
+    """Probe 59: each was constructed without a word (the library config had no checks)."""
+    with pytest.raises(ValueError, match=message):
+        bench.BenchConfig.quick().with_(**changes)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: bench.synthetic_dataset(bench.BenchConfig.quick(), n=-5),
+            r"n: expected an int >= 1",
+        ),
+        (lambda: bench.synthetic_dataset(bench.BenchConfig.quick(), n=2.5), r"n: expected an int"),
+        (lambda: bench.floor_row(1e9, 1.0, 0, None), r"peak_gflops: expected a finite number > 0"),
+        (lambda: bench.floor_row(1e9, float("nan"), 10, 2), r"wall_s: expected a finite number"),
+        (lambda: bench.mlp_flops([11, 256, 3], rows=-5), r"rows: expected an int >= 0, got -5"),
+    ],
+)
+def test_bench_helpers_refuse_bad_values(call, message):
+    """Probe 59: were numpy's "negative dimensions", a TypeError, a ZeroDivisionError, a silent
+    ratio nan and a negative FLOP count."""
+    with pytest.raises(ValueError, match=message):
+        call()

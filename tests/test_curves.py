@@ -749,3 +749,38 @@ def test_a_users_own_file_at_the_manifest_name_is_refused_before_writing(tmp_pat
     assert curves_cli.main(["--out", str(out), f"a={tmp_path / 'a'}"]) == 0
     assert curves_cli.main(["--out", str(out), f"a={tmp_path / 'a'}"]) == 0  # its own: rewritten
     assert json.loads(mine.read_text()) == {"csvs": ["w-a.csv"]}
+
+
+def test_read_curves_csv_of_a_missing_file_or_a_folder_is_one_error(tmp_path):
+    """Probe 59: a missing file was a raw FileNotFoundError ([Errno 2], no what-to-do)."""
+    from rambo_env.curves import read_curves_csv
+
+    with pytest.raises(FileNotFoundError, match=r"path: .*nosuch\.csv does not exist; pass a "):
+        read_curves_csv(tmp_path / "nosuch.csv")
+    with pytest.raises(ValueError, match=r"path: .* is a folder, not a file; pass a curves CSV"):
+        read_curves_csv(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("rows", "match"),
+    [
+        ([{"iteration": 1, "q_avg": "x"}], r"rows\[0\]\['q_avg'\]: expected a number or None, "
+         r"got str 'x'"),
+        ([{"iteration": 1}, {"iteration": 2, "bogus": 3}], r"rows\[1\]: unknown column\(s\) "
+         r"\['bogus'\]; known: \['iteration', 'q_avg'"),
+        ([{"iteration": 1.5}], r"rows\[0\]\['iteration'\]: expected an int, got float 1\.5"),
+    ],
+)  # fmt: skip
+def test_write_curves_csv_names_a_bad_value_or_unknown_column(tmp_path, rows, match):
+    """Probe 59: a string was a raw TypeError naming no row or column; an unknown column was
+    dropped without a word."""
+    with pytest.raises(ValueError, match=match):
+        write_curves_csv(tmp_path / "w.csv", rows)
+    assert not (tmp_path / "w.csv").exists()
+
+
+def test_plot_curves_without_runs_is_refused(tmp_path):
+    """Probe 59: plot_curves(path, {}) wrote an empty PNG, its note "no run was ever evaluated"."""
+    with pytest.raises(ValueError, match=r"runs: empty; nothing to plot"):
+        plot_curves(tmp_path / "p.png", {})
+    assert not (tmp_path / "p.png").exists()

@@ -562,3 +562,29 @@ def test_normalized_observation_in_another_env_than_the_normalizers_warns_once(c
     # a normaliser of unknown env: as before
     NormalizedObservation(gym.make("Hopper-v4"), ObsNormalizer(norm.mean, norm.std))
     assert "WARNING" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("history", "match"),
+    [
+        ([1.0, 2.0, float("nan")], r"history\[2\] is nan: a score is a finite number"),
+        ([float("inf")], r"history\[0\] is inf: a score is a finite number"),
+        (np.array([1.0, -np.inf]), r"history\[1\] is -inf"),
+        ([float("nan"), None] + [1.0] * 10, r"history\[0\] is nan"),  # also before the last 10
+    ],
+)
+def test_final_score_refuses_non_finite_scores(history, match):
+    """Probe 59: returned nan / inf without a word (the run's headline number)."""
+    with pytest.raises(ValueError, match=match):
+        final_score(history)
+
+
+def test_a_non_finite_reward_is_one_error():
+    """Probe 59: an env's NaN reward gave a NaN return and score (co-training's only path to a
+    non-finite score in :func:`final_score`'s history)."""
+
+    def make():
+        return gym.wrappers.TransformReward(gym.make("Pendulum-v1"), lambda r: float("nan"))
+
+    with pytest.raises(ValueError, match=r"env: returned a non-finite reward nan at step 1 of "):
+        evaluate_policy(lambda o: np.zeros((len(o), 1)), make, _normalizer(3))

@@ -335,3 +335,13 @@ def test_env_id_names_the_env_of_a_file_that_names_none(tmp_path, capsys):
     _load_script().main([*flags, "--env-id", "Pendulum-v1"])
     out = capsys.readouterr().out
     assert "env Pendulum-v1)" in out and "names no Gymnasium env" not in out
+
+
+def test_mle_quality_help_says_each_default(capsys):
+    """Probe 59: only port_kit_dynamics.py's --help said its defaults."""
+    with pytest.raises(SystemExit):
+        _load_script().main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for default in ("hopper-medium", "256:3e-4,1024:1e-3,4096:3e-3", "300.0", "-6.0", "auto"):
+        assert f"(default: {default})" in out or f"default: {default})" in out, default
+    assert out.count("(default: ") >= 6, out

@@ -95,3 +95,59 @@ def test_port_kit_dynamics_takes_env_id_as_cotrain_does(tmp_path, monkeypatch, c
         script.main([str(tmp_path / "k.pt"), "--dataset", "p.hdf5", "--env-id", "Pendulum-v1"]) == 2
     )
     assert loads == [("p.hdf5", "Pendulum-v1")]
+
+
+def _kit_file(path, damage):
+    """A Kit-layout DYNAMICS.pt (11-dim obs, 3-dim action) with one entry damaged."""
+    import numpy as np
+
+    state = {
+        "backbones.0.weight": torch.zeros(7, 14, 8),
+        "backbones.0.bias": torch.zeros(7, 1, 8),
+        "max_logvar": torch.full((1, 12), 0.5),
+        "min_logvar": torch.full((1, 12), -10.0),
+        "elites": torch.arange(5),
+    }
+    kit = dict(
+        model=state,
+        obs_mean=np.zeros(11),
+        obs_std=np.ones(11),
+        scaler_mu=np.zeros(14),
+        scaler_std=np.ones(14),
+    )
+    if damage == "nan":
+        state["backbones.0.weight"].fill_(float("nan"))
+    elif damage == "inverted":
+        state["max_logvar"].fill_(-20.0)
+    elif damage == "std0":
+        kit["obs_std"] = np.zeros(11)
+    elif damage == "std_inf":
+        kit["obs_std"][3] = np.inf
+    torch.save(kit, path)
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("nan", r"its weight 'backbones\.0\.weight' holds NaN / inf; re-run scripts/kit_side"),
+        ("inverted", r"max_logvar < min_logvar in places; re-run scripts/kit_side_by_side\.py"),
+        ("std0", r"obs_std holds values <= 0 \(Kit stores std \+ 1e-3 > 0\)"),
+        ("std_inf", r"obs_std holds NaN / inf; re-run"),
+    ],
+)
+def test_port_kit_dynamics_refuses_unusable_numbers(
+    tmp_path, monkeypatch, capsys, recwarn, damage, message
+):
+    """Probe 59: NaN weights and inverted log-variance bounds were saved into the model cache
+    (rc 0), a zero obs_std gave numpy's divide warning and blamed the dataset; now one error
+    before the dataset load, and nothing written."""
+    script = load_script("port_kit_dynamics")
+    monkeypatch.setattr(script, "load_dataset", lambda *a, **k: pytest.fail("dataset loaded first"))
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "kit.pt"
+    _kit_file(path, damage)
+    assert script.main([str(path)]) == 2
+    err = capsys.readouterr().err
+    assert re.match(r"error: kit_file: .*kit\.pt: " + message, err), err
+    assert not (tmp_path / "cache").exists()
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
