@@ -305,7 +305,7 @@ def adversarial_loss(
 
     Returns ``(loss [], log_prob [B])``.
     """
-    log_prob = ensemble.log_prob_mixture(
+    log_prob = ensemble._log_prob_mixture(  # unchecked: no host sync / graph break per step
         obs.detach(), action.detach(), next_obs.detach(), reward.detach()
     )  # [B]
     return eq9_adversarial_term(log_prob, adv, weight), log_prob

@@ -22,6 +22,7 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -628,9 +629,55 @@ class GaussianEnsemble(nn.Module):
 
         The log p(s', r | s, a) term of Eq. 5 / Eq. 9: one forward of the elites, logsumexp over them,
         so gradients reach every elite (and the shared log-var bounds) but no non-elite member.
+        Checks its inputs (torch tensors [B, O], [B, A], [B, O], [B], finite: one ValueError
+        naming the argument; probe 60 rows 46-47: numpy arrays were a raw AttributeError, NaN
+        rows a silent NaN); the adversary's loss calls the unchecked :meth:`_log_prob_mixture`
+        (no host sync, no graph break under ``torch.compile``).
         """
+        self._check_mixture_inputs(obs=obs, action=action, next_obs=next_obs, reward=reward)
+        return self._log_prob_mixture(obs, action, next_obs, reward)
+
+    def _log_prob_mixture(
+        self, obs: torch.Tensor, action: torch.Tensor, next_obs: torch.Tensor, reward: torch.Tensor
+    ) -> torch.Tensor:
+        """:meth:`log_prob_mixture` without its value checks (Eq. 5 / Eq. 9's log p; the hot
+        path of the adversary's loss)."""
         mean, logvar = self.elite_forward(obs, action)  # [n_elites, B, T]
         return self.log_prob_mixture_given(obs, next_obs, reward, mean, logvar)
+
+    def _check_mixture_inputs(self, **tensors: Any) -> None:
+        """One ValueError naming the first argument of :meth:`log_prob_mixture` that is not a
+        real torch tensor of its shape, or holds NaN / inf (naming the first bad row). One host
+        sync when all are finite."""
+        o, a = self.obs_dim, self.action_dim
+        rows = None  # B: obs's rows, once obs is checked (it comes first)
+        for name, value in tensors.items():
+            n = "B" if rows is None else str(rows)
+            shape = {"obs": (rows, o), "action": (rows, a), "next_obs": (rows, o)}.get(
+                name, (rows,)
+            )
+            text = "[" + ", ".join(n if d is None else str(d) for d in shape) + "]"
+            if not isinstance(value, torch.Tensor):
+                raise ValueError(
+                    f"{name}: expected a torch tensor {text}, got {type(value).__name__}; "
+                    f"pass torch.as_tensor({name}, dtype=torch.float32)"
+                )
+            got = tuple(value.shape)
+            if got != tuple(got[0] if d is None and got else d for d in shape):
+                raise ValueError(f"{name}: expected shape {text}, got {list(got)}")
+            rows = got[0]
+            if value.is_complex() or value.dtype == torch.bool:
+                raise ValueError(f"{name}: expected real numbers, got dtype {value.dtype}")
+        if bool(torch.stack([torch.isfinite(t).all() for t in tensors.values()]).all()):
+            return
+        for name, value in tensors.items():
+            bad = (~torch.isfinite(value)).nonzero()
+            if bad.shape[0]:
+                index = tuple(int(i) for i in bad[0])
+                raise ValueError(
+                    f"{name}: not finite ({value[index].item()}) at row {index[0]}; "
+                    "log_prob_mixture scores finite normalised transitions: drop or fix that row"
+                )
 
     def elite_forward(
         self, obs: torch.Tensor, action: torch.Tensor

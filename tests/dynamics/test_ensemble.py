@@ -186,6 +186,34 @@ def test_log_prob_mixture_gradient_reaches_every_elite_only() -> None:
     assert model.max_logvar.grad is not None and model.min_logvar.grad is not None
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"obs": batch(4)[0].numpy()}, "obs: expected a torch tensor [B, 5], got ndarray; pass"),
+        ({"reward": [0.0] * 4}, "reward: expected a torch tensor [4], got list"),
+        ({"obs": torch.zeros(4, 4)}, "obs: expected shape [B, 5], got [4, 4]"),
+        ({"next_obs": torch.zeros(3, OBS_DIM)}, "next_obs: expected shape [4, 5], got [3, 5]"),
+        ({"reward": torch.zeros(4, 1)}, "reward: expected shape [4], got [4, 1]"),
+        ({"action": torch.zeros(4, ACTION_DIM, dtype=torch.bool)}, "expected real numbers"),
+        ({"obs": batch(4)[0].index_fill(0, torch.tensor([2]), math.nan)}, "obs: not finite"),
+        ({"next_obs": batch(4)[2].index_fill(0, torch.tensor([3]), math.inf)}, "(inf) at row 3"),
+    ],
+)
+def test_log_prob_mixture_checks_its_inputs(change: dict, message: str) -> None:
+    """Probe 60 rows 46-47: numpy inputs were a raw AttributeError, NaN / inf rows a silent
+    NaN / -inf log-prob; the unchecked internal path the adversary uses is unchanged."""
+    model = make_model()
+    inputs = dict(zip(("obs", "action", "next_obs", "reward"), batch(4), strict=True))
+    with pytest.raises(ValueError) as err:
+        model.log_prob_mixture(**{**inputs, **change})
+    assert message in str(err.value)
+    if "row" in message or "not finite" in message:
+        assert "at row" in str(err.value)
+    torch.testing.assert_close(
+        model.log_prob_mixture(**inputs), model._log_prob_mixture(**inputs), rtol=0, atol=0
+    )
+
+
 @pytest.mark.parametrize("compiled", [False, True])
 def test_take_members_equals_indexing_with_its_gradient(compiled: bool) -> None:
     """Issue 12: the elites' weights are gathered with a backward that writes instead of
