@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rambo_env.run_io import available_memory_bytes  # one reading of the free memory
+from rambo_env.run_io import (
+    available_memory_bytes,  # one reading of the free memory
+    is_int,
+)
 
 __all__ = [
     "CHECKED_BATCH_ROWS",
@@ -50,7 +53,19 @@ def estimate_memory(
     obs_dim: int,
     action_dim: int,
 ) -> MemoryEstimate:
-    """The model pool's and the ensemble's bytes (see the module docstring)."""
+    """The model pool's and the ensemble's bytes (see the module docstring). Each size must be
+    an int >= 0 (one ValueError naming it; probe 60 row 35: ``n_rollouts=-5`` gave negative bytes,
+    ``"5"`` a repeated string, ``ensemble_hidden=200.5`` float bytes)."""
+    n_rollouts, rollout_length, retain_iterations, ensemble_hidden, obs_dim, action_dim = (
+        _check_sizes(
+            n_rollouts=n_rollouts,
+            rollout_length=rollout_length,
+            retain_iterations=retain_iterations,
+            ensemble_hidden=ensemble_hidden,
+            obs_dim=obs_dim,
+            action_dim=action_dim,
+        )
+    )
     rows = n_rollouts * rollout_length * retain_iterations
     pool = (
         rows * (2 * obs_dim + action_dim + 3) * _FLOAT32
@@ -60,6 +75,15 @@ def estimate_memory(
     per_member += _N_HIDDEN * h + 2 * target  # biases
     ensemble = _N_MEMBERS * per_member * _FLOAT32 * _ENSEMBLE_COPIES
     return MemoryEstimate(rows, pool, ensemble)
+
+
+def _check_sizes(**sizes: object) -> tuple[int, ...]:
+    """The sizes as Python ints (numpy ints too: no int64 overflow in the products); one
+    ValueError naming the first that is not an int >= 0 (bools refused)."""
+    for name, value in sizes.items():
+        if not is_int(value) or value < 0:
+            raise ValueError(f"{name}: expected an int >= 0, got {value!r}")
+    return tuple(int(value) for value in sizes.values())
 
 
 def _device_memory_bytes(device: str) -> int | None:
@@ -95,12 +119,20 @@ def check_memory(
 ) -> MemoryEstimate:
     """Raise ValueError naming the config field(s) when the run cannot fit in memory.
 
+    Its arguments are checked first (probe 60 rows 35-37: ``available=-1`` blamed the pool sizes,
+    ``device="banana"`` was torch's raw device-string error): one ValueError naming the argument.
+
     :param available: host bytes available (default: :func:`available_memory_bytes`).
     :param lower_bound: the sizes are lower bounds (k, dims not known yet): said in the error.
     :param k_known: False where ``rollout_length`` is a stand-in (1) for a k not known yet (the
         dataset's preset): the error says ``k (≥ 1)`` (probe 55 row 12: it said ``× 1 ×`` while
         the run's preset k was 2).
     """
+    from rambo_env.dynamics.ensemble import check_device
+
+    if available is not None and (not is_int(available) or available < 0):
+        raise ValueError(f"available: expected bytes as an int >= 0, or None, got {available!r}")
+    check_device(device)  # the one device check (make_mdp, make_agent, cotrain's --device)
     at_least = "at least " if lower_bound else ""
     est = estimate_memory(
         n_rollouts, rollout_length, retain_iterations, ensemble_hidden, obs_dim, action_dim
