@@ -9,6 +9,7 @@ must never be normalised again. Termination functions and the real environment s
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -20,6 +21,9 @@ from rambo_env.run_io import check_state_dict, is_real
 __all__ = ["ObsNormalizer", "raw_scale_evidence"]
 
 ArrayT = TypeVar("ArrayT", np.ndarray, torch.Tensor)
+STD_FLOOR = 1e-6
+"""The smallest std :class:`ObsNormalizer` takes by default: the eps of the official code (and of
+:meth:`ObsNormalizer.from_observations`), which never makes a smaller one."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,6 +44,10 @@ class ObsNormalizer:
     known, e.g. one pickled before it was recorded): ``evaluate_policy`` warns when a policy is
     evaluated in another env or env version (probe 42)."""
     _tensors: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    min_std: float = field(default=STD_FLOOR, repr=False, compare=False, kw_only=True)
+    """The smallest std entry accepted (probe 60 row 33: a hand-given std of 1e-30 normalised to
+    1e30 without a word): :meth:`from_observations` passes a smaller ``eps`` on; 0 accepts any
+    positive std."""
 
     def __post_init__(self) -> None:
         mean, std = (self._as_stats(name, getattr(self, name)) for name in ("mean", "std"))
@@ -56,6 +64,14 @@ class ObsNormalizer:
         bad = np.flatnonzero(std <= 0)
         if bad.size:
             raise ValueError(f"ObsNormalizer.std[{bad[0]}] must be > 0, got {std[bad[0]]}")
+        if not (is_real(self.min_std) and 0 <= self.min_std < np.inf):
+            raise ValueError(
+                f"ObsNormalizer.min_std: expected a finite number >= 0 (default {STD_FLOOR:g}), "
+                f"got {self.min_std!r}"
+            )
+        message = self._tiny_std(std, self.min_std)
+        if message is not None:
+            raise ValueError(message)
         if self.env_id is not None and not isinstance(self.env_id, str):
             raise ValueError(
                 f"ObsNormalizer.env_id: expected a Gymnasium env id (str) or None, got "
@@ -65,6 +81,19 @@ class ObsNormalizer:
         std.setflags(write=False)
         object.__setattr__(self, "mean", mean)
         object.__setattr__(self, "std", std)
+
+    @staticmethod
+    def _tiny_std(std: np.ndarray, floor: float) -> str | None:
+        """The message for the first ``std`` entry below ``floor`` (compared in float32, the
+        stored dtype), or None."""
+        bad = np.flatnonzero(std < np.float32(floor))
+        if not bad.size:
+            return None
+        return (
+            f"ObsNormalizer.std[{bad[0]}] = {std[bad[0]]:.3g} is below {floor:g}, the floor "
+            "ObsNormalizer.from_observations adds (a constant feature?): its normalised values "
+            f"blow up by 1/std; add eps to it (or pass min_std={std[bad[0]]:.3g} to keep it)"
+        )
 
     @staticmethod
     def _as_stats(name: str, value: Any) -> np.ndarray:
@@ -92,7 +121,8 @@ class ObsNormalizer:
             )
         fitted = cls.from_observations(dataset.observations, eps=eps)
         env_id = getattr(dataset, "env_id", None)
-        return cls(fitted.mean, fitted.std, env_id=env_id if isinstance(env_id, str) else None)
+        env_id = env_id if isinstance(env_id, str) else None
+        return cls(fitted.mean, fitted.std, env_id=env_id, min_std=fitted.min_std)
 
     @classmethod
     def from_observations(cls, observations: np.ndarray, eps: float = 1e-6) -> ObsNormalizer:
@@ -110,7 +140,8 @@ class ObsNormalizer:
                 f"observations: expected a non-empty [N, obs_dim] array, got {obs.shape}"
             )
         std = obs.std(axis=0)
-        return cls(mean=obs.mean(axis=0), std=np.where(std < eps, 1.0, std + eps))
+        std = np.where(std < eps, 1.0, std + eps)
+        return cls(mean=obs.mean(axis=0), std=std, min_std=min(STD_FLOOR, float(std.min())))
 
     @property
     def obs_dim(self) -> int:
@@ -175,16 +206,23 @@ class ObsNormalizer:
     @classmethod
     def from_state_dict(cls, state: dict[str, Any]) -> ObsNormalizer:
         check_state_dict(state, ("mean", "std"), "ObsNormalizer")  # was: a raw KeyError: 'mean'
-        return cls(mean=np.asarray(state["mean"]), std=np.asarray(state["std"]))
+        std = cls._as_stats("std", state["std"])
+        floor = STD_FLOOR
+        message = cls._tiny_std(std, floor) if std.ndim == 1 and np.isfinite(std).all() else None
+        if message is not None:  # a saved one (a model file, a checkpoint) still loads: a warning
+            warnings.warn(message, stacklevel=2)
+            floor = 0.0
+        return cls(mean=np.asarray(state["mean"]), std=std, min_std=floor)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"mean": self.mean, "std": self.std, "env_id": self.env_id}
+        return {"mean": self.mean, "std": self.std, "env_id": self.env_id, "min_std": self.min_std}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         object.__setattr__(self, "mean", state["mean"])
         object.__setattr__(self, "std", state["std"])
         object.__setattr__(self, "env_id", state.get("env_id"))  # None: pickled before probe 42
         object.__setattr__(self, "_tensors", {})
+        object.__setattr__(self, "min_std", state.get("min_std", STD_FLOOR))
 
 
 def raw_scale_evidence(x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:

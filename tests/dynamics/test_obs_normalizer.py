@@ -168,3 +168,27 @@ def test_a_wrong_eps_is_named_not_the_std_it_makes(rng: np.random.Generator) -> 
     with pytest.raises(ValueError, match=r"eps: expected a finite value > 0"):
         ObsNormalizer.from_dataset(dataset, eps=-1)
     assert ObsNormalizer.from_observations(obs, eps=1e-3).obs_dim == 3
+
+
+def test_a_std_below_the_eps_floor_is_refused_unless_asked_for() -> None:
+    """Probe 60 row 33: a hand-given std of 1e-30 (a constant feature, no eps added) normalised
+    to 1e30 without a word."""
+    with pytest.raises(ValueError) as err:
+        ObsNormalizer(np.zeros(3), np.array([1.0, 1e-30, 1e-30]))
+    assert str(err.value) == (
+        "ObsNormalizer.std[1] = 1e-30 is below 1e-06, the floor ObsNormalizer.from_observations "
+        "adds (a constant feature?): its normalised values blow up by 1/std; add eps to it (or "
+        "pass min_std=1e-30 to keep it)"
+    )
+    kept = ObsNormalizer(np.zeros(3), np.full(3, 1e-30), min_std=0)
+    assert pickle.loads(pickle.dumps(kept)).min_std == 0  # asked for: kept
+    ObsNormalizer(np.zeros(1), np.full(1, 1e-6))  # the floor itself (float32 rounding): fine
+    with pytest.raises(ValueError, match=r"^ObsNormalizer.min_std: expected a finite number"):
+        ObsNormalizer(np.zeros(1), np.ones(1), min_std=-1)
+    # a smaller eps given to from_observations keeps its smaller stds
+    obs = np.stack([np.linspace(0, 1e-7, 50), np.linspace(0, 1, 50)], axis=1)
+    assert ObsNormalizer.from_observations(obs, eps=1e-9).std[0] < 1e-6
+    # a saved normaliser (a model file, a checkpoint) still loads, with the warning
+    with pytest.warns(UserWarning, match=r"std\[0\] = 1e-30 is below 1e-06"):
+        back = ObsNormalizer.from_state_dict(kept.state_dict())
+    np.testing.assert_array_equal(back.std, kept.std)
