@@ -76,17 +76,45 @@ def record_iteration_time(key: str, iteration_s: Sequence[float]) -> None:
         return
     data = _read()
     data[key] = statistics.median(values)
+    path = _path()
     try:
-        write_json(_path(), dict(sorted(data.items())))
-    except OSError:
-        pass  # a read-only cache only costs the next estimate
+        write_json(path, dict(sorted(data.items())))
+    except OSError as err:  # the run goes on: a failed record only costs later estimates
+        _say_not_recorded(path, err)
+
+
+#: The timing files whose failed write was already named in this process (once each).
+_NOT_RECORDED_SAID: set[str] = set()
+
+
+def _say_not_recorded(path: Path, err: OSError) -> None:
+    """One line, once per process and file, that iteration times are not recorded (probe 60: a
+    folder at ``iteration_times.json`` silently kept every later start estimate unknown)."""
+    if str(path) in _NOT_RECORDED_SAID:
+        return
+    _NOT_RECORDED_SAID.add(str(path))
+    consequence = "iteration times are not recorded, so start estimates stay unknown"
+    if path.is_dir():
+        print(f"[cotrain] note: {path} is a folder: {consequence}; remove it", flush=True)
+    else:
+        print(
+            f"[cotrain] note: {path}: not written ({err.strerror or err}): {consequence}; make "
+            "that folder writable, or set RAMBO_ENV_CACHE to a folder of your own",
+            flush=True,
+        )
 
 
 def format_duration(seconds: float) -> str:
-    """``'2 h 05 min'`` / ``'14 min'`` / ``'45 s'``."""
+    """``'2 h 05 min'`` / ``'14 min'`` / ``'45 s'`` / ``'0.5 s'`` (one decimal under 10 s)."""
     seconds = max(0.0, float(seconds))
     if not math.isfinite(seconds):  # was: OverflowError from round()
         return "an unbounded time"
+    if seconds == 0:
+        return "0 s"
+    if seconds < 0.05:
+        return "<0.1 s"
+    if seconds < 9.95:  # probe 60: 0.5 s showed as "0 s" (rounded to even)
+        return f"{seconds:.1f} s"
     if seconds < 90:
         return f"{seconds:.0f} s"
     minutes = round(seconds / 60)

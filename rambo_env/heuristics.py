@@ -135,13 +135,15 @@ def rambo_off_from_results(
     history = results["q_history"]
     name = f"{source}: field 'q_history'"
     q = _q_values(history, name, fix)
+    if results.get("status") == "diverged":  # the diverged iteration's Q is not in q_history
+        # probe 60: a run that diverged at iteration 1 (empty history) also gets +inf (Table 6
+        # "-", never selected), not the empty-history error: a resume of it is refused
+        q = np.append(q, math.nan)
     if q.size == 0:
         raise ValueError(
             f"{name}: empty; the run logged no iteration's average Q: resume or rerun it so "
             "that it completes at least one iteration"
         )
-    if results.get("status") == "diverged":  # the diverged iteration's Q is not in q_history
-        q = np.append(q, math.nan)
     return rambo_off_terms(q, window=window)
 
 

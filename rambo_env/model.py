@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LearnedMDP",
     "NonFiniteModelError",
+    "check_make_mdp_options",
     "check_model_args",
     "dataset_action_space",
     "make_mdp",
@@ -493,11 +494,8 @@ def make_mdp(
         validate_for_env,
     )
 
-    check_default_dtype("make_mdp")
     check_model_args(ensemble_config, mle_config, seed)  # before the dataset load
-    for name, value in (("compile", compile), ("cache", cache), ("progress", progress)):
-        check_flag(value, name)  # was: compile="no" compiled (any truthy value switched it on)
-    check_precision(precision)
+    check_make_mdp_options(cache=cache, progress=progress, precision=precision, compile=compile)
     device = resolve_device(device)  # also before it (a load may generate 1M transitions)
     # A dataset object is validated, its content checked unless load_dataset did (warnings only);
     # a name or path is resolved and announced.
@@ -527,6 +525,16 @@ def make_mdp(
         env_id=dataset.env_id,
         dataset_name=dataset.name,
     )
+
+
+def check_make_mdp_options(*, cache: Any, progress: Any, precision: Any, compile: Any) -> None:
+    """``make_mdp``'s cheap options (and the default dtype), checked before any dataset load: a
+    load may generate 1M transitions first (probe 60: ``gym.make("RamboModel-…",
+    precision="fp16")`` generated the data, then refused). One ValueError naming the option."""
+    check_default_dtype("make_mdp")
+    for name, value in (("compile", compile), ("cache", cache), ("progress", progress)):
+        check_flag(value, name)  # was: compile="no" compiled (any truthy value switched it on)
+    check_precision(precision)
 
 
 def check_model_args(

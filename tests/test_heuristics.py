@@ -10,6 +10,7 @@ import pytest
 
 from rambo_env.heuristics import (
     RamboOffTerms,
+    rambo_off_from_results,
     rambo_off_from_run,
     rambo_off_terms,
     select_rambo_off,
@@ -82,6 +83,18 @@ def test_from_run_reads_results_json(tmp_path):
     assert rambo_off_from_run(tmp_path).value == math.inf
     with pytest.raises(FileNotFoundError, match=r"results\.json"):
         rambo_off_from_run(tmp_path / "missing")
+
+
+def test_from_run_of_a_run_diverged_at_iteration_1_is_inf(tmp_path):
+    """Probe 60: a run that diverged at iteration 1 (empty q_history) raised the empty-history
+    error ("resume or rerun it"; its resume is refused) instead of +inf (Table 6 "-")."""
+    diverged = {"q_history": [], "status": "diverged", "diverged_at": {"iteration": 1}}
+    (tmp_path / "results.json").write_text(json.dumps(diverged))
+    terms = rambo_off_from_run(tmp_path)
+    assert (terms.q_avg, terms.q_var, terms.value) == (math.inf, math.inf, math.inf)
+    assert rambo_off_from_results(diverged).value == math.inf
+    with pytest.raises(ValueError, match=r"field 'q_history': empty; .* resume or rerun"):
+        rambo_off_from_results({"q_history": [], "status": "stopped"})
 
 
 def test_from_run_names_a_damaged_results_json(tmp_path):

@@ -27,7 +27,7 @@ from gymnasium.wrappers.vector import NormalizeObservation as VectorNormalizeObs
 from rambo_env.dynamics.ensemble import resolve_device
 from rambo_env.envs.registration import check_time_limit_is_python_int, make_call_locals
 from rambo_env.evaluation import charges_unclipped_action, env_name
-from rambo_env.model import LearnedMDP, check_model_args, make_mdp
+from rambo_env.model import LearnedMDP, check_make_mdp_options, check_model_args, make_mdp
 from rambo_env.normalization import raw_scale_evidence
 from rambo_env.run_io import (
     check_default_dtype,
@@ -275,7 +275,14 @@ def build_mdp(
         )
     given = dataset if isinstance(dataset, str | Path) else None  # shown by the level check
     # before any load, as make_mdp (a load may generate the data; probe 41: gym.make(…,
-    # device="cuda:0") on a CPU torch build generated 1M transitions before the refusal)
+    # device="cuda:0") on a CPU torch build generated 1M transitions before the refusal; probe
+    # 60: so did precision="fp16", compile="no", cache="no"); None: make_mdp's default
+    check_make_mdp_options(
+        cache=True if cache is None else cache,
+        progress=progress,
+        precision="fp32" if precision is None else precision,
+        compile=False if compile is None else compile,
+    )
     resolve_device(device)
     if registered_dataset is not None and given is not None:
         _check_short_name_level(str(given), registered_env, registered_dataset)

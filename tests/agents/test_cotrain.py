@@ -2034,6 +2034,34 @@ def test_a_timing_record_with_an_absurd_value_is_ignored(tmp_path, monkeypatch):
     assert format_duration(math.inf) == "an unbounded time"
 
 
+def test_a_timing_record_that_is_a_folder_is_named_once(tmp_path, monkeypatch, capsys):
+    """Probe 60: a folder at ``RAMBO_ENV_CACHE/iteration_times.json`` kept every start estimate
+    unknown without a word (the write's OSError was swallowed). Now one line names it, once per
+    process, and the run is not stopped by it."""
+    from agents import timing
+
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path))
+    monkeypatch.setattr(timing, "_NOT_RECORDED_SAID", set(), raising=False)
+    (tmp_path / timing.TIMES_NAME).mkdir()
+    timing.record_iteration_time("key", [2.0])
+    timing.record_iteration_time("key", [2.0, 3.0])  # every iteration: said once
+    out = capsys.readouterr().out
+    path = tmp_path / timing.TIMES_NAME
+    assert out == (
+        f"[cotrain] note: {path} is a folder: iteration times are not recorded, so start "
+        "estimates stay unknown; remove it\n"
+    )
+
+
+def test_format_duration_shows_tenths_under_ten_seconds():
+    """Probe 60: an iteration of 0.5 s was estimated as "0 s" (rounded to even)."""
+    from agents.timing import format_duration
+
+    assert format_duration(0.5) == "0.5 s" and format_duration(9.9) == "9.9 s"
+    assert format_duration(0.01) == "<0.1 s" and format_duration(0) == "0 s"
+    assert format_duration(9.96) == "10 s" and format_duration(59) == "59 s"
+
+
 def test_your_own_env_with_env_id_trains_and_evaluates(tmp_path, capsys):
     """A D4RL-layout file that names no env: --env-id makes it train AND evaluate there."""
     rows = _random_action_rows(gym.make("InvertedPendulum-v5"), 300, 1.0)

@@ -1157,3 +1157,43 @@ def test_gym_make_notes_other_data_of_the_ids_env(tiny_mdp, tiny_dataset, monkey
     own = dataclasses.replace(tiny_dataset, name="hopper-random")
     gym.make("RamboModel-hopper-random", dataset=own, progress=False)
     assert "note: the id names" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"precision": "fp16"}, r"^precision: expected one of \('fp32', 'bf16'\), got 'fp16'"),
+        ({"compile": "no"}, r"^compile: expected True or False, got (a )?str 'no'"),
+        ({"cache": "no"}, r"^cache: expected True or False, got (a )?str 'no'"),
+    ],
+)
+def test_bad_make_mdp_options_are_refused_before_any_load(kwargs, match, monkeypatch):
+    """Probe 60: ``gym.make("RamboModel-walker2d-medium", precision="fp16")`` (or compile="no",
+    cache="no") / ``gym.make_vec(…, vectorization_mode="vector_entry_point", precision="fp16")``
+    with the data not local started generating 1M transitions, and refused only after; now
+    make_mdp's own checks run before any load, with its messages."""
+    import rambo_env.envs.model_env as model_env
+    from rambo_env.data import generate, loaders
+
+    def no_load(*a, **k):
+        pytest.fail("dataset loaded / generated before the options were checked")
+
+    for name in ("_load_dataset", "load_dataset", "generate_dataset"):
+        if hasattr(loaders, name):
+            monkeypatch.setattr(loaders, name, no_load)
+    monkeypatch.setattr(generate, "generate_dataset", no_load)
+    monkeypatch.setattr(model_env, "make_mdp", no_load)
+    with pytest.raises(ValueError, match=match):
+        gym.make("RamboModel-walker2d-medium", progress=False, **kwargs)
+    with pytest.raises(ValueError, match=match):
+        gym.make_vec(
+            "RamboModel-walker2d-medium",
+            num_envs=2,
+            vectorization_mode="vector_entry_point",
+            progress=False,
+            **kwargs,
+        )
+    with pytest.raises(ValueError, match=match):
+        RamboModelEnv("walker2d-medium", progress=False, **kwargs)
+    with pytest.raises(ValueError, match=match):
+        RamboModelVectorEnv(2, "walker2d-medium", progress=False, **kwargs)
