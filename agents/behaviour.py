@@ -32,6 +32,7 @@ from rambo_env.run_io import (
     is_int,
     is_real,
     items_of,
+    python_fields,
     read_json,
     refuse_broken_link,
     safe_reason,
@@ -95,6 +96,7 @@ class BehaviourConfig:
     """Env steps between resumable saves (SB3 model + replay buffer + history) in ``out_dir/resume``."""
 
     def __post_init__(self) -> None:
+        python_fields(self)  # probe 61: numpy numbers are stored (and reach JSON) as Python ones
         # was: an inverted or NaN band, seed -1, buffer_size 0, learning_starts -1, float step
         # counts and unregistered envs accepted (failing, or never stopping, during training)
         try:

@@ -26,7 +26,7 @@ from typing import Any
 
 from stable_baselines3.common.callbacks import BaseCallback
 
-from rambo_env.run_io import user_stacklevel
+from rambo_env.run_io import python_fields, user_stacklevel
 
 __all__ = ["EvalSchedule", "RunHistory", "RunMonitorCallback"]
 
@@ -42,6 +42,7 @@ class EvalSchedule:
     last: int = 10
 
     def __post_init__(self) -> None:
+        python_fields(self)  # probe 61: numpy numbers are stored (and reach JSON) as Python ones
         for name in ("n_iterations", "every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}: must be >= 1, got {getattr(self, name)}")

@@ -46,6 +46,7 @@ from rambo_env.run_io import (
     check_state_dict,
     is_int,
     is_real,
+    python_fields,
     trains_with_grad,
 )
 
@@ -88,6 +89,7 @@ class AdversaryConfig:
     """ε of the advantage normalisation ``(A - mean) / (std + ε)``."""
 
     def __post_init__(self) -> None:
+        python_fields(self)  # probe 61: numpy numbers are stored (and reach JSON) as Python ones
         for name in ("adversary_weight", "lr", "gamma", "advantage_eps"):
             if not is_real(getattr(self, name)):  # was: a raw "must be real number, not str"
                 raise ValueError(

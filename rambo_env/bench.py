@@ -31,7 +31,7 @@ from rambo_env.dynamics.termination import get_termination_fn
 from rambo_env.dynamics.training import _run_epoch, make_adam
 from rambo_env.model import LearnedMDP
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.run_io import check_field_ranges, is_int, is_real
+from rambo_env.run_io import check_field_ranges, is_int, is_real, python_fields
 
 __all__ = [
     "FLOOR_TARGETS",
@@ -104,6 +104,7 @@ class BenchConfig:
         )  # fmt: skip
 
     def __post_init__(self) -> None:
+        python_fields(self)  # probe 61: numpy numbers are stored (and reach JSON) as Python ones
         # probe 59: zero / negative sizes, repeats=0 or precision="fp16" were accepted silently
         sizes = [
             f.name for f in fields(self) if f.type == "int" and f.name not in ("warmup", "seed")

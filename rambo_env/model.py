@@ -494,7 +494,7 @@ def make_mdp(
         validate_for_env,
     )
 
-    check_model_args(ensemble_config, mle_config, seed)  # before the dataset load
+    seed = check_model_args(ensemble_config, mle_config, seed)  # before the dataset load
     check_make_mdp_options(cache=cache, progress=progress, precision=precision, compile=compile)
     device = resolve_device(device)  # also before it (a load may generate 1M transitions)
     # A dataset object is validated, its content checked unless load_dataset did (warnings only);
@@ -539,8 +539,9 @@ def check_make_mdp_options(*, cache: Any, progress: Any, precision: Any, compile
 
 def check_model_args(
     ensemble_config: EnsembleConfig | None, mle_config: MLEConfig | None, seed: Any
-) -> None:
-    """The configs are the dataclasses (or None) and ``seed`` an int >= 0; ValueError otherwise."""
+) -> int:
+    """The configs are the dataclasses (or None) and ``seed`` an int >= 0; ValueError otherwise.
+    Returns the seed as a Python int (probe 61: a numpy one reached the cache key's JSON)."""
     for name, value, kind in (
         ("ensemble_config", ensemble_config, EnsembleConfig),
         ("mle_config", mle_config, MLEConfig),
@@ -550,7 +551,7 @@ def check_model_args(
                 f"{name}: expected a {kind.__module__}.{kind.__name__} or None, got "
                 f"{type(value).__name__} (e.g. {kind.__name__}(**your_dict))"
             )
-    check_seed(seed)
+    return check_seed(seed)
 
 
 def _check_finite(ensemble: GaussianEnsemble, what: str, hint: str = "it cannot be used") -> None:

@@ -120,6 +120,7 @@ __all__ = [
     "process_state",
     "process_state_kept",
     "process_stopped",
+    "python_fields",
     "python_scalar",
     "read_json",
     "refuse_broken_link",
@@ -1915,6 +1916,22 @@ def python_scalar(value: Any) -> Any:
     return value
 
 
+def python_fields(obj: Any) -> None:
+    """Each numpy scalar field of the dataclass ``obj`` (frozen or not) as its Python value
+    (:func:`python_scalar`; numpy's bool as bool), after the config's checks accepted it: a
+    config's fields go into JSON (run folders, cache keys, dataset metadata), which refuses
+    numpy numbers (probe 61: ``MLEConfig(seed=np.int64(1))`` passed its checks, then
+    ``make_mdp`` failed on "Object of type int64 is not JSON serializable" after the load)."""
+    for field in dataclasses.fields(obj):
+        value = getattr(obj, field.name)
+        if isinstance(value, np.bool_):
+            object.__setattr__(obj, field.name, bool(value))
+        elif isinstance(value, np.integer | np.floating):
+            object.__setattr__(obj, field.name, python_scalar(value))
+        elif isinstance(value, tuple) and any(isinstance(v, np.generic) for v in value):
+            object.__setattr__(obj, field.name, tuple(map(python_scalar, value)))
+
+
 def is_real(value: Any) -> bool:
     """A python / numpy int or float, not a bool or a string (a config's real number)."""
     return is_int(value) or isinstance(value, float | np.floating)
@@ -1961,7 +1978,8 @@ def check_field_types(obj: Any, hint: str = "fix the value (e.g. in config.json)
     or ledger ``index.json``: ``"3"``, ``3.7``); one ValueError naming the field and ``hint``.
 
     int: a python / numpy integer, not bool; float: int or float, not bool; bool: only bool;
-    str: only str; ``X | None`` also allows None.
+    str: only str; ``X | None`` also allows None. Numpy numbers that pass are stored as Python
+    ones (:func:`python_fields`).
     """
     hints = typing.get_type_hints(type(obj))
     for field in dataclasses.fields(obj):
@@ -1986,6 +2004,7 @@ def check_field_types(obj: Any, hint: str = "fix the value (e.g. in config.json)
             raise ValueError(
                 f"{field.name}: expected {names}, got {value!r} ({type(value).__name__}); {hint}"
             )
+    python_fields(obj)  # probe 61: numpy numbers reach JSON as Python ones
 
 
 def check_field_ranges(owner: str, obj: Any, checks: dict[str, tuple[bool, str]]) -> None:

@@ -1284,3 +1284,37 @@ def test_did_you_mean_names_typos_not_loose_matches():
     assert did_you_mean("devcie", keywords) == " (did you mean 'device'?)"
     assert did_you_mean("tqd", ["sac", "td3", "tqc"]) == " (did you mean 'tqc'?)"
     assert did_you_mean("TD3", ["sac", "td3", "tqc"]) == " (did you mean 'td3'?)"
+
+
+def _configs_with_numpy_numbers():
+    from agents.cotrain_setup import CotrainConfig
+    from agents.run_callbacks import EvalSchedule
+    from rambo_env.adversary import AdversaryConfig
+    from rambo_env.bench import BenchConfig
+    from rambo_env.dynamics.ensemble import EnsembleConfig
+    from rambo_env.dynamics.training import MLEConfig
+
+    i, f = np.int64, np.float32
+    return [
+        MLEConfig(seed=i(1), max_epochs=i(2), lr=f(1e-3), batch_size=np.int32(64)),
+        EnsembleConfig(n_members=i(3), n_elites=i(2), logvar_penalty=np.float64(1e-3)),
+        AdversaryConfig(f(3e-4), i(5), n_updates=i(10), gamma=f(0.99)),
+        BenchConfig.quick().__class__(seed=i(3), repeats=i(2)),
+        EvalSchedule(i(3), every=i(2), last=i(1)),
+        CotrainConfig(seed=i(1), n_iterations=i(2)),
+    ]
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_configs_store_numpy_numbers_as_python_ones(index):
+    """Probe 61: numpy numbers passed each config's checks and stayed numpy, so the JSON of a run
+    folder, a model cache key or dataset metadata failed later ("Object of type int64 is not JSON
+    serializable", after the dataset load or a whole collection)."""
+    import dataclasses
+
+    cfg = _configs_with_numpy_numbers()[index]
+    for field in dataclasses.fields(cfg):
+        assert not isinstance(getattr(cfg, field.name), np.generic), field.name
+    json.dumps(
+        {f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg) if f.name != "ensemble"}
+    )

@@ -259,6 +259,17 @@ def read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
                     f"{close[0]!r}?); the fields are {list(_KEYS)}: rename it in the file"
                 )
             _check_metadata_spelling(path, key, "top-level key", set(f.keys()))
+        ignored = [  # probe 61: an extra top-level array was ignored without a word
+            k for k in sorted(set(f.keys()) - set(_KEYS) - set(_META_FIELDS))
+            if isinstance(f.get(k, getlink=True), h5py.HardLink) and isinstance(f[k], h5py.Dataset)
+        ]  # fmt: skip
+        if arrays and ignored:  # D4RL's own files hold only groups beside the fields
+            print(
+                f"[rambo_env] WARNING: hdf5 file {path}: top-level array(s) {ignored[:8]} "
+                f"{'are' if len(ignored) > 1 else 'is'} not D4RL field(s) and ignored (the fields: "
+                f"{list(_KEYS)}; also read: {list(_META_FIELDS)}); rename it if it holds one of "
+                "them, else nothing to do"
+            )
         if not arrays:  # was: "missing key(s) [...]; got keys []", naming no file
             found = sorted(f.keys())
             minari = any(k.startswith("episode_") for k in found)

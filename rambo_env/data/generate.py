@@ -16,6 +16,7 @@ collect equal shares of the transitions in parallel, each from its own seed stre
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import multiprocessing as mp
@@ -481,6 +482,16 @@ def _check_not_a_dataset_file(path: Path) -> None:
     given as ``--replay`` was saved as ``medium-replay`` data, a mislabelled level)."""
     import zipfile
 
+    from rambo_env.data.loaders import HDF5_SIGNATURE
+
+    with contextlib.suppress(OSError), open(path, "rb") as fp:  # read_npz says an OSError
+        if fp.read(8).startswith(HDF5_SIGNATURE):  # probe 61: "rename it to x.hdf5", its own name
+            raise DatasetValidationError(
+                f"replay_path (--replay): {path} is an HDF5 file; --replay takes the behaviour "
+                "agent's replay buffer as an .npz (the replay.npz that scripts/make_dataset.py "
+                "--train-policy writes); a D4RL-layout .hdf5 dataset needs no generating: use it "
+                f"directly, python scripts/cotrain.py --dataset {path}"
+            )
     try:
         with zipfile.ZipFile(path) as z:
             entries = {name.removesuffix(".npy") for name in z.namelist()}
@@ -779,6 +790,9 @@ def generate_dataset(
     seed = check_seed(seed)
     check_n_envs(n_envs)
     check_n_workers(n_workers, n_transitions)
+    # probe 61: a numpy n_workers / n_envs passed these checks, then the dataset's JSON metadata
+    # refused it after the whole collection
+    n_transitions, n_envs, n_workers = int(n_transitions), int(n_envs), int(n_workers)
     check_generation_memory(env, level, n_transitions)
     check_level_inputs(
         level,

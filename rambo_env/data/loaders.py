@@ -73,6 +73,7 @@ from rambo_env.run_io import (
     safe_reason,
     shell_quote,
     sigterm_cleaned_up,
+    with_article,
 )
 
 __all__ = [
@@ -206,7 +207,7 @@ def _read_named(path: str, kind: str, read: Callable[[], OfflineDataset]) -> Off
         ) from None
 
 
-_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _ZIP_SIGNATURE = b"PK\x03\x04"  # an npz is a zip archive
 
 
@@ -219,7 +220,7 @@ def _misnamed_file(path: str, kind: str) -> str | None:
             head = fp.read(8)
     except OSError:  # said by the reader
         return None
-    other = {"npz": (_HDF5_SIGNATURE, "an HDF5 file", ".hdf5")}.get(
+    other = {"npz": (HDF5_SIGNATURE, "an HDF5 file", ".hdf5")}.get(
         kind, (_ZIP_SIGNATURE, "an npz (zip) archive", ".npz")
     )
     if not head.startswith(other[0]):
@@ -234,10 +235,10 @@ def _misnamed_file(path: str, kind: str) -> str | None:
                     f"{', …' if len(members) > 3 else ''}), not {what}; unzip it and load the "
                     "dataset file it holds"
                 )
-    return (
-        f"{kind} file {path}: {other[1]}, not {what}; rename it to "
-        f"{Path(path).with_suffix(other[2]).name}"
-    )
+    renamed = Path(path).with_suffix(other[2]).name
+    if renamed == Path(path).name:  # probe 61: "rename it to ok.hdf5", the name it has
+        return f"{kind} file {path}: {other[1]}, not {what}; pass {with_article(kind)} file here"
+    return f"{kind} file {path}: {other[1]}, not {what}; rename it to {renamed}"
 
 
 def _pickled_npz_entries(path: str) -> str:

@@ -189,7 +189,9 @@ class EnsembleConfig:
     """Coefficient of the bound penalty ``Σ max_logvar - Σ min_logvar``."""
 
     def __post_init__(self) -> None:
-        from rambo_env.run_io import is_int, is_real, items_of
+        from rambo_env.run_io import is_int, is_real, items_of, python_fields
+
+        python_fields(self)  # probe 61: numpy numbers are stored (and reach JSON) as Python ones
 
         # was: hidden_dims=(8.5, ...) truncated to 8, a NaN logvar_penalty or negative weight
         # decays accepted (a NaN loss, weights pushed away from zero)

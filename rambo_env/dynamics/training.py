@@ -42,6 +42,7 @@ from rambo_env.run_io import (
     check_readable,
     is_int,
     is_real,
+    python_fields,
     save_checkpoint,
     trains_with_grad,
 )
@@ -81,6 +82,7 @@ class MLEConfig:
     """Seed of the holdout split, bootstrap indices and batch order."""
 
     def __post_init__(self) -> None:
+        python_fields(self)  # probe 61: numpy numbers are stored (and reach JSON) as Python ones
         # was: lr=inf, batch_size=2.5, max_epochs=True and seed=-1 accepted (NaN weights, a raw
         # slicing error, 1 epoch, a wrapped seed)
         ints = ("batch_size", "max_holdout", "patience", "seed", "max_epochs")

@@ -237,7 +237,7 @@ def build_mdp(
             "dataset: got a LearnedMDP as the first argument; pass it by name: "
             "RamboModelEnv(mdp=mdp) (RamboModelVectorEnv(n, mdp=mdp))"
         )
-    check_model_args(ensemble_config, mle_config, seed)
+    seed = check_model_args(ensemble_config, mle_config, seed)
     check_flag(progress, "progress")  # probe 34: gym.make(…, progress=False) was a raw TypeError
     if mdp is not None:
         if not isinstance(mdp, LearnedMDP):

@@ -1004,3 +1004,51 @@ def test_make_dataset_names_a_new_minari_root_and_where_it_saved(capsys, monkeyp
     )
     assert code == 2 and "behaviour_dir:" in capsys.readouterr().err
     assert not (tmp_path / "other").exists()
+
+
+def test_numpy_counts_are_taken_as_python_ints():
+    """Probe 61: ``n_envs=np.int64(4)`` / ``n_workers=np.int64(…)`` passed the up-front checks, the
+    whole collection ran, then the dataset's JSON metadata refused the numpy int ("not
+    JSON-serialisable (int64)") and nothing was saved."""
+    d = generate_dataset(
+        "hopper",
+        "random",
+        n_transitions=np.int64(60),
+        n_envs=np.int64(3),
+        n_workers=np.int64(1),
+        seed=np.int64(2),
+        dataset_id="p61/hopper/np-v0",
+        progress=False,
+    )
+    assert d.n_transitions == 60
+    for key, value in (("n_envs", 3), ("n_workers", 1)):
+        assert d.metadata[key] == value and type(d.metadata[key]) is int
+
+
+def test_an_hdf5_file_given_as_the_replay_buffer_says_what_replay_takes(
+    tmp_path, capsys, monkeypatch
+):
+    """Probe 61 row 51: ``--replay ok.hdf5`` (a D4RL-layout dataset) said "npz file ok.hdf5: an
+    HDF5 file, not an npz (zip) archive; rename it to ok.hdf5", the name it already has."""
+    import h5py
+
+    from rambo_env.data.loaders import read_npz
+
+    path = tmp_path / "ok.hdf5"
+    with h5py.File(path, "w") as f:
+        f["observations"] = np.zeros((4, 11), np.float32)
+    with pytest.raises(
+        DatasetValidationError,
+        match=r"replay_path \(--replay\): .*ok\.hdf5 is an HDF5 file; --replay takes the behaviour "
+        r"agent's replay buffer as an \.npz .*use it directly, python scripts/cotrain\.py "
+        r"--dataset .*ok\.hdf5$",
+    ):
+        generate_dataset("hopper", "medium-replay", replay_path=path, progress=False)
+    monkeypatch.chdir(tmp_path)  # the script says it as one error, exit 2
+    argv = ["--env", "hopper", "--level", "medium-replay", "--replay", "ok.hdf5", "--no-progress"]
+    assert _script(monkeypatch).main(argv) == 2
+    err = capsys.readouterr().err
+    assert "ok.hdf5 is an HDF5 file; --replay takes" in err and "rename" not in err
+    with pytest.raises(ValueError) as raised:  # the npz reader itself never says the same name
+        read_npz(path)
+    assert str(raised.value).endswith("not an npz (zip) archive; pass an npz file here")

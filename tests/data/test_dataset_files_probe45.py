@@ -223,3 +223,19 @@ def test_a_datasets_path_holding_a_comma_says_the_flag_splits_there(tmp_path):
             "it under a name without a comma)"
         )
     assert sweep.parse_datasets(f"{tmp_path}/a") == (f"{tmp_path}/a",)  # no such joined file
+
+
+def test_an_extra_top_level_array_of_an_hdf5_file_is_said_once(tmp_path, capsys):
+    """Probe 61 row 38: a top-level array no field reads ('foo') loaded without a word (an npz
+    refuses it). D4RL's own files hold only its infos/ and metadata/ groups beside the fields:
+    those stay quiet."""
+    path = _d4rl_file(tmp_path / "extra.hdf5", env_id="Hopper-v5", foo=np.zeros(9), bar=np.ones(2))
+    assert load_dataset(str(path)).n_transitions == 9
+    out = capsys.readouterr().out
+    assert out.count("top-level array(s) ['bar', 'foo'] are not D4RL field(s) and ignored") == 1
+    genuine = _d4rl_file(tmp_path / "genuine.hdf5", env_id="Hopper-v5")
+    with h5py.File(genuine, "a") as f:
+        f["infos/qpos"] = np.zeros((9, 6))
+        f["metadata/algorithm"] = "SAC"
+    load_dataset(str(genuine))
+    assert "not D4RL field" not in capsys.readouterr().out

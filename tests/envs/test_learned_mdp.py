@@ -640,3 +640,20 @@ def test_make_mdp_takes_env_id_for_data_that_name_no_env(tmp_path, tiny_dataset,
     assert "names no Gymnasium env" not in capsys.readouterr().out
     unnamed = dataclasses.replace(tiny_dataset, env_id=None)
     assert make_mdp(unnamed, env_id="Hopper-v5", cache=False, **kwargs).env_id == "Hopper-v5"
+
+
+def test_make_mdp_takes_numpy_ints_for_its_seeds(tiny_dataset, capsys):
+    """Probe 61: ``make_mdp(ds, seed=np.int64(1))`` and ``MLEConfig(seed=np.int64(1),
+    max_epochs=np.int64(2))`` passed their checks, then the model cache key's JSON raised a raw
+    "Object of type int64 is not JSON serializable" after the dataset load. Same model as with
+    Python ints (the same cache entry)."""
+    mle = dataclasses.replace(TINY_MLE, seed=np.int64(1), max_epochs=np.int64(TINY_MLE.max_epochs))
+    assert type(mle.seed) is int and type(mle.max_epochs) is int
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, progress=False)
+    made = make_mdp(tiny_dataset, seed=np.int64(1), mle_config=mle, **kwargs)
+    capsys.readouterr()
+    again = make_mdp(
+        tiny_dataset, seed=1, mle_config=dataclasses.replace(TINY_MLE, seed=1), **kwargs
+    )
+    assert "<- cache" in capsys.readouterr().out
+    torch.testing.assert_close(again.ensemble.state_dict(), made.ensemble.state_dict())
