@@ -26,7 +26,7 @@ from typing import Any
 
 from stable_baselines3.common.callbacks import BaseCallback
 
-from rambo_env.run_io import python_fields, user_stacklevel
+from rambo_env.run_io import check_state_dict, is_int, is_real, python_fields, user_stacklevel
 
 __all__ = ["EvalSchedule", "RunHistory", "RunMonitorCallback"]
 
@@ -43,11 +43,12 @@ class EvalSchedule:
 
     def __post_init__(self) -> None:
         python_fields(self)  # probe 61: numpy numbers are stored (and reach JSON) as Python ones
-        for name in ("n_iterations", "every"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name}: must be >= 1, got {getattr(self, name)}")
-        if self.last < 0:
-            raise ValueError(f"last: must be >= 0, got {self.last}")
+        # probe 61: '3' / None were raw TypeErrors; every=2.5 (due() at odd multiples never) and
+        # n_iterations=nan were accepted
+        for name, low in (("n_iterations", 1), ("every", 1), ("last", 0)):
+            value = getattr(self, name)
+            if not is_int(value) or value < low:
+                raise ValueError(f"EvalSchedule.{name}: expected an int >= {low}, got {value!r}")
 
     def due(self, iteration: int) -> bool:
         """True if the policy after ``iteration`` (1-based; 0 = before co-training) is evaluated."""
@@ -84,9 +85,39 @@ class RunHistory:
 
     @classmethod
     def from_state_dict(cls, state: dict[str, Any]) -> RunHistory:
-        return cls(
-            **{k: state[k] for k in ("iteration", "q_history", "evals", "iteration_s", "wall_s")}
+        # probe 61: {} was a bare KeyError 'iteration'
+        check_state_dict(state, [f.name for f in fields(cls)], "RunHistory")
+        return cls(**{f.name: state[f.name] for f in fields(cls)})
+
+
+def _check_monitor_args(
+    history: Any, n_iterations: Any, schedule: Any, q_limit: Any, q_warn: Any
+) -> None:
+    """RunMonitorCallback's own arguments, each refused by name (probe 61: q_limit NaN turned the
+    divergence stop off, -1 stopped every iteration, schedule=None failed at the first
+    evaluation, an n_iterations other than the schedule's evaluated the wrong "last" iterations;
+    all without a word)."""
+    if not isinstance(history, RunHistory):
+        raise ValueError(f"history: expected a RunHistory, got {type(history).__name__}")
+    if not isinstance(schedule, EvalSchedule):
+        raise ValueError(
+            f"schedule: expected an EvalSchedule, got {type(schedule).__name__} (e.g. "
+            "EvalSchedule(n_iterations))"
         )
+    if not is_int(n_iterations) or n_iterations < 1:
+        raise ValueError(f"n_iterations: expected an int >= 1, got {n_iterations!r}")
+    if n_iterations != schedule.n_iterations:
+        raise ValueError(
+            f"n_iterations: {n_iterations}, but the schedule is for {schedule.n_iterations} "
+            "iterations (its last ones are evaluated); give both the same"
+        )
+    if not is_real(q_limit) or not q_limit > 0:
+        raise ValueError(
+            f"q_limit: expected a number > 0 (|average Q| above it stops the run; inf never "
+            f"stops), got {q_limit!r}"
+        )
+    if q_warn is not None and (not is_real(q_warn) or math.isnan(q_warn)):
+        raise ValueError(f"q_warn: expected a number or None, got {q_warn!r}")
 
 
 class RunMonitorCallback(BaseCallback):
@@ -127,6 +158,7 @@ class RunMonitorCallback(BaseCallback):
         verbose: int = 0,
     ) -> None:
         super().__init__(verbose)
+        _check_monitor_args(history, n_iterations, schedule, q_limit, q_warn)
         self.history = history
         self.n_iterations = n_iterations
         self.q_fn, self.evaluate_fn, self.save_fn = q_fn, evaluate_fn, save_fn

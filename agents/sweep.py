@@ -35,6 +35,7 @@ import re
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -1049,7 +1050,7 @@ def _fit_grid(
     controller_log = logging.getLogger(TUNE_CONTROLLER_LOGGER)
     controller_log.addFilter(_one_line_user_error)
     try:
-        with _stops_gracefully() as received:
+        with _stops_gracefully(sweep_dir) as received:
             grid = tuner.fit()
     finally:
         controller_log.removeFilter(_one_line_user_error)
@@ -1081,8 +1082,47 @@ def _note_no_tune_state(spec: SweepSpec, sweep_dir: Path) -> None:
     )
 
 
+#: Ray's processes without which Tune cannot stop its trials (``ray_constants.PROCESS_TYPE_*``).
+_RAY_CORE_PROCESSES = frozenset({"gcs_server", "raylet"})
+
+
+def _exit_when_ray_is_gone(sweep_dir: Path, signum: int, poll_s: float = 0.5) -> None:
+    """After a stop signal: when this driver's own Ray processes (GCS, raylet, …) have died, say
+    so with the ``--resume`` line and exit 130 at once (a daemon thread's watch).
+
+    Probe 61: ``timeout 30 python scripts/sweep.py …`` signals the whole process group (as job
+    schedulers do), Ray's own processes included: they died, Tune's graceful stop then waited 60 s
+    for the dead GCS and the driver ended in Ray's C++ error, no ``[sweep] interrupted`` line. A
+    signal to the driver alone (``kill PID``, Ctrl-C: Ray's processes ignore SIGINT) never gets
+    here: Tune stops the trials and the script says the same line itself.
+    """
+    try:
+        from ray._private import worker
+    except ImportError:
+        return
+    node = getattr(worker, "_global_node", None)  # None: connected to a cluster's address
+    while node is not None:
+        try:  # those not stopped by ray.shutdown(); the dashboard's end alone is no matter
+            dead = {kind for kind, _ in node.dead_processes()} & _RAY_CORE_PROCESSES
+        except Exception:  # Ray's internals changed: Tune's own stop goes on
+            return
+        if dead:
+            kinds = " and ".join(sorted(dead))
+            print(
+                f"[sweep] interrupted ({signal.Signals(signum).name}): Ray's own processes "
+                f"({kinds}) were ended by the same signal (sent to the whole process group, as "
+                "`timeout` and job schedulers do), so Tune cannot stop the trials itself; each "
+                "trial's run folder keeps its last iteration's checkpoint; continue with: python "
+                f"scripts/sweep.py --resume {run_io.shell_path(sweep_dir)}",
+                file=sys.stderr,
+                flush=True,
+            )
+            os._exit(130)  # the main thread waits in Ray's C++ client for the dead GCS
+        time.sleep(poll_s)
+
+
 @contextmanager
-def _stops_gracefully() -> Iterator[list[int]]:
+def _stops_gracefully(sweep_dir: Path | None = None) -> Iterator[list[int]]:
     """Ctrl-C, SIGTERM, SIGHUP, SIGUSR2 and SIGALRM (:func:`rambo_env.run_io.stop_signals`) during
     ``tuner.fit()``: Tune's own graceful stop (the running trials stopped, the experiment's state saved, so that
     :func:`resume_sweep` continues them), recorded in the yielded list; a second signal stops at
@@ -1103,6 +1143,9 @@ def _stops_gracefully() -> Iterator[list[int]]:
     @run_io.stop_handler
     def stop(signum: int, frame: Any) -> None:
         received.append(signum)
+        if len(received) == 1 and sweep_dir is not None:  # probe 61: a process-group signal
+            watch = (sweep_dir, signum)
+            threading.Thread(target=_exit_when_ray_is_gone, args=watch, daemon=True).start()
         tune_stop = signal.getsignal(usr1) if usr1 is not None else None
         if len(received) > 1 or not callable(tune_stop):  # again, or Tune not (yet) running
             raise KeyboardInterrupt(f"signal {signum} ({signal.Signals(signum).name})")

@@ -1492,3 +1492,51 @@ def test_sweep_list_flags_name_the_flag_once(flags, said, capsys):
         load_script("sweep").build_parser().parse_args(flags)
     line = capsys.readouterr().err.strip().splitlines()[-1]  # the error line, after the usage
     assert said in line and line.count(flags[0]) == line.count(f"argument {flags[0]}"), line
+
+
+def test_a_signal_that_also_ended_ray_s_processes_says_resume_at_once(
+    monkeypatch, capsys, tmp_path
+):
+    """Probe 61 row 58: ``timeout 30 python scripts/sweep.py …`` signals the whole process group,
+    so Ray's GCS and raylet died with the driver's signal; Tune's stop then waited 60 s for the
+    dead GCS and the script ended in Ray's C++ error, no ``[sweep] interrupted`` line. Once the
+    GCS or raylet is dead the watch says the --resume line and exits 130 at once; a dead
+    dashboard alone, or no local node (a cluster's address), is left to Tune's own stop."""
+    worker = pytest.importorskip("ray._private.worker")
+
+    class Node:
+        def __init__(self, dead):
+            self.dead, self.polls = dead, 0
+
+        def dead_processes(self):
+            self.polls += 1
+            return self.dead if self.polls > 1 else []  # dies while watched
+
+    def exit_now(code):
+        raise SystemExit(code)
+
+    monkeypatch.setattr(sweep_mod.os, "_exit", exit_now)
+    monkeypatch.setattr(worker, "_global_node", Node([("raylet", None), ("dashboard", None)]))
+    with pytest.raises(SystemExit) as exited:
+        sweep_mod._exit_when_ray_is_gone(tmp_path / "my sweep", signal.SIGTERM, poll_s=0.01)
+    assert exited.value.code == 130
+    err = capsys.readouterr().err
+    assert err.startswith("[sweep] interrupted (SIGTERM): Ray's own processes (raylet) were ended")
+    assert err.endswith(f"continue with: python scripts/sweep.py --resume '{tmp_path}/my sweep'\n")
+
+    node = Node([("dashboard", None)])
+    monkeypatch.setattr(worker, "_global_node", node)
+    thread = threading.Thread(
+        target=sweep_mod._exit_when_ray_is_gone,
+        args=(tmp_path, signal.SIGTERM, 0.01),
+        daemon=True,
+    )
+    thread.start()
+    thread.join(0.3)
+    assert thread.is_alive() and node.polls > 2  # still watching: no exit for the dashboard
+    node.dead = None  # Ray's internals unreadable: the watch ends (and here, before the patches)
+    thread.join(5)
+    assert not thread.is_alive()
+    monkeypatch.setattr(worker, "_global_node", None)
+    sweep_mod._exit_when_ray_is_gone(tmp_path, signal.SIGTERM, poll_s=0.01)  # returns at once
+    assert capsys.readouterr().err == ""
