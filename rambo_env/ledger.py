@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from rambo_env.curves import (
+    CURVE_COLUMNS,
     check_logged,
     plot_curves,
     read_curves,
@@ -380,6 +381,10 @@ def last_evaluated(run_dir: str | Path, column: str = "normalized_score") -> int
     data without reference scores; None: none has one), for saying which iterations a last-10
     mean covers (probe 36: a 3-iteration run evaluated at iteration 2 only was entered as
     "3 iterations, last-10 mean" without a word)."""
+    if column not in CURVE_COLUMNS:  # probe 62: an unknown column gave None, "never evaluated"
+        raise ValueError(
+            f"column: {column!r} is not a logged column; expected one of {list(CURVE_COLUMNS)}"
+        )
     done = evaluations(run_dir, read_curves(run_dir), column)[0]
     return max(done) if done else None
 
@@ -1132,6 +1137,13 @@ def _plot(
     """The dataset's plot at ``path``; an entry's curve from ``rows`` (slug -> rows) if given
     there, else from its CSV in ``ledger_dir`` (a damaged one: one error, before any write)."""
     entries = [e for e in index.values() if e.dataset == dataset]
+    if not entries:  # probe 62: plot_curves' "runs: empty; … label -> rows", naming no ledger
+        held = sorted({e.dataset for e in index.values()})
+        raise ValueError(
+            f"dataset: the results ledger {ledger_dir} holds no run of {dataset!r} "
+            f"({'its datasets: ' + ', '.join(held) if held else 'it is empty'}); enter one with "
+            f"python scripts/ledger.py RUN --ledger {shell_path(ledger_dir)}"
+        )
     curves = {
         e.label: rows[e.slug] if e.slug in rows else read_entry_curves(e, ledger_dir)
         for e in entries

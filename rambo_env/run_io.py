@@ -765,6 +765,11 @@ def trained_evidence(run_dir: str | Path) -> str | None:
 def check_run_folder(run_dir: str | Path) -> None:
     """One FileNotFoundError when ``run_dir`` is not an existing folder (ledger.py and curves.py
     said "has no config.json / tb/ folder (not a run folder?)" for a mistyped path)."""
+    if not isinstance(run_dir, str | os.PathLike):  # probe 62: read_curves(5), a raw TypeError
+        raise ValueError(
+            f"run_dir: expected a run folder's path (str / pathlib.Path), got "
+            f"{type(run_dir).__name__} {run_dir!r}"
+        )
     run_dir = Path(run_dir)
     refuse_link_loop(run_dir, "run_dir: ", error=FileNotFoundError)
     refuse_broken_link(run_dir, "run_dir: ", error=FileNotFoundError)  # was: "does not exist"

@@ -784,3 +784,24 @@ def test_plot_curves_without_runs_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"runs: empty; nothing to plot"):
         plot_curves(tmp_path / "p.png", {})
     assert not (tmp_path / "p.png").exists()
+
+
+def test_library_run_folder_calls_name_odd_arguments(tmp_path):
+    """Probe 62: ``read_curves(5)`` was a raw ``TypeError: expected str, bytes or os.PathLike``;
+    ``ledger.plot_dataset`` of a dataset the ledger holds no run of said plot_curves' "runs:
+    empty; … label -> rows", naming no ledger; ``last_evaluated(run, 'nosuch')`` returned None
+    (as for a run never evaluated)."""
+    from rambo_env import ledger
+    from rambo_env.curves import read_curves
+
+    with pytest.raises(ValueError, match=r"^run_dir: expected a run folder's path .*got int 5$"):
+        read_curves(5)
+    with pytest.raises(
+        ValueError,
+        match=r"^dataset: the results ledger .* holds no run of 'hopper-medium' \(it is empty\); "
+        r"enter one with python scripts/ledger\.py RUN --ledger ",
+    ):
+        ledger.plot_dataset("hopper-medium", tmp_path)
+    assert not list(tmp_path.iterdir())  # no PNG written
+    with pytest.raises(ValueError, match=r"^column: 'nosuch' is not a logged column; expected "):
+        ledger.last_evaluated(tmp_path, "nosuch")
