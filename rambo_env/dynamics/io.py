@@ -18,19 +18,24 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
 from rambo_env.dynamics.training import _BUDGET_FIELDS, MLEConfig, MLEReport
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
+    check_output_file,
     check_path_text,
+    check_readable,
     check_writable,
     expand_home,
     file_lock,
     home_dir,
     note_relative,
+    safe_reason,
     save_checkpoint,
+    with_article,
 )
 
 __all__ = [
@@ -51,6 +56,16 @@ __all__ = [
 
 FORMAT_VERSION = 1
 """Checkpoint format; part of the cache key, so a format change never loads stale models."""
+
+#: What every :func:`save_model` file holds.
+_MODEL_KEYS = (
+    "format_version",
+    "obs_dim",
+    "action_dim",
+    "ensemble_config",
+    "state_dict",
+    "normalizer",
+)
 
 
 @dataclass(frozen=True)
@@ -73,9 +88,26 @@ def save_model(
     meta: dict[str, Any] | None = None,
 ) -> Path:
     """Atomically write ``ensemble`` + ``normalizer`` (+ the MLE config / report / ``meta``, which
-    must hold only str/int/float/bool/None/lists/dicts) to ``path``; returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    must hold only str/int/float/bool/None/lists/dicts; numpy numbers are stored as Python ones)
+    to ``path``; returns the path. Anything else is refused before a byte is written (probe 62:
+    a numpy int or an object in ``meta`` was written into a file :func:`load_model` cannot read,
+    whose error then advised an unsafe ``weights_only=False`` load)."""
+    for name, value, kind in (
+        ("ensemble", ensemble, GaussianEnsemble),
+        ("normalizer", normalizer, ObsNormalizer),
+        ("config", config, MLEConfig),
+        ("report", report, MLEReport),
+    ):
+        if not isinstance(value, kind) and not (value is None and name in ("config", "report")):
+            raise ValueError(
+                f"{name}: expected {with_article(kind.__name__)}, got {type(value).__name__}"
+            )
+    meta = _plain(dict(meta or {}), "meta")
+    if not isinstance(path, str | os.PathLike):
+        raise ValueError(f"path: expected a file path, got {type(path).__name__} {path!r}")
+    path = check_output_file(
+        expand_home(os.fspath(path)), "path", "pass a file path in a writable folder"
+    )
     checkpoint = {
         "format_version": FORMAT_VERSION,
         "obs_dim": ensemble.obs_dim,
@@ -85,21 +117,74 @@ def save_model(
         "normalizer": {k: torch.from_numpy(v) for k, v in normalizer.state_dict().items()},
         "mle_config": _config_dict(config) if config is not None else None,
         "report": report.to_dict() if report is not None else None,
-        "meta": dict(meta or {}),
+        "meta": meta,
     }
     return save_checkpoint(path, checkpoint)
 
 
+def _plain(value: Any, where: str) -> Any:
+    """``value`` of a model file's ``meta`` as plain data a weights-only load reads back: str /
+    int / float / bool / None, lists (tuples become lists) and dicts with str keys; numpy numbers
+    as Python ones. ValueError naming the first entry of another type."""
+    if isinstance(value, str | bool | int | float) or value is None:
+        return value
+    if isinstance(value, np.generic) and not isinstance(value, np.str_ | np.bytes_ | np.void):
+        return value.item()
+    if isinstance(value, list | tuple):
+        return [_plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise ValueError(f"{where}: keys must be str, got {[k for k in value][:5]}")
+        return {k: _plain(v, f"{where}[{k!r}]") for k, v in value.items()}
+    raise ValueError(
+        f"{where}: {type(value).__name__} {str(value)[:60]!r} is not plain data; a model file's "
+        "meta holds str / int / float / bool / None, lists and dicts (a weights-only load reads "
+        "nothing else back)"
+    )
+
+
 def load_model(path: str | os.PathLike, device: str | torch.device = "auto") -> LoadedModel:
-    """Load a :func:`save_model` checkpoint (``weights_only=True``) onto ``device``."""
-    checkpoint = torch.load(Path(path), map_location="cpu", weights_only=True)
+    """Load a :func:`save_model` checkpoint (``weights_only=True``) onto ``device``.
+
+    A missing, damaged or foreign file is one error naming it (probe 62: torch's raw
+    ``PytorchStreamReader`` / ``UnpicklingError`` — the latter advising an unsafe
+    ``weights_only=False`` load — ``IsADirectoryError``, or ``KeyError: 'ensemble_config'`` for a
+    run's checkpoint.pt)."""
+    if not isinstance(path, str | os.PathLike):
+        raise ValueError(f"path: expected a model file's path, got {type(path).__name__} {path!r}")
+    path = Path(expand_home(os.fspath(path)))
+    device = resolve_device(device)  # before the read: a bad device is named first
+    if not path.is_file():
+        said = "is a folder" if path.is_dir() else "does not exist"
+        raise FileNotFoundError(f"model file {path}: {said}; pass a file written by save_model")
+    check_readable(path, "model file")
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # truncated, not a torch file, pickled objects
+        raise ValueError(
+            f"model file {path}: unreadable ({safe_reason(err)}); it was damaged, or not written "
+            "by save_model: save the model again (a RAMBO_ENV_CACHE entry is retrained when "
+            "removed)"
+        ) from None
+    missing = [k for k in _MODEL_KEYS if not isinstance(checkpoint, dict) or k not in checkpoint]
+    if missing:
+        held = sorted(map(str, checkpoint))[:6] if isinstance(checkpoint, dict) else []
+        run = (
+            " (a run's checkpoint.pt: load it with agents.cotrain.load_session)"
+            if isinstance(checkpoint, dict) and "agent" in checkpoint
+            else ""
+        )
+        raise ValueError(
+            f"model file {path}: not a dynamics model written by save_model: no {missing[:3]} "
+            f"(it holds {held or type(checkpoint).__name__}){run}"
+        )
     version = checkpoint.get("format_version")
     if version != FORMAT_VERSION:
         raise ValueError(f"{path}: format_version {version!r} != supported {FORMAT_VERSION}")
     ens_cfg = EnsembleConfig(**checkpoint["ensemble_config"])
     ensemble = GaussianEnsemble(checkpoint["obs_dim"], checkpoint["action_dim"], ens_cfg)
     ensemble.load_state_dict(checkpoint["state_dict"])
-    ensemble.to(resolve_device(device))
+    ensemble.to(device)
     normalizer = ObsNormalizer.from_state_dict(
         {k: v.numpy() for k, v in checkpoint["normalizer"].items()}
     )

@@ -227,3 +227,52 @@ def test_a_model_cache_lock_that_is_a_folder_is_named(tmp_path):
     with pytest.raises(ValueError, match=r"RAMBO_ENV_CACHE: .*dynamics-x.pt.lock is not a file"):
         with cache_lock(model):
             pass
+
+
+def test_a_missing_damaged_or_foreign_model_file_is_named(tmp_path: Path) -> None:
+    """Probe 62: ``load_model`` of a damaged file raised torch's ``UnpicklingError`` advising an
+    unsafe ``weights_only=False`` load (or ``PytorchStreamReader``), of a folder
+    ``IsADirectoryError``, of a run's checkpoint.pt ``KeyError: 'ensemble_config'``."""
+    model, norm, report = trained_like_model()
+    good = save_model(tmp_path / "good.pt", model, norm, report=report)
+    (tmp_path / "garbage.pt").write_bytes(b"garbage" * 10)
+    truncated = tmp_path / "truncated.pt"
+    truncated.write_bytes(good.read_bytes()[:1000])
+    torch.save({"agent": {}, "ensemble": {}, "format_version": 3}, tmp_path / "checkpoint.pt")
+    cases = {
+        tmp_path / "none.pt": r"^model file .*none\.pt: does not exist; pass a file written by save_model$",
+        tmp_path: r"^model file .*: is a folder; pass a file written by save_model$",
+        tmp_path / "garbage.pt": r"^model file .*garbage\.pt: unreadable \(UnpicklingError: .*\); it was damaged",
+        truncated: r"^model file .*truncated\.pt: unreadable \(RuntimeError: .*\); it was damaged",
+        tmp_path / "checkpoint.pt": r"^model file .*checkpoint\.pt: not a dynamics model written by "
+        r"save_model: no \['obs_dim', 'action_dim', 'ensemble_config'\] .*load it with "
+        r"agents\.cotrain\.load_session\)$",
+    }  # fmt: skip
+    for path, message in cases.items():
+        with pytest.raises((ValueError, FileNotFoundError), match=message) as err:
+            load_model(path, device="cpu")
+        assert "weights_only" not in str(err.value)  # never the unsafe advice
+    with pytest.raises(ValueError, match=r"^device: 'gpu' is not a torch device"):
+        load_model(good, device="gpu")
+
+
+def test_save_model_refuses_what_load_model_could_not_read(tmp_path: Path) -> None:
+    """Probe 62: ``meta={"n": np.int64(3)}`` or an object in it was written into a file that
+    ``load_model`` then could not read (a weights-only load); ``normalizer=None`` was a raw
+    AttributeError; a path under a file a raw FileExistsError."""
+    model, norm, _ = trained_like_model()
+    meta = {"n": np.int64(3), "x": np.float32(0.5), "t": (1, 2), "d": {"flag": np.True_}}
+    saved = save_model(tmp_path / "m.pt", model, norm, meta=meta)
+    assert load_model(saved, device="cpu").meta == {
+        "n": 3,
+        "x": 0.5,
+        "t": [1, 2],
+        "d": {"flag": True},
+    }
+    with pytest.raises(ValueError, match=r"^meta\['d'\]\['o'\]: object .* is not plain data"):
+        save_model(tmp_path / "o.pt", model, norm, meta={"d": {"o": object()}})
+    with pytest.raises(ValueError, match=r"^normalizer: expected an ObsNormalizer, got NoneType$"):
+        save_model(tmp_path / "o.pt", model, None)
+    with pytest.raises(ValueError, match=r"^path: .*m\.pt is not a folder"):
+        save_model(saved / "x.pt", model, norm)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.pt"]  # nothing half-written
