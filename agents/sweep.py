@@ -119,9 +119,8 @@ class SweepSpec:
     """Every other field of a trial's config; its dataset, k, λ and seed are replaced."""
 
     def __post_init__(self) -> None:
-        run_io.python_fields(
-            self
-        )  # probe 61: numpy numbers are stored (and reach JSON) as Python ones
+        # probe 61: numpy numbers are stored (and reach JSON) as Python ones
+        run_io.python_fields(self)
         for name in ("datasets", "configs", "seeds"):  # was: a str split into its letters
             value = getattr(self, name)
             if isinstance(value, str | bytes | dict) or not hasattr(value, "__iter__"):

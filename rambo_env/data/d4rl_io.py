@@ -266,7 +266,8 @@ def read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
         if arrays and ignored:  # D4RL's own files hold only groups beside the fields
             print(
                 f"[rambo_env] WARNING: hdf5 file {path}: top-level array(s) {ignored[:8]} "
-                f"{'are' if len(ignored) > 1 else 'is'} not D4RL field(s) and ignored (the fields: "
+                f"{'are not D4RL fields' if len(ignored) > 1 else 'is not a D4RL field'}: ignored "
+                "(the fields: "
                 f"{list(_KEYS)}; also read: {list(_META_FIELDS)}); rename it if it holds one of "
                 "them, else nothing to do"
             )

@@ -232,7 +232,7 @@ def test_an_extra_top_level_array_of_an_hdf5_file_is_said_once(tmp_path, capsys)
     path = _d4rl_file(tmp_path / "extra.hdf5", env_id="Hopper-v5", foo=np.zeros(9), bar=np.ones(2))
     assert load_dataset(str(path)).n_transitions == 9
     out = capsys.readouterr().out
-    assert out.count("top-level array(s) ['bar', 'foo'] are not D4RL field(s) and ignored") == 1
+    assert out.count("top-level array(s) ['bar', 'foo'] are not D4RL fields: ignored") == 1
     genuine = _d4rl_file(tmp_path / "genuine.hdf5", env_id="Hopper-v5")
     with h5py.File(genuine, "a") as f:
         f["infos/qpos"] = np.zeros((9, 6))
