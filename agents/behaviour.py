@@ -39,6 +39,7 @@ from rambo_env.run_io import (
     save_checkpoint,
     user_stacklevel,
     with_article,
+    write_json,
 )
 
 __all__ = [
@@ -461,7 +462,9 @@ def train_behaviour(
         "wall_s": round(wall, 1),
         "in_band": low <= best["return_mean"] <= high,
     }
-    atomic_write(out / "behaviour.json", lambda tmp: tmp.write_text(json.dumps(summary, indent=2)))
+    # probe 62: json.dumps wrote an infinite band as bare Infinity tokens (not JSON for jq or a
+    # browser); write_json stores them as null, as every run file does
+    write_json(out / "behaviour.json", summary)
     if not summary["in_band"]:  # probe 58: said only by make_dataset.py, not to library users
         then = (
             "resume=True continues from its last save"

@@ -760,7 +760,9 @@ class ModelAdversary:
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore :meth:`state_dict` (to resume a run exactly)."""
+        """Restore :meth:`state_dict` (to resume a run exactly). The optimizer's moments and step
+        counts are the saved ones, its learning rate this adversary's ``cfg.lr`` (the config is
+        what the adversary runs with)."""
         check_state_dict(state, ("optimizer", "rng", "generator", "n_steps"), "ModelAdversary")
         # Each part is tried on a copy first: nothing changes unless all of them load (probe 22:
         # a wrong value was a raw AttributeError / KeyError / RuntimeError after the optimizer
@@ -793,6 +795,8 @@ class ModelAdversary:
                     f"({type(err).__name__}: {err}); pass the state saved with this run's model"
                 ) from None
         self.optimizer.load_state_dict(state["optimizer"])
+        for group in self.optimizer.param_groups:  # probe 62: torch restores the saved lr, so a
+            group["lr"] = self.cfg.lr  # cfg.lr of 1e-3 stepped at a saved 3e-4 without a word
         self.rng.bit_generator.state = state["rng"]
         self.generator.set_state(state["generator"].cpu())
         self.n_steps = int(n_steps)

@@ -303,7 +303,10 @@ def _slug(
 
 
 def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerEntry]:
-    """``index.json`` as entries by slug (empty if there is no ledger yet)."""
+    """``index.json`` as entries by slug (empty if there is no ledger yet: a missing folder, or
+    one without an index; a file is refused, probe 62: it read as an empty ledger)."""
+    if os.path.lexists(ledger_dir) and not Path(ledger_dir).is_dir():
+        raise ValueError(f"ledger: {ledger_dir} is not a folder; pass the results ledger's folder")
     if (Path(ledger_dir) / CONFIG_NAME).is_file():  # was: a ledger written into the run folder
         raise ValueError(
             f"ledger: {ledger_dir} is a run folder (it holds the run's {CONFIG_NAME}), not a "

@@ -37,6 +37,7 @@ from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 from rambo_env.run_io import (
     RUN_SEED_LIMIT,
     accept_negative_numbers,
+    as_json,
     check_seed,
     report_user_error,
     sigterm_as_keyboard_interrupt,
@@ -325,7 +326,7 @@ def _existing_agent(agent_dir: Path, kind: str, cfg: BehaviourConfig) -> tuple[s
             f"finished training writes), so whether the {kind} agent there was trained with "
             f"these settings is unknown; restore that file, or {_RETRAIN}"
         )
-    wanted = json.loads(json.dumps(asdict(cfg)))  # as behaviour.json holds it (lists, null)
+    wanted = as_json(asdict(cfg))  # as behaviour.json holds it (lists; null for None and ±inf)
     if config == wanted:
         return (
             f"reusing the {kind} agent already trained in {agent_dir}{told}{old_name}; "

@@ -805,3 +805,7 @@ def test_library_run_folder_calls_name_odd_arguments(tmp_path):
     assert not list(tmp_path.iterdir())  # no PNG written
     with pytest.raises(ValueError, match=r"^column: 'nosuch' is not a logged column; expected "):
         ledger.last_evaluated(tmp_path, "nosuch")
+    (tmp_path / "afile").write_text("")  # probe 62: a file read as an empty ledger
+    with pytest.raises(ValueError, match=r"^ledger: .*afile is not a folder; pass the results "):
+        ledger.read_index(tmp_path / "afile")
+    assert ledger.read_index(tmp_path / "new") == {}  # a ledger not started yet: empty

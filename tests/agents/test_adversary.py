@@ -765,3 +765,22 @@ def test_a_subclass_transition_without_check_finite_is_called_as_documented(toy)
     adversary = ModelAdversary(own, dataset, AdversaryConfig(0.5, 2, n_updates=3, batch_size=8))
     adversary.update(_ood_policy())
     assert own.calls == 3 and adversary.n_steps == 3
+
+
+def test_a_loaded_state_steps_at_this_adversary_s_own_learning_rate(toy):
+    """Probe 62: ``load_state_dict`` of a state saved with lr 3e-4 into an adversary configured
+    with lr 1e-3 stepped at 3e-4 (torch restores the saved param groups) while ``cfg.lr`` said
+    1e-3, without a word. The moments are the saved ones, the lr the config's."""
+    mdp, dataset = _fresh(toy)
+    saved = ModelAdversary(
+        mdp, dataset, AdversaryConfig(0.5, 2, n_updates=2, batch_size=32, lr=3e-4)
+    )
+    saved.update(_ood_policy())
+    adversary = ModelAdversary(
+        mdp, dataset, AdversaryConfig(0.5, 2, n_updates=2, batch_size=32, lr=1e-3)
+    )
+    adversary.load_state_dict(saved.state_dict())
+    assert [g["lr"] for g in adversary.optimizer.param_groups] == [1e-3]
+    moments = saved.optimizer.state_dict()["state"]
+    for key, value in adversary.optimizer.state_dict()["state"].items():
+        torch.testing.assert_close(value["exp_avg"], moments[key]["exp_avg"])

@@ -34,6 +34,12 @@ def test_stops_at_the_first_evaluation_inside_the_band(tmp_path):
     # SB3 stops before storing the stopping step's transition: 39 rows, the cut one a truncation
     assert replay.n_transitions == 39 and replay.timeouts[-1] and not replay.terminals.any()
     assert json.loads((tmp_path / "behaviour.json").read_text())["chosen"]["step"] == 40
+    # probe 62: the infinite band was written as bare -Infinity / Infinity (not JSON for jq or a
+    # browser); null, as every run file stores a non-finite number
+    strict = json.loads(
+        (tmp_path / "behaviour.json").read_text(), parse_constant=lambda c: pytest.fail(c)
+    )
+    assert strict["config"]["band"] == [None, None]
 
 
 def test_resume_continues_from_the_last_save(tmp_path):
