@@ -175,7 +175,13 @@ def check_dataset_file(text: str, what: str) -> None:
                 f"{what} {text} is not a regular file (a pipe, device or socket); save the "
                 "data to a file and pass that"
             )
-        raise DatasetUnavailableError(f"{what} {text} does not exist")
+        relative = (
+            "" if Path(text).is_absolute() else f" (read from the working folder {Path.cwd()})"
+        )
+        raise DatasetUnavailableError(  # probe 62: said nothing to do
+            f"{what} {text} does not exist{relative}; check the path, or give a dataset name "
+            "(hopper-medium) to load or generate it"
+        )
     check_readable(text, "dataset")  # probe 18: was "not an npz (zip) archive"
 
 

@@ -3265,3 +3265,15 @@ def test_sigterm_cleanup_leaves_another_handler_alone():
         assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
     finally:
         signal.signal(signal.SIGTERM, before)
+
+
+def test_a_missing_dataset_file_says_where_it_was_looked_for(tmp_path, monkeypatch):
+    """Probe 62 row 66: "npz file none.npz does not exist" said nothing to do, nor that a relative
+    path is read from the working folder."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DatasetUnavailableError) as err:
+        load_dataset("none.npz")
+    assert str(err.value) == (
+        f"npz file none.npz does not exist (read from the working folder {tmp_path}); check the "
+        "path, or give a dataset name (hopper-medium) to load or generate it"
+    )
