@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import shutil
 import time
 import warnings
@@ -28,6 +29,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from rambo_env.policies import non_finite_weight
 from rambo_env.run_io import (
     atomic_write,
+    check_flag,
     check_seed,
     is_int,
     is_real,
@@ -411,6 +413,18 @@ def train_behaviour(
             raise ValueError(
                 f"out_dir: {path} is a file; pass a folder for the behaviour agent's files"
             )
+    held = [
+        name
+        for name in ("behaviour.json", actor_file, "replay.npz", "checkpoints", "resume")
+        if os.path.lexists(out / name)
+    ]
+    if held and not check_flag(resume, "resume"):  # probe 63: a second call retrained over a
+        raise ValueError(  # finished agent from step 0 and replaced its files without a word
+            f"out_dir: {out} already holds a behaviour agent ({', '.join(held)}); pass "
+            "resume=True to continue its training from its last save (a finished one: to choose "
+            "again, or to go on up to a larger max_steps), another folder, or remove those files "
+            "to train a new one"
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:  # a parent that is a file, no permission

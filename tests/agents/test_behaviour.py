@@ -755,3 +755,20 @@ def test_make_dataset_says_a_missed_band_once(tmp_path, monkeypatch, capsys):
         cli.train_agent(cli.parse_args(argv), "medium")
     assert [str(w.message) for w in shown] == []
     assert capsys.readouterr().err.count("WARNING: the medium agent's return never entered") == 1
+
+
+def test_a_second_call_into_a_finished_agent_s_folder_is_refused(tmp_path):
+    """Probe 63 row 60: ``train_behaviour(cfg, D)`` again on a folder holding the finished agent
+    of the first call trained from step 0 and replaced its behaviour.json, actor, replay.npz and
+    checkpoints without a word (hours at real sizes). resume=True still continues it."""
+    cfg = _cfg(band=(-math.inf, math.inf))
+    train_behaviour(cfg, tmp_path, progress_bar=False)
+    before = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir() if p.is_file()}
+    with pytest.raises(
+        ValueError,
+        match=r"^out_dir: .* already holds a behaviour agent \(behaviour\.json, medium_actor\.pt, "
+        r"replay\.npz, checkpoints.*\); pass resume=True to continue",
+    ):
+        train_behaviour(cfg, tmp_path, progress_bar=False)
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir() if p.is_file()} == before
+    assert train_behaviour(cfg, tmp_path, progress_bar=False, resume=True)["in_band"]
