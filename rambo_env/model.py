@@ -724,9 +724,16 @@ def _cached_ensemble(
         ):
             raise ValueError(f"its normalizer does not match dataset {dataset.name!r}")
     except Exception as err:  # a corrupt or foreign cache entry: report, remove, rebuild
+        # probe 63: load_model's own message was cut mid-word and repeated the path
+        said = str(err).removeprefix(f"model file {path}: ").split("; it was damaged")[0]
+        said = said if said != str(err) else f"{type(err).__name__}: {said}"
+        if said.startswith("unreadable (") and said.endswith(")"):
+            said = said[len("unreadable (") : -1]
+        if len(said) > 200:
+            said = said[:200].rsplit(" ", 1)[0] + " …"
         print(
-            f"[rambo_env] cached dynamics model {path} is unreadable "
-            f"({type(err).__name__}: {str(err)[:160]}); removing it and training anew"
+            f"[rambo_env] cached dynamics model {path} is unreadable ({said}); removing it and "
+            "training anew"
         )
         path.unlink(missing_ok=True)
         return None

@@ -158,10 +158,17 @@ class ObsNormalizer:
         """``(mean, std)`` [obs_dim] as torch tensors on ``device`` (cached: no host->device copy
         per call; code traced by ``torch.compile`` takes them instead of reading numpy)."""
         key = (torch.device(device), dtype)
-        if key not in self._tensors:
-            self._tensors[key] = tuple(
-                torch.tensor(a, device=device, dtype=dtype) for a in (self.mean, self.std)
-            )
+        if key not in self._tensors:  # checked once per (device, dtype): never on the hot path
+            if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+                raise ValueError(  # probe 63: int64 truncated std < 1 to 0 without a word
+                    f"dtype: expected a floating torch dtype (torch.float32), got {dtype!r}"
+                )
+            try:
+                self._tensors[key] = tuple(
+                    torch.tensor(a, device=device, dtype=dtype) for a in (self.mean, self.std)
+                )
+            except (AssertionError, RuntimeError) as err:  # e.g. CUDA on a CPU-only torch
+                raise ValueError(f"device: {device} is not usable here ({err})") from None
         return self._tensors[key]
 
     def _check(self, x: ArrayT) -> None:

@@ -37,6 +37,10 @@ def check_installed(*distributions: str) -> None:
     A distribution that is not installed is left to the import that needs it.
     """
     for dist in distributions:
+        if dist not in FLOORS:  # probe 63: a raw KeyError
+            raise ValueError(
+                f"distributions: no floor recorded for {dist!r}; known: {sorted(FLOORS)}"
+            )
         try:
             installed = metadata.version(dist)
         except metadata.PackageNotFoundError:

@@ -116,14 +116,16 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as err:
             parser.exit(2, f"error: {err}\n")
     new = not args.ledger.exists()
-    if new:  # a typo would otherwise start a second ledger silently
-        print(f"[ledger] {args.ledger} does not exist: starting a new ledger there")
     try:  # was: "error: RUN: [Errno 2] No such file or directory: '/proc/led'" at the write
         check_writable(args.ledger, "ledger:", "pass a writable folder (--ledger)")
         read_index(args.ledger)  # probe 30: was refused per run ("error: RUN: ledger: …")
         check_ledger_folder(args.ledger)
     except ValueError as err:
+        if new and args.ledger.is_dir() and not any(args.ledger.iterdir()):
+            args.ledger.rmdir()  # check_writable made it
         parser.exit(2, f"error: {err}\n")
+    if new:  # a typo would otherwise start a second ledger silently; said once it can be one
+        print(f"[ledger] {args.ledger} does not exist: starting a new ledger there")  # (probe 63)
     for run_dir in args.runs:
         try:
             entry = update_ledger(run_dir, args.ledger, replace=args.replace)

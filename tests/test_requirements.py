@@ -68,3 +68,11 @@ def test_a_script_started_in_a_deleted_folder_says_so_before_importing_torch(tmp
     assert done.returncode == 2, (done.returncode, done.stderr[-500:])
     assert done.stderr.startswith("error: the working folder no longer exists"), done.stderr
     assert "cd to an existing folder" in done.stderr
+
+
+def test_check_installed_names_a_distribution_without_a_floor():
+    """Probe 63 row 63: a raw KeyError."""
+    from rambo_env.requirements import check_installed
+
+    with pytest.raises(ValueError, match=r"^distributions: no floor recorded for 'nosuchdist'"):
+        check_installed("nosuchdist")

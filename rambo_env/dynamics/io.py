@@ -159,6 +159,9 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "auto") -> 
         raise FileNotFoundError(f"model file {path}: {said}; pass a file written by save_model")
     check_readable(path, "model file")
     try:
+        with open(path, "rb") as fp:  # torch.save's zip layout (probe 63: other bytes gave
+            if fp.read(4) != b"PK\x03\x04":  # torch's noise, e.g. "KeyError: 1785425525")
+                raise ValueError("not a torch file: it does not begin as one")
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # truncated, not a torch file, pickled objects
         raise ValueError(

@@ -2328,8 +2328,9 @@ def test_ledger_script_refuses_a_bad_ledger_before_writing(tiny_hopper, tmp_path
     ):
         with pytest.raises(SystemExit) as exit_info:
             ledger_cli.main([str(run_dir), "--ledger", str(ledger)])
-        err = capsys.readouterr().err
+        out, err = capsys.readouterr()
         assert exit_info.value.code == 2 and err.startswith(prefix), err
+        assert "starting a new ledger" not in out  # probe 63 row 50: said, then refused
     assert [p.name for p in corrupt.iterdir()] == ["index.json"]  # no half-written CSV
     assert ledger_cli.main([str(run_dir), "--ledger", str(tmp_path / "new")]) == 0
     assert "does not exist: starting a new ledger there" in capsys.readouterr().out  # was silent

@@ -242,7 +242,7 @@ def test_a_missing_damaged_or_foreign_model_file_is_named(tmp_path: Path) -> Non
     cases = {
         tmp_path / "none.pt": r"^model file .*none\.pt: does not exist; pass a file written by save_model$",
         tmp_path: r"^model file .*: is a folder; pass a file written by save_model$",
-        tmp_path / "garbage.pt": r"^model file .*garbage\.pt: unreadable \(UnpicklingError: .*\); it was damaged",
+        tmp_path / "garbage.pt": r"^model file .*garbage\.pt: unreadable \(ValueError: not a torch file: it does not begin as one\); it was damaged",
         truncated: r"^model file .*truncated\.pt: unreadable \(RuntimeError: .*\); it was damaged",
         tmp_path / "checkpoint.pt": r"^model file .*checkpoint\.pt: not a dynamics model written by "
         r"save_model: no \['obs_dim', 'action_dim', 'ensemble_config'\] .*load it with "

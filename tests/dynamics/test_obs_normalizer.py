@@ -192,3 +192,14 @@ def test_a_std_below_the_eps_floor_is_refused_unless_asked_for() -> None:
     with pytest.warns(UserWarning, match=r"std\[0\] = 1e-30 is below 1e-06"):
         back = ObsNormalizer.from_state_dict(kept.state_dict())
     np.testing.assert_array_equal(back.std, kept.std)
+
+
+def test_tensors_refuse_a_non_floating_dtype():
+    """Probe 63 row 62: ``tensors(cpu, torch.int64)`` truncated a std below 1 to 0 without a word;
+    a dtype given as a string was a raw TypeError."""
+    norm = ObsNormalizer(np.zeros(3), np.full(3, 0.5))
+    for dtype in (torch.int64, "float32", torch.bool):
+        with pytest.raises(ValueError, match=r"^dtype: expected a floating torch dtype"):
+            norm.tensors(torch.device("cpu"), dtype)
+    mean, std = norm.tensors(torch.device("cpu"), torch.float64)
+    assert std.dtype == torch.float64 and float(std[0]) == 0.5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import re
 from pathlib import Path
 
 import gymnasium as gym
@@ -657,3 +658,19 @@ def test_make_mdp_takes_numpy_ints_for_its_seeds(tiny_dataset, capsys):
     )
     assert "<- cache" in capsys.readouterr().out
     torch.testing.assert_close(again.ensemble.state_dict(), made.ensemble.state_dict())
+
+
+def test_a_junk_cache_entry_is_said_once_in_full_and_retrained(tiny_dataset, capsys):
+    """Probe 63 row 26: the notice quoted load_model's message cut at 160 characters mid-word
+    ("save the model agai)") and repeated the path."""
+    kwargs = dict(device="cpu", ensemble_config=TINY_ENSEMBLE, mle_config=TINY_MLE, progress=False)
+    make_mdp(tiny_dataset, seed=3, **kwargs)
+    path = Path(re.search(r"saved to (\S+\.pt)", capsys.readouterr().out).group(1))
+    path.write_bytes(b"junk" * 100)
+    make_mdp(tiny_dataset, seed=3, **kwargs)
+    out = capsys.readouterr().out
+    assert (
+        f"[rambo_env] cached dynamics model {path} is unreadable (ValueError: not a torch file: it "
+        "does not begin as one); removing it and training anew\n"
+    ) in out
+    assert "trained" in out and path.is_file()
