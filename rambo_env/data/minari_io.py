@@ -1186,7 +1186,11 @@ def _check_id_matches_folder(dataset_id: str) -> None:
             dataset_id,
             f"misconfigured: the folder says dataset_id {dataset_id!r} but data/metadata.json "
             f"says {said!r} (a copied or renamed folder?)",
-            f'rename the folder back to {minari_dataset_path(said)}, or set "dataset_id": '
+            # probe 63: "rename the folder back" onto the original, which a copy's still is
+            f'set "dataset_id": "{dataset_id}" in its data/metadata.json (a copy: {said!r} is '
+            "still there)"
+            if minari_dataset_path(said).exists()
+            else f'rename the folder back to {minari_dataset_path(said)}, or set "dataset_id": '
             f'"{dataset_id}" in its data/metadata.json',
         )
 
@@ -1367,7 +1371,8 @@ def _make_command(dataset_id: str) -> str:
         return (
             f"python scripts/make_dataset.py --env {env} --level {level} --dataset-id {dataset_id}"
         )
-    return "python scripts/make_dataset.py --env ENV --level LEVEL --dataset-id ID"
+    # probe 63: the id was a placeholder too, though it is known
+    return f"python scripts/make_dataset.py --env ENV --level LEVEL --dataset-id {dataset_id}"
 
 
 def _local_ids(max_depth: int = 4) -> list[str]:

@@ -2165,11 +2165,21 @@ def test_a_minari_folder_whose_metadata_names_another_id_is_refused_as_misconfig
     _save_as_minari("t/hopper/orig-v0", make_dataset())
     load_dataset("t/hopper/orig-v0")  # its flat cache written: the copy must not slip past it
     shutil.copytree(minari_dataset_path("t/hopper/orig-v0"), minari_dataset_path("t/hopper/cp-v0"))
+    misconfigured = (
+        r"Minari dataset 't/hopper/cp-v0' at .* is damaged \(misconfigured: the folder says "
+        r"dataset_id 't/hopper/cp-v0' but data/metadata.json says 't/hopper/orig-v0' .*\); "
+    )
+    with pytest.raises(  # probe 63 row 54: "rename the folder back" onto the original's folder
+        ValueError,
+        match=misconfigured + r"set \"dataset_id\": \"t/hopper/cp-v0\" in its data/metadata"
+        r"\.json \(a copy: 't/hopper/orig-v0' is still there\)",
+    ):
+        load_dataset("t/hopper/cp-v0")
+    shutil.rmtree(minari_dataset_path("t/hopper/orig-v0"))  # a renamed folder: rename it back
     with pytest.raises(
         ValueError,
-        match=r"Minari dataset 't/hopper/cp-v0' at .* is damaged \(misconfigured: the folder says "
-        r"dataset_id 't/hopper/cp-v0' but data/metadata.json says 't/hopper/orig-v0' .*\); rename "
-        r"the folder back to .*orig-v0, or set \"dataset_id\": \"t/hopper/cp-v0\"",
+        match=misconfigured + r"rename the folder back to .*orig-v0, or set \"dataset_id\": "
+        r"\"t/hopper/cp-v0\"",
     ):
         load_dataset("t/hopper/cp-v0")
 
@@ -3276,4 +3286,16 @@ def test_a_missing_dataset_file_says_where_it_was_looked_for(tmp_path, monkeypat
     assert str(err.value) == (
         f"npz file none.npz does not exist (read from the working folder {tmp_path}); check the "
         "path, or give a dataset name (hopper-medium) to load or generate it"
+    )
+
+
+def test_the_re_create_command_of_a_user_s_own_id_names_that_id():
+    """Probe 63 row 54: the hint kept an ID placeholder for a dataset id it knew."""
+    from rambo_env.data.minari_io import _make_command
+
+    assert _make_command("p63/h/junk-v0").endswith(
+        "--env ENV --level LEVEL --dataset-id p63/h/junk-v0"
+    )
+    assert _make_command("rambo/hopper/medium-v0") == (
+        "python scripts/make_dataset.py --env hopper --level medium --dataset-id rambo/hopper/medium-v0"
     )
