@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import statistics
 from collections.abc import Sequence
 from pathlib import Path
@@ -70,8 +71,10 @@ def _read() -> dict[str, float]:
 
 
 def record_iteration_time(key: str, iteration_s: Sequence[float]) -> None:
-    """Store the median of this session's iteration times under ``key`` (atomic write)."""
-    values = [float(t) for t in iteration_s if math.isfinite(t) and t > 0]
+    """Store the median of this session's iteration times under ``key`` (atomic write); a time
+    that is no measurement (non-finite, <= 0, or >= :data:`MAX_ITERATION_S`) is ignored (probe 63:
+    1e9 was stored, then ignored on every read)."""
+    values = [float(t) for t in iteration_s if math.isfinite(t) and 0 < t < MAX_ITERATION_S]
     if not values:
         return
     data = _read()
@@ -104,9 +107,19 @@ def _say_not_recorded(path: Path, err: OSError) -> None:
         )
 
 
+def _seconds(value: object, what: str) -> float:
+    """``value`` as a float of seconds >= 0 (+inf allowed); one ValueError naming ``what``."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)  # numpy scalars too
+    if not ok or math.isnan(value) or value < 0:
+        raise ValueError(f"{what}: expected a number of seconds >= 0, got {value!r}")
+    return float(value)
+
+
 def format_duration(seconds: float) -> str:
-    """``'2 h 05 min'`` / ``'14 min'`` / ``'45 s'`` / ``'0.5 s'`` (one decimal under 10 s)."""
-    seconds = max(0.0, float(seconds))
+    """``'2 h 05 min'`` / ``'14 min'`` / ``'45 s'`` / ``'0.5 s'`` (one decimal under 10 s);
+    ``'an unbounded time'`` for +inf. One ValueError naming ``seconds`` for anything but a number
+    >= 0 (probe 63: None was float()'s raw TypeError, ``'3'`` read as 3 s, NaN and -5 as "0 s")."""
+    seconds = _seconds(seconds, "seconds")
     if not math.isfinite(seconds):  # was: OverflowError from round()
         return "an unbounded time"
     if seconds == 0:
@@ -142,7 +155,13 @@ def estimate_lines(
     ended before it could record them). ``paper_sizes``: the run has the paper's per-iteration
     sizes, so its time also prices ``--preset paper``. ``compiling``: this session's first
     iteration also compiles the losses (probe 40: a 1 s estimate, then a 45 s first iteration).
+    One ValueError naming ``remaining`` (an int >= 0) or ``measured_s`` (a finite number >= 0)
+    otherwise (probe 63: NaN or -1 s, and -3 iterations, were estimated as "0 s").
     """
+    if isinstance(remaining, bool) or not isinstance(remaining, numbers.Integral) or remaining < 0:
+        raise ValueError(f"remaining: expected an int >= 0 of iterations, got {remaining!r}")
+    if measured_s is not None and not math.isfinite(_seconds(measured_s, "measured_s")):
+        raise ValueError(f"measured_s: expected a finite number of seconds, got {measured_s!r}")
     own = [float(t) for t in own_history if math.isfinite(t) and 0 < t < MAX_ITERATION_S]
     if measured_s is not None:
         per_iteration, source = measured_s, measured_as

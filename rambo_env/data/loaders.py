@@ -391,6 +391,21 @@ def _load_dataset(
     return dataset
 
 
+def _require_dataset(dataset: Any) -> None:
+    """One ValueError naming ``dataset`` for anything but an :class:`OfflineDataset` (probe 63:
+    ``check_content('hopper-medium')`` / ``duplicated_rows(None)`` were raw AttributeErrors)."""
+    if isinstance(dataset, OfflineDataset):
+        return
+    got = "None" if dataset is None else type(dataset).__name__
+    got += f" {dataset!r}" if isinstance(dataset, str) else ""
+    how = (
+        f"rambo_env.load_dataset({dataset!r})"
+        if isinstance(dataset, str)
+        else "rambo_env.load_dataset(name_or_path)"
+    )
+    raise ValueError(f"dataset: expected an OfflineDataset ({how} gives one), got {got}")
+
+
 def check_content(dataset: OfflineDataset, *, unless_checked: bool = False) -> None:
     """The load-time warnings on the data's content against their env (unflagged episode ends and
     the falls among them, termination rule, jumps to start states, placeholder next states,
@@ -399,6 +414,7 @@ def check_content(dataset: OfflineDataset, *, unless_checked: bool = False) -> N
     ``unless_checked`` on a dataset object that has not been through them, e.g.
     ``OfflineDataset.from_arrays(..., env_id=...)`` (probe 37: own data built that way trained on
     every content fault without a word)."""
+    _require_dataset(dataset)
     if unless_checked and getattr(dataset, _CHECKED, False):
         return
     dataset.warn_unmarked_episode_ends()  # by its final env (load_dataset's env_id=...)
@@ -591,6 +607,7 @@ def duplicated_rows(dataset: OfflineDataset) -> np.ndarray:
     observation, terminal and timeout flags), ascending. Rows are hashed by one fixed random
     projection, then rows of equal hash are compared exactly, so a 1M-row dataset takes well
     under a second."""
+    _require_dataset(dataset)
     fields = (
         dataset.observations,
         dataset.actions,

@@ -32,11 +32,36 @@ __all__ = [
 TerminationFn = Callable[[torch.Tensor], torch.Tensor]
 
 
+def _check_raw_next_obs(raw_next_obs: Any, rule: str, obs_dim: int | None = None) -> None:
+    """One ValueError naming ``rule``'s argument for a non-tensor, a 0-d tensor, or (with
+    ``obs_dim``) a last dim other than the env's observation dim (probe 63: an ndarray was
+    torch's raw TypeError, a 0-d tensor a raw IndexError, and a 5-dim or a Hopper state given to
+    Walker2d's rule was judged silently on its first two columns). Type and shape only: no host
+    sync, and ``torch.compile`` guards on them like any shape."""
+    if not isinstance(raw_next_obs, torch.Tensor):
+        how = "; pass torch.as_tensor(obs)" if isinstance(raw_next_obs, np.ndarray | list) else ""
+        raise ValueError(
+            f"raw_next_obs: {rule} expects a torch tensor [..., {obs_dim or 'obs_dim'}], got "
+            f"{type(raw_next_obs).__name__}{how}"
+        )
+    if raw_next_obs.ndim == 0:
+        raise ValueError(
+            f"raw_next_obs: {rule} expects a tensor [..., {obs_dim or 'obs_dim'}] (one state "
+            "or a batch of them), got a 0-d tensor"
+        )
+    if obs_dim is not None and raw_next_obs.shape[-1] != obs_dim:
+        raise ValueError(
+            f"raw_next_obs: shape {tuple(raw_next_obs.shape)}, but {rule} needs "
+            f"[..., {obs_dim}] (the env's observation dim); last dim {raw_next_obs.shape[-1]}"
+        )
+
+
 def hopper_terminated(raw_next_obs: torch.Tensor) -> torch.Tensor:
     """Hopper-v5: alive iff all finite, |obs[1:]| < 100, height obs[0] > 0.7, |angle obs[1]| < 0.2.
 
     ``raw_next_obs`` [..., 11] -> bool [...].
     """
+    _check_raw_next_obs(raw_next_obs, "Hopper's rule (hopper_terminated)", 11)
     height, angle = raw_next_obs[..., 0], raw_next_obs[..., 1]
     alive = (
         torch.isfinite(raw_next_obs).all(dim=-1)
@@ -52,6 +77,7 @@ def walker2d_terminated(raw_next_obs: torch.Tensor) -> torch.Tensor:
 
     ``raw_next_obs`` [..., 17] -> bool [...].
     """
+    _check_raw_next_obs(raw_next_obs, "Walker2d's rule (walker2d_terminated)", 17)
     height, angle = raw_next_obs[..., 0], raw_next_obs[..., 1]
     alive = (height > 0.8) & (height < 2.0) & (angle > -1.0) & (angle < 1.0)
     return ~alive
@@ -59,11 +85,13 @@ def walker2d_terminated(raw_next_obs: torch.Tensor) -> torch.Tensor:
 
 def never_terminated(raw_next_obs: torch.Tensor) -> torch.Tensor:
     """HalfCheetah-v5 (and any env without terminal states): all False, bool [...]."""
+    _check_raw_next_obs(raw_next_obs, "never_terminated")
     return torch.zeros(raw_next_obs.shape[:-1], dtype=torch.bool, device=raw_next_obs.device)
 
 
 def always_terminated(raw_next_obs: torch.Tensor) -> torch.Tensor:
     """Every transition terminates (App. C.1: one action, then the episode ends); bool [...]."""
+    _check_raw_next_obs(raw_next_obs, "always_terminated")
     return torch.ones(raw_next_obs.shape[:-1], dtype=torch.bool, device=raw_next_obs.device)
 
 

@@ -700,12 +700,16 @@ def as_action_tensor(
     return torch.clamp(action.reshape(-1, mdp.action_dim), low, high)  # [n, A]
 
 
-def warn_clipped_action(array: np.ndarray, mdp: LearnedMDP, env: Any) -> None:
+def warn_clipped_action(
+    array: np.ndarray, mdp: LearnedMDP, env: Any, clipper: str = "the model env"
+) -> None:
     """One warning per ``env`` the first time an action lies outside the action space by more
     than float32 rounding (probe 34: ``np.full(3, 100.)`` stepped as ``[1, 1, 1]`` without a
     word, while the real env charges its control cost on the unclipped action, so a policy
     emitting unscaled actions looked fine in the model). On the host array: no device sync;
-    after the warning, no check at all; before it, two reductions (~4 µs for 2000 x 3)."""
+    after the warning, no check at all; before it, two reductions (~4 µs for 2000 x 3).
+    ``mdp``: anything with ``action_space`` (and ``env_id``); ``clipper`` names who clips (the
+    toy envs pass themselves, probe 63)."""
     space = mdp.action_space
     limits = getattr(env, "_action_limits", None)
     if limits is None or limits[0] is not space:  # once per env: bounds with a rounding margin
@@ -733,7 +737,7 @@ def warn_clipped_action(array: np.ndarray, mdp: LearnedMDP, env: Any) -> None:
         why = "; scale actions into the action space (a missing tanh?)"
     warnings.warn(
         f"action{list(at)} = {float(array[at]):.6g} is outside the action space "
-        f"[{float(low[j]):g}, {float(high[j]):g}]; the model env clips it "
+        f"[{float(low[j]):g}, {float(high[j]):g}]; {clipper} clips it "
         f"({counted(int(outside.sum()), 'entry', 'entries')} of this step; warned once per env){why}",
         stacklevel=user_stacklevel(),
     )

@@ -174,7 +174,13 @@ class _ToyEnv(gym.Env):
         self._state: float | None = None
 
     def _check_action(self, action: Any) -> float:
-        from rambo_env.envs.model_env import as_float32  # lazy: torch is not needed to register
+        """The action as a float clipped to [-1, 1] (the paper's action set), with one warning
+        per env the first time it lies outside (probe 63: ``step(5.0)`` stepped as 1.0 without a
+        word), as the model envs say (:func:`rambo_env.envs.model_env.warn_clipped_action`)."""
+        from rambo_env.envs.model_env import (  # lazy: torch is not needed to register
+            as_float32,
+            warn_clipped_action,
+        )
 
         if self._state is None:
             raise RuntimeError(f"{type(self).__name__}: call reset() before step()")
@@ -184,6 +190,8 @@ class _ToyEnv(gym.Env):
         # "could not convert string to float", or a complex action's real part with a warning
         if a.shape != (1,) or not np.isfinite(a[0]):
             raise ValueError(f"action: expected one finite value, got {action!r}")
+        if not getattr(self, "_warned_clipped_action", False):
+            warn_clipped_action(a, self, self, clipper=f"the toy env {type(self).__name__}")
         return float(np.clip(a[0], -1.0, 1.0))
 
     def _obs(self) -> np.ndarray:

@@ -3902,3 +3902,30 @@ def test_load_session_keeps_the_callers_random_streams_and_threads(tiny_hopper, 
     assert history.iteration == 1
     assert draws() == expected
     assert torch.get_num_threads() == threads
+
+
+def test_timing_helpers_refuse_what_is_no_duration(tmp_path, monkeypatch):
+    """Probe 63: ``estimate_lines`` with a NaN / -1 s iteration or -3 remaining iterations
+    estimated "0 s"; ``format_duration(None)`` was float()'s raw TypeError and ``'3'`` read as
+    3 s; ``record_iteration_time`` stored 1e9 s, above MAX_ITERATION_S ("no measurement")."""
+    from agents import timing
+
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path))
+    for kwargs, match in (
+        ({"measured_s": math.nan}, r"measured_s: expected a number of seconds >= 0, got nan"),
+        ({"measured_s": -1.0}, r"measured_s: .* got -1\.0"),
+        ({"measured_s": math.inf}, r"measured_s: expected a finite number of seconds, got inf"),
+        ({"measured_s": 1.0, "remaining": -3}, r"remaining: expected an int >= 0 .*got -3"),
+        ({"measured_s": 1.0, "remaining": 2.5}, r"remaining: .* got 2\.5"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            timing.estimate_lines("key", kwargs.pop("remaining", 5), **kwargs)
+    assert "3.0 s for the 3 remaining" in timing.estimate_lines("k", 3, measured_s=np.float64(1))[0]
+    for bad in (None, "3", True, math.nan, -5):
+        with pytest.raises(ValueError, match=r"seconds: expected a number of seconds >= 0"):
+            timing.format_duration(bad)
+    assert timing.format_duration(0) == "0 s" and timing.format_duration(np.float32(45)) == "45 s"
+    timing.record_iteration_time("key", [math.nan, -1.0, 1e9])
+    assert not (tmp_path / timing.TIMES_NAME).exists()
+    timing.record_iteration_time("key", [1e9, 2.0, 4.0])
+    assert json.loads((tmp_path / timing.TIMES_NAME).read_text()) == {"key": 3.0}

@@ -1575,6 +1575,24 @@ def test_duplicated_rows_are_said_at_load(capsys):
     assert duplicated_rows(OfflineDataset.from_arrays(a)).tolist() == []
 
 
+@pytest.mark.parametrize(
+    ("given", "got"),
+    [
+        (None, r"\(rambo_env.load_dataset\(name_or_path\) gives one\), got None$"),
+        ("hopper-medium", r"\(rambo_env.load_dataset\('hopper-medium'\) gives one\), got str "),
+        ({"observations": []}, r"\(rambo_env.load_dataset\(name_or_path\) gives one\), got dict$"),
+    ],
+)
+def test_content_helpers_refuse_what_is_not_a_dataset(given, got):
+    """Probe 63: ``duplicated_rows(None)`` / ``check_content('hopper-medium')`` were raw
+    AttributeErrors ('NoneType' object has no attribute 'observations')."""
+    from rambo_env.data.loaders import check_content, duplicated_rows
+
+    for helper in (duplicated_rows, check_content):
+        with pytest.raises(ValueError, match=r"^dataset: expected an OfflineDataset " + got):
+            helper(given)
+
+
 def test_a_minari_dataset_written_by_another_minari_version_is_not_said_to_be_damaged():
     """Probe 25: a dataset written by a newer Minari (0.5.4) and read with an older one (0.5.0,
     the declared floor) was "is damaged …; re-create it … --force or delete the folder", advice

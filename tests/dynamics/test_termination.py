@@ -186,3 +186,47 @@ def test_an_env_without_a_known_rule_says_how_rollouts_end(capsys) -> None:
     assert "terminal state and the dataset names no env, so no termination rule is known: " in (
         capsys.readouterr().out
     )
+
+
+@pytest.mark.parametrize(
+    ("rule", "given", "match"),
+    [
+        (
+            hopper_terminated,
+            np.zeros((8, 11), dtype=np.float32),
+            r"raw_next_obs: Hopper's rule .* torch tensor \[\.\.\., 11\], got ndarray; "
+            r"pass torch.as_tensor\(obs\)",
+        ),
+        (hopper_terminated, torch.tensor(1.0), r"raw_next_obs: .* got a 0-d tensor"),
+        (
+            hopper_terminated,
+            torch.zeros(8, 5),
+            r"raw_next_obs: shape \(8, 5\), but Hopper's rule \(hopper_terminated\) needs "
+            r"\[\.\.\., 11\] .*last dim 5",
+        ),
+        (
+            walker2d_terminated,
+            torch.zeros(8, 11),  # a Hopper state given to Walker2d's rule
+            r"raw_next_obs: shape \(8, 11\), but Walker2d's rule .* needs \[\.\.\., 17\]",
+        ),
+        (never_terminated, np.zeros((4, 17)), r"never_terminated expects a torch tensor"),
+        (always_terminated, [[0.0]], r"always_terminated expects a torch tensor"),
+    ],
+)
+def test_rules_refuse_non_tensors_and_wrong_widths(rule, given, match) -> None:
+    """Probe 63: an ndarray was torch's raw TypeError, a 0-d tensor a raw IndexError, and a
+    5-dim state (or a Hopper state given to Walker2d's rule) was judged on its first two columns
+    without a word."""
+    with pytest.raises(ValueError, match=match):
+        rule(given)
+
+
+def test_rule_checks_are_shape_only_and_compile() -> None:
+    """The checks run inside every model step (and the adversary's compiled loss): one state
+    [11] is still judged, and dynamo traces the rules in one graph (no data-dependent branch)."""
+    assert hopper_terminated(torch.zeros(11)).shape == ()
+    obs = torch.zeros(4, 11)
+    obs[:, 0] = 1.25
+    for rule, x in ((hopper_terminated, obs), (walker2d_terminated, torch.ones(3, 17))):
+        compiled = torch.compile(rule, backend="eager", fullgraph=True, dynamic=True)
+        assert torch.equal(compiled(x), rule(x))

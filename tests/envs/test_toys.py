@@ -588,3 +588,23 @@ def test_illustrative_horizon_and_time_limit_that_agree_run_their_full_length() 
     assert _episode_length(gym.make(ILLUSTRATIVE_ID, max_episode_steps=5)) == 5  # user's limit
     assert _episode_length(gym.make(ILLUSTRATIVE_ID)) == ILLUSTRATIVE_HORIZON
     assert IllustrativeMDP(horizon=20).horizon == 20  # built directly: no TimeLimit
+
+
+@pytest.mark.parametrize("env_id", [ILLUSTRATIVE_ID, SINGLE_TRANSITION_ID])
+def test_toy_action_outside_the_box_is_clipped_with_one_warning(env_id: str) -> None:
+    """Probe 63: ``step(np.array([5.0]))`` stepped as 1.0 without a word (the model env and
+    ``evaluate_policy`` both warn); now one warning per env, as the model env's."""
+    env = gym.make(env_id)
+    env.reset(seed=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for action in (0.5, 5.0, -5.0):  # inside: no warning; then once per env
+            env.step(np.array([action]))
+            if env_id == SINGLE_TRANSITION_ID:  # one step per episode
+                env.reset()
+            assert action != 0.5 or caught == []
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert message.startswith("action[0] = 5 is outside the action space [-1, 1]; the toy env ")
+    assert "clips it (1 entry of this step; warned once per env)" in message
+    assert caught[0].filename == __file__
