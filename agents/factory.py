@@ -686,9 +686,84 @@ def _check_policy_kwarg_types(policy_kwargs: dict[str, Any]) -> None:
                 f"policy_kwargs[{key!r}]: expected a dict of keyword arguments or None, got "
                 f"{type(value).__name__} {value!r:.40}"
             )
+    _check_finite_numbers("policy_kwargs", policy_kwargs)
+    _check_optimizer_kwargs(policy_kwargs)
     n_critics = policy_kwargs.get("n_critics", 2)  # SB3's default
     if not (is_int(n_critics) and n_critics >= 1):
         raise ValueError(f"policy_kwargs['n_critics']: expected an int >= 1, got {n_critics!r}")
+
+
+def _check_finite_numbers(path: str, value: Any) -> None:
+    """One ValueError naming the key path of a NaN / ±inf anywhere in ``value`` (probe 63:
+    ``policy_kwargs={"log_std_init": nan}`` was a page of torch NaN errors with ``use_sde=True``,
+    and accepted without a word without it)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_finite_numbers(f"{path}[{key!r}]", item)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _check_finite_numbers(f"{path}[{i}]", item)
+    elif is_real(value) and not math.isfinite(value):
+        note = " (it acts only with use_sde=True)" if path.endswith("['log_std_init']") else ""
+        raise ValueError(f"{path}: expected a finite number, got {value!r}{note}")
+
+
+def _check_optimizer_kwargs(policy_kwargs: dict[str, Any]) -> None:
+    """One ValueError naming ``policy_kwargs['optimizer_kwargs']`` (and the key, where torch's
+    message says which) for keywords the optimizer refuses (probe 63: ``{"eps": -1}`` was
+    torch's raw ``Invalid epsilon value: -1``, naming neither)."""
+    optimizer_kwargs = policy_kwargs.get("optimizer_kwargs") or {}
+    if not optimizer_kwargs:
+        return
+    path = "policy_kwargs['optimizer_kwargs']"
+    if "lr" in optimizer_kwargs:  # SB3 passes lr itself: was "got multiple values for 'lr'"
+        raise ValueError(f"{path}['lr']: SB3 sets it; pass actor_lr / critic_lr instead")
+    optimizer_class = policy_kwargs.get("optimizer_class", LrScaledAdam)
+    try:  # the optimizer's own checks, on one dummy parameter (as SB3 builds it: lr first)
+        optimizer_class([torch.nn.Parameter(torch.zeros(1))], lr=1e-3, **optimizer_kwargs)
+    except (ValueError, TypeError) as err:
+        text = str(err)
+        words = {"epsilon": "eps", "beta": "betas", "weight_decay": "weight_decay"}
+        keys = [k for word, k in words.items() if word in text and k in optimizer_kwargs]
+        where = f"{path}[{keys[0]!r}]" if keys else path
+        what = "it" if keys else "them"
+        raise ValueError(
+            f"{where}: {optimizer_class.__name__} refuses {what} ({text}); fix or leave it out"
+        ) from None
+
+
+def _check_replay_buffer_kwargs(replay_buffer_kwargs: Any, own: dict[str, Any]) -> None:
+    """One ValueError for a ``replay_buffer_kwargs`` key make_agent sets from its own argument
+    (probe 63: ``real_ratio=0.7, replay_buffer_kwargs={"real_ratio": 0.3}`` trained with 0.3
+    without a word, the paper's mixing f of another experiment), one SB3 passes itself, or one
+    :class:`~agents.buffer.MixedReplayBuffer` does not take (was its raw TypeError)."""
+    if not isinstance(replay_buffer_kwargs, dict):
+        raise ValueError(
+            f"replay_buffer_kwargs: expected a dict, got {type(replay_buffer_kwargs).__name__}"
+        )
+    for key, value in own.items():
+        if key in replay_buffer_kwargs:
+            shown = f"={value!r}" if is_real(value) else " argument"
+            raise ValueError(
+                f"replay_buffer_kwargs[{key!r}]: make_agent's own {key}{shown} sets it; give it "
+                f"once (make_agent({key}=…))"
+            )
+    sb3_passed = {"buffer_size", "observation_space", "action_space", "device", "n_envs"}
+    sb3_passed.add("optimize_memory_usage")
+    known = _keyword_names(MixedReplayBuffer) - sb3_passed - set(own)
+    unknown = sorted(set(replay_buffer_kwargs) - known, key=str)
+    if unknown:
+        key = unknown[0]
+        if key in sb3_passed:
+            raise ValueError(
+                f"replay_buffer_kwargs[{key!r}]: SB3 passes it to MixedReplayBuffer itself "
+                f"(from the agent and its env); leave it out"
+            )
+        raise ValueError(
+            f"replay_buffer_kwargs[{key!r}]: not an argument of MixedReplayBuffer"
+            f"{did_you_mean(str(key), sorted(known | set(own)))}; it takes {sorted(known)} "
+            f"(and make_agent's own {sorted(own)})"
+        )
 
 
 def _check_pool_size(buffer_size: Any, k: int, n_rollouts: int, retain_iterations: int) -> None:
@@ -943,6 +1018,10 @@ def make_agent(
             _EXPLORATION_STD if exploration_std is None else exploration_std,
         ),
     }
+    _check_replay_buffer_kwargs(
+        agent_kwargs.get("replay_buffer_kwargs", {}),
+        {"dataset": dataset, "normalizer": normalizer, "real_ratio": real_ratio, "seed": seed},
+    )
     for key in ("policy_kwargs", "replay_buffer_kwargs"):
         kwargs[key] = {**kwargs.get(key, {}), **agent_kwargs.pop(key, {})}
     kwargs.update(agent_kwargs)

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from rambo_env.run_io import is_int, is_real, read_json, with_article
+from rambo_env.run_io import RESULTS_STATUSES, is_int, is_real, read_json, with_article
 
 __all__ = [
     "Q_VAR_WINDOW",
@@ -135,7 +135,15 @@ def rambo_off_from_results(
     history = results["q_history"]
     name = f"{source}: field 'q_history'"
     q = _q_values(history, name, fix)
-    if results.get("status") == "diverged":  # the diverged iteration's Q is not in q_history
+    status = results.get("status")
+    if "status" in results and status not in RESULTS_STATUSES:
+        # probe 63: a typo ('diverge', 'Diverged') scored as a finished run: a diverged
+        # configuration became selectable by RAMBO-OFF (Sec. 4.3 / Table 6: diverged = "-")
+        raise ValueError(
+            f"{source}: field 'status': {_given(status)} is not one of "
+            f"{', '.join(RESULTS_STATUSES)} (what cotrain writes){fix}"
+        )
+    if status == "diverged":  # the diverged iteration's Q is not in q_history
         # probe 60: a run that diverged at iteration 1 (empty history) also gets +inf (Table 6
         # "-", never selected), not the empty-history error: a resume of it is refused
         q = np.append(q, math.nan)

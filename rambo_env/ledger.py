@@ -35,6 +35,7 @@ from rambo_env.run_io import (
     CONFIG_NAME,
     RERUN_DIED_START,
     RESULTS_NAME,
+    RESULTS_STATUSES,
     TB_DIR,
     TB_LOST_NAME,
     StagedFiles,
@@ -858,10 +859,6 @@ def _diverged(run_dir: Path) -> bool:
         )
         return False
     return results["status"] == "diverged"
-
-
-#: The ``status`` values cotrain writes into a run's ``results.json`` (``agents.cotrain``).
-RESULTS_STATUSES = ("finished", "stopped", "diverged", "interrupted")
 
 
 def check_results_status(run_dir: Path) -> None:

@@ -58,6 +58,7 @@ __all__ = [
     "NAME_MAX",
     "PATH_MAX",
     "RESULTS_NAME",
+    "RESULTS_STATUSES",
     "RUN_SEED_LIMIT",
     "SEED_LIMIT",
     "TB_DIR",
@@ -155,6 +156,8 @@ __all__ = [
 CONFIG_NAME = "config.json"
 CHECKPOINT_NAME = "checkpoint.pt"
 RESULTS_NAME = "results.json"
+#: The ``status`` values cotrain writes into a run's ``results.json`` (``agents.cotrain``).
+RESULTS_STATUSES = ("finished", "stopped", "diverged", "interrupted")
 CURVE_NAME = "learning_curve.png"
 TB_DIR = "tb"
 # A file in tb/ saying that its earlier event files are lost on purpose: ``--resume`` then goes on

@@ -163,3 +163,18 @@ def test_from_run_names_a_wrong_q_history_and_what_to_do(tmp_path, content, expe
     (tmp_path / "results.json").write_text(json.dumps(content))
     with pytest.raises(ValueError, match=r"results\.json: " + expected + ".*or rerun the run"):
         rambo_off_from_run(tmp_path)
+
+
+@pytest.mark.parametrize("status", ["bogus", "diverge", "Diverged", None, 1])
+def test_an_unknown_status_is_named(status):
+    """Probe 63 row 43: any status but 'diverged' (a typo 'diverge') scored as a finished run,
+    making a diverged configuration selectable by RAMBO-OFF."""
+    with pytest.raises(
+        ValueError,
+        match=r"^results: field 'status': .* is not one of finished, stopped, diverged, "
+        r"interrupted",
+    ):
+        rambo_off_from_results({"q_history": [1.0, 2.0], "status": status})
+    for ok in ("finished", "stopped", "interrupted"):
+        assert rambo_off_from_results({"q_history": [1.0, 2.0], "status": ok}).q_avg == 2.0
+    assert rambo_off_from_results({"q_history": [1.0, 2.0]}).q_avg == 2.0  # no status: as before

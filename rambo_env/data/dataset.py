@@ -538,7 +538,9 @@ class OfflineDataset:
         return dataset
 
     @classmethod
-    def _check_meta_keywords(cls, meta: Mapping[str, Any]) -> None:
+    def _check_meta_keywords(
+        cls, meta: Mapping[str, Any], caller: str = "OfflineDataset.from_arrays"
+    ) -> None:
         """Refuse a keyword of :meth:`from_arrays` that is no non-array field, with a
         did-you-mean (probe 47: ``ref_minscore=5.0`` was ``OfflineDataset.__init__``'s bare
         "unexpected keyword argument" TypeError, pointing at a method the user never called)."""
@@ -551,9 +553,10 @@ class OfflineDataset:
         ]
         for name in meta:
             if name not in accepted:
-                where = " (an array: put it in `arrays`)" if name in ARRAY_FIELDS else ""
+                put = "put it in `arrays`" if caller.endswith("from_arrays") else "from the file"
+                where = f" (an array: {put})" if name in ARRAY_FIELDS else ""
                 raise TypeError(
-                    f"OfflineDataset.from_arrays: unexpected keyword {name}"
+                    f"{caller}: unexpected keyword {name}"
                     f"{where or did_you_mean(name, accepted)}; the metadata keywords are "
                     f"{', '.join(accepted)}"
                 )

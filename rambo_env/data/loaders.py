@@ -274,8 +274,13 @@ def _pickled_npz_entries(path: str) -> str:
 
 def read_npz(path: str | Path, **meta: Any) -> OfflineDataset:
     """:meth:`OfflineDataset.from_npz` with a damaged file turned into one error naming it (never
-    numpy's advice to load pickled data unsafely)."""
-    return OfflineDataset.from_npz(path, **meta)
+    numpy's advice to load pickled data unsafely). An ``env_id`` given in ``meta`` is checked
+    against the data as :func:`load_dataset` checks it (:func:`validate_for_env`)."""
+    # probe 63: bogus=1 was OfflineDataset.__init__'s raw TypeError; env_id='Walker2d-v5' on
+    # Hopper data was returned without a word (load_dataset refuses the same mismatch)
+    OfflineDataset._check_meta_keywords(meta, caller="read_npz")
+    dataset = OfflineDataset.from_npz(path, **meta)
+    return validate_for_env(dataset) if meta.get("env_id") is not None else dataset
 
 
 def load_dataset(
