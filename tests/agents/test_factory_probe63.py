@@ -85,3 +85,22 @@ def test_a_non_finite_policy_kwarg_is_named(parts, use_sde):
         ValueError, match=r"^policy_kwargs\['optimizer_kwargs'\]\['betas'\]\[1\]: expected a finite"
     ):
         _make(parts, policy_kwargs={"optimizer_kwargs": {"betas": (0.9, math.inf)}})
+
+
+@pytest.mark.parametrize(
+    ("name", "argument", "inside"),
+    [
+        ("critic_layer_norm", True, False),
+        ("critic_layer_norm", False, True),
+        ("log_std_min", -5.0, -20.0),
+    ],
+)
+def test_a_setting_make_agent_owns_given_in_policy_kwargs_is_refused(parts, name, argument, inside):
+    """Probe 63 rows 55, 56: given both ways, make_agent's own argument won without a word; with
+    critic_layer_norm=False the key was "not an argument of SACPolicy" (misleading)."""
+    with pytest.raises(
+        ValueError,
+        match=rf"^policy_kwargs\['{name}'\]: make_agent sets it from its own {name} argument; "
+        rf"pass make_agent\({name}=…\) instead$",
+    ):
+        _make(parts, **{name: argument, "policy_kwargs": {name: inside}})

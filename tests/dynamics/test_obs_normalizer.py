@@ -201,5 +201,5 @@ def test_tensors_refuse_a_non_floating_dtype():
     for dtype in (torch.int64, "float32", torch.bool):
         with pytest.raises(ValueError, match=r"^dtype: expected a floating torch dtype"):
             norm.tensors(torch.device("cpu"), dtype)
-    mean, std = norm.tensors(torch.device("cpu"), torch.float64)
+    _, std = norm.tensors(torch.device("cpu"), torch.float64)
     assert std.dtype == torch.float64 and float(std[0]) == 0.5
