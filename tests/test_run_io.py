@@ -1287,8 +1287,12 @@ def test_did_you_mean_names_typos_not_loose_matches():
 
 
 def _configs_with_numpy_numbers():
+    """One maker per config, so that each case builds its own config alone."""
+    from agents.bc import BCConfig
+    from agents.behaviour import BehaviourConfig
     from agents.cotrain_setup import CotrainConfig
     from agents.run_callbacks import EvalSchedule
+    from agents.sweep import SweepResources
     from rambo_env.adversary import AdversaryConfig
     from rambo_env.bench import BenchConfig
     from rambo_env.dynamics.ensemble import EnsembleConfig
@@ -1296,23 +1300,28 @@ def _configs_with_numpy_numbers():
 
     i, f = np.int64, np.float32
     return [
-        MLEConfig(seed=i(1), max_epochs=i(2), lr=f(1e-3), batch_size=np.int32(64)),
-        EnsembleConfig(n_members=i(3), n_elites=i(2), logvar_penalty=np.float64(1e-3)),
-        AdversaryConfig(f(3e-4), i(5), n_updates=i(10), gamma=f(0.99)),
-        BenchConfig.quick().__class__(seed=i(3), repeats=i(2)),
-        EvalSchedule(i(3), every=i(2), last=i(1)),
-        CotrainConfig(seed=i(1), n_iterations=i(2)),
+        lambda: MLEConfig(seed=i(1), max_epochs=i(2), lr=f(1e-3), batch_size=np.int32(64)),
+        lambda: EnsembleConfig(n_members=i(3), n_elites=i(2), logvar_penalty=np.float64(1e-3)),
+        lambda: AdversaryConfig(f(3e-4), i(5), n_updates=i(10), gamma=f(0.99)),
+        lambda: BenchConfig.quick().__class__(seed=i(3), repeats=i(2)),
+        lambda: EvalSchedule(i(3), every=i(2), last=i(1)),
+        lambda: CotrainConfig(seed=i(1), n_iterations=i(2)),
+        lambda: BehaviourConfig(
+            "Hopper-v5", (f(0.0), f(1.0)), max_steps=i(10_000), seed=i(2), n_eval_episodes=i(2)
+        ),
+        lambda: BCConfig(epochs=i(2), seed=i(1), lr=f(1e-4)),
+        lambda: SweepResources(cpus_per_trial=f(2.0), max_concurrent=i(2)),
     ]
 
 
-@pytest.mark.parametrize("index", range(6))
+@pytest.mark.parametrize("index", range(9))
 def test_configs_store_numpy_numbers_as_python_ones(index):
     """Probe 61: numpy numbers passed each config's checks and stayed numpy, so the JSON of a run
     folder, a model cache key or dataset metadata failed later ("Object of type int64 is not JSON
     serializable", after the dataset load or a whole collection)."""
     import dataclasses
 
-    cfg = _configs_with_numpy_numbers()[index]
+    cfg = _configs_with_numpy_numbers()[index]()
     for field in dataclasses.fields(cfg):
         assert not isinstance(getattr(cfg, field.name), np.generic), field.name
     json.dumps(

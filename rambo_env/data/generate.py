@@ -463,6 +463,8 @@ def check_level_inputs(level: str, **inputs: Any) -> None:
                     else " (or leave it out and pass --train-policy to train one)"
                 )
             )
+        if name == "replay_path":  # an .hdf5 / dataset npz: said before the Minari root's note
+            _check_not_a_dataset_file(path)
 
 
 def _needs_expert(env: str, level: str) -> str:

@@ -1052,3 +1052,21 @@ def test_an_hdf5_file_given_as_the_replay_buffer_says_what_replay_takes(
     with pytest.raises(ValueError) as raised:  # the npz reader itself never says the same name
         read_npz(path)
     assert str(raised.value).endswith("not an npz (zip) archive; pass an npz file here")
+
+
+def test_an_hdf5_replay_is_refused_before_the_new_minari_root_note(tmp_path, capsys, monkeypatch):
+    """Probe 61 row 51: ``--replay ok.hdf5`` with a new ``MINARI_DATASETS_PATH`` first warned "the
+    Minari root … does not exist yet: it will be created; if the path is a typo, stop now", then
+    refused the file (nothing was created). The replay file is now checked with the other inputs,
+    before that note."""
+    import h5py
+
+    path = tmp_path / "ok.hdf5"
+    with h5py.File(path, "w") as f:
+        f["observations"] = np.zeros((4, 11), np.float32)
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "new-root"))
+    argv = ["--env", "hopper", "--level", "medium-replay", "--replay", str(path), "--no-progress"]
+    assert _script(monkeypatch).main(argv) == 2
+    out, err = capsys.readouterr()
+    assert "is an HDF5 file; --replay takes" in err
+    assert "Minari root" not in out + err and not (tmp_path / "new-root").exists()

@@ -1197,3 +1197,24 @@ def test_bad_make_mdp_options_are_refused_before_any_load(kwargs, match, monkeyp
         RamboModelEnv("walker2d-medium", progress=False, **kwargs)
     with pytest.raises(ValueError, match=match):
         RamboModelVectorEnv(2, "walker2d-medium", progress=False, **kwargs)
+
+
+def test_gym_make_takes_a_numpy_int_seed(tiny_dataset, capsys):
+    """Probe 61 row 68: ``gym.make("RamboModel-hopper-medium", seed=np.int64(1))`` (a seed from
+    ``np.random.SeedSequence`` or a config array) passed the seed check, then the model cache key's
+    JSON raised "Object of type int64 is not JSON serializable" after the dataset load. Now the
+    same model as ``seed=1`` (the same cache entry), for gym.make and gym.make_vec alike."""
+    kwargs = dict(
+        dataset=tiny_dataset,
+        ensemble_config=TINY_ENSEMBLE,
+        mle_config=TINY_MLE,
+        device="cpu",
+        progress=False,
+    )
+    env = gym.make("RamboModel-hopper-medium", seed=np.int64(1), **kwargs)
+    assert env.reset()[0].shape == (11,)
+    vec = gym.make_vec("RamboModel-hopper-medium", num_envs=2, seed=np.int64(1), **kwargs)
+    assert vec.reset()[0].shape == (2, 11)
+    capsys.readouterr()
+    gym.make("RamboModel-hopper-medium", seed=1, **kwargs)
+    assert "<- cache" in capsys.readouterr().out
