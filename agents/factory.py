@@ -759,6 +759,11 @@ def _check_replay_buffer_kwargs(replay_buffer_kwargs: Any, own: dict[str, Any]) 
                 f"replay_buffer_kwargs[{key!r}]: SB3 passes it to MixedReplayBuffer itself "
                 f"(from the agent and its env); leave it out"
             )
+        if key in inspect.signature(make_agent).parameters:  # probe 64: "did you mean
+            raise ValueError(  # 'real_ratio'?" for retain_iterations, an argument of make_agent
+                f"replay_buffer_kwargs[{key!r}]: an argument of make_agent, not of the buffer; "
+                f"pass make_agent({key}=…)"
+            )
         raise ValueError(
             f"replay_buffer_kwargs[{key!r}]: not an argument of MixedReplayBuffer"
             f"{did_you_mean(str(key), sorted(known | set(own)))}; it takes {sorted(known)} "

@@ -104,3 +104,14 @@ def test_a_setting_make_agent_owns_given_in_policy_kwargs_is_refused(parts, name
         rf"pass make_agent\({name}=…\) instead$",
     ):
         _make(parts, **{name: argument, "policy_kwargs": {name: inside}})
+
+
+def test_a_make_agent_argument_put_in_replay_buffer_kwargs_is_named_as_one(parts):
+    """Probe 64: ``replay_buffer_kwargs={'retain_iterations': 3}`` got "did you mean
+    'real_ratio'?", pointing the wrong way."""
+    with pytest.raises(
+        ValueError,
+        match=r"^replay_buffer_kwargs\['retain_iterations'\]: an argument of make_agent, not of "
+        r"the buffer; pass make_agent\(retain_iterations=…\)$",
+    ):
+        _make(parts, replay_buffer_kwargs={"retain_iterations": 3})
