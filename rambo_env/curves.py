@@ -162,6 +162,13 @@ def warn_damaged(events: Path) -> None:
     )
 
 
+def damaged_event_files(run_dir: str | Path) -> list[Path]:
+    """The event files in ``run_dir``'s tb/ that are damaged (cut or overwritten mid-file)."""
+    tb = Path(run_dir) / TB_DIR
+    files = sorted(p for p in tb.rglob("events.out.tfevents.*") if p.is_file())
+    return [p for p in files if _record_damage(p) is not None]
+
+
 def check_one_run(run_dir: str | Path) -> None:
     """:func:`read_curves`'s checks of ``run_dir``'s tb/ without reading the curves: it holds the
     event files of this run only (probe 46: ``cotrain --resume`` of a run whose tb/ held another
