@@ -644,7 +644,7 @@ def _check_logs_reach_results(run_dir: Path, logged: Sequence[Mapping[str, Any]]
         return
     done = results.get("iterations_completed")
     reached = max((int(r["iteration"]) for r in logged), default=None)
-    if not is_int(done) or done < 1 or (reached is not None and reached >= done):
+    if not is_int(done) or reached is None or reached >= done:  # none: check_logged's error
         return
     damaged = damaged_event_files(run_dir)
     why = (
@@ -652,11 +652,10 @@ def _check_logs_reach_results(run_dir: Path, logged: Sequence[Mapping[str, Any]]
         if damaged
         else "event files deleted or lost?"
     )
-    hold = "none" if reached is None else f"only up to iteration {reached}"
     did = "finished" if results["status"] == "finished" else "stopped after"
     raise ValueError(
         f"run_dir: {run_dir} {did} {counted(done, 'iteration')} ({RESULTS_NAME}) but its "
-        f"TensorBoard logs in {tb} hold {hold} ({why}); restore {TB_DIR}/ from a copy of the "
+        f"TensorBoard logs in {tb} hold only up to iteration {reached} ({why}); restore {TB_DIR}/ from a copy of the "
         f"run, or, to enter it without the missing curve rows, touch {shell_path(tb / TB_LOST_NAME)} "
         f"(their evaluations are then taken from its {RESULTS_NAME})"
     )
