@@ -43,6 +43,7 @@ __all__ = [
     "CURVE_COLUMNS",
     "check_logged",
     "check_one_run",
+    "damaged_event_files",
     "plot_curves",
     "read_curves",
     "read_curves_csv",

@@ -24,9 +24,9 @@ from rambo_env.curves import (
     check_logged,
     damaged_event_files,
     plot_curves,
-    results_rows,
     read_curves,
     read_curves_csv,
+    results_rows,
     write_curves_csv,
 )
 from rambo_env.data.dataset import OfflineDataset

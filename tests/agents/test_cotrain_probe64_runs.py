@@ -43,7 +43,10 @@ def test_a_finished_run_whose_event_file_is_damaged_is_refused_naming_tb(
     with pytest.raises(ValueError) as refused:
         update_ledger(run_dir, tmp_path / "ledger")
     said = str(refused.value)
-    assert f"run_dir: {run_dir} finished 2 iterations (results.json) but its TensorBoard logs in " in said
+    assert (
+        f"run_dir: {run_dir} finished 2 iterations (results.json) but its TensorBoard logs in "
+        in said
+    )
     assert f"{events.name} damaged); restore tb/ from a copy of the run, or" in said
     assert "CURVES_LOST" in said and "--resume" not in said and "first iteration" not in said
     assert not (tmp_path / "ledger" / "index.json").exists()

@@ -18,4 +18,6 @@ def test_a_slice_that_kept_the_generators_metadata_scores_its_own_rows():
     whole = OfflineDataset.from_arrays(a, **meta, metadata={**recorded, "n_transitions": 10})
     assert whole.behaviour_score() == 38.7  # the recorded score is of these data
     cut = {**recorded, "n_complete_episodes": 0}  # the original's episodes all cut: not these
-    assert OfflineDataset.from_arrays(a, **meta, metadata=cut).behaviour_score() == pytest.approx(own)
+    assert OfflineDataset.from_arrays(a, **meta, metadata=cut).behaviour_score() == pytest.approx(
+        own
+    )
