@@ -922,7 +922,8 @@ def behaviour_score_note(dataset: Any) -> str | None:
 
     if dataset.env_id is None or dataset.behaviour_score() is None:
         return None
-    if "normalized_score" in dataset.metadata:  # the generator's, over complete episodes
+    if "normalized_score" in dataset.metadata and dataset.recorded_score_applies():
+        # the generator's, over complete episodes (probe 64 row 50: not that of a slice)
         return None
     try:
         limit = gym.spec(dataset.env_id).max_episode_steps

@@ -154,7 +154,8 @@ def estimate_lines(
     times (was: "no iteration timed" for a run resumed after 119 iterations whose session had
     ended before it could record them). ``paper_sizes``: the run has the paper's per-iteration
     sizes, so its time also prices ``--preset paper``. ``compiling``: this session's first
-    iteration also compiles the losses (probe 40: a 1 s estimate, then a 45 s first iteration).
+    iteration also compiles the losses (probe 40: a 1 s estimate, then a 45 s first iteration);
+    with no time known, the estimate then follows the second iteration.
     One ValueError naming ``remaining`` (an int >= 0) or ``measured_s`` (a finite number >= 0)
     otherwise (probe 63: NaN or -1 s, and -3 iterations, were estimated as "0 s").
     """
@@ -174,10 +175,14 @@ def estimate_lines(
         per_iteration = None
     threads = torch.get_num_threads() if threads is None else threads
     if per_iteration is None:
-        return [
-            f"no iteration of these sizes timed on this machine yet ({threads} torch thread(s)); "
-            "an estimate follows the first iteration"
-        ]
+        # cotrain estimates after the first iteration of the session, the second when it
+        # compiles, and only when iterations remain after it (probe 64 row 22: a compiled
+        # 2-iteration run was promised an estimate "after the first iteration" and got none)
+        none = f"no iteration of these sizes timed on this machine yet ({threads} torch thread(s))"
+        if remaining <= 1 + compiling:
+            return [none]
+        after = "the second iteration (the first compiles)" if compiling else "the first iteration"
+        return [f"{none}; an estimate follows {after}"]
     paper = (
         f"--preset paper: {format_duration(PAPER_ITERATIONS * per_iteration)} for "
         f"{PAPER_ITERATIONS} iterations plus MLE pretraining to the official early stop (hours "

@@ -43,6 +43,7 @@ __all__ = [
     "CURVE_COLUMNS",
     "check_logged",
     "check_one_run",
+    "damaged_event_files",
     "plot_curves",
     "read_curves",
     "read_curves_csv",
@@ -160,6 +161,13 @@ def warn_damaged(events: Path) -> None:
         "it (the run's results.json keeps the evaluations)",
         flush=True,
     )
+
+
+def damaged_event_files(run_dir: str | Path) -> list[Path]:
+    """The event files in ``run_dir``'s tb/ that are damaged (cut or overwritten mid-file)."""
+    tb = Path(run_dir) / TB_DIR
+    files = sorted(p for p in tb.rglob("events.out.tfevents.*") if p.is_file())
+    return [p for p in files if _record_damage(p) is not None]
 
 
 def check_one_run(run_dir: str | Path) -> None:

@@ -22,9 +22,11 @@ from typing import Any
 from rambo_env.curves import (
     CURVE_COLUMNS,
     check_logged,
+    damaged_event_files,
     plot_curves,
     read_curves,
     read_curves_csv,
+    results_rows,
     write_curves_csv,
 )
 from rambo_env.data.dataset import OfflineDataset
@@ -496,7 +498,9 @@ def update_ledger(
     then = "add it once its first iteration is done"
     _check_protocol_size(run_dir, dataset, run["n_transitions"], ledger_dir)
     logged = read_curves(run_dir)
+    _check_logs_reach_results(run_dir, logged)
     rows = check_logged(logged, run_dir, then)  # tb/CURVES_LOST: results.json's evaluations
+    rows = _with_results_rows(run_dir, rows)
     if max(r["iteration"] for r in rows) < 1:  # probe 24: was entered as a 0-iteration run
         if _diverged(run_dir):  # it will never log one: "wait" would be wrong advice
             raise ValueError(
@@ -530,7 +534,8 @@ def update_ledger(
     by_iteration, lost = evaluations(run_dir, logged, "normalized_score")
     scores = list(by_iteration.values())
     if lost:  # probe 45: was the mean of the curve's evaluations only, without a word
-        kept = "has only their scores" if not logged else "lacks them"
+        curve = {r["iteration"] for r in rows}
+        kept = "has only their scores" if set(lost) <= curve else "lacks them"
         print(
             f"[ledger] WARNING: {lost_text(run_dir, lost)}: the last-10 mean is taken from "
             f"{RESULTS_NAME}; the ledger's curve {kept} (restore tb/ to have them)",
@@ -618,6 +623,55 @@ def update_ledger(
                 )
                 staged.commit()
     return entry
+
+
+def _check_logs_reach_results(run_dir: Path, logged: Sequence[Mapping[str, Any]]) -> None:
+    """One ValueError when ``run_dir``'s results.json says the run finished (or stopped) after
+    more iterations than its tb/ logs hold and ``tb/CURVES_LOST`` does not say so (probe 64 rows
+    39-40: a finished run whose event file was damaged mid-file or cut was entered as "stopped
+    at iteration 1 of 2 … continue it with --resume", or refused with "add it once its first
+    iteration is done", which can never happen)."""
+    tb = run_dir / TB_DIR
+    if (tb / TB_LOST_NAME).exists() or ledger_holder(run_dir) is not None:
+        return
+    if dead_lock_pid(run_dir) is not None:  # a later session killed: said elsewhere
+        return
+    try:
+        results = read_json(run_dir / RESULTS_NAME)
+    except (OSError, ValueError):  # none yet or damaged: said elsewhere
+        return
+    if not isinstance(results, dict) or results.get("status") not in ("finished", "stopped"):
+        return
+    done = results.get("iterations_completed")
+    reached = max((int(r["iteration"]) for r in logged), default=None)
+    if not is_int(done) or reached is None or reached >= done:  # none: check_logged's error
+        return
+    damaged = damaged_event_files(run_dir)
+    why = (
+        f"{some_names([str(p.relative_to(tb)) for p in damaged])} damaged"
+        if damaged
+        else "event files deleted or lost?"
+    )
+    did = "finished" if results["status"] == "finished" else "stopped after"
+    raise ValueError(
+        f"run_dir: {run_dir} {did} {counted(done, 'iteration')} ({RESULTS_NAME}) but its "
+        f"TensorBoard logs in {tb} hold only up to iteration {reached} ({why}); restore {TB_DIR}/ from a copy of the "
+        f"run, or, to enter it without the missing curve rows, touch {shell_path(tb / TB_LOST_NAME)} "
+        f"(their evaluations are then taken from its {RESULTS_NAME})"
+    )
+
+
+def _with_results_rows(
+    run_dir: Path, rows: list[dict[str, float | None]]
+) -> list[dict[str, float | None]]:
+    """``rows`` with, when ``tb/CURVES_LOST`` says the curves were lost, the rows of the
+    evaluations its results.json records past the curve's last iteration (score and return
+    only), so that a run whose event file was cut is entered with all its iterations."""
+    if not rows or not (run_dir / TB_DIR / TB_LOST_NAME).exists():
+        return rows
+    last = max(r["iteration"] for r in rows)
+    later = [r for r in results_rows(run_dir) if r["iteration"] > last]  # type: ignore[operator]
+    return [*rows, *later]
 
 
 def _model_record(resolved: dict[str, Any]) -> dict[str, Any]:

@@ -383,6 +383,11 @@ def resolve_torch_threads(requested: int | None) -> tuple[int, str]:
             f"OMP_NUM_THREADS={int(omp)}, below auto's {threads} ({why}); --torch-threads N "
             "overrides both"
         )
+    if int(omp) > threads:  # probe 64 row 54: was dropped without a word
+        return threads, (
+            f"{why}; OMP_NUM_THREADS={int(omp)} is above auto's {threads}: auto used "
+            f"(--torch-threads {int(omp)} to use {int(omp)})"
+        )
     return threads, why
 
 

@@ -431,7 +431,9 @@ def test_auto_torch_threads_keep_to_omp_num_threads(monkeypatch):
         "--torch-threads N overrides both",
     )
     assert run_io.resolve_torch_threads(2) == (2, "as configured")
-    monkeypatch.setenv("OMP_NUM_THREADS", "8")  # above auto: auto's count
+    monkeypatch.setenv("OMP_NUM_THREADS", "8")  # above auto: auto's count, said (probe 64)
+    assert run_io.resolve_torch_threads(None)[0] == 2
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")  # auto's own count: nothing to say
     assert run_io.resolve_torch_threads(None) == (2, "auto: 2 core(s), no other torch process")
     for bad in ("abc", "0", "-2"):
         monkeypatch.setenv("OMP_NUM_THREADS", bad)
@@ -440,6 +442,21 @@ def test_auto_torch_threads_keep_to_omp_num_threads(monkeypatch):
             f"auto: 2 core(s), no other torch process; OMP_NUM_THREADS={bad!r} is not a "
             "positive int: ignored",
         )
+
+
+def test_omp_num_threads_above_auto_is_said(monkeypatch):
+    """Probe 64 row 54: ``OMP_NUM_THREADS=4`` above auto's 1 was dropped without a word, while
+    a value below auto was said ("OMP_NUM_THREADS=1, below auto's 2")."""
+    from rambo_env import run_io
+
+    monkeypatch.setattr(run_io.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(run_io, "torch_processes", lambda: [30652])
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    assert run_io.resolve_torch_threads(None) == (
+        1,
+        "auto: 2 core(s) shared with 1 other torch process(es), PID 30652; OMP_NUM_THREADS=4 "
+        "is above auto's 1: auto used (--torch-threads 4 to use 4)",
+    )
 
 
 def test_torch_threads_beyond_four_per_core_are_refused(monkeypatch):

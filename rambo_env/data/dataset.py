@@ -1193,12 +1193,23 @@ class OfflineDataset:
         generator's recorded value for generated datasets); None without reference scores."""
         if self.ref_min_score is None or self.ref_max_score is None:
             return None
-        if self.metadata.get("n_complete_episodes") == 0:  # generated, every episode budget-cut
-            return None
-        recorded = self.metadata.get("normalized_score")
-        if isinstance(recorded, int | float) and math.isfinite(recorded):
-            return float(recorded)
+        if self.recorded_score_applies():
+            if self.metadata.get("n_complete_episodes") == 0:  # generated, every episode cut
+                return None
+            recorded = self.metadata.get("normalized_score")
+            if isinstance(recorded, int | float) and math.isfinite(recorded):
+                return float(recorded)
         return float(self.normalized_score(self.episode_returns().mean()))
+
+    def recorded_score_applies(self) -> bool:
+        """Whether the generator's recorded scores in ``metadata`` (``normalized_score``,
+        ``n_complete_episodes``) are of these data: False when the metadata's ``n_transitions``
+        is not the data's (probe 64 row 50: the first 10 rows of a generated 3000-row dataset,
+        its metadata kept, scored the 3000 rows' 38.7 as their behaviour score)."""
+        stored = self.metadata.get("n_transitions")
+        if isinstance(stored, bool) or not isinstance(stored, int | np.integer):
+            return True  # no size recorded (hand-made metadata): taken as the data's
+        return int(stored) == self.n_transitions
 
     # ----------------------------------------------------------------- identity and storage
     def fingerprint(self, *, with_name: bool = True) -> str:

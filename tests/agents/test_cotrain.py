@@ -3716,6 +3716,23 @@ def test_the_start_estimate_of_a_compiled_run_says_the_compile_comes_on_top(tmp_
     assert "evaluations extra; the first also compiles the losses: about a minute more)" in compiled
 
 
+def test_the_promise_of_an_estimate_is_kept(tmp_path, monkeypatch):
+    """Probe 64 row 22: a compiled 2-iteration run said "an estimate follows the first
+    iteration" and never gave one (under compile it follows the second, and only when
+    iterations remain after it)."""
+    from agents import timing
+
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path))
+    none = "no iteration of these sizes timed on this machine yet (1 torch thread(s))"
+    lines = timing.estimate_lines
+    assert lines("key", 2, threads=1, compiling=True) == [none]
+    assert lines("key", 3, threads=1, compiling=True) == [
+        f"{none}; an estimate follows the second iteration (the first compiles)"
+    ]
+    assert lines("key", 1, threads=1) == [none]
+    assert lines("key", 2, threads=1) == [f"{none}; an estimate follows the first iteration"]
+
+
 def test_a_resumed_event_file_sorts_after_the_earlier_ones(tmp_path, monkeypatch):
     """TensorBoard reads a folder's event files in name order and purges only what it read
     before the purge: a resume in the same second whose writer counter went from 9 to 10 wrote
