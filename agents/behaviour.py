@@ -195,7 +195,9 @@ class _BandStopCallback(BaseCallback):
         self.history.append(entry)
         save_actor(self.model, self.out_dir / "checkpoints" / f"actor_{self.num_timesteps}.pt")
         if self.num_timesteps % self.cfg.save_freq == 0:
-            save_resume_state(self.model, self.history, entry["wall_s"], self.out_dir)
+            save_resume_state(
+                self.model, self.history, entry["wall_s"], self.out_dir, self.cfg.env_id
+            )
         self.logger.record("behaviour/eval_return", mean)
         print(
             f"[behaviour] step {self.num_timesteps}: stochastic return {mean:.1f} ({entry['wall_s']} s)",
@@ -358,8 +360,38 @@ def _check_resume_files(resume_dir: Path, state: dict) -> None:
             )
 
 
-def save_resume_state(model: SAC, history: list[dict], wall_s: float, out_dir: Path) -> None:
-    """Atomically replace ``out_dir/resume`` with the SB3 model, its replay buffer and the history."""
+def _held_env_id(out: Path) -> tuple[str, str] | None:
+    """(env id, file recording it) of the behaviour agent in ``out``: ``resume/state.json``'s
+    ``env_id`` (written since probe 64), else ``behaviour.json``'s config; None if neither says."""
+    for name, keys in (
+        ("resume/state.json", ("env_id",)),
+        ("behaviour.json", ("config", "env_id")),
+    ):
+        try:
+            value: Any = read_json(out / name)
+            for key in keys:
+                value = value.get(key) if isinstance(value, dict) else None
+        except (OSError, ValueError):  # missing or damaged: the resume's own checks name it
+            continue
+        if isinstance(value, str):
+            return value, f"its {name}"
+    return None
+
+
+def _other_env_error(cfg: BehaviourConfig, out: Path, held: str, where: str) -> ValueError:
+    """The error for ``out`` holding the behaviour agent of another env than ``cfg.env_id``."""
+    fix = "pass its env_id" if held.startswith("another") else f"pass env_id={held!r}"
+    return ValueError(
+        f"cfg.env_id: {cfg.env_id!r}, but {out} holds a behaviour agent of {held} ({where}); "
+        f"{fix} to continue it, or another out_dir"
+    )
+
+
+def save_resume_state(
+    model: SAC, history: list[dict], wall_s: float, out_dir: Path, env_id: str | None = None
+) -> None:
+    """Atomically replace ``out_dir/resume`` with the SB3 model, its replay buffer and the history
+    (and ``env_id``, the env it trains on, where given: a resume with another env is refused)."""
     final, tmp = out_dir / "resume", out_dir / "resume.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -371,6 +403,8 @@ def save_resume_state(model: SAC, history: list[dict], wall_s: float, out_dir: P
         "wall_s": wall_s,
         "sha256": {name: _sha256(tmp / name) for name in _PICKLED},
     }
+    if env_id is not None:
+        state["env_id"] = env_id
     (tmp / "state.json").write_text(json.dumps(state, indent=2))
     old = out_dir / "resume.old"
     shutil.rmtree(old, ignore_errors=True)
@@ -425,6 +459,11 @@ def train_behaviour(
             "again, or to go on up to a larger max_steps), another folder, or remove those files "
             "to train a new one"
         )
+    recorded = _held_env_id(out) if held else None
+    if recorded is not None and recorded[0] != cfg.env_id:  # probe 64: was SB3's "Observation
+        raise _other_env_error(
+            cfg, out, *recorded
+        )  # spaces do not match", naming no folder or field
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:  # a parent that is a file, no permission
@@ -438,7 +477,13 @@ def train_behaviour(
     if resume and state_path.is_file():
         state = _read_resume_state(state_path)
         _check_resume_files(out / "resume", state)
-        model = SAC.load(out / "resume" / "model.zip", env=env, device="cpu")
+        try:
+            model = SAC.load(out / "resume" / "model.zip", env=env, device="cpu")
+        except ValueError as err:  # a save from before state.json recorded its env_id
+            if "spaces do not match" not in str(err):
+                raise
+            where = "its resume/model.zip"
+            raise _other_env_error(cfg, out, f"another env ({err})", where) from None
         model.load_replay_buffer(out / "resume" / "replay_buffer.pkl")
         callback.history, callback.wall_before = state["history"], float(state["wall_s"])
         print(f"[behaviour] resuming {out} at step {model.num_timesteps}", flush=True)

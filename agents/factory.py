@@ -679,6 +679,14 @@ def _check_policy_kwarg_types(policy_kwargs: dict[str, Any]) -> None:
                 f"policy_kwargs[{key!r}]: expected {with_article(base_name)} class "
                 f"(e.g. {example}), got {shown}"
             )
+    optimizer_class = policy_kwargs.get("optimizer_class", LrScaledAdam)
+    if not issubclass(optimizer_class, LrScaledAdam):  # probe 64: was "critic.optimizer: needs
+        raise ValueError(  # LrScaledAdam …" after the build, even with critic_lr == actor_lr
+            f"policy_kwargs['optimizer_class']: {optimizer_class.__name__} cannot be given: "
+            "make_agent's agents use their own Adam (LrScaledAdam: the critic's own learning "
+            "rate, fused steps); leave it out (weight decay goes in "
+            "policy_kwargs['optimizer_kwargs']['weight_decay'], Adam's L2 form)"
+        )
     for key in ("optimizer_kwargs", "features_extractor_kwargs"):
         value = policy_kwargs.get(key)
         if value is not None and not isinstance(value, dict):

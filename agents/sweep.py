@@ -695,6 +695,7 @@ def resume_sweep(
     if not (sweep_dir / SWEEP_FILE).is_file():
         raise FileNotFoundError(not_a_sweep_text(sweep_dir))
     spec, resources = load_sweep(sweep_dir)
+    _check_not_moved(sweep_dir)
     origin = _address_origin(address)
     address = resolve_address(address)
     check_trial_device(
@@ -703,6 +704,42 @@ def resume_sweep(
     end_dead_drivers_ray(sweep_dir)
     with _hold_sweep(sweep_dir):  # probe 24: a second driver reran the live sweep's trials
         return _fit(spec, resources, sweep_dir, address, verbose, restore=True, origin=origin)
+
+
+def _stored_runs_roots(sweep_dir: Path) -> Iterator[tuple[str, Any]]:
+    """(file, ``runs_root``) of each trial config Tune stored in ``sweep_dir/tune``: its newest
+    ``experiment_state-*.json`` (what ``Tuner.restore`` reads: plain JSON, nothing unpickled),
+    then each started trial's ``params.json``. Damaged or unknown shapes are skipped."""
+    tune_dir = sweep_dir / TUNE_DIR
+    states = sorted(tune_dir.glob("experiment_state-*.json"))[-1:]
+    for path in [*states, *sorted(tune_dir.glob("*/params.json"))]:
+        name = path.relative_to(sweep_dir).as_posix()
+        with contextlib.suppress(OSError, ValueError, TypeError, AttributeError, IndexError):
+            data = run_io.read_json(path)
+            if path.name == "params.json":
+                yield name, data.get("runs_root")
+                continue
+            for trial in data.get("trial_data", []):
+                yield name, (json.loads(trial[0]).get("config") or {}).get("runs_root")
+
+
+def _check_not_moved(sweep_dir: Path) -> None:
+    """One ValueError, before Ray starts, for a sweep folder moved (or copied) since its trials
+    were made: Tune restores each trial with its stored config, whose ``runs_root`` is the
+    folder's old ``runs/`` (``tune/experiment_state-*.json``, ``tune/<trial>/params.json``), so
+    resumed trials would train there, recreating it if gone (probe 64: was silent;
+    ``--report-only`` here went on calling them unfinished)."""
+    here = (sweep_dir / RUNS_DIR).resolve()
+    for name, stored in _stored_runs_roots(sweep_dir):
+        if isinstance(stored, str) and Path(stored).resolve() != here:
+            old = Path(stored).parent
+            raise ValueError(
+                f"sweep_dir: the sweep was made at {old} and is now at {sweep_dir}: its trials' "
+                f"Tune state ({name}) writes their runs to {stored}, "
+                f"so a resume here would train into the old folder; move it back to {old} and "
+                f"resume it there (--resume {run_io.shell_path(old)}), or start a new sweep; "
+                "--report-only reads it here"
+            )
 
 
 def _still_running(pid: int) -> bool:

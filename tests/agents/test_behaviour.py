@@ -772,3 +772,34 @@ def test_a_second_call_into_a_finished_agent_s_folder_is_refused(tmp_path):
         train_behaviour(cfg, tmp_path, progress_bar=False)
     assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir() if p.is_file()} == before
     assert train_behaviour(cfg, tmp_path, progress_bar=False, resume=True)["in_band"]
+
+
+def test_a_resume_with_another_env_names_the_env_the_folder_holds(tmp_path):
+    """Probe 64 row 34: ``train_behaviour(BehaviourConfig(env_id='Walker2d-v5', …), D,
+    resume=True)`` of a folder holding a Hopper agent was SB3's raw "Observation spaces do not
+    match: Box(…(11,)…) != Box(…(17,)…)", naming neither the folder nor the field. It is named
+    from behaviour.json (a finished agent), resume/state.json (a killed one), or, for a save from
+    before state.json recorded the env, from the model's own spaces."""
+    other = _cfg(env_id="MountainCarContinuous-v0", max_steps=160)
+    train_behaviour(_cfg(), tmp_path, progress_bar=False)  # killed at 80 = a save point
+    match = (
+        r"^cfg\.env_id: 'MountainCarContinuous-v0', but .* holds a behaviour agent of "
+        r"Pendulum-v1 \(its {}\); pass env_id='Pendulum-v1' to continue it, or another out_dir$"
+    )
+    with pytest.raises(ValueError, match=match.format(r"resume/state\.json")):
+        train_behaviour(other, tmp_path, progress_bar=False, resume=True)
+    state_path = tmp_path / "resume" / "state.json"
+    state = json.loads(state_path.read_text())
+    del state["env_id"]  # as saved before probe 64
+    state_path.write_text(json.dumps(state))
+    with pytest.raises(ValueError, match=match.format(r"behaviour\.json")):
+        train_behaviour(other, tmp_path, progress_bar=False, resume=True)
+    (tmp_path / "behaviour.json").unlink()
+    with pytest.raises(
+        ValueError,
+        match=r"^cfg\.env_id: 'MountainCarContinuous-v0', but .* holds a behaviour agent of "
+        r"another env \(Observation spaces do not match: .*\) \(its resume/model\.zip\); pass its "
+        r"env_id to continue it",
+    ):
+        train_behaviour(other, tmp_path, progress_bar=False, resume=True)
+    assert train_behaviour(_cfg(max_steps=160), tmp_path, progress_bar=False, resume=True)

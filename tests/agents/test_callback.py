@@ -1435,6 +1435,37 @@ def test_policy_kwargs_of_the_wrong_kind_and_optimize_memory_usage_are_named():
     assert len(agent.critic.q_networks) == 1
 
 
+def test_an_optimizer_class_other_than_lr_scaled_adam_is_refused_up_front():
+    """Probe 64: ``policy_kwargs={"optimizer_class": torch.optim.AdamW}`` was "critic.optimizer:
+    needs LrScaledAdam (policy_kwargs optimizer_class) to differ from the actor lr", raised after
+    the build even with ``critic_lr == actor_lr``, naming an internal attribute and no fix."""
+    from agents.factory import LrScaledAdam
+
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu"}
+    match = (
+        r"policy_kwargs\['optimizer_class'\]: AdamW cannot be given: make_agent's agents use "
+        r"their own Adam \(LrScaledAdam: .*leave it out \(weight decay goes in "
+        r"policy_kwargs\['optimizer_kwargs'\]\['weight_decay'\]"
+    )
+    for lrs in ({}, {"actor_lr": 3e-4, "critic_lr": 3e-4}):
+        for algo in ("sac", "td3"):
+            with pytest.raises(ValueError, match=match):
+                make_agent(
+                    algo, env, dataset, mdp.normalizer, **kw, **lrs,
+                    policy_kwargs={"net_arch": [8], "optimizer_class": torch.optim.AdamW},
+                )  # fmt: skip
+    agent = make_agent(  # its own class (and weight decay through optimizer_kwargs) still build
+        "sac", env, dataset, mdp.normalizer, **kw,
+        policy_kwargs={
+            "net_arch": [8], "optimizer_class": LrScaledAdam,
+            "optimizer_kwargs": {"weight_decay": 1e-4},
+        },
+    )  # fmt: skip
+    assert agent.critic.optimizer.param_groups[0]["weight_decay"] == 1e-4
+
+
 def test_an_adversary_discounting_otherwise_than_the_agent_is_refused():
     """Probe 30: ``make_agent(…, gamma=0.9)`` with ``AdversaryConfig``'s default γ 0.99 trained
     without a word: the adversary's advantage (Eq. 5) discounted otherwise than the critic."""

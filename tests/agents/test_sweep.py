@@ -1540,3 +1540,48 @@ def test_a_signal_that_also_ended_ray_s_processes_says_resume_at_once(
     monkeypatch.setattr(worker, "_global_node", None)
     sweep_mod._exit_when_ray_is_gone(tmp_path, signal.SIGTERM, poll_s=0.01)  # returns at once
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "tune/experiment_state-2026-12-04_13-00-18.json",
+        "tune/hopper-medium-k2-lam3e-4-s0/params.json",
+    ],
+)
+def test_resume_of_a_moved_sweep_folder_is_refused_before_ray(
+    tmp_path, monkeypatch, capsys, stored
+):
+    """Probe 64 row 68: ``--resume`` of a sweep folder moved (mv) since its trials were made was
+    silent: ``Tuner.restore`` restores each trial with its stored config (Tune's experiment
+    state; a started trial's params.json too), whose ``runs_root`` is the old folder's ``runs/``,
+    so the resumed trials trained there (a deleted folder recreated) while ``--report-only`` of
+    the moved one went on calling them unfinished. Now one error names both, before Ray starts."""
+    made = _save_sweep(tmp_path.resolve() / "made", tiny_spec("hopper-medium"))
+    config = {"seed": 0, "runs_root": str(made / "runs")}
+    (made / stored).parent.mkdir(parents=True)
+    if stored.endswith("params.json"):
+        (made / stored).write_text(json.dumps(config))
+    else:  # as Tune writes it: each trial's state a JSON string, its config plain JSON
+        trial = json.dumps({"trainable_name": "cotrain_trainable", "config": config})
+        (made / stored).write_text(json.dumps({"trial_data": [[trial, "{}"]], "stats": {}}))
+
+    def no_ray(*args, **kwargs):
+        raise RuntimeError("Ray would start")
+
+    monkeypatch.setattr(sweep_mod, "_fit", no_ray)
+    with pytest.raises(RuntimeError, match="Ray would start"):  # where it was made: resumed
+        resume_sweep(made)
+    moved = made.rename(tmp_path.resolve() / "moved")
+    said = (
+        f"sweep_dir: the sweep was made at {made} and is now at {moved}: its trials' Tune state "
+        f"({stored}) writes their runs to {made / 'runs'}, so a resume here would train into the "
+        f"old folder; move it back to {made} and resume it there (--resume {made}), or start a "
+        "new sweep; --report-only reads it here"
+    )
+    with pytest.raises(ValueError) as refused:
+        resume_sweep(moved)
+    assert str(refused.value) == said
+    assert sweep_cli.main(["--resume", str(moved)]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {said}\n")
+    assert not made.exists()  # the old folder is not recreated
