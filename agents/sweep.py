@@ -85,6 +85,7 @@ __all__ = [
     "cotrain_trainable",
     "load_sweep",
     "local_worker_niceness",
+    "moved_from",
     "resolve_address",
     "resume_sweep",
     "run_sweep",
@@ -729,17 +730,26 @@ def _check_not_moved(sweep_dir: Path) -> None:
     folder's old ``runs/`` (``tune/experiment_state-*.json``, ``tune/<trial>/params.json``), so
     resumed trials would train there, recreating it if gone (probe 64: was silent;
     ``--report-only`` here went on calling them unfinished)."""
-    here = (sweep_dir / RUNS_DIR).resolve()
-    for name, stored in _stored_runs_roots(sweep_dir):
+    moved = moved_from(sweep_dir)
+    if moved is not None:
+        old, name, stored = moved
+        raise ValueError(
+            f"sweep_dir: the sweep was made at {old} and is now at {sweep_dir}: its trials' "
+            f"Tune state ({name}) writes their runs to {stored}, "
+            f"so a resume here would train into the old folder; move it back to {old} and "
+            f"resume it there (--resume {run_io.shell_path(old)}), or start a new sweep; "
+            "--report-only reads it here"
+        )
+
+
+def moved_from(sweep_dir: Path) -> tuple[Path, str, str] | None:
+    """``(old folder, file, stored runs_root)`` when ``sweep_dir`` was moved (or copied) since
+    Tune stored its trials' configs (:func:`_check_not_moved`), else None."""
+    here = (Path(sweep_dir) / RUNS_DIR).resolve()
+    for name, stored in _stored_runs_roots(Path(sweep_dir)):
         if isinstance(stored, str) and Path(stored).resolve() != here:
-            old = Path(stored).parent
-            raise ValueError(
-                f"sweep_dir: the sweep was made at {old} and is now at {sweep_dir}: its trials' "
-                f"Tune state ({name}) writes their runs to {stored}, "
-                f"so a resume here would train into the old folder; move it back to {old} and "
-                f"resume it there (--resume {run_io.shell_path(old)}), or start a new sweep; "
-                "--report-only reads it here"
-            )
+            return Path(stored).parent, name, stored
+    return None
 
 
 def _still_running(pid: int) -> bool:

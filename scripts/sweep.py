@@ -39,6 +39,7 @@ from agents.sweep import (
     SweepOutcome,
     SweepResources,
     SweepSpec,
+    moved_from,
     not_a_sweep_text,
     resume_sweep,
     run_sweep,
@@ -371,6 +372,12 @@ def interrupted_at(sweep_dir: Path) -> str:
 
 
 def _continue(sweep_dir: Path) -> str:
+    moved = moved_from(sweep_dir)
+    if moved is not None:  # probe 65: advised the --resume that a moved folder refuses
+        return (
+            f"it was made at {moved[0]} (its trials write there): move it back, then continue "
+            f"with: python scripts/sweep.py --resume {shell_path(moved[0])}"
+        )
     return f"continue with: python scripts/sweep.py --resume {shell_path(sweep_dir)}"
 
 

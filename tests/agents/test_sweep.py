@@ -1585,3 +1585,12 @@ def test_resume_of_a_moved_sweep_folder_is_refused_before_ray(
     assert sweep_cli.main(["--resume", str(moved)]) == 2
     assert capsys.readouterr().err.startswith(f"error: {said}\n")
     assert not made.exists()  # the old folder is not recreated
+    (moved / "runs").mkdir()  # as a sweep whose trials started has
+    monkeypatch.setitem(sys.modules, "ray", None)  # probe 65: --report-only then advised the
+    assert sweep_cli.main(["--report-only", str(moved)]) == 0  # --resume refused just above
+    out = capsys.readouterr().out
+    assert (
+        f"it was made at {made} (its trials write there): move it back, then continue with: python scripts/sweep.py --resume {made}"
+        in out
+    )
+    assert f"--resume {moved}" not in out
