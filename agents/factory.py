@@ -631,6 +631,12 @@ def _check_owned_arguments(agent_kwargs: dict[str, Any]) -> None:
     policy_kwargs = agent_kwargs.get("policy_kwargs", {})
     if not isinstance(policy_kwargs, dict):
         raise ValueError(f"policy_kwargs: expected a dict, got {type(policy_kwargs).__name__}")
+    for name in ("log_std_min", "critic_layer_norm"):
+        if name in policy_kwargs:  # probe 63: make_agent's own argument won without a word (or
+            raise ValueError(  # the key was "not an argument of SACPolicy" when it was False)
+                f"policy_kwargs[{name!r}]: make_agent sets it from its own {name} argument; pass "
+                f"make_agent({name}=…) instead"
+            )
     if "net_arch" in policy_kwargs:
         arch = policy_kwargs["net_arch"]
         layers = list(arch.values()) if isinstance(arch, dict) else [arch]
@@ -944,13 +950,6 @@ def make_agent(
     if "learning_rate" in agent_kwargs:
         raise ValueError("learning_rate: pass actor_lr / critic_lr instead (see agents.factory)")
     _check_owned_arguments(agent_kwargs)
-    given = agent_kwargs.get("policy_kwargs")
-    for name in ("log_std_min", "critic_layer_norm") if isinstance(given, dict) else ():
-        if name in given:  # probe 63: make_agent's own argument won without a word (or the
-            raise ValueError(  # key was "not an argument of SACPolicy" when it was False)
-                f"policy_kwargs[{name!r}]: make_agent sets it from its own {name} argument; pass "
-                f"make_agent({name}=…) instead"
-            )
     if not isinstance(vec_env, VecEnv):  # was: a raw AttributeError ('num_envs')
         raise ValueError(
             f"vec_env: expected an SB3 VecEnv (agents.vec_env.RamboModelVecEnv), got "

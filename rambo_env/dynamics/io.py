@@ -134,7 +134,7 @@ def _plain(value: Any, where: str) -> Any:
         return [_plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
-            raise ValueError(f"{where}: keys must be str, got {[k for k in value][:5]}")
+            raise ValueError(f"{where}: keys must be str, got {list(value)[:5]}")
         return {k: _plain(v, f"{where}[{k!r}]") for k, v in value.items()}
     raise ValueError(
         f"{where}: {type(value).__name__} {str(value)[:60]!r} is not plain data; a model file's "
