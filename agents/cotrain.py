@@ -498,12 +498,21 @@ def _run(
     paper = CotrainConfig()  # the paper's per-iteration sizes (the default preset has them)
     sizes = ("n_rollouts", "agent_steps_per_iteration", "adversary_steps_per_iteration")
     paper_sizes = all(getattr(cfg, n) == getattr(paper, n) for n in (*sizes, "ensemble_hidden"))
+    # probe 65: a session stopping at stop_at_iteration was priced for every remaining iteration
+    planned, scope = remaining, "remaining iteration(s)"
+    if cfg.stop_at_iteration is not None and cfg.stop_at_iteration < cfg.n_iterations:
+        planned = max(cfg.stop_at_iteration - history.iteration, 0)
+        scope = (
+            f"iteration(s) this session runs (to stop_at_iteration {cfg.stop_at_iteration} of "
+            f"{cfg.n_iterations} in all)"
+        )
     for line in timing.estimate_lines(
         key,
-        remaining,
+        planned,
         own_history=history.iteration_s,
         paper_sizes=paper_sizes,
         compiling=cfg.uses_compile,
+        scope=scope,
     ):
         print(f"[cotrain] {line}", flush=True)
     # A compiled session's first iteration includes the compile (a minute or more): its
@@ -515,15 +524,16 @@ def _run(
 
     def report(metrics: dict[str, Any]) -> None:
         done = len(history.iteration_s) - first_new  # this session's iterations
-        if done == settled and remaining > settled:
+        if done == settled and planned > settled:
             lines = timing.estimate_lines(
                 key,
-                remaining - settled,
+                planned - settled,
                 measured_s=metrics["iteration_s"],
                 measured_as="this run's first iteration"
                 if settled == 1
                 else "this session's second iteration; the first included the compile",
                 paper_sizes=paper_sizes,
+                scope=scope,
             )
             for line in lines:
                 print(f"[cotrain] after iteration {metrics['iteration']}: {line}", flush=True)

@@ -353,6 +353,49 @@ def _check_sb3_arguments(
         )
 
 
+def _check_target_entropy(algo: str, agent_kwargs: dict[str, Any], action_dim: int) -> None:
+    """A given ``target_entropy`` is one the automatic entropy tuning can reach (probe 65: 50 on
+    3-dim actions was taken, and α grew without bound). The actor's actions are tanh-squashed
+    into [-1, 1]^d, whose largest entropy is the uniform one, d · ln 2: a target at or above it is
+    never met, so α's loss pushes it up at every step. A target with a fixed ``ent_coef`` is
+    refused too (SB3 never reads it there)."""
+    if "target_entropy" not in agent_kwargs or agent_kwargs["target_entropy"] == "auto":
+        return
+    target = agent_kwargs["target_entropy"]
+    ent_coef = agent_kwargs.get("ent_coef", "auto")
+    if not (isinstance(ent_coef, str) and ent_coef.startswith("auto")):
+        raise ValueError(
+            f"target_entropy: {target!r} is only used by the automatic entropy coefficient, but "
+            f"ent_coef={ent_coef!r} is fixed; leave target_entropy out, or give ent_coef='auto'"
+        )
+    most = action_dim * math.log(2.0)
+    if target >= most:
+        raise ValueError(
+            f"target_entropy: {target!r} is at or above the most a tanh-squashed {algo} actor of "
+            f"{action_dim} action dim(s) reaches (the uniform one, {action_dim} · ln 2 = "
+            f"{most:.3g}): α would grow without bound; leave it out for -{action_dim} (Table 4) "
+            f"or give a number below {most:.3g}"
+        )
+
+
+def _warn_learning_starts(learning_starts: int, rollout_length: int, n_rollouts: int) -> None:
+    """Say when ``learning_starts`` skips whole collects (probe 65: 10**9 was taken and the agent
+    never took a gradient step). RAMBO trains from the first iteration on the real data (Alg. 1);
+    SB3 counts env steps, and one collect here is k × n_rollouts of them, so a value below that
+    (SB3's usual 100, say) changes nothing."""
+    collect = rollout_length * n_rollouts
+    if learning_starts < collect:
+        return
+    skipped = learning_starts // collect
+    print(
+        f"[rambo_env] WARNING: learning_starts={learning_starts}: the agent takes no gradient "
+        f"step in its first {skipped} collect(s) (iterations of Alg. 1; one collect = k × "
+        f"n_rollouts = {rollout_length} × {n_rollouts} = {collect} env steps); RAMBO trains "
+        "from the first iteration on the real data: leave learning_starts out for 0",
+        flush=True,
+    )
+
+
 def _check_action_noise_shape(noise: Any, vec_env: VecEnv) -> None:
     """A given ``action_noise`` draws noise of the env's action shape (SB3 repeats it per env),
     or one row per env (probe 35: a noise of 5 dims on 3-dim actions was taken, then numpy's
@@ -1011,6 +1054,8 @@ def make_agent(
     critic_lr = default_critic_lr if critic_lr is None else critic_lr
     action_dim = int(np.prod(vec_env.action_space.shape))
     _check_action_noise_shape(agent_kwargs.get("action_noise"), vec_env)
+    _check_target_entropy(algo, agent_kwargs, action_dim)
+    _warn_learning_starts(agent_kwargs.get("learning_starts", 0), rollout_length, n_rollouts)
     kwargs: dict[str, Any] = {
         "learning_rate": actor_lr,
         "buffer_size": model_pool_size(rollout_length, n_rollouts, retain_iterations),

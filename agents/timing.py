@@ -146,6 +146,7 @@ def estimate_lines(
     threads: int | None = None,
     paper_sizes: bool = True,
     compiling: bool = False,
+    scope: str = "remaining iteration(s)",
 ) -> list[str]:
     """Estimated wall time of the remaining iterations and of the paper preset (2000 iterations).
 
@@ -155,7 +156,8 @@ def estimate_lines(
     ended before it could record them). ``paper_sizes``: the run has the paper's per-iteration
     sizes, so its time also prices ``--preset paper``. ``compiling``: this session's first
     iteration also compiles the losses (probe 40: a 1 s estimate, then a 45 s first iteration);
-    with no time known, the estimate then follows the second iteration.
+    with no time known, the estimate then follows the second iteration. ``scope`` names what
+    ``remaining`` counts (cotrain: the iterations to its ``stop_at_iteration``).
     One ValueError naming ``remaining`` (an int >= 0) or ``measured_s`` (a finite number >= 0)
     otherwise (probe 63: NaN or -1 s, and -3 iterations, were estimated as "0 s").
     """
@@ -192,7 +194,7 @@ def estimate_lines(
     )
     return [
         f"estimated wall time: {format_duration(remaining * per_iteration)} for the "
-        f"{remaining} remaining iteration(s) at {per_iteration:.1f} s each ({source}, "
+        f"{remaining} {scope} at {per_iteration:.1f} s each ({source}, "
         f"{threads} torch thread(s), evaluations extra"
         + ("; the first also compiles the losses: about a minute more" if compiling else "")
         + f"); {paper}"

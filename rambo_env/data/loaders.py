@@ -279,8 +279,16 @@ def read_npz(path: str | Path, **meta: Any) -> OfflineDataset:
     # probe 63: bogus=1 was OfflineDataset.__init__'s raw TypeError; env_id='Walker2d-v5' on
     # Hopper data was returned without a word (load_dataset refuses the same mismatch)
     OfflineDataset._check_meta_keywords(meta, caller="read_npz")
-    dataset = OfflineDataset.from_npz(path, **meta)
-    return validate_for_env(dataset) if meta.get("env_id") is not None else dataset
+    env_id = meta.pop("env_id", None)
+    if env_id is None:
+        return OfflineDataset.from_npz(path, **meta)
+    # probe 65: env_id='Hopper-v4' on a file recording Hopper-v5 replaced it without a word
+    # (load_dataset's env_id= warns the same override)
+    recorded = OfflineDataset._load_npz(path, **meta)
+    dataset = validate_for_env(dataclasses.replace(recorded, env_id=env_id))  # dims: refused
+    _warn_env_override(recorded, env_id)
+    dataset.warn_unmarked_episode_ends()  # by its final env, as from_npz
+    return dataset
 
 
 def load_dataset(

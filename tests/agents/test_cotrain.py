@@ -1980,6 +1980,25 @@ def test_a_resumed_run_without_a_timing_record_estimates_from_its_own_iterations
     assert "(median of this run's 2 earlier iteration(s)" in out
 
 
+def test_the_estimate_prices_the_iterations_to_stop_at_iteration(
+    tiny_hopper, tmp_path, capsys, monkeypatch
+):
+    """Probe 65 row 23: ``--n-iterations 3 --stop-at-iteration 1`` was priced for the 3 remaining
+    iterations, then stopped after 1; the estimate now counts this session's iterations."""
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path / "cache"))
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=4, stop_at_iteration=3), tmp_path / "a")
+    out = capsys.readouterr().out
+    assert (
+        "after iteration 1: estimated wall time: " in out
+        and "for the 2 iteration(s) this session runs (to stop_at_iteration 3 of 4 in all) at"
+        in out
+    )
+    assert "remaining iteration(s)" not in out
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=4, stop_at_iteration=1), tmp_path / "b")
+    out = capsys.readouterr().out  # timed now: priced before the first iteration
+    assert "for the 1 iteration(s) this session runs (to stop_at_iteration 1 of 4 in all) at" in out
+
+
 def test_a_compiled_run_estimates_after_its_second_iteration(
     tiny_hopper, tmp_path, capsys, monkeypatch
 ):
