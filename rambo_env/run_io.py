@@ -147,6 +147,7 @@ __all__ = [
     "trains_with_grad",
     "unused_path",
     "user_file_path",
+    "user_folder_path",
     "user_stacklevel",
     "whole_number",
     "with_article",
@@ -1587,6 +1588,27 @@ def user_path(text: str) -> Path:
     return path
 
 
+def user_folder_path(text: str) -> Path:
+    """:func:`user_path` for a flag that names a folder the program writes files into
+    (``--run-dir``): its absolute path must leave room for a name of :data:`NAME_MAX` bytes below
+    it (probe 66: a 4076-byte run folder passed, then writing its config.json failed with "File
+    name too long" after the MLE pretraining, advising "a writable folder with free space")."""
+    path = user_path(text)
+    try:
+        size = len(os.fsencode(str(path.absolute())))
+    except OSError:  # the working folder is gone: the path as given
+        size = len(os.fsencode(str(path)))
+    room = PATH_MAX - 1 - size - 1  # bytes left for the names inside, after the separator
+    if room < NAME_MAX:
+        raise argparse.ArgumentTypeError(
+            f"{text[:60]!r}… is {size} bytes long (as an absolute path), which leaves {room} "
+            f"bytes for the files written inside it (the system takes paths of at most "
+            f"{PATH_MAX - 1} bytes; names inside may take {NAME_MAX}); give a path of at most "
+            f"{PATH_MAX - 2 - NAME_MAX} bytes"
+        )
+    return path
+
+
 def user_file_path(text: str) -> Path:
     """:func:`user_path` for a flag that names an output FILE (``--out``, ``--json``): a path
     ending in ``/`` names a folder and is refused (probe 17: ``--out results/`` wrote a file
@@ -1795,10 +1817,24 @@ def _shown_typed(typed: list[str] | None, value: Any) -> str:
 _OFF = ("", "0", "false", "no", "off")
 
 
+#: Values of RAMBO_ENV_TRACEBACK that mean "show the traceback".
+_ON = ("1", "true", "yes", "on")
+
+
 def tracebacks_wanted() -> bool:
     """``RAMBO_ENV_TRACEBACK`` is set to anything but empty / 0 / false / no / off: a user error
-    is shown with its traceback (:func:`report_user_error`, a sweep's trial errors)."""
-    return os.environ.get("RAMBO_ENV_TRACEBACK", "").strip().lower() not in _OFF
+    is shown with its traceback (:func:`report_user_error`, a sweep's trial errors). Another
+    value than those and 1 / true / yes / on is taken as on, and said (probe 66: ``maybe``
+    turned tracebacks on without a word)."""
+    value = os.environ.get("RAMBO_ENV_TRACEBACK", "").strip().lower()
+    if value not in _OFF + _ON:
+        print(
+            f"[rambo_env] note: RAMBO_ENV_TRACEBACK={os.environ['RAMBO_ENV_TRACEBACK']!r} is not "
+            "1 / true / yes / on nor 0 / false / no / off: taken as on (tracebacks shown)",
+            file=sys.stderr,
+            flush=True,
+        )
+    return value not in _OFF
 
 
 def report_user_error(err: BaseException) -> int:
@@ -2149,6 +2185,13 @@ def check_torch_compile_cache(compiling: bool = True) -> None:
     root = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
     if root:
         check_path_text(root, "TORCHINDUCTOR_CACHE_DIR")
+        if root.startswith("~"):  # probe 66: torch made a folder named '~' in the working folder
+            raise ValueError(
+                f"TORCHINDUCTOR_CACHE_DIR={root!r}: torch does not expand '~' (it would make a "
+                f"folder named {root.split('/')[0]!r} in the working folder); write "
+                f"{expand_home(root)} (or $HOME/…, unquoted) instead"
+            )
+        note_relative("TORCHINDUCTOR_CACHE_DIR", root, Path(root).absolute())  # probe 66: quiet
         if not compiling and os.path.isdir(root):
             return
         check_writable(

@@ -54,6 +54,7 @@ from rambo_env.run_io import (
     shell_path,
     silence_stdout,
     tolerant_console,
+    user_folder_path,
     user_path,
     whole_number,
 )
@@ -97,13 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--run-dir",
-        type=user_path,
+        type=user_folder_path,
         default=None,
         help="run folder (default runs/<dataset>-<algo>-<timestamp>-s<seed>)",
     )
     parser.add_argument(
         "--resume",
-        type=user_path,
+        type=user_folder_path,
         default=None,
         metavar="RUN_DIR",
         help="continue a killed run from its last checkpoint with its saved config "

@@ -828,8 +828,15 @@ def generate_dataset(
     with removing_new_root():
         check_dataset_place(dataset_id)  # and the root: before collecting, not when data are saved
         check_dataset_file_size(dataset_id, env, level, n_transitions)
+        existed = minari_dataset_path(dataset_id).exists()
         with generation_lock(dataset_id):  # probe 24: another process making it: wait, then see
             if minari_dataset_path(dataset_id).exists() and not force:
+                if not existed:  # probe 66: said "already exists", as if it had been there
+                    raise DatasetExistsError(
+                        f"{dataset_id!r} was made by another process while this one waited "
+                        f"for its generation lock; it is at {minari_dataset_path(dataset_id)} "
+                        "now: use it, or use --force to replace it with this generation"
+                    )
                 raise DatasetExistsError(
                     f"{dataset_id!r} already exists at {minari_dataset_path(dataset_id)}; use --force to overwrite"
                 )

@@ -222,11 +222,33 @@ def cache_dir() -> Path:
         if xdg and os.path.isabs(xdg):  # the spec: a relative value is ignored
             check_path_text(xdg, "XDG_CACHE_HOME")
             return Path(xdg) / "rambo_env"
-        return home_dir() / ".cache" / "rambo_env"
+        folder = home_dir() / ".cache" / "rambo_env"
+        if xdg:  # probe 66: ignored without a word (matplotlib takes it literally: ./~/ made)
+            _note_ignored_xdg(xdg, folder)
+        return folder
     check_path_text(root, "RAMBO_ENV_CACHE")
     folder = expand_home(root).absolute()
     note_relative("RAMBO_ENV_CACHE", root, folder)
     return folder
+
+
+_XDG_SAID: set[str] = set()
+
+
+def _note_ignored_xdg(xdg: str, folder: Path) -> None:
+    """Once per process and value: a relative (or unexpanded ``~``) ``XDG_CACHE_HOME`` is ignored,
+    as the XDG base-directory spec says, and where the model cache is instead."""
+    if xdg in _XDG_SAID:
+        return
+    _XDG_SAID.add(xdg)
+    tilde = " ('~' is not expanded inside quotes: write $HOME/…)" if xdg.startswith("~") else ""
+    print(
+        f"[rambo_env] note: XDG_CACHE_HOME={xdg!r} is not an absolute path{tilde}: ignored, as "
+        f"the XDG spec says; the model cache is {folder} (matplotlib, which draws the plots, "
+        "takes the value literally and makes that folder in the working folder: set an absolute "
+        "path, or unset it)",
+        flush=True,
+    )
 
 
 def check_cache_dir() -> Path:

@@ -1070,3 +1070,25 @@ def test_an_hdf5_replay_is_refused_before_the_new_minari_root_note(tmp_path, cap
     out, err = capsys.readouterr()
     assert "is an HDF5 file; --replay takes" in err
     assert "Minari root" not in out + err and not (tmp_path / "new-root").exists()
+
+
+def test_a_dataset_made_by_another_process_while_waiting_is_said_so(monkeypatch):
+    """Probe 66a row 38: a second make_dataset.py of an id another process was generating waited
+    for its lock, then said "already exists …; use --force", as if it had been there before;
+    --force then replaced the other's 20 000 transitions with 100."""
+    import contextlib
+
+    from rambo_env.data import minari_io
+
+    @contextlib.contextmanager
+    def other_process_finishes_first(dataset_id):
+        minari_dataset_path(dataset_id).mkdir(parents=True)  # made while this one waited
+        yield
+
+    monkeypatch.setattr(minari_io, "generation_lock", other_process_finishes_first)
+    with pytest.raises(
+        FileExistsError,
+        match=r"^'rambo/hopper/random-v0' was made by another process while this one waited for "
+        r"its generation lock; it is at .* now: use it, or use --force to replace it",
+    ):
+        generate_dataset("hopper", "random", n_transitions=30, progress=False, n_workers=1)
