@@ -146,6 +146,12 @@ class Timing:
         return {"cpu_s": self.cpu_s, "wall_s": self.wall_s, "repeats": self.repeats}
 
 
+def _check_count(name: str, value: object, least: int) -> None:
+    """ValueError naming ``name`` unless ``value`` is an int >= ``least``."""
+    if not is_int(value) or value < least:  # type: ignore[operator]
+        raise ValueError(f"{name}: expected an int >= {least}, got {value!r}")
+
+
 def _sync(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize(device)
@@ -155,12 +161,17 @@ def measure(
     fn: Callable[[], object], repeats: int = 3, warmup: int = 1, device: torch.device | None = None
 ) -> Timing:
     """Run ``fn`` ``warmup`` times untimed, then ``repeats`` times; median CPU and wall seconds."""
+    # probe 66 rows 80-81: repeats 0 / -5 ran once, warmup -1 none, 2.5 was range()'s raw error
+    _check_count("repeats", repeats, 1)
+    _check_count("warmup", warmup, 0)
+    if not callable(fn):
+        raise ValueError(f"fn: expected a function of no arguments to time, got {fn!r:.60}")
     device = device if device is not None else torch.device("cpu")
     for _ in range(warmup):
         fn()
     _sync(device)
     cpu, wall = [], []
-    for _ in range(max(1, repeats)):
+    for _ in range(repeats):
         c0, w0 = time.process_time(), time.perf_counter()
         fn()
         _sync(device)
@@ -214,6 +225,14 @@ def matmul_peak_gflops(
     dtype: torch.dtype, threads: int, size: int = 2048, device: torch.device | None = None
 ) -> float:
     """Achieved GFLOP/s of a large square ``torch.matmul`` (``2 n^3`` FLOPs) with ``threads``."""
+    # probe 66 rows 80-81: an int64 matmul was reported as GFLOP/s, threads=0 torch's raw error
+    if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+        raise ValueError(
+            f"dtype: expected a floating-point torch dtype (torch.float32, torch.bfloat16 …), got "
+            f"{dtype!r}; a peak of integer matmuls is no GFLOP/s"
+        )
+    _check_count("threads", threads, 1)
+    _check_count("size", size, 1)
     device = device if device is not None else torch.device("cpu")
     previous = torch.get_num_threads()
     torch.set_num_threads(threads)
@@ -234,6 +253,9 @@ def mlp_flops(dims: Sequence[int], rows: int) -> float:
     """Matmul FLOPs of one forward of an MLP with layer widths ``dims`` on ``rows`` rows."""
     if not is_int(rows) or rows < 0:  # probe 59: was a negative FLOP count
         raise ValueError(f"rows: expected an int >= 0, got {rows!r}")
+    for i, width in enumerate(dims):  # probe 66 row 80: a negative width was -1400 FLOPs
+        if not is_int(width) or width < 1:
+            raise ValueError(f"dims[{i}]: expected a layer width (int >= 1), got {width!r}")
     return 2.0 * rows * sum(a * b for a, b in itertools.pairwise(dims))
 
 
@@ -285,6 +307,9 @@ def floor_row(flops: float, wall_s: float, peak_gflops: float, target: float | N
     ):
         if not is_real(value) or not ok(value):
             raise ValueError(f"{name}: expected {takes}, got {value!r}")
+    # probe 66 row 80: a target of -1 / nan was kept, a ratio no row can meet
+    if target is not None and not (is_real(target) and 0 < target < math.inf):
+        raise ValueError(f"target: expected a finite ratio > 0 or None (no target), got {target!r}")
     floor = flops / (peak_gflops * 1e9)
     return {
         "gflop": flops / 1e9,

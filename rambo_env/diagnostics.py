@@ -22,6 +22,7 @@ velocity). SB3-free: the policy is the :class:`~rambo_env.adversary.PolicyFns` t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -32,7 +33,7 @@ import numpy as np
 import torch
 
 from rambo_env.adversary import PolicyFns
-from rambo_env.evaluation import check_registered_id
+from rambo_env.evaluation import check_registered_id, other_env_kind
 from rambo_env.model import LearnedMDP
 from rambo_env.run_io import check_seed, is_int, is_real, process_state_kept
 
@@ -112,6 +113,12 @@ def make_state_setter(env_id: str, seed: int = 0) -> tuple[gym.Env, Any]:
     nq = model.nq
 
     def set_raw(obs: np.ndarray) -> None:
+        # probe 66 row 62: an observation of another length was MuJoCo's bare AssertionError
+        if np.shape(obs) != (obs_dim,):
+            raise ValueError(
+                f"obs: expected {obs_dim} values ([qpos[1:], qvel] of {env_id}), got shape "
+                f"{np.shape(obs)}; pass one raw (unnormalised) observation of {env_id}"
+            )
         base.set_state(np.concatenate([[0.0], obs[: nq - 1]]), obs[nq - 1 :])
 
     return env, set_raw
@@ -128,6 +135,15 @@ def _simulator(env_id: str, seed: int, mdp: LearnedMDP) -> Iterator[tuple[Any, A
             raise ValueError(
                 f"env_id: {env_id!r} has obs_dim {dims[0]} / action_dim {dims[1]}, but the "
                 f"model's are {mdp.obs_dim} / {mdp.action_dim}; pass the env of its data"
+            )
+        fitted = getattr(mdp, "env_id", None)
+        if isinstance(fitted, str) and fitted != env_id:  # probe 66 row 61: was no word
+            print(
+                f"[rambo_env] WARNING: the model was fitted on {fitted} data, but is compared "
+                f"with the simulator of {env_id} ({other_env_kind(fitted, env_id)}: its dynamics "
+                f"and rewards may differ, so the errors measured are not only the model's); "
+                f"pass env_id={fitted!r} (mdp.env_id)",
+                flush=True,
             )
         yield env.unwrapped, set_raw
     finally:
@@ -152,6 +168,42 @@ def _check_counts(seed: Any, **counts: Any) -> int:
         if not is_int(value) or value < 1:
             raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
     return check_seed(seed)
+
+
+#: Most start states of one :func:`model_vs_simulator` (each of its steps is replayed in the
+#: simulator one row after another, ~30 µs a row and depth on one core).
+MAX_SIM_STARTS = 100_000
+
+
+def check_sim_starts(n_starts: Any) -> None:
+    """At most :data:`MAX_SIM_STARTS` (probe 66 row 58: ``n_starts=10**7`` started the per-row
+    simulator loop, hours of it, with no bound and no estimate)."""
+    if is_int(n_starts) and n_starts > MAX_SIM_STARTS:
+        raise ValueError(
+            f"n_starts: {n_starts} is not in [1, {MAX_SIM_STARTS}]: every model step of every "
+            "start is replayed in the simulator one row after another (and all rows are held at "
+            "once); give fewer (default 500)"
+        )
+
+
+def _warn_non_finite_critic(values: Any, what: str) -> bool:
+    """One warning when the critic's ``values`` (its Q or V, already means) hold nan / inf
+    (probe 66 row 59: a diverged critic's nan went into the report without a word, and
+    ``json.dumps`` of it writes a bare NaN, invalid JSON). -> whether it warned."""
+    if all(np.isfinite(v) for v in values):
+        return False
+    print(
+        f"[rambo_env] WARNING: the critic returned {', '.join(str(v) for v in values)} {what}: "
+        "the agent diverged? (the check's values are not finite; a report of them holds NaN / "
+        "Infinity, which strict JSON readers refuse)",
+        flush=True,
+    )
+    return True
+
+
+#: Share of a discounted return's weight (γ**max_steps) past the cut of a Monte-Carlo episode
+#: above which :func:`critic_vs_return` warns that the return cannot be compared with Q.
+MC_TAIL_WARN = 0.05
 
 
 #: Most Monte-Carlo episodes of one :func:`critic_vs_return` (they run one after another).
@@ -196,12 +248,14 @@ def model_vs_simulator(
     adversary, Eq. 9, put its pessimism?).
     """
     seed = _check_counts(seed, rollout_length=rollout_length, n_starts=n_starts)
+    check_sim_starts(n_starts)
     rng = np.random.default_rng(seed)
     obs = mdp.initial(n_starts, rng)  # [n, O] normalised
-    checks = []
+    checks, warned = [], False
     with _torch_seeded(seed), _simulator(env_id, seed, mdp) as (base, set_raw):
         for depth in range(rollout_length):
             action = policy.sample(obs)  # [n, A] env scale
+            _check_actions(action, obs.shape[0], mdp.action_dim)
             with torch.no_grad():
                 next_obs, reward, terminated = mdp.transition(obs, action, rng)
             raw = mdp.normalizer.unnormalize(obs).cpu().numpy().astype(np.float64)
@@ -225,6 +279,10 @@ def model_vs_simulator(
                     for j, s_next in enumerate((next_obs, sim_next_t)):
                         s_alive = s_next[alive.to(s_next.device)]
                         values[j] = float(policy.q(s_alive, policy.mean(s_alive)).mean())
+                if not warned:  # once per call, at the first depth it happens
+                    warned = _warn_non_finite_critic(
+                        values, f"as V(s') (model / simulator) at depth {depth}"
+                    )
             checks.append(
                 DepthCheck(
                     depth=depth,
@@ -293,7 +351,7 @@ def critic_vs_return(
     if not (is_real(gamma) and 0 <= gamma <= 1):  # was: gamma=2 accepted
         raise ValueError(f"gamma: expected a discount in [0, 1], got {gamma!r}")
     rng = np.random.default_rng(seed)
-    returns, lengths = [], []
+    returns, lengths, cut = [], [], 0
     with _torch_seeded(seed), _simulator(env_id, seed, mdp) as (base, set_raw):
         if starts == "dataset":
             start_obs = mdp.initial(n_episodes, rng)  # [n, O] normalised
@@ -304,7 +362,9 @@ def critic_vs_return(
                 torch.as_tensor(raw_starts, dtype=torch.float32)
             ).to(mdp.device)
         first = policy.sample(start_obs)  # [n, A]
+        _check_actions(first, n_episodes, mdp.action_dim)
         critic_q = policy.q(start_obs, first)  # [n]
+        _warn_non_finite_critic([float(critic_q.mean())], "as Q(s, a) at the start states")
         for i, (raw_i, action) in enumerate(zip(raw_starts, first.cpu().numpy(), strict=True)):
             if starts == "dataset":
                 set_raw(raw_i)
@@ -320,6 +380,8 @@ def critic_vs_return(
                 action = policy.sample(obs.reshape(1, -1).to(mdp.device))[0].cpu().numpy()
             returns.append(ret)
             lengths.append(steps)
+            cut += bool(not term and steps >= max_steps)
+    _warn_truncated_returns(cut, n_episodes, gamma, max_steps)
     return CriticCheck(
         n_episodes=n_episodes,
         starts=starts,
@@ -328,4 +390,40 @@ def critic_vs_return(
         mc_return_std=float(np.std(returns)),
         episode_length=float(np.mean(lengths)),
         max_steps=max_steps,
+    )
+
+
+def _check_actions(action: Any, n_rows: int, action_dim: int) -> None:
+    """``policy.sample``'s actions are a ``[n_rows, action_dim]`` tensor (probe 66 row 62: 2-dim
+    actions for a 3-action model were torch's raw "size of tensor a (2) must match")."""
+    shape = tuple(action.shape) if isinstance(action, torch.Tensor) else None
+    if shape != (n_rows, action_dim):
+        got = f"shape {list(shape)}" if shape is not None else type(action).__name__
+        raise ValueError(
+            f"action: policy.sample gave {got}, expected a tensor [{n_rows}, {action_dim}] (one "
+            f"action of the model's {action_dim} dims per state); pass the policy of the agent "
+            "trained on this model's data (uniform_actions: the model's action space, "
+            "mdp.action_space)"
+        )
+
+
+def _warn_truncated_returns(cut: int, n_episodes: int, gamma: float, max_steps: int) -> None:
+    """One warning when episodes were cut at ``max_steps`` while the discount leaves more than
+    :data:`MC_TAIL_WARN` of a return's weight past it (probe 66 row 60: ``max_steps=1`` with
+    γ = 0.99 gave an "overestimation" of 2.95 without a word: Q sums ~100 steps, the return 1)."""
+    tail = float(gamma) ** max_steps
+    if cut == 0 or tail <= MC_TAIL_WARN:
+        return
+    enough = (
+        f"max_steps >= {math.ceil(math.log(MC_TAIL_WARN) / math.log(gamma))} leaves under "
+        f"{MC_TAIL_WARN:.0%}"
+        if gamma < 1
+        else "gamma = 1 never discounts: only episodes that terminate give a comparable return"
+    )
+    print(
+        f"[rambo_env] WARNING: {cut} of {n_episodes} Monte-Carlo episodes were cut at max_steps="
+        f"{max_steps} before terminating, and gamma={gamma} leaves {tail:.0%} of a return's "
+        "discount weight past that step: their returns fall short of what the critic's Q sums, "
+        f"so critic_q / mc_return (overestimation) is inflated; raise max_steps ({enough})",
+        flush=True,
     )

@@ -46,6 +46,7 @@ from rambo_env.run_io import (
     counted,
     headless_figure,
     is_int,
+    is_real,
     read_json,
 )
 
@@ -108,6 +109,7 @@ class RunRecord:
         for name in ("dataset", "rollout_length", "adversary_weight", "seed", "status"):
             if name not in results:
                 raise ValueError(f"{source}: field {name!r} missing")
+        _check_result_types(results, source)
         return cls(
             dataset=str(results["dataset"]),
             config=RamboPreset(int(results["rollout_length"]), float(results["adversary_weight"])),
@@ -128,6 +130,43 @@ class RunRecord:
                 else None
             ),
         )
+
+
+def _check_result_types(results: dict[str, Any], source: str) -> None:
+    """The fields :meth:`RunRecord.from_results` reads have the types cotrain writes (probe 66
+    row 93: a hand-edited seed 1.9 / true or rollout_length 5.7 was cast by ``int()`` to 1 / 1 /
+    5, the run counted as another seed or configuration without a word; row 94: a string
+    final_score was numpy's raw dtype error in summarise, naming neither file nor field)."""
+    # the advice (restore it, or remove the run folder and resume) is load_runs' own
+    checks = [
+        ("dataset", results["dataset"], isinstance(results["dataset"], str), "a dataset name"),
+        ("seed", results["seed"], is_int(results["seed"]) and results["seed"] >= 0, "an int >= 0"),
+        ("rollout_length", results["rollout_length"],
+         is_int(results["rollout_length"]) and results["rollout_length"] >= 1, "an int >= 1"),
+        ("adversary_weight", results["adversary_weight"], is_real(results["adversary_weight"]),
+         "a number"),
+        ("status", results["status"], isinstance(results["status"], str), "a status (text)"),
+    ]  # fmt: skip
+    for name in ("final_score", "final_return"):  # nan / inf: warned of later (_finite_runs)
+        value = results.get(name)
+        checks.append((name, value, value is None or is_real(value), "a number or null"))
+    evals = results.get("evals", [])
+    if not isinstance(evals, list):
+        checks.append(("evals", evals, False, "a list of evaluations"))
+    for i, entry in enumerate(evals if isinstance(evals, list) else ()):
+        if not isinstance(entry, dict):
+            checks.append((f"evals[{i}]", entry, False, "an evaluation (object)"))
+            continue
+        for key, ok, takes in (
+            ("iteration", is_int(entry.get("iteration")), "an int"),
+            ("normalized_score", entry.get("normalized_score") is None
+             or is_real(entry.get("normalized_score")), "a number or null"),
+            ("return_mean", is_real(entry.get("return_mean")), "a number"),
+        ):  # fmt: skip
+            checks.append((f"evals[{i}].{key}", entry.get(key), ok, takes))
+    for name, value, ok, takes in checks:
+        if not ok:
+            raise ValueError(f"{source}: field {name!r}: expected {takes}, got {value!r:.60}")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from agents.memory import check_diagnose_memory
 from rambo_env import run_io
 from rambo_env.diagnostics import (
     check_mc_episodes,
+    check_sim_starts,
     critic_vs_return,
     make_state_setter,
     model_vs_simulator,
@@ -101,6 +102,7 @@ def _diagnose(argv: list[str] | None) -> int:
         check_mc_episodes(
             args.n_episodes, args.max_steps
         )  # before the load, not after the model rollouts
+        check_sim_starts(args.n_starts)  # probe 66 row 58: was no bound (hours of simulator)
         _check_has_real_env(args.run_dir)  # before the load (and a retrain of a lost model)
         session, history = load_session(args.run_dir, device=args.device)
         if session.dataset.env_id is None:  # a run folder that does not record it

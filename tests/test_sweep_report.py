@@ -185,7 +185,8 @@ def test_labels_and_errors_name_the_field(tmp_path):
         (
             '{"dataset": "x", "rollout_length": "a", "adversary_weight": 0, "seed": 0, '
             '"status": "finished"}',
-            r"ValueError: invalid literal for int\(\)",
+            # probe 66 row 93: was int()'s "invalid literal for int()"
+            r"ValueError: field 'rollout_length': expected an int >= 1, got 'a'",
         ),
     ],
 )

@@ -19,6 +19,7 @@ import numpy as np
 
 from rambo_env.data.dataset import (
     _META_FIELDS,
+    DatasetUnavailableError,
     DatasetValidationError,
     OfflineDataset,
     _cast_field,
@@ -79,10 +80,26 @@ def d4rl_file_candidates(env: str, level: str, version: int | None) -> list[str]
 def find_d4rl_file(
     env: str, level: str, version: int | None, d4rl_dir: str | Path | None
 ) -> Path | None:
-    """First existing D4RL hdf5 file for (env, level, version) in the D4RL dir, else None."""
+    """First existing D4RL hdf5 file for (env, level, version) in the D4RL dir, else None.
+
+    A ``d4rl_dir`` given that is missing or not a folder is a ValueError naming it, and so is a
+    ``$D4RL_DATASET_DIR`` that is a file (probe 66 row 45: both were None, as if the dataset were
+    not there, and a short name then generated its data); a ``$D4RL_DATASET_DIR`` not created
+    yet is looked in as an empty folder."""
     directory = resolve_d4rl_dir(d4rl_dir)
     if directory is None:
         return None
+    if d4rl_dir is not None and not directory.is_dir():
+        said = "is not a folder" if directory.exists() else "does not exist"
+        raise ValueError(
+            f"d4rl_dir: {directory} {said}; pass the folder holding D4RL's hdf5 files "
+            "(hopper_medium-v2.hdf5 …), or leave d4rl_dir out"
+        )
+    if directory.exists() and not directory.is_dir():
+        raise DatasetUnavailableError(
+            f"$D4RL_DATASET_DIR (= {directory}, which is not a folder): set it to the folder "
+            "holding D4RL's hdf5 files (hopper_medium-v2.hdf5 …), or unset it"
+        )
     for name in d4rl_file_candidates(env, level, version):
         if (directory / name).is_file():
             return directory / name
@@ -236,7 +253,48 @@ _KEYS = ("observations", "actions", "rewards", "next_observations", "terminals",
 
 
 def read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
-    """Read a D4RL-layout hdf5 file (top-level datasets named as in D4RL)."""
+    """Read a D4RL-layout hdf5 file (top-level datasets named as in D4RL), checked against the
+    env its name or metadata give (dims and action bounds) as :func:`~rambo_env.load_dataset`
+    checks it.
+
+    Probe 66 row 42: hopper data in ``walker2d_medium-v2.hdf5`` (or with a root attribute
+    ``env_id='Walker2d-v5'``) came back as Walker2d data with Walker2d's reference scores; row 43:
+    a missing file (``~`` not expanded), an npz or a folder were h5py's raw errors."""
+    from rambo_env.data.loaders import _read_named, check_dataset_file, validate_for_env
+
+    if not isinstance(path, str | os.PathLike):
+        raise ValueError(
+            f"path: expected the path (str / pathlib.Path) of a D4RL hdf5 file, got "
+            f"{type(path).__name__} {path!r:.60}"
+        )
+    text = str(expand_home(path))
+    check_path_text(text, "path")
+    check_dataset_file(text, "D4RL hdf5 file")
+    dataset = _read_named(text, "hdf5", lambda: _read_d4rl_hdf5(text))
+    try:
+        return validate_for_env(dataset)
+    except DatasetValidationError as err:
+        if err.problem == str(err):  # not the env's dims / bounds (e.g. an unregistered env_id)
+            raise DatasetValidationError(f"hdf5 file {text}: {err}") from None
+        raise DatasetValidationError(
+            f"hdf5 file {text}: {err.problem}, the env its "
+            f"{'metadata' if dataset.env_id != _name_env_id(Path(text)) else 'file name'} "
+            "gives; fix the env_id stored in the file or its name, or load it with "
+            "rambo_env.load_dataset(path, env_id=...) naming the env the data come from",
+            problem=err.problem,
+        ) from None
+
+
+def _name_env_id(path: Path) -> str | None:
+    """The Gymnasium id the D4RL file name ``path`` implies (``walker2d_medium-v2.hdf5`` ->
+    ``Walker2d-v5``), None for other names."""
+    parsed = parse_d4rl_name(path.stem.replace("_", "-"))
+    return ENV_IDS[parsed[0]] if parsed else None
+
+
+def _read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
+    """:func:`read_d4rl_hdf5` without the checks of the path and of the data against their env
+    (:func:`~rambo_env.load_dataset` makes both itself)."""
     import h5py
 
     path = Path(path)

@@ -29,11 +29,11 @@ import numpy as np
 from rambo_env.data.d4rl_io import (
     D4RL_VERSIONS,
     _minari_guess,
+    _read_d4rl_hdf5,
     find_d4rl_file,
     hdf5_trouble,
     load_with_d4rl_package,
     parse_d4rl_name,
-    read_d4rl_hdf5,
     resolve_d4rl_dir,
 )
 from rambo_env.data.dataset import (
@@ -1807,7 +1807,7 @@ def _resolve(src: Any, options: _LoadOptions) -> OfflineDataset:
         check_dataset_file(text, "npz file" if npz else "D4RL hdf5 file")
         if npz:  # as read_npz, its episode ends said by the final env (check_content)
             return OfflineDataset._load_npz(text, source=f"npz:{text}")
-        return _read_named(text, "hdf5", lambda: read_d4rl_hdf5(text))
+        return _read_named(text, "hdf5", lambda: _read_d4rl_hdf5(text))
     if text in SHORT_NAMES:
         env, level = SHORT_NAMES[text]
         dataset = _load_short(env, level, options)
@@ -1966,7 +1966,7 @@ def _load_d4rl_name(name: str, d4rl_dir: Any) -> OfflineDataset:
             f"or use the generated equivalent '{env}-{level}' (python scripts/make_dataset.py "
             f"--env {env} --level {level})"
         )
-    return read_d4rl_hdf5(path)
+    return _read_d4rl_hdf5(path)
 
 
 def _check_short_name_data(
@@ -2120,7 +2120,7 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
             )
     d4rl_file = find_d4rl_file(env, level, None, d4rl_dir)
     if d4rl_file is not None:
-        return read_d4rl_hdf5(d4rl_file)
+        return _read_d4rl_hdf5(d4rl_file)
     generated_id = default_dataset_id(env, level)
     if minari_dataset_exists(generated_id) or minari_folder_there(generated_id):
         # a folder without its files: read_minari names it damaged (was: generated anew, then

@@ -118,6 +118,17 @@ def normalized_score(
             raise ValueError(f"{name}: expected a finite number or None, got {ref!r}")
     if env is not None and not isinstance(env, str):  # was: a list's raw "unhashable type"
         raise ValueError(f"env: expected an env name or Gymnasium id (str), got {env!r:.60}")
+    if (ref_min_score is None) != (ref_max_score is None) and env is not None:
+        # probe 66 row 37: with env, the one given was dropped for env's table pair
+        given, missing = (
+            ("ref_min_score", "ref_max_score")
+            if ref_max_score is None
+            else ("ref_max_score", "ref_min_score")
+        )
+        raise ValueError(
+            f"{given} given without {missing}: a custom reference pair needs both (else env's "
+            "D4RL pair is used); give both or neither"
+        )
     if ref_min_score is None or ref_max_score is None:
         if env is None:
             raise ValueError(
@@ -148,5 +159,16 @@ def normalized_score(
             f"{where}: not finite ({values[tuple(bad[0])] if values.ndim else values}); a score "
             "needs finite returns (a diverged evaluation? check the episodes first)"
         )
-    score = 100.0 * (values.astype(np.float64) - ref_min_score) / (ref_max_score - ref_min_score)
+    with np.errstate(over="ignore"):  # said below, naming the return
+        score = (
+            100.0 * (values.astype(np.float64) - ref_min_score) / (ref_max_score - ref_min_score)
+        )
+    if not bool(np.all(np.isfinite(score))):  # probe 66 row 38: was inf, with numpy's warning
+        bad = tuple(np.argwhere(~np.isfinite(score))[0])
+        where = f"returns{[int(i) for i in bad]}" if values.ndim else "returns"
+        raise ValueError(
+            f"{where}: {values[bad]}: its score overflows a float64 (references "
+            f"{ref_min_score} / {ref_max_score}); a return this size is no episode's (check the "
+            "episodes, or the reference pair)"
+        )
     return float(score) if score.ndim == 0 else score

@@ -20,7 +20,7 @@ from rambo_env.envs.toys import (
     IllustrativeMDP,
     SingleTransitionEnv,
 )
-from rambo_env.run_io import check_seed
+from rambo_env.run_io import available_memory_bytes, check_seed
 
 __all__ = [
     "ILLUSTRATIVE_REF_SCORES",
@@ -67,9 +67,21 @@ ILLUSTRATIVE_REF_SCORES: tuple[float, float] = _illustrative_returns()
 """(random-policy return -4.095, optimal return 2.7) of the illustrative MDP (H = 10)."""
 
 
+#: Host bytes one transition of a toy dataset costs while it is made: its float32 columns and
+#: flags (18 B), the float64 / int64 draws of the actions (~40 B) and the dataset's own copy.
+_TOY_ROW_BYTES = 2 * 18 + 40
+
+
 def _check_n(n: int, name: str = "n") -> None:
     if not (isinstance(n, int | np.integer) and not isinstance(n, bool) and n >= 1):
         raise ValueError(f"{name}: expected an int >= 1, got {n!r}")
+    # probe 66 row 74: n=10**9 was numpy's raw "MemoryError: Unable to allocate 7.45 GiB"
+    need, room = int(n) * _TOY_ROW_BYTES, available_memory_bytes()
+    if room is not None and need > room:
+        raise ValueError(
+            f"{name}: {n} transitions need ~{need / 2**30:.3g} GiB of memory, but only "
+            f"{room / 2**30:.3g} GiB is available; give fewer (default 1000)"
+        )
 
 
 def _uniform_on_bands(n: int, rng: np.random.Generator) -> np.ndarray:
