@@ -339,7 +339,7 @@ def eq9_loss(
     Returns ``(total [], adv_loss [], mle_loss [], log_prob [B])``.
     """
     adv_loss, log_prob = adversarial_loss(ensemble, obs, action, next_obs, reward, adv, weight)
-    mle_loss, _ = ensemble.mle_loss(real_obs, real_action, real_next_obs, real_reward)
+    mle_loss, _ = ensemble._mle_loss(real_obs, real_action, real_next_obs, real_reward)
     return adv_loss + mle_loss, adv_loss, mle_loss, log_prob  # Eq. 9
 
 
@@ -380,7 +380,7 @@ def eq9_rollout_step(
         )  # [B], [B]
     log_prob = ensemble.log_prob_mixture_given(obs, next_obs, reward, mean, logvar)  # [B]
     adv_loss = eq9_adversarial_term(log_prob, adv, weight)
-    mle_loss, _ = ensemble.mle_loss(real_obs, real_action, real_next_obs, real_reward)
+    mle_loss, _ = ensemble._mle_loss(real_obs, real_action, real_next_obs, real_reward)
     return adv_loss + mle_loss, adv_loss, mle_loss, log_prob, raw_adv, next_obs  # Eq. 9
 
 

@@ -139,6 +139,13 @@ class ObsNormalizer:
             raise ValueError(
                 f"observations: expected a non-empty [N, obs_dim] array, got {obs.shape}"
             )
+        bad = np.argwhere(~np.isfinite(obs))
+        if bad.size:  # probe 66 row 25: was "ObsNormalizer.mean[0] is not finite", blaming mean
+            row, col = (int(i) for i in bad[0])
+            raise ValueError(
+                f"observations[{row}, {col}] is not finite: {obs[row, col]}; drop or fix that row "
+                "before fitting the normaliser"
+            )
         std = obs.std(axis=0)
         std = np.where(std < eps, 1.0, std + eps)
         return cls(mean=obs.mean(axis=0), std=std, min_std=min(STD_FLOOR, float(std.min())))
@@ -197,7 +204,7 @@ class ObsNormalizer:
         mean, std = self._stats_like(x)
         if isinstance(x, np.ndarray) and not np.issubdtype(x.dtype, np.floating):
             x = x.astype(np.float32)
-        return (x - mean) / std
+        return self._like(x, (x - mean) / std)
 
     def unnormalize(self, x: ArrayT) -> ArrayT:
         """Normalised -> raw: ``x * std + mean`` on [..., obs_dim]."""
@@ -205,13 +212,26 @@ class ObsNormalizer:
         mean, std = self._stats_like(x)
         if isinstance(x, np.ndarray) and not np.issubdtype(x.dtype, np.floating):
             x = x.astype(np.float32)
-        return x * std + mean
+        return self._like(x, x * std + mean)
+
+    @staticmethod
+    def _like(x: ArrayT, out: ArrayT) -> ArrayT:
+        """``out`` in the dtype of the float array ``x`` (probe 66 row 23: a float16 array came
+        back float32, promoted by the float32 statistics; a tensor takes its own dtype's)."""
+        if isinstance(x, np.ndarray) and out.dtype != x.dtype:
+            return out.astype(x.dtype)
+        return out
 
     def state_dict(self) -> dict[str, np.ndarray]:
+        """``{"mean", "std"}`` arrays (a model file stores them as tensors); ``env_id`` is not in
+        it: pass it to :meth:`from_state_dict` (probe 66 row 24: it was silently dropped)."""
         return {"mean": self.mean.copy(), "std": self.std.copy()}
 
     @classmethod
-    def from_state_dict(cls, state: dict[str, Any]) -> ObsNormalizer:
+    def from_state_dict(cls, state: dict[str, Any], env_id: str | None = None) -> ObsNormalizer:
+        """The normaliser of :meth:`state_dict`'s ``state``; ``env_id``: the env its data came
+        from (the ``env_id`` of the saved one), which the state does not hold: without it the
+        env-mismatch warnings of ``evaluate_policy`` cannot fire."""
         check_state_dict(state, ("mean", "std"), "ObsNormalizer")  # was: a raw KeyError: 'mean'
         std = cls._as_stats("std", state["std"])
         floor = STD_FLOOR
@@ -219,7 +239,7 @@ class ObsNormalizer:
         if message is not None:  # a saved one (a model file, a checkpoint) still loads: a warning
             warnings.warn(message, stacklevel=2)
             floor = 0.0
-        return cls(mean=np.asarray(state["mean"]), std=std, min_std=floor)
+        return cls(mean=np.asarray(state["mean"]), std=std, env_id=env_id, min_std=floor)
 
     def __getstate__(self) -> dict[str, Any]:
         return {"mean": self.mean, "std": self.std, "env_id": self.env_id, "min_std": self.min_std}

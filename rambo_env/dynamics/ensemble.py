@@ -321,6 +321,54 @@ def check_distinct_members(members: torch.Tensor, n_members: int) -> None:
         raise ValueError(f"members: {outside[0]} is outside [0, {n_members})")
 
 
+def _check_real_tensor(name: str, value: Any) -> None:
+    """One ValueError naming ``name`` unless ``value`` is a torch tensor of real numbers (type and
+    dtype only: no host sync, and ``torch.compile`` guards on them)."""
+    if not isinstance(value, torch.Tensor):
+        raise ValueError(
+            f"{name}: expected a torch tensor, got {type(value).__name__}; "
+            f"pass torch.as_tensor({name}, dtype=torch.float32)"
+        )
+    if value.is_complex() or value.dtype == torch.bool:
+        raise ValueError(f"{name}: expected real numbers, got dtype {value.dtype}")
+
+
+def _check_finite(doing: str, **tensors: torch.Tensor) -> None:
+    """One ValueError naming the first of ``tensors`` holding NaN / inf and its first bad row
+    (``doing``: what needs them finite, e.g. "mle_loss fits"); one host sync when all are finite."""
+    if bool(torch.stack([torch.isfinite(t).all() for t in tensors.values()]).all()):
+        return
+    for name, value in tensors.items():
+        bad = (~torch.isfinite(value)).nonzero()
+        if bad.shape[0]:
+            index = tuple(int(i) for i in bad[0])
+            raise ValueError(
+                f"{name}: not finite ({value[index].item()}) at row {index[0]}; "
+                f"{doing} finite normalised transitions: drop or fix that row"
+            )
+
+
+def _state_shape(state: dict[str, Any]) -> dict[str, Any] | None:
+    """The dims and config fields a :class:`GaussianEnsemble` state dict's tensor shapes imply
+    (input_dim, target_dim, n_members, n_elites, hidden_dims), or None where a key is missing
+    (torch's own load_state_dict names it)."""
+    keys = ("hidden.0.weight", "mean_head.weight", "elite_idx")
+    if not all(isinstance(state.get(k), torch.Tensor) for k in keys):
+        return None
+    hidden, i = [], 0
+    while isinstance(state.get(f"hidden.{i}.weight"), torch.Tensor):
+        hidden.append(state[f"hidden.{i}.weight"].shape[-1])
+        i += 1
+    first, head = state["hidden.0.weight"].shape, state["mean_head.weight"].shape
+    return {
+        "input_dim (obs_dim + action_dim)": first[1] if len(first) == 3 else None,
+        "target_dim (obs_dim + 1)": head[-1],
+        "n_members": first[0],
+        "n_elites": state["elite_idx"].numel(),
+        "hidden_dims": tuple(hidden),
+    }
+
+
 class VectorizedLinear(nn.Module):
     """``n_members`` independent linear layers applied with one ``torch.baddbmm`` (CORL habit).
 
@@ -437,7 +485,7 @@ class GaussianEnsemble(nn.Module):
         self, mean: np.ndarray | torch.Tensor, std: np.ndarray | torch.Tensor
     ) -> None:
         """Set the standardisation of the ``(obs_norm, action)`` input [input_dim] (official scaler:
-        a std below 1e-12 is replaced by 1)."""
+        a std in [0, 1e-12) is replaced by 1; a negative one is refused)."""
         mean_t, std_t = torch.as_tensor(mean), torch.as_tensor(std)
         for name, t in (("mean", mean_t), ("std", std_t)):
             if t.shape != (self.input_dim,):
@@ -447,6 +495,12 @@ class GaussianEnsemble(nn.Module):
             if not torch.isfinite(t).all():
                 i = int((~torch.isfinite(t)).nonzero()[0])
                 raise ValueError(f"input {name}[{i}] is not finite: {float(t[i])}")
+        if (std_t < 0).any():  # probe 66 row 5: was replaced by 1 like a constant column
+            i = int((std_t < 0).nonzero()[0])
+            raise ValueError(
+                f"input std[{i}] = {float(std_t[i])} is negative: pass the standard deviation "
+                "(x.std(0)), not a signed variance, as std"
+            )
         std_t = torch.where(std_t < 1e-12, torch.ones_like(std_t), std_t)
         self.input_mean.copy_(mean_t)
         self.input_std.copy_(std_t)
@@ -454,7 +508,13 @@ class GaussianEnsemble(nn.Module):
     @torch.no_grad()
     def set_elites(self, elite_idx: Sequence[int] | torch.Tensor) -> None:
         """Set the ``n_elites`` distinct member indices used for sampling and the mixture."""
-        idx = torch.as_tensor(elite_idx, dtype=torch.long).flatten().cpu()
+        given = torch.as_tensor(elite_idx)
+        if given.is_floating_point() or given.is_complex() or given.dtype == torch.bool:
+            raise ValueError(  # probe 66 row 4: floats were truncated, bools taken as 0 / 1
+                f"elite_idx: expected int member indices, got {given.flatten().tolist()} "
+                f"(dtype {given.dtype})"
+            )
+        idx = given.to(torch.long).flatten().cpu()
         if idx.numel() != self.n_elites:
             from rambo_env.run_io import counted
 
@@ -467,6 +527,25 @@ class GaussianEnsemble(nn.Module):
         if len(set(idx.tolist())) != idx.numel():
             raise ValueError(f"elite_idx: indices must be distinct, got {idx.tolist()}")
         self.elite_idx.copy_(idx)
+
+    def load_state_dict(self, state_dict: Any, strict: bool = True, assign: bool = False) -> Any:
+        """``nn.Module.load_state_dict``, after one ValueError naming the config fields in which
+        the state's ensemble differs from this one (probe 66 row 12: torch's "size mismatch for
+        elite_idx: copying a param with shape [2]" named the tensor, not ``n_elites``)."""
+        if isinstance(state_dict, dict):
+            saved = _state_shape(state_dict)
+            if saved is not None:
+                ours = _state_shape(self.state_dict())
+                differ = [
+                    f"{k}={saved[k]} (this one: {ours[k]})" for k in ours if saved[k] != ours[k]
+                ]
+                if differ:
+                    raise ValueError(
+                        f"state_dict: it is that of an ensemble of {', '.join(differ)}; build the "
+                        "GaussianEnsemble with the saved model's dims and EnsembleConfig "
+                        "(rambo_env.dynamics.io.load_model reads them from a model file)"
+                    )
+        return super().load_state_dict(state_dict, strict=strict, assign=assign)
 
     # ----------------------------------------------------------------------------- core maths
     def _soft_clamp(self, logvar: torch.Tensor) -> torch.Tensor:
@@ -490,6 +569,12 @@ class GaussianEnsemble(nn.Module):
             and not torch.compiler.is_compiling()
         ):
             check_distinct_members(members, self.n_members)
+        if self.mean_head.weight.dtype != torch.float32:  # a dtype guard: no host sync
+            raise ValueError(  # probe 66 row 11: was torch's raw "Input dtypes must be the same"
+                f"GaussianEnsemble: its parameters are {self.mean_head.weight.dtype} (.double() / "
+                ".half()?), but the ensemble runs in float32: call .float(), and "
+                "set_precision('bf16') for reduced precision"
+            )
         h = (x - self.input_mean) / self.input_std  # [.., B, in]
         # Without autograd (rollouts) the activation overwrites its input: no extra allocation.
         inplace = not torch.is_grad_enabled()
@@ -522,6 +607,10 @@ class GaussianEnsemble(nn.Module):
 
     def _inputs(self, obs: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
         dtype = self.input_mean.dtype
+        # probe 66 rows 7-8: a numpy array was a raw AttributeError, a complex one lost its
+        # imaginary part and bools were taken as 0 / 1 (type and dtype only: no host sync)
+        for name, value in (("obs", obs), ("action", action)):
+            _check_real_tensor(name, value)
         if obs.shape[-1:] != (self.obs_dim,) or obs.dim() not in (2, 3):
             raise ValueError(
                 f"obs: expected [B, {self.obs_dim}] or [E, B, {self.obs_dim}], got {tuple(obs.shape)}"
@@ -539,6 +628,8 @@ class GaussianEnsemble(nn.Module):
     def _targets(
         self, obs: torch.Tensor, next_obs: torch.Tensor, reward: torch.Tensor
     ) -> torch.Tensor:
+        for name, value in (("next_obs", next_obs), ("reward", reward)):
+            _check_real_tensor(name, value)
         if next_obs.shape != obs.shape:
             raise ValueError(
                 f"next_obs: expected shape {tuple(obs.shape)}, got {tuple(next_obs.shape)}"
@@ -553,7 +644,8 @@ class GaussianEnsemble(nn.Module):
 
     # ----------------------------------------------------------------------------- public API
     def forward(self, obs: torch.Tensor, action: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """All members: obs [B, O] (shared) or [E, B, O] (per member) -> mean, logvar [E, B, T]."""
+        """All members: obs [B, O] (shared) or [E, B, O] (per member) -> mean, logvar [E, B, T]
+        (float32, the ensemble's dtype, for any real input dtype)."""
         return self.forward_inputs(self._inputs(obs, action))
 
     def predict_rows(
@@ -570,7 +662,16 @@ class GaussianEnsemble(nn.Module):
             raise ValueError(
                 f"obs: predict_rows expects [B, {self.obs_dim}], got {tuple(obs.shape)}"
             )
-        member_idx = torch.as_tensor(member_idx, device=x.device).long()
+        member_idx = torch.as_tensor(member_idx, device=x.device)
+        if (
+            member_idx.is_floating_point()
+            or member_idx.is_complex()
+            or member_idx.dtype == torch.bool
+        ):
+            raise ValueError(  # probe 66 row 3: floats were truncated (1.7 ran under member 1)
+                f"member_idx: expected int member indices [{n_rows}], got dtype {member_idx.dtype}"
+            )
+        member_idx = member_idx.long()
         if member_idx.shape != (n_rows,):
             raise ValueError(
                 f"member_idx: expected shape ({n_rows},), got {tuple(member_idx.shape)}"
@@ -606,8 +707,11 @@ class GaussianEnsemble(nn.Module):
         """One model step (Alg. 1 line 3): ``y = μ + σ · noise`` under member ``member_idx[b]``.
 
         Deterministic given ``member_idx`` [B] and standard-normal ``noise`` [B, T].
-        Returns ``next_obs = obs + y[:, 1:]`` [B, O] (normalised) and ``reward = y[:, 0]`` [B].
+        Returns ``next_obs = obs + y[:, 1:]`` [B, O] (normalised) and ``reward = y[:, 0]`` [B],
+        both float32 whatever the inputs' float dtype: the ensemble runs in float32, and a
+        float64 ``obs`` is added in float32 (probe 66 row 9).
         """
+        _check_real_tensor("noise", noise)  # probe 66 row 7: was a raw AttributeError
         if noise.shape != (obs.shape[0], self.target_dim):
             raise ValueError(
                 f"noise: expected shape ({obs.shape[0]}, {self.target_dim}), got {tuple(noise.shape)}"
@@ -620,7 +724,8 @@ class GaussianEnsemble(nn.Module):
         obs: torch.Tensor, mean: torch.Tensor, logvar: torch.Tensor, noise: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """:meth:`sample` given each row's member outputs ``mean``, ``logvar`` [B, T] (Alg. 1
-        line 3): ``y = μ + σ · noise`` -> ``(next_obs [B, O], reward [B])``."""
+        line 3): ``y = μ + σ · noise`` -> ``(next_obs [B, O], reward [B])`` in ``mean``'s dtype
+        (float32: ``obs`` is cast to it)."""
         y = mean + torch.exp(0.5 * logvar) * noise.to(mean.dtype)  # [B, T]
         return obs.to(y.dtype) + y[:, OBS_SLICE], y[:, REWARD_INDEX]
 
@@ -670,16 +775,7 @@ class GaussianEnsemble(nn.Module):
             rows = got[0]
             if value.is_complex() or value.dtype == torch.bool:
                 raise ValueError(f"{name}: expected real numbers, got dtype {value.dtype}")
-        if bool(torch.stack([torch.isfinite(t).all() for t in tensors.values()]).all()):
-            return
-        for name, value in tensors.items():
-            bad = (~torch.isfinite(value)).nonzero()
-            if bad.shape[0]:
-                index = tuple(int(i) for i in bad[0])
-                raise ValueError(
-                    f"{name}: not finite ({value[index].item()}) at row {index[0]}; "
-                    "log_prob_mixture scores finite normalised transitions: drop or fix that row"
-                )
+        _check_finite("log_prob_mixture scores", **tensors)
 
     def elite_forward(
         self, obs: torch.Tensor, action: torch.Tensor
@@ -715,6 +811,11 @@ class GaussianEnsemble(nn.Module):
         whose actual squared error (elites' means vs ``y``) is ALSO below the bound by ``margin``:
         the model would predict less noise than the bound allows, so its samples are noisier than
         the data (an MLE stopped before the bound moved)."""
+        from rambo_env.run_io import is_real
+
+        # probe 66 row 14: a NaN / negative margin gave a mask that could never fire
+        if not (is_real(margin) and 0 <= margin < math.inf):
+            raise ValueError(f"margin: expected a finite number >= 0 (default 0.5), got {margin!r}")
         mean, logvar = self.forward_inputs(x, self.elite_idx)  # [n_elites, B, T]
         at_floor = logvar.mean(dim=(0, 1)) < self.min_logvar + margin  # [T]
         if y is not None:
@@ -761,7 +862,20 @@ class GaussianEnsemble(nn.Module):
 
         Inputs are [B, ·] (shared by all members) or [E, B, ·] (bootstrap batch per member).
         Returns the scalar loss and detached 0-dim stats (loss, mle, mse, weight_decay, logvar_penalty).
+        Checks that the inputs are finite (one ValueError naming the argument and row; probe 66
+        row 13: a NaN target was a silent NaN loss); the adversary's loss calls the unchecked
+        :meth:`_mle_loss` (no host sync under ``torch.compile``).
         """
+        tensors = {"obs": obs, "action": action, "next_obs": next_obs, "reward": reward}
+        for name, value in tensors.items():
+            _check_real_tensor(name, value)
+        _check_finite("mle_loss fits", **tensors)
+        return self._mle_loss(obs, action, next_obs, reward)
+
+    def _mle_loss(
+        self, obs: torch.Tensor, action: torch.Tensor, next_obs: torch.Tensor, reward: torch.Tensor
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """:meth:`mle_loss` without its finiteness check (the hot path of the adversary's loss)."""
         return self.mle_loss_from_tensors(
             self._inputs(obs, action), self._targets(obs, next_obs, reward)
         )

@@ -56,6 +56,49 @@ def _check_raw_next_obs(raw_next_obs: Any, rule: str, obs_dim: int | None = None
         )
 
 
+def _check_flags(terminals: Any, n_rows: int, caller: str) -> np.ndarray:
+    """``terminals`` as bool [n_rows]: bools or 0 / 1 numbers, a ``(N, 1)`` column squeezed as
+    :meth:`OfflineDataset.from_arrays` does; one ValueError naming ``caller``'s argument for
+    another shape, a value other than 0 / 1 (a probability) or a non-number (probe 66 rows 31-32,
+    35: a ``(N, 1)`` column broadcast against [N] to N x N "disagreeing" rows, numbered past N;
+    0.3 counted as terminal; soft labels 0.9 / 0.2 all counted terminal)."""
+    if isinstance(terminals, torch.Tensor):
+        terminals = terminals.detach().cpu().numpy()
+    flags = np.asarray(terminals)
+    if flags.ndim == 2 and flags.shape[1] == 1:
+        flags = flags[:, 0]  # D4RL hdf5 files store (N, 1) columns
+    if flags.shape != (n_rows,):
+        raise ValueError(
+            f"terminals: {caller} expects bool flags [{n_rows}] (one per next_obs row), got "
+            f"shape {flags.shape}"
+        )
+    if flags.dtype == np.bool_:
+        return flags
+    if flags.dtype.kind not in "iuf":
+        raise ValueError(f"terminals: {caller} expects bool flags, got dtype {flags.dtype}")
+    bad = np.flatnonzero((flags != 0) & (flags != 1))
+    if bad.size:
+        raise ValueError(
+            f"terminals[{bad[0]}] = {flags[bad[0]]}: {caller} expects bool flags (or 0 / 1), "
+            "not probabilities; threshold them (terminals > 0.5) first"
+        )
+    return flags.astype(bool)
+
+
+def _check_next_obs(next_obs: Any, caller: str) -> np.ndarray:
+    """``next_obs`` as a float32 [N, O] array (a copy: a dataset's arrays are read-only); one
+    ValueError naming ``caller`` for another shape or a non-number."""
+    if isinstance(next_obs, torch.Tensor):
+        next_obs = next_obs.detach().cpu().numpy()
+    arr = np.asarray(next_obs)
+    if arr.ndim != 2 or arr.dtype.kind not in "iuf":
+        raise ValueError(
+            f"next_obs: {caller} expects raw next observations [N, obs_dim] of real numbers, got "
+            f"shape {arr.shape}, dtype {arr.dtype}"
+        )
+    return np.array(arr, dtype=np.float32)
+
+
 def hopper_terminated(raw_next_obs: torch.Tensor) -> torch.Tensor:
     """Hopper-v5: alive iff all finite, |obs[1:]| < 100, height obs[0] > 0.7, |angle obs[1]| < 0.2.
 
@@ -117,7 +160,7 @@ def terminal_disagreements(
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Rows whose ``terminals`` flag contradicts ``env_id``'s exact rule; None without one.
 
-    ``next_obs`` [N, O] raw, ``terminals`` bool [N] -> (int64 rows flagged terminal whose next
+    ``next_obs`` [N, O] raw, ``terminals`` bool (or 0 / 1) [N] or [N, 1] -> (int64 rows flagged terminal whose next
     state the rule keeps alive, int64 rows not flagged whose next state the rule ends). One
     vectorised pass over one float32 copy (a dataset's arrays are read-only): a few ms for 1M
     Hopper rows.
@@ -125,9 +168,9 @@ def terminal_disagreements(
     rule = TERMINATION_FNS.get(env_id) if env_id is not None else None
     if rule is None:
         return None
-    raw = torch.tensor(np.asarray(next_obs, dtype=np.float32))
+    raw = torch.from_numpy(_check_next_obs(next_obs, "terminal_disagreements"))
+    terminals = _check_flags(terminals, raw.shape[0], "terminal_disagreements")
     ended = rule(raw).numpy()  # [N]
-    terminals = np.asarray(terminals, dtype=bool)
     return np.flatnonzero(terminals & ~ended), np.flatnonzero(~terminals & ended)
 
 
@@ -149,6 +192,8 @@ class TerminationClassifier(nn.Module):
 
     def logits(self, raw_next_obs: torch.Tensor) -> torch.Tensor:
         """[..., O] -> [...] logit of P(terminated)."""
+        # probe 66 row 35: another width was torch's raw "size of tensor a (17) must match"
+        _check_raw_next_obs(raw_next_obs, "TerminationClassifier", self.obs_mean.shape[0])
         x = raw_next_obs.to(device=self.obs_mean.device, dtype=self.obs_mean.dtype)
         x = torch.nan_to_num((x - self.obs_mean) / self.obs_std, posinf=1e6, neginf=-1e6)
         return self.net(x).squeeze(-1)
@@ -170,20 +215,34 @@ class TerminationClassifier(nn.Module):
         seed: int = 0,
     ) -> TerminationClassifier:
         """Train on raw ``next_obs`` [N, O] and bool ``terminals`` [N] (both classes required);
-        each Adam step sees ``batch_size`` rows, half terminal, half not (class balance)."""
-        obs = torch.tensor(np.asarray(next_obs, dtype=np.float32))  # copies: read-only data
-        label = torch.tensor(np.asarray(terminals, dtype=bool))
-        if obs.ndim != 2 or label.shape != obs.shape[:1]:
+        each Adam step sees ``batch_size`` rows, half terminal, half not (class balance).
+        ``seed`` fixes the whole fit: the initial weights and the batches (the global torch RNG
+        is neither read nor advanced)."""
+        from rambo_env.run_io import check_seed, is_int
+
+        # probe 66 rows 34-35: n_steps 0 / -5 and batch_size 0 / 1 returned an untrained model,
+        # seed 2.5 was torch's raw "manual_seed expected a long"
+        seed = check_seed(seed, "seed")
+        if not is_int(n_steps) or n_steps < 1:
+            raise ValueError(f"n_steps: expected an int >= 1 (default 500), got {n_steps!r}")
+        if not is_int(batch_size) or batch_size < 2 or batch_size % 2:
             raise ValueError(
-                f"terminals: shape {tuple(label.shape)} does not match next_obs {tuple(obs.shape)}"
+                "batch_size: expected an even int >= 2 (half terminal rows, half not; default "
+                f"512), got {batch_size!r}"
             )
+        obs = torch.from_numpy(_check_next_obs(next_obs, "TerminationClassifier.fit"))
+        label = torch.from_numpy(_check_flags(terminals, obs.shape[0], "TerminationClassifier.fit"))
         pos, neg = label.nonzero().squeeze(1), (~label).nonzero().squeeze(1)
         if pos.numel() == 0 or neg.numel() == 0:
             raise ValueError(
                 f"terminals: need both classes, got {pos.numel()} terminal of {len(label)}"
             )
         gen = torch.Generator().manual_seed(seed)
-        model = cls(obs.shape[1])
+        # probe 66 row 33: the initial weights came from the global RNG, so one seed gave
+        # different models run to run; now drawn from `seed` without touching the global RNG
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            model = cls(obs.shape[1])
         finite = torch.isfinite(obs).all(dim=1)
         model.obs_mean.copy_(obs[finite].mean(0))
         model.obs_std.copy_(obs[finite].std(0, correction=0).clamp_min(1e-6))

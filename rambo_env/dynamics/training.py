@@ -24,7 +24,7 @@ import os
 import pickle
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -312,38 +312,60 @@ def warn_few_rows(dataset: Any, n: int, cfg: MLEConfig, n_elites: int = 1) -> No
     """One warning when an ``n``-row dataset leaves a training split smaller than one batch, or a
     holdout smaller than ``n_elites`` (probes 31, 32: a 2-row dataset trained a model, its elites
     picked on 1 row, without a word; also said for a cached model of such data). Fewer than 2 rows
-    are refused (:func:`model_tensors`)."""
-    elites = min(n_elites, cfg.max_holdout)  # a holdout never exceeds max_holdout
+    are refused (:func:`model_tensors`). The advice names what makes the holdout small: the
+    dataset, or ``MLEConfig.max_holdout`` / ``holdout_ratio`` set below what it needs (probe 66
+    rows 20-21: ``max_holdout=1`` said nothing, ``holdout_ratio=1e-9`` asked for 2e9 rows)."""
+    default_ratio = MLEConfig.holdout_ratio
+    n_holdout = holdout_rows(n, cfg)
+    n_train = n - n_holdout
+    # Who is to blame for a holdout below n_elites: the max_holdout cap, a holdout_ratio below
+    # the default (where the default would hold out enough of these rows), else the dataset.
+    config_advice = ""
+    if n_holdout < n_elites and cfg.max_holdout < n_elites:
+        config_advice = (
+            f"raise MLEConfig.max_holdout (now {cfg.max_holdout}) to at least n_elites={n_elites} "
+            "(default 1000)"
+        )
+    elif (
+        n_holdout < n_elites
+        and cfg.holdout_ratio < default_ratio
+        and holdout_rows(n, replace(cfg, holdout_ratio=default_ratio)) >= n_elites
+    ):
+        config_advice = (
+            f"raise MLEConfig.holdout_ratio (now {cfg.holdout_ratio:g}; the default "
+            f"{default_ratio:g} holds out {int(n * default_ratio)} of these rows)"
+        )
+    elites = 0 if config_advice else min(n_elites, cfg.max_holdout)
 
     def enough(m: int) -> bool:  # m rows fill one batch and hold out the elites (monotone in m)
         return m - holdout_rows(m, cfg) >= cfg.batch_size and holdout_rows(m, cfg) >= elites
 
-    if enough(n):
-        return
-    low, high = 1, max(2, n)  # the fewest rows that are enough, by bisection: low never is
-    while not enough(high):
-        low, high = high, high * 2
-    while high - low > 1:
-        mid = (low + high) // 2
-        low, high = (low, mid) if enough(mid) else (mid, high)
-    n_holdout = holdout_rows(n, cfg)
-    n_train = n - n_holdout
-    name = getattr(dataset, "name", None)
     faults = []
     if n_train < cfg.batch_size:
         faults.append(
             f"fewer than one batch (MLEConfig.batch_size {cfg.batch_size}): the model fits so "
             "few transitions that its rollouts mean little"
         )
-    if n_holdout < elites:
+    if n_holdout < n_elites:
         faults.append(
             f"its {n_elites} elites are picked by their error on {n_holdout} transition(s)"
         )
+    if not faults:
+        return
+    advice = [config_advice] if config_advice else []
+    if not enough(n):
+        low, high = 1, max(2, n)  # the fewest rows that are enough, by bisection: low never is
+        while not enough(high):
+            low, high = high, high * 2
+        while high - low > 1:
+            mid = (low + high) // 2
+            low, high = (low, mid) if enough(mid) else (mid, high)
+        advice.append(f"use a dataset of at least {high} transitions (the paper's hold about 1M)")
+    name = getattr(dataset, "name", None)
     print(
         f"[rambo_env] WARNING: MLE pretraining{f' on dataset {name!r}' if name else ''}: "
         f"{n} transitions leave {n_train} for training after the "
-        f"{n_holdout}-transition holdout, {'; '.join(faults)}; "
-        f"use a dataset of at least {high} transitions (the paper's hold about 1M)",
+        f"{n_holdout}-transition holdout, {'; '.join(faults)}; {'; '.join(advice)}",
         flush=True,
     )
 
@@ -545,6 +567,33 @@ def _check_fit_inputs(ensemble: Any, dataset: Any, normalizer: Any, cfg: MLEConf
         raise ValueError(
             f"normalizer: fitted on obs_dim={normalizer.obs_dim}, but the dataset has "
             f"obs_dim={obs_dim} (ObsNormalizer.from_dataset(dataset))"
+        )
+    _check_normalizer_fits(dataset, normalizer)
+
+
+#: A normaliser whose z-scores of the dataset's observations have a mean or a std beyond this in
+#: some dimension was fitted on other data (:func:`_check_normalizer_fits`): one fitted on a
+#: subset or another dataset of the same env stays within a few units.
+NORMALIZER_MISFIT = 10.0
+
+
+def _check_normalizer_fits(dataset: Any, normalizer: ObsNormalizer) -> None:
+    """One ValueError when ``normalizer`` does not z-score ``dataset.observations`` (probe 66
+    row 22: a normaliser of other data trained to a holdout MSE of 2e5, and the only word blamed
+    the learning rate). One float64 pass over the observations, before any copy to the device."""
+    obs = np.asarray(dataset.observations)
+    if obs.ndim != 2 or obs.shape[0] == 0 or obs.dtype.kind not in "iuf":
+        return  # model_tensors names what is wrong with the data
+    z_mean = (obs.mean(0, dtype=np.float64) - normalizer.mean) / normalizer.std  # [O]
+    z_std = obs.std(0, dtype=np.float64) / normalizer.std  # [O]
+    off = np.abs(z_mean) > NORMALIZER_MISFIT  # NaN rows: model_tensors refuses them
+    off |= z_std > NORMALIZER_MISFIT
+    if off.any():
+        i = int(np.flatnonzero(off)[0])
+        raise ValueError(
+            f"normalizer: not fitted on this dataset: its normalised observations[:, {i}] have "
+            f"mean {z_mean[i]:.3g} and std {z_std[i]:.3g} (z-scores: about 0 and 1); use "
+            "ObsNormalizer.from_dataset(dataset)"
         )
 
 
