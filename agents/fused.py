@@ -694,10 +694,13 @@ def _parameters_misfit(agent: Any, params: dict[str, Any], exact_match: bool = T
         wanted = set(agent._get_torch_save_params()[0])
         if set(params) != wanted:  # SB3 said so after loading the objects given
             missing = ", ".join(sorted(wanted - set(params)))
+            extra = ", ".join(sorted(map(str, set(params) - wanted)))
+            problem = (f"objects {missing} missing" if missing else "") + (
+                f"{'; ' if missing else ''}objects {extra} not saved by this agent" if extra else ""
+            )
             return (
-                f"objects {missing} missing (given {', '.join(map(str, params)) or 'none'}); give "
-                "all of agent.get_parameters(), or exact_match=False to load a part (nothing "
-                "was loaded)"
+                f"{problem} (given {', '.join(map(str, params)) or 'none'}); give all of "
+                "agent.get_parameters(), or exact_match=False to load a part (nothing was loaded)"
             )
     for name, state in params.items():
         for where, tensor in _named_tensors(state, name):
