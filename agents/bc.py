@@ -110,10 +110,29 @@ def behaviour_clone(
             f"{type(model).__name__}'s deterministic actor is cloned by the MSE to the dataset "
             "action; leave the loss at its default"
         )
+    obs_shape = getattr(model.observation_space, "shape", None)
+    action_shape = getattr(model.action_space, "shape", None)
+    data_dims = (getattr(dataset, "obs_dim", None), getattr(dataset, "action_dim", None))
+    if data_dims[0] is not None and (obs_shape, action_shape) != (
+        (data_dims[0],),
+        (data_dims[1],),
+    ):
+        # probe 66 row 71: was torch's raw "mat1 and mat2 shapes cannot be multiplied"
+        raise ValueError(
+            f"model: observation space {obs_shape} / action space {action_shape} do not match "
+            f"the dataset's obs_dim {data_dims[0]} / action_dim {data_dims[1]}; clone an agent "
+            "of this dataset's env (agents.factory.make_agent builds one)"
+        )
     real = real_transitions(dataset, normalizer, model.device)
     obs = real.obs  # [N, O]
     scaled = ActionScaler.from_model(model).scale(real.action)  # [N, A]
     n, batch = obs.shape[0], min(cfg.batch_size, obs.shape[0])
+    if batch < cfg.batch_size:  # probe 66 row 70: was trained as n rows without a word
+        print(
+            f"[rambo_env] WARNING: behaviour_clone: BCConfig.batch_size {cfg.batch_size} > the "
+            f"dataset's {n} rows: using batches of {n} (one step per epoch)",
+            flush=True,
+        )
     actor = model.actor
     optimizer = torch.optim.Adam(actor.parameters(), lr=cfg.lr)
     generator = torch.Generator(device=model.device)
@@ -144,13 +163,18 @@ def behaviour_clone(
                 if skip_batch:
                     skipped += 1
                     continue
-                if spec.stochastic_actor and cfg.loss == "mse_sample":
-                    sampled, _ = actor.action_log_prob(obs[idx])  # reparameterised (Kit)
-                    batch_loss = F.mse_loss(sampled, scaled[idx])
-                elif spec.stochastic_actor:
-                    batch_loss = _nll(actor, obs[idx], scaled[idx])
-                else:
-                    batch_loss = F.mse_loss(actor(obs[idx]), scaled[idx])
+                try:
+                    if spec.stochastic_actor and cfg.loss == "mse_sample":
+                        sampled, _ = actor.action_log_prob(obs[idx])  # reparameterised (Kit)
+                        batch_loss = F.mse_loss(sampled, scaled[idx])
+                    elif spec.stochastic_actor:
+                        batch_loss = _nll(actor, obs[idx], scaled[idx])
+                    else:
+                        batch_loss = F.mse_loss(actor(obs[idx]), scaled[idx])
+                except ValueError as err:  # torch.distributions: "… found invalid values"
+                    if "invalid values" not in str(err):
+                        raise
+                    _diverged(cfg, steps + skipped + 1)
                 optimizer.zero_grad(set_to_none=True)
                 batch_loss.backward()
                 optimizer.step()
@@ -158,6 +182,8 @@ def behaviour_clone(
     finally:
         bar.close()
         model.policy.set_training_mode(False)
+    if not math.isfinite(float(loss)) and steps:  # deterministic actors: a NaN MSE went on
+        _diverged(cfg, steps + skipped)
     _sync_target(model)
     if skipped > steps:
         print(
@@ -169,6 +195,16 @@ def behaviour_clone(
             "(skips none)"
         )
     return float(loss)
+
+
+def _diverged(cfg: BCConfig, batch: int) -> None:
+    """The warm start's actor went NaN / inf (probe 66 row 72: was torch.distributions' raw
+    "Expected parameter loc … found invalid values" mid-training, or a NaN loss returned)."""
+    raise ValueError(
+        f"behaviour_clone: the actor's outputs became NaN / inf by batch {batch} "
+        f"(BCConfig.lr {cfg.lr:g} too large?); the actor's weights are diverged: rebuild the "
+        "agent and clone with a smaller lr (official: 1e-4)"
+    )
 
 
 def _say_all_saturated(n_saturated: int, n: int) -> None:

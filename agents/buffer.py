@@ -245,11 +245,15 @@ class MixedReplayBuffer(ReplayBuffer):
         infos: list[dict[str, Any]],
     ) -> None:
         """SB3's ``add`` of one transition per env into the model pool, checked first: each
-        field's shape, finite values, actions in [-1, 1] (stored scaled, like the real rows).
+        field's shape, real finite values, done flags of 0/1, actions in [-1, 1] (stored scaled,
+        like the real rows) and one info dict per env.
 
         Probe 59: a NaN reward, an inf observation and an action of 5.0 were stored without a
         word (for the critic to sample later); a wrong observation shape was numpy's raw
-        broadcast error. One vectorised pass per array (this is the rollouts' hot path).
+        broadcast error. Probe 66 rows 47-49: a NaN / 0.5 / 7 done (it enters the TD target
+        ``gamma * (1 - done)``), a transposed ``(dim, n_envs)`` array (same size, so SB3's
+        reshape scrambled it), complex values and a short ``infos`` list were stored too. One
+        vectorised pass per array (this is the rollouts' hot path).
         """
         n = self.n_envs
         shapes = {
@@ -265,15 +269,23 @@ class MixedReplayBuffer(ReplayBuffer):
         for name, value in given.items():
             array = np.asarray(value)
             shape = shapes[name]
-            if array.size != int(np.prod(shape)):  # SB3 reshapes what has the right size
+            # The exact (n_envs, dim) layout; one env may also give its flat row (SB3 reshapes
+            # it). A same-size other layout (a transposed array) would be stored scrambled.
+            if array.shape != shape and not (n == 1 and array.shape == shape[1:]):
                 what = (
                     "(n_envs,)"
                     if len(shape) == 1
                     else f"(n_envs, {name.removeprefix('next_')}_dim)"
                 )
+                hint = " (transposed?)" if array.shape == shape[::-1] and len(shape) > 1 else ""
                 raise ValueError(
-                    f"{name}: expected shape {shape} {what}, got {array.shape}; add one row per "
-                    f"env of this buffer (n_envs = {n})"
+                    f"{name}: expected shape {shape} {what}, got {array.shape}{hint}; add one "
+                    f"row per env of this buffer (n_envs = {n})"
+                )
+            if array.dtype.kind not in "biuf":
+                raise TypeError(
+                    f"{name}: expected real numbers, got dtype {array.dtype}; the model pool "
+                    "stores float32 values, convert the array first"
                 )
             if name != "done" and not np.isfinite(array).all():
                 index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
@@ -281,7 +293,26 @@ class MixedReplayBuffer(ReplayBuffer):
                     f"{name}{list(index)} is {array[index]}: the model pool takes finite values "
                     "only; drop or fix that row before adding it"
                 )
+            if name == "done" and array.dtype.kind != "b" and not np.isin(array, (0, 1)).all():
+                index = tuple(int(i) for i in np.argwhere(~np.isin(array, (0, 1)))[0])
+                raise ValueError(
+                    f"done{list(index)} is {array[index]}: expected 0/1 (bool) flags, one per "
+                    "env; it enters the critic's target as gamma * (1 - done)"
+                )
             arrays[name] = array.reshape(shape)
+        if not isinstance(infos, (list, tuple)) or len(infos) != n:
+            got = (
+                f"{len(infos)} item(s)"
+                if isinstance(infos, (list, tuple))
+                else type(infos).__name__
+            )
+            raise ValueError(
+                f"infos: expected a list of {n} dict(s) (one per env), got {got}; give the "
+                "VecEnv step's infos list"
+            )
+        if not all(isinstance(info, dict) for info in infos):
+            bad = next(type(info).__name__ for info in infos if not isinstance(info, dict))
+            raise TypeError(f"infos: expected a dict per env, got a {bad}; give the step's infos")
         worst = float(np.abs(arrays["action"]).max(initial=0.0))
         if worst > 1.0 + _ACTION_SLACK:
             index = tuple(int(i) for i in np.argwhere(np.abs(arrays["action"]) == worst)[0])

@@ -96,6 +96,12 @@ class ActionScaler:
         self.high = torch.as_tensor(np.asarray(high, dtype=np.float32), device=device)  # [A]
         if not (torch.isfinite(self.low).all() and torch.isfinite(self.high).all()):
             raise ValueError(f"action_space: bounds must be finite, got low={low}, high={high}")
+        if self.low.shape != self.high.shape or not bool((self.low < self.high).all()):
+            # probe 66 row 73: swapped bounds scaled silently (flipped), equal ones gave -inf
+            raise ValueError(
+                f"action_space: expected low < high of one shape, got low={low}, high={high}; "
+                "give the env's Box bounds"
+            )
 
     @classmethod
     def from_model(cls, model: OffPolicyAlgorithm) -> ActionScaler:
@@ -142,6 +148,9 @@ def policy_fns(model: OffPolicyAlgorithm) -> PolicyFns:
     and return on that device: ``sample``/``mean`` env-scale actions ``[B, A]``, ``q`` ``[B]``.
     A deterministic actor (TD3/DDPG) samples ``clip(μ + σ ε, -1, 1)`` in scaled space with the
     agent's own exploration σ (:func:`exploration_std`), like SB3's collection does.
+    ``q``'s actions are env-scale and within the action box; it does not check them (a per-call
+    device sync on the adversary's hot path): one outside is scaled past [-1, 1] and the critic
+    extrapolates (probe 66 row 73; the diagnostics refuse such actions).
     """
     spec = algorithm_spec(model)
     scaler = ActionScaler.from_model(model)

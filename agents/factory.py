@@ -135,8 +135,8 @@ class LrScaledAdam(DirectAdam):
     ):
         params = list(params)
         _check_lr("lr", lr)  # probe 21: "3" / None were raw TypeErrors, True / inf taken
-        if not (is_real(lr_scale) and math.isfinite(lr_scale) and lr_scale > 0):  # "3", 0, -1,
-            raise ValueError(f"lr_scale: expected a finite value > 0, got {lr_scale!r}")  # NaN
+        _check_lr("lr_scale", lr_scale)  # "3", 0, -1, NaN
+        self._lr_scale = float(lr_scale)
         if "fused" not in kwargs and "foreach" not in kwargs:
             try:  # one fused kernel instead of a Python loop over tensors (#12: ~1.5 -> 0.3 ms)
                 super().__init__(params, lr=lr, fused=True, **kwargs)
@@ -147,8 +147,40 @@ class LrScaledAdam(DirectAdam):
         for group in self.param_groups:
             group.setdefault("lr_scale", float(lr_scale))
 
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """``Adam.add_param_group``, after checking the group's own ``lr_scale`` / ``max_value``
+        as the constructor does (probe 66 row 65: ``lr_scale=-1`` climbed the loss without a
+        word, NaN made the parameters NaN, "3" was a raw TypeError at the first step)."""
+        if isinstance(param_group, dict):
+            if "lr_scale" in param_group:
+                _check_lr("param_group['lr_scale']", param_group["lr_scale"])
+            _check_max_value(param_group.get("max_value"), "param_group['max_value']")
+        super().add_param_group(param_group)
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """``Adam.load_state_dict``; a group saved without ``lr_scale`` (a plain Adam's state)
+        keeps this optimizer's, and one saved with ``fused`` None keeps this one's (probe 66
+        row 66: the 3x critic rate was silently gone, and the fused path with it)."""
+        kept = [(g.get("lr_scale", self._lr_scale), g.get("fused")) for g in self.param_groups]
+        super().load_state_dict(state_dict)
+        if len(kept) != len(self.param_groups):  # torch refuses that itself; kept for safety
+            return
+        for group, (lr_scale, fused) in zip(self.param_groups, kept, strict=True):
+            if group.get("lr_scale") is None:
+                group["lr_scale"] = lr_scale
+            if group.get("fused") is None and fused:
+                group["fused"] = fused
+        self._direct_ok = None
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        self.__dict__.setdefault("_lr_scale", 1.0)  # pickled before probe 66
+
     @torch.no_grad()
     def step(self, closure: Callable[[], float] | None = None) -> float | None:  # type: ignore[override]
+        for group in self.param_groups:  # probe 66 row 67: set directly on a group, unchecked
+            _check_max_value(group.get("max_value"), "param_group['max_value']")
+            _check_lr("param_group['lr_scale']", group.get("lr_scale", 1.0))
         base = [group["lr"] for group in self.param_groups]
         for group, lr in zip(self.param_groups, base, strict=True):
             group["lr"] = lr * group.get("lr_scale", 1.0)
@@ -182,6 +214,15 @@ def _check_lr(name: str, lr: Any) -> None:
     """``lr`` is a finite number > 0 (not a bool); ValueError naming ``name`` otherwise."""
     if not (is_real(lr) and math.isfinite(lr) and lr > 0):
         raise ValueError(f"{name}: expected a finite value > 0, got {lr!r}")
+
+
+def _check_max_value(value: Any, name: str) -> None:
+    """``value`` is None or a finite number (a parameter cap); ValueError naming ``name``."""
+    if value is not None and not (is_real(value) and math.isfinite(value)):
+        raise ValueError(
+            f"{name}: expected a finite number (the cap on log α) or None, got {value!r}; "
+            "set it with agents.factory.set_ent_coef_max"
+        )
 
 
 def set_ent_coef_max(model: OffPolicyAlgorithm, ent_coef_max: float | None) -> None:

@@ -160,6 +160,13 @@ class CheckedSaveLoad:
         ``Expected parameter loc … to satisfy the constraint Real()`` for SAC, a NaN action
         returned silently for TD3)."""
         check_finite_observation(observation)
+        # probe 66 row 55: deterministic="yes" / "False" was taken as truthy
+        check_flag(
+            kwargs["deterministic"]
+            if "deterministic" in kwargs
+            else (args[2] if len(args) > 2 else False),
+            "deterministic",
+        )
         watch_for_raw_observations(self, observation)
         return super().predict(observation, *args, **kwargs)  # type: ignore[misc]
 
@@ -223,14 +230,31 @@ class CheckedSaveLoad:
         "Error(s) in loading state_dict … size mismatch", after the objects before it had been
         loaded). A module none of whose given keys is the agent's is refused too, whatever
         ``exact_match`` (probe 58 row 10: with ``exact_match=False`` it loaded nothing without a
-        word). ``load`` and a run's ``load_session`` go through here."""
+        word). Probe 66 rows 52-54: with ``exact_match=True`` a state dict lacking keys (or
+        objects) was torch's / SB3's raw error after the keys given had been copied (a
+        half-loaded agent), an empty one loaded nothing without a word, and a missing zip was
+        SB3's ``FileNotFoundError … none.zip.zip``: all are checked before anything is copied.
+        ``load`` and a run's ``load_session`` go through here."""
         from stable_baselines3.common.save_util import load_from_zip_file
 
+        check_flag(exact_match, "exact_match")
         params = load_path_or_dict
         if not isinstance(params, dict):  # a saved zip: read once, checked, then given to SB3
-            _, params, _ = load_from_zip_file(load_path_or_dict, device=device, load_data=False)
+            try:
+                _, params, _ = load_from_zip_file(load_path_or_dict, device=device, load_data=False)
+            except (FileNotFoundError, IsADirectoryError) as err:
+                problem = (
+                    "a folder, not a file"
+                    if isinstance(err, IsADirectoryError)
+                    else "no such file"
+                    + (f" (nor {err.filename})" if err.filename != load_path_or_dict else "")
+                )
+                raise ValueError(
+                    f"path: {load_path_or_dict}: {problem}; give a file written by "
+                    f"{self.saved_by or type(self).__name__ + '.save'}"
+                ) from None
         if isinstance(params, dict):
-            misfit = _parameters_misfit(self, params)
+            misfit = _parameters_misfit(self, params, exact_match)
             if misfit is not None:
                 raise ParametersMisfitError(misfit)
         super().set_parameters(params, exact_match, device)  # type: ignore[misc]
@@ -592,22 +616,45 @@ def _named_tensors(value: Any, where: str) -> Iterator[tuple[str, torch.Tensor]]
             yield from _named_tensors(item, f"{where}[{i}]")
 
 
-def _parameters_misfit(agent: Any, params: dict[str, Any]) -> str | None:
+def _parameters_misfit(agent: Any, params: dict[str, Any], exact_match: bool = True) -> str | None:
     """Why ``params`` (``{object name: state dict}``, as ``get_parameters`` gives) cannot be
     loaded into ``agent``: the first tensor of another shape than the agent's (module weights),
     else the first floating tensor holding NaN / inf (weights and optimizer state), else None;
-    first of all, a module given keys of which not one is the agent's.
-    Names and keys SB3 or torch refuse themselves are left to them."""
+    first of all, a module given no key (or not one) of the agent's, and with ``exact_match``
+    objects or module keys missing / extra, and an optimizer state of other group sizes (SB3
+    and torch found these only after copying what came before: probe 66 row 52).
+    An object name that is not the agent's is refused first of all too."""
     from stable_baselines3.common.save_util import recursive_getattr
 
     for name, state in params.items():
         try:
             module = recursive_getattr(agent, name)
-        except Exception:  # SB3 says "Key … is an invalid object name"
+        except Exception:  # SB3 said "Key … is an invalid object name" after loading those before
+            return (
+                f"{name!r} is not an object of this agent (its objects: "
+                f"{', '.join(agent._get_torch_save_params()[0])}); give agent.get_parameters()'s "
+                "names (nothing was loaded)"
+            )
+        if isinstance(module, torch.optim.Optimizer) and isinstance(state, dict):
+            groups, own = state.get("param_groups"), module.state_dict()["param_groups"]
+            if not isinstance(groups, list) or [
+                len(g.get("params", ())) for g in groups if isinstance(g, dict)
+            ] != [len(g["params"]) for g in own]:
+                return (
+                    f"{name}: the optimizer state's parameter groups do not match this "
+                    "agent's (another agent's optimizer?); give agent.get_parameters()"
+                    f"[{name!r}] of an agent built like this one (nothing was loaded)"
+                )
             continue
         if not (isinstance(module, torch.nn.Module) and isinstance(state, dict)):
             continue
         current = module.state_dict()
+        if current and not state:
+            # probe 66 row 53: an empty state dict loaded nothing without a word
+            return (
+                f"{name}: the state dict given is empty; give agent.get_parameters()[{name!r}] "
+                "(nothing was loaded)"
+            )
         if state and current and not any(key in current for key in state):
             # probe 58 row 10: with exact_match=False torch ignored every key, loading nothing
             given_keys = ", ".join(repr(str(k)) for k in list(state)[:3])
@@ -628,6 +675,33 @@ def _parameters_misfit(agent: Any, params: dict[str, Any]) -> str | None:
                     "(net_arch, observation or action dims); give weights of an agent built "
                     "like this one (nothing was loaded)"
                 )
+        if exact_match:
+            missing = [str(k) for k in current if k not in state]
+            extra = [str(k) for k in state if k not in current]
+            if missing or extra:
+                listed = "; ".join(
+                    f"{what} {', '.join(repr(k) for k in keys[:3])}{' …' if len(keys) > 3 else ''}"
+                    f" ({len(keys)})"
+                    for what, keys in (("missing", missing), ("unexpected", extra))
+                    if keys
+                )
+                return (
+                    f"{name}: keys {listed}; give the whole state dict of "
+                    f"agent.get_parameters()[{name!r}], or exact_match=False to load a part "
+                    "(nothing was loaded)"
+                )
+    if exact_match:
+        wanted = set(agent._get_torch_save_params()[0])
+        if set(params) != wanted:  # SB3 said so after loading the objects given
+            missing = ", ".join(sorted(wanted - set(params)))
+            extra = ", ".join(sorted(map(str, set(params) - wanted)))
+            problem = (f"objects {missing} missing" if missing else "") + (
+                f"{'; ' if missing else ''}objects {extra} not saved by this agent" if extra else ""
+            )
+            return (
+                f"{problem} (given {', '.join(map(str, params)) or 'none'}); give all of "
+                "agent.get_parameters(), or exact_match=False to load a part (nothing was loaded)"
+            )
     for name, state in params.items():
         for where, tensor in _named_tensors(state, name):
             if tensor.is_floating_point() or tensor.is_complex():

@@ -52,7 +52,16 @@ def check_log_std_min(value: float) -> float:
 
 def add_critic_layer_norm(critic: nn.Module) -> nn.Module:
     """Rebuild each ``critic.q_networks[i]`` (registered as ``qf{i}``, SB3 / sb3-contrib layout) with
-    a LayerNorm after every hidden Linear; the Linears keep their weights. Returns ``critic``."""
+    a LayerNorm after every hidden Linear; the Linears keep their weights. Returns ``critic``.
+
+    A critic that has LayerNorms already (``critic_layer_norm=True``, or this called twice) is
+    refused, nothing changed (probe 66 row 88: a second LayerNorm was inserted after each one,
+    and the critic's saved weights no longer loaded)."""
+    if any(isinstance(m, nn.LayerNorm) for net in critic.q_networks for m in net):
+        raise ValueError(
+            "critic: its q_networks have LayerNorm layers already (critic_layer_norm=True, or "
+            "add_critic_layer_norm applied before); apply it once, to a critic without them"
+        )
     for i, net in enumerate(critic.q_networks):
         layers: list[nn.Module] = []
         linears = [m for m in net if isinstance(m, nn.Linear)]

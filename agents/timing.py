@@ -16,7 +16,7 @@ import json
 import math
 import numbers
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,7 @@ import torch
 
 from rambo_env.bench import cpu_model
 from rambo_env.dynamics.io import cache_dir
-from rambo_env.run_io import write_json
+from rambo_env.run_io import check_flag, is_int, write_json
 
 if TYPE_CHECKING:
     from agents.cotrain_setup import CotrainConfig
@@ -73,8 +73,13 @@ def _read() -> dict[str, float]:
 def record_iteration_time(key: str, iteration_s: Sequence[float]) -> None:
     """Store the median of this session's iteration times under ``key`` (atomic write); a time
     that is no measurement (non-finite, <= 0, or >= :data:`MAX_ITERATION_S`) is ignored (probe 63:
-    1e9 was stored, then ignored on every read)."""
-    values = [float(t) for t in iteration_s if math.isfinite(t) and 0 < t < MAX_ITERATION_S]
+    1e9 was stored, then ignored on every read). One ValueError naming ``key`` (a str) or
+    ``iteration_s`` (a sequence of numbers) otherwise, before the file is read (probe 66 row 89:
+    None was sorted()'s raw TypeError inside the write, 3.0 "'float' object is not iterable")."""
+    if not isinstance(key, str):
+        raise ValueError(f"key: expected a str (agents.timing.timing_key), got {key!r:.60}")
+    times = _times(iteration_s, "iteration_s")
+    values = [t for t in times if math.isfinite(t) and 0 < t < MAX_ITERATION_S]
     if not values:
         return
     data = _read()
@@ -105,6 +110,18 @@ def _say_not_recorded(path: Path, err: OSError) -> None:
             "that folder writable, or set RAMBO_ENV_CACHE to a folder of your own",
             flush=True,
         )
+
+
+def _times(values: object, what: str) -> list[float]:
+    """``values`` (a sequence of numbers of seconds, NaN / inf kept for the caller to drop) as
+    floats; one ValueError naming ``what`` otherwise."""
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise ValueError(f"{what}: expected a sequence of seconds, got {values!r:.60}")
+    values = list(values)
+    bad = [v for v in values if not isinstance(v, numbers.Real) or isinstance(v, bool)]
+    if bad:
+        raise ValueError(f"{what}: expected a sequence of seconds, holding {bad[0]!r:.40}")
+    return [float(v) for v in values]
 
 
 def _seconds(value: object, what: str) -> float:
@@ -165,7 +182,15 @@ def estimate_lines(
         raise ValueError(f"remaining: expected an int >= 0 of iterations, got {remaining!r}")
     if measured_s is not None and not math.isfinite(_seconds(measured_s, "measured_s")):
         raise ValueError(f"measured_s: expected a finite number of seconds, got {measured_s!r}")
-    own = [float(t) for t in own_history if math.isfinite(t) and 0 < t < MAX_ITERATION_S]
+    own = [
+        t
+        for t in _times(own_history, "own_history")
+        if math.isfinite(t) and 0 < t < MAX_ITERATION_S
+    ]
+    # probe 66 row 90: threads=0 was printed as "0 torch thread(s)", compiling="no" was truthy
+    if threads is not None and not (is_int(threads) and threads >= 1):
+        raise ValueError(f"threads: expected an int >= 1 or None, got {threads!r}")
+    compiling = check_flag(compiling, "compiling")
     if measured_s is not None:
         per_iteration, source = measured_s, measured_as
     elif (stored := _read().get(key)) is not None:

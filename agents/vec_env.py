@@ -298,7 +298,37 @@ class RamboModelVecEnv(VecEnv):
         }
 
     def load_rollout_state(self, state: dict[str, Any]) -> None:
-        """Restore :meth:`rollout_state` (no reseed pending)."""
+        """Restore :meth:`rollout_state` (no reseed pending), checked first: the keys, and one
+        row per row of this env (probe 66 rows 85-86: the state of an env with other rows was
+        taken, then no action shape could step it; ``{}`` was a raw ``KeyError: 'env_rng'``)."""
+        keys = ("env_rng", "env_obs", "env_n_steps")
+        missing = [k for k in keys if not isinstance(state, dict) or k not in state]
+        if missing:
+            got = type(state).__name__ if not isinstance(state, dict) else "a dict"
+            raise ValueError(
+                f"state: not a rollout_state() dict ({got} missing {', '.join(missing)}); give "
+                "what RamboModelVecEnv.rollout_state() returned"
+            )
+        n, obs_dim = self.num_envs, self.observation_space.shape[0]
+        steps, obs = state["env_n_steps"], state["env_obs"]
+        for name, value, shape in (("env_n_steps", steps, (n,)), ("env_obs", obs, (n, obs_dim))):
+            if name == "env_obs" and value is None:
+                continue
+            if not isinstance(value, torch.Tensor) or tuple(value.shape) != shape:
+                got = (
+                    tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
+                )
+                raise ValueError(
+                    f"state[{name!r}]: expected a tensor of shape {shape} (this env has "
+                    f"{counted(n, 'row')}), got {got}; a rollout state loads into an env of "
+                    "the same rows (num_envs, e.g. the run's n_rollouts) and observation size"
+                )
+        if steps.dtype.is_floating_point or steps.dtype.is_complex or steps.dtype == torch.bool:
+            raise ValueError(
+                f"state['env_n_steps']: expected integer step counts, got {steps.dtype}"
+            )
+        if obs is not None and not bool(torch.isfinite(obs).all()):
+            raise ValueError("state['env_obs']: holds NaN / inf; give a finite rollout state")
         device = self._n_steps.device
         self._rng.bit_generator.state = state["env_rng"]
         self._pending_seed = None

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from rambo_env.dynamics.ensemble import resolve_device
-from rambo_env.run_io import check_readable, safe_reason
+from rambo_env.run_io import check_readable, is_int, safe_reason
 
 __all__ = ["SquashedGaussianActor", "load_actor", "shipped_policy_path"]
 
@@ -45,17 +45,46 @@ class SquashedGaussianActor(nn.Module):
         obs_std: np.ndarray | None = None,
     ) -> None:
         super().__init__()
+        # probe 66 row 30: swapped bounds were taken (actions flipped silently), obs_std 0 gave
+        # NaN actions, a bound of another shape / a float dim were torch's raw errors later
+        for name, value in (("obs_dim", obs_dim), ("action_dim", action_dim)):
+            if not (is_int(value) and value >= 1):
+                raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
+        if not (
+            isinstance(hidden_dims, tuple | list) and all(is_int(h) and h >= 1 for h in hidden_dims)
+        ):
+            raise ValueError(f"hidden_dims: expected a tuple of ints >= 1, got {hidden_dims!r}")
         layers: list[nn.Module] = []
         self.obs_dim, self.action_dim = int(obs_dim), int(action_dim)
-        in_dim = obs_dim
+        in_dim = self.obs_dim
         for h in hidden_dims:
-            layers += [nn.Linear(in_dim, h), nn.ReLU()]
-            in_dim = h
+            layers += [nn.Linear(in_dim, int(h)), nn.ReLU()]
+            in_dim = int(h)
         self.latent_pi = nn.Sequential(*layers)
-        self.mu = nn.Linear(in_dim, action_dim)
-        self.log_std = nn.Linear(in_dim, action_dim)
-        low = -np.ones(action_dim) if action_low is None else np.asarray(action_low)
-        high = np.ones(action_dim) if action_high is None else np.asarray(action_high)
+        self.mu = nn.Linear(in_dim, self.action_dim)
+        self.log_std = nn.Linear(in_dim, self.action_dim)
+        low = -np.ones(action_dim) if action_low is None else _vector(action_low, "action_low")
+        high = np.ones(action_dim) if action_high is None else _vector(action_high, "action_high")
+        for name, value, size in (
+            ("action_low", low, action_dim),
+            ("action_high", high, action_dim),
+            ("obs_mean", obs_mean, obs_dim),
+            ("obs_std", obs_std, obs_dim),
+        ):
+            if value is not None and _vector(value, name).shape != (size,):
+                raise ValueError(
+                    f"{name}: expected shape ({size},), got {_vector(value, name).shape}"
+                )
+        if not (low < high).all():
+            raise ValueError(
+                f"action_low / action_high: expected action_low < action_high everywhere, got "
+                f"low {low.tolist()}, high {high.tolist()}; give the env's action_space bounds"
+            )
+        if obs_std is not None and not (_vector(obs_std, "obs_std") > 0).all():
+            raise ValueError(
+                f"obs_std: expected values > 0 (observations are divided by it), got "
+                f"{_vector(obs_std, 'obs_std').tolist()}"
+            )
         self.register_buffer("action_low", torch.as_tensor(low, dtype=torch.float32))
         self.register_buffer("action_high", torch.as_tensor(high, dtype=torch.float32))
         # An agent trained on normalised observations (agents.factory.make_agent: the model's
@@ -95,7 +124,33 @@ class SquashedGaussianActor(nn.Module):
         if isinstance(obs, np.ndarray) and not obs.flags.writeable:  # a dataset's rows
             obs = obs.copy()  # (read-only: torch warns of sharing them)
         obs_t = torch.as_tensor(obs, dtype=torch.float32, device=self.mu.weight.device)
+        # probe 66 row 29: another width was torch's raw "mat1 and mat2 shapes cannot be
+        # multiplied"; NaN observations gave NaN actions without a word
+        if obs_t.ndim == 0 or obs_t.shape[-1] != self.obs_dim:
+            raise ValueError(
+                f"obs: expected shape [..., {self.obs_dim}] (this actor's obs_dim), got "
+                f"{list(obs_t.shape)}; give observations of the env the actor was trained on"
+            )
+        if not bool(torch.isfinite(obs_t).all()):
+            index = [int(i) for i in torch.nonzero(~torch.isfinite(obs_t))[0]]
+            raise ValueError(
+                f"obs{index}: not finite ({obs_t[tuple(index)].item()}); the actor acts on "
+                "finite observations: drop or fix the non-finite rows"
+            )
         return self(obs_t, deterministic, generator).cpu().numpy()
+
+
+def _vector(value: Any, name: str) -> np.ndarray:
+    """``value`` as a float64 numpy array of finite numbers; ValueError naming ``name``."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected an array of numbers, got {value!r:.60}") from None
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name}: expected finite values, got {array.tolist()}")
+    return array
 
 
 def shipped_policy_path(env: str, level: str = "medium") -> Path:
@@ -249,12 +304,11 @@ def load_actor(path: str | Path, device: str | torch.device = "cpu") -> Squashed
             obs_dim=int(payload["obs_dim"]),
             action_dim=int(payload["action_dim"]),
             hidden_dims=tuple(int(h) for h in payload["hidden_dims"]),
-            action_low=payload["action_low"].numpy(),
-            action_high=payload["action_high"].numpy(),
             obs_mean=_optional_stat(payload, "obs_mean"),
             obs_std=_optional_stat(payload, "obs_std"),
         )
         state = payload["state_dict"]
+        low, high = payload["action_low"].cpu(), payload["action_high"].cpu()
     except FileNotFoundError:
         raise
     except Exception as err:  # torch's unpickler / zip reader errors, missing keys, bad types
@@ -282,13 +336,20 @@ def load_actor(path: str | Path, device: str | torch.device = "cpu") -> Squashed
             f"policy file {path}: its weight {bad!r} holds NaN / inf (saved from a diverged "
             "agent?); pass another actor file, e.g. one saved before the agent diverged"
         )
-    low, high = payload["action_low"], payload["action_high"]
+    if low.shape != (actor.action_dim,) or high.shape != (actor.action_dim,):
+        raise ValueError(
+            f"policy file {path}: its action bounds have shape {tuple(low.shape)} / "
+            f"{tuple(high.shape)} for action_dim {actor.action_dim}; re-create it"
+        )
     if not (low.isfinite().all() and high.isfinite().all() and (low < high).all()):
         raise ValueError(
             f"policy file {path}: its action bounds are not finite with action_low < "
             f"action_high (low {low.tolist()}, high {high.tolist()}); re-create it "
             "(agents.behaviour.save_actor writes the env's own bounds)"
         )
+    # set after the checks above, whose messages name the file (the constructor's would not)
+    actor.register_buffer("action_low", low.to(torch.float32))
+    actor.register_buffer("action_high", high.to(torch.float32))
     try:
         actor.load_state_dict(state, strict=False)  # the two action-bound buffers are not saved
     except RuntimeError as err:  # shape mismatches
