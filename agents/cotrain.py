@@ -474,13 +474,14 @@ def _run(
             expected_fingerprint=fingerprint,
             recorded_model=_recorded_model(run_dir),
             recorded_dataset=_recorded_dataset(run_dir),
+            run_dir=run_dir,
         )
         extend()  # probe 20: recorded once the setup has passed (a refused resume changed it)
         session.resolved_at_start = run_io.read_json(run_dir / run_io.CONFIG_NAME)["resolved"]
         history = _restore(session, state, run_dir / run_io.CHECKPOINT_NAME)
     else:  # a relative dataset path in config.json named another file from another folder
         cfg = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
-        session = build_session(cfg)
+        session = build_session(cfg, run_dir=run_dir)
         history = _start(session, run_dir)
     if progress is not None:
         progress.history, progress.n_iterations = history, cfg.n_iterations

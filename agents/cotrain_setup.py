@@ -782,6 +782,7 @@ def build_session(
     from_checkpoint: bool = False,
     recorded_model: str | None = None,
     recorded_dataset: dict[str, Any] | None = None,
+    run_dir: Path | None = None,
 ) -> Session:
     """Dataset -> learned MDP (Alg. 1 line 1) -> VecEnv -> agent + mixed buffer -> adversary.
 
@@ -790,7 +791,8 @@ def build_session(
     ``recorded_model``: where the resumed run's model was cached (its ``config.json``): if the
     model cache does not hold it but that file is there, the run stops and says so;
     ``recorded_dataset``: the resumed run's dataset as its ``config.json`` records it (named when
-    it is not found: an existing run's dataset is never generated).
+    it is not found: an existing run's dataset is never generated); ``run_dir``: where the
+    run's checkpoints go (its disk's free room is checked before the MLE).
     """
     from agents.callback import RamboCallback
     from agents.factory import COMPILED_ALGOS, make_agent
@@ -851,6 +853,8 @@ def build_session(
         real_ratio=cfg.real_ratio,
     )
     check_run_memory(cfg, k, dataset.obs_dim, dataset.action_dim)  # before the MLE
+    if run_dir is not None:
+        check_run_disk(cfg, k, dataset.obs_dim, dataset.action_dim, run_dir)
     if cfg.q_limit is not None and not existing_run:
         warn_low_q_limit(cfg.q_limit, float(np.mean(dataset.rewards)), dataset.name)
     mdp, model_info = _make_mdp(cfg, dataset, existing_run)
@@ -967,6 +971,28 @@ def check_run_memory(
         device=cfg.device,
         lower_bound=lower_bound,
         k_known=k is not None,
+    )
+
+
+def check_run_disk(
+    cfg: CotrainConfig, k: int, obs_dim: int, action_dim: int, run_dir: Path
+) -> None:
+    """The disk holding ``run_dir`` has room for its checkpoint (a lower bound: the model pool
+    it stores, and the ensemble's weights with the adversary's two Adam moments), before the
+    MLE (probe 66: a nearly full disk was found at checkpoint 0, after the MLE pretraining, the
+    BC warm start and the first evaluation). The checkpoint is written to a temp file beside
+    the previous one, so a resumed run needs the same room again."""
+    from agents.memory import estimate_memory
+    from rambo_env.run_io import CHECKPOINT_NAME, check_free_space
+
+    est = estimate_memory(
+        cfg.n_rollouts, k, cfg.retain_iterations, cfg.ensemble_hidden, obs_dim, action_dim
+    )
+    check_free_space(
+        Path(run_dir) / CHECKPOINT_NAME,
+        est.pool_bytes + 3 * est.ensemble_weight_bytes,
+        "the run's checkpoint (its model pool and dynamics model)",
+        elsewhere="--run-dir",
     )
 
 

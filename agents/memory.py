@@ -44,6 +44,11 @@ class MemoryEstimate:
     pool_bytes: int
     ensemble_bytes: int
 
+    @property
+    def ensemble_weight_bytes(self) -> int:
+        """The ensemble's parameters alone (one of the copies ``ensemble_bytes`` counts)."""
+        return self.ensemble_bytes // _ENSEMBLE_COPIES
+
 
 def estimate_memory(
     n_rollouts: int,

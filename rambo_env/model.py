@@ -41,6 +41,7 @@ from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
     check_default_dtype,
     check_flag,
+    check_free_space,
     check_readable,
     check_seed,
     counted,
@@ -766,6 +767,14 @@ def _trained_ensemble(
         dataset.obs_dim, dataset.action_dim, ensemble_config, generator=generator
     ).to(device)
     ensemble.set_precision(precision)
+    if partial is not None:  # probe 66: a full disk was found at the first epoch's checkpoint
+        weights = sum(p.numel() * p.element_size() for p in ensemble.parameters())
+        check_free_space(
+            partial,
+            4 * weights,
+            "the MLE pretraining's checkpoint (weights, two Adam moments, best weights)",
+            elsewhere="RAMBO_ENV_CACHE",
+        )
     report = train_mle(
         ensemble,
         dataset,

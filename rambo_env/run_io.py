@@ -29,6 +29,7 @@ import os
 import random
 import re
 import shlex
+import shutil
 import signal
 import stat
 import string
@@ -77,6 +78,7 @@ __all__ = [
     "check_field_types",
     "check_file_or_absent",
     "check_flag",
+    "check_free_space",
     "check_no_foreign_entries",
     "check_not_died_starting",
     "check_not_starting",
@@ -2208,6 +2210,31 @@ def with_elsewhere(err: WriteFailedError, elsewhere: str) -> WriteFailedError:
     if err.elsewhere != WriteFailedError.ELSEWHERE or err.filename is None:
         return err
     return WriteFailedError(Path(err.filename), err, elsewhere)
+
+
+def check_free_space(path: Path, need: int, what: str, elsewhere: str | None = None) -> None:
+    """:class:`WriteFailedError` (ENOSPC) naming ``path`` when the disk that will hold it has less
+    free room than ``need`` bytes (a lower bound of ``what``), checked before the work that makes
+    it (probe 66: a full disk was found at the model cache's first MLE checkpoint, and at the run
+    folder's checkpoint after the MLE, the BC warm start and the first evaluation). The nearest
+    existing folder above ``path`` is measured; unreadable, nothing is said."""
+    folder = Path(path).parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return
+    if free < need:
+        reason = (
+            f"No space left on device: {what} needs at least ~{need / 2**20:.3g} MiB, "
+            f"{free / 2**20:.3g} MiB are free"
+        )
+        raise WriteFailedError(
+            Path(path),
+            OSError(errno.ENOSPC, reason),
+            WriteFailedError.ELSEWHERE if elsewhere is None else elsewhere,
+        )
 
 
 class WriteFailedError(OSError):

@@ -402,17 +402,26 @@ def _env_dims(env: str) -> tuple[int, int]:
 
 
 def check_dataset_file_size(dataset_id: str, env: str, level: str, n_transitions: int) -> None:
-    """The dataset's HDF5 file fits the file-size limit (``ulimit -f``): a lower bound of its
-    size, the float32 observation, action, reward and flags of every transition, per part of
-    ``level``. Probe 30: a file-size limit hit during the Minari write after the collection was
+    """The dataset's HDF5 file fits the file-size limit (``ulimit -f``) and its disk's free room:
+    a lower bound of its size, the float32 observation, action, reward and flags of every
+    transition, per part of ``level``. Probe 30: a file-size limit hit during the Minari write after the collection was
     h5py tracebacks and a segmentation fault (now :func:`save_minari`'s error, after it)."""
-    from rambo_env.data.minari_io import check_file_size_limit
+    from rambo_env.data.minari_io import check_file_size_limit, minari_dataset_path
+    from rambo_env.run_io import check_free_space
 
     if level == "medium-replay":  # the replay file's size, known only once it is read
         return
     obs_dim, action_dim = _env_dims(env)
     parts = 2 if level == "medium-expert" else 1
-    check_file_size_limit(dataset_id, parts * n_transitions * (4 * (obs_dim + action_dim + 1) + 2))
+    size = parts * n_transitions * (4 * (obs_dim + action_dim + 1) + 2)
+    check_file_size_limit(dataset_id, size)
+    # probe 66: a full disk was found by save_minari's own check, after the whole collection
+    check_free_space(
+        minari_dataset_path(dataset_id) / "data" / "main_data.hdf5",
+        size,
+        "the dataset",
+        elsewhere="MINARI_DATASETS_PATH",
+    )
 
 
 #: The policy / replay inputs each level reads (the rest would be ignored).
