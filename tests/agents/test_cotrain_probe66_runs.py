@@ -35,9 +35,9 @@ def test_check_free_space_names_the_file_and_the_room(tmp_path, monkeypatch):
 
 
 def test_a_full_disk_under_the_run_folder_is_found_before_the_mle(
-    tiny_hopper,
+    tiny_hopper,  # noqa: F811 (the fixture)
     tmp_path,
-    monkeypatch,  # noqa: F811 (the fixture)
+    monkeypatch,
 ):
     """Row 35: checkpoint.pt failed with "disk full" after the MLE, BC and the first evaluation."""
     from rambo_env import model
@@ -54,9 +54,9 @@ def test_a_full_disk_under_the_run_folder_is_found_before_the_mle(
 
 
 def test_a_full_disk_under_the_model_cache_is_found_before_the_mle(
-    tiny_hopper,
+    tiny_hopper,  # noqa: F811 (the fixture)
     tmp_path,
-    monkeypatch,  # noqa: F811 (the fixture)
+    monkeypatch,
 ):
     """Row 36: the MLE ran, then its first checkpoint (.partial.pt) failed with "disk full"."""
     from rambo_env import model
