@@ -35,6 +35,7 @@ from rambo_env.envs.model_env import (
     check_open,
     check_reset_options,
     check_rollout_length,
+    host_array,
     state_from_options,
 )
 from rambo_env.envs.vector_env import check_num_envs_memory
@@ -210,7 +211,7 @@ class RamboModelVecEnv(VecEnv):
         self._obs = obs
         self._n_steps.zero_()
         self._reset_options()
-        return self._obs.cpu().numpy()
+        return host_array(self._obs)
 
     def _apply_reset_options(self, obs: torch.Tensor) -> None:
         """SB3's ``set_options(…)`` for this reset: ``{"state": s}`` starts a row from the
@@ -265,7 +266,7 @@ class RamboModelVecEnv(VecEnv):
             self._reset_done_rows(next_obs, done, terminated, infos)
         self._obs = next_obs
         return (
-            next_obs.cpu().numpy(),
+            host_array(next_obs),
             reward.cpu().numpy().astype(np.float32, copy=False),
             done.cpu().numpy(),
             infos,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import inspect
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -24,7 +25,8 @@ import torch
 from gymnasium.envs.registration import EnvSpec
 from gymnasium.wrappers.vector import NormalizeObservation as VectorNormalizeObservation
 
-from rambo_env.dynamics.ensemble import resolve_device
+from rambo_env.dynamics.ensemble import EnsembleConfig, resolve_device
+from rambo_env.dynamics.training import MLEConfig
 from rambo_env.envs.registration import check_time_limit_is_python_int, make_call_locals
 from rambo_env.evaluation import charges_unclipped_action, env_name
 from rambo_env.model import LearnedMDP, check_make_mdp_options, check_model_args, make_mdp
@@ -41,8 +43,6 @@ from rambo_env.run_io import (
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
-    from rambo_env.dynamics.ensemble import EnsembleConfig
-    from rambo_env.dynamics.training import MLEConfig
 
 __all__ = [
     "LONG_ROLLOUT",
@@ -60,11 +60,22 @@ __all__ = [
     "check_reset_options",
     "check_reset_seed",
     "check_rollout_length",
+    "check_spec_limit",
+    "host_array",
     "state_from_options",
     "warn_clipped_action",
     "warn_long_rollout",
     "warn_raw_state",
 ]
+
+
+def host_array(t: torch.Tensor) -> np.ndarray:
+    """``t`` as a numpy array the caller owns. Probe 67: the envs returned ``self._obs.cpu().numpy()``,
+    on the CPU a view of the env's own state, so ``obs += 1`` by the caller moved the next step's
+    start (on CUDA it was a copy); MuJoCo's envs, SB3's ``DummyVecEnv`` and Gymnasium's
+    ``SyncVectorEnv`` hand out copies."""
+    host = t.detach().cpu()
+    return host.numpy().copy() if host.data_ptr() == t.data_ptr() else host.numpy()
 
 
 def _check_not_in_async_vector_env() -> None:
@@ -145,6 +156,24 @@ def check_max_episode_steps(limit: Any, rollout_length: int) -> None:
         raise _limit_disagrees(int(limit), rollout_length)
 
 
+def check_spec_limit(spec: Any, rollout_length: int, maker: str) -> None:
+    """Refuse a spec whose ``max_episode_steps`` (not given to ``maker``) disagrees with
+    ``rollout_length``: a model env's ``env.spec`` records the rollout length it was made with,
+    so ``gym.make(env.spec, rollout_length=7)`` wrapped a 5-step TimeLimit (probe 67: refused at
+    the first reset as "a TimeLimit around RamboModelEnv", advising to drop the new length)."""
+    limit = getattr(spec, "max_episode_steps", None)
+    if limit is None or limit == -1 or limit == rollout_length:
+        return
+    rows = ", num_envs=…" if maker == "gym.make_vec" else ""
+    raise ValueError(
+        f"max_episode_steps: {limit!r} from the spec given to {maker} (a model env's env.spec "
+        f"records the rollout_length it was made with), but rollout_length={rollout_length!r}: "
+        f"every episode would be cut at step {limit}; pass the new limit with it: "
+        f"{maker}(env.spec{rows}, rollout_length={rollout_length!r}, "
+        f"max_episode_steps={rollout_length!r})"
+    )
+
+
 def _check_make_max_episode_steps(rollout_length: int) -> None:
     """:func:`check_max_episode_steps` on the ``max_episode_steps`` of the ``gym.make`` that is
     building the model env, at construction: before any dataset load or MLE (probe 47:
@@ -157,6 +186,8 @@ def _check_make_max_episode_steps(rollout_length: int) -> None:
     make_locals = make_call_locals()
     if make_locals is not None:
         limit = make_locals.get("max_episode_steps")
+        if limit is None:  # probe 67: gym.make(env.spec, rollout_length=7) blamed a TimeLimit
+            check_spec_limit(make_locals.get("env_spec"), rollout_length, "gym.make")
         check_max_episode_steps(limit, rollout_length)
         default = f"episodes of rollout_length ({rollout_length}) steps"
         check_time_limit_is_python_int(limit, default)  # probe 55: np.int64 (TimeLimit's error)
@@ -237,6 +268,9 @@ def build_mdp(
             "dataset: got a LearnedMDP as the first argument; pass it by name: "
             "RamboModelEnv(mdp=mdp) (RamboModelVectorEnv(n, mdp=mdp))"
         )
+    # probe 67: EnvSpec.from_json(env.spec.to_json()) gives the configs back as dicts
+    ensemble_config = _config_from_json(EnsembleConfig, ensemble_config, "ensemble_config")
+    mle_config = _config_from_json(MLEConfig, mle_config, "mle_config")
     seed = check_model_args(ensemble_config, mle_config, seed)
     check_flag(progress, "progress")  # probe 34: gym.make(…, progress=False) was a raw TypeError
     if mdp is not None:
@@ -331,6 +365,22 @@ def build_mdp(
             if value is not None
         },
     )
+
+
+def _config_from_json(kind: type, value: Any, name: str) -> Any:
+    """A config given as the dict its JSON holds (``env.spec.to_json()`` writes the dataclasses
+    as dicts, so ``gym.make(EnvSpec.from_json(text))`` passes them back) as ``kind``; anything
+    else unchanged (:func:`~rambo_env.model.check_model_args` checks it). One ValueError naming
+    an unknown key."""
+    if not isinstance(value, dict):
+        return value
+    known = [f.name for f in dataclasses.fields(kind) if f.init]
+    unknown = sorted(str(key) for key in value if key not in known)
+    if unknown:
+        raise ValueError(
+            f"{name}: unknown key(s) {unknown} for a {kind.__name__}; it takes {known}"
+        )
+    return kind(**value)
 
 
 def _is_dataset(value: Any) -> bool:
@@ -643,6 +693,16 @@ class _ModelEnvSpec(EnvSpec):
                 "hold (gym.make(env.spec) re-makes the env in this process); to log the spec, "
                 f"leave it out: {{k: v for k, v in env.spec.kwargs.items() if k != {live[0]!r}}}"
             )
+        data = [k for k, v in self.kwargs.items() if _is_dataset(v)]
+        if data:  # probe 67: json's raw "Object of type ndarray is not JSON serializable"
+            raise ValueError(
+                f"spec.to_json: spec.kwargs[{data[0]!r}] is an OfflineDataset (its arrays), which "
+                "JSON cannot hold (gym.make(env.spec) re-makes the env in this process); make the "
+                "env with the dataset's name or file path to write its spec as JSON"
+            )
+        paths = {k: os.fspath(v) for k, v in self.kwargs.items() if isinstance(v, os.PathLike)}
+        if paths:  # probe 67: a pathlib.Path was json's raw "PosixPath is not JSON serializable"
+            return dataclasses.replace(self, kwargs={**self.kwargs, **paths}).to_json()
         return super().to_json()
 
 
@@ -1020,7 +1080,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
             self._obs = self.mdp.initial(1, self.np_random)[0]  # [O]
         self._n_steps = 0
         self._ended = None
-        return self._obs.cpu().numpy(), {}
+        return host_array(self._obs), {}
 
     def step(
         self, action: np.ndarray
@@ -1050,7 +1110,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         if bool(terminated[0]) or truncated:
             self._ended = "terminated" if bool(terminated[0]) else "was truncated (rollout_length)"
         info = {"member_idx": int(member_idx[0])}
-        return self._obs.cpu().numpy(), float(reward[0]), bool(terminated[0]), truncated, info
+        return host_array(self._obs), float(reward[0]), bool(terminated[0]), truncated, info
 
     def render(self) -> None:
         """Refused: was gymnasium's bare ``NotImplementedError`` with no message."""

@@ -41,6 +41,16 @@ def make_call_locals() -> dict[str, Any] | None:
     return None if frame is None else dict(frame.f_locals)
 
 
+def make_vec_call_locals() -> dict[str, Any] | None:
+    """The local variables of the ``gym.make_vec`` call constructing the caller's env (its
+    ``env_spec``, the user's ``kwargs``), or None outside ``gym.make_vec``."""
+    code = gym.envs.registration.make_vec.__code__
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code is not code:
+        frame = frame.f_back
+    return None if frame is None else dict(frame.f_locals)
+
+
 def check_time_limit_is_python_int(limit: Any, default: str) -> None:
     """Refuse a numpy integer ``max_episode_steps`` given to ``gym.make`` (other than gymnasium's
     -1, no TimeLimit), at construction: gymnasium's ``TimeLimit``, added after the constructor

@@ -116,6 +116,14 @@ def _check_horizon_within_time_limit(horizon: int) -> None:
     if make_locals is None:  # built directly: no TimeLimit around it
         return
     given, spec = make_locals.get("max_episode_steps"), make_locals.get("env_spec")
+    if isinstance(given, int) and given > horizon:  # probe 67: cut at the horizon, spec said 20
+        maker = "gym.make_vec" if _under_make_vec() else "gym.make"
+        rows = ", num_envs=…" if maker == "gym.make_vec" else ""
+        raise ValueError(
+            f"max_episode_steps: {given} given to {maker} is longer than the env's own horizon "
+            f"({horizon}), at which it truncates every episode itself; pass horizon={given} with "
+            f"it: {maker}({ILLUSTRATIVE_ID!r}{rows}, horizon={given}, max_episode_steps={given})"
+        )
     limit = given if given is not None else getattr(spec, "max_episode_steps", None)
     if not isinstance(limit, int) or limit < 1 or horizon <= limit:
         return  # None / -1: no TimeLimit (gymnasium refuses other values itself)
@@ -172,6 +180,26 @@ class _ToyEnv(gym.Env):
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(1,), dtype=np.float32)
         self.action_space = spaces.Box(-1.0, 1.0, shape=(1,), dtype=np.float32)
         self._state: float | None = None
+        self._closed = False
+
+    def close(self) -> None:
+        self._closed = True
+        super().close()
+
+    def _check_reset(self, seed: Any, options: Any) -> int | None:
+        """The model envs' rules for ``reset`` (probe 67: a closed toy env reset and stepped on,
+        where the model envs raise ``ClosedEnvironmentError``; ``seed=True`` was seed 1)."""
+        from rambo_env.envs.model_env import check_reset_seed  # lazy: torch
+
+        self._check_open("reset")
+        self._check_options(options)
+        return check_reset_seed(seed)
+
+    def _check_open(self, call: str) -> None:
+        if self._closed:
+            raise gym.error.ClosedEnvironmentError(
+                f"{call}: the env was closed (close()); make a new one (gym.make)"
+            )
 
     def _check_action(self, action: Any) -> float:
         """The action as a float clipped to [-1, 1] (the paper's action set), with one warning
@@ -182,6 +210,7 @@ class _ToyEnv(gym.Env):
             warn_clipped_action,
         )
 
+        self._check_open("step")
         if self._state is None:
             raise RuntimeError(f"{type(self).__name__}: call reset() before step()")
         if action is None:
@@ -245,8 +274,7 @@ class SingleTransitionEnv(_ToyEnv):
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
-        self._check_options(options)
-        super().reset(seed=seed)
+        super().reset(seed=self._check_reset(seed, options))
         jitter = self.np_random.uniform(-1.0, 1.0) * self.initial_spread
         self._state, self._done = self.initial_state + jitter, False
         return self._obs(), {}
@@ -294,8 +322,7 @@ class IllustrativeMDP(_ToyEnv):
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
-        self._check_options(options)
-        super().reset(seed=seed)
+        super().reset(seed=self._check_reset(seed, options))
         self._state, self._t = self.initial_state, 0
         return self._obs(), {}
 

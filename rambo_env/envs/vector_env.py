@@ -35,9 +35,12 @@ from rambo_env.envs.model_env import (
     check_reset_options,
     check_reset_seed,
     check_rollout_length,
+    check_spec_limit,
+    host_array,
     state_from_options,
     warn_normalize_observation,
 )
+from rambo_env.envs.registration import make_vec_call_locals
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -113,6 +116,10 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         self.num_envs = int(num_envs)
         self.rollout_length = check_rollout_length(rollout_length)
         # gym.make's rule (probe 48: k itself and -1 were refused here); before the model is built
+        vec_locals = make_vec_call_locals()
+        if vec_locals is not None and "max_episode_steps" not in (vec_locals.get("kwargs") or {}):
+            # probe 67: make_vec copies a spec's limit into the kwargs; env.spec's is its k
+            check_spec_limit(vec_locals.get("env_spec"), self.rollout_length, "gym.make_vec")
         check_max_episode_steps(max_episode_steps, self.rollout_length)
         self.mdp = build_mdp(
             dataset,
@@ -152,7 +159,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
             self._obs = self.mdp.initial(self.num_envs, self.np_random)  # [n, O]
         self._n_steps.zero_()
         self._autoreset.zero_()
-        return self._obs.cpu().numpy(), {}
+        return host_array(self._obs), {}
 
     def step(
         self, actions: np.ndarray
@@ -183,7 +190,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         self._obs = next_obs
         self._autoreset = terminated | truncated
         return (
-            next_obs.cpu().numpy(),
+            host_array(next_obs),
             reward.to(torch.float64).cpu().numpy(),
             terminated.cpu().numpy(),
             truncated.cpu().numpy(),

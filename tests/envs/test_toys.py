@@ -608,3 +608,21 @@ def test_toy_action_outside_the_box_is_clipped_with_one_warning(env_id: str) -> 
     assert message.startswith("action[0] = 5 is outside the action space [-1, 1]; the toy env ")
     assert "clips it (1 entry of this step; warned once per env)" in message
     assert caught[0].filename == __file__
+
+
+def test_toys_follow_the_model_envs_rules_for_limits_seeds_and_close() -> None:
+    """Probe 67a rows 26, 29, 56: ``max_episode_steps=20`` on the 10-step illustrative MDP was
+    cut at 10 while its spec said 20; a closed toy stepped on; ``reset(seed=True)`` was seed 1."""
+    with pytest.raises(ValueError, match=r"^max_episode_steps: 20 given to gym.make is longer"):
+        gym.make(ILLUSTRATIVE_ID, max_episode_steps=20)
+    assert gym.make(ILLUSTRATIVE_ID, max_episode_steps=5).spec.max_episode_steps == 5
+    env = gym.make(SINGLE_TRANSITION_ID)
+    for seed in (True, -1, 2.5):
+        with pytest.raises(ValueError, match=r"^seed: expected an int >= 0 or None"):
+            env.reset(seed=seed)
+    env.reset(seed=np.int64(3))
+    env.close()
+    with pytest.raises(gym.error.ClosedEnvironmentError, match=r"^step: the env was closed"):
+        env.step(np.zeros(1, dtype=np.float32))
+    with pytest.raises(gym.error.ClosedEnvironmentError, match=r"^reset: the env was closed"):
+        env.reset()
