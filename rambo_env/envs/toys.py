@@ -116,9 +116,10 @@ def _check_horizon_within_time_limit(horizon: int) -> None:
     if make_locals is None:  # built directly: no TimeLimit around it
         return
     given, spec = make_locals.get("max_episode_steps"), make_locals.get("env_spec")
+    # probe 56: the fix named gym.make where the caller had called gym.make_vec
+    maker = "gym.make_vec" if _under_make_vec() else "gym.make"
+    rows = ", num_envs=…" if maker == "gym.make_vec" else ""
     if isinstance(given, int) and given > horizon:  # probe 67: cut at the horizon, spec said 20
-        maker = "gym.make_vec" if _under_make_vec() else "gym.make"
-        rows = ", num_envs=…" if maker == "gym.make_vec" else ""
         raise ValueError(
             f"max_episode_steps: {given} given to {maker} is longer than the env's own horizon "
             f"({horizon}), at which it truncates every episode itself; pass horizon={given} with "
@@ -137,9 +138,6 @@ def _check_horizon_within_time_limit(horizon: int) -> None:
         if given is not None
         else f"{ILLUSTRATIVE_ID}'s registered max_episode_steps ({limit})"
     )
-    # probe 56: the fix named gym.make where the caller had called gym.make_vec
-    maker = "gym.make_vec" if _under_make_vec() else "gym.make"
-    rows = ", num_envs=…" if maker == "gym.make_vec" else ""
     raise ValueError(
         f"horizon: {horizon} is longer than the TimeLimit of {limit} steps gym.make puts around "
         f"the env ({where}), which would cut every episode at step {limit}; pass "

@@ -34,31 +34,22 @@ def test_check_free_space_names_the_file_and_the_room(tmp_path, monkeypatch):
     run_io.check_free_space(tmp_path / "x.pt", 2**19, "the thing")  # room: nothing said
 
 
-def test_a_full_disk_under_the_run_folder_is_found_before_the_mle(
+@pytest.mark.parametrize(
+    ("where", "match"),
+    [
+        ("run folder", r"checkpoint\.pt: not written: .*the run's checkpoint"),
+        ("model cache", r"\.partial\.pt: not written: .*the MLE pretraining's checkpoint"),
+    ],
+)
+def test_a_full_disk_is_found_before_the_mle(
     tiny_hopper,  # noqa: F811 (the fixture)
     tmp_path,
     monkeypatch,
+    where,
+    match,
 ):
-    """Row 35: checkpoint.pt failed with "disk full" after the MLE, BC and the first evaluation."""
-    from rambo_env import model
-
-    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path / "cache"))
-    trained = []
-    monkeypatch.setattr(model, "train_mle", lambda *a, **k: trained.append(1))
-    _disk_with(monkeypatch, 1000)
-    with pytest.raises(
-        WriteFailedError, match=r"checkpoint\.pt: not written: .*the run's checkpoint"
-    ):
-        run_cotrain(tiny_config(tiny_hopper), tmp_path / "run")
-    assert trained == []
-
-
-def test_a_full_disk_under_the_model_cache_is_found_before_the_mle(
-    tiny_hopper,  # noqa: F811 (the fixture)
-    tmp_path,
-    monkeypatch,
-):
-    """Row 36: the MLE ran, then its first checkpoint (.partial.pt) failed with "disk full"."""
+    """Rows 35-36: checkpoint.pt failed with "disk full" after the MLE, BC and the first
+    evaluation; the model cache's first MLE checkpoint (.partial.pt) after an MLE epoch."""
     from rambo_env import model
     from rambo_env.data.loaders import load_dataset
 
@@ -66,10 +57,11 @@ def test_a_full_disk_under_the_model_cache_is_found_before_the_mle(
     trained = []
     monkeypatch.setattr(model, "train_mle", lambda *a, **k: trained.append(1))
     _disk_with(monkeypatch, 1000)
-    with pytest.raises(
-        WriteFailedError, match=r"\.partial\.pt: not written: .*the MLE pretraining's checkpoint"
-    ):
-        model.make_mdp(load_dataset(tiny_hopper), seed=0)
+    with pytest.raises(WriteFailedError, match=match):
+        if where == "run folder":
+            run_cotrain(tiny_config(tiny_hopper), tmp_path / "run")
+        else:
+            model.make_mdp(load_dataset(tiny_hopper), seed=0)
     assert trained == []
 
 
