@@ -8,6 +8,7 @@ Heavy submodules are imported lazily so that ``import rambo_env`` stays cheap.
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 from rambo_env.requirements import check_installed
@@ -40,6 +41,12 @@ def _escape_unencodable_output() -> None:
 
 
 _escape_unencodable_output()
+
+# Probe 67: ``TORCHINDUCTOR_CACHE_DIR=`` (set but empty) made torch's compile cache the working
+# folder (11 folders written there); set but empty counts as unset, as for the project's own
+# MINARI_DATASETS_PATH / RAMBO_ENV_CACHE. Only an empty value is touched.
+if os.environ.get("TORCHINDUCTOR_CACHE_DIR") == "":
+    del os.environ["TORCHINDUCTOR_CACHE_DIR"]
 
 __version__ = "0.1.0"
 

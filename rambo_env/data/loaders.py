@@ -28,6 +28,7 @@ import numpy as np
 
 from rambo_env.data.d4rl_io import (
     D4RL_VERSIONS,
+    DERIVED_NEXT_OBSERVATIONS,
     _minari_guess,
     _read_d4rl_hdf5,
     find_d4rl_file,
@@ -902,7 +903,10 @@ def _warn_continuing_ends(dataset: OfflineDataset) -> bool:
     state, blamed on the env's termination rule; timeouts on every row loaded as 3000 one-step
     episodes, scored as such). True when it warned (the termination check on those rows' next
     states is then moot)."""
-    flagged = np.flatnonzero(dataset.terminals[:-1] | dataset.timeouts[:-1])
+    ends = dataset.terminals[:-1] | dataset.timeouts[:-1]
+    if dataset.metadata.get(DERIVED_NEXT_OBSERVATIONS):  # a terminal row's next state is the
+        ends = dataset.timeouts[:-1]  # next row's by construction, as D4RL derives it (probe 67)
+    flagged = np.flatnonzero(ends)
     if not flagged.size:
         return False
     obs, nxt = dataset.observations, dataset.next_observations
@@ -1030,6 +1034,8 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
     """One warning when the data's terminals contradict the env's exact termination rule."""
     from rambo_env.dynamics.termination import terminal_disagreements  # lazy: torch
 
+    if dataset.metadata.get(DERIVED_NEXT_OBSERVATIONS):  # terminal rows' next states are the
+        return  # next episode's first ones, as D4RL derives them (said at the derivation)
     found = terminal_disagreements(dataset.env_id, dataset.next_observations, dataset.terminals)
     if found is None:
         return

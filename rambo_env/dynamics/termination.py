@@ -230,8 +230,9 @@ class TerminationClassifier(nn.Module):
                 "batch_size: expected an even int >= 2 (half terminal rows, half not; default "
                 f"512), got {batch_size!r}"
             )
-        obs = torch.from_numpy(_check_next_obs(next_obs, "TerminationClassifier.fit"))
-        label = torch.from_numpy(_check_flags(terminals, obs.shape[0], "TerminationClassifier.fit"))
+        # probe 67: a dataset's read-only arrays gave torch's "NumPy array is not writable"
+        obs = torch.tensor(_check_next_obs(next_obs, "TerminationClassifier.fit"))
+        label = torch.tensor(_check_flags(terminals, obs.shape[0], "TerminationClassifier.fit"))
         pos, neg = label.nonzero().squeeze(1), (~label).nonzero().squeeze(1)
         if pos.numel() == 0 or neg.numel() == 0:
             raise ValueError(

@@ -727,12 +727,23 @@ def as_float32(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
         arr = np.asarray(value)
         if value is None or arr.dtype.kind in "bc":  # booleans, complex
             raise TypeError("not real numbers")
-        return arr.astype(np.float32, copy=False)
+        with np.errstate(over="ignore"):  # said below, naming the entry
+            cast = arr.astype(np.float32, copy=False)
     except (TypeError, ValueError):
         raise ValueError(
             f"{what}: expected real numbers of shape {shape}, got {type(value).__name__} "
             f"{str(value)[:60]!r}"
         ) from None
+    if cast is not arr and arr.dtype.kind == "f":
+        over = np.isinf(cast) & np.isfinite(arr)  # probe 67: numpy's overflow warning, then
+        if over.any():  # "not finite (inf)" for a finite 1.8e308
+            i = tuple(int(j) for j in np.argwhere(over)[0])
+            raise ValueError(
+                f"{what}{list(i) if i else ''}: {float(arr[i])!r} is beyond float32's range "
+                f"(±{np.finfo(np.float32).max:.3g}), in which the model env computes; pass a "
+                "value within it"
+            )
+    return cast
 
 
 def as_action_tensor(
