@@ -591,7 +591,8 @@ def _check_normalizer_fits(dataset: Any, normalizer: ObsNormalizer) -> None:
     if off.any():
         i = int(np.flatnonzero(off)[0])
         raise ValueError(
-            f"normalizer: not fitted on this dataset: its normalised observations[:, {i}] have "
+            f"normalizer: not fitted on this dataset (or on too few of its rows): its "
+            f"normalised observations[:, {i}] have "
             f"mean {z_mean[i]:.3g} and std {z_std[i]:.3g} (z-scores: about 0 and 1); use "
             "ObsNormalizer.from_dataset(dataset)"
         )
