@@ -44,6 +44,7 @@ from rambo_env.envs import model_env
 from rambo_env.envs.model_env import LONG_ROLLOUT, warn_long_rollout  # re-exported
 from rambo_env.evaluation import N_FINAL_EVALS, check_n_eval_episodes
 from rambo_env.ledger import SAVED_BEFORE_FIELD
+from rambo_env.presets import ALGOS  # the one list (re-exported here)
 from rambo_env.run_io import (
     RUN_SEED_LIMIT,
     check_field_types,
@@ -72,7 +73,6 @@ __all__ = [
     "warn_long_rollout",
 ]
 
-ALGOS = ("sac", "td3", "ddpg", "tqc", "crossq")
 #: Agents with an entropy coefficient (SB3 ``ent_coef``).
 ENTROPY_ALGOS = ("sac", "tqc", "crossq")
 #: Agents whose critics can take LayerNorm (``critic_layer_norm``; :mod:`agents.policies`).

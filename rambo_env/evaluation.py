@@ -23,7 +23,14 @@ import numpy as np
 import torch
 
 from rambo_env.normalization import raw_scale_evidence
-from rambo_env.run_io import check_seed, counted, is_int, out_of_memory, out_of_memory_text
+from rambo_env.run_io import (
+    check_called_with,
+    check_seed,
+    counted,
+    is_int,
+    out_of_memory,
+    out_of_memory_text,
+)
 
 __all__ = [
     "MAX_EVAL_EPISODES",
@@ -432,6 +439,14 @@ def _check_eval_args(act: Any, env: Any, normalizer: Any, scorer: Any) -> None:
         raise ValueError(
             f"env: expected a Gymnasium id or a function that makes an env, got "
             f"{type(env).__name__} {str(env)[:40]!r}"
+        )
+    else:  # probe 68: env=gym.make was Python's bare "make() missing 1 required … 'id'"
+        check_called_with(
+            env,
+            (),
+            "env",
+            "needs arguments; pass a zero-argument factory (lambda: gym.make('Hopper-v5')) or the "
+            "env's id",
         )
     if not callable(getattr(normalizer, "normalize", None)):
         raise ValueError(

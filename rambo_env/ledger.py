@@ -32,7 +32,7 @@ from rambo_env.curves import (
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.dynamics.ensemble import PRECISIONS
 from rambo_env.evaluation import N_FINAL_EVALS, final_score
-from rambo_env.presets import RamboPreset
+from rambo_env.presets import ALGOS, RamboPreset
 from rambo_env.run_io import (
     CONFIG_NAME,
     RERUN_DIED_START,
@@ -52,6 +52,7 @@ from rambo_env.run_io import (
     check_run_folder,
     counted,
     dead_lock_pid,
+    did_you_mean,
     interrupts_deferred,
     is_int,
     is_real,
@@ -1258,7 +1259,18 @@ def standing(
     evaluation's iteration), ``next_score`` / ``next_iteration`` (its first evaluation after
     ``iteration``, None if none) and ``n_evals`` (its evaluations after BC, which
     ``last10_score`` averages up to 10 of).
+
+    One ValueError naming ``iteration`` (an int >= 0) or ``algo`` (one of
+    :data:`~rambo_env.presets.ALGOS`) otherwise (probe 68: ``'2'`` was a raw TypeError, -1 / 2.5 /
+    True gave a standing, ``'SAC'`` returned None as if no run existed).
     """
+    if not is_int(iteration) or iteration < 0:
+        raise ValueError(f"iteration: expected an int >= 0, got {iteration!r}")
+    if algo not in ALGOS:
+        raise ValueError(
+            f"algo: unknown agent {algo!r}{did_you_mean(str(algo), ALGOS)}; the ledger's runs "
+            f"are of {list(ALGOS)}"
+        )
     matches = [
         e
         for e in read_index(ledger_dir).values()

@@ -318,7 +318,14 @@ class LearnedMDP:
     def _check_action_bounds(self, action: torch.Tensor) -> None:
         """One ValueError naming the first action outside ``action_space`` (probe 19: the model
         extrapolated silently from actions it was never trained on; the envs clip, this
-        low-level call does not). A float32 rounding margin of 1e-6 is allowed."""
+        low-level call does not). A float32 rounding margin of 1e-6 is allowed. An action of
+        another width is named first (probe 68: the bounds' broadcast was torch's raw "The size
+        of tensor a (2) must match the size of tensor b (3)")."""
+        if action.ndim < 1 or action.shape[-1] != self.action_dim:
+            raise ValueError(
+                f"action: expected shape [B, {self.action_dim}] (action_dim {self.action_dim}), "
+                f"got {tuple(action.shape)}"
+            )
         low = torch.as_tensor(self.action_space.low, dtype=action.dtype, device=action.device)
         high = torch.as_tensor(self.action_space.high, dtype=action.dtype, device=action.device)
         margin = 1e-6 * torch.clamp(torch.maximum(low.abs(), high.abs()), min=1.0)

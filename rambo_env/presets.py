@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "ACCEPTED_FORMS",
+    "ALGOS",
     "BASE_HYPERPARAMETERS",
     "PRESETS",
     "RAMBO_OFF_PRESETS",
@@ -24,6 +25,9 @@ __all__ = [
     "parse_dataset_name",
     "preset_names",
 ]
+
+#: The agents the project wires for RAMBO (``make_agent``'s ``algo``, cotrain's ``--algo``).
+ALGOS = ("sac", "td3", "ddpg", "tqc", "crossq")
 
 
 @dataclass(frozen=True)

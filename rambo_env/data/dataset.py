@@ -687,10 +687,15 @@ class OfflineDataset:
                 "ignored); rename or drop them"
             )
         if "next_observations" not in arrays and {"observations", "terminals"} <= set(arrays):
-            from rambo_env.data.d4rl_io import with_next_observations  # lazy: imports us
+            from rambo_env.data.d4rl_io import (  # lazy: imports us
+                DERIVED_NEXT_OBSERVATIONS,
+                with_next_observations,
+            )
 
             # D4RL's layout (np.savez of get_dataset()): next states derived as from its .hdf5
             arrays = with_next_observations({k: v for k, v in arrays.items() if not _d4rl_extra(k)})
+            # probe 68: the loader then blamed the terminal rows' derived next states on the flags
+            stored["metadata"] = {**stored.get("metadata", {}), DERIVED_NEXT_OBSERVATIONS: True}
         # probe 30: env_id / name written inside metadata_json (not as their own entries) were
         # kept as free metadata and ignored ("names no Gymnasium env"): read, validated alike
         inside = stored.get("metadata", {})

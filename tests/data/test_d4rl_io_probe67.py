@@ -51,3 +51,18 @@ def test_an_env_id_agreeing_with_the_file_name_keeps_its_reference_scores(tmp_pa
     read = read_d4rl_hdf5(path)
     assert (read.ref_min_score, read.ref_max_score) == REF_SCORES["hopper"]
     assert read.normalized_score(1000.0) > 0
+
+
+def test_the_same_data_as_an_npz_are_said_alike(tmp_path, capsys):
+    """Probe 68b row: ``np.savez`` of the same D4RL-layout arrays still got the "… are no episode
+    ends" warning (the .hdf5 fix covered arrays_to_dataset, not the npz reader)."""
+    generate_dataset("hopper", "random", n_transitions=600, progress=False, n_workers=1)
+    ds = load_dataset("hopper-random")
+    path = tmp_path / "d4rl_layout.npz"
+    keys = ("observations", "actions", "rewards", "terminals", "timeouts")
+    np.savez(path, env_id=np.array("Hopper-v5"), **{k: getattr(ds, k) for k in keys})
+    capsys.readouterr()
+    load_dataset(path)
+    out = capsys.readouterr().out
+    assert "terminal row(s): the file holds no state after a terminal step" in out
+    assert "WARNING" not in out
