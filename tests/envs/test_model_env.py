@@ -251,9 +251,14 @@ def test_bad_actions_options_configs_and_seeds_name_the_problem(tiny_mdp):
     ):
         env.reset(options={"stat": np.zeros(11)})  # a typo was silently ignored
     with pytest.raises(ValueError, match=r"ensemble_config: expected a .*EnsembleConfig or None"):
+        RamboModelEnv(mdp=tiny_mdp, ensemble_config=[8])
+    with pytest.raises(ValueError, match=r"mle_config: expected a .*MLEConfig or None, got list"):
+        RamboModelEnv(mdp=tiny_mdp, mle_config=[])
+    # a dict is the config a spec's JSON holds (probe 67): taken as one, then named with mdp
+    with pytest.raises(
+        ValueError, match=r"^ensemble_config: an EnsembleConfig was given with `mdp`"
+    ):
         RamboModelEnv(mdp=tiny_mdp, ensemble_config={"hidden_dims": (8,)})
-    with pytest.raises(ValueError, match=r"mle_config: expected a .*MLEConfig or None, got dict"):
-        RamboModelEnv(mdp=tiny_mdp, mle_config={})
     with pytest.raises(ValueError, match=r"seed: expected an int >= 0, got -1"):
         RamboModelEnv(mdp=tiny_mdp, seed=-1)
     with pytest.raises(
