@@ -59,6 +59,7 @@ from rambo_env import run_io
 from rambo_env.data.dataset import DatasetUnavailableError
 from rambo_env.data.loaders import absolute_dataset
 from rambo_env.presets import RamboPreset
+from rambo_env.requirements import MissingExtraError
 from rambo_env.sweep_report import (
     COMPLETE_STATUSES,
     PAPER_CONFIGS,
@@ -1435,7 +1436,7 @@ def _import_tune() -> Any:
     try:
         from ray import tune
     except ImportError as err:
-        raise ImportError(
+        raise MissingExtraError(  # probe 68: a 30-line chained traceback ended in this line
             "sweeps need Ray Tune: pip install -e '.[sweep]' (the 'sweep' extra: ray[tune], pandas)"
         ) from err
     return tune

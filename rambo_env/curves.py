@@ -497,6 +497,12 @@ def _evaluated(rows: Sequence[Mapping[str, float | None]]) -> bool:
 _LINE_STYLES = ("-", "--", ":", "-.")
 
 
+#: Runs whose legend fits inside the top panel; more go in a legend beside the panels, of at
+#: most :data:`_LEGEND_ROWS` labels per column.
+_LEGEND_INSIDE = 10
+_LEGEND_ROWS = 30
+
+
 def plot_curves(
     path: str | Path,
     runs: Mapping[str, Sequence[Mapping[str, float | None]]],
@@ -615,9 +621,20 @@ def plot_curves(
     for ax in axes:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, handle)
-    if handles:
+    outside = len(handles) > _LEGEND_INSIDE
+    if handles and not outside:
         axes[0].legend(list(handles.values()), list(handles), fontsize=7)
     axes[-1].set_xlabel("iteration")
     axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
-    return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+    if outside:  # probe 68: 20 runs' legend hid behind the next panel, 41 runs' 25 labels
+        fig.legend(
+            list(handles.values()),
+            list(handles),
+            fontsize=7,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+            ncol=math.ceil(len(handles) / _LEGEND_ROWS),
+        )
+    extra = {"bbox_inches": "tight"} if outside else {}  # the figure grows to hold it
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100, **extra))

@@ -82,6 +82,7 @@ __all__ = [
     "read_index",
     "recorded_ledger",
     "run_slug",
+    "setting_differences",
     "stale_lock_pid",
     "standing",
     "update_ledger",
@@ -761,6 +762,37 @@ def _kept_settings(kept: LedgerEntry) -> dict[str, Any] | None:
         return _run_settings(saved["config"], saved["resolved"])
     except (OSError, KeyError, TypeError, AttributeError, ValueError):
         return None  # gone or foreign: not compared
+
+
+def setting_differences(entry: LedgerEntry, run_dir: str | Path) -> tuple[list[str], list[str]]:
+    """How the run in ``run_dir`` (its ``config.json``) differs from the ledger's ``entry``, as
+    ``"name this run's vs the ledger's"`` texts: ``(settings, bookkeeping)``. ``settings``: the
+    :data:`RESULT_SETTINGS` the key does not tell apart (the two runs are not comparable);
+    ``bookkeeping``: seed, model seed and precision (comparable, but named). Probe 68:
+    cotrain's closing line set a ``--real-ratio 0`` run against a 0.5 ledger run, and an fp32,
+    seed-1 run against a bf16, seed-0 one, without a word. Unreadable: nothing said."""
+    try:
+        saved = read_json(Path(run_dir) / CONFIG_NAME)
+        cfg, resolved = saved["config"], saved["resolved"]
+        ours = _run_settings(cfg, resolved)
+    except (OSError, KeyError, TypeError, AttributeError, ValueError):
+        return [], []
+    theirs = _kept_settings(entry) or {}
+    settings = [
+        f"{name} {ours[name]!r} vs {theirs[name]!r}"
+        for name in RESULT_SETTINGS
+        if name in ours and name in theirs and ours[name] != theirs[name]
+    ]
+    bookkeeping = [
+        f"{name} {mine!r} vs {kept!r}"
+        for name, mine, kept in (
+            ("seed", cfg.get("seed"), entry.seed),
+            ("model_seed", cfg.get("model_seed"), entry.model_seed),
+            ("precision", cfg.get("precision"), entry.precision),
+        )
+        if mine is not None and kept is not None and mine != kept
+    ]
+    return settings, bookkeeping
 
 
 def _check_same_settings(

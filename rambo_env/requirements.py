@@ -31,6 +31,11 @@ def version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in match.group(0).split(".")) if match else ()
 
 
+class MissingExtraError(ImportError):
+    """An optional dependency (a ``pip install -e '.[extra]'`` extra) is not installed; the
+    message names the install command. Scripts report it as one ``error:`` line, exit 2."""
+
+
 def check_installed(*distributions: str) -> None:
     """Raise one ``ImportError`` if an installed distribution is older than its floor.
 

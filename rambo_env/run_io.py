@@ -377,8 +377,13 @@ def resolve_torch_threads(requested: int | None) -> tuple[int, str]:
     # Probe 52: OMP_NUM_THREADS=1 (a shared machine's limit, the README's test command) was
     # overridden by auto's 2 threads without a word, and a garbage value ignored silently.
     omp = os.environ.get("OMP_NUM_THREADS")
-    if omp is None or not omp.strip():
+    if omp is None:
         return threads, why
+    if not omp.strip():  # probe 68: libgomp's "Invalid value …" line, and no word of ours
+        return threads, (
+            f"{why}; OMP_NUM_THREADS={omp!r} is empty: treated as unset (OpenMP's 'Invalid value "
+            "for environment variable OMP_NUM_THREADS' at the start is about it)"
+        )
     if not omp.strip().isdigit() or int(omp) < 1:
         return threads, f"{why}; OMP_NUM_THREADS={omp!r} is not a positive int: ignored"
     if int(omp) < threads:

@@ -39,6 +39,7 @@ from rambo_env.ledger import (
     ledger_dataset,
     protocol_transitions,
     read_index,
+    setting_differences,
     standing,
 )
 from rambo_env.presets import RamboPreset
@@ -201,10 +202,15 @@ def _fmt(score: float | None) -> str:
 
 
 def standing_lines(
-    results: dict, ledger_dir: str | Path, *, bc_epochs: int | None = None
+    results: dict,
+    ledger_dir: str | Path,
+    *,
+    bc_epochs: int | None = None,
+    run_dir: str | Path | None = None,
 ) -> list[str]:
     """What the final number means: BC warm start (``bc_epochs`` 0: the initial policy, probe
-    45), behaviour policy, this run, the ledger's long run."""
+    45), behaviour policy, this run, the ledger's long run (``run_dir``: this run's folder, whose
+    settings are compared with that run's)."""
     bc = [e.get("normalized_score") for e in results["evals"] if e["iteration"] == 0]
     done = results["iterations_completed"]
     note = results.get("behaviour_score_note")  # probe 36: a cut episode's partial return
@@ -259,6 +265,13 @@ def standing_lines(
             "compared"
         )
         return lines
+    settings, bookkeeping = setting_differences(entry, run_dir) if run_dir else ([], [])
+    if settings:  # probe 68: a --real-ratio 0 run was set against a 0.5 one without a word
+        lines.append(
+            f"results ledger ({ledger_dir}): its run of {name} / {entry.label} ran with other "
+            f"settings: {', '.join(settings)} (this run's vs its): not compared"
+        )
+        return lines
     if where["score_at"] is not None:
         at = f"{_fmt(where['score_at'])} at iteration {where['at_iteration']}"
     else:  # was only "not evaluated by iteration 5" for a run evaluated every 10
@@ -270,6 +283,11 @@ def standing_lines(
         f"results ledger, long run {entry.dataset} / {entry.label}: {at}; furthest "
         f"{counted(entry.iterations, 'iteration')}, mean of its last {n_last} evaluation{'s' * (n_last != 1)} "
         f"{_fmt(entry.last10_score)} ({Path(ledger_dir) / (entry.slug + '.csv')})"
+        + (
+            f"; it differs from this run in {', '.join(bookkeeping)} (this run's vs its)"
+            if bookkeeping
+            else ""
+        )
     )
     return lines
 
@@ -429,7 +447,7 @@ def print_results(results: dict, cfg: CotrainConfig, run_dir: Path, ledger: str 
         )
     elif ret is not None:
         print(f"[cotrain] return of {whose}: {ret:.1f} (mean of the last {n_evals} evaluations)")
-    for line in standing_lines(results, ledger, bc_epochs=cfg.bc_epochs):
+    for line in standing_lines(results, ledger, bc_epochs=cfg.bc_epochs, run_dir=run_dir):
         print(f"[cotrain] {line}")
     print(f"[cotrain] results: {Path(run_dir) / 'results.json'}")
     if results["status"] in ("stopped", "interrupted"):

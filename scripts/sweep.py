@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from rambo_env.requirements import check_working_folder
+from rambo_env.requirements import MissingExtraError, check_working_folder
 
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder
 
@@ -261,8 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return _main(args, parser)
-    except (ValueError, OSError) as err:  # bad input, a failed write: one line, no traceback
-        return report_user_error(err)
+    except (ValueError, OSError, MissingExtraError) as err:  # bad input, a failed write, no
+        return report_user_error(err)  # Ray: one line, no traceback
 
 
 def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
