@@ -1298,6 +1298,12 @@ def standing(
     """
     if not is_int(iteration) or iteration < 0:
         raise ValueError(f"iteration: expected an int >= 0, got {iteration!r}")
+    if not isinstance(config, RamboPreset):  # probe 69: a tuple was a raw AttributeError
+        raise ValueError(
+            f"config: expected a RamboPreset(rollout_length, adversary_weight), got "
+            f"{type(config).__name__} {config!r}"
+        )
+    check_flag(critic_layer_norm, "critic_layer_norm")  # probe 69: 'yes' / None gave None
     if algo not in ALGOS:
         raise ValueError(
             f"algo: unknown agent {algo!r}{did_you_mean(str(algo), ALGOS)}; the ledger's runs "
@@ -1314,6 +1320,14 @@ def standing(
         and (fingerprint is None or e.dataset_fingerprint in (None, fingerprint))
     ]
     if not matches:
+        index = read_index(ledger_dir)
+        near = sorted({e.dataset for e in index.values() if e.dataset.lower() == dataset.lower()})
+        if near and dataset not in near:  # probe 69: 'Hopper-Medium' returned None, unsaid
+            print(
+                f"[rambo_env] note: the ledger has no run of {dataset!r}, but of {near[0]!r} "
+                "(dataset names are compared exactly)",
+                flush=True,
+            )
         return None
     entry = max(matches, key=lambda e: (e.iterations, -e.seed))
     rows = read_entry_curves(entry, ledger_dir)

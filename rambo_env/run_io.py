@@ -384,7 +384,9 @@ def resolve_torch_threads(requested: int | None) -> tuple[int, str]:
             f"{why}; OMP_NUM_THREADS={omp!r} is empty: treated as unset (OpenMP's 'Invalid value "
             "for environment variable OMP_NUM_THREADS' at the start is about it)"
         )
-    if not omp.strip().isdigit() or int(omp) < 1:
+    # probe 69: '²' passed isdigit() and was int()'s raw error; '１' (full width) was taken as 1,
+    # which OpenMP refuses: ASCII digits only
+    if not re.fullmatch(r"[0-9]+", omp.strip()) or int(omp) < 1:
         return threads, f"{why}; OMP_NUM_THREADS={omp!r} is not a positive int: ignored"
     if int(omp) < threads:
         return int(omp), (
@@ -1644,6 +1646,14 @@ def home_dir() -> Path:
                 "HOME is set but empty, and this user has no passwd entry to take the home "
                 "folder from; set HOME, or RAMBO_ENV_CACHE and MINARI_DATASETS_PATH"
             ) from None
+    if home is not None and home.startswith("~"):  # probe 69: pathlib's raw "Could not
+        raise ValueError(  # determine home directory" traceback
+            f"HOME={home!r} begins with '~', which is not expanded inside quotes; set HOME to an "
+            "absolute path ($HOME unquoted, or /home/<you>)"
+        )
+    if home is not None and not os.path.isabs(home):  # probe 69: the model cache stayed relative
+        note_relative("HOME", home, Path(home).absolute())  # while the Minari root did not
+        return Path(home).absolute()
     return Path.home()
 
 

@@ -79,6 +79,8 @@ def check_invocation(argv: list[str], kit_root: str | None) -> None:
         sys.exit(2)
 
 
+if os.environ.get("KIT_ROOT", "").startswith("~"):  # probe 69: a quoted ~ was "not a checkout"
+    os.environ["KIT_ROOT"] = os.path.expanduser(os.environ["KIT_ROOT"])
 check_invocation(sys.argv, os.environ.get("KIT_ROOT"))
 torch.set_num_threads(1)
 sys.path.insert(0, os.environ["KIT_ROOT"])

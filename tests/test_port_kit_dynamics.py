@@ -54,6 +54,8 @@ def test_port_kit_dynamics_bad_inputs_are_one_line(
         (["x", "1000", "5", "out.csv"], "/", r"error: ADV_WEIGHT is a number"),
         # probe 15: a folder holding an empty offlinerlkit/ was a raw ModuleNotFoundError
         (["3e-4", "1000", "5", "out.csv"], "KIT", r"error: KIT_ROOT: importing OfflineRL-Kit"),
+        # probe 69: a quoted ~ was "'~/kit' is not a checkout" of a real checkout
+        (["3e-4", "1000", "5", "out.csv"], "~/KIT", r"error: KIT_ROOT: importing OfflineRL-Kit"),
     ],
 )
 def test_kit_side_by_side_without_kit_or_arguments_is_one_error(tmp_path, args, kit_root, message):
@@ -69,6 +71,9 @@ def test_kit_side_by_side_without_kit_or_arguments_is_one_error(tmp_path, args, 
     if kit_root == "KIT":
         (tmp_path / "kit" / "offlinerlkit").mkdir(parents=True)
         kit_root = str(tmp_path / "kit")
+    if kit_root == "~/KIT":  # HOME is tmp_path: ~/kit is that checkout
+        (tmp_path / "kit" / "offlinerlkit").mkdir(parents=True)
+        env["HOME"], kit_root = str(tmp_path), "~/kit"
     if kit_root is not None:
         env["KIT_ROOT"] = kit_root
     script = Path(__file__).resolve().parents[1] / "scripts" / "kit_side_by_side.py"
