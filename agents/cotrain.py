@@ -398,6 +398,11 @@ class RunInterrupted(KeyboardInterrupt):
         super().__init__(results["message"])
         self.results = results
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # probe 69 row 35: copy / pickle called __init__ with the message (args), not the
+        # results: "string indices must be integers" for a trial interrupted inside Ray
+        return (type(self), (self.results,), self.__dict__)
+
 
 def _check_takes_one_argument(on_iteration: Callable[..., Any] | None) -> None:
     """``on_iteration`` can be called with the metrics dict alone (probe 22: ``lambda: …`` or a

@@ -603,6 +603,11 @@ class ParametersMisfitError(ValueError):
         self.detail = detail
         super().__init__(f"set_parameters: {detail}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # probe 69 row 36: copy / pickle passed the whole message back: "set_parameters:
+        # set_parameters: …"
+        return (type(self), (self.detail,), self.__dict__)
+
 
 def _named_tensors(value: Any, where: str) -> Iterator[tuple[str, torch.Tensor]]:
     """``(where[key]…, tensor)`` for every tensor in a nested state dict (module or optimizer)."""

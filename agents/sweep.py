@@ -208,12 +208,49 @@ class SweepSpec:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SweepSpec:
+        """Inverse of :meth:`to_dict` (``sweep.json``'s ``spec``); one ValueError naming the field
+        of a missing key or a value of another type. Probe 69 rows 45 / 47: ``int(k)`` /
+        ``float(λ)`` ran first, so k 2.7 / true became k = 2 / 1 and ``"3e-4"`` a number without
+        a word, null λ was float()'s TypeError, a missing key a bare KeyError and a str of
+        datasets was split into its letters before ``__post_init__``'s checks saw it."""
+        if not isinstance(data, dict):
+            raise ValueError(
+                f"spec: expected an object (dict), got {run_io.with_article(type(data).__name__)}"
+            )
+        missing = [key for key in _SPEC_SHAPES if key not in data]
+        if missing:
+            raise ValueError(
+                f"spec: no {' or '.join(repr(k) for k in missing)} key; its keys are "
+                f"{list(_SPEC_SHAPES)}"
+            )
+        if not isinstance(data["base"], dict):
+            kind = run_io.with_article(type(data["base"]).__name__)
+            raise ValueError(f"base: expected {_SPEC_SHAPES['base'][1]}, got {kind}")
+        configs = data["configs"]  # the raw value when not a list: __post_init__ names it
+        if isinstance(configs, list | tuple):
+            configs = tuple(_preset_from_json(i, pair) for i, pair in enumerate(configs))
         return cls(
-            datasets=tuple(data["datasets"]),
-            configs=tuple(RamboPreset(int(k), float(lam)) for k, lam in data["configs"]),
-            seeds=tuple(data["seeds"]),
+            datasets=data["datasets"],  # raw: __post_init__ refuses a str (and checks each)
+            configs=configs,
+            seeds=data["seeds"],
             base=config_from_dict(data["base"], saved=True),
         )
+
+
+def _preset_from_json(i: int, pair: Any) -> RamboPreset:
+    """``configs[i]`` of a saved spec, a ``[k, λ]`` pair: k an int >= 1, λ a number (int or
+    float, not a bool or a string); else one ValueError naming it (the values' own range is
+    :class:`SweepSpec`'s check)."""
+    if not isinstance(pair, list | tuple) or len(pair) != 2:
+        raise ValueError(f"configs[{i}]: expected a [k, λ] pair, got {pair!r}")
+    k, lam = pair
+    if not (run_io.is_int(k) and k >= 1):
+        kind = run_io.with_article(type(k).__name__)
+        raise ValueError(f"configs[{i}]: k: expected an int >= 1, got {k!r} ({kind})")
+    if not run_io.is_real(lam):
+        kind = "" if lam is None else f" ({run_io.with_article(type(lam).__name__)})"
+        raise ValueError(f"configs[{i}]: λ: expected a number >= 0, got {lam!r}{kind}")
+    return RamboPreset(int(k), float(lam))
 
 
 @dataclass(frozen=True)
@@ -489,7 +526,7 @@ IN_USE = (
 def _hold_sweep(sweep_dir: Path) -> Iterator[None]:
     """Hold ``sweep_dir`` for this driver (``.lock``, :func:`rambo_env.run_io.hold_folder`)."""
     in_use = IN_USE.format(folder=run_io.shell_path(sweep_dir), pid="{pid}")
-    with run_io.hold_folder(sweep_dir, in_use):
+    with run_io.hold_folder(sweep_dir, in_use, elsewhere="--sweep-dir"):
         yield
 
 

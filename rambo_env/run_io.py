@@ -591,8 +591,12 @@ def _take_lock(lock: Path) -> int | None:
                 flush=True,
             )
         fd = os.open(lock, os.O_WRONLY | os.O_TRUNC)  # stale: take it over
-    with os.fdopen(fd, "w") as f:
-        f.write(lock_text(lock.parent))
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(lock_text(lock.parent))
+    except OSError:  # probe 69 row 32: a full disk left a 0-byte lock (ours, or a stale one)
+        lock.unlink(missing_ok=True)
+        raise
     return None
 
 
@@ -601,11 +605,12 @@ class FolderInUseError(ValueError):
 
 
 @contextmanager
-def hold_folder(folder: str | Path, in_use: str) -> Iterator[Path]:
+def hold_folder(folder: str | Path, in_use: str, elsewhere: str | None = None) -> Iterator[Path]:
     """Hold the existing ``folder`` for this process (its ``.lock``, as :func:`claim_run_dir`
     does for a run folder) while the block runs; a lock of a process that no longer runs is
     taken over. A live holder is one ValueError ``in_use`` (``{pid}`` is its PID), before the
-    block runs. For folders that are not run folders (a sweep's)."""
+    block runs. For folders that are not run folders (a sweep's). A full disk (or file-size
+    limit) is :class:`WriteFailedError` naming ``elsewhere`` (where else to write: a flag)."""
     folder = Path(folder)
     lock = folder / LOCK_NAME
     # probe 29: was "cannot write …/.lock (Is a directory); make … writable"
@@ -613,6 +618,9 @@ def hold_folder(folder: str | Path, in_use: str) -> Iterator[Path]:
     try:
         holder = _take_lock(lock)
     except OSError as err:
+        if elsewhere is not None and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            # probe 69 row 32: a full disk said "make … writable" of a writable folder
+            raise WriteFailedError(lock, err, elsewhere) from err
         raise ValueError(
             f"cannot write {lock} ({err.strerror or err}); make {folder} writable"
         ) from err
@@ -2293,6 +2301,24 @@ class WriteFailedError(OSError):
 
     def __str__(self) -> str:
         return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # probe 69 row 34: copy / pickle (Ray, multiprocessing) called __init__ with OSError's
+        # args (errno, strerror, filename): "'str' object has no attribute 'errno'". Rebuilt
+        # from OSError's fields and the message as made here (not made again on another host)
+        return (
+            _rebuilt_error,
+            (type(self), (self.errno, self.strerror, self.filename)),
+            self.__dict__,
+        )
+
+
+def _rebuilt_error(cls: type[OSError], args: tuple[Any, ...]) -> OSError:
+    """An OSError subclass with its own ``__init__`` rebuilt from OSError's ``args`` (its
+    ``__dict__`` is set after, by pickle / copy): for :meth:`WriteFailedError.__reduce__`."""
+    err = cls.__new__(cls)
+    OSError.__init__(err, *args)
+    return err
 
 
 def is_file(path: Path) -> bool:
