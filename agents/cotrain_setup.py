@@ -982,18 +982,26 @@ def check_run_disk(
     MLE (probe 66: a nearly full disk was found at checkpoint 0, after the MLE pretraining, the
     BC warm start and the first evaluation). The checkpoint is written to a temp file beside
     the previous one, so a resumed run needs the same room again."""
-    from agents.memory import estimate_memory
     from rambo_env.run_io import CHECKPOINT_NAME, check_free_space
+
+    check_free_space(
+        Path(run_dir) / CHECKPOINT_NAME,
+        run_checkpoint_bytes(cfg, k, obs_dim, action_dim),
+        "the run's checkpoint (its model pool and dynamics model)",
+        elsewhere="--run-dir",
+    )
+
+
+def run_checkpoint_bytes(cfg: CotrainConfig, k: int, obs_dim: int, action_dim: int) -> int:
+    """A lower bound of the bytes of a run's checkpoint: the model pool it stores, and the
+    ensemble's weights with the adversary's two Adam moments (:func:`check_run_disk`; toys.py
+    sums it over its runs before the first, probe 69)."""
+    from agents.memory import estimate_memory
 
     est = estimate_memory(
         cfg.n_rollouts, k, cfg.retain_iterations, cfg.ensemble_hidden, obs_dim, action_dim
     )
-    check_free_space(
-        Path(run_dir) / CHECKPOINT_NAME,
-        est.pool_bytes + 3 * est.ensemble_weight_bytes,
-        "the run's checkpoint (its model pool and dynamics model)",
-        elsewhere="--run-dir",
-    )
+    return est.pool_bytes + 3 * est.ensemble_weight_bytes
 
 
 def bf16_pays(cfg: CotrainConfig, cached: bool) -> bool:

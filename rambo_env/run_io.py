@@ -2229,8 +2229,10 @@ def check_torch_compile_cache(compiling: bool = True) -> None:
 def with_elsewhere(err: WriteFailedError, elsewhere: str) -> WriteFailedError:
     """``err`` advising ``elsewhere`` (a script's own output flag) where it advises the default
     ``--run-dir, RAMBO_ENV_CACHE``, which scripts such as diagnose.py and mle_quality.py do not
-    take (issue 14)."""
-    if err.elsewhere != WriteFailedError.ELSEWHERE or err.filename is None:
+    take (issue 14), or cotrain's ``--run-dir`` alone (probe 69: toys.py's runs, whose folder is
+    given by --out); an error advising something else (``MINARI_DATASETS_PATH``,
+    ``RAMBO_ENV_CACHE``) is returned as it is."""
+    if err.elsewhere not in (WriteFailedError.ELSEWHERE, "--run-dir") or err.filename is None:
         return err
     return WriteFailedError(Path(err.filename), err, elsewhere)
 
@@ -2250,14 +2252,21 @@ def check_free_space(path: Path, need: int, what: str, elsewhere: str | None = N
         return
     if free < need:
         reason = (
-            f"No space left on device: {what} needs at least ~{need / 2**20:.3g} MiB, "
-            f"{free / 2**20:.3g} MiB are free"
+            f"No space left on device: {what} needs at least ~{_room(need)}, {_room(free)} are free"
         )
         raise WriteFailedError(
             Path(path),
             OSError(errno.ENOSPC, reason),
             WriteFailedError.ELSEWHERE if elsewhere is None else elsewhere,
         )
+
+
+def _room(n: int) -> str:
+    """``n`` bytes for :func:`check_free_space`'s message: in MiB, below one in KiB or bytes
+    (probe 69: a small JSON's room read "~0.00195 MiB")."""
+    if n >= 2**20:
+        return f"{n / 2**20:.3g} MiB"
+    return f"{n / 2**10:.3g} KiB" if n >= 2**10 else counted(n, "byte")
 
 
 class WriteFailedError(OSError):

@@ -45,8 +45,10 @@ from rambo_env import bench
 from rambo_env.adversary import AdversaryConfig, ModelAdversary
 from rambo_env.dynamics.ensemble import check_device, resolve_device, resolve_precision
 from rambo_env.run_io import (
+    WriteFailedError,
     accept_negative_numbers,
     atomic_write,
+    check_free_space,
     check_output_file,
     check_torch_compile_cache,
     did_you_mean,
@@ -58,11 +60,15 @@ from rambo_env.run_io import (
     tolerant_console,
     user_file_path,
     whole_number,
+    with_elsewhere,
 )
 
 ALGOS = ("sac", "td3", "tqc")
 #: Forward-pass equivalents per gradient step (backward = 2 x forward): (actor, critic incl. target).
 _FWD_UNITS = {"sac": (4.0, 7.0), "tqc": (4.0, 7.0), "td3": (2.5, 4.75)}
+#: A lower bound of the --json file's bytes (the meta record and one row per measurement: those
+#: of docs/results/ are 4-5 KiB, --quick's too).
+JSON_MIN_BYTES = 2**11
 
 
 def _linear_flops(module: nn.Module, rows: int) -> float:
@@ -358,6 +364,10 @@ def main(argv: list[str] | None = None) -> dict:
             check_replaceable(args.json)
         except ValueError as err:
             p.error(str(err))
+        try:  # probe 69 row 27: a full disk was found after every measurement
+            check_free_space(args.json, JSON_MIN_BYTES, "the bench JSON", elsewhere="--json")
+        except WriteFailedError as err:
+            p.exit(2, f"error: {err}\n")
     try:
         threads, why = resolve_torch_threads(args.threads)
         check_torch_compile_cache()  # the first optimizer imports torch._dynamo, which makes it
@@ -387,7 +397,10 @@ def main(argv: list[str] | None = None) -> dict:
         text = json.dumps(res, indent=2, default=float)
         try:
             atomic_write(args.json, lambda tmp: tmp.write_text(text))  # no .tmp left on failure
-        except OSError as err:  # WriteFailedError: the disk filled during the benchmark
+        except WriteFailedError as err:  # the disk filled during the benchmark
+            # probe 69 row 27: was "write elsewhere: --run-dir, RAMBO_ENV_CACHE", not bench's
+            p.exit(2, f"error: {with_elsewhere(err, '--json')}\n")
+        except OSError as err:
             p.exit(2, f"error: {err}\n")
     return res
 

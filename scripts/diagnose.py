@@ -36,6 +36,11 @@ from rambo_env.diagnostics import (
 )
 from rambo_env.dynamics.ensemble import check_device
 
+#: A lower bound of the report's bytes (those of docs/results/issue15-diagnose-*.json: 1.7-2.1 KiB).
+REPORT_MIN_BYTES = 2**10
+#: Where the report can be written instead (it goes in the run folder; diagnose has no flag).
+ELSEWHERE = "a copy of the run folder there"
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The flags; each count takes 1e3 (``run_io.whole_number``), each --help line says its
@@ -115,7 +120,9 @@ def _diagnose(argv: list[str] | None) -> int:
             "report",
             "move it away (the report diagnostics-it<N>.json is written there), then rerun",
         )
-    except (ValueError, FileNotFoundError) as err:  # bad input: one line, no traceback
+        # probe 69 row 30: a full disk was found after the whole diagnosis
+        run_io.check_free_space(out, REPORT_MIN_BYTES, "the report", elsewhere=ELSEWHERE)
+    except (ValueError, FileNotFoundError, run_io.WriteFailedError) as err:  # one line
         return _error(err)
     # a run that diverged: load_session says so (agents.cotrain.say_if_diverged)
     policy, env_id = policy_fns(session.agent), session.dataset.env_id
@@ -179,7 +186,7 @@ def _diagnose(argv: list[str] | None) -> int:
     except run_io.WriteFailedError as err:  # a full disk, a file-size limit: one line naming it
         # issue 14: was advice to write elsewhere with --run-dir / RAMBO_ENV_CACHE, which
         # diagnose does not take; its report goes in the run folder
-        return _error(run_io.with_elsewhere(err, "a copy of the run folder there"))
+        return _error(run_io.with_elsewhere(err, ELSEWHERE))
     except OSError as err:  # a disk that filled up meanwhile: one line naming the file
         return _error(err)
     print(f"wrote {out}")

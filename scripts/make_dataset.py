@@ -36,6 +36,7 @@ from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, DEFAULT_N_WORKERS, ge
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 from rambo_env.run_io import (
     RUN_SEED_LIMIT,
+    WriteFailedError,
     accept_negative_numbers,
     as_json,
     check_seed,
@@ -44,6 +45,7 @@ from rambo_env.run_io import (
     tolerant_console,
     user_path,
     whole_number,
+    with_elsewhere,
 )
 
 if TYPE_CHECKING:
@@ -139,9 +141,12 @@ def train_agent(args: Args, kind: str) -> Path:
     # A killed training run continues from its last save (out/resume, every cfg.save_freq steps).
     with warnings.catch_warnings():  # its own WARNING below says what to do with the flags
         warnings.simplefilter("ignore", BandMissedWarning)
-        summary = train_behaviour(
-            cfg, out, progress_bar=args.progress, resume=True, actor_file=f"{kind}_actor.pt"
-        )
+        try:
+            summary = train_behaviour(
+                cfg, out, progress_bar=args.progress, resume=True, actor_file=f"{kind}_actor.pt"
+            )
+        except WriteFailedError as err:  # probe 69 row 31: was "write elsewhere: --run-dir,
+            raise with_elsewhere(err, "--behaviour-dir") from err  # RAMBO_ENV_CACHE", not ours
     print(f"[make_dataset] chosen checkpoint: {summary['chosen']} (in band: {summary['in_band']})")
     if not summary["in_band"]:  # probe 29: said only inside the line above
         chosen = summary["chosen"]
@@ -242,6 +247,41 @@ def check_agent_files(args: Args) -> None:
         for name in _AGENT_FOLDERS:
             if (out / name).exists() and not (out / name).is_dir():
                 raise ValueError(f"behaviour_dir: {out / name} is a file, not a folder; {hint}")
+
+
+#: The hidden layers of SB3 SAC's default MlpPolicy actor, which ``train_behaviour`` trains.
+_ACTOR_HIDDEN = (256, 256)
+
+
+def check_behaviour_room(args: Args) -> None:
+    """:class:`WriteFailedError` naming ``--behaviour-dir`` when its disk has less free room than
+    a lower bound of what the behaviour agents to train (not those reused) write: each one's
+    chosen actor, its weights alone (the latent layers, then the mean and log-std heads)."""
+    from rambo_env.data.generate import env_dims
+    from rambo_env.run_io import check_free_space, counted
+
+    todo = []
+    for kind in _agents_used(args):
+        out, cfg = _agent_plan(args, kind)
+        if args.level == "medium-replay" and (out / "replay.npz").is_file():
+            continue  # generate reads that buffer, training nothing
+        if not _existing_agent(out, kind, cfg)[1]:  # not reused: trained
+            todo.append((kind, out))
+    if not todo:
+        return
+    obs_dim, action_dim = env_dims(args.env)
+    sizes = (obs_dim, *_ACTOR_HIDDEN)
+    params = sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(sizes))
+    params += 2 * (_ACTOR_HIDDEN[-1] + 1) * action_dim
+    kind, out = todo[0]
+    check_free_space(
+        actor_file(out, kind),
+        4 * params * len(todo),
+        f"the training of {counted(len(todo), 'behaviour agent')} (its chosen actor)"
+        if len(todo) == 1
+        else f"the training of {counted(len(todo), 'behaviour agent')} (their chosen actors)",
+        elsewhere="--behaviour-dir",
+    )
 
 
 def _damaged(path: Path, what: str, kind: str, out: Path, err: Exception) -> str:
@@ -434,6 +474,7 @@ def check_args(args: Args) -> str | None:
         check_writable(args.behaviour_dir, "behaviour_dir:", "pass a writable --behaviour-dir")
         check_torch_compile_cache()  # SAC's optimizers import torch._dynamo, which makes it
         check_agent_files(args)  # a damaged reused file, a folder where a file goes
+        check_behaviour_room(args)  # probe 69 row 31: was found at the first checkpoint
     return absent
 
 

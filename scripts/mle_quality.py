@@ -51,6 +51,7 @@ from rambo_env.run_io import (
     WriteFailedError,
     accept_negative_numbers,
     atomic_write,
+    check_free_space,
     check_output_file,
     check_seed,
     check_torch_compile_cache,
@@ -109,7 +110,8 @@ def parse_variants(text: str) -> list[tuple[int, float, str]]:
 
 def main(argv: list[str] | None = None) -> list[dict]:
     """The measurement; a failed write (a full disk, ``ulimit -f``) advises this script's own
-    output flags (issue 14: was --run-dir / RAMBO_ENV_CACHE, which it does not take)."""
+    output flags (issue 14: was --run-dir / RAMBO_ENV_CACHE, which it does not take): the flag
+    of the file that failed (probe 69 rows 28, 29), both where it is not known."""
     try:
         return _main(argv)
     except WriteFailedError as err:
@@ -171,6 +173,7 @@ def _main(argv: list[str] | None = None) -> list[dict]:
     if args.out is not None:
         check_out(args.out)
         earlier = read_earlier_rows(args.out)
+        check_out_room(args.out, variants)  # probe 69 row 28: was found after the first variant
     if args.checkpoint_dir is not None:
         check_writable(args.checkpoint_dir, "--checkpoint-dir: folder", "give a writable folder")
     check_torch_compile_cache()  # the first Adam imports torch._dynamo, which makes it
@@ -212,8 +215,19 @@ def _main(argv: list[str] | None = None) -> list[dict]:
                     f"not read; if it is this dataset's, rename it to {checkpoint.name}",
                     flush=True,
                 )
-        report = train_mle(ensemble, dataset, normalizer, cfg, device=device, progress=False,
-                           checkpoint_path=checkpoint)  # fmt: skip
+            # probe 69 row 29: a full disk was found at the end of the first epoch
+            weights = sum(w.numel() * w.element_size() for w in ensemble.parameters())
+            check_free_space(
+                checkpoint,
+                4 * weights,
+                "the MLE checkpoint (weights, two Adam moments, best weights)",
+                elsewhere="--checkpoint-dir",
+            )
+        try:
+            report = train_mle(ensemble, dataset, normalizer, cfg, device=device, progress=False,
+                               checkpoint_path=checkpoint)  # fmt: skip
+        except WriteFailedError as err:  # only its checkpoint is written there
+            raise with_elsewhere(err, "--checkpoint-dir") from err
         at_floor = int(ensemble.logvar_at_floor(probe_x, probe_y).sum())
         elite_mse = sum(report.holdout_mse[i] for i in report.elites) / len(report.elites)
         result = {"batch": batch, "lr": lr, "precision": precision, "epochs": report.epochs, "wall_s": report.wall_s,
@@ -228,7 +242,10 @@ def _main(argv: list[str] | None = None) -> list[dict]:
             rows.append({"dataset": dataset.name, "batch": batch, "lr": lr, "precision": precision, "epoch": epoch,
                          "seconds": sec, "holdout_mse": mse})  # fmt: skip
         if args.out is not None:  # after every variant (was: only at the end, so a run of
-            write_rows(args.out, merged_rows(earlier, rows))  # hours killed … kept nothing)
+            try:  # hours killed … kept nothing)
+                write_rows(args.out, merged_rows(earlier, rows))
+            except WriteFailedError as err:
+                raise with_elsewhere(err, "--out") from err
     return results
 
 
@@ -320,6 +337,16 @@ def subset(dataset: OfflineDataset, n: int) -> OfflineDataset:
     cut = np.append(rows[1:] != rows[:-1] + 1, False)  # the last row has no successor anyway
     arrays["timeouts"] = arrays["timeouts"] | (cut & ~arrays["terminals"])
     return OfflineDataset.from_arrays(arrays, env_id=dataset.env_id, name=f"{dataset.name}[{n}]")
+
+
+def check_out_room(out: Path, variants: list[tuple[int, float, str]]) -> None:
+    """:class:`WriteFailedError` naming ``--out`` when its disk has less free room than a lower
+    bound of the CSV: the earlier rows it keeps (the file is replaced through a temp file
+    beside it), the header and one row of each variant with one-character numbers."""
+    earlier = out.stat().st_size if out.is_file() else 0
+    need = earlier + len(",".join(CSV_FIELDS)) + 2
+    need += sum(len(f"x,{batch},{lr},{precision},1,0,0\r\n") for batch, lr, precision in variants)
+    check_free_space(out, need, "the --out CSV", elsewhere="--out")
 
 
 def check_out(out: Path) -> None:

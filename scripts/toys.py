@@ -33,7 +33,7 @@ import numpy as np
 import torch
 
 from agents.cotrain import CotrainConfig, config_differences, load_config, run_cotrain
-from agents.cotrain_setup import build_session
+from agents.cotrain_setup import build_session, run_checkpoint_bytes
 from agents.critics import policy_fns
 from rambo_env import run_io
 from rambo_env.data.loaders import absolute_dataset
@@ -287,8 +287,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
             for toy, lam, seed in runs
         ]  # fmt: skip
         unfinished, finished = check_run_dirs(args.out, runs, configs)
+        check_out_disk(args.out, runs, configs, unfinished, finished)
     except ValueError as err:
         parser.exit(2, f"error: {err}\n")
+    except run_io.WriteFailedError as err:  # no room on --out's disk: before any run
+        parser.exit(run_io.report_user_error(err))
     for run_dir in unfinished:  # probe 32: an interrupted run's folder blocked every rerun
         print(f"[toys] {run_dir}: the run did not finish, clearing it to start it again")
         shutil.rmtree(run_dir)
@@ -313,6 +316,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 print(json.dumps(summary[-1]))
             run_io.write_json(args.out / "summary.json", _with_earlier_runs(args.out, summary))
     except (ValueError, OSError) as err:  # a failed write (full disk): one line
+        if isinstance(err, run_io.WriteFailedError):  # probe 69 row 25: was "write elsewhere:
+            err = run_io.with_elsewhere(err, "--out")  # --run-dir, RAMBO_ENV_CACHE", not ours
         parser.exit(run_io.report_user_error(err))
     except KeyboardInterrupt:  # Ctrl-C / SIGTERM: was a raw traceback (setup) or swallowed
         done = [s["run_dir"] for s in summary]
@@ -383,6 +388,43 @@ def check_run_dirs(
             _check_finished_as_asked(out / name, cfg)
     run_io.check_writable(out, "--out:", "pick a writable folder for the toy runs")
     return [out / name for name in started if name not in done], [out / name for name in done]
+
+
+def check_out_disk(
+    out: Path,
+    runs: list[tuple[str, float, int]],
+    configs: list[CotrainConfig],
+    unfinished: list[Path],
+    finished: list[Path],
+) -> None:
+    """:class:`run_io.WriteFailedError` naming ``--out`` when its disk has less free room than
+    the checkpoints of the runs still to do (a lower bound: the model pool and ensemble each
+    run's checkpoint keeps, both toys being 1-D), less the files of the ``unfinished`` runs'
+    folders that are cleared first. Probe 69 row 25: a full disk was found at the first write,
+    and with some room at a later run's checkpoint, after the earlier runs had trained."""
+    todo = [
+        (run, cfg)
+        for run, cfg in zip(runs, configs, strict=True)
+        if out / run_dir_name(*run) not in finished
+    ]
+    if not todo:
+        return
+    need = sum(run_checkpoint_bytes(cfg, cfg.rollout_length, 1, 1) for _, cfg in todo)
+    need -= sum(_bytes_in(folder) for folder in unfinished)  # cleared before the runs
+    run_io.check_free_space(
+        out / run_dir_name(*todo[0][0]) / run_io.CHECKPOINT_NAME,
+        need,
+        f"the checkpoint space of the {run_io.counted(len(todo), 'toy run')} to do",
+        elsewhere="--out",
+    )
+
+
+def _bytes_in(folder: Path) -> int:
+    """The bytes of the files under ``folder`` (0 where it cannot be read)."""
+    try:
+        return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+    except OSError:
+        return 0
 
 
 def _check_only_toy_run_files(run_dir: Path) -> None:

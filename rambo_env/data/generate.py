@@ -379,7 +379,7 @@ def check_generation_memory(
 
     if level == "medium-replay":
         return
-    obs_dim, action_dim = _env_dims(env)
+    obs_dim, action_dim = env_dims(env)
     parts = 2 if level == "medium-expert" else 1
     need = 2 * parts * n_transitions * (4 * (2 * obs_dim + action_dim + 1) + 2)
     host = available_memory_bytes() if available is None else available
@@ -391,7 +391,7 @@ def check_generation_memory(
         )
 
 
-def _env_dims(env: str) -> tuple[int, int]:
+def env_dims(env: str) -> tuple[int, int]:
     """``(obs_dim, action_dim)`` of ``env``'s Gymnasium env."""
     env_obj = gym.make(gym.spec(ENV_IDS[env]).id)
     try:
@@ -411,7 +411,7 @@ def check_dataset_file_size(dataset_id: str, env: str, level: str, n_transitions
 
     if level == "medium-replay":  # the replay file's size, known only once it is read
         return
-    obs_dim, action_dim = _env_dims(env)
+    obs_dim, action_dim = env_dims(env)
     parts = 2 if level == "medium-expert" else 1
     size = parts * n_transitions * (4 * (obs_dim + action_dim + 1) + 2)
     check_file_size_limit(dataset_id, size)
