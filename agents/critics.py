@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from sb3_contrib import TQC, CrossQ
 from stable_baselines3 import DDPG, SAC, TD3
-from stable_baselines3.common.noise import NormalActionNoise
+from stable_baselines3.common.noise import NormalActionNoise, VectorizedActionNoise
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 
 from rambo_env.adversary import PolicyFns
@@ -120,7 +120,13 @@ def exploration_std(model: OffPolicyAlgorithm) -> float:
     """σ of a deterministic agent's Gaussian exploration noise (scaled units), 0 if none/unknown."""
     noise = model.action_noise
     sigma = getattr(noise, "sigma", None)  # agents.factory.BatchedGaussianNoise
-    if sigma is None and isinstance(noise, NormalActionNoise):
+    if (
+        sigma is None
+        and isinstance(noise, VectorizedActionNoise)
+        and getattr(noise, "noises", None)
+    ):
+        noise = noise.noises[0]  # probe 69: SB3 wraps a user's noise for n_envs > 1 at learn,
+    if sigma is None and isinstance(noise, NormalActionNoise):  # and σ then read 0.0
         sigma = noise._sigma
     return 0.0 if sigma is None else float(np.max(sigma))
 

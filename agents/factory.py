@@ -35,7 +35,7 @@ import numpy as np
 import sb3_contrib
 import stable_baselines3 as sb3
 import torch
-from stable_baselines3.common.noise import ActionNoise, VectorizedActionNoise
+from stable_baselines3.common.noise import ActionNoise, NormalActionNoise, VectorizedActionNoise
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper, unwrap_vec_normalize
 
@@ -234,9 +234,14 @@ def set_ent_coef_max(model: OffPolicyAlgorithm, ent_coef_max: float | None) -> N
     """
     optimizer = getattr(model, "ent_coef_optimizer", None)
     if optimizer is None:
+        # probe 69: TD3 / DDPG were told to "use ent_coef='auto'", which they do not take
+        fix = (
+            "use ent_coef='auto' or 'auto_<init>'"
+            if hasattr(model, "ent_coef")
+            else "only agents with an entropy coefficient (sac, tqc, crossq) take it; leave it out"
+        )
         raise ValueError(
-            f"ent_coef_max: {type(model).__name__} has no learned entropy coefficient "
-            "(use ent_coef='auto' or 'auto_<init>')"
+            f"ent_coef_max: {type(model).__name__} has no learned entropy coefficient ({fix})"
         )
     # probe 21: "3" was a raw "must be real number", True was taken as a cap of 1
     if ent_coef_max is not None and not (
@@ -391,6 +396,16 @@ def _check_sb3_arguments(
         raise ValueError(
             f"action_noise: expected a stable_baselines3.common.noise.ActionNoise or None, got "
             f"{type(noise).__name__} {noise!r:.40} (or give exploration_std for Gaussian noise)"
+        )
+    inner = getattr(noise, "noises", None)  # SB3's wrapper (BatchedGaussianNoise has none)
+    base = inner[0] if isinstance(noise, VectorizedActionNoise) and inner else noise
+    if noise is not None and not isinstance(base, NormalActionNoise | BatchedGaussianNoise):
+        # probe 69: an Ornstein-Uhlenbeck noise explored while the adversary's rollouts (Eq. 5)
+        # drew the agent's actions without noise (σ 0): it reads a Gaussian σ only
+        raise ValueError(
+            f"action_noise: {type(base).__name__} is not Gaussian; the adversary draws the "
+            "agent's actions as clip(μ + σ ε) (Eq. 5) and needs that σ: give a NormalActionNoise "
+            "or exploration_std"
         )
 
 

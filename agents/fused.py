@@ -258,6 +258,14 @@ class CheckedSaveLoad:
             if misfit is not None:
                 raise ParametersMisfitError(misfit)
         super().set_parameters(params, exact_match, device)  # type: ignore[misc]
+        # Probe 69: SB3's load rebuilds α's optimizer as a plain Adam, which ignores the saved
+        # cap (``max_value`` in its group): α grew past ent_coef_max. The cap is put back.
+        optimizer = getattr(self, "ent_coef_optimizer", None)
+        caps = [g.get("max_value") for g in getattr(optimizer, "param_groups", ())]
+        if caps and caps[0] is not None and type(optimizer).__name__ != "LrScaledAdam":
+            from agents.factory import set_ent_coef_max  # lazy: factory imports this module
+
+            set_ent_coef_max(self, math.exp(caps[0]))
 
     @classmethod
     def load(
