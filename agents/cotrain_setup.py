@@ -29,6 +29,7 @@ import difflib
 import inspect
 import itertools
 import math
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -411,7 +412,13 @@ def config_from_dict(data: dict[str, Any], saved: bool = False) -> CotrainConfig
             f"config: missing field(s) {missing} (cut or edited by hand; their defaults would "
             "silently change the run); restore the file, or put the run's values back"
         )
-    text_fields = {"dataset", "algo", "device", "ent_coef", "precision"}
+    # Only a field that takes a float reads "inf" / "-inf" / "nan" back as one (probe 69 row 12:
+    # ledger="inf", a relative ledger folder, read back as float inf and was refused; so would
+    # env_id and bc_loss): every other string is text, kept as written.
+    hints = typing.get_type_hints(CotrainConfig)
+    text_fields = {
+        name for name in names if float not in (typing.get_args(hints[name]) or {hints[name]})
+    }
     # A saved config without a later field ran with SAVED_BEFORE_FIELD's value (critic_layer_norm
     # False, the official critic, also for an unsaved dict: configs from before it became auto).
     data = {

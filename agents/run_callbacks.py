@@ -26,7 +26,14 @@ from typing import Any
 
 from stable_baselines3.common.callbacks import BaseCallback
 
-from rambo_env.run_io import check_state_dict, is_int, is_real, python_fields, user_stacklevel
+from rambo_env.run_io import (
+    check_state_dict,
+    is_int,
+    is_real,
+    items_of,
+    python_fields,
+    user_stacklevel,
+)
 
 __all__ = ["EvalSchedule", "RunHistory", "RunMonitorCallback"]
 
@@ -87,7 +94,34 @@ class RunHistory:
     def from_state_dict(cls, state: dict[str, Any]) -> RunHistory:
         # probe 61: {} was a bare KeyError 'iteration'
         check_state_dict(state, [f.name for f in fields(cls)], "RunHistory")
-        return cls(**{f.name: state[f.name] for f in fields(cls)})
+        # probe 69 rows 14 / 15: iteration '2', q_history 'ab', wall_s 'x' were taken without a
+        # word, and the history kept the caller's own lists (state_dict() copies; so does this)
+        hint = "fix the value (RunHistory.state_dict() gives one; a hand-edited state?)"
+        iteration, wall_s = state["iteration"], state["wall_s"]
+        if not is_int(iteration) or iteration < 0:
+            raise ValueError(
+                f"RunHistory.iteration: expected an int >= 0, got {iteration!r} "
+                f"({type(iteration).__name__}); {hint}"
+            )
+        if not is_real(wall_s) or not 0 <= wall_s < math.inf:
+            raise ValueError(
+                f"RunHistory.wall_s: expected a finite number of seconds >= 0, got {wall_s!r} "
+                f"({type(wall_s).__name__}); {hint}"
+            )
+        try:
+            lists = {
+                name: list(
+                    items_of(state[name], f"RunHistory.{name}", "a list of numbers", is_real)
+                )
+                for name in ("q_history", "iteration_s")
+            }
+            is_dict = lambda e: isinstance(e, dict)  # noqa: E731
+            evals = items_of(state["evals"], "RunHistory.evals", "a list of dicts", is_dict)
+        except ValueError as err:
+            raise ValueError(f"{err}; {hint}") from None
+        return cls(
+            iteration=int(iteration), evals=[dict(e) for e in evals], wall_s=float(wall_s), **lists
+        )
 
 
 def _check_monitor_args(

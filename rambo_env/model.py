@@ -144,7 +144,9 @@ class LearnedMDP:
                 f"start_obs: expected a tensor or numpy array [N, {ensemble.obs_dim}] of "
                 f"normalised observations, got {type(start_obs).__name__}"
             )
-        start_obs = torch.as_tensor(start_obs, dtype=torch.float32, device=self.device)
+        # a copy (probe 69 row 8: as_tensor shared a float32 array / CPU tensor, so the caller's
+        # later write, a NaN row too, reached the start states past the finite check below)
+        start_obs = torch.as_tensor(start_obs).detach().to(self.device, torch.float32, copy=True)
         if start_obs.ndim != 2 or start_obs.shape[0] == 0 or start_obs.shape[1] != ensemble.obs_dim:
             raise ValueError(
                 f"start_obs: expected shape [N > 0, {ensemble.obs_dim}], got {tuple(start_obs.shape)}"

@@ -156,14 +156,26 @@ class ObsNormalizer:
 
     def _stats_like(self, x: ArrayT) -> tuple[Any, Any]:
         if isinstance(x, torch.Tensor):
-            return self.tensors(x.device, x.dtype if x.is_floating_point() else torch.float32)
+            dtype = x.dtype if x.is_floating_point() else torch.float32
+            return self._cached_tensors(x.device, dtype)
         return self.mean, self.std
 
     def tensors(
         self, device: torch.device, dtype: torch.dtype
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(mean, std)`` [obs_dim] as torch tensors on ``device`` (cached: no host->device copy
-        per call; code traced by ``torch.compile`` takes them instead of reading numpy)."""
+        """``(mean, std)`` [obs_dim] as torch tensors on ``device``, the caller's own: an in-place
+        change of them (``m.mul_(2)``) changes neither the normaliser nor its tensor cache (probe
+        69 row 5: they were the cache itself, so ``normalize(tensor)`` silently followed the change
+        while ``normalize(array)`` did not). One on-device copy of 2 x obs_dim numbers per call:
+        code traced by ``torch.compile`` takes them once instead of reading numpy per step."""
+        mean, std = self._cached_tensors(device, dtype)
+        return mean.clone(), std.clone()
+
+    def _cached_tensors(
+        self, device: torch.device, dtype: torch.dtype
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """:meth:`tensors` without the copy, for this class's own per-call use (cached: no
+        host->device copy per :meth:`normalize` of a tensor); never handed out."""
         key = (torch.device(device), dtype)
         if key not in self._tensors:  # checked once per (device, dtype): never on the hot path
             if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
@@ -245,8 +257,14 @@ class ObsNormalizer:
         return {"mean": self.mean, "std": self.std, "env_id": self.env_id, "min_std": self.min_std}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        object.__setattr__(self, "mean", state["mean"])
-        object.__setattr__(self, "std", state["std"])
+        # probe 69 rows 4 / 9: a pickled or deep-copied normaliser (gym.make_vec's async workers,
+        # a pickled LearnedMDP) had writeable mean / std again: read-only as a fresh one's
+        for name in ("mean", "std"):
+            arr = np.asarray(state[name])
+            if arr.flags.writeable:  # a copy of obs_dim numbers: no caller's array is frozen
+                arr = arr.copy()
+                arr.setflags(write=False)
+            object.__setattr__(self, name, arr)
         object.__setattr__(self, "env_id", state.get("env_id"))  # None: pickled before probe 42
         object.__setattr__(self, "_tensors", {})
         object.__setattr__(self, "min_std", state.get("min_std", STD_FLOOR))
