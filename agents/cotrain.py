@@ -964,7 +964,31 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
         f"(results unchanged: {results_path}); {extend}"
     )
     print(f"[cotrain] {message}", flush=True)
+    _redraw_missing_curve(cfg, saved, run_dir)
     return {**saved, "message": message, "already_finished": True}
+
+
+def _redraw_missing_curve(cfg: CotrainConfig, saved: dict[str, Any], run_dir: Path) -> None:
+    """Draw a finished run's learning curve again from its results.json when the PNG is missing
+    (probe 69: a kill while it was drawn left the run finished without it, and --resume said only
+    "nothing to resume")."""
+    path = run_dir / run_io.CURVE_NAME
+    if path.exists():
+        return
+    evals = saved.get("evals") or []
+    have_scores = any(e.get("normalized_score") is not None for e in evals)
+    run_io.plot_learning_curve(
+        path,
+        [e["iteration"] for e in evals],
+        [e.get("normalized_score") if have_scores else e.get("return_mean") for e in evals],
+        saved.get("q_history") or [],
+        value_label="D4RL normalised score" if have_scores else "return",
+        title=f"{saved.get('dataset_name') or saved.get('dataset')} {cfg.algo} "
+        f"k={saved.get('rollout_length')} λ={saved.get('adversary_weight')} seed {cfg.seed}",
+    )
+    print(
+        f"[cotrain] {path.name} was missing (killed while it was drawn?): drawn again", flush=True
+    )
 
 
 def _extend(cfg: CotrainConfig, done: int, run_dir: Path) -> Callable[[], None]:

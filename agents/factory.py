@@ -749,6 +749,21 @@ def _check_owned_arguments(agent_kwargs: dict[str, Any]) -> None:
                 f"dict of such lists ('pi', 'qf'), got {arch!r}"
             )
     _check_policy_kwarg_types(policy_kwargs)
+    # probe 69: CrossQ's batch_norm_momentum=2.0 was taken, then torch's "Expected parameter
+    # loc … found invalid values: nan" at the first learn (a running-average rate in (0, 1])
+    for name, low_open, high in (("batch_norm_momentum", 0.0, 1.0), ("batch_norm_eps", 0.0, None)):
+        if name in policy_kwargs:
+            value = policy_kwargs[name]
+            if not (
+                is_real(value)
+                and math.isfinite(value)
+                and value > low_open
+                and (high is None or value <= high)
+            ):
+                bounds = f"in (0, {high:g}]" if high is not None else "> 0"
+                raise ValueError(
+                    f"policy_kwargs[{name!r}]: expected a number {bounds}, got {value!r}"
+                )
     n_quantiles = policy_kwargs.get("n_quantiles", 25)  # sb3_contrib's TQC default
     if not (is_int(n_quantiles) and n_quantiles >= 1):  # probe 20: 0 trained on no quantile
         raise ValueError(f"policy_kwargs['n_quantiles']: expected an int >= 1, got {n_quantiles!r}")

@@ -60,3 +60,15 @@ def test_an_entropy_cap_on_an_agent_without_entropy_says_to_leave_it_out(parts):
         _make(parts, "td3", ent_coef_max=1.0)
     with pytest.raises(ValueError, match=r"use ent_coef='auto'"):
         _make(parts, "sac", ent_coef=0.2, ent_coef_max=1.0)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("batch_norm_momentum", 2.0), ("batch_norm_momentum", 0.0), ("batch_norm_eps", -1.0)],
+)
+def test_crossq_batch_renorm_settings_out_of_range_are_named(parts, name, value):
+    """Raw row 2: ``batch_norm_momentum=2.0`` was taken, then torch's "Expected parameter loc …
+    found invalid values: nan" at the first learn."""
+    with pytest.raises(ValueError, match=rf"^policy_kwargs\['{name}'\]: expected a number"):
+        _make(parts, "crossq", policy_kwargs={name: value})
+    assert _make(parts, "crossq", policy_kwargs={"batch_norm_momentum": 0.5}) is not None

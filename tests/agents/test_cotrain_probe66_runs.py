@@ -77,3 +77,24 @@ def test_a_full_disk_under_the_minari_root_is_found_before_collecting(monkeypatc
     ):
         generate.generate_dataset("hopper", "random", n_transitions=5000, n_workers=1)
     assert collected == []
+
+
+def test_resuming_a_finished_run_draws_a_missing_learning_curve_again(
+    tiny_hopper,  # noqa: F811 (the fixture)
+    tmp_path,
+    capsys,
+):
+    """Probe 69b: a kill while learning_curve.png was drawn left a finished run without it, and
+    ``--resume`` said only "already finished; nothing to resume"."""
+    from agents.cotrain import load_config
+
+    run_dir = tmp_path / "run"
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=1), run_dir)
+    curve = run_dir / "learning_curve.png"
+    curve.unlink()
+    capsys.readouterr()
+    result = run_cotrain(load_config(run_dir), run_dir, resume=True)
+    assert result["already_finished"] and curve.read_bytes()[:4] == b"\x89PNG"
+    assert "learning_curve.png was missing (killed while it was drawn?): drawn again" in (
+        capsys.readouterr().out
+    )
