@@ -32,7 +32,7 @@ from agents.cotrain import (
     load_config,
     run_cotrain,
 )
-from agents.cotrain_setup import check_eval_last_given, config_docs
+from agents.cotrain_setup import ENTROPY_ALGOS, check_eval_last_given, config_docs
 from rambo_env.ledger import (
     DEFAULT_LEDGER_DIR,
     check_ledger_folder,
@@ -150,6 +150,16 @@ def build_parser() -> argparse.ArgumentParser:
     return accept_negative_numbers(parser)
 
 
+#: Config fields only some agents use: a flag of one given for another agent is refused, also at
+#: its default value (the config's own checks refuse only other values).
+NOT_EVERY_AGENT = {
+    "ent_coef": ENTROPY_ALGOS,
+    "ent_coef_max": ENTROPY_ALGOS,
+    "bc_loss": ENTROPY_ALGOS,
+    "log_std_min": ("sac", "tqc"),  # the agents with a log-σ floor (agents.policies)
+}
+
+
 def _flag_names(field: str) -> str:
     """The flags of config field ``field``: ``--algo / --agent``."""
     return " / ".join([f"--{field.replace('_', '-')}", *ALIASES.get(field, [])])
@@ -185,6 +195,14 @@ def resolve_args(
             check_eval_last_given(cfg)
     except ValueError as err:
         parser.error(str(err))
+    # probe 69: --algo td3 --ent-coef auto (or --log-std-min -20, --bc-loss nll), the default
+    # value typed for an agent that has no such setting, ran without a word
+    for name, algos in NOT_EVERY_AGENT.items():
+        if name in given and cfg.algo not in algos:
+            parser.error(
+                f"{_flag_names(name)}: {cfg.algo} does not use it (only {', '.join(algos)}); "
+                "leave it out"
+            )
     unused = [f"--{n.replace('_', '-')}" for n in ("bc_max_steps", "bc_loss") if n in given]
     if cfg.bc_epochs == 0 and unused:  # probe 19: was silently unused (no warm start runs)
         parser.error(

@@ -72,3 +72,25 @@ def test_crossq_batch_renorm_settings_out_of_range_are_named(parts, name, value)
     with pytest.raises(ValueError, match=rf"^policy_kwargs\['{name}'\]: expected a number"):
         _make(parts, "crossq", policy_kwargs={name: value})
     assert _make(parts, "crossq", policy_kwargs={"batch_norm_momentum": 0.5}) is not None
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag", "algo"),
+    [
+        (["--algo", "td3", "--ent-coef", "auto"], "--ent-coef", "td3"),
+        (["--algo", "crossq", "--log-std-min", "-20"], "--log-std-min", "crossq"),
+        (["--algo", "ddpg", "--ent-coef-max", "none"], "--ent-coef-max", "ddpg"),
+        (["--algo", "ddpg", "--bc-loss", "nll"], "--bc-loss", "ddpg"),
+    ],
+)
+def test_a_flag_the_agent_does_not_use_is_refused_at_its_default_too(argv, flag, algo, capsys):
+    """Silent rows 5-6: the default value typed for an agent without the setting ran without a
+    word (another value was already refused by the config's checks)."""
+    from tests.scripts import load_script
+
+    cli = load_script("cotrain")
+    parser = cli.build_parser()
+    with pytest.raises(SystemExit):
+        cli.resolve_args(parser.parse_args(argv), parser)
+    assert f"{flag}: {algo} does not use it (only " in capsys.readouterr().err
+    cli.resolve_args(parser.parse_args(["--algo", "sac", "--ent-coef", "auto"]), parser)
