@@ -456,7 +456,9 @@ class RamboCallback(BaseCallback):
         ``log_std_mean`` (pre-tanh log-σ), ``saturated_frac`` (share of mean-action entries with
         ``|tanh μ| > 0.99``) and ``log_prob_mean`` (log π of one sampled action per state, the
         quantity α's loss drives to −target entropy; noise from a fixed private generator, so
-        logging draws nothing from the run's RNG streams). Empty for deterministic actors.
+        logging draws nothing from the run's RNG streams). Empty for deterministic actors, and
+        for gSDE actors (``use_sde=True``: their log-σ is a matrix over the policy's features,
+        not one per action, so these statistics do not apply; probe 69).
         """
         actor = getattr(self.model, "actor", None)
         if (
