@@ -409,6 +409,31 @@ def _check_sb3_arguments(
         )
 
 
+def _check_gaussian_noise(noise: Any, action_dim: int) -> None:
+    """A given ``NormalActionNoise`` is one the adversary can mirror: zero mean and one σ for
+    every action dim, of the action's shape (probe 70: a mean of 0.5 shifted every collected
+    action while the adversary drew zero-mean noise; per-dim σ became its largest; 0-d arrays
+    were SB3's raw "'float' object has no attribute 'astype'" at the first learn)."""
+    inner = getattr(noise, "noises", None)
+    base = inner[0] if isinstance(noise, VectorizedActionNoise) and inner else noise
+    if not isinstance(base, NormalActionNoise):
+        return
+    mu, sigma = np.asarray(base._mu), np.asarray(base._sigma)
+    if mu.ndim != 1 or sigma.ndim != 1:  # another length: _check_action_noise_shape names it
+        raise ValueError(
+            f"action_noise: NormalActionNoise of mean shape {mu.shape} and sigma shape "
+            f"{sigma.shape}; give both of the action's shape ({action_dim},): "
+            f"NormalActionNoise(np.zeros({action_dim}), σ * np.ones({action_dim}))"
+        )
+    if np.any(mu != 0) or (sigma.size and np.any(sigma != sigma[0])):
+        raise ValueError(
+            f"action_noise: NormalActionNoise(mean={mu.tolist()}, sigma={sigma.tolist()}); the "
+            "adversary draws the agent's actions as clip(μ + σ ε) (Eq. 5) with zero mean and one "
+            f"σ for every dim: give NormalActionNoise(np.zeros({action_dim}), σ * "
+            f"np.ones({action_dim})), or exploration_std=σ"
+        )
+
+
 def _check_target_entropy(algo: str, agent_kwargs: dict[str, Any], action_dim: int) -> None:
     """A given ``target_entropy`` is one the automatic entropy tuning can reach (probe 65: 50 on
     3-dim actions was taken, and α grew without bound). The actor's actions are tanh-squashed
@@ -1124,6 +1149,7 @@ def make_agent(
     actor_lr = default_actor_lr if actor_lr is None else actor_lr
     critic_lr = default_critic_lr if critic_lr is None else critic_lr
     action_dim = int(np.prod(vec_env.action_space.shape))
+    _check_gaussian_noise(agent_kwargs.get("action_noise"), action_dim)
     _check_action_noise_shape(agent_kwargs.get("action_noise"), vec_env)
     _check_target_entropy(algo, agent_kwargs, action_dim)
     _warn_learning_starts(agent_kwargs.get("learning_starts", 0), rollout_length, n_rollouts)

@@ -94,3 +94,23 @@ def test_a_flag_the_agent_does_not_use_is_refused_at_its_default_too(argv, flag,
         cli.resolve_args(parser.parse_args(argv), parser)
     assert f"{flag}: {algo} does not use it (only " in capsys.readouterr().err
     cli.resolve_args(parser.parse_args(["--algo", "sac", "--ent-coef", "auto"]), parser)
+
+
+@pytest.mark.parametrize(
+    ("mean", "sigma", "match"),
+    [
+        (0.5, [0.1, 0.1, 0.1], r"with zero mean and one σ for every dim"),
+        (0.0, [0.05, 0.1, 0.1], r"with zero mean and one σ for every dim"),
+        (None, None, r"of mean shape \(\) and sigma shape \(\); give both of the action's shape"),
+    ],
+)
+def test_a_gaussian_noise_the_adversary_cannot_mirror_is_refused(parts, mean, sigma, match):
+    """Probe 70 rows 8-10: a mean of 0.5 shifted every collected action while the adversary drew
+    zero-mean noise; per-dim σ became its largest; 0-d arrays failed at the first learn."""
+    dim = parts[0].action_space.shape[0]
+    if mean is None:
+        noise = NormalActionNoise(np.array(0.0), np.array(0.2))
+    else:
+        noise = NormalActionNoise(mean * np.ones(dim), np.array(sigma[:dim]))
+    with pytest.raises(ValueError, match=rf"^action_noise: .*{match}"):
+        _make(parts, "td3", action_noise=noise)
