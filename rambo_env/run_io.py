@@ -2281,6 +2281,7 @@ class WriteFailedError(OSError):
     def __init__(
         self, path: Path, err: OSError, elsewhere: str = ELSEWHERE, rerun: str = "rerun"
     ) -> None:
+        path = Path(path)  # probe 70: a str path was "'str' object has no attribute 'parent'"
         super().__init__(err.errno, err.strerror or str(err), str(path))
         self.elsewhere = elsewhere
         where = path.parent

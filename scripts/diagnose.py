@@ -35,6 +35,7 @@ from rambo_env.diagnostics import (
     uniform_actions,
 )
 from rambo_env.dynamics.ensemble import check_device
+from rambo_env.ledger import ledger_holder
 
 #: A lower bound of the report's bytes (those of docs/results/issue15-diagnose-*.json: 1.7-2.1 KiB).
 REPORT_MIN_BYTES = 2**10
@@ -135,6 +136,13 @@ def _diagnose(argv: list[str] | None) -> int:
         seed=args.seed,
     )
     print(f"{args.run_dir} at iteration {history.iteration} (k = {session.k}), {env_id}")
+    holder = ledger_holder(args.run_dir)  # probe 70: a live run was diagnosed without a word
+    if holder is not None:
+        print(
+            f"[diagnose] note: its run (process {holder}) is still going: this is its last "
+            f"checkpoint, iteration {history.iteration}",
+            flush=True,
+        )
     print("depth  rows   model r   sim r   |Δr|   |Δs'|   term model / sim   V(s') model / sim")
     for d in depths:
         print(

@@ -115,3 +115,14 @@ def test_a_full_disk_under_a_held_folders_lock_says_free_space_and_leaves_no_loc
         with hold_folder(tmp_path, "in use by {pid}"):
             pass
     assert not (tmp_path / ".lock").exists()
+
+
+def test_write_failed_error_takes_a_str_path():
+    """Probe 70 row 5: ``WriteFailedError('/tmp/x', OSError(ENOSPC, …))`` was "'str' object has
+    no attribute 'parent'"."""
+    import errno
+
+    from rambo_env.run_io import WriteFailedError
+
+    err = WriteFailedError("/tmp/x", OSError(errno.ENOSPC, "No space left on device"))
+    assert str(err).startswith("/tmp/x: not written: the disk holding /tmp is full")
