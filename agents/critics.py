@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -116,17 +117,20 @@ class ActionScaler:
         return self.low + 0.5 * (scaled + 1.0) * (self.high - self.low)
 
 
+def unwrapped_noise(noise: Any) -> Any:
+    """The noise inside SB3's per-env ``VectorizedActionNoise`` (which ``learn`` wraps a user's
+    noise in for n_envs > 1), else ``noise`` itself (``agents.factory.BatchedGaussianNoise``
+    subclasses the wrapper without its ``noises``)."""
+    inner = getattr(noise, "noises", None)
+    return inner[0] if isinstance(noise, VectorizedActionNoise) and inner else noise
+
+
 def exploration_std(model: OffPolicyAlgorithm) -> float:
     """σ of a deterministic agent's Gaussian exploration noise (scaled units), 0 if none/unknown."""
     noise = model.action_noise
     sigma = getattr(noise, "sigma", None)  # agents.factory.BatchedGaussianNoise
-    if (
-        sigma is None
-        and isinstance(noise, VectorizedActionNoise)
-        and getattr(noise, "noises", None)
-    ):
-        noise = noise.noises[0]  # probe 69: SB3 wraps a user's noise for n_envs > 1 at learn,
-    if sigma is None and isinstance(noise, NormalActionNoise):  # and σ then read 0.0
+    noise = unwrapped_noise(noise)  # probe 69: once SB3 wrapped it, σ read 0.0
+    if sigma is None and isinstance(noise, NormalActionNoise):
         sigma = noise._sigma
     return 0.0 if sigma is None else float(np.max(sigma))
 

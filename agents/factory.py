@@ -41,6 +41,7 @@ from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper, unwrap_vec_n
 
 from agents.buffer import OPTIMIZE_MEMORY_REFUSED, MixedReplayBuffer, model_pool_size
 from agents.cotrain_setup import check_ent_coef
+from agents.critics import unwrapped_noise
 from agents.fused import CheckedSaveLoad, FusedSAC
 from agents.policies import LIBRARY_LOG_STD_MIN, FlooredSACPolicy, FlooredTQCPolicy
 from agents.vec_env import check_row_wrappers, vec_env_mdp
@@ -397,27 +398,24 @@ def _check_sb3_arguments(
             f"action_noise: expected a stable_baselines3.common.noise.ActionNoise or None, got "
             f"{type(noise).__name__} {noise!r:.40} (or give exploration_std for Gaussian noise)"
         )
-    inner = getattr(noise, "noises", None)  # SB3's wrapper (BatchedGaussianNoise has none)
-    base = inner[0] if isinstance(noise, VectorizedActionNoise) and inner else noise
-    if noise is not None and not isinstance(base, NormalActionNoise | BatchedGaussianNoise):
-        # probe 69: an Ornstein-Uhlenbeck noise explored while the adversary's rollouts (Eq. 5)
-        # drew the agent's actions without noise (σ 0): it reads a Gaussian σ only
-        raise ValueError(
-            f"action_noise: {type(base).__name__} is not Gaussian; the adversary draws the "
-            "agent's actions as clip(μ + σ ε) (Eq. 5) and needs that σ: give a NormalActionNoise "
-            "or exploration_std"
-        )
 
 
 def _check_gaussian_noise(noise: Any, action_dim: int) -> None:
     """A given ``NormalActionNoise`` is one the adversary can mirror: zero mean and one σ for
     every action dim, of the action's shape (probe 70: a mean of 0.5 shifted every collected
     action while the adversary drew zero-mean noise; per-dim σ became its largest; 0-d arrays
-    were SB3's raw "'float' object has no attribute 'astype'" at the first learn)."""
-    inner = getattr(noise, "noises", None)
-    base = inner[0] if isinstance(noise, VectorizedActionNoise) and inner else noise
-    if not isinstance(base, NormalActionNoise):
+    were SB3's raw "'float' object has no attribute 'astype'" at the first learn). Any other
+    noise than a Gaussian is refused (probe 69: an Ornstein-Uhlenbeck noise explored while the
+    adversary's rollouts drew the agent's actions without noise, σ 0)."""
+    if noise is None or isinstance(noise, BatchedGaussianNoise):  # exploration_std's own
         return
+    base = unwrapped_noise(noise)
+    if not isinstance(base, NormalActionNoise):
+        raise ValueError(
+            f"action_noise: {type(base).__name__} is not Gaussian; the adversary draws the "
+            "agent's actions as clip(μ + σ ε) (Eq. 5) and needs that σ: give a NormalActionNoise "
+            "or exploration_std"
+        )
     mu, sigma = np.asarray(base._mu), np.asarray(base._sigma)
     if mu.ndim != 1 or sigma.ndim != 1:  # another length: _check_action_noise_shape names it
         raise ValueError(

@@ -178,7 +178,7 @@ def estimate_lines(
     One ValueError naming ``remaining`` (an int >= 0) or ``measured_s`` (a finite number >= 0)
     otherwise (probe 63: NaN or -1 s, and -3 iterations, were estimated as "0 s").
     """
-    if isinstance(remaining, bool) or not isinstance(remaining, numbers.Integral) or remaining < 0:
+    if not is_int(remaining) or remaining < 0:
         raise ValueError(f"remaining: expected an int >= 0 of iterations, got {remaining!r}")
     if measured_s is not None and not math.isfinite(_seconds(measured_s, "measured_s")):
         raise ValueError(f"measured_s: expected a finite number of seconds, got {measured_s!r}")

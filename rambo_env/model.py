@@ -32,6 +32,7 @@ from rambo_env.dynamics.ensemble import (
 from rambo_env.dynamics.termination import get_termination_fn
 from rambo_env.dynamics.training import (
     MLEConfig,
+    check_checkpoint_room,
     checkpoint_settings,
     train_mle,
     warn_few_rows,
@@ -41,7 +42,6 @@ from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
     check_default_dtype,
     check_flag,
-    check_free_space,
     check_readable,
     check_seed,
     counted,
@@ -777,12 +777,11 @@ def _trained_ensemble(
     ).to(device)
     ensemble.set_precision(precision)
     if partial is not None:  # probe 66: a full disk was found at the first epoch's checkpoint
-        weights = sum(p.numel() * p.element_size() for p in ensemble.parameters())
-        check_free_space(
+        check_checkpoint_room(
+            ensemble,
             partial,
-            4 * weights,
             "the MLE pretraining's checkpoint (weights, two Adam moments, best weights)",
-            elsewhere="RAMBO_ENV_CACHE",
+            "RAMBO_ENV_CACHE",
         )
     report = train_mle(
         ensemble,

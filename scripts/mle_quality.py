@@ -44,7 +44,13 @@ from rambo_env.dynamics.ensemble import (
     native_bf16,
     resolve_device,
 )
-from rambo_env.dynamics.training import MLEConfig, holdout_rows, model_tensors, train_mle
+from rambo_env.dynamics.training import (
+    MLEConfig,
+    check_checkpoint_room,
+    holdout_rows,
+    model_tensors,
+    train_mle,
+)
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
     RUN_SEED_LIMIT,
@@ -216,12 +222,11 @@ def _main(argv: list[str] | None = None) -> list[dict]:
                     flush=True,
                 )
             # probe 69 row 29: a full disk was found at the end of the first epoch
-            weights = sum(w.numel() * w.element_size() for w in ensemble.parameters())
-            check_free_space(
+            check_checkpoint_room(
+                ensemble,
                 checkpoint,
-                4 * weights,
                 "the MLE checkpoint (weights, two Adam moments, best weights)",
-                elsewhere="--checkpoint-dir",
+                "--checkpoint-dir",
             )
         try:
             report = train_mle(ensemble, dataset, normalizer, cfg, device=device, progress=False,

@@ -38,6 +38,7 @@ from rambo_env.run_io import (
     SEED_LIMIT,
     check_field_ranges,
     check_flag,
+    check_free_space,
     check_output_file,
     check_readable,
     is_int,
@@ -47,7 +48,14 @@ from rambo_env.run_io import (
     trains_with_grad,
 )
 
-__all__ = ["MLEConfig", "MLEReport", "make_adam", "model_tensors", "train_mle"]
+__all__ = [
+    "MLEConfig",
+    "MLEReport",
+    "check_checkpoint_room",
+    "make_adam",
+    "model_tensors",
+    "train_mle",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -596,6 +604,16 @@ def _check_normalizer_fits(dataset: Any, normalizer: ObsNormalizer) -> None:
             f"mean {z_mean[i]:.3g} and std {z_std[i]:.3g} (z-scores: about 0 and 1); use "
             "ObsNormalizer.from_dataset(dataset)"
         )
+
+
+def check_checkpoint_room(
+    ensemble: GaussianEnsemble, path: Path, what: str, elsewhere: str
+) -> None:
+    """The disk holding ``path`` has room for :func:`train_mle`'s checkpoint there, a lower bound
+    of 4 x the ensemble's weights (weights, two Adam moments, the best weights), before the first
+    epoch (probe 66 / 69: a full disk was found at the end of the first epoch)."""
+    weights = sum(w.numel() * w.element_size() for w in ensemble.parameters())
+    check_free_space(path, 4 * weights, what, elsewhere=elsewhere)
 
 
 @trains_with_grad("train_mle")
