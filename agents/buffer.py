@@ -23,7 +23,7 @@ from agents.critics import ActionScaler
 from agents.memory import CHECKED_BATCH_ROWS, check_batch_memory
 from rambo_env.adversary import RealTransitions, real_transitions
 from rambo_env.dynamics.ensemble import check_device
-from rambo_env.run_io import check_flag, check_seed, is_int, is_real
+from rambo_env.run_io import check_flag, check_seed, is_int, is_real, restore_generator
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -343,4 +343,4 @@ class MixedReplayBuffer(ReplayBuffer):
         if not isinstance(self.dataset, DatasetRef):  # a copy (deepcopy) keeps its dataset
             self._build_real()
         self.generator = torch.Generator(device=self.device)
-        self.generator.set_state(generator_state)
+        restore_generator(self.generator, generator_state, "MixedReplayBuffer generator")

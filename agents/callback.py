@@ -37,6 +37,7 @@ from rambo_env.run_io import (
     check_state_dict,
     counted,
     is_int,
+    restore_generator,
     user_stacklevel,
     with_article,
 )
@@ -498,4 +499,4 @@ class RamboCallback(BaseCallback):
         check_state_dict(state, ("n_iterations", "last_stats", "q_generator"), "RamboCallback")
         self.n_iterations = int(state["n_iterations"])
         self.last_stats = dict(state["last_stats"])
-        self._q_generator.set_state(state["q_generator"].cpu())
+        restore_generator(self._q_generator, state["q_generator"], "RamboCallback q_generator")

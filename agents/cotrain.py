@@ -1278,7 +1278,9 @@ def _restore(session: Session, state: dict[str, Any], checkpoint: Path) -> RunHi
     _load_agent_state(agent, state["agent"])
     session.mdp.ensemble.load_state_dict(state["ensemble"])
     session.adversary.load_state_dict(state["adversary"])
-    agent.replay_buffer.generator.set_state(state["buffer_generator"].cpu())
+    run_io.restore_generator(
+        agent.replay_buffer.generator, state["buffer_generator"], "buffer_generator"
+    )
     if state["noise_rng"] is not None:
         agent.action_noise.rng.bit_generator.state = state["noise_rng"]
     session.load_rambo_callback_state(state["callback"])

@@ -47,6 +47,7 @@ from rambo_env.run_io import (
     is_int,
     is_real,
     python_fields,
+    restore_generator,
     trains_with_grad,
 )
 
@@ -775,8 +776,8 @@ class ModelAdversary:
                 state["optimizer"]
             ),
             "rng": lambda: setattr(copy.deepcopy(self.rng).bit_generator, "state", state["rng"]),
-            "generator": lambda: torch.Generator(self.generator.device).set_state(
-                state["generator"].cpu()
+            "generator": lambda: restore_generator(  # one saved on cuda is re-seeded on cpu
+                torch.Generator(self.generator.device), state["generator"], "generator", say=False
             ),
         }
         for name, trial in trials.items():
@@ -798,5 +799,5 @@ class ModelAdversary:
         for group in self.optimizer.param_groups:  # probe 62: torch restores the saved lr, so a
             group["lr"] = self.cfg.lr  # cfg.lr of 1e-3 stepped at a saved 3e-4 without a word
         self.rng.bit_generator.state = state["rng"]
-        self.generator.set_state(state["generator"].cpu())
+        restore_generator(self.generator, state["generator"], "ModelAdversary generator")
         self.n_steps = int(n_steps)

@@ -22,6 +22,7 @@ import decimal
 import errno
 import functools
 import gc
+import hashlib
 import inspect
 import json
 import math
@@ -54,6 +55,7 @@ __all__ = [
     "CHECKPOINT_NAME",
     "CONFIG_KEYS",
     "CONFIG_NAME",
+    "CUDA_GENERATOR_STATE_BYTES",
     "CURVE_NAME",
     "LOCK_NAME",
     "NAME_MAX",
@@ -129,6 +131,7 @@ __all__ = [
     "refuse_broken_link",
     "refuse_link_loop",
     "report_user_error",
+    "restore_generator",
     "run_bc_epochs",
     "run_folder_above",
     "run_holder",
@@ -2575,6 +2578,55 @@ def get_rng_state() -> dict[str, Any]:
     return state
 
 
+#: Bytes of a CUDA generator's state (Philox: a 64-bit seed and a 64-bit offset); a CPU one's
+#: (Mersenne Twister) is ``torch.Generator().get_state().numel()``.
+CUDA_GENERATOR_STATE_BYTES = 16
+_SAID_RESEEDED: set[tuple[str, str]] = set()
+
+
+def restore_generator(
+    generator: torch.Generator, state: torch.Tensor, what: str, *, say: bool = True
+) -> None:
+    """Set ``generator`` to a saved ``get_state()``, also one saved on another kind of device.
+
+    A CUDA generator's state cannot continue on the CPU, nor the reverse (their algorithms differ:
+    a run made on a GPU and resumed or read on a laptop got torch's raw "Expected a
+    CPUGeneratorImplState of size 5056 but found the input RNG state size to be 16"). Such a state
+    seeds ``generator`` instead (deterministically: the same checkpoint gives the same numbers), and
+    one line per process says so. A state of neither kind is a ``ValueError`` naming ``what``.
+    """
+    if not isinstance(state, torch.Tensor) or state.dtype != torch.uint8 or state.dim() != 1:
+        raise ValueError(
+            f"{what}: expected a torch generator state (a 1-d uint8 tensor from get_state()), "
+            f"got {type(state).__name__} {getattr(state, 'dtype', '')}"
+        )
+    state = state.detach().cpu()
+    own = generator.device.type
+    cpu_bytes = torch.Generator().get_state().numel()
+    sizes = {"cpu": cpu_bytes, "cuda": CUDA_GENERATOR_STATE_BYTES}
+    if state.numel() == generator.get_state().numel():
+        generator.set_state(state)
+        return
+    saved_on = next((kind for kind, n in sizes.items() if n == state.numel() and kind != own), None)
+    if saved_on is None:
+        raise ValueError(
+            f"{what}: a generator state of {state.numel()} bytes, but a {own} generator's has "
+            f"{generator.get_state().numel()} (and a "
+            f"{'cuda' if own == 'cpu' else 'cpu'} one's "
+            f"{sizes['cuda' if own == 'cpu' else 'cpu']}): not a saved generator state"
+        )
+    digest = hashlib.blake2b(state.numpy().tobytes(), digest_size=8).digest()
+    generator.manual_seed(int.from_bytes(digest, "little") & (2**63 - 1))
+    if say and (saved_on, own) not in _SAID_RESEEDED:
+        _SAID_RESEEDED.add((saved_on, own))
+        print(
+            f"[rambo_env] WARNING: random-number states saved on {saved_on} cannot continue on "
+            f"{own} ({what} and the like): each is re-seeded from its saved state, so the run goes "
+            f"on, but its numbers differ from an uninterrupted run on {saved_on}",
+            flush=True,
+        )
+
+
 def set_rng_state(state: dict[str, Any]) -> None:
     """Restore the states captured by :func:`get_rng_state`."""
     version, internal, gauss = state["python"]
@@ -2592,7 +2644,9 @@ def set_rng_state(state: dict[str, Any]) -> None:
     )
     torch.set_rng_state(state["torch"].cpu())
     if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
+        # a run saved on a node with more GPUs than this one: the GPUs that exist here
+        for index, cuda_state in enumerate(state["cuda"][: torch.cuda.device_count()]):
+            torch.cuda.set_rng_state(cuda_state.cpu(), index)
 
 
 def plot_learning_curve(

@@ -108,7 +108,9 @@ def parse_args(argv: list[str] | None = None) -> Args:
     docs, hints = _field_docs(), get_type_hints(Args)
     for f in fields(Args):
         kind = next((t for t in get_args(hints[f.name]) if t is not type(None)), hints[f.name])
-        opts: dict = {"help": docs.get(f.name), "choices": _CHOICES.get(f.name)}
+        opts: dict = {"help": docs.get(f.name)}
+        if f.name in _CHOICES:  # BooleanOptionalAction takes no choices= (Python 3.14 refuses it)
+            opts["choices"] = _CHOICES[f.name]
         opts.update({"required": True} if f.default is MISSING else {"default": f.default})
         kind = user_path if kind is Path else kind  # ~ expanded
         kind = whole_number if kind is int else kind  # probe 50 row 29: 1e3 was refused

@@ -22,10 +22,16 @@ def load_script(name: str) -> ModuleType:
     return module
 
 
+def python_path() -> str:
+    """``PYTHONPATH`` for a child process: this checkout first, then the caller's own entries
+    (packages carried on ``PYTHONPATH``, as on a lent GPU machine, stay importable)."""
+    return os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+
+
 def run_python(code: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
     """``python -c code`` in a child process (signals sent to itself stay there), with this
     checkout importable and one torch thread; stdout and stderr captured as text."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "PYTHONPATH": python_path(), "OMP_NUM_THREADS": "1"}
     return subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True,
         timeout=timeout,

@@ -264,3 +264,20 @@ def test_main_job_on_cuda_runs_and_resumes(tiny_hopper, tmp_path):  # noqa: F811
     assert second["q_history"][:2] == first["q_history"]
     assert all(np.isfinite(second["q_history"]))
     assert load_checkpoint(run_dir / "checkpoint.pt")["iteration"] == 4
+
+
+def test_a_run_moves_between_cuda_and_cpu_on_resume(tiny_hopper, tmp_path, capsys):  # noqa: F811
+    """Session 36 on an H200: a run made on the GPU failed to resume or diagnose on the CPU
+    (a CUDA generator's 16-byte state set on a CPU generator). Both directions now continue."""
+    for first, then in (("cuda", "cpu"), ("cpu", "cuda")):
+        run_dir = tmp_path / f"{first}-{then}"
+        cfg = tiny_config(tiny_hopper, device=first, stop_at_iteration=2)
+        assert run_cotrain(cfg, run_dir)["iterations_completed"] == 2
+        capsys.readouterr()
+        moved = dataclasses.replace(cfg, device=then, stop_at_iteration=3)
+        assert run_cotrain(moved, run_dir, resume=True)["iterations_completed"] == 3
+        assert f"saved on {first} cannot continue on {then}" in capsys.readouterr().out
+        back = dataclasses.replace(cfg, stop_at_iteration=None)
+        done = run_cotrain(back, run_dir, resume=True)
+        assert (done["status"], done["iterations_completed"]) == ("finished", 4)
+        assert all(np.isfinite(done["q_history"]))

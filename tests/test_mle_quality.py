@@ -11,7 +11,7 @@ import torch
 
 from rambo_env import bench
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
-from tests.scripts import load_script
+from tests.scripts import load_script, python_path
 
 
 def _load_script():
@@ -252,7 +252,7 @@ def test_the_script_reports_a_user_error_as_every_script_does():
     from tests.scripts import REPO
 
     argv = [sys.executable, str(REPO / "scripts" / "mle_quality.py"), "--max-epochs", "0"]
-    env = {**os.environ, "PYTHONPATH": str(REPO), "RAMBO_ENV_TRACEBACK": ""}
+    env = {**os.environ, "PYTHONPATH": python_path(), "RAMBO_ENV_TRACEBACK": ""}
     plain = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
     assert plain.returncode == 2 and plain.stderr.startswith("error: --max-epochs: expected >= 1")
     assert "RAMBO_ENV_TRACEBACK=1 shows the traceback" in plain.stderr

@@ -7,7 +7,7 @@ import re
 import pytest
 import torch
 
-from tests.scripts import load_script
+from tests.scripts import load_script, python_path
 
 
 @pytest.mark.parametrize(
@@ -67,7 +67,7 @@ def test_kit_side_by_side_without_kit_or_arguments_is_one_error(tmp_path, args, 
     from pathlib import Path
 
     env = {k: v for k, v in os.environ.items() if k != "KIT_ROOT"}
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = python_path()
     if kit_root == "KIT":
         (tmp_path / "kit" / "offlinerlkit").mkdir(parents=True)
         kit_root = str(tmp_path / "kit")

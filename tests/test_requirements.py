@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rambo_env import requirements
+from tests.scripts import python_path
 
 
 def test_the_floors_checked_at_import_are_the_ones_pyproject_declares():
@@ -56,7 +57,7 @@ def test_a_script_started_in_a_deleted_folder_says_so_before_importing_torch(tmp
         os.chdir(gone)
         os.rmdir(gone)
 
-    env = {**os.environ, "PYTHONPATH": str(repo), "RAMBO_ENV_TRACEBACK": ""}
+    env = {**os.environ, "PYTHONPATH": python_path(), "RAMBO_ENV_TRACEBACK": ""}
     done = subprocess.run(
         [sys.executable, str(repo / "scripts" / script), "--help"],
         preexec_fn=enter_and_remove,

@@ -13,6 +13,7 @@ import pytest
 
 from rambo_env import run_io
 from rambo_env.dynamics import io as dynamics_io
+from tests.scripts import python_path
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -22,7 +23,7 @@ def test_an_ascii_console_gets_escapes_not_a_unicode_error(tmp_path):
     console (``gym.make`` after training and caching the model, and on every later call)."""
     env = {
         **os.environ,
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": python_path(),
         "PYTHONIOENCODING": "ascii",
         "RAMBO_ENV_CACHE": "rel ü",
     }
@@ -82,7 +83,7 @@ def test_a_run_folder_must_leave_room_for_its_files(tmp_path):
     done = subprocess.run(
         [sys.executable, "scripts/cotrain.py", "--run-dir", deep],
         cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        env={**os.environ, "PYTHONPATH": python_path()},
         capture_output=True,
         text=True,
     )

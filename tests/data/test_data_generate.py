@@ -28,6 +28,7 @@ from rambo_env.data.generate import generate_dataset
 from rambo_env.data.minari_io import minari_dataset_path
 from rambo_env.policies import load_actor
 from tests.data.data_helpers import make_dataset, save_random_actor
+from tests.scripts import python_path
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -844,7 +845,7 @@ def _make_dataset_under_file_size_limit(tmp_path, limit, *flags):
 
     env = {
         **os.environ,
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": python_path(),
         "MINARI_DATASETS_PATH": str(tmp_path / "minari"),
         "RAMBO_ENV_CACHE": str(tmp_path / "cache"),
     }

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from rambo_env.envs.model_env import as_float32
+from tests.scripts import python_path
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -42,7 +43,7 @@ def test_termination_classifier_fits_a_datasets_read_only_arrays_quietly():
 def test_an_empty_inductor_cache_variable_counts_as_unset(tmp_path):
     """``TORCHINDUCTOR_CACHE_DIR=`` (set but empty): torch wrote its compile cache into the
     working folder."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "TORCHINDUCTOR_CACHE_DIR": ""}
+    env = {**os.environ, "PYTHONPATH": python_path(), "TORCHINDUCTOR_CACHE_DIR": ""}
     code = "import os, rambo_env; print(repr(os.environ.get('TORCHINDUCTOR_CACHE_DIR')))"
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
