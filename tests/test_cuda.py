@@ -20,6 +20,7 @@ import torch
 from agents.cotrain import run_cotrain
 from agents.factory import make_agent
 from agents.vec_env import RamboModelVecEnv
+from rambo_env import run_io
 from rambo_env.adversary import AdversaryConfig, ModelAdversary, PolicyFns
 from rambo_env.dynamics.training import make_adam
 from rambo_env.run_io import load_checkpoint
@@ -266,7 +267,7 @@ def test_main_job_on_cuda_runs_and_resumes(tiny_hopper, tmp_path):  # noqa: F811
     assert load_checkpoint(run_dir / "checkpoint.pt")["iteration"] == 4
 
 
-def test_a_run_moves_between_cuda_and_cpu_on_resume(tiny_hopper, tmp_path, capsys):  # noqa: F811
+def test_a_run_moves_between_cuda_and_cpu_on_resume(tiny_hopper, tmp_path, capsys, monkeypatch):  # noqa: F811
     """Session 36 on an H200: a run made on the GPU failed to resume or diagnose on the CPU
     (a CUDA generator's 16-byte state set on a CPU generator). Both directions now continue."""
     for first, then in (("cuda", "cpu"), ("cpu", "cuda")):
@@ -274,6 +275,7 @@ def test_a_run_moves_between_cuda_and_cpu_on_resume(tiny_hopper, tmp_path, capsy
         cfg = tiny_config(tiny_hopper, device=first, stop_at_iteration=2)
         assert run_cotrain(cfg, run_dir)["iterations_completed"] == 2
         capsys.readouterr()
+        monkeypatch.setattr(run_io, "_SAID_RESEEDED", set())  # said once per process
         moved = dataclasses.replace(cfg, device=then, stop_at_iteration=3)
         assert run_cotrain(moved, run_dir, resume=True)["iterations_completed"] == 3
         assert f"saved on {first} cannot continue on {then}" in capsys.readouterr().out

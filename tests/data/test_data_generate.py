@@ -606,7 +606,11 @@ def test_an_unguarded_script_can_generate_with_workers(tmp_path):
         " n_envs=2, n_workers=2, dataset_id='u/h/m-v0', progress=False)\n"
         "print('TRANSITIONS', d.n_transitions)\n"
     )
-    env = {**os.environ, "MINARI_DATASETS_PATH": str(tmp_path / "minari")}
+    env = {
+        **os.environ,
+        "MINARI_DATASETS_PATH": str(tmp_path / "minari"),
+        "PYTHONPATH": python_path(),
+    }
     done = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300
     )
@@ -637,6 +641,7 @@ def test_the_readme_gym_make_line_works_in_an_unguarded_script(tmp_path):
         **os.environ,
         "MINARI_DATASETS_PATH": str(tmp_path / "minari"),
         "RAMBO_ENV_CACHE": str(tmp_path / "cache"),
+        "PYTHONPATH": python_path(),  # this checkout, also when it is not pip-installed
     }
     done = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=600
