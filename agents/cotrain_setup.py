@@ -933,7 +933,7 @@ def behaviour_score_note(dataset: Any) -> str | None:
 
     if dataset.env_id is None or dataset.behaviour_score() is None:
         return None
-    if "normalized_score" in dataset.metadata and dataset.recorded_score_applies():
+    if "normalized_score" in dataset.metadata and dataset.recorded_returns_apply():
         # the generator's, over complete episodes (probe 64 row 50: not that of a slice)
         return None
     try:

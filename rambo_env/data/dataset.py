@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
-from rambo_env.data.scores import is_ref_score
+from rambo_env.data.scores import REF_SCORES, d4rl_ref_env, is_ref_score, same_ref_pair
 from rambo_env.data.scores import normalized_score as _normalized_score
 
 __all__ = ["ARRAY_FIELDS", "DatasetUnavailableError", "DatasetValidationError", "OfflineDataset"]
@@ -1198,16 +1198,32 @@ class OfflineDataset:
         generator's recorded value for generated datasets); None without reference scores."""
         if self.ref_min_score is None or self.ref_max_score is None:
             return None
-        if self.recorded_score_applies():
+        if self.recorded_returns_apply():
             if self.metadata.get("n_complete_episodes") == 0:  # generated, every episode cut
                 return None
             recorded = self.metadata.get("normalized_score")
-            if isinstance(recorded, int | float) and math.isfinite(recorded):
+            if not self.recorded_score_applies():  # probe 71 row 20: another reference pair
+                recorded = self.metadata.get("mean_return")  # rescored on the data's own pair
+                if isinstance(recorded, int | float) and math.isfinite(recorded):
+                    return float(self.normalized_score(recorded))
+            elif isinstance(recorded, int | float) and math.isfinite(recorded):
                 return float(recorded)
         return float(self.normalized_score(self.episode_returns().mean()))
 
     def recorded_score_applies(self) -> bool:
-        """Whether the generator's recorded scores in ``metadata`` (``normalized_score``,
+        """Whether the generator's recorded ``normalized_score`` in ``metadata`` is these data's:
+        their recorded returns apply (:meth:`recorded_returns_apply`) and the data's reference
+        pair is the D4RL pair the generator scored with (probe 71 row 20: data given
+        ``ref_min_score=0, ref_max_score=1000`` kept the D4RL-pair 38.7 as their behaviour score,
+        printed beside a run scored on 0 / 1000)."""
+        d4rl_env = d4rl_ref_env(self.env_id)
+        if d4rl_env is not None and "normalized_score" in self.metadata:
+            if not same_ref_pair((self.ref_min_score, self.ref_max_score), REF_SCORES[d4rl_env]):
+                return False  # behaviour_score rescores the recorded mean_return on this pair
+        return self.recorded_returns_apply()
+
+    def recorded_returns_apply(self) -> bool:
+        """Whether the generator's recorded returns in ``metadata`` (``mean_return``,
         ``n_complete_episodes``) are of these data: False when the metadata's ``n_transitions``
         is not the data's (probe 64 row 50: the first 10 rows of a generated 3000-row dataset,
         its metadata kept, scored the 3000 rows' 38.7 as their behaviour score)."""

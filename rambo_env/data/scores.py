@@ -22,6 +22,7 @@ __all__ = [
     "env_name_from_id",
     "normalized_score",
     "ref_scores",
+    "same_ref_pair",
 ]
 
 #: Short env name -> Gymnasium id of the real MuJoCo env the datasets belong to.
@@ -65,10 +66,13 @@ def d4rl_ref_env(env_id: str | None) -> str | None:
 
 
 def ref_scores(env: str) -> tuple[float, float]:
-    """D4RL (random, expert) reference returns of ``env`` (short name or Gymnasium id)."""
-    name = env if isinstance(env, str) and env in REF_SCORES else env_name_from_id(env)
+    """D4RL (random, expert) reference returns of ``env`` (short name or Gymnasium id, the v4
+    ids of :data:`REF_SCORE_ENV_IDS` included)."""
+    # probe 71 row 24: was ENV_IDS only, so 'Hopper-v4' "had no D4RL reference scores" while its
+    # data were loaded and scored with hopper's pair (d4rl_ref_env)
+    name = env if isinstance(env, str) and env in REF_SCORES else d4rl_ref_env(env)
     if name is None:
-        valid = sorted([*REF_SCORES, *ENV_IDS.values()])
+        valid = sorted([*REF_SCORES, *REF_SCORE_ENV_IDS])
         dataset_env = _dataset_env(env)
         if dataset_env is not None:  # probe 57 row 25: the name every other API takes
             raise ValueError(
@@ -89,6 +93,14 @@ def _dataset_env(name: Any) -> str | None:
     head, _, version = level.rpartition("-v")
     level = head if head and version.isdigit() else level
     return env if env in REF_SCORES and level in LEVELS else None
+
+
+def same_ref_pair(pair: Any, other: Any) -> bool:
+    """Whether two (ref_min_score, ref_max_score) pairs are the same reference returns (to a
+    float32 round trip); a pair holding None matches only a pair of Nones."""
+    if None in tuple(pair) or None in tuple(other):
+        return tuple(pair) == tuple(other)
+    return all(math.isclose(float(a), float(b), rel_tol=1e-6) for a, b in zip(pair, other))
 
 
 def is_ref_score(value: Any) -> bool:

@@ -3,6 +3,7 @@
 import pytest
 
 from rambo_env.data.dataset import OfflineDataset
+from rambo_env.data.scores import REF_SCORES
 from tests.data.data_helpers import make_arrays
 
 
@@ -15,8 +16,15 @@ def test_a_slice_that_kept_the_generators_metadata_scores_its_own_rows():
     own = float(sliced.normalized_score(sliced.episode_returns().mean()))
     assert sliced.behaviour_score() == pytest.approx(own)
     assert own != pytest.approx(38.7)
-    whole = OfflineDataset.from_arrays(a, **meta, metadata={**recorded, "n_transitions": 10})
-    assert whole.behaviour_score() == 38.7  # the recorded score is of these data
+    # the recorded score is of these data (on D4RL's pair, as the generator scores: probe 71
+    # row 20, a recorded score on another pair than the data's is not theirs)
+    d4rl = {
+        **meta,
+        "ref_min_score": REF_SCORES["hopper"][0],
+        "ref_max_score": REF_SCORES["hopper"][1],
+    }
+    whole = OfflineDataset.from_arrays(a, **d4rl, metadata={**recorded, "n_transitions": 10})
+    assert whole.behaviour_score() == 38.7
     cut = {**recorded, "n_complete_episodes": 0}  # the original's episodes all cut: not these
     assert OfflineDataset.from_arrays(a, **meta, metadata=cut).behaviour_score() == pytest.approx(
         own
