@@ -53,6 +53,7 @@ from agents.run_callbacks import EvalSchedule, RunHistory, RunMonitorCallback
 from rambo_env import curves, run_io
 from rambo_env.adversary import NonFiniteModelError
 from rambo_env.data.loaders import absolute_dataset
+from rambo_env.data.scores import score_label
 from rambo_env.evaluation import evaluate_policy, final_score
 from rambo_env.heuristics import rambo_off_terms
 
@@ -982,7 +983,7 @@ def _redraw_missing_curve(cfg: CotrainConfig, saved: dict[str, Any], run_dir: Pa
         [e["iteration"] for e in evals],
         [e.get("normalized_score") if have_scores else e.get("return_mean") for e in evals],
         saved.get("q_history") or [],
-        value_label="D4RL normalised score" if have_scores else "return",
+        value_label=curve_label(saved.get("score_label")) if have_scores else "return",
         title=f"{saved.get('dataset_name') or saved.get('dataset')} {cfg.algo} "
         f"k={saved.get('rollout_length')} λ={saved.get('adversary_weight')} seed {cfg.seed}",
     )
@@ -1380,6 +1381,21 @@ def _start_records(resolved: dict[str, Any]) -> dict[str, float]:
     return records
 
 
+def curve_label(label: str | None) -> str:
+    """The learning curve's axis label of scores called ``label`` (:func:`score_label`; None:
+    a run saved before it was recorded, D4RL's pair)."""
+    if label is None or label == "D4RL-normalised":
+        return "D4RL normalised score"
+    return f"score, {label}"
+
+
+def _ref_pair(dataset: Any) -> list[float] | None:
+    """``[ref_min_score, ref_max_score]`` the run's scores are on; None without a pair."""
+    if dataset.ref_min_score is None or dataset.ref_max_score is None:
+        return None
+    return [float(dataset.ref_min_score), float(dataset.ref_max_score)]
+
+
 def _rambo_off(q_history: list[float], status: str) -> dict[str, float] | None:
     """App. B.5 terms; a diverged run counts as non-finite (Table 6 "—": never selected)."""
     q = [*q_history, math.nan] if status == "diverged" else q_history
@@ -1409,6 +1425,11 @@ def _finish(
         "dataset_n_transitions": session.resolved["dataset"].get("n_transitions"),
         "behaviour_score": session.resolved["dataset"].get("behaviour_score"),
         "behaviour_score_note": session.resolved["dataset"].get("behaviour_score_note"),
+        # probe 71 rows 16, 22: the pair the scores are on, and what they are called
+        "ref_scores": _ref_pair(session.dataset),
+        "score_label": score_label(
+            session.dataset.env_id, session.dataset.ref_min_score, session.dataset.ref_max_score
+        ),
         "algo": cfg.algo,
         "seed": cfg.seed,
         **{k: session.resolved[k] for k in ("rollout_length", "adversary_weight")},
@@ -1437,7 +1458,7 @@ def _finish(
         [e["iteration"] for e in history.evals],
         [e.get("normalized_score") if have_scores else e["return_mean"] for e in history.evals],
         history.q_history,
-        value_label="D4RL normalised score" if have_scores else "return",
+        value_label=curve_label(results["score_label"]) if have_scores else "return",
         title=f"{session.dataset.name} {cfg.algo} k={results['rollout_length']} "
         f"λ={results['adversary_weight']} seed {cfg.seed}",
     )

@@ -64,6 +64,9 @@ class DepthCheck:
     # adversary's pessimism is model_next_value < sim_next_value.
     model_next_value: float = float("nan")
     sim_next_value: float = float("nan")
+    # Start states left out: a velocity at the env's observation clip (Hopper / Walker2d v5:
+    # ±10), whose true value the simulator cannot be set to (probe 71 row 37)
+    n_clipped_starts: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,6 +83,8 @@ class CriticCheck:
     mc_return_std: float
     episode_length: float  # mean steps until termination or max_steps
     max_steps: int
+    # dataset starts left out (velocity at the observation clip; n_episodes counts them too)
+    n_clipped_starts: int = 0
 
     @property
     def overestimation(self) -> float:
@@ -148,6 +153,45 @@ def _simulator(env_id: str, seed: int, mdp: LearnedMDP) -> Iterator[tuple[Any, A
         yield env.unwrapped, set_raw
     finally:
         env.close()
+
+
+def _velocity_clip(base: Any) -> float | None:
+    """The bound the env clips observed velocities to (Hopper / Walker2d v5: 10), None when it
+    clips none (HalfCheetah): the simulator is set to a huge velocity and observed."""
+    qpos, qvel = base.data.qpos.copy(), base.data.qvel.copy()
+    base.set_state(qpos, np.full_like(qvel, 1e6))
+    seen = float(np.abs(base._get_obs()[base.model.nq - 1 :]).max())
+    base.set_state(qpos, qvel)
+    return seen if seen < 1e6 else None
+
+
+def _unclipped_starts(base: Any, raw: np.ndarray, env_id: str, what: str) -> np.ndarray:
+    """bool[n]: the start rows of ``raw`` [n, O] whose observed velocities are all inside the
+    env's clip, with one warning naming how many were left out (probe 71 row 37: Hopper /
+    Walker2d v5 observe ``clip(qvel, -10, 10)``; a row at ±10 lost its true velocity, the
+    simulator set to 10 went elsewhere than the data's env, up to 2.9 / 12.4 off in s', and the
+    comparisons took those rows without a word). All clipped: one ValueError."""
+    clip = _velocity_clip(base)
+    if clip is None:
+        return np.ones(raw.shape[0], dtype=bool)
+    velocity = np.abs(raw[:, base.model.nq - 1 :])  # [n, nv]
+    keep = ~np.any(velocity >= clip * (1 - 1e-5), axis=1)  # float32 round trip of the bound
+    left = int((~keep).sum())
+    if left == raw.shape[0]:
+        raise ValueError(
+            f"every one of the {left} dataset start state(s) of {what} has a velocity at "
+            f"{env_id}'s ±{clip:g} observation clip: the true velocity is lost and the simulator "
+            "cannot be set to those states; use starts='reset' (critic_vs_return) or data whose "
+            "velocities stay inside the clip"
+        )
+    if left:
+        print(
+            f"[rambo_env] WARNING: {left} of {raw.shape[0]} dataset start state(s) of {what} "
+            f"have a velocity at {env_id}'s ±{clip:g} observation clip (the true velocity is "
+            "lost, so the simulator cannot be set to them): left out of the comparison",
+            flush=True,
+        )
+    return keep
 
 
 @contextmanager
@@ -253,6 +297,10 @@ def model_vs_simulator(
     obs = mdp.initial(n_starts, rng)  # [n, O] normalised
     checks, warned = [], False
     with _torch_seeded(seed), _simulator(env_id, seed, mdp) as (base, set_raw):
+        raw0 = mdp.normalizer.unnormalize(obs).cpu().numpy()
+        keep = _unclipped_starts(base, raw0, env_id, "model_vs_simulator")
+        n_clipped = int((~keep).sum())
+        obs = obs[torch.as_tensor(keep).to(obs.device)]
         for depth in range(rollout_length):
             action = policy.sample(obs)  # [n, A] env scale
             _check_actions(action, obs.shape[0], mdp.action_dim)
@@ -295,6 +343,7 @@ def model_vs_simulator(
                     sim_terminated=float(np.mean(sim_term)),
                     model_next_value=values[0],
                     sim_next_value=values[1],
+                    n_clipped_starts=n_clipped,
                 )
             )
             obs = next_obs[~terminated]
@@ -351,18 +400,22 @@ def critic_vs_return(
     if not (is_real(gamma) and 0 <= gamma <= 1):  # was: gamma=2 accepted
         raise ValueError(f"gamma: expected a discount in [0, 1], got {gamma!r}")
     rng = np.random.default_rng(seed)
-    returns, lengths, cut = [], [], 0
+    returns, lengths, cut, n_clipped = [], [], 0, 0
     with _torch_seeded(seed), _simulator(env_id, seed, mdp) as (base, set_raw):
         if starts == "dataset":
             start_obs = mdp.initial(n_episodes, rng)  # [n, O] normalised
             raw_starts = mdp.normalizer.unnormalize(start_obs).cpu().numpy().astype(np.float64)
+            keep = _unclipped_starts(base, raw_starts, env_id, "critic_vs_return")
+            n_clipped = int((~keep).sum())
+            raw_starts = raw_starts[keep]
+            start_obs = start_obs[torch.as_tensor(keep).to(start_obs.device)]
         else:
             raw_starts = np.stack([base.reset(seed=seed + i)[0] for i in range(n_episodes)])
             start_obs = mdp.normalizer.normalize(
                 torch.as_tensor(raw_starts, dtype=torch.float32)
             ).to(mdp.device)
         first = policy.sample(start_obs)  # [n, A]
-        _check_actions(first, n_episodes, mdp.action_dim)
+        _check_actions(first, start_obs.shape[0], mdp.action_dim)
         critic_q = policy.q(start_obs, first)  # [n]
         _warn_non_finite_critic([float(critic_q.mean())], "as Q(s, a) at the start states")
         for i, (raw_i, action) in enumerate(zip(raw_starts, first.cpu().numpy(), strict=True)):
@@ -381,7 +434,7 @@ def critic_vs_return(
             returns.append(ret)
             lengths.append(steps)
             cut += bool(not term and steps >= max_steps)
-    _warn_truncated_returns(cut, n_episodes, gamma, max_steps)
+    _warn_truncated_returns(cut, len(returns), gamma, max_steps)
     return CriticCheck(
         n_episodes=n_episodes,
         starts=starts,
@@ -390,6 +443,7 @@ def critic_vs_return(
         mc_return_std=float(np.std(returns)),
         episode_length=float(np.mean(lengths)),
         max_steps=max_steps,
+        n_clipped_starts=n_clipped,
     )
 
 

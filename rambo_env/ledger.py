@@ -30,6 +30,7 @@ from rambo_env.curves import (
     write_curves_csv,
 )
 from rambo_env.data.dataset import OfflineDataset
+from rambo_env.data.scores import REF_SCORES, d4rl_ref_env, same_ref_pair
 from rambo_env.dynamics.ensemble import PRECISIONS
 from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.presets import ALGOS, RamboPreset
@@ -123,6 +124,9 @@ RESULT_SETTINGS = (
     "ent_coef",
     "ent_coef_max",
     "log_std_min",
+    # probe 71 rows 16, 22: the (ref_min_score, ref_max_score) its scores are on (not a config
+    # field: its data's; a run that recorded none: D4RL's pair of its env, :func:`_run_settings`)
+    "ref_scores",
 )
 #: What a run saved before a ``config.json`` field existed ran with, for each field added
 #: after runs first saved their config (sessions 2-12): the one table of
@@ -747,21 +751,39 @@ def _run_settings(cfg: dict[str, Any], resolved: dict[str, Any]) -> dict[str, An
     }
     dataset = resolved.get("dataset") if isinstance(resolved.get("dataset"), dict) else {}
     settings["env_id"] = cfg.get("env_id") or dataset.get("env_id")
-    return settings
+    pair = [dataset.get("ref_min_score"), dataset.get("ref_max_score")]
+    settings["ref_scores"] = pair if None not in pair else None
+    return _with_ref_scores(settings)
+
+
+def _with_ref_scores(settings: dict[str, Any]) -> dict[str, Any]:
+    """``settings`` with ``ref_scores``: a run (or entry) that recorded none scored on D4RL's
+    pair of its env (None: an env without one), as every run before probe 71 did."""
+    if settings.get("ref_scores") is not None:
+        return settings
+    env = d4rl_ref_env(settings.get("env_id"))
+    return {**settings, "ref_scores": list(REF_SCORES[env]) if env is not None else None}
 
 
 def _kept_settings(kept: LedgerEntry) -> dict[str, Any] | None:
     """The settings of the ledger's run: its entry's, else (entries before they were recorded)
     its run folder's ``config.json`` if that is still there; None: not known."""
-    if kept.settings is not None or not kept.run_dir:
-        return kept.settings
+    if not kept.run_dir:
+        return None if kept.settings is None else _with_ref_scores(kept.settings)
     path = Path(kept.run_dir)
     path = (path if path.is_absolute() else DEFAULT_LEDGER_DIR.parents[2] / path) / CONFIG_NAME
+    if kept.settings is not None and "ref_scores" in kept.settings:
+        return kept.settings
     try:
         saved = read_json(path)
-        return _run_settings(saved["config"], saved["resolved"])
+        settings = _run_settings(saved["config"], saved["resolved"])
     except (OSError, KeyError, TypeError, AttributeError, ValueError):
-        return None  # gone or foreign: not compared
+        settings = None  # gone or foreign: not compared (its pair: D4RL's, as entered)
+    if kept.settings is None:
+        return settings
+    # an entry before probe 71: its run folder's pair, else D4RL's of its env
+    pair = settings.get("ref_scores") if settings is not None else None
+    return _with_ref_scores({**kept.settings, "ref_scores": pair})
 
 
 def setting_differences(entry: LedgerEntry, run_dir: str | Path) -> tuple[list[str], list[str]]:
@@ -781,7 +803,7 @@ def setting_differences(entry: LedgerEntry, run_dir: str | Path) -> tuple[list[s
     settings = [
         f"{name} {ours[name]!r} vs {theirs[name]!r}"
         for name in RESULT_SETTINGS
-        if name in ours and name in theirs and ours[name] != theirs[name]
+        if name in ours and name in theirs and not _same_setting(name, ours[name], theirs[name])
     ]
     bookkeeping = [
         f"{name} {mine!r} vs {kept!r}"
@@ -793,6 +815,14 @@ def setting_differences(entry: LedgerEntry, run_dir: str | Path) -> tuple[list[s
         if mine is not None and kept is not None and mine != kept
     ]
     return settings, bookkeeping
+
+
+def _same_setting(name: str, ours: Any, theirs: Any) -> bool:
+    """Whether two runs' values of setting ``name`` are the same (reference pairs: to a float32
+    round trip of the data's file)."""
+    if name == "ref_scores":  # None: an env without D4RL's pair, unknown: not compared
+        return ours is None or theirs is None or same_ref_pair(ours, theirs)
+    return ours == theirs
 
 
 def _check_same_settings(
@@ -807,10 +837,11 @@ def _check_same_settings(
     settings = _kept_settings(kept)
     if settings is None:
         return
+    ours = _with_ref_scores(entry.settings)
     differ = [
-        f"{name} {entry.settings[name]!r} vs {settings[name]!r}"
+        f"{name} {ours[name]!r} vs {settings[name]!r}"
         for name in RESULT_SETTINGS
-        if name in entry.settings and name in settings and entry.settings[name] != settings[name]
+        if name in ours and name in settings and not _same_setting(name, ours[name], settings[name])
     ]
     if not differ:
         return

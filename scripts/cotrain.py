@@ -234,7 +234,8 @@ def standing_lines(
     note = results.get("behaviour_score_note")  # probe 36: a cut episode's partial return
     note = f" ({note})" if note else ""
     lines = [
-        f"where this stands (D4RL-normalised): {iteration0_label(bc_epochs)} "
+        f"where this stands ({results.get('score_label') or 'D4RL-normalised'}): "
+        f"{iteration0_label(bc_epochs)} "
         f"{_fmt(bc[0] if bc else None)} | "
         f"behaviour policy (dataset average) {_fmt(results.get('behaviour_score'))}{note} | "
         f"this run {_fmt(results['final_score'])} after {counted(done, 'iteration')}"
@@ -439,6 +440,15 @@ def main(argv: list[str] | None = None) -> int:
     return {"diverged": 1, "interrupted": 130}.get(results["status"], 0)
 
 
+def _score_of(results: dict, whose: str) -> str:
+    """``"D4RL-normalised score of <whose>"``, or which reference pair the score is on when it
+    is not D4RL's (probe 71 rows 16, 22: a Minari dataset's own pair was called D4RL's)."""
+    label = results.get("score_label") or "D4RL-normalised"  # runs before it: D4RL's pair
+    if label == "D4RL-normalised":
+        return f"D4RL-normalised score of {whose}"
+    return f"score of {whose} ({label})"
+
+
 def print_results(results: dict, cfg: CotrainConfig, run_dir: Path, ledger: str | Path) -> None:
     """The closing lines of a run: status, score, where it stands, how to continue."""
     if results["message"]:
@@ -460,7 +470,7 @@ def print_results(results: dict, cfg: CotrainConfig, run_dir: Path, ledger: str 
     )
     if score is not None:
         print(
-            f"[cotrain] D4RL-normalised score of {whose}: {score:.1f} "
+            f"[cotrain] {_score_of(results, whose)}: {score:.1f} "
             f"(mean of the last {n_evals} evaluations; return {ret:.1f})"
         )
     elif ret is not None:

@@ -59,7 +59,7 @@ from rambo_env.data.minari_io import (
     removing_new_root,
     root_origin,
 )
-from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES, d4rl_ref_env
+from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES, d4rl_ref_env, score_label
 from rambo_env.run_io import (
     check_flag,
     check_path_text,
@@ -525,6 +525,14 @@ def _with_d4rl_ref_scores(dataset: OfflineDataset) -> OfflineDataset:
     'n/a' in cotrain, results.json, the ledger and curves), with one note. The fingerprint (the
     model cache key, a resumed run's identity) hashes the arrays and the name only: unchanged."""
     if dataset.ref_min_score is not None or dataset.ref_max_score is not None:
+        label = score_label(dataset.env_id, dataset.ref_min_score, dataset.ref_max_score)
+        if label != "D4RL-normalised":  # probe 71 rows 16, 22: was scored on them unsaid
+            print(
+                f"[rambo_env] note: dataset {dataset.name!r} carries its own reference returns "
+                f"({label.split('returns ', 1)[1]}): its normalised scores are on them, not "
+                "comparable with D4RL-normalised ones (the paper's)",
+                flush=True,
+            )
         return dataset
     env = d4rl_ref_env(dataset.env_id)
     if env is None:  # Humanoid, your own env: no score, as before

@@ -23,6 +23,7 @@ __all__ = [
     "normalized_score",
     "ref_scores",
     "same_ref_pair",
+    "score_label",
 ]
 
 #: Short env name -> Gymnasium id of the real MuJoCo env the datasets belong to.
@@ -100,7 +101,27 @@ def same_ref_pair(pair: Any, other: Any) -> bool:
     float32 round trip); a pair holding None matches only a pair of Nones."""
     if None in tuple(pair) or None in tuple(other):
         return tuple(pair) == tuple(other)
-    return all(math.isclose(float(a), float(b), rel_tol=1e-6) for a, b in zip(pair, other))
+    return all(
+        math.isclose(float(a), float(b), rel_tol=1e-6) for a, b in zip(pair, other, strict=True)
+    )
+
+
+def score_label(env_id: str | None, ref_min_score: Any, ref_max_score: Any) -> str:
+    """What a normalised score on ``(ref_min_score, ref_max_score)`` of ``env_id`` data is
+    called: ``"D4RL-normalised"`` on D4RL's pair of the env (or no pair known), else which pair
+    it is on (probe 71 rows 16, 22: a Minari dataset's own pair, -19 / 3500, was printed,
+    ledgered and compared as "D4RL-normalised")."""
+    if ref_min_score is None or ref_max_score is None:
+        return "D4RL-normalised"
+    env = d4rl_ref_env(env_id)
+    if env is not None and same_ref_pair((ref_min_score, ref_max_score), REF_SCORES[env]):
+        return "D4RL-normalised"
+    d4rl = (
+        f", not D4RL's {env} {REF_SCORES[env][0]:g} / {REF_SCORES[env][1]:g}"
+        if env is not None
+        else ""
+    )
+    return f"normalised on the data's reference returns {ref_min_score:g} / {ref_max_score:g}{d4rl}"
 
 
 def is_ref_score(value: Any) -> bool:

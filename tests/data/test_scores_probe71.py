@@ -13,7 +13,7 @@ def test_v4_ids_have_the_pair_their_data_are_scored_with(env_id):
     # probe 71 row 24: was "env='Hopper-v4' has no D4RL reference scores" while load_dataset
     # scored Hopper-v4 data with hopper's pair (d4rl_ref_env('Hopper-v4') = 'hopper')
     assert ref_scores(env_id) == REF_SCORES[d4rl_ref_env(env_id)]
-    low, high = REF_SCORES[d4rl_ref_env(env_id)]
+    high = REF_SCORES[d4rl_ref_env(env_id)][1]
     assert normalized_score(high, env_id) == pytest.approx(100.0)
     assert normalized_score(1000.0, env_id) == normalized_score(1000.0, env_id.replace("4", "5"))
     with pytest.raises(ValueError, match=r"no D4RL reference scores; valid envs: .*'Hopper-v4'"):
