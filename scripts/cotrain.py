@@ -276,7 +276,11 @@ def standing_lines(
         return lines
     entry = where["entry"]
     rows, protocol = results.get("dataset_n_transitions"), protocol_transitions(name)
-    theirs = entry.n_transitions or protocol  # entries before sizes were recorded: protocol runs
+    theirs = entry.n_transitions  # entries before sizes were recorded: protocol-size runs, but
+    if theirs is None:  # probe 72 row 3: one on this run's very data (its fingerprint) has its
+        same = entry.dataset_fingerprint is not None  # size (was "trained on 1,000,000")
+        same = same and entry.dataset_fingerprint == results.get("dataset_fingerprint")
+        theirs = rows if same else protocol
     if rows is not None and theirs is not None and rows != theirs:  # probe 46: a 300-row run
         lines.append(  # was set against the 1M-transition long run as if the same data
             f"results ledger ({ledger_dir}): its run of {name} / {entry.label} trained on "
@@ -336,12 +340,16 @@ def check_ledger(ledger_dir: Path, run_dir: Path | None = None) -> None:
     check_ledger_folder(ledger_dir)
 
 
-def resume_ledger(recorded: str | None, given: Path | None) -> tuple[Path, str]:
+def resume_ledger(
+    recorded: str | None, given: Path | None, kept_at_all: bool = True
+) -> tuple[Path, str]:
     """The ledger a ``--resume`` reports to, and the line that says which: the one its run
     recorded (``ledger`` in its config.json, None: the default) unless ``--ledger`` names
     another, which is used for this session only (the recorded one is kept for later resumes).
     Probe 28: a resume compared against the default ledger without a word; probe 29: a
-    ``--ledger`` given when the run started was not recorded, so a resume forgot it."""
+    ``--ledger`` given when the run started was not recorded, so a resume forgot it.
+    ``kept_at_all`` False: a config.json written before the ledger was recorded (probe 72 row 17:
+    such a run was said to have been "started with the default ledger")."""
     kept = Path(recorded) if recorded is not None else DEFAULT_LEDGER_DIR
     started = f"--ledger {recorded}" if recorded is not None else "the default ledger"
     if given is None:
@@ -353,11 +361,25 @@ def resume_ledger(recorded: str | None, given: Path | None) -> tuple[Path, str]:
         return kept, f"results ledger: {kept} ({how})"
     if given.absolute() == kept.absolute():
         return given, f"results ledger: {given} (the run's, as recorded)"
+    if not kept_at_all:
+        return given, (
+            f"results ledger: {given.absolute()} (--ledger, for this session only: the run's "
+            "config.json, written before runs recorded their ledger, names none, so a later "
+            "--resume without --ledger reports to the default one)"
+        )
     return given, (
         f"results ledger: {given.absolute()} (--ledger, for this session only: the run was "
         f"started with {started}, which its config.json keeps for a later --resume without "
         "--ledger)"
     )
+
+
+def _config_names_ledger(run_dir: Path) -> bool:
+    """Whether the run's config.json has the ``ledger`` field (runs of session 29 on)."""
+    try:
+        return "ledger" in read_json(Path(run_dir) / CONFIG_NAME)["config"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return True  # unreadable: resolve_args has said so already
 
 
 def continue_command(run_dir: Path, cfg: CotrainConfig | None = None) -> str:
@@ -403,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cfg, run_dir, resume = resolve_args(args, parser)
         ledger, ledger_line = (
-            resume_ledger(cfg.ledger, args.ledger)
+            resume_ledger(cfg.ledger, args.ledger, _config_names_ledger(run_dir))
             if resume
             else (DEFAULT_LEDGER_DIR if args.ledger is None else args.ledger, None)
         )

@@ -1105,9 +1105,17 @@ def save_minari(
 
 
 # --------------------------------------------------------------------------- reading
+#: The flat cache's reader version, part of its key: raise it whenever reading or checking Minari
+#: episodes changes, so a cache an older version wrote (with its own checks) is read afresh (probe
+#: 72 row 15: a cache written before probe 59's episode-structure check loaded damaged data that
+#: the current reader refuses).
+FLAT_CACHE_READER = 2
+
+
 def _cache_path(dataset_id: str) -> Path | None:
     base = minari_dataset_path(dataset_id)
     key = hashlib.blake2b(dataset_id.encode(), digest_size=8)
+    key.update(f"reader:{FLAT_CACHE_READER}".encode())
     for name in _MAIN_FILES:
         stat = (base / name).stat() if (base / name).exists() else None
         if stat is None:

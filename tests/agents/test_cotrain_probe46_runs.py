@@ -147,6 +147,9 @@ def test_the_closing_summary_sets_a_run_only_against_a_ledger_run_on_as_many_tra
     ledger.update_ledger(run_dir, tmp_path / "small")  # records 300 transitions
     del saved["resolved"]["dataset"]["n_transitions"]  # an entry from before sizes were saved
     (run_dir / "config.json").write_text(json.dumps(saved))
+    ledger.update_ledger(run_dir, tmp_path / "old-same")  # on this run's very data (fingerprint)
+    del saved["resolved"]["dataset"]["fingerprint"]  # ... and older still: a protocol-size run
+    (run_dir / "config.json").write_text(json.dumps(saved))
     ledger.update_ledger(run_dir, tmp_path / "old")
     results = json.loads((run_dir / "results.json").read_text())
     assert results["dataset_n_transitions"] == 300
@@ -156,3 +159,6 @@ def test_the_closing_summary_sets_a_run_only_against_a_ledger_run_on_as_many_tra
     other = cotrain_cli.standing_lines(results, tmp_path / "old")[-1]
     assert other.startswith(f"results ledger ({tmp_path / 'old'}): its run of hopper-random / ")
     assert other.endswith("trained on 1,000,000 transitions, this run on 300: not compared"), other
+    # probe 72 row 3: an entry without a size but on this run's data was "trained on 1,000,000"
+    same_data = cotrain_cli.standing_lines(results, tmp_path / "old-same")[-1]
+    assert same_data.startswith("results ledger, long run hopper-random / "), same_data

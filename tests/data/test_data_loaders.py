@@ -3317,3 +3317,25 @@ def test_the_re_create_command_of_a_user_s_own_id_names_that_id():
     assert _make_command("rambo/hopper/medium-v0") == (
         "python scripts/make_dataset.py --env hopper --level medium --dataset-id rambo/hopper/medium-v0"
     )
+
+
+def test_a_flat_cache_of_an_older_reader_is_not_used(monkeypatch):
+    """Probe 72 row 15: the flat cache's key was the dataset id and its files' sizes and times, so
+    a cache written by an older version (without today's episode checks) was loaded as it was:
+    data the current reader refuses came in without a word. The reader's version is in the key."""
+    from rambo_env.data import minari_io
+
+    _save_as_minari("t/hopper/older-v0", make_dataset((7, 5), (True, False)))
+    first = load_dataset("t/hopper/older-v0")  # writes today's flat cache
+    today = minari_io._cache_path("t/hopper/older-v0")
+    with monkeypatch.context() as m:
+        m.setattr(minari_io, "FLAT_CACHE_READER", minari_io.FLAT_CACHE_READER - 1)
+        older = minari_io._cache_path("t/hopper/older-v0")  # where an older reader kept it
+    assert older != today
+    keys = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
+    arrays = {k: np.array(getattr(first, k)) for k in keys}
+    arrays["rewards"] = arrays["rewards"] + 100.0  # what an older reader would have flattened
+    OfflineDataset.from_arrays(arrays, env_id="Hopper-v5").to_npz(older)
+    today.unlink()
+    again = load_dataset("t/hopper/older-v0")
+    np.testing.assert_array_equal(again.rewards, first.rewards)  # read from the Minari files
