@@ -292,7 +292,9 @@ def say_if_diverged(run_dir: Path, iteration: int) -> None:
         planned = run_io.read_json(run_dir / run_io.CONFIG_NAME)["config"]["n_iterations"]
     except (OSError, ValueError, KeyError, TypeError):
         planned = None
-    where = diverged_where(run_dir, f" of {planned}" if run_io.is_int(planned) else "")
+    of = f" of {planned}" if run_io.is_int(planned) else ""
+    # probe 71 row 25: a damaged results.json was "its ledger entry is not marked diverged"
+    where = diverged_where(run_dir, of, "so it is loaded as a run that did not diverge")
     if where is not None:
         print(
             f"[cotrain] {run_dir} {where}: loading its last good checkpoint, iteration {iteration}",
@@ -458,13 +460,15 @@ def _run(
 ) -> dict[str, Any]:
     t_start = time.perf_counter()
     cfg = _check_run_dir(cfg, run_dir, resume)
+    # the session flags before the already-finished shortcut (probe 71 row 35: a finished run
+    # took --device gpu / --torch-threads 100000 with "nothing to resume", rc 0)
+    threads, why = run_io.resolve_torch_threads(cfg.torch_threads)
+    check_device(cfg.device, "--device")  # probe 41: was found resolving the precision below
     done = _already_finished(cfg, run_dir) if resume else None
     if done is not None:  # nothing to do: no dataset load, no model, nothing rewritten
         return done
-    threads, why = run_io.resolve_torch_threads(cfg.torch_threads)
     torch.set_num_threads(threads)
     print(f"[cotrain] torch threads: {threads} ({why})", flush=True)
-    check_device(cfg.device, "--device")  # probe 41: was found resolving the precision below
     print(f"[cotrain] {precision_line(cfg, kept=resume)}", flush=True)
     cfg = dataclasses.replace(cfg, precision=cfg.uses_precision)  # saved resolved (config.json)
     if resume:
@@ -969,13 +973,32 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
     return {**saved, "message": message, "already_finished": True}
 
 
+#: The first 8 bytes of every PNG, and the last 12 (the empty IEND chunk and its CRC).
+_PNG_START = b"\x89PNG\r\n\x1a\n"
+_PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+def _whole_png(path: Path) -> bool:
+    """``path`` starts with the PNG signature and ends with its IEND chunk (a PNG not cut)."""
+    try:
+        with open(path, "rb") as f:
+            start = f.read(len(_PNG_START))
+            f.seek(max(0, os.fstat(f.fileno()).st_size - len(_PNG_END)))
+            end = f.read()
+    except OSError:
+        return False
+    return start == _PNG_START and end == _PNG_END
+
+
 def _redraw_missing_curve(cfg: CotrainConfig, saved: dict[str, Any], run_dir: Path) -> None:
     """Draw a finished run's learning curve again from its results.json when the PNG is missing
     (probe 69: a kill while it was drawn left the run finished without it, and --resume said only
-    "nothing to resume")."""
+    "nothing to resume") or not a whole PNG (probe 71 row 28: a cut one was kept without a
+    word)."""
     path = run_dir / run_io.CURVE_NAME
-    if path.exists():
+    if path.exists() and (not path.is_file() or _whole_png(path)):
         return
+    was = "missing (killed while it was drawn?)" if not path.exists() else "not a whole PNG (cut?)"
     evals = saved.get("evals") or []
     have_scores = any(e.get("normalized_score") is not None for e in evals)
     run_io.plot_learning_curve(
@@ -987,9 +1010,7 @@ def _redraw_missing_curve(cfg: CotrainConfig, saved: dict[str, Any], run_dir: Pa
         title=f"{saved.get('dataset_name') or saved.get('dataset')} {cfg.algo} "
         f"k={saved.get('rollout_length')} λ={saved.get('adversary_weight')} seed {cfg.seed}",
     )
-    print(
-        f"[cotrain] {path.name} was missing (killed while it was drawn?): drawn again", flush=True
-    )
+    print(f"[cotrain] {path.name} was {was}: drawn again", flush=True)
 
 
 def _extend(cfg: CotrainConfig, done: int, run_dir: Path) -> Callable[[], None]:

@@ -198,9 +198,24 @@ class LrScaledAdam(DirectAdam):
 
 
 def set_critic_lr(model: OffPolicyAlgorithm, critic_lr: float, actor_lr: float) -> None:
-    """Give the critic optimizer an effective lr of ``critic_lr`` when ``learning_rate = actor_lr``."""
+    """Give the critic optimizer an effective lr of ``critic_lr`` when ``learning_rate = actor_lr``.
+
+    The actor's lr is the agent's ``learning_rate`` (SB3 writes it into every optimizer); only the
+    ratio ``critic_lr / actor_lr`` is stored, so an ``actor_lr`` other than ``learning_rate`` is
+    refused.
+    """
     for name, lr in (("critic_lr", critic_lr), ("actor_lr", actor_lr)):  # probe 21: was a raw
         _check_lr(name, lr)  # TypeError for "3", ZeroDivisionError for 0, a NaN lr for NaN
+    learning_rate = getattr(model, "learning_rate", None)
+    if is_real(learning_rate) and not math.isclose(learning_rate, actor_lr, rel_tol=1e-9):
+        # probe 71 row 10: was taken, only lr_scale = critic_lr / actor_lr set: the actor kept
+        # learning_rate, the critic got learning_rate · critic_lr / actor_lr (neither asked for)
+        raise ValueError(
+            f"actor_lr: {actor_lr!r}, but the agent's learning_rate (its actor lr) is "
+            f"{learning_rate!r}; only critic_lr / actor_lr is stored, so the critic would get "
+            f"{learning_rate * critic_lr / actor_lr:.3g}: pass actor_lr={learning_rate!r}, or "
+            f"build the agent with make_agent(..., actor_lr={actor_lr!r}, critic_lr={critic_lr!r})"
+        )
     optimizer = getattr(getattr(model, "critic", None), "optimizer", None)
     if not isinstance(optimizer, LrScaledAdam):
         raise ValueError(
@@ -1067,7 +1082,7 @@ def make_agent(
         actor_lr, critic_lr: default Table 4 (CrossQ: 1e-3 both).
         exploration_std: Gaussian σ of TD3/DDPG exploration (scaled actions; None = 0.1);
             refused for the other agents, which explore through their stochastic actor.
-        log_std_min: floor of the actor's log-σ (SAC / TQC only; None = the library's -20,
+        log_std_min: floor of the actor's log-σ (SAC / TQC only, refused for the others; None = the library's -20,
             as the official code; OfflineRL-Kit: -5). See :mod:`agents.policies`.
         critic_layer_norm: LayerNorm after every hidden layer of the critics (SAC / TQC only;
             None = on for them, as the main job, README deviation 15; False = the library
@@ -1191,11 +1206,13 @@ def make_agent(
     if "batch_size" in agent_kwargs:  # an explicit one (the default 256 may resample tiny data)
         _check_batch_within_rows(agent_kwargs["batch_size"], dataset, kwargs["buffer_size"])
     policy: str | type = "MlpPolicy"
+    if log_std_min is not None and algo not in _FLOORED_POLICIES:
+        # probe 71 row 32: an explicit -20 (the library value) was taken, any other refused
+        raise ValueError(
+            f"log_std_min: only {sorted(_FLOORED_POLICIES)} have a log-σ floor, not {algo!r} "
+            f"(got {log_std_min!r}); leave it out"
+        )
     if log_std_min is not None and log_std_min != LIBRARY_LOG_STD_MIN:
-        if algo not in _FLOORED_POLICIES:
-            raise ValueError(
-                f"log_std_min: only {sorted(_FLOORED_POLICIES)} have a log-σ floor, not {algo!r}"
-            )
         policy = _FLOORED_POLICIES[algo]
         kwargs["policy_kwargs"] = {**kwargs["policy_kwargs"], "log_std_min": log_std_min}
     if critic_layer_norm is None:  # auto (issue 15): where the agent has it

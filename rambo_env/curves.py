@@ -428,17 +428,22 @@ def empty_columns(
     fresh = _fresh(runs)
     if fresh:  # probe 51 row 36: a run killed after its BC warm start blamed the agent
         others = len(fresh) < len(runs)
-        said = _fresh_text(fresh) + (f"; the others: {_NO_SUCH_VALUE}" if others else "")
-        why = {c: said for c in CURVE_COLUMNS if c not in EVAL_COLUMNS} | why
+        why = {
+            c: _fresh_text(fresh) + (f"; the others: {_no_such_value(c)}" if others else "")
+            for c in CURVE_COLUMNS
+            if c not in EVAL_COLUMNS
+        } | why
     lost = [label for label in runs if label in lost]
     if lost:  # probe 47 row 21: a SAC run's lost q_avg was "e.g. TD3 has no ent_coef?"
         others = len(lost) < len(runs)
-        said = f"{', '.join(lost)}'s {_lost_text(lost)}" + (
-            f"; the others: {_NO_SUCH_VALUE}" if others else ""
-        )
-        why = {c: said for c in CURVE_COLUMNS if c not in EVAL_COLUMNS} | why
+        why = {
+            c: f"{', '.join(lost)}'s {_lost_text(lost)}"
+            + (f"; the others: {_no_such_value(c)}" if others else "")
+            for c in CURVE_COLUMNS
+            if c not in EVAL_COLUMNS
+        } | why
     return {
-        c: _NONE_EVALUATED if c in EVAL_COLUMNS and never else why.get(c, _NO_SUCH_VALUE)
+        c: _NONE_EVALUATED if c in EVAL_COLUMNS and never else why.get(c, _no_such_value(c))
         for c in columns
         if not any(r.get(c) is not None for rows in runs.values() for r in rows)
     }
@@ -483,8 +488,21 @@ _NONE_EVALUATED = (
     "no run was ever evaluated: their data name no Gymnasium env to evaluate in; "
     "scripts/cotrain.py --env-id YourEnv-v0 gives one"
 )
-#: ... and why it has no other column.
-_NO_SUCH_VALUE = "no run logged it (an agent without it, e.g. TD3 has no ent_coef?)"
+#: The columns only a stochastic actor logs: TD3 / DDPG (a deterministic actor) have none.
+_STOCHASTIC_ACTOR_COLUMNS = ("ent_coef", "actor_log_std", "actor_log_prob")
+
+
+def _agent_without(column: str) -> str:
+    """Why a run may have no ``column`` value: its agent does not log it (probe 71 row 17: the
+    example named ent_coef in every column's note, e.g. actor_log_std's)."""
+    if column in _STOCHASTIC_ACTOR_COLUMNS:
+        return f"an agent without it, e.g. TD3 has no {column}?"
+    return "an agent that does not log it?"
+
+
+def _no_such_value(column: str) -> str:
+    """... and why no run has a ``column`` value (a column other than the evaluation ones)."""
+    return f"no run logged it ({_agent_without(column)})"
 
 
 def _evaluated(rows: Sequence[Mapping[str, float | None]]) -> bool:
@@ -572,12 +590,12 @@ def plot_curves(
                     if gone and column not in EVAL_COLUMNS
                     else _fresh_text(fresh)
                     + (
-                        "; the others: an agent without it, e.g. TD3 has no ent_coef?"
+                        f"; the others: {_agent_without(column)}"
                         if len(fresh) < len(lacking)
                         else ""
                     )
                     if fresh and column not in EVAL_COLUMNS
-                    else "an agent without it, e.g. TD3 has no ent_coef?"
+                    else _agent_without(column)
                 )
                 + "): not in that panel; each run keeps its colour in every panel"
             )

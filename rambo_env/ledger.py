@@ -507,8 +507,9 @@ def update_ledger(
     _check_logs_reach_results(run_dir, logged)
     rows = check_logged(logged, run_dir, then)  # tb/CURVES_LOST: results.json's evaluations
     rows = _with_results_rows(run_dir, rows)
+    diverged = _diverged(run_dir)  # probe 71 row 25: was read (and a damage warned of) twice
     if max(r["iteration"] for r in rows) < 1:  # probe 24: was entered as a 0-iteration run
-        if _diverged(run_dir):  # it will never log one: "wait" would be wrong advice
+        if diverged:  # it will never log one: "wait" would be wrong advice
             raise ValueError(
                 f"run_dir: {run_dir} diverged before its first co-training iteration (its "
                 f"{RESULTS_NAME}), so it has no curve to enter; rerun it with a smaller "
@@ -565,13 +566,16 @@ def update_ledger(
         run_dir=_run_dir_record(run_dir),  # was: not recorded (probe 7's leftover)
         precision=run["precision"],
         dataset_fingerprint=run["fingerprint"],
-        diverged=_diverged(run_dir),
+        diverged=diverged,
         model_seed=run["model_seed"],
         n_transitions=run["n_transitions"],
         settings=run["settings"],
         **_model_record(resolved),
         **_progress_record(
-            run_dir, max((r["iteration"] for r in rows), default=0), _planned_iterations(run)
+            run_dir,
+            max((r["iteration"] for r in rows), default=0),
+            _planned_iterations(run),
+            diverged,
         ),
     )
     _warn_results_missing(run_dir, entry.status)
@@ -883,15 +887,18 @@ def _planned_iterations(run: dict[str, Any]) -> int | None:
     return int(planned) if is_int(planned) and planned >= 1 else None
 
 
-def _progress_record(run_dir: Path, iterations: int, planned: int | None) -> dict[str, Any]:
+def _progress_record(
+    run_dir: Path, iterations: int, planned: int | None, diverged: bool
+) -> dict[str, Any]:
     """``planned_iterations`` and ``status`` of an entry: what ``scripts/ledger.py`` says of the
-    run when entering it (still going; stopped at iteration i of n), kept in ``index.json``."""
+    run when entering it (still going; stopped at iteration i of n), kept in ``index.json``;
+    ``diverged``: :func:`_diverged` of the run, read once per entry."""
     part = stopped_part_way(run_dir)
     if part is not None:
         planned = part[1]
     if ledger_holder(run_dir) is not None:
         status = "running"
-    elif _diverged(run_dir):
+    elif diverged:
         status = "diverged"
     elif part is not None:
         status = "stopped"
@@ -952,9 +959,15 @@ def stopped_part_way(run_dir: str | Path) -> tuple[int, int] | None:
     return int(done), int(planned)
 
 
-def _diverged(run_dir: Path) -> bool:
+#: What a tool does with a run whose ``results.json`` is damaged (:func:`_diverged`): the
+#: ledger's words; curves.py and load_session (diagnose.py) give their own (probe 71 row 25).
+_UNKNOWN_LEDGER = "so its ledger entry is not marked diverged"
+
+
+def _diverged(run_dir: Path, unknown: str = _UNKNOWN_LEDGER) -> bool:
     """The run's ``results.json`` says it stopped on a diverged Q and no process continues it
-    (a resumed run rewrites the file only when it ends)."""
+    (a resumed run rewrites the file only when it ends). ``unknown``: what the calling tool does
+    when the file is damaged, for its warning."""
     if ledger_holder(run_dir) is not None:
         return False
     path = run_dir / RESULTS_NAME
@@ -972,7 +985,7 @@ def _diverged(run_dir: Path) -> bool:
         )
         print(  # probe 20: was taken as "not diverged" without a word
             f"[rambo_env] WARNING: {path} is damaged ({why}): whether the run diverged is not "
-            "known, so its ledger entry is not marked diverged; restore the file if you have it",
+            f"known, {unknown}; restore the file if you have it",
             flush=True,
         )
         return False
@@ -1069,12 +1082,12 @@ def killed_text(run_dir: Path, pid: int, at: str) -> str:
     )
 
 
-def diverged_where(run_dir: Path, of: str = "") -> str | None:
+def diverged_where(run_dir: Path, of: str = "", unknown: str = _UNKNOWN_LEDGER) -> str | None:
     """``diverged at iteration 2 of 8 (results.json: <reason>)`` for a run whose ``results.json``
     says it stopped on a divergence (:func:`_diverged`; ``of`` its planned iterations, `` of 8``),
     None for any other run: the words curves.py and diagnose.py share (probe 55 row 22, probe 57
-    row 46)."""
-    if not _diverged(run_dir):
+    row 46). ``unknown``: what the caller does when the file is damaged (:func:`_diverged`)."""
+    if not _diverged(run_dir, unknown):
         return None
     try:
         at = read_json(run_dir / RESULTS_NAME).get("diverged_at")
@@ -1091,7 +1104,7 @@ def diverged_text(run_dir: Path, done: int, of: str = "") -> str | None:
     (:func:`diverged_where`; ``done`` its last logged iteration, ``of`` its planned iterations,
     `` of 8``), None for any other run. Probe 55
     row 22: such a run's curve was plotted as "0 iterations" without a word of why it ends."""
-    where = diverged_where(run_dir, of)
+    where = diverged_where(run_dir, of, "so its curve is not marked diverged")
     if where is None:
         return None
     return f"its run {where}; its curve ends there, at iteration {done} (its last good checkpoint)"
