@@ -136,6 +136,9 @@ def train_agent(args: Args, kind: str) -> Path:
         print(f"[make_dataset] {line}", flush=True)
     if reuse:  # its chosen actor is there: nothing to train
         return out
+    if line is not None and _REPLACES in line:  # probe 72 row 14: a new training killed part-way
+        _remove_agent_files(out, kind)  # left the old agent's behaviour.json and chosen actor
+        # beside the new agent's checkpoints: a folder describing two agents
     if line is None:
         print(
             f"[make_dataset] training the {kind} behaviour agent ({steps} SAC steps max) -> {out}"
@@ -199,6 +202,18 @@ def _agents_used(args: Args) -> list[str]:
 
 #: What ``train_behaviour`` writes in an agent's folder: files, then folders.
 _AGENT_FILES, _AGENT_FOLDERS = ("replay.npz", "behaviour.json"), ("checkpoints", "resume")
+
+
+def _remove_agent_files(agent_dir: Path, kind: str) -> None:
+    """Remove what a finished training left in ``agent_dir`` (its files, its chosen actor and its
+    checkpoints), before a new agent of other settings is trained there."""
+    import shutil
+
+    for path in (*(agent_dir / name for name in _AGENT_FILES), actor_file(agent_dir, kind)):
+        path.unlink(missing_ok=True)
+    for name in _AGENT_FOLDERS:
+        if (agent_dir / name).is_dir() and not (agent_dir / name).is_symlink():
+            shutil.rmtree(agent_dir / name)
 
 
 def check_agent_files(args: Args) -> None:
@@ -322,6 +337,8 @@ def _trained(agent_dir: Path) -> tuple[dict | None, str]:
 
 
 _RETRAIN = "move that folder away (or pass another --behaviour-dir) to train a new one"
+#: The words of :func:`_existing_agent`'s line when a new agent replaces a finished one.
+_REPLACES = "that replaces it (its files are removed first)"
 
 
 def _reused(agent_dir: Path, replay: Path) -> str:
@@ -382,7 +399,7 @@ def _existing_agent(agent_dir: Path, kind: str, cfg: BehaviourConfig) -> tuple[s
         return (
             f"the {kind} agent already trained in {agent_dir}{told}{old_name} has other settings "
             f"and no resume save: training a new one from step 0 (max_steps {cfg.max_steps}) "
-            "that replaces it; move that folder away (or pass another --behaviour-dir) to keep it"
+            f"{_REPLACES}; move that folder away (or pass another --behaviour-dir) to keep it"
         ), False
     if isinstance(step, int) and step >= cfg.max_steps:  # train_behaviour: learn() no steps
         plan = f", past max_steps {cfg.max_steps} (no more steps: a checkpoint is chosen again)"

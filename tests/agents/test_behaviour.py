@@ -274,8 +274,22 @@ def test_train_policy_says_whether_it_reuses_or_continues_an_existing_agent(
     ) in out
     shutil.rmtree(agent)  # a finished agent of other settings that left no save (< save_freq)
     _finished_agent(agent, 7500)
+    (agent / "checkpoints").mkdir()
+    (agent / "checkpoints" / "actor_7500.pt").write_bytes(b"old")
+    import agents.behaviour as behaviour
+
+    seen: list = []  # what the new training finds when it starts (probe 72 row 14: the old
+    fake = behaviour.train_behaviour  # agent's files, mixed with the new agent's if killed)
+
+    def spy(cfg, out, **kwargs):
+        seen.append(sorted(p.name for p in out.iterdir()) if out.is_dir() else None)
+        return fake(cfg, out, **kwargs)
+
+    monkeypatch.setattr(behaviour, "train_behaviour", spy)
     out = run(10000)
     assert "has other settings and no resume save: training a new one from step 0" in out
+    assert "that replaces it (its files are removed first)" in out
+    assert seen[-1] == []  # behaviour.json, the actor, replay.npz and checkpoints/ removed first
     (agent / "behaviour.json").write_text("[1, 2]")  # probe 29: damaged and no save: was
     with pytest.raises(
         ValueError, match=r"behaviour\.json is damaged .* restore that file, or move"
