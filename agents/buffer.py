@@ -339,8 +339,28 @@ class MixedReplayBuffer(ReplayBuffer):
     def __setstate__(self, state: dict[str, Any]) -> None:
         generator_state = state.pop("generator")
         self.__dict__.update(state)
+        # probe 74 rows 2-3: a buffer pickled on a GPU was torch's raw "Cannot get CUDA generator
+        # without ATen_cuda library" on a CPU-only machine: it comes back on the CPU there (the
+        # agent's load_replay_buffer then moves it to the agent's device: follow_device)
+        if torch.device(self.device).type == "cuda" and not torch.cuda.is_available():
+            self.device = torch.device("cpu")
         self.real = None
         if not isinstance(self.dataset, DatasetRef):  # a copy (deepcopy) keeps its dataset
             self._build_real()
         self.generator = torch.Generator(device=self.device)
         restore_generator(self.generator, generator_state, "MixedReplayBuffer generator")
+
+    def follow_device(self) -> None:
+        """Move the generator and the real transitions to ``self.device`` where it has changed
+        (SB3's ``load_replay_buffer`` sets a loaded buffer's ``device`` to the agent's, so a
+        buffer saved on the CPU and loaded by a GPU agent, or the reverse, sampled its real rows
+        with a generator of the other device)."""
+        device = torch.device(self.device)
+        if device.type == "cuda" and device.index is None:
+            device = torch.device("cuda", torch.cuda.current_device())
+        if self.generator.device != device:
+            state = self.generator.get_state()
+            self.generator = torch.Generator(device=device)
+            restore_generator(self.generator, state, "MixedReplayBuffer generator")
+        if self.real is not None and self.real.obs.device != device:
+            self._build_real()

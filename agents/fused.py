@@ -373,6 +373,8 @@ class CheckedSaveLoad:
                 except ValueError as err:
                     self.replay_buffer = before
                     raise ValueError(f"path: {path}: {err} (this agent's buffer is kept)") from None
+            if isinstance(self.replay_buffer, MixedReplayBuffer):
+                self.replay_buffer.follow_device()  # saved on another device (probe 74)
             return
         raise ValueError(f"path: {path}: {problem}; give a file written by save_replay_buffer")
 

@@ -38,13 +38,20 @@ PAPER_ITERATIONS = 2000
 def timing_key(
     cfg: CotrainConfig, rollout_length: int, adversary_weight: float, device: str
 ) -> str:
-    """What an iteration's wall time depends on (the sizes of Alg. 1's three lines, the machine)."""
+    """What an iteration's wall time depends on (the sizes of Alg. 1's three lines, the machine,
+    the GPU's model, and whether the steps are compiled: probe 74 row 4, a compiled run's time
+    (17.1 s per paper-size iteration on an H200) was the estimate of an eager one (28.5 s))."""
     adversary = cfg.adversary_steps_per_iteration if adversary_weight > 0 else 0
+    gpu = ""
+    if str(device).startswith("cuda") and torch.cuda.is_available():
+        gpu = f" {torch.cuda.get_device_name(torch.device(device))}"
     return (
-        f"{cpu_model() or 'unknown cpu'} | threads {cfg.torch_threads} | {device} | {cfg.algo} | "
-        f"rollouts {cfg.n_rollouts}x{rollout_length} | agent {cfg.agent_steps_per_iteration} | "
-        f"adversary {adversary} | ensemble width {cfg.ensemble_hidden}"
+        f"{cpu_model() or 'unknown cpu'} | threads {cfg.torch_threads} | {device}{gpu} | "
+        f"{cfg.algo} | rollouts {cfg.n_rollouts}x{rollout_length} | agent "
+        f"{cfg.agent_steps_per_iteration} | adversary {adversary} | ensemble width "
+        f"{cfg.ensemble_hidden}"
         + (f" | {cfg.precision}" if cfg.precision != "fp32" else "")  # fp32 keys as before
+        + (" | compiled" if cfg.uses_compile else "")  # eager keys as before
     )
 
 

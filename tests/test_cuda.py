@@ -283,3 +283,29 @@ def test_a_run_moves_between_cuda_and_cpu_on_resume(tiny_hopper, tmp_path, capsy
         done = run_cotrain(back, run_dir, resume=True)
         assert (done["status"], done["iterations_completed"]) == ("finished", 4)
         assert all(np.isfinite(done["q_history"]))
+
+
+def test_a_replay_buffer_saved_on_one_device_loads_on_the_other(tiny, tmp_path):
+    """Probe 74: a loaded buffer kept its generator and real rows on the device it was saved on
+    (SB3's load_replay_buffer sets only ``device``), so a GPU agent sampled real rows with a CPU
+    generator. ``follow_device`` moves both. (Written in session 36 after its GPU time was spent:
+    first run on a GPU pending.)"""
+    mdp, dataset = tiny
+    agents = {}
+    for device in ("cpu", "cuda"):
+        moved = _on(mdp, device)
+        vec_env = RamboModelVecEnv(moved, num_envs=32, rollout_length=2, seed=0)
+        agents[device] = make_agent(
+            "sac", vec_env, dataset, moved.normalizer, rollout_length=2, device=device, seed=0
+        )
+        agents[device].learn(total_timesteps=64, log_interval=None)
+    for saved, loads in (("cpu", "cuda"), ("cuda", "cpu")):
+        path = tmp_path / f"{saved}.pkl"
+        agents[saved].save_replay_buffer(path)
+        agent = agents[loads]
+        agent.load_replay_buffer(path)
+        buf = agent.replay_buffer
+        assert buf.generator.device.type == loads and buf.real.obs.device.type == loads
+        batch = buf.sample(64)
+        assert batch.observations.device.type == loads
+        agent.learn(total_timesteps=32, log_interval=None, reset_num_timesteps=False)

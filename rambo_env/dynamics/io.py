@@ -55,7 +55,10 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
-"""Checkpoint format; part of the cache key, so a format change never loads stale models."""
+"""Checkpoint format; part of the cache key, so a format change never loads stale models. Raise
+it too whenever ``train_mle`` computes another model from the same data, configs and seed: the
+cache is keyed by those alone, so an older version's model would be reused without a word (probe
+74 row 5; none has so far: a model of the oldest version probed is bit-identical to today's)."""
 
 #: What every :func:`save_model` file holds.
 _MODEL_KEYS = (

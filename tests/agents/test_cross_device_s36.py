@@ -68,6 +68,23 @@ def test_a_pickled_buffer_from_cuda_unpickles_on_cpu(dataset):  # noqa: F811 (fi
     assert clone.sample(8).observations.shape == (8, 3)
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a CPU-only machine's case")
+def test_a_buffer_pickled_on_a_gpu_comes_back_on_the_cpu(dataset):  # noqa: F811 (fixture)
+    """Probe 74 rows 2-3: a buffer pickled on a GPU (device cuda, a CUDA generator state) was
+    torch's raw "Cannot get CUDA generator without ATen_cuda library" (or, holding its dataset,
+    "Torch not compiled with CUDA enabled") on a CPU-only machine."""
+    from agents.buffer import MixedReplayBuffer
+
+    buf = _buffer(dataset, seed=3)
+    _fill(buf, 3)
+    state = buf.__getstate__()
+    state["device"], state["generator"] = torch.device("cuda"), _cuda_state(3)
+    clone = MixedReplayBuffer.__new__(MixedReplayBuffer)
+    clone.__setstate__(state)
+    assert clone.device.type == "cpu" and clone.real.obs.device.type == "cpu"
+    assert clone.sample(8).observations.shape == (8, 3)
+
+
 def test_a_run_saved_on_cuda_resumes_and_loads_on_cpu(tiny_hopper, tmp_path, capsys):  # noqa: F811
     run_dir = tmp_path / "run"
     cfg = tiny_config(tiny_hopper, stop_at_iteration=2)
