@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import math
+import textwrap
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -511,6 +512,33 @@ def _evaluated(rows: Sequence[Mapping[str, float | None]]) -> bool:
     return any(r.get("return_mean") is not None for r in rows)
 
 
+def _pair_title(
+    runs: Mapping[str, Sequence[Mapping[str, float | None]]],
+    columns: Sequence[str],
+    score_labels: Mapping[str, str],
+) -> str:
+    """The normalized_score panel's title: the reference pair its runs share when it is not
+    D4RL's, a warning when they are on different pairs (with one note naming them), else ''.
+    Probe 74 row 9: runs on D4RL's pair and on a dataset's own 0 / 1000 shared the panel (1.8
+    vs 3.8 for one return) without a word."""
+    if "normalized_score" not in columns:
+        return ""
+    groups: dict[str, list[str]] = {}  # score label -> the runs with a score on it
+    for label, rows in runs.items():
+        if any(r.get("normalized_score") is not None for r in rows):
+            groups.setdefault(score_labels.get(label, "D4RL-normalised"), []).append(label)
+    if len(groups) > 1:
+        said = "; ".join(f"{', '.join(labels)}: {pair}" for pair, labels in groups.items())
+        print(
+            "[rambo_env] note: the normalized_score panel holds runs scored on different "
+            f"reference pairs ({said}): their scores are on different scales, not comparable "
+            "with each other; compare return_mean (--columns ... return_mean)"
+        )
+        return "normalized_score: runs on different reference pairs (not comparable)"
+    pair = next(iter(groups), "D4RL-normalised")
+    return "" if pair == "D4RL-normalised" else textwrap.fill(f"normalized_score {pair}", 90)
+
+
 #: Line styles of runs 1-10, 11-20, … (each with the 10 colours C0-C9).
 _LINE_STYLES = ("-", "--", ":", "-.")
 
@@ -529,11 +557,16 @@ def plot_curves(
     columns: Sequence[str] = ("q_avg", "normalized_score", "ent_coef", "actor_log_std"),
     hlines: Mapping[str, Mapping[str, float]] | None = None,
     lost: Collection[str] = (),
+    score_labels: Mapping[str, str] | None = None,
 ) -> Path:
     """PNG with one panel per column (vs iteration), one line per run label.
 
     :param hlines: column -> {label: y} horizontal reference lines (e.g. the behaviour score).
     :param lost: the labels of runs whose curves were lost (``tb/CURVES_LOST``), for the notes.
+    :param score_labels: run label -> what its normalised scores are called
+        (:func:`rambo_env.run_io.run_score_label`; a run not named: D4RL's pair). Runs on
+        different reference pairs in the normalized_score panel get one note; a panel whose
+        runs share a pair other than D4RL's names it in its title.
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -565,6 +598,13 @@ def plot_curves(
             raise ValueError(f"hlines: expected finite values, got {bad} for {column!r}")
     if not runs:  # probe 59: was an empty PNG, "no run was ever evaluated"
         raise ValueError("runs: empty; nothing to plot (give at least one label -> rows)")
+    if score_labels is not None and not (
+        isinstance(score_labels, Mapping) and all(isinstance(v, str) for v in score_labels.values())
+    ):
+        raise ValueError(
+            f"score_labels: expected a dict run label -> score label (str), got {score_labels!r:.60}"
+        )
+    pair_title = _pair_title(runs, columns, score_labels or {})
     empty = empty_columns(runs, columns, lost)
     for column, why in empty.items():
         print(
@@ -634,7 +674,10 @@ def plot_curves(
             ax.annotate(name, (0, y), fontsize=7, color="gray", va="bottom")
         ax.set_ylabel(column)
         ax.grid(alpha=0.3)
-    axes[0].set_title(title)
+        if column == "normalized_score" and pair_title and ax is not axes[0]:
+            ax.set_title(pair_title, fontsize=8)
+    top = "\n".join(t for t in (title, pair_title if columns[0] == "normalized_score" else "") if t)
+    axes[0].set_title(top, **({"fontsize": 8} if top != title else {}))
     handles: dict[str, Any] = {}  # every run in the legend, also one missing from the top panel
     for ax in axes:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):

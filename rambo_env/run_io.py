@@ -36,6 +36,7 @@ import stat
 import string
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 import typing
@@ -135,6 +136,7 @@ __all__ = [
     "run_bc_epochs",
     "run_folder_above",
     "run_holder",
+    "run_score_label",
     "runs_below",
     "save_checkpoint",
     "set_rng_state",
@@ -754,6 +756,38 @@ def iterations_on_record(run_dir: str | Path) -> int:
     except (OSError, ValueError, AttributeError):
         return 0
     return done if is_int(done) and done > 0 else 0
+
+
+def run_score_label(run_dir: str | Path | None, results: Any = None) -> str:
+    """What the normalised scores of the run in ``run_dir`` are called
+    (:func:`rambo_env.data.scores.score_label`): its results.json's ``score_label`` (or
+    ``ref_scores``), else the pair its config.json records for its data (a run before probe 71),
+    else ``"D4RL-normalised"`` (D4RL's pair of its env, as every run before the pair was
+    recorded). ``results``: its results.json already read (None: read here); ``run_dir`` None:
+    from ``results`` only."""
+    from rambo_env.data.scores import score_label
+
+    if results is None and run_dir is not None:
+        try:
+            results = read_json(Path(run_dir) / RESULTS_NAME)
+        except (OSError, ValueError):
+            results = None
+    results = results if isinstance(results, dict) else {}
+    if isinstance(results.get("score_label"), str):
+        return results["score_label"]
+    try:
+        saved = read_json(Path(run_dir) / CONFIG_NAME) if run_dir is not None else {}
+        dataset = saved["resolved"]["dataset"]
+        env_id = saved["config"].get("env_id") or dataset.get("env_id")
+        recorded = (dataset.get("ref_min_score"), dataset.get("ref_max_score"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        env_id, recorded = None, (None, None)
+    pair = results.get("ref_scores")  # a results.json with the pair but no label (hand-made)
+    if isinstance(pair, list) and len(pair) == 2 and all(is_real(x) for x in pair):
+        recorded = tuple(pair)
+    if not all(is_real(x) and math.isfinite(x) for x in recorded):
+        return "D4RL-normalised"
+    return score_label(env_id, *recorded)
 
 
 def run_folder_above(folder: str | Path) -> str:
@@ -2649,6 +2683,10 @@ def set_rng_state(state: dict[str, Any]) -> None:
             torch.cuda.set_rng_state(cuda_state.cpu(), index)
 
 
+#: The longest y label of a learning-curve panel drawn as one line (the panel is ~2.6 in high).
+_YLABEL_CHARS = 32
+
+
 def plot_learning_curve(
     path: str | Path,
     eval_iterations: Sequence[int],
@@ -2667,7 +2705,14 @@ def plot_learning_curve(
     if points:
         xs, ys = zip(*points, strict=True)
         ax_eval.plot(xs, ys, marker="o", ms=3)
-    ax_eval.set_ylabel(value_label)
+    # probe 74 row 13: a label naming the data's own pair ("score, normalised on the data's
+    # reference returns 0 / 1000, not D4RL's …") was cut at the top and ran over the lower
+    # panel's label: a long one is wrapped to the panel's height, smaller
+    if len(value_label) > _YLABEL_CHARS:
+        wrapped = textwrap.fill(value_label, _YLABEL_CHARS * 5 // 4)
+        ax_eval.set_ylabel(wrapped, fontsize=8)
+    else:
+        ax_eval.set_ylabel(value_label)
     ax_eval.grid(alpha=0.3)
     ax_eval.set_title(title)
     q = [math.nan if v is None else v for v in q_history]

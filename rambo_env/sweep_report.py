@@ -25,6 +25,7 @@ import hashlib
 import io
 import math
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,7 @@ from rambo_env.run_io import (
     is_int,
     is_real,
     read_json,
+    run_score_label,
 )
 
 __all__ = [
@@ -98,6 +100,9 @@ class RunRecord:
     iterations: int | None = None
     """The co-training iterations the run completed (``iterations_completed``; None: not
     recorded)."""
+    score_label: str = "D4RL-normalised"
+    """What its normalised scores are called (:func:`rambo_env.run_io.run_score_label`): which
+    reference pair they are on."""
 
     @property
     def diverged(self) -> bool:
@@ -129,6 +134,7 @@ class RunRecord:
                 if is_int(results.get("iterations_completed"))
                 else None
             ),
+            score_label=run_score_label(run_dir or None, results),
         )
 
 
@@ -195,6 +201,8 @@ class DatasetSummary:
     """Best mean score (online tuning); ties go to the earlier configuration."""
     rambo_off: RamboPreset | None
     """Lowest finite mean heuristic (App. B.5); ties go to the earlier configuration."""
+    score_label: str = "D4RL-normalised"
+    """What its runs' normalised scores are called: the reference pair they are on."""
 
     def cell(self, config: RamboPreset | None) -> ConfigSummary | None:
         return next((c for c in self.cells if c is not None and c.config == config), None)
@@ -222,6 +230,17 @@ class SweepReport:
     """Finished runs of the grid whose iterations differ from :attr:`n_iterations`, as
     ``<dataset>/<k2-lam3e-4>/s<seed> (3 iterations)``: extended or cut by hand (probe 46: a
     trial resumed by hand for a third iteration was shown as the 2-iteration sweep's result)."""
+
+    @property
+    def pairs(self) -> dict[str, list[str]]:
+        """Score label -> the datasets of the rows scored on that reference pair (empty when the
+        tables hold returns)."""
+        if self.score_label != "normalised score":
+            return {}
+        pairs: dict[str, list[str]] = {}
+        for row in self.rows:
+            pairs.setdefault(row.score_label, []).append(row.dataset)
+        return pairs
 
     @property
     def iterations_note(self) -> str:
@@ -314,6 +333,8 @@ def summarise(
     # probe 24: a diverged run (no score, "−" anyway) switched the whole table to raw returns
     use_scores = all(r.final_score is not None for r in records if not r.diverged)
     label = "normalised score" if use_scores else "return"
+    if use_scores:
+        _check_one_pair_per_dataset(records)
     order = list(datasets) if datasets is not None else []
     order += [d for d in dict.fromkeys(r.dataset for r in records) if d not in order]
     rows = []
@@ -324,7 +345,8 @@ def summarise(
         cells = tuple(
             _summarise_config(c, [r for r in runs if r.config == c], use_scores) for c in configs
         )
-        rows.append(_select(dataset, cells))
+        pair = next((r.score_label for r in runs if r.final_score is not None), None)
+        rows.append(_select(dataset, cells, pair or "D4RL-normalised"))
     done = {(r.dataset, r.config, r.seed) for r in records}
     missing = tuple(
         f"{dataset_slug(d)}/{config_slug(c)}/s{seed}"
@@ -370,6 +392,24 @@ def _check_one_run_per_seed(records: Sequence[RunRecord]) -> None:
         first[key] = record
 
 
+def _check_one_pair_per_dataset(records: Sequence[RunRecord]) -> None:
+    """Probe 74 row 10: runs of one dataset scored on different reference pairs (D4RL's and
+    the data's own 0 / 1000) were averaged over seeds, without a word: one ValueError."""
+    first: dict[str, RunRecord] = {}
+    for record in records:
+        if record.final_score is None:
+            continue
+        kept = first.setdefault(record.dataset, record)
+        if kept.score_label != record.score_label:
+            raise ValueError(
+                f"runs: {kept.run_dir} and {record.run_dir} are both runs of {record.dataset}, "
+                f"but their scores are on different reference pairs ({kept.score_label}; "
+                f"{record.score_label}), so their mean mixes scales; keep one pair per dataset "
+                "(move the other runs out of the runs folder, or give their data another "
+                "dataset name)"
+            )
+
+
 def _summarise_config(
     config: RamboPreset, runs: list[RunRecord], use_scores: bool
 ) -> ConfigSummary | None:
@@ -389,7 +429,9 @@ def _summarise_config(
     )
 
 
-def _select(dataset: str, cells: tuple[ConfigSummary | None, ...]) -> DatasetSummary:
+def _select(
+    dataset: str, cells: tuple[ConfigSummary | None, ...], score_label: str = "D4RL-normalised"
+) -> DatasetSummary:
     present = [c for c in cells if c is not None]
     rambo, best = None, -math.inf
     for cell in present:  # strict ">": ties go to the earlier configuration
@@ -401,7 +443,7 @@ def _select(dataset: str, cells: tuple[ConfigSummary | None, ...]) -> DatasetSum
             rambo, best = cell.config, cell.score_mean
     finite = {c.config: c.heuristic for c in present if math.isfinite(c.heuristic)}
     rambo_off = select_rambo_off(finite) if finite else None  # App. B.5: min Q_avg + Q_var
-    return DatasetSummary(dataset, cells, rambo, rambo_off)
+    return DatasetSummary(dataset, cells, rambo, rambo_off, score_label)
 
 
 def _table6_order(config: RamboPreset) -> tuple[int, float]:
@@ -504,16 +546,22 @@ def to_markdown(report: SweepReport) -> str:
     # probe 28: a td3 / tqc / … sweep's tables named no agent (only sweep.json did)
     agent = f", agent: {report.agent}" if report.agent else ""
     unevaluated = any(_not_evaluated(c) for row in report.rows for c in row.cells)
+    # probe 74 row 10: rows on a pair other than D4RL's were tabled (and added up) as D4RL's
+    pairs = report.pairs
+    mixed = len(pairs) > 1
+    shared = next(iter(pairs)) if len(pairs) == 1 else "D4RL-normalised"
+    on = "" if shared == "D4RL-normalised" else f", {shared}"
     lines = [
         f"## RAMBO per (k, λ) configuration (paper Table 6 layout){agent}",
         "",
         *([f"**Partial tables: {report.partial}.**", ""] if report.partial else []),
         *([f"**{report.iterations_note}.**", ""] if report.iterations_note else []),
-        f"Final {report.score_label} (mean ± std over seeds, std with ddof=0; App. B.6). In "
+        f"Final {report.score_label}{on} (mean ± std over seeds, std with ddof=0; App. B.6). In "
         "brackets: the RAMBO-OFF heuristic Q_avg + Q_var from the training log (App. B.5), mean "
         "over seeds. Bold score: best configuration (RAMBO). Bold bracket: lowest heuristic "
         '(RAMBO-OFF\'s choice). "−": the value function diverged in some seed (never selected).',
         *([NOT_EVALUATED_LEGEND + "."] if unevaluated else []),
+        *([f"**{_mixed_pairs_note(pairs)}**"] if mixed else []),
         "",
         "| dataset | " + " | ".join(headers) + " | seeds |",
         "|---" * (len(headers) + 2) + "|",
@@ -521,7 +569,7 @@ def to_markdown(report: SweepReport) -> str:
     for row in report.rows:
         cells = [_table6_cell(c, row) for c in row.cells]
         seeds = sorted({s for c in row.cells if c is not None for s in c.seeds})
-        lines.append(f"| {row.dataset} | " + " | ".join(cells) + f" | {len(seeds)} |")
+        lines.append(f"| {_row_name(row, mixed)} | " + " | ".join(cells) + f" | {len(seeds)} |")
     lines += [
         "",
         f"## RAMBO and RAMBO-OFF (paper Table 1 layout){agent}",
@@ -537,15 +585,33 @@ def to_markdown(report: SweepReport) -> str:
     ]
     for row in report.rows:
         lines.append(
-            f"| {row.dataset} | {_table1_cell(row, row.rambo)} | {_table1_cell(row, row.rambo_off)} |"
+            f"| {_row_name(row, mixed)} | {_table1_cell(row, row.rambo)} | "
+            f"{_table1_cell(row, row.rambo_off)} |"
         )
     totals = [_total(report, "rambo"), _total(report, "rambo_off")]
-    if all(t is not None for t in totals):
+    if all(t is not None for t in totals) and not mixed:  # no sum over different scales
         lines.append(f"| total | {totals[0]:.1f} | {totals[1]:.1f} |")
     if report.incomplete:
         lines += ["", f"Incomplete runs (not in the tables): {len(report.incomplete)}"]
         lines += [f"- {p}" for p in report.incomplete]
     return "\n".join(lines) + "\n"
+
+
+def _mixed_pairs_note(pairs: dict[str, list[str]]) -> str:
+    """The line of tables whose rows are scored on different reference pairs."""
+    said = "; ".join(f"{', '.join(datasets)}: {pair}" for pair, datasets in pairs.items())
+    return (
+        f"The rows are scored on different reference pairs ({said}): scores on different pairs "
+        "are on different scales, not comparable with each other, and not added up (no total)."
+    )
+
+
+def _row_name(row: DatasetSummary, mixed: bool) -> str:
+    """A row's dataset, with its pair when the rows are on different pairs and it is not
+    D4RL's."""
+    if mixed and row.score_label != "D4RL-normalised":
+        return f"{row.dataset} ({row.score_label})"
+    return row.dataset
 
 
 def _total(report: SweepReport, which: str) -> float | None:
@@ -566,11 +632,16 @@ def to_csv(report: SweepReport) -> str:
         fields += [f"{slug}_{x}" for x in ("mean", "std", "heuristic", "n_seeds", "n_diverged")]
     for name in ("rambo", "rambo_off"):
         fields += [f"{name}_{x}" for x in ("k", "lambda", "mean", "std")]
+    fields.append("score_label")  # probe 74 row 10: the pair each row's scores are on
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for row in report.rows:
-        line: dict[str, Any] = {"dataset": row.dataset, "agent": report.agent or ""}
+        line: dict[str, Any] = {
+            "dataset": row.dataset,
+            "agent": report.agent or "",
+            "score_label": row.score_label if report.pairs else report.score_label,
+        }
         for config, cell in zip(report.configs, row.cells, strict=True):
             slug = config_slug(config)
             if cell is not None:
@@ -608,9 +679,11 @@ def plot_sweep_curves(
     dataset: str,
     configs: Sequence[RamboPreset],
     score_label: str = "normalised score",
+    pair: str = "D4RL-normalised",
 ) -> Path:
     """PNG of one dataset: score vs iteration, one line per configuration (mean over seeds,
-    shaded ± std band over the seeds evaluated at that iteration)."""
+    shaded ± std band over the seeds evaluated at that iteration). ``pair``: what the dataset's
+    scores are called (:attr:`DatasetSummary.score_label`), in the title when not D4RL's."""
     from matplotlib.ticker import MaxNLocator
 
     fig = headless_figure(figsize=(7, 4))
@@ -633,7 +706,10 @@ def plot_sweep_curves(
     ax.set_xlabel("iteration")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(f"{score_label} (mean ± std over seeds)")
-    ax.set_title(dataset)
+    if score_label == "normalised score" and pair != "D4RL-normalised":
+        ax.set_title(f"{dataset}\n{textwrap.fill(pair, 90)}", fontsize=9)
+    else:
+        ax.set_title(dataset)
     ax.grid(alpha=0.3)
     if ax.lines:
         ax.legend(title="configuration (seeds)", fontsize=8)
@@ -764,5 +840,6 @@ def write_report(
             row.dataset,
             report.configs,
             report.score_label,
+            row.score_label,
         )
     return report, files

@@ -60,6 +60,7 @@ from rambo_env.run_io import (
     read_json,
     run_bc_epochs,
     run_holder,
+    run_score_label,
     runs_below,
     shell_path,
     stopped_text,
@@ -249,6 +250,10 @@ def main(argv: list[str] | None = None) -> int:
         if label not in from_csv
         and (state := run_state(run, max(r["iteration"] for r in curves[label]))) is not None
     ]
+    # probe 74 row 9: each run's reference pair (a CSV's is not known: not compared)
+    score_labels = {
+        label: run_score_label(run) for label, run in args.runs if label not in from_csv
+    }
     empty = empty_columns(curves, args.columns)
     if empty and chosen:  # probe 32: was an empty panel and a blank CSV column, rc 0
         column, why = next(iter(empty.items()))
@@ -279,7 +284,12 @@ def main(argv: list[str] | None = None) -> int:
             png = staged.write(
                 f"{args.out}.png",
                 lambda tmp: plot_curves(
-                    tmp, curves, title=args.title, columns=args.columns, hlines=hlines
+                    tmp,
+                    curves,
+                    title=args.title,
+                    columns=args.columns,
+                    hlines=hlines,
+                    score_labels=score_labels,
                 ),
             )
             staged.commit()
