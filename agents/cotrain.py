@@ -52,6 +52,7 @@ from agents.fused import normalised_inputs
 from agents.run_callbacks import EvalSchedule, RunHistory, RunMonitorCallback
 from rambo_env import curves, run_io
 from rambo_env.adversary import NonFiniteModelError
+from rambo_env.compile import compile_disabled
 from rambo_env.data.loaders import absolute_dataset
 from rambo_env.data.scores import score_label
 from rambo_env.evaluation import evaluate_policy, final_score
@@ -136,6 +137,8 @@ def compile_line(cfg: CotrainConfig) -> str:
     else:
         why = "as set"
     what = "adversary + MLE" + (" + SAC" if cfg.algo in COMPILED_ALGOS else "") + " losses"
+    if cfg.uses_compile and (off := compile_disabled()) is not None:  # probe 73 row 6: was
+        return f"{what}: eager, although compile is on ({why}): {off}, so torch compiles nothing"
     if cfg.uses_compile:
         return f"{what}: torch.compile ({why}; the first compile takes about a minute; --no-compile = eager)"
     return f"{what}: eager ({why}; --compile for long runs)"
@@ -522,7 +525,7 @@ def _run(
         planned,
         own_history=history.iteration_s,
         paper_sizes=paper_sizes,
-        compiling=cfg.uses_compile,
+        compiling=cfg.uses_compile and compile_disabled() is None,
         scope=scope,
     ):
         print(f"[cotrain] {line}", flush=True)

@@ -18,6 +18,7 @@ runs the eager function from then on.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +26,24 @@ from typing import Any
 
 import torch
 
-__all__ = ["MaybeCompiled"]
+__all__ = ["MaybeCompiled", "compile_disabled"]
+
+
+def compile_disabled() -> str | None:
+    """Why ``torch.compile`` does nothing in this process, or None when it compiles: torch
+    returns the function untouched under ``TORCHDYNAMO_DISABLE=1`` / ``TORCH_COMPILE_DISABLE=1``
+    (or ``torch._dynamo.config.disable``), so a run said "torch.compile" and ran eagerly (probe 73
+    row 6)."""
+    import torch._dynamo.config as dynamo_config
+
+    names = [
+        n for n in ("TORCHDYNAMO_DISABLE", "TORCH_COMPILE_DISABLE") if os.environ.get(n) == "1"
+    ]
+    if names:
+        return " and ".join(f"{n}=1" for n in names) + " is set"
+    if getattr(dynamo_config, "disable", False):
+        return "torch._dynamo.config.disable is True"
+    return None
 
 
 class MaybeCompiled:
@@ -45,7 +63,9 @@ class MaybeCompiled:
         # was: any truthy value compiled (train_mle(compile="no"), ModelAdversary(compile="false"))
         enabled = check_flag(enabled, "compile")
         self.fn, self.name = fn, name
-        self._compiled = torch.compile(fn, dynamic=False) if enabled else None
+        self.disabled_by = compile_disabled() if enabled else None  # torch would not compile
+        compiled = enabled and self.disabled_by is None
+        self._compiled = torch.compile(fn, dynamic=False) if compiled else None
 
     @property
     def active(self) -> bool:
