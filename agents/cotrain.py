@@ -271,7 +271,7 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
     fingerprint = check_identity(state, Path(run_dir))
     # probe 56: the build (SB3 seeds the global generators) and the checkpoint's RNG states left
     # the caller's python / numpy / torch streams re-seeded; kept as run_cotrain keeps them
-    with run_io.process_state_kept():
+    with _one_run_at_a_time("load_session"), run_io.process_state_kept():
         session = build_session(
             cfg,
             expected_fingerprint=fingerprint,
@@ -366,9 +366,12 @@ def run_cotrain(
     if resume:  # probe 51: was "its run stopped before its first checkpoint" for a mistyped path
         _check_existing_run_folder(run_dir)
     run_io.check_outside_stores(run_dir)  # probe 34: make_dataset --force deleted such a run
+    run_io.check_output_streams(cfg.progress)  # probe 75: a closed / replaced stream, late
     progress = _Progress(run_dir, cfg.n_iterations)
     # SIGTERM = Ctrl-C for the whole run: one killed in setup (MLE, BC) also frees its folder.
     with (
+        _one_run_at_a_time("run_cotrain"),
+        _excepthook_kept(),
         run_io.claim_run_dir(run_dir),
         run_io.sigterm_as_keyboard_interrupt(),
         run_io.status_on_request("cotrain", progress.line),  # SIGUSR1 (probe 34)
@@ -682,6 +685,41 @@ def tensorboard_logger(folder: Path, purge_step: int | None = None) -> Logger:
 
 
 _THREAD_HOOK_SET = False
+_RUN_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def _one_run_at_a_time(what: str) -> Any:
+    """One :func:`run_cotrain` / :func:`load_session` at a time in a process (the same thread may
+    nest them). Probe 75 row 39: two runs in two threads of one process both "finished" with
+    numbers neither run gives alone (seed 0: 2.2178 vs 1.7789), and the caller was left with
+    another thread count: a run sets process-wide state (torch's threads, the global random
+    generators, signal handlers)."""
+    if not _RUN_LOCK.acquire(blocking=False):
+        raise ValueError(
+            f"{what}: another run_cotrain / load_session is going on in this process (in another "
+            "thread); a run sets process-wide state (torch's thread count, the global random "
+            "generators, signal handlers), so two at once give wrong numbers: run them one after "
+            "the other, or in separate processes (multiprocessing, or scripts/cotrain.py)"
+        )
+    try:
+        yield
+    finally:
+        _RUN_LOCK.release()
+
+
+@contextlib.contextmanager
+def _excepthook_kept() -> Any:
+    """``threading.excepthook`` as the caller had it once a run returns (probe 75 row 6: the
+    TensorBoard-quieting hook of :func:`_quiet_tensorboard_thread_errors` stayed for the life of
+    the process)."""
+    global _THREAD_HOOK_SET
+    before, was_set = threading.excepthook, _THREAD_HOOK_SET
+    try:
+        yield
+    finally:
+        if _THREAD_HOOK_SET and not was_set:
+            threading.excepthook, _THREAD_HOOK_SET = before, False
 
 
 def _quiet_tensorboard_thread_errors() -> None:

@@ -18,29 +18,9 @@ check_installed(
 )  # before the imports that would fail on older versions
 
 from rambo_env.envs.registration import register_envs  # noqa: E402
+from rambo_env.run_io import escape_unencodable_output  # noqa: E402
 
-
-def _escape_unencodable_output() -> None:
-    """On a console that cannot encode every character (``PYTHONIOENCODING=ascii``, a latin-1 or
-    C locale), write what it cannot as ``\\xfc`` escapes instead of raising. Probe 66: the
-    library's own notes naming a path with ``ü`` raised ``UnicodeEncodeError`` after the work
-    was done (``gym.make`` trained and cached the model, then failed at its "saved to" line, and
-    at the cache-hit line on every later call). The scripts do this too
-    (:func:`rambo_env.run_io.tolerant_console`); a UTF-8 console, or one whose error handler the
-    user set, is left as it is."""
-    import codecs
-    import sys
-
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            encoding = codecs.lookup(stream.encoding).name
-            if encoding != "utf-8" and stream.errors == "strict":
-                stream.reconfigure(errors="backslashreplace")
-        except (AttributeError, LookupError, TypeError, ValueError, OSError):
-            pass  # replaced (a notebook's), closed or not a text stream: left alone
-
-
-_escape_unencodable_output()
+escape_unencodable_output()
 
 # Probe 67: ``TORCHINDUCTOR_CACHE_DIR=`` (set but empty) made torch's compile cache the working
 # folder (11 folders written there); set but empty counts as unset, as for the project's own

@@ -86,6 +86,7 @@ __all__ = [
     "check_not_died_starting",
     "check_not_starting",
     "check_output_file",
+    "check_output_streams",
     "check_outside_stores",
     "check_readable",
     "check_run_dir_kept",
@@ -100,6 +101,7 @@ __all__ = [
     "default_run_dir",
     "did_you_mean",
     "error_behind",
+    "escape_unencodable_output",
     "exit_on_interrupt",
     "expand_home",
     "file_lock",
@@ -1166,12 +1168,11 @@ def stop_signals() -> tuple[signal.Signals, ...]:
     while it is not ignored: ``nohup`` ignores it so that the run goes on, and so does it here.
     SIGUSR2 / SIGALRM only while they would kill the process (their default action): another
     program's handler (a test runner's timeout) is left alone. POSIX signals only where they exist.
+    The same holds for SIGTERM and SIGHUP: a handler the caller installed (a program that embeds
+    ``run_cotrain``) is left alone (probe 75 rows 34-35: it was replaced for the run's length).
     """
-    found = [signal.SIGTERM]
-    hup = getattr(signal, "SIGHUP", None)
-    if hup is not None and signal.getsignal(hup) is not signal.SIG_IGN:
-        found.append(hup)
-    for name in _WARNING_SIGNALS:
+    found = []
+    for name in ("SIGTERM", "SIGHUP", *_WARNING_SIGNALS):
         sig = getattr(signal, name, None)
         handler = signal.getsignal(sig) if sig is not None else None
         if handler is signal.SIG_DFL or getattr(handler, "stops_run", False):
@@ -1283,7 +1284,11 @@ def status_on_request(script: str, status: Callable[[], str]) -> Iterator[None]:
     only, and only in the main thread (elsewhere a no-op); the previous handler is restored
     afterwards."""
     usr1 = getattr(signal, "SIGUSR1", None)
-    if usr1 is None or threading.current_thread() is not threading.main_thread():
+    if (
+        usr1 is None
+        or threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(usr1) is not signal.SIG_DFL  # probe 75 row 36: a caller's handler
+    ):  # was replaced for the run's length
         yield
         return
 
@@ -1329,6 +1334,50 @@ def interrupts_deferred(script: str, said: str, reraise: bool = False) -> Iterat
             print(f"[{script}] {name} {said}", flush=True)
     if received and reraise:
         raise KeyboardInterrupt(f"signal {received[0]} ({signal.Signals(received[0]).name})")
+
+
+def escape_unencodable_output() -> None:
+    """On a console that cannot encode every character (``PYTHONIOENCODING=ascii``, a latin-1 or
+    C locale, a caller's ``open(log, 'w', encoding='ascii')`` as ``sys.stdout``), write what it
+    cannot as ``\\xfc`` escapes instead of raising. Probe 66: the library's own notes naming a
+    path with ``ü`` raised ``UnicodeEncodeError`` after the work was done; probe 75: a stream
+    the caller set after ``import rambo_env`` raised it at a run's first "—". A UTF-8 console,
+    or one whose error handler the user set, is left as it is."""
+    import codecs
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            encoding = codecs.lookup(stream.encoding).name
+            if encoding != "utf-8" and stream.errors == "strict":
+                stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, LookupError, TypeError, ValueError, OSError):
+            pass  # replaced (a notebook's), closed or not a text stream: left alone
+
+
+def check_output_streams(progress: bool) -> None:
+    """Before a run's work: ``sys.stdout`` (its lines) and, with ``progress``, ``sys.stderr``
+    (its bars) can be written and flushed (probe 75: a closed stdout, a write-only logging
+    adapter, ``sys.stderr = None`` with a bar were raw ``ValueError`` / ``AttributeError``s, the
+    last after the whole setup with files left); a stream that cannot encode every character
+    writes escapes (:func:`escape_unencodable_output`)."""
+    escape_unencodable_output()
+    streams = [("sys.stdout", sys.stdout)] + ([("sys.stderr", sys.stderr)] if progress else [])
+    for name, stream in streams:
+        bar = " (with progress=True its progress bars go to sys.stderr)" if "err" in name else ""
+        off = "; or pass progress=False" if "err" in name else ""
+        if stream is None or getattr(stream, "closed", False) is True:
+            state = "None" if stream is None else "closed"
+            raise ValueError(
+                f"{name}: {state}, but a run prints its progress there{bar}; give it an open "
+                f"stream (io.StringIO collects the lines){off}"
+            )
+        missing = [m for m in ("write", "flush") if not callable(getattr(stream, m, None))]
+        if missing:
+            raise ValueError(
+                f"{name}: {type(stream).__name__} has no {' / '.join(m + '()' for m in missing)}, "
+                f"but a run prints with flush=True{bar}; give it one (a logging adapter: "
+                f"def flush(self): pass){off}"
+            )
 
 
 def exit_on_interrupt(script: str, left: str | Callable[[], str], call: Callable[[], Any]) -> Any:
