@@ -379,6 +379,10 @@ def run_cotrain(
     ):
         try:
             results = _run(cfg, run_dir, resume, on_iteration, progress)
+        except RunInterrupted:
+            raise
+        except KeyboardInterrupt as err:  # probe 75 row 45: a bare KeyboardInterrupt (no word)
+            raise KeyboardInterrupt(_interrupted_message(err, run_dir, resume)) from None
         except run_io.WriteFailedError as err:
             if not run_io.is_file(run_dir / run_io.CHECKPOINT_NAME):
                 raise  # a start before its first checkpoint: the same command starts it again
@@ -394,6 +398,23 @@ def run_cotrain(
     if results["status"] == "interrupted":  # probe 25: was returned, so `for seed in …` went on
         raise RunInterrupted(results)
     return results
+
+
+def _interrupted_message(err: KeyboardInterrupt, run_dir: Path, resume: bool) -> str:
+    """What a ``KeyboardInterrupt`` outside co-training (the setup: dataset, MLE pretraining,
+    BC; or a second Ctrl-C) leaves, and how a library caller continues."""
+    cause = str(err) or "Ctrl-C"
+    if run_io.is_file(run_dir / run_io.CHECKPOINT_NAME):
+        return (
+            f"{cause}: interrupted; the run's last checkpoint is kept: continue with "
+            "run_cotrain(cfg, run_dir, resume=True)"
+        )
+    again = "resume=True" if resume else "resume=False, as it was: nothing to resume yet"
+    return (
+        f"{cause}: interrupted before training (the setup: dataset, MLE pretraining, BC): call "
+        f"run_cotrain with the same arguments again ({again}); MLE pretraining resumes from its "
+        "last epoch"
+    )
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -1003,7 +1024,10 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
             f"of the run folder to extend the run ({command} --n-iterations N)"
         )
     else:
-        extend = f"to extend it: {command} --n-iterations N (N > {cfg.n_iterations})"
+        extend = (  # probe 75 row 40: an API caller was pointed at the command line only
+            f"to extend it: {command} --n-iterations N (N > {cfg.n_iterations}), or "
+            "run_cotrain(dataclasses.replace(cfg, n_iterations=N), run_dir, resume=True)"
+        )
     message = (
         f"{run_dir} already finished {'its' if cfg.n_iterations == 1 else 'all'} "
         f"{run_io.counted(cfg.n_iterations, 'iteration')}; nothing to resume "

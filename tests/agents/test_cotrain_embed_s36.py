@@ -109,3 +109,32 @@ def test_an_ascii_stream_set_after_import_gets_escapes(tiny_hopper, tmp_path, mo
         log.close()
     assert result["status"] == "finished"
     assert "\\u2014" in (tmp_path / "log").read_text()
+
+
+def test_an_interrupted_setup_and_a_finished_run_tell_an_api_caller_what_to_call(
+    tiny_hopper,  # noqa: F811 (fixture)
+    tmp_path,
+    monkeypatch,
+):
+    """Rows 45 and 40: Ctrl-C in the setup gave a bare ``KeyboardInterrupt`` (no message); a
+    finished run pointed an API caller at ``--n-iterations`` only."""
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    cfg = tiny_config(tiny_hopper, n_iterations=1)
+    with monkeypatch.context() as m:
+        m.setattr(cotrain, "build_session", interrupted)
+        with pytest.raises(KeyboardInterrupt) as stopped:
+            run_cotrain(cfg, tmp_path / "a")
+    assert not isinstance(stopped.value, cotrain.RunInterrupted)
+    assert str(stopped.value).startswith(
+        "Ctrl-C: interrupted before training (the setup: dataset, MLE pretraining, BC): call "
+        "run_cotrain with the same arguments again (resume=False, as it was"
+    )
+    assert run_cotrain(cfg, tmp_path / "a")["status"] == "finished"  # as it says
+    again = run_cotrain(cfg, tmp_path / "a", resume=True)
+    assert (
+        "run_cotrain(dataclasses.replace(cfg, n_iterations=N), run_dir, resume=True)"
+        in (again["message"])
+    )
