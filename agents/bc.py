@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 import torch
 import torch.nn.functional as F
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
-from tqdm.auto import tqdm
 
 from agents.critics import ActionScaler, algorithm_spec
 from rambo_env.adversary import real_transitions
+from rambo_env.progress import progress_bar
 from rambo_env.run_io import check_field_types, check_flag, check_seed, trains_with_grad
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ def behaviour_clone(
     budget = n_batches * cfg.epochs if cfg.max_steps is None else cfg.max_steps
     steps, skipped, loss = 0, 0, torch.tensor(math.nan)
     model.policy.set_training_mode(True)
-    bar = tqdm(total=budget, desc="BC (App. B.4)", unit="batch", disable=not progress)
+    bar = progress_bar(total=budget, desc="BC (App. B.4)", unit="batch", progress=progress)
     try:
         for _ in range(cfg.epochs):
             if steps + skipped >= budget:

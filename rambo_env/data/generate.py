@@ -46,6 +46,7 @@ from rambo_env.data.minari_io import (
     write_flat_cache,
 )
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
+from rambo_env.progress import progress_bar
 
 __all__ = [
     "DEFAULT_N_TRANSITIONS",
@@ -239,8 +240,8 @@ def collect_episodes(
     for i in range(n_envs):
         recorder.reset(i)
     collected = 0
-    with tqdm(
-        total=n_transitions, desc=desc, unit="step", disable=not progress, smoothing=0.05
+    with progress_bar(
+        total=n_transitions, desc=desc, unit="step", progress=progress, smoothing=0.05
     ) as bar:
         while collected < n_transitions:
             active = min(n_envs, n_transitions - collected)  # the last round may step fewer envs
@@ -604,8 +605,8 @@ def collect_episodes_parallel(
         ProcessPoolExecutor(
             n_workers, ctx, initializer=_init_worker, initargs=(counter, os.getpid())
         ) as pool,
-        tqdm(
-            total=n_transitions, desc=desc, unit="step", disable=not progress, smoothing=0.05
+        progress_bar(
+            total=n_transitions, desc=desc, unit="step", progress=progress, smoothing=0.05
         ) as bar,
     ):
         try:

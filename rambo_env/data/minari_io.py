@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from rambo_env.data.d4rl_io import hdf5_trouble
 from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
 from rambo_env.data.scores import ENV_IDS, LEVELS, env_name_from_id
+from rambo_env.progress import progress_bar
 from rambo_env.run_io import (
     NAME_MAX,
     WriteFailedError,
@@ -1063,8 +1063,8 @@ def save_minari(
             warnings.simplefilter("ignore", UserWarning)  # Minari's "author is None" nags
             created = minari.create_dataset_from_buffers(
                 dataset_id=dataset_id,
-                buffer=tqdm(
-                    episodes, desc=f"writing {dataset_id}", unit="ep", disable=not progress
+                buffer=progress_bar(
+                    episodes, desc=f"writing {dataset_id}", unit="ep", progress=progress
                 ),
                 env=env_id,
                 algorithm_name=algorithm_name or "rambo_env.data.generate",

@@ -188,7 +188,11 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "auto") -> 
     if version != FORMAT_VERSION:
         raise ValueError(f"{path}: format_version {version!r} != supported {FORMAT_VERSION}")
     ens_cfg = EnsembleConfig(**checkpoint["ensemble_config"])
-    ensemble = GaussianEnsemble(checkpoint["obs_dim"], checkpoint["action_dim"], ens_cfg)
+    # probe 75 row 48: was built with torch's global generator (its weights are replaced just
+    # below), so a model-cache hit advanced the caller's torch RNG where a fresh train did not
+    ensemble = GaussianEnsemble(
+        checkpoint["obs_dim"], checkpoint["action_dim"], ens_cfg, generator=torch.Generator()
+    )
     ensemble.load_state_dict(checkpoint["state_dict"])
     ensemble.to(device)
     normalizer = ObsNormalizer.from_state_dict(

@@ -30,10 +30,10 @@ from typing import Any
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from rambo_env.dynamics.ensemble import GaussianEnsemble, resolve_device
 from rambo_env.normalization import ObsNormalizer
+from rambo_env.progress import progress_bar
 from rambo_env.run_io import (
     SEED_LIMIT,
     check_field_ranges,
@@ -756,8 +756,8 @@ def train_mle(
             )
     deadline = start_time + cfg.max_time_s if cfg.max_time_s is not None else math.inf
     stopped_by, timed_out = "max_epochs", False
-    bar = tqdm(
-        total=cfg.max_epochs, initial=len(losses), desc="MLE", unit="epoch", disable=not progress
+    bar = progress_bar(
+        total=cfg.max_epochs, initial=len(losses), desc="MLE", unit="epoch", progress=progress
     )
     while True:
         if losses:  # the stop rules, after every epoch (and right after a resume)
