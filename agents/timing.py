@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from rambo_env.bench import cpu_model
+from rambo_env.compile import compile_disabled
 from rambo_env.dynamics.io import cache_dir
 from rambo_env.run_io import check_flag, is_int, write_json
 
@@ -51,7 +52,8 @@ def timing_key(
         f"{cfg.agent_steps_per_iteration} | adversary {adversary} | ensemble width "
         f"{cfg.ensemble_hidden}"
         + (f" | {cfg.precision}" if cfg.precision != "fp32" else "")  # fp32 keys as before
-        + (" | compiled" if cfg.uses_compile else "")  # eager keys as before
+        # eager keys as before; a compile torch is told to skip is eager (probe 76 row 18)
+        + (" | compiled" if cfg.uses_compile and compile_disabled() is None else "")
     )
 
 

@@ -772,8 +772,8 @@ def _with_ref_scores(settings: dict[str, Any]) -> dict[str, Any]:
 def _kept_settings(kept: LedgerEntry) -> dict[str, Any] | None:
     """The settings of the ledger's run: its entry's, else (entries before they were recorded)
     its run folder's ``config.json`` if that is still there; None: not known."""
-    if not kept.run_dir:
-        return None if kept.settings is None else _with_ref_scores(kept.settings)
+    if not kept.run_dir:  # an entry before probe 71 without a folder: its pair is not known
+        return kept.settings
     path = Path(kept.run_dir)
     path = (path if path.is_absolute() else DEFAULT_LEDGER_DIR.parents[2] / path) / CONFIG_NAME
     if kept.settings is not None and "ref_scores" in kept.settings:
@@ -785,9 +785,11 @@ def _kept_settings(kept: LedgerEntry) -> dict[str, Any] | None:
         settings = None  # gone or foreign: not compared (its pair: D4RL's, as entered)
     if kept.settings is None:
         return settings
-    # an entry before probe 71: its run folder's pair, else D4RL's of its env
+    # an entry before probe 71: its run folder's pair, else not known (probe 76 row 19: D4RL's
+    # was assumed, so a run on data with their own pair was "not compared" with its own old
+    # entry once that entry's folder was gone; an unknown pair is not compared)
     pair = settings.get("ref_scores") if settings is not None else None
-    return _with_ref_scores({**kept.settings, "ref_scores": pair})
+    return {**kept.settings, "ref_scores": pair}
 
 
 def setting_differences(entry: LedgerEntry, run_dir: str | Path) -> tuple[list[str], list[str]]:
