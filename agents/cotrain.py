@@ -373,7 +373,7 @@ def run_cotrain(
         _one_run_at_a_time("run_cotrain"),
         _excepthook_kept(),
         run_io.claim_run_dir(run_dir),
-        run_io.sigterm_as_keyboard_interrupt(),
+        run_io.sigterm_as_keyboard_interrupt(respect_caller=True),  # probe 75: a caller's own
         run_io.status_on_request("cotrain", progress.line),  # SIGUSR1 (probe 34)
         run_io.process_state_kept(),  # probe 25: the caller's threads and RNG streams
     ):

@@ -1161,21 +1161,28 @@ def stop_handler(handler: Callable[[int, Any], None]) -> Callable[[int, Any], No
     return handler
 
 
-def stop_signals() -> tuple[signal.Signals, ...]:
+def stop_signals(respect_caller: bool = False) -> tuple[signal.Signals, ...]:
     """The signals handled like Ctrl-C: SIGTERM (``kill``, a scheduler's stop), SIGHUP (the
     terminal closed, an ssh session dropped; was: the run killed outright: its ``.lock`` left, no
     results.json) and SIGUSR2 / SIGALRM (a batch scheduler's warning before its kill). SIGHUP only
     while it is not ignored: ``nohup`` ignores it so that the run goes on, and so does it here.
     SIGUSR2 / SIGALRM only while they would kill the process (their default action): another
     program's handler (a test runner's timeout) is left alone. POSIX signals only where they exist.
-    The same holds for SIGTERM and SIGHUP: a handler the caller installed (a program that embeds
-    ``run_cotrain``) is left alone (probe 75 rows 34-35: it was replaced for the run's length).
+    With ``respect_caller`` (a library call, :func:`agents.cotrain.run_cotrain`) the same holds for
+    SIGTERM and SIGHUP: a handler the calling program installed is left alone (probe 75 rows
+    34-35: it was replaced for the run's length). The scripts take them whatever is installed (a
+    local Ray's ``ray.init`` leaves its own SIGTERM handler in the sweep's driver).
     """
     found = []
     for name in ("SIGTERM", "SIGHUP", *_WARNING_SIGNALS):
         sig = getattr(signal, name, None)
         handler = signal.getsignal(sig) if sig is not None else None
-        if handler is signal.SIG_DFL or getattr(handler, "stops_run", False):
+        ours = handler is signal.SIG_DFL or getattr(handler, "stops_run", False)
+        if name == "SIGTERM" and not respect_caller:
+            ours = True
+        elif name == "SIGHUP" and not respect_caller:
+            ours = handler is not signal.SIG_IGN  # nohup: the run goes on
+        if sig is not None and ours:
             found.append(sig)
     return tuple(found)
 
@@ -1199,12 +1206,13 @@ def process_state_kept() -> Iterator[None]:
 
 
 @contextmanager
-def sigterm_as_keyboard_interrupt() -> Iterator[None]:
+def sigterm_as_keyboard_interrupt(respect_caller: bool = False) -> Iterator[None]:
     """Treat SIGTERM, SIGHUP, SIGUSR2 and SIGALRM (:func:`stop_signals`) like Ctrl-C (a run's training and setup,
     ``scripts/make_dataset.py``'s collection).
 
     Only the main thread may install signal handlers; elsewhere (e.g. a Ray worker thread) this
-    does nothing. The previous handlers are restored afterwards.
+    does nothing. The previous handlers are restored afterwards. ``respect_caller``: a SIGTERM /
+    SIGHUP handler the calling program installed is left in place (:func:`stop_signals`).
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -1214,7 +1222,7 @@ def sigterm_as_keyboard_interrupt() -> Iterator[None]:
     def handler(signum: int, frame: object) -> None:
         raise KeyboardInterrupt(f"signal {signum} ({signal.Signals(signum).name})")
 
-    previous = {sig: signal.signal(sig, handler) for sig in stop_signals()}
+    previous = {sig: signal.signal(sig, handler) for sig in stop_signals(respect_caller)}
     try:
         yield
     finally:
