@@ -18,7 +18,7 @@ check_installed(
 )  # before the imports that would fail on older versions
 
 from rambo_env.envs.registration import register_envs  # noqa: E402
-from rambo_env.run_io import escape_unencodable_output  # noqa: E402
+from rambo_env.requirements import escape_unencodable_output  # noqa: E402
 
 escape_unencodable_output()
 

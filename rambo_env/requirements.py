@@ -78,3 +78,21 @@ def check_working_folder() -> None:
             file=sys.stderr,
         )
         raise SystemExit(2) from None
+
+
+def escape_unencodable_output() -> None:
+    """On a console that cannot encode every character (``PYTHONIOENCODING=ascii``, a latin-1 or
+    C locale, a caller's ``open(log, 'w', encoding='ascii')`` as ``sys.stdout``), write what it
+    cannot as ``\\xfc`` escapes instead of raising. Probe 66: the library's own notes naming a
+    path with ``ü`` raised ``UnicodeEncodeError`` after the work was done; probe 75: a stream
+    the caller set after ``import rambo_env`` raised it at a run's first "—". A UTF-8 console,
+    or one whose error handler the user set, is left as it is."""
+    import codecs
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            encoding = codecs.lookup(stream.encoding).name
+            if encoding != "utf-8" and stream.errors == "strict":
+                stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, LookupError, TypeError, ValueError, OSError):
+            pass  # replaced (a notebook's), closed or not a text stream: left alone
