@@ -1178,13 +1178,15 @@ def stop_signals(respect_caller: bool = False) -> tuple[signal.Signals, ...]:
     found = []
     for name in ("SIGTERM", "SIGHUP", *_WARNING_SIGNALS):
         sig = getattr(signal, name, None)
-        handler = signal.getsignal(sig) if sig is not None else None
-        ours = handler is signal.SIG_DFL or getattr(handler, "stops_run", False)
+        if sig is None:
+            continue
+        handler = signal.getsignal(sig)
         if name == "SIGTERM" and not respect_caller:
-            ours = True
+            found.append(sig)
         elif name == "SIGHUP" and not respect_caller:
-            ours = handler is not signal.SIG_IGN  # nohup: the run goes on
-        if sig is not None and ours:
+            if handler is not signal.SIG_IGN:  # nohup: the run goes on
+                found.append(sig)
+        elif handler is signal.SIG_DFL or getattr(handler, "stops_run", False):
             found.append(sig)
     return tuple(found)
 
@@ -2677,19 +2679,18 @@ def restore_generator(
         )
     state = state.detach().cpu()
     own = generator.device.type
-    cpu_bytes = torch.Generator().get_state().numel()
-    sizes = {"cpu": cpu_bytes, "cuda": CUDA_GENERATOR_STATE_BYTES}
-    if state.numel() == generator.get_state().numel():
+    own_bytes = generator.get_state().numel()
+    if state.numel() == own_bytes:
         generator.set_state(state)
         return
-    saved_on = next((kind for kind, n in sizes.items() if n == state.numel() and kind != own), None)
-    if saved_on is None:
+    other = "cuda" if own == "cpu" else "cpu"
+    other_bytes = {"cpu": torch.Generator().get_state().numel(), "cuda": CUDA_GENERATOR_STATE_BYTES}
+    if state.numel() != other_bytes[other]:
         raise ValueError(
             f"{what}: a generator state of {state.numel()} bytes, but a {own} generator's has "
-            f"{generator.get_state().numel()} (and a "
-            f"{'cuda' if own == 'cpu' else 'cpu'} one's "
-            f"{sizes['cuda' if own == 'cpu' else 'cpu']}): not a saved generator state"
+            f"{own_bytes} (and a {other} one's {other_bytes[other]}): not a saved generator state"
         )
+    saved_on = other
     digest = hashlib.blake2b(state.numpy().tobytes(), digest_size=8).digest()
     generator.manual_seed(int.from_bytes(digest, "little") & (2**63 - 1))
     if say and (saved_on, own) not in _SAID_RESEEDED:
