@@ -347,8 +347,8 @@ def _load_dataset(
     env_id = _import_env_module(env_id)
     try:
         _check_env_id_fits_short_name(name_or_path, env_id)
-        options = _LoadOptions(download, generate, d4rl_dir, n_transitions, seed, progress, env_id)
-        resolved = dataset = _resolve(name_or_path, options)
+        options = _LoadOptions(download, generate, d4rl_dir, n_transitions, seed, progress)
+        resolved = dataset = _resolve(name_or_path, options, env_id)
         if env_id is not None:
             dataset = dataclasses.replace(dataset, env_id=env_id)
         elif dataset.env_id is None and unnamed_env is not None:
@@ -1838,10 +1838,11 @@ class _LoadOptions(NamedTuple):
     n_transitions: int | None
     seed: int | None  # None: no particular seed (a generation uses 0)
     progress: bool = True
-    env_id: str | None = None  # env_id=: counts episodes of a file without timeouts (probe 77)
 
 
-def _resolve(src: Any, options: _LoadOptions) -> OfflineDataset:
+def _resolve(src: Any, options: _LoadOptions, step_env: str | None = None) -> OfflineDataset:
+    """The dataset ``src`` names; ``step_env``: load_dataset's ``env_id=``, whose time limit
+    counts the episodes of a D4RL-layout file without timeouts (probe 77 row 11)."""
     download, d4rl_dir = options.download, options.d4rl_dir
     if isinstance(src, OfflineDataset):
         return src
@@ -1855,8 +1856,8 @@ def _resolve(src: Any, options: _LoadOptions) -> OfflineDataset:
         npz = text.lower().endswith(".npz")
         check_dataset_file(text, "npz file" if npz else "D4RL hdf5 file")
         if npz:  # as read_npz, its episode ends said by the final env (check_content)
-            return OfflineDataset._load_npz(text, source=f"npz:{text}", step_env=options.env_id)
-        return _read_named(text, "hdf5", lambda: _read_d4rl_hdf5(text, options.env_id))
+            return OfflineDataset._load_npz(text, source=f"npz:{text}", step_env=step_env)
+        return _read_named(text, "hdf5", lambda: _read_d4rl_hdf5(text, step_env))
     if text in SHORT_NAMES:
         env, level = SHORT_NAMES[text]
         dataset = _load_short(env, level, options)
