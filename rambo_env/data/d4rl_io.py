@@ -157,6 +157,8 @@ def terminal_timeouts(arrays: dict[str, np.ndarray], where: str) -> dict[str, np
     if "timeouts" not in arrays or "terminals" not in arrays:
         return arrays
     terminals, timeouts = arrays["terminals"].astype(bool), arrays["timeouts"].astype(bool)
+    if terminals.ndim == 0 or terminals.shape != timeouts.shape:  # refused by the validation
+        return arrays
     both = terminals & timeouts
     if not both.any():
         return arrays

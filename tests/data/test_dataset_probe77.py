@@ -175,3 +175,16 @@ def test_derived_terminal_next_states_are_marked_and_said(tmp_path, capsys):
     capsys.readouterr()
     assert load_dataset(full).known_next_states().all()
     assert "no termination rule can be learned" not in capsys.readouterr().out
+
+
+def test_flags_the_validation_refuses_are_left_to_it(tmp_path):
+    # the terminal-wins rule (row 43) leaves a scalar or short timeouts to the validation
+    arrays = _episodes([30, 30], [True, False])
+    for name, timeouts, said in (
+        ("scalar", np.array(True), "field 'timeouts' is a scalar"),
+        ("short", arrays["timeouts"][:10], "field 'timeouts' has 10 rows"),
+    ):
+        path = tmp_path / f"{name}.npz"
+        np.savez(path, env_id="Hopper-v5", **{**arrays, "timeouts": timeouts})
+        with pytest.raises(DatasetValidationError, match=said):
+            load_dataset(path)
