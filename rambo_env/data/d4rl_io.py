@@ -19,6 +19,7 @@ import numpy as np
 
 from rambo_env.data.dataset import (
     _META_FIELDS,
+    DERIVED_NEXT_OBSERVATIONS,
     DatasetUnavailableError,
     DatasetValidationError,
     OfflineDataset,
@@ -110,16 +111,29 @@ def find_d4rl_file(
 D4RL_MAX_EPISODE_STEPS = 1000
 
 
-def _step_counter_timeouts(
-    terminals: np.ndarray, max_episode_steps: int | None = None
-) -> np.ndarray:
+def _episode_limit(env_id: Any) -> tuple[int, str]:
+    """The step counter's limit for a file of ``env_id`` without ``timeouts``, and where it comes
+    from: D4RL's 1000 for the D4RL MuJoCo envs and for data naming no registered env (what
+    ``d4rl.qlearning_dataset`` counts), else the env's registered ``max_episode_steps`` (probe 77
+    row 11: Reacher-v5 data, 50-step episodes, were cut every 1000 steps, 57 derived transitions
+    jumping into the next episode)."""
+    if isinstance(env_id, str) and env_id not in ENV_IDS.values():
+        import gymnasium as gym
+
+        limit = gym.registry[env_id].max_episode_steps if env_id in gym.registry else None
+        if limit:
+            return int(limit), f"{env_id}'s registered max_episode_steps"
+    return D4RL_MAX_EPISODE_STEPS, "D4RL's time limit, as d4rl.qlearning_dataset counts"
+
+
+def _step_counter_timeouts(terminals: np.ndarray, env_id: Any = None) -> np.ndarray:
     """Time-limit ends from a step counter reset at each terminal (``d4rl.qlearning_dataset``'s
-    ``episode_step == max_episode_steps - 1`` rule for files without ``timeouts``)."""
-    if max_episode_steps is None:
-        max_episode_steps = D4RL_MAX_EPISODE_STEPS
+    ``episode_step == max_episode_steps - 1`` rule for files without ``timeouts``), counted to
+    :func:`_episode_limit` of ``env_id``."""
+    max_episode_steps, why = _episode_limit(env_id)
     print(
         f"[rambo_env] D4RL data has no timeouts; an episode ends after {max_episode_steps} steps "
-        "without a terminal, as d4rl.qlearning_dataset counts"
+        f"without a terminal ({why}); store timeouts in the file if its episodes end elsewhere"
     )
     timeouts = np.zeros(terminals.shape[0], dtype=bool)
     step = 0
@@ -133,11 +147,33 @@ def _step_counter_timeouts(
     return timeouts
 
 
-#: Free-metadata key of a dataset whose next states were derived (:func:`arrays_to_dataset`).
-DERIVED_NEXT_OBSERVATIONS = "next_observations_derived"
+def terminal_timeouts(arrays: dict[str, np.ndarray], where: str) -> dict[str, np.ndarray]:
+    """``arrays`` with ``timeouts`` cleared on rows also flagged ``terminals`` (bool fields): the
+    env terminated on that step, so it is a terminal, whatever else ended the episode (d3rlpy
+    1.x's ``episode_terminals``, renamed ``timeouts``, marks every episode end; gymnasium may set
+    ``truncated`` on the step that terminates); one note counts them. Probe 77 row 43: such rows
+    were dropped from an hdf5 file without next_observations as timeouts (94 of 94 falls gone,
+    without a word) while an npz holding them was refused."""
+    if "timeouts" not in arrays or "terminals" not in arrays:
+        return arrays
+    terminals, timeouts = arrays["terminals"].astype(bool), arrays["timeouts"].astype(bool)
+    if terminals.ndim == 0 or terminals.shape != timeouts.shape:  # refused by the validation
+        return arrays
+    both = terminals & timeouts
+    if not both.any():
+        return arrays
+    print(
+        f"[rambo_env] note: {where}: {int(both.sum())} row(s) are flagged both terminal and "
+        f"timeout (first: row {int(np.argmax(both))}): read as terminals (the env terminated "
+        "there; an episode-end flag such as d3rlpy's episode_terminals marks every end, "
+        "terminals included); timeouts are the time-limit ends that are not terminals"
+    )
+    return {**arrays, "timeouts": timeouts & ~terminals}
 
 
-def _derive_next_observations(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _derive_next_observations(
+    arrays: dict[str, np.ndarray], env_id: Any = None
+) -> dict[str, np.ndarray]:
     """Old D4RL files lack ``next_observations``: use ``obs[t + 1]`` and drop rows whose successor
     is unknown (timeouts and the last row), as ``d4rl.qlearning_dataset`` does; the row before a
     dropped one becomes a timeout (its episode's last stored step)."""
@@ -148,7 +184,8 @@ def _derive_next_observations(arrays: dict[str, np.ndarray]) -> dict[str, np.nda
     if "timeouts" in arrays:
         timeouts = np.asarray(arrays["timeouts"]).reshape(n).astype(bool)
     else:
-        timeouts = _step_counter_timeouts(np.asarray(arrays["terminals"]).reshape(n).astype(bool))
+        terminals = np.asarray(arrays["terminals"]).reshape(n).astype(bool)
+        timeouts = _step_counter_timeouts(terminals, env_id)
     keep = ~timeouts
     keep[-1] = False
     if not keep.any():  # probe 24: was "dataset is empty: field 'observations' has 0 rows"
@@ -169,8 +206,10 @@ def _derive_next_observations(arrays: dict[str, np.ndarray]) -> dict[str, np.nda
             f"[rambo_env] note: {ended} terminal row(s): the file holds no state after a "
             "terminal step, so each takes the next row's observation, the next episode's first "
             "state, as d4rl.qlearning_dataset does (the critic's target ignores it; the dynamics "
-            f"model learns those {ended} step(s) as jumps); store next_observations in the file "
-            "to train on the true ones"
+            f"model learns those {ended} step(s) as jumps, and a termination classifier, fitted "
+            "to next states for an env without an exact termination rule, cannot be fitted from "
+            "them: it would learn start states as terminal; dataset.known_next_states() is False "
+            "on those rows); store next_observations in the file to train on the true ones"
         )
     return out
 
@@ -200,7 +239,9 @@ def _check_rows_to_derive(arrays: dict[str, np.ndarray]) -> None:
         )
 
 
-def with_next_observations(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def with_next_observations(
+    arrays: dict[str, np.ndarray], env_id: Any = None, where: str = "the data"
+) -> dict[str, np.ndarray]:
     """``arrays`` with ``next_observations`` derived where they are missing (D4RL's layout:
     :func:`_derive_next_observations`), for .hdf5 and .npz alike (probe 38: an npz of D4RL's
     ``get_dataset()`` was refused "missing key ['next_observations']" while the same arrays as
@@ -212,7 +253,8 @@ def with_next_observations(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarra
         if key in arrays:
             arrays[key] = _cast_field(key, arrays[key], np.bool_, 1)
     _check_rows_to_derive(arrays)
-    return _derive_next_observations(arrays)
+    # a row both terminal and timeout is a terminal (was dropped as a timeout: probe 77 row 43)
+    return _derive_next_observations(terminal_timeouts(arrays, where), env_id)
 
 
 def arrays_to_dataset(
@@ -221,11 +263,13 @@ def arrays_to_dataset(
     level: str | None,
     source: str,
     stored: dict[str, Any] | None = None,
+    step_env: str | None = None,
 ) -> OfflineDataset:
     """D4RL dict of arrays -> validated :class:`OfflineDataset` with our env id and ref scores;
     ``stored``: the metadata the file itself holds (:func:`~rambo_env.data.dataset.stored_metadata`),
     which wins over what its name implies (its env_id drops the name's env and reference scores;
-    either reference score drops the name's pair)."""
+    either reference score drops the name's pair); ``step_env``: the env whose time limit counts
+    episodes without timeouts (load_dataset's ``env_id=``; else the stored or the name's env)."""
     arrays = {k: np.asarray(v) for k, v in arrays.items() if k in _KEYS}
     check_no_scalar_fields(arrays)  # probe 35: a scalar timeouts was read as "no timeouts"
     if "observations" in arrays:  # probe 29: timeouts & ~terminals of other lengths was numpy's
@@ -239,10 +283,11 @@ def arrays_to_dataset(
         if key in arrays:  # or b"a" as True (was: timeouts of 0.5 silently ended every row)
             arrays[key] = _cast_field(key, arrays[key], np.bool_, 1)
     derived = "next_observations" not in arrays
-    arrays = with_next_observations(arrays)
-    if "timeouts" in arrays and "terminals" in arrays:
-        # A step can be flagged both; the MDP terminated, so it is a terminal, not a truncation.
-        arrays["timeouts"] = arrays["timeouts"].astype(bool) & ~arrays["terminals"].astype(bool)
+    # the env the file names counts its episodes (probe 77 row 11: was D4RL's 1000 for any env)
+    env_id = step_env or (stored or {}).get("env_id", ENV_IDS[env] if env is not None else None)
+    arrays = with_next_observations(arrays, env_id, source)
+    # A step can be flagged both; the MDP terminated, so it is a terminal, not a truncation.
+    arrays = terminal_timeouts(arrays, source)
     meta: dict[str, Any] = {
         "source": source,
         "name": f"{env}-{level}" if env and level else "custom",
@@ -310,9 +355,10 @@ def _name_env_id(path: Path) -> str | None:
     return ENV_IDS[parsed[0]] if parsed else None
 
 
-def _read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
+def _read_d4rl_hdf5(path: str | Path, step_env: str | None = None) -> OfflineDataset:
     """:func:`read_d4rl_hdf5` without the checks of the path and of the data against their env
-    (:func:`~rambo_env.load_dataset` makes both itself)."""
+    (:func:`~rambo_env.load_dataset` makes both itself); ``step_env``: load_dataset's
+    ``env_id=``, whose time limit counts the episodes of a file without timeouts."""
     import h5py
 
     path = Path(path)
@@ -325,7 +371,17 @@ def _read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
                     "(D4RL stores each field as a top-level dataset); re-create the file"
                 )
         arrays = {k: f[k][()] for k in _KEYS if k in f}
+        ends = f.get("episode_terminals")  # d3rlpy 1.x's MDPDataset.dump: every episode end
+        d3rlpy = arrays and "timeouts" not in f and isinstance(ends, h5py.Dataset)
+        if d3rlpy:  # probe 77 row 43: was ignored ("rename it"), its time-limit ends lost
+            arrays["timeouts"] = ends[()]  # the terminal ones stay terminals: terminal_timeouts
+            print(
+                f"[rambo_env] note: hdf5 file {path}: 'episode_terminals' (d3rlpy 1.x's episode "
+                "ends, terminals included) read as the episode ends: those that are not "
+                "terminals are timeouts"
+            )
         stored = _stored_hdf5_metadata(f, path) if arrays else {}  # else: no D4RL file
+        _check_d3rlpy_episodes(f, path)
         for key in sorted(set(f.keys()) - set(_KEYS) - set(_META_FIELDS)):  # D4RL's infos/,
             # metadata/ groups: fine
             close = difflib.get_close_matches(key, [k for k in _KEYS if k not in f], n=1)
@@ -335,8 +391,9 @@ def _read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
                     f"{close[0]!r}?); the fields are {list(_KEYS)}: rename it in the file"
                 )
             _check_metadata_spelling(path, key, "top-level key", set(f.keys()))
+        read = {*_KEYS, *_META_FIELDS, *(("episode_terminals",) if d3rlpy else ())}
         ignored = [  # probe 61: an extra top-level array was ignored without a word
-            k for k in sorted(set(f.keys()) - set(_KEYS) - set(_META_FIELDS))
+            k for k in sorted(set(f.keys()) - read)
             if isinstance(f.get(k, getlink=True), h5py.HardLink) and isinstance(f[k], h5py.Dataset)
         ]  # fmt: skip
         if arrays and ignored:  # D4RL's own files hold only groups beside the fields
@@ -363,7 +420,34 @@ def _read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
             )
     parsed = parse_d4rl_name(path.stem.replace("_", "-"))
     env, level = (parsed[0], parsed[1]) if parsed else (None, None)
-    return arrays_to_dataset(arrays, env, level, source=f"d4rl-hdf5:{path}", stored=stored)
+    return arrays_to_dataset(
+        arrays, env, level, source=f"d4rl-hdf5:{path}", stored=stored, step_env=step_env
+    )
+
+
+_D3RLPY_EPISODE_KEY = re.compile(r"^(observations|actions|rewards|terminated)_\d+$")
+
+
+def _check_d3rlpy_episodes(f: Any, path: Path) -> None:
+    """DatasetValidationError for d3rlpy 2.x's per-episode layout (``ReplayBuffer.dump``:
+    ``observations_0``, ``actions_0``, ``rewards_0``, ``terminated_0``, …, ``num_episodes``),
+    with how to flatten it (probe 77 row 20: was "top-level key 'actions_0' is not a D4RL field
+    (did you mean 'actions'?) … rename it", which no renaming fixes)."""
+    episodes = [k for k in f.keys() if _D3RLPY_EPISODE_KEY.match(k)]
+    if not episodes:
+        return
+    first = sorted(k for k in episodes if k.endswith("_0")) or sorted(episodes)[:1]
+    raise DatasetValidationError(
+        f"hdf5 file {path}: d3rlpy 2.x's per-episode layout ({first} …, {len(episodes)} "
+        "arrays: one "
+        "array per episode and field), not D4RL's one array per field; concatenate the "
+        "episodes into an npz: n = f['num_episodes'][()]; observations = np.concatenate("
+        "[f[f'observations_{i}'] for i in range(n)]), likewise actions and rewards (rewards[:, 0]); "
+        "terminals True on episode i's last row where f[f'terminated_{i}'] is True, timeouts True "
+        "on the other episodes' last rows; np.savez(out, observations=..., actions=..., "
+        "rewards=..., terminals=..., timeouts=..., env_id='...') and load that (next states are "
+        "derived within each episode)"
+    )
 
 
 def _stored_hdf5_metadata(f: Any, path: Path) -> dict[str, Any]:

@@ -31,6 +31,10 @@ ARRAY_FIELDS: dict[str, tuple[type, int]] = {
 }
 _OPTIONAL_FIELDS = ("timeouts",)  # absent -> no time-limit truncations recorded
 _META_FIELDS = ("env_id", "ref_min_score", "ref_max_score", "name", "source")
+#: Free-metadata key of a dataset whose next states were derived from the next row (D4RL's layout
+#: without next_observations: :func:`~rambo_env.data.d4rl_io.arrays_to_dataset`); its terminal
+#: rows' next states are then stand-ins (:meth:`OfflineDataset.known_next_states`).
+DERIVED_NEXT_OBSERVATIONS = "next_observations_derived"
 _ACTION_ATOL = 1e-4  # float32 rounding of actions stored at the Box boundary
 _SUCCESSOR_RTOL = 1e-5  # next_observations[t] vs observations[t + 1]: float noise is no new episode
 _F32_SPACINGS = 1  # ... plus float32 rounding of the value itself (a spacing or two: 0.06 at 1e6)
@@ -273,7 +277,13 @@ def _warn_float32_rounding(key: str, value: np.ndarray, cast: np.ndarray, name: 
         return
     err = np.abs(cast.reshape(table.shape) - table).max(axis=0)  # [D]
     std = table.std(axis=0)
-    bad = np.flatnonzero((std > 0) & (err > _F32_ROUNDING_SHARE * std))
+    # probe 77 rows 5, 29: a constant column (Pusher's goal, Humanoid's cinert entries) has a
+    # summation-noise std (~1e-16 of its value), not 0, and was "offset …: centre it": a column
+    # counts only when its values spread beyond float64 noise of their size (max - min)
+    with np.errstate(invalid="ignore"):  # inf - inf: a non-finite column, left to validation
+        size = np.abs(table).max(axis=0)  # [D]
+        varies = table.max(axis=0) - table.min(axis=0) > 64 * np.finfo(np.float64).eps * size
+    bad = np.flatnonzero(varies & (std > 0) & (err > _F32_ROUNDING_SHARE * std))
     if not bad.size:
         return
     j = int(bad[np.argmax(err[bad] / std[bad])])
@@ -287,6 +297,21 @@ def _warn_float32_rounding(key: str, value: np.ndarray, cast: np.ndarray, name: 
         f"{std[j]:.2g}; {len(np.unique(cast.reshape(table.shape)[:, j]))} of "
         f"{len(np.unique(table[:, j]))} distinct values kept): it is offset by about "
         f"{offset}; subtract the offset (centre it) before loading"
+    )
+
+
+def _env_axis_hint(key: str, value: np.ndarray, n_envs: int) -> str:
+    """The advice for a field stored with a vectorised env's axis (:meth:`OfflineDataset._env_axis`,
+    probe 77 row 35: SB3's observations [1000, 2, 11] were advised to be reshaped to 22 columns,
+    two envs' states glued into one row): each env's steps after the other's, every field alike."""
+    row = f"-1, {int(np.prod(value.shape[2:]))}" if value.ndim > 2 else "-1"
+    return (
+        f"; axis 1 (size {n_envs}) of every field is a vectorised env's (SB3's ReplayBuffer: [steps, "
+        f"n_envs, …]): put each env's steps after the other's, every field alike: "
+        f"{key}.swapaxes(0, 1).reshape({row}) (observations / next_observations / actions: "
+        "reshape(-1, their dim); rewards / terminals / timeouts: reshape(-1)), and set timeouts "
+        "on each env's last row unless it ends an episode already; not a reshape to one row per step, "
+        f"which glues {n_envs} envs' states together"
     )
 
 
@@ -662,17 +687,25 @@ class OfflineDataset:
         return dataset
 
     @classmethod
-    def _load_npz(cls, path: str | Path, **meta: Any) -> OfflineDataset:
-        """:meth:`from_npz`, the unflagged episode ends not said yet (as :meth:`_from_arrays`)."""
+    def _load_npz(
+        cls, path: str | Path, *, step_env: str | None = None, **meta: Any
+    ) -> OfflineDataset:
+        """:meth:`from_npz`, the unflagged episode ends not said yet (as :meth:`_from_arrays`);
+        ``step_env``: load_dataset's ``env_id=``, whose time limit counts the episodes of a file
+        without timeouts (else its own env_id)."""
         from rambo_env.data.loaders import _read_named, check_dataset_file  # lazy: imports us
 
         if not isinstance(path, str | os.PathLike):
             raise ValueError(f"path: expected a .npz file path, got {type(path).__name__}")
         check_dataset_file(os.fspath(path), "npz file")
-        return _read_named(os.fspath(path), "npz", lambda: cls._from_npz(path, **meta))
+        return _read_named(
+            os.fspath(path), "npz", lambda: cls._from_npz(path, step_env=step_env, **meta)
+        )
 
     @classmethod
-    def _from_npz(cls, path: str | Path, **meta: Any) -> OfflineDataset:
+    def _from_npz(
+        cls, path: str | Path, *, step_env: str | None = None, **meta: Any
+    ) -> OfflineDataset:
         with np.load(path, allow_pickle=False) as data:
             # Every other array goes to from_arrays, which refuses unknown keys ('timeout').
             arrays = {k: data[k] for k in data.files if k not in (*_META_FIELDS, "metadata_json")}
@@ -686,22 +719,26 @@ class OfflineDataset:
                 f"{[*_META_FIELDS, 'metadata_json']} (D4RL's 'infos/...', 'metadata/...' are "
                 "ignored); rename or drop them"
             )
-        if "next_observations" not in arrays and {"observations", "terminals"} <= set(arrays):
-            from rambo_env.data.d4rl_io import (  # lazy: imports us
-                DERIVED_NEXT_OBSERVATIONS,
-                with_next_observations,
-            )
-
-            # D4RL's layout (np.savez of get_dataset()): next states derived as from its .hdf5
-            arrays = with_next_observations({k: v for k, v in arrays.items() if not _d4rl_extra(k)})
-            # probe 68: the loader then blamed the terminal rows' derived next states on the flags
-            stored["metadata"] = {**stored.get("metadata", {}), DERIVED_NEXT_OBSERVATIONS: True}
         # probe 30: env_id / name written inside metadata_json (not as their own entries) were
         # kept as free metadata and ignored ("names no Gymnasium env"): read, validated alike
         inside = stored.get("metadata", {})
         for key in ("env_id", "name", "ref_min_score", "ref_max_score"):
             if key not in stored and inside.get(key) not in (None, ""):
                 stored[key] = inside.pop(key)
+        from rambo_env.data.d4rl_io import terminal_timeouts, with_next_observations  # lazy
+
+        if "next_observations" not in arrays and {"observations", "terminals"} <= set(arrays):
+            # D4RL's layout (np.savez of get_dataset()): next states derived as from its .hdf5
+            arrays = with_next_observations(
+                {k: v for k, v in arrays.items() if not _d4rl_extra(k)},
+                step_env or meta.get("env_id", stored.get("env_id")),  # probe 77 row 11
+                f"npz file {path}",
+            )
+            # probe 68: the loader then blamed the terminal rows' derived next states on the flags
+            stored["metadata"] = {**stored.get("metadata", {}), DERIVED_NEXT_OBSERVATIONS: True}
+        elif {"terminals", "timeouts"} <= set(arrays):  # a row flagged both: a terminal, as
+            flags = {k: _cast_field(k, arrays[k], np.bool_, 1) for k in ("terminals", "timeouts")}
+            arrays = {**arrays, **terminal_timeouts(flags, f"npz file {path}")}  # from hdf5
         stored.update(meta)
         return cls._from_arrays(arrays, copy=False, **stored)  # just read: ours
 
@@ -837,7 +874,10 @@ class OfflineDataset:
                 )
             if value.ndim != ndim:
                 hint = ""  # probe 26: said what was wrong, not what to do
-                if ndim == 2 and value.ndim > 2:
+                n_envs = self._env_axis()
+                if n_envs and value.ndim == ndim + 1 and value.shape[1] == n_envs:
+                    hint = _env_axis_hint(key, value, n_envs)
+                elif ndim == 2 and value.ndim > 2:
                     flat = int(np.prod(value.shape[1:]))
                     hint = (
                         f"; flatten each row: {key}.reshape(len({key}), {flat}) (and the env's "
@@ -877,6 +917,20 @@ class OfflineDataset:
                 f"terminals{list(idx)} and timeouts{list(idx)} are both True; a time-limit "
                 "truncation is never a terminal"
             )
+
+    def _env_axis(self) -> int | None:
+        """The size of a vectorised env's axis when every field has one more axis than ours of
+        that size in place 1 (SB3's ReplayBuffer: observations [steps, n_envs, obs_dim], rewards
+        [steps, n_envs]), at least 2; else None."""
+        shapes = [getattr(self, key, None) for key in ARRAY_FIELDS if key not in _OPTIONAL_FIELDS]
+        if not all(isinstance(v, np.ndarray) for v in shapes):
+            return None
+        ndims = [ARRAY_FIELDS[k][1] for k in ARRAY_FIELDS if k not in _OPTIONAL_FIELDS]
+        if any(v.ndim != ndim + 1 for v, ndim in zip(shapes, ndims, strict=True)):
+            return None
+        middle = {v.shape[1] for v in shapes}
+        n_envs = middle.pop() if len(middle) == 1 else 0
+        return n_envs if n_envs >= 2 else None
 
     def _space_mismatch(self, key: str, space: spaces.Space) -> DatasetValidationError:
         """The error for data whose ``key`` ('observations' / 'actions') dims do not fit the
@@ -1170,6 +1224,19 @@ class OfflineDataset:
 
         found = np.isin(rows(self.next_observations[sample]), rows(self.observations)).mean()
         return None if found > 0.5 else (int(unmarked.size), unflagged, int(unmarked[0]))
+
+    def known_next_states(self) -> np.ndarray:
+        """bool[N]: False on the rows whose ``next_observations`` are a stand-in, not the state
+        the step reached: the terminal rows of data whose next states were derived from the next
+        row (D4RL's layout without next_observations: the next episode's first state). What is
+        learned from next states (the termination classifier, the dynamics model) must leave
+        them out; the critic's target ignores a terminal row's next state anyway. Probe 77 row
+        27: a termination classifier fitted on such rows learned start states as terminal and
+        missed 507 of 507 held-out terminations."""
+        known = np.ones(self.n_transitions, dtype=bool)
+        if self.metadata.get(DERIVED_NEXT_OBSERVATIONS):
+            known &= ~self.terminals
+        return known
 
     def episode_ends(self) -> np.ndarray:
         """bool[N]: True on the last step of each episode (terminal, timeout, or the final row)."""

@@ -285,7 +285,7 @@ def read_npz(path: str | Path, **meta: Any) -> OfflineDataset:
         return OfflineDataset.from_npz(path, **meta)
     # probe 65: env_id='Hopper-v4' on a file recording Hopper-v5 replaced it without a word
     # (load_dataset's env_id= warns the same override)
-    recorded = OfflineDataset._load_npz(path, **meta)
+    recorded = OfflineDataset._load_npz(path, step_env=env_id, **meta)
     dataset = validate_for_env(dataclasses.replace(recorded, env_id=env_id))  # dims: refused
     _warn_env_override(recorded, env_id)
     dataset.warn_unmarked_episode_ends()  # by its final env, as from_npz
@@ -348,7 +348,7 @@ def _load_dataset(
     try:
         _check_env_id_fits_short_name(name_or_path, env_id)
         options = _LoadOptions(download, generate, d4rl_dir, n_transitions, seed, progress)
-        resolved = dataset = _resolve(name_or_path, options)
+        resolved = dataset = _resolve(name_or_path, options, env_id)
         if env_id is not None:
             dataset = dataclasses.replace(dataset, env_id=env_id)
         elif dataset.env_id is None and unnamed_env is not None:
@@ -452,10 +452,34 @@ def check_content(dataset: OfflineDataset, *, unless_checked: bool = False) -> N
     _warn_scaled_actions(dataset)
     _warn_duplicated_rows(dataset)
     _note_long_episodes(dataset)
+    _warn_unlearnable_termination(dataset)
     setattr(dataset, _CHECKED, True)  # not a field: a changed copy (dataclasses.replace) is new
 
 
 _CHECKED = "_content_checked"
+
+
+def _warn_unlearnable_termination(dataset: OfflineDataset) -> None:
+    """One warning when the data's env has no exact termination rule (the model's rollouts end
+    where a classifier fitted to the terminal rows' next states says) and those next states are
+    stand-ins (:meth:`~OfflineDataset.known_next_states`: derived, the next episode's first
+    states). Probe 77 row 27: InvertedPendulum-v5 data without next_observations fitted the
+    classifier on start states as terminal; it missed 507 of 507 held-out terminations, with a
+    note that named the dynamics model only."""
+    from rambo_env.dynamics.termination import TERMINATION_FNS  # lazy: torch
+
+    unknown = ~dataset.known_next_states() & dataset.terminals
+    if not unknown.any() or dataset.env_id in TERMINATION_FNS:
+        return
+    env = dataset.env_id or "the data's env (none named)"
+    print(
+        f"[rambo_env] WARNING: dataset {dataset.name!r}: {env} has no exact termination rule, "
+        "so model rollouts end where a classifier fitted to the terminal rows' next states "
+        f"predicts, but all {int(unknown.sum())} of them are derived (the next episode's first "
+        "state: the file has no next_observations): no termination rule can be learned from "
+        "this file (it would flag start states and miss terminations); store next_observations "
+        "(the env's observation at termination) in the file"
+    )
 
 
 def _from(dataset: OfflineDataset) -> str:
@@ -610,6 +634,16 @@ def _check_load_args(src: Any, n_transitions: Any, seed: Any, d4rl_dir: Any = No
     looks_in_d4rl = text is not None and (text in SHORT_NAMES or parse_d4rl_name(text) is not None)
     if d4rl_dir is not None and not looks_in_d4rl:  # was: silently ignored
         what = f"{type(src).__name__}" if text is None else repr(text)
+        if text is not None and "/" not in text and not is_dataset_file(text):
+            # probe 77 row 36: 'ant-medium-v2' "is loaded as it is", while it loads nowhere
+            d4rl_envs = "/".join(sorted(ENV_IDS))
+            raise ValueError(
+                f"d4rl_dir: {what} is not a D4RL name this project reads"
+                f"{did_you_mean(text, sorted(SHORT_NAMES))} (D4RL's MuJoCo names of "
+                f"{d4rl_envs} only: hopper-medium-v2, or a short name such as hopper-medium); "
+                "load a D4RL-layout file of another env by its path, naming its env, without "
+                "d4rl_dir: load_dataset('path/to/ant_medium-v2.hdf5', env_id='Ant-v5')"
+            )
         raise ValueError(
             f"d4rl_dir: only a D4RL name (hopper-medium-v2) or a short name (hopper-medium) is "
             f"looked for there, but {what} is loaded as it is; leave d4rl_dir out"
@@ -1806,7 +1840,9 @@ class _LoadOptions(NamedTuple):
     progress: bool = True
 
 
-def _resolve(src: Any, options: _LoadOptions) -> OfflineDataset:
+def _resolve(src: Any, options: _LoadOptions, step_env: str | None = None) -> OfflineDataset:
+    """The dataset ``src`` names; ``step_env``: load_dataset's ``env_id=``, whose time limit
+    counts the episodes of a D4RL-layout file without timeouts (probe 77 row 11)."""
     download, d4rl_dir = options.download, options.d4rl_dir
     if isinstance(src, OfflineDataset):
         return src
@@ -1820,8 +1856,8 @@ def _resolve(src: Any, options: _LoadOptions) -> OfflineDataset:
         npz = text.lower().endswith(".npz")
         check_dataset_file(text, "npz file" if npz else "D4RL hdf5 file")
         if npz:  # as read_npz, its episode ends said by the final env (check_content)
-            return OfflineDataset._load_npz(text, source=f"npz:{text}")
-        return _read_named(text, "hdf5", lambda: _read_d4rl_hdf5(text))
+            return OfflineDataset._load_npz(text, source=f"npz:{text}", step_env=step_env)
+        return _read_named(text, "hdf5", lambda: _read_d4rl_hdf5(text, step_env))
     if text in SHORT_NAMES:
         env, level = SHORT_NAMES[text]
         dataset = _load_short(env, level, options)
