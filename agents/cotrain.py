@@ -1436,6 +1436,7 @@ def _evaluate(session: Session, iteration: int) -> dict[str, Any]:
             n_episodes=cfg.n_eval_episodes,
             seed=1_000_000 + 100_000 * cfg.seed + cfg.n_eval_episodes * iteration,
             scorer=session.dataset,
+            env_kwargs=session.dataset.env_kwargs,  # probe 77 row 22: was the default env
         )
     return result.to_dict()
 

@@ -244,6 +244,7 @@ def evaluate_policy(
     seed: int = 0,
     scorer: _Scorer | None = None,
     max_episode_steps: int | None = None,
+    env_kwargs: dict[str, Any] | None = None,
 ) -> EvalResult:
     """Run ``n_episodes`` episodes of ``act`` in the real env, all in lock-step (App. B.6).
 
@@ -254,6 +255,9 @@ def evaluate_policy(
     :param seed: episode ``i`` is reset with seed ``seed + i`` (reproducible evaluations).
     :param scorer: anything with ``normalized_score(mean_return)`` (e.g. the ``OfflineDataset``).
     :param max_episode_steps: optional hard cap on top of the env's own time limit.
+    :param env_kwargs: with an env id, ``gym.make(env, **env_kwargs)`` (the env the data were
+        collected in: ``dataset.env_kwargs``; probe 77 row 22: data of another healthy range
+        were evaluated in the default env).
     """
     check_n_eval_episodes(n_episodes, "n_episodes")  # was: a raw TypeError for 2.5 / "3"
     # was: gymnasium's "Seed must be …" at the first reset; probe 20: a numpy int passed the
@@ -264,7 +268,16 @@ def evaluate_policy(
             f"max_episode_steps: must be None or an int >= 1, got {max_episode_steps!r}"
         )
     _check_eval_args(act, env, normalizer, scorer)
-    make = (lambda: _make_env(env)) if isinstance(env, str) else env
+    if env_kwargs is not None and (
+        not isinstance(env_kwargs, dict) or not all(isinstance(k, str) for k in env_kwargs)
+    ):
+        raise ValueError(f"env_kwargs: expected a dict of gym.make keywords, got {env_kwargs!r}")
+    if env_kwargs and not isinstance(env, str):
+        raise ValueError(
+            "env_kwargs: given with an env factory; pass the env id with env_kwargs, or make "
+            "the env with them in the factory"
+        )
+    make = (lambda: _make_env(env, env_kwargs)) if isinstance(env, str) else env
     envs: list[gym.Env] = []
     try:
         for _ in range(n_episodes):
@@ -367,11 +380,11 @@ def _has_time_limit(env: gym.Env) -> bool:
 UNLIMITED_ENV_CAP = 1000
 
 
-def _make_env(env_id: str) -> gym.Env:
-    """``gym.make(env_id)``; gymnasium's errors (``module:Env`` whose module or env is not
-    there, a missing extra) as one ValueError naming ``env``."""
+def _make_env(env_id: str, env_kwargs: dict[str, Any] | None = None) -> gym.Env:
+    """``gym.make(env_id, **env_kwargs)``; gymnasium's errors (``module:Env`` whose module or env
+    is not there, a missing extra) as one ValueError naming ``env``."""
     try:
-        return gym.make(env_id)
+        return gym.make(env_id, **(env_kwargs or {}))
     except Exception as err:
         if out_of_memory(err):  # probe 33: MuJoCo's "Could not allocate memory for texture"
             raise ValueError(out_of_memory_text(err, f"create the {env_id} simulator")) from None

@@ -68,7 +68,8 @@ _NOT_YOURS = ", or set RAMBO_ENV_CACHE to a folder of your own (the model is the
 
 
 def dataset_action_space(dataset: OfflineDataset) -> gym.spaces.Box:
-    """The real env's action space (``gym.make(dataset.env_id)``), else one from the data.
+    """The real env's action space (``gym.make(dataset.env_id, **dataset.env_kwargs)``), else
+    one from the data.
 
     Without a makeable env: ``Box(-1, 1)`` when every dataset action lies in [-1, 1] (the
     continuous-control convention the agents' tanh squashing assumes), else the per-dimension
@@ -76,7 +77,7 @@ def dataset_action_space(dataset: OfflineDataset) -> gym.spaces.Box:
     """
     if dataset.env_id is not None:
         try:
-            env = gym.make(dataset.env_id)
+            env = gym.make(dataset.env_id, **getattr(dataset, "env_kwargs", {}))
         except gym.error.Error:
             env = None
         if env is not None:

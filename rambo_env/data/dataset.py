@@ -62,6 +62,12 @@ class DatasetUnavailableError(FileNotFoundError):
     """A dataset cannot be found locally or fetched; the message says how to get it."""
 
 
+#: ``metadata`` key of the kwargs the data's env was made with (:attr:`OfflineDataset.env_kwargs`)
+ENV_KWARGS = "env_kwargs"
+#: ``metadata`` key of the env id those kwargs belong to
+ENV_KWARGS_OF = "env_kwargs_of"
+
+
 def _d4rl_extra(key: Any) -> bool:
     """D4RL ``get_dataset()`` columns we do not use (``infos/qpos``, ``metadata/policy/...``)."""
     return isinstance(key, str) and key.startswith(("infos/", "metadata/"))
@@ -755,6 +761,21 @@ class OfflineDataset:
     def action_dim(self) -> int:
         return int(self.actions.shape[1])
 
+    @property
+    def env_kwargs(self) -> dict[str, Any]:
+        """The kwargs the data's env was made with (``gym.make(env_id, **env_kwargs)``):
+        ``metadata['env_kwargs']`` (a Minari dataset's ``env_spec`` kwargs; an npz file's
+        ``metadata_json``), {} for the defaults or when ``metadata['env_kwargs_of']`` names an env
+        other than :attr:`env_id` (``env_id=…`` replaced the data's env). Probe 77 rows 21-22: a
+        Minari dataset's recorded kwargs were dropped, its 12-dim Hopper data refused and its
+        Ant data of another healthy range judged by the default env."""
+        kwargs = self.metadata.get(ENV_KWARGS)
+        if not isinstance(kwargs, dict) or not kwargs:
+            return {}
+        if self.metadata.get(ENV_KWARGS_OF, self.env_id) != self.env_id:
+            return {}
+        return dict(kwargs)
+
     # ----------------------------------------------------------------- validation
     def validate(
         self,
@@ -800,6 +821,14 @@ class OfflineDataset:
             raise DatasetValidationError(  # to_npz into a file that load_dataset refuses
                 f"metadata: expected a dict, got {type(self.metadata).__name__} "
                 f"{str(self.metadata)[:60]!r}"
+            )
+        kwargs = self.metadata.get(ENV_KWARGS)
+        if kwargs is not None and (
+            not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs)
+        ):  # probe 77: then gym.make(env_id, **kwargs) would be a raw TypeError
+            raise DatasetValidationError(
+                f"metadata['{ENV_KWARGS}']: expected a dict of gym.make keyword arguments (the "
+                f"kwargs the data's env was made with), got {str(kwargs)[:60]!r}"
             )
         env_id = self.env_id
         if env_id is not None:
@@ -1174,7 +1203,9 @@ class OfflineDataset:
             return unmarked
         from rambo_env.dynamics.termination import terminal_disagreements  # lazy: torch
 
-        found = terminal_disagreements(env_id, self.next_observations, self.terminals)
+        found = terminal_disagreements(
+            env_id, self.next_observations, self.terminals, self.env_kwargs
+        )
         if found is None:
             return unmarked
         ended = found[1][~self.timeouts[found[1]]]  # not flagged at all

@@ -41,6 +41,7 @@ from rambo_env.data.dataset import (
     _ACTION_ATOL,
     _SUCCESSOR_RTOL,
     _UNSAID_ENDS,
+    ENV_KWARGS,
     DatasetUnavailableError,
     DatasetValidationError,
     OfflineDataset,
@@ -361,14 +362,21 @@ def _load_dataset(
                 raise
             # probe 50: an hdf5's env_id attribute naming another env was "name the env they
             # come from", not saying that the env was the file's own
+            made = dataset.env_kwargs  # probe 77 row 21: "fix the env_id" of a right id
+            if made:
+                made_with = f" made with the kwargs they record ({made})"
+            else:
+                made_with = _positions_kwarg_hint(dataset)
+            fix = "fix the env_id (or kwargs)" if made or made_with else "fix the env_id"
             raise DatasetValidationError(
-                f"{err.problem}, the env the data name themselves ({dataset.source}): the data "
-                "do not fit it; fix the env_id stored with the data, or pass the env they come "
+                f"{err.problem}, the env the data name themselves ({dataset.source}){made_with}: "
+                f"the data do not fit it; {fix} stored with the data, or pass the env they come "
                 "from (env_id=…, --env-id)",
                 problem=err.problem,
             ) from None
         if env_id is not None:  # after the dims check: another env's dims are refused, not warned
             _warn_env_override(resolved, env_id)
+        _note_env_kwargs(dataset)
         dataset = _with_d4rl_ref_scores(dataset)
         if dataset is not resolved and hasattr(resolved, _UNSAID_ENDS):  # not a field: carried
             # to check_content, which judges the unflagged episode ends by the final env (probe
@@ -449,6 +457,8 @@ def check_content(dataset: OfflineDataset, *, unless_checked: bool = False) -> N
         _warn_jumps_to_starts(dataset)
     if checked is not None:
         _warn_reward_disagreement(dataset, checked)
+    if not normalised and not rounded and not apart:
+        _warn_swimmer_reward_weight(dataset)
     _warn_scaled_actions(dataset)
     _warn_duplicated_rows(dataset)
     _note_long_episodes(dataset)
@@ -718,7 +728,7 @@ def _warn_scaled_actions(dataset: OfflineDataset) -> None:
     import gymnasium as gym
 
     try:
-        env = gym.make(dataset.env_id)
+        env = gym.make(dataset.env_id, **dataset.env_kwargs)
     except Exception:  # validate_for_env has said what is wrong with the env
         return
     with contextlib.closing(env):
@@ -764,20 +774,24 @@ def _z_scored(values: np.ndarray) -> bool:
     return bool((np.abs(mean) < 0.1).all() and ((std > 0.8) & (std < 1.1)).all())
 
 
-def _env_observations(env_id: str, steps: int = 300) -> np.ndarray | None:
+def _env_observations(
+    env_id: str, steps: int = 300, env_kwargs: dict | None = None
+) -> np.ndarray | None:
     """The env's own observations over ``steps`` random-action steps (fixed seed); None when it
     cannot be made."""
-    own = _env_steps(env_id, steps)
+    own = _env_steps(env_id, steps, env_kwargs)
     return None if own is None else own[0]
 
 
-def _env_steps(env_id: str, steps: int = 300) -> tuple[np.ndarray, np.ndarray] | None:
-    """``(observations, rewards)`` of the env over ``steps`` random-action steps (fixed seed);
-    None when it cannot be made."""
+def _env_steps(
+    env_id: str, steps: int = 300, env_kwargs: dict | None = None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(observations, rewards)`` of the env (made with ``env_kwargs``) over ``steps``
+    random-action steps (fixed seed); None when it cannot be made."""
     import gymnasium as gym
 
     try:
-        env = gym.make(env_id)
+        env = gym.make(env_id, **(env_kwargs or {}))
     except Exception:  # validate_for_env has said what is wrong with the env
         return None
     with contextlib.closing(env):
@@ -820,7 +834,7 @@ def _warn_whole_number_fields(dataset: OfflineDataset) -> set[str]:
     whole = [k for k, names in fields.items() if all(_whole(getattr(dataset, n)) for n in names)]
     if not whole:
         return set()
-    own = _env_steps(dataset.env_id, 100)
+    own = _env_steps(dataset.env_id, 100, dataset.env_kwargs)
     if own is None or own[0].shape[1] != dataset.obs_dim:
         return set()
     said = set()
@@ -857,7 +871,7 @@ def _warn_constant_observations(dataset: OfflineDataset) -> bool:
     constant = np.flatnonzero((obs == first).all(axis=0) & (nxt == first).all(axis=0))
     if not constant.size or constant.size == dataset.obs_dim:
         return False  # every column: _warn_frozen_observations says it
-    own = _env_observations(dataset.env_id)
+    own = _env_observations(dataset.env_id, env_kwargs=dataset.env_kwargs)
     if own is None or own.shape[1] != dataset.obs_dim:
         return False
     constant = [int(j) for j in constant if own[:, j].min() < own[:, j].max()]
@@ -911,7 +925,7 @@ def _warn_normalised_observations(dataset: OfflineDataset) -> bool:
     exact = _z_scored(obs) and _z_scored(nxt)
     if not (exact or (_near_z_scored(obs) and _near_z_scored(nxt))):
         return False
-    own = _env_observations(dataset.env_id)
+    own = _env_observations(dataset.env_id, env_kwargs=dataset.env_kwargs)
     if own is None or own.shape[1] != dataset.obs_dim or _z_scored(own):
         return False
     if not exact and not _far_from_z_scored(own):
@@ -1078,7 +1092,9 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
 
     if dataset.metadata.get(DERIVED_NEXT_OBSERVATIONS):  # terminal rows' next states are the
         return  # next episode's first ones, as D4RL derives them (said at the derivation)
-    found = terminal_disagreements(dataset.env_id, dataset.next_observations, dataset.terminals)
+    found = terminal_disagreements(
+        dataset.env_id, dataset.next_observations, dataset.terminals, dataset.env_kwargs
+    )
     if found is None:
         return
     glitches = [i for i, *_ in outlier_entries(dataset.next_observations)]  # said at load
@@ -1101,7 +1117,24 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
         f"termination rule: {alive} terminal row(s) whose next state the rule keeps alive, "
         f"{ended} non-terminal row(s) whose next state it ends. Model rollouts end by the rule, "
         "real transitions keep the data's flags; check that the data come from this env "
-        "(version, observation layout) or pass the right --env-id" + _float16_hint(dataset)
+        "(version, observation layout) or pass the right --env-id"
+        + _kwargs_hint(dataset)
+        + _float16_hint(dataset)
+    )
+
+
+def _kwargs_hint(dataset: OfflineDataset) -> str:
+    """Probe 77 rows 6 / 22: Ant data of healthy_z_range=(0.2, 1.2) (119 rows alive above the
+    default 1.0) loaded without a word; the likely cause named, with what to do."""
+    made = dataset.env_kwargs
+    if made:
+        shown = ", ".join(f"{k}={v!r}" for k, v in made.items())
+        return f"; the rule was applied for {dataset.env_id}({shown}), the kwargs the data record"
+    return (
+        "; or the data come from this env made with non-default kwargs (e.g. healthy_z_range, "
+        "terminate_when_unhealthy): record them as the npz's metadata_json "
+        f'{{"{ENV_KWARGS}": {{…}}}} (a Minari dataset records them in its env_spec), and the '
+        "checks, the termination rule and the evaluation env follow them"
     )
 
 
@@ -1311,7 +1344,7 @@ def _transition_check(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS)
     from gymnasium.envs.mujoco.mujoco_env import MujocoEnv
 
     try:
-        env = gym.make(dataset.env_id)
+        env = gym.make(dataset.env_id, **dataset.env_kwargs)
     except Exception:  # validate_for_env has said what is wrong with the env
         return None, None
     with contextlib.closing(env):
@@ -1720,6 +1753,48 @@ def _warn_reward_disagreement(dataset: OfflineDataset, checked: tuple | None = N
     )
 
 
+#: Swimmer's ``forward_reward_weight`` (Gymnasium swimmer_v5.py / v4 default)
+_SWIMMER_FORWARD_WEIGHT = 1.0
+
+
+def _warn_swimmer_reward_weight(dataset: OfflineDataset) -> None:
+    """One warning when Swimmer data's rewards follow the forward velocity at another weight than
+    the env's (probe 77 row 25: data of forward_reward_weight=5.0 loaded without a word; the
+    simulator check cannot set Swimmer's state, its observation lacking x, y). Swimmer's reward
+    is ``forward_reward_weight * dx/dt - ctrl_cost_weight * |a|^2``; dx/dt over a step is close
+    to the mean of the x velocity ``obs[3]`` before and after it (R^2 0.997 on random-policy
+    data), so a least-squares fit ``reward ~ w * velocity - c * |a|^2`` gives the weight. Judged
+    only when that fit explains >= 95 % of the rewards' variance (else the rewards are no such
+    sum: nothing said) and the data record no env kwargs (they are then evaluated so)."""
+    if dataset.env_id not in ("Swimmer-v5", "Swimmer-v4") or dataset.env_kwargs:
+        return
+    if dataset.obs_dim != 8 or dataset.n_transitions < 100:
+        return
+    velocity = (
+        dataset.observations[:, 3].astype(np.float64)
+        + dataset.next_observations[:, 3].astype(np.float64)
+    ) / 2  # [N]
+    control = np.square(dataset.actions.astype(np.float64)).sum(axis=1)  # [N]
+    rewards = dataset.rewards.astype(np.float64)  # [N]
+    features = np.stack([velocity, -control], axis=1)  # [N, 2]
+    if not np.isfinite(features).all() or not np.isfinite(rewards).all() or rewards.var() == 0:
+        return
+    fit = np.linalg.lstsq(features, rewards, rcond=None)[0]  # [weight, control cost]
+    weight = float(fit[0])
+    explained = 1 - (rewards - features @ fit).var() / rewards.var()
+    if explained < 0.95 or abs(weight / _SWIMMER_FORWARD_WEIGHT - 1) <= _REWARD_SLOPE:
+        return
+    print(
+        f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: its rewards follow "
+        f"{dataset.env_id}'s forward velocity at weight {weight:.3g} (a fit explaining "
+        f"{explained:.1%} of them), not the env's forward_reward_weight "
+        f"{_SWIMMER_FORWARD_WEIGHT:g}: collected with non-default env kwargs? The agent trains on "
+        f"the data's rewards and is evaluated in default {dataset.env_id}; record the kwargs as "
+        f'the npz\'s metadata_json {{"{ENV_KWARGS}": {{"forward_reward_weight": …}}}} (the '
+        "evaluation env is then made so), or store the env's reward"
+    )
+
+
 def _scale_or_offset(found: dict) -> str:
     """The reward check's diagnosis of rewards that follow the env's (correlation >= 0.9) on
     another scale or offset: from the fit data reward ~ slope * env reward + intercept, "x2 the
@@ -1799,8 +1874,54 @@ def _check_env_id_fits_short_name(src: Any, env_id: str | None) -> None:
         ) from None
 
 
+def _positions_kwarg_hint(dataset: OfflineDataset) -> str:
+    """`` (…)`` naming ``exclude_current_positions_from_observation=False`` when the data's env
+    made so has the data's observation size (probe 77 row 21: 12-dim Hopper-v5 data of that
+    env were told only to fix their right env id), else ``""``."""
+    import gymnasium as gym
+
+    try:
+        with contextlib.closing(
+            gym.make(dataset.env_id, exclude_current_positions_from_observation=False)
+        ) as env:
+            shape = env.observation_space.shape
+    except Exception:  # the env takes no such kwarg
+        return ""
+    if shape != (dataset.obs_dim,):
+        return ""
+    return (
+        " (its observations have the size of that env made with "
+        "exclude_current_positions_from_observation=False: record the kwargs the data were "
+        f'collected with as the npz\'s metadata_json {{"{ENV_KWARGS}": {{…}}}}; a Minari '
+        "dataset records them in its env_spec)"
+    )
+
+
+def _note_env_kwargs(dataset: OfflineDataset) -> None:
+    """One note naming the kwargs the data's env was made with (probe 77 rows 21-22: a Minari
+    dataset's recorded kwargs were dropped without a word), and what follows them."""
+    made = dataset.env_kwargs
+    if not made:
+        return
+    from rambo_env.dynamics.termination import exact_rule
+
+    shown = ", ".join(f"{k}={v!r}" for k, v in made.items())
+    rule = exact_rule(dataset.env_id, made)
+    print(
+        f"[rambo_env] note: dataset {dataset.name!r} records its env as "
+        f"gym.make({dataset.env_id!r}, {shown}): the checks and the evaluation env are made so"
+        + (
+            ""
+            if rule is not None or exact_rule(dataset.env_id) is None
+            else f"; {dataset.env_id}'s exact termination rule does not follow these kwargs, so "
+            "model rollouts end by a classifier fitted to the data's terminals"
+        )
+    )
+
+
 def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:
-    """Validate, and check dims and action bounds against the real env when it names one."""
+    """Validate, and check dims and action bounds against the real env when it names one (made
+    with the kwargs the data record: :attr:`OfflineDataset.env_kwargs`)."""
     if not isinstance(dataset, OfflineDataset):  # probe 21: was a raw AttributeError ('validate')
         raise ValueError(
             f"dataset: expected an OfflineDataset (rambo_env.load_dataset(name_or_path)), got "
@@ -1812,11 +1933,17 @@ def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:
     import gymnasium as gym
 
     try:
-        env = gym.make(dataset.env_id)
+        env = gym.make(dataset.env_id, **dataset.env_kwargs)
     except Exception as err:  # was: gymnasium's raw ImportError for Hopper-v3 (mujoco-py) etc.
         if out_of_memory(err):  # probe 33: a small ulimit -v was blamed on the env id
             raise ValueError(
                 out_of_memory_text(err, f"create the {dataset.env_id} simulator")
+            ) from None
+        if dataset.env_kwargs:  # probe 77: the kwargs the data record, not the env id
+            raise DatasetValidationError(
+                f"metadata['{ENV_KWARGS}']: gym.make({dataset.env_id!r}, "
+                f"**{dataset.env_kwargs}) fails ({safe_reason(err)}); fix the kwargs the data "
+                "record (the npz's metadata_json / the Minari dataset's env_spec)"
             ) from None
         raise DatasetValidationError(
             f"env_id: {dataset.env_id!r} is registered but cannot be made here "

@@ -29,7 +29,13 @@ from typing import Any
 import numpy as np
 
 from rambo_env.data.d4rl_io import hdf5_trouble
-from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
+from rambo_env.data.dataset import (
+    ENV_KWARGS,
+    ENV_KWARGS_OF,
+    DatasetUnavailableError,
+    DatasetValidationError,
+    OfflineDataset,
+)
 from rambo_env.data.scores import ENV_IDS, LEVELS, env_name_from_id
 from rambo_env.progress import progress_bar
 from rambo_env.run_io import (
@@ -1238,19 +1244,28 @@ def _main_file_trouble(dataset_id: str, err: BaseException) -> ValueError | None
 
 def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
     spec = metadata.get("env_spec")
-    env_id = None
+    env_id, env_kwargs = None, {}
     if isinstance(spec, str):
         import json
 
-        env_id = json.loads(spec).get("id")
+        spec = json.loads(spec)
+        env_id = spec.get("id")
+        # probe 77 rows 21-22: the kwargs Minari recorded (gym.make(id, **kwargs)) were dropped:
+        # 12-dim Hopper data of exclude_current_positions_from_observation=False were refused,
+        # Ant data of another healthy_z_range judged by the default env's rule
+        env_kwargs = spec.get("kwargs") or {}
+        if not isinstance(env_kwargs, dict):
+            raise _damaged(dataset_id, "its env_spec's 'kwargs' is not a JSON object")
+        env_kwargs = {k: v for k, v in env_kwargs.items() if k != "render_mode"}
     if not isinstance(metadata.get("rambo_env", {}), dict):  # was: a raw "not a mapping"
         raise _damaged(dataset_id, "its metadata entry 'rambo_env' is not a JSON object")
+    kwargs_meta = {ENV_KWARGS: env_kwargs, ENV_KWARGS_OF: env_id} if env_kwargs else {}
     return {
         "env_id": env_id,
         "ref_min_score": metadata.get("ref_min_score"),
         "ref_max_score": metadata.get("ref_max_score"),
         "name": minari_dataset_name(dataset_id, env_id),
-        "metadata": {"minari_id": dataset_id, **metadata.get("rambo_env", {})},
+        "metadata": {"minari_id": dataset_id, **metadata.get("rambo_env", {}), **kwargs_meta},
     }
 
 

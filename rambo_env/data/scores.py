@@ -16,6 +16,7 @@ import numpy as np
 __all__ = [
     "ENV_IDS",
     "LEVELS",
+    "NO_REF_SCORES",
     "REF_SCORES",
     "REF_SCORE_ENV_IDS",
     "d4rl_ref_env",
@@ -106,14 +107,20 @@ def same_ref_pair(pair: Any, other: Any) -> bool:
     )
 
 
+#: :func:`score_label` of data without reference returns whose env has no D4RL pair
+NO_REF_SCORES = "no reference scores (raw returns only)"
+
+
 def score_label(env_id: str | None, ref_min_score: Any, ref_max_score: Any) -> str:
     """What a normalised score on ``(ref_min_score, ref_max_score)`` of ``env_id`` data is
     called: ``"D4RL-normalised"`` on D4RL's pair of the env (or no pair known), else which pair
     it is on (probe 71 rows 16, 22: a Minari dataset's own pair, -19 / 3500, was printed,
-    ledgered and compared as "D4RL-normalised")."""
-    if ref_min_score is None or ref_max_score is None:
-        return "D4RL-normalised"
+    ledgered and compared as "D4RL-normalised"); :data:`NO_REF_SCORES` for data of an env without
+    D4RL's pair that carry none (probe 77 row 26: Reacher data's results.json said
+    "D4RL-normalised" beside ref_scores null)."""
     env = d4rl_ref_env(env_id)
+    if ref_min_score is None or ref_max_score is None:
+        return "D4RL-normalised" if env is not None or env_id is None else NO_REF_SCORES
     if env is not None and same_ref_pair((ref_min_score, ref_max_score), REF_SCORES[env]):
         return "D4RL-normalised"
     d4rl = (

@@ -96,7 +96,7 @@ def synthetic_dataset(n: int, seed: int, with_terminals: bool = True) -> Offline
 
 def test_learned_classifier_separates_synthetic_rule() -> None:
     data = synthetic_dataset(4000, seed=0)
-    fn = get_termination_fn("Ant-v5", data)
+    fn = get_termination_fn("MyEnv-v0", data)  # probe 77: Ant-v5 has its exact rule now
     assert isinstance(fn, TerminationClassifier)
     test = synthetic_dataset(4000, seed=1)
     predicted = fn(torch.tensor(test.next_observations)).numpy()
@@ -157,15 +157,18 @@ def test_an_env_without_a_known_rule_says_how_rollouts_end(capsys) -> None:
     terminals without a word; now one note names the env and how its rollouts end (learned, or
     never without terminal rows). An env with a known rule (Hopper) says nothing."""
     data = synthetic_dataset(400, 0)
-    data = dataclasses.replace(data, env_id="Humanoid-v5", name="humanoid-medium")
-    fn = get_termination_fn("Humanoid-v5", data)
+    # probe 77: Humanoid-v5 has its exact rule now; Pendulum-v1 (no terminal states) has none
+    data = dataclasses.replace(data, env_id="Pendulum-v1", name="humanoid-medium")
+    fn = get_termination_fn("Pendulum-v1", data)
     assert isinstance(fn, TerminationClassifier)
     n = int(data.terminals.sum())
-    assert capsys.readouterr().out == (
-        "[rambo_env] note: 'Humanoid-v5' has no known termination rule: model rollouts end where "
+    said = capsys.readouterr().out.splitlines()
+    assert said[0] == (
+        "[rambo_env] note: 'Pendulum-v1' has no known termination rule: model rollouts end where "
         f"a small classifier fitted to the terminal flags of 'humanoid-medium' ({n} terminal of "
-        "400 rows) predicts a termination (learned from the data, not the env's exact rule)\n"
+        "400 rows) predicts a termination (learned from the data, not the env's exact rule)"
     )
+    assert len(said) == 2 and "held out of its fit" in said[1]  # probe 77: its holdout fit
     calm = dataclasses.replace(synthetic_dataset(100, 0, with_terminals=False), name="calm")
     assert get_termination_fn("MyEnv-v0", calm) is never_terminated
     assert capsys.readouterr().out == (
