@@ -476,19 +476,22 @@ def _warn_unlearnable_termination(dataset: OfflineDataset) -> None:
     states). Probe 77 row 27: InvertedPendulum-v5 data without next_observations fitted the
     classifier on start states as terminal; it missed 507 of 507 held-out terminations, with a
     note that named the dynamics model only."""
-    from rambo_env.dynamics.termination import TERMINATION_FNS  # lazy: torch
+    from rambo_env.dynamics.termination import exact_rule  # lazy: torch
 
     unknown = ~dataset.known_next_states() & dataset.terminals
-    if not unknown.any() or dataset.env_id in TERMINATION_FNS:
+    if not unknown.any() or exact_rule(dataset.env_id, dataset.env_kwargs) is not None:
         return
     env = dataset.env_id or "the data's env (none named)"
     print(
-        f"[rambo_env] WARNING: dataset {dataset.name!r}: {env} has no exact termination rule, "
-        "so model rollouts end where a classifier fitted to the terminal rows' next states "
-        f"predicts, but all {int(unknown.sum())} of them are derived (the next episode's first "
-        "state: the file has no next_observations): no termination rule can be learned from "
-        "this file (it would flag start states and miss terminations); store next_observations "
-        "(the env's observation at termination) in the file"
+        f"[rambo_env] WARNING: dataset {dataset.name!r}: {env} has no exact termination rule "
+        "(for these env kwargs), so model rollouts end where a classifier fitted to the "
+        f"terminal rows' next states predicts, but all {int(unknown.sum())} of them are derived "
+        "(the next episode's first state: the file has no next_observations): no termination "
+        "rule can be learned from this file, so model rollouts never terminate (they end at the "
+        "rollout length only); store next_observations (the env's observation at termination) "
+        "in the file, or register the env's exact rule "
+        "(rambo_env.dynamics.termination.TERMINATION_FNS[env_id] = fn)",
+        flush=True,
     )
 
 

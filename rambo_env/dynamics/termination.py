@@ -550,7 +550,12 @@ def get_termination_fn(env_id: str | None, dataset: Any = None) -> TerminationFn
             "pass the dataset to learn one from its terminals"
         )
     terminals = np.asarray(dataset.terminals, dtype=bool)
+    next_obs = dataset.next_observations
     name = getattr(dataset, "name", None) or "the dataset"
+    known = _known_next_states(dataset)
+    stand_ins = int((terminals & ~known).sum())
+    if stand_ins:  # probe 77 row 27: start states of the next episode were learned as terminal
+        terminals, next_obs = terminals[known], next_obs[known]
     # probe 41: env_id None read "note: None has no known termination rule"
     no_rule = (
         f"{env_id!r} has no known termination rule"
@@ -565,6 +570,17 @@ def get_termination_fn(env_id: str | None, dataset: Any = None) -> TerminationFn
             "with"
         )
     unknown = f"[rambo_env] note: {no_rule}: model rollouts"
+    if stand_ins and not terminals.any():
+        print(  # load_dataset warned about this file already: a note here
+            f"[rambo_env] note: {no_rule}, and the next states of the {stand_ins} terminal "
+            f"row(s) of {name!r} are not in the data (derived from the next row: the next "
+            "episode's first state), so no termination rule can be learned from them: model "
+            "rollouts never terminate (they end at the rollout length only); store the data's "
+            "next_observations, or register the env's exact rule "
+            "(rambo_env.dynamics.termination.TERMINATION_FNS[env_id] = fn)",
+            flush=True,
+        )
+        return never_terminated
     if not terminals.any():
         print(
             f"{unknown} never terminate, as no row of {name!r} is terminal (they end at the "
@@ -578,10 +594,24 @@ def get_termination_fn(env_id: str | None, dataset: Any = None) -> TerminationFn
             "ends as timeouts if they are not terminals)"
         )
         return always_terminated
+    left_out = (
+        f"; {stand_ins} terminal row(s) whose next states are not in the data left out"
+        if stand_ins
+        else ""
+    )
     print(
         f"{unknown} end where a small classifier fitted to the terminal flags of {name!r} "
-        f"({int(terminals.sum())} terminal of {len(terminals)} rows) predicts a termination "
-        "(learned from the data, not the env's exact rule)"
+        f"({int(terminals.sum())} terminal of {len(terminals)} rows{left_out}) predicts a "
+        "termination (learned from the data, not the env's exact rule)"
     )
-    _say_holdout_fit(name, dataset.next_observations, terminals)
-    return TerminationClassifier.fit(dataset.next_observations, terminals)
+    _say_holdout_fit(name, next_obs, terminals)
+    return TerminationClassifier.fit(next_obs, terminals)
+
+
+def _known_next_states(dataset: Any) -> np.ndarray:
+    """bool[N]: the rows whose next states the data hold (:meth:`OfflineDataset.known_next_states`);
+    all rows for a dataset-like object without that method."""
+    known = getattr(dataset, "known_next_states", None)
+    if known is None:
+        return np.ones(len(np.asarray(dataset.terminals)), dtype=bool)
+    return np.asarray(known(), dtype=bool)

@@ -11,6 +11,7 @@ import pytest
 from rambo_env.data import OfflineDataset
 from rambo_env.data.dataset import DatasetValidationError
 from rambo_env.data.loaders import load_dataset
+from rambo_env.dynamics.termination import get_termination_fn, never_terminated
 from tests.data.data_helpers import make_arrays
 
 
@@ -158,10 +159,11 @@ def test_derived_terminal_next_states_are_marked_and_said(tmp_path, capsys):
     # probe 77 row 27: terminal rows' derived next states (the next episode's first states)
     # taught the termination classifier start states as terminal (507 of 507 missed), with a
     # note that named the dynamics model only
-    arrays = _episodes([20] * 6, [True] * 5 + [False], obs_dim=4, action_dim=1)
+    # (Pendulum-v1: an env without an exact termination rule, as InvertedPendulum-v5 was then)
+    arrays = _episodes([20] * 6, [True] * 5 + [False], obs_dim=3, action_dim=1)
     path = tmp_path / "ip.hdf5"
     keys = ("observations", "actions", "rewards", "terminals", "timeouts")
-    _write_h5(path, arrays, keys, env_id="InvertedPendulum-v5")
+    _write_h5(path, arrays, keys, env_id="Pendulum-v1")
     capsys.readouterr()
     ds = load_dataset(path)
     out = capsys.readouterr().out
@@ -170,8 +172,18 @@ def test_derived_terminal_next_states_are_marked_and_said(tmp_path, capsys):
     known = ds.known_next_states()
     assert known.dtype == bool and not known[ds.terminals].any() and known[~ds.terminals].all()
     # with next_observations every next state is known
+    # the classifier is not fitted on the stand-ins: the rollouts never terminate, said
+    capsys.readouterr()
+    assert get_termination_fn(ds.env_id, ds) is never_terminated
+    assert "no termination rule can be learned from them" in capsys.readouterr().out
+    # an env with an exact rule needs no next states to learn from: no warning
+    _write_h5(tmp_path / "ip.hdf5", _episodes([20] * 6, [True] * 5 + [False], 4, 1), keys,
+              env_id="InvertedPendulum-v5")  # fmt: skip
+    capsys.readouterr()
+    load_dataset(tmp_path / "ip.hdf5")
+    assert "no termination rule can be learned" not in capsys.readouterr().out
     full = tmp_path / "ip_full.hdf5"
-    _write_h5(full, arrays, (*keys, "next_observations"), env_id="InvertedPendulum-v5")
+    _write_h5(full, arrays, (*keys, "next_observations"), env_id="Pendulum-v1")
     capsys.readouterr()
     assert load_dataset(full).known_next_states().all()
     assert "no termination rule can be learned" not in capsys.readouterr().out
