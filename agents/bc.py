@@ -20,7 +20,7 @@ from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from agents.critics import ActionScaler, algorithm_spec
 from rambo_env.adversary import real_transitions
 from rambo_env.progress import progress_bar
-from rambo_env.run_io import check_field_types, check_flag, check_seed, trains_with_grad
+from rambo_env.run_io import check_field_types, check_flag, check_seed, trains_with_grad, type_name
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -100,7 +100,7 @@ def behaviour_clone(
     check_flag(progress, "progress")  # "no" would be truthy
     if not isinstance(cfg, BCConfig):  # probe 18: was "'dict' object has no attribute 'loss'"
         raise ValueError(
-            f"cfg: expected an agents.bc.BCConfig or None, got {type(cfg).__name__} "
+            f"cfg: expected an agents.bc.BCConfig or None, got {type_name(cfg, BCConfig, 'cfg')} "
             "(BCConfig(**your_dict) builds one)"
         )
     spec = algorithm_spec(model)

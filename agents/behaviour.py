@@ -27,6 +27,7 @@ from stable_baselines3 import SAC
 from stable_baselines3.common.callbacks import BaseCallback
 
 from rambo_env.policies import non_finite_weight
+from rambo_env.progress import learn_closes_its_bars
 from rambo_env.run_io import (
     atomic_write,
     check_flag,
@@ -501,9 +502,10 @@ def train_behaviour(
 
     model.set_logger(quiet_logger())  # no empty <tmp>/SB3-<date> folder (probe 17)
     remaining = cfg.max_steps - model.num_timesteps
-    model.learn(
-        remaining, callback=callback, progress_bar=progress_bar, reset_num_timesteps=not resume
-    )
+    with learn_closes_its_bars():  # probe 77 row 9: SB3's bar was left open by an interrupt
+        model.learn(
+            remaining, callback=callback, progress_bar=progress_bar, reset_num_timesteps=not resume
+        )
     # probe 58: one clock with the history's (was 4.7 s in total, 6.4 s at the chosen checkpoint)
     wall = callback.wall_before + time.time() - callback.t0
     low, high = cfg.band

@@ -23,7 +23,7 @@ from agents.critics import ActionScaler
 from agents.memory import CHECKED_BATCH_ROWS, check_batch_memory
 from rambo_env.adversary import RealTransitions, real_transitions
 from rambo_env.dynamics.ensemble import check_device
-from rambo_env.run_io import check_flag, check_seed, is_int, is_real, restore_generator
+from rambo_env.run_io import check_flag, check_seed, is_int, is_real, restore_generator, type_name
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -177,7 +177,7 @@ class MixedReplayBuffer(ReplayBuffer):
         if not isinstance(dataset, OfflineDataset):
             raise ValueError(
                 f"dataset: expected a rambo_env.data.dataset.OfflineDataset, got "
-                f"{type(dataset).__name__} (rambo_env.load_dataset(...) gives one)"
+                f"{type_name(dataset, OfflineDataset, 'dataset')} (rambo_env.load_dataset(...) gives one)"
             )
         saved = (
             self.dataset if isinstance(self.dataset, DatasetRef) else DatasetRef.of(self.dataset)

@@ -38,6 +38,7 @@ from rambo_env.run_io import (
     counted,
     is_int,
     restore_generator,
+    type_name,
     user_stacklevel,
     with_article,
 )
@@ -273,7 +274,7 @@ class RamboCallback(BaseCallback):
         if not isinstance(adversary, ModelAdversary):  # was: a raw AttributeError ('mdp')
             raise ValueError(
                 f"adversary: expected a rambo_env.adversary.ModelAdversary, got "
-                f"{type(adversary).__name__} (ModelAdversary(mdp, dataset, AdversaryConfig(λ, k)) "
+                f"{type_name(adversary, ModelAdversary, 'adversary')} (ModelAdversary(mdp, dataset, AdversaryConfig(λ, k)) "
                 "builds one)"
             )
         # was: "10" a raw TypeError, 2.5 / True silently 2 / 1, seed -1 accepted, a hook that is

@@ -57,6 +57,7 @@ from rambo_env.data.loaders import absolute_dataset
 from rambo_env.data.scores import score_label
 from rambo_env.evaluation import evaluate_policy, final_score
 from rambo_env.heuristics import rambo_off_terms
+from rambo_env.progress import stop_stale_rich_bars
 
 __all__ = [
     "EXTEND_FIELDS",
@@ -352,7 +353,7 @@ def run_cotrain(
     # on_iteration=5 a TypeError after the setup and the first iteration
     if not isinstance(cfg, CotrainConfig):
         raise ValueError(
-            f"cfg: expected an agents.cotrain.CotrainConfig, got {type(cfg).__name__} "
+            f"cfg: expected an agents.cotrain.CotrainConfig, got {run_io.type_name(cfg, CotrainConfig, 'cfg')} "
             "(CotrainConfig(**your_dict) builds one)"
         )
     run_dir = _run_dir_arg(run_dir)
@@ -366,6 +367,9 @@ def run_cotrain(
     if resume:  # probe 51: was "its run stopped before its first checkpoint" for a mistyped path
         _check_existing_run_folder(run_dir)
     run_io.check_outside_stores(run_dir)  # probe 34: make_dataset --force deleted such a run
+    # probe 77 row 9: a rich bar of an interrupted agent.learn(progress_bar=True) held a
+    # notebook's output; the co-training bar then died with a RecursionError after the setup
+    stop_stale_rich_bars()
     run_io.check_output_streams(cfg.progress)  # probe 75: a closed / replaced stream, late
     progress = _Progress(run_dir, cfg.n_iterations)
     # SIGTERM = Ctrl-C for the whole run: one killed in setup (MLE, BC) also frees its folder.
@@ -374,6 +378,7 @@ def run_cotrain(
         _excepthook_kept(),
         run_io.claim_run_dir(run_dir),
         run_io.sigterm_as_keyboard_interrupt(respect_caller=True),  # probe 75: a caller's own
+        run_io.swallowed_interrupt_kept(),  # probe 77 row 15
         run_io.status_on_request("cotrain", progress.line),  # SIGUSR1 (probe 34)
         run_io.process_state_kept(),  # probe 25: the caller's threads and RNG streams
     ):
@@ -608,6 +613,7 @@ def _run(
             monitor.model_diverged(str(err))
         finally:  # probe 25: its writer thread outlived each run in a long-lived process
             tb_logger.close()
+            monitor.close_bar()  # probe 77 row 5: an error left it open for the process's life
     else:
         monitor.status = "finished" if remaining <= 0 else "stopped"
     # was: Ctrl-C / SIGTERM here left results.json without learning_curve.png and advised a

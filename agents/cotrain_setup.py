@@ -768,7 +768,10 @@ class Session:
             seed=self.cfg.seed,
             loss=self.cfg.bc_loss,
         )
-        loss = behaviour_clone(self.agent, self.dataset, self.mdp.normalizer, bc)
+        # probe 77: was without its bar (57 s of BC showed nothing between MLE and co-training)
+        loss = behaviour_clone(
+            self.agent, self.dataset, self.mdp.normalizer, bc, progress=self.cfg.progress
+        )
         self.resolved["bc_final_loss"] = loss
 
     def rambo_callback_state(self) -> dict[str, Any]:

@@ -43,7 +43,8 @@ from stable_baselines3.common.vec_env import VecNormalize
 from torch.nn import functional as F
 
 from rambo_env.compile import MaybeCompiled
-from rambo_env.normalization import raw_scale_evidence
+from rambo_env.normalization import inputs_are_normalised, raw_scale_evidence
+from rambo_env.progress import learn_closes_its_bars
 from rambo_env.run_io import (
     atomic_write,
     check_file_or_absent,
@@ -199,7 +200,11 @@ class CheckedSaveLoad:
             from agents.factory import quiet_logger  # lazy: factory imports us
 
             self.set_logger(quiet_logger(self.verbose))  # type: ignore[attr-defined]
-        return super().learn(int(total_timesteps), *args, **kwargs)  # type: ignore[misc]
+        # probe 77 row 9: SB3 closes the bar of progress_bar=True only when training ends; an
+        # interrupted learn left its rich display holding a notebook's output (later bars died
+        # with a RecursionError). Bars this learn opened are closed on every way out.
+        with learn_closes_its_bars():
+            return super().learn(int(total_timesteps), *args, **kwargs)  # type: ignore[misc]
 
     def set_env(self, env: Any, force_reset: bool = True) -> None:
         """SB3's ``set_env``, after the checks :func:`agents.factory.make_agent` makes of its
@@ -555,11 +560,14 @@ def watch_for_raw_observations(model: Any, observation: Any) -> None:
     (raw): the log-likelihood ratio, accumulated as a CUSUM (never below 0, so the normalised
     model rows of training leave no debt) until it passes :data:`RAW_WATCH_NATS`, over the
     dimensions whose data mean lies more than 3 std from 0 (none: no evidence, no warning).
-    The project's own evaluations, which normalise, run inside :func:`normalised_inputs`.
+    The project's own evaluations, which normalise, run inside :func:`normalised_inputs`, and
+    ``rambo_env.evaluation.evaluate_policy``'s policy calls inside ``inputs_normalised``.
     """
     state = _raw_watch(model)
     normalizer = getattr(getattr(model, "replay_buffer", None), "normalizer", None)
     if state[0] or normalizer is None or isinstance(observation, dict):
+        return
+    if inputs_are_normalised():  # probe 77 row 8: evaluate_policy's act, normalised by it
         return
     mean, std = np.asarray(normalizer.mean, np.float64), np.asarray(normalizer.std, np.float64)
     try:  # the rows weighed first, then converted (a collect passes every rollout row)

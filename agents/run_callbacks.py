@@ -32,6 +32,7 @@ from rambo_env.run_io import (
     is_real,
     items_of,
     python_fields,
+    raise_swallowed_interrupt,
     user_stacklevel,
 )
 
@@ -238,6 +239,7 @@ class RunMonitorCallback(BaseCallback):
         self._maybe_finish_iteration()
 
     def _on_step(self) -> bool:
+        raise_swallowed_interrupt()  # probe 77 row 15: was lost, the run trained on
         return not self._stop
 
     def _on_training_end(self) -> None:
@@ -315,6 +317,11 @@ class RunMonitorCallback(BaseCallback):
         """Record a KeyboardInterrupt (the last checkpoint stays valid for resuming)."""
         self.status = "interrupted"
         self.message = f"interrupted; the checkpoint of iteration {self.history.iteration} is kept"
+        if self._bar is not None:
+            self._bar.close()
+
+    def close_bar(self) -> None:
+        """Close the co-training bar (kept on none of the ways out of ``learn``)."""
         if self._bar is not None:
             self._bar.close()
 

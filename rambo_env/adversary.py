@@ -49,6 +49,7 @@ from rambo_env.run_io import (
     python_fields,
     restore_generator,
     trains_with_grad,
+    type_name,
 )
 
 if TYPE_CHECKING:
@@ -496,7 +497,7 @@ class ModelAdversary:
             policy, PolicyFns
         ):  # was: a raw AttributeError ('sample'), or none at λ = 0
             raise ValueError(
-                f"policy: expected a rambo_env.adversary.PolicyFns, got {type(policy).__name__} "
+                f"policy: expected a rambo_env.adversary.PolicyFns, got {type_name(policy, PolicyFns, 'policy')} "
                 "(agents.critics.policy_fns(agent) makes one from an SB3 agent)"
             )
         if not self.enabled or self.cfg.n_updates == 0:
@@ -614,7 +615,7 @@ class ModelAdversary:
         holding NaN / inf."""
         if not isinstance(policy, PolicyFns):
             raise ValueError(
-                f"policy: expected a rambo_env.adversary.PolicyFns, got {type(policy).__name__} "
+                f"policy: expected a rambo_env.adversary.PolicyFns, got {type_name(policy, PolicyFns, 'policy')} "
                 "(agents.critics.policy_fns(agent) makes one from an SB3 agent)"
             )
         if real is not None and not isinstance(real, RealTransitions):

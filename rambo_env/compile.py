@@ -18,8 +18,10 @@ runs the eager function from then on.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -66,6 +68,7 @@ class MaybeCompiled:
         self.disabled_by = compile_disabled() if enabled else None  # torch would not compile
         compiled = enabled and self.disabled_by is None
         self._compiled = torch.compile(fn, dynamic=False) if compiled else None
+        self._seen: set[tuple] = set()  # the argument shapes compiled (and run) so far
 
     @property
     def active(self) -> bool:
@@ -75,10 +78,15 @@ class MaybeCompiled:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._compiled is None:
             return self.fn(*args, **kwargs)
+        shapes = _shapes(args, kwargs)
         try:
-            return self._compiled(*args, **kwargs)
+            out = self._compiled(*args, **kwargs)
+        except KeyboardInterrupt:
+            if shapes not in self._seen:  # it was compiling these shapes
+                _interrupted_compiles.append(self.name)
+            raise
         except Exception as err:  # compile-time failures; a real error reappears eagerly below
-            if self._removed_corrupt_cache_file(err):
+            if self._removed_corrupt_cache_file(err) or self._removed_cut_builds():
                 try:
                     return self._compiled(*args, **kwargs)
                 except Exception as again:
@@ -88,9 +96,32 @@ class MaybeCompiled:
             print(
                 f"[rambo_env] torch.compile of the {self.name} failed ({type(err).__name__}: "
                 f"{_first_cause(err)}); "
-                f"running it eagerly (same numbers, slower){_cache_hint(err)}"
+                f"running it eagerly (same numbers, slower){_cache_hint(err)}{_interrupt_hint(err)}"
             )
             return out
+        self._seen.add(shapes)
+        return out
+
+    def _removed_cut_builds(self) -> bool:
+        """Probe 77 row 14: after an interrupted compile in this process, the same shapes failed
+        with a bare "CppCompileError: C++ compile error" (the cut ``.so`` was only named, and
+        removed, by a new process). Remove the cut libraries inductor's cache got since the
+        process started; True if one was removed."""
+        if not _interrupted_compiles:
+            return False
+        removed = []
+        for path in _cut_libraries(inductor_cache_dir(), _PROCESS_START):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+        if removed:
+            print(
+                f"[rambo_env] torch.compile of the {self.name}: removed {len(removed)} cut "
+                f"file(s) from torch inductor's cache ({removed[0]}, …: a build stopped part-way "
+                "by an interrupt in this process); compiling it again",
+                flush=True,
+            )
+        return bool(removed)
 
     def _removed_corrupt_cache_file(self, err: Exception) -> bool:
         """Probe 24: a C++ build killed with its process (Ctrl-C, a stopped sweep) leaves a cut
@@ -114,6 +145,69 @@ class MaybeCompiled:
             flush=True,
         )
         return True
+
+
+#: The names of the compiles a KeyboardInterrupt stopped part-way in this process (probe 77
+#: rows 6 and 14: inductor then failed for the process's life, e.g. "partially initialized module
+#: 'setuptools' has no attribute 'version' (most likely due to a circular import)" or a bare
+#: "C++ compile error", and the fallback line did not say that a restart compiles again).
+_interrupted_compiles: list[str] = []
+_PROCESS_START = time.time()
+
+
+def _shapes(args: tuple, kwargs: dict) -> tuple:
+    """The tensor shapes of a call (what a ``dynamic=False`` compile specialises on)."""
+    values = [*args, *kwargs.values()]
+    return tuple(tuple(v.shape) if isinstance(v, torch.Tensor) else None for v in values)
+
+
+def _interrupt_hint(err: Exception) -> str:
+    """Why a compile fails after an interrupted one (or a half-done import), and the cure."""
+    half_imported = "partially initialized module" in str(err)
+    if not (_interrupted_compiles or half_imported):
+        return ""
+    if _interrupted_compiles:
+        when = (
+            "an interrupt (Ctrl-C / the kernel's Interrupt) stopped the torch.compile of the "
+            f"{_interrupted_compiles[0]} part-way earlier in this process"
+        )
+    else:
+        when = "an interrupt earlier in this process stopped an import part-way"
+    return (
+        f"; {when}, which leaves torch's compiler half-initialised for the process's life: "
+        "restart the kernel (or the process) to compile again"
+    )
+
+
+def _cut_libraries(folder: Path, since: float) -> list[Path]:
+    """The ``.so`` files under ``folder`` written after ``since`` whose ELF section table lies
+    past their end (a build or copy stopped part-way)."""
+    cut = []
+    for path in folder.rglob("*.so"):
+        try:
+            if path.stat().st_mtime < since:
+                continue
+            with path.open("rb") as f:
+                head = f.read(64)
+            size = path.stat().st_size
+        except OSError:
+            continue
+        if _elf_cut(head, size):
+            cut.append(path)
+    return cut
+
+
+def _elf_cut(head: bytes, size: int) -> bool:
+    """Whether a 64-bit little-endian ELF file of ``size`` bytes starting ``head`` is cut short
+    (or no ELF file at all)."""
+    if len(head) < 64 or head[:4] != b"\x7fELF":
+        return True
+    if head[4] != 2 or head[5] != 1:  # not ELF64 little-endian: not ours to judge
+        return False
+    shoff = int.from_bytes(head[0x28:0x30], "little")
+    shentsize = int.from_bytes(head[0x3A:0x3C], "little")
+    shnum = int.from_bytes(head[0x3C:0x3E], "little")
+    return shoff + shentsize * shnum > size
 
 
 def _first_cause(err: Exception) -> str:

@@ -22,7 +22,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from rambo_env.normalization import raw_scale_evidence
+from rambo_env.normalization import inputs_normalised, raw_scale_evidence
 from rambo_env.run_io import (
     check_called_with,
     check_seed,
@@ -306,7 +306,8 @@ def evaluate_policy(
     cap = UNLIMITED_ENV_CAP if default_cap else max_episode_steps
     try:
         factory = not isinstance(env, str)  # an id: gym.make's raw env, nothing to check
-        returns, lengths = _run_lockstep(act, envs, normalizer, seed, cap, factory)
+        with inputs_normalised():  # probe 77 row 8: act's predict warned "raw" all the same
+            returns, lengths = _run_lockstep(act, envs, normalizer, seed, cap, factory)
     finally:
         for e in envs:
             e.close()

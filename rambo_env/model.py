@@ -45,6 +45,7 @@ from rambo_env.run_io import (
     check_readable,
     check_seed,
     counted,
+    type_name,
 )
 
 if TYPE_CHECKING:
@@ -442,12 +443,12 @@ def _check_parts(ensemble: Any, normalizer: Any, termination_fn: Any, env_id: An
     if not isinstance(ensemble, GaussianEnsemble):
         raise ValueError(
             f"ensemble: expected a rambo_env.dynamics.ensemble.GaussianEnsemble, got "
-            f"{type(ensemble).__name__} (make_mdp(dataset) builds the whole LearnedMDP)"
+            f"{type_name(ensemble, GaussianEnsemble, 'ensemble')} (make_mdp(dataset) builds the whole LearnedMDP)"
         )
     if not isinstance(normalizer, ObsNormalizer):
         raise ValueError(
             f"normalizer: expected a rambo_env.normalization.ObsNormalizer, got "
-            f"{type(normalizer).__name__} (ObsNormalizer.from_dataset(dataset))"
+            f"{type_name(normalizer, ObsNormalizer, 'normalizer')} (ObsNormalizer.from_dataset(dataset))"
         )
     if normalizer.mean.shape != (ensemble.obs_dim,):
         raise ValueError(

@@ -9,7 +9,10 @@ must never be normalised again. Termination functions and the real environment s
 
 from __future__ import annotations
 
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -277,3 +280,27 @@ def raw_scale_evidence(x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.n
     ``evaluate_policy``'s factories weigh it on the dimensions whose data mean lies far from 0."""
     z = (x - mean) / std
     return np.sum(0.5 * x**2 - 0.5 * z**2 - np.log(std), axis=-1)
+
+
+# probe 77 row 8: README's evaluate_policy(lambda o: agent.predict(o, …)[0], env_id, normalizer)
+# normalises by itself, yet predict's raw-observation watch warned "evaluate through
+# NormalizedObservation": the falling hopper's states, many stds outside a small dataset, fooled
+# it. The calls made inside ``inputs_normalised`` are known to be normalised (per thread).
+_normalising = threading.local()
+
+
+@contextmanager
+def inputs_normalised() -> Iterator[None]:
+    """The policy calls made inside are given observations normalised here (``evaluate_policy``):
+    the raw-observation watches weigh nothing there."""
+    depth = getattr(_normalising, "depth", 0)
+    _normalising.depth = depth + 1
+    try:
+        yield
+    finally:
+        _normalising.depth = depth
+
+
+def inputs_are_normalised() -> bool:
+    """Whether this thread runs inside :func:`inputs_normalised`."""
+    return getattr(_normalising, "depth", 0) > 0

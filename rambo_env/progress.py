@@ -9,7 +9,9 @@ is built here at all; with ``progress=True`` those are tqdm's own doing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -44,7 +46,77 @@ def progress_bar(iterable: Iterable | None = None, *, progress: bool, **kwargs: 
     if progress:
         from tqdm.auto import tqdm
 
+        stop_stale_rich_bars()
+
         return tqdm(iterable, **kwargs)
     if iterable is not None:
         return iterable
     return NullBar(kwargs.get("total"), kwargs.get("initial", 0))
+
+
+# probe 77 row 9: SB3's ``learn(progress_bar=True)`` closes its rich bar (tqdm.rich) only when
+# training ends normally. Interrupted in a notebook, the bar's rich ``Live`` kept the kernel's
+# stdout / stderr redirected for the kernel's life, and the next project bar died with a
+# RecursionError inside rich. ``learns_running`` counts the agent ``learn`` calls under way, whose
+# rich bars are alive, not stale.
+learns_running = 0
+
+
+def close_rich_bars(keep: Iterable[Any] = ()) -> int:
+    """Close the open ``tqdm.rich`` bars (SB3's ``ProgressBarCallback``) other than ``keep``.
+
+    Closing one stops its rich ``Live`` display, which gives stdout / stderr back. Returns how
+    many were closed.
+    """
+    if "tqdm.rich" not in sys.modules:  # no rich bar was ever made in this process
+        return 0
+    from tqdm import tqdm
+    from tqdm.rich import tqdm_rich
+
+    kept = set(map(id, keep))
+    stale = [b for b in list(tqdm._instances) if isinstance(b, tqdm_rich) and id(b) not in kept]
+    for bar in stale:
+        try:
+            bar.close()
+        except Exception:  # its redraw failed (the broken output itself): stop the display only
+            if getattr(bar, "_prog", None) is not None:
+                bar._prog.stop()
+            tqdm._decr_instances(bar)
+    return len(stale)
+
+
+def rich_bars() -> list[Any]:
+    """The open ``tqdm.rich`` bars of this process (empty when tqdm.rich was never imported)."""
+    if "tqdm.rich" not in sys.modules:
+        return []
+    from tqdm import tqdm
+    from tqdm.rich import tqdm_rich
+
+    return [b for b in list(tqdm._instances) if isinstance(b, tqdm_rich)]
+
+
+def stop_stale_rich_bars() -> None:
+    """Close a rich progress bar left open by an interrupted ``agent.learn(progress_bar=True)``
+    (none while an agent's ``learn`` runs), with one note line."""
+    if learns_running or not close_rich_bars():
+        return
+    print(
+        "[rambo_env] note: stopped the rich progress bar of an interrupted "
+        "agent.learn(progress_bar=True), which still held this process's output (in a notebook "
+        "it broke every later bar and print)",
+        flush=True,
+    )
+
+
+@contextmanager
+def learn_closes_its_bars() -> Iterator[None]:
+    """Around an SB3 ``learn``: the rich bars it opens are closed however it ends (an
+    interrupt included), and none is taken for stale while it runs."""
+    global learns_running
+    before = rich_bars()
+    learns_running += 1
+    try:
+        yield
+    finally:
+        learns_running -= 1
+        close_rich_bars(keep=before)

@@ -854,6 +854,30 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
+def type_name(value: Any, expected: type, name: str) -> str:
+    """``type(value).__name__`` for an error that expected an ``expected`` as argument ``name``; for an instance of an
+    older ``expected`` (same module and name, another class object: its module was reloaded since
+    the value was built) that, and how to build it again. Probe 77 row 19: after
+    ``importlib.reload(agents.cotrain)`` the error read "expected an agents.cotrain.CotrainConfig,
+    got CotrainConfig"."""
+    kind = type(value)
+    if kind is expected or (kind.__module__, kind.__qualname__) != (
+        expected.__module__,
+        expected.__qualname__,
+    ):
+        return kind.__name__
+    rebuild = (
+        f"{kind.__name__}(**dataclasses.asdict({name}))"
+        if dataclasses.is_dataclass(value)
+        else f"a new {kind.__name__}(…)"
+    )
+    return (
+        f"{with_article(kind.__name__)} from an earlier import of {kind.__module__} (the module was reloaded "
+        f"since it was built: importlib.reload or %autoreload); build it again with the reloaded "
+        f"class, e.g. {rebuild}, or restart the kernel / process"
+    )
+
+
 #: Letters whose name starts with a vowel sound, read as such where they start an abbreviation
 #: (an MLEConfig, an HDF5 file, an fp32 run, an ndarray).
 _VOWEL_SOUND_LETTERS = frozenset("fhlmnrsx")
@@ -1232,6 +1256,53 @@ def sigterm_as_keyboard_interrupt(respect_caller: bool = False) -> Iterator[None
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+
+
+#: Whether a Ctrl-C came inside :func:`swallowed_interrupt_kept` that has not stopped the run yet.
+_interrupt_pending = [False]
+
+
+@contextmanager
+def swallowed_interrupt_kept() -> Iterator[None]:
+    """Remember each Ctrl-C (a kernel's Interrupt) while raising it as before, so that
+    :func:`raise_swallowed_interrupt` can raise it again where it was swallowed.
+
+    Probe 77 row 15: the KeyboardInterrupt of a press during the first torch.compile landed in a
+    weakref callback of torch's, where Python prints "Exception ignored in: …" and drops it; the
+    run trained to its end. Only in the main thread, and only over Python's own SIGINT handler
+    (a handler the calling program installed is left alone).
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        _interrupt_pending[0] = True
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        _interrupt_pending[0] = False
+
+
+def raise_swallowed_interrupt() -> None:
+    """Raise the KeyboardInterrupt of a Ctrl-C that :func:`swallowed_interrupt_kept` saw and that
+    did not stop the run (called at safe points: each environment step of co-training)."""
+    if not _interrupt_pending[0]:
+        return
+    _interrupt_pending[0] = False
+    print(
+        "[rambo_env] note: a Ctrl-C / Interrupt was swallowed inside torch (its 'Exception ignored "
+        "in: …' above); stopping now",
+        flush=True,
+    )
+    raise KeyboardInterrupt
 
 
 class _Terminated(BaseException):

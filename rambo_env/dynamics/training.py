@@ -756,54 +756,55 @@ def train_mle(
             )
     deadline = start_time + cfg.max_time_s if cfg.max_time_s is not None else math.inf
     stopped_by, timed_out = "max_epochs", False
-    bar = progress_bar(
+    # probe 77 row 5: the bar was closed on the normal path only, so an interrupt left it in
+    # tqdm's instances for the kernel's life (every later bar drawn nested, with cursor-up junk)
+    with progress_bar(
         total=cfg.max_epochs, initial=len(losses), desc="MLE", unit="epoch", progress=progress
-    )
-    while True:
-        if losses:  # the stop rules, after every epoch (and right after a resume)
-            if tracker.since_improved > cfg.patience:
-                stopped_by = "early_stop"
+    ) as bar:
+        while True:
+            if losses:  # the stop rules, after every epoch (and right after a resume)
+                if tracker.since_improved > cfg.patience:
+                    stopped_by = "early_stop"
+                    break
+                if timed_out or time.perf_counter() > deadline:
+                    stopped_by = "max_time"
+                    break
+            if cfg.max_epochs is not None and len(losses) >= cfg.max_epochs:
                 break
-            if timed_out or time.perf_counter() > deadline:
-                stopped_by = "max_time"
-                break
-        if cfg.max_epochs is not None and len(losses) >= cfg.max_epochs:
-            break
-        order = boot[:, torch.randperm(n_train, generator=gen).to(device)]  # [E, N_train]
-        loss, timed_out = _run_epoch(
-            ensemble, optimizer, x, y, order, cfg.batch_size, deadline, loss_fn
-        )
-        mse = _holdout_mse(ensemble, x_hold, y_hold)  # [E]
-        tracker.update(mse)
-        losses.append(loss)
-        history.append(float(mse.mean()))
-        epoch_end.append(time.perf_counter() - start_time)
-        logger.debug(
-            "MLE epoch %d: train loss %.5f, holdout MSE %s", len(losses), loss, mse.tolist()
-        )
-        bar.update(1)
-        bar.set_postfix(
-            loss=f"{loss:.4g}", holdout_mse=f"{history[-1]:.4g}", stale=tracker.since_improved
-        )
-        if checkpoint_path is not None and not timed_out:  # a cut-short epoch is not resumable
-            _save_checkpoint(
-                checkpoint_path,
-                {
-                    "version": _CHECKPOINT_VERSION,
-                    "fingerprint": fingerprint,
-                    "settings": settings,
-                    "epoch": len(losses),
-                    "elapsed_s": time.perf_counter() - start_time,
-                    "ensemble": {k: v.detach().cpu() for k, v in ensemble.state_dict().items()},
-                    "optimizer": optimizer.state_dict(),
-                    "tracker": tracker.state_dict(),
-                    "gen_state": gen.get_state(),  # uint8 tensor
-                    "losses": list(losses),
-                    "history": list(history),
-                    "epoch_end_s": list(epoch_end),
-                },
+            order = boot[:, torch.randperm(n_train, generator=gen).to(device)]  # [E, N_train]
+            loss, timed_out = _run_epoch(
+                ensemble, optimizer, x, y, order, cfg.batch_size, deadline, loss_fn
             )
-    bar.close()
+            mse = _holdout_mse(ensemble, x_hold, y_hold)  # [E]
+            tracker.update(mse)
+            losses.append(loss)
+            history.append(float(mse.mean()))
+            epoch_end.append(time.perf_counter() - start_time)
+            logger.debug(
+                "MLE epoch %d: train loss %.5f, holdout MSE %s", len(losses), loss, mse.tolist()
+            )
+            bar.update(1)
+            bar.set_postfix(
+                loss=f"{loss:.4g}", holdout_mse=f"{history[-1]:.4g}", stale=tracker.since_improved
+            )
+            if checkpoint_path is not None and not timed_out:  # a cut-short epoch is not resumable
+                _save_checkpoint(
+                    checkpoint_path,
+                    {
+                        "version": _CHECKPOINT_VERSION,
+                        "fingerprint": fingerprint,
+                        "settings": settings,
+                        "epoch": len(losses),
+                        "elapsed_s": time.perf_counter() - start_time,
+                        "ensemble": {k: v.detach().cpu() for k, v in ensemble.state_dict().items()},
+                        "optimizer": optimizer.state_dict(),
+                        "tracker": tracker.state_dict(),
+                        "gen_state": gen.get_state(),  # uint8 tensor
+                        "losses": list(losses),
+                        "history": list(history),
+                        "epoch_end_s": list(epoch_end),
+                    },
+                )
     tracker.restore()
     final = _holdout_mse(ensemble, x_hold, y_hold)  # [E]
     ensemble.set_elites(torch.argsort(final)[: ensemble.n_elites])  # best first
