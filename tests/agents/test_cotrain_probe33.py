@@ -266,6 +266,7 @@ def test_out_of_memory_making_the_env_is_said_with_the_address_space_limit(monke
     monkeypatch.setattr(OfflineDataset, "validate", lambda self, *a: self)
     dataset = OfflineDataset.__new__(OfflineDataset)
     dataset.env_id = "Hopper-v5"
+    dataset.metadata = {}  # the env is made with the data's recorded kwargs (probe 77): none
     with pytest.raises(ValueError) as err:
         loaders.validate_for_env(dataset)
     assert "not enough memory to create the Hopper-v5 simulator (address-space limit" in str(

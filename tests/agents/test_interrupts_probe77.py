@@ -4,6 +4,7 @@ raised in-process (as the tests of probe 75)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import warnings
 
@@ -185,7 +186,11 @@ def test_an_interrupt_swallowed_in_a_weakref_callback_stops_the_run_later(capfd)
     class Thing:
         pass
 
-    with run_io.swallowed_interrupt_kept():
+    # Python's own SIGINT handler, whatever an earlier test of the session left installed
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    with contextlib.ExitStack() as stack:
+        stack.callback(signal.signal, signal.SIGINT, previous)
+        stack.enter_context(run_io.swallowed_interrupt_kept())
         thing = Thing()
         ref = weakref.ref(thing, lambda _: os.kill(os.getpid(), signal.SIGINT))
         del thing  # the callback runs; the signal's KeyboardInterrupt is raised in it, and dropped
@@ -195,4 +200,4 @@ def test_an_interrupt_swallowed_in_a_weakref_callback_stops_the_run_later(capfd)
             RunMonitorCallback._on_step(monitor)  # the next co-training step
         assert RunMonitorCallback._on_step(monitor) is True  # raised once
     assert "a Ctrl-C / Interrupt was swallowed inside torch" in capfd.readouterr().out
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+    assert signal.getsignal(signal.SIGINT) is previous  # put back
