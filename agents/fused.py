@@ -852,6 +852,11 @@ class FusedSAC(CheckedSaveLoad, SAC):
         self._update_learning_rate(optimizers)
         critic_loss_fn, actor_loss_fn = self._losses()
         critic_params = list(self.critic.parameters())
+        # Held constant in the actor loss: the critic's own weights only. A features extractor
+        # shared with the actor (share_features_extractor=True) is the actor's too; SB3's step
+        # moves it with the actor loss (probe 78 rows 2 / 22: it was frozen, never trained).
+        actor_ids = {id(param) for param in self.actor.parameters()}
+        critic_only = [param for param in critic_params if id(param) not in actor_ids]
         target_params = list(self.critic_target.parameters())
         action_dim = int(np.prod(self.action_space.shape))
         # sums of ent_coef, ent_coef_loss, critic_loss, actor_loss; read once at the end (no
@@ -884,7 +889,7 @@ class FusedSAC(CheckedSaveLoad, SAC):
             self.critic.optimizer.step()
 
             # actor loss against the updated critic, with the critic's weights held constant
-            for param in critic_params:
+            for param in critic_only:
                 param.requires_grad_(False)
             try:
                 actor_loss, ent_coef_loss = actor_loss_fn(
@@ -894,7 +899,7 @@ class FusedSAC(CheckedSaveLoad, SAC):
                     self.log_ent_coef if learned_alpha else None,
                 )
             finally:
-                for param in critic_params:
+                for param in critic_only:
                     param.requires_grad_(True)
             self.actor.optimizer.zero_grad()
             if ent_coef_loss is not None:
