@@ -10,6 +10,7 @@ copied to the device once; only :meth:`sample` is overridden.
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,7 +30,13 @@ if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
     from rambo_env.normalization import ObsNormalizer
 
-__all__ = ["DatasetRef", "MixedReplayBuffer", "model_pool_size"]
+__all__ = [
+    "DatasetRef",
+    "MixedReplayBuffer",
+    "all_real_refusal",
+    "check_real_share",
+    "model_pool_size",
+]
 
 #: Why ``optimize_memory_usage=True`` is refused (by :func:`agents.factory.make_agent` and
 #: :class:`MixedReplayBuffer` alike): SB3's own error names ``handle_timeout_termination``, a
@@ -67,6 +74,61 @@ class DatasetRef:
         return f"{self.name!r} ({self.n_transitions} transitions, fingerprint {self.fingerprint})"
 
 
+def check_real_share(
+    real_ratio: float, batch_size: int, where: str = "", resizable: bool = True
+) -> None:
+    """The real share ``round(f·B)`` of a ``batch_size``-row batch is what ``real_ratio`` f asks:
+    some real rows when f > 0, some model rows when f < 1. Probe 78 rows 8 / 9 / 18: f = 0.5 at
+    B = 1 (round(0.5) = 0) trained on model rows only, f = 0.999 at B = 256 (round = 256) on real
+    rows only (the model pool never sampled: offline SAC), both without a word. ``where`` names
+    the batch; ``resizable``: the caller can give another batch_size."""
+    n_real = round(real_ratio * batch_size)
+    if 0 < real_ratio and n_real == 0:
+        fix = f"real_ratio >= {math.ceil(1e4 / batch_size) / 1e4:g}, or 0 for model rows only"
+        lost = "no real row: every batch is model rollouts only, as with real_ratio 0"
+    elif real_ratio < 1 and n_real == batch_size:
+        fix = (
+            f"real_ratio <= {math.floor(1e4 * (batch_size - 1) / batch_size) / 1e4:g}, "
+            "or 1 for real data only"
+        )
+        lost = "no model row: the model pool is never sampled, as with real_ratio 1"
+    else:
+        return
+    if batch_size < 2:  # one row is real or not: no mix
+        fix = "real_ratio 0 or 1, or batch_size >= 2 to mix real and model rows"
+    elif resizable:
+        fix += " (or a larger batch_size)"
+    raise ValueError(
+        f"real_ratio: {real_ratio:g} at batch_size {batch_size}{where} gives round({real_ratio:g} "
+        f"· {batch_size}) = {n_real} of the {batch_size} rows real, {lost}; give {fix}"
+    )
+
+
+def all_real_refusal(
+    real_ratio: float,
+    batch_size: int,
+    adversary_weight: float,
+    origin: str,
+    lam_zero: str = "--lam 0",
+) -> str | None:
+    """Why λ > 0 cannot act on an agent whose batches are all real (``round(f·B) = B``), or None:
+    the model rollouts (and λ) would never reach the agent (cotrain, ``CotrainConfig`` and
+    :class:`~agents.callback.RamboCallback` refuse it alike)."""
+    if not (adversary_weight > 0 and round(real_ratio * batch_size) == batch_size):
+        return None
+    share = (
+        ""
+        if real_ratio == 1
+        else f" (round({real_ratio:g} · {batch_size}) = {batch_size} of the {batch_size} rows)"
+    )
+    return (
+        f"real_ratio: {real_ratio:g}{share}, but adversary_weight λ = {adversary_weight:g} "
+        f"({origin}): every agent batch is real data, so the model rollouts (and λ) never reach "
+        f"the agent; give real_ratio <= {math.floor(1e4 * (batch_size - 1) / batch_size) / 1e4:g} "
+        f"(paper: 0.5), or {lam_zero} for a run on the real data alone"
+    )
+
+
 # a scaled action's float rounding (scale_action of an env-scale action at a bound of the box)
 _ACTION_SLACK = 1e-4
 
@@ -89,7 +151,8 @@ class MixedReplayBuffer(ReplayBuffer):
     Extra kwargs (pass via ``replay_buffer_kwargs``):
         dataset: the :class:`~rambo_env.data.dataset.OfflineDataset`.
         normalizer: the observation normaliser shared with the model (obs stored normalised).
-        real_ratio: f, fraction of each batch from the dataset (exactly ``round(f·B)`` rows).
+        real_ratio: f, fraction of each batch from the dataset (exactly ``round(f·B)`` rows; a
+            batch of no real row for f > 0, or of no model row for f < 1, is refused).
         seed: seed of the generator drawing the real rows (the pool uses SB3's numpy RNG).
 
     Real rows match what SB3 stores: normalised obs/next_obs, actions SCALED to [-1, 1],
@@ -215,6 +278,7 @@ class MixedReplayBuffer(ReplayBuffer):
             check_batch_memory(
                 batch_size, obs_dim, self.action_dim, str(self.device), training=True
             )
+        check_real_share(self.real_ratio, batch_size)  # probe 78: an agent built directly
         n_real = self.n_real(batch_size)
         real = self.check_dataset().sample(n_real, self.generator)
         if n_real == batch_size:

@@ -104,6 +104,23 @@ def _check_same_gamma(model: Any, adversary: ModelAdversary) -> None:
     )
 
 
+def _check_model_rows_reach_agent(model: Any, adversary: ModelAdversary) -> None:
+    """λ > 0 acts on the agent only through the model rows of its batches. Probe 78 row 19:
+    ``make_agent(…, real_ratio=1.0)`` (or 0.999: round(0.999 · 256) = 256) ran the adversary
+    without a word, its work never reaching the agent; cotrain refuses this, and so does this."""
+    from agents.buffer import all_real_refusal
+
+    refusal = all_real_refusal(
+        model.replay_buffer.real_ratio,
+        int(model.batch_size),
+        adversary.cfg.adversary_weight,
+        "AdversaryConfig",
+        "AdversaryConfig(adversary_weight=0)",
+    )
+    if refusal is not None:
+        raise ValueError(refusal)
+
+
 def _check_same_dataset(model: Any, adversary: ModelAdversary) -> None:
     """The agent's real rows (its ``MixedReplayBuffer``'s dataset) are the data the adversary
     trains the model on (Alg. 1 lines 4-5). Probe 31: an agent built on another dataset of the
@@ -352,6 +369,7 @@ class RamboCallback(BaseCallback):
         _check_same_dataset(self.model, self.adversary)
         _check_same_mdp(self.model, self.adversary)
         _check_same_gamma(self.model, self.adversary)
+        _check_model_rows_reach_agent(self.model, self.adversary)
         if self._seen_updates is None:  # kept across learn() calls with the same callback
             self._seen_updates = self.model._n_updates
 

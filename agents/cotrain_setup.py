@@ -231,6 +231,13 @@ class CotrainConfig:
             raise ValueError(f"mle_lr: expected a finite value > 0, got {self.mle_lr!r}")
         if not 0.0 <= self.real_ratio <= 1.0:
             raise ValueError(f"real_ratio: expected a value in [0, 1], got {self.real_ratio!r}")
+        from agents.buffer import check_real_share  # lazy: SB3
+        from rambo_env.presets import BASE_HYPERPARAMETERS
+
+        # probe 78 rows 18 / 19: 0.001 gave 0 real rows of 256, 0.999 all 256, without a word
+        check_real_share(
+            self.real_ratio, BASE_HYPERPARAMETERS.batch_size, " (the agent's)", resizable=False
+        )
         if self.adversary_weight is not None:
             check_adversary_steps(
                 self.adversary_steps_per_iteration,
@@ -560,7 +567,7 @@ def warn_low_q_limit(q_limit: float, mean_reward: float, name: str) -> None:
 def check_adversary_steps(
     steps: int, adversary_weight: float, origin: str = "config", *, real_ratio: float
 ) -> None:
-    """No adversary step, or no model row in the agent's batches (``real_ratio`` 1), with λ > 0
+    """No adversary step, or no model row in the agent's batches (``round(f·256) = 256``), with λ > 0
     is a contradiction: λ would never reach the agent, yet the run, its results and the ledger
     would call it a λ > 0 run (was: silently accepted)."""
     if steps == 0 and adversary_weight > 0:
@@ -569,12 +576,15 @@ def check_adversary_steps(
             f"({origin}) needs adversary steps to act; with none the model stays the MLE model, "
             "which is λ = 0: give --lam 0 for that, or adversary steps (paper: 1000)"
         )
-    if real_ratio == 1 and adversary_weight > 0:
-        raise ValueError(
-            f"real_ratio: 1, but adversary_weight λ = {adversary_weight:g} ({origin}): every agent "
-            "batch is real data, so the model rollouts (and λ) never reach the agent; give "
-            "real_ratio < 1 (paper: 0.5), or --lam 0 for a run on the real data alone"
-        )
+    from agents.buffer import all_real_refusal  # lazy: SB3
+    from rambo_env.presets import BASE_HYPERPARAMETERS
+
+    # probe 78 row 17: real_ratio 0.999 (round(0.999 · 256) = 256) passed as 1 was refused
+    refusal = all_real_refusal(
+        real_ratio, BASE_HYPERPARAMETERS.batch_size, adversary_weight, origin
+    )
+    if refusal is not None:
+        raise ValueError(refusal)
 
 
 def _check_run_dataset_file(dataset: str) -> None:

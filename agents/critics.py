@@ -151,13 +151,36 @@ def _eval_mode(model: OffPolicyAlgorithm, enabled: bool) -> Iterator[None]:
             module.set_training_mode(mode)
 
 
+#: What gSDE's ``reset_noise`` draws (``StateDependentNoiseDistribution.sample_weights``).
+_SDE_NOISE = ("weights_dist", "exploration_mat", "exploration_matrices")
+
+
+@contextmanager
+def _fresh_sde_noise(actor: Any, rows: int) -> Iterator[None]:
+    """A gSDE actor samples with exploration matrices of its own per row inside (one
+    ``reset_noise(rows)`` draw), the agent's own (those of its training and collection) put back
+    after. Probe 78 row 14: every row and every adversary step of a train phase shared the one
+    matrix of the agent's last ``reset_noise``, so Eq. 5's expectation over a ~ π(·|s) was
+    estimated from one noise draw (a fixed state-dependent shift of μ)."""
+    dist = actor.action_dist
+    saved = {name: getattr(dist, name, None) for name in _SDE_NOISE}
+    actor.reset_noise(rows)  # a [rows, latent, A] matrix each: independent draws of π(·|s)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(dist, name, value)
+
+
 def policy_fns(model: OffPolicyAlgorithm) -> PolicyFns:
     """Adapt an SB3 SAC / TD3 / DDPG or sb3-contrib TQC / CrossQ agent to :class:`PolicyFns`.
 
     All three callables run under ``torch.no_grad()``, take NORMALISED observations on any device
     and return on that device: ``sample``/``mean`` env-scale actions ``[B, A]``, ``q`` ``[B]``.
     A deterministic actor (TD3/DDPG) samples ``clip(μ + σ ε, -1, 1)`` in scaled space with the
-    agent's own exploration σ (:func:`exploration_std`), like SB3's collection does.
+    agent's own exploration σ (:func:`exploration_std`), like SB3's collection does. A gSDE
+    actor (``use_sde=True``) samples each row with its own exploration matrix, drawn per call,
+    the agent's own matrices untouched.
     ``q``'s actions are env-scale and within the action box; it does not check them (a per-call
     device sync on the adversary's hot path): one outside is scaled past [-1, 1] and the critic
     extrapolates (probe 66 row 73; the diagnostics refuse such actions).
@@ -166,11 +189,15 @@ def policy_fns(model: OffPolicyAlgorithm) -> PolicyFns:
     scaler = ActionScaler.from_model(model)
     device = model.device
     std = 0.0 if spec.stochastic_actor else exploration_std(model)
+    sde = spec.stochastic_actor and bool(getattr(model, "use_sde", False))
 
     def act(obs: torch.Tensor, deterministic: bool) -> torch.Tensor:
         with torch.no_grad(), _eval_mode(model, spec.eval_mode_for_critic):
             x = obs.to(device)
-            if spec.stochastic_actor:
+            if sde and not deterministic:  # gSDE: noise drawn per row and per call
+                with _fresh_sde_noise(model.actor, x.shape[0]):
+                    scaled = model.actor(x, deterministic=False)  # [B, A] in [-1, 1]
+            elif spec.stochastic_actor:
                 scaled = model.actor(x, deterministic=deterministic)  # [B, A] in [-1, 1]
             else:
                 scaled = model.actor(x)  # [B, A]

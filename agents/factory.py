@@ -39,7 +39,12 @@ from stable_baselines3.common.noise import ActionNoise, NormalActionNoise, Vecto
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper, unwrap_vec_normalize
 
-from agents.buffer import OPTIMIZE_MEMORY_REFUSED, MixedReplayBuffer, model_pool_size
+from agents.buffer import (
+    OPTIMIZE_MEMORY_REFUSED,
+    MixedReplayBuffer,
+    check_real_share,
+    model_pool_size,
+)
 from agents.cotrain_setup import check_ent_coef
 from agents.critics import unwrapped_noise
 from agents.fused import CheckedSaveLoad, FusedSAC
@@ -708,6 +713,21 @@ def _check_known_arguments(algo: str, agent_kwargs: dict[str, Any]) -> None:
         )
 
 
+def _check_n_steps(agent_kwargs: dict[str, Any]) -> None:
+    """``n_steps`` other than 1 is refused: the mixed buffer samples 1-step transitions (the
+    paper's SAC). Probe 78 row 12: SB3 only warned that ``n_steps=3`` is ignored with a custom
+    buffer (and advised replay_buffer_kwargs the buffer refuses); the agent saved n_steps=3
+    while it trained 1-step."""
+    n_steps = agent_kwargs.get("n_steps", 1)
+    if is_int(n_steps) and n_steps == 1:
+        return
+    raise ValueError(
+        f"n_steps: {n_steps!r}, but RAMBO's mixed replay buffer (agents.buffer.MixedReplayBuffer) "
+        "samples 1-step transitions (the paper's SAC): n-step returns are not supported; leave "
+        "n_steps out"
+    )
+
+
 def _keyword_names(cls: type) -> set[str]:
     """The keywords ``cls(...)`` takes, through the ``**kwargs`` of its subclasses'
     ``__init__`` (``FusedSAC(*args, compile, **kwargs)`` -> SAC's own keywords)."""
@@ -1142,7 +1162,12 @@ def make_agent(
             "give one (exploration_std for Gaussian noise of that σ, or action_noise)"
         )
     _check_known_arguments(algo, agent_kwargs)  # after the named checks (ent_coef of td3, …)
+    _check_n_steps(agent_kwargs)
     _check_batch_rows(algo, agent_kwargs.get("batch_size", BASE.batch_size))
+    if not (is_real(real_ratio) and 0.0 <= real_ratio <= 1.0):  # before round(f·B) below
+        raise ValueError(f"real_ratio: expected a value in [0, 1], got {real_ratio!r}")
+    # probe 78 rows 8 / 9: a share rounding to no real (or no model) row was taken silently
+    check_real_share(real_ratio, agent_kwargs.get("batch_size", BASE.batch_size))
     if exploration_std is not None:
         _check_exploration_scale(exploration_std)
     # probe 20: 0 was "… pass rollout_length=2 or build the env with rollout_length=0"
