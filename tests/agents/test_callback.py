@@ -678,7 +678,8 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
         make_agent("sac", env, dataset, other, **kw)
     agent = make_agent("sac", env, dataset, mdp.normalizer, gradient_steps=-1, **kw)  # SB3's -1
     make_agent("td3", env, dataset, mdp.normalizer, exploration_std=4.0, **kw)  # wide, but taken
-    make_agent("sac", env, dataset, mdp.normalizer, batch_size=1, **kw)  # one row trains SAC
+    # one row trains SAC (a real one: probe 78 refuses f = 0.5 at B = 1, round(0.5) = 0 real rows)
+    make_agent("sac", env, dataset, mdp.normalizer, batch_size=1, real_ratio=1.0, **kw)
     tqc = {**kw, "policy_kwargs": {"net_arch": {"pi": [8], "qf": [8]}}}
     make_agent("tqc", env, dataset, mdp.normalizer, top_quantiles_to_drop_per_net=24, **tqc)
     wide = OfflineDataset.from_arrays(
