@@ -9,6 +9,7 @@ is built here at all; with ``progress=True`` those are tqdm's own doing.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -62,8 +63,9 @@ def progress_bar(iterable: Iterable | None = None, *, progress: bool, **kwargs: 
 learns_running = 0
 
 
-def close_rich_bars(keep: Iterable[Any] = ()) -> int:
-    """Close the open ``tqdm.rich`` bars (SB3's ``ProgressBarCallback``) other than ``keep``.
+def close_rich_bars(keep: Iterable[Any] = (), only: Iterable[Any] | None = None) -> int:
+    """Close the open ``tqdm.rich`` bars (SB3's ``ProgressBarCallback``) other than ``keep``
+    (``only``: of those bars alone).
 
     Closing one stops its rich ``Live`` display, which gives stdout / stderr back. Returns how
     many were closed.
@@ -75,6 +77,9 @@ def close_rich_bars(keep: Iterable[Any] = ()) -> int:
 
     kept = set(map(id, keep))
     stale = [b for b in list(tqdm._instances) if isinstance(b, tqdm_rich) and id(b) not in kept]
+    if only is not None:
+        chosen = set(map(id, only))
+        stale = [b for b in stale if id(b) in chosen]
     for bar in stale:
         try:
             bar.close()
@@ -83,6 +88,27 @@ def close_rich_bars(keep: Iterable[Any] = ()) -> int:
                 bar._prog.stop()
             tqdm._decr_instances(bar)
     return len(stale)
+
+
+def sb3_rich_bars() -> list[Any]:
+    """The open ``tqdm.rich`` bars held by an SB3 ``ProgressBarCallback`` (its ``pbar``): those
+    of an ``agent.learn(progress_bar=True)``. Probe 78 row 16: every open rich bar was taken for
+    one, and a bar the user was showing (their own ``tqdm.rich`` loop around project calls) was
+    closed at the first project bar, with a note naming an interrupt that never happened."""
+    bars = rich_bars()
+    callbacks = sys.modules.get("stable_baselines3.common.callbacks")
+    if not bars or callbacks is None:  # no SB3 callback was ever made here
+        return []
+    owner = callbacks.ProgressBarCallback
+    held = []
+    for bar in bars:
+        referrers = gc.get_referrers(bar)
+        # the callback itself, or its __dict__ where Python made one
+        dicts = [r for r in referrers if isinstance(r, dict) and r.get("pbar") is bar]
+        referrers += [o for d in dicts for o in gc.get_referrers(d)]
+        if any(isinstance(r, owner) and getattr(r, "pbar", None) is bar for r in referrers):
+            held.append(bar)
+    return held
 
 
 def rich_bars() -> list[Any]:
@@ -97,8 +123,9 @@ def rich_bars() -> list[Any]:
 
 def stop_stale_rich_bars() -> None:
     """Close a rich progress bar left open by an interrupted ``agent.learn(progress_bar=True)``
-    (none while an agent's ``learn`` runs), with one note line."""
-    if learns_running or not close_rich_bars():
+    (none while an agent's ``learn`` runs), with one note line. Only SB3's bars
+    (:func:`sb3_rich_bars`): every other rich display is the user's."""
+    if learns_running or not close_rich_bars(only=sb3_rich_bars()):
         return
     print(
         "[rambo_env] note: stopped the rich progress bar of an interrupted "

@@ -854,23 +854,68 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
+def _current_class(kind: type) -> Any:
+    """The class its module holds now under ``kind``'s qualified name (None when gone)."""
+    held: Any = sys.modules.get(kind.__module__)
+    for part in kind.__qualname__.split("."):
+        held = getattr(held, part, None)
+    return held
+
+
+def _holders(expected: type) -> list[str]:
+    """The modules other than ``expected``'s own that hold ``expected`` itself by its name (e.g.
+    ``agents.cotrain`` after ``from agents.cotrain_setup import CotrainConfig``)."""
+    found = []
+    for mod_name, module in list(sys.modules.items()):
+        held = getattr(module, "__dict__", None)
+        if (
+            mod_name != expected.__module__
+            and isinstance(held, dict)
+            and held.get(expected.__name__) is expected
+        ):
+            found.append(mod_name)
+    ours = [m for m in found if m.split(".")[0] in ("agents", "rambo_env", "scripts")]
+    return sorted(ours or found)
+
+
 def type_name(value: Any, expected: type, name: str) -> str:
-    """``type(value).__name__`` for an error that expected an ``expected`` as argument ``name``; for an instance of an
-    older ``expected`` (same module and name, another class object: its module was reloaded since
-    the value was built) that, and how to build it again. Probe 77 row 19: after
+    """``type(value).__name__`` for an error that expected an ``expected`` as argument ``name``;
+    for an instance of another ``expected`` (same module and name, another class object: its
+    module was reloaded in between) which side is stale, and what to do. Probe 77 row 19: after
     ``importlib.reload(agents.cotrain)`` the error read "expected an agents.cotrain.CotrainConfig,
-    got CotrainConfig"."""
+    got CotrainConfig". Probe 78 row 29: a value built from the RELOADED class (the function's
+    module still holding the older one) was told to be built again with the reloaded class."""
     kind = type(value)
     if kind is expected or (kind.__module__, kind.__qualname__) != (
         expected.__module__,
         expected.__qualname__,
     ):
         return kind.__name__
+    current = _current_class(kind)
+    if current is kind:  # the value is of the reloaded class; the function holds the older one
+        holders = _holders(expected)
+        reload = (
+            " / ".join(f"importlib.reload({m})" for m in holders[:3])
+            if holders
+            else "importlib.reload(<the module of the function you called>)"
+        )
+        return (
+            f"{with_article(kind.__name__)} of the class {kind.__module__} holds now, while the "
+            f"function you called was bound to its class from before {kind.__module__} was "
+            f"reloaded (importlib.reload or %autoreload); reload the function's module too "
+            f"({reload}, then call it again from there) or restart the kernel / process"
+        )
     rebuild = (
         f"{kind.__name__}(**dataclasses.asdict({name}))"
         if dataclasses.is_dataclass(value)
         else f"a new {kind.__name__}(…)"
     )
+    if current is not expected:  # neither is the class the module holds now
+        return (
+            f"{with_article(kind.__name__)} from another import of {kind.__module__} (reloaded "
+            "since, and the function you called holds an older or newer class than the value); "
+            "restart the kernel / process"
+        )
     return (
         f"{with_article(kind.__name__)} from an earlier import of {kind.__module__} (the module was reloaded "
         f"since it was built: importlib.reload or %autoreload); build it again with the reloaded "
@@ -1258,48 +1303,50 @@ def sigterm_as_keyboard_interrupt(respect_caller: bool = False) -> Iterator[None
             signal.signal(sig, old)
 
 
-#: Whether a Ctrl-C came inside :func:`swallowed_interrupt_kept` that has not stopped the run yet.
+#: Whether a KeyboardInterrupt was dropped inside :func:`swallowed_interrupt_kept` ("Exception
+#: ignored in: …") that has not stopped the run yet.
 _interrupt_pending = [False]
 
 
 @contextmanager
 def swallowed_interrupt_kept() -> Iterator[None]:
-    """Remember each Ctrl-C (a kernel's Interrupt) while raising it as before, so that
-    :func:`raise_swallowed_interrupt` can raise it again where it was swallowed.
+    """Remember each KeyboardInterrupt that Python drops where nobody could handle it (a weakref
+    callback, a ``__del__``: it prints "Exception ignored in: …" through ``sys.unraisablehook``),
+    so that :func:`raise_swallowed_interrupt` can raise it again at a safe point.
 
     Probe 77 row 15: the KeyboardInterrupt of a press during the first torch.compile landed in a
-    weakref callback of torch's, where Python prints "Exception ignored in: …" and drops it; the
-    run trained to its end. Only in the main thread, and only over Python's own SIGINT handler
-    (a handler the calling program installed is left alone).
+    weakref callback of torch's and was dropped; the run trained to its end. Probe 78 row 20: a
+    Ctrl-C caught by the caller's own code (an ``on_iteration`` that skips a plot on Interrupt)
+    stopped the run, as the SIGINT handler flagged every press: only the dropped ones are kept
+    now, by a ``sys.unraisablehook`` that hands every report on to the previous hook.
     """
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
-        yield
-        return
+    previous = sys.unraisablehook
 
-    def handler(signum: int, frame: object) -> None:
-        _interrupt_pending[0] = True
-        raise KeyboardInterrupt
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt) or (
+            unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt)
+        ):
+            _interrupt_pending[0] = True
+        previous(unraisable)
 
-    previous = signal.signal(signal.SIGINT, handler)
+    sys.unraisablehook = hook
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if sys.unraisablehook is hook:  # one installed since stays
+            sys.unraisablehook = previous
         _interrupt_pending[0] = False
 
 
 def raise_swallowed_interrupt() -> None:
-    """Raise the KeyboardInterrupt of a Ctrl-C that :func:`swallowed_interrupt_kept` saw and that
-    did not stop the run (called at safe points: each environment step of co-training)."""
+    """Raise the KeyboardInterrupt that :func:`swallowed_interrupt_kept` saw dropped (called at
+    safe points: each environment step of co-training)."""
     if not _interrupt_pending[0]:
         return
     _interrupt_pending[0] = False
     print(
-        "[rambo_env] note: a Ctrl-C / Interrupt was swallowed inside torch (its 'Exception ignored "
-        "in: …' above); stopping now",
+        "[rambo_env] note: a Ctrl-C / Interrupt was swallowed inside torch or another library "
+        "(its 'Exception ignored in: …' above), where it could not stop the run; stopping now",
         flush=True,
     )
     raise KeyboardInterrupt

@@ -20,6 +20,7 @@ import numpy as np
 from rambo_env.data.dataset import (
     _META_FIELDS,
     DERIVED_NEXT_OBSERVATIONS,
+    ENV_KWARGS,
     DatasetUnavailableError,
     DatasetValidationError,
     OfflineDataset,
@@ -147,13 +148,35 @@ def _step_counter_timeouts(terminals: np.ndarray, env_id: Any = None) -> np.ndar
     return timeouts
 
 
-def terminal_timeouts(arrays: dict[str, np.ndarray], where: str) -> dict[str, np.ndarray]:
-    """``arrays`` with ``timeouts`` cleared on rows also flagged ``terminals`` (bool fields): the
-    env terminated on that step, so it is a terminal, whatever else ended the episode (d3rlpy
-    1.x's ``episode_terminals``, renamed ``timeouts``, marks every episode end; gymnasium may set
-    ``truncated`` on the step that terminates); one note counts them. Probe 77 row 43: such rows
-    were dropped from an hdf5 file without next_observations as timeouts (94 of 94 falls gone,
-    without a word) while an npz holding them was refused."""
+def _stored_env_kwargs(stored: dict[str, Any] | None, env_id: Any) -> Any:
+    """The env kwargs the file records (its metadata's ``env_kwargs``) when they are of
+    ``env_id`` (not when load_dataset's ``env_id=`` names another env); else None."""
+    stored = stored or {}
+    kwargs = (stored.get("metadata") or {}).get(ENV_KWARGS)
+    return kwargs if stored.get("env_id", env_id) == env_id else None
+
+
+def _rule_ends(rule: Any, next_obs: np.ndarray) -> np.ndarray:
+    """Where the exact termination ``rule`` ends the episode at each of ``next_obs`` [n, obs_dim]."""
+    import torch  # lazy: the loaders need no torch otherwise
+
+    with torch.no_grad():
+        ends = rule(torch.as_tensor(np.asarray(next_obs, dtype=np.float32)))
+    return np.asarray(ends.cpu()).reshape(len(next_obs)).astype(bool)
+
+
+def terminal_timeouts(
+    arrays: dict[str, np.ndarray], where: str, env_id: Any = None, env_kwargs: Any = None
+) -> dict[str, np.ndarray]:
+    """``arrays`` with each row flagged both ``terminals`` and ``timeouts`` (bool fields) made one
+    of them by ``env_id``'s exact termination rule (for ``env_kwargs``) on its next state: a
+    terminal where the rule ends the episode, else a time-limit truncation; one note counts them.
+    Refused (:class:`DatasetValidationError`) where nothing can decide: no exact rule, or no
+    ``next_observations``. Probe 77 row 43: such rows were dropped from an hdf5 file without
+    next_observations as timeouts. Probe 78 rows 31-32: read as terminals (for d3rlpy 1.x's
+    ``episode_terminals`` renamed ``timeouts``), SB3's flags (terminals = terminated or truncated)
+    made every time-limit end a terminal without a word; ``episode_terminals`` is read as it is
+    now (:func:`load_d4rl_hdf5`)."""
     if "timeouts" not in arrays or "terminals" not in arrays:
         return arrays
     terminals, timeouts = arrays["terminals"].astype(bool), arrays["timeouts"].astype(bool)
@@ -162,13 +185,50 @@ def terminal_timeouts(arrays: dict[str, np.ndarray], where: str) -> dict[str, np
     both = terminals & timeouts
     if not both.any():
         return arrays
-    print(
-        f"[rambo_env] note: {where}: {int(both.sum())} row(s) are flagged both terminal and "
-        f"timeout (first: row {int(np.argmax(both))}): read as terminals (the env terminated "
-        "there; an episode-end flag such as d3rlpy's episode_terminals marks every end, "
-        "terminals included); timeouts are the time-limit ends that are not terminals"
+    from rambo_env.dynamics.termination import exact_rule  # lazy: torch
+
+    rows = np.flatnonzero(both)
+    said = (
+        f"{where}: {rows.size} row(s) are flagged both terminal and timeout (first: row {rows[0]})"
     )
-    return {**arrays, "timeouts": timeouts & ~terminals}
+    env = env_id if isinstance(env_id, str) else None
+    rule = exact_rule(env, env_kwargs)
+    next_obs = arrays.get("next_observations")
+    ends = None
+    why = ""
+    if rule is None:
+        why = (
+            f"{env or 'the data' + chr(39) + 's env (none named)'} has no exact termination rule "
+            "(for these env kwargs) to tell a termination from a time limit there"
+        )
+    elif next_obs is None:
+        why = (
+            "without next_observations their next states are unknown, so "
+            f"{env}'s termination rule cannot tell a termination from a time limit there"
+        )
+    else:
+        try:
+            ends = _rule_ends(rule, np.asarray(next_obs)[rows])
+        except (TypeError, ValueError, IndexError, RuntimeError) as err:
+            why = f"{env}'s termination rule cannot read their next states ({safe_reason(err)})"
+    if ends is None:
+        raise DatasetValidationError(
+            f"{said}, and {why}; a time-limit truncation is never a terminal. With SB3's "
+            "replay-buffer flags (terminals = dones = terminated or truncated) store terminals = "
+            "terminated only (timeouts = truncated); d3rlpy 1.x's every-episode-end flag belongs "
+            "in an hdf5 file as 'episode_terminals' (read as it is), not renamed timeouts; rows "
+            "where the env really terminated on the time limit's step: clear their timeouts"
+        )
+    kept = {**arrays, "terminals": terminals, "timeouts": timeouts}
+    kept["terminals"][rows[~ends]] = False  # alive at the next state: a time-limit end
+    kept["timeouts"][rows[ends]] = False  # the env terminated there
+    print(
+        f"[rambo_env] note: {said}: decided by {env}'s exact termination rule on their next "
+        f"states: {int(ends.sum())} terminal(s) (the env terminated there), "
+        f"{int((~ends).sum())} time-limit truncation(s) (terminals = terminated or truncated, as "
+        "SB3's replay buffer stores them?); store terminals = terminated to keep this note away"
+    )
+    return kept
 
 
 def _derive_next_observations(
@@ -253,8 +313,9 @@ def with_next_observations(
         if key in arrays:
             arrays[key] = _cast_field(key, arrays[key], np.bool_, 1)
     _check_rows_to_derive(arrays)
-    # a row both terminal and timeout is a terminal (was dropped as a timeout: probe 77 row 43)
-    return _derive_next_observations(terminal_timeouts(arrays, where), env_id)
+    # a row flagged both is refused: its next state is unknown (was dropped as a timeout: probe
+    # 77 row 43; read as a terminal: probe 78 row 31)
+    return _derive_next_observations(terminal_timeouts(arrays, where, env_id), env_id)
 
 
 def arrays_to_dataset(
@@ -286,8 +347,8 @@ def arrays_to_dataset(
     # the env the file names counts its episodes (probe 77 row 11: was D4RL's 1000 for any env)
     env_id = step_env or (stored or {}).get("env_id", ENV_IDS[env] if env is not None else None)
     arrays = with_next_observations(arrays, env_id, source)
-    # A step can be flagged both; the MDP terminated, so it is a terminal, not a truncation.
-    arrays = terminal_timeouts(arrays, source)
+    # A step flagged both is what the env's exact rule says of its next state (else refused).
+    arrays = terminal_timeouts(arrays, source, env_id, _stored_env_kwargs(stored, env_id))
     meta: dict[str, Any] = {
         "source": source,
         "name": f"{env}-{level}" if env and level else "custom",
@@ -374,7 +435,12 @@ def _read_d4rl_hdf5(path: str | Path, step_env: str | None = None) -> OfflineDat
         ends = f.get("episode_terminals")  # d3rlpy 1.x's MDPDataset.dump: every episode end
         d3rlpy = arrays and "timeouts" not in f and isinstance(ends, h5py.Dataset)
         if d3rlpy:  # probe 77 row 43: was ignored ("rename it"), its time-limit ends lost
-            arrays["timeouts"] = ends[()]  # the terminal ones stay terminals: terminal_timeouts
+            # the terminal ones stay terminals (probe 78 row 31: read here, not by terminal_timeouts)
+            arrays["timeouts"] = ends = ends[()]
+            terminals = np.asarray(arrays.get("terminals"))
+            flags = terminals.ndim == 1 and terminals.shape == ends.shape  # else: validation's
+            if flags and np.isin(terminals, (0, 1)).all() and np.isin(ends, (0, 1)).all():
+                arrays["timeouts"] = ends.astype(bool) & ~terminals.astype(bool)
             print(
                 f"[rambo_env] note: hdf5 file {path}: 'episode_terminals' (d3rlpy 1.x's episode "
                 "ends, terminals included) read as the episode ends: those that are not "

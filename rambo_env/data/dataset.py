@@ -744,7 +744,12 @@ class OfflineDataset:
             stored["metadata"] = {**stored.get("metadata", {}), DERIVED_NEXT_OBSERVATIONS: True}
         elif {"terminals", "timeouts"} <= set(arrays):  # a row flagged both: a terminal, as
             flags = {k: _cast_field(k, arrays[k], np.bool_, 1) for k in ("terminals", "timeouts")}
-            arrays = {**arrays, **terminal_timeouts(flags, f"npz file {path}")}  # from hdf5
+            env_id = step_env or meta.get("env_id", stored.get("env_id"))  # probe 78 row 31
+            kwargs = stored.get("metadata", {}).get(ENV_KWARGS)
+            kwargs = kwargs if env_id == stored.get("env_id") else None
+            flags["next_observations"] = arrays.get("next_observations")
+            flags = terminal_timeouts(flags, f"npz file {path}", env_id, kwargs)  # from hdf5
+            arrays = {**arrays, "terminals": flags["terminals"], "timeouts": flags["timeouts"]}
         stored.update(meta)
         return cls._from_arrays(arrays, copy=False, **stored)  # just read: ours
 

@@ -332,6 +332,9 @@ def test_d4rl_step_flagged_terminal_and_timeout_is_a_terminal(tmp_path):
     path = tmp_path / "walker2d_medium_replay-v2.hdf5"
     a = make_arrays([5, 4, 3], terminal_last=[False, True, False], obs_dim=17, action_dim=6)
     a["timeouts"][TERMINAL_ROW] = True
+    # probe 78 row 31: a row flagged both is what Walker2d's exact rule says of its next state:
+    # a fallen one here (make_arrays' random next state is read as a time-limit end)
+    a["next_observations"][TERMINAL_ROW, 0] = 0.3
     with h5py.File(path, "w") as f:
         for key, value in a.items():
             f[key] = value

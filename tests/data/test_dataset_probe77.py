@@ -84,21 +84,26 @@ def test_d4rl_env_keeps_d4rl_counter(tmp_path, capsys):
 def test_row_flagged_terminal_and_timeout_is_terminal_in_hdf5_and_npz(tmp_path, capsys):
     # probe 77 row 43: d3rlpy 1.x episode_terminals renamed to timeouts (as the warning advised)
     # marks the terminal rows as timeouts too: the hdf5 dropped all 94 of them silently, the
-    # npz was refused ("… are both True")
+    # npz was refused ("… are both True"). Changed on purpose by probe 78 rows 31-32 (SB3's
+    # flags made every time-limit end a terminal): episode_terminals is read as it is now, and a
+    # row flagged both is decided by the env's exact rule on its next state, or refused where
+    # nothing can decide (here: the hdf5 has no next_observations)
     arrays = _episodes([30, 40, 30], [True, True, False])
     ends = arrays["terminals"] | arrays["timeouts"]
     flagged = {**arrays, "timeouts": ends}
     h5 = tmp_path / "renamed.h5"
     _write_h5(h5, flagged, ("observations", "actions", "rewards", "terminals", "timeouts"))
-    capsys.readouterr()
-    ds = load_dataset(h5, env_id="Hopper-v5")
-    assert "2 row(s) are flagged both terminal and timeout" in capsys.readouterr().out
-    assert int(ds.terminals.sum()) == 2 and int(ds.timeouts.sum()) == 1
+    with pytest.raises(DatasetValidationError, match=r"2 row\(s\) are flagged both .* without "):
+        load_dataset(h5, env_id="Hopper-v5")
     npz = tmp_path / "both.npz"
     np.savez(npz, env_id="Hopper-v5", **flagged)
+    capsys.readouterr()
     ds = load_dataset(npz)
-    assert "2 row(s) are flagged both terminal and timeout" in capsys.readouterr().out
-    assert int(ds.terminals.sum()) == 2 and int(ds.timeouts.sum()) == 1
+    said = capsys.readouterr().out
+    assert "2 row(s) are flagged both terminal and timeout" in said
+    assert "decided by Hopper-v5's exact termination rule" in said
+    assert not (ds.terminals & ds.timeouts).any()
+    assert int(ds.terminals.sum()) + int(ds.timeouts.sum()) == 3
 
 
 def test_d3rlpy_v1_episode_terminals_read_as_episode_ends(tmp_path, capsys):
