@@ -531,7 +531,11 @@ def _hdf5_attr_metadata(f: Any, path: Path) -> dict[str, Any]:
                 f"'metadata_json' ({metadata[ENV_KWARGS]}) disagree; make them agree, or drop one"
             )
         metadata[ENV_KWARGS] = kwargs
-    check_kwargs_name(metadata, f"hdf5 file {path}: root attribute 'metadata_json'")
+    check_kwargs_name(metadata, f"hdf5 file {path}: root attribute metadata_json's")
+    check_kwargs_name(  # a root attribute of another name ('gym_kwargs'): its text as a dict
+        {k: {"": f.attrs[k]} for k in f.attrs.keys() if k not in (ENV_KWARGS, "metadata_json")},
+        f"hdf5 file {path}: root attribute",
+    )
     for key in ("env_id", "name", "ref_min_score", "ref_max_score"):  # read as the npz's
         if key in metadata:
             raise DatasetValidationError(

@@ -100,7 +100,7 @@ def check_kwargs_name(metadata: dict[str, Any], where: str) -> None:
         near = key in _KWARGS_NAMES or difflib.get_close_matches(key, [ENV_KWARGS], cutoff=0.8)
         if near and isinstance(value, dict):
             raise DatasetValidationError(
-                f"{where}: {key!r} ({str(value)[:60]}) is not read (did you mean "
+                f"{where} {key!r} ({str(value.get('', value))[:60]}) is not read (did you mean "
                 f"'{ENV_KWARGS}'?); the kwargs the data's env was made with are read from "
                 f"'{ENV_KWARGS}': rename it"
             )
@@ -766,7 +766,7 @@ class OfflineDataset:
         # probe 30: env_id / name written inside metadata_json (not as their own entries) were
         # kept as free metadata and ignored ("names no Gymnasium env"): read, validated alike
         inside = stored.get("metadata", {})
-        check_kwargs_name(inside, f"npz file {path}: metadata_json")
+        check_kwargs_name(inside, f"npz file {path}: metadata_json's")
         for key in ("env_id", "name", "ref_min_score", "ref_max_score"):
             if key not in stored and inside.get(key) not in (None, ""):
                 stored[key] = inside.pop(key)

@@ -86,6 +86,9 @@ def test_hdf5_root_attributes_env_kwargs_and_metadata_json_are_read(tmp_path) ->
     b = _h5(tmp_path / "b.hdf5", episodes, env_id="Ant-v5", metadata_json=meta)
     data = load_dataset(b)
     assert data.env_kwargs == kw and data.metadata["author"] == "me"
+    d = _h5(tmp_path / "d.hdf5", episodes, env_id="Ant-v5", gym_kwargs=json.dumps(kw))
+    with pytest.raises(DatasetValidationError, match=r"'gym_kwargs' .*did you mean 'env_kwargs'"):
+        load_dataset(d)
     c = _h5(tmp_path / "c.hdf5", episodes, env_id="Ant-v5", env_kwargs="[1]")
     with pytest.raises(DatasetValidationError, match=r"root attribute 'env_kwargs' .* not a JSON"):
         load_dataset(c)
