@@ -127,7 +127,9 @@ def _diagnose(argv: list[str] | None) -> int:
         return _error(err)
     # a run that diverged: load_session says so (agents.cotrain.say_if_diverged)
     policy, env_id = policy_fns(session.agent), session.dataset.env_id
-    made = getattr(session.dataset, "env_kwargs", None) or {}  # probe 78 row 14: was gym.make(env_id)
+    made = (
+        getattr(session.dataset, "env_kwargs", None) or {}
+    )  # probe 78 row 14: was gym.make(env_id)
     depths = model_vs_simulator(
         session.mdp,
         policy,
