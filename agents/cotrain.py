@@ -282,7 +282,52 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
         )
         history = _restore(session, state, checkpoint)
     say_if_diverged(Path(run_dir), history.iteration)
+    recorded = run_io.read_json(Path(run_dir) / run_io.CONFIG_NAME).get("resolved")
+    say_setting_changed(session, recorded, history.iteration, "loaded")  # probe 78 row 33
     return session, history
+
+
+def say_setting_changed(
+    session: Session, start: Any, iteration: int, doing: str = "resumed"
+) -> None:
+    """One WARNING when a resumed run's termination rule or evaluation env differ from those
+    its config.json records (``resolved['termination']``), or, for a run that does not record
+    them (started before probe 78), may differ: the code before probe 77 (1862348) ended Ant /
+    Humanoid / … rollouts by a learned classifier and ignored the data's env kwargs. Probe 78
+    rows 15, 33: such a run resumed with the exact rule and the kwargs' env without a word, and
+    its final return averaged evaluations of two envs."""
+    from rambo_env.dynamics.termination import RULES_BEFORE_PROBE_77
+
+    start = start if isinstance(start, dict) else {}
+    now = session.resolved["termination"]
+    dataset = session.dataset
+    was = start.get("termination")
+    if isinstance(was, dict):
+        changed = [
+            f"{what} {was.get(key)!r} -> {now[key]!r}"
+            for key, what in (("rule", "termination rule"), ("env_kwargs", "evaluation env kwargs"))
+            if was.get(key) != now[key]
+        ]
+    else:  # not recorded: what the code before probe 77 did, where it differs
+        changed = []
+        if dataset.env_id not in RULES_BEFORE_PROBE_77 and now["rule"].startswith("exact"):
+            changed.append(
+                f"termination rule: now {now['rule']} (a run started before probe 77 ended "
+                f"{dataset.env_id} rollouts by a learned classifier)"
+            )
+        if now["env_kwargs"]:
+            changed.append(
+                f"evaluation env: now gym.make({dataset.env_id!r}, **{now['env_kwargs']}) (a run "
+                "started before probe 77 evaluated in the default env)"
+            )
+    if changed:
+        print(
+            f"[rambo_env] WARNING: {doing} at iteration {iteration} with a setting the run did "
+            f"not start with{'' if isinstance(was, dict) else ' (if it started before probe 77; its config.json does not record them)'}: "
+            f"{'; '.join(changed)}; the iterations before and after are not of one setting (nor "
+            "its final return, a mean over both): rerun it in a new folder for one setting",
+            flush=True,
+        )
 
 
 def say_if_diverged(run_dir: Path, iteration: int) -> None:
@@ -521,6 +566,7 @@ def _run(
         extend()  # probe 20: recorded once the setup has passed (a refused resume changed it)
         session.resolved_at_start = run_io.read_json(run_dir / run_io.CONFIG_NAME)["resolved"]
         history = _restore(session, state, run_dir / run_io.CHECKPOINT_NAME)
+        say_setting_changed(session, session.resolved_at_start, int(state["iteration"]))
     else:  # a relative dataset path in config.json named another file from another folder
         cfg = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
         session = build_session(cfg, run_dir=run_dir)
@@ -1530,7 +1576,10 @@ def _finish(
         # probe 71 rows 16, 22: the pair the scores are on, and what they are called
         "ref_scores": _ref_pair(session.dataset),
         "score_label": score_label(
-            session.dataset.env_id, session.dataset.ref_min_score, session.dataset.ref_max_score
+            session.dataset.env_id,
+            session.dataset.ref_min_score,
+            session.dataset.ref_max_score,
+            session.dataset.env_kwargs,  # probe 78 row 7: D4RL's pair of another env
         ),
         "algo": cfg.algo,
         "seed": cfg.seed,

@@ -928,11 +928,27 @@ def build_session(
             **_minari_root_record(dataset.source),
         },
         "model": model_info,
+        # probe 78 rows 15, 33: what ends model rollouts and which env evaluates, so that a
+        # resume under other code says when they changed
+        "termination": termination_record(mdp, dataset),
         "versions": _versions(),
     }
     return Session(
         cfg, dataset, mdp, vec_env, agent, adversary, RamboCallback(adversary), k, q_limit, resolved
     )
+
+
+def termination_record(mdp: Any, dataset: Any) -> dict[str, Any]:
+    """What ends ``mdp``'s rollouts and the kwargs of the evaluation env, as config.json's
+    ``resolved['termination']`` records them (probe 78 rows 15, 33)."""
+    from rambo_env.dynamics.termination import rule_name
+    from rambo_env.run_io import as_json
+
+    try:
+        kwargs = as_json(dataset.env_kwargs)
+    except (TypeError, ValueError):  # not JSON: recorded as text
+        kwargs = {k: repr(v) for k, v in dataset.env_kwargs.items()}
+    return {"rule": rule_name(mdp.termination_fn), "env_kwargs": kwargs}
 
 
 def behaviour_score_note(dataset: Any) -> str | None:

@@ -95,15 +95,19 @@ class CriticCheck:
         return {**asdict(self), "overestimation": self.overestimation}
 
 
-def make_state_setter(env_id: str, seed: int = 0) -> tuple[gym.Env, Any]:
+def make_state_setter(
+    env_id: str, seed: int = 0, env_kwargs: dict[str, Any] | None = None
+) -> tuple[gym.Env, Any]:
     """A simulator env and ``set_raw(obs [O])`` that puts it in the state of a raw observation.
+    ``env_kwargs``: ``gym.make``'s kwargs (the data's env: ``dataset.env_kwargs``; probe 78 row
+    14: frame_skip=2 data were compared with the default simulator).
 
     Raises ``ValueError`` naming ``env_id`` if it is not a MuJoCo env whose observation is
     ``[qpos[1:], qvel]``.
     """
     # probe 21: a typo was gymnasium's raw NameNotFound, seed -1 / "3" its raw seed Error
     env_id, seed = check_registered_id(env_id), check_seed(seed)
-    env = gym.make(env_id)
+    env = gym.make(env_id, **(env_kwargs or {}))
     base = env.unwrapped
     env.reset(seed=seed)
     model = getattr(base, "model", None)
@@ -130,10 +134,12 @@ def make_state_setter(env_id: str, seed: int = 0) -> tuple[gym.Env, Any]:
 
 
 @contextmanager
-def _simulator(env_id: str, seed: int, mdp: LearnedMDP) -> Iterator[tuple[Any, Any]]:
+def _simulator(
+    env_id: str, seed: int, mdp: LearnedMDP, env_kwargs: dict[str, Any] | None = None
+) -> Iterator[tuple[Any, Any]]:
     """``(unwrapped env, set_raw)`` of :func:`make_state_setter` for an env of ``mdp``'s dims,
     closed on exit (was: another env's dims gave a bare AssertionError from MuJoCo)."""
-    env, set_raw = make_state_setter(env_id, seed)
+    env, set_raw = make_state_setter(env_id, seed, env_kwargs)
     try:
         dims = (env.observation_space.shape[0], int(np.prod(env.action_space.shape)))
         if dims != (mdp.obs_dim, mdp.action_dim):
@@ -284,6 +290,7 @@ def model_vs_simulator(
     rollout_length: int,
     n_starts: int = 500,
     seed: int = 0,
+    env_kwargs: dict[str, Any] | None = None,
 ) -> list[DepthCheck]:
     """Model rollouts of the stochastic policy, each step replayed in the simulator (Alg. 1 line 3).
 
@@ -296,7 +303,7 @@ def model_vs_simulator(
     rng = np.random.default_rng(seed)
     obs = mdp.initial(n_starts, rng)  # [n, O] normalised
     checks, warned = [], False
-    with _torch_seeded(seed), _simulator(env_id, seed, mdp) as (base, set_raw):
+    with _torch_seeded(seed), _simulator(env_id, seed, mdp, env_kwargs) as (base, set_raw):
         raw0 = mdp.normalizer.unnormalize(obs).cpu().numpy()
         keep = _unclipped_starts(base, raw0, env_id, "model_vs_simulator")
         n_clipped = int((~keep).sum())
@@ -387,11 +394,13 @@ def critic_vs_return(
     max_steps: int = 1000,
     seed: int = 0,
     starts: str = "dataset",
+    env_kwargs: dict[str, Any] | None = None,
 ) -> CriticCheck:
     """Critic Q(s, a) vs the Monte-Carlo discounted return of the stochastic policy from (s, a).
 
     ``starts``: ``"dataset"`` — the model's start states (``mdp.initial``: dataset states, Alg. 1
     line 3); ``"reset"`` — the env's ``reset(seed=seed + i)`` states, as evaluation episodes begin.
+    ``env_kwargs``: the simulator's (``dataset.env_kwargs``).
     """
     if starts not in ("dataset", "reset"):
         raise ValueError(f"starts: expected 'dataset' or 'reset', got {starts!r}")
@@ -401,7 +410,7 @@ def critic_vs_return(
         raise ValueError(f"gamma: expected a discount in [0, 1], got {gamma!r}")
     rng = np.random.default_rng(seed)
     returns, lengths, cut, n_clipped = [], [], 0, 0
-    with _torch_seeded(seed), _simulator(env_id, seed, mdp) as (base, set_raw):
+    with _torch_seeded(seed), _simulator(env_id, seed, mdp, env_kwargs) as (base, set_raw):
         if starts == "dataset":
             start_obs = mdp.initial(n_episodes, rng)  # [n, O] normalised
             raw_starts = mdp.normalizer.unnormalize(start_obs).cpu().numpy().astype(np.float64)

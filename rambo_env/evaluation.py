@@ -30,6 +30,7 @@ from rambo_env.run_io import (
     is_int,
     out_of_memory,
     out_of_memory_text,
+    safe_reason,
 )
 
 __all__ = [
@@ -257,7 +258,8 @@ def evaluate_policy(
     :param max_episode_steps: optional hard cap on top of the env's own time limit.
     :param env_kwargs: with an env id, ``gym.make(env, **env_kwargs)`` (the env the data were
         collected in: ``dataset.env_kwargs``; probe 77 row 22: data of another healthy range
-        were evaluated in the default env).
+        were evaluated in the default env). None with ``scorer`` a dataset of ``env`` that
+        records kwargs: those (said in a note; probe 78 row 21); ``{}``: the default env.
     """
     check_n_eval_episodes(n_episodes, "n_episodes")  # was: a raw TypeError for 2.5 / "3"
     # was: gymnasium's "Seed must be …" at the first reset; probe 20: a numpy int passed the
@@ -272,6 +274,13 @@ def evaluate_policy(
         not isinstance(env_kwargs, dict) or not all(isinstance(k, str) for k in env_kwargs)
     ):
         raise ValueError(f"env_kwargs: expected a dict of gym.make keywords, got {env_kwargs!r}")
+    if env_kwargs and isinstance(env, str):  # probe 78 row 22: was raw at the first step
+        from rambo_env.dynamics.termination import env_kwargs_problem
+
+        problem = env_kwargs_problem(env_kwargs)
+        if problem is not None:
+            raise ValueError(f"env_kwargs (of {env}): {problem}")
+    env_kwargs = _scorer_kwargs(env, scorer, env_kwargs)
     if env_kwargs and not isinstance(env, str):
         raise ValueError(
             "env_kwargs: given with an env factory; pass the env id with env_kwargs, or make "
@@ -381,6 +390,24 @@ def _has_time_limit(env: gym.Env) -> bool:
 UNLIMITED_ENV_CAP = 1000
 
 
+def _scorer_kwargs(env: Any, scorer: Any, env_kwargs: dict[str, Any] | None) -> Any:
+    """``env_kwargs``, else the kwargs that ``scorer``, a dataset of the env id ``env``, records
+    for its env (with one note). Probe 78 row 21: README's ``evaluate_policy(act, 'Hopper-v5',
+    normalizer, scorer=dataset)`` on data of ``frame_skip=2`` evaluated in the default env."""
+    recorded = getattr(scorer, "env_kwargs", None)
+    if env_kwargs is not None or not isinstance(env, str) or not isinstance(recorded, dict):
+        return env_kwargs
+    if not recorded or getattr(scorer, "env_id", None) != env:
+        return env_kwargs
+    shown = ", ".join(f"{k}={v!r}" for k, v in recorded.items())
+    print(
+        f"[rambo_env] note: evaluating in gym.make({env!r}, {shown}), the env the scorer's data "
+        "record (pass env_kwargs={} for the default env)",
+        flush=True,
+    )
+    return dict(recorded)
+
+
 def _make_env(env_id: str, env_kwargs: dict[str, Any] | None = None) -> gym.Env:
     """``gym.make(env_id, **env_kwargs)``; gymnasium's errors (``module:Env`` whose module or env
     is not there, a missing extra) as one ValueError naming ``env``."""
@@ -389,6 +416,11 @@ def _make_env(env_id: str, env_kwargs: dict[str, Any] | None = None) -> gym.Env:
     except Exception as err:
         if out_of_memory(err):  # probe 33: MuJoCo's "Could not allocate memory for texture"
             raise ValueError(out_of_memory_text(err, f"create the {env_id} simulator")) from None
+        if env_kwargs and isinstance(err, TypeError | ValueError):  # probe 78 row 22: was
+            raise ValueError(  # gymnasium's own TypeError, not naming env_kwargs=
+                f"env_kwargs: gym.make({env_id!r}, **{env_kwargs}) fails ({safe_reason(err)}); "
+                f"pass the kwargs {env_id} takes (e.g. dataset.env_kwargs)"
+            ) from None
         if not isinstance(err, gym.error.Error | ImportError):
             raise
         raise ValueError(f"env: {env_id!r} cannot be made ({type(err).__name__}: {err})") from None

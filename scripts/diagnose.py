@@ -127,6 +127,9 @@ def _diagnose(argv: list[str] | None) -> int:
         return _error(err)
     # a run that diverged: load_session says so (agents.cotrain.say_if_diverged)
     policy, env_id = policy_fns(session.agent), session.dataset.env_id
+    made = (
+        getattr(session.dataset, "env_kwargs", None) or {}
+    )  # probe 78 row 14: was gym.make(env_id)
     depths = model_vs_simulator(
         session.mdp,
         policy,
@@ -134,8 +137,11 @@ def _diagnose(argv: list[str] | None) -> int:
         rollout_length=session.k,
         n_starts=args.n_starts,
         seed=args.seed,
+        env_kwargs=made,
     )
-    print(f"{args.run_dir} at iteration {history.iteration} (k = {session.k}), {env_id}")
+    shown = ", ".join(f"{k}={v!r}" for k, v in made.items())
+    env_made = f"gym.make({env_id!r}, {shown}) (the env the data record)" if made else env_id
+    print(f"{args.run_dir} at iteration {history.iteration} (k = {session.k}), {env_made}")
     holder = ledger_holder(args.run_dir)  # probe 70: a live run was diagnosed without a word
     if holder is not None:
         print(
@@ -159,6 +165,7 @@ def _diagnose(argv: list[str] | None) -> int:
         rollout_length=1,
         n_starts=args.n_starts,
         seed=args.seed,
+        env_kwargs=made,
     )
     print(
         f"uniformly random actions, one step: model r {off.model_reward:.3f} vs sim "
@@ -176,6 +183,7 @@ def _diagnose(argv: list[str] | None) -> int:
             max_steps=args.max_steps,
             seed=args.seed,
             starts=starts,
+            env_kwargs=made,
         )
         print(
             f"from {where}: critic Q(s, a) {critic.critic_q:.1f} vs Monte-Carlo discounted return "

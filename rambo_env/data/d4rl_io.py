@@ -25,6 +25,8 @@ from rambo_env.data.dataset import (
     DatasetValidationError,
     OfflineDataset,
     _cast_field,
+    _npz_metadata,
+    check_kwargs_name,
     check_no_scalar_fields,
     stored_metadata,
 )
@@ -548,8 +550,10 @@ def _stored_hdf5_metadata(f: Any, path: Path) -> dict[str, Any]:
                 f"hdf5 file {path}: root attribute {key!r} cannot be read ({err}); store it as "
                 "text or a number"
             ) from None
-    for key in sorted(set(f.attrs.keys()) - set(_META_FIELDS)):  # others: fine (author, …)
-        _check_metadata_spelling(path, key, "root attribute", set(f.attrs.keys()))
+    free = _hdf5_attr_metadata(f, path)
+    for key in sorted(set(f.attrs.keys()) - set(_META_FIELDS) - {"metadata_json", ENV_KWARGS}):
+        _check_metadata_spelling(path, key, "root attribute", set(f.attrs.keys()))  # others:
+        # fine (author, …)
     label = "root attribute '{key}'"
     for key, value in stored_metadata(path, attrs, kind="hdf5", label=label).items():
         if key in stored and stored[key] != value:
@@ -558,7 +562,52 @@ def _stored_hdf5_metadata(f: Any, path: Path) -> dict[str, Any]:
                 f"root attribute {key!r} holds {value!r}; make them agree, or drop one"
             )
         stored[key] = value
+    if free:
+        stored["metadata"] = free
     return stored
+
+
+def _hdf5_attr_metadata(f: Any, path: Path) -> dict[str, Any]:
+    """The root attributes ``metadata_json`` (a JSON object, as an npz's entry) and
+    ``env_kwargs`` (a JSON object: the kwargs of the data's env) of the open hdf5 file ``f``,
+    as ``metadata``. Probe 78 row 11: both were ignored without a word, and data of
+    ``healthy_z_range=[0.3, 0.9]`` judged by the default env."""
+    import json
+
+    metadata: dict[str, Any] = {}
+    if "metadata_json" in f.attrs:
+        metadata = _npz_metadata(path, np.asarray(f.attrs["metadata_json"]))
+    if ENV_KWARGS in f.attrs:
+        raw = f.attrs[ENV_KWARGS]
+        raw = raw.decode() if isinstance(raw, bytes) else str(raw)
+        try:
+            kwargs = json.loads(raw)
+        except ValueError as err:
+            kwargs = err
+        if not isinstance(kwargs, dict):
+            raise DatasetValidationError(
+                f"hdf5 file {path}: root attribute '{ENV_KWARGS}' ({raw[:60]!r}) is not a JSON "
+                'object of gym.make kwargs; store it as json.dumps({"healthy_z_range": [0.3, '
+                "0.9]})"
+            )
+        if ENV_KWARGS in metadata and metadata[ENV_KWARGS] != kwargs:
+            raise DatasetValidationError(
+                f"hdf5 file {path}: its root attributes '{ENV_KWARGS}' ({kwargs}) and "
+                f"'metadata_json' ({metadata[ENV_KWARGS]}) disagree; make them agree, or drop one"
+            )
+        metadata[ENV_KWARGS] = kwargs
+    check_kwargs_name(metadata, f"hdf5 file {path}: root attribute metadata_json's")
+    check_kwargs_name(  # a root attribute of another name ('gym_kwargs'): its text as a dict
+        {k: {"": f.attrs[k]} for k in f.attrs.keys() if k not in (ENV_KWARGS, "metadata_json")},
+        f"hdf5 file {path}: root attribute",
+    )
+    for key in ("env_id", "name", "ref_min_score", "ref_max_score"):  # read as the npz's
+        if key in metadata:
+            raise DatasetValidationError(
+                f"hdf5 file {path}: root attribute 'metadata_json' holds {key!r}; store it as "
+                f"its own root attribute ({key!r}) instead"
+            )
+    return metadata
 
 
 def _check_metadata_spelling(path: Path, key: str, kind: str, present: set[str]) -> None:

@@ -68,6 +68,44 @@ ENV_KWARGS = "env_kwargs"
 ENV_KWARGS_OF = "env_kwargs_of"
 
 
+def _json_number(value: Any) -> Any:
+    """A numpy scalar / array as JSON's number / list (``json.dumps``'s ``default``); TypeError
+    for anything else."""
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} {str(value)[:40]!r} is not JSON")
+
+
+def _json_value(value: Any) -> Any:
+    """:func:`_json_number`, else ``str(value)`` (free metadata: kept as text)."""
+    try:
+        return _json_number(value)
+    except TypeError:
+        return str(value)
+
+
+#: Other libraries' names for the env kwargs (probe 78 row 12: kept as free metadata, unread)
+_KWARGS_NAMES = ("kwargs", "gym_kwargs", "make_kwargs", "env_kwarg", "envkwargs", "env_args")
+
+
+def check_kwargs_name(metadata: dict[str, Any], where: str) -> None:
+    """DatasetValidationError when ``metadata`` (an npz's metadata_json, an hdf5's root
+    attributes) holds the env kwargs under another name (``kwargs``, ``gym_kwargs``, …) and
+    none under ``env_kwargs``: they would be ignored, and the data judged in the default env."""
+    import difflib
+
+    if ENV_KWARGS in metadata:
+        return
+    for key, value in metadata.items():
+        near = key in _KWARGS_NAMES or difflib.get_close_matches(key, [ENV_KWARGS], cutoff=0.8)
+        if near and isinstance(value, dict):
+            raise DatasetValidationError(
+                f"{where} {key!r} ({str(value.get('', value))[:60]}) is not read (did you mean "
+                f"'{ENV_KWARGS}'?); the kwargs the data's env was made with are read from "
+                f"'{ENV_KWARGS}': rename it"
+            )
+
+
 def _d4rl_extra(key: Any) -> bool:
     """D4RL ``get_dataset()`` columns we do not use (``infos/qpos``, ``metadata/policy/...``)."""
     return isinstance(key, str) and key.startswith(("infos/", "metadata/"))
@@ -728,6 +766,7 @@ class OfflineDataset:
         # probe 30: env_id / name written inside metadata_json (not as their own entries) were
         # kept as free metadata and ignored ("names no Gymnasium env"): read, validated alike
         inside = stored.get("metadata", {})
+        check_kwargs_name(inside, f"npz file {path}: metadata_json's")
         for key in ("env_id", "name", "ref_min_score", "ref_max_score"):
             if key not in stored and inside.get(key) not in (None, ""):
                 stored[key] = inside.pop(key)
@@ -775,11 +814,13 @@ class OfflineDataset:
         Minari dataset's recorded kwargs were dropped, its 12-dim Hopper data refused and its
         Ant data of another healthy range judged by the default env."""
         kwargs = self.metadata.get(ENV_KWARGS)
-        if not isinstance(kwargs, dict) or not kwargs:
-            return {}
+        if not isinstance(kwargs, dict) or not kwargs or self.env_id is None:
+            return {}  # probe 78 row 35: no env named, nothing to make with them
         if self.metadata.get(ENV_KWARGS_OF, self.env_id) != self.env_id:
             return {}
-        return dict(kwargs)
+        # probe 78 row 9: render_mode='human' opened a window (a headless kernel died in glfw);
+        # dropped as the Minari reader does (load_dataset's note says so)
+        return {k: v for k, v in kwargs.items() if k != "render_mode"}
 
     # ----------------------------------------------------------------- validation
     def validate(
@@ -834,6 +875,15 @@ class OfflineDataset:
             raise DatasetValidationError(
                 f"metadata['{ENV_KWARGS}']: expected a dict of gym.make keyword arguments (the "
                 f"kwargs the data's env was made with), got {str(kwargs)[:60]!r}"
+            )
+        from rambo_env.dynamics.termination import env_kwargs_problem  # lazy: imports torch
+
+        problem = env_kwargs_problem(kwargs)
+        if problem is not None:  # probe 78 rows 8, 10: was raw at the env's first step
+            raise DatasetValidationError(
+                f"metadata['{ENV_KWARGS}'] (the kwargs of the data's env "
+                f"{self.env_id or '(none named)'}): {problem}; fix the kwargs the data record "
+                "(the npz's metadata_json, the hdf5's root attribute, the Minari env_spec)"
             )
         env_id = self.env_id
         if env_id is not None:
@@ -1377,13 +1427,22 @@ class OfflineDataset:
             for k in _META_FIELDS
         }
 
+        metadata_json = json.dumps(self.metadata, default=_json_value)
+        try:  # probe 78 row 26: numpy-valued env kwargs were written as str and failed reloaded
+            json.dumps(self.metadata.get(ENV_KWARGS), default=_json_number)
+        except TypeError as err:
+            raise DatasetValidationError(
+                f"{path} not written: metadata['{ENV_KWARGS}'] holds a value JSON cannot hold "
+                f"({err}); give numbers, strings, bools or lists"
+            ) from None
+
         def write(tmp: Path) -> None:
             with open(tmp, "wb") as f:  # a file object: np.savez would append .npz to a path
                 np.savez(
                     f,
                     **{k: getattr(self, k) for k in ARRAY_FIELDS},
                     **meta,
-                    metadata_json=np.asarray(json.dumps(self.metadata, default=str)),
+                    metadata_json=np.asarray(metadata_json),
                 )
 
         return atomic_write(path, write)

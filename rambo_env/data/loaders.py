@@ -561,8 +561,21 @@ def _with_d4rl_ref_scores(dataset: OfflineDataset) -> OfflineDataset:
     (issue 14, probe 35: a Hopper-v5 npz saved without ref_min_score / ref_max_score scored
     'n/a' in cotrain, results.json, the ledger and curves), with one note. The fingerprint (the
     model cache key, a resumed run's identity) hashes the arrays and the name only: unchanged."""
+    label = score_label(dataset.env_id, None, None, dataset.env_kwargs)
+    other_env = (  # probe 78 row 7: D4RL's pair is the default env's
+        f"; but the data's env has {label.split('kwargs: ', 1)[1].split(';')[0]}, so these "
+        "scores are not comparable with D4RL's (results are labelled so)"
+        if label.startswith("D4RL-normalised (")
+        else ""
+    )
     if dataset.ref_min_score is not None or dataset.ref_max_score is not None:
         label = score_label(dataset.env_id, dataset.ref_min_score, dataset.ref_max_score)
+        if label == "D4RL-normalised" and other_env:
+            print(
+                f"[rambo_env] note: dataset {dataset.name!r} carries D4RL's reference returns"
+                + other_env,
+                flush=True,
+            )
         if label != "D4RL-normalised":  # probe 71 rows 16, 22: was scored on them unsaid
             print(
                 f"[rambo_env] note: dataset {dataset.name!r} carries its own reference returns "
@@ -578,7 +591,7 @@ def _with_d4rl_ref_scores(dataset: OfflineDataset) -> OfflineDataset:
     print(
         f"[rambo_env] note: dataset {dataset.name!r} carries no reference scores; using D4RL's "
         f"{env} returns ({low:.2f} / {high:g}: random / expert policy) for the normalised score "
-        "(give the file ref_min_score / ref_max_score entries for others)",
+        "(give the file ref_min_score / ref_max_score entries for others)" + other_env,
         flush=True,
     )
     return dataclasses.replace(dataset, ref_min_score=low, ref_max_score=high)
@@ -1135,7 +1148,8 @@ def _kwargs_hint(dataset: OfflineDataset) -> str:
         return f"; the rule was applied for {dataset.env_id}({shown}), the kwargs the data record"
     return (
         "; or the data come from this env made with non-default kwargs (e.g. healthy_z_range, "
-        "terminate_when_unhealthy): record them as the npz's metadata_json "
+        "terminate_when_unhealthy): record them as the npz's metadata_json (or the hdf5's root "
+        "attribute) "
         f'{{"{ENV_KWARGS}": {{…}}}} (a Minari dataset records them in its env_spec), and the '
         "checks, the termination rule and the evaluation env follow them"
     )
@@ -1904,6 +1918,23 @@ def _note_env_kwargs(dataset: OfflineDataset) -> None:
     """One note naming the kwargs the data's env was made with (probe 77 rows 21-22: a Minari
     dataset's recorded kwargs were dropped without a word), and what follows them."""
     made = dataset.env_kwargs
+    recorded = dataset.metadata.get(ENV_KWARGS)
+    recorded = recorded if isinstance(recorded, dict) else {}
+    if recorded and dataset.env_id is None:  # probe 78 row 35: was "gym.make(None, …)"
+        print(
+            f"[rambo_env] note: dataset {dataset.name!r} records env kwargs ({recorded}) but "
+            "names no env, so they are ignored; name the env they belong to (env_id=… / "
+            "--env-id, or the file's env_id entry)",
+            flush=True,
+        )
+        return
+    if "render_mode" in recorded:  # probe 78 row 9
+        print(
+            f"[rambo_env] note: dataset {dataset.name!r} records render_mode="
+            f"{recorded['render_mode']!r} among its env kwargs: dropped (the checks and the "
+            "evaluation env are made without a window)",
+            flush=True,
+        )
     if not made:
         return
     from rambo_env.dynamics.termination import exact_rule

@@ -111,24 +111,47 @@ def same_ref_pair(pair: Any, other: Any) -> bool:
 NO_REF_SCORES = "no reference scores (raw returns only)"
 
 
-def score_label(env_id: str | None, ref_min_score: Any, ref_max_score: Any) -> str:
+def score_label(
+    env_id: str | None, ref_min_score: Any, ref_max_score: Any, env_kwargs: Any = None
+) -> str:
     """What a normalised score on ``(ref_min_score, ref_max_score)`` of ``env_id`` data is
     called: ``"D4RL-normalised"`` on D4RL's pair of the env (or no pair known), else which pair
     it is on (probe 71 rows 16, 22: a Minari dataset's own pair, -19 / 3500, was printed,
     ledgered and compared as "D4RL-normalised"); :data:`NO_REF_SCORES` for data of an env without
     D4RL's pair that carry none (probe 77 row 26: Reacher data's results.json said
-    "D4RL-normalised" beside ref_scores null)."""
+    "D4RL-normalised" beside ref_scores null). ``env_kwargs``: the kwargs the data's env was
+    made with; non-default ones make D4RL's pair one of another env (:func:`d4rl_label`)."""
     env = d4rl_ref_env(env_id)
     if ref_min_score is None or ref_max_score is None:
-        return "D4RL-normalised" if env is not None or env_id is None else NO_REF_SCORES
+        if env is not None:
+            return d4rl_label(env_id, env_kwargs)
+        return "D4RL-normalised" if env_id is None else NO_REF_SCORES
     if env is not None and same_ref_pair((ref_min_score, ref_max_score), REF_SCORES[env]):
-        return "D4RL-normalised"
+        return d4rl_label(env_id, env_kwargs)
     d4rl = (
         f", not D4RL's {env} {REF_SCORES[env][0]:g} / {REF_SCORES[env][1]:g}"
         if env is not None
         else ""
     )
     return f"normalised on the data's reference returns {ref_min_score:g} / {ref_max_score:g}{d4rl}"
+
+
+def d4rl_label(env_id: str | None, env_kwargs: Any = None) -> str:
+    """``"D4RL-normalised"``, with the env's non-default kwargs named when ``env_kwargs`` has
+    any: D4RL's reference returns are those of the default env (probe 78 row 7: HalfCheetah data
+    of ctrl_cost_weight=0.2, Hopper's of terminate_when_unhealthy=False were ledgered as
+    D4RL-normalised beside D4RL's policies)."""
+    if not env_id or not env_kwargs:
+        return "D4RL-normalised"
+    from rambo_env.dynamics.termination import non_default_kwargs  # lazy: imports torch
+
+    made = non_default_kwargs(env_id, env_kwargs)
+    if not made:
+        return "D4RL-normalised"
+    shown = ", ".join(f"{k}={v!r}" for k, v in made.items())
+    return (
+        f"D4RL-normalised (env made with non-default kwargs: {shown}; not comparable with D4RL's)"
+    )
 
 
 def is_ref_score(value: Any) -> bool:

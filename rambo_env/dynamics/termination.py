@@ -17,6 +17,8 @@ Callers holding normalised states un-normalise them first (:class:`~rambo_env.no
 
 from __future__ import annotations
 
+import math
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -317,6 +319,66 @@ def _non_default(env_id: str, env_kwargs: Any) -> dict[str, Any]:
     return {k: v for k, v in env_kwargs.items() if k not in defaults or not same(v, defaults[k])}
 
 
+#: Env kwargs gymnasium's MuJoCo envs take as a flag (``if self._terminate_when_unhealthy``)
+_FLAG_KWARGS = ("terminate_when_unhealthy", "exclude_current_positions_from_observation")
+
+
+def env_kwargs_problem(env_kwargs: Any) -> str | None:
+    """What is wrong with ``env_kwargs`` (gym.make's kwargs of the data's / the evaluation env)
+    for the rules here and the MuJoCo envs, else None: a ``…_range`` that is not two real
+    numbers, a flag (:data:`_FLAG_KWARGS`) that is not a bool or 0 / 1. Probe 78 rows 8, 10, 22:
+    ``healthy_z_range='0.2,1.2'`` / ``1.2`` passed gym.make and failed raw at the env's first step,
+    ``terminate_when_unhealthy='False'`` would be truthy."""
+    if not isinstance(env_kwargs, dict):
+        return None
+    for key, value in env_kwargs.items():
+        if key.endswith("_range"):
+            pair = np.asarray(value, dtype=object) if isinstance(value, list | tuple) else value
+            if isinstance(value, np.ndarray):
+                pair = value.astype(object)
+            ok = (
+                isinstance(pair, np.ndarray)
+                and pair.shape == (2,)
+                and all(
+                    isinstance(v, int | float | np.integer | np.floating)
+                    and not isinstance(v, bool | np.bool_)
+                    and not math.isnan(float(v))  # Humanoid's contact_cost_range: (-inf, 10)
+                    for v in pair
+                )
+            )
+            if not ok:
+                return (
+                    f"{key}={value!r} is not a range of two numbers (low, high), e.g. "
+                    f"{key}=[0.2, 1.2]"
+                )
+        elif key in _FLAG_KWARGS and not (
+            isinstance(value, bool | np.bool_)
+            or (isinstance(value, int | np.integer) and value in (0, 1))
+        ):
+            return f"{key}={value!r} is not a flag (true / false)"
+    return None
+
+
+#: Envs whose exact rule existed before probe 77 (1862348, which ignored the data's env kwargs)
+RULES_BEFORE_PROBE_77 = frozenset(
+    {"Hopper-v5", "Walker2d-v5", "HalfCheetah-v5", "Hopper-v4", "Walker2d-v4", "HalfCheetah-v4"}
+    | {"RamboToy-SingleTransition-v0", "RamboToy-Illustrative-v0"}
+)
+
+
+def rule_name(fn: Any) -> str:
+    """What ends a model's rollouts, as a run's config.json records it (probe 78 rows 15, 33: a
+    resumed run changed rule without a word): ``"exact: …"``, ``"learned classifier"``."""
+    if isinstance(fn, TerminationClassifier):
+        return "learned classifier"
+    return f"exact: {fn.__name__ if isinstance(fn, types.FunctionType) else repr(fn)}"
+
+
+def non_default_kwargs(env_id: str, env_kwargs: Any) -> dict[str, Any]:
+    """``env_kwargs`` without those equal to ``env_id``'s defaults (nor ``render_mode``)."""
+    return {k: v for k, v in _non_default(env_id, env_kwargs).items() if k != "render_mode"}
+
+
 def unmodelled_kwargs(env_id: str | None, env_kwargs: Any = None) -> list[str]:
     """The names in ``env_kwargs`` (the kwargs the data's env was made with) that change
     ``env_id``'s termination in a way :func:`exact_rule` cannot follow; [] when it follows all."""
@@ -327,7 +389,7 @@ def unmodelled_kwargs(env_id: str | None, env_kwargs: Any = None) -> list[str]:
     given = [k for k in _TERMINATION_KWARGS if k in env_kwargs]
     if rule is never_terminated or rule is always_terminated:
         return []  # no kwarg of these envs makes them end
-    if env_kwargs.get("terminate_when_unhealthy", True) is False:
+    if not env_kwargs.get("terminate_when_unhealthy", True):  # probe 78 row 10: 0 is False
         return []  # never ends: every other bound is moot
     if isinstance(rule, HealthyZRule):  # bounds and the height's place are followed
         followed = ("terminate_when_unhealthy", "healthy_z_range")
@@ -352,14 +414,14 @@ def exact_rule(env_id: str | None, env_kwargs: Any = None) -> TerminationFn | No
         return None
     if rule is never_terminated or rule is always_terminated:
         return rule
-    if env_kwargs.get("terminate_when_unhealthy", True) is False:
+    if not env_kwargs.get("terminate_when_unhealthy", True):  # gymnasium's truthiness (0)
         return never_terminated
     if isinstance(rule, HealthyZRule):
         try:
             low, high = (float(v) for v in env_kwargs.get("healthy_z_range", (rule.low, rule.high)))
         except (TypeError, ValueError):  # not two numbers: gym.make says what
             return None
-        with_x = env_kwargs.get("exclude_current_positions_from_observation", True) is False
+        with_x = not env_kwargs.get("exclude_current_positions_from_observation", True)
         made = HealthyZRule(
             rule.name, low, high, closed=rule.closed, finite=rule.finite, z_index=2 if with_x else 0
         )
