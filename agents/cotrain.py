@@ -296,18 +296,30 @@ def say_setting_changed(
     Humanoid / … rollouts by a learned classifier and ignored the data's env kwargs. Probe 78
     rows 15, 33: such a run resumed with the exact rule and the kwargs' env without a word, and
     its final return averaged evaluations of two envs."""
-    from rambo_env.dynamics.termination import RULES_BEFORE_PROBE_77
+    from rambo_env.dynamics.termination import (
+        RULES_BEFORE_PROBE_77,
+        kwargs_from_record,
+        same_kwargs,
+        stable_text,
+    )
 
     start = start if isinstance(start, dict) else {}
     now = session.resolved["termination"]
     dataset = session.dataset
     was = start.get("termination")
+    now_kwargs = kwargs_from_record(now["env_kwargs"])  # non-default, ±inf as floats
     if isinstance(was, dict):
-        changed = [
-            f"{what} {was.get(key)!r} -> {now[key]!r}"
-            for key, what in (("rule", "termination rule"), ("env_kwargs", "evaluation env kwargs"))
-            if was.get(key) != now[key]
-        ]
+        changed = []
+        # probe 79 row 40: a partial's / object's name held its address (one per process)
+        if stable_text(str(was.get("rule"))) != stable_text(now["rule"]):
+            changed.append(f"termination rule {was.get('rule')!r} -> {now['rule']!r}")
+        # probe 79 rows 22, 24: compared as envs (non-default kwargs, 1 = 1.0, ±inf kept)
+        if not same_kwargs(dataset.env_id, was.get("env_kwargs"), now["env_kwargs"]):
+            changed.append(
+                f"evaluation env kwargs {kwargs_from_record(was.get('env_kwargs'))!r} -> "
+                f"{now_kwargs!r}"
+            )
+        hedge = ""
     else:  # not recorded: what the code before probe 77 did, where it differs
         changed = []
         if dataset.env_id not in RULES_BEFORE_PROBE_77 and now["rule"].startswith("exact"):
@@ -315,15 +327,30 @@ def say_setting_changed(
                 f"termination rule: now {now['rule']} (a run started before probe 77 ended "
                 f"{dataset.env_id} rollouts by a learned classifier)"
             )
-        if now["env_kwargs"]:
-            changed.append(
-                f"evaluation env: now gym.make({dataset.env_id!r}, **{now['env_kwargs']}) (a run "
-                "started before probe 77 evaluated in the default env)"
-            )
+        kwargs_change = (
+            f"evaluation env: now gym.make({dataset.env_id!r}, **{now_kwargs}) (a run started "
+            "before probe 77 evaluated in the default env)"
+        )
+        if not changed:
+            # probe 79 rows 24, 39: a run of default kwargs data was warned of "all defaults"
+            # kwargs, and one started after probe 77 (the same env then; its config.json
+            # records no more than one of 1862348: nothing tells them apart) was told to rerun
+            if now_kwargs:
+                print(
+                    f"[rambo_env] note: {doing} at iteration {iteration}; its config.json does "
+                    f"not record its evaluation env (runs started before probe 78 do not): "
+                    f"{kwargs_change}; a run started after probe 77 evaluated in this env too, "
+                    "one started before it has iterations of two envs",
+                    flush=True,
+                )
+            return
+        if now_kwargs:
+            changed.append(kwargs_change)
+        hedge = " (if it started before probe 77; its config.json does not record them)"
     if changed:
         print(
             f"[rambo_env] WARNING: {doing} at iteration {iteration} with a setting the run did "
-            f"not start with{'' if isinstance(was, dict) else ' (if it started before probe 77; its config.json does not record them)'}: "
+            f"not start with{hedge}: "
             f"{'; '.join(changed)}; the iterations before and after are not of one setting (nor "
             "its final return, a mean over both): rerun it in a new folder for one setting",
             flush=True,

@@ -940,15 +940,14 @@ def build_session(
 
 def termination_record(mdp: Any, dataset: Any) -> dict[str, Any]:
     """What ends ``mdp``'s rollouts and the kwargs of the evaluation env, as config.json's
-    ``resolved['termination']`` records them (probe 78 rows 15, 33)."""
-    from rambo_env.dynamics.termination import rule_name
-    from rambo_env.run_io import as_json
+    ``resolved['termination']`` records them (probe 78 rows 15, 33): the non-default kwargs, ±inf
+    kept (probe 79 rows 22, 24: all were recorded, ±inf as null)."""
+    from rambo_env.dynamics.termination import kwargs_record, rule_name
 
-    try:
-        kwargs = as_json(dataset.env_kwargs)
-    except (TypeError, ValueError):  # not JSON: recorded as text
-        kwargs = {k: repr(v) for k, v in dataset.env_kwargs.items()}
-    return {"rule": rule_name(mdp.termination_fn), "env_kwargs": kwargs}
+    return {
+        "rule": rule_name(mdp.termination_fn),
+        "env_kwargs": kwargs_record(dataset.env_id, dataset.env_kwargs),
+    }
 
 
 def behaviour_score_note(dataset: Any) -> str | None:

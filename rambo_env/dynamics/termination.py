@@ -18,6 +18,7 @@ Callers holding normalised states un-normalise them first (:class:`~rambo_env.no
 from __future__ import annotations
 
 import math
+import re
 import types
 from collections.abc import Callable
 from typing import Any
@@ -288,16 +289,30 @@ _TERMINATION_KWARGS = (
 )
 
 
-def _non_default(env_id: str, env_kwargs: Any) -> dict[str, Any]:
+def _non_default(
+    env_id: str, env_kwargs: Any, *, null_is_nonfinite: bool = False
+) -> dict[str, Any]:
     """``env_kwargs`` without the entries equal to ``env_id``'s own defaults (its registration's
-    kwargs, else its class's signature; a list equals the tuple default): a dataset that
-    records the defaults is judged as the default env."""
+    kwargs, else its class's signature; :func:`same_value`): a dataset that records the defaults
+    is judged as the default env."""
+    if not isinstance(env_kwargs, dict) or not env_kwargs:
+        return {}
+    defaults = _defaults(env_id)
+    if defaults is None:  # no spec, an entry point that does not load: take all as given
+        return dict(env_kwargs)
+    return {
+        k: v
+        for k, v in env_kwargs.items()
+        if k not in defaults or not same_value(v, defaults[k], null_is_nonfinite=null_is_nonfinite)
+    }
+
+
+def _defaults(env_id: str) -> dict[str, Any] | None:
+    """The kwargs ``gym.make(env_id)`` makes its env with; None where that is not known."""
     import inspect
 
     import gymnasium as gym
 
-    if not isinstance(env_kwargs, dict) or not env_kwargs:
-        return {}
     try:
         spec = gym.spec(env_id)
         entry = spec.entry_point
@@ -308,15 +323,47 @@ def _non_default(env_id: str, env_kwargs: Any) -> dict[str, Any]:
             if p.default is not inspect.Parameter.empty
         }
         defaults.update(spec.kwargs or {})
-    except Exception:  # no spec, an entry point that does not load: take all as given
-        return dict(env_kwargs)
+    except Exception:
+        return None
+    return defaults
 
-    def same(a: Any, b: Any) -> bool:
-        if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-            return list(a) == list(b)
-        return type(a) is type(b) and a == b
 
-    return {k: v for k, v in env_kwargs.items() if k not in defaults or not same(v, defaults[k])}
+_NUMBER = bool | int | float | np.bool_ | np.integer | np.floating
+
+
+def same_value(a: Any, b: Any, *, null_is_nonfinite: bool = False) -> bool:
+    """Whether kwarg values ``a`` and ``b`` make the same env: dicts key by key, lists / tuples /
+    arrays element by element, numbers by value (``1`` = ``1.0`` = ``np.float64(1.0)``; a bool
+    as gymnasium uses it, ``True`` = ``1``), anything else by ``==`` of one type. Probe 79 rows
+    2, 3, 19, 20, 35: a JSON list ``lookat`` against gymnasium's ``np.array`` default was numpy's
+    raw "truth value of an array … is ambiguous"; ``forward_reward_weight=1`` /
+    ``np.float64(0.001)`` / ``terminate_when_unhealthy=1`` were called non-default.
+    ``null_is_nonfinite``: a None matches ±inf / nan (a config.json of probe 78 recorded them so)."""
+    if isinstance(a, dict) or isinstance(b, dict):
+        return (
+            isinstance(a, dict)
+            and isinstance(b, dict)
+            and a.keys() == b.keys()
+            and all(same_value(a[k], b[k], null_is_nonfinite=null_is_nonfinite) for k in a)
+        )
+    seq = list | tuple | np.ndarray
+    if isinstance(a, seq) or isinstance(b, seq):
+        if not (isinstance(a, seq) and isinstance(b, seq)):
+            return False
+        a = a.tolist() if isinstance(a, np.ndarray) else list(a)  # python scalars, nested lists
+        b = b.tolist() if isinstance(b, np.ndarray) else list(b)
+        return len(a) == len(b) and all(
+            same_value(x, y, null_is_nonfinite=null_is_nonfinite) for x, y in zip(a, b, strict=True)
+        )
+    if null_is_nonfinite and (a is None) != (b is None):
+        other = b if a is None else a
+        return isinstance(other, _NUMBER) and not math.isfinite(float(other))
+    if isinstance(a, _NUMBER) and isinstance(b, _NUMBER):
+        return bool(a == b)
+    try:
+        return type(a) is type(b) and bool(a == b)
+    except Exception:  # an == that does not give one truth value: not the same
+        return False
 
 
 #: Env kwargs gymnasium's MuJoCo envs take as a flag (``if self._terminate_when_unhealthy``)
@@ -371,12 +418,69 @@ def rule_name(fn: Any) -> str:
     resumed run changed rule without a word): ``"exact: …"``, ``"learned classifier"``."""
     if isinstance(fn, TerminationClassifier):
         return "learned classifier"
-    return f"exact: {fn.__name__ if isinstance(fn, types.FunctionType) else repr(fn)}"
+    if isinstance(fn, types.FunctionType):
+        return f"exact: {fn.__name__}"
+    # probe 79 row 40: a functools.partial / callable object was its repr with its memory
+    # address, another in every process: each resume said "rule changed"
+    return f"exact: {stable_text(repr(fn))}"
+
+
+def stable_text(text: str) -> str:
+    """``text`` without the memory addresses of default reprs (``<f at 0x7ff9…>`` -> ``<f>``,
+    ``<m.Rule object at 0x…>`` -> ``<m.Rule object>``): the same in every process."""
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", text)
 
 
 def non_default_kwargs(env_id: str, env_kwargs: Any) -> dict[str, Any]:
     """``env_kwargs`` without those equal to ``env_id``'s defaults (nor ``render_mode``)."""
     return {k: v for k, v in _non_default(env_id, env_kwargs).items() if k != "render_mode"}
+
+
+def kwargs_record(env_id: str | None, env_kwargs: Any) -> dict[str, Any]:
+    """``env_id``'s non-default kwargs in ``env_kwargs`` as config.json's
+    ``resolved['termination']['env_kwargs']`` records them: JSON values, a non-finite float as the
+    string ``"inf"`` / ``"-inf"`` / ``"nan"`` (:func:`kwargs_from_record` reads them back). Probe 79
+    rows 22, 24: all kwargs were recorded, ±inf as null (``healthy_z_range [0.7, null]``, a range
+    that makes no env), and a resume warned of "all defaults" kwargs."""
+    from rambo_env.run_io import as_json
+
+    def encode(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: encode(v) for k, v in value.items()}
+        if isinstance(value, list | tuple | np.ndarray):
+            return [encode(v) for v in (value.tolist() if isinstance(value, np.ndarray) else value)]
+        if isinstance(value, float | np.floating) and not math.isfinite(float(value)):
+            return str(float(value))  # 'inf', '-inf', 'nan'
+        return value
+
+    if not isinstance(env_kwargs, dict):
+        return {}
+    made = non_default_kwargs(env_id, env_kwargs) if env_id else dict(env_kwargs)
+    try:
+        return as_json(encode(made))
+    except (TypeError, ValueError):  # not JSON: recorded as text
+        return {k: repr(v) for k, v in made.items()}
+
+
+def kwargs_from_record(recorded: Any) -> Any:
+    """:func:`kwargs_record`'s record with its ``"inf"`` / ``"-inf"`` / ``"nan"`` floats back."""
+    if isinstance(recorded, dict):
+        return {k: kwargs_from_record(v) for k, v in recorded.items()}
+    if isinstance(recorded, list):
+        return [kwargs_from_record(v) for v in recorded]
+    return float(recorded) if recorded in ("inf", "-inf", "nan") else recorded
+
+
+def same_kwargs(env_id: str | None, was: Any, now: Any) -> bool:
+    """Whether two records of an env's kwargs (:func:`kwargs_record`, or a probe-78 record of
+    all kwargs, ±inf as null) make the same ``env_id`` env: their non-default kwargs agree."""
+    was, now = kwargs_from_record(was or {}), kwargs_from_record(now or {})
+    if env_id:
+        # a probe-78 record's null stood for ±inf (healthy_z_range [0.7, null]: the default)
+        was = _non_default(env_id, was, null_is_nonfinite=True)
+        was.pop("render_mode", None)
+        now = non_default_kwargs(env_id, now)
+    return same_value(was, now, null_is_nonfinite=True)
 
 
 def unmodelled_kwargs(env_id: str | None, env_kwargs: Any = None) -> list[str]:
