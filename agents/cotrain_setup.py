@@ -464,35 +464,73 @@ def resolve(
 ) -> tuple[int, float, str]:
     """(k, λ, where they came from): explicit config values, else the dataset's preset (Table 5).
 
-    The preset is looked up under the short form of ``cfg.dataset`` (``hopper-medium``, a D4RL
-    ``hopper-medium-v2``, a Minari ``mujoco/hopper/medium-v0``, a file ``hopper-medium.npz``),
-    then of ``dataset_name`` (the loaded dataset's name). ``metadata_name``: the short name the
-    data's own metadata name (:func:`generated_as`); never applied, only said in the error
-    (probe 48: other data of hopper / random under a user's id had no word of it). ``env_id``:
-    the data's env; without a metadata level, the error lists that env's presets (probe 50: an
-    hdf5 file naming Hopper-v5 had no hint).
+    The preset is looked up under the data's own names first: ``metadata_name``, the short name
+    the data's metadata name (:func:`generated_as`, ``scripts/make_dataset.py``), then the short
+    form of ``dataset_name`` (the loaded dataset's name, an npz's in-file name), and only then
+    under the short form of ``cfg.dataset`` (``hopper-medium``, a D4RL ``hopper-medium-v2``, a
+    Minari ``mujoco/hopper/medium-v0``, a file ``hopper-medium.npz``). A preset whose env is not
+    the data's (``env_id``) or the config's (``cfg.env_id``) is never used. Probe 79 rows 7-9:
+    the file name won, so hopper-medium data in a file named walker2d-medium.npz (env Hopper-v5,
+    ``--env-id Hopper-v5`` too) trained at walker2d-medium's (5, 0), hopper-random data in
+    hopper-medium-expert.npz at (5, 3e-4), with no word; now the data's pair is used and one
+    WARNING names both, and a name whose env is not the data's, with no other name, is refused.
+    When neither name has a preset, the metadata's pair is not applied but said in the error
+    (probe 48), or the error lists the data's env's presets (probe 50: an hdf5 file naming
+    Hopper-v5 had no hint).
     """
     if cfg.rollout_length is not None and cfg.adversary_weight is not None:
         return cfg.rollout_length, cfg.adversary_weight, "config"
-    from rambo_env.presets import get_preset
+    from rambo_env.data.loaders import is_dataset_file
+    from rambo_env.data.scores import d4rl_ref_env
+    from rambo_env.presets import PRESETS, get_preset, parse_dataset_name
 
+    given = _short_name(cfg.dataset) if cfg.dataset else None
+    loaded = _short_name(dataset_name) if dataset_name else None
+    # the envs the data are declared of: the data's env_id and --env-id (Hopper-v4 -> hopper)
+    envs = {d4rl_ref_env(e) or e for e in (env_id, cfg.env_id) if isinstance(e, str) and e}
     # probe 48: an id whose short form is the loaded name's was tried "twice"
-    candidates = list(dict.fromkeys(_short_name(n) for n in (cfg.dataset, dataset_name) if n))
-    for name in candidates:
+    candidates = list(dict.fromkeys(n for n in (loaded, given) if n))
+    own = [metadata_name] if metadata_name is not None else []
+    found: dict[str, Any] = {}  # name -> its preset, for the names Table 5 has
+    for name in dict.fromkeys([*own, *candidates]):
         try:
-            preset = get_preset(name)
+            found[name] = get_preset(name)
         except ValueError:
             continue
+    said = found.get(metadata_name) if metadata_name is not None else None
+    if not any(n in found for n in candidates):  # probe 48: a metadata pair alone is only said
+        found = {}
+    usable = [n for n in found if not envs or envs == {parse_dataset_name(n)[0]}]
+    if usable:
+        name, preset = usable[0], found[usable[0]]
         k = preset.rollout_length if cfg.rollout_length is None else cfg.rollout_length
         lam = preset.adversary_weight if cfg.adversary_weight is None else cfg.adversary_weight
-        return k, lam, f"preset {name}"
+        origin = f"preset {name}"
+        other = next((n for n in found if parse_dataset_name(n) != parse_dataset_name(name)), None)
+        if other is not None:  # the names disagree (env or level): say which pair is used
+
+            def said_by(n: str) -> str:
+                if n == metadata_name:
+                    return "the data's metadata"
+                if n == loaded and n != given:
+                    return f"the data's own name ({dataset_name!r})"
+                return "the file name" if is_dataset_file(cfg.dataset) else "the dataset name"
+
+            theirs = found[other]
+            origin = f"preset {name} ({said_by(name)}; {said_by(other)} says {other})"
+            print(
+                f"[rambo_env] WARNING: dataset: {cfg.dataset!r}: {said_by(other)} says {other} "
+                f"but {said_by(name)} says {name} (env {env_id or cfg.env_id or 'not recorded'})"
+                f": using {name}'s (k, λ) = ({preset.rollout_length}, "
+                f"{preset.adversary_weight:g}), not {other}'s ({theirs.rollout_length}, "
+                f"{theirs.adversary_weight:g}); pass --k and --lam to choose others",
+                flush=True,
+            )
+        _note_old_d4rl(name, cfg.dataset, dataset_name)
+        return k, lam, origin
     explicit = (
         "set rollout_length and adversary_weight explicitly (scripts/cotrain.py --k K --lam λ)"
     )
-    try:
-        said = get_preset(metadata_name) if metadata_name is not None else None
-    except ValueError:
-        said = None
     if said is not None:
         env, level = metadata_name.split("-", 1)  # type: ignore[union-attr]
         explicit = (
@@ -501,10 +539,7 @@ def resolve(
             f"{said.adversary_weight:g} (rollout_length, adversary_weight), or {explicit}"
         )
     else:
-        from rambo_env.data.scores import d4rl_ref_env
-        from rambo_env.presets import PRESETS
-
-        env = d4rl_ref_env(env_id)  # Hopper-v5 / -v4: hopper
+        env = d4rl_ref_env(env_id or cfg.env_id)  # Hopper-v5 / -v4: hopper
         pairs = [
             f"{level} --k {p.rollout_length} --lam {p.adversary_weight:g}"
             for (name, level), p in PRESETS.items()
@@ -512,12 +547,41 @@ def resolve(
         ]
         if pairs:
             explicit = (
-                f"its env is {env_id}: {env}'s presets (Table 5) are {', '.join(pairs)}; pass "
-                f"the pair of the D4RL level your data are most like, or {explicit}"
+                f"its env is {env_id or cfg.env_id}: {env}'s presets (Table 5) are "
+                f"{', '.join(pairs)}; pass the pair of the D4RL level your data are most like, "
+                f"or {explicit}"
             )
+    if found:  # probe 79 row 9: a name of another env's preset was applied to these data
+        named = ", ".join(found)
+        raise ValueError(
+            f"dataset: {cfg.dataset!r}: its name says {named}, a preset of another env than "
+            f"the data's ({' / '.join(sorted(envs))}: env_id {env_id!r}, --env-id "
+            f"{cfg.env_id!r}), so Table 5's pair for it does not apply; {explicit}"
+        )
     raise ValueError(
         f"dataset: {cfg.dataset!r} has no (k, λ) preset (tried {candidates}); {explicit}"
     )
+
+
+def _note_old_d4rl(name: str, *raws: str | None) -> None:
+    """One note when the data are D4RL v0 / v1 (``hopper-medium-v1``, ``hopper_medium-v0.hdf5``):
+    Table 5's (k, λ), which the preset ``name`` gave, were tuned on the -v2 data (probe 79 row
+    16: v0 / v1 data got them without a word)."""
+    from rambo_env.data.d4rl_io import parse_d4rl_name
+    from rambo_env.data.loaders import is_dataset_file
+
+    for raw in raws:
+        if not isinstance(raw, str):
+            continue
+        stem = Path(raw).stem if is_dataset_file(raw) else raw
+        parsed = parse_d4rl_name(stem.lower().replace("_", "-")) if "/" not in stem else None
+        if parsed is not None and parsed[2] in (0, 1):
+            print(
+                f"[rambo_env] note: {raw!r} is D4RL v{parsed[2]} data: the (k, λ) of {name} "
+                "(Table 5) were tuned on the -v2 datasets; pass --k and --lam to choose others",
+                flush=True,
+            )
+            return
 
 
 def generated_as(dataset: Any) -> str | None:
@@ -535,6 +599,17 @@ def own_origin(given: Any, origin: str) -> str:
     else ``origin`` (:func:`resolve`'s, e.g. ``preset hopper-medium``). Probe 33: ``--k 1001``
     was said to be "(preset hopper-medium)", the preset having given only λ."""
     return "config" if given is not None else origin
+
+
+def k_lambda_from(cfg: CotrainConfig, origin: str) -> str:
+    """config.json's ``k_lambda_from``: ``origin`` (:func:`resolve`'s) when it gave both of
+    (k, λ), else where each came from (probe 79 row 13: ``--k 3`` with the preset's λ was
+    recorded as "preset hopper-medium", as if the preset had given k = 3)."""
+    if origin == "config" or (cfg.rollout_length is None and cfg.adversary_weight is None):
+        return origin
+    k_from = own_origin(cfg.rollout_length, origin)
+    lam_from = own_origin(cfg.adversary_weight, origin)
+    return f"k from {k_from}, λ from {lam_from}"
 
 
 def check_rollout_length(
@@ -819,7 +894,7 @@ def build_session(
     from agents.policies import LIBRARY_LOG_STD_MIN
     from agents.vec_env import RamboModelVecEnv
     from rambo_env.adversary import AdversaryConfig, ModelAdversary
-    from rambo_env.data.loaders import load_dataset
+    from rambo_env.data.loaders import is_dataset_file, load_dataset
     from rambo_env.dynamics.io import cache_dir, check_cache_dir
     from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
     from rambo_env.run_io import check_matplotlib, check_torch_compile_cache
@@ -830,6 +905,8 @@ def build_session(
     cfg = dataclasses.replace(cfg, precision=cfg.uses_precision)
     check_torch_compile_cache(cfg.uses_compile)  # torch._dynamo makes it at the first optimizer
     try:  # a short name's preset k and λ: known before a dataset is generated on first use
+        if is_dataset_file(cfg.dataset):  # probe 79 row 7: its data's names win over its name
+            raise ValueError(cfg.dataset)
         early_k, early_lam, early_origin = resolve(cfg)
     except ValueError:  # the preset may come from the loaded dataset's name
         early_k, early_lam = cfg.rollout_length, None
@@ -910,7 +987,7 @@ def build_session(
     resolved = {
         "rollout_length": k,
         "adversary_weight": lam,
-        "k_lambda_from": origin,
+        "k_lambda_from": k_lambda_from(cfg, origin),
         "device": str(mdp.device),
         "critic_layer_norm": cfg.uses_critic_layer_norm,
         "q_limit": q_limit,

@@ -77,7 +77,8 @@ class RamboBaseHyperparameters:
     retain_iterations: int = 5
     """Iterations of synthetic data kept in the model pool (official ``model_retain_epochs``)."""
     hidden_dims: tuple[int, ...] = (256, 256)
-    """Actor and critic hidden layers (official code; the paper text says three layers)."""
+    """Actor and critic hidden layers (official code; App. B.2's "three layer" networks count the
+    weight layers: input -> 256 -> 256 -> output, README deviation 21)."""
     bc_epochs: int = 50
     """Behaviour-cloning warm-start epochs for MuJoCo (official code)."""
     bc_lr: float = 1e-4

@@ -35,10 +35,13 @@ from rambo_env.run_io import check_path_text, expand_home, safe_reason, with_art
 
 __all__ = [
     "D4RL_LEVELS",
+    "D4RL_URL",
     "D4RL_VERSIONS",
     "arrays_to_dataset",
     "check_hdf5_fields",
     "d4rl_file_candidates",
+    "d4rl_file_name",
+    "d4rl_url",
     "find_d4rl_file",
     "hdf5_lock_said",
     "hdf5_trouble",
@@ -72,13 +75,39 @@ def resolve_d4rl_dir(d4rl_dir: str | Path | None = None) -> Path | None:
     return expand_home(value).absolute() if value else None
 
 
+#: Where D4RL serves its MuJoCo datasets; each version in its own folder (d4rl/infos.py).
+D4RL_URL = "http://rail.eecs.berkeley.edu/datasets/offline_rl"
+_D4RL_FOLDERS = {0: "gym_mujoco", 1: "gym_mujoco_v1", 2: "gym_mujoco_v2"}
+
+
+def d4rl_file_name(env: str, level: str, version: int) -> str:
+    """The file D4RL serves ``<env>-<level>-v<version>`` as (d4rl/infos.py ``DATASET_URLS``):
+    ``hopper_medium_replay-v2.hdf5`` for v1 / v2; v0 files carry no version and v0's
+    medium-replay is ``<env>_mixed.hdf5`` (walker2d's ``walker_mixed.hdf5``). Probe 79 row 16:
+    v0 was advised as ``hopper_medium-v0.hdf5``, a name D4RL never served."""
+    if version == 0 and level == "medium-replay":
+        return f"{'walker' if env == 'walker2d' else env}_mixed.hdf5"
+    tail = "" if version == 0 else f"-v{version}"
+    return f"{env}_{level.replace('-', '_')}{tail}.hdf5"
+
+
+def d4rl_url(env: str, level: str, version: int) -> str:
+    """Where D4RL serves that file: ``gym_mujoco/`` (v0), ``gym_mujoco_v1/``, ``gym_mujoco_v2/``."""
+    return f"{D4RL_URL}/{_D4RL_FOLDERS[version]}/{d4rl_file_name(env, level, version)}"
+
+
 def d4rl_file_candidates(env: str, level: str, version: int | None) -> list[str]:
-    """File names D4RL uses (``hopper_medium_replay-v2.hdf5``) and the dashed variant."""
+    """File names D4RL uses (:func:`d4rl_file_name`: ``hopper_medium_replay-v2.hdf5``, v0's
+    ``hopper_mixed.hdf5``) and the versioned / dashed variants."""
     versions = _VERSIONS if version is None else (version,)
     names = []
     for v in versions:
-        names += [f"{env}_{level.replace('-', '_')}-v{v}.hdf5", f"{env}-{level}-v{v}.hdf5"]
-    return names
+        names += [
+            d4rl_file_name(env, level, v),
+            f"{env}_{level.replace('-', '_')}-v{v}.hdf5",
+            f"{env}-{level}-v{v}.hdf5",
+        ]
+    return list(dict.fromkeys(names))
 
 
 def find_d4rl_file(

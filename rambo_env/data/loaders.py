@@ -31,6 +31,8 @@ from rambo_env.data.d4rl_io import (
     DERIVED_NEXT_OBSERVATIONS,
     _minari_guess,
     _read_d4rl_hdf5,
+    d4rl_file_name,
+    d4rl_url,
     find_d4rl_file,
     hdf5_trouble,
     load_with_d4rl_package,
@@ -2156,6 +2158,10 @@ def _load_d4rl_name(name: str, d4rl_dir: Any) -> OfflineDataset:
             f"D4RL dataset {name!r}: D4RL has versions {sorted(D4RL_VERSIONS)} of "
             f"{env}-{level}, not v{version}; e.g. {env}-{level}-v2"
         )
+    if version == 0 and level == "full-replay":  # d4rl/infos.py: full-replay is v1 / v2 only
+        raise DatasetUnavailableError(
+            f"D4RL dataset {name!r}: D4RL has no v0 of {env}-full-replay; e.g. {env}-full-replay-v2"
+        )
     dataset = load_with_d4rl_package(name)
     if dataset is not None:
         return dataset
@@ -2169,11 +2175,14 @@ def _load_d4rl_name(name: str, d4rl_dir: Any) -> OfflineDataset:
             into = "into a folder and set D4RL_DATASET_DIR to it (or pass d4rl_dir=)"
         elif not where.is_dir():
             where = f"{where}, which is not a folder"
+        # probe 79 row 16: v0 / v1 were advised as gym_mujoco_v2/hopper_medium-v0.hdf5
+        v = 2 if version is None else version
+        old = "" if v == 2 else " (Table 5's (k, λ) presets were tuned on the -v2 data)"
         raise DatasetUnavailableError(
             f"D4RL dataset {name!r}: the d4rl package does not import (it needs mujoco_py) and no "
-            f"file {env}_{level.replace('-', '_')}-v{version}.hdf5 is in d4rl_dir / $D4RL_DATASET_DIR "
+            f"file {d4rl_file_name(env, level, v)} is in d4rl_dir / $D4RL_DATASET_DIR "
             f"(= {where}). Download it on a connected machine from D4RL "
-            f"(http://rail.eecs.berkeley.edu/datasets/offline_rl/gym_mujoco_v2/) {into}, "
+            f"({d4rl_url(env, level, v)}){old} {into}, "
             f"or use the generated equivalent '{env}-{level}' (python scripts/make_dataset.py "
             f"--env {env} --level {level})"
         )
