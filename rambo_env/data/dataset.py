@@ -102,7 +102,8 @@ def check_kwargs_name(metadata: dict[str, Any], where: str) -> None:
             raise DatasetValidationError(
                 f"{where} {key!r} ({str(value.get('', value))[:60]}) is not read (did you mean "
                 f"'{ENV_KWARGS}'?); the kwargs the data's env was made with are read from "
-                f"'{ENV_KWARGS}': rename it"
+                f"'{ENV_KWARGS}': rename it (one holding other kwargs, the behaviour policy's "
+                "say: give it a name not near 'env_kwargs', e.g. 'policy_kwargs')"
             )
 
 
