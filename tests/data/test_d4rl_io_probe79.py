@@ -93,3 +93,12 @@ def test_a_root_attribute_near_env_kwargs_holding_no_json_object_is_not_refused(
     path = _h5(tmp_path / "kw.hdf5", arrays, keys, gym_kwargs='{"healthy_z_range": [0.3, 1]}')
     with pytest.raises(DatasetValidationError, match=r"'gym_kwargs' .*did you mean 'env_kwargs'"):
         load_dataset(path, env_id="Hopper-v5")
+
+
+def test_from_arrays_both_flagged_names_both_ways_out():
+    # probe 79 row 29: was "… are both True; a time-limit truncation is never a terminal", no fix
+    from rambo_env.data.dataset import OfflineDataset
+
+    arrays = _gym_flags(obs_dim=2, action_dim=1)
+    with pytest.raises(DatasetValidationError, match=r"both True; .* clear timeouts on those rows"):
+        OfflineDataset.from_arrays(arrays, env_id="MountainCarContinuous-v0")
