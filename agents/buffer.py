@@ -9,6 +9,8 @@ copied to the device once; only :meth:`sample` is overridden.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import math
 from typing import TYPE_CHECKING, Any
@@ -74,6 +76,32 @@ class DatasetRef:
         return f"{self.name!r} ({self.n_transitions} transitions, fingerprint {self.fingerprint})"
 
 
+#: The config.json of the recorded run being read (load_config / load_session), else None: its
+#: real share is what the run did, told, not refused (probe 79 row 25).
+RECORDED_RUN: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "RECORDED_RUN", default=None
+)
+_TOLD_RECORDED: set[str] = set()
+
+
+@contextlib.contextmanager
+def recorded_run(config_path: Any) -> Any:
+    """Within it, :func:`check_real_share` and :func:`all_real_refusal` let the real share of the
+    recorded run ``config_path`` (its config.json) pass with one WARNING: a run started before
+    probe 78 refused real_ratio 0.999 (all 256 rows real) could not even be inspected."""
+    token = RECORDED_RUN.set(str(config_path))
+    try:
+        yield
+    finally:
+        RECORDED_RUN.reset(token)
+
+
+def real_share_off(real_ratio: float, batch_size: int) -> bool:
+    """``round(f·B)`` is 0 rows for f > 0, or all B for f < 1: the share asked is not the one got."""
+    n_real = round(real_ratio * batch_size)
+    return (0 < real_ratio and n_real == 0) or (real_ratio < 1 and n_real == batch_size)
+
+
 def check_real_share(
     real_ratio: float, batch_size: int, where: str = "", resizable: bool = True
 ) -> None:
@@ -93,6 +121,24 @@ def check_real_share(
         )
         lost = "no model row: the model pool is never sampled, as with real_ratio 1"
     else:
+        return
+    recorded = RECORDED_RUN.get()
+    if recorded is not None:  # probe 79 row 25: a recorded run was refused, not even inspectable
+        did = (
+            "real rows only: the adversary's model rollouts never reached the agent"
+            if n_real
+            else "model rollouts only: no real row reached the agent"
+        )
+        if recorded not in _TOLD_RECORDED:
+            _TOLD_RECORDED.add(recorded)
+            print(
+                f"[rambo_env] WARNING: {recorded}: real_ratio {real_ratio:g} at batch_size "
+                f"{batch_size} gives round({real_ratio:g} · {batch_size}) = {n_real} of the "
+                f"{batch_size} rows real: this run (started before such a ratio was refused) "
+                f"trained on {did}; read as it is, but it cannot be resumed: rerun it in a new "
+                "folder",
+                flush=True,
+            )
         return
     if batch_size < 2:  # one row is real or not: no mix
         fix = "real_ratio 0 or 1, or batch_size >= 2 to mix real and model rows"
@@ -115,6 +161,8 @@ def all_real_refusal(
     the model rollouts (and λ) would never reach the agent (cotrain, ``CotrainConfig`` and
     :class:`~agents.callback.RamboCallback` refuse it alike)."""
     if not (adversary_weight > 0 and round(real_ratio * batch_size) == batch_size):
+        return None
+    if RECORDED_RUN.get() is not None and real_ratio < 1:  # told by check_real_share
         return None
     share = (
         ""

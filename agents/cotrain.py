@@ -38,6 +38,7 @@ import torch
 from stable_baselines3.common.logger import KVWriter, Logger, TensorBoardOutputFormat
 
 from agents import timing
+from agents.buffer import real_share_off, recorded_run
 from agents.cotrain_setup import (
     COMPILE_MIN_ITERATIONS,
     CotrainConfig,
@@ -57,6 +58,7 @@ from rambo_env.data.loaders import absolute_dataset
 from rambo_env.data.scores import score_label
 from rambo_env.evaluation import evaluate_policy, final_score
 from rambo_env.heuristics import rambo_off_terms
+from rambo_env.presets import BASE_HYPERPARAMETERS
 from rambo_env.progress import stop_stale_rich_bars
 
 __all__ = [
@@ -177,8 +179,10 @@ def _check_existing_run_folder(run_dir: Path) -> str:
     return not_a_run
 
 
-def load_config(run_dir: str | Path) -> CotrainConfig:
-    """The config a run was started with (``<run_dir>/config.json``).
+def load_config(run_dir: str | Path, resume: bool = False) -> CotrainConfig:
+    """The config a run was started with (``<run_dir>/config.json``). A real share refused since
+    it started (real_ratio 0.999: all 256 rows real) is read with one WARNING; ``resume``: refused
+    (the run cannot go on as it was).
 
     :raises ValueError: ``run_dir`` is not a run folder (no folder, no ``config.json``, or one
         that is not JSON / has no ``config`` object).
@@ -215,8 +219,18 @@ def load_config(run_dir: str | Path) -> CotrainConfig:
         _refuse_damaged_config(run_dir, path, 'has no "config" object')
         raise ValueError(f'run_dir: {path} has no "config" object: {not_a_run}')
     run_io.check_config_keys(data, f"run_dir: {path}")  # probe 44: was ignored
+    ratio = data["config"].get("real_ratio")
+    if resume and run_io.is_real(ratio) and real_share_off(ratio, BASE_HYPERPARAMETERS.batch_size):
+        raise ValueError(  # probe 79 row 25: was "give real_ratio <= 0.996", which --resume refuses
+            f"run_dir: {path}: real_ratio {ratio:g} at batch_size "
+            f"{BASE_HYPERPARAMETERS.batch_size} (the agent's) is no longer run (its real share "
+            "is all rows or none): the run cannot be resumed; rerun it in a new folder with "
+            "--real-ratio <= 0.996 (paper: 0.5), or 1 with --lam 0 for the real data alone "
+            "(load_session / diagnose still read this one)"
+        )
     try:
-        cfg = config_from_dict(data["config"], saved=True)
+        with recorded_run(path):  # probe 79 row 25: was refused, the run not even inspectable
+            cfg = config_from_dict(data["config"], saved=True)
     except (TypeError, ValueError) as err:
         raise ValueError(f"run_dir: {path}: {err}") from None
     if cfg.precision == "auto":  # was: resolved anew on resume (another cache key: MLE again)
@@ -257,6 +271,12 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
     torch thread count are as they were before the call. A run that diverged is said to be (one
     line, :func:`say_if_diverged`): what is loaded is its last good checkpoint.
     """
+    with recorded_run(Path(run_dir) / run_io.CONFIG_NAME):  # probe 79 row 25
+        return _load_session(run_dir, device)
+
+
+def _load_session(run_dir: str | Path, device: str | None) -> tuple[Session, RunHistory]:
+    """:func:`load_session`'s work."""
     cfg = load_config(run_dir)
     if device is not None:
         cfg = dataclasses.replace(cfg, device=device)

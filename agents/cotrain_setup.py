@@ -640,23 +640,29 @@ def warn_low_q_limit(q_limit: float, mean_reward: float, name: str) -> None:
 
 
 def check_adversary_steps(
-    steps: int, adversary_weight: float, origin: str = "config", *, real_ratio: float
+    steps: int,
+    adversary_weight: float,
+    origin: str = "config",
+    *,
+    real_ratio: float,
+    lam_zero: str = "--lam 0",
 ) -> None:
     """No adversary step, or no model row in the agent's batches (``round(f·256) = 256``), with λ > 0
     is a contradiction: λ would never reach the agent, yet the run, its results and the ledger
-    would call it a λ > 0 run (was: silently accepted)."""
+    would call it a λ > 0 run (was: silently accepted). ``lam_zero``: the caller's way to λ = 0
+    (a sweep's ``--configs K:0``; probe 79 row 33: was "--lam 0", a flag sweep.py has not)."""
     if steps == 0 and adversary_weight > 0:
         raise ValueError(
             f"adversary_steps_per_iteration: 0, but adversary_weight λ = {adversary_weight:g} "
             f"({origin}) needs adversary steps to act; with none the model stays the MLE model, "
-            "which is λ = 0: give --lam 0 for that, or adversary steps (paper: 1000)"
+            f"which is λ = 0: give {lam_zero} for that, or adversary steps (paper: 1000)"
         )
     from agents.buffer import all_real_refusal  # lazy: SB3
     from rambo_env.presets import BASE_HYPERPARAMETERS
 
     # probe 78 row 17: real_ratio 0.999 (round(0.999 · 256) = 256) passed as 1 was refused
     refusal = all_real_refusal(
-        real_ratio, BASE_HYPERPARAMETERS.batch_size, adversary_weight, origin
+        real_ratio, BASE_HYPERPARAMETERS.batch_size, adversary_weight, origin, lam_zero
     )
     if refusal is not None:
         raise ValueError(refusal)

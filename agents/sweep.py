@@ -168,6 +168,7 @@ class SweepSpec:
                 lam,
                 f"--configs {k}:{lam:g}",
                 real_ratio=self.base.real_ratio,
+                lam_zero=f"--configs {k}:0",  # probe 79 row 33: was "--lam 0" (no such flag)
             )
         for seed in self.seeds:
             if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:

@@ -188,7 +188,11 @@ def resolve_args(
                 f"{', '.join(protocol)})"
             )
         session = {"stop_at_iteration": None, **given}  # a resumed run goes on to the end
-        return dataclasses.replace(load_config(args.resume), **session), args.resume, True
+        return (  # probe 79 row 25: a real share refused since the run started, told so
+            dataclasses.replace(load_config(args.resume, resume=True), **session),
+            args.resume,
+            True,
+        )
     try:
         cfg = dataclasses.replace(PRESETS[args.preset or "default"], **given)
         if "eval_last" in given:  # probe 34 (a preset's default is not refused)

@@ -202,8 +202,9 @@ def terminal_timeouts(
     """``arrays`` with each row flagged both ``terminals`` and ``timeouts`` (bool fields) made one
     of them by ``env_id``'s exact termination rule (for ``env_kwargs``) on its next state: a
     terminal where the rule ends the episode, else a time-limit truncation; one note counts them.
-    Refused (:class:`DatasetValidationError`) where nothing can decide: no exact rule, or no
-    ``next_observations``. Probe 77 row 43: such rows were dropped from an hdf5 file without
+    Without the rule (none, or no ``next_observations``) they are terminals where another row is
+    flagged timeout alone (then the terminals are not SB3's dones: probe 79 rows 12 / 29), else
+    refused (:class:`DatasetValidationError`). Probe 77 row 43: such rows were dropped from an hdf5 file without
     next_observations as timeouts. Probe 78 rows 31-32: read as terminals (for d3rlpy 1.x's
     ``episode_terminals`` renamed ``timeouts``), SB3's flags (terminals = terminated or truncated)
     made every time-limit end a terminal without a word; ``episode_terminals`` is read as it is
@@ -242,22 +243,49 @@ def terminal_timeouts(
             ends = _rule_ends(rule, np.asarray(next_obs)[rows])
         except (TypeError, ValueError, IndexError, RuntimeError) as err:
             why = f"{env}'s termination rule cannot read their next states ({safe_reason(err)})"
+    alone = int((timeouts & ~terminals).sum())
+    if ends is None and alone:
+        # Probe 79 rows 12 / 29: SB3's flags (terminals = terminated or truncated) flag every
+        # time-limit end terminal too, so a row flagged timeout alone rules them out: these
+        # terminals hold terminated only (gymnasium's terminated and truncated both True on one
+        # step, or d3rlpy 1.x's episode_terminals renamed timeouts), and a row flagged both is a
+        # terminal (was refused, advising "store terminals = terminated only", which they do).
+        kept = {**arrays, "terminals": terminals, "timeouts": timeouts & ~terminals}
+        print(
+            f"[rambo_env] note: {said}: read as terminals (the env terminated on the time "
+            f"limit's step): {alone} other row(s) are flagged timeout alone, so these terminals "
+            "are terminated only, not SB3's terminated or truncated; clear timeouts on terminal "
+            "rows to keep this note away"
+        )
+        return kept
     if ends is None:
         raise DatasetValidationError(
-            f"{said}, and {why}; a time-limit truncation is never a terminal. With SB3's "
-            "replay-buffer flags (terminals = dones = terminated or truncated) store terminals = "
-            "terminated only (timeouts = truncated); d3rlpy 1.x's every-episode-end flag belongs "
-            "in an hdf5 file as 'episode_terminals' (read as it is), not renamed timeouts; rows "
-            "where the env really terminated on the time limit's step: clear their timeouts"
+            f"{said}, every time-limit end flagged terminal too (no row is flagged timeout "
+            f"alone), and {why}; a time-limit truncation is never a terminal. Stored as SB3's "
+            "replay buffer does (terminals = dones = terminated or truncated): store terminals = "
+            "terminated only (timeouts = truncated); terminals already terminated only (the env "
+            "terminated on the time limit's step, as gymnasium's terminated and truncated both "
+            "True say): clear timeouts on those rows; d3rlpy 1.x's every-episode-end flag belongs "
+            "in an hdf5 file as 'episode_terminals' (read as it is), not renamed timeouts"
         )
     kept = {**arrays, "terminals": terminals, "timeouts": timeouts}
     kept["terminals"][rows[~ends]] = False  # alive at the next state: a time-limit end
     kept["timeouts"][rows[ends]] = False  # the env terminated there
+    # probe 79 row 11: the advice fits the case (was always "store terminals = terminated",
+    # which a file of real terminations also flagged timeout already does)
+    advice = []
+    if (~ends).any():
+        advice.append(
+            "time-limit ends flagged terminal (terminals = terminated or truncated, as SB3's "
+            "replay buffer stores them?): store terminals = terminated only"
+        )
+    if ends.any():
+        advice.append("terminations also flagged timeout: clear timeouts on terminal rows")
     print(
         f"[rambo_env] note: {said}: decided by {env}'s exact termination rule on their next "
         f"states: {int(ends.sum())} terminal(s) (the env terminated there), "
-        f"{int((~ends).sum())} time-limit truncation(s) (terminals = terminated or truncated, as "
-        "SB3's replay buffer stores them?); store terminals = terminated to keep this note away"
+        f"{int((~ends).sum())} time-limit truncation(s); to keep this note away: "
+        + "; ".join(advice)
     )
     return kept
 
@@ -596,6 +624,22 @@ def _stored_hdf5_metadata(f: Any, path: Path) -> dict[str, Any]:
     return stored
 
 
+def _json_object(raw: Any) -> Any:
+    """The JSON object an hdf5 root attribute's text holds, else None. Probe 79 row 38: every
+    attribute was taken for a dict, so ``env_args='v5'`` refused the file ("did you mean
+    'env_kwargs'?") though it holds no kwargs."""
+    import json
+
+    raw = raw.decode() if isinstance(raw, bytes) else raw
+    if not isinstance(raw, str):
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def _hdf5_attr_metadata(f: Any, path: Path) -> dict[str, Any]:
     """The root attributes ``metadata_json`` (a JSON object, as an npz's entry) and
     ``env_kwargs`` (a JSON object: the kwargs of the data's env) of the open hdf5 file ``f``,
@@ -626,8 +670,13 @@ def _hdf5_attr_metadata(f: Any, path: Path) -> dict[str, Any]:
             )
         metadata[ENV_KWARGS] = kwargs
     check_kwargs_name(metadata, f"hdf5 file {path}: root attribute metadata_json's")
-    check_kwargs_name(  # a root attribute of another name ('gym_kwargs'): its text as a dict
-        {k: {"": f.attrs[k]} for k in f.attrs.keys() if k not in (ENV_KWARGS, "metadata_json")},
+    check_kwargs_name(  # a root attribute of another name ('gym_kwargs') holding a JSON object
+        {
+            k: objects
+            for k in f.attrs.keys()
+            if k not in (ENV_KWARGS, "metadata_json")
+            and isinstance(objects := _json_object(f.attrs[k]), dict)
+        },
         f"hdf5 file {path}: root attribute",
     )
     for key in ("env_id", "name", "ref_min_score", "ref_max_score"):  # read as the npz's

@@ -102,7 +102,8 @@ def check_kwargs_name(metadata: dict[str, Any], where: str) -> None:
             raise DatasetValidationError(
                 f"{where} {key!r} ({str(value.get('', value))[:60]}) is not read (did you mean "
                 f"'{ENV_KWARGS}'?); the kwargs the data's env was made with are read from "
-                f"'{ENV_KWARGS}': rename it"
+                f"'{ENV_KWARGS}': rename it (one holding other kwargs, the behaviour policy's "
+                "say: give it a name not near 'env_kwargs', e.g. 'policy_kwargs')"
             )
 
 
@@ -999,7 +1000,10 @@ class OfflineDataset:
             idx = _first_bad(both)
             raise DatasetValidationError(
                 f"terminals{list(idx)} and timeouts{list(idx)} are both True; a time-limit "
-                "truncation is never a terminal"
+                "truncation is never a terminal: where the env terminated on the time limit's "
+                "step (gymnasium's terminated and truncated both True), clear timeouts on those "
+                "rows; with SB3's dones (terminated or truncated) as terminals, give terminals = "
+                "terminated only"  # probe 79 row 29: was no way out named
             )
 
     def _env_axis(self) -> int | None:
