@@ -299,6 +299,7 @@ def _load_session(run_dir: str | Path, device: str | None) -> tuple[Session, Run
             from_checkpoint=True,
             recorded_model=_recorded_model(Path(run_dir)),
             recorded_dataset=_recorded_dataset(Path(run_dir)),
+            recorded_resolved=_recorded_resolved(Path(run_dir)),  # its (k, λ): probe 79
         )
         history = _restore(session, state, checkpoint)
     say_if_diverged(Path(run_dir), history.iteration)
@@ -403,6 +404,16 @@ def _recorded_dataset(run_dir: Path) -> dict[str, Any] | None:
     fingerprint, Minari root); None if not recorded."""
     try:
         record = run_io.read_json(run_dir / run_io.CONFIG_NAME)["resolved"]["dataset"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _recorded_resolved(run_dir: Path) -> dict[str, Any] | None:
+    """The run's ``config.json`` ``resolved`` block (what it worked out at its start: its (k, λ)
+    are kept on resume); None if not recorded."""
+    try:
+        record = run_io.read_json(run_dir / run_io.CONFIG_NAME)["resolved"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return record if isinstance(record, dict) else None
@@ -609,6 +620,7 @@ def _run(
             recorded_model=_recorded_model(run_dir),
             recorded_dataset=_recorded_dataset(run_dir),
             run_dir=run_dir,
+            recorded_resolved=_recorded_resolved(run_dir),  # its (k, λ): probe 79
         )
         extend()  # probe 20: recorded once the setup has passed (a refused resume changed it)
         session.resolved_at_start = run_io.read_json(run_dir / run_io.CONFIG_NAME)["resolved"]

@@ -53,6 +53,7 @@ from rambo_env.run_io import (
     did_you_mean,
     expand_home,
     is_folder,
+    is_int,
     is_real,
     shell_quote,
 )
@@ -461,6 +462,7 @@ def resolve(
     *,
     metadata_name: str | None = None,
     env_id: str | None = None,
+    warn: bool = True,
 ) -> tuple[int, float, str]:
     """(k, λ, where they came from): explicit config values, else the dataset's preset (Table 5).
 
@@ -476,7 +478,8 @@ def resolve(
     WARNING names both, and a name whose env is not the data's, with no other name, is refused.
     When neither name has a preset, the metadata's pair is not applied but said in the error
     (probe 48), or the error lists the data's env's presets (probe 50: an hdf5 file naming
-    Hopper-v5 had no hint).
+    Hopper-v5 had no hint). ``warn=False``: no WARNING of the names' disagreement (a resumed run
+    keeps its recorded pair, :func:`kept_k_lambda` says it).
     """
     if cfg.rollout_length is not None and cfg.adversary_weight is not None:
         return cfg.rollout_length, cfg.adversary_weight, "config"
@@ -518,14 +521,15 @@ def resolve(
 
             theirs = found[other]
             origin = f"preset {name} ({said_by(name)}; {said_by(other)} says {other})"
-            print(
-                f"[rambo_env] WARNING: dataset: {cfg.dataset!r}: {said_by(other)} says {other} "
-                f"but {said_by(name)} says {name} (env {env_id or cfg.env_id or 'not recorded'})"
-                f": using {name}'s (k, λ) = ({preset.rollout_length}, "
-                f"{preset.adversary_weight:g}), not {other}'s ({theirs.rollout_length}, "
-                f"{theirs.adversary_weight:g}); pass --k and --lam to choose others",
-                flush=True,
-            )
+            if warn:
+                print(
+                    f"[rambo_env] WARNING: dataset: {cfg.dataset!r}: {said_by(other)} says {other} "
+                    f"but {said_by(name)} says {name} (env {env_id or cfg.env_id or 'not recorded'})"
+                    f": using {name}'s (k, λ) = ({preset.rollout_length}, "
+                    f"{preset.adversary_weight:g}), not {other}'s ({theirs.rollout_length}, "
+                    f"{theirs.adversary_weight:g}); pass --k and --lam to choose others",
+                    flush=True,
+                )
         _note_old_d4rl(name, cfg.dataset, dataset_name)
         return k, lam, origin
     explicit = (
@@ -610,6 +614,18 @@ def k_lambda_from(cfg: CotrainConfig, origin: str) -> str:
     k_from = own_origin(cfg.rollout_length, origin)
     lam_from = own_origin(cfg.adversary_weight, origin)
     return f"k from {k_from}, λ from {lam_from}"
+
+
+def kept_k_lambda(recorded: dict[str, Any] | None) -> tuple[int, float, str] | None:
+    """A resumed run's (k, λ, ``k_lambda_from``) as its ``config.json`` records them
+    (``resolved``); None when it records no pair (then :func:`resolve`'s is used)."""
+    if not isinstance(recorded, dict):
+        return None
+    k, lam = recorded.get("rollout_length"), recorded.get("adversary_weight")
+    if not is_int(k) or not is_real(lam):
+        return None
+    origin = recorded.get("k_lambda_from")
+    return int(k), float(lam), origin if isinstance(origin, str) else "not recorded"
 
 
 def check_rollout_length(
@@ -884,6 +900,7 @@ def build_session(
     recorded_model: str | None = None,
     recorded_dataset: dict[str, Any] | None = None,
     run_dir: Path | None = None,
+    recorded_resolved: dict[str, Any] | None = None,
 ) -> Session:
     """Dataset -> learned MDP (Alg. 1 line 1) -> VecEnv -> agent + mixed buffer -> adversary.
 
@@ -893,7 +910,9 @@ def build_session(
     model cache does not hold it but that file is there, the run stops and says so;
     ``recorded_dataset``: the resumed run's dataset as its ``config.json`` records it (named when
     it is not found: an existing run's dataset is never generated); ``run_dir``: where the
-    run's checkpoints go (its disk's free room is checked before the MLE).
+    run's checkpoints go (its disk's free room is checked before the MLE);
+    ``recorded_resolved``: the resumed run's ``config.json`` ``resolved`` block (its (k, λ) are
+    kept, :func:`kept_k_lambda`).
     """
     from agents.callback import RamboCallback
     from agents.factory import COMPILED_ALGOS, make_agent
@@ -945,9 +964,28 @@ def build_session(
             f"{dataset.fingerprint()}, the run's {expected_fingerprint}){_relative_note(cfg.dataset)}; "
             "restore that dataset or start a new run"
         )
+    kept = kept_k_lambda(recorded_resolved) if existing_run else None
     k, lam, origin = resolve(
-        cfg, dataset.name, metadata_name=generated_as(dataset), env_id=dataset.env_id
+        cfg,
+        dataset.name,
+        metadata_name=generated_as(dataset),
+        env_id=dataset.env_id,
+        warn=kept is None,  # a resumed run's pair is said below
     )
+    from_where = k_lambda_from(cfg, origin)
+    # probe 79: the (k, λ) preset of an npz named walker2d-medium.npz holding hopper-medium
+    # data became the data's (fe55f78); a run started before it at walker2d-medium's (5, 0)
+    # resumed at (5, 3e-4), its config.json still saying (5, 0). A run keeps its recorded pair.
+    if kept is not None:
+        if kept[:2] != (k, lam):
+            print(
+                f"[rambo_env] WARNING: the run keeps the (k, λ) = ({kept[0]}, {kept[1]:g}) the "
+                f"run started with ({kept[2]}; its config.json), not ({k}, {lam:g}) ({from_where})"
+                " that today's preset resolution gives: a new run gets the new pair",
+                flush=True,
+            )
+        k, lam, from_where = kept
+        origin = from_where
     check_rollout_length(k, dataset.env_id, own_origin(cfg.rollout_length, origin))  # before MLE
     check_adversary_steps(  # λ of a preset
         cfg.adversary_steps_per_iteration,
@@ -993,7 +1031,7 @@ def build_session(
     resolved = {
         "rollout_length": k,
         "adversary_weight": lam,
-        "k_lambda_from": k_lambda_from(cfg, origin),
+        "k_lambda_from": from_where,
         "device": str(mdp.device),
         "critic_layer_norm": cfg.uses_critic_layer_norm,
         "q_limit": q_limit,
