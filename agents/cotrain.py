@@ -356,12 +356,24 @@ def say_setting_changed(
             # probe 79 rows 24, 39: a run of default kwargs data was warned of "all defaults"
             # kwargs, and one started after probe 77 (the same env then; its config.json
             # records no more than one of 1862348: nothing tells them apart) was told to rerun
+            # probe 79 (follow-up): was only the env named for a Hopper / Walker2d run on data of non-default healthy ranges
+            # ended rollouts by the exact default rule before probe 77, by a learned
+            # classifier since (the rule cannot follow those kwargs); the note named the env only
+            rule_change = ""
+            if dataset.env_id in RULES_BEFORE_PROBE_77 and not now["rule"].startswith("exact"):
+                rule_change = (
+                    f"; termination rule: now {now['rule']} (a run started before probe 77 "
+                    f"ended {dataset.env_id} rollouts by its exact default rule, which does not "
+                    "follow these kwargs)"
+                )
             if now_kwargs:
+                both = " and rule" if rule_change else ""
                 print(
                     f"[rambo_env] note: {doing} at iteration {iteration}; its config.json does "
-                    f"not record its evaluation env (runs started before probe 78 do not): "
-                    f"{kwargs_change}; a run started after probe 77 evaluated in this env too, "
-                    "one started before it has iterations of two envs",
+                    f"not record its evaluation env{both} (runs started before probe 78 do "
+                    f"not): {kwargs_change}{rule_change}; a run started after probe 77 "
+                    f"evaluated in this env{both} too, one started before it has iterations of "
+                    f"two envs{both and ' and rules'}",
                     flush=True,
                 )
             return

@@ -46,3 +46,24 @@ def test_a_resume_keeps_the_recorded_k_and_lambda(tmp_path, monkeypatch, capsys)
     session, _ = load_session(run_dir)
     assert (session.k, session.resolved["adversary_weight"]) == (5, 0.0)
     assert session.adversary.cfg.adversary_weight == 0.0
+
+
+def test_a_run_before_the_record_on_healthy_range_data_names_the_rule_change(capsys) -> None:
+    # probe 79 (follow-up): was a note naming only the evaluation env, for a Hopper run on data
+    # of a non-default healthy_z_range whose rollouts ended by the exact default rule before
+    # probe 77 and by a learned classifier since
+    from agents.cotrain import say_setting_changed
+    from rambo_env.dynamics.termination import TerminationClassifier
+    from tests.agents.test_cotrain_probe79 import _session
+
+    learned = object.__new__(TerminationClassifier)  # its record is its type's name
+    session = _session("Hopper-v5", learned, {"healthy_z_range": [0.9, 5.0]})
+    assert session.resolved["termination"]["rule"] == "learned classifier"
+    say_setting_changed(session, {"dataset": {}}, 2)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "WARNING" not in out
+    assert "does not record its evaluation env and rule" in out
+    assert "gym.make('Hopper-v5', **{'healthy_z_range': [0.9, 5.0]})" in out
+    assert "termination rule: now learned classifier (a run started before probe 77 ended " in out
+    assert "Hopper-v5 rollouts by its exact default rule" in out
+    assert "iterations of two envs and rules" in out
