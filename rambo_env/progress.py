@@ -70,13 +70,8 @@ def close_rich_bars(keep: Iterable[Any] = (), only: Iterable[Any] | None = None)
     Closing one stops its rich ``Live`` display, which gives stdout / stderr back. Returns how
     many were closed.
     """
-    if "tqdm.rich" not in sys.modules:  # no rich bar was ever made in this process
-        return 0
-    from tqdm import tqdm
-    from tqdm.rich import tqdm_rich
-
     kept = set(map(id, keep))
-    stale = [b for b in list(tqdm._instances) if isinstance(b, tqdm_rich) and id(b) not in kept]
+    stale = [b for b in rich_bars() if id(b) not in kept]
     if only is not None:
         chosen = set(map(id, only))
         stale = [b for b in stale if id(b) in chosen]
@@ -86,7 +81,7 @@ def close_rich_bars(keep: Iterable[Any] = (), only: Iterable[Any] | None = None)
         except Exception:  # its redraw failed (the broken output itself): stop the display only
             if getattr(bar, "_prog", None) is not None:
                 bar._prog.stop()
-            tqdm._decr_instances(bar)
+            type(bar)._decr_instances(bar)
     return len(stale)
 
 

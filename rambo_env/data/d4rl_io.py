@@ -187,15 +187,6 @@ def _stored_env_kwargs(stored: dict[str, Any] | None, env_id: Any) -> Any:
     return kwargs if stored.get("env_id", env_id) == env_id else None
 
 
-def _rule_ends(rule: Any, next_obs: np.ndarray) -> np.ndarray:
-    """Where the exact termination ``rule`` ends the episode at each of ``next_obs`` [n, obs_dim]."""
-    import torch  # lazy: the loaders need no torch otherwise
-
-    with torch.no_grad():
-        ends = rule(torch.as_tensor(np.asarray(next_obs, dtype=np.float32)))
-    return np.asarray(ends.cpu()).reshape(len(next_obs)).astype(bool)
-
-
 def terminal_timeouts(
     arrays: dict[str, np.ndarray], where: str, env_id: Any = None, env_kwargs: Any = None
 ) -> dict[str, np.ndarray]:
@@ -217,7 +208,7 @@ def terminal_timeouts(
     both = terminals & timeouts
     if not both.any():
         return arrays
-    from rambo_env.dynamics.termination import exact_rule  # lazy: torch
+    from rambo_env.dynamics.termination import exact_rule, rule_ends  # lazy: torch
 
     rows = np.flatnonzero(both)
     said = (
@@ -240,7 +231,7 @@ def terminal_timeouts(
         )
     else:
         try:
-            ends = _rule_ends(rule, np.asarray(next_obs)[rows])
+            ends = rule_ends(rule, np.asarray(next_obs)[rows], where)
         except (TypeError, ValueError, IndexError, RuntimeError) as err:
             why = f"{env}'s termination rule cannot read their next states ({safe_reason(err)})"
     alone = int((timeouts & ~terminals).sum())

@@ -547,10 +547,17 @@ def terminal_disagreements(
     rule = exact_rule(env_id, env_kwargs)
     if rule is None:
         return None
-    raw = torch.from_numpy(_check_next_obs(next_obs, "terminal_disagreements"))
-    terminals = _check_flags(terminals, raw.shape[0], "terminal_disagreements")
-    ended = rule(raw).numpy()  # [N]
+    ended = rule_ends(rule, next_obs, "terminal_disagreements")  # [N]
+    terminals = _check_flags(terminals, len(ended), "terminal_disagreements")
     return np.flatnonzero(terminals & ~ended), np.flatnonzero(~terminals & ended)
+
+
+def rule_ends(rule: TerminationFn, next_obs: Any, caller: str = "rule_ends") -> np.ndarray:
+    """bool [N]: where termination ``rule`` ends the episode at each raw next state of
+    ``next_obs`` [N, O] (an array or tensor; one float32 copy, one vectorised pass)."""
+    raw = torch.from_numpy(_check_next_obs(next_obs, caller))
+    with torch.no_grad():
+        return rule(raw).reshape(raw.shape[0]).numpy().astype(bool)
 
 
 class TerminationClassifier(nn.Module):
