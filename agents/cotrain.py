@@ -637,6 +637,7 @@ def _run(
         extend()  # probe 20: recorded once the setup has passed (a refused resume changed it)
         session.resolved_at_start = run_io.read_json(run_dir / run_io.CONFIG_NAME)["resolved"]
         history = _restore(session, state, run_dir / run_io.CHECKPOINT_NAME)
+        _say_threads_changed(session)
         say_setting_changed(session, session.resolved_at_start, int(state["iteration"]))
     else:  # a relative dataset path in config.json named another file from another folder
         cfg = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
@@ -1370,6 +1371,7 @@ def _save(session: Session, history: RunHistory, run_dir: Path) -> None:
         # one iteration's rollouts, so it parted from the uninterrupted run after the resume
         "pool": _pool_state(agent.replay_buffer),
         "rollouts": _rollout_state(session.vec_env, agent),
+        "torch_threads": session_threads(session),
     }
     run_io.save_checkpoint(run_dir / run_io.CHECKPOINT_NAME, state)
 
@@ -1501,6 +1503,7 @@ def _restore(session: Session, state: dict[str, Any], checkpoint: Path) -> RunHi
         _load_pool_state(agent.replay_buffer, state["pool"])
     if state.get("rollouts") is not None:
         _load_rollout_state(session.vec_env, agent, state["rollouts"])
+    session.torch_threads = _saved_threads(state.get("torch_threads"))
     missing = [name for name in ("pool", "rollouts") if state.get(name) is None]
     if missing:  # probe 72 row 5: was silent (a resumed old run scored 3.44 vs 4.08 uninterrupted)
         held = " or ".join({"pool": "model pool", "rollouts": "rollout starts"}[m] for m in missing)
@@ -1511,6 +1514,35 @@ def _restore(session: Session, state: dict[str, Any], checkpoint: Path) -> RunHi
             flush=True,
         )
     return RunHistory.from_state_dict(state["history"])
+
+
+def session_threads(session: Session) -> list[int]:
+    """The thread counts the run has trained at, this session's last (checkpoint, results.json)."""
+    threads = torch.get_num_threads()
+    earlier = session.torch_threads
+    return earlier if earlier and earlier[-1] == threads else [*earlier, threads]
+
+
+def _saved_threads(saved: Any) -> list[int]:
+    """A checkpoint's thread counts; [] where it holds none (written before session 38)."""
+    if not isinstance(saved, list) or not all(run_io.is_int(t) and t >= 1 for t in saved):
+        return []
+    return [int(t) for t in saved]
+
+
+def _say_threads_changed(session: Session) -> None:
+    """A resumed session at another torch thread count than the run's last one says that its
+    numbers now part from an uninterrupted run's (session 38: a tiny run's average Q differed
+    from iteration 2, 15.0030 at 1 thread vs 15.0036 at 2, the final score 3.44 vs 3.41)."""
+    now, saved = torch.get_num_threads(), session.torch_threads
+    if saved and saved[-1] != now:
+        print(
+            f"[cotrain] note: this session trains at {run_io.counted(now, 'torch thread')}, "
+            f"the run's last session at {saved[-1]}: float sums split per thread, so its numbers "
+            f"from here differ slightly from an uninterrupted run's (--torch-threads {saved[-1]} "
+            "keeps them)",
+            flush=True,
+        )
 
 
 def _check_ensemble_fits(session: Session, saved: Any, checkpoint: Path) -> None:
@@ -1668,6 +1700,8 @@ def _finish(
         "q_above_bound_from": above[0] if above else None,
         "rambo_off": _rambo_off(history.q_history, monitor.status),
         "wall_s": {"cotrain_total": history.wall_s, "session": session_s, "session_setup": setup_s},
+        # session 38: the numbers of a seed depend on it (README "Same seed, same numbers")
+        "torch_threads": session_threads(session),
         "iteration_s_mean": (sum(history.iteration_s) / len(history.iteration_s))
         if history.iteration_s
         else None,

@@ -8,7 +8,8 @@ its callback. :mod:`agents.cotrain` runs them.
 Default preset (``CotrainConfig()``): a smoke-sized run on a 2-core CPU, everything included.
 Budget: dataset generation on first use (1M hopper-medium transitions from the shipped behaviour
 policy: ~7 CPU-minutes, MuJoCo-bound, 3 min 39 s wall with 2 workers; skipped once generated),
-MLE pretraining capped at ``mle_max_time_s`` = 120 s (cached afterwards), BC warm start capped at ``bc_max_steps`` = 5000
+MLE pretraining capped at ``mle_max_epochs`` = 3 epochs (cached afterwards; an epoch cap, not a time
+cap, so that every run of a seed gets the same model), BC warm start capped at ``bc_max_steps`` = 5000
 batches, then ``n_iterations`` = 10 full paper iterations (50 000 × k rollout, 1000 agent + 1000
 adversary steps each) with an evaluation after every iteration, so the final score is the mean
 over iterations 1-10. One iteration takes 46-61 s on a 2-core CPU since the speed work of issue 12
@@ -139,10 +140,12 @@ class CotrainConfig:
     """Initial learnable upper log-variance bound of the ensemble (official: 1; OfflineRL-Kit: 0.5)."""
     ensemble_min_logvar_init: float = -6.0
     """Initial learnable lower log-variance bound (official: -6; OfflineRL-Kit: -10)."""
-    mle_max_epochs: int | None = None
-    """MLE pretraining epoch cap (None = until early stopping)."""
-    mle_max_time_s: float | None = 120.0
-    """MLE pretraining time cap in seconds (None = until early stopping; paper preset: None)."""
+    mle_max_epochs: int | None = 3
+    """MLE pretraining epoch cap (None = until early stopping; paper preset: None). An epoch cap
+    gives the same model on every run of a seed; a time cap does not."""
+    mle_max_time_s: float | None = None
+    """MLE pretraining time cap in seconds (None = none). Where it stops the pretraining, the
+    model (and every number trained on it) depends on the machine's speed and load."""
     mle_lr: float = 1e-3
     """Adam learning rate of MLE pretraining (the paper's and the official code's: 3e-4). README
     deviation 18 (issue 12): on generated hopper-medium 1e-3 reached the official early stop in
@@ -857,6 +860,9 @@ class Session:
     #: resumed session's own ``resolved`` may differ, e.g. its model "cache:" not "trained:").
     #: None for a new run: ``resolved`` is the record.
     resolved_at_start: dict[str, Any] | None = None
+    #: The torch thread counts the run's sessions trained at, in order, without repeats (its
+    #: checkpoint keeps them): a float reduction splits per thread, so the numbers depend on it.
+    torch_threads: list[int] = dataclasses.field(default_factory=list)
 
     @property
     def can_evaluate(self) -> bool:

@@ -41,6 +41,7 @@ from rambo_env.run_io import (
     check_free_space,
     check_output_file,
     check_readable,
+    counted,
     is_int,
     is_real,
     python_fields,
@@ -822,6 +823,18 @@ def train_mle(
         initial_holdout_mse=initial,
     )
     warn_no_improvement(report, cfg, getattr(dataset, "name", None))
+    if stopped_by == "max_time":
+        # session 38: the default preset's 120 s budget gave the main job a model of 2, 3 or a
+        # part of an epoch as the machine's load went, so runs of one seed scored 8.0 to 9.1
+        part = " and part of the next (cut short)" if timed_out else ""
+        print(
+            f"[rambo_env] note: MLE pretraining stopped at its time budget (max_time_s "
+            f"{cfg.max_time_s:g}) after {counted(report.epochs, 'epoch')}{part}: the model, and "
+            "every number trained on it, depend on this machine's speed and load, so another run "
+            "of the same seed differs; an epoch budget (max_epochs, --mle-max-epochs) gives the "
+            "same model every time",
+            flush=True,
+        )
     if checkpoint_path is not None and stopped_by == "early_stop":
         # Converged: the final model is the caller's to save. A budget stop keeps the checkpoint
         # (its last complete epoch), so a larger budget continues the same trajectory.

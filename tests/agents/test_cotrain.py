@@ -283,14 +283,14 @@ def test_cli_help_and_flags(capsys, tmp_path):
     assert "--adversary-weight" in help_text and "adversarial weight of Eq. 9" in help_text
     parser = cotrain_cli.build_parser()
     args = parser.parse_args(
-        ["--agent", "tqc", "--k", "3", "--lam", "0", "--mle-max-time-s", "none"]
+        ["--agent", "tqc", "--k", "3", "--lam", "0", "--mle-max-time-s", "60"]
     )
     cfg, run_dir, resume = cotrain_cli.resolve_args(args, parser)
     assert (cfg.algo, cfg.rollout_length, cfg.adversary_weight, cfg.mle_max_time_s) == (
         "tqc",
         3,
         0.0,
-        None,
+        60.0,
     )
     assert cfg.n_iterations == CotrainConfig().n_iterations and not resume
     assert run_dir.name.startswith("hopper-medium-tqc-") and run_dir.name.endswith("-s0")
