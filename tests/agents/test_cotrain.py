@@ -282,9 +282,7 @@ def test_cli_help_and_flags(capsys, tmp_path):
     help_text = capsys.readouterr().out
     assert "--adversary-weight" in help_text and "adversarial weight of Eq. 9" in help_text
     parser = cotrain_cli.build_parser()
-    args = parser.parse_args(
-        ["--agent", "tqc", "--k", "3", "--lam", "0", "--mle-max-time-s", "60"]
-    )
+    args = parser.parse_args(["--agent", "tqc", "--k", "3", "--lam", "0", "--mle-max-time-s", "60"])
     cfg, run_dir, resume = cotrain_cli.resolve_args(args, parser)
     assert (cfg.algo, cfg.rollout_length, cfg.adversary_weight, cfg.mle_max_time_s) == (
         "tqc",

@@ -34,7 +34,9 @@ def test_a_time_budget_that_stops_pretraining_says_the_model_depends_on_the_mach
     _, report = fit(linear_dataset(300), MLEConfig(max_time_s=1e-6, max_epochs=50))
     assert report.stopped_by == "max_time"
     out = capsys.readouterr().out
-    assert "note: MLE pretraining stopped at its time budget (max_time_s 1e-06) after 1 epoch" in out
+    assert (
+        "note: MLE pretraining stopped at its time budget (max_time_s 1e-06) after 1 epoch" in out
+    )
     assert "depend on this machine's speed and load" in out and "--mle-max-epochs" in out
     _, report = fit(linear_dataset(300), MLEConfig(max_time_s=1000.0, max_epochs=2))
     assert report.stopped_by == "max_epochs"
