@@ -51,6 +51,7 @@ from rambo_env.data.dataset import (
     outlier_entries,
 )
 from rambo_env.data.minari_io import (
+    _local_ids,
     absent_root_note,
     check_dataset_place,
     minari_dataset_exists,
@@ -340,6 +341,7 @@ def _load_dataset(
 ) -> OfflineDataset:
     """:func:`load_dataset`; ``unnamed_env`` = ``(env_id, where from)``: the env of data that
     name none (a ``RamboModel-walker2d-…`` id's Walker2d-v5), checked as their own would be."""
+    minari_meant = _minari_prefixed(name_or_path)
     name_or_path = strip_source_prefix(name_or_path)  # the load line's own source string
     _check_load_args(name_or_path, n_transitions, seed, d4rl_dir)
     check_flag(download, "download")  # was: generate="no" generated (any truthy value)
@@ -351,7 +353,7 @@ def _load_dataset(
     try:
         _check_env_id_fits_short_name(name_or_path, env_id)
         options = _LoadOptions(download, generate, d4rl_dir, n_transitions, seed, progress)
-        resolved = dataset = _resolve(name_or_path, options, env_id)
+        resolved = dataset = _resolve(name_or_path, options, env_id, minari_meant)
         if env_id is not None:
             dataset = dataclasses.replace(dataset, env_id=env_id)
         elif dataset.env_id is None and unnamed_env is not None:
@@ -1090,10 +1092,17 @@ def _warn_placeholder_next_states(dataset: OfflineDataset) -> bool:
     values = np.unique(nxt[same, 0])
     obs = dataset.observations
     taken = [v for v in values if ((obs == v).all(axis=1)).any()]
-    rows = ends[same & ~np.isin(nxt[:, 0], taken)]
-    if not rows.size:
+    candidates = same & ~np.isin(nxt[:, 0], taken)
+    if not candidates.any():
         return False
-    value = dataset.next_observations[rows[0], 0]
+    # a placeholder is ONE value on every such row (probe 81 row 33: 40 end states, each of equal
+    # entries but each another value, were called a placeholder): the most common one, on at
+    # least two rows unless it is the only such row
+    kinds, counts = np.unique(nxt[candidates, 0], return_counts=True)
+    value = kinds[np.argmax(counts)]
+    if counts.max() < 2 and candidates.sum() > 1:
+        return False
+    rows = ends[candidates & (nxt[:, 0] == value)]
     print(
         f"[rambo_env] WARNING: dataset {dataset.name!r}: {rows.size} of {ends.size} episode-end "
         f"row(s) (terminals / timeouts; first: row {rows[0]}) store a next state with every entry "
@@ -2003,9 +2012,41 @@ class _LoadOptions(NamedTuple):
     progress: bool = True
 
 
-def _resolve(src: Any, options: _LoadOptions, step_env: str | None = None) -> OfflineDataset:
+def _minari_prefixed(dataset: Any) -> bool:
+    """``dataset`` is a name with the ``minari:`` prefix (not a file of that name): a Minari id,
+    whatever else it looks like (probe 81 row 27: ``minari:hopper-medium-v0`` was read as the
+    D4RL name)."""
+    if not isinstance(dataset, str | os.PathLike):
+        return False
+    text = str(dataset)
+    return text.lower().startswith("minari:") and not os.path.exists(text)
+
+
+def _local_minari_id(text: str) -> bool:
+    """``text`` is a namespace-less Minari id (``name-vN``) with a folder in the local Minari
+    root (``minari.create_dataset_from_buffers('hopown-v0', …)``)."""
+    return re.fullmatch(r"[-\w]+-v\d+", text) is not None and minari_folder_there(text)
+
+
+def _local_ids_hint() -> str:
+    """The namespace-less ids in the local Minari root, for the unknown-dataset error (probe 81
+    row 26), else a pointer to the root."""
+    local = [i for i in _local_ids() if "/" not in i][:5]
+    if local:
+        return (
+            f"; the local Minari root {minari_dataset_path('')} holds the ids without namespace "
+            f"{local} (load one by its id)"
+        )
+    return f" (a Minari id without namespace is read from the local root {minari_dataset_path('')})"
+
+
+def _resolve(
+    src: Any, options: _LoadOptions, step_env: str | None = None, minari_meant: bool = False
+) -> OfflineDataset:
     """The dataset ``src`` names; ``step_env``: load_dataset's ``env_id=``, whose time limit
-    counts the episodes of a D4RL-layout file without timeouts (probe 77 row 11)."""
+    counts the episodes of a D4RL-layout file without timeouts (probe 77 row 11);
+    ``minari_meant``: it came with the ``minari:`` prefix, so a name that is no short name is a
+    Minari id."""
     download, d4rl_dir = options.download, options.d4rl_dir
     if isinstance(src, OfflineDataset):
         return src
@@ -2026,9 +2067,22 @@ def _resolve(src: Any, options: _LoadOptions, step_env: str | None = None) -> Of
         dataset = _load_short(env, level, options)
         dataset.name = text
         return dataset
+    # probe 81 rows 26-27: local Minari datasets without a namespace (hopown-v0, or D4RL-looking
+    # hopper-medium-v0) were "unknown" or read as D4RL names, even with the minari: prefix
+    local = "/" not in text and _local_minari_id(text)
     parsed = parse_d4rl_name(text)
-    if parsed is not None and parsed[2] is not None:
-        return _load_d4rl_name(text, d4rl_dir)
+    if parsed is not None and parsed[2] is not None and not minari_meant:
+        if not local:
+            return _load_d4rl_name(text, d4rl_dir)
+        print(
+            f"[rambo_env] note: {text!r} is both a D4RL name and a dataset in the local Minari "
+            f"root {minari_dataset_path('')}: reading the Minari one; for D4RL's file, give its "
+            f"path (D4RL_DATASET_DIR/{d4rl_file_name(parsed[0], parsed[1], parsed[2])})"
+        )
+    if local or (minari_meant and "/" not in text):  # with a namespace: as any Minari id below
+        dataset = read_minari(text, download=download)
+        _note_protocol_size(dataset, text)
+        return dataset
     _check_file_meant(text)
     if _is_a_path(text):
         raise ValueError(
@@ -2044,7 +2098,7 @@ def _resolve(src: Any, options: _LoadOptions, step_env: str | None = None) -> Of
         f"unknown dataset {text!r}{did_you_mean(text, sorted(SHORT_NAMES))}. Valid: a short name "
         f"{sorted(SHORT_NAMES)}, a D4RL name such as 'hopper-medium-v2', a Minari id such as "
         "'mujoco/hopper/medium-v0', a .npz or .hdf5 path, or a dict of arrays"
-        f"{_compressed_hint(text)}"
+        f"{_local_ids_hint()}{_compressed_hint(text)}"
     )
 
 
@@ -2205,10 +2259,8 @@ def _check_short_name_data(
     return dataset
 
 
-def _note_newer_versions(short: str, dataset_id: str) -> None:
-    """One note when the local Minari root holds a newer version of the dataset a short name
-    reads (issue 14: ``rambo/hopper/medium-v1`` written by make_dataset --dataset-id beside the
-    v0 ``hopper-medium`` reads was never mentioned). The short name keeps reading its v0."""
+def _newer_versions(dataset_id: str) -> list[str]:
+    """The ids of the newer versions of ``dataset_id`` in the local Minari root, oldest first."""
     base, _, version = dataset_id.rpartition("-v")
     folder = minari_dataset_path(base).parent
     stem = base.rsplit("/", 1)[-1]
@@ -2218,8 +2270,15 @@ def _note_newer_versions(short: str, dataset_id: str) -> None:
             found = re.fullmatch(rf"{re.escape(stem)}-v(\d+)", entry.name)
             if found and int(found[1]) > int(version) and entry.is_dir():
                 newer.append((int(found[1]), f"{base}-v{found[1]}"))
-    if newer:
-        ids = [name for _, name in sorted(newer)]
+    return [name for _, name in sorted(newer)]
+
+
+def _note_newer_versions(short: str, dataset_id: str) -> None:
+    """One note when the local Minari root holds a newer version of the dataset a short name
+    reads (issue 14: ``rambo/hopper/medium-v1`` written by make_dataset --dataset-id beside the
+    v0 ``hopper-medium`` reads was never mentioned). The short name keeps reading its v0."""
+    ids = _newer_versions(dataset_id)
+    if ids:
         print(
             f"[rambo_env] note: '{short}' reads {dataset_id}; the local Minari root also holds "
             f"the newer {', '.join(ids)}: to train on it, give its id (--dataset {ids[-1]}, "
@@ -2305,6 +2364,20 @@ def needs_generation(name: Any, d4rl_dir: str | Path | None = None) -> bool:
     return find_d4rl_file(env, level, None, d4rl_dir) is None
 
 
+def _note_other_minari_versions(short: str, minari_id: str, instead: str) -> None:
+    """One note when the local Minari root holds newer versions of ``minari_id`` (the
+    ``mujoco/…-v0`` a short name reads first) but not it, so ``short`` reads or generates
+    ``instead``. Probe 81 row 46: with only ``mujoco/hopper/medium-v1`` there, ``hopper-medium``
+    started a 1M-transition generation without naming it (said when the v0 was there too)."""
+    ids = _newer_versions(minari_id)
+    if ids:
+        print(
+            f"[rambo_env] note: '{short}' {instead}; the local Minari root holds "
+            f"{', '.join(ids)} (not the {minari_id} it reads first): to train on it, give its id "
+            f"(--dataset {ids[-1]}, load_dataset('{ids[-1]}'))"
+        )
+
+
 def _generation_size(level: str, n_transitions: int) -> str:
     """How much data a generation of ``level`` collects (probe 48: the notice said no size)."""
     if level == "medium-replay":
@@ -2346,6 +2419,7 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
         # a folder without its files: read_minari names it damaged (was: generated anew, then
         # "already exists …; use --force to overwrite", a make_dataset.py flag)
         _note_newer_versions(f"{env}-{level}", generated_id)
+        _note_other_minari_versions(f"{env}-{level}", minari_id, f"reads {generated_id}")
         dataset = _check_short_name_data(read_minari(generated_id), env, level, generated_id)
         _note_stored_size(dataset, env, level, generated_id, n_transitions)
         stored_seed = dataset.metadata.get("seed")
@@ -2381,6 +2455,7 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
         if misplaced is not None:
             raise DatasetUnavailableError(misplaced)
         n_transitions = n_transitions or DEFAULT_N_TRANSITIONS
+        _note_other_minari_versions(f"{env}-{level}", minari_id, f"generates {generated_id}")
         print(
             f"[rambo_env] '{env}-{level}' is not available locally: generating {generated_id} "
             f"(D4RL protocol, {_generation_size(level, n_transitions)}; one-off, saved in the "

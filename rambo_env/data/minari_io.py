@@ -587,9 +587,14 @@ def episodes_to_dataset(episodes: Sequence[Any], **meta: Any) -> OfflineDataset:
     get = _get
     if not episodes:
         raise DatasetValidationError("dataset is empty: 0 episodes")
-    trouble = episode_length_trouble(episodes)
     obs = [get(ep, "observations") for ep in episodes]
-    if trouble is None and (obs[0].dtype == object or obs[0].ndim != 2):
+    if obs[0].dtype == object:  # probe 81 row 35: a Dict was "0 observations" below
+        raise DatasetValidationError(
+            "episode 0 field 'observations' is not an array (a Dict / Tuple space?); only flat "
+            "Box observations are supported: flatten them (gymnasium.wrappers.FlattenObservation)"
+        )
+    trouble = episode_length_trouble(episodes)
+    if trouble is None and obs[0].ndim != 2:
         raise DatasetValidationError(
             f"episode 0 field 'observations' has shape {obs[0].shape}; only Box observations are supported"
         )
@@ -1330,6 +1335,7 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
             raise DatasetUnavailableError(misplaced) from None
         raise DatasetUnavailableError(_unavailable_message(dataset_id, download, err)) from err
     storage = minari_dataset.storage
+    _check_spaces_supported(dataset_id, minari_dataset)  # before the per-episode shape checks
     try:
         episodes = list(storage.get_episodes(range(storage.total_episodes)))
     except Exception as err:  # h5py / arrow errors of damaged episode files
@@ -1359,6 +1365,48 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
     dataset = episodes_to_dataset(episodes, source=f"minari:{dataset_id}", **meta)
     write_flat_cache(dataset_id, dataset)
     return dataset
+
+
+def _space_trouble(space: Any, flattenable: bool) -> str | None:
+    """What keeps ``space`` from being a flat Box (``(dim,)``), with the way out where there is one
+    (``flattenable``: an observation space, which gymnasium's ``FlattenObservation`` makes one),
+    else None."""
+    import gymnasium as gym
+
+    if isinstance(space, gym.spaces.Box) and len(space.shape) == 1:
+        return None
+    if isinstance(space, gym.spaces.Box):
+        kind = f"a {len(space.shape)}-D Box of shape {tuple(space.shape)}"
+    else:
+        kind = f"a {type(space).__name__} space"
+    if not flattenable:
+        return f"{kind}; discrete-action data need a discrete-action offline RL method"
+    return (
+        f"{kind}; record the data through gymnasium.wrappers.FlattenObservation (a flat Box), "
+        "or flatten each observation yourself (gymnasium.spaces.flatten(space, obs)) and save "
+        "the flat arrays"
+    )
+
+
+def _check_spaces_supported(dataset_id: str, minari_dataset: Any) -> None:
+    """DatasetValidationError when ``dataset_id``'s recorded observation_space / action_space is
+    not a flat Box: Discrete actions, image or Discrete observations, a goal-conditioned Dict.
+    Probe 81 rows 8, 21, 22, 35: such a sound dataset was called "damaged" (re-create it) by the
+    per-episode shape checks, a Dict read as 0 observations. A space Minari cannot rebuild is
+    left to those checks."""
+    for key, flattenable in (("observation_space", True), ("action_space", False)):
+        try:
+            space = getattr(minari_dataset, key)
+        except Exception:  # an unreadable space: the episodes' own checks say what is wrong
+            continue
+        trouble = _space_trouble(space, flattenable)
+        if trouble is not None:
+            raise DatasetValidationError(
+                f"Minari dataset {dataset_id!r} (at {minari_dataset_path(dataset_id)}) has "
+                f"{key} {space}: this project (RAMBO on continuous control) takes flat Box "
+                "observations (obs_dim,) and Box actions (action_dim,) only, and this "
+                f"{key.split('_')[0]} space is {trouble}"
+            )
 
 
 def _warn_spaces_contradicting(dataset_id: str, minari_dataset: Any, episode: Any) -> None:
