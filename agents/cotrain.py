@@ -1690,10 +1690,10 @@ def _finish(
         # probe 71 rows 16, 22: the pair the scores are on, and what they are called
         "ref_scores": _ref_pair(session.dataset),
         "score_label": score_label(
-            session.dataset.env_id,
+            session.dataset.evaluation_env()[0],  # probe 81 row 2: the env that evaluates
             session.dataset.ref_min_score,
             session.dataset.ref_max_score,
-            session.dataset.env_kwargs,  # probe 78 row 7: D4RL's pair of another env
+            session.dataset.evaluation_env()[1],  # probe 78 row 7: D4RL's pair of another env
         ),
         "algo": cfg.algo,
         "seed": cfg.seed,

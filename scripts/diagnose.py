@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-steps",
         type=run_io.whole_number,
         default=None,
-        help="Monte-Carlo episode cap (default: the time limit the data's env records, else 1000)",
+        help="Monte-Carlo episode cap (default: 1000) when the data's env records no time limit, "
+        "else that limit",
     )
     parser.add_argument(
         "--seed",

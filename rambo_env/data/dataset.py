@@ -873,6 +873,10 @@ class OfflineDataset:
         )
         if not isinstance(env_id, str) or not isinstance(kwargs, dict):
             return own
+        import gymnasium as gym
+
+        if env_id not in gym.registry:  # not registered here: the data's env evaluates (said)
+            return own
         kwargs = {k: v for k, v in kwargs.items() if k != "render_mode"}
         return env_id, kwargs, int(limit) if is_int(limit) and limit >= 1 else None
 

@@ -1991,6 +1991,16 @@ def _note_eval_env(dataset: OfflineDataset) -> None:
             "are of another env",
             flush=True,
         )
+    elif (recorded := dataset.metadata.get(EVAL_ENV)) is not None and eval_id != recorded.get(
+        "id"
+    ):  # an id that is not registered here
+        print(
+            f"[rambo_env] WARNING: dataset {dataset.name!r} records an evaluation env (Minari's "
+            f"eval_env_spec) {recorded.get('id')!r} that is not registered here: evaluating in "
+            f"the data's env, {shown}; import the package that registers it first, or pass "
+            "--env-id",
+            flush=True,
+        )
     elif dataset.metadata.get(EVAL_ENV) is not None and dataset.evaluation_env() != (
         dataset.env_id,
         dataset.env_kwargs,

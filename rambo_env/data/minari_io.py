@@ -1383,6 +1383,11 @@ def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
         # probe 81 rows 2, 44: Minari's evaluation env (its ref_min_score is measured there)
         keys = ("id", "kwargs", "max_episode_steps")
         if eval_env is not None and [eval_env[k] for k in keys] != [data_env[k] for k in keys]:
+            from rambo_env.dynamics.termination import env_kwargs_problem  # lazy: imports torch
+
+            problem = env_kwargs_problem(eval_env["kwargs"])
+            if problem is not None:  # refused at load, not at the first evaluation after training
+                raise _damaged(dataset_id, f"its eval_env_spec's kwargs: {problem}")
             spec_meta[EVAL_ENV] = {k: eval_env[k] for k in keys}
         if only_eval:
             spec_meta[EVAL_ENV_ONLY] = True
