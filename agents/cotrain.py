@@ -340,6 +340,13 @@ def say_setting_changed(
                 f"evaluation env kwargs {kwargs_from_record(was.get('env_kwargs'))!r} -> "
                 f"{now_kwargs!r}"
             )
+        # probe 81: the data's recorded time limit and the recorded evaluation env
+        for key, what in (
+            ("max_episode_steps", "evaluation env time limit"),
+            ("evaluation_env", "evaluation env"),
+        ):
+            if was.get(key) != now.get(key):
+                changed.append(f"{what} {was.get(key)!r} -> {now.get(key)!r}")
         hedge = ""
     else:  # not recorded: what the code before probe 77 did, where it differs
         changed = []
@@ -1583,15 +1590,19 @@ def _getattr(obj: Any, dotted: str) -> Any:
 def _evaluate(session: Session, iteration: int) -> dict[str, Any]:
     """10 deterministic episodes in the real env (App. B.6), distinct seeds per evaluation."""
     cfg, agent = session.cfg, session.agent
+    # probe 81 rows 2, 6, 44: the dataset's recorded evaluation env (Minari's eval_env_spec,
+    # where its ref_min_score is measured) and time limit; was env_spec's id and kwargs only
+    env_id, env_kwargs, time_limit = session.dataset.evaluation_env()
     with normalised_inputs(agent):  # evaluate_policy normalises (no raw-observation watch)
         result = evaluate_policy(
             lambda obs: agent.predict(obs, deterministic=True)[0],
-            session.dataset.env_id,
+            env_id,
             session.mdp.normalizer,
             n_episodes=cfg.n_eval_episodes,
             seed=1_000_000 + 100_000 * cfg.seed + cfg.n_eval_episodes * iteration,
             scorer=session.dataset,
-            env_kwargs=session.dataset.env_kwargs,  # probe 77 row 22: was the default env
+            env_kwargs=env_kwargs,  # probe 77 row 22: was the default env
+            time_limit=time_limit,
         )
     return result.to_dict()
 
@@ -1679,10 +1690,10 @@ def _finish(
         # probe 71 rows 16, 22: the pair the scores are on, and what they are called
         "ref_scores": _ref_pair(session.dataset),
         "score_label": score_label(
-            session.dataset.env_id,
+            session.dataset.evaluation_env()[0],  # probe 81 row 2: the env that evaluates
             session.dataset.ref_min_score,
             session.dataset.ref_max_score,
-            session.dataset.env_kwargs,  # probe 78 row 7: D4RL's pair of another env
+            session.dataset.evaluation_env()[1],  # probe 78 row 7: D4RL's pair of another env
         ),
         "algo": cfg.algo,
         "seed": cfg.seed,

@@ -632,12 +632,19 @@ def kept_k_lambda(recorded: dict[str, Any] | None) -> tuple[int, float, str] | N
 
 
 def check_rollout_length(
-    k: int, env_id: str | None, origin: str = "config", *, flag: str = "--k", warn: bool = True
+    k: int,
+    env_id: str | None,
+    origin: str = "config",
+    *,
+    flag: str = "--k",
+    warn: bool = True,
+    limit: int | None = None,
 ) -> None:
     """:func:`rambo_env.envs.model_env.check_rollout_length` (the one check: k above the env's
     episode limit is refused) with the CLI's defaults: the error names ``flag``, and a k far
-    above the paper's is warned about (:func:`warn_long_rollout`) unless ``warn`` is False."""
-    model_env.check_rollout_length(k, env_id, origin, flag=flag, warn=warn)
+    above the paper's is warned about (:func:`warn_long_rollout`) unless ``warn`` is False.
+    ``limit``: the data's recorded time limit (``dataset.env_max_episode_steps``)."""
+    model_env.check_rollout_length(k, env_id, origin, flag=flag, warn=warn, limit=limit)
 
 
 def warn_low_q_limit(q_limit: float, mean_reward: float, name: str) -> None:
@@ -992,7 +999,12 @@ def build_session(
             )
         k, lam, from_where = kept
         origin = from_where
-    check_rollout_length(k, dataset.env_id, own_origin(cfg.rollout_length, origin))  # before MLE
+    check_rollout_length(  # before MLE; probe 81 row 30: the data's time limit, not the registry's
+        k,
+        dataset.env_id,
+        own_origin(cfg.rollout_length, origin),
+        limit=dataset.env_max_episode_steps,
+    )
     check_adversary_steps(  # λ of a preset
         cfg.adversary_steps_per_iteration,
         lam,
@@ -1071,10 +1083,37 @@ def termination_record(mdp: Any, dataset: Any) -> dict[str, Any]:
     kept (probe 79 rows 22, 24: all were recorded, ±inf as null)."""
     from rambo_env.dynamics.termination import kwargs_record, rule_name
 
-    return {
+    record = {
         "rule": rule_name(mdp.termination_fn),
         "env_kwargs": kwargs_record(dataset.env_id, dataset.env_kwargs),
     }
+    # probe 81: the data's recorded time limit (one other than the registered env's) and the
+    # recorded evaluation env, when there are (a record without them: the registered env)
+    limit = dataset.env_max_episode_steps
+    if limit is not None and limit != _registered_limit(dataset.env_id):
+        record["max_episode_steps"] = limit
+    eval_id, eval_kwargs, eval_limit = dataset.evaluation_env()
+    if (eval_id, eval_kwargs, eval_limit) != (
+        dataset.env_id,
+        dataset.env_kwargs,
+        dataset.env_max_episode_steps,
+    ):
+        record["evaluation_env"] = {
+            "env_id": eval_id,
+            "env_kwargs": kwargs_record(eval_id, eval_kwargs),
+            "max_episode_steps": eval_limit,
+        }
+    return record
+
+
+def _registered_limit(env_id: Any) -> int | None:
+    """``env_id``'s registered ``max_episode_steps``; None without one (or not registered)."""
+    import gymnasium as gym
+
+    try:
+        return gym.spec(env_id).max_episode_steps
+    except Exception:  # not registered, or no id: no limit
+        return None
 
 
 def behaviour_score_note(dataset: Any) -> str | None:
@@ -1091,8 +1130,8 @@ def behaviour_score_note(dataset: Any) -> str | None:
     if "normalized_score" in dataset.metadata and dataset.recorded_returns_apply():
         # the generator's, over complete episodes (probe 64 row 50: not that of a slice)
         return None
-    try:
-        limit = gym.spec(dataset.env_id).max_episode_steps
+    try:  # probe 81 row 6: the data's recorded time limit (was: the registered 1000 steps)
+        limit = dataset.env_max_episode_steps or gym.spec(dataset.env_id).max_episode_steps
     except gym.error.Error:  # not registered: no limit to compare with
         return None
     if not limit:

@@ -246,6 +246,7 @@ def evaluate_policy(
     scorer: _Scorer | None = None,
     max_episode_steps: int | None = None,
     env_kwargs: dict[str, Any] | None = None,
+    time_limit: int | None = None,
 ) -> EvalResult:
     """Run ``n_episodes`` episodes of ``act`` in the real env, all in lock-step (App. B.6).
 
@@ -260,6 +261,10 @@ def evaluate_policy(
         collected in: ``dataset.env_kwargs``; probe 77 row 22: data of another healthy range
         were evaluated in the default env). None with ``scorer`` a dataset of ``env`` that
         records kwargs: those (said in a note; probe 78 row 21); ``{}``: the default env.
+    :param time_limit: with an env id, ``gym.make(env, max_episode_steps=time_limit, …)``: the
+        time limit the data's env / evaluation env records (``dataset.evaluation_env()``; probe
+        81 row 6: a dataset of max_episode_steps=20 was evaluated over 1000 steps); None: the
+        registered one.
     """
     check_n_eval_episodes(n_episodes, "n_episodes")  # was: a raw TypeError for 2.5 / "3"
     # was: gymnasium's "Seed must be …" at the first reset; probe 20: a numpy int passed the
@@ -281,12 +286,19 @@ def evaluate_policy(
         if problem is not None:
             raise ValueError(f"env_kwargs (of {env}): {problem}")
     env_kwargs = _scorer_kwargs(env, scorer, env_kwargs)
+    if time_limit is not None and (not is_int(time_limit) or time_limit < 1):
+        raise ValueError(f"time_limit: must be None or an int >= 1, got {time_limit!r}")
+    if time_limit is not None and not isinstance(env, str):
+        raise ValueError(
+            "time_limit: given with an env factory; pass the env id with time_limit, or make "
+            "the env with its max_episode_steps in the factory"
+        )
     if env_kwargs and not isinstance(env, str):
         raise ValueError(
             "env_kwargs: given with an env factory; pass the env id with env_kwargs, or make "
             "the env with them in the factory"
         )
-    make = (lambda: _make_env(env, env_kwargs)) if isinstance(env, str) else env
+    make = (lambda: _make_env(env, env_kwargs, time_limit)) if isinstance(env, str) else env
     envs: list[gym.Env] = []
     try:
         for _ in range(n_episodes):
@@ -408,11 +420,14 @@ def _scorer_kwargs(env: Any, scorer: Any, env_kwargs: dict[str, Any] | None) -> 
     return dict(recorded)
 
 
-def _make_env(env_id: str, env_kwargs: dict[str, Any] | None = None) -> gym.Env:
+def _make_env(
+    env_id: str, env_kwargs: dict[str, Any] | None = None, time_limit: int | None = None
+) -> gym.Env:
     """``gym.make(env_id, **env_kwargs)``; gymnasium's errors (``module:Env`` whose module or env
     is not there, a missing extra) as one ValueError naming ``env``."""
     try:
-        return gym.make(env_id, **(env_kwargs or {}))
+        limit = {} if time_limit is None else {"max_episode_steps": int(time_limit)}
+        return gym.make(env_id, **limit, **(env_kwargs or {}))
     except Exception as err:
         if out_of_memory(err):  # probe 33: MuJoCo's "Could not allocate memory for texture"
             raise ValueError(out_of_memory_text(err, f"create the {env_id} simulator")) from None

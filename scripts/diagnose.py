@@ -41,6 +41,8 @@ from rambo_env.ledger import ledger_holder
 REPORT_MIN_BYTES = 2**10
 #: Where the report can be written instead (it goes in the run folder; diagnose has no flag).
 ELSEWHERE = "a copy of the run folder there"
+#: The Monte-Carlo episode cap without --max-steps when the data's env records no time limit
+MC_DEFAULT_STEPS = 1000
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,8 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--max-steps",
         type=run_io.whole_number,
-        default=1000,
-        help="Monte-Carlo episode cap (default: 1000)",
+        default=None,
+        help="Monte-Carlo episode cap (default: 1000) when the data's env records no time limit, "
+        "else that limit",
     )
     parser.add_argument(
         "--seed",
@@ -83,7 +86,7 @@ def _diagnose(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     for name in ("n_starts", "n_episodes", "max_steps"):
-        if getattr(args, name) < 1:
+        if getattr(args, name) is not None and getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')}: expected >= 1, got {getattr(args, name)}")
     if args.seed < 0:
         parser.error(f"--seed: expected >= 0, got {args.seed}")
@@ -106,7 +109,7 @@ def _diagnose(argv: list[str] | None) -> int:
         # unknown), the estimate for the run's dims after it (before any rollout).
         check_diagnose_memory(args.n_starts, 1, 1, device=args.device or "cpu", lower_bound=True)
         check_mc_episodes(
-            args.n_episodes, args.max_steps
+            args.n_episodes, args.max_steps or MC_DEFAULT_STEPS
         )  # before the load, not after the model rollouts
         check_sim_starts(args.n_starts)  # probe 66 row 58: was no bound (hours of simulator)
         _check_has_real_env(args.run_dir)  # before the load (and a retrain of a lost model)
@@ -139,8 +142,13 @@ def _diagnose(argv: list[str] | None) -> int:
         seed=args.seed,
         env_kwargs=made,
     )
-    shown = ", ".join(f"{k}={v!r}" for k, v in made.items())
-    env_made = f"gym.make({env_id!r}, {shown}) (the env the data record)" if made else env_id
+    # probe 81 row 28: the data's recorded time limit caps the Monte-Carlo episodes (was 1000)
+    limit = getattr(session.dataset, "env_max_episode_steps", None)
+    max_steps = args.max_steps or limit or MC_DEFAULT_STEPS
+    shown = ", ".join(
+        [f"{k}={v!r}" for k, v in made.items()] + ([f"max_episode_steps={limit}"] if limit else [])
+    )
+    env_made = f"gym.make({env_id!r}, {shown}) (the env the data record)" if shown else env_id
     print(f"{args.run_dir} at iteration {history.iteration} (k = {session.k}), {env_made}")
     holder = ledger_holder(args.run_dir)  # probe 70: a live run was diagnosed without a word
     if holder is not None:
@@ -180,7 +188,7 @@ def _diagnose(argv: list[str] | None) -> int:
             env_id,
             gamma=float(session.agent.gamma),
             n_episodes=args.n_episodes,
-            max_steps=args.max_steps,
+            max_steps=max_steps,
             seed=args.seed,
             starts=starts,
             env_kwargs=made,

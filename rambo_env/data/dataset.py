@@ -66,6 +66,17 @@ class DatasetUnavailableError(FileNotFoundError):
 ENV_KWARGS = "env_kwargs"
 #: ``metadata`` key of the env id those kwargs belong to
 ENV_KWARGS_OF = "env_kwargs_of"
+#: ``metadata`` key of the data's env's time limit (a Minari ``env_spec.max_episode_steps``)
+ENV_TIME_LIMIT = "env_max_episode_steps"
+#: ``metadata`` key of the evaluation env a Minari dataset records (its ``eval_env_spec``):
+#: ``{"id": …, "kwargs": {…}, "max_episode_steps": N}``
+EVAL_ENV = "eval_env"
+#: ``metadata`` flag: the dataset records only an evaluation env (Minari ``env_spec`` null), used
+#: as the data's env too
+EVAL_ENV_ONLY = "eval_env_only"
+#: ``metadata`` key of the wrappers the data's env was made with (``env_spec.additional_wrappers``
+#: entry points; never imported: issue 14, a dataset must not make us run code)
+ENV_WRAPPERS = "env_wrappers"
 
 
 def _json_number(value: Any) -> Any:
@@ -822,6 +833,61 @@ class OfflineDataset:
         # probe 78 row 9: render_mode='human' opened a window (a headless kernel died in glfw);
         # dropped as the Minari reader does (load_dataset's note says so)
         return {k: v for k, v in kwargs.items() if k != "render_mode"}
+
+    def _recorded_for_env(self) -> bool:
+        """Whether the env records of ``metadata`` (kwargs, time limit, evaluation env) belong to
+        :attr:`env_id` (``env_id=…`` / ``--env-id`` naming another env drops them)."""
+        return self.env_id is not None and self.metadata.get(ENV_KWARGS_OF, self.env_id) == (
+            self.env_id
+        )
+
+    @property
+    def env_max_episode_steps(self) -> int | None:
+        """The time limit the data's env was made with (a Minari ``env_spec.max_episode_steps``),
+        None when none is recorded (then the registered env's own applies). Probe 81 rows 6, 28,
+        30: a dataset of ``max_episode_steps=20`` was evaluated, diagnosed and checked against
+        the registered 1000 steps."""
+        from rambo_env.run_io import is_int  # lazy: run_io imports this package
+
+        limit = self.metadata.get(ENV_TIME_LIMIT)
+        if not self._recorded_for_env() or not is_int(limit) or limit < 1:
+            return None
+        return int(limit)
+
+    def evaluation_env(self) -> tuple[str | None, dict[str, Any], int | None]:
+        """``(env_id, kwargs, max_episode_steps)`` of the env a policy of these data is evaluated
+        in: the evaluation env the dataset records (a Minari ``eval_env_spec``, as Minari's
+        ``recover_environment(eval_env=True)``; its ``ref_min_score`` is measured there), else
+        the data's own env (:attr:`env_id`, :attr:`env_kwargs`, :attr:`env_max_episode_steps`).
+        Probe 81 rows 2, 44: the recorded evaluation env was never read."""
+        from rambo_env.run_io import is_int  # lazy: run_io imports this package
+
+        own = (self.env_id, self.env_kwargs, self.env_max_episode_steps)
+        spec = self.metadata.get(EVAL_ENV)
+        if not self._recorded_for_env() or not isinstance(spec, dict):
+            return own
+        env_id, kwargs, limit = (
+            spec.get("id"),
+            spec.get("kwargs") or {},
+            spec.get("max_episode_steps"),
+        )
+        if not isinstance(env_id, str) or not isinstance(kwargs, dict):
+            return own
+        import gymnasium as gym
+
+        if env_id not in gym.registry:  # not registered here: the data's env evaluates (said)
+            return own
+        kwargs = {k: v for k, v in kwargs.items() if k != "render_mode"}
+        return env_id, kwargs, int(limit) if is_int(limit) and limit >= 1 else None
+
+    @property
+    def env_wrappers(self) -> list[str]:
+        """The wrappers the data's env was made with (a Minari ``env_spec.additional_wrappers``,
+        by name); never applied here (a dataset must not make us import code)."""
+        names = self.metadata.get(ENV_WRAPPERS)
+        if not self._recorded_for_env() or not isinstance(names, list):
+            return []
+        return [str(n) for n in names]
 
     # ----------------------------------------------------------------- validation
     def validate(

@@ -512,8 +512,8 @@ def _note_long_episodes(dataset: OfflineDataset) -> None:
 
     if dataset.env_id is None:
         return
-    try:
-        limit = gym.spec(dataset.env_id).max_episode_steps
+    try:  # probe 81 rows 6, 28: the data's recorded time limit, else the registered one
+        limit = dataset.env_max_episode_steps or gym.spec(dataset.env_id).max_episode_steps
     except gym.error.Error:  # not registered: validate_for_env says so
         return
     if not limit:
@@ -1203,7 +1203,7 @@ def _warn_time_limit_terminals(dataset: OfflineDataset, alive: np.ndarray) -> np
     not explain (all of them, or none)."""
     if not alive.size:
         return alive
-    limit = _time_limit(dataset.env_id)
+    limit = dataset.env_max_episode_steps or _time_limit(dataset.env_id)  # probe 81 row 6
     lengths = _episode_lengths(dataset, alive)
     timeouts = np.flatnonzero(dataset.timeouts)
     common = np.bincount(lengths).argmax()
@@ -1239,7 +1239,7 @@ def _warn_timeout_falls(dataset: OfflineDataset, ended: np.ndarray) -> bool:
     falls stored as truncations."""
     if dataset.terminals.any() or not dataset.timeouts[ended].all():
         return False
-    limit = _time_limit(dataset.env_id)
+    limit = dataset.env_max_episode_steps or _time_limit(dataset.env_id)  # probe 81 row 6
     if limit is not None and not (_episode_lengths(dataset, ended) < limit).any():
         return False
     print(
@@ -1927,7 +1927,8 @@ def _positions_kwarg_hint(dataset: OfflineDataset) -> str:
 
 def _note_env_kwargs(dataset: OfflineDataset) -> None:
     """One note naming the kwargs the data's env was made with (probe 77 rows 21-22: a Minari
-    dataset's recorded kwargs were dropped without a word), and what follows them."""
+    dataset's recorded kwargs were dropped without a word) and its recorded time limit, and what
+    follows them; then which env evaluates (:func:`_note_eval_env`)."""
     made = dataset.env_kwargs
     recorded = dataset.metadata.get(ENV_KWARGS)
     recorded = recorded if isinstance(recorded, dict) else {}
@@ -1946,22 +1947,92 @@ def _note_env_kwargs(dataset: OfflineDataset) -> None:
             "evaluation env are made without a window)",
             flush=True,
         )
-    if not made:
-        return
-    from rambo_env.dynamics.termination import exact_rule
+    # probe 81 rows 6, 28, 30: a recorded time limit other than the registered one was dropped
+    limit = dataset.env_max_episode_steps
+    limit = None if limit == _time_limit(dataset.env_id) else limit
+    if made or limit is not None:
+        from rambo_env.data.dataset import EVAL_ENV
+        from rambo_env.dynamics.termination import exact_rule
 
-    shown = ", ".join(f"{k}={v!r}" for k, v in made.items())
-    rule = exact_rule(dataset.env_id, made)
-    print(
-        f"[rambo_env] note: dataset {dataset.name!r} records its env as "
-        f"gym.make({dataset.env_id!r}, {shown}): the checks and the evaluation env are made so"
-        + (
-            ""
-            if rule is not None or exact_rule(dataset.env_id) is None
-            else f"; {dataset.env_id}'s exact termination rule does not follow these kwargs, so "
-            "model rollouts end by a classifier fitted to the data's terminals"
+        shown = "".join(f", {k}={v!r}" for k, v in made.items())
+        rule = exact_rule(dataset.env_id, made)
+        evaluated = not dataset.metadata.get(EVAL_ENV)
+        print(
+            f"[rambo_env] note: dataset {dataset.name!r} records its env as "
+            f"gym.make({dataset.env_id!r}{shown})"
+            + (f" with its time limit max_episode_steps={limit}" if limit is not None else "")
+            + ": the checks"
+            + (" and the evaluation env are" if evaluated else " are")
+            + " made so"
+            + (f" (its {limit}-step limit also bounds k and diagnose's episodes)" if limit else "")
+            + (
+                ""
+                if rule is not None or exact_rule(dataset.env_id) is None
+                else f"; {dataset.env_id}'s exact termination rule does not follow these kwargs, "
+                "so model rollouts end by a classifier fitted to the data's terminals"
+            ),
+            flush=True,
         )
-    )
+    _note_eval_env(dataset)
+
+
+def _shown_env(env_id: Any, kwargs: dict[str, Any], limit: int | None) -> str:
+    """``gym.make(id, k=v, …, max_episode_steps=N)`` as text."""
+    args = [repr(env_id)] + [f"{k}={v!r}" for k, v in kwargs.items()]
+    return f"gym.make({', '.join(args + ([f'max_episode_steps={limit}'] if limit else []))})"
+
+
+def _note_eval_env(dataset: OfflineDataset) -> None:
+    """One line saying which env evaluates when the dataset records one of its own (a Minari
+    ``eval_env_spec``, probe 81 rows 2, 38, 44), and a WARNING naming the wrappers the data's env
+    was made with (``env_spec.additional_wrappers``: never applied here)."""
+    from rambo_env.data.dataset import EVAL_ENV, EVAL_ENV_ONLY
+
+    if dataset.env_id is None:
+        return
+    eval_id, eval_kwargs, eval_limit = dataset.evaluation_env()
+    shown = _shown_env(eval_id, eval_kwargs, eval_limit)
+    if dataset.metadata.get(EVAL_ENV_ONLY):  # probe 81 row 38: was "names no Gymnasium env"
+        print(
+            f"[rambo_env] note: dataset {dataset.name!r} records no env_spec (the env its data "
+            f"were collected in), only its evaluation env (Minari's eval_env_spec) {shown}: "
+            "used for the data checks and the evaluation; pass --env-id / env_id=… if the data "
+            "are of another env",
+            flush=True,
+        )
+    elif (recorded := dataset.metadata.get(EVAL_ENV)) is not None and eval_id != recorded.get(
+        "id"
+    ):  # an id that is not registered here
+        print(
+            f"[rambo_env] WARNING: dataset {dataset.name!r} records an evaluation env (Minari's "
+            f"eval_env_spec) {recorded.get('id')!r} that is not registered here: evaluating in "
+            f"the data's env, {shown}; import the package that registers it first, or pass "
+            "--env-id",
+            flush=True,
+        )
+    elif dataset.metadata.get(EVAL_ENV) is not None and dataset.evaluation_env() != (
+        dataset.env_id,
+        dataset.env_kwargs,
+        dataset.env_max_episode_steps,
+    ):
+        data_env = _shown_env(dataset.env_id, dataset.env_kwargs, dataset.env_max_episode_steps)
+        print(
+            f"[rambo_env] note: dataset {dataset.name!r} records an evaluation env (Minari's "
+            f"eval_env_spec) {shown}: policies are evaluated there, as Minari's "
+            "recover_environment(eval_env=True), and its reference scores are of it; the data "
+            f"checks use the env the data were collected in, {data_env}",
+            flush=True,
+        )
+    if dataset.env_wrappers:  # never imported (issue 14): a dataset must not make us run code
+        print(
+            f"[rambo_env] WARNING: dataset {dataset.name!r} records its env as {dataset.env_id} "
+            f"inside the wrappers {', '.join(dataset.env_wrappers)} (Minari's "
+            "env_spec.additional_wrappers), which are not applied: the data checks and the "
+            f"evaluation use plain {dataset.env_id}, so its scores are not comparable with the "
+            "wrapped env's; register an env that applies them (gymnasium.register) and pass "
+            "--env-id / env_id=… with it",
+            flush=True,
+        )
 
 
 def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:

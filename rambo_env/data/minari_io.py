@@ -32,6 +32,10 @@ from rambo_env.data.d4rl_io import hdf5_trouble
 from rambo_env.data.dataset import (
     ENV_KWARGS,
     ENV_KWARGS_OF,
+    ENV_TIME_LIMIT,
+    ENV_WRAPPERS,
+    EVAL_ENV,
+    EVAL_ENV_ONLY,
     DatasetUnavailableError,
     DatasetValidationError,
     OfflineDataset,
@@ -475,8 +479,19 @@ def minari_dataset_exists(dataset_id: str) -> bool:
 
 
 # --------------------------------------------------------------------------- layout conversion
+class DatasetEpisodes(list):
+    """The episodes of :func:`dataset_to_episodes`, with the env their dataset records (``env_id``,
+    ``env_kwargs``, ``max_episode_steps``): :func:`save_minari`'s defaults for them (probe 81 row
+    48: a re-saved dataset's env kwargs were dropped without a word)."""
+
+    env_id: str | None = None
+    env_kwargs: dict[str, Any] = {}  # noqa: RUF012 (replaced per instance, never mutated)
+    max_episode_steps: int | None = None
+
+
 def dataset_to_episodes(dataset: OfflineDataset) -> list[Any]:
-    """Split a flat dataset into ``minari.data_collector.EpisodeBuffer`` s (T + 1 observations).
+    """Split a flat dataset into ``minari.data_collector.EpisodeBuffer`` s (T + 1 observations),
+    a list that carries the dataset's env (:class:`DatasetEpisodes`).
 
     Requires ``next_observations[t] == observations[t + 1]`` inside every episode (Minari cannot
     store anything else); the first violation raises :class:`DatasetValidationError`.
@@ -495,7 +510,9 @@ def dataset_to_episodes(dataset: OfflineDataset) -> list[Any]:
     bounds = np.r_[0, np.flatnonzero(ends) + 1]
     truncations = dataset.timeouts.copy()
     truncations[-1] |= not dataset.terminals[-1]  # a trailing partial episode is a truncation
-    episodes = []
+    episodes = DatasetEpisodes()
+    episodes.env_id, episodes.env_kwargs = dataset.env_id, dict(dataset.env_kwargs)
+    episodes.max_episode_steps = dataset.env_max_episode_steps
     for i, (start, stop) in enumerate(itertools.pairwise(bounds)):
         obs = np.concatenate(
             [dataset.observations[start:stop], dataset.next_observations[stop - 1 : stop]]
@@ -830,6 +847,7 @@ def check_savable(
     env_id: str,
     ref_min_score: Any = None,
     ref_max_score: Any = None,
+    env_kwargs: dict[str, Any] | None = None,
 ) -> None:
     """:class:`DatasetValidationError` naming ``dataset_id`` when ``load_dataset`` would refuse
     the dataset these arguments of :func:`save_minari` write: no episode, episodes that do not
@@ -849,6 +867,8 @@ def check_savable(
             name=dataset_id,
             source=f"minari:{dataset_id}",
         )
+        if env_kwargs:  # checked in the env they make, as the load does (probe 81 row 48)
+            flat.metadata.update({ENV_KWARGS: dict(env_kwargs), ENV_KWARGS_OF: env_id})
         validate_for_env(flat)
     except DatasetValidationError as err:
         raise DatasetValidationError(
@@ -1003,6 +1023,8 @@ def save_minari(
     force: bool = False,
     progress: bool = False,
     short_name_data: tuple[str, str] | None = None,
+    env_kwargs: dict[str, Any] | None = None,
+    max_episode_steps: int | None = None,
     author: str = "rambo-env",
     author_email: str = "rambo-env@users.noreply.github.com",
     code_permalink: str = "https://github.com/rambo-env/rambo-env",
@@ -1015,7 +1037,11 @@ def save_minari(
     under the metadata key ``"rambo_env"``; its keys may not be save_minari's own arguments
     (``ref_min_score``, ``env_id``, …) or fields Minari or load sets itself (``minari_id``,
     ``total_steps``, …): those would be ignored at load. ``author``, ``author_email`` and
-    ``code_permalink`` are Minari's own metadata fields (default: rambo-env's).
+    ``code_permalink`` are Minari's own metadata fields (default: rambo-env's). ``env_kwargs`` /
+    ``max_episode_steps``: the kwargs / time limit the data's env was made with, written into
+    Minari's ``env_spec`` (``gym.make(env_id, max_episode_steps=…, **env_kwargs)``); None: those
+    of the dataset ``episodes`` come from (:func:`dataset_to_episodes`) when it is of ``env_id``,
+    else the registered env's (probe 81 row 48: a re-saved dataset's kwargs were dropped).
 
     Before anything is written, the episodes and reference scores are checked as
     :func:`rambo_env.load_dataset` checks them on reading (:func:`check_savable`): data that
@@ -1045,6 +1071,7 @@ def save_minari(
     check_flag(force, "force")  # was: force="no" overwrote the dataset
     check_flag(progress, "progress")
     check_root_level(dataset_id)  # a namespace folder as the root: refused before writing
+    carried = episodes  # a DatasetEpisodes names its dataset's env
     episodes = _episode_list(episodes)
     for i, episode in enumerate(episodes):  # was: Minari's raw IndexError from its hdf5 writer
         if len(episode.rewards if episode.rewards is not None else ()) == 0:
@@ -1052,7 +1079,8 @@ def save_minari(
                 f"episodes[{i}] (id {episode.id}) has no step; Minari cannot store an empty "
                 "episode: drop it"
             )
-    check_savable(dataset_id, episodes, env_id, ref_min_score, ref_max_score)
+    env_spec, env_kwargs = _saved_env_spec(env_id, carried, env_kwargs, max_episode_steps)
+    check_savable(dataset_id, episodes, env_id, ref_min_score, ref_max_score, env_kwargs)
     # probe 45: a numpy float32 / int64 (np.mean of float32 returns) was Minari's raw "Object of
     # type <class 'numpy.float32'> is not JSON serializable"; load takes them, so store floats
     ref_min_score, ref_max_score = (
@@ -1077,7 +1105,7 @@ def save_minari(
                 buffer=progress_bar(
                     episodes, desc=f"writing {dataset_id}", unit="ep", progress=progress
                 ),
-                env=env_id,
+                env=env_spec or env_id,  # with the data's env kwargs, time limit (probe 81 row 48)
                 algorithm_name=algorithm_name or "rambo_env.data.generate",
                 author=author,
                 author_email=author_email,
@@ -1115,12 +1143,71 @@ def save_minari(
     return final
 
 
+def _saved_env_spec(
+    env_id: str, episodes: Any, env_kwargs: Any, max_episode_steps: Any
+) -> tuple[Any, dict[str, Any] | None]:
+    """``(spec, env_kwargs)``: ``env_id``'s registered ``EnvSpec`` with ``env_kwargs`` and
+    ``max_episode_steps`` (what :func:`save_minari` writes as Minari's ``env_spec``; None for an
+    unregistered id, which check_savable refuses), and the kwargs; each None: that of ``episodes``, a
+    :class:`DatasetEpisodes` of ``env_id``, said in a note. One error naming the argument for a
+    bad one, before anything is written."""
+    import dataclasses
+
+    import gymnasium as gym
+
+    from rambo_env.dynamics.termination import env_kwargs_problem
+    from rambo_env.run_io import is_int
+
+    own = isinstance(episodes, DatasetEpisodes) and episodes.env_id == env_id
+    taken = []
+    if env_kwargs is None and own and episodes.env_kwargs:
+        env_kwargs = episodes.env_kwargs
+        taken.append(", ".join(f"{k}={v!r}" for k, v in env_kwargs.items()))
+    if max_episode_steps is None and own and episodes.max_episode_steps is not None:
+        max_episode_steps = episodes.max_episode_steps
+        taken.append(f"max_episode_steps={max_episode_steps}")
+    if env_kwargs is not None and (
+        not isinstance(env_kwargs, dict) or not all(isinstance(k, str) for k in env_kwargs)
+    ):
+        raise ValueError(
+            f"env_kwargs: expected a dict of gym.make keyword arguments (the kwargs the data's "
+            f"env was made with), got {str(env_kwargs)[:60]!r}"
+        )
+    problem = env_kwargs_problem(env_kwargs or {})
+    if problem is not None:
+        raise ValueError(f"env_kwargs (of {env_id}): {problem}")
+    if "max_episode_steps" in (env_kwargs or {}):
+        raise ValueError(
+            "env_kwargs: holds 'max_episode_steps', gym.make's own argument, not the env's: pass "
+            "it as save_minari(…, max_episode_steps=N)"
+        )
+    if max_episode_steps is not None and (not is_int(max_episode_steps) or max_episode_steps < 1):
+        raise ValueError(
+            f"max_episode_steps: expected None or an int >= 1 (the time limit of the data's env), "
+            f"got {max_episode_steps!r}"
+        )
+    try:
+        spec = gym.spec(env_id)
+    except Exception:  # check_savable names an unknown env (nothing then to write its kwargs in)
+        return None, env_kwargs
+    kwargs = {**spec.kwargs, **(env_kwargs or {})}
+    limit = spec.max_episode_steps if max_episode_steps is None else int(max_episode_steps)
+    if taken:
+        print(
+            f"[rambo_env] note: writing the env the episodes' dataset records, gym.make("
+            f"{env_id!r}, {', '.join(taken)}), as the Minari env_spec (pass env_kwargs= / "
+            "max_episode_steps= for another)",
+            flush=True,
+        )
+    return dataclasses.replace(spec, kwargs=kwargs, max_episode_steps=limit), env_kwargs
+
+
 # --------------------------------------------------------------------------- reading
 #: The flat cache's reader version, part of its key: raise it whenever reading or checking Minari
 #: episodes changes, so a cache an older version wrote (with its own checks) is read afresh (probe
 #: 72 row 15: a cache written before probe 59's episode-structure check loaded damaged data that
-#: the current reader refuses).
-FLAT_CACHE_READER = 2
+#: the current reader refuses; 3: probe 81, the env spec's time limit / eval env / wrappers).
+FLAT_CACHE_READER = 3
 
 
 def _cache_path(dataset_id: str) -> Path | None:
@@ -1247,30 +1334,76 @@ def _main_file_trouble(dataset_id: str, err: BaseException) -> ValueError | None
     return hdf5_trouble(main, err) if main.is_file() else None
 
 
-def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
-    spec = metadata.get("env_spec")
-    env_id, env_kwargs = None, {}
-    if isinstance(spec, str):
-        import json
+def _env_spec_record(dataset_id: str, spec: Any, field: str) -> dict[str, Any] | None:
+    """``(id, kwargs, max_episode_steps, wrapper names)`` of a Minari env spec (the JSON text of
+    ``env_spec`` / ``eval_env_spec``) as a dict, None for a null one. Wrappers are kept by name
+    only (never imported: issue 14)."""
+    import json
 
+    if not isinstance(spec, str):
+        return None
+    try:
         spec = json.loads(spec)
-        env_id = spec.get("id")
-        # probe 77 rows 21-22: the kwargs Minari recorded (gym.make(id, **kwargs)) were dropped:
-        # 12-dim Hopper data of exclude_current_positions_from_observation=False were refused,
-        # Ant data of another healthy_z_range judged by the default env's rule
-        env_kwargs = spec.get("kwargs") or {}
-        if not isinstance(env_kwargs, dict):
-            raise _damaged(dataset_id, "its env_spec's 'kwargs' is not a JSON object")
-        env_kwargs = {k: v for k, v in env_kwargs.items() if k != "render_mode"}
+    except ValueError:
+        raise _damaged(dataset_id, f"its {field} is not JSON") from None
+    if not isinstance(spec, dict):
+        raise _damaged(dataset_id, f"its {field} is not a JSON object")
+    # probe 77 rows 21-22: the kwargs Minari recorded (gym.make(id, **kwargs)) were dropped:
+    # 12-dim Hopper data of exclude_current_positions_from_observation=False were refused,
+    # Ant data of another healthy_z_range judged by the default env's rule
+    kwargs = spec.get("kwargs") or {}
+    if not isinstance(kwargs, dict):
+        raise _damaged(dataset_id, f"its {field}'s 'kwargs' is not a JSON object")
+    limit = spec.get("max_episode_steps")
+    wrappers = spec.get("additional_wrappers") or []
+    return {
+        "id": spec.get("id"),
+        "kwargs": {k: v for k, v in kwargs.items() if k != "render_mode"},
+        # probe 81 rows 6, 28, 30: the recorded time limit was dropped (1000 steps evaluated)
+        "max_episode_steps": limit if isinstance(limit, int) and limit >= 1 else None,
+        "wrappers": [
+            str(w.get("name") or w.get("entry_point")) if isinstance(w, dict) else str(w)
+            for w in (wrappers if isinstance(wrappers, list) else [wrappers])
+        ],
+    }
+
+
+def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
+    data_env = _env_spec_record(dataset_id, metadata.get("env_spec"), "env_spec")
+    eval_env = _env_spec_record(dataset_id, metadata.get("eval_env_spec"), "eval_env_spec")
+    only_eval = data_env is None and eval_env is not None and isinstance(eval_env["id"], str)
+    if only_eval:  # probe 81 row 38: "names no Gymnasium env" of a dataset naming its eval env
+        data_env = eval_env
     if not isinstance(metadata.get("rambo_env", {}), dict):  # was: a raw "not a mapping"
         raise _damaged(dataset_id, "its metadata entry 'rambo_env' is not a JSON object")
-    kwargs_meta = {ENV_KWARGS: env_kwargs, ENV_KWARGS_OF: env_id} if env_kwargs else {}
+    env_id = data_env["id"] if data_env is not None else None
+    spec_meta: dict[str, Any] = {}
+    if data_env is not None:
+        if data_env["kwargs"]:
+            spec_meta[ENV_KWARGS] = data_env["kwargs"]
+        if data_env["max_episode_steps"] is not None:
+            spec_meta[ENV_TIME_LIMIT] = data_env["max_episode_steps"]
+        if data_env["wrappers"]:
+            spec_meta[ENV_WRAPPERS] = data_env["wrappers"]
+        # probe 81 rows 2, 44: Minari's evaluation env (its ref_min_score is measured there)
+        keys = ("id", "kwargs", "max_episode_steps")
+        if eval_env is not None and [eval_env[k] for k in keys] != [data_env[k] for k in keys]:
+            from rambo_env.dynamics.termination import env_kwargs_problem  # lazy: imports torch
+
+            problem = env_kwargs_problem(eval_env["kwargs"])
+            if problem is not None:  # refused at load, not at the first evaluation after training
+                raise _damaged(dataset_id, f"its eval_env_spec's kwargs: {problem}")
+            spec_meta[EVAL_ENV] = {k: eval_env[k] for k in keys}
+        if only_eval:
+            spec_meta[EVAL_ENV_ONLY] = True
+    if spec_meta:
+        spec_meta[ENV_KWARGS_OF] = env_id
     return {
         "env_id": env_id,
         "ref_min_score": metadata.get("ref_min_score"),
         "ref_max_score": metadata.get("ref_max_score"),
         "name": minari_dataset_name(dataset_id, env_id),
-        "metadata": {"minari_id": dataset_id, **metadata.get("rambo_env", {}), **kwargs_meta},
+        "metadata": {"minari_id": dataset_id, **metadata.get("rambo_env", {}), **spec_meta},
     }
 
 

@@ -587,6 +587,7 @@ def check_rollout_length(
     *,
     flag: str = "rollout_length",
     warn: bool = False,
+    limit: int | None = None,
 ) -> int:
     """The paper's k must be a positive int, at most the episode limit of ``env_id`` (the data's
     registered env, ``spec.max_episode_steps``): a model rollout longer than any real episode
@@ -596,20 +597,24 @@ def check_rollout_length(
     was taken while ``cotrain.py --k 1001`` was refused; probe 32: ``--k 100000`` ran for
     minutes). ``origin``: where k came from (``config``, ``preset …``); ``flag``: what the error
     tells the user to change; ``warn``: also :func:`warn_long_rollout` (once: the caller that
-    resolves k asks for it, the envs it builds do not)."""
+    resolves k asks for it, the envs it builds do not). ``limit``: the data's recorded time limit
+    (``dataset.env_max_episode_steps``, probe 81 row 30: a dataset of max_episode_steps=20 took
+    k = 30), in place of the registered one."""
     if isinstance(rollout_length, bool) or not isinstance(rollout_length, int | np.integer):
         raise ValueError(f"rollout_length: expected a positive int, got {rollout_length!r}")
     if rollout_length < 1:
         raise ValueError(f"rollout_length: expected a positive int, got {rollout_length}")
     k = int(rollout_length)
+    recorded = limit is not None
     try:
-        limit = gym.spec(env_id).max_episode_steps if env_id else None
+        limit = limit if recorded else gym.spec(env_id).max_episode_steps if env_id else None
     except (gym.error.Error, ImportError, ValueError):  # not registered: nothing to compare
         limit = None
     if limit is not None and k > limit:
+        where = "the data's recorded max_episode_steps" if recorded else "spec.max_episode_steps"
         raise ValueError(
             f"rollout_length: k = {k}{f' ({origin})' if origin else ''} exceeds {env_id}'s "
-            f"episode limit of {limit} steps (spec.max_episode_steps): model rollouts longer "
+            f"episode limit of {limit} steps ({where}): model rollouts longer "
             "than any real episode mean nothing (the paper's k are 2 and 5, Table 5); give a "
             f"{flag} of at most {limit}"
         )
