@@ -11,7 +11,12 @@ from rambo_env.dynamics.termination import TERMINATION_FNS, TerminationClassifie
 
 
 def _session(env_id, rule, env_kwargs):
-    dataset = types.SimpleNamespace(env_id=env_id, env_kwargs=env_kwargs)
+    dataset = types.SimpleNamespace(  # what termination_record reads of an OfflineDataset
+        env_id=env_id,
+        env_kwargs=env_kwargs,
+        env_max_episode_steps=None,  # probe 81: none recorded
+        evaluation_env=lambda: (env_id, env_kwargs, None),
+    )
     mdp = types.SimpleNamespace(termination_fn=rule)
     return types.SimpleNamespace(
         dataset=dataset, resolved={"termination": termination_record(mdp, dataset)}

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import functools
 import json
-import types
 
 from agents.cotrain import say_setting_changed
-from agents.cotrain_setup import termination_record
 from rambo_env.dynamics.termination import TERMINATION_FNS
+from tests.agents.test_cotrain_probe78 import _session
 
 _HOPPER_DEFAULTS = {
     "xml_file": "hopper.xml",
@@ -25,14 +24,6 @@ _HOPPER_DEFAULTS = {
     "reset_noise_scale": 0.005,
     "exclude_current_positions_from_observation": True,
 }
-
-
-def _session(env_id, rule, env_kwargs):
-    dataset = types.SimpleNamespace(env_id=env_id, env_kwargs=env_kwargs)
-    mdp = types.SimpleNamespace(termination_fn=rule)
-    return types.SimpleNamespace(
-        dataset=dataset, resolved={"termination": termination_record(mdp, dataset)}
-    )
 
 
 def test_a_run_before_the_record_on_default_kwargs_data_is_not_warned(capsys) -> None:
