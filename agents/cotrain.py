@@ -1057,9 +1057,10 @@ def _log_again(logger: Any, history: RunHistory, iterations: list[int], run_dir:
                 if evals[it].get(key) is not None:
                     logger.record(tag, evals[it][key])
         logger.dump(step=it)
+    shown = ", ".join(map(str, iterations[:5])) + (f", … {iterations[-1]}" * (len(iterations) > 5))
     print(
         f"[cotrain] note: {run_dir / run_io.TB_DIR} lacked the row of "
-        f"{run_io.counted(len(iterations), 'iteration')} ({', '.join(map(str, iterations))}; "
+        f"{run_io.counted(len(iterations), 'iteration')} ({shown}; "
         "killed between a checkpoint and its TensorBoard row?): logged again from the "
         "checkpoint (average Q, iteration time, evaluation; not that iteration's losses)",
         flush=True,
@@ -1789,12 +1790,20 @@ def _finish(
     setup_s: float,
     session_s: float,
 ) -> dict[str, Any]:
-    cfg = session.cfg
     results = _results_record(
         session, monitor.status, monitor.message, monitor.diverged_at, history, setup_s, session_s
     )
     run_io.check_run_dir_kept(run_dir)  # probe 28: moved, then Ctrl-C / the last iteration
     run_io.write_json(run_dir / run_io.RESULTS_NAME, results)
+    _draw_curve(session, history, results, run_dir)
+    return results
+
+
+def _draw_curve(
+    session: Session, history: RunHistory, results: dict[str, Any], run_dir: Path
+) -> None:
+    """The run's learning_curve.png from its history (after its results.json)."""
+    cfg = session.cfg
     scores = [e.get("normalized_score") for e in history.evals if e["iteration"] > 0]
     have_scores = any(s is not None for s in scores)
     run_io.plot_learning_curve(
@@ -1806,26 +1815,26 @@ def _finish(
         title=f"{session.dataset.name} {cfg.algo} k={results['rollout_length']} "
         f"λ={results['adversary_weight']} seed {cfg.seed}",
     )
-    return results
 
 
 def _write_running_results(
     session: Session, history: RunHistory, run_dir: Path, setup_s: float, session_s: float
 ) -> None:
-    """A resumed session's results.json while it trains: status ``running`` and the checkpoint's
-    iterations, rewritten when the session starts and after each checkpoint (probe 81 rows 22,
-    33: an extend kept "finished 12/12" while config.json said 20 and the checkpoint held 15,
-    also after a kill). A first session writes none until it ends; :func:`_finish` replaces it."""
+    """A resumed session's results.json and learning curve while it trains: status ``running``
+    and the checkpoint's iterations, rewritten when the session starts and after each checkpoint
+    (probe 81 rows 22, 33: an extend kept "finished 12/12" and the 12-iteration curve while
+    config.json said 20 and the checkpoint held 15, also after a kill). A first session writes
+    neither until it ends; :func:`_finish` replaces them."""
     n = session.cfg.n_iterations
     message = (
         f"running: iteration {history.iteration} of {n} done (process {os.getpid()}); this file "
-        f"is rewritten after each checkpoint and when the session ends ({run_io.CURVE_NAME} is "
-        "drawn again then); if no process runs the run, it was killed: continue it with "
-        "--resume"
+        "is rewritten after each checkpoint and when the session ends; if no process runs the "
+        "run, it was killed: continue it with --resume"
     )
     results = _results_record(session, "running", message, None, history, setup_s, session_s)
     run_io.check_run_dir_kept(run_dir)
     run_io.write_json(run_dir / run_io.RESULTS_NAME, results)
+    _draw_curve(session, history, results, run_dir)
 
 
 def _results_record(

@@ -61,6 +61,8 @@ def test_results_json_is_current_while_an_extend_runs_and_after_a_kill(tiny_hopp
     assert after["status"] == "running" and after["iterations_completed"] == state["iteration"]
     assert after["q_history"] == state["history"]["q_history"]
     assert "rewritten after each checkpoint" in after["message"]
+    png = run / run_io.CURVE_NAME  # drawn with it (was: the 2-iteration curve)
+    assert png.stat().st_mtime >= (run / run_io.RESULTS_NAME).stat().st_mtime
     final = run_cotrain(dataclasses.replace(cfg, n_iterations=4), run, True)
     assert final["status"] == "finished" and _results(run)["status"] == "finished"
 
