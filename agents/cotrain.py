@@ -56,7 +56,7 @@ from rambo_env.adversary import NonFiniteModelError
 from rambo_env.compile import compile_disabled
 from rambo_env.data.loaders import absolute_dataset
 from rambo_env.data.scores import score_label
-from rambo_env.evaluation import evaluate_policy, final_score
+from rambo_env.evaluation import N_FINAL_EVALS, evaluate_policy, final_score
 from rambo_env.heuristics import rambo_off_terms
 from rambo_env.presets import BASE_HYPERPARAMETERS
 from rambo_env.progress import stop_stale_rich_bars
@@ -631,6 +631,7 @@ def _run(
         _check_not_diverged(cfg, int(state["iteration"]), run_dir)
         _check_tb_kept(int(state["iteration"]), run_dir)
         curves.check_one_run(run_dir)  # probe 46: another run's event files in tb/ (as the ledger)
+        unlogged = _unlogged_iterations(run_dir, int(state["iteration"]))
         fingerprint = check_identity(state, run_dir)
         extend = _extend(cfg, int(state["iteration"]), run_dir)
         session = build_session(
@@ -642,11 +643,14 @@ def _run(
             recorded_resolved=_recorded_resolved(run_dir),  # its (k, λ): probe 79
         )
         extend()  # probe 20: recorded once the setup has passed (a refused resume changed it)
+        _record_stop_at(cfg, run_dir)
         session.resolved_at_start = run_io.read_json(run_dir / run_io.CONFIG_NAME)["resolved"]
         history = _restore(session, state, run_dir / run_io.CHECKPOINT_NAME)
+        _say_other_schedule(cfg, history)
         _say_threads_changed(session)
         say_setting_changed(session, session.resolved_at_start, int(state["iteration"]))
     else:  # a relative dataset path in config.json named another file from another folder
+        unlogged = []
         cfg = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
         session = build_session(cfg, run_dir=run_dir)
         history = _start(session, run_dir)
@@ -710,9 +714,18 @@ def _run(
         if on_iteration is not None:
             on_iteration(metrics)
 
-    monitor = _make_monitor(session, history, run_dir, report)
+    # probe 81 rows 22, 33: a resumed session's results.json (an earlier session's "finished" or
+    # "stopped") is kept current while it trains: "running", the checkpoint's iterations
+    current = resume and (run_dir / run_io.RESULTS_NAME).is_file()
+
+    def write_running(h: RunHistory) -> None:
+        _write_running_results(session, h, run_dir, setup_s, time.perf_counter() - t_start)
+
+    monitor = _make_monitor(session, history, run_dir, report, write_running if current else None)
     stop_now = cfg.stop_at_iteration is not None and history.iteration >= cfg.stop_at_iteration
     if remaining > 0 and not stop_now:
+        if current:
+            write_running(history)
         if session.agent._last_obs is None:  # a new run, or a checkpoint without its rollouts
             session.vec_env.seed(cfg.seed * 100_003 + history.iteration)  # rollout starts
         # A fixed TensorBoard folder: a resumed session appends a new event file to it, which
@@ -724,6 +737,7 @@ def _run(
             run_dir / run_io.TB_DIR, purge_step=first_step if resume else None
         )
         session.agent.set_logger(tb_logger)
+        _log_again(tb_logger, history, unlogged, run_dir)
         try:
             session.agent.learn(
                 total_timesteps=remaining * session.k * cfg.n_rollouts,
@@ -1009,6 +1023,57 @@ def _check_tb_kept(done: int, run_dir: Path) -> None:
         )
 
 
+def _unlogged_iterations(run_dir: Path, done: int) -> list[int]:
+    """The checkpointed iterations 1..``done`` without a TensorBoard row (``time/iterations``) in
+    ``run_dir``'s tb/: a kill between an iteration's checkpoint and its row (probe 81 row 10).
+    None when tb/ says its curves are lost (``CURVES_LOST``) or holds no event file."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    tb = run_dir / run_io.TB_DIR
+    files = sorted(p for p in tb.rglob("events.out.tfevents.*") if p.is_file())
+    if done < 1 or not files or (tb / run_io.TB_LOST_NAME).exists():
+        return []
+    logged: set[int] = set()
+    for events in files:
+        acc = EventAccumulator(str(events), size_guidance={"scalars": 0})
+        acc.Reload()
+        if "time/iterations" in acc.Tags()["scalars"]:
+            logged |= {int(e.step) for e in acc.Scalars("time/iterations")}
+    return [i for i in range(1, done + 1) if i not in logged]
+
+
+def _log_again(logger: Any, history: RunHistory, iterations: list[int], run_dir: Path) -> None:
+    """Log the rows of ``iterations`` (checkpointed, but missing from tb/) again from the
+    checkpoint's history: average Q, iteration time and the evaluation (probe 81 row 10: a kill
+    between an iteration's checkpoint and its row lost the row for good, the resume silent).
+    Their losses and rollout statistics are not in the checkpoint and stay missing."""
+    if not iterations:
+        return
+    evals = {e["iteration"]: e for e in history.evals}
+    for it in iterations:
+        logger.record("rambo/q_avg", history.q_history[it - 1])
+        logger.record("time/iterations", it)
+        logger.record("time/iteration_s", history.iteration_s[it - 1])
+        if it in evals:
+            for key, tag in (
+                ("return_mean", "eval/return_mean"),
+                ("return_std", "eval/return_std"),
+                ("normalized_score", "eval/normalized_score"),
+                ("eval_s", "time/eval_s"),
+            ):
+                if evals[it].get(key) is not None:
+                    logger.record(tag, evals[it][key])
+        logger.dump(step=it)
+    shown = ", ".join(map(str, iterations[:5])) + (f", … {iterations[-1]}" * (len(iterations) > 5))
+    print(
+        f"[cotrain] note: {run_dir / run_io.TB_DIR} lacked the row of "
+        f"{run_io.counted(len(iterations), 'iteration')} ({shown}; "
+        "killed between a checkpoint and its TensorBoard row?): logged again from the "
+        "checkpoint (average Q, iteration time, evaluation; not that iteration's losses)",
+        flush=True,
+    )
+
+
 def _check_not_diverged(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
     """A run that stopped as diverged is not resumed into the same divergence (probe 33: each
     ``--resume`` repeated the diverging iteration from the same checkpoint and RNG state, and
@@ -1186,15 +1251,28 @@ def _whole_png(path: Path) -> bool:
     return start == _PNG_START and end == _PNG_END
 
 
+def _older_than_results(path: Path, run_dir: Path) -> bool:
+    """``path`` was last written before the run's results.json (:func:`_finish` draws the
+    curve after it)."""
+    try:
+        return path.stat().st_mtime < (run_dir / run_io.RESULTS_NAME).stat().st_mtime
+    except OSError:
+        return False
+
+
 def _redraw_missing_curve(cfg: CotrainConfig, saved: dict[str, Any], run_dir: Path) -> None:
     """Draw a finished run's learning curve again from its results.json when the PNG is missing
     (probe 69: a kill while it was drawn left the run finished without it, and --resume said only
     "nothing to resume") or not a whole PNG (probe 71 row 28: a cut one was kept without a
-    word)."""
+    word), or older than results.json (probe 81 row 21: an extend killed between the two kept
+    the shorter run's curve without a word)."""
     path = run_dir / run_io.CURVE_NAME
-    if path.exists() and (not path.is_file() or _whole_png(path)):
+    stale = _older_than_results(path, run_dir)
+    if path.exists() and (not path.is_file() or (_whole_png(path) and not stale)):
         return
     was = "missing (killed while it was drawn?)" if not path.exists() else "not a whole PNG (cut?)"
+    if path.exists() and _whole_png(path):
+        was = f"older than its {run_io.RESULTS_NAME} (killed before it was drawn again?)"
     evals = saved.get("evals") or []
     have_scores = any(e.get("normalized_score") is not None for e in evals)
     run_io.plot_learning_curve(
@@ -1239,6 +1317,47 @@ def _extend(cfg: CotrainConfig, done: int, run_dir: Path) -> Callable[[], None]:
         print(f"[cotrain] n_iterations of {run_dir}: {before} -> {cfg.n_iterations}", flush=True)
 
     return record
+
+
+def _say_other_schedule(cfg: CotrainConfig, history: RunHistory) -> None:
+    """A note when the run's final window holds evaluations its schedule of ``cfg.n_iterations``
+    would not make (probe 81 row 4: extended from 6 to 8 iterations with --eval-last 2, the run
+    kept iteration 5's evaluation, so its final score averaged [2, 4, 5, 6, 7, 8], 2.4557, and an
+    uninterrupted 8-iteration run's [2, 4, 6, 7, 8], 2.4956, without a word). The evaluations are
+    kept (they were made; TensorBoard and the ledger hold them)."""
+    schedule = EvalSchedule(cfg.n_iterations, every=cfg.eval_every, last=cfg.eval_last)
+    planned = [i for i in range(1, cfg.n_iterations + 1) if schedule.due(i)]
+    start = planned[-N_FINAL_EVALS] if len(planned) >= N_FINAL_EVALS else 0
+    other = [
+        e["iteration"]
+        for e in history.evals
+        if e["iteration"] > start and not schedule.due(e["iteration"])
+    ]
+    if other:
+        print(
+            f"[cotrain] note: {run_io.counted(len(other), 'iteration')} "
+            f"({', '.join(map(str, other))}) {'was' if len(other) == 1 else 'were'} evaluated "
+            f"under the run's earlier, shorter schedule, which its {cfg.n_iterations}-iteration one "
+            f"(--eval-every {cfg.eval_every} --eval-last {cfg.eval_last}) does not make: the "
+            f"final score (mean of the last {N_FINAL_EVALS} evaluations) counts "
+            f"{'it' if len(other) == 1 else 'them'}, so it can differ from an uninterrupted "
+            f"{cfg.n_iterations}-iteration run's",
+            flush=True,
+        )
+
+
+def _record_stop_at(cfg: CotrainConfig, run_dir: Path) -> None:
+    """Record this session's ``stop_at_iteration`` in config.json (None: the run goes on to its
+    end). Probe 81 row 29: the first session's stop stayed there after a resume finished the run,
+    so load_config + run_cotrain into a new folder reproduced a run stopped at it. The other
+    session fields keep the first session's values (a plain ``--resume`` takes them)."""
+    path = run_dir / run_io.CONFIG_NAME
+    saved = run_io.read_json(path)
+    if saved["config"].get("stop_at_iteration") == cfg.stop_at_iteration:
+        return
+    saved["config"]["stop_at_iteration"] = cfg.stop_at_iteration
+    run_io.check_run_dir_kept(run_dir)  # probe 28: never a new folder at a moved run's path
+    run_io.write_json(path, saved)
 
 
 def check_identity(state: dict[str, Any], run_dir: Path) -> str:
@@ -1612,20 +1731,29 @@ def _make_monitor(
     history: RunHistory,
     run_dir: Path,
     on_iteration: Callable[[dict[str, Any]], None] | None,
+    after_save: Callable[[RunHistory], None] | None = None,
 ) -> RunMonitorCallback:
     cfg = session.cfg
+
+    def save(h: RunHistory) -> None:
+        _save(session, h, run_dir)
+        if after_save is not None:
+            after_save(h)
+
     return RunMonitorCallback(
         history,
         n_iterations=cfg.n_iterations,
         q_fn=lambda: session.rambo_callback.last_stats["q_avg"],
         evaluate_fn=(lambda it: _evaluate(session, it)) if session.can_evaluate else None,
-        save_fn=lambda h: _save(session, h, run_dir),
+        save_fn=save,
         schedule=EvalSchedule(cfg.n_iterations, every=cfg.eval_every, last=cfg.eval_last),
         q_limit=session.q_limit,
         q_warn=session.resolved["q_return_bound"],
         stop_at_iteration=cfg.stop_at_iteration,
         progress=cfg.progress,
-        start_records=_start_records(session.resolved),
+        # probe 81 row 12: a resume from checkpoint 0 logged mle/* again but not bc/final_loss
+        # (a resumed session's resolved record holds no BC loss; its config.json's does)
+        start_records=_start_records({**(session.resolved_at_start or {}), **session.resolved}),
         on_iteration=on_iteration,
     )
 
@@ -1673,14 +1801,71 @@ def _finish(
     setup_s: float,
     session_s: float,
 ) -> dict[str, Any]:
+    results = _results_record(
+        session, monitor.status, monitor.message, monitor.diverged_at, history, setup_s, session_s
+    )
+    run_io.check_run_dir_kept(run_dir)  # probe 28: moved, then Ctrl-C / the last iteration
+    run_io.write_json(run_dir / run_io.RESULTS_NAME, results)
+    _draw_curve(session, history, results, run_dir)
+    return results
+
+
+def _draw_curve(
+    session: Session, history: RunHistory, results: dict[str, Any], run_dir: Path
+) -> None:
+    """The run's learning_curve.png from its history (after its results.json)."""
+    cfg = session.cfg
+    scores = [e.get("normalized_score") for e in history.evals if e["iteration"] > 0]
+    have_scores = any(s is not None for s in scores)
+    run_io.plot_learning_curve(
+        run_dir / run_io.CURVE_NAME,
+        [e["iteration"] for e in history.evals],
+        [e.get("normalized_score") if have_scores else e["return_mean"] for e in history.evals],
+        history.q_history,
+        value_label=curve_label(results["score_label"]) if have_scores else "return",
+        title=f"{session.dataset.name} {cfg.algo} k={results['rollout_length']} "
+        f"λ={results['adversary_weight']} seed {cfg.seed}",
+    )
+
+
+def _write_running_results(
+    session: Session, history: RunHistory, run_dir: Path, setup_s: float, session_s: float
+) -> None:
+    """A resumed session's results.json and learning curve while it trains: status ``running``
+    and the checkpoint's iterations, rewritten when the session starts and after each checkpoint
+    (probe 81 rows 22, 33: an extend kept "finished 12/12" and the 12-iteration curve while
+    config.json said 20 and the checkpoint held 15, also after a kill). A first session writes
+    neither until it ends; :func:`_finish` replaces them."""
+    n = session.cfg.n_iterations
+    message = (
+        f"running: iteration {history.iteration} of {n} done (process {os.getpid()}); this file "
+        "is rewritten after each checkpoint and when the session ends; if no process runs the "
+        "run, it was killed: continue it with --resume"
+    )
+    results = _results_record(session, "running", message, None, history, setup_s, session_s)
+    run_io.check_run_dir_kept(run_dir)
+    run_io.write_json(run_dir / run_io.RESULTS_NAME, results)
+    _draw_curve(session, history, results, run_dir)
+
+
+def _results_record(
+    session: Session,
+    status: str,
+    message: str,
+    diverged_at: dict[str, Any] | None,
+    history: RunHistory,
+    setup_s: float,
+    session_s: float,
+) -> dict[str, Any]:
+    """The run's results.json record (:data:`run_io.RESULTS_STATUSES`)."""
     cfg = session.cfg
     scores = [e.get("normalized_score") for e in history.evals if e["iteration"] > 0]
     bound = session.resolved["q_return_bound"]
     above = [i for i, q in enumerate(history.q_history, 1) if q > bound]
-    results = {
-        "status": monitor.status,
-        "message": monitor.message,
-        "diverged_at": monitor.diverged_at,
+    return {
+        "status": status,
+        "message": message,
+        "diverged_at": diverged_at,
         "dataset": cfg.dataset,
         "dataset_name": session.dataset.name,
         "dataset_fingerprint": session.resolved["dataset"]["fingerprint"],
@@ -1709,7 +1894,7 @@ def _finish(
         "q_history": history.q_history,
         "q_return_bound": bound,
         "q_above_bound_from": above[0] if above else None,
-        "rambo_off": _rambo_off(history.q_history, monitor.status),
+        "rambo_off": _rambo_off(history.q_history, status),
         "wall_s": {"cotrain_total": history.wall_s, "session": session_s, "session_setup": setup_s},
         # session 38: the numbers of a seed depend on it (README "Same seed, same numbers")
         "torch_threads": session_threads(session),
@@ -1717,16 +1902,3 @@ def _finish(
         if history.iteration_s
         else None,
     }
-    run_io.check_run_dir_kept(run_dir)  # probe 28: moved, then Ctrl-C / the last iteration
-    run_io.write_json(run_dir / run_io.RESULTS_NAME, results)
-    have_scores = any(s is not None for s in scores)
-    run_io.plot_learning_curve(
-        run_dir / run_io.CURVE_NAME,
-        [e["iteration"] for e in history.evals],
-        [e.get("normalized_score") if have_scores else e["return_mean"] for e in history.evals],
-        history.q_history,
-        value_label=curve_label(results["score_label"]) if have_scores else "return",
-        title=f"{session.dataset.name} {cfg.algo} k={results['rollout_length']} "
-        f"λ={results['adversary_weight']} seed {cfg.seed}",
-    )
-    return results

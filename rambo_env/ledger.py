@@ -77,6 +77,7 @@ __all__ = [
     "check_ledger_folder",
     "check_results_fields",
     "check_results_status",
+    "is_entry_of",
     "killed_text",
     "ledger_dataset",
     "ledger_holder",
@@ -176,6 +177,10 @@ class LedgerEntry:
     last10_score: float | None
     """Mean normalised score of the last 10 evaluations (App. B.6)."""
     cotrain_wall_s: float | None
+    """Sum of the run's iteration wall times (TensorBoard ``time/iteration_s``: rollouts, agent
+    and adversary phases), its evaluations excluded; not results.json's ``wall_s.cotrain_total``,
+    which includes them (probe 81 row 19: 9.26 s vs 10.20 s of one run, neither file said
+    which). The key is kept for the entries already written."""
     critic_layer_norm: bool = False
     """LayerNorm critics (README deviation 15); False = the official critic (entries before it)."""
     run_dir: str | None = None
@@ -916,6 +921,12 @@ def _run_dir_record(run_dir: Path) -> str:
     it, so the committed index does not carry this machine's paths; else absolute."""
     path, repo = run_dir.resolve(), DEFAULT_LEDGER_DIR.parents[2]
     return str(path.relative_to(repo)) if path.is_relative_to(repo) else str(path)
+
+
+def is_entry_of(entry: LedgerEntry, run_dir: str | Path) -> bool:
+    """``entry`` was read from the run folder ``run_dir`` (its recorded ``run_dir``; False for
+    entries written before it was recorded)."""
+    return entry.run_dir is not None and entry.run_dir == _run_dir_record(Path(run_dir))
 
 
 def run_slug(run_dir: str | Path) -> str:

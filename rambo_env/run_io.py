@@ -168,8 +168,9 @@ __all__ = [
 CONFIG_NAME = "config.json"
 CHECKPOINT_NAME = "checkpoint.pt"
 RESULTS_NAME = "results.json"
-#: The ``status`` values cotrain writes into a run's ``results.json`` (``agents.cotrain``).
-RESULTS_STATUSES = ("finished", "stopped", "diverged", "interrupted")
+#: The ``status`` values cotrain writes into a run's ``results.json`` (``agents.cotrain``);
+#: ``running``: a resumed session's, rewritten after each checkpoint until it ends (probe 81).
+RESULTS_STATUSES = ("finished", "stopped", "diverged", "interrupted", "running")
 CURVE_NAME = "learning_curve.png"
 TB_DIR = "tb"
 # A file in tb/ saying that its earlier event files are lost on purpose: ``--resume`` then goes on

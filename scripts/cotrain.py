@@ -36,6 +36,7 @@ from agents.cotrain_setup import ENTROPY_ALGOS, check_eval_last_given, config_do
 from rambo_env.ledger import (
     DEFAULT_LEDGER_DIR,
     check_ledger_folder,
+    is_entry_of,
     ledger_dataset,
     protocol_transitions,
     read_index,
@@ -306,8 +307,15 @@ def standing_lines(
         if where["next_score"] is not None:
             at += f" (first evaluation: {_fmt(where['next_score'])} at {where['next_iteration']})"
     n_last = min(where["n_evals"], 10)  # was "its last 10 evaluations" for a run with 5
+    # probe 81 row 32: an extended run was set against its own earlier entry as another run
+    whose = (
+        f"this run's own entry (recorded at iteration {entry.iterations}; scripts/ledger.py "
+        f"{shell_path(run_dir)} updates it), {entry.dataset} / {entry.label}"
+        if run_dir is not None and is_entry_of(entry, run_dir)
+        else f"long run {entry.dataset} / {entry.label}"
+    )
     lines.append(
-        f"results ledger, long run {entry.dataset} / {entry.label}: {at}; furthest "
+        f"results ledger, {whose}: {at}; furthest "
         f"{counted(entry.iterations, 'iteration')}, mean of its last {n_last} evaluation{'s' * (n_last != 1)} "
         f"{_fmt(entry.last10_score)} ({Path(ledger_dir) / (entry.slug + '.csv')})"
         + (
@@ -475,6 +483,14 @@ def _score_of(results: dict, whose: str) -> str:
     return f"score of {whose} ({label})"
 
 
+def _times(wall_s: dict) -> str:
+    """This session's wall time and the run's co-training total (probe 81 row 17: the closing
+    line gave the session's alone, "12/12 iterations …, 3 s" of a run whose iterations took 10 s)."""
+    total = wall_s.get("cotrain_total")
+    run = f"; the run's co-training {total:.0f} s" if isinstance(total, int | float) else ""
+    return f"this session {wall_s['session']:.0f} s{run}"
+
+
 def print_results(results: dict, cfg: CotrainConfig, run_dir: Path, ledger: str | Path) -> None:
     """The closing lines of a run: status, score, where it stands, how to continue."""
     if results["message"]:
@@ -484,7 +500,7 @@ def print_results(results: dict, cfg: CotrainConfig, run_dir: Path, ledger: str 
     print(
         f"[cotrain] {results['status']}: {results['iterations_completed']}/{results['n_iterations']} "
         f"iterations of {cfg.dataset} / {cfg.algo} (k={results['rollout_length']}, "
-        f"λ={results['adversary_weight']}), {results['wall_s']['session']:.0f} s"
+        f"λ={results['adversary_weight']}), {_times(results['wall_s'])}"
     )
     # probe 36: "the final policy" was said of iteration 2's score in a run of 3 iterations
     evaluated = [e["iteration"] for e in results["evals"] if e["iteration"] > 0]
