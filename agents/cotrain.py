@@ -647,7 +647,7 @@ def _run(
         session.resolved_at_start = run_io.read_json(run_dir / run_io.CONFIG_NAME)["resolved"]
         history = _restore(session, state, run_dir / run_io.CHECKPOINT_NAME)
         _say_other_schedule(cfg, history)
-        _say_threads_changed(session)
+        _say_settings_changed(session)
         say_setting_changed(session, session.resolved_at_start, int(state["iteration"]))
     else:  # a relative dataset path in config.json named another file from another folder
         unlogged = []
@@ -683,7 +683,7 @@ def _run(
         planned,
         own_history=history.iteration_s,
         paper_sizes=paper_sizes,
-        compiling=cfg.uses_compile and compile_disabled() is None,
+        compiling=compiles(cfg),
         scope=scope,
     ):
         print(f"[cotrain] {line}", flush=True)
@@ -1497,7 +1497,7 @@ def _save(session: Session, history: RunHistory, run_dir: Path) -> None:
         # one iteration's rollouts, so it parted from the uninterrupted run after the resume
         "pool": _pool_state(agent.replay_buffer),
         "rollouts": _rollout_state(session.vec_env, agent),
-        "torch_threads": session_threads(session),
+        **session_record(session),
     }
     run_io.save_checkpoint(run_dir / run_io.CHECKPOINT_NAME, state)
 
@@ -1629,7 +1629,7 @@ def _restore(session: Session, state: dict[str, Any], checkpoint: Path) -> RunHi
         _load_pool_state(agent.replay_buffer, state["pool"])
     if state.get("rollouts") is not None:
         _load_rollout_state(session.vec_env, agent, state["rollouts"])
-    session.torch_threads = _saved_threads(state.get("torch_threads"))
+    session.session_settings = _saved_settings(state)
     missing = [name for name in ("pool", "rollouts") if state.get(name) is None]
     if missing:  # probe 72 row 5: was silent (a resumed old run scored 3.44 vs 4.08 uninterrupted)
         held = " or ".join({"pool": "model pool", "rollouts": "rollout starts"}[m] for m in missing)
@@ -1642,31 +1642,75 @@ def _restore(session: Session, state: dict[str, Any], checkpoint: Path) -> RunHi
     return RunHistory.from_state_dict(state["history"])
 
 
-def session_threads(session: Session) -> list[int]:
-    """The thread counts the run has trained at, this session's last (checkpoint, results.json)."""
-    threads = torch.get_num_threads()
-    earlier = session.torch_threads
-    return earlier if earlier and earlier[-1] == threads else [*earlier, threads]
+def compiles(cfg: CotrainConfig) -> bool:
+    """Whether this session's losses run through ``torch.compile``: ``compile`` resolved (auto by
+    the iterations) and not disabled in the process (:func:`compile_disabled`)."""
+    return cfg.uses_compile and compile_disabled() is None
 
 
-def _saved_threads(saved: Any) -> list[int]:
-    """A checkpoint's thread counts; [] where it holds none (written before session 38)."""
-    if not isinstance(saved, list) or not all(run_io.is_int(t) and t >= 1 for t in saved):
+def session_record(session: Session) -> dict[str, Any]:
+    """The settings the run's sessions trained at that its numbers depend on, this session's last
+    (checkpoint, results.json; README "Same seed, same numbers"): ``session_settings``, a list of
+    ``{"torch_threads", "compiled"}`` in order without repeats (probe 82 rows 20, 21: compile was
+    not recorded), and ``torch_threads``, their thread counts (session 38's key, kept)."""
+    now = {"torch_threads": torch.get_num_threads(), "compiled": compiles(session.cfg)}
+    earlier = session.session_settings
+    settings = earlier if earlier and earlier[-1] == now else [*earlier, now]
+    threads = [s["torch_threads"] for s in settings]
+    return {
+        "torch_threads": [t for i, t in enumerate(threads) if i == 0 or threads[i - 1] != t],
+        "session_settings": settings,
+    }
+
+
+def _saved_settings(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """A checkpoint's session settings; from its thread counts alone (compiled None: unknown)
+    where it holds none (written before probe 82), [] where it holds neither (before session 38)."""
+    saved = state.get("session_settings")
+    if isinstance(saved, list) and all(
+        isinstance(s, dict)
+        and run_io.is_int(s.get("torch_threads"))
+        and s["torch_threads"] >= 1
+        and s.get("compiled") in (True, False, None)
+        for s in saved
+    ):
+        return [
+            {"torch_threads": int(s["torch_threads"]), "compiled": s.get("compiled")} for s in saved
+        ]
+    threads = state.get("torch_threads")
+    if not isinstance(threads, list) or not all(run_io.is_int(t) and t >= 1 for t in threads):
         return []
-    return [int(t) for t in saved]
+    return [{"torch_threads": int(t), "compiled": None} for t in threads]
 
 
-def _say_threads_changed(session: Session) -> None:
-    """A resumed session at another torch thread count than the run's last one says that its
-    numbers now part from an uninterrupted run's (session 38: a tiny run's average Q differed
-    from iteration 2, 15.0030 at 1 thread vs 15.0036 at 2, the final score 3.44 vs 3.41)."""
-    now, saved = torch.get_num_threads(), session.torch_threads
-    if saved and saved[-1] != now:
+def _say_settings_changed(session: Session) -> None:
+    """A resumed session at another torch thread count, or compiling where the run's last session
+    ran eager (or the reverse), says in one note that its numbers now part from an uninterrupted
+    run's (session 38: a tiny run's average Q differed from iteration 2, 15.0030 at 1 thread vs
+    15.0036 at 2, the final score 3.44 vs 3.41; probe 82 rows 20, 21: a resume that compiled,
+    also by the auto switch of a longer --n-iterations, said nothing: evals 802.72 vs 803.34)."""
+    if not session.session_settings:
+        return
+    last = session.session_settings[-1]
+    now_threads, now_compiled = torch.get_num_threads(), compiles(session.cfg)
+    changed, keeps = [], []
+    if last["torch_threads"] != now_threads:
+        changed.append(
+            f"trains at {run_io.counted(now_threads, 'torch thread')}, the run's last session at "
+            f"{last['torch_threads']} (float sums split per thread)"
+        )
+        keeps.append(f"--torch-threads {last['torch_threads']}")
+    if last["compiled"] is not None and last["compiled"] != now_compiled:
+        mode = {True: "compiled", False: "eager"}
+        changed.append(
+            f"runs its losses {mode[now_compiled]}, the run's last session {mode[last['compiled']]}"
+            " (compiled kernels round floats differently)"
+        )
+        keeps.append("--no-compile" if last["compiled"] is False else "--compile")
+    if changed:
         print(
-            f"[cotrain] note: this session trains at {run_io.counted(now, 'torch thread')}, "
-            f"the run's last session at {saved[-1]}: float sums split per thread, so its numbers "
-            f"from here differ slightly from an uninterrupted run's (--torch-threads {saved[-1]} "
-            "keeps them)",
+            f"[cotrain] note: this session {'; and '.join(changed)}: its numbers from here differ "
+            f"slightly from an uninterrupted run's ({' '.join(keeps)} keeps them)",
             flush=True,
         )
 
@@ -1896,8 +1940,9 @@ def _results_record(
         "q_above_bound_from": above[0] if above else None,
         "rambo_off": _rambo_off(history.q_history, status),
         "wall_s": {"cotrain_total": history.wall_s, "session": session_s, "session_setup": setup_s},
-        # session 38: the numbers of a seed depend on it (README "Same seed, same numbers")
-        "torch_threads": session_threads(session),
+        # session 38, probe 82: the numbers of a seed depend on them (README "Same seed, same
+        # numbers"): torch_threads and session_settings (threads and compile per session)
+        **session_record(session),
         "iteration_s_mean": (sum(history.iteration_s) / len(history.iteration_s))
         if history.iteration_s
         else None,

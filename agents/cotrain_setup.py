@@ -867,9 +867,11 @@ class Session:
     #: resumed session's own ``resolved`` may differ, e.g. its model "cache:" not "trained:").
     #: None for a new run: ``resolved`` is the record.
     resolved_at_start: dict[str, Any] | None = None
-    #: The torch thread counts the run's sessions trained at, in order, without repeats (its
-    #: checkpoint keeps them): a float reduction splits per thread, so the numbers depend on it.
-    torch_threads: list[int] = dataclasses.field(default_factory=list)
+    #: The settings the run's sessions trained at, in order, without repeats (its checkpoint keeps
+    #: them): ``{"torch_threads", "compiled"}`` (compiled None: not recorded, before probe 82). A
+    #: float reduction splits per thread and compiled kernels round differently, so the numbers
+    #: depend on both.
+    session_settings: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     @property
     def can_evaluate(self) -> bool:
@@ -1245,7 +1247,7 @@ def _make_mdp(
         native_bf16,
         resolve_device,
     )
-    from rambo_env.dynamics.training import MLEConfig
+    from rambo_env.dynamics.training import MLEConfig, compiled_story
     from rambo_env.model import make_mdp
 
     ens_cfg = EnsembleConfig(
@@ -1297,6 +1299,8 @@ def _make_mdp(
                 stopped_by=report.stopped_by,
                 mle_wall_s=report.wall_s,
                 holdout_mse_elites=[report.holdout_mse[i] for i in report.elites],
+                # probe 82 row 6: how its MLE ran ("eager", "compiled", a mix; None: unrecorded)
+                mle_compiled=compiled_story(report.compiled),
             )
     info["logvar_at_floor_dims"] = _logvar_at_floor(mdp, dataset)
     print_logvar_warning(info["logvar_at_floor_dims"], mdp.ensemble.target_dim)

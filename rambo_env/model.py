@@ -22,6 +22,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
+from rambo_env.compile import compile_disabled
 from rambo_env.dynamics import io
 from rambo_env.dynamics.ensemble import (
     EnsembleConfig,
@@ -34,6 +35,7 @@ from rambo_env.dynamics.training import (
     MLEConfig,
     check_checkpoint_room,
     checkpoint_settings,
+    compiled_story,
     train_mle,
     warn_few_rows,
     warn_no_improvement,
@@ -596,7 +598,7 @@ def _cached_or_trained_ensemble(
     )  # fmt: skip
     if not cache:
         return _trained_ensemble(*train, path=None)
-    cached = _cached_ensemble(path, dataset, normalizer, device, key_args)
+    cached = _cached_ensemble(path, dataset, normalizer, device, key_args, compile)
     if cached is not None:  # probe 32: a cached model of too few rows was loaded without a word
         warn_few_rows(dataset, dataset.n_transitions, mle_config, ensemble_config.n_elites)
         return cached
@@ -604,7 +606,7 @@ def _cached_or_trained_ensemble(
     partial = io.partial_path(io.trajectory_key(*key_args))
     with io.cache_lock(path):
         cached = _cached_ensemble(
-            path, dataset, normalizer, device, key_args
+            path, dataset, normalizer, device, key_args, compile
         )  # trained while we waited?
         if cached is not None:
             warn_few_rows(dataset, dataset.n_transitions, mle_config, ensemble_config.n_elites)
@@ -711,9 +713,11 @@ def _cached_ensemble(
     normalizer: ObsNormalizer,
     device: torch.device,
     key_args: tuple[Any, ...],
+    compile: bool = False,
 ) -> GaussianEnsemble | None:
     """The cached model at ``path``; None if there is none, or it was unusable or of other
-    settings than ``key_args`` (:func:`io.cache_key`'s arguments; then removed)."""
+    settings than ``key_args`` (:func:`io.cache_key`'s arguments; then removed). ``compile``:
+    whether this run compiles, said against how the cached model was pretrained."""
     if not path.is_file():
         return None
     check_readable(path, "RAMBO_ENV_CACHE", _NOT_YOURS)  # was: deleted and trained anew
@@ -749,10 +753,25 @@ def _cached_ensemble(
         )
         path.unlink(missing_ok=True)
         return None
+    # probe 82 row 6: compile is not in the cache key (a paper-size pretraining takes hours), so a
+    # model pretrained in the other mode was reused without a word: how it ran is said here
+    story = compiled_story(loaded.report.compiled) if loaded.report is not None else None
     trained = (
-        "" if loaded.report is None else f" (trained {counted(loaded.report.epochs, 'epoch')})"
+        ""
+        if loaded.report is None
+        else f" (trained {counted(loaded.report.epochs, 'epoch')}"
+        f"{'' if story is None else ', ' + story})"
     )
     print(f"[rambo_env] dynamics model for {dataset.name!r} <- cache {path}{trained}")
+    now = "compiles" if compile and compile_disabled() is None else "runs eager"
+    if story is not None and story != {"compiles": "compiled", "runs eager": "eager"}[now]:
+        print(
+            f"[rambo_env] note: this cached model was pretrained {story}; this run {now}: its "
+            "numbers match runs that reused this model, not a fresh "
+            f"{'compiled' if now == 'compiles' else 'eager'} pretraining (float32 rounding; "
+            "compile is not in the cache key)",
+            flush=True,
+        )
     if loaded.report is not None:  # said again on every load, as at its training
         warn_no_improvement(loaded.report, key_args[2], dataset.name)
     return loaded.ensemble

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from rambo_env.requirements import check_working_folder
 
@@ -128,6 +129,25 @@ def _diagnose(argv: list[str] | None) -> int:
         run_io.check_free_space(out, REPORT_MIN_BYTES, "the report", elsewhere=ELSEWHERE)
     except (ValueError, FileNotFoundError, run_io.WriteFailedError) as err:  # one line
         return _error(err)
+    # probe 81 row 28: the data's recorded time limit caps the Monte-Carlo episodes (was 1000)
+    limit = getattr(session.dataset, "env_max_episode_steps", None)
+    max_steps = args.max_steps or limit or MC_DEFAULT_STEPS
+    # probe 82 row 15: the report did not record its arguments, and --seed 1 replaced the seed-0
+    # report without a word
+    arguments = {
+        "seed": args.seed,
+        "n_starts": args.n_starts,
+        "n_episodes": args.n_episodes,
+        "max_steps": max_steps,
+        "device": str(mdp.device),
+    }
+    replaced = _other_arguments(out, arguments)
+    if replaced:
+        print(
+            f"[diagnose] note: {out} holds a report of {replaced}; this one replaces it (copy "
+            "it away first to keep it)",
+            flush=True,
+        )
     # a run that diverged: load_session says so (agents.cotrain.say_if_diverged)
     policy, env_id = policy_fns(session.agent), session.dataset.env_id
     made = (
@@ -142,9 +162,6 @@ def _diagnose(argv: list[str] | None) -> int:
         seed=args.seed,
         env_kwargs=made,
     )
-    # probe 81 row 28: the data's recorded time limit caps the Monte-Carlo episodes (was 1000)
-    limit = getattr(session.dataset, "env_max_episode_steps", None)
-    max_steps = args.max_steps or limit or MC_DEFAULT_STEPS
     shown = ", ".join(
         [f"{k}={v!r}" for k, v in made.items()] + ([f"max_episode_steps={limit}"] if limit else [])
     )
@@ -200,6 +217,7 @@ def _diagnose(argv: list[str] | None) -> int:
         )
     report = {
         "iteration": history.iteration,
+        "arguments": arguments,
         "model_vs_simulator": [d.to_dict() for d in depths],
         "model_vs_simulator_uniform_actions": off.to_dict(),
         "critic_vs_return": critics["dataset"].to_dict(),
@@ -213,8 +231,26 @@ def _diagnose(argv: list[str] | None) -> int:
         return _error(run_io.with_elsewhere(err, ELSEWHERE))
     except OSError as err:  # a disk that filled up meanwhile: one line naming the file
         return _error(err)
-    print(f"wrote {out}")
+    print(f"wrote {out}" + (f" (replaced a report of {replaced})" if replaced else ""))
     return 0
+
+
+def _other_arguments(out: Path, arguments: dict[str, Any]) -> str:
+    """What differs between ``arguments`` and those of the report already at ``out``, as
+    "--seed 0" (or "unrecorded arguments" for a report written before probe 82); "" when there
+    is none or it has the same arguments."""
+    if not out.is_file():
+        return ""
+    try:
+        saved = run_io.read_json(out).get("arguments")
+    except Exception:  # an unreadable report: replaced as before
+        return ""
+    if not isinstance(saved, dict):
+        return "unrecorded arguments (written before probe 82)"
+    differ = [
+        f"--{k.replace('_', '-')} {saved.get(k)}" for k in arguments if saved.get(k) != arguments[k]
+    ]
+    return ", ".join(differ)
 
 
 def _check_has_real_env(run_dir: Path) -> None:

@@ -23,7 +23,7 @@ import math
 import os
 import pickle
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -156,6 +156,10 @@ class MLEReport:
     initial_holdout_mse: float | None = None
     """Mean-over-members holdout MSE of the untrained model (None in models saved before it was
     recorded): what :func:`warn_no_improvement` compares the result with."""
+    compiled: tuple[bool | None, ...] = ()
+    """Per epoch, whether its loss ran through ``torch.compile`` (None: an epoch of a checkpoint
+    that did not record it; empty in models saved before probe 82). Compiled and eager epochs give
+    the same numbers to float32 rounding, not bitwise: see :func:`compiled_story`."""
 
     def to_dict(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -163,6 +167,25 @@ class MLEReport:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> MLEReport:
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+
+
+def compiled_story(compiled: Sequence[bool | None]) -> str | None:
+    """How a model's epochs ran, for a line: "eager", "compiled", or a mixed history such as
+    "epochs 1-2 eager, 3-4 compiled" (probe 82 rows 6, 23); None where it is not recorded."""
+    if not compiled or any(c is None for c in compiled):
+        return None
+    runs: list[tuple[int, int, bool]] = []  # (first epoch, last epoch, compiled), 1-based
+    for i, c in enumerate(compiled, 1):
+        if runs and runs[-1][2] == c:
+            runs[-1] = (runs[-1][0], i, c)
+        else:
+            runs.append((i, i, c))
+    if len(runs) == 1:
+        return "compiled" if runs[0][2] else "eager"
+    parts = [f"{a}-{b}" if a != b else f"{a}" for a, b, _ in runs]
+    return "epochs " + ", ".join(
+        f"{p} {'compiled' if c else 'eager'}" for p, (_, _, c) in zip(parts, runs, strict=True)
+    )
 
 
 def _check_array(name: str, arr: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -666,7 +689,8 @@ def train_mle(
     last complete epoch), so that a run with a larger budget continues from there.
 
     ``compile``: the per-batch loss through ``torch.compile`` (:mod:`rambo_env.compile`; the same
-    numbers to float32 rounding, not bitwise; not part of the cache key or the checkpoint).
+    numbers to float32 rounding, not bitwise; not part of the cache key: the checkpoint and the
+    report record it per epoch, :attr:`MLEReport.compiled`).
     """
     from rambo_env.compile import MaybeCompiled
 
@@ -709,6 +733,10 @@ def train_mle(
     tracker = _BestSnapshots(ensemble, cfg.improvement_threshold)
     losses, history, epoch_end = [], [], []
     initial = float(_holdout_mse(ensemble, x_hold, y_hold).mean())  # untrained (before a resume)
+    loss_fn = MaybeCompiled(
+        ensemble.mle_loss_from_tensors, enabled=compile, name="MLE loss (Alg. 1 line 1)"
+    )
+    compiled: list[bool | None] = []  # per epoch (probe 82 row 23: a resume did not say it)
     ckpt = _load_checkpoint(checkpoint_path, fingerprint) if checkpoint_path else None
     beyond = _beyond_budget(ckpt, cfg) if ckpt is not None else ""
     if beyond:  # a larger budget's progress: never resumed past this budget, never overwritten
@@ -735,14 +763,21 @@ def train_mle(
             losses, history, epoch_end = [], [], []
         else:
             start_time -= elapsed  # the budget, wall_s and epoch_end_s count earlier sessions
+            saved = ckpt.get("compiled")
+            ok = isinstance(saved, list) and len(saved) == len(losses)
+            compiled = list(saved) if ok else [None] * len(losses)  # older checkpoints: unknown
+            story, now = compiled_story(compiled), "compiled" if loss_fn.active else "eager"
+            mixed = (
+                f"; its epochs so far ran {story}, these run {now}: the model differs from one "
+                f"trained {now} throughout by float32 rounding (compile is not in the cache key)"
+                if story is not None and story != now
+                else ""
+            )
             print(
                 f"[rambo_env] resuming MLE pretraining from epoch {len(losses)} "
-                f"({elapsed:.1f} s done) <- {checkpoint_path}"
+                f"({elapsed:.1f} s done) <- {checkpoint_path}{mixed}"
             )
         del ckpt
-    loss_fn = MaybeCompiled(
-        ensemble.mle_loss_from_tensors, enabled=compile, name="MLE loss (Alg. 1 line 1)"
-    )
     if loss_fn.active and (cfg.max_epochs is None or len(losses) < cfg.max_epochs):
         # probe 73 row 20: compiling (about a minute on a CPU) counted against max_time_s, so a
         # short budget ended in the first epoch with an untrained model (holdout MSE 0.44 vs
@@ -781,6 +816,7 @@ def train_mle(
             losses.append(loss)
             history.append(float(mse.mean()))
             epoch_end.append(time.perf_counter() - start_time)
+            compiled.append(loss_fn.active)
             logger.debug(
                 "MLE epoch %d: train loss %.5f, holdout MSE %s", len(losses), loss, mse.tolist()
             )
@@ -804,6 +840,7 @@ def train_mle(
                         "losses": list(losses),
                         "history": list(history),
                         "epoch_end_s": list(epoch_end),
+                        "compiled": list(compiled),
                     },
                 )
     tracker.restore()
@@ -821,6 +858,7 @@ def train_mle(
         n_holdout=x_hold.shape[0],
         epoch_end_s=tuple(epoch_end),
         initial_holdout_mse=initial,
+        compiled=tuple(compiled),
     )
     warn_no_improvement(report, cfg, getattr(dataset, "name", None))
     if stopped_by == "max_time":
