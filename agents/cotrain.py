@@ -96,6 +96,7 @@ PRESETS: dict[str, CotrainConfig] = {
         eval_every=10,
         mle_max_epochs=None,
         mle_max_time_s=None,
+        mle_max_steps=None,
         bc_max_steps=None,
     ),
 }

@@ -8,8 +8,9 @@ its callback. :mod:`agents.cotrain` runs them.
 Default preset (``CotrainConfig()``): a smoke-sized run on a 2-core CPU, everything included.
 Budget: dataset generation on first use (1M hopper-medium transitions from the shipped behaviour
 policy: ~7 CPU-minutes, MuJoCo-bound, 3 min 39 s wall with 2 workers; skipped once generated),
-MLE pretraining capped at ``mle_max_epochs`` = 3 epochs (cached afterwards; an epoch cap, not a time
-cap, so that every run of a seed gets the same model), BC warm start capped at ``bc_max_steps`` = 5000
+MLE pretraining capped at ``mle_max_steps`` = 10 000 gradient steps in whole epochs (3 epochs of
+the 1M transitions; cached afterwards; a step cap, not a time cap, so that every run of a seed gets
+the same model), BC warm start capped at ``bc_max_steps`` = 5000
 batches, then ``n_iterations`` = 10 full paper iterations (50 000 × k rollout, 1000 agent + 1000
 adversary steps each) with an evaluation after every iteration, so the final score is the mean
 over iterations 1-10. One iteration takes 46-61 s on a 2-core CPU since the speed work of issue 12
@@ -140,12 +141,15 @@ class CotrainConfig:
     """Initial learnable upper log-variance bound of the ensemble (official: 1; OfflineRL-Kit: 0.5)."""
     ensemble_min_logvar_init: float = -6.0
     """Initial learnable lower log-variance bound (official: -6; OfflineRL-Kit: -10)."""
-    mle_max_epochs: int | None = 3
-    """MLE pretraining epoch cap (None = until early stopping; paper preset: None). An epoch cap
-    gives the same model on every run of a seed; a time cap does not."""
+    mle_max_epochs: int | None = None
+    """MLE pretraining epoch cap (None = none; paper preset: none of the three caps, the early
+    stop alone)."""
     mle_max_time_s: float | None = None
     """MLE pretraining time cap in seconds (None = none). Where it stops the pretraining, the
     model (and every number trained on it) depends on the machine's speed and load."""
+    mle_max_steps: int | None = 10_000
+    """MLE pretraining cap in gradient steps, rounded up to whole epochs (None = none): 3 epochs
+    of 1M transitions, to the early stop on small data; the same model on every run of a seed."""
     mle_lr: float = 1e-3
     """Adam learning rate of MLE pretraining (the paper's and the official code's: 3e-4). README
     deviation 18 (issue 12): on generated hopper-medium 1e-3 reached the official early stop in
@@ -213,6 +217,7 @@ class CotrainConfig:
             "bc_max_steps",
             "mle_max_epochs",
             "mle_max_time_s",
+            "mle_max_steps",
             "q_limit",
             "stop_at_iteration",
             "ent_coef_max",
@@ -1214,7 +1219,7 @@ def bf16_pays(cfg: CotrainConfig, cached: bool) -> bool:
     run then prints a note)."""
     from rambo_env.dynamics import ensemble
 
-    uncapped = cfg.mle_max_epochs is None and cfg.mle_max_time_s is None
+    uncapped = (cfg.mle_max_epochs, cfg.mle_max_time_s, cfg.mle_max_steps) == (None, None, None)
     if cfg.precision != "fp32" or cached or not uncapped:
         return False
     return ensemble.native_bf16(ensemble.resolve_device(cfg.device))
@@ -1259,6 +1264,7 @@ def _make_mdp(
         lr=cfg.mle_lr,
         max_epochs=cfg.mle_max_epochs,
         max_time_s=cfg.mle_max_time_s,
+        max_steps=cfg.mle_max_steps,
         seed=cfg.mle_seed,
     )
     path = io.cache_path(

@@ -121,6 +121,7 @@ RESULT_SETTINGS = (
     "ensemble_min_logvar_init",
     "mle_max_epochs",
     "mle_max_time_s",
+    "mle_max_steps",
     "mle_lr",
     "ent_coef",
     "ent_coef_max",
@@ -151,6 +152,7 @@ SAVED_BEFORE_FIELD: Mapping[str, Any] = MappingProxyType(
         "mle_lr": 3e-4,
         "model_seed": None,
         "ledger": None,
+        "mle_max_steps": None,  # session 38
     }
 )
 

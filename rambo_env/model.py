@@ -657,7 +657,11 @@ def note_other_checkpoints(
             if settings.get(k) != v
         ]
         # probe 42: a finished --mle-max-epochs 1 pretraining was called "unfinished"
-        ended = {"max_epochs": f"--mle-max-epochs {epochs}", "max_time": "--mle-max-time-s"}
+        ended = {
+            "max_epochs": f"--mle-max-epochs {epochs}",
+            "max_steps": "--mle-max-steps",
+            "max_time": "--mle-max-time-s",
+        }
         how = "unfinished"
         if stopped_by in ended:
             how, n_ended = f"finished at its {ended[stopped_by]} budget", n_ended + 1

@@ -80,6 +80,7 @@ PASS_THROUGH = (
     "ensemble_hidden",
     "mle_max_epochs",
     "mle_max_time_s",
+    "mle_max_steps",
     "ent_coef",
     "q_limit",
     "device",

@@ -285,7 +285,10 @@ def cache_key(
     """Stable hex key of everything that determines a trained model (incl. the format version);
     ``dataset_fingerprint`` is :meth:`OfflineDataset.fingerprint`. A model pretrained in ``bf16``
     has its own key; ``fp32`` keys are those of before the option existed."""
-    return _key(dataset_fingerprint, ensemble_cfg, _config_dict(mle_cfg), seed, precision)
+    mle = _config_dict(mle_cfg)
+    if mle.get("max_steps") is None:  # added in session 38: the keys of before stay
+        mle.pop("max_steps", None)
+    return _key(dataset_fingerprint, ensemble_cfg, mle, seed, precision)
 
 
 def _key(

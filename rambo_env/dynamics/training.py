@@ -86,7 +86,13 @@ class MLEConfig:
     max_epochs: int | None = None
     """Hard epoch budget (None: unbounded)."""
     max_time_s: float | None = 3600.0
-    """Wall-clock budget in seconds, checked every few batches (None: unbounded)."""
+    """Wall-clock budget in seconds, checked every few batches (None: unbounded). Where it stops
+    the training, the model depends on the machine's speed and load."""
+    max_steps: int | None = None
+    """Gradient-step budget, rounded up to whole epochs of ``ceil(n_train / batch_size)`` steps
+    (None: unbounded): as reproducible as ``max_epochs``, and like ``max_time_s`` it gives a small
+    dataset more epochs than a large one (10 000 steps: 3 epochs of 1M transitions, the early
+    stop's own end on 2000)."""
     seed: int = 0
     """Seed of the holdout split, bootstrap indices and batch order."""
 
@@ -94,11 +100,11 @@ class MLEConfig:
         python_fields(self)  # probe 61: numpy numbers are stored (and reach JSON) as Python ones
         # was: lr=inf, batch_size=2.5, max_epochs=True and seed=-1 accepted (NaN weights, a raw
         # slicing error, 1 epoch, a wrapped seed)
-        ints = ("batch_size", "max_holdout", "patience", "seed", "max_epochs")
+        ints = ("batch_size", "max_holdout", "patience", "seed", "max_epochs", "max_steps")
         reals = ("lr", "holdout_ratio", "improvement_threshold", "max_time_s")
         for name in ints + reals:
             value = getattr(self, name)
-            if value is None and name in ("max_epochs", "max_time_s"):
+            if value is None and name in _BUDGET_FIELDS:
                 continue
             if not (is_int(value) if name in ints else is_real(value)):
                 kind = "an int" if name in ints else "a number"
@@ -127,6 +133,10 @@ class MLEConfig:
                 self.max_time_s is None or self.max_time_s > 0,
                 "a number > 0 (seconds) or None",
             ),
+            "max_steps": (
+                self.max_steps is None or self.max_steps >= 1,
+                "an int >= 1 or None",
+            ),
         }
         check_field_ranges("MLEConfig", self, checks)
 
@@ -143,7 +153,7 @@ class MLEReport:
     """Elite member indices, best first."""
     wall_s: float
     stopped_by: str
-    """``"early_stop"``, ``"max_epochs"`` or ``"max_time"``."""
+    """``"early_stop"``, ``"max_epochs"``, ``"max_steps"`` or ``"max_time"``."""
     train_loss: tuple[float, ...]
     """Mean training loss (incl. weight decay and bound penalty) per epoch."""
     holdout_history: tuple[float, ...]
@@ -449,7 +459,7 @@ def warn_no_improvement(report: MLEReport, cfg: MLEConfig, name: str | None = No
     more = (
         ""
         if report.stopped_by == "early_stop"
-        else ", or a larger budget (--mle-max-epochs, --mle-max-time-s)"
+        else ", or a larger budget (--mle-max-steps, --mle-max-epochs, --mle-max-time-s)"
     )
     print(
         f"[rambo_env] WARNING: MLE pretraining{f' on dataset {name!r}' if name else ''} did not "
@@ -464,20 +474,39 @@ def warn_no_improvement(report: MLEReport, cfg: MLEConfig, name: str | None = No
 _CHECKPOINT_VERSION = 1
 """Format of the per-epoch MLE checkpoint (part of its fingerprint)."""
 
-_BUDGET_FIELDS = ("max_epochs", "max_time_s")
+_BUDGET_FIELDS = ("max_epochs", "max_time_s", "max_steps")
 """MLEConfig fields that only bound a run: a checkpoint may be resumed with other values."""
+
+
+def epoch_cap(cfg: MLEConfig, n_train: int) -> tuple[int | None, str]:
+    """``(epochs, budget)``: the fewest epochs ``max_epochs`` / ``max_steps`` allow on ``n_train``
+    training rows (``max_steps`` rounded up to whole epochs of ``ceil(n_train / batch_size)``
+    steps) and the budget's name (``"max_epochs"`` / ``"max_steps"``); ``(None, "")`` if neither
+    is set. Session 38: the default preset's 120 s budget made the model depend on the machine's
+    load; a step budget does not, and still lets small datasets train to the early stop."""
+    caps = []
+    if cfg.max_epochs is not None:
+        caps.append((cfg.max_epochs, "max_epochs"))
+    if cfg.max_steps is not None:
+        per_epoch = math.ceil(n_train / cfg.batch_size)
+        caps.append((math.ceil(cfg.max_steps / max(per_epoch, 1)), "max_steps"))
+    return min(caps) if caps else (None, "")
+
 
 _FINGERPRINT_ROWS = 4096
 """Evenly spaced rows of the model inputs / targets hashed into a checkpoint's fingerprint."""
 
 
-def _beyond_budget(ckpt: dict[str, Any], cfg: MLEConfig) -> str:
-    """Why the checkpoint ``ckpt`` is past ``cfg``'s budget (more epochs than ``max_epochs``, more
-    seconds than ``max_time_s``), or "" if it is not: budgets share one checkpoint, and a smaller
-    budget must not return (or overwrite) a larger one's model."""
+def _beyond_budget(ckpt: dict[str, Any], cfg: MLEConfig, n_train: int) -> str:
+    """Why the checkpoint ``ckpt`` is past ``cfg``'s budget (more epochs than ``max_epochs`` or
+    ``max_steps`` allow on ``n_train`` rows, more seconds than ``max_time_s``), or "" if it is
+    not: budgets share one checkpoint, and a smaller budget must not return (or overwrite) a
+    larger one's model."""
     epoch, elapsed = ckpt.get("epoch"), ckpt.get("elapsed_s")
-    if cfg.max_epochs is not None and isinstance(epoch, int) and epoch > cfg.max_epochs:
-        return f"at epoch {epoch}, beyond this run's max_epochs {cfg.max_epochs}"
+    cap, budget = epoch_cap(cfg, n_train)
+    if cap is not None and isinstance(epoch, int) and epoch > cap:
+        value = cfg.max_epochs if budget == "max_epochs" else cfg.max_steps
+        return f"at epoch {epoch}, beyond this run's {budget} {value} ({cap} epochs)"
     if cfg.max_time_s is not None and isinstance(elapsed, float) and elapsed > cfg.max_time_s:
         return f"at {elapsed:.1f} s, beyond this run's max_time_s {cfg.max_time_s:g}"
     return ""
@@ -738,7 +767,8 @@ def train_mle(
     )
     compiled: list[bool | None] = []  # per epoch (probe 82 row 23: a resume did not say it)
     ckpt = _load_checkpoint(checkpoint_path, fingerprint) if checkpoint_path else None
-    beyond = _beyond_budget(ckpt, cfg) if ckpt is not None else ""
+    cap, budget = epoch_cap(cfg, n_train)
+    beyond = _beyond_budget(ckpt, cfg, n_train) if ckpt is not None else ""
     if beyond:  # a larger budget's progress: never resumed past this budget, never overwritten
         print(
             f"[rambo_env] MLE checkpoint {checkpoint_path} is {beyond}; training this model "
@@ -778,7 +808,7 @@ def train_mle(
                 f"({elapsed:.1f} s done) <- {checkpoint_path}{mixed}"
             )
         del ckpt
-    if loss_fn.active and (cfg.max_epochs is None or len(losses) < cfg.max_epochs):
+    if loss_fn.active and (cap is None or len(losses) < cap):
         # probe 73 row 20: compiling (about a minute on a CPU) counted against max_time_s, so a
         # short budget ended in the first epoch with an untrained model (holdout MSE 0.44 vs
         # 0.027), and that model was cached. The shapes are compiled first, off the clock.
@@ -795,7 +825,7 @@ def train_mle(
     # probe 77 row 5: the bar was closed on the normal path only, so an interrupt left it in
     # tqdm's instances for the kernel's life (every later bar drawn nested, with cursor-up junk)
     with progress_bar(
-        total=cfg.max_epochs, initial=len(losses), desc="MLE", unit="epoch", progress=progress
+        total=cap, initial=len(losses), desc="MLE", unit="epoch", progress=progress
     ) as bar:
         while True:
             if losses:  # the stop rules, after every epoch (and right after a resume)
@@ -805,7 +835,8 @@ def train_mle(
                 if timed_out or time.perf_counter() > deadline:
                     stopped_by = "max_time"
                     break
-            if cfg.max_epochs is not None and len(losses) >= cfg.max_epochs:
+            if cap is not None and len(losses) >= cap:
+                stopped_by = budget
                 break
             order = boot[:, torch.randperm(n_train, generator=gen).to(device)]  # [E, N_train]
             loss, timed_out = _run_epoch(
@@ -869,8 +900,8 @@ def train_mle(
             f"[rambo_env] note: MLE pretraining stopped at its time budget (max_time_s "
             f"{cfg.max_time_s:g}) after {counted(report.epochs, 'epoch')}{part}: the model, and "
             "every number trained on it, depend on this machine's speed and load, so another run "
-            "of the same seed differs; an epoch budget (max_epochs, --mle-max-epochs) gives the "
-            "same model every time",
+            "of the same seed differs; a step or epoch budget (max_steps / max_epochs, "
+            "--mle-max-steps / --mle-max-epochs) gives the same model every time",
             flush=True,
         )
     if checkpoint_path is not None and stopped_by == "early_stop":

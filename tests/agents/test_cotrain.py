@@ -1847,7 +1847,9 @@ def test_bf16_is_suggested_only_where_it_pays(tiny_hopper, monkeypatch, capsys):
     from agents import cotrain_setup
     from rambo_env.dynamics import ensemble as ensemble_mod
 
-    uncapped = tiny_config(tiny_hopper, mle_max_epochs=None, mle_max_time_s=None, precision="fp32")
+    uncapped = tiny_config(
+        tiny_hopper, mle_max_epochs=None, mle_max_steps=None, mle_max_time_s=None, precision="fp32"
+    )
     assert not cotrain_setup.bf16_pays(dataclasses.replace(uncapped, precision="auto"), False)
     monkeypatch.setattr(ensemble_mod, "native_bf16", lambda device: True)
     assert cotrain_setup.bf16_pays(uncapped, cached=False)

@@ -11,7 +11,7 @@ import json
 import torch
 
 from agents.cotrain import PRESETS, load_config, run_cotrain
-from rambo_env.dynamics.training import MLEConfig
+from rambo_env.dynamics.training import MLEConfig, epoch_cap
 from rambo_env.run_io import load_checkpoint
 from tests.agents.test_cotrain import (  # noqa: F401 (fixtures)
     _shared_model_cache,
@@ -21,11 +21,60 @@ from tests.agents.test_cotrain import (  # noqa: F401 (fixtures)
 from tests.dynamics.test_mle_training import fit, linear_dataset
 
 
-def test_the_default_preset_caps_pretraining_by_epochs_not_by_time() -> None:
+def test_the_default_preset_caps_pretraining_by_steps_not_by_time() -> None:
     # was mle_max_time_s=120: 2 epochs, 3 epochs or a part of one as the machine's load went
-    default = PRESETS["default"]
-    assert (default.mle_max_epochs, default.mle_max_time_s) == (3, None)
-    assert (PRESETS["paper"].mle_max_epochs, PRESETS["paper"].mle_max_time_s) == (None, None)
+    default, paper = PRESETS["default"], PRESETS["paper"]
+    assert (default.mle_max_epochs, default.mle_max_time_s, default.mle_max_steps) == (
+        None,
+        None,
+        10_000,
+    )
+    assert (paper.mle_max_epochs, paper.mle_max_time_s, paper.mle_max_steps) == (None, None, None)
+    # 10 000 steps: 3 epochs of the main job's 1M transitions (999 000 after the holdout), and on
+    # a small dataset as many as the early stop takes (probe 83 row 20: a fixed 3-epoch cap left
+    # a 2000-transition model at holdout MSE 0.113 where the early stop reaches 0.022)
+    cfg = MLEConfig(max_time_s=None, max_steps=default.mle_max_steps)
+    assert epoch_cap(cfg, 999_000) == (3, "max_steps")
+    assert epoch_cap(cfg, 1_800) == (1250, "max_steps")
+    assert epoch_cap(MLEConfig(max_epochs=2, max_steps=10_000), 999_000) == (2, "max_epochs")
+    assert epoch_cap(MLEConfig(), 1_800) == (None, "")
+
+
+def test_a_step_budget_stops_at_whole_epochs_and_is_resumable(tmp_path, capsys) -> None:
+    data = linear_dataset(300)  # 270 training rows: 2 steps an epoch at batch 256
+    cfg = MLEConfig(max_time_s=None, max_steps=7, patience=100)
+    _, report = fit(data, cfg, checkpoint_path=tmp_path / "mle.pt")
+    assert (report.epochs, report.stopped_by) == (4, "max_steps")  # ceil(7 / 2)
+    # a smaller step budget neither resumes nor overwrites the larger one's checkpoint
+    _, small = fit(
+        data,
+        MLEConfig(max_time_s=None, max_steps=3, patience=100),
+        checkpoint_path=tmp_path / "mle.pt",
+    )
+    assert (
+        small.epochs == 2 and "beyond this run's max_steps 3 (2 epochs)" in capsys.readouterr().out
+    )
+    # a larger one continues it, bitwise as one uninterrupted run
+    _, more = fit(
+        data,
+        MLEConfig(max_time_s=None, max_steps=12, patience=100),
+        checkpoint_path=tmp_path / "mle.pt",
+    )
+    assert "resuming MLE pretraining from epoch 4" in capsys.readouterr().out
+    _, straight = fit(data, MLEConfig(max_time_s=None, max_steps=12, patience=100))
+    assert more.epochs == straight.epochs == 6 and more.holdout_mse == straight.holdout_mse
+
+
+def test_the_step_budget_keeps_the_model_cache_keys_of_before() -> None:
+    from rambo_env.dynamics import io
+    from rambo_env.dynamics.ensemble import EnsembleConfig
+
+    cfg, ens = MLEConfig(), EnsembleConfig()
+    before = {k: v for k, v in io._config_dict(cfg).items() if k != "max_steps"}
+    assert io.cache_key("f", ens, cfg, 0) == io._key("f", ens, before, 0, "fp32")
+    assert io.cache_key("f", ens, dataclasses.replace(cfg, max_steps=10), 0) != io.cache_key(
+        "f", ens, cfg, 0
+    )
 
 
 def test_a_time_budget_that_stops_pretraining_says_the_model_depends_on_the_machine(
