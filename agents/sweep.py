@@ -1287,7 +1287,8 @@ def _prepare_datasets(
     before anything is generated. Each k of ``configs`` is then checked against each dataset's
     env (``env_id``: the sweep's ``base.env_id``, else the dataset's) as a trial does
     (:func:`~agents.cotrain_setup.check_rollout_length`), also before anything is generated,
-    and a k far above the paper's is warned about once. Returns the (obs_dim, action_dim) of
+    and a k far above the paper's is warned about once (also against the data's recorded time
+    limit, ``env_max_episode_steps``, as a trial checks it). Returns the (obs_dim, action_dim) of
     each dataset loaded (not those generated here) for :func:`_check_trial_memory`.
 
     Probe 28: each dataset was checked when its turn came, so ``--datasets
@@ -1301,6 +1302,7 @@ def _prepare_datasets(
     from rambo_env.dynamics.training import check_model_rows
 
     to_generate, failed, env_ids, dims = [], [], {}, {}
+    limits: dict[str, int | None] = {}  # the data's recorded time limit (generated: none)
     same_data: dict[tuple[str | None, str], str] = {}  # (env, content fingerprint) -> name
     for name in datasets:
         try:
@@ -1312,6 +1314,7 @@ def _prepare_datasets(
                 dataset = load_dataset(name, env_id=env_id)  # as a trial loads it (--env-id)
                 check_model_rows(dataset)
                 env_ids[name] = dataset.env_id
+                limits[name] = dataset.env_max_episode_steps
                 dims[name] = (dataset.obs_dim, dataset.action_dim)
                 _check_not_given_twice(dataset, name, same_data)
         except (ValueError, OSError) as err:  # DatasetUnavailableError is a FileNotFoundError
@@ -1341,6 +1344,9 @@ def _prepare_datasets(
                 f"{origin}, dataset {name}",
                 flag="--configs k",
                 warn=False,
+                # probe 83 row 38: a dataset's recorded limit (20 steps) was met in its trial,
+                # under Ray after other trials ran; the trial checks it so (cotrain_setup)
+                limit=limits.get(name),
             )
         warn_long_rollout(k, origin)
     for name in to_generate:

@@ -61,6 +61,7 @@ from rambo_env.run_io import (
     read_json,
     refuse_link_loop,
     run_holder,
+    run_score_label,
     safe_reason,
     shell_path,
     some_names,
@@ -129,6 +130,10 @@ RESULT_SETTINGS = (
     # probe 71 rows 16, 22: the (ref_min_score, ref_max_score) its scores are on (not a config
     # field: its data's; a run that recorded none: D4RL's pair of its env, :func:`_run_settings`)
     "ref_scores",
+    # probe 83 row 24: the env its policy was evaluated in, ``{env_id, env_kwargs,
+    # max_episode_steps}`` (not a config field: its data's recorded env / eval env / time limit;
+    # None: a run before probe 81, not known, not compared; max_episode_steps None: registered)
+    "evaluation_env",
 )
 #: What a run saved before a ``config.json`` field existed ran with, for each field added
 #: after runs first saved their config (sessions 2-12): the one table of
@@ -220,6 +225,15 @@ class LedgerEntry:
     """Where the run stood when it was entered (:data:`RUN_STATUSES`; None: not known, entries
     before it). Probe 48 row 18: a run stopped at iteration 1 of 2 was ``iterations: 1`` alone in
     ``index.json``, like a finished 1-iteration run."""
+    score_label: str | None = None
+    """What the run's normalised scores are called (:func:`rambo_env.run_io.run_score_label`:
+    ``"D4RL-normalised"``, or the pair / env they are on instead); None: not recorded, entries
+    before probe 83 (row 24: a run evaluated in another env or time limit, or on the data's own
+    pair, read like a D4RL-protocol one in ``index.json``)."""
+    dataset_source: str | None = None
+    """Where the run's data were read from (its config.json's ``resolved.dataset.source``:
+    ``minari:ID``, ``d4rl:…``, a file); None: not recorded, entries before probe 83 (row 24: a
+    user's own local Minari dataset named like a D4RL id had a D4RL-looking slug only)."""
 
     def __post_init__(self) -> None:
         # a hand-edited index.json ("3e-4", "x", null): was a raw TypeError from standing() at
@@ -577,6 +591,8 @@ def update_ledger(
         model_seed=run["model_seed"],
         n_transitions=run["n_transitions"],
         settings=run["settings"],
+        score_label=run_score_label(run_dir),  # probe 83 row 24: was not recorded
+        dataset_source=_dataset_source(resolved),
         **_model_record(resolved),
         **_progress_record(
             run_dir,
@@ -764,7 +780,30 @@ def _run_settings(cfg: dict[str, Any], resolved: dict[str, Any]) -> dict[str, An
     settings["env_id"] = cfg.get("env_id") or dataset.get("env_id")
     pair = [dataset.get("ref_min_score"), dataset.get("ref_max_score")]
     settings["ref_scores"] = pair if None not in pair else None
+    settings["evaluation_env"] = _evaluation_env(settings["env_id"], resolved)
     return _with_ref_scores(settings)
+
+
+def _evaluation_env(env_id: Any, resolved: dict[str, Any]) -> dict[str, Any] | None:
+    """The env a run's policy was evaluated in, as its config.json's ``resolved.termination``
+    records it (the dataset's evaluation env, else the data's env kwargs and time limit), as
+    ``{env_id, env_kwargs, max_episode_steps}``; None for a run before probe 81 (none recorded:
+    not known). Probe 83 row 24: a 50-step evaluation's entry read like a D4RL-protocol one."""
+    termination = resolved.get("termination")
+    if not isinstance(termination, dict) or "env_kwargs" not in termination:
+        return None
+    recorded = termination.get("evaluation_env")
+    if isinstance(recorded, dict):
+        return {
+            "env_id": recorded.get("env_id"),
+            "env_kwargs": recorded.get("env_kwargs") or {},
+            "max_episode_steps": recorded.get("max_episode_steps"),
+        }
+    return {
+        "env_id": env_id,
+        "env_kwargs": termination.get("env_kwargs") or {},
+        "max_episode_steps": termination.get("max_episode_steps"),
+    }
 
 
 def _with_ref_scores(settings: dict[str, Any]) -> dict[str, Any]:
@@ -835,6 +874,8 @@ def _same_setting(name: str, ours: Any, theirs: Any) -> bool:
     round trip of the data's file)."""
     if name == "ref_scores":  # None: an env without D4RL's pair, unknown: not compared
         return ours is None or theirs is None or same_ref_pair(ours, theirs)
+    if name == "evaluation_env":  # None: a run before probe 81, not known: not compared
+        return ours is None or theirs is None or ours == theirs
     return ours == theirs
 
 
@@ -882,12 +923,20 @@ def _entry_record(entry: LedgerEntry) -> dict[str, Any]:
         "settings",
         "planned_iterations",
         "status",
+        "score_label",
+        "dataset_source",
     ):
         if record.get(name) is None:
             del record[name]
     if not record.get("diverged"):
         del record["diverged"]
     return record
+
+
+def _dataset_source(resolved: dict[str, Any]) -> str | None:
+    """The run's ``resolved.dataset.source`` (``minari:ID``, …), None when not a string."""
+    source = resolved["dataset"].get("source")
+    return source if isinstance(source, str) and source else None
 
 
 def _planned_iterations(run: dict[str, Any]) -> int | None:

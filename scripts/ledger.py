@@ -202,9 +202,14 @@ def main(argv: list[str] | None = None) -> int:
             else f"return {mean:.1f} (its data carry no reference scores, so no normalised "
             "score; the ledger's plot shows the return)"
         )
+        label = (  # probe 83 row 24: a score not on the D4RL protocol read like one
+            f" ({entry.score_label})"
+            if entry.score_label not in (None, "D4RL-normalised") and column == "normalized_score"
+            else ""
+        )
         print(
             f"{entry.slug}: {counted(entry.iterations, 'iteration')}, last-10 mean {shown}"
-            f"{covers}{running}"
+            f"{label}{covers}{running}"
         )
     return 0
 

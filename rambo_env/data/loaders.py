@@ -1359,6 +1359,50 @@ def _quiet_mujoco() -> Iterator[None]:
         mujoco.set_mju_user_warning(before)
 
 
+#: Gymnasium's wrappers that leave actions, observations and rewards as the simulator's
+_PASSING_WRAPPERS = ("TimeLimit", "OrderEnforcing", "PassiveEnvChecker", "RecordEpisodeStatistics")
+#: the datasets whose env's wrappers kept the simulator check off, said once (per process)
+_WRAPPED_NOTED: set[str] = set()
+
+
+def _wrapped_actions(env: Any, dataset: OfflineDataset) -> Any:
+    """How the data's actions reach the simulator through ``env``'s wrappers (each
+    ``gymnasium.ActionWrapper``'s ``action()``, outermost first): a function of the ``[R, A]``
+    actions; None (said once in a note) when a wrapper changes observations or rewards, or is
+    not known to pass them, so the simulator stepped from the rows is not the data's env. Probe
+    83 row 60: the check stepped ``env.unwrapped`` with the data's actions, so a registered
+    ``RescaleAction`` env (the wrappers WARNING's advice) drew a false "does not reproduce"."""
+    import gymnasium as gym
+
+    chain, others, layer = [], [], env
+    while isinstance(layer, gym.Wrapper):
+        if isinstance(layer, gym.ActionWrapper):
+            chain.append(layer)
+        elif type(layer).__name__ not in _PASSING_WRAPPERS:
+            others.append(type(layer).__name__)
+        layer = layer.env
+    if others:
+        if dataset.name not in _WRAPPED_NOTED:
+            _WRAPPED_NOTED.add(dataset.name)
+            print(
+                f"[rambo_env] note: {dataset.env_id} wraps its simulator in {', '.join(others)}, "
+                "which may change its observations or rewards: the data are not checked by "
+                "stepping the simulator from their rows",
+                flush=True,
+            )
+        return None
+
+    def to_sim(actions: np.ndarray) -> np.ndarray:
+        out = []
+        for action in actions:
+            for wrapper in chain:  # outermost first, as env.step passes it in
+                action = wrapper.action(action)
+            out.append(np.asarray(action, dtype=np.float64))
+        return np.asarray(out)
+
+    return to_sim
+
+
 def _transition_check(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS):
     """``(what disagrees, reward agreement)``: the named env stepped from ``n_rows`` sampled rows
     (fixed seed; the simulator's state set from each row's observation, stepped with its action).
@@ -1378,6 +1422,9 @@ def _transition_check(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS)
     with contextlib.closing(env):
         sim = env.unwrapped
         if not isinstance(sim, MujocoEnv) or sim.model.nq - 1 + sim.model.nv != dataset.obs_dim:
+            return None, None
+        to_sim = _wrapped_actions(env, dataset)
+        if to_sim is None:  # observations / rewards the simulator's are not: not judged
             return None, None
         if sim.model.nv < sim.model.nq:  # a free joint: positions and velocities do not pair
             return None, None
@@ -1399,7 +1446,7 @@ def _transition_check(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS)
             sim,
             obs[usable].astype(np.float64),
             nxt[usable].astype(np.float64),
-            dataset.actions[rows],
+            to_sim(dataset.actions[rows]),
         )
         stepped = stepper.step()
         if stepped is None:
@@ -2021,6 +2068,20 @@ def _note_eval_env(dataset: OfflineDataset) -> None:
             f"eval_env_spec) {shown}: policies are evaluated there, as Minari's "
             "recover_environment(eval_env=True), and its reference scores are of it; the data "
             f"checks use the env the data were collected in, {data_env}",
+            flush=True,
+        )
+    recorded = dataset.metadata.get(EVAL_ENV)
+    if isinstance(recorded, dict) and "recorded_max_episode_steps" in recorded:
+        # probe 83 row 47: a recorded limit "50" / -5 was dropped without a word
+        import gymnasium as gym
+
+        registered = gym.spec(eval_id).max_episode_steps if eval_id in gym.registry else None
+        print(
+            f"[rambo_env] WARNING: dataset {dataset.name!r} records its evaluation env's time "
+            f"limit (Minari's eval_env_spec max_episode_steps) as "
+            f"{recorded['recorded_max_episode_steps']!r}, not an int >= 1 (nor null): evaluating "
+            f"with {eval_id}'s registered limit ({registered} steps); correct the value in the "
+            "dataset's data/metadata.json",
             flush=True,
         )
     if dataset.env_wrappers:  # never imported (issue 14): a dataset must not make us run code

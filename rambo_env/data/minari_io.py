@@ -487,6 +487,9 @@ class DatasetEpisodes(list):
     env_id: str | None = None
     env_kwargs: dict[str, Any] = {}  # noqa: RUF012 (replaced per instance, never mutated)
     max_episode_steps: int | None = None
+    #: the evaluation env the dataset records (``(id, kwargs, max_episode_steps)``), None when it
+    #: records none (probe 83 row 50: a re-save dropped the dataset's eval_env_spec)
+    eval_env: tuple[str, dict[str, Any], int | None] | None = None
 
 
 def dataset_to_episodes(dataset: OfflineDataset) -> list[Any]:
@@ -513,6 +516,9 @@ def dataset_to_episodes(dataset: OfflineDataset) -> list[Any]:
     episodes = DatasetEpisodes()
     episodes.env_id, episodes.env_kwargs = dataset.env_id, dict(dataset.env_kwargs)
     episodes.max_episode_steps = dataset.env_max_episode_steps
+    evaluation = dataset.evaluation_env()
+    if evaluation != (dataset.env_id, dataset.env_kwargs, dataset.env_max_episode_steps):
+        episodes.eval_env = (str(evaluation[0]), dict(evaluation[1]), evaluation[2])
     for i, (start, stop) in enumerate(itertools.pairwise(bounds)):
         obs = np.concatenate(
             [dataset.observations[start:stop], dataset.next_observations[stop - 1 : stop]]
@@ -1080,6 +1086,7 @@ def save_minari(
                 "episode: drop it"
             )
     env_spec, env_kwargs = _saved_env_spec(env_id, carried, env_kwargs, max_episode_steps)
+    eval_spec = _saved_eval_env_spec(env_id, carried)
     check_savable(dataset_id, episodes, env_id, ref_min_score, ref_max_score, env_kwargs)
     # probe 45: a numpy float32 / int64 (np.mean of float32 returns) was Minari's raw "Object of
     # type <class 'numpy.float32'> is not JSON serializable"; load takes them, so store floats
@@ -1106,6 +1113,7 @@ def save_minari(
                     episodes, desc=f"writing {dataset_id}", unit="ep", progress=progress
                 ),
                 env=env_spec or env_id,  # with the data's env kwargs, time limit (probe 81 row 48)
+                eval_env=eval_spec,  # None: Minari evaluates in env (probe 83 row 50)
                 algorithm_name=algorithm_name or "rambo_env.data.generate",
                 author=author,
                 author_email=author_email,
@@ -1173,6 +1181,8 @@ def _saved_env_spec(
             f"env_kwargs: expected a dict of gym.make keyword arguments (the kwargs the data's "
             f"env was made with), got {str(env_kwargs)[:60]!r}"
         )
+    if env_kwargs is not None:  # probe 83 row 27: numpy values made Minari write env_spec null
+        env_kwargs = {k: _json_kwarg(v, f"env_kwargs[{k!r}]") for k, v in env_kwargs.items()}
     problem = env_kwargs_problem(env_kwargs or {})
     if problem is not None:
         raise ValueError(f"env_kwargs (of {env_id}): {problem}")
@@ -1202,12 +1212,69 @@ def _saved_env_spec(
     return dataclasses.replace(spec, kwargs=kwargs, max_episode_steps=limit), env_kwargs
 
 
+def _json_kwarg(value: Any, where: str) -> Any:
+    """``value`` (a gym.make keyword argument) with numpy scalars / arrays as the Python values /
+    lists JSON stores (Minari writes the env spec as JSON; a numpy value made it write ``env_spec``
+    null without a word, probe 83 row 27); a ValueError naming ``where`` for a value JSON cannot
+    store. Non-finite floats stay (Minari's JSON writes them as Infinity / NaN and reads them
+    back)."""
+    if isinstance(value, np.ndarray | np.generic):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return type(value)(_json_kwarg(v, f"{where}[{i}]") for i, v in enumerate(value))
+    if isinstance(value, dict):
+        return {k: _json_kwarg(v, f"{where}[{k!r}]") for k, v in value.items()}
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    trouble = _json_trouble(value, where) or (  # a set: Minari's metadata writes it, not a spec
+        f"{where}: not JSON-serialisable ({type(value).__name__})"
+    )
+    raise ValueError(
+        f"{trouble}: Minari stores the env's kwargs as JSON in the dataset's env_spec; pass "
+        "JSON values (numbers, strings, lists, dicts)"
+    )
+
+
+def _saved_eval_env_spec(env_id: str, episodes: Any) -> Any:
+    """The ``EnvSpec`` of the evaluation env the dataset ``episodes`` come from records (a
+    :class:`DatasetEpisodes` of ``env_id``), what :func:`save_minari` writes as Minari's
+    ``eval_env_spec``, said in a note; None when there is none (Minari then evaluates in the data's
+    env). Probe 83 row 50: a re-save dropped the recorded evaluation env without a word, while the
+    reference scores it carries are measured there."""
+    import dataclasses
+
+    import gymnasium as gym
+
+    if not isinstance(episodes, DatasetEpisodes) or episodes.env_id != env_id:
+        return None
+    if episodes.eval_env is None:
+        return None
+    eval_id, kwargs, limit = episodes.eval_env
+    spec = gym.spec(eval_id)  # registered: evaluation_env() names only a registered one
+    made = ", ".join(
+        [f"{k}={v!r}" for k, v in kwargs.items()]
+        + ([] if limit is None else [f"max_episode_steps={limit}"])
+    )
+    print(
+        f"[rambo_env] note: writing the evaluation env the episodes' dataset records, gym.make("
+        f"{eval_id!r}, {made}), as the Minari eval_env_spec (its reference scores are measured "
+        "there)",
+        flush=True,
+    )
+    return dataclasses.replace(
+        spec,
+        kwargs={**spec.kwargs, **kwargs},
+        max_episode_steps=spec.max_episode_steps if limit is None else limit,
+    )
+
+
 # --------------------------------------------------------------------------- reading
 #: The flat cache's reader version, part of its key: raise it whenever reading or checking Minari
 #: episodes changes, so a cache an older version wrote (with its own checks) is read afresh (probe
 #: 72 row 15: a cache written before probe 59's episode-structure check loaded damaged data that
-#: the current reader refuses; 3: probe 81, the env spec's time limit / eval env / wrappers).
-FLAT_CACHE_READER = 3
+#: the current reader refuses; 3: probe 81, the env spec's time limit / eval env / wrappers; 4:
+#: probe 83, a bad recorded eval_env_spec time limit).
+FLAT_CACHE_READER = 4
 
 
 def _cache_path(dataset_id: str) -> Path | None:
@@ -1342,18 +1409,29 @@ def _env_spec_record(dataset_id: str, spec: Any, field: str) -> dict[str, Any] |
 
     if not isinstance(spec, str):
         return None
+    # probe 83 row 46: the damage is named with the field and its value, and the fix is the
+    # entry's (was: Minari's own TypeError naming nothing, and advice to re-create the data)
+    fix = (
+        f"correct or remove the {field!r} entry in {minari_dataset_path(dataset_id)}/data/"
+        'metadata.json (the JSON text of a Gymnasium EnvSpec: {"id": "Hopper-v5", "kwargs": '
+        '{…}, "max_episode_steps": N, …})'
+    )
     try:
-        spec = json.loads(spec)
+        text, spec = spec, json.loads(spec)
     except ValueError:
-        raise _damaged(dataset_id, f"its {field} is not JSON") from None
+        raise _damaged(dataset_id, f"its {field} {spec[:60]!r} is not JSON", fix) from None
     if not isinstance(spec, dict):
-        raise _damaged(dataset_id, f"its {field} is not a JSON object")
+        raise _damaged(dataset_id, f"its {field} {text[:60]!r} is not a JSON object", fix)
+    if not isinstance(spec.get("id"), str):
+        raise _damaged(
+            dataset_id, f"its {field}'s 'id' is {spec.get('id')!r}, not a Gymnasium env id", fix
+        )
     # probe 77 rows 21-22: the kwargs Minari recorded (gym.make(id, **kwargs)) were dropped:
     # 12-dim Hopper data of exclude_current_positions_from_observation=False were refused,
     # Ant data of another healthy_z_range judged by the default env's rule
     kwargs = spec.get("kwargs") or {}
     if not isinstance(kwargs, dict):
-        raise _damaged(dataset_id, f"its {field}'s 'kwargs' is not a JSON object")
+        raise _damaged(dataset_id, f"its {field}'s 'kwargs' is not a JSON object", fix)
     limit = spec.get("max_episode_steps")
     wrappers = spec.get("additional_wrappers") or []
     return {
@@ -1361,11 +1439,27 @@ def _env_spec_record(dataset_id: str, spec: Any, field: str) -> dict[str, Any] |
         "kwargs": {k: v for k, v in kwargs.items() if k != "render_mode"},
         # probe 81 rows 6, 28, 30: the recorded time limit was dropped (1000 steps evaluated)
         "max_episode_steps": limit if isinstance(limit, int) and limit >= 1 else None,
+        "recorded_max_episode_steps": limit,  # the value as recorded, for a WARNING of a bad one
         "wrappers": [
             str(w.get("name") or w.get("entry_point")) if isinstance(w, dict) else str(w)
             for w in (wrappers if isinstance(wrappers, list) else [wrappers])
         ],
     }
+
+
+def _check_env_spec_entries(dataset_id: str) -> None:
+    """The :func:`_env_spec_record` error of a damaged ``env_spec`` / ``eval_env_spec`` entry of
+    ``dataset_id``'s data/metadata.json (Minari's own reader fails on one first, naming no field);
+    nothing when they are sound or the file is not a JSON object."""
+    try:
+        metadata = json.loads(
+            (minari_dataset_path(dataset_id) / "data" / "metadata.json").read_text()
+        )
+    except (OSError, ValueError):
+        return
+    if isinstance(metadata, dict):
+        for field in ("env_spec", "eval_env_spec"):
+            _env_spec_record(dataset_id, metadata.get(field), field)
 
 
 def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
@@ -1387,13 +1481,23 @@ def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
             spec_meta[ENV_WRAPPERS] = data_env["wrappers"]
         # probe 81 rows 2, 44: Minari's evaluation env (its ref_min_score is measured there)
         keys = ("id", "kwargs", "max_episode_steps")
-        if eval_env is not None and [eval_env[k] for k in keys] != [data_env[k] for k in keys]:
+        bad_limit = eval_env is not None and (
+            eval_env["max_episode_steps"] is None
+            and eval_env["recorded_max_episode_steps"] is not None
+        )
+        if eval_env is not None and (
+            bad_limit or [eval_env[k] for k in keys] != [data_env[k] for k in keys]
+        ):
             from rambo_env.dynamics.termination import env_kwargs_problem  # lazy: imports torch
 
             problem = env_kwargs_problem(eval_env["kwargs"])
             if problem is not None:  # refused at load, not at the first evaluation after training
                 raise _damaged(dataset_id, f"its eval_env_spec's kwargs: {problem}")
             spec_meta[EVAL_ENV] = {k: eval_env[k] for k in keys}
+            if bad_limit:  # probe 83 row 47: "50" / -5 was dropped without a word
+                spec_meta[EVAL_ENV]["recorded_max_episode_steps"] = eval_env[
+                    "recorded_max_episode_steps"
+                ]
         if only_eval:
             spec_meta[EVAL_ENV_ONLY] = True
     if spec_meta:
@@ -1458,6 +1562,7 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
             newer = _written_by_other_minari(dataset_id)
             if newer is not None:  # probe 25: was "is damaged", and advice to re-create it
                 raise DatasetUnavailableError(newer) from None
+            _check_env_spec_entries(dataset_id)  # probe 83 row 46: Minari's error named no field
             raise _main_file_trouble(dataset_id, err) or _damaged(
                 dataset_id, safe_reason(err)
             ) from None
@@ -1512,13 +1617,32 @@ def _space_trouble(space: Any, flattenable: bool) -> str | None:
         kind = f"a {len(space.shape)}-D Box of shape {tuple(space.shape)}"
     else:
         kind = f"a {type(space).__name__} space"
-    if not flattenable:
+    if not flattenable and _has_discrete(space):
         return f"{kind}; discrete-action data need a discrete-action offline RL method"
+    if not flattenable:  # probe 83 row 32: continuous Box (2, 2) / Tuple actions got the
+        return (  # discrete-action advice
+            f"{kind} of continuous actions; record the data through an env whose action_space is "
+            "the flat Box gymnasium.spaces.flatten_space(space) (a wrapper unflattening each "
+            "action), or flatten each action yourself (gymnasium.spaces.flatten(space, action)) "
+            "and save the flat (action_dim,) arrays"
+        )
     return (
         f"{kind}; record the data through gymnasium.wrappers.FlattenObservation (a flat Box), "
         "or flatten each observation yourself (gymnasium.spaces.flatten(space, obs)) and save "
         "the flat arrays"
     )
+
+
+def _has_discrete(space: Any) -> bool:
+    """Whether ``space`` is or holds a Discrete / MultiDiscrete / MultiBinary / Text space."""
+    import gymnasium as gym
+
+    if isinstance(space, gym.spaces.Tuple | gym.spaces.Sequence):
+        subspaces = space.spaces if isinstance(space, gym.spaces.Tuple) else [space.feature_space]
+        return any(_has_discrete(sub) for sub in subspaces)
+    if isinstance(space, gym.spaces.Dict):
+        return any(_has_discrete(sub) for sub in space.spaces.values())
+    return not isinstance(space, gym.spaces.Box)
 
 
 def _check_spaces_supported(dataset_id: str, minari_dataset: Any) -> None:

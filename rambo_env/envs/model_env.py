@@ -350,8 +350,12 @@ def build_mdp(
         name = getattr(dataset, "name", None)
         _check_registered_level(name, registered_dataset, "dataset", given and str(given))
         _note_other_data(given, name, registered_dataset)
-    if rollout_length is not None:
-        check_rollout_length(rollout_length, getattr(dataset, "env_id", None))
+    if rollout_length is not None:  # probe 83 row 36: the data's recorded time limit, as cotrain
+        check_rollout_length(
+            rollout_length,
+            getattr(dataset, "env_id", None),
+            limit=getattr(dataset, "env_max_episode_steps", None),
+        )
     return make_mdp(
         dataset,
         device=device,

@@ -1398,8 +1398,9 @@ def test_a_minari_root_that_is_a_file_is_named_when_loading(tmp_path, monkeypatc
 @pytest.mark.parametrize(
     ("edit", "said"),
     [
-        ({"env_spec": "[1, 2]"}, r"TypeError"),
-        ({"env_spec": json.dumps({"id": 5})}, r"KeyError"),
+        # probe 83 row 46: these two were Minari's raw TypeError / KeyError, naming no field
+        ({"env_spec": "[1, 2]"}, r"its env_spec '\[1, 2\]' is not a JSON object"),
+        ({"env_spec": json.dumps({"id": 5})}, r"its env_spec's 'id' is 5, not a Gymnasium env id"),
         ({"env_spec": {"id": "Hopper-v5"}}, r"AssertionError"),
         ({"rambo_env": [1]}, r"'rambo_env' is not a JSON object"),
         ({"total_episodes": 1}, r"total_steps=12 and total_episodes=1, but the 1 episode\(s\)"),
