@@ -1206,8 +1206,9 @@ def _saved_env_spec(
 #: The flat cache's reader version, part of its key: raise it whenever reading or checking Minari
 #: episodes changes, so a cache an older version wrote (with its own checks) is read afresh (probe
 #: 72 row 15: a cache written before probe 59's episode-structure check loaded damaged data that
-#: the current reader refuses; 3: probe 81, the env spec's time limit / eval env / wrappers).
-FLAT_CACHE_READER = 3
+#: the current reader refuses; 3: probe 81, the env spec's time limit / eval env / wrappers; 4: probe 83, the eval env's
+#: wrappers).
+FLAT_CACHE_READER = 4
 
 
 def _cache_path(dataset_id: str) -> Path | None:
@@ -1387,13 +1388,16 @@ def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
             spec_meta[ENV_WRAPPERS] = data_env["wrappers"]
         # probe 81 rows 2, 44: Minari's evaluation env (its ref_min_score is measured there)
         keys = ("id", "kwargs", "max_episode_steps")
-        if eval_env is not None and [eval_env[k] for k in keys] != [data_env[k] for k in keys]:
+        differs = [eval_env[k] for k in (*keys, "wrappers")] if eval_env is not None else None
+        if eval_env is not None and differs != [data_env[k] for k in (*keys, "wrappers")]:
             from rambo_env.dynamics.termination import env_kwargs_problem  # lazy: imports torch
 
             problem = env_kwargs_problem(eval_env["kwargs"])
             if problem is not None:  # refused at load, not at the first evaluation after training
                 raise _damaged(dataset_id, f"its eval_env_spec's kwargs: {problem}")
             spec_meta[EVAL_ENV] = {k: eval_env[k] for k in keys}
+            if eval_env["wrappers"]:  # probe 83 row 11: by name, warned about (never applied)
+                spec_meta[EVAL_ENV]["wrappers"] = eval_env["wrappers"]
         if only_eval:
             spec_meta[EVAL_ENV_ONLY] = True
     if spec_meta:
