@@ -1924,6 +1924,7 @@ def _results_record(
             session.dataset.ref_min_score,
             session.dataset.ref_max_score,
             session.dataset.evaluation_env()[1],  # probe 78 row 7: D4RL's pair of another env
+            session.dataset.evaluation_env()[2],  # probe 83 rows 8, 9: of other episode lengths
         ),
         "algo": cfg.algo,
         "seed": cfg.seed,

@@ -1152,6 +1152,18 @@ def behaviour_score_note(dataset: Any) -> str | None:
             f"limit (up to {lengths.max()} steps): returns of longer episodes, not comparable "
             "with a score of full-length episodes"
         )
+    # probe 83 row 54: data of 1500-step episodes beside a 50-step evaluation env, no note
+    eval_id, _, eval_limit = dataset.evaluation_env()
+    if eval_limit is None:
+        eval_limit = _registered_limit(eval_id)
+    beyond = int((lengths > eval_limit).sum()) if eval_limit and eval_limit < limit else 0
+    if 10 * beyond >= ends.size and beyond:
+        return (
+            f"over {beyond} of {ends.size} episode(s) longer than the evaluation env's "
+            f"{eval_limit}-step limit (up to {lengths.max()} steps; the dataset's eval_env_spec): "
+            "not comparable with this run's scores, of episodes of at most "
+            f"{eval_limit} steps"
+        )
     cut = int(((lengths < limit) & ~dataset.terminals[ends]).sum())
     if 10 * cut < ends.size:
         return None

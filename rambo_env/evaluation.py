@@ -285,9 +285,9 @@ def evaluate_policy(
         problem = env_kwargs_problem(env_kwargs)
         if problem is not None:
             raise ValueError(f"env_kwargs (of {env}): {problem}")
-    env_kwargs = _scorer_kwargs(env, scorer, env_kwargs)
     if time_limit is not None and (not is_int(time_limit) or time_limit < 1):
         raise ValueError(f"time_limit: must be None or an int >= 1, got {time_limit!r}")
+    env, env_kwargs, time_limit = _scorer_env(env, scorer, env_kwargs, time_limit)
     if time_limit is not None and not isinstance(env, str):
         raise ValueError(
             "time_limit: given with an env factory; pass the env id with time_limit, or make "
@@ -402,22 +402,39 @@ def _has_time_limit(env: gym.Env) -> bool:
 UNLIMITED_ENV_CAP = 1000
 
 
-def _scorer_kwargs(env: Any, scorer: Any, env_kwargs: dict[str, Any] | None) -> Any:
-    """``env_kwargs``, else the kwargs that ``scorer``, a dataset of the env id ``env``, records
-    for its env (with one note). Probe 78 row 21: README's ``evaluate_policy(act, 'Hopper-v5',
-    normalizer, scorer=dataset)`` on data of ``frame_skip=2`` evaluated in the default env."""
-    recorded = getattr(scorer, "env_kwargs", None)
-    if env_kwargs is not None or not isinstance(env, str) or not isinstance(recorded, dict):
-        return env_kwargs
-    if not recorded or getattr(scorer, "env_id", None) != env:
-        return env_kwargs
-    shown = ", ".join(f"{k}={v!r}" for k, v in recorded.items())
+def _scorer_env(
+    env: Any, scorer: Any, env_kwargs: dict[str, Any] | None, time_limit: int | None
+) -> tuple[Any, Any, int | None]:
+    """``(env, env_kwargs, time_limit)`` to evaluate in: as given, else, with ``env_kwargs`` None
+    and ``scorer`` a dataset of the env id ``env``, the env its policies are evaluated in
+    (``scorer.evaluation_env()``: its recorded evaluation env / kwargs / time limit, where
+    cotrain evaluates), with one note. Probe 78 row 21: README's ``evaluate_policy(act,
+    'Hopper-v5', normalizer, scorer=dataset)`` on data of ``frame_skip=2`` evaluated in the
+    default env; probe 83 row 35: the recorded time limit and evaluation env were not taken."""
+    if not isinstance(env, str) or env_kwargs is not None or getattr(scorer, "env_id", None) != env:
+        return env, env_kwargs, time_limit
+    recorded = getattr(scorer, "evaluation_env", None)
+    if callable(recorded):
+        eval_id, kwargs, limit = recorded()
+    else:
+        eval_id, kwargs, limit = env, getattr(scorer, "env_kwargs", None), None
+    if not isinstance(eval_id, str) or not isinstance(kwargs, dict):
+        return env, env_kwargs, time_limit
+    limit = limit if time_limit is None else time_limit
+    if eval_id == env and not kwargs and limit == time_limit:
+        return env, env_kwargs, time_limit
+    shown = ", ".join(
+        [repr(eval_id)]
+        + [f"{k}={v!r}" for k, v in kwargs.items()]
+        + ([f"max_episode_steps={limit}"] if limit is not None else [])
+    )
     print(
-        f"[rambo_env] note: evaluating in gym.make({env!r}, {shown}), the env the scorer's data "
-        "record (pass env_kwargs={} for the default env)",
+        f"[rambo_env] note: evaluating in gym.make({shown}), the env the scorer's data record "
+        "for evaluation (its evaluation_env(), as cotrain evaluates; pass env_kwargs={} for "
+        f"the default {env})",
         flush=True,
     )
-    return dict(recorded)
+    return eval_id, dict(kwargs), limit
 
 
 def _make_env(

@@ -132,6 +132,14 @@ def _diagnose(argv: list[str] | None) -> int:
     # probe 81 row 28: the data's recorded time limit caps the Monte-Carlo episodes (was 1000)
     limit = getattr(session.dataset, "env_max_episode_steps", None)
     max_steps = args.max_steps or limit or MC_DEFAULT_STEPS
+    if args.max_steps and limit and args.max_steps != limit:  # probe 83 row 52: which cap holds
+        print(
+            f"[diagnose] note: --max-steps {args.max_steps} caps the Monte-Carlo episodes, not "
+            f"the data's env's recorded {limit}-step time limit (the simulator runs without it: "
+            f"episodes {'may run past' if args.max_steps > limit else 'are cut before'} the "
+            "limit the env's episodes end at)",
+            flush=True,
+        )
     # probe 82 row 15: the report did not record its arguments, and --seed 1 replaced the seed-0
     # report without a word
     arguments = {

@@ -71,6 +71,13 @@ ENV_TIME_LIMIT = "env_max_episode_steps"
 #: ``metadata`` key of the evaluation env a Minari dataset records (its ``eval_env_spec``):
 #: ``{"id": …, "kwargs": {…}, "max_episode_steps": N}``
 EVAL_ENV = "eval_env"
+#: ``metadata`` key of the env id ``env_id=`` / ``--env-id`` named for a dataset recording an
+#: evaluation env: that env then evaluates, the recorded one is not used (probe 83 rows 14, 15)
+EVAL_ENV_NOT_USED = "eval_env_not_used"
+#: The longest recorded time limit taken (``env_spec`` / ``eval_env_spec``
+#: ``max_episode_steps``): probe 83 row 12, a limit of 10**9 in an env that never terminates
+#: hung the first evaluation
+MAX_RECORDED_TIME_LIMIT = 100_000
 #: ``metadata`` flag: the dataset records only an evaluation env (Minari ``env_spec`` null), used
 #: as the data's env too
 EVAL_ENV_ONLY = "eval_env_only"
@@ -866,6 +873,8 @@ class OfflineDataset:
         spec = self.metadata.get(EVAL_ENV)
         if not self._recorded_for_env() or not isinstance(spec, dict):
             return own
+        if self.metadata.get(EVAL_ENV_NOT_USED) is not None:  # --env-id given: it evaluates
+            return own
         env_id, kwargs, limit = (
             spec.get("id"),
             spec.get("kwargs") or {},
@@ -879,6 +888,23 @@ class OfflineDataset:
             return own
         kwargs = {k: v for k, v in kwargs.items() if k != "render_mode"}
         return env_id, kwargs, int(limit) if is_int(limit) and limit >= 1 else None
+
+    @property
+    def eval_env_wrappers(self) -> list[str]:
+        """The wrappers the recorded evaluation env was made with (a Minari
+        ``eval_env_spec.additional_wrappers``, by name; never applied here), [] when that env
+        is not used (:meth:`evaluation_env`). Probe 83 row 11: they were not warned about."""
+        spec = self.metadata.get(EVAL_ENV)
+        names = spec.get("wrappers") if isinstance(spec, dict) else None
+        if not isinstance(names, list) or not self._recorded_for_env():
+            return []
+        if self.metadata.get(EVAL_ENV_NOT_USED) is not None:
+            return []
+        import gymnasium as gym
+
+        if spec.get("id") not in gym.registry:  # not used: the data's env evaluates (said)
+            return []
+        return [str(n) for n in names]
 
     @property
     def env_wrappers(self) -> list[str]:

@@ -44,6 +44,10 @@ from rambo_env.data.dataset import (
     _SUCCESSOR_RTOL,
     _UNSAID_ENDS,
     ENV_KWARGS,
+    ENV_TIME_LIMIT,
+    EVAL_ENV,
+    EVAL_ENV_NOT_USED,
+    MAX_RECORDED_TIME_LIMIT,
     DatasetUnavailableError,
     DatasetValidationError,
     OfflineDataset,
@@ -355,7 +359,10 @@ def _load_dataset(
         options = _LoadOptions(download, generate, d4rl_dir, n_transitions, seed, progress)
         resolved = dataset = _resolve(name_or_path, options, env_id, minari_meant)
         if env_id is not None:
-            dataset = dataclasses.replace(dataset, env_id=env_id)
+            meta = dataset.metadata
+            if meta.get(EVAL_ENV) is not None:  # probe 83 rows 14, 15: --env-id evaluates
+                meta = {**meta, EVAL_ENV_NOT_USED: env_id}
+            dataset = dataclasses.replace(dataset, env_id=env_id, metadata=meta)
         elif dataset.env_id is None and unnamed_env is not None:
             dataset = _taken_as(dataset, *unnamed_env)
         try:
@@ -2003,7 +2010,7 @@ def _note_env_kwargs(dataset: OfflineDataset) -> None:
 
         shown = "".join(f", {k}={v!r}" for k, v in made.items())
         rule = exact_rule(dataset.env_id, made)
-        evaluated = not dataset.metadata.get(EVAL_ENV)
+        evaluated = not dataset.metadata.get(EVAL_ENV) or dataset.metadata.get(EVAL_ENV_NOT_USED)
         print(
             f"[rambo_env] note: dataset {dataset.name!r} records its env as "
             f"gym.make({dataset.env_id!r}{shown})"
@@ -2039,7 +2046,21 @@ def _note_eval_env(dataset: OfflineDataset) -> None:
         return
     eval_id, eval_kwargs, eval_limit = dataset.evaluation_env()
     shown = _shown_env(eval_id, eval_kwargs, eval_limit)
-    if dataset.metadata.get(EVAL_ENV_ONLY):  # probe 81 row 38: was "names no Gymnasium env"
+    recorded = dataset.metadata.get(EVAL_ENV)
+    if (given := dataset.metadata.get(EVAL_ENV_NOT_USED)) is not None and isinstance(
+        recorded, dict
+    ):  # probe 83 rows 14, 15: was a false "not registered … pass --env-id" / not a word
+        kept = _shown_env(
+            recorded.get("id"), recorded.get("kwargs") or {}, recorded.get("max_episode_steps")
+        )
+        print(
+            f"[rambo_env] note: dataset {dataset.name!r} records an evaluation env (Minari's "
+            f"eval_env_spec) {kept}, not used: env_id= / --env-id {given} was given, so "
+            f"policies are evaluated in {shown} (its reference scores may be of the recorded "
+            "one); leave env_id= / --env-id out to evaluate there",
+            flush=True,
+        )
+    elif dataset.metadata.get(EVAL_ENV_ONLY):  # probe 81 row 38: was "names no Gymnasium env"
         print(
             f"[rambo_env] note: dataset {dataset.name!r} records no env_spec (the env its data "
             f"were collected in), only its evaluation env (Minari's eval_env_spec) {shown}: "
@@ -2082,6 +2103,16 @@ def _note_eval_env(dataset: OfflineDataset) -> None:
             f"{recorded['recorded_max_episode_steps']!r}, not an int >= 1 (nor null): evaluating "
             f"with {eval_id}'s registered limit ({registered} steps); correct the value in the "
             "dataset's data/metadata.json",
+            flush=True,
+        )
+    if dataset.eval_env_wrappers:  # probe 83 row 11: only env_spec's were warned about
+        print(
+            f"[rambo_env] WARNING: dataset {dataset.name!r} records its evaluation env (Minari's "
+            f"eval_env_spec) {shown} inside the wrappers {', '.join(dataset.eval_env_wrappers)} "
+            "(eval_env_spec.additional_wrappers), which are not applied: policies are evaluated "
+            "in the plain env, so its scores are not comparable with the wrapped env's; "
+            "register an env that applies them (gymnasium.register) and pass --env-id / "
+            "env_id=… with it",
             flush=True,
         )
     if dataset.env_wrappers:  # never imported (issue 14): a dataset must not make us run code
@@ -2128,9 +2159,73 @@ def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:
             "Hopper data: --env-id / env_id=...)"
         ) from None
     try:
-        return dataset.validate(env.observation_space, env.action_space)
+        dataset.validate(env.observation_space, env.action_space)
     finally:
         env.close()
+    _check_time_limits(dataset)
+    _check_eval_env(dataset)
+    return dataset
+
+
+def _check_time_limits(dataset: OfflineDataset) -> None:
+    """DatasetValidationError for a recorded time limit (``env_spec`` / ``eval_env_spec``
+    ``max_episode_steps``) beyond :data:`MAX_RECORDED_TIME_LIMIT` steps. Probe 83 row 12: a limit
+    of 1000000000 in an env that never terminates hung the first evaluation, after MLE and BC."""
+    for field, where, limit in (
+        (f"metadata['{ENV_TIME_LIMIT}']", "env_spec", dataset.env_max_episode_steps),
+        (f"metadata['{EVAL_ENV}']", "eval_env_spec", dataset.evaluation_env()[2]),
+    ):
+        if limit is not None and limit > MAX_RECORDED_TIME_LIMIT:
+            lengths = np.diff(np.r_[-1, np.flatnonzero(dataset.episode_ends())])
+            longest = f" (its longest episode: {lengths.max()} steps)" if lengths.size else ""
+            raise DatasetValidationError(
+                f"{field}: dataset {dataset.name!r} records a time limit max_episode_steps="
+                f"{limit} (Minari's {where}), beyond the {MAX_RECORDED_TIME_LIMIT} steps taken: "
+                "an evaluation episode could run that long; re-save the dataset with the limit "
+                f"its data were collected under{longest}, or pass --env-id / env_id=… naming another "
+                "env, registered with a sane max_episode_steps (the recorded limit is then unused)"
+            )
+
+
+def _check_eval_env(dataset: OfflineDataset) -> None:
+    """DatasetValidationError when the evaluation env the dataset records (a Minari
+    ``eval_env_spec``, :meth:`OfflineDataset.evaluation_env`) cannot be made, or its spaces do
+    not fit the data. Probe 83 rows 5, 7, 58: kwargs gym.make refuses, a Walker2d-v5 eval env of
+    Hopper data, a 12-dim eval env of 11-dim data failed only at the first evaluation, after MLE
+    and BC, as a normalizer error."""
+    import gymnasium as gym
+
+    own = (dataset.env_id, dataset.env_kwargs, dataset.env_max_episode_steps)
+    eval_id, eval_kwargs, eval_limit = dataset.evaluation_env()
+    if (eval_id, eval_kwargs, eval_limit) == own:
+        return
+    shown = _shown_env(eval_id, eval_kwargs, eval_limit)
+    field = f"metadata['{EVAL_ENV}'] (Minari's eval_env_spec) of dataset {dataset.name!r}"
+    fix = (
+        "fix the dataset's eval_env_spec (re-save it with the env its policies are evaluated "
+        "in), or pass --env-id / env_id=… to evaluate in the data's env"
+    )
+    try:
+        env = gym.make(eval_id, **eval_kwargs)
+    except Exception as err:
+        if out_of_memory(err):
+            raise ValueError(out_of_memory_text(err, f"create the {eval_id} simulator")) from None
+        raise DatasetValidationError(
+            f"{field}: {shown} fails ({safe_reason(err)}); {fix}"
+        ) from None
+    try:
+        obs, act = env.observation_space, env.action_space
+    finally:
+        env.close()
+    for name, space, dim in (
+        ("observations", obs, dataset.obs_dim),
+        ("actions", act, dataset.action_dim),
+    ):
+        if getattr(space, "shape", None) != (dim,):
+            raise DatasetValidationError(
+                f"{field}: {shown} has {name} of shape {getattr(space, 'shape', None)}, but the "
+                f"data's {name} have {dim} dims: the data do not fit that env; {fix}"
+            )
 
 
 class _LoadOptions(NamedTuple):

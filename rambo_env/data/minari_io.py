@@ -1273,8 +1273,8 @@ def _saved_eval_env_spec(env_id: str, episodes: Any) -> Any:
 #: episodes changes, so a cache an older version wrote (with its own checks) is read afresh (probe
 #: 72 row 15: a cache written before probe 59's episode-structure check loaded damaged data that
 #: the current reader refuses; 3: probe 81, the env spec's time limit / eval env / wrappers; 4:
-#: probe 83, a bad recorded eval_env_spec time limit).
-FLAT_CACHE_READER = 4
+#: probe 83, a bad recorded eval_env_spec time limit; 5: probe 83, the eval env's wrappers).
+FLAT_CACHE_READER = 5
 
 
 def _cache_path(dataset_id: str) -> Path | None:
@@ -1485,8 +1485,9 @@ def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
             eval_env["max_episode_steps"] is None
             and eval_env["recorded_max_episode_steps"] is not None
         )
+        compared = (*keys, "wrappers")
         if eval_env is not None and (
-            bad_limit or [eval_env[k] for k in keys] != [data_env[k] for k in keys]
+            bad_limit or [eval_env[k] for k in compared] != [data_env[k] for k in compared]
         ):
             from rambo_env.dynamics.termination import env_kwargs_problem  # lazy: imports torch
 
@@ -1498,6 +1499,8 @@ def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
                 spec_meta[EVAL_ENV]["recorded_max_episode_steps"] = eval_env[
                     "recorded_max_episode_steps"
                 ]
+            if eval_env["wrappers"]:  # probe 83 row 11: by name, warned about (never applied)
+                spec_meta[EVAL_ENV]["wrappers"] = eval_env["wrappers"]
         if only_eval:
             spec_meta[EVAL_ENV_ONLY] = True
     if spec_meta:

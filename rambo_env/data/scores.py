@@ -112,7 +112,11 @@ NO_REF_SCORES = "no reference scores (raw returns only)"
 
 
 def score_label(
-    env_id: str | None, ref_min_score: Any, ref_max_score: Any, env_kwargs: Any = None
+    env_id: str | None,
+    ref_min_score: Any,
+    ref_max_score: Any,
+    env_kwargs: Any = None,
+    time_limit: Any = None,
 ) -> str:
     """What a normalised score on ``(ref_min_score, ref_max_score)`` of ``env_id`` data is
     called: ``"D4RL-normalised"`` on D4RL's pair of the env (or no pair known), else which pair
@@ -120,14 +124,16 @@ def score_label(
     ledgered and compared as "D4RL-normalised"); :data:`NO_REF_SCORES` for data of an env without
     D4RL's pair that carry none (probe 77 row 26: Reacher data's results.json said
     "D4RL-normalised" beside ref_scores null). ``env_kwargs``: the kwargs the data's env was
-    made with; non-default ones make D4RL's pair one of another env (:func:`d4rl_label`)."""
+    made with; non-default ones make D4RL's pair one of another env (:func:`d4rl_label`).
+    ``time_limit``: the evaluation env's time limit (None: the registered one); another than
+    D4RL's :data:`D4RL_TIME_LIMIT` steps makes D4RL's pair one of other episodes."""
     env = d4rl_ref_env(env_id)
     if ref_min_score is None or ref_max_score is None:
         if env is not None:
-            return d4rl_label(env_id, env_kwargs)
+            return d4rl_label(env_id, env_kwargs, time_limit)
         return "D4RL-normalised" if env_id is None else NO_REF_SCORES
     if env is not None and same_ref_pair((ref_min_score, ref_max_score), REF_SCORES[env]):
-        return d4rl_label(env_id, env_kwargs)
+        return d4rl_label(env_id, env_kwargs, time_limit)
     d4rl = (
         f", not D4RL's {env} {REF_SCORES[env][0]:g} / {REF_SCORES[env][1]:g}"
         if env is not None
@@ -136,22 +142,36 @@ def score_label(
     return f"normalised on the data's reference returns {ref_min_score:g} / {ref_max_score:g}{d4rl}"
 
 
-def d4rl_label(env_id: str | None, env_kwargs: Any = None) -> str:
+#: The time limit of D4RL's MuJoCo episodes, those its reference returns are of.
+D4RL_TIME_LIMIT = 1000
+
+
+def d4rl_label(env_id: str | None, env_kwargs: Any = None, time_limit: Any = None) -> str:
     """``"D4RL-normalised"``, with the env's non-default kwargs named when ``env_kwargs`` has
     any: D4RL's reference returns are those of the default env (probe 78 row 7: HalfCheetah data
     of ctrl_cost_weight=0.2, Hopper's of terminate_when_unhealthy=False were ledgered as
-    D4RL-normalised beside D4RL's policies)."""
-    if not env_id or not env_kwargs:
+    D4RL-normalised beside D4RL's policies); and the time limit when ``time_limit`` is another
+    than D4RL's 1000 steps (probe 83 rows 8, 9: 20- and 50-step returns were labelled plainly
+    D4RL-normalised on D4RL's 1000-step returns)."""
+    if not env_id:
         return "D4RL-normalised"
-    from rambo_env.dynamics.termination import non_default_kwargs  # lazy: imports torch
+    made: dict[str, Any] = {}
+    if env_kwargs:
+        from rambo_env.dynamics.termination import non_default_kwargs  # lazy: imports torch
 
-    made = non_default_kwargs(env_id, env_kwargs)
-    if not made:
+        made = non_default_kwargs(env_id, env_kwargs)
+    shown = [
+        f"env made with non-default kwargs: {', '.join(f'{k}={v!r}' for k, v in made.items())}"
+    ]
+    shown = shown if made else []
+    if isinstance(time_limit, int) and time_limit != D4RL_TIME_LIMIT:
+        shown.append(
+            f"evaluated with a {time_limit}-step time limit, D4RL's returns are of "
+            f"{D4RL_TIME_LIMIT}-step episodes"
+        )
+    if not shown:
         return "D4RL-normalised"
-    shown = ", ".join(f"{k}={v!r}" for k, v in made.items())
-    return (
-        f"D4RL-normalised (env made with non-default kwargs: {shown}; not comparable with D4RL's)"
-    )
+    return f"D4RL-normalised ({'; '.join(shown)}; not comparable with D4RL's)"
 
 
 def is_ref_score(value: Any) -> bool:
