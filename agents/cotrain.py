@@ -669,7 +669,8 @@ def _run(
     threads, why = run_io.resolve_torch_threads(cfg.torch_threads)
     check_device(cfg.device, "--device")  # probe 41: was found resolving the precision below
     done = _already_finished(cfg, run_dir) if resume else None
-    if done is not None:  # nothing to do: no dataset load, no model, nothing rewritten
+    if done is not None:  # nothing to do: no dataset load, no model, nothing rewritten (but
+        # the tb/ rows a kill lost, probe 83 row 29)
         return done
     torch.set_num_threads(threads)
     print(f"[cotrain] torch threads: {threads} ({why})", flush=True)

@@ -152,17 +152,15 @@ def _warn_checkpoint_ahead(run_dir: Path, files: list[Path], logged: int) -> Non
     """Warn once when the checkpoint of a run that no process runs holds iterations past its last
     logged one (probe 83 row 23: a kill between a checkpoint and its TensorBoard row and running
     results.json; the ledger and curves.py counted 7 iterations, the checkpoint's 8th not named).
-    Read only when the checkpoint is newer than every event file (each row is written after its
-    checkpoint), so a whole run's checkpoint is never loaded here."""
+    Read (memory-mapped, no pickle code) only when the checkpoint is newer than every event file:
+    each row is written after its checkpoint, so a run whose rows are all there is not loaded."""
     checkpoint = run_dir / CHECKPOINT_NAME
     try:
         if checkpoint.stat().st_mtime <= max(p.stat().st_mtime for p in files):
             return
         import torch
 
-        held = torch.load(checkpoint, map_location="cpu", mmap=True, weights_only=False)[
-            "iteration"
-        ]
+        held = torch.load(checkpoint, map_location="cpu", mmap=True, weights_only=True)["iteration"]
     except Exception:  # unreadable or damaged: the resume names it
         return
     if not is_int(held) or held <= logged or (str(run_dir.resolve()), held) in _SAID_AHEAD:

@@ -871,7 +871,8 @@ def _cotrain_wall_s(run_dir: Path, walls: list[float], iterations: int) -> float
     """:attr:`LedgerEntry.cotrain_wall_s`: the sum of the logged iteration times, or, when tb/
     lacks some of them (marked ``CURVES_LOST``, rows not logged again), results.json's mean
     iteration time times its iterations (probe 83 row 28: was the sum of only the logged ones,
-    1.68 s of a run whose 8 iterations took 5.96 s, without a word); None, said, without it."""
+    1.68 s of a run whose 8 iterations took 5.96 s, without a word); None without it (said when
+    tb/ holds some of them)."""
     if len(walls) >= iterations:
         return sum(walls) if walls else None
     try:
@@ -882,6 +883,8 @@ def _cotrain_wall_s(run_dir: Path, walls: list[float], iterations: int) -> float
     mean, done = saved.get("iteration_s_mean"), saved.get("iterations_completed")
     if is_real(mean) and math.isfinite(mean) and done == iterations:
         return float(mean) * iterations
+    if not walls:  # logs that never held them (a run of an older version): nothing to name
+        return None
     print(
         f"[ledger] WARNING: {run_dir}: the iteration times of {iterations - len(walls)} of its "
         f"{iterations} iterations are in neither its TensorBoard logs nor its {RESULTS_NAME}: "

@@ -105,6 +105,10 @@ def test_a_deleted_first_event_file_logs_step_0_again_and_says_the_order(
     assert "TensorBoard lists them after the rows already logged (to 3)" in out
     assert 0 in _folder_steps(run, "bc/final_loss")
     assert 0 in _folder_steps(run, "eval/normalized_score")
+    from rambo_env.curves import read_curves
+
+    # one run's logs still (step 0 is in one event file only)
+    assert [r["iteration"] for r in read_curves(run)] == [0, 1, 2, 3, 4]
 
 
 def _strip_session_records(run) -> None:
