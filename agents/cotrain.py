@@ -185,6 +185,12 @@ def load_config(run_dir: str | Path, resume: bool = False) -> CotrainConfig:
     it started (real_ratio 0.999: all 256 rows real) is read with one WARNING; ``resume``: refused
     (the run cannot go on as it was).
 
+    A reproduction (this config, ``run_cotrain`` into a new folder) trains every iteration at the
+    config's ``torch_threads`` and ``compile`` (the run's first session's): it gives the run's
+    numbers only when the run's ``session_settings`` (results.json, checkpoint) hold one entry of
+    those settings; a run resumed at others cannot be reproduced by one session, and a new run of
+    this config says so in one note (probe 83 row 14: not said; README "Same seed, same numbers").
+
     :raises ValueError: ``run_dir`` is not a run folder (no folder, no ``config.json``, or one
         that is not JSON / has no ``config`` object).
     """
@@ -240,7 +246,51 @@ def load_config(run_dir: str | Path, resume: bool = False) -> CotrainConfig:
             "its start (fp32 or bf16; its dynamics model is cached under it), so the file was "
             "edited by hand; put back the run's value (its first [cotrain] line names it)"
         )
+    if not resume:
+        _remember_sessions(cfg, run_dir)
     return cfg
+
+
+#: The session settings of the runs whose config :func:`load_config` read, by that config: a new
+#: run of the same config says where it parts from them (:func:`_say_reproduction_parts`).
+_LOADED_FROM: dict[CotrainConfig, tuple[Path, list[dict[str, Any]]]] = {}
+
+
+def _remember_sessions(cfg: CotrainConfig, run_dir: Path) -> None:
+    """Keep the session settings ``run_dir``'s results.json records, for ``cfg`` (read from it)."""
+    try:
+        saved = run_io.read_json(run_dir / run_io.RESULTS_NAME)
+    except (OSError, ValueError):
+        return
+    settings = _saved_settings(saved) if isinstance(saved, dict) else []
+    if settings:
+        _LOADED_FROM[cfg] = (run_dir, settings)
+
+
+def _say_reproduction_parts(cfg: CotrainConfig, threads: int) -> None:
+    """A new run of a config :func:`load_config` read says in one note when the run it came from
+    trained at other settings, or at several (probe 83 row 14: a run trained at torch threads
+    [1, 2, 1, 2, 1] was reproduced at 1 thread without a word, final score 2.4956 vs 2.4563)."""
+    if cfg not in _LOADED_FROM:
+        return
+    run_dir, settings = _LOADED_FROM[cfg]
+    now = {"torch_threads": threads, "compiled": compiles(cfg)}
+    same = [
+        s["torch_threads"] == threads and s["compiled"] in (None, now["compiled"]) for s in settings
+    ]
+    if len(settings) == 1 and same[0]:
+        return
+    ran = f"torch threads {[s['torch_threads'] for s in settings]}"
+    if any(s["compiled"] is not None for s in settings):
+        ran += f", compiled {[s['compiled'] for s in settings]}"
+    mode = "compiled" if now["compiled"] else "eager"
+    print(
+        f"[cotrain] note: this config is {run_dir}'s (load_config), whose sessions trained at "
+        f"{ran} ({run_dir / run_io.RESULTS_NAME}); this run trains every iteration at "
+        f"{run_io.counted(threads, 'torch thread')}, {mode}: its numbers part from that run's "
+        '(README "Same seed, same numbers")',
+        flush=True,
+    )
 
 
 def _run_files(run_dir: Path) -> list[str]:
@@ -620,10 +670,13 @@ def _run(
     threads, why = run_io.resolve_torch_threads(cfg.torch_threads)
     check_device(cfg.device, "--device")  # probe 41: was found resolving the precision below
     done = _already_finished(cfg, run_dir) if resume else None
-    if done is not None:  # nothing to do: no dataset load, no model, nothing rewritten
+    if done is not None:  # nothing to do: no dataset load, no model, nothing rewritten (but
+        # the tb/ rows a kill lost, probe 83 row 29)
         return done
     torch.set_num_threads(threads)
     print(f"[cotrain] torch threads: {threads} ({why})", flush=True)
+    if not resume:
+        _say_reproduction_parts(cfg, threads)
     print(f"[cotrain] {precision_line(cfg, kept=resume)}", flush=True)
     cfg = dataclasses.replace(cfg, precision=cfg.uses_precision)  # saved resolved (config.json)
     if resume:
@@ -719,8 +772,12 @@ def _run(
     # "stopped") is kept current while it trains: "running", the checkpoint's iterations
     current = resume and (run_dir / run_io.RESULTS_NAME).is_file()
 
+    diverged_before = _divergence_record(run_dir, history.iteration) if current else None
+
     def write_running(h: RunHistory) -> None:
-        _write_running_results(session, h, run_dir, setup_s, time.perf_counter() - t_start)
+        _write_running_results(
+            session, h, run_dir, setup_s, time.perf_counter() - t_start, diverged_before
+        )
 
     monitor = _make_monitor(session, history, run_dir, report, write_running if current else None)
     stop_now = cfg.stop_at_iteration is not None and history.iteration >= cfg.stop_at_iteration
@@ -738,7 +795,7 @@ def _run(
             run_dir / run_io.TB_DIR, purge_step=first_step if resume else None
         )
         session.agent.set_logger(tb_logger)
-        _log_again(tb_logger, history, unlogged, run_dir)
+        _log_again(tb_logger, history, unlogged, run_dir, monitor.start_records)
         try:
             session.agent.learn(
                 total_timesteps=remaining * session.k * cfg.n_rollouts,
@@ -756,6 +813,8 @@ def _run(
             monitor.close_bar()  # probe 77 row 5: an error left it open for the process's life
     else:
         monitor.status = "finished" if remaining <= 0 else "stopped"
+        if resume:  # probe 83 row 29: the last checkpoint's row, lost by a kill, logged again
+            _log_again_at_end(run_dir, history, monitor.start_records)
     # was: Ctrl-C / SIGTERM here left results.json without learning_curve.png and advised a
     # --resume that then found the run finished; now the results are written whole first.
     with run_io.interrupts_deferred(
@@ -1027,7 +1086,9 @@ def _check_tb_kept(done: int, run_dir: Path) -> None:
 def _unlogged_iterations(run_dir: Path, done: int) -> list[int]:
     """The checkpointed iterations 1..``done`` without a TensorBoard row (``time/iterations``) in
     ``run_dir``'s tb/: a kill between an iteration's checkpoint and its row (probe 81 row 10).
-    None when tb/ says its curves are lost (``CURVES_LOST``) or holds no event file."""
+    0 first when no step-0 record is there (probe 83 row 27: a deleted first event file lost the
+    warm start's records, not named). None when tb/ says its curves are lost (``CURVES_LOST``) or
+    holds no event file."""
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
     tb = run_dir / run_io.TB_DIR
@@ -1035,26 +1096,42 @@ def _unlogged_iterations(run_dir: Path, done: int) -> list[int]:
     if done < 1 or not files or (tb / run_io.TB_LOST_NAME).exists():
         return []
     logged: set[int] = set()
+    step_0 = False
     for events in files:
         acc = EventAccumulator(str(events), size_guidance={"scalars": 0})
         acc.Reload()
-        if "time/iterations" in acc.Tags()["scalars"]:
+        tags = acc.Tags()["scalars"]
+        if "time/iterations" in tags:
             logged |= {int(e.step) for e in acc.Scalars("time/iterations")}
-    return [i for i in range(1, done + 1) if i not in logged]
+        step_0 = step_0 or any(e.step == 0 for tag in tags for e in acc.Scalars(tag))
+    return [0] * (not step_0) + [i for i in range(1, done + 1) if i not in logged]
 
 
-def _log_again(logger: Any, history: RunHistory, iterations: list[int], run_dir: Path) -> None:
+def _log_again(
+    logger: Any,
+    history: RunHistory,
+    iterations: list[int],
+    run_dir: Path,
+    start_records: dict[str, float] | None = None,
+) -> None:
     """Log the rows of ``iterations`` (checkpointed, but missing from tb/) again from the
     checkpoint's history: average Q, iteration time and the evaluation (probe 81 row 10: a kill
     between an iteration's checkpoint and its row lost the row for good, the resume silent).
-    Their losses and rollout statistics are not in the checkpoint and stay missing."""
+    Their losses and rollout statistics are not in the checkpoint and stay missing. Step 0 logs
+    ``start_records`` (MLE and BC summaries, from config.json) and the warm start's evaluation."""
+    evals = {e["iteration"]: e for e in history.evals}
+    if 0 in iterations and not start_records and 0 not in evals:
+        iterations = [i for i in iterations if i != 0]  # nothing of step 0 to log: never had it
     if not iterations:
         return
-    evals = {e["iteration"]: e for e in history.evals}
     for it in iterations:
-        logger.record("rambo/q_avg", history.q_history[it - 1])
-        logger.record("time/iterations", it)
-        logger.record("time/iteration_s", history.iteration_s[it - 1])
+        if it == 0:
+            for key, value in (start_records or {}).items():
+                logger.record(key, value)
+        else:
+            logger.record("rambo/q_avg", history.q_history[it - 1])
+            logger.record("time/iterations", it)
+            logger.record("time/iteration_s", history.iteration_s[it - 1])
         if it in evals:
             for key, tag in (
                 ("return_mean", "eval/return_mean"),
@@ -1066,13 +1143,63 @@ def _log_again(logger: Any, history: RunHistory, iterations: list[int], run_dir:
                     logger.record(tag, evals[it][key])
         logger.dump(step=it)
     shown = ", ".join(map(str, iterations[:5])) + (f", … {iterations[-1]}" * (len(iterations) > 5))
+    # probe 83 row 27: rows missing before ones still logged (an event file deleted) were
+    # guessed "killed between a checkpoint …", and TensorBoard lists them after the later rows
+    later = [i for i in range(iterations[0] + 1, history.iteration + 1) if i not in iterations]
+    why = (
+        "event files deleted or lost?"
+        if later
+        else "killed between a checkpoint and its TensorBoard row?"
+    )
+    order = (
+        f"; TensorBoard lists them after the rows already logged (to {later[-1]}), so its charts "
+        "draw a line back to them"
+        if later
+        else ""
+    )
     print(
         f"[cotrain] note: {run_dir / run_io.TB_DIR} lacked the row of "
-        f"{run_io.counted(len(iterations), 'iteration')} ({shown}; "
-        "killed between a checkpoint and its TensorBoard row?): logged again from the "
-        "checkpoint (average Q, iteration time, evaluation; not that iteration's losses)",
+        f"{run_io.counted(len(iterations), 'iteration')} ({shown}; {why}): logged again from the "
+        "checkpoint (average Q, iteration time, evaluation; not that iteration's losses"
+        f"{'; step 0: the MLE and BC summaries from config.json' if 0 in iterations else ''})"
+        f"{order}",
         flush=True,
     )
+
+
+def _log_again_at_end(run_dir: Path, history: RunHistory, start_records: dict[str, float]) -> None:
+    """:func:`_log_again` for a resume with no iteration left to train (probe 83 row 29: a kill
+    between the LAST checkpoint and its TensorBoard row was never repaired: the finish-at-once
+    and "already finished" paths logged nothing, and scripts/ledger.py then refused the run)."""
+    unlogged = _unlogged_iterations(run_dir, history.iteration)
+    if not unlogged:
+        return
+    logger = tensorboard_logger(run_dir / run_io.TB_DIR, purge_step=history.iteration + 1)
+    try:
+        _log_again(logger, history, unlogged, run_dir, start_records)
+    finally:
+        logger.close()
+
+
+def _divergence_record(run_dir: Path, done: int) -> dict[str, Any] | None:
+    """The divergence the run stopped at after checkpoint ``done``, ``{"iterations_completed",
+    "diverged_at", "message"}``: from a diverged results.json, or kept in the ``running`` one of a
+    resume (larger ``--q-limit``) killed before it passed that iteration (probe 83 row 12: the
+    running record hid it, so a plain ``--resume`` went back to the run's limit and diverged
+    again without a word). None if the run did not stop diverged at ``done``."""
+    try:
+        saved = run_io.read_json(run_dir / run_io.RESULTS_NAME)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(saved, dict):
+        return None
+    if saved.get("status") == "diverged":
+        record = {k: saved.get(k) for k in ("iterations_completed", "diverged_at", "message")}
+    elif saved.get("status") == "running" and isinstance(saved.get("diverged_before"), dict):
+        record = saved["diverged_before"]
+    else:
+        return None
+    return record if record.get("iterations_completed") == done else None  # else another checkpoint
 
 
 def _check_not_diverged(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
@@ -1081,13 +1208,8 @@ def _check_not_diverged(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
     diverged again). Its results.json names the iteration; a Q divergence continues under a
     session ``--q-limit`` above the recorded average Q, anything else is refused here, before
     the dataset and the model are loaded."""
-    try:
-        saved = run_io.read_json(run_dir / run_io.RESULTS_NAME)
-    except (OSError, ValueError):
-        return
-    if not isinstance(saved, dict) or saved.get("status") != "diverged":
-        return
-    if saved.get("iterations_completed") != done:  # results.json of another checkpoint
+    saved = _divergence_record(run_dir, done)
+    if saved is None:
         return
     at = saved.get("diverged_at")
     at = at if isinstance(at, dict) else {}
@@ -1204,8 +1326,9 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
     check_results_fields(saved, results_path)  # probe 59: a hand-edited score was kept
     command = f"scripts/cotrain.py --resume {run_io.shell_path(run_dir)}"
     checkpoint = run_dir / run_io.CHECKPOINT_NAME
-    if checkpoint.is_file():  # probe 31: results.json was trusted over the checkpoint
-        held = int(_load_run_checkpoint(checkpoint)["iteration"])
+    state = _load_run_checkpoint(checkpoint) if checkpoint.is_file() else None
+    if state is not None:  # probe 31: results.json was trusted over the checkpoint
+        held = int(state["iteration"])
         if held != cfg.n_iterations:
             raise ValueError(
                 f"run_dir: {results_path} says the run finished all {cfg.n_iterations} "
@@ -1232,6 +1355,13 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
     )
     print(f"[cotrain] {message}", flush=True)
     _redraw_missing_curve(cfg, saved, run_dir)
+    if state is not None:  # probe 83 row 29: its last row, lost by a kill, logged again
+        resolved = _recorded_resolved(run_dir) or {}
+        _log_again_at_end(
+            run_dir,
+            RunHistory.from_state_dict(state["history"]),
+            _start_records(resolved) if isinstance(resolved.get("model"), dict) else {},
+        )
     return {**saved, "message": message, "already_finished": True}
 
 
@@ -1630,7 +1760,7 @@ def _restore(session: Session, state: dict[str, Any], checkpoint: Path) -> RunHi
         _load_pool_state(agent.replay_buffer, state["pool"])
     if state.get("rollouts") is not None:
         _load_rollout_state(session.vec_env, agent, state["rollouts"])
-    session.session_settings = _saved_settings(state)
+    session.session_settings = _saved_settings(state) or _configured_settings(checkpoint.parent)
     missing = [name for name in ("pool", "rollouts") if state.get(name) is None]
     if missing:  # probe 72 row 5: was silent (a resumed old run scored 3.44 vs 4.08 uninterrupted)
         held = " or ".join({"pool": "model pool", "rollouts": "rollout starts"}[m] for m in missing)
@@ -1684,6 +1814,26 @@ def _saved_settings(state: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"torch_threads": int(t), "compiled": None} for t in threads]
 
 
+def _configured_settings(run_dir: Path) -> list[dict[str, Any]]:
+    """For a checkpoint without session settings (written before session 38): its config.json's
+    ``torch_threads`` when that is a count (the first session's, pinned), as the run's record
+    (probe 83 row 16: such a run extended at another count got no note, and its records named
+    only the new count); [] where it is None (auto: unknown)."""
+    recorded = _recorded_config_field(run_dir, "torch_threads")
+    if not run_io.is_int(recorded) or recorded < 1:
+        return []
+    return [{"torch_threads": int(recorded), "compiled": None}]
+
+
+def _recorded_config_field(run_dir: Path, name: str) -> Any:
+    """The run's config.json ``config[name]``; None if not recorded or unreadable."""
+    try:
+        config = run_io.read_json(run_dir / run_io.CONFIG_NAME)["config"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return config.get(name) if isinstance(config, dict) else None
+
+
 def _say_settings_changed(session: Session) -> None:
     """A resumed session at another torch thread count, or compiling where the run's last session
     ran eager (or the reverse), says in one note that its numbers now part from an uninterrupted
@@ -1709,9 +1859,18 @@ def _say_settings_changed(session: Session) -> None:
         )
         keeps.append("--no-compile" if last["compiled"] is False else "--compile")
     if changed:
+        # probe 83 row 35: after sessions at mixed settings no flag gives an uninterrupted run's
+        # numbers any more (was: "--torch-threads N keeps them" there too)
+        mixed = any(s != session.session_settings[0] for s in session.session_settings)
+        keep = (
+            f"{' '.join(keeps)} keeps them"
+            if not mixed
+            else f"its earlier sessions already mixed settings, so no flag gives them now; "
+            f"{' '.join(keeps)} matches its last session"
+        )
         print(
             f"[cotrain] note: this session {'; and '.join(changed)}: its numbers from here differ "
-            f"slightly from an uninterrupted run's ({' '.join(keeps)} keeps them)",
+            f"slightly from an uninterrupted run's ({keep})",
             flush=True,
         )
 
@@ -1874,7 +2033,12 @@ def _draw_curve(
 
 
 def _write_running_results(
-    session: Session, history: RunHistory, run_dir: Path, setup_s: float, session_s: float
+    session: Session,
+    history: RunHistory,
+    run_dir: Path,
+    setup_s: float,
+    session_s: float,
+    diverged_before: dict[str, Any] | None = None,
 ) -> None:
     """A resumed session's results.json and learning curve while it trains: status ``running``
     and the checkpoint's iterations, rewritten when the session starts and after each checkpoint
@@ -1888,6 +2052,10 @@ def _write_running_results(
         "run, it was killed: continue it with --resume"
     )
     results = _results_record(session, "running", message, None, history, setup_s, session_s)
+    if diverged_before is not None and diverged_before.get("iterations_completed") == (
+        history.iteration
+    ):  # probe 83 row 12: kept until the session passes that iteration (see _divergence_record)
+        results["diverged_before"] = diverged_before
     run_io.check_run_dir_kept(run_dir)
     run_io.write_json(run_dir / run_io.RESULTS_NAME, results)
     _draw_curve(session, history, results, run_dir)

@@ -582,7 +582,9 @@ def update_ledger(
         bc_score=bc[0] if bc else None,
         iterations=max((r["iteration"] for r in rows), default=0),
         last10_score=final_score(scores, N_FINAL_EVALS),
-        cotrain_wall_s=sum(walls) if walls else None,
+        cotrain_wall_s=_cotrain_wall_s(
+            run_dir, walls, max((r["iteration"] for r in rows), default=0)
+        ),
         critic_layer_norm=layer_norm,
         run_dir=_run_dir_record(run_dir),  # was: not recorded (probe 7's leftover)
         precision=run["precision"],
@@ -906,6 +908,33 @@ def _check_same_settings(
         "the kept run stays (pass --replace to scripts/ledger.py to replace it, or keep these "
         "runs in their own ledger: --ledger DIR)"
     )
+
+
+def _cotrain_wall_s(run_dir: Path, walls: list[float], iterations: int) -> float | None:
+    """:attr:`LedgerEntry.cotrain_wall_s`: the sum of the logged iteration times, or, when tb/
+    lacks some of them (marked ``CURVES_LOST``, rows not logged again), results.json's mean
+    iteration time times its iterations (probe 83 row 28: was the sum of only the logged ones,
+    1.68 s of a run whose 8 iterations took 5.96 s, without a word); None without it (said when
+    tb/ holds some of them)."""
+    if len(walls) >= iterations:
+        return sum(walls) if walls else None
+    try:
+        saved = read_json(run_dir / RESULTS_NAME)
+    except (OSError, ValueError):
+        saved = None
+    saved = saved if isinstance(saved, dict) else {}
+    mean, done = saved.get("iteration_s_mean"), saved.get("iterations_completed")
+    if is_real(mean) and math.isfinite(mean) and done == iterations:
+        return float(mean) * iterations
+    if not walls:  # logs that never held them (a run of an older version): nothing to name
+        return None
+    print(
+        f"[ledger] WARNING: {run_dir}: the iteration times of {iterations - len(walls)} of its "
+        f"{iterations} iterations are in neither its TensorBoard logs nor its {RESULTS_NAME}: "
+        "its cotrain_wall_s is left empty",
+        flush=True,
+    )
+    return None
 
 
 def _entry_record(entry: LedgerEntry) -> dict[str, Any]:

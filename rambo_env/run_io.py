@@ -22,6 +22,7 @@ import decimal
 import errno
 import functools
 import gc
+import glob
 import hashlib
 import inspect
 import json
@@ -98,6 +99,7 @@ __all__ = [
     "check_torch_compile_cache",
     "check_writable",
     "claim_run_dir",
+    "clear_stray_writes",
     "counted",
     "dead_lock_pid",
     "default_run_dir",
@@ -466,8 +468,7 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
         if created:
             _remove_empty(new_dirs)
         raise
-    for stray in run_dir.glob(".*.tmp"):  # interrupted atomic writes of an earlier process
-        stray.unlink(missing_ok=True)
+    clear_stray_writes(run_dir)  # interrupted atomic writes of an earlier process
     key, fd = _held_key(run_dir), _open_folder(run_dir)
     previous = _HELD.get(key)
     _HELD[key] = (fd, folder_identity(run_dir))  # for check_run_dir_kept (probe 28)
@@ -2545,6 +2546,16 @@ def is_folder(path: Path) -> bool:
         return path.is_dir()
     except OSError:
         return False
+
+
+def clear_stray_writes(folder: Path, target: str | None = None) -> None:
+    """Remove the temp files (``.NAME.XXXX.tmp``, :func:`atomic_write`) that interrupted atomic
+    writes left in ``folder``: all of them, or those of the file named ``target`` only. Call it
+    only while holding the lock of the folder (:func:`claim_run_dir`) or of the target, so that
+    no live writer's file is removed (probe 83 row 19: a kill -9 during the MLE checkpoint's write
+    left its temp file in the model cache for good; a run folder's was cleared)."""
+    for stray in folder.glob(f".{glob.escape(target) if target else '*'}.*.tmp"):
+        stray.unlink(missing_ok=True)
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:

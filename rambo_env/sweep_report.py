@@ -13,7 +13,8 @@ Conventions (stated in the Markdown it writes):
 
 - std is the population standard deviation over seeds (``ddof=0``; 0 for a single seed).
 - A configuration with any diverged seed shows "−" (Table 6) and is never selected.
-- Only finished or diverged runs count; others (stopped, interrupted) are listed as incomplete.
+- Only finished or diverged runs count; others (stopped, interrupted, running) are listed as
+  incomplete.
 - RAMBO-OFF's score is the selected configuration's score on the same seeds (the paper reran
   five fresh seeds with it).
 """

@@ -75,13 +75,27 @@ ALIASES = {
 OWN_FLAGS = ("ledger",)
 
 
-def _parse_value(kind: str, optional: bool) -> Any:
+#: Optional fields whose None means "work it out" (the run prints ``auto``): ``auto`` is a synonym
+#: of ``none`` for them (probe 83 row 3: ``--torch-threads auto`` was "not a whole number (such
+#: as 1000, 1e3 or 2.5e5)", examples out of its range, and ``none`` not named).
+AUTO_FIELDS = ("torch_threads",)
+
+
+def _parse_value(kind: str, optional: bool, auto: bool = False) -> Any:
     base = {"int": whole_number, "float": float, "str": str}[kind]  # whole_number: 1e3 too
 
     def parse(text: str) -> Any:
-        if optional and text.lower() == "none":
+        if optional and text.lower() in (("none", "auto") if auto else ("none",)):
             return None
-        return base(text)
+        if not auto:
+            return base(text)
+        try:
+            return base(text)
+        except (argparse.ArgumentTypeError, ValueError):
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a whole number; give one (such as 1 or 4), or auto (none) to "
+                "let the run choose"
+            ) from None
 
     parse.__name__ = kind  # shown by argparse in "invalid int value" errors
     return parse
@@ -139,7 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
             )
             continue
         kind = str(field.type).replace(" ", "").replace("|None", "")
-        parse = _parse_value(kind, optional="None" in str(field.type))
+        parse = _parse_value(
+            kind, optional="None" in str(field.type), auto=field.name in AUTO_FIELDS
+        )
         fields.add_argument(
             *flags,
             dest=field.name,

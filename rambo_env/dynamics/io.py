@@ -29,6 +29,7 @@ from rambo_env.run_io import (
     check_path_text,
     check_readable,
     check_writable,
+    clear_stray_writes,
     expand_home,
     file_lock,
     home_dir,
@@ -424,4 +425,6 @@ def cache_lock(model_path: str | os.PathLike) -> Iterator[None]:
         f"training the same dynamics model ({model_path})",
         "RAMBO_ENV_CACHE",
     ):
+        path = Path(model_path)  # the lock is held: no live writer of the file (probe 83 row 19)
+        clear_stray_writes(path.parent, path.name)
         yield
