@@ -55,9 +55,9 @@ from rambo_env.data.dataset import (
     outlier_entries,
 )
 from rambo_env.data.minari_io import (
-    _local_ids,
     absent_root_note,
     check_dataset_place,
+    local_minari_ids,
     minari_dataset_exists,
     minari_dataset_path,
     minari_folder_there,
@@ -2258,7 +2258,7 @@ def _local_minari_id(text: str) -> bool:
 def _local_ids_hint() -> str:
     """The namespace-less ids in the local Minari root, for the unknown-dataset error (probe 81
     row 26), else a pointer to the root."""
-    local = [i for i in _local_ids() if "/" not in i][:5]
+    local = [i for i in local_minari_ids() if "/" not in i][:5]
     if local:
         return (
             f"; the local Minari root {minari_dataset_path('')} holds the ids without namespace "

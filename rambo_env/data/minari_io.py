@@ -1706,7 +1706,7 @@ def _make_command(dataset_id: str) -> str:
     return f"python scripts/make_dataset.py --env ENV --level LEVEL --dataset-id {dataset_id}"
 
 
-def _local_ids(max_depth: int = 4) -> list[str]:
+def local_minari_ids(max_depth: int = 4) -> list[str]:
     """The ids of the datasets in the local Minari root (a folder walk, ``max_depth`` names deep;
     hidden folders, such as a write's staging, skipped)."""
     root = minari_dataset_path("")
@@ -1771,7 +1771,7 @@ def _unavailable_message(dataset_id: str, download: bool, err: BaseException | N
     tried = "could not be downloaded" if download else "was not downloaded (download=False)"
     if err is not None:  # a failed download's reason (a plain miss is said above, without
         tried += f": {type(err).__name__}: {err}"  # Minari's "Use download=True")
-    local_ids = _local_ids()
+    local_ids = local_minari_ids()
     near = _local_ids_like(dataset_id, local_ids)
     typo = _other_version(dataset_id, near) or (
         None if near else _local_id_typo(dataset_id, local_ids)
