@@ -1321,21 +1321,32 @@ def _make_mdp(
                 mle_compiled=compiled_story(report.compiled),
             )
     info["logvar_at_floor_dims"] = _logvar_at_floor(mdp, dataset)
-    print_logvar_warning(info["logvar_at_floor_dims"], mdp.ensemble.target_dim)
+    print_logvar_warning(
+        info["logvar_at_floor_dims"], mdp.ensemble.target_dim, info.get("stopped_by")
+    )
     return mdp, info
 
 
-def print_logvar_warning(at_floor: int, target_dim: int) -> None:
-    """Say when the MLE stopped with the predicted log-variance on its lower bound (issue 15)."""
-    if at_floor:
-        print(
-            f"[rambo_env] WARNING: the model's predicted log-variance sits on its learnable lower "
-            f"bound in {at_floor} of {target_dim} target dims where its actual error is smaller: "
-            "the MLE stopped before the bound could move, so model rollouts are noisier than the "
-            "data. Train longer: "
-            "--mle-max-epochs / --mle-max-time-s (none = the official early stop).",
-            flush=True,
+def print_logvar_warning(at_floor: int, target_dim: int, stopped_by: str | None = None) -> None:
+    """Say when the MLE stopped with the predicted log-variance on its lower bound (issue 15);
+    ``stopped_by``: the report's stop (probe 84 row 14: the advice named neither the step budget
+    that had stopped it nor that an early stop leaves no budget to raise)."""
+    if not at_floor:
+        return
+    if stopped_by == "early_stop":
+        advice = "The official early stop ended it, so a larger budget would not move it"
+    else:
+        advice = (
+            "Train longer: --mle-max-steps / --mle-max-epochs / --mle-max-time-s (none for "
+            "all three = the official early stop)"
         )
+    print(
+        f"[rambo_env] WARNING: the model's predicted log-variance sits on its learnable lower "
+        f"bound in {at_floor} of {target_dim} target dims where its actual error is smaller: "
+        "the MLE stopped before the bound could move, so model rollouts are noisier than the "
+        f"data. {advice}.",
+        flush=True,
+    )
 
 
 def _logvar_at_floor(mdp: Any, dataset: Any, n_rows: int = 5000) -> int:

@@ -544,7 +544,10 @@ def cotrain_trainable(params: dict[str, Any]) -> None:
     from agents.cotrain import RunInterrupted, run_cotrain
 
     config = RamboPreset(*params["k_lambda"])
-    cfg = trial_config(config_from_dict(params["base"]), params["dataset"], config, params["seed"])
+    # saved=True: a sweep started before a field existed resumes with its old value (probe 84 row
+    # 31: mle_max_steps took the new default 10000 for the remaining trials of an old sweep)
+    base = config_from_dict(params["base"], saved=True)
+    cfg = trial_config(base, params["dataset"], config, params["seed"])
     cpus = tune.get_context().get_trial_resources().required_resources.get("CPU", 1.0)
     cfg = dataclasses.replace(cfg, torch_threads=max(1, int(cpus)))
     run_dir = trial_run_dir(params["runs_root"], cfg.dataset, config, cfg.seed)

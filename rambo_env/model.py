@@ -672,7 +672,9 @@ def note_other_checkpoints(
     if same_data:
         what = "unfinished MLE pretraining(s)" if not n_ended else "MLE pretraining checkpoint(s)"
         extend = (
-            " (a finished one with a larger --mle-max-epochs / --mle-max-time-s)" if n_ended else ""
+            " (a finished one with a larger --mle-max-steps / --mle-max-epochs / --mle-max-time-s)"
+            if n_ended
+            else ""
         )
         print(
             f"[rambo_env] note: the model cache holds {len(same_data)} {what} of this dataset "

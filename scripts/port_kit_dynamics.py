@@ -3,7 +3,7 @@
     python scripts/kit_side_by_side.py 0 0 1 /tmp/kit.csv 0 /tmp/kit-dynamics.pt   # Kit trains it
     python scripts/port_kit_dynamics.py /tmp/kit-dynamics.pt --dataset hopper-medium \\
         --mle-max-epochs 1
-    python scripts/cotrain.py --mle-max-epochs 1 --mle-max-time-s none ...        # runs in it
+    python scripts/cotrain.py --mle-max-epochs 1 --mle-max-time-s none --mle-max-steps none ...  # runs in it
 
 The Kit model is rewritten exactly into a :class:`GaussianEnsemble` (reward first, observations
 normalised with rambo-env's ε = 1e-6 instead of Kit's 1e-3: the input scaler, the Δobs head and
@@ -220,15 +220,16 @@ def main(argv: list[str] | None = None) -> int:
     try:  # was: raw tracebacks (a bad flag, a missing or foreign file: after the dataset load)
         run_cfg = dataclasses.replace(
             CotrainConfig(), dataset=args.dataset, env_id=args.env_id, seed=args.seed,
-            mle_max_epochs=args.mle_max_epochs, mle_max_time_s=None,
+            mle_max_epochs=args.mle_max_epochs, mle_max_time_s=None, mle_max_steps=None,
         )  # fmt: skip
         kit = read_kit_file(args.kit_file)  # before the dataset load (which may generate it)
         dataset = load_dataset(run_cfg.dataset, env_id=run_cfg.env_id)
         normalizer = ObsNormalizer.from_dataset(dataset)
         ens_cfg = EnsembleConfig(hidden_dims=(run_cfg.ensemble_hidden,) * 4)
         mle_cfg = MLEConfig(  # the key cotrain computes (its default mle_lr included)
-            lr=run_cfg.mle_lr, max_epochs=run_cfg.mle_max_epochs, max_time_s=None, seed=run_cfg.seed
-        )
+            lr=run_cfg.mle_lr, max_epochs=run_cfg.mle_max_epochs, max_time_s=None,
+            max_steps=run_cfg.mle_max_steps, seed=run_cfg.seed,
+        )  # fmt: skip
         try:
             ens = port(kit, normalizer, ens_cfg)
         except (KeyError, IndexError, RuntimeError, ValueError) as err:  # shapes of other data
@@ -248,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as err:
         return report_user_error(err)
     print(
-        f"saved {path}: scripts/cotrain.py --mle-max-epochs {args.mle_max_epochs} --mle-max-time-s none loads it"
+        f"saved {path}: scripts/cotrain.py --mle-max-epochs {args.mle_max_epochs} --mle-max-time-s none "
+        "--mle-max-steps none loads it"
     )
     return 0
 

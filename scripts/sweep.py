@@ -186,7 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
     docs, fields = config_docs(), {f.name: f for f in dataclasses.fields(CotrainConfig)}
     for name in PASS_THROUGH:
         kind = str(fields[name].type)
-        base = {"int": int, "float": float, "str": str}[kind.split(" ")[0]]
+        # probe 84 row 13: int was argparse's "invalid int value: '1e3'" where cotrain.py takes it
+        base = {"int": whole_number, "float": float, "str": str}[kind.split(" ")[0]]
         run.add_argument(
             f"--{name.replace('_', '-')}",
             dest=name,

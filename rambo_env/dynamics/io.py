@@ -112,6 +112,13 @@ def save_model(
     path = check_output_file(
         expand_home(os.fspath(path)), "path", "pass a file path in a writable folder"
     )
+    # probe 84 row 32: fields added since session 37 (MLEConfig.max_steps, MLEReport.compiled)
+    # made a model saved today "unreadable" to older code, which deleted it and trained anew
+    # (hours at paper size): the default max_steps is left out, and compiled goes in meta
+    report_dict = report.to_dict() if report is not None else None
+    compiled = report_dict.pop("compiled", None) if report_dict is not None else None
+    if compiled:
+        meta = {**(meta or {}), "mle_compiled": list(compiled)}
     checkpoint = {
         "format_version": FORMAT_VERSION,
         "obs_dim": ensemble.obs_dim,
@@ -119,8 +126,8 @@ def save_model(
         "ensemble_config": _config_dict(ensemble.config),
         "state_dict": {k: v.detach().cpu() for k, v in ensemble.state_dict().items()},
         "normalizer": {k: torch.from_numpy(v) for k, v in normalizer.state_dict().items()},
-        "mle_config": _config_dict(config) if config is not None else None,
-        "report": report.to_dict() if report is not None else None,
+        "mle_config": _mle_dict(config) if config is not None else None,
+        "report": report_dict,
         "meta": meta,
     }
     return save_checkpoint(path, checkpoint)
@@ -201,12 +208,15 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "auto") -> 
     )
     mle_cfg = checkpoint.get("mle_config")
     report = checkpoint.get("report")
+    meta = checkpoint.get("meta", {})
+    if isinstance(report, dict) and isinstance(meta, dict) and "mle_compiled" in meta:
+        report = {**report, "compiled": meta["mle_compiled"]}  # save_model keeps it there
     return LoadedModel(
         ensemble=ensemble,
         normalizer=normalizer,
         mle_config=MLEConfig(**mle_cfg) if mle_cfg is not None else None,
         report=MLEReport.from_dict(report) if report is not None else None,
-        meta=checkpoint.get("meta", {}),
+        meta=meta,
     )
 
 
@@ -286,10 +296,16 @@ def cache_key(
     """Stable hex key of everything that determines a trained model (incl. the format version);
     ``dataset_fingerprint`` is :meth:`OfflineDataset.fingerprint`. A model pretrained in ``bf16``
     has its own key; ``fp32`` keys are those of before the option existed."""
-    mle = _config_dict(mle_cfg)
-    if mle.get("max_steps") is None:  # added in session 38: the keys of before stay
+    return _key(dataset_fingerprint, ensemble_cfg, _mle_dict(mle_cfg), seed, precision)
+
+
+def _mle_dict(cfg: MLEConfig) -> dict[str, Any]:
+    """``cfg`` as a cache key and a saved model hold it: ``max_steps`` (session 38) left out
+    while None, so the keys of before stay and older code still reads the file."""
+    mle = _config_dict(cfg)
+    if mle.get("max_steps") is None:
         mle.pop("max_steps", None)
-    return _key(dataset_fingerprint, ensemble_cfg, mle, seed, precision)
+    return mle
 
 
 def _key(

@@ -474,7 +474,10 @@ def test_a_fresh_pretraining_names_unfinished_ones_of_this_data_under_other_sett
         "1 epoch, finished at its --mle-max-epochs 1 budget: " in out
     )
     assert f"--mle-lr {TINY_MLE.lr} (now {TINY_MLE.lr / 2})" in out
-    assert "continue it (a finished one with a larger --mle-max-epochs / --mle-max-time-s)" in out
+    assert (
+        "continue it (a finished one with a larger --mle-max-steps / --mle-max-epochs / --mle-max-time-s)"
+        in out
+    )
     old = torch.load(partial)  # an interrupted one: no budget stop recorded
     assert old.pop("stopped_by") == "max_epochs"
     torch.save(old, partial)
