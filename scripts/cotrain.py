@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import dataclasses
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -446,10 +447,31 @@ def interrupted_line(run_dir: Path | None, cfg: CotrainConfig | None = None) -> 
     )
 
 
+def stopped_by_error_line(run_dir: Path | None, cfg: CotrainConfig | None, since: float) -> str:
+    """The resume hint after an error that ended a run which had checkpointed in this session
+    (its checkpoint newer than ``since``), else "" (a refusal before training says its own way
+    on). Probe 85 rows 2, 4, 7, 8, 13, 25: an exception in co-training (a RuntimeError in an
+    evaluation, an ENOSPC inside the adversary, torch's "Expected parameter loc …") ended with a
+    bare traceback or a one-line input error, never saying the checkpoint was kept."""
+    if run_dir is None:
+        return ""
+    checkpoint = Path(run_dir) / CHECKPOINT_NAME
+    try:
+        if checkpoint.stat().st_mtime < since:
+            return ""
+    except OSError:
+        return ""
+    return (
+        "the run stopped on this error; its last checkpoint is kept: once the cause is fixed, "
+        f"continue with: {continue_command(run_dir, cfg)}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     run_dir = cfg = None
+    since = time.time()
     try:
         cfg, run_dir, resume = resolve_args(args, parser)
         ledger, ledger_line = (
@@ -475,12 +497,23 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(err, BrokenPipeError) and (Path(run_dir or "") / CHECKPOINT_NAME).is_file():
             with contextlib.suppress(OSError):
                 print(f"[cotrain] {interrupted_line(run_dir, cfg)}", file=sys.stderr, flush=True)
+        elif line := stopped_by_error_line(run_dir, cfg, since):
+            with contextlib.suppress(OSError):
+                print(f"[cotrain] {line}", file=sys.stderr, flush=True)
         return code
     except RunInterrupted as stop:  # Ctrl-C / SIGTERM in co-training: results.json is written
         results = stop.results
     except KeyboardInterrupt:  # Ctrl-C before training (setup, MLE), or twice: no traceback
         print(f"[cotrain] {interrupted_line(run_dir, cfg)}", file=sys.stderr, flush=True)
         return 130
+    except Exception:  # a bug: its traceback, then where the run stands (probe 85)
+        if line := stopped_by_error_line(run_dir, cfg, since):
+            import traceback
+
+            traceback.print_exc()
+            print(f"[cotrain] {line}", file=sys.stderr, flush=True)
+            return 1
+        raise
     if results.get("already_finished"):  # printed by run_cotrain; nothing was rewritten
         return 0
     try:
