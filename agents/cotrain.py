@@ -274,7 +274,7 @@ def _say_reproduction_parts(cfg: CotrainConfig, threads: int) -> None:
     if cfg not in _LOADED_FROM:
         return
     run_dir, settings = _LOADED_FROM[cfg]
-    now = {"torch_threads": threads, "compiled": compiles(cfg)}
+    now = {"torch_threads": threads, "compiled": cfg.compiles}
     same = [
         s["torch_threads"] == threads and s["compiled"] in (None, now["compiled"]) for s in settings
     ]
@@ -737,7 +737,7 @@ def _run(
         planned,
         own_history=history.iteration_s,
         paper_sizes=paper_sizes,
-        compiling=compiles(cfg),
+        compiling=cfg.compiles,
         scope=scope,
     ):
         print(f"[cotrain] {line}", flush=True)
@@ -1773,18 +1773,12 @@ def _restore(session: Session, state: dict[str, Any], checkpoint: Path) -> RunHi
     return RunHistory.from_state_dict(state["history"])
 
 
-def compiles(cfg: CotrainConfig) -> bool:
-    """Whether this session's losses run through ``torch.compile``: ``compile`` resolved (auto by
-    the iterations) and not disabled in the process (:func:`compile_disabled`)."""
-    return cfg.uses_compile and compile_disabled() is None
-
-
 def session_record(session: Session) -> dict[str, Any]:
     """The settings the run's sessions trained at that its numbers depend on, this session's last
     (checkpoint, results.json; README "Same seed, same numbers"): ``session_settings``, a list of
     ``{"torch_threads", "compiled"}`` in order without repeats (probe 82 rows 20, 21: compile was
     not recorded), and ``torch_threads``, their thread counts (session 38's key, kept)."""
-    now = {"torch_threads": torch.get_num_threads(), "compiled": compiles(session.cfg)}
+    now = {"torch_threads": torch.get_num_threads(), "compiled": session.cfg.compiles}
     earlier = session.session_settings
     settings = earlier if earlier and earlier[-1] == now else [*earlier, now]
     threads = [s["torch_threads"] for s in settings]
@@ -1843,7 +1837,7 @@ def _say_settings_changed(session: Session) -> None:
     if not session.session_settings:
         return
     last = session.session_settings[-1]
-    now_threads, now_compiled = torch.get_num_threads(), compiles(session.cfg)
+    now_threads, now_compiled = torch.get_num_threads(), session.cfg.compiles
     changed, keeps = [], []
     if last["torch_threads"] != now_threads:
         changed.append(

@@ -324,6 +324,14 @@ class CotrainConfig:
         return self.compile
 
     @property
+    def compiles(self) -> bool:
+        """Whether a session of this config runs its losses through ``torch.compile``:
+        :attr:`uses_compile`, and compile not disabled in the process (``compile_disabled``)."""
+        from rambo_env.compile import compile_disabled
+
+        return self.uses_compile and compile_disabled() is None
+
+    @property
     def uses_precision(self) -> str:
         """``precision`` resolved for ``device``: auto = bf16 where bf16 is native, else fp32."""
         from rambo_env.dynamics.ensemble import resolve_precision

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 import torch
 
 from rambo_env.bench import cpu_model
-from rambo_env.compile import compile_disabled
 from rambo_env.dynamics.io import cache_dir
 from rambo_env.run_io import check_flag, is_int, write_json
 
@@ -53,7 +52,7 @@ def timing_key(
         f"{cfg.ensemble_hidden}"
         + (f" | {cfg.precision}" if cfg.precision != "fp32" else "")  # fp32 keys as before
         # eager keys as before; a compile torch is told to skip is eager (probe 76 row 18)
-        + (" | compiled" if cfg.uses_compile and compile_disabled() is None else "")
+        + (" | compiled" if cfg.compiles else "")
     )
 
 

@@ -127,20 +127,16 @@ def test_an_old_run_extended_at_another_thread_count_takes_config_jsons_count(
 ):
     # probe 83 row 16: was no note, and torch_threads [2] recorded for a run whose earlier
     # iterations trained at 1 (config.json's torch_threads 1)
-    before = torch.get_num_threads()
-    try:
-        run = tmp_path / "run"
-        run_cotrain(tiny_config(tiny_hopper, n_iterations=2, torch_threads=1), run)
-        _strip_session_records(run)
-        capsys.readouterr()
-        cfg = dataclasses.replace(load_config(run), n_iterations=3, torch_threads=2)
-        result = run_cotrain(cfg, run, True)
-        assert "this session trains at 2 torch threads, the run's last session at 1" in (
-            capsys.readouterr().out
-        )
-        assert result["torch_threads"] == [1, 2]
-    finally:
-        torch.set_num_threads(before)
+    run = tmp_path / "run"
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=2, torch_threads=1), run)
+    _strip_session_records(run)
+    capsys.readouterr()
+    cfg = dataclasses.replace(load_config(run), n_iterations=3, torch_threads=2)
+    result = run_cotrain(cfg, run, True)
+    assert "this session trains at 2 torch threads, the run's last session at 1" in (
+        capsys.readouterr().out
+    )
+    assert result["torch_threads"] == [1, 2]
 
 
 def test_the_thread_hint_after_mixed_sessions_promises_no_uninterrupted_numbers(
@@ -149,22 +145,16 @@ def test_the_thread_hint_after_mixed_sessions_promises_no_uninterrupted_numbers(
     capsys,
 ):
     # probe 83 row 35: was "(--torch-threads N keeps them)" after sessions at [1, 2] too
-    before = torch.get_num_threads()
-    try:
-        run = tmp_path / "run"
-        run_cotrain(tiny_config(tiny_hopper, n_iterations=3, stop_at_iteration=1), run)
-        cfg = dataclasses.replace(load_config(run), stop_at_iteration=2, torch_threads=2)
-        run_cotrain(cfg, run, True)
-        capsys.readouterr()
-        cfg = dataclasses.replace(cfg, stop_at_iteration=None, torch_threads=1)
-        run_cotrain(cfg, run, True)
-        said = capsys.readouterr().out
-        assert (
-            "already mixed settings, so no flag gives them now; --torch-threads 2 matches" in said
-        )
-        assert "keeps them" not in said
-    finally:
-        torch.set_num_threads(before)
+    run = tmp_path / "run"
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=3, stop_at_iteration=1), run)
+    cfg = dataclasses.replace(load_config(run), stop_at_iteration=2, torch_threads=2)
+    run_cotrain(cfg, run, True)
+    capsys.readouterr()
+    cfg = dataclasses.replace(cfg, stop_at_iteration=None, torch_threads=1)
+    run_cotrain(cfg, run, True)
+    said = capsys.readouterr().out
+    assert "already mixed settings, so no flag gives them now; --torch-threads 2 matches" in said
+    assert "keeps them" not in said
 
 
 def test_a_killed_larger_q_limit_resume_keeps_the_divergence_guard(
@@ -253,23 +243,15 @@ def test_a_reproduction_of_a_run_of_mixed_thread_counts_says_it_parts(
 ):
     # probe 83 row 14: load_config + run_cotrain of a run trained at threads [1, 2] reproduced it
     # at 1 thread without a word (its numbers part from the run's)
-    before = torch.get_num_threads()
-    try:
-        run = tmp_path / "run"
-        run_cotrain(tiny_config(tiny_hopper, n_iterations=2, stop_at_iteration=1), run)
-        cfg = dataclasses.replace(load_config(run), stop_at_iteration=None, torch_threads=2)
-        run_cotrain(cfg, run, True)
-        capsys.readouterr()
-        run_cotrain(load_config(run), tmp_path / "again")
-        out = capsys.readouterr().out
-        assert (
-            f"note: this config is {run}'s (load_config), whose sessions trained at torch " in out
-        )
-        assert (
-            "threads [1, 2]" in out and "this run trains every iteration at 1 torch thread" in out
-        )
-        capsys.readouterr()
-        run_cotrain(load_config(tmp_path / "again"), tmp_path / "third")  # one setting: quiet
-        assert "this config is" not in capsys.readouterr().out
-    finally:
-        torch.set_num_threads(before)
+    run = tmp_path / "run"
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=2, stop_at_iteration=1), run)
+    cfg = dataclasses.replace(load_config(run), stop_at_iteration=None, torch_threads=2)
+    run_cotrain(cfg, run, True)
+    capsys.readouterr()
+    run_cotrain(load_config(run), tmp_path / "again")
+    out = capsys.readouterr().out
+    assert f"note: this config is {run}'s (load_config), whose sessions trained at torch " in out
+    assert "threads [1, 2]" in out and "this run trains every iteration at 1 torch thread" in out
+    capsys.readouterr()
+    run_cotrain(load_config(tmp_path / "again"), tmp_path / "third")  # one setting: quiet
+    assert "this config is" not in capsys.readouterr().out

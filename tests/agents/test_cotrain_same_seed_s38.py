@@ -8,8 +8,6 @@ from __future__ import annotations
 import dataclasses
 import json
 
-import torch
-
 from agents.cotrain import PRESETS, load_config, run_cotrain
 from rambo_env.dynamics.training import MLEConfig, epoch_cap
 from rambo_env.run_io import load_checkpoint
@@ -97,24 +95,20 @@ def test_a_resume_at_another_thread_count_says_its_numbers_part(
     tmp_path,
     capsys,
 ):
-    before = torch.get_num_threads()
-    try:
-        run_dir = tmp_path / "run"
-        run_cotrain(tiny_config(tiny_hopper, n_iterations=3, stop_at_iteration=1), run_dir)
-        assert load_checkpoint(run_dir / "checkpoint.pt")["torch_threads"] == [1]
-        capsys.readouterr()
-        cfg = dataclasses.replace(load_config(run_dir), stop_at_iteration=2, torch_threads=2)
-        run_cotrain(cfg, run_dir, resume=True)
-        said = capsys.readouterr().out
-        assert "note: this session trains at 2 torch threads, the run's last session at 1" in said
-        assert "--torch-threads 1 keeps them" in said
-        assert load_checkpoint(run_dir / "checkpoint.pt")["torch_threads"] == [1, 2]
-        # the same count again: no note, no new entry
-        cfg = dataclasses.replace(cfg, stop_at_iteration=None)
-        result = run_cotrain(cfg, run_dir, resume=True)
-        assert "the run's last session" not in capsys.readouterr().out
-        assert result["torch_threads"] == [1, 2]
-        saved = json.loads((run_dir / "results.json").read_text())
-        assert saved["torch_threads"] == [1, 2] and saved["iterations_completed"] == 3
-    finally:
-        torch.set_num_threads(before)
+    run_dir = tmp_path / "run"
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=3, stop_at_iteration=1), run_dir)
+    assert load_checkpoint(run_dir / "checkpoint.pt")["torch_threads"] == [1]
+    capsys.readouterr()
+    cfg = dataclasses.replace(load_config(run_dir), stop_at_iteration=2, torch_threads=2)
+    run_cotrain(cfg, run_dir, resume=True)
+    said = capsys.readouterr().out
+    assert "note: this session trains at 2 torch threads, the run's last session at 1" in said
+    assert "--torch-threads 1 keeps them" in said
+    assert load_checkpoint(run_dir / "checkpoint.pt")["torch_threads"] == [1, 2]
+    # the same count again: no note, no new entry
+    cfg = dataclasses.replace(cfg, stop_at_iteration=None)
+    result = run_cotrain(cfg, run_dir, resume=True)
+    assert "the run's last session" not in capsys.readouterr().out
+    assert result["torch_threads"] == [1, 2]
+    saved = json.loads((run_dir / "results.json").read_text())
+    assert saved["torch_threads"] == [1, 2] and saved["iterations_completed"] == 3
