@@ -1174,7 +1174,9 @@ def _note_no_tune_state(spec: SweepSpec, sweep_dir: Path) -> None:
 _RAY_CORE_PROCESSES = frozenset({"gcs_server", "raylet"})
 
 
-def _exit_when_ray_is_gone(sweep_dir: Path, signum: int, poll_s: float = 0.5) -> None:
+def _exit_when_ray_is_gone(
+    sweep_dir: Path, signum: int, poll_s: float = 0.5, done: threading.Event | None = None
+) -> None:
     """After a stop signal: when this driver's own Ray processes (GCS, raylet, …) have died, say
     so with the ``--resume`` line and exit 130 at once (a daemon thread's watch).
 
@@ -1183,18 +1185,22 @@ def _exit_when_ray_is_gone(sweep_dir: Path, signum: int, poll_s: float = 0.5) ->
     for the dead GCS and the driver ended in Ray's C++ error, no ``[sweep] interrupted`` line. A
     signal to the driver alone (``kill PID``, Ctrl-C: Ray's processes ignore SIGINT) never gets
     here: Tune stops the trials and the script says the same line itself.
+
+    The watch ends once ``done`` is set (the stop context left, ``fit()`` returned): it exited
+    the process with 130 long after its sweep had ended, when a later ``ray.shutdown()`` of the
+    same Ray session ended the GCS (a test suite's whole run, stop 49's CI).
     """
     try:
         from ray._private import worker
     except ImportError:
         return
     node = getattr(worker, "_global_node", None)  # None: connected to a cluster's address
-    while node is not None:
+    while node is not None and not (done is not None and done.is_set()):
         try:  # those not stopped by ray.shutdown(); the dashboard's end alone is no matter
             dead = {kind for kind, _ in node.dead_processes()} & _RAY_CORE_PROCESSES
         except Exception:  # Ray's internals changed: Tune's own stop goes on
             return
-        if dead:
+        if dead and not (done is not None and done.is_set()):
             kinds = " and ".join(sorted(dead))
             print(
                 f"[sweep] interrupted ({signal.Signals(signum).name}): Ray's own processes "
@@ -1223,6 +1229,7 @@ def _stops_gracefully(sweep_dir: Path | None = None) -> Iterator[list[int]]:
     for that. Only the main thread may install handlers; elsewhere a no-op.
     """
     received: list[int] = []
+    done = threading.Event()  # the watch below ends with this context
     usr1 = getattr(signal, "SIGUSR1", None)  # POSIX only
     if threading.current_thread() is not threading.main_thread():
         yield received
@@ -1232,7 +1239,7 @@ def _stops_gracefully(sweep_dir: Path | None = None) -> Iterator[list[int]]:
     def stop(signum: int, frame: Any) -> None:
         received.append(signum)
         if len(received) == 1 and sweep_dir is not None:  # probe 61: a process-group signal
-            watch = (sweep_dir, signum)
+            watch = (sweep_dir, signum, 0.5, done)
             threading.Thread(target=_exit_when_ray_is_gone, args=watch, daemon=True).start()
         tune_stop = signal.getsignal(usr1) if usr1 is not None else None
         if len(received) > 1 or not callable(tune_stop):  # again, or Tune not (yet) running
@@ -1249,6 +1256,7 @@ def _stops_gracefully(sweep_dir: Path | None = None) -> Iterator[list[int]]:
     try:
         yield received
     finally:
+        done.set()
         for sig, handler in previous.items():  # None: Ray's C++ handler, not restorable
             signal.signal(sig, signal.SIG_DFL if handler is None else handler)
         tune_log.removeFilter(_no_restore_advice)
