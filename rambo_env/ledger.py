@@ -668,17 +668,22 @@ def update_ledger(
     return entry
 
 
-def _kept_bytes(path: Path) -> bytes | None:
-    """``path``'s content, None if there is no such file (what :func:`_put_back` restores)."""
+def _kept_bytes(path: Path) -> bytes | bool | None:
+    """``path``'s content, None if there is no such file, False if it cannot be read (then
+    :func:`_put_back` leaves it as the write made it; the write says what is wrong)."""
     try:
         return path.read_bytes()
     except FileNotFoundError:
         return None
+    except OSError:
+        return False
 
 
-def _put_back(path: Path, before: bytes | None) -> None:
+def _put_back(path: Path, before: bytes | bool | None) -> None:
     """``path`` as it was before a write whose companion write failed: removed if it was not
     there, else its earlier content (best effort: the failure that called it is the error)."""
+    if before is False:
+        return
     with suppress(OSError):
         if before is None:
             path.unlink(missing_ok=True)
