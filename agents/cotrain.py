@@ -696,13 +696,16 @@ def _run(
             run_dir=run_dir,
             recorded_resolved=_recorded_resolved(run_dir),  # its (k, λ): probe 79
         )
-        extend()  # probe 20: recorded once the setup has passed (a refused resume changed it)
-        _record_stop_at(cfg, run_dir)
         session.resolved_at_start = run_io.read_json(run_dir / run_io.CONFIG_NAME)["resolved"]
         history = _restore(session, state, run_dir / run_io.CHECKPOINT_NAME)
         _say_other_schedule(cfg, history)
         _say_settings_changed(session)
         say_setting_changed(session, session.resolved_at_start, int(state["iteration"]))
+        # probe 20: recorded once the setup has passed (a refused resume changed it); probe 85
+        # row 23: and the restore (an error in it left config.json extended, 8 -> 12, beside
+        # results.json's "finished 8/8", and a later plain --resume extended it without a word)
+        extend()
+        _record_stop_at(cfg, run_dir)
     else:  # a relative dataset path in config.json named another file from another folder
         unlogged = []
         cfg = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
@@ -774,12 +777,23 @@ def _run(
 
     diverged_before = _divergence_record(run_dir, history.iteration) if current else None
 
+    said: set[str] = set()  # the bookkeeping files whose failed write was told (probe 85)
+
     def write_running(h: RunHistory) -> None:
         _write_running_results(
-            session, h, run_dir, setup_s, time.perf_counter() - t_start, diverged_before
+            session, h, run_dir, setup_s, time.perf_counter() - t_start, diverged_before, said
         )
 
-    monitor = _make_monitor(session, history, run_dir, report, write_running if current else None)
+    # probe 85 row 26: config.json deleted while the run trained was not noticed; the run then
+    # could neither enter the ledger nor be resumed. Written again from this session's copy.
+    config_kept = run_io.read_json(run_dir / run_io.CONFIG_NAME)
+
+    def after_save(h: RunHistory) -> None:
+        _keep_config(run_dir, config_kept)
+        if current:
+            write_running(h)
+
+    monitor = _make_monitor(session, history, run_dir, report, after_save)
     stop_now = cfg.stop_at_iteration is not None and history.iteration >= cfg.stop_at_iteration
     if remaining > 0 and not stop_now:
         if current:
@@ -821,7 +835,25 @@ def _run(
         "cotrain", "while the results were written: they were completed first"
     ):
         timing.record_iteration_time(key, session_times())
+        _keep_config(run_dir, config_kept)
         return _finish(session, monitor, history, run_dir, setup_s, time.perf_counter() - t_start)
+
+
+def _keep_config(run_dir: Path, saved: dict[str, Any]) -> None:
+    """Write the run's config.json again from ``saved`` (this session's copy, read after its
+    setup recorded it) when it is gone, with one WARNING; called after each checkpoint and
+    before the closing results.json (probe 85 row 26: deleted while the run trained, it stayed
+    missing without a word, and ledger.py and --resume then refused the finished run)."""
+    path = run_dir / run_io.CONFIG_NAME
+    if path.exists() or path.is_symlink():
+        return
+    run_io.check_run_dir_kept(run_dir)  # probe 28: never a new folder at a moved run's path
+    run_io.write_json(path, saved)
+    print(
+        f"[rambo_env] WARNING: {path} was missing (deleted while the run trained?): written "
+        "again from the run's settings, as this session read them at its start",
+        flush=True,
+    )
 
 
 class TolerantTensorBoard(KVWriter):
@@ -842,9 +874,14 @@ class TolerantTensorBoard(KVWriter):
     def write(self, key_values: dict[str, Any], key_excluded: Any, step: int = 0) -> None:
         if self.inner is None:
             return
+        # probe 85 row 10: was OSError only; any other error in a log write (an encoding or
+        # protobuf error) ended the training. Exception, not BaseException: Ctrl-C / SIGTERM
+        # still stop the run; a MemoryError here is a log record's allocation, which switching
+        # the writer off (its queue freed) outlives, and a real shortage stops the training's own
+        # next allocation anyway.
         try:
             self.inner.write(key_values, key_excluded, step)
-        except OSError as err:
+        except Exception as err:
             self._switch_off(err, step)
 
     def close(self) -> None:
@@ -852,20 +889,24 @@ class TolerantTensorBoard(KVWriter):
             return
         try:
             self.inner.close()
-        except OSError as err:
+        except Exception as err:
             self._switch_off(err, None)
         self.inner = None
 
-    def _switch_off(self, err: OSError, step: int | None) -> None:
+    def _switch_off(self, err: Exception, step: int | None) -> None:
         inner, self.inner = self.inner, None
         with contextlib.suppress(Exception):
             inner.close()  # raises the writer thread's error again
         where = f" at iteration {step}" if step else ""
+        if isinstance(err, OSError):
+            why, fix = err.strerror or err, "free space there (or fix the folder)"
+        else:
+            why, fix = f"{type(err).__name__}: {err}", "see the error"
         print(
             f"[cotrain] WARNING: {self.folder}: TensorBoard logs not written{where} "
-            f"({err.strerror or err}); TensorBoard logging is off for the rest of this "
+            f"({why}); TensorBoard logging is off for the rest of this "
             "session, the run goes on (checkpoints, results.json and its evaluations are kept; "
-            "tb/ lacks the later iterations): free space there (or fix the folder) and "
+            f"tb/ lacks the later iterations): {fix} and "
             "--resume later sessions to log again",
             flush=True,
         )
@@ -1402,6 +1443,8 @@ def _redraw_missing_curve(cfg: CotrainConfig, saved: dict[str, Any], run_dir: Pa
     if path.exists() and (not path.is_file() or (_whole_png(path) and not stale)):
         return
     was = "missing (killed while it was drawn?)" if not path.exists() else "not a whole PNG (cut?)"
+    # probe 85 row 9: a failed drawing (one WARNING at the run's end) leaves it missing too
+    failed = "" if path.exists() else " (or its drawing failed: a WARNING said so at the run's end)"
     if path.exists() and _whole_png(path):
         was = f"older than its {run_io.RESULTS_NAME} (killed before it was drawn again?)"
     evals = saved.get("evals") or []
@@ -1415,7 +1458,7 @@ def _redraw_missing_curve(cfg: CotrainConfig, saved: dict[str, Any], run_dir: Pa
         title=f"{saved.get('dataset_name') or saved.get('dataset')} {cfg.algo} "
         f"k={saved.get('rollout_length')} λ={saved.get('adversary_weight')} seed {cfg.seed}",
     )
-    print(f"[cotrain] {path.name} was {was}: drawn again", flush=True)
+    print(f"[cotrain] {path.name} was {was}: drawn again{failed}", flush=True)
 
 
 def _extend(cfg: CotrainConfig, done: int, run_dir: Path) -> Callable[[], None]:
@@ -1433,7 +1476,7 @@ def _extend(cfg: CotrainConfig, done: int, run_dir: Path) -> Callable[[], None]:
             f"least {done}), or extend the run with --n-iterations N"
         )
     if before == cfg.n_iterations:
-        return lambda: None
+        return lambda: _say_extended_before(cfg, done, run_dir)
     if cfg.n_iterations < done:
         raise ValueError(
             f"n_iterations: {cfg.n_iterations} < the {run_io.counted(done, 'iteration')} {run_dir} "
@@ -1448,6 +1491,29 @@ def _extend(cfg: CotrainConfig, done: int, run_dir: Path) -> Callable[[], None]:
         print(f"[cotrain] n_iterations of {run_dir}: {before} -> {cfg.n_iterations}", flush=True)
 
     return record
+
+
+def _say_extended_before(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
+    """A note when config.json's ``n_iterations`` is above the count results.json says the run
+    finished at: a session that extended the run failed before it trained (probe 85 row 23: a
+    plain --resume then extended 8 -> 12 without a word; :func:`_extend` is now recorded after
+    the restore, runs left so by earlier versions remain)."""
+    try:
+        results = run_io.read_json(run_dir / run_io.RESULTS_NAME)
+    except (OSError, ValueError):  # none or damaged: said elsewhere
+        return
+    if not isinstance(results, dict) or results.get("status") != "finished":
+        return
+    planned = results.get("n_iterations")
+    if not run_io.is_int(planned) or planned >= cfg.n_iterations or planned != done:
+        return
+    print(
+        f"[cotrain] note: {run_dir / run_io.CONFIG_NAME} records n_iterations {cfg.n_iterations} "
+        f"but {run_dir / run_io.RESULTS_NAME} says the run finished {done}/{planned} (an earlier "
+        f"session that extended it stopped before it trained?): this session extends it, "
+        f"n_iterations {planned} -> {cfg.n_iterations}, as config.json records",
+        flush=True,
+    )
 
 
 def _say_other_schedule(cfg: CotrainConfig, history: RunHistory) -> None:
@@ -2009,20 +2075,57 @@ def _finish(
 
 
 def _draw_curve(
-    session: Session, history: RunHistory, results: dict[str, Any], run_dir: Path
+    session: Session,
+    history: RunHistory,
+    results: dict[str, Any],
+    run_dir: Path,
+    said: set[str] | None = None,
 ) -> None:
-    """The run's learning_curve.png from its history (after its results.json)."""
+    """The run's learning_curve.png from its history (after its results.json). A failed drawing
+    is one WARNING (once per session with ``said``, the failures already told) and the run goes
+    on: probe 85 rows 9, 27, a matplotlib / font error here ended the training (the redraw after
+    a resumed session's checkpoint) or skipped the closing lines of a run whose results.json was
+    already written, with a bare traceback."""
     cfg = session.cfg
     scores = [e.get("normalized_score") for e in history.evals if e["iteration"] > 0]
     have_scores = any(s is not None for s in scores)
-    run_io.plot_learning_curve(
-        run_dir / run_io.CURVE_NAME,
-        [e["iteration"] for e in history.evals],
-        [e.get("normalized_score") if have_scores else e["return_mean"] for e in history.evals],
-        history.q_history,
-        value_label=curve_label(results["score_label"]) if have_scores else "return",
-        title=f"{session.dataset.name} {cfg.algo} k={results['rollout_length']} "
-        f"λ={results['adversary_weight']} seed {cfg.seed}",
+    path = run_dir / run_io.CURVE_NAME
+    try:
+        run_io.plot_learning_curve(
+            path,
+            [e["iteration"] for e in history.evals],
+            [e.get("normalized_score") if have_scores else e["return_mean"] for e in history.evals],
+            history.q_history,
+            value_label=curve_label(results["score_label"]) if have_scores else "return",
+            title=f"{session.dataset.name} {cfg.algo} k={results['rollout_length']} "
+            f"λ={results['adversary_weight']} seed {cfg.seed}",
+        )
+    except Exception as err:  # Exception: Ctrl-C still stops a session that trains
+        _bookkeeping_failed(
+            path,
+            err,
+            f"drawn at iteration {history.iteration}",
+            f"its results are in {run_io.RESULTS_NAME}; scripts/cotrain.py --resume "
+            f"{run_io.shell_path(run_dir)} draws it again once the run has ended",
+            said,
+        )
+
+
+def _bookkeeping_failed(
+    path: Path, err: Exception, what: str, then: str, said: set[str] | None
+) -> None:
+    """One WARNING for a run's file that is bookkeeping (its learning curve, the "running"
+    results.json of a resumed session) and failed to be written: the run goes on. With ``said``
+    (the files already told this session) a file is told once."""
+    if said is not None:
+        if path.name in said:
+            return
+        said.add(path.name)
+    again = "; its later failures this session are not said again" if said is not None else ""
+    print(
+        f"[rambo_env] WARNING: {path} not {what} ({type(err).__name__}: {err}); the run goes on "
+        f"({then}){again}",
+        flush=True,
     )
 
 
@@ -2033,12 +2136,15 @@ def _write_running_results(
     setup_s: float,
     session_s: float,
     diverged_before: dict[str, Any] | None = None,
+    said: set[str] | None = None,
 ) -> None:
     """A resumed session's results.json and learning curve while it trains: status ``running``
     and the checkpoint's iterations, rewritten when the session starts and after each checkpoint
     (probe 81 rows 22, 33: an extend kept "finished 12/12" and the 12-iteration curve while
     config.json said 20 and the checkpoint held 15, also after a kill). A first session writes
-    neither until it ends; :func:`_finish` replaces them."""
+    neither until it ends; :func:`_finish` replaces them. Both are bookkeeping: a failed write
+    is one WARNING per file (``said``) and the session trains on (probe 85 rows 11, 27: a
+    MemoryError or a plot error here ended the training)."""
     n = session.cfg.n_iterations
     message = (
         f"running: iteration {history.iteration} of {n} done (process {os.getpid()}); this file "
@@ -2050,9 +2156,18 @@ def _write_running_results(
         history.iteration
     ):  # probe 83 row 12: kept until the session passes that iteration (see _divergence_record)
         results["diverged_before"] = diverged_before
-    run_io.check_run_dir_kept(run_dir)
-    run_io.write_json(run_dir / run_io.RESULTS_NAME, results)
-    _draw_curve(session, history, results, run_dir)
+    run_io.check_run_dir_kept(run_dir)  # a moved run folder still stops the run (probe 28)
+    try:
+        run_io.write_json(run_dir / run_io.RESULTS_NAME, results)
+    except Exception as err:  # Exception: Ctrl-C still stops a session that trains
+        _bookkeeping_failed(
+            run_dir / run_io.RESULTS_NAME,
+            err,
+            f"rewritten at iteration {history.iteration}",
+            f"its checkpoint is kept; {run_io.RESULTS_NAME} is written when the session ends",
+            said,
+        )
+    _draw_curve(session, history, results, run_dir, said)
 
 
 def _results_record(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -35,6 +35,7 @@ from rambo_env.dynamics.ensemble import PRECISIONS
 from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.presets import ALGOS, RamboPreset
 from rambo_env.run_io import (
+    CHECKPOINT_NAME,
     CONFIG_NAME,
     RERUN_DIED_START,
     RESULTS_NAME,
@@ -42,6 +43,7 @@ from rambo_env.run_io import (
     TB_DIR,
     TB_LOST_NAME,
     StagedFiles,
+    atomic_write,
     bare_lock_pid,
     check_config_keys,
     check_field_types,
@@ -650,14 +652,43 @@ def update_ledger(
             # Each write is atomic; a signal between them left a CSV the index did not list (or
             # an index whose plot lagged): held now, and raised once all three are written.
             said = f"while {entry.slug} was written to the ledger: its entry was completed first"
+            csv = ledger_dir / f"{entry.slug}.csv"
             with interrupts_deferred("ledger", said, reraise=True):
-                write_curves_csv(ledger_dir / f"{entry.slug}.csv", rows)
-                write_json(
-                    ledger_dir / INDEX_NAME,
-                    {s: _entry_record(e) for s, e in sorted(index.items())},
-                )
+                before = _kept_bytes(csv)
+                write_curves_csv(csv, rows)
+                try:
+                    write_json(
+                        ledger_dir / INDEX_NAME,
+                        {s: _entry_record(e) for s, e in sorted(index.items())},
+                    )
+                except BaseException:  # probe 85 row 18: an error (not a signal) here left
+                    _put_back(csv, before)  # a CSV index.json did not list: put back as it was
+                    raise
                 staged.commit()
     return entry
+
+
+def _kept_bytes(path: Path) -> bytes | bool | None:
+    """``path``'s content, None if there is no such file, False if it cannot be read (then
+    :func:`_put_back` leaves it as the write made it; the write says what is wrong)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return False
+
+
+def _put_back(path: Path, before: bytes | bool | None) -> None:
+    """``path`` as it was before a write whose companion write failed: removed if it was not
+    there, else its earlier content (best effort: the failure that called it is the error)."""
+    if before is False:
+        return
+    with suppress(OSError):
+        if before is None:
+            path.unlink(missing_ok=True)
+        else:
+            atomic_write(path, lambda tmp: tmp.write_bytes(before))
 
 
 def _check_logs_reach_results(run_dir: Path, logged: Sequence[Mapping[str, Any]]) -> None:
@@ -1233,6 +1264,13 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         check_not_died_starting(
             run_dir, f"{RERUN_DIED_START}, then add it after its first iteration"
         )
+        held = [n for n in (CHECKPOINT_NAME, RESULTS_NAME) if (run_dir / n).exists()]
+        if held:  # probe 85 row 26: was "(not a run folder?)" for a run whose config.json went
+            raise FileNotFoundError(
+                f"run_dir: {run_dir} holds a run ({', '.join(held)}) but not its {CONFIG_NAME} "
+                "(deleted or moved?); restore it from a copy of the run (scripts/cotrain.py "
+                "--resume needs it too)"
+            )
         raise FileNotFoundError(f"run_dir: {run_dir} has no {CONFIG_NAME} (not a run folder?)")
     check_readable(config_path, "run_dir")  # was: a bare "[Errno 13] Permission denied: …"
     try:
