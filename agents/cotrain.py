@@ -68,8 +68,10 @@ __all__ = [
     "CotrainConfig",
     "RunInterrupted",
     "config_differences",
+    "failure_message",
     "load_config",
     "load_session",
+    "non_finite_actor",
     "run_cotrain",
 ]
 
@@ -518,6 +520,9 @@ def run_cotrain(
         after results.json is written (status ``interrupted``; its ``results``); the last
         checkpoint is kept for ``resume=True``. The caller's torch thread count and global RNG
         states are restored on return either way.
+    :raises Exception: an error inside an iteration (a bug, ``MemoryError``, …) after
+        results.json is written with status ``failed`` (its message says where and how to go
+        on; the exception's ``cotrain_failure`` holds (iteration, phase)); the last checkpoint is kept.
     :return: ``status`` (finished | stopped | diverged), ``message``,
         ``final_score`` (mean normalised score of the last 10 evaluations, App. B.6), ``evals``,
         ``q_history``, ``rambo_off`` (App. B.5), wall times, and the resolved (k, λ).
@@ -822,6 +827,11 @@ def _run(
             monitor.interrupt()
         except NonFiniteModelError as err:  # e.g. a huge λ: diverged, the last checkpoint kept
             monitor.model_diverged(str(err))
+        except (run_io.WriteFailedError, run_io.RunDirMovedError):
+            raise  # the run's own writes: their errors say where the run stands (probes 28, 30)
+        except Exception as err:  # probe 85: a bug, out of memory, a full disk in an iteration
+            _record_failure(err, session, history, run_dir, setup_s, t_start, diverged_before)
+            raise
         finally:  # probe 25: its writer thread outlived each run in a long-lived process
             tb_logger.close()
             monitor.close_bar()  # probe 77 row 5: an error left it open for the process's life
@@ -1236,7 +1246,9 @@ def _divergence_record(run_dir: Path, done: int) -> dict[str, Any] | None:
         return None
     if saved.get("status") == "diverged":
         record = {k: saved.get(k) for k in ("iterations_completed", "diverged_at", "message")}
-    elif saved.get("status") == "running" and isinstance(saved.get("diverged_before"), dict):
+    elif saved.get("status") in ("running", "failed") and isinstance(
+        saved.get("diverged_before"), dict
+    ):
         record = saved["diverged_before"]
     else:
         return None
@@ -2168,6 +2180,114 @@ def _write_running_results(
             said,
         )
     _draw_curve(session, history, results, run_dir, said)
+
+
+#: The part of an iteration an exception came from, by the innermost frame of its traceback
+#: that names one: (function name, or None for any; text in the frame's line, or None; phase).
+_PHASES = (
+    ("_evaluate", None, "the evaluation"),
+    ("run_adversary", None, "the adversary update"),
+    ("_save", None, "the checkpoint write"),
+    ("train", None, "the agent's gradient steps"),
+    (None, ".train(", "the agent's gradient steps"),
+    ("collect_rollouts", None, "the model rollouts"),
+)
+
+
+def _failure_phase(err: BaseException) -> str | None:
+    """Which part of an iteration ``err`` was raised in (:data:`_PHASES`), None if unknown."""
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(err.__traceback__)):  # innermost first
+        for name, text, phase in _PHASES:
+            if (name is None or frame.name == name) and (
+                text is None or text in (frame.line or "")
+            ):
+                return phase
+    return None
+
+
+def non_finite_actor(err: BaseException) -> bool:
+    """``err`` is torch's refusal of a distribution built from non-finite actor outputs
+    ("Expected parameter loc … found invalid values"): the policy's weights went non-finite."""
+    text = str(err)
+    return isinstance(err, ValueError) and "Expected parameter" in text and "invalid values" in text
+
+
+def failure_message(
+    err: BaseException, iteration: int, phase: str | None, resume: str = "--resume"
+) -> tuple[str, str]:
+    """(what failed, what is kept and how to go on) of a run that ``err`` ended in iteration
+    ``iteration`` (``iteration - 1`` is its last checkpoint): results.json's message (status
+    ``failed``) is ``"failed: WHAT; HOW"``; ``resume``: the command that continues the run."""
+    where = f"iteration {iteration}" + (f" ({phase})" if phase else "")
+    kept = f"the last checkpoint (iteration {iteration - 1}) is kept"
+    first = (str(err).strip().splitlines() or [""])[0]
+    if isinstance(err, MemoryError):
+        return f"out of memory in {where}", (
+            f"{kept}: free memory (other programs; another --device for the session) and "
+            f"continue with {resume}; a new run with a smaller --n-rollouts or "
+            "--retain-iterations keeps a smaller model-rollout buffer"
+        )
+    if non_finite_actor(err):  # as the divergence guard says of Q and of the model
+        return (
+            f"the run diverged in {where}: the actor's outputs became non-finite (torch: {first})",
+            f"{kept}, from before the divergence: {resume} repeats that iteration from the same "
+            "checkpoint and random state and likely diverges again; start a new run with other "
+            "settings (e.g. a smaller --k or another --lam)",
+        )
+    return f"{type(err).__name__} in {where}: {first}", (
+        f"{kept}: once the cause is fixed, continue with {resume}"
+    )
+
+
+def _record_failure(
+    err: Exception,
+    session: Session,
+    history: RunHistory,
+    run_dir: Path,
+    setup_s: float,
+    t_start: float,
+    diverged_before: dict[str, Any] | None,
+) -> None:
+    """results.json of a run that ``err`` ended inside an iteration: status ``failed``, the
+    error (type, first line, iteration, phase) and the checkpoint's iterations; ``err`` gets
+    :attr:`cotrain_failure` (iteration, phase) and a note saying how to continue. Probe 85 rows 2, 4,
+    13, 17: a first session wrote no results.json, a resumed one left "running … if no process
+    runs the run, it was killed" (also while a notebook that caught the error lived on). A
+    failure to write it is not raised over ``err``."""
+    iteration, phase = history.iteration + 1, _failure_phase(err)
+    message = "failed: {}; {}".format(*failure_message(err, iteration, phase))
+    err.cotrain_failure = (iteration, phase)  # type: ignore[attr-defined]  # scripts/cotrain.py
+    with contextlib.suppress(Exception):
+        err.add_note(
+            f"run_cotrain: {message} (run_cotrain(cfg, {str(run_dir)!r}, resume=True), or "
+            f"scripts/cotrain.py --resume {run_io.shell_path(run_dir)})"
+        )
+    session_s = time.perf_counter() - t_start
+    try:
+        run_io.check_run_dir_kept(run_dir)  # moved meanwhile: no folder made at the old path
+        results = _results_record(session, "failed", message, None, history, setup_s, session_s)
+        first = (str(err).strip().splitlines() or [""])[0]
+        results["error"] = {
+            "type": type(err).__name__,
+            "message": first,
+            "iteration": iteration,
+            "phase": phase,
+        }
+        if diverged_before is not None and diverged_before.get("iterations_completed") == (
+            history.iteration
+        ):  # as _write_running_results: a plain --resume must not pass that divergence
+            results["diverged_before"] = diverged_before
+        run_io.write_json(run_dir / run_io.RESULTS_NAME, results)
+        _draw_curve(session, history, results, run_dir)
+    except Exception as failed:  # err is what the caller gets
+        with contextlib.suppress(OSError):
+            print(
+                f"[rambo_env] WARNING: {run_dir / run_io.RESULTS_NAME} could not record the "
+                f"failure ({type(failed).__name__}: {failed})",
+                flush=True,
+            )
 
 
 def _results_record(

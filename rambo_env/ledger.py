@@ -80,6 +80,7 @@ __all__ = [
     "check_ledger_folder",
     "check_results_fields",
     "check_results_status",
+    "failed_with",
     "is_entry_of",
     "killed_text",
     "ledger_dataset",
@@ -1081,6 +1082,27 @@ def stopped_part_way(run_dir: str | Path) -> tuple[int, int] | None:
     if not (is_int(done) and is_int(planned)) or done >= planned:
         return None
     return int(done), int(planned)
+
+
+def failed_with(run_dir: str | Path) -> str | None:
+    """The error that ended a run its ``results.json`` says ``failed`` (an exception inside an
+    iteration, its last checkpoint kept) and that no process continues: ``"RuntimeError in
+    iteration 2 (the evaluation): …"``; else None. Probe 85 rows 13, 17: such a run was said to
+    have "stopped … without finishing", the error it died of named nowhere."""
+    if ledger_holder(run_dir) is not None or dead_lock_pid(run_dir) is not None:
+        return None
+    try:
+        results = read_json(Path(run_dir) / RESULTS_NAME)
+    except (OSError, ValueError):  # none yet or damaged: said elsewhere
+        return None
+    if not isinstance(results, dict) or results.get("status") != "failed":
+        return None
+    error = results.get("error")
+    try:
+        phase = f" ({error['phase']})" if error.get("phase") else ""
+        return f"{error['type']} in iteration {error['iteration']}{phase}: {error['message']}"
+    except (AttributeError, KeyError, TypeError):
+        return f"an error (see {Path(run_dir) / RESULTS_NAME})"
 
 
 #: What a tool does with a run whose ``results.json`` is damaged (:func:`_diverged`): the

@@ -171,8 +171,9 @@ CONFIG_NAME = "config.json"
 CHECKPOINT_NAME = "checkpoint.pt"
 RESULTS_NAME = "results.json"
 #: The ``status`` values cotrain writes into a run's ``results.json`` (``agents.cotrain``);
-#: ``running``: a resumed session's, rewritten after each checkpoint until it ends (probe 81).
-RESULTS_STATUSES = ("finished", "stopped", "diverged", "interrupted", "running")
+#: ``running``: a resumed session's, rewritten after each checkpoint until it ends (probe 81);
+#: ``failed``: an exception ended it inside an iteration, its last checkpoint kept (probe 85).
+RESULTS_STATUSES = ("finished", "stopped", "diverged", "interrupted", "running", "failed")
 CURVE_NAME = "learning_curve.png"
 TB_DIR = "tb"
 # A file in tb/ saying that its earlier event files are lost on purpose: ``--resume`` then goes on

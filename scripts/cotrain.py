@@ -30,7 +30,9 @@ from agents.cotrain import (
     SESSION_FIELDS,
     CotrainConfig,
     RunInterrupted,
+    failure_message,
     load_config,
+    non_finite_actor,
     run_cotrain,
 )
 from agents.cotrain_setup import ENTROPY_ALGOS, check_eval_last_given, config_docs
@@ -57,6 +59,7 @@ from rambo_env.run_io import (
     shell_path,
     silence_stdout,
     tolerant_console,
+    tracebacks_wanted,
     user_folder_path,
     user_path,
     whole_number,
@@ -467,6 +470,37 @@ def stopped_by_error_line(run_dir: Path | None, cfg: CotrainConfig | None, since
     )
 
 
+def report_failed_run(err: BaseException, run_dir: Path | None, cfg: CotrainConfig | None) -> int:
+    """Exit status 1 and where the run stands, for an exception raised inside an iteration (its
+    ``cotrain_failure``, set by run_cotrain with the results.json it wrote): which iteration and
+    part failed, the checkpoint kept, the command that continues it. A bug keeps its traceback
+    before them; out of memory, an OSError (a full disk …) and a non-finite actor are one line
+    (RAMBO_ENV_TRACEBACK=1 shows the traceback). Probe 85 rows 7, 8, 25: an OSError or torch's
+    "Expected parameter loc …" was the one-line bad-input error (exit 2, no iteration named), a
+    MemoryError a bare traceback."""
+    iteration, phase = err.cotrain_failure  # type: ignore[attr-defined]
+    command = continue_command(run_dir, cfg) if run_dir is not None else "--resume"
+    what, how = failure_message(err, iteration, phase, resume=command)
+    with contextlib.suppress(OSError):  # stderr may be the closed pipe too
+        # a ValueError from inside training is a bug too, not input; torch's refusal of a
+        # non-finite actor is the run's divergence
+        one_line = isinstance(err, MemoryError | OSError) or non_finite_actor(err)
+        if tracebacks_wanted() or not one_line:
+            import traceback
+
+            traceback.print_exc()
+            one_line = False
+        print(f"[cotrain] error: {what}", file=sys.stderr)
+        if one_line:  # as report_user_error's line
+            print("(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+        print(
+            f"[cotrain] the run stopped on this error (status failed in its results.json); {how}",
+            file=sys.stderr,
+            flush=True,
+        )
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -493,6 +527,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[cotrain] {ledger_line}", flush=True)
         results = run_cotrain(cfg, run_dir, resume=resume)
     except (ValueError, OSError) as err:  # bad input, unwritable files: one line, no traceback
+        if hasattr(err, "cotrain_failure"):  # raised inside an iteration (probe 85 rows 7, 25)
+            return report_failed_run(err, run_dir, cfg)
         code = report_user_error(err)
         if isinstance(err, BrokenPipeError) and (Path(run_dir or "") / CHECKPOINT_NAME).is_file():
             with contextlib.suppress(OSError):
@@ -506,12 +542,28 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C before training (setup, MLE), or twice: no traceback
         print(f"[cotrain] {interrupted_line(run_dir, cfg)}", file=sys.stderr, flush=True)
         return 130
-    except Exception:  # a bug: its traceback, then where the run stands (probe 85)
+    except Exception as err:  # a bug: its traceback, then where the run stands (probe 85)
+        if hasattr(err, "cotrain_failure"):  # raised inside an iteration (probe 85 rows 2, 8)
+            return report_failed_run(err, run_dir, cfg)
         if line := stopped_by_error_line(run_dir, cfg, since):
             import traceback
 
             traceback.print_exc()
             print(f"[cotrain] {line}", file=sys.stderr, flush=True)
+            return 1
+        if run_dir is not None and args.resume is None and not Path(run_dir).exists():
+            # probe 85 row 21: the setup of a first session (dataset, MLE, BC) failed and its
+            # folder is removed: said as Ctrl-C there says it (was a traceback alone)
+            import traceback
+
+            traceback.print_exc()
+            print(
+                "[cotrain] the run stopped on this error before training (its folder is "
+                "removed): once the cause is fixed, rerun the same command (MLE pretraining "
+                "resumes from its last epoch)",
+                file=sys.stderr,
+                flush=True,
+            )
             return 1
         raise
     if results.get("already_finished"):  # printed by run_cotrain; nothing was rewritten

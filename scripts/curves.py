@@ -38,6 +38,7 @@ from rambo_env.curves import (
 from rambo_env.ledger import (
     diverged_text,
     evaluations,
+    failed_with,
     killed_text,
     lost_text,
     stopped_part_way,
@@ -345,6 +346,9 @@ def run_state(run_dir: Path, done: int) -> str | None:
             f"its run stopped at iteration {part[0]} of {part[1]} (--stop-at-iteration); finish "
             f"it with {resume}"
         )
+    error = failed_with(run_dir)  # probe 85 rows 13, 17: was plotted without a word
+    if error is not None:
+        return f"its run failed at {at}: {error}; continue it with {resume}"
     return None
 
 

@@ -27,6 +27,7 @@ check_working_folder()  # before torch, whose import dies raw in a deleted worki
 from rambo_env.ledger import (
     DEFAULT_LEDGER_DIR,
     check_ledger_folder,
+    failed_with,
     killed_text,
     last10_return,
     last_evaluated,
@@ -180,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
                 if _results_status(run_dir) == "interrupted"
                 else f"stopped {at} without finishing (no process runs it)"
             )
+            if (error := failed_with(run_dir)) is not None:  # probe 85 rows 13, 17: was
+                how = f"failed {at}: {error}"  # "stopped … without finishing", no error named
             running = (
                 f" so far: its run {how}; continue it with scripts/cotrain.py --resume "
                 f"{shell_path(run_dir)}, then run scripts/ledger.py again: the ledger entry is "

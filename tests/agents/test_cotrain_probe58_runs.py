@@ -43,7 +43,7 @@ def test_the_ledger_refuses_a_results_status_cotrain_never_writes(
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and err == (
         f"error: {run_dir}: run_dir: {run_dir / 'results.json'}: status 'banana' is not one of "
-        "finished, stopped, diverged, interrupted, running (what cotrain writes); restore it\n"
+        "finished, stopped, diverged, interrupted, running, failed (what cotrain writes); restore it\n"
     ), err
 
 
