@@ -38,6 +38,8 @@ from rambo_env.run_io import (
     python_fields,
     read_json,
     refuse_broken_link,
+    replace_folder,
+    restore_set_aside,
     safe_reason,
     save_checkpoint,
     user_stacklevel,
@@ -393,26 +395,35 @@ def save_resume_state(
 ) -> None:
     """Atomically replace ``out_dir/resume`` with the SB3 model, its replay buffer and the history
     (and ``env_id``, the env it trains on, where given: a resume with another env is refused)."""
-    final, tmp = out_dir / "resume", out_dir / "resume.tmp"
+    final, tmp, old = out_dir / "resume", out_dir / "resume.tmp", out_dir / "resume.old"
+    restore_resume(out_dir)  # probe 86 row 28: the next save deleted the only good one
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    model.save(tmp / "model.zip")
-    model.save_replay_buffer(tmp / "replay_buffer.pkl")
-    state = {
-        "num_timesteps": model.num_timesteps,
-        "history": history,
-        "wall_s": wall_s,
-        "sha256": {name: _sha256(tmp / name) for name in _PICKLED},
-    }
-    if env_id is not None:
-        state["env_id"] = env_id
-    (tmp / "state.json").write_text(json.dumps(state, indent=2))
-    old = out_dir / "resume.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        final.rename(old)
-    tmp.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
+    try:
+        model.save(tmp / "model.zip")
+        model.save_replay_buffer(tmp / "replay_buffer.pkl")
+        state = {
+            "num_timesteps": model.num_timesteps,
+            "history": history,
+            "wall_s": wall_s,
+            "sha256": {name: _sha256(tmp / name) for name in _PICKLED},
+        }
+        if env_id is not None:
+            state["env_id"] = env_id
+        (tmp / "state.json").write_text(json.dumps(state, indent=2))
+        shutil.rmtree(old, ignore_errors=True)
+        # probe 86 row 28: a failed rename of resume.tmp left no resume/ (the last good save
+        # sat in resume.old, which nothing read): the previous one is now put back
+        replace_folder(tmp, final, old)
+    finally:  # probe 86 row 29: a failed write left resume.tmp with a partial replay buffer
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def restore_resume(out_dir: Path) -> None:
+    """Put ``out_dir/resume.old`` (the last good save, set aside by :func:`save_resume_state`)
+    back as ``out_dir/resume`` where that is missing: its replacement failed, and so did putting
+    it back (one WARNING naming both)."""
+    restore_set_aside(out_dir / "resume", out_dir / "resume.old", "resume save")
 
 
 def train_behaviour(
@@ -448,6 +459,7 @@ def train_behaviour(
             raise ValueError(
                 f"out_dir: {path} is a file; pass a folder for the behaviour agent's files"
             )
+    restore_resume(out)  # probe 86 row 28: a resume.old without resume/ was never read
     held = [
         name
         for name in ("behaviour.json", actor_file, "replay.npz", "checkpoints", "resume")

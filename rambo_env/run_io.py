@@ -2651,6 +2651,57 @@ class StagedFiles:
         return done
 
 
+def replace_folder(new: Path, final: Path, aside: Path) -> None:
+    """Replace the folder ``final`` by ``new`` with two renames: ``final`` to ``aside``, then
+    ``new`` to ``final``; ``aside`` is removed once ``new`` is in place. When the second rename
+    fails (any exception, Ctrl-C included), ``aside`` is renamed back to ``final`` before the
+    error propagates, so the previous folder is where it was (probe 86 rows 26-28: it was left
+    in ``aside``, which nothing read and the next write deleted). Should that fail too, the
+    error's note names ``aside``, where the previous folder then is, and ``aside`` is kept."""
+    moved = os.path.lexists(final)
+    if moved:
+        final.rename(aside)
+    try:
+        new.rename(final)
+    except BaseException as err:
+        if moved:
+            try:
+                aside.rename(final)
+            except OSError as back:
+                err.add_note(
+                    f"the previous {final.name} could not be put back ({safe_reason(back)}): it "
+                    f"is at {aside}; move it back to {final}"
+                )
+        raise
+    if moved:
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def restore_set_aside(final: Path, aside: Path, what: str) -> bool:
+    """Rename ``aside`` (the previous ``final`` that :func:`replace_folder` moved away) back to
+    ``final`` where ``final`` is missing: a replacement that failed, and whose putting back failed
+    too, left it there. One WARNING names both paths; False (and a WARNING saying where it is
+    left) where the rename fails. True: ``final`` is there (or ``aside`` was not)."""
+    if os.path.lexists(final) or not os.path.lexists(aside):
+        return True
+    try:
+        aside.rename(final)
+    except OSError as err:
+        print(
+            f"[rambo_env] WARNING: {aside} holds the previous {what} of {final}, which is "
+            f"missing, and could not be moved back ({safe_reason(err)}): left there; move it "
+            f"back to {final} yourself",
+            flush=True,
+        )
+        return False
+    print(
+        f"[rambo_env] WARNING: {final} was missing after a failed replacement: the previous "
+        f"{what} was put back from {aside}",
+        flush=True,
+    )
+    return True
+
+
 def error_behind(err: BaseException, kind: type[_E]) -> _E | None:
     """``err`` if it is a ``kind``, else the first ``kind`` it was raised while handling."""
     seen: set[int] = set()

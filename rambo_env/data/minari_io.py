@@ -56,6 +56,8 @@ from rambo_env.run_io import (
     longest_name_bytes,
     note_relative,
     pid_alive,
+    replace_folder,
+    restore_set_aside,
     safe_reason,
     shell_quote,
     some_names,
@@ -475,6 +477,8 @@ def generation_lock(dataset_id: str) -> Iterator[None]:
 
 
 def minari_dataset_exists(dataset_id: str) -> bool:
+    if not (minari_dataset_path(dataset_id) / "data" / "metadata.json").is_file():
+        _restore_trash_of(dataset_id)  # a failed --force replacement left it in a trash folder
     return (minari_dataset_path(dataset_id) / "data" / "metadata.json").is_file()
 
 
@@ -812,10 +816,72 @@ def _remove_stale_staging(root: Path) -> None:
         if not match or pid_alive(int(match.group(1))):
             continue
         if entry.is_dir() and not entry.is_symlink():
+            # probe 86 rows 26-27: a trash folder whose dataset's own folder is missing holds the
+            # only copy of that dataset (its replacement failed, and so did putting it back): it
+            # was deleted here; it is put back, or kept
+            if entry.name.startswith(".rambo-trash-") and not _restore_trash(root, entry):
+                continue
             shutil.rmtree(entry, ignore_errors=True)
         elif _ROOM_PROBE.match(entry.name) and (entry.is_file() or entry.is_symlink()):
             with contextlib.suppress(OSError):
                 entry.unlink()
+
+
+#: The file of a :func:`save_minari` trash folder that records the id of the dataset set aside in
+#: its ``old`` (what :func:`_restore_trash` puts it back as)
+_TRASH_ORIGIN = "dataset_id"
+
+
+def _trash_origin(trash: Path) -> str | None:
+    """The id of the dataset in ``trash/old``: the one ``trash/dataset_id`` records, else (a trash
+    folder of an earlier version) the one its ``data/metadata.json`` names; None if neither is a
+    valid id."""
+    for read in (
+        lambda: (trash / _TRASH_ORIGIN).read_text().strip(),
+        lambda: json.loads((trash / "old" / "data" / "metadata.json").read_text())["dataset_id"],
+    ):
+        try:
+            return check_dataset_id(read())
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return None
+
+
+def _restore_trash(root: Path, trash: Path) -> bool:
+    """Put the dataset in the trash folder ``trash/old`` of a writer no longer running back in
+    ``root`` where its own folder is missing (one WARNING naming both); True: ``trash`` may be
+    removed (nothing in it, or its dataset was replaced since), False: it is kept (and said so)."""
+    old = trash / "old"
+    if not os.path.lexists(old):
+        return True
+    dataset_id = _trash_origin(trash)
+    if dataset_id is None:
+        print(
+            f"[rambo_env] WARNING: {old} holds a dataset set aside by a replacement that did not "
+            f"finish, whose id is not recorded: left there; move it to its place under {root} "
+            "(or delete it)",
+            flush=True,
+        )
+        return False
+    return restore_set_aside(root / dataset_id, old, f"Minari dataset {dataset_id!r}")
+
+
+def _restore_trash_of(dataset_id: str) -> None:
+    """Put ``dataset_id`` back from the trash folder of a writer no longer running where a failed
+    replacement left it (probe 86 row 27: the loader found no dataset and generated a new one)."""
+    root = minari_dataset_path("")
+    with contextlib.suppress(OSError):
+        for entry in root.iterdir():
+            match = _STAGING.match(entry.name)
+            if (
+                entry.name.startswith(".rambo-trash-")
+                and entry.is_dir()
+                and not entry.is_symlink()
+                and not pid_alive(int(match.group(1)))
+                and _trash_origin(entry) == dataset_id
+                and _restore_trash(root, entry)
+            ):
+                shutil.rmtree(entry, ignore_errors=True)
 
 
 def _episode_list(episodes: Any) -> list[Any]:
@@ -1104,6 +1170,7 @@ def save_minari(
     _remove_stale_staging(root)
     _check_room(root, final, episodes)
     staging = Path(tempfile.mkdtemp(dir=root, prefix=f".rambo-tmp-{os.getpid()}-"))
+    trash: Path | None = None
     try:
         with _minari_root(staging), warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # Minari's "author is None" nags
@@ -1127,12 +1194,15 @@ def save_minari(
         final.parent.mkdir(parents=True, exist_ok=True)
         if final.exists():
             trash = Path(tempfile.mkdtemp(dir=root, prefix=f".rambo-trash-{os.getpid()}-"))
-            final.rename(trash / "old")
-            (staging / dataset_id).rename(final)
-            shutil.rmtree(trash, ignore_errors=True)
+            (trash / _TRASH_ORIGIN).write_text(dataset_id)  # where _restore_trash puts it back
+            # probe 86 rows 26-27: a failed rename of the new one left the old one in the trash
+            # (deleted by the next write) under an error saying it was intact: now put back
+            replace_folder(staging / dataset_id, final, trash / "old")
         else:
             (staging / dataset_id).rename(final)
     except Exception as err:  # a full disk, ...: one error naming the dataset's folder
+        if trash is not None and os.path.lexists(trash / "old"):
+            raise  # not put back: its note names the trash folder, which is kept
         # probe 25: a disk that filled during Minari's HDF5 write raised h5py's OSError and,
         # while closing the file, a RuntimeError ("Disable slist on flush dest failure
         # failed"): a 47-line traceback
@@ -1144,6 +1214,8 @@ def save_minari(
         raise WriteFailedError(final, cause, _ELSEWHERE) from err
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if trash is not None and not os.path.lexists(trash / "old"):
+            shutil.rmtree(trash, ignore_errors=True)
     namespace = dataset_id.rsplit("/", 1)[0] if "/" in dataset_id else None
     with _minari_root(root):  # Minari's own reading of the variable ('' or relative) differs
         if namespace is not None and namespace not in list_local_namespaces():
