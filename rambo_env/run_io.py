@@ -137,6 +137,7 @@ __all__ = [
     "read_json",
     "refuse_broken_link",
     "refuse_link_loop",
+    "report_failure",
     "report_user_error",
     "restore_generator",
     "run_bc_epochs",
@@ -1495,10 +1496,17 @@ def check_output_streams(progress: bool) -> None:
             )
 
 
-def exit_on_interrupt(script: str, left: str | Callable[[], str], call: Callable[[], Any]) -> Any:
+def exit_on_interrupt(
+    script: str,
+    left: str | Callable[[], str],
+    call: Callable[[], Any],
+    failed: str | Callable[[BaseException], str] | None = None,
+) -> Any:
     """``call()`` with Ctrl-C and SIGTERM ending the script with ``[script] interrupted: left``
     on stderr and exit status 130 (a script's ``__main__``; was a raw ``KeyboardInterrupt``
-    traceback). A callable ``left`` is asked after the interrupt (what is done by then)."""
+    traceback). A callable ``left`` is asked after the interrupt (what is done by then).
+    ``failed``: what an exception other than a user error (ValueError / OSError, left to the
+    caller) leaves, said by :func:`report_failure` with exit status 1 (probe 86)."""
     try:
         with sigterm_as_keyboard_interrupt():
             return call()
@@ -1506,6 +1514,61 @@ def exit_on_interrupt(script: str, left: str | Callable[[], str], call: Callable
         said = left() if callable(left) else left
         print(f"[{script}] interrupted: {said}", file=sys.stderr, flush=True)
         raise SystemExit(130) from None
+    except (ValueError, OSError):  # the caller's one-line user error
+        raise
+    except Exception as err:
+        if failed is None:
+            raise
+        raise SystemExit(report_failure(script, err, failed)) from None
+
+
+def _worker_traceback(err: BaseException) -> str | None:
+    """The traceback of a worker process's exception re-raised by ``concurrent.futures`` (its
+    ``_RemoteTraceback`` cause), cut to the worker's own frames and the error line; None for an
+    exception of this process. Probe 86 row 25: was 43 lines, most of them the pool's."""
+    remote = getattr(err.__cause__, "tb", None)
+    if type(err.__cause__).__name__ != "_RemoteTraceback" or not isinstance(remote, str):
+        return None
+    kept: list[str] = []
+    skipping = False
+    for line in remote.strip('\n"').splitlines():  # was quoted in triple quotes
+        if line.startswith("  File "):  # a frame: its File line, then its indented source
+            skipping = f"concurrent{os.sep}futures" in line or "concurrent/futures" in line
+        elif not line.startswith("    "):  # the header, the error line(s)
+            skipping = False
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def report_failure(
+    script: str, err: BaseException, left: str | Callable[[BaseException], str]
+) -> int:
+    """Exit status 1 for an exception that ended a script mid-way, then what it left on disk
+    and how to go on (``left``, or ``left(err)``; asked after the error). A bug keeps its
+    traceback (a worker process's cut to its own frames); out of memory is one line
+    (RAMBO_ENV_TRACEBACK=1 shows the traceback). Probe 86 rows 2, 4, 9, 12, 22, 25: a
+    MemoryError / RuntimeError mid-way through make_dataset, diagnose, mle_quality was a bare
+    traceback, nothing said of what was kept or whether to rerun (their Ctrl-C lines say it)."""
+    import traceback
+
+    worker = _worker_traceback(err)
+    where = " in a worker process" if worker is not None else ""
+    one_line = isinstance(err, MemoryError) and not tracebacks_wanted()
+    with contextlib.suppress(OSError):  # stderr may be the closed pipe too
+        if one_line:
+            print(
+                f"[{script}] error: out of memory{where} ({type(err).__name__}: {err})\n"
+                "(RAMBO_ENV_TRACEBACK=1 shows the traceback)",
+                file=sys.stderr,
+            )
+        elif worker is not None:
+            print(f"[{script}] error{where}:\n{worker}", file=sys.stderr)
+        else:
+            traceback.print_exception(err)
+        said = left(err) if callable(left) else left
+        print(f"[{script}] stopped on this error: {said}", file=sys.stderr, flush=True)
+    return 1
 
 
 def tolerant_console(own_closed_pipe: bool = False) -> None:

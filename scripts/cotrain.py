@@ -470,6 +470,20 @@ def stopped_by_error_line(run_dir: Path | None, cfg: CotrainConfig | None, since
     )
 
 
+def mle_kept_note(since: float) -> str:
+    """``"; the MLE pretraining checkpoint <file> is kept"`` for the one written since ``since``
+    (this session's), else "". Probe 86 row 6: an error in MLE pretraining did not say that its
+    checkpoint was kept (the path a rerun resumes from)."""
+    from rambo_env.dynamics.io import cache_dir
+
+    newest, when = None, since
+    with contextlib.suppress(OSError):
+        for path in cache_dir().glob("dynamics-*.partial.pt"):
+            if path.stat().st_mtime >= when:
+                newest, when = path, path.stat().st_mtime
+    return "" if newest is None else f"; the MLE pretraining checkpoint {newest} is kept"
+
+
 def report_failed_run(err: BaseException, run_dir: Path | None, cfg: CotrainConfig | None) -> int:
     """Exit status 1 and where the run stands, for an exception raised inside an iteration (its
     ``cotrain_failure``, set by run_cotrain with the results.json it wrote): which iteration and
@@ -559,8 +573,8 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
             print(
                 "[cotrain] the run stopped on this error before training (its folder is "
-                "removed): once the cause is fixed, rerun the same command (MLE pretraining "
-                "resumes from its last epoch)",
+                f"removed){mle_kept_note(since)}: once the cause is fixed, rerun the same command "
+                "(MLE pretraining resumes from its last epoch)",
                 file=sys.stderr,
                 flush=True,
             )

@@ -305,7 +305,8 @@ def _error(err: Exception) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """The diagnosis, with Ctrl-C / SIGTERM as one line and exit 130 (was: a raw
-    ``KeyboardInterrupt`` traceback); the report is written atomically, so nothing is half-written."""
+    ``KeyboardInterrupt`` traceback); the report is written atomically, so nothing is
+    half-written (an exception mid-way says so as the script, exit 1: see ``__main__``)."""
     try:
         with run_io.sigterm_as_keyboard_interrupt():
             return _diagnose(argv)
@@ -316,4 +317,14 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     run_io.tolerant_console()
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except Exception as err:  # probe 86 row 9: a MemoryError mid-way was a bare traceback
+        sys.exit(
+            run_io.report_failure(
+                "diagnose",
+                err,
+                "no report written (it is written whole or not at all; the run is unchanged); "
+                "once the cause is fixed, rerun the same command",
+            )
+        )

@@ -370,6 +370,10 @@ if __name__ == "__main__":
             "the --out CSV holds the variants printed above (none: no CSV); rerun the others "
             "(with --checkpoint-dir, the interrupted variant resumes from its last finished epoch)",
             main,
+            # probe 86 row 12: an exception mid-way through a variant was a bare traceback
+            failed="the --out CSV holds the variants printed above (none: no CSV); once the "
+            "cause is fixed, rerun the same command (with --checkpoint-dir, each variant resumes "
+            "from its last finished epoch, the failed one too)",
         )
     except (ValueError, OSError) as err:  # bad input, a missing dataset, an unwritable --out
         sys.exit(report_user_error(err))  # was: a bare print; RAMBO_ENV_TRACEBACK=1 ignored

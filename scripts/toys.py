@@ -201,8 +201,8 @@ def finished_entry(cfg: CotrainConfig, run_dir: Path, toy: str, lam: float, seed
     the one :func:`run_toy` saved beside it (``ENTRY_NAME``) or an earlier summary.json holds for
     it, else (a run finished before either was written) rebuilt as :func:`run_toy` builds it: its
     results.json and a probe of its final checkpoint, ``wall_s`` the run's recorded co-training
-    time (the MLE pretraining, probes and plots not counted). Its snapshot PNGs are in
-    ``run_dir`` already."""
+    time (the MLE pretraining, probes and plots not counted). A snapshot PNG missing from
+    ``run_dir`` is said, the final one drawn from the final checkpoint (:func:`missing_snapshots`)."""
     try:
         saved = run_io.read_json(run_dir / ENTRY_NAME)
     except (OSError, ValueError):  # none (a run from before it was written), or damaged
@@ -211,15 +211,49 @@ def finished_entry(cfg: CotrainConfig, run_dir: Path, toy: str, lam: float, seed
         earlier = run_io.read_json(run_dir.parent / "summary.json")
     except (OSError, ValueError):  # none (a later run was interrupted), or damaged
         earlier = []
+    npz = Path(cfg.dataset)
     for entry in [saved, *(earlier if isinstance(earlier, list) else [])]:
         if isinstance(entry, dict) and entry.get("run_dir") == str(run_dir):
+            missing_snapshots(cfg, run_dir, toy, lam, seed)
             return entry
     results = run_io.read_json(run_dir / run_io.RESULTS_NAME)
-    npz = Path(cfg.dataset)
     if not npz.is_file():  # removed since: the same seed makes the same data
         TOYS[toy]["make"](seed=seed).to_npz(npz)
     wall_s = (results.get("wall_s") or {}).get("cotrain_total")
-    return _entry(toy, lam, seed, results, probe(cfg, run_dir), wall_s, run_dir)
+    p = probe(cfg, run_dir)
+    missing_snapshots(cfg, run_dir, toy, lam, seed, p)
+    return _entry(toy, lam, seed, results, p, wall_s, run_dir)
+
+
+def missing_snapshots(
+    cfg: CotrainConfig, run_dir: Path, toy: str, lam: float, seed: int, p: dict | None = None
+) -> None:
+    """Draw the final snapshot of the finished run in ``run_dir`` where its PNG is missing (from
+    the final checkpoint; ``p``: its probe where made already), and name an earlier one that is
+    missing (its checkpoint is overwritten: only a rerun of the run draws it). Probe 86 row 13:
+    a plot that failed at the last iteration left results.json "finished" and no
+    q_model_it<N>.png; the rerun skipped the run without drawing it or a word."""
+    snaps = [s for s in TOYS[toy]["snap"] if s < cfg.n_iterations]
+    final = run_dir / f"q_model_it{cfg.n_iterations}.png"
+    if not final.is_file():
+        npz = Path(cfg.dataset)
+        if not npz.is_file():  # removed since: the same seed makes the same data
+            TOYS[toy]["make"](seed=seed).to_npz(npz)
+        p = probe(cfg, run_dir) if p is None else p
+        plot(p, run_name(toy, lam, seed), final)  # a finished run's checkpoint is its last
+        print(
+            f"[toys] {run_dir}: its final snapshot was missing (the run stopped before drawing "
+            f"it): drawn now, {final}",
+            flush=True,
+        )
+    lost = [f"q_model_it{s}.png" for s in snaps if not (run_dir / f"q_model_it{s}.png").is_file()]
+    if lost:
+        print(
+            f"[toys] WARNING: {run_dir} lacks the snapshot(s) {', '.join(lost)}: their "
+            "checkpoints are overwritten, so only a rerun of that run draws them (delete the "
+            "folder and rerun the same command)",
+            flush=True,
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -336,6 +370,18 @@ def main(argv: list[str] | None = None) -> list[dict]:
             130,
             f"[toys] interrupted during {current}: no summary.json written; finished runs: "
             f"{done or 'none'}. {redo}\n",
+        )
+    except Exception as err:  # probe 86 row 13: a failed plot was a bare traceback
+        done = [s["run_dir"] for s in summary]
+        parser.exit(
+            run_io.report_failure(
+                "toys",
+                err,
+                f"in {current}: no summary.json written; finished runs: {done or 'none'}; once "
+                "the cause is fixed, rerun the same command (it skips a run whose co-training "
+                "finished, drawing its final snapshot if missing, and starts an unfinished one "
+                "again)",
+            )
         )
     return summary
 
