@@ -653,6 +653,9 @@ def _tune_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
 def _trial_name(trial: Any) -> str:
     """``<dataset>-k2-lam3e-4-s0``: Tune's name and folder name of a trial."""
     params = trial.config
+    if not all(key in params for key in ("dataset", "k_lambda", "seed")):
+        # probe 86 row 31: was a raw KeyError 'k_lambda' (a restore without the sweep's grid)
+        return f"trial-{trial.trial_id}"
     config = RamboPreset(*params["k_lambda"])
     return f"{dataset_slug(params['dataset'])}-{config_slug(config)}-s{params['seed']}"
 
@@ -1111,7 +1114,7 @@ def _fit_grid(
 ) -> Any:
     """Tune's fit of the sweep (restored, or started), in a running Ray session."""
     experiment = sweep_dir / TUNE_DIR
-    if restore and tune.Tuner.can_restore(experiment):
+    if restore and _tune_state_saved(tune, experiment):
         tuner = tune.Tuner.restore(
             str(experiment), trainable, resume_unfinished=True, resume_errored=True
         )
@@ -1148,11 +1151,25 @@ def _fit_grid(
     return grid
 
 
+def _tune_state_saved(tune: Any, experiment: Path) -> bool:
+    """Whether ``experiment`` (a sweep's tune/) holds a state Tune can restore: its ``tuner.pkl``
+    and an ``experiment_state-*.json``. Probe 86 row 31: a driver that raised in its first
+    ``Tuner.fit`` left ``tuner.pkl`` alone; the restore failed ("no experiment state file") and
+    Tune restarted without the grid (a raw KeyError 'k_lambda'), so the sweep could not go on."""
+    return tune.Tuner.can_restore(experiment) and any(experiment.glob("experiment_state-*.json"))
+
+
 def _note_no_tune_state(spec: SweepSpec, sweep_dir: Path) -> None:
     """One note when a resumed sweep has no Tune state (tune/ deleted, not synced, or the driver
     died before Tune wrote it): what its run folders hold and what will run."""
     complete, started, fresh = _runs_on_record(spec, sweep_dir / RUNS_DIR)
-    what = "is missing" if not (sweep_dir / TUNE_DIR).exists() else "holds no Tune state"
+    what = (
+        "is missing (Tune's state deleted or not synced?)"
+        if not (sweep_dir / TUNE_DIR).exists()
+        # probe 86 row 31: the driver stopped before Tune saved its experiment state
+        else "holds no Tune state (the driver stopped before Tune saved it?): the grid starts "
+        "afresh from sweep.json"
+    )
     parts = []
     if complete:
         parts.append(f"{len(complete)} trial(s) whose run folders hold a complete run are kept")
@@ -1164,8 +1181,7 @@ def _note_no_tune_state(spec: SweepSpec, sweep_dir: Path) -> None:
     if fresh:
         parts.append(f"{len(fresh)} trial(s) not started yet run")
     print(
-        f"[sweep] note: {sweep_dir / TUNE_DIR} {what} (Tune's state deleted or not synced?); "
-        f"from the run folders: {'; '.join(parts)}",
+        f"[sweep] note: {sweep_dir / TUNE_DIR} {what}; from the run folders: {'; '.join(parts)}",
         flush=True,
     )
 

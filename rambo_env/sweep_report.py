@@ -21,6 +21,7 @@ Conventions (stated in the Markdown it writes):
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -44,6 +45,7 @@ from rambo_env.heuristics import (
 from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
     RESULTS_NAME,
+    RESULTS_STATUSES,
     atomic_write,
     counted,
     headless_figure,
@@ -51,6 +53,7 @@ from rambo_env.run_io import (
     is_real,
     read_json,
     run_score_label,
+    shell_path,
 )
 
 __all__ = [
@@ -284,7 +287,14 @@ def load_runs(runs_root: str | Path) -> tuple[list[RunRecord], list[Path]]:
     records, incomplete = [], []
     for path in sorted(root.rglob(RESULTS_NAME)):
         try:
-            record = RunRecord.from_results(read_json(path), path.parent)
+            data = read_json(path)
+            status = data.get("status") if isinstance(data, dict) else None
+            if status in RESULTS_STATUSES and status not in COMPLETE_STATUSES:
+                # a trial that failed (or stopped) before its first iteration has no q_history
+                # yet: was "damaged results.json", and the sweep ended without its tables
+                incomplete.append(path.parent)
+                continue
+            record = RunRecord.from_results(data, path.parent)
         except (TypeError, ValueError) as err:  # was: "Expecting value: line 1 …", no file named
             reason = str(err).removeprefix(f"{path}: ")
             raise ValueError(
@@ -626,7 +636,9 @@ def _total(report: SweepReport, which: str) -> float | None:
 
 
 def to_csv(report: SweepReport) -> str:
-    """One row per dataset like Table 6 + Table 1, numbers only (empty = none, ``inf`` = diverged)."""
+    """One row per dataset like Table 6 + Table 1, numbers only (empty = none, ``inf`` = diverged).
+    The last columns are the sweep's: ``n_trials`` of its grid, ``n_trials_finished`` and
+    ``complete`` (``True`` / ``False``; all three empty when no grid was given)."""
     fields = ["dataset", "agent"]  # probe 28: the agent (empty when no run names one)
     for c in report.configs:
         slug = config_slug(c)
@@ -634,6 +646,11 @@ def to_csv(report: SweepReport) -> str:
     for name in ("rambo", "rambo_off"):
         fields += [f"{name}_{x}" for x in ("k", "lambda", "mean", "std")]
     fields.append("score_label")  # probe 74 row 10: the pair each row's scores are on
+    # probe 86 row 15: was no word in the CSV that a partial sweep's RAMBO / RAMBO-OFF columns
+    # are chosen among the finished configurations only (table.md says "Partial tables")
+    fields += ["n_trials", "n_trials_finished", "complete"]
+    known = report.n_expected > 0  # a grid given: else whether it is complete is not known
+    done = report.n_expected - len(report.missing)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
@@ -642,6 +659,9 @@ def to_csv(report: SweepReport) -> str:
             "dataset": row.dataset,
             "agent": report.agent or "",
             "score_label": row.score_label if report.pairs else report.score_label,
+            "n_trials": report.n_expected if known else "",
+            "n_trials_finished": done if known else "",
+            "complete": (not report.missing) if known else "",
         }
         for config, cell in zip(report.configs, row.cells, strict=True):
             slug = config_slug(config)
@@ -835,12 +855,20 @@ def write_report(
         "csv": atomic_write(out_dir / "table.csv", lambda tmp: tmp.write_text(table)),
     }
     for row in report.rows:
-        files[f"curves:{row.dataset}"] = plot_sweep_curves(
-            out_dir / "curves" / f"{dataset_slug(row.dataset)}.png",
-            records,
-            row.dataset,
-            report.configs,
-            report.score_label,
-            row.score_label,
-        )
+        png = out_dir / "curves" / f"{dataset_slug(row.dataset)}.png"
+        try:
+            files[f"curves:{row.dataset}"] = plot_sweep_curves(
+                png, records, row.dataset, report.configs, report.score_label, row.score_label
+            )
+        except Exception as err:  # any plotting failure: the tables stand
+            # probe 86 row 19: was a raw traceback after table.md / table.csv were rewritten,
+            # the old PNG left beside them without a word, and no closing lines of the sweep
+            with contextlib.suppress(OSError):
+                png.unlink(missing_ok=True)  # not an older report's curves beside new tables
+            print(
+                f"[sweep] WARNING: {png} was not drawn ({type(err).__name__}: {err}); the "
+                f"tables are written; any older {png.name} was removed; draw it again with: "
+                f"python scripts/sweep.py --report-only {shell_path(out_dir)}",
+                flush=True,
+            )
     return report, files
