@@ -80,6 +80,7 @@ __all__ = [
     "check_ledger_folder",
     "check_results_fields",
     "check_results_status",
+    "failed_text",
     "failed_with",
     "is_entry_of",
     "killed_text",
@@ -100,7 +101,8 @@ INDEX_NAME = "index.json"
 #: A ledger entry's ``status``: the run reached its planned iterations (``complete``), was
 #: stopped before them by ``--stop-at-iteration`` (``stopped``), stopped on a diverged Q
 #: (``diverged``), was still going (``running``: a process held it), or ended before them
-#: otherwise (``unfinished``: interrupted or killed).
+#: otherwise (``unfinished``: interrupted or killed), or its ``results.json`` says ``failed``
+#: (``unfinished`` too, also after its last iteration: its closing results are not written).
 RUN_STATUSES = ("complete", "stopped", "diverged", "running", "unfinished")
 
 #: The ``config.json`` settings that change a run's numbers and that the ledger key (dataset,
@@ -544,19 +546,24 @@ def update_ledger(
             if (run["settings"] or {}).get("bc_epochs") == 0
             else "BC warm-start evaluation"
         )
+        after = (
+            "after its initial policy's evaluation"
+            if (run["settings"] or {}).get("bc_epochs") == 0
+            else "after its BC warm start"
+        )
+        planned = _planned_iterations(run)
+        at = f"iteration 0{f' of {planned}' if planned is not None else ''} ({after})"
         died = dead_lock_pid(run_dir)
         if died is not None:  # probe 51 row 13: was "add it once …", as for a live run
-            planned = _planned_iterations(run)
-            of = f" of {planned}" if planned is not None else ""
-            after = (
-                "after its initial policy's evaluation"
-                if (run["settings"] or {}).get("bc_epochs") == 0
-                else "after its BC warm start"
-            )
             raise ValueError(
                 f"run_dir: {run_dir} has logged only its {first} (iteration 0): "
-                f"{killed_text(run_dir, died, f'iteration 0{of} ({after})')}, then run "
-                "scripts/ledger.py again"
+                f"{killed_text(run_dir, died, at)}, then run scripts/ledger.py again"
+            )
+        failed = failed_text(run_dir, at)
+        if failed is not None:  # probe 87 row 36: was "add it once …", no word of the failure
+            raise ValueError(
+                f"run_dir: {run_dir} has logged only its {first} (iteration 0): {failed}; "
+                "scripts/ledger.py enters it once it has a co-training iteration"
             )
         raise ValueError(
             f"run_dir: {run_dir} has logged only its {first} (iteration 0), no co-training "
@@ -717,7 +724,10 @@ def _check_logs_reach_results(run_dir: Path, logged: Sequence[Mapping[str, Any]]
     why = (
         f"{some_names([str(p.relative_to(tb)) for p in damaged])} damaged"
         if damaged
-        else "event files deleted or lost?"
+        # probe 87 (minor note): a TensorBoard writer that switched itself off was guessed
+        # "deleted or lost" only
+        else "event files deleted or lost, or not written: a [cotrain] WARNING said TensorBoard "
+        "logging was off?"
     )
     did = "finished" if results["status"] == "finished" else "stopped after"
     raise ValueError(
@@ -1024,7 +1034,9 @@ def _progress_record(
     elif planned is None:
         status = None
     else:
-        status = "complete" if iterations >= planned else "unfinished"
+        # probe 87 row 40: a run failed after its last iteration was entered as complete
+        done = iterations >= planned and _failed_results(run_dir) is None
+        status = "complete" if done else "unfinished"
     return {"planned_iterations": planned, "status": status}
 
 
@@ -1084,11 +1096,9 @@ def stopped_part_way(run_dir: str | Path) -> tuple[int, int] | None:
     return int(done), int(planned)
 
 
-def failed_with(run_dir: str | Path) -> str | None:
-    """The error that ended a run its ``results.json`` says ``failed`` (an exception inside an
-    iteration, its last checkpoint kept) and that no process continues: ``"RuntimeError in
-    iteration 2 (the evaluation): …"``; else None. Probe 85 rows 13, 17: such a run was said to
-    have "stopped … without finishing", the error it died of named nowhere."""
+def _failed_results(run_dir: str | Path) -> dict[str, Any] | None:
+    """The ``results.json`` of a run it says ``failed`` and that no process continues; else None
+    (none yet, damaged: said elsewhere)."""
     if ledger_holder(run_dir) is not None or dead_lock_pid(run_dir) is not None:
         return None
     try:
@@ -1097,12 +1107,66 @@ def failed_with(run_dir: str | Path) -> str | None:
         return None
     if not isinstance(results, dict) or results.get("status") != "failed":
         return None
+    return results
+
+
+def _error_words(results: dict[str, Any], run_dir: str | Path) -> str:
+    """``"RuntimeError in iteration 2 (the evaluation): …"`` from a failed run's ``error``."""
     error = results.get("error")
     try:
         phase = f" ({error['phase']})" if error.get("phase") else ""
-        return f"{error['type']} in iteration {error['iteration']}{phase}: {error['message']}"
+        said = f": {error['message']}" if error["message"] else ""  # probe 87: was a bare ": "
+        return f"{error['type']} in iteration {error['iteration']}{phase}{said}"
     except (AttributeError, KeyError, TypeError):
         return f"an error (see {Path(run_dir) / RESULTS_NAME})"
+
+
+def failed_with(run_dir: str | Path) -> str | None:
+    """The error that ended a run its ``results.json`` says ``failed`` (an exception inside an
+    iteration, its last checkpoint kept) and that no process continues: ``"RuntimeError in
+    iteration 2 (the evaluation): …"``; else None. Probe 85 rows 13, 17: such a run was said to
+    have "stopped … without finishing", the error it died of named nowhere."""
+    results = _failed_results(run_dir)
+    return None if results is None else _error_words(results, run_dir)
+
+
+#: Where the "how to go on" part of a failed run's message starts (``agents.cotrain``'s
+#: ``failure_message``: ``"failed: WHAT; the last checkpoint (iteration N) is kept…"``).
+_FAILURE_KEPT = "; the last checkpoint ("
+
+
+def failed_text(run_dir: str | Path, at: str) -> str | None:
+    """What ledger.py and curves.py say of a run its ``results.json`` says ``failed`` (no
+    process continues it), ``at`` where its logs end (``iteration 4 of 8``); else None. The
+    run's own words, from the message cotrain wrote (``"failed: WHAT; HOW"``), its
+    ``--resume`` spelled as the command: a non-finite actor "diverged" and is not to be
+    resumed. A run failed after its last iteration (all done: the caller's ``on_iteration``
+    raised) lacks only its closing results. Probe 87 rows 12, 40: the readers advised
+    ``--resume`` for a diverged run, and the ledger entered a failed 5-of-5 run as complete."""
+    results = _failed_results(run_dir)
+    if results is None:
+        return None
+    resume = f"scripts/cotrain.py --resume {shell_path(Path(run_dir))}"
+    message = results.get("message")
+    text = message.removeprefix("failed: ") if isinstance(message, str) else ""
+    if not (isinstance(message, str) and message.startswith("failed: ") and text.strip()):
+        what, how = _error_words(results, run_dir), f"continue it with {resume}"
+    elif (split := text.rfind(_FAILURE_KEPT)) >= 0:
+        what, how = text[:split], text[split + 2 :]
+    else:  # a message of another form: the run's words whole
+        what, how = text, ""
+    # "the run diverged in …" after "its run failed at …"; an empty error left "…: "
+    what = what.rstrip().removesuffix(":").removeprefix("the run ")
+    if how and "cotrain.py --resume" not in how:
+        how = how.replace("--resume", resume)
+    done, planned = results.get("iterations_completed"), results.get("n_iterations")
+    if is_int(done) and is_int(planned) and done >= planned:
+        return (
+            f"its run failed after its last iteration ({done} of {planned}: {what}), so its "
+            f"closing results were not written ({RESULTS_NAME} says failed); {resume} writes "
+            "them"
+        )
+    return f"its run failed at {at}: {what}" + (f"; {how}" if how else "")
 
 
 #: What a tool does with a run whose ``results.json`` is damaged (:func:`_diverged`): the

@@ -38,7 +38,7 @@ from rambo_env.curves import (
 from rambo_env.ledger import (
     diverged_text,
     evaluations,
-    failed_with,
+    failed_text,
     killed_text,
     lost_text,
     stopped_part_way,
@@ -346,10 +346,9 @@ def run_state(run_dir: Path, done: int) -> str | None:
             f"its run stopped at iteration {part[0]} of {part[1]} (--stop-at-iteration); finish "
             f"it with {resume}"
         )
-    error = failed_with(run_dir)  # probe 85 rows 13, 17: was plotted without a word
-    if error is not None:
-        return f"its run failed at {at}: {error}; continue it with {resume}"
-    return None
+    # probe 85 rows 13, 17: was plotted without a word; probe 87 row 12: the run's own advice
+    # (a diverged run is not resumed), not always "continue it with --resume"
+    return failed_text(run_dir, at)
 
 
 #: Beside ``<out>.png``: the CSVs that call wrote (``{"csvs": [names]}``), the only ones a later

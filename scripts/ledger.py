@@ -27,7 +27,7 @@ check_working_folder()  # before torch, whose import dies raw in a deleted worki
 from rambo_env.ledger import (
     DEFAULT_LEDGER_DIR,
     check_ledger_folder,
-    failed_with,
+    failed_text,
     killed_text,
     last10_return,
     last_evaluated,
@@ -181,13 +181,19 @@ def main(argv: list[str] | None = None) -> int:
                 if _results_status(run_dir) == "interrupted"
                 else f"stopped {at} without finishing (no process runs it)"
             )
-            if (error := failed_with(run_dir)) is not None:  # probe 85 rows 13, 17: was
-                how = f"failed {at}: {error}"  # "stopped … without finishing", no error named
             running = (
                 f" so far: its run {how}; continue it with scripts/cotrain.py --resume "
                 f"{shell_path(run_dir)}, then run scripts/ledger.py again: the ledger entry is "
                 "then replaced"
             )
+            # probe 85 rows 13, 17: was "stopped … without finishing", no error named; probe 87
+            # rows 12, 40: the run's own advice (a diverged run is not resumed), and a run
+            # failed after its last iteration was entered as complete without a word
+            if (failed := failed_text(run_dir, at.removeprefix("at "))) is not None:
+                running = (
+                    f" so far: {failed} (scripts/ledger.py run on it again replaces the "
+                    "ledger entry)"
+                )
         mean, column = entry.last10_score, "normalized_score"
         if mean is None and (mean := last10_return(run_dir)) is not None:
             column = "return_mean"  # probe 43 row 55: was "n/a" for data without reference scores

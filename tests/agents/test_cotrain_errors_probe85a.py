@@ -148,7 +148,8 @@ def test_a_bug_in_an_evaluation_is_recorded_in_results_json_and_by_the_ledger(
     said = capsys.readouterr().out
     assert (
         "its run failed at iteration 1 of 3: RuntimeError in iteration 2 (the evaluation): "
-        f"injected; continue it with scripts/cotrain.py --resume {run_dir}"
+        "injected; the last checkpoint (iteration 1) is kept: once the cause is fixed, continue "
+        f"with scripts/cotrain.py --resume {run_dir}"  # probe 87 row 12: the run's own advice
     ) in said, said
     assert load_script("curves").main([f"a={run_dir}", "--out", str(tmp_path / "cv")]) == 0
     said = capsys.readouterr().out
