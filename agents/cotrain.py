@@ -693,16 +693,21 @@ def _run(
         unlogged = _unlogged_iterations(run_dir, int(state["iteration"]))
         fingerprint = check_identity(state, run_dir)
         extend = _extend(cfg, int(state["iteration"]), run_dir)
-        session = build_session(
-            cfg,
-            expected_fingerprint=fingerprint,
-            recorded_model=_recorded_model(run_dir),
-            recorded_dataset=_recorded_dataset(run_dir),
-            run_dir=run_dir,
-            recorded_resolved=_recorded_resolved(run_dir),  # its (k, λ): probe 79
-        )
-        session.resolved_at_start = run_io.read_json(run_dir / run_io.CONFIG_NAME)["resolved"]
-        history = _restore(session, state, run_dir / run_io.CHECKPOINT_NAME)
+        try:  # probe 87 row 16: an error here (a MemoryError in the restore) was a bare traceback
+            session = build_session(
+                cfg,
+                expected_fingerprint=fingerprint,
+                recorded_model=_recorded_model(run_dir),
+                recorded_dataset=_recorded_dataset(run_dir),
+                run_dir=run_dir,
+                recorded_resolved=_recorded_resolved(run_dir),  # its (k, λ): probe 79
+            )
+            session.resolved_at_start = run_io.read_json(run_dir / run_io.CONFIG_NAME)["resolved"]
+            history = _restore(session, state, run_dir / run_io.CHECKPOINT_NAME)
+        except Exception as err:  # a refusal (ValueError) says its own way on
+            if not isinstance(err, ValueError):
+                _mark_setup_failed(err, run_dir, int(state["iteration"]))
+            raise
         _say_other_schedule(cfg, history)
         _say_settings_changed(session)
         say_setting_changed(session, session.resolved_at_start, int(state["iteration"]))
@@ -715,7 +720,11 @@ def _run(
         unlogged = []
         cfg = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
         session = build_session(cfg, run_dir=run_dir)
-        history = _start(session, run_dir)
+        try:
+            history = _start(session, run_dir)
+        except BaseException:  # probe 87 row 19: the folder was left holding config.json alone
+            _forget_start(run_dir)
+            raise
     if progress is not None:
         progress.history, progress.n_iterations = history, cfg.n_iterations
     print(f"[cotrain] {critic_line(cfg)}", flush=True)
@@ -774,7 +783,12 @@ def _run(
         # Every iteration (was: only at the end, so a session killed at its end never recorded)
         timing.record_iteration_time(key, session_times())
         if on_iteration is not None:
-            on_iteration(metrics)
+            try:
+                on_iteration(metrics)
+            except Exception as err:  # probe 87 rows 30, 40: was put in the next iteration's
+                # model rollouts ("iteration 6" of a 5-iteration run)
+                err.cotrain_callback_after = metrics["iteration"]  # type: ignore[attr-defined]
+                raise
 
     # probe 81 rows 22, 33: a resumed session's results.json (an earlier session's "finished" or
     # "stopped") is kept current while it trains: "running", the checkpoint's iterations
@@ -830,7 +844,9 @@ def _run(
         except (run_io.WriteFailedError, run_io.RunDirMovedError):
             raise  # the run's own writes: their errors say where the run stands (probes 28, 30)
         except Exception as err:  # probe 85: a bug, out of memory, a full disk in an iteration
-            _record_failure(err, session, history, run_dir, setup_s, t_start, diverged_before)
+            _record_failure(
+                err, session, history, run_dir, setup_s, t_start, diverged_before, config_kept
+            )
             raise
         finally:  # probe 25: its writer thread outlived each run in a long-lived process
             tb_logger.close()
@@ -864,6 +880,33 @@ def _keep_config(run_dir: Path, saved: dict[str, Any]) -> None:
         "again from the run's settings, as this session read them at its start",
         flush=True,
     )
+
+
+def _mark_setup_failed(err: Exception, run_dir: Path, iteration: int) -> None:
+    """``err`` ended a resumed session in its setup (dataset, model, the checkpoint's restore),
+    before anything of the run was rewritten: its :attr:`cotrain_setup_failed` is the kept
+    checkpoint's iteration (scripts/cotrain.py says the run is unchanged) and a note says how to
+    retry. Probe 87 row 16: a MemoryError in the restore of an extending session was a bare
+    traceback, no word that config.json, results.json and the checkpoint were as they were."""
+    err.cotrain_setup_failed = iteration  # type: ignore[attr-defined]
+    with contextlib.suppress(Exception):
+        err.add_note(
+            "run_cotrain: the resumed session stopped in its setup, before training; the run is "
+            f"unchanged (config.json and results.json as they were, checkpoint {iteration} kept): "
+            f"once the cause is fixed, resume it again (run_cotrain(cfg, {str(run_dir)!r}, "
+            f"resume=True), or scripts/cotrain.py --resume {run_io.shell_path(run_dir)})"
+        )
+
+
+def _forget_start(run_dir: Path) -> None:
+    """Remove the config.json of a first session that stopped before its checkpoint 0 (in the
+    warm-started policy's evaluation, or its write), so that the folder it created is removed as
+    after an error earlier in the setup and the same command starts the run again. Probe 87 row
+    19: the folder was left holding config.json alone, after a bare traceback."""
+    if run_io.is_file(run_dir / run_io.CHECKPOINT_NAME):
+        return
+    with contextlib.suppress(OSError):
+        (run_dir / run_io.CONFIG_NAME).unlink(missing_ok=True)
 
 
 class TolerantTensorBoard(KVWriter):
@@ -2092,12 +2135,14 @@ def _draw_curve(
     results: dict[str, Any],
     run_dir: Path,
     said: set[str] | None = None,
+    going: str = "the run goes on",
 ) -> None:
     """The run's learning_curve.png from its history (after its results.json). A failed drawing
     is one WARNING (once per session with ``said``, the failures already told) and the run goes
     on: probe 85 rows 9, 27, a matplotlib / font error here ended the training (the redraw after
     a resumed session's checkpoint) or skipped the closing lines of a run whose results.json was
-    already written, with a bare traceback."""
+    already written, with a bare traceback. ``going``: what the run does next (probe 87 row 23:
+    "the run goes on" was said of a run stopping on its error)."""
     cfg = session.cfg
     scores = [e.get("normalized_score") for e in history.evals if e["iteration"] > 0]
     have_scores = any(s is not None for s in scores)
@@ -2120,22 +2165,29 @@ def _draw_curve(
             f"its results are in {run_io.RESULTS_NAME}; scripts/cotrain.py --resume "
             f"{run_io.shell_path(run_dir)} draws it again once the run has ended",
             said,
+            going,
         )
 
 
 def _bookkeeping_failed(
-    path: Path, err: Exception, what: str, then: str, said: set[str] | None
+    path: Path,
+    err: Exception,
+    what: str,
+    then: str,
+    said: set[str] | None,
+    going: str = "the run goes on",
 ) -> None:
     """One WARNING for a run's file that is bookkeeping (its learning curve, the "running"
-    results.json of a resumed session) and failed to be written: the run goes on. With ``said``
-    (the files already told this session) a file is told once."""
+    results.json of a resumed session) and failed to be written: ``going`` (the run goes on, or
+    stops on its own error). With ``said`` (the files already told this session) a file is told
+    once."""
     if said is not None:
         if path.name in said:
             return
         said.add(path.name)
     again = "; its later failures this session are not said again" if said is not None else ""
     print(
-        f"[rambo_env] WARNING: {path} not {what} ({type(err).__name__}: {err}); the run goes on "
+        f"[rambo_env] WARNING: {path} not {what} ({type(err).__name__}: {err}); {going} "
         f"({then}){again}",
         flush=True,
     )
@@ -2190,8 +2242,17 @@ _PHASES = (
     ("_save", None, "the checkpoint write"),
     ("train", None, "the agent's gradient steps"),
     (None, ".train(", "the agent's gradient steps"),
+    # probe 87 row 30: the callbacks SB3 calls inside collect_rollouts (the run's bookkeeping:
+    # Q, its checkpoint, TensorBoard, the caller's on_iteration) are no part of the rollouts: an
+    # error from a frame not named above gives no phase rather than "the model rollouts"
+    ("on_rollout_start", None, None),
+    ("on_rollout_end", None, None),
+    ("on_step", None, None),
     ("collect_rollouts", None, "the model rollouts"),
 )
+
+#: The phase of an error raised by the caller's ``on_iteration`` (after a checkpoint).
+CALLBACK_PHASE = "the caller's on_iteration callback"
 
 
 def _failure_phase(err: BaseException) -> str | None:
@@ -2203,8 +2264,27 @@ def _failure_phase(err: BaseException) -> str | None:
             if (name is None or frame.name == name) and (
                 text is None or text in (frame.line or "")
             ):
-                return phase
+                return phase  # None: a callback's own frames
     return None
+
+
+def out_of_memory(err: BaseException) -> bool:
+    """``err`` is an allocation that failed: Python's ``MemoryError``, or torch's
+    ``OutOfMemoryError`` of a GPU (a ``RuntimeError``; probe 87 row 38: it got the bug path)."""
+    oom = getattr(torch, "OutOfMemoryError", None) or getattr(torch.cuda, "OutOfMemoryError", None)
+    return isinstance(err, MemoryError) or (oom is not None and isinstance(err, oom))
+
+
+def failure_kind(err: BaseException, phase: str | None) -> str:
+    """results.json's ``error["kind"]``: ``callback`` (the caller's on_iteration), ``out_of_memory``,
+    ``diverged`` (a non-finite actor), ``os_error`` (a full disk …) or ``bug``."""
+    if phase == CALLBACK_PHASE:
+        return "callback"
+    if out_of_memory(err):
+        return "out_of_memory"
+    if non_finite_actor(err):
+        return "diverged"
+    return "os_error" if isinstance(err, OSError) else "bug"
 
 
 def non_finite_actor(err: BaseException) -> bool:
@@ -2215,14 +2295,40 @@ def non_finite_actor(err: BaseException) -> bool:
 
 
 def failure_message(
-    err: BaseException, iteration: int, phase: str | None, resume: str = "--resume"
+    err: BaseException,
+    iteration: int,
+    phase: str | None,
+    resume: str = "--resume",
+    device: str | None = None,
+    n_iterations: int | None = None,
 ) -> tuple[str, str]:
     """(what failed, what is kept and how to go on) of a run that ``err`` ended in iteration
-    ``iteration`` (``iteration - 1`` is its last checkpoint): results.json's message (status
-    ``failed``) is ``"failed: WHAT; HOW"``; ``resume``: the command that continues the run."""
+    ``iteration`` (``iteration - 1`` is its last checkpoint; with :data:`CALLBACK_PHASE`, after
+    iteration ``iteration``, its checkpoint): results.json's message (status ``failed``) is
+    ``"failed: WHAT; HOW"``; ``resume``: the command that continues the run; ``device``: the
+    session's (a GPU's out of memory names it); ``n_iterations``: the run's (a callback's error
+    after the last one leaves a complete training)."""
+    first = (str(err).strip().splitlines() or [""])[0]
+    if phase == CALLBACK_PHASE:  # probe 87 rows 30, 40: was "iteration N + 1 (the model rollouts)"
+        where = f"{CALLBACK_PHASE} after iteration {iteration}"
+        kept = f"checkpoint {iteration} is kept"
+        if n_iterations is not None and iteration >= n_iterations:
+            return f"{type(err).__name__} in {where}: {first}", (
+                f"{kept}; the training is complete ({iteration} of {n_iterations} iterations): "
+                f"{resume} writes its closing results"
+            )
+        return f"{type(err).__name__} in {where}: {first}", (
+            f"{kept}: once the cause is fixed, continue with {resume}"
+        )
     where = f"iteration {iteration}" + (f" ({phase})" if phase else "")
     kept = f"the last checkpoint (iteration {iteration - 1}) is kept"
-    first = (str(err).strip().splitlines() or [""])[0]
+    if out_of_memory(err) and not isinstance(err, MemoryError):  # torch's: a GPU's memory
+        gpu = device if device is not None and device != "cpu" else "the GPU"
+        return f"out of memory on {gpu} in {where} ({first})", (
+            f"{kept}: free memory on {gpu} (other processes using it) and continue with "
+            f"{resume}, or continue on the CPU with {resume} --device cpu; a new run with a "
+            "smaller --n-rollouts or --retain-iterations keeps a smaller model-rollout buffer"
+        )
     if isinstance(err, MemoryError):
         return f"out of memory in {where}", (
             f"{kept}: free memory (other programs; another --device for the session) and "
@@ -2249,45 +2355,73 @@ def _record_failure(
     setup_s: float,
     t_start: float,
     diverged_before: dict[str, Any] | None,
+    config_kept: dict[str, Any] | None = None,
 ) -> None:
     """results.json of a run that ``err`` ended inside an iteration: status ``failed``, the
-    error (type, first line, iteration, phase) and the checkpoint's iterations; ``err`` gets
-    :attr:`cotrain_failure` (iteration, phase) and a note saying how to continue. Probe 85 rows 2, 4,
-    13, 17: a first session wrote no results.json, a resumed one left "running … if no process
-    runs the run, it was killed" (also while a notebook that caught the error lived on). A
-    failure to write it is not raised over ``err``."""
-    iteration, phase = history.iteration + 1, _failure_phase(err)
-    message = "failed: {}; {}".format(*failure_message(err, iteration, phase))
+    error (type, first line, iteration, phase, kind) and the checkpoint's iterations; ``err`` gets
+    :attr:`cotrain_failure` (iteration, phase), :attr:`cotrain_failure_context` (the device, the
+    run's iterations, whether results.json recorded it) and a note saying how to continue. Probe
+    85 rows 2, 4, 13, 17: a first session wrote no results.json, a resumed one left "running …
+    if no process runs the run, it was killed" (also while a notebook that caught the error
+    lived on). A failure to write it is not raised over ``err``. Ctrl-C / SIGTERM meanwhile is
+    held until it is written (probe 87 row 21: the error was lost, "interrupted" said alone);
+    config.json, deleted meanwhile, is written again from ``config_kept`` (probe 87 row 24: the
+    printed --resume command was refused)."""
+    after = getattr(err, "cotrain_callback_after", None)  # the caller's on_iteration's error
+    if after is not None:
+        iteration, phase = int(after), CALLBACK_PHASE
+    else:
+        iteration, phase = history.iteration + 1, _failure_phase(err)
+    n, device = session.cfg.n_iterations, str(session.mdp.device)
+    what_how = failure_message(err, iteration, phase, device=device, n_iterations=n)
+    message = "failed: {}; {}".format(*what_how)
     err.cotrain_failure = (iteration, phase)  # type: ignore[attr-defined]  # scripts/cotrain.py
+    context = {"device": device, "n_iterations": n, "recorded": False}
+    err.cotrain_failure_context = context  # type: ignore[attr-defined]
     with contextlib.suppress(Exception):
         err.add_note(
             f"run_cotrain: {message} (run_cotrain(cfg, {str(run_dir)!r}, resume=True), or "
             f"scripts/cotrain.py --resume {run_io.shell_path(run_dir)})"
         )
     session_s = time.perf_counter() - t_start
-    try:
-        run_io.check_run_dir_kept(run_dir)  # moved meanwhile: no folder made at the old path
-        results = _results_record(session, "failed", message, None, history, setup_s, session_s)
-        first = (str(err).strip().splitlines() or [""])[0]
-        results["error"] = {
-            "type": type(err).__name__,
-            "message": first,
-            "iteration": iteration,
-            "phase": phase,
-        }
-        if diverged_before is not None and diverged_before.get("iterations_completed") == (
-            history.iteration
-        ):  # as _write_running_results: a plain --resume must not pass that divergence
-            results["diverged_before"] = diverged_before
-        run_io.write_json(run_dir / run_io.RESULTS_NAME, results)
-        _draw_curve(session, history, results, run_dir)
-    except Exception as failed:  # err is what the caller gets
-        with contextlib.suppress(OSError):
-            print(
-                f"[rambo_env] WARNING: {run_dir / run_io.RESULTS_NAME} could not record the "
-                f"failure ({type(failed).__name__}: {failed})",
-                flush=True,
-            )
+    with run_io.interrupts_deferred(
+        "cotrain", "while the failure was recorded: it was recorded first; the run stops on it"
+    ):
+        if config_kept is not None:
+            try:
+                _keep_config(run_dir, config_kept)
+            except Exception as failed:  # said; results.json is still written
+                with contextlib.suppress(OSError):
+                    print(
+                        f"[rambo_env] WARNING: {run_dir / run_io.CONFIG_NAME} is missing and "
+                        f"could not be written again ({type(failed).__name__}: {failed})",
+                        flush=True,
+                    )
+        try:
+            run_io.check_run_dir_kept(run_dir)  # moved meanwhile: no folder made at the old path
+            results = _results_record(session, "failed", message, None, history, setup_s, session_s)
+            first = (str(err).strip().splitlines() or [""])[0]
+            results["error"] = {
+                "type": type(err).__name__,
+                "message": first,
+                "iteration": iteration,  # with kind "callback": the iteration it came after
+                "phase": phase,
+                "kind": failure_kind(err, phase),  # probe 87
+            }
+            if diverged_before is not None and diverged_before.get("iterations_completed") == (
+                history.iteration
+            ):  # as _write_running_results: a plain --resume must not pass that divergence
+                results["diverged_before"] = diverged_before
+            run_io.write_json(run_dir / run_io.RESULTS_NAME, results)
+            context["recorded"] = True
+            _draw_curve(session, history, results, run_dir, going="the run stops on its error")
+        except Exception as failed:  # err is what the caller gets
+            with contextlib.suppress(OSError):
+                print(
+                    f"[rambo_env] WARNING: {run_dir / run_io.RESULTS_NAME} could not record the "
+                    f"failure ({type(failed).__name__}: {failed})",
+                    flush=True,
+                )
 
 
 def _results_record(

@@ -33,6 +33,7 @@ from agents.cotrain import (
     failure_message,
     load_config,
     non_finite_actor,
+    out_of_memory,
     run_cotrain,
 )
 from agents.cotrain_setup import ENTROPY_ALGOS, check_eval_last_given, config_docs
@@ -50,6 +51,7 @@ from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
     CHECKPOINT_NAME,
     CONFIG_NAME,
+    RESULTS_NAME,
     accept_negative_numbers,
     counted,
     default_run_dir,
@@ -493,12 +495,27 @@ def report_failed_run(err: BaseException, run_dir: Path | None, cfg: CotrainConf
     "Expected parameter loc …" was the one-line bad-input error (exit 2, no iteration named), a
     MemoryError a bare traceback."""
     iteration, phase = err.cotrain_failure  # type: ignore[attr-defined]
+    context = getattr(err, "cotrain_failure_context", {})
     command = continue_command(run_dir, cfg) if run_dir is not None else "--resume"
-    what, how = failure_message(err, iteration, phase, resume=command)
+    what, how = failure_message(
+        err,
+        iteration,
+        phase,
+        resume=command,
+        device=context.get("device"),
+        n_iterations=context.get("n_iterations"),
+    )
+    # probe 87 row 20: "status failed in its results.json" was said after its write had failed
+    recorded = (
+        "status failed in its results.json"
+        if context.get("recorded", True)
+        else f"not recorded: its {RESULTS_NAME} could not be written, see the WARNING above"
+    )
     with contextlib.suppress(OSError):  # stderr may be the closed pipe too
         # a ValueError from inside training is a bug too, not input; torch's refusal of a
-        # non-finite actor is the run's divergence
+        # non-finite actor is the run's divergence; torch's OutOfMemoryError (probe 87 row 38)
         one_line = isinstance(err, MemoryError | OSError) or non_finite_actor(err)
+        one_line = one_line or out_of_memory(err)
         if tracebacks_wanted() or not one_line:
             import traceback
 
@@ -508,7 +525,49 @@ def report_failed_run(err: BaseException, run_dir: Path | None, cfg: CotrainConf
         if one_line:  # as report_user_error's line
             print("(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
         print(
-            f"[cotrain] the run stopped on this error (status failed in its results.json); {how}",
+            f"[cotrain] the run stopped on this error ({recorded}); {how}",
+            file=sys.stderr,
+            flush=True,
+        )
+    return 1
+
+
+def _nothing_kept(run_dir: Path) -> bool:
+    """``run_dir`` is gone or empty (a first session that stopped in its setup left nothing)."""
+    try:
+        return not run_dir.exists() or not any(run_dir.iterdir())
+    except OSError:
+        return False
+
+
+def report_setup_failed(err: BaseException, run_dir: Path, cfg: CotrainConfig | None) -> int:
+    """Exit status 1 and where the run stands, for an exception in a resumed session's setup
+    (its ``cotrain_setup_failed``: the kept checkpoint's iteration), before anything of the run
+    was rewritten. Out of memory is one line, as inside an iteration; a bug keeps its traceback.
+    Probe 87 row 16: a MemoryError in the restore of an extending session was a bare traceback."""
+    iteration = err.cotrain_setup_failed  # type: ignore[attr-defined]
+    with contextlib.suppress(OSError):
+        one_line = out_of_memory(err) and not tracebacks_wanted()
+        if not one_line:
+            import traceback
+
+            traceback.print_exc()
+        what = "out of memory" if out_of_memory(err) else type(err).__name__
+        print(
+            f"[cotrain] error: {what} in the resumed session's setup, before training: "
+            f"{(str(err).strip().splitlines() or [''])[0]}",
+            file=sys.stderr,
+        )
+        if one_line:
+            print("(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+        then = (
+            "free memory (other programs; another --device for the session), then retry"
+            if out_of_memory(err)
+            else "once the cause is fixed, retry"
+        )
+        print(
+            f"[cotrain] the run is unchanged ({CONFIG_NAME} and {RESULTS_NAME} as they were, "
+            f"checkpoint {iteration} kept): {then} with: {continue_command(run_dir, cfg)}",
             file=sys.stderr,
             flush=True,
         )
@@ -550,6 +609,14 @@ def main(argv: list[str] | None = None) -> int:
         elif line := stopped_by_error_line(run_dir, cfg, since):
             with contextlib.suppress(OSError):
                 print(f"[cotrain] {line}", file=sys.stderr, flush=True)
+        elif hasattr(err, "cotrain_setup_failed"):  # an OSError in a resumed session's setup
+            with contextlib.suppress(OSError):
+                print(
+                    f"[cotrain] the run is unchanged (checkpoint {err.cotrain_setup_failed} kept): "
+                    f"once the cause is fixed, retry with: {continue_command(run_dir, cfg)}",
+                    file=sys.stderr,
+                    flush=True,
+                )
         return code
     except RunInterrupted as stop:  # Ctrl-C / SIGTERM in co-training: results.json is written
         results = stop.results
@@ -565,15 +632,19 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
             print(f"[cotrain] {line}", file=sys.stderr, flush=True)
             return 1
-        if run_dir is not None and args.resume is None and not Path(run_dir).exists():
+        if hasattr(err, "cotrain_setup_failed"):  # a resumed session's setup (probe 87 row 16)
+            return report_setup_failed(err, run_dir, cfg)
+        if run_dir is not None and args.resume is None and _nothing_kept(Path(run_dir)):
             # probe 85 row 21: the setup of a first session (dataset, MLE, BC) failed and its
-            # folder is removed: said as Ctrl-C there says it (was a traceback alone)
+            # folder is removed: said as Ctrl-C there says it (was a traceback alone); probe 87
+            # row 19: also after config.json, in the warm-started policy's evaluation
             import traceback
 
             traceback.print_exc()
+            kept = "is removed" if not Path(run_dir).exists() else "holds nothing of it"
             print(
-                "[cotrain] the run stopped on this error before training (its folder is "
-                f"removed){mle_kept_note(since)}: once the cause is fixed, rerun the same command "
+                f"[cotrain] the run stopped on this error before training (its folder {kept})"
+                f"{mle_kept_note(since)}: once the cause is fixed, rerun the same command "
                 "(MLE pretraining resumes from its last epoch)",
                 file=sys.stderr,
                 flush=True,

@@ -195,6 +195,7 @@ def test_a_caller_that_catches_the_error_leaves_no_running_record(
         "message": "injected",
         "iteration": 2,
         "phase": "the evaluation",
+        "kind": "bug",  # probe 87: out_of_memory | diverged | os_error | callback | bug
     }
     assert not (run_dir / ".lock").exists()
 
