@@ -1131,8 +1131,9 @@ def failed_with(run_dir: str | Path) -> str | None:
 
 
 #: Where the "how to go on" part of a failed run's message starts (``agents.cotrain``'s
-#: ``failure_message``: ``"failed: WHAT; the last checkpoint (iteration N) is kept…"``).
-_FAILURE_KEPT = "; the last checkpoint ("
+#: ``failure_message``: ``"failed: WHAT; the last checkpoint (iteration N) is kept…"``, or
+#: ``"…; checkpoint N is kept…"`` after the caller's ``on_iteration`` callback raised).
+_FAILURE_KEPT = ("; the last checkpoint (", "; checkpoint ")
 
 
 def failed_text(run_dir: str | Path, at: str) -> str | None:
@@ -1151,7 +1152,7 @@ def failed_text(run_dir: str | Path, at: str) -> str | None:
     text = message.removeprefix("failed: ") if isinstance(message, str) else ""
     if not (isinstance(message, str) and message.startswith("failed: ") and text.strip()):
         what, how = _error_words(results, run_dir), f"continue it with {resume}"
-    elif (split := text.rfind(_FAILURE_KEPT)) >= 0:
+    elif (split := max(text.rfind(kept) for kept in _FAILURE_KEPT)) >= 0:
         what, how = text[:split], text[split + 2 :]
     else:  # a message of another form: the run's words whole
         what, how = text, ""

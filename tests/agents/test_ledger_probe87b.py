@@ -150,3 +150,25 @@ def test_a_finished_run_whose_logs_end_early_names_a_switched_off_writer_too(
     err = capsys.readouterr().err
     assert "hold only up to iteration 1 (event files deleted or lost, or not written" in err, err
     assert "a [cotrain] WARNING said TensorBoard logging was off?)" in err
+
+
+def test_a_callback_failure_mid_run_gets_the_resume_command_spelled_out(tmp_path):
+    # session 39: the message of a failure in the caller's on_iteration callback says
+    # "…; checkpoint 2 is kept: … continue with --resume", which the readers did not split,
+    # so its bare "--resume" was left without the command
+    from rambo_env.ledger import failed_text
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    message = (
+        "failed: KeyError in the caller's on_iteration callback after iteration 2: 'x'; "
+        "checkpoint 2 is kept: once the cause is fixed, continue with --resume"
+    )
+    results = {"status": "failed", "message": message, "iterations_completed": 2}
+    (run_dir / "results.json").write_text(json.dumps(results | {"n_iterations": 5}))
+    said = failed_text(run_dir, "iteration 2 of 5")
+    assert said == (
+        "its run failed at iteration 2 of 5: KeyError in the caller's on_iteration callback "
+        f"after iteration 2: 'x'; checkpoint 2 is kept: once the cause is fixed, continue with "
+        f"scripts/cotrain.py --resume {run_dir}"
+    )
