@@ -188,7 +188,8 @@ def outlier_entries(
 ) -> list[tuple[int, int, float, float]]:
     """Sorted ``(row, column, low, high)`` of the entries far outside the rest of their column
     (``low``, ``high``: the column's central range, its 0.1 and 99.9 percentiles; for the second
-    rule with at least its ``most`` most extreme rows left out). Two rules:
+    rule with at least its ``most`` most extreme rows left out), one per entry: the first rule's
+    range where both flag it (probe 88: one corrupt entry was "2 such entries"). Two rules:
 
     - ``|x| > OUTLIER_FLOOR`` and more than ``OUTLIER_SPREADS`` times the central spread (0.1 to
       99.9 percentile range, at least 1) of the column's other values (those within the floor;
@@ -221,6 +222,7 @@ def outlier_entries(
         reach = OUTLIER_SPREADS * max(high - low, 1.0)
         far = (np.abs(column) > OUTLIER_FLOOR) & ((column < low - reach) | (column > high + reach))
         found.update((int(i), int(j), low, high) for i in np.flatnonzero(far))
+    said = {(i, j) for i, j, *_ in found}  # probe 88: one entry per (row, column), first rule's
     most = max(5, int(OUTLIER_MAX_SHARE * n))
     sample = table[:: max(1, n // _OUTLIER_SAMPLE)].astype(np.float64)
     few = 2 * (most + 1) >= len(sample)  # too few rows for a central range
@@ -254,7 +256,7 @@ def outlier_entries(
             runs = 1 + int((np.diff(far) > 1).sum()) if far.size else 0
             in_bursts = trim == burst and far.size <= burst and runs <= most
             if far.size and (far.size <= most or in_bursts):
-                found.update((int(i), int(j), low, high) for i in far)
+                found.update((int(i), int(j), low, high) for i in far if (i, j) not in said)
                 break
     return _with_lone(found, table) if sparse else sorted(found)
 
