@@ -1114,13 +1114,17 @@ def _fit_grid(
 ) -> Any:
     """Tune's fit of the sweep (restored, or started), in a running Ray session."""
     experiment = sweep_dir / TUNE_DIR
-    if restore and _tune_state_saved(tune, experiment):
+    saved = restore and _tune_state_saved(tune, experiment)
+    # probe 88 row 142: Tune restores a finished trial as finished, so one whose run folder was
+    # removed (to rerun it) was not run again; the grid starts afresh instead (complete runs kept)
+    lost = _finished_without_run(tune, spec, sweep_dir) if saved else []
+    if saved and not lost:
         tuner = tune.Tuner.restore(
             str(experiment), trainable, resume_unfinished=True, resume_errored=True
         )
     else:  # a new sweep, or one stopped before Tune wrote its state: start it
         if restore:  # issue 14: was silent, and finished trials were trained again
-            _note_no_tune_state(spec, sweep_dir)
+            _note_no_tune_state(spec, sweep_dir, lost)
         tuner = tune.Tuner(
             trainable,
             param_space=_param_space(spec, sweep_dir / RUNS_DIR),
@@ -1159,12 +1163,35 @@ def _tune_state_saved(tune: Any, experiment: Path) -> bool:
     return tune.Tuner.can_restore(experiment) and any(experiment.glob("experiment_state-*.json"))
 
 
-def _note_no_tune_state(spec: SweepSpec, sweep_dir: Path) -> None:
+def _finished_without_run(tune: Any, spec: SweepSpec, sweep_dir: Path) -> list[str]:
+    """The grid's trials that the sweep's saved Tune state has as finished (``TERMINATED``) but
+    whose run folders hold no complete run (removed, or changed by hand, to rerun them): a restore
+    would not run them again. Empty when Tune's state cannot be read (the restore then says why)."""
+    analysis_log = logging.getLogger(TUNE_ANALYSIS_LOGGER)
+    analysis_log.disabled = True  # its "Failed to fetch metrics" is said by the fit that follows
+    try:
+        trials = tune.ExperimentAnalysis(str(sweep_dir / TUNE_DIR)).trials
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    finally:
+        analysis_log.disabled = False
+    finished = {_trial_name(trial) for trial in trials if trial.status == "TERMINATED"}
+    _, started, fresh = _runs_on_record(spec, sweep_dir / RUNS_DIR)
+    return [name for name in started + fresh if name in finished]
+
+
+def _note_no_tune_state(spec: SweepSpec, sweep_dir: Path, lost: list[str] | None = None) -> None:
     """One note when a resumed sweep has no Tune state (tune/ deleted, not synced, or the driver
-    died before Tune wrote it): what its run folders hold and what will run."""
+    died before Tune wrote it), or one set aside because it has ``lost`` trials as finished that
+    their run folders do not hold (see :func:`_finished_without_run`): what its run folders hold
+    and what will run."""
     complete, started, fresh = _runs_on_record(spec, sweep_dir / RUNS_DIR)
     what = (
-        "is missing (Tune's state deleted or not synced?)"
+        f"has {len(lost)} trial(s) as finished whose run folders hold no complete run "
+        f"({', '.join(lost[:3])}{', …' if len(lost) > 3 else ''}): they run again; Tune's state "
+        "is set aside and the grid starts afresh from sweep.json"
+        if lost
+        else "is missing (Tune's state deleted or not synced?)"
         if not (sweep_dir / TUNE_DIR).exists()
         # probe 86 row 31: the driver stopped before Tune saved its experiment state
         else "holds no Tune state (the driver stopped before Tune saved it?): the grid starts "
