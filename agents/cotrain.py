@@ -324,7 +324,9 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
     torch thread count are as they were before the call. A run that diverged is said to be (one
     line, :func:`say_if_diverged`): what is loaded is its last good checkpoint.
     """
-    with recorded_run(Path(run_dir) / run_io.CONFIG_NAME):  # probe 79 row 25
+    # probe 88 row 56: was pathlib's raw TypeError for run_dir None / a number
+    run_dir = _run_dir_arg(run_dir)
+    with recorded_run(run_dir / run_io.CONFIG_NAME):  # probe 79 row 25
         return _load_session(run_dir, device)
 
 

@@ -31,6 +31,7 @@ import difflib
 import inspect
 import itertools
 import math
+import os
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -969,7 +970,9 @@ def build_session(
     # read-only disk: were found after the dataset load, minutes when it is generated); an
     # existing read-only cache folder may still serve the model, so it is not refused here.
     if recorded_model is not None:
-        _check_model_not_elsewhere(recorded_model, cache_dir())
+        # load_session (diagnose.py) is rerun; a resume is resumed again (probe 88 row 76)
+        again = "rerun" if from_checkpoint else "resume again"
+        _check_model_not_elsewhere(recorded_model, cache_dir(), again)
     existing_run = from_checkpoint or expected_fingerprint is not None
     if existing_run:  # before the cache folder is made: a refused resume leaves nothing
         _check_run_dataset_there(cfg.dataset, recorded_dataset)
@@ -1245,18 +1248,28 @@ def bf16_pays(cfg: CotrainConfig, cached: bool) -> bool:
     return ensemble.native_bf16(ensemble.resolve_device(cfg.device))
 
 
-def _check_model_not_elsewhere(recorded_model: str, cache: Path) -> None:
+def _check_model_not_elsewhere(recorded_model: str, cache: Path, again: str) -> None:
     """A resumed run's model is in today's model cache, or not anywhere it could be used from.
     Probe 24: a relative ``RAMBO_ENV_CACHE`` read from another working folder made a resume say
     the model "is gone" and pretrain it again (hours at paper size), while it sat where the run
-    had cached it. Checked before the dataset load and before the cache folder is made."""
+    had cached it. Checked before the dataset load and before the cache folder is made.
+    ``again``: what the caller does once the variable is fixed ("resume again", "rerun")."""
+    from rambo_env.dynamics.io import check_cache_dir
+
+    # probe 88 row 76: a cache that is a file was said to miss the model "(a relative
+    # RAMBO_ENV_CACHE is read from the working folder)"; named as cotrain's start names it
+    if os.path.lexists(cache) and not cache.is_dir():
+        check_cache_dir()  # "model cache … is not a folder"
     recorded = Path(recorded_model)
     if (cache / recorded.name).is_file() or not recorded.is_file():
         return  # found, or really gone (then pretraining rebuilds it, and says so)
+    value = os.environ.get("RAMBO_ENV_CACHE") or ""
+    relative = value and not os.path.isabs(os.path.expanduser(value))
+    why = " (a relative RAMBO_ENV_CACHE is read from the working folder)" if relative else ""
     raise ValueError(
         f"RAMBO_ENV_CACHE: the run's dynamics model is not in the model cache {cache}, but it "
-        f"is where the run cached it: {recorded} (a relative RAMBO_ENV_CACHE is read from the "
-        f"working folder); set RAMBO_ENV_CACHE={recorded.parent} and resume again"
+        f"is where the run cached it: {recorded}{why}; set RAMBO_ENV_CACHE={recorded.parent} "
+        f"and {again}"
     )
 
 

@@ -99,6 +99,9 @@ _FIXED_ATTRIBUTES = {
 #: (a ``TimeLimit`` from ``max_episode_steps`` is its own, known case).
 _HARMLESS_WRAPPERS = ("OrderEnforcing", "PassiveEnvChecker", "TimeLimit")
 
+#: How a closed VecEnv is made anew (its ClosedEnvironmentError's advice).
+_MAKE = "RamboModelVecEnv(…)"
+
 
 def _check_no_dropped_wrappers(env: gym.Env) -> None:
     """Probe 18: ``from_env(NormalizeObservation(env), n)`` (or ``TransformReward``,
@@ -202,7 +205,7 @@ class RamboModelVecEnv(VecEnv):
         super().set_options(options)
 
     def reset(self) -> np.ndarray:
-        check_open(self._closed, "reset")
+        check_open(self._closed, "reset", _MAKE)
         if self._pending_seed is not None:
             self._rng = np.random.default_rng(self._pending_seed)
             self._pending_seed = None
@@ -239,11 +242,11 @@ class RamboModelVecEnv(VecEnv):
                 )
 
     def step_async(self, actions: np.ndarray) -> None:
-        check_open(self._closed, "step")
+        check_open(self._closed, "step", _MAKE)
         self._actions = actions
 
     def step_wait(self) -> VecEnvStepReturn:
-        check_open(self._closed, "step_wait")
+        check_open(self._closed, "step_wait", _MAKE)
         if self._obs is None or self._actions is None:
             raise gym.error.ResetNeeded("step_wait: call reset() and step_async() first")
         action_t = as_action_tensor(

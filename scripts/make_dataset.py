@@ -113,6 +113,9 @@ def parse_args(argv: list[str] | None = None) -> Args:
     for f in fields(Args):
         kind = next((t for t in get_args(hints[f.name]) if t is not type(None)), hints[f.name])
         opts: dict = {"help": docs.get(f.name)}
+        if f.default not in (MISSING, None) and kind is not bool and "default" not in opts["help"]:
+            # probe 88 row 60: --workers / --n-envs printed no default (the README alone said 2)
+            opts["help"] += f" (default: {f.default})"
         if f.name in _CHOICES:  # BooleanOptionalAction takes no choices= (Python 3.14 refuses it)
             opts["choices"] = _CHOICES[f.name]
         opts.update({"required": True} if f.default is MISSING else {"default": f.default})

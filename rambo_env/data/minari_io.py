@@ -330,6 +330,16 @@ def misplaced_root(*dataset_ids: str) -> str | None:
                     and root.joinpath(*parts[k:], "data", "metadata.json").is_file()
                 ):
                     parent = root.parents[k - 1]
+                    rest = "/".join(parts[k:])
+                    if _said_id(root.joinpath(*parts[k:])) == rest:
+                        # probe 88 row 111: it was written under this root as {rest}; the
+                        # advice to move the root up made the healthy dataset "damaged"
+                        return (
+                            f"Minari dataset {dataset_id!r}: the Minari root {root} already "
+                            f"ends in {'/'.join(parts[:k])}, and holds this dataset as {rest} "
+                            f"(its data/metadata.json says so): did you mean the id {rest}? "
+                            "(a Minari id starts below the root; keep MINARI_DATASETS_PATH)"
+                        )
                     return (
                         f"MINARI_DATASETS_PATH: the Minari root {root} ends in "
                         f"{'/'.join(parts[:k])} of the id {dataset_id} (it holds "
@@ -1426,6 +1436,17 @@ def _check_id_matches_folder(dataset_id: str) -> None:
         ).get("dataset_id")
     except (OSError, ValueError, AttributeError):  # missing / unreadable: Minari's load says
         return
+    if isinstance(said, str) and said and dataset_id.endswith("/" + said):
+        # probe 88 row 111: a healthy dataset reached through the folder above its root
+        # (minari/rambo/hopper/medium-v0 with the root one level up) was called damaged
+        prefix = dataset_id[: -len(said) - 1]
+        raise ValueError(
+            f"Minari dataset {dataset_id!r}: {minari_dataset_path(dataset_id)} holds the "
+            f"dataset {said!r} (its data/metadata.json says so), written under the Minari root "
+            f"{minari_dataset_path(prefix)}: {prefix}/ is part of that root, not of the id; use "
+            f"the id {said!r} with MINARI_DATASETS_PATH="
+            f"{shell_quote(str(minari_dataset_path(prefix)))} (nothing is damaged)"
+        )
     if isinstance(said, str) and said != dataset_id:
         raise _damaged(
             dataset_id,

@@ -910,13 +910,15 @@ def check_reset_options(options: Any) -> None:
         raise ValueError(f"options: unknown key(s) {unknown}; accepted: {list(RESET_OPTIONS)}")
 
 
-def check_open(closed: bool, call: str) -> None:
+def check_open(closed: bool, call: str, make: str = "gym.make / RamboModelEnv(…)") -> None:
     """``reset`` / ``step`` of a closed model env (probe 19: stepped on silently after
     ``close()``): gymnasium's :class:`~gymnasium.error.ClosedEnvironmentError`, as its
-    ``AsyncVectorEnv`` raises; torch's default dtype other than float32 is refused too."""
+    ``AsyncVectorEnv`` raises; torch's default dtype other than float32 is refused too.
+    ``make``: how the caller's kind of env is made (probe 88 row 55: a vector env's error
+    named the single env's constructors)."""
     if closed:
         raise gym.error.ClosedEnvironmentError(
-            f"{call}: the env was closed (close()); make a new one (gym.make / RamboModelEnv(…))"
+            f"{call}: the env was closed (close()); make a new one ({make})"
         )
     check_default_dtype(call)  # probe 23: float64 was torch's raw dtype error in the model
 

@@ -56,6 +56,9 @@ __all__ = ["RamboModelVectorEnv", "check_num_envs_memory"]
 #: int64 / bool arrays (measured after reset + step, Hopper dims: ~360 bytes per row in all).
 _ROW_OVERHEAD_BYTES = 200
 
+#: How a closed vector env is made anew (its ClosedEnvironmentError's advice).
+_MAKE = "gym.make_vec / RamboModelVectorEnv(…)"
+
 
 def check_num_envs_memory(num_envs: int, obs_dim: int = 1, action_dim: int = 1) -> None:
     """ValueError naming ``num_envs`` when its rows cannot fit in the host memory available now
@@ -148,7 +151,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
-        check_open(self.closed, "reset")
+        check_open(self.closed, "reset", _MAKE)
         seed = check_reset_seed(seed, self.num_envs)
         check_reset_options(options)
         warn_normalize_observation(self)
@@ -164,7 +167,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
     def step(
         self, actions: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-        check_open(self.closed, "step")
+        check_open(self.closed, "step", _MAKE)
         if self._obs is None:
             raise gym.error.ResetNeeded("step: call reset() before step()")
         action_t = as_action_tensor(actions, self.mdp, n_rows=self.num_envs, env=self)  # [n, A]
