@@ -29,7 +29,7 @@ import math
 import re
 import textwrap
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,9 +58,11 @@ from rambo_env.run_io import (
 
 __all__ = [
     "COMPLETE_STATUSES",
+    "ERRORS_REPEAT",
     "PAPER_CONFIGS",
     "ConfigSummary",
     "DatasetSummary",
+    "FailedTrial",
     "RunRecord",
     "SweepReport",
     "build_report",
@@ -81,6 +83,13 @@ PAPER_CONFIGS = (RamboPreset(2, 3e-4), RamboPreset(5, 3e-4), RamboPreset(5, 0.0)
 
 #: Run statuses that count in the table (a diverged run is a result: "−" in Table 6).
 COMPLETE_STATUSES = ("finished", "diverged")
+
+#: What a sweep says when ``--resume`` would fail its trials the same way again: its closing
+#: lines (scripts/sweep.py, probe 32) and ``--report-only`` (probe 89 row 35) alike.
+ERRORS_REPEAT = (
+    "--resume would repeat these errors (the same data and settings): fix their cause, or drop "
+    "the dataset / config from the grid, and start a new sweep"
+)
 
 
 @dataclass(frozen=True)
@@ -213,6 +222,19 @@ class DatasetSummary:
 
 
 @dataclass(frozen=True)
+class FailedTrial:
+    """A trial of the grid whose ``results.json`` says ``failed`` (see :func:`failed_trials`)."""
+
+    trial: str
+    """``<dataset>/<k2-lam3e-4>/s<seed>``, as :attr:`SweepReport.missing` names it."""
+    error: str
+    """``ErrorType: first line of its message (iteration N, phase)``, from its ``error``."""
+    repeats: bool
+    """Its ``error.kind`` is ``diverged`` (a non-finite actor): ``--resume`` repeats the
+    iteration from the same checkpoint and random state, and likely diverges again."""
+
+
+@dataclass(frozen=True)
 class SweepReport:
     configs: tuple[RamboPreset, ...]
     rows: tuple[DatasetSummary, ...]
@@ -234,6 +256,8 @@ class SweepReport:
     """Finished runs of the grid whose iterations differ from :attr:`n_iterations`, as
     ``<dataset>/<k2-lam3e-4>/s<seed> (3 iterations)``: extended or cut by hand (probe 46: a
     trial resumed by hand for a third iteration was shown as the 2-iteration sweep's result)."""
+    failed: tuple[FailedTrial, ...] = ()
+    """The missing trials whose run failed (not merely unfinished), with their error."""
 
     @property
     def pairs(self) -> dict[str, list[str]]:
@@ -306,6 +330,41 @@ def load_runs(runs_root: str | Path) -> tuple[list[RunRecord], list[Path]]:
         else:
             incomplete.append(path.parent)
     return records, incomplete
+
+
+def failed_trials(
+    incomplete: Iterable[Path], runs_root: str | Path, missing: Sequence[str] | None = None
+) -> tuple[FailedTrial, ...]:
+    """The runs among ``incomplete`` (below ``runs_root``; of the trials in ``missing`` when
+    given) whose ``results.json`` says ``failed``: each with its error line, from the ``error``
+    cotrain records (type, message, iteration, phase, kind), else its ``message``. A file
+    unreadable by now is left out (it stays "missing/unfinished"). Probe 89 row 35: the
+    report named a diverged trial only as unfinished and advised the ``--resume`` that
+    repeats its divergence."""
+    failed = []
+    for run_dir in incomplete:
+        try:
+            trial = Path(run_dir).relative_to(runs_root).as_posix()
+            results = read_json(Path(run_dir) / RESULTS_NAME)
+        except (OSError, ValueError):
+            continue
+        if not isinstance(results, dict) or results.get("status") != "failed":
+            continue
+        if missing is not None and trial not in missing:
+            continue
+        error = results.get("error") if isinstance(results.get("error"), dict) else {}
+        kind, message = error.get("kind"), results.get("message")
+        if isinstance(error.get("type"), str) and isinstance(error.get("message"), str):
+            line = f"{error['type']}: {error['message']}"
+            where = [f"iteration {error['iteration']}"] if is_int(error.get("iteration")) else []
+            where += [error["phase"]] if isinstance(error.get("phase"), str) else []
+            line += f" ({', '.join(where)})" if where else ""
+        elif isinstance(message, str) and message.strip():  # its own words: "failed: WHAT; HOW"
+            line = message.removeprefix("failed: ")
+        else:
+            line = "no error recorded"
+        failed.append(FailedTrial(trial, line, repeats=kind == "diverged"))
+    return tuple(failed)
 
 
 # -- selection -----------------------------------------------------------------------------
@@ -772,6 +831,8 @@ def _load_and_summarise(
         agent=agent,
         n_iterations=n_iterations,
     )
+    missing = report.missing if grid is not None else None
+    report = replace(report, failed=failed_trials(incomplete, runs_root, missing))
     return records, report
 
 

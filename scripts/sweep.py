@@ -36,6 +36,7 @@ from agents.sweep import (
     PAPER_CONFIGS,
     PAPER_SEEDS,
     SWEEP_FILE,
+    TUNE_DIR,
     SweepOutcome,
     SweepResources,
     SweepSpec,
@@ -51,9 +52,11 @@ from rambo_env.run_io import (
     FolderInUseError,
     accept_negative_numbers,
     check_matplotlib,
+    counted,
     exit_on_interrupt,
     expand_home,
     process_stopped,
+    report_failure,
     report_user_error,
     run_holder,
     shell_path,
@@ -64,7 +67,7 @@ from rambo_env.run_io import (
     user_path,
     whole_number,
 )
-from rambo_env.sweep_report import to_markdown
+from rambo_env.sweep_report import ERRORS_REPEAT, SweepReport, to_markdown
 
 #: CotrainConfig fields settable for every trial (sizes for small runs, device).
 PASS_THROUGH = (
@@ -314,7 +317,12 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 print(f"[sweep] {taken} was taken by another sweep: -> {sweep_dir}", flush=True)
 
     # probe 24: a stopped sweep printed its finished trials' tables as final, exit 0
-    outcome = exit_on_interrupt("sweep", lambda: interrupted_at(sweep_dir), sweep)
+    try:
+        outcome = exit_on_interrupt("sweep", lambda: interrupted_at(sweep_dir), sweep)
+    except (ValueError, OSError, MissingExtraError):  # main's one line
+        raise
+    except Exception as err:  # probe 89 row 20: was the traceback alone (Tuner.fit's error)
+        return report_failure("sweep", err, lambda _: failure_left(sweep_dir))
     print(to_markdown(outcome.report))
     if outcome.report.iterations_note:  # probe 46: a trial extended by hand, without a word
         print(f"[sweep] {outcome.report.iterations_note}", flush=True)
@@ -323,10 +331,7 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     for line in outcome.errors:  # probe 32: only Ray's traceback named the cause
         print(f"[sweep] errored trial {line}")
     if outcome.n_errors and outcome.errors_repeat:  # probe 32: --resume repeated the crash
-        print(
-            "[sweep] --resume would repeat these errors (the same data and settings): fix their "
-            "cause, or drop the dataset / config from the grid, and start a new sweep"
-        )
+        print(f"[sweep] {ERRORS_REPEAT}")
     elif outcome.n_errors:
         print(f"[sweep] {_continue(sweep_dir)}")
     return 1 if outcome.n_errors else 0
@@ -355,7 +360,9 @@ def _report_only(sweep_dir: Path) -> int:
             + (f"; {stopped_text(holder)}" if process_stopped(holder) else "")
         )
     elif report.partial:  # probe 24: a half-finished sweep's tables looked complete
-        print(f"[sweep] partial tables: {report.partial}; {_continue(sweep_dir)}")
+        for trial in report.failed:  # probe 89 row 35: named only as unfinished
+            print(f"[sweep] failed trial {trial.trial}: {trial.error}")
+        print(f"[sweep] partial tables: {report.partial}; {_failed_advice(report, sweep_dir)}")
     if report.iterations_note:  # probe 46: a trial extended by hand, without a word
         print(f"[sweep] {report.iterations_note}", flush=True)
     return 0
@@ -371,6 +378,45 @@ def interrupted_at(sweep_dir: Path) -> str:
         return _continue(sweep_dir)
     done = report.n_expected - len(report.missing)
     return f"{done} of {report.n_expected} trials finished; {_continue(sweep_dir)}"
+
+
+def _failed_advice(report: SweepReport, sweep_dir: Path) -> str:
+    """How to go on from a partial report, as the sweep's closing lines say it: a diverged
+    trial (``error.kind`` in its results.json) fails again on ``--resume``; any other failure
+    (a bug, out of memory, a full disk) continues once its cause is fixed. Probe 89 row 35:
+    ``--report-only`` advised ``--resume`` for a sweep whose own closing lines said it would
+    repeat the errors."""
+    if not report.failed:
+        return _continue(sweep_dir)
+    repeating = [trial.trial for trial in report.failed if trial.repeats]
+    if len(repeating) == len(report.failed):
+        return f"{counted(len(repeating), 'trial')} failed (diverged): {ERRORS_REPEAT}"
+    text = f"{counted(len(report.failed), 'trial')} failed (fix the cause first); "
+    text += _continue(sweep_dir)
+    if repeating:  # --resume reruns them too, and they diverge again
+        text += f" (but {', '.join(repeating)} diverged and would diverge again: {ERRORS_REPEAT})"
+    return text
+
+
+def failure_left(sweep_dir: Path) -> str:
+    """What ``[sweep] stopped on this error:`` says after an exception in the sweep driver (a
+    bug in it or in Ray Tune): what is kept and how to go on. Probe 89 row 20: a RuntimeError
+    of ``Tuner.fit`` was its traceback alone."""
+    if not (sweep_dir / SWEEP_FILE).is_file():
+        return "before the sweep started (no trial ran); once the cause is fixed, rerun the same command"
+    tune_dir = sweep_dir / TUNE_DIR
+    try:
+        saved = any(tune_dir.glob("experiment_state-*.json"))
+    except OSError:
+        saved = False
+    tune = (
+        f"so is Tune's state ({tune_dir}): --resume continues it"
+        if saved
+        else "Tune's state was not saved: --resume starts the grid afresh from sweep.json, "
+        "the finished trials kept"
+    )
+    where = f"{interrupted_at(sweep_dir)} (once the cause is fixed)"
+    return f"{SWEEP_FILE} and the finished trials' run folders are kept; {tune}; {where}"
 
 
 def _continue(sweep_dir: Path) -> str:
