@@ -29,9 +29,12 @@ from stable_baselines3.common.callbacks import BaseCallback
 from rambo_env.policies import non_finite_weight
 from rambo_env.progress import learn_closes_its_bars
 from rambo_env.run_io import (
+    LOCK_NAME,
+    FolderInUseError,
     atomic_write,
     check_flag,
     check_seed,
+    hold_folder,
     is_int,
     is_real,
     items_of,
@@ -40,8 +43,10 @@ from rambo_env.run_io import (
     refuse_broken_link,
     replace_folder,
     restore_set_aside,
+    run_holder,
     safe_reason,
     save_checkpoint,
+    shell_path,
     user_stacklevel,
     with_article,
     write_json,
@@ -51,6 +56,7 @@ __all__ = [
     "MEDIUM_BANDS",
     "BandMissedWarning",
     "BehaviourConfig",
+    "check_out_dir_free",
     "evaluate_actor",
     "save_actor",
     "save_resume_state",
@@ -459,6 +465,43 @@ def train_behaviour(
             raise ValueError(
                 f"out_dir: {path} is a file; pass a folder for the behaviour agent's files"
             )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:  # a parent that is a file, no permission
+        raise ValueError(
+            f"out_dir: cannot create {out} ({err.strerror or err}); pass a folder you can write "
+            "for the behaviour agent's files"
+        ) from None
+    # probe 89 row 36: a second training in one out_dir while the first ran put the first's
+    # set-aside save "back" under its feet, resumed from it and trained alongside: now refused
+    with hold_folder(out, _in_use(out)):
+        return _train_held(cfg, out, progress_bar, resume, actor_file)
+
+
+def _in_use(out: Path, name: str = "out_dir") -> str:
+    """The error for ``out`` (the argument ``name``) held by another live training (``{pid}``:
+    its PID)."""
+    where = shell_path(out).replace("{", "{{").replace("}", "}}")
+    return (
+        f"{name}: {where} is in use by process {{pid}} (a behaviour agent training there); "
+        f"wait for it to end or pass another folder (if process {{pid}} trains none, its PID "
+        f"was reused: remove {where}/{LOCK_NAME})"
+    )
+
+
+def check_out_dir_free(out_dir: str | Path, name: str = "out_dir") -> None:
+    """One :class:`~rambo_env.run_io.FolderInUseError` where another live process trains a
+    behaviour agent in ``out_dir`` (its ``.lock``, :func:`train_behaviour`): for a caller that
+    looks at the folder's files first (``make_dataset.py``, ``name`` its flag; probe 89 row 36)."""
+    pid = run_holder(out_dir)
+    if pid is not None and pid != os.getpid():
+        raise FolderInUseError(_in_use(Path(out_dir), name).format(pid=pid))
+
+
+def _train_held(
+    cfg: BehaviourConfig, out: Path, progress_bar: bool, resume: bool, actor_file: str
+) -> dict:
+    """:func:`train_behaviour` in the existing ``out``, held by this process (its ``.lock``)."""
     restore_resume(out)  # probe 86 row 28: a resume.old without resume/ was never read
     held = [
         name
@@ -477,13 +520,6 @@ def train_behaviour(
         raise _other_env_error(
             cfg, out, *recorded
         )  # spaces do not match", naming no folder or field
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:  # a parent that is a file, no permission
-        raise ValueError(
-            f"out_dir: cannot create {out} ({err.strerror or err}); pass a folder you can write "
-            "for the behaviour agent's files"
-        ) from None
     env = gym.make(cfg.env_id)
     callback = _BandStopCallback(cfg, out)
     state_path = out / "resume" / "state.json"

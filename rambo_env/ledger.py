@@ -80,6 +80,7 @@ __all__ = [
     "check_ledger_folder",
     "check_results_fields",
     "check_results_status",
+    "failed_diverged",
     "failed_text",
     "failed_with",
     "is_entry_of",
@@ -100,9 +101,11 @@ DEFAULT_LEDGER_DIR = Path(__file__).resolve().parents[1] / "docs" / "results" / 
 INDEX_NAME = "index.json"
 #: A ledger entry's ``status``: the run reached its planned iterations (``complete``), was
 #: stopped before them by ``--stop-at-iteration`` (``stopped``), stopped on a diverged Q
-#: (``diverged``), was still going (``running``: a process held it), or ended before them
-#: otherwise (``unfinished``: interrupted or killed), or its ``results.json`` says ``failed``
-#: (``unfinished`` too, also after its last iteration: its closing results are not written).
+#: (``diverged``; also a run failed on a non-finite actor, its ``results.json`` ``failed`` with
+#: ``error.kind`` ``diverged``: ``--resume`` likely diverges again), was still going
+#: (``running``: a process held it), or ended before them otherwise (``unfinished``:
+#: interrupted or killed), or its ``results.json`` says ``failed`` otherwise (``unfinished``
+#: too, also after its last iteration: its closing results are not written).
 RUN_STATUSES = ("complete", "stopped", "diverged", "running", "unfinished")
 
 #: The ``config.json`` settings that change a run's numbers and that the ledger key (dataset,
@@ -1027,7 +1030,7 @@ def _progress_record(
         planned = part[1]
     if ledger_holder(run_dir) is not None:
         status = "running"
-    elif diverged:
+    elif diverged or failed_diverged(run_dir):  # probe 89 row 24: was "unfinished" if failed
         status = "diverged"
     elif part is not None:
         status = "stopped"
@@ -1119,6 +1122,15 @@ def _error_words(results: dict[str, Any], run_dir: str | Path) -> str:
         return f"{error['type']} in iteration {error['iteration']}{phase}{said}"
     except (AttributeError, KeyError, TypeError):
         return f"an error (see {Path(run_dir) / RESULTS_NAME})"
+
+
+def failed_diverged(run_dir: str | Path) -> bool:
+    """The run's ``results.json`` says ``failed`` on a divergence (``error.kind`` ``diverged``: a
+    non-finite actor; no process continues it): its ``--resume`` likely diverges again, so its
+    ledger entry is ``diverged``, not ``unfinished`` (probe 89 row 24)."""
+    results = _failed_results(run_dir)
+    error = None if results is None else results.get("error")
+    return isinstance(error, dict) and error.get("kind") == "diverged"
 
 
 def failed_with(run_dir: str | Path) -> str | None:

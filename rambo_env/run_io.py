@@ -2714,16 +2714,31 @@ class StagedFiles:
         return done
 
 
+def _aside_writer(aside: Path) -> Path:
+    """The file beside ``aside`` naming the process (its :func:`lock_text`) whose
+    :func:`replace_folder` set ``final`` aside there, while it runs (probe 89 row 36)."""
+    return aside.with_name(f"{aside.name}.pid")
+
+
 def replace_folder(new: Path, final: Path, aside: Path) -> None:
     """Replace the folder ``final`` by ``new`` with two renames: ``final`` to ``aside``, then
     ``new`` to ``final``; ``aside`` is removed once ``new`` is in place. When the second rename
     fails (any exception, Ctrl-C included), ``aside`` is renamed back to ``final`` before the
     error propagates, so the previous folder is where it was (probe 86 rows 26-28: it was left
     in ``aside``, which nothing read and the next write deleted). Should that fail too, the
-    error's note names ``aside``, where the previous folder then is, and ``aside`` is kept."""
+    error's note names ``aside``, where the previous folder then is, and ``aside`` is kept.
+    Between the renames ``aside.pid`` names this process, so that :func:`restore_set_aside` of
+    another process leaves ``aside`` alone meanwhile (probe 89 row 36: it was put back under
+    this process's feet, whose second rename then failed and whose new save was lost)."""
     moved = os.path.lexists(final)
+    writer = _aside_writer(aside)
     if moved:
-        final.rename(aside)
+        writer.write_text(lock_text())  # before the rename: never an aside without its writer
+        try:
+            final.rename(aside)
+        except BaseException:
+            writer.unlink(missing_ok=True)
+            raise
     try:
         new.rename(final)
     except BaseException as err:
@@ -2735,18 +2750,36 @@ def replace_folder(new: Path, final: Path, aside: Path) -> None:
                     f"the previous {final.name} could not be put back ({safe_reason(back)}): it "
                     f"is at {aside}; move it back to {final}"
                 )
+            else:
+                writer.unlink(missing_ok=True)
         raise
     if moved:
         shutil.rmtree(aside, ignore_errors=True)
+        writer.unlink(missing_ok=True)
 
 
 def restore_set_aside(final: Path, aside: Path, what: str) -> bool:
     """Rename ``aside`` (the previous ``final`` that :func:`replace_folder` moved away) back to
     ``final`` where ``final`` is missing: a replacement that failed, and whose putting back failed
     too, left it there. One WARNING names both paths; False (and a WARNING saying where it is
-    left) where the rename fails. True: ``final`` is there (or ``aside`` was not)."""
+    left) where the rename fails. True: ``final`` is there (or ``aside`` was not). While the
+    process that set ``aside`` aside still runs (``aside.pid``, :func:`replace_folder`) it is
+    between its two renames: nothing is moved, one note says so, and False (probe 89 row 36:
+    was "put back" under that process's feet)."""
     if os.path.lexists(final) or not os.path.lexists(aside):
         return True
+    writer = _aside_writer(aside)
+    try:
+        pid = _live_lock_pid(writer.read_text(errors="replace"))
+    except OSError:  # none: a replacement from before it was written, or its writer ended
+        pid = None
+    if pid is not None and pid != os.getpid():
+        print(
+            f"[rambo_env] note: {final} is being replaced by process {pid} (its previous {what} "
+            f"is in {aside} meanwhile): left to it",
+            flush=True,
+        )
+        return False
     try:
         aside.rename(final)
     except OSError as err:
@@ -2757,6 +2790,7 @@ def restore_set_aside(final: Path, aside: Path, what: str) -> bool:
             flush=True,
         )
         return False
+    writer.unlink(missing_ok=True)
     print(
         f"[rambo_env] WARNING: {final} was missing after a failed replacement: the previous "
         f"{what} was put back from {aside}",

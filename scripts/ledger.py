@@ -171,7 +171,10 @@ def main(argv: list[str] | None = None) -> int:
                 f" so far: {killed_text(run_dir, died, f'iteration {entry.iterations}{of}')}, "
                 "then run scripts/ledger.py again: the ledger entry is then replaced"
             )
-        if not running and entry.status == "unfinished":
+        # probe 89 row 24: a run failed on a non-finite actor is entered "diverged" (was:
+        # "unfinished"), its entry not marked diverged (that is a diverged Q): its own words here
+        failed_diverged = entry.status == "diverged" and not entry.diverged
+        if not running and (entry.status == "unfinished" or failed_diverged):
             # probe 50 (fixO's note): a run interrupted by Ctrl-C / SIGTERM (its lock removed,
             # results.json "interrupted") or whose lock was removed by hand: was entered with
             # no word that it had not finished

@@ -134,10 +134,13 @@ def train_agent(args: Args, kind: str) -> Path:
     with other settings, or killed part-way, continues from its last save. Each case is said
     first (probe 28: all were silent, and an agent trained with the same settings was trained on
     from its last save and its chosen actor replaced)."""
-    from agents.behaviour import BandMissedWarning, train_behaviour
+    from agents.behaviour import BandMissedWarning, check_out_dir_free, train_behaviour
 
     out, cfg = _agent_plan(args, kind)
     band, steps = cfg.band, cfg.max_steps
+    check_out_dir_free(
+        out, "--behaviour-dir"
+    )  # probe 89 row 36: its files are another live training's
     line, reuse = _existing_agent(out, kind, cfg)
     if line is not None:
         print(f"[make_dataset] {line}", flush=True)
