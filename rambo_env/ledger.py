@@ -1083,6 +1083,18 @@ def stopped_part_way(run_dir: str | Path) -> tuple[int, int] | None:
     before its end (``--stop-at-iteration``) and that no process continues; else None. Probe 47
     row 61: such a run was entered like a finished one, without a word (it is entered: long
     runs are ledgered as they go)."""
+    results = _results_with_status(run_dir, "stopped")
+    if results is None:
+        return None
+    done, planned = results.get("iterations_completed"), results.get("n_iterations")
+    if not (is_int(done) and is_int(planned)) or done >= planned:
+        return None
+    return int(done), int(planned)
+
+
+def _results_with_status(run_dir: str | Path, status: str) -> dict[str, Any] | None:
+    """The ``results.json`` of a run it says ``status`` and that no process continues; else None
+    (none yet, damaged: said elsewhere)."""
     # Probe 50 row 54: a lock left by a dead process says a later session (--resume) was killed
     # outright: the results.json is that of the earlier session, not where the run stands.
     if ledger_holder(run_dir) is not None or dead_lock_pid(run_dir) is not None:
@@ -1091,26 +1103,14 @@ def stopped_part_way(run_dir: str | Path) -> tuple[int, int] | None:
         results = read_json(Path(run_dir) / RESULTS_NAME)
     except (OSError, ValueError):  # none yet or damaged: said elsewhere
         return None
-    if not isinstance(results, dict) or results.get("status") != "stopped":
+    if not isinstance(results, dict) or results.get("status") != status:
         return None
-    done, planned = results.get("iterations_completed"), results.get("n_iterations")
-    if not (is_int(done) and is_int(planned)) or done >= planned:
-        return None
-    return int(done), int(planned)
+    return results
 
 
 def _failed_results(run_dir: str | Path) -> dict[str, Any] | None:
-    """The ``results.json`` of a run it says ``failed`` and that no process continues; else None
-    (none yet, damaged: said elsewhere)."""
-    if ledger_holder(run_dir) is not None or dead_lock_pid(run_dir) is not None:
-        return None
-    try:
-        results = read_json(Path(run_dir) / RESULTS_NAME)
-    except (OSError, ValueError):  # none yet or damaged: said elsewhere
-        return None
-    if not isinstance(results, dict) or results.get("status") != "failed":
-        return None
-    return results
+    """The ``results.json`` of a run it says ``failed`` and that no process continues."""
+    return _results_with_status(run_dir, "failed")
 
 
 def _error_words(results: dict[str, Any], run_dir: str | Path) -> str:
