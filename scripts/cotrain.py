@@ -642,10 +642,13 @@ def main(argv: list[str] | None = None) -> int:
 
             traceback.print_exc()
             kept = "is removed" if not Path(run_dir).exists() else "holds nothing of it"
+            mle = mle_kept_note(since)
+            # probe 89: "MLE pretraining resumes" was said also when the model was already
+            # trained and cached (an error in the warm start's evaluation)
+            resumes = " (MLE pretraining resumes from its last epoch)" if mle else ""
             print(
                 f"[cotrain] the run stopped on this error before training (its folder {kept})"
-                f"{mle_kept_note(since)}: once the cause is fixed, rerun the same command "
-                "(MLE pretraining resumes from its last epoch)",
+                f"{mle}: once the cause is fixed, rerun the same command{resumes}",
                 file=sys.stderr,
                 flush=True,
             )

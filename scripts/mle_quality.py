@@ -367,11 +367,11 @@ if __name__ == "__main__":
     try:
         exit_on_interrupt(
             "mle_quality",
-            "the --out CSV holds the variants printed above (none: no CSV); rerun the others "
+            "the --out CSV holds the variants printed above (no CSV if none was); rerun the others "
             "(with --checkpoint-dir, the interrupted variant resumes from its last finished epoch)",
             main,
             # probe 86 row 12: an exception mid-way through a variant was a bare traceback
-            failed="the --out CSV holds the variants printed above (none: no CSV); once the "
+            failed="the --out CSV holds the variants printed above (no CSV if none was); once the "
             "cause is fixed, rerun the same command (with --checkpoint-dir, each variant resumes "
             "from its last finished epoch, the failed one too)",
         )

@@ -78,6 +78,8 @@ def test_an_error_in_the_warm_starts_evaluation_removes_the_folder(
     assert "RuntimeError: injected" in err  # a bug keeps its traceback
     assert "before training (its folder is removed): once the cause is fixed, rerun the" in err
     assert not run_dir.exists()
+    # probe 89: "(MLE pretraining resumes from its last epoch)" was said of a cached model too
+    assert "MLE pretraining" not in err
 
 
 def test_a_failed_record_of_the_failure_is_not_claimed(
