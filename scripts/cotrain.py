@@ -486,6 +486,20 @@ def mle_kept_note(since: float) -> str:
     return "" if newest is None else f"; the MLE pretraining checkpoint {newest} is kept"
 
 
+def _error_head(what: str, one_line: bool) -> None:
+    """The first lines of a failure's report (the exception being handled): its traceback unless
+    ``one_line`` (RAMBO_ENV_TRACEBACK=1 shows it anyway), ``[cotrain] error: WHAT``, then, for one
+    line, the hint that the traceback is kept back (as report_user_error's line)."""
+    one_line = one_line and not tracebacks_wanted()
+    if not one_line:
+        import traceback
+
+        traceback.print_exc()
+    print(f"[cotrain] error: {what}", file=sys.stderr)
+    if one_line:
+        print("(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+
+
 def report_failed_run(err: BaseException, run_dir: Path | None, cfg: CotrainConfig | None) -> int:
     """Exit status 1 and where the run stands, for an exception raised inside an iteration (its
     ``cotrain_failure``, set by run_cotrain with the results.json it wrote): which iteration and
@@ -515,15 +529,7 @@ def report_failed_run(err: BaseException, run_dir: Path | None, cfg: CotrainConf
         # a ValueError from inside training is a bug too, not input; torch's refusal of a
         # non-finite actor is the run's divergence; torch's OutOfMemoryError (probe 87 row 38)
         one_line = isinstance(err, MemoryError | OSError) or non_finite_actor(err)
-        one_line = one_line or out_of_memory(err)
-        if tracebacks_wanted() or not one_line:
-            import traceback
-
-            traceback.print_exc()
-            one_line = False
-        print(f"[cotrain] error: {what}", file=sys.stderr)
-        if one_line:  # as report_user_error's line
-            print("(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+        _error_head(what, one_line or out_of_memory(err))
         print(
             f"[cotrain] the run stopped on this error ({recorded}); {how}",
             file=sys.stderr,
@@ -547,19 +553,11 @@ def report_setup_failed(err: BaseException, run_dir: Path, cfg: CotrainConfig | 
     Probe 87 row 16: a MemoryError in the restore of an extending session was a bare traceback."""
     iteration = err.cotrain_setup_failed  # type: ignore[attr-defined]
     with contextlib.suppress(OSError):
-        one_line = out_of_memory(err) and not tracebacks_wanted()
-        if not one_line:
-            import traceback
-
-            traceback.print_exc()
         what = "out of memory" if out_of_memory(err) else type(err).__name__
-        print(
-            f"[cotrain] error: {what} in the resumed session's setup, before training: "
-            f"{(str(err).strip().splitlines() or [''])[0]}",
-            file=sys.stderr,
+        first = (str(err).strip().splitlines() or [""])[0]
+        _error_head(
+            f"{what} in the resumed session's setup, before training: {first}", out_of_memory(err)
         )
-        if one_line:
-            print("(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
         then = (
             "free memory (other programs; another --device for the session), then retry"
             if out_of_memory(err)
