@@ -680,6 +680,8 @@ def _run(
     if done is not None:  # nothing to do: no dataset load, no model, nothing rewritten (but
         # the tb/ rows a kill lost, probe 83 row 29)
         return done
+    if resume:
+        _say_session_only(cfg, run_dir)
     torch.set_num_threads(threads)
     print(f"[cotrain] torch threads: {threads} ({why})", flush=True)
     if not resume:
@@ -1598,6 +1600,36 @@ def _say_other_schedule(cfg: CotrainConfig, history: RunHistory) -> None:
             f"{cfg.n_iterations}-iteration run's",
             flush=True,
         )
+
+
+#: The session fields a resumed session runs with but config.json does not record (it keeps the
+#: run's own for a later plain ``--resume``); ``ledger`` has its own line (scripts/cotrain.py),
+#: ``stop_at_iteration`` is recorded (:func:`_record_stop_at`).
+_SESSION_ONLY = ("device", "torch_threads", "compile", "progress", "q_limit")
+
+
+def _say_session_only(cfg: CotrainConfig, run_dir: Path) -> None:
+    """One note naming the session fields this resumed session runs with other than the values
+    config.json keeps (the run's own, which a later plain ``--resume`` takes). Probe 90: after
+    ``--resume RUN --no-compile`` config.json still said ``compile: true`` and the resume said
+    nothing of it (nor of ``--q-limit``, ``--device``, ``--progress``)."""
+    saved = run_io.read_json(run_dir / run_io.CONFIG_NAME)["config"]
+    differs = [
+        (name, getattr(cfg, name), saved[name])
+        for name in _SESSION_ONLY
+        if name in saved and getattr(cfg, name) != saved[name]
+    ]
+    if not differs:
+        return
+    now = ", ".join(f"{name}={value!r}" for name, value, _ in differs)
+    kept = ", ".join(f"{name}={value!r}" for name, _, value in differs)
+    print(
+        f"[cotrain] note: this session runs with {now}, for this session only: "
+        f"{run_dir / run_io.CONFIG_NAME} keeps the run's {kept}, which a later --resume without "
+        "these flags uses (results.json's session_settings record each session's threads and "
+        "compile)",
+        flush=True,
+    )
 
 
 def _record_stop_at(cfg: CotrainConfig, run_dir: Path) -> None:

@@ -429,6 +429,7 @@ def check_args(args: Args) -> str | None:
         check_level_inputs,
         check_n_envs,
         check_n_workers,
+        check_policy_files,
         default_dataset_id,
     )
     from rambo_env.data.minari_io import (
@@ -487,6 +488,10 @@ def check_args(args: Args) -> str | None:
                 "without --train-policy; add --train-policy, or leave the flag out"
             )
     check_device(args.device, "--device")
+    # probe 90 row 24: an actor file for other action bounds was found after both parts' collection
+    check_policy_files(
+        args.env, args.device, policy_path=args.policy, expert_policy_path=args.expert_policy
+    )
     dataset_id = check_dataset_id(  # '' is refused (was: silently the default id)
         default_dataset_id(args.env, args.level) if args.dataset_id is None else args.dataset_id
     )

@@ -649,8 +649,10 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)  # the pool is broken now: returns at once
 
 
-def load_behaviour_policy(path: Path, device: str, env_id: str) -> torch.nn.Module:
-    """The behaviour actor saved at ``path``, for ``env_id``; ValueError naming the file."""
+def load_behaviour_policy(path: Path, device: str, env_id: str, arg: str = "") -> torch.nn.Module:
+    """The behaviour actor saved at ``path``, for ``env_id``; ValueError naming the file (after
+    ``arg``, e.g. ``"expert_policy_path (--expert-policy): "``) when it is an actor for other
+    observation / action sizes or other action bounds."""
     from rambo_env.policies import load_actor
 
     if not Path(path).is_file():
@@ -664,14 +666,41 @@ def load_behaviour_policy(path: Path, device: str, env_id: str) -> torch.nn.Modu
     try:
         obs_dim = int(np.prod(env.observation_space.shape))
         action_dim = int(np.prod(env.action_space.shape))
+        env_low = np.asarray(env.action_space.low, dtype=np.float32).reshape(-1)
+        env_high = np.asarray(env.action_space.high, dtype=np.float32).reshape(-1)
     finally:
         env.close()
     if (actor.obs_dim, actor.action_dim) != (obs_dim, action_dim):
         raise ValueError(
-            f"policy file {path}: an actor for obs_dim={actor.obs_dim}, action_dim="
+            f"{arg}policy file {path}: an actor for obs_dim={actor.obs_dim}, action_dim="
             f"{actor.action_dim}, but {env_id} has obs_dim={obs_dim}, action_dim={action_dim}"
         )
+    # probe 90 row 24: an actor for other action bounds (±1.5 for hopper's ±1) was refused by
+    # the dataset check only after every part was collected, with advice about the data
+    low = actor.action_low.detach().cpu().numpy().reshape(-1)
+    high = actor.action_high.detach().cpu().numpy().reshape(-1)
+    if not (
+        np.allclose(low, env_low, rtol=1e-5, atol=1e-6)
+        and np.allclose(high, env_high, rtol=1e-5, atol=1e-6)
+    ):
+        raise ValueError(
+            f"{arg}policy file {path}: an actor for action bounds low {low.tolist()}, high "
+            f"{high.tolist()}, but {env_id}'s action space is low {env_low.tolist()}, high "
+            f"{env_high.tolist()}; its actions would fall outside the env's: pass an actor "
+            f"trained on {env_id} (scripts/make_dataset.py --train-policy trains one)"
+        )
     return actor
+
+
+def check_policy_files(env: str, device: str = "cpu", **inputs: Any) -> None:
+    """Each actor file given (``policy_path``, ``expert_policy_path``; None = not given) is an
+    actor for ``env``'s observation / action sizes and action bounds, before anything is
+    collected: ValueError naming the argument and the file otherwise (was: the expert part's
+    file was loaded only after the medium part was collected)."""
+    for name, value in inputs.items():
+        if value is not None:
+            flag = "--" + name.removesuffix("_path").replace("_", "-")
+            load_behaviour_policy(Path(value), device, ENV_IDS[env], f"{name} ({flag}): ")
 
 
 def _level_episodes(
@@ -829,6 +858,7 @@ def generate_dataset(
     from rambo_env.dynamics.ensemble import check_device
 
     check_device(device)
+    check_policy_files(env, device, policy_path=policy_path, expert_policy_path=expert_policy_path)
     dataset_id = check_dataset_id(
         default_dataset_id(env, level) if dataset_id is None else dataset_id
     )
