@@ -461,6 +461,7 @@ def check_content(dataset: OfflineDataset, *, unless_checked: bool = False) -> N
         with _quiet_mujoco():
             checked = _transition_check(dataset)
     layout = checked is not None and _is_layout(checked[0])  # then the rule judges the layout
+    layout |= checked is not None and _PART_SAYS in (checked[0] or "")  # probe 90 row 8: a part
     if not _warn_continuing_ends(dataset) and not placeholders and not normalised:
         if not layout and not apart:
             _warn_terminal_disagreements(dataset)  # else next states are moot
@@ -1311,6 +1312,20 @@ class _Stepper(NamedTuple):
                 miss / (change + 1e-6 + 1e-5 * np.median(np.abs(nxt), axis=0)), nan=np.inf
             )
 
+    def row_misses(self, env_next: np.ndarray) -> np.ndarray:
+        """Per row: the largest over columns of |env next - data next| over the column's median
+        step change (:meth:`misses` per row rather than the median over rows)."""
+        change = np.median(np.abs(self.nxt - self.obs), axis=0)
+        with np.errstate(all="ignore"):
+            miss = np.abs(env_next - self.nxt) / (
+                change + 1e-6 + 1e-5 * np.median(np.abs(self.nxt), axis=0)
+            )
+            return np.nan_to_num(miss, nan=np.inf).max(axis=1)
+
+    def subset(self, keep: np.ndarray) -> _Stepper:
+        """The same simulator stepping only the rows ``keep`` (a mask or indices)."""
+        return _Stepper(self.sim, self.obs[keep], self.nxt[keep], self.actions[keep])
+
     def kinematics(self, obs: np.ndarray, nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per joint ``j`` (observation column ``j`` = ``qpos[j + 1]``, its velocity column
         ``nq + j``): the correlation and least-squares ratio of the position's change with
@@ -1459,6 +1474,11 @@ def _transition_check(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS)
         if stepped is None:
             return None, None
         env_next, got = stepped
+        # probe 90 rows 8, 9, 30: a run of rows that miss while the rest reproduce (one source
+        # of a concatenation) passed the median, or got the whole data's cause
+        part = _disagreeing_part(stepper.row_misses(env_next) > _TRANSITION_MISS)
+        if part is not None:
+            return _part_transition_disagreement(dataset, stepper, env_next, rows, part), None
         if stepper.misses(env_next).max() > _TRANSITION_MISS:
             return _transition_disagreement(stepper, env_next), None
     apart = np.abs(env_next - stepper.nxt).max(1) / (1.0 + np.abs(stepper.nxt).max(1))
@@ -1467,6 +1487,24 @@ def _transition_check(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS)
     if len(rows) < 10 or got.std() == 0:
         return None, None
     data = dataset.rewards.astype(np.float64)
+    found = _reward_fit(got, data, rows)
+    # probe 90 rows 4, 5, 37: a run of rows whose rewards disagree (x10, another weighting) while
+    # the rest agree was fitted as a mix ("another reward, or shuffled rows?") or passed
+    env_mean = max(float(np.abs(got).mean()), 1e-3)
+    off = np.abs(data[rows] - got) > _REWARD_SLOPE * np.abs(got) + 0.02 * env_mean  # per row
+    part = _disagreeing_part(off)
+    if part is not None and part.sum() >= 3 and got[part].std() > 0:
+        found["part"] = {
+            "span": _part_span(rows, part, dataset.n_transitions),
+            "bad": int(part.sum()),
+            "fit": _reward_fit(got[part], data, rows[part]),
+        }
+    return None, found
+
+
+def _reward_fit(got: np.ndarray, data: np.ndarray, rows: np.ndarray) -> dict:
+    """The reward agreement (:func:`reward_agreement`) of the env's rewards ``got`` of the data's
+    ``rows`` with the data's rewards ``data`` (all rows: a neighbour's is compared too)."""
     own = data[rows]
     corr = float(np.corrcoef(got, own)[0, 1]) if own.std() > 0 else 0.0
 
@@ -1475,7 +1513,7 @@ def _transition_check(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS)
         return float(np.abs(got[ok] - data[rows[ok] + shift]).mean())
 
     slope = float(np.cov(got, own, bias=True)[0, 1] / got.var())  # own ~ slope * got + intercept
-    return None, {
+    return {
         "corr": corr,
         "scale": float(own.std() / got.std()),
         "offset": float((own - got).mean()),
@@ -1487,6 +1525,124 @@ def _transition_check(dataset: OfflineDataset, n_rows: int = _REWARD_CHECK_ROWS)
         "after": gap(1),
         "rows": len(rows),
     }
+
+
+#: The least share of the sampled rows a disagreeing part holds (fewer: a few odd rows, as old
+#: MuJoCo versions' data have; 100 sampled rows see a part of 10 % of the data by 5 rows or more
+#: 97 times in 100) and the least share the agreeing rest holds (fewer: the data as a whole
+#: disagree, said as before), and the least share of the part's (resp. the rest's) rows that
+#: disagree (resp. the most that may).
+_PART_SHARE = 0.05
+_REST_SHARE = 0.1
+_PART_INSIDE = 0.6
+_PART_OUTSIDE = 0.1
+
+
+#: How the transition check's finding of a disagreeing part begins (the termination rule's
+#: warning is then moot: its next states are that part's).
+_PART_SAYS = "a part of the data, rows"
+
+
+def _disagreeing_part(off: np.ndarray) -> np.ndarray | None:
+    """Probe 90: a part of the data (rows of another source concatenated) that disagrees while the
+    rest agrees. ``off`` says per sampled row (in row order) whether it disagrees; the part is a
+    run of sampled rows (or the two ends, the rest a run between them) of which at least
+    ``_PART_INSIDE`` disagree, the others at most ``_PART_OUTSIDE``; the part at least
+    ``_PART_SHARE`` of the rows (at least 5), the rest at least ``_REST_SHARE``. Returns its mask over the sampled rows (the run
+    classifying the most rows right), None when no such part: all or none disagree, or the rows
+    that do are spread (one fault of the whole data)."""
+    n = len(off)
+    least, rest_least = max(5, int(np.ceil(_PART_SHARE * n))), int(np.ceil(_REST_SHARE * n))
+    if not least <= off.sum() <= n - rest_least:
+        return None
+    before = np.r_[0, np.cumsum(off)]  # disagreeing rows before each position
+    lo, hi = np.triu_indices(n + 1, 1)  # the run [lo, hi)
+    size, bad = hi - lo, before[hi] - before[lo]
+    rest, rest_bad = n - size, off.sum() - bad
+    best, part = 0, None
+    for ends, inside, inside_bad, outside, outside_bad in (
+        (False, size, bad, rest, rest_bad),  # the run disagrees
+        (True, rest, rest_bad, size, bad),  # the two ends do
+    ):
+        with np.errstate(all="ignore"):
+            ok = (inside >= least) & (outside >= max(rest_least, 5))
+            ok &= (inside_bad >= _PART_INSIDE * inside) & (outside_bad <= _PART_OUTSIDE * outside)
+        right = np.where(ok, inside_bad + outside - outside_bad, -1)
+        k = int(np.argmax(right))
+        if right[k] > best:
+            best = int(right[k])
+            part = np.zeros(n, bool)
+            part[lo[k] : hi[k]] = True
+            part = ~part if ends else part
+    return part
+
+
+def _part_span(rows: np.ndarray, part: np.ndarray, n_transitions: int) -> str:
+    """``rows ~1500-2999`` (one run), ``rows 0-~700 and ~2300-2999`` (the two ends): the data's
+    rows of the sampled part ``part`` of ``rows``, each bound halfway to the neighbouring sampled
+    row outside it (``~``: to within the sampling gap), or the data's first / last row."""
+    spans, i = [], 0
+    while i < len(part):
+        if not part[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(part) and part[j + 1]:
+            j += 1
+        start = "0" if i == 0 else f"~{(rows[i - 1] + rows[i] + 1) // 2}"
+        end = str(n_transitions - 1) if j == len(part) - 1 else f"~{(rows[j] + rows[j + 1]) // 2}"
+        spans.append(f"{start}-{end}")
+        i = j + 1
+    return "rows " + " and ".join(spans)
+
+
+#: Action scales the transition check tries on a disagreeing part (a logger storing actions
+#: halved, doubled, in percent, ...).
+_ACTION_SCALES = (0.5, 2.0, 0.1, 10.0, 0.01, 100.0, -1.0)
+
+
+def _part_transition_disagreement(
+    dataset: OfflineDataset,
+    stepper: _Stepper,
+    env_next: np.ndarray,
+    rows: np.ndarray,
+    part: np.ndarray,
+) -> str:
+    """Probe 90: what a part of the data (``part`` of the sampled ``rows``) that the env does not
+    reproduce, while it reproduces the rest, is: observations normalised in those rows, actions
+    on another scale, else the part's own finding (:func:`_transition_disagreement`)."""
+    span = _part_span(rows, part, dataset.n_transitions)
+    said = (
+        f"{_PART_SAYS[:-6]}, {span} ({int(part.sum())} of {len(part)} sampled rows; the other "
+        f"sampled rows reproduce), does not"
+    )
+    first, last = rows[part].min(), rows[part].max()
+    inside = dataset.observations[first : last + 1].astype(np.float64)
+    if len(inside) >= 30 and _near_z_scored(inside):
+        own = _env_observations(dataset.env_id, env_kwargs=dataset.env_kwargs)
+        if own is not None and own.shape[1] == dataset.obs_dim and _far_from_z_scored(own):
+            mean, std = inside.mean(0), inside.std(0)
+            return (
+                f"{said}: its observations look normalised (means {mean.min():.2g}.."
+                f"{mean.max():.2g}, stds {std.min():.2g}..{std.max():.2g} per column; "
+                f"{dataset.env_id}'s own are not), the rest raw: rows of a normalising logger "
+                "(VecNormalize) concatenated with raw ones? Store the raw observations "
+                "(VecNormalize.get_original_obs()) in every part"
+            )
+    few = stepper.subset(np.flatnonzero(part)[:30])
+    for scale in _ACTION_SCALES:
+        back = few._replace(actions=few.actions / scale)
+        stepped = back.step()
+        if stepped is not None and back.misses(stepped[0]).max() <= _TRANSITION_MISS:
+            return (
+                f"{said}: its actions are {_factor(scale)}x the env's (with them divided by "
+                f"{_factor(scale)}, the env reproduces its next observations), the rest are the "
+                "env's: rows of a logger storing scaled actions concatenated? Store the actions "
+                "the env was stepped with in every part"
+            )
+    found = _transition_disagreement(stepper.subset(part), env_next[part])
+    found = found or "its rows follow no dynamics of this env"
+    return f"{said}: {found} (rows of another source concatenated?)"
 
 
 def _columns(cols: list[int]) -> str:
@@ -1808,6 +1964,25 @@ def _warn_reward_disagreement(dataset: OfflineDataset, checked: tuple | None = N
         )
         return
     if found is None:
+        return
+    if "part" in found:  # probe 90 rows 4, 5, 37: one source's rewards of a concatenation
+        part = found["part"]
+        fit = part["fit"]
+        if fit["corr"] >= 0.9:
+            cause = _scale_or_offset(fit)
+        else:
+            cause = f"correlation {fit['corr']:.2f} with the env's reward: " + (
+                "negated (costs)?" if fit["corr"] < -0.9 else "another reward?"
+            )
+        print(
+            f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: a part of its rows, "
+            f"{part['span']} ({part['bad']} of {found['rows']} sampled rows), has rewards that "
+            f"disagree with {dataset.env_id}'s reward (the env stepped from each row's "
+            f"observation with its action) while the other sampled rows agree: {cause} Rows of "
+            "another source (another reward scale or env kwargs) concatenated? The agent trains "
+            f"on the data's rewards and is evaluated on {dataset.env_id}'s; store the env's "
+            "reward in every part, or load the parts separately"
+        )
         return
     corr, scale = found["corr"], found["scale"]
     neighbour = min(found["before"], found["after"])
