@@ -569,6 +569,8 @@ def _warn_short_time_limit(dataset: OfflineDataset) -> None:
     if short.sum() < _SHORT_LIMIT_EPISODES:
         return
     length = np.bincount(lengths[short]).argmax()
+    if length < 2:  # one-step "episodes": flags on every row (_warn_continuing_ends says so)
+        return
     at = short & (lengths == length)
     # runs of consecutive such episodes: budget cuts when after a full-limit timeout episode
     # (lockstep envs all cut at once) or ending the data (a budget of fewer steps than a limit)
