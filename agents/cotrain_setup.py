@@ -478,6 +478,7 @@ def resolve(
     dataset_name: str | None = None,
     *,
     metadata_name: str | None = None,
+    metadata_from: str | None = None,
     env_id: str | None = None,
     warn: bool = True,
 ) -> tuple[int, float, str]:
@@ -496,7 +497,9 @@ def resolve(
     When neither name has a preset, the metadata's pair is not applied but said in the error
     (probe 48), or the error lists the data's env's presets (probe 50: an hdf5 file naming
     Hopper-v5 had no hint). ``warn=False``: no WARNING of the names' disagreement (a resumed run
-    keeps its recorded pair, :func:`kept_k_lambda` says it).
+    keeps its recorded pair, :func:`kept_k_lambda` says it). ``metadata_from``: what wrote the
+    metadata (:func:`generated_by`), said in the error only when known (probe 90 row 34: metadata
+    set by ``save_minari(extra_metadata=...)`` were said to be ``scripts/make_dataset.py``'s).
     """
     if cfg.rollout_length is not None and cfg.adversary_weight is not None:
         return cfg.rollout_length, cfg.adversary_weight, "config"
@@ -555,7 +558,8 @@ def resolve(
     if said is not None:
         env, level = metadata_name.split("-", 1)  # type: ignore[union-attr]
         explicit = (
-            f"its metadata say {env} / {level} data (scripts/make_dataset.py): for "
+            f"its metadata say {env} / {level} data"
+            f"{f' ({metadata_from})' if metadata_from else ''}: for "
             f"{metadata_name}'s preset pass --k {said.rollout_length} --lam "
             f"{said.adversary_weight:g} (rollout_length, adversary_weight), or {explicit}"
         )
@@ -613,6 +617,19 @@ def generated_as(dataset: Any) -> str | None:
     env = env_name_from_id(getattr(dataset, "env_id", None))
     level = getattr(dataset, "metadata", {}).get("level")
     return f"{env}-{level}" if env is not None and isinstance(level, str) else None
+
+
+#: The metadata keys ``scripts/make_dataset.py`` (:func:`rambo_env.data.generate`) writes
+#: besides the level: data carrying all of them were generated here.
+_GENERATED_KEYS = ("level", "seed", "n_envs", "n_workers", "n_complete_episodes")
+
+
+def generated_by(dataset: Any) -> str | None:
+    """``scripts/make_dataset.py`` when the loaded ``dataset``'s metadata are the generator's
+    (all of :data:`_GENERATED_KEYS`), else None: metadata set otherwise (``save_minari``'s
+    ``extra_metadata``) have no known origin."""
+    meta = getattr(dataset, "metadata", {})
+    return "scripts/make_dataset.py" if all(k in meta for k in _GENERATED_KEYS) else None
 
 
 def own_origin(given: Any, origin: str) -> str:
@@ -1000,6 +1017,7 @@ def build_session(
         cfg,
         dataset.name,
         metadata_name=generated_as(dataset),
+        metadata_from=generated_by(dataset),
         env_id=dataset.env_id,
         warn=kept is None,  # a resumed run's pair is said below
     )

@@ -474,6 +474,7 @@ def check_content(dataset: OfflineDataset, *, unless_checked: bool = False) -> N
     _warn_scaled_actions(dataset)
     _warn_duplicated_rows(dataset)
     _note_long_episodes(dataset)
+    _warn_short_time_limit(dataset)  # probe 90 rows 19, 20
     _warn_unlearnable_termination(dataset)
     setattr(dataset, _CHECKED, True)  # not a field: a changed copy (dataclasses.replace) is new
 
@@ -539,6 +540,83 @@ def _note_long_episodes(dataset: OfflineDataset) -> None:
         f"at row {ends[longer[0]]}): collected with a longer max_episode_steps? The behaviour "
         f"score is over their longer returns; the evaluation stops at {limit} steps"
     )
+
+
+#: Episodes that must end by timeout at one length shorter than the env's time limit before
+#: :func:`_warn_short_time_limit` calls that length a time limit (fewer: a coincidence).
+_SHORT_LIMIT_EPISODES = 3
+
+
+def _warn_short_time_limit(dataset: OfflineDataset) -> None:
+    """One warning when most timeout episodes shorter than the env's time limit (the recorded one,
+    else the registered one) end at one length L: data collected with ``max_episode_steps=L``
+    that record no such limit (probe 90 row 19: Hopper-v5 data of 50-step episodes were evaluated
+    with 1000-step episodes without a word), or parts of two limits combined (row 20: a Minari
+    part recording 50 concatenated with a 1000-step part lost its 50). The transition budget cuts
+    each env's last episode (a timeout too, :func:`rambo_env.data.generate.collect_episodes`):
+    of odd lengths, or of one length when every env ran full episodes in lockstep (HalfCheetah),
+    then as a run of episodes right after a full-limit one, or ending the data; such runs are
+    not counted. The limit is not adopted: the env's evaluates (as for the D4RL reference
+    scores); the warning says how to record L."""
+    if dataset.env_id is None:
+        return
+    limit = dataset.env_max_episode_steps or _time_limit(dataset.env_id)
+    if not limit:
+        return
+    ends = np.flatnonzero(dataset.episode_ends())
+    lengths = np.diff(np.r_[-1, ends])
+    timed = dataset.timeouts[ends] & ~dataset.terminals[ends]
+    short = timed & (lengths < limit)
+    if short.sum() < _SHORT_LIMIT_EPISODES:
+        return
+    length = np.bincount(lengths[short]).argmax()
+    if length < 2:  # one-step "episodes": flags on every row (_warn_continuing_ends says so)
+        return
+    at = short & (lengths == length)
+    # runs of consecutive such episodes: budget cuts when after a full-limit timeout episode
+    # (lockstep envs all cut at once) or ending the data (a budget of fewer steps than a limit)
+    starts = np.flatnonzero(at & ~np.r_[False, at[:-1]])
+    stops = np.flatnonzero(at & ~np.r_[at[1:], False])
+    for start, stop in zip(starts, stops, strict=True):
+        after_full = start > 0 and timed[start - 1] and lengths[start - 1] == limit
+        if after_full or stop == ends.size - 1:
+            at[start : stop + 1] = False
+    n = int(at.sum())
+    others = np.bincount(lengths[short & (lengths != length)]).max(initial=0)
+    if n < _SHORT_LIMIT_EPISODES or n < _SHORT_LIMIT_EPISODES * others:
+        return  # odd lengths (each once or twice): budget cuts, no shorter limit
+    rows = ends[at]
+    longer = lengths > length
+    record = (
+        f"record it (OfflineDataset.from_arrays(..., metadata={{'{ENV_TIME_LIMIT}': {length}}}), "
+        f'an npz\'s metadata_json {{"{ENV_TIME_LIMIT}": {length}}}, '
+        f"save_minari(..., max_episode_steps={length})) to evaluate with {length}-step episodes"
+    )
+    if longer.any():
+        at_limit = int((timed & (lengths == limit)).sum())
+        print(
+            f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: its episodes end at "
+            f"two time limits: {n} timeout episode(s) at {length} steps (rows {_rows(rows)}), "
+            f"while {int(longer.sum())} episode(s) run longer ({at_limit} timeout(s) at "
+            f"{dataset.env_id}'s {limit}-step limit): parts collected with different "
+            f"max_episode_steps combined? One env evaluates them all with {limit}-step episodes; "
+            f"keep the parts apart, or, for the {length}-step part alone, {record}",
+            flush=True,
+        )
+        return
+    print(
+        f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: {n} of its "
+        f"{int(timed.sum())} timeout episode(s) end at exactly {length} steps (rows "
+        f"{_rows(rows)}) and none runs longer, while {dataset.env_id}'s time limit is {limit} "
+        f"steps: collected with max_episode_steps={length}? The data record no such limit, so "
+        f"the policy is evaluated with {limit}-step episodes; {record}",
+        flush=True,
+    )
+
+
+def _rows(rows: np.ndarray, shown: int = 3) -> str:
+    """``4, 9, 14, …`` : the first ``shown`` of ``rows``, with an ellipsis for more."""
+    return ", ".join(str(r) for r in rows[:shown]) + (", …" if rows.size > shown else "")
 
 
 #: (data env, override) pairs already warned of by :func:`_warn_env_override`.
@@ -696,9 +774,11 @@ def _check_load_args(src: Any, n_transitions: Any, seed: Any, d4rl_dir: Any = No
         )
 
 
-def duplicated_rows(dataset: OfflineDataset) -> np.ndarray:
+def duplicated_rows(dataset: OfflineDataset, *, float16: bool = False) -> np.ndarray:
     """Indices of the rows that repeat an earlier row exactly (observation, action, reward, next
-    observation, terminal and timeout flags), ascending. Rows are hashed by one fixed random
+    observation, terminal and timeout flags), ascending; ``float16``: within float16 rounding
+    (every value rounded to float16, about 3 significant digits, first; probe 90 row 31: a part
+    concatenated with its own float16 copy passed). Rows are hashed by one fixed random
     projection, then rows of equal hash are compared exactly, so a 1M-row dataset takes well
     under a second."""
     _require_dataset(dataset)
@@ -712,6 +792,11 @@ def duplicated_rows(dataset: OfflineDataset) -> np.ndarray:
     )
     n = dataset.n_transitions
     flat = [np.asarray(f).reshape(n, -1) for f in fields]
+    if float16:  # rounding is idempotent: a value and its float16 copy round alike
+        limit = np.finfo(np.float16).max  # beyond: inf, whose projections sum to NaN
+        flat = [
+            np.clip(v, -limit, limit).astype(np.float16) if v.dtype.kind == "f" else v for v in flat
+        ]
     rng = np.random.default_rng(0)
     hashed = np.zeros(n)
     for values in flat:  # field by field: no [n, all columns] float64 copy
@@ -781,16 +866,21 @@ def _warn_duplicated_rows(dataset: OfflineDataset) -> None:
     """One warning when rows repeat exactly (probe 24: a dataset concatenated with itself was
     taken silently; MLE's holdout is a random row split, so most holdout rows then have a twin
     among the training rows, and the holdout MSE, elite choice and early stop measure recall)."""
-    found = duplicated_rows(dataset)
-    if not found.size:
-        return
-    print(
-        f"[rambo_env] WARNING: dataset {dataset.name!r}: {found.size} of {dataset.n_transitions} "
-        f"rows repeat an earlier row exactly (first: row {found[0]}); MLE pretraining's holdout "
-        "rows then have twins among its training rows, so its holdout MSE, elites and early stop "
-        "measure recall, and the behaviour score counts those episodes twice; remove the "
-        "duplicates (was the data concatenated twice?)"
-    )
+    exact = duplicated_rows(dataset)
+    near = np.setdiff1d(duplicated_rows(dataset, float16=True), exact)  # probe 90 row 31
+    for found, how, hint in (
+        (exact, "exactly", "was the data concatenated twice?"),
+        (near, "within float16 rounding", "a part concatenated with its float16 copy?"),
+    ):
+        if not found.size:
+            continue
+        print(
+            f"[rambo_env] WARNING: dataset {dataset.name!r}: {found.size} of "
+            f"{dataset.n_transitions} rows repeat an earlier row {how} (first: row {found[0]}); "
+            "MLE pretraining's holdout rows then have twins among its training rows, so its "
+            "holdout MSE, elites and early stop measure recall, and the behaviour score counts "
+            f"those episodes twice; remove the duplicates ({hint})"
+        )
 
 
 def _z_scored(values: np.ndarray) -> bool:

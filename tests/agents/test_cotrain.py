@@ -698,6 +698,7 @@ def test_a_dataset_without_a_preset_names_each_tried_name_once_and_its_metadata(
             CotrainConfig(dataset="p48/hop/other-v0"),
             "p48/hop/other-v0",
             metadata_name="hopper-random",
+            metadata_from="scripts/make_dataset.py",  # probe 90 row 34: said only when known
         )
     assert (
         "(tried ['hop-other-v0']); its metadata say hopper / random data (scripts/make_dataset"

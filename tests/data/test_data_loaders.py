@@ -2519,17 +2519,18 @@ def test_episode_ends_with_wrong_next_states_or_flags_warn_at_load(capsys):
     a = _rollout("Walker2d-v5", 600, episode_len=15)
     ends = a["terminals"] | a["timeouts"]
     assert a["terminals"].sum() >= 3 and a["timeouts"].sum() >= 3
-    load_dataset(OfflineDataset.from_arrays(a, env_id="Walker2d-v5"))
+    limit = {"env_max_episode_steps": 15}  # probe 90 row 19: the 15-step limit is recorded
+    load_dataset(OfflineDataset.from_arrays(a, env_id="Walker2d-v5", metadata=limit))
     assert "WARNING" not in capsys.readouterr().out
 
     rolled = {**a, "next_observations": np.roll(a["observations"], -1, axis=0)}
-    load_dataset(OfflineDataset.from_arrays(rolled, env_id="Walker2d-v5"))
+    load_dataset(OfflineDataset.from_arrays(rolled, env_id="Walker2d-v5", metadata=limit))
     out = capsys.readouterr().out
     assert out.count("WARNING") == 1 and "termination rule" not in out, out
     assert "next states built by shifting observations across episode ends" in out
 
     dropped = {**rolled, "terminals": np.zeros_like(a["terminals"])}
-    load_dataset(OfflineDataset.from_arrays(dropped, env_id="Walker2d-v5"))
+    load_dataset(OfflineDataset.from_arrays(dropped, env_id="Walker2d-v5", metadata=limit))
     out = capsys.readouterr().out
     falls = int(a["terminals"][:-1].sum())
     assert re.search(rf"{falls} row\(s\) with neither terminal nor timeout set \(first: row "
@@ -2537,13 +2538,13 @@ def test_episode_ends_with_wrong_next_states_or_flags_warn_at_load(capsys):
                      r"episodes' first states", out), out  # fmt: skip
 
     every = {**a, "timeouts": ~a["terminals"]}
-    load_dataset(OfflineDataset.from_arrays(every, env_id="Walker2d-v5"))
+    load_dataset(OfflineDataset.from_arrays(every, env_id="Walker2d-v5", metadata=limit))
     out = capsys.readouterr().out
     assert out.count("WARNING") == 1 and "are no episode ends: the episode continues" in out, out
 
     copied = {**a, "next_observations": a["next_observations"].copy()}  # probe 37 row 73
     copied["next_observations"][a["terminals"]] = a["observations"][a["terminals"]]
-    load_dataset(OfflineDataset.from_arrays(copied, env_id="Walker2d-v5"))
+    load_dataset(OfflineDataset.from_arrays(copied, env_id="Walker2d-v5", metadata=limit))
     out = capsys.readouterr().out
     assert out.count("WARNING") == 1 and "termination rule" not in out, out
     assert (
@@ -2554,7 +2555,7 @@ def test_episode_ends_with_wrong_next_states_or_flags_warn_at_load(capsys):
 
     zeroed = {**a, "next_observations": a["next_observations"].copy()}
     zeroed["next_observations"][a["terminals"]] = 0.0
-    load_dataset(OfflineDataset.from_arrays(zeroed, env_id="Walker2d-v5"))
+    load_dataset(OfflineDataset.from_arrays(zeroed, env_id="Walker2d-v5", metadata=limit))
     out = capsys.readouterr().out
     assert out.count("WARNING") == 1, out
     assert (
@@ -2817,7 +2818,8 @@ def test_columns_in_another_order_are_named_not_blamed_on_the_actions(capsys, en
     a = _rollout(env_id, 600, episode_len=15)
     for key in ("observations", "next_observations"):
         a[key][:, list(order)] = a[key][:, list(order.values())]
-    load_dataset(OfflineDataset.from_arrays(a, env_id=env_id))
+    limit = {"env_max_episode_steps": 15}  # probe 90 row 19: the 15-step limit is recorded
+    load_dataset(OfflineDataset.from_arrays(a, env_id=env_id, metadata=limit))
     out = capsys.readouterr().out
     assert out.count("WARNING") == 1, out
     assert f"does not reproduce their next_observations: {said}" in out, out
