@@ -22,7 +22,9 @@ def test_a_resume_keeps_the_recorded_k_and_lambda(tmp_path, monkeypatch, capsys)
     # probe 79: was a run started before fe55f78 at walker2d-medium's (5, 0) (hopper-medium data
     # in walker2d-medium.npz) resumed at hopper-medium's (5, 3e-4), its config.json saying (5, 0)
     rows = _random_action_rows(gym.make("Hopper-v5", max_episode_steps=40), 300, 0.5)
-    data = OfflineDataset.from_arrays(rows, env_id="Hopper-v5", name="hopper-medium")
+    data = OfflineDataset.from_arrays(  # its 40-step limit recorded (probe 90 row 19's warning)
+        rows, env_id="Hopper-v5", name="hopper-medium", metadata={"env_max_episode_steps": 40}
+    )
     path = str(data.to_npz(tmp_path / "walker2d-medium.npz"))
     run_dir = tmp_path / "run"
     cfg = tiny_config(path, rollout_length=None, adversary_weight=None, n_iterations=1)
