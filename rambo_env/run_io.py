@@ -2959,6 +2959,8 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # truncated / not a torch file / foreign pickle content
+        if not damaged_file(err):  # probe 91 rows 4, 30: out of memory was "start a new run"
+            raise
         raise ValueError(
             f"{path}: unreadable checkpoint ({safe_reason(err)}); "
             "the run can neither be resumed nor inspected from it (--resume, diagnose.py, "
