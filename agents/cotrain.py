@@ -326,6 +326,7 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
     """
     # probe 88 row 56: was pathlib's raw TypeError for run_dir None / a number
     run_dir = _run_dir_arg(run_dir)
+    run_io.check_default_device("load_session")  # probe 91 row 5: was torch's raw meta error
     with recorded_run(run_dir / run_io.CONFIG_NAME):  # probe 79 row 25
         return _load_session(run_dir, device)
 
@@ -551,6 +552,7 @@ def run_cotrain(
     # notebook's output; the co-training bar then died with a RecursionError after the setup
     stop_stale_rich_bars()
     run_io.check_output_streams(cfg.progress)  # probe 75: a closed / replaced stream, late
+    run_io.check_default_device("run_cotrain")  # probe 91 row 5: was torch's raw meta error
     progress = _Progress(run_dir, cfg.n_iterations)
     # SIGTERM = Ctrl-C for the whole run: one killed in setup (MLE, BC) also frees its folder.
     with (
@@ -1932,8 +1934,16 @@ def session_record(session: Session) -> dict[str, Any]:
     """The settings the run's sessions trained at that its numbers depend on, this session's last
     (checkpoint, results.json; README "Same seed, same numbers"): ``session_settings``, a list of
     ``{"torch_threads", "compiled"}`` in order without repeats (probe 82 rows 20, 21: compile was
-    not recorded), and ``torch_threads``, their thread counts (session 38's key, kept)."""
+    not recorded), and ``torch_threads``, their thread counts (session 38's key, kept).
+
+    Probe 91 row 10: the caller's ``torch.set_float32_matmul_precision('medium')`` (or
+    ``torch.backends.cuda.matmul.allow_tf32 = True``, which sets 'high') changed the numbers and was
+    recorded nowhere; other than 'highest' (torch's default) it is recorded as
+    ``matmul_precision`` (cuDNN's TF32 switch is not: the models compute no convolutions)."""
     now = {"torch_threads": torch.get_num_threads(), "compiled": session.cfg.compiles}
+    precision = torch.get_float32_matmul_precision()
+    if precision != "highest":  # absent: 'highest', as every record written before probe 91
+        now["matmul_precision"] = precision
     earlier = session.session_settings
     settings = earlier if earlier and earlier[-1] == now else [*earlier, now]
     threads = [s["torch_threads"] for s in settings]
@@ -1952,10 +1962,13 @@ def _saved_settings(state: dict[str, Any]) -> list[dict[str, Any]]:
         and run_io.is_int(s.get("torch_threads"))
         and s["torch_threads"] >= 1
         and s.get("compiled") in (True, False, None)
+        and s.get("matmul_precision", "high") in ("high", "medium")
         for s in saved
     ):
         return [
-            {"torch_threads": int(s["torch_threads"]), "compiled": s.get("compiled")} for s in saved
+            {"torch_threads": int(s["torch_threads"]), "compiled": s.get("compiled")}
+            | ({"matmul_precision": s["matmul_precision"]} if "matmul_precision" in s else {})
+            for s in saved
         ]
     threads = state.get("torch_threads")
     if not isinstance(threads, list) or not all(run_io.is_int(t) and t >= 1 for t in threads):

@@ -1114,6 +1114,13 @@ def make_agent(
             only; same numbers to float32 rounding; see :mod:`agents.fused`).
         agent_kwargs: any constructor keyword of the algorithm; ``policy_kwargs`` and
             ``replay_buffer_kwargs`` are merged into the defaults.
+
+    ``seed`` also re-seeds the process's global python / numpy / torch generators (SB3's
+    ``set_random_seed`` at the build), and that is kept: the agent's later ``learn`` draws its
+    actor noise (SAC's ``rsample``) from the global torch generator, so the seeded globals are what
+    make ``make_agent(…, seed=s)`` then ``learn`` give the same numbers run to run. A caller's own
+    seeded streams are therefore replaced (probe 91 row 2, README "Use it as a library"); seed
+    them again after the call, or use ``run_cotrain`` / ``load_session``, which restore them.
     """
     if algo not in AGENT_CLASSES:
         raise ValueError(

@@ -42,11 +42,13 @@ from rambo_env.dynamics.training import (
 )
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
+    check_default_device,
     check_default_dtype,
     check_flag,
     check_readable,
     check_seed,
     counted,
+    damaged_file,
     type_name,
 )
 
@@ -546,6 +548,7 @@ def check_make_mdp_options(*, cache: Any, progress: Any, precision: Any, compile
     load may generate 1M transitions first (probe 60: ``gym.make("RamboModel-…",
     precision="fp16")`` generated the data, then refused). One ValueError naming the option."""
     check_default_dtype("make_mdp")
+    check_default_device("make_mdp")  # probe 91 row 5: was torch's "Cannot copy out of meta tensor"
     for name, value in (("compile", compile), ("cache", cache), ("progress", progress)):
         check_flag(value, name)  # was: compile="no" compiled (any truthy value switched it on)
     check_precision(precision)
@@ -746,6 +749,8 @@ def _cached_ensemble(
         ):
             raise ValueError(f"its normalizer does not match dataset {dataset.name!r}")
     except Exception as err:  # a corrupt or foreign cache entry: report, remove, rebuild
+        if not damaged_file(err):  # probe 91 rows 4, 30: was any error (a meta default device,
+            raise  # out of memory): the valid file, hours of MLE at paper size, was deleted
         # probe 63: load_model's own message was cut mid-word and repeated the path
         said = str(err).removeprefix(f"model file {path}: ").split("; it was damaged")[0]
         said = said if said != str(err) else f"{type(err).__name__}: {said}"

@@ -28,6 +28,7 @@ import inspect
 import json
 import math
 import os
+import pickle
 import random
 import re
 import shlex
@@ -42,6 +43,8 @@ import threading
 import time
 import typing
 import unicodedata
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -79,6 +82,7 @@ __all__ = [
     "broken_link_text",
     "check_called_with",
     "check_config_keys",
+    "check_default_device",
     "check_default_dtype",
     "check_field_ranges",
     "check_field_types",
@@ -101,6 +105,7 @@ __all__ = [
     "claim_run_dir",
     "clear_stray_writes",
     "counted",
+    "damaged_file",
     "dead_lock_pid",
     "default_run_dir",
     "did_you_mean",
@@ -1648,6 +1653,23 @@ def check_default_dtype(what: str) -> None:
         )
 
 
+def check_default_device(what: str) -> None:
+    """The models and agents place their tensors on their own ``device`` argument (``--device``);
+    under ``torch.set_default_device('meta')`` (or ``with torch.device('meta'):``, a notebook's
+    "build big models on meta" idiom) a cached model failed to load and was deleted as unreadable,
+    and a fresh one ended in torch's raw "Cannot copy out of meta tensor" (probe 91 rows 4, 5, 30);
+    under ``'cuda'`` the CPU random generators the code draws with clash with the default device.
+    One RuntimeError naming the setting, before anything is loaded or built."""
+    device = torch.get_default_device()
+    if device.type != "cpu":
+        raise RuntimeError(
+            f"{what}: torch's default device is {device} (torch.set_default_device, or a "
+            "'with torch.device(...)' block), but the library places its tensors itself: call "
+            "torch.set_default_device(None) (or 'cpu') first, outside any 'with torch.device' "
+            "block, and pass device='cuda' (--device cuda) to run on a GPU"
+        )
+
+
 def trains_with_grad(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator of a training entry point: it runs with gradients on, also when called under a
     caller's ``torch.no_grad()``, and is refused under ``torch.inference_mode()``, whose tensors
@@ -1658,6 +1680,7 @@ def trains_with_grad(what: str) -> Callable[[Callable[..., Any]], Callable[..., 
         @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> Any:
             check_default_dtype(what)
+            check_default_device(what)
             if torch.is_inference_mode_enabled():
                 raise RuntimeError(
                     f"{what}: called under torch.inference_mode(), in which nothing can be "
@@ -1694,6 +1717,39 @@ def out_of_memory(err: BaseException) -> bool:
     if isinstance(err, OSError) and err.errno == errno.ENOMEM:
         return True
     return any(text in str(err).lower() for text in _OUT_OF_MEMORY)
+
+
+#: What torch.load / np.load and a loader's own format checks raise for a file's bad bytes (cut
+#: short, overwritten, not a file of theirs): zip / pickle / zlib / EOF errors, ValueError (the
+#: project's format errors), KeyError / IndexError / TypeError of missing or odd entries.
+_DAMAGE_ERRORS = (
+    ValueError,
+    EOFError,
+    OSError,
+    KeyError,
+    IndexError,
+    TypeError,
+    pickle.UnpicklingError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
+
+#: The texts of torch's RuntimeErrors that are about a file's bytes ("PytorchStreamReader failed
+#: reading zip archive", a state dict of other keys or shapes); any other RuntimeError is not.
+_DAMAGE_TEXTS = ("pytorchstreamreader", "error(s) in loading state_dict", "archive is corrupted")
+
+
+def damaged_file(err: BaseException) -> bool:
+    """Whether ``err``, raised while a cache or checkpoint file was read, says the file itself is
+    damaged or foreign (then it may be removed and rebuilt). An allocation failure (MemoryError,
+    ``torch.OutOfMemoryError``), the caller's process state (a meta default device:
+    NotImplementedError), another RuntimeError, Ctrl-C: no (probe 91 rows 4, 30: any error was
+    taken for a corrupt file, and a valid cached model of hours of MLE deleted)."""
+    if out_of_memory(err) or isinstance(err, NotImplementedError):
+        return False
+    if isinstance(err, RuntimeError):
+        return any(text in str(err).lower() for text in _DAMAGE_TEXTS)
+    return isinstance(err, _DAMAGE_ERRORS)
 
 
 def address_space_limit_text() -> str:
@@ -2903,6 +2959,8 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # truncated / not a torch file / foreign pickle content
+        if not damaged_file(err):  # probe 91 rows 4, 30: out of memory was "start a new run"
+            raise
         raise ValueError(
             f"{path}: unreadable checkpoint ({safe_reason(err)}); "
             "the run can neither be resumed nor inspected from it (--resume, diagnose.py, "

@@ -48,6 +48,7 @@ from rambo_env.run_io import (
     check_flag,
     check_path_text,
     check_writable,
+    damaged_file,
     did_you_mean,
     error_behind,
     expand_home,
@@ -1622,6 +1623,8 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
             # its episode ends are said by the final env (load_dataset's check_content)
             return OfflineDataset._load_npz(cache, source=f"minari:{dataset_id}")
         except Exception as err:  # a damaged cache entry: report, remove, rebuild from Minari
+            if not damaged_file(err):  # probe 91 rows 4, 30: was any error (out of memory)
+                raise
             print(
                 f"[rambo_env] flat cache {cache} of {dataset_id} is unreadable "
                 f"({type(err).__name__}); removing it and reading the Minari files again"

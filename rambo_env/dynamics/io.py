@@ -25,11 +25,13 @@ from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolv
 from rambo_env.dynamics.training import _BUDGET_FIELDS, MLEConfig, MLEReport
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
+    check_default_device,
     check_output_file,
     check_path_text,
     check_readable,
     check_writable,
     clear_stray_writes,
+    damaged_file,
     expand_home,
     file_lock,
     home_dir,
@@ -165,6 +167,7 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "auto") -> 
         raise ValueError(f"path: expected a model file's path, got {type(path).__name__} {path!r}")
     path = Path(expand_home(os.fspath(path)))
     device = resolve_device(device)  # before the read: a bad device is named first
+    check_default_device("load_model")  # probe 91 row 5: a meta default was torch's raw error
     if not path.is_file():
         said = "is a folder" if path.is_dir() else "does not exist"
         raise FileNotFoundError(f"model file {path}: {said}; pass a file written by save_model")
@@ -175,6 +178,8 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "auto") -> 
                 raise ValueError("not a torch file: it does not begin as one")
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # truncated, not a torch file, pickled objects
+        if not damaged_file(err):  # probe 91 rows 4, 30: e.g. out of memory is no bad byte
+            raise
         raise ValueError(
             f"model file {path}: unreadable ({safe_reason(err)}); it was damaged, or not written "
             "by save_model: save the model again (a RAMBO_ENV_CACHE entry is retrained when "
@@ -195,28 +200,36 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "auto") -> 
     version = checkpoint.get("format_version")
     if version != FORMAT_VERSION:
         raise ValueError(f"{path}: format_version {version!r} != supported {FORMAT_VERSION}")
-    ens_cfg = EnsembleConfig(**checkpoint["ensemble_config"])
-    # probe 75 row 48: was built with torch's global generator (its weights are replaced just
-    # below), so a model-cache hit advanced the caller's torch RNG where a fresh train did not
-    ensemble = GaussianEnsemble(
-        checkpoint["obs_dim"], checkpoint["action_dim"], ens_cfg, generator=torch.Generator()
-    )
-    ensemble.load_state_dict(checkpoint["state_dict"])
-    ensemble.to(device)
-    normalizer = ObsNormalizer.from_state_dict(
-        {k: v.numpy() for k, v in checkpoint["normalizer"].items()}
-    )
-    mle_cfg = checkpoint.get("mle_config")
-    report = checkpoint.get("report")
-    meta = checkpoint.get("meta", {})
-    if isinstance(report, dict) and isinstance(meta, dict) and "mle_compiled" in meta:
-        report = {**report, "compiled": meta["mle_compiled"]}  # save_model keeps it there
+    try:  # probe 91 rows 4, 30: entries of other names or shapes are a damaged file (a
+        # ValueError, which a model cache removes); anything else (out of memory) is raised as is
+        ens_cfg = EnsembleConfig(**checkpoint["ensemble_config"])
+        # probe 75 row 48: was built with torch's global generator (its weights are replaced just
+        # below), so a model-cache hit advanced the caller's torch RNG where a fresh train did not
+        ensemble = GaussianEnsemble(
+            checkpoint["obs_dim"], checkpoint["action_dim"], ens_cfg, generator=torch.Generator()
+        )
+        ensemble.load_state_dict(checkpoint["state_dict"])
+        normalizer = ObsNormalizer.from_state_dict(
+            {k: v.numpy() for k, v in checkpoint["normalizer"].items()}
+        )
+        mle_cfg = checkpoint.get("mle_config")
+        report = checkpoint.get("report")
+        meta = checkpoint.get("meta", {})
+        if isinstance(report, dict) and isinstance(meta, dict) and "mle_compiled" in meta:
+            report = {**report, "compiled": meta["mle_compiled"]}  # save_model keeps it there
+        mle_config = MLEConfig(**mle_cfg) if mle_cfg is not None else None
+        report = MLEReport.from_dict(report) if report is not None else None
+    except Exception as err:
+        if not damaged_file(err):
+            raise
+        raise ValueError(
+            f"model file {path}: its entries are not a model's ({safe_reason(err)}); it was "
+            "damaged, or not written by save_model: save the model again (a RAMBO_ENV_CACHE "
+            "entry is retrained when removed)"
+        ) from None
+    ensemble.to(device)  # out of the try: a full GPU is no damaged file
     return LoadedModel(
-        ensemble=ensemble,
-        normalizer=normalizer,
-        mle_config=MLEConfig(**mle_cfg) if mle_cfg is not None else None,
-        report=MLEReport.from_dict(report) if report is not None else None,
-        meta=meta,
+        ensemble=ensemble, normalizer=normalizer, mle_config=mle_config, report=report, meta=meta
     )
 
 

@@ -42,6 +42,7 @@ from rambo_env.run_io import (
     check_output_file,
     check_readable,
     counted,
+    damaged_file,
     is_int,
     is_real,
     python_fields,
@@ -584,6 +585,8 @@ def _load_checkpoint(path: Path, fingerprint: str) -> dict[str, Any] | None:
         if not isinstance(ckpt, dict) or ckpt.get("version") != _CHECKPOINT_VERSION:
             raise ValueError("not an MLE checkpoint of this version")
     except Exception as err:
+        if not damaged_file(err):  # probe 91 rows 4, 30: out of memory is no damaged file (the
+            raise  # checkpoint, written over by a fresh start, held the pretraining so far)
         print(
             f"[rambo_env] MLE checkpoint {path} is unreadable ({type(err).__name__}: "
             f"{str(err)[:160]}); starting MLE pretraining afresh"
@@ -782,6 +785,8 @@ def train_mle(
                 ckpt, ensemble, optimizer, tracker, gen
             )
         except Exception as err:  # damaged contents: start afresh from the untouched state
+            if not damaged_file(err):  # probe 91 rows 4, 30: nor is any other error
+                raise
             print(
                 f"[rambo_env] MLE checkpoint {checkpoint_path} is unreadable ({type(err).__name__}:"
                 f" {str(err)[:160]}); starting MLE pretraining afresh"

@@ -32,6 +32,7 @@ from rambo_env.evaluation import charges_unclipped_action, env_name
 from rambo_env.model import LearnedMDP, check_make_mdp_options, check_model_args, make_mdp
 from rambo_env.normalization import raw_scale_evidence
 from rambo_env.run_io import (
+    check_default_device,
     check_default_dtype,
     check_flag,
     counted,
@@ -921,6 +922,7 @@ def check_open(closed: bool, call: str, make: str = "gym.make / RamboModelEnv(â€
             f"{call}: the env was closed (close()); make a new one ({make})"
         )
     check_default_dtype(call)  # probe 23: float64 was torch's raw dtype error in the model
+    check_default_device(call)  # probe 91 row 5: a meta default was torch's raw copy error
 
 
 def state_from_options(state: Any, shape: tuple[int, ...], mdp: LearnedMDP) -> torch.Tensor:

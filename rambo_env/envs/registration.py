@@ -66,16 +66,39 @@ def check_time_limit_is_python_int(limit: Any, default: str) -> None:
         )
 
 
+_MODEL_ENTRY = "rambo_env.envs.model_env:RamboModelEnv"
+
+#: The ids found registered to another entry point, each said once per process.
+_TAKEN_SAID: set[str] = set()
+
+
+def _say_taken(env_id: str, entry: Any) -> None:
+    """One warning per id that was registered by someone else before ``import rambo_env`` (probe
+    91 row 18: skipped without a word, so ``gym.make(env_id, dataset=…)`` built their class); a
+    re-registration of ours (``importlib.reload``) is quiet."""
+    if entry == _MODEL_ENTRY or env_id in _TAKEN_SAID:
+        return
+    _TAKEN_SAID.add(env_id)
+    shown = entry if isinstance(entry, str) else getattr(entry, "__qualname__", repr(entry))
+    print(
+        f"[rambo_env] WARNING: the Gymnasium id {env_id} was already registered (entry point "
+        f"{shown}), so rambo_env did not register its own: gym.make({env_id!r}) builds that "
+        "one; register yours under another id, or build rambo_env.RamboModelEnv(dataset=…) directly",
+        flush=True,
+    )
+
+
 def register_envs() -> None:
     """Register every ``RamboModel-<env>-<level>`` id; idempotent."""
     for env in ENVS:
         for level in LEVELS:
             env_id = f"RamboModel-{env}-{level}"
             if env_id in gym.registry:
+                _say_taken(env_id, gym.registry[env_id].entry_point)
                 continue
             gym.register(
                 id=env_id,
-                entry_point="rambo_env.envs.model_env:RamboModelEnv",
+                entry_point=_MODEL_ENTRY,
                 vector_entry_point="rambo_env.envs.vector_env:RamboModelVectorEnv",
                 kwargs={
                     "dataset": f"{env}-{level}",
