@@ -105,6 +105,7 @@ __all__ = [
     "default_run_dir",
     "did_you_mean",
     "error_behind",
+    "escalated_warning",
     "escape_unencodable_output",
     "exit_on_interrupt",
     "expand_home",
@@ -2878,6 +2879,24 @@ def safe_reason(err: BaseException) -> str:
     if any(w in text for w in ("weights_only", "allow_pickle", "unsafe", "pickle.load")):
         text = "not a file this project wrote"
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+def escalated_warning(err: BaseException, call: str) -> str | None:
+    """``err`` is a warning the warnings filter turned into an error (``python -W error``,
+    ``PYTHONWARNINGS=error``, pytest's ``filterwarnings = error``): ``"CALL raised its
+    DeprecationWarning as an error (…): its text; allow that warning (…)"``, else None. Probe 91
+    row 8: gymnasium's "Hopper-v4 is out of date" DeprecationWarning so raised was reported as an
+    env that "is registered but cannot be made here"."""
+    if not isinstance(err, Warning):
+        return None
+    kind = type(err).__name__
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", str(err)).strip().splitlines()  # gymnasium's colours
+    said = f": {lines[0][:160]}" if lines else ""
+    return (
+        f"{call} raised its {kind} as an error (the warnings filter says 'error': python -W "
+        f"error, PYTHONWARNINGS=error or pytest's filterwarnings){said}; allow that warning "
+        f"(-W default::{kind}, or a filterwarnings entry 'default::{kind}')"
+    )
 
 
 def problem_of(err: BaseException, path: str | Path) -> str:

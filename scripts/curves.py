@@ -92,7 +92,7 @@ def _column(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("runs", nargs="+", type=_parse_run, help="LABEL=RUN_DIR")
     parser.add_argument("--out", required=True, help="output prefix (folder/name)")
     parser.add_argument("--title", default="")
