@@ -57,6 +57,7 @@ from rambo_env.run_io import (
     exit_on_interrupt,
     is_int,
     iteration0_label,
+    on_closed_pipe,
     process_stopped,
     read_json,
     run_bc_epochs,
@@ -294,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
                 ),
             )
             staged.commit()
+            # probe 91 row 15: a closed pipe at the lines below ended a drawn figure with status 2
+            on_closed_pipe("curves", lambda: f"the figure {png} WAS written")
         stale = _stale_csvs(args.out, labels, set(inputs), earlier)
         for path in stale:
             path.unlink(missing_ok=True)

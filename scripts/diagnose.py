@@ -239,6 +239,8 @@ def _diagnose(argv: list[str] | None) -> int:
         return _error(run_io.with_elsewhere(err, ELSEWHERE))
     except OSError as err:  # a disk that filled up meanwhile: one line naming the file
         return _error(err)
+    # probe 91 row 15: a closed pipe at the line below ended a written report with exit status 2
+    run_io.on_closed_pipe("diagnose", lambda: f"the report {out} WAS written")
     print(f"wrote {out}" + (f" (replaced a report of {replaced})" if replaced else ""))
     return 0
 
