@@ -34,6 +34,7 @@ from rambo_env.run_io import (
     atomic_write,
     check_flag,
     check_seed,
+    escalated_warning,
     hold_folder,
     is_int,
     is_real,
@@ -121,6 +122,8 @@ class BehaviourConfig:
         try:
             problem = _action_space_problem(self.env_id)
         except Exception as err:  # a missing dependency (mujoco), a broken env
+            if said := escalated_warning(err, f"gym.make({self.env_id!r})"):  # probe 91 row 8
+                raise ValueError(f"BehaviourConfig.env_id: {said}, or name another env") from None
             raise ValueError(
                 f"BehaviourConfig.env_id: {self.env_id!r} cannot be built ({safe_reason(err)})"
             ) from None

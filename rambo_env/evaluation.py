@@ -27,6 +27,7 @@ from rambo_env.run_io import (
     check_called_with,
     check_seed,
     counted,
+    escalated_warning,
     is_int,
     out_of_memory,
     out_of_memory_text,
@@ -448,6 +449,8 @@ def _make_env(
     except Exception as err:
         if out_of_memory(err):  # probe 33: MuJoCo's "Could not allocate memory for texture"
             raise ValueError(out_of_memory_text(err, f"create the {env_id} simulator")) from None
+        if said := escalated_warning(err, f"gym.make({env_id!r})"):  # probe 91 row 8
+            raise ValueError(f"env: {said}, or evaluate in another env") from None
         if env_kwargs and isinstance(err, TypeError | ValueError):  # probe 78 row 22: was
             raise ValueError(  # gymnasium's own TypeError, not naming env_kwargs=
                 f"env_kwargs: gym.make({env_id!r}, **{env_kwargs}) fails ({safe_reason(err)}); "

@@ -110,6 +110,7 @@ __all__ = [
     "default_run_dir",
     "did_you_mean",
     "error_behind",
+    "escalated_warning",
     "escape_unencodable_output",
     "exit_on_interrupt",
     "expand_home",
@@ -130,6 +131,7 @@ __all__ = [
     "load_checkpoint",
     "longest_name_bytes",
     "note_relative",
+    "on_closed_pipe",
     "out_of_memory",
     "out_of_memory_text",
     "pid_alive",
@@ -1487,6 +1489,14 @@ def check_output_streams(progress: bool) -> None:
         bar = " (with progress=True its progress bars go to sys.stderr)" if "err" in name else ""
         off = "; or pass progress=False" if "err" in name else ""
         if stream is None or getattr(stream, "closed", False) is True:
+            if _script_console:  # probe 91 row 14: a shell user was told to pass an io.StringIO
+                bars = " (with its progress bars)" if "err" in name else ""
+                flag = "; or pass --no-progress" if "err" in name else ""
+                raise ValueError(
+                    f"{name[4:]} is closed (e.g. `>&-`), but a run prints its progress there"
+                    f"{bars}; redirect it to a file or /dev/null (`> log.txt`, `> /dev/null`)"
+                    f"{flag}"
+                )
             state = "None" if stream is None else "closed"
             raise ValueError(
                 f"{name}: {state}, but a run prints its progress there{bar}; give it an open "
@@ -1576,6 +1586,10 @@ def report_failure(
     return 1
 
 
+#: :func:`tolerant_console` ran: this process is a script, whose user is at a shell.
+_script_console = False
+
+
 def tolerant_console(own_closed_pipe: bool = False) -> None:
     """Let a script print on a terminal whose encoding lacks its λ, —, ≈ (a latin-1 or ASCII
     locale, ``PYTHONIOENCODING=ascii``): such characters come out as ``\\u03bb`` escapes (was:
@@ -1585,6 +1599,8 @@ def tolerant_console(own_closed_pipe: bool = False) -> None:
     It also guards stdout (:class:`_GuardedStdout`): a failed write ends the script with one
     line; ``own_closed_pipe``: the script handles a closed pipe (``BrokenPipeError``) itself.
     """
+    global _script_console
+    _script_console = True
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
@@ -1630,15 +1646,45 @@ class _GuardedStdout:
         except BrokenPipeError:
             if self._own_closed_pipe:
                 raise
-            said = f"error: {_CLOSED_PIPE}"
+            done = _work_done()
+            if done is not None:  # probe 91 row 15: a saved dataset was "so the script stopped"
+                said, code = f"[{done[0]}] {_CLOSED_PIPE_DONE.format(done=done[1])}", 0
+            else:
+                said, code = f"error: {_CLOSED_PIPE}", 2
         except OSError as err:
-            said = _STDOUT_FAILED.format(reason=err.strerror or err)
+            said, code = _STDOUT_FAILED.format(reason=err.strerror or err), 2
         silence_stdout()  # later prints and the flush at exit go nowhere
         try:
             print(said, file=sys.stderr)
         except OSError:  # stderr is the closed pipe too (2>&1 | head)
             pass
-        raise SystemExit(2)
+        raise SystemExit(code)
+
+
+#: ``(script, done)`` of :func:`on_closed_pipe`, else None.
+_closed_pipe_done: tuple[str, Callable[[], str | None]] | None = None
+
+
+def on_closed_pipe(script: str, done: Callable[[], str | None]) -> None:
+    """When the program reading this script's stdout exits (a closed pipe, e.g. ``| head``),
+    ``done()`` says what the script had already finished (``"the dataset … WAS saved …"``, else
+    None): then that is said on stderr and the script ends with exit status 0, as its work is
+    complete (probe 91 row 15: a dataset saved before its last line was printed got "so the
+    script stopped" and exit status 2, so a caller checking it took the dataset as failed)."""
+    global _closed_pipe_done
+    _closed_pipe_done = (script, done)
+
+
+def _work_done() -> tuple[str, str] | None:
+    """``(script, what it finished)`` by :func:`on_closed_pipe`'s ``done``, else None."""
+    if _closed_pipe_done is None:
+        return None
+    script, done = _closed_pipe_done
+    try:
+        said = done()
+    except Exception:  # a failing check: said as not done
+        return None
+    return None if said is None else (script, said)
 
 
 def check_default_dtype(what: str) -> None:
@@ -2225,6 +2271,14 @@ _CLOSED_PIPE = (
     "stdout: the program reading this output exited (a closed pipe, e.g. `| head`), so the "
     "script stopped; pipe into a reader that reads to the end (`| tee log.txt`, `| tail`) or "
     "write to a file (`> log.txt`)"
+)
+
+
+#: What a script says when the program reading its output exited after its work was done.
+_CLOSED_PIPE_DONE = (
+    "stdout: the program reading this output exited (a closed pipe, e.g. `| head`) after the "
+    "work was done: {done}; exit status 0 (the rest of the output is lost: `| tee log.txt` "
+    "keeps it)"
 )
 
 
@@ -2934,6 +2988,24 @@ def safe_reason(err: BaseException) -> str:
     if any(w in text for w in ("weights_only", "allow_pickle", "unsafe", "pickle.load")):
         text = "not a file this project wrote"
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+def escalated_warning(err: BaseException, call: str) -> str | None:
+    """``err`` is a warning the warnings filter turned into an error (``python -W error``,
+    ``PYTHONWARNINGS=error``, pytest's ``filterwarnings = error``): ``"CALL raised its
+    DeprecationWarning as an error (…): its text; allow that warning (…)"``, else None. Probe 91
+    row 8: gymnasium's "Hopper-v4 is out of date" DeprecationWarning so raised was reported as an
+    env that "is registered but cannot be made here"."""
+    if not isinstance(err, Warning):
+        return None
+    kind = type(err).__name__
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", str(err)).strip().splitlines()  # gymnasium's colours
+    said = f": {lines[0][:160]}" if lines else ""
+    return (
+        f"{call} raised its {kind} as an error (the warnings filter says 'error': python -W "
+        f"error, PYTHONWARNINGS=error or pytest's filterwarnings){said}; allow that warning "
+        f"(-W default::{kind}, or a filterwarnings entry 'default::{kind}')"
+    )
 
 
 def problem_of(err: BaseException, path: str | Path) -> str:

@@ -54,7 +54,7 @@ def check_invocation(argv: list[str], kit_root: str | None) -> None:
     """``--help``, the arguments and ``KIT_ROOT`` before anything is imported from Kit or loaded:
     was a raw ``KeyError: 'KIT_ROOT'`` (also for ``--help``) or ``IndexError`` traceback."""
     if any(a in ("-h", "--help") for a in argv[1:]):
-        print(__doc__)
+        print(__doc__ or "(python -OO strips this help: run without -OO to read it)")
         sys.exit(0)
     problem = None
     if not 5 <= len(argv) <= 7:

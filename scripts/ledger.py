@@ -63,7 +63,7 @@ from rambo_env.run_io import (
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("runs", nargs="+", type=user_path, help="run folders")
     parser.add_argument(
         "--ledger",

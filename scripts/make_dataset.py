@@ -43,6 +43,7 @@ from rambo_env.run_io import (
     accept_negative_numbers,
     as_json,
     check_seed,
+    on_closed_pipe,
     report_failure,
     report_user_error,
     sigterm_as_keyboard_interrupt,
@@ -529,18 +530,41 @@ def _agent_left(out: Path, kind: str) -> str | None:
     )
 
 
+def saved_here(args: Args, since: float) -> bool:
+    """The dataset of ``args`` was written by this command (its folder is newer than ``since``)."""
+    from rambo_env.data.generate import default_dataset_id
+    from rambo_env.data.minari_io import minari_dataset_path
+
+    path = minari_dataset_path(args.dataset_id or default_dataset_id(args.env, args.level))
+    try:
+        return path.is_dir() and path.stat().st_mtime >= since
+    except OSError:
+        return False
+
+
+def saved_line(args: Args, since: float) -> str | None:
+    """``"the dataset … WAS saved …"`` when this command saved it, else None: what a closed
+    stdout pipe after the save says (probe 91 row 15: was "so the script stopped", status 2)."""
+    from rambo_env.data.generate import default_dataset_id
+    from rambo_env.data.minari_io import named_root
+
+    if not saved_here(args, since):
+        return None
+    dataset_id = args.dataset_id or default_dataset_id(args.env, args.level)
+    return f"the dataset {dataset_id} WAS saved in the Minari root {named_root()}: it is complete"
+
+
 def failure_left(args: Args, since: float, err: BaseException) -> str:
     """What a make_dataset stopped by an exception (not a user error) left, and what to run:
     the dataset saved before the error (it came in the optional flat cache), or nothing saved,
     with a behaviour training's files and a worker's out-of-memory remedy. Probe 86 rows 2, 4,
     22, 25: a bare traceback; after a saved dataset it looked like a failed generation."""
     from rambo_env.data.generate import default_dataset_id
-    from rambo_env.data.minari_io import minari_dataset_path, named_root
+    from rambo_env.data.minari_io import named_root
 
     dataset_id = args.dataset_id or default_dataset_id(args.env, args.level)
-    path = minari_dataset_path(dataset_id)
-    with contextlib.suppress(OSError):
-        if path.is_dir() and path.stat().st_mtime >= since:  # written by this command
+    if saved_here(args, since):
+        with contextlib.suppress(OSError):
             frames = traceback.extract_tb(err.__traceback__)  # the call, or the function
             cache = any("write_flat_cache" in f"{f.name} {f.line}" for f in frames)
             where = "it came in writing its flat cache" if cache else "it came after the save"
@@ -567,6 +591,7 @@ def failure_left(args: Args, since: float, err: BaseException) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     since = time.time()
+    on_closed_pipe("make_dataset", lambda: saved_line(args, since))
     try:
         from rambo_env.data.minari_io import removing_new_root
 

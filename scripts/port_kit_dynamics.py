@@ -39,6 +39,7 @@ from rambo_env.normalization import ObsNormalizer
 from rambo_env.policies import non_finite_weight
 from rambo_env.run_io import (
     accept_negative_numbers,
+    on_closed_pipe,
     report_user_error,
     safe_reason,
     tolerant_console,
@@ -192,7 +193,7 @@ def check_kit_values(kit: dict, path: Path) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The flags; the counts take 1e3 and a flag given twice is refused, as every script's."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("kit_file", type=Path, help="DYNAMICS.pt written by kit_side_by_side.py")
     parser.add_argument(
         "--dataset",
@@ -248,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     except (ValueError, OSError) as err:
         return report_user_error(err)
+    # probe 91 row 15: a closed pipe at the line below ended a saved model with exit status 2
+    on_closed_pipe("port_kit_dynamics", lambda: f"the model {path} WAS saved")
     print(
         f"saved {path}: scripts/cotrain.py --mle-max-epochs {args.mle_max_epochs} --mle-max-time-s none "
         "--mle-max-steps none loads it"

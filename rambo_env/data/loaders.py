@@ -75,6 +75,7 @@ from rambo_env.run_io import (
     check_seed,
     counted,
     did_you_mean,
+    escalated_warning,
     expand_home,
     out_of_memory,
     out_of_memory_text,
@@ -2410,6 +2411,10 @@ def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:
     try:
         env = gym.make(dataset.env_id, **dataset.env_kwargs)
     except Exception as err:  # was: gymnasium's raw ImportError for Hopper-v3 (mujoco-py) etc.
+        if said := escalated_warning(err, f"gym.make({dataset.env_id!r})"):  # probe 91 row 8
+            raise ValueError(
+                f"env_id: {said}, or name another env (--env-id / env_id=...)"
+            ) from None
         if out_of_memory(err):  # probe 33: a small ulimit -v was blamed on the env id
             raise ValueError(
                 out_of_memory_text(err, f"create the {dataset.env_id} simulator")

@@ -860,6 +860,7 @@ def test_a_minari_main_file_locked_or_linked_to_what_is_missing_is_named(tmp_pat
         if writer is not None:
             writer.kill()
             writer.wait(timeout=60)
+            writer.stdout.close()  # probe 91 row 9: was a ResourceWarning under -W error
     assert "unreadable" not in str(err.value) and "re-create it (" not in str(err.value), err.value
     if fault == "locked":
         assert load_dataset("t/hopper/held-v0").n_transitions == 12  # intact
