@@ -560,7 +560,7 @@ def _check_batch_rows(algo: str, batch_size: int, policy_kwargs: dict[str, Any])
     if algo == "crossq" and batch_size < 2 and policy_kwargs.get("batch_norm", True):
         raise ValueError(
             f"batch_size: CrossQ normalises over the batch (BatchRenorm) and needs >= 2 rows "
-            f"(paper 256), got {batch_size!r} (policy_kwargs batch_norm=False turns it off)"
+            f"(paper 256), got {batch_size!r}"
         )
 
 
