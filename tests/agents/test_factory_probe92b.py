@@ -108,5 +108,7 @@ def test_crossq_without_batch_norm_takes_a_batch_of_one(parts):  # noqa: F811
         parts, "crossq", batch_size=1, real_ratio=1.0, policy_kwargs={"batch_norm": False}
     )
     assert agent.batch_size == 1
-    with pytest.raises(ValueError, match=r"BatchRenorm\) and needs >= 2 rows \(paper 256\), got 1$"):
+    with pytest.raises(
+        ValueError, match=r"BatchRenorm\) and needs >= 2 rows \(paper 256\), got 1$"
+    ):
         _make(parts, "crossq", batch_size=1, real_ratio=1.0)
