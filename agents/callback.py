@@ -38,6 +38,7 @@ from rambo_env.run_io import (
     counted,
     is_int,
     restore_generator,
+    sb3_ent_coef,
     type_name,
     user_stacklevel,
     with_article,
@@ -86,6 +87,42 @@ def _check_agent_layout(model: Any, k: int) -> None:
             "model: gradient_steps=0 trains the agent never, so no RAMBO iteration (Alg. 1 lines "
             "4-5) would run; give gradient_steps >= 1 (or -1: one per collected transition)"
         )
+    from agents.factory import _SB3_NUMBERS, check_sb3_numbers  # lazy: factory imports much
+
+    # probe 92 rows 61-63: an attribute set on the built agent (SB3's habit) skipped
+    # make_agent's checks: tau 2.0 trained without a word, a target_update_interval /
+    # policy_delay of 0 was a ZeroDivisionError after the first collect
+    check_sb3_numbers(
+        {name: getattr(model, name) for name in _SB3_NUMBERS if hasattr(model, name)},
+        "model.",
+        " (an attribute of the agent, e.g. set after make_agent, which refuses it too); set it "
+        "back or build the agent with a valid value",
+    )
+    _warn_ent_coef_changed(model)
+
+
+def _warn_ent_coef_changed(model: Any) -> None:
+    """Say when the agent's ``ent_coef`` is not the α its training uses: SB3 reads it once, when
+    the agent is built (probe 92 row 64: ``agent.ent_coef = 0.5`` on an ``auto`` agent trained
+    on with the learned α, without a word). An ``auto_<init>`` changed to another init is not
+    told apart (the learned α has moved on from its init anyway)."""
+    if not hasattr(model, "ent_coef_optimizer") or not hasattr(model, "ent_coef"):
+        return
+    read = sb3_ent_coef(model.ent_coef)
+    learned = model.ent_coef_optimizer is not None
+    tensor = getattr(model, "ent_coef_tensor", None)
+    if read is None or (
+        (read[0] == "auto") == learned
+        and (learned or tensor is None or math.isclose(float(tensor), read[1], rel_tol=1e-6))
+    ):
+        return
+    uses = "the learned α" if learned else f"the fixed α {float(tensor):g}"
+    print(
+        f"[rambo_env] WARNING: model.ent_coef is {model.ent_coef!r}, but the agent trains with "
+        f"{uses}: SB3 reads ent_coef only when the agent is built; build it with "
+        f"make_agent(…, ent_coef={model.ent_coef!r}) instead",
+        flush=True,
+    )
 
 
 def _check_same_gamma(model: Any, adversary: ModelAdversary) -> None:

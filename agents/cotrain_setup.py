@@ -356,6 +356,14 @@ def check_ent_coef(algo: str, ent_coef: Any) -> None:
         text = ent_coef[len("auto_") :] if ent_coef.startswith("auto_") else ent_coef
     else:
         text = ent_coef if is_real(ent_coef) else "not a number"
+    if isinstance(ent_coef, str) and ent_coef.startswith("auto_") and "_" in text:
+        # probe 92 rows 86, 87: float("1_0") = 10 passed here, but SB3 splits on "_" and
+        # started α at 1.0 ("auto_0_1": SB3's AssertionError, after the model was loaded)
+        raise ValueError(
+            f"ent_coef: {ent_coef!r}: SB3 reads only the digits up to the second '_' (α starts "
+            f"at {ent_coef.split('_')[1] or 'nothing'!r}); write the initial α as a plain number, "
+            "without '_' (e.g. auto_0.1)"
+        )
     try:
         ok = ent_coef == "auto" or (math.isfinite(float(text)) and float(text) > 0)
     except ValueError:

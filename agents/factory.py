@@ -76,6 +76,7 @@ __all__ = [
     "COMPILED_ALGOS",
     "BatchedGaussianNoise",
     "LrScaledAdam",
+    "check_sb3_numbers",
     "make_agent",
     "quiet_logger",
     "set_critic_lr",
@@ -366,6 +367,27 @@ _SB3_NUMBERS = {
 }
 
 
+def check_sb3_numbers(values: dict[str, Any], where: str = "", note: str = "") -> None:
+    """One ValueError for a :data:`_SB3_NUMBERS` value of ``values`` out of its range, named
+    ``{where}{name}`` (``note`` appended): make_agent's arguments, and (``where="model."``) the
+    attributes of a built agent where its training starts (probe 92 rows 61-63: ``agent.tau =
+    2.0`` set after make_agent trained without a word, ``target_update_interval = 0`` /
+    ``policy_delay = 0`` were raw ZeroDivisionErrors after the first collect)."""
+    for name, (low, high, integer) in _SB3_NUMBERS.items():
+        if name not in values:
+            continue
+        value = values[name]
+        kind = is_int(value) if integer else is_real(value) and math.isfinite(value)
+        if not kind or not low <= value <= high or (name == "tau" and value == 0):
+            bounds = (
+                f">= {low}"
+                if high == math.inf
+                else f"in {'(' if name == 'tau' else '['}{low}, {high}]"
+            )
+            what = "an int" if integer else "a number"
+            raise ValueError(f"{where}{name}: expected {what} {bounds}, got {value!r}{note}")
+
+
 def _check_sb3_arguments(
     gradient_steps: Any, exploration_std: Any, tensorboard_log: Any, agent_kwargs: dict[str, Any]
 ) -> None:
@@ -397,19 +419,7 @@ def _check_sb3_arguments(
         if not os.fspath(tensorboard_log):
             raise ValueError("tensorboard_log: '' names no folder; give a folder path or None")
         check_writable(tensorboard_log, "tensorboard_log:", "give a writable folder or None")
-    for name, (low, high, integer) in _SB3_NUMBERS.items():
-        if name not in agent_kwargs:
-            continue
-        value = agent_kwargs[name]
-        kind = is_int(value) if integer else is_real(value) and math.isfinite(value)
-        if not kind or not low <= value <= high or (name == "tau" and value == 0):
-            bounds = (
-                f">= {low}"
-                if high == math.inf
-                else f"in {'(' if name == 'tau' else '['}{low}, {high}]"
-            )
-            what = "an int" if integer else "a number"
-            raise ValueError(f"{name}: expected {what} {bounds}, got {value!r}")
+    check_sb3_numbers(agent_kwargs)
     entropy = agent_kwargs.get("target_entropy", "auto")  # was: float("x") / a NaN loss in train
     if entropy != "auto" and not (is_real(entropy) and math.isfinite(entropy)):
         raise ValueError(f"target_entropy: expected 'auto' or a finite number, got {entropy!r}")
@@ -496,6 +506,30 @@ def _warn_learning_starts(learning_starts: int, rollout_length: int, n_rollouts:
     )
 
 
+#: gSDE options SB3 reads only with ``use_sde=True``: keys of ``policy_kwargs`` (the actor's
+#: gSDE distribution) and keywords of the algorithm (its noise resampling).
+_SDE_POLICY_OPTIONS = ("log_std_init", "use_expln", "full_std", "clip_mean")
+_SDE_AGENT_OPTIONS = ("sde_sample_freq", "use_sde_at_warmup")
+
+
+def _warn_sde_options(agent_kwargs: dict[str, Any]) -> None:
+    """Say when gSDE options are given without ``use_sde=True`` (probe 92 rows 49, 74:
+    ``log_std_init=-3`` / ``sde_sample_freq=4`` were taken and ignored by SB3 without a word:
+    without gSDE the actor's log σ is a Linear layer's output)."""
+    if agent_kwargs.get("use_sde", False):
+        return
+    policy_kwargs = agent_kwargs.get("policy_kwargs") or {}
+    given = [f"policy_kwargs[{k!r}]" for k in _SDE_POLICY_OPTIONS if k in policy_kwargs]
+    given += [k for k in _SDE_AGENT_OPTIONS if k in agent_kwargs]
+    if given:
+        print(
+            f"[rambo_env] WARNING: {', '.join(given)} "
+            f"{'acts' if len(given) == 1 else 'act'} only with use_sde=True (gSDE), which is "
+            "off: SB3 ignores it; pass use_sde=True, or leave it out",
+            flush=True,
+        )
+
+
 def _check_action_noise_shape(noise: Any, vec_env: VecEnv) -> None:
     """A given ``action_noise`` draws noise of the env's action shape (SB3 repeats it per env),
     or one row per env (probe 35: a noise of 5 dims on 3-dim actions was taken, then numpy's
@@ -518,11 +552,12 @@ def _check_action_noise_shape(noise: Any, vec_env: VecEnv) -> None:
         )
 
 
-def _check_batch_rows(algo: str, batch_size: int) -> None:
+def _check_batch_rows(algo: str, batch_size: int, policy_kwargs: dict[str, Any]) -> None:
     """CrossQ's critics and actor normalise over the batch (BatchRenorm): one row has no
     variance, so probe 34's ``batch_size=1`` was a NaN actor and torch's raw "Expected parameter
-    loc … Real()" inside ``learn``. The other agents train with one row."""
-    if algo == "crossq" and batch_size < 2:
+    loc … Real()" inside ``learn``. The other agents train with one row, as does a CrossQ
+    without batch norm (probe 92 row 71: it was refused for a BatchRenorm it does not have)."""
+    if algo == "crossq" and batch_size < 2 and policy_kwargs.get("batch_norm", True):
         raise ValueError(
             f"batch_size: CrossQ normalises over the batch (BatchRenorm) and needs >= 2 rows "
             f"(paper 256), got {batch_size!r}"
@@ -797,6 +832,7 @@ def _check_owned_arguments(agent_kwargs: dict[str, Any]) -> None:
             )
     if "net_arch" in policy_kwargs:
         arch = policy_kwargs["net_arch"]
+        _check_net_arch_keys(arch)
         layers = list(arch.values()) if isinstance(arch, dict) else [arch]
         ok = all(
             isinstance(widths, list | tuple) and all(is_int(w) and w >= 1 for w in widths)
@@ -835,6 +871,36 @@ def _check_owned_arguments(agent_kwargs: dict[str, Any]) -> None:
             )
 
 
+#: The keys of a dict ``net_arch`` SB3's off-policy agents (SAC, TD3, DDPG, TQC, CrossQ) read
+#: (``get_actor_critic_arch``): the actor's and the critic's widths.
+_NET_ARCH_KEYS = ("pi", "qf")
+
+
+def _check_net_arch_keys(arch: Any) -> None:
+    """One ValueError for a dict ``net_arch`` without ``pi`` / ``qf`` or with another key. Probe
+    92 rows 4, 5, 51: ``dict(pi=[8], vf=[16])`` (PPO's critic key) or ``dict(pi=[8])`` was SB3's
+    AssertionError "no key 'qf' was provided", for every agent; row 50: ``qf2`` was ignored
+    without a word."""
+    if not isinstance(arch, dict):
+        return
+    unknown = sorted((str(k) for k in arch if k not in _NET_ARCH_KEYS), key=str)
+    missing = [k for k in _NET_ARCH_KEYS if k not in arch]
+    if not unknown and not missing:
+        return
+    form = "dict(pi=[actor widths], qf=[critic widths]) (or one list for both)"
+    if unknown:
+        hint = " ('vf' is the on-policy agents' critic key: the off-policy ones call it 'qf')"
+        raise ValueError(
+            f"policy_kwargs['net_arch'][{unknown[0]!r}]: not a key SB3's off-policy agents read"
+            f"{hint if 'vf' in unknown else ''}; they take {form}, got {arch!r}"
+        )
+    raise ValueError(
+        f"policy_kwargs['net_arch']: has no {missing[0]!r} key ("
+        f"{'the actor' if missing[0] == 'pi' else 'the critic'}'s widths); off-policy agents take "
+        f"{form}, got {arch!r}"
+    )
+
+
 #: ``policy_kwargs`` keys that take a class, and the base class it must derive from.
 _POLICY_CLASS_KWARGS = {
     "activation_fn": (torch.nn.Module, "torch.nn.Module", "torch.nn.ReLU"),
@@ -858,6 +924,16 @@ def _check_policy_kwarg_types(policy_kwargs: dict[str, Any]) -> None:
                 f"policy_kwargs[{key!r}]: expected {with_article(base_name)} class "
                 f"(e.g. {example}), got {shown}"
             )
+    if "activation_fn" in policy_kwargs:  # SB3 builds it with no arguments, after each layer
+        activation = policy_kwargs["activation_fn"]
+        try:
+            activation()
+        except TypeError as err:  # probe 92 row 52: Linear was its raw "missing 2 required
+            raise ValueError(  # positional arguments", from SB3's network builder
+                f"policy_kwargs['activation_fn']: {activation.__name__} cannot be built without "
+                f"arguments ({err}), as SB3 builds the activation after each hidden layer; give "
+                "an activation class such as torch.nn.ReLU or torch.nn.Tanh"
+            ) from None
     optimizer_class = policy_kwargs.get("optimizer_class", LrScaledAdam)
     if not issubclass(optimizer_class, LrScaledAdam):  # probe 64: was "critic.optimizer: needs
         raise ValueError(  # LrScaledAdam …" after the build, even with critic_lr == actor_lr
@@ -1022,18 +1098,20 @@ def _check_pool_memory(
 def _python_scalars(agent_kwargs: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``agent_kwargs`` with its numpy numbers as Python ones (:func:`python_scalar`):
     its own values, those of its ``policy_kwargs`` / ``replay_buffer_kwargs`` dicts and the widths
-    of ``policy_kwargs["net_arch"]`` (the caller's dicts are not changed)."""
+    of ``policy_kwargs["net_arch"]``, those as lists (the caller's dicts are not changed)."""
     out = {key: python_scalar(value) for key, value in agent_kwargs.items()}
     for key in ("policy_kwargs", "replay_buffer_kwargs"):
         if isinstance(out.get(key), dict):
             out[key] = {name: python_scalar(value) for name, value in out[key].items()}
     policy_kwargs = out.get("policy_kwargs")
     arch = policy_kwargs.get("net_arch") if isinstance(policy_kwargs, dict) else None
+    # widths as a list: probe 92 row 7: a tuple (8, 8) was SB3's AssertionError "the net_arch
+    # can only contain be a list of ints or a dict"
     if isinstance(arch, list | tuple):
-        policy_kwargs["net_arch"] = type(arch)(map(python_scalar, arch))
+        policy_kwargs["net_arch"] = list(map(python_scalar, arch))
     elif isinstance(arch, dict):
         policy_kwargs["net_arch"] = {
-            name: type(v)(map(python_scalar, v)) if isinstance(v, list | tuple) else v
+            name: list(map(python_scalar, v)) if isinstance(v, list | tuple) else v
             for name, v in arch.items()
         }
     return out
@@ -1127,6 +1205,16 @@ def make_agent(
             f"algo: unknown agent {algo!r}{did_you_mean(algo, sorted(AGENT_CLASSES))}; choose "
             f"from {sorted(AGENT_CLASSES)}"
         )
+    if algo not in _LEARNING_RATES:  # probe 92 row 27: a class added to AGENT_CLASSES was
+        # "KeyError: 'mysac'" from a table below; each agent's defaults are per name here
+        raise ValueError(
+            f"algo: {algo!r} was added to AGENT_CLASSES, but make_agent builds only its own "
+            f"agents {sorted(_LEARNING_RATES)} (their defaults, learning rates and policies are "
+            "per name; AGENT_CLASSES serves load); for another class, build the SB3 agent "
+            "yourself with replay_buffer_class=agents.buffer.MixedReplayBuffer, train_freq=(k, "
+            "'step') and learning_starts=0, and train it with agents.callback.RamboCallback "
+            "(README: 'Use it as a library')"
+        )
     if "learning_rate" in agent_kwargs:
         raise ValueError("learning_rate: pass actor_lr / critic_lr instead (see agents.factory)")
     _check_owned_arguments(agent_kwargs)
@@ -1170,7 +1258,9 @@ def make_agent(
         )
     _check_known_arguments(algo, agent_kwargs)  # after the named checks (ent_coef of td3, …)
     _check_n_steps(agent_kwargs)
-    _check_batch_rows(algo, agent_kwargs.get("batch_size", BASE.batch_size))
+    _check_batch_rows(
+        algo, agent_kwargs.get("batch_size", BASE.batch_size), agent_kwargs.get("policy_kwargs", {})
+    )
     if not (is_real(real_ratio) and 0.0 <= real_ratio <= 1.0):  # before round(f·B) below
         raise ValueError(f"real_ratio: expected a value in [0, 1], got {real_ratio!r}")
     # probe 78 rows 8 / 9: a share rounding to no real (or no model) row was taken silently
@@ -1199,6 +1289,7 @@ def make_agent(
     _check_action_noise_shape(agent_kwargs.get("action_noise"), vec_env)
     _check_target_entropy(algo, agent_kwargs, action_dim)
     _warn_learning_starts(agent_kwargs.get("learning_starts", 0), rollout_length, n_rollouts)
+    _warn_sde_options(agent_kwargs)
     kwargs: dict[str, Any] = {
         "learning_rate": actor_lr,
         "buffer_size": model_pool_size(rollout_length, n_rollouts, retain_iterations),

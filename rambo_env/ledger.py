@@ -65,6 +65,7 @@ from rambo_env.run_io import (
     run_holder,
     run_score_label,
     safe_reason,
+    sb3_ent_coef,
     shell_path,
     some_names,
     with_article,
@@ -923,6 +924,10 @@ def _same_setting(name: str, ours: Any, theirs: Any) -> bool:
         return ours is None or theirs is None or same_ref_pair(ours, theirs)
     if name == "evaluation_env":  # None: a run before probe 81, not known: not compared
         return ours is None or theirs is None or ours == theirs
+    if name == "ent_coef":  # probe 92 rows 75, 76: "1e-1" vs "0.1", "auto_1.0" vs "auto" (the
+        # same α as SB3 reads them) were other settings; compared as SB3 reads them
+        read = sb3_ent_coef(ours), sb3_ent_coef(theirs)
+        return read[0] == read[1] if None not in read else ours == theirs
     return ours == theirs
 
 

@@ -153,6 +153,7 @@ __all__ = [
     "run_score_label",
     "runs_below",
     "save_checkpoint",
+    "sb3_ent_coef",
     "set_rng_state",
     "shell_path",
     "shell_quote",
@@ -2383,6 +2384,20 @@ def python_fields(obj: Any) -> None:
 def is_real(value: Any) -> bool:
     """A python / numpy int or float, not a bool or a string (a config's real number)."""
     return is_int(value) or isinstance(value, float | np.floating)
+
+
+def sb3_ent_coef(value: Any) -> tuple[str, float] | None:
+    """An ``ent_coef`` as SB3's SAC (TQC, CrossQ) reads it: ``("auto", α₀)`` for text starting
+    with ``auto`` (α₀ = 1.0, or the text between the first and second ``_``: ``auto_0.1`` ->
+    0.1), ``("fixed", α)`` for a number or its text; None where SB3 could not read it. Probe 92
+    rows 75, 76: two runs' ``1e-1`` and ``0.1`` (``auto_1.0`` and ``auto``) were compared as text
+    and called other settings."""
+    try:
+        if isinstance(value, str) and value.startswith("auto"):
+            return ("auto", float(value.split("_")[1]) if "_" in value else 1.0)
+        return ("fixed", float(value)) if is_real(value) or isinstance(value, str) else None
+    except (ValueError, IndexError):
+        return None
 
 
 def items_of(

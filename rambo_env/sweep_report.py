@@ -387,11 +387,14 @@ def summarise(
         complete run are the report's ``missing`` (probe 24: a half-finished sweep's table
         looked complete).
     :param agent: the agent the tables name (a sweep's ``algo``); default: the runs' agents
-        (probe 28: the tables of a td3 sweep said RAMBO / RAMBO-OFF and named no agent).
+        (probe 28: the tables of a td3 sweep said RAMBO / RAMBO-OFF and named no agent). Given,
+        it also selects: runs of another agent are left out (one WARNING; runs that name none
+        are kept).
     :param n_iterations: the sweep's iterations per trial; finished runs of the grid with
         other iterations are named (:attr:`SweepReport.other_iterations`).
     """
     records = [r for r in records if r.status in COMPLETE_STATUSES]
+    records = _runs_of_agent(records, agent)
     _check_one_run_per_seed(records)
     if agent is None:
         agent = ", ".join(sorted({r.algo for r in records if r.algo is not None})) or None
@@ -447,12 +450,39 @@ def summarise(
     )
 
 
+def _runs_of_agent(records: list[RunRecord], agent: str | None) -> list[RunRecord]:
+    """``records`` of the agent ``agent`` (and those naming none); the others left out with one
+    WARNING. Probe 92 row 42: ``build_report(root, agent="sac")`` over a sac and a tqc run of
+    one dataset, (k, λ) and seed called them duplicate seeds ("move one of them out"), and the
+    tqc run would have been tabled as sac's."""
+    if agent is None:
+        return records
+    other = [r for r in records if r.algo is not None and r.algo != agent]
+    if other:
+        agents = ", ".join(sorted({str(r.algo) for r in other}))
+        print(
+            f"[sweep] WARNING: {counted(len(other), 'run')} of other agents ({agents}) below "
+            f"the runs folder left out of the tables of agent {agent!r} (e.g. {other[0].run_dir})",
+            flush=True,
+        )
+    return [r for r in records if r.algo is None or r.algo == agent]
+
+
 def _check_one_run_per_seed(records: Sequence[RunRecord]) -> None:
     """Probe 20: two runs of one dataset, (k, λ) and seed (a trial folder copied inside the
     sweep, e.g. as a backup) were both counted, as two seeds of the mean ± std, silently."""
     first: dict[tuple[str, RamboPreset, int], RunRecord] = {}
     for record in records:
         key = (record.dataset, record.config, record.seed)
+        kept = first.get(key)
+        if kept is not None and None not in (kept.algo, record.algo) and kept.algo != record.algo:
+            raise ValueError(  # probe 92 row 42: was "both runs of …: move one of them out"
+                f"runs: {kept.run_dir} and {record.run_dir} are runs of different agents "
+                f"({kept.algo} vs {record.algo}) of {record.dataset} with "
+                f"{config_label(record.config)} and seed {record.seed}; table one agent at a "
+                f"time: pass agent={kept.algo!r} (or {record.algo!r}) to build_report, or keep each agent's runs "
+                "in their own folder"
+            )
         if key in first:
             raise ValueError(
                 f"runs: {first[key].run_dir} and {record.run_dir} are both runs of "
