@@ -241,6 +241,9 @@ def load_config(run_dir: str | Path, resume: bool = False) -> CotrainConfig:
         with recorded_run(path):  # probe 79 row 25: was refused, the run not even inspectable
             cfg = config_from_dict(data["config"], saved=True)
     except (TypeError, ValueError) as err:
+        newer = run_io.newer_config_format(data, f"run_dir: {path}")
+        if newer:  # probe 92 row 30: was "unknown field(s) [...]; did you mean …?" (a typo)
+            raise ValueError(f"{newer} ({err})") from None
         raise ValueError(f"run_dir: {path}: {err}") from None
     if cfg.precision == "auto":  # was: resolved anew on resume (another cache key: MLE again)
         raise ValueError(
@@ -280,7 +283,10 @@ def _say_reproduction_parts(cfg: CotrainConfig, threads: int) -> None:
     same = [
         s["torch_threads"] == threads and s["compiled"] in (None, now["compiled"]) for s in settings
     ]
-    if len(settings) == 1 and same[0]:
+    # probe 92 row 36: sessions [1 thread, compiled None] + [1 thread, eager] (a run resumed
+    # across versions: None = not recorded) were "its numbers part from that run's", though
+    # equal; an unrecorded value is unknown, so no difference is claimed from it
+    if all(same):
         return
     ran = f"torch threads {[s['torch_threads'] for s in settings]}"
     if any(s["compiled"] is not None for s in settings):
@@ -357,7 +363,7 @@ def _load_session(run_dir: str | Path, device: str | None) -> tuple[Session, Run
             recorded_dataset=_recorded_dataset(Path(run_dir)),
             recorded_resolved=_recorded_resolved(Path(run_dir)),  # its (k, λ): probe 79
         )
-        history = _restore(session, state, checkpoint)
+        history = _restore(session, state, checkpoint, resuming=False)
     say_if_diverged(Path(run_dir), history.iteration)
     recorded = run_io.read_json(Path(run_dir) / run_io.CONFIG_NAME).get("resolved")
     say_setting_changed(session, recorded, history.iteration, "loaded")  # probe 78 row 33
@@ -1718,7 +1724,11 @@ def _write_resolved_config(session: Session, run_dir: Path) -> None:
     run_io.check_run_dir_kept(run_dir)  # probe 28: moved during the setup
     run_io.write_json(
         run_dir / run_io.CONFIG_NAME,
-        {"config": config_to_dict(session.cfg), "resolved": session.resolved},
+        {
+            "format": run_io.CONFIG_FORMAT,  # probe 92 row 30: a newer writer told from a typo
+            "config": config_to_dict(session.cfg),
+            "resolved": session.resolved,
+        },
     )
 
 
@@ -1898,7 +1908,11 @@ def _load_run_checkpoint(path: Path) -> dict[str, Any]:
     return state
 
 
-def _restore(session: Session, state: dict[str, Any], checkpoint: Path) -> RunHistory:
+def _restore(
+    session: Session, state: dict[str, Any], checkpoint: Path, resuming: bool = True
+) -> RunHistory:
+    """The checkpoint's state into ``session``; ``resuming``: a run going on (else load_session,
+    for analysis: nothing goes on, and an old checkpoint's pool stays empty)."""
     agent = session.agent
     _check_ensemble_fits(session, state["ensemble"], checkpoint)
     _load_agent_state(agent, state["agent"])
@@ -1921,10 +1935,20 @@ def _restore(session: Session, state: dict[str, Any], checkpoint: Path) -> RunHi
     missing = [name for name in ("pool", "rollouts") if state.get(name) is None]
     if missing:  # probe 72 row 5: was silent (a resumed old run scored 3.44 vs 4.08 uninterrupted)
         held = " or ".join({"pool": "model pool", "rollouts": "rollout starts"}[m] for m in missing)
+        # probe 92 rows 8, 32: load_session / diagnose were told "the run goes on from a
+        # refilled pool", though nothing goes on there and the pool is left empty
+        then = (
+            "the run goes on from a refilled pool and new rollout starts, so its numbers from here "
+            "differ from an uninterrupted run's"
+            if resuming
+            else f"the loaded session has {'an empty model pool' if 'pool' in missing else ''}"
+            f"{' and ' if len(missing) == 2 else ''}"
+            f"{'new rollout starts' if 'rollouts' in missing else ''} (a resume would refill the "
+            "pool and draw new rollout starts, so its numbers would differ from an uninterrupted "
+            "run's)"
+        )
         print(
-            f"[cotrain] note: {checkpoint} holds no {held} (written before session 32): the run "
-            "goes on from a refilled pool and new rollout starts, so its numbers from here differ "
-            "from an uninterrupted run's",
+            f"[cotrain] note: {checkpoint} holds no {held} (written before session 32): {then}",
             flush=True,
         )
     return RunHistory.from_state_dict(state["history"])

@@ -92,6 +92,7 @@ __all__ = [
     "recorded_ledger",
     "run_slug",
     "setting_differences",
+    "settings_unknown",
     "stale_lock_pid",
     "standing",
     "update_ledger",
@@ -642,10 +643,14 @@ def update_ledger(
                 f"--replace to scripts/ledger.py to replace it)"
             )
         if kept is not None and kept.run_dir and kept.run_dir != entry.run_dir:
+            # probe 92 row 34: an old entry whose folder was gone was replaced by a run of other
+            # settings without a word that they could not be compared
+            unknown = settings_unknown(kept)
             print(  # probe 19: another run of the key (as long or longer) replaced it silently
                 f"[ledger] {entry.slug}: the ledger's run {kept.run_dir} "
                 f"({counted(kept.iterations, 'iteration')}) is replaced by {run_dir} ({entry.iterations}); add the other back "
-                "with --replace to keep it instead",
+                "with --replace to keep it instead"
+                + (f" (the settings could not be compared: {unknown})" if unknown else ""),
                 flush=True,
             )
         index[entry.slug] = entry
@@ -1622,3 +1627,13 @@ def standing(
         "next_iteration": None if following is None else following["iteration"],
         "n_evals": len(evaluated),
     }
+
+
+def settings_unknown(entry: LedgerEntry) -> str | None:
+    """Why ``entry``'s settings cannot be known, or None: an entry written before the ledger
+    recorded settings whose run folder is gone (probe 92 rows 33, 34: such an entry was compared
+    with, and replaced by, runs of other settings without a word)."""
+    if _kept_settings(entry) is not None:
+        return None
+    gone = f", and {entry.run_dir} no longer holds its {CONFIG_NAME}" if entry.run_dir else ""
+    return f"its entry was written before the ledger recorded settings{gone}"

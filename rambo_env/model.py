@@ -32,10 +32,12 @@ from rambo_env.dynamics.ensemble import (
 )
 from rambo_env.dynamics.termination import get_termination_fn
 from rambo_env.dynamics.training import (
+    _BUDGET_FIELDS,
     MLEConfig,
     check_checkpoint_room,
     checkpoint_settings,
     compiled_story,
+    epoch_cap,
     train_mle,
     warn_few_rows,
     warn_no_improvement,
@@ -614,12 +616,64 @@ def _cached_or_trained_ensemble(
         if cached is not None:
             warn_few_rows(dataset, dataset.n_transitions, mle_config, ensemble_config.n_elites)
             return cached
+        if _adopt_early_stopped(path, key_args):  # probe 92 row 39: was retrained from scratch
+            cached = _cached_ensemble(path, dataset, normalizer, device, key_args, compile)
+            if cached is not None:
+                warn_few_rows(dataset, dataset.n_transitions, mle_config, ensemble_config.n_elites)
+                return cached
         # Another budget of the same trajectory may be training it: its checkpoint is shared.
         with io.cache_lock(partial):
             _adopt_legacy_partial(io.legacy_partial_path(path), partial)
             if not partial.exists():
                 note_other_checkpoints(dataset, ensemble_config, mle_config, precision, partial)
             return _trained_ensemble(*train, path=path, partial=partial)
+
+
+def _adopt_early_stopped(path: Path, key_args: tuple[Any, ...]) -> bool:
+    """Copy to ``path`` (this run's cache entry, absent) a cached model of the same data, model,
+    seed and precision that differs only in its MLE budgets, when early stopping ended it within
+    this run's budgets: pretraining here would retrace its epochs and stop where it stopped, so it
+    is this run's model (the budgets are in the cache key). Says so; True when copied.
+
+    Probe 92 row 39: a model early-stopped under session 23's defaults (max_time_s 120, no
+    max_steps) was retrained from scratch (the same weights) under today's (no time budget,
+    max_steps 10000), whose other key hid it: hours at paper size."""
+    fingerprint, ensemble_config, mle_config, seed, precision = key_args
+    trajectory = io.trajectory_key(*key_args)  # the key less the budgets
+    for other in sorted(path.parent.glob("dynamics-*.pt")):
+        if other == path or other.name.endswith(".partial.pt"):
+            continue
+        try:
+            loaded = io.load_model(other, "cpu")
+        except Exception:  # unreadable: its own key's run says so
+            continue
+        theirs, report = loaded.mle_config, loaded.report
+        if theirs is None or report is None or report.stopped_by != "early_stop":
+            continue
+        theirs_key = (fingerprint, ensemble_config, theirs, seed, precision)
+        # its settings under this run's data, model, seed and precision give its name only when
+        # those are the same (entries before session 33 record no meta)
+        if io.trajectory_key(*theirs_key) != trajectory or other.stem != (
+            f"dynamics-{io.cache_key(*theirs_key)}"
+        ):
+            continue
+        cap, _ = epoch_cap(mle_config, report.n_train)
+        if (cap is not None and report.epochs > cap) or (
+            mle_config.max_time_s is not None and report.wall_s > mle_config.max_time_s
+        ):
+            continue  # this run's budgets stop it earlier: another model
+        meta = {**loaded.meta, **io.cache_meta(*key_args)}  # its mle_compiled, this run's key
+        io.save_model(path, loaded.ensemble, loaded.normalizer, mle_config, report, meta=meta)
+        budgets = ", ".join(f"{k} {getattr(theirs, k)}" for k in _BUDGET_FIELDS)
+        print(
+            f"[rambo_env] note: the model cache holds {other.name}, this dataset's model under "
+            f"other MLE budgets ({budgets}) that early stopping ended at "
+            f"{counted(report.epochs, 'epoch')}, within this run's: pretraining here gives the "
+            f"same model, so it is reused (copied to {path.name})",
+            flush=True,
+        )
+        return True
+    return False
 
 
 def note_other_checkpoints(
@@ -785,6 +839,18 @@ def _cached_ensemble(
         )
     if loaded.report is not None:  # said again on every load, as at its training
         warn_no_improvement(loaded.report, key_args[2], dataset.name)
+    if loaded.report is not None and loaded.report.stopped_by == "max_time":
+        # probe 92 row 35: a model an old version stopped after 1 epoch (its compile counted
+        # against max_time_s until de15b6e) was reused under the same key without a word
+        print(
+            f"[rambo_env] note: this cached model stopped at its time budget (max_time_s "
+            f"{key_args[2].max_time_s}) after {counted(loaded.report.epochs, 'epoch')} "
+            f"({loaded.report.wall_s:.1f} s; versions before de15b6e also counted torch.compile's "
+            "warm-up in it): another machine, load or version stops elsewhere; to retrain it, "
+            f"delete {path} (its kept MLE checkpoint, if any, is continued), or give a step "
+            "budget (--mle-max-steps N --mle-max-time-s none)",
+            flush=True,
+        )
     return loaded.ensemble
 
 

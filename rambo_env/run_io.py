@@ -60,6 +60,7 @@ _E = TypeVar("_E", bound=BaseException)
 
 __all__ = [
     "CHECKPOINT_NAME",
+    "CONFIG_FORMAT",
     "CONFIG_KEYS",
     "CONFIG_NAME",
     "CUDA_GENERATOR_STATE_BYTES",
@@ -994,8 +995,36 @@ def did_you_mean(value: Any, choices: Sequence[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-#: The top-level keys of a run's ``config.json``: the run's settings and what they resolved to.
-CONFIG_KEYS = ("config", "resolved")
+#: The top-level keys of a run's ``config.json``: the run's settings, what they resolved to, and
+#: the format of the file (:data:`CONFIG_FORMAT`; absent in runs started before probe 92).
+CONFIG_KEYS = ("config", "resolved", "format")
+
+#: The format of the ``config.json`` this code writes (its top-level ``"format"``). Rule: add 1
+#: whenever a field is added to CotrainConfig, to ``resolved`` or to the top level (older code
+#: reads such a field as unknown): code that meets a format above its own then says "written by a
+#: newer rambo_env" instead of taking the new field for a typo (probe 92 rows 29-30). A file
+#: without a format (every run before probe 92) is read as before.
+CONFIG_FORMAT = 1
+
+
+def newer_config_format(saved: dict[str, Any], path: str | Path) -> str | None:
+    """The advice for a ``config.json`` whose ``"format"`` is above :data:`CONFIG_FORMAT` (written
+    by a newer rambo_env), None for today's format or none recorded; ValueError for a format that
+    is not a positive int (edited by hand)."""
+    fmt = saved.get("format")
+    if fmt is None:
+        return None
+    if not is_int(fmt) or fmt < 1:
+        raise ValueError(
+            f"{path}: format {fmt!r} is not a config format (a positive int, this code writes "
+            f"{CONFIG_FORMAT}; edited by hand?): put back the run's value, or remove the key"
+        )
+    if fmt <= CONFIG_FORMAT:
+        return None
+    return (
+        f"{path} was written by a newer rambo_env (config format {fmt} > {CONFIG_FORMAT}, this "
+        "code's): update the code (git pull) to resume or read it"
+    )
 
 
 def check_config_keys(saved: dict[str, Any], path: str | Path) -> None:
@@ -1003,6 +1032,9 @@ def check_config_keys(saved: dict[str, Any], path: str | Path) -> None:
     hand-added top-level ``"seed": 7`` was ignored on ``--resume`` without a word, while the same
     key inside ``"config"`` was refused as an unknown field)."""
     unknown = sorted(str(key) for key in saved if key not in CONFIG_KEYS)
+    newer = newer_config_format(saved, path)
+    if unknown and newer:  # probe 92 row 30: a newer writer's key was taken for a stray one
+        raise ValueError(f"{newer} (top-level key(s) {unknown} are unknown to this code)")
     if unknown:
         hints = "".join(
             f"; {key!r}{hint}" for key in unknown if (hint := did_you_mean(key, CONFIG_KEYS))

@@ -45,6 +45,7 @@ from rambo_env.ledger import (
     protocol_transitions,
     read_index,
     setting_differences,
+    settings_unknown,
     standing,
 )
 from rambo_env.presets import RamboPreset
@@ -328,6 +329,7 @@ def standing_lines(
         at = f"not evaluated by iteration {done}"
         if where["next_score"] is not None:
             at += f" (first evaluation: {_fmt(where['next_score'])} at {where['next_iteration']})"
+    unknown = settings_unknown(entry) if run_dir is not None else None
     n_last = min(where["n_evals"], 10)  # was "its last 10 evaluations" for a run with 5
     # probe 81 row 32: an extended run was set against its own earlier entry as another run
     whose = (
@@ -345,6 +347,8 @@ def standing_lines(
             if bookkeeping
             else ""
         )
+        # probe 92 row 33: was compared without a word (its real_ratio, budgets unknown)
+        + (f"; its settings are unknown ({unknown}): compared on the key alone" if unknown else "")
     )
     return lines
 
