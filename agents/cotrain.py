@@ -856,10 +856,15 @@ def _run(
         except (run_io.WriteFailedError, run_io.RunDirMovedError):
             raise  # the run's own writes: their errors say where the run stands (probes 28, 30)
         except Exception as err:  # probe 85: a bug, out of memory, a full disk in an iteration
-            _record_failure(
-                err, session, history, run_dir, setup_s, t_start, diverged_before, config_kept
-            )
-            raise
+            if not run_io.is_closed_stdout(err):
+                _record_failure(
+                    err, session, history, run_dir, setup_s, t_start, diverged_before, config_kept
+                )
+                raise
+            # probe 93 row 42: the script's reader exited (`| head`) mid-iteration: was "failed:
+            # BrokenPipeError in iteration 2", exit status 1; now stopped as a signal stops it
+            run_io.silence_stdout()  # the closing lines go nowhere instead of failing again
+            monitor.interrupt("the program reading the output exited: a closed pipe")
         finally:  # probe 25: its writer thread outlived each run in a long-lived process
             tb_logger.close()
             monitor.close_bar()  # probe 77 row 5: an error left it open for the process's life
@@ -2044,6 +2049,21 @@ def _say_settings_changed(session: Session) -> None:
             " (compiled kernels round floats differently)"
         )
         keeps.append("--no-compile" if last["compiled"] is False else "--compile")
+    # probe 93 row 20: a resume at another matmul precision said nothing. A record without
+    # "matmul_precision" is 'highest': session_record leaves torch's default out, and the
+    # records written before probe 91 most likely ran at that default (torch's); read as
+    # unknown, a change from them would go unsaid, the case this note is for.
+    was, now_precision = (
+        last.get("matmul_precision", "highest"),
+        torch.get_float32_matmul_precision(),
+    )
+    if was != now_precision:
+        changed.append(
+            f"multiplies float32 matrices at precision {now_precision!r}, the run's last session "
+            f"at {was!r} (torch.set_float32_matmul_precision: TF32 / bf16 matmuls round "
+            "differently)"
+        )
+        keeps.append(f"torch.set_float32_matmul_precision({was!r}) before the call")
     if changed:
         # probe 83 row 35: after sessions at mixed settings no flag gives an uninterrupted run's
         # numbers any more (was: "--torch-threads N keeps them" there too)

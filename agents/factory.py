@@ -55,6 +55,7 @@ from rambo_env.envs.model_env import check_rollout_length
 from rambo_env.optim import DirectAdam
 from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
 from rambo_env.run_io import (
+    check_default_device,
     check_flag,
     check_path_text,
     check_seed,
@@ -1229,6 +1230,7 @@ def make_agent(
     # was "The only supported seed types are: None, …" at the first learn
     seed = check_seed(seed)
     check_device(device)  # was: torch's raw device-string RuntimeError
+    check_default_device("make_agent")  # probe 93 row 45: a meta default was torch's copy error
     # "no" was truthy: LayerNorm on; probe 21: 1 (== True) was taken too
     if critic_layer_norm is not None and not isinstance(critic_layer_norm, bool | np.bool_):
         raise ValueError(

@@ -313,10 +313,14 @@ class RunMonitorCallback(BaseCallback):
             stacklevel=user_stacklevel(),
         )
 
-    def interrupt(self) -> None:
-        """Record a KeyboardInterrupt (the last checkpoint stays valid for resuming)."""
+    def interrupt(self, cause: str | None = None) -> None:
+        """Record a KeyboardInterrupt (the last checkpoint stays valid for resuming); ``cause``:
+        what stopped the run when it was not a signal (e.g. stdout's reader exited)."""
         self.status = "interrupted"
-        self.message = f"interrupted; the checkpoint of iteration {self.history.iteration} is kept"
+        by = f" ({cause})" if cause else ""
+        self.message = (
+            f"interrupted{by}; the checkpoint of iteration {self.history.iteration} is kept"
+        )
         if self._bar is not None:
             self._bar.close()
 

@@ -46,6 +46,7 @@ from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
     check_default_device,
     check_default_dtype,
+    check_file_or_absent,
     check_flag,
     check_readable,
     check_seed,
@@ -603,6 +604,14 @@ def _cached_or_trained_ensemble(
     )  # fmt: skip
     if not cache:
         return _trained_ensemble(*train, path=None)
+    # probe 93 row 27: a folder at the cache entry was "ValueError path: … is a folder" only
+    # after MLE pretraining, naming an argument the caller never passed; it is left alone
+    check_file_or_absent(
+        path,
+        "RAMBO_ENV_CACHE: the cache entry of this dynamics model",
+        "the model trained here could not be saved there: remove or rename it, or set "
+        "RAMBO_ENV_CACHE to another folder (or pass cache=False)",
+    )
     cached = _cached_ensemble(path, dataset, normalizer, device, key_args, compile)
     if cached is not None:  # probe 32: a cached model of too few rows was loaded without a word
         warn_few_rows(dataset, dataset.n_transitions, mle_config, ensemble_config.n_elites)

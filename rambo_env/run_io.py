@@ -124,6 +124,7 @@ __all__ = [
     "hold_folder",
     "home_dir",
     "interrupts_deferred",
+    "is_closed_stdout",
     "is_int",
     "is_real",
     "iteration0_label",
@@ -1663,6 +1664,8 @@ class _GuardedStdout:
 
     def __init__(self, stream: Any, own_closed_pipe: bool = False) -> None:
         self._stream, self._own_closed_pipe = stream, own_closed_pipe
+        #: A write met a closed pipe and its BrokenPipeError went to the script (``own_closed_pipe``).
+        self.reader_gone = False
 
     def write(self, text: str) -> int:
         return self._guard(self._stream.write, text)
@@ -1676,8 +1679,11 @@ class _GuardedStdout:
     def _guard(self, call: Callable[..., Any], *args: Any) -> Any:
         try:
             return call(*args)
-        except BrokenPipeError:
+        except BrokenPipeError as err:
             if self._own_closed_pipe:
+                # probe 93 row 42: marked, so that a run stopped by it mid-iteration is recorded
+                # as interrupted (its reader exited), not as a failure (a bug)
+                self.reader_gone = err.stdout_reader_gone = True  # type: ignore[attr-defined]
                 raise
             done = _work_done()
             if done is not None:  # probe 91 row 15: a saved dataset was "so the script stopped"
@@ -1696,6 +1702,12 @@ class _GuardedStdout:
 
 #: ``(script, done)`` of :func:`on_closed_pipe`, else None.
 _closed_pipe_done: tuple[str, Callable[[], str | None]] | None = None
+
+
+def is_closed_stdout(err: BaseException) -> bool:
+    """``err`` is the BrokenPipeError of a script's stdout whose reader exited (``| head``),
+    raised by :func:`tolerant_console`'s guard (``own_closed_pipe``), not another pipe's."""
+    return isinstance(err, BrokenPipeError) and getattr(err, "stdout_reader_gone", False)
 
 
 def on_closed_pipe(script: str, done: Callable[[], str | None]) -> None:
@@ -1739,7 +1751,19 @@ def check_default_device(what: str) -> None:
     and a fresh one ended in torch's raw "Cannot copy out of meta tensor" (probe 91 rows 4, 5, 30);
     under ``'cuda'`` the CPU random generators the code draws with clash with the default device.
     One RuntimeError naming the setting, before anything is loaded or built."""
-    device = torch.get_default_device()
+    try:
+        device = torch.get_default_device()
+    except (AssertionError, RuntimeError) as err:  # it makes a tensor there to read its index
+        # probe 93 row 23: 'with torch.device("cuda"):' on a torch without CUDA was torch's raw
+        # "AssertionError: Torch not compiled with CUDA enabled", raised from this check itself
+        said = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise RuntimeError(
+            f"{what}: torch's default device (torch.set_default_device, or a 'with "
+            f"torch.device(...)' block) is one this torch cannot use ({said}; e.g. 'cuda' on a "
+            "torch without CUDA), and the library places its tensors itself: call "
+            "torch.set_default_device(None) (or 'cpu') first, outside any 'with torch.device' "
+            "block, and pass device='cuda' (--device cuda) on a machine with a GPU"
+        ) from None
     if device.type != "cpu":
         raise RuntimeError(
             f"{what}: torch's default device is {device} (torch.set_default_device, or a "

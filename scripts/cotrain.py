@@ -622,6 +622,11 @@ def main(argv: list[str] | None = None) -> int:
         return code
     except RunInterrupted as stop:  # Ctrl-C / SIGTERM in co-training: results.json is written
         results = stop.results
+        if getattr(sys.stdout, "reader_gone", False):  # probe 93 row 42: `| head` mid-iteration
+            code = report_user_error(BrokenPipeError())  # as a closed pipe before training
+            with contextlib.suppress(OSError):
+                print(f"[cotrain] {interrupted_line(run_dir, cfg)}", file=sys.stderr, flush=True)
+            return code
     except KeyboardInterrupt:  # Ctrl-C before training (setup, MLE), or twice: no traceback
         print(f"[cotrain] {interrupted_line(run_dir, cfg)}", file=sys.stderr, flush=True)
         return 130
