@@ -6,20 +6,8 @@ from __future__ import annotations
 import json
 
 from tests.agents.test_cotrain import _fake_run, ledger_module  # noqa: F401 (the fixture)
+from tests.agents.test_cotrain_probe71_ledger import _results
 from tests.scripts import load_script
-
-
-def _results() -> dict:
-    return {
-        "evals": [],
-        "iterations_completed": 3,
-        "final_score": 4.4,
-        "final_return": 137.5,
-        "rollout_length": 2,
-        "adversary_weight": 3e-4,
-        "dataset_name": "tiny-hopper",
-        "algo": "sac",
-    }
 
 
 def test_an_old_entry_whose_folder_is_gone_is_said_to_have_unknown_settings(
