@@ -784,7 +784,12 @@ def _run(
                 key,
                 planned - settled,
                 measured_s=metrics["iteration_s"],
-                measured_as="this run's first iteration"
+                # probe 94 row 13: a resumed session's was "this run's first iteration"
+                measured_as=(
+                    "this run's first iteration"
+                    if first_new == 0
+                    else "this session's first iteration"
+                )
                 if settled == 1
                 else "this session's second iteration; the first included the compile",
                 paper_sizes=paper_sizes,

@@ -598,7 +598,7 @@ def update_ledger(
         iterations=max((r["iteration"] for r in rows), default=0),
         last10_score=final_score(scores, N_FINAL_EVALS),
         cotrain_wall_s=_cotrain_wall_s(
-            run_dir, walls, max((r["iteration"] for r in rows), default=0)
+            run_dir, walls, max((r["iteration"] for r in rows), default=0), diverged
         ),
         critic_layer_norm=layer_norm,
         run_dir=_run_dir_record(run_dir),  # was: not recorded (probe 7's leftover)
@@ -965,12 +965,29 @@ def _check_same_settings(
     )
 
 
-def _cotrain_wall_s(run_dir: Path, walls: list[float], iterations: int) -> float | None:
+def _iterations_completed(run_dir: Path) -> int | None:
+    """``results.json``'s ``iterations_completed`` (a diverged run's last good checkpoint), None
+    without it (no file, damaged, or not an int)."""
+    try:
+        done = read_json(run_dir / RESULTS_NAME).get("iterations_completed")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return done if is_int(done) else None
+
+
+def _cotrain_wall_s(
+    run_dir: Path, walls: list[float], iterations: int, diverged: bool = False
+) -> float | None:
     """:attr:`LedgerEntry.cotrain_wall_s`: the sum of the logged iteration times, or, when tb/
     lacks some of them (marked ``CURVES_LOST``, rows not logged again), results.json's mean
     iteration time times its iterations (probe 83 row 28: was the sum of only the logged ones,
     1.68 s of a run whose 8 iterations took 5.96 s, without a word); None without it (said when
-    tb/ holds some of them)."""
+    tb/ holds some of them). A ``diverged`` run's times are those of its completed iterations:
+    the diverged one logs none (probe 94 row 24: was None and a false warning)."""
+    if diverged:
+        done = _iterations_completed(run_dir)
+        if done is not None and 0 <= done < iterations:
+            iterations = done
     if len(walls) >= iterations:
         return sum(walls) if walls else None
     try:
@@ -1340,7 +1357,17 @@ def diverged_text(run_dir: Path, done: int, of: str = "") -> str | None:
     where = diverged_where(run_dir, of, "so its curve is not marked diverged")
     if where is None:
         return None
-    return f"its run {where}; its curve ends there, at iteration {done} (its last good checkpoint)"
+    # probe 94 row 23: the last logged iteration (the diverged one) was called its last good
+    # checkpoint; the checkpoint kept is results.json's iterations_completed
+    kept = _iterations_completed(run_dir)
+    if kept is None or kept == done:
+        return (
+            f"its run {where}; its curve ends there, at iteration {done} (its last good checkpoint)"
+        )
+    return (
+        f"its run {where}; its curve ends at iteration {done}, its last good checkpoint is "
+        f"iteration {kept}"
+    )
 
 
 def _warn_results_missing(run_dir: Path, status: str | None) -> None:
@@ -1523,8 +1550,18 @@ def _plot(
     for e in entries[:1]:
         if e.behaviour_score is not None:
             lines["behaviour policy (dataset)"] = e.behaviour_score
+    # probe 94 row 39: was the first entry's BC score only, drawn as every curve's warm start;
+    # each distinct one now (a label's one value unnamed, several each named by its run)
+    warm: dict[str, dict[str, float]] = {}
+    for e in entries:
         if e.bc_score is not None:  # probe 45: bc_epochs 0 evaluates the untrained policy
-            lines[iteration0_label((e.settings or {}).get("bc_epochs"))] = e.bc_score
+            name = iteration0_label((e.settings or {}).get("bc_epochs"))
+            warm.setdefault(name, {})[e.label] = e.bc_score
+    for name, scores in warm.items():
+        if len(set(scores.values())) == 1:
+            lines[name] = next(iter(scores.values()))
+        else:
+            lines.update({f"{name}: {run}": y for run, y in scores.items()})
     # probe 43 row 55: data without reference scores (Pendulum) had an empty score panel and
     # curves.py's advice "plot return_mean instead", which ledger.py has no option for
     score = "normalized_score" if _has_scores(curves.values()) else "return_mean"

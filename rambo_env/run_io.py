@@ -3238,7 +3238,8 @@ def plot_learning_curve(
     ax_eval.grid(alpha=0.3)
     ax_eval.set_title(title)
     q = [math.nan if v is None else v for v in q_history]
-    ax_q.plot(np.arange(1, len(q) + 1), q, color="tab:red")
+    # probe 94 row 34: was a line without markers, so a run with one value drew nothing
+    ax_q.plot(np.arange(1, len(q) + 1), q, color="tab:red", marker="o", ms=3)
     ax_q.set_ylabel("average Q(s, a), dataset rows")
     ax_q.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax_q.set_xlabel("iteration")
