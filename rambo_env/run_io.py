@@ -136,6 +136,7 @@ __all__ = [
     "on_closed_pipe",
     "out_of_memory",
     "out_of_memory_text",
+    "permission_denied",
     "pid_alive",
     "plot_learning_curve",
     "process_state",
@@ -1171,10 +1172,37 @@ def check_readable(path: str | Path, what: str, hint: str = "") -> None:
         except OSError:
             owner = "its folder cannot be searched"
         fix = "chmod u+rx" if path.is_dir() else "chmod u+r"
+        advice = f"make it readable ({fix} {path}) or run as the user who owns it"
+        if _owned_by_other(path):  # probe 95 rows 7, 25, 32, 37, 40: was "chmod u+r", which
+            fix = "chmod a+rx" if path.is_dir() else "chmod a+r"  # the owner already has
+            advice = (
+                f"ask its owner to make it readable ({fix} {path}) or to copy it to a folder of "
+                "yours, or run as the user who owns it"
+            )
         raise ValueError(
-            f"{what}: {path} is not readable by this user (Permission denied; {owner}); make "
-            f"it readable ({fix} {path}) or run as the user who owns it{hint}"
+            f"{what}: {path} is not readable by this user (Permission denied; {owner}); "
+            f"{advice}{hint}"
         ) from None
+
+
+def _owned_by_other(path: Path) -> bool:
+    """Whether ``path`` belongs to a user other than this process's (False where unknown)."""
+    try:
+        return path.stat().st_uid != os.geteuid()
+    except (OSError, AttributeError):  # no geteuid on Windows
+        return False
+
+
+def permission_denied(err: BaseException | None) -> bool:
+    """Whether a PermissionError is ``err`` or in its cause / context chain (e.g. the ValueError
+    of :func:`check_readable`, raised from within the PermissionError)."""
+    seen: set[int] = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, PermissionError):
+            return True
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return False
 
 
 def link_loop(path: str | Path) -> Path | None:
@@ -1847,8 +1875,10 @@ def damaged_file(err: BaseException) -> bool:
     damaged or foreign (then it may be removed and rebuilt). An allocation failure (MemoryError,
     ``torch.OutOfMemoryError``), the caller's process state (a meta default device:
     NotImplementedError), another RuntimeError, Ctrl-C: no (probe 91 rows 4, 30: any error was
-    taken for a corrupt file, and a valid cached model of hours of MLE deleted)."""
-    if out_of_memory(err) or isinstance(err, NotImplementedError):
+    taken for a corrupt file, and a valid cached model of hours of MLE deleted). A file this
+    user may not read (PermissionError in the chain): no, it is another user's, not damaged
+    (probe 95 rows 8, 9: another user's flat dataset cache was deleted, or the load failed)."""
+    if out_of_memory(err) or isinstance(err, NotImplementedError) or permission_denied(err):
         return False
     if isinstance(err, RuntimeError):
         return any(text in str(err).lower() for text in _DAMAGE_TEXTS)

@@ -47,6 +47,7 @@ from rambo_env.run_io import (
     WriteFailedError,
     check_flag,
     check_path_text,
+    check_readable,
     check_writable,
     damaged_file,
     did_you_mean,
@@ -56,6 +57,7 @@ from rambo_env.run_io import (
     home_dir,
     longest_name_bytes,
     note_relative,
+    permission_denied,
     pid_alive,
     replace_folder,
     restore_set_aside,
@@ -1618,18 +1620,29 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
 
     _check_id_matches_folder(dataset_id)
     cache = _cache_path(dataset_id)
+    write_cache = True
     if cache is not None and cache.is_file():
         try:
+            if not os.access(cache, os.R_OK):
+                raise PermissionError(errno.EACCES, "Permission denied", str(cache))
             # its episode ends are said by the final env (load_dataset's check_content)
             return OfflineDataset._load_npz(cache, source=f"minari:{dataset_id}")
         except Exception as err:  # a damaged cache entry: report, remove, rebuild from Minari
-            if not damaged_file(err):  # probe 91 rows 4, 30: was any error (out of memory)
+            if permission_denied(err):  # probe 95 rows 8, 9: another user's cache was called
+                print(  # damaged and deleted (or its unlink failed the load): it is left,
+                    f"[rambo_env] flat cache {cache} of {dataset_id} is not readable by this "
+                    "user (another user's?); leaving it and reading the Minari files",
+                    flush=True,
+                )
+                write_cache = False  # and not replaced (write_flat_cache drops old caches)
+            elif not damaged_file(err):  # probe 91 rows 4, 30: was any error (out of memory)
                 raise
-            print(
-                f"[rambo_env] flat cache {cache} of {dataset_id} is unreadable "
-                f"({type(err).__name__}); removing it and reading the Minari files again"
-            )
-            cache.unlink(missing_ok=True)
+            else:
+                print(
+                    f"[rambo_env] flat cache {cache} of {dataset_id} is unreadable "
+                    f"({type(err).__name__}); removing it and reading the Minari files again"
+                )
+                cache.unlink(missing_ok=True)
     root = minari_dataset_path("")
     if root.exists() and not root.is_dir():  # was: "is not in the local Minari root (…) …
         raise ValueError(  # FileExistsError", with advice to download or generate the data
@@ -1662,6 +1675,7 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
             if newer is not None:  # probe 25: was "is damaged", and advice to re-create it
                 raise DatasetUnavailableError(newer) from None
             _check_env_spec_entries(dataset_id)  # probe 83 row 46: Minari's error named no field
+            _check_files_readable(dataset_id, err)  # probe 95 row 34: was "is damaged"
             raise _main_file_trouble(dataset_id, err) or _damaged(
                 dataset_id, safe_reason(err)
             ) from None
@@ -1679,6 +1693,7 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
         found = _main_file_trouble(dataset_id, err)
         if found is not None:
             raise found from None
+        _check_files_readable(dataset_id, err)  # probe 95 row 33: was "re-create it (--force)"
         raise ValueError(
             f"Minari dataset {dataset_id!r} at {minari_dataset_path(dataset_id)}: its episode data "
             f"are unreadable ({safe_reason(err)}); "
@@ -1700,8 +1715,21 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
         raise _damaged(dataset_id, trouble)
     _warn_spaces_contradicting(dataset_id, minari_dataset, episodes[0])
     dataset = episodes_to_dataset(episodes, source=f"minari:{dataset_id}", **meta)
-    write_flat_cache(dataset_id, dataset)
+    if write_cache:
+        write_flat_cache(dataset_id, dataset)
     return dataset
+
+
+def _check_files_readable(dataset_id: str, err: BaseException) -> None:
+    """The "not readable by this user (… owner uid …)" ValueError of ``dataset_id``'s data files
+    when Minari's ``err`` is a PermissionError: the data are another user's, not damaged, and
+    re-creating them (--force) would replace the owner's (probe 95 rows 33, 34)."""
+    if not permission_denied(err):
+        return
+    data = minari_dataset_path(dataset_id) / "data"
+    for name in ("metadata.json", "main_data.hdf5"):
+        check_readable(data / name, f"Minari dataset {dataset_id!r}")
+    check_readable(data, f"Minari dataset {dataset_id!r}")
 
 
 def _space_trouble(space: Any, flattenable: bool) -> str | None:
