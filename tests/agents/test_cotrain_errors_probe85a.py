@@ -40,6 +40,17 @@ def _fail_on_call(monkeypatch, owner, name: str, n: int, error: BaseException) -
     monkeypatch.setattr(owner, name, failing)
 
 
+def diverged_run(hopper, tmp_path, monkeypatch):
+    """A run of 3 iterations stopped after 1, whose resumed session fails in iteration 2 on a
+    non-finite actor (cotrain exit 1); the run folder."""
+    run_dir = tmp_path / "run"
+    argv = _tiny_argv(hopper, run_dir, "--iterations", "3", "--stop-at-iteration", "1")
+    assert cotrain_cli.main(argv) == 0
+    _fail_on_call(monkeypatch, FusedSAC, "train", 1, ValueError(NAN_ACTOR))
+    assert cotrain_cli.main(["--resume", str(run_dir)]) == 1
+    return run_dir
+
+
 def _results(run_dir) -> dict:
     return json.loads((run_dir / "results.json").read_text())
 

@@ -15,7 +15,7 @@ from agents.cotrain import load_config, run_cotrain
 from agents.fused import FusedSAC
 from rambo_env.ledger import read_index
 from tests.agents.test_cotrain import _shared_model_cache, tiny_hopper  # noqa: F401 (fixtures)
-from tests.agents.test_cotrain_errors_probe85a import NAN_ACTOR, _fail_on_call
+from tests.agents.test_cotrain_errors_probe85a import _fail_on_call, diverged_run
 from tests.agents.test_cotrain_probe33 import _tiny_argv, cotrain_cli
 from tests.scripts import load_script
 
@@ -38,11 +38,7 @@ def test_the_readers_of_a_run_that_diverged_on_a_non_finite_actor_give_its_own_a
     # probe 87 row 12: was "its run failed at iteration 1 of 3: ValueError in iteration 2 (…):
     # Expected parameter loc …; continue it with scripts/cotrain.py --resume RUN" in both
     # readers: the advice cotrain gave against, and no word that the run diverged
-    run_dir = tmp_path / "run"
-    argv = _tiny_argv(tiny_hopper, run_dir, "--iterations", "3", "--stop-at-iteration", "1")
-    assert cotrain_cli.main(argv) == 0
-    _fail_on_call(monkeypatch, FusedSAC, "train", 1, ValueError(NAN_ACTOR))
-    assert cotrain_cli.main(["--resume", str(run_dir)]) == 1
+    run_dir = diverged_run(tiny_hopper, tmp_path, monkeypatch)
     capsys.readouterr()
     for said in _readers(run_dir, tmp_path, capsys):
         assert "its run failed at iteration 1 of 3: diverged in iteration 2" in said, said

@@ -5,11 +5,9 @@ again."""
 
 from __future__ import annotations
 
-from agents.fused import FusedSAC
 from rambo_env.ledger import RUN_STATUSES, read_index
 from tests.agents.test_cotrain import _shared_model_cache, tiny_hopper  # noqa: F401 (fixtures)
-from tests.agents.test_cotrain_errors_probe85a import NAN_ACTOR, _fail_on_call
-from tests.agents.test_cotrain_probe33 import _tiny_argv, cotrain_cli
+from tests.agents.test_cotrain_errors_probe85a import diverged_run
 from tests.scripts import load_script
 
 
@@ -20,11 +18,7 @@ def test_a_run_failed_on_a_non_finite_actor_is_entered_as_diverged(
     capsys,
 ):
     # probe 89 row 24: was index.json status "unfinished" (like a run to be continued)
-    run_dir = tmp_path / "run"
-    argv = _tiny_argv(tiny_hopper, run_dir, "--iterations", "3", "--stop-at-iteration", "1")
-    assert cotrain_cli.main(argv) == 0
-    _fail_on_call(monkeypatch, FusedSAC, "train", 1, ValueError(NAN_ACTOR))
-    assert cotrain_cli.main(["--resume", str(run_dir)]) == 1
+    run_dir = diverged_run(tiny_hopper, tmp_path, monkeypatch)
     capsys.readouterr()
     ledger = tmp_path / "ledger"
     assert load_script("ledger").main([str(run_dir), "--ledger", str(ledger)]) == 0
