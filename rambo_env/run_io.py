@@ -1196,13 +1196,7 @@ def _owned_by_other(path: Path) -> bool:
 def permission_denied(err: BaseException | None) -> bool:
     """Whether a PermissionError is ``err`` or in its cause / context chain (e.g. the ValueError
     of :func:`check_readable`, raised from within the PermissionError)."""
-    seen: set[int] = set()
-    while err is not None and id(err) not in seen:
-        if isinstance(err, PermissionError):
-            return True
-        seen.add(id(err))
-        err = err.__cause__ or err.__context__
-    return False
+    return err is not None and error_behind(err, PermissionError) is not None
 
 
 def link_loop(path: str | Path) -> Path | None:
