@@ -24,7 +24,7 @@ import torch
 
 from rambo_env.bench import cpu_model
 from rambo_env.dynamics.io import cache_dir
-from rambo_env.run_io import check_flag, is_int, write_json
+from rambo_env.run_io import check_flag, is_int, owned_by_other, owner_text, write_json
 
 if TYPE_CHECKING:
     from agents.cotrain_setup import CotrainConfig
@@ -65,6 +65,8 @@ def _path() -> Path:
 
 
 def _read() -> dict[str, float]:
+    if not _readable(_path()):
+        return {}
     try:
         data = json.loads(_path().read_text())
     except (OSError, ValueError):
@@ -90,9 +92,11 @@ def record_iteration_time(key: str, iteration_s: Sequence[float]) -> None:
     values = [t for t in times if math.isfinite(t) and 0 < t < MAX_ITERATION_S]
     if not values:
         return
+    path = _path()
+    if not _readable(path):  # probe 95 row 26: another user's file was replaced by this one's
+        return
     data = _read()
     data[key] = statistics.median(values)
-    path = _path()
     try:
         write_json(path, dict(sorted(data.items())))
     except OSError as err:  # the run goes on: a failed record only costs later estimates
@@ -101,6 +105,33 @@ def record_iteration_time(key: str, iteration_s: Sequence[float]) -> None:
 
 #: The timing files whose failed write was already named in this process (once each).
 _NOT_RECORDED_SAID: set[str] = set()
+
+
+def _readable(path: Path) -> bool:
+    """False, said once per process and file, when the timing file ``path`` exists but this user
+    may not read it (another user's, mode 0600, in a shared cache): its times are not read, and
+    the file is not replaced (probe 95 row 26: "no iteration … timed yet", then the owner's
+    records replaced by this user's without a word). True otherwise (missing, readable)."""
+    try:
+        with open(path, "rb"):
+            return True
+    except PermissionError:
+        pass
+    except OSError:  # missing, a folder: the read and the write say so
+        return True
+    if str(path) not in _NOT_RECORDED_SAID:
+        _NOT_RECORDED_SAID.add(str(path))
+        fix = f"make it readable (chmod u+r {path})"
+        if owned_by_other(path):
+            fix = f"ask its owner to make it readable (chmod a+r {path})"
+        print(
+            f"[cotrain] WARNING: {path} is not readable by this user (Permission denied; "
+            f"{owner_text(path)}): iteration times are neither read nor recorded there (the "
+            f"file is left as it is), so start estimates stay unknown; {fix}, or set "
+            "RAMBO_ENV_CACHE to a folder of your own",
+            flush=True,
+        )
+    return False
 
 
 def _say_not_recorded(path: Path, err: OSError) -> None:

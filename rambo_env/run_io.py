@@ -81,6 +81,7 @@ __all__ = [
     "atomic_write",
     "available_memory_bytes",
     "broken_link_text",
+    "can_remove",
     "check_called_with",
     "check_config_keys",
     "check_default_device",
@@ -98,6 +99,7 @@ __all__ = [
     "check_outside_stores",
     "check_readable",
     "check_run_dir_kept",
+    "check_run_files_replaceable",
     "check_run_folder",
     "check_seed",
     "check_state_dict",
@@ -134,8 +136,11 @@ __all__ = [
     "longest_name_bytes",
     "note_relative",
     "on_closed_pipe",
+    "other_users_lock",
     "out_of_memory",
     "out_of_memory_text",
+    "owned_by_other",
+    "owner_text",
     "permission_denied",
     "pid_alive",
     "plot_learning_curve",
@@ -164,6 +169,7 @@ __all__ = [
     "sigterm_cleaned_up",
     "silence_stdout",
     "status_on_request",
+    "sticky_text",
     "stop_handler",
     "stop_signals",
     "stopped_text",
@@ -451,6 +457,8 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
         raise ValueError(f"run_dir: {run_dir} exists and is not a folder")
     if _exists(run_dir) and not _exists(run_dir / CONFIG_NAME):
         check_no_foreign_entries(run_dir)
+    if _exists(run_dir / CONFIG_NAME):
+        check_run_files_replaceable(run_dir)
     new_dirs = _make_dirs(run_dir)
     created = bool(new_dirs)
     lock = run_dir / LOCK_NAME
@@ -476,6 +484,9 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
             if _exists(run_dir / CONFIG_NAME)
             else "pick a writable folder"
         )
+        foreign = other_users_lock(lock) if permission_denied(err) else None
+        if foreign is not None:  # probe 95 row 30: was "pick a writable folder" of a writable one
+            raise ValueError(f"run_dir: {foreign}") from err
         raise ValueError(f"run_dir: cannot write {lock} ({err.strerror or err}); {hint}") from err
     except ValueError:
         if created:
@@ -645,6 +656,9 @@ def hold_folder(folder: str | Path, in_use: str, elsewhere: str | None = None) -
         if elsewhere is not None and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             # probe 69 row 32: a full disk said "make … writable" of a writable folder
             raise WriteFailedError(lock, err, elsewhere) from err
+        foreign = other_users_lock(lock) if permission_denied(err) else None
+        if foreign is not None:  # probe 95 row 30: was "make … writable" of a writable folder
+            raise ValueError(foreign) from err
         raise ValueError(
             f"cannot write {lock} ({err.strerror or err}); make {folder} writable"
         ) from err
@@ -1166,14 +1180,10 @@ def check_readable(path: str | Path, what: str, hint: str = "") -> None:
         else:
             return
     except PermissionError:
-        try:
-            st = path.stat()
-            owner = f"mode {stat.filemode(st.st_mode)}, owner uid {st.st_uid}"
-        except OSError:
-            owner = "its folder cannot be searched"
+        owner = owner_text(path)
         fix = "chmod u+rx" if path.is_dir() else "chmod u+r"
         advice = f"make it readable ({fix} {path}) or run as the user who owns it"
-        if _owned_by_other(path):  # probe 95 rows 7, 25, 32, 37, 40: was "chmod u+r", which
+        if owned_by_other(path):  # probe 95 rows 7, 25, 32, 37, 40: was "chmod u+r", which
             fix = "chmod a+rx" if path.is_dir() else "chmod a+r"  # the owner already has
             advice = (
                 f"ask its owner to make it readable ({fix} {path}) or to copy it to a folder of "
@@ -1185,7 +1195,73 @@ def check_readable(path: str | Path, what: str, hint: str = "") -> None:
         ) from None
 
 
-def _owned_by_other(path: Path) -> bool:
+def owner_text(path: str | Path) -> str:
+    """``mode -rw-------, owner uid 0`` of ``path`` (the words of :func:`check_readable`), or
+    ``its folder cannot be searched`` where it cannot be looked at."""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return "its folder cannot be searched"
+    return f"mode {stat.filemode(st.st_mode)}, owner uid {st.st_uid}"
+
+
+def can_remove(path: str | Path) -> bool:
+    """Whether this user may remove (or rename a file over) the entry ``path``: its folder is
+    writable, and not sticky (mode 1777, e.g. /tmp) unless this user owns the entry or the folder
+    (True where unknown: the operation then says)."""
+    path = Path(path)
+    try:
+        uid, folder, owner = os.geteuid(), path.parent.stat(), path.lstat().st_uid
+    except (OSError, AttributeError):  # no geteuid on Windows
+        return True
+    if uid == 0:
+        return True
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return False
+    return not folder.st_mode & stat.S_ISVTX or uid in (owner, folder.st_uid)
+
+
+def sticky_text(folder: str | Path) -> str:
+    """`` (its folder … is sticky: mode drwxrwxrwt, owner uid 0)`` where ``folder`` has the sticky
+    bit (only an entry's owner may remove or replace it there), else ``""``."""
+    try:
+        sticky = Path(folder).stat().st_mode & stat.S_ISVTX
+    except OSError:
+        return ""
+    return f" (its folder {folder} is sticky: {owner_text(folder)})" if sticky else ""
+
+
+def other_users_lock(lock: str | Path) -> str | None:
+    """``<lock> is another user's lock file (mode …, owner uid N)[ of process P, which no longer
+    runs]; <what to do>`` when the lock file ``lock`` belongs to another user and this user may
+    not write it, else None (probe 95 rows 30, 36: was "cannot write …/.lock (Permission
+    denied); pick a writable folder" of a writable one, or "is not a file": it is a file)."""
+    lock = Path(lock)
+    if lock.is_symlink() or not lock.is_file() or not owned_by_other(lock):
+        return None
+    try:
+        text = lock.read_text(errors="replace")
+    except OSError:
+        text = ""
+    parsed = _parse_lock(text)
+    process = ""
+    if parsed is not None:
+        alive = _live_lock_pid(text) is not None
+        process = f" of process {parsed[0]}" + (", still running" if alive else " (stale: gone)")
+    if can_remove(lock):
+        fix = f"remove it (rm {shell_path(lock)}: its folder lets you) and rerun"
+    else:
+        fix = (
+            f"only its owner (uid {lock.stat().st_uid}) or root can remove it"
+            f"{sticky_text(lock.parent)}: ask them, or use another folder"
+        )
+    return (
+        f"{lock} is another user's lock file ({owner_text(lock)}){process}: this user cannot "
+        f"write it; {fix}"
+    )
+
+
+def owned_by_other(path: Path) -> bool:
     """Whether ``path`` belongs to a user other than this process's (False where unknown)."""
     try:
         return path.stat().st_uid != os.geteuid()
@@ -3376,6 +3452,7 @@ def file_lock(lock_path: Path, doing: str, setting: str) -> Iterator[None]:
         try:
             f = open(lock_path, "a+")
         except OSError as err:  # was: a bare "[Errno 21] Is a directory: '…pt.lock'"
+            _refuse_unwritable_lock(lock_path, setting, err)
             what = "is not a file" if os.path.lexists(lock_path) else "cannot be made"
             raise ValueError(
                 f"{setting}: {lock_path} {what} ({err.strerror or err}), but a lock file is kept "
@@ -3400,6 +3477,57 @@ def file_lock(lock_path: Path, doing: str, setting: str) -> Iterator[None]:
     finally:
         lock_path.unlink(missing_ok=True)
         f.close()  # releases the lock
+
+
+def _refuse_unwritable_lock(lock_path: Path, setting: str, err: OSError) -> None:
+    """The ValueError of a :func:`file_lock` file this user may not open: another user's leftover
+    lock (probe 95 row 36: was "is not a file (Permission denied)"; the file means nothing, but
+    only who may remove it can), or a folder this user may not write, where no lock was (probe
+    95 row 28: was "cannot be made …; remove it", of no lock file). Other errors: nothing."""
+    if not permission_denied(err):
+        return
+    foreign = other_users_lock(lock_path)
+    if foreign is not None:
+        raise ValueError(
+            f"{setting}: {foreign} (a leftover lock file of a finished process means nothing; "
+            f"or point {setting} at a folder of your own)"
+        ) from None
+    folder = lock_path.parent
+    if os.path.lexists(lock_path) or not folder.is_dir():
+        return
+    advice = f"make it writable (chmod u+w {shell_path(folder)})"
+    if owned_by_other(folder):
+        advice = "ask its owner to make it writable for you"
+    raise ValueError(
+        f"{setting}: {lock_path} cannot be made: its folder {folder} is not writable by this "
+        f"user ({owner_text(folder)}); {advice}, or point {setting} at a folder of your own"
+    ) from None
+
+
+def check_run_files_replaceable(run_dir: str | Path) -> None:
+    """One ValueError when a run folder's files cannot be replaced by this user: its folder is
+    sticky (mode 1777, a shared folder) and they are another user's, so the first write of a
+    ``--resume`` (config.json) fails, after the dataset load and the model setup (probe 95 row
+    27: was "config.json: not written (Operation not permitted); check that … is a writable
+    folder", and the same again on every try)."""
+    run_dir = Path(run_dir)
+    try:
+        entries = sorted(p for p in run_dir.iterdir() if p.is_file() and not p.is_symlink())
+    except OSError:
+        return  # an unreadable folder: claim_run_dir's lock says so
+    blocked = [p for p in entries if p.name != LOCK_NAME and not can_remove(p)]
+    if not blocked:
+        return
+    blocked.sort(key=lambda p: p.name != CONFIG_NAME)  # the resume's first write
+    first = blocked[0]
+    raise ValueError(
+        f"run_dir: {run_dir} holds files of another user that a run there must replace but "
+        f"this user cannot ({some_names([p.name for p in blocked])}; {first.name}: "
+        f"{owner_text(first)})"
+        f"{sticky_text(run_dir)}; copy the run folder to a folder of your own and resume the "
+        f"copy (cp -r {shell_path(run_dir)} COPY; scripts/cotrain.py --resume COPY), or run as "
+        f"its owner (uid {first.stat().st_uid})"
+    )
 
 
 #: Seconds between the "still waiting" lines of :func:`file_lock` (the first is said at once).

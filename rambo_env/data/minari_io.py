@@ -57,6 +57,8 @@ from rambo_env.run_io import (
     home_dir,
     longest_name_bytes,
     note_relative,
+    owned_by_other,
+    owner_text,
     permission_denied,
     pid_alive,
     replace_folder,
@@ -176,7 +178,30 @@ def minari_folder_there(dataset_id: str) -> bool:
     """Something sits where the local Minari dataset ``dataset_id`` goes (a folder, maybe
     damaged, or a link)."""
     folder = minari_dataset_path(dataset_id)
-    return folder.exists() or folder.is_symlink()
+    try:
+        return folder.exists() or folder.is_symlink()
+    except PermissionError as err:  # probe 95 row 35: was a raw PermissionError
+        raise _not_enterable(dataset_id, err) from None
+
+
+def _not_enterable(dataset_id: str, err: PermissionError) -> ValueError:
+    """The ValueError of a folder on the way to the Minari dataset ``dataset_id`` that this user
+    may not enter (probe 95 row 35: a namespace folder another user made with mode 0700 was a raw
+    ``PermissionError: [Errno 13] … metadata.json`` naming no variable and no way out)."""
+    path = minari_dataset_path(dataset_id)
+    root = minari_dataset_path("")
+    chain = [root, *reversed([p for p in path.parents if root in p.parents]), path]
+    folder = next((p for p in chain if p.is_dir() and not os.access(p, os.R_OK | os.X_OK)), None)
+    if folder is None:
+        folder = Path(err.filename).parent if err.filename else path
+    advice = f"make it readable (chmod u+rx {shell_quote(str(folder))})"
+    if owned_by_other(folder):
+        advice = f"ask its owner to open it (chmod a+rx {shell_quote(str(folder))})"
+    return ValueError(
+        f"MINARI_DATASETS_PATH: {folder} cannot be entered by this user (Permission denied; "
+        f"{owner_text(folder)}), so Minari dataset {dataset_id!r} cannot be read there; "
+        f"{advice}, or point MINARI_DATASETS_PATH at a folder of your own holding the dataset"
+    )
 
 
 def check_minari_root() -> Path:
@@ -490,9 +515,13 @@ def generation_lock(dataset_id: str) -> Iterator[None]:
 
 
 def minari_dataset_exists(dataset_id: str) -> bool:
-    if not (minari_dataset_path(dataset_id) / "data" / "metadata.json").is_file():
-        _restore_trash_of(dataset_id)  # a failed --force replacement left it in a trash folder
-    return (minari_dataset_path(dataset_id) / "data" / "metadata.json").is_file()
+    metadata = minari_dataset_path(dataset_id) / "data" / "metadata.json"
+    try:
+        if not metadata.is_file():
+            _restore_trash_of(dataset_id)  # a failed --force replacement left it in the trash
+        return metadata.is_file()
+    except PermissionError as err:  # probe 95 row 35: was a raw PermissionError
+        raise _not_enterable(dataset_id, err) from None
 
 
 # --------------------------------------------------------------------------- layout conversion
@@ -1393,8 +1422,12 @@ def write_flat_cache(dataset_id: str, dataset: OfflineDataset) -> None:
     try:
         if path.parent.is_dir():  # drop caches of earlier versions (e.g. before --force)
             for stale in path.parent.glob("*.npz"):
-                if not stale.is_dir() or stale.is_symlink():  # probe 17: a folder named *.npz
-                    stale.unlink(missing_ok=True)  # was a raw IsADirectoryError; it is left
+                if stale.is_dir() and not stale.is_symlink():  # probe 17: a folder named *.npz
+                    continue  # was a raw IsADirectoryError; it is left
+                if owned_by_other(stale):  # probe 95: another user's cache was deleted (a
+                    continue  # shared cache folder); it is theirs to drop
+                with contextlib.suppress(OSError):  # cannot be removed: left, the load goes on
+                    stale.unlink(missing_ok=True)
         if path.is_dir():
             raise IsADirectoryError(f"{path} is a folder; remove it")
         dataset.to_npz(path)
