@@ -363,11 +363,35 @@ def _load_session(run_dir: str | Path, device: str | None) -> tuple[Session, Run
             recorded_dataset=_recorded_dataset(Path(run_dir)),
             recorded_resolved=_recorded_resolved(Path(run_dir)),  # its (k, λ): probe 79
         )
+        check_agent_record(session, _recorded_resolved(Path(run_dir)), Path(run_dir), "rebuilt")
         history = _restore(session, state, checkpoint, resuming=False)
     say_if_diverged(Path(run_dir), history.iteration)
     recorded = run_io.read_json(Path(run_dir) / run_io.CONFIG_NAME).get("resolved")
     say_setting_changed(session, recorded, history.iteration, "loaded")  # probe 78 row 33
     return session, history
+
+
+def check_agent_record(session: Session, recorded: Any, run_dir: Path, doing: str) -> None:
+    """ValueError when the agent rebuilt here is not the one the run built at its start, as its
+    config.json's ``resolved['agent']`` records it (:func:`agents.cotrain_setup.agent_record`),
+    before its weights are loaded. Probe 92b rows 31, 79: a run trained with ``make_agent`` wrapped
+    to add ``policy_kwargs=dict(activation_fn=torch.nn.Tanh)`` was loaded (load_session,
+    diagnose.py) and resumed as a ReLU actor holding the Tanh-trained weights, without a word (the
+    same shapes). A run that records none (config format 1 or none) is loaded as before."""
+    was = recorded.get("agent") if isinstance(recorded, dict) else None
+    if not isinstance(was, dict):
+        return
+    where = _first_difference(was, run_io.as_json(session.resolved["agent"]))
+    if where is None:
+        return
+    key, in_file, now = where
+    raise ValueError(
+        f"{run_dir / run_io.CONFIG_NAME}: the run's agent was built with {key} {in_file!r}, but "
+        f"the agent {doing} here has {key} {now!r} (the main job takes no policy_kwargs: was "
+        "agents.factory.make_agent wrapped, or the code changed, at the run's start?): "
+        "load or resume it with the agent built as at its start (the same wrapper), or start a "
+        "new run"
+    )
 
 
 def say_setting_changed(
@@ -715,6 +739,7 @@ def _run(
                 recorded_resolved=_recorded_resolved(run_dir),  # its (k, λ): probe 79
             )
             session.resolved_at_start = run_io.read_json(run_dir / run_io.CONFIG_NAME)["resolved"]
+            check_agent_record(session, session.resolved_at_start, run_dir, "resumed")
             history = _restore(session, state, run_dir / run_io.CHECKPOINT_NAME)
         except Exception as err:  # a refusal (ValueError) says its own way on
             if not isinstance(err, ValueError):

@@ -1115,10 +1115,41 @@ def build_session(
         # resume under other code says when they changed
         "termination": termination_record(mdp, dataset),
         "versions": _versions(),
+        "agent": agent_record(agent),  # probe 92b rows 31, 79 (config format 2)
     }
     return Session(
         cfg, dataset, mdp, vec_env, agent, adversary, RamboCallback(adversary), k, q_limit, resolved
     )
+
+
+def agent_record(agent: Any) -> dict[str, Any]:
+    """What the built agent's networks are, as config.json's ``resolved['agent']`` records it (probe
+    92b rows 31, 79: a run whose ``make_agent`` was wrapped to add ``policy_kwargs`` (a Tanh actor)
+    recorded nothing of it, and load_session / --resume / diagnose rebuilt a ReLU actor around the
+    Tanh-trained weights without a word, the shapes being the same): the policy class, its
+    ``net_arch`` and ``activation_fn`` as built, and the ``policy_kwargs`` the agent holds. Classes
+    and functions by qualified name, anything else not JSON by its repr without addresses: the
+    same in every process."""
+    from rambo_env.dynamics.termination import stable_text
+
+    def named(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): named(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+        if isinstance(value, list | tuple):
+            return [named(v) for v in value]
+        if value is None or isinstance(value, bool | int | float | str):
+            return value
+        if isinstance(value, type) or inspect.isfunction(value):
+            return f"{value.__module__}.{value.__qualname__}"
+        return stable_text(repr(value))
+
+    policy = agent.policy
+    return {
+        "policy": named(type(policy)),
+        "net_arch": named(getattr(policy, "net_arch", None)),
+        "activation_fn": named(getattr(policy, "activation_fn", None)),
+        "policy_kwargs": named(dict(getattr(agent, "policy_kwargs", None) or {})),
+    }
 
 
 def termination_record(mdp: Any, dataset: Any) -> dict[str, Any]:

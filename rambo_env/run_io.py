@@ -1019,8 +1019,9 @@ CONFIG_KEYS = ("config", "resolved", "format")
 #: whenever a field is added to CotrainConfig, to ``resolved`` or to the top level (older code
 #: reads such a field as unknown): code that meets a format above its own then says "written by a
 #: newer rambo_env" instead of taking the new field for a typo (probe 92 rows 29-30). A file
-#: without a format (every run before probe 92) is read as before.
-CONFIG_FORMAT = 1
+#: without a format (every run before probe 92) is read as before. 2: ``resolved['agent']``, what
+#: the built agent's networks are (probe 92b rows 31, 79).
+CONFIG_FORMAT = 2
 
 
 def newer_config_format(saved: dict[str, Any], path: str | Path) -> str | None:

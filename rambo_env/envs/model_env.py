@@ -27,7 +27,11 @@ from gymnasium.wrappers.vector import NormalizeObservation as VectorNormalizeObs
 
 from rambo_env.dynamics.ensemble import EnsembleConfig, resolve_device
 from rambo_env.dynamics.training import MLEConfig
-from rambo_env.envs.registration import check_time_limit_is_python_int, make_call_locals
+from rambo_env.envs.registration import (
+    check_time_limit_is_python_int,
+    make_call_locals,
+    renders_nothing,
+)
 from rambo_env.evaluation import charges_unclipped_action, env_name
 from rambo_env.model import LearnedMDP, check_make_mdp_options, check_model_args, make_mdp
 from rambo_env.normalization import raw_scale_evidence
@@ -1010,7 +1014,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
     ``env.unwrapped.mdp`` is the shared ``LearnedMDP`` (the adversary updates its ensemble).
     """
 
-    metadata: dict[str, Any] = {"render_modes": []}  # noqa: RUF012 (gymnasium's convention)
+    metadata = renders_nothing()  # probe 91a row 7: instances only (gym.make warned first)
     rollout_length = RolloutLength()
     mdp = ModelMdp()
     _spec: EnvSpec | None = None

@@ -51,6 +51,23 @@ def make_vec_call_locals() -> dict[str, Any] | None:
     return None if frame is None else dict(frame.f_locals)
 
 
+def renders_nothing() -> property:
+    """``metadata`` of an env that renders nothing (``{"render_modes": []}``), read on instances
+    only: ``gym.make`` reads a class attribute ``metadata`` before constructing the env and, for a
+    ``render_mode`` not in its ``render_modes``, warns first, so under ``python -W error`` its
+    UserWarning hid the env's own clear refusal of ``render_mode`` (probe 91a row 7). A property
+    is what gymnasium skips there (its wrappers' way), so the constructor's ValueError comes
+    first; an instance's ``metadata`` stays a plain dict, settable like gymnasium's attribute."""
+
+    def get(env: Any) -> dict[str, Any]:
+        return env.__dict__.setdefault("_metadata", {"render_modes": []})
+
+    def put(env: Any, value: dict[str, Any]) -> None:
+        env.__dict__["_metadata"] = value
+
+    return property(get, put)
+
+
 def check_time_limit_is_python_int(limit: Any, default: str) -> None:
     """Refuse a numpy integer ``max_episode_steps`` given to ``gym.make`` (other than gymnasium's
     -1, no TimeLimit), at construction: gymnasium's ``TimeLimit``, added after the constructor

@@ -27,6 +27,8 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from rambo_env.envs.registration import renders_nothing
+
 __all__ = [
     "ILLUSTRATIVE_HORIZON",
     "ILLUSTRATIVE_ID",
@@ -158,7 +160,7 @@ def _under_make_vec() -> bool:
 class _ToyEnv(gym.Env):
     """Shared 1-D plumbing: float32 Box obs (1,), action Box [-1, 1] (1,), action checks."""
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
+    metadata = renders_nothing()  # probe 91a row 7: instances only (gym.make warned first)
     #: What ``gym.make`` without ``max_episode_steps`` gives (named when refusing a numpy one).
     DEFAULT_TIME_LIMIT: ClassVar[str] = "no TimeLimit (the env ends its own episodes)"
 

@@ -30,14 +30,15 @@ def test_a_newer_writers_field_is_named_as_such(tiny_hopper, tmp_path):  # noqa:
     # mle_max_steps?", a newer version's field taken for a typo (config.json recorded no format)
     run_dir = tmp_path / "run"
     run_cotrain(tiny_config(tiny_hopper, n_iterations=1), run_dir)
-    assert json.loads((run_dir / "config.json").read_text())["format"] == 1
+    assert json.loads((run_dir / "config.json").read_text())["format"] == run_io.CONFIG_FORMAT
 
     def newer(saved):
-        saved["format"] = 2
+        saved["format"] = run_io.CONFIG_FORMAT + 1  # probe 96m: 2 since resolved['agent']
         saved["config"]["mle_max_grad_steps"] = None
 
     _edit_config(run_dir, newer)
-    with pytest.raises(ValueError, match=r"written by a newer rambo_env \(config format 2 > 1"):
+    newer_than = rf"\(config format {run_io.CONFIG_FORMAT + 1} > {run_io.CONFIG_FORMAT}"
+    with pytest.raises(ValueError, match=r"written by a newer rambo_env " + newer_than):
         load_config(run_dir, resume=True)
     _edit_config(run_dir, lambda saved: saved.update(extra={}))  # a newer top-level key
     with pytest.raises(ValueError, match=r"newer rambo_env .*top-level key\(s\) \['extra'\]"):
