@@ -124,6 +124,7 @@ def behaviour_clone(
             "of this dataset's env (agents.factory.make_agent builds one)"
         )
     real = real_transitions(dataset, normalizer, model.device)
+    _say_after_training(model)
     obs = real.obs  # [N, O]
     scaled = ActionScaler.from_model(model).scale(real.action)  # [N, A]
     n, batch = obs.shape[0], min(cfg.batch_size, obs.shape[0])
@@ -195,6 +196,23 @@ def behaviour_clone(
             "(skips none)"
         )
     return float(loss)
+
+
+def _say_after_training(model: OffPolicyAlgorithm) -> None:
+    """One warning when the agent has already taken gradient steps (probe 96a row 24: BC after
+    ``agent.learn`` was taken without a word). The warm start belongs before co-training (App.
+    B.4, Alg. 1): afterwards it pulls the trained actor back toward the behaviour policy while the
+    critics stay as trained. Legitimate (e.g. BC continued by hand), so it runs on."""
+    n_updates = int(getattr(model, "_n_updates", 0) or 0)
+    if n_updates > 0:
+        print(
+            f"[rambo_env] WARNING: behaviour_clone: the agent has already taken {n_updates} "
+            f"gradient step(s) ({model.num_timesteps} env steps learnt): the warm start pulls its "
+            "trained actor back toward the dataset's behaviour policy while its critics stay as "
+            "trained; BC is the initialisation before co-training (App. B.4, Alg. 1): call it "
+            "before agent.learn",
+            flush=True,
+        )
 
 
 def _diverged(cfg: BCConfig, batch: int) -> None:

@@ -334,7 +334,22 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
     run_dir = _run_dir_arg(run_dir)
     run_io.check_default_device("load_session")  # probe 91 row 5: was torch's raw meta error
     with recorded_run(run_dir / run_io.CONFIG_NAME):  # probe 79 row 25
-        return _load_session(run_dir, device)
+        session, history = _load_session(run_dir, device)
+    _say_run_in_progress(run_dir, history.iteration)
+    return session, history
+
+
+def _say_run_in_progress(run_dir: Path, iteration: int) -> None:
+    """One note when another live process holds the run (its ``.lock``): what was loaded is the
+    checkpoint as of now (probe 96a row 63: a live run was loaded without a word)."""
+    holder = run_io.run_holder(run_dir)
+    if holder is not None and holder != os.getpid():
+        print(
+            f"[rambo_env] note: {run_dir} is still being trained by process {holder} (its "
+            f"{run_io.LOCK_NAME}): loaded its checkpoint of iteration {iteration}; the run goes "
+            "on, so its checkpoint may change: load it again for a later one",
+            flush=True,
+        )
 
 
 def _load_session(run_dir: str | Path, device: str | None) -> tuple[Session, RunHistory]:

@@ -733,6 +733,19 @@ def check_adversary_steps(
         raise ValueError(refusal)
 
 
+def say_large_adversary_weight(lam: float | None, flag: str = "--lam") -> None:
+    """One warning for an adversary weight λ > 1 given by hand (probe 96a row 26: ``--lam 3``, λ
+    written without its exponent, trained without a word). The paper's MuJoCo presets use 0 or
+    3e-4 (Table 5; this project's probes went to 3e-2); a valid value, so the run goes on."""
+    if lam is not None and lam > 1:
+        print(
+            f"[rambo_env] WARNING: adversary weight λ = {lam:g} ({flag}) is far above the "
+            "paper's range (its presets use 0 or 3e-4; this project's probes went to 3e-2): "
+            f"was an exponent left out ({flag} {lam:g}e-4)? Ctrl-C now unless that is meant",
+            flush=True,
+        )
+
+
 def _check_run_dataset_file(dataset: str) -> None:
     """An existing run's dataset file is still where its config.json says (``--resume`` and
     ``diagnose.py`` cannot be given another path): was ``npz file … does not exist``, with no
@@ -1003,6 +1016,8 @@ def build_session(
         _check_run_dataset_there(cfg.dataset, recorded_dataset)
     if not is_folder(cache_dir()):
         check_cache_dir()
+    if not existing_run:
+        say_large_adversary_weight(cfg.adversary_weight)
     if early_lam is not None:
         check_adversary_steps(
             cfg.adversary_steps_per_iteration,

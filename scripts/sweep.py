@@ -106,7 +106,15 @@ def _optional(base: type) -> Any:
 def parse_configs(text: str) -> tuple[RamboPreset, ...]:
     """``"2:3e-4,5:0"`` -> (RamboPreset(2, 3e-4), RamboPreset(5, 0.0))."""
     configs = []
-    for item in text.split(","):
+    items = text.split(",")
+    if not "".join(items).strip():
+        raise argparse.ArgumentTypeError(f"no (k, λ) configuration in {text!r}; give 'k:lam,...'")
+    for item in items:
+        if not item.strip():  # probe 96a row 28: was "got ''" for "2:3e-4, 5:0" unquoted
+            raise argparse.ArgumentTypeError(
+                f"an empty item in {text!r} (a stray comma, or a space after one?); give "
+                "'k:lam,k:lam' without spaces (or quote the list)"
+            )
         k, sep, lam = item.strip().partition(":")
         try:
             configs.append(RamboPreset(int(k), float(lam)))
@@ -261,9 +269,38 @@ def _sweep_flags_given(args: argparse.Namespace) -> list[str]:
     return [f"--{n.replace('_', '-')}" for n in names if getattr(args, n, None) is not None]
 
 
+#: The flags that take one comma-separated list (toys.py's --seeds / --lam take words).
+LIST_FLAGS = {"--datasets": "name,name", "--configs": "k:lam,k:lam", "--seeds": "0,1"}
+
+
+def _check_no_extra_words(parser: argparse.ArgumentParser, argv: list[str], extra: list[str]):
+    """argparse's "unrecognized arguments: 1 2" for ``--seeds 0 1 2`` (toys.py's space-separated
+    form; probe 96a row 76) names the list flag and its comma form; other extra words as before."""
+    if not extra:
+        return
+    at = argv.index(extra[0]) if extra[0] in argv else 0
+    start = next((i for i in range(at - 1, -1, -1) if argv[i].startswith("-")), None)
+    flag, _, first = ("", "", "") if start is None else argv[start].partition("=")
+    if flag in LIST_FLAGS:
+        words = [first] if first else []
+        for word in argv[start + 1 :]:
+            if word.startswith("--"):
+                break
+            words.append(word)
+        joined = ",".join(w.strip(",") for w in words if w.strip(","))
+        toys = ", toys.py's form" if flag == "--seeds" else ""
+        parser.error(
+            f"argument {flag}: takes one comma-separated list ('{LIST_FLAGS[flag]}'), got the "
+            f"words {' '.join(words)!r} (space-separated{toys}): give {flag} {joined}"
+        )
+    parser.error(f"unrecognized arguments: {' '.join(extra)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args, extra = parser.parse_known_args(argv)
+    _check_no_extra_words(parser, argv, extra)
     try:
         return _main(args, parser)
     except (ValueError, OSError, MissingExtraError) as err:  # bad input, a failed write, no

@@ -256,6 +256,18 @@ def missing_snapshots(
         )
 
 
+def _seed(text: str) -> int:
+    """One ``--seeds`` word; sweep.py's comma form ``0,1`` is named (probe 96a row 76: was
+    "'0,1' is not a whole number", naming neither form)."""
+    if "," in text:
+        seeds = " ".join(s.strip() for s in text.split(",") if s.strip())
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: toys.py takes the seeds space-separated, --seeds {seeds} (the comma "
+            "form '0,1' is sweep.py's)"
+        )
+    return run_io.whole_number(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The flags; each count takes 1e3 (``run_io.whole_number``) and each --help line says its
     default (probe 55 rows 29, 30: ``--steps 1e3`` was "invalid int value", no default shown)."""
@@ -273,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--seeds",
-        type=run_io.whole_number,
+        type=_seed,
         nargs="+",
         default=[0],
         help="seeds, one run each (default: 0)",

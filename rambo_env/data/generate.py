@@ -315,8 +315,10 @@ def _worker_collect(
     seed: int,
     worker: int,
     n_envs: int,
+    on_steps: Callable[[int], None] | None = None,
 ) -> list:
-    """One worker's share: its own seed stream ``SeedSequence([seed, worker])``."""
+    """One worker's share: its own seed stream ``SeedSequence([seed, worker])``. ``on_steps``
+    counts its steps (default: the shared counter of the spawned workers)."""
     seq = np.random.SeedSequence([seed, worker])
     rng = np.random.default_rng(seq)
     if policy_path is None:
@@ -324,8 +326,9 @@ def _worker_collect(
     else:
         generator = torch.Generator(device=device).manual_seed(int(seq.generate_state(1)[0]))
         act = policy_act_fn(load_behaviour_policy(Path(policy_path), device, env_id), generator)
+    on_steps = _count_steps if on_steps is None else on_steps
     return collect_episodes(
-        env_id, n_transitions, act, rng=rng, n_envs=n_envs, progress=False, on_steps=_count_steps
+        env_id, n_transitions, act, rng=rng, n_envs=n_envs, progress=False, on_steps=on_steps
     )
 
 
@@ -597,9 +600,13 @@ def collect_episodes_parallel(
     shares = [
         n_transitions // n_workers + (w < n_transitions % n_workers) for w in range(n_workers)
     ]
+    path = None if policy_path is None else str(policy_path)
+    if mp.current_process().daemon:
+        # probe 96a row 56: inside a multiprocessing.Pool worker (daemonic) the spawn was
+        # multiprocessing's raw "daemonic processes are not allowed to have children"
+        return _collect_shares_here(env_id, shares, path, seed, n_envs, device, progress, desc)
     ctx = mp.get_context("spawn")  # no fork of a process that holds torch / MuJoCo threads
     counter = ctx.Value("q", 0)
-    path = None if policy_path is None else str(policy_path)
     with (
         _workers_skip_main(),
         ProcessPoolExecutor(
@@ -632,6 +639,45 @@ def collect_episodes_parallel(
             ) from None
         bar.update(counter.value - bar.n)
     return episodes
+
+
+def _collect_shares_here(
+    env_id: str,
+    shares: list[int],
+    path: str | None,
+    seed: int,
+    n_envs: int,
+    device: str,
+    progress: bool,
+    desc: str,
+) -> list:
+    """The workers' shares collected one after another in this process, each with its worker's
+    seed stream and one torch thread as in a worker, so the episodes are those of the spawned
+    workers (the data depend on ``(seed, n_workers)`` only); for a daemonic process, which may
+    start no children."""
+    print(
+        f"[rambo_env] note: {desc}: this is a daemonic process (a multiprocessing.Pool worker), "
+        f"which cannot start the {len(shares)} collection workers: collecting their shares one "
+        "after another here (the same data, slower); to avoid it, generate the dataset first "
+        "(python scripts/make_dataset.py …) or use concurrent.futures.ProcessPoolExecutor",
+        flush=True,
+    )
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as in a worker (_init_worker)
+    try:
+        with progress_bar(
+            total=sum(shares), desc=desc, unit="step", progress=progress, smoothing=0.05
+        ) as bar:
+            return [
+                ep
+                for w, share in enumerate(shares)
+                if share > 0
+                for ep in _worker_collect(
+                    env_id, share, path, device, seed, w, n_envs, on_steps=bar.update
+                )
+            ]
+    finally:
+        torch.set_num_threads(threads)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
