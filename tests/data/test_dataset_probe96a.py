@@ -15,6 +15,7 @@ from rambo_env.data.loaders import load_dataset
 from rambo_env.data.minari_io import minari_dataset_path
 from tests.data.data_helpers import make_arrays
 from tests.data.test_minari_env_spec_probe81a_spec import _make
+from tests.data.test_minari_io_probe83a_entry import _damage_eval_env_spec, _with_spec
 
 
 def test_h5py_datasets_of_a_closed_file_are_named(tmp_path):
@@ -136,3 +137,15 @@ def test_a_minari_env_spec_time_limit_that_is_no_int_is_refused(limit) -> None:
     said = str(info.value)
     assert f"its env_spec's max_episode_steps is {limit!r}, not an int >= 1 (nor null)" in said
     assert "correct or remove the 'env_spec' entry" in said
+
+
+def test_a_recorded_evaluation_env_kwarg_of_the_wrong_type_is_refused_at_load() -> None:
+    # probe 96a rows 53, 54: the recorded evaluation env's kwargs (Minari's eval_env_spec) were
+    # checked for ranges and flags only: frame_skip 2.0 failed raw at the first evaluation step
+    evaluation = gym.make("Hopper-v5", max_episode_steps=50, healthy_z_range=(0.3, 2.0))
+    _make("p96a/evkw-v0", gym.make("Hopper-v5"), eval_env=evaluation)
+    _damage_eval_env_spec("p96a/evkw-v0", _with_spec(kwargs={"frame_skip": 2.0}))
+    with pytest.raises(ValueError) as info:
+        load_dataset("p96a/evkw-v0")
+    said = str(info.value)
+    assert "its eval_env_spec's kwargs: frame_skip=2.0 is float, not an int" in said
