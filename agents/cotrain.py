@@ -321,7 +321,9 @@ def _refuse_damaged_config(run_dir: Path, path: Path, problem: str) -> None:
         )
 
 
-def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Session, RunHistory]:
+def load_session(
+    run_dir: str | Path, device: str | torch.device | None = None
+) -> tuple[Session, RunHistory]:
     """A run's live objects (agent, learned MDP, adversary) as of its last checkpoint, for analysis.
 
     Rebuilds the session from ``config.json`` (the dataset and the cached MLE model must be where
@@ -332,6 +334,15 @@ def load_session(run_dir: str | Path, device: str | None = None) -> tuple[Sessio
     """
     # probe 88 row 56: was pathlib's raw TypeError for run_dir None / a number
     run_dir = _run_dir_arg(run_dir)
+    if isinstance(device, torch.device):  # probe 96a row 71: taken, as make_mdp / make_agent do
+        device = str(device)  # (was: "expected str, …; fix the value (e.g. in config.json)")
+    if device is not None:
+        if not isinstance(device, str):
+            raise ValueError(
+                f"load_session: device: expected None (the run's own), a str ('cpu', 'cuda', "
+                f"'cuda:N', 'auto') or a torch.device, got {device!r}"
+            )
+        check_device(device)  # the argument's: its advice names device=, not config.json
     run_io.check_default_device("load_session")  # probe 91 row 5: was torch's raw meta error
     with recorded_run(run_dir / run_io.CONFIG_NAME):  # probe 79 row 25
         session, history = _load_session(run_dir, device)

@@ -283,7 +283,7 @@ def evaluate_policy(
     if env_kwargs and isinstance(env, str):  # probe 78 row 22: was raw at the first step
         from rambo_env.dynamics.termination import env_kwargs_problem
 
-        problem = env_kwargs_problem(env_kwargs)
+        problem = env_kwargs_problem(env_kwargs, env)
         if problem is not None:
             raise ValueError(f"env_kwargs (of {env}): {problem}")
     if time_limit is not None and (not is_int(time_limit) or time_limit < 1):

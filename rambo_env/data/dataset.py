@@ -279,6 +279,17 @@ def _cast_field(key: str, raw: Any, dtype: type, ndim: int, name: str | None = N
             f"{_index_str(key, idx)} is masked ({int(mask.sum())} masked entries in '{key}'); "
             "fill or drop them (numpy.ma.filled / compressed) before loading"
         )
+    if type(raw).__module__.startswith("h5py") and not getattr(
+        getattr(raw, "id", None), "valid", 1
+    ):
+        # probe 96a row 12: a Dataset handle of an h5py file closed since (the usual `with
+        # h5py.File(p) as f: data = {k: f[k] for k in f}`) was h5py's raw "Unable to
+        # synchronously get dataspace", naming no field
+        raise DatasetValidationError(
+            f"field '{key}' is an h5py Dataset of a file that was closed since (its handle can no "
+            f"longer be read); read the arrays inside the with-block (data = {{k: f[k][()] for k "
+            "in f}), or keep the file open until load_dataset returns"
+        )
     if callable(getattr(raw, "detach", None)) and callable(getattr(raw, "cpu", None)):
         # a torch tensor: data, so its autograd graph and device do not matter (probe 28: one
         # requiring grad was torch's raw "Can't call numpy() on Tensor that requires grad", a
@@ -378,6 +389,29 @@ def _env_axis_hint(key: str, value: np.ndarray, n_envs: int) -> str:
         "on each env's last row unless it ends an episode already; not a reshape to one row per step, "
         f"which glues {n_envs} envs' states together"
     )
+
+
+def _stacked_hint(key: str, value: np.ndarray, reading: str | None) -> str:
+    """The advice for a field with an extra axis 1 of the same size in every field: SB3's
+    [steps, n_envs, …] (:func:`_env_axis_hint`) or episode-major [n_episodes, horizon, …] (equal-
+    length episodes stacked, as many offline-RL datasets store fixed-horizon ones), as
+    :meth:`OfflineDataset._stacked_reading` reads the data; both readings where it cannot tell
+    (probe 96a row 49: episode-major data were advised SB3's swapaxes, interleaving episodes)."""
+    n, size = value.shape[0], value.shape[1]
+    row = f"-1, {int(np.prod(value.shape[2:]))}" if value.ndim > 2 else "-1"
+    episodes = (
+        f"axis 0 (size {n}) is episodes and axis 1 (size {size}) their steps (episode-major "
+        f"[n_episodes, horizon, …]): {key}.reshape({row}) directly, every field alike "
+        "(observations / next_observations / actions: reshape(-1, their dim); rewards / "
+        "terminals / timeouts: reshape(-1)), with each episode's last step flagged (terminals "
+        "where the env terminated, else timeouts); no swapaxes, which would interleave episodes"
+    )
+    if reading == "episodes":
+        return f"; the data read as episode-major: {episodes}"
+    envs = _env_axis_hint(key, value, size)
+    if reading == "envs":
+        return f"{envs} (the data's steps follow each other along axis 0)"
+    return f"; the data do not tell which of two layouts they are in: if {episodes}; if{envs[1:]}"
 
 
 def _float_dtype(raw: Any) -> np.dtype | None:
@@ -973,12 +1007,27 @@ class OfflineDataset:
             )
         from rambo_env.dynamics.termination import env_kwargs_problem  # lazy: imports torch
 
-        problem = env_kwargs_problem(kwargs)
+        # probe 96a rows 53, 54: with the data's env, each value of its constructor default's type
+        problem = env_kwargs_problem(kwargs, self.metadata.get(ENV_KWARGS_OF, self.env_id))
         if problem is not None:  # probe 78 rows 8, 10: was raw at the env's first step
             raise DatasetValidationError(
                 f"metadata['{ENV_KWARGS}'] (the kwargs of the data's env "
                 f"{self.env_id or '(none named)'}): {problem}; fix the kwargs the data record "
                 "(the npz's metadata_json, the hdf5's root attribute, the Minari env_spec)"
+            )
+        from rambo_env.run_io import is_int, is_real  # lazy: run_io imports this package
+
+        limit = self.metadata.get(ENV_TIME_LIMIT)
+        if limit is not None and not (is_int(limit) and limit >= 1):
+            # probe 96a row 64: "20" / 20.0 / 0 / -5 were dropped without a word (the registered
+            # 1000 steps evaluated and diagnosed a 20-step dataset)
+            whole = is_real(limit) and float(limit).is_integer() and limit >= 1
+            raise DatasetValidationError(
+                f"metadata['{ENV_TIME_LIMIT}'] (the time limit of the data's env "
+                f"{self.env_id or '(none named)'}): {limit!r} is not an int >= 1; fix the value "
+                "the data record (the npz's metadata_json, the hdf5's root attribute, "
+                f"metadata={{...}})"
+                + (f", e.g. {int(limit)}" if whole else ", or remove it for the registered limit")
             )
         env_id = self.env_id
         if env_id is not None:
@@ -1055,7 +1104,7 @@ class OfflineDataset:
                 hint = ""  # probe 26: said what was wrong, not what to do
                 n_envs = self._env_axis()
                 if n_envs and value.ndim == ndim + 1 and value.shape[1] == n_envs:
-                    hint = _env_axis_hint(key, value, n_envs)
+                    hint = _stacked_hint(key, value, self._stacked_reading())
                 elif ndim == 2 and value.ndim > 2:
                     flat = int(np.prod(value.shape[1:]))
                     hint = (
@@ -1099,6 +1148,35 @@ class OfflineDataset:
                 "rows; with SB3's dones (terminated or truncated) as terminals, give terminals = "
                 "terminated only"  # probe 79 row 29: was no way out named
             )
+
+    def _stacked_reading(self) -> str | None:
+        """How fields with an extra axis 1 (:meth:`_env_axis`) read, where the data tell:
+        ``"envs"`` when the steps follow each other along axis 0 (SB3's [steps, n_envs, …]:
+        ``next_observations[t, e] == observations[t + 1, e]``), ``"episodes"`` when they follow
+        each other along axis 1 (episode-major [n_episodes, horizon, …]: ``[e, t]`` and
+        ``[e, t + 1]``), or when every row of axis 0 ends with a flag on its last step and on
+        no other; None when neither holds more (probe 96a row 49: episode-major data were
+        advised SB3's swapaxes, which interleaves the episodes)."""
+        obs, nxt = self.observations, self.next_observations
+        ends = np.asarray(self.terminals) | np.asarray(self.timeouts)  # [A, B]
+        if ends.ndim == 2 and ends[:, -1].all() and not ends[:, :-1].any():
+            return "episodes"
+        if obs.shape != nxt.shape:  # refused below, by the field's own check
+            return None
+        with np.errstate(invalid="ignore"):  # non-finite values are left to validation
+            along_0 = np.isclose(nxt[:-1], obs[1:], rtol=1e-5, atol=1e-6).reshape(
+                obs.shape[0] - 1, obs.shape[1], -1
+            )
+            along_1 = np.isclose(nxt[:, :-1], obs[:, 1:], rtol=1e-5, atol=1e-6).reshape(
+                obs.shape[0], obs.shape[1] - 1, -1
+            )
+        steps_0 = int(along_0.all(axis=2).sum())  # successive steps along axis 0
+        steps_1 = int(along_1.all(axis=2).sum())  # … along axis 1
+        if steps_0 > 2 * steps_1:
+            return "envs"
+        if steps_1 > 2 * steps_0:
+            return "episodes"
+        return None
 
     def _env_axis(self) -> int | None:
         """The size of a vectorised env's axis when every field has one more axis than ours of

@@ -1297,7 +1297,7 @@ def _saved_env_spec(
         )
     if env_kwargs is not None:  # probe 83 row 27: numpy values made Minari write env_spec null
         env_kwargs = {k: _json_kwarg(v, f"env_kwargs[{k!r}]") for k, v in env_kwargs.items()}
-    problem = env_kwargs_problem(env_kwargs or {})
+    problem = env_kwargs_problem(env_kwargs or {}, env_id)
     if problem is not None:
         raise ValueError(f"env_kwargs (of {env_id}): {problem}")
     if "max_episode_steps" in (env_kwargs or {}):
@@ -1562,12 +1562,22 @@ def _env_spec_record(dataset_id: str, spec: Any, field: str) -> dict[str, Any] |
     if not isinstance(kwargs, dict):
         raise _damaged(dataset_id, f"its {field}'s 'kwargs' is not a JSON object", fix)
     limit = spec.get("max_episode_steps")
+    good_limit = isinstance(limit, int) and not isinstance(limit, bool) and limit >= 1
+    if field == "env_spec" and limit is not None and not good_limit:
+        # probe 96a row 64: the data's time limit "20" / 20.0 / 0 / -5 was dropped without a
+        # word (the registered 1000 steps evaluated, checked and diagnosed 20-step episodes);
+        # the evaluation env's is warned of and its registered limit used (probe 83 row 47)
+        raise _damaged(
+            dataset_id,
+            f"its env_spec's max_episode_steps is {limit!r}, not an int >= 1 (nor null)",
+            fix,
+        )
     wrappers = spec.get("additional_wrappers") or []
     return {
         "id": spec.get("id"),
         "kwargs": {k: v for k, v in kwargs.items() if k != "render_mode"},
         # probe 81 rows 6, 28, 30: the recorded time limit was dropped (1000 steps evaluated)
-        "max_episode_steps": limit if isinstance(limit, int) and limit >= 1 else None,
+        "max_episode_steps": limit if good_limit else None,
         "recorded_max_episode_steps": limit,  # the value as recorded, for a WARNING of a bad one
         "wrappers": [
             str(w.get("name") or w.get("entry_point")) if isinstance(w, dict) else str(w)
@@ -1620,7 +1630,7 @@ def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
         ):
             from rambo_env.dynamics.termination import env_kwargs_problem  # lazy: imports torch
 
-            problem = env_kwargs_problem(eval_env["kwargs"])
+            problem = env_kwargs_problem(eval_env["kwargs"], eval_env["id"])
             if problem is not None:  # refused at load, not at the first evaluation after training
                 raise _damaged(dataset_id, f"its eval_env_spec's kwargs: {problem}")
             spec_meta[EVAL_ENV] = {k: eval_env[k] for k in keys}

@@ -17,7 +17,9 @@ Callers holding normalised states un-normalise them first (:class:`~rambo_env.no
 
 from __future__ import annotations
 
+import functools
 import math
+import numbers
 import re
 import types
 from collections.abc import Callable
@@ -370,12 +372,68 @@ def same_value(a: Any, b: Any, *, null_is_nonfinite: bool = False) -> bool:
 _FLAG_KWARGS = ("terminate_when_unhealthy", "exclude_current_positions_from_observation")
 
 
-def env_kwargs_problem(env_kwargs: Any) -> str | None:
+@functools.lru_cache(maxsize=64)
+def _env_defaults(env_id: str) -> dict[str, Any]:
+    """The default of each keyword of registered ``env_id``'s constructor (its registered kwargs
+    over its ``__init__``'s defaults), {} where the env is not registered or its constructor
+    cannot be read. Importing its entry point is what ``gym.make`` does."""
+    import inspect
+
+    import gymnasium as gym
+    from gymnasium.envs.registration import load_env_creator
+
+    spec = gym.registry.get(env_id)
+    if spec is None:
+        return {}
+    try:
+        entry = load_env_creator(spec.entry_point) if isinstance(spec.entry_point, str) else None
+        target = entry or spec.entry_point
+        params = inspect.signature(target.__init__ if isinstance(target, type) else target)
+    except Exception:  # an entry point that fails to import: gym.make says so itself
+        return {}
+    defaults = {
+        name: p.default for name, p in params.parameters.items() if p.default is not p.empty
+    }
+    return {**defaults, **(spec.kwargs or {})}
+
+
+def _kwarg_type_problem(env_id: str, key: str, value: Any) -> str | None:
+    """Whether ``value`` has the type of ``env_id``'s default for ``key`` (a real number for a
+    float default, ints included; an int, not a bool or a float, for an int default; a bool for
+    a bool default; a sequence for a tuple default); other defaults are not judged."""
+    from rambo_env.run_io import is_int, is_real  # lazy: run_io imports this package
+
+    default = _env_defaults(env_id).get(key, None)
+    if isinstance(default, bool):
+        ok = isinstance(value, bool | np.bool_) or (is_int(value) and value in (0, 1))
+        kind = "a bool (true / false)"
+    elif isinstance(default, int):
+        ok, kind = is_int(value), "an int"
+    elif isinstance(default, float):  # a Decimal / Fraction too: gym.make takes them
+        ok = is_real(value) or (
+            isinstance(value, numbers.Number) and not isinstance(value, bool | complex)
+        )
+        kind = "a real number"
+    elif isinstance(default, tuple):
+        ok, kind = isinstance(value, list | tuple | np.ndarray), "a sequence"
+    else:
+        return None
+    if ok:
+        return None
+    return (
+        f"{key}={value!r} is {type(value).__name__}, not {kind} ({env_id}'s {key} defaults to "
+        f"{default!r}); give it as {kind}"
+    )
+
+
+def env_kwargs_problem(env_kwargs: Any, env_id: Any = None) -> str | None:
     """What is wrong with ``env_kwargs`` (gym.make's kwargs of the data's / the evaluation env)
     for the rules here and the MuJoCo envs, else None: a ``…_range`` that is not two real
-    numbers, a flag (:data:`_FLAG_KWARGS`) that is not a bool or 0 / 1. Probe 78 rows 8, 10, 22:
+    numbers, a flag (:data:`_FLAG_KWARGS`) that is not a bool or 0 / 1; with registered
+    ``env_id``, a value not of its constructor default's type. Probe 78 rows 8, 10, 22:
     ``healthy_z_range='0.2,1.2'`` / ``1.2`` passed gym.make and failed raw at the env's first step,
-    ``terminate_when_unhealthy='False'`` would be truthy."""
+    ``terminate_when_unhealthy='False'`` would be truthy. Probe 96a rows 53, 54:
+    ``forward_reward_weight='1.0'`` / ``frame_skip=2.0`` failed raw at the first step."""
     if not isinstance(env_kwargs, dict):
         return None
     for key, value in env_kwargs.items():
@@ -398,11 +456,16 @@ def env_kwargs_problem(env_kwargs: Any) -> str | None:
                     f"{key}={value!r} is not a range of two numbers (low, high), e.g. "
                     f"{key}=[0.2, 1.2]"
                 )
-        elif key in _FLAG_KWARGS and not (
-            isinstance(value, bool | np.bool_)
-            or (isinstance(value, int | np.integer) and value in (0, 1))
-        ):
-            return f"{key}={value!r} is not a flag (true / false)"
+        elif key in _FLAG_KWARGS:
+            if not (
+                isinstance(value, bool | np.bool_)
+                or (isinstance(value, int | np.integer) and value in (0, 1))
+            ):
+                return f"{key}={value!r} is not a flag (true / false)"
+        elif isinstance(env_id, str) and key != "render_mode":
+            problem = _kwarg_type_problem(env_id, key, value)
+            if problem is not None:
+                return problem
     return None
 
 
