@@ -2,9 +2,13 @@
 
 import random as _random
 
-from rambo_env.requirements import check_installed
+from rambo_env.requirements import check_installed, exit_in_script
 
-check_installed("stable-baselines3", "sb3-contrib")
+try:
+    check_installed("stable-baselines3", "sb3-contrib")
+except ImportError as _err:
+    exit_in_script(_err)  # a script's one error line (probe 96b: was a 7-line traceback)
+    raise
 
 # probe 75 row 7: was `import agents.<module>` moving the caller's python `random` state (SB3
 # imports rich, whose style module draws `random.getrandbits` at import): a caller who seeded

@@ -39,6 +39,7 @@ from rambo_env.run_io import (
     is_int,
     is_real,
     items_of,
+    numpy2_pickle_error,
     python_fields,
     read_json,
     refuse_broken_link,
@@ -529,14 +530,22 @@ def _train_held(
     if resume and state_path.is_file():
         state = _read_resume_state(state_path)
         _check_resume_files(out / "resume", state)
+        name = "model.zip"
         try:
-            model = SAC.load(out / "resume" / "model.zip", env=env, device="cpu")
+            model = SAC.load(out / "resume" / name, env=env, device="cpu")
+            name = "replay_buffer.pkl"
+            model.load_replay_buffer(out / "resume" / name)
         except ValueError as err:  # a save from before state.json recorded its env_id
             if "spaces do not match" not in str(err):
                 raise
             where = "its resume/model.zip"
             raise _other_env_error(cfg, out, f"another env ({err})", where) from None
-        model.load_replay_buffer(out / "resume" / "replay_buffer.pkl")
+        except ImportError as err:  # probe 96b row 20: a numpy-2 save resumed under numpy 1
+            fix = f", or delete {out / 'resume'} to start the behaviour policy over"
+            newer = numpy2_pickle_error(err, out / "resume" / name, fix)
+            if newer is None:
+                raise
+            raise newer from None
         callback.history, callback.wall_before = state["history"], float(state["wall_s"])
         print(f"[behaviour] resuming {out} at step {model.num_timesteps}", flush=True)
     else:

@@ -52,6 +52,7 @@ from rambo_env.run_io import (
     check_writable,
     counted,
     is_int,
+    numpy2_pickle_error,
     safe_reason,
     trains_with_grad,
     user_stacklevel,
@@ -324,6 +325,13 @@ class CheckedSaveLoad:
             if not any(s in str(err) for s in ("No data found", "wasn't a zip-file")):
                 raise
             problem = "not an agent saved by save() (a zip with a 'data' entry)"
+        except ImportError as err:  # probe 96b row 7: a numpy-2 save read under numpy 1
+            newer = numpy2_pickle_error(
+                err, f"path: {path}", "; or save the agent from a numpy-1 env"
+            )
+            if newer is None:
+                raise
+            raise newer from None
         raise ValueError(
             f"path: {path}: {problem}; give a file written by {cls.saved_by or cls.__name__ + '.save'} "
             "(a co-training run's checkpoint.pt is loaded with agents.cotrain.load_session(run_dir))"
@@ -357,6 +365,13 @@ class CheckedSaveLoad:
             problem = "no such file" + (f" (nor {err.filename})" if err.filename != path else "")
         except (AssertionError, EOFError, pickle.UnpicklingError, ValueError) as err:
             problem = f"not a replay buffer saved by save_replay_buffer ({safe_reason(err)})"
+        except ImportError as err:  # probe 96b row 8: a numpy-2 pickle read under numpy 1
+            newer = numpy2_pickle_error(
+                err, f"path: {path}", "; or save the buffer from a numpy-1 env"
+            )
+            if newer is None:
+                raise
+            raise newer from None
         else:
             if isinstance(before, MixedReplayBuffer) and not isinstance(
                 self.replay_buffer, MixedReplayBuffer

@@ -11,14 +11,16 @@ import importlib
 import os
 from typing import Any
 
-from rambo_env.requirements import check_installed
+from rambo_env.requirements import check_installed, exit_in_script
 
-check_installed(
-    "gymnasium", "numpy", "minari"
-)  # before the imports that would fail on older versions
+try:  # before the imports that would fail on older versions
+    check_installed("gymnasium", "numpy", "minari")
+except ImportError as _err:
+    exit_in_script(_err)  # a script's one error line (probe 96b: was a 7-line traceback)
+    raise
 
-from rambo_env.envs.registration import register_envs  # noqa: E402
-from rambo_env.requirements import escape_unencodable_output  # noqa: E402
+from rambo_env.envs.registration import register_envs
+from rambo_env.requirements import escape_unencodable_output
 
 escape_unencodable_output()
 

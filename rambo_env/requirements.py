@@ -80,6 +80,87 @@ def check_working_folder() -> None:
         raise SystemExit(2) from None
 
 
+#: Values of RAMBO_ENV_TRACEBACK that mean "no traceback" (as an unset or empty variable).
+_OFF = ("", "0", "false", "no", "off")
+
+
+#: Values of RAMBO_ENV_TRACEBACK that mean "show the traceback".
+_ON = ("1", "true", "yes", "on")
+
+
+def tracebacks_wanted() -> bool:
+    """``RAMBO_ENV_TRACEBACK`` is set to anything but empty / 0 / false / no / off: a user error
+    is shown with its traceback (:func:`report_user_error`, a sweep's trial errors). Another
+    value than those and 1 / true / yes / on is taken as on, and said (probe 66: ``maybe``
+    turned tracebacks on without a word)."""
+    value = os.environ.get("RAMBO_ENV_TRACEBACK", "").strip().lower()
+    if value not in _OFF + _ON:
+        print(
+            f"[rambo_env] note: RAMBO_ENV_TRACEBACK={os.environ['RAMBO_ENV_TRACEBACK']!r} is not "
+            "1 / true / yes / on nor 0 / false / no / off: taken as on (tracebacks shown)",
+            file=sys.stderr,
+            flush=True,
+        )
+    return value not in _OFF
+
+
+def check_matplotlib() -> None:
+    """matplotlib imports, checked where a run or script starts that draws a plot at its end.
+
+    ``import matplotlib`` fails on an ``MPLBACKEND`` that names no backend (probe 28: a whole
+    run trained, then ``error: Key backend: 'nonsense' is not a valid value …`` and no learning
+    curve; ``curves.py`` gave a raw traceback, ``ledger.py`` blamed the run folder). ValueError
+    naming ``MPLBACKEND`` instead, before any work; the plots here are drawn by Agg whatever it
+    says (:func:`rambo_env.run_io.headless_figure`). Defined here (no torch) so that a script
+    runs it before ``import agents``: SB3 2.7's logger imports ``matplotlib.figure`` (probe 96b
+    rows 14-15: matplotlib's raw ValueError under SB3 2.7)."""
+    try:
+        import matplotlib  # noqa: F401
+    except ValueError as err:
+        backend = os.environ.get("MPLBACKEND")
+        if backend is None or "backend" not in str(err):
+            raise
+        raise ValueError(
+            f"MPLBACKEND: {backend!r} is not a matplotlib backend, so matplotlib cannot be "
+            "imported to draw this run's plots; unset it or set a valid one (e.g. "
+            "MPLBACKEND=Agg; the plots here are drawn by Agg whatever it says)"
+        ) from None
+
+
+def _in_a_script() -> bool:
+    """The running program is one of this project's ``scripts/*.py``."""
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    if not main:
+        return False
+    scripts = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts")
+    return os.path.dirname(os.path.realpath(main)) == os.path.realpath(scripts)
+
+
+def exit_in_script(err: BaseException) -> None:
+    """In one of the project's scripts, ``err`` (raised at import, before the script's ``main``
+    reports its errors) as the scripts' one ``error:`` line, exit status 2, unless
+    ``RAMBO_ENV_TRACEBACK`` asks for the traceback; elsewhere nothing (the caller re-raises).
+    Probe 96b: a library below its floor was the last line of a 7-line traceback, status 1."""
+    if not _in_a_script() or tracebacks_wanted():
+        return
+    try:
+        print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+    except OSError:  # stderr closed
+        pass
+    raise SystemExit(2) from None
+
+
+def check_plots_at_start() -> None:
+    """:func:`check_matplotlib` at the top of a script that draws plots, before it imports
+    ``agents`` (SB3 2.7 imports matplotlib there): a bad ``MPLBACKEND`` is one ``error:`` line,
+    exit status 2 (probe 96b rows 14-15: was matplotlib's raw traceback, status 1)."""
+    try:
+        check_matplotlib()
+    except ValueError as err:
+        exit_in_script(err)
+        raise
+
+
 def escape_unencodable_output() -> None:
     """On a console that cannot encode every character (``PYTHONIOENCODING=ascii``, a latin-1 or
     C locale, a caller's ``open(log, 'w', encoding='ascii')`` as ``sys.stdout``), write what it

@@ -54,7 +54,12 @@ from typing import Any, TypeVar
 import numpy as np
 import torch
 
-from rambo_env.requirements import escape_unencodable_output
+from rambo_env.requirements import (  # re-exported: defined there to run before torch
+    check_matplotlib,
+    escape_unencodable_output,
+    tracebacks_wanted,
+    version_tuple,
+)
 
 _E = TypeVar("_E", bound=BaseException)
 
@@ -91,6 +96,7 @@ __all__ = [
     "check_file_or_absent",
     "check_flag",
     "check_free_space",
+    "check_matplotlib",
     "check_no_foreign_entries",
     "check_not_died_starting",
     "check_not_starting",
@@ -135,6 +141,7 @@ __all__ = [
     "load_checkpoint",
     "longest_name_bytes",
     "note_relative",
+    "numpy2_pickle_error",
     "on_closed_pipe",
     "other_users_lock",
     "out_of_memory",
@@ -2362,30 +2369,6 @@ def _shown_typed(typed: list[str] | None, value: Any) -> str:
     return " ".join(shell_quote(text) for text in typed)
 
 
-#: Values of RAMBO_ENV_TRACEBACK that mean "no traceback" (as an unset or empty variable).
-_OFF = ("", "0", "false", "no", "off")
-
-
-#: Values of RAMBO_ENV_TRACEBACK that mean "show the traceback".
-_ON = ("1", "true", "yes", "on")
-
-
-def tracebacks_wanted() -> bool:
-    """``RAMBO_ENV_TRACEBACK`` is set to anything but empty / 0 / false / no / off: a user error
-    is shown with its traceback (:func:`report_user_error`, a sweep's trial errors). Another
-    value than those and 1 / true / yes / on is taken as on, and said (probe 66: ``maybe``
-    turned tracebacks on without a word)."""
-    value = os.environ.get("RAMBO_ENV_TRACEBACK", "").strip().lower()
-    if value not in _OFF + _ON:
-        print(
-            f"[rambo_env] note: RAMBO_ENV_TRACEBACK={os.environ['RAMBO_ENV_TRACEBACK']!r} is not "
-            "1 / true / yes / on nor 0 / false / no / off: taken as on (tracebacks shown)",
-            file=sys.stderr,
-            flush=True,
-        )
-    return value not in _OFF
-
-
 def report_user_error(err: BaseException) -> int:
     """A script's user error: one ``error:`` line on stderr, exit status 2; re-raised (traceback)
     when ``RAMBO_ENV_TRACEBACK`` is set to anything but empty / 0 / false / no / off."""
@@ -3093,6 +3076,28 @@ def error_behind(err: BaseException, kind: type[_E]) -> _E | None:
     return None
 
 
+def numpy2_pickle_error(
+    err: BaseException, path: str | os.PathLike, fix: str = ""
+) -> ValueError | None:
+    """The error for the pickled file at ``path`` (an SB3 agent zip, a replay buffer, a resume
+    save) whose reading failed with ``err`` because it was written under numpy >= 2 and this
+    environment has numpy 1.x: its pickles name ``numpy._core``, which numpy 1 lacks; None for
+    any other error. ``fix``: another way out, appended after the upgrade. Probe 96b rows 7, 8,
+    20: was a raw ``ModuleNotFoundError: No module named 'numpy._core'`` naming neither the file
+    nor numpy's versions (and a behaviour training's "rerun" failed the same)."""
+    missing = error_behind(err, ModuleNotFoundError)
+    name = getattr(missing, "name", None) or ""
+    if missing is None or not (name == "numpy._core" or name.startswith("numpy._core.")):
+        return None
+    if version_tuple(np.__version__) >= (2,):
+        return None  # numpy 2 has numpy._core: another cause
+    return ValueError(
+        f"{os.fspath(path)}: written under numpy >= 2 (its pickled data name the module "
+        f"{name!r}), but this environment has numpy {np.__version__}, which cannot read it; "
+        f"upgrade numpy here: pip install -U 'numpy>=2'{fix}"
+    )
+
+
 def _file_mode(path: Path) -> int:
     """The mode a plain ``open(path, "w")`` would give: the old file's, else 0666 less the umask."""
     try:
@@ -3376,27 +3381,6 @@ def shell_path(path: str | os.PathLike[str]) -> str:
     argparse took ``-x`` for an option: "expected one argument")."""
     text = os.fspath(path)
     return shell_quote(f"./{text}" if text.startswith("-") else text)
-
-
-def check_matplotlib() -> None:
-    """matplotlib imports, checked where a run or script starts that draws a plot at its end.
-
-    ``import matplotlib`` fails on an ``MPLBACKEND`` that names no backend (probe 28: a whole
-    run trained, then ``error: Key backend: 'nonsense' is not a valid value …`` and no learning
-    curve; ``curves.py`` gave a raw traceback, ``ledger.py`` blamed the run folder). ValueError
-    naming ``MPLBACKEND`` instead, before any work; the plots here are drawn by Agg whatever it
-    says (:func:`headless_figure`)."""
-    try:
-        import matplotlib  # noqa: F401
-    except ValueError as err:
-        backend = os.environ.get("MPLBACKEND")
-        if backend is None or "backend" not in str(err):
-            raise
-        raise ValueError(
-            f"MPLBACKEND: {backend!r} is not a matplotlib backend, so matplotlib cannot be "
-            "imported to draw this run's plots; unset it or set a valid one (e.g. "
-            "MPLBACKEND=Agg; the plots here are drawn by Agg whatever it says)"
-        ) from None
 
 
 def headless_figure(**kwargs: Any) -> Any:

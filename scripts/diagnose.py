@@ -17,9 +17,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rambo_env.requirements import check_working_folder
+from rambo_env.requirements import check_plots_at_start, check_working_folder
 
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder
+check_plots_at_start()  # before `import agents` (SB3 2.7 imports matplotlib; probe 96b)
 
 import torch
 

@@ -26,9 +26,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from rambo_env.requirements import MissingExtraError, check_working_folder
+from rambo_env.requirements import MissingExtraError, check_plots_at_start, check_working_folder
 
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder
+check_plots_at_start()  # before `import agents` (SB3 2.7 imports matplotlib; probe 96b)
 
 from agents.cotrain import PRESETS
 from agents.cotrain_setup import ALGOS, CotrainConfig, check_eval_last_given, config_docs
