@@ -614,7 +614,7 @@ def run_cotrain(
     with (
         _one_run_at_a_time("run_cotrain"),
         _excepthook_kept(),
-        run_io.claim_run_dir(run_dir),
+        run_io.claim_run_dir(run_dir, resume),
         run_io.sigterm_as_keyboard_interrupt(respect_caller=True),  # probe 75: a caller's own
         run_io.swallowed_interrupt_kept(),  # probe 77 row 15
         run_io.status_on_request("cotrain", progress.line),  # SIGUSR1 (probe 34)

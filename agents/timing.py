@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import os
 import statistics
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -24,7 +25,16 @@ import torch
 
 from rambo_env.bench import cpu_model
 from rambo_env.dynamics.io import cache_dir
-from rambo_env.run_io import check_flag, is_int, owned_by_other, owner_text, write_json
+from rambo_env.run_io import (
+    can_remove,
+    check_flag,
+    is_int,
+    owned_by_other,
+    owner_text,
+    shell_path,
+    sticky_text,
+    write_json,
+)
 
 if TYPE_CHECKING:
     from agents.cotrain_setup import CotrainConfig
@@ -98,9 +108,26 @@ def record_iteration_time(key: str, iteration_s: Sequence[float]) -> None:
     data = _read()
     data[key] = statistics.median(values)
     try:
+        before = path.stat()
+    except OSError:
+        before = None
+    try:
         write_json(path, dict(sorted(data.items())))
     except OSError as err:  # the run goes on: a failed record only costs later estimates
         _say_not_recorded(path, err)
+        return
+    if before is not None and before.st_uid != 0 and _is_root():
+        try:  # probe 97 row 45: root (sudo -E) took a user's file over, unreadable to them after
+            os.chown(path, before.st_uid, before.st_gid)
+        except OSError:
+            pass
+
+
+def _is_root() -> bool:
+    try:
+        return os.geteuid() == 0
+    except AttributeError:  # no geteuid on Windows
+        return False
 
 
 #: The timing files whose failed write was already named in this process (once each).
@@ -121,14 +148,21 @@ def _readable(path: Path) -> bool:
         return True
     if str(path) not in _NOT_RECORDED_SAID:
         _NOT_RECORDED_SAID.add(str(path))
-        fix = f"make it readable (chmod u+r {path})"
-        if owned_by_other(path):
-            fix = f"ask its owner to make it readable (chmod a+r {path})"
+        fix = f"make it readable (chmod u+r {shell_path(path)})"
+        elsewhere = ", or set RAMBO_ENV_CACHE to a folder of your own"
+        mine = not owned_by_other(path.parent)
+        if owned_by_other(path) and mine and can_remove(path):  # probe 97 row 45: was "ask its
+            # owner" of a file root left in this user's own cache (sudo -E); they may remove it
+            fix = (
+                f"remove it (rm {shell_path(path)}: your folder lets you; it holds only estimates)"
+            )
+            elsewhere = ""
+        elif owned_by_other(path):
+            fix = f"ask its owner to make it readable (chmod a+r {shell_path(path)})"
         print(
             f"[cotrain] WARNING: {path} is not readable by this user (Permission denied; "
             f"{owner_text(path)}): iteration times are neither read nor recorded there (the "
-            f"file is left as it is), so start estimates stay unknown; {fix}, or set "
-            "RAMBO_ENV_CACHE to a folder of your own",
+            f"file is left as it is), so start estimates stay unknown; {fix}{elsewhere}",
             flush=True,
         )
     return False
@@ -143,12 +177,24 @@ def _say_not_recorded(path: Path, err: OSError) -> None:
     consequence = "iteration times are not recorded, so start estimates stay unknown"
     if path.is_dir():
         print(f"[cotrain] note: {path} is a folder: {consequence}; remove it", flush=True)
+    elif owned_by_other(path) and not can_remove(path) and _folder_writable(path.parent):
+        print(  # probe 97 row 31: was "make that folder writable" of a writable sticky folder
+            f"[cotrain] note: {path}: not written ({err.strerror or err}): it is another user's "
+            f"file ({owner_text(path)}){sticky_text(path.parent)}, which only its owner or root "
+            f"may replace: {consequence}; ask its owner to remove it, or set RAMBO_ENV_CACHE to "
+            "a folder of your own",
+            flush=True,
+        )
     else:
         print(
             f"[cotrain] note: {path}: not written ({err.strerror or err}): {consequence}; make "
             "that folder writable, or set RAMBO_ENV_CACHE to a folder of your own",
             flush=True,
         )
+
+
+def _folder_writable(folder: Path) -> bool:
+    return os.access(folder, os.W_OK | os.X_OK)
 
 
 def _times(values: object, what: str) -> list[float]:

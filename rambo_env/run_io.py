@@ -440,7 +440,7 @@ def resolve_torch_threads(requested: int | None) -> tuple[int, str]:
 
 
 @contextmanager
-def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
+def claim_run_dir(run_dir: str | Path, resume: bool = True) -> Iterator[Path]:
     """Hold ``run_dir`` for this process (``.lock`` with the PID) while a run writes into it.
 
     A lock left by a process that no longer runs is taken over, and temp files of its
@@ -448,7 +448,10 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
     still empty when the run fails (nothing half-written). A folder that holds files no run
     writes and no ``config.json`` is refused before anything is written into it. A lock copied
     with its folder (``cp -r`` of a live run) is taken over; :func:`check_run_dir_kept` tells
-    whether the folder was moved or deleted since (probe 28).
+    whether the folder was moved or deleted since (probe 28). ``resume``: False for a new run,
+    which a folder holding a started run refuses anyway (``agents.cotrain``: "already holds a
+    run"), so the files' owners are not checked then (probe 97 row 37: a new run got the advice
+    of a resume).
     """
     run_dir = Path(run_dir)
     # probe 19: was "a link to loop, which does not exist"
@@ -464,8 +467,9 @@ def claim_run_dir(run_dir: str | Path) -> Iterator[Path]:
         raise ValueError(f"run_dir: {run_dir} exists and is not a folder")
     if _exists(run_dir) and not _exists(run_dir / CONFIG_NAME):
         check_no_foreign_entries(run_dir)
-    if _exists(run_dir / CONFIG_NAME):
-        check_run_files_replaceable(run_dir)
+    started = any(_exists(run_dir / name) for name in (CHECKPOINT_NAME, RESULTS_NAME))
+    if _exists(run_dir / CONFIG_NAME) and (resume or not started):
+        check_run_files_replaceable(run_dir, resume)
     new_dirs = _make_dirs(run_dir)
     created = bool(new_dirs)
     lock = run_dir / LOCK_NAME
@@ -3489,29 +3493,79 @@ def _refuse_unwritable_lock(lock_path: Path, setting: str, err: OSError) -> None
     ) from None
 
 
-def check_run_files_replaceable(run_dir: str | Path) -> None:
-    """One ValueError when a run folder's files cannot be replaced by this user: its folder is
-    sticky (mode 1777, a shared folder) and they are another user's, so the first write of a
-    ``--resume`` (config.json) fails, after the dataset load and the model setup (probe 95 row
-    27: was "config.json: not written (Operation not permitted); check that … is a writable
-    folder", and the same again on every try)."""
+#: The entries of a run folder that a run replaces (files) or writes into (:data:`TB_DIR`, new
+#: event files), from :data:`RUN_ENTRIES`; the lock is :func:`claim_run_dir`'s own check (probe
+#: 97 row 29: every top-level file was checked, so another user's diagnose.py report refused a
+#: resume that never touches it).
+REPLACED_ENTRIES = tuple(n for n in RUN_ENTRIES if n not in (LOCK_NAME, TB_DIR))
+
+
+def check_run_files_replaceable(run_dir: str | Path, resume: bool = True) -> None:
+    """One ValueError when a run cannot write its files in the run folder ``run_dir`` (one that
+    holds a ``config.json``): the folder or its ``tb/`` is not writable by this user, or a file
+    of :data:`REPLACED_ENTRIES` is another user's in a sticky folder (mode 1777, a shared
+    folder). Otherwise the first write of a ``--resume`` fails after the dataset load and the
+    model setup (probe 95 row 27: was "config.json: not written (Operation not permitted); check
+    that … is a writable folder"; probe 97 row 24: an unwritable ``tb/`` was a raw "[Errno 13]"
+    of TensorBoard with results.json left "running"). ``resume``: False for a new run (its
+    advice is another folder, not a copy to resume; probe 97 row 37)."""
     run_dir = Path(run_dir)
-    try:
-        entries = sorted(p for p in run_dir.iterdir() if p.is_file() and not p.is_symlink())
-    except OSError:
-        return  # an unreadable folder: claim_run_dir's lock says so
-    blocked = [p for p in entries if p.name != LOCK_NAME and not can_remove(p)]
+    if resume:
+        advice = (
+            "copy the run folder to a writable folder of your own and resume the copy (cp -r "
+            f"{shell_path(run_dir)} COPY; scripts/cotrain.py --resume COPY)"
+        )
+    else:
+        advice = "pick a folder of your own for the new run (--run-dir)"
+    for folder, writes in ((run_dir, "its files"), (run_dir / TB_DIR, "new TensorBoard files")):
+        if folder != run_dir and (folder.is_symlink() or not folder.is_dir()):
+            continue  # no tb/ yet (made in the writable run folder), or not a folder: resume says
+        problem = _unwritable_folder_text(folder)
+        if problem is not None:
+            what, fix = problem
+            raise ValueError(
+                f"run_dir: {folder} {what}; a run writes {writes} there: {fix}{advice}"
+            )
+    blocked = [
+        p
+        for p in (run_dir / name for name in REPLACED_ENTRIES)
+        if p.is_file() and not p.is_symlink() and not can_remove(p)
+    ]
     if not blocked:
         return
-    blocked.sort(key=lambda p: p.name != CONFIG_NAME)  # the resume's first write
-    first = blocked[0]
+    first = blocked[0]  # config.json first: the resume's first write
     raise ValueError(
         f"run_dir: {run_dir} holds files of another user that a run there must replace but "
         f"this user cannot ({some_names([p.name for p in blocked])}; {first.name}: "
         f"{owner_text(first)})"
-        f"{sticky_text(run_dir)}; copy the run folder to a folder of your own and resume the "
-        f"copy (cp -r {shell_path(run_dir)} COPY; scripts/cotrain.py --resume COPY), or run as "
-        f"its owner (uid {first.stat().st_uid})"
+        f"{sticky_text(run_dir)}; {advice}, or run as its owner (uid {first.stat().st_uid})"
+    )
+
+
+def _unwritable_folder_text(folder: Path) -> tuple[str, str] | None:
+    """Why this user cannot add or replace files in ``folder`` and what to do first (``is on a
+    read-only file system``; this user's own folder without write permission: ``chmod u+w``;
+    another user's: ask its owner), or None where it can (or where that is unknown). Probe 97
+    row 50: this user's own read-only run folder was called "files of another user … run as its
+    owner" with this user's uid."""
+    try:
+        if os.access(folder, os.W_OK | os.X_OK):
+            return None
+        read_only = bool(os.statvfs(folder).f_flag & getattr(os, "ST_RDONLY", 0))
+        uid = folder.stat().st_uid
+        mine = uid == os.geteuid()
+    except (OSError, AttributeError):  # no statvfs / geteuid on Windows
+        return None
+    if read_only:
+        return "is on a read-only file system", ""
+    if mine:
+        return (
+            f"is not writable ({owner_text(folder)}: this user's)",
+            f"make it writable (chmod u+w {shell_path(folder)}) and rerun, or ",
+        )
+    return (
+        f"is another user's folder that this user cannot write ({owner_text(folder)})",
+        f"ask its owner (uid {uid}) to make it writable for you, or ",
     )
 
 
