@@ -883,7 +883,13 @@ def _kept_settings(kept: LedgerEntry) -> dict[str, Any] | None:
     path = Path(kept.run_dir)
     path = (path if path.is_absolute() else DEFAULT_LEDGER_DIR.parents[2] / path) / CONFIG_NAME
     if kept.settings is not None and "ref_scores" in kept.settings:
-        return kept.settings
+        if "agent" in kept.settings:
+            return kept.settings
+        try:  # probe 97 row 44: an entry before the agent was a setting: its folder's record
+            agent = effective_agent(read_json(path)["resolved"].get("agent"))
+        except (OSError, KeyError, TypeError, AttributeError, ValueError):
+            agent = None  # gone or foreign: not known, not compared
+        return {**kept.settings, "agent": agent}
     try:
         saved = read_json(path)
         settings = _run_settings(saved["config"], saved["resolved"])

@@ -71,3 +71,23 @@ def test_the_same_networks_or_no_record_are_compared_as_before(
     _agent(tmp_path / "old", None)
     line = cotrain_cli.standing_lines(_results(), ledger, run_dir=tmp_path / "old")[-1]
     assert "not compared" not in line
+
+
+def test_an_entry_before_the_agent_was_a_setting_reads_its_folders_record(
+    tmp_path,
+    monkeypatch,
+    ledger_module,  # noqa: F811 (the fixture)
+):
+    ledger = tmp_path / "ledger"
+    _fake_run(tmp_path / "kept", 3, monkeypatch, seed=0)
+    _agent(tmp_path / "kept")
+    ledger_module.update_ledger(tmp_path / "kept", ledger)
+    index_path = ledger / "index.json"
+    index = json.loads(index_path.read_text())
+    for entry in index.values() if isinstance(index, dict) else index:
+        entry["settings"].pop("agent")  # as written before probe 97
+    index_path.write_text(json.dumps(index))
+    _fake_run(tmp_path / "tanh", 3, monkeypatch, seed=0)
+    _agent(tmp_path / "tanh", TANH)
+    with pytest.raises(ValueError, match=rf"other settings .*agent's activation_fn '{TANH}'"):
+        ledger_module.update_ledger(tmp_path / "tanh", ledger)
