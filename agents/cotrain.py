@@ -185,7 +185,8 @@ def _check_existing_run_folder(run_dir: Path) -> str:
 def load_config(run_dir: str | Path, resume: bool = False) -> CotrainConfig:
     """The config a run was started with (``<run_dir>/config.json``). A real share refused since
     it started (real_ratio 0.999: all 256 rows real) is read with one WARNING; ``resume``: refused
-    (the run cannot go on as it was).
+    (the run cannot go on as it was). So is one of a newer config format (written by a newer
+    rambo_env, probe 97 row 14): read with one WARNING, refused for ``resume``.
 
     A reproduction (this config, ``run_cotrain`` into a new folder) trains every iteration at the
     config's ``torch_threads`` and ``compile`` (the run's first session's): it gives the run's
@@ -228,6 +229,9 @@ def load_config(run_dir: str | Path, resume: bool = False) -> CotrainConfig:
         _refuse_damaged_config(run_dir, path, 'has no "config" object')
         raise ValueError(f'run_dir: {path} has no "config" object: {not_a_run}')
     run_io.check_config_keys(data, f"run_dir: {path}")  # probe 44: was ignored
+    newer = run_io.newer_config_format(data, f"run_dir: {path}")
+    if newer and resume:  # probe 97 row 14: was resumed without a word when its fields parsed
+        _refuse_newer_format(path, data["format"])
     ratio = data["config"].get("real_ratio")
     if resume and run_io.is_real(ratio) and real_share_off(ratio, BASE_HYPERPARAMETERS.batch_size):
         raise ValueError(  # probe 79 row 25: was "give real_ratio <= 0.996", which --resume refuses
@@ -241,10 +245,11 @@ def load_config(run_dir: str | Path, resume: bool = False) -> CotrainConfig:
         with recorded_run(path):  # probe 79 row 25: was refused, the run not even inspectable
             cfg = config_from_dict(data["config"], saved=True)
     except (TypeError, ValueError) as err:
-        newer = run_io.newer_config_format(data, f"run_dir: {path}")
         if newer:  # probe 92 row 30: was "unknown field(s) [...]; did you mean …?" (a typo)
             raise ValueError(f"{newer} ({err})") from None
         raise ValueError(f"run_dir: {path}: {err}") from None
+    if newer:
+        _say_newer_format(path, data["format"])
     if cfg.precision == "auto":  # was: resolved anew on resume (another cache key: MLE again)
         raise ValueError(
             f"run_dir: {path}: precision is 'auto', but a run saves the precision it resolved at "
@@ -254,6 +259,38 @@ def load_config(run_dir: str | Path, resume: bool = False) -> CotrainConfig:
     if not resume:
         _remember_sessions(cfg, run_dir)
     return cfg
+
+
+#: The config.json files (and their formats) :func:`_say_newer_format` has warned of.
+_NEWER_FORMATS_SAID: set[tuple[str, int]] = set()
+
+
+def _refuse_newer_format(path: Path, fmt: int) -> None:
+    """ValueError for a resume of a run whose config.json (``path``) is of a newer format
+    (``fmt``) than this code's."""
+    raise ValueError(
+        f"run_dir: {path} was written by a newer rambo_env (config format {fmt} > "
+        f"{run_io.CONFIG_FORMAT}, this code's): a resume rewrites {run_io.CONFIG_NAME} and would "
+        "drop what this code does not know; update the code (git pull) to resume it "
+        "(load_session / diagnose.py read it as it is, with a warning)"
+    )
+
+
+def _say_newer_format(path: Path, fmt: int) -> None:
+    """One WARNING per file and process when a run's config.json is of a newer format than this
+    code's (written by a newer rambo_env) and is read (load_config, load_session, diagnose.py),
+    not resumed: what this code does not know of it is not used (probe 97 row 14: it was read
+    without a word whenever all its fields parsed, e.g. a newer ``resolved`` entry)."""
+    said = (str(Path(path).resolve()), fmt)
+    if said in _NEWER_FORMATS_SAID:
+        return
+    _NEWER_FORMATS_SAID.add(said)
+    print(
+        f"[rambo_env] WARNING: {path} was written by a newer rambo_env (config format {fmt} > "
+        f"{run_io.CONFIG_FORMAT}, this code's): read as this code knows it, what it added is not "
+        "used or checked; update the code (git pull) to read it in full (--resume refuses it)",
+        flush=True,
+    )
 
 
 #: The session settings of the runs whose config :func:`load_config` read, by that config: a new
@@ -407,7 +444,12 @@ def check_agent_record(session: Session, recorded: Any, run_dir: Path, doing: st
     was = recorded.get("agent") if isinstance(recorded, dict) else None
     if not isinstance(was, dict):
         return
-    where = _first_difference(was, run_io.as_json(session.resolved["agent"]))
+    # probe 97 row 51: compared as networks (the built net_arch / activation, the policy class,
+    # policy_kwargs other than the policy's defaults), not as the raw policy_kwargs dict
+    where = _first_difference(
+        run_io.effective_agent(was),
+        run_io.effective_agent(run_io.as_json(session.resolved["agent"])),
+    )
     if where is None:
         return
     key, in_file, now = where
@@ -1197,6 +1239,12 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
         run_io.check_file_or_absent(  # resumed iteration had run (minutes at paper size)
             run_dir / name, "run_dir", f"move it away: the run writes its {name} there"
         )
+    saved = None
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # damaged: load_config says
+        saved = run_io.read_json(config_path)
+        saved = saved if run_io.newer_config_format(saved, config_path) else None
+    if saved:  # probe 97 row 14: run_cotrain(…, resume=True) refuses it as --resume does
+        _refuse_newer_format(config_path, saved["format"])
     saved_cfg = load_config(run_dir)
     cfg = _as_saved(cfg, saved_cfg)
     for name, value, saved in config_differences(cfg, saved_cfg, (*SESSION_FIELDS, *EXTEND_FIELDS)):

@@ -58,6 +58,7 @@ from rambo_env.run_io import (
     is_folder,
     is_int,
     is_real,
+    json_named,
     shell_quote,
 )
 
@@ -1145,25 +1146,12 @@ def agent_record(agent: Any) -> dict[str, Any]:
     ``net_arch`` and ``activation_fn`` as built, and the ``policy_kwargs`` the agent holds. Classes
     and functions by qualified name, anything else not JSON by its repr without addresses: the
     same in every process."""
-    from rambo_env.dynamics.termination import stable_text
-
-    def named(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {str(k): named(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
-        if isinstance(value, list | tuple):
-            return [named(v) for v in value]
-        if value is None or isinstance(value, bool | int | float | str):
-            return value
-        if isinstance(value, type) or inspect.isfunction(value):
-            return f"{value.__module__}.{value.__qualname__}"
-        return stable_text(repr(value))
-
     policy = agent.policy
     return {
-        "policy": named(type(policy)),
-        "net_arch": named(getattr(policy, "net_arch", None)),
-        "activation_fn": named(getattr(policy, "activation_fn", None)),
-        "policy_kwargs": named(dict(getattr(agent, "policy_kwargs", None) or {})),
+        "policy": json_named(type(policy)),
+        "net_arch": json_named(getattr(policy, "net_arch", None)),
+        "activation_fn": json_named(getattr(policy, "activation_fn", None)),
+        "policy_kwargs": json_named(dict(getattr(agent, "policy_kwargs", None) or {})),
     }
 
 

@@ -56,6 +56,7 @@ from rambo_env.run_io import (
     counted,
     dead_lock_pid,
     did_you_mean,
+    effective_agent,
     interrupts_deferred,
     is_int,
     is_real,
@@ -144,6 +145,11 @@ RESULT_SETTINGS = (
     # max_episode_steps}`` (not a config field: its data's recorded env / eval env / time limit;
     # None: a run before probe 81, not known, not compared; max_episode_steps None: registered)
     "evaluation_env",
+    # probe 97 row 44: the agent's networks, config.json's ``resolved.agent`` as
+    # :func:`rambo_env.run_io.effective_agent` compares them (not a config field: a wrapped
+    # ``make_agent`` builds other networks under the same settings; None: a run before config
+    # format 2, not known, not compared)
+    "agent",
 )
 #: What a run saved before a ``config.json`` field existed ran with, for each field added
 #: after runs first saved their config (sessions 2-12): the one table of
@@ -834,6 +840,7 @@ def _run_settings(cfg: dict[str, Any], resolved: dict[str, Any]) -> dict[str, An
     pair = [dataset.get("ref_min_score"), dataset.get("ref_max_score")]
     settings["ref_scores"] = pair if None not in pair else None
     settings["evaluation_env"] = _evaluation_env(settings["env_id"], resolved)
+    settings["agent"] = effective_agent(resolved.get("agent"))  # probe 97 row 44
     return _with_ref_scores(settings)
 
 
@@ -876,7 +883,13 @@ def _kept_settings(kept: LedgerEntry) -> dict[str, Any] | None:
     path = Path(kept.run_dir)
     path = (path if path.is_absolute() else DEFAULT_LEDGER_DIR.parents[2] / path) / CONFIG_NAME
     if kept.settings is not None and "ref_scores" in kept.settings:
-        return kept.settings
+        if "agent" in kept.settings:
+            return kept.settings
+        try:  # probe 97 row 44: an entry before the agent was a setting: its folder's record
+            agent = effective_agent(read_json(path)["resolved"].get("agent"))
+        except (OSError, KeyError, TypeError, AttributeError, ValueError):
+            agent = None  # gone or foreign: not known, not compared
+        return {**kept.settings, "agent": agent}
     try:
         saved = read_json(path)
         settings = _run_settings(saved["config"], saved["resolved"])
@@ -906,7 +919,7 @@ def setting_differences(entry: LedgerEntry, run_dir: str | Path) -> tuple[list[s
         return [], []
     theirs = _kept_settings(entry) or {}
     settings = [
-        f"{name} {ours[name]!r} vs {theirs[name]!r}"
+        _setting_text(name, ours[name], theirs[name])
         for name in RESULT_SETTINGS
         if name in ours and name in theirs and not _same_setting(name, ours[name], theirs[name])
     ]
@@ -922,12 +935,34 @@ def setting_differences(entry: LedgerEntry, run_dir: str | Path) -> tuple[list[s
     return settings, bookkeeping
 
 
+def _setting_text(name: str, ours: Any, theirs: Any) -> str:
+    """``"name ours vs theirs"`` for a setting two runs differ in; the agent by the parts of its
+    networks that differ (``"agent's activation_fn '…Tanh' vs '…ReLU'"``)."""
+    if name == "agent" and isinstance(ours, dict) and isinstance(theirs, dict):
+        texts = []
+        for part in sorted(set(ours) | set(theirs)):
+            mine, kept = ours.get(part), theirs.get(part)
+            if mine == kept:
+                continue
+            if part == "policy_kwargs" and isinstance(mine, dict) and isinstance(kept, dict):
+                texts += [  # the entries that differ (those other than the policy's defaults)
+                    f"agent's policy_kwargs.{key} {mine.get(key, '<default>')!r} vs "
+                    f"{kept.get(key, '<default>')!r}"
+                    for key in sorted(set(mine) | set(kept))
+                    if mine.get(key, "<default>") != kept.get(key, "<default>")
+                ]
+            else:
+                texts.append(f"agent's {part} {mine!r} vs {kept!r}")
+        return ", ".join(texts)
+    return f"{name} {ours!r} vs {theirs!r}"
+
+
 def _same_setting(name: str, ours: Any, theirs: Any) -> bool:
     """Whether two runs' values of setting ``name`` are the same (reference pairs: to a float32
     round trip of the data's file)."""
     if name == "ref_scores":  # None: an env without D4RL's pair, unknown: not compared
         return ours is None or theirs is None or same_ref_pair(ours, theirs)
-    if name == "evaluation_env":  # None: a run before probe 81, not known: not compared
+    if name in ("evaluation_env", "agent"):  # None: a run before probe 81 / 97, not known
         return ours is None or theirs is None or ours == theirs
     if name == "ent_coef":  # probe 92 rows 75, 76: "1e-1" vs "0.1", "auto_1.0" vs "auto" (the
         # same α as SB3 reads them) were other settings; compared as SB3 reads them
@@ -950,7 +985,7 @@ def _check_same_settings(
         return
     ours = _with_ref_scores(entry.settings)
     differ = [
-        f"{name} {ours[name]!r} vs {settings[name]!r}"
+        _setting_text(name, ours[name], settings[name])
         for name in RESULT_SETTINGS
         if name in ours and name in settings and not _same_setting(name, ours[name], settings[name])
     ]

@@ -64,6 +64,7 @@ from rambo_env.requirements import (  # re-exported: defined there to run before
 _E = TypeVar("_E", bound=BaseException)
 
 __all__ = [
+    "BUILT_POLICY_KWARGS",
     "CHECKPOINT_NAME",
     "CONFIG_FORMAT",
     "CONFIG_KEYS",
@@ -73,6 +74,7 @@ __all__ = [
     "LOCK_NAME",
     "NAME_MAX",
     "PATH_MAX",
+    "POLICY_PACKAGES",
     "RESULTS_NAME",
     "RESULTS_STATUSES",
     "RUN_SEED_LIMIT",
@@ -118,6 +120,7 @@ __all__ = [
     "dead_lock_pid",
     "default_run_dir",
     "did_you_mean",
+    "effective_agent",
     "error_behind",
     "escalated_warning",
     "escape_unencodable_output",
@@ -136,6 +139,7 @@ __all__ = [
     "is_int",
     "is_real",
     "iteration0_label",
+    "json_named",
     "link_loop",
     "link_loop_text",
     "load_checkpoint",
@@ -1053,6 +1057,95 @@ def newer_config_format(saved: dict[str, Any], path: str | Path) -> str | None:
         f"{path} was written by a newer rambo_env (config format {fmt} > {CONFIG_FORMAT}, this "
         "code's): update the code (git pull) to resume or read it"
     )
+
+
+def json_named(value: Any) -> Any:
+    """``value`` as a run's record holds it (``resolved['agent']``): classes and functions by
+    qualified name, anything else not JSON by its repr without addresses (the same in every
+    process); dicts with their keys sorted."""
+    from rambo_env.dynamics.termination import stable_text
+
+    if isinstance(value, dict):
+        return {str(k): json_named(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, list | tuple):
+        return [json_named(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, type) or inspect.isfunction(value):
+        return f"{value.__module__}.{value.__qualname__}"
+    return stable_text(repr(value))
+
+
+#: The packages whose policy classes :func:`effective_agent` may import to read their defaults
+#: (a record names its class; nothing else named in a run's file is imported).
+POLICY_PACKAGES = ("stable_baselines3", "agents", "rambo_env", "sb3_contrib")
+
+#: ``policy_kwargs`` entries an agent record holds as built, in their own fields.
+BUILT_POLICY_KWARGS = ("net_arch", "activation_fn")
+
+
+def _policy_defaults(policy: Any) -> dict[str, Any]:
+    """The defaults of the keyword arguments of the policy class named ``policy`` (a record's
+    ``module.QualName``), as :func:`json_named` names them; {} when the class cannot be found."""
+    if not isinstance(policy, str) or "." not in policy:
+        return {}
+    module_name, qualname = policy, ""
+    while "." in module_name and module_name not in sys.modules:
+        module_name, _, last = module_name.rpartition(".")
+        qualname = f"{last}.{qualname}" if qualname else last
+    if module_name not in sys.modules:
+        return {}
+    found: Any = sys.modules[module_name]
+    try:
+        for part in qualname.split("."):
+            found = getattr(found, part)
+        classes = list(found.__mro__)
+    except AttributeError:
+        return {}
+    defaults: dict[str, Any] = {}
+    for cls in classes:  # a subclass's ``**kwargs`` goes on to its bases' defaults
+        init = cls.__dict__.get("__init__")
+        try:
+            parameters = inspect.signature(init).parameters.values() if init else ()
+        except (TypeError, ValueError):
+            continue
+        for p in parameters:
+            if p.default is not inspect.Parameter.empty:
+                defaults.setdefault(p.name, json_named(p.default))
+    return defaults
+
+
+def effective_agent(record: Any) -> dict[str, Any] | None:
+    """The networks an agent record (config.json's ``resolved['agent']``) stands for, as two runs'
+    agents are compared (load_session / --resume / diagnose, the ledger): the policy class, its
+    ``net_arch`` as built (a list: the same for actor and critics), its ``activation_fn``, and the
+    ``policy_kwargs`` entries other than those two whose value is not the policy's default. None
+    for no record (a run before config format 2: not known). Probe 97 row 51: a wrapper that
+    spelled out the defaults (``activation_fn=torch.nn.ReLU, net_arch=[256, 256]``) built the same
+    networks, but its raw ``policy_kwargs`` made it "another agent"."""
+    if not isinstance(record, dict):
+        return None
+    policy = record.get("policy")
+    for package in POLICY_PACKAGES:  # its defaults: the class imported (a known package only)
+        if isinstance(policy, str) and policy.startswith(f"{package}."):
+            module_name = policy.rpartition(".")[0]
+            with contextlib.suppress(ImportError):
+                __import__(module_name)
+    defaults = _policy_defaults(policy)
+    kwargs = record.get("policy_kwargs")
+    arch = record.get("net_arch")
+    if isinstance(arch, list):  # SB3's off-policy policies: a list is both pi's and qf's
+        arch = {"pi": arch, "qf": arch}
+    return {
+        "policy": policy,
+        "net_arch": arch,
+        "activation_fn": record.get("activation_fn"),
+        "policy_kwargs": {
+            key: value
+            for key, value in sorted((kwargs if isinstance(kwargs, dict) else {}).items())
+            if key not in BUILT_POLICY_KWARGS and (key not in defaults or defaults[key] != value)
+        },
+    }
 
 
 def check_config_keys(saved: dict[str, Any], path: str | Path) -> None:

@@ -28,6 +28,7 @@ from gymnasium.wrappers.vector import NormalizeObservation as VectorNormalizeObs
 from rambo_env.dynamics.ensemble import EnsembleConfig, resolve_device
 from rambo_env.dynamics.training import MLEConfig
 from rambo_env.envs.registration import (
+    SB3_RENDER_MODE_FIX,
     check_time_limit_is_python_int,
     make_call_locals,
     renders_nothing,
@@ -864,8 +865,8 @@ def check_render_mode(render_mode: Any) -> None:
     was gymnasium's raw ``TypeError: … unexpected keyword argument 'render_mode'``)."""
     if render_mode is not None:  # SB3's make_vec_env passes "rgb_array" by itself (probe 23)
         raise ValueError(
-            f"render_mode: {render_mode!r}, but {NOTHING_TO_RENDER}; with SB3's make_vec_env, "
-            'pass env_kwargs={"render_mode": None} (or use agents.vec_env.RamboModelVecEnv)'
+            f"render_mode: {render_mode!r}, but {NOTHING_TO_RENDER}; {SB3_RENDER_MODE_FIX} (or "
+            "use agents.vec_env.RamboModelVecEnv)"
         )
 
 

@@ -51,21 +51,40 @@ def make_vec_call_locals() -> dict[str, Any] | None:
     return None if frame is None else dict(frame.f_locals)
 
 
-def renders_nothing() -> property:
-    """``metadata`` of an env that renders nothing (``{"render_modes": []}``), read on instances
-    only: ``gym.make`` reads a class attribute ``metadata`` before constructing the env and, for a
-    ``render_mode`` not in its ``render_modes``, warns first, so under ``python -W error`` its
-    UserWarning hid the env's own clear refusal of ``render_mode`` (probe 91a row 7). A property
-    is what gymnasium skips there (its wrappers' way), so the constructor's ValueError comes
-    first; an instance's ``metadata`` stays a plain dict, settable like gymnasium's attribute."""
+#: The advice of an env that renders nothing for a ``render_mode`` the user may not have given:
+#: SB3's ``make_vec_env`` passes ``render_mode="rgb_array"`` itself (probes 23, 97 row 20).
+SB3_RENDER_MODE_FIX = 'with SB3\'s make_vec_env, which passes "rgb_array" itself: pass env_kwargs={"render_mode": None}'
 
-    def get(env: Any) -> dict[str, Any]:
-        return env.__dict__.setdefault("_metadata", {"render_modes": []})
 
-    def put(env: Any, value: dict[str, Any]) -> None:
+class _RendersNothing(property):
+    """The ``metadata`` descriptor of :func:`renders_nothing`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.of_class: dict[str, Any] = {"render_modes": []}
+
+    def __get__(self, env: Any, owner: type | None = None) -> Any:
+        if env is not None:  # an instance's own dict, a copy of the class's
+            return env.__dict__.setdefault("_metadata", dict(self.of_class))
+        if sys._getframe(1).f_code is gym.envs.registration.make.__code__:
+            return self  # a property: gym.make skips its render_modes check (and warning)
+        return self.of_class  # probe 97 row 19: was the property ('property' object …)
+
+    def __set__(self, env: Any, value: Any) -> None:
         env.__dict__["_metadata"] = value
 
-    return property(get, put)
+
+def renders_nothing() -> property:
+    """``metadata`` of an env that renders nothing (``{"render_modes": []}``): ``gym.make`` reads
+    a class attribute ``metadata`` before constructing the env and, for a ``render_mode`` not in
+    its ``render_modes``, warns first, so under ``python -W error`` its UserWarning hid the env's
+    own clear refusal of ``render_mode`` (probe 91a row 7). Read by ``gym.make`` itself it is a
+    property, which gymnasium skips there (its wrappers' way), so the constructor's ValueError
+    comes first; read on the class anywhere else it is the plain dict of gymnasium's convention
+    (probe 97 row 19: ``IllustrativeMDP.metadata["render_modes"]`` and a subclass's
+    ``{**IllustrativeMDP.metadata, …}`` failed on the property); an instance's ``metadata`` is a
+    plain dict of its own, settable like gymnasium's attribute."""
+    return _RendersNothing()
 
 
 def check_time_limit_is_python_int(limit: Any, default: str) -> None:

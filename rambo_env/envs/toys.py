@@ -27,7 +27,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from rambo_env.envs.registration import renders_nothing
+from rambo_env.envs.registration import SB3_RENDER_MODE_FIX, renders_nothing
 
 __all__ = [
     "ILLUSTRATIVE_HORIZON",
@@ -167,10 +167,13 @@ class _ToyEnv(gym.Env):
     def __init__(self, render_mode: str | None = None) -> None:
         from rambo_env.envs.registration import check_time_limit_is_python_int, make_call_locals
 
-        if render_mode is not None:  # was: gymnasium's raw "unexpected keyword argument" TypeError
+        # was: gymnasium's raw "unexpected keyword argument" TypeError; probe 97 row 20: "leave
+        # render_mode out" alone, to a user of SB3's make_vec_env, who gave none
+        if render_mode is not None:
             raise ValueError(
                 f"render_mode: {render_mode!r}, but {type(self).__name__} has nothing to render "
-                "(its whole state is the 1-D observation); leave render_mode out"
+                "(its whole state is the 1-D observation); leave render_mode out ("
+                f"{SB3_RENDER_MODE_FIX})"
             )
         make_locals = make_call_locals()  # probe 55: np.int64 was gymnasium's raw TypeError
         if make_locals is not None:  # from its TimeLimit, after construction; the model envs' rule
