@@ -357,8 +357,10 @@ def _warn_other_env(normalizer: Any, env_id: Any) -> None:
     fitted on (its ``env_id``; None, e.g. an agent saved before it was recorded: not checked).
     Probe 42: an agent trained on Hopper-v5 data was evaluated in Hopper-v4 without a word."""
     fitted = getattr(normalizer, "env_id", None)
-    if not (isinstance(fitted, str) and isinstance(env_id, str)) or fitted == env_id:
+    if not (isinstance(fitted, str) and isinstance(env_id, str)):
         return
+    if plain_env_id(fitted) == plain_env_id(env_id):  # probe 98 row 15: 'myenvs:Asym-v0' is
+        return  # the env of Asym-v0 data, its module imported
     if (fitted, env_id) in _WARNED_OTHER_ENV:
         return
     _WARNED_OTHER_ENV.add((fitted, env_id))
@@ -461,15 +463,27 @@ def _make_env(
         raise ValueError(f"env: {env_id!r} cannot be made ({type(err).__name__}: {err})") from None
 
 
-def registered_hint(env_id: str) -> str:
+def plain_env_id(env_id: Any) -> Any:
+    """``"my_pkg.envs:MyEnv-v0"`` (gymnasium's ``module:id`` form, which imports ``my_pkg.envs``)
+    as the id it registers, ``"MyEnv-v0"``: what a dataset / normalizer stores and what ids are
+    compared by (probe 98 rows 6, 15: a module-form id never equalled the stored plain one);
+    any other value as it is."""
+    if isinstance(env_id, str) and ":" in env_id:
+        return env_id.partition(":")[2]
+    return env_id
+
+
+def registered_hint(env_id: str, prefix: str = "") -> str:
     """``" (did you mean 'Hopper-v5'?)"`` for an id that is not registered but close to one that
-    is (case, version, a typo; probe 18: ``--env-id hopper-v5`` named no alternative), else ``""``."""
+    is (case, version, a typo; probe 18: ``--env-id hopper-v5`` named no alternative), else ``""``;
+    each id named with ``prefix`` (``"my_pkg:"``: probe 98 row 61, the module of a module-form id
+    was dropped from the suggestion)."""
     import difflib
 
     ids = [i for i in gym.registry if isinstance(i, str)]
     same_case = [i for i in ids if i.lower() == env_id.lower()]
     close = same_case or difflib.get_close_matches(env_id, ids, n=3, cutoff=0.75)
-    return f" (did you mean {' or '.join(repr(i) for i in close)}?)" if close else ""
+    return f" (did you mean {' or '.join(repr(prefix + i) for i in close)}?)" if close else ""
 
 
 def check_registered_id(env_id: Any, what: str = "env_id") -> str:

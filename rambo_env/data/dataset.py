@@ -825,6 +825,11 @@ class OfflineDataset:
         for key in ("env_id", "name", "ref_min_score", "ref_max_score"):
             if key not in stored and inside.get(key) not in (None, ""):
                 stored[key] = inside.pop(key)
+        named = stored.get("env_id")
+        if step_env is not None and isinstance(named, str) and ":" in named:
+            # probe 98 row 18: the file's 'my_pkg:MyEnv-v0' was refused though env_id= (whose
+            # module the caller's argument imported) replaces it; kept as the plain id
+            stored["env_id"] = named.partition(":")[2]
         from rambo_env.data.d4rl_io import terminal_timeouts, with_next_observations  # lazy
 
         if "next_observations" not in arrays and {"observations", "terminals"} <= set(arrays):
@@ -1037,9 +1042,10 @@ class OfflineDataset:
                 )
             if ":" in env_id:
                 raise DatasetValidationError(
-                    f"env_id: {env_id!r} names a module to import; a dataset may only name an env "
-                    "that is already registered (name your env's module yourself: --env-id / "
-                    "load_dataset(…, env_id='my_pkg.envs:MyEnv-v0') imports it)"
+                    f"env_id: {env_id!r} names a module to import, and data never import "
+                    f"code: pass env_id={env_id!r} yourself "
+                    f"(load_dataset(…, env_id=…) / --env-id {env_id} imports its module), or "
+                    f"store the plain id {env_id.partition(':')[2]!r}"
                 )
             import gymnasium as gym
 
@@ -1049,7 +1055,9 @@ class OfflineDataset:
                 raise DatasetValidationError(
                     f"env_id: {env_id!r} is not a registered Gymnasium env"
                     f"{registered_hint(env_id)}; import the package "
-                    "that registers it before loading, or drop env_id to train without evaluation"
+                    "that registers it before loading (on a command line: --env-id "
+                    f"MODULE:{env_id}, MODULE the module that registers it), or drop env_id to "
+                    "train without evaluation"
                 )
             entry = gym.registry[env_id].entry_point
             if "RamboModelEnv" in getattr(entry, "__qualname__", str(entry)):
@@ -1107,9 +1115,12 @@ class OfflineDataset:
                     hint = _stacked_hint(key, value, self._stacked_reading())
                 elif ndim == 2 and value.ndim > 2:
                     flat = int(np.prod(value.shape[1:]))
-                    hint = (
-                        f"; flatten each row: {key}.reshape(len({key}), {flat}) (and the env's "
-                        "observations with gymnasium.wrappers.FlattenObservation)"
+                    hint = (  # probe 98 row 47: the env half of the advice named no way
+                        f"; flatten each row: {key}.reshape(len({key}), {flat}), and register "
+                        "the env wrapped in gymnasium.wrappers.FlattenObservation (gymnasium."
+                        "register('MyEnvFlat-v0', entry_point=lambda **kw: FlattenObservation("
+                        "gymnasium.make('MyEnv-v0', **kw)))) and pass that id (env_id=…, "
+                        "--env-id)"
                     )
                 elif ndim == 2 and value.ndim == 1:
                     hint = f"; one dimension is stored as shape ({len(value)}, 1)"
@@ -1203,6 +1214,16 @@ class OfflineDataset:
             f"field '{key}' has {dim} {getattr(self, dim)} but the env's {kind} space is "
             f"{space} (env_id={self.env_id!r})"
         )
+        shape = getattr(space, "shape", None) or ()
+        if key == "observations" and len(shape) > 1 and int(np.prod(shape)) == self.obs_dim:
+            return DatasetValidationError(  # probe 98 row 47: was "name the env they come
+                f"{problem}: the data are that env's observations flattened; register the env "
+                "wrapped in gymnasium.wrappers.FlattenObservation (gymnasium.register("
+                "'MyEnvFlat-v0', entry_point=lambda **kw: FlattenObservation("
+                f"gymnasium.make({self.env_id!r}, **kw)))) and pass that id (env_id=…, "
+                "--env-id)",  # from", though they come from that env
+                problem=problem,
+            )
         return DatasetValidationError(
             f"{problem}: the data do not fit that env; name the env they come from (env_id=…, "
             "--env-id)",

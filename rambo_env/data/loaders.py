@@ -2234,14 +2234,29 @@ def _import_env_module(env_id: Any) -> Any:
     ``--env-id``) imports ``my_pkg.envs``, which registers the env, and returns ``MyEnv-v0``.
     Probe 18: it was refused as "a dataset may only name an env that is already registered",
     though a command line cannot register an env any other way. A dataset FILE naming a module
-    is still refused (``OfflineDataset.validate``): a file never makes us import code."""
-    if not isinstance(env_id, str) or ":" not in env_id:
+    is still refused (``OfflineDataset.validate``): a file never makes us import code. Probe 98
+    rows 61, 65: a module that registers no such id said "import the package that registers it"
+    (the package WAS imported) and suggested the id without its module (``--env-id Reach2D-v0``
+    then fails: nothing imports it); the ids the module registered are named, and a dot / slash
+    form of an importable module (``myenvs.Reach2D-v0``) is told the ``module:id`` form."""
+    if not isinstance(env_id, str):
+        return env_id
+    import gymnasium as gym
+
+    if ":" not in env_id:
+        if env_id not in gym.registry and (module_form := _module_form_meant(env_id)):
+            raise DatasetValidationError(
+                f"env_id: {env_id!r} is not a registered Gymnasium env; to import your env's "
+                f"module, name it in gymnasium's module:id form: {module_form!r} (--env-id "
+                f"{module_form} / env_id={module_form!r})"
+            )
         return env_id
     module, _, name = env_id.partition(":")
     if not module.strip() or not name.strip():
         raise DatasetValidationError(
             f"env_id: {env_id!r} is not of the form module:EnvId-vN (e.g. my_pkg.envs:MyEnv-v0)"
         )
+    before = set(gym.registry)
     try:
         importlib.import_module(module)
     except Exception as err:  # ImportError, or the module's own error while it registers
@@ -2249,7 +2264,42 @@ def _import_env_module(env_id: Any) -> Any:
             f"env_id: {env_id!r}: importing {module!r} failed ({safe_reason(err)}); install the "
             "package that registers the env, or fix the module name"
         ) from None
+    if name not in gym.registry:
+        from rambo_env.evaluation import registered_hint  # lazy: imports torch
+
+        # what this import registered, else (imported before) the ids whose entry point is in it
+        ids = sorted(i for i in set(gym.registry) - before if isinstance(i, str))
+        ids = ids or sorted(
+            i
+            for i, spec in gym.registry.items()
+            if isinstance(spec.entry_point, str) and spec.entry_point.startswith(f"{module}:")
+        )
+        more = ", …" if len(ids) > 8 else ""
+        said = f"it registers {', '.join(ids[:8])}{more}" if ids else "it registers no env here"
+        raise DatasetValidationError(
+            f"env_id: {env_id!r}: {module!r} was imported but registers no {name!r} "
+            f"({said}){registered_hint(name, prefix=f'{module}:')}; fix the id, or register it "
+            f"in {module} (gymnasium.register({name!r}, entry_point=…))"
+        )
     return name
+
+
+def _module_form_meant(env_id: str) -> str | None:
+    """``'myenvs:Reach2D-v0'`` for an unregistered ``'myenvs.Reach2D-v0'`` /
+    ``'myenvs/Reach2D-v0'`` whose part before the last dot / first slash is a module this
+    Python can import (found, not imported), else None."""
+    import importlib.util
+
+    for sep, (module, _, name) in ((".", env_id.rpartition(".")), ("/", env_id.partition("/"))):
+        if sep not in env_id or not name or not all(p.isidentifier() for p in module.split(".")):
+            continue
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):  # a parent package that is not there
+            found = False
+        if found:
+            return f"{module}:{name}"
+    return None
 
 
 def _check_env_id_fits_short_name(src: Any, env_id: str | None) -> None:
@@ -2483,6 +2533,13 @@ def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:
                 f"**{dataset.env_kwargs}) fails ({safe_reason(err)}); fix the kwargs the data "
                 "record (the npz's metadata_json / the Minari dataset's env_spec)"
             ) from None
+        entry = gym.registry[dataset.env_id].entry_point
+        if isinstance(entry, str) and _entry_point_broken(entry):
+            raise DatasetValidationError(  # probe 98 row 66: was "name an env this machine can
+                f"env_id: {dataset.env_id!r} is registered with entry_point={entry!r}, which "
+                f"cannot be loaded ({safe_reason(err)}); fix the entry point in its "
+                "gymnasium.register call (module:ClassOrFactory)"
+            ) from None  # run", though the user's own registration is what is wrong
         raise DatasetValidationError(
             f"env_id: {dataset.env_id!r} is registered but cannot be made here "
             f"({safe_reason(err)}); name an env this machine can run (e.g. Hopper-v5 for "
@@ -2495,6 +2552,22 @@ def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:
     _check_time_limits(dataset)
     _check_eval_env(dataset)
     return dataset
+
+
+def _entry_point_broken(entry: str) -> bool:
+    """Whether the ``module:attr`` entry point ``entry`` of a registration names an attribute its
+    module (which imports) lacks: a typo in the user's own ``gymnasium.register``; False where
+    the module itself does not import (a missing package, as mujoco-py's Hopper-v3)."""
+    module, _, attr = entry.partition(":")
+    try:
+        found = importlib.import_module(module)
+    except Exception:
+        return False
+    for part in attr.split("."):
+        if not hasattr(found, part):
+            return True
+        found = getattr(found, part)
+    return False
 
 
 def _check_time_limits(dataset: OfflineDataset) -> None:

@@ -1172,6 +1172,17 @@ def save_minari(
     from minari.namespace import create_namespace, list_local_namespaces
 
     final = minari_dataset_path(check_dataset_id(dataset_id))  # a "../" id must not escape
+    if isinstance(env_id, str) and ":" in env_id:  # probe 98 row 22: was refused with the
+        from rambo_env.data.loaders import _import_env_module  # load-time advice
+
+        plain = _import_env_module(env_id)  # the caller's argument imports its module
+        print(
+            f"[rambo_env] note: env_id {env_id!r} imported {env_id.partition(':')[0]!r}; the "
+            f"dataset stores the plain id {plain!r} (load it with env_id={env_id!r} / --env-id "
+            f"{env_id} in a process that has not imported it)",
+            flush=True,
+        )
+        env_id = plain
     _check_short_name_id(dataset_id, env_id, short_name_data)
     for name, value in (
         ("description", description),
@@ -1653,6 +1664,15 @@ def _metadata_fields(dataset_id: str, metadata: dict) -> dict[str, Any]:
     }
 
 
+def _env_not_here(err: BaseException) -> bool:
+    """Whether ``err`` (reading a flat cache) refuses the data's env_id as not registered in
+    this process: the cache is sound, the Minari files would be refused alike (probe 98 row 23:
+    a valid cache of an own env's dataset was called unreadable and deleted)."""
+    return isinstance(err, DatasetValidationError) and (
+        "is not a registered Gymnasium env" in str(err) or "names a module to import" in str(err)
+    )
+
+
 def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
     """Load a Minari dataset with ``minari.load_dataset`` and flatten it (cached).
 
@@ -1678,8 +1698,8 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
                     flush=True,
                 )
                 write_cache = False  # and not replaced (write_flat_cache drops old caches)
-            elif not damaged_file(err):  # probe 91 rows 4, 30: was any error (out of memory)
-                raise
+            elif not damaged_file(err) or _env_not_here(err):  # probe 91 rows 4, 30: was any
+                raise  # error (out of memory); probe 98 row 23: an env this process lacks
             else:
                 print(
                     f"[rambo_env] flat cache {cache} of {dataset_id} is unreadable "

@@ -546,13 +546,37 @@ def same_kwargs(env_id: str | None, was: Any, now: Any) -> bool:
     return same_value(was, now, null_is_nonfinite=True)
 
 
+_SAID_MODULE_KEYS: set[str] = set()
+
+
+def _registered_rule(env_id: Any) -> TerminationFn | None:
+    """``TERMINATION_FNS[env_id]``, else a rule keyed by ``env_id``'s ``module:id`` form (e.g.
+    ``'myenvs:Reach2D-v0'`` for ``'Reach2D-v0'``; one note per key) or None. Probe 98 row 6: a
+    rule keyed as the user typed ``--env-id`` was never read, as the data store the plain id."""
+    if not isinstance(env_id, str):
+        return None
+    if env_id in TERMINATION_FNS:
+        return TERMINATION_FNS[env_id]
+    keys = [k for k in TERMINATION_FNS if isinstance(k, str) and k.partition(":")[2] == env_id]
+    if not keys:
+        return None
+    if keys[0] not in _SAID_MODULE_KEYS:
+        _SAID_MODULE_KEYS.add(keys[0])
+        print(
+            f"[rambo_env] note: TERMINATION_FNS[{keys[0]!r}] is used as the rule of {env_id!r} "
+            f"(the data store the plain id); key it {env_id!r}",
+            flush=True,
+        )
+    return TERMINATION_FNS[keys[0]]
+
+
 def unmodelled_kwargs(env_id: str | None, env_kwargs: Any = None) -> list[str]:
     """The names in ``env_kwargs`` (the kwargs the data's env was made with) that change
     ``env_id``'s termination in a way :func:`exact_rule` cannot follow; [] when it follows all."""
-    if env_id not in TERMINATION_FNS or not env_kwargs:
+    rule = _registered_rule(env_id)
+    if rule is None or not env_kwargs:
         return []
     env_kwargs = _non_default(env_id, env_kwargs)
-    rule = TERMINATION_FNS[env_id]
     given = [k for k in _TERMINATION_KWARGS if k in env_kwargs]
     if rule is never_terminated or rule is always_terminated:
         return []  # no kwarg of these envs makes them end
@@ -573,7 +597,7 @@ def exact_rule(env_id: str | None, env_kwargs: Any = None) -> TerminationFn | No
     their bounds, and ``exclude_current_positions_from_observation=False`` their height to
     ``obs[2]`` (after x, y). Probe 77 rows 6 / 22: Ant data of ``healthy_z_range=(0.2, 1.2)``
     were judged by the default bounds, or by none, without a word."""
-    rule = TERMINATION_FNS.get(env_id) if isinstance(env_id, str) else None
+    rule = _registered_rule(env_id)
     if rule is None or not env_kwargs:
         return rule
     env_kwargs = _non_default(env_id, env_kwargs)
@@ -764,7 +788,7 @@ def _say_holdout_fit(name: str, next_obs: np.ndarray, terminals: np.ndarray) -> 
             f"[rambo_env] WARNING: {said}: model rollouts run on through (or stop at) such "
             "states; if the env has an exact termination rule, register it "
             "(rambo_env.dynamics.termination.TERMINATION_FNS[env_id] = fn, fn(raw_next_obs) -> "
-            "bool) before building the model; else collect more terminal rows",
+            "bool; env_id the plain id dataset.env_id, not 'module:id') before building the model; else collect more terminal rows",
             flush=True,
         )
     else:

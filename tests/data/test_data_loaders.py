@@ -1452,7 +1452,9 @@ def test_env_id_naming_a_module_imports_it(tmp_path, monkeypatch):
         load_dataset(path, env_id="no_such_mod18:X-v0")
     with pytest.raises(DatasetValidationError, match=r"is not of the form module:EnvId-vN"):
         load_dataset(path, env_id=":X-v0")
-    with pytest.raises(DatasetValidationError, match=r"names a module to import; a dataset may"):
+    with pytest.raises(
+        DatasetValidationError, match=r"names a module to import, and data never import code"
+    ):
         # a dataset's own metadata never imports code: refused as the dataset is built
         dataclasses.replace(make_dataset(), env_id="probe18_envs:Probe18Hopper-v0")
 
