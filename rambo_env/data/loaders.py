@@ -2269,13 +2269,16 @@ def _import_env_module(env_id: Any) -> Any:
 
         # what this import registered, else (imported before) the ids whose entry point is in it
         ids = sorted(i for i in set(gym.registry) - before if isinstance(i, str))
-        ids = ids or sorted(
-            i
-            for i, spec in gym.registry.items()
-            if isinstance(spec.entry_point, str) and spec.entry_point.startswith(f"{module}:")
-        )
+        said = "importing it registered"
+        if not ids:
+            said = "the ids whose entry point is in it:"
+            ids = sorted(
+                i
+                for i, spec in gym.registry.items()
+                if isinstance(spec.entry_point, str) and spec.entry_point.startswith(f"{module}:")
+            )
         more = ", …" if len(ids) > 8 else ""
-        said = f"it registers {', '.join(ids[:8])}{more}" if ids else "it registers no env here"
+        said = f"{said} {', '.join(ids[:8])}{more}" if ids else "it registered no env"
         raise DatasetValidationError(
             f"env_id: {env_id!r}: {module!r} was imported but registers no {name!r} "
             f"({said}){registered_hint(name, prefix=f'{module}:')}; fix the id, or register it "
