@@ -382,6 +382,12 @@ class RamboCallback(BaseCallback):
         self._rollout[2] = -np.inf
 
     def _init_callback(self) -> None:
+        if "_q_generator" not in vars(self):  # set last by RamboCallback.__init__
+            # probe 98 row 30: was a raw AttributeError ('NoInit' object has no attribute 'parent')
+            raise TypeError(
+                f"callback: {type(self).__name__}, a subclass of RamboCallback, never ran "
+                "RamboCallback.__init__: call super().__init__(adversary, ...) in its __init__"
+            )
         parent = self.parent  # set by SB3 when an event callback is built around this one
         if parent is not None and getattr(parent, "model", None) is self.model:
             # probe 24: the adversary never ran (0 steps), silently; the parent's model is set

@@ -734,6 +734,16 @@ def check_adversary_steps(
         raise ValueError(refusal)
 
 
+def say_preset_adversary_weight(given: float | None, lam: float, origin: str) -> None:
+    """One start line naming a preset's λ when the config leaves it to the preset (``--lam``
+    not given, or ``--lam none``). Probe 98 row 4: ``--lam none``, meant as "no adversary",
+    trained with the preset's λ = 3e-4, said only in the closing line."""
+    if given is not None:
+        return
+    switch = "--lam 0 turns the adversary off" if lam > 0 else "no adversary; --lam λ sets one"
+    print(f"[cotrain] λ = {lam:g} ({origin}; {switch})", flush=True)
+
+
 def say_large_adversary_weight(lam: float | None, flag: str = "--lam") -> None:
     """One warning for an adversary weight λ > 1 given by hand (probe 96a row 26: ``--lam 3``, λ
     written without its exponent, trained without a word). The paper's MuJoCo presets use 0 or
@@ -1059,6 +1069,8 @@ def build_session(
             )
         k, lam, from_where = kept
         origin = from_where
+    else:
+        say_preset_adversary_weight(cfg.adversary_weight, lam, origin)
     check_rollout_length(  # before MLE; probe 81 row 30: the data's time limit, not the registry's
         k,
         dataset.env_id,

@@ -17,6 +17,7 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from rambo_env.data.scores import NO_REF_SCORES
 from rambo_env.run_io import (
     CHECKPOINT_NAME,
     CONFIG_NAME,
@@ -539,6 +540,16 @@ def _agent_without(column: str) -> str:
     return "an agent that does not log it?"
 
 
+def _unscored_text(labels: Sequence[str]) -> str:
+    """Why evaluated runs have no normalized_score: their data carry no reference scores."""
+    its = "its" if len(labels) == 1 else "their"
+    return (
+        f"{', '.join(labels)}: {its} data carry no reference scores and D4RL has none for "
+        f"{its} env, so {its} evaluations are raw returns only (results.json); compare returns "
+        "with --columns ... return_mean"
+    )
+
+
 def _no_such_value(column: str) -> str:
     """... and why no run has a ``column`` value (a column other than the evaluation ones)."""
     return f"no run logged it ({_agent_without(column)})"
@@ -656,6 +667,22 @@ def plot_curves(
         ]
         if column not in empty and lacking:
             never = column in EVAL_COLUMNS and not any(_evaluated(runs[x]) for x in lacking)
+            # probe 98 row 25: was "(an agent that does not log it?)" for an evaluated run whose
+            # data carry no reference scores (its results.json: raw returns only)
+            unscored = [x for x in lacking if (score_labels or {}).get(x) == NO_REF_SCORES]
+            if column == "normalized_score" and unscored and not never:
+                print(
+                    f"[rambo_env] note: {', '.join(lacking)} "
+                    f"{'has' if len(lacking) == 1 else 'have'} no {column} value "
+                    f"({_unscored_text(unscored)}"
+                    + (
+                        f"; the others: {_agent_without(column)}"
+                        if len(unscored) < len(lacking)
+                        else ""
+                    )
+                    + "): not in that panel; each run keeps its colour in every panel"
+                )
+                continue
             gone = [x for x in lacking if x in lost]
             fresh = [x for x in _fresh({x: runs[x] for x in lacking}) if x not in gone]
             print(

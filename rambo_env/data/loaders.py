@@ -680,6 +680,13 @@ def _with_d4rl_ref_scores(dataset: OfflineDataset) -> OfflineDataset:
         if label.startswith("D4RL-normalised (")
         else ""
     )
+    if other_env and _observation_only(dataset):  # probe 98 row 57: was "not comparable"
+        other_env = (
+            f"; the data's env has {label.split('kwargs: ', 1)[1].split(';')[0]}, which changes "
+            "the observation only, not the reward or the dynamics: the returns stay comparable "
+            "with D4RL's, but the agent sees another observation than D4RL's (results are "
+            "labelled as of a non-default env)"
+        )
     if dataset.ref_min_score is not None or dataset.ref_max_score is not None:
         label = score_label(dataset.env_id, dataset.ref_min_score, dataset.ref_max_score)
         if label == "D4RL-normalised" and other_env:
@@ -707,6 +714,16 @@ def _with_d4rl_ref_scores(dataset: OfflineDataset) -> OfflineDataset:
         flush=True,
     )
     return dataclasses.replace(dataset, ref_min_score=low, ref_max_score=high)
+
+
+def _observation_only(dataset: OfflineDataset) -> bool:
+    """The data's env differs from its default in observation-only kwargs alone
+    (:data:`~rambo_env.data.scores.OBSERVATION_ONLY_KWARGS`)."""
+    from rambo_env.data.scores import OBSERVATION_ONLY_KWARGS
+    from rambo_env.dynamics.termination import non_default_kwargs  # lazy: imports torch
+
+    made = non_default_kwargs(dataset.env_id, dataset.env_kwargs or {})
+    return bool(made) and set(made) <= OBSERVATION_ONLY_KWARGS
 
 
 def _taken_as(dataset: OfflineDataset, env_id: str, why: str) -> OfflineDataset:
@@ -2693,8 +2710,11 @@ def _resolve(
         npz = text.lower().endswith(".npz")
         check_dataset_file(text, "npz file" if npz else "D4RL hdf5 file")
         if npz:  # as read_npz, its episode ends said by the final env (check_content)
-            return OfflineDataset._load_npz(text, source=f"npz:{text}", step_env=step_env)
-        return _read_named(text, "hdf5", lambda: _read_d4rl_hdf5(text, step_env))
+            dataset = OfflineDataset._load_npz(text, source=f"npz:{text}", step_env=step_env)
+        else:
+            dataset = _read_named(text, "hdf5", lambda: _read_d4rl_hdf5(text, step_env))
+        _warn_unlike_d4rl(dataset, text)
+        return dataset
     if text in SHORT_NAMES:
         env, level = SHORT_NAMES[text]
         dataset = _load_short(env, level, options)
@@ -2979,6 +2999,32 @@ def _note_protocol_size(dataset: OfflineDataset, dataset_id: str) -> None:
         f"[rambo_env] note: {dataset_id} holds {counted(stored, 'transition')}, not the "
         f"{protocol:,} of {env}-{level} (it was generated smaller); regenerate it at full size "
         f"with {regenerate} --force"
+    )
+
+
+def _warn_unlike_d4rl(dataset: OfflineDataset, path: str) -> None:
+    """One WARNING when the file ``path`` is named like a D4RL dataset (``walker2d_medium-v2.hdf5``,
+    ``hopper-medium.npz``), the data took that name, and they hold under a tenth of D4RL's rows
+    for it (1M per part: 2M for medium-expert; medium-replay is a replay buffer, any size). The
+    name decides the (k, λ) preset, the reference scores and the ledger key, so own data named so
+    were trained, scored and ledgered as D4RL's. Probe 98 row 54: 2000 random-policy Walker2d
+    rows in walker2d_medium-v2.hdf5 were walker2d-medium without a word."""
+    from rambo_env.data.generate import DEFAULT_N_TRANSITIONS
+
+    parsed = parse_d4rl_name(Path(path).stem.lower().replace("_", "-"))
+    if parsed is None or dataset.name != f"{parsed[0]}-{parsed[1]}" or parsed[1] == "medium-replay":
+        return
+    name = dataset.name
+    protocol = (2 if parsed[1] == "medium-expert" else 1) * DEFAULT_N_TRANSITIONS
+    if dataset.n_transitions * 10 >= protocol:
+        return
+    print(
+        f"[rambo_env] WARNING: {path}: named like D4RL's {name} ({protocol:,} transitions), but "
+        f"it holds {dataset.n_transitions:,}: the name decides the (k, λ) preset, the reference "
+        f"scores and the ledger key ({name}); if these are not D4RL's {name} data, rename the "
+        f"file (e.g. my_{parsed[0]}{Path(path).suffix}) and give its env and (k, λ) "
+        f"(scripts/cotrain.py --env-id {dataset.env_id} --k K --lam λ)",
+        flush=True,
     )
 
 

@@ -146,6 +146,13 @@ def score_label(
 D4RL_TIME_LIMIT = 1000
 
 
+#: MuJoCo env kwargs that change only what the observation holds, not the reward, the dynamics
+#: or the termination: returns of an env made with them are D4RL's (probe 98 row 57).
+OBSERVATION_ONLY_KWARGS = frozenset(
+    {"exclude_current_positions_from_observation", "include_cfrc_ext_in_observation"}
+)
+
+
 def d4rl_label(env_id: str | None, env_kwargs: Any = None, time_limit: Any = None) -> str:
     """``"D4RL-normalised"``, with the env's non-default kwargs named when ``env_kwargs`` has
     any: D4RL's reference returns are those of the default env (probe 78 row 7: HalfCheetah data
