@@ -2553,6 +2553,9 @@ def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:
         ) from None
     try:
         dataset.validate(env.observation_space, env.action_space)
+        from rambo_env.evaluation import check_env_api  # lazy: torch
+
+        check_env_api(env, dataset.env_id)  # probe 98 rows 49, 51-53: was after the MLE
     finally:
         env.close()
     _check_time_limits(dataset)
