@@ -455,7 +455,9 @@ class ModelAdversary:
                 cfg.batch_size,
                 rows,
                 f"the adversary samples its start states and MLE batches from (dataset "
-                f"{counted(rows, 'transition')})" if is_int(rows) else "",
+                f"{counted(rows, 'transition')})"
+                if is_int(rows)
+                else "",
             )
         self.dataset = dataset
         """The dataset given (kept by reference; the agent's real rows must be the same data)."""

@@ -491,7 +491,11 @@ def check_env_api(env: gym.Env, env_id: Any) -> None:
     out = raw.step(env.action_space.sample())
     if not (isinstance(out, tuple) and len(out) == 5):
         got = f"a tuple of {len(out)}" if isinstance(out, tuple) else type(out).__name__
-        old = " (old gym's (obs, reward, done, info))" if isinstance(out, tuple) and len(out) == 4 else ""
+        old = (
+            " (old gym's (obs, reward, done, info))"
+            if isinstance(out, tuple) and len(out) == 4
+            else ""
+        )
         raise ValueError(f"{where}: step returned {got}{old}; follow the {GYMNASIUM_API}")
     obs, reward, terminated, truncated, _ = out
     if not (np.ndim(reward) == 0 and np.asarray(reward).dtype.kind in "biuf"):

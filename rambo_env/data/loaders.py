@@ -1177,17 +1177,18 @@ def _warn_continuing_ends(dataset: OfflineDataset) -> bool:
 def _autoreset_rows(dataset: OfflineDataset, rows: np.ndarray) -> np.ndarray | None:
     """The rows right after the episode-end rows ``rows`` (whose next state is the next row's
     observation) when they look like gymnasium's next-step autoreset rows, else None: unflagged,
-    reward 0, and going from the final state to reset states (their next states spread less than
-    their observations, the final states; after an ``np.roll`` shift the observations are the
-    start states). Probe 98 row 21: such rows were blamed on shifted next states."""
+    reward 0, and most of them a jump of more than ``_JUMP_STEPS`` typical steps (the final
+    state to a reset state; after an ``np.roll`` shift they are the next episode's first, normal
+    steps). Probe 98 row 21: such rows were blamed on shifted next states."""
     after = rows[rows + 1 < dataset.n_transitions] + 1
     ends = dataset.terminals | dataset.timeouts
     if after.size < 2 or ends[after].any() or (dataset.rewards[after] != 0).any():
         return None
-    obs, nxt = dataset.observations[after], dataset.next_observations[after]
-    if nxt.std(axis=0).sum() >= obs.std(axis=0).sum():  # not onto tighter (reset) states
-        return None
-    return after
+    steps = ~ends
+    steps[after] = False  # the typical step: the other unflagged rows
+    obs, nxt = dataset.observations, dataset.next_observations
+    jumps = _step_sizes(obs, nxt, steps, after) > _JUMP_STEPS  # final state -> reset state
+    return after if 2 * jumps.sum() > after.size else None
 
 
 #: How many typical steps a row's change must span to count as a jump to a start state (a fall

@@ -806,8 +806,7 @@ def check_rule(rule: TerminationFn, env_id: str | None, next_obs: Any) -> None:
             else type(out).__name__
         )
         raise ValueError(
-            f"{where} returned {got} for a batch of {len(rows)} next observations; "
-            f"{RULE_CONTRACT}"
+            f"{where} returned {got} for a batch of {len(rows)} next observations; {RULE_CONTRACT}"
         )
 
 
