@@ -55,6 +55,7 @@ from rambo_env.envs.model_env import check_rollout_length
 from rambo_env.optim import DirectAdam
 from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
 from rambo_env.run_io import (
+    check_batch_within_rows,
     check_default_device,
     check_flag,
     check_path_text,
@@ -1061,13 +1062,14 @@ def _check_batch_within_rows(batch_size: Any, dataset: OfflineDataset, pool: int
     taken, every batch repeated each row ~1000 times, and a memory limit failed only after 74 s
     of training with torch's raw allocator error."""
     rows = getattr(dataset, "n_transitions", None)
-    if not (is_int(batch_size) and is_int(rows)) or batch_size <= rows + pool:
+    if not is_int(rows):
         return
-    raise ValueError(
-        f"batch_size: {batch_size} is more than the {rows + pool} rows the mixed replay buffer "
-        f"samples from (dataset {counted(rows, 'transition')} + model pool {pool}): every batch "
-        f"would repeat each row ~{batch_size // (rows + pool)} times; give at most "
-        f"{rows + pool} (the paper's batch: 256)"
+    check_batch_within_rows(
+        "batch_size",
+        batch_size,
+        rows + pool,
+        f"the mixed replay buffer samples from (dataset {counted(rows, 'transition')} + model "
+        f"pool {pool})",
     )
 
 

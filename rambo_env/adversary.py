@@ -42,8 +42,10 @@ from rambo_env.model import (  # the adversarial update left non-finite weights
 )
 from rambo_env.run_io import (
     available_memory_bytes,
+    check_batch_within_rows,
     check_field_ranges,
     check_state_dict,
+    counted,
     is_int,
     is_real,
     python_fields,
@@ -446,6 +448,17 @@ class ModelAdversary:
                 "was trained on"
             )
         check_adversary_memory(mdp, cfg)
+        if cfg.batch_size != AdversaryConfig.batch_size:  # a given one, as make_agent's
+            rows = getattr(dataset, "n_transitions", None)  # start states and MLE batches
+            check_batch_within_rows(
+                "AdversaryConfig.batch_size",
+                cfg.batch_size,
+                rows,
+                f"the adversary samples its start states and MLE batches from (dataset "
+                f"{counted(rows, 'transition')})"
+                if is_int(rows)
+                else "",
+            )
         self.dataset = dataset
         """The dataset given (kept by reference; the agent's real rows must be the same data)."""
         self.real = real_transitions(dataset, mdp.normalizer, mdp.device)

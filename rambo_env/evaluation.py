@@ -12,6 +12,7 @@ side by side in lock-step so the policy is called once per time step on a batch.
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -324,6 +325,13 @@ def evaluate_policy(
     # An env without a time limit (a custom env registered without max_episode_steps) whose
     # episodes never terminate hung the evaluation (probe 18: the first one of a run, after the
     # dataset load, MLE pretraining and BC): its episodes are cut at D4RL's 1000 steps, said.
+    if isinstance(env, str):  # an id: its API once, before the episodes (probe 98 rows 51-53)
+        try:
+            check_env_api(envs[0], env)
+        except BaseException:
+            for e in envs:
+                e.close()
+            raise
     default_cap = max_episode_steps is None and not _has_time_limit(envs[0])
     cap = UNLIMITED_ENV_CAP if default_cap else max_episode_steps
     try:
@@ -438,6 +446,95 @@ def _scorer_env(
         flush=True,
     )
     return eval_id, dict(kwargs), limit
+
+
+#: The API the evaluation env must follow (probe 98 rows 49, 51-53).
+GYMNASIUM_API = (
+    "Gymnasium >= 1.0 API: reset(seed=None, options=None) returns (obs, info); step(action) "
+    "returns (obs, reward, terminated, truncated, info) with a scalar reward and bool "
+    "terminated / truncated"
+)
+
+
+def check_env_api(env: gym.Env, env_id: Any) -> None:
+    """Preflight of an evaluation env: a Box action space with low < high on every dimension,
+    one ``reset(seed=0)`` and one ``step(action_space.sample())`` on the unwrapped env (no
+    wrapper's warnings; ~1 ms for MuJoCo), checked against :data:`GYMNASIUM_API`. One
+    ValueError naming ``env_id`` and the fault. Probe 98 rows 49, 51-53: an own env in the old
+    4-tuple step API, a reset without ``seed=``, 1-element reward / terminated arrays or a fixed
+    action dimension were accepted at the dataset load and failed only after the MLE
+    pretraining (or at the evaluation) with Python's / numpy's raw errors."""
+    where = f"env {env_id!r}"
+    space = env.action_space
+    if isinstance(space, gym.spaces.Box):
+        low, high = np.asarray(space.low), np.asarray(space.high)
+        fixed = np.flatnonzero(~(low < high).reshape(-1))
+        if fixed.size:
+            i = int(fixed[0])
+            raise ValueError(
+                f"{where}: its action space {space} has low >= high on {fixed.size} dimension(s) "
+                f"(first: action[{i}]: low {low.reshape(-1)[i]:g}, high {high.reshape(-1)[i]:g}): "
+                "a fixed (dummy) action dimension, which the agent cannot scale into [-1, 1]; "
+                "drop it from the env's action space (and from the data's actions) or widen its "
+                "bounds"
+            )
+    raw = env.unwrapped
+    try:
+        params = inspect.signature(raw.reset).parameters
+    except (TypeError, ValueError):  # no signature to read (a C extension's env)
+        params = None
+    if params is not None and not (
+        "seed" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+    ):  # reset(self) of old gym
+        raise ValueError(
+            f"{where}: reset takes no seed (reset{inspect.signature(raw.reset)}); give it the "
+            f"{GYMNASIUM_API}"
+        )
+    try:
+        out = raw.reset(seed=0)
+        step = raw.step(env.action_space.sample()) if isinstance(out, tuple) else None
+    except Exception:
+        return  # the env's own fault (e.g. its kwargs), not its API: said where it is used
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise ValueError(
+            f"{where}: reset(seed=0) returned {type(out).__name__}"
+            f"{f' of {len(out)}' if isinstance(out, tuple) else ''}, not (obs, info); follow the "
+            f"{GYMNASIUM_API}"
+        )
+    out = step
+    if not (isinstance(out, tuple) and len(out) == 5):
+        got = f"a tuple of {len(out)}" if isinstance(out, tuple) else type(out).__name__
+        old = (
+            " (old gym's (obs, reward, done, info))"
+            if isinstance(out, tuple) and len(out) == 4
+            else ""
+        )
+        raise ValueError(f"{where}: step returned {got}{old}; follow the {GYMNASIUM_API}")
+    obs, reward, terminated, truncated, _ = out
+    if not (np.ndim(reward) == 0 and np.asarray(reward).dtype.kind in "biuf"):
+        raise ValueError(
+            f"{where}: step returned reward {_shown_value(reward)}, not a scalar; return a float "
+            f"(e.g. float(r), not np.array([r])): the {GYMNASIUM_API}"
+        )
+    for name, flag in (("terminated", terminated), ("truncated", truncated)):
+        if not (np.ndim(flag) == 0 and np.asarray(flag).dtype.kind in "biu"):
+            raise ValueError(
+                f"{where}: step returned {name} {_shown_value(flag)}, not a bool; return a bool "
+                f"(e.g. bool(te), not np.array([te])): the {GYMNASIUM_API}"
+            )
+    shape = getattr(env.observation_space, "shape", None)
+    if isinstance(env.observation_space, gym.spaces.Box) and np.shape(obs) != shape:
+        raise ValueError(
+            f"{where}: step returned an observation of shape {np.shape(obs)}, but its "
+            f"observation space {env.observation_space} has shape {shape}; return observations "
+            "of the space's shape"
+        )
+
+
+def _shown_value(value: Any) -> str:
+    """A short repr of a returned value with its type and shape (for :func:`check_env_api`)."""
+    shape = f" of shape {np.shape(value)}" if np.ndim(value) else ""
+    return f"{type(value).__name__}{shape} {str(value)[:40]}"
 
 
 def _make_env(

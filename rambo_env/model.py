@@ -30,7 +30,7 @@ from rambo_env.dynamics.ensemble import (
     check_precision,
     resolve_device,
 )
-from rambo_env.dynamics.termination import get_termination_fn
+from rambo_env.dynamics.termination import check_rule, exact_rule, get_termination_fn
 from rambo_env.dynamics.training import (
     _BUDGET_FIELDS,
     MLEConfig,
@@ -527,6 +527,9 @@ def make_mdp(
         dataset = load_dataset(dataset)
     ensemble_config = ensemble_config if ensemble_config is not None else EnsembleConfig()
     mle_config = mle_config if mle_config is not None else MLEConfig(seed=seed)
+    rule = exact_rule(dataset.env_id, getattr(dataset, "env_kwargs", None))
+    if rule is not None:  # probe 98 row 7: a rule in numpy failed after the MLE pretraining
+        check_rule(rule, dataset.env_id, dataset.next_observations)
     normalizer = ObsNormalizer.from_dataset(dataset)
     ensemble = _cached_or_trained_ensemble(
         dataset, normalizer, ensemble_config, mle_config, seed, device, cache, progress,

@@ -898,6 +898,20 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
+def check_batch_within_rows(name: str, batch_size: Any, rows: Any, source: str) -> None:
+    """ValueError when ``batch_size`` is more than the ``rows`` a batch is drawn from (with
+    replacement): every batch would repeat each row. ``source``: what the rows are, after "the
+    N rows" (e.g. "the mixed replay buffer samples from (…)"). The agent's and the adversary's
+    batches say it alike (probe 98 row 38: ``AdversaryConfig(batch_size=5000)`` on 1200 rows ran
+    without a word while the agent's was refused)."""
+    if not (is_int(batch_size) and is_int(rows)) or batch_size <= rows:
+        return
+    raise ValueError(
+        f"{name}: {batch_size} is more than the {rows} rows {source}: every batch would repeat "
+        f"each row ~{batch_size // max(rows, 1)} times; give at most {rows} (the paper's batch: 256)"
+    )
+
+
 def _current_class(kind: type) -> Any:
     """The class its module holds now under ``kind``'s qualified name (None when gone)."""
     held: Any = sys.modules.get(kind.__module__)

@@ -1159,6 +1159,19 @@ def _warn_continuing_ends(dataset: OfflineDataset) -> bool:
         return False
     of = f"{rows.size} of {flagged.size} rows flagged as episode ends (terminals / timeouts)"
     where = f"first: row {rows[0]}: next_observations[{rows[0]}] == observations[{rows[0] + 1}]"
+    extra = _autoreset_rows(dataset, rows)
+    if extra is not None:
+        print(
+            f"[rambo_env] WARNING: dataset {dataset.name!r}: after {extra.size} of "
+            f"{flagged.size} rows flagged as episode ends (terminals / timeouts) one unflagged "
+            f"row (first: row {extra[0]}) goes from the episode's final state (the end row's "
+            "next state) to a reset state with reward 0: gymnasium's next-step autoreset rows "
+            "(a vector env's AutoresetMode.NEXT_STEP, logged as transitions)? The model learns "
+            "each as a jump to a reset state; drop those rows (the one right after each episode "
+            "end), or collect with gym.make_vec(…, vector_kwargs={'autoreset_mode': "
+            "AutoresetMode.SAME_STEP}) (or DISABLED)"
+        )
+        return True
     if not _rows_apart(nxt[:-1], obs[1:], _SUCCESSOR_RTOL).any():  # no row ends anywhere
         print(
             f"[rambo_env] WARNING: dataset {dataset.name!r}: on {of} the next state is the next "
@@ -1176,6 +1189,23 @@ def _warn_continuing_ends(dataset: OfflineDataset) -> bool:
             "only on each episode's last row"
         )
     return True
+
+
+def _autoreset_rows(dataset: OfflineDataset, rows: np.ndarray) -> np.ndarray | None:
+    """The rows right after the episode-end rows ``rows`` (whose next state is the next row's
+    observation) when they look like gymnasium's next-step autoreset rows, else None: unflagged,
+    reward 0, and most of them a jump of more than ``_JUMP_STEPS`` typical steps (the final
+    state to a reset state; after an ``np.roll`` shift they are the next episode's first, normal
+    steps). Probe 98 row 21: such rows were blamed on shifted next states."""
+    after = rows[rows + 1 < dataset.n_transitions] + 1
+    ends = dataset.terminals | dataset.timeouts
+    if after.size < 2 or ends[after].any() or (dataset.rewards[after] != 0).any():
+        return None
+    steps = ~ends
+    steps[after] = False  # the typical step: the other unflagged rows
+    obs, nxt = dataset.observations, dataset.next_observations
+    jumps = _step_sizes(obs, nxt, steps, after) > _JUMP_STEPS  # final state -> reset state
+    return after if 2 * jumps.sum() > after.size else None
 
 
 #: How many typical steps a row's change must span to count as a jump to a start state (a fall
@@ -1243,8 +1273,17 @@ def _warn_placeholder_next_states(dataset: OfflineDataset) -> bool:
     ends = np.flatnonzero(dataset.terminals | dataset.timeouts)
     nxt = dataset.next_observations[ends]
     copied = ends[(nxt == dataset.observations[ends]).all(axis=1)]
-    judged = int(dataset.terminals.sum()) or ends.size  # the rows a converter had no state for
-    if copied.size and 2 * copied.size >= judged:
+    # the rows a converter had no state for: the terminal ones (all ends without terminals)
+    judged = np.flatnonzero(dataset.terminals) if dataset.terminals.any() else ends
+    rate = np.isin(judged, copied).mean() if judged.size else 0.0
+    # Probe 98 row 45: a grid env's real 'no move' steps (4 timeout rows of 54 ends, none of
+    # its 5 terminal rows, 6.8 % of other rows) were called a placeholder: most judged rows,
+    # and well above the other rows' rate of unchanged states.
+    unchanged = (dataset.next_observations == dataset.observations).all(axis=1)
+    others = np.ones(dataset.n_transitions, dtype=bool)
+    others[ends] = False
+    base = float(unchanged[others].mean()) if others.any() else 0.0
+    if copied.size and rate >= 0.5 and rate >= 5 * base:
         print(
             f"[rambo_env] WARNING: dataset {dataset.name!r}: {copied.size} of {ends.size} "
             f"episode-end row(s) (terminals / timeouts; first: row {copied[0]}) store their own "
@@ -1271,6 +1310,8 @@ def _warn_placeholder_next_states(dataset: OfflineDataset) -> bool:
     if counts.max() < 2 and candidates.sum() > 1:
         return False
     rows = ends[candidates & (nxt[:, 0] == value)]
+    if rows.size < 2 and 2 * np.isin(judged, rows).sum() < judged.size:
+        return False  # probe 98 row 45: one grid end in a corner (20, 20), a real state
     print(
         f"[rambo_env] WARNING: dataset {dataset.name!r}: {rows.size} of {ends.size} episode-end "
         f"row(s) (terminals / timeouts; first: row {rows[0]}) store a next state with every entry "
@@ -1290,7 +1331,8 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
     found = terminal_disagreements(
         dataset.env_id, dataset.next_observations, dataset.terminals, dataset.env_kwargs
     )
-    if found is None:
+    if found is None:  # no exact rule: the episode lengths alone may say time-limit ends
+        _warn_terminals_at_time_limit(dataset)
         return
     glitches = [i for i, *_ in outlier_entries(dataset.next_observations)]  # said at load
     found = tuple(rows[~np.isin(rows, glitches)] for rows in found)  # probe 37: blamed the env
@@ -1398,6 +1440,28 @@ def _warn_time_limit_terminals(dataset: OfflineDataset, alive: np.ndarray) -> np
         "there as at a fall; move them to timeouts (terminals = terminated, timeouts = truncated)"
     )
     return alive[:0]
+
+
+def _warn_terminals_at_time_limit(dataset: OfflineDataset) -> None:
+    """One warning when, for an env without an exact termination rule, no row sets timeouts and
+    every terminal row (two at least) ends an episode of exactly the env's ``max_episode_steps``:
+    time-limit truncations recorded as terminals (probe 98 row 19: an own env that never
+    terminates, every episode 40 steps of its 40-step limit and flagged terminal, loaded without
+    a word; the termination classifier was then fitted to those flags)."""
+    limit = dataset.env_max_episode_steps or _time_limit(dataset.env_id)
+    rows = np.flatnonzero(dataset.terminals)
+    if limit is None or dataset.timeouts.any() or rows.size < 2:
+        return
+    if not (_episode_lengths(dataset, rows) == limit).all():
+        return  # some end short of the limit: real terminations
+    print(
+        f"[rambo_env] WARNING: dataset {dataset.name!r}: all {rows.size} terminal row(s) end an "
+        f"episode at exactly {dataset.env_id}'s time limit ({limit} steps, max_episode_steps) and "
+        "no row sets timeouts: time-limit truncations recorded as terminals (done = terminated "
+        "or truncated)? The model's termination classifier is fitted to these flags and the "
+        "critic stops bootstrapping there as at a real termination; record them as timeouts (terminals = "
+        "terminated, timeouts = truncated)"
+    )
 
 
 def _warn_timeout_falls(dataset: OfflineDataset, ended: np.ndarray) -> bool:
@@ -2567,6 +2631,9 @@ def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:
         ) from None
     try:
         dataset.validate(env.observation_space, env.action_space)
+        from rambo_env.evaluation import check_env_api  # lazy: torch
+
+        check_env_api(env, dataset.env_id)  # probe 98 rows 49, 51-53: was after the MLE
     finally:
         env.close()
     _check_time_limits(dataset)

@@ -34,6 +34,7 @@ __all__ = [
     "TerminationClassifier",
     "always_terminated",
     "ant_terminated",
+    "check_rule",
     "exact_rule",
     "get_termination_fn",
     "hopper_terminated",
@@ -795,6 +796,46 @@ def _say_holdout_fit(name: str, next_obs: np.ndarray, terminals: np.ndarray) -> 
         print(f"[rambo_env] note: {said}")
 
 
+#: What a rule of :data:`TERMINATION_FNS` takes and returns (the README says the same).
+RULE_CONTRACT = (
+    "rules get a torch tensor (a batch of raw next observations [B, obs_dim], float, on the "
+    "model's device and part of the autograd graph) and must return a torch bool tensor [B] "
+    "built with torch operations (no numpy: np.asarray / .numpy() fail on it)"
+)
+
+
+def check_rule(rule: TerminationFn, env_id: str | None, next_obs: Any) -> None:
+    """Call ``rule`` once on two rows of ``next_obs`` (raw, [N, O]) as the model rollouts do (a
+    float32 tensor in the autograd graph), before any model is trained: one ValueError naming the
+    rule and the env when it fails or returns no [B] torch tensor. Probe 98 row 7: a rule written
+    in numpy was torch's "Can't call numpy() on Tensor that requires grad" at the first
+    ``mdp.transition``, after the MLE pretraining, naming neither the rule nor the env."""
+    if getattr(rule, "__module__", None) == __name__:
+        return  # this module's rules: checked against Gymnasium's terminated (tests)
+    rows = _check_next_obs(np.asarray(next_obs)[:2], "check_rule")
+    if not len(rows):
+        return
+    raw = torch.from_numpy(rows).requires_grad_(True)
+    name = getattr(rule, "__qualname__", None) or type(rule).__name__
+    where = f"termination rule {name} of {env_id!r} (TERMINATION_FNS[{env_id!r}])"
+    try:
+        out = rule(raw)
+    except Exception as err:
+        raise ValueError(
+            f"{where} failed on a batch of {len(rows)} next observations: "
+            f"{type(err).__name__}: {err}; {RULE_CONTRACT}"
+        ) from err
+    if not isinstance(out, torch.Tensor) or out.numel() != len(rows):
+        got = (
+            f"a tensor of shape {tuple(out.shape)}"
+            if isinstance(out, torch.Tensor)
+            else type(out).__name__
+        )
+        raise ValueError(
+            f"{where} returned {got} for a batch of {len(rows)} next observations; {RULE_CONTRACT}"
+        )
+
+
 def get_termination_fn(env_id: str | None, dataset: Any = None) -> TerminationFn:
     """Termination function for ``env_id`` (exact Gymnasium id; made with ``dataset.env_kwargs``:
     :func:`exact_rule`), else one learned from ``dataset.next_observations`` / ``dataset.terminals`` (never-terminates without terminals,
@@ -803,6 +844,8 @@ def get_termination_fn(env_id: str | None, dataset: Any = None) -> TerminationFn
     env_kwargs = getattr(dataset, "env_kwargs", None) or {}
     rule = exact_rule(env_id, env_kwargs)
     if rule is not None:
+        if dataset is not None:  # a user's rule in numpy: said here, not at the first rollout
+            check_rule(rule, env_id, dataset.next_observations)
         return rule
     if dataset is None:
         raise ValueError(

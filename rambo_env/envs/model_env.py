@@ -836,15 +836,24 @@ NOTHING_TO_RENDER = (
 )
 
 
-def check_known_keywords(cls: type, unknown: dict[str, Any], module: str = "rambo_env") -> None:
-    """One ValueError naming a keyword ``cls.__init__`` does not take, with the accepted ones and
+def check_known_keywords(
+    cls: type, unknown: dict[str, Any], module: str = "rambo_env", owner: type | None = None
+) -> None:
+    """One ValueError naming a keyword ``owner.__init__`` does not take, with the accepted ones and
     the closest (probe 40: ``gym.make("RamboModel-hopper-medium", rollout_lenght=5)`` was
     gymnasium's TypeError dumping the whole kwargs dict). gym.make's own keywords
-    (``max_episode_steps``, ``disable_env_checker``, …) never reach the env. ``module``: where
-    ``cls`` is imported from, for the ``help(…)`` hint."""
+    (``max_episode_steps``, ``disable_env_checker``, …) never reach the env. ``cls``: the
+    instance's class; ``owner``: the class whose ``__init__`` collected ``unknown`` (default
+    ``cls``); ``module``: where ``owner`` is imported from, for the ``help(…)`` hint.
+
+    Probe 98 row 11: a subclass passing its own keyword on (``super().__init__(**kw,
+    bonus=bonus)``) was told "not a keyword of Shaped3 (did you mean 'bonus'?); it takes bonus
+    (help(rambo_env.Shaped3))": the keywords listed were the subclass's, not the base class's.
+    """
     if not unknown:
         return
-    params = inspect.signature(cls.__init__).parameters.values()
+    owner = cls if owner is None else owner
+    params = inspect.signature(owner.__init__).parameters.values()
     accepted = [
         p.name
         for p in params
@@ -854,9 +863,19 @@ def check_known_keywords(cls: type, unknown: dict[str, Any], module: str = "ramb
         and p.name != "max_episode_steps"  # the vector env's: only to refuse it
     ]
     name = next(iter(unknown))
+    # The subclass's own __init__ takes the keyword: it passed it on instead of consuming it.
+    own = cls is not owner and cls.__init__ is not owner.__init__
+    own = own and name in inspect.signature(cls.__init__).parameters
+    hint = (
+        f"; {cls.__name__}.__init__ takes {name!r} itself but passes it on to "
+        f"{owner.__name__}.__init__: a subclass must consume its own keywords (keep them out of "
+        "the ones it passes on) before calling super().__init__"
+        if own
+        else ""
+    )
     raise ValueError(
-        f"{name}: not a keyword of {cls.__name__}{did_you_mean(name, accepted)}; it takes "
-        f"{', '.join(accepted)} (help({module}.{cls.__name__}))"
+        f"{name}: not a keyword of {owner.__name__}{'' if own else did_you_mean(name, accepted)}; "
+        f"it takes {', '.join(accepted)} (help({module}.{owner.__name__})){hint}"
     )
 
 
@@ -1039,7 +1058,8 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         compile: bool | None = None,
         **unknown: Any,
     ) -> None:
-        check_known_keywords(type(self), unknown)  # a typo: before anything is built
+        # A typo: before anything is built (RamboModelEnv's keywords, even from a subclass).
+        check_known_keywords(type(self), unknown, owner=RamboModelEnv)
         check_render_mode(render_mode)
         self.rollout_length = check_rollout_length(rollout_length)
         _check_make_max_episode_steps(self.rollout_length)  # before any dataset load

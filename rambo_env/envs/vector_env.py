@@ -111,7 +111,8 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         compile: bool | None = None,
         **unknown: Any,
     ) -> None:
-        check_known_keywords(type(self), unknown)  # a typo: before anything is built
+        # A typo: before anything is built (this class's keywords, even from a subclass).
+        check_known_keywords(type(self), unknown, owner=RamboModelVectorEnv)
         check_render_mode(render_mode)
         if isinstance(num_envs, bool) or not isinstance(num_envs, int | np.integer) or num_envs < 1:
             raise ValueError(f"num_envs: expected a positive int, got {num_envs!r}")
