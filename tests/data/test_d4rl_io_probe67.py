@@ -36,7 +36,9 @@ def test_derived_next_states_of_terminal_rows_are_said_not_blamed_on_the_flags(t
     out = capsys.readouterr().out
     ended = int(ds.terminals[:-1].sum())
     assert f"note: {ended} terminal row(s): the file holds no state after a terminal step" in out
-    assert "WARNING" not in out
+    # the tiny file's D4RL name is warned about (probe 98 row 54); no other warning
+    warnings = [line for line in out.splitlines() if "WARNING" in line]
+    assert all("named like D4RL's hopper-random" in line for line in warnings), warnings
     ends = np.flatnonzero(loaded.terminals[:-1])
     np.testing.assert_array_equal(loaded.next_observations[ends], loaded.observations[ends + 1])
 
