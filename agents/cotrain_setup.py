@@ -744,15 +744,17 @@ def say_preset_adversary_weight(given: float | None, lam: float, origin: str) ->
     print(f"[cotrain] λ = {lam:g} ({origin}; {switch})", flush=True)
 
 
-def say_large_adversary_weight(lam: float | None, flag: str = "--lam") -> None:
+def say_large_adversary_weight(lam: float | None, flag: str = "adversary_weight / --lam") -> None:
     """One warning for an adversary weight λ > 1 given by hand (probe 96a row 26: ``--lam 3``, λ
     written without its exponent, trained without a word). The paper's MuJoCo presets use 0 or
-    3e-4 (Table 5; this project's probes went to 3e-2); a valid value, so the run goes on."""
+    3e-4 (Table 5; this project's probes went to 3e-2); a valid value, so the run goes on.
+    Probe 99 row 45: named only ``--lam`` to a library caller; ``1.0000001`` was shown as 1."""
     if lam is not None and lam > 1:
+        shown = f"{lam:g}" if float(f"{lam:g}") == lam else repr(float(lam))
         print(
-            f"[rambo_env] WARNING: adversary weight λ = {lam:g} ({flag}) is far above the "
+            f"[rambo_env] WARNING: adversary weight λ = {shown} ({flag}) is far above the "
             "paper's range (its presets use 0 or 3e-4; this project's probes went to 3e-2): "
-            f"was an exponent left out ({flag} {lam:g}e-4)? Ctrl-C now unless that is meant",
+            f"was an exponent left out (λ = {shown}e-4)? Ctrl-C now unless that is meant",
             flush=True,
         )
 

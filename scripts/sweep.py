@@ -282,7 +282,10 @@ def _check_no_extra_words(parser: argparse.ArgumentParser, argv: list[str], extr
     at = argv.index(extra[0]) if extra[0] in argv else 0
     start = next((i for i in range(at - 1, -1, -1) if argv[i].startswith("-")), None)
     flag, _, first = ("", "", "") if start is None else argv[start].partition("=")
-    if flag in LIST_FLAGS:
+    # probe 99 row 42: only bare words right after a list flag's one value are toys.py's form;
+    # an unknown option ("--bogus x") blamed the list flag before it
+    right_after = start is not None and at == start + (1 if first else 2)
+    if flag in LIST_FLAGS and right_after and not extra[0].startswith("-"):
         words = [first] if first else []
         for word in argv[start + 1 :]:
             if word.startswith("--"):

@@ -2666,11 +2666,18 @@ def _check_time_limits(dataset: OfflineDataset) -> None:
         (f"metadata['{EVAL_ENV}']", "eval_env_spec", dataset.evaluation_env()[2]),
     ):
         if limit is not None and limit > MAX_RECORDED_TIME_LIMIT:
+            # probe 99 row 7: an npz's limit was said to be Minari's env_spec
+            if dataset.source.startswith("minari:"):
+                where = f"Minari's {where}"
+            elif dataset.source.startswith("npz:"):
+                where = "the npz's metadata_json"
+            else:
+                where = "the dataset's metadata"
             lengths = np.diff(np.r_[-1, np.flatnonzero(dataset.episode_ends())])
             longest = f" (its longest episode: {lengths.max()} steps)" if lengths.size else ""
             raise DatasetValidationError(
                 f"{field}: dataset {dataset.name!r} records a time limit max_episode_steps="
-                f"{limit} (Minari's {where}), beyond the {MAX_RECORDED_TIME_LIMIT} steps taken: "
+                f"{limit} ({where}), beyond the {MAX_RECORDED_TIME_LIMIT} steps taken: "
                 "an evaluation episode could run that long; re-save the dataset with the limit "
                 f"its data were collected under{longest}, or pass --env-id / env_id=… naming another "
                 "env, registered with a sane max_episode_steps (the recorded limit is then unused)"

@@ -373,11 +373,18 @@ def same_value(a: Any, b: Any, *, null_is_nonfinite: bool = False) -> bool:
 _FLAG_KWARGS = ("terminate_when_unhealthy", "exclude_current_positions_from_observation")
 
 
+#: Env kwargs MuJoCo needs as a whole number (``frame_skip``: ``mj_step(…, nstep=2.0)`` raises
+#: at the first step; Ant-v5's ``main_body`` body id, or its name: the annotation lets a str
+#: pass; the renderer's sizes and camera id), whatever their default's literal
+_INT_KWARGS = ("frame_skip", "main_body", "width", "height", "camera_id", "max_geom")
+
+
 @functools.lru_cache(maxsize=64)
-def _env_defaults(env_id: str) -> dict[str, Any]:
+def _env_params(env_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The default of each keyword of registered ``env_id``'s constructor (its registered kwargs
-    over its ``__init__``'s defaults), {} where the env is not registered or its constructor
-    cannot be read. Importing its entry point is what ``gym.make`` does."""
+    over its ``__init__``'s defaults) and each keyword's annotation, ({}, {}) where the env is
+    not registered or its constructor cannot be read. Importing its entry point is what
+    ``gym.make`` does."""
     import inspect
 
     import gymnasium as gym
@@ -385,36 +392,77 @@ def _env_defaults(env_id: str) -> dict[str, Any]:
 
     spec = gym.registry.get(env_id)
     if spec is None:
-        return {}
+        return {}, {}
     try:
         entry = load_env_creator(spec.entry_point) if isinstance(spec.entry_point, str) else None
         target = entry or spec.entry_point
         params = inspect.signature(target.__init__ if isinstance(target, type) else target)
     except Exception:  # an entry point that fails to import: gym.make says so itself
-        return {}
+        return {}, {}
     defaults = {
         name: p.default for name, p in params.parameters.items() if p.default is not p.empty
     }
-    return {**defaults, **(spec.kwargs or {})}
+    notes = {
+        name: p.annotation for name, p in params.parameters.items() if p.annotation is not p.empty
+    }
+    return {**defaults, **(spec.kwargs or {})}, notes
+
+
+def _annotation_allows(annotation: Any, value: Any) -> bool:
+    """Whether a constructor's ``annotation`` names ``value``'s type (a str in Ant-v5's
+    ``main_body: int | str``, a None in an ``Optional``); a bool only where it names bool. A
+    postponed (text) annotation is read by its words ``str`` / ``None`` / ``Optional``."""
+    import typing
+
+    if isinstance(annotation, str):
+        words = set(re.findall(r"[A-Za-z_]+", annotation))
+        return (isinstance(value, str) and "str" in words) or (
+            value is None and bool(words & {"None", "Optional"})
+        )
+    union = typing.get_origin(annotation) in (typing.Union, types.UnionType)
+    kinds = typing.get_args(annotation) if union else (annotation,)
+    for kind in kinds:
+        if kind is None or kind is type(None):
+            if value is None:
+                return True
+        elif isinstance(kind, type) and isinstance(value, kind):
+            if not isinstance(value, bool) or kind is bool:
+                return True
+    return False
+
+
+def _is_real_value(value: Any) -> bool:
+    """A real number as gym.make's MuJoCo envs take it: a python / numpy int or float, a 0-d
+    numeric numpy array, a Decimal / Fraction; not a bool, a complex or a string."""
+    from rambo_env.run_io import is_real  # lazy: run_io imports this package
+
+    if isinstance(value, np.ndarray):
+        return value.ndim == 0 and value.dtype.kind in "iuf"
+    return is_real(value) or (
+        isinstance(value, numbers.Number) and not isinstance(value, bool | np.bool_ | complex)
+    )
 
 
 def _kwarg_type_problem(env_id: str, key: str, value: Any) -> str | None:
-    """Whether ``value`` has the type of ``env_id``'s default for ``key`` (a real number for a
-    float default, ints included; an int, not a bool or a float, for an int default; a bool for
-    a bool default; a sequence for a tuple default); other defaults are not judged."""
-    from rambo_env.run_io import is_int, is_real  # lazy: run_io imports this package
+    """Whether ``value`` is surely not what ``env_id``'s constructor takes for ``key``: for a
+    bool default a bool (or 0 / 1); for a number default a real number, an int for
+    :data:`_INT_KWARGS` (the default's literal does not decide: Ant-v5's
+    ``forward_reward_weight=1`` is a float weight, probe 99 rows 2, 3, 10, 11, 41); for a tuple
+    default a sequence; anything the ``__init__`` annotation names passes (Ant-v5's
+    ``main_body: int | str``); other defaults are not judged."""
+    from rambo_env.run_io import is_int  # lazy: run_io imports this package
 
-    default = _env_defaults(env_id).get(key, None)
-    if isinstance(default, bool):
+    defaults, notes = _env_params(env_id)
+    default = defaults.get(key, None)
+    if key in notes and _annotation_allows(notes[key], value):
+        return None
+    if isinstance(default, bool | np.bool_):
         ok = isinstance(value, bool | np.bool_) or (is_int(value) and value in (0, 1))
         kind = "a bool (true / false)"
-    elif isinstance(default, int):
+    elif isinstance(default, numbers.Number) and key in _INT_KWARGS:
         ok, kind = is_int(value), "an int"
-    elif isinstance(default, float):  # a Decimal / Fraction too: gym.make takes them
-        ok = is_real(value) or (
-            isinstance(value, numbers.Number) and not isinstance(value, bool | complex)
-        )
-        kind = "a real number"
+    elif isinstance(default, numbers.Number) and not isinstance(default, complex):
+        ok, kind = _is_real_value(value), "a real number"
     elif isinstance(default, tuple):
         ok, kind = isinstance(value, list | tuple | np.ndarray), "a sequence"
     else:

@@ -13,7 +13,7 @@ from tests.agents.test_cotrain import (  # noqa: F401 (fixtures)
     tiny_hopper,
 )
 
-LARGE = "[rambo_env] WARNING: adversary weight λ = 3 (--lam) is far above the paper's range"
+LARGE = "[rambo_env] WARNING: adversary weight λ = 3 (adversary_weight / --lam) is far above"
 LIVE = "is still being trained by process"
 
 
@@ -26,7 +26,7 @@ def test_a_large_lambda_is_said(
     run_dir = tmp_path / "run"
     run_cotrain(tiny_config(tiny_hopper, adversary_weight=3.0, n_iterations=1), run_dir)
     out = capsys.readouterr().out
-    assert out.count(LARGE) == 1 and "(--lam 3e-4)?" in out
+    assert out.count(LARGE) == 1 and "(λ = 3e-4)?" in out
     from agents.cotrain_setup import say_large_adversary_weight
 
     say_large_adversary_weight(3e-4)
