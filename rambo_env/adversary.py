@@ -464,6 +464,12 @@ class ModelAdversary:
         self.real = real_transitions(dataset, mdp.normalizer, mdp.device)
         # All ensemble parameters, the learnable log-var bounds included (official code).
         self.params = [p for p in mdp.ensemble.parameters() if p.requires_grad]
+        if not self.params:  # probe 100 row 22: was torch's "optimizer got an empty parameter list"
+            raise ValueError(
+                "mdp.ensemble: none of its parameters requires grad (frozen with "
+                "requires_grad_(False)?), so the adversary has nothing to train; call "
+                "mdp.ensemble.requires_grad_(True) before building the ModelAdversary"
+            )
         self._ensemble = mdp.ensemble  # the one the optimizer and loss hold (_check_ensemble)
         self._mdp = mdp  # the mdp it was built on (_check_ensemble: which was replaced)
         self.optimizer = make_adam(self.params, cfg.lr)  # fused where supported (#4: 4.6 -> 1.2 ms)
@@ -480,6 +486,8 @@ class ModelAdversary:
         """:func:`eq9_loss` on this ensemble, compiled when asked (:meth:`step`)."""
         self._compile = compile
         self._rollout_fns: tuple[PolicyFns, AdversaryConfig, MaybeCompiled] | None = None
+        self._checked_policy: tuple[PolicyFns, PolicyFns] | None = None
+        """(the PolicyFns given, the one used): its outputs are checked once (:meth:`_check_policy`)."""
         kind = type(mdp)
         self._shares_forward = (
             isinstance(mdp, LearnedMDP)
@@ -526,7 +534,7 @@ class ModelAdversary:
                 with torch.no_grad():
                     action = policy.sample(obs)  # [B, A]
                     if i == 0:  # one host sync per iteration
-                        self._check_policy(policy, obs, action)
+                        policy, action = self._check_policy(policy, obs, action)
                 # the hot loop; non-finite model states: check_finite_model below
                 if self._shares_forward:
                     stats, next_obs = self._rollout_step(policy, obs, action)
@@ -564,18 +572,118 @@ class ModelAdversary:
                 "ModelAdversary"
             )
 
-    @staticmethod
-    def _check_policy(policy: PolicyFns, obs: torch.Tensor, action: torch.Tensor) -> None:
+    def _check_policy(
+        self, policy: PolicyFns, obs: torch.Tensor, action: torch.Tensor
+    ) -> tuple[PolicyFns, torch.Tensor]:
         """The policy's actions and Q values on dataset start states are finite (probe 22: a NaN
         policy or critic made the model's weights NaN, and the error blamed the adversary
-        weight λ)."""
-        for name, value in (("sample", action), ("q", policy.q(obs, action))):
+        weight λ). What its functions return is checked once per PolicyFns
+        (:meth:`_check_policy_outputs`); returns the policy to use (float32 actions) and
+        ``action``, cast to float32 where it was another float dtype."""
+        if self._checked_policy is None or self._checked_policy[0] is not policy:
+            self._checked_policy = (policy, self._check_policy_outputs(policy, obs, action))
+        used = self._checked_policy[1]
+        if action.dtype != torch.float32:  # float64 actions, cast as env.step casts them
+            action = action.float()
+        for name, value in (("sample", action), ("q", used.q(obs, action))):
             if isinstance(value, torch.Tensor) and not bool(torch.isfinite(value).all()):
                 raise ValueError(
                     f"policy: its {name} returned NaN / inf on dataset start states (a diverged "
                     "agent?); the adversary would make the dynamics model's weights non-finite: "
                     "check the agent (e.g. resume from an earlier checkpoint)"
                 )
+        return used, action
+
+    def _check_policy_outputs(
+        self, policy: PolicyFns, obs: torch.Tensor, action: torch.Tensor
+    ) -> PolicyFns:
+        """One ValueError naming the PolicyFns function whose output on the first batch is not
+        what Eq. 9 uses: a floating torch.Tensor on the batch's device, ``[B, A]`` actions
+        (sample, mean), ``[B]`` or ``[B, 1]`` Q values (probe 100: a hand-built PolicyFns
+        returning numpy, a tuple, [B, 2] twin Qs, a 0-d mean, int / bool or another device's
+        tensors was a raw torch / Python error deep in the loss, or ran silently). Actions
+        outside [-1, 1] get one warning. Returns ``policy``, its actions cast to float32 where
+        they are another float dtype (as env.step casts them)."""
+        import inspect
+
+        b, a = obs.shape[0], self.mdp.action_dim
+        try:  # a q(x) of one (concatenated) argument: say how it is called
+            inspect.signature(policy.q).bind(obs, action)
+        except TypeError as err:
+            raise ValueError(
+                f"PolicyFns.q: is called as q(obs [B, {obs.shape[1]}], action [B, {a}]) and "
+                f"returns Q [B], but does not take those two arguments ({err}); e.g. "
+                "q=lambda o, a: critic(torch.cat([o, a], -1)).squeeze(-1)"
+            ) from None
+        except ValueError:  # no signature to read (a builtin): called as it is
+            pass
+
+        def check(name: str, value: Any, shapes: tuple[tuple[int, ...], ...], want: str) -> None:
+            contract = f"PolicyFns.{name} must return a floating torch.Tensor {want}"
+            if isinstance(value, tuple) and name != "q":
+                raise ValueError(
+                    f"PolicyFns.{name}: returned a tuple; return the action only, not "
+                    f"(action, log_prob) ({contract})"
+                )
+            if isinstance(value, tuple):
+                raise ValueError(
+                    f"PolicyFns.q: returned a tuple (twin critics?); return one Q per row, e.g. "
+                    f"torch.min(q1, q2) ({contract})"
+                )
+            if not isinstance(value, torch.Tensor):
+                raise ValueError(
+                    f"PolicyFns.{name}: returned a {type(value).__module__}."
+                    f"{type(value).__name__}; {contract} (no .numpy(), no lists)"
+                )
+            if not value.is_floating_point():
+                raise ValueError(f"PolicyFns.{name}: returned a {value.dtype} tensor; {contract}")
+            if value.device != obs.device:
+                raise ValueError(
+                    f"PolicyFns.{name}: returned a tensor on {value.device}, the batch is on "
+                    f"{obs.device}; {contract} on the device of its input"
+                )
+            got = tuple(value.shape)
+            if got in shapes:
+                return
+            if name == "q" and value.dim() == 0:
+                hint = "; return one Q per row, not a mean"
+            elif name == "q" and value.dim() == 2 and got[0] == b:
+                hint = "; return one Q per row, e.g. torch.min(q1, q2) of twin critics"
+            else:
+                hint = ""
+            raise ValueError(f"PolicyFns.{name}: returned shape {list(got)}; {contract}{hint}")
+
+        acts = f"[B, {a}] (B = {b} rows of the batch)"
+        check("sample", action, ((b, a),), acts)
+        mean = policy.mean(obs)
+        check("mean", mean, ((b, a),), acts)
+        check("q", policy.q(obs, action.float()), ((b,), (b, 1)), f"[B] or [B, 1] (B = {b})")
+        space = getattr(self.mdp, "action_space", None)  # Box(-1, 1) by default
+        low, high = (-1.0, 1.0) if space is None else (space.low, space.high)
+        low, high = (
+            torch.as_tensor(x, dtype=torch.float32, device=obs.device) for x in (low, high)
+        )
+        margin = 1e-6 * torch.clamp(torch.maximum(low.abs(), high.abs()), min=1.0)
+        for name, value in (("sample", action), ("mean", mean)):
+            value = value.detach().float()  # [B, A]
+            outside = (value < low - margin) | (value > high + margin)
+            if bool(outside.any()):  # as the model env warns for the same actions (it clips)
+                at = [int(i) for i in outside.nonzero()[0]]
+                print(
+                    f"[rambo_env] WARNING: PolicyFns.{name} returned action{at} = "
+                    f"{float(value[tuple(at)]):.6g}, outside the action space "
+                    f"[{float(low.reshape(-1)[at[1] % low.numel()]):g}, "
+                    f"{float(high.reshape(-1)[at[1] % high.numel()]):g}]; the adversary trains "
+                    "the model on it unclipped (the model env clips): scale actions into the "
+                    "action space (a missing tanh?)",
+                    flush=True,
+                )
+                break
+        if action.dtype == torch.float32 and mean.dtype == torch.float32:
+            return policy
+        return policy._replace(  # float64 actions: cast, as env.step casts them
+            sample=lambda o: policy.sample(o).float(), mean=lambda o: policy.mean(o).float()
+        )
 
     def check_finite_model(self, cause: BaseException | None = None) -> None:
         """:class:`NonFiniteModelError` if a model weight is NaN / inf (one host sync)."""
