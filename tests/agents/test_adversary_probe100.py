@@ -17,11 +17,11 @@ def _never(raw_next_obs: torch.Tensor) -> torch.Tensor:
     return torch.zeros(raw_next_obs.shape[0], dtype=torch.bool, device=raw_next_obs.device)
 
 
-def _small() -> tuple[LearnedMDP, OfflineDataset]:
-    """An untrained 2-member ensemble (obs_dim 2, action_dim 2) on 120 rows."""
+def _small(dim: int = 2) -> tuple[LearnedMDP, OfflineDataset]:
+    """An untrained 2-member ensemble (obs_dim = action_dim = ``dim``) on 120 rows."""
     rng = np.random.default_rng(0)
-    s = rng.uniform(-1, 1, (120, 2)).astype(np.float32)
-    a = rng.uniform(-0.3, 0.3, (120, 2)).astype(np.float32)
+    s = rng.uniform(-1, 1, (120, dim)).astype(np.float32)
+    a = rng.uniform(-0.3, 0.3, (120, dim)).astype(np.float32)
     dataset = OfflineDataset.from_arrays(
         {
             "observations": s,
@@ -34,7 +34,7 @@ def _small() -> tuple[LearnedMDP, OfflineDataset]:
     )
     norm = ObsNormalizer.from_dataset(dataset)
     cfg = EnsembleConfig(n_members=2, n_elites=2, hidden_dims=(8, 8), weight_decays=(0, 0, 0))
-    ensemble = GaussianEnsemble(2, 2, cfg, generator=torch.Generator().manual_seed(0))
+    ensemble = GaussianEnsemble(dim, dim, cfg, generator=torch.Generator().manual_seed(0))
     real = real_transitions(dataset, norm, "cpu")
     return LearnedMDP(ensemble, norm, _never, real.obs, device="cpu"), dataset
 

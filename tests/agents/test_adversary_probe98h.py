@@ -2,42 +2,18 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-import torch
 
-from rambo_env.adversary import AdversaryConfig, ModelAdversary, real_transitions
+from rambo_env.adversary import AdversaryConfig, ModelAdversary
 from rambo_env.data.dataset import OfflineDataset
-from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
 from rambo_env.model import LearnedMDP
-from rambo_env.normalization import ObsNormalizer
-
-
-def _never(raw_next_obs: torch.Tensor) -> torch.Tensor:
-    return torch.zeros(raw_next_obs.shape[0], dtype=torch.bool, device=raw_next_obs.device)
+from tests.agents.test_adversary_probe100 import _small
 
 
 @pytest.fixture(scope="module")
 def small() -> tuple[LearnedMDP, OfflineDataset]:
     """An untrained 2-member ensemble on 120 rows (only construction is checked)."""
-    rng = np.random.default_rng(0)
-    s = rng.uniform(-1, 1, (120, 1)).astype(np.float32)
-    a = rng.uniform(-0.3, 0.3, (120, 1)).astype(np.float32)
-    dataset = OfflineDataset.from_arrays(
-        {
-            "observations": s,
-            "actions": a,
-            "rewards": s[:, 0],
-            "next_observations": s + a,
-            "terminals": np.zeros(120, bool),
-            "timeouts": np.zeros(120, bool),
-        }
-    )
-    norm = ObsNormalizer.from_dataset(dataset)
-    cfg = EnsembleConfig(n_members=2, n_elites=2, hidden_dims=(8, 8), weight_decays=(0, 0, 0))
-    ensemble = GaussianEnsemble(1, 1, cfg, generator=torch.Generator().manual_seed(0))
-    real = real_transitions(dataset, norm, "cpu")
-    return LearnedMDP(ensemble, norm, _never, real.obs, device="cpu"), dataset
+    return _small(dim=1)
 
 
 def test_adversary_batch_beyond_the_dataset_refused(small) -> None:
