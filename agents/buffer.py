@@ -328,7 +328,8 @@ class MixedReplayBuffer(ReplayBuffer):
             )
         check_real_share(self.real_ratio, batch_size)  # probe 78: an agent built directly
         n_real = self.n_real(batch_size)
-        real = self.check_dataset().sample(n_real, self.generator)
+        data = self.check_dataset()  # f = 0: no real rows (sample refuses n=0: probe 100 row 42)
+        real = data.sample(n_real, self.generator) if n_real else type(data)(*(t[:0] for t in data))
         if n_real == batch_size:
             return ReplayBufferSamples(
                 real.obs, real.action, real.next_obs, real.terminated, real.reward

@@ -39,6 +39,7 @@ from rambo_env.dynamics.training import make_adam
 from rambo_env.model import (  # the adversarial update left non-finite weights
     LearnedMDP,
     NonFiniteModelError,
+    _check_count,
 )
 from rambo_env.run_io import (
     available_memory_bytes,
@@ -192,6 +193,9 @@ class RealTransitions(NamedTuple):
 
     def sample(self, n: int, generator: torch.Generator) -> RealTransitions:
         """``n`` rows drawn uniformly with replacement (indices drawn on the data's device)."""
+        # probe 100 row 42: n=-1 was torch's "Trying to create tensor with negative dimension",
+        # n=0 an empty batch without a word (the replay buffer takes no rows itself at f = 0)
+        _check_count(n)
         idx = torch.randint(
             self.n_transitions, (n,), generator=generator, device=self.obs.device
         )  # [n]

@@ -614,6 +614,14 @@ def _check_eval_args(act: Any, env: Any, normalizer: Any, scorer: Any) -> None:
             f"act: got an SB3 policy module ({type(act).__name__}, agent.policy), which takes "
             "torch tensors; pass act=lambda obs: agent.predict(obs, deterministic=True)[0]"
         )
+    if isinstance(act, torch.nn.Module):  # probe 100 row 17: was torch's raw "linear(): argument
+        # 'input' … must be Tensor, not numpy.ndarray" from inside the first episode
+        raise ValueError(
+            f"act: got a torch module ({type(act).__name__}), which takes torch tensors; act is "
+            "a function of a numpy batch of normalised observations [n, obs_dim] returning numpy "
+            "actions [n, action_dim]: pass act=lambda obs: actor(torch.as_tensor(obs))"
+            ".detach().cpu().numpy()"
+        )
     if isinstance(env, gym.Env):
         raise ValueError(
             "env: got an env instance; the episodes run side by side, each in its own env: pass "
@@ -706,6 +714,25 @@ def _as_actions(returned: Any) -> np.ndarray:
         ) from None
 
 
+def _first_act(act: ActFn, obs_norm: np.ndarray) -> Any:
+    """``act``'s first call (a numpy batch [n, obs_dim]): a TypeError of torch's about a numpy
+    array where it takes a tensor (probe 100 row 17: a lambda handing the batch to a torch net was
+    "linear(): argument 'input' … must be Tensor, not numpy.ndarray") is one error naming ``act``;
+    any other error is raised as it is."""
+    try:
+        return act(obs_norm)
+    except TypeError as err:
+        said = str(err)
+        if "Tensor" not in said or "ndarray" not in said:
+            raise
+        raise TypeError(
+            f"act: was given a numpy batch of normalised observations {obs_norm.shape} and "
+            f"passed it to torch, which takes tensors ({said.splitlines()[0][:160]}); act maps "
+            "numpy observations to numpy actions: wrap the net as act=lambda obs: "
+            "actor(torch.as_tensor(obs)).detach().cpu().numpy()"
+        ) from err
+
+
 def _run_lockstep(
     act: ActFn,
     envs: Sequence[gym.Env],
@@ -733,7 +760,7 @@ def _run_lockstep(
     while active.any():
         idx = np.flatnonzero(active)
         obs_norm = np.asarray(normalizer.normalize(obs[idx]), dtype=np.float32)  # [n_active, O]
-        actions = _as_actions(act(obs_norm))  # [n_active, A]
+        actions = _as_actions(_first_act(act, obs_norm) if lengths.max() == 0 else act(obs_norm))
         rank = None if action_shape is None else 1 + len(action_shape)
         if actions.shape[:1] != (idx.size,) or actions.ndim != (rank or actions.ndim):
             # probe 40: one action of shape (3,) for 2 observations read as "3 actions"

@@ -383,6 +383,73 @@ class LearnedMDP:
             self.termination_fn.to(self.device)
         return self
 
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the model to ``path`` in the model cache's weights-only format
+        (:func:`rambo_env.dynamics.io.save_model`: the ensemble's weights, e.g. after adversary
+        updates, and the normaliser; atomic); :meth:`load` builds it back. Returns the path.
+
+        Probe 100 row 33: ``torch.save(mdp, path)`` pickles the object, and ``torch.load`` of it
+        in another process was torch's UnpicklingError advising an unsafe ``weights_only=False``
+        load; this file loads with ``weights_only=True``."""
+        meta = {"env_id": self.env_id, "dataset_name": self.dataset_name}
+        return io.save_model(path, self.ensemble, self.normalizer, meta=meta | self._precision())
+
+    def _precision(self) -> dict[str, str]:
+        """``{"precision": …}`` of a bf16 ensemble (the cache's meta key), else nothing."""
+        precision = getattr(self.ensemble, "precision", "fp32")
+        return {} if precision == "fp32" else {"precision": precision}
+
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike,
+        dataset: OfflineDataset | str | Path,
+        *,
+        device: str | torch.device = "auto",
+    ) -> LearnedMDP:
+        """The model :meth:`save` wrote to ``path`` (or a ``RAMBO_ENV_CACHE`` entry), as
+        :func:`make_mdp` builds it on ``dataset`` (the one it was built on: start states,
+        termination rule and action bounds come from it); read weights-only by
+        :func:`rambo_env.dynamics.io.load_model`, which names a missing, damaged or foreign file.
+        A model of other data (its normaliser differs from ``dataset``'s) is refused."""
+        from rambo_env.data.dataset import OfflineDataset
+        from rambo_env.data.loaders import load_dataset, validate_for_env
+
+        loaded = io.load_model(path, device)  # the file first: it names the path
+        dataset = (
+            validate_for_env(dataset)
+            if isinstance(dataset, OfflineDataset)
+            else load_dataset(dataset)
+        )
+        normalizer = ObsNormalizer.from_dataset(dataset)
+        saved = loaded.meta.get("dataset_name") if isinstance(loaded.meta, dict) else None
+        said = "" if saved is None else f"; it was built on {saved!r}"
+        if (loaded.ensemble.obs_dim, loaded.ensemble.action_dim) != (
+            dataset.obs_dim,
+            dataset.action_dim,
+        ) or not all(
+            np.array_equal(getattr(loaded.normalizer, f), getattr(normalizer, f))
+            for f in ("mean", "std")
+        ):
+            raise ValueError(
+                f"dataset: {dataset.name!r} is not the data the model in {path} was built on "
+                f"(its observation statistics differ{said}); pass the dataset of the saved mdp "
+                "(mdp.dataset_name)"
+            )
+        if isinstance(loaded.meta, dict) and loaded.meta.get("precision") not in (None, "fp32"):
+            loaded.ensemble.set_precision(loaded.meta["precision"])
+        device = next(loaded.ensemble.parameters()).device
+        return cls(
+            loaded.ensemble,
+            normalizer,
+            get_termination_fn(dataset.env_id, dataset),
+            normalizer.normalize(torch.tensor(dataset.observations, device=device)),
+            device=device,
+            action_space=dataset_action_space(dataset),
+            env_id=dataset.env_id,
+            dataset_name=dataset.name,
+        )
+
     def __getstate__(self) -> dict[str, Any]:
         # Pickle CPU copies so a CUDA-built MDP unpickles on a CPU-only machine; the weights
         # travel with it (the live object keeps its device).

@@ -214,7 +214,15 @@ class ObsNormalizer:
             )
 
     def normalize(self, x: ArrayT) -> ArrayT:
-        """Raw -> normalised: ``(x - mean) / std`` on [..., obs_dim]."""
+        """Raw -> normalised: ``(x - mean) / std`` on [..., obs_dim].
+
+        Only for RAW observations (a dataset's, the real env's). The model envs' observations
+        (``reset`` / ``step`` of ``RamboModel-*``, a ``LearnedMDP``'s states) are already
+        normalised: normalising them again gives values of about ``-mean / std`` (e.g. -95 on
+        Hopper's height) without a word. No warning is attempted here (probe 100 row 32): an
+        already-normalised batch cannot be told from raw states far outside the data (the falling
+        hopper that ``evaluate_policy`` normalises every step) without false alarms. Pass model
+        observations to the policy as they are; :meth:`unnormalize` gives their raw values."""
         self._check(x)
         mean, std = self._stats_like(x)
         if isinstance(x, np.ndarray) and not np.issubdtype(x.dtype, np.floating):
