@@ -196,6 +196,14 @@ class RealTransitions(NamedTuple):
         # probe 100 row 42: n=-1 was torch's "Trying to create tensor with negative dimension",
         # n=0 an empty batch without a word (the replay buffer takes no rows itself at f = 0)
         _check_count(n)
+        # probe 101 row 52: a numpy Generator was torch's raw "randint() received an invalid
+        # combination of arguments"
+        if generator is not None and not isinstance(generator, torch.Generator):
+            raise ValueError(
+                "generator: expected a torch.Generator or None (e.g. the adversary's: "
+                f"adversary.generator), got {type(generator).__module__}."
+                f"{type(generator).__name__}"
+            )
         idx = torch.randint(
             self.n_transitions, (n,), generator=generator, device=self.obs.device
         )  # [n]

@@ -197,6 +197,36 @@ class LearnedMDP:
     def target_dim(self) -> int:
         return int(self.ensemble.target_dim)
 
+    @property
+    def normalizer(self) -> ObsNormalizer:
+        """The observation z-score the model's states are in (``normalize`` raw observations,
+        ``unnormalize`` model states)."""
+        return self._normalizer
+
+    @normalizer.setter
+    def normalizer(self, value: ObsNormalizer) -> None:
+        # probe 101 rows 44-46: ``mdp.normalizer = None`` was a raw "'NoneType' object has no
+        # attribute 'unnormalize'" at the next step, one of another obs dim blamed the step's
+        # obs, and one refitted on other data was taken silently (the ensemble and the start
+        # states stay in the old z-scores; the adversary's real batch too)
+        ensemble = self.__dict__.get("ensemble")
+        if ensemble is not None:
+            _check_normalizer(value, ensemble, "mdp.normalizer")
+        old = self.__dict__.get("_normalizer")
+        if old is not None and not (
+            np.array_equal(old.mean, value.mean) and np.array_equal(old.std, value.std)
+        ):
+            gap = float(np.abs(np.asarray(old.mean) - np.asarray(value.mean)).max())
+            ratio = float(np.max(np.asarray(value.std) / np.asarray(old.std)))
+            raise ValueError(
+                "mdp.normalizer: the ObsNormalizer given has other statistics than the one "
+                f"this model was built with (means differ by up to {gap:.3g}, stds by a factor up to "
+                f"{ratio:.3g}); the ensemble and the start states are in that one's z-scores, so "
+                "it cannot be replaced: build a new model on that data (make_mdp(dataset)), and "
+                "a new env / ModelAdversary on it"
+            )
+        self.__dict__["_normalizer"] = value
+
     def initial(self, n: int, rng: np.random.Generator) -> torch.Tensor:
         """``n`` start states drawn uniformly from the dataset (Alg. 1 line 3). -> ``[n, O]``."""
         _check_count(n)
@@ -280,8 +310,30 @@ class LearnedMDP:
         if check_flag(check_finite, "check_finite"):
             _check_finite_rows(obs=obs, action=action)
             self._check_action_bounds(action)
+            self._watch_raw(obs)
         member_idx, noise = self.draw(obs.shape[0], rng)
         return self.step_with(obs, action, member_idx, noise, check_finite=False)
+
+    def _watch_raw(self, obs: torch.Tensor) -> None:
+        """Warn when the first checked :meth:`transition` of this mdp is given RAW observations
+        (probe 101 row 57: a user's batched rollout from ``ds.observations`` ran without a word,
+        while the same states at ``reset(options={"state": …})`` were named); the model envs'
+        detector (:func:`~rambo_env.envs.model_env.warn_raw_state`). Once: one host copy; the
+        front-ends' and the adversary's per-step loops pass ``check_finite=False``."""
+        if self.__dict__.get("_raw_watched"):
+            return
+        self.__dict__["_raw_watched"] = True
+        if obs.ndim != 2 or obs.shape[1] != self.obs_dim:
+            return  # step_with names the shape
+        from rambo_env.envs.model_env import warn_raw_state
+
+        warn_raw_state(
+            obs.detach().cpu().numpy(),
+            self,
+            "obs",
+            "LearnedMDP.transition steps NORMALISED observations: pass "
+            "mdp.normalizer.normalize(raw_obs)",
+        )
 
     def check_finite_step(self, next_obs: torch.Tensor, reward: torch.Tensor, what: str) -> None:
         """:class:`NonFiniteModelError` naming the first non-finite predicted next state / reward
@@ -454,6 +506,8 @@ class LearnedMDP:
         # Pickle CPU copies so a CUDA-built MDP unpickles on a CPU-only machine; the weights
         # travel with it (the live object keeps its device).
         state = self.__dict__.copy()
+        state["normalizer"] = state.pop("_normalizer")  # the pickled field's name, as before
+        state.pop("_raw_watched", None)  # an unpickled copy watches its first transition again
         if self.device.type != "cpu":
             state["ensemble"] = copy.deepcopy(self.ensemble).to("cpu")
             state["start_obs"] = self.start_obs.cpu()
@@ -464,6 +518,7 @@ class LearnedMDP:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self.__dict__["_normalizer"] = self.__dict__.pop("normalizer")  # the property's field
         self.__dict__.setdefault("dataset_name", None)  # a pickle from before probe 37: unknown
         device = torch.device(state["device"])
         if device.type == "cuda" and not torch.cuda.is_available():
@@ -510,6 +565,21 @@ def _check_rng(rng: Any) -> None:
         )
 
 
+def _check_normalizer(normalizer: Any, ensemble: GaussianEnsemble, name: str) -> None:
+    """An :class:`ObsNormalizer` of the ensemble's obs_dim, named ``name`` when not (the
+    constructor's ``normalizer``, or ``mdp.normalizer`` assigned later: probe 101 rows 45-46)."""
+    if not isinstance(normalizer, ObsNormalizer):
+        raise ValueError(
+            f"{name}: expected a rambo_env.normalization.ObsNormalizer, got "
+            f"{type_name(normalizer, ObsNormalizer, 'normalizer')} (ObsNormalizer.from_dataset(dataset))"
+        )
+    if normalizer.mean.shape != (ensemble.obs_dim,):
+        raise ValueError(
+            f"{name}: fitted on obs_dim={normalizer.mean.shape[0]} observations, but the "
+            f"ensemble's obs_dim is {ensemble.obs_dim}"
+        )
+
+
 def _check_parts(ensemble: Any, normalizer: Any, termination_fn: Any, env_id: Any) -> None:
     """The parts of a :class:`LearnedMDP`, each named when wrong (probe 18: ``None`` as the
     normalizer or termination function was taken, then a raw ``AttributeError`` / "'NoneType'
@@ -519,16 +589,7 @@ def _check_parts(ensemble: Any, normalizer: Any, termination_fn: Any, env_id: An
             f"ensemble: expected a rambo_env.dynamics.ensemble.GaussianEnsemble, got "
             f"{type_name(ensemble, GaussianEnsemble, 'ensemble')} (make_mdp(dataset) builds the whole LearnedMDP)"
         )
-    if not isinstance(normalizer, ObsNormalizer):
-        raise ValueError(
-            f"normalizer: expected a rambo_env.normalization.ObsNormalizer, got "
-            f"{type_name(normalizer, ObsNormalizer, 'normalizer')} (ObsNormalizer.from_dataset(dataset))"
-        )
-    if normalizer.mean.shape != (ensemble.obs_dim,):
-        raise ValueError(
-            f"normalizer: fitted on obs_dim={normalizer.mean.shape[0]} observations, but the "
-            f"ensemble's obs_dim is {ensemble.obs_dim}"
-        )
+    _check_normalizer(normalizer, ensemble, "normalizer")
     if not callable(termination_fn):
         raise ValueError(
             f"termination_fn: expected a function of raw next observations [B, O] -> bool [B], "

@@ -981,7 +981,13 @@ def state_from_options(state: Any, shape: tuple[int, ...], mdp: LearnedMDP) -> t
     return torch.tensor(obs, device=mdp.device)  # a copy: a dataset row is read-only
 
 
-def warn_raw_state(obs: np.ndarray, mdp: LearnedMDP) -> None:
+def warn_raw_state(
+    obs: np.ndarray,
+    mdp: LearnedMDP,
+    what: str = 'options["state"]',
+    fix: str = "the model env's states are NORMALISED observations: pass "
+    "env.unwrapped.mdp.normalizer.normalize(raw_state)",
+) -> None:
     """Warn when ``reset(options={"state": …})`` / SB3's ``set_options`` is given RAW observations
     (a dataset or real-env state) where the model env takes normalised ones (probe 36: taken as
     z-scores without a word, the Hopper height 1.24 read as +1.24 std). As ``predict``'s watch
@@ -990,7 +996,9 @@ def warn_raw_state(obs: np.ndarray, mdp: LearnedMDP) -> None:
     over the rows, above :data:`RAW_STATE_NATS`; only for data with a dimension whose mean lies
     more than 3 std from 0 (the Hopper height), which alone tells the two scales apart (without
     one, a normalised state near the data's mean fits the narrow raw densities too). On
-    Hopper data: raw rows >= 2.4 nats (1st percentile), normalised ones <= -1.4 (the maximum)."""
+    Hopper data: raw rows >= 2.4 nats (1st percentile), normalised ones <= -1.4 (the maximum).
+    ``what`` / ``fix``: the argument named and what to do (probe 101 row 57: the first
+    :meth:`LearnedMDP.transition` of an mdp, with ``obs``)."""
     normalizer = getattr(mdp, "normalizer", None)
     if normalizer is None:
         return
@@ -1001,10 +1009,9 @@ def warn_raw_state(obs: np.ndarray, mdp: LearnedMDP) -> None:
     llr = raw_scale_evidence(x, mean, std)  # [rows]
     if float(llr.mean()) > RAW_STATE_NATS:
         warnings.warn(
-            'options["state"]: the state(s) look raw (unnormalised): they fit the data\'s mean '
-            f"and std far better than the normalised scale the model steps ({float(llr.mean()):.1f} "
-            "nats a row); the model env's states are NORMALISED observations: pass "
-            "env.unwrapped.mdp.normalizer.normalize(raw_state)",
+            f"{what}: the state(s) look raw (unnormalised): they fit the data's mean and std "
+            f"far better than the normalised scale the model steps ({float(llr.mean()):.1f} "
+            f"nats a row); {fix}",
             stacklevel=user_stacklevel(),
         )
 
