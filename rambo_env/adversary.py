@@ -210,6 +210,31 @@ class RealTransitions(NamedTuple):
         return RealTransitions(*(t[idx] for t in self))
 
 
+#: What each PolicyFns function is called with and returns (the messages of :func:`check_policy_fns`).
+POLICY_FNS_CALLS = {
+    "sample": "obs [B, O] -> action [B, A], e.g. sample=lambda o: actor(o)",
+    "mean": "obs [B, O] -> action [B, A], e.g. mean=lambda o: actor(o)",
+    "q": "(obs [B, O], action [B, A]) -> Q [B], e.g. q=lambda o, a: critic(torch.cat([o, a], -1))",
+}
+
+
+def check_policy_fns(policy: Any, fields: tuple[str, ...] = PolicyFns._fields) -> None:
+    """``policy`` is a :class:`PolicyFns` whose ``fields`` are callables: one ValueError naming
+    the argument or the field otherwise (probe 101 row 26: ``mean=None`` was Python's raw
+    "'NoneType' object is not callable", naming no field)."""
+    if not isinstance(policy, PolicyFns):  # was: a raw AttributeError ('sample')
+        raise ValueError(
+            f"policy: expected a rambo_env.adversary.PolicyFns, got {type_name(policy, PolicyFns, 'policy')} "
+            "(agents.critics.policy_fns(agent) makes one from an SB3 agent)"
+        )
+    for name in fields:
+        fn = getattr(policy, name)
+        if not callable(fn):
+            raise ValueError(
+                f"PolicyFns.{name}: expected a callable {POLICY_FNS_CALLS[name]}, got {fn!r:.80}"
+            )
+
+
 def real_transitions(
     dataset: OfflineDataset, normalizer: ObsNormalizer, device: torch.device | str
 ) -> RealTransitions:
@@ -498,8 +523,11 @@ class ModelAdversary:
         """:func:`eq9_loss` on this ensemble, compiled when asked (:meth:`step`)."""
         self._compile = compile
         self._rollout_fns: tuple[PolicyFns, AdversaryConfig, MaybeCompiled] | None = None
-        self._checked_policy: tuple[PolicyFns, PolicyFns] | None = None
-        """(the PolicyFns given, the one used): its outputs are checked once (:meth:`_check_policy`)."""
+        self._checked_policy: tuple[PolicyFns, bool, PolicyFns] | None = None
+        """(the PolicyFns given, ``given`` of the check, the one used): its outputs are checked
+        once (:meth:`_check_policy`)."""
+        self._raw_checked: set[str] = set()
+        """The batches of :meth:`step` already watched for raw states (:meth:`_warn_raw_states`)."""
         kind = type(mdp)
         self._shares_forward = (
             isinstance(mdp, LearnedMDP)
@@ -526,13 +554,7 @@ class ModelAdversary:
         masking) and takes one optimizer step on it. Returns per-iteration means of the step
         statistics (``{}`` when λ = 0: nothing is done).
         """
-        if not isinstance(
-            policy, PolicyFns
-        ):  # was: a raw AttributeError ('sample'), or none at λ = 0
-            raise ValueError(
-                f"policy: expected a rambo_env.adversary.PolicyFns, got {type_name(policy, PolicyFns, 'policy')} "
-                "(agents.critics.policy_fns(agent) makes one from an SB3 agent)"
-            )
+        check_policy_fns(policy)  # was: a raw AttributeError ('sample'), or none at λ = 0
         if not self.enabled or self.cfg.n_updates == 0:
             return {}
         self._check_ensemble()  # nothing is trained at λ = 0
@@ -585,29 +607,33 @@ class ModelAdversary:
             )
 
     def _check_policy(
-        self, policy: PolicyFns, obs: torch.Tensor, action: torch.Tensor
+        self, policy: PolicyFns, obs: torch.Tensor, action: torch.Tensor, given: bool = False
     ) -> tuple[PolicyFns, torch.Tensor]:
         """The policy's actions and Q values on dataset start states are finite (probe 22: a NaN
         policy or critic made the model's weights NaN, and the error blamed the adversary
         weight λ). What its functions return is checked once per PolicyFns
         (:meth:`_check_policy_outputs`); returns the policy to use (float32 actions) and
-        ``action``, cast to float32 where it was another float dtype."""
-        if self._checked_policy is None or self._checked_policy[0] is not policy:
-            self._checked_policy = (policy, self._check_policy_outputs(policy, obs, action))
-        used = self._checked_policy[1]
+        ``action``, cast to float32 where it was another float dtype. ``given``: ``action`` is
+        the one given to :meth:`step` (checked there), not drawn from ``policy.sample``."""
+        key = self._checked_policy
+        if key is None or key[0] is not policy or key[1] != given:
+            used = self._check_policy_outputs(policy, obs, action, given)
+            self._checked_policy = (policy, given, used)
+        used = self._checked_policy[2]
         if action.dtype != torch.float32:  # float64 actions, cast as env.step casts them
             action = action.float()
+        states = "the obs given to step" if given else "dataset start states"
         for name, value in (("sample", action), ("q", used.q(obs, action))):
             if isinstance(value, torch.Tensor) and not bool(torch.isfinite(value).all()):
                 raise ValueError(
-                    f"policy: its {name} returned NaN / inf on dataset start states (a diverged "
+                    f"policy: its {name} returned NaN / inf on {states} (a diverged "
                     "agent?); the adversary would make the dynamics model's weights non-finite: "
                     "check the agent (e.g. resume from an earlier checkpoint)"
                 )
         return used, action
 
     def _check_policy_outputs(
-        self, policy: PolicyFns, obs: torch.Tensor, action: torch.Tensor
+        self, policy: PolicyFns, obs: torch.Tensor, action: torch.Tensor, given: bool = False
     ) -> PolicyFns:
         """One ValueError naming the PolicyFns function whose output on the first batch is not
         what Eq. 9 uses: a floating torch.Tensor on the batch's device, ``[B, A]`` actions
@@ -615,7 +641,8 @@ class ModelAdversary:
         returning numpy, a tuple, [B, 2] twin Qs, a 0-d mean, int / bool or another device's
         tensors was a raw torch / Python error deep in the loss, or ran silently). Actions
         outside [-1, 1] get one warning. Returns ``policy``, its actions cast to float32 where
-        they are another float dtype (as env.step casts them)."""
+        they are another float dtype (as env.step casts them). ``given``: ``action`` is
+        :meth:`step`'s (its kind and shape checked there; probe 101: step skipped these checks)."""
         import inspect
 
         b, a = obs.shape[0], self.mdp.action_dim
@@ -666,7 +693,8 @@ class ModelAdversary:
             raise ValueError(f"PolicyFns.{name}: returned shape {list(got)}; {contract}{hint}")
 
         acts = f"[B, {a}] (B = {b} rows of the batch)"
-        check("sample", action, ((b, a),), acts)
+        if not given:
+            check("sample", action, ((b, a),), acts)
         mean = policy.mean(obs)
         check("mean", mean, ((b, a),), acts)
         check("q", policy.q(obs, action.float()), ((b,), (b, 1)), f"[B] or [B, 1] (B = {b})")
@@ -676,13 +704,14 @@ class ModelAdversary:
             torch.as_tensor(x, dtype=torch.float32, device=obs.device) for x in (low, high)
         )
         margin = 1e-6 * torch.clamp(torch.maximum(low.abs(), high.abs()), min=1.0)
-        for name, value in (("sample", action), ("mean", mean)):
+        sources = ("step's action" if given else "PolicyFns.sample returned action", action)
+        for name, value in (sources, ("PolicyFns.mean returned action", mean)):
             value = value.detach().float()  # [B, A]
             outside = (value < low - margin) | (value > high + margin)
             if bool(outside.any()):  # as the model env warns for the same actions (it clips)
                 at = [int(i) for i in outside.nonzero()[0]]
                 print(
-                    f"[rambo_env] WARNING: PolicyFns.{name} returned action{at} = "
+                    f"[rambo_env] WARNING: {name}{at} = "
                     f"{float(value[tuple(at)]):.6g}, outside the action space "
                     f"[{float(low.reshape(-1)[at[1] % low.numel()]):g}, "
                     f"{float(high.reshape(-1)[at[1] % high.numel()]):g}]; the adversary trains "
@@ -728,10 +757,16 @@ class ModelAdversary:
 
         The inputs are checked first (probe 22: ``None``, numpy arrays or rows of another batch
         were raw ``AttributeError`` / ``RuntimeError``; NaN states were taken, and the optimizer
-        step made the model's weights NaN); :meth:`update`'s loop steps unchecked.
+        step made the model's weights NaN), ``real``'s fields too, and what ``policy`` returns
+        as :meth:`update` checks it (probe 101); floating inputs are cast to float32, the
+        model's dtype. :meth:`update`'s loop steps unchecked.
         """
         self._check_ensemble()
-        self._check_step_inputs(policy, obs, action, reward, next_obs, terminated, real)
+        obs, action, reward, next_obs, terminated, real = self._check_step_inputs(
+            policy, obs, action, reward, next_obs, terminated, real
+        )
+        policy, action = self._check_policy(policy, obs, action, given=True)
+        self._warn_raw_states(obs, next_obs, real)
         return self._step(policy, obs, action, reward, next_obs, terminated, real)
 
     def _check_step_inputs(
@@ -743,14 +778,13 @@ class ModelAdversary:
         next_obs: Any,
         terminated: Any,
         real: Any,
-    ) -> None:
-        """One ValueError naming the first input of :meth:`step` of the wrong kind or shape, or
-        holding NaN / inf."""
-        if not isinstance(policy, PolicyFns):
-            raise ValueError(
-                f"policy: expected a rambo_env.adversary.PolicyFns, got {type_name(policy, PolicyFns, 'policy')} "
-                "(agents.critics.policy_fns(agent) makes one from an SB3 agent)"
-            )
+    ) -> tuple[torch.Tensor, ...]:
+        """One ValueError naming the first input of :meth:`step` (or field of ``real``) of the
+        wrong kind or shape, or holding NaN / inf; returns the inputs, floating ones as float32
+        (probe 101 row 34: float64 states were torch's raw "mat1 and mat2 must have the same
+        dtype"; rows 35-38: ``real`` was not checked, so 0 rows dropped the MLE term, a NaN
+        reward made the model's weights NaN and a wrong width was blamed on ``obs``)."""
+        check_policy_fns(policy, ("mean", "q"))  # step draws no actions: sample is not used
         if real is not None and not isinstance(real, RealTransitions):
             raise ValueError(
                 f"real: expected None (fresh dataset rows) or a RealTransitions "
@@ -766,17 +800,79 @@ class ModelAdversary:
             "next_obs": (next_obs, (rows, o), f"[{n}, {o}]"),
             "terminated": (terminated, (rows,), f"[{n}]"),
         }
+        if real is not None:  # the MLE batch: its own rows N
+            first = real.obs
+            n_real = (
+                first.shape[0] if isinstance(first, torch.Tensor) and first.dim() == 2 else None
+            )
+            if n_real == 0:  # was: mle_loss nan, and the step taken without Eq. 9's MLE term
+                raise ValueError(
+                    "real: 0 rows; Eq. 9's MLE term needs dataset rows: pass "
+                    "adversary.real.sample(n, generator) with n >= 1, or None (batch_size fresh "
+                    "dataset rows)"
+                )
+            m = "N" if n_real is None else str(n_real)
+            inputs.update(
+                {
+                    "real.obs": (real.obs, (n_real, o), f"[N, {o}] with N >= 1"),
+                    "real.action": (real.action, (n_real, a), f"[{m}, {a}]"),
+                    "real.reward": (real.reward, (n_real,), f"[{m}]"),
+                    "real.next_obs": (real.next_obs, (n_real, o), f"[{m}, {o}]"),
+                    "real.terminated": (real.terminated, (n_real,), f"[{m}]"),
+                }
+            )
+        cast = {}
         for name, (value, shape, text) in inputs.items():
             got = tuple(value.shape) if isinstance(value, torch.Tensor) else None
             if got is None or got != shape or (rows is not None and rows < 2):
+                whose = "N = real.obs's" if name.startswith("real.") else "B = obs's"
                 raise ValueError(
-                    f"{name}: expected a torch tensor of shape {text} (B = obs's rows), got "
+                    f"{name}: expected a torch tensor of shape {text} ({whose} rows), got "
                     f"{list(got) if got is not None else type(value).__name__}"
+                )
+            states = name.split(".")[-1] in ("obs", "action", "next_obs", "reward")
+            if states and not (value.is_floating_point() or name.endswith("reward")):
+                raise ValueError(
+                    f"{name}: expected a floating tensor, got {value.dtype} (normalised "
+                    "observations and env-scale actions are real numbers)"
                 )
             if value.is_floating_point() and not bool(torch.isfinite(value).all()):
                 raise ValueError(
                     f"{name}: holds NaN / inf; an optimizer step on it would make the dynamics "
                     "model's weights non-finite: pass finite transitions"
+                )
+            cast[name] = value.float() if states and value.is_floating_point() else value
+        if real is not None:
+            real = RealTransitions(*(cast[f"real.{field}"] for field in RealTransitions._fields))
+        return (
+            cast["obs"], cast["action"], cast["reward"], cast["next_obs"], cast["terminated"], real
+        )  # fmt: skip
+
+    def _warn_raw_states(
+        self, obs: torch.Tensor, next_obs: torch.Tensor, real: RealTransitions | None
+    ) -> None:
+        """One warning when :meth:`step`'s states look raw (unnormalised) by the model env's
+        detector (:func:`~rambo_env.envs.model_env.raw_state_nats`; probe 101 rows 33, 36: an
+        own buffer or ``real`` batch kept in raw units trained the model on them without a
+        word). Watched on the first step and the first step given a ``real`` (one host copy)."""
+        from rambo_env.envs.model_env import raw_state_nats
+
+        batches = {"obs / next_obs": (obs, next_obs)}
+        if real is not None:
+            batches["real.obs / real.next_obs"] = (real.obs, real.next_obs)
+        for name, states in batches.items():
+            if name in self._raw_checked:
+                continue
+            self._raw_checked.add(name)
+            rows = torch.cat(states).detach().cpu().numpy()  # [2B, O]
+            nats = raw_state_nats(rows, self.mdp.normalizer)
+            if nats is not None:
+                print(
+                    f"[rambo_env] WARNING: ModelAdversary.step: {name} look raw (unnormalised): "
+                    f"they fit the data's mean and std far better than the normalised scale "
+                    f"the model steps ({nats:.1f} nats a row); the adversary's states are "
+                    "NORMALISED observations: pass mdp.normalizer.normalize(raw_obs)",
+                    flush=True,
                 )
 
     def _step(

@@ -68,6 +68,7 @@ __all__ = [
     "check_rollout_length",
     "check_spec_limit",
     "host_array",
+    "raw_state_nats",
     "state_from_options",
     "warn_clipped_action",
     "warn_long_rollout",
@@ -999,21 +1000,30 @@ def warn_raw_state(
     Hopper data: raw rows >= 2.4 nats (1st percentile), normalised ones <= -1.4 (the maximum).
     ``what`` / ``fix``: the argument named and what to do (probe 101 row 57: the first
     :meth:`LearnedMDP.transition` of an mdp, with ``obs``)."""
-    normalizer = getattr(mdp, "normalizer", None)
-    if normalizer is None:
-        return
-    mean, std = (np.asarray(a, np.float64) for a in (normalizer.mean, normalizer.std))
-    if not (np.abs(mean) > 3 * std).any():
-        return
-    x = obs.reshape(-1, mean.shape[0]).astype(np.float64)
-    llr = raw_scale_evidence(x, mean, std)  # [rows]
-    if float(llr.mean()) > RAW_STATE_NATS:
+    nats = raw_state_nats(obs, getattr(mdp, "normalizer", None))
+    if nats is not None:
         warnings.warn(
             f"{what}: the state(s) look raw (unnormalised): they fit the data's mean and std "
-            f"far better than the normalised scale the model steps ({float(llr.mean()):.1f} "
-            f"nats a row); {fix}",
+            f"far better than the normalised scale the model steps ({nats:.1f} nats a row); "
+            f"{fix}",
             stacklevel=user_stacklevel(),
         )
+
+
+def raw_state_nats(obs: np.ndarray, normalizer: Any) -> float | None:
+    """The detector of :func:`warn_raw_state`: the mean log-likelihood ratio (nats a row) of the
+    rows of ``obs`` [..., O] under the data's N(mean, std) against N(0, 1) where it exceeds
+    :data:`RAW_STATE_NATS` (the rows look raw), else None (also for data without a dimension
+    whose mean lies more than 3 std from 0, or without a ``normalizer``). Also
+    ``ModelAdversary.step``'s watch on its given states (probe 101)."""
+    if normalizer is None:
+        return None
+    mean, std = (np.asarray(a, np.float64) for a in (normalizer.mean, normalizer.std))
+    if not (np.abs(mean) > 3 * std).any():
+        return None
+    x = np.asarray(obs).reshape(-1, mean.shape[0]).astype(np.float64)
+    nats = float(raw_scale_evidence(x, mean, std).mean())  # over the rows
+    return nats if nats > RAW_STATE_NATS else None
 
 
 class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
