@@ -56,7 +56,7 @@ from rambo_env.adversary import NonFiniteModelError
 from rambo_env.compile import compile_disabled
 from rambo_env.data.loaders import absolute_dataset
 from rambo_env.data.scores import score_label
-from rambo_env.evaluation import N_FINAL_EVALS, evaluate_policy, final_score
+from rambo_env.evaluation import N_FINAL_EVALS, evaluate_policy, evaluation_seed, final_score
 from rambo_env.heuristics import rambo_off_terms
 from rambo_env.presets import BASE_HYPERPARAMETERS
 from rambo_env.progress import stop_stale_rich_bars
@@ -2232,7 +2232,8 @@ def _evaluate(session: Session, iteration: int) -> dict[str, Any]:
             env_id,
             session.mdp.normalizer,
             n_episodes=cfg.n_eval_episodes,
-            seed=1_000_000 + 100_000 * cfg.seed + cfg.n_eval_episodes * iteration,
+            # probe 103 row 15: was 1_000_000 + 100_000·seed + n_eval·iteration throughout
+            seed=evaluation_seed(cfg.seed, cfg.n_eval_episodes, iteration),
             scorer=session.dataset,
             env_kwargs=env_kwargs,  # probe 77 row 22: was the default env
             time_limit=time_limit,

@@ -25,6 +25,7 @@ import torch
 
 from rambo_env.normalization import inputs_normalised, raw_scale_evidence
 from rambo_env.run_io import (
+    RUN_SEED_LIMIT,
     check_called_with,
     check_seed,
     counted,
@@ -42,6 +43,7 @@ __all__ = [
     "NormalizedObservation",
     "check_n_eval_episodes",
     "evaluate_policy",
+    "evaluation_seed",
     "final_score",
 ]
 
@@ -236,6 +238,35 @@ def check_n_eval_episodes(n_episodes: int, what: str = "n_eval_episodes") -> Non
             "evaluation run in lock-step, each in its own simulator, so they all live in memory "
             "at once; give fewer (paper: 10)"
         )
+
+
+#: Reset seeds a run seed's evaluations take below the high range: 1 000 000 + this · seed + offset.
+EVAL_SEED_BLOCK = 100_000
+#: First reset seed of the evaluations that do not fit their run seed's block (above every
+#: block of a run seed < :data:`~rambo_env.run_io.RUN_SEED_LIMIT`).
+EVAL_SEED_HIGH = 1_000_000 + EVAL_SEED_BLOCK * RUN_SEED_LIMIT
+
+
+def evaluation_seed(run_seed: int, n_episodes: int, iteration: int) -> int:
+    """The ``seed`` of a co-training run's evaluation at ``iteration`` (0: the BC policy's), each
+    of its ``n_episodes`` episodes reset with ``seed + i``; the one home of the rule.
+
+    An evaluation whose episodes fit its run seed's block of :data:`EVAL_SEED_BLOCK` reset seeds
+    (``n_episodes · (iteration + 1) <= 100 000``: every run of the paper's 10 episodes up to
+    9 999 iterations) keeps ``1 000 000 + 100 000 · run_seed + n_episodes · iteration``; a later
+    one takes a block of ``n_episodes`` of its own above them all, one per (iteration, run seed).
+    Probe 103 row 15: was that formula at every iteration, so from ``n_episodes · iteration >=
+    100 000`` on (``--preset paper --n-eval-episodes 100``: iteration 1000) seed s's evaluations
+    reused seed s + 1's reset seeds, without a word. Depends on the run's seed, episode count and
+    the iteration only (an extended run keeps its earlier seeds)."""
+    run_seed = check_seed(run_seed, "run_seed", limit=RUN_SEED_LIMIT)
+    check_n_eval_episodes(n_episodes, "n_episodes")
+    if not is_int(iteration) or iteration < 0:
+        raise ValueError(f"iteration: expected an int >= 0, got {iteration!r}")
+    if n_episodes * (iteration + 1) <= EVAL_SEED_BLOCK:
+        return 1_000_000 + EVAL_SEED_BLOCK * run_seed + n_episodes * iteration
+    # the evaluations past the block: the (iteration, run seed) pairs in order, n_episodes each
+    return EVAL_SEED_HIGH + n_episodes * (int(iteration) * RUN_SEED_LIMIT + run_seed)
 
 
 def evaluate_policy(
