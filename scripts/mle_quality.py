@@ -9,10 +9,13 @@ seed and holdout split, for the same wall budget (or epochs), and prints per var
 reached, the elites' holdout MSE and how many target dims still have their predicted log-variance
 on the learnable lower bound while the actual error is smaller (an early-stopped model: its
 rollouts are noisier than the data).
-Nothing is cached; ``--out`` writes one CSV row per epoch (dataset, variant, epoch, seconds, holdout
-MSE), rewritten after every variant, so an interrupted run keeps the variants it finished. An
-existing ``--out`` keeps its other variants' rows (a note says so); a variant run again replaces
-its own.
+Nothing is cached; ``--out`` writes one CSV row per epoch (dataset, variant, epoch, seconds,
+``holdout_mse_mean_of_members``: the holdout MSE of all the ensemble's members at that epoch's
+end), and on each variant's last row ``elites_holdout_mse_final``: the printed elites' holdout
+MSE (the elites' mean after their best weights are restored). It is rewritten after every
+variant, so an interrupted run keeps the variants it finished. An existing ``--out`` keeps its
+other variants' rows (a note says so; an older CSV's ``holdout_mse`` column is read as the
+members'); a variant run again replaces its own.
 ``--checkpoint-dir DIR`` checkpoints each variant after every epoch and resumes it: a measurement
 to the official early stop (hours) spans sessions, its seconds counting every session's.
 """
@@ -153,8 +156,11 @@ def _main(argv: list[str] | None = None) -> list[dict]:
     p.add_argument("--device", default="auto", help="torch device (default: %(default)s)")
     p.add_argument("--seed", type=whole_number, default=0, help="seed (default: %(default)s)")
     p.add_argument("--out", type=user_file_path, default=None,
-                   help="CSV of holdout MSE per epoch (its folder is created; an existing one "
-                        "keeps its other variants' rows, the variants run now replace their own)")  # fmt: skip
+                   help="CSV of holdout MSE per epoch: holdout_mse_mean_of_members (all members, "
+                        "that epoch), and on each variant's last row elites_holdout_mse_final (the "
+                        "printed elites' holdout MSE, their best weights restored); its folder is "
+                        "created; an existing one keeps its other variants' rows, the variants run "
+                        "now replace their own")  # fmt: skip
     p.add_argument("--checkpoint-dir", type=user_path, default=None,
                    help="checkpoint each variant there after every epoch and resume it (runs of "
                         "hours over several sessions; removed at the early stop)")  # fmt: skip
@@ -242,10 +248,14 @@ def _main(argv: list[str] | None = None) -> list[dict]:
         print(f"batch {batch:5d} lr {lr:.0e} {precision}: {report.epochs} epoch(s) in {report.wall_s:.0f} s "
               f"({report.stopped_by}), elites' holdout MSE {elite_mse:.5f}, log-var on its lower "
               f"bound in {at_floor} of {ensemble.target_dim} dims where its error is smaller", flush=True)  # fmt: skip
+        # probe 103 row 20: was one column holdout_mse holding the members' mean before the
+        # restore (0.2147) while the line above printed the elites' after it (0.19761)
         for epoch, (sec, mse) in enumerate(zip(report.epoch_end_s, report.holdout_history,
                                                strict=True), start=1):  # fmt: skip
             rows.append({"dataset": dataset.name, "batch": batch, "lr": lr, "precision": precision, "epoch": epoch,
-                         "seconds": sec, "holdout_mse": mse})  # fmt: skip
+                         "seconds": sec, MEMBERS_COLUMN: mse})  # fmt: skip
+        if report.holdout_history:  # this variant's last row
+            rows[-1][ELITES_COLUMN] = elite_mse
         if args.out is not None:  # after every variant (was: only at the end, so a run of
             try:  # hours killed … kept nothing)
                 write_rows(args.out, merged_rows(earlier, rows))
@@ -254,7 +264,22 @@ def _main(argv: list[str] | None = None) -> list[dict]:
     return results
 
 
-CSV_FIELDS = ["dataset", "batch", "lr", "precision", "epoch", "seconds", "holdout_mse"]
+#: The holdout MSE of all the ensemble's members at an epoch's end (``MLEReport.holdout_history``).
+MEMBERS_COLUMN = "holdout_mse_mean_of_members"
+#: On a variant's last row: the elites' holdout MSE after their best weights are restored (printed).
+ELITES_COLUMN = "elites_holdout_mse_final"
+#: The members' column in CSVs written before probe 103 (the same values).
+LEGACY_MEMBERS_COLUMN = "holdout_mse"
+CSV_FIELDS = [
+    "dataset",
+    "batch",
+    "lr",
+    "precision",
+    "epoch",
+    "seconds",
+    MEMBERS_COLUMN,
+    ELITES_COLUMN,
+]
 
 
 def _variant_key(row: dict) -> tuple:
@@ -273,9 +298,12 @@ def read_earlier_rows(out: Path) -> list[dict]:
             reader = csv.DictReader(f)
             rows = list(reader)
             header = reader.fieldnames or []
-        needed = {"batch", "lr", "precision", "epoch", "seconds", "holdout_mse"}
-        if not needed <= set(header):
+        needed = {"batch", "lr", "precision", "epoch", "seconds"}
+        if not needed <= set(header) or not {MEMBERS_COLUMN, LEGACY_MEMBERS_COLUMN} & set(header):
             raise ValueError(f"its columns are {header}")
+        for row in rows:  # a CSV of before probe 103: its holdout_mse is the members' mean
+            if LEGACY_MEMBERS_COLUMN in row and not row.get(MEMBERS_COLUMN):
+                row[MEMBERS_COLUMN] = row.pop(LEGACY_MEMBERS_COLUMN)
         for row in rows:
             _variant_key(row)
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, csv.Error) as err:
