@@ -142,10 +142,27 @@ def policy_act_fn(actor: torch.nn.Module, generator: torch.Generator) -> ActFn:
     if not isinstance(generator, torch.Generator):
         raise ValueError(f"generator: expected a torch.Generator, got {type(generator).__name__}")
     device = generator.device
+    param = next(actor.parameters(), None)
+    dtype = torch.float32 if param is None else param.dtype
+    np_dtype = torch.empty(0, dtype=dtype).numpy().dtype
+    obs_dim = getattr(actor, "obs_dim", None)
 
     @torch.no_grad()
     def act(obs: np.ndarray) -> np.ndarray:
-        obs_t = torch.from_numpy(obs).to(device)  # zero-copy on CPU
+        # probe 103 row 25: a Gymnasium MuJoCo env's own float64 observations were torch's raw
+        # "mat1 and mat2 must have the same dtype"; they are cast to the actor's dtype
+        array = np.asarray(obs)
+        if array.dtype.kind not in "fiu":
+            raise TypeError(
+                f"obs: expected a numeric array [n, obs_dim] of observations, got "
+                f"{type(obs).__name__} of dtype {array.dtype}"
+            )
+        if array.ndim not in (1, 2) or (obs_dim is not None and array.shape[-1] != obs_dim):
+            raise ValueError(
+                f"obs: expected a batch of shape [n, {obs_dim or 'obs_dim'}], got shape "
+                f"{array.shape}; pass obs[None] for one observation"
+            )
+        obs_t = torch.from_numpy(np.ascontiguousarray(array, np_dtype)).to(device)  # zero-copy
         return actor(obs_t, deterministic=False, generator=generator).cpu().numpy()
 
     return act
