@@ -77,6 +77,7 @@ from rambo_env.run_io import (
     did_you_mean,
     escalated_warning,
     expand_home,
+    is_int,
     out_of_memory,
     out_of_memory_text,
     refuse_link_loop,
@@ -576,6 +577,13 @@ def _warn_short_time_limit(dataset: OfflineDataset) -> None:
     short = timed & (lengths < limit)
     if short.sum() < _SHORT_LIMIT_EPISODES:
         return
+    # probe 103 row 30: a medium-expert dataset of make_dataset.py (2 parts × 2 workers × 3 envs,
+    # every episode cut by the budget at 167 steps) was told "collected with max_episode_steps=
+    # 167? … record it", advice that scores with 167-step episodes; its generator, which steps
+    # the registered env, records how many episodes its budget can cut
+    cuts = _generator_budget_cuts(dataset)
+    if cuts is not None and short.sum() <= cuts:
+        return
     length = np.bincount(lengths[short]).argmax()
     if length < 2:  # one-step "episodes": flags on every row (_warn_continuing_ends says so)
         return
@@ -634,6 +642,24 @@ def _warn_short_time_limit(dataset: OfflineDataset) -> None:
         f"the policy is evaluated with {limit}-step episodes; {record}{lockstep}",
         flush=True,
     )
+
+
+def _generator_budget_cuts(dataset: OfflineDataset) -> int | None:
+    """The most episodes :func:`rambo_env.data.generate.generate_dataset` cut by its transition
+    budget in these data (one per env of each worker, per part: medium-expert has two), from the
+    metadata it records (``level``, ``n_envs``, ``n_workers``, ``n_transitions``); None for data it
+    did not make (no such metadata, a medium-replay buffer), or whose metadata is not theirs
+    (another size: a subset or a concatenation keeps the generator's metadata)."""
+    meta = dataset.metadata
+    level, n_envs, n_workers = meta.get("level"), meta.get("n_envs"), meta.get("n_workers")
+    if level not in LEVELS or level == "medium-replay" or "n_complete_episodes" not in meta:
+        return None
+    if not (is_int(n_envs) and is_int(n_workers) and n_envs >= 1 and n_workers >= 1):
+        return None
+    stored = meta.get("n_transitions")
+    if not is_int(stored) or int(stored) != dataset.n_transitions:
+        return None
+    return (2 if level == "medium-expert" else 1) * int(n_workers) * int(n_envs)
 
 
 def _rows(rows: np.ndarray, shown: int = 3) -> str:
