@@ -212,6 +212,7 @@ class CheckedSaveLoad:
                 "or call agent.set_env(…) first"
             )
         _warn_zero_learning_rate(self)
+        self.__dict__.pop("_dumped_at", None)  # a new learn (its step count may restart) dumps anew
         if not self._custom_logger and self.tensorboard_log is None:  # type: ignore[attr-defined]
             from agents.factory import quiet_logger  # lazy: factory imports us
 
