@@ -143,7 +143,11 @@ class LrScaledAdam(DirectAdam):
         self, params: Iterable[Any], lr: float = 1e-3, lr_scale: float = 1.0, **kwargs: Any
     ):
         params = list(params)
-        _check_lr("lr", lr)  # probe 21: "3" / None were raw TypeErrors, True / inf taken
+        # probe 21: "3" / None were raw TypeErrors, True / inf taken. Probe 104 rows 33-34: lr 0
+        # was refused, but SB3 builds every optimizer with lr 0 for inference-only loads (its
+        # policy.load's dummy schedule, rl-zoo's custom_objects): an Adam step with lr 0 moves
+        # no parameter, so 0 is taken (learn warns of it: CheckedSaveLoad.learn)
+        _check_lr("lr", lr, zero_ok=True)
         _check_lr("lr_scale", lr_scale)  # "3", 0, -1, NaN
         self._lr_scale = float(lr_scale)
         if "fused" not in kwargs and "foreach" not in kwargs:
@@ -235,9 +239,16 @@ def set_critic_lr(model: OffPolicyAlgorithm, critic_lr: float, actor_lr: float) 
         group["lr_scale"] = critic_lr / actor_lr
 
 
-def _check_lr(name: str, lr: Any) -> None:
-    """``lr`` is a finite number > 0 (not a bool); ValueError naming ``name`` otherwise."""
-    if not (is_real(lr) and math.isfinite(lr) and lr > 0):
+def _check_lr(name: str, lr: Any, zero_ok: bool = False) -> None:
+    """``lr`` is a finite number > 0 (>= 0 with ``zero_ok``; not a bool); ValueError naming
+    ``name`` otherwise."""
+    if zero_ok:
+        if not (is_real(lr) and math.isfinite(lr) and lr >= 0):
+            raise ValueError(
+                f"{name}: expected a finite value >= 0 (0: no update, an inference-only load), "
+                f"got {lr!r}"
+            )
+    elif not (is_real(lr) and math.isfinite(lr) and lr > 0):
         raise ValueError(f"{name}: expected a finite value > 0, got {lr!r}")
 
 

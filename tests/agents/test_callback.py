@@ -1138,8 +1138,11 @@ def test_factory_building_blocks_check_their_arguments():
             BatchedGaussianNoise(**{"sigma": 0.1, "n_envs": 2, "action_dim": 3, **kwargs})
     params = [torch.nn.Parameter(torch.zeros(2))]
     for kwargs, match in (
-        ({"lr": True}, "lr: expected a finite value > 0, got True"),
-        ({"lr": None}, "lr: expected a finite value > 0, got None"),
+        (
+            {"lr": True},
+            r"lr: expected a finite value >= 0 \(0: no update, an inference-only load\), got True",
+        ),
+        ({"lr": None}, r"lr: expected a finite value >= 0 .*, got None"),
         ({"lr_scale": "3"}, "lr_scale: expected a finite value > 0, got '3'"),
         ({"lr_scale": 0}, "lr_scale: expected a finite value > 0, got 0"),
     ):
