@@ -2008,6 +2008,15 @@ def _unavailable_message(dataset_id: str, download: bool, err: BaseException | N
         )
     else:
         mean = "\nTo get the data, either\n"
+    if dataset_id.startswith("rambo/"):  # probe 104 row 18: was advice to `minari download` an
+        # id of this project's own local namespace, which Minari's server never holds
+        return (
+            f"Minari dataset {dataset_id!r} is not in the local Minari root "
+            f"({minari_dataset_path(dataset_id)}): 'rambo/' is this project's own namespace, "
+            "written by its generator only (never on Minari's server; deleted, or another "
+            f"MINARI_DATASETS_PATH?){mean.replace('either', '').rstrip()} generate it locally: "
+            f"{generate}"
+        )
     return (
         f"Minari dataset {dataset_id!r} is not in the local Minari root "
         f"({minari_dataset_path(dataset_id)}) and {tried}"

@@ -80,7 +80,8 @@ def test_real_hopper_hdf5_without_next_observations_names_its_limit(tmp_path, ca
     while len(rows["rewards"]) < 600:
         action = rng.uniform(-1, 1, 3).astype(np.float32)
         nxt, reward, terminated, truncated, _ = env.step(action)
-        for key, value in zip(rows, (obs, action, reward, terminated, truncated and not terminated)):
+        step = (obs, action, reward, terminated, truncated and not terminated)
+        for key, value in zip(rows, step, strict=True):
             rows[key].append(value)
         obs = env.reset()[0] if terminated or truncated else nxt
     path = tmp_path / "d4rl.hdf5"

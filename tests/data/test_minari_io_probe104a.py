@@ -27,3 +27,19 @@ def test_terminated_episodes_without_a_known_final_state_are_refused_or_left_out
         assert np.isin(ep.observations[-1], data.next_observations).all()
     with pytest.raises(ValueError, match="skip_unknown_final"):
         dataset_to_episodes(data, skip_unknown_final="yes")
+
+
+def test_missing_own_namespace_id_advises_generation_only(tmp_path, monkeypatch):
+    # probe 104 row 18: was "… minari download rambo/hopper/random-v0 …", an id Minari's server
+    # never holds (rambo/ is this project's local namespace)
+    import rambo_env
+    from rambo_env.data.dataset import DatasetUnavailableError
+
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "minari"))
+    with pytest.raises(DatasetUnavailableError) as err:
+        rambo_env.load_dataset("rambo/hopper/random-v0")
+    message = str(err.value)
+    assert "minari download" not in message and "this project's own namespace" in message
+    assert "python scripts/make_dataset.py --env hopper --level random" in message
+    with pytest.raises(DatasetUnavailableError, match="minari download mujoco/hopper/medium-v0"):
+        rambo_env.load_dataset("mujoco/hopper/medium-v0")
