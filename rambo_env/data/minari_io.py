@@ -587,7 +587,9 @@ def dataset_to_episodes(dataset: OfflineDataset, *, skip_unknown_final: bool = F
         print(
             f"[rambo_env] note: dataset {dataset.name!r}: {len(unknown_end)} terminated "
             f"episode(s) (first ends at row {unknown[0]}) left out: their final state is unknown "
-            "(next_observations derived from the next row)",
+            "(next_observations derived from the next row); each episode ending by timeout "
+            "holds one step fewer than it ran (its time-limit row, whose next state the source "
+            "does not hold, was dropped on loading)",
             flush=True,
         )
     pairs = [(a, b) for a, b in itertools.pairwise(bounds) if b - 1 not in unknown_end]
