@@ -28,6 +28,7 @@ from rambo_env.data.dataset import (
     _npz_metadata,
     check_kwargs_name,
     check_no_scalar_fields,
+    check_unwritten_rows,
     stored_metadata,
 )
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
@@ -389,7 +390,9 @@ def arrays_to_dataset(
             if len(value) != n:
                 raise DatasetValidationError(
                     f"field '{key}' has {len(value)} rows but 'observations' has {n}"
+                    + _transposed_hint(arrays)
                 )
+        check_unwritten_rows(arrays, source)  # probe 104 row 29: a preallocated tail
     for key in ("terminals", "timeouts"):  # checked before any astype(bool), which read 0.5, 2
         if key in arrays:  # or b"a" as True (was: timeouts of 0.5 silently ended every row)
             arrays[key] = _cast_field(key, arrays[key], np.bool_, 1)
@@ -424,6 +427,25 @@ def arrays_to_dataset(
 
 
 _KEYS = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
+
+
+def _transposed_hint(arrays: dict[str, np.ndarray]) -> str:
+    """``: … stored transposed …`` when the 2-D fields whose rows disagree have, as their
+    columns, the row count the other fields agree on (a column-major writer: Julia's HDF5.jl,
+    MATLAB), else nothing. Probe 104 row 28: (11, N) / (3, N) fields were "field 'actions' has 3
+    rows but 'observations' has 11", naming no cause."""
+    counts = [len(v) for v in arrays.values() if v.ndim == 1]  # rewards, flags: one a step
+    if not counts:
+        return ""
+    n = max(set(counts), key=counts.count)
+    swapped = [k for k, v in arrays.items() if v.ndim == 2 and len(v) != n and v.shape[1] == n]
+    if not swapped or any(len(v) != n for k, v in arrays.items() if k not in swapped):
+        return ""
+    shown = ", ".join(f"{k!r} {arrays[k].shape}" for k in swapped)
+    return (
+        f"; {shown} stored transposed (column-major writer?): store [N, dim] arrays (N = {n} "
+        "steps, as the other fields; numpy: x.T)"
+    )
 
 
 def read_d4rl_hdf5(path: str | Path) -> OfflineDataset:
@@ -704,10 +726,60 @@ def check_hdf5_fields(f: Any, path: Path, names: Any = _KEYS) -> None:
     file); re-create or re-download it")."""
     import h5py
 
+    lossy = []
     for key in names:
         _check_link(f, path, key)
         if key in f and isinstance(f[key], h5py.Dataset):
             _check_external(f[key], path, key)
+            _check_virtual(f[key], path, key)
+            if f[key].scaleoffset is not None and f[key].dtype.kind == "f":
+                lossy.append(f"{key!r} ({f[key].scaleoffset} decimal(s))")
+    if lossy:  # probe 104 row 17: observations quantised to 0.1 were then blamed on "one field
+        # changed and not the other"
+        print(
+            f"[rambo_env] note: hdf5 file {path}: field(s) {', '.join(lossy)} stored with HDF5's "
+            "lossy scale-offset filter (a fixed number of decimals kept): their values are "
+            "rounded, and the checks comparing observations with next_observations may call that "
+            "a mismatch; store them without scaleoffset= (gzip / lzf are lossless)",
+            flush=True,
+        )
+
+
+def _check_virtual(dataset: Any, path: Path, key: str) -> None:
+    """The source files of a field stored as an h5py virtual dataset (``create_virtual_dataset``,
+    parts stitched without copying) are there and hold their datasets. HDF5 reads a missing
+    source as the fill value without an error; it looks for a relative one from
+    ``$HDF5_VDS_PREFIX`` if set, beside the file, then from the working folder. Probe 104 row 12:
+    a moved part file loaded as 600 all-zero rows, warned about as other causes."""
+    import h5py
+
+    if not dataset.is_virtual:
+        return
+    prefix = os.environ.get("HDF5_VDS_PREFIX")
+    for source in dataset.virtual_sources():
+        name = os.fsdecode(source.file_name)
+        if name == ".":  # a source inside this file: h5py opened it with the file
+            continue
+        tried = [Path(name)] if os.path.isabs(name) else []
+        if not tried:
+            tried = [Path(prefix) / name] if prefix else []
+            tried += [path.parent / name, Path(name)]
+        found = next((p for p in tried if p.is_file()), None)
+        if found is None:
+            problem = f"is missing (looked for: {', '.join(str(p) for p in tried)})"
+        else:
+            try:
+                with h5py.File(found, "r") as src:
+                    problem = None if source.dset_name in src else f"holds no {source.dset_name!r}"
+            except OSError as err:
+                problem = f"cannot be opened ({safe_reason(err)})"
+        if problem:
+            raise DatasetValidationError(
+                f"hdf5 file {path}: field {key!r} is a virtual dataset (h5py VirtualLayout) whose "
+                f"source file {name} {problem}: HDF5 would read its rows as the fill value (0); "
+                f"put that file in place, or re-create {path.name} with the field's data stored "
+                "in it (f[key] = array)"
+            )
 
 
 def _check_link(f: Any, path: Path, key: str) -> None:

@@ -505,6 +505,40 @@ def check_no_scalar_fields(arrays: Mapping[str, np.ndarray]) -> None:
     )
 
 
+#: Trailing rows all zero in every field (a preallocated file's unwritten tail) from which the
+#: readers refuse the data: one such row may be a genuine step, two in a row are not.
+_UNWRITTEN_ROWS = 2
+
+
+def check_unwritten_rows(arrays: Mapping[str, Any], where: str) -> None:
+    """DatasetValidationError when the last rows of ``arrays`` (``where``: the file) are exactly 0
+    in every field (observations, actions, rewards, next states, flags all zero): a writer that
+    preallocated its arrays (``create_dataset(shape=(2000, …))``) and filled fewer rows. Probe 104
+    row 29: 800 such rows of 2000 loaded as one all-zero episode, warned about as duplicates,
+    unflagged ends and two time limits. Only a trailing block of ``_UNWRITTEN_ROWS`` rows or more:
+    a MuJoCo observation is never all zero, let alone with zero action and reward."""
+    fields = [np.asarray(v) for k, v in arrays.items() if k in ARRAY_FIELDS]
+    if "observations" not in arrays or any(
+        v.ndim == 0 or v.dtype.kind not in "biuf" for v in fields
+    ):
+        return  # the layout checks name what is wrong
+    n = len(fields[0])
+    if n < _UNWRITTEN_ROWS or any(len(v) != n for v in fields):
+        return
+    if any(np.any(v[-_UNWRITTEN_ROWS:]) for v in fields):  # the usual case: one cheap look
+        return
+    written = np.zeros(n, dtype=bool)
+    for v in fields:
+        written |= np.any(v.reshape(n, -1) != 0, axis=1)
+    first = int(np.flatnonzero(written)[-1]) + 1 if written.any() else 0
+    raise DatasetValidationError(
+        f"{where}: its last {n - first} of {n} rows (from row {first} on) are 0 in every field "
+        "(observations, actions, rewards, flags): rows preallocated and never written? Trim "
+        f"the fields to their first {first} rows (f[key][:{first}]), or write the file with "
+        "only the rows collected"
+    )
+
+
 _UNSAID_ENDS = "_unsaid_episode_ends"  # (rtol, glitches) until warn_unmarked_episode_ends
 
 
@@ -818,6 +852,7 @@ class OfflineDataset:
                 f"{[*_META_FIELDS, 'metadata_json']} (D4RL's 'infos/...', 'metadata/...' are "
                 "ignored); rename or drop them"
             )
+        check_unwritten_rows(arrays, f"npz file {path}")  # probe 104 row 29
         # probe 30: env_id / name written inside metadata_json (not as their own entries) were
         # kept as free metadata and ignored ("names no Gymnasium env"): read, validated alike
         inside = stored.get("metadata", {})

@@ -532,7 +532,7 @@ def _note_long_episodes(dataset: OfflineDataset) -> None:
     ends = dataset.episode_ends()
     ends[dataset.unmarked_episode_ends()] = True  # already warned about: not one long episode
     ends = np.flatnonzero(ends)
-    lengths = np.diff(np.r_[-1, ends])
+    lengths = _recorded_lengths(dataset, ends)
     longer = np.flatnonzero(lengths > limit)
     if not longer.size:
         return
@@ -572,7 +572,7 @@ def _warn_short_time_limit(dataset: OfflineDataset) -> None:
     if not limit:
         return
     ends = np.flatnonzero(dataset.episode_ends())
-    lengths = np.diff(np.r_[-1, ends])
+    lengths = _recorded_lengths(dataset, ends)  # probe 104 rows 9, 10, 23: as they ran
     timed = dataset.timeouts[ends] & ~dataset.terminals[ends]
     short = timed & (lengths < limit)
     if short.sum() < _SHORT_LIMIT_EPISODES:
@@ -1414,9 +1414,24 @@ def _float16_hint(dataset: OfflineDataset) -> str:
 
 
 def _episode_lengths(dataset: OfflineDataset, rows: np.ndarray) -> np.ndarray:
-    """The length of the episode each of the episode-end ``rows`` ends (its step count)."""
+    """The length of the episode each of the episode-end ``rows`` ends (its step count, as it
+    ran: :func:`_recorded_lengths`)."""
     ends = np.flatnonzero(dataset.episode_ends())
-    return np.diff(np.r_[-1, ends])[np.searchsorted(ends, rows)]
+    return _recorded_lengths(dataset, ends)[np.searchsorted(ends, rows)]
+
+
+def _recorded_lengths(dataset: OfflineDataset, ends: np.ndarray) -> np.ndarray:
+    """The step count of each episode ending at the sorted episode-end rows ``ends``, as the
+    episode ran. Next states derived from the next row (D4RL's layout without next_observations,
+    :func:`~rambo_env.data.d4rl_io.with_next_observations`) drop each time-limit row, whose
+    successor the file does not hold, so there an episode ending by timeout (or cut by the end of
+    the data) ran one step more than it keeps. Probe 104 rows 9, 10, 23: genuine 1000-step
+    Hopper-v5 data in D4RL's layout were "collected with max_episode_steps=999?", a file
+    recording its 30-step limit was advised to record 29."""
+    lengths = np.diff(np.r_[-1, ends])
+    if dataset.metadata.get(DERIVED_NEXT_OBSERVATIONS):
+        lengths = lengths + (dataset.timeouts[ends] & ~dataset.terminals[ends])
+    return lengths
 
 
 def _time_limit(env_id: str | None) -> int | None:

@@ -538,15 +538,32 @@ class DatasetEpisodes(list):
     eval_env: tuple[str, dict[str, Any], int | None] | None = None
 
 
-def dataset_to_episodes(dataset: OfflineDataset) -> list[Any]:
+def dataset_to_episodes(dataset: OfflineDataset, *, skip_unknown_final: bool = False) -> list[Any]:
     """Split a flat dataset into ``minari.data_collector.EpisodeBuffer`` s (T + 1 observations),
     a list that carries the dataset's env (:class:`DatasetEpisodes`).
 
     Requires ``next_observations[t] == observations[t + 1]`` inside every episode (Minari cannot
-    store anything else); the first violation raises :class:`DatasetValidationError`.
+    store anything else); the first violation raises :class:`DatasetValidationError`. An episode's
+    last observation is its last row's next state, so one whose next state the data do not hold
+    (:meth:`~OfflineDataset.known_next_states`: the terminal rows of D4RL-layout data without
+    next_observations) is refused, or with ``skip_unknown_final=True`` that episode is left out
+    (a note says how many). Probe 104 row 15: each terminated episode of such data ended in the
+    next episode's first state, a healthy start state, without a word.
     """
     from minari.data_collector import EpisodeBuffer
 
+    skip_unknown_final = check_flag(skip_unknown_final, "dataset_to_episodes: skip_unknown_final")
+    unknown = np.flatnonzero(~dataset.known_next_states())
+    if unknown.size and not skip_unknown_final:
+        raise DatasetValidationError(
+            f"dataset {dataset.name!r}: {unknown.size} terminated episode(s) (first ends at row "
+            f"{unknown[0]}) have no known final state: the data hold no state after a terminal "
+            "step (next_observations derived from the next row, D4RL's layout without "
+            "next_observations: there the next episode's first state), and a Minari episode "
+            "stores it as its last observation; store next_observations (the env's observation "
+            "at termination) in the source file, or pass skip_unknown_final=True to leave those "
+            "episodes out"
+        )
     ends = dataset.episode_ends()
     inside = ~ends[:-1]
     mismatch = inside[:, None] & (dataset.next_observations[:-1] != dataset.observations[1:])
@@ -565,7 +582,24 @@ def dataset_to_episodes(dataset: OfflineDataset) -> list[Any]:
     evaluation = dataset.evaluation_env()
     if evaluation != (dataset.env_id, dataset.env_kwargs, dataset.env_max_episode_steps):
         episodes.eval_env = (str(evaluation[0]), dict(evaluation[1]), evaluation[2])
-    for i, (start, stop) in enumerate(itertools.pairwise(bounds)):
+    unknown_end = set(unknown.tolist())
+    if unknown_end:
+        print(
+            f"[rambo_env] note: dataset {dataset.name!r}: {len(unknown_end)} terminated "
+            f"episode(s) (first ends at row {unknown[0]}) left out: their final state is unknown "
+            "(next_observations derived from the next row); each episode ending by timeout "
+            "holds one step fewer than it ran (its time-limit row, whose next state the source "
+            "does not hold, was dropped on loading)",
+            flush=True,
+        )
+    pairs = [(a, b) for a, b in itertools.pairwise(bounds) if b - 1 not in unknown_end]
+    if not pairs:
+        raise DatasetValidationError(
+            f"dataset {dataset.name!r}: every episode ends in a terminal step whose final state "
+            "is unknown (next_observations derived from the next row): nothing to export; store "
+            "next_observations in the source file"
+        )
+    for i, (start, stop) in enumerate(pairs):
         obs = np.concatenate(
             [dataset.observations[start:stop], dataset.next_observations[stop - 1 : stop]]
         )
@@ -1976,6 +2010,15 @@ def _unavailable_message(dataset_id: str, download: bool, err: BaseException | N
         )
     else:
         mean = "\nTo get the data, either\n"
+    if dataset_id.startswith("rambo/"):  # probe 104 row 18: was advice to `minari download` an
+        # id of this project's own local namespace, which Minari's server never holds
+        return (
+            f"Minari dataset {dataset_id!r} is not in the local Minari root "
+            f"({minari_dataset_path(dataset_id)}): 'rambo/' is this project's own namespace, "
+            "written by its generator only (never on Minari's server; deleted, or another "
+            f"MINARI_DATASETS_PATH?){mean.replace('either', '').rstrip()} generate it locally: "
+            f"{generate}"
+        )
     return (
         f"Minari dataset {dataset_id!r} is not in the local Minari root "
         f"({minari_dataset_path(dataset_id)}) and {tried}"
