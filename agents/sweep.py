@@ -825,6 +825,8 @@ def end_dead_drivers_ray(sweep_dir: str | Path) -> list[int]:
     parsed = run_io._parse_lock(text)
     if parsed is None or run_io.pid_alive(parsed[0]) or run_io.lock_copied(text, sweep_dir):
         return []
+    if run_io.lock_elsewhere(text) is not None:  # probe 102 row 2: a driver of another host
+        return []
     driver, found = parsed[0], []
     with contextlib.suppress(OSError):
         for entry in Path("/proc").iterdir():

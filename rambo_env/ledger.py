@@ -69,6 +69,7 @@ from rambo_env.run_io import (
     sb3_ent_coef,
     shell_path,
     some_names,
+    try_flock,
     with_article,
     write_json,
 )
@@ -1503,9 +1504,8 @@ def _ledger_lock(ledger_dir: Path) -> Iterator[None]:
     ledger_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(ledger_dir, os.O_RDONLY)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        # probe 102 row 18: a file system without flock named the run, not the ledger
+        if not try_flock(fcntl, fd, ledger_dir, "--ledger", "updating the ledger"):
             print(f"[ledger] waiting for another process updating {ledger_dir}", flush=True)
             fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -34,6 +34,7 @@ import re
 import shlex
 import shutil
 import signal
+import socket
 import stat
 import string
 import sys
@@ -81,6 +82,7 @@ __all__ = [
     "SEED_LIMIT",
     "TB_DIR",
     "TB_LOST_NAME",
+    "FlockUnsupportedError",
     "FolderInUseError",
     "RunDirMovedError",
     "WriteFailedError",
@@ -187,10 +189,12 @@ __all__ = [
     "tolerant_console",
     "tracebacks_wanted",
     "trains_with_grad",
+    "try_flock",
     "unused_path",
     "user_file_path",
     "user_folder_path",
     "user_stacklevel",
+    "wait_for_lock",
     "whole_number",
     "with_article",
     "write_json",
@@ -280,20 +284,53 @@ def folder_identity(folder: str | Path) -> str | None:
     return f"{st.st_dev}:{st.st_ino}"
 
 
+def lock_place() -> str:
+    """Where this process runs, as a ``.lock`` records it: ``host=<hostname>`` and, where Linux
+    tells it, ``pidns=<inode>`` of its PID namespace (a container on one host is another place:
+    its PIDs mean nothing here). Probe 102 row 2: a lock recorded no host, so a job on another
+    node holding a run folder on a shared file system read as dead here and was taken over."""
+    host = "".join(c for c in socket.gethostname() if not c.isspace()) or "unknown"
+    try:
+        ns = os.readlink("/proc/self/ns/pid").rpartition("[")[2].rstrip("]")
+    except OSError:  # not Linux
+        ns = ""
+    return f"host={host}" + (f" pidns={ns}" if ns.isdigit() else "")
+
+
 def lock_text(folder: str | Path | None = None) -> str:
     """What a ``.lock`` holds: this PID, where known its start time (a PID alone may be reused
-    by an unrelated process after the holder was killed, e.g. across a reboot) and the
+    by an unrelated process after the holder was killed, e.g. across a reboot), the
     :func:`folder_identity` of the ``folder`` it locks (probe 28: a ``cp -r`` copy of a live
-    run's folder carried its ``.lock``, so the copy was "in use by" the original's process)."""
+    run's folder carried its ``.lock``, so the copy was "in use by" the original's process) and
+    :func:`lock_place`, where the process runs (probe 102 row 2)."""
     start = process_start(os.getpid())
     ident = folder_identity(folder) if folder is not None else None
-    return f"{os.getpid()}" + (f" {start}" if start else "") + (f" {ident}" if ident else "")
+    return (
+        f"{os.getpid()}"
+        + (f" {start}" if start else "")
+        + (f" {ident}" if ident else "")
+        + f" {lock_place()}"
+    )
+
+
+def _split_place(text: str) -> tuple[list[str], dict[str, str]]:
+    """A ``.lock``'s ``text`` as its PID, start and identity words, and its place
+    (:func:`lock_place`: ``{"host": …, "pidns": …}``, empty for a lock written before it was
+    recorded)."""
+    words, place = [], {}
+    for word in text.split():
+        key, eq, value = word.partition("=")
+        if eq and key in ("host", "pidns"):
+            place[key] = value
+        else:
+            words.append(word)
+    return words, place
 
 
 def _parse_lock(text: str) -> tuple[int, str | None, str | None] | None:
     """``(pid, start, folder identity)`` of a ``.lock``'s ``text`` (see :func:`lock_text`; the
     last two None where it has none), or None where it is not one."""
-    parts = text.split()
+    parts, _ = _split_place(text)
     if not parts or not parts[0].isdigit() or len(parts) > 3:
         return None
     idents = [p for p in parts[1:] if ":" in p]
@@ -303,12 +340,44 @@ def _parse_lock(text: str) -> tuple[int, str | None, str | None] | None:
     return int(parts[0]), (starts or [None])[0], (idents or [None])[0]
 
 
+def lock_elsewhere(text: str) -> str | None:
+    """Where the process of a ``.lock``'s ``text`` runs when that is not where this process runs
+    (``host node7``, ``host node7, in another PID namespace (a container)``), or None: this
+    host and namespace, or a lock that records no place (written before it was; judged here as
+    before). Such a process cannot be looked at from here, so it counts as running
+    (probe 102 row 2: it was judged by this host's ``/proc`` and its folder taken over)."""
+    _, place = _split_place(text)
+    host = place.get("host")
+    if host is None:
+        return None
+    _, here = _split_place(lock_place())
+    if host != here["host"]:
+        return f"host {host}"
+    if place.get("pidns") and here.get("pidns") and place["pidns"] != here["pidns"]:
+        return f"host {host}, in another PID namespace (a container)"
+    return None
+
+
+def elsewhere_text(pid: int, where: str, lock: str | Path) -> str:
+    """What to do about a lock held by process ``pid`` on ``where`` (:func:`lock_elsewhere`)."""
+    return (
+        f"process {pid} on {where} holds it (its lock {lock}; a process there cannot be checked "
+        f"from this host, so it counts as running): wait for that job to end, or pick another "
+        f"folder; once that job is surely gone (e.g. squeue / ps on that host no longer shows "
+        f"it), remove {lock} and rerun"
+    )
+
+
 def _live_lock_pid(text: str) -> int | None:
-    """The live process a ``.lock``'s ``text`` names, whatever folder it locks, or None."""
+    """The live process a ``.lock``'s ``text`` names, whatever folder it locks, or None. A lock
+    of another host or PID namespace (:func:`lock_elsewhere`) cannot be judged from here: its
+    PID is returned as live (probe 102 row 2)."""
     parsed = _parse_lock(text)
     if parsed is None:
         return None
     pid, start, _ = parsed
+    if lock_elsewhere(text) is not None:
+        return pid
     if not pid_alive(pid):
         return None
     if start is not None:
@@ -324,6 +393,10 @@ def lock_copied(text: str, folder: str | Path) -> bool:
     parsed = _parse_lock(text)
     ident = parsed[2] if parsed is not None else None
     here = folder_identity(folder)
+    if ident is not None and here is not None and lock_elsewhere(text) is not None:
+        # probe 102 row 2: another client of a shared (NFS) file system may number its device
+        # otherwise; the inode is the file system's own
+        return ident.partition(":")[2] != here.partition(":")[2]
     return ident is not None and here is not None and ident != here
 
 
@@ -340,14 +413,17 @@ def lock_holder(text: str, folder: str | Path | None = None) -> int | None:
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether process ``pid`` exists (one owned by another user counts)."""
+    """Whether process ``pid`` exists (one owned by another user counts; a zombie, ended but
+    not reaped by its parent, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    return True
+        pass
+    # probe 102 row 25: a killed process its parent never reaped (a zombie) takes signals but
+    # has ended: its lock held a run folder for good ("wait for it")
+    return process_state(pid) not in ("Z", "X")
 
 
 def torch_processes() -> list[int]:
@@ -481,6 +557,9 @@ def claim_run_dir(run_dir: str | Path, resume: bool = True) -> Iterator[Path]:
         # was: "cannot write …/.lock (Is a directory); pick a writable folder"
         _refuse_odd_lock(lock, "run_dir: ", "a run", "no run")
         holder = _take_lock(lock)
+        where = _lock_file_elsewhere(lock) if holder is not None else None
+        if holder is not None and where is not None:
+            raise ValueError(f"run_dir: {run_dir} is in use: {elsewhere_text(holder, where, lock)}")
         if holder is not None:
             if process_stopped(holder):  # probe 33: "wait for it" of a suspended run
                 raise ValueError(
@@ -631,7 +710,8 @@ def _take_lock(lock: Path) -> int | None:
     except FileExistsError:
         text = lock.read_text(errors="replace")
         pid = _live_lock_pid(text)
-        if pid is not None and pid != os.getpid():
+        # probe 102 row 2: this PID on another host or namespace is not this process
+        if pid is not None and (pid != os.getpid() or lock_elsewhere(text) is not None):
             if not lock_copied(text, lock.parent):  # lock_holder's rule, parsed once
                 return pid
             # probe 28: was "in use by process N", N the process of the folder copied from
@@ -648,6 +728,14 @@ def _take_lock(lock: Path) -> int | None:
         lock.unlink(missing_ok=True)
         raise
     return None
+
+
+def _lock_file_elsewhere(lock: Path) -> str | None:
+    """:func:`lock_elsewhere` of the lock file ``lock``, or None where it cannot be read."""
+    try:
+        return lock_elsewhere(lock.read_text(errors="replace"))
+    except OSError:
+        return None
 
 
 class FolderInUseError(ValueError):
@@ -678,6 +766,11 @@ def hold_folder(folder: str | Path, in_use: str, elsewhere: str | None = None) -
             f"cannot write {lock} ({err.strerror or err}); make {folder} writable"
         ) from err
     if holder is not None:
+        where = _lock_file_elsewhere(lock)
+        if where is not None:  # probe 102 row 2
+            raise FolderInUseError(
+                f"{in_use.format(pid=holder)}; {elsewhere_text(holder, where, lock)}"
+            )
         stopped = f"; {stopped_text(holder)}" if process_stopped(holder) else ""
         raise FolderInUseError(in_use.format(pid=holder) + stopped)
     try:
@@ -3556,7 +3649,7 @@ def file_lock(lock_path: Path, doing: str, setting: str) -> Iterator[None]:
                 "writable folder) and rerun"
             ) from None
         try:
-            _flock_or_wait(fcntl, f, doing)
+            _flock_or_wait(fcntl, f, doing, setting)
             current = _is_current(lock_path, f)
         except BaseException:  # Ctrl-C while waiting
             f.close()
@@ -3564,15 +3657,40 @@ def file_lock(lock_path: Path, doing: str, setting: str) -> Iterator[None]:
         if current:
             break
         f.close()
+    held = os.path.abspath(lock_path)
+    _HELD_LOCKS.add(held)
     try:
         f.seek(0)
         f.truncate()
-        f.write(str(os.getpid()))
+        f.write(f"{os.getpid()} {lock_place()}")  # probe 102 row 2: where the PID means something
         f.flush()
         yield
     finally:
+        _HELD_LOCKS.discard(held)
         lock_path.unlink(missing_ok=True)
         f.close()  # releases the lock
+
+
+#: The :func:`file_lock` files this process holds now (absolute paths; :func:`wait_for_lock`).
+_HELD_LOCKS: set[str] = set()
+
+
+def wait_for_lock(lock_path: str | Path, doing: str) -> None:
+    """Wait while another process holds the :func:`file_lock` ``lock_path`` (it is ``doing``
+    something), with :func:`file_lock`'s waiting line; at once where no such file is (one
+    ``stat``), where this process holds it, or where it cannot be locked here (no ``fcntl``, an
+    unreadable file, a file system without ``flock``). Probe 102 row 13: a dataset was loaded,
+    old, while another process regenerated it (``--force``) under its generation lock."""
+    if not os.path.isfile(lock_path) or os.path.abspath(lock_path) in _HELD_LOCKS:
+        return
+    try:
+        import fcntl
+
+        f = open(lock_path)
+    except (ImportError, OSError):
+        return
+    with f, contextlib.suppress(FlockUnsupportedError):
+        _flock_or_wait(fcntl, f, doing, "", shared=True)
 
 
 def _refuse_unwritable_lock(lock_path: Path, setting: str, err: OSError) -> None:
@@ -3682,16 +3800,51 @@ LOCK_WAIT_REPEAT_S = 300.0
 LOCK_POLL_S = 0.5
 
 
-def _flock_or_wait(fcntl: Any, f: Any, doing: str) -> None:
+#: What ``flock`` fails with on a file system that does not support it (Lustre mounted without
+#: ``-o flock``: ENOSYS; NFS without lockd: ENOLCK; others: EOPNOTSUPP).
+FLOCK_UNSUPPORTED = frozenset(
+    {errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP, getattr(errno, "ENOTSUP", errno.EOPNOTSUPP)}
+)
+
+
+class FlockUnsupportedError(ValueError):
+    """A lock file (or folder) on a file system without ``flock`` (:func:`try_flock`)."""
+
+
+def try_flock(
+    fcntl: Any, fd: Any, lock_path: str | Path, setting: str, doing: str, shared: bool = False
+) -> bool:
+    """Lock the open file (or folder) ``fd`` of ``lock_path`` exclusively (``shared``: shared)
+    without waiting: True when locked, False when another process holds it. A file system without ``flock`` is one
+    ValueError naming the lock, its folder and ``setting`` (what chose the folder), for every
+    ``flock`` of the project (probe 102 rows 17, 18: was a bare "[Errno 38] Function not
+    implemented", or one naming a run instead of the ledger)."""
+    try:
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError as err:
+        if err.errno not in FLOCK_UNSUPPORTED:
+            raise
+        lock_path = Path(lock_path)
+        folder = lock_path if lock_path.is_dir() else lock_path.parent
+        raise FlockUnsupportedError(
+            f"{setting}: cannot lock {lock_path}: the file system of {folder} does not support "
+            f"flock ({err.strerror or err}; e.g. Lustre mounted without -o flock, NFS without "
+            f"lockd), which keeps two processes from {doing} at once; point {setting} at a "
+            "folder on a local disk (or on a file system with flock) and rerun"
+        ) from None
+    return True
+
+
+def _flock_or_wait(fcntl: Any, f: Any, doing: str, setting: str, shared: bool = False) -> None:
     """Lock ``f`` exclusively; if another process holds it, say for whom we wait (the lock file,
     the holder's PID and state where findable, what to do), then wait, repeating the line with
     the time waited every :data:`LOCK_WAIT_REPEAT_S` (probe 33: a lock held by a shell's
-    ``flock`` or a suspended job made a run wait forever after one line naming no PID)."""
-    try:
-        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    ``flock`` or a suspended job made a run wait forever after one line naming no PID).
+    ``setting``: what chose the folder; ``shared``: a shared lock (:func:`try_flock`)."""
+    if try_flock(fcntl, f, f.name, setting, doing.split(" (")[0], shared):
         return
-    except BlockingIOError:
-        pass
     start = next_line = time.monotonic()
     while True:
         now = time.monotonic()
@@ -3699,22 +3852,26 @@ def _flock_or_wait(fcntl: Any, f: Any, doing: str) -> None:
             print(f"[rambo_env] {_lock_wait_line(f, doing, now - start)}", flush=True)
             next_line = now + LOCK_WAIT_REPEAT_S
         time.sleep(LOCK_POLL_S)
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if try_flock(fcntl, f, f.name, setting, doing.split(" (")[0], shared):
             return
-        except BlockingIOError:
-            pass
 
 
 def _lock_wait_line(f: Any, doing: str, waited_s: float) -> str:
     """One line: for whom and what this process waits, since when, and what to do."""
     name = getattr(f, "name", "the lock file")
     pid = flock_holder(f.fileno())
+    waited = f" (waited {waited_s:.0f} s)" if waited_s >= 1 else ""
     if pid is None:
         f.seek(0)
         written = f.read().strip()
-        pid = int(written) if written.isdigit() and pid_alive(int(written)) else None
-    waited = f" (waited {waited_s:.0f} s)" if waited_s >= 1 else ""
+        parsed = _parse_lock(written)
+        where = lock_elsewhere(written) if parsed is not None else None
+        if where is not None:  # probe 102 row 2: its PID names another process here
+            return (
+                f"waiting for process {parsed[0]} on {where}, which is {doing} and holds the "
+                f"lock {name}{waited}; the run goes on when it ends"
+            )
+        pid = parsed[0] if parsed is not None and pid_alive(parsed[0]) else None
     if pid == os.getpid():  # probe 34: a thread was told to kill its own process
         return (
             f"another thread of this process is {doing}; waiting for it (it holds the lock "

@@ -134,6 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue a killed run from its last checkpoint with its saved config "
         "(with --n-iterations N: extend it, a finished run too, to N iterations)",
     )
+    parser.add_argument(  # probe 102 row 20: no one command survived both kinds of requeue
+        "--resume-if-started",
+        action="store_true",
+        help="for a scheduler's requeue (the same command in every job): with --run-dir RUN, "
+        "continue RUN as --resume RUN does once it holds a checkpoint, else start (or go on "
+        "with) the run as the command says",
+    )
     parser.add_argument(
         "--ledger",
         type=user_path,
@@ -190,12 +197,54 @@ def _flag_names(field: str) -> str:
     return " / ".join([f"--{field.replace('_', '-')}", *ALIASES.get(field, [])])
 
 
+def _resume_if_started(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, given: dict
+) -> dict:
+    """``--resume-if-started``: where ``--run-dir RUN`` holds a started run (a checkpoint or
+    results: what a new run there refuses), ``args`` become ``--resume RUN`` with the session
+    and extension flags of ``given`` (returned; the config flags must agree with the run's
+    saved config, which the run goes on with); else ``given`` as it is, for a new run or one
+    whose start had no checkpoint yet. Probe 102 row 20: a job preempted before its first
+    checkpoint left no folder, so the requeue's ``--resume RUN`` said "no folder (a typo?)",
+    and the first command, which continues it then, is refused once a checkpoint exists."""
+    if args.resume is not None or args.run_dir is None:
+        parser.error(
+            "--resume-if-started: give it with --run-dir RUN and the run's flags (the command "
+            "every job of a requeued run repeats), not with --resume"
+        )
+    run_dir = args.run_dir
+    started = [n for n in (CHECKPOINT_NAME, RESULTS_NAME) if (run_dir / n).exists()]
+    if not started:
+        return given
+    saved = load_config(run_dir, resume=True)
+    kept = set(SESSION_FIELDS) | set(EXTEND_FIELDS)
+    differ = [
+        f"{_flag_names(n)} {given[n]!r} (the run's: {getattr(saved, n)!r})"
+        for n in sorted(set(given) - kept)
+        if given[n] != getattr(saved, n)
+    ]
+    if differ:
+        parser.error(
+            f"--resume-if-started: {run_dir} holds a run started with other settings: "
+            f"{'; '.join(differ)}; give the run's own command, or pick a new --run-dir"
+        )
+    print(
+        f"[cotrain] {run_dir} holds a started run ({', '.join(started)}): resuming it "
+        "(--resume-if-started)",
+        flush=True,
+    )
+    args.resume, args.run_dir, args.preset = run_dir, None, None
+    return {n: v for n, v in given.items() if n in kept}
+
+
 def resolve_args(
     args: argparse.Namespace, parser: argparse.ArgumentParser
 ) -> tuple[CotrainConfig, Path, bool]:
     """(config, run folder, resume?) from the parsed flags."""
     names = [f.name for f in dataclasses.fields(CotrainConfig) if f.name not in OWN_FLAGS]
     given = {name: getattr(args, name) for name in names if hasattr(args, name)}  # flags given
+    if getattr(args, "resume_if_started", False):
+        given = _resume_if_started(args, parser, given)
     if args.resume is not None:
         # probe 43: the flags, not the config fields ("got ['algo']" for --agent)
         protocol = [

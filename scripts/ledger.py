@@ -44,6 +44,7 @@ from rambo_env.run_io import (
     CONFIG_NAME,
     LOCK_NAME,
     RESULTS_NAME,
+    FlockUnsupportedError,
     WriteFailedError,
     accept_negative_numbers,
     check_matplotlib,
@@ -134,8 +135,10 @@ def main(argv: list[str] | None = None) -> int:
             if new and args.ledger.is_dir() and not any(args.ledger.iterdir()):
                 args.ledger.rmdir()  # probe 24: a refused first run left the new, empty ledger
             # probe 30: a ledger file that cannot be written (the dataset's plot, shared by
-            # the runs) names itself; it was prefixed with the run being added
-            said = err if isinstance(err, WriteFailedError) else f"{run_dir}: {err}"
+            # the runs) names itself; it was prefixed with the run being added (so was a ledger
+            # on a file system without flock: probe 102 row 18)
+            own = isinstance(err, (WriteFailedError, FlockUnsupportedError))
+            said = err if own else f"{run_dir}: {err}"
             parser.exit(2, f"error: {said}\n")
         holder = ledger_holder(run_dir)
         stale = stale_lock_pid(run_dir)
