@@ -47,6 +47,7 @@ from agents.cotrain_setup import (
     check_device,
     config_from_dict,
     config_to_dict,
+    library_versions,
 )
 from agents.factory import COMPILED_ALGOS
 from agents.fused import normalised_inputs
@@ -815,6 +816,7 @@ def _run(
             raise
         _say_other_schedule(cfg, history)
         _say_settings_changed(session)
+        _say_versions_changed(session)
         say_setting_changed(session, session.resolved_at_start, int(state["iteration"]))
         # probe 20: recorded once the setup has passed (a refused resume changed it); probe 85
         # row 23: and the restore (an error in it left config.json extended, 8 -> 12, beside
@@ -2041,6 +2043,9 @@ def _restore(
     if state.get("rollouts") is not None:
         _load_rollout_state(session.vec_env, agent, state["rollouts"])
     session.session_settings = _saved_settings(state) or _configured_settings(checkpoint.parent)
+    session.session_versions = _saved_versions(state) or _saved_versions(
+        {"session_versions": [(session.resolved_at_start or {}).get("versions")]}
+    )
     missing = [name for name in ("pool", "rollouts") if state.get(name) is None]
     if missing:  # probe 72 row 5: was silent (a resumed old run scored 3.44 vs 4.08 uninterrupted)
         held = " or ".join({"pool": "model pool", "rollouts": "rollout starts"}[m] for m in missing)
@@ -2080,10 +2085,52 @@ def session_record(session: Session) -> dict[str, Any]:
     earlier = session.session_settings
     settings = earlier if earlier and earlier[-1] == now else [*earlier, now]
     threads = [s["torch_threads"] for s in settings]
+    # probe 102 row 9: the versions of each session (an optional key: older code ignores it)
+    now_versions = library_versions()
+    ran = session.session_versions
     return {
         "torch_threads": [t for i, t in enumerate(threads) if i == 0 or threads[i - 1] != t],
         "session_settings": settings,
+        "session_versions": ran if ran and ran[-1] == now_versions else [*ran, now_versions],
     }
+
+
+def _saved_versions(state: dict[str, Any]) -> list[dict[str, str]]:
+    """A checkpoint's (or results.json's) ``session_versions``; [] where it holds none (written
+    before probe 102) or not a list of ``{library: version}`` records."""
+    saved = state.get("session_versions")
+    if (
+        isinstance(saved, list)
+        and saved
+        and all(
+            isinstance(v, dict)
+            and all(isinstance(k, str) and isinstance(x, str) for k, x in v.items())
+            for v in saved
+        )
+    ):
+        return [dict(v) for v in saved]
+    return []
+
+
+def _say_versions_changed(session: Session) -> None:
+    """A resumed session under other library versions than the run's last session says so in
+    one note, saved -> now (probe 102 row 9: a requeue onto a node with torch 2.1.0 -> 2.13.0 went
+    on without a word, and nothing recorded it)."""
+    if not session.session_versions:
+        return
+    last, now = session.session_versions[-1], library_versions()
+    changed = [
+        f"{name} {last.get(name, 'unrecorded')} -> {now.get(name, 'absent')}"
+        for name in sorted(set(last) | set(now))
+        if last.get(name) != now.get(name)
+    ]
+    if changed:
+        print(
+            f"[cotrain] note: this session runs under other versions than the run's last session "
+            f"({', '.join(changed)}): its numbers from here may differ from an uninterrupted "
+            "run's (results.json's session_versions records each session's)",
+            flush=True,
+        )
 
 
 def _saved_settings(state: dict[str, Any]) -> list[dict[str, Any]]:

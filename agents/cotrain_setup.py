@@ -937,6 +937,9 @@ class Session:
     #: float reduction splits per thread and compiled kernels round differently, so the numbers
     #: depend on both.
     session_settings: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    #: The library versions (``resolved["versions"]``'s keys) the run's sessions ran under, in
+    #: order, without repeats (probe 102 row 9: a resume under other versions was recorded nowhere).
+    session_versions: list[dict[str, str]] = dataclasses.field(default_factory=list)
 
     @property
     def can_evaluate(self) -> bool:
@@ -1144,7 +1147,7 @@ def build_session(
         # probe 78 rows 15, 33: what ends model rollouts and which env evaluates, so that a
         # resume under other code says when they changed
         "termination": termination_record(mdp, dataset),
-        "versions": _versions(),
+        "versions": library_versions(),
         "agent": agent_record(agent),  # probe 92b rows 31, 79 (config format 2)
     }
     return Session(
@@ -1379,10 +1382,15 @@ def _make_mdp(
     )
     cached = path.is_file()
     if cfg.precision == "bf16" and not native_bf16(resolve_device(cfg.device)):
-        print(
-            f"[cotrain] WARNING: precision bf16 {EMULATED_BF16}; use --precision fp32 here",
-            flush=True,
+        # probe 102 row 12: an existing run (--resume) was told "use --precision fp32 here",
+        # which --resume refuses: its precision is its saved config's
+        fix = (
+            "this run's precision is fixed by its saved config (config.json): resume it on a "
+            "machine with native bf16, or start a new run with --precision fp32"
+            if from_checkpoint
+            else "use --precision fp32 here"
         )
+        print(f"[cotrain] WARNING: precision bf16 {EMULATED_BF16}; {fix}", flush=True)
     elif bf16_pays(cfg, cached):
         print(f"[cotrain] note: this machine has native bf16; {BF16_HINT}", flush=True)
     if from_checkpoint and not cached:  # the checkpoint's ensemble replaces the result afterwards
@@ -1463,7 +1471,8 @@ def _logvar_at_floor(mdp: Any, dataset: Any, n_rows: int = 5000) -> int:
     return int(ensemble.logvar_at_floor(x, y).sum())
 
 
-def _versions() -> dict[str, str]:
+def library_versions() -> dict[str, str]:
+    """The versions of the libraries a run's numbers depend on (config.json's ``resolved``)."""
     import gymnasium
     import stable_baselines3
     import torch

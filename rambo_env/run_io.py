@@ -454,6 +454,88 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def _cgroup_mounts(mountinfo: str) -> list[tuple[int, Path, str]]:
+    """``(version, mount point, mounted root)`` of the cgroup hierarchies that hold the CPU
+    controller (v1 ``cpu``; v2 ``cgroup2``), from ``/proc/self/mountinfo``'s text."""
+    mounts = []
+    for line in mountinfo.splitlines():
+        left, sep, right = line.partition(" - ")
+        fields, after = left.split(), right.split()
+        if not sep or len(fields) < 5 or len(after) < 3:
+            continue
+        if after[0] == "cgroup2":
+            mounts.append((2, Path(fields[4]), fields[3]))
+        elif after[0] == "cgroup" and "cpu" in after[2].split(","):
+            mounts.append((1, Path(fields[4]), fields[3]))
+    return mounts
+
+
+def _cgroup_quota(folder: Path, version: int) -> float | None:
+    """The CPU quota set on this cgroup folder, in CPUs (``quota / period``), None where none."""
+    try:
+        if version == 2:
+            quota, period = (folder / "cpu.max").read_text().split()[:2]
+            if quota == "max":
+                return None
+        else:
+            quota = (folder / "cpu.cfs_quota_us").read_text().strip()
+            period = (folder / "cpu.cfs_period_us").read_text().strip()
+        if int(quota) <= 0 or int(period) <= 0:  # v1: -1 for none
+            return None
+        return int(quota) / int(period)
+    except (OSError, ValueError):
+        return None
+
+
+def cgroup_cpu_limit(proc: Path = Path("/proc/self")) -> float | None:
+    """The smallest CPU quota of this process's cgroups and their parents, in CPUs (cgroup v2
+    ``cpu.max``, v1 ``cpu.cfs_quota_us / cpu.cfs_period_us``: docker ``--cpus``, Kubernetes
+    ``limits.cpu``, a scheduler without a cpuset), or None where none is set or none can be read."""
+    try:
+        mounts = _cgroup_mounts((proc / "mountinfo").read_text())
+        memberships = (proc / "cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    limits = []
+    for version, point, mounted in mounts:
+        for line in memberships:
+            hierarchy, _, rest = line.partition(":")
+            controllers, _, path = rest.partition(":")
+            if (version == 2) != (hierarchy == "0" and controllers == ""):
+                continue
+            if version == 1 and "cpu" not in controllers.split(","):
+                continue
+            # the process's folder under the mount point (a container mounts its own cgroup as /)
+            relative = os.path.relpath(path, mounted) if path.startswith(mounted) else path
+            folder = (point / relative.lstrip("/")).resolve() if relative != "." else point
+            while True:  # a quota on a parent cgroup limits this one too
+                if (quota := _cgroup_quota(folder, version)) is not None:
+                    limits.append(quota)
+                if folder == point or point not in folder.parents:
+                    break
+                folder = folder.parent
+    return min(limits) if limits else None
+
+
+def allocated_cores() -> tuple[int, str]:
+    """``(cores, source)``: the cores this process may use, the fewest of its CPU affinity, its
+    cgroup CPU quota (rounded up) and ``SLURM_CPUS_PER_TASK`` where set; ``source`` says which
+    decided (empty when the affinity did, or a note on a ``SLURM_CPUS_PER_TASK`` ignored)."""
+    cores, source = usable_cores(), ""
+    quota = cgroup_cpu_limit()
+    if quota is not None and math.ceil(quota) < cores:
+        cores, source = max(1, math.ceil(quota)), f"the cgroup CPU quota of {quota:g} CPU(s)"
+    slurm = os.environ.get("SLURM_CPUS_PER_TASK")
+    if slurm is not None:
+        if not re.fullmatch(r"[0-9]+", slurm.strip()) or int(slurm) < 1:
+            return cores, f"{source + '; ' if source else ''}SLURM_CPUS_PER_TASK={slurm!r} ignored"
+        if int(slurm) < cores:
+            cores, source = int(slurm), f"SLURM_CPUS_PER_TASK={int(slurm)}"
+    if source:
+        source = f"{source}, of {usable_cores()} in the CPU affinity"
+    return cores, source
+
+
 #: Most torch threads per core a run may ask for (``--torch-threads 100000`` made OpenMP fail with
 #: EAGAIN, then segfault).
 MAX_THREADS_PER_CORE = 4
@@ -483,14 +565,19 @@ def resolve_torch_threads(requested: int | None) -> tuple[int, str]:
                 f"as configured; more than the {cores} usable core(s): expect a slowdown"
             )
         return int(requested), "as configured"
+    # probe 102 row 7: was the affinity mask only (2 threads under a 1-CPU quota and
+    # SLURM_CPUS_PER_TASK=1)
+    cores, source = allocated_cores()
+    decided = f" ({source})" if source else ""
     others = torch_processes()
     threads = max(1, cores // (1 + len(others)))
     if not others:
-        why = f"auto: {cores} core(s), no other torch process"
+        why = f"auto: {cores} core(s){decided}, no other torch process"
     else:
         listed = ", ".join(str(p) for p in others[:5]) + (" ..." if len(others) > 5 else "")
         why = (
-            f"auto: {cores} core(s) shared with {len(others)} other torch process(es), PID {listed}"
+            f"auto: {cores} core(s){decided} shared with {len(others)} other torch process(es), "
+            f"PID {listed}"
         )
     # Probe 52: OMP_NUM_THREADS=1 (a shared machine's limit, the README's test command) was
     # overridden by auto's 2 threads without a word, and a garbage value ignored silently.
@@ -2190,6 +2277,53 @@ def out_of_memory_text(err: BaseException, what: str) -> str:
         else "free memory (other processes) or use a machine with more"
     )
     return f"not enough memory to {what}{limit}: {safe_reason(err)}; {remedy}"
+
+
+#: Texts of a failure to start a thread or process: CPython's, OpenMP's, BLAS's (EAGAIN).
+_NO_THREAD_TEXTS = (
+    "can't start new thread",
+    "cannot start new thread",
+    "resource temporarily unavailable",
+    "pthread_create",
+)
+
+
+def process_limit(err: BaseException) -> bool:
+    """Whether ``err`` is a failure to start a thread or process (EAGAIN: the per-user process
+    limit, ``ulimit -u``, counts threads too), here or in the errors it was raised while
+    handling (probe 102 rows 22-24: was the raw ``[Errno 11] Resource temporarily unavailable``,
+    a pool's thread error, or blamed on the env id)."""
+    seen: set[int] = set()
+    cause: BaseException | None = err
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, OSError) and cause.errno == errno.EAGAIN:
+            return True
+        if isinstance(cause, (OSError, RuntimeError)) and any(
+            text in str(cause).lower() for text in _NO_THREAD_TEXTS
+        ):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def process_limit_text(err: BaseException, what: str, fewer: str) -> str:
+    """One message for a thread or process that could not start while doing ``what`` (e.g.
+    "start 2 collection worker processes"): the library's words, the per-user process limit
+    (``ulimit -u``) in force, and ``fewer`` (e.g. "--workers 1") or a higher limit."""
+    limit = ""
+    with contextlib.suppress(ImportError, OSError, ValueError, AttributeError):
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NPROC)[0]
+        if soft != resource.RLIM_INFINITY:
+            limit = f" (ulimit -u = {soft}, RLIMIT_NPROC)"
+    return (
+        f"cannot {what}: no new thread or process could be started ({safe_reason(err)}): the "
+        f"per-user process limit{limit} counts every process and thread of this user; use "
+        f"{fewer}, end other processes of yours, or raise the limit (ulimit -u, or ask the "
+        "cluster's admins)"
+    )
 
 
 def _host_room() -> int | None:

@@ -47,6 +47,7 @@ from rambo_env.run_io import (
     report_failure,
     report_user_error,
     sigterm_as_keyboard_interrupt,
+    status_on_request,
     tolerant_console,
     user_path,
     whole_number,
@@ -588,6 +589,18 @@ def failure_left(args: Args, since: float, err: BaseException) -> str:
     return "; ".join(said)
 
 
+def status_line(args: Args, since: float) -> str:
+    """Where a make_dataset stands, for the status line SIGUSR1 prints
+    (:func:`run_io.status_on_request`)."""
+    from rambo_env.data.generate import default_dataset_id
+
+    dataset_id = args.dataset_id or default_dataset_id(args.env, args.level)
+    return (
+        f"making {dataset_id} ({args.n_transitions} transitions, {args.workers} worker(s)), "
+        f"{time.time() - since:.0f} s elapsed"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     since = time.time()
@@ -597,7 +610,13 @@ def main(argv: list[str] | None = None) -> int:
 
         # was: SIGTERM left the workers collecting; probe 49: a failed or interrupted run
         # leaves no new, empty Minari root behind
-        with sigterm_as_keyboard_interrupt(), removing_new_root():
+        # probe 102 row 6: SIGUSR1 (Slurm --signal=USR1@60) was the default kill, its lock left;
+        # now a status line, as cotrain's
+        with (
+            sigterm_as_keyboard_interrupt(),
+            status_on_request("make_dataset", lambda: status_line(args, since)),
+            removing_new_root(),
+        ):
             absent = check_args(args)
             if absent is not None:  # probe 49: before any training or collection
                 print(absent, flush=True)

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import hashlib
 import multiprocessing as mp
 import multiprocessing.spawn as mp_spawn
 import os
 import re
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -311,6 +313,10 @@ def _init_worker(counter, parent: int | None = None) -> None:
     global _WORKER_COUNTER, _WORKER_PARENT
     _WORKER_COUNTER, _WORKER_PARENT = counter, parent
     torch.set_num_threads(1)  # one process per core
+    # probe 102 row 6: a scheduler's SIGUSR1 (a status request of the main process) reaches
+    # the whole job step: it killed the workers by its default action
+    if hasattr(signal, "SIGUSR1"):
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)
     # A worker shows no bar: a thread lock keeps tqdm from making a multiprocessing one, which a
     # stopped worker would leave behind ("resource_tracker: … leaked semaphore objects").
     tqdm.set_lock(threading.RLock())
@@ -622,40 +628,115 @@ def collect_episodes_parallel(
         # probe 96a row 56: inside a multiprocessing.Pool worker (daemonic) the spawn was
         # multiprocessing's raw "daemonic processes are not allowed to have children"
         return _collect_shares_here(env_id, shares, path, seed, n_envs, device, progress, desc)
+    from rambo_env.run_io import process_limit, process_limit_text
+
     ctx = mp.get_context("spawn")  # no fork of a process that holds torch / MuJoCo threads
-    counter = ctx.Value("q", 0)
+    try:
+        counter = ctx.Value("q", 0)
+    except OSError as err:  # probe 102 row 10: was "[Errno 28] No space left on device" alone
+        full = OSError(
+            f"n_workers: cannot create the shared counter of the {n_workers} collection workers "
+            f"in /dev/shm, the shared-memory folder multiprocessing needs for more than one "
+            f"worker ({err.strerror or err}): free /dev/shm (df -h /dev/shm), or use one "
+            "worker (--workers 1 / n_workers=1), which needs none"
+        )
+        full.errno = err.errno
+        raise full from None
+    failed: list[BaseException] = []  # a pool thread's start failure (probe 102 row 23)
     with (
         _workers_skip_main(),
-        ProcessPoolExecutor(
-            n_workers, ctx, initializer=_init_worker, initargs=(counter, os.getpid())
-        ) as pool,
+        _thread_failures(failed),
         progress_bar(
             total=n_transitions, desc=desc, unit="step", progress=progress, smoothing=0.05
         ) as bar,
     ):
+        pool = None
         try:
+            pool = ProcessPoolExecutor(
+                n_workers, ctx, initializer=_init_worker, initargs=(counter, os.getpid())
+            )
             futures = [
                 pool.submit(_worker_collect, env_id, share, path, device, seed, w, n_envs)
                 for w, share in enumerate(shares)
                 if share > 0
             ]
             while not all(f.done() for f in futures):
+                _check_pool_alive(pool, futures, failed)
                 time.sleep(0.5)
                 bar.update(counter.value - bar.n)
-        except BaseException:  # Ctrl-C / SIGTERM: was a wait for every share (or orphans)
-            _stop_workers(pool)
-            raise
-        try:
             episodes = [ep for f in futures for ep in f.result()]  # re-raises a worker's error
         except BrokenProcessPool:  # was: the raw BrokenProcessPool traceback, exit 1
             _stop_workers(pool)
+            limit = ""
+            if failed or _nproc_limited():
+                limit = " (or one that could not start: the per-user process limit, ulimit -u)"
             raise ChildProcessError(
                 f"a collection worker of {env_id} died while collecting (killed by a signal, e.g. "
-                "the out-of-memory killer, or crashed); nothing was saved and the other workers "
-                "were stopped; rerun, with fewer --workers or --n-envs if memory is short"
+                f"the out-of-memory killer, or crashed{limit}); nothing was saved and the other "
+                "workers were stopped; rerun, with fewer --workers or --n-envs if memory is short"
             ) from None
+        except BaseException as err:  # Ctrl-C / SIGTERM: was a wait for every share (or orphans)
+            _stop_workers(pool)
+            if isinstance(err, Exception) and process_limit(err):
+                # probe 102 rows 22, 23: was "[Errno 11] Resource temporarily unavailable", or
+                # "cannot join thread before it is started", or a hang
+                limited = OSError(
+                    process_limit_text(
+                        err,
+                        f"start the {n_workers} collection worker processes",
+                        "fewer workers (--workers 1 / n_workers=1)",
+                    )
+                )
+                limited.errno = errno.EAGAIN
+                raise limited from None
+            raise
+        pool.shutdown(wait=True)  # all shares done: the workers end at once
         bar.update(counter.value - bar.n)
     return episodes
+
+
+@contextmanager
+def _thread_failures(failed: list[BaseException]) -> Iterator[None]:
+    """Collect, instead of printing as "Exception in thread …", a thread's failure to start
+    another thread or process (a pool's manager thread starting its queue's feeder under
+    ``ulimit -u``); other threads' exceptions go to the previous hook."""
+    from rambo_env.run_io import process_limit
+
+    previous = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None and process_limit(args.exc_value):
+            failed.append(args.exc_value)
+        else:
+            previous(args)
+
+    threading.excepthook = hook
+    try:
+        yield
+    finally:
+        if threading.excepthook is hook:
+            threading.excepthook = previous
+
+
+def _check_pool_alive(pool: ProcessPoolExecutor, futures: list, failed: list) -> None:
+    """Raise where the pool can no longer finish ``futures``: a thread of its own failed to
+    start another (``failed``), or its manager thread is gone with shares left. Probe 102
+    row 23: the poll waited forever on futures a dead manager thread would never complete."""
+    if failed:
+        raise failed[0]
+    manager = getattr(pool, "_executor_manager_thread", None)  # private: read defensively
+    if isinstance(manager, threading.Thread) and manager.ident is not None:
+        if not manager.is_alive() and not all(f.done() for f in futures):
+            raise RuntimeError("the collection pool's manager thread ended: can't start new thread")
+
+
+def _nproc_limited() -> bool:
+    """Whether a per-user process limit (``ulimit -u``) is set for this process."""
+    with contextlib.suppress(ImportError, OSError, ValueError, AttributeError):
+        import resource
+
+        return resource.getrlimit(resource.RLIMIT_NPROC)[0] != resource.RLIM_INFINITY
+    return False
 
 
 def _collect_shares_here(
@@ -697,19 +778,28 @@ def _collect_shares_here(
         torch.set_num_threads(threads)
 
 
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
+def _stop_workers(pool: ProcessPoolExecutor | None) -> None:
     """End the collection workers now: their shares are of no use once the main process stops.
 
     ``shutdown`` alone waits for the running shares (minutes at 1M transitions), so they are
     terminated first; the pool keeps its processes in a private mapping, read defensively.
     """
+    if pool is None:
+        return
     processes = list((getattr(pool, "_processes", None) or {}).values())  # before shutdown
     for process in processes:
         if process.is_alive():
             process.terminate()
     for process in processes:
-        process.join(timeout=5)
-    pool.shutdown(wait=True, cancel_futures=True)  # the pool is broken now: returns at once
+        with contextlib.suppress(AssertionError):  # one whose start failed (probe 102 row 22)
+            process.join(timeout=5)
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if isinstance(manager, threading.Thread) and manager.ident is None:
+        # probe 102 row 23: a manager thread that never started: shutdown's join raised
+        # "cannot join thread before it is started" over the real error
+        pool._executor_manager_thread = None
+    with contextlib.suppress(RuntimeError, OSError):  # a queue thread that never started
+        pool.shutdown(wait=True, cancel_futures=True)  # the pool is broken now: returns at once
 
 
 def load_behaviour_policy(path: Path, device: str, env_id: str, arg: str = "") -> torch.nn.Module:

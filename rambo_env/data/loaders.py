@@ -80,6 +80,8 @@ from rambo_env.run_io import (
     is_int,
     out_of_memory,
     out_of_memory_text,
+    process_limit,
+    process_limit_text,
     refuse_link_loop,
     safe_reason,
     shell_quote,
@@ -2652,6 +2654,12 @@ def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:
             raise ValueError(
                 out_of_memory_text(err, f"create the {dataset.env_id} simulator")
             ) from None
+        if process_limit(err):  # probe 102 row 24: a small ulimit -u was blamed on the env id
+            raise ValueError(
+                process_limit_text(
+                    err, f"create the {dataset.env_id} simulator", "--torch-threads 1"
+                )
+            ) from None
         if dataset.env_kwargs:  # probe 77: the kwargs the data record, not the env id
             raise DatasetValidationError(
                 f"metadata['{ENV_KWARGS}']: gym.make({dataset.env_id!r}, "
@@ -2748,6 +2756,10 @@ def _check_eval_env(dataset: OfflineDataset) -> None:
     except Exception as err:
         if out_of_memory(err):
             raise ValueError(out_of_memory_text(err, f"create the {eval_id} simulator")) from None
+        if process_limit(err):  # probe 102 row 24
+            raise ValueError(
+                process_limit_text(err, f"create the {eval_id} simulator", "--torch-threads 1")
+            ) from None
         raise DatasetValidationError(
             f"{field}: {shown} fails ({safe_reason(err)}); {fix}"
         ) from None
