@@ -497,7 +497,8 @@ def cgroup_cpu_limit(proc: Path = Path("/proc/self")) -> float | None:
     except OSError:
         return None
     limits = []
-    for version, point, mounted in mounts:
+    for version, mount, mounted in mounts:
+        point = mount.resolve()  # /sys/fs/cgroup/cpu may link to cpu,cpuacct
         for line in memberships:
             hierarchy, _, rest = line.partition(":")
             controllers, _, path = rest.partition(":")
@@ -521,19 +522,19 @@ def allocated_cores() -> tuple[int, str]:
     """``(cores, source)``: the cores this process may use, the fewest of its CPU affinity, its
     cgroup CPU quota (rounded up) and ``SLURM_CPUS_PER_TASK`` where set; ``source`` says which
     decided (empty when the affinity did, or a note on a ``SLURM_CPUS_PER_TASK`` ignored)."""
-    cores, source = usable_cores(), ""
+    affinity = usable_cores()
+    cores, source, ignored = affinity, "", ""
     quota = cgroup_cpu_limit()
     if quota is not None and math.ceil(quota) < cores:
         cores, source = max(1, math.ceil(quota)), f"the cgroup CPU quota of {quota:g} CPU(s)"
     slurm = os.environ.get("SLURM_CPUS_PER_TASK")
-    if slurm is not None:
-        if not re.fullmatch(r"[0-9]+", slurm.strip()) or int(slurm) < 1:
-            return cores, f"{source + '; ' if source else ''}SLURM_CPUS_PER_TASK={slurm!r} ignored"
-        if int(slurm) < cores:
-            cores, source = int(slurm), f"SLURM_CPUS_PER_TASK={int(slurm)}"
+    if slurm is not None and (not re.fullmatch(r"[0-9]+", slurm.strip()) or int(slurm) < 1):
+        ignored = f"SLURM_CPUS_PER_TASK={slurm!r} is not a positive int: ignored"
+    elif slurm is not None and int(slurm) < cores:
+        cores, source = int(slurm), f"SLURM_CPUS_PER_TASK={int(slurm)}"
     if source:
-        source = f"{source}, of {usable_cores()} in the CPU affinity"
-    return cores, source
+        source = f"{source}, of {affinity} in the CPU affinity"
+    return cores, "; ".join(text for text in (source, ignored) if text)
 
 
 #: Most torch threads per core a run may ask for (``--torch-threads 100000`` made OpenMP fail with

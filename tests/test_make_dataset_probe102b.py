@@ -10,6 +10,7 @@ def test_sigusr1_prints_a_status_line_and_make_dataset_goes_on(tmp_path, monkeyp
     code = (
         "import os, signal, sys, time\n"
         "from tests.scripts import load_script\n"
+        "signal.signal(signal.SIGUSR1, signal.SIG_DFL)  # not the test runner's disposition\n"
         "script = load_script('make_dataset')\n"
         "def generate(args):\n"
         "    os.kill(os.getpid(), signal.SIGUSR1)\n"

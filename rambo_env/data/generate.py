@@ -313,13 +313,18 @@ def _init_worker(counter, parent: int | None = None) -> None:
     global _WORKER_COUNTER, _WORKER_PARENT
     _WORKER_COUNTER, _WORKER_PARENT = counter, parent
     torch.set_num_threads(1)  # one process per core
+    # A worker shows no bar: a thread lock keeps tqdm from making a multiprocessing one, which a
+    # stopped worker would leave behind ("resource_tracker: … leaked semaphore objects").
+    tqdm.set_lock(threading.RLock())
+
+
+def _start_worker(counter, parent: int | None = None) -> None:
+    """A spawned collection worker's initializer: :func:`_init_worker`, SIGUSR1 ignored."""
     # probe 102 row 6: a scheduler's SIGUSR1 (a status request of the main process) reaches
     # the whole job step: it killed the workers by its default action
     if hasattr(signal, "SIGUSR1"):
         signal.signal(signal.SIGUSR1, signal.SIG_IGN)
-    # A worker shows no bar: a thread lock keeps tqdm from making a multiprocessing one, which a
-    # stopped worker would leave behind ("resource_tracker: … leaked semaphore objects").
-    tqdm.set_lock(threading.RLock())
+    _init_worker(counter, parent)
 
 
 def _count_steps(n: int) -> None:
@@ -653,7 +658,7 @@ def collect_episodes_parallel(
         pool = None
         try:
             pool = ProcessPoolExecutor(
-                n_workers, ctx, initializer=_init_worker, initargs=(counter, os.getpid())
+                n_workers, ctx, initializer=_start_worker, initargs=(counter, os.getpid())
             )
             futures = [
                 pool.submit(_worker_collect, env_id, share, path, device, seed, w, n_envs)

@@ -100,8 +100,8 @@ def test_a_collection_worker_ignores_sigusr1(tmp_path):
     # probe 102 row 6: a scheduler's SIGUSR1 reaches the whole job step: it killed the workers
     code = (
         "import os, signal\n"
-        "from rambo_env.data.generate import _init_worker\n"
-        "_init_worker(None)\n"
+        "from rambo_env.data.generate import _start_worker\n"
+        "_start_worker(None)\n"
         "os.kill(os.getpid(), signal.SIGUSR1)\n"
         "print('alive')\n"
     )
