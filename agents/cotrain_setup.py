@@ -1481,7 +1481,7 @@ def library_versions() -> dict[str, str]:
 
     return {
         "rambo_env": rambo_env.__version__,
-        "torch": torch.__version__,
+        "torch": str(torch.__version__),  # a TorchVersion: no weights_only pickle
         "stable_baselines3": stable_baselines3.__version__,
         "gymnasium": gymnasium.__version__,
     }

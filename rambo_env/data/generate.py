@@ -21,6 +21,7 @@ import dataclasses
 import errno
 import hashlib
 import multiprocessing as mp
+import multiprocessing.resource_tracker as mp_resource_tracker
 import multiprocessing.spawn as mp_spawn
 import os
 import re
@@ -633,12 +634,17 @@ def collect_episodes_parallel(
         # probe 96a row 56: inside a multiprocessing.Pool worker (daemonic) the spawn was
         # multiprocessing's raw "daemonic processes are not allowed to have children"
         return _collect_shares_here(env_id, shares, path, seed, n_envs, device, progress, desc)
-    from rambo_env.run_io import process_limit, process_limit_text
+    from rambo_env.run_io import process_limit
 
     ctx = mp.get_context("spawn")  # no fork of a process that holds torch / MuJoCo threads
     try:
-        counter = ctx.Value("q", 0)
+        with _status_signal_held():  # multiprocessing's resource tracker starts here
+            if os.name == "posix":  # the tracker of POSIX semaphores
+                mp_resource_tracker.ensure_running()
+            counter = ctx.Value("q", 0)
     except OSError as err:  # probe 102 row 10: was "[Errno 28] No space left on device" alone
+        if process_limit(err):
+            raise _process_limit_error(err, n_workers) from None
         full = OSError(
             f"n_workers: cannot create the shared counter of the {n_workers} collection workers "
             f"in /dev/shm, the shared-memory folder multiprocessing needs for more than one "
@@ -657,14 +663,15 @@ def collect_episodes_parallel(
     ):
         pool = None
         try:
-            pool = ProcessPoolExecutor(
-                n_workers, ctx, initializer=_start_worker, initargs=(counter, os.getpid())
-            )
-            futures = [
-                pool.submit(_worker_collect, env_id, share, path, device, seed, w, n_envs)
-                for w, share in enumerate(shares)
-                if share > 0
-            ]
+            with _status_signal_held():  # the workers start in submit
+                pool = ProcessPoolExecutor(
+                    n_workers, ctx, initializer=_start_worker, initargs=(counter, os.getpid())
+                )
+                futures = [
+                    pool.submit(_worker_collect, env_id, share, path, device, seed, w, n_envs)
+                    for w, share in enumerate(shares)
+                    if share > 0
+                ]
             while not all(f.done() for f in futures):
                 _check_pool_alive(pool, futures, failed)
                 time.sleep(0.5)
@@ -685,19 +692,43 @@ def collect_episodes_parallel(
             if isinstance(err, Exception) and process_limit(err):
                 # probe 102 rows 22, 23: was "[Errno 11] Resource temporarily unavailable", or
                 # "cannot join thread before it is started", or a hang
-                limited = OSError(
-                    process_limit_text(
-                        err,
-                        f"start the {n_workers} collection worker processes",
-                        "fewer workers (--workers 1 / n_workers=1)",
-                    )
-                )
-                limited.errno = errno.EAGAIN
-                raise limited from None
+                raise _process_limit_error(err, n_workers) from None
             raise
         pool.shutdown(wait=True)  # all shares done: the workers end at once
         bar.update(counter.value - bar.n)
     return episodes
+
+
+def _process_limit_error(err: BaseException, n_workers: int) -> OSError:
+    """The error for collection workers that could not start under the per-user process limit."""
+    from rambo_env.run_io import process_limit_text
+
+    limited = OSError(
+        process_limit_text(
+            err,
+            f"start the {n_workers} collection worker processes",
+            "fewer workers (--workers 1 / n_workers=1)",
+        )
+    )
+    limited.errno = errno.EAGAIN
+    return limited
+
+
+@contextmanager
+def _status_signal_held() -> Iterator[None]:
+    """SIGUSR1 blocked in this thread while the collection's helper processes start (the
+    workers, multiprocessing's resource tracker): they inherit the mask, so a scheduler's
+    SIGUSR1 sent to the whole job step (a status request of the main process) does not kill
+    them (probe 102 row 6); one sent meanwhile arrives here once the block ends."""
+    usr1 = getattr(signal, "SIGUSR1", None)
+    if usr1 is None or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {usr1})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 @contextmanager
