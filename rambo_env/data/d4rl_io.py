@@ -28,6 +28,7 @@ from rambo_env.data.dataset import (
     _npz_metadata,
     check_kwargs_name,
     check_no_scalar_fields,
+    check_row_counts,
     check_unwritten_rows,
     stored_metadata,
 )
@@ -336,13 +337,8 @@ def _check_rows_to_derive(arrays: dict[str, np.ndarray]) -> None:
             f"missing key(s) {missing}; got keys {sorted(arrays)}; required: {list(required)} "
             "(next_observations and timeouts may be missing)"
         )
-    n = len(arrays["observations"])  # no field is a scalar: check_no_scalar_fields ran
-    for key, value in arrays.items():
-        if len(value) != n:
-            raise DatasetValidationError(
-                f"field '{key}' has {len(value)} rows but 'observations' has {n} rows; every "
-                "field holds one row per step"
-            )
+    check_row_counts(arrays, " rows; every field holds one row per step")  # no scalar field
+    n = len(arrays["observations"])
     if n < 2:
         raise DatasetValidationError(
             f"field 'observations' has {n} row(s): without next_observations each row's next "
@@ -385,13 +381,7 @@ def arrays_to_dataset(
     arrays = {k: np.asarray(v) for k, v in arrays.items() if k in _KEYS}
     check_no_scalar_fields(arrays)  # probe 35: a scalar timeouts was read as "no timeouts"
     if "observations" in arrays:  # probe 29: timeouts & ~terminals of other lengths was numpy's
-        n = len(arrays["observations"])  # raw "operands could not be broadcast together"
-        for key, value in arrays.items():
-            if len(value) != n:
-                raise DatasetValidationError(
-                    f"field '{key}' has {len(value)} rows but 'observations' has {n}"
-                    + _transposed_hint(arrays)
-                )
+        check_row_counts(arrays)  # raw "operands could not be broadcast together"
         check_unwritten_rows(arrays, source)  # probe 104 row 29: a preallocated tail
     for key in ("terminals", "timeouts"):  # checked before any astype(bool), which read 0.5, 2
         if key in arrays:  # or b"a" as True (was: timeouts of 0.5 silently ended every row)
@@ -427,25 +417,6 @@ def arrays_to_dataset(
 
 
 _KEYS = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
-
-
-def _transposed_hint(arrays: dict[str, np.ndarray]) -> str:
-    """``: … stored transposed …`` when the 2-D fields whose rows disagree have, as their
-    columns, the row count the other fields agree on (a column-major writer: Julia's HDF5.jl,
-    MATLAB), else nothing. Probe 104 row 28: (11, N) / (3, N) fields were "field 'actions' has 3
-    rows but 'observations' has 11", naming no cause."""
-    counts = [len(v) for v in arrays.values() if v.ndim == 1]  # rewards, flags: one a step
-    if not counts:
-        return ""
-    n = max(set(counts), key=counts.count)
-    swapped = [k for k, v in arrays.items() if v.ndim == 2 and len(v) != n and v.shape[1] == n]
-    if not swapped or any(len(v) != n for k, v in arrays.items() if k not in swapped):
-        return ""
-    shown = ", ".join(f"{k!r} {arrays[k].shape}" for k in swapped)
-    return (
-        f"; {shown} stored transposed (column-major writer?): store [N, dim] arrays (N = {n} "
-        "steps, as the other fields; numpy: x.T)"
-    )
 
 
 def read_d4rl_hdf5(path: str | Path) -> OfflineDataset:

@@ -35,6 +35,11 @@ _META_FIELDS = ("env_id", "ref_min_score", "ref_max_score", "name", "source")
 #: without next_observations: :func:`~rambo_env.data.d4rl_io.arrays_to_dataset`); its terminal
 #: rows' next states are then stand-ins (:meth:`OfflineDataset.known_next_states`).
 DERIVED_NEXT_OBSERVATIONS = "next_observations_derived"
+#: Free-metadata key of a dataset whose episodes ending by timeout each hold one step fewer than
+#: they ran: exported (:func:`~rambo_env.data.minari_io.dataset_to_episodes`) from data of derived
+#: next states, whose time-limit rows were dropped on loading; its time-limit checks count those
+#: episodes as they ran (probe 105 row 32: 30-step episodes were "max_episode_steps=29?").
+TIMEOUT_STEP_DROPPED = "timeout_step_dropped"
 _ACTION_ATOL = 1e-4  # float32 rounding of actions stored at the Box boundary
 _SUCCESSOR_RTOL = 1e-5  # next_observations[t] vs observations[t + 1]: float noise is no new episode
 _F32_SPACINGS = 1  # ... plus float32 rounding of the value itself (a spacing or two: 0.06 at 1e6)
@@ -505,8 +510,42 @@ def check_no_scalar_fields(arrays: Mapping[str, np.ndarray]) -> None:
     )
 
 
+def _transposed_hint(arrays: Mapping[str, np.ndarray]) -> str:
+    """``: … stored transposed …`` when the 2-D fields whose rows disagree have, as their
+    columns, the row count the other fields agree on (a column-major writer: Julia's HDF5.jl,
+    MATLAB), else nothing. Probe 104 row 28 (an hdf5 file), probe 105 row 10 (an npz, from_arrays): (11, N) / (3, N) fields were "field 'actions' has 3
+    rows but 'observations' has 11", naming no cause."""
+    counts = [len(v) for v in arrays.values() if v.ndim == 1]  # rewards, flags: one a step
+    if not counts:
+        return ""
+    n = max(set(counts), key=counts.count)
+    swapped = [k for k, v in arrays.items() if v.ndim == 2 and len(v) != n and v.shape[1] == n]
+    if not swapped or any(len(v) != n for k, v in arrays.items() if k not in swapped):
+        return ""
+    shown = ", ".join(f"{k!r} {arrays[k].shape}" for k in swapped)
+    return (
+        f"; {shown} stored transposed (column-major writer?): store [N, dim] arrays (N = {n} "
+        "steps, as the other fields; numpy: x.T)"
+    )
+
+
+def check_row_counts(arrays: Mapping[str, np.ndarray], advice: str = "") -> None:
+    """DatasetValidationError for a field of ``arrays`` (no scalar among them) whose row count is
+    not that of 'observations' (``advice`` follows the counts), with the hint of
+    :func:`_transposed_hint`: the one row-count check of every reader (hdf5, npz, from_arrays)."""
+    n = len(arrays["observations"])
+    for key, value in arrays.items():
+        if len(value) != n:
+            raise DatasetValidationError(
+                f"field '{key}' has {len(value)} rows but 'observations' has {n}{advice}"
+                + _transposed_hint(arrays)
+            )
+
+
 #: Trailing rows all zero in every field (a preallocated file's unwritten tail) from which the
-#: readers refuse the data: one such row may be a genuine step, two in a row are not.
+#: readers refuse the data: one such row may be a genuine step, two in a row are not (one alone
+#: is warned about where the env's termination rule contradicts it: probe 105 row 9,
+#: :func:`rambo_env.data.loaders._warn_unwritten_last_row`).
 _UNWRITTEN_ROWS = 2
 
 
@@ -1174,11 +1213,7 @@ class OfflineDataset:
         n = self.observations.shape[0]
         if n == 0:
             raise DatasetValidationError("dataset is empty: field 'observations' has 0 rows")
-        for key in ARRAY_FIELDS:
-            if getattr(self, key).shape[0] != n:
-                raise DatasetValidationError(
-                    f"field '{key}' has {getattr(self, key).shape[0]} rows but 'observations' has {n}"
-                )
+        check_row_counts({key: getattr(self, key) for key in ARRAY_FIELDS})
         if self.next_observations.shape[1] != self.observations.shape[1]:
             raise DatasetValidationError(
                 f"field 'next_observations' has dim {self.next_observations.shape[1]} but "

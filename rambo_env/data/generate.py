@@ -40,7 +40,13 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from rambo_env.data.dataset import DatasetUnavailableError, DatasetValidationError, OfflineDataset
+from rambo_env.data.dataset import (
+    DatasetUnavailableError,
+    DatasetValidationError,
+    OfflineDataset,
+    _first_bad,
+    _index_str,
+)
 from rambo_env.data.minari_io import (
     dataset_to_episodes,
     episodes_to_dataset,
@@ -164,6 +170,14 @@ def policy_act_fn(actor: torch.nn.Module, generator: torch.Generator) -> ActFn:
             raise ValueError(
                 f"obs: expected a batch of shape [n, {obs_dim or 'obs_dim'}], got shape "
                 f"{array.shape}; pass obs[None] for one observation"
+            )
+        bad = ~np.isfinite(array)  # probe 105 row 36: NaN observations were NaN actions
+        if bad.any():
+            idx = _first_bad(bad)
+            raise ValueError(
+                f"obs: {_index_str('obs', idx)} = {array[idx]} is not finite, so the actions would "
+                "be NaN or arbitrary: pass finite observations (check the env / the wrapper that "
+                "produced them)"
             )
         obs_t = torch.from_numpy(np.ascontiguousarray(array, np_dtype)).to(device)  # zero-copy
         return actor(obs_t, deterministic=False, generator=generator).cpu().numpy()

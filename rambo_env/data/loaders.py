@@ -48,6 +48,7 @@ from rambo_env.data.dataset import (
     EVAL_ENV,
     EVAL_ENV_NOT_USED,
     MAX_RECORDED_TIME_LIMIT,
+    TIMEOUT_STEP_DROPPED,
     DatasetUnavailableError,
     DatasetValidationError,
     OfflineDataset,
@@ -1362,6 +1363,8 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
     if found is None:  # no exact rule: the episode lengths alone may say time-limit ends
         _warn_terminals_at_time_limit(dataset)
         return
+    if _warn_unwritten_last_row(dataset, found[1]):
+        found = (found[0], found[1][found[1] != dataset.n_transitions - 1])
     glitches = [i for i, *_ in outlier_entries(dataset.next_observations)]  # said at load
     found = tuple(rows[~np.isin(rows, glitches)] for rows in found)  # probe 37: blamed the env
     unmarked = np.isin(found[1], dataset.unmarked_episode_ends())
@@ -1386,6 +1389,32 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
         + _kwargs_hint(dataset)
         + _float16_hint(dataset)
     )
+
+
+def _warn_unwritten_last_row(dataset: OfflineDataset, ended: np.ndarray) -> bool:
+    """One warning, and True, when the data's last row is 0 in every field (observations,
+    actions, rewards, next state, flags) and the env's rule ends its all-zero next state though
+    the row is not terminal (``ended``: the rows it ends): a file one row too long, whose last
+    row was preallocated and never written. Probe 105 row 9: such a row was "its terminals
+    contradict Hopper-v5's termination rule … check that the data come from this env". Two or
+    more such rows are refused on reading (:func:`~rambo_env.data.dataset.check_unwritten_rows`);
+    one alone is a step only where it contradicts the env (a genuine all-zero step is possible)."""
+    last = dataset.n_transitions - 1
+    if last < 1 or last not in ended:
+        return False
+    fields = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
+    if any(np.any(getattr(dataset, key)[last]) for key in fields):
+        return False
+    print(
+        f"[rambo_env] WARNING: dataset {dataset.name!r} ({dataset.source}): its last row ({last}) "
+        "is 0 in every "
+        f"field (observations, actions, rewards, next state, flags), a state {dataset.env_id}'s "
+        "termination rule ends though the row is not terminal: a row preallocated and never "
+        f"written (a file one row too long)? Trim the file to its first {last} rows "
+        f"(f[key][:{last}]); the row is kept as a transition meanwhile",
+        flush=True,
+    )
+    return True
 
 
 def _kwargs_hint(dataset: OfflineDataset) -> str:
@@ -1429,9 +1458,11 @@ def _recorded_lengths(dataset: OfflineDataset, ends: np.ndarray) -> np.ndarray:
     successor the file does not hold, so there an episode ending by timeout (or cut by the end of
     the data) ran one step more than it keeps. Probe 104 rows 9, 10, 23: genuine 1000-step
     Hopper-v5 data in D4RL's layout were "collected with max_episode_steps=999?", a file
-    recording its 30-step limit was advised to record 29."""
+    recording its 30-step limit was advised to record 29; probe 105 row 32: a Minari export of
+    such data (:data:`~rambo_env.data.dataset.TIMEOUT_STEP_DROPPED`) was, again."""
     lengths = np.diff(np.r_[-1, ends])
-    if dataset.metadata.get(DERIVED_NEXT_OBSERVATIONS):
+    meta = dataset.metadata
+    if meta.get(DERIVED_NEXT_OBSERVATIONS) or meta.get(TIMEOUT_STEP_DROPPED):
         lengths = lengths + (dataset.timeouts[ends] & ~dataset.terminals[ends])
     return lengths
 
