@@ -2363,7 +2363,7 @@ def _make_monitor(
     def save(h: RunHistory) -> None:
         # probe 106 rows 3, 9, 14, 17: Ctrl-C / SIGTERM held from the checkpoint's rename on;
         # once it is in place the iteration is done, even if after_save then fails
-        _save(session, h, run_dir, before_rename=monitor.hold_interrupts)
+        _save(session, h, run_dir, monitor.hold_interrupts)
         monitor.checkpoint_landed()
         if after_save is not None:
             after_save(h)
