@@ -27,6 +27,7 @@ import dataclasses
 import math
 import os
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -870,7 +871,14 @@ def _run(
     settled = 2 if cfg.uses_compile else 1
 
     def session_times() -> list[float]:  # without a compiled session's first iteration
-        return history.iteration_s[first_new + settled - 1 :]
+        # probe 106 row 8: nor an iteration during which the process was stopped (a 25 s
+        # SIGSTOP made a 7 s iteration 33 s, the machine's record and the next estimate)
+        start = first_new + settled - 1
+        return [
+            t
+            for i, t in enumerate(history.iteration_s[start:], start=start + 1)
+            if i not in monitor.suspended
+        ]
 
     def report(metrics: dict[str, Any]) -> None:
         done = len(history.iteration_s) - first_new  # this session's iterations
@@ -878,7 +886,9 @@ def _run(
             lines = timing.estimate_lines(
                 key,
                 planned - settled,
-                measured_s=metrics["iteration_s"],
+                measured_s=None
+                if metrics["iteration"] in monitor.suspended
+                else metrics["iteration_s"],
                 # probe 94 row 13: a resumed session's was "this run's first iteration"
                 measured_as=(
                     "this run's first iteration"
@@ -927,28 +937,35 @@ def _run(
     monitor = _make_monitor(session, history, run_dir, report, after_save)
     stop_now = cfg.stop_at_iteration is not None and history.iteration >= cfg.stop_at_iteration
     if remaining > 0 and not stop_now:
-        if current:
-            write_running(history)
-        if session.agent._last_obs is None:  # a new run, or a checkpoint without its rollouts
-            session.vec_env.seed(cfg.seed * 100_003 + history.iteration)  # rollout starts
-        # A fixed TensorBoard folder: a resumed session appends a new event file to it, which
-        # tells TensorBoard to drop the earlier files' records from its first step on (probe 43
-        # row 49: resumed from checkpoint 0, the warm start's step 0 showed twice; from N, an
-        # iteration N + 1 logged before the interrupt would show twice too)
-        first_step = history.iteration + 1 if history.iteration > 0 else 0
-        tb_logger = tensorboard_logger(
-            run_dir / run_io.TB_DIR, purge_step=first_step if resume else None
-        )
-        session.agent.set_logger(tb_logger)
-        _log_again(tb_logger, history, unlogged, run_dir, monitor.start_records)
+        tb_logger: Logger | None = None
+        learning = False  # the errors of the steps before learn() go on as they were
         try:
-            session.agent.learn(
-                total_timesteps=remaining * session.k * cfg.n_rollouts,
-                callback=[session.rambo_callback, monitor],
-                log_interval=None,
-                tb_log_name="cotrain",
-                reset_num_timesteps=not resume,
+            if current:
+                write_running(history)
+            if session.agent._last_obs is None:  # a new run, or a checkpoint without rollouts
+                session.vec_env.seed(cfg.seed * 100_003 + history.iteration)  # rollout starts
+            # A fixed TensorBoard folder: a resumed session appends a new event file to it, which
+            # tells TensorBoard to drop the earlier files' records from its first step on (probe
+            # 43 row 49: resumed from checkpoint 0, the warm start's step 0 showed twice; from N,
+            # an iteration N + 1 logged before the interrupt would show twice too)
+            first_step = history.iteration + 1 if history.iteration > 0 else 0
+            tb_logger = tensorboard_logger(
+                run_dir / run_io.TB_DIR, purge_step=first_step if resume else None
             )
+            session.agent.set_logger(tb_logger)
+            _log_again(tb_logger, history, unlogged, run_dir, monitor.start_records)
+            learning = True
+            with _continue_noted(monitor):
+                session.agent.learn(
+                    total_timesteps=remaining * session.k * cfg.n_rollouts,
+                    callback=[session.rambo_callback, monitor],
+                    log_interval=None,
+                    tb_log_name="cotrain",
+                    reset_num_timesteps=not resume,
+                )
+        # probe 106 row 24: Ctrl-C / SIGTERM after results.json said "running" and before
+        # learn() (the TensorBoard writer's wait) left it "running … if no process runs the
+        # run, it was killed"; now the interrupt is recorded as it is during training
         except KeyboardInterrupt:  # Ctrl-C / SIGTERM: keep the last checkpoint, write results
             monitor.interrupt()
         except NonFiniteModelError as err:  # e.g. a huge λ: diverged, the last checkpoint kept
@@ -956,6 +973,8 @@ def _run(
         except (run_io.WriteFailedError, run_io.RunDirMovedError):
             raise  # the run's own writes: their errors say where the run stands (probes 28, 30)
         except Exception as err:  # probe 85: a bug, out of memory, a full disk in an iteration
+            if not learning:
+                raise
             if not run_io.is_closed_stdout(err):
                 _record_failure(
                     err, session, history, run_dir, setup_s, t_start, diverged_before, config_kept
@@ -966,7 +985,8 @@ def _run(
             run_io.silence_stdout()  # the closing lines go nowhere instead of failing again
             monitor.interrupt("the program reading the output exited: a closed pipe")
         finally:  # probe 25: its writer thread outlived each run in a long-lived process
-            tb_logger.close()
+            if tb_logger is not None:
+                tb_logger.close()
             monitor.close_bar()  # probe 77 row 5: an error left it open for the process's life
     else:
         monitor.status = "finished" if remaining <= 0 else "stopped"
@@ -1110,6 +1130,43 @@ def _wait_past_newest_event_file(folder: Path, longest_s: float = 2.0) -> None:
     wait = max(seconds) + 1 - time.time()
     if 0 < wait <= longest_s:
         time.sleep(wait)
+    elif wait > longest_s:
+        # Probe 106 row 4: the wall clock went back between sessions (an NTP step, the run moved
+        # to a machine whose clock is behind): the new file sorted before the earlier one's and
+        # TensorBoard drew steps [4, 5, 6, 7, 1, 2, 3], without a word. The file's name is the
+        # writer's time.time() (a filename_suffix comes after it), and the writer reopens the
+        # file by that name, so it is told here rather than renamed; earlier files are the
+        # user's records (not renamed either), and a folder per session would split the curve.
+        ahead = timing.format_duration(wait - 1)
+        print(
+            f"[rambo_env] WARNING: {folder} holds an event file named {ahead} later than this "
+            "machine's clock (the clock went back since, or the run moved here from a machine "
+            "whose clock is ahead): this session's TensorBoard file sorts before it, so "
+            "TensorBoard draws the curves out of step order (results.json, curves.py and the "
+            "ledger are not affected); read the run's curves with scripts/curves.py",
+            flush=True,
+        )
+
+
+@contextlib.contextmanager
+def _continue_noted(monitor: RunMonitorCallback) -> Any:
+    """Tell ``monitor`` of each SIGCONT (the process continued after SIGSTOP / Ctrl-Z) while
+    the run trains, so that a stopped iteration's wall time stays out of the time estimates.
+    Only where SIGCONT has its default handler, in the main thread; restored afterwards (the
+    process continues on SIGCONT whatever its handler)."""
+    cont = getattr(signal, "SIGCONT", None)
+    if (
+        cont is None
+        or threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(cont) is not signal.SIG_DFL
+    ):
+        yield
+        return
+    previous = signal.signal(cont, lambda signum, frame: monitor.continued())
+    try:
+        yield
+    finally:
+        signal.signal(cont, previous)
 
 
 def tensorboard_logger(folder: Path, purge_step: int | None = None) -> Logger:
@@ -1877,8 +1934,14 @@ def _load_agent_state(agent: Any, state: dict[str, Any]) -> None:
         setattr(agent, name, int(value))
 
 
-def _save(session: Session, history: RunHistory, run_dir: Path) -> None:
-    """Atomic checkpoint of everything but the model pool (see the module docstring)."""
+def _save(
+    session: Session,
+    history: RunHistory,
+    run_dir: Path,
+    before_rename: Callable[[], None] | None = None,
+) -> None:
+    """Atomic checkpoint of everything but the model pool (see the module docstring);
+    ``before_rename``: :func:`rambo_env.run_io.save_checkpoint`'s."""
     # probe 28: a run folder moved while the run trained got a new folder at its old path
     # holding only this checkpoint (and a TensorBoard thread's traceback); now one error first
     run_io.check_run_dir_kept(run_dir)
@@ -1908,7 +1971,7 @@ def _save(session: Session, history: RunHistory, run_dir: Path) -> None:
         "rollouts": _rollout_state(session.vec_env, agent),
         **session_record(session),
     }
-    run_io.save_checkpoint(run_dir / run_io.CHECKPOINT_NAME, state)
+    run_io.save_checkpoint(run_dir / run_io.CHECKPOINT_NAME, state, before_rename)
 
 
 #: The SB3 replay-buffer arrays that hold the model pool (``optimize_memory_usage`` is refused).
@@ -2298,11 +2361,14 @@ def _make_monitor(
     cfg = session.cfg
 
     def save(h: RunHistory) -> None:
-        _save(session, h, run_dir)
+        # probe 106 rows 3, 9, 14, 17: Ctrl-C / SIGTERM held from the checkpoint's rename on;
+        # once it is in place the iteration is done, even if after_save then fails
+        _save(session, h, run_dir, monitor.hold_interrupts)
+        monitor.checkpoint_landed()
         if after_save is not None:
             after_save(h)
 
-    return RunMonitorCallback(
+    monitor = RunMonitorCallback(
         history,
         n_iterations=cfg.n_iterations,
         q_fn=lambda: session.rambo_callback.last_stats["q_avg"],
@@ -2318,6 +2384,7 @@ def _make_monitor(
         start_records=_start_records({**(session.resolved_at_start or {}), **session.resolved}),
         on_iteration=on_iteration,
     )
+    return monitor
 
 
 def _start_records(resolved: dict[str, Any]) -> dict[str, float]:

@@ -17,6 +17,7 @@ value of ``on_rollout_start``, so a stop decided there takes effect at the next 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 import warnings
@@ -28,6 +29,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 from rambo_env.run_io import (
     check_state_dict,
+    interrupts_deferred,
     is_int,
     is_real,
     items_of,
@@ -213,6 +215,13 @@ class RunMonitorCallback(BaseCallback):
         self._t_iter = 0.0
         self._t_mark = 0.0
         self._bar: Any = None
+        self._held: contextlib.ExitStack | None = None  # the iteration's held signals
+        self.suspended: set[int] = set()
+        """The iterations during which the process was stopped (SIGSTOP / Ctrl-Z, then SIGCONT:
+        :meth:`continued`): their wall time is no measure of an iteration's."""
+        self._continued = False
+        self._holding = False  # signals are held (hold_interrupts)
+        self._landed = False  # its checkpoint was renamed into place (checkpoint_landed)
 
     # -- SB3 hooks ---------------------------------------------------------------------------
     def _on_training_start(self) -> None:
@@ -258,41 +267,88 @@ class RunMonitorCallback(BaseCallback):
         self._updates_seen = self.model._n_updates
         iteration = self.history.iteration + 1
         iteration_s = time.perf_counter() - self._t_iter
+        if self._continued:  # probe 106 row 8: a 25 s stop counted as a 33 s iteration
+            self.suspended.add(iteration)
+            self._continued = False
         q_avg = float(self.q_fn())
         if not math.isfinite(q_avg) or abs(q_avg) > self.q_limit:
             self._diverge(iteration, q_avg)
             return
         self._maybe_warn(iteration, q_avg)
         before = self.history.state_dict()
-        try:
-            self.history.iteration = iteration
-            self.history.q_history.append(q_avg)
-            self.history.iteration_s.append(iteration_s)
-            if self.evaluate_fn is not None and self.schedule.due(iteration):
-                self._evaluate(iteration)
-            self._add_wall_time()  # the checkpoint carries the wall time up to this iteration
-            self.save_fn(self.history)
-        except BaseException:
-            # probe 28: Ctrl-C during the evaluation (or the checkpoint write) left the history
-            # one iteration ahead of the checkpoint: "the checkpoint of iteration 1 is kept" and
-            # results.json's iterations_completed 1, while checkpoint.pt held iteration 0 (and
-            # --resume ran iteration 1 again). The history is what the checkpoint holds.
-            self._restore_history(before)
-            raise
-        # TensorBoard after the checkpoint: a kill between the two loses this row's log, never
-        # logs an iteration twice (a resumed run continues after the checkpointed one).
-        self._dump(iteration, iteration_s)
+        # Probe 106 rows 3, 9, 14, 17: a Ctrl-C / SIGTERM that landed after the checkpoint's
+        # rename (in after_save's results.json write) restored the history as if the checkpoint
+        # had never been written: "the checkpoint of iteration 2 is kept" and results.json 2
+        # while checkpoint.pt held iteration 3, whose TensorBoard row was lost. The iteration
+        # is done once its checkpoint is in place: from its rename (hold_interrupts, called by
+        # save_fn) to its TensorBoard row, a signal is held and raised after them.
+        self._held, self._holding, self._landed = contextlib.ExitStack(), False, False
+        with self._held:
+            try:
+                self.history.iteration = iteration
+                self.history.q_history.append(q_avg)
+                self.history.iteration_s.append(iteration_s)
+                if self.evaluate_fn is not None and self.schedule.due(iteration):
+                    self._evaluate(iteration)
+                self._add_wall_time()  # the checkpoint carries the wall time up to this iteration
+                self.save_fn(self.history)
+            except BaseException:
+                # probe 28: Ctrl-C during the evaluation (or the checkpoint write) left the
+                # history one iteration ahead of the checkpoint: "the checkpoint of iteration 1
+                # is kept" and results.json's iterations_completed 1, while checkpoint.pt held
+                # iteration 0 (and --resume ran iteration 1 again). The history is what the
+                # checkpoint holds.
+                if not self._landed:
+                    self._restore_history(before)
+                raise
+            self._landed = True  # save_fn returned: its checkpoint is in place
+            self.hold_interrupts()  # a save_fn that does not call it: held from here
+            # TensorBoard after the checkpoint: a kill between the two loses this row's log,
+            # never logs an iteration twice (a resumed run continues after the checkpointed one).
+            self._dump(iteration, iteration_s)
+            last = iteration >= self.n_iterations  # the run is finished, not stopped
+            if (
+                self.stop_at_iteration is not None
+                and iteration >= self.stop_at_iteration
+                and not last
+            ):
+                self._stop, self.status = True, "stopped"
+                self.message = f"stopped after iteration {iteration} (stop_at_iteration)"
+        self._held = None
         if self.on_iteration is not None:
             evals = self.history.evals
             latest = evals[-1] if evals and evals[-1]["iteration"] == iteration else {}
             self.on_iteration(
                 {**latest, "iteration": iteration, "q_avg": q_avg, "iteration_s": iteration_s}
             )
-        last = iteration >= self.n_iterations  # the run is finished, not stopped
-        if self.stop_at_iteration is not None and iteration >= self.stop_at_iteration and not last:
-            self._stop, self.status = True, "stopped"
-            self.message = f"stopped after iteration {iteration} (stop_at_iteration)"
         self._t_iter = time.perf_counter()
+
+    def continued(self) -> None:
+        """The process was stopped and continued (its SIGCONT): the current iteration's wall time
+        includes the stop (it goes to :attr:`suspended`)."""
+        self._continued = True
+
+    def hold_interrupts(self) -> None:
+        """Hold Ctrl-C / SIGTERM from here to the end of the iteration's bookkeeping (its
+        checkpoint's rename, results.json, its TensorBoard row), then raise it: ``save_fn``
+        calls it just before the checkpoint's rename; a no-op outside an iteration or when held."""
+        if self._held is None or self._holding:
+            return
+        self._held.enter_context(
+            interrupts_deferred(
+                "cotrain",
+                f"right after iteration {self.history.iteration}'s checkpoint: its results and "
+                "TensorBoard row were written first; stopping now",
+                reraise=True,
+            )
+        )
+        self._holding = True
+
+    def checkpoint_landed(self) -> None:
+        """``save_fn`` says its checkpoint was renamed into place: the iteration is done even
+        when what ``save_fn`` does after fails (the history is kept, not restored)."""
+        if self._held is not None:
+            self._landed = True
 
     def _restore_history(self, state: dict[str, Any]) -> None:
         """Put the history back, in place, to ``state`` (:meth:`RunHistory.state_dict`)."""

@@ -3226,7 +3226,9 @@ def clear_stray_writes(folder: Path, target: str | None = None) -> None:
         stray.unlink(missing_ok=True)
 
 
-def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
+def atomic_write(
+    path: str | Path, write: Callable[[Path], None], before_rename: Callable[[], None] | None = None
+) -> Path:
     """Call ``write(tmp_path)`` on a temp file next to ``path`` (``.NAME.XXXX.tmp``, which
     :func:`claim_run_dir` knows as an interrupted write), then rename it over ``path``: one
     :class:`StagedFiles`. A ``path`` that is a symbolic link is written through it: the temp
@@ -3237,6 +3239,8 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     """
     with StagedFiles(WriteFailedError.ELSEWHERE) as staged:
         staged.write(path, write, keep_suffix=False)
+        if before_rename is not None:
+            before_rename()
         return staged.commit()[0]
 
 
@@ -3478,9 +3482,13 @@ def read_json(path: str | Path) -> Any:
     return json.loads(text)
 
 
-def save_checkpoint(path: str | Path, state: dict[str, Any]) -> Path:
-    """Atomically ``torch.save`` a checkpoint dict (tensors, state dicts, python scalars/lists)."""
-    return atomic_write(path, lambda tmp: _torch_save(state, tmp))
+def save_checkpoint(
+    path: str | Path, state: dict[str, Any], before_rename: Callable[[], None] | None = None
+) -> Path:
+    """Atomically ``torch.save`` a checkpoint dict (tensors, state dicts, python scalars/lists);
+    ``before_rename()`` is called once it is written, just before its rename into place (probe
+    106: a co-training run holds Ctrl-C / SIGTERM from there to the iteration's results)."""
+    return atomic_write(path, lambda tmp: _torch_save(state, tmp), before_rename)
 
 
 def _torch_save(state: dict[str, Any], tmp: Path) -> None:

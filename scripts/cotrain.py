@@ -16,7 +16,6 @@ import argparse
 import contextlib
 import dataclasses
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -506,19 +505,55 @@ def interrupted_line(run_dir: Path | None, cfg: CotrainConfig | None = None) -> 
     )
 
 
-def stopped_by_error_line(run_dir: Path | None, cfg: CotrainConfig | None, since: float) -> str:
+class SessionFiles:
+    """Which files this session wrote: those that were not there at its start, or were changed
+    since (another inode, size or modification time). Probe 106 row 19: their st_mtime was
+    compared with ``time.time()`` taken at the start, so a file server whose clock lags the
+    machine's by 30 s (NFS, Lustre) dropped "the MLE pretraining checkpoint … is kept": no
+    wall clock is compared with a file time here. At the start it notes the MLE pretraining
+    checkpoints in the cache; :meth:`note` adds a file (the run's checkpoint)."""
+
+    def __init__(self) -> None:
+        self.at_start: dict[Path, tuple[int, int, int] | None] = {}
+        for path in self.mle_partials():
+            self.note(path)
+
+    @staticmethod
+    def mle_partials() -> list[Path]:
+        from rambo_env.dynamics.io import cache_dir
+
+        with contextlib.suppress(OSError, ValueError):  # a bad cache path is said elsewhere
+            return list(cache_dir().glob("dynamics-*.partial.pt"))
+        return []
+
+    @staticmethod
+    def _stamp(path: Path) -> tuple[int, int, int] | None:
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+    def note(self, path: str | Path) -> None:
+        """Remember ``path`` as it is now (absent too)."""
+        self.at_start[Path(path)] = self._stamp(Path(path))
+
+    def written(self, path: str | Path) -> bool:
+        """``path`` is there and was not, or was changed, since it was noted (a file never noted
+        counts as written when it is there)."""
+        now = self._stamp(Path(path))
+        return now is not None and now != self.at_start.get(Path(path))
+
+
+def stopped_by_error_line(
+    run_dir: Path | None, cfg: CotrainConfig | None, since: SessionFiles
+) -> str:
     """The resume hint after an error that ended a run which had checkpointed in this session
-    (its checkpoint newer than ``since``), else "" (a refusal before training says its own way
-    on). Probe 85 rows 2, 4, 7, 8, 13, 25: an exception in co-training (a RuntimeError in an
-    evaluation, an ENOSPC inside the adversary, torch's "Expected parameter loc …") ended with a
-    bare traceback or a one-line input error, never saying the checkpoint was kept."""
-    if run_dir is None:
-        return ""
-    checkpoint = Path(run_dir) / CHECKPOINT_NAME
-    try:
-        if checkpoint.stat().st_mtime < since:
-            return ""
-    except OSError:
+    (``since.written``), else "" (a refusal before training says its own way on). Probe 85 rows
+    2, 4, 7, 8, 13, 25: an exception in co-training (a RuntimeError in an evaluation, an ENOSPC
+    inside the adversary, torch's "Expected parameter loc …") ended with a bare traceback or a
+    one-line input error, never saying the checkpoint was kept."""
+    if run_dir is None or not since.written(Path(run_dir) / CHECKPOINT_NAME):
         return ""
     return (
         "the run stopped on this error; its last checkpoint is kept: once the cause is fixed, "
@@ -526,17 +561,16 @@ def stopped_by_error_line(run_dir: Path | None, cfg: CotrainConfig | None, since
     )
 
 
-def mle_kept_note(since: float) -> str:
-    """``"; the MLE pretraining checkpoint <file> is kept"`` for the one written since ``since``
-    (this session's), else "". Probe 86 row 6: an error in MLE pretraining did not say that its
-    checkpoint was kept (the path a rerun resumes from)."""
-    from rambo_env.dynamics.io import cache_dir
-
-    newest, when = None, since
-    with contextlib.suppress(OSError):
-        for path in cache_dir().glob("dynamics-*.partial.pt"):
-            if path.stat().st_mtime >= when:
-                newest, when = path, path.stat().st_mtime
+def mle_kept_note(since: SessionFiles) -> str:
+    """``"; the MLE pretraining checkpoint <file> is kept"`` for the newest one this session
+    wrote (``since.written``), else "". Probe 86 row 6: an error in MLE pretraining did not say
+    that its checkpoint was kept (the path a rerun resumes from)."""
+    newest, when = None, 0
+    for path in since.mle_partials():
+        if since.written(path):
+            with contextlib.suppress(OSError):
+                if newest is None or path.stat().st_mtime_ns >= when:
+                    newest, when = path, path.stat().st_mtime_ns
     return "" if newest is None else f"; the MLE pretraining checkpoint {newest} is kept"
 
 
@@ -630,9 +664,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     run_dir = cfg = None
-    since = time.time()
+    since = SessionFiles()  # probe 106 row 19: was time.time(), compared with file mtimes
     try:
         cfg, run_dir, resume = resolve_args(args, parser)
+        since.note(Path(run_dir) / CHECKPOINT_NAME)
         ledger, ledger_line = (
             resume_ledger(cfg.ledger, args.ledger, _config_names_ledger(run_dir))
             if resume

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
-import os
 import time
 from pathlib import Path
 
@@ -156,13 +155,12 @@ def test_cotrain_error_in_mle_pretraining_names_the_kept_checkpoint():
     from rambo_env.dynamics.io import cache_dir
 
     module = load_script("cotrain")
-    since = time.time() - 1
-    assert module.mle_kept_note(since) == ""
+    assert module.mle_kept_note(module.SessionFiles()) == ""
     cache_dir().mkdir(parents=True, exist_ok=True)
     old, new = cache_dir() / "dynamics-a.partial.pt", cache_dir() / "dynamics-b.partial.pt"
     old.write_bytes(b"x")
-    os.utime(old, (since - 100, since - 100))  # an earlier session's: not this one's
-    assert module.mle_kept_note(since) == ""
+    since = module.SessionFiles()  # probe 106 row 19: what was there at the start is not this
+    assert module.mle_kept_note(since) == ""  # session's (was: older than its start clock)
     new.write_bytes(b"x")
     assert module.mle_kept_note(since) == f"; the MLE pretraining checkpoint {new} is kept"
 

@@ -1447,11 +1447,11 @@ def test_a_checkpoint_write_failure_says_resume_once_the_run_has_a_checkpoint(
     real, calls = run_io.save_checkpoint, []
 
     def fails_at(n):
-        def save(path, state):
+        def save(path, state, *args):
             calls.append(path)
             if len(calls) == n:
                 raise run_io.WriteFailedError(path, OSError(errno.EFBIG, "File too large"))
-            return real(path, state)
+            return real(path, state, *args)
 
         return save
 
