@@ -10,6 +10,7 @@ gets one error naming the library, both versions and the command that fixes it, 
 from __future__ import annotations
 
 import errno
+import importlib.util
 import os
 import re
 import sys
@@ -22,6 +23,23 @@ FLOORS: dict[str, str] = {
     "sb3-contrib": "2.7",  # the SB3 it requires
     "minari": "0.5",
     "numpy": "1.24",
+}
+
+
+#: Each declared dependency (pyproject.toml's ``dependencies``): import name -> (distribution,
+#: declared floor); keep equal to pyproject.toml (tests/test_requirements_probe107.py).
+DEPENDENCIES: dict[str, tuple[str, str]] = {
+    "torch": ("torch", "2.2"),
+    "numpy": ("numpy", "1.24"),
+    "gymnasium": ("gymnasium", "1.1"),
+    "stable_baselines3": ("stable-baselines3", "2.7"),
+    "sb3_contrib": ("sb3-contrib", "2.7"),
+    "minari": ("minari", "0.5"),
+    "h5py": ("h5py", "3.8"),
+    "tqdm": ("tqdm", "4.60"),
+    "rich": ("rich", "13"),
+    "tensorboard": ("tensorboard", "2.12"),
+    "matplotlib": ("matplotlib", "3.7"),
 }
 
 
@@ -56,6 +74,46 @@ def check_installed(*distributions: str) -> None:
                 f"rambo-env needs {dist}>={floor}, but {dist} {installed} is installed; "
                 f"upgrade it: pip install -U '{dist}>={floor}'"
             )
+
+
+class MissingDependencyError(ImportError):
+    """A declared dependency of rambo-env is not installed (an install with ``--no-deps``, a
+    conda environment, a later ``pip uninstall``); the message names it and the install
+    command. Scripts report it as one ``error:`` line, exit 2."""
+
+
+def _importable(module: str) -> bool:
+    """``module`` (a top-level name) can be imported; found without importing it."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a broken install / a module without __spec__
+        return module in sys.modules
+
+
+def check_dependencies(*modules: str) -> None:
+    """Raise one :class:`MissingDependencyError` naming every declared dependency among
+    ``modules`` (import names, keys of :data:`DEPENDENCIES`) that is not installed.
+
+    Probe 107 rows 13-16, 22: a missing tensorboard was SB3's ``AssertionError`` after the
+    dataset load, the model's pretraining and BC (a run folder left without results.json);
+    matplotlib, tqdm, h5py a raw ``ModuleNotFoundError``; rich SB3's advice to install its own
+    extra. Checked at ``import rambo_env`` / ``import agents``, before any work.
+    """
+    unknown = [m for m in modules if m not in DEPENDENCIES]
+    if unknown:
+        raise ValueError(
+            f"modules: {unknown} are not declared dependencies; known: {sorted(DEPENDENCIES)}"
+        )
+    missing = [m for m in modules if not _importable(m)]
+    if not missing:
+        return
+    names = ", ".join(DEPENDENCIES[m][0] for m in missing)
+    specs = " ".join(f"'{DEPENDENCIES[m][0]}>={DEPENDENCIES[m][1]}'" for m in missing)
+    raise MissingDependencyError(
+        f"rambo-env needs {names} (declared dependenc{'ies' if len(missing) > 1 else 'y'}), "
+        f"not installed in this Python ({sys.executable}); install it: pip install {specs} "
+        "(or reinstall rambo-env with its dependencies)"
+    )
 
 
 def check_working_folder() -> None:
