@@ -41,6 +41,7 @@ from agents.cotrain_setup import ENTROPY_ALGOS, check_eval_last_given, config_do
 from rambo_env.ledger import (
     DEFAULT_LEDGER_DIR,
     check_ledger_folder,
+    default_ledger_unknown,
     is_entry_of,
     ledger_dataset,
     protocol_transitions,
@@ -323,6 +324,9 @@ def standing_lines(
         results.get("dataset_name") or results["dataset"], results.get("dataset_fingerprint")
     )
     layer_norm = bool(results.get("critic_layer_norm", False))
+    if default_ledger_unknown(ledger_dir):  # probe 107 row 4: was "no long run … yet"
+        lines.append("results ledger: no ledger (installed package; pass --ledger DIR)")
+        return lines
     try:
         where = standing(
             name,
