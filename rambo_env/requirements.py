@@ -186,12 +186,21 @@ def check_matplotlib() -> None:
 
 
 def _in_a_script() -> bool:
-    """The running program is one of this project's ``scripts/*.py``."""
+    """The running program is one of this project's ``scripts/*.py``: in the ``scripts`` folder
+    beside this package, or in a clone's (a ``scripts`` folder beside a ``rambo_env`` package).
+    Probe 107 row 20: a clone's script beside an installed package (whose parent is
+    site-packages) was not taken for one, so a library below its floor was a traceback."""
     main = getattr(sys.modules.get("__main__"), "__file__", None)
     if not main:
         return False
     scripts = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts")
-    return os.path.dirname(os.path.realpath(main)) == os.path.realpath(scripts)
+    folder = os.path.dirname(os.path.realpath(main))
+    if folder == os.path.realpath(scripts):
+        return True
+    clone = os.path.dirname(folder)
+    return os.path.basename(folder) == "scripts" and os.path.isfile(
+        os.path.join(clone, "rambo_env", "requirements.py")
+    )
 
 
 def exit_in_script(err: BaseException) -> None:

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import tomllib
+import types
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,40 @@ def test_check_dependencies_names_an_unknown_module():
     with pytest.raises(ValueError, match="modules: \\['nope'\\] are not declared dependencies"):
         requirements.check_dependencies("nope")
     requirements.check_dependencies(*requirements.DEPENDENCIES)  # all installed here
+
+
+def test_a_clone_script_beside_an_installed_package_is_taken_for_a_script(tmp_path, monkeypatch):
+    # probe 107 row 20: was False (it looked for site-packages/scripts), so a library below its
+    # floor was a 7-line traceback, status 1, not the one error: line, status 2
+    (tmp_path / "clone" / "rambo_env").mkdir(parents=True)
+    (tmp_path / "clone" / "rambo_env" / "requirements.py").write_text("")
+    (tmp_path / "clone" / "scripts").mkdir()
+    main = types.SimpleNamespace(__file__=str(tmp_path / "clone" / "scripts" / "cotrain.py"))
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    assert requirements._in_a_script()
+    main.__file__ = str(tmp_path / "elsewhere" / "scripts" / "mine.py")  # not the project's
+    assert not requirements._in_a_script()
+
+
+@pytest.mark.parametrize("script", ["cotrain", "make_dataset", "sweep", "toys", "diagnose"])
+def test_a_clone_script_imports_the_clone_it_sits_in(tmp_path, script):
+    # probe 107 row 9: was the installed copy for these five (ledger, curves, bench, mle_quality
+    # took the clone's): one command line of a clone ran two copies of the package
+    for package in ("rambo_env", "agents"):
+        (tmp_path / "site" / package).mkdir(parents=True)
+        (tmp_path / "site" / package / "__init__.py").write_text(
+            "raise ImportError('the installed copy was imported')\n"
+        )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site"), "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / f"{script}.py"), "--help"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_every_script_puts_its_clone_first_on_the_import_path():
+    idiom = "sys.path.insert(0, str(Path(__file__).resolve().parents[1]))"
+    for path in (ROOT / "scripts").glob("*.py"):
+        text = path.read_text()
+        assert text.index(idiom) < text.index("from rambo_env"), path.name
