@@ -2,9 +2,11 @@
 
 import random as _random
 
-from rambo_env.requirements import check_installed, exit_in_script
+from rambo_env.requirements import check_dependencies, check_installed, exit_in_script
 
 try:
+    # probe 107 row 13: a missing tensorboard was SB3's AssertionError after MLE and BC
+    check_dependencies("stable_baselines3", "sb3_contrib", "tensorboard")
     check_installed("stable-baselines3", "sb3-contrib")
 except ImportError as _err:
     exit_in_script(_err)  # a script's one error line (probe 96b: was a 7-line traceback)

@@ -1471,17 +1471,66 @@ def _logvar_at_floor(mdp: Any, dataset: Any, n_rows: int = 5000) -> int:
     return int(ensemble.logvar_at_floor(x, y).sum())
 
 
+def source_commit(root: str | Path | None = None) -> str | None:
+    """The git commit checked out in ``root`` (default: the folder holding the ``rambo_env``
+    package), read from ``.git/HEAD`` and its ref file (or ``packed-refs``), no subprocess;
+    None where ``root`` is not a git checkout (an installed package) or the commit cannot be read.
+    A worktree's ``.git`` file (``gitdir: PATH``) is followed, its refs read from the common
+    folder."""
+    import re
+
+    import rambo_env
+
+    root = Path(rambo_env.__file__).resolve().parents[1] if root is None else Path(root)
+    sha = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
+    try:
+        git = root / ".git"
+        if git.is_file():  # a worktree or submodule: "gitdir: PATH"
+            text = git.read_text().strip()
+            if not text.startswith("gitdir:"):
+                return None
+            git = root / text.removeprefix("gitdir:").strip()
+        if not git.is_dir():
+            return None
+        head = (git / "HEAD").read_text().strip()
+        if not head.startswith("ref:"):  # a detached HEAD holds the commit itself
+            return head if sha.fullmatch(head) else None
+        ref = head.removeprefix("ref:").strip()
+        common = git
+        if (git / "commondir").is_file():
+            common = git / (git / "commondir").read_text().strip()
+        for folder in (git, common):
+            if (folder / ref).is_file():
+                found = (folder / ref).read_text().strip()
+                return found if sha.fullmatch(found) else None
+        if (common / "packed-refs").is_file():
+            for line in (common / "packed-refs").read_text().splitlines():
+                parts = line.split()
+                if len(parts) == 2 and parts[1] == ref and sha.fullmatch(parts[0]):
+                    return parts[0]
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
+
+
 def library_versions() -> dict[str, str]:
-    """The versions of the libraries a run's numbers depend on (config.json's ``resolved``)."""
+    """The versions of the libraries a run's numbers depend on (config.json's ``resolved``);
+    ``rambo_env_commit``: the git commit of rambo-env's source checkout, where it runs from one
+    (probe 107 row 19: the version, 0.1.0 since the first commit, told no two codes apart, so a
+    resume under other code recorded and said nothing)."""
     import gymnasium
     import stable_baselines3
     import torch
 
     import rambo_env
 
-    return {
+    versions = {
         "rambo_env": rambo_env.__version__,
         "torch": str(torch.__version__),  # a TorchVersion: no weights_only pickle
         "stable_baselines3": stable_baselines3.__version__,
         "gymnasium": gymnasium.__version__,
     }
+    commit = source_commit()
+    if commit is not None:  # an installed package: left out (the records hold strings only)
+        versions["rambo_env_commit"] = commit
+    return versions

@@ -11,9 +11,13 @@ import importlib
 import os
 from typing import Any
 
-from rambo_env.requirements import check_installed, exit_in_script
+from rambo_env.requirements import check_dependencies, check_installed, exit_in_script
 
 try:  # before the imports that would fail on older versions
+    # probe 107: a missing declared dependency named here, not where it is first imported
+    check_dependencies(
+        "torch", "numpy", "gymnasium", "minari", "h5py", "tqdm", "rich", "matplotlib"
+    )
     check_installed("gymnasium", "numpy", "minari")
 except ImportError as _err:
     exit_in_script(_err)  # a script's one error line (probe 96b: was a 7-line traceback)

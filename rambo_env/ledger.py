@@ -80,12 +80,15 @@ __all__ = [
     "INDEX_NAME",
     "RESULTS_STATUSES",
     "LedgerEntry",
+    "check_default_ledger",
     "check_ledger_folder",
     "check_results_fields",
     "check_results_status",
+    "default_ledger_unknown",
     "failed_diverged",
     "failed_text",
     "failed_with",
+    "in_source_checkout",
     "is_entry_of",
     "killed_text",
     "ledger_dataset",
@@ -103,6 +106,32 @@ __all__ = [
 #: The repository's ledger (``docs/results/ledger`` beside the package).
 DEFAULT_LEDGER_DIR = Path(__file__).resolve().parents[1] / "docs" / "results" / "ledger"
 INDEX_NAME = "index.json"
+
+
+def in_source_checkout() -> bool:
+    """The package is run from its source checkout (a clone: ``pyproject.toml`` beside the
+    package), where :data:`DEFAULT_LEDGER_DIR` is the repository's ledger; an installed package
+    (a wheel, ``pip install .``) sits in site-packages, which has no ledger."""
+    return (DEFAULT_LEDGER_DIR.parents[2] / "pyproject.toml").is_file()
+
+
+def default_ledger_unknown(ledger_dir: str | Path) -> bool:
+    """``ledger_dir`` is the default ledger of an installed package: there is none (probe 107
+    rows 4, 5: it pointed into site-packages, read as "no long run yet" and written there)."""
+    return not in_source_checkout() and Path(ledger_dir).absolute() == DEFAULT_LEDGER_DIR
+
+
+def check_default_ledger(ledger_dir: str | Path, name: str = "ledger_dir") -> None:
+    """ValueError naming ``name`` when ``ledger_dir`` is the default of an installed package."""
+    if default_ledger_unknown(ledger_dir):
+        raise ValueError(
+            f"{name}: not given, and rambo-env is an installed package (not its source "
+            f"checkout), which has no default results ledger (it was {DEFAULT_LEDGER_DIR}); "
+            f"pass {name}=<the results ledger's folder> (a clone's docs/results/ledger, or "
+            "your own)"
+        )
+
+
 #: A ledger entry's ``status``: the run reached its planned iterations (``complete``), was
 #: stopped before them by ``--stop-at-iteration`` (``stopped``), stopped on a diverged Q
 #: (``diverged``; also a run failed on a non-finite actor, its ``results.json`` ``failed`` with
@@ -528,6 +557,7 @@ def update_ledger(
     """
     # probe 20: replace="no" was truthy, so a shorter run silently replaced the ledger's longer one
     replace = check_flag(replace, "replace")
+    check_default_ledger(ledger_dir)  # probe 107 row 5: was written into site-packages/docs
     run_dir, ledger_dir = Path(run_dir), Path(ledger_dir)
     # probe 19: was a raw "[Errno 17] File exists"
     refuse_link_loop(ledger_dir, "ledger: ", "; pass the results ledger's folder")

@@ -10,6 +10,7 @@ gets one error naming the library, both versions and the command that fixes it, 
 from __future__ import annotations
 
 import errno
+import importlib.util
 import os
 import re
 import sys
@@ -22,6 +23,23 @@ FLOORS: dict[str, str] = {
     "sb3-contrib": "2.7",  # the SB3 it requires
     "minari": "0.5",
     "numpy": "1.24",
+}
+
+
+#: Each declared dependency (pyproject.toml's ``dependencies``): import name -> (distribution,
+#: declared floor); keep equal to pyproject.toml (tests/test_requirements_probe107.py).
+DEPENDENCIES: dict[str, tuple[str, str]] = {
+    "torch": ("torch", "2.2"),
+    "numpy": ("numpy", "1.24"),
+    "gymnasium": ("gymnasium", "1.1"),
+    "stable_baselines3": ("stable-baselines3", "2.7"),
+    "sb3_contrib": ("sb3-contrib", "2.7"),
+    "minari": ("minari", "0.5"),
+    "h5py": ("h5py", "3.8"),
+    "tqdm": ("tqdm", "4.60"),
+    "rich": ("rich", "13"),
+    "tensorboard": ("tensorboard", "2.12"),
+    "matplotlib": ("matplotlib", "3.7"),
 }
 
 
@@ -56,6 +74,46 @@ def check_installed(*distributions: str) -> None:
                 f"rambo-env needs {dist}>={floor}, but {dist} {installed} is installed; "
                 f"upgrade it: pip install -U '{dist}>={floor}'"
             )
+
+
+class MissingDependencyError(ImportError):
+    """A declared dependency of rambo-env is not installed (an install with ``--no-deps``, a
+    conda environment, a later ``pip uninstall``); the message names it and the install
+    command. Scripts report it as one ``error:`` line, exit 2."""
+
+
+def _importable(module: str) -> bool:
+    """``module`` (a top-level name) can be imported; found without importing it."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a broken install / a module without __spec__
+        return module in sys.modules
+
+
+def check_dependencies(*modules: str) -> None:
+    """Raise one :class:`MissingDependencyError` naming every declared dependency among
+    ``modules`` (import names, keys of :data:`DEPENDENCIES`) that is not installed.
+
+    Probe 107 rows 13-16, 22: a missing tensorboard was SB3's ``AssertionError`` after the
+    dataset load, the model's pretraining and BC (a run folder left without results.json);
+    matplotlib, tqdm, h5py a raw ``ModuleNotFoundError``; rich SB3's advice to install its own
+    extra. Checked at ``import rambo_env`` / ``import agents``, before any work.
+    """
+    unknown = [m for m in modules if m not in DEPENDENCIES]
+    if unknown:
+        raise ValueError(
+            f"modules: {unknown} are not declared dependencies; known: {sorted(DEPENDENCIES)}"
+        )
+    missing = [m for m in modules if not _importable(m)]
+    if not missing:
+        return
+    names = ", ".join(DEPENDENCIES[m][0] for m in missing)
+    specs = " ".join(f"'{DEPENDENCIES[m][0]}>={DEPENDENCIES[m][1]}'" for m in missing)
+    raise MissingDependencyError(
+        f"rambo-env needs {names} (declared dependenc{'ies' if len(missing) > 1 else 'y'}), "
+        f"not installed in this Python ({sys.executable}); install it: pip install {specs} "
+        "(or reinstall rambo-env with its dependencies)"
+    )
 
 
 def check_working_folder() -> None:
@@ -128,12 +186,21 @@ def check_matplotlib() -> None:
 
 
 def _in_a_script() -> bool:
-    """The running program is one of this project's ``scripts/*.py``."""
+    """The running program is one of this project's ``scripts/*.py``: in the ``scripts`` folder
+    beside this package, or in a clone's (a ``scripts`` folder beside a ``rambo_env`` package).
+    Probe 107 row 20: a clone's script beside an installed package (whose parent is
+    site-packages) was not taken for one, so a library below its floor was a traceback."""
     main = getattr(sys.modules.get("__main__"), "__file__", None)
     if not main:
         return False
     scripts = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts")
-    return os.path.dirname(os.path.realpath(main)) == os.path.realpath(scripts)
+    folder = os.path.dirname(os.path.realpath(main))
+    if folder == os.path.realpath(scripts):
+        return True
+    clone = os.path.dirname(folder)
+    return os.path.basename(folder) == "scripts" and os.path.isfile(
+        os.path.join(clone, "rambo_env", "requirements.py")
+    )
 
 
 def exit_in_script(err: BaseException) -> None:

@@ -19,6 +19,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+# probe 107 row 9: the clone's own package, not an installed copy (was: two copies in one run)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from rambo_env.requirements import check_plots_at_start, check_working_folder
 
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder
@@ -40,6 +43,7 @@ from agents.cotrain_setup import ENTROPY_ALGOS, check_eval_last_given, config_do
 from rambo_env.ledger import (
     DEFAULT_LEDGER_DIR,
     check_ledger_folder,
+    default_ledger_unknown,
     is_entry_of,
     ledger_dataset,
     protocol_transitions,
@@ -322,6 +326,9 @@ def standing_lines(
         results.get("dataset_name") or results["dataset"], results.get("dataset_fingerprint")
     )
     layer_norm = bool(results.get("critic_layer_norm", False))
+    if default_ledger_unknown(ledger_dir):  # probe 107 row 4: was "no long run … yet"
+        lines.append("results ledger: no ledger (installed package; pass --ledger DIR)")
+        return lines
     try:
         where = standing(
             name,

@@ -20,6 +20,10 @@ import random
 import sys
 import time
 import types
+from pathlib import Path
+
+# probe 107 row 9: the clone's own package, not an installed copy (was: two copies in one run)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rambo_env.requirements import check_working_folder
 

@@ -31,6 +31,9 @@ from typing import TYPE_CHECKING, get_args, get_type_hints
 # The actor sees batches of 16 observations: extra threads only add overhead.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+# probe 107 row 9: the clone's own package, not an installed copy (was: two copies in one run)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from rambo_env.requirements import check_working_folder
 
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder

@@ -26,6 +26,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+# probe 107 row 9: the clone's own package, not an installed copy (was: two copies in one run)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from rambo_env.requirements import MissingExtraError, check_plots_at_start, check_working_folder
 
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder
