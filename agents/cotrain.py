@@ -2185,7 +2185,9 @@ def _say_versions_changed(session: Session) -> None:
     changed = [
         f"{name} {last.get(name, 'unrecorded')} -> {now.get(name, 'absent')}"
         for name in sorted(set(last) | set(now))
-        if last.get(name) != now.get(name)
+        # a name the last session did not record (e.g. rambo_env_commit before probe 107) is
+        # unknown there: no change is claimed from it
+        if name in last and last.get(name) != now.get(name)
     ]
     if changed:
         print(

@@ -58,3 +58,16 @@ def test_a_resume_under_another_commit_is_recorded_and_said(monkeypatch, capsys)
     assert cotrain._saved_versions({"session_versions": [last, now]}) == [last, now]
     monkeypatch.setattr(cotrain_setup, "source_commit", lambda root=None: None)
     assert "rambo_env_commit" not in cotrain_setup.library_versions()  # an installed package
+
+
+def test_a_version_the_last_session_did_not_record_is_not_said(monkeypatch, capsys):
+    # review of probe 107's fix: a run whose last session recorded no rambo_env_commit (written
+    # between probes 102 and 107) said "rambo_env_commit unrecorded -> <sha>" at its next resume
+    monkeypatch.setattr(cotrain_setup, "source_commit", lambda root=None: B)
+    now = cotrain_setup.library_versions()
+    last = {k: v for k, v in now.items() if k != "rambo_env_commit"}
+    session = SimpleNamespace(
+        cfg=SimpleNamespace(compiles=False), session_settings=[], session_versions=[last]
+    )
+    cotrain._say_versions_changed(session)
+    assert "note" not in capsys.readouterr().out
