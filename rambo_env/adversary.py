@@ -523,9 +523,9 @@ class ModelAdversary:
         """:func:`eq9_loss` on this ensemble, compiled when asked (:meth:`step`)."""
         self._compile = compile
         self._rollout_fns: tuple[PolicyFns, AdversaryConfig, MaybeCompiled] | None = None
-        self._checked_policy: tuple[PolicyFns, bool, PolicyFns] | None = None
-        """(the PolicyFns given, ``given`` of the check, the one used): its outputs are checked
-        once (:meth:`_check_policy`)."""
+        self._checked_policy: tuple[PolicyFns, dict[bool, PolicyFns]] | None = None
+        """(the PolicyFns given, {``given`` of a check: the one used}): its outputs are checked
+        once per mode (:meth:`_check_policy`)."""
         self._raw_checked: set[str] = set()
         """The batches of :meth:`step` already watched for raw states (:meth:`_warn_raw_states`)."""
         kind = type(mdp)
@@ -615,11 +615,14 @@ class ModelAdversary:
         (:meth:`_check_policy_outputs`); returns the policy to use (float32 actions) and
         ``action``, cast to float32 where it was another float dtype. ``given``: ``action`` is
         the one given to :meth:`step` (checked there), not drawn from ``policy.sample``."""
-        key = self._checked_policy
-        if key is None or key[0] is not policy or key[1] != given:
-            used = self._check_policy_outputs(policy, obs, action, given)
-            self._checked_policy = (policy, given, used)
-        used = self._checked_policy[2]
+        if self._checked_policy is None or self._checked_policy[0] is not policy:
+            self._checked_policy = (policy, {})  # another policy: checked anew
+        # probe 105 row 17: was keyed on (policy, given), so update and step alternating with
+        # one PolicyFns checked its outputs again at every call; now once per mode
+        checked = self._checked_policy[1]
+        if given not in checked:
+            checked[given] = self._check_policy_outputs(policy, obs, action, given)
+        used = checked[given]
         if action.dtype != torch.float32:  # float64 actions, cast as env.step casts them
             action = action.float()
         states = "the obs given to step" if given else "dataset start states"

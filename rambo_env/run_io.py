@@ -362,9 +362,94 @@ def elsewhere_text(pid: int, where: str, lock: str | Path) -> str:
     """What to do about a lock held by process ``pid`` on ``where`` (:func:`lock_elsewhere`)."""
     return (
         f"process {pid} on {where} holds it (its lock {lock}; a process there cannot be checked "
-        f"from this host, so it counts as running): wait for that job to end, or pick another "
-        f"folder; once that job is surely gone (e.g. squeue / ps on that host no longer shows "
-        f"it), remove {lock} and rerun"
+        f"from this host, so it counts as running while its heartbeat, the lock's mtime, is "
+        f"fresh; it is taken over once that is older than {LOCK_STALE_S / 60:.0f} min): wait "
+        f"for that job to end, or pick another folder; once that job is surely gone (e.g. "
+        f"squeue / ps on that host no longer shows it), remove {lock} and rerun"
+    )
+
+
+#: Seconds between two heartbeats of a held ``.lock`` (its mtime refreshed, :func:`heartbeat`).
+LOCK_HEARTBEAT_S = 60.0
+#: A ``.lock`` of another host or PID namespace whose heartbeat is older than this (seconds, by
+#: the file system's clock) is stale: its process was killed outright (probe 105 row 4).
+LOCK_STALE_S = 600.0
+
+
+def _fs_now(folder: Path) -> float:
+    """The file system's notion of now in ``folder``: the mtime of a temp file made there (so a
+    shared file system's clock, not this host's, is compared with a lock's mtime); this host's
+    clock where the folder cannot be written (a leftover temp file is an interrupted write's,
+    :func:`clear_stray_writes`)."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=f"{LOCK_NAME}.", suffix=".tmp", dir=folder)
+    except OSError:
+        return time.time()
+    try:
+        return os.fstat(fd).st_mtime
+    finally:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+
+
+def stale_heartbeat(text: str, lock: str | Path) -> float | None:
+    """How old (seconds) the heartbeat of the ``.lock`` file ``lock`` (``text`` its content) is
+    when it is a lock of another host or PID namespace (:func:`lock_elsewhere`) not refreshed for
+    :data:`LOCK_STALE_S`, else None. Its holder refreshes its mtime every
+    :data:`LOCK_HEARTBEAT_S` (:func:`heartbeat`), so such a lock's process was killed outright.
+    Probe 105 row 4: a run killed (-9, out of memory) in one container and requeued in a new one
+    (another PID namespace, often another hostname) was refused until its lock was removed."""
+    if lock_elsewhere(text) is None:
+        return None
+    lock = Path(lock)
+    try:
+        age = _fs_now(lock.parent) - lock.stat().st_mtime
+    except OSError:
+        return None
+    return age if age > LOCK_STALE_S else None
+
+
+@contextmanager
+def heartbeat(lock: str | Path) -> Iterator[None]:
+    """Refresh the mtime of this process's ``lock`` every :data:`LOCK_HEARTBEAT_S` from a daemon
+    thread while the block runs (long MLE pretraining and iterations included), so that another
+    host or container can tell it held from stale (:func:`stale_heartbeat`). Only while the file
+    still holds what this process wrote (never another's lock); stops when the block ends; never
+    raises."""
+    lock = Path(lock)
+    try:
+        mine = lock.read_text(errors="replace")
+    except OSError:
+        mine = None
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(LOCK_HEARTBEAT_S):
+            try:
+                if lock.read_text(errors="replace") == mine:
+                    os.utime(lock)
+            except Exception:  # a heartbeat never stops the run
+                pass
+
+    thread = threading.Thread(target=beat, name=f"lock heartbeat {lock}", daemon=True)
+    if mine is not None:
+        thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        if thread.is_alive():
+            thread.join(timeout=5)
+
+
+def _stale_note(pid: int, where: str, age: float, lock: Path) -> None:
+    """The one note of a stale lock of another host / namespace taken over (probe 105 row 4)."""
+    print(
+        f"[rambo_env] note: {lock} was held by process {pid} on {where}, whose heartbeat is "
+        f"{age / 60:.0f} min old (a holder refreshes it every {LOCK_HEARTBEAT_S:.0f} s; stale "
+        f"after {LOCK_STALE_S / 60:.0f} min): that job was killed outright; taken over",
+        flush=True,
     )
 
 
@@ -409,6 +494,8 @@ def lock_holder(text: str, folder: str | Path | None = None) -> int | None:
     pid = _live_lock_pid(text)
     if pid is not None and folder is not None and lock_copied(text, folder):
         return None
+    if pid is not None and folder is not None and stale_heartbeat(text, Path(folder) / LOCK_NAME):
+        return None  # probe 105 row 4: killed outright in another container / on another host
     return pid
 
 
@@ -680,7 +767,8 @@ def claim_run_dir(run_dir: str | Path, resume: bool = True) -> Iterator[Path]:
     _HELD[key] = (fd, folder_identity(run_dir))  # for check_run_dir_kept (probe 28)
     ok = False
     try:
-        yield run_dir
+        with heartbeat(lock):  # probe 105 row 4: tells another host / container it is held
+            yield run_dir
         ok = True
     finally:
         if previous is None:
@@ -800,14 +888,18 @@ def _take_lock(lock: Path) -> int | None:
         pid = _live_lock_pid(text)
         # probe 102 row 2: this PID on another host or namespace is not this process
         if pid is not None and (pid != os.getpid() or lock_elsewhere(text) is not None):
-            if not lock_copied(text, lock.parent):  # lock_holder's rule, parsed once
+            age = stale_heartbeat(text, lock)  # probe 105 row 4
+            if age is not None:
+                _stale_note(pid, lock_elsewhere(text) or "?", age, lock)
+            elif not lock_copied(text, lock.parent):  # lock_holder's rule, parsed once
                 return pid
-            # probe 28: was "in use by process N", N the process of the folder copied from
-            print(
-                f"[rambo_env] note: {lock} was copied with its folder from the run of process "
-                f"{pid} in another folder, which does not use {lock.parent}; taken over",
-                flush=True,
-            )
+            else:  # probe 28: was "in use by process N", N the process of the folder copied from
+                print(
+                    f"[rambo_env] note: {lock} was copied with its folder from the run of "
+                    f"process {pid} in another folder, which does not use {lock.parent}; "
+                    "taken over",
+                    flush=True,
+                )
         fd = os.open(lock, os.O_WRONLY | os.O_TRUNC)  # stale: take it over
     try:
         with os.fdopen(fd, "w") as f:
@@ -862,7 +954,8 @@ def hold_folder(folder: str | Path, in_use: str, elsewhere: str | None = None) -
         stopped = f"; {stopped_text(holder)}" if process_stopped(holder) else ""
         raise FolderInUseError(in_use.format(pid=holder) + stopped)
     try:
-        yield folder
+        with heartbeat(lock):  # probe 105 row 4
+            yield folder
     finally:
         lock.unlink(missing_ok=True)
 

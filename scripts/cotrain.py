@@ -33,6 +33,7 @@ from agents.cotrain import (
     SESSION_FIELDS,
     CotrainConfig,
     RunInterrupted,
+    _as_saved,
     failure_message,
     load_config,
     non_finite_actor,
@@ -221,10 +222,19 @@ def _resume_if_started(
         return given
     saved = load_config(run_dir, resume=True)
     kept = set(SESSION_FIELDS) | set(EXTEND_FIELDS)
+    # probe 105 row 6: was compared raw, so the run's own command with --precision auto (saved
+    # as the bf16 / fp32 it resolved to) was refused; now the rule a resume of run_cotrain uses
+    # (_as_saved: auto is the run's own precision, a relative dataset path its absolute one)
+    try:
+        flags = _as_saved(
+            dataclasses.replace(saved, **{n: v for n, v in given.items() if n not in kept}), saved
+        )
+    except ValueError as err:  # a combination no run starts with: not the run's command
+        parser.error(f"--resume-if-started: {err}")
     differ = [
         f"{_flag_names(n)} {given[n]!r} (the run's: {getattr(saved, n)!r})"
         for n in sorted(set(given) - kept)
-        if given[n] != getattr(saved, n)
+        if getattr(flags, n) != getattr(saved, n)
     ]
     if differ:
         parser.error(
