@@ -1977,7 +1977,8 @@ def status_on_request(script: str, status: Callable[[], str]) -> Iterator[None]:
 def interrupts_deferred(script: str, said: str, reraise: bool = False) -> Iterator[None]:
     """Hold Ctrl-C, SIGTERM and SIGHUP while files that belong together are written (a run's closing
     files; a ledger's CSV, index and plot), then go on, or with ``reraise`` raise the held
-    ``KeyboardInterrupt`` once they are whole. A held signal prints ``[script] SIGINT <said>``
+    ``KeyboardInterrupt`` once they are whole. A signal that would not stop the run is left as it
+    is (an ignored one, a calling program's own handler). A held signal prints ``[script] SIGINT <said>``
     (e.g. ``while the results were written: they were completed first``). Only the main thread
     may install handlers; elsewhere a no-op."""
     if threading.current_thread() is not threading.main_thread():
@@ -1989,7 +1990,16 @@ def interrupts_deferred(script: str, said: str, reraise: bool = False) -> Iterat
     def hold(signum: int, frame: object) -> None:
         received.append(signum)
 
-    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, *stop_signals())}
+    # probe 108 rows 8, 21: only the signals that would stop the run are held (Python's Ctrl-C
+    # handler, a default action, the project's stop handlers); an ignored SIGINT (a background
+    # job) or a library caller's own SIGTERM handler was bypassed for the window and became a stop
+    held = [
+        sig
+        for sig in (signal.SIGINT, *stop_signals())
+        if signal.getsignal(sig) in (signal.default_int_handler, signal.SIG_DFL)
+        or getattr(signal.getsignal(sig), "stops_run", False)
+    ]
+    previous = {sig: signal.signal(sig, hold) for sig in held}
     try:
         yield
     finally:
