@@ -112,7 +112,9 @@ def in_source_checkout() -> bool:
     """The package is run from its source checkout (a clone: ``pyproject.toml`` beside the
     package), where :data:`DEFAULT_LEDGER_DIR` is the repository's ledger; an installed package
     (a wheel, ``pip install .``) sits in site-packages, which has no ledger."""
-    return (DEFAULT_LEDGER_DIR.parents[2] / "pyproject.toml").is_file()
+    # the package's own place, not DEFAULT_LEDGER_DIR (which a caller or a test may point
+    # elsewhere: a test's own ledger folder read as "an installed package")
+    return (Path(__file__).resolve().parents[1] / "pyproject.toml").is_file()
 
 
 def default_ledger_unknown(ledger_dir: str | Path) -> bool:
