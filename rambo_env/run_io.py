@@ -1973,12 +1973,21 @@ def status_on_request(script: str, status: Callable[[], str]) -> Iterator[None]:
         signal.signal(usr1, previous)
 
 
+def _callers_own(handler: Any) -> bool:
+    """``handler`` is a calling program's own signal handler: a Python callable other than
+    Python's Ctrl-C handler and the project's :func:`stop_handler` ones."""
+    return (
+        callable(handler)
+        and handler is not signal.default_int_handler
+        and not getattr(handler, "stops_run", False)
+    )
+
+
 @contextmanager
 def interrupts_deferred(script: str, said: str, reraise: bool = False) -> Iterator[None]:
     """Hold Ctrl-C, SIGTERM and SIGHUP while files that belong together are written (a run's closing
     files; a ledger's CSV, index and plot), then go on, or with ``reraise`` raise the held
-    ``KeyboardInterrupt`` once they are whole. A signal that would not stop the run is left as it
-    is (an ignored one, a calling program's own handler). A held signal prints ``[script] SIGINT <said>``
+    ``KeyboardInterrupt`` once they are whole. A calling program's own handler is left as it is. A held signal prints ``[script] SIGINT <said>``
     (e.g. ``while the results were written: they were completed first``). Only the main thread
     may install handlers; elsewhere a no-op."""
     if threading.current_thread() is not threading.main_thread():
@@ -1990,14 +1999,10 @@ def interrupts_deferred(script: str, said: str, reraise: bool = False) -> Iterat
     def hold(signum: int, frame: object) -> None:
         received.append(signum)
 
-    # probe 108 rows 8, 21: only the signals that would stop the run are held (Python's Ctrl-C
-    # handler, a default action, the project's stop handlers); an ignored SIGINT (a background
-    # job) or a library caller's own SIGTERM handler was bypassed for the window and became a stop
+    # probe 108 row 8: a library caller's own handler (a Python function that is not one of the
+    # project's stop handlers) is left alone; it was bypassed for the window and became a stop
     held = [
-        sig
-        for sig in (signal.SIGINT, *stop_signals())
-        if signal.getsignal(sig) in (signal.default_int_handler, signal.SIG_DFL)
-        or getattr(signal.getsignal(sig), "stops_run", False)
+        sig for sig in (signal.SIGINT, *stop_signals()) if not _callers_own(signal.getsignal(sig))
     ]
     previous = {sig: signal.signal(sig, hold) for sig in held}
     try:
