@@ -1154,12 +1154,8 @@ def _continue_noted(monitor: RunMonitorCallback) -> Any:
     the run trains, so that a stopped iteration's wall time stays out of the time estimates.
     Only where SIGCONT has its default handler, in the main thread; restored afterwards (the
     process continues on SIGCONT whatever its handler)."""
-    cont = getattr(signal, "SIGCONT", None)
-    if (
-        cont is None
-        or threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(cont) is not signal.SIG_DFL
-    ):
+    cont = run_io.default_action_signal("SIGCONT")
+    if cont is None:
         yield
         return
     previous = signal.signal(cont, lambda signum, frame: monitor.continued())

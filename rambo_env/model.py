@@ -490,12 +490,26 @@ class LearnedMDP:
             )
         if isinstance(loaded.meta, dict) and loaded.meta.get("precision") not in (None, "fp32"):
             loaded.ensemble.set_precision(loaded.meta["precision"])
-        device = next(loaded.ensemble.parameters()).device
+        return cls.on_dataset(
+            loaded.ensemble, normalizer, dataset, next(loaded.ensemble.parameters()).device
+        )
+
+    @classmethod
+    def on_dataset(
+        cls,
+        ensemble: GaussianEnsemble,
+        normalizer: ObsNormalizer,
+        dataset: OfflineDataset,
+        device: str | torch.device,
+    ) -> LearnedMDP:
+        """The MDP of ``ensemble`` on ``dataset`` (:func:`make_mdp` and :meth:`load`): start
+        states (Alg. 1 line 3), termination rule and action bounds from the data."""
+        start_obs = normalizer.normalize(torch.tensor(dataset.observations, device=device))
         return cls(
-            loaded.ensemble,
+            ensemble,
             normalizer,
             get_termination_fn(dataset.env_id, dataset),
-            normalizer.normalize(torch.tensor(dataset.observations, device=device)),
+            start_obs,
             device=device,
             action_space=dataset_action_space(dataset),
             env_id=dataset.env_id,
@@ -664,17 +678,7 @@ def make_mdp(
         precision, compile,
     )  # fmt: skip
     ensemble.set_precision(precision)
-    start_obs = normalizer.normalize(torch.tensor(dataset.observations, device=device))
-    return LearnedMDP(
-        ensemble,
-        normalizer,
-        get_termination_fn(dataset.env_id, dataset),
-        start_obs,
-        device=device,
-        action_space=dataset_action_space(dataset),
-        env_id=dataset.env_id,
-        dataset_name=dataset.name,
-    )
+    return LearnedMDP.on_dataset(ensemble, normalizer, dataset, device)
 
 
 def check_make_mdp_options(*, cache: Any, progress: Any, precision: Any, compile: Any) -> None:

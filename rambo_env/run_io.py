@@ -1906,12 +1906,8 @@ def sigterm_cleaned_up(said: str) -> Iterator[None]:
     killed by SIGTERM exactly as without this block (its exit status unchanged). Only while SIGTERM
     has its default action, in the main thread (a script's or the user's own handler is left
     alone, and the scripts handle it themselves: :func:`sigterm_as_keyboard_interrupt`)."""
-    term = getattr(signal, "SIGTERM", None)
-    if (
-        term is None
-        or threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(term) is not signal.SIG_DFL
-    ):
+    term = default_action_signal("SIGTERM")
+    if term is None:
         yield
         return
 
@@ -1981,6 +1977,19 @@ def _callers_own(handler: Any) -> bool:
         and handler is not signal.default_int_handler
         and not getattr(handler, "stops_run", False)
     )
+
+
+def default_action_signal(name: str) -> signal.Signals | None:
+    """The signal ``name`` where this process may take it over: it exists here, this is the main
+    thread (only it may install handlers) and it still has its default action; else None."""
+    sig = getattr(signal, name, None)
+    if (
+        sig is None
+        or threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(sig) is not signal.SIG_DFL
+    ):
+        return None
+    return sig
 
 
 @contextmanager
