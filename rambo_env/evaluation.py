@@ -15,6 +15,7 @@ from __future__ import annotations
 import inspect
 import math
 import re
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -489,12 +490,18 @@ GYMNASIUM_API = (
 
 def check_env_api(env: gym.Env, env_id: Any) -> None:
     """Preflight of an evaluation env: a Box action space with low < high on every dimension,
-    one ``reset(seed=0)`` and one ``step(action_space.sample())`` on the unwrapped env (no
-    wrapper's warnings; ~1 ms for MuJoCo), checked against :data:`GYMNASIUM_API`. One
-    ValueError naming ``env_id`` and the fault. Probe 98 rows 49, 51-53: an own env in the old
-    4-tuple step API, a reset without ``seed=``, 1-element reward / terminated arrays or a fixed
-    action dimension were accepted at the dataset load and failed only after the MLE
-    pretraining (or at the evaluation) with Python's / numpy's raw errors."""
+    one ``reset(seed=0)`` and one ``step(action_space.sample())`` on the unwrapped env (what it
+    returns, not what gymnasium's checker / TimeLimit make of an old API; ~1 ms for MuJoCo),
+    checked against :data:`GYMNASIUM_API`; the observation's shape is checked as the evaluation
+    sees it: where a wrapper changes the observation space (``FlattenObservation``,
+    ``TimeAwareObservation``, …), one more reset / step of ``env`` itself, its warnings muted.
+    One ValueError naming ``env_id`` and the fault. Probe 98 rows 49, 51-53: an own env in the
+    old 4-tuple step API, a reset without ``seed=``, 1-element reward / terminated arrays or a
+    fixed action dimension were accepted at the dataset load and failed only after the MLE
+    pretraining (or at the evaluation) with Python's / numpy's raw errors. Probe 110 rows 1-6:
+    the unwrapped env's observation was compared with the wrapped env's space, so every env
+    registered behind an observation wrapper (the ``FlattenObservation`` the image / Dict
+    errors advise) was refused."""
     where = f"env {env_id!r}"
     space = env.action_space
     if isinstance(space, gym.spaces.Box):
@@ -523,7 +530,7 @@ def check_env_api(env: gym.Env, env_id: Any) -> None:
         )
     try:
         out = raw.reset(seed=0)
-        step = raw.step(env.action_space.sample()) if isinstance(out, tuple) else None
+        step = raw.step(raw.action_space.sample()) if isinstance(out, tuple) else None
     except Exception:
         return  # the env's own fault (e.g. its kwargs), not its API: said where it is used
     if not (isinstance(out, tuple) and len(out) == 2):
@@ -553,12 +560,26 @@ def check_env_api(env: gym.Env, env_id: Any) -> None:
                 f"{where}: step returned {name} {_shown_value(flag)}, not a bool; return a bool "
                 f"(e.g. bool(te), not np.array([te])): the {GYMNASIUM_API}"
             )
-    shape = getattr(env.observation_space, "shape", None)
-    if isinstance(env.observation_space, gym.spaces.Box) and np.shape(obs) != shape:
+    space = env.observation_space
+    if not isinstance(space, gym.spaces.Box):
+        return
+    if space != raw.observation_space:  # a wrapper's observations: as the evaluation steps them
+        with warnings.catch_warnings():  # the checker's / wrappers' own, said when it runs
+            warnings.simplefilter("ignore")
+            try:
+                env.reset(seed=0)
+                obs = env.step(env.action_space.sample())[0]
+            except Exception:
+                return  # the env's own fault, said where it is used
+    try:
+        shape = np.shape(obs)
+    except ValueError:  # a tuple of arrays of other shapes: was numpy's raw "inhomogeneous"
+        shape = None
+    if shape != space.shape:
+        got = f"a {type(obs).__name__}" if shape is None else f"an observation of shape {shape}"
         raise ValueError(
-            f"{where}: step returned an observation of shape {np.shape(obs)}, but its "
-            f"observation space {env.observation_space} has shape {shape}; return observations "
-            "of the space's shape"
+            f"{where}: step returned {got}, but its observation space {space} has shape "
+            f"{space.shape}; return observations of the space's shape"
         )
 
 

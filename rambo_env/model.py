@@ -96,12 +96,27 @@ def dataset_action_space(dataset: OfflineDataset) -> gym.spaces.Box:
                     f"dataset.env_id={dataset.env_id!r}: action_space {space} does not match "
                     f"dataset.action_dim={dataset.action_dim}"
                 )
-            return gym.spaces.Box(space.low, space.high, dtype=np.float32)
+            return _float32_box(space)
     low = dataset.actions.min(axis=0).astype(np.float32)  # [A]
     high = dataset.actions.max(axis=0).astype(np.float32)  # [A]
     if low.min() >= -1.0 and high.max() <= 1.0:
         return gym.spaces.Box(-1.0, 1.0, shape=(dataset.action_dim,), dtype=np.float32)
     return gym.spaces.Box(low, high, dtype=np.float32)
+
+
+def _float32_box(space: gym.spaces.Box) -> gym.spaces.Box:
+    """``space`` as a float32 Box, its bounds cast here: float64 bounds round to the nearest
+    float32, beyond float32's range they become its largest finite value (±inf stays ±inf).
+    Probe 110 rows 32, 33: ``Box(space.low, space.high, dtype=float32)`` left the cast to
+    gymnasium, whose raw "Box low's precision lowered by casting to float32" (float64 bounds)
+    and numpy's "overflow encountered in cast" (float16 bounds) reached the user."""
+    big = float(np.finfo(np.float32).max)
+
+    def cast(bound: np.ndarray) -> np.ndarray:
+        bound = np.asarray(bound, dtype=np.float64)  # [A]; float16 / float32 exact in float64
+        return np.where(np.isinf(bound), bound, np.clip(bound, -big, big)).astype(np.float32)
+
+    return gym.spaces.Box(cast(space.low), cast(space.high), dtype=np.float32)
 
 
 class NonFiniteModelError(ValueError):

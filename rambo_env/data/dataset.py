@@ -682,6 +682,42 @@ def _rows_apart(a: np.ndarray, b: np.ndarray, rtol: float) -> np.ndarray:
     return (gap > tol).any(axis=1)
 
 
+def space_trouble(space: Any, flattenable: bool) -> str | None:
+    """What keeps ``space`` from being a flat Box (``(dim,)``), with the way out where there is one
+    (``flattenable``: an observation space, which gymnasium's ``FlattenObservation`` makes one),
+    else None."""
+    if isinstance(space, spaces.Box) and len(space.shape) == 1:
+        return None
+    if isinstance(space, spaces.Box):
+        kind = f"a {len(space.shape)}-D Box of shape {tuple(space.shape)}"
+    else:
+        kind = f"a {type(space).__name__} space"
+    if not flattenable and has_discrete_space(space):
+        return f"{kind}; discrete-action data need a discrete-action offline RL method"
+    if not flattenable:  # probe 83 row 32: continuous Box (2, 2) / Tuple actions got the
+        return (  # discrete-action advice
+            f"{kind} of continuous actions; record the data through an env whose action_space is "
+            "the flat Box gymnasium.spaces.flatten_space(space) (a wrapper unflattening each "
+            "action), or flatten each action yourself (gymnasium.spaces.flatten(space, action)) "
+            "and save the flat (action_dim,) arrays"
+        )
+    return (
+        f"{kind}; record the data through gymnasium.wrappers.FlattenObservation (a flat Box), "
+        "or flatten each observation yourself (gymnasium.spaces.flatten(space, obs)) and save "
+        "the flat arrays"
+    )
+
+
+def has_discrete_space(space: Any) -> bool:
+    """Whether ``space`` is or holds a Discrete / MultiDiscrete / MultiBinary / Text space."""
+    if isinstance(space, spaces.Tuple | spaces.Sequence):
+        subspaces = space.spaces if isinstance(space, spaces.Tuple) else [space.feature_space]
+        return any(has_discrete_space(sub) for sub in subspaces)
+    if isinstance(space, spaces.Dict):
+        return any(has_discrete_space(sub) for sub in space.spaces.values())
+    return not isinstance(space, spaces.Box)
+
+
 @dataclass
 class OfflineDataset:
     """Transitions of a behaviour policy in the flat D4RL layout.
@@ -1284,20 +1320,47 @@ class OfflineDataset:
             f"field '{key}' has {dim} {getattr(self, dim)} but the env's {kind} space is "
             f"{space} (env_id={self.env_id!r})"
         )
-        shape = getattr(space, "shape", None) or ()
-        if key == "observations" and len(shape) > 1 and int(np.prod(shape)) == self.obs_dim:
-            return DatasetValidationError(  # probe 98 row 47: was "name the env they come
-                f"{problem}: the data are that env's observations flattened; register the env "
-                "wrapped in gymnasium.wrappers.FlattenObservation (gymnasium.register("
-                "'MyEnvFlat-v0', entry_point=lambda **kw: FlattenObservation("
-                f"gymnasium.make({self.env_id!r}, **kw)))) and pass that id (env_id=…, "
-                "--env-id)",  # from", though they come from that env
+        trouble = space_trouble(space, key == "observations")
+        if trouble is None:  # a flat Box of another size
+            return DatasetValidationError(
+                f"{problem}: the data do not fit that env; name the env they come from "
+                "(env_id=…, --env-id)",
                 problem=problem,
             )
+        # Probe 110 rows 7-12: a space-kind mismatch was "name the env they come from", though
+        # the data come from that env. Its advice stands for the env the data name themselves
+        # too, so no `problem` is split off for a caller's "fix the env_id" (loaders, d4rl_io).
+        if key == "actions":
+            return DatasetValidationError(
+                f"{problem}: this project (RAMBO on continuous control) takes flat Box actions "
+                f"(action_dim,) only, and that env's action space is {trouble}"
+            )
+        try:
+            flat = spaces.flatdim(space)
+        except (TypeError, ValueError, NotImplementedError):  # no flat form (a Sequence, Graph)
+            flat = None
+        wrappers = self.env_wrappers
+        recorded = (  # probe 110 row 7: Minari data recorded through FlattenObservation
+            f" (the data record their env inside {', '.join(wrappers)}: Minari's "
+            "env_spec.additional_wrappers, which are not applied here, as a dataset never makes "
+            "this project import code)"
+            if wrappers
+            else ""
+        )
+        wrap = (
+            "register the env wrapped in gymnasium.wrappers.FlattenObservation (gymnasium."
+            "register('MyEnvFlat-v0', entry_point=lambda **kw: FlattenObservation("
+            f"gymnasium.make({self.env_id!r}, **kw)))) and pass that id (env_id=…, --env-id)"
+        )
+        if flat == self.obs_dim:  # probe 98 row 47 (a 2-D Box), probe 110 rows 8, 9 (Dict, Tuple)
+            return DatasetValidationError(
+                f"{problem}: the data are that env's observations flattened{recorded}; {wrap}"
+            )
         return DatasetValidationError(
-            f"{problem}: the data do not fit that env; name the env they come from (env_id=…, "
-            "--env-id)",
-            problem=problem,
+            f"{problem}: this project takes flat Box observations (obs_dim,) only, and that env's "
+            f"observation space is {trouble.partition(';')[0]}"
+            + ("" if flat is None else f" ({flat} values flattened)")
+            + f"{recorded}; {wrap}, with data of its flat observations"
         )
 
     def _validate_obs_space(self, space: spaces.Space) -> None:

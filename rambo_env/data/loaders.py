@@ -19,6 +19,7 @@ import importlib
 import itertools
 import os
 import re
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -687,6 +688,14 @@ def _warn_env_override(dataset: OfflineDataset, env_id: str) -> None:
     if recorded is None or recorded == env_id or (recorded, env_id) in _WARNED_ENV_OVERRIDE:
         return
     _WARNED_ENV_OVERRIDE.add((recorded, env_id))
+    if _applies_recorded_wrappers(dataset, env_id):  # probe 110 row 7: was "another env"
+        print(
+            f"[rambo_env] note: dataset {dataset.name!r} records {recorded} data inside "
+            f"{', '.join(dataset.env_wrappers)} (Minari's env_spec.additional_wrappers); "
+            f"env_id= (--env-id) {env_id} is {recorded} inside them: taken as the data's env",
+            flush=True,
+        )
+        return
     print(
         f"[rambo_env] WARNING: dataset {dataset.name!r} records {recorded} data, but env_id= "
         f"(--env-id) overrides it with {env_id} ({other_env_kind(recorded, env_id)}: its dynamics "
@@ -695,6 +704,30 @@ def _warn_env_override(dataset: OfflineDataset, env_id: str) -> None:
         "pair)",
         flush=True,
     )
+
+
+def _applies_recorded_wrappers(dataset: OfflineDataset, env_id: str) -> bool:
+    """Whether ``env_id``'s env is the env ``dataset`` records (its ``env_id``) inside the
+    wrappers it records (a Minari ``env_spec.additional_wrappers``, by name): the registration
+    the data's space errors advise (``FlattenObservation(gym.make(recorded))``). False when no
+    wrappers are recorded or the env cannot be made (:func:`validate_for_env` says why)."""
+    import gymnasium as gym
+
+    if not dataset.env_wrappers or dataset.env_id not in gym.registry:
+        return False
+    try:
+        env = gym.make(env_id)
+    except Exception:
+        return False
+    with contextlib.closing(env):
+        names, layer = set(), env
+        while isinstance(layer, gym.Wrapper):
+            names.add(type(layer).__name__)
+            layer = layer.env
+    # the base env's class: its spec is the outer registration's (gym.make sets it last)
+    entry, cls = gym.spec(dataset.env_id).entry_point, type(layer)
+    same = entry is cls or entry == f"{cls.__module__}:{cls.__qualname__}"
+    return same and set(dataset.env_wrappers) <= names
 
 
 def _with_d4rl_ref_scores(dataset: OfflineDataset) -> OfflineDataset:
@@ -2384,6 +2417,30 @@ def _scale_or_offset(found: dict) -> str:
     )
 
 
+def _module_not_found_advice(module: str, err: BaseException) -> str:
+    """What to do when importing the env module ``module`` failed with ``err``. Probe 110 row 13:
+    ``--env-id myenvs:MyEnv-v0`` run from the folder holding ``myenvs.py`` failed, as Python puts
+    a script's own folder on ``sys.path``, not the working folder; the advice named no
+    ``PYTHONPATH``. The working folder is said, never added to ``sys.path`` silently."""
+    top, missing = module.partition(".")[0], getattr(err, "name", None)
+    if not isinstance(err, ModuleNotFoundError) or not isinstance(missing, str):
+        return "fix the error in that module"  # its own error while it registers
+    if not (module == missing or module.startswith(f"{missing}.")):
+        return f"install {missing!r}, which it imports"
+    cwd = Path.cwd()
+    here = (cwd / f"{top}.py").is_file() or (cwd / top).is_dir()
+    if here and str(cwd) not in {os.path.abspath(p or ".") for p in sys.path}:
+        return (
+            f"{top!r} is in the working folder ({cwd}), which Python does not search when it "
+            "runs a script (it adds the script's own folder): put PYTHONPATH=. in front of the "
+            "command (PYTHONPATH=. python …/cotrain.py …), or install the module"
+        )
+    return (
+        "install the package that registers the env, or put the folder holding the module on "
+        "PYTHONPATH (PYTHONPATH=/path/to/folder), or fix the module name"
+    )
+
+
 def _import_env_module(env_id: Any) -> Any:
     """``env_id="my_pkg.envs:MyEnv-v0"`` (gymnasium's ``module:id`` form, given by the caller:
     ``--env-id``) imports ``my_pkg.envs``, which registers the env, and returns ``MyEnv-v0``.
@@ -2416,8 +2473,8 @@ def _import_env_module(env_id: Any) -> Any:
         importlib.import_module(module)
     except Exception as err:  # ImportError, or the module's own error while it registers
         raise DatasetValidationError(
-            f"env_id: {env_id!r}: importing {module!r} failed ({safe_reason(err)}); install the "
-            "package that registers the env, or fix the module name"
+            f"env_id: {env_id!r}: importing {module!r} failed ({safe_reason(err)}); "
+            f"{_module_not_found_advice(module, err)}"
         ) from None
     if name not in gym.registry:
         from rambo_env.evaluation import registered_hint  # lazy: imports torch

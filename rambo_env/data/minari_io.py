@@ -41,6 +41,7 @@ from rambo_env.data.dataset import (
     DatasetUnavailableError,
     DatasetValidationError,
     OfflineDataset,
+    space_trouble,
 )
 from rambo_env.data.scores import ENV_IDS, LEVELS, env_name_from_id
 from rambo_env.progress import progress_bar
@@ -1861,46 +1862,6 @@ def _check_files_readable(dataset_id: str, err: BaseException) -> None:
     check_readable(data, f"Minari dataset {dataset_id!r}")
 
 
-def _space_trouble(space: Any, flattenable: bool) -> str | None:
-    """What keeps ``space`` from being a flat Box (``(dim,)``), with the way out where there is one
-    (``flattenable``: an observation space, which gymnasium's ``FlattenObservation`` makes one),
-    else None."""
-    import gymnasium as gym
-
-    if isinstance(space, gym.spaces.Box) and len(space.shape) == 1:
-        return None
-    if isinstance(space, gym.spaces.Box):
-        kind = f"a {len(space.shape)}-D Box of shape {tuple(space.shape)}"
-    else:
-        kind = f"a {type(space).__name__} space"
-    if not flattenable and _has_discrete(space):
-        return f"{kind}; discrete-action data need a discrete-action offline RL method"
-    if not flattenable:  # probe 83 row 32: continuous Box (2, 2) / Tuple actions got the
-        return (  # discrete-action advice
-            f"{kind} of continuous actions; record the data through an env whose action_space is "
-            "the flat Box gymnasium.spaces.flatten_space(space) (a wrapper unflattening each "
-            "action), or flatten each action yourself (gymnasium.spaces.flatten(space, action)) "
-            "and save the flat (action_dim,) arrays"
-        )
-    return (
-        f"{kind}; record the data through gymnasium.wrappers.FlattenObservation (a flat Box), "
-        "or flatten each observation yourself (gymnasium.spaces.flatten(space, obs)) and save "
-        "the flat arrays"
-    )
-
-
-def _has_discrete(space: Any) -> bool:
-    """Whether ``space`` is or holds a Discrete / MultiDiscrete / MultiBinary / Text space."""
-    import gymnasium as gym
-
-    if isinstance(space, gym.spaces.Tuple | gym.spaces.Sequence):
-        subspaces = space.spaces if isinstance(space, gym.spaces.Tuple) else [space.feature_space]
-        return any(_has_discrete(sub) for sub in subspaces)
-    if isinstance(space, gym.spaces.Dict):
-        return any(_has_discrete(sub) for sub in space.spaces.values())
-    return not isinstance(space, gym.spaces.Box)
-
-
 def _check_spaces_supported(dataset_id: str, minari_dataset: Any) -> None:
     """DatasetValidationError when ``dataset_id``'s recorded observation_space / action_space is
     not a flat Box: Discrete actions, image or Discrete observations, a goal-conditioned Dict.
@@ -1912,7 +1873,7 @@ def _check_spaces_supported(dataset_id: str, minari_dataset: Any) -> None:
             space = getattr(minari_dataset, key)
         except Exception:  # an unreadable space: the episodes' own checks say what is wrong
             continue
-        trouble = _space_trouble(space, flattenable)
+        trouble = space_trouble(space, flattenable)
         if trouble is not None:
             raise DatasetValidationError(
                 f"Minari dataset {dataset_id!r} (at {minari_dataset_path(dataset_id)}) has "

@@ -10,9 +10,9 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
+from rambo_env.data.dataset import space_trouble as _space_trouble
 from rambo_env.data.loaders import load_dataset
 from rambo_env.data.minari_io import (
-    _space_trouble,
     dataset_to_episodes,
     minari_dataset_path,
     save_minari,
