@@ -860,7 +860,9 @@ def _run(
     for line in timing.estimate_lines(
         key,
         planned,
-        own_history=history.iteration_s,
+        # probe 108 row 10: without its suspended iterations (a 24.5 s SIGSTOP'd iteration
+        # priced a resumed session's 4.3 s ones)
+        own_history=history.timed(),
         paper_sizes=paper_sizes,
         compiling=cfg.compiles,
         scope=scope,
@@ -873,12 +875,7 @@ def _run(
     def session_times() -> list[float]:  # without a compiled session's first iteration
         # probe 106 row 8: nor an iteration during which the process was stopped (a 25 s
         # SIGSTOP made a 7 s iteration 33 s, the machine's record and the next estimate)
-        start = first_new + settled - 1
-        return [
-            t
-            for i, t in enumerate(history.iteration_s[start:], start=start + 1)
-            if i not in monitor.suspended
-        ]
+        return history.timed(first_new + settled - 1)
 
     def report(metrics: dict[str, Any]) -> None:
         done = len(history.iteration_s) - first_new  # this session's iterations
@@ -887,7 +884,7 @@ def _run(
                 key,
                 planned - settled,
                 measured_s=None
-                if metrics["iteration"] in monitor.suspended
+                if metrics["iteration"] in history.suspended
                 else metrics["iteration_s"],
                 # probe 94 row 13: a resumed session's was "this run's first iteration"
                 measured_as=(

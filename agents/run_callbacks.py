@@ -83,6 +83,9 @@ class RunHistory:
     """Wall time of each iteration (rollout + agent + adversary), excluding evaluation."""
     wall_s: float = 0.0
     """Wall time spent in co-training over all sessions (excluding model pretraining)."""
+    suspended: list[int] = field(default_factory=list)
+    """The iterations during which the process was stopped (SIGSTOP / Ctrl-Z, then SIGCONT):
+    their ``iteration_s`` includes the stop, so the time estimates leave them out."""
 
     def state_dict(self) -> dict[str, Any]:
         return {
@@ -91,11 +94,23 @@ class RunHistory:
             "evals": [dict(e) for e in self.evals],
             "iteration_s": list(self.iteration_s),
             "wall_s": self.wall_s,
+            "suspended": list(self.suspended),
         }
+
+    def timed(self, start: int = 0) -> list[float]:
+        """``iteration_s`` from its ``start``-th entry on, without the suspended iterations."""
+        return [
+            t
+            for i, t in enumerate(self.iteration_s[start:], start=start + 1)
+            if i not in self.suspended
+        ]
 
     @classmethod
     def from_state_dict(cls, state: dict[str, Any]) -> RunHistory:
-        # probe 61: {} was a bare KeyError 'iteration'
+        # probe 61: {} was a bare KeyError 'iteration'; probe 108 row 10: checkpoints written
+        # before "suspended" was saved have none
+        if isinstance(state, dict) and "suspended" not in state:
+            state = {**state, "suspended": []}
         check_state_dict(state, [f.name for f in fields(cls)], "RunHistory")
         # probe 69 rows 14 / 15: iteration '2', q_history 'ab', wall_s 'x' were taken without a
         # word, and the history kept the caller's own lists (state_dict() copies; so does this)
@@ -120,10 +135,21 @@ class RunHistory:
             }
             is_dict = lambda e: isinstance(e, dict)  # noqa: E731
             evals = items_of(state["evals"], "RunHistory.evals", "a list of dicts", is_dict)
+            is_iteration = lambda i: is_int(i) and 1 <= i <= iteration  # noqa: E731
+            suspended = items_of(
+                state["suspended"],
+                "RunHistory.suspended",
+                "a list of iteration numbers",
+                is_iteration,
+            )
         except ValueError as err:
             raise ValueError(f"{err}; {hint}") from None
         return cls(
-            iteration=int(iteration), evals=[dict(e) for e in evals], wall_s=float(wall_s), **lists
+            iteration=int(iteration),
+            evals=[dict(e) for e in evals],
+            wall_s=float(wall_s),
+            suspended=[int(i) for i in suspended],
+            **lists,
         )
 
 
@@ -216,9 +242,6 @@ class RunMonitorCallback(BaseCallback):
         self._t_mark = 0.0
         self._bar: Any = None
         self._held: contextlib.ExitStack | None = None  # the iteration's held signals
-        self.suspended: set[int] = set()
-        """The iterations during which the process was stopped (SIGSTOP / Ctrl-Z, then SIGCONT:
-        :meth:`continued`): their wall time is no measure of an iteration's."""
         self._continued = False
         self._holding = False  # signals are held (hold_interrupts)
         self._landed = False  # its checkpoint was renamed into place (checkpoint_landed)
@@ -267,9 +290,7 @@ class RunMonitorCallback(BaseCallback):
         self._updates_seen = self.model._n_updates
         iteration = self.history.iteration + 1
         iteration_s = time.perf_counter() - self._t_iter
-        if self._continued:  # probe 106 row 8: a 25 s stop counted as a 33 s iteration
-            self.suspended.add(iteration)
-            self._continued = False
+        suspended, self._continued = self._continued, False
         q_avg = float(self.q_fn())
         if not math.isfinite(q_avg) or abs(q_avg) > self.q_limit:
             self._diverge(iteration, q_avg)
@@ -288,6 +309,10 @@ class RunMonitorCallback(BaseCallback):
                 self.history.iteration = iteration
                 self.history.q_history.append(q_avg)
                 self.history.iteration_s.append(iteration_s)
+                # probe 106 row 8: a 25 s stop counted as a 33 s iteration; probe 108 row 10:
+                # saved with the checkpoint, so that a resumed session's estimate leaves it out
+                if suspended:
+                    self.history.suspended.append(iteration)
                 if self.evaluate_fn is not None and self.schedule.due(iteration):
                     self._evaluate(iteration)
                 self._add_wall_time()  # the checkpoint carries the wall time up to this iteration
@@ -325,7 +350,7 @@ class RunMonitorCallback(BaseCallback):
 
     def continued(self) -> None:
         """The process was stopped and continued (its SIGCONT): the current iteration's wall time
-        includes the stop (it goes to :attr:`suspended`)."""
+        includes the stop (it goes to :attr:`RunHistory.suspended`)."""
         self._continued = True
 
     def hold_interrupts(self) -> None:

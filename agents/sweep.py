@@ -1271,7 +1271,8 @@ def _stops_gracefully(sweep_dir: Path | None = None) -> Iterator[list[int]]:
     the finished trials, exit 0), and SIGTERM met Ray's handler (a C++ stack dump, exit 1).
     Tune's SIGINT handler is switched off (``TUNE_DISABLE_SIGINT_HANDLER``) so that this one
     sees every signal; it asks Tune to stop through Tune's SIGUSR1 handler, which Tune installs
-    for that. Only the main thread may install handlers; elsewhere a no-op.
+    for that. An ignored signal stays ignored. Only the main thread may install handlers;
+    elsewhere a no-op.
     """
     received: list[int] = []
     done = threading.Event()  # the watch below ends with this context
@@ -1291,7 +1292,10 @@ def _stops_gracefully(sweep_dir: Path | None = None) -> Iterator[list[int]]:
             raise KeyboardInterrupt(f"signal {signum} ({signal.Signals(signum).name})")
         tune_stop(signum, frame)
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, *run_io.stop_signals())}
+    # probe 108 row 21: an ignored SIGINT (a sweep started as a background job of a script) stays
+    # ignored, as run_io.stop_signals leaves an ignored SIGTERM / SIGHUP
+    ctrl_c = () if signal.getsignal(signal.SIGINT) is signal.SIG_IGN else (signal.SIGINT,)
+    previous = {sig: signal.signal(sig, stop) for sig in (*ctrl_c, *run_io.stop_signals())}
     if usr1 is not None:  # Tune installs its own in fit(); not a stale one of an earlier fit
         previous[usr1] = signal.signal(usr1, signal.SIG_DFL)
     tune_log = logging.getLogger("ray.tune.tune")

@@ -1771,8 +1771,9 @@ def stop_handler(handler: Callable[[int, Any], None]) -> Callable[[int, Any], No
 def stop_signals(respect_caller: bool = False) -> tuple[signal.Signals, ...]:
     """The signals handled like Ctrl-C: SIGTERM (``kill``, a scheduler's stop), SIGHUP (the
     terminal closed, an ssh session dropped; was: the run killed outright: its ``.lock`` left, no
-    results.json) and SIGUSR2 / SIGALRM (a batch scheduler's warning before its kill). SIGHUP only
-    while it is not ignored: ``nohup`` ignores it so that the run goes on, and so does it here.
+    results.json) and SIGUSR2 / SIGALRM (a batch scheduler's warning before its kill). None while
+    it is ignored: ``nohup`` ignores SIGHUP so that the run goes on, and so does it here (probe 108
+    row 21: the same for an ignored SIGTERM, which stopped a run that ignores it elsewhere).
     SIGUSR2 / SIGALRM only while they would kill the process (their default action): another
     program's handler (a test runner's timeout) is left alone. POSIX signals only where they exist.
     With ``respect_caller`` (a library call, :func:`agents.cotrain.run_cotrain`) the same holds for
@@ -1786,11 +1787,10 @@ def stop_signals(respect_caller: bool = False) -> tuple[signal.Signals, ...]:
         if sig is None:
             continue
         handler = signal.getsignal(sig)
-        if name == "SIGTERM" and not respect_caller:
+        if handler is signal.SIG_IGN:  # nohup: the run goes on
+            continue
+        if name in ("SIGTERM", "SIGHUP") and not respect_caller:
             found.append(sig)
-        elif name == "SIGHUP" and not respect_caller:
-            if handler is not signal.SIG_IGN:  # nohup: the run goes on
-                found.append(sig)
         elif handler is signal.SIG_DFL or getattr(handler, "stops_run", False):
             found.append(sig)
     return tuple(found)
@@ -1969,10 +1969,12 @@ def status_on_request(script: str, status: Callable[[], str]) -> Iterator[None]:
         signal.signal(usr1, previous)
 
 
-def _callers_own(handler: Any) -> bool:
-    """``handler`` is a calling program's own signal handler: a Python callable other than
-    Python's Ctrl-C handler and the project's :func:`stop_handler` ones."""
-    return (
+def _left_alone(handler: Any) -> bool:
+    """``handler`` is one a hold or a stop handler leaves in place: ``SIG_IGN`` (the signal is
+    ignored, e.g. SIGINT in a background job of a script) or a calling program's own signal
+    handler (a Python callable other than Python's Ctrl-C handler and the project's
+    :func:`stop_handler` ones)."""
+    return handler is signal.SIG_IGN or (
         callable(handler)
         and handler is not signal.default_int_handler
         and not getattr(handler, "stops_run", False)
@@ -1996,7 +1998,8 @@ def default_action_signal(name: str) -> signal.Signals | None:
 def interrupts_deferred(script: str, said: str, reraise: bool = False) -> Iterator[None]:
     """Hold Ctrl-C, SIGTERM and SIGHUP while files that belong together are written (a run's closing
     files; a ledger's CSV, index and plot), then go on, or with ``reraise`` raise the held
-    ``KeyboardInterrupt`` once they are whole. A calling program's own handler is left as it is. A held signal prints ``[script] SIGINT <said>``
+    ``KeyboardInterrupt`` once they are whole. An ignored signal stays ignored and a calling
+    program's own handler is left as it is. A held signal prints ``[script] SIGINT <said>``
     (e.g. ``while the results were written: they were completed first``). Only the main thread
     may install handlers; elsewhere a no-op."""
     if threading.current_thread() is not threading.main_thread():
@@ -2008,10 +2011,11 @@ def interrupts_deferred(script: str, said: str, reraise: bool = False) -> Iterat
     def hold(signum: int, frame: object) -> None:
         received.append(signum)
 
-    # probe 108 row 8: a library caller's own handler (a Python function that is not one of the
-    # project's stop handlers) is left alone; it was bypassed for the window and became a stop
+    # probe 108 rows 8, 21: a library caller's own handler (a Python function that is not one of
+    # the project's stop handlers) and an ignored SIGINT (a background job of a script) are left
+    # alone; they were bypassed for the window and became a stop
     held = [
-        sig for sig in (signal.SIGINT, *stop_signals()) if not _callers_own(signal.getsignal(sig))
+        sig for sig in (signal.SIGINT, *stop_signals()) if not _left_alone(signal.getsignal(sig))
     ]
     previous = {sig: signal.signal(sig, hold) for sig in held}
     try:

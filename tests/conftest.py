@@ -7,6 +7,8 @@ import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import signal
+
 import numpy as np
 import pytest
 import torch
@@ -27,6 +29,18 @@ def _isolated_storage(tmp_path_factory, monkeypatch):
     _fresh_once_only_warnings(monkeypatch)
     yield
     torch.set_num_threads(1)  # a main job run in-process picks its own thread count
+
+
+@pytest.fixture(autouse=True)
+def _ctrl_c_as_in_a_terminal():
+    """Each test starts with Python's own Ctrl-C handler, whatever the test runner inherited:
+    CI starts pytest in the background (``setsid nohup … &``), where SIGINT is ignored, and an
+    ignored SIGINT stays ignored in a run (probe 108 row 21), so the tests that send SIGINT would
+    otherwise depend on how the suite was started. Child processes a test starts get SIGINT's
+    default action, so a Python child gets its Ctrl-C handler too. Restored afterwards."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
 
 
 def _fresh_once_only_warnings(monkeypatch) -> None:

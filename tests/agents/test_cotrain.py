@@ -3009,7 +3009,7 @@ def test_a_signal_during_a_ledger_write_is_held_until_its_entry_is_whole(
     import os
     import signal
 
-    before = signal.getsignal(signal.SIGINT)  # SIG_IGN when the suite runs in the background
+    before = signal.getsignal(signal.SIGINT)
     ledger, run = tmp_path / "ledger", tmp_path / "run"
     _fake_run(run, 3, monkeypatch)
     write_csv = ledger_module.write_curves_csv
@@ -3212,7 +3212,7 @@ def test_interrupt_while_the_results_are_written_completes_them(tiny_hopper, tmp
         os.kill(os.getpid(), signal.SIGINT)
         return plot(*args, **kwargs)
 
-    before = signal.getsignal(signal.SIGINT)  # SIG_IGN when the suite runs in the background
+    before = signal.getsignal(signal.SIGINT)
     run_dir = tmp_path / "run"
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(cotrain_module.run_io, "plot_learning_curve", killed_while_plotting)

@@ -122,6 +122,21 @@ def test_an_event_file_of_this_second_is_waited_for_without_a_word(tmp_path, cap
     assert capsys.readouterr().out == ""
 
 
+def continued_in_iteration_1(monkeypatch) -> None:
+    """The process is stopped and continued (its SIGCONT) in iteration 1 of the next run."""
+    from agents.run_callbacks import RunMonitorCallback
+
+    real_step, sent = RunMonitorCallback._on_step, []
+
+    def on_step(self):
+        if not sent:
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGCONT)
+        return real_step(self)
+
+    monkeypatch.setattr(RunMonitorCallback, "_on_step", on_step)
+
+
 def test_an_iteration_stopped_by_sigstop_stays_out_of_the_time_record(
     tiny_hopper,  # noqa: F811 (the fixture)
     tmp_path,
@@ -130,19 +145,10 @@ def test_an_iteration_stopped_by_sigstop_stays_out_of_the_time_record(
     # probe 106 row 8: a 25 s SIGSTOP in iteration 1 made it a 33 s iteration in the machine's
     # iteration_times.json and the next session's estimate; its SIGCONT now marks it
     from agents import timing
-    from agents.run_callbacks import RunMonitorCallback
 
     recorded = []
     monkeypatch.setattr(timing, "record_iteration_time", lambda key, times: recorded.append(times))
-    real_step, sent = RunMonitorCallback._on_step, []
-
-    def on_step(self):
-        if not sent:  # in iteration 1: the process was stopped and is continued
-            sent.append(True)
-            os.kill(os.getpid(), signal.SIGCONT)
-        return real_step(self)
-
-    monkeypatch.setattr(RunMonitorCallback, "_on_step", on_step)
+    continued_in_iteration_1(monkeypatch)
     run_dir = tmp_path / "run"
     results = run_cotrain(tiny_config(tiny_hopper, n_iterations=2), run_dir)
     assert results["status"] == "finished"
