@@ -169,6 +169,8 @@ def _check_existing_run_folder(run_dir: Path) -> str:
     resume=True)`` into a folder that did not exist said "has no checkpoint.pt to resume from: its
     run stopped before its first checkpoint", as if a run had stopped there."""
     not_a_run = f"{run_dir} is not a run folder (pass the folder of a run started by cotrain)"
+    # probe 111: another user's 0700 run folder (or one below a 0700 home) was a raw errno
+    run_io.refuse_unenterable(run_dir, "run_dir: ", what="the run")
     if run_dir.is_file():  # was: "no folder RUN/config.json", as if nothing were there
         raise ValueError(
             f"run_dir: {run_dir} is a file, not a run folder; pass the folder that holds the "

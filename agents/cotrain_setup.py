@@ -1002,6 +1002,7 @@ def build_session(
     from agents.policies import LIBRARY_LOG_STD_MIN
     from agents.vec_env import RamboModelVecEnv
     from rambo_env.adversary import AdversaryConfig, ModelAdversary
+    from rambo_env.compile import check_compile_cache
     from rambo_env.data.loaders import is_dataset_file, load_dataset
     from rambo_env.dynamics.io import cache_dir, check_cache_dir
     from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
@@ -1012,6 +1013,8 @@ def build_session(
     # auto -> fp32 / bf16 for this hardware: the model's cache key and config.json get the result
     cfg = dataclasses.replace(cfg, precision=cfg.uses_precision)
     check_torch_compile_cache(cfg.uses_compile)  # torch._dynamo makes it at the first optimizer
+    if cfg.compiles:  # probe 111: another user's cache made every compile go eagerly, silently
+        check_compile_cache(explicit=cfg.compile is True and not from_checkpoint)
     try:  # a short name's preset k and λ: known before a dataset is generated on first use
         if is_dataset_file(cfg.dataset):  # probe 79 row 7: its data's names win over its name
             raise ValueError(cfg.dataset)

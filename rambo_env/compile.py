@@ -28,7 +28,9 @@ from typing import Any
 
 import torch
 
-__all__ = ["MaybeCompiled", "compile_disabled"]
+from rambo_env.run_io import owner_text, shell_path
+
+__all__ = ["MaybeCompiled", "check_compile_cache", "compile_cache_problem", "compile_disabled"]
 
 
 def compile_disabled() -> str | None:
@@ -46,6 +48,60 @@ def compile_disabled() -> str | None:
     if getattr(dynamo_config, "disable", False):
         return "torch._dynamo.config.disable is True"
     return None
+
+
+def compile_cache_problem() -> str | None:
+    """Why the folder torch's inductor compiles into (``TORCHINDUCTOR_CACHE_DIR``, else torch's
+    default ``<tmp>/torchinductor_<USER>``) or one of its existing subfolders cannot be used by
+    this user, with what to do; None when it can (or is not there yet).
+
+    Probe 111 row 8: another user's folder there (``USER`` of another user kept by ``su -m`` /
+    ``sudo``, or a shared cache whose subfolders another user made 0700) made every
+    ``torch.compile`` fail and the run go eagerly, hours slower, with no advice."""
+    from torch._inductor.runtime.cache_dir_utils import default_cache_dir
+
+    default = default_cache_dir()  # torch sets the variable to it once torch._dynamo is imported
+    root = os.environ.get("TORCHINDUCTOR_CACHE_DIR") or default
+    origin, fix = "TORCHINDUCTOR_CACHE_DIR", "point TORCHINDUCTOR_CACHE_DIR at a folder of your own"
+    if os.path.abspath(root) == os.path.abspath(default):
+        user = default.rsplit("torchinductor_", 1)[-1]
+        origin = f"torch's default for the user name {user!r}, from LOGNAME / USER"
+        fix = "set TORCHINDUCTOR_CACHE_DIR to a folder of your own (e.g. $HOME/.cache/inductor)"
+    folder = Path(os.path.abspath(root))
+    need = os.R_OK | os.W_OK | os.X_OK
+    try:
+        if not folder.is_dir():
+            return None  # missing: torch makes it (check_torch_compile_cache checks a set one)
+        if not os.access(folder, need):
+            return (
+                f"torch's compile cache {folder} ({origin}) is not writable by this user "
+                f"({owner_text(folder)}); {fix}"
+            )
+        closed = sorted(p for p in folder.iterdir() if p.is_dir() and not os.access(p, need))
+    except OSError as err:
+        return f"torch's compile cache {folder} ({origin}) cannot be read ({err}); {fix}"
+    if not closed:
+        return None
+    names = ", ".join(f"{p.name}/ ({owner_text(p)})" for p in closed[:3])
+    more = f" and {len(closed) - 3} more" if len(closed) > 3 else ""
+    return (
+        f"torch's compile cache {folder} ({origin}) holds subfolders this user cannot write: "
+        f"{names}{more}; {fix}, or ask their owner to open them (chmod -R g+rwX "
+        f"{shell_path(folder)}, for a shared group folder)"
+    )
+
+
+def check_compile_cache(explicit: bool) -> None:
+    """Before a run that compiles: :func:`compile_cache_problem`, a ValueError when compiling was
+    asked for (``--compile``), else one WARNING (compile on by default: the run goes on, every
+    compile failing and running eagerly: same numbers, slower)."""
+    problem = compile_cache_problem()
+    if problem is None:
+        return
+    eager = "torch.compile would fail and run every loss eagerly (same numbers, slower)"
+    if explicit:
+        raise ValueError(f"{problem} ({eager}; or pass --no-compile)")
+    print(f"[rambo_env] WARNING: {problem} (else {eager}, as this run will)", flush=True)
 
 
 class MaybeCompiled:

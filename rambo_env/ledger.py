@@ -61,6 +61,8 @@ from rambo_env.run_io import (
     is_int,
     is_real,
     iteration0_label,
+    owner_text,
+    permission_denied,
     read_json,
     refuse_link_loop,
     run_holder,
@@ -398,6 +400,7 @@ def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerE
         )
     if not path.is_file():
         return {}
+    _check_ledger_readable(Path(ledger_dir))  # probe 111: all the files at once, not one a round
     check_readable(path, "ledger")  # probe 18: was "is not a ledger index … restore it from git"
     what = f"ledger: {path} is not a ledger index"
     # probe 26: "restore it from git" only, for a user's own ledger outside git too
@@ -415,6 +418,30 @@ def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerE
         except (TypeError, ValueError) as err:  # not a dict, a missing / unknown / mistyped field
             raise ValueError(f"{what} (entry {slug!r}: {err}); {fix}") from None
     return entries
+
+
+def _check_ledger_readable(ledger_dir: Path) -> None:
+    """When this user may not read the ledger's ``index.json``: one ValueError naming it and every
+    other ledger file (curve CSVs) this user may not read, with the command for their owner
+    (probe 111: one file per error, three rounds of asking the owner)."""
+    index = ledger_dir / INDEX_NAME
+    if os.access(index, os.R_OK):
+        return
+    try:
+        curves = sorted(ledger_dir.glob("*.csv"))
+        closed = [index, *(p for p in curves if p.is_file() and not os.access(p, os.R_OK))]
+    except OSError:
+        return  # check_readable says it of index.json
+    if len(closed) == 1:
+        return
+    names = ", ".join(f"{p.name} ({owner_text(p)})" for p in closed[:4])
+    more = f" and {len(closed) - 4} more" if len(closed) > 4 else ""
+    raise ValueError(
+        f"ledger: {ledger_dir} holds files this user cannot read (Permission denied): {names}"
+        f"{more}; ask their owner to make them readable (chmod a+r "
+        f"{shell_path(ledger_dir)}/*.csv {shell_path(index)}), or pass a ledger of your own "
+        "(--ledger)"
+    )
 
 
 def check_ledger_folder(ledger_dir: str | Path) -> None:
@@ -1571,6 +1598,15 @@ def read_entry_curves(entry: LedgerEntry, ledger_dir: str | Path) -> list[dict[s
     try:
         return read_curves_csv(path)
     except (OSError, ValueError) as err:
+        if permission_denied(err):  # probe 111: was "restore it (git checkout …)", for a file
+            reason = (  # that is whole, but not this user's
+                str(err).removeprefix(f"path: {path} ")
+                if isinstance(err, ValueError)
+                else f"is not readable by this user ({safe_reason(err)}; {owner_text(path)})"
+            )
+            raise ValueError(
+                f"ledger: {path}, the curve of {INDEX_NAME}'s entry {entry.slug}, {reason}"
+            ) from None
         reason = (
             "missing"
             if isinstance(err, FileNotFoundError)

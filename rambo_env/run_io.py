@@ -136,6 +136,7 @@ __all__ = [
     "headless_figure",
     "hold_folder",
     "home_dir",
+    "home_store_words",
     "interrupts_deferred",
     "is_closed_stdout",
     "is_int",
@@ -165,6 +166,7 @@ __all__ = [
     "read_json",
     "refuse_broken_link",
     "refuse_link_loop",
+    "refuse_unenterable",
     "report_failure",
     "report_user_error",
     "restore_generator",
@@ -190,6 +192,7 @@ __all__ = [
     "tracebacks_wanted",
     "trains_with_grad",
     "try_flock",
+    "unenterable_folder",
     "unused_path",
     "user_file_path",
     "user_folder_path",
@@ -1158,6 +1161,7 @@ def check_run_folder(run_dir: str | Path) -> None:
     run_dir = Path(run_dir)
     refuse_link_loop(run_dir, "run_dir: ", error=FileNotFoundError)
     refuse_broken_link(run_dir, "run_dir: ", error=FileNotFoundError)  # was: "does not exist"
+    refuse_unenterable(run_dir, "run_dir: ", PermissionError, "the run")  # probe 111: traceback
     if not run_dir.is_dir():
         what = "is a file, not a folder" if run_dir.exists() else "does not exist"
         raise FileNotFoundError(
@@ -1586,6 +1590,55 @@ def check_readable(path: str | Path, what: str, hint: str = "") -> None:
             f"{what}: {path} is not readable by this user (Permission denied; {owner}); "
             f"{advice}{hint}"
         ) from None
+
+
+def unenterable_folder(path: str | Path) -> Path | None:
+    """The first folder on the way to ``path`` (from the top down), ``path`` itself included,
+    that this user may not enter (no search permission); None when none is.
+    Another user's folder of mode 0700 (umask 077, a private home) blocks every path below it."""
+    path = Path(os.path.abspath(path))
+    for folder in (*reversed(path.parents), path):
+        try:
+            if not folder.is_dir():
+                return None
+        except OSError:  # below a blocked folder: found above (or not ours to say)
+            return None
+        if not os.access(folder, os.X_OK):
+            return folder
+    return None
+
+
+def refuse_unenterable(
+    path: str | Path, prefix: str, error: type[Exception] = ValueError, what: str = "it"
+) -> None:
+    """``error(prefix + "<folder> cannot be entered by this user (mode …, owner uid N); ask its
+    owner …")`` when ``path`` or a folder above it cannot be entered (:func:`unenterable_folder`);
+    nothing otherwise. ``what``: the thing at ``path`` (a run folder), for the copy advice.
+
+    Probe 111 row 3: a run folder another user made under umask 077 (or below a 0700 home) was a
+    raw ``[Errno 13] Permission denied``, a traceback, or "is not writable; copy the run folder"
+    (it cannot be read either) from cotrain.py --resume, diagnose.py, ledger.py, curves.py and
+    ``load_session``."""
+    folder = unenterable_folder(path)
+    if folder is None:
+        return
+    where = "" if folder == Path(os.path.abspath(path)) else f", so neither can {path} inside it"
+    opened = shell_path(Path(path))
+    if not owned_by_other(folder):
+        advice = f"make it enterable (chmod u+rx {shell_path(folder)})"
+    elif where:
+        advice = (
+            f"ask its owner to let others through it (chmod a+x {shell_path(folder)}) and open "
+            f"{what} (chmod -R a+rX {opened}), or to copy {what} to a folder you can read"
+        )
+    else:
+        advice = (
+            f"ask its owner to open it (chmod -R a+rX {opened}) or to copy it to a folder you "
+            "can read"
+        )
+    raise error(
+        f"{prefix}{folder} cannot be entered by this user ({owner_text(folder)}){where}; {advice}"
+    )
 
 
 def owner_text(path: str | Path) -> str:
@@ -2628,6 +2681,31 @@ def user_file_path(text: str) -> Path:
     return user_path(text)
 
 
+def home_store_words(variable: str, what: str, default: str) -> tuple[str, str]:
+    """``(what, hint)`` for :func:`check_writable` of a store that is ``default`` (``$HOME/…``)
+    because ``variable`` is unset: the error names HOME, what it is (missing, another user's),
+    and that ``variable`` can be set, not ``variable`` as if it were set (probe 111: a user with
+    no home folder, ``HOME=/``, or another user's HOME kept by ``sudo`` was told "RAMBO_ENV_CACHE:
+    … is not writable" / "MINARI_DATASETS_PATH: …", neither variable set)."""
+    home = os.environ.get("HOME")
+    shown = f"HOME={home}" if home and home.strip() else "the passwd home folder (HOME unset)"
+    try:
+        folder = home_dir()
+        state = (
+            ", which does not exist"
+            if not folder.exists()
+            else f", another user's folder ({owner_text(folder)})"
+            if owned_by_other(folder)
+            else ""
+        )
+    except (OSError, ValueError):
+        state = ""
+    return (
+        f"HOME: {what} ({default}, as {variable} is unset; {shown}{state})",
+        f"set {variable} to a writable folder, or HOME to your own home folder",
+    )
+
+
 def home_dir() -> Path:
     """The user's home folder, as ``Path.home()``, except that ``HOME`` set but empty (or only
     white space) counts as unset, as ``RAMBO_ENV_CACHE`` and ``MINARI_DATASETS_PATH`` do: the
@@ -3162,6 +3240,8 @@ def check_writable(folder: str | Path, what: str, hint: str) -> Path:
         if err.errno == errno.ENOENT and folder.is_dir():
             # probe 57: /proc said "not writable (No such file or directory)" of a folder there
             why = "it exists, but cannot create files there"
+        elif err.errno in (errno.EACCES, errno.EPERM) and owned_by_other(folder):
+            why = f"{why}; {owner_text(folder)}"  # probe 111: whose folder it is, and its mode
         raise ValueError(f"{what} {folder} is not writable ({why}); {hint}") from err
     return folder
 
@@ -4236,7 +4316,10 @@ def runs_below(folder: Path) -> str:
     else '' (also for a run folder itself, or no folder). Probe 29: diagnose.py on a sweep folder
     did not point at its trials; probe 51: nor did scripts/ledger.py and scripts/curves.py.
     Used by every refusal of a folder that is no run folder."""
-    if not folder.is_dir() or (folder / CONFIG_NAME).exists():
+    try:  # probe 111: a folder this user may not enter raised here, within an error message
+        if not folder.is_dir() or (folder / CONFIG_NAME).exists():
+            return ""
+    except OSError:
         return ""
     found: list[Path] = []
     for depth in range(1, 5):

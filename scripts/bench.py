@@ -43,6 +43,7 @@ from agents.factory import COMPILED_ALGOS, make_agent
 from agents.vec_env import RamboModelVecEnv
 from rambo_env import bench
 from rambo_env.adversary import AdversaryConfig, ModelAdversary
+from rambo_env.compile import check_compile_cache
 from rambo_env.dynamics.ensemble import check_device, resolve_device, resolve_precision
 from rambo_env.run_io import (
     WriteFailedError,
@@ -371,6 +372,8 @@ def main(argv: list[str] | None = None) -> dict:
     try:
         threads, why = resolve_torch_threads(args.threads)
         check_torch_compile_cache()  # the first optimizer imports torch._dynamo, which makes it
+        if args.compile:  # probe 111: another user's cache: every compile timed eagerly
+            check_compile_cache(explicit=True)
     except ValueError as err:
         p.error(str(err))
     torch.set_num_threads(threads)

@@ -63,6 +63,7 @@ from rambo_env.run_io import (
     default_run_dir,
     iteration0_label,
     read_json,
+    refuse_unenterable,
     report_user_error,
     shell_path,
     silence_stdout,
@@ -217,6 +218,7 @@ def _resume_if_started(
             "every job of a requeued run repeats), not with --resume"
         )
     run_dir = args.run_dir
+    refuse_unenterable(run_dir, "run_dir: ", what="the run")  # probe 111: was a raw errno
     started = [n for n in (CHECKPOINT_NAME, RESULTS_NAME) if (run_dir / n).exists()]
     if not started:
         return given

@@ -243,8 +243,10 @@ def main(argv: list[str] | None = None) -> int:
                         f"[curves] WARNING: {lost_text(run, lost)}: {label}'s curve {kept}",
                         flush=True,
                     )
-        except (FileNotFoundError, ValueError) as err:  # probe 51 row 58: a sweep's runs named
-            below = "" if (run / TB_DIR).exists() else runs_below(run)
+        # probe 51 row 58: a sweep's runs named; probe 111: a folder this user may not enter
+        except (FileNotFoundError, PermissionError, ValueError) as err:
+            closed = isinstance(err, PermissionError)
+            below = "" if closed or (run / TB_DIR).exists() else runs_below(run)
             parser.exit(2, f"error: {err}{below}\n")
     states = [  # probe 51 rows 36-37: a run killed part-way was plotted without a word
         f"{label}: {state}"

@@ -102,7 +102,9 @@ def _diagnose(argv: list[str] | None) -> int:
         if args.device is not None:
             check_device(args.device, "--device")  # before the dataset load and the model build
         # The report goes into the run folder: checked before the load. (A missing folder or
-        # checkpoint is load_session's error.)
+        # checkpoint is load_session's error.) Probe 111: a folder this user may not enter is
+        # not "not writable; copy it" (it cannot be copied either), nor a traceback.
+        run_io.refuse_unenterable(args.run_dir, "run_dir: ", what="the run")
         if args.run_dir.is_dir():
             run_io.check_writable(
                 args.run_dir,

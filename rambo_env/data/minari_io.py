@@ -58,6 +58,7 @@ from rambo_env.run_io import (
     expand_home,
     file_lock,
     home_dir,
+    home_store_words,
     longest_name_bytes,
     note_relative,
     owned_by_other,
@@ -211,11 +212,10 @@ def _not_enterable(dataset_id: str, err: PermissionError) -> ValueError:
 def check_minari_root() -> Path:
     """The local Minari root, created if missing; ValueError naming ``MINARI_DATASETS_PATH`` if it
     is not a writable folder (checked before collecting, not when the collected data are saved)."""
-    return check_writable(
-        minari_dataset_path(""),
-        "MINARI_DATASETS_PATH: Minari root",
-        "set MINARI_DATASETS_PATH to a writable folder",
-    )
+    words = ("MINARI_DATASETS_PATH: Minari root", "set MINARI_DATASETS_PATH to a writable folder")
+    if not os.environ.get("MINARI_DATASETS_PATH"):  # probe 111: the root came from HOME
+        words = home_store_words("MINARI_DATASETS_PATH", "Minari root", "~/.minari/datasets")
+    return check_writable(minari_dataset_path(""), *words)
 
 
 def check_dataset_place(dataset_id: str) -> Path:

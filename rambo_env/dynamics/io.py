@@ -35,6 +35,7 @@ from rambo_env.run_io import (
     expand_home,
     file_lock,
     home_dir,
+    home_store_words,
     note_relative,
     safe_reason,
     save_checkpoint,
@@ -293,6 +294,10 @@ def check_cache_dir() -> Path:
             cache_dir(),
             "XDG_CACHE_HOME: model cache ($XDG_CACHE_HOME/rambo_env, as RAMBO_ENV_CACHE is unset)",
             "fix XDG_CACHE_HOME, or set RAMBO_ENV_CACHE to a writable folder",
+        )
+    if not os.environ.get("RAMBO_ENV_CACHE"):  # probe 111: the folder came from HOME
+        return check_writable(
+            cache_dir(), *home_store_words("RAMBO_ENV_CACHE", "model cache", "~/.cache/rambo_env")
         )
     return check_writable(
         cache_dir(), "RAMBO_ENV_CACHE: model cache", "set RAMBO_ENV_CACHE to a writable folder"
