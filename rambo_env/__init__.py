@@ -14,9 +14,11 @@ from typing import Any
 from rambo_env.requirements import check_dependencies, check_installed, exit_in_script
 
 try:  # before the imports that would fail on older versions
-    # probe 107: a missing declared dependency named here, not where it is first imported
+    # probe 107: a missing declared dependency named here, not where it is first imported;
+    # probe 109: MuJoCo too (gymnasium[mujoco]: every shipped env), and the error names every
+    # missing one, SB3's included (which only ``agents`` imports)
     check_dependencies(
-        "torch", "numpy", "gymnasium", "minari", "h5py", "tqdm", "rich", "matplotlib"
+        "torch", "numpy", "gymnasium", "mujoco", "minari", "h5py", "tqdm", "rich", "matplotlib"
     )
     check_installed("gymnasium", "numpy", "minari")
 except ImportError as _err:

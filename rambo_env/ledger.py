@@ -384,7 +384,11 @@ def _slug(
 
 def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerEntry]:
     """``index.json`` as entries by slug (empty if there is no ledger yet: a missing folder, or
-    one without an index; a file is refused, probe 62: it read as an empty ledger)."""
+    one without an index; a file is refused, probe 62: it read as an empty ledger). The default
+    of an installed package is refused too (:func:`check_default_ledger`; probe 109 rows 4-5:
+    ``read_index()`` / ``standing()`` read it as empty, ``plot_dataset`` said "enter one with
+    python scripts/ledger.py RUN --ledger …/site-packages/…")."""
+    check_default_ledger(ledger_dir)
     if os.path.lexists(ledger_dir) and not Path(ledger_dir).is_dir():
         raise ValueError(f"ledger: {ledger_dir} is not a folder; pass the results ledger's folder")
     if (Path(ledger_dir) / CONFIG_NAME).is_file():  # was: a ledger written into the run folder

@@ -42,6 +42,27 @@ DEPENDENCIES: dict[str, tuple[str, str]] = {
     "matplotlib": ("matplotlib", "3.7"),
 }
 
+#: How a distribution of :data:`DEPENDENCIES` is declared where that is more than
+#: ``name>=floor`` (its extras, its upper bound): the spec a printed ``pip install`` names (probe
+#: 109 row 2: was ``'gymnasium>=1.1'``, which neither installs MuJoCo nor keeps below 2).
+#: Keep equal to pyproject.toml (tests/test_requirements_probe109.py).
+SPECS: dict[str, str] = {"gymnasium": "gymnasium[mujoco]>=1.1,<2"}
+
+#: Modules a declared dependency's extra installs: import name -> that requirement's
+#: distribution. MuJoCo (``gymnasium[mujoco]``) simulates every env this package ships
+#: (probe 109 row 2: without it both imports passed, and gymnasium's DependencyNotInstalled
+#: came at the first env).
+EXTRA_MODULES: dict[str, str] = {"mujoco": "gymnasium"}
+
+
+def install_spec(dist: str) -> str:
+    """The requirement ``pip install`` is told for ``dist`` (a :data:`DEPENDENCIES` or
+    :data:`FLOORS` distribution): as pyproject.toml declares it, extras included."""
+    if dist in SPECS:
+        return SPECS[dist]
+    floor = dict(DEPENDENCIES.values()).get(dist) or FLOORS[dist]
+    return f"{dist}>={floor}"
+
 
 def version_tuple(version: str) -> tuple[int, ...]:
     """The leading release numbers of ``version`` (``"2.7.0rc1"`` -> ``(2, 7, 0)``)."""
@@ -72,7 +93,7 @@ def check_installed(*distributions: str) -> None:
         if version_tuple(installed) < version_tuple(floor):
             raise ImportError(
                 f"rambo-env needs {dist}>={floor}, but {dist} {installed} is installed; "
-                f"upgrade it: pip install -U '{dist}>={floor}'"
+                f"upgrade it: pip install -U '{install_spec(dist)}'"
             )
 
 
@@ -91,27 +112,38 @@ def _importable(module: str) -> bool:
 
 
 def check_dependencies(*modules: str) -> None:
-    """Raise one :class:`MissingDependencyError` naming every declared dependency among
-    ``modules`` (import names, keys of :data:`DEPENDENCIES`) that is not installed.
+    """Raise one :class:`MissingDependencyError` when a declared dependency among ``modules``
+    (import names: keys of :data:`DEPENDENCIES` or :data:`EXTRA_MODULES`) is not installed. It
+    names EVERY missing one, also those not among ``modules``, with one ``pip install`` command
+    for them all (probe 109 row 1: ``import rambo_env`` named 8, and ``import agents`` then a
+    second error with stable-baselines3, sb3-contrib, tensorboard).
 
     Probe 107 rows 13-16, 22: a missing tensorboard was SB3's ``AssertionError`` after the
     dataset load, the model's pretraining and BC (a run folder left without results.json);
     matplotlib, tqdm, h5py a raw ``ModuleNotFoundError``; rich SB3's advice to install its own
     extra. Checked at ``import rambo_env`` / ``import agents``, before any work.
     """
-    unknown = [m for m in modules if m not in DEPENDENCIES]
+    known = {}  # import name -> distribution; an extra's modules after their distribution
+    for module, (dist, _) in DEPENDENCIES.items():
+        known[module] = dist
+        known.update((m, d) for m, d in EXTRA_MODULES.items() if d == dist)
+    unknown = [m for m in modules if m not in known]
     if unknown:
         raise ValueError(
-            f"modules: {unknown} are not declared dependencies; known: {sorted(DEPENDENCIES)}"
+            f"modules: {unknown} are not declared dependencies; known: {sorted(known)}"
         )
-    missing = [m for m in modules if not _importable(m)]
-    if not missing:
+    if all(_importable(m) for m in modules):
         return
-    names = ", ".join(DEPENDENCIES[m][0] for m in missing)
-    specs = " ".join(f"'{DEPENDENCIES[m][0]}>={DEPENDENCIES[m][1]}'" for m in missing)
+    missing = [m for m in known if not _importable(m)]
+    names = ", ".join(
+        f"{m} (from {install_spec(known[m]).split('>')[0]})" if m in EXTRA_MODULES else known[m]
+        for m in missing
+    )
+    specs = " ".join(dict.fromkeys(f"'{install_spec(known[m])}'" for m in missing))
     raise MissingDependencyError(
         f"rambo-env needs {names} (declared dependenc{'ies' if len(missing) > 1 else 'y'}), "
-        f"not installed in this Python ({sys.executable}); install it: pip install {specs} "
+        f"not installed in this Python ({sys.executable}); install "
+        f"{'them' if len(missing) > 1 else 'it'}: pip install {specs} "
         "(or reinstall rambo-env with its dependencies)"
     )
 

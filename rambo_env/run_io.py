@@ -651,9 +651,13 @@ def resolve_torch_threads(requested: int | None) -> tuple[int, str]:
                 f"core of this machine; more only slow torch down, and thousands fail to start "
                 "or crash it); give fewer, or none for auto"
             )
-        if int(requested) > cores:
+        # probe 109: the cgroup quota and SLURM_CPUS_PER_TASK count too (was: the affinity only,
+        # so 2 threads under SLURM_CPUS_PER_TASK=1 were "as configured", unsaid)
+        allotted, source = allocated_cores()
+        if int(requested) > allotted:
+            where = f" ({source})" if source else ""
             return int(requested), (
-                f"as configured; more than the {cores} usable core(s): expect a slowdown"
+                f"as configured; more than the {allotted} usable core(s){where}: expect a slowdown"
             )
         return int(requested), "as configured"
     # probe 102 row 7: was the affinity mask only (2 threads under a 1-CPU quota and
@@ -971,6 +975,15 @@ def run_holder(run_dir: str | Path) -> int | None:
     except (OSError, UnicodeDecodeError):
         return None
     return lock_holder(text, run_dir)  # probe 28: a lock copied with the folder holds nothing
+
+
+def holder_text(run_dir: str | Path, pid: int) -> str:
+    """``process 4``: the process ``pid`` holding ``run_dir`` (:func:`run_holder`), with where it
+    runs when its ``.lock`` is of another host or PID namespace (``process 4 on host node7, in
+    another PID namespace (a container)``), where the PID alone names another process or none
+    (probe 109: ledger.py / curves.py / diagnose.py said "its run (process 4) is still going")."""
+    where = _lock_file_elsewhere(Path(run_dir) / LOCK_NAME)
+    return f"process {pid}" + (f" on {where}" if where else "")
 
 
 def bare_lock_pid(run_dir: str | Path) -> int | None:
@@ -2411,7 +2424,12 @@ _DAMAGE_ERRORS = (
 
 #: The texts of torch's RuntimeErrors that are about a file's bytes ("PytorchStreamReader failed
 #: reading zip archive", a state dict of other keys or shapes); any other RuntimeError is not.
-_DAMAGE_TEXTS = ("pytorchstreamreader", "error(s) in loading state_dict", "archive is corrupted")
+_DAMAGE_TEXTS = (
+    "pytorchstreamreader",
+    "error(s) in loading state_dict",
+    "archive is corrupted",
+    "file in archive is not in a subdirectory",  # probe 109 row 3: a zip torch did not write
+)
 
 
 def damaged_file(err: BaseException) -> bool:
@@ -2427,6 +2445,30 @@ def damaged_file(err: BaseException) -> bool:
     if isinstance(err, RuntimeError):
         return any(text in str(err).lower() for text in _DAMAGE_TEXTS)
     return isinstance(err, _DAMAGE_ERRORS)
+
+
+def zip_not_torch(path: str | Path) -> str | None:
+    """What the zip archive ``path`` is when ``torch.save`` did not write it (an SB3 agent's
+    ``agent.zip``, another zip), or None: not a zip (torch.load says what is wrong), or torch's
+    layout (every member in one folder, with its ``data.pkl``). Probe 109 row 3: such a zip
+    passed the ``PK`` check and was torch's raw "[enforce fail at inline_container.cc:180] .
+    file in archive is not in a subdirectory: data"."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return None
+    folders = {name.split("/", 1)[0] for name in names}
+    if len(folders) == 1 and all("/" in n for n in names):
+        if any(n.endswith("/data.pkl") for n in names):
+            return None
+    if {"data", "policy.pth"} <= set(names):
+        return (
+            "a Stable-Baselines3 agent (agent.save): load it with "
+            "agents.factory.AGENT_CLASSES[algo].load(path)"
+        )
+    shown = ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
+    return f"a zip archive that torch.save did not write (it holds {shown or 'nothing'})"
 
 
 def address_space_limit_text() -> str:
@@ -3709,8 +3751,15 @@ def _torch_save(state: dict[str, Any], tmp: Path) -> None:
 
 def safe_reason(err: BaseException) -> str:
     """``Type: first line`` of a library error, without advice to load untrusted data unsafely."""
-    text = str(err).splitlines()[0][:160] if str(err) else ""
-    if any(w in text for w in ("weights_only", "allow_pickle", "unsafe", "pickle.load")):
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", str(err)).strip().splitlines()  # torch's colours
+    text = lines[0][:160].strip() if lines else ""
+    # probe 109 row 3: torch's "Weights only load failed. … you have two options, " was quoted
+    # cut there, with terminal escape codes in it
+    if text.lower().startswith("weights only load failed"):
+        text = (
+            "it holds pickled Python objects, which are not loaded (not a file this project wrote)"
+        )
+    elif any(w in text for w in ("weights_only", "allow_pickle", "unsafe", "pickle.load")):
         text = "not a file this project wrote"
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
@@ -3753,6 +3802,9 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no checkpoint to resume from")
     check_readable(path, "checkpoint")  # was: "unreadable checkpoint … start a new run"
+    foreign = zip_not_torch(path)
+    if foreign is not None:  # probe 109 row 3: was torch's raw "[enforce fail at …]"
+        raise ValueError(f"{path}: not a checkpoint a co-training run wrote: it is {foreign}")
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # truncated / not a torch file / foreign pickle content

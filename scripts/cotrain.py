@@ -440,7 +440,8 @@ def check_ledger(ledger_dir: Path, run_dir: Path | None = None) -> None:
             f"ledger: {ledger_dir} does not exist; pass an existing folder (e.g. the "
             f"repository's {DEFAULT_LEDGER_DIR}) or create it"
         )
-    read_index(ledger_dir)  # a damaged index.json fails now, not after the run
+    if not default_ledger_unknown(ledger_dir):  # an installed package's: none (probe 107 row 4)
+        read_index(ledger_dir)  # a damaged index.json fails now, not after the run
     # probe 30: --ledger docs/results (the folder above the ledger) ran in full, then said
     # "no long run … yet"; an empty folder is taken as a new ledger
     check_ledger_folder(ledger_dir)

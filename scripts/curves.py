@@ -55,6 +55,7 @@ from rambo_env.run_io import (
     counted,
     dead_lock_pid,
     exit_on_interrupt,
+    holder_text,
     is_int,
     iteration0_label,
     on_closed_pipe,
@@ -338,7 +339,7 @@ def run_state(run_dir: Path, done: int) -> str | None:
     if holder is not None:
         if process_stopped(holder):
             return f"its run is stopped at {at}: {stopped_text(holder)}"
-        return f"its run (process {holder}) is still going ({at})"
+        return f"its run ({holder_text(run_dir, holder)}) is still going ({at})"
     died = dead_lock_pid(run_dir)
     if died is not None:
         return killed_text(run_dir, died, at)

@@ -184,8 +184,8 @@ def _diagnose(argv: list[str] | None) -> int:
     holder = ledger_holder(args.run_dir)  # probe 70: a live run was diagnosed without a word
     if holder is not None:
         print(
-            f"[diagnose] note: its run (process {holder}) is still going: this is its last "
-            f"checkpoint, iteration {history.iteration}",
+            f"[diagnose] note: its run ({run_io.holder_text(args.run_dir, holder)}) is still "
+            f"going: this is its last checkpoint, iteration {history.iteration}",
             flush=True,
         )
     print("depth  rows   model r   sim r   |Δr|   |Δs'|   term model / sim   V(s') model / sim")

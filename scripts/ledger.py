@@ -52,6 +52,7 @@ from rambo_env.run_io import (
     counted,
     dead_lock_pid,
     exit_on_interrupt,
+    holder_text,
     process_stopped,
     read_json,
     runs_below,
@@ -154,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
                 f" so far: its run is stopped: {stopped_text(holder)}; then run "
                 "scripts/ledger.py again when it ends to add the rest"
                 if process_stopped(holder)
-                else f" so far: its run (process {holder}) is still going; run "
+                else f" so far: its run ({holder_text(run_dir, holder)}) is still going; run "
                 "scripts/ledger.py again when it ends to add the rest"
             )
             if holder is not None

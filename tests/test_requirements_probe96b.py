@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from rambo_env.requirements import install_spec
 from tests.scripts import REPO, python_path
 
 #: A sitecustomize that makes ``import stable_baselines3`` import ``matplotlib.figure`` first,
@@ -76,7 +77,7 @@ def test_a_library_below_its_floor_is_one_error_line_from_a_script(
     assert done.returncode == 2, done.stderr
     assert done.stderr.splitlines()[0] == (
         f"error: rambo-env needs {dist}>={floor}, but {dist} {below} is installed; upgrade it: "
-        f"pip install -U '{dist}>={floor}'"
+        f"pip install -U '{install_spec(dist)}'"  # probe 109: gymnasium[mujoco]>=1.1,<2
     ), done.stderr
     assert "Traceback" not in done.stderr
 
@@ -94,5 +95,5 @@ def test_a_library_below_its_floor_still_raises_importerror_outside_the_scripts(
     )  # fmt: skip
     assert done.returncode == 1 and done.stderr.rstrip().endswith(
         "ImportError: rambo-env needs gymnasium>=1.1, but gymnasium 1.0.0 is installed; upgrade "
-        "it: pip install -U 'gymnasium>=1.1'"
+        "it: pip install -U 'gymnasium[mujoco]>=1.1,<2'"  # probe 109: the declared spec
     ), done.stderr

@@ -40,6 +40,7 @@ from rambo_env.run_io import (
     safe_reason,
     save_checkpoint,
     with_article,
+    zip_not_torch,
 )
 
 __all__ = [
@@ -173,6 +174,11 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "auto") -> 
         said = "is a folder" if path.is_dir() else "does not exist"
         raise FileNotFoundError(f"model file {path}: {said}; pass a file written by save_model")
     check_readable(path, "model file")
+    foreign = zip_not_torch(path)
+    if foreign is not None:  # probe 109 row 3: was torch's raw "[enforce fail at …]"
+        raise ValueError(
+            f"model file {path}: not a dynamics model written by save_model: it is {foreign}"
+        )
     try:
         with open(path, "rb") as fp:  # torch.save's zip layout (probe 63: other bytes gave
             if fp.read(4) != b"PK\x03\x04":  # torch's noise, e.g. "KeyError: 1785425525")
