@@ -890,6 +890,7 @@ def _take_lock(lock: Path) -> int | None:
     is the caller's to report."""
     try:
         fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)  # not executable
+        share_lock_file(fd)
     except FileExistsError:
         text = lock.read_text(errors="replace")
         pid = _live_lock_pid(text)
@@ -908,10 +909,11 @@ def _take_lock(lock: Path) -> int | None:
                     flush=True,
                 )
         fd = os.open(lock, os.O_WRONLY | os.O_TRUNC)  # stale: take it over
+        share_lock_file(fd)  # one an older version made under umask 077 (probe 111)
     try:
         with os.fdopen(fd, "w") as f:
             f.write(lock_text(lock.parent))
-    except OSError:  # probe 69 row 32: a full disk left a 0-byte lock (ours, or a stale one)
+    except OSError:  # probe 69 row 35: a full disk left a 0-byte lock (ours, or a stale one)
         lock.unlink(missing_ok=True)
         raise
     return None
@@ -944,7 +946,7 @@ def hold_folder(folder: str | Path, in_use: str, elsewhere: str | None = None) -
         holder = _take_lock(lock)
     except OSError as err:
         if elsewhere is not None and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            # probe 69 row 32: a full disk said "make … writable" of a writable folder
+            # probe 69 row 35: a full disk said "make … writable" of a writable folder
             raise WriteFailedError(lock, err, elsewhere) from err
         foreign = other_users_lock(lock) if permission_denied(err) else None
         if foreign is not None:  # probe 95 row 30: was "make … writable" of a writable folder
@@ -1701,7 +1703,7 @@ def other_users_lock(lock: str | Path) -> str | None:
     try:
         text = lock.read_text(errors="replace")
     except OSError:
-        text = ""
+        return _unreadable_lock_text(lock)
     parsed = _parse_lock(text)
     process = ""
     if parsed is not None:
@@ -1718,6 +1720,71 @@ def other_users_lock(lock: str | Path) -> str | None:
         f"{lock} is another user's lock file ({owner_text(lock)}){process}: this user cannot "
         f"write it; {fix}"
     )
+
+
+def _unreadable_lock_text(lock: Path) -> str:
+    """:func:`other_users_lock` of a lock file this user may not even read, so its process
+    cannot be looked at: held (a ``flock`` holder in ``/proc/locks``, or a heartbeat, its mtime,
+    fresher than :data:`LOCK_STALE_S`) means wait or ask its owner; only a stale heartbeat means
+    a leftover to remove. Probe 111 rows 35, 36: such a lock of a live process (made 0600 under
+    umask 077) was called a leftover to remove, and both users then did the same work at once."""
+    try:
+        st = lock.stat()
+        age = _fs_now(lock.parent) - st.st_mtime
+    except OSError:
+        st, age = None, None
+    uid = st.st_uid if st is not None else "?"
+    head = (
+        f"{lock} is another user's lock file ({owner_text(lock)}) that this user cannot read, "
+        f"so whether its process is alive cannot be told from its content"
+    )
+    pid = _inode_flock_holder(st) if st is not None else None
+    if pid is not None:
+        return (
+            f"{head}; process {pid}{foreign_process_text(pid)} holds it: wait for it to end and "
+            f"rerun, or ask its owner (uid {uid}); do not remove it while that process runs"
+        )
+    if age is None or age <= LOCK_STALE_S:
+        seen = (
+            f"its heartbeat (the file's mtime, refreshed every {LOCK_HEARTBEAT_S:.0f} s by its "
+            f"holder) is {max(age, 0):.0f} s old"
+            if age is not None
+            else "its age is unknown"
+        )
+        users = _uid_processes(uid) if isinstance(uid, int) else None
+        if users == 0:  # a held flock would be in /proc/locks: only another host may hold it
+            return (
+                f"{head}; {seen}, but uid {uid} runs no process on this host: it is held only "
+                f"by a process of uid {uid} on another host sharing this folder; if none runs "
+                f"(ask its owner), remove it (rm {shell_path(lock)}) and rerun"
+            )
+        if users:
+            seen += f", and uid {uid} has {users} live process(es) on this host"
+        return (
+            f"{head}; {seen}: it is probably held, so wait for that process and rerun, or ask "
+            f"its owner (uid {uid}) whether it still runs; remove it only once it is stale (a "
+            f"heartbeat older than {LOCK_STALE_S / 60:.0f} min) or its owner says so"
+        )
+    if can_remove(lock):
+        fix = f"remove it (rm {shell_path(lock)}: its folder lets you) and rerun"
+    else:
+        fix = (
+            f"only its owner (uid {uid}) or root can remove it{sticky_text(lock.parent)}: ask "
+            "them, or use another folder"
+        )
+    return (
+        f"{head}; its heartbeat (mtime) is {age / 60:.0f} min old (a holder refreshes it every "
+        f"{LOCK_HEARTBEAT_S:.0f} s): stale, a leftover of a killed process; {fix}"
+    )
+
+
+def _uid_processes(uid: int) -> int | None:
+    """How many processes of user ``uid`` run here (Linux ``/proc``), or None where unknown."""
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return None
+    return sum(process_uid(int(e)) == uid for e in entries)
 
 
 def owned_by_other(path: Path) -> bool:
@@ -3355,7 +3422,8 @@ def check_free_space(path: Path, need: int, what: str, elsewhere: str | None = N
     folder's checkpoint after the MLE, the BC warm start and the first evaluation). The nearest
     existing folder above ``path`` is measured; unreadable, nothing is said."""
     folder = Path(path).parent
-    while not folder.exists() and folder != folder.parent:
+    # probe 111 row 4: exists() below a folder this user may not enter raised PermissionError
+    while not os.path.isdir(folder) and folder != folder.parent:
         folder = folder.parent
     try:
         free = shutil.disk_usage(folder).free
@@ -4027,6 +4095,12 @@ def file_lock(lock_path: Path, doing: str, setting: str) -> Iterator[None]:
     blocks anyone: the file's existence means nothing, its content is only the holder's PID for
     the message, and it is removed on release. Without ``fcntl`` (Windows) there is no lock.
     ``setting`` names what chose the folder, for the error when no lock file can be made there.
+
+    The file is made mode 0666 whatever the umask, so every user who may write its folder can
+    lock it and read the PID (a shared cache or Minari root); its holder refreshes its mtime
+    (:func:`heartbeat`). Another user's leftover this user may read but not write is locked
+    read-only (``flock`` needs no write permission), and replaced where the folder lets it.
+    Probe 111 rows 35, 36: a 0600 lock of a live process (umask 077) was called a leftover.
     """
     try:
         import fcntl
@@ -4035,8 +4109,10 @@ def file_lock(lock_path: Path, doing: str, setting: str) -> Iterator[None]:
         return
     while True:
         try:
-            f = open(lock_path, "a+")
+            f = _open_lock_file(lock_path)
         except OSError as err:  # was: a bare "[Errno 21] Is a directory: '…pt.lock'"
+            if permission_denied(err) and _wait_unopenable_lock(lock_path, doing):
+                continue  # probe 111 row 35: its holder ended; try again
             _refuse_unwritable_lock(lock_path, setting, err)
             what = "is not a file" if os.path.lexists(lock_path) else "cannot be made"
             raise ValueError(
@@ -4050,21 +4126,100 @@ def file_lock(lock_path: Path, doing: str, setting: str) -> Iterator[None]:
         except BaseException:  # Ctrl-C while waiting
             f.close()
             raise
-        if current:
+        if current and f.writable():
             break
+        if current:  # another user's leftover this user may not write: replace it where it may
+            if not can_remove(lock_path):
+                break  # held all the same (flock); its PID is not written
+            with contextlib.suppress(OSError):
+                lock_path.unlink()
         f.close()
     held = os.path.abspath(lock_path)
     _HELD_LOCKS.add(held)
     try:
-        f.seek(0)
-        f.truncate()
-        f.write(f"{os.getpid()} {lock_place()}")  # probe 102 row 2: where the PID means something
-        f.flush()
-        yield
+        if f.writable():
+            f.seek(0)
+            f.truncate()
+            f.write(f"{os.getpid()} {lock_place()}")  # probe 102 row 2: where the PID means
+            f.flush()  # something
+        with heartbeat(lock_path):  # probe 111 row 35: held vs leftover, for one who cannot read
+            yield
     finally:
         _HELD_LOCKS.discard(held)
-        lock_path.unlink(missing_ok=True)
+        if f.writable():
+            lock_path.unlink(missing_ok=True)
         f.close()  # releases the lock
+
+
+def share_lock_file(fd: int) -> None:
+    """Make the lock file ``fd``, just created by this process, readable and writable by every
+    user (mode 0666, whatever the umask), so that any user who may write its folder can lock it
+    and read its PID. Probe 111 rows 35, 36: under umask 077 a lock was 0600, so another user's
+    process could not tell a live holder from a leftover and was told to remove it; both then
+    trained the same model at once. Never raises (a file system without modes keeps its own)."""
+    with contextlib.suppress(OSError, AttributeError):  # no fchmod on Windows
+        os.fchmod(fd, 0o666)
+
+
+def _open_lock_file(lock_path: Path) -> Any:
+    """``lock_path`` opened for :func:`file_lock`: created (mode 0666, :func:`share_lock_file`),
+    or the existing file opened for reading and appending, or read-only (not ``writable()``)
+    where this user may not write it (another user's; ``flock`` needs no write permission).
+    OSError where it cannot be opened at all."""
+    while True:
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            pass
+        else:
+            share_lock_file(fd)
+            return _wrap_lock(fd, "a+", lock_path)
+        try:
+            return _wrap_lock(os.open(lock_path, os.O_RDWR | os.O_APPEND), "a+", lock_path)
+        except FileNotFoundError:
+            continue  # its holder removed it meanwhile: create it
+        except PermissionError as err:
+            try:
+                return _wrap_lock(os.open(lock_path, os.O_RDONLY), "r", lock_path)
+            except FileNotFoundError:
+                continue
+            except PermissionError:
+                raise err from None
+
+
+def _wrap_lock(fd: int, mode: str, lock_path: Path) -> Any:
+    """The file object of the lock file descriptor ``fd``, named ``lock_path`` (messages)."""
+    f = os.fdopen(fd, mode, encoding="utf-8", errors="replace")
+    f.buffer.raw.name = str(lock_path)
+    return f
+
+
+def _wait_unopenable_lock(lock_path: Path, doing: str) -> bool:
+    """Wait while a process holds the lock file ``lock_path`` that this user may not even open
+    (another user's, made before lock files were made 0666): its holder is found in
+    ``/proc/locks`` by the file's inode. True once that holder let it go (try again), False
+    where no holder is seen here (the caller's error says what is known)."""
+    try:
+        st = lock_path.stat()
+    except OSError:
+        return False
+    pid = _inode_flock_holder(st)
+    if pid is None:
+        return False
+    start = next_line = time.monotonic()
+    while _inode_flock_holder(st) == pid:
+        now = time.monotonic()
+        if now >= next_line:
+            waited = f" (waited {now - start:.0f} s)" if now - start >= 1 else ""
+            print(
+                f"[rambo_env] waiting for process {pid}{foreign_process_text(pid)}, which is "
+                f"{doing} and holds the lock {lock_path}{waited} (a lock file this user cannot "
+                f"open: {owner_text(lock_path)}); the run goes on when it ends",
+                flush=True,
+            )
+            next_line = now + LOCK_WAIT_REPEAT_S
+        time.sleep(LOCK_POLL_S)
+    return True
 
 
 #: The :func:`file_lock` files this process holds now (absolute paths; :func:`wait_for_lock`).
@@ -4090,17 +4245,17 @@ def wait_for_lock(lock_path: str | Path, doing: str) -> None:
 
 
 def _refuse_unwritable_lock(lock_path: Path, setting: str, err: OSError) -> None:
-    """The ValueError of a :func:`file_lock` file this user may not open: another user's leftover
-    lock (probe 95 row 36: was "is not a file (Permission denied)"; the file means nothing, but
-    only who may remove it can), or a folder this user may not write, where no lock was (probe
-    95 row 28: was "cannot be made …; remove it", of no lock file). Other errors: nothing."""
+    """The ValueError of a :func:`file_lock` file this user may not open: another user's lock
+    file it may not even read (probe 95 row 36: was "is not a file (Permission denied)"; probe
+    111 rows 35, 36: removal is advised only where it is provably stale, :func:`other_users_lock`),
+    or a folder this user may not write, where no lock was (probe 95 row 28: was "cannot be made
+    …; remove it", of no lock file). Other errors: nothing."""
     if not permission_denied(err):
         return
     foreign = other_users_lock(lock_path)
     if foreign is not None:
         raise ValueError(
-            f"{setting}: {foreign} (a leftover lock file of a finished process means nothing; "
-            f"or point {setting} at a folder of your own)"
+            f"{setting}: {foreign} (or point {setting} at a folder of your own)"
         ) from None
     folder = lock_path.parent
     if os.path.lexists(lock_path) or not folder.is_dir():
@@ -4283,10 +4438,14 @@ def _lock_wait_line(f: Any, doing: str, waited_s: float) -> str:
             f"waiting for process {pid}, which is {doing} and holds the lock {name}{waited}: "
             f"{stopped_text(pid)}"
         )
+    foreign = foreign_process_text(pid)
+    end = (  # probe 111 row 34: "kill N" of another user's process is not permitted
+        f"ask its owner (or root) to end it: kill {pid}" if foreign else f"end it: kill {pid}"
+    )
     return (
-        f"waiting for process {pid}, which is {doing} and holds the lock {name}{waited}; the run "
-        f"goes on when it ends (if process {pid} is stuck or not one of this project's, end it: "
-        f"kill {pid})"
+        f"waiting for process {pid}{foreign}, which is {doing} and holds the lock {name}{waited}; "
+        f"the run goes on when it ends (if process {pid} is stuck or not one of this project's, "
+        f"{end})"
     )
 
 
@@ -4294,6 +4453,15 @@ def flock_holder(fd: int) -> int | None:
     """The PID holding a ``flock`` on the open file ``fd`` (Linux ``/proc/locks``), or None."""
     try:
         st = os.fstat(fd)
+    except OSError:
+        return None
+    return _inode_flock_holder(st)
+
+
+def _inode_flock_holder(st: os.stat_result) -> int | None:
+    """The PID holding a ``flock`` on the file whose ``stat`` is ``st`` (Linux ``/proc/locks``;
+    no need to open it), or None."""
+    try:
         lines = Path("/proc/locks").read_text().splitlines()
     except OSError:
         return None
@@ -4322,8 +4490,38 @@ def process_stopped(pid: int) -> bool:
     return process_state(pid) in ("T", "t")
 
 
+def process_uid(pid: int) -> int | None:
+    """The user id of process ``pid`` (Linux ``/proc``), or None where unknown."""
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return None
+
+
+def foreign_process_text(pid: int) -> str:
+    """`` (another user's process: uid N)`` when process ``pid`` belongs to another user, whom
+    this (non-root) user may not signal, else ``""``. Probe 111 rows 8, 11, 34, 41: the advice
+    "kill -CONT N" / "kill N" of another user's process fails (Operation not permitted)."""
+    uid = process_uid(pid)
+    try:
+        me = os.geteuid()
+    except AttributeError:  # Windows
+        return ""
+    if uid is None or me == 0 or uid == me:
+        return ""
+    return f" (another user's process: uid {uid})"
+
+
 def stopped_text(pid: int) -> str:
     """What a stopped holder means and what to do (probe 33: "wait for it" of a suspended run)."""
+    foreign = foreign_process_text(pid)
+    if foreign:  # probe 111 rows 8, 11, 41: this user cannot signal it
+        return (
+            f"process {pid}{foreign} is stopped (suspended, e.g. by Ctrl-Z) and will not go on "
+            f"by itself; this user cannot continue or end it: ask its owner (or root) to "
+            f"continue it (fg in its shell, or kill -CONT {pid}) or end it (kill {pid}; then "
+            f"kill -CONT {pid})"
+        )
     return (
         f"process {pid} is stopped (suspended, e.g. by Ctrl-Z) and will not go on by itself: "
         f"continue it (fg in its shell, or kill -CONT {pid}) or end it (kill {pid}; then "

@@ -6,6 +6,7 @@ Tests run as root (no permission check): another user is a faked ``os.geteuid``.
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -14,6 +15,24 @@ import rambo_env.run_io as run_io
 
 def _denied(*args, **kwargs):
     raise PermissionError(13, "Permission denied", str(args[0]) if args else "")
+
+
+def _deny_opening(monkeypatch, folder) -> None:
+    """Opening (or making) a file in ``folder`` is denied to this user (reading it too)."""
+    real_open, real_read = os.open, run_io.Path.read_text
+
+    def os_open(path, *args, **kwargs):
+        if os.path.dirname(os.fspath(path)) == os.fspath(folder):
+            _denied(path)
+        return real_open(path, *args, **kwargs)
+
+    def read_text(path, *args, **kwargs):
+        if path.parent == folder:
+            _denied(path)
+        return real_read(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr(run_io.Path, "read_text", read_text)
 
 
 def _another_user(monkeypatch, path) -> None:
@@ -64,8 +83,10 @@ def test_another_users_leftover_file_lock_is_named_not_called_not_a_file(tmp_pat
     # probe 95 row 36: was "RAMBO_ENV_CACHE: …pt.lock is not a file (Permission denied), …"
     lock = tmp_path / "dynamics-abc.pt.lock"
     lock.write_text("")
+    old = time.time() - 2 * run_io.LOCK_STALE_S  # probe 111: an unreadable lock with a fresh
+    os.utime(lock, (old, old))  # heartbeat (mtime) is probably held: a leftover is stale
     _another_user(monkeypatch, lock)
-    monkeypatch.setattr(run_io, "open", _denied, raising=False)
+    _deny_opening(monkeypatch, tmp_path)
     with pytest.raises(ValueError) as caught:
         with run_io.file_lock(lock, "training the same dynamics model (x)", "RAMBO_ENV_CACHE"):
             pass
@@ -79,7 +100,7 @@ def test_file_lock_in_another_users_folder_names_the_folder(tmp_path, monkeypatc
     # remove it" — there was no lock file; the folder is another user's
     lock = tmp_path / ".random-v0.generate.lock"
     _another_user(monkeypatch, tmp_path)
-    monkeypatch.setattr(run_io, "open", _denied, raising=False)
+    _deny_opening(monkeypatch, tmp_path)
     with pytest.raises(ValueError) as caught:
         with run_io.file_lock(lock, "generating the same dataset x", "MINARI_DATASETS_PATH"):
             pass

@@ -70,6 +70,7 @@ from rambo_env.run_io import (
     safe_reason,
     shell_quote,
     some_names,
+    unenterable_folder,
     wait_for_lock,
     with_article,
 )
@@ -130,6 +131,8 @@ def check_dataset_id(dataset_id: str) -> str:
     return dataset_id
 
 
+#: The file that marks a Minari namespace folder (``minari.namespace``).
+_NAMESPACE_METADATA = "namespace_metadata.json"
 #: The hidden lock file beside a dataset's folder while it is generated (:func:`generation_lock`).
 _LOCK_NAME = ".{}.generate.lock"
 
@@ -189,24 +192,41 @@ def minari_folder_there(dataset_id: str) -> bool:
         raise _not_enterable(dataset_id, err) from None
 
 
-def _not_enterable(dataset_id: str, err: PermissionError) -> ValueError:
+def _not_enterable(
+    dataset_id: str, err: PermissionError | None, writing: bool = False
+) -> ValueError:
     """The ValueError of a folder on the way to the Minari dataset ``dataset_id`` that this user
     may not enter (probe 95 row 35: a namespace folder another user made with mode 0700 was a raw
-    ``PermissionError: [Errno 13] … metadata.json`` naming no variable and no way out)."""
+    ``PermissionError: [Errno 13] … metadata.json`` naming no variable and no way out);
+    ``writing``: where the dataset is to be written (probe 111 row 37)."""
     path = minari_dataset_path(dataset_id)
-    root = minari_dataset_path("")
-    chain = [root, *reversed([p for p in path.parents if root in p.parents]), path]
-    folder = next((p for p in chain if p.is_dir() and not os.access(p, os.R_OK | os.X_OK)), None)
+    folder = unenterable_folder(minari_dataset_path(dataset_id))
     if folder is None:
-        folder = Path(err.filename).parent if err.filename else path
+        folder = Path(err.filename).parent if err is not None and err.filename else path
     advice = f"make it readable (chmod u+rx {shell_quote(str(folder))})"
     if owned_by_other(folder):
         advice = f"ask its owner to open it (chmod a+rx {shell_quote(str(folder))})"
+    if writing:
+        what, elsewhere = "written", "pass another --dataset-id (dataset_id=…), or point"
+        mine = "MINARI_DATASETS_PATH at a folder of your own"
+    else:
+        what, elsewhere = "read", "or point"
+        mine = "MINARI_DATASETS_PATH at a folder of your own holding the dataset"
     return ValueError(
         f"MINARI_DATASETS_PATH: {folder} cannot be entered by this user (Permission denied; "
-        f"{owner_text(folder)}), so Minari dataset {dataset_id!r} cannot be read there; "
-        f"{advice}, or point MINARI_DATASETS_PATH at a folder of your own holding the dataset"
+        f"{owner_text(folder)}), so Minari dataset {dataset_id!r} cannot be {what} there; "
+        f"{advice}, {elsewhere} {mine}"
     )
+
+
+def _refuse_unenterable_place(dataset_id: str) -> None:
+    """ValueError when a namespace folder on the way to where the dataset ``dataset_id`` is
+    written may not be entered by this user (probe 111 row 37: a new id in a namespace another
+    user made 0700 was a bare "[Errno 13] Permission denied: '…/grp/walker/b-v0'"). The
+    dataset's own folder is :func:`check_replaceable`'s (``--force``)."""
+    folder = unenterable_folder(minari_dataset_path(dataset_id))
+    if folder is not None and folder != minari_dataset_path(dataset_id):
+        raise _not_enterable(dataset_id, None, writing=True)
 
 
 def check_minari_root() -> Path:
@@ -228,6 +248,7 @@ def check_dataset_place(dataset_id: str) -> Path:
     after the "generating …" line of a short name)."""
     folder, root = minari_dataset_path(dataset_id), check_minari_root()
     check_root_level(dataset_id)
+    _refuse_unenterable_place(dataset_id)
     for path in (folder, *folder.parents):
         if path == root or path == path.parent:
             break
@@ -251,6 +272,7 @@ def check_replaceable(dataset_id: str) -> None:
     there by hand); nothing is deleted. Probe 34: ``make_dataset.py --force`` deleted a finished
     run (checkpoint, results, tb) made inside the dataset's folder, without a word."""
     folder = minari_dataset_path(dataset_id)
+    _refuse_unreplaceable(dataset_id)
     try:
         foreign = sorted(p.name for p in folder.iterdir() if p.name != "data")
         if (folder / "data").is_dir():
@@ -266,6 +288,35 @@ def check_replaceable(dataset_id: str) -> None:
             f"dataset_id: {folder} holds files no Minari dataset writes ({some_names(foreign)}); "
             "--force (force=True) replaces the whole folder and would delete them: move them out "
             f"of it (a run folder: outside the Minari root {minari_dataset_path('')}), then rerun"
+        )
+
+
+def _refuse_unreplaceable(dataset_id: str) -> None:
+    """ValueError when the existing folder of the dataset ``dataset_id`` (or its ``data/``) is
+    one this user may not enter or write, so ``--force`` cannot replace it (it is moved away
+    whole): another user's dataset made under umask 077 (probe 111 row 4: was "[Errno 13]
+    Permission denied: '…/random-v0/data'", bare, from the free-room check), said before the
+    collection."""
+    folder = minari_dataset_path(dataset_id)
+    need = os.R_OK | os.W_OK | os.X_OK
+    for path in (folder, folder / "data"):
+        try:
+            if path.is_symlink() or not path.is_dir() or os.access(path, need):
+                continue
+        except OSError:  # below a folder it may not enter: that folder was named
+            return
+        if owned_by_other(path):
+            raise ValueError(
+                f"dataset_id: {path} is another user's dataset folder ({owner_text(path)}) that "
+                f"this user cannot enter or write, so --force (force=True) cannot replace "
+                f"{dataset_id!r}; ask its owner (uid {path.stat().st_uid}) to replace or open "
+                "it (chmod -R a+rwX), or pass another --dataset-id (dataset_id=…), or point "
+                "MINARI_DATASETS_PATH at a folder of your own"
+            )
+        raise ValueError(
+            f"dataset_id: {path} is not writable by this user ({owner_text(path)}: this "
+            f"user's), so --force (force=True) cannot replace {dataset_id!r}; make it "
+            f"writable (chmod -R u+rwX {shell_quote(str(folder))}) and rerun"
         )
 
 
@@ -1233,7 +1284,6 @@ def save_minari(
     passes it); that env and level must be the id's.
     """
     import minari
-    from minari.namespace import create_namespace, list_local_namespaces
 
     final = minari_dataset_path(check_dataset_id(dataset_id))  # a "../" id must not escape
     if isinstance(env_id, str) and ":" in env_id:  # probe 98 row 22: was refused with the
@@ -1335,11 +1385,25 @@ def save_minari(
         shutil.rmtree(staging, ignore_errors=True)
         if trash is not None and not os.path.lexists(trash / "old"):
             shutil.rmtree(trash, ignore_errors=True)
-    namespace = dataset_id.rsplit("/", 1)[0] if "/" in dataset_id else None
-    with _minari_root(root):  # Minari's own reading of the variable ('' or relative) differs
-        if namespace is not None and namespace not in list_local_namespaces():
-            create_namespace(namespace)
+    _mark_namespaces(root, dataset_id)
     return final
+
+
+def _mark_namespaces(root: Path, dataset_id: str) -> None:
+    """Write Minari's ``namespace_metadata.json`` (``{}``, what ``minari.create_namespace``
+    writes) into each namespace folder of ``dataset_id`` that has none, after its save. Only
+    those folders are looked at: Minari's ``list_local_namespaces`` walks the whole root, and a
+    folder anywhere in it that this user may not enter (another user's, made under umask 077)
+    failed the save of a dataset already in place (probe 111 row 38: "[Errno 13] Permission
+    denied: '…/lab/hopper/lk3-v0'" after the collection). A marker this user may not write is
+    left out: the dataset is saved and reads without it."""
+    parts = dataset_id.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        marker = root.joinpath(*parts[:depth]) / _NAMESPACE_METADATA
+        with contextlib.suppress(OSError):
+            if not marker.exists():
+                with open(marker, "x") as f:
+                    f.write("{}")
 
 
 def _saved_env_spec(
@@ -1482,13 +1546,37 @@ def _cache_path(dataset_id: str) -> Path | None:
     return cache_dir() / "datasets" / dataset_id.replace("/", "__") / f"{key.hexdigest()}.npz"
 
 
+def _unenterable_cache(
+    cache: Path | None, dataset_id: str, doing: str = "reading the Minari files, and "
+) -> bool:
+    """Whether a folder of the flat cache ``cache`` of ``dataset_id`` (``RAMBO_ENV_CACHE`` and
+    below) cannot be entered by this user: another user's, made under umask 077. Said in a
+    note (``doing``: what happens instead, before "writing no flat cache there"); the Minari
+    files are read then and no cache is written there (probe 111 rows 40, 48: was a raw
+    PermissionError, where another user's unreadable cache FILE was left with a note, probe
+    95)."""
+    if cache is None:
+        return False
+
+    folder = unenterable_folder(cache.parent)
+    if folder is None:
+        return False
+    print(
+        f"[rambo_env] flat cache folder {folder} of {dataset_id} cannot be entered by this user "
+        f"({owner_text(folder)}; another user's?); {doing}writing no flat cache there (its "
+        "owner can open it: chmod -R a+rX, or set RAMBO_ENV_CACHE to a folder of your own)",
+        flush=True,
+    )
+    return True
+
+
 def write_flat_cache(dataset_id: str, dataset: OfflineDataset) -> None:
     """Store the flat arrays of a freshly written Minari dataset (saves the first slow read).
     Data that do not fit their env are not cached: probe 30, an action outside the action space
     was reported as "<cache>.npz not written: …", a disk problem in words; ``load_dataset``'s
     validation now says what is wrong with the data."""
     path = _cache_path(dataset_id)
-    if path is None:
+    if path is None or _unenterable_cache(path, dataset_id, doing=""):
         return
     from rambo_env.data.loaders import validate_for_env  # loaders imports this module
 
@@ -1748,9 +1836,15 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
     import minari
 
     wait_for_generation(dataset_id)  # probe 102 row 13: before the (old) data are read
+    if not download and unenterable_folder(minari_dataset_path(dataset_id)) is not None:
+        # probe 111 row 46: a namespace folder (not only the dataset's) another user made 0700
+        raise _not_enterable(dataset_id, None)  # was a raw PermissionError of the flat cache key
     _check_id_matches_folder(dataset_id)
     cache = _cache_path(dataset_id)
     write_cache = True
+    shut = _unenterable_cache(cache, dataset_id)
+    if shut:  # probe 111 row 40: was a raw PermissionError of cache.is_file()
+        cache, write_cache = None, False
     if cache is not None and cache.is_file():
         try:
             if not os.access(cache, os.R_OK):
