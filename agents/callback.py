@@ -289,6 +289,56 @@ def _check_eval_env_shapes(eval_env: Any, row: Any, model: Any, data_env: str | 
     )
 
 
+#: The mdps a RamboCallback's adversary has trained (weights moved off the MLE model): a fresh
+#: agent must not start on one (:func:`_check_fresh_model_for_fresh_agent`).
+_TRAINED_MDPS: weakref.WeakSet = weakref.WeakSet()
+
+
+def _check_fresh_model_for_fresh_agent(model: Any, adversary: ModelAdversary) -> None:
+    """An agent that has not trained yet starts from the MLE model (Alg. 1 line 1), not from one
+    an adversary already trained against another agent. Probe 112: one ``ModelAdversary`` (or a
+    new one on the same mdp) built once outside an optuna objective, with a new RamboCallback per
+    trial, was taken: trial 2's agent started from a model adversarially trained against trial
+    1's. A trained agent going on (``learn(reset_num_timesteps=False)``, a new RamboCallback, a
+    loaded agent, a resumed run) is not refused."""
+    if int(getattr(model, "_n_updates", 0) or 0) > 0:
+        return
+    if adversary.n_steps > 0:
+        whose = f"this ModelAdversary has taken {counted(adversary.n_steps, 'step')}"
+    elif adversary.mdp in _TRAINED_MDPS:
+        whose = "its mdp was trained by another ModelAdversary"
+    else:
+        return
+    raise ValueError(
+        f"adversary: the agent has not trained yet (0 updates), but {whose}, so it would start "
+        "from a model adversarially trained against another agent instead of the MLE model "
+        "(Alg. 1 line 1); build a fresh mdp (rambo_env.make_mdp(dataset), its env) and a "
+        "ModelAdversary on it for each new agent (in an optuna objective too), or, to start from "
+        "the trained model on purpose, a copy: copy.deepcopy(mdp) with a new env and adversary"
+    )
+
+
+def _warn_fresh_adversary_for_trained_agent(model: Any, adversary: ModelAdversary) -> None:
+    """Say when a trained agent goes on with an adversary that has taken no step (probe 112:
+    resuming from SB3's ``CheckpointCallback`` (the agent and its buffer) with a fresh
+    ``make_mdp`` and ``ModelAdversary`` restarted the adversary from the MLE model, silently)."""
+    n_updates = int(getattr(model, "_n_updates", 0) or 0)
+    if n_updates == 0 or adversary.n_steps > 0 or not adversary.enabled:
+        return
+    if adversary.cfg.n_updates == 0:
+        return
+    warnings.warn(
+        f"adversary: continuing a trained agent ({counted(n_updates, 'update')}) with a "
+        "ModelAdversary that has taken no step: its mdp is the model it was given (the MLE model "
+        "of make_mdp), not the one an earlier run trained adversarially against this agent. SB3 "
+        "checkpoints hold only the agent and its buffer; to resume, restore the model "
+        "(LearnedMDP.load of a saved mdp.save) and adversary.load_state_dict / "
+        "RamboCallback.load_state_dict of the states saved with it, or use run_cotrain "
+        "(resume=True), whose checkpoints hold all of them",
+        stacklevel=user_stacklevel(),
+    )
+
+
 class RamboCallback(BaseCallback):
     """Co-training callback of RAMBO (Alg. 1 line 5) for any supported SB3 off-policy agent.
 
@@ -411,6 +461,8 @@ class RamboCallback(BaseCallback):
         _check_agent_layout(self.model, self.adversary.cfg.rollout_length)
         _check_same_dataset(self.model, self.adversary)
         _check_same_mdp(self.model, self.adversary)
+        _check_fresh_model_for_fresh_agent(self.model, self.adversary)
+        _warn_fresh_adversary_for_trained_agent(self.model, self.adversary)
         _check_same_gamma(self.model, self.adversary)
         _check_model_rows_reach_agent(self.model, self.adversary)
         if self._seen_updates is None:  # kept across learn() calls with the same callback
@@ -483,7 +535,10 @@ class RamboCallback(BaseCallback):
 
     def run_adversary(self) -> dict[str, float]:
         """Alg. 1 line 5 against the agent's current actor and critic (override to customise)."""
-        return self.adversary.update(self._policy)
+        stats = self.adversary.update(self._policy)
+        if self.adversary.n_steps > 0:  # its mdp now holds an adversarially trained model
+            _TRAINED_MDPS.add(self.adversary.mdp)
+        return stats
 
     def average_q(self) -> float:
         """Mean Q(s, a) of the agent's critic on ``q_eval_size`` dataset transitions (App. B.5)."""

@@ -367,7 +367,8 @@ class CheckedSaveLoad:
         naming it, and a plain SB3 ``ReplayBuffer`` (another agent's) is refused for an agent
         that samples real and model transitions, whose buffer is kept (probe 20: was
         ``FileNotFoundError: … missing.pkl.pkl``, pickle's raw ``invalid load key``, and the
-        plain buffer was taken: the agent then trained without the real data)."""
+        plain buffer was taken: the agent then trained without the real data). So is a buffer of
+        another real ratio or model-pool size than the agent's (:func:`_mix_misfit`)."""
         from agents.buffer import DatasetRef, MixedReplayBuffer  # imports no agent class
 
         truncate = kwargs.get("truncate_last_traj", args[0] if args else True)  # SB3's option
@@ -399,7 +400,9 @@ class CheckedSaveLoad:
                     "model transitions from an agents.buffer.MixedReplayBuffer; load a buffer "
                     "saved by an agent of agents.factory.make_agent (this agent's buffer is kept)"
                 )
-            misfit = _buffer_misfit(self.replay_buffer, self)
+            misfit = _buffer_misfit(self.replay_buffer, self) or _mix_misfit(
+                self.replay_buffer, before, self
+            )
             if misfit is not None:
                 self.replay_buffer = before
                 raise ValueError(f"path: {path}: {misfit} (this agent's buffer is kept)")
@@ -559,6 +562,36 @@ def _buffer_misfit(buffer: Any, agent: Any) -> str | None:
             "stores one transition a row and step, so its first collect would fail; load it "
             f"into an agent on an env of {counted(rows, 'row')} (RamboModelVecEnv(mdp, num_envs={rows}), "
             "make_agent)"
+        )
+    return None
+
+
+def _mix_misfit(buffer: Any, before: Any, agent: Any) -> str | None:
+    """Why a loaded ``MixedReplayBuffer`` would change what the agent was built to sample: its
+    real ratio f or its model pool's size (``retain_iterations``) differ from the agent's own
+    buffer's. Probe 112: both were taken without a word (an agent of f = 0.75 sampled the
+    loaded 0.25; a pool of 5 iterations kept 1 while ``agent.buffer_size`` still said 5)."""
+    from agents.buffer import MixedReplayBuffer  # imports no agent class
+
+    if not (isinstance(buffer, MixedReplayBuffer) and isinstance(before, MixedReplayBuffer)):
+        return None
+    if buffer.real_ratio != before.real_ratio:
+        return (
+            f"a buffer of real_ratio {buffer.real_ratio:g} (the saving agent's share of real "
+            f"rows per batch), but this agent was built with real_ratio {before.real_ratio:g}, "
+            "which loading it would replace; load it into an agent made with "
+            f"make_agent(…, real_ratio={buffer.real_ratio:g}) (to go on with another share, set "
+            "agent.replay_buffer.real_ratio after loading)"
+        )
+    if buffer.buffer_size != before.buffer_size:
+        k = getattr(getattr(agent, "train_freq", None), "frequency", None) or 1
+        ours, theirs = (b.buffer_size * b.n_envs for b in (before, buffer))
+        return (
+            f"a buffer whose model pool holds {theirs} transitions ({buffer.buffer_size // k:g} "
+            f"iteration(s) of {counted(buffer.n_envs, 'row')} × k = {k}), but this agent's holds "
+            f"{ours} ({before.buffer_size // k:g}; make_agent's retain_iterations), which "
+            "loading it would replace; load it into an agent made with make_agent(…, "
+            f"retain_iterations={buffer.buffer_size // k})"
         )
     return None
 

@@ -46,28 +46,60 @@ __all__ = ["RamboModelVecEnv", "vec_env_mdp"]
 
 
 def check_row_wrappers(vec_env: VecEnv) -> None:
-    """No Gymnasium wrapper that changes a model row's observations or rewards in an SB3
-    ``DummyVecEnv`` of model envs (``NormalizeObservation``, ``NormalizeReward``, any
-    ``ObservationWrapper`` / ``RewardWrapper`` but ``FlattenObservation``, which leaves a 1-D Box
-    as it is). Probe 24: they were taken where ``VecNormalize`` is refused, so one agent batch
-    mixed two scales, silently."""
+    """No Gymnasium wrapper that changes what a model row observes, is rewarded or is stepped
+    with, in an SB3 ``DummyVecEnv`` of model envs: ``NormalizeObservation``, ``NormalizeReward``,
+    any ``ObservationWrapper`` / ``RewardWrapper`` but ``FlattenObservation`` (which leaves a 1-D
+    Box as it is), any ``ActionWrapper`` (``RescaleAction``, ``ClipAction``, ``TransformAction``,
+    …) and any wrapper whose spaces are not the model env's (``FrameStackObservation``). Probe
+    24: the first were taken where ``VecNormalize`` is refused, so one agent batch mixed two
+    scales, silently. Probe 112: an action wrapper was taken too (the real rows' actions were
+    rescaled to its space, the model stepped with the wrapped action while the buffer and the
+    adversary used the agent's; ``ClipAction`` was SB3's raw "must have a finite lower and upper
+    bound"), and ``FrameStackObservation`` blamed the dataset's shapes."""
     rows = getattr(getattr(vec_env, "unwrapped", None), "envs", None) or ()
     for row, env in enumerate(rows):
+        if not isinstance(getattr(env, "unwrapped", None), RamboModelEnv):
+            continue  # another env's rows are their own
         while isinstance(env, gym.Wrapper):
-            rescales = isinstance(
-                env, gym.ObservationWrapper | gym.RewardWrapper | gym.wrappers.NormalizeReward
-            )
-            if rescales and not isinstance(env, gym.wrappers.FlattenObservation):
-                if not isinstance(env.unwrapped, RamboModelEnv):
-                    break  # another env's rows are their own
+            problem = _row_wrapper_problem(env)
+            if problem is not None:
                 raise ValueError(
                     f"vec_env: row {row} is wrapped in Gymnasium's {type(env).__name__}, which "
-                    "changes the model env's observations or rewards; the real transitions in "
-                    "the agent's buffer are on the mdp's ObsNormalizer scale with raw rewards, so "
-                    "one batch would mix two scales; drop the wrapper (the model env's "
-                    "observations are already normalised)"
+                    f"{problem}"
                 )
             env = env.env
+
+
+def _row_wrapper_problem(wrapper: gym.Wrapper) -> str | None:
+    """Why ``wrapper`` (one layer around a model env row) cannot stay; None if it may."""
+    if isinstance(wrapper, gym.ActionWrapper):
+        return (
+            "changes the agent's actions before the model env steps them; the real transitions "
+            "in the agent's buffer hold the dataset's actions and the adversary steps the model "
+            "with the agent's raw actions, so one batch would mix two action scales (and the "
+            "model env already clips actions to the dataset's bounds); drop the wrapper (wrap "
+            "the REAL evaluation env instead)"
+        )
+    rescales = isinstance(
+        wrapper, gym.ObservationWrapper | gym.RewardWrapper | gym.wrappers.NormalizeReward
+    )
+    if rescales and not isinstance(wrapper, gym.wrappers.FlattenObservation):
+        return (
+            "changes the model env's observations or rewards; the real transitions in the "
+            "agent's buffer are on the mdp's ObsNormalizer scale with raw rewards, so one batch "
+            "would mix two scales; drop the wrapper (the model env's observations are already "
+            "normalised)"
+        )
+    for what in ("observation_space", "action_space"):
+        outer, inner = getattr(wrapper, what), getattr(wrapper.env, what)
+        if outer != inner:
+            return (
+                f"turns the model env's {what} {inner} into {outer}; the real transitions in the "
+                "agent's buffer are the dataset's, in the model env's spaces, and the model "
+                "steps one of them at a time; drop the wrapper (the model env's observation is "
+                "its whole state)"
+            )
+    return None
 
 
 def vec_env_mdp(vec_env: VecEnv | None) -> LearnedMDP | None:

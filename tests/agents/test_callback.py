@@ -1044,11 +1044,12 @@ def test_a_replay_buffer_of_other_rows_or_shapes_is_refused_at_load(tmp_path):
     kw = {"rollout_length": K, "device": "cpu", "batch_size": 8, "policy_kwargs": {"net_arch": [8]}}
     cfg = AdversaryConfig(3e-4, K, 1, batch_size=8)
 
-    def agent(rows: int):
-        return make_agent("sac", RamboModelVecEnv(mdp, rows, rollout_length=K), dataset,
-                          mdp.normalizer, **kw)  # fmt: skip
+    def agent(rows: int, on: LearnedMDP = mdp):
+        return make_agent("sac", RamboModelVecEnv(on, rows, rollout_length=K), dataset,
+                          on.normalizer, **kw)  # fmt: skip
 
-    eight, four = agent(8), agent(4)
+    fresh = copy.deepcopy(mdp)  # a fresh agent starts on an MLE model (probe 112)
+    eight, four = agent(8), agent(4, fresh)
     eight.learn(8 * K, callback=RamboCallback(ModelAdversary(mdp, dataset, cfg)))
     eight.save_replay_buffer(tmp_path / "rb8.pkl")
     own = four.replay_buffer
@@ -1056,7 +1057,7 @@ def test_a_replay_buffer_of_other_rows_or_shapes_is_refused_at_load(tmp_path):
     with pytest.raises(ValueError, match=match):
         four.load_replay_buffer(tmp_path / "rb8.pkl")
     assert four.replay_buffer is own
-    four.learn(4 * K, callback=RamboCallback(ModelAdversary(mdp, dataset, cfg)))  # was: raw error
+    four.learn(4 * K, callback=RamboCallback(ModelAdversary(fresh, dataset, cfg)))  # was: raw error
     other = copy.copy(eight.replay_buffer)  # as if of an env with 5-dim observations, saved by
     other.obs_shape, other.dataset = (5,), DatasetRef.of(dataset)  # reference as agents save
     save_to_pkl(tmp_path / "obs5.pkl", other)

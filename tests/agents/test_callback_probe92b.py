@@ -12,9 +12,9 @@ from tests.agents.test_factory_probe65 import K, _make, parts  # noqa: F401 (the
 
 def _learn(parts, agent):  # noqa: F811
     env, dataset, _ = parts
-    adversary = ModelAdversary(
-        env.mdp, dataset, AdversaryConfig(3e-4, K, n_updates=1, batch_size=8)
-    )
+    # λ = 0: the fixture's mdp stays the MLE model for the next fresh agent (probe 112 refuses a
+    # fresh agent on a model an adversary already trained)
+    adversary = ModelAdversary(env.mdp, dataset, AdversaryConfig(0.0, K, n_updates=1, batch_size=8))
     agent.learn(2 * K * env.num_envs, callback=RamboCallback(adversary))
 
 
