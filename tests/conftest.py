@@ -37,10 +37,15 @@ def _ctrl_c_as_in_a_terminal():
     CI starts pytest in the background (``setsid nohup … &``), where SIGINT is ignored, and an
     ignored SIGINT stays ignored in a run (probe 108 row 21), so the tests that send SIGINT would
     otherwise depend on how the suite was started. Child processes a test starts get SIGINT's
-    default action, so a Python child gets its Ctrl-C handler too. Restored afterwards."""
+    default action, so a Python child gets its Ctrl-C handler too. SIGTERM starts at its default
+    action too: an earlier test's ``ray.init`` leaves Ray's own SIGTERM handler (``sys.exit``)
+    installed, which a run then leaves alone as a caller's handler (session 43's full run).
+    Restored afterwards."""
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    previous_term = signal.signal(signal.SIGTERM, signal.SIG_DFL)
     yield
     signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL if previous_term is None else previous_term)
 
 
 def _fresh_once_only_warnings(monkeypatch) -> None:
