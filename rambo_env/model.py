@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from rambo_env.compile import compile_disabled
+from rambo_env.data.dataset import float32_bounds
 from rambo_env.dynamics import io
 from rambo_env.dynamics.ensemble import (
     EnsembleConfig,
@@ -110,13 +111,7 @@ def _float32_box(space: gym.spaces.Box) -> gym.spaces.Box:
     Probe 110 rows 32, 33: ``Box(space.low, space.high, dtype=float32)`` left the cast to
     gymnasium, whose raw "Box low's precision lowered by casting to float32" (float64 bounds)
     and numpy's "overflow encountered in cast" (float16 bounds) reached the user."""
-    big = float(np.finfo(np.float32).max)
-
-    def cast(bound: np.ndarray) -> np.ndarray:
-        bound = np.asarray(bound, dtype=np.float64)  # [A]; float16 / float32 exact in float64
-        return np.where(np.isinf(bound), bound, np.clip(bound, -big, big)).astype(np.float32)
-
-    return gym.spaces.Box(cast(space.low), cast(space.high), dtype=np.float32)
+    return gym.spaces.Box(float32_bounds(space.low), float32_bounds(space.high), dtype=np.float32)
 
 
 class NonFiniteModelError(ValueError):

@@ -14,7 +14,9 @@ import importlib.util
 import os
 import re
 import sys
+from collections.abc import Iterable
 from importlib import metadata
+from types import ModuleType
 
 # distribution -> lowest tested version; keep equal to pyproject.toml (tests/test_requirements.py)
 FLOORS: dict[str, str] = {
@@ -75,8 +77,56 @@ class MissingExtraError(ImportError):
     message names the install command. Scripts report it as one ``error:`` line, exit 2."""
 
 
+def _too_old(distributions: Iterable[str] = FLOORS) -> list[tuple[str, str]]:
+    """``(distribution, installed version)`` of each installed one of ``distributions`` (of
+    :data:`FLOORS`) older than its floor; one not installed is left to the import that needs it."""
+    found = []
+    for dist in distributions:
+        floor = FLOORS[dist]
+        try:
+            installed = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+        if version_tuple(installed) < version_tuple(floor):
+            found.append((dist, installed))
+    return found
+
+
+def _unmet_text(missing: list[str], too_old: list[tuple[str, str]], missing_first: bool) -> str:
+    """One error for every missing declared dependency (import names) and every distribution
+    below its floor, with one ``pip install`` for them all (probe 114: a second too-old or
+    missing one came only after the first was fixed)."""
+    known = _known_modules()
+    names = ", ".join(
+        f"{m} (from {install_spec(known[m]).split('>')[0]})" if m in EXTRA_MODULES else known[m]
+        for m in missing
+    )
+    absent = (
+        f"{names} (declared dependenc{'ies' if len(missing) > 1 else 'y'}), not installed in "
+        f"this Python ({sys.executable})"
+    )
+    old = ", and ".join(
+        f"{dist}>={FLOORS[dist]}, but {dist} {installed} is installed"
+        for dist, installed in too_old
+    )
+    parts = [t for t in ((absent if missing else ""), old) if t]
+    parts = parts if missing_first else parts[::-1]
+    new = [f"'{install_spec(known[m])}'" for m in missing]
+    upgrades = [f"'{install_spec(dist)}'" for dist, _ in too_old]
+    specs = dict.fromkeys(new + upgrades if missing_first else upgrades + new)
+    verb = "install" if missing else "upgrade"
+    return (
+        f"rambo-env needs {', and '.join(parts)}; "
+        f"{verb} {'them' if len(specs) > 1 else 'it'}: pip install "
+        f"{'-U ' if too_old else ''}{' '.join(specs)}"
+    )
+
+
 def check_installed(*distributions: str) -> None:
-    """Raise one ``ImportError`` if an installed distribution is older than its floor.
+    """Raise one ``ImportError`` if an installed distribution is older than its floor. It names
+    EVERY distribution below its floor and every missing declared dependency, also those not
+    among ``distributions`` (probe 114: gymnasium 1.0 at ``import rambo_env``, then SB3 2.6 or a
+    missing tensorboard at ``import agents``, one error each, after the first was fixed).
 
     A distribution that is not installed is left to the import that needs it.
     """
@@ -85,16 +135,11 @@ def check_installed(*distributions: str) -> None:
             raise ValueError(
                 f"distributions: no floor recorded for {dist!r}; known: {sorted(FLOORS)}"
             )
-        try:
-            installed = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            continue
-        floor = FLOORS[dist]
-        if version_tuple(installed) < version_tuple(floor):
-            raise ImportError(
-                f"rambo-env needs {dist}>={floor}, but {dist} {installed} is installed; "
-                f"upgrade it: pip install -U '{install_spec(dist)}'"
-            )
+    if not _too_old(distributions):  # the others only when there is an error to give
+        return
+    too_old = _too_old()
+    missing = [m for m in _known_modules() if not _importable(m)]
+    raise ImportError(_unmet_text(missing, too_old, missing_first=False))
 
 
 class MissingDependencyError(ImportError):
@@ -123,10 +168,7 @@ def check_dependencies(*modules: str) -> None:
     matplotlib, tqdm, h5py a raw ``ModuleNotFoundError``; rich SB3's advice to install its own
     extra. Checked at ``import rambo_env`` / ``import agents``, before any work.
     """
-    known = {}  # import name -> distribution; an extra's modules after their distribution
-    for module, (dist, _) in DEPENDENCIES.items():
-        known[module] = dist
-        known.update((m, d) for m, d in EXTRA_MODULES.items() if d == dist)
+    known = _known_modules()
     unknown = [m for m in modules if m not in known]
     if unknown:
         raise ValueError(
@@ -135,17 +177,51 @@ def check_dependencies(*modules: str) -> None:
     if all(_importable(m) for m in modules):
         return
     missing = [m for m in known if not _importable(m)]
-    names = ", ".join(
-        f"{m} (from {install_spec(known[m]).split('>')[0]})" if m in EXTRA_MODULES else known[m]
-        for m in missing
-    )
-    specs = " ".join(dict.fromkeys(f"'{install_spec(known[m])}'" for m in missing))
     raise MissingDependencyError(
-        f"rambo-env needs {names} (declared dependenc{'ies' if len(missing) > 1 else 'y'}), "
-        f"not installed in this Python ({sys.executable}); install "
-        f"{'them' if len(missing) > 1 else 'it'}: pip install {specs} "
-        "(or reinstall rambo-env with its dependencies)"
+        _unmet_text(missing, _too_old(), missing_first=True)
+        + " (or reinstall rambo-env with its dependencies)"
     )
+
+
+def _known_modules() -> dict[str, str]:
+    """Import name -> distribution of each declared dependency; an extra's modules after their
+    distribution."""
+    known = {}
+    for module, (dist, _) in DEPENDENCIES.items():
+        known[module] = dist
+        known.update((m, d) for m, d in EXTRA_MODULES.items() if d == dist)
+    return known
+
+
+class BrokenDependencyError(MissingDependencyError, ValueError):
+    """A declared dependency is installed but fails to import (a numpy ABI mismatch: "numpy.core
+    .multiarray failed to import", "_ARRAY_API not found"). A ValueError too: the scripts' one
+    ``error:`` line, and loaders pass it through as their own checks' errors."""
+
+
+def import_dependency(module: str) -> ModuleType:
+    """``import module`` (a :data:`DEPENDENCIES` import name, imported where it is used), with
+    an install that fails to import named. Probe 114 R6: an h5py whose import raised "numpy.core
+    .multiarray failed to import" passed the import-time check (found, not imported: imports
+    stay cheap) and was a raw traceback from the hdf5 reader."""
+    try:
+        return importlib.import_module(module)
+    except (ImportError, AttributeError) as err:
+        if isinstance(err, ModuleNotFoundError) and err.name == module:
+            check_dependencies(module)  # not installed (since import): the install command
+            raise
+        dist = DEPENDENCIES[module][0]
+        lines = str(err).strip().splitlines()
+        try:
+            numpy = f"numpy {metadata.version('numpy')}"
+        except metadata.PackageNotFoundError:
+            numpy = "numpy"
+        raise BrokenDependencyError(
+            f"{dist} (a declared dependency of rambo-env) is installed but cannot be imported "
+            f"({type(err).__name__}: {lines[0][:200] if lines else ''}); reinstall it: pip "
+            f"install --force-reinstall '{install_spec(dist)}' — often a numpy version mismatch "
+            f"({dist} built for another numpy than the installed {numpy})"
+        ) from err
 
 
 def check_working_folder() -> None:
@@ -204,8 +280,10 @@ def check_matplotlib() -> None:
     says (:func:`rambo_env.run_io.headless_figure`). Defined here (no torch) so that a script
     runs it before ``import agents``: SB3 2.7's logger imports ``matplotlib.figure`` (probe 96b
     rows 14-15: matplotlib's raw ValueError under SB3 2.7)."""
-    try:
-        import matplotlib  # noqa: F401
+    try:  # a broken install (numpy ABI): one error naming it (probe 114 R6)
+        import_dependency("matplotlib")
+    except BrokenDependencyError:
+        raise
     except ValueError as err:
         backend = os.environ.get("MPLBACKEND")
         if backend is None or "backend" not in str(err):

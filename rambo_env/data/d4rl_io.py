@@ -33,6 +33,7 @@ from rambo_env.data.dataset import (
     stored_metadata,
 )
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
+from rambo_env.requirements import import_dependency
 from rambo_env.run_io import check_path_text, expand_home, safe_reason, with_article
 
 __all__ = [
@@ -463,7 +464,7 @@ def _read_d4rl_hdf5(path: str | Path, step_env: str | None = None) -> OfflineDat
     """:func:`read_d4rl_hdf5` without the checks of the path and of the data against their env
     (:func:`~rambo_env.load_dataset` makes both itself); ``step_env``: load_dataset's
     ``env_id=``, whose time limit counts the episodes of a file without timeouts."""
-    import h5py
+    h5py = import_dependency("h5py")
 
     path = Path(path)
     with h5py.File(path, "r") as f:
@@ -567,7 +568,7 @@ def _stored_hdf5_metadata(f: Any, path: Path) -> dict[str, Any]:
     attributes (``f.attrs["env_id"]``; probe 49: never read, while the warning said the file
     "names no Gymnasium env"), validated alike; a dataset and an attribute of the same name that
     disagree are refused, naming both. D4RL's own ``metadata/...`` datasets are not these."""
-    import h5py
+    h5py = import_dependency("h5py")
 
     entries = {}
     for key in _META_FIELDS:
@@ -695,7 +696,7 @@ def check_hdf5_fields(f: Any, path: Path, names: Any = _KEYS) -> None:
     with a traceback from the CLI), and so is a field stored in an external raw file (h5py
     ``external=``) that is missing (was: "unreadable (OSError … unable to open external raw data
     file); re-create or re-download it")."""
-    import h5py
+    h5py = import_dependency("h5py")
 
     lossy = []
     for key in names:
@@ -722,7 +723,7 @@ def _check_virtual(dataset: Any, path: Path, key: str) -> None:
     source as the fill value without an error; it looks for a relative one from
     ``$HDF5_VDS_PREFIX`` if set, beside the file, then from the working folder. Probe 104 row 12:
     a moved part file loaded as 600 all-zero rows, warned about as other causes."""
-    import h5py
+    h5py = import_dependency("h5py")
 
     if not dataset.is_virtual:
         return
@@ -754,7 +755,7 @@ def _check_virtual(dataset: Any, path: Path, key: str) -> None:
 
 
 def _check_link(f: Any, path: Path, key: str) -> None:
-    import h5py
+    h5py = import_dependency("h5py")
 
     link = f.get(key, getlink=True)
     if link is None or isinstance(link, h5py.HardLink):
@@ -827,7 +828,7 @@ def hdf5_trouble(path: Path, err: BaseException) -> ValueError | None:
     (damage)."""
     if "unable to lock file" in str(err):
         return ValueError(hdf5_lock_said(path, err))
-    import h5py
+    h5py = import_dependency("h5py")
 
     try:
         with h5py.File(path, "r") as f:
@@ -844,7 +845,7 @@ def _link_names(group: Any, prefix: str = "") -> list[str]:
     walked into, a soft or external link only named. (``Group.visit_links`` does this from h5py
     3.11; probe 96b row 25: at the declared floor h5py 3.8 it is missing, and the broken link then
     went unnamed.)"""
-    import h5py
+    h5py = import_dependency("h5py")
 
     names: list[str] = []
     for key in group.keys():  # lists a link without resolving it

@@ -708,6 +708,16 @@ def space_trouble(space: Any, flattenable: bool) -> str | None:
     )
 
 
+def float32_bounds(bound: Any) -> np.ndarray:
+    """A Box's ``bound`` as float32 without numpy's "overflow encountered in cast": float64
+    bounds round to the nearest float32, beyond float32's range they become its largest finite
+    value (±inf stays ±inf). Probe 110 rows 32, 33 (the agents' Box), probe 114 R3 (the data's
+    bounds check: ``Box(-1e39, 1e39, (2,), float64)`` warned twice)."""
+    big = float(np.finfo(np.float32).max)
+    bound = np.asarray(bound, dtype=np.float64)  # [A]; float16 / float32 exact in float64
+    return np.where(np.isinf(bound), bound, np.clip(bound, -big, big)).astype(np.float32)
+
+
 def has_discrete_space(space: Any) -> bool:
     """Whether ``space`` is or holds a Discrete / MultiDiscrete / MultiBinary / Text space."""
     if isinstance(space, spaces.Tuple | spaces.Sequence):
@@ -1321,6 +1331,8 @@ class OfflineDataset:
             f"{space} (env_id={self.env_id!r})"
         )
         trouble = space_trouble(space, key == "observations")
+        if trouble is None and self.env_wrappers:  # probe 114 R1: a recorded TimeAwareObservation
+            return self._recorded_wrappers_error(problem)
         if trouble is None:  # a flat Box of another size
             return DatasetValidationError(
                 f"{problem}: the data do not fit that env; name the env they come from "
@@ -1363,12 +1375,31 @@ class OfflineDataset:
             + f"{recorded}; {wrap}, with data of its flat observations"
         )
 
+    def _recorded_wrappers_error(self, problem: str) -> DatasetValidationError:
+        """The error of data that do not fit :attr:`env_id`'s env but record wrappers it was
+        made with (:attr:`env_wrappers`): the env inside them is the data's. Probe 114 R1, R2:
+        a recorded TimeAwareObservation / RescaleAction was "fix the env_id stored with the
+        data" / "clip the actions", though the id is right and the data sound. No ``problem`` is
+        split off: a caller's "fix the env_id" advice would be wrong here too."""
+        wrappers = self.env_wrappers
+        inner = f"gymnasium.make({self.env_id!r}, **kw)"
+        for name in wrappers:  # recorded innermost first, as gymnasium applies them
+            inner = f"{name.rpartition(':')[2]}({inner}, …)"
+        return DatasetValidationError(
+            f"{problem}: the data record their env inside {', '.join(wrappers)} (Minari's "
+            "env_spec.additional_wrappers, which are not applied here, as a dataset never makes "
+            f"this project import code), so they fit {self.env_id} wrapped in them, not "
+            f"{self.env_id} itself; register the wrapped env with the wrappers' recorded kwargs "
+            f"(gymnasium.register('MyEnvWrapped-v0', entry_point=lambda **kw: {inner})) and "
+            "pass that id (env_id=…, --env-id): it is taken as the data's env"
+        )
+
     def _validate_obs_space(self, space: spaces.Space) -> None:
         if not isinstance(space, spaces.Box) or space.shape != (self.obs_dim,):
             raise self._space_mismatch("observations", space)
         if not space.is_bounded("below") and not space.is_bounded("above"):
             return  # MuJoCo's: (-inf, inf)
-        low, high = space.low.astype(np.float32), space.high.astype(np.float32)
+        low, high = float32_bounds(space.low), float32_bounds(space.high)
         for key in ("observations", "next_observations"):
             values = getattr(self, key)
             bad = (values < low - _ACTION_ATOL) | (values > high + _ACTION_ATOL)
@@ -1392,16 +1423,27 @@ class OfflineDataset:
                 "finite action bounds (e.g. gymnasium.wrappers.RescaleAction around a bounded "
                 "one, or its own Box(low, high))"
             )
-        low, high = space.low.astype(np.float32), space.high.astype(np.float32)
+        if not np.issubdtype(space.dtype, np.floating):  # probe 114 S1: was taken as continuous
+            raise DatasetValidationError(
+                f"the env's action space {space} (env_id={self.env_id!r}) holds {space.dtype} "
+                "(integer) actions: discrete-action data need a discrete-action offline RL "
+                "method; this project (RAMBO on continuous control) takes float Box actions only"
+            )
+        low, high = float32_bounds(space.low), float32_bounds(space.high)
         bad = (self.actions < low - _ACTION_ATOL) | (self.actions > high + _ACTION_ATOL)
         if bad.any():
             idx = _first_bad(bad)
-            raise DatasetValidationError(  # probe 30: was without a word of what to do
+            problem = (
                 f"{_index_str('actions', idx)} = {self.actions[idx]} is outside the action space "
                 f"[{low[idx[1]]}, {high[idx[1]]}] (env_id={self.env_id!r}; "
-                f"{int(bad.any(axis=1).sum())} row(s) out of bounds): the data do not fit that "
-                "env; re-create them with actions in its bounds (or clip the actions), or name "
-                "the env they come from (env_id=…, --env-id)"
+                f"{int(bad.any(axis=1).sum())} row(s) out of bounds)"
+            )
+            if self.env_wrappers:  # probe 114 R2: a recorded RescaleAction was told to clip
+                raise self._recorded_wrappers_error(problem)
+            raise DatasetValidationError(  # probe 30: was without a word of what to do
+                f"{problem}: the data do not fit that env; re-create them with actions in its "
+                "bounds (or clip the actions), or name the env they come from (env_id=…, "
+                "--env-id)"
             )
 
     def _warn_constant_actions(self) -> None:

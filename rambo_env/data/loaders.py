@@ -1024,20 +1024,20 @@ def _z_scored(values: np.ndarray) -> bool:
     return bool((np.abs(mean) < 0.1).all() and ((std > 0.8) & (std < 1.1)).all())
 
 
-def _env_observations(
-    env_id: str, steps: int = 300, env_kwargs: dict | None = None
-) -> np.ndarray | None:
-    """The env's own observations over ``steps`` random-action steps (fixed seed); None when it
-    cannot be made."""
-    own = _env_steps(env_id, steps, env_kwargs)
+def _env_observations(env_id: str, check: str, env_kwargs: dict | None = None) -> np.ndarray | None:
+    """The env's own observations over 300 random-action steps (fixed seed), for ``check``
+    (what it is compared with, named if the env fails); None when it cannot be made."""
+    own = _env_steps(env_id, check, 300, env_kwargs)
     return None if own is None else own[0]
 
 
 def _env_steps(
-    env_id: str, steps: int = 300, env_kwargs: dict | None = None
+    env_id: str, check: str, steps: int = 300, env_kwargs: dict | None = None
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """``(observations, rewards)`` of the env (made with ``env_kwargs``) over ``steps``
-    random-action steps (fixed seed); None when it cannot be made."""
+    random-action steps (fixed seed), for ``check``; None when it cannot be made. Probe 114 R4:
+    an env (or a wrapper of its registration) raising on a second reset was a raw traceback
+    naming no env or check (check_env_api leaves an env's own faults to where it is used)."""
     import gymnasium as gym
 
     try:
@@ -1046,14 +1046,22 @@ def _env_steps(
         return None
     with contextlib.closing(env):
         env.action_space.seed(0)
-        obs, _ = env.reset(seed=0)
-        seen, rewards = [obs], []
-        for _ in range(steps):
-            obs, reward, terminated, truncated, _ = env.step(env.action_space.sample())
-            seen.append(obs)
-            rewards.append(reward)
-            if terminated or truncated:
-                obs, _ = env.reset()
+        try:
+            obs, _ = env.reset(seed=0)
+            seen, rewards = [obs], []
+            for _ in range(steps):
+                obs, reward, terminated, truncated, _ = env.step(env.action_space.sample())
+                seen.append(obs)
+                rewards.append(reward)
+                if terminated or truncated:
+                    obs, _ = env.reset()
+        except Exception as err:
+            raise RuntimeError(
+                f"env_id {env_id!r}: the env raised {safe_reason(err)} while rambo_env stepped it "
+                f"to check the data's {check} against its own ({steps} random-action steps from "
+                "reset(seed=0), reset at each episode end); the fault is in the env or a wrapper "
+                "of its registration (the traceback above shows where): fix it there"
+            ) from err
     try:
         own = np.asarray(seen, dtype=np.float64).reshape(len(seen), -1)
     except (TypeError, ValueError):  # a Dict / Tuple observation space: nothing to compare
@@ -1084,7 +1092,7 @@ def _warn_whole_number_fields(dataset: OfflineDataset) -> set[str]:
     whole = [k for k, names in fields.items() if all(_whole(getattr(dataset, n)) for n in names)]
     if not whole:
         return set()
-    own = _env_steps(dataset.env_id, 100, dataset.env_kwargs)
+    own = _env_steps(dataset.env_id, "whole-number values", 100, dataset.env_kwargs)
     if own is None or own[0].shape[1] != dataset.obs_dim:
         return set()
     said = set()
@@ -1121,7 +1129,9 @@ def _warn_constant_observations(dataset: OfflineDataset) -> bool:
     constant = np.flatnonzero((obs == first).all(axis=0) & (nxt == first).all(axis=0))
     if not constant.size or constant.size == dataset.obs_dim:
         return False  # every column: _warn_frozen_observations says it
-    own = _env_observations(dataset.env_id, env_kwargs=dataset.env_kwargs)
+    own = _env_observations(
+        dataset.env_id, "constant observation columns", env_kwargs=dataset.env_kwargs
+    )
     if own is None or own.shape[1] != dataset.obs_dim:
         return False
     constant = [int(j) for j in constant if own[:, j].min() < own[:, j].max()]
@@ -1175,7 +1185,9 @@ def _warn_normalised_observations(dataset: OfflineDataset) -> bool:
     exact = _z_scored(obs) and _z_scored(nxt)
     if not (exact or (_near_z_scored(obs) and _near_z_scored(nxt))):
         return False
-    own = _env_observations(dataset.env_id, env_kwargs=dataset.env_kwargs)
+    own = _env_observations(
+        dataset.env_id, "normalised-looking observations", env_kwargs=dataset.env_kwargs
+    )
     if own is None or own.shape[1] != dataset.obs_dim or _z_scored(own):
         return False
     if not exact and not _far_from_z_scored(own):
@@ -1951,7 +1963,9 @@ def _part_transition_disagreement(
     first, last = rows[part].min(), rows[part].max()
     inside = dataset.observations[first : last + 1].astype(np.float64)
     if len(inside) >= 30 and _near_z_scored(inside):
-        own = _env_observations(dataset.env_id, env_kwargs=dataset.env_kwargs)
+        own = _env_observations(
+            dataset.env_id, "normalised-looking observations", env_kwargs=dataset.env_kwargs
+        )
         if own is not None and own.shape[1] == dataset.obs_dim and _far_from_z_scored(own):
             mean, std = inside.mean(0), inside.std(0)
             return (

@@ -45,6 +45,7 @@ from rambo_env.data.dataset import (
 )
 from rambo_env.data.scores import ENV_IDS, LEVELS, env_name_from_id
 from rambo_env.progress import progress_bar
+from rambo_env.requirements import import_dependency
 from rambo_env.run_io import (
     NAME_MAX,
     WriteFailedError,
@@ -1283,7 +1284,7 @@ def save_minari(
     level)`` of the D4RL-protocol data written (:func:`rambo_env.data.generate.generate_dataset`
     passes it); that env and level must be the id's.
     """
-    import minari
+    minari = import_dependency("minari")
 
     final = minari_dataset_path(check_dataset_id(dataset_id))  # a "../" id must not escape
     if isinstance(env_id, str) and ":" in env_id:  # probe 98 row 22: was refused with the
@@ -1667,7 +1668,7 @@ def _written_by_other_minari(dataset_id: str) -> str | None:
     wrote them (Minari refuses versions it does not list as supported), else None."""
     import json
 
-    import minari
+    minari = import_dependency("minari")
 
     try:
         written = json.loads(
@@ -1833,7 +1834,7 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
     Raises :class:`DatasetUnavailableError` (saying how to get the data) when Minari cannot load
     or download it.
     """
-    import minari
+    minari = import_dependency("minari")
 
     wait_for_generation(dataset_id)  # probe 102 row 13: before the (old) data are read
     if not download and unenterable_folder(minari_dataset_path(dataset_id)) is not None:

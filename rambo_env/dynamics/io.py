@@ -36,6 +36,7 @@ from rambo_env.run_io import (
     file_lock,
     home_dir,
     home_store_words,
+    is_int,
     note_relative,
     safe_reason,
     save_checkpoint,
@@ -158,6 +159,22 @@ def _plain(value: Any, where: str) -> Any:
     )
 
 
+def _pretraining_checkpoint(checkpoint: Any, path: Path) -> str:
+    """What to say of an MLE pretraining checkpoint (``dynamics-<key>.partial.pt``) passed as a
+    model, "" for other files. Probe 114 R5: it was "no [...] (it holds [...])" only."""
+    if not isinstance(checkpoint, dict) or not {"fingerprint", "epoch", "tracker"} <= set(
+        checkpoint
+    ):
+        return ""
+    epoch = checkpoint.get("epoch")
+    return (
+        f" (an MLE pretraining checkpoint{f' after epoch {epoch}' if is_int(epoch) else ''}, "
+        "from which make_mdp / cotrain.py resume an unfinished pretraining; the model is the "
+        f"dynamics-<key>.pt in {path.parent} that the same make_mdp call / command writes when "
+        "the pretraining finishes (rerun it to finish it), or pass a file written by save_model)"
+    )
+
+
 def load_model(path: str | os.PathLike, device: str | torch.device = "auto") -> LoadedModel:
     """Load a :func:`save_model` checkpoint (``weights_only=True``) onto ``device``.
 
@@ -198,7 +215,7 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "auto") -> 
         run = (
             " (a run's checkpoint.pt: load it with agents.cotrain.load_session)"
             if isinstance(checkpoint, dict) and "agent" in checkpoint
-            else ""
+            else _pretraining_checkpoint(checkpoint, path)
         )
         raise ValueError(
             f"model file {path}: not a dynamics model written by save_model: no {missing[:3]} "
