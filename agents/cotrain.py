@@ -2017,7 +2017,11 @@ def _load_rollout_state(vec_env: Any, agent: Any, state: dict[str, Any]) -> None
     agent._last_episode_starts = None if starts is None else starts.numpy().copy()
 
 
-#: The ``format_version`` :func:`_save` writes, and what a checkpoint of it holds.
+#: The ``format_version`` :func:`_save` writes, and what a checkpoint of it holds. Kept at 1 while
+#: entries were added (every version reads the older checkpoints it meets: their missing entries
+#: are defaulted, e.g. the model pool before session 32), so older code reading a newer file is
+#: told by config.json's format. Rule: add 1 only for a change an older reader would misread (a
+#: renamed or re-shaped entry); this code refuses a higher one as a newer rambo_env's (probe 113).
 CHECKPOINT_FORMAT = 1
 _CHECKPOINT_KEYS = (
     "iteration",
@@ -2066,6 +2070,16 @@ def _load_run_checkpoint(path: Path) -> dict[str, Any]:
     if missing:
         raise ValueError(f"{path}: has no {missing} entries: {advice}")
     version = state.get("format_version", CHECKPOINT_FORMAT)
+    if run_io.is_int(version) and version > CHECKPOINT_FORMAT:  # probe 113: was "resume it with
+        # the version of rambo-env that wrote it", for a newer one
+        run_io.check_not_newer(
+            f"{path}: the checkpoint",
+            version,
+            CHECKPOINT_FORMAT,
+            "checkpoint",
+            "resume or load it",
+            "format_version",
+        )
     if version != CHECKPOINT_FORMAT:
         raise ValueError(
             f"{path}: checkpoint format_version {version!r}, but this code reads version "

@@ -49,6 +49,7 @@ from rambo_env.envs.model_env import LONG_ROLLOUT, warn_long_rollout  # re-expor
 from rambo_env.evaluation import N_FINAL_EVALS, check_n_eval_episodes
 from rambo_env.ledger import SAVED_BEFORE_FIELD
 from rambo_env.presets import ALGOS  # the one list (re-exported here)
+from rambo_env.requirements import source_commit  # re-exported (library_versions)
 from rambo_env.run_io import (
     RUN_SEED_LIMIT,
     check_field_types,
@@ -875,6 +876,31 @@ def _check_recorded_name(
     )
 
 
+def _under_recorded_name(
+    dataset: Any, expected_fingerprint: str, recorded: dict[str, Any] | None
+) -> Any:
+    """``dataset`` under the run's recorded name when its data are the run's but this code names
+    them otherwise (probe 113 rows 1-3: a run on ``rambo/hopper/mine-v0`` started before 5ce83ab
+    recorded it as ``hopper-random``, today's name is ``hopper-mine``; the name is part of the
+    fingerprint, so the unchanged data were refused as "changed since the run started"). The run
+    keeps its recorded name for all it writes (its model cache key, config.json, curves); any
+    other ``dataset`` is returned as it is."""
+    name = recorded.get("name") if isinstance(recorded, dict) else None
+    if not isinstance(name, str) or not name or name == dataset.name:
+        return dataset
+    renamed = dataclasses.replace(dataset, name=name)
+    if renamed.fingerprint() != expected_fingerprint:
+        return dataset
+    print(
+        f"[rambo_env] note: the run's dataset is named {name!r} in its config.json (as the "
+        f"rambo_env that started it named it), {dataset.name!r} by this newer rambo_env; the "
+        f"data are the run's (fingerprint {expected_fingerprint}), so the run goes on under "
+        f"{name!r}",
+        flush=True,
+    )
+    return renamed
+
+
 def _same_source(recorded: str, current: str) -> bool:
     """Whether two ``dataset.source`` strings name the same entry (file path or dataset id):
     ``"minari:ID (generated)"`` and ``"minari:ID"`` are one; a file path is compared resolved."""
@@ -1047,6 +1073,8 @@ def build_session(
     dataset = load_dataset(
         cfg.dataset, env_id=cfg.env_id, progress=cfg.progress, generate=not existing_run
     )
+    if expected_fingerprint is not None and dataset.fingerprint() != expected_fingerprint:
+        dataset = _under_recorded_name(dataset, expected_fingerprint, recorded_dataset)
     if expected_fingerprint is not None and dataset.fingerprint() != expected_fingerprint:
         _check_recorded_name(cfg.dataset, dataset, expected_fingerprint, recorded_dataset)
         raise ValueError(
@@ -1472,48 +1500,6 @@ def _logvar_at_floor(mdp: Any, dataset: Any, n_rows: int = 5000) -> int:
     x = ensemble._inputs(obs, tensor(dataset.actions))
     y = ensemble._targets(obs, next_obs, tensor(dataset.rewards))
     return int(ensemble.logvar_at_floor(x, y).sum())
-
-
-def source_commit(root: str | Path | None = None) -> str | None:
-    """The git commit checked out in ``root`` (default: the folder holding the ``rambo_env``
-    package), read from ``.git/HEAD`` and its ref file (or ``packed-refs``), no subprocess;
-    None where ``root`` is not a git checkout (an installed package) or the commit cannot be read.
-    A worktree's ``.git`` file (``gitdir: PATH``) is followed, its refs read from the common
-    folder."""
-    import re
-
-    import rambo_env
-
-    root = Path(rambo_env.__file__).resolve().parents[1] if root is None else Path(root)
-    sha = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
-    try:
-        git = root / ".git"
-        if git.is_file():  # a worktree or submodule: "gitdir: PATH"
-            text = git.read_text().strip()
-            if not text.startswith("gitdir:"):
-                return None
-            git = root / text.removeprefix("gitdir:").strip()
-        if not git.is_dir():
-            return None
-        head = (git / "HEAD").read_text().strip()
-        if not head.startswith("ref:"):  # a detached HEAD holds the commit itself
-            return head if sha.fullmatch(head) else None
-        ref = head.removeprefix("ref:").strip()
-        common = git
-        if (git / "commondir").is_file():
-            common = git / (git / "commondir").read_text().strip()
-        for folder in (git, common):
-            if (folder / ref).is_file():
-                found = (folder / ref).read_text().strip()
-                return found if sha.fullmatch(found) else None
-        if (common / "packed-refs").is_file():
-            for line in (common / "packed-refs").read_text().splitlines():
-                parts = line.split()
-                if len(parts) == 2 and parts[1] == ref and sha.fullmatch(parts[0]):
-                    return parts[0]
-    except (OSError, UnicodeDecodeError):
-        return None
-    return None
 
 
 def library_versions() -> dict[str, str]:

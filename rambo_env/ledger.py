@@ -49,6 +49,7 @@ from rambo_env.run_io import (
     check_field_types,
     check_flag,
     check_not_died_starting,
+    check_not_newer,
     check_not_starting,
     check_output_file,
     check_readable,
@@ -61,6 +62,7 @@ from rambo_env.run_io import (
     is_int,
     is_real,
     iteration0_label,
+    newer_config_format,
     owner_text,
     permission_denied,
     read_json,
@@ -80,6 +82,7 @@ from rambo_env.sweep_report import config_label, config_slug, dataset_slug
 __all__ = [
     "DEFAULT_LEDGER_DIR",
     "INDEX_NAME",
+    "LEDGER_FORMAT",
     "RESULTS_STATUSES",
     "LedgerEntry",
     "check_default_ledger",
@@ -108,6 +111,13 @@ __all__ = [
 #: The repository's ledger (``docs/results/ledger`` beside the package).
 DEFAULT_LEDGER_DIR = Path(__file__).resolve().parents[1] / "docs" / "results" / "ledger"
 INDEX_NAME = "index.json"
+
+#: The format of the ledger entries this code writes (each entry's ``"format"`` in ``index.json``;
+#: absent in entries written before probe 113, read as before). Rule: add 1 whenever a field is
+#: added to :class:`LedgerEntry` (older code cannot read such an entry): code that meets an entry
+#: of a format above its own says "written by a newer rambo_env" instead of "not a ledger index
+#: … move it away" (probe 113 row 33).
+LEDGER_FORMAT = 1
 
 
 def in_source_checkout() -> bool:
@@ -417,6 +427,10 @@ def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerE
         raise ValueError(f"{what} (expected an object of entries by slug); {fix}")
     entries = {}
     for slug, data in index.items():
+        if isinstance(data, dict) and "format" in data:
+            data = dict(data)
+            where = f"ledger: {path} (entry {slug!r})"
+            check_not_newer(where, data.pop("format"), LEDGER_FORMAT, "ledger", "read or update it")
         try:
             entries[slug] = LedgerEntry(**data)
         except (TypeError, ValueError) as err:  # not a dict, a missing / unknown / mistyped field
@@ -1111,7 +1125,7 @@ def _cotrain_wall_s(
 def _entry_record(entry: LedgerEntry) -> dict[str, Any]:
     """An entry as ``index.json`` stores it: ``precision`` only when not fp32 and the MLE fields
     only when known (no churn in the entries written before they existed)."""
-    record = dict(vars(entry))
+    record = {"format": LEDGER_FORMAT, **vars(entry)}
     if record.get("precision") == "fp32":
         del record["precision"]
     for name in (
@@ -1535,6 +1549,14 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
             "pass the folder of a cotrain run"
         ) from None
     check_config_keys(saved, f"run_dir: {config_path}")  # probe 44: a stray key was ignored
+    newer = newer_config_format(saved, f"run_dir: {config_path}")
+    if newer:  # probe 113: entered as this code knows it, what the newer writer added dropped
+        raise ValueError(newer)
+    renamed = _renamed_dataset(config_path, dataset_arg, cfg.get("env_id"), resolved["dataset"])
+    if renamed is not None:  # the entry is filed as this code names the data, not as recorded
+        resolved = {**resolved, "dataset": renamed}
+        dataset = ledger_dataset(renamed["name"], renamed["fingerprint"])
+        fingerprint = renamed["fingerprint"]
     return {
         "config": config,
         "dataset": dataset,
@@ -1552,6 +1574,83 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         "n_transitions": n_transitions,
         "n_iterations": cfg.get("n_iterations"),  # the planned iterations (_planned_iterations)
     }
+
+
+def _renamed_dataset(
+    config_path: Path, dataset_arg: str, env_id: str | None, record: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The run's dataset record (``resolved.dataset``) under the name this code gives its Minari
+    dataset, when the run's ``config.json`` records another one, the data being the run's; None
+    when the names agree (or the data are not a Minari dataset's), or the data cannot be read or
+    checked here (then the recorded name is kept, with a note: the ledger needs no data).
+    ValueError when the names differ and the data there are not the run's.
+
+    Probe 113 row 4: a run on ``rambo/hopper/mine-v0`` started before 5ce83ab recorded it as
+    ``hopper-random`` (then its name while the flat cache lasted); its entry was filed under the
+    standard dataset's name (key, plot, compared with real hopper-random runs), while the same
+    command said "dataset 'hopper-mine' <- minari:rambo/hopper/mine-v0"."""
+    from rambo_env.data.minari_io import minari_dataset_name
+
+    name, source, fingerprint = record.get("name"), record.get("source"), record.get("fingerprint")
+    if not isinstance(name, str) or not isinstance(source, str) or not source.startswith("minari:"):
+        return None
+    dataset_id = source.removeprefix("minari:").removesuffix(" (generated)")
+    current = minari_dataset_name(dataset_id, record.get("env_id"))
+    if current == name:
+        return None
+    key = (str(config_path), dataset_arg, env_id, name, fingerprint)
+    if key not in _RENAMED:  # read once per process (update_ledger reads the run twice)
+        _RENAMED[key] = _checked_rename(config_path, dataset_arg, env_id, record, current)
+    return _RENAMED[key]
+
+
+#: :func:`_renamed_dataset`'s answers by run and record (one dataset load and note per run).
+_RENAMED: dict[tuple[Any, ...], dict[str, Any] | None] = {}
+
+
+def _checked_rename(
+    config_path: Path, dataset_arg: str, env_id: str | None, record: dict[str, Any], current: str
+) -> dict[str, Any] | None:
+    """:func:`_renamed_dataset`'s check of the data, once the names differ."""
+    from dataclasses import replace
+
+    from rambo_env.data.loaders import load_dataset
+
+    name, fingerprint = record["name"], record.get("fingerprint")
+    dataset_id = record["source"].removeprefix("minari:").removesuffix(" (generated)")
+    recorded = f"{config_path} records the run's dataset {dataset_id} as {name!r}"
+    try:
+        loaded = load_dataset(dataset_arg, generate=False, env_id=env_id)
+    except Exception as err:  # gone, damaged: the data cannot be checked
+        unchecked = f"it cannot be read here ({safe_reason(err)})"
+    else:
+        if loaded.name == name:  # named as recorded after all (e.g. another env id)
+            return None
+        if not isinstance(fingerprint, str):
+            unchecked = "the run recorded no fingerprint of its data"
+        elif replace(loaded, name=name).fingerprint() != fingerprint:
+            raise ValueError(
+                f"run_dir: {recorded} (the name an older rambo_env gave it), this rambo_env names "
+                f"it {loaded.name!r}, and its data there are not the run's (their fingerprint "
+                f"differs): the run is filed under neither name; restore the run's dataset "
+                f"{dataset_id} and run scripts/ledger.py again"
+            )
+        else:
+            print(
+                f"[ledger] note: {recorded} (the name an older rambo_env gave it); the data are "
+                f"the same, filed as {loaded.name!r}, the name this rambo_env gives them",
+                flush=True,
+            )
+            renamed = {**record, "name": loaded.name, "fingerprint": loaded.fingerprint()}
+            if renamed.get("behaviour_score") is None:  # as _behaviour_score would read it
+                renamed["behaviour_score"] = loaded.behaviour_score()
+            return renamed
+    print(  # the ledger itself needs no data: the run is entered as recorded, not silently
+        f"[ledger] note: {recorded}; this rambo_env would name it {current!r}, but {unchecked}, "
+        f"so whether they are the same data is not known: filed under the recorded {name!r}",
+        flush=True,
+    )
+    return None
 
 
 @contextmanager

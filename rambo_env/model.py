@@ -44,6 +44,7 @@ from rambo_env.dynamics.training import (
     warn_no_improvement,
 )
 from rambo_env.normalization import ObsNormalizer
+from rambo_env.requirements import code_record
 from rambo_env.run_io import (
     check_default_device,
     check_default_dtype,
@@ -858,7 +859,8 @@ def note_other_checkpoints(
         except Exception:  # unreadable: train_mle says so when it is this run's
             continue
         if not isinstance(settings, dict):
-            unknown.append(f"{other.name} ({counted(epochs, 'epoch')})")
+            if _inputs(state) in (None, dataset.obs_dim + dataset.action_dim):  # probe 113:
+                unknown.append(f"{other.name} ({counted(epochs, 'epoch')})")  # was of any env
             continue
         if settings.get("dataset") != dataset.fingerprint():
             continue
@@ -901,6 +903,15 @@ def note_other_checkpoints(
             "settings it was started with to continue it (earlier versions defaulted to --mle-lr "
             "3e-4, the earliest also to --precision fp32)"
         )
+
+
+def _inputs(state: Any) -> int | None:
+    """The model input width (obs_dim + action_dim) of an MLE checkpoint ``state``; None when
+    it cannot be read from it."""
+    try:
+        return int(state["ensemble"]["input_mean"].shape[-1])
+    except (KeyError, TypeError, AttributeError, IndexError):
+        return None
 
 
 def _as_flag(flag: str, value: Any, bare: bool = False) -> str:
@@ -1072,6 +1083,7 @@ def _trained_ensemble(
             meta = io.cache_meta(
                 dataset.fingerprint(), ensemble_config, mle_config, seed, precision
             )
+            meta |= code_record()  # probe 113: which rambo_env trained it (a copy keeps it)
             saved = io.save_model(path, ensemble, normalizer, mle_config, report, meta=meta)
             where = f", saved to {saved}"
         except OSError as err:  # disk full, ...: the trained model is still good for this run

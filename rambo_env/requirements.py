@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import Iterable
 from importlib import metadata
+from pathlib import Path
 from types import ModuleType
 
 # distribution -> lowest tested version; keep equal to pyproject.toml (tests/test_requirements.py)
@@ -354,3 +355,55 @@ def escape_unencodable_output() -> None:
                 stream.reconfigure(errors="backslashreplace")
         except (AttributeError, LookupError, TypeError, ValueError, OSError):
             pass  # replaced (a notebook's), closed or not a text stream: left alone
+
+
+def source_commit(root: str | Path | None = None) -> str | None:
+    """The git commit checked out in ``root`` (default: the folder holding the ``rambo_env``
+    package), read from ``.git/HEAD`` and its ref file (or ``packed-refs``), no subprocess;
+    None where ``root`` is not a git checkout (an installed package) or the commit cannot be read.
+    A worktree's ``.git`` file (``gitdir: PATH``) is followed, its refs read from the common
+    folder."""
+    import rambo_env
+
+    root = Path(rambo_env.__file__).resolve().parents[1] if root is None else Path(root)
+    sha = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
+    try:
+        git = root / ".git"
+        if git.is_file():  # a worktree or submodule: "gitdir: PATH"
+            text = git.read_text().strip()
+            if not text.startswith("gitdir:"):
+                return None
+            git = root / text.removeprefix("gitdir:").strip()
+        if not git.is_dir():
+            return None
+        head = (git / "HEAD").read_text().strip()
+        if not head.startswith("ref:"):  # a detached HEAD holds the commit itself
+            return head if sha.fullmatch(head) else None
+        ref = head.removeprefix("ref:").strip()
+        common = git
+        if (git / "commondir").is_file():
+            common = git / (git / "commondir").read_text().strip()
+        for folder in (git, common):
+            if (folder / ref).is_file():
+                found = (folder / ref).read_text().strip()
+                return found if sha.fullmatch(found) else None
+        if (common / "packed-refs").is_file():
+            for line in (common / "packed-refs").read_text().splitlines():
+                parts = line.split()
+                if len(parts) == 2 and parts[1] == ref and sha.fullmatch(parts[0]):
+                    return parts[0]
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
+
+
+def code_record() -> dict[str, str]:
+    """This rambo_env (its version; its git commit where it runs from a checkout) for the record
+    of what it writes: a generated dataset's metadata, a cached model's ``meta`` (probe 113: they
+    recorded their settings, not the code that made them)."""
+    import rambo_env
+
+    commit = source_commit()
+    return {"rambo_env_version": rambo_env.__version__} | (
+        {"rambo_env_commit": commit} if commit is not None else {}
+    )

@@ -103,6 +103,7 @@ __all__ = [
     "check_matplotlib",
     "check_no_foreign_entries",
     "check_not_died_starting",
+    "check_not_newer",
     "check_not_starting",
     "check_output_file",
     "check_output_streams",
@@ -1364,6 +1365,30 @@ def newer_config_format(saved: dict[str, Any], path: str | Path) -> str | None:
         f"{path} was written by a newer rambo_env (config format {fmt} > {CONFIG_FORMAT}, this "
         "code's): update the code (git pull) to resume or read it"
     )
+
+
+def check_not_newer(
+    path: str | Path, fmt: Any, current: int, kind: str, fix: str, field: str = "format"
+) -> None:
+    """ValueError when an artefact's recorded format ``fmt`` is above ``current`` (this code's):
+    it was written by a newer rambo_env, so this code would misread it or drop what it does not
+    know (probe 113 rows 30-34: older code said "unknown field(s) … remove it", "is not a ledger
+    index … move it away", or raised a raw TypeError). ``fix``: what to do instead of updating
+    (``"update the code (git pull) to " + fix``); ``field``: the key the file keeps it under. A
+    format that is not a positive int is refused as edited by hand; None (a file written before
+    formats were recorded) passes."""
+    if fmt is None:
+        return
+    if not is_int(fmt) or fmt < 1:
+        raise ValueError(
+            f"{path}: {field} {fmt!r} is not a {kind} {field} (a positive int, this code writes "
+            f"{current}; edited by hand?): put back the value written, or remove the key"
+        )
+    if fmt > current:
+        raise ValueError(
+            f"{path} was written by a newer rambo_env ({kind} {field} {fmt} > {current}, this "
+            f"code's): update the code (git pull) to {fix}"
+        )
 
 
 def json_named(value: Any) -> Any:

@@ -131,6 +131,7 @@ def _diagnose(argv: list[str] | None) -> int:
             "report",
             "move it away (the report diagnostics-it<N>.json is written there), then rerun",
         )
+        _check_report_not_newer(out)  # probe 113: a newer rambo_env's report is not replaced
         # probe 69 row 30: a full disk was found after the whole diagnosis
         run_io.check_free_space(out, REPORT_MIN_BYTES, "the report", elsewhere=ELSEWHERE)
     except (ValueError, FileNotFoundError, run_io.WriteFailedError) as err:  # one line
@@ -230,6 +231,7 @@ def _diagnose(argv: list[str] | None) -> int:
             f"episodes last {critic.episode_length:.0f} steps (cap {critic.max_steps})"
         )
     report = {
+        "format": REPORT_FORMAT,
         "iteration": history.iteration,
         "arguments": arguments,
         "model_vs_simulator": [d.to_dict() for d in depths],
@@ -249,6 +251,28 @@ def _diagnose(argv: list[str] | None) -> int:
     run_io.on_closed_pipe("diagnose", lambda: f"the report {out} WAS written")
     print(f"wrote {out}" + (f" (replaced a report of {replaced})" if replaced else ""))
     return 0
+
+
+#: The format of the report this script writes (its ``"format"``; absent in reports written
+#: before probe 113). Rule: add 1 whenever a field is added or changes meaning: older code then
+#: refuses to replace the newer report (probe 113 rows 5-9: no artefact told a newer writer).
+REPORT_FORMAT = 1
+
+
+def _check_report_not_newer(out: Path) -> None:
+    """ValueError when the report already at ``out`` was written by a newer rambo_env."""
+    try:
+        saved = run_io.read_json(out) if out.is_file() else None
+    except Exception:  # an unreadable report: replaced as before
+        return
+    if isinstance(saved, dict):
+        run_io.check_not_newer(
+            f"report: {out}",
+            saved.get("format"),
+            REPORT_FORMAT,
+            "diagnostics report",
+            "replace it (or move it away, then rerun)",
+        )
 
 
 def _other_arguments(out: Path, arguments: dict[str, Any]) -> str:

@@ -56,6 +56,7 @@ from rambo_env.data.minari_io import (
 )
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 from rambo_env.progress import progress_bar
+from rambo_env.requirements import code_record
 
 __all__ = [
     "DEFAULT_N_TRANSITIONS",
@@ -1124,6 +1125,7 @@ def generate_dataset(
                 if len(returns)
                 else None,
             )
+            info.update(code_record())  # probe 113: which rambo_env generated it
             dataset.metadata.update(minari_id=dataset_id, **info)
             save_minari(
                 dataset_id,

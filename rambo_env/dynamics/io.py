@@ -26,6 +26,7 @@ from rambo_env.dynamics.training import _BUDGET_FIELDS, MLEConfig, MLEReport
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
     check_default_device,
+    check_not_newer,
     check_output_file,
     check_path_text,
     check_readable,
@@ -222,6 +223,8 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "auto") -> 
             f"(it holds {held or type(checkpoint).__name__}){run}"
         )
     version = checkpoint.get("format_version")
+    if is_int(version) and version > FORMAT_VERSION:  # probe 113: was "… != supported 1"
+        check_not_newer(path, version, FORMAT_VERSION, "model", "load it", "format_version")
     if version != FORMAT_VERSION:
         raise ValueError(f"{path}: format_version {version!r} != supported {FORMAT_VERSION}")
     try:  # probe 91 rows 4, 30: entries of other names or shapes are a damaged file (a
