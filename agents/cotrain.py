@@ -222,6 +222,7 @@ def load_config(run_dir: str | Path, resume: bool = False) -> CotrainConfig:
         raise ValueError(
             f"run_dir: {path} not found: {not_a_run}{above or run_io.runs_below(run_dir)}"
         )
+    run_io.check_run_readable(run_dir, [run_io.CONFIG_NAME])  # probe 114: all at once
     run_io.check_readable(path, "run_dir")  # was: "not readable JSON …: not a run folder"
     try:
         data = run_io.read_json(path)
@@ -1112,6 +1113,12 @@ class _PurgingTensorBoard(TensorBoardOutputFormat):
         _wait_past_newest_event_file(Path(folder))
         self.writer = SummaryWriter(log_dir=folder, purge_step=purge_step)
         self._is_closed = False
+        owner = run_io.folder_owner_for_root(Path(folder))
+        if owner is not None:  # probe 114 L1: root (sudo) resuming a user's run: their tb/ files
+            for path in Path(folder).glob("events.out.tfevents.*"):
+                with contextlib.suppress(OSError):
+                    if path.stat().st_uid == 0:
+                        os.chown(path, *owner)
 
 
 def _wait_past_newest_event_file(folder: Path, longest_s: float = 2.0) -> None:

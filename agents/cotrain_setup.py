@@ -1030,7 +1030,7 @@ def build_session(
     from rambo_env.adversary import AdversaryConfig, ModelAdversary
     from rambo_env.compile import check_compile_cache
     from rambo_env.data.loaders import is_dataset_file, load_dataset
-    from rambo_env.dynamics.io import cache_dir, check_cache_dir
+    from rambo_env.dynamics.io import cache_dir, check_cache_dir, check_cache_enterable
     from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
     from rambo_env.run_io import check_matplotlib, check_torch_compile_cache
 
@@ -1052,6 +1052,7 @@ def build_session(
     # A cache that is not a folder yet must be made and written (a file there, /proc/x, a
     # read-only disk: were found after the dataset load, minutes when it is generated); an
     # existing read-only cache folder may still serve the model, so it is not refused here.
+    check_cache_enterable()  # probe 114 R11: before the dataset load (its flat cache there)
     if recorded_model is not None:
         # load_session (diagnose.py) is rerun; a resume is resumed again (probe 88 row 76)
         again = "rerun" if from_checkpoint else "resume again"

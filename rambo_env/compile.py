@@ -52,7 +52,7 @@ def compile_disabled() -> str | None:
 
 def compile_cache_problem() -> str | None:
     """Why the folder torch's inductor compiles into (``TORCHINDUCTOR_CACHE_DIR``, else torch's
-    default ``<tmp>/torchinductor_<USER>``) or one of its existing subfolders cannot be used by
+    default ``<tmp>/torchinductor_<USER>``) or one of the subfolders torch writes into cannot be used by
     this user, with what to do; None when it can (or is not there yet).
 
     Probe 111 row 8: another user's folder there (``USER`` of another user kept by ``su -m`` /
@@ -77,7 +77,11 @@ def compile_cache_problem() -> str | None:
                 f"torch's compile cache {folder} ({origin}) is not writable by this user "
                 f"({owner_text(folder)}); {fix}"
             )
-        closed = sorted(p for p in folder.iterdir() if p.is_dir() and not os.access(p, need))
+        closed = sorted(
+            p
+            for p in folder.iterdir()
+            if _inductor_subfolder(p.name) and p.is_dir() and not os.access(p, need)
+        )
     except OSError as err:
         return f"torch's compile cache {folder} ({origin}) cannot be read ({err}); {fix}"
     if not closed:
@@ -89,6 +93,32 @@ def compile_cache_problem() -> str | None:
         f"{names}{more}; {fix}, or ask their owner to open them (chmod -R g+rwX "
         f"{shell_path(folder)}, for a shared group folder)"
     )
+
+
+# The subfolders torch 2.13 writes under its compile cache (cache_dir() in torch/_inductor,
+# torch/_functorch, torch/_dynamo): generated code goes to codecache.get_path's basename[1:3]
+# (two characters of a base32 hash). Only these are checked: a cache on its own volume holds a
+# root-owned 0700 lost+found/ (or a filer's .snapshot/) that torch never enters (probe 114 FA1).
+_INDUCTOR_SUBFOLDERS = frozenset(
+    {
+        "aoti_eager",
+        "aotautograd",
+        "cache",
+        "cutedsl_compile_cache",
+        "dynamo",
+        "fxgraph",
+        "gcc",
+        "locks",
+        "precompiled_headers",
+        "torch_cutlass",
+        "triton",
+        "unhashed_kernel_inputs",
+    }
+)
+
+
+def _inductor_subfolder(name: str) -> bool:
+    return name in _INDUCTOR_SUBFOLDERS or re.fullmatch(r"[a-z0-9]{2}", name) is not None
 
 
 def check_compile_cache(explicit: bool) -> None:

@@ -54,6 +54,7 @@ from rambo_env.run_io import (
     check_output_file,
     check_readable,
     check_run_folder,
+    check_run_readable,
     counted,
     dead_lock_pid,
     did_you_mean,
@@ -67,6 +68,7 @@ from rambo_env.run_io import (
     permission_denied,
     read_json,
     refuse_link_loop,
+    refuse_unenterable,
     run_holder,
     run_score_label,
     safe_reason,
@@ -401,6 +403,8 @@ def read_index(ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> dict[str, LedgerE
     check_default_ledger(ledger_dir)
     if os.path.lexists(ledger_dir) and not Path(ledger_dir).is_dir():
         raise ValueError(f"ledger: {ledger_dir} is not a folder; pass the results ledger's folder")
+    # probe 114 R8: another user's 0700 ledger was a raw "[Errno 13] … config.json" here
+    refuse_unenterable(ledger_dir, "ledger: ", what="the ledger")
     if (Path(ledger_dir) / CONFIG_NAME).is_file():  # was: a ledger written into the run folder
         raise ValueError(
             f"ledger: {ledger_dir} is a run folder (it holds the run's {CONFIG_NAME}), not a "
@@ -1521,6 +1525,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
                 "--resume needs it too)"
             )
         raise FileNotFoundError(f"run_dir: {run_dir} has no {CONFIG_NAME} (not a run folder?)")
+    check_run_readable(run_dir, [CONFIG_NAME])  # probe 114: every unreadable file at once
     check_readable(config_path, "run_dir")  # was: a bare "[Errno 13] Permission denied: …"
     try:
         saved = read_json(config_path)

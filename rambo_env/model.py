@@ -750,6 +750,7 @@ def _cached_or_trained_ensemble(
     )  # fmt: skip
     if not cache:
         return _trained_ensemble(*train, path=None)
+    io.check_cache_enterable()  # probe 114 R11: was a raw "[Errno 13]" of the entry
     # probe 93 row 27: a folder at the cache entry was "ValueError path: … is a folder" only
     # after MLE pretraining, naming an argument the caller never passed; it is left alone
     check_file_or_absent(

@@ -1006,10 +1006,11 @@ def check_not_starting(run_dir: str | Path, then: str) -> None:
     Probe 27: curves.py and diagnose.py called such a live run "not a run folder"."""
     holder = run_holder(run_dir)
     if holder is not None and not (Path(run_dir) / CONFIG_NAME).is_file():
-        if process_stopped(holder):
+        who = holder_text(run_dir, holder)  # probe 114 R7: was the bare PID of another host's run
+        if who == f"process {holder}" and process_stopped(holder):
             then = stopped_text(holder)
         raise ValueError(
-            f"run_dir: {run_dir} has no {CONFIG_NAME} yet: its run (process {holder}) is still "
+            f"run_dir: {run_dir} has no {CONFIG_NAME} yet: its run ({who}) is still "
             f"starting (dataset load, MLE pretraining, BC warm start); {then}"
         )
 
@@ -1649,11 +1650,16 @@ def unenterable_folder(path: str | Path) -> Path | None:
 
 
 def refuse_unenterable(
-    path: str | Path, prefix: str, error: type[Exception] = ValueError, what: str = "it"
+    path: str | Path,
+    prefix: str,
+    error: type[Exception] = ValueError,
+    what: str = "it",
+    hint: str = "",
 ) -> None:
     """``error(prefix + "<folder> cannot be entered by this user (mode …, owner uid N); ask its
     owner …")`` when ``path`` or a folder above it cannot be entered (:func:`unenterable_folder`);
-    nothing otherwise. ``what``: the thing at ``path`` (a run folder), for the copy advice.
+    nothing otherwise. ``what``: the thing at ``path`` (a run folder), for the copy advice;
+    ``hint``: more advice, appended.
 
     Probe 111 row 3: a run folder another user made under umask 077 (or below a 0700 home) was a
     raw ``[Errno 13] Permission denied``, a traceback, or "is not writable; copy the run folder"
@@ -1677,7 +1683,62 @@ def refuse_unenterable(
             "can read"
         )
     raise error(
-        f"{prefix}{folder} cannot be entered by this user ({owner_text(folder)}){where}; {advice}"
+        f"{prefix}{folder} cannot be entered by this user ({owner_text(folder)}){where}; "
+        f"{advice}{hint}"
+    )
+
+
+def unreadable_run_entries(run_dir: str | Path) -> list[Path]:
+    """The run files (:data:`RUN_ENTRIES`, and what its ``tb/`` holds) in ``run_dir`` that this
+    user cannot read (a folder: read and enter), sorted; a folder it cannot enter stands for what
+    it holds. Empty where all are readable (or missing: the caller's checks say so)."""
+    run_dir = Path(run_dir)
+    closed: list[Path] = []
+    for path in (run_dir / name for name in RUN_ENTRIES if name != LOCK_NAME):
+        try:
+            if path.is_dir() and not os.access(path, os.R_OK | os.X_OK):
+                closed.append(path)
+            elif path.is_dir():
+                closed += (
+                    p
+                    for p in path.rglob("*")
+                    if not os.access(p, os.R_OK | (os.X_OK if p.is_dir() else 0))
+                )
+            elif path.is_file() and not os.access(path, os.R_OK):
+                closed.append(path)
+        except OSError:
+            closed.append(path)
+    return sorted(closed)
+
+
+def check_run_readable(run_dir: str | Path, needed: Sequence[str] = (), hint: str = "") -> None:
+    """One ValueError ``run_dir: RUN holds files this user cannot read …`` naming every run file
+    this user cannot read (:func:`unreadable_run_entries`), with its owner's one command
+    (``chmod -R a+rX RUN``), when one of ``needed`` (names in the run folder; empty: any) is
+    among them; else nothing. Probe 114 rows 47-49: config.json was named alone, one file a
+    round, and "copy the run folder" advised where the copy cannot be made."""
+    run_dir = Path(run_dir)
+    wanted = {run_dir / name for name in needed}
+    if wanted and all(os.access(p, os.R_OK) or not os.path.lexists(p) for p in wanted):
+        return  # what the caller reads is readable: no scan of the folder
+    closed = unreadable_run_entries(run_dir)
+    if not closed or (wanted and not wanted & set(closed)):
+        return
+    names = ", ".join(
+        f"{p.relative_to(run_dir)}{'/' if p.is_dir() else ''} ({owner_text(p)})" for p in closed[:4]
+    )
+    more = f" and {len(closed) - 4} more" if len(closed) > 4 else ""
+    opened = shell_path(run_dir)
+    if any(owned_by_other(p) for p in closed):
+        advice = (
+            f"ask their owner to open the run (chmod -R a+rX {opened}) or to copy it to a "
+            "folder you can read, or run as the user who owns it"
+        )
+    else:
+        advice = f"make them readable (chmod -R u+rX {opened})"
+    raise ValueError(
+        f"run_dir: {run_dir} holds files this user cannot read (Permission denied): "
+        f"{names}{more}; {advice}{hint}"
     )
 
 
@@ -3649,6 +3710,10 @@ class StagedFiles:
             tmp = self.staged[path]
             try:
                 target = self.targets.get(path, path)
+                owner = kept_owner(target)
+                if owner is not None:  # probe 114 L1: root (sudo) took a user's run files over
+                    with contextlib.suppress(OSError):  # root squashed on NFS: root's it stays
+                        os.chown(tmp, *owner)
                 os.chmod(tmp, _file_mode(target))  # mkstemp's 0600 would hide it from others
                 os.replace(tmp, target)
             except OSError as err:
@@ -3777,6 +3842,35 @@ def numpy2_pickle_error(
     )
 
 
+def folder_owner_for_root(folder: Path) -> tuple[int, int] | None:
+    """``(uid, gid)`` of ``folder`` when this process is root and ``folder`` is another user's:
+    what a file root makes there is given (:func:`kept_owner`); None otherwise."""
+    try:
+        if os.geteuid() != 0:
+            return None
+        st = folder.stat()
+    except (OSError, AttributeError):  # no geteuid on Windows
+        return None
+    return (st.st_uid, st.st_gid) if st.st_uid != 0 else None
+
+
+def kept_owner(target: Path) -> tuple[int, int] | None:
+    """``(uid, gid)`` that a file root writes at ``target`` keeps: the replaced file's, else (a
+    new file) its folder's, where that is another user's; None otherwise (not root, or root's).
+    Probe 114 L1: root resuming a user's run (sudo) replaced config.json, checkpoint.pt,
+    results.json, learning_curve.png with root:root files (mode 0600 kept), which their owner
+    could no longer read; probe 97 row 45 kept only iteration_times.json theirs."""
+    try:
+        if not os.path.lexists(target):
+            return folder_owner_for_root(target.parent)
+        if os.geteuid() != 0:
+            return None
+        st = target.stat()
+    except (OSError, AttributeError):
+        return None
+    return (st.st_uid, st.st_gid) if st.st_uid != 0 else None
+
+
 def _file_mode(path: Path) -> int:
     """The mode a plain ``open(path, "w")`` would give: the old file's, else 0666 less the umask."""
     try:
@@ -3894,6 +3988,8 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no checkpoint to resume from")
+    if path.name == CHECKPOINT_NAME:  # probe 114: every unreadable run file at once
+        check_run_readable(path.parent, [CHECKPOINT_NAME])
     check_readable(path, "checkpoint")  # was: "unreadable checkpoint … start a new run"
     foreign = zip_not_torch(path)
     if foreign is not None:  # probe 109 row 3: was torch's raw "[enforce fail at …]"
@@ -4311,6 +4407,8 @@ def check_run_files_replaceable(run_dir: str | Path, resume: bool = True) -> Non
     of TensorBoard with results.json left "running"). ``resume``: False for a new run (its
     advice is another folder, not a copy to resume; probe 97 row 37)."""
     run_dir = Path(run_dir)
+    if resume and _unwritable_folder_text(run_dir) is not None:
+        check_run_readable(run_dir)  # probe 114 R10: "cp -r" of files this user cannot read
     if resume:
         advice = (
             "copy the run folder to a writable folder of your own and resume the copy (cp -r "

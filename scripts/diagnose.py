@@ -106,6 +106,8 @@ def _diagnose(argv: list[str] | None) -> int:
         # not "not writable; copy it" (it cannot be copied either), nor a traceback.
         run_io.refuse_unenterable(args.run_dir, "run_dir: ", what="the run")
         if args.run_dir.is_dir():
+            # probe 114 R9: files it cannot read were "not writable; copy the run folder"
+            run_io.check_run_readable(args.run_dir, [run_io.CONFIG_NAME, run_io.CHECKPOINT_NAME])
             run_io.check_writable(
                 args.run_dir,
                 "run_dir:",

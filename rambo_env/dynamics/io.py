@@ -39,6 +39,7 @@ from rambo_env.run_io import (
     home_store_words,
     is_int,
     note_relative,
+    refuse_unenterable,
     safe_reason,
     save_checkpoint,
     with_article,
@@ -54,6 +55,7 @@ __all__ = [
     "cache_meta",
     "cache_mismatch",
     "cache_path",
+    "check_cache_enterable",
     "legacy_partial_path",
     "load_model",
     "partial_path",
@@ -327,6 +329,25 @@ def check_cache_dir() -> Path:
         )
     return check_writable(
         cache_dir(), "RAMBO_ENV_CACHE: model cache", "set RAMBO_ENV_CACHE to a writable folder"
+    )
+
+
+def check_cache_enterable() -> None:
+    """ValueError naming the model cache (or a folder above it) when this user cannot enter it:
+    another user's 0700 folder (umask 077), where no cached model can be loaded and none saved.
+    Probe 114 R11: ``RAMBO_ENV_CACHE`` of another user's 0700 folder was a raw ``[Errno 13]
+    Permission denied`` of a file in it."""
+    setting = "RAMBO_ENV_CACHE"
+    if not os.environ.get(setting) and os.path.isabs(os.environ.get("XDG_CACHE_HOME") or ""):
+        setting = "XDG_CACHE_HOME"
+    refuse_unenterable(
+        cache_dir(),
+        f"{setting}: model cache ",
+        what="the cache",
+        hint=(
+            "; or set RAMBO_ENV_CACHE to a folder of your own (the dynamics model cannot be "
+            "cached or loaded there; it is then trained in yours)"
+        ),
     )
 
 
