@@ -922,8 +922,8 @@ def _take_lock(lock: Path) -> int | None:
             lock.unlink()
         except FileNotFoundError:
             continue
-        except PermissionError:  # a sticky folder: rewrite it where the file lets us (an
-            fd = os.open(lock, os.O_WRONLY | os.O_TRUNC)  # older version's 0666 lock)
+        except OSError:  # a sticky folder, a lock that cannot be removed: rewrite it where
+            fd = os.open(lock, os.O_WRONLY | os.O_TRUNC)  # the file lets us (our own, a 0666)
             share_lock_file(fd, RUN_LOCK_MODE)
             break
     try:
