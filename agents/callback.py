@@ -294,13 +294,46 @@ def _check_eval_env_shapes(eval_env: Any, row: Any, model: Any, data_env: str | 
 _TRAINED_MDPS: weakref.WeakSet = weakref.WeakSet()
 
 
+#: Agents :func:`warn_fresh_agent_on_trained_mdp` already warned of (make_agent): the callback's
+#: check does not say it twice.
+_WARNED_AGENTS: weakref.WeakSet = weakref.WeakSet()
+
+_FRESH_AGENT_ADVICE = (
+    "A fresh agent: build a fresh mdp (rambo_env.make_mdp(dataset), its env) and a "
+    "ModelAdversary on it for each new agent (in an optuna objective too), or, to start from "
+    "the trained model on purpose, a copy: copy.deepcopy(mdp) with a new env and adversary. "
+    "Trained weights restored by hand (set_parameters, policy.load_state_dict) with their model "
+    "and adversary: ignore this, or load with AGENT_CLASSES[algo].load / run_cotrain("
+    "resume=True), which restore the update count too"
+)
+
+
+def warn_fresh_agent_on_trained_mdp(model: Any, mdp: Any) -> None:
+    """Probe 115: a new agent built (make_agent) on an mdp a RamboCallback's adversary already
+    trained rolls out in that adversarial model, also when it learns without a RamboCallback,
+    which was silent; say so once (the callback's check then stays quiet for this agent)."""
+    if mdp is None or mdp not in _TRAINED_MDPS:
+        return
+    if int(getattr(model, "_n_updates", 0) or 0) > 0:
+        return
+    _WARNED_AGENTS.add(model)
+    warnings.warn(
+        "adversary: a new agent (0 updates) on an mdp a ModelAdversary already trained against "
+        "another agent, so it would start from a model adversarially trained against that agent "
+        f"instead of the MLE model (Alg. 1 line 1). {_FRESH_AGENT_ADVICE}",
+        stacklevel=user_stacklevel(),
+    )
+
+
 def _check_fresh_model_for_fresh_agent(model: Any, adversary: ModelAdversary) -> None:
     """An agent that has not trained yet starts from the MLE model (Alg. 1 line 1), not from one
     an adversary already trained against another agent. Probe 112: one ``ModelAdversary`` (or a
     new one on the same mdp) built once outside an optuna objective, with a new RamboCallback per
     trial, was taken: trial 2's agent started from a model adversarially trained against trial
     1's. A trained agent going on (``learn(reset_num_timesteps=False)``, a new RamboCallback, a
-    loaded agent, a resumed run) is not refused."""
+    loaded agent, a resumed run) is not warned of. Probe 115: a warning, not an error: weights
+    restored by hand (``set_parameters``, ``policy.load_state_dict``) into a new agent leave its
+    update count at 0 too, so the count cannot tell a fresh agent from a resumed one."""
     if int(getattr(model, "_n_updates", 0) or 0) > 0:
         return
     if adversary.n_steps > 0:
@@ -309,12 +342,13 @@ def _check_fresh_model_for_fresh_agent(model: Any, adversary: ModelAdversary) ->
         whose = "its mdp was trained by another ModelAdversary"
     else:
         return
-    raise ValueError(
-        f"adversary: the agent has not trained yet (0 updates), but {whose}, so it would start "
-        "from a model adversarially trained against another agent instead of the MLE model "
-        "(Alg. 1 line 1); build a fresh mdp (rambo_env.make_mdp(dataset), its env) and a "
-        "ModelAdversary on it for each new agent (in an optuna objective too), or, to start from "
-        "the trained model on purpose, a copy: copy.deepcopy(mdp) with a new env and adversary"
+    if model in _WARNED_AGENTS and adversary.mdp in _TRAINED_MDPS:
+        return  # make_agent said so already
+    warnings.warn(
+        f"adversary: the agent has not trained yet (0 updates), but {whose}, so a fresh agent "
+        "would start from a model adversarially trained against another agent instead of the "
+        f"MLE model (Alg. 1 line 1). {_FRESH_AGENT_ADVICE}",
+        stacklevel=user_stacklevel(),
     )
 
 
@@ -327,6 +361,8 @@ def _warn_fresh_adversary_for_trained_agent(model: Any, adversary: ModelAdversar
         return
     if adversary.cfg.n_updates == 0:
         return
+    if adversary.mdp in _TRAINED_MDPS:  # probe 115: a new adversary (λ schedule, chunks) on
+        return  # the model an earlier adversary trained: its weights go on, not the MLE model
     warnings.warn(
         f"adversary: continuing a trained agent ({counted(n_updates, 'update')}) with a "
         "ModelAdversary that has taken no step: its mdp is the model it was given (the MLE model "

@@ -575,14 +575,20 @@ def _mix_misfit(buffer: Any, before: Any, agent: Any) -> str | None:
 
     if not (isinstance(buffer, MixedReplayBuffer) and isinstance(before, MixedReplayBuffer)):
         return None
-    if buffer.real_ratio != before.real_ratio:
+    theirs, ours = float(buffer.real_ratio), float(before.real_ratio)
+    if not math.isclose(theirs, ours, rel_tol=1e-9, abs_tol=1e-12):
+        # probe 115: 0.05 vs 1 - 0.95 was refused, the message saying 0.05 twice; ratios
+        # a rounding apart are one share, and the ones that differ are shown in full
+        digits = next(n for n in (3, 6, 9, 12, 17) if f"{theirs:.{n}g}" != f"{ours:.{n}g}")
+        theirs_s, ours_s = f"{theirs:.{digits}g}", f"{ours:.{digits}g}"
         return (
-            f"a buffer of real_ratio {buffer.real_ratio:g} (the saving agent's share of real "
-            f"rows per batch), but this agent was built with real_ratio {before.real_ratio:g}, "
+            f"a buffer of real_ratio {theirs_s} (the saving agent's share of real "
+            f"rows per batch), but this agent was built with real_ratio {ours_s}, "
             "which loading it would replace; load it into an agent made with "
-            f"make_agent(…, real_ratio={buffer.real_ratio:g}) (to go on with another share, set "
+            f"make_agent(…, real_ratio={theirs_s}) (to go on with another share, set "
             "agent.replay_buffer.real_ratio after loading)"
         )
+    buffer.real_ratio = before.real_ratio  # the agent's own (equal up to rounding)
     if buffer.buffer_size != before.buffer_size:
         k = getattr(getattr(agent, "train_freq", None), "frequency", None) or 1
         ours, theirs = (b.buffer_size * b.n_envs for b in (before, buffer))

@@ -888,12 +888,21 @@ def _take_lock(lock: Path) -> int | None:
     """Write this process's :func:`lock_text` into ``lock``, created exclusively, or over a stale
     lock (its process gone) or one copied from another folder; None when taken, else the PID of
     the live process holding it (the file is then left as it is). OSError from the file system
-    is the caller's to report."""
-    try:
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)  # not executable
-        share_lock_file(fd)
-    except FileExistsError:
-        text = lock.read_text(errors="replace")
+    is the caller's to report. The file is 0644 whatever the umask (:data:`RUN_LOCK_MODE`), and a
+    stale one is replaced (removed and created again), not rewritten: another user's stale lock
+    in a folder this user may write is taken over without write permission on the file."""
+    while True:
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, RUN_LOCK_MODE)
+        except FileExistsError:
+            pass
+        else:
+            share_lock_file(fd, RUN_LOCK_MODE)
+            break
+        try:
+            text = lock.read_text(errors="replace")
+        except FileNotFoundError:  # its holder removed it meanwhile: create it
+            continue
         pid = _live_lock_pid(text)
         # probe 102 row 2: this PID on another host or namespace is not this process
         if pid is not None and (pid != os.getpid() or lock_elsewhere(text) is not None):
@@ -909,8 +918,14 @@ def _take_lock(lock: Path) -> int | None:
                     "taken over",
                     flush=True,
                 )
-        fd = os.open(lock, os.O_WRONLY | os.O_TRUNC)  # stale: take it over
-        share_lock_file(fd)  # one an older version made under umask 077 (probe 111)
+        try:  # stale: take it over
+            lock.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError:  # a sticky folder, a lock that cannot be removed: rewrite it where
+            fd = os.open(lock, os.O_WRONLY | os.O_TRUNC)  # the file lets us (our own, a 0666)
+            share_lock_file(fd, RUN_LOCK_MODE)
+            break
     try:
         with os.fdopen(fd, "w") as f:
             f.write(lock_text(lock.parent))
@@ -4272,14 +4287,23 @@ def file_lock(lock_path: Path, doing: str, setting: str) -> Iterator[None]:
         f.close()  # releases the lock
 
 
-def share_lock_file(fd: int) -> None:
-    """Make the lock file ``fd``, just created by this process, readable and writable by every
-    user (mode 0666, whatever the umask), so that any user who may write its folder can lock it
-    and read its PID. Probe 111 rows 35, 36: under umask 077 a lock was 0600, so another user's
-    process could not tell a live holder from a leftover and was told to remove it; both then
-    trained the same model at once. Never raises (a file system without modes keeps its own)."""
+#: Mode of a run folder's ``.lock`` (:func:`_take_lock`): readable by all (another user sees its
+#: holder), writable by its owner only. Probe 115: it was 0666, and as its holder is decided by
+#: the file's contents (the PID), any local user could rewrite a live run's PID and a second
+#: session then ran in the live folder. The flock-based locks (:func:`file_lock`) stay 0666:
+#: their contents only feed messages.
+RUN_LOCK_MODE = 0o644
+
+
+def share_lock_file(fd: int, mode: int = 0o666) -> None:
+    """Give the lock file ``fd``, just created by this process, ``mode`` whatever the umask:
+    0666 (readable and writable by every user) for a flock-based lock, so that any user who may
+    write its folder can lock it and read its PID; :data:`RUN_LOCK_MODE` for a run folder's.
+    Probe 111 rows 35, 36: under umask 077 a lock was 0600, so another user's process could not
+    tell a live holder from a leftover and was told to remove it; both then trained the same
+    model at once. Never raises (a file system without modes keeps its own)."""
     with contextlib.suppress(OSError, AttributeError):  # no fchmod on Windows
-        os.fchmod(fd, 0o666)
+        os.fchmod(fd, mode)
 
 
 def _open_lock_file(lock_path: Path) -> Any:

@@ -435,6 +435,7 @@ def check_args(args: Args) -> str | None:
         check_n_envs,
         check_n_workers,
         check_policy_files,
+        check_storage_dependencies,
         default_dataset_id,
     )
     from rambo_env.data.minari_io import (
@@ -460,6 +461,7 @@ def check_args(args: Args) -> str | None:
     # was: torch's raw "Overflow when unpacking long long"; probe 32: 2**32 was accepted here
     # but refused by cotrain / toys / sweep: one --seed range in every script
     check_seed(args.seed, limit=RUN_SEED_LIMIT)
+    check_storage_dependencies()  # probe 115: a broken h5py was found after the collection
     if args.level == "medium-replay":  # probe 19: was silently ignored (the whole buffer saved)
         for name in ("n_transitions", "n_envs", "workers"):
             if getattr(args, name) != Args.__dataclass_fields__[name].default:

@@ -32,7 +32,7 @@ def _mode(path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_file_lock_and_run_lock_are_0666_under_umask_077(tmp_path, umask_077):
+def test_file_lock_is_0666_and_run_lock_0644_under_umask_077(tmp_path, umask_077):
     # probe 111 rows 35, 36: a 0600 lock made another user's process call it a leftover
     lock = tmp_path / "dynamics-abc.pt.lock"
     with run_io.file_lock(lock, "training the same dynamics model (x)", "RAMBO_ENV_CACHE"):
@@ -41,8 +41,8 @@ def test_file_lock_and_run_lock_are_0666_under_umask_077(tmp_path, umask_077):
     assert not lock.exists()
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    with run_io.hold_folder(run_dir, "in use by {pid}"):
-        assert _mode(run_dir / run_io.LOCK_NAME) == 0o666
+    with run_io.hold_folder(run_dir, "in use by {pid}"):  # probe 115: owner-writable only
+        assert _mode(run_dir / run_io.LOCK_NAME) == 0o644
 
 
 def _denied(*args, **kwargs):

@@ -581,6 +581,15 @@ def check_unwritten_rows(arrays: Mapping[str, Any], where: str) -> None:
 _UNSAID_ENDS = "_unsaid_episode_ends"  # (rtol, glitches) until warn_unmarked_episode_ends
 
 
+def _only_clipped_actions(wrappers: list[str]) -> bool:
+    """Whether the recorded ``wrappers`` (names) change actions by ClipAction alone: no other
+    wrapper named for actions (RescaleAction, TransformAction, …) among them."""
+    names = [name.rpartition(":")[2].rpartition(".")[2] for name in wrappers]
+    return "ClipAction" in names and not any(
+        "Action" in name for name in names if name != "ClipAction"
+    )
+
+
 def _first_bad(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argwhere(mask)[0])
 
@@ -1438,6 +1447,17 @@ class OfflineDataset:
                 f"[{low[idx[1]]}, {high[idx[1]]}] (env_id={self.env_id!r}; "
                 f"{int(bad.any(axis=1).sum())} row(s) out of bounds)"
             )
+            if _only_clipped_actions(self.env_wrappers):  # probe 115: "register the env in
+                raise DatasetValidationError(  # ClipAction" led to an unbounded action space
+                    f"{problem}: the data record their env inside ClipAction, which clipped "
+                    "each action to the env's bounds before the env stepped (gymnasium 1.x's "
+                    "ClipAction itself has an unbounded action space, so the wrapped env cannot "
+                    "be the data's env here); the env ran on the clipped actions: clip the "
+                    f"recorded ones to [{low.min():g}, {high.max():g}] (np.clip(actions, "
+                    "env.action_space.low, env.action_space.high)) and build the dataset from "
+                    "them (OfflineDataset.from_arrays({…, 'actions': clipped}, name=…, "
+                    f"env_id={self.env_id!r}))"
+                )
             if self.env_wrappers:  # probe 114 R2: a recorded RescaleAction was told to clip
                 raise self._recorded_wrappers_error(problem)
             raise DatasetValidationError(  # probe 30: was without a word of what to do

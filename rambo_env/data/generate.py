@@ -988,6 +988,16 @@ class DatasetExistsError(FileExistsError):
     """The dataset to generate is already in the local Minari root (and ``force`` is off)."""
 
 
+def check_storage_dependencies() -> None:
+    """Import what saving the dataset needs (Minari and its hdf5 storage's h5py) before any
+    collection. Probe 115: an h5py that failed to import (a numpy mismatch) was found by Minari
+    after the whole collection, as "h5py is not installed", and the collection was lost."""
+    from rambo_env.requirements import import_dependency
+
+    import_dependency("minari")
+    import_dependency("h5py")
+
+
 def generate_dataset(
     env: str,
     level: str,
@@ -1062,6 +1072,7 @@ def generate_dataset(
     from rambo_env.dynamics.ensemble import check_device
 
     check_device(device)
+    check_storage_dependencies()
     check_policy_files(env, device, policy_path=policy_path, expert_policy_path=expert_policy_path)
     dataset_id = check_dataset_id(
         default_dataset_id(env, level) if dataset_id is None else dataset_id

@@ -35,20 +35,23 @@ def _cb(adversary):
     return RamboCallback(adversary, q_eval_size=8)
 
 
-def test_a_fresh_agent_on_an_adversarially_trained_model_is_refused():
+def test_a_fresh_agent_on_an_adversarially_trained_model_is_warned_of():
+    # probe 115: a warning, not an error (weights restored by hand leave the update count at 0
+    # too); make_agent says it as the agent is built on the trained mdp, the callback not again
     mdp, dataset = _toy()
     adversary = _adversary(mdp, dataset)
     first = _agent(mdp, dataset)
     first.learn(2 * ITERATION, callback=_cb(adversary))
     trained = adversary.n_steps
     assert trained > 0
-    second = _agent(mdp, dataset)
-    with pytest.raises(ValueError, match=r"adversary: the agent has not trained yet .* this "
-                       rf"ModelAdversary has taken {trained} steps"):  # fmt: skip
+    with pytest.warns(UserWarning, match=r"adversary: a new agent \(0 updates\) on an mdp a "
+                      r"ModelAdversary already trained against another agent.*fresh mdp"):  # fmt: skip
+        second = _agent(mdp, dataset)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*has not trained yet")
         second.learn(ITERATION, callback=_cb(adversary))
-    with pytest.raises(ValueError, match=r"its mdp was trained by another ModelAdversary"):
-        second.learn(ITERATION, callback=_cb(_adversary(mdp, dataset)))
-    assert adversary.n_steps == trained and second._n_updates == 0
+    assert adversary.n_steps > trained and second._n_updates > 0
+    trained = adversary.n_steps
     # the same agent goes on: with its callback, a new one, and reset_num_timesteps=False
     callback = _cb(adversary)
     first.learn(ITERATION, callback=callback, reset_num_timesteps=False)
