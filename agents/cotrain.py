@@ -2077,16 +2077,17 @@ def _load_run_checkpoint(path: Path) -> dict[str, Any]:
     if missing:
         raise ValueError(f"{path}: has no {missing} entries: {advice}")
     version = state.get("format_version", CHECKPOINT_FORMAT)
-    if run_io.is_int(version) and version > CHECKPOINT_FORMAT:  # probe 113: was "resume it with
-        # the version of rambo-env that wrote it", for a newer one
-        run_io.check_not_newer(
-            f"{path}: the checkpoint",
-            version,
-            CHECKPOINT_FORMAT,
-            "checkpoint",
-            "resume or load it",
-            "format_version",
-        )
+    # probe 113: a newer one was "resume it with the version of rambo-env that wrote it"; probe
+    # 116 R1 / S2: so were '1', -1, None (no such version), and True / 1.0 passed
+    run_io.check_not_newer(
+        f"{path}: the checkpoint",
+        version,
+        CHECKPOINT_FORMAT,
+        "checkpoint",
+        "resume or load it",
+        "format_version",
+        allow_none=False,
+    )
     if version != CHECKPOINT_FORMAT:
         raise ValueError(
             f"{path}: checkpoint format_version {version!r}, but this code reads version "

@@ -84,6 +84,7 @@ __all__ = [
     "TB_LOST_NAME",
     "FlockUnsupportedError",
     "FolderInUseError",
+    "NewerFormatError",
     "RunDirMovedError",
     "WriteFailedError",
     "as_json",
@@ -1383,8 +1384,20 @@ def newer_config_format(saved: dict[str, Any], path: str | Path) -> str | None:
     )
 
 
+class NewerFormatError(ValueError):
+    """An artefact written by a newer rambo_env (:func:`check_not_newer`): never a damaged file
+    (:func:`damaged_file`), so a cache keeps it for the code that wrote it (probe 116 S1: a
+    newer model in a shared model cache was "unreadable; removing it and training anew")."""
+
+
 def check_not_newer(
-    path: str | Path, fmt: Any, current: int, kind: str, fix: str, field: str = "format"
+    path: str | Path,
+    fmt: Any,
+    current: int,
+    kind: str,
+    fix: str,
+    field: str = "format",
+    allow_none: bool = True,
 ) -> None:
     """ValueError when an artefact's recorded format ``fmt`` is above ``current`` (this code's):
     it was written by a newer rambo_env, so this code would misread it or drop what it does not
@@ -1392,8 +1405,8 @@ def check_not_newer(
     index … move it away", or raised a raw TypeError). ``fix``: what to do instead of updating
     (``"update the code (git pull) to " + fix``); ``field``: the key the file keeps it under. A
     format that is not a positive int is refused as edited by hand; None (a file written before
-    formats were recorded) passes."""
-    if fmt is None:
+    formats were recorded) passes when ``allow_none`` (files that always recorded one: no)."""
+    if fmt is None and allow_none:
         return
     if not is_int(fmt) or fmt < 1:
         raise ValueError(
@@ -1401,7 +1414,7 @@ def check_not_newer(
             f"{current}; edited by hand?): put back the value written, or remove the key"
         )
     if fmt > current:
-        raise ValueError(
+        raise NewerFormatError(
             f"{path} was written by a newer rambo_env ({kind} {field} {fmt} > {current}, this "
             f"code's): update the code (git pull) to {fix}"
         )
@@ -2608,7 +2621,9 @@ def damaged_file(err: BaseException) -> bool:
     taken for a corrupt file, and a valid cached model of hours of MLE deleted). A file this
     user may not read (PermissionError in the chain): no, it is another user's, not damaged
     (probe 95 rows 8, 9: another user's flat dataset cache was deleted, or the load failed)."""
-    if out_of_memory(err) or isinstance(err, NotImplementedError) or permission_denied(err):
+    if out_of_memory(err) or isinstance(err, NotImplementedError | NewerFormatError):
+        return False
+    if permission_denied(err):
         return False
     if isinstance(err, RuntimeError):
         return any(text in str(err).lower() for text in _DAMAGE_TEXTS)

@@ -225,8 +225,11 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "auto") -> 
             f"(it holds {held or type(checkpoint).__name__}){run}"
         )
     version = checkpoint.get("format_version")
-    if is_int(version) and version > FORMAT_VERSION:  # probe 113: was "… != supported 1"
-        check_not_newer(path, version, FORMAT_VERSION, "model", "load it", "format_version")
+    # probe 113: a newer one was "… != supported 1"; probe 116 R2 / S2: '1', -1 were that too,
+    # and True / 1.0 passed: all are named as edited by hand now
+    check_not_newer(
+        path, version, FORMAT_VERSION, "model", "load it", "format_version", allow_none=False
+    )
     if version != FORMAT_VERSION:
         raise ValueError(f"{path}: format_version {version!r} != supported {FORMAT_VERSION}")
     try:  # probe 91 rows 4, 30: entries of other names or shapes are a damaged file (a
