@@ -135,6 +135,7 @@ __all__ = [
     "folder_identity",
     "foreign_entries",
     "get_rng_state",
+    "give_to_folder_owner",
     "headless_figure",
     "hold_folder",
     "home_dir",
@@ -1590,6 +1591,7 @@ def _make_dirs(path: Path) -> list[Path]:
     missing = [p for p in (path, *path.parents) if not _exists(p)]
     try:
         path.mkdir(parents=True, exist_ok=True)
+        give_to_folder_owner(missing)
     except OSError as err:  # a parent that is a file, a name too long, /proc, no permission
         _remove_empty([p for p in missing if _exists(p)])
         where = "" if path.is_absolute() else f" (in the current folder {Path.cwd()})"
@@ -3456,8 +3458,10 @@ def check_writable(folder: str | Path, what: str, hint: str) -> Path:
             f"{what} {folder}{where} is a link to {os.readlink(link)}, which does not exist; "
             f"create that folder, or {hint}"
         )
+    made = [p for p in (folder, *folder.parents) if not _exists(p)]
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        give_to_folder_owner(made)
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as err:  # no permission, a read-only file system, a full disk, a parent file
@@ -3713,6 +3717,7 @@ class StagedFiles:
         suffix = f".tmp{path.suffix}" if keep_suffix else ".tmp"
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
+            give_to_folder_owner(missing)
             fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
         except OSError as err:
             raise WriteFailedError(path, err, self.elsewhere) from err
@@ -3899,6 +3904,22 @@ def kept_owner(target: Path) -> tuple[int, int] | None:
     except (OSError, AttributeError):
         return None
     return (st.st_uid, st.st_gid) if st.st_uid != 0 else None
+
+
+def give_to_folder_owner(made: Sequence[Path]) -> None:
+    """Folders this process just made (``made``, deepest first) inside another user's folder take
+    that folder's owner when this process is root, as the files root writes there do
+    (:func:`kept_owner`). Probe 116 S4, S5: root (sudo) pointed at a user's ``RAMBO_ENV_CACHE``
+    made ``cache/`` or ``datasets/<id>/`` root's, so the files in them were root's too and the
+    user could no longer write the cache."""
+    if not made:
+        return
+    owner = folder_owner_for_root(Path(made[-1]).parent)
+    if owner is None:
+        return
+    for folder in made:
+        with contextlib.suppress(OSError):  # root squashed on NFS: root's they stay
+            os.chown(folder, *owner)
 
 
 def _file_mode(path: Path) -> int:

@@ -5,6 +5,8 @@ with the version of rambo-env that wrote it" (no such version) while True / 1.0 
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import torch
 
@@ -53,3 +55,25 @@ def test_a_hand_edited_checkpoint_format_version_is_named_so(tmp_path, version):
     assert "resume it with the version of rambo-env that wrote it" not in str(refused.value)
     run_io.save_checkpoint(path, {**state, "format_version": cotrain.CHECKPOINT_FORMAT})
     assert cotrain._load_run_checkpoint(path)["iteration"] == 3
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_folders_root_makes_in_a_users_folder_are_the_users(tmp_path):
+    """Probe 116 S4, S5: root (sudo) writing a flat dataset cache or a new cache folder into a
+    user's RAMBO_ENV_CACHE made the folders root's, and so the files in them."""
+    user = tmp_path / "home"
+    user.mkdir()
+    os.chown(user, 4242, 4242)
+    written = run_io.atomic_write(
+        user / "cache" / "datasets" / "x" / "a.npz", lambda tmp: tmp.write_bytes(b"data")
+    )
+    for made in (user / "cache", user / "cache" / "datasets", user / "cache" / "datasets" / "x"):
+        assert (made.stat().st_uid, made.stat().st_gid) == (4242, 4242), made
+    assert written.stat().st_uid == 4242  # the file takes its (now the user's) folder's owner
+    run_io.check_writable(user / "cache2" / "m", "RAMBO_ENV_CACHE:", "hint")
+    assert (user / "cache2").stat().st_uid == 4242 and (user / "cache2" / "m").stat().st_uid == 4242
+    mine = tmp_path / "root_own"
+    run_io.atomic_write(
+        mine / "b" / "c.txt", lambda tmp: tmp.write_bytes(b"x")
+    )  # root's own folder: root's, as before
+    assert (mine / "b").stat().st_uid == 0 and (mine / "b" / "c.txt").stat().st_uid == 0
