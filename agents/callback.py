@@ -308,13 +308,18 @@ _FRESH_AGENT_ADVICE = (
 )
 
 
+def _updates(model: Any) -> int:
+    """The gradient updates ``model`` (an SB3 agent) has taken: 0 before its first train."""
+    return int(getattr(model, "_n_updates", 0) or 0)
+
+
 def warn_fresh_agent_on_trained_mdp(model: Any, mdp: Any) -> None:
     """Probe 115: a new agent built (make_agent) on an mdp a RamboCallback's adversary already
     trained rolls out in that adversarial model, also when it learns without a RamboCallback,
     which was silent; say so once (the callback's check then stays quiet for this agent)."""
     if mdp is None or mdp not in _TRAINED_MDPS:
         return
-    if int(getattr(model, "_n_updates", 0) or 0) > 0:
+    if _updates(model) > 0:
         return
     _WARNED_AGENTS.add(model)
     warnings.warn(
@@ -334,7 +339,7 @@ def _check_fresh_model_for_fresh_agent(model: Any, adversary: ModelAdversary) ->
     loaded agent, a resumed run) is not warned of. Probe 115: a warning, not an error: weights
     restored by hand (``set_parameters``, ``policy.load_state_dict``) into a new agent leave its
     update count at 0 too, so the count cannot tell a fresh agent from a resumed one."""
-    if int(getattr(model, "_n_updates", 0) or 0) > 0:
+    if _updates(model) > 0:
         return
     if adversary.n_steps > 0:
         whose = f"this ModelAdversary has taken {counted(adversary.n_steps, 'step')}"
@@ -356,7 +361,7 @@ def _warn_fresh_adversary_for_trained_agent(model: Any, adversary: ModelAdversar
     """Say when a trained agent goes on with an adversary that has taken no step (probe 112:
     resuming from SB3's ``CheckpointCallback`` (the agent and its buffer) with a fresh
     ``make_mdp`` and ``ModelAdversary`` restarted the adversary from the MLE model, silently)."""
-    n_updates = int(getattr(model, "_n_updates", 0) or 0)
+    n_updates = _updates(model)
     if n_updates == 0 or adversary.n_steps > 0 or not adversary.enabled:
         return
     if adversary.cfg.n_updates == 0:
