@@ -398,7 +398,8 @@ def _say_run_in_progress(run_dir: Path, iteration: int) -> None:
     holder = run_io.run_holder(run_dir)
     if holder is not None and holder != os.getpid():
         print(
-            f"[rambo_env] note: {run_dir} is still being trained by process {holder} (its "
+            f"[rambo_env] note: {run_dir} is still being trained by "
+            f"{run_io.holder_text(run_dir, holder)} (its "
             f"{run_io.LOCK_NAME}): loaded its checkpoint of iteration {iteration}; the run goes "
             "on, so its checkpoint may change: load it again for a later one",
             flush=True,

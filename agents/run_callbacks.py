@@ -27,6 +27,7 @@ from typing import Any
 
 from stable_baselines3.common.callbacks import BaseCallback
 
+from rambo_env.requirements import import_dependency
 from rambo_env.run_io import (
     check_state_dict,
     interrupts_deferred,
@@ -251,8 +252,7 @@ class RunMonitorCallback(BaseCallback):
         self._updates_seen = self.model._n_updates
         self._t_iter = self._t_mark = time.perf_counter()
         if self.progress:
-            from tqdm.auto import tqdm
-
+            tqdm = import_dependency("tqdm.auto").tqdm  # probe 114b: a broken install named
             self._bar = tqdm(
                 total=self.n_iterations,
                 initial=self.history.iteration,

@@ -50,7 +50,8 @@ def check_row_wrappers(vec_env: VecEnv) -> None:
     with, in an SB3 ``DummyVecEnv`` of model envs: ``NormalizeObservation``, ``NormalizeReward``,
     any ``ObservationWrapper`` / ``RewardWrapper`` but ``FlattenObservation`` (which leaves a 1-D
     Box as it is), any ``ActionWrapper`` (``RescaleAction``, ``ClipAction``, ``TransformAction``,
-    …) and any wrapper whose spaces are not the model env's (``FrameStackObservation``). Probe
+    …) and any wrapper whose spaces are not the model env's (``FrameStackObservation``); a
+    rescale / cast / reshape onto the row's own spaces changes nothing and stays. Probe
     24: the first were taken where ``VecNormalize`` is refused, so one agent batch mixed two
     scales, silently. Probe 112: an action wrapper was taken too (the real rows' actions were
     rescaled to its space, the model stepped with the wrapped action while the buffer and the
@@ -70,8 +71,26 @@ def check_row_wrappers(vec_env: VecEnv) -> None:
             env = env.env
 
 
+#: Wrappers that change nothing when their spaces are the wrapped env's: a rescale onto the
+#: same bounds, a cast to the same dtype, a reshape to the same shape (probe 115 row 13:
+#: ``RescaleAction(env, low, high)`` with the env's own bounds, ``DtypeObservation(env,
+#: np.float32)`` of float32 observations were refused as changing the rows).
+_IDENTITY_WHEN_SAME_SPACES = (
+    gym.wrappers.RescaleAction,
+    gym.wrappers.RescaleObservation,
+    gym.wrappers.DtypeObservation,
+    gym.wrappers.ReshapeObservation,
+)
+
+
 def _row_wrapper_problem(wrapper: gym.Wrapper) -> str | None:
     """Why ``wrapper`` (one layer around a model env row) cannot stay; None if it may."""
+    same_spaces = all(
+        getattr(wrapper, what) == getattr(wrapper.env, what)
+        for what in ("observation_space", "action_space")
+    )
+    if same_spaces and isinstance(wrapper, _IDENTITY_WHEN_SAME_SPACES):
+        return None
     if isinstance(wrapper, gym.ActionWrapper):
         return (
             "changes the agent's actions before the model env steps them; the real transitions "

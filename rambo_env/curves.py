@@ -32,6 +32,7 @@ from rambo_env.run_io import (
     check_readable,
     check_run_folder,
     headless_figure,
+    integer_ticks,
     is_int,
     is_real,
     iterations_on_record,
@@ -617,8 +618,6 @@ def plot_curves(
         different reference pairs in the normalized_score panel get one note; a panel whose
         runs share a pair other than D4RL's names it in its title.
     """
-    from matplotlib.ticker import MaxNLocator
-
     path = check_output_file(path, "path", _PATH_HINT, suffix=".png")  # probe 21: see above
     if not isinstance(runs, Mapping):  # probe 21: None / a list was a raw AttributeError
         raise ValueError(
@@ -751,7 +750,7 @@ def plot_curves(
     if handles and not outside:
         axes[0].legend(list(handles.values()), list(handles), fontsize=7)
     axes[-1].set_xlabel("iteration")
-    axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
+    integer_ticks(axes[-1].xaxis)
     fig.tight_layout()
     if outside:  # probe 68: 20 runs' legend hid behind the next panel, 41 runs' 25 labels
         fig.legend(

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from rambo_env.requirements import import_dependency
+
 
 class NullBar:
     """Stands in for a disabled tqdm bar: counts ``n``, shows nothing, makes no lock or thread."""
@@ -45,7 +47,7 @@ def progress_bar(iterable: Iterable | None = None, *, progress: bool, **kwargs: 
     and ``initial`` kept; every other tqdm option ignored).
     """
     if progress:
-        from tqdm.auto import tqdm
+        tqdm = import_dependency("tqdm.auto").tqdm  # probe 114b: a broken install named
 
         stop_stale_rich_bars()
 

@@ -201,17 +201,20 @@ class BrokenDependencyError(MissingDependencyError, ValueError):
 
 
 def import_dependency(module: str) -> ModuleType:
-    """``import module`` (a :data:`DEPENDENCIES` import name, imported where it is used), with
-    an install that fails to import named. Probe 114 R6: an h5py whose import raised "numpy.core
-    .multiarray failed to import" passed the import-time check (found, not imported: imports
-    stay cheap) and was a raw traceback from the hdf5 reader."""
+    """``import module`` (a :data:`DEPENDENCIES` import name, or a module of one:
+    ``"matplotlib.ticker"``, ``"tqdm.auto"``; imported where it is used), with an install that
+    fails to import named. Probe 114 R6: an h5py whose import raised "numpy.core.multiarray
+    failed to import" passed the import-time check (found, not imported: imports stay cheap)
+    and was a raw traceback from the hdf5 reader; probe 114b: so were a broken tqdm's and
+    matplotlib's, imported by the progress bars and the plots."""
+    top = module.partition(".")[0]
     try:
         return importlib.import_module(module)
     except (ImportError, AttributeError) as err:
-        if isinstance(err, ModuleNotFoundError) and err.name == module:
-            check_dependencies(module)  # not installed (since import): the install command
+        if isinstance(err, ModuleNotFoundError) and err.name == top:
+            check_dependencies(top)  # not installed (since import): the install command
             raise
-        dist = DEPENDENCIES[module][0]
+        dist = DEPENDENCIES[top][0]
         lines = str(err).strip().splitlines()
         try:
             numpy = f"numpy {metadata.version('numpy')}"

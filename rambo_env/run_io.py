@@ -58,6 +58,7 @@ import torch
 from rambo_env.requirements import (  # re-exported: defined there to run before torch
     check_matplotlib,
     escape_unencodable_output,
+    import_dependency,
     tracebacks_wanted,
     version_tuple,
 )
@@ -140,6 +141,7 @@ __all__ = [
     "hold_folder",
     "home_dir",
     "home_store_words",
+    "integer_ticks",
     "interrupts_deferred",
     "is_closed_stdout",
     "is_int",
@@ -746,7 +748,7 @@ def claim_run_dir(run_dir: str | Path, resume: bool = True) -> Iterator[Path]:
         if holder is not None and where is not None:
             raise ValueError(f"run_dir: {run_dir} is in use: {elsewhere_text(holder, where, lock)}")
         if holder is not None:
-            if process_stopped(holder):  # probe 33: "wait for it" of a suspended run
+            if process_stopped(holder, run_dir):  # probe 33: "wait for it" of a suspended run
                 raise ValueError(
                     f"run_dir: {run_dir} is held by a run that is stopped: {stopped_text(holder)}"
                 )
@@ -978,7 +980,7 @@ def hold_folder(folder: str | Path, in_use: str, elsewhere: str | None = None) -
             raise FolderInUseError(
                 f"{in_use.format(pid=holder)}; {elsewhere_text(holder, where, lock)}"
             )
-        stopped = f"; {stopped_text(holder)}" if process_stopped(holder) else ""
+        stopped = f"; {stopped_text(holder)}" if process_stopped(holder, folder) else ""
         raise FolderInUseError(in_use.format(pid=holder) + stopped)
     try:
         with heartbeat(lock):  # probe 105 row 4
@@ -1024,7 +1026,7 @@ def check_not_starting(run_dir: str | Path, then: str) -> None:
     holder = run_holder(run_dir)
     if holder is not None and not (Path(run_dir) / CONFIG_NAME).is_file():
         who = holder_text(run_dir, holder)  # probe 114 R7: was the bare PID of another host's run
-        if who == f"process {holder}" and process_stopped(holder):
+        if process_stopped(holder, run_dir):
             then = stopped_text(holder)
         raise ValueError(
             f"run_dir: {run_dir} has no {CONFIG_NAME} yet: its run ({who}) is still "
@@ -4165,7 +4167,6 @@ def plot_learning_curve(
     title: str = "",
 ) -> Path:
     """Two-panel PNG: evaluation value vs iteration (top), average Q vs iteration (bottom)."""
-    from matplotlib.ticker import MaxNLocator
 
     fig = headless_figure(figsize=(7, 6))
     ax_eval, ax_q = fig.subplots(2, 1, sharex=True)
@@ -4187,7 +4188,7 @@ def plot_learning_curve(
     # probe 94 row 34: was a line without markers, so a run with one value drew nothing
     ax_q.plot(np.arange(1, len(q) + 1), q, color="tab:red", marker="o", ms=3)
     ax_q.set_ylabel("average Q(s, a), dataset rows")
-    ax_q.xaxis.set_major_locator(MaxNLocator(integer=True))
+    integer_ticks(ax_q.xaxis)
     ax_q.set_xlabel("iteration")
     ax_q.grid(alpha=0.3)
     fig.tight_layout()
@@ -4226,13 +4227,16 @@ def shell_path(path: str | os.PathLike[str]) -> str:
 def headless_figure(**kwargs: Any) -> Any:
     """A matplotlib ``Figure`` drawn by Agg without pyplot: plotting from a library call never
     switches the caller's backend (probe 25: ``matplotlib.use("Agg")`` here made a notebook's
-    later ``plt.show()`` display nothing) nor leaves a figure open in pyplot's list."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(**kwargs)
-    FigureCanvasAgg(fig)
+    later ``plt.show()`` display nothing) nor leaves a figure open in pyplot's list. A broken
+    matplotlib install is one :class:`BrokenDependencyError` (probe 114b: a raw traceback)."""
+    fig = import_dependency("matplotlib.figure").Figure(**kwargs)
+    import_dependency("matplotlib.backends.backend_agg").FigureCanvasAgg(fig)
     return fig
+
+
+def integer_ticks(axis: Any) -> None:
+    """Ticks at whole numbers only on the matplotlib ``axis`` (an iteration axis)."""
+    axis.set_major_locator(import_dependency("matplotlib.ticker").MaxNLocator(integer=True))
 
 
 def _to_lists(x: Any) -> Any:
@@ -4616,7 +4620,7 @@ def _lock_wait_line(f: Any, doing: str, waited_s: float) -> str:
             f"waiting for another process, which is {doing}; it holds the lock {name}{waited}: "
             "the run goes on when it ends (fuser / lsof on that file names it)"
         )
-    if process_stopped(pid):
+    if process_stopped(pid):  # a flock holder here, or a lock of this host
         return (
             f"waiting for process {pid}, which is {doing} and holds the lock {name}{waited}: "
             f"{stopped_text(pid)}"
@@ -4667,9 +4671,15 @@ def process_state(pid: int) -> str | None:
     return fields[0] if fields else None
 
 
-def process_stopped(pid: int) -> bool:
+def process_stopped(pid: int, folder: str | Path | None = None) -> bool:
     """Process ``pid`` is stopped (SIGSTOP / Ctrl-Z, or held by a tracer): it never ends by
-    waiting for it."""
+    waiting for it. ``folder``: the folder whose ``.lock`` names ``pid`` (None for a PID of this
+    host and namespace, e.g. a ``flock`` holder); where that lock is of another host or PID
+    namespace (:func:`lock_elsewhere`) its process cannot be looked at from here: False (probe
+    109: this host's ``/proc/<pid>``, an unrelated process or none, was read for it, and a
+    stopped local process there called the other host's run stopped)."""
+    if folder is not None and _lock_file_elsewhere(Path(folder) / LOCK_NAME) is not None:
+        return False
     return process_state(pid) in ("T", "t")
 
 

@@ -49,6 +49,7 @@ from rambo_env.run_io import (
     atomic_write,
     counted,
     headless_figure,
+    integer_ticks,
     is_int,
     is_real,
     read_json,
@@ -794,8 +795,6 @@ def plot_sweep_curves(
     """PNG of one dataset: score vs iteration, one line per configuration (mean over seeds,
     shaded ± std band over the seeds evaluated at that iteration). ``pair``: what the dataset's
     scores are called (:attr:`DatasetSummary.score_label`), in the title when not D4RL's."""
-    from matplotlib.ticker import MaxNLocator
-
     fig = headless_figure(figsize=(7, 4))
     ax = fig.subplots()
     for config in configs:
@@ -814,7 +813,7 @@ def plot_sweep_curves(
         (line,) = ax.plot(xs, mean, marker="o", ms=3, label=f"{config_label(config)} ({len(runs)})")
         ax.fill_between(xs, mean - std, mean + std, color=line.get_color(), alpha=0.2)
     ax.set_xlabel("iteration")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    integer_ticks(ax.xaxis)
     ax.set_ylabel(f"{score_label} (mean ± std over seeds)")
     if score_label == "normalised score" and pair != "D4RL-normalised":
         ax.set_title(f"{dataset}\n{textwrap.fill(pair, 90)}", fontsize=9)

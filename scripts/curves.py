@@ -55,6 +55,7 @@ from rambo_env.run_io import (
     counted,
     dead_lock_pid,
     exit_on_interrupt,
+    headless_figure,
     holder_text,
     is_int,
     iteration0_label,
@@ -337,7 +338,7 @@ def run_state(run_dir: Path, done: int) -> str | None:
     resume = f"scripts/cotrain.py --resume {shell_path(run_dir)}"
     holder = run_holder(run_dir)
     if holder is not None:
-        if process_stopped(holder):
+        if process_stopped(holder, run_dir):
             return f"its run is stopped at {at}: {stopped_text(holder)}"
         return f"its run ({holder_text(run_dir, holder)}) is still going ({at})"
     died = dead_lock_pid(run_dir)
@@ -461,11 +462,7 @@ def _default_columns(
 def _check_text(text: str, what: str, parser: argparse.ArgumentParser) -> None:
     """``text`` draws as a matplotlib label (``$…$`` is mathtext): a bad formula was a raw
     ``ParseSyntaxException`` traceback after the CSVs were written."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure()
-    FigureCanvasAgg(figure)
+    figure = headless_figure()
     figure.text(0.0, 0.0, text)
     try:
         figure.canvas.draw()

@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             (
                 f" so far: its run is stopped: {stopped_text(holder)}; then run "
                 "scripts/ledger.py again when it ends to add the rest"
-                if process_stopped(holder)
+                if process_stopped(holder, run_dir)
                 else f" so far: its run ({holder_text(run_dir, holder)}) is still going; run "
                 "scripts/ledger.py again when it ends to add the rest"
             )

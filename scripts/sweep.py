@@ -59,6 +59,7 @@ from rambo_env.run_io import (
     counted,
     exit_on_interrupt,
     expand_home,
+    holder_text,
     process_stopped,
     report_failure,
     report_user_error,
@@ -399,9 +400,9 @@ def _report_only(sweep_dir: Path) -> int:
     print(to_markdown(report))
     if holder:
         print(
-            f"[sweep] the sweep is still running (process {holder}): these tables are partial; "
-            "table.md / table.csv were not written (the sweep writes them when it ends)"
-            + (f"; {stopped_text(holder)}" if process_stopped(holder) else "")
+            f"[sweep] the sweep is still running ({holder_text(sweep_dir, holder)}): these tables "
+            "are partial; table.md / table.csv were not written (the sweep writes them when it "
+            "ends)" + (f"; {stopped_text(holder)}" if process_stopped(holder, sweep_dir) else "")
         )
     elif report.partial:  # probe 24: a half-finished sweep's tables looked complete
         for trial in report.failed:  # probe 89 row 35: named only as unfinished

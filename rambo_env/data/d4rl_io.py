@@ -347,6 +347,34 @@ def _check_rows_to_derive(arrays: dict[str, np.ndarray]) -> None:
         )
 
 
+def _without_unwritten_last_row(arrays: dict[str, np.ndarray], where: str) -> dict[str, np.ndarray]:
+    """``arrays`` (no ``next_observations``) without their last row, with one warning, when it
+    is 0 in every field (observations, actions, rewards, flags) while no other row's observation
+    is: a row preallocated and never written (a file one row too long). Two or more such rows
+    are refused on reading (:func:`~rambo_env.data.dataset.check_unwritten_rows`); with
+    ``next_observations`` one is warned about and kept (a step of its own, probe 105 row 9).
+    Probe 105 / session 44: without them the following row is a row's next state, so the row
+    before became a step into the all-zero state, kept, said only as "next_observations[N, 0] =
+    0 is far outside the rest of column 0 … a corrupt reading?" of a field the file lacks."""
+    obs = np.asarray(arrays["observations"])
+    n = len(obs)
+    fields = [np.asarray(v) for k, v in arrays.items() if k in _KEYS]
+    if n < 3 or any(np.any(v[-1]) for v in fields):
+        return arrays
+    if not np.any(obs[:-1].reshape(n - 1, -1) != 0, axis=1).all():
+        return arrays  # an all-zero state elsewhere too: a state of this env, not a gap
+    print(
+        f"[rambo_env] WARNING: {where}: its last row ({n - 1}) is 0 in every field "
+        "(observations, actions, rewards, flags) and no other row's observation is: a row "
+        "preallocated and never written (a file one row too long)? Without next_observations "
+        "a row's next state is the following row's observation, so it would be a step into an "
+        f"all-zero state: dropped (row {n - 2} is then the last row, whose next state is "
+        f"unknown); trim the file to its first {n - 1} rows (f[key][:{n - 1}])",
+        flush=True,
+    )
+    return {k: np.asarray(v)[: n - 1] for k, v in arrays.items()}
+
+
 def with_next_observations(
     arrays: dict[str, np.ndarray], env_id: Any = None, where: str = "the data"
 ) -> dict[str, np.ndarray]:
@@ -361,6 +389,7 @@ def with_next_observations(
         if key in arrays:
             arrays[key] = _cast_field(key, arrays[key], np.bool_, 1)
     _check_rows_to_derive(arrays)
+    arrays = _without_unwritten_last_row(arrays, where)
     # a row flagged both is refused: its next state is unknown (was dropped as a timeout: probe
     # 77 row 43; read as a terminal: probe 78 row 31)
     return _derive_next_observations(terminal_timeouts(arrays, where, env_id), env_id)

@@ -38,7 +38,6 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from rambo_env.data.dataset import (
     DatasetUnavailableError,
@@ -56,7 +55,7 @@ from rambo_env.data.minari_io import (
 )
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 from rambo_env.progress import progress_bar
-from rambo_env.requirements import code_record
+from rambo_env.requirements import code_record, import_dependency
 
 __all__ = [
     "DEFAULT_N_TRANSITIONS",
@@ -331,7 +330,7 @@ def _init_worker(counter, parent: int | None = None) -> None:
     torch.set_num_threads(1)  # one process per core
     # A worker shows no bar: a thread lock keeps tqdm from making a multiprocessing one, which a
     # stopped worker would leave behind ("resource_tracker: … leaked semaphore objects").
-    tqdm.set_lock(threading.RLock())
+    import_dependency("tqdm.auto").tqdm.set_lock(threading.RLock())
 
 
 def _start_worker(counter, parent: int | None = None) -> None:
@@ -651,6 +650,7 @@ def collect_episodes_parallel(
         return _collect_shares_here(env_id, shares, path, seed, n_envs, device, progress, desc)
     from rambo_env.run_io import process_limit
 
+    import_dependency("tqdm.auto")  # probe 114b: a broken tqdm named here, not in each worker
     ctx = mp.get_context("spawn")  # no fork of a process that holds torch / MuJoCo threads
     try:
         with _status_signal_held():  # multiprocessing's resource tracker starts here

@@ -706,7 +706,9 @@ def test_a_worker_whose_parent_died_stops(monkeypatch):
     monkeypatch.setattr(generate, "_WORKER_COUNTER", None)  # both restored afterwards
     monkeypatch.setattr(generate, "_WORKER_PARENT", None)
     monkeypatch.setattr(generate.torch, "set_num_threads", lambda n: None)
-    monkeypatch.setattr(generate.tqdm, "set_lock", lambda lock: None)
+    from tqdm.auto import tqdm  # imported by the worker's initializer (probe 114b)
+
+    monkeypatch.setattr(tqdm, "set_lock", lambda lock: None)
     generate._init_worker(multiprocessing.Value("q", 0), os.getppid())  # alive: goes on
     generate._count_steps(3)
     assert exits == []
