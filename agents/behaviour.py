@@ -40,12 +40,12 @@ from rambo_env.run_io import (
     is_real,
     items_of,
     numpy2_pickle_error,
+    other_holder,
     python_fields,
     read_json,
     refuse_broken_link,
     replace_folder,
     restore_set_aside,
-    run_holder,
     safe_reason,
     save_checkpoint,
     shell_path,
@@ -497,8 +497,8 @@ def check_out_dir_free(out_dir: str | Path, name: str = "out_dir") -> None:
     """One :class:`~rambo_env.run_io.FolderInUseError` where another live process trains a
     behaviour agent in ``out_dir`` (its ``.lock``, :func:`train_behaviour`): for a caller that
     looks at the folder's files first (``make_dataset.py``, ``name`` its flag; probe 89 row 36)."""
-    pid = run_holder(out_dir)
-    if pid is not None and pid != os.getpid():
+    pid = other_holder(out_dir)  # probe 109: its PID may be this one's on another host
+    if pid is not None:
         raise FolderInUseError(_in_use(Path(out_dir), name).format(pid=pid))
 
 

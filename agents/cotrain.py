@@ -206,7 +206,7 @@ def load_config(run_dir: str | Path, resume: bool = False) -> CotrainConfig:
     not_a_run = _check_existing_run_folder(run_dir)
     run_io.check_file_or_absent(path, "run_dir", f"restore the run's {run_io.CONFIG_NAME}")
     if not path.is_file():
-        if run_io.run_holder(run_dir) != os.getpid():  # not this process's own claim (resume)
+        if run_io.other_holder(run_dir) is not None:  # not this process's own claim (resume)
             run_io.check_not_starting(run_dir, "come back after its first iteration")  # probe 27
         held = _run_files(run_dir)
         if held:  # was: "not a run folder", while a new run there said "continue it: --resume"
@@ -395,8 +395,8 @@ def load_session(
 def _say_run_in_progress(run_dir: Path, iteration: int) -> None:
     """One note when another live process holds the run (its ``.lock``): what was loaded is the
     checkpoint as of now (probe 96a row 63: a live run was loaded without a word)."""
-    holder = run_io.run_holder(run_dir)
-    if holder is not None and holder != os.getpid():
+    holder = run_io.other_holder(run_dir)  # probe 109: its PID may be this one's elsewhere
+    if holder is not None:
         print(
             f"[rambo_env] note: {run_dir} is still being trained by "
             f"{run_io.holder_text(run_dir, holder)} (its "

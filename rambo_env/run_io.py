@@ -155,6 +155,7 @@ __all__ = [
     "note_relative",
     "numpy2_pickle_error",
     "on_closed_pipe",
+    "other_holder",
     "other_users_lock",
     "out_of_memory",
     "out_of_memory_text",
@@ -1006,6 +1007,17 @@ def holder_text(run_dir: str | Path, pid: int) -> str:
     (probe 109: ledger.py / curves.py / diagnose.py said "its run (process 4) is still going")."""
     where = _lock_file_elsewhere(Path(run_dir) / LOCK_NAME)
     return f"process {pid}" + (f" on {where}" if where else "")
+
+
+def other_holder(run_dir: str | Path) -> int | None:
+    """:func:`run_holder`, but None where that is this process: its PID on this host and PID
+    namespace. A lock of another host or container naming this process's PID is another
+    process's (probe 109: container PIDs are small and often equal, e.g. 1 in two containers,
+    and such a holder was taken for this process)."""
+    holder = run_holder(run_dir)
+    if holder == os.getpid() and _lock_file_elsewhere(Path(run_dir) / LOCK_NAME) is None:
+        return None
+    return holder
 
 
 def bare_lock_pid(run_dir: str | Path) -> int | None:
@@ -3816,12 +3828,14 @@ def restore_set_aside(final: Path, aside: Path, what: str) -> bool:
         return True
     writer = _aside_writer(aside)
     try:
-        pid = _live_lock_pid(writer.read_text(errors="replace"))
+        text = writer.read_text(errors="replace")
     except OSError:  # none: a replacement from before it was written, or its writer ended
-        pid = None
-    if pid is not None and pid != os.getpid():
+        text = ""
+    pid, where = _live_lock_pid(text), lock_elsewhere(text)
+    if pid is not None and (pid != os.getpid() or where is not None):
+        on = f" on {where}" if where else ""  # probe 109: its PID names another process here
         print(
-            f"[rambo_env] note: {final} is being replaced by process {pid} (its previous {what} "
+            f"[rambo_env] note: {final} is being replaced by process {pid}{on} (its previous {what} "
             f"is in {aside} meanwhile): left to it",
             flush=True,
         )

@@ -67,3 +67,20 @@ def test_a_stopped_holder_of_this_host_is_still_said(tmp_path, stopped_pid):
     )
     assert process_stopped(stopped_pid, run)
     assert load_script("curves").run_state(run, 3).startswith("its run is stopped at iteration 3")
+
+
+def test_a_holder_elsewhere_with_this_process_s_pid_is_another_process(tmp_path):
+    # was: taken for this process (container PIDs are small and often equal, e.g. 1): a
+    # behaviour agent's folder trained in another container was not "in use", and a live run
+    # there was loaded without the "still being trained" note
+    from agents.behaviour import check_out_dir_free
+
+    out = tmp_path / "behaviour"
+    out.mkdir()
+    _lock(out, os.getpid(), "host=otherhost pidns=1")
+    with pytest.raises(FolderInUseError, match=f"in use by process {os.getpid()}"):
+        check_out_dir_free(out)
+    assert run_io.other_holder(out) == os.getpid()
+    (out / LOCK_NAME).write_text(run_io.lock_text(out))  # this process's own claim
+    assert run_io.other_holder(out) is None
+    check_out_dir_free(out)
