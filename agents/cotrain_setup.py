@@ -48,7 +48,7 @@ from rambo_env.envs import model_env
 from rambo_env.envs.model_env import LONG_ROLLOUT, warn_long_rollout  # re-exported
 from rambo_env.evaluation import N_FINAL_EVALS, check_n_eval_episodes
 from rambo_env.ledger import SAVED_BEFORE_FIELD
-from rambo_env.presets import ALGOS  # the one list (re-exported here)
+from rambo_env.presets import ALGOS, ENTROPY_ALGOS  # the one list (re-exported here)
 from rambo_env.requirements import source_commit  # re-exported (library_versions)
 from rambo_env.run_io import (
     RUN_SEED_LIMIT,
@@ -65,6 +65,7 @@ from rambo_env.run_io import (
 
 __all__ = [
     "ALGOS",
+    "ENTROPY_ALGOS",
     "LONG_ROLLOUT",
     "CotrainConfig",
     "Session",
@@ -80,8 +81,6 @@ __all__ = [
     "warn_long_rollout",
 ]
 
-#: Agents with an entropy coefficient (SB3 ``ent_coef``).
-ENTROPY_ALGOS = ("sac", "tqc", "crossq")
 #: Agents whose critics can take LayerNorm (``critic_layer_norm``; :mod:`agents.policies`).
 LAYER_NORM_ALGOS = ("sac", "tqc")
 #: ``compile=None`` (auto) compiles from this many iterations on: the first compile costs about a

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rambo_env.data.scores import NO_REF_SCORES
+from rambo_env.presets import ENTROPY_ALGOS
 from rambo_env.run_io import (
     CHECKPOINT_NAME,
     CONFIG_NAME,
@@ -455,10 +456,16 @@ def empty_columns(
     runs: Mapping[str, Sequence[Mapping[str, float | None]]],
     columns: Sequence[str],
     lost: Collection[str] = (),
+    agents: Mapping[str, str | None] | None = None,
 ) -> dict[str, str]:
     """The ``columns`` no run has a value in, each with why it may be empty (probe 32: a
     Humanoid run's normalized_score panel was drawn empty, without a word). ``lost``: the labels
-    of the runs whose curves were lost (``tb/CURVES_LOST``: only their evaluations are kept)."""
+    of the runs whose curves were lost (``tb/CURVES_LOST``: only their evaluations are kept).
+    ``agents``: run label -> its agent (``algo``; None or left out: not known)."""
+
+    def algos(labels: Collection[str]) -> list[str | None] | None:
+        return None if agents is None else [agents.get(x) for x in labels]
+
     why = {
         "normalized_score": "the runs' datasets carry no reference scores (D4RL's random / "
         "expert returns: ref_min_score / ref_max_score in a dataset's metadata, else D4RL's own "
@@ -468,23 +475,26 @@ def empty_columns(
     never = not any(_evaluated(rows) for rows in runs.values())
     fresh = _fresh(runs)
     if fresh:  # probe 51 row 36: a run killed after its BC warm start blamed the agent
-        others = len(fresh) < len(runs)
+        others = [x for x in runs if x not in fresh]
         why = {
-            c: _fresh_text(fresh) + (f"; the others: {_no_such_value(c)}" if others else "")
+            c: _fresh_text(fresh)
+            + (f"; the others: {_no_such_value(c, algos(others))}" if others else "")
             for c in CURVE_COLUMNS
             if c not in EVAL_COLUMNS
         } | why
     lost = [label for label in runs if label in lost]
     if lost:  # probe 47 row 21: a SAC run's lost q_avg was "e.g. TD3 has no ent_coef?"
-        others = len(lost) < len(runs)
+        others = [x for x in runs if x not in lost]
         why = {
             c: f"{', '.join(lost)}'s {_lost_text(lost)}"
-            + (f"; the others: {_no_such_value(c)}" if others else "")
+            + (f"; the others: {_no_such_value(c, algos(others))}" if others else "")
             for c in CURVE_COLUMNS
             if c not in EVAL_COLUMNS
         } | why
     return {
-        c: _NONE_EVALUATED if c in EVAL_COLUMNS and never else why.get(c, _no_such_value(c))
+        c: _NONE_EVALUATED
+        if c in EVAL_COLUMNS and never
+        else why.get(c, _no_such_value(c, algos(runs)))
         for c in columns
         if not any(r.get(c) is not None for rows in runs.values() for r in rows)
     }
@@ -529,13 +539,29 @@ _NONE_EVALUATED = (
     "no run was ever evaluated: their data name no Gymnasium env to evaluate in; "
     "scripts/cotrain.py --env-id YourEnv-v0 gives one"
 )
+#: The columns RamboCallback.policy_stats logs (``policy/*``; stochastic actors only), since
+#: 8f141ef (2026-11-30): runs of older rambo_envs have none.
+_POLICY_COLUMNS = ("actor_log_std", "actor_saturated_frac", "actor_log_prob")
 #: The columns only a stochastic actor logs: TD3 / DDPG (a deterministic actor) have none.
-_STOCHASTIC_ACTOR_COLUMNS = ("ent_coef", "actor_log_std", "actor_log_prob")
+_STOCHASTIC_ACTOR_COLUMNS = ("ent_coef", *_POLICY_COLUMNS)
 
 
-def _agent_without(column: str) -> str:
-    """Why a run may have no ``column`` value: its agent does not log it (probe 71 row 17: the
-    example named ent_coef in every column's note, e.g. actor_log_std's)."""
+def _agent_without(column: str, algos: Collection[str | None] | None = None) -> str:
+    """Why runs may have no ``column`` value: their agent does not log it (probe 71 row 17: the
+    example named ent_coef in every column's note, e.g. actor_log_std's). ``algos``: the runs'
+    agents (their config.json's ``algo``; None where not known). Probe 113: a SAC run older than
+    the policy columns was told "an agent without it, e.g. TD3 has no actor_log_std?"."""
+    known = set(algos or ())
+    if column in _STOCHASTIC_ACTOR_COLUMNS and known and None not in known:
+        fixed = sorted(a for a in known if a not in ENTROPY_ALGOS)
+        older = sorted(a for a in known if a in ENTROPY_ALGOS) if column in _POLICY_COLUMNS else []
+        if len(fixed) + len(older) == len(known):  # each agent's reason is known
+            said = [f"{'/'.join(fixed)}: a deterministic actor, no {column}"] if fixed else []
+            if older:
+                said.append(
+                    f"{'/'.join(older)}: logged since 2026-11-30, so written by an older rambo_env"
+                )
+            return "; ".join(said)
     if column in _STOCHASTIC_ACTOR_COLUMNS:
         return f"an agent without it, e.g. TD3 has no {column}?"
     return "an agent that does not log it?"
@@ -551,9 +577,9 @@ def _unscored_text(labels: Sequence[str]) -> str:
     )
 
 
-def _no_such_value(column: str) -> str:
+def _no_such_value(column: str, algos: Collection[str | None] | None = None) -> str:
     """... and why no run has a ``column`` value (a column other than the evaluation ones)."""
-    return f"no run logged it ({_agent_without(column)})"
+    return f"no run logged it ({_agent_without(column, algos)})"
 
 
 def _evaluated(rows: Sequence[Mapping[str, float | None]]) -> bool:
@@ -608,6 +634,7 @@ def plot_curves(
     hlines: Mapping[str, Mapping[str, float]] | None = None,
     lost: Collection[str] = (),
     score_labels: Mapping[str, str] | None = None,
+    agents: Mapping[str, str | None] | None = None,
 ) -> Path:
     """PNG with one panel per column (vs iteration), one line per run label.
 
@@ -617,6 +644,8 @@ def plot_curves(
         (:func:`rambo_env.run_io.run_score_label`; a run not named: D4RL's pair). Runs on
         different reference pairs in the normalized_score panel get one note; a panel whose
         runs share a pair other than D4RL's names it in its title.
+    :param agents: run label -> its agent (its config.json's ``algo``), for the notes on why a
+        run has no value of a column (a run not named: not known).
     """
     path = check_output_file(path, "path", _PATH_HINT, suffix=".png")  # probe 21: see above
     if not isinstance(runs, Mapping):  # probe 21: None / a list was a raw AttributeError
@@ -653,7 +682,11 @@ def plot_curves(
             f"score_labels: expected a dict run label -> score label (str), got {score_labels!r:.60}"
         )
     pair_title = _pair_title(runs, columns, score_labels or {})
-    empty = empty_columns(runs, columns, lost)
+    empty = empty_columns(runs, columns, lost, agents)
+
+    def algos(labels: Collection[str]) -> list[str | None] | None:
+        return None if agents is None else [agents.get(x) for x in labels]
+
     for column, why in empty.items():
         print(
             f"[rambo_env] note: no run has {with_article(column)} value: its panel is empty; {why}"
@@ -675,7 +708,8 @@ def plot_curves(
                     f"{'has' if len(lacking) == 1 else 'have'} no {column} value "
                     f"({_unscored_text(unscored)}"
                     + (
-                        f"; the others: {_agent_without(column)}"
+                        f"; the others: "
+                        f"{_agent_without(column, algos(set(lacking) - set(unscored)))}"
                         if len(unscored) < len(lacking)
                         else ""
                     )
@@ -694,12 +728,12 @@ def plot_curves(
                     if gone and column not in EVAL_COLUMNS
                     else _fresh_text(fresh)
                     + (
-                        f"; the others: {_agent_without(column)}"
+                        f"; the others: {_agent_without(column, algos(set(lacking) - set(fresh)))}"
                         if len(fresh) < len(lacking)
                         else ""
                     )
                     if fresh and column not in EVAL_COLUMNS
-                    else _agent_without(column)
+                    else _agent_without(column, algos(lacking))
                 )
                 + "): not in that panel; each run keeps its colour in every panel"
             )

@@ -95,6 +95,7 @@ __all__ = [
     "failed_diverged",
     "failed_text",
     "failed_with",
+    "filed_dataset",
     "in_source_checkout",
     "is_entry_of",
     "killed_text",
@@ -741,11 +742,38 @@ def update_ledger(
                 + (f" (the settings could not be compared: {unknown})" if unknown else ""),
                 flush=True,
             )
+        stale = _same_run_entries(index, entry, run["recorded_fingerprint"])
+        for old in stale:  # probe 116 S3: was kept beside it, its CSV and plot too, unsaid
+            del index[old.slug]
         index[entry.slug] = entry
         png = ledger_dir / f"{dataset_slug(dataset)}.png"
-        check_output_file(
-            png, "ledger: plot", "remove or rename it; the ledger writes its plot there"
-        )
+        # the plots of the datasets the stale entries were filed under: redrawn without them, or
+        # removed when no run of that dataset is left
+        redrawn, emptied = _stale_plots(index, stale, dataset, ledger_dir)
+        for path in (png, *redrawn):
+            check_output_file(
+                path, "ledger: plot", "remove or rename it; the ledger writes its plot there"
+            )
+        for old in stale:
+            plot = ledger_dir / f"{dataset_slug(old.dataset)}.png"
+            done = (
+                f", {plot.name} removed"
+                if plot in emptied
+                else f", {plot.name} redrawn"
+                if plot in redrawn or old.dataset == dataset
+                else ""
+            )
+            print(
+                f"[ledger] {old.slug} is replaced by {entry.slug}: the same run "
+                f"({old.run_dir}), entered by an older rambo_env under "
+                + (
+                    f"its dataset's old name {old.dataset!r}"
+                    if old.dataset != entry.dataset
+                    else "another key"
+                )
+                + f"; {old.slug}.csv removed{done}",
+                flush=True,
+            )
         # The plot is drawn first, from the new entry in memory, to a temp file beside it (was:
         # the CSV and the index were written, then a failing PNG left them without their plot).
         # Probe 30: drawn in the system's temp folder, a failure named that folder, not the
@@ -754,6 +782,8 @@ def update_ledger(
             staged.write(
                 png, lambda tmp: _plot(dataset, ledger_dir, index, {entry.slug: rows}, tmp)
             )
+            for path, name in redrawn.items():
+                staged.write(path, lambda tmp, name=name: _plot(name, ledger_dir, index, {}, tmp))
             # Each write is atomic; a signal between them left a CSV the index did not list (or
             # an index whose plot lagged): held now, and raised once all three are written.
             said = f"while {entry.slug} was written to the ledger: its entry was completed first"
@@ -761,16 +791,61 @@ def update_ledger(
             with interrupts_deferred("ledger", said, reraise=True):
                 before = _kept_bytes(csv)
                 write_curves_csv(csv, rows)
+                dropped = [ledger_dir / f"{old.slug}.csv" for old in stale] + emptied
+                dropped_before = {path: _kept_bytes(path) for path in dropped}
                 try:
+                    for path in dropped:
+                        path.unlink(missing_ok=True)
                     write_json(
                         ledger_dir / INDEX_NAME,
                         {s: _entry_record(e) for s, e in sorted(index.items())},
                     )
                 except BaseException:  # probe 85 row 18: an error (not a signal) here left
                     _put_back(csv, before)  # a CSV index.json did not list: put back as it was
+                    for path, kept_bytes in dropped_before.items():
+                        _put_back(path, kept_bytes)
                     raise
                 staged.commit()
     return entry
+
+
+def _same_run_entries(
+    index: dict[str, LedgerEntry], entry: LedgerEntry, recorded_fingerprint: str | None
+) -> list[LedgerEntry]:
+    """The ledger's entries of ``entry``'s very run under another key: the same run folder,
+    agent, (k, λ), critic and seeds, on the same data (their fingerprint now, or as the run's
+    config.json records it). Probe 116 S3: a run an older rambo_env had entered under its
+    dataset's old name (``hopper-random`` for ``rambo/hopper/mine-v0``, probe 113) was entered
+    again under today's name, and the old entry kept beside real hopper-random runs, unsaid."""
+    fingerprints = {entry.dataset_fingerprint, recorded_fingerprint} - {None}
+    return [
+        other
+        for other in index.values()
+        if other.slug != entry.slug
+        and other.run_dir is not None
+        and other.run_dir == entry.run_dir
+        and other.dataset_fingerprint in fingerprints
+        and (other.algo, other.seed, other.rollout_length, other.critic_layer_norm)
+        == (entry.algo, entry.seed, entry.rollout_length, entry.critic_layer_norm)
+        and other.model_seed == entry.model_seed
+        and math.isclose(other.adversary_weight, entry.adversary_weight, rel_tol=1e-9)
+    ]
+
+
+def _stale_plots(
+    index: dict[str, LedgerEntry], stale: Sequence[LedgerEntry], dataset: str, ledger_dir: Path
+) -> tuple[dict[Path, str], list[Path]]:
+    """The plots of the datasets ``stale`` entries (dropped from ``index``) were filed under,
+    other than ``dataset``: those to redraw (path -> dataset: runs of it are left) and those to
+    remove (none is)."""
+    redrawn, emptied = {}, []
+    for name in sorted({old.dataset for old in stale} - {dataset}):
+        path = ledger_dir / f"{dataset_slug(name)}.png"
+        if any(e.dataset == name for e in index.values()):
+            redrawn[path] = name
+        elif path.exists():
+            emptied.append(path)
+    return redrawn, emptied
 
 
 def _kept_bytes(path: Path) -> bytes | bool | None:
@@ -1214,6 +1289,14 @@ def run_slug(run_dir: str | Path) -> str:
     )
 
 
+def filed_dataset(run_dir: str | Path) -> tuple[str, str | None]:
+    """The dataset name and data fingerprint the ledger files the run of ``run_dir`` under
+    (today's name of its data when an older rambo_env recorded another: :func:`_renamed_dataset`);
+    the errors of :func:`update_ledger` for a folder that is not a run."""
+    run = _read_run(Path(run_dir))
+    return run["dataset"], run["fingerprint"]
+
+
 def recorded_ledger(run_dir: str | Path) -> Path | None:
     """The ledger folder a run's ``config.json`` records (its cotrain ``--ledger``), or None:
     none recorded (the default ledger, or a run from before the field); the errors of
@@ -1557,6 +1640,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
     newer = newer_config_format(saved, f"run_dir: {config_path}")
     if newer:  # probe 113: entered as this code knows it, what the newer writer added dropped
         raise ValueError(newer)
+    recorded_fingerprint = fingerprint  # the run's own record (its entry by an older rambo_env)
     renamed = _renamed_dataset(config_path, dataset_arg, cfg.get("env_id"), resolved["dataset"])
     if renamed is not None:  # the entry is filed as this code names the data, not as recorded
         resolved = {**resolved, "dataset": renamed}
@@ -1574,6 +1658,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         "resolved": resolved,
         "precision": precision,
         "fingerprint": fingerprint,
+        "recorded_fingerprint": recorded_fingerprint,
         "ledger": ledger,
         "settings": settings,
         "n_transitions": n_transitions,
@@ -1789,6 +1874,7 @@ def _plot(
         columns=(score, "q_avg"),
         hlines={score: lines} if score == "normalized_score" else None,
         lost=lost,
+        agents={e.label: e.algo for e in entries},
     )
 
 

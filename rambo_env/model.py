@@ -850,6 +850,7 @@ def note_other_checkpoints(
     mine = checkpoint_settings(None, mle_config, ensemble_config.hidden_dims, precision)
     mine = {k: mine[k] for k in flags}  # the settings a flag changes
     unknown, same_data, n_ended = [], [], 0
+    actions: list[np.ndarray] = []  # the dataset's action mean and std, once one is needed
     for other in sorted(partial.parent.glob("dynamics-*.partial.pt")):
         if other == partial:
             continue
@@ -860,8 +861,8 @@ def note_other_checkpoints(
         except Exception:  # unreadable: train_mle says so when it is this run's
             continue
         if not isinstance(settings, dict):
-            if _inputs(state) in (None, dataset.obs_dim + dataset.action_dim):  # probe 113:
-                unknown.append(f"{other.name} ({counted(epochs, 'epoch')})")  # was of any env
+            if _may_be_of(state, dataset, actions):  # probe 113: was of any env, then of
+                unknown.append(f"{other.name} ({counted(epochs, 'epoch')})")  # any of the env
             continue
         if settings.get("dataset") != dataset.fingerprint():
             continue
@@ -906,13 +907,45 @@ def note_other_checkpoints(
         )
 
 
-def _inputs(state: Any) -> int | None:
-    """The model input width (obs_dim + action_dim) of an MLE checkpoint ``state``; None when
-    it cannot be read from it."""
+def _input_stat(state: Any, name: str) -> np.ndarray | None:
+    """An MLE checkpoint ``state``'s ensemble buffer ``name`` (``input_mean`` / ``input_std``),
+    None when it cannot be read from it."""
     try:
-        return int(state["ensemble"]["input_mean"].shape[-1])
-    except (KeyError, TypeError, AttributeError, IndexError):
+        return state["ensemble"][name].double().cpu().numpy()
+    except (KeyError, TypeError, AttributeError):
         return None
+
+
+#: How far (in the dataset's action standard deviations, per action) an MLE checkpoint's input
+#: statistics may be from this dataset's actions' and still be of this dataset: its train split
+#: (90 % of the rows or more) is within a few hundredths of the whole.
+_ACTION_STATS_TOLERANCE = 0.2
+
+
+def _may_be_of(state: Any, dataset: OfflineDataset, actions: list[np.ndarray]) -> bool:
+    """Whether an MLE checkpoint ``state`` that records no settings may be of ``dataset``: its
+    model inputs ``[obs_norm, action]`` are as wide as the dataset's (probe 113: was of any
+    env), and the action part of its input statistics (the official scaler's, of its train
+    split) is the dataset's actions' mean and std (probe 113 leftover: was of every dataset of
+    the env; the normalised observations' part is about 0 / 1 for any dataset). True when they
+    cannot be read. ``actions``: the dataset's action [mean, std], filled on first use."""
+    width = (dataset.obs_dim + dataset.action_dim,)
+    mean, std = _input_stat(state, "input_mean"), _input_stat(state, "input_std")
+    if mean is None or mean.shape != width:
+        return mean is None
+    if std is None or std.shape != width:
+        return True
+    if not actions:
+        data = np.asarray(dataset.actions, dtype=np.float64)
+        actions.extend([data.mean(0), data.std(0)])
+    data_mean, data_std = actions
+    scale = np.maximum(data_std, 1e-6)
+    near_mean = np.abs(mean[dataset.obs_dim :] - data_mean) <= _ACTION_STATS_TOLERANCE * scale
+    # a constant action's std is stored as 1 (set_input_stats): its std is not compared
+    near_std = (np.abs(std[dataset.obs_dim :] - data_std) <= _ACTION_STATS_TOLERANCE * scale) | (
+        data_std < 1e-6
+    )
+    return bool(near_mean.all() and near_std.all())
 
 
 def _as_flag(flag: str, value: Any, bare: bool = False) -> str:

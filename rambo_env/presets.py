@@ -17,6 +17,7 @@ __all__ = [
     "ACCEPTED_FORMS",
     "ALGOS",
     "BASE_HYPERPARAMETERS",
+    "ENTROPY_ALGOS",
     "PRESETS",
     "RAMBO_OFF_PRESETS",
     "RamboBaseHyperparameters",
@@ -28,6 +29,9 @@ __all__ = [
 
 #: The agents the project wires for RAMBO (``make_agent``'s ``algo``, cotrain's ``--algo``).
 ALGOS = ("sac", "td3", "ddpg", "tqc", "crossq")
+#: The agents with a stochastic actor and an entropy coefficient (SB3 ``ent_coef``); the others
+#: (TD3, DDPG) act deterministically.
+ENTROPY_ALGOS = ("sac", "tqc", "crossq")
 
 
 @dataclass(frozen=True)

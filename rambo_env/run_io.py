@@ -176,6 +176,7 @@ __all__ = [
     "report_failure",
     "report_user_error",
     "restore_generator",
+    "run_algo",
     "run_bc_epochs",
     "run_folder_above",
     "run_holder",
@@ -1118,6 +1119,15 @@ def run_bc_epochs(run_dir: str | Path) -> Any:
         return read_json(Path(run_dir) / CONFIG_NAME)["config"].get("bc_epochs")
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def run_algo(run_dir: str | Path) -> str | None:
+    """The agent (``algo``) a run's config.json records (None when it cannot be read)."""
+    try:
+        algo = read_json(Path(run_dir) / CONFIG_NAME)["config"].get("algo")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return algo if isinstance(algo, str) else None
 
 
 def iterations_on_record(run_dir: str | Path) -> int:

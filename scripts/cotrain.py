@@ -45,6 +45,7 @@ from rambo_env.ledger import (
     DEFAULT_LEDGER_DIR,
     check_ledger_folder,
     default_ledger_unknown,
+    filed_dataset,
     is_entry_of,
     ledger_dataset,
     protocol_transitions,
@@ -312,6 +313,22 @@ def _fmt(score: float | None) -> str:
     return "n/a" if score is None else f"{score:.1f}"
 
 
+def _filed_dataset(results: dict, run_dir: str | Path | None) -> tuple[str, str | None]:
+    """The dataset name and fingerprint the run is compared under: those the ledger files it
+    under (probe 113: a resumed run an older rambo_env recorded under its data's old name was
+    compared with the runs of that name, while scripts/ledger.py files it under today's);
+    its results.json's when its folder cannot be read as a run."""
+    fingerprint = results.get("dataset_fingerprint")
+    if run_dir is not None:
+        try:
+            return filed_dataset(run_dir)
+        except (OSError, ValueError):  # the run's own results stand; ledger.py says why
+            pass
+    return ledger_dataset(
+        results.get("dataset_name") or results["dataset"], fingerprint
+    ), fingerprint
+
+
 def standing_lines(
     results: dict,
     ledger_dir: str | Path,
@@ -334,9 +351,7 @@ def standing_lines(
         f"this run {_fmt(results['final_score'])} after {counted(done, 'iteration')}"
     ]
     config = RamboPreset(results["rollout_length"], results["adversary_weight"])
-    name = ledger_dataset(
-        results.get("dataset_name") or results["dataset"], results.get("dataset_fingerprint")
-    )
+    name, fingerprint = _filed_dataset(results, run_dir)
     layer_norm = bool(results.get("critic_layer_norm", False))
     if default_ledger_unknown(ledger_dir):  # probe 107 row 4: was "no long run … yet"
         lines.append("results ledger: no ledger (installed package; pass --ledger DIR)")
@@ -349,7 +364,7 @@ def standing_lines(
             done,
             ledger_dir,
             layer_norm,
-            fingerprint=results.get("dataset_fingerprint"),
+            fingerprint=fingerprint,
         )
     except ValueError as err:  # a damaged ledger CSV: one line, the finished run stands
         lines.append(f"results ledger ({ledger_dir}): not compared: {err}")
@@ -361,8 +376,7 @@ def standing_lines(
             lines.append(
                 f"results ledger ({ledger_dir}): its run of {name} / {results['algo']} "
                 f"({config_label(config)}{critic}) is on other data (fingerprint "
-                f"{other['entry'].dataset_fingerprint}, this run's "
-                f"{results.get('dataset_fingerprint')}): not compared"
+                f"{other['entry'].dataset_fingerprint}, this run's {fingerprint}): not compared"
             )
             return lines
         lines.append(
@@ -375,7 +389,7 @@ def standing_lines(
     theirs = entry.n_transitions  # entries before sizes were recorded: protocol-size runs, but
     if theirs is None:  # probe 72 row 3: one on this run's very data (its fingerprint) has its
         same = entry.dataset_fingerprint is not None  # size (was "trained on 1,000,000")
-        same = same and entry.dataset_fingerprint == results.get("dataset_fingerprint")
+        same = same and entry.dataset_fingerprint == fingerprint
         theirs = rows if same else protocol
     if rows is not None and theirs is not None and rows != theirs:  # probe 46: a 300-row run
         lines.append(  # was set against the 1M-transition long run as if the same data

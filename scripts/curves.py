@@ -62,6 +62,7 @@ from rambo_env.run_io import (
     on_closed_pipe,
     process_stopped,
     read_json,
+    run_algo,
     run_bc_epochs,
     run_holder,
     run_score_label,
@@ -260,7 +261,9 @@ def main(argv: list[str] | None = None) -> int:
     score_labels = {
         label: run_score_label(run) for label, run in args.runs if label not in from_csv
     }
-    empty = empty_columns(curves, args.columns)
+    # probe 113: a SAC run older than the policy columns was told "e.g. TD3 has no …?"
+    agents = {label: run_algo(run) for label, run in args.runs if label not in from_csv}
+    empty = empty_columns(curves, args.columns, agents=agents)
     if empty and chosen:  # probe 32: was an empty panel and a blank CSV column, rc 0
         column, why = next(iter(empty.items()))
         parser.exit(2, f"error: --columns: no run has {with_article(column)} value; {why}\n")
@@ -296,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
                     columns=args.columns,
                     hlines=hlines,
                     score_labels=score_labels,
+                    agents=agents,
                 ),
             )
             staged.commit()
