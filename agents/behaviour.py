@@ -15,7 +15,6 @@ import math
 import os
 import shutil
 import time
-import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +49,7 @@ from rambo_env.run_io import (
     save_checkpoint,
     shell_path,
     user_stacklevel,
+    warn_each_time,
     with_article,
     write_json,
 )
@@ -593,7 +593,7 @@ def _train_held(
             else f"no resume save was made (one every {cfg.save_freq} steps), so it trains from "
             "step 0"
         )
-        warnings.warn(
+        warn_each_time(
             f"{out}: the behaviour agent's return never entered the band [{low:g}, {high:g}] in "
             f"{cfg.max_steps} SAC steps; the closest checkpoint (step {best['step']}, return "
             f"{best['return_mean']:.1f}) was chosen, so its data is not at the band's level: "

@@ -18,7 +18,6 @@ No evaluation or checkpoint I/O here: a separate callback or the ``on_iteration_
 from __future__ import annotations
 
 import math
-import warnings
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -41,6 +40,7 @@ from rambo_env.run_io import (
     sb3_ent_coef,
     type_name,
     user_stacklevel,
+    warn_each_time,
     with_article,
 )
 
@@ -260,7 +260,7 @@ def _warn_raw_evaluation(callback: Any, model: Any = None, data_env: str | None 
             wrapped = wrapped or isinstance(env, gym.ObservationWrapper)
             env = env.env
         if env is not None and not wrapped and not isinstance(env, RamboModelEnv):
-            warnings.warn(
+            warn_each_time(
                 f"callback: an EvalCallback evaluates in {env.spec.id if env.spec else env} on "
                 "raw observations, but the agent acts on observations normalised by "
                 "mdp.normalizer, so its scores there are not the policy's; wrap the env: "
@@ -322,7 +322,7 @@ def warn_fresh_agent_on_trained_mdp(model: Any, mdp: Any) -> None:
     if _updates(model) > 0:
         return
     _WARNED_AGENTS.add(model)
-    warnings.warn(
+    warn_each_time(
         "adversary: a new agent (0 updates) on an mdp a ModelAdversary already trained against "
         "another agent, so it would start from a model adversarially trained against that agent "
         f"instead of the MLE model (Alg. 1 line 1). {_FRESH_AGENT_ADVICE}",
@@ -349,7 +349,7 @@ def _check_fresh_model_for_fresh_agent(model: Any, adversary: ModelAdversary) ->
         return
     if model in _WARNED_AGENTS and adversary.mdp in _TRAINED_MDPS:
         return  # make_agent said so already
-    warnings.warn(
+    warn_each_time(
         f"adversary: the agent has not trained yet (0 updates), but {whose}, so a fresh agent "
         "would start from a model adversarially trained against another agent instead of the "
         f"MLE model (Alg. 1 line 1). {_FRESH_AGENT_ADVICE}",
@@ -368,7 +368,7 @@ def _warn_fresh_adversary_for_trained_agent(model: Any, adversary: ModelAdversar
         return
     if adversary.mdp in _TRAINED_MDPS:  # probe 115: a new adversary (λ schedule, chunks) on
         return  # the model an earlier adversary trained: its weights go on, not the MLE model
-    warnings.warn(
+    warn_each_time(
         f"adversary: continuing a trained agent ({counted(n_updates, 'update')}) with a "
         "ModelAdversary that has taken no step: its mdp is the model it was given (the MLE model "
         "of make_mdp), not the one an earlier run trained adversarially against this agent. SB3 "

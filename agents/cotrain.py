@@ -386,6 +386,7 @@ def load_session(
             )
         check_device(device)  # the argument's: its advice names device=, not config.json
     run_io.check_default_device("load_session")  # probe 91 row 5: was torch's raw meta error
+    run_io.check_default_dtype("load_session")  # probe 118 row 12: loaded float64 weights
     with recorded_run(run_dir / run_io.CONFIG_NAME):  # probe 79 row 25
         session, history = _load_session(run_dir, device)
     _say_run_in_progress(run_dir, history.iteration)
@@ -608,6 +609,7 @@ def _recorded_model(run_dir: Path) -> str | None:
     return source.split(": ", 1)[1] if isinstance(source, str) and ": " in source else None
 
 
+@run_io.numpy_underflow_ignored  # probe 118 row 13: a caller's np.seterr
 def run_cotrain(
     cfg: CotrainConfig,
     run_dir: str | Path,
@@ -657,6 +659,7 @@ def run_cotrain(
     stop_stale_rich_bars()
     run_io.check_output_streams(cfg.progress)  # probe 75: a closed / replaced stream, late
     run_io.check_default_device("run_cotrain")  # probe 91 row 5: was torch's raw meta error
+    run_io.check_default_dtype("run_cotrain")  # probe 118 row 12: refused before the setup
     progress = _Progress(run_dir, cfg.n_iterations)
     # SIGTERM = Ctrl-C for the whole run: one killed in setup (MLE, BC) also frees its folder.
     with (

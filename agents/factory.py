@@ -57,6 +57,7 @@ from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
 from rambo_env.run_io import (
     check_batch_within_rows,
     check_default_device,
+    check_default_dtype,
     check_flag,
     check_path_text,
     check_seed,
@@ -65,6 +66,7 @@ from rambo_env.run_io import (
     did_you_mean,
     is_int,
     is_real,
+    numpy_underflow_ignored,
     python_scalar,
     with_article,
 )
@@ -1157,6 +1159,7 @@ def _numpy_scalars_as_python(function: Callable[..., Any]) -> Callable[..., Any]
     return wrapper
 
 
+@numpy_underflow_ignored  # probe 118 row 13: a caller's np.seterr
 @_numpy_scalars_as_python
 def make_agent(
     algo: str,
@@ -1244,6 +1247,9 @@ def make_agent(
     seed = check_seed(seed)
     check_device(device)  # was: torch's raw device-string RuntimeError
     check_default_device("make_agent")  # probe 93 row 45: a meta default was torch's copy error
+    # probe 118 row 12: float64 built float64 weights; predict / learn / evaluate_policy then
+    # failed with torch's raw "mat1 and mat2 must have the same dtype"
+    check_default_dtype("make_agent")
     # "no" was truthy: LayerNorm on; probe 21: 1 (== True) was taken too
     if critic_layer_norm is not None and not isinstance(critic_layer_norm, bool | np.bool_):
         raise ValueError(

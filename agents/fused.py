@@ -30,7 +30,6 @@ import json
 import math
 import os
 import pickle
-import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,9 +53,11 @@ from rambo_env.run_io import (
     is_int,
     is_real,
     numpy2_pickle_error,
+    numpy_underflow_ignored,
     safe_reason,
     trains_with_grad,
     user_stacklevel,
+    warn_each_time,
     with_article,
 )
 
@@ -158,6 +159,7 @@ class CheckedSaveLoad:
     #: What :meth:`load`'s error says writes a loadable file.
     saved_by: str | None = None
 
+    @numpy_underflow_ignored  # probe 118 row 13: a caller's np.seterr
     def predict(self, observation: Any, *args: Any, **kwargs: Any) -> Any:
         """SB3's ``predict``, after refusing non-finite observations (was: torch's raw
         ``Expected parameter loc … to satisfy the constraint Real()`` for SAC, a NaN action
@@ -308,10 +310,13 @@ class CheckedSaveLoad:
         fingerprint) to train it again.
         """
         from rambo_env.dynamics.ensemble import check_device
+        from rambo_env.run_io import check_default_dtype
 
         check_device(
             kwargs["device"] if "device" in kwargs else args[1] if len(args) > 1 else "auto"
         )
+        # probe 118 row 12: float64 loaded float64 weights, torch's raw dtype error at predict
+        check_default_dtype(f"{cls.__name__}.load")
         try:
             cls._check_saved_policy(path)
             cls._check_load_env(
@@ -656,7 +661,7 @@ def watch_for_raw_observations(model: Any, observation: Any) -> None:
     state[1] = max(0.0, state[1] + float(np.sum(evidence)))
     if state[1] > RAW_WATCH_NATS:
         state[0] = True  # once per agent
-        warnings.warn(
+        warn_each_time(
             "predict: the observations look raw (unnormalised): they fit the data's mean and "
             "std far better than the normalised scale the agent acts on (mdp.normalizer's "
             "z-scores, as in the model env), so its actions and any score from them are not "

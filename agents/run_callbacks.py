@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -37,6 +36,7 @@ from rambo_env.run_io import (
     python_fields,
     raise_swallowed_interrupt,
     user_stacklevel,
+    warn_each_time,
 )
 
 __all__ = ["EvalSchedule", "RunHistory", "RunMonitorCallback"]
@@ -386,7 +386,7 @@ class RunMonitorCallback(BaseCallback):
             return
         if any(q > self.q_warn for q in self.history.q_history):
             return  # warned already (also across a resume: the history is checkpointed)
-        warnings.warn(
+        warn_each_time(
             f"iteration {iteration}: average Q = {q_avg:.4g} exceeds max|r| / (1 - γ) = "
             f"{self.q_warn:.4g}, the most any policy can earn: the critic over-estimates. If Q "
             f"keeps growing the run is diverging (a larger adversary weight λ, a shorter rollout "

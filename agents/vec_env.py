@@ -40,7 +40,7 @@ from rambo_env.envs.model_env import (
 )
 from rambo_env.envs.vector_env import check_num_envs_memory
 from rambo_env.model import LearnedMDP
-from rambo_env.run_io import check_seed, counted
+from rambo_env.run_io import check_seed, counted, numpy_underflow_ignored
 
 __all__ = ["RamboModelVecEnv", "vec_env_mdp"]
 
@@ -255,6 +255,7 @@ class RamboModelVecEnv(VecEnv):
             options = [{**options, "state": state[row]} for row in range(rows)]
         super().set_options(options)
 
+    @numpy_underflow_ignored  # probe 118 row 13: a caller's np.seterr
     def reset(self) -> np.ndarray:
         check_open(self._closed, "reset", _MAKE)
         if self._pending_seed is not None:
@@ -296,6 +297,7 @@ class RamboModelVecEnv(VecEnv):
         check_open(self._closed, "step", _MAKE)
         self._actions = actions
 
+    @numpy_underflow_ignored  # probe 118 row 13: a caller's np.seterr
     def step_wait(self) -> VecEnvStepReturn:
         check_open(self._closed, "step_wait", _MAKE)
         if self._obs is None or self._actions is None:

@@ -32,6 +32,7 @@ from rambo_env.run_io import (
     counted,
     escalated_warning,
     is_int,
+    numpy_underflow_ignored,
     out_of_memory,
     out_of_memory_text,
     safe_reason,
@@ -270,6 +271,7 @@ def evaluation_seed(run_seed: int, n_episodes: int, iteration: int) -> int:
     return EVAL_SEED_HIGH + n_episodes * (int(iteration) * RUN_SEED_LIMIT + run_seed)
 
 
+@numpy_underflow_ignored  # probe 118 row 13: a caller's np.seterr
 def evaluate_policy(
     act: ActFn,
     env: str | Callable[[], gym.Env],

@@ -50,10 +50,12 @@ from rambo_env.run_io import (
     check_default_dtype,
     check_file_or_absent,
     check_flag,
+    check_output_streams,
     check_readable,
     check_seed,
     counted,
     damaged_file,
+    numpy_underflow_ignored,
     type_name,
 )
 
@@ -624,6 +626,7 @@ def _check_parts(ensemble: Any, normalizer: Any, termination_fn: Any, env_id: An
         raise ValueError(f"env_id: expected a Gymnasium id string or None, got {env_id!r}")
 
 
+@numpy_underflow_ignored  # probe 118 row 13: a caller's np.seterr
 def make_mdp(
     dataset: OfflineDataset | str | Path,
     *,
@@ -668,6 +671,8 @@ def make_mdp(
 
     seed = check_model_args(ensemble_config, mle_config, seed)  # before the dataset load
     check_make_mdp_options(cache=cache, progress=progress, precision=precision, compile=compile)
+    # probe 118 row 11: sys.stderr = None (pythonw) with the bar was tqdm's raw AttributeError
+    progress = check_output_streams(progress, "make_mdp")
     device = resolve_device(device)  # also before it (a load may generate 1M transitions)
     # A dataset object is validated, its content checked unless load_dataset did (warnings only);
     # a name or path is resolved and announced.
@@ -698,6 +703,9 @@ def check_make_mdp_options(*, cache: Any, progress: Any, precision: Any, compile
     precision="fp16")`` generated the data, then refused). One ValueError naming the option."""
     check_default_dtype("make_mdp")
     check_default_device("make_mdp")  # probe 91 row 5: was torch's "Cannot copy out of meta tensor"
+    # probe 118 rows 8-10: a closed / broken / write-only stdout was a raw error at a note, after
+    # the model was trained and cached (gym.make too)
+    check_output_streams(False, "make_mdp")
     for name, value in (("compile", compile), ("cache", cache), ("progress", progress)):
         check_flag(value, name)  # was: compile="no" compiled (any truthy value switched it on)
     check_precision(precision)

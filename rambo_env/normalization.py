@@ -10,7 +10,6 @@ must never be normalised again. Termination functions and the real environment s
 from __future__ import annotations
 
 import threading
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import Any, TypeVar
 import numpy as np
 import torch
 
-from rambo_env.run_io import check_state_dict, is_real
+from rambo_env.run_io import check_state_dict, is_real, warn_each_time
 
 __all__ = ["ObsNormalizer", "raw_scale_evidence"]
 
@@ -260,7 +259,7 @@ class ObsNormalizer:
         floor = STD_FLOOR
         message = cls._tiny_std(std, floor) if std.ndim == 1 and np.isfinite(std).all() else None
         if message is not None:  # a saved one (a model file, a checkpoint) still loads: a warning
-            warnings.warn(message, stacklevel=2)
+            warn_each_time(message, stacklevel=2)
             floor = 0.0
         return cls(mean=np.asarray(state["mean"]), std=std, env_id=env_id, min_std=floor)
 

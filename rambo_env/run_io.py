@@ -44,6 +44,7 @@ import threading
 import time
 import typing
 import unicodedata
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -154,6 +155,7 @@ __all__ = [
     "longest_name_bytes",
     "note_relative",
     "numpy2_pickle_error",
+    "numpy_underflow_ignored",
     "on_closed_pipe",
     "other_holder",
     "other_users_lock",
@@ -205,6 +207,7 @@ __all__ = [
     "user_folder_path",
     "user_stacklevel",
     "wait_for_lock",
+    "warn_each_time",
     "whole_number",
     "with_article",
     "write_json",
@@ -2303,12 +2306,22 @@ def interrupts_deferred(script: str, said: str, reraise: bool = False) -> Iterat
         raise KeyboardInterrupt(f"signal {received[0]} ({signal.Signals(received[0]).name})")
 
 
-def check_output_streams(progress: bool) -> None:
+def check_output_streams(progress: bool, what: str | None = None) -> bool:
     """Before a run's work: ``sys.stdout`` (its lines) and, with ``progress``, ``sys.stderr``
     (its bars) can be written and flushed (probe 75: a closed stdout, a write-only logging
     adapter, ``sys.stderr = None`` with a bar were raw ``ValueError`` / ``AttributeError``s, the
     last after the whole setup with files left); a stream that cannot encode every character
-    writes escapes (:func:`escape_unencodable_output`)."""
+    writes escapes (:func:`escape_unencodable_output`). Returns ``progress``.
+
+    ``what``: a library entry point (``load_dataset``, ``make_mdp``, ``generate_dataset``) whose
+    notes go to ``sys.stdout`` (probe 118 rows 8-11: a closed, broken-pipe or write-only stdout
+    was a raw error after the work, make_mdp's after the model was trained and cached; ``sys.stderr
+    = None`` with the default progress bars was tqdm's raw ``AttributeError``). For it a
+    ``sys.stdout`` of None is taken (``print`` drops the notes, as under pythonw), one whose
+    reader is gone (a closed pipe) is refused, and an unusable ``sys.stderr`` turns the bars off
+    with a note: the returned ``progress`` is then False."""
+    if what is not None:
+        return _check_library_streams(progress, what)
     escape_unencodable_output()
     streams = [("sys.stdout", sys.stdout)] + ([("sys.stderr", sys.stderr)] if progress else [])
     for name, stream in streams:
@@ -2335,6 +2348,72 @@ def check_output_streams(progress: bool) -> None:
                 f"but a run prints with flush=True{bar}; give it one (a logging adapter: "
                 f"def flush(self): pass){off}"
             )
+    return progress
+
+
+def _check_library_streams(progress: bool, what: str) -> bool:
+    """:func:`check_output_streams` of a library entry point ``what``."""
+    escape_unencodable_output()
+    out = sys.stdout
+    if out is not None:  # None: print() writes nothing (pythonw, a service): the notes dropped
+        unusable = _unusable_stream(out)
+        if unusable is not None:
+            raise ValueError(
+                f"sys.stdout: {unusable}, but {what} prints its notes there (with flush=True); "
+                "give it an open stream with write() and flush() (io.StringIO collects the "
+                "lines; a logging adapter: def flush(self): pass; sys.stdout = None drops them)"
+            )
+    if progress:
+        unusable = "None" if sys.stderr is None else _unusable_stream(sys.stderr)
+        if unusable is not None:
+            print(
+                f"[rambo_env] {what}: progress bars off: sys.stderr, where they go, is "
+                f"{unusable} (pass progress=False to skip this note)",
+                flush=out is not None and callable(getattr(out, "flush", None)),
+            )
+            return False
+    return progress
+
+
+def _unusable_stream(stream: Any) -> str | None:
+    """Why ``stream`` cannot take a note (``"closed"``, ``"S has no flush()"``, its reader gone),
+    else None. A test write of nothing and a flush find a stream object that fails every write;
+    a pipe or socket whose reader exited is seen by poll() (a real one fails only at its next
+    written byte, after the caller's work)."""
+    if getattr(stream, "closed", False) is True:
+        return "closed"
+    missing = [m for m in ("write", "flush") if not callable(getattr(stream, m, None))]
+    if missing:
+        return f"{type(stream).__name__} has no {' / '.join(m + '()' for m in missing)}"
+    try:
+        stream.write("")
+        stream.flush()
+    except (OSError, ValueError) as err:
+        return f"it cannot be written ({type(err).__name__}: {err})"
+    if _reader_gone(stream):
+        return "a pipe or socket whose reader is gone (writing raises BrokenPipeError)"
+    return None
+
+
+def _reader_gone(stream: Any) -> bool:
+    """``stream`` is a pipe or socket whose reading end is closed (poll's POLLERR / POLLHUP on
+    its write end); False where that cannot be told (no file descriptor, no poll())."""
+    import select
+
+    try:
+        fd = stream.fileno()
+        kind = os.fstat(fd).st_mode
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        return False
+    if not (stat.S_ISFIFO(kind) or stat.S_ISSOCK(kind)) or not hasattr(select, "poll"):
+        return False
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    try:
+        events = poller.poll(0)
+    except OSError:
+        return False
+    return any(ev & select.POLLERR for _, ev in events)
 
 
 def exit_on_interrupt(
@@ -2565,6 +2644,25 @@ def check_default_device(what: str) -> None:
         )
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def numpy_underflow_ignored(fn: _F) -> _F:
+    """Decorator of a library entry point: numpy's underflow is ignored inside it (numpy's own
+    default), also under a caller's ``np.seterr(all="raise")`` or ``under="raise"`` (a host
+    process's debugging setting). Probe 118 row 13: the loader's float16 rounding and float64 to
+    float32 casts of tiny values were ``FloatingPointError: underflow encountered in cast`` for
+    data that are fine. numpy's error state is per thread (per context): the caller's is back
+    after the call, and its other settings (divide, over, invalid) are kept."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(under="ignore"):
+            return fn(*args, **kwargs)
+
+    return typing.cast(_F, run)
+
+
 def trains_with_grad(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator of a training entry point: it runs with gradients on, also when called under a
     caller's ``torch.no_grad()``, and is refused under ``torch.inference_mode()``, whose tensors
@@ -2581,7 +2679,7 @@ def trains_with_grad(what: str) -> Callable[[Callable[..., Any]], Callable[..., 
                     f"{what}: called under torch.inference_mode(), in which nothing can be "
                     f"trained; call it outside that block"
                 )
-            with torch.enable_grad():
+            with torch.enable_grad(), np.errstate(under="ignore"):  # probe 118 row 13
                 return fn(*args, **kwargs)
 
         return run
@@ -3455,6 +3553,35 @@ def user_stacklevel(default: int = 2) -> int:
             return level
         frame, level = frame.f_back, level + 1
     return default
+
+
+def warn_each_time(
+    message: str, category: type[Warning] = UserWarning, stacklevel: int = 1
+) -> None:
+    """``warnings.warn(message, category, stacklevel)`` for a warning the caller issues once per
+    object or per call (its own state says when): shown every time it is issued. Python's
+    default action shows a warning once per text and code line in a process (the warned module's
+    ``__warningregistry__``), so probe 118 rows 14-15: the second and later agents of an
+    optuna-like loop making the first trial's mistake ("a new agent on an mdp a ModelAdversary
+    already trained", "predict: the observations look raw", meant once per agent) were told
+    nothing. The warnings filters still apply: ``filterwarnings("ignore", …)`` silences it,
+    ``simplefilter("error")`` raises it, ``"once"`` shows it once."""
+    try:
+        frame = sys._getframe(stacklevel)  # 1: the caller's frame, as warnings.warn's stacklevel
+    except ValueError:  # fewer frames: where warnings.warn puts it
+        where: dict[str, Any] = sys.__dict__
+        filename, lineno = "sys", 1
+    else:
+        where, filename, lineno = frame.f_globals, frame.f_code.co_filename, frame.f_lineno
+    warnings.warn_explicit(
+        message,
+        category,
+        filename,
+        lineno,
+        module=where.get("__name__", "<string>"),
+        registry={},  # a fresh one: not the once-per-line registry of the warned module
+    )  # no module_globals: as warnings.warn (CPython reads the loader's source with them, an
+    # IndexError for code exec'd from a string)
 
 
 def check_flag(value: Any, what: str) -> bool:

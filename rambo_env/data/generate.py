@@ -56,6 +56,7 @@ from rambo_env.data.minari_io import (
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 from rambo_env.progress import progress_bar
 from rambo_env.requirements import code_record, import_dependency
+from rambo_env.run_io import numpy_underflow_ignored
 
 __all__ = [
     "DEFAULT_N_TRANSITIONS",
@@ -998,6 +999,7 @@ def check_storage_dependencies() -> None:
     import_dependency("h5py")
 
 
+@numpy_underflow_ignored  # probe 118 row 13: a caller's np.seterr
 def generate_dataset(
     env: str,
     level: str,
@@ -1023,10 +1025,13 @@ def generate_dataset(
     ``(seed, n_workers)``. Prints the average episode return and D4RL-normalised score; returns
     the flat dataset.
     """
-    from rambo_env.run_io import check_flag
+    from rambo_env.run_io import check_flag, check_output_streams
 
     check_flag(force, "force")  # probe 21: force="no" overwrote the dataset
     check_flag(progress, "progress")
+    # probe 118 rows 8-11: a closed / broken / write-only stdout was a raw error after the
+    # collection; sys.stderr = None (pythonw) with the bar tqdm's raw AttributeError: bars off
+    progress = check_output_streams(progress, "generate_dataset")
     if env not in ENV_IDS or level not in LEVELS:
         raise ValueError(
             f"env={env!r}, level={level!r}; valid envs {list(ENV_IDS)}, levels {list(LEVELS)}"

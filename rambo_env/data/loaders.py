@@ -72,6 +72,7 @@ from rambo_env.data.minari_io import (
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES, d4rl_ref_env, score_label
 from rambo_env.run_io import (
     check_flag,
+    check_output_streams,
     check_path_text,
     check_readable,
     check_seed,
@@ -80,6 +81,7 @@ from rambo_env.run_io import (
     escalated_warning,
     expand_home,
     is_int,
+    numpy_underflow_ignored,
     out_of_memory,
     out_of_memory_text,
     process_limit,
@@ -306,6 +308,7 @@ def read_npz(path: str | Path, **meta: Any) -> OfflineDataset:
     return dataset
 
 
+@numpy_underflow_ignored  # probe 118 row 13: a caller's np.seterr
 def load_dataset(
     name_or_path: str | Path | dict[str, Any] | OfflineDataset,
     *,
@@ -357,6 +360,8 @@ def _load_dataset(
     check_flag(download, "download")  # was: generate="no" generated (any truthy value)
     check_flag(generate, "generate")
     check_flag(progress, "progress")
+    # probe 118 rows 8-10: a closed / broken / write-only stdout was a raw error at the first note
+    check_output_streams(False, "load_dataset")  # a generation checks sys.stderr for its bar
     if download:
         _check_downloadable(name_or_path)
     env_id = _import_env_module(env_id)
@@ -875,6 +880,7 @@ def _check_load_args(src: Any, n_transitions: Any, seed: Any, d4rl_dir: Any = No
         )
 
 
+@numpy_underflow_ignored  # probe 118 row 13: a caller's np.seterr
 def duplicated_rows(dataset: OfflineDataset, *, float16: bool = False) -> np.ndarray:
     """Indices of the rows that repeat an earlier row exactly (observation, action, reward, next
     observation, terminal and timeout flags), ascending; ``float16``: within float16 rounding
@@ -900,9 +906,11 @@ def _twins(dataset: OfflineDataset, float16: bool) -> tuple[np.ndarray, np.ndarr
     flat = [np.asarray(f).reshape(n, -1) for f in fields]
     if float16:  # rounding is idempotent: a value and its float16 copy round alike
         limit = np.finfo(np.float16).max  # beyond: inf, whose projections sum to NaN
-        flat = [
-            np.clip(v, -limit, limit).astype(np.float16) if v.dtype.kind == "f" else v for v in flat
-        ]
+        with np.errstate(under="ignore"):  # probe 118 row 13: a caller's np.seterr(all="raise")
+            flat = [
+                np.clip(v, -limit, limit).astype(np.float16) if v.dtype.kind == "f" else v
+                for v in flat
+            ]
     rng = np.random.default_rng(0)
     hashed = np.zeros(n)
     for values in flat:  # field by field: no [n, all columns] float64 copy
@@ -1481,7 +1489,9 @@ def _kwargs_hint(dataset: OfflineDataset) -> str:
 def _float16_hint(dataset: OfflineDataset) -> str:
     """Probe 52: float16 data's rounding crossed the rule's bounds, and the warning blamed the env."""
     nxt = dataset.next_observations
-    if not np.array_equal(nxt.astype(np.float16).astype(nxt.dtype), nxt):
+    with np.errstate(under="ignore", over="ignore"):  # probe 118 row 13: a caller's np.seterr
+        rounded = nxt.astype(np.float16).astype(nxt.dtype)
+    if not np.array_equal(rounded, nxt):
         return ""
     return (
         "; the next states hold float16 values (~3 significant digits): that rounding can move a "

@@ -15,7 +15,6 @@ import dataclasses
 import inspect
 import os
 import sys
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, SupportsFloat
 
@@ -43,7 +42,9 @@ from rambo_env.run_io import (
     counted,
     did_you_mean,
     is_int,
+    numpy_underflow_ignored,
     user_stacklevel,
+    warn_each_time,
     with_article,
 )
 
@@ -218,7 +219,7 @@ def warn_normalize_observation(env: Any) -> None:
         wrapper = frame.f_locals.get("self")
         if isinstance(wrapper, NORMALIZE_OBSERVATION) and wrapper.unwrapped is env:
             env.__dict__["_warned_normalize_observation"] = True
-            warnings.warn(
+            warn_each_time(
                 f"{type(wrapper).__name__} wraps {type(env).__name__}, whose observations are "
                 "already normalised by the mdp's ObsNormalizer (env.unwrapped.mdp.normalizer): "
                 "its running statistics put them on another scale, so a policy trained through "
@@ -822,7 +823,7 @@ def warn_clipped_action(
         )
     else:
         why = "; scale actions into the action space (a missing tanh?)"
-    warnings.warn(
+    warn_each_time(
         f"action{list(at)} = {float(array[at]):.6g} is outside the action space "
         f"[{float(low[j]):g}, {float(high[j]):g}]; {clipper} clips it "
         f"({counted(int(outside.sum()), 'entry', 'entries')} of this step; warned once per env){why}",
@@ -972,7 +973,7 @@ def state_from_options(state: Any, shape: tuple[int, ...], mdp: LearnedMDP) -> t
     far = np.abs(obs) > FAR_STATE
     if far.any():  # probe 28: 1e30 was taken without a word (the next obs ~1e30, reward 2e30)
         at = tuple(int(i) for i in np.argwhere(far)[0])
-        warnings.warn(
+        warn_each_time(
             f'options["state"]{list(at)} = {obs[at]:.4g}: {counted(int(far.sum()), "entry", "entries")} more than '
             f"{FAR_STATE:g} dataset standard deviations from the dataset mean (the states are "
             "NORMALISED observations); the model extrapolates there. Normalise raw "
@@ -1002,7 +1003,7 @@ def warn_raw_state(
     :meth:`LearnedMDP.transition` of an mdp, with ``obs``)."""
     nats = raw_state_nats(obs, getattr(mdp, "normalizer", None))
     if nats is not None:
-        warnings.warn(
+        warn_each_time(
             f"{what}: the state(s) look raw (unnormalised): they fit the data's mean and std "
             f"far better than the normalised scale the model steps ({nats:.1f} nats a row); "
             f"{fix}",
@@ -1130,6 +1131,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         self._obs = None
         super().close()
 
+    @numpy_underflow_ignored  # probe 118 row 13: a caller's np.seterr
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
@@ -1148,6 +1150,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
         self._ended = None
         return host_array(self._obs), {}
 
+    @numpy_underflow_ignored  # probe 118 row 13: a caller's np.seterr
     def step(
         self, action: np.ndarray
     ) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict[str, Any]]:

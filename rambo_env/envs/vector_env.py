@@ -41,6 +41,7 @@ from rambo_env.envs.model_env import (
     warn_normalize_observation,
 )
 from rambo_env.envs.registration import make_vec_call_locals
+from rambo_env.run_io import numpy_underflow_ignored
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -149,6 +150,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         self._n_steps = torch.zeros(self.num_envs, dtype=torch.long, device=self.mdp.device)
         self._autoreset = torch.zeros(self.num_envs, dtype=torch.bool, device=self.mdp.device)
 
+    @numpy_underflow_ignored  # probe 118 row 13: a caller's np.seterr
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
@@ -165,6 +167,7 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
         self._autoreset.zero_()
         return host_array(self._obs), {}
 
+    @numpy_underflow_ignored  # probe 118 row 13: a caller's np.seterr
     def step(
         self, actions: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
