@@ -28,6 +28,7 @@ import math
 import os
 import shutil
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -51,7 +52,7 @@ from agents.cotrain_setup import (
     library_versions,
 )
 from agents.factory import COMPILED_ALGOS
-from agents.fused import normalised_inputs
+from agents.fused import draws_global_rng, normalised_inputs
 from agents.run_callbacks import EvalSchedule, RunHistory, RunMonitorCallback
 from rambo_env import curves, run_io
 from rambo_env.adversary import NonFiniteModelError
@@ -670,6 +671,8 @@ def run_cotrain(
         run_io.swallowed_interrupt_kept(),  # probe 77 row 15
         run_io.status_on_request("cotrain", progress.line),  # SIGUSR1 (probe 34)
         run_io.process_state_kept(),  # probe 25: the caller's threads and RNG streams
+        draws_global_rng("run_cotrain"),  # probe 118: an agent's learn in another thread
+        _compile_state_kept(),  # probe 118 row 16
     ):
         try:
             results = _run(cfg, run_dir, resume, on_iteration, progress)
@@ -1206,6 +1209,30 @@ def _one_run_at_a_time(what: str) -> Any:
         yield
     finally:
         _RUN_LOCK.release()
+
+
+#: What torch.compile (inductor) sets for the process and needs only while it compiles / loads.
+_INDUCTOR_ENV = "_TORCHINDUCTOR_PYOBJECT_TENSOR_DATA_PTR"
+
+
+@contextlib.contextmanager
+def _compile_state_kept() -> Any:
+    """The recursion limit and :data:`_INDUCTOR_ENV` as the caller had them once a run returns:
+    inductor raises the limit to 2000 at each compile and sets the variable before each load of
+    a compiled kernel, so both are set again whenever they are needed. Probe 118 row 16: a run
+    compiled by default (>= 20 iterations) left 1000 -> 2000 and the variable in the caller's
+    process. torch's own atexit handlers, compile worker threads and ``setuptools/_vendor`` in
+    ``sys.path`` stay (the README says so; ``compile=False`` compiles nothing)."""
+    limit, value = sys.getrecursionlimit(), os.environ.get(_INDUCTOR_ENV)
+    try:
+        yield
+    finally:
+        if sys.getrecursionlimit() != limit:
+            sys.setrecursionlimit(limit)
+        if value is None:
+            os.environ.pop(_INDUCTOR_ENV, None)
+        else:
+            os.environ[_INDUCTOR_ENV] = value
 
 
 @contextlib.contextmanager

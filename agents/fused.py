@@ -30,6 +30,7 @@ import json
 import math
 import os
 import pickle
+import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -150,6 +151,60 @@ def _attach_dataset(model: Any, dataset: Any) -> None:
         kwargs["dataset"] = dataset
 
 
+#: The threads of this process inside a :meth:`CheckedSaveLoad.learn` or ``run_cotrain``:
+#: ``{thread id: [depth, what, thread name, others met meanwhile]}`` (:func:`draws_global_rng`).
+_GLOBAL_RNG_USERS: dict[int, list[Any]] = {}
+_GLOBAL_RNG_LOCK = threading.Lock()
+
+
+def _tell_shared_rng(what: str, name: str, others: list[str], started: bool) -> None:
+    """The warning of :func:`draws_global_rng`."""
+    when = "is running" if started else "ran"
+    warn_each_time(
+        f"{what} (thread {name!r}): {' and '.join(sorted(set(others)))} {when} in another thread "
+        "of this process at the same time; both draw from the process-global torch / numpy "
+        "random generators (SB3's action noise and sampling), so neither's numbers are those it "
+        "gives alone, nor repeat: run them one after the other, or in separate processes",
+        RuntimeWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
+@contextlib.contextmanager
+def draws_global_rng(what: str) -> Iterator[None]:
+    """Mark ``what`` (an agent's ``learn``, ``run_cotrain``) as drawing from the process-global
+    random generators in this thread for the block; when another thread of the process is inside
+    one at the same time, each is warned once (the later one on entry, the earlier one on its
+    way out). Nested in one thread (``run_cotrain``'s own ``learn`` calls): one. Probe 118 rows
+    18, 32: two ``make_agent`` + ``learn`` in two threads gave numbers that differ from those
+    of the two one after the other (a=130.93 b=103.31 vs 123.33 / 134.17) and from run to run,
+    without a word. A host thread's own draws (``torch.randn``) cannot be seen: the README says
+    the numbers repeat only when no other thread draws from the global generators."""
+    me = threading.get_ident()
+    name = threading.current_thread().name
+    with _GLOBAL_RNG_LOCK:
+        entry = _GLOBAL_RNG_USERS.setdefault(me, [0, what, name, []])
+        entry[0] += 1
+        others = [e for t, e in _GLOBAL_RNG_USERS.items() if t != me]
+        outermost = entry[0] == 1
+        if outermost:
+            for other in others:
+                other[3].append(f"{what} (thread {name!r})")
+    told = outermost and bool(others)
+    if told:
+        _tell_shared_rng(what, name, [f"{e[1]} (thread {e[2]!r})" for e in others], True)
+    try:
+        yield
+    finally:
+        with _GLOBAL_RNG_LOCK:
+            entry[0] -= 1
+            met = entry[3] if entry[0] == 0 else []
+            if entry[0] == 0:
+                del _GLOBAL_RNG_USERS[me]
+        if met and not told:
+            _tell_shared_rng(what, name, met, False)
+
+
 class CheckedSaveLoad:
     """SB3's ``save`` / ``load`` with a bad path named in one ValueError, and ``predict`` /
     ``learn`` with a bad observation or step count named in one (a mixin before the SB3
@@ -222,7 +277,7 @@ class CheckedSaveLoad:
         # probe 77 row 9: SB3 closes the bar of progress_bar=True only when training ends; an
         # interrupted learn left its rich display holding a notebook's output (later bars died
         # with a RecursionError). Bars this learn opened are closed on every way out.
-        with learn_closes_its_bars():
+        with learn_closes_its_bars(), draws_global_rng("learn"):
             return super().learn(int(total_timesteps), *args, **kwargs)  # type: ignore[misc]
 
     def set_env(self, env: Any, force_reset: bool = True) -> None:

@@ -12,11 +12,11 @@ side by side in lock-step so the policy is called once per time step on a batch.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import math
 import re
-import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -566,8 +566,7 @@ def check_env_api(env: gym.Env, env_id: Any) -> None:
     if not isinstance(space, gym.spaces.Box):
         return
     if space != raw.observation_space:  # a wrapper's observations: as the evaluation steps them
-        with warnings.catch_warnings():  # the checker's / wrappers' own, said when it runs
-            warnings.simplefilter("ignore")
+        with _checker_deferred(env):  # gymnasium's checker speaks at the evaluation's first step
             try:
                 env.reset(seed=0)
                 obs = env.step(env.action_space.sample())[0]
@@ -583,6 +582,30 @@ def check_env_api(env: gym.Env, env_id: Any) -> None:
             f"{where}: step returned {got}, but its observation space {space} has shape "
             f"{space.shape}; return observations of the space's shape"
         )
+
+
+_CHECKER_STATE = ("checked_reset", "checked_step", "checked_data_reuse", "_previous_data")
+
+
+@contextlib.contextmanager
+def _checker_deferred(env: Any) -> Iterator[None]:
+    """``env``'s gymnasium ``PassiveEnvChecker`` wrappers skip their first-call checks inside the
+    block and make them at the next reset / step after it (the evaluation's), as if the block's
+    reset / step had not been made. Was a ``warnings.catch_warnings`` muting every warning, which
+    swaps the process-wide filter list: another thread's warnings were lost meanwhile (probe 118
+    row 31), and the checker's own were never said (its checks were spent here)."""
+    checkers, layer = [], env
+    while layer is not None:
+        if type(layer).__name__ == "PassiveEnvChecker" and hasattr(layer, "checked_step"):
+            checkers.append((layer, {k: getattr(layer, k, None) for k in _CHECKER_STATE}))
+            layer.checked_reset = layer.checked_step = layer.checked_data_reuse = True
+        layer = getattr(layer, "env", None)
+    try:
+        yield
+    finally:
+        for layer, state in checkers:
+            for key, value in state.items():
+                setattr(layer, key, value)
 
 
 def _shown_value(value: Any) -> str:

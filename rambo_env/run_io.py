@@ -4076,13 +4076,34 @@ def give_to_folder_owner(made: Sequence[Path]) -> None:
 
 
 def _file_mode(path: Path) -> int:
-    """The mode a plain ``open(path, "w")`` would give: the old file's, else 0666 less the umask."""
+    """The mode a plain ``open(path, "w")`` would give: the old file's, else 0666 less the umask
+    (:func:`_umask`)."""
     try:
         return path.stat().st_mode & 0o7777
     except OSError:
-        umask = os.umask(0o022)  # the only portable way to read it: set, then restore
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~_umask(path.parent)
+
+
+def _umask(folder: Path) -> int:
+    """The process's umask, read without changing it: Linux's ``/proc/self/status`` (``Umask:``),
+    else the mode a probe file made 0666 in ``folder`` gets (removed at once); 022 if neither can
+    be read. Probe 118 row 36: it was read by setting it (``os.umask(0o022)``) and setting it back,
+    process-wide: a file another thread made meanwhile got 022's mode instead of its umask's."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8) & 0o777
+    probe = folder / f".rambo-tmp-{os.getpid()}-{threading.get_ident()}-umask"
+    with contextlib.suppress(OSError):
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            return 0o666 & ~os.fstat(fd).st_mode & 0o777
+        finally:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                probe.unlink()
+    return 0o022
 
 
 def write_json(path: str | Path, data: Any) -> Path:

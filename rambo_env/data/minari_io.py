@@ -21,7 +21,7 @@ import os
 import re
 import shutil
 import tempfile
-import warnings
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -143,7 +143,8 @@ def minari_dataset_path(dataset_id: str) -> Path:
     also when the variable is set but empty), absolute: Minari 0.5 doubles a relative root inside
     its own paths (a relative ``MINARI_DATASETS_PATH=data`` made every write fail with ``No such
     file or directory: 'data/.rambo-tmp-…/…/data/data/.rambo-tmp-…/main_data.hdf5'``), and takes
-    an empty one as the path ``''``. Minari is called with this root set (:func:`_minari_root`).
+    an empty one as the path ``''``. Minari is given folders below this root
+    (:func:`_create_minari_dataset`, :func:`_open_minari`).
     A leading ``~`` is expanded, as in ``RAMBO_ENV_CACHE`` (probe 31: a quoted
     ``MINARI_DATASETS_PATH='~/m'`` of an env file silently made a folder named ``~`` in the
     working folder and generated every dataset there)."""
@@ -807,17 +808,105 @@ def episodes_to_dataset(episodes: Sequence[Any], **meta: Any) -> OfflineDataset:
 
 
 # --------------------------------------------------------------------------- writing
+_ROOT_LOCK = threading.Lock()
+
+
 @contextlib.contextmanager
 def _minari_root(path: Path) -> Iterator[None]:
-    previous = os.environ.get("MINARI_DATASETS_PATH")
-    os.environ["MINARI_DATASETS_PATH"] = str(path)
-    try:
+    """``MINARI_DATASETS_PATH`` set to ``path`` (the root this module resolved, absolute) for a
+    Minari call that reads the root from the environment only: a download (``minari.load_dataset(…,
+    download=True)``). The variable is left alone when it already names ``path`` (an absolute
+    value), and set under a lock otherwise (a relative, ``~`` or empty value, or none). Probe 118
+    rows 29-30: every write set it to its hidden staging folder for the whole write, and other
+    threads' loads looked there ("not in the local Minari root (…/.rambo-tmp-…)", or a stored
+    dataset generated anew into the staging folder and lost): writes and local reads now give
+    Minari their folder and never touch the variable."""
+    if os.environ.get("MINARI_DATASETS_PATH") == str(path):
         yield
+        return
+    with _ROOT_LOCK:
+        previous = os.environ.get("MINARI_DATASETS_PATH")
+        os.environ["MINARI_DATASETS_PATH"] = str(path)
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop("MINARI_DATASETS_PATH", None)
+            else:
+                os.environ["MINARI_DATASETS_PATH"] = previous
+
+
+def _create_minari_dataset(
+    folder: Path,
+    *,
+    dataset_id: str,
+    buffer: Any,
+    env: Any,
+    eval_env: Any,
+    algorithm_name: str,
+    author: str,
+    author_email: str,
+    code_permalink: str,
+    ref_min_score: float | None,
+    ref_max_score: float | None,
+    description: str,
+) -> Any:
+    """``minari.create_dataset_from_buffers`` (Minari 0.5) writing the dataset into ``folder``
+    (``<folder>/data``), the same files and metadata, from Minari's own storage classes. Minari's
+    function writes where ``MINARI_DATASETS_PATH`` points, a process-wide variable (probe 118 rows
+    29-30: set to the staging folder for the write, other threads' loads looked there), and warns
+    of metadata left out (``eval_env`` None) under a process-wide warnings filter (row 31: a host
+    thread's warnings were lost meanwhile): neither is touched here. Namespace markers are
+    written into the real root after the move (:func:`_mark_namespaces`)."""
+    import gymnasium as gym
+    from minari import MinariDataset, __version__
+    from minari.dataset.minari_storage import MinariStorage
+
+    env_spec = env if isinstance(env, gym.envs.registration.EnvSpec) else gym.spec(env)
+    made = gym.make(env_spec)
+    try:
+        observation_space, action_space = made.observation_space, made.action_space
     finally:
-        if previous is None:
-            os.environ.pop("MINARI_DATASETS_PATH", None)
-        else:
-            os.environ["MINARI_DATASETS_PATH"] = previous
+        made.close()
+    metadata: dict[str, Any] = {
+        "dataset_id": dataset_id,
+        "code_permalink": code_permalink,
+        "author": {author},
+        "author_email": {author_email},
+        "algorithm_name": algorithm_name,
+        "description": description,
+        "minari_version": __version__,
+    }
+    eval_env_spec = env_spec
+    if eval_env is not None:
+        eval_env_spec = (
+            eval_env
+            if isinstance(eval_env, gym.envs.registration.EnvSpec)
+            else (gym.spec(eval_env))
+        )
+        metadata["eval_env_spec"] = eval_env_spec.to_json()
+    if ref_max_score is not None:
+        if ref_min_score is None:  # Minari's: a random policy's mean return over 100 episodes
+            from minari.utils import RandomPolicy, get_average_reference_score
+
+            scored = gym.make(eval_env_spec)
+            try:
+                ref_min_score = get_average_reference_score(scored, RandomPolicy(scored), 100)
+            finally:
+                scored.close()
+        metadata["ref_max_score"] = ref_max_score
+        metadata["ref_min_score"] = ref_min_score
+        metadata["num_episodes_average_score"] = 100
+    (folder / "data").mkdir(parents=True)
+    storage = MinariStorage.new(
+        folder / "data",
+        observation_space=observation_space,
+        action_space=action_space,
+        env_spec=env_spec,
+    )
+    storage.update_metadata(metadata)
+    storage.update_episodes(buffer)
+    return MinariDataset(storage)
 
 
 _STAGING = re.compile(r"^\.rambo-(?:tmp|trash)-(\d+)-")
@@ -1284,7 +1373,7 @@ def save_minari(
     level)`` of the D4RL-protocol data written (:func:`rambo_env.data.generate.generate_dataset`
     passes it); that env and level must be the id's.
     """
-    minari = import_dependency("minari")
+    import_dependency("minari")
 
     final = minari_dataset_path(check_dataset_id(dataset_id))  # a "../" id must not escape
     if isinstance(env_id, str) and ":" in env_id:  # probe 98 row 22: was refused with the
@@ -1340,27 +1429,26 @@ def save_minari(
     staging = Path(tempfile.mkdtemp(dir=root, prefix=f".rambo-tmp-{os.getpid()}-"))
     trash: Path | None = None
     try:
-        with _minari_root(staging), warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # Minari's "author is None" nags
-            created = minari.create_dataset_from_buffers(
-                dataset_id=dataset_id,
-                buffer=progress_bar(
-                    episodes, desc=f"writing {dataset_id}", unit="ep", progress=progress
-                ),
-                env=env_spec or env_id,  # with the data's env kwargs, time limit (probe 81 row 48)
-                eval_env=eval_spec,  # None: Minari evaluates in env (probe 83 row 50)
-                algorithm_name=algorithm_name or "rambo_env.data.generate",
-                author=author,
-                author_email=author_email,
-                code_permalink=code_permalink,
-                ref_min_score=ref_min_score,
-                ref_max_score=ref_max_score,
-                description=description or f"{dataset_id} generated by rambo-env",
-            )
-            if isinstance(carried, DatasetEpisodes) and carried.timeout_step_dropped:
-                extra_metadata = {**(extra_metadata or {}), TIMEOUT_STEP_DROPPED: True}
-            if extra_metadata:
-                created.storage.update_metadata({"rambo_env": extra_metadata})
+        created = _create_minari_dataset(
+            staging / dataset_id,
+            dataset_id=dataset_id,
+            buffer=progress_bar(
+                episodes, desc=f"writing {dataset_id}", unit="ep", progress=progress
+            ),
+            env=env_spec or env_id,  # with the data's env kwargs, time limit (probe 81 row 48)
+            eval_env=eval_spec,  # None: Minari evaluates in env (probe 83 row 50)
+            algorithm_name=algorithm_name or "rambo_env.data.generate",
+            author=author,
+            author_email=author_email,
+            code_permalink=code_permalink,
+            ref_min_score=ref_min_score,
+            ref_max_score=ref_max_score,
+            description=description or f"{dataset_id} generated by rambo-env",
+        )
+        if isinstance(carried, DatasetEpisodes) and carried.timeout_step_dropped:
+            extra_metadata = {**(extra_metadata or {}), TIMEOUT_STEP_DROPPED: True}
+        if extra_metadata:
+            created.storage.update_metadata({"rambo_env": extra_metadata})
         final.parent.mkdir(parents=True, exist_ok=True)
         if final.exists():
             trash = Path(tempfile.mkdtemp(dir=root, prefix=f".rambo-trash-{os.getpid()}-"))
@@ -1828,6 +1916,24 @@ def _env_not_here(err: BaseException) -> bool:
     )
 
 
+def _open_minari(minari: Any, root: Path, dataset_id: str, download: bool) -> Any:
+    """``minari.load_dataset(dataset_id, download)`` of the root this module resolved: a local
+    dataset is opened from its folder (what Minari's function does), without setting
+    ``MINARI_DATASETS_PATH`` (probe 118 rows 29-30: another thread's write had set it to a staging
+    folder); a download goes through Minari's function, which reads the root from the variable
+    (:func:`_minari_root`)."""
+    if download:
+        with _minari_root(root):
+            return minari.load_dataset(dataset_id, download=True)
+    data = root / dataset_id / "data"
+    if not data.exists():  # Minari's own words (the caller names the dataset's state)
+        raise FileNotFoundError(
+            f"Dataset {dataset_id} not found locally at {root / dataset_id}. Use download=True to "
+            "download the dataset."
+        )
+    return minari.MinariDataset(str(data))
+
+
 def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
     """Load a Minari dataset with ``minari.load_dataset`` and flatten it (cached).
 
@@ -1882,8 +1988,7 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
         )
     root_there = root.exists()
     try:
-        with _minari_root(root):  # the root this module resolved, for Minari
-            minari_dataset = minari.load_dataset(dataset_id, download=download)
+        minari_dataset = _open_minari(minari, root, dataset_id, download)
     except Exception as err:
         if not root_there:  # a failed download creates nothing: Minari made the root
             with contextlib.suppress(OSError):

@@ -819,7 +819,7 @@ def test_a_disk_that_fills_during_the_hdf5_write_is_one_error_naming_the_minari_
     was followed by a RuntimeError while closing the file ("Disable slist on flush dest failure
     failed"): a 47-line traceback. And the full-disk advice named --run-dir and RAMBO_ENV_CACHE,
     which do not move a dataset."""
-    import minari
+    from rambo_env.data import minari_io
 
     def fills(*args, **kwargs):
         try:
@@ -827,7 +827,7 @@ def test_a_disk_that_fills_during_the_hdf5_write_is_one_error_naming_the_minari_
         except OSError:
             raise RuntimeError("Disable slist on flush dest failure failed") from None
 
-    monkeypatch.setattr(minari, "create_dataset_from_buffers", fills)
+    monkeypatch.setattr(minari_io, "_create_minari_dataset", fills)
     with pytest.raises(OSError, match=r"hopper/random-v0: not written: the disk .* is full") as e:
         generate_dataset(
             "hopper", "random", n_transitions=60, n_envs=2, progress=False, n_workers=1
@@ -936,8 +936,6 @@ def test_h5py_write_errors_named_only_in_their_text_and_a_quota_are_one_error(mo
     """h5py reports a failed write as a ValueError / RuntimeError whose text holds the errno
     ("file write failed: … errno = 27 …"): was re-raised raw. And a quota (EDQUOT), which the
     free space does not show, is met by a preallocated file of the estimated size first."""
-    import minari
-
     from rambo_env.data import minari_io
 
     def fails(*args, **kwargs):
@@ -947,7 +945,7 @@ def test_h5py_write_errors_named_only_in_their_text_and_a_quota_are_one_error(mo
             "'Input/output error', buf = 0x5, total write size = 748)"
         )
 
-    monkeypatch.setattr(minari, "create_dataset_from_buffers", fails)
+    monkeypatch.setattr(minari_io, "_create_minari_dataset", fails)
     with pytest.raises(OSError, match=r"random-v0: not written \(Input/output error\); check"):
         generate_dataset("hopper", "random", n_transitions=60, n_envs=2, progress=False)
 
