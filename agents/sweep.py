@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import logging
 import math
@@ -660,7 +661,64 @@ def _trial_name(trial: Any) -> str:
     return f"{dataset_slug(params['dataset'])}-{config_slug(config)}-s{params['seed']}"
 
 
+def _keeps_process_state(function: Any) -> Any:
+    """``function`` (:func:`run_sweep`, :func:`resume_sweep`) inside
+    :func:`_ray_process_state_kept`: from before Ray is imported to after it is shut down."""
+
+    @functools.wraps(function)
+    def kept(*args: Any, **kwargs: Any) -> Any:
+        with _ray_process_state_kept():
+            return function(*args, **kwargs)
+
+    return kept
+
+
+@contextmanager
+def _ray_process_state_kept() -> Iterator[None]:
+    """The process-wide state ``import ray`` and ``ray.init`` change, as the caller had it once
+    the sweep's Ray is shut down: the signal handlers (Ray's SIGTERM handler; only the main thread may set them),
+    ``sys.excepthook`` / ``threading.excepthook``, ``faulthandler`` (disabled again if it was),
+    the environment variables (``PYTHONBREAKPOINT`` pointed at Ray's remote debugger,
+    ``RAY_worker_niceness`` of :func:`local_worker_niceness`, ``RAY_CLIENT_MODE``, …: each
+    changed one back to its value, each new one removed) and the state of Python's ``random``.
+    Probe 118 row 42: a library caller was left with Ray's SIGTERM handler (its own gone: a
+    later SIGTERM ended it, rc 143), Ray's excepthook, ``breakpoint()`` going to Ray's debugger.
+    Left: ``ray/thirdparty_files`` in ``sys.path`` (``import ray``'s own; Ray imports its
+    vendored psutil from there) and the warnings filters ``import ray`` adds for its own
+    warning classes."""
+    import faulthandler
+    import random
+
+    main = threading.current_thread() is threading.main_thread()
+    handlers = {}
+    for sig in signal.Signals if main else ():
+        with contextlib.suppress(ValueError, OSError):
+            handlers[sig] = signal.getsignal(sig)
+    hooks = (sys.excepthook, threading.excepthook)
+    faults = faulthandler.is_enabled()
+    environ = dict(os.environ)
+    rng = random.getstate()
+    try:
+        yield
+    finally:
+        for sig, handler in handlers.items():
+            if handler is not None and signal.getsignal(sig) is not handler:
+                with contextlib.suppress(ValueError, OSError):
+                    signal.signal(sig, handler)
+        sys.excepthook, threading.excepthook = hooks
+        if not faults and faulthandler.is_enabled():
+            faulthandler.disable()
+        for key in set(os.environ) | set(environ):
+            if os.environ.get(key) != environ.get(key):
+                if key in environ:
+                    os.environ[key] = environ[key]
+                else:
+                    os.environ.pop(key, None)
+        random.setstate(rng)
+
+
 # -- the sweep -----------------------------------------------------------------------------
+@_keeps_process_state
 def run_sweep(
     spec: SweepSpec,
     sweep_dir: str | Path,
@@ -728,6 +786,7 @@ def run_sweep(
         raise
 
 
+@_keeps_process_state
 def resume_sweep(
     sweep_dir: str | Path, *, address: str | None = None, verbose: int = 1
 ) -> SweepOutcome:
@@ -1496,51 +1555,8 @@ def _ray_session(
     if ray.is_initialized():
         yield
         return
-    with _ray_process_state_kept(), _ray_started(ray, address, sweep_dir, resume, origin):
+    with _ray_started(ray, address, sweep_dir, resume, origin):
         yield
-
-
-@contextmanager
-def _ray_process_state_kept() -> Iterator[None]:
-    """The process-wide state ``ray.init`` changes, as the caller had it once the sweep's Ray is
-    shut down: the signal handlers (Ray's SIGTERM handler; only the main thread may set them),
-    ``sys.excepthook`` / ``threading.excepthook``, ``faulthandler`` (disabled again if it was),
-    the environment variables (``PYTHONBREAKPOINT`` pointed at Ray's remote debugger,
-    ``RAY_worker_niceness`` of :func:`local_worker_niceness`, ``RAY_USAGE_STATS_ENABLED``, …: each
-    changed one back to its value, each new one removed) and the state of Python's ``random``.
-    Probe 118 row 42: a library caller was left with Ray's SIGTERM handler (its own gone: a
-    later SIGTERM ended it, rc 143), Ray's excepthook, ``breakpoint()`` going to Ray's debugger.
-    Left: ``ray/thirdparty_files`` in ``sys.path`` (``import ray``'s own; Ray imports its
-    vendored psutil from there)."""
-    import faulthandler
-    import random
-
-    main = threading.current_thread() is threading.main_thread()
-    handlers = {}
-    for sig in signal.Signals if main else ():
-        with contextlib.suppress(ValueError, OSError):
-            handlers[sig] = signal.getsignal(sig)
-    hooks = (sys.excepthook, threading.excepthook)
-    faults = faulthandler.is_enabled()
-    environ = dict(os.environ)
-    rng = random.getstate()
-    try:
-        yield
-    finally:
-        for sig, handler in handlers.items():
-            if handler is not None and signal.getsignal(sig) is not handler:
-                with contextlib.suppress(ValueError, OSError):
-                    signal.signal(sig, handler)
-        sys.excepthook, threading.excepthook = hooks
-        if not faults and faulthandler.is_enabled():
-            faulthandler.disable()
-        for key in set(os.environ) | set(environ):
-            if os.environ.get(key) != environ.get(key):
-                if key in environ:
-                    os.environ[key] = environ[key]
-                else:
-                    os.environ.pop(key, None)
-        random.setstate(rng)
 
 
 @contextmanager

@@ -16,11 +16,17 @@ import threading
 import pytest
 
 from agents import sweep
+from rambo_env.presets import RamboPreset
+from tests.agents.test_cotrain import tiny_config, tiny_hopper  # noqa: F401 (a fixture)
 
 ray = pytest.importorskip("ray")
 
 
-def test_the_callers_process_state_is_back_after_the_sweeps_ray(monkeypatch, tmp_path):
+def test_the_callers_process_state_is_back_after_the_sweeps_ray(
+    monkeypatch,
+    tmp_path,
+    tiny_hopper,  # noqa: F811
+):
     def rays_sigterm(signum, frame):
         raise SystemExit(1)
 
@@ -33,6 +39,21 @@ def test_the_callers_process_state_is_back_after_the_sweeps_ray(monkeypatch, tmp
         os.environ["P118_KEPT"] = "changed"
         random.random()
 
+    real_import = sweep._import_tune
+
+    def import_tune():  # what `import ray` does at its first import (measured)
+        sys.excepthook = lambda *a: None
+        os.environ["RAY_CLIENT_MODE"] = "0"
+        return real_import()
+
+    def fit(spec, resources, sweep_dir, address, verbose, *, restore, origin):
+        with sweep._ray_session(address, sweep_dir):
+            assert signal.getsignal(signal.SIGTERM) is rays_sigterm  # Ray's during the sweep
+        return "done"
+
+    monkeypatch.setattr(sweep, "_import_tune", import_tune)
+    monkeypatch.setattr(sweep, "_fit", fit)
+    monkeypatch.delenv("RAY_CLIENT_MODE", raising=False)
     monkeypatch.setattr(ray, "is_initialized", lambda: False)
     monkeypatch.setattr(ray, "init", fake_init)
     monkeypatch.setattr(ray, "shutdown", lambda: None)
@@ -51,12 +72,18 @@ def test_the_callers_process_state_is_back_after_the_sweeps_ray(monkeypatch, tmp
     try:
         random.seed(7)
         expected = random.getstate()
-        with sweep._ray_session(None, tmp_path):
-            assert signal.getsignal(signal.SIGTERM) is rays_sigterm  # Ray's during the sweep
+        spec = sweep.SweepSpec(
+            datasets=(str(tiny_hopper),),
+            configs=(RamboPreset(2, 3e-4),),
+            seeds=(0,),
+            base=tiny_config(str(tiny_hopper)),
+        )
+        assert sweep.run_sweep(spec, tmp_path / "sweep", prepare_datasets=False) == "done"
         assert signal.getsignal(signal.SIGTERM) is mine  # was Ray's handler
         assert sys.excepthook is old_hook and threading.excepthook is not None
         assert not faulthandler.is_enabled()
         assert "PYTHONBREAKPOINT" not in os.environ and "RAY_USAGE_STATS_ENABLED" not in os.environ
+        assert "RAY_CLIENT_MODE" not in os.environ
         assert "RAY_worker_niceness" not in os.environ  # local_worker_niceness's setdefault
         assert os.environ["P118_KEPT"] == "mine"
         assert random.getstate() == expected
