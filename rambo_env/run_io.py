@@ -2503,6 +2503,9 @@ def tolerant_console(own_closed_pipe: bool = False) -> None:
 
     It also guards stdout (:class:`_GuardedStdout`): a failed write ends the script with one
     line; ``own_closed_pipe``: the script handles a closed pipe (``BrokenPipeError``) itself.
+    And stderr (:class:`_GuardedStderr`): a failed write turns the progress bars off with one
+    line on stdout, and the script goes on; a line printed while a bar is drawn starts on a
+    line of its own.
     """
     global _script_console
     _script_console = True
@@ -2513,6 +2516,8 @@ def tolerant_console(own_closed_pipe: bool = False) -> None:
             pass
     if sys.stdout is not None and not isinstance(sys.stdout, _GuardedStdout):
         sys.stdout = _GuardedStdout(sys.stdout, own_closed_pipe)  # type: ignore[assignment]
+    if sys.stderr is not None and not isinstance(sys.stderr, _GuardedStderr):
+        sys.stderr = _GuardedStderr(sys.stderr)  # type: ignore[assignment]
 
 
 #: What a script says when its output cannot be written.
@@ -2537,9 +2542,18 @@ class _GuardedStdout:
         self._stream, self._own_closed_pipe = stream, own_closed_pipe
         #: A write met a closed pipe and its BrokenPipeError went to the script (``own_closed_pipe``).
         self.reader_gone = False
+        #: A write failed: the script is ending (:class:`_GuardedStderr` sends nothing here then).
+        self.failed = False
+        #: The last text written ended its line (or nothing was written yet).
+        self.at_line_start = True
 
     def write(self, text: str) -> int:
-        return self._guard(self._stream.write, text)
+        if text and self.at_line_start and isinstance(sys.stderr, _GuardedStderr):
+            sys.stderr.end_bar_line()  # probe 117 rows 13, 21: was glued onto the bar
+        written = self._guard(self._stream.write, text)
+        if text:
+            self.at_line_start = text.endswith("\n")
+        return written
 
     def flush(self) -> None:
         self._guard(self._stream.flush)
@@ -2563,12 +2577,98 @@ class _GuardedStdout:
                 said, code = f"error: {_CLOSED_PIPE}", 2
         except OSError as err:
             said, code = _STDOUT_FAILED.format(reason=err.strerror or err), 2
+        self.failed = True
         silence_stdout()  # later prints and the flush at exit go nowhere
         try:
             print(said, file=sys.stderr)
         except OSError:  # stderr is the closed pipe too (2>&1 | head)
             pass
         raise SystemExit(code)
+
+
+#: What a script says on stdout when its stderr cannot be written.
+_STDERR_FAILED = (
+    "[rambo_env] WARNING: stderr: it cannot be written ({reason}); progress bars off from here, "
+    "its other lines (warnings, errors) go to stdout (use --no-progress to skip the bars)"
+)
+
+
+class _GuardedStderr:
+    """``sys.stderr`` of a script (:func:`tolerant_console` installs it), where the progress bars
+    go. Probe 117 row 18: a stderr on a full disk (``2> log`` filling up, ``2>/dev/full``) ended a
+    long run at a bar's redraw, exit status 2, with no word on stdout (the error line went to the
+    failing stderr; results.json said a bare ``OSError … [Errno 28]`` naming no file), and from
+    the start at the warm start's first bar. Now a failed write says so once on stdout and the run
+    goes on: the bars are dropped from then on, the other lines (warnings, a last error) are
+    written to stdout instead.
+
+    Probe 117 rows 13, 21: a line printed while a bar's line was open (the estimate after
+    iteration 2, the SIGUSR1 status line, a warning) was glued onto the bar's carriage-return
+    line in a ``2>&1`` log (``grep '^\\[cotrain\\]'`` missed it) and on a terminal: the bar's
+    line is ended first (:meth:`end_bar_line`; stdout's :class:`_GuardedStdout` asks for it), and
+    the bar goes on below at its next draw."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        #: A write failed: the bars are dropped, the other lines go to stdout.
+        self.failed = False
+        self._bar_line = False  # the last write was a bar's draw, its line left open
+        self._busy = False  # a write is under way (a signal handler's print comes in between)
+
+    def write(self, text: str) -> int:
+        bar = text.startswith(("\r", "\x1b"))  # tqdm draws "\r" + bar; "\x1b[A" moves up
+        if self.failed:
+            if text and not bar and not (self._bar_line and not text.strip("\n")):
+                self._to_stdout(text)  # a bar's closing newline is dropped with the bar
+        else:
+            line = "\n" + text if text and not bar and self._bar_line and text[0] != "\n" else text
+            self._busy = True
+            try:
+                self._stream.write(line)
+            except OSError as err:
+                self._off(err)
+                if not bar:
+                    self._to_stdout(text)
+            finally:
+                self._busy = False
+        if text:  # any other text ended the bar's line (or began after it on its own)
+            self._bar_line = bar
+        return len(text)
+
+    def flush(self) -> None:
+        if self.failed:
+            return
+        try:
+            self._stream.flush()
+        except OSError as err:
+            self._off(err)
+
+    def end_bar_line(self) -> None:
+        """End a bar's open line (a newline), so that the next line written to stdout, the same
+        file under ``2>&1`` or the same terminal, starts on a line of its own."""
+        if self._bar_line and not self.failed and not self._busy:
+            self.write("\n")
+            self.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def _off(self, err: OSError) -> None:
+        """Stop writing to the failed stream; say it once on stdout."""
+        self.failed = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            _silence(self._stream)  # its unwritten bytes and the flush at exit go nowhere
+        self._to_stdout(_STDERR_FAILED.format(reason=err.strerror or err) + "\n", own_line=True)
+
+    @staticmethod
+    def _to_stdout(text: str, own_line: bool = False) -> None:
+        out = sys.stdout
+        if out is None or getattr(out, "failed", False):  # stdout failed too: the script ends
+            return
+        if own_line and not getattr(out, "at_line_start", True):
+            text = "\n" + text
+        out.write(text)
+        out.flush()
 
 
 #: ``(script, done)`` of :func:`on_closed_pipe`, else None.
@@ -3314,10 +3414,19 @@ def silence_stdout() -> None:
     """Point stdout at the null device after its reader went away (a BrokenPipeError), so that
     later prints and the flush at exit do not fail again (Python's advice for SIGPIPE)."""
     try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence(sys.stdout)
     except (OSError, ValueError, AttributeError):  # no real stdout (captured, closed)
         pass
+
+
+def _silence(stream: Any) -> None:
+    """Point ``stream``'s file descriptor at the null device (its later writes go nowhere)."""
+    fd = stream.fileno()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 #: Seeds are below this: torch's generators take 64 bits, and the seeds derived from one (worker,
