@@ -357,10 +357,28 @@ def _check_fresh_model_for_fresh_agent(model: Any, adversary: ModelAdversary) ->
     )
 
 
+#: The agent attribute counting the adversary steps taken against it (Alg. 1 line 5): 0 from
+#: :func:`start_adversary_count` (make_agent), saved and loaded with the agent by SB3 (a field
+#: of its ``data``); absent: unknown (an agent of an older rambo_env or built by hand).
+ADVERSARY_STEPS_ATTR = "rambo_adversary_steps"
+
+
+def start_adversary_count(model: Any) -> None:
+    """Record that no adversary has yet trained against the new agent ``model``."""
+    if _updates(model) == 0 and not hasattr(model, ADVERSARY_STEPS_ATTR):
+        setattr(model, ADVERSARY_STEPS_ATTR, 0)
+
+
 def _warn_fresh_adversary_for_trained_agent(model: Any, adversary: ModelAdversary) -> None:
-    """Say when a trained agent goes on with an adversary that has taken no step (probe 112:
-    resuming from SB3's ``CheckpointCallback`` (the agent and its buffer) with a fresh
-    ``make_mdp`` and ``ModelAdversary`` restarted the adversary from the MLE model, silently)."""
+    """Say when a trained agent goes on with an adversary that has taken no step on the MLE model
+    while an adversary did train against this agent (probe 112: resuming from SB3's
+    ``CheckpointCallback`` (the agent and its buffer) with a fresh ``make_mdp`` and
+    ``ModelAdversary`` restarted the adversary from the MLE model, silently). Probe 119 rows
+    18-21: said also where no adversary had ever stepped against the agent (a λ schedule from
+    λ = 0, plain MBPO first, a learn interrupted before the adversary's first step), and of a
+    restored adversarially trained model (``LearnedMDP.load``) as "the MLE model": now only a
+    model provably untouched (``mdp.adversary_steps == 0``) and an agent not known to have
+    trained without an adversary step are said."""
     n_updates = _updates(model)
     if n_updates == 0 or adversary.n_steps > 0 or not adversary.enabled:
         return
@@ -368,6 +386,10 @@ def _warn_fresh_adversary_for_trained_agent(model: Any, adversary: ModelAdversar
         return
     if adversary.mdp in _TRAINED_MDPS:  # probe 115: a new adversary (λ schedule, chunks) on
         return  # the model an earlier adversary trained: its weights go on, not the MLE model
+    if getattr(adversary.mdp, "adversary_steps", None) != 0:
+        return  # a restored (or unknown) model, not provably the MLE model
+    if getattr(model, ADVERSARY_STEPS_ATTR, None) == 0:
+        return  # it trained only on the MLE model (λ = 0, MBPO, no adversary step yet)
     warn_each_time(
         f"adversary: continuing a trained agent ({counted(n_updates, 'update')}) with a "
         "ModelAdversary that has taken no step: its mdp is the model it was given (the MLE model "
@@ -503,6 +525,7 @@ class RamboCallback(BaseCallback):
         _check_same_dataset(self.model, self.adversary)
         _check_same_mdp(self.model, self.adversary)
         _check_fresh_model_for_fresh_agent(self.model, self.adversary)
+        start_adversary_count(self.model)  # an agent built by hand, before its first update
         _warn_fresh_adversary_for_trained_agent(self.model, self.adversary)
         _check_same_gamma(self.model, self.adversary)
         _check_model_rows_reach_agent(self.model, self.adversary)
@@ -576,9 +599,13 @@ class RamboCallback(BaseCallback):
 
     def run_adversary(self) -> dict[str, float]:
         """Alg. 1 line 5 against the agent's current actor and critic (override to customise)."""
+        before = self.adversary.n_steps
         stats = self.adversary.update(self._policy)
         if self.adversary.n_steps > 0:  # its mdp now holds an adversarially trained model
             _TRAINED_MDPS.add(self.adversary.mdp)
+        if self.adversary.n_steps > before:  # the agent is trained against an adversary now
+            steps = getattr(self.model, ADVERSARY_STEPS_ATTR, 0) or 0
+            setattr(self.model, ADVERSARY_STEPS_ATTR, steps + self.adversary.n_steps - before)
         return stats
 
     def average_q(self) -> float:

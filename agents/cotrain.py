@@ -41,6 +41,7 @@ from stable_baselines3.common.logger import KVWriter, Logger, TensorBoardOutputF
 
 from agents import timing
 from agents.buffer import real_share_off, recorded_run
+from agents.callback import ADVERSARY_STEPS_ATTR
 from agents.cotrain_setup import (
     COMPILE_MIN_ITERATIONS,
     CotrainConfig,
@@ -994,6 +995,9 @@ def _run(
         finally:  # probe 25: its writer thread outlived each run in a long-lived process
             if tb_logger is not None:
                 tb_logger.close()
+            # probe 119 row 9: what other writers (SB3, TensorBoard, torch) made in a user's
+            # run folder for root (sudo) takes the folder's owner, as the run's own files do
+            run_io.give_tree_to_folder_owner(run_dir, trees=[run_dir])
             monitor.close_bar()  # probe 77 row 5: an error left it open for the process's life
     else:
         monitor.status = "finished" if remaining <= 0 else "stopped"
@@ -1067,6 +1071,9 @@ class TolerantTensorBoard(KVWriter):
             if purge_step is None
             else _PurgingTensorBoard(str(folder), purge_step)
         )
+        # probe 119 row 9: a new run root (sudo) starts in a user's folder: tb/ and its event
+        # file take the run folder's owner (the user's --resume was refused)
+        run_io.give_tree_to_folder_owner(Path(folder).parent, trees=[Path(folder)])
 
     def write(self, key_values: dict[str, Any], key_excluded: Any, step: int = 0) -> None:
         if self.inner is None:
@@ -1120,12 +1127,8 @@ class _PurgingTensorBoard(TensorBoardOutputFormat):
         _wait_past_newest_event_file(Path(folder))
         self.writer = SummaryWriter(log_dir=folder, purge_step=purge_step)
         self._is_closed = False
-        owner = run_io.folder_owner_for_root(Path(folder))
-        if owner is not None:  # probe 114 L1: root (sudo) resuming a user's run: their tb/ files
-            for path in Path(folder).glob("events.out.tfevents.*"):
-                with contextlib.suppress(OSError):
-                    if path.stat().st_uid == 0:
-                        os.chown(path, *owner)
+        # probe 114 L1: root (sudo) resuming a user's run: their tb/ files
+        run_io.give_tree_to_folder_owner(Path(folder), trees=[Path(folder)])
 
 
 def _wait_past_newest_event_file(folder: Path, longest_s: float = 2.0) -> None:
@@ -2140,6 +2143,10 @@ def _restore(
     _load_agent_state(agent, state["agent"])
     session.mdp.ensemble.load_state_dict(state["ensemble"])
     session.adversary.load_state_dict(state["adversary"])
+    # probe 119 rows 18-21: the run's one adversary trained both (what mdp.save / agent.save
+    # record, and what the callback's fresh-adversary warning reads)
+    session.mdp.adversary_steps = session.adversary.n_steps
+    setattr(agent, ADVERSARY_STEPS_ATTR, session.adversary.n_steps)
     run_io.restore_generator(
         agent.replay_buffer.generator, state["buffer_generator"], "buffer_generator"
     )

@@ -1378,7 +1378,11 @@ def make_agent(
     set_critic_lr(model, critic_lr, actor_lr)
     if ent_coef_max is not None:
         set_ent_coef_max(model, ent_coef_max)
-    from agents.callback import warn_fresh_agent_on_trained_mdp  # imports no agent class
+    from agents.callback import (  # imports no agent class
+        start_adversary_count,
+        warn_fresh_agent_on_trained_mdp,
+    )
 
     warn_fresh_agent_on_trained_mdp(model, vec_env_mdp(vec_env))
+    start_adversary_count(model)
     return model

@@ -925,6 +925,9 @@ class ModelAdversary:
         )  # foreach norms: no 0.9M-element copy (#12: 4.6 -> 0.8 ms)
         self.optimizer.step()
         self.n_steps += 1
+        steps = getattr(self.mdp, "adversary_steps", None)
+        if steps is not None:  # its model is no longer the MLE model (probe 119 rows 18-21)
+            self.mdp.adversary_steps = steps + 1
         return {
             "adv_loss": adv_loss.detach(),
             "mle_loss": mle_loss.detach(),

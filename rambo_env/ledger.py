@@ -816,8 +816,10 @@ def _same_run_entries(
     agent, (k, λ), critic and seeds, on the same data (their fingerprint now, or as the run's
     config.json records it). Probe 116 S3: a run an older rambo_env had entered under its
     dataset's old name (``hopper-random`` for ``rambo/hopper/mine-v0``, probe 113) was entered
-    again under today's name, and the old entry kept beside real hopper-random runs, unsaid."""
-    fingerprints = {entry.dataset_fingerprint, recorded_fingerprint} - {None}
+    again under today's name, and the old entry kept beside real hopper-random runs, unsaid.
+    An entry filed before fingerprints were recorded matches any (probe 119 row 35: it was
+    never replaced, though entries from before the fingerprint are taken as the same data)."""
+    fingerprints = {entry.dataset_fingerprint, recorded_fingerprint, None}
     return [
         other
         for other in index.values()

@@ -55,6 +55,7 @@ from rambo_env.run_io import (
     check_seed,
     counted,
     damaged_file,
+    is_int,
     numpy_underflow_ignored,
     type_name,
 )
@@ -137,6 +138,11 @@ class LearnedMDP:
         dataset_name: the name of the dataset the model was built on (``make_mdp`` sets it; None:
             unknown, as in pickles of older versions), so that
             ``gym.make("RamboModel-hopper-random", mdp=<a hopper-medium mdp>)`` is refused.
+
+    Attributes:
+        adversary_steps: the adversary updates (Alg. 1 line 5) its ensemble has taken since the
+            MLE model: 0 for a :func:`make_mdp` model, None when unknown (a file or pickle of an
+            older rambo_env); :meth:`save` records it and :meth:`load` restores it.
     """
 
     def __init__(
@@ -155,6 +161,7 @@ class LearnedMDP:
             raise ValueError(f"dataset_name: expected a string or None, got {dataset_name!r}")
         self.env_id = env_id
         self.dataset_name = dataset_name
+        self.adversary_steps: int | None = 0
         self.device = (
             next(ensemble.parameters()).device if device is None else resolve_device(device)
         )
@@ -457,6 +464,8 @@ class LearnedMDP:
         in another process was torch's UnpicklingError advising an unsafe ``weights_only=False``
         load; this file loads with ``weights_only=True``."""
         meta = {"env_id": self.env_id, "dataset_name": self.dataset_name}
+        if self.adversary_steps is not None:
+            meta["adversary_steps"] = int(self.adversary_steps)
         return io.save_model(path, self.ensemble, self.normalizer, meta=meta | self._precision())
 
     def _precision(self) -> dict[str, str]:
@@ -503,9 +512,14 @@ class LearnedMDP:
             )
         if isinstance(loaded.meta, dict) and loaded.meta.get("precision") not in (None, "fp32"):
             loaded.ensemble.set_precision(loaded.meta["precision"])
-        return cls.on_dataset(
+        mdp = cls.on_dataset(
             loaded.ensemble, normalizer, dataset, next(loaded.ensemble.parameters()).device
         )
+        # probe 119 row 21: a restored adversarially trained model was called "the MLE model of
+        # make_mdp"; a file written before the count was recorded: unknown
+        steps = loaded.meta.get("adversary_steps") if isinstance(loaded.meta, dict) else None
+        mdp.adversary_steps = int(steps) if is_int(steps) and steps >= 0 else None
+        return mdp
 
     @classmethod
     def on_dataset(
@@ -547,6 +561,7 @@ class LearnedMDP:
         self.__dict__.update(state)
         self.__dict__["_normalizer"] = self.__dict__.pop("normalizer")  # the property's field
         self.__dict__.setdefault("dataset_name", None)  # a pickle from before probe 37: unknown
+        self.__dict__.setdefault("adversary_steps", None)  # from before probe 119: unknown
         device = torch.device(state["device"])
         if device.type == "cuda" and not torch.cuda.is_available():
             device = torch.device("cpu")

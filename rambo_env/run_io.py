@@ -47,7 +47,7 @@ import unicodedata
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -138,6 +138,7 @@ __all__ = [
     "foreign_entries",
     "get_rng_state",
     "give_to_folder_owner",
+    "give_tree_to_folder_owner",
     "headless_figure",
     "hold_folder",
     "home_dir",
@@ -1426,6 +1427,7 @@ def check_not_newer(
     fix: str,
     field: str = "format",
     allow_none: bool = True,
+    key_required: bool = False,
 ) -> None:
     """ValueError when an artefact's recorded format ``fmt`` is above ``current`` (this code's):
     it was written by a newer rambo_env, so this code would misread it or drop what it does not
@@ -1433,13 +1435,17 @@ def check_not_newer(
     index … move it away", or raised a raw TypeError). ``fix``: what to do instead of updating
     (``"update the code (git pull) to " + fix``); ``field``: the key the file keeps it under. A
     format that is not a positive int is refused as edited by hand; None (a file written before
-    formats were recorded) passes when ``allow_none`` (files that always recorded one: no)."""
+    formats were recorded) passes when ``allow_none`` (files that always recorded one: no).
+    ``key_required``: the reader refuses a file without the key, so the advice for a value edited
+    by hand does not offer removing it (probe 119 row 5: a model's was then "no
+    ['format_version']")."""
     if fmt is None and allow_none:
         return
     if not is_int(fmt) or fmt < 1:
+        remove = "" if key_required else ", or remove the key"
         raise ValueError(
             f"{path}: {field} {fmt!r} is not a {kind} {field} (a positive int, this code writes "
-            f"{current}; edited by hand?): put back the value written, or remove the key"
+            f"{current}; edited by hand?): put back the value written ({current}){remove}"
         )
     if fmt > current:
         raise NewerFormatError(
@@ -4182,6 +4188,29 @@ def give_to_folder_owner(made: Sequence[Path]) -> None:
     for folder in made:
         with contextlib.suppress(OSError):  # root squashed on NFS: root's they stay
             os.chown(folder, *owner)
+
+
+def give_tree_to_folder_owner(
+    folder: Path, paths: Iterable[Path] = (), trees: Iterable[Path] = ()
+) -> None:
+    """``paths`` and everything in ``trees`` (each folder walked, links not followed) that root
+    owns take ``folder``'s owner when this process is root and ``folder`` is another user's: what
+    another writer made there for root (Minari's dataset tree and namespace folders in a user's
+    Minari root, TensorBoard's ``tb/`` and event files in a user's run folder). Probe 119 rows
+    8, 9: those stayed root's, and the user's next save or ``--resume`` was refused. Files of a
+    third user are left as they are."""
+    owner = folder_owner_for_root(Path(folder))
+    if owner is None:
+        return
+    found = [Path(p) for p in paths]
+    for top in trees:
+        found.append(Path(top))
+        for dirpath, dirnames, filenames in os.walk(top):
+            found.extend(Path(dirpath) / name for name in (*dirnames, *filenames))
+    for path in found:
+        with contextlib.suppress(OSError):  # gone meanwhile, or root squashed on NFS
+            if path.lstat().st_uid == 0:
+                os.lchown(path, *owner)
 
 
 def _file_mode(path: Path) -> int:

@@ -349,8 +349,8 @@ def _check_rows_to_derive(arrays: dict[str, np.ndarray]) -> None:
 
 def _without_unwritten_last_row(arrays: dict[str, np.ndarray], where: str) -> dict[str, np.ndarray]:
     """``arrays`` (no ``next_observations``) without their last row, with one warning, when it
-    is 0 in every field (observations, actions, rewards, flags) while no other row's observation
-    is: a row preallocated and never written (a file one row too long). Two or more such rows
+    is 0 in observations, actions and rewards (its flags whatever they are) while no other row's
+    observation is: a row preallocated and never written (a file one row too long). Two or more such rows
     are refused on reading (:func:`~rambo_env.data.dataset.check_unwritten_rows`); with
     ``next_observations`` one is warned about and kept (a step of its own, probe 105 row 9).
     Probe 105 / session 44: without them the following row is a row's next state, so the row
@@ -358,14 +358,23 @@ def _without_unwritten_last_row(arrays: dict[str, np.ndarray], where: str) -> di
     0 is far outside the rest of column 0 … a corrupt reading?" of a field the file lacks."""
     obs = np.asarray(arrays["observations"])
     n = len(obs)
-    fields = [np.asarray(v) for k, v in arrays.items() if k in _KEYS]
+    # probe 119 row 32: its flags are not looked at; a writer that marked its final episode as
+    # cut (timeouts[-1] = True) on the unwritten row left it kept, said as "next_observations
+    # … a corrupt reading?" of a field the file lacks
+    fields = [np.asarray(arrays[k]) for k in ("observations", "actions", "rewards") if k in arrays]
     if n < 3 or any(np.any(v[-1]) for v in fields):
         return arrays
     if not np.any(obs[:-1].reshape(n - 1, -1) != 0, axis=1).all():
         return arrays  # an all-zero state elsewhere too: a state of this env, not a gap
+    flags = [k for k in ("terminals", "timeouts") if k in arrays and np.any(arrays[k][-1])]
+    zero = (
+        f"0 in observations, actions and rewards (only {' and '.join(flags)} set)"
+        if flags
+        else "0 in every field (observations, actions, rewards, flags)"
+    )
     print(
-        f"[rambo_env] WARNING: {where}: its last row ({n - 1}) is 0 in every field "
-        "(observations, actions, rewards, flags) and no other row's observation is: a row "
+        f"[rambo_env] WARNING: {where}: its last row ({n - 1}) is {zero} and no other "
+        "row's observation is: a row "
         "preallocated and never written (a file one row too long)? Without next_observations "
         "a row's next state is the following row's observation, so it would be a step into an "
         f"all-zero state: dropped (row {n - 2} is then the last row, whose next state is "

@@ -58,6 +58,7 @@ from rambo_env.run_io import (
     error_behind,
     expand_home,
     file_lock,
+    give_tree_to_folder_owner,
     home_dir,
     home_store_words,
     longest_name_bytes,
@@ -1475,6 +1476,15 @@ def save_minari(
         if trash is not None and not os.path.lexists(trash / "old"):
             shutil.rmtree(trash, ignore_errors=True)
     _mark_namespaces(root, dataset_id)
+    # probe 119 row 8: root (sudo) saving into a user's Minari root left the namespace folders,
+    # their markers and the dataset's tree root's, and the user's next save was refused
+    parts = dataset_id.split("/")[:-1]
+    namespaces = [root.joinpath(*parts[:depth]) for depth in range(1, len(parts) + 1)]
+    give_tree_to_folder_owner(
+        root,
+        [*namespaces, *(folder / _NAMESPACE_METADATA for folder in namespaces)],
+        [final],
+    )
     return final
 
 

@@ -228,7 +228,14 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "auto") -> 
     # probe 113: a newer one was "… != supported 1"; probe 116 R2 / S2: '1', -1 were that too,
     # and True / 1.0 passed: all are named as edited by hand now
     check_not_newer(
-        path, version, FORMAT_VERSION, "model", "load it", "format_version", allow_none=False
+        path,
+        version,
+        FORMAT_VERSION,
+        "model",
+        "load it",
+        "format_version",
+        allow_none=False,
+        key_required=True,
     )
     if version != FORMAT_VERSION:
         raise ValueError(f"{path}: format_version {version!r} != supported {FORMAT_VERSION}")

@@ -39,6 +39,7 @@ from rambo_env.run_io import (
     check_field_ranges,
     check_flag,
     check_free_space,
+    check_not_newer,
     check_output_file,
     check_readable,
     counted,
@@ -582,14 +583,26 @@ def _load_checkpoint(path: Path, fingerprint: str) -> dict[str, Any] | None:
     )
     try:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
-        if not isinstance(ckpt, dict) or ckpt.get("version") != _CHECKPOINT_VERSION:
-            raise ValueError("not an MLE checkpoint of this version")
+        if not isinstance(ckpt, dict):
+            raise ValueError(f"holds {type(ckpt).__name__}, not an MLE checkpoint")
+        # probe 119 row 6: a newer version was "unreadable; starting afresh", and the newer
+        # code's pretraining written over; a hand-edited one is named as the model's is
+        check_not_newer(
+            path,
+            ckpt.get("version"),
+            _CHECKPOINT_VERSION,
+            "pretraining checkpoint",
+            "resume its pretraining (or set RAMBO_ENV_CACHE to a folder of your own)",
+            "version",
+            allow_none=False,
+            key_required=True,
+        )
     except Exception as err:
         if not damaged_file(err):  # probe 91 rows 4, 30: out of memory is no damaged file (the
             raise  # checkpoint, written over by a fresh start, held the pretraining so far)
         print(
             f"[rambo_env] MLE checkpoint {path} is unreadable ({type(err).__name__}: "
-            f"{str(err)[:160]}); starting MLE pretraining afresh"
+            f"{str(err).replace(f'{path}: ', '')[:200]}); starting MLE pretraining afresh"
         )
         return None
     if ckpt.get("fingerprint") != fingerprint:
