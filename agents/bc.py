@@ -19,6 +19,7 @@ from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 
 from agents.critics import ActionScaler, algorithm_spec
 from rambo_env.adversary import real_transitions
+from rambo_env.logging import note
 from rambo_env.progress import progress_bar
 from rambo_env.run_io import check_field_types, check_flag, check_seed, trains_with_grad, type_name
 
@@ -129,10 +130,9 @@ def behaviour_clone(
     scaled = ActionScaler.from_model(model).scale(real.action)  # [N, A]
     n, batch = obs.shape[0], min(cfg.batch_size, obs.shape[0])
     if batch < cfg.batch_size:  # probe 66 row 70: was trained as n rows without a word
-        print(
+        note(
             f"[rambo_env] WARNING: behaviour_clone: BCConfig.batch_size {cfg.batch_size} > the "
             f"dataset's {n} rows: using batches of {n} (one step per epoch)",
-            flush=True,
         )
     actor = model.actor
     optimizer = torch.optim.Adam(actor.parameters(), lr=cfg.lr)
@@ -187,7 +187,7 @@ def behaviour_clone(
         _diverged(cfg, steps + skipped)
     _sync_target(model)
     if skipped > steps:
-        print(
+        note(
             f"[rambo_env] WARNING: behaviour_clone: skipped {skipped} of {skipped + steps} "
             f"batches holding a saturated action (|a| >= 1 at the action bounds: "
             f"{int(saturated.sum())} of {n} dataset rows), as the official warm start does: the "
@@ -205,13 +205,12 @@ def _say_after_training(model: OffPolicyAlgorithm) -> None:
     critics stay as trained. Legitimate (e.g. BC continued by hand), so it runs on."""
     n_updates = int(getattr(model, "_n_updates", 0) or 0)
     if n_updates > 0:
-        print(
+        note(
             f"[rambo_env] WARNING: behaviour_clone: the agent has already taken {n_updates} "
             f"gradient step(s) ({model.num_timesteps} env steps learnt): the warm start pulls its "
             "trained actor back toward the dataset's behaviour policy while its critics stay as "
             "trained; BC is the initialisation before co-training (App. B.4, Alg. 1): call it "
             "before agent.learn",
-            flush=True,
         )
 
 
@@ -226,7 +225,7 @@ def _diverged(cfg: BCConfig, batch: int) -> None:
 
 
 def _say_all_saturated(n_saturated: int, n: int) -> None:
-    print(
+    note(
         f"[rambo_env] WARNING: behaviour_clone: every batch holds a saturated action (|a| >= 1 at "
         f"the action bounds: {n_saturated} of {n} dataset rows; bang-bang or clipped data?), so "
         "skipping them (the official warm start) would leave the actor untrained: their actions "

@@ -25,6 +25,7 @@ import torch
 from stable_baselines3 import SAC
 from stable_baselines3.common.callbacks import BaseCallback
 
+from rambo_env.logging import note
 from rambo_env.policies import non_finite_weight
 from rambo_env.progress import learn_closes_its_bars
 from rambo_env.run_io import (
@@ -212,9 +213,8 @@ class _BandStopCallback(BaseCallback):
                 self.model, self.history, entry["wall_s"], self.out_dir, self.cfg.env_id
             )
         self.logger.record("behaviour/eval_return", mean)
-        print(
+        note(
             f"[behaviour] step {self.num_timesteps}: stochastic return {mean:.1f} ({entry['wall_s']} s)",
-            flush=True,
         )
         low, high = self.cfg.band
         return not (low <= mean <= high)
@@ -547,7 +547,7 @@ def _train_held(
                 raise
             raise newer from None
         callback.history, callback.wall_before = state["history"], float(state["wall_s"])
-        print(f"[behaviour] resuming {out} at step {model.num_timesteps}", flush=True)
+        note(f"[behaviour] resuming {out} at step {model.num_timesteps}")
     else:
         model = SAC(
             "MlpPolicy",

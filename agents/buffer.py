@@ -26,6 +26,7 @@ from agents.critics import ActionScaler
 from agents.memory import CHECKED_BATCH_ROWS, check_batch_memory
 from rambo_env.adversary import RealTransitions, real_transitions
 from rambo_env.dynamics.ensemble import check_device
+from rambo_env.logging import note
 from rambo_env.run_io import check_flag, check_seed, is_int, is_real, restore_generator, type_name
 
 if TYPE_CHECKING:
@@ -131,13 +132,12 @@ def check_real_share(
         )
         if recorded not in _TOLD_RECORDED:
             _TOLD_RECORDED.add(recorded)
-            print(
+            note(
                 f"[rambo_env] WARNING: {recorded}: real_ratio {real_ratio:g} at batch_size "
                 f"{batch_size} gives round({real_ratio:g} · {batch_size}) = {n_real} of the "
                 f"{batch_size} rows real: this run (started before such a ratio was refused) "
                 f"trained on {did}; read as it is, but it cannot be resumed: rerun it in a new "
                 "folder",
-                flush=True,
             )
         return
     if batch_size < 2:  # one row is real or not: no mix

@@ -30,6 +30,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from agents.critics import policy_fns
 from agents.memory import CHECKED_BATCH_ROWS, check_batch_memory
 from rambo_env.adversary import ModelAdversary, PolicyFns, advantage
+from rambo_env.logging import note
 from rambo_env.run_io import (
     check_called_with,
     check_seed,
@@ -117,11 +118,10 @@ def _warn_ent_coef_changed(model: Any) -> None:
     ):
         return
     uses = "the learned α" if learned else f"the fixed α {float(tensor):g}"
-    print(
+    note(
         f"[rambo_env] WARNING: model.ent_coef is {model.ent_coef!r}, but the agent trains with "
         f"{uses}: SB3 reads ent_coef only when the agent is built; build it with "
         f"make_agent(…, ent_coef={model.ent_coef!r}) instead",
-        flush=True,
     )
 
 

@@ -62,6 +62,7 @@ from rambo_env.data.loaders import absolute_dataset
 from rambo_env.data.scores import score_label
 from rambo_env.evaluation import N_FINAL_EVALS, evaluate_policy, evaluation_seed, final_score
 from rambo_env.heuristics import rambo_off_terms
+from rambo_env.logging import note
 from rambo_env.presets import BASE_HYPERPARAMETERS
 from rambo_env.progress import stop_stale_rich_bars
 
@@ -292,11 +293,10 @@ def _say_newer_format(path: Path, fmt: int) -> None:
     if said in _NEWER_FORMATS_SAID:
         return
     _NEWER_FORMATS_SAID.add(said)
-    print(
+    note(
         f"[rambo_env] WARNING: {path} was written by a newer rambo_env (config format {fmt} > "
         f"{run_io.CONFIG_FORMAT}, this code's): read as this code knows it, what it added is not "
         "used or checked; update the code (git pull) to read it in full (--resume refuses it)",
-        flush=True,
     )
 
 
@@ -336,12 +336,11 @@ def _say_reproduction_parts(cfg: CotrainConfig, threads: int) -> None:
     if any(s["compiled"] is not None for s in settings):
         ran += f", compiled {[s['compiled'] for s in settings]}"
     mode = "compiled" if now["compiled"] else "eager"
-    print(
+    note(
         f"[cotrain] note: this config is {run_dir}'s (load_config), whose sessions trained at "
         f"{ran} ({run_dir / run_io.RESULTS_NAME}); this run trains every iteration at "
         f"{run_io.counted(threads, 'torch thread')}, {mode}: its numbers part from that run's "
         '(README "Same seed, same numbers")',
-        flush=True,
     )
 
 
@@ -400,12 +399,11 @@ def _say_run_in_progress(run_dir: Path, iteration: int) -> None:
     checkpoint as of now (probe 96a row 63: a live run was loaded without a word)."""
     holder = run_io.other_holder(run_dir)  # probe 109: its PID may be this one's elsewhere
     if holder is not None:
-        print(
+        note(
             f"[rambo_env] note: {run_dir} is still being trained by "
             f"{run_io.holder_text(run_dir, holder)} (its "
             f"{run_io.LOCK_NAME}): loaded its checkpoint of iteration {iteration}; the run goes "
             "on, so its checkpoint may change: load it again for a later one",
-            flush=True,
         )
 
 
@@ -538,25 +536,23 @@ def say_setting_changed(
                 )
             if now_kwargs:
                 both = " and rule" if rule_change else ""
-                print(
+                note(
                     f"[rambo_env] note: {doing} at iteration {iteration}; its config.json does "
                     f"not record its evaluation env{both} (runs started before probe 78 do "
                     f"not): {kwargs_change}{rule_change}; a run started after probe 77 "
                     f"evaluated in this env{both} too, one started before it has iterations of "
                     f"two envs{both and ' and rules'}",
-                    flush=True,
                 )
             return
         if now_kwargs:
             changed.append(kwargs_change)
         hedge = " (if it started before probe 77; its config.json does not record them)"
     if changed:
-        print(
+        note(
             f"[rambo_env] WARNING: {doing} at iteration {iteration} with a setting the run did "
             f"not start with{hedge}: "
             f"{'; '.join(changed)}; the iterations before and after are not of one setting (nor "
             "its final return, a mean over both): rerun it in a new folder for one setting",
-            flush=True,
         )
 
 
@@ -575,9 +571,8 @@ def say_if_diverged(run_dir: Path, iteration: int) -> None:
     # probe 71 row 25: a damaged results.json was "its ledger entry is not marked diverged"
     where = diverged_where(run_dir, of, "so it is loaded as a run that did not diverge")
     if where is not None:
-        print(
+        note(
             f"[cotrain] {run_dir} {where}: loading its last good checkpoint, iteration {iteration}",
-            flush=True,
         )
 
 
@@ -796,10 +791,10 @@ def _run(
     if resume:
         _say_session_only(cfg, run_dir)
     torch.set_num_threads(threads)
-    print(f"[cotrain] torch threads: {threads} ({why})", flush=True)
+    note(f"[cotrain] torch threads: {threads} ({why})")
     if not resume:
         _say_reproduction_parts(cfg, threads)
-    print(f"[cotrain] {precision_line(cfg, kept=resume)}", flush=True)
+    note(f"[cotrain] {precision_line(cfg, kept=resume)}")
     cfg = dataclasses.replace(cfg, precision=cfg.uses_precision)  # saved resolved (config.json)
     if resume:
         state = _load_run_checkpoint(run_dir / run_io.CHECKPOINT_NAME)
@@ -846,8 +841,8 @@ def _run(
             raise
     if progress is not None:
         progress.history, progress.n_iterations = history, cfg.n_iterations
-    print(f"[cotrain] {critic_line(cfg)}", flush=True)
-    print(f"[cotrain] {compile_line(cfg)}", flush=True)
+    note(f"[cotrain] {critic_line(cfg)}")
+    note(f"[cotrain] {compile_line(cfg)}")
     setup_s = time.perf_counter() - t_start
     remaining = cfg.n_iterations - history.iteration
     key = timing.timing_key(
@@ -878,7 +873,7 @@ def _run(
         compiling=cfg.compiles,
         scope=scope,
     ):
-        print(f"[cotrain] {line}", flush=True)
+        note(f"[cotrain] {line}")
     # A compiled session's first iteration includes the compile (a minute or more): its
     # estimate follows the second (was: 118 s per iteration, twice the 60 s that followed).
     settled = 2 if cfg.uses_compile else 1
@@ -909,7 +904,7 @@ def _run(
                 scope=scope,
             )
             for line in lines:
-                print(f"[cotrain] after iteration {metrics['iteration']}: {line}", flush=True)
+                note(f"[cotrain] after iteration {metrics['iteration']}: {line}")
         # Every iteration (was: only at the end, so a session killed at its end never recorded)
         timing.record_iteration_time(key, session_times())
         if on_iteration is not None:
@@ -1023,10 +1018,9 @@ def _keep_config(run_dir: Path, saved: dict[str, Any]) -> None:
         return
     run_io.check_run_dir_kept(run_dir)  # probe 28: never a new folder at a moved run's path
     run_io.write_json(path, saved)
-    print(
+    note(
         f"[rambo_env] WARNING: {path} was missing (deleted while the run trained?): written "
         "again from the run's settings, as this session read them at its start",
-        flush=True,
     )
 
 
@@ -1106,13 +1100,12 @@ class TolerantTensorBoard(KVWriter):
             why, fix = err.strerror or err, "free space there (or fix the folder)"
         else:
             why, fix = f"{type(err).__name__}: {err}", "see the error"
-        print(
+        note(
             f"[cotrain] WARNING: {self.folder}: TensorBoard logs not written{where} "
             f"({why}); TensorBoard logging is off for the rest of this "
             "session, the run goes on (checkpoints, results.json and its evaluations are kept; "
             f"tb/ lacks the later iterations): {fix} and "
             "--resume later sessions to log again",
-            flush=True,
         )
 
 
@@ -1154,13 +1147,12 @@ def _wait_past_newest_event_file(folder: Path, longest_s: float = 2.0) -> None:
         # file by that name, so it is told here rather than renamed; earlier files are the
         # user's records (not renamed either), and a folder per session would split the curve.
         ahead = timing.format_duration(wait - 1)
-        print(
+        note(
             f"[rambo_env] WARNING: {folder} holds an event file named {ahead} later than this "
             "machine's clock (the clock went back since, or the run moved here from a machine "
             "whose clock is ahead): this session's TensorBoard file sorts before it, so "
             "TensorBoard draws the curves out of step order (results.json, curves.py and the "
             "ledger are not affected); read the run's curves with scripts/curves.py",
-            flush=True,
         )
 
 
@@ -1311,7 +1303,7 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
             )
         run_io.check_no_foreign_entries(run_dir)  # only a run's own files are ever cleared
         if content:  # a start that died before its first checkpoint: nothing to resume
-            print(f"[cotrain] {run_dir}: no checkpoint, clearing a start that did not finish")
+            note(f"[cotrain] {run_dir}: no checkpoint, clearing a start that did not finish")
             for path in content:
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
         return cfg
@@ -1467,13 +1459,12 @@ def _log_again(
         if later
         else ""
     )
-    print(
+    note(
         f"[cotrain] note: {run_dir / run_io.TB_DIR} lacked the row of "
         f"{run_io.counted(len(iterations), 'iteration')} ({shown}; {why}): logged again from the "
         "checkpoint (average Q, iteration time, evaluation; not that iteration's losses"
         f"{'; step 0: the MLE and BC summaries from config.json' if 0 in iterations else ''})"
         f"{order}",
-        flush=True,
     )
 
 
@@ -1665,7 +1656,7 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
         f"{run_io.counted(cfg.n_iterations, 'iteration')}; nothing to resume "
         f"(results unchanged: {results_path}); {extend}"
     )
-    print(f"[cotrain] {message}", flush=True)
+    note(f"[cotrain] {message}")
     _redraw_missing_curve(cfg, saved, run_dir)
     if state is not None:  # probe 83 row 29: its last row, lost by a kill, logged again
         resolved = _recorded_resolved(run_dir) or {}
@@ -1729,7 +1720,7 @@ def _redraw_missing_curve(cfg: CotrainConfig, saved: dict[str, Any], run_dir: Pa
         title=f"{saved.get('dataset_name') or saved.get('dataset')} {cfg.algo} "
         f"k={saved.get('rollout_length')} λ={saved.get('adversary_weight')} seed {cfg.seed}",
     )
-    print(f"[cotrain] {path.name} was {was}: drawn again{failed}", flush=True)
+    note(f"[cotrain] {path.name} was {was}: drawn again{failed}")
 
 
 def _extend(cfg: CotrainConfig, done: int, run_dir: Path) -> Callable[[], None]:
@@ -1759,7 +1750,7 @@ def _extend(cfg: CotrainConfig, done: int, run_dir: Path) -> Callable[[], None]:
         saved["config"]["n_iterations"] = cfg.n_iterations
         run_io.check_run_dir_kept(run_dir)  # probe 28: never a new folder at a moved run's path
         run_io.write_json(run_dir / run_io.CONFIG_NAME, saved)
-        print(f"[cotrain] n_iterations of {run_dir}: {before} -> {cfg.n_iterations}", flush=True)
+        note(f"[cotrain] n_iterations of {run_dir}: {before} -> {cfg.n_iterations}")
 
     return record
 
@@ -1778,12 +1769,11 @@ def _say_extended_before(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
     planned = results.get("n_iterations")
     if not run_io.is_int(planned) or planned >= cfg.n_iterations or planned != done:
         return
-    print(
+    note(
         f"[cotrain] note: {run_dir / run_io.CONFIG_NAME} records n_iterations {cfg.n_iterations} "
         f"but {run_dir / run_io.RESULTS_NAME} says the run finished {done}/{planned} (an earlier "
         f"session that extended it stopped before it trained?): this session extends it, "
         f"n_iterations {planned} -> {cfg.n_iterations}, as config.json records",
-        flush=True,
     )
 
 
@@ -1802,7 +1792,7 @@ def _say_other_schedule(cfg: CotrainConfig, history: RunHistory) -> None:
         if e["iteration"] > start and not schedule.due(e["iteration"])
     ]
     if other:
-        print(
+        note(
             f"[cotrain] note: {run_io.counted(len(other), 'iteration')} "
             f"({', '.join(map(str, other))}) {'was' if len(other) == 1 else 'were'} evaluated "
             f"under the run's earlier, shorter schedule, which its {cfg.n_iterations}-iteration one "
@@ -1810,7 +1800,6 @@ def _say_other_schedule(cfg: CotrainConfig, history: RunHistory) -> None:
             f"final score (mean of the last {N_FINAL_EVALS} evaluations) counts "
             f"{'it' if len(other) == 1 else 'them'}, so it can differ from an uninterrupted "
             f"{cfg.n_iterations}-iteration run's",
-            flush=True,
         )
 
 
@@ -1835,12 +1824,11 @@ def _say_session_only(cfg: CotrainConfig, run_dir: Path) -> None:
         return
     now = ", ".join(f"{name}={value!r}" for name, value, _ in differs)
     kept = ", ".join(f"{name}={value!r}" for name, _, value in differs)
-    print(
+    note(
         f"[cotrain] note: this session runs with {now}, for this session only: "
         f"{run_dir / run_io.CONFIG_NAME} keeps the run's {kept}, which a later --resume without "
         "these flags uses (results.json's session_settings record each session's threads and "
         "compile)",
-        flush=True,
     )
 
 
@@ -2179,9 +2167,8 @@ def _restore(
             "pool and draw new rollout starts, so its numbers would differ from an uninterrupted "
             "run's)"
         )
-        print(
+        note(
             f"[cotrain] note: {checkpoint} holds no {held} (written before session 32): {then}",
-            flush=True,
         )
     return RunHistory.from_state_dict(state["history"])
 
@@ -2245,11 +2232,10 @@ def _say_versions_changed(session: Session) -> None:
         if name in last and last.get(name) != now.get(name)
     ]
     if changed:
-        print(
+        note(
             f"[cotrain] note: this session runs under other versions than the run's last session "
             f"({', '.join(changed)}): its numbers from here may differ from an uninterrupted "
             "run's (results.json's session_versions records each session's)",
-            flush=True,
         )
 
 
@@ -2345,10 +2331,9 @@ def _say_settings_changed(session: Session) -> None:
             else f"its earlier sessions already mixed settings, so no flag gives them now; "
             f"{' '.join(keeps)} matches its last session"
         )
-        print(
+        note(
             f"[cotrain] note: this session {'; and '.join(changed)}: its numbers from here differ "
             f"slightly from an uninterrupted run's ({keep})",
-            flush=True,
         )
 
 
@@ -2553,10 +2538,9 @@ def _bookkeeping_failed(
             return
         said.add(path.name)
     again = "; its later failures this session are not said again" if said is not None else ""
-    print(
+    note(
         f"[rambo_env] WARNING: {path} not {what} ({type(err).__name__}: {err}); {going} "
         f"({then}){again}",
-        flush=True,
     )
 
 
@@ -2759,10 +2743,9 @@ def _record_failure(
                 _keep_config(run_dir, config_kept)
             except Exception as failed:  # said; results.json is still written
                 with contextlib.suppress(OSError):
-                    print(
+                    note(
                         f"[rambo_env] WARNING: {run_dir / run_io.CONFIG_NAME} is missing and "
                         f"could not be written again ({type(failed).__name__}: {failed})",
-                        flush=True,
                     )
         try:
             run_io.check_run_dir_kept(run_dir)  # moved meanwhile: no folder made at the old path
@@ -2784,10 +2767,9 @@ def _record_failure(
             _draw_curve(session, history, results, run_dir, going="the run stops on its error")
         except Exception as failed:  # err is what the caller gets
             with contextlib.suppress(OSError):
-                print(
+                note(
                     f"[rambo_env] WARNING: {run_dir / run_io.RESULTS_NAME} could not record the "
                     f"failure ({type(failed).__name__}: {failed})",
-                    flush=True,
                 )
 
 

@@ -48,6 +48,7 @@ from rambo_env.envs import model_env
 from rambo_env.envs.model_env import LONG_ROLLOUT, warn_long_rollout  # re-exported
 from rambo_env.evaluation import N_FINAL_EVALS, check_n_eval_episodes
 from rambo_env.ledger import SAVED_BEFORE_FIELD
+from rambo_env.logging import note
 from rambo_env.presets import ALGOS, ENTROPY_ALGOS  # the one list (re-exported here)
 from rambo_env.requirements import source_commit  # re-exported (library_versions)
 from rambo_env.run_io import (
@@ -551,13 +552,12 @@ def resolve(
             theirs = found[other]
             origin = f"preset {name} ({said_by(name)}; {said_by(other)} says {other})"
             if warn:
-                print(
+                note(
                     f"[rambo_env] WARNING: dataset: {cfg.dataset!r}: {said_by(other)} says {other} "
                     f"but {said_by(name)} says {name} (env {env_id or cfg.env_id or 'not recorded'})"
                     f": using {name}'s (k, λ) = ({preset.rollout_length}, "
                     f"{preset.adversary_weight:g}), not {other}'s ({theirs.rollout_length}, "
                     f"{theirs.adversary_weight:g}); pass --k and --lam to choose others",
-                    flush=True,
                 )
         _note_old_d4rl(name, cfg.dataset, dataset_name)
         return k, lam, origin
@@ -610,10 +610,9 @@ def _note_old_d4rl(name: str, *raws: str | None) -> None:
         stem = Path(raw).stem if is_dataset_file(raw) else raw
         parsed = parse_d4rl_name(stem.lower().replace("_", "-")) if "/" not in stem else None
         if parsed is not None and parsed[2] in (0, 1):
-            print(
+            note(
                 f"[rambo_env] note: {raw!r} is D4RL v{parsed[2]} data: the (k, λ) of {name} "
                 "(Table 5) were tuned on the -v2 datasets; pass --k and --lam to choose others",
-                flush=True,
             )
             return
 
@@ -695,13 +694,12 @@ def warn_low_q_limit(q_limit: float, mean_reward: float, name: str) -> None:
     diverged at its first iteration. A warning, not an error: a tiny limit is also how a
     divergence is provoked on purpose (tests, the stop path)."""
     if q_limit < abs(mean_reward):
-        print(
+        note(
             f"[cotrain] WARNING: q_limit: {q_limit:.4g} is below the mean one-step reward "
             f"{mean_reward:.4g} of {name}: a policy earning the data's rewards has an average Q "
             "above that, so the run will stop as diverged at its first iteration, after the MLE "
             "pretraining and BC; Ctrl-C now and raise --q-limit (or leave it out: its default is "
             "100 · max|r| / (1 − γ)) unless that is what you want",
-            flush=True,
         )
 
 
@@ -741,7 +739,7 @@ def say_preset_adversary_weight(given: float | None, lam: float, origin: str) ->
     if given is not None:
         return
     switch = "--lam 0 turns the adversary off" if lam > 0 else "no adversary; --lam λ sets one"
-    print(f"[cotrain] λ = {lam:g} ({origin}; {switch})", flush=True)
+    note(f"[cotrain] λ = {lam:g} ({origin}; {switch})")
 
 
 def say_large_adversary_weight(lam: float | None, flag: str = "adversary_weight / --lam") -> None:
@@ -751,11 +749,10 @@ def say_large_adversary_weight(lam: float | None, flag: str = "adversary_weight 
     Probe 99 row 45: named only ``--lam`` to a library caller; ``1.0000001`` was shown as 1."""
     if lam is not None and lam > 1:
         shown = f"{lam:g}" if float(f"{lam:g}") == lam else repr(float(lam))
-        print(
+        note(
             f"[rambo_env] WARNING: adversary weight λ = {shown} ({flag}) is far above the "
             "paper's range (its presets use 0 or 3e-4; this project's probes went to 3e-2): "
             f"was an exponent left out (λ = {shown}e-4)? Ctrl-C now unless that is meant",
-            flush=True,
         )
 
 
@@ -890,12 +887,11 @@ def _under_recorded_name(
     renamed = dataclasses.replace(dataset, name=name)
     if renamed.fingerprint() != expected_fingerprint:
         return dataset
-    print(
+    note(
         f"[rambo_env] note: the run's dataset is named {name!r} in its config.json (as the "
         f"rambo_env that started it named it), {dataset.name!r} by this newer rambo_env; the "
         f"data are the run's (fingerprint {expected_fingerprint}), so the run goes on under "
         f"{name!r}",
-        flush=True,
     )
     return renamed
 
@@ -1097,11 +1093,10 @@ def build_session(
     # resumed at (5, 3e-4), its config.json still saying (5, 0). A run keeps its recorded pair.
     if kept is not None:
         if kept[:2] != (k, lam):
-            print(
+            note(
                 f"[rambo_env] WARNING: the run keeps the (k, λ) = ({kept[0]}, {kept[1]:g}) the "
                 f"run started with ({kept[2]}; its config.json), not ({k}, {lam:g}) ({from_where})"
                 " that today's preset resolution gives: a new run gets the new pair",
-                flush=True,
             )
         k, lam, from_where = kept
         origin = from_where
@@ -1421,15 +1416,14 @@ def _make_mdp(
             if from_checkpoint
             else "use --precision fp32 here"
         )
-        print(f"[cotrain] WARNING: precision bf16 {EMULATED_BF16}; {fix}", flush=True)
+        note(f"[cotrain] WARNING: precision bf16 {EMULATED_BF16}; {fix}")
     elif bf16_pays(cfg, cached):
-        print(f"[cotrain] note: this machine has native bf16; {BF16_HINT}", flush=True)
+        note(f"[cotrain] note: this machine has native bf16; {BF16_HINT}")
     if from_checkpoint and not cached:  # the checkpoint's ensemble replaces the result afterwards
-        print(
+        note(
             f"[cotrain] the run's cached dynamics model {path} is gone: MLE pretraining runs again "
             "to rebuild the session (the checkpoint's ensemble then replaces it); keep the model "
             "cache (RAMBO_ENV_CACHE) with long runs to skip this",
-            flush=True,
         )
     mdp = make_mdp(
         dataset,
@@ -1474,12 +1468,11 @@ def print_logvar_warning(at_floor: int, target_dim: int, stopped_by: str | None 
             "Train longer: --mle-max-steps / --mle-max-epochs / --mle-max-time-s (none for "
             "all three = the official early stop)"
         )
-    print(
+    note(
         f"[rambo_env] WARNING: the model's predicted log-variance sits on its learnable lower "
         f"bound in {at_floor} of {target_dim} target dims where its actual error is smaller: "
         "the MLE stopped before the bound could move, so model rollouts are noisier than the "
         f"data. {advice}.",
-        flush=True,
     )
 
 

@@ -52,6 +52,7 @@ from agents.policies import LIBRARY_LOG_STD_MIN, FlooredSACPolicy, FlooredTQCPol
 from agents.vec_env import check_row_wrappers, vec_env_mdp
 from rambo_env.dynamics.ensemble import check_device
 from rambo_env.envs.model_env import check_rollout_length
+from rambo_env.logging import note
 from rambo_env.optim import DirectAdam
 from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
 from rambo_env.run_io import (
@@ -512,12 +513,11 @@ def _warn_learning_starts(learning_starts: int, rollout_length: int, n_rollouts:
     if learning_starts < collect:
         return
     skipped = learning_starts // collect
-    print(
+    note(
         f"[rambo_env] WARNING: learning_starts={learning_starts}: the agent takes no gradient "
         f"step in its first {skipped} collect(s) (iterations of Alg. 1; one collect = k × "
         f"n_rollouts = {rollout_length} × {n_rollouts} = {collect} env steps); RAMBO trains "
         "from the first iteration on the real data: leave learning_starts out for 0",
-        flush=True,
     )
 
 
@@ -537,11 +537,10 @@ def _warn_sde_options(agent_kwargs: dict[str, Any]) -> None:
     given = [f"policy_kwargs[{k!r}]" for k in _SDE_POLICY_OPTIONS if k in policy_kwargs]
     given += [k for k in _SDE_AGENT_OPTIONS if k in agent_kwargs]
     if given:
-        print(
+        note(
             f"[rambo_env] WARNING: {', '.join(given)} "
             f"{'acts' if len(given) == 1 else 'act'} only with use_sde=True (gSDE), which is "
             "off: SB3 ignores it; pass use_sde=True, or leave it out",
-            flush=True,
         )
 
 

@@ -43,6 +43,7 @@ from stable_baselines3.common.vec_env import VecNormalize
 from torch.nn import functional as F
 
 from rambo_env.compile import MaybeCompiled
+from rambo_env.logging import note
 from rambo_env.normalization import inputs_are_normalised, raw_scale_evidence
 from rambo_env.progress import learn_closes_its_bars
 from rambo_env.run_io import (
@@ -736,11 +737,10 @@ def _warn_zero_learning_rate(model: Any) -> None:
     except Exception:  # a user's schedule: SB3 calls it itself, and says what is wrong
         return
     if is_real(lr) and lr == 0:
-        print(
+        note(
             f"[rambo_env] WARNING: learn: {type(model).__name__}'s learning rate is 0 (loaded "
             "for inference only, e.g. custom_objects={'learning_rate': 0.0, 'lr_schedule': …}): "
             "no network weight will change; load it without those custom_objects to train",
-            flush=True,
         )
 
 

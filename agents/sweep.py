@@ -59,6 +59,7 @@ from agents.cotrain_setup import (
 from rambo_env import run_io
 from rambo_env.data.dataset import DatasetUnavailableError
 from rambo_env.data.loaders import absolute_dataset
+from rambo_env.logging import note
 from rambo_env.presets import RamboPreset
 from rambo_env.requirements import MissingExtraError
 from rambo_env.sweep_report import (
@@ -555,7 +556,7 @@ def cotrain_trainable(params: dict[str, Any]) -> None:
     checkpoint = tune.get_checkpoint()
     done = _complete_run(run_dir, cfg) if checkpoint is None else None
     if done is not None:  # issue 14: a resume without tune/ retrained finished trials
-        print(f"[sweep] {run_dir} already holds this trial's {done['status']} run: kept, not rerun")
+        note(f"[sweep] {run_dir} already holds this trial's {done['status']} run: kept, not rerun")
         tune.report(_final_metrics(done))
         return
     resume = _restore_run_dir(run_dir, checkpoint)
@@ -912,11 +913,10 @@ def end_dead_drivers_ray(sweep_dir: str | Path) -> list[int]:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
     if ended:
-        print(
+        note(
             f"[sweep] note: the sweep's earlier driver (process {driver}) is gone; ended "
             f"{len(ended)} process(es) its local Ray left running (PIDs "
             f"{', '.join(map(str, ended))})",
-            flush=True,
         )
     return ended
 
@@ -1094,10 +1094,9 @@ def resolve_address(address: str | None) -> str | None:
             f"--address joins it as ray.init() does, but {reason.split('; ')[0]}; fix or start "
             f"that cluster, pass --address, or unset {RAY_ADDRESS} for a local Ray"
         ) from None
-    print(
+    note(
         f"[sweep] {RAY_ADDRESS}={from_env} is set: joining that Ray cluster, as ray.init() does "
         f"(unset {RAY_ADDRESS} for a local Ray on this machine)",
-        flush=True,
     )
     return from_env
 
@@ -1268,9 +1267,8 @@ def _note_no_tune_state(spec: SweepSpec, sweep_dir: Path, lost: list[str] | None
         )
     if fresh:
         parts.append(f"{len(fresh)} trial(s) not started yet run")
-    print(
+    note(
         f"[sweep] note: {sweep_dir / TUNE_DIR} {what}; from the run folders: {'; '.join(parts)}",
-        flush=True,
     )
 
 
@@ -1306,14 +1304,13 @@ def _exit_when_ray_is_gone(
             return
         if dead and not (done is not None and done.is_set()):
             kinds = " and ".join(sorted(dead))
-            print(
+            note(
                 f"[sweep] interrupted ({signal.Signals(signum).name}): Ray's own processes "
                 f"({kinds}) were ended by the same signal (sent to the whole process group, as "
                 "`timeout` and job schedulers do), so Tune cannot stop the trials itself; each "
                 "trial's run folder keeps its last iteration's checkpoint; continue with: python "
                 f"scripts/sweep.py --resume {run_io.shell_path(sweep_dir)}",
-                file=sys.stderr,
-                flush=True,
+                stderr=True,
             )
             os._exit(130)  # the main thread waits in Ray's C++ client for the dead GCS
         time.sleep(poll_s)

@@ -25,6 +25,7 @@ import torch
 
 from rambo_env.bench import cpu_model
 from rambo_env.dynamics.io import cache_dir
+from rambo_env.logging import note
 from rambo_env.run_io import (
     can_remove,
     check_flag,
@@ -142,11 +143,10 @@ def _readable(path: Path) -> bool:
             elsewhere = ""
         elif owned_by_other(path):
             fix = f"ask its owner to make it readable (chmod a+r {shell_path(path)})"
-        print(
+        note(
             f"[cotrain] WARNING: {path} is not readable by this user (Permission denied; "
             f"{owner_text(path)}): iteration times are neither read nor recorded there (the "
             f"file is left as it is), so start estimates stay unknown; {fix}{elsewhere}",
-            flush=True,
         )
     return False
 
@@ -159,20 +159,18 @@ def _say_not_recorded(path: Path, err: OSError) -> None:
     _NOT_RECORDED_SAID.add(str(path))
     consequence = "iteration times are not recorded, so start estimates stay unknown"
     if path.is_dir():
-        print(f"[cotrain] note: {path} is a folder: {consequence}; remove it", flush=True)
+        note(f"[cotrain] note: {path} is a folder: {consequence}; remove it")
     elif owned_by_other(path) and not can_remove(path) and _folder_writable(path.parent):
-        print(  # probe 97 row 31: was "make that folder writable" of a writable sticky folder
+        note(  # probe 97 row 31: was "make that folder writable" of a writable sticky folder
             f"[cotrain] note: {path}: not written ({err.strerror or err}): it is another user's "
             f"file ({owner_text(path)}){sticky_text(path.parent)}, which only its owner or root "
             f"may replace: {consequence}; ask its owner to remove it, or set RAMBO_ENV_CACHE to "
             "a folder of your own",
-            flush=True,
         )
     else:
-        print(
+        note(
             f"[cotrain] note: {path}: not written ({err.strerror or err}): {consequence}; make "
             "that folder writable, or set RAMBO_ENV_CACHE to a folder of your own",
-            flush=True,
         )
 
 

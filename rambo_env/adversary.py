@@ -36,6 +36,7 @@ import torch
 from torch.nn.utils import get_total_norm
 
 from rambo_env.dynamics.training import make_adam
+from rambo_env.logging import note
 from rambo_env.model import (  # the adversarial update left non-finite weights
     LearnedMDP,
     NonFiniteModelError,
@@ -713,14 +714,13 @@ class ModelAdversary:
             outside = (value < low - margin) | (value > high + margin)
             if bool(outside.any()):  # as the model env warns for the same actions (it clips)
                 at = [int(i) for i in outside.nonzero()[0]]
-                print(
+                note(
                     f"[rambo_env] WARNING: {name}{at} = "
                     f"{float(value[tuple(at)]):.6g}, outside the action space "
                     f"[{float(low.reshape(-1)[at[1] % low.numel()]):g}, "
                     f"{float(high.reshape(-1)[at[1] % high.numel()]):g}]; the adversary trains "
                     "the model on it unclipped (the model env clips): scale actions into the "
                     "action space (a missing tanh?)",
-                    flush=True,
                 )
                 break
         if action.dtype == torch.float32 and mean.dtype == torch.float32:
@@ -870,12 +870,11 @@ class ModelAdversary:
             rows = torch.cat(states).detach().cpu().numpy()  # [2B, O]
             nats = raw_state_nats(rows, self.mdp.normalizer)
             if nats is not None:
-                print(
+                note(
                     f"[rambo_env] WARNING: ModelAdversary.step: {name} look raw (unnormalised): "
                     f"they fit the data's mean and std far better than the normalised scale "
                     f"the model steps ({nats:.1f} nats a row); the adversary's states are "
                     "NORMALISED observations: pass mdp.normalizer.normalize(raw_obs)",
-                    flush=True,
                 )
 
     def _step(

@@ -28,6 +28,7 @@ from typing import Any
 
 import torch
 
+from rambo_env.logging import note
 from rambo_env.run_io import owner_text, shell_path
 
 __all__ = ["MaybeCompiled", "check_compile_cache", "compile_cache_problem", "compile_disabled"]
@@ -131,7 +132,7 @@ def check_compile_cache(explicit: bool) -> None:
     eager = "torch.compile would fail and run every loss eagerly (same numbers, slower)"
     if explicit:
         raise ValueError(f"{problem} ({eager}; or pass --no-compile)")
-    print(f"[rambo_env] WARNING: {problem} (else {eager}, as this run will)", flush=True)
+    note(f"[rambo_env] WARNING: {problem} (else {eager}, as this run will)")
 
 
 class MaybeCompiled:
@@ -179,7 +180,7 @@ class MaybeCompiled:
                     err = again
             out = self.fn(*args, **kwargs)  # raises the eager error if the inputs are at fault
             self._compiled = None
-            print(
+            note(
                 f"[rambo_env] torch.compile of the {self.name} failed ({type(err).__name__}: "
                 f"{_first_cause(err)}); "
                 f"running it eagerly (same numbers, slower){_cache_hint(err)}{_interrupt_hint(err)}"
@@ -201,11 +202,10 @@ class MaybeCompiled:
                 path.unlink()
                 removed.append(path)
         if removed:
-            print(
+            note(
                 f"[rambo_env] torch.compile of the {self.name}: removed {len(removed)} cut "
                 f"file(s) from torch inductor's cache ({removed[0]}, …: a build stopped part-way "
                 "by an interrupt in this process); compiling it again",
-                flush=True,
             )
         return bool(removed)
 
@@ -224,11 +224,10 @@ class MaybeCompiled:
             path.unlink()
         except OSError:
             return False
-        print(
+        note(
             f"[rambo_env] torch.compile of the {self.name}: removed a cut file from torch "
             f"inductor's cache ({path}: {match.group(2)}; a build stopped part-way); compiling "
             "it again",
-            flush=True,
         )
         return True
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rambo_env.data.scores import NO_REF_SCORES
+from rambo_env.logging import note
 from rambo_env.presets import ENTROPY_ALGOS
 from rambo_env.run_io import (
     CHECKPOINT_NAME,
@@ -170,13 +171,12 @@ def _warn_checkpoint_ahead(run_dir: Path, files: list[Path], logged: int) -> Non
         return
     _SAID_AHEAD.add((str(run_dir.resolve()), held))
     more = list(range(logged + 1, held + 1))
-    print(
+    note(
         f"[rambo_env] WARNING: {checkpoint} holds {held} iterations, but the run's TensorBoard "
         f"logs end at iteration {logged} (killed between a checkpoint and its records?): "
         f"iteration{'s' * (len(more) > 1)} {', '.join(map(str, more))} "
         f"{'is' if len(more) == 1 else 'are'} not counted here; scripts/cotrain.py --resume "
         f"{shell_path(run_dir)} logs {'it' if len(more) == 1 else 'them'} (and its results.json)",
-        flush=True,
     )
 
 
@@ -197,11 +197,10 @@ def warn_damaged(events: Path) -> None:
     if key in _SAID_DAMAGED:
         return
     _SAID_DAMAGED.add(key)
-    print(
+    note(
         f"[rambo_env] WARNING: {events} is damaged ({damage}): the iterations logged "
         "after that point are missing from the curves; restore the file if you have "
         "it (the run's results.json keeps the evaluations)",
-        flush=True,
     )
 
 
@@ -605,7 +604,7 @@ def _pair_title(
             groups.setdefault(score_labels.get(label, "D4RL-normalised"), []).append(label)
     if len(groups) > 1:
         said = "; ".join(f"{', '.join(labels)}: {pair}" for pair, labels in groups.items())
-        print(
+        note(
             "[rambo_env] note: the normalized_score panel holds runs scored on different "
             f"reference pairs ({said}): their scores are on different scales, not comparable "
             "with each other; compare return_mean (--columns ... return_mean)"
@@ -688,7 +687,7 @@ def plot_curves(
         return None if agents is None else [agents.get(x) for x in labels]
 
     for column, why in empty.items():
-        print(
+        note(
             f"[rambo_env] note: no run has {with_article(column)} value: its panel is empty; {why}"
         )
     for column in columns:  # probe 36: a run missing from a panel was read as another run
@@ -703,7 +702,7 @@ def plot_curves(
             # data carry no reference scores (its results.json: raw returns only)
             unscored = [x for x in lacking if (score_labels or {}).get(x) == NO_REF_SCORES]
             if column == "normalized_score" and unscored and not never:
-                print(
+                note(
                     f"[rambo_env] note: {', '.join(lacking)} "
                     f"{'has' if len(lacking) == 1 else 'have'} no {column} value "
                     f"({_unscored_text(unscored)}"
@@ -718,7 +717,7 @@ def plot_curves(
                 continue
             gone = [x for x in lacking if x in lost]
             fresh = [x for x in _fresh({x: runs[x] for x in lacking}) if x not in gone]
-            print(
+            note(
                 f"[rambo_env] note: {', '.join(lacking)} {'has' if len(lacking) == 1 else 'have'} "
                 f"no {column} value ("
                 + (
@@ -745,7 +744,7 @@ def plot_curves(
     if len(runs) > 10 * len(_LINE_STYLES):
         labels = list(runs)
         n_styles = 10 * len(_LINE_STYLES)
-        print(
+        note(
             f"[rambo_env] note: {len(runs)} runs, more than the {n_styles} distinct colour and "
             f"line-style pairs: {labels[n_styles]} is drawn as {labels[0]} (and so on); plot "
             "fewer runs per figure"
@@ -758,7 +757,7 @@ def plot_curves(
             points = [(r["iteration"], r[column]) for r in rows if r.get(column) is not None]
             lost = [i for i, y in points if not math.isfinite(y)]
             if lost:  # probe 26: a diverged run's inf / nan Q vanished from its panel silently
-                print(
+                note(
                     f"[rambo_env] note: {label}: {len(lost)} {column} value(s) are not finite "
                     f"(first at iteration {lost[0]}); they are not drawn"
                 )

@@ -34,6 +34,7 @@ import torch
 
 from rambo_env.adversary import PolicyFns
 from rambo_env.evaluation import check_registered_id, other_env_kind
+from rambo_env.logging import note
 from rambo_env.model import LearnedMDP
 from rambo_env.run_io import check_seed, is_int, is_real, process_state_kept
 
@@ -149,12 +150,11 @@ def _simulator(
             )
         fitted = getattr(mdp, "env_id", None)
         if isinstance(fitted, str) and fitted != env_id:  # probe 66 row 61: was no word
-            print(
+            note(
                 f"[rambo_env] WARNING: the model was fitted on {fitted} data, but is compared "
                 f"with the simulator of {env_id} ({other_env_kind(fitted, env_id)}: its dynamics "
                 f"and rewards may differ, so the errors measured are not only the model's); "
                 f"pass env_id={fitted!r} (mdp.env_id)",
-                flush=True,
             )
         yield env.unwrapped, set_raw
     finally:
@@ -191,11 +191,10 @@ def _unclipped_starts(base: Any, raw: np.ndarray, env_id: str, what: str) -> np.
             "velocities stay inside the clip"
         )
     if left:
-        print(
+        note(
             f"[rambo_env] WARNING: {left} of {raw.shape[0]} dataset start state(s) of {what} "
             f"have a velocity at {env_id}'s ±{clip:g} observation clip (the true velocity is "
             "lost, so the simulator cannot be set to them): left out of the comparison",
-            flush=True,
         )
     return keep
 
@@ -242,11 +241,10 @@ def _warn_non_finite_critic(values: Any, what: str) -> bool:
     ``json.dumps`` of it writes a bare NaN, invalid JSON). -> whether it warned."""
     if all(np.isfinite(v) for v in values):
         return False
-    print(
+    note(
         f"[rambo_env] WARNING: the critic returned {', '.join(str(v) for v in values)} {what}: "
         "the agent diverged? (the check's values are not finite; a report of them holds NaN / "
         "Infinity, which strict JSON readers refuse)",
-        flush=True,
     )
     return True
 
@@ -483,10 +481,9 @@ def _warn_truncated_returns(cut: int, n_episodes: int, gamma: float, max_steps: 
         if gamma < 1
         else "gamma = 1 never discounts: only episodes that terminate give a comparable return"
     )
-    print(
+    note(
         f"[rambo_env] WARNING: {cut} of {n_episodes} Monte-Carlo episodes were cut at max_steps="
         f"{max_steps} before terminating, and gamma={gamma} leaves {tail:.0%} of a return's "
         "discount weight past that step: their returns fall short of what the critic's Q sums, "
         f"so critic_q / mc_return (overestimation) is inflated; raise max_steps ({enough})",
-        flush=True,
     )

@@ -24,6 +24,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
+from rambo_env.logging import note
 from rambo_env.normalization import inputs_normalised, raw_scale_evidence
 from rambo_env.run_io import (
     RUN_SEED_LIMIT,
@@ -379,13 +380,12 @@ def evaluate_policy(
     _warn_other_env(normalizer, env if isinstance(env, str) else getattr(spec, "id", None))
     if default_cap and (lengths >= UNLIMITED_ENV_CAP).any():
         shown = repr(env) if isinstance(env, str) else "the env"
-        print(
+        note(
             f"[rambo_env] WARNING: {shown} has no time limit (registered without "
             f"max_episode_steps, no TimeLimit wrapper): {int((lengths >= cap).sum())} of "
             f"{len(lengths)} evaluation episode(s) were cut at {UNLIMITED_ENV_CAP} steps; "
             "register it with gymnasium.register(…, max_episode_steps=N), or pass "
             "max_episode_steps=N",
-            flush=True,
         )
     return EvalResult(returns=returns, lengths=lengths, normalized_score=_score(scorer, returns))
 
@@ -406,13 +406,12 @@ def _warn_other_env(normalizer: Any, env_id: Any) -> None:
     if (fitted, env_id) in _WARNED_OTHER_ENV:
         return
     _WARNED_OTHER_ENV.add((fitted, env_id))
-    print(
+    note(
         f"[rambo_env] WARNING: the normalizer was fitted on {fitted} data, but the policy is "
         f"evaluated in {env_id} ({other_env_kind(fitted, env_id)}: its dynamics and rewards may "
         f"differ, so its returns "
         f"are not those of {fitted}); evaluate in {fitted} (dataset.env_id / mdp.env_id), or "
         "train on data of the env you evaluate in (warned once per pair)",
-        flush=True,
     )
 
 
@@ -473,11 +472,10 @@ def _scorer_env(
         + [f"{k}={v!r}" for k, v in kwargs.items()]
         + ([f"max_episode_steps={limit}"] if limit is not None else [])
     )
-    print(
+    note(
         f"[rambo_env] note: evaluating in gym.make({shown}), the env the scorer's data record "
         "for evaluation (its evaluation_env(), as cotrain evaluates; pass env_kwargs={} for "
         f"the default {env})",
-        flush=True,
     )
     return eval_id, dict(kwargs), limit
 
@@ -1027,12 +1025,11 @@ def _action_clipper(
                 if same
                 else f"low={low.tolist()}, high={high.tolist()}"
             )
-            print(
+            note(
                 f"[rambo_env] WARNING: act returned actions outside the env's action space "
                 f"{bounds} ({int(outside.any(axis=-1).sum())} of {len(values)} in the first such "
                 f"batch, e.g. {worst:g}); they are clipped to it, as SB3's predict clips{cost}; "
                 "squash your policy's actions into the bounds (tanh) or clip them yourself",
-                flush=True,
             )
         return np.clip(values, low, high).astype(space.dtype)
 

@@ -33,6 +33,7 @@ from rambo_env.data.dataset import OfflineDataset
 from rambo_env.data.scores import REF_SCORES, d4rl_ref_env, same_ref_pair
 from rambo_env.dynamics.ensemble import PRECISIONS
 from rambo_env.evaluation import N_FINAL_EVALS, final_score
+from rambo_env.logging import note
 from rambo_env.presets import ALGOS, RamboPreset
 from rambo_env.run_io import (
     CHECKPOINT_NAME,
@@ -668,10 +669,9 @@ def update_ledger(
     if lost:  # probe 45: was the mean of the curve's evaluations only, without a word
         curve = {r["iteration"] for r in rows}
         kept = "has only their scores" if set(lost) <= curve else "lacks them"
-        print(
+        note(
             f"[ledger] WARNING: {lost_text(run_dir, lost)}: the last-10 mean is taken from "
             f"{RESULTS_NAME}; the ledger's curve {kept} (restore tb/ to have them)",
-            flush=True,
         )
     bc = [r["normalized_score"] for r in rows if r["iteration"] == 0]
     walls = [r["iteration_s"] for r in rows if r.get("iteration_s") is not None]
@@ -735,12 +735,11 @@ def update_ledger(
             # probe 92 row 34: an old entry whose folder was gone was replaced by a run of other
             # settings without a word that they could not be compared
             unknown = settings_unknown(kept)
-            print(  # probe 19: another run of the key (as long or longer) replaced it silently
+            note(  # probe 19: another run of the key (as long or longer) replaced it silently
                 f"[ledger] {entry.slug}: the ledger's run {kept.run_dir} "
                 f"({counted(kept.iterations, 'iteration')}) is replaced by {run_dir} ({entry.iterations}); add the other back "
                 "with --replace to keep it instead"
                 + (f" (the settings could not be compared: {unknown})" if unknown else ""),
-                flush=True,
             )
         stale = _same_run_entries(index, entry, run["recorded_fingerprint"])
         for old in stale:  # probe 116 S3: was kept beside it, its CSV and plot too, unsaid
@@ -763,7 +762,7 @@ def update_ledger(
                 if plot in redrawn or old.dataset == dataset
                 else ""
             )
-            print(
+            note(
                 f"[ledger] {old.slug} is replaced by {entry.slug}: the same run "
                 f"({old.run_dir}), entered by an older rambo_env under "
                 + (
@@ -772,7 +771,6 @@ def update_ledger(
                     else "another key"
                 )
                 + f"; {old.slug}.csv removed{done}",
-                flush=True,
             )
         # The plot is drawn first, from the new entry in memory, to a temp file beside it (was:
         # the CSV and the index were written, then a failing PNG left them without their plot).
@@ -1194,11 +1192,10 @@ def _cotrain_wall_s(
         return float(mean) * iterations
     if not walls:  # logs that never held them (a run of an older version): nothing to name
         return None
-    print(
+    note(
         f"[ledger] WARNING: {run_dir}: the iteration times of {iterations - len(walls)} of its "
         f"{iterations} iterations are in neither its TensorBoard logs nor its {RESULTS_NAME}: "
         "its cotrain_wall_s is left empty",
-        flush=True,
     )
     return None
 
@@ -1435,10 +1432,9 @@ def _diverged(run_dir: Path, unknown: str = _UNKNOWN_LEDGER) -> bool:
             if isinstance(results, str)
             else f"no status in {with_article(type(results).__name__)}"
         )
-        print(  # probe 20: was taken as "not diverged" without a word
+        note(  # probe 20: was taken as "not diverged" without a word
             f"[rambo_env] WARNING: {path} is damaged ({why}): whether the run diverged is not "
             f"known, {unknown}; restore the file if you have it",
-            flush=True,
         )
         return False
     return results["status"] == "diverged"
@@ -1582,12 +1578,11 @@ def _warn_results_missing(run_dir: Path, status: str | None) -> None:
         return
     if ledger_holder(run_dir) is not None or dead_lock_pid(run_dir) is not None:
         return
-    print(
+    note(
         f"[rambo_env] WARNING: {path} is missing although the run ended (its logged iterations "
         "reach its planned ones and no process runs it): whether it finished or "
         "diverged is not known, so its ledger entry is not marked diverged; restore the file if "
         "you have it",
-        flush=True,
     )
 
 
@@ -1728,19 +1723,17 @@ def _checked_rename(
                 f"{dataset_id} and run scripts/ledger.py again"
             )
         else:
-            print(
+            note(
                 f"[ledger] note: {recorded} (the name an older rambo_env gave it); the data are "
                 f"the same, filed as {loaded.name!r}, the name this rambo_env gives them",
-                flush=True,
             )
             renamed = {**record, "name": loaded.name, "fingerprint": loaded.fingerprint()}
             if renamed.get("behaviour_score") is None:  # as _behaviour_score would read it
                 renamed["behaviour_score"] = loaded.behaviour_score()
             return renamed
-    print(  # the ledger itself needs no data: the run is entered as recorded, not silently
+    note(  # the ledger itself needs no data: the run is entered as recorded, not silently
         f"[ledger] note: {recorded}; this rambo_env would name it {current!r}, but {unchecked}, "
         f"so whether they are the same data is not known: filed under the recorded {name!r}",
-        flush=True,
     )
     return None
 
@@ -1760,7 +1753,7 @@ def _ledger_lock(ledger_dir: Path) -> Iterator[None]:
     try:
         # probe 102 row 18: a file system without flock named the run, not the ledger
         if not try_flock(fcntl, fd, ledger_dir, "--ledger", "updating the ledger"):
-            print(f"[ledger] waiting for another process updating {ledger_dir}", flush=True)
+            note(f"[ledger] waiting for another process updating {ledger_dir}")
             fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
@@ -1943,10 +1936,9 @@ def standing(
         index = read_index(ledger_dir)
         near = sorted({e.dataset for e in index.values() if e.dataset.lower() == dataset.lower()})
         if near and dataset not in near:  # probe 69: 'Hopper-Medium' returned None, unsaid
-            print(
+            note(
                 f"[rambo_env] note: the ledger has no run of {dataset!r}, but of {near[0]!r} "
                 "(dataset names are compared exactly)",
-                flush=True,
             )
         return None
     entry = max(matches, key=lambda e: (e.iterations, -e.seed))

@@ -43,6 +43,7 @@ from rambo_env.dynamics.training import (
     warn_few_rows,
     warn_no_improvement,
 )
+from rambo_env.logging import note
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.requirements import code_record
 from rambo_env.run_io import (
@@ -844,12 +845,11 @@ def _adopt_early_stopped(path: Path, key_args: tuple[Any, ...]) -> bool:
         meta = {**loaded.meta, **io.cache_meta(*key_args)}  # its mle_compiled, this run's key
         io.save_model(path, loaded.ensemble, loaded.normalizer, mle_config, report, meta=meta)
         budgets = ", ".join(f"{k} {getattr(theirs, k)}" for k in _BUDGET_FIELDS)
-        print(
+        note(
             f"[rambo_env] note: the model cache holds {other.name}, this dataset's model under "
             f"other MLE budgets ({budgets}) that early stopping ended at "
             f"{counted(report.epochs, 'epoch')}, within this run's: pretraining here gives the "
             f"same model, so it is reused (copied to {path.name})",
-            flush=True,
         )
         return True
     return False
@@ -914,14 +914,14 @@ def note_other_checkpoints(
             if n_ended
             else ""
         )
-        print(
+        note(
             f"[rambo_env] note: the model cache holds {len(same_data)} {what} of this dataset "
             f"under other settings ({'; '.join(same_data[:3])}"
             f"{' …' if len(same_data) > 3 else ''}); pass one's settings to continue it{extend} "
             "instead of starting afresh"
         )
     if unknown:
-        print(
+        note(
             f"[rambo_env] note: the model cache holds {len(unknown)} unfinished MLE "
             f"pretraining(s) written before their settings were recorded ({', '.join(unknown[:3])}"
             f"{' …' if len(unknown) > 3 else ''}); if one is of this dataset, rerun with the "
@@ -989,7 +989,7 @@ def _adopt_legacy_partial(legacy: Path, partial: Path) -> None:
     guards what it resumes)."""
     if legacy.is_file() and not partial.exists():
         os.replace(legacy, partial)
-        print(f"[rambo_env] MLE checkpoint {legacy} -> {partial} (shared by every budget)")
+        note(f"[rambo_env] MLE checkpoint {legacy} -> {partial} (shared by every budget)")
 
 
 def _cached_ensemble(
@@ -1013,7 +1013,7 @@ def _cached_ensemble(
             loaded, path, *key_args, dims=(dataset.obs_dim, dataset.action_dim)
         )
         if differ is not None:
-            print(
+            note(
                 f"[rambo_env] cached dynamics model {path} was built for other settings "
                 f"({differ}); removing it and training anew"
             )
@@ -1034,7 +1034,7 @@ def _cached_ensemble(
             said = said[len("unreadable (") : -1]
         if len(said) > 200:
             said = said[:200].rsplit(" ", 1)[0] + " …"
-        print(
+        note(
             f"[rambo_env] cached dynamics model {path} is unreadable ({said}); removing it and "
             "training anew"
         )
@@ -1049,29 +1049,27 @@ def _cached_ensemble(
         else f" (trained {counted(loaded.report.epochs, 'epoch')}"
         f"{'' if story is None else ', ' + story})"
     )
-    print(f"[rambo_env] dynamics model for {dataset.name!r} <- cache {path}{trained}")
+    note(f"[rambo_env] dynamics model for {dataset.name!r} <- cache {path}{trained}")
     now = "compiles" if compile and compile_disabled() is None else "runs eager"
     if story is not None and story != {"compiles": "compiled", "runs eager": "eager"}[now]:
-        print(
+        note(
             f"[rambo_env] note: this cached model was pretrained {story}; this run {now}: its "
             "numbers match runs that reused this model, not a fresh "
             f"{'compiled' if now == 'compiles' else 'eager'} pretraining (float32 rounding; "
             "compile is not in the cache key)",
-            flush=True,
         )
     if loaded.report is not None:  # said again on every load, as at its training
         warn_no_improvement(loaded.report, key_args[2], dataset.name)
     if loaded.report is not None and loaded.report.stopped_by == "max_time":
         # probe 92 row 35: a model an old version stopped after 1 epoch (its compile counted
         # against max_time_s until de15b6e) was reused under the same key without a word
-        print(
+        note(
             f"[rambo_env] note: this cached model stopped at its time budget (max_time_s "
             f"{key_args[2].max_time_s}) after {counted(loaded.report.epochs, 'epoch')} "
             f"({loaded.report.wall_s:.1f} s; versions before de15b6e also counted torch.compile's "
             "warm-up in it): another machine, load or version stops elsewhere; to retrain it, "
             f"delete {path} (its kept MLE checkpoint, if any, is continued), or give a step "
             "budget (--mle-max-steps N --mle-max-time-s none)",
-            flush=True,
         )
     return loaded.ensemble
 
@@ -1145,7 +1143,7 @@ def _trained_ensemble(
             where = f", saved to {saved}"
         except OSError as err:  # disk full, ...: the trained model is still good for this run
             where = f"; WARNING: not cached, used from memory: {err}"
-    print(
+    note(
         f"[rambo_env] dynamics model for {dataset.name!r} <- trained: {counted(report.epochs, 'epoch')} "
         f"({report.stopped_by}, {report.wall_s:.1f} s), holdout MSE of elites "
         f"{[round(report.holdout_mse[i], 5) for i in report.elites]}"

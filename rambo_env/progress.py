@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from rambo_env.logging import note
 from rambo_env.requirements import import_dependency
 
 
@@ -124,11 +125,10 @@ def stop_stale_rich_bars() -> None:
     (:func:`sb3_rich_bars`): every other rich display is the user's."""
     if learns_running or not close_rich_bars(only=sb3_rich_bars()):
         return
-    print(
+    note(
         "[rambo_env] note: stopped the rich progress bar of an interrupted "
         "agent.learn(progress_bar=True), which still held this process's output (in a notebook "
         "it broke every later bar and print)",
-        flush=True,
     )
 
 

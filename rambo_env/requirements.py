@@ -19,6 +19,8 @@ from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 
+from rambo_env.logging import note
+
 # distribution -> lowest tested version; keep equal to pyproject.toml (tests/test_requirements.py)
 FLOORS: dict[str, str] = {
     "gymnasium": "1.1",  # gymnasium.vector.AutoresetMode
@@ -265,11 +267,10 @@ def tracebacks_wanted() -> bool:
     turned tracebacks on without a word)."""
     value = os.environ.get("RAMBO_ENV_TRACEBACK", "").strip().lower()
     if value not in _OFF + _ON:
-        print(
+        note(
             f"[rambo_env] note: RAMBO_ENV_TRACEBACK={os.environ['RAMBO_ENV_TRACEBACK']!r} is not "
             "1 / true / yes / on nor 0 / false / no / off: taken as on (tracebacks shown)",
-            file=sys.stderr,
-            flush=True,
+            stderr=True,
         )
     return value not in _OFF
 

@@ -56,6 +56,7 @@ from typing import Any, TypeVar
 import numpy as np
 import torch
 
+from rambo_env.logging import note, notes_printed
 from rambo_env.requirements import (  # re-exported: defined there to run before torch
     check_matplotlib,
     escape_unencodable_output,
@@ -459,11 +460,10 @@ def heartbeat(lock: str | Path) -> Iterator[None]:
 
 def _stale_note(pid: int, where: str, age: float, lock: Path) -> None:
     """The one note of a stale lock of another host / namespace taken over (probe 105 row 4)."""
-    print(
+    note(
         f"[rambo_env] note: {lock} was held by process {pid} on {where}, whose heartbeat is "
         f"{age / 60:.0f} min old (a holder refreshes it every {LOCK_HEARTBEAT_S:.0f} s; stale "
         f"after {LOCK_STALE_S / 60:.0f} min): that job was killed outright; taken over",
-        flush=True,
     )
 
 
@@ -796,12 +796,11 @@ def claim_run_dir(run_dir: str | Path, resume: bool = True) -> Iterator[Path]:
         try:
             _unlink_lock(lock, fd)
         except OSError as err:  # probe 31: hid the error in flight (a folder turned read-only)
-            print(
+            note(
                 f"[rambo_env] WARNING: {lock} could not be removed ({err.strerror or err}); "
                 "the next run there takes it over (its process no longer runs), or remove it "
                 "by hand",
-                file=sys.stderr,
-                flush=True,
+                stderr=True,
             )
         if not ok and created:
             _remove_empty(new_dirs)
@@ -922,11 +921,10 @@ def _take_lock(lock: Path) -> int | None:
             elif not lock_copied(text, lock.parent):  # lock_holder's rule, parsed once
                 return pid
             else:  # probe 28: was "in use by process N", N the process of the folder copied from
-                print(
+                note(
                     f"[rambo_env] note: {lock} was copied with its folder from the run of "
                     f"process {pid} in another folder, which does not use {lock.parent}; "
                     "taken over",
-                    flush=True,
                 )
         try:  # stale: take it over
             lock.unlink()
@@ -2162,10 +2160,9 @@ def raise_swallowed_interrupt() -> None:
     if not _interrupt_pending[0]:
         return
     _interrupt_pending[0] = False
-    print(
+    note(
         "[rambo_env] note: a Ctrl-C / Interrupt was swallowed inside torch or another library "
         "(its 'Exception ignored in: …' above), where it could not stop the run; stopping now",
-        flush=True,
     )
     raise KeyboardInterrupt
 
@@ -2361,7 +2358,9 @@ def _check_library_streams(progress: bool, what: str) -> bool:
     """:func:`check_output_streams` of a library entry point ``what``."""
     escape_unencodable_output()
     out = sys.stdout
-    if out is not None:  # None: print() writes nothing (pythonw, a service): the notes dropped
+    # None: print() writes nothing (pythonw, a service): the notes dropped; nor does a stdout
+    # matter once the host stopped the notes printing (rambo_env.logging, probe 118 row 7)
+    if out is not None and notes_printed():
         unusable = _unusable_stream(out)
         if unusable is not None:
             raise ValueError(
@@ -2372,10 +2371,9 @@ def _check_library_streams(progress: bool, what: str) -> bool:
     if progress:
         unusable = "None" if sys.stderr is None else _unusable_stream(sys.stderr)
         if unusable is not None:
-            print(
+            note(
                 f"[rambo_env] {what}: progress bars off: sys.stderr, where they go, is "
                 f"{unusable} (pass progress=False to skip this note)",
-                flush=out is not None and callable(getattr(out, "flush", None)),
             )
             return False
     return progress
@@ -4086,27 +4084,24 @@ def restore_set_aside(final: Path, aside: Path, what: str) -> bool:
     pid, where = _live_lock_pid(text), lock_elsewhere(text)
     if pid is not None and (pid != os.getpid() or where is not None):
         on = f" on {where}" if where else ""  # probe 109: its PID names another process here
-        print(
+        note(
             f"[rambo_env] note: {final} is being replaced by process {pid}{on} (its previous {what} "
             f"is in {aside} meanwhile): left to it",
-            flush=True,
         )
         return False
     try:
         aside.rename(final)
     except OSError as err:
-        print(
+        note(
             f"[rambo_env] WARNING: {aside} holds the previous {what} of {final}, which is "
             f"missing, and could not be moved back ({safe_reason(err)}): left there; move it "
             f"back to {final} yourself",
-            flush=True,
         )
         return False
     writer.unlink(missing_ok=True)
-    print(
+    note(
         f"[rambo_env] WARNING: {final} was missing after a failed replacement: the previous "
         f"{what} was put back from {aside}",
-        flush=True,
     )
     return True
 
@@ -4433,11 +4428,10 @@ def restore_generator(
     generator.manual_seed(int.from_bytes(digest, "little") & (2**63 - 1))
     if say and (saved_on, own) not in _SAID_RESEEDED:
         _SAID_RESEEDED.add((saved_on, own))
-        print(
+        note(
             f"[rambo_env] WARNING: random-number states saved on {saved_on} cannot continue on "
             f"{own} ({what} and the like): each is re-seeded from its saved state, so the run goes "
             f"on, but its numbers differ from an uninterrupted run on {saved_on}",
-            flush=True,
         )
 
 
@@ -4706,11 +4700,10 @@ def _wait_unopenable_lock(lock_path: Path, doing: str) -> bool:
         now = time.monotonic()
         if now >= next_line:
             waited = f" (waited {now - start:.0f} s)" if now - start >= 1 else ""
-            print(
+            note(
                 f"[rambo_env] waiting for process {pid}{foreign_process_text(pid)}, which is "
                 f"{doing} and holds the lock {lock_path}{waited} (a lock file this user cannot "
                 f"open: {owner_text(lock_path)}); the run goes on when it ends",
-                flush=True,
             )
             next_line = now + LOCK_WAIT_REPEAT_S
         time.sleep(LOCK_POLL_S)
@@ -4897,7 +4890,7 @@ def _flock_or_wait(fcntl: Any, f: Any, doing: str, setting: str, shared: bool = 
     while True:
         now = time.monotonic()
         if now >= next_line:
-            print(f"[rambo_env] {_lock_wait_line(f, doing, now - start)}", flush=True)
+            note(f"[rambo_env] {_lock_wait_line(f, doing, now - start)}")
             next_line = now + LOCK_WAIT_REPEAT_S
         time.sleep(LOCK_POLL_S)
         if try_flock(fcntl, f, f.name, setting, doing.split(" (")[0], shared):
@@ -5055,11 +5048,10 @@ def note_relative(variable: str, value: str, resolved: Path) -> None:
     if key in _RELATIVE_SAID:
         return
     _RELATIVE_SAID.add(key)
-    print(
+    note(
         f"[rambo_env] note: {variable}={value} is a relative path, read from the working folder "
         f"as {resolved}; a process started in another folder looks elsewhere (set an absolute "
         "path)",
-        flush=True,
     )
 
 

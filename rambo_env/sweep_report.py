@@ -42,6 +42,7 @@ from rambo_env.heuristics import (
     rambo_off_from_results,
     select_rambo_off,
 )
+from rambo_env.logging import note
 from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
     RESULTS_NAME,
@@ -461,10 +462,9 @@ def _runs_of_agent(records: list[RunRecord], agent: str | None) -> list[RunRecor
     other = [r for r in records if r.algo is not None and r.algo != agent]
     if other:
         agents = ", ".join(sorted({str(r.algo) for r in other}))
-        print(
+        note(
             f"[sweep] WARNING: {counted(len(other), 'run')} of other agents ({agents}) below "
             f"the runs folder left out of the tables of agent {agent!r} (e.g. {other[0].run_dir})",
-            flush=True,
         )
     return [r for r in records if r.algo is None or r.algo == agent]
 
@@ -888,13 +888,12 @@ def _planned_runs(
         iterations = (
             f", {counted(record.iterations, 'iteration')}" if record.iterations is not None else ""
         )
-        print(
+        note(
             f"[sweep] WARNING: {record.run_dir} holds a run of {record.dataset} "
             f"({config_label(record.config)}, seed {record.seed}{iterations}), not this sweep's "
             f"trial {dataset} ({config_label(config)}, seed {seed}): copied in?; left out of "
             "the tables; put back the trial's own run, or remove the folder and continue the "
             "sweep (scripts/sweep.py --resume)",
-            flush=True,
         )
     return kept
 
@@ -911,11 +910,10 @@ def _finite_runs(records: list[RunRecord]) -> list[RunRecord]:
         if record.status != "finished" or value is None or math.isfinite(float(value)):
             kept.append(record)
             continue
-        print(
+        note(
             f"[sweep] WARNING: {record.run_dir / RESULTS_NAME}: {field} is {_fmt_non_finite(float(value))} though "
             "status is finished; left out of the tables; restore it or rerun the trial (remove "
             "its folder and continue the sweep: scripts/sweep.py --resume)",
-            flush=True,
         )
     return kept
 
@@ -955,10 +953,9 @@ def write_report(
             # the old PNG left beside them without a word, and no closing lines of the sweep
             with contextlib.suppress(OSError):
                 png.unlink(missing_ok=True)  # not an older report's curves beside new tables
-            print(
+            note(
                 f"[sweep] WARNING: {png} was not drawn ({type(err).__name__}: {err}); the "
                 f"tables are written; any older {png.name} was removed; draw it again with: "
                 f"python scripts/sweep.py --report-only {shell_path(out_dir)}",
-                flush=True,
             )
     return report, files

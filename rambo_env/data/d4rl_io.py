@@ -33,6 +33,7 @@ from rambo_env.data.dataset import (
     stored_metadata,
 )
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
+from rambo_env.logging import note
 from rambo_env.requirements import import_dependency
 from rambo_env.run_io import check_path_text, expand_home, safe_reason, with_article
 
@@ -166,7 +167,7 @@ def _step_counter_timeouts(terminals: np.ndarray, env_id: Any = None) -> np.ndar
     ``episode_step == max_episode_steps - 1`` rule for files without ``timeouts``), counted to
     :func:`_episode_limit` of ``env_id``."""
     max_episode_steps, why = _episode_limit(env_id)
-    print(
+    note(
         f"[rambo_env] D4RL data has no timeouts; an episode ends after {max_episode_steps} steps "
         f"without a terminal ({why}); store timeouts in the file if its episodes end elsewhere"
     )
@@ -245,7 +246,7 @@ def terminal_timeouts(
         # step, or d3rlpy 1.x's episode_terminals renamed timeouts), and a row flagged both is a
         # terminal (was refused, advising "store terminals = terminated only", which they do).
         kept = {**arrays, "terminals": terminals, "timeouts": timeouts & ~terminals}
-        print(
+        note(
             f"[rambo_env] note: {said}: read as terminals (the env terminated on the time "
             f"limit's step): {alone} other row(s) are flagged timeout alone, so these terminals "
             "are terminated only, not SB3's terminated or truncated; clear timeouts on terminal "
@@ -275,7 +276,7 @@ def terminal_timeouts(
         )
     if ends.any():
         advice.append("terminations also flagged timeout: clear timeouts on terminal rows")
-    print(
+    note(
         f"[rambo_env] note: {said}: decided by {env}'s exact termination rule on their next "
         f"states: {int(ends.sum())} terminal(s) (the env terminated there), "
         f"{int((~ends).sum())} time-limit truncation(s); to keep this note away: "
@@ -290,7 +291,7 @@ def _derive_next_observations(
     """Old D4RL files lack ``next_observations``: use ``obs[t + 1]`` and drop rows whose successor
     is unknown (timeouts and the last row), as ``d4rl.qlearning_dataset`` does; the row before a
     dropped one becomes a timeout (its episode's last stored step)."""
-    print(
+    note(
         "[rambo_env] D4RL data has no next_observations; deriving them as d4rl.qlearning_dataset does"
     )
     n = len(arrays["observations"])
@@ -315,7 +316,7 @@ def _derive_next_observations(
     out["timeouts"] = (~np.r_[keep[1:], False] & ~terminals)[keep]
     ended = int((terminals & keep).sum())
     if ended:  # probe 67: then blamed on the flags ("are no episode ends") without a word here
-        print(
+        note(
             f"[rambo_env] note: {ended} terminal row(s): the file holds no state after a "
             "terminal step, so each takes the next row's observation, the next episode's first "
             "state, as d4rl.qlearning_dataset does (the critic's target ignores it; the dynamics "
@@ -372,14 +373,13 @@ def _without_unwritten_last_row(arrays: dict[str, np.ndarray], where: str) -> di
         if flags
         else "0 in every field (observations, actions, rewards, flags)"
     )
-    print(
+    note(
         f"[rambo_env] WARNING: {where}: its last row ({n - 1}) is {zero} and no other "
         "row's observation is: a row "
         "preallocated and never written (a file one row too long)? Without next_observations "
         "a row's next state is the following row's observation, so it would be a step into an "
         f"all-zero state: dropped (row {n - 2} is then the last row, whose next state is "
         f"unknown); trim the file to its first {n - 1} rows (f[key][:{n - 1}])",
-        flush=True,
     )
     return {k: np.asarray(v)[: n - 1] for k, v in arrays.items()}
 
@@ -523,7 +523,7 @@ def _read_d4rl_hdf5(path: str | Path, step_env: str | None = None) -> OfflineDat
             flags = terminals.ndim == 1 and terminals.shape == ends.shape  # else: validation's
             if flags and np.isin(terminals, (0, 1)).all() and np.isin(ends, (0, 1)).all():
                 arrays["timeouts"] = ends.astype(bool) & ~terminals.astype(bool)
-            print(
+            note(
                 f"[rambo_env] note: hdf5 file {path}: 'episode_terminals' (d3rlpy 1.x's episode "
                 "ends, terminals included) read as the episode ends: those that are not "
                 "terminals are timeouts"
@@ -545,7 +545,7 @@ def _read_d4rl_hdf5(path: str | Path, step_env: str | None = None) -> OfflineDat
             if isinstance(f.get(k, getlink=True), h5py.HardLink) and isinstance(f[k], h5py.Dataset)
         ]  # fmt: skip
         if arrays and ignored:  # D4RL's own files hold only groups beside the fields
-            print(
+            note(
                 f"[rambo_env] WARNING: hdf5 file {path}: top-level array(s) {ignored[:8]} "
                 f"{'are not D4RL fields' if len(ignored) > 1 else 'is not a D4RL field'}: ignored "
                 "(the fields: "
@@ -746,12 +746,11 @@ def check_hdf5_fields(f: Any, path: Path, names: Any = _KEYS) -> None:
                 lossy.append(f"{key!r} ({f[key].scaleoffset} decimal(s))")
     if lossy:  # probe 104 row 17: observations quantised to 0.1 were then blamed on "one field
         # changed and not the other"
-        print(
+        note(
             f"[rambo_env] note: hdf5 file {path}: field(s) {', '.join(lossy)} stored with HDF5's "
             "lossy scale-offset filter (a fixed number of decimals kept): their values are "
             "rounded, and the checks comparing observations with next_observations may call that "
             "a mismatch; store them without scaleoffset= (gzip / lzf are lossless)",
-            flush=True,
         )
 
 

@@ -17,6 +17,7 @@ from gymnasium import spaces
 
 from rambo_env.data.scores import REF_SCORES, d4rl_ref_env, is_ref_score, same_ref_pair
 from rambo_env.data.scores import normalized_score as _normalized_score
+from rambo_env.logging import note
 
 __all__ = ["ARRAY_FIELDS", "DatasetUnavailableError", "DatasetValidationError", "OfflineDataset"]
 
@@ -372,7 +373,7 @@ def _warn_float32_rounding(key: str, value: np.ndarray, cast: np.ndarray, name: 
     more = f" (and {bad.size - 1} more column(s))" if bad.size > 1 else ""
     of = "the column's" if value.ndim == 2 else "the field's"
     offset = f"{float(np.median(table[:, j])):.0e}".replace("e+0", "e").replace("e+", "e")
-    print(
+    note(
         f"[rambo_env] WARNING: dataset {name!r}: {where}{more}: float32 (the model's precision) "
         f"rounds these float64 values by up to {err[j]:.2g} ({err[j] / std[j]:.0%} of {of} std "
         f"{std[j]:.2g}; {len(np.unique(cast.reshape(table.shape)[:, j]))} of "
@@ -443,7 +444,7 @@ def _successor_rtol(arrays: Mapping[str, Any], name: str) -> float:
         return _SUCCESSOR_RTOL
     coarse = obs if obs.itemsize < nxt.itemsize else nxt
     if coarse.itemsize < 4:  # rounder than the float32 the model trains on
-        print(
+        note(
             f"[rambo_env] WARNING: dataset {name!r}: 'observations' are stored as {obs} but "
             f"'next_observations' as {nxt}: the {coarse} field is rounded where the other is not, "
             "so the model learns that rounding as part of every step (episode continuity, "
@@ -480,7 +481,7 @@ def _note_half_precision(arrays: Mapping[str, Any], name: str) -> None:
         effect = "the model and the agent learn the rounded values"
     if "observations" in half:
         effect += ", and episode continuity / the terminal rule are judged on rounded states"
-    print(
+    note(
         f"[rambo_env] WARNING: dataset {name!r}: {fields} are stored as "
         f"{'/'.join(sorted({str(d) for d in half.values()}))} (~3 significant digits): {effect}; "
         "store float32"
@@ -1414,7 +1415,7 @@ class OfflineDataset:
             bad = (values < low - _ACTION_ATOL) | (values > high + _ACTION_ATOL)
             if bad.any():  # probe 26: was taken without a word (actions are refused)
                 idx = _first_bad(bad)
-                print(
+                note(
                     f"[rambo_env] WARNING: dataset {self.name!r}: {int(bad.any(axis=1).sum())} "
                     f"row(s) of {key} lie outside the env's observation space (first: "
                     f"{_index_str(key, idx)} = {values[idx]}, bounds [{low[idx[1]]}, "
@@ -1473,7 +1474,7 @@ class OfflineDataset:
         constant = np.flatnonzero(self.actions.min(axis=0) == self.actions.max(axis=0))
         if constant.size:
             values = ", ".join(f"actions[:, {j}] = {self.actions[0, j]:g}" for j in constant[:5])
-            print(
+            note(
                 f"[rambo_env] WARNING: dataset {self.name!r}: {constant.size} of "
                 f"{self.actions.shape[1]} action dim(s) never vary ({values}) over all "
                 f"{len(self.actions)} rows: the dynamics model cannot learn what they do, so a "
@@ -1493,7 +1494,7 @@ class OfflineDataset:
             said = "every next observation equals its observation (nothing ever moves)"
         else:
             return
-        print(
+        note(
             f"[rambo_env] WARNING: dataset {self.name!r}: {said} over all "
             f"{len(self.observations)} rows: the data hold no dynamics for the model to learn; "
             "check the data collection (e.g. next_observations stored before env.step)"
@@ -1530,7 +1531,7 @@ class OfflineDataset:
                 if name == "rewards"
                 else "the observation normaliser's scale of that dimension"
             )
-            print(
+            note(
                 f"[rambo_env] WARNING: dataset {self.name!r}: {where} = {table[i, j]:.4g} is far "
                 f"outside the rest of {of} (central range [{low:.4g}, {high:.4g}]; "
                 f"{len(found)} such entr{'y' if len(found) == 1 else 'ies'} in {name!r}): a "
@@ -1601,7 +1602,7 @@ class OfflineDataset:
         disagree = self.fields_disagree(rtol)
         if disagree is not None:
             n, of, first = disagree
-            print(
+            note(
                 f"[rambo_env] WARNING: dataset {self.name!r}: observations and next_observations "
                 f"disagree on {n} of {of} consecutive rows with no episode end flagged "
                 f"(next_observations[t] != observations[t + 1], first: row {first}): was "
@@ -1627,7 +1628,7 @@ class OfflineDataset:
         call = "" if rtol == _SUCCESSOR_RTOL else f"rtol={rtol:.3g}"
         unmarked = self._warn_unflagged_falls(unmarked, glitches)
         if unmarked.size:
-            print(
+            note(
                 f"[rambo_env] WARNING: dataset {self.name!r}: {unmarked.size} row(s) end an episode "
                 f"without a flag (first: row {unmarked[0]}: next_observations[{unmarked[0]}] != "
                 f"observations[{unmarked[0] + 1}], neither terminals nor timeouts set); mark them "
@@ -1663,7 +1664,7 @@ class OfflineDataset:
         if not falls.any() or not np.isin(ended, unmarked).all():
             return unmarked
         rows = unmarked[falls]
-        print(
+        note(
             f"[rambo_env] WARNING: dataset {self.name!r}: terminals missing? {rows.size} row(s) "
             f"end an episode without a flag where {env_id}'s termination rule ends it (first: row "
             f"{rows[0]}; {int(self.terminals.sum())} row(s) set terminals): the critic bootstraps "

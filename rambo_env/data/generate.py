@@ -54,6 +54,7 @@ from rambo_env.data.minari_io import (
     write_flat_cache,
 )
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
+from rambo_env.logging import note
 from rambo_env.progress import progress_bar
 from rambo_env.requirements import code_record, import_dependency
 from rambo_env.run_io import numpy_underflow_ignored
@@ -805,12 +806,11 @@ def _collect_shares_here(
     seed stream and one torch thread as in a worker, so the episodes are those of the spawned
     workers (the data depend on ``(seed, n_workers)`` only); for a daemonic process, which may
     start no children."""
-    print(
+    note(
         f"[rambo_env] note: {desc}: this is a daemonic process (a multiprocessing.Pool worker), "
         f"which cannot start the {len(shares)} collection workers: collecting their shares one "
         "after another here (the same data, slower); to avoid it, generate the dataset first "
         "(python scripts/make_dataset.py …) or use concurrent.futures.ProcessPoolExecutor",
-        flush=True,
     )
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # as in a worker (_init_worker)
@@ -1168,7 +1168,7 @@ def generate_dataset(
                     "no episode ended within the budget (each env's last episode is cut), so the behaviour "
                     "policy's score is unknown; more --n-transitions or fewer --n-envs give complete ones"
                 )
-            print(  # probe 49: the root was not named (another MINARI_DATASETS_PATH misses it)
+            note(  # probe 49: the root was not named (another MINARI_DATASETS_PATH misses it)
                 f"[rambo_env] {dataset_id}: {counted(dataset.n_transitions, 'transition')}, "
                 f"{counted(len(episodes), 'episode')}, {said}; saved in the Minari root "
                 f"{named_root()}"

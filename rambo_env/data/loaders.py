@@ -70,6 +70,7 @@ from rambo_env.data.minari_io import (
     root_origin,
 )
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES, d4rl_ref_env, score_label
+from rambo_env.logging import note
 from rambo_env.run_io import (
     check_flag,
     check_output_streams,
@@ -417,7 +418,7 @@ def _load_dataset(
             raise
         raise DatasetValidationError(f"dataset {os.fspath(name_or_path)!r}: {err}") from None
     if dataset.env_id is None:
-        print(
+        note(
             f"[rambo_env] WARNING: dataset {dataset.name!r} ({dataset.source}) names no Gymnasium "
             "env: it trains, but no policy is evaluated and dims / action bounds are not checked; "
             "pass env_id=... (--env-id) to name the env"
@@ -427,7 +428,7 @@ def _load_dataset(
     root = ""  # probe 31: with MINARI_DATASETS_PATH='' the default root was used without a word
     if str(dataset.source).startswith("minari:"):
         root = f" in the Minari root {minari_dataset_path('')}"
-    print(
+    note(
         # probe 38: from_arrays data without a source read "<-  (" with nothing between
         f"[rambo_env] dataset {dataset.name!r} <- {dataset.source or 'arrays in memory'}{root} "
         f"({dataset.n_transitions} transitions, {n_episodes} episodes, env {dataset.env_id})"
@@ -506,7 +507,7 @@ def _warn_unlearnable_termination(dataset: OfflineDataset) -> None:
     if not unknown.any() or exact_rule(dataset.env_id, dataset.env_kwargs) is not None:
         return
     env = dataset.env_id or "the data's env (none named)"
-    print(
+    note(
         f"[rambo_env] WARNING: dataset {dataset.name!r}: {env} has no exact termination rule "
         "(for these env kwargs), so model rollouts end where a classifier fitted to the "
         f"terminal rows' next states predicts, but all {int(unknown.sum())} of them are derived "
@@ -515,7 +516,6 @@ def _warn_unlearnable_termination(dataset: OfflineDataset) -> None:
         "rollout length only); store next_observations (the env's observation at termination) "
         "in the file, or register the env's exact rule "
         "(rambo_env.dynamics.termination.TERMINATION_FNS[env_id] = fn)",
-        flush=True,
     )
 
 
@@ -545,7 +545,7 @@ def _note_long_episodes(dataset: OfflineDataset) -> None:
     longer = np.flatnonzero(lengths > limit)
     if not longer.size:
         return
-    print(
+    note(
         f"[rambo_env] note: dataset {dataset.name!r}: {longer.size} of {ends.size} episode(s) run "
         f"beyond {dataset.env_id}'s {limit}-step limit (up to {lengths.max()} steps; first ends "
         f"at row {ends[longer[0]]}): collected with a longer max_episode_steps? The behaviour "
@@ -633,23 +633,21 @@ def _warn_short_time_limit(dataset: OfflineDataset) -> None:
     )
     if longer.any():
         at_limit = int((timed & (lengths == limit)).sum())
-        print(
+        note(
             f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: its episodes end at "
             f"two time limits: {n} timeout episode(s) at {length} steps (rows {_rows(rows)}), "
             f"while {int(longer.sum())} episode(s) run longer ({at_limit} timeout(s) at "
             f"{dataset.env_id}'s {limit}-step limit): parts collected with different "
             f"max_episode_steps combined? One env evaluates them all with {limit}-step episodes; "
             f"keep the parts apart, or, for the {length}-step part alone, {record}{lockstep}",
-            flush=True,
         )
         return
-    print(
+    note(
         f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: {n} of its "
         f"{int(timed.sum())} timeout episode(s) end at exactly {length} steps (rows "
         f"{_rows(rows)}) and none runs longer, while {dataset.env_id}'s time limit is {limit} "
         f"steps: collected with max_episode_steps={length}? The data record no such limit, so "
         f"the policy is evaluated with {limit}-step episodes; {record}{lockstep}",
-        flush=True,
     )
 
 
@@ -694,20 +692,18 @@ def _warn_env_override(dataset: OfflineDataset, env_id: str) -> None:
         return
     _WARNED_ENV_OVERRIDE.add((recorded, env_id))
     if _applies_recorded_wrappers(dataset, env_id):  # probe 110 row 7: was "another env"
-        print(
+        note(
             f"[rambo_env] note: dataset {dataset.name!r} records {recorded} data inside "
             f"{', '.join(dataset.env_wrappers)} (Minari's env_spec.additional_wrappers); "
             f"env_id= (--env-id) {env_id} is {recorded} inside them: taken as the data's env",
-            flush=True,
         )
         return
-    print(
+    note(
         f"[rambo_env] WARNING: dataset {dataset.name!r} records {recorded} data, but env_id= "
         f"(--env-id) overrides it with {env_id} ({other_env_kind(recorded, env_id)}: its dynamics "
         f"and rewards may differ from the data's); policies are evaluated and model rollouts end "
         f"by {env_id}'s rules; leave env_id= (--env-id) out to use {recorded} (warned once per "
         "pair)",
-        flush=True,
     )
 
 
@@ -757,28 +753,25 @@ def _with_d4rl_ref_scores(dataset: OfflineDataset) -> OfflineDataset:
     if dataset.ref_min_score is not None or dataset.ref_max_score is not None:
         label = score_label(dataset.env_id, dataset.ref_min_score, dataset.ref_max_score)
         if label == "D4RL-normalised" and other_env:
-            print(
+            note(
                 f"[rambo_env] note: dataset {dataset.name!r} carries D4RL's reference returns"
                 + other_env,
-                flush=True,
             )
         if label != "D4RL-normalised":  # probe 71 rows 16, 22: was scored on them unsaid
-            print(
+            note(
                 f"[rambo_env] note: dataset {dataset.name!r} carries its own reference returns "
                 f"({label.split('returns ', 1)[1]}): its normalised scores are on them, not "
                 "comparable with D4RL-normalised ones (the paper's)",
-                flush=True,
             )
         return dataset
     env = d4rl_ref_env(dataset.env_id)
     if env is None:  # Humanoid, your own env: no score, as before
         return dataset
     low, high = REF_SCORES[env]
-    print(
+    note(
         f"[rambo_env] note: dataset {dataset.name!r} carries no reference scores; using D4RL's "
         f"{env} returns ({low:.2f} / {high:g}: random / expert policy) for the normalised score "
         "(give the file ref_min_score / ref_max_score entries for others)" + other_env,
-        flush=True,
     )
     return dataclasses.replace(dataset, ref_min_score=low, ref_max_score=high)
 
@@ -969,7 +962,7 @@ def _warn_scaled_actions(dataset: OfflineDataset) -> None:
     if not ((low < -1 - _SCALED_REACH) | (high > 1 + _SCALED_REACH)).any():
         return  # the env's own box is [-1, 1]
     span = f"[{float(low_a.min()):.4g}, {float(high_a.max()):.4g}]"
-    print(
+    note(
         f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: its actions span {span} (every dim "
         f"comes within 1 percent of both -1 and 1, none goes beyond) while {dataset.env_id}'s action space is "
         f"{_bounds(np.stack([low, high]))}: stored in SB3's scaled form? (SB3's replay buffers "
@@ -991,7 +984,7 @@ def _warn_duplicated_rows(dataset: OfflineDataset) -> None:
     ):
         if not found.size:
             continue
-        print(
+        note(
             f"[rambo_env] WARNING: dataset {dataset.name!r}: {found.size} of "
             f"{dataset.n_transitions} rows repeat an earlier row {how} (first: row {found[0]}); "
             "MLE pretraining's holdout rows then have twins among its training rows, so its "
@@ -1114,7 +1107,7 @@ def _warn_whole_number_fields(dataset: OfflineDataset) -> set[str]:
             else f"fields {names[0]!r} and {names[1]!r} hold"
         )
         learns = "rounded rewards" if key == "rewards" else "rounded states"
-        print(
+        note(
             f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: {field} whole "
             f"numbers only (all {dataset.n_transitions} rows: stored as an integer dtype, or "
             f"rounded?); {dataset.env_id}'s {key} are real numbers: a float field truncated or "
@@ -1151,7 +1144,7 @@ def _warn_constant_observations(dataset: OfflineDataset) -> bool:
         if len(constant) == 1
         else f"{len(constant)} observation columns never vary ({values} on every row"
     )
-    print(
+    note(
         f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: {said}, in "
         f"next_observations too; {dataset.env_id}'s own observations vary there): a dead sensor, "
         "or a column overwritten when logging? The model learns nothing of it and the "
@@ -1211,7 +1204,7 @@ def _warn_normalised_observations(dataset: OfflineDataset) -> bool:
             f"{mean.min():.2g}..{mean.max():.2g}, stds {std.min():.2g}..{std.max():.2g}{clipped}, as from "
             "running statistics still moving"
         )
-    print(
+    note(
         f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: its observations look "
         f"normalised ({stats}; "
         f"{dataset.env_id}'s own observations are not): VecNormalize's (or another z-scored) "
@@ -1243,7 +1236,7 @@ def _warn_continuing_ends(dataset: OfflineDataset) -> bool:
     where = f"first: row {rows[0]}: next_observations[{rows[0]}] == observations[{rows[0] + 1}]"
     extra = _autoreset_rows(dataset, rows)
     if extra is not None:
-        print(
+        note(
             f"[rambo_env] WARNING: dataset {dataset.name!r}: after {extra.size} of "
             f"{flagged.size} rows flagged as episode ends (terminals / timeouts) one unflagged "
             f"row (first: row {extra[0]}) goes from the episode's final state (the end row's "
@@ -1255,7 +1248,7 @@ def _warn_continuing_ends(dataset: OfflineDataset) -> bool:
         )
         return True
     if not _rows_apart(nxt[:-1], obs[1:], _SUCCESSOR_RTOL).any():  # no row ends anywhere
-        print(
+        note(
             f"[rambo_env] WARNING: dataset {dataset.name!r}: on {of} the next state is the next "
             f"row's observation, the next episode's first state ({where}), as on every row: next "
             "states built by shifting observations across episode ends (np.roll / "
@@ -1264,7 +1257,7 @@ def _warn_continuing_ends(dataset: OfflineDataset) -> bool:
             "state after its action as next_observations"
         )
     else:
-        print(
+        note(
             f"[rambo_env] WARNING: dataset {dataset.name!r}: {of} are no episode ends: the "
             f"episode continues on the next row ({where}); the episode count and the behaviour "
             "score take each as an episode end (one-step 'episodes'); set terminals / timeouts "
@@ -1333,7 +1326,7 @@ def _warn_jumps_to_starts(dataset: OfflineDataset) -> None:
     rows = rows[_step_sizes(obs, nxt, ~ends, rows) > _JUMP_STEPS]  # probe 39: genuine steps
     if not rows.size:
         return
-    print(
+    note(
         f"[rambo_env] WARNING: dataset {dataset.name!r}: {rows.size} row(s) with neither terminal "
         f"nor timeout set (first: row {rows[0]}) jump to a state like the episodes' first states "
         "(next_observations within the spread of the data's episode starts, observations not): "
@@ -1366,7 +1359,7 @@ def _warn_placeholder_next_states(dataset: OfflineDataset) -> bool:
     others[ends] = False
     base = float(unchanged[others].mean()) if others.any() else 0.0
     if copied.size and rate >= 0.5 and rate >= 5 * base:
-        print(
+        note(
             f"[rambo_env] WARNING: dataset {dataset.name!r}: {copied.size} of {ends.size} "
             f"episode-end row(s) (terminals / timeouts; first: row {copied[0]}) store their own "
             "observation as next state: a converter's 'no next state' placeholder that copies "
@@ -1394,7 +1387,7 @@ def _warn_placeholder_next_states(dataset: OfflineDataset) -> bool:
     rows = ends[candidates & (nxt[:, 0] == value)]
     if rows.size < 2 and 2 * np.isin(judged, rows).sum() < judged.size:
         return False  # probe 98 row 45: one grid end in a corner (20, 20), a real state
-    print(
+    note(
         f"[rambo_env] WARNING: dataset {dataset.name!r}: {rows.size} of {ends.size} episode-end "
         f"row(s) (terminals / timeouts; first: row {rows[0]}) store a next state with every entry "
         f"{value:g}, which no observation takes: a converter's 'no next state' placeholder? The "
@@ -1433,7 +1426,7 @@ def _warn_terminal_disagreements(dataset: OfflineDataset) -> None:
     alive, ended = (
         f"{rows.size}" + (f" (first: row {rows[0]})" if rows.size else "") for rows in found
     )
-    print(
+    note(
         f"[rambo_env] WARNING: dataset {dataset.name!r}: its terminals contradict {dataset.env_id}'s "
         f"termination rule: {alive} terminal row(s) whose next state the rule keeps alive, "
         f"{ended} non-terminal row(s) whose next state it ends. Model rollouts end by the rule, "
@@ -1458,14 +1451,13 @@ def _warn_unwritten_last_row(dataset: OfflineDataset, ended: np.ndarray) -> bool
     fields = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
     if any(np.any(getattr(dataset, key)[last]) for key in fields):
         return False
-    print(
+    note(
         f"[rambo_env] WARNING: dataset {dataset.name!r} ({dataset.source}): its last row ({last}) "
         "is 0 in every "
         f"field (observations, actions, rewards, next state, flags), a state {dataset.env_id}'s "
         "termination rule ends though the row is not terminal: a row preallocated and never "
         f"written (a file one row too long)? Trim the file to its first {last} rows "
         f"(f[key][:{last}]); the row is kept as a transition meanwhile",
-        flush=True,
     )
     return True
 
@@ -1561,7 +1553,7 @@ def _warn_time_limit_terminals(dataset: OfflineDataset, alive: np.ndarray) -> np
         if timeouts.size
         else "and no row sets timeouts"
     )
-    print(
+    note(
         f"[rambo_env] WARNING: dataset {dataset.name!r}: {rows.size} terminal row(s) (first: row "
         f"{rows[0]}, step {lengths[0]} of its episode) whose next state {dataset.env_id}'s "
         f"termination rule keeps alive end episodes at a time limit, {others}: time-limit ends "
@@ -1583,7 +1575,7 @@ def _warn_terminals_at_time_limit(dataset: OfflineDataset) -> None:
         return
     if not (_episode_lengths(dataset, rows) == limit).all():
         return  # some end short of the limit: real terminations
-    print(
+    note(
         f"[rambo_env] WARNING: dataset {dataset.name!r}: all {rows.size} terminal row(s) end an "
         f"episode at exactly {dataset.env_id}'s time limit ({limit} steps, max_episode_steps) and "
         "no row sets timeouts: time-limit truncations recorded as terminals (done = terminated "
@@ -1603,7 +1595,7 @@ def _warn_timeout_falls(dataset: OfflineDataset, ended: np.ndarray) -> bool:
     limit = dataset.env_max_episode_steps or _time_limit(dataset.env_id)  # probe 81 row 6
     if limit is not None and not (_episode_lengths(dataset, ended) < limit).any():
         return False
-    print(
+    note(
         f"[rambo_env] WARNING: dataset {dataset.name!r}: falls stored as timeouts? {ended.size} "
         f"timeout row(s) (first: row {ended[0]}) end where {dataset.env_id}'s termination rule "
         "ends the episode, short of its time limit, and no row sets terminals (timeouts = "
@@ -1760,11 +1752,10 @@ def _wrapped_actions(env: Any, dataset: OfflineDataset) -> Any:
     if others:
         if dataset.name not in _WRAPPED_NOTED:
             _WRAPPED_NOTED.add(dataset.name)
-            print(
+            note(
                 f"[rambo_env] note: {dataset.env_id} wraps its simulator in {', '.join(others)}, "
                 "which may change its observations or rewards: the data are not checked by "
                 "stepping the simulator from their rows",
-                flush=True,
             )
         return None
 
@@ -2311,7 +2302,7 @@ def _warn_reward_disagreement(dataset: OfflineDataset, checked: tuple | None = N
             checked = _transition_check(dataset)
     moved, found = checked
     if moved is not None:  # issue 14 (probe 35): a height in mm, actions or dt off: said nothing
-        print(
+        note(
             f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: "
             f"{dataset.env_id} stepped from its rows (the state set from each row's observation, "
             f"stepped with its action) does not reproduce their next_observations: {moved}. "
@@ -2330,7 +2321,7 @@ def _warn_reward_disagreement(dataset: OfflineDataset, checked: tuple | None = N
             cause = f"correlation {fit['corr']:.2f} with the env's reward: " + (
                 "negated (costs)?" if fit["corr"] < -0.9 else "another reward?"
             )
-        print(
+        note(
             f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: a part of its rows, "
             f"{part['span']} ({part['bad']} of {found['rows']} sampled rows), has rewards that "
             f"disagree with {dataset.env_id}'s reward (the env stepped from each row's "
@@ -2364,7 +2355,7 @@ def _warn_reward_disagreement(dataset: OfflineDataset, checked: tuple | None = N
         )
     else:  # probe 43: rewards x2 (a mean difference too) were "offset by +0.786 per step"
         said = _scale_or_offset(found)
-    print(
+    note(
         f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: its rewards disagree "
         f"with {dataset.env_id}'s reward on {found['rows']} sampled rows (the env stepped from "
         f"each row's observation with its action): {said} The agent trains on the data's rewards "
@@ -2404,7 +2395,7 @@ def _warn_swimmer_reward_weight(dataset: OfflineDataset) -> None:
     explained = 1 - (rewards - features @ fit).var() / rewards.var()
     if explained < 0.95 or abs(weight / _SWIMMER_FORWARD_WEIGHT - 1) <= _REWARD_SLOPE:
         return
-    print(
+    note(
         f"[rambo_env] WARNING: dataset {dataset.name!r}{_from(dataset)}: its rewards follow "
         f"{dataset.env_id}'s forward velocity at weight {weight:.3g} (a fit explaining "
         f"{explained:.1%} of them), not the env's forward_reward_weight "
@@ -2602,19 +2593,17 @@ def _note_env_kwargs(dataset: OfflineDataset) -> None:
     recorded = dataset.metadata.get(ENV_KWARGS)
     recorded = recorded if isinstance(recorded, dict) else {}
     if recorded and dataset.env_id is None:  # probe 78 row 35: was "gym.make(None, …)"
-        print(
+        note(
             f"[rambo_env] note: dataset {dataset.name!r} records env kwargs ({recorded}) but "
             "names no env, so they are ignored; name the env they belong to (env_id=… / "
             "--env-id, or the file's env_id entry)",
-            flush=True,
         )
         return
     if "render_mode" in recorded:  # probe 78 row 9
-        print(
+        note(
             f"[rambo_env] note: dataset {dataset.name!r} records render_mode="
             f"{recorded['render_mode']!r} among its env kwargs: dropped (the checks and the "
             "evaluation env are made without a window)",
-            flush=True,
         )
     # probe 81 rows 6, 28, 30: a recorded time limit other than the registered one was dropped
     limit = dataset.env_max_episode_steps
@@ -2626,7 +2615,7 @@ def _note_env_kwargs(dataset: OfflineDataset) -> None:
         shown = "".join(f", {k}={v!r}" for k, v in made.items())
         rule = exact_rule(dataset.env_id, made)
         evaluated = not dataset.metadata.get(EVAL_ENV) or dataset.metadata.get(EVAL_ENV_NOT_USED)
-        print(
+        note(
             f"[rambo_env] note: dataset {dataset.name!r} records its env as "
             f"gym.make({dataset.env_id!r}{shown})"
             + (f" with its time limit max_episode_steps={limit}" if limit is not None else "")
@@ -2640,7 +2629,6 @@ def _note_env_kwargs(dataset: OfflineDataset) -> None:
                 else f"; {dataset.env_id}'s exact termination rule does not follow these kwargs, "
                 "so model rollouts end by a classifier fitted to the data's terminals"
             ),
-            flush=True,
         )
     _note_eval_env(dataset)
 
@@ -2668,30 +2656,27 @@ def _note_eval_env(dataset: OfflineDataset) -> None:
         kept = _shown_env(
             recorded.get("id"), recorded.get("kwargs") or {}, recorded.get("max_episode_steps")
         )
-        print(
+        note(
             f"[rambo_env] note: dataset {dataset.name!r} records an evaluation env (Minari's "
             f"eval_env_spec) {kept}, not used: env_id= / --env-id {given} was given, so "
             f"policies are evaluated in {shown} (its reference scores may be of the recorded "
             "one); leave env_id= / --env-id out to evaluate there",
-            flush=True,
         )
     elif dataset.metadata.get(EVAL_ENV_ONLY):  # probe 81 row 38: was "names no Gymnasium env"
-        print(
+        note(
             f"[rambo_env] note: dataset {dataset.name!r} records no env_spec (the env its data "
             f"were collected in), only its evaluation env (Minari's eval_env_spec) {shown}: "
             "used for the data checks and the evaluation; pass --env-id / env_id=… if the data "
             "are of another env",
-            flush=True,
         )
     elif (recorded := dataset.metadata.get(EVAL_ENV)) is not None and eval_id != recorded.get(
         "id"
     ):  # an id that is not registered here
-        print(
+        note(
             f"[rambo_env] WARNING: dataset {dataset.name!r} records an evaluation env (Minari's "
             f"eval_env_spec) {recorded.get('id')!r} that is not registered here: evaluating in "
             f"the data's env, {shown}; import the package that registers it first, or pass "
             "--env-id",
-            flush=True,
         )
     elif dataset.metadata.get(EVAL_ENV) is not None and dataset.evaluation_env() != (
         dataset.env_id,
@@ -2699,12 +2684,11 @@ def _note_eval_env(dataset: OfflineDataset) -> None:
         dataset.env_max_episode_steps,
     ):
         data_env = _shown_env(dataset.env_id, dataset.env_kwargs, dataset.env_max_episode_steps)
-        print(
+        note(
             f"[rambo_env] note: dataset {dataset.name!r} records an evaluation env (Minari's "
             f"eval_env_spec) {shown}: policies are evaluated there, as Minari's "
             "recover_environment(eval_env=True), and its reference scores are of it; the data "
             f"checks use the env the data were collected in, {data_env}",
-            flush=True,
         )
     recorded = dataset.metadata.get(EVAL_ENV)
     if isinstance(recorded, dict) and "recorded_max_episode_steps" in recorded:
@@ -2712,33 +2696,30 @@ def _note_eval_env(dataset: OfflineDataset) -> None:
         import gymnasium as gym
 
         registered = gym.spec(eval_id).max_episode_steps if eval_id in gym.registry else None
-        print(
+        note(
             f"[rambo_env] WARNING: dataset {dataset.name!r} records its evaluation env's time "
             f"limit (Minari's eval_env_spec max_episode_steps) as "
             f"{recorded['recorded_max_episode_steps']!r}, not an int >= 1 (nor null): evaluating "
             f"with {eval_id}'s registered limit ({registered} steps); correct the value in the "
             "dataset's data/metadata.json",
-            flush=True,
         )
     if dataset.eval_env_wrappers:  # probe 83 row 11: only env_spec's were warned about
-        print(
+        note(
             f"[rambo_env] WARNING: dataset {dataset.name!r} records its evaluation env (Minari's "
             f"eval_env_spec) {shown} inside the wrappers {', '.join(dataset.eval_env_wrappers)} "
             "(eval_env_spec.additional_wrappers), which are not applied: policies are evaluated "
             "in the plain env, so its scores are not comparable with the wrapped env's; "
             "register an env that applies them (gymnasium.register) and pass --env-id / "
             "env_id=… with it",
-            flush=True,
         )
     if dataset.env_wrappers:  # never imported (issue 14): a dataset must not make us run code
-        print(
+        note(
             f"[rambo_env] WARNING: dataset {dataset.name!r} records its env as {dataset.env_id} "
             f"inside the wrappers {', '.join(dataset.env_wrappers)} (Minari's "
             "env_spec.additional_wrappers), which are not applied: the data checks and the "
             f"evaluation use plain {dataset.env_id}, so its scores are not comparable with the "
             "wrapped env's; register an env that applies them (gymnasium.register) and pass "
             "--env-id / env_id=… with it",
-            flush=True,
         )
 
 
@@ -2966,7 +2947,7 @@ def _resolve(
     if parsed is not None and parsed[2] is not None and not minari_meant:
         if not local:
             return _load_d4rl_name(text, d4rl_dir)
-        print(
+        note(
             f"[rambo_env] note: {text!r} is both a D4RL name and a dataset in the local Minari "
             f"root {minari_dataset_path('')}: reading the Minari one; for D4RL's file, give its "
             f"path (D4RL_DATASET_DIR/{d4rl_file_name(parsed[0], parsed[1], parsed[2])})"
@@ -3171,7 +3152,7 @@ def _note_newer_versions(short: str, dataset_id: str) -> None:
     v0 ``hopper-medium`` reads was never mentioned). The short name keeps reading its v0."""
     ids = _newer_versions(dataset_id)
     if ids:
-        print(
+        note(
             f"[rambo_env] note: '{short}' reads {dataset_id}; the local Minari root also holds "
             f"the newer {', '.join(ids)}: to train on it, give its id (--dataset {ids[-1]}, "
             f"load_dataset('{ids[-1]}'))"
@@ -3196,7 +3177,7 @@ def _note_stored_size(
             asked = f"{n_transitions}" + (
                 f" per part, {parts * n_transitions} in all" if parts > 1 else ""
             )
-            print(
+            note(
                 f"[rambo_env] note: {dataset_id} holds {stored} transitions (asked {asked}); "
                 f"regenerate with {regenerate} --n-transitions {n_transitions}"
             )
@@ -3234,7 +3215,7 @@ def _note_protocol_size(dataset: OfflineDataset, dataset_id: str) -> None:
     regenerate = f"python scripts/make_dataset.py --env {env} --level {level}"
     if dataset_id != default_dataset_id(env, level):
         regenerate += f" --dataset-id {dataset_id}"
-    print(
+    note(
         f"[rambo_env] note: {dataset_id} holds {counted(stored, 'transition')}, not the "
         f"{protocol:,} of {env}-{level} (it was generated smaller); regenerate it at full size "
         f"with {regenerate} --force"
@@ -3257,13 +3238,12 @@ def _warn_unlike_d4rl(dataset: OfflineDataset, path: str) -> None:
     protocol = (2 if parsed[1] == "medium-expert" else 1) * DEFAULT_N_TRANSITIONS
     if dataset.n_transitions * 10 >= protocol:
         return
-    print(
+    note(
         f"[rambo_env] WARNING: {path}: named like D4RL's {name} ({protocol:,} transitions), but "
         f"it holds {dataset.n_transitions:,}: the name decides the (k, λ) preset, the reference "
         f"scores and the ledger key ({name}); if these are not D4RL's {name} data, rename the "
         f"file (e.g. my_{parsed[0]}{Path(path).suffix}) and give its env and (k, λ) "
         f"(scripts/cotrain.py --env-id {dataset.env_id} --k K --lam λ)",
-        flush=True,
     )
 
 
@@ -3289,7 +3269,7 @@ def _note_other_minari_versions(short: str, minari_id: str, instead: str) -> Non
     started a 1M-transition generation without naming it (said when the v0 was there too)."""
     ids = _newer_versions(minari_id)
     if ids:
-        print(
+        note(
             f"[rambo_env] note: '{short}' {instead}; the local Minari root holds "
             f"{', '.join(ids)} (not the {minari_id} it reads first): to train on it, give its id "
             f"(--dataset {ids[-1]}, load_dataset('{ids[-1]}'))"
@@ -3326,7 +3306,7 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
                 read_minari(minari_id, download=True), env, level, minari_id
             )
         except DatasetUnavailableError as err:
-            print(
+            note(
                 f"[rambo_env] could not download {minari_id}: {err.__cause__}; trying local sources"
             )
     d4rl_file = find_d4rl_file(env, level, None, d4rl_dir)
@@ -3343,7 +3323,7 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
         stored_seed = dataset.metadata.get("seed")
         # probe 30: was silent; issue 14: an asked seed 0 too (None: no particular seed asked)
         if seed is not None and stored_seed is not None and stored_seed != seed:
-            print(
+            note(
                 f"[rambo_env] note: {generated_id} holds data of seed {stored_seed} (asked "
                 f"{seed}); regenerate with python scripts/make_dataset.py --env {env} --level "
                 f"{level} --seed {seed} --force"
@@ -3374,13 +3354,13 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
             raise DatasetUnavailableError(misplaced)
         n_transitions = n_transitions or DEFAULT_N_TRANSITIONS
         _note_other_minari_versions(f"{env}-{level}", minari_id, f"generates {generated_id}")
-        print(
+        note(
             f"[rambo_env] '{env}-{level}' is not available locally: generating {generated_id} "
             f"(D4RL protocol, {_generation_size(level, n_transitions)}; one-off, saved in the "
             f"local Minari root {named_root()})"
         )
         if absent is not None:
-            print(absent)
+            note(absent)
         try:
             return generate_dataset(  # probe 25: its bar ignored --no-progress
                 env,
@@ -3390,7 +3370,7 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
                 progress=progress,
             )
         except DatasetExistsError:  # probe 24: another process generated it while this one waited
-            print(
+            note(
                 f"[rambo_env] {generated_id} was generated by another process meanwhile: reading it"
             )
             return _check_short_name_data(read_minari(generated_id), env, level, generated_id)

@@ -44,6 +44,7 @@ from rambo_env.data.dataset import (
     space_trouble,
 )
 from rambo_env.data.scores import ENV_IDS, LEVELS, env_name_from_id
+from rambo_env.logging import note
 from rambo_env.progress import progress_bar
 from rambo_env.requirements import import_dependency
 from rambo_env.run_io import (
@@ -667,14 +668,13 @@ def dataset_to_episodes(dataset: OfflineDataset, *, skip_unknown_final: bool = F
         episodes.eval_env = (str(evaluation[0]), dict(evaluation[1]), evaluation[2])
     unknown_end = set(unknown.tolist())
     if unknown_end:
-        print(
+        note(
             f"[rambo_env] note: dataset {dataset.name!r}: {len(unknown_end)} terminated "
             f"episode(s) (first ends at row {unknown[0]}) left out: their final state is unknown "
             "(next_observations derived from the next row); each episode ending by timeout "
             "holds one step fewer than it ran (its time-limit row, whose next state the source "
             "does not hold, was dropped on loading; save_minari records this, and loading the "
             "export counts those episodes as they ran)",
-            flush=True,
         )
     pairs = [(a, b) for a, b in itertools.pairwise(bounds) if b - 1 not in unknown_end]
     if not pairs:
@@ -1104,11 +1104,10 @@ def _restore_trash(root: Path, trash: Path) -> bool:
         return True
     dataset_id = _trash_origin(trash)
     if dataset_id is None:
-        print(
+        note(
             f"[rambo_env] WARNING: {old} holds a dataset set aside by a replacement that did not "
             f"finish, whose id is not recorded: left there; move it to its place under {root} "
             "(or delete it)",
-            flush=True,
         )
         return False
     return restore_set_aside(root / dataset_id, old, f"Minari dataset {dataset_id!r}")
@@ -1381,11 +1380,10 @@ def save_minari(
         from rambo_env.data.loaders import _import_env_module  # load-time advice
 
         plain = _import_env_module(env_id)  # the caller's argument imports its module
-        print(
+        note(
             f"[rambo_env] note: env_id {env_id!r} imported {env_id.partition(':')[0]!r}; the "
             f"dataset stores the plain id {plain!r} (load it with env_id={env_id!r} / --env-id "
             f"{env_id} in a process that has not imported it)",
-            flush=True,
         )
         env_id = plain
     _check_short_name_id(dataset_id, env_id, short_name_data)
@@ -1557,11 +1555,10 @@ def _saved_env_spec(
     kwargs = {**spec.kwargs, **(env_kwargs or {})}
     limit = spec.max_episode_steps if max_episode_steps is None else int(max_episode_steps)
     if taken:
-        print(
+        note(
             f"[rambo_env] note: writing the env the episodes' dataset records, gym.make("
             f"{env_id!r}, {', '.join(taken)}), as the Minari env_spec (pass env_kwargs= / "
             "max_episode_steps= for another)",
-            flush=True,
         )
     return dataclasses.replace(spec, kwargs=kwargs, max_episode_steps=limit), env_kwargs
 
@@ -1609,11 +1606,10 @@ def _saved_eval_env_spec(env_id: str, episodes: Any) -> Any:
         [f"{k}={v!r}" for k, v in kwargs.items()]
         + ([] if limit is None else [f"max_episode_steps={limit}"])
     )
-    print(
+    note(
         f"[rambo_env] note: writing the evaluation env the episodes' dataset records, gym.make("
         f"{eval_id!r}, {made}), as the Minari eval_env_spec (its reference scores are measured "
         "there)",
-        flush=True,
     )
     return dataclasses.replace(
         spec,
@@ -1660,11 +1656,10 @@ def _unenterable_cache(
     folder = unenterable_folder(cache.parent)
     if folder is None:
         return False
-    print(
+    note(
         f"[rambo_env] flat cache folder {folder} of {dataset_id} cannot be entered by this user "
         f"({owner_text(folder)}; another user's?); {doing}writing no flat cache there (its "
         "owner can open it: chmod -R a+rX, or set RAMBO_ENV_CACHE to a folder of your own)",
-        flush=True,
     )
     return True
 
@@ -1696,7 +1691,7 @@ def write_flat_cache(dataset_id: str, dataset: OfflineDataset) -> None:
             raise IsADirectoryError(f"{path} is a folder; remove it")
         dataset.to_npz(path)
     except OSError as err:  # a full disk, ...: the cache only saves the next slow read
-        print(f"[rambo_env] WARNING: flat cache of {dataset_id} not written: {err}")
+        note(f"[rambo_env] WARNING: flat cache of {dataset_id} not written: {err}")
 
 
 def minari_dataset_name(dataset_id: str, env_id: str | None) -> str:
@@ -1970,16 +1965,15 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
             return OfflineDataset._load_npz(cache, source=f"minari:{dataset_id}")
         except Exception as err:  # a damaged cache entry: report, remove, rebuild from Minari
             if permission_denied(err):  # probe 95 rows 8, 9: another user's cache was called
-                print(  # damaged and deleted (or its unlink failed the load): it is left,
+                note(  # damaged and deleted (or its unlink failed the load): it is left,
                     f"[rambo_env] flat cache {cache} of {dataset_id} is not readable by this "
                     "user (another user's?); leaving it and reading the Minari files",
-                    flush=True,
                 )
                 write_cache = False  # and not replaced (write_flat_cache drops old caches)
             elif not damaged_file(err) or _env_not_here(err):  # probe 91 rows 4, 30: was any
                 raise  # error (out of memory); probe 98 row 23: an env this process lacks
             else:
-                print(
+                note(
                     f"[rambo_env] flat cache {cache} of {dataset_id} is unreadable "
                     f"({type(err).__name__}); removing it and reading the Minari files again"
                 )
@@ -2110,7 +2104,7 @@ def _warn_spaces_contradicting(dataset_id: str, minari_dataset: Any, episode: An
         if shape is None or dtype is None:
             continue
         if tuple(shape) != value.shape[1:] or np.dtype(dtype).kind != value.dtype.kind:
-            print(
+            note(
                 f"[rambo_env] WARNING: Minari dataset {dataset_id!r}: data/metadata.json's "
                 f"{key} says shape {tuple(shape)}, dtype {np.dtype(dtype)}, but its {field} "
                 f"have shape {value.shape[1:]}, dtype {value.dtype}; the {field} are used as "

@@ -23,6 +23,7 @@ import torch
 
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
 from rambo_env.dynamics.training import _BUDGET_FIELDS, MLEConfig, MLEReport
+from rambo_env.logging import note
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
     check_default_device,
@@ -312,12 +313,11 @@ def _note_ignored_xdg(xdg: str, folder: Path) -> None:
         return
     _XDG_SAID.add(xdg)
     tilde = " ('~' is not expanded inside quotes: write $HOME/…)" if xdg.startswith("~") else ""
-    print(
+    note(
         f"[rambo_env] note: XDG_CACHE_HOME={xdg!r} is not an absolute path{tilde}: ignored, as "
         f"the XDG spec says; the model cache is {folder} (matplotlib, which draws the plots, "
         "takes the value literally and makes that folder in the working folder: set an absolute "
         "path, or unset it)",
-        flush=True,
     )
 
 

@@ -29,6 +29,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from rambo_env.logging import note
+
 __all__ = [
     "TERMINATION_FNS",
     "TerminationClassifier",
@@ -611,10 +613,9 @@ def _registered_rule(env_id: Any) -> TerminationFn | None:
         return None
     if keys[0] not in _SAID_MODULE_KEYS:
         _SAID_MODULE_KEYS.add(keys[0])
-        print(
+        note(
             f"[rambo_env] note: TERMINATION_FNS[{keys[0]!r}] is used as the rule of {env_id!r} "
             f"(the data store the plain id); key it {env_id!r}",
-            flush=True,
         )
     return TERMINATION_FNS[keys[0]]
 
@@ -820,7 +821,7 @@ def _say_holdout_fit(name: str, next_obs: np.ndarray, terminals: np.ndarray) -> 
     Humanoid terminations of held-out rows, and nothing said how well it fitted)."""
     fit = _holdout_fit(next_obs, terminals)
     if fit is None:
-        print(
+        note(
             f"[rambo_env] note: {name!r} has too few terminal rows to check the termination "
             "classifier on rows held out of its fit; register the env's exact rule "
             "(rambo_env.dynamics.termination.TERMINATION_FNS[env_id] = fn) if it has one"
@@ -833,15 +834,14 @@ def _say_holdout_fit(name: str, next_obs: np.ndarray, terminals: np.ndarray) -> 
         f"{n_alive} alive rows ({ended / max(n_alive, 1):.1%})"
     )
     if missed / n_end > _CLASSIFIER_MISS_LIMIT or ended / max(n_alive, 1) > _CLASSIFIER_MISS_LIMIT:
-        print(
+        note(
             f"[rambo_env] WARNING: {said}: model rollouts run on through (or stop at) such "
             "states; if the env has an exact termination rule, register it "
             "(rambo_env.dynamics.termination.TERMINATION_FNS[env_id] = fn, fn(raw_next_obs) -> "
             "bool; env_id the plain id dataset.env_id, not 'module:id') before building the model; else collect more terminal rows",
-            flush=True,
         )
     else:
-        print(f"[rambo_env] note: {said}")
+        note(f"[rambo_env] note: {said}")
 
 
 #: What a rule of :data:`TERMINATION_FNS` takes and returns (the README says the same).
@@ -922,24 +922,23 @@ def get_termination_fn(env_id: str | None, dataset: Any = None) -> TerminationFn
         )
     unknown = f"[rambo_env] note: {no_rule}: model rollouts"
     if stand_ins and not terminals.any():
-        print(  # load_dataset warned about this file already: a note here
+        note(  # load_dataset warned about this file already: a note here
             f"[rambo_env] note: {no_rule}, and the next states of the {stand_ins} terminal "
             f"row(s) of {name!r} are not in the data (derived from the next row: the next "
             "episode's first state), so no termination rule can be learned from them: model "
             "rollouts never terminate (they end at the rollout length only); store the data's "
             "next_observations, or register the env's exact rule "
             "(rambo_env.dynamics.termination.TERMINATION_FNS[env_id] = fn)",
-            flush=True,
         )
         return never_terminated
     if not terminals.any():
-        print(
+        note(
             f"{unknown} never terminate, as no row of {name!r} is terminal (they end at the "
             "rollout length only)"
         )
         return never_terminated
     if terminals.all():  # probe 26: was "terminals: need both classes" after MLE pretraining
-        print(
+        note(
             f"[rambo_env] note: every row of {name!r} ends in a terminal state and {no_rule}: "
             "model rollouts end after one step (mark time-limit "
             "ends as timeouts if they are not terminals)"
@@ -950,7 +949,7 @@ def get_termination_fn(env_id: str | None, dataset: Any = None) -> TerminationFn
         if stand_ins
         else ""
     )
-    print(
+    note(
         f"{unknown} end where a small classifier fitted to the terminal flags of {name!r} "
         f"({int(terminals.sum())} terminal of {len(terminals)} rows{left_out}) predicts a "
         "termination (learned from the data, not the env's exact rule)"

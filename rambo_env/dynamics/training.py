@@ -32,6 +32,7 @@ import numpy as np
 import torch
 
 from rambo_env.dynamics.ensemble import GaussianEnsemble, resolve_device
+from rambo_env.logging import note
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.progress import progress_bar
 from rambo_env.run_io import (
@@ -427,11 +428,10 @@ def warn_few_rows(dataset: Any, n: int, cfg: MLEConfig, n_elites: int = 1) -> No
             low, high = (low, mid) if enough(mid) else (mid, high)
         advice.append(f"use a dataset of at least {high} transitions (the paper's hold about 1M)")
     name = getattr(dataset, "name", None)
-    print(
+    note(
         f"[rambo_env] WARNING: MLE pretraining{f' on dataset {name!r}' if name else ''}: "
         f"{n} transitions leave {n_train} for training after the "
         f"{n_holdout}-transition holdout, {'; '.join(faults)}; {'; '.join(advice)}",
-        flush=True,
     )
 
 
@@ -463,13 +463,12 @@ def warn_no_improvement(report: MLEReport, cfg: MLEConfig, name: str | None = No
         if report.stopped_by == "early_stop"
         else ", or a larger budget (--mle-max-steps, --mle-max-epochs, --mle-max-time-s)"
     )
-    print(
+    note(
         f"[rambo_env] WARNING: MLE pretraining{f' on dataset {name!r}' if name else ''} did not "
         f"improve the model: mean holdout MSE {final:.5g} after {report.epochs} epoch(s) "
         f"({report.stopped_by}) vs {initial:.5g} untrained (a drop of {drop:.2g} percent, under "
         f"{100 * needed:g} percent); the agent would train in an untrained model: check the learning "
         f"rate (--mle-lr, MLEConfig.lr: {cfg.lr:g}; official 3e-4){more}",
-        flush=True,
     )
 
 
@@ -600,13 +599,13 @@ def _load_checkpoint(path: Path, fingerprint: str) -> dict[str, Any] | None:
     except Exception as err:
         if not damaged_file(err):  # probe 91 rows 4, 30: out of memory is no damaged file (the
             raise  # checkpoint, written over by a fresh start, held the pretraining so far)
-        print(
+        note(
             f"[rambo_env] MLE checkpoint {path} is unreadable ({type(err).__name__}: "
             f"{str(err).replace(f'{path}: ', '')[:200]}); starting MLE pretraining afresh"
         )
         return None
     if ckpt.get("fingerprint") != fingerprint:
-        print(
+        note(
             f"[rambo_env] MLE checkpoint {path} belongs to another dataset, model or config; "
             "ignoring it and starting MLE pretraining afresh"
         )
@@ -786,7 +785,7 @@ def train_mle(
     cap, budget = epoch_cap(cfg, n_train)
     beyond = _beyond_budget(ckpt, cfg, n_train) if ckpt is not None else ""
     if beyond:  # a larger budget's progress: never resumed past this budget, never overwritten
-        print(
+        note(
             f"[rambo_env] MLE checkpoint {checkpoint_path} is {beyond}; training this model "
             "from scratch without it (the checkpoint stays for larger budgets)"
         )
@@ -800,7 +799,7 @@ def train_mle(
         except Exception as err:  # damaged contents: start afresh from the untouched state
             if not damaged_file(err):  # probe 91 rows 4, 30: nor is any other error
                 raise
-            print(
+            note(
                 f"[rambo_env] MLE checkpoint {checkpoint_path} is unreadable ({type(err).__name__}:"
                 f" {str(err)[:160]}); starting MLE pretraining afresh"
             )
@@ -821,7 +820,7 @@ def train_mle(
                 if story is not None and story != now
                 else ""
             )
-            print(
+            note(
                 f"[rambo_env] resuming MLE pretraining from epoch {len(losses)} "
                 f"({elapsed:.1f} s done) <- {checkpoint_path}{mixed}"
             )
@@ -833,10 +832,9 @@ def train_mle(
         warm_s = _compile_warm_up(loss_fn, optimizer, x, y, boot, cfg.batch_size)
         start_time += warm_s
         if warm_s >= 1.0:
-            print(
+            note(
                 f"[rambo_env] compiling the MLE loss took {warm_s:.1f} s (not counted in "
                 "max_time_s, nor in the reported wall time)",
-                flush=True,
             )
     deadline = start_time + cfg.max_time_s if cfg.max_time_s is not None else math.inf
     stopped_by, timed_out = "max_epochs", False
@@ -914,13 +912,12 @@ def train_mle(
         # session 38: the default preset's 120 s budget gave the main job a model of 2, 3 or a
         # part of an epoch as the machine's load went, so runs of one seed scored 8.0 to 9.1
         part = " and part of the next (cut short)" if timed_out else ""
-        print(
+        note(
             f"[rambo_env] note: MLE pretraining stopped at its time budget (max_time_s "
             f"{cfg.max_time_s:g}) after {counted(report.epochs, 'epoch')}{part}: the model, and "
             "every number trained on it, depend on this machine's speed and load, so another run "
             "of the same seed differs; a step or epoch budget (max_steps / max_epochs, "
             "--mle-max-steps / --mle-max-epochs) gives the same model every time",
-            flush=True,
         )
     if checkpoint_path is not None and stopped_by == "early_stop":
         # Converged: the final model is the caller's to save. A budget stop keeps the checkpoint

@@ -33,6 +33,7 @@ from rambo_env.envs.registration import (
     renders_nothing,
 )
 from rambo_env.evaluation import charges_unclipped_action, env_name
+from rambo_env.logging import note
 from rambo_env.model import LearnedMDP, check_make_mdp_options, check_model_args, make_mdp
 from rambo_env.normalization import raw_scale_evidence
 from rambo_env.run_io import (
@@ -502,11 +503,10 @@ def _note_other_data(given: str | Path | None, name: Any, registered_dataset: st
         except ValueError:
             pass
     shown = repr(str(given)) if given is not None else repr(name) if name else "an OfflineDataset"
-    print(
+    note(
         f"[rambo_env] note: the id names {registered_dataset}, dataset= gives {shown}: the env "
         f"is built on the latter (its spec.id, and so Monitor / TensorBoard logs, still read "
         f"RamboModel-{registered_dataset}; RamboModelEnv(dataset=…) names no level)",
-        flush=True,
     )
 
 
@@ -645,13 +645,12 @@ def warn_long_rollout(k: int, origin: str = "config") -> None:
     the paper's (above :data:`LONG_ROLLOUT`): the model's error compounds with every step of a
     rollout, so most of a long rollout's rows are the model's error, not the data's dynamics."""
     if k > LONG_ROLLOUT:
-        print(
+        note(
             f"[rambo_env] WARNING: rollout_length: k = {k} ({origin}) is far above the paper's "
             f"k of 2 and 5 (Table 5; this warning is for k > {LONG_ROLLOUT}): the model's error "
             "compounds with every step of a rollout, so the agent trains mostly on model error; "
             "the run goes on, but expect a low score or a diverging critic (the presets' 2 or 5 "
             "are the tested values)",
-            flush=True,
         )
 
 

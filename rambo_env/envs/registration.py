@@ -8,6 +8,8 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from rambo_env.logging import note
+
 __all__ = [
     "ENVS",
     "LEVELS",
@@ -116,11 +118,10 @@ def _say_taken(env_id: str, entry: Any) -> None:
         return
     _TAKEN_SAID.add(env_id)
     shown = entry if isinstance(entry, str) else getattr(entry, "__qualname__", repr(entry))
-    print(
+    note(
         f"[rambo_env] WARNING: the Gymnasium id {env_id} was already registered (entry point "
         f"{shown}), so rambo_env did not register its own: gym.make({env_id!r}) builds that "
         "one; register yours under another id, or build rambo_env.RamboModelEnv(dataset=…) directly",
-        flush=True,
     )
 
 
