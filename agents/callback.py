@@ -388,16 +388,29 @@ def _warn_fresh_adversary_for_trained_agent(model: Any, adversary: ModelAdversar
         return  # the model an earlier adversary trained: its weights go on, not the MLE model
     if getattr(adversary.mdp, "adversary_steps", None) != 0:
         return  # a restored (or unknown) model, not provably the MLE model
-    if getattr(model, ADVERSARY_STEPS_ATTR, None) == 0:
+    adversary_steps = getattr(model, ADVERSARY_STEPS_ATTR, None)
+    if adversary_steps == 0:
         return  # it trained only on the MLE model (λ = 0, MBPO, no adversary step yet)
+    restore = (
+        "restore the model (LearnedMDP.load of a saved mdp.save) and adversary.load_state_dict / "
+        "RamboCallback.load_state_dict of the states saved with it, or use run_cotrain "
+        "(resume=True), whose checkpoints hold all of them"
+    )
+    if adversary_steps is None:  # probe 120 row 18: an agent saved before the count existed
+        warn_each_time(
+            f"adversary: continuing a trained agent ({counted(n_updates, 'update')}) with a "
+            "ModelAdversary that has taken no step: its mdp is the model it was given (the MLE "
+            "model of make_mdp). This agent was saved by an older rambo_env that did not record "
+            "whether an adversary trained against it; if one did, the model it trained is not "
+            f"this one: {restore}; if not (plain MBPO, λ = 0), ignore this",
+            stacklevel=user_stacklevel(),
+        )
+        return
     warn_each_time(
         f"adversary: continuing a trained agent ({counted(n_updates, 'update')}) with a "
         "ModelAdversary that has taken no step: its mdp is the model it was given (the MLE model "
         "of make_mdp), not the one an earlier run trained adversarially against this agent. SB3 "
-        "checkpoints hold only the agent and its buffer; to resume, restore the model "
-        "(LearnedMDP.load of a saved mdp.save) and adversary.load_state_dict / "
-        "RamboCallback.load_state_dict of the states saved with it, or use run_cotrain "
-        "(resume=True), whose checkpoints hold all of them",
+        f"checkpoints hold only the agent and its buffer; to resume, {restore}",
         stacklevel=user_stacklevel(),
     )
 

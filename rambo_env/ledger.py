@@ -742,6 +742,14 @@ def update_ledger(
                 + (f" (the settings could not be compared: {unknown})" if unknown else ""),
             )
         stale = _same_run_entries(index, entry, run["recorded_fingerprint"])
+        for other in _untold_entries(index, entry, run["recorded_fingerprint"]):
+            note(  # probe 120 row 21: was replaced (and its CSV and plot removed) as this run
+                f"[ledger] {other.slug} is kept beside {entry.slug}: an entry of the same run "
+                f"folder ({other.run_dir}) and settings, filed by an older rambo_env without its "
+                "data's fingerprint, whose behaviour score and model do not tie it to this run "
+                "(the folder reused for other data?); if it is this run under an older name, "
+                f"remove {other.slug} from index.json and its CSV",
+            )
         for old in stale:  # probe 116 S3: was kept beside it, its CSV and plot too, unsaid
             del index[old.slug]
         index[entry.slug] = entry
@@ -815,8 +823,33 @@ def _same_run_entries(
     config.json records it). Probe 116 S3: a run an older rambo_env had entered under its
     dataset's old name (``hopper-random`` for ``rambo/hopper/mine-v0``, probe 113) was entered
     again under today's name, and the old entry kept beside real hopper-random runs, unsaid.
-    An entry filed before fingerprints were recorded matches any (probe 119 row 35: it was
-    never replaced, though entries from before the fingerprint are taken as the same data)."""
+    An entry filed before fingerprints were recorded (probe 119 row 35) is the same run only where
+    what it recorded of the data and model ties it (:func:`_tied_to`): probe 120 row 21, a folder
+    reused for other data with the same settings replaced (and deleted) the other data's entry."""
+    return [
+        other
+        for other in _same_folder_and_settings(index, entry, recorded_fingerprint)
+        if other.dataset_fingerprint is not None or _tied_to(other, entry)
+    ]
+
+
+def _untold_entries(
+    index: dict[str, LedgerEntry], entry: LedgerEntry, recorded_fingerprint: str | None
+) -> list[LedgerEntry]:
+    """The fingerprint-less entries of ``entry``'s run folder and settings under another key that
+    nothing ties to its run (:func:`_tied_to`): kept beside it, said."""
+    return [
+        other
+        for other in _same_folder_and_settings(index, entry, recorded_fingerprint)
+        if other.dataset_fingerprint is None and not _tied_to(other, entry)
+    ]
+
+
+def _same_folder_and_settings(
+    index: dict[str, LedgerEntry], entry: LedgerEntry, recorded_fingerprint: str | None
+) -> list[LedgerEntry]:
+    """The entries under another key of ``entry``'s run folder, agent, (k, λ), critic and seeds
+    whose fingerprint is its data's (now or as recorded) or not recorded."""
     fingerprints = {entry.dataset_fingerprint, recorded_fingerprint, None}
     return [
         other
@@ -830,6 +863,24 @@ def _same_run_entries(
         and other.model_seed == entry.model_seed
         and math.isclose(other.adversary_weight, entry.adversary_weight, rel_tol=1e-9)
     ]
+
+
+def _tied_to(other: LedgerEntry, entry: LedgerEntry) -> bool:
+    """``other`` (an entry without a fingerprint) recorded what ``entry``'s run has of its data
+    and model: its behaviour score or its model's holdout MSE (both recorded, equal), and no
+    recorded dataset size, env or one of those two that differs. A folder reused for other data
+    (``rm -rf run``, a new run into it) differs in them."""
+    pairs = [(other.behaviour_score, entry.behaviour_score)]
+    pairs.append((other.mle_holdout_mse, entry.mle_holdout_mse))
+    known = [(a, b) for a, b in pairs if a is not None and b is not None]
+    if not known or not all(math.isclose(a, b, rel_tol=1e-6) for a, b in known):
+        return False
+    if None not in (other.n_transitions, entry.n_transitions) and (
+        other.n_transitions != entry.n_transitions
+    ):
+        return False
+    envs = [(e.settings or {}).get("env_id") for e in (other, entry)]
+    return None in envs or envs[0] == envs[1]
 
 
 def _stale_plots(

@@ -2372,7 +2372,7 @@ def _check_library_streams(progress: bool, what: str) -> bool:
         unusable = "None" if sys.stderr is None else _unusable_stream(sys.stderr)
         if unusable is not None:
             note(
-                f"[rambo_env] {what}: progress bars off: sys.stderr, where they go, is "
+                f"[rambo_env] {what}: progress bars off: sys.stderr (where they go): "
                 f"{unusable} (pass progress=False to skip this note)",
             )
             return False
@@ -3678,7 +3678,8 @@ def warn_each_time(
     optuna-like loop making the first trial's mistake ("a new agent on an mdp a ModelAdversary
     already trained", "predict: the observations look raw", meant once per agent) were told
     nothing. The warnings filters still apply: ``filterwarnings("ignore", …)`` silences it,
-    ``simplefilter("error")`` raises it, ``"once"`` shows it once."""
+    ``simplefilter("error")`` raises it, ``"once"`` / ``"module"`` show it once (probe 120 row
+    13: a fresh registry each call forgot every earlier showing, so they showed it every time)."""
     try:
         frame = sys._getframe(stacklevel)  # 1: the caller's frame, as warnings.warn's stacklevel
     except ValueError:  # fewer frames: where warnings.warn puts it
@@ -3686,15 +3687,29 @@ def warn_each_time(
         filename, lineno = "sys", 1
     else:
         where, filename, lineno = frame.f_globals, frame.f_code.co_filename, frame.f_lineno
+    module = where.get("__name__", "<string>")
+    if _warning_action(message, category, module, lineno) == "default":
+        registry: dict[Any, Any] = {}  # a fresh one: not the once-per-line registry
+    else:  # "once", "module" remember their showings there, as warnings.warn
+        registry = where.setdefault("__warningregistry__", {})
     warnings.warn_explicit(
-        message,
-        category,
-        filename,
-        lineno,
-        module=where.get("__name__", "<string>"),
-        registry={},  # a fresh one: not the once-per-line registry of the warned module
+        message, category, filename, lineno, module=module, registry=registry
     )  # no module_globals: as warnings.warn (CPython reads the loader's source with them, an
     # IndexError for code exec'd from a string)
+
+
+def _warning_action(message: str, category: type[Warning], module: str, lineno: int) -> str:
+    """The action the warnings filters give ``message`` (the first filter that matches, as
+    ``warnings.warn_explicit`` resolves it; ``warnings.defaultaction`` when none does)."""
+    for action, text, kind, where, line in warnings.filters:
+        if (
+            (text is None or text.match(message))
+            and issubclass(category, kind)
+            and (where is None or where.match(module))
+            and (line == 0 or line == lineno)
+        ):
+            return action
+    return warnings.defaultaction
 
 
 def check_flag(value: Any, what: str) -> bool:

@@ -82,7 +82,7 @@ def test_stderr_none_turns_the_bars_off_with_a_note(tiny_hopper, monkeypatch, ca
     monkeypatch.setattr(sys, "stderr", None)  # pythonw / a service; progress=True by default
     mdp = rambo_env.make_mdp(dataset, cache=False, **TINY)
     assert mdp.normalizer is not None
-    assert "make_mdp: progress bars off: sys.stderr, where they go, is None" in (
+    assert "make_mdp: progress bars off: sys.stderr (where they go): None" in (
         capsys.readouterr().out
     )
 

@@ -59,6 +59,7 @@ from rambo_env.run_io import (
     error_behind,
     expand_home,
     file_lock,
+    folder_owner_for_root,
     give_tree_to_folder_owner,
     home_dir,
     home_store_words,
@@ -1423,6 +1424,16 @@ def save_minari(
     check_replaceable(dataset_id)  # probe 34: a run inside the folder was deleted with it
     root = minari_dataset_path("")
     root.mkdir(parents=True, exist_ok=True)
+    parts = dataset_id.split("/")[:-1]
+    namespaces = [root.joinpath(*parts[:depth]) for depth in range(1, len(parts) + 1)]
+    # probe 120 row 26: only what this save makes is given away (a namespace folder root had
+    # made beforehand, on purpose, was handed to the Minari root's owner too, and its marker)
+    made = []
+    for folder in namespaces:
+        if not os.path.lexists(folder):
+            made += [folder, folder / _NAMESPACE_METADATA]
+        elif not os.path.lexists(folder / _NAMESPACE_METADATA) and folder_owner_for_root(folder):
+            made.append(folder / _NAMESPACE_METADATA)  # in another user's folder
     _remove_stale_staging(root)
     _check_room(root, final, episodes)
     staging = Path(tempfile.mkdtemp(dir=root, prefix=f".rambo-tmp-{os.getpid()}-"))
@@ -1476,13 +1487,7 @@ def save_minari(
     _mark_namespaces(root, dataset_id)
     # probe 119 row 8: root (sudo) saving into a user's Minari root left the namespace folders,
     # their markers and the dataset's tree root's, and the user's next save was refused
-    parts = dataset_id.split("/")[:-1]
-    namespaces = [root.joinpath(*parts[:depth]) for depth in range(1, len(parts) + 1)]
-    give_tree_to_folder_owner(
-        root,
-        [*namespaces, *(folder / _NAMESPACE_METADATA for folder in namespaces)],
-        [final],
-    )
+    give_tree_to_folder_owner(root, made, [final])
     return final
 
 
