@@ -741,8 +741,8 @@ def update_ledger(
                 "with --replace to keep it instead"
                 + (f" (the settings could not be compared: {unknown})" if unknown else ""),
             )
-        stale = _same_run_entries(index, entry, run["recorded_fingerprint"])
-        for other in _untold_entries(index, entry, run["recorded_fingerprint"]):
+        stale, untold = _same_run_entries(index, entry, run["recorded_fingerprint"])
+        for other in untold:
             note(  # probe 120 row 21: was replaced (and its CSV and plot removed) as this run
                 f"[ledger] {other.slug} is kept beside {entry.slug}: an entry of the same run "
                 f"folder ({other.run_dir}) and settings, filed by an older rambo_env without its "
@@ -817,32 +817,23 @@ def update_ledger(
 
 def _same_run_entries(
     index: dict[str, LedgerEntry], entry: LedgerEntry, recorded_fingerprint: str | None
-) -> list[LedgerEntry]:
-    """The ledger's entries of ``entry``'s very run under another key: the same run folder,
-    agent, (k, λ), critic and seeds, on the same data (their fingerprint now, or as the run's
-    config.json records it). Probe 116 S3: a run an older rambo_env had entered under its
-    dataset's old name (``hopper-random`` for ``rambo/hopper/mine-v0``, probe 113) was entered
-    again under today's name, and the old entry kept beside real hopper-random runs, unsaid.
-    An entry filed before fingerprints were recorded (probe 119 row 35) is the same run only where
-    what it recorded of the data and model ties it (:func:`_tied_to`): probe 120 row 21, a folder
-    reused for other data with the same settings replaced (and deleted) the other data's entry."""
-    return [
-        other
-        for other in _same_folder_and_settings(index, entry, recorded_fingerprint)
-        if other.dataset_fingerprint is not None or _tied_to(other, entry)
-    ]
-
-
-def _untold_entries(
-    index: dict[str, LedgerEntry], entry: LedgerEntry, recorded_fingerprint: str | None
-) -> list[LedgerEntry]:
-    """The fingerprint-less entries of ``entry``'s run folder and settings under another key that
-    nothing ties to its run (:func:`_tied_to`): kept beside it, said."""
-    return [
-        other
-        for other in _same_folder_and_settings(index, entry, recorded_fingerprint)
-        if other.dataset_fingerprint is None and not _tied_to(other, entry)
-    ]
+) -> tuple[list[LedgerEntry], list[LedgerEntry]]:
+    """The ledger's entries of ``entry``'s very run under another key, and those it cannot tell
+    apart from it. First: the same run folder, agent, (k, λ), critic and seeds, on the same data
+    (their fingerprint now, or as the run's config.json records it). Probe 116 S3: a run an older
+    rambo_env had entered under its dataset's old name (``hopper-random`` for
+    ``rambo/hopper/mine-v0``, probe 113) was entered again under today's name, and the old entry
+    kept beside real hopper-random runs, unsaid. An entry filed before fingerprints were recorded
+    (probe 119 row 35) is the same run only where what it recorded of the data and model ties it
+    (:func:`_tied_to`): probe 120 row 21, a folder reused for other data with the same settings
+    replaced (and deleted) the other data's entry. Second: the fingerprint-less entries of the
+    same folder and settings that nothing ties to the run, kept beside it, said."""
+    same: list[LedgerEntry] = []
+    untold: list[LedgerEntry] = []
+    for other in _same_folder_and_settings(index, entry, recorded_fingerprint):
+        tied = other.dataset_fingerprint is not None or _tied_to(other, entry)
+        (same if tied else untold).append(other)
+    return same, untold
 
 
 def _same_folder_and_settings(

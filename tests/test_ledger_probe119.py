@@ -49,7 +49,9 @@ def test_an_entry_without_a_fingerprint_matches_only_the_same_folder_and_setting
             **{**vars(entry), "slug": "older", "dataset_fingerprint": None, **changes}
         )
 
-    same = ledger_module._same_run_entries
+    def same(index, entry, recorded):
+        return ledger_module._same_run_entries(index, entry, recorded)[0]
+
     assert same({"older": stale()}, entry, None) == [stale()]
     assert same({"older": stale(run_dir=str(tmp_path / "elsewhere"))}, entry, None) == []
     assert same({"older": stale(seed=entry.seed + 1)}, entry, None) == []

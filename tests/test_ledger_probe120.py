@@ -55,7 +55,12 @@ def test_what_ties_an_entry_without_a_fingerprint(
             **{**vars(entry), "slug": "older", "dataset_fingerprint": None, **changes}
         )
 
-    same, untold = ledger_module._same_run_entries, ledger_module._untold_entries
+    def same(index, entry, recorded):
+        return ledger_module._same_run_entries(index, entry, recorded)[0]
+
+    def untold(index, entry, recorded):
+        return ledger_module._same_run_entries(index, entry, recorded)[1]
+
     assert same({"older": stale()}, entry, None) == [stale()]  # probe 119 row 35 still
     other_data = stale(behaviour_score=entry.behaviour_score + 1.0)
     assert same({"older": other_data}, entry, None) == []
