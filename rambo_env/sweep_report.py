@@ -28,7 +28,7 @@ import io
 import math
 import re
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -593,14 +593,37 @@ def dataset_slug(dataset: str) -> str:
     return slug
 
 
-def _fmt_heuristic(value: float) -> str:
-    """Table 6 style: ``348.1``, large values ``1.2e8``, ``inf`` when diverged."""
+def _fmt_heuristic(value: float, digits: int = 1) -> str:
+    """Table 6 style: ``348.1``, large values ``1.2e8``, ``inf`` when diverged; ``digits``
+    after the point (:func:`_separating_digits`)."""
     if not math.isfinite(value):
         return "inf"
     if abs(value) >= 1e5:
-        mantissa, exponent = f"{value:.1e}".split("e")
+        mantissa, exponent = f"{value:.{digits}e}".split("e")
         return f"{mantissa}e{int(exponent)}"
-    return f"{value:.1f}"
+    return f"{value:.{digits}f}"
+
+
+#: Most digits after the point a table shows to separate a choice from a competitor (a float
+#: has 17 significant digits; two values equal to this many are shown as equal).
+MAX_DIGITS = 17
+
+
+def _separating_digits(
+    chosen: float | None, others: Iterable[float | None], fmt: Callable[[float, int], str]
+) -> int:
+    """Digits after the point (at least 1) at which ``fmt`` prints ``chosen`` unlike every other
+    finite value of ``others`` that differs from it (probe 121: heuristics 3.18260 and
+    3.18447 both printed 3.2, the second bolded as RAMBO-OFF's choice, though "ties go to the
+    configuration listed first"). Rounding keeps the order, so distinct printed values show
+    the choice. Values equal to the last bit stay equal (a true tie: the first listed wins)."""
+    if chosen is None or not math.isfinite(chosen):
+        return 1
+    rivals = [v for v in others if v is not None and math.isfinite(v) and v != chosen]
+    digits = 1
+    while digits < MAX_DIGITS and any(fmt(v, digits) == fmt(chosen, digits) for v in rivals):
+        digits += 1
+    return digits
 
 
 #: A cell whose runs finished without an evaluation (probe 42: shown as "−", whose legend says
@@ -614,21 +637,43 @@ def _not_evaluated(cell: ConfigSummary | None) -> bool:
     return cell is not None and cell.score_mean is None and cell.n_diverged == 0
 
 
-def _fmt_score(cell: ConfigSummary | None) -> str:
+def _fmt_score(cell: ConfigSummary | None, digits: int = 1) -> str:
     if _not_evaluated(cell):
         return NOT_EVALUATED
     if cell is None or cell.score_mean is None:
         return "−"
-    return f"{cell.score_mean:.1f} ± {cell.score_std:.1f}"
+    return f"{cell.score_mean:.{digits}f} ± {cell.score_std:.{digits}f}"
+
+
+def _fixed(value: float, digits: int) -> str:
+    return f"{value:.{digits}f}"
+
+
+def _row_digits(row: DatasetSummary) -> tuple[int, int]:
+    """(score digits, heuristic digits) of a row: 1, or as many as separate the bold choice
+    (RAMBO's score, RAMBO-OFF's heuristic) from every other configuration of the row."""
+    cells = [c for c in row.cells if c is not None]
+    best = row.cell(row.rambo)
+    lowest = row.cell(row.rambo_off)
+    score_digits = _separating_digits(
+        None if best is None else best.score_mean, [c.score_mean for c in cells], _fixed
+    )
+    heuristic_digits = _separating_digits(
+        None if lowest is None else lowest.heuristic,
+        [c.heuristic for c in cells],
+        _fmt_heuristic,
+    )
+    return score_digits, heuristic_digits
 
 
 def _table6_cell(cell: ConfigSummary | None, row: DatasetSummary) -> str:
     if cell is None:
         return ""
-    score = _fmt_score(cell)
+    score_digits, heuristic_digits = _row_digits(row)
+    score = _fmt_score(cell, score_digits)
     if cell.config == row.rambo:
         score = f"**{score}**"
-    heuristic = _fmt_heuristic(cell.heuristic)
+    heuristic = _fmt_heuristic(cell.heuristic, heuristic_digits)
     if cell.config == row.rambo_off:
         heuristic = f"**{heuristic}**"
     diverged = f" [{cell.n_diverged}/{len(cell.seeds)} diverged]" if cell.n_diverged else ""
@@ -638,7 +683,7 @@ def _table6_cell(cell: ConfigSummary | None, row: DatasetSummary) -> str:
 def _table1_cell(row: DatasetSummary, config: RamboPreset | None) -> str:
     if config is None:
         return NOT_EVALUATED if any(_not_evaluated(c) for c in row.cells) else "−"
-    return f"{_fmt_score(row.cell(config))} ({config_label(config)})"
+    return f"{_fmt_score(row.cell(config), _row_digits(row)[0])} ({config_label(config)})"
 
 
 def to_markdown(report: SweepReport) -> str:
@@ -660,7 +705,10 @@ def to_markdown(report: SweepReport) -> str:
         f"Final {report.score_label}{on} (mean ± std over seeds, std with ddof=0; App. B.6). In "
         "brackets: the RAMBO-OFF heuristic Q_avg + Q_var from the training log (App. B.5), mean "
         "over seeds. Bold score: best configuration (RAMBO). Bold bracket: lowest heuristic "
-        '(RAMBO-OFF\'s choice). "−": the value function diverged in some seed (never selected).',
+        "(RAMBO-OFF's choice). Both are chosen on the unrounded values (table.csv holds them; a "
+        "row shows more digits where the choice would print equal to another; exact ties go to "
+        'the configuration listed first). "−": the value function diverged in some seed (never '
+        "selected).",
         *([NOT_EVALUATED_LEGEND + "."] if unevaluated else []),
         *([f"**{_mixed_pairs_note(pairs)}**"] if mixed else []),
         "",
@@ -793,8 +841,12 @@ def plot_sweep_curves(
     pair: str = "D4RL-normalised",
 ) -> Path:
     """PNG of one dataset: score vs iteration, one line per configuration (mean over seeds,
-    shaded ± std band over the seeds evaluated at that iteration). ``pair``: what the dataset's
-    scores are called (:attr:`DatasetSummary.score_label`), in the title when not D4RL's."""
+    shaded ± std band over the seeds evaluated at that iteration). Where fewer than all its
+    seeds are evaluated (a diverged seed stops early), the line is dashed, its points hollow and
+    its band lighter, and the legend says so (``4; 3 from iteration 4; 1/4 diverged, − in the
+    table``; probe 121: the mean switched seed sets silently under one seed count). ``pair``:
+    what the dataset's scores are called (:attr:`DatasetSummary.score_label`), in the title when
+    not D4RL's."""
     fig = headless_figure(figsize=(7, 4))
     ax = fig.subplots()
     for config in configs:
@@ -810,8 +862,16 @@ def plot_sweep_curves(
         xs = np.array(sorted(by_iteration))  # [n_evals]
         mean = np.array([np.mean(by_iteration[x]) for x in xs])
         std = np.array([np.std(by_iteration[x]) for x in xs])
-        (line,) = ax.plot(xs, mean, marker="o", ms=3, label=f"{config_label(config)} ({len(runs)})")
-        ax.fill_between(xs, mean - std, mean + std, color=line.get_color(), alpha=0.2)
+        counts = [len(by_iteration[x]) for x in xs]
+        full = np.array([n == len(runs) for n in counts])  # [n_evals] every seed evaluated
+        label = f"{config_label(config)} ({_curve_seeds(runs, xs, counts)})"
+        (line,) = ax.plot(xs, np.where(full, mean, np.nan), marker="o", ms=3, label=label)
+        color = line.get_color()
+        if not full.all():  # the rest: dashed, hollow points, over fewer seeds
+            ax.plot(xs, mean, ls="--", lw=1, color=color, alpha=0.6, zorder=line.get_zorder() - 1)
+            ax.plot(xs[~full], mean[~full], ls="", marker="o", ms=3, mfc="none", color=color)
+            ax.fill_between(xs, mean - std, mean + std, where=~full, color=color, alpha=0.08)
+        ax.fill_between(xs, mean - std, mean + std, where=full, color=color, alpha=0.2)
     ax.set_xlabel("iteration")
     integer_ticks(ax.xaxis)
     ax.set_ylabel(f"{score_label} (mean ± std over seeds)")
@@ -821,9 +881,40 @@ def plot_sweep_curves(
         ax.set_title(dataset)
     ax.grid(alpha=0.3)
     if ax.lines:
-        ax.legend(title="configuration (seeds)", fontsize=8)
+        ax.legend(title="configuration (seeds; dashed: fewer seeds)", fontsize=8, title_fontsize=8)
     fig.tight_layout()
     return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+
+
+def _curve_seeds(runs: Sequence[RunRecord], xs: np.ndarray, counts: Sequence[int]) -> str:
+    """A sweep curve's seed count: ``4``, with the stretches averaged over fewer seeds
+    (``4; 3 from iteration 4``, ``4; 3 at iterations 5–6``) and the diverged seeds as in the
+    table (``1/4 diverged, − in the table``)."""
+    parts = [str(len(runs))]
+    start = 0
+    for i in range(1, len(xs) + 1):  # stretches of one count
+        if i < len(xs) and counts[i] == counts[start]:
+            continue
+        if counts[start] != len(runs):
+            first, last = int(xs[start]), int(xs[i - 1])
+            if i == len(xs) and i - start > 1:
+                where = f"from iteration {first}"
+            elif first == last:
+                where = f"at iteration {first}"
+            else:
+                where = f"at iterations {first}–{last}"
+            parts.append(f"{counts[start]} {where}")
+        start = i
+    if len(parts) > MAX_STRETCHES + 1:
+        parts = [*parts[: MAX_STRETCHES + 1], "…"]
+    n_diverged = sum(r.diverged for r in runs)
+    if n_diverged:
+        parts.append(f"{n_diverged}/{len(runs)} diverged, − in the table")
+    return "; ".join(parts)
+
+
+#: Stretches over fewer seeds a sweep curve's legend names (then "…").
+MAX_STRETCHES = 3
 
 
 # -- files ---------------------------------------------------------------------------------
