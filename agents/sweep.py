@@ -59,7 +59,9 @@ from agents.cotrain_setup import (
 from rambo_env import run_io
 from rambo_env.data.dataset import DatasetUnavailableError
 from rambo_env.data.loaders import absolute_dataset
+from rambo_env.logging import apply_state as apply_logging_state
 from rambo_env.logging import note
+from rambo_env.logging import state as logging_settings
 from rambo_env.presets import RamboPreset
 from rambo_env.requirements import MissingExtraError
 from rambo_env.sweep_report import (
@@ -534,14 +536,18 @@ def _hold_sweep(sweep_dir: Path) -> Iterator[None]:
 
 
 # -- the trial -----------------------------------------------------------------------------
-def cotrain_trainable(params: dict[str, Any]) -> None:
+def cotrain_trainable(params: dict[str, Any], logging_state: dict[str, Any] | None = None) -> None:
     """One Tune trial: one co-training run (Alg. 1) through :func:`run_cotrain`.
 
     ``params`` (the trial's Tune config): ``dataset``, ``k_lambda`` = [k, λ], ``seed``, ``base``
     (a :class:`CotrainConfig` dict) and ``runs_root``. Reports each iteration's metrics with a
     Tune checkpoint, then a final row with ``final_score``, ``rambo_off`` and ``status``.
+    ``logging_state``: the driver's :func:`rambo_env.logging.state`, taken first.
     """
     from ray import tune
+
+    if logging_state is not None:
+        apply_logging_state(logging_state)
 
     from agents.cotrain import RunInterrupted, run_cotrain
 
@@ -1114,9 +1120,7 @@ def _fit(
     tune = _import_tune()
     t_start = time.perf_counter()
     (sweep_dir / RUNS_DIR).mkdir(parents=True, exist_ok=True)
-    trainable = tune.with_resources(
-        cotrain_trainable, {"cpu": resources.cpus_per_trial, "gpu": resources.gpus_per_trial}
-    )
+    trainable = _sweep_trainable(tune, resources)
     analysis_log = logging.getLogger(TUNE_ANALYSIS_LOGGER)
     analysis_log.addFilter(_no_metrics_yet)
     try:
@@ -1378,6 +1382,18 @@ def _no_restore_advice(record: logging.LogRecord) -> bool:
     """Drop Tune's "Resume experiment with: Tuner.restore(…)": scripts/sweep.py says how to
     continue (``--resume``)."""
     return "Tuner.restore(" not in record.getMessage()
+
+
+def _sweep_trainable(tune: Any, resources: SweepResources) -> Any:
+    """:func:`cotrain_trainable` with its resources and this driver's :mod:`rambo_env.logging`
+    settings, which each trial takes before its first note. Probe 122 row 25: a driver silenced
+    by ``set_verbosity(WARNING)`` still got every trial's INFO notes (trials are other
+    processes); passed as a parameter, not in the trial config, so a restored sweep takes the
+    new driver's settings."""
+    return tune.with_resources(
+        tune.with_parameters(cotrain_trainable, logging_state=logging_settings()),
+        {"cpu": resources.cpus_per_trial, "gpu": resources.gpus_per_trial},
+    )
 
 
 def _param_space(spec: SweepSpec, runs_root: Path) -> dict[str, Any]:

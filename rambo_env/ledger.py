@@ -742,13 +742,13 @@ def update_ledger(
                 + (f" (the settings could not be compared: {unknown})" if unknown else ""),
             )
         stale, untold = _same_run_entries(index, entry, run["recorded_fingerprint"])
-        for other in untold:
+        for other in untold:  # said at each ledger.py of the run until index.json is mended
             note(  # probe 120 row 21: was replaced (and its CSV and plot removed) as this run
                 f"[ledger] {other.slug} is kept beside {entry.slug}: an entry of the same run "
                 f"folder ({other.run_dir}) and settings, filed by an older rambo_env without its "
-                "data's fingerprint, whose behaviour score and model do not tie it to this run "
-                "(the folder reused for other data?); if it is this run under an older name, "
-                f"remove {other.slug} from index.json and its CSV",
+                f"data's fingerprint, {_untied_reason(other, entry)}; if it is this run under an "
+                f"older name, remove {other.slug} from index.json, {other.slug}.csv and "
+                f"{_old_plot_advice(index, other, ledger_dir)}",
             )
         for old in stale:  # probe 116 S3: was kept beside it, its CSV and plot too, unsaid
             del index[old.slug]
@@ -854,6 +854,32 @@ def _same_folder_and_settings(
         and other.model_seed == entry.model_seed
         and math.isclose(other.adversary_weight, entry.adversary_weight, rel_tol=1e-9)
     ]
+
+
+def _untied_reason(other: LedgerEntry, entry: LedgerEntry) -> str:
+    """Why :func:`_tied_to` does not tie ``other`` to ``entry``'s run, in words. Probe 122 row
+    20: an entry that recorded neither behaviour score nor holdout MSE was said to be one whose
+    behaviour score and model "do not tie it"."""
+    pairs = [(other.behaviour_score, entry.behaviour_score)]
+    pairs.append((other.mle_holdout_mse, entry.mle_holdout_mse))
+    if all(None in pair for pair in pairs):
+        return (
+            "which records nothing that could tie it to this run (no behaviour score or model "
+            "holdout MSE that this run has too)"
+        )
+    return (
+        "whose behaviour score, model or data differ from this run's (the folder reused for "
+        "other data?)"
+    )
+
+
+def _old_plot_advice(index: dict[str, LedgerEntry], other: LedgerEntry, ledger_dir: Path) -> str:
+    """The advice's words for the plot of ``other``'s dataset: removed with it when no other
+    entry of that dataset is left, else redrawn."""
+    png = ledger_dir / f"{dataset_slug(other.dataset)}.png"
+    if any(e.dataset == other.dataset and e.slug != other.slug for e in index.values()):
+        return f"redraw its dataset's plot {png} (ledger.py on another run of {other.dataset})"
+    return f"its dataset's plot {png}"
 
 
 def _tied_to(other: LedgerEntry, entry: LedgerEntry) -> bool:

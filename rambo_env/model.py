@@ -1132,7 +1132,7 @@ def _trained_ensemble(
         if partial is not None:  # a budget stop keeps it; never a non-finite trajectory
             partial.unlink(missing_ok=True)
         raise
-    where = ""
+    where, not_cached = "", ""
     if path is not None:
         try:
             meta = io.cache_meta(
@@ -1142,11 +1142,13 @@ def _trained_ensemble(
             saved = io.save_model(path, ensemble, normalizer, mle_config, report, meta=meta)
             where = f", saved to {saved}"
         except OSError as err:  # disk full, ...: the trained model is still good for this run
-            where = f"; WARNING: not cached, used from memory: {err}"
+            not_cached = f"[rambo_env] WARNING: not cached, used from memory: {err}"
     note(
         f"[rambo_env] dynamics model for {dataset.name!r} <- trained: {counted(report.epochs, 'epoch')} "
         f"({report.stopped_by}, {report.wall_s:.1f} s), holdout MSE of elites "
         f"{[round(report.holdout_mse[i], 5) for i in report.elites]}"
         f"{where}"
     )
+    if not_cached:  # probe 122: was "; WARNING: …" in the INFO note (dropped at WARNING verbosity)
+        note(not_cached)
     return ensemble

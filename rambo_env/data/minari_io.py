@@ -560,6 +560,9 @@ def generation_lock(dataset_id: str) -> Iterator[None]:
         folder.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise WriteFailedError(folder.parent, err, _ELSEWHERE) from err
+    # probe 122 row 22: root (sudo) generating into a user's Minari root made the namespace
+    # folders here, so save_minari found them there and left them (and its markers) root's
+    give_tree_to_folder_owner(root, made)
     try:
         with file_lock(
             _generation_lock_path(dataset_id),
