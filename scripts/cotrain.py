@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ from rambo_env.ledger import (
     settings_unknown,
     standing,
 )
-from rambo_env.presets import RamboPreset
+from rambo_env.presets import RamboPreset, get_preset
 from rambo_env.run_io import (
     CHECKPOINT_NAME,
     CONFIG_NAME,
@@ -62,6 +63,7 @@ from rambo_env.run_io import (
     accept_negative_numbers,
     counted,
     default_run_dir,
+    did_you_mean,
     iteration0_label,
     read_json,
     refuse_unenterable,
@@ -694,9 +696,87 @@ def report_setup_failed(err: BaseException, run_dir: Path, cfg: CotrainConfig | 
     return 1
 
 
+#: What to do instead of giving one flag several values (one run takes one): probe 123 rows 1-4.
+SEVERAL_RUNS = {
+    "seed": ("seed", "scripts/sweep.py --seeds {seeds} runs several"),
+    "adversary_weight": ("λ", "scripts/sweep.py --configs {configs} (k:λ pairs) runs several"),
+    "rollout_length": ("k", "scripts/sweep.py --configs {configs} (k:λ pairs) runs several"),
+    "dataset": ("dataset", "scripts/sweep.py --datasets {seeds} runs several"),
+}
+
+#: sweep.py's list flags typed to cotrain.py, which runs one of each: (cotrain.py's flag, what
+#: one run takes, sweep.py's comma form). Probe 123 rows 2-3.
+SWEEP_LIST_FLAGS = {
+    "--seeds": ("--seed", "seed", "0,1,2"),
+    "--datasets": ("--dataset", "dataset", "hopper-medium,walker2d-medium"),
+    "--configs": ("--k / --lam", "(k, λ)", "5:3e-4,5:0"),
+}
+
+#: A word that is a value, not an option (a negative number, as :func:`accept_negative_numbers`).
+_NEGATIVE = re.compile(r"^-(?:\d|\.\d|inf$|nan$)", re.IGNORECASE)
+
+
+def _k_and_lam(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The (k, λ) a run of ``args`` takes, for a sweep.py ``--configs`` example: the flags', else
+    the config's, else the dataset's preset (``k`` / ``λ`` where none is known)."""
+    cfg = PRESETS[args.preset or "default"]
+    k = getattr(args, "rollout_length", cfg.rollout_length)
+    lam = getattr(args, "adversary_weight", cfg.adversary_weight)
+    with contextlib.suppress(ValueError):
+        preset = get_preset(getattr(args, "dataset", cfg.dataset))
+        k = preset.rollout_length if k is None else k
+        lam = preset.adversary_weight if lam is None else lam
+    return ("k" if k is None else k), ("λ" if lam is None else f"{lam:g}")
+
+
+def check_no_extra_words(
+    parser: argparse.ArgumentParser, argv: list[str], args: argparse.Namespace, extra: list[str]
+) -> None:
+    """argparse's bare "unrecognized arguments: 1 2" for ``--seed 0 1 2`` / ``--lam 3e-4 0``
+    (several values to a flag of one) names the flag and how to run several (probe 123 rows 1,
+    4); sweep.py's ``--seeds 0,1,2`` gets a "did you mean --seed?" (rows 2-3); another unknown
+    option close to a flag gets its name; other extra words as argparse said them."""
+    if not extra:
+        return
+    first = extra[0]
+    if first.partition("=")[0] in SWEEP_LIST_FLAGS:
+        flag = first.partition("=")[0]
+        ours, what, example = SWEEP_LIST_FLAGS[flag]
+        parser.error(
+            f"{flag}: did you mean {ours}? cotrain.py runs one {what}; scripts/sweep.py {flag} "
+            f"{example} runs several"
+        )
+    at = argv.index(first) if first in argv else -1
+    start = next((i for i in range(at - 1, -1, -1) if argv[i].startswith("--")), None)
+    if start is not None and not first.startswith("-"):
+        flag, eq, value = argv[start].partition("=")
+        action = parser._option_string_actions.get(flag)
+        if action is not None and action.nargs is None and at == start + (1 if eq else 2):
+            words = [value if eq else argv[start + 1]]
+            for word in argv[at:]:
+                if word.startswith("-") and not _NEGATIVE.match(word):
+                    break
+                words.append(word)
+            what, several = SEVERAL_RUNS.get(action.dest, ("value", ""))
+            k, lam = _k_and_lam(args)
+            pairs = [f"{k}:{w}" if what == "λ" else f"{w}:{lam}" for w in words]
+            several = several.format(seeds=",".join(words), configs=",".join(pairs))
+            parser.error(
+                f"{flag} takes one {what} per run (got {' '.join(words)}): run cotrain.py once "
+                f"per {what}" + (f", or {several}" if several else "")
+            )
+    if first.startswith("--"):  # a typo of a flag: "--sed 1"
+        options = [o for o in parser._option_string_actions if o.startswith("--")]
+        close = did_you_mean(first.partition("=")[0], options)
+        parser.error(f"unrecognized arguments: {' '.join(extra)}{close}")
+    parser.error(f"unrecognized arguments: {' '.join(extra)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args, extra = parser.parse_known_args(argv)
+    check_no_extra_words(parser, argv, args, extra)
     run_dir = cfg = None
     since = SessionFiles()  # probe 106 row 19: was time.time(), compared with file mtimes
     try:

@@ -74,6 +74,18 @@ from rambo_env.run_io import (
     with_article,
 )
 
+#: ``--help``'s examples and what it does with several seeds (probe 123 row 5: one sentence, no
+#: example, nothing on seeds).
+EPILOG = """examples:
+  python scripts/curves.py --out plots/cmp mbpo=runs/A rambo=runs/B
+  python scripts/curves.py --out plots/seeds mbpo_s0=runs/A mbpo_s1=runs/C rambo_s0=runs/B
+
+Each LABEL=RUN_DIR is drawn as its own line: runs are not averaged over seeds, and labels must be
+unique (one per seed: mbpo_s0=... mbpo_s1=...). For the mean ± std over seeds (a table, and
+curves/<dataset>.png with a ± std band per (k, λ)), run the seeds with scripts/sweep.py
+(--seeds 0,1,2 --configs 5:3e-4,5:0); its report is written at the end, and again by
+python scripts/sweep.py --report-only SWEEP_DIR."""
+
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 
 
@@ -96,8 +108,19 @@ def _column(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("runs", nargs="+", type=_parse_run, help="LABEL=RUN_DIR")
+    parser = argparse.ArgumentParser(
+        description=(__doc__ or "").split("\n")[0],
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "runs",
+        nargs="+",
+        type=_parse_run,
+        metavar="LABEL=RUN_DIR",
+        help="a run folder (or curves .csv) and its legend label; each is its own line, labels "
+        "unique",
+    )
     parser.add_argument("--out", required=True, help="output prefix (folder/name)")
     parser.add_argument("--title", default="")
     parser.add_argument(
@@ -205,7 +228,11 @@ def main(argv: list[str] | None = None) -> int:
         _check_text(text, what, parser)
     labels = [label for label, _ in args.runs]
     if len(set(labels)) != len(labels):
-        parser.error(f"runs: labels must be unique, got {labels}")
+        parser.error(  # probe 123 row 5: said nothing of seeds (one line per run, not averaged)
+            f"runs: labels must be unique, got {labels}: each run is its own line (runs are not "
+            "averaged over seeds); give one label per run, such as mbpo_s0=... mbpo_s1=... (for "
+            "the mean ± std over seeds, see --help)"
+        )
     seen: dict[str, str] = {}
     for label, run in args.runs:  # probe 19: was two identical curves under two labels
         where = os.path.realpath(run)
