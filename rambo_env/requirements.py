@@ -60,6 +60,11 @@ SPECS: dict[str, str] = {"gymnasium": "gymnasium[mujoco]>=1.1,<2"}
 EXTRA_MODULES: dict[str, str] = {"mujoco": "gymnasium"}
 
 
+#: The torch pip is told to install first where torch is missing: the README's setup line
+#: (``pip install torch==2.13.0 && pip install -e ".[test]"``), a CPU build on a CPU-only machine.
+TORCH_FIRST = "torch==2.13.0"
+
+
 def install_spec(dist: str) -> str:
     """The requirement ``pip install`` is told for ``dist`` (a :data:`DEPENDENCIES` or
     :data:`FLOORS` distribution): as pyproject.toml declares it, extras included."""
@@ -118,10 +123,26 @@ def _unmet_text(missing: list[str], too_old: list[tuple[str, str]], missing_firs
     upgrades = [f"'{install_spec(dist)}'" for dist, _ in too_old]
     specs = dict.fromkeys(new + upgrades if missing_first else upgrades + new)
     verb = "install" if missing else "upgrade"
+    command = f"pip install {'-U ' if too_old else ''}{' '.join(specs)}"
+    torch = f"'{install_spec('torch')}'"
+    if torch in specs:  # probe 123 row 6: as the README's setup line, torch's CPU build first
+        rest = [s for s in specs if s != torch]
+        command = f"pip install {TORCH_FIRST}" + (
+            f" && pip install {'-U ' if too_old else ''}{' '.join(rest)}" if rest else ""
+        )
+        command += (
+            f" ({TORCH_FIRST} first so that pip pulls no GBs of CUDA wheels; on a CUDA machine "
+            "install the torch build you want instead)"
+        )
+    venv = ""
+    if missing_first and set(missing) == set(known):  # probe 123 row 6: no venv hint
+        venv = (
+            f"none of rambo-env's dependencies is importable by {sys.executable}: is the "
+            "project's virtual environment active? (source .venv/bin/activate); "
+        )
     return (
-        f"rambo-env needs {', and '.join(parts)}; "
-        f"{verb} {'them' if len(specs) > 1 else 'it'}: pip install "
-        f"{'-U ' if too_old else ''}{' '.join(specs)}"
+        f"{venv}rambo-env needs {', and '.join(parts)}; "
+        f"{verb} {'them' if len(specs) > 1 else 'it'}: {command}"
     )
 
 

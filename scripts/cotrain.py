@@ -205,6 +205,26 @@ def _flag_names(field: str) -> str:
     return " / ".join([f"--{field.replace('_', '-')}", *ALIASES.get(field, [])])
 
 
+def typed_flags(parser: argparse.ArgumentParser, argv: list[str]) -> dict[str, str]:
+    """Config field -> the flag ``argv`` gave it by (``--lam`` for adversary_weight)."""
+    typed = {}
+    for word in argv:
+        action = parser._option_string_actions.get(word.partition("=")[0])
+        if word.startswith("--") and action is not None:
+            typed[action.dest] = word.partition("=")[0]
+    return typed
+
+
+def _as_typed(message: str, args: argparse.Namespace, given: dict) -> str:
+    """A config check's ``"adversary_weight: expected …"`` naming the short flag typed, ``"--lam
+    (adversary_weight): expected …"`` (probe 123 row 7: named the config field alone)."""
+    field, colon, rest = message.partition(":")
+    typed = getattr(args, "_typed_flags", {}).get(field)
+    if not colon or field not in given or typed not in ALIASES.get(field, []):
+        return message  # --field-name spells the field: its message as the library's
+    return f"{typed} ({field}):{rest}"
+
+
 def _resume_if_started(
     args: argparse.Namespace, parser: argparse.ArgumentParser, given: dict
 ) -> dict:
@@ -290,7 +310,7 @@ def resolve_args(
         if "eval_last" in given:  # probe 34 (a preset's default is not refused)
             check_eval_last_given(cfg)
     except ValueError as err:
-        parser.error(str(err))
+        parser.error(_as_typed(str(err), args, given))
     # probe 69: --algo td3 --ent-coef auto (or --log-std-min -20, --bc-loss nll), the default
     # value typed for an agent that has no such setting, ran without a word
     for name, algos in NOT_EVERY_AGENT.items():
@@ -777,6 +797,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args, extra = parser.parse_known_args(argv)
     check_no_extra_words(parser, argv, args, extra)
+    args._typed_flags = typed_flags(parser, argv)
     run_dir = cfg = None
     since = SessionFiles()  # probe 106 row 19: was time.time(), compared with file mtimes
     try:

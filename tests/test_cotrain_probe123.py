@@ -59,3 +59,13 @@ def test_unknown_flags(capsys):
     assert _error(capsys, ["--seed", "0", "--bogus", "x"]).endswith(
         "unrecognized arguments: --bogus x"
     )
+
+
+@pytest.mark.parametrize("flag", ["--lam", "--lambda"])
+def test_config_error_names_the_short_flag_typed(capsys, flag):
+    # probe 123 row 7: named the config field adversary_weight alone
+    line = _error(capsys, [flag, "-0.0003"])
+    assert f"error: {flag} (adversary_weight): expected a finite value >= 0, got -0.0003" in line
+    assert _error(capsys, ["--k", "0"]).endswith("error: --k (rollout_length): expected > 0, got 0")
+    # a --field-name flag spells the field: the message is the library's
+    assert "error: n_rollouts: expected > 0" in _error(capsys, ["--n-rollouts", "-1"])
