@@ -155,6 +155,7 @@ __all__ = [
     "link_loop_text",
     "load_checkpoint",
     "longest_name_bytes",
+    "make_folders",
     "note_relative",
     "numpy2_pickle_error",
     "numpy_underflow_ignored",
@@ -1621,8 +1622,7 @@ def _make_dirs(path: Path) -> list[Path]:
     """``mkdir -p path`` -> the folders it created, deepest first; OSError -> ValueError."""
     missing = [p for p in (path, *path.parents) if not _exists(p)]
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        give_to_folder_owner(missing)
+        make_folders(path)
     except OSError as err:  # a parent that is a file, a name too long, /proc, no permission
         _remove_empty([p for p in missing if _exists(p)])
         where = "" if path.is_absolute() else f" (in the current folder {Path.cwd()})"
@@ -3737,10 +3737,8 @@ def check_writable(folder: str | Path, what: str, hint: str) -> Path:
             f"{what} {folder}{where} is a link to {os.readlink(link)}, which does not exist; "
             f"create that folder, or {hint}"
         )
-    made = [p for p in (folder, *folder.parents) if not _exists(p)]
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        give_to_folder_owner(made)
+        make_folders(folder)
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as err:  # no permission, a read-only file system, a full disk, a parent file
@@ -4198,6 +4196,16 @@ def give_to_folder_owner(made: Sequence[Path]) -> None:
     for folder in made:
         with contextlib.suppress(OSError):  # root squashed on NFS: root's they stay
             os.chown(folder, *owner)
+
+
+def make_folders(folder: Path) -> list[Path]:
+    """``mkdir -p folder`` -> the folders it created (deepest first), given to the owner of the
+    folder they were made in when this process is root (:func:`give_to_folder_owner`); an
+    OSError is the caller's to word."""
+    made = [p for p in (folder, *folder.parents) if not _exists(p)]
+    folder.mkdir(parents=True, exist_ok=True)
+    give_to_folder_owner(made)
+    return made
 
 
 def give_tree_to_folder_owner(
