@@ -14,8 +14,8 @@ the same model), BC warm start capped at ``bc_max_steps`` = 5000
 batches, then ``n_iterations`` = 10 full paper iterations (50 000 × k rollout, 1000 agent + 1000
 adversary steps each) with an evaluation after every iteration, so the final score is the mean
 over iterations 1-10. One iteration takes 46-61 s on a 2-core CPU since the speed work of issue 12
-(110 CPU-s before it, when the default was 5 iterations), so ~10 min of co-training and about
-15 min in all on a fresh machine (issue 13: spend the room on more iterations, not another
+(110 CPU-s before it, when the default was 5 iterations), so ~10 min of co-training and 13-22
+min in all measured on a fresh machine (issue 13: spend the room on more iterations, not another
 algorithm); the ledger's long runs are first evaluated at iteration 10, so the closing lines
 compare the same iteration.
 The ``paper`` preset is the full
@@ -101,9 +101,11 @@ class CotrainConfig:
     algo: str = "sac"
     """Agent: sac | td3 | ddpg | tqc | crossq."""
     rollout_length: int | None = None
-    """k, model rollout length (default: the dataset's preset, Table 5)."""
+    """k, model rollout length: steps of each rollout in the learned model (default: the
+    dataset's preset, Table 5)."""
     adversary_weight: float | None = None
-    """λ, adversarial weight of Eq. 9 (default: the dataset's preset; 0 = no adversary)."""
+    """λ, weight of the adversarial loss (the paper's Eq. 9) that trains the model to lower the
+    agent's value (default: the dataset's preset; 0 = no adversary)."""
     n_iterations: int = 10
     """Iterations of Alg. 1 (paper: 2000), each = rollout + agent steps + adversary steps."""
     agent_steps_per_iteration: int = 1000

@@ -783,10 +783,17 @@ def _cached_or_trained_ensemble(
         "the model trained here could not be saved there: remove or rename it, or set "
         "RAMBO_ENV_CACHE to another folder (or pass cache=False)",
     )
+
+    def few_rows_warned(model: GaussianEnsemble) -> GaussianEnsemble:
+        # probe 32: a cached model of too few rows was loaded without a word; probe 123: said as
+        # pretraining, though a cache hit trains nothing
+        n_elites = ensemble_config.n_elites
+        warn_few_rows(dataset, dataset.n_transitions, mle_config, n_elites, cached=path)
+        return model
+
     cached = _cached_ensemble(path, dataset, normalizer, device, key_args, compile)
-    if cached is not None:  # probe 32: a cached model of too few rows was loaded without a word
-        warn_few_rows(dataset, dataset.n_transitions, mle_config, ensemble_config.n_elites)
-        return cached
+    if cached is not None:
+        return few_rows_warned(cached)
     io.check_cache_dir()  # before the first epoch, not after it
     partial = io.partial_path(io.trajectory_key(*key_args))
     with io.cache_lock(path):
@@ -794,13 +801,11 @@ def _cached_or_trained_ensemble(
             path, dataset, normalizer, device, key_args, compile
         )  # trained while we waited?
         if cached is not None:
-            warn_few_rows(dataset, dataset.n_transitions, mle_config, ensemble_config.n_elites)
-            return cached
+            return few_rows_warned(cached)
         if _adopt_early_stopped(path, key_args):  # probe 92 row 39: was retrained from scratch
             cached = _cached_ensemble(path, dataset, normalizer, device, key_args, compile)
             if cached is not None:
-                warn_few_rows(dataset, dataset.n_transitions, mle_config, ensemble_config.n_elites)
-                return cached
+                return few_rows_warned(cached)
         # Another budget of the same trajectory may be training it: its checkpoint is shared.
         with io.cache_lock(partial):
             _adopt_legacy_partial(io.legacy_partial_path(path), partial)
@@ -864,7 +869,9 @@ def note_other_checkpoints(
 ) -> None:
     """Before pretraining afresh, say which unfinished pretrainings in the model cache are of
     this dataset under other settings (and which settings continue them), and how many others
-    predate the record of their settings.
+    predate the record of their settings. Those of another (model) seed are said to be not
+    continued: each seed pretrains its own model (probe 123 row 27: a seed loop's second seed was
+    told to "pass one's settings to continue it", sharing the first seed's model).
 
     Probe 26: the same command after an upgrade (whose defaults had changed: MLE lr 1e-3, bf16)
     ignored the old run's hours of pretraining of this dataset without a word."""
@@ -872,7 +879,7 @@ def note_other_checkpoints(
              "precision": "--precision", "hidden": "--ensemble-hidden"}  # fmt: skip
     mine = checkpoint_settings(None, mle_config, ensemble_config.hidden_dims, precision)
     mine = {k: mine[k] for k in flags}  # the settings a flag changes
-    unknown, same_data, n_ended = [], [], 0
+    unknown, same_data, other_seeds, n_ended = [], [], [], 0
     actions: list[np.ndarray] = []  # the dataset's action mean and std, once one is needed
     for other in sorted(partial.parent.glob("dynamics-*.partial.pt")):
         if other == partial:
@@ -889,6 +896,11 @@ def note_other_checkpoints(
             continue
         if settings.get("dataset") != dataset.fingerprint():
             continue
+        if settings.get("seed", mle_config.seed) != mle_config.seed:
+            # probe 123 row 27: a seed loop's seed 1 was told to continue seed 0's pretraining
+            # (the seeds would then share one model); each seed's model is its own
+            other_seeds.append(settings["seed"])
+            continue
         differ = [
             f"{_as_flag(flags[k], settings.get(k))} (now {_as_flag(flags[k], v, bare=True)})"
             for k, v in mine.items()
@@ -903,9 +915,11 @@ def note_other_checkpoints(
         how = "unfinished"
         if stopped_by in ended:
             how, n_ended = f"finished at its {ended[stopped_by]} budget", n_ended + 1
+        # nothing recorded differs: make_mdp's own seed (the settings record MLEConfig.seed
+        # only) or a field no flag sets (was "another seed", whatever it was)
+        unrecorded = "another make_mdp seed, or other EnsembleConfig / MLEConfig fields"
         same_data.append(
-            f"{other.name}, {counted(epochs, 'epoch')}, {how}: "
-            f"{', '.join(differ) or 'another seed'}"
+            f"{other.name}, {counted(epochs, 'epoch')}, {how}: {', '.join(differ) or unrecorded}"
         )
     if same_data:
         what = "unfinished MLE pretraining(s)" if not n_ended else "MLE pretraining checkpoint(s)"
@@ -919,6 +933,15 @@ def note_other_checkpoints(
             f"under other settings ({'; '.join(same_data[:3])}"
             f"{' …' if len(same_data) > 3 else ''}); pass one's settings to continue it{extend} "
             "instead of starting afresh"
+        )
+    if other_seeds:
+        seeds = ", ".join(str(s) for s in sorted(set(other_seeds))[:5])
+        note(
+            f"[rambo_env] note: the model cache holds "
+            f"{counted(len(other_seeds), 'MLE pretraining checkpoint')} of this dataset under "
+            f"other seeds (seed {seeds}); this run (seed {mle_config.seed}) pretrains its own "
+            "model afresh, as each seed does (the seed is part of the model-cache key: the "
+            "paper's protocol, one model per seed); nothing to do"
         )
     if unknown:
         note(

@@ -1,9 +1,14 @@
 """RAMBO co-training, the project's main job (Alg. 1; Rigter, Lacerda & Hawes, NeurIPS 2022).
 
-    python scripts/cotrain.py                          # default preset: hopper-medium, ~15 min on 2 CPU cores
+    python scripts/cotrain.py                          # default preset: hopper-medium, 13-22 min measured on 2 CPU cores
     python scripts/cotrain.py --preset paper           # the paper protocol (2000 iterations)
     python scripts/cotrain.py --dataset walker2d-medium --agent tqc --k 5 --lam 0 --seed 1
     python scripts/cotrain.py --resume runs/hopper-medium-sac-20250101-120000-s0
+
+k (--k) is the length, in steps, of the rollouts the agent takes in the learned dynamics model;
+λ (--lam) is the weight of the adversarial loss (the paper's Eq. 9) with which the model is
+trained to lower the agent's value estimates (0 = no adversary). Both default to the dataset's
+values in the paper (Table 5).
 
 Every field of ``agents.cotrain.CotrainConfig`` is a flag (``--n-rollouts 10000``; ``none`` for
 optional values). Writes a run folder (config, TensorBoard logs, checkpoint, results.json,

@@ -634,7 +634,7 @@ def test_scripts_print_on_a_terminal_that_cannot_encode_their_characters():
         timeout=120,
     )
     assert done.returncode == 0, done.stderr.decode()[-500:]
-    assert b"\\u03bb, adversarial weight" in done.stdout  # λ as an escape
+    assert b"\\u03bb, weight of the adversarial loss" in done.stdout  # λ as an escape (probe 123)
 
 
 def test_too_few_torch_threads_are_not_told_to_give_fewer():

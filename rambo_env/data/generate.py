@@ -525,10 +525,23 @@ def check_level_inputs(level: str, **inputs: Any) -> None:
             _check_not_a_dataset_file(path)
 
 
+#: What ``make_dataset.py --train-policy`` costs, said where an error suggests it (probe 123 rows
+#: 14-15: not said). README "Shipped behaviour policies": the medium agents took 53 min
+#: (halfcheetah) to 155 min (walker2d) of SAC training on 2 CPU cores; an expert trains on past
+#: the medium band, with 3x the step budget ("hours of CPU", README "Generating").
+_TRAIN_MEDIUM_COST = (
+    "which first trains a medium SAC agent online: the shipped ones took 53-155 min on 2 CPU cores"
+)
+_TRAIN_EXPERT_COST = (
+    "which first trains an expert SAC agent online: hours on 2 CPU cores, where a medium one took "
+    "53-155 min"
+)
+
+
 def _needs_expert(env: str, level: str) -> str:
     return (
         f"level '{level}' needs an expert policy: pass --expert-policy PATH or --train-policy "
-        f"to scripts/make_dataset.py --env {env} --level {level}"
+        f"to scripts/make_dataset.py --env {env} --level {level} ({_TRAIN_EXPERT_COST})"
     )
 
 
@@ -571,7 +584,7 @@ def _needs_replay(env: str, path: Path) -> str:
     return (
         f"level 'medium-replay' needs the behaviour agent's replay buffer {path} (written by "
         f"agents.behaviour.train_behaviour); run python scripts/make_dataset.py --env {env} "
-        "--level medium-replay --train-policy (or pass --replay PATH)"
+        f"--level medium-replay --train-policy ({_TRAIN_MEDIUM_COST}), or pass --replay PATH"
     )
 
 

@@ -3292,6 +3292,7 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
     from rambo_env.data.generate import (
         DEFAULT_N_TRANSITIONS,
         DatasetExistsError,
+        check_generable,
         default_dataset_id,
         generate_dataset,
     )
@@ -3353,6 +3354,9 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
         if misplaced is not None:
             raise DatasetUnavailableError(misplaced)
         n_transitions = n_transitions or DEFAULT_N_TRANSITIONS
+        # probe 123 row 15: walker2d-expert promised "about 1-4 min per million", then failed
+        # for want of an expert policy: what generation reads is checked before the promise
+        check_generable(env, level, n_transitions)
         _note_other_minari_versions(f"{env}-{level}", minari_id, f"generates {generated_id}")
         note(
             f"[rambo_env] '{env}-{level}' is not available locally: generating {generated_id} "

@@ -374,13 +374,17 @@ def holdout_rows(n: int, cfg: MLEConfig) -> int:
     return max(1, min(int(n * cfg.holdout_ratio), cfg.max_holdout))
 
 
-def warn_few_rows(dataset: Any, n: int, cfg: MLEConfig, n_elites: int = 1) -> None:
+def warn_few_rows(
+    dataset: Any, n: int, cfg: MLEConfig, n_elites: int = 1, cached: Path | None = None
+) -> None:
     """One warning when an ``n``-row dataset leaves a training split smaller than one batch, or a
     holdout smaller than ``n_elites`` (probes 31, 32: a 2-row dataset trained a model, its elites
     picked on 1 row, without a word; also said for a cached model of such data). Fewer than 2 rows
     are refused (:func:`model_tensors`). The advice names what makes the holdout small: the
     dataset, or ``MLEConfig.max_holdout`` / ``holdout_ratio`` set below what it needs (probe 66
-    rows 20-21: ``max_holdout=1`` said nothing, ``holdout_ratio=1e-9`` asked for 2e9 rows)."""
+    rows 20-21: ``max_holdout=1`` said nothing, ``holdout_ratio=1e-9`` asked for 2e9 rows).
+    ``cached``: the model-cache entry loaded instead of pretraining (probe 123: a cache hit was
+    warned of as "MLE pretraining on dataset …", though nothing was trained)."""
     default_ratio = MLEConfig.holdout_ratio
     n_holdout = holdout_rows(n, cfg)
     n_train = n - n_holdout
@@ -428,8 +432,11 @@ def warn_few_rows(dataset: Any, n: int, cfg: MLEConfig, n_elites: int = 1) -> No
             low, high = (low, mid) if enough(mid) else (mid, high)
         advice.append(f"use a dataset of at least {high} transitions (the paper's hold about 1M)")
     name = getattr(dataset, "name", None)
+    what = "MLE pretraining"
+    if cached is not None:
+        what = f"the cached model {cached.name} (loaded: no MLE pretraining now) was pretrained"
     note(
-        f"[rambo_env] WARNING: MLE pretraining{f' on dataset {name!r}' if name else ''}: "
+        f"[rambo_env] WARNING: {what}{f' on dataset {name!r}' if name else ''}: "
         f"{n} transitions leave {n_train} for training after the "
         f"{n_holdout}-transition holdout, {'; '.join(faults)}; {'; '.join(advice)}",
     )
