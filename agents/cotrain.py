@@ -28,6 +28,7 @@ import math
 import os
 import shutil
 import signal
+import stat
 import sys
 import threading
 import time
@@ -1118,10 +1119,37 @@ class _PurgingTensorBoard(TensorBoardOutputFormat):
         from torch.utils.tensorboard import SummaryWriter
 
         _wait_past_newest_event_file(Path(folder))
+        earlier = _event_files(Path(folder))
         self.writer = SummaryWriter(log_dir=folder, purge_step=purge_step)
         self._is_closed = False
         # probe 114 L1: root (sudo) resuming a user's run: their tb/ files
         run_io.give_tree_to_folder_owner(Path(folder), trees=[Path(folder)])
+        _narrow_to_earlier_mode(Path(folder), earlier)
+
+
+def _event_files(folder: Path) -> dict[Path, tuple[int, int]]:
+    """The TensorBoard event files in ``folder``: ``(mtime_ns, permission bits)`` of each."""
+    found = {}
+    for path in folder.glob("events.out.tfevents.*"):
+        with contextlib.suppress(OSError):
+            st = path.lstat()
+            if stat.S_ISREG(st.st_mode):
+                found[path] = (st.st_mtime_ns, stat.S_IMODE(st.st_mode))
+    return found
+
+
+def _narrow_to_earlier_mode(folder: Path, earlier: dict[Path, tuple[int, int]]) -> None:
+    """A resumed session's new event file in ``folder`` is no more open than the newest earlier
+    one (its mode ANDed with that one's), as a replaced run file keeps its mode (run_io's
+    atomic_write). Session 43 (carry45): a run made under umask 077 (tb/ 0700, event files
+    0600) resumed by root (umask 022) got a 0644 event file; the chown alone gave it back."""
+    if not earlier:
+        return
+    _, kept = max(earlier.values())
+    for path, (_, mode) in _event_files(folder).items():
+        if path not in earlier and mode & ~kept:
+            with contextlib.suppress(OSError):  # gone meanwhile, or not ours to change
+                os.chmod(path, mode & kept)
 
 
 def _wait_past_newest_event_file(folder: Path, longest_s: float = 2.0) -> None:

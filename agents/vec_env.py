@@ -28,6 +28,7 @@ from stable_baselines3.common.vec_env import VecEnv
 from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices, VecEnvStepReturn
 
 from rambo_env.envs.model_env import (
+    NO_VIDEO,
     ModelMdp,
     RamboModelEnv,
     RolloutLength,
@@ -38,6 +39,7 @@ from rambo_env.envs.model_env import (
     host_array,
     state_from_options,
 )
+from rambo_env.envs.registration import refuse_video_recorder
 from rambo_env.envs.vector_env import check_num_envs_memory
 from rambo_env.model import LearnedMDP
 from rambo_env.run_io import check_seed, counted, numpy_underflow_ignored
@@ -183,6 +185,18 @@ class RamboModelVecEnv(VecEnv):
 
     mdp = ModelMdp()
     rollout_length = RolloutLength()
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """SB3's ``metadata`` (set by ``VecEnv.__init__``); read by SB3's ``VecVideoRecorder``
+        it is one clear error (carry45, probe 112: was SB3's ``AssertionError: The render_mode
+        must be 'rgb_array', not None``, then an ignored AttributeError from its ``__del__``)."""
+        refuse_video_recorder(self, NO_VIDEO)
+        return self.__dict__.setdefault("_metadata", {"render_modes": []})
+
+    @metadata.setter
+    def metadata(self, value: dict[str, Any]) -> None:
+        self.__dict__["_metadata"] = value
 
     def __init__(
         self,

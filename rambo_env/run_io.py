@@ -144,6 +144,7 @@ __all__ = [
     "hold_folder",
     "home_dir",
     "home_store_words",
+    "host_name_token",
     "integer_ticks",
     "interrupts_deferred",
     "is_closed_stdout",
@@ -300,12 +301,24 @@ def folder_identity(folder: str | Path) -> str | None:
     return f"{st.st_dev}:{st.st_ino}"
 
 
+def _host_name() -> str:
+    """This machine's host name as a ``.lock`` records it (no white space)."""
+    return "".join(c for c in socket.gethostname() if not c.isspace()) or "unknown"
+
+
+def host_name_token() -> str:
+    """This machine's host name for a file name (``.rambo-tmp-<host>-<pid>-…``): letters, digits,
+    ``.``, ``_`` and ``-`` (anything else ``_``), at most 64 characters. A PID alone, read on a
+    shared (NFS) folder, names a process of whichever host wrote it (carry45, issue 14)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", _host_name())[:64]
+
+
 def lock_place() -> str:
     """Where this process runs, as a ``.lock`` records it: ``host=<hostname>`` and, where Linux
     tells it, ``pidns=<inode>`` of its PID namespace (a container on one host is another place:
     its PIDs mean nothing here). Probe 102 row 2: a lock recorded no host, so a job on another
     node holding a run folder on a shared file system read as dead here and was taken over."""
-    host = "".join(c for c in socket.gethostname() if not c.isspace()) or "unknown"
+    host = _host_name()
     try:
         ns = os.readlink("/proc/self/ns/pid").rpartition("[")[2].rstrip("]")
     except OSError:  # not Linux

@@ -22,6 +22,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,7 @@ from rambo_env.run_io import (
     give_tree_to_folder_owner,
     home_dir,
     home_store_words,
+    host_name_token,
     longest_name_bytes,
     note_relative,
     owned_by_other,
@@ -914,9 +916,17 @@ def _create_minari_dataset(
     return MinariDataset(storage)
 
 
-_STAGING = re.compile(r"^\.rambo-(?:tmp|trash)-(\d+)-")
-_ROOM_PROBE = re.compile(r"^\.rambo-tmp-(\d+)-room$")
-"""The file :func:`_check_room` preallocates (``.rambo-tmp-<pid>-room``), removed at once."""
+_STAGING = re.compile(
+    r"^\.rambo-(?P<kind>tmp|trash)-(?:(?P<host>.+)-)?(?P<pid>\d+)-(?P<tag>[^-]+)$"
+)
+"""A staging / trash folder or room probe of :func:`save_minari` in the Minari root:
+``.rambo-tmp-<host>-<pid>-<random>`` (``.rambo-trash-…``, ``.rambo-tmp-<host>-<pid>-room``); one
+written before carry45 has no ``<host>``: ``.rambo-tmp-<pid>-<random>``."""
+_FOREIGN_STAGING_AGE_S = 7 * 24 * 3600
+"""How long a staging / trash folder or room probe of ANOTHER host is left alone in a shared
+(NFS) Minari root: its PID cannot be looked at from here (carry45: another host's live writer,
+its PID unused here, had its staging folder removed mid-write). After a week (its mtime) it is
+taken as left by a writer killed there and handled like this host's (removed, or put back)."""
 _EPISODE_FIELDS = ("observations", "actions", "rewards", "terminations", "truncations")
 _EPISODE_BYTES = 8 * 2**10
 """A lower bound of the HDF5 bytes each episode group costs beside its arrays (measured ≈ 14.5 KiB
@@ -967,7 +977,7 @@ def _check_room(root: Path, final: Path, episodes: Sequence[Any]) -> None:
     _check_size_limit(hdf5, likely, "about")
     if not hasattr(os, "posix_fallocate"):  # macOS, Windows
         return
-    probe = root / f".rambo-tmp-{os.getpid()}-room"
+    probe = root / f"{_staging_prefix('tmp')}room"
     try:
         fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
@@ -1059,13 +1069,35 @@ def _hdf5_write_error(err: BaseException) -> OSError | None:
 _ELSEWHERE = "MINARI_DATASETS_PATH"  # where a dataset can be written instead
 
 
+def _staging_prefix(kind: str) -> str:
+    """``.rambo-<kind>-<host>-<pid>-``: the start of this process's staging (``tmp``) or trash
+    (``trash``) folder names in the Minari root (:data:`_STAGING`)."""
+    return f".rambo-{kind}-{host_name_token()}-{os.getpid()}-"
+
+
+def _writer_gone(entry: Path, match: re.Match[str]) -> bool:
+    """Whether the writer of the staging entry ``entry`` (its name's ``match`` of
+    :data:`_STAGING`) no longer runs: its PID is not alive, where the name is of this host (or of
+    no host: an older name, judged here as before); an entry of another host only once it is
+    older than :data:`_FOREIGN_STAGING_AGE_S`."""
+    host = match.group("host")
+    if host is None or host == host_name_token():
+        return not pid_alive(int(match.group("pid")))
+    try:
+        age = time.time() - entry.lstat().st_mtime
+    except OSError:
+        return False
+    return age > _FOREIGN_STAGING_AGE_S
+
+
 def _remove_stale_staging(root: Path) -> None:
     """Hidden staging / trash folders of writers that no longer run (killed mid-write), and the
     room probe files of :func:`_check_room` (issue 14: a writer killed between its create and
-    unlink left a preallocated ``.rambo-tmp-<pid>-room``, as large as the dataset)."""
+    unlink left a preallocated ``.rambo-tmp-<host>-<pid>-room``, as large as the dataset). Those
+    of another host (a shared Minari root) are left for a week: :func:`_writer_gone`."""
     for entry in root.iterdir():
         match = _STAGING.match(entry.name)
-        if not match or pid_alive(int(match.group(1))):
+        if not match or not _writer_gone(entry, match):
             continue
         if entry.is_dir() and not entry.is_symlink():
             # probe 86 rows 26-27: a trash folder whose dataset's own folder is missing holds the
@@ -1074,7 +1106,9 @@ def _remove_stale_staging(root: Path) -> None:
             if entry.name.startswith(".rambo-trash-") and not _restore_trash(root, entry):
                 continue
             shutil.rmtree(entry, ignore_errors=True)
-        elif _ROOM_PROBE.match(entry.name) and (entry.is_file() or entry.is_symlink()):
+        elif (match["kind"], match["tag"]) == ("tmp", "room") and (
+            entry.is_file() or entry.is_symlink()
+        ):
             with contextlib.suppress(OSError):
                 entry.unlink()
 
@@ -1125,10 +1159,11 @@ def _restore_trash_of(dataset_id: str) -> None:
         for entry in root.iterdir():
             match = _STAGING.match(entry.name)
             if (
-                entry.name.startswith(".rambo-trash-")
+                match is not None
+                and match["kind"] == "trash"
                 and entry.is_dir()
                 and not entry.is_symlink()
-                and not pid_alive(int(match.group(1)))
+                and _writer_gone(entry, match)
                 and _trash_origin(entry) == dataset_id
                 and _restore_trash(root, entry)
             ):
@@ -1439,7 +1474,7 @@ def save_minari(
             made.append(folder / _NAMESPACE_METADATA)  # in another user's folder
     _remove_stale_staging(root)
     _check_room(root, final, episodes)
-    staging = Path(tempfile.mkdtemp(dir=root, prefix=f".rambo-tmp-{os.getpid()}-"))
+    staging = Path(tempfile.mkdtemp(dir=root, prefix=_staging_prefix("tmp")))
     trash: Path | None = None
     try:
         created = _create_minari_dataset(
@@ -1464,7 +1499,7 @@ def save_minari(
             created.storage.update_metadata({"rambo_env": extra_metadata})
         final.parent.mkdir(parents=True, exist_ok=True)
         if final.exists():
-            trash = Path(tempfile.mkdtemp(dir=root, prefix=f".rambo-trash-{os.getpid()}-"))
+            trash = Path(tempfile.mkdtemp(dir=root, prefix=_staging_prefix("trash")))
             (trash / _TRASH_ORIGIN).write_text(dataset_id)  # where _restore_trash puts it back
             # probe 86 rows 26-27: a failed rename of the new one left the old one in the trash
             # (deleted by the next write) under an error saying it was intact: now put back

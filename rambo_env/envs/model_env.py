@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LONG_ROLLOUT",
     "NOTHING_TO_RENDER",
+    "NO_VIDEO",
     "RAW_STATE_NATS",
     "RESET_OPTIONS",
     "ModelMdp",
@@ -836,6 +837,14 @@ NOTHING_TO_RENDER = (
     "observations); render the real env instead: gym.make(dataset.env_id, render_mode=...)"
 )
 
+#: What SB3's ``VecVideoRecorder`` over a model env is told (carry45: was SB3's AssertionError).
+NO_VIDEO = (
+    f"{NOTHING_TO_RENDER}; record videos of the real env with the agent's policy: "
+    "VecVideoRecorder(DummyVecEnv([lambda: NormalizedObservation(gym.make(dataset.env_id, "
+    'render_mode="rgb_array"), mdp.normalizer)]), …) (NormalizedObservation: from '
+    "rambo_env.evaluation)"
+)
+
 
 def check_known_keywords(
     cls: type, unknown: dict[str, Any], module: str = "rambo_env", owner: type | None = None
@@ -1051,7 +1060,7 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
     ``env.unwrapped.mdp`` is the shared ``LearnedMDP`` (the adversary updates its ensemble).
     """
 
-    metadata = renders_nothing()  # probe 91a row 7: instances only (gym.make warned first)
+    metadata = renders_nothing(NO_VIDEO)  # probe 91a row 7: instances only (gym.make warned first)
     rollout_length = RolloutLength()
     mdp = ModelMdp()
     _spec: EnvSpec | None = None

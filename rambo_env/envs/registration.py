@@ -16,6 +16,7 @@ __all__ = [
     "check_time_limit_is_python_int",
     "env_ids",
     "make_call_locals",
+    "refuse_video_recorder",
     "register_envs",
 ]
 
@@ -58,15 +59,39 @@ def make_vec_call_locals() -> dict[str, Any] | None:
 SB3_RENDER_MODE_FIX = 'with SB3\'s make_vec_env, which passes "rgb_array" itself: pass env_kwargs={"render_mode": None}'
 
 
+def refuse_video_recorder(env: Any, why: str) -> None:
+    """One ValueError when SB3's ``VecVideoRecorder(…)`` is being built over ``env``, an env that
+    renders nothing (``why``: why, and what to record instead; called where SB3 reads the env's
+    ``metadata``, before its own check). Carry45 (probe 112): was SB3's ``AssertionError: The render_mode must be 'rgb_array',
+    not None``, then an ignored ``AttributeError`` from its ``__del__``, and gym.make's
+    ``render_mode="rgb_array"`` (what the assertion asks for) is refused by the model envs.
+    Outside ``VecVideoRecorder.__init__`` (the frames above, by name: SB3 is not imported here)
+    nothing happens."""
+    frame = sys._getframe(1)
+    while frame is not None and not (
+        frame.f_code.co_qualname == "VecVideoRecorder.__init__"
+        and str(frame.f_globals.get("__name__", "")).startswith("stable_baselines3.")
+    ):
+        frame = frame.f_back
+    if frame is None:
+        return
+    recorder = frame.f_locals.get("self")
+    if recorder is not None:
+        recorder.recorded_frames = []  # its __del__ reads it: no "Exception ignored" after ours
+    raise ValueError(f"VecVideoRecorder: {type(env).__name__} has no frames to record: {why}")
+
+
 class _RendersNothing(property):
     """The ``metadata`` descriptor of :func:`renders_nothing`."""
 
-    def __init__(self) -> None:
+    def __init__(self, why: str) -> None:
         super().__init__()
         self.of_class: dict[str, Any] = {"render_modes": []}
+        self.why = why
 
     def __get__(self, env: Any, owner: type | None = None) -> Any:
         if env is not None:  # an instance's own dict, a copy of the class's
+            refuse_video_recorder(env, self.why)
             return env.__dict__.setdefault("_metadata", dict(self.of_class))
         if sys._getframe(1).f_code is gym.envs.registration.make.__code__:
             return self  # a property: gym.make skips its render_modes check (and warning)
@@ -76,7 +101,7 @@ class _RendersNothing(property):
         env.__dict__["_metadata"] = value
 
 
-def renders_nothing() -> property:
+def renders_nothing(why: str = "it renders nothing") -> property:
     """``metadata`` of an env that renders nothing (``{"render_modes": []}``): ``gym.make`` reads
     a class attribute ``metadata`` before constructing the env and, for a ``render_mode`` not in
     its ``render_modes``, warns first, so under ``python -W error`` its UserWarning hid the env's
@@ -85,8 +110,9 @@ def renders_nothing() -> property:
     comes first; read on the class anywhere else it is the plain dict of gymnasium's convention
     (probe 97 row 19: ``IllustrativeMDP.metadata["render_modes"]`` and a subclass's
     ``{**IllustrativeMDP.metadata, …}`` failed on the property); an instance's ``metadata`` is a
-    plain dict of its own, settable like gymnasium's attribute."""
-    return _RendersNothing()
+    plain dict of its own, settable like gymnasium's attribute. ``why``: what SB3's
+    ``VecVideoRecorder`` over the env is told (:func:`refuse_video_recorder`)."""
+    return _RendersNothing(why)
 
 
 def check_time_limit_is_python_int(limit: Any, default: str) -> None:

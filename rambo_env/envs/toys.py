@@ -160,7 +160,8 @@ def _under_make_vec() -> bool:
 class _ToyEnv(gym.Env):
     """Shared 1-D plumbing: float32 Box obs (1,), action Box [-1, 1] (1,), action checks."""
 
-    metadata = renders_nothing()  # probe 91a row 7: instances only (gym.make warned first)
+    # probe 91a row 7: instances only (gym.make warned first)
+    metadata = renders_nothing("its whole state is the 1-D observation; leave VecVideoRecorder out")
     #: What ``gym.make`` without ``max_episode_steps`` gives (named when refusing a numpy one).
     DEFAULT_TIME_LIMIT: ClassVar[str] = "no TimeLimit (the env ends its own episodes)"
 
