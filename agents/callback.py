@@ -246,12 +246,14 @@ def _warn_raw_evaluation(callback: Any, model: Any = None, data_env: str | None 
     environment" at the first evaluation)."""
     from stable_baselines3.common.callbacks import EvalCallback
 
+    from agents.vec_env import RamboModelVecEnv
     from rambo_env.envs.model_env import RamboModelEnv
 
     for node in _callback_tree(callback):
         if not isinstance(node, EvalCallback):
             continue
-        rows = getattr(getattr(node.eval_env, "unwrapped", None), "envs", None) or ()
+        unwrapped = getattr(node.eval_env, "unwrapped", None)
+        rows = getattr(unwrapped, "envs", None) or ()
         env = rows[0] if rows else None
         if model is not None:
             _check_eval_env_shapes(node.eval_env, env, model, data_env)
@@ -259,7 +261,9 @@ def _warn_raw_evaluation(callback: Any, model: Any = None, data_env: str | None 
         while isinstance(env, gym.Wrapper):
             wrapped = wrapped or isinstance(env, gym.ObservationWrapper)
             env = env.env
-        if env is not None and not wrapped and not isinstance(env, RamboModelEnv):
+        if isinstance(env, RamboModelEnv) or isinstance(unwrapped, RamboModelVecEnv):
+            _warn_model_evaluation(env if env is not None else unwrapped, data_env)
+        elif env is not None and not wrapped:
             warn_each_time(
                 f"callback: an EvalCallback evaluates in {env.spec.id if env.spec else env} on "
                 "raw observations, but the agent acts on observations normalised by "
@@ -267,6 +271,26 @@ def _warn_raw_evaluation(callback: Any, model: Any = None, data_env: str | None 
                 "rambo_env.evaluation.NormalizedObservation(gym.make(env_id), mdp.normalizer)",
                 stacklevel=user_stacklevel(),
             )
+
+
+def _warn_model_evaluation(env: Any, data_env: str | None) -> None:
+    """Say that an ``EvalCallback`` beside RAMBO evaluating in a model env (``env``: a
+    ``RamboModelEnv`` or ``RamboModelVecEnv``) scores k-step returns of the learned model, which
+    the adversary trains against the agent, not the real env's (probe 126 row 60: its "New best
+    mean reward!" and ``best_model`` were chosen on them without a word)."""
+    real = f"{data_env}'s" if data_env else "the real env's"
+    hint = repr(data_env) if data_env else "dataset.env_id"
+    k = getattr(env, "rollout_length", None)
+    warn_each_time(
+        f"callback: an EvalCallback evaluates in the model env ({type(env).__name__}), so its "
+        f"rewards (and the best_model it keeps) are {f'{k}-step' if k else 'k-step'} returns of "
+        "the learned model, which the adversary trains to lower the agent's values, not "
+        f"{real} scores; evaluate in the real env: EvalCallback(rambo_env.evaluation."
+        f"NormalizedObservation(gym.make({hint}), mdp.normalizer)), or after learn "
+        f"rambo_env.evaluation.evaluate_policy(lambda o: agent.predict(o, deterministic=True)[0], "
+        f"{hint}, mdp.normalizer)",
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _check_eval_env_shapes(eval_env: Any, row: Any, model: Any, data_env: str | None) -> None:

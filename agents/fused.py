@@ -481,7 +481,9 @@ class CheckedSaveLoad:
     @property
     def normalizer(self) -> Any:
         """The :class:`~rambo_env.normalization.ObsNormalizer` of the agent's data (an agent of
-        :func:`agents.factory.make_agent`; None for another): the agent acts on its z-scores. It
+        :func:`agents.factory.make_agent`; None for another, e.g. an rl-zoo or plain SB3 zip loaded with
+        this class, which carries none: ``evaluate_policy``'s error then says where one is, probe
+        126): the agent acts on its z-scores. It
         is saved in the agent's zip, so a loaded agent is evaluated without rebuilding the mdp:
         ``evaluate_policy(lambda o: agent.predict(o, deterministic=True)[0], "Hopper-v5",
         agent.normalizer)``, or SB3's tools on ``NormalizedObservation(gym.make("Hopper-v5"),

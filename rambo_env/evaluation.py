@@ -71,6 +71,18 @@ def _not_raw(env: gym.Env) -> str | None:
     return None
 
 
+#: Why a normaliser may be None, and where to get one (probe 126 row 57: ``agent.normalizer`` of
+#: an rl-zoo / plain SB3 agent loaded with ``AGENT_CLASSES[algo].load`` was None, and the error
+#: said neither).
+NO_NORMALIZER_HINT = (
+    "; agent.normalizer is None for an agent whose zip was not saved by a rambo-env agent "
+    "(make_agent's, a run's; one the rl-zoo or plain SB3 trained in a RamboModel-* env carries "
+    "no normaliser): pass the normaliser of the model env it trained in, "
+    "gym.make('RamboModel-…', dataset=…).unwrapped.mdp.normalizer, or, without building a "
+    "model, rambo_env.normalization.ObsNormalizer.from_dataset(<the dataset it trained on>)"
+)
+
+
 class NormalizedObservation(gym.ObservationWrapper):
     """A real env whose observations are z-scored by the training :class:`ObsNormalizer`
     (``mdp.normalizer``), as the agent saw them in training: evaluate an agent with SB3's own
@@ -88,6 +100,7 @@ class NormalizedObservation(gym.ObservationWrapper):
         if not (hasattr(normalizer, "normalize") and hasattr(normalizer, "obs_dim")):
             raise ValueError(
                 f"normalizer: expected an ObsNormalizer (mdp.normalizer), got {_shown(normalizer)}"
+                f"{NO_NORMALIZER_HINT if normalizer is None else ''}"
             )
         if (why := _not_raw(env)) is not None:  # probes 37, 38: normalised twice, silently
             raise ValueError(
@@ -679,9 +692,15 @@ def _check_eval_args(act: Any, env: Any, normalizer: Any, scorer: Any) -> None:
     ``VersionNotFound`` / ``Error``, ``TypeError: 'TimeLimit' object is not callable`` (an env
     instance) or an ``AttributeError`` after the episodes ran; one error naming it, up front."""
     if not callable(act):
+        agent = callable(getattr(act, "predict", None))  # probe 126: an SB3 agent itself
         raise ValueError(
             f"act: expected a function of normalised observations [n, obs_dim] -> actions, got "
             f"{type(act).__name__}"
+            + (
+                " (an SB3 agent); pass act=lambda obs: agent.predict(obs, deterministic=True)[0]"
+                if agent
+                else ""
+            )
         )
     if isinstance(act, torch.nn.Module) and callable(getattr(act, "predict", None)):
         # probe 36: agent.policy was SB3's raw "Expecting a torch Tensor" in the first episode
@@ -726,7 +745,7 @@ def _check_eval_args(act: Any, env: Any, normalizer: Any, scorer: Any) -> None:
     if not callable(getattr(normalizer, "normalize", None)):
         raise ValueError(
             f"normalizer: expected the training ObsNormalizer (with .normalize), got "
-            f"{type(normalizer).__name__}"
+            f"{type(normalizer).__name__}{NO_NORMALIZER_HINT if normalizer is None else ''}"
         )
     if scorer is not None and not callable(getattr(scorer, "normalized_score", None)):
         raise ValueError(
@@ -789,13 +808,35 @@ def _as_actions(returned: Any) -> np.ndarray:
         ) from None
 
 
-def _first_act(act: ActFn, obs_norm: np.ndarray) -> Any:
+#: SB3's ``predict`` refusing observations of another shape than its policy's (its
+#: ``is_vectorized_box_observation``): the shape the policy takes is the first group.
+_SB3_OBS_SHAPE = re.compile(r"Unexpected observation shape \S.*? please use (\([^)]*\)) or")
+
+
+def _first_act(act: ActFn, obs_norm: np.ndarray, env_id: str | None = None) -> Any:
     """``act``'s first call (a numpy batch [n, obs_dim]): a TypeError of torch's about a numpy
     array where it takes a tensor (probe 100 row 17: a lambda handing the batch to a torch net was
     "linear(): argument 'input' … must be Tensor, not numpy.ndarray") is one error naming ``act``;
-    any other error is raised as it is."""
+    so is SB3's refusal of the observation shape by an agent trained on other observations than
+    the env's (probe 126 row 58: a frame-stacked agent's ``predict`` was SB3's raw "Unexpected
+    observation shape (2, 11) for Box environment, please use (22,) …"); any other error is
+    raised as it is. ``env_id``: the env's id, named in the message."""
     try:
         return act(obs_norm)
+    except ValueError as err:
+        found = _SB3_OBS_SHAPE.search(str(err))
+        if found is None:
+            raise
+        theirs, ours = found.group(1), tuple(obs_norm.shape[1:])
+        raise ValueError(
+            f"act: its policy takes observations of shape {theirs}, but "
+            f"{env_id or 'the env'}'s normalised observations have shape {ours}: an agent "
+            "trained on wrapped observations (stacked frames: SB3's VecFrameStack, the rl-zoo's "
+            "frame_stack; a TimeFeatureWrapper's extra feature) cannot be evaluated here, where "
+            "act gets the env's own observations; evaluate it through the same wrappers (SB3's "
+            "evaluate_policy on them over NormalizedObservation(gym.make(env_id), normalizer)), "
+            "or train it without them"
+        ) from err
     except TypeError as err:
         said = str(err)
         if "Tensor" not in said or "ndarray" not in said:
@@ -827,15 +868,16 @@ def _run_lockstep(
     if factory:  # probe 39 row 87: a factory's env that z-scores by hand
         _check_raw_first_observations(envs, obs, normalizer, seed)
     action_shape = envs[0].action_space.shape
-    spec = getattr(envs[0], "spec", None)
-    clip = _action_clipper(envs[0].action_space, getattr(spec, "id", None))
+    spec_id = getattr(getattr(envs[0], "spec", None), "id", None)
+    clip = _action_clipper(envs[0].action_space, spec_id)
     returns = np.zeros(n, dtype=np.float64)
     lengths = np.zeros(n, dtype=np.int64)
     active = np.ones(n, dtype=bool)
     while active.any():
         idx = np.flatnonzero(active)
         obs_norm = np.asarray(normalizer.normalize(obs[idx]), dtype=np.float32)  # [n_active, O]
-        actions = _as_actions(_first_act(act, obs_norm) if lengths.max() == 0 else act(obs_norm))
+        first = lengths.max() == 0
+        actions = _as_actions(_first_act(act, obs_norm, spec_id) if first else act(obs_norm))
         rank = None if action_shape is None else 1 + len(action_shape)
         if actions.shape[:1] != (idx.size,) or actions.ndim != (rank or actions.ndim):
             # probe 40: one action of shape (3,) for 2 observations read as "3 actions"

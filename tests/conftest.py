@@ -54,11 +54,13 @@ def _fresh_once_only_warnings(monkeypatch) -> None:
     env-override warning of a pair an earlier test had used was missing in the full run)."""
     from rambo_env import curves, evaluation, run_io
     from rambo_env.data import loaders
+    from rambo_env.envs import model_env
 
     monkeypatch.setattr(evaluation, "_WARNED_OTHER_ENV", set())
     monkeypatch.setattr(loaders, "_WARNED_ENV_OVERRIDE", set())
     monkeypatch.setattr(run_io, "_RELATIVE_SAID", set())
     monkeypatch.setattr(curves, "_SAID_DAMAGED", set())
+    monkeypatch.setattr(model_env, "_SAID_MADE", set())
 
 
 @pytest.fixture

@@ -327,7 +327,10 @@ def test_normalized_observation_names_a_wrong_env_or_normalizer():
 
     pendulum = gym.make("Pendulum-v1")
     for args, match in (
-        ((pendulum, None), r"normalizer: expected an ObsNormalizer \(mdp.normalizer\), got None$"),
+        (
+            (pendulum, None),
+            r"normalizer: expected an ObsNormalizer \(mdp.normalizer\), got None; agent",
+        ),
         ((pendulum, {"mean": 0}), r"normalizer: expected an ObsNormalizer .*got dict"),
         (("Pendulum-v1", _normalizer(3)), r"env: expected a gymnasium.Env .*got str 'Pendulum-v1'"),
     ):

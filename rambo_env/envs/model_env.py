@@ -71,6 +71,7 @@ __all__ = [
     "check_rollout_length",
     "check_spec_limit",
     "host_array",
+    "note_made_by_gym",
     "raw_state_nats",
     "state_from_options",
     "warn_clipped_action",
@@ -655,6 +656,40 @@ def warn_long_rollout(k: int, origin: str = "config") -> None:
         )
 
 
+#: What :func:`note_made_by_gym` already said in this process: ``("returns", env id)`` and
+#: ``("k", env id, k)``, each once (not once per row of a vector env or an rl-zoo ``n_envs``).
+_SAID_MADE: set[tuple[Any, ...]] = set()
+
+
+def note_made_by_gym(spec: Any, rollout_length: int, mdp: LearnedMDP, maker: str) -> None:
+    """The notes of a model env built by ``gym.make`` / ``gym.make_vec`` (``maker``; its
+    ``spec``, the id's registration), once per process each: for an SB3 / rl-zoo user the env is
+    the caller that sets k and scores the agent. Probe 126: SB3's ``EvalCallback`` on the training
+    id (the rl-zoo's ``--eval-freq``, ``-optimize``, ``enjoy``; Monitor's ``ep_rew_mean``) reported
+    and chose ``best_model`` by k-step returns of the learned model, which nothing said were not
+    the real env's scores; and ``gym.make(id, rollout_length=200)`` took k = 200 without the
+    warning cotrain gives (:func:`warn_long_rollout`; the envs do not warn when built by a caller
+    that resolves k, as cotrain's :class:`agents.vec_env.RamboModelVecEnv`)."""
+    env_id = getattr(spec, "id", None) or type(mdp).__name__
+    k = int(rollout_length)
+    if ("returns", env_id) not in _SAID_MADE:
+        _SAID_MADE.add(("returns", env_id))
+        real = getattr(mdp, "env_id", None)
+        shown = repr(real) if real else "dataset.env_id"
+        note(
+            f"[rambo_env] note: {env_id} steps the learned model, so its episode returns (SB3's "
+            "Monitor and ep_rew_mean, an EvalCallback on this env and the best_model it keeps, "
+            f"the rl-zoo's --eval-freq, -optimize and enjoy) are {k}-step (rollout_length) "
+            f"returns of the model from dataset states, not scores of {real or 'the real env'}; "
+            "score a policy in the real env with rambo_env.evaluation.evaluate_policy(lambda o: "
+            f"agent.predict(o, deterministic=True)[0], {shown}, "
+            "env.unwrapped.mdp.normalizer) (said once per id)",
+        )
+    if ("k", env_id, k) not in _SAID_MADE and k > LONG_ROLLOUT:
+        _SAID_MADE.add(("k", env_id, k))
+        warn_long_rollout(k, f"{maker}({env_id!r}, rollout_length={k})")
+
+
 class RolloutLength:
     """The ``rollout_length`` attribute of the model envs, checked on every assignment as in the
     constructor (probe 19: ``env.unwrapped.rollout_length = 0`` was taken by the single and the
@@ -1105,6 +1140,8 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
             precision=precision,
             compile=compile,
         )
+        if (make_locals := make_call_locals()) is not None:  # probe 126: once per process
+            note_made_by_gym(make_locals.get("env_spec"), self.rollout_length, self.mdp, "gym.make")
         # Own copies: a space carries its own sampling RNG.
         self.observation_space = copy.deepcopy(self.mdp.observation_space)
         self.action_space = copy.deepcopy(self.mdp.action_space)

@@ -37,6 +37,7 @@ from rambo_env.envs.model_env import (
     check_rollout_length,
     check_spec_limit,
     host_array,
+    note_made_by_gym,
     state_from_options,
     warn_normalize_observation,
 )
@@ -142,6 +143,10 @@ class RamboModelVectorEnv(gym.vector.VectorEnv):
             precision=precision,
             compile=compile,
         )
+        if vec_locals is not None:  # probe 126: once per process, not per row
+            note_made_by_gym(
+                vec_locals.get("env_spec"), self.rollout_length, self.mdp, "gym.make_vec"
+            )
         self.single_observation_space = copy.deepcopy(self.mdp.observation_space)
         self.single_action_space = copy.deepcopy(self.mdp.action_space)
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
