@@ -345,11 +345,14 @@ def lock_text(folder: str | Path | None = None) -> str:
 def _split_place(text: str) -> tuple[list[str], dict[str, str]]:
     """A ``.lock``'s ``text`` as its PID, start and identity words, and its place
     (:func:`lock_place`: ``{"host": …, "pidns": …}``, empty for a lock written before it was
-    recorded)."""
+    recorded). Every ``key=value`` word is a place's, also one this code does not know (kept,
+    not used): probe 124 rows 18, 19, 29, 32 — code older than dd8ee74 (2026-12-05) read the
+    ``host=… pidns=…`` words as "not a lock" and took over a live run's or sweep's folder; a
+    later word of this kind is not misread so here."""
     words, place = [], {}
     for word in text.split():
         key, eq, value = word.partition("=")
-        if eq and key in ("host", "pidns"):
+        if eq and key.isidentifier():
             place[key] = value
         else:
             words.append(word)
@@ -4654,17 +4657,23 @@ def file_lock(lock_path: Path, doing: str, setting: str) -> Iterator[None]:
     _HELD_LOCKS.add(held)
     try:
         if f.writable():
-            f.seek(0)
-            f.truncate()
-            f.write(f"{os.getpid()} {lock_place()}")  # probe 102 row 2: where the PID means
-            f.flush()  # something
+            try:
+                f.seek(0)
+                f.truncate()
+                # probe 102 row 2: where the PID means something. Unbuffered (probe 124 row 24:
+                # a full disk failed the write, then close() flushed again and raised a bare
+                # "[Errno 28] No space left on device" naming no file)
+                os.write(f.fileno(), f"{os.getpid()} {lock_place()}".encode())
+            except OSError as err:
+                raise WriteFailedError(lock_path, err, setting) from None
         with heartbeat(lock_path):  # probe 111 row 35: held vs leftover, for one who cannot read
             yield
     finally:
         _HELD_LOCKS.discard(held)
         if f.writable():
             lock_path.unlink(missing_ok=True)
-        f.close()  # releases the lock
+        with contextlib.suppress(OSError):  # nothing is buffered: only a failing file system
+            f.close()  # releases the lock
 
 
 #: Mode of a run folder's ``.lock`` (:func:`_take_lock`): readable by all (another user sees its
