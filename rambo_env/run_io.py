@@ -1404,8 +1404,12 @@ CONFIG_KEYS = ("config", "resolved", "format")
 #: reads such a field as unknown): code that meets a format above its own then says "written by a
 #: newer rambo_env" instead of taking the new field for a typo (probe 92 rows 29-30). A file
 #: without a format (every run before probe 92) is read as before. 2: ``resolved['agent']``, what
-#: the built agent's networks are (probe 92b rows 31, 79).
-CONFIG_FORMAT = 2
+#: the built agent's networks are (probe 92b rows 31, 79). 3: no new field here, but the run's
+#: checkpoint holds RunHistory's ``suspended`` (2d9ffd0, probe 106), which older code's strict
+#: reader refused as "unknown key(s) ['suspended']"; older code checks this format first on
+#: --resume, so it says "written by a newer rambo_env … update the code (git pull)" (probe 124 row
+#: 17). Bump it with ``agents.cotrain.CHECKPOINT_FORMAT`` whenever that one is bumped.
+CONFIG_FORMAT = 3
 
 
 def newer_config_format(saved: dict[str, Any], path: str | Path) -> str | None:
