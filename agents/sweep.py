@@ -59,8 +59,8 @@ from agents.cotrain_setup import (
 from rambo_env import run_io
 from rambo_env.data.dataset import DatasetUnavailableError
 from rambo_env.data.loaders import absolute_dataset
+from rambo_env.logging import WARNING, get_verbosity, note, set_verbosity
 from rambo_env.logging import apply_state as apply_logging_state
-from rambo_env.logging import note
 from rambo_env.logging import state as logging_settings
 from rambo_env.presets import RamboPreset
 from rambo_env.requirements import MissingExtraError
@@ -779,6 +779,7 @@ def run_sweep(
                 if prepare_datasets
                 else None
             )
+            generated = _generation_record(spec.datasets, spec.base.env_id) if fingerprints else {}
             if address is None:  # a joined cluster's nodes: their memory is not known here
                 _check_trial_memory(spec, dims or {})
             run_io.write_json(
@@ -787,6 +788,7 @@ def run_sweep(
                     "spec": spec.to_dict(),
                     "resources": dataclasses.asdict(resources),
                     **({FINGERPRINTS_KEY: fingerprints} if fingerprints else {}),
+                    **({GENERATION_KEY: generated} if generated else {}),
                 },
             )
             try:
@@ -1505,9 +1507,53 @@ def _prepare_datasets(
     return dims
 
 
+def _generation_record(datasets: Sequence[str], env_id: str | None) -> dict[str, dict[str, int]]:
+    """Size and seed of each generated short-name dataset of ``datasets`` (its metadata), so
+    that a resume can make it again as it was (:func:`_check_sweep_datasets`)."""
+    from rambo_env.data.loaders import SHORT_NAMES, load_dataset
+
+    record = {}
+    level = get_verbosity()
+    set_verbosity(WARNING)  # loaded just before: said then
+    try:
+        for name in datasets:
+            if name not in SHORT_NAMES:
+                continue
+            with contextlib.suppress(OSError, ValueError):
+                dataset = load_dataset(name, env_id=env_id, generate=False, progress=False)
+                seed = dataset.metadata.get("seed")
+                if isinstance(seed, int) and not isinstance(seed, bool):
+                    record[name] = {"n_transitions": dataset.n_transitions, "seed": seed}
+    finally:
+        set_verbosity(level)
+    return record
+
+
 #: The key of sweep.json that records each dataset's fingerprint, as the driver prepared it
 #: (absent in sweeps started before probe 124, or with ``prepare_datasets=False``).
 FINGERPRINTS_KEY = "fingerprints"
+#: The key of sweep.json that records the size and seed of each generated short-name dataset.
+GENERATION_KEY = "generation"
+
+
+def _generation_of(sweep_dir: Path, name: str) -> tuple[int, int] | None:
+    """(n_transitions, seed) the generated dataset ``name`` had when the sweep started."""
+    try:
+        found = run_io.read_json(sweep_dir / SWEEP_FILE)[GENERATION_KEY][name]
+        rows, seed = found["n_transitions"], found["seed"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    ints = all(isinstance(v, int) and not isinstance(v, bool) for v in (rows, seed))
+    return (rows, seed) if ints and rows > 0 else None
+
+
+def _make_command(name: str, generation: tuple[int, int] | None) -> str:
+    """The make_dataset.py command that makes the short-name dataset ``name`` as it was."""
+    from rambo_env.data.loaders import SHORT_NAMES
+
+    env, level = SHORT_NAMES[name]
+    made = "" if generation is None else f" --n-transitions {generation[0]} --seed {generation[1]}"
+    return f"python scripts/make_dataset.py --env {env} --level {level}{made}"
 
 
 def sweep_fingerprints(sweep_dir: str | Path) -> dict[str, str]:
@@ -1532,7 +1578,6 @@ def check_sweep_dataset(
     ``make_dataset.py --force`` trained on the new data, one after ``rm -rf`` generated 1M rows
     itself, and table.md averaged both data's seeds without a word."""
     from rambo_env.data.loaders import load_dataset, needs_generation
-    from rambo_env.logging import WARNING, get_verbosity, set_verbosity
 
     sweep_dir = Path(sweep_dir)
     resume = f"python scripts/sweep.py --resume {run_io.shell_path(sweep_dir)}"
@@ -1541,11 +1586,12 @@ def check_sweep_dataset(
         "it with the command that made it, the same make_dataset.py flags and --seed)"
     )
     if needs_generation(name):
+        command = _make_command(name, _generation_of(sweep_dir, name))
         raise DatasetUnavailableError(
             f"dataset: {name!r} was deleted during the sweep {sweep_dir} (the sweep's data: "
-            f"fingerprint {recorded}); a trial never generates its dataset: {same}, or resume "
-            f"the sweep ({resume}: its driver generates a missing dataset once and checks it is "
-            "the same data)"
+            f"fingerprint {recorded}); a trial never generates its dataset: regenerate it with "
+            f"the command that made it ({command}), or resume the sweep ({resume}: its driver "
+            "makes it so once and checks it is the same data)"
         )
     level = get_verbosity()
     set_verbosity(WARNING)  # the run's own load says what it loads
@@ -1564,14 +1610,22 @@ def check_sweep_dataset(
 def _check_sweep_datasets(sweep_dir: Path, spec: SweepSpec) -> None:
     """A resumed sweep's datasets are the data its driver prepared (:func:`sweep_fingerprints`):
     a missing short-name dataset is generated here, once, then every one is compared with
-    sweep.json's fingerprint (:func:`check_sweep_dataset`), before Ray starts."""
+    sweep.json's fingerprint (:func:`check_sweep_dataset`), before Ray starts. A dataset whose
+    trials have all finished is not needed (the resume only reprints the tables)."""
     from rambo_env.data.loaders import load_dataset, needs_generation
 
+    runs_root = sweep_dir / RUNS_DIR
     for name, recorded in sweep_fingerprints(sweep_dir).items():
-        if name not in spec.datasets:
+        if name not in spec.datasets or all(
+            _complete_run(trial_run_dir(runs_root, d, c, seed), spec.trial_config(d, c, seed))
+            is not None
+            for d, c, seed in spec.grid
+            if d == name
+        ):
             continue
-        if needs_generation(name):
-            load_dataset(name, env_id=spec.base.env_id)
+        if needs_generation(name):  # made again as it was (size, seed), then compared
+            rows, seed = _generation_of(sweep_dir, name) or (None, None)
+            load_dataset(name, env_id=spec.base.env_id, n_transitions=rows, seed=seed)
         check_sweep_dataset(sweep_dir, name, recorded, spec.base.env_id)
 
 
@@ -1706,7 +1760,17 @@ def _n_cores() -> int:
     return os.cpu_count() or 1
 
 
+#: Ray's log deduplication, off for a sweep's trials unless the user set it (``RAY_DEDUP_LOGS``).
+RAY_DEDUP_LOGS = "RAY_DEDUP_LOGS"
+
+
 def _import_tune() -> Any:
+    # probe 124 row 30: Ray folds the trials' identical lines into one "[repeated Nx across
+    # cluster]" and holds later copies back (a trial's notes then came out of order, after the
+    # sweep's status table): each trial's notes are its own. Read by Ray when it is imported, so
+    # only where this process has not imported it yet; a value the user set is kept.
+    if "ray" not in sys.modules:
+        os.environ.setdefault(RAY_DEDUP_LOGS, "0")
     try:
         from ray import tune
     except ImportError as err:

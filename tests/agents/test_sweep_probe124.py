@@ -6,7 +6,10 @@ sweep.json; a trial on other data, or without its data, is refused, and so is a 
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -79,13 +82,31 @@ def test_a_trial_never_generates_a_dataset_deleted_during_the_sweep(tmp_path, mo
     monkeypatch.setattr(
         generate, "generate_dataset", lambda *a, **k: pytest.fail("generated in the trial")
     )
-    sweep_dir, _, params = _sweep(tmp_path, "hopper-random", "0123456789abcdef")
+    sweep_dir, spec, params = _sweep(tmp_path, "hopper-random", "0123456789abcdef")
+    saved = read_json(sweep_dir / sweep.SWEEP_FILE)
+    saved[sweep.GENERATION_KEY] = {"hopper-random": {"n_transitions": 3000, "seed": 9}}
+    write_json(sweep_dir / sweep.SWEEP_FILE, saved)
     FakeTune(tmp_path / "store").install(monkeypatch, tune)
     with pytest.raises(DatasetUnavailableError, match="was deleted during the sweep") as refused:
         sweep.cotrain_trainable(params)
     said = str(refused.value)
     assert "0123456789abcdef" in said and f"--resume {sweep_dir}" in said
+    make = (
+        "python scripts/make_dataset.py --env hopper --level random --n-transitions 3000 --seed 9"
+    )
+    assert make in said
     assert not (sweep_dir / sweep.RUNS_DIR).exists()
+    # a resume makes it again as it was (size and seed), then compares it
+    made = []
+
+    def load(name, **kwargs):
+        made.append((name, kwargs.get("n_transitions"), kwargs.get("seed")))
+        raise DatasetUnavailableError("stop here")
+
+    monkeypatch.setattr("rambo_env.data.loaders.load_dataset", load)
+    with pytest.raises(DatasetUnavailableError, match="stop here"):
+        sweep._check_sweep_datasets(sweep_dir, spec)
+    assert made == [("hopper-random", 3000, 9)]
 
 
 def test_a_sweep_without_recorded_fingerprints_reads_as_before(tmp_path):
@@ -93,3 +114,21 @@ def test_a_sweep_without_recorded_fingerprints_reads_as_before(tmp_path):
     assert sweep.sweep_fingerprints(tmp_path) == {}
     assert sweep.sweep_fingerprints(tmp_path / "none") == {}
     assert read_json(tmp_path / sweep.SWEEP_FILE) == {"spec": {}, "resources": {}}
+
+
+@pytest.mark.parametrize(("given", "dedup"), [(None, False), ("1", True)])
+def test_rays_log_dedup_is_off_for_a_sweep_unless_the_user_set_it(given, dedup):
+    """Probe 124 row 30: Ray folded the trials' identical notes ("[repeated Nx across cluster]")
+    and printed a trial's held-back lines after the status table, out of order."""
+    pytest.importorskip("ray")
+    env = {k: v for k, v in os.environ.items() if k != "RAY_DEDUP_LOGS"}
+    if given is not None:
+        env["RAY_DEDUP_LOGS"] = given
+    code = (
+        "import agents.sweep as s; s._import_tune(); "
+        "from ray._private import ray_logging; print(ray_logging.RAY_DEDUP_LOGS)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().splitlines()[-1] == str(dedup)
