@@ -1942,14 +1942,14 @@ def _first_difference(a: Any, b: Any, key: str = "") -> tuple[str, Any, Any] | N
 
 
 #: The older config.json formats that hold the same fields as :data:`run_io.CONFIG_FORMAT`'s (3
-#: only marks the checkpoint's new RunHistory entry, probe 124 row 17).
+#: only marks the checkpoint's new RunHistory entry, probe 124 rows 17, 35).
 _CONFIG_FORMATS_AS_NOW = (2,)
 
 
 def _raise_config_format(run_dir: Path) -> None:
     """Record today's config format in a resumed run's config.json when it holds the same fields
     (:data:`_CONFIG_FORMATS_AS_NOW`): its checkpoint is now this code's, so older code resuming it
-    is told "written by a newer rambo_env" by config.json (probe 124 row 17), not refused on a
+    is told "written by a newer rambo_env" by config.json (probe 124 rows 17, 35), not refused on a
     state key it does not know."""
     path = run_dir / run_io.CONFIG_NAME
     saved = run_io.read_json(path)
@@ -2099,7 +2099,7 @@ def _load_rollout_state(vec_env: Any, agent: Any, state: dict[str, Any]) -> None
 #: renamed or re-shaped entry, and a key added to a state dict that is read strictly
 #: (``check_state_dict``: RunHistory, RamboCallback, ModelAdversary, ...; the recorded keys per
 #: format in tests/agents/test_cotrain_probe124.py fail on a key added without a bump). 2: RunHistory's
-#: ``suspended`` (2d9ffd0, probe 106; probe 124 row 17: older code said "unknown key(s)
+#: ``suspended`` (2d9ffd0, probe 106; probe 124 rows 17, 35: older code said "unknown key(s)
 #: ['suspended']" instead of "written by a newer rambo_env").
 CHECKPOINT_FORMAT = 2
 #: The checkpoint formats this code reads (the older ones are read with their missing entries

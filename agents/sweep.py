@@ -567,7 +567,7 @@ def cotrain_trainable(params: dict[str, Any], logging_state: dict[str, Any] | No
         return
     sweep_dir = Path(params["runs_root"]).parent
     recorded = sweep_fingerprints(sweep_dir).get(params["dataset"])
-    if recorded is not None:  # probe 124 rows 33, 41: the data the driver prepared, or none
+    if recorded is not None:  # probe 124 rows 40, 42: the data the driver prepared, or none
         check_sweep_dataset(sweep_dir, params["dataset"], recorded, cfg.env_id)
     resume = _restore_run_dir(run_dir, checkpoint)
 
@@ -773,7 +773,7 @@ def run_sweep(
                     else "it holds no sweep; choose another (--sweep-dir)"
                 )
                 raise ValueError(f"sweep_dir: {sweep_dir} is not empty; {todo}")
-            fingerprints: dict[str, str] = {}  # probe 124 rows 33, 41: the trials' data
+            fingerprints: dict[str, str] = {}  # probe 124 rows 40, 42: the trials' data
             dims = (
                 _prepare_datasets(spec.datasets, spec.configs, spec.base.env_id, fingerprints)
                 if prepare_datasets
@@ -826,7 +826,7 @@ def resume_sweep(
     )
     end_dead_drivers_ray(sweep_dir)
     with _hold_sweep(sweep_dir):  # probe 24: a second driver reran the live sweep's trials
-        _check_sweep_datasets(sweep_dir, spec)  # probe 124 rows 33, 41
+        _check_sweep_datasets(sweep_dir, spec)  # probe 124 rows 40, 42
         return _fit(spec, resources, sweep_dir, address, verbose, restore=True, origin=origin)
 
 
@@ -1438,7 +1438,7 @@ def _prepare_datasets(
     limit, ``env_max_episode_steps``, as a trial checks it). Returns the (obs_dim, action_dim) of
     each dataset loaded (not those generated here) for :func:`_check_trial_memory`;
     ``fingerprints`` (given) gets each dataset's fingerprint, as its trials' config.json records
-    it (probe 124 rows 33, 41: the sweep's trials are held to these data).
+    it (probe 124 rows 40, 42: the sweep's trials are held to these data).
 
     Probe 28: each dataset was checked when its turn came, so ``--datasets
     hopper-random,hopper-medium-replay`` on an empty Minari root generated 1M hopper-random
@@ -1574,7 +1574,7 @@ def check_sweep_dataset(
     """One error when the dataset ``name`` of the sweep in ``sweep_dir`` is not the data its
     driver prepared (fingerprint ``recorded``, sweep.json): regenerated (``make_dataset.py
     --force``) or deleted since. A missing dataset is never generated here (by a trial: a new one
-    would be other data, at the default size). Probe 124 rows 33, 41: a trial after
+    would be other data, at the default size). Probe 124 rows 40, 42: a trial after
     ``make_dataset.py --force`` trained on the new data, one after ``rm -rf`` generated 1M rows
     itself, and table.md averaged both data's seeds without a word."""
     from rambo_env.data.loaders import load_dataset, needs_generation
@@ -1765,7 +1765,7 @@ RAY_DEDUP_LOGS = "RAY_DEDUP_LOGS"
 
 
 def _import_tune() -> Any:
-    # probe 124 row 30: Ray folds the trials' identical lines into one "[repeated Nx across
+    # probe 124 row 32: Ray folds the trials' identical lines into one "[repeated Nx across
     # cluster]" and holds later copies back (a trial's notes then came out of order, after the
     # sweep's status table): each trial's notes are its own. Read by Ray when it is imported, so
     # only where this process has not imported it yet; a value the user set is kept.

@@ -346,7 +346,7 @@ def _split_place(text: str) -> tuple[list[str], dict[str, str]]:
     """A ``.lock``'s ``text`` as its PID, start and identity words, and its place
     (:func:`lock_place`: ``{"host": …, "pidns": …}``, empty for a lock written before it was
     recorded). Every ``key=value`` word is a place's, also one this code does not know (kept,
-    not used): probe 124 rows 18, 19, 29, 32 — code older than dd8ee74 (2026-12-05) read the
+    not used): probe 124 rows 19, 20, 29, 36 — code older than dd8ee74 (2026-12-05) read the
     ``host=… pidns=…`` words as "not a lock" and took over a live run's or sweep's folder; a
     later word of this kind is not misread so here."""
     words, place = [], {}
@@ -1407,8 +1407,8 @@ CONFIG_KEYS = ("config", "resolved", "format")
 #: the built agent's networks are (probe 92b rows 31, 79). 3: no new field here, but the run's
 #: checkpoint holds RunHistory's ``suspended`` (2d9ffd0, probe 106), which older code's strict
 #: reader refused as "unknown key(s) ['suspended']"; older code checks this format first on
-#: --resume, so it says "written by a newer rambo_env … update the code (git pull)" (probe 124 row
-#: 17). Bump it with ``agents.cotrain.CHECKPOINT_FORMAT`` whenever that one is bumped.
+#: --resume, so it says "written by a newer rambo_env … update the code (git pull)" (probe 124
+#: rows 17, 35). Bump it with ``agents.cotrain.CHECKPOINT_FORMAT`` whenever that one is bumped.
 CONFIG_FORMAT = 3
 
 
@@ -4664,7 +4664,7 @@ def file_lock(lock_path: Path, doing: str, setting: str) -> Iterator[None]:
             try:
                 f.seek(0)
                 f.truncate()
-                # probe 102 row 2: where the PID means something. Unbuffered (probe 124 row 24:
+                # probe 102 row 2: where the PID means something. Unbuffered (probe 124 row 25:
                 # a full disk failed the write, then close() flushed again and raised a bare
                 # "[Errno 28] No space left on device" naming no file)
                 os.write(f.fileno(), f"{os.getpid()} {lock_place()}".encode())

@@ -532,7 +532,7 @@ def _check_one_pair_per_dataset(records: Sequence[RunRecord]) -> None:
 
 
 def _check_one_data_per_dataset(records: Sequence[RunRecord]) -> None:
-    """Probe 124 rows 33, 41: a dataset regenerated (``make_dataset.py --force``) or deleted and
+    """Probe 124 rows 40, 42: a dataset regenerated (``make_dataset.py --force``) or deleted and
     generated anew during a sweep left its seeds on different data, and the table averaged them
     without a word: one ValueError naming two such runs and both fingerprints."""
     first: dict[str, RunRecord] = {}

@@ -1,4 +1,4 @@
-"""Probe 124 rows 33, 41: seeds of one dataset trained on different data (the dataset
+"""Probe 124 rows 40, 42: seeds of one dataset trained on different data (the dataset
 regenerated or deleted and generated anew during the sweep) were averaged in table.md without a
 word; their fingerprints (results.json's, else config.json's) now differ and the report refuses."""
 

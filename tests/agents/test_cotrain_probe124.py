@@ -1,4 +1,4 @@
-"""Probe 124 row 17: 2d9ffd0 added ``suspended`` to RunHistory's state (saved in every
+"""Probe 124 rows 17, 35: 2d9ffd0 added ``suspended`` to RunHistory's state (saved in every
 checkpoint) without a format bump, so older code resuming or diagnosing a newer run said "state:
 … got a dict with unknown key(s) ['suspended']" instead of "written by a newer rambo_env … update
 the code (git pull)". The keys each strictly read state dict of a checkpoint holds are recorded

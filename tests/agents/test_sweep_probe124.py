@@ -1,4 +1,4 @@
-"""Probe 124 rows 33, 41: a sweep's dataset regenerated (``make_dataset.py --force``) or deleted
+"""Probe 124 rows 40, 42: a sweep's dataset regenerated (``make_dataset.py --force``) or deleted
 during the sweep: later trials trained on the new data (or generated 1M rows themselves), and
 table.md averaged both data's seeds. The driver now records each dataset's fingerprint in
 sweep.json; a trial on other data, or without its data, is refused, and so is a resume."""
@@ -118,7 +118,7 @@ def test_a_sweep_without_recorded_fingerprints_reads_as_before(tmp_path):
 
 @pytest.mark.parametrize(("given", "dedup"), [(None, False), ("1", True)])
 def test_rays_log_dedup_is_off_for_a_sweep_unless_the_user_set_it(given, dedup):
-    """Probe 124 row 30: Ray folded the trials' identical notes ("[repeated Nx across cluster]")
+    """Probe 124 row 32: Ray folded the trials' identical notes ("[repeated Nx across cluster]")
     and printed a trial's held-back lines after the status table, out of order."""
     pytest.importorskip("ray")
     env = {k: v for k, v in os.environ.items() if k != "RAY_DEDUP_LOGS"}
