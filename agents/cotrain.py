@@ -831,6 +831,7 @@ def _run(
         # results.json's "finished 8/8", and a later plain --resume extended it without a word)
         extend()
         _record_stop_at(cfg, run_dir)
+        _raise_config_format(run_dir)
     else:  # a relative dataset path in config.json named another file from another folder
         unlogged = []
         cfg = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
@@ -1940,6 +1941,22 @@ def _first_difference(a: Any, b: Any, key: str = "") -> tuple[str, Any, Any] | N
     return None if a == b else (key or "(all)", a, b)
 
 
+#: The older config.json formats that hold the same fields as :data:`run_io.CONFIG_FORMAT`'s (3
+#: only marks the checkpoint's new RunHistory entry, probe 124 rows 17, 35).
+_CONFIG_FORMATS_AS_NOW = (2,)
+
+
+def _raise_config_format(run_dir: Path) -> None:
+    """Record today's config format in a resumed run's config.json when it holds the same fields
+    (:data:`_CONFIG_FORMATS_AS_NOW`): its checkpoint is now this code's, so older code resuming it
+    is told "written by a newer rambo_env" by config.json (probe 124 rows 17, 35), not refused on a
+    state key it does not know."""
+    path = run_dir / run_io.CONFIG_NAME
+    saved = run_io.read_json(path)
+    if saved.get("format") in _CONFIG_FORMATS_AS_NOW:
+        run_io.write_json(path, {**saved, "format": run_io.CONFIG_FORMAT})
+
+
 def _write_resolved_config(session: Session, run_dir: Path) -> None:
     run_io.check_run_dir_kept(run_dir)  # probe 28: moved during the setup
     run_io.write_json(
@@ -2074,12 +2091,20 @@ def _load_rollout_state(vec_env: Any, agent: Any, state: dict[str, Any]) -> None
     agent._last_episode_starts = None if starts is None else starts.numpy().copy()
 
 
-#: The ``format_version`` :func:`_save` writes, and what a checkpoint of it holds. Kept at 1 while
-#: entries were added (every version reads the older checkpoints it meets: their missing entries
-#: are defaulted, e.g. the model pool before session 32), so older code reading a newer file is
-#: told by config.json's format. Rule: add 1 only for a change an older reader would misread (a
-#: renamed or re-shaped entry); this code refuses a higher one as a newer rambo_env's (probe 113).
-CHECKPOINT_FORMAT = 1
+#: The ``format_version`` :func:`_save` writes, and what a checkpoint of it holds. Every version
+#: reads the older checkpoints it meets (their missing entries are defaulted, e.g. the model pool
+#: before session 32, RunHistory's ``suspended`` before probe 106); this code refuses a higher one
+#: as a newer rambo_env's (probe 113). Rule: add 1 (and :data:`run_io.CONFIG_FORMAT`'s, which older
+#: code checks first on --resume) for any change an older reader would refuse or misread: a
+#: renamed or re-shaped entry, and a key added to a state dict that is read strictly
+#: (``check_state_dict``: RunHistory, RamboCallback, ModelAdversary, ...; the recorded keys per
+#: format in tests/agents/test_cotrain_probe124.py fail on a key added without a bump). 2: RunHistory's
+#: ``suspended`` (2d9ffd0, probe 106; probe 124 rows 17, 35: older code said "unknown key(s)
+#: ['suspended']" instead of "written by a newer rambo_env").
+CHECKPOINT_FORMAT = 2
+#: The checkpoint formats this code reads (the older ones are read with their missing entries
+#: defaulted).
+READ_CHECKPOINT_FORMATS = (1, 2)
 _CHECKPOINT_KEYS = (
     "iteration",
     "history",
@@ -2138,7 +2163,7 @@ def _load_run_checkpoint(path: Path) -> dict[str, Any]:
         "format_version",
         allow_none=False,
     )
-    if version != CHECKPOINT_FORMAT:
+    if version not in READ_CHECKPOINT_FORMATS:
         raise ValueError(
             f"{path}: checkpoint format_version {version!r}, but this code reads version "
             f"{CHECKPOINT_FORMAT}; resume it with the version of rambo-env that wrote it"

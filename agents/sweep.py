@@ -59,8 +59,8 @@ from agents.cotrain_setup import (
 from rambo_env import run_io
 from rambo_env.data.dataset import DatasetUnavailableError
 from rambo_env.data.loaders import absolute_dataset
+from rambo_env.logging import WARNING, get_verbosity, note, set_verbosity
 from rambo_env.logging import apply_state as apply_logging_state
-from rambo_env.logging import note
 from rambo_env.logging import state as logging_settings
 from rambo_env.presets import RamboPreset
 from rambo_env.requirements import MissingExtraError
@@ -565,6 +565,10 @@ def cotrain_trainable(params: dict[str, Any], logging_state: dict[str, Any] | No
         note(f"[sweep] {run_dir} already holds this trial's {done['status']} run: kept, not rerun")
         tune.report(_final_metrics(done))
         return
+    sweep_dir = Path(params["runs_root"]).parent
+    recorded = sweep_fingerprints(sweep_dir).get(params["dataset"])
+    if recorded is not None:  # probe 124 rows 40, 42: the data the driver prepared, or none
+        check_sweep_dataset(sweep_dir, params["dataset"], recorded, cfg.env_id)
     resume = _restore_run_dir(run_dir, checkpoint)
 
     def report(metrics: dict[str, Any]) -> None:  # after run_cotrain's checkpoint of the iteration
@@ -769,16 +773,23 @@ def run_sweep(
                     else "it holds no sweep; choose another (--sweep-dir)"
                 )
                 raise ValueError(f"sweep_dir: {sweep_dir} is not empty; {todo}")
+            fingerprints: dict[str, str] = {}  # probe 124 rows 40, 42: the trials' data
             dims = (
-                _prepare_datasets(spec.datasets, spec.configs, spec.base.env_id)
+                _prepare_datasets(spec.datasets, spec.configs, spec.base.env_id, fingerprints)
                 if prepare_datasets
                 else None
             )
+            generated = _generation_record(spec.datasets, spec.base.env_id) if fingerprints else {}
             if address is None:  # a joined cluster's nodes: their memory is not known here
                 _check_trial_memory(spec, dims or {})
             run_io.write_json(
                 sweep_dir / SWEEP_FILE,
-                {"spec": spec.to_dict(), "resources": dataclasses.asdict(resources)},
+                {
+                    "spec": spec.to_dict(),
+                    "resources": dataclasses.asdict(resources),
+                    **({FINGERPRINTS_KEY: fingerprints} if fingerprints else {}),
+                    **({GENERATION_KEY: generated} if generated else {}),
+                },
             )
             try:
                 return _fit(
@@ -815,6 +826,7 @@ def resume_sweep(
     )
     end_dead_drivers_ray(sweep_dir)
     with _hold_sweep(sweep_dir):  # probe 24: a second driver reran the live sweep's trials
+        _check_sweep_datasets(sweep_dir, spec)  # probe 124 rows 40, 42
         return _fit(spec, resources, sweep_dir, address, verbose, restore=True, origin=origin)
 
 
@@ -1411,7 +1423,10 @@ def _param_space(spec: SweepSpec, runs_root: Path) -> dict[str, Any]:
 
 
 def _prepare_datasets(
-    datasets: Sequence[str], configs: Sequence[RamboPreset] = (), env_id: str | None = None
+    datasets: Sequence[str],
+    configs: Sequence[RamboPreset] = (),
+    env_id: str | None = None,
+    fingerprints: dict[str, str] | None = None,
 ) -> dict[str, tuple[int, int]]:
     """Load every dataset once; a missing short name is generated, but only after every dataset
     has been checked: those already there are loaded, those to generate are checked for their
@@ -1421,7 +1436,9 @@ def _prepare_datasets(
     (:func:`~agents.cotrain_setup.check_rollout_length`), also before anything is generated,
     and a k far above the paper's is warned about once (also against the data's recorded time
     limit, ``env_max_episode_steps``, as a trial checks it). Returns the (obs_dim, action_dim) of
-    each dataset loaded (not those generated here) for :func:`_check_trial_memory`.
+    each dataset loaded (not those generated here) for :func:`_check_trial_memory`;
+    ``fingerprints`` (given) gets each dataset's fingerprint, as its trials' config.json records
+    it (probe 124 rows 40, 42: the sweep's trials are held to these data).
 
     Probe 28: each dataset was checked when its turn came, so ``--datasets
     hopper-random,hopper-medium-replay`` on an empty Minari root generated 1M hopper-random
@@ -1449,6 +1466,8 @@ def _prepare_datasets(
                 limits[name] = dataset.env_max_episode_steps
                 dims[name] = (dataset.obs_dim, dataset.action_dim)
                 _check_not_given_twice(dataset, name, same_data)
+                if fingerprints is not None:
+                    fingerprints[name] = dataset.fingerprint()
         except (ValueError, OSError) as err:  # DatasetUnavailableError is a FileNotFoundError
             if isinstance(err, _SameDataError):  # not a load failure: its own error at once
                 raise
@@ -1482,8 +1501,132 @@ def _prepare_datasets(
             )
         warn_long_rollout(k, origin)
     for name in to_generate:
-        load_dataset(name, env_id=env_id)
+        dataset = load_dataset(name, env_id=env_id)
+        if fingerprints is not None:
+            fingerprints[name] = dataset.fingerprint()
     return dims
+
+
+def _generation_record(datasets: Sequence[str], env_id: str | None) -> dict[str, dict[str, int]]:
+    """Size and seed of each generated short-name dataset of ``datasets`` (its metadata), so
+    that a resume can make it again as it was (:func:`_check_sweep_datasets`)."""
+    from rambo_env.data.loaders import SHORT_NAMES, load_dataset
+
+    record = {}
+    level = get_verbosity()
+    set_verbosity(WARNING)  # loaded just before: said then
+    try:
+        for name in datasets:
+            if name not in SHORT_NAMES:
+                continue
+            with contextlib.suppress(OSError, ValueError):
+                dataset = load_dataset(name, env_id=env_id, generate=False, progress=False)
+                seed = dataset.metadata.get("seed")
+                if isinstance(seed, int) and not isinstance(seed, bool):
+                    record[name] = {"n_transitions": dataset.n_transitions, "seed": seed}
+    finally:
+        set_verbosity(level)
+    return record
+
+
+#: The key of sweep.json that records each dataset's fingerprint, as the driver prepared it
+#: (absent in sweeps started before probe 124, or with ``prepare_datasets=False``).
+FINGERPRINTS_KEY = "fingerprints"
+#: The key of sweep.json that records the size and seed of each generated short-name dataset.
+GENERATION_KEY = "generation"
+
+
+def _generation_of(sweep_dir: Path, name: str) -> tuple[int, int] | None:
+    """(n_transitions, seed) the generated dataset ``name`` had when the sweep started."""
+    try:
+        found = run_io.read_json(sweep_dir / SWEEP_FILE)[GENERATION_KEY][name]
+        rows, seed = found["n_transitions"], found["seed"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    ints = all(isinstance(v, int) and not isinstance(v, bool) for v in (rows, seed))
+    return (rows, seed) if ints and rows > 0 else None
+
+
+def _make_command(name: str, generation: tuple[int, int] | None) -> str:
+    """The make_dataset.py command that makes the short-name dataset ``name`` as it was."""
+    from rambo_env.data.loaders import SHORT_NAMES
+
+    env, level = SHORT_NAMES[name]
+    made = "" if generation is None else f" --n-transitions {generation[0]} --seed {generation[1]}"
+    return f"python scripts/make_dataset.py --env {env} --level {level}{made}"
+
+
+def sweep_fingerprints(sweep_dir: str | Path) -> dict[str, str]:
+    """Each dataset's fingerprint as the sweep's driver recorded it in sweep.json when it
+    prepared the datasets; empty for a sweep that recorded none (or no sweep.json there)."""
+    try:
+        recorded = run_io.read_json(Path(sweep_dir) / SWEEP_FILE).get(FINGERPRINTS_KEY)
+    except (OSError, ValueError, AttributeError):
+        return {}
+    if not isinstance(recorded, dict):
+        return {}
+    return {str(k): v for k, v in recorded.items() if isinstance(v, str)}
+
+
+def check_sweep_dataset(
+    sweep_dir: str | Path, name: str, recorded: str, env_id: str | None = None
+) -> None:
+    """One error when the dataset ``name`` of the sweep in ``sweep_dir`` is not the data its
+    driver prepared (fingerprint ``recorded``, sweep.json): regenerated (``make_dataset.py
+    --force``) or deleted since. A missing dataset is never generated here (by a trial: a new one
+    would be other data, at the default size). Probe 124 rows 40, 42: a trial after
+    ``make_dataset.py --force`` trained on the new data, one after ``rm -rf`` generated 1M rows
+    itself, and table.md averaged both data's seeds without a word."""
+    from rambo_env.data.loaders import load_dataset, needs_generation
+
+    sweep_dir = Path(sweep_dir)
+    resume = f"python scripts/sweep.py --resume {run_io.shell_path(sweep_dir)}"
+    same = (
+        "the sweep's trials must all train on the same data: restore that dataset (regenerate "
+        "it with the command that made it, the same make_dataset.py flags and --seed)"
+    )
+    if needs_generation(name):
+        command = _make_command(name, _generation_of(sweep_dir, name))
+        raise DatasetUnavailableError(
+            f"dataset: {name!r} was deleted during the sweep {sweep_dir} (the sweep's data: "
+            f"fingerprint {recorded}); a trial never generates its dataset: regenerate it with "
+            f"the command that made it ({command}), or resume the sweep ({resume}: its driver "
+            "makes it so once and checks it is the same data)"
+        )
+    level = get_verbosity()
+    set_verbosity(WARNING)  # the run's own load says what it loads
+    try:
+        now = load_dataset(name, env_id=env_id, generate=False, progress=False).fingerprint()
+    finally:
+        set_verbosity(level)
+    if now != recorded:
+        raise ValueError(
+            f"dataset: {name!r} has changed since the sweep {sweep_dir} started (fingerprint "
+            f"{now}, the sweep's {recorded}; regenerated, e.g. make_dataset.py --force?): {same}, "
+            "or start a new sweep (another --sweep-dir) on the new data"
+        )
+
+
+def _check_sweep_datasets(sweep_dir: Path, spec: SweepSpec) -> None:
+    """A resumed sweep's datasets are the data its driver prepared (:func:`sweep_fingerprints`):
+    a missing short-name dataset is generated here, once, then every one is compared with
+    sweep.json's fingerprint (:func:`check_sweep_dataset`), before Ray starts. A dataset whose
+    trials have all finished is not needed (the resume only reprints the tables)."""
+    from rambo_env.data.loaders import load_dataset, needs_generation
+
+    runs_root = sweep_dir / RUNS_DIR
+    for name, recorded in sweep_fingerprints(sweep_dir).items():
+        if name not in spec.datasets or all(
+            _complete_run(trial_run_dir(runs_root, d, c, seed), spec.trial_config(d, c, seed))
+            is not None
+            for d, c, seed in spec.grid
+            if d == name
+        ):
+            continue
+        if needs_generation(name):  # made again as it was (size, seed), then compared
+            rows, seed = _generation_of(sweep_dir, name) or (None, None)
+            load_dataset(name, env_id=spec.base.env_id, n_transitions=rows, seed=seed)
+        check_sweep_dataset(sweep_dir, name, recorded, spec.base.env_id)
 
 
 def _check_trial_memory(spec: SweepSpec, dims: Mapping[str, tuple[int, int]]) -> None:
@@ -1617,7 +1760,17 @@ def _n_cores() -> int:
     return os.cpu_count() or 1
 
 
+#: Ray's log deduplication, off for a sweep's trials unless the user set it (``RAY_DEDUP_LOGS``).
+RAY_DEDUP_LOGS = "RAY_DEDUP_LOGS"
+
+
 def _import_tune() -> Any:
+    # probe 124 row 32: Ray folds the trials' identical lines into one "[repeated Nx across
+    # cluster]" and holds later copies back (a trial's notes then came out of order, after the
+    # sweep's status table): each trial's notes are its own. Read by Ray when it is imported, so
+    # only where this process has not imported it yet; a value the user set is kept.
+    if "ray" not in sys.modules:
+        os.environ.setdefault(RAY_DEDUP_LOGS, "0")
     try:
         from ray import tune
     except ImportError as err:

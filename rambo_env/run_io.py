@@ -345,11 +345,14 @@ def lock_text(folder: str | Path | None = None) -> str:
 def _split_place(text: str) -> tuple[list[str], dict[str, str]]:
     """A ``.lock``'s ``text`` as its PID, start and identity words, and its place
     (:func:`lock_place`: ``{"host": …, "pidns": …}``, empty for a lock written before it was
-    recorded)."""
+    recorded). Every ``key=value`` word is a place's, also one this code does not know (kept,
+    not used): probe 124 rows 19, 20, 29, 36 — code older than dd8ee74 (2026-12-05) read the
+    ``host=… pidns=…`` words as "not a lock" and took over a live run's or sweep's folder; a
+    later word of this kind is not misread so here."""
     words, place = [], {}
     for word in text.split():
         key, eq, value = word.partition("=")
-        if eq and key in ("host", "pidns"):
+        if eq and key.isidentifier():
             place[key] = value
         else:
             words.append(word)
@@ -1401,8 +1404,12 @@ CONFIG_KEYS = ("config", "resolved", "format")
 #: reads such a field as unknown): code that meets a format above its own then says "written by a
 #: newer rambo_env" instead of taking the new field for a typo (probe 92 rows 29-30). A file
 #: without a format (every run before probe 92) is read as before. 2: ``resolved['agent']``, what
-#: the built agent's networks are (probe 92b rows 31, 79).
-CONFIG_FORMAT = 2
+#: the built agent's networks are (probe 92b rows 31, 79). 3: no new field here, but the run's
+#: checkpoint holds RunHistory's ``suspended`` (2d9ffd0, probe 106), which older code's strict
+#: reader refused as "unknown key(s) ['suspended']"; older code checks this format first on
+#: --resume, so it says "written by a newer rambo_env … update the code (git pull)" (probe 124
+#: rows 17, 35). Bump it with ``agents.cotrain.CHECKPOINT_FORMAT`` whenever that one is bumped.
+CONFIG_FORMAT = 3
 
 
 def newer_config_format(saved: dict[str, Any], path: str | Path) -> str | None:
@@ -4654,17 +4661,23 @@ def file_lock(lock_path: Path, doing: str, setting: str) -> Iterator[None]:
     _HELD_LOCKS.add(held)
     try:
         if f.writable():
-            f.seek(0)
-            f.truncate()
-            f.write(f"{os.getpid()} {lock_place()}")  # probe 102 row 2: where the PID means
-            f.flush()  # something
+            try:
+                f.seek(0)
+                f.truncate()
+                # probe 102 row 2: where the PID means something. Unbuffered (probe 124 row 25:
+                # a full disk failed the write, then close() flushed again and raised a bare
+                # "[Errno 28] No space left on device" naming no file)
+                os.write(f.fileno(), f"{os.getpid()} {lock_place()}".encode())
+            except OSError as err:
+                raise WriteFailedError(lock_path, err, setting) from None
         with heartbeat(lock_path):  # probe 111 row 35: held vs leftover, for one who cannot read
             yield
     finally:
         _HELD_LOCKS.discard(held)
         if f.writable():
             lock_path.unlink(missing_ok=True)
-        f.close()  # releases the lock
+        with contextlib.suppress(OSError):  # nothing is buffered: only a failing file system
+            f.close()  # releases the lock
 
 
 #: Mode of a run folder's ``.lock`` (:func:`_take_lock`): readable by all (another user sees its

@@ -45,6 +45,7 @@ from rambo_env.heuristics import (
 from rambo_env.logging import note
 from rambo_env.presets import RamboPreset
 from rambo_env.run_io import (
+    CONFIG_NAME,
     RESULTS_NAME,
     RESULTS_STATUSES,
     atomic_write,
@@ -118,6 +119,9 @@ class RunRecord:
     score_label: str = "D4RL-normalised"
     """What its normalised scores are called (:func:`rambo_env.run_io.run_score_label`): which
     reference pair they are on."""
+    fingerprint: str | None = None
+    """The fingerprint of the data the run trained on (results.json's ``dataset_fingerprint``,
+    else its config.json's); None where neither records one."""
 
     @property
     def diverged(self) -> bool:
@@ -150,7 +154,22 @@ class RunRecord:
                 else None
             ),
             score_label=run_score_label(run_dir or None, results),
+            fingerprint=_run_fingerprint(results, run_dir),
         )
+
+
+def _run_fingerprint(results: dict[str, Any], run_dir: str | Path) -> str | None:
+    """The data fingerprint of a run: its results.json's, else its config.json's."""
+    found = results.get("dataset_fingerprint")
+    if isinstance(found, str):
+        return found
+    if not run_dir:
+        return None
+    try:
+        found = read_json(Path(run_dir) / CONFIG_NAME)["resolved"]["dataset"]["fingerprint"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return found if isinstance(found, str) else None
 
 
 def _check_result_types(results: dict[str, Any], source: str) -> None:
@@ -410,6 +429,7 @@ def summarise(
     label = "normalised score" if use_scores else "return"
     if use_scores:
         _check_one_pair_per_dataset(records)
+    _check_one_data_per_dataset(records)
     order = list(datasets) if datasets is not None else []
     order += [d for d in dict.fromkeys(r.dataset for r in records) if d not in order]
     rows = []
@@ -508,6 +528,30 @@ def _check_one_pair_per_dataset(records: Sequence[RunRecord]) -> None:
                 f"{record.score_label}), so their mean mixes scales; keep one pair per dataset "
                 "(move the other runs out of the runs folder, or give their data another "
                 "dataset name)"
+            )
+
+
+def _check_one_data_per_dataset(records: Sequence[RunRecord]) -> None:
+    """Probe 124 rows 40, 42: a dataset regenerated (``make_dataset.py --force``) or deleted and
+    generated anew during a sweep left its seeds on different data, and the table averaged them
+    without a word: one ValueError naming two such runs and both fingerprints."""
+    first: dict[str, RunRecord] = {}
+    for record in records:
+        if record.fingerprint is None:
+            continue
+        kept = first.setdefault(record.dataset, record)
+        if kept.fingerprint != record.fingerprint:
+            other = sorted(
+                str(r.run_dir) for r in records
+                if r.dataset == record.dataset and r.fingerprint == record.fingerprint
+            )  # fmt: skip
+            raise ValueError(
+                f"runs: {kept.run_dir} and {record.run_dir} are both runs of {record.dataset}, "
+                f"but on different data (fingerprint {kept.fingerprint} vs "
+                f"{record.fingerprint}: the dataset was regenerated or replaced during the "
+                f"sweep), so their mean mixes two datasets; keep the runs of one data: move the "
+                f"others out of the runs folder ({counted(len(other), 'run')} on "
+                f"{record.fingerprint}, e.g. {other[0]}) and rerun those trials on the same data"
             )
 
 
