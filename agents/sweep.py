@@ -404,6 +404,16 @@ def not_a_sweep_text(sweep_dir: str | Path) -> str:
             f"sweep_dir: {sweep_dir} is a cotrain run ({', '.join(run_files)}), not a sweep: "
             f"continue it with python scripts/cotrain.py --resume {run_io.shell_path(sweep_dir)}"
         )
+    runs = sorted({p.parent for p in sweep_dir.rglob(run_io.RESULTS_NAME)})
+    if runs:  # probe 125: a folder of plain cotrain runs was only "not a sweep folder?"
+        return (
+            f"sweep_dir: {sweep_dir} holds {run_io.counted(len(runs), 'cotrain run')} "
+            f"({run_io.shell_path(runs[0])}{', …' if len(runs) > 1 else ''}) but no {SWEEP_FILE}: "
+            'it is no sweep; tabulate its runs without Ray with python -c "from '
+            "rambo_env.sweep_report import build_report, to_markdown; "
+            f'print(to_markdown(build_report({str(sweep_dir)!r})))", or plot them with scripts/curves.py '
+            "LABEL=RUN …"
+        )
     return f"sweep_dir: {sweep_dir} has no {SWEEP_FILE} (not a sweep folder?); {where}"
 
 

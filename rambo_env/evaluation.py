@@ -36,6 +36,7 @@ from rambo_env.run_io import (
     numpy_underflow_ignored,
     out_of_memory,
     out_of_memory_text,
+    renderer_failure,
     safe_reason,
 )
 
@@ -638,6 +639,8 @@ def _make_env(
             raise ValueError(out_of_memory_text(err, f"create the {env_id} simulator")) from None
         if said := escalated_warning(err, f"gym.make({env_id!r})"):  # probe 91 row 8
             raise ValueError(f"env: {said}, or evaluate in another env") from None
+        if said := renderer_failure(err, env_id):  # probe 125 row 46: MUJOCO_GL=osmesa
+            raise ValueError(f"env: {said}") from None
         if env_kwargs and isinstance(err, TypeError | ValueError):  # probe 78 row 22: was
             raise ValueError(  # gymnasium's own TypeError, not naming env_kwargs=
                 f"env_kwargs: gym.make({env_id!r}, **{env_kwargs}) fails ({safe_reason(err)}); "

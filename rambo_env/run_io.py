@@ -3288,7 +3288,7 @@ def _not_utf8_text(text: str, what: str) -> str:
 
 #: Every option value a script reads as a negative number (argparse's own pattern, ``-5`` /
 #: ``-.5``, misses ``-1e3``, ``-5e0``, ``-inf``, ``-nan``: "expected one argument" for those).
-_NEGATIVE_NUMBER = re.compile(r"^-(?:\d|\.\d|inf$|infinity$|nan$)", re.IGNORECASE)
+NEGATIVE_NUMBER = re.compile(r"^-(?:\d|\.\d|inf$|infinity$|nan$)", re.IGNORECASE)
 
 
 def accept_negative_numbers(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -3297,7 +3297,7 @@ def accept_negative_numbers(parser: argparse.ArgumentParser) -> argparse.Argumen
     The scripts have no option that looks like a negative number, so this is safe; it sets
     argparse's pattern for such values (a private attribute: argparse has no public hook).
     """
-    parser._negative_number_matcher = _NEGATIVE_NUMBER
+    parser._negative_number_matcher = NEGATIVE_NUMBER
     return refuse_conflicting_options(parser)
 
 
@@ -3332,13 +3332,192 @@ def refuse_conflicting_options(parser: argparse.ArgumentParser) -> argparse.Argu
         parser._get_values = get_values_keeping_raw  # type: ignore[method-assign]
 
         def parse_dropping_given(args: Any = None, namespace: Any = None) -> Any:
-            parsed, extra = parse_known_args(args, namespace)
+            argv = sys.argv[1:] if args is None else list(args)
+            check_typed_dashes(parser, argv)  # probe 125 rows 27-28: before it is taken as a value
+            # probe 125 rows 62-63: a blank / carriage-return word, before argparse's "the
+            # following arguments are required"; after it, with the words it left over
+            odd = odd_stray_word(parser, argv)
+            if odd is not None:
+                parser.error(odd)
+            parsed, extra = parse_known_args(argv, namespace)
+            odd = odd_stray_word(parser, argv, extra)
+            if odd is not None:
+                parser.error(odd)
             vars(parsed).pop(_GIVEN, None)
             return parsed, extra
 
         parser.parse_known_args = parse_dropping_given  # type: ignore[method-assign]
         parser._drops_given = True  # type: ignore[attr-defined]
     return parser
+
+
+#: Dashes a PDF, slide or word processor puts where a command has ``-`` (probe 125 rows 27-28).
+TYPOGRAPHIC_DASHES = {
+    "\u2010": "a Unicode hyphen (U+2010)",
+    "\u2011": "a non-breaking hyphen (U+2011)",
+    "\u2012": "a figure dash (U+2012)",
+    "\u2013": "an en dash (U+2013)",
+    "\u2014": "an em dash (U+2014)",
+    "\u2015": "a horizontal bar (U+2015)",
+    "\u2212": "a minus sign (U+2212)",
+}
+_DASHED_OPTION = re.compile("^[-" + "".join(TYPOGRAPHIC_DASHES) + "]+[A-Za-z]")
+
+
+def shown_word(word: str) -> str:
+    """A command-line word as a message shows it: as typed, or quoted with escapes (``' '``,
+    ``'\\r'``) where it is empty, blank at an end or holds a control character (probe 125 row
+    63: a raw carriage return in a message)."""
+    return word if word and word.isprintable() and word.strip() == word else repr(word)
+
+
+def _option_action(parser: argparse.ArgumentParser, word: str) -> Any:
+    """``(action, explicit value or None)`` where argparse reads ``word`` as a known option
+    (``--seed``, ``--seed=0``, an unambiguous ``--se``), ``"unknown"`` where it reads it as an
+    unknown option (a stray word), ``None`` where it reads it as a value (argparse's
+    ``_parse_optional``, for the scripts' parsers: no positionals, no short-option clusters)."""
+    if not word or word[0] not in parser.prefix_chars or len(word) == 1:
+        return None
+    actions = parser._option_string_actions
+    name, eq, value = word.partition("=")
+    if word in actions:
+        return actions[word], None
+    if eq and name in actions:
+        return actions[name], value
+    if parser.allow_abbrev and word.startswith("--"):
+        matches = [o for o in actions if o.startswith(name)]
+        if len(matches) == 1:
+            return actions[matches[0]], (value if eq else None)
+    negative = parser._negative_number_matcher.match(word)
+    if (negative and not parser._has_negative_number_optionals) or " " in word:
+        return None
+    return "unknown"
+
+
+class StrayWord(typing.NamedTuple):
+    """A word ``parse_known_args`` left over, where it stands in the command line."""
+
+    at: int  # its index in argv
+    option: int | None  # argv index of the option whose value(s) it directly follows, if any
+    action: argparse.Action | None  # that option's action
+
+
+def stray_words(
+    parser: argparse.ArgumentParser, argv: list[str], extra: list[str] | None = None
+) -> list[StrayWord] | None:
+    """Where each of ``extra`` (what ``parser.parse_known_args(argv)`` left over) stands in
+    ``argv``, found by walking ``argv`` as argparse does; ``None`` where the walk does not give
+    back ``extra`` (a command line it does not model). Without ``extra``: the words the walk
+    finds no option takes (positionals too), before argparse parses. Probe 125 rows 13-14: the
+    scripts found the first stray word with ``argv.index``, the first equal word ("0" of
+    ``--seed 0`` for ``--seed 0 --lam 3e-4 0``), and said only "unrecognized arguments: 0"."""
+    found: list[StrayWord] = []
+    after: tuple[int, argparse.Action] | None = None
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":
+            return None
+        option = _option_action(parser, word)
+        if option is None or option == "unknown":
+            found.append(StrayWord(i, *(after or (None, None))))
+            after, i = None, i + 1
+            continue
+        action, explicit = option
+        after, i = (i, action), i + 1
+        if explicit is None and action.nargs is None:
+            i += 1
+        elif explicit is None and isinstance(action.nargs, int):
+            i += action.nargs
+        elif explicit is None and action.nargs in ("?", "*", "+"):
+            while i < len(argv) and _option_action(parser, argv[i]) is None:
+                i += 1
+                if action.nargs == "?":
+                    break
+    if extra is not None and [argv[s.at] for s in found] != list(extra):
+        return None
+    return found
+
+
+def _typed_dash(word: str) -> str | None:
+    """The first typographic dash (en dash, em dash, ...) of ``word``'s leading dashes where
+    ``word`` is an option typed with one (``–-lam``, ``—seed``), else ``None``."""
+    if not _DASHED_OPTION.match(word):
+        return None
+    lead = word[: len(word) - len(word.lstrip("-" + "".join(TYPOGRAPHIC_DASHES)))]
+    return next((c for c in lead if c in TYPOGRAPHIC_DASHES), None)
+
+
+def _dash_message(parser: argparse.ArgumentParser, word: str, dash: str) -> str:
+    name, eq, value = word.partition("=")
+    fixed = "--" + name.lstrip("-" + "".join(TYPOGRAPHIC_DASHES))
+    known = isinstance(_option_action(parser, fixed), tuple)
+    typed = f"{fixed}{eq}{value}" if known else "the option with two plain hyphens"
+    if not known:
+        options = [o for o in parser._option_string_actions if o.startswith("--")]
+        typed += f" ({fixed} is no option of this script{did_you_mean(fixed, options)})"
+    return (
+        f"{word!r} starts with {TYPOGRAPHIC_DASHES[dash]}, not '--' (a command copied "
+        f"from a PDF, slide or web page?): type {typed}"
+    )
+
+
+def check_typed_dashes(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """Refuse an option typed with an en / em dash (``–-lam``, ``—seed``, pasted from a PDF) at
+    once, naming the dash and the option to type. Probe 125 rows 27-28: argparse took it as a
+    value, and the scripts' "takes one seed per run (got 1 –-lam 0)" suggested
+    ``--seeds 1,–-lam,0``. Words whose option this parser lacks are left to
+    :func:`odd_stray_word` (a value may start with such a dash)."""
+    for word in argv:
+        dash = _typed_dash(word)
+        if dash is None:
+            continue
+        fixed = "--" + word.partition("=")[0].lstrip("-" + "".join(TYPOGRAPHIC_DASHES))
+        if isinstance(_option_action(parser, fixed), tuple):
+            parser.error(_dash_message(parser, word, dash))
+
+
+def odd_stray_word(
+    parser: argparse.ArgumentParser, argv: list[str], extra: list[str] | None = None
+) -> str | None:
+    """The message for a stray word of ``argv`` (one of ``extra``) that is a slip of the shell or
+    of a paste, not a value: a carriage return (a script with Windows line endings), a blank
+    word (a space after a line-end backslash), an option typed with an en / em dash. ``None``
+    where there is none. Probe 125 rows 62-63: "takes one seed per run (got 0 \\r)". Without
+    ``extra``: the words no option takes (:func:`stray_words`), before argparse parses (its
+    "the following arguments are required" came first)."""
+    strays = stray_words(parser, argv, extra)
+    if extra is None:
+        extra = [] if strays is None else [argv[s.at] for s in strays]
+    for n, word in enumerate(extra):
+        stray = strays[n] if strays is not None else None
+        if stray is None:
+            where = ""
+        elif stray.option is not None:
+            where = " after " + " ".join(shown_word(w) for w in argv[stray.option : stray.at])
+        else:
+            where = f" after {shown_word(argv[stray.at - 1])}" if stray.at else " at the start"
+        last = stray is not None and stray.at == len(argv) - 1
+        if "\r" in word:
+            what = "a stray carriage return" if not word.strip() else f"{shown_word(word)}"
+            return (
+                f"{what}{where}: the shell script that ran this command has Windows line endings "
+                "(CRLF), so each line ends in a carriage return and a '\\' at a line end no "
+                "longer joins the next line: convert the script (dos2unix run.sh, or "
+                "sed -i 's/\\r$//' run.sh, with its name) and run it again"
+            )
+        if not word.strip():
+            slip = (
+                "a space after a '\\' at a line end? The shell then ends the command there and "
+                "runs the next line as another command: delete the space after the backslash"
+                if last
+                else "an escaped space ('\\ ')? delete it"
+            )
+            return f"a stray blank argument {shown_word(word)}{where} ({slip})"
+        dash = _typed_dash(word)
+        if dash is not None:
+            return _dash_message(parser, word, dash)
+    return None
 
 
 def _once_action(kind: type[argparse.Action], parser: argparse.ArgumentParser) -> type:
@@ -4350,6 +4529,45 @@ def safe_reason(err: BaseException) -> str:
     elif any(w in text for w in ("weights_only", "allow_pickle", "unsafe", "pickle.load")):
         text = "not a file this project wrote"
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+#: A graphics (OpenGL) failure in an error's text: PyOpenGL's ``glGetError`` of a missing
+#: library, EGL / OSMesa / GLFW, MuJoCo's "invalid value for environment variable MUJOCO_GL".
+_GRAPHICS_ERROR = re.compile(
+    r"\bgl[A-Z]\w*|\b(?:egl|osmesa|opengl|glfw|mujoco_gl|pyopengl|libgl|libegl|libosmesa)\b",
+    re.IGNORECASE,
+)
+
+
+def renderer_failure(err: BaseException, env_id: str) -> str | None:
+    """Where ``gym.make(env_id)`` failed in MuJoCo's renderer set-up (the backend that
+    ``MUJOCO_GL`` / ``PYOPENGL_PLATFORM`` name cannot start here: ``osmesa`` without the OSMesa
+    library, a typo), what to do: training and evaluation never render, so unset it. ``None``
+    for another failure. Probe 125 row 46: "'Hopper-v5' is registered but cannot be made here
+    (AttributeError: 'NoneType' object has no attribute 'glGetError'); name an env this machine
+    can run (e.g. Hopper-v5 …)" named the env that failed as the remedy."""
+    text = f"{type(err).__name__}: {err}"
+    # MuJoCo sets PYOPENGL_PLATFORM from MUJOCO_GL in the process: the one the user set is named
+    name = next((v for v in ("MUJOCO_GL", "PYOPENGL_PLATFORM") if os.environ.get(v)), None)
+    if not _GRAPHICS_ERROR.search(text) and not (
+        name and isinstance(err, AttributeError | ImportError | OSError | RuntimeError)
+    ):
+        return None
+    if name is None:
+        return (
+            f"{env_id!r} cannot be made here: its MuJoCo renderer (OpenGL) cannot start "
+            f"({safe_reason(err)}); training and evaluation never render: set MUJOCO_GL=egl (or "
+            "install the OpenGL library it names) and rerun"
+        )
+    other = os.environ.get("PYOPENGL_PLATFORM")  # MuJoCo sets it to MUJOCO_GL's value itself
+    also = ""
+    if name == "MUJOCO_GL" and other and other != os.environ[name]:
+        also = f", and PYOPENGL_PLATFORM={other}"
+    return (
+        f"{env_id!r} cannot be made here: its MuJoCo renderer backend {name}="
+        f"{os.environ[name]} cannot start on this machine ({safe_reason(err)}); training and "
+        f"evaluation never render: run without it (unset {name}{also}), or with MUJOCO_GL=egl"
+    )
 
 
 def escalated_warning(err: BaseException, call: str) -> str | None:

@@ -75,6 +75,7 @@ from rambo_env.run_io import (
     report_user_error,
     shell_path,
     silence_stdout,
+    stray_words,
     tolerant_console,
     tracebacks_wanted,
     user_folder_path,
@@ -771,14 +772,16 @@ def check_no_extra_words(
             f"{flag}: did you mean {ours}? cotrain.py runs one {what}; scripts/sweep.py {flag} "
             f"{example} runs several"
         )
-    at = argv.index(first) if first in argv else -1
-    start = next((i for i in range(at - 1, -1, -1) if argv[i].startswith("--")), None)
-    if start is not None and not first.startswith("-"):
-        flag, eq, value = argv[start].partition("=")
-        action = parser._option_string_actions.get(flag)
-        if action is not None and action.nargs is None and at == start + (1 if eq else 2):
-            words = [value if eq else argv[start + 1]]
-            for word in argv[at:]:
+    # probe 125 row 14: by position; argv.index found an earlier equal word ("--seed 0 --lam 3e-4
+    # 0": the 0 of --seed) and fell back to "unrecognized arguments: 0"
+    stray = (stray_words(parser, argv, extra) or [None])[0]
+    if stray is not None and stray.option is not None and not first.startswith("-"):
+        flag, eq, value = argv[stray.option].partition("=")
+        action = stray.action
+        if action is not None and action.nargs is None:
+            flag = flag if flag in action.option_strings else max(action.option_strings, key=len)
+            words = [value if eq else argv[stray.option + 1]]
+            for word in argv[stray.at :]:
                 if word.startswith("-") and not _NEGATIVE.match(word):
                     break
                 words.append(word)
@@ -931,6 +934,8 @@ def print_results(results: dict, cfg: CotrainConfig, run_dir: Path, ledger: str 
         if not evaluated or evaluated[-1] == done
         else f"the policy of iteration {evaluated[-1]} (the last evaluated, not iteration {done})"
     )
+    if whose == "the final policy" and results["status"] == "interrupted":  # probe 125 (Ctrl-C)
+        whose = f"the policy at interruption (iteration {done} of {results['n_iterations']})"
     if score is not None:
         print(
             f"[cotrain] {_score_of(results, whose)}: {score:.1f} "

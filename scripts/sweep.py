@@ -51,8 +51,9 @@ from agents.sweep import (
     sweep_report,
     write_sweep_report,
 )
-from rambo_env.presets import RamboPreset, preset_names
+from rambo_env.presets import RamboPreset, get_preset, preset_names
 from rambo_env.run_io import (
+    NEGATIVE_NUMBER,
     FolderInUseError,
     accept_negative_numbers,
     check_matplotlib,
@@ -67,6 +68,7 @@ from rambo_env.run_io import (
     shell_path,
     sigterm_as_keyboard_interrupt,
     stopped_text,
+    stray_words,
     tolerant_console,
     unused_path,
     user_path,
@@ -278,29 +280,90 @@ def _sweep_flags_given(args: argparse.Namespace) -> list[str]:
 LIST_FLAGS = {"--datasets": "name,name", "--configs": "k:lam,k:lam", "--seeds": "0,1"}
 
 
-def _check_no_extra_words(parser: argparse.ArgumentParser, argv: list[str], extra: list[str]):
+#: cotrain.py's one-run (k, λ) flags, typed to sweep.py, which takes (k, λ) pairs (probe 125 row 8).
+COTRAIN_CONFIG_FLAGS = {
+    "--lam": "λ",
+    "--lambda": "λ",
+    "--adversary-weight": "λ",
+    "--k": "k",
+    "--rollout-length": "k",
+}
+
+
+def _configs_example(args: argparse.Namespace, argv: list[str], at: int) -> str:
+    """sweep.py's ``--configs`` for cotrain.py's ``--k`` / ``--lam`` words from ``argv[at:]``:
+    every k given with every λ given, the first dataset's preset for the one not given."""
+    given: dict[str, list[str]] = {"k": [], "λ": []}
+    what = None
+    for word in argv[at:]:
+        flag, eq, value = word.partition("=")
+        if flag in COTRAIN_CONFIG_FLAGS:
+            what = COTRAIN_CONFIG_FLAGS[flag]
+            word = value if eq else ""
+        elif word.startswith("-") and not NEGATIVE_NUMBER.match(word):
+            what = None
+        if what is not None:
+            given[what] += [w for w in word.split(",") if w.strip()]
+    preset = get_preset("hopper-medium")
+    with contextlib.suppress(ValueError, TypeError, IndexError):
+        preset = get_preset((args.datasets or ("hopper-medium",))[0])
+    ks = given["k"] or [str(preset.rollout_length)]
+    lams = given["λ"] or [f"{preset.adversary_weight:g}"]
+    return ",".join(f"{k}:{lam}" for k in ks for lam in lams)
+
+
+def grid_text(spec: SweepSpec) -> str:
+    """``3 trials = 1 dataset × 3 (k, λ) × 1 seed [2]``: the start line names the grid (probe 125
+    row 38: ``--seeds 2`` meant as "two seeds" ran seed 2, and the line said only "3 trials")."""
+    seeds = ",".join(map(str, spec.seeds))
+    return (
+        f"{counted(spec.n_trials, 'trial')} = {counted(len(spec.datasets), 'dataset')} × "
+        f"{len(spec.configs)} (k, λ) × {counted(len(spec.seeds), 'seed')} [{seeds}]"
+    )
+
+
+def _check_no_extra_words(
+    parser: argparse.ArgumentParser,
+    argv: list[str],
+    extra: list[str],
+    args: argparse.Namespace,
+):
     """argparse's "unrecognized arguments: 1 2" for ``--seeds 0 1 2`` (toys.py's space-separated
-    form; probe 96a row 76) names the list flag and its comma form; other extra words as before."""
+    form; probe 96a row 76) names the list flag and its comma form; cotrain.py's ``--lam`` /
+    ``--k`` get sweep.py's ``--configs k:λ,…`` (probe 125 row 8); other extra words as before."""
     if not extra:
         return
-    at = argv.index(extra[0]) if extra[0] in argv else 0
-    start = next((i for i in range(at - 1, -1, -1) if argv[i].startswith("-")), None)
-    flag, _, first = ("", "", "") if start is None else argv[start].partition("=")
-    # probe 99 row 42: only bare words right after a list flag's one value are toys.py's form;
-    # an unknown option ("--bogus x") blamed the list flag before it
-    right_after = start is not None and at == start + (1 if first else 2)
-    if flag in LIST_FLAGS and right_after and not extra[0].startswith("-"):
-        words = [first] if first else []
-        for word in argv[start + 1 :]:
-            if word.startswith("--"):
-                break
-            words.append(word)
-        joined = ",".join(w.strip(",") for w in words if w.strip(","))
-        toys = ", toys.py's form" if flag == "--seeds" else ""
+    # probe 125 row 13: the stray word by position (argv.index found an earlier equal word, the
+    # "1" of "--iterations 1 --seeds 0 1", and fell back to "unrecognized arguments")
+    stray = (stray_words(parser, argv, extra) or [None])[0]
+    flag = extra[0].partition("=")[0]
+    if flag in COTRAIN_CONFIG_FLAGS:
+        at = argv.index(extra[0]) if stray is None else stray.at
+        example = _configs_example(args, argv, at)
         parser.error(
-            f"argument {flag}: takes one comma-separated list ('{LIST_FLAGS[flag]}'), got the "
-            f"words {' '.join(words)!r} (space-separated{toys}): give {flag} {joined}"
+            f"{flag}: sweep.py has no {flag}, it runs (k, λ) pairs: give --configs {example} "
+            f"(k:λ, comma-separated; cotrain.py's {flag} is one run's)"
         )
+    if stray is not None and stray.option is not None and not extra[0].startswith("-"):
+        flag, _, first = argv[stray.option].partition("=")
+        action = stray.action
+        if (
+            action is not None
+            and action.nargs is None
+            and action.dest in ("datasets", "configs", "seeds")
+        ):
+            flag = f"--{action.dest}"
+            words = [first] if first else []
+            for word in argv[stray.option + 1 :]:
+                if word.startswith("--"):
+                    break
+                words.append(word)
+            joined = ",".join(w.strip(",") for w in words if w.strip(","))
+            toys = ", toys.py's form" if flag == "--seeds" else ""
+            parser.error(
+                f"argument {flag}: takes one comma-separated list ('{LIST_FLAGS[flag]}'), got the "
+                f"words {' '.join(words)!r} (space-separated{toys}): give {flag} {joined}"
+            )
     parser.error(f"unrecognized arguments: {' '.join(extra)}")
 
 
@@ -308,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     args, extra = parser.parse_known_args(argv)
-    _check_no_extra_words(parser, argv, extra)
+    _check_no_extra_words(parser, argv, extra, args)
     try:
         return _main(args, parser)
     except (ValueError, OSError, MissingExtraError) as err:  # bad input, a failed write, no
@@ -343,7 +406,7 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             return resume_sweep(sweep_dir, address=args.address, verbose=args.verbose)
     else:
         spec, resources, sweep_dir = resolve_args(args, parser)
-        print(f"[sweep] {spec.n_trials} trials -> {sweep_dir}", flush=True)
+        print(f"[sweep] {grid_text(spec)} -> {sweep_dir}", flush=True)
 
         default_base = sweep_dir
 

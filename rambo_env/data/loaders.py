@@ -88,6 +88,7 @@ from rambo_env.run_io import (
     process_limit,
     process_limit_text,
     refuse_link_loop,
+    renderer_failure,
     safe_reason,
     shell_quote,
     sigterm_cleaned_up,
@@ -2753,6 +2754,8 @@ def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:
                     err, f"create the {dataset.env_id} simulator", "--torch-threads 1"
                 )
             ) from None
+        if said := renderer_failure(err, dataset.env_id):  # probe 125 row 46: MUJOCO_GL=osmesa
+            raise DatasetValidationError(f"env_id: {said}") from None
         if dataset.env_kwargs:  # probe 77: the kwargs the data record, not the env id
             raise DatasetValidationError(
                 f"metadata['{ENV_KWARGS}']: gym.make({dataset.env_id!r}, "
