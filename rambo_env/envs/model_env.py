@@ -683,7 +683,8 @@ def note_made_by_gym(spec: Any, rollout_length: int, mdp: LearnedMDP, maker: str
             f"returns of the model from dataset states, not scores of {real or 'the real env'}; "
             "score a policy in the real env with rambo_env.evaluation.evaluate_policy(lambda o: "
             f"agent.predict(o, deterministic=True)[0], {shown}, "
-            "env.unwrapped.mdp.normalizer) (said once per id)",
+            "env.unwrapped.mdp.normalizer) (of an SB3 VecEnv, make_vec_env's or the rl-zoo's: "
+            "venv.get_attr('mdp')[0].normalizer) (said once per id)",
         )
     if ("k", env_id, k) not in _SAID_MADE and k > LONG_ROLLOUT:
         _SAID_MADE.add(("k", env_id, k))
