@@ -1105,7 +1105,7 @@ class TolerantTensorBoard(KVWriter):
             # probe 127 (N4): a permission error was told to free space
             why = f"{err.strerror or err}: not writable"
             fix = (
-                f"make {run_io.shell_path(Path(err.filename or self.folder))} writable by this "
+                f"make {run_io.shell_path(os.fsdecode(err.filename or self.folder))} writable by this "
                 "user (chmod u+w, or run as its owner)"
             )
         elif isinstance(err, OSError):
