@@ -5,6 +5,7 @@ not a silent regeneration (N6)."""
 
 import os
 import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 from rambo_env.data import minari_io
 from rambo_env.data.dataset import DatasetUnavailableError
 from rambo_env.data.minari_io import _remove_stale_staging, minari_dataset_exists
+from rambo_env.run_io import pid_alive
 
 
 def host_name_token() -> str:
@@ -85,8 +87,11 @@ def test_a_live_writer_in_another_pid_namespace_keeps_its_staging_folder(tmp_pat
         "print(d, flush=True)\n"
         "sys.stdin.readline()\n"
     )
+    # a few hundred processes first, so the writer's PID (inside) is one unused outside
+    script = f"for i in $(seq 1 400); do /bin/true; done; {shlex.quote(sys.executable)} -c "
+    script += f"{shlex.quote(inner)}; :"
     writer = subprocess.Popen(
-        ["unshare", "--pid", "--fork", "--mount-proc", sys.executable, "-c", inner],
+        ["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", script],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -94,6 +99,9 @@ def test_a_live_writer_in_another_pid_namespace_keeps_its_staging_folder(tmp_pat
     try:
         staging = writer.stdout.readline().strip()
         assert os.path.isdir(staging)
+        pid = int(minari_io._STAGING.match(os.path.basename(staging))["pid"])
+        if pid_alive(pid):
+            pytest.skip(f"the writer's PID {pid} (inside) runs outside too")
         _remove_stale_staging(tmp_path)
         assert os.path.isdir(staging), "a live writer's staging folder was removed"
     finally:
