@@ -1105,9 +1105,11 @@ class TolerantTensorBoard(KVWriter):
             # probe 127 (N4): a permission error was told to free space
             why = f"{err.strerror or err}: not writable"
             fix = (
-                f"make {run_io.shell_path(os.fsdecode(err.filename or self.folder))} writable by this "
-                "user (chmod u+w, or run as its owner)"
+                f"make {run_io.shell_path(os.fsdecode(err.filename or self.folder))} writable by "
+                "this user (chmod u+w, or run as its owner)"
             )
+            if err.errno == errno.EROFS:
+                fix = "move the run folder to a writable file system (or remount it read-write)"
         elif isinstance(err, OSError):
             why, fix = err.strerror or err, "free space there (or fix the folder)"
         else:
