@@ -236,14 +236,17 @@ def _rambo_callbacks(callback: Any) -> list[RamboCallback]:
     return [found for found in _callback_tree(callback) if isinstance(found, RamboCallback)]
 
 
-def _warn_raw_evaluation(callback: Any, model: Any = None, data_env: str | None = None) -> None:
+def _warn_raw_evaluation(
+    callback: Any, model: Any = None, data_env: str | None = None, adversary_mdp: Any = None
+) -> None:
     """Say when an SB3 ``EvalCallback`` beside RAMBO evaluates in a real env on raw observations
     (probe 24: taken silently; the agent acts on ``mdp.normalizer``'s z-scores, so its scores
     there are of another input). An env with any observation wrapper is taken as handled.
     An eval env whose observation shape is not the agent's (``model``) is one
     ValueError naming both envs (probe 36: another env than the data's ``data_env``, e.g.
     Walker2d-v5 for a Hopper agent, was SB3's "Unexpected observation shape (1, 17) for Box
-    environment" at the first evaluation)."""
+    environment" at the first evaluation). ``adversary_mdp``: the model the adversary trains
+    (:func:`_warn_model_evaluation`)."""
     from stable_baselines3.common.callbacks import EvalCallback
 
     from agents.vec_env import RamboModelVecEnv
@@ -262,7 +265,7 @@ def _warn_raw_evaluation(callback: Any, model: Any = None, data_env: str | None 
             wrapped = wrapped or isinstance(env, gym.ObservationWrapper)
             env = env.env
         if isinstance(env, RamboModelEnv) or isinstance(unwrapped, RamboModelVecEnv):
-            _warn_model_evaluation(env if env is not None else unwrapped, data_env)
+            _warn_model_evaluation(env if env is not None else unwrapped, data_env, adversary_mdp)
         elif env is not None and not wrapped:
             warn_each_time(
                 f"callback: an EvalCallback evaluates in {env.spec.id if env.spec else env} on "
@@ -273,19 +276,24 @@ def _warn_raw_evaluation(callback: Any, model: Any = None, data_env: str | None 
             )
 
 
-def _warn_model_evaluation(env: Any, data_env: str | None) -> None:
+def _warn_model_evaluation(env: Any, data_env: str | None, adversary_mdp: Any = None) -> None:
     """Say that an ``EvalCallback`` beside RAMBO evaluating in a model env (``env``: a
     ``RamboModelEnv`` or ``RamboModelVecEnv``) scores k-step returns of the learned model, which
     the adversary trains against the agent, not the real env's (probe 126 row 60: its "New best
-    mean reward!" and ``best_model`` were chosen on them without a word)."""
+    mean reward!" and ``best_model`` were chosen on them without a word). A model env on another
+    ``LearnedMDP`` than ``adversary_mdp`` (a separate copy, on purpose) is said to be that, not
+    the adversary's (probe 127: it was said to be trained by the adversary)."""
     real = f"{data_env}'s" if data_env else "the real env's"
     hint = repr(data_env) if data_env else "dataset.env_id"
     k = getattr(env, "rollout_length", None)
+    mdp = getattr(env, "mdp", None)
+    whose = "the learned model, which the adversary trains to lower the agent's values"
+    if adversary_mdp is not None and mdp is not None and mdp is not adversary_mdp:
+        whose = "a learned model (another LearnedMDP than the adversary's: a separate copy)"
     warn_each_time(
         f"callback: an EvalCallback evaluates in the model env ({type(env).__name__}), so its "
         f"rewards (and the best_model it keeps) are {f'{k}-step' if k else 'k-step'} returns of "
-        "the learned model, which the adversary trains to lower the agent's values, not "
-        f"{real} scores; evaluate in the real env: EvalCallback(rambo_env.evaluation."
+        f"{whose}, not {real} scores; evaluate in the real env: EvalCallback(rambo_env.evaluation."
         f"NormalizedObservation(gym.make({hint}), mdp.normalizer)), or after learn "
         f"rambo_env.evaluation.evaluate_policy(lambda o: agent.predict(o, deterministic=True)[0], "
         f"{hint}, mdp.normalizer)",
@@ -579,7 +587,10 @@ class RamboCallback(BaseCallback):
                 f"{len(found)} times per iteration; pass one (hooks: on_iteration_end=[...])"
             )
         _warn_raw_evaluation(
-            self.locals.get("callback"), self.model, getattr(self.adversary.mdp, "env_id", None)
+            self.locals.get("callback"),
+            self.model,
+            getattr(self.adversary.mdp, "env_id", None),
+            self.adversary.mdp,
         )
 
     def _on_step(self) -> bool:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import math
 import os
 import shutil
@@ -1062,6 +1063,9 @@ class TolerantTensorBoard(KVWriter):
 
     def __init__(self, folder: Path, purge_step: int | None = None) -> None:
         self.folder = folder
+        # probe 127 (N4): built directly (not by tensorboard_logger), the writer thread's failed
+        # append was printed as "Exception in thread Thread-2" before this class's WARNING
+        _quiet_tensorboard_thread_errors()
         self.inner: TensorBoardOutputFormat | None = (
             TensorBoardOutputFormat(str(folder))
             if purge_step is None
@@ -1098,7 +1102,16 @@ class TolerantTensorBoard(KVWriter):
         with contextlib.suppress(Exception):
             inner.close()  # raises the writer thread's error again
         where = f" at iteration {step}" if step else ""
-        if isinstance(err, OSError):
+        if isinstance(err, OSError) and err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            # probe 127 (N4): a permission error was told to free space
+            why = f"{err.strerror or err}: not writable"
+            fix = (
+                f"make {run_io.shell_path(os.fsdecode(err.filename or self.folder))} writable by "
+                "this user (chmod u+w, or run as its owner)"
+            )
+            if err.errno == errno.EROFS:
+                fix = "move the run folder to a writable file system (or remount it read-write)"
+        elif isinstance(err, OSError):
             why, fix = err.strerror or err, "free space there (or fix the folder)"
         else:
             why, fix = f"{type(err).__name__}: {err}", "see the error"
@@ -1143,10 +1156,15 @@ def _narrow_to_earlier_mode(folder: Path, earlier: dict[Path, tuple[int, int]]) 
     """A resumed session's new event file in ``folder`` is no more open than the newest earlier
     one (its mode ANDed with that one's), as a replaced run file keeps its mode (run_io's
     atomic_write). Session 43 (carry45): a run made under umask 077 (tb/ 0700, event files
-    0600) resumed by root (umask 022) got a 0644 event file; the chown alone gave it back."""
+    0600) resumed by root (umask 022) got a 0644 event file; the chown alone gave it back.
+    Only the group / other bits are narrowed: the owner's are kept, since the writer appends to
+    the file (reopens it) at each flush. Probe 127 (N4): earlier files made read-only (``chmod
+    a-w``) gave the new one 0444, so its writer's next append failed (Permission denied) and the
+    session logged nothing."""
     if not earlier:
         return
     _, kept = max(earlier.values())
+    kept |= stat.S_IRWXU
     for path, (_, mode) in _event_files(folder).items():
         if path not in earlier and mode & ~kept:
             with contextlib.suppress(OSError):  # gone meanwhile, or not ours to change

@@ -816,6 +816,23 @@ def _as_actions(returned: Any) -> np.ndarray:
 _SB3_OBS_SHAPE = re.compile(r"Unexpected observation shape \S.*? please use (\([^)]*\)) or")
 
 
+def _envs_of_obs_dim(dims: list[int], env_id: str | None) -> str:
+    """``": Walker2d-v5's?"``: the project's envs (other than ``env_id``) whose observations have
+    the one dimension in ``dims``; empty where none does (or they cannot be made here)."""
+    if len(dims) != 1:
+        return ""
+    from rambo_env.data.generate import env_dims
+    from rambo_env.data.scores import ENV_IDS
+
+    found = []
+    for env, gym_id in ENV_IDS.items():
+        if gym_id != env_id:
+            with contextlib.suppress(Exception):  # MuJoCo missing: named without a guess
+                if env_dims(env)[0] == dims[0]:
+                    found.append(f"{gym_id}'s")
+    return f": {' or '.join(found)}?" if found else ""
+
+
 def _first_act(act: ActFn, obs_norm: np.ndarray, env_id: str | None = None) -> Any:
     """``act``'s first call (a numpy batch [n, obs_dim]): a TypeError of torch's about a numpy
     array where it takes a tensor (probe 100 row 17: a lambda handing the batch to a torch net was
@@ -831,14 +848,20 @@ def _first_act(act: ActFn, obs_norm: np.ndarray, env_id: str | None = None) -> A
         if found is None:
             raise
         theirs, ours = found.group(1), tuple(obs_norm.shape[1:])
+        env = env_id or "the env"
+        dims = [int(d) for d in re.findall(r"\d+", theirs)]
+        size = f"obs dim {dims[0]}" if len(dims) == 1 else f"observations of shape {theirs}"
+        # probe 127 (N3): a Walker2d agent (17,) on Hopper-v5 was blamed on frame stacking only
         raise ValueError(
-            f"act: its policy takes observations of shape {theirs}, but "
-            f"{env_id or 'the env'}'s normalised observations have shape {ours}: an agent "
-            "trained on wrapped observations (stacked frames: SB3's VecFrameStack, the rl-zoo's "
-            "frame_stack; a TimeFeatureWrapper's extra feature) cannot be evaluated here, where "
-            "act gets the env's own observations; evaluate it through the same wrappers (SB3's "
-            "evaluate_policy on them over NormalizedObservation(gym.make(env_id), normalizer)), "
-            "or train it without them"
+            f"act: its policy takes observations of shape {theirs}, but {env}'s normalised "
+            f"observations have shape {ours}: an agent of another env ({size}"
+            f"{_envs_of_obs_dim(dims, env_id)}) or one trained on wrapped observations (stacked "
+            "frames: SB3's VecFrameStack, the rl-zoo's frame_stack; a TimeFeatureWrapper's extra "
+            f"feature) cannot be evaluated here, where act gets {env}'s own observations; "
+            "evaluate an agent of another env in that env with its own normaliser "
+            "(evaluate_policy(act, <its env id>, <its normalizer>)), and a wrapped-observation "
+            "agent through the same wrappers (SB3's evaluate_policy on them over "
+            "NormalizedObservation(gym.make(env_id), normalizer)), or train it without them"
         ) from err
     except TypeError as err:
         said = str(err)

@@ -810,7 +810,9 @@ def _cached_or_trained_ensemble(
         with io.cache_lock(partial):
             _adopt_legacy_partial(io.legacy_partial_path(path), partial)
             if not partial.exists():
-                note_other_checkpoints(dataset, ensemble_config, mle_config, precision, partial)
+                note_other_checkpoints(
+                    dataset, ensemble_config, mle_config, precision, partial, seed=key_args[3]
+                )
             return _trained_ensemble(*train, path=path, partial=partial)
 
 
@@ -866,12 +868,16 @@ def note_other_checkpoints(
     mle_config: MLEConfig,
     precision: str,
     partial: Path,
+    seed: int | None = None,
 ) -> None:
     """Before pretraining afresh, say which unfinished pretrainings in the model cache are of
     this dataset under other settings (and which settings continue them), and how many others
     predate the record of their settings. Those of another (model) seed are said to be not
     continued: each seed pretrains its own model (probe 123 row 27: a seed loop's second seed was
-    told to "pass one's settings to continue it", sharing the first seed's model).
+    told to "pass one's settings to continue it", sharing the first seed's model). ``seed``:
+    make_mdp's seed (of the ensemble's initial weights), compared with a checkpoint's recorded
+    ``model_seed`` as ``MLEConfig.seed`` is with its ``seed`` (probe 127: a loop over make_mdp's
+    seed, ``MLEConfig.seed`` kept 0, was still offered another seed's checkpoint to continue).
 
     Probe 26: the same command after an upgrade (whose defaults had changed: MLE lr 1e-3, bf16)
     ignored the old run's hours of pretraining of this dataset without a word."""
@@ -896,10 +902,15 @@ def note_other_checkpoints(
             continue
         if settings.get("dataset") != dataset.fingerprint():
             continue
-        if settings.get("seed", mle_config.seed) != mle_config.seed:
+        theirs = (settings.get("seed", mle_config.seed), settings.get("model_seed"))
+        if settings.get("seed", mle_config.seed) != mle_config.seed or (
+            seed is not None and settings.get("model_seed", seed) != seed
+        ):
             # probe 123 row 27: a seed loop's seed 1 was told to continue seed 0's pretraining
-            # (the seeds would then share one model); each seed's model is its own
-            other_seeds.append(settings["seed"])
+            # (the seeds would then share one model); each seed's model is its own. Probe 127:
+            # make_mdp's seed too (recorded as model_seed; a checkpoint of an earlier version
+            # records MLEConfig.seed only)
+            other_seeds.append(theirs)
             continue
         differ = [
             f"{_as_flag(flags[k], settings.get(k))} (now {_as_flag(flags[k], v, bare=True)})"
@@ -915,9 +926,11 @@ def note_other_checkpoints(
         how = "unfinished"
         if stopped_by in ended:
             how, n_ended = f"finished at its {ended[stopped_by]} budget", n_ended + 1
-        # nothing recorded differs: make_mdp's own seed (the settings record MLEConfig.seed
-        # only) or a field no flag sets (was "another seed", whatever it was)
-        unrecorded = "another make_mdp seed, or other EnsembleConfig / MLEConfig fields"
+        # nothing recorded differs: a field no flag sets (was "another seed", whatever it was),
+        # or, in a checkpoint of an earlier version (MLEConfig.seed only), make_mdp's own seed
+        unrecorded = "other EnsembleConfig / MLEConfig fields"
+        if "model_seed" not in settings:
+            unrecorded = f"another make_mdp seed, or {unrecorded}"
         same_data.append(
             f"{other.name}, {counted(epochs, 'epoch')}, {how}: {', '.join(differ) or unrecorded}"
         )
@@ -935,11 +948,14 @@ def note_other_checkpoints(
             "instead of starting afresh"
         )
     if other_seeds:
-        seeds = ", ".join(str(s) for s in sorted(set(other_seeds))[:5])
+        if all(model in (None, mle) for mle, model in other_seeds):
+            seeds = "seed " + ", ".join(str(mle) for mle in sorted({m for m, _ in other_seeds})[:5])
+        else:
+            seeds = "; ".join(sorted({_seeds_of(*pair) for pair in other_seeds})[:5])
         note(
             f"[rambo_env] note: the model cache holds "
             f"{counted(len(other_seeds), 'MLE pretraining checkpoint')} of this dataset under "
-            f"other seeds (seed {seeds}); this run (seed {mle_config.seed}) pretrains its own "
+            f"other seeds ({seeds}); this run ({_seeds_of(mle_config.seed, seed)}) pretrains its own "
             "model afresh, as each seed does (the seed is part of the model-cache key: the "
             "paper's protocol, one model per seed); nothing to do"
         )
@@ -951,6 +967,14 @@ def note_other_checkpoints(
             "settings it was started with to continue it (earlier versions defaulted to --mle-lr "
             "3e-4, the earliest also to --precision fp32)"
         )
+
+
+def _seeds_of(mle_seed: Any, model_seed: Any) -> str:
+    """A pretraining's seeds in words: ``seed 1`` where make_mdp's seed (``model_seed``; None:
+    not recorded) is MLEConfig's, else both."""
+    if model_seed is None or model_seed == mle_seed:
+        return f"seed {mle_seed}"
+    return f"make_mdp seed {model_seed}, MLEConfig.seed {mle_seed}"
 
 
 def _input_stat(state: Any, name: str) -> np.ndarray | None:
@@ -1133,6 +1157,7 @@ def _trained_ensemble(
         progress=progress,
         checkpoint_path=partial,
         compile=compile,
+        model_seed=seed,
     )
     elite_mse = [report.holdout_mse[i] for i in report.elites]
     # was: "the trained model: non-finite weights …; it cannot be used", naming no cause or fix

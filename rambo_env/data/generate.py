@@ -513,13 +513,14 @@ def check_level_inputs(level: str, **inputs: Any) -> None:
                 f"pass {what}"
             )
         if not path.is_file():
+            # probe 127 (N11): the missing replay buffer named no --train-policy (nor its cost)
+            train = (
+                f"(or pass --train-policy to write it, {_TRAIN_MEDIUM_COST})"
+                if name == "replay_path"
+                else "(or leave it out and pass --train-policy to train one)"
+            )
             raise DatasetUnavailableError(
-                f"{name} ({flag}): {path} does not exist; pass {what}"
-                + (
-                    ""
-                    if name == "replay_path"
-                    else " (or leave it out and pass --train-policy to train one)"
-                )
+                f"{name} ({flag}): {path} does not exist; pass {what} {train}"
             )
         if name == "replay_path":  # an .hdf5 / dataset npz: said before the Minari root's note
             _check_not_a_dataset_file(path)
@@ -536,6 +537,28 @@ _TRAIN_EXPERT_COST = (
     "which first trains an expert SAC agent online: hours on 2 CPU cores, where a medium one took "
     "53-155 min"
 )
+
+
+def generation_command(env: str, level: str) -> str:
+    """``python scripts/make_dataset.py --env ENV --level LEVEL`` as an error suggesting it says
+    it, with what that level needs beside it: the expert policy of ``expert`` / ``medium-expert``
+    (``--expert-policy PATH``, or ``--train-policy`` and its cost), the replay buffer of
+    ``medium-replay`` where the default one is missing (``--train-policy`` and its cost, or
+    ``--replay PATH``). Probe 127 (N10/N11): ``load_dataset('walker2d-expert', generate=False)``,
+    the D4RL ``-v2`` fallback and ``make_dataset.py --level medium-replay`` named the command
+    alone, which then failed for want of the policy / buffer."""
+    command = f"python scripts/make_dataset.py --env {env} --level {level}"
+    if level in ("expert", "medium-expert"):  # no expert policy is shipped
+        return (
+            f"{command} --expert-policy PATH (an expert actor of yours), or {command} "
+            f"--train-policy ({_TRAIN_EXPERT_COST})"
+        )
+    if level == "medium-replay" and not default_replay_path(env).is_file():
+        return (
+            f"{command} --train-policy ({_TRAIN_MEDIUM_COST}; it writes the replay buffer "
+            f"{default_replay_path(env)}), or {command} --replay PATH"
+        )
+    return command
 
 
 def _needs_expert(env: str, level: str) -> str:

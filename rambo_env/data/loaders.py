@@ -3081,6 +3081,17 @@ def _is_a_path(text: str) -> bool:
         return False
 
 
+def _generation_command(env: str, level: str, plain_suffix: str = "") -> str:
+    """generate.generation_command (what the level needs beside the command, probe 127);
+    ``plain_suffix`` follows a command that needs nothing more (where ``generate=True`` would
+    do the same)."""
+    from rambo_env.data.generate import generation_command
+
+    command = generation_command(env, level)
+    plain = command == f"python scripts/make_dataset.py --env {env} --level {level}"
+    return command + plain_suffix if plain else command
+
+
 def _load_d4rl_name(name: str, d4rl_dir: Any) -> OfflineDataset:
     env, level, version = parse_d4rl_name(name)  # type: ignore[misc]
     if version is not None and version not in D4RL_VERSIONS:  # was: advice to download a file
@@ -3113,8 +3124,7 @@ def _load_d4rl_name(name: str, d4rl_dir: Any) -> OfflineDataset:
             f"file {d4rl_file_name(env, level, v)} is in d4rl_dir / $D4RL_DATASET_DIR "
             f"(= {where}). Download it on a connected machine from D4RL "
             f"({d4rl_url(env, level, v)}){old} {into}, "
-            f"or use the generated equivalent '{env}-{level}' (python scripts/make_dataset.py "
-            f"--env {env} --level {level})"
+            f"or use the generated equivalent '{env}-{level}' ({_generation_command(env, level)})"
         )
     return _read_d4rl_hdf5(path)
 
@@ -3341,7 +3351,7 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
             or f"no local dataset for '{env}-{level}': not in the Minari root "
             f"{minari_dataset_path('')} ({root_origin()}) as {minari_id} or "
             f"{generated_id}, no D4RL file in d4rl_dir / $D4RL_DATASET_DIR. Generate it with "
-            f"python scripts/make_dataset.py --env {env} --level {level} (or pass generate=True)"
+            f"{_generation_command(env, level, ' (or pass generate=True)')}"
         )
     absent = absent_root_note(minari_id, generated_id)  # probe 48: before it is made below
     # probe 53: SIGTERM stops the workers and removes what was half-made, says so, then kills

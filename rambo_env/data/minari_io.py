@@ -74,6 +74,7 @@ from rambo_env.run_io import (
     replace_folder,
     restore_set_aside,
     safe_reason,
+    shell_path,
     shell_quote,
     some_names,
     unenterable_folder,
@@ -917,11 +918,15 @@ def _create_minari_dataset(
 
 
 _STAGING = re.compile(
-    r"^\.rambo-(?P<kind>tmp|trash)-(?:(?P<host>.+)-)?(?P<pid>\d+)-(?P<tag>[^-]+)$"
+    r"^\.rambo-(?P<kind>tmp|trash)-(?:(?P<host>[^@]+)(?:@(?P<pidns>\d+))?-)?"
+    r"(?P<pid>\d+)-(?P<tag>[^-]+)$"
 )
 """A staging / trash folder or room probe of :func:`save_minari` in the Minari root:
-``.rambo-tmp-<host>-<pid>-<random>`` (``.rambo-trash-…``, ``.rambo-tmp-<host>-<pid>-room``); one
-written before carry45 has no ``<host>``: ``.rambo-tmp-<pid>-<random>``."""
+``.rambo-tmp-<host>@<pidns>-<pid>-<random>`` (``.rambo-trash-…``,
+``.rambo-tmp-<host>@<pidns>-<pid>-room``; ``<pidns>``: the inode of the writer's PID namespace,
+left out where the system tells none). Older names are read too: carry45's without
+``@<pidns>`` (``.rambo-tmp-<host>-<pid>-<random>``), and the first ones without ``<host>``
+(``.rambo-tmp-<pid>-<random>``)."""
 _FOREIGN_STAGING_AGE_S = 7 * 24 * 3600
 """How long a staging / trash folder or room probe of ANOTHER host is left alone in a shared
 (NFS) Minari root: its PID cannot be looked at from here (carry45: another host's live writer,
@@ -1069,19 +1074,47 @@ def _hdf5_write_error(err: BaseException) -> OSError | None:
 _ELSEWHERE = "MINARI_DATASETS_PATH"  # where a dataset can be written instead
 
 
+def _pid_namespace() -> str | None:
+    """The inode of this process's PID namespace (``/proc/self/ns/pid``, as a ``.lock`` records
+    it: run_io's lock_place), None where the system tells none (not Linux)."""
+    try:
+        ns = os.readlink("/proc/self/ns/pid").rpartition("[")[2].rstrip("]")
+    except OSError:
+        return None
+    return ns if ns.isdigit() else None
+
+
 def _staging_prefix(kind: str) -> str:
-    """``.rambo-<kind>-<host>-<pid>-``: the start of this process's staging (``tmp``) or trash
-    (``trash``) folder names in the Minari root (:data:`_STAGING`)."""
-    return f".rambo-{kind}-{host_name_token()}-{os.getpid()}-"
+    """``.rambo-<kind>-<host>@<pidns>-<pid>-``: the start of this process's staging (``tmp``) or
+    trash (``trash``) folder names in the Minari root (:data:`_STAGING`). Probe 127 (N5): the PID
+    namespace too, since a writer in another one (a container sharing the host's name,
+    ``--uts=host``, a k8s ``hostNetwork`` pod) has PIDs that mean nothing here."""
+    ns = _pid_namespace()
+    return f".rambo-{kind}-{host_name_token()}{f'@{ns}' if ns else ''}-{os.getpid()}-"
+
+
+def _staging_elsewhere(match: re.Match[str]) -> str | None:
+    """Where the writer of a staging entry (its name's ``match`` of :data:`_STAGING`) ran when
+    that is not where this process runs, whose PIDs then mean nothing here: ``host <host>``, or
+    ``PID namespace <inode> of this host (another container)``; None: here. A name without a host
+    (an older one) is taken as here, as is one without a PID namespace (carry45's) or read
+    where the system tells none."""
+    host, ns = match["host"], match["pidns"]
+    if host is not None and host != host_name_token():
+        return f"host {host}"
+    here = _pid_namespace()
+    if ns is not None and here is not None and ns != here:
+        return f"PID namespace {ns} of this host (another container)"
+    return None
 
 
 def _writer_gone(entry: Path, match: re.Match[str]) -> bool:
     """Whether the writer of the staging entry ``entry`` (its name's ``match`` of
-    :data:`_STAGING`) no longer runs: its PID is not alive, where the name is of this host (or of
-    no host: an older name, judged here as before); an entry of another host only once it is
-    older than :data:`_FOREIGN_STAGING_AGE_S`."""
-    host = match.group("host")
-    if host is None or host == host_name_token():
+    :data:`_STAGING`) no longer runs: its PID is not alive, where the name is of this host and
+    PID namespace (or of no host: an older name, judged here as before); an entry of another host
+    or PID namespace (:func:`_staging_elsewhere`) only once it is older than
+    :data:`_FOREIGN_STAGING_AGE_S`."""
+    if _staging_elsewhere(match) is None:
         return not pid_alive(int(match.group("pid")))
     try:
         age = time.time() - entry.lstat().st_mtime
@@ -1153,21 +1186,48 @@ def _restore_trash(root: Path, trash: Path) -> bool:
 
 def _restore_trash_of(dataset_id: str) -> None:
     """Put ``dataset_id`` back from the trash folder of a writer no longer running where a failed
-    replacement left it (probe 86 row 27: the loader found no dataset and generated a new one)."""
+    replacement left it (probe 86 row 27: the loader found no dataset and generated a new one).
+    A trash folder of another host or PID namespace less than a week old (whose writer cannot be
+    looked at from here) holding it: one :class:`DatasetUnavailableError` saying what to do
+    (:func:`_trash_elsewhere`)."""
     root = minari_dataset_path("")
+    elsewhere: list[tuple[Path, re.Match[str]]] = []
     with contextlib.suppress(OSError):
         for entry in root.iterdir():
             match = _STAGING.match(entry.name)
-            if (
+            if not (
                 match is not None
                 and match["kind"] == "trash"
                 and entry.is_dir()
                 and not entry.is_symlink()
-                and _writer_gone(entry, match)
                 and _trash_origin(entry) == dataset_id
-                and _restore_trash(root, entry)
             ):
-                shutil.rmtree(entry, ignore_errors=True)
+                continue
+            if _writer_gone(entry, match):
+                if _restore_trash(root, entry):
+                    shutil.rmtree(entry, ignore_errors=True)
+            elif _staging_elsewhere(match) is not None and os.path.lexists(entry / "old"):
+                elsewhere.append((entry, match))
+    if elsewhere and not os.path.lexists(minari_dataset_path(dataset_id)):
+        raise _trash_elsewhere(dataset_id, *elsewhere[0])
+
+
+def _trash_elsewhere(dataset_id: str, trash: Path, match: re.Match[str]) -> DatasetUnavailableError:
+    """The error of a missing ``dataset_id`` whose previous copy is in ``trash/old``, the trash
+    folder of a ``--force`` replacement by a writer of another host or PID namespace. Probe 127
+    (N6): it was left there for a week (its writer's PID cannot be looked at from here) while
+    :func:`minari_dataset_exists` said False, so a load generated the dataset anew (minutes)."""
+    final = minari_dataset_path(dataset_id)
+    old = shell_path(trash / "old")
+    return DatasetUnavailableError(
+        f"Minari dataset {dataset_id!r} is missing from {final.parent}, but {trash / 'old'} holds "
+        f"it: set aside by a replacement (make_dataset.py --force, save_minari) of process "
+        f"{match['pid']} on {_staging_elsewhere(match)}, which cannot be looked at from here. If "
+        "that process is still replacing it, wait for it; if not (killed, or its container or "
+        f"host gone), put it back: mkdir -p {shell_path(final.parent)} && mv {old} "
+        f"{shell_path(final)} && rm -r {shell_path(trash)}; or, to make it anew, remove it: "
+        f"rm -r {shell_path(trash)} (left alone, it is put back after a week)"
+    )
 
 
 def _episode_list(episodes: Any) -> list[Any]:

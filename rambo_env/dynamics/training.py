@@ -547,12 +547,18 @@ def _fingerprint(
 
 
 def checkpoint_settings(
-    dataset_fingerprint: str | None, cfg: MLEConfig, hidden_dims: Any, precision: str
+    dataset_fingerprint: str | None,
+    cfg: MLEConfig,
+    hidden_dims: Any,
+    precision: str,
+    model_seed: int | None = None,
 ) -> dict[str, Any]:
     """What a checkpoint's training was started with, in words a user can pass again (read by
     :func:`rambo_env.model.note_other_checkpoints`, which compares its own the same way; the
-    ``fingerprint`` guards the resume)."""
-    return {
+    ``fingerprint`` guards the resume). ``model_seed``: the seed of the ensemble's initial weights
+    (make_mdp's ``seed``), recorded as ``model_seed`` where known (probe 127; older checkpoints
+    record ``cfg.seed`` only)."""
+    settings = {
         "dataset": dataset_fingerprint,
         "mle_lr": float(cfg.lr),
         "mle_batch_size": int(cfg.batch_size),
@@ -560,6 +566,9 @@ def checkpoint_settings(
         "precision": str(precision),
         "hidden": [int(h) for h in hidden_dims],
     }
+    if model_seed is not None:
+        settings["model_seed"] = int(model_seed)
+    return settings
 
 
 def _save_checkpoint(path: Path, state: dict[str, Any]) -> None:
@@ -722,6 +731,7 @@ def train_mle(
     progress: bool = True,
     checkpoint_path: str | os.PathLike | None = None,
     compile: bool = False,
+    model_seed: int | None = None,
 ) -> MLEReport:
     """Fit ``ensemble`` to ``dataset`` by Gaussian maximum likelihood (Alg. 1 line 1; App. B.1).
 
@@ -742,6 +752,10 @@ def train_mle(
     ``compile``: the per-batch loss through ``torch.compile`` (:mod:`rambo_env.compile`; the same
     numbers to float32 rounding, not bitwise; not part of the cache key: the checkpoint and the
     report record it per epoch, :attr:`MLEReport.compiled`).
+
+    ``model_seed``: the seed of ``ensemble``'s initial weights (``make_mdp``'s ``seed``), recorded
+    with the checkpoint's settings beside ``cfg.seed`` (probe 127: a seed loop over make_mdp's seed
+    with ``MLEConfig.seed`` 0 was offered another seed's checkpoint to continue).
     """
     from rambo_env.compile import MaybeCompiled
 
@@ -770,6 +784,7 @@ def train_mle(
             cfg,
             ensemble.config.hidden_dims,
             getattr(ensemble, "precision", "fp32"),
+            model_seed,
         )
         if checkpoint_path
         else {}

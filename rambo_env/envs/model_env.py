@@ -28,6 +28,7 @@ from rambo_env.dynamics.ensemble import EnsembleConfig, resolve_device
 from rambo_env.dynamics.training import MLEConfig
 from rambo_env.envs.registration import (
     SB3_RENDER_MODE_FIX,
+    RenderModeNone,
     check_time_limit_is_python_int,
     make_call_locals,
     renders_nothing,
@@ -683,7 +684,8 @@ def note_made_by_gym(spec: Any, rollout_length: int, mdp: LearnedMDP, maker: str
             f"returns of the model from dataset states, not scores of {real or 'the real env'}; "
             "score a policy in the real env with rambo_env.evaluation.evaluate_policy(lambda o: "
             f"agent.predict(o, deterministic=True)[0], {shown}, "
-            "env.unwrapped.mdp.normalizer) (said once per id)",
+            "env.unwrapped.mdp.normalizer) (of an SB3 VecEnv, make_vec_env's or the rl-zoo's: "
+            "venv.get_attr('mdp')[0].normalizer) (said once per id)",
         )
     if ("k", env_id, k) not in _SAID_MADE and k > LONG_ROLLOUT:
         _SAID_MADE.add(("k", env_id, k))
@@ -879,6 +881,15 @@ NO_VIDEO = (
     'render_mode="rgb_array"), mdp.normalizer)]), …) (NormalizedObservation: from '
     "rambo_env.evaluation)"
 )
+
+#: What gymnasium's ``RecordVideo`` over a model env is told (probe 127: was gymnasium's "Render
+#: mode is None … such as rgb_array", which the model env then refuses).
+NO_GYM_VIDEO = (
+    f"{NOTHING_TO_RENDER}; record videos of the real env with the agent's policy: "
+    'RecordVideo(NormalizedObservation(gym.make(dataset.env_id, render_mode="rgb_array"), '
+    "mdp.normalizer), …) (NormalizedObservation: from rambo_env.evaluation)"
+)
+_NO_VIDEO_OF = {"VecVideoRecorder": NO_VIDEO, "RecordVideo": NO_GYM_VIDEO}
 
 
 def check_known_keywords(
@@ -1095,7 +1106,8 @@ class RamboModelEnv(gym.Env[np.ndarray, np.ndarray]):
     ``env.unwrapped.mdp`` is the shared ``LearnedMDP`` (the adversary updates its ensemble).
     """
 
-    metadata = renders_nothing(NO_VIDEO)  # probe 91a row 7: instances only (gym.make warned first)
+    metadata = renders_nothing(_NO_VIDEO_OF)  # probe 91a row 7: instances only (gym.make warned)
+    render_mode = RenderModeNone(_NO_VIDEO_OF)  # probe 127: gymnasium's RecordVideo reads it
     rollout_length = RolloutLength()
     mdp = ModelMdp()
     _spec: EnvSpec | None = None

@@ -13,6 +13,7 @@ from rambo_env.logging import note
 __all__ = [
     "ENVS",
     "LEVELS",
+    "RenderModeNone",
     "check_time_limit_is_python_int",
     "env_ids",
     "make_call_locals",
@@ -59,32 +60,65 @@ def make_vec_call_locals() -> dict[str, Any] | None:
 SB3_RENDER_MODE_FIX = 'with SB3\'s make_vec_env, which passes "rgb_array" itself: pass env_kwargs={"render_mode": None}'
 
 
-def refuse_video_recorder(env: Any, why: str) -> None:
-    """One ValueError when SB3's ``VecVideoRecorder(…)`` is being built over ``env``, an env that
-    renders nothing (``why``: why, and what to record instead; called where SB3 reads the env's
-    ``metadata``, before its own check). Carry45 (probe 112): was SB3's ``AssertionError: The render_mode must be 'rgb_array',
-    not None``, then an ignored ``AttributeError`` from its ``__del__``, and gym.make's
-    ``render_mode="rgb_array"`` (what the assertion asks for) is refused by the model envs.
-    Outside ``VecVideoRecorder.__init__`` (the frames above, by name: SB3 is not imported here)
-    nothing happens."""
+#: The video recorders refused over an env that renders nothing: the qualified name of their
+#: constructor and the package they come from (a user's class of the same name is not refused).
+_RECORDERS = {
+    "VecVideoRecorder.__init__": "stable_baselines3.",
+    "RecordVideo.__init__": "gymnasium.",  # probe 127 (N7)
+}
+
+
+def refuse_video_recorder(env: Any, why: str | dict[str, str]) -> None:
+    """One ValueError when a video recorder (SB3's ``VecVideoRecorder``, gymnasium's
+    ``RecordVideo``: :data:`_RECORDERS`) is being built over ``env``, an env that renders nothing
+    (``why``: why, and what to record instead, or that per recorder class name; called where the
+    recorder reads the env's ``metadata`` / ``render_mode``, before its own check). Carry45
+    (probe 112): was SB3's ``AssertionError: The render_mode must be 'rgb_array', not None``,
+    then an ignored ``AttributeError`` from its ``__del__``, and gym.make's
+    ``render_mode="rgb_array"`` (what the assertion asks for) is refused by the model envs; probe
+    127 (N7): gymnasium's ``Render mode is None … initialise with rgb_array`` likewise.
+    Outside a recorder's ``__init__`` (the frames above, by name: neither package is imported
+    here) nothing happens."""
     frame = sys._getframe(1)
-    while frame is not None and not (
-        frame.f_code.co_qualname == "VecVideoRecorder.__init__"
-        and str(frame.f_globals.get("__name__", "")).startswith("stable_baselines3.")
-    ):
+    while frame is not None:
+        package = _RECORDERS.get(frame.f_code.co_qualname)
+        if package and str(frame.f_globals.get("__name__", "")).startswith(package):
+            break
         frame = frame.f_back
     if frame is None:
         return
+    name = frame.f_code.co_qualname.partition(".")[0]
     recorder = frame.f_locals.get("self")
     if recorder is not None:
         recorder.recorded_frames = []  # its __del__ reads it: no "Exception ignored" after ours
-    raise ValueError(f"VecVideoRecorder: {type(env).__name__} has no frames to record: {why}")
+    text = why if isinstance(why, str) else why[name]
+    raise ValueError(f"{name}: {type(env).__name__} has no frames to record: {text}")
+
+
+class RenderModeNone:
+    """The ``render_mode`` of an env that renders nothing: None (settable, as gymnasium's
+    attribute), and gymnasium's ``RecordVideo`` reading it (its first read of the env) is one
+    clear error (:func:`refuse_video_recorder`; probe 127, N7: was gymnasium's "Render mode is
+    None … Initialize your environment with a render_mode that returns an image, such as
+    rgb_array", advice the env then refuses)."""
+
+    def __init__(self, why: str | dict[str, str]) -> None:
+        self.why = why
+
+    def __get__(self, env: Any, owner: type | None = None) -> Any:
+        if env is None:
+            return None
+        refuse_video_recorder(env, self.why)
+        return env.__dict__.get("_render_mode")
+
+    def __set__(self, env: Any, value: Any) -> None:
+        env.__dict__["_render_mode"] = value
 
 
 class _RendersNothing(property):
     """The ``metadata`` descriptor of :func:`renders_nothing`."""
 
-    def __init__(self, why: str) -> None:
+    def __init__(self, why: str | dict[str, str]) -> None:
         super().__init__()
         self.of_class: dict[str, Any] = {"render_modes": []}
         self.why = why
@@ -101,7 +135,7 @@ class _RendersNothing(property):
         env.__dict__["_metadata"] = value
 
 
-def renders_nothing(why: str = "it renders nothing") -> property:
+def renders_nothing(why: str | dict[str, str] = "it renders nothing") -> property:
     """``metadata`` of an env that renders nothing (``{"render_modes": []}``): ``gym.make`` reads
     a class attribute ``metadata`` before constructing the env and, for a ``render_mode`` not in
     its ``render_modes``, warns first, so under ``python -W error`` its UserWarning hid the env's

@@ -249,7 +249,8 @@ def test_input_files_are_checked_before_anything_is_collected(tmp_path, monkeypa
         ("medium", {"policy_path": tmp_path},
          r"policy_path \(--policy\): .* is a folder, not a file; pass an actor file"),
         ("medium-replay", {"replay_path": tmp_path / "r.npz"},
-         r"replay_path \(--replay\): .*r\.npz does not exist; pass a replay\.npz$"),
+         r"replay_path \(--replay\): .*r\.npz does not exist; pass a replay\.npz \(or pass "
+         r"--train-policy to write it, which first trains a medium SAC agent online: .*\)$"),
         # probe 11: a device (or a pipe) was said not to exist
         ("medium", {"policy_path": os.devnull},
          r"policy_path \(--policy\): /dev/null is not a regular file \(a pipe, device"),

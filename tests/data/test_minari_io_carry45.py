@@ -68,8 +68,10 @@ def test_a_write_names_its_staging_folder_with_its_host(tmp_path, monkeypatch):
     from rambo_env.run_io import host_name_token as of_run_io
 
     assert of_run_io() == host_name_token()
-    assert minari_io._staging_prefix("tmp") == f".rambo-tmp-{host_name_token()}-{os.getpid()}-"
-    assert minari_io._staging_prefix("trash").startswith(f".rambo-trash-{host_name_token()}-")
+    ns = minari_io._pid_namespace()  # probe 127: and the PID namespace, where Linux tells it
+    place = host_name_token() + (f"@{ns}" if ns else "")
+    assert minari_io._staging_prefix("tmp") == f".rambo-tmp-{place}-{os.getpid()}-"
+    assert minari_io._staging_prefix("trash").startswith(f".rambo-trash-{place}-")
     seen = []
     real_open = os.open
 
@@ -79,5 +81,5 @@ def test_a_write_names_its_staging_folder_with_its_host(tmp_path, monkeypatch):
 
     monkeypatch.setattr(minari_io.os, "open", spy)
     minari_io._check_room(tmp_path, tmp_path / "x", [])
-    assert seen == [f".rambo-tmp-{host_name_token()}-{os.getpid()}-room"]
+    assert seen == [f".rambo-tmp-{place}-{os.getpid()}-room"]
     assert list(tmp_path.iterdir()) == []
