@@ -55,14 +55,17 @@ def _check_agent_layout(model: Any, k: int) -> None:
     :func:`agents.factory.make_agent` builds it (was: a plain SB3 agent trained on model rollouts
     only, with no real data, and with ``train_freq=1`` ran the adversary after every step)."""
     from agents.buffer import MixedReplayBuffer  # lazy: the buffer imports the adversary's deps
+    from agents.factory import own_agent_recipe  # lazy: factory imports much
 
+    # probe 128 row 29: "build it with make_agent" only, which refuses a class of one's own
+    own = f"; for a class of your own, build it as {own_agent_recipe(type(model).__name__, k)}"
     buffer = getattr(model, "replay_buffer", None)
     if not isinstance(buffer, MixedReplayBuffer):
         raise ValueError(
             f"model: its replay buffer is {with_article(type(buffer).__name__)}, not agents.buffer."
             "MixedReplayBuffer: RAMBO's agent samples real and model transitions (real_ratio f); "
             "build the agent with agents.factory.make_agent(algo, vec_env, dataset, normalizer, "
-            "rollout_length=k)"
+            f"rollout_length=k){own}"
         )
     buffer.check_dataset()  # a loaded agent's buffer needs its dataset back (probe 23)
     freq = getattr(model, "train_freq", None)
@@ -72,7 +75,7 @@ def _check_agent_layout(model: Any, k: int) -> None:
             f"model: train_freq ({getattr(freq, 'frequency', None)!r}, {unit!r}) collects other than "
             f"one k = {k}-step rollout per train (the adversary's rollout_length), so Alg. 1's "
             "iterations would not line up; build the agent with agents.factory.make_agent(…, "
-            f"rollout_length={k})"
+            f"rollout_length={k}){own}"
         )
     # probe 23: learning_starts > 0 collected uniform random actions (not the BC warm start) and
     # ran no adversary; gradient_steps = 0 trained nothing, so no iteration ever ran: both silent

@@ -116,6 +116,63 @@ AGENT_CLASSES: dict[str, type[OffPolicyAlgorithm]] = {
     "crossq": CrossQ,
 }
 
+#: The table as shipped: :func:`make_agent` builds under each name only a subclass of the class
+#: shipped there (probe 128 rows 2-3: ``AGENT_CLASSES["sac"] = SAC`` / ``= PPO`` were raw
+#: ``TypeError``s about ``compile`` / ``buffer_size`` from the constructor).
+_SHIPPED_AGENT_CLASSES: dict[str, type[OffPolicyAlgorithm]] = dict(AGENT_CLASSES)
+
+#: How to build an agent of a class of one's own for :class:`agents.callback.RamboCallback`
+#: (``{cls}``: the class; ``{k}``: the rollout length); probe 128 row 1: without
+#: ``replay_buffer_kwargs`` the buffer was SB3's raw "missing 2 required keyword-only arguments".
+OWN_AGENT_RECIPE = (
+    "{cls}('MlpPolicy', vec_env, replay_buffer_class=agents.buffer.MixedReplayBuffer, "
+    "replay_buffer_kwargs=dict(dataset=dataset, normalizer=normalizer, real_ratio=0.5), "
+    "train_freq=({k}, 'step'), learning_starts=0)"
+)
+
+
+def own_agent_recipe(cls_name: str = "MyAgent", k: int | str = "k") -> str:
+    """:data:`OWN_AGENT_RECIPE` for class ``cls_name`` and rollout length ``k``."""
+    return OWN_AGENT_RECIPE.format(cls=cls_name, k=k)
+
+
+def _public_name(cls: type) -> str:
+    """``stable_baselines3.TD3`` / ``sb3_contrib.TQC`` where the package exports ``cls``, else
+    its module path (``agents.fused.FusedSAC``)."""
+    for package in (sb3, sb3_contrib):
+        if getattr(package, cls.__name__, None) is cls:
+            return f"{package.__name__}.{cls.__name__}"
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _check_agent_class(algo: str) -> None:
+    """``AGENT_CLASSES[algo]`` is a subclass of the class shipped under ``algo`` (and of none
+    shipped under another name below it: DDPG, a TD3, is not taken as ``'td3'``), so that
+    make_agent's per-name arguments (``compile``, the policy, ``buffer_size``) fit it."""
+    cls = AGENT_CLASSES[algo]
+    shipped = _SHIPPED_AGENT_CLASSES[algo]
+    mro = cls.__mro__ if isinstance(cls, type) else ()
+    nearest = next((c for c in mro if c in _SHIPPED_AGENT_CLASSES.values()), None)
+    if nearest is shipped:
+        return
+    name = _public_name(cls) if isinstance(cls, type) else repr(cls)
+    if not (isinstance(cls, type) and issubclass(cls, OffPolicyAlgorithm)):
+        why = (
+            f"{name} is not an off-policy agent. RAMBO's agent is off-policy: it samples real "
+            "and model transitions from a replay buffer"
+        )
+    else:
+        why = f"{name} is not a subclass of {_public_name(shipped)}"
+    raise ValueError(
+        f"AGENT_CLASSES[{algo!r}]: {why}; make_agent builds under {algo!r} only "
+        f"{_public_name(shipped)} or a subclass of it (its arguments, policy and defaults are "
+        f"per name); put back AGENT_CLASSES[{algo!r}] = {_public_name(shipped)} (or a subclass "
+        "of it), or for an off-policy class of your own build the SB3 agent yourself as "
+        f"{own_agent_recipe(getattr(cls, '__name__', 'MyAgent'))}, and train it with "
+        "agents.callback.RamboCallback (README: 'Use it as a library')"
+    )
+
+
 #: Agents whose gradient step can run through ``torch.compile`` (``make_agent(compile=True)``).
 COMPILED_ALGOS = ("sac",)
 
@@ -1227,10 +1284,10 @@ def make_agent(
             f"algo: {algo!r} was added to AGENT_CLASSES, but make_agent builds only its own "
             f"agents {sorted(_LEARNING_RATES)} (their defaults, learning rates and policies are "
             "per name; AGENT_CLASSES serves load); for another class, build the SB3 agent "
-            "yourself with replay_buffer_class=agents.buffer.MixedReplayBuffer, train_freq=(k, "
-            "'step') and learning_starts=0, and train it with agents.callback.RamboCallback "
-            "(README: 'Use it as a library')"
+            f"yourself as {own_agent_recipe(getattr(AGENT_CLASSES[algo], '__name__', 'MyAgent'))}"
+            ", and train it with agents.callback.RamboCallback (README: 'Use it as a library')"
         )
+    _check_agent_class(algo)
     if "learning_rate" in agent_kwargs:
         raise ValueError("learning_rate: pass actor_lr / critic_lr instead (see agents.factory)")
     _check_owned_arguments(agent_kwargs)
