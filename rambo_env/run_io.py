@@ -2878,6 +2878,17 @@ def damaged_file(err: BaseException) -> bool:
     return isinstance(err, _DAMAGE_ERRORS)
 
 
+def check_torch_magic(path: str | Path) -> None:
+    """ValueError ``not a torch file: it does not begin as one`` unless ``path`` begins as
+    ``torch.save``'s zip archive does (``PK\\x03\\x04``), read before ``torch.load``. Other bytes
+    reach torch's legacy reader: probe 63, its noise ("KeyError: 1785425525"); probe 128 row 7,
+    for a pickle, torch's ``UserWarning: Detected pickle protocol 4 in the checkpoint`` before
+    the load's own clear error (and that raw warning as the error under ``-W error``)."""
+    with open(path, "rb") as fp:
+        if fp.read(4) != b"PK\x03\x04":
+            raise ValueError("not a torch file: it does not begin as one")
+
+
 def zip_not_torch(path: str | Path) -> str | None:
     """What the zip archive ``path`` is when ``torch.save`` did not write it (an SB3 agent's
     ``agent.zip``, another zip), or None: not a zip (torch.load says what is wrong), or torch's
@@ -4614,6 +4625,7 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     if foreign is not None:  # probe 109 row 3: was torch's raw "[enforce fail at …]"
         raise ValueError(f"{path}: not a checkpoint a co-training run wrote: it is {foreign}")
     try:
+        check_torch_magic(path)
         return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # truncated / not a torch file / foreign pickle content
         if not damaged_file(err):  # probe 91 rows 4, 30: out of memory was "start a new run"

@@ -216,6 +216,7 @@ def test_a_lock_copied_with_a_live_runs_folder_does_not_block_the_copy(tmp_path,
     finally:
         other.kill()
         other.wait()
+        other.stdout.close()  # probe 128: was a ResourceWarning (unclosed file) under -W error
 
 
 def test_claim_run_dir_locks_takes_over_stale_locks_and_cleans_up(tmp_path):
@@ -408,6 +409,7 @@ def test_torch_processes_finds_another_torch_process_and_threads_are_shared(monk
     finally:
         child.stdin.close()
         child.wait(timeout=30)
+        child.stdout.close()  # probe 128: was a ResourceWarning (unclosed file) under -W error
     monkeypatch.setattr(run_io, "torch_processes", lambda: [])
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     assert run_io.resolve_torch_threads(None) == (2, "auto: 2 core(s), no other torch process")
@@ -952,6 +954,7 @@ def test_output_that_cannot_be_written_ends_a_script_with_one_line(tmp_path):
     reader.stdout.read(10)
     reader.stdout.close()  # the reader exits, as `| head` does
     err = reader.stderr.read().decode()
+    reader.stderr.close()  # probe 128: was a ResourceWarning (unclosed file) under -W error
     assert reader.wait(timeout=120) == 2 and "Traceback" not in err, err
     assert err.startswith("error: stdout: the program reading this output exited"), err
 

@@ -31,6 +31,7 @@ from rambo_env.run_io import (
     check_output_file,
     check_path_text,
     check_readable,
+    check_torch_magic,
     check_writable,
     clear_stray_writes,
     damaged_file,
@@ -201,9 +202,7 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "auto") -> 
             f"model file {path}: not a dynamics model written by save_model: it is {foreign}"
         )
     try:
-        with open(path, "rb") as fp:  # torch.save's zip layout (probe 63: other bytes gave
-            if fp.read(4) != b"PK\x03\x04":  # torch's noise, e.g. "KeyError: 1785425525")
-                raise ValueError("not a torch file: it does not begin as one")
+        check_torch_magic(path)  # probe 63: other bytes gave torch's noise
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # truncated, not a torch file, pickled objects
         if not damaged_file(err):  # probe 91 rows 4, 30: e.g. out of memory is no bad byte

@@ -43,6 +43,7 @@ from rambo_env.run_io import (
     check_not_newer,
     check_output_file,
     check_readable,
+    check_torch_magic,
     counted,
     damaged_file,
     is_int,
@@ -597,6 +598,7 @@ def _load_checkpoint(path: Path, fingerprint: str) -> dict[str, Any] | None:
         path, "RAMBO_ENV_CACHE", ", or set RAMBO_ENV_CACHE to a folder of your own"
     )
     try:
+        check_torch_magic(path)  # probe 128 row 7: torch's pickle-protocol warning
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
         if not isinstance(ckpt, dict):
             raise ValueError(f"holds {type(ckpt).__name__}, not an MLE checkpoint")

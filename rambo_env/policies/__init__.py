@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from rambo_env.dynamics.ensemble import resolve_device
-from rambo_env.run_io import check_readable, is_int, safe_reason
+from rambo_env.run_io import check_readable, check_torch_magic, is_int, safe_reason
 
 __all__ = ["SquashedGaussianActor", "load_actor", "shipped_policy_path"]
 
@@ -299,6 +299,7 @@ def load_actor(path: str | Path, device: str | torch.device = "cpu") -> Squashed
         raise ValueError(f"policy file {path} is a folder, not a file; pass {ACTOR_FILE}")
     payload = None
     try:
+        check_torch_magic(path)  # probe 128 row 7: torch's pickle-protocol warning
         payload = torch.load(path, map_location=map_location, weights_only=True)
         actor = SquashedGaussianActor(
             obs_dim=int(payload["obs_dim"]),
