@@ -108,6 +108,8 @@ class CrossQ(CheckedSaveLoad, sb3_contrib.CrossQ):
 
 #: Short name -> algorithm class (exact names; one name swaps the agent). ``"sac"`` is
 #: :class:`~agents.fused.FusedSAC`: SB3's SAC with the same gradient step in fewer pieces (issue 12).
+#: An entry may be replaced by a subclass of the class shipped there (make_agent refuses another
+#: class); a class of one's own is built by hand (:data:`OWN_AGENT_RECIPE`).
 AGENT_CLASSES: dict[str, type[OffPolicyAlgorithm]] = {
     "sac": FusedSAC,
     "td3": TD3,
