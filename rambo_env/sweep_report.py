@@ -513,46 +513,57 @@ def _check_one_run_per_seed(records: Sequence[RunRecord]) -> None:
         first[key] = record
 
 
+def _first_disagreeing(
+    records: Sequence[RunRecord], value: Callable[[RunRecord], object]
+) -> tuple[RunRecord, RunRecord] | None:
+    """The first run of each dataset and the first later run of that dataset whose ``value``
+    differs from it, or None when every dataset's runs agree."""
+    first: dict[str, RunRecord] = {}
+    for record in records:
+        kept = first.setdefault(record.dataset, record)
+        if value(kept) != value(record):
+            return kept, record
+    return None
+
+
 def _check_one_pair_per_dataset(records: Sequence[RunRecord]) -> None:
     """Probe 74 row 10: runs of one dataset scored on different reference pairs (D4RL's and
     the data's own 0 / 1000) were averaged over seeds, without a word: one ValueError."""
-    first: dict[str, RunRecord] = {}
-    for record in records:
-        if record.final_score is None:
-            continue
-        kept = first.setdefault(record.dataset, record)
-        if kept.score_label != record.score_label:
-            raise ValueError(
-                f"runs: {kept.run_dir} and {record.run_dir} are both runs of {record.dataset}, "
-                f"but their scores are on different reference pairs ({kept.score_label}; "
-                f"{record.score_label}), so their mean mixes scales; keep one pair per dataset "
-                "(move the other runs out of the runs folder, or give their data another "
-                "dataset name)"
-            )
+    pair = _first_disagreeing(
+        [r for r in records if r.final_score is not None], lambda r: r.score_label
+    )
+    if pair is not None:
+        kept, record = pair
+        raise ValueError(
+            f"runs: {kept.run_dir} and {record.run_dir} are both runs of {record.dataset}, "
+            f"but their scores are on different reference pairs ({kept.score_label}; "
+            f"{record.score_label}), so their mean mixes scales; keep one pair per dataset "
+            "(move the other runs out of the runs folder, or give their data another "
+            "dataset name)"
+        )
 
 
 def _check_one_data_per_dataset(records: Sequence[RunRecord]) -> None:
     """Probe 124 rows 40, 42: a dataset regenerated (``make_dataset.py --force``) or deleted and
     generated anew during a sweep left its seeds on different data, and the table averaged them
     without a word: one ValueError naming two such runs and both fingerprints."""
-    first: dict[str, RunRecord] = {}
-    for record in records:
-        if record.fingerprint is None:
-            continue
-        kept = first.setdefault(record.dataset, record)
-        if kept.fingerprint != record.fingerprint:
-            other = sorted(
-                str(r.run_dir) for r in records
-                if r.dataset == record.dataset and r.fingerprint == record.fingerprint
-            )  # fmt: skip
-            raise ValueError(
-                f"runs: {kept.run_dir} and {record.run_dir} are both runs of {record.dataset}, "
-                f"but on different data (fingerprint {kept.fingerprint} vs "
-                f"{record.fingerprint}: the dataset was regenerated or replaced during the "
-                f"sweep), so their mean mixes two datasets; keep the runs of one data: move the "
-                f"others out of the runs folder ({counted(len(other), 'run')} on "
-                f"{record.fingerprint}, e.g. {other[0]}) and rerun those trials on the same data"
-            )
+    pair = _first_disagreeing(
+        [r for r in records if r.fingerprint is not None], lambda r: r.fingerprint
+    )
+    if pair is not None:
+        kept, record = pair
+        other = sorted(
+            str(r.run_dir) for r in records
+            if r.dataset == record.dataset and r.fingerprint == record.fingerprint
+        )  # fmt: skip
+        raise ValueError(
+            f"runs: {kept.run_dir} and {record.run_dir} are both runs of {record.dataset}, "
+            f"but on different data (fingerprint {kept.fingerprint} vs "
+            f"{record.fingerprint}: the dataset was regenerated or replaced during the "
+            f"sweep), so their mean mixes two datasets; keep the runs of one data: move the "
+            f"others out of the runs folder ({counted(len(other), 'run')} on "
+            f"{record.fingerprint}, e.g. {other[0]}) and rerun those trials on the same data"
+        )
 
 
 def _summarise_config(
