@@ -319,7 +319,9 @@ def trial_errors(errors: Sequence[tuple[str, BaseException]]) -> tuple[tuple[str
     for trial, err in errors:
         line, cause = _error_line(err)
         lines.append(f"{trial}: {line}")
+        # probe 129 row 3: restoring the data and resuming continues a data-changed trial
         repeat = repeat and isinstance(cause, ValueError)
+        repeat = repeat and not isinstance(cause, DatasetChangedError)
     return tuple(lines), repeat
 
 
@@ -1517,9 +1519,24 @@ def _prepare_datasets(
     return dims
 
 
-def _generation_record(datasets: Sequence[str], env_id: str | None) -> dict[str, dict[str, int]]:
-    """Size and seed of each generated short-name dataset of ``datasets`` (its metadata), so
-    that a resume can make it again as it was (:func:`_check_sweep_datasets`)."""
+#: The generation settings a generated dataset's metadata records that change its data, as
+#: (metadata key, make_dataset.py flag); the first four are needed to make it again as it was.
+GENERATION_SETTINGS = (
+    ("n_transitions", "--n-transitions"),
+    ("seed", "--seed"),
+    ("n_envs", "--n-envs"),
+    ("n_workers", "--workers"),
+    ("policy", "--policy"),
+    ("expert_policy", "--expert-policy"),
+    ("replay", "--replay"),
+)
+
+
+def _generation_record(datasets: Sequence[str], env_id: str | None) -> dict[str, dict[str, Any]]:
+    """Every setting that made each generated short-name dataset of ``datasets`` (its metadata:
+    :data:`GENERATION_SETTINGS`), so that a resume can make it again as it was
+    (:func:`_check_sweep_datasets`). Probe 129 row 1: only its size and seed were recorded,
+    while ``--n-envs`` / ``--workers`` and the behaviour policy change the data too."""
     from rambo_env.data.loaders import SHORT_NAMES, load_dataset
 
     record = {}
@@ -1531,9 +1548,10 @@ def _generation_record(datasets: Sequence[str], env_id: str | None) -> dict[str,
                 continue
             with contextlib.suppress(OSError, ValueError):
                 dataset = load_dataset(name, env_id=env_id, generate=False, progress=False)
-                seed = dataset.metadata.get("seed")
-                if isinstance(seed, int) and not isinstance(seed, bool):
-                    record[name] = {"n_transitions": dataset.n_transitions, "seed": seed}
+                meta = dataset.metadata
+                found = {k: meta[k] for k, _ in GENERATION_SETTINGS if meta.get(k) is not None}
+                found["n_transitions"] = dataset.n_transitions
+                record[name] = found
     finally:
         set_verbosity(level)
     return record
@@ -1542,27 +1560,57 @@ def _generation_record(datasets: Sequence[str], env_id: str | None) -> dict[str,
 #: The key of sweep.json that records each dataset's fingerprint, as the driver prepared it
 #: (absent in sweeps started before probe 124, or with ``prepare_datasets=False``).
 FINGERPRINTS_KEY = "fingerprints"
-#: The key of sweep.json that records the size and seed of each generated short-name dataset.
+#: The key of sweep.json that records the generation settings of each generated short-name dataset.
 GENERATION_KEY = "generation"
 
 
-def _generation_of(sweep_dir: Path, name: str) -> tuple[int, int] | None:
-    """(n_transitions, seed) the generated dataset ``name`` had when the sweep started."""
+def _generation_of(sweep_dir: Path, name: str) -> dict[str, Any] | None:
+    """The settings (:data:`GENERATION_SETTINGS`) that made the generated dataset ``name`` when
+    the sweep started, None where none are recorded (or they are not this code's)."""
     try:
         found = run_io.read_json(sweep_dir / SWEEP_FILE)[GENERATION_KEY][name]
-        rows, seed = found["n_transitions"], found["seed"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    ints = all(isinstance(v, int) and not isinstance(v, bool) for v in (rows, seed))
-    return (rows, seed) if ints and rows > 0 else None
+    if not isinstance(found, dict):
+        return None
+    kept = {}
+    for key, _ in GENERATION_SETTINGS:
+        value = found.get(key)
+        if key in ("policy", "expert_policy", "replay"):
+            ok = isinstance(value, str) and value != ""
+        else:
+            ok = run_io.is_int(value) and not isinstance(value, bool) and value >= 0
+        if ok:
+            kept[key] = value
+    return kept if kept.get("n_transitions") else None
 
 
-def _make_command(name: str, generation: tuple[int, int] | None) -> str:
-    """The make_dataset.py command that makes the short-name dataset ``name`` as it was."""
+def _generation_complete(generation: Mapping[str, Any] | None) -> bool:
+    """Whether ``generation`` holds every setting needed to make its data again as they were."""
+    return generation is not None and all(
+        k in generation for k in ("n_transitions", "seed", "n_envs", "n_workers")
+    )
+
+
+def _per_part(name: str, rows: int) -> int:
+    """make_dataset.py's ``--n-transitions`` of ``rows`` rows of ``name`` (medium-expert: two parts)."""
+    from rambo_env.data.loaders import SHORT_NAMES
+
+    return rows // 2 if SHORT_NAMES[name][1] == "medium-expert" else rows
+
+
+def _make_command(name: str, generation: Mapping[str, Any] | None) -> str:
+    """The make_dataset.py command that makes the short-name dataset ``name`` as it was (every
+    recorded setting of ``generation``)."""
     from rambo_env.data.loaders import SHORT_NAMES
 
     env, level = SHORT_NAMES[name]
-    made = "" if generation is None else f" --n-transitions {generation[0]} --seed {generation[1]}"
+    made = ""
+    for key, flag in GENERATION_SETTINGS if generation else ():
+        if key in generation:
+            value = generation[key]
+            value = _per_part(name, value) if key == "n_transitions" else value
+            made += f" {flag} {run_io.shell_path(value) if isinstance(value, str) else value}"
     return f"python scripts/make_dataset.py --env {env} --level {level}{made}"
 
 
@@ -1578,51 +1626,76 @@ def sweep_fingerprints(sweep_dir: str | Path) -> dict[str, str]:
     return {str(k): v for k, v in recorded.items() if isinstance(v, str)}
 
 
+class DatasetChangedError(ValueError):
+    """A sweep's dataset is not the data its driver prepared (another fingerprint): restoring the
+    data and resuming continues the sweep (probe 129 row 3: it read as an error --resume repeats)."""
+
+
 def check_sweep_dataset(
-    sweep_dir: str | Path, name: str, recorded: str, env_id: str | None = None
+    sweep_dir: str | Path,
+    name: str,
+    recorded: str,
+    env_id: str | None = None,
+    now: str | None = None,
 ) -> None:
     """One error when the dataset ``name`` of the sweep in ``sweep_dir`` is not the data its
     driver prepared (fingerprint ``recorded``, sweep.json): regenerated (``make_dataset.py
     --force``) or deleted since. A missing dataset is never generated here (by a trial: a new one
-    would be other data, at the default size). Probe 124 rows 40, 42: a trial after
+    would be other data, at the default size). ``now``: the fingerprint of the data as loaded
+    (checked without a load of its own, else loaded here). Probe 124 rows 40, 42: a trial after
     ``make_dataset.py --force`` trained on the new data, one after ``rm -rf`` generated 1M rows
     itself, and table.md averaged both data's seeds without a word."""
-    from rambo_env.data.loaders import load_dataset, needs_generation
+    from rambo_env.data.loaders import SHORT_NAMES, load_dataset, needs_generation
 
     sweep_dir = Path(sweep_dir)
     resume = f"python scripts/sweep.py --resume {run_io.shell_path(sweep_dir)}"
-    same = (
-        "the sweep's trials must all train on the same data: restore that dataset (regenerate "
-        "it with the command that made it, the same make_dataset.py flags and --seed)"
+    generation = _generation_of(sweep_dir, name) if name in SHORT_NAMES else None
+    command = _make_command(name, generation) if name in SHORT_NAMES else None
+    how = (
+        f"regenerate it with the command that made it: {command}"
+        if _generation_complete(generation)
+        else "restore that file or folder"
+        if command is None
+        else "restore it: its settings are not all recorded (a D4RL file, a Minari download, or "
+        f"a sweep started before they were), so put back the same data (e.g. {command} plus the "
+        "flags that made it)"
     )
-    if needs_generation(name):
-        command = _make_command(name, _generation_of(sweep_dir, name))
+    if now is None and needs_generation(name):
         raise DatasetUnavailableError(
             f"dataset: {name!r} was deleted during the sweep {sweep_dir} (the sweep's data: "
-            f"fingerprint {recorded}); a trial never generates its dataset: regenerate it with "
-            f"the command that made it ({command}), or resume the sweep ({resume}: its driver "
-            "makes it so once and checks it is the same data)"
+            f"fingerprint {recorded}); a trial never generates its dataset: {how}, then continue "
+            f"with {resume}"
+            + (
+                " (or resume now: its driver makes it so once and checks it is the same data)"
+                if _generation_complete(generation)
+                else ""
+            )
         )
-    level = get_verbosity()
-    set_verbosity(WARNING)  # the run's own load says what it loads
-    try:
-        now = load_dataset(name, env_id=env_id, generate=False, progress=False).fingerprint()
-    finally:
-        set_verbosity(level)
+    if now is None:
+        level = get_verbosity()
+        set_verbosity(WARNING)  # the run's own load says what it loads
+        try:
+            now = load_dataset(name, env_id=env_id, generate=False, progress=False).fingerprint()
+        finally:
+            set_verbosity(level)
     if now != recorded:
-        raise ValueError(
+        raise DatasetChangedError(
             f"dataset: {name!r} has changed since the sweep {sweep_dir} started (fingerprint "
-            f"{now}, the sweep's {recorded}; regenerated, e.g. make_dataset.py --force?): {same}, "
+            f"{now}, the sweep's {recorded}; regenerated, e.g. make_dataset.py --force?): the "
+            f"sweep's trials must all train on the same data: {how}, and continue with {resume}; "
             "or start a new sweep (another --sweep-dir) on the new data"
         )
 
 
 def _check_sweep_datasets(sweep_dir: Path, spec: SweepSpec) -> None:
     """A resumed sweep's datasets are the data its driver prepared (:func:`sweep_fingerprints`):
-    a missing short-name dataset is generated here, once, then every one is compared with
-    sweep.json's fingerprint (:func:`check_sweep_dataset`), before Ray starts. A dataset whose
-    trials have all finished is not needed (the resume only reprints the tables)."""
-    from rambo_env.data.loaders import load_dataset, needs_generation
+    a missing short-name dataset whose settings are all recorded is generated here, once, with
+    them (else refused: other settings make other data), then every one is compared with
+    sweep.json's fingerprint (:func:`check_sweep_dataset`), before Ray starts; one regenerated
+    here that is not the same data is removed again (probe 129 row 1: it was left in the Minari
+    root). A dataset whose trials have all finished is not needed (the resume only reprints the
+    tables)."""
+    from rambo_env.data.loaders import SHORT_NAMES, load_dataset, needs_generation
 
     runs_root = sweep_dir / RUNS_DIR
     for name, recorded in sweep_fingerprints(sweep_dir).items():
@@ -1633,10 +1706,36 @@ def _check_sweep_datasets(sweep_dir: Path, spec: SweepSpec) -> None:
             if d == name
         ):
             continue
-        if needs_generation(name):  # made again as it was (size, seed), then compared
-            rows, seed = _generation_of(sweep_dir, name) or (None, None)
-            load_dataset(name, env_id=spec.base.env_id, n_transitions=rows, seed=seed)
-        check_sweep_dataset(sweep_dir, name, recorded, spec.base.env_id)
+        if not needs_generation(name):
+            check_sweep_dataset(sweep_dir, name, recorded, spec.base.env_id)
+            continue
+        generation = _generation_of(sweep_dir, name) if name in SHORT_NAMES else None
+        if not _generation_complete(generation):
+            check_sweep_dataset(sweep_dir, name, recorded, spec.base.env_id)  # refuses: restore
+            continue
+        from rambo_env.data.generate import default_dataset_id, generate_dataset
+        from rambo_env.data.minari_io import minari_dataset_path
+
+        env, level = SHORT_NAMES[name]
+        generate_dataset(  # made again as it was (every recorded setting), then compared
+            env,
+            level,
+            n_transitions=_per_part(name, generation["n_transitions"]),
+            seed=generation["seed"],
+            n_envs=generation["n_envs"],
+            n_workers=generation["n_workers"],
+            policy_path=generation.get("policy"),
+            expert_policy_path=generation.get("expert_policy"),
+            replay_path=generation.get("replay"),
+        )
+        now = load_dataset(name, env_id=spec.base.env_id, generate=False, progress=False)
+        try:
+            check_sweep_dataset(sweep_dir, name, recorded, spec.base.env_id, now.fingerprint())
+        except DatasetChangedError as err:
+            shutil.rmtree(minari_dataset_path(default_dataset_id(env, level)), ignore_errors=True)
+            raise DatasetChangedError(
+                f"{err} (the data regenerated by this resume were removed again)"
+            ) from None
 
 
 def _check_trial_memory(spec: SweepSpec, dims: Mapping[str, tuple[int, int]]) -> None:
