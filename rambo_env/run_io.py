@@ -4543,27 +4543,48 @@ def safe_reason(err: BaseException) -> str:
 
 
 #: A graphics (OpenGL) failure in an error's text: PyOpenGL's ``glGetError`` of a missing
-#: library, EGL / OSMesa / GLFW, MuJoCo's "invalid value for environment variable MUJOCO_GL".
+#: library, EGL / OSMesa / GLFW, MuJoCo's "invalid value for environment variable MUJOCO_GL", an
+#: X display.
 _GRAPHICS_ERROR = re.compile(
-    r"\bgl[A-Z]\w*|\b(?:egl|osmesa|opengl|glfw|mujoco_gl|pyopengl|libgl|libegl|libosmesa)\b",
+    r"\bgl[A-Z]\w*|\b(?:egl|osmesa|opengl|glfw|mujoco_gl|pyopengl|libgl|libegl|libosmesa|"
+    r"display|xlib|x11)\b",
     re.IGNORECASE,
 )
+#: The modules of a graphics failure in an error's traceback (PyOpenGL, MuJoCo's renderer
+#: back-ends, GLFW).
+_GRAPHICS_MODULE = re.compile(r"(?:OpenGL|glfw|mujoco\.(?:egl|osmesa|glfw))(?:\.|$)")
+
+
+def _graphics_sign(err: BaseException) -> bool:
+    """Whether ``err`` (or an error it was raised from) says it is a graphics failure: its text
+    (:data:`_GRAPHICS_ERROR`) or a frame of its traceback in a graphics module."""
+    seen: set[int] = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        if _GRAPHICS_ERROR.search(f"{type(err).__name__}: {err}"):
+            return True
+        tb = err.__traceback__
+        while tb is not None:
+            if _GRAPHICS_MODULE.match(str(tb.tb_frame.f_globals.get("__name__", ""))):
+                return True
+            tb = tb.tb_next
+        err = err.__cause__ or err.__context__
+    return False
 
 
 def renderer_failure(err: BaseException, env_id: str) -> str | None:
     """Where ``gym.make(env_id)`` failed in MuJoCo's renderer set-up (the backend that
     ``MUJOCO_GL`` / ``PYOPENGL_PLATFORM`` name cannot start here: ``osmesa`` without the OSMesa
     library, a typo), what to do: training and evaluation never render, so unset it. ``None``
-    for another failure. Probe 125 row 46: "'Hopper-v5' is registered but cannot be made here
-    (AttributeError: 'NoneType' object has no attribute 'glGetError'); name an env this machine
-    can run (e.g. Hopper-v5 …)" named the env that failed as the remedy."""
-    text = f"{type(err).__name__}: {err}"
+    for another failure: one with no graphics sign (:func:`_graphics_sign`; probe 129 row 2: a
+    user's env's ``ImportError('No module named pybullet_envs')`` under ``MUJOCO_GL=egl`` was
+    named a renderer failure). Probe 125 row 46: "'Hopper-v5' is registered but cannot be made
+    here (AttributeError: 'NoneType' object has no attribute 'glGetError'); name an env this
+    machine can run (e.g. Hopper-v5 …)" named the env that failed as the remedy."""
+    if not _graphics_sign(err):
+        return None
     # MuJoCo sets PYOPENGL_PLATFORM from MUJOCO_GL in the process: the one the user set is named
     name = next((v for v in ("MUJOCO_GL", "PYOPENGL_PLATFORM") if os.environ.get(v)), None)
-    if not _GRAPHICS_ERROR.search(text) and not (
-        name and isinstance(err, AttributeError | ImportError | OSError | RuntimeError)
-    ):
-        return None
     if name is None:
         return (
             f"{env_id!r} cannot be made here: its MuJoCo renderer (OpenGL) cannot start "
@@ -4574,10 +4595,12 @@ def renderer_failure(err: BaseException, env_id: str) -> str | None:
     also = ""
     if name == "MUJOCO_GL" and other and other != os.environ[name]:
         also = f", and PYOPENGL_PLATFORM={other}"
+    # probe 129 row 2: "or with MUJOCO_GL=egl" was advised when that was the backend failing
+    egl = "" if os.environ[name].strip().lower() == "egl" else ", or with MUJOCO_GL=egl"
     return (
         f"{env_id!r} cannot be made here: its MuJoCo renderer backend {name}="
         f"{os.environ[name]} cannot start on this machine ({safe_reason(err)}); training and "
-        f"evaluation never render: run without it (unset {name}{also}), or with MUJOCO_GL=egl"
+        f"evaluation never render: run without it (unset {name}{also}){egl}"
     )
 
 

@@ -1,0 +1,40 @@
+"""Probe 129 rows 2, 6, 9: a user's env's ImportError under MUJOCO_GL named a renderer failure
+(and advised the backend already set); a lock with a later bare word read as stale; a value
+ending in a carriage return blamed on a stray space."""
+
+from __future__ import annotations
+
+import pytest
+
+from rambo_env import run_io
+
+
+def test_an_error_without_a_graphics_sign_is_not_a_renderer_failure(monkeypatch):
+    monkeypatch.setenv("MUJOCO_GL", "egl")
+    for err in (
+        ImportError("No module named pybullet_envs"),
+        OSError("[Errno 2] No such file or directory: 'assets/robot.xml'"),
+        RuntimeError("bad config"),
+        AttributeError("'Foo' object has no attribute 'bar'"),
+    ):
+        assert run_io.renderer_failure(err, "MyEnv-v0") is None, err
+
+
+def test_a_graphics_failure_never_advises_the_backend_already_set(monkeypatch):
+    monkeypatch.setenv("MUJOCO_GL", "egl")
+    said = run_io.renderer_failure(
+        AttributeError("'NoneType' object has no attribute 'glGetError'"), "Hopper-v5"
+    )
+    assert "MUJOCO_GL=egl cannot start" in said and "or with MUJOCO_GL=egl" not in said
+    monkeypatch.setenv("MUJOCO_GL", "osmesa")
+    said = run_io.renderer_failure(ImportError("libOSMesa.so.8: cannot open"), "Hopper-v5")
+    assert said.endswith("or with MUJOCO_GL=egl")
+
+
+def test_a_graphics_failure_is_known_by_its_traceback_module(monkeypatch):
+    monkeypatch.setenv("MUJOCO_GL", "osmesa")
+    scope = {"__name__": "OpenGL.platform.baseplatform"}
+    exec("def fail():\n    raise ImportError('cannot load the library')", scope)
+    with pytest.raises(ImportError) as err:
+        scope["fail"]()
+    assert "MUJOCO_GL=osmesa cannot start" in run_io.renderer_failure(err.value, "Hopper-v5")
