@@ -33,6 +33,9 @@ import itertools
 import math
 import os
 import typing
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -999,6 +1002,24 @@ class Session:
             self.rambo_callback.n_iterations = int(state["n_iterations"])
 
 
+#: A check of the dataset a run loads, called with it right after its load, before anything is
+#: built or trained (:func:`checking_loaded_dataset`; a sweep's trial: the data its driver
+#: prepared). Probe 129 row 4: the trial loaded the dataset a second time to check it first.
+LOADED_DATASET_CHECK: ContextVar[Callable[[Any], None] | None] = ContextVar(
+    "loaded_dataset_check", default=None
+)
+
+
+@contextmanager
+def checking_loaded_dataset(check: Callable[[Any], None]) -> Iterator[None]:
+    """Within it, :func:`build_session` calls ``check(dataset)`` on the dataset it loads."""
+    token = LOADED_DATASET_CHECK.set(check)
+    try:
+        yield
+    finally:
+        LOADED_DATASET_CHECK.reset(token)
+
+
 def build_session(
     cfg: CotrainConfig,
     expected_fingerprint: str | None = None,
@@ -1071,6 +1092,8 @@ def build_session(
     dataset = load_dataset(
         cfg.dataset, env_id=cfg.env_id, progress=cfg.progress, generate=not existing_run
     )
+    if (check := LOADED_DATASET_CHECK.get()) is not None:
+        check(dataset)
     if expected_fingerprint is not None and dataset.fingerprint() != expected_fingerprint:
         dataset = _under_recorded_name(dataset, expected_fingerprint, recorded_dataset)
     if expected_fingerprint is not None and dataset.fingerprint() != expected_fingerprint:

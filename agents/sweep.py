@@ -52,6 +52,7 @@ from agents.cotrain_setup import (
     check_device,
     check_rollout_length,
     check_run_memory,
+    checking_loaded_dataset,
     config_from_dict,
     config_to_dict,
     warn_long_rollout,
@@ -579,9 +580,18 @@ def cotrain_trainable(params: dict[str, Any], logging_state: dict[str, Any] | No
         return
     sweep_dir = Path(params["runs_root"]).parent
     recorded = sweep_fingerprints(sweep_dir).get(params["dataset"])
-    if recorded is not None:  # probe 124 rows 40, 42: the data the driver prepared, or none
+    from rambo_env.data.loaders import needs_generation
+
+    if recorded is not None and needs_generation(params["dataset"]):
+        # probe 124 rows 40, 42: the data the driver prepared, or none (never generated here)
         check_sweep_dataset(sweep_dir, params["dataset"], recorded, cfg.env_id)
     resume = _restore_run_dir(run_dir, checkpoint)
+
+    def same_data(dataset: Any) -> None:  # probe 129 row 4: checked on the run's own load
+        if recorded is not None:
+            check_sweep_dataset(
+                sweep_dir, params["dataset"], recorded, cfg.env_id, dataset.fingerprint()
+            )
 
     def report(metrics: dict[str, Any]) -> None:  # after run_cotrain's checkpoint of the iteration
         with tempfile.TemporaryDirectory() as tmp:
@@ -590,7 +600,8 @@ def cotrain_trainable(params: dict[str, Any], logging_state: dict[str, Any] | No
             tune.report(_tune_metrics(metrics), checkpoint=tune.Checkpoint.from_directory(tmp))
 
     try:
-        results = run_cotrain(cfg, run_dir, resume=resume, on_iteration=report)
+        with checking_loaded_dataset(same_data):
+            results = run_cotrain(cfg, run_dir, resume=resume, on_iteration=report)
     except RunInterrupted as stop:  # an error for Tune, so that a resume continues it
         raise RuntimeError(f"trial interrupted: {stop.results['message']}") from None
     tune.report(_final_metrics(results))

@@ -13,6 +13,7 @@ import pytest
 import agents.sweep as sweep
 from rambo_env.data.dataset import DatasetUnavailableError
 from rambo_env.run_io import write_json
+from tests.agents.test_cotrain import tiny_hopper  # noqa: F401 (a fixture)
 from tests.agents.test_sweep import tiny_spec
 
 SETTINGS = {"n_transitions": 3000, "seed": 9, "n_envs": 4, "n_workers": 3, "policy": "p/m.pt"}
@@ -103,3 +104,30 @@ def test_a_data_changed_trial_error_is_not_one_that_resume_repeats(tmp_path):
     )
     assert sweep.trial_errors([("t1", ValueError("bad"))])[1]  # other data errors still repeat
     assert isinstance(changed, ValueError)
+
+
+def test_a_trial_checks_its_data_on_the_runs_own_load(tiny_hopper, tmp_path, monkeypatch):  # noqa: F811
+    """Probe 129 row 4: the trial loaded its dataset once to check it, then the run again."""
+    import shutil
+    import sys
+
+    import rambo_env.data.loaders as loaders
+    from tests.agents.test_sweep import FakeTune
+    from tests.agents.test_sweep_probe124 import _sweep as sweep_of
+
+    tune = pytest.importorskip("ray.tune")
+    data = str(shutil.copy(tiny_hopper, tmp_path / "data.npz"))
+    sweep_dir, _, params = sweep_of(tmp_path, data, "0123456789abcdef")
+    FakeTune(tmp_path / "store").install(monkeypatch, tune)
+    loads = []
+    real = loaders.load_dataset
+
+    def counted(*args, **kwargs):
+        loads.append(sys._getframe(1).f_code.co_name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loaders, "load_dataset", counted)
+    with pytest.raises(sweep.DatasetChangedError, match="has changed since the sweep"):
+        sweep.cotrain_trainable(params)
+    assert loads == ["build_session"]  # the run's load alone, checked before training
+    assert not (sweep_dir / sweep.RUNS_DIR).exists()
