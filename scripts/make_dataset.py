@@ -444,6 +444,7 @@ def check_args(args: Args) -> str | None:
         check_dataset_place,
         check_minari_root,
         check_replaceable,
+        check_trash_elsewhere,
         minari_dataset_path,
     )
     from rambo_env.dynamics.ensemble import check_device
@@ -504,6 +505,7 @@ def check_args(args: Args) -> str | None:
     )
     absent = absent_root_note(dataset_id)  # probe 49: was made without a word; before it is made
     check_dataset_place(dataset_id)  # no file on that path (was: found after the training)
+    check_trash_elsewhere(dataset_id, args.force)  # probe 129 row 5: before training
     if minari_dataset_path(dataset_id).exists() and not args.force:  # before training agents
         raise FileExistsError(
             f"dataset_id: {dataset_id!r} already exists at {minari_dataset_path(dataset_id)}; "

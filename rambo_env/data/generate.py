@@ -1105,6 +1105,7 @@ def generate_dataset(
         check_dataset_id,
         check_dataset_place,
         check_replaceable,
+        check_trash_elsewhere,
         generation_lock,
         minari_dataset_name,
         minari_dataset_path,
@@ -1124,6 +1125,7 @@ def generate_dataset(
     with removing_new_root():
         check_dataset_place(dataset_id)  # and the root: before collecting, not when data are saved
         check_dataset_file_size(dataset_id, env, level, n_transitions)
+        check_trash_elsewhere(dataset_id, force)  # probe 129 row 5
         existed = minari_dataset_path(dataset_id).exists()
         with generation_lock(dataset_id):  # probe 24: another process making it: wait, then see
             if minari_dataset_path(dataset_id).exists() and not force:

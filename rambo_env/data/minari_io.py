@@ -87,6 +87,7 @@ __all__ = [
     "check_minari_root",
     "check_replaceable",
     "check_root_level",
+    "check_trash_elsewhere",
     "dataset_to_episodes",
     "episodes_to_dataset",
     "minari_dataset_exists",
@@ -1230,6 +1231,37 @@ def _trash_elsewhere(dataset_id: str, trash: Path, match: re.Match[str]) -> Data
     )
 
 
+#: The trash folders :func:`check_trash_elsewhere` has noted (once per process).
+_NOTED_TRASH: set[str] = set()
+
+
+def check_trash_elsewhere(dataset_id: str, force: bool) -> None:
+    """Before ``dataset_id`` is made where it is missing (make_dataset.py, generate_dataset,
+    save_minari): a trash folder of this host's gone writer holding it is put back (it then
+    exists: "already exists"); one of another host or PID namespace (:func:`_trash_elsewhere`)
+    is refused without ``force``, and with ``force`` left alone (its writer may still run), said
+    in one note. Probe 129 row 5: make_dataset.py generated it anew without a word."""
+    if os.path.lexists(minari_dataset_path(dataset_id)):
+        return
+    try:
+        _restore_trash_of(dataset_id)
+    except DatasetUnavailableError as err:
+        if not force:
+            raise DatasetUnavailableError(
+                f"{err}; or make it anew here with --force (force=True; that trash folder is "
+                "left alone)"
+            ) from None
+        trash = str(err).split(", but ", 1)[-1].split(" holds it", 1)[0]
+        if trash in _NOTED_TRASH:  # make_dataset.py, generate_dataset and save_minari: once
+            return
+        _NOTED_TRASH.add(trash)
+        note(
+            f"[rambo_env] note: {trash} holds a previous {dataset_id!r} set aside by a writer "
+            "on another host or PID namespace: left alone (remove it once that writer is gone); "
+            "making it anew (--force)"
+        )
+
+
 def _episode_list(episodes: Any) -> list[Any]:
     """``episodes`` as a list of episode objects, or one error naming the argument (probe 44: an
     OfflineDataset was Python's raw "'OfflineDataset' object is not iterable")."""
@@ -1515,6 +1547,7 @@ def save_minari(
         None if ref is None else float(ref) for ref in (ref_min_score, ref_max_score)
     )
     _check_extra_metadata(extra_metadata)
+    check_trash_elsewhere(dataset_id, force)  # probe 129 row 5
     if final.exists() and not force:
         raise FileExistsError(
             f"Minari dataset {dataset_id!r} already exists at {final}; pass force=True to overwrite"
