@@ -347,14 +347,17 @@ def _split_place(text: str) -> tuple[list[str], dict[str, str]]:
     (:func:`lock_place`: ``{"host": …, "pidns": …}``, empty for a lock written before it was
     recorded). Every ``key=value`` word is a place's, also one this code does not know (kept,
     not used): probe 124 rows 19, 20, 29, 36 — code older than dd8ee74 (2026-12-05) read the
-    ``host=… pidns=…`` words as "not a lock" and took over a live run's or sweep's folder; a
-    later word of this kind is not misread so here."""
-    words, place = [], {}
+    ``host=… pidns=…`` words as "not a lock" and took over a live run's or sweep's folder. The
+    lock's own words are the first three bare words before the place's; any later word, of any
+    form, is a later format's and is ignored (probe 129 row 6: ``… futureflag``, ``clone=v9 42``
+    made a live lock look stale)."""
+    words, place, placed = [], {}, False
     for word in text.split():
         key, eq, value = word.partition("=")
         if eq and key.isidentifier():
-            place[key] = value
-        else:
+            place.setdefault(key, value)
+            placed = True
+        elif not placed and len(words) < 3:
             words.append(word)
     return words, place
 

@@ -38,3 +38,22 @@ def test_a_graphics_failure_is_known_by_its_traceback_module(monkeypatch):
     with pytest.raises(ImportError) as err:
         scope["fail"]()
     assert "MUJOCO_GL=osmesa cannot start" in run_io.renderer_failure(err.value, "Hopper-v5")
+
+
+@pytest.mark.parametrize("later", ["futureflag", "clone=v9 42", "x=1 y 2 3 :4", "host=elsewhere"])
+def test_a_live_lock_with_later_words_of_any_form_is_still_live(tmp_path, later):
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        start = run_io.process_start(child.pid)
+        ident = run_io.folder_identity(tmp_path)
+        words = [str(child.pid), *(w for w in (start, ident) if w), run_io.lock_place(), later]
+        text = " ".join(words)
+        assert run_io.lock_holder(text, tmp_path) == child.pid
+        assert run_io.lock_elsewhere(text) is None  # the first host= word is the lock's
+    finally:
+        child.kill()
+        child.wait()
+    assert run_io.lock_holder(text, tmp_path) is None  # gone: stale as before
