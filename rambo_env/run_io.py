@@ -3250,6 +3250,13 @@ def check_path_text(text: str, what: str) -> str:
     that a later ``--resume runs/x`` did not find. Nor one holding a control character (probe 51:
     ``--run-dir $'runs/nl\\nx'`` made a folder with a newline in its name, and split the printed
     "continue with" line in two)."""
+    if text.endswith("\r") and text.strip():  # probe 129 row 9: was "a stray space"
+        raise ValueError(
+            f"{what}: {text!r} ends in a carriage return ('\\r'): the shell script that ran "
+            "this command has Windows line endings (CRLF), so its line's last word ends in one: "
+            "convert the script (dos2unix run.sh, or sed -i 's/\\r$//' run.sh, with its name) "
+            "and run it again"
+        )
     if text != text.strip():
         said = "is only white space" if not text.strip() else "begins or ends with white space"
         raise ValueError(

@@ -57,3 +57,14 @@ def test_a_live_lock_with_later_words_of_any_form_is_still_live(tmp_path, later)
         child.kill()
         child.wait()
     assert run_io.lock_holder(text, tmp_path) is None  # gone: stale as before
+
+
+@pytest.mark.parametrize("what", ["dataset", "run_dir", "resume"])
+def test_a_value_ending_in_a_carriage_return_names_it_and_crlf(what):
+    with pytest.raises(ValueError) as refused:
+        run_io.check_path_text("data/x.npz\r", what)
+    said = str(refused.value)
+    assert "carriage return" in said and "CRLF" in said and "dos2unix" in said
+    assert "stray space" not in said
+    with pytest.raises(ValueError, match="stray space"):  # a space is still one
+        run_io.check_path_text("data/x.npz ", what)
