@@ -889,7 +889,12 @@ NO_GYM_VIDEO = (
     'RecordVideo(NormalizedObservation(gym.make(dataset.env_id, render_mode="rgb_array"), '
     "mdp.normalizer), …) (NormalizedObservation: from rambo_env.evaluation)"
 )
-_NO_VIDEO_OF = {"VecVideoRecorder": NO_VIDEO, "RecordVideo": NO_GYM_VIDEO}
+#: What the others (gymnasium's HumanRendering, RenderCollection, AddRenderObservation) are told.
+_NO_FRAMES = (
+    f"{NOTHING_TO_RENDER}, and wrap that: e.g. HumanRendering(gym.make(dataset.env_id, "
+    'render_mode="rgb_array"))'
+)
+_NO_VIDEO_OF = {"VecVideoRecorder": NO_VIDEO, "RecordVideo": NO_GYM_VIDEO, "*": _NO_FRAMES}
 
 
 def check_known_keywords(

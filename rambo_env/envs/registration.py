@@ -65,12 +65,17 @@ SB3_RENDER_MODE_FIX = 'with SB3\'s make_vec_env, which passes "rgb_array" itself
 _RECORDERS = {
     "VecVideoRecorder.__init__": "stable_baselines3.",
     "RecordVideo.__init__": "gymnasium.",  # probe 127 (N7)
+    # probe 129 row 8: gymnasium's render wrappers were its raw "Expected env.render_mode …"
+    "HumanRendering.__init__": "gymnasium.",
+    "RenderCollection.__init__": "gymnasium.",
+    "AddRenderObservation.__init__": "gymnasium.",
 }
 
 
 def refuse_video_recorder(env: Any, why: str | dict[str, str]) -> None:
     """One ValueError when a video recorder (SB3's ``VecVideoRecorder``, gymnasium's
-    ``RecordVideo``: :data:`_RECORDERS`) is being built over ``env``, an env that renders nothing
+    ``RecordVideo``) or one of gymnasium's render wrappers (``HumanRendering``,
+    ``RenderCollection``, ``AddRenderObservation``: :data:`_RECORDERS`) is being built over ``env``, an env that renders nothing
     (``why``: why, and what to record instead, or that per recorder class name; called where the
     recorder reads the env's ``metadata`` / ``render_mode``, before its own check). Carry45
     (probe 112): was SB3's ``AssertionError: The render_mode must be 'rgb_array', not None``,
@@ -91,8 +96,9 @@ def refuse_video_recorder(env: Any, why: str | dict[str, str]) -> None:
     recorder = frame.f_locals.get("self")
     if recorder is not None:
         recorder.recorded_frames = []  # its __del__ reads it: no "Exception ignored" after ours
-    text = why if isinstance(why, str) else why[name]
-    raise ValueError(f"{name}: {type(env).__name__} has no frames to record: {text}")
+    text = why if isinstance(why, str) else why.get(name, why.get("*", ""))
+    verb = "record" if "Video" in name else "render"
+    raise ValueError(f"{name}: {type(env).__name__} has no frames to {verb}: {text}")
 
 
 class RenderModeNone:
