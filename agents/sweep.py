@@ -1562,6 +1562,8 @@ def _generation_record(datasets: Sequence[str], env_id: str | None) -> dict[str,
                 meta = dataset.metadata
                 found = {k: meta[k] for k, _ in GENERATION_SETTINGS if meta.get(k) is not None}
                 found["n_transitions"] = dataset.n_transitions
+                if SHORT_NAMES[name][1] == "expert" and "policy" in found:  # its expert's file
+                    found["expert_policy"] = found.pop("policy")
                 record[name] = found
     finally:
         set_verbosity(level)

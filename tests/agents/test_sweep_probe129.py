@@ -131,3 +131,11 @@ def test_a_trial_checks_its_data_on_the_runs_own_load(tiny_hopper, tmp_path, mon
         sweep.cotrain_trainable(params)
     assert loads == ["build_session"]  # the run's load alone, checked before training
     assert not (sweep_dir / sweep.RUNS_DIR).exists()
+
+
+def test_an_expert_datasets_policy_is_recorded_as_its_expert_policy(monkeypatch):
+    data = SimpleNamespace(n_transitions=10, metadata={**SETTINGS, "level": "expert"})
+    monkeypatch.setattr("rambo_env.data.loaders.load_dataset", lambda *a, **k: data)
+    record = sweep._generation_record(["hopper-expert"], None)["hopper-expert"]
+    assert record["expert_policy"] == "p/m.pt" and "policy" not in record
+    assert "--expert-policy p/m.pt" in sweep._make_command("hopper-expert", record)
