@@ -1664,19 +1664,24 @@ def check_sweep_dataset(
     resume = f"python scripts/sweep.py --resume {run_io.shell_path(sweep_dir)}"
     generation = _generation_of(sweep_dir, name) if name in SHORT_NAMES else None
     command = _make_command(name, generation) if name in SHORT_NAMES else None
-    how = (
-        f"regenerate it with the command that made it: {command}"
-        if _generation_complete(generation)
-        else "restore that file or folder"
-        if command is None
-        else "restore it: its settings are not all recorded (a D4RL file, a Minari download, or "
-        f"a sweep started before they were), so put back the same data (e.g. {command} plus the "
-        "flags that made it)"
-    )
+
+    def how(force: str = "") -> str:
+        # ``force``: " --force" where the changed data are still there (probe 130 R3: the
+        # command as given was refused, "already exists … use --force").
+        return (
+            f"regenerate it with the command that made it: {command}{force}"
+            if _generation_complete(generation)
+            else "restore that file or folder"
+            if command is None
+            else "restore it: its settings are not all recorded (a D4RL file, a Minari download, "
+            f"or a sweep started before they were), so put back the same data (e.g. {command}"
+            f"{force} plus the flags that made it)"
+        )
+
     if now is None and needs_generation(name):
         raise DatasetUnavailableError(
             f"dataset: {name!r} was deleted during the sweep {sweep_dir} (the sweep's data: "
-            f"fingerprint {recorded}); a trial never generates its dataset: {how}, then continue "
+            f"fingerprint {recorded}); a trial never generates its dataset: {how()}, then continue "
             f"with {resume}"
             + (
                 " (or resume now: its driver makes it so once and checks it is the same data)"
@@ -1695,7 +1700,8 @@ def check_sweep_dataset(
         raise DatasetChangedError(
             f"dataset: {name!r} has changed since the sweep {sweep_dir} started (fingerprint "
             f"{now}, the sweep's {recorded}; regenerated, e.g. make_dataset.py --force?): the "
-            f"sweep's trials must all train on the same data: {how}, and continue with {resume}; "
+            f"sweep's trials must all train on the same data: {how(' --force')}, and continue with "
+            f"{resume}; "
             "or start a new sweep (another --sweep-dir) on the new data"
         )
 

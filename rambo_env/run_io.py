@@ -2888,8 +2888,20 @@ def check_torch_magic(path: str | Path) -> None:
     for a pickle, torch's ``UserWarning: Detected pickle protocol 4 in the checkpoint`` before
     the load's own clear error (and that raw warning as the error under ``-W error``)."""
     with open(path, "rb") as fp:
-        if fp.read(4) != b"PK\x03\x04":
-            raise ValueError("not a torch file: it does not begin as one")
+        head = fp.read(23)
+    # Probe 130 R1 / R2: torch's legacy (pre-1.6, ``_use_new_zipfile_serialization=False``)
+    # format is a pickle that begins with torch's magic number; torch still reads it.
+    body = head[2:]
+    if body[:1] == b"\x95":  # pickle protocol 4+: a FRAME opcode and its 8-byte length first
+        body = body[9:]
+    legacy = head[:1] == b"\x80" and body[:12] == _TORCH_LEGACY_MAGIC
+    if head[:4] != b"PK\x03\x04" and not legacy:
+        raise ValueError("not a torch file: it does not begin as one")
+
+
+_TORCH_LEGACY_MAGIC = b"\x8a\x0a" + bytes.fromhex("6cfc9c46f9206aa85019")
+"""A pickled ``torch.serialization.MAGIC_NUMBER`` (LONG1, 10 bytes), after the pickle's
+protocol opcode: how torch's legacy format begins."""
 
 
 def zip_not_torch(path: str | Path) -> str | None:

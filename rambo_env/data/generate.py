@@ -57,7 +57,7 @@ from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 from rambo_env.logging import note
 from rambo_env.progress import progress_bar
 from rambo_env.requirements import code_record, import_dependency
-from rambo_env.run_io import numpy_underflow_ignored
+from rambo_env.run_io import numpy_underflow_ignored, renderer_failure
 
 __all__ = [
     "DEFAULT_N_TRANSITIONS",
@@ -441,8 +441,16 @@ def check_generation_memory(
 
 
 def env_dims(env: str) -> tuple[int, int]:
-    """``(obs_dim, action_dim)`` of ``env``'s Gymnasium env."""
-    env_obj = gym.make(gym.spec(ENV_IDS[env]).id)
+    """``(obs_dim, action_dim)`` of ``env``'s Gymnasium env. A MuJoCo renderer that cannot
+    start (``MUJOCO_GL=osmesa`` without OSMesa) is one ValueError, the first thing
+    ``make_dataset.py`` makes (probe 130 R4: a raw ``glGetError`` traceback)."""
+    env_id = gym.spec(ENV_IDS[env]).id
+    try:
+        env_obj = gym.make(env_id)
+    except Exception as err:
+        if said := renderer_failure(err, env_id):
+            raise ValueError(f"env: {said}") from None
+        raise
     try:
         obs_dim = int(np.prod(env_obj.observation_space.shape))
         return obs_dim, int(np.prod(env_obj.action_space.shape))
