@@ -24,7 +24,8 @@ from tests.envs.tiny_mdp import make_tiny_dataset, make_tiny_mdp
 K, N_ENVS = 5, 4
 
 
-def _learn(eval_env):
+def tiny_sac_and_adversary():
+    """A tiny model env's SAC agent and its adversary: ``(dataset, mdp, agent, adversary)``."""
     dataset = make_tiny_dataset()
     mdp = make_tiny_mdp(dataset)
     env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
@@ -40,6 +41,11 @@ def _learn(eval_env):
         policy_kwargs={"net_arch": [8, 8]},
     )
     adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K, n_updates=2, batch_size=32))
+    return dataset, mdp, agent, adversary
+
+
+def _learn(eval_env):
+    _, mdp, agent, adversary = tiny_sac_and_adversary()
     evaluation = EvalCallback(eval_env(mdp), eval_freq=10**6, n_eval_episodes=1)
     agent.learn(K * N_ENVS, callback=[RamboCallback(adversary, q_eval_size=8), evaluation])
 

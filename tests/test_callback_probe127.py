@@ -12,31 +12,15 @@ from stable_baselines3.common.callbacks import EvalCallback
 from stable_baselines3.common.monitor import Monitor
 
 from agents.callback import RamboCallback
-from agents.factory import make_agent
-from agents.vec_env import RamboModelVecEnv
-from rambo_env.adversary import AdversaryConfig, ModelAdversary
 from rambo_env.envs.model_env import RamboModelEnv
-from tests.envs.tiny_mdp import make_tiny_dataset, make_tiny_mdp
+from tests.envs.tiny_mdp import make_tiny_mdp
+from tests.test_callback_probe126 import tiny_sac_and_adversary
 
 K, N_ENVS = 5, 4
 
 
 def _said(separate: bool) -> str:
-    dataset = make_tiny_dataset()
-    mdp = make_tiny_mdp(dataset)
-    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
-    agent = make_agent(
-        "sac",
-        env,
-        dataset,
-        mdp.normalizer,
-        rollout_length=K,
-        device="cpu",
-        gradient_steps=2,
-        batch_size=32,
-        policy_kwargs={"net_arch": [8, 8]},
-    )
-    adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K, n_updates=2, batch_size=32))
+    dataset, mdp, agent, adversary = tiny_sac_and_adversary()
     eval_mdp = make_tiny_mdp(dataset) if separate else mdp
     assert (eval_mdp is mdp) is not separate
     evaluation = EvalCallback(

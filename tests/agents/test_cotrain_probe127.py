@@ -4,7 +4,6 @@ a permission error is not blamed on disk space; a directly built TolerantTensorB
 writer-thread traceback escape."""
 
 import errno
-import os
 import shutil
 import stat
 import threading
@@ -13,15 +12,7 @@ import pytest
 
 import agents.cotrain as cotrain
 from agents.cotrain import TolerantTensorBoard
-
-
-@pytest.fixture
-def umask_022():
-    was = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(was)
+from tests.agents.test_cotrain_carry45 import umask_022  # noqa: F401, F811 (a fixture)
 
 
 @pytest.fixture
@@ -34,7 +25,7 @@ def _modes(tb):
     return {p.name: stat.S_IMODE(p.stat().st_mode) for p in tb.glob("events.out.tfevents.*")}
 
 
-def test_read_only_earlier_event_files_leave_the_new_one_writable_by_its_owner(tmp_path, umask_022):
+def test_read_only_earlier_event_files_leave_the_new_one_writable_by_its_owner(tmp_path, umask_022):  # noqa: F811
     tb = tmp_path / "tb"
     tb.mkdir()
     earlier = tb / "events.out.tfevents.1000.host.1.0"
@@ -49,7 +40,7 @@ def test_read_only_earlier_event_files_leave_the_new_one_writable_by_its_owner(t
     assert new == 0o644, oct(new)  # group / other narrowed to the earlier r--, owner keeps rw
 
 
-def test_group_and_other_bits_are_still_narrowed(tmp_path, umask_022):
+def test_group_and_other_bits_are_still_narrowed(tmp_path, umask_022):  # noqa: F811
     tb = tmp_path / "tb"
     tb.mkdir()
     earlier = tb / "events.out.tfevents.1000.host.1.0"
