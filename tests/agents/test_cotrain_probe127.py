@@ -12,7 +12,7 @@ import pytest
 
 import agents.cotrain as cotrain
 from agents.cotrain import TolerantTensorBoard
-from tests.agents.test_cotrain_carry45 import umask_022  # noqa: F401, F811 (a fixture)
+from tests.agents.test_cotrain_carry45 import umask_022  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
