@@ -61,10 +61,6 @@ def _fresh_once_only_warnings(monkeypatch) -> None:
     monkeypatch.setattr(run_io, "_RELATIVE_SAID", set())
     monkeypatch.setattr(curves, "_SAID_DAMAGED", set())
     monkeypatch.setattr(model_env, "_SAID_MADE", set())
-    # probe 127 N1: what a test's process said is told to its child processes through this
-    # variable; each test starts (and ends) without it
-    monkeypatch.setenv(model_env.SAID_VARIABLE, "")
-    monkeypatch.delenv(model_env.SAID_VARIABLE)
 
 
 @pytest.fixture

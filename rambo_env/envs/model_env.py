@@ -10,11 +10,9 @@ real env's scale and are clipped to the action space, as MuJoCo's ``ctrlrange`` 
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
 import inspect
-import json
 import os
 import sys
 from pathlib import Path
@@ -47,7 +45,6 @@ from rambo_env.run_io import (
     did_you_mean,
     is_int,
     numpy_underflow_ignored,
-    pid_alive,
     user_stacklevel,
     warn_each_time,
     with_article,
@@ -663,34 +660,13 @@ def warn_long_rollout(k: int, origin: str = "config") -> None:
 #: What :func:`note_made_by_gym` already said in this process: ``("returns", env id)`` and
 #: ``("k", env id, k)``, each once (not once per row of a vector env or an rl-zoo ``n_envs``).
 _SAID_MADE: set[tuple[Any, ...]] = set()
-#: The environment variable through which a process that said a note of :func:`note_made_by_gym`
-#: tells its child processes so (``<pid> <JSON list of the notes' keys>``): probe 127 N1, SB3's
-#: SubprocVecEnv workers each said it again.
-SAID_VARIABLE = "RAMBO_ENV_SAID_NOTES"
 
 
 def _said_in_tree(key: tuple[Any, ...]) -> bool:
-    """Whether the note ``key`` was said in this process or by a still running process above it
-    (:data:`SAID_VARIABLE`, inherited), or is said by another worker of the same SB3
-    ``make_vec_env`` SubprocVecEnv (:func:`_other_subproc_worker`). A process started afresh
-    (not a child) has no such variable: it says the note."""
-    if key in _SAID_MADE or _other_subproc_worker():
-        return True
-    pid, _, said = os.environ.get(SAID_VARIABLE, "").partition(" ")
-    try:
-        keys = {tuple(k) for k in json.loads(said)}
-        teller = int(pid)
-    except (ValueError, TypeError):  # unset or not ours: nothing said above
-        return False
-    return key in keys and teller != os.getpid() and pid_alive(teller)
-
-
-def _mark_said(key: tuple[Any, ...]) -> None:
-    """Record the note ``key`` as said here and for this process's children to come."""
-    _SAID_MADE.add(key)
-    said = [list(k) for k in sorted(_SAID_MADE, key=repr)]
-    with contextlib.suppress(TypeError, ValueError):  # an env id JSON cannot hold: not told
-        os.environ[SAID_VARIABLE] = f"{os.getpid()} {json.dumps(said)}"
+    """Whether the note ``key`` was said in this process, or is said by another worker of the
+    same SB3 ``make_vec_env`` SubprocVecEnv (:func:`_other_subproc_worker`). The caller's
+    environment is never written to (probe 118: no global side effects)."""
+    return key in _SAID_MADE or _other_subproc_worker()
 
 
 def _other_subproc_worker() -> bool:
@@ -721,7 +697,7 @@ def note_made_by_gym(spec: Any, rollout_length: int, mdp: LearnedMDP, maker: str
     env_id = getattr(spec, "id", None) or type(mdp).__name__
     k = int(rollout_length)
     if not _said_in_tree(("returns", env_id)):
-        _mark_said(("returns", env_id))
+        _SAID_MADE.add(("returns", env_id))
         real = getattr(mdp, "env_id", None)
         shown = repr(real) if real else "dataset.env_id"
         note(
@@ -735,7 +711,7 @@ def note_made_by_gym(spec: Any, rollout_length: int, mdp: LearnedMDP, maker: str
             "venv.get_attr('mdp')[0].normalizer) (said once per id)",
         )
     if k > LONG_ROLLOUT and not _said_in_tree(("k", env_id, k)):
-        _mark_said(("k", env_id, k))
+        _SAID_MADE.add(("k", env_id, k))
         warn_long_rollout(k, f"{maker}({env_id!r}, rollout_length={k})")
 
 
