@@ -52,7 +52,7 @@ from rambo_env.envs.model_env import LONG_ROLLOUT, warn_long_rollout  # re-expor
 from rambo_env.evaluation import N_FINAL_EVALS, check_n_eval_episodes
 from rambo_env.ledger import SAVED_BEFORE_FIELD
 from rambo_env.logging import note
-from rambo_env.presets import ALGOS, ENTROPY_ALGOS  # the one list (re-exported here)
+from rambo_env.presets import ALGOS, ENTROPY_ALGOS, plain_zero  # ALGOS: the one list (re-exported)
 from rambo_env.requirements import source_commit  # re-exported (library_versions)
 from rambo_env.run_io import (
     RUN_SEED_LIMIT,
@@ -205,6 +205,8 @@ class CotrainConfig:
 
     def __post_init__(self) -> None:
         check_field_types(self)
+        if self.adversary_weight is not None:  # probe 129 row 13: λ -0 shown as "-0"
+            object.__setattr__(self, "adversary_weight", plain_zero(self.adversary_weight))
         if self.algo not in ALGOS:
             raise ValueError(
                 f"algo: unknown agent {self.algo!r}{did_you_mean(self.algo, ALGOS)}; choose from "

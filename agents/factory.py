@@ -165,6 +165,14 @@ def _check_agent_class(algo: str) -> None:
         )
     else:
         why = f"{name} is not a subclass of {_public_name(shipped)}"
+        stale = [c for c in mro if _public_name(c) == _public_name(shipped)]
+        if stale:  # probe 130 row 8: a subclass defined before importlib.reload(agents.factory)
+            why += (
+                f" (it subclasses the {_public_name(shipped)} of an earlier import of its module: "
+                "agents.factory was reloaded, importlib.reload, after the class was defined, so "
+                "the names match but the classes differ; define the class again after the "
+                "reload, or do not reload)"
+            )
     raise ValueError(
         f"AGENT_CLASSES[{algo!r}]: {why}; make_agent builds under {algo!r} only "
         f"{_public_name(shipped)} or a subclass of it (its arguments, policy and defaults are "

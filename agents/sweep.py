@@ -1564,6 +1564,9 @@ def _generation_record(datasets: Sequence[str], env_id: str | None) -> dict[str,
                 found["n_transitions"] = dataset.n_transitions
                 if SHORT_NAMES[name][1] == "expert" and "policy" in found:  # its expert's file
                     found["expert_policy"] = found.pop("policy")
+                for key in ("policy", "expert_policy"):
+                    if key in found:
+                        found[key] = _policy_reference(found[key])
                 record[name] = found
     finally:
         set_verbosity(level)
@@ -1575,6 +1578,34 @@ def _generation_record(datasets: Sequence[str], env_id: str | None) -> dict[str,
 FINGERPRINTS_KEY = "fingerprints"
 #: The key of sweep.json that records the generation settings of each generated short-name dataset.
 GENERATION_KEY = "generation"
+
+
+#: How sweep.json records a shipped behaviour policy (``rambo_env/policies/<file>``): by its file
+#: name after this marker, not the absolute path inside the install that started the sweep
+#: (probe 130 row 24: a resume from another checkout or venv named that one's file).
+SHIPPED_POLICY = "shipped:"
+
+
+def _policy_reference(path: str) -> str:
+    """``path`` as sweep.json records it: ``shipped:<file>`` for a shipped policy's file, else
+    as given."""
+    from rambo_env.policies import POLICY_DIR
+
+    with contextlib.suppress(OSError, ValueError):
+        if Path(path).resolve().parent == POLICY_DIR and (POLICY_DIR / Path(path).name).is_file():
+            return SHIPPED_POLICY + Path(path).name
+    return path
+
+
+def _policy_path(reference: str) -> str:
+    """The file of a policy ``reference`` of sweep.json: a ``shipped:<file>`` one in this install's
+    ``rambo_env/policies``; any other (a path, as sweeps before probe 130 recorded the shipped
+    ones too) as recorded."""
+    from rambo_env.policies import POLICY_DIR
+
+    if reference.startswith(SHIPPED_POLICY):
+        return str(POLICY_DIR / Path(reference.removeprefix(SHIPPED_POLICY)).name)
+    return reference
 
 
 def _generation_of(sweep_dir: Path, name: str) -> dict[str, Any] | None:
@@ -1590,7 +1621,8 @@ def _generation_of(sweep_dir: Path, name: str) -> dict[str, Any] | None:
     for key, _ in GENERATION_SETTINGS:
         value = found.get(key)
         if key in ("policy", "expert_policy", "replay"):
-            ok = isinstance(value, str) and value != ""
+            ok = isinstance(value, str) and value not in ("", SHIPPED_POLICY)
+            value = _policy_path(value) if ok else value
         else:
             ok = run_io.is_int(value) and not isinstance(value, bool) and value >= 0
         if ok:

@@ -24,6 +24,7 @@ __all__ = [
     "RamboPreset",
     "get_preset",
     "parse_dataset_name",
+    "plain_zero",
     "preset_names",
 ]
 
@@ -42,6 +43,15 @@ class RamboPreset:
     """k: length of the synthetic model rollouts (Alg. 1 line 3)."""
     adversary_weight: float
     """λ: weight of the adversarial term in the model loss (Eq. 9); 0 = no adversary (MBPO)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "adversary_weight", plain_zero(self.adversary_weight))
+
+
+def plain_zero(value: float) -> float:
+    """``value`` with a negative zero made ``0.0`` (the same λ): probe 129 row 13, ``--configs
+    5:-0`` named its runs and report rows ``-0`` beside ``5:0``'s ``0``."""
+    return 0.0 if isinstance(value, float) and value == 0 else value
 
 
 @dataclass(frozen=True)

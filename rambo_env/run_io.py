@@ -3376,6 +3376,10 @@ def refuse_conflicting_options(parser: argparse.ArgumentParser) -> argparse.Argu
             if odd is not None:
                 parser.error(odd)
             parsed, extra = parse_known_args(argv, namespace)
+            if extra[-1:] == ["--"] and _options_end(argv) == len(argv) - 1:
+                # probe 129 row 14: a trailing "--" (nothing after it) was "unrecognized
+                # arguments: --" where the parser has no positional to take it
+                extra = extra[:-1]
             odd = odd_stray_word(parser, argv, extra)
             if odd is not None:
                 parser.error(odd)
@@ -3498,13 +3502,20 @@ def _dash_message(parser: argparse.ArgumentParser, word: str, dash: str) -> str:
     )
 
 
+def _options_end(argv: list[str]) -> int:
+    """The index of ``argv``'s first ``--`` (after it every word is positional), else its
+    length."""
+    return argv.index("--") if "--" in argv else len(argv)
+
+
 def check_typed_dashes(parser: argparse.ArgumentParser, argv: list[str]) -> None:
     """Refuse an option typed with an en / em dash (``–-lam``, ``—seed``, pasted from a PDF) at
     once, naming the dash and the option to type. Probe 125 rows 27-28: argparse took it as a
     value, and the scripts' "takes one seed per run (got 1 –-lam 0)" suggested
     ``--seeds 1,–-lam,0``. Words whose option this parser lacks are left to
-    :func:`odd_stray_word` (a value may start with such a dash)."""
-    for word in argv:
+    :func:`odd_stray_word` (a value may start with such a dash). Probe 129 row 10: words after
+    ``--`` are positional (a path ``–old``), not options: left alone."""
+    for word in argv[: _options_end(argv)]:
         dash = _typed_dash(word)
         if dash is None:
             continue
@@ -3551,7 +3562,10 @@ def odd_stray_word(
             )
             return f"a stray blank argument {shown_word(word)}{where} ({slip})"
         dash = _typed_dash(word)
-        if dash is not None:
+        # probe 129 row 10: a word after "--" is positional, whatever dash it starts with
+        ended = _options_end(argv)
+        positional = stray.at > ended if stray is not None else word not in argv[:ended]
+        if dash is not None and not positional:
             return _dash_message(parser, word, dash)
     return None
 

@@ -608,8 +608,10 @@ def _table6_order(config: RamboPreset) -> tuple[int, float]:
 
 # -- formatting ----------------------------------------------------------------------------
 def _fmt_lambda(lam: float) -> str:
-    """``3e-4`` as in the paper, ``0`` for no adversary."""
-    if lam == 0 or abs(lam) >= 1e-2:
+    """``3e-4`` as in the paper, ``0`` for no adversary (a negative zero too)."""
+    if lam == 0:
+        return "0"
+    if abs(lam) >= 1e-2:
         return f"{lam:g}"
     mantissa, exponent = f"{lam:.6e}".split("e")
     return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"

@@ -66,6 +66,7 @@ from rambo_env.run_io import (
     report_user_error,
     run_holder,
     shell_path,
+    shown_word,
     sigterm_as_keyboard_interrupt,
     stopped_text,
     stray_words,
@@ -358,11 +359,27 @@ def _check_no_extra_words(
                 if word.startswith("--"):
                     break
                 words.append(word)
-            joined = ",".join(w.strip(",") for w in words if w.strip(","))
+            items = [w.strip(",") for w in words if w.strip(",")]
+            # probe 129 row 12: "--seeds 3 3" was told "give --seeds 3,3", which is then
+            # refused for its duplicate: a sweep runs each item once
+            joined = ",".join(dict.fromkeys(items))
+            once = (
+                " (each once: a sweep takes no duplicates)" if len(set(items)) < len(items) else ""
+            )
             toys = ", toys.py's form" if flag == "--seeds" else ""
             parser.error(
                 f"argument {flag}: takes one comma-separated list ('{LIST_FLAGS[flag]}'), got the "
-                f"words {' '.join(words)!r} (space-separated{toys}): give {flag} {joined}"
+                f"words {' '.join(words)!r} (space-separated{toys}): give {flag} {joined}{once}"
+            )
+        if action is not None and action.nargs is None:
+            # probe 129 row 11: "--iterations 1 1" was only "unrecognized arguments: 1"
+            flag = flag if flag in action.option_strings else max(action.option_strings, key=len)
+            value = first if first else argv[stray.option + 1]
+            word = "word" if len(extra) == 1 else "words"
+            parser.error(
+                f"argument {flag}: takes one value, got {shown_word(value)} and then the stray "
+                f"{word} {' '.join(map(shown_word, extra))}: delete the stray {word} (or give "
+                "the option it belongs to)"
             )
     parser.error(f"unrecognized arguments: {' '.join(extra)}")
 

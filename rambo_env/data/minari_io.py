@@ -927,7 +927,8 @@ _STAGING = re.compile(
 ``.rambo-tmp-<host>@<pidns>-<pid>-room``; ``<pidns>``: the inode of the writer's PID namespace,
 left out where the system tells none). Older names are read too: carry45's without
 ``@<pidns>`` (``.rambo-tmp-<host>-<pid>-<random>``), and the first ones without ``<host>``
-(``.rambo-tmp-<pid>-<random>``)."""
+(``.rambo-tmp-<pid>-<random>``). A trash folder is taken as one only where it holds what
+:func:`save_minari` puts there (:func:`_holds_only_trash`; probe 129 row 7)."""
 _FOREIGN_STAGING_AGE_S = 7 * 24 * 3600
 """How long a staging / trash folder or room probe of ANOTHER host is left alone in a shared
 (NFS) Minari root: its PID cannot be looked at from here (carry45: another host's live writer,
@@ -1137,7 +1138,9 @@ def _remove_stale_staging(root: Path) -> None:
             # probe 86 rows 26-27: a trash folder whose dataset's own folder is missing holds the
             # only copy of that dataset (its replacement failed, and so did putting it back): it
             # was deleted here; it is put back, or kept
-            if entry.name.startswith(".rambo-trash-") and not _restore_trash(root, entry):
+            if entry.name.startswith(".rambo-trash-") and not (
+                _holds_only_trash(entry) and _restore_trash(root, entry)
+            ):
                 continue
             shutil.rmtree(entry, ignore_errors=True)
         elif (match["kind"], match["tag"]) == ("tmp", "room") and (
@@ -1150,6 +1153,16 @@ def _remove_stale_staging(root: Path) -> None:
 #: The file of a :func:`save_minari` trash folder that records the id of the dataset set aside in
 #: its ``old`` (what :func:`_restore_trash` puts it back as)
 _TRASH_ORIGIN = "dataset_id"
+
+
+def _holds_only_trash(trash: Path) -> bool:
+    """Whether the folder ``trash`` holds only what :func:`save_minari` puts in its trash folders
+    (the dataset set aside in ``old``, its id in :data:`_TRASH_ORIGIN`): probe 129 row 7, a
+    user's own folder named like one is left alone, whatever it holds."""
+    try:
+        return {child.name for child in trash.iterdir()} <= {"old", _TRASH_ORIGIN}
+    except OSError:
+        return False
 
 
 def _trash_origin(trash: Path) -> str | None:
@@ -1201,6 +1214,7 @@ def _restore_trash_of(dataset_id: str) -> None:
                 and match["kind"] == "trash"
                 and entry.is_dir()
                 and not entry.is_symlink()
+                and _holds_only_trash(entry)
                 and _trash_origin(entry) == dataset_id
             ):
                 continue

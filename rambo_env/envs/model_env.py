@@ -662,6 +662,29 @@ def warn_long_rollout(k: int, origin: str = "config") -> None:
 _SAID_MADE: set[tuple[Any, ...]] = set()
 
 
+def _said_in_tree(key: tuple[Any, ...]) -> bool:
+    """Whether the note ``key`` was said in this process, or is said by another worker of the
+    same SB3 ``make_vec_env`` SubprocVecEnv (:func:`_other_subproc_worker`). The caller's
+    environment is never written to (probe 118: no global side effects)."""
+    return key in _SAID_MADE or _other_subproc_worker()
+
+
+def _other_subproc_worker() -> bool:
+    """Whether this env is built in an SB3 ``SubprocVecEnv`` worker by ``make_vec_env`` for a
+    rank other than 0 (whose worker says the notes once for all of them: probe 127 N1, the
+    rl-zoo's ``--vec-env subproc`` with ``n_envs`` 8 printed 8 copies). Read on the stack: the
+    worker loop, and the rank of make_vec_env's env maker."""
+    frame, worker, rank = sys._getframe(1), False, None
+    while frame is not None:
+        code = frame.f_code
+        where = Path(code.co_filename)
+        if code.co_name == "_init" and where.parts[-2:] == ("common", "env_util.py"):
+            rank = frame.f_locals.get("rank")
+        worker |= code.co_name == "_worker" and where.name == "subproc_vec_env.py"
+        frame = frame.f_back
+    return worker and isinstance(rank, int) and rank != 0
+
+
 def note_made_by_gym(spec: Any, rollout_length: int, mdp: LearnedMDP, maker: str) -> None:
     """The notes of a model env built by ``gym.make`` / ``gym.make_vec`` (``maker``; its
     ``spec``, the id's registration), once per process each: for an SB3 / rl-zoo user the env is
@@ -673,7 +696,7 @@ def note_made_by_gym(spec: Any, rollout_length: int, mdp: LearnedMDP, maker: str
     that resolves k, as cotrain's :class:`agents.vec_env.RamboModelVecEnv`)."""
     env_id = getattr(spec, "id", None) or type(mdp).__name__
     k = int(rollout_length)
-    if ("returns", env_id) not in _SAID_MADE:
+    if not _said_in_tree(("returns", env_id)):
         _SAID_MADE.add(("returns", env_id))
         real = getattr(mdp, "env_id", None)
         shown = repr(real) if real else "dataset.env_id"
@@ -687,7 +710,7 @@ def note_made_by_gym(spec: Any, rollout_length: int, mdp: LearnedMDP, maker: str
             "env.unwrapped.mdp.normalizer) (of an SB3 VecEnv, make_vec_env's or the rl-zoo's: "
             "venv.get_attr('mdp')[0].normalizer) (said once per id)",
         )
-    if ("k", env_id, k) not in _SAID_MADE and k > LONG_ROLLOUT:
+    if k > LONG_ROLLOUT and not _said_in_tree(("k", env_id, k)):
         _SAID_MADE.add(("k", env_id, k))
         warn_long_rollout(k, f"{maker}({env_id!r}, rollout_length={k})")
 
