@@ -144,8 +144,9 @@ class BehaviourConfig:
         )
         if not (len(band) == 2 and band[0] <= band[1]):
             raise ValueError(f"BehaviourConfig.band: expected {expect}, got {self.band!r}")
-        if isinstance(self.band, np.ndarray):
-            object.__setattr__(self, "band", band)
+        # probe 132 row 4: a list band was kept (unhashable, != the tuple form, a JSON round trip
+        # unequal); any sequence is stored as its hint says, a tuple of two floats
+        object.__setattr__(self, "band", tuple(float(b) for b in band))
         for name, low in (
             ("max_steps", 1),
             ("eval_freq", 1),

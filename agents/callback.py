@@ -37,6 +37,8 @@ from rambo_env.run_io import (
     check_state_dict,
     counted,
     is_int,
+    is_real,
+    python_scalar,
     restore_generator,
     sb3_ent_coef,
     type_name,
@@ -733,6 +735,24 @@ class RamboCallback(BaseCallback):
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore :meth:`state_dict` before ``learn`` to resume a run exactly."""
         check_state_dict(state, ("n_iterations", "last_stats", "q_generator"), "RamboCallback")
-        self.n_iterations = int(state["n_iterations"])
-        self.last_stats = dict(state["last_stats"])
-        restore_generator(self._q_generator, state["q_generator"], "RamboCallback q_generator")
+        # Probe 132 rows 2-3: None / "x" / {…} were raw TypeErrors naming no key, 2.5 / -1 / "3"
+        # were taken (2, -1, 3) and learn continued the count from there; checked as
+        # ModelAdversary.load_state_dict checks n_steps, before anything changes.
+        n_iterations = state["n_iterations"]
+        if not is_int(n_iterations) or n_iterations < 0:
+            raise ValueError(
+                f"state['n_iterations']: expected an int >= 0, got {n_iterations!r:.60}"
+            )
+        last_stats = state["last_stats"]
+        if not (
+            isinstance(last_stats, dict)
+            and all(isinstance(k, str) and is_real(v) for k, v in last_stats.items())
+        ):
+            raise ValueError(
+                "state['last_stats']: expected a dict of stat name -> number (as "
+                f"RamboCallback.state_dict() saves it), got {type(last_stats).__name__} "
+                f"{last_stats!r:.60}"
+            )
+        restore_generator(self._q_generator, state["q_generator"], "state['q_generator']")
+        self.n_iterations = int(n_iterations)
+        self.last_stats = {k: python_scalar(v) for k, v in last_stats.items()}

@@ -55,7 +55,7 @@ from agents.cotrain_setup import (
     library_versions,
 )
 from agents.factory import COMPILED_ALGOS
-from agents.fused import draws_global_rng, normalised_inputs
+from agents.fused import draws_global_rng, normalised_inputs, python_optimizer_numbers
 from agents.run_callbacks import EvalSchedule, RunHistory, RunMonitorCallback
 from rambo_env import curves, run_io
 from rambo_env.adversary import NonFiniteModelError
@@ -2000,6 +2000,7 @@ def _start(session: Session, run_dir: Path) -> RunHistory:
 
 
 def _agent_state(agent: Any) -> dict[str, Any]:
+    python_optimizer_numbers(agent)  # probe 132 row 1: torch's weights-only load refuses numpy
     state_names, variable_names = agent._get_torch_save_params()
     return {
         "modules": {name: _getattr(agent, name).state_dict() for name in state_names},

@@ -97,7 +97,8 @@ class CotrainConfig:
     """One RAMBO co-training run (Alg. 1). None means "from the dataset preset / automatic"."""
 
     dataset: str = "hopper-medium"
-    """Dataset: short name (hopper-medium), Minari id, D4RL name, or a .npz / .hdf5 path."""
+    """Dataset: short name (hopper-medium), Minari id, D4RL name, or a .npz / .hdf5 path (a
+    ``pathlib.Path`` is stored as its text)."""
     env_id: str | None = None
     """Registered Gymnasium env of the data, overriding the dataset's (your own env + a
     D4RL-layout file: it then trains and evaluates there)."""
@@ -201,9 +202,13 @@ class CotrainConfig:
     """Results ledger folder that scripts/cotrain.py compares the finished run with (its --ledger;
     None: the repository's docs/results/ledger). Recorded in config.json so that a --resume
     without --ledger reports to the same ledger; a --resume with another --ledger uses that one
-    for its session only. Training does not use it."""
+    for its session only. Training does not use it. A ``pathlib.Path`` is stored as its text."""
 
     def __post_init__(self) -> None:
+        for name in ("dataset", "ledger"):  # probe 132 row 12: a pathlib.Path was refused,
+            value = getattr(self, name)  # although load_dataset / run_cotrain take one
+            if isinstance(value, os.PathLike):  # stored as text: config.json holds strings
+                object.__setattr__(self, name, os.fspath(value))
         check_field_types(self)
         if self.adversary_weight is not None:  # probe 129 row 13: λ -0 shown as "-0"
             object.__setattr__(self, "adversary_weight", plain_zero(self.adversary_weight))

@@ -29,7 +29,7 @@ import inspect
 import math
 import os
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 import sb3_contrib
@@ -305,8 +305,8 @@ def set_critic_lr(model: OffPolicyAlgorithm, critic_lr: float, actor_lr: float) 
             f"critic.optimizer: needs LrScaledAdam (policy_kwargs optimizer_class) to differ from "
             f"the actor lr, got {type(optimizer).__name__}"
         )
-    for group in optimizer.param_groups:
-        group["lr_scale"] = critic_lr / actor_lr
+    for group in optimizer.param_groups:  # probe 132 row 1: a numpy ratio made save() unloadable
+        group["lr_scale"] = float(critic_lr) / float(actor_lr)
 
 
 def _check_lr(name: str, lr: Any, zero_ok: bool = False) -> None:
@@ -1212,17 +1212,22 @@ def quiet_logger(verbose: int = 0) -> Any:
     return Logger(None, [HumanOutputFormat(sys.stdout)] if verbose >= 1 else [])
 
 
-def _numpy_scalars_as_python(function: Callable[..., Any]) -> Callable[..., Any]:
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _numpy_scalars_as_python(function: _F) -> _F:
     """Call ``function`` with its numpy-number arguments as Python ones (:func:`python_scalar`;
     keyword dicts through :func:`_python_scalars`), before any of its checks. Probe 55: SB3
     refused ``rollout_length=np.int64(2)`` with "train_freq must be an integer and not 2", and
-    ``actor_lr=np.float32(1e-4)`` with a bare AssertionError on the learning rate schedule."""
+    ``actor_lr=np.float32(1e-4)`` with a bare AssertionError on the learning rate schedule.
+    Typed to return ``function``'s own signature (probe 132: ``make_agent`` was
+    ``(*Any, **Any) -> Any`` to mypy / pyright, so ``rollout_length='5'`` was not flagged)."""
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         return function(*map(python_scalar, args), **_python_scalars(kwargs))
 
-    return wrapper
+    return cast(_F, wrapper)
 
 
 @numpy_underflow_ignored  # probe 118 row 13: a caller's np.seterr

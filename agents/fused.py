@@ -30,6 +30,7 @@ import json
 import math
 import os
 import pickle
+import re
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -63,7 +64,7 @@ from rambo_env.run_io import (
     with_article,
 )
 
-__all__ = ["CheckedSaveLoad", "FusedSAC", "squashed_gaussian_sample"]
+__all__ = ["CheckedSaveLoad", "FusedSAC", "python_optimizer_numbers", "squashed_gaussian_sample"]
 
 _LOG_SQRT_2PI = math.log(math.sqrt(2 * math.pi))
 
@@ -91,6 +92,7 @@ def _atomic_save(
     """``save(file)`` of an SB3 writer (``save``, ``save_replay_buffer``) into ``path`` atomically,
     its folder checked first; SB3's own ending (``suffix``) is added to a path without one, and an
     open file object is written as it is."""
+    _check_file_arg(path, f"the {what}'s {suffix} file to write")
     if not isinstance(path, str | os.PathLike):
         save(path)
         return
@@ -108,6 +110,49 @@ def _atomic_save(
             save(f)
 
     atomic_write(target, write)
+
+
+def _check_file_arg(path: Any, file: str) -> None:
+    """One ValueError unless ``path`` is a file path (str / os.PathLike) or an open binary file
+    (what SB3's ``save`` / ``load`` take); ``file`` says which file to give. Probe 132 row 8:
+    ``load(None)`` / ``save(5)`` were SB3's raw ``TypeError: Path None parameter has invalid
+    type: expected one of (<class '_io.BufferedWriter'>, …)``."""
+    if not isinstance(path, str | os.PathLike | io.BufferedIOBase):
+        raise ValueError(
+            f"path: expected a file path (str / pathlib.Path) or an open binary file, got "
+            f"{type(path).__name__} {path!r:.60}; give {file}"
+        )
+
+
+def python_optimizer_numbers(model: Any) -> None:
+    """Each numpy scalar in the param groups of ``model``'s saved optimizers as the Python value
+    (``.item()``). SB3 loads the optimizer states with torch's
+    ``weights_only=True``, which refuses numpy scalars: probe 132 row 1: ``set_critic_lr(agent,
+    np.float32(3e-4), np.float32(1e-4))`` (or any numpy value set on a group) saved without a
+    word a zip that ``load`` refused with torch's raw ``UnpicklingError``."""
+    for name in model._get_torch_save_params()[0]:
+        holder = model
+        for part in name.split("."):
+            holder = getattr(holder, part, None)
+        for group in getattr(holder, "param_groups", None) or ():
+            for key, value in group.items():
+                if isinstance(value, np.generic):
+                    group[key] = value.item()
+
+
+def _numpy_in_optimizer_state(path: Any, name: str, cls: str) -> str:
+    """The error of ``load`` for a zip whose optimizer state holds numpy numbers (``name``: the
+    global torch's weights-only load refused), as :func:`python_optimizer_numbers` now prevents;
+    with the one-time load that reads such a file and the save that rewrites it."""
+    return (
+        f"path: {path}: its optimizer state holds numpy numbers ({name}; an agent saved after "
+        "set_critic_lr was given numpy learning rates, before probe 132), which torch's "
+        "weights-only load refuses; if you trust the file, load it once with "
+        "`with torch.serialization.safe_globals([numpy._core.multiarray.scalar, numpy.dtype, "
+        "numpy.dtypes.Float32DType, numpy.dtypes.Float64DType]): "
+        f"agent = {cls}.load(path)` (numpy 1: numpy.core.multiarray.scalar) and save it "
+        "again with agent.save(path), which writes Python numbers"
+    )
 
 
 @contextlib.contextmanager
@@ -295,7 +340,9 @@ class CheckedSaveLoad:
         ``RecursionError: maximum recursion depth exceeded`` (``/proc/agent.zip``) or
         ``NotADirectoryError`` (a folder under a file). A path is written atomically (probe 19:
         Ctrl-C or a full disk during SB3's save left a cut zip over the previous agent; a folder
-        at the path was saved to ``<path>_2`` with a warning only)."""
+        at the path was saved to ``<path>_2`` with a warning only). Numpy numbers in the
+        optimizers' param groups are saved as Python ones (:func:`python_optimizer_numbers`)."""
+        python_optimizer_numbers(self)
         save = super().save  # type: ignore[misc]
         with _dataset_by_reference(self):
             _atomic_save(lambda f: save(f, *args, **kwargs), path, ".zip", "agent")
@@ -368,6 +415,7 @@ class CheckedSaveLoad:
         from rambo_env.dynamics.ensemble import check_device
         from rambo_env.run_io import check_default_dtype
 
+        _check_file_arg(path, "the agent's .zip file (written by save)")
         check_device(
             kwargs["device"] if "device" in kwargs else args[1] if len(args) > 1 else "auto"
         )
@@ -402,6 +450,13 @@ class CheckedSaveLoad:
             if not any(s in str(err) for s in ("No data found", "wasn't a zip-file")):
                 raise
             problem = "not an agent saved by save() (a zip with a 'data' entry)"
+        except pickle.UnpicklingError as err:
+            found = re.search(r"GLOBAL (numpy\S*) was not an allowed global", str(err))
+            if found is None:
+                raise
+            raise ValueError(
+                _numpy_in_optimizer_state(path, found.group(1), cls.__name__)
+            ) from None
         except ImportError as err:  # probe 96b row 7: a numpy-2 save read under numpy 1
             newer = numpy2_pickle_error(
                 err, f"path: {path}", "; or save the agent from a numpy-1 env"
@@ -432,6 +487,7 @@ class CheckedSaveLoad:
         another real ratio or model-pool size than the agent's (:func:`_mix_misfit`)."""
         from agents.buffer import DatasetRef, MixedReplayBuffer  # imports no agent class
 
+        _check_file_arg(path, "the buffer's .pkl file (written by save_replay_buffer)")
         truncate = kwargs.get("truncate_last_traj", args[0] if args else True)  # SB3's option
         check_flag(truncate, "truncate_last_traj")  # probe 22: "no" / None: truthy / falsy
         before = getattr(self, "replay_buffer", None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rambo_env.requirements import check_dependencies, check_installed, exit_in_script
 
@@ -56,7 +56,39 @@ _LAZY = {
     "ModelAdversary": "rambo_env.adversary",
 }
 
-__all__ = ["__version__", "register_envs", *_LAZY]
+# Written out (not ``[…, *_LAZY]``) so that type checkers read it: the TYPE_CHECKING imports
+# below are then re-exports (tests/test_typing_probe132.py keeps both equal to _LAZY's names).
+__all__ = [
+    "AdversaryConfig",
+    "DatasetValidationError",
+    "EnsembleConfig",
+    "GaussianEnsemble",
+    "LearnedMDP",
+    "MLEConfig",
+    "ModelAdversary",
+    "ObsNormalizer",
+    "OfflineDataset",
+    "RamboModelEnv",
+    "RamboModelVectorEnv",
+    "__version__",
+    "load_dataset",
+    "make_mdp",
+    "normalized_score",
+    "register_envs",
+    "train_mle",
+]
+
+if TYPE_CHECKING:  # the lazy exports' real types for mypy / pyright (probe 132: all were Any)
+    from rambo_env.adversary import AdversaryConfig, ModelAdversary
+    from rambo_env.data.dataset import DatasetValidationError, OfflineDataset
+    from rambo_env.data.loaders import load_dataset
+    from rambo_env.data.scores import normalized_score
+    from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
+    from rambo_env.dynamics.training import MLEConfig, train_mle
+    from rambo_env.envs.model_env import RamboModelEnv
+    from rambo_env.envs.vector_env import RamboModelVectorEnv
+    from rambo_env.model import LearnedMDP, make_mdp
+    from rambo_env.normalization import ObsNormalizer
 
 
 def __getattr__(name: str) -> Any:

@@ -306,7 +306,9 @@ def evaluate_policy(
     :param normalizer: the training :class:`ObsNormalizer` (z-scores each real observation).
     :param n_episodes: number of episodes (paper: 10).
     :param seed: episode ``i`` is reset with seed ``seed + i`` (reproducible evaluations).
-    :param scorer: anything with ``normalized_score(mean_return)`` (e.g. the ``OfflineDataset``).
+    :param scorer: anything with ``normalized_score(mean_return)`` (e.g. the ``OfflineDataset``);
+        a dataset without reference scores scores on D4RL's pair for its env, as load_dataset
+        does (with its note); a scorer left without them gives None, said in a note.
     :param max_episode_steps: optional hard cap on top of the env's own time limit.
     :param env_kwargs: with an env id, ``gym.make(env, **env_kwargs)`` (the env the data were
         collected in: ``dataset.env_kwargs``; probe 77 row 22: data of another healthy range
@@ -339,6 +341,7 @@ def evaluate_policy(
     if time_limit is not None and (not is_int(time_limit) or time_limit < 1):
         raise ValueError(f"time_limit: must be None or an int >= 1, got {time_limit!r}")
     env, env_kwargs, time_limit = _scorer_env(env, scorer, env_kwargs, time_limit)
+    scorer = _scorer_with_refs(scorer)
     if time_limit is not None and not isinstance(env, str):
         raise ValueError(
             "time_limit: given with an env factory; pass the env id with time_limit, or make "
@@ -755,6 +758,40 @@ def _check_eval_args(act: Any, env: Any, normalizer: Any, scorer: Any) -> None:
             f"scorer: expected None or an object with .normalized_score (e.g. the "
             f"OfflineDataset), got {type(scorer).__name__} {str(scorer)[:40]!r}"
         )
+
+
+#: (scorer type, name, env id) of the scorers said to give no normalised score (once each).
+_UNSCORED_SAID: set[tuple[str, str, str]] = set()
+
+
+def _scorer_with_refs(scorer: Any) -> Any:
+    """``scorer``, a dataset without reference scores given D4RL's pair for its env with the note
+    ``load_dataset`` / ``make_mdp`` print (:func:`~rambo_env.data.loaders._with_d4rl_ref_scores`);
+    a scorer left without them is said (once per process) to give no score. Probe 132 row 5:
+    ``evaluate_policy(…, scorer=OfflineDataset.from_arrays(…, env_id='Hopper-v5'))`` returned
+    ``normalized_score`` None without a word, while load_dataset of the same data scored on
+    D4RL's Hopper pair."""
+    if scorer is None:
+        return None
+    from rambo_env.data.dataset import OfflineDataset  # lazy: as the data modules import us
+
+    refs = [getattr(scorer, f, 0.0) for f in ("ref_min_score", "ref_max_score")]
+    if isinstance(scorer, OfflineDataset) and refs == [None, None]:
+        from rambo_env.data.loaders import _with_d4rl_ref_scores
+
+        scorer = _with_d4rl_ref_scores(scorer)
+        refs = [scorer.ref_min_score, scorer.ref_max_score]
+    name = getattr(scorer, "name", None)
+    said = (type(scorer).__name__, str(name), str(getattr(scorer, "env_id", None)))
+    if None in refs and said not in _UNSCORED_SAID:  # once: cotrain evaluates every iteration
+        _UNSCORED_SAID.add(said)
+        note(
+            f"[rambo_env] note: scorer {type(scorer).__name__}"
+            + (f" {name!r}" if isinstance(name, str) else "")
+            + " carries no reference scores (ref_min_score / ref_max_score) and its env has no "
+            "D4RL pair: normalized_score is None; give it both to get a normalised score"
+        )
+    return scorer
 
 
 def _score(scorer: _Scorer | None, returns: np.ndarray) -> float | None:

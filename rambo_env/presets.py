@@ -11,6 +11,7 @@ References:
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 __all__ = [
@@ -151,14 +152,18 @@ ACCEPTED_FORMS = (
 )
 
 
-def parse_dataset_name(name: str) -> tuple[str, str]:
+def parse_dataset_name(name: str | os.PathLike[str]) -> tuple[str, str]:
     """``"hopper-medium-replay"`` -> ``("hopper", "medium-replay")``: split at the FIRST dash.
 
     An optional D4RL-style version suffix (``"-v2"``) is dropped. The names ``load_dataset`` and
     cotrain take are read as their short name (probe 36: ``rambo/hopper/medium-v0`` was parsed
     as env ``rambo/hopper/medium``): a Minari id ``<namespace>/<env>/<level>-vN``, a D4RL file
     name with underscores (``hopper_medium_replay-v2``), a file (its name without the ending).
+    A ``pathlib.Path`` is read as its text (probe 132 row 13: it was refused, although
+    load_dataset / make_mdp / run_cotrain take one).
     """
+    if isinstance(name, os.PathLike):
+        name = os.fspath(name)
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"name: expected a dataset name, e.g. 'hopper-medium', got {name!r}")
     short = name.strip()
@@ -180,7 +185,7 @@ def parse_dataset_name(name: str) -> tuple[str, str]:
     return env, level
 
 
-def get_preset(name: str, *, off: bool = False) -> RamboPreset:
+def get_preset(name: str | os.PathLike[str], *, off: bool = False) -> RamboPreset:
     """The (k, λ) preset of a dataset short name such as ``"hopper-medium"``.
 
     Args:

@@ -2793,13 +2793,13 @@ def numpy_underflow_ignored(fn: _F) -> _F:
     return typing.cast(_F, run)
 
 
-def trains_with_grad(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def trains_with_grad(what: str) -> Callable[[_F], _F]:
     """Decorator of a training entry point: it runs with gradients on, also when called under a
     caller's ``torch.no_grad()``, and is refused under ``torch.inference_mode()``, whose tensors
     cannot be trained (probe 23: both were torch's raw "element 0 of tensors does not require
     grad and does not have a grad_fn", in the middle of SB3's or the adversary's step)."""
 
-    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def wrap(fn: _F) -> _F:  # the signature kept for type checkers (probe 132 typing notes)
         @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> Any:
             check_default_dtype(what)
@@ -2812,7 +2812,7 @@ def trains_with_grad(what: str) -> Callable[[Callable[..., Any]], Callable[..., 
             with torch.enable_grad(), np.errstate(under="ignore"):  # probe 118 row 13
                 return fn(*args, **kwargs)
 
-        return run
+        return typing.cast(_F, run)
 
     return wrap
 

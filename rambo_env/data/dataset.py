@@ -672,6 +672,18 @@ def _npz_metadata(path: str | Path, value: np.ndarray) -> dict:
     return metadata
 
 
+def _check_rtol(rtol: Any) -> None:
+    """``rtol`` is a finite number >= 0; one ValueError naming it (probe 132 row 9: "x" / None
+    were raw TypeErrors of a comparison, naming no parameter)."""
+    from rambo_env.run_io import is_real  # lazy: run_io imports this package
+
+    if not (is_real(rtol) and 0 <= rtol < math.inf):
+        raise ValueError(
+            f"rtol: expected a finite number >= 0 (a relative tolerance, e.g. "
+            f"{_SUCCESSOR_RTOL:g}), got {type(rtol).__name__} {rtol!r:.60}"
+        )
+
+
 def _rows_apart(a: np.ndarray, b: np.ndarray, rtol: float) -> np.ndarray:
     """bool[N]: rows of ``a`` [N, O] that differ from ``b``'s in some column by more than float
     noise: ``rtol`` relative to ``1 + |b - centre|`` (``centre``: the column's median, so that a
@@ -1096,6 +1108,15 @@ class OfflineDataset:
 
         Raises :class:`DatasetValidationError` naming the field, index and value. Returns self.
         """
+        for name, space in (
+            ("observation_space", observation_space),
+            ("action_space", action_space),
+        ):
+            if space is not None and not isinstance(space, spaces.Space):  # probe 132 row 10:
+                raise ValueError(  # was a raw AttributeError ('str' … 'is_np_flattenable')
+                    f"{name}: expected a gymnasium.spaces.Space (e.g. env.{name}) or None, got "
+                    f"{type(space).__name__} {space!r:.60}"
+                )
         self._validate_layout()
         self._validate_metadata()
         entry = first_non_finite(self)
@@ -1680,6 +1701,7 @@ class OfflineDataset:
         its column's median|``, plus the float32 rounding of ``obs``; give float16's eps for data
         stored at float16) while neither ``terminals[t]`` nor
         ``timeouts[t]`` is set. The final row has no successor and is never one."""
+        _check_rtol(rtol)
         flagged = self.terminals[:-1] | self.timeouts[:-1]  # [N - 1]
         jump = _rows_apart(self.next_observations[:-1], self.observations[1:], rtol)  # [N - 1]
         return np.flatnonzero(jump & ~flagged)
@@ -1691,6 +1713,7 @@ class OfflineDataset:
         (probe 40: noise added to observations only was "1984 row(s) end an episode without a
         flag … mark them as timeouts"); None otherwise (the env's own data: only episode ends
         differ)."""
+        _check_rtol(rtol)  # before max() (probe 132 row 9: "x" was its raw TypeError)
         unflagged = int((~(self.terminals[:-1] | self.timeouts[:-1])).sum())
         unmarked = self.unmarked_episode_ends(max(rtol, _FIELDS_RTOL))  # not a precision's
         if unflagged < 10 or unmarked.size <= unflagged / 2:
@@ -1782,6 +1805,9 @@ class OfflineDataset:
     def fingerprint(self, *, with_name: bool = True) -> str:
         """Short stable hash of the arrays and the name (the model-cache key); of the arrays
         alone with ``with_name=False`` (the same data under two names)."""
+        from rambo_env.run_io import check_flag  # lazy: run_io imports this package
+
+        check_flag(with_name, "with_name")  # probe 132 row 11: "no" was taken as True
         digest = hashlib.blake2b(digest_size=8)
         if with_name:
             digest.update(self.name.encode())

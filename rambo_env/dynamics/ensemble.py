@@ -249,12 +249,18 @@ class EnsembleConfig:
                 f"EnsembleConfig.hidden_dims: expected layer widths >= 1, got {self.hidden_dims}"
             )
         if len(self.weight_decays) != len(self.hidden_dims) + 1:
-            if self.weight_decays == OFFICIAL_WEIGHT_DECAYS:  # e.g. dataclasses.replace(default)
+            # e.g. dataclasses.replace(config, hidden_dims=…): the decays derived from the old
+            # depth. Probe 132 row 6: only the 4-layer default was said so; (8, 8) -> (8, 8, 8)
+            # blamed weight_decays, a field the user never set, and gave no fix
+            depth = len(self.weight_decays) - 1
+            if depth >= 1 and self.weight_decays == default_weight_decays(depth):
+                of = "the paper's 4" if depth == 4 else f"{depth}"
                 raise ValueError(
-                    f"EnsembleConfig.weight_decays: the default decays {OFFICIAL_WEIGHT_DECAYS} "
-                    "(the paper's 4 hidden layers + the heads) do not fit hidden_dims "
-                    f"{self.hidden_dims} ({len(self.hidden_dims)} layers); give weight_decays=None "
-                    f"(the official decays for this depth) or {len(self.hidden_dims) + 1} values"
+                    f"EnsembleConfig.weight_decays: the default decays {self.weight_decays} "
+                    f"({of} hidden layers + the heads, derived from an earlier hidden_dims, e.g. "
+                    f"by dataclasses.replace) do not fit hidden_dims {self.hidden_dims} "
+                    f"({len(self.hidden_dims)} layers); give weight_decays=None (the official "
+                    f"decays for this depth) or {len(self.hidden_dims) + 1} values"
                 )
             raise ValueError(
                 f"EnsembleConfig.weight_decays: need len(hidden_dims) + 1 = {len(self.hidden_dims) + 1}"

@@ -43,6 +43,7 @@ from rambo_env.run_io import (
     check_not_newer,
     check_output_file,
     check_readable,
+    check_seed,
     check_torch_magic,
     counted,
     damaged_file,
@@ -568,7 +569,7 @@ def checkpoint_settings(
         "hidden": [int(h) for h in hidden_dims],
     }
     if model_seed is not None:
-        settings["model_seed"] = int(model_seed)
+        settings["model_seed"] = check_seed(model_seed, "model_seed")
     return settings
 
 
@@ -763,6 +764,8 @@ def train_mle(
 
     check_flag(compile, "compile")  # before the data are copied (was: "no" compiled)
     check_flag(progress, "progress")  # probe 21: "no" showed the bar
+    if model_seed is not None:  # probe 132 row 7: "x" was int()'s raw error, 1.7 recorded as 1,
+        check_seed(model_seed, "model_seed")  # -5 / "1" taken (and anything without a checkpoint)
     _check_fit_inputs(ensemble, dataset, normalizer, cfg)
     cfg = cfg if cfg is not None else MLEConfig()
     device = resolve_device(device)
