@@ -9,15 +9,19 @@ gets one error naming the library, both versions and the command that fixes it, 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import importlib.util
 import os
 import re
+import signal
 import sys
+import threading
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from rambo_env.logging import note
 
@@ -249,6 +253,44 @@ def import_dependency(module: str) -> ModuleType:
             f"install --force-reinstall '{install_spec(dist)}' — often a numpy version mismatch "
             f"({dist} built for another numpy than the installed {numpy})"
         ) from err
+
+
+def _stop_while_importing(script: str) -> Any:
+    def stop(signum: int, frame: Any) -> None:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            sys.stderr.write(
+                f"[{script}] interrupted while starting (importing torch and the other "
+                "libraries): nothing was written; rerun the same command\n"
+            )
+            sys.stderr.flush()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)  # ends by SIGINT, as before (status 130 in a shell)
+
+    stop.rambo_import_window = True  # type: ignore[attr-defined]
+    return stop
+
+
+def interrupt_quietly_while_importing(script: str, module_name: str) -> None:
+    """In a script run as ``__main__`` (``module_name``): Ctrl-C while it imports its libraries
+    (torch, SB3, Ray: seconds on a loaded machine) ends it with one line, ``[script] interrupted
+    while starting …``, by SIGINT as before; :func:`end_import_window` (``tolerant_console``,
+    first in each script's ``__main__``) hands Ctrl-C back to the script. Probe 131 note (a): a
+    ``KeyboardInterrupt`` traceback from the import machinery (sweep.py's window ~4 s). Where
+    SIGINT is ignored (``nohup``) or handled by a caller, nothing changes."""
+    if module_name != "__main__" or threading.current_thread() is not threading.main_thread():
+        return
+    with contextlib.suppress(ValueError, OSError):
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, _stop_while_importing(script))
+
+
+def end_import_window() -> None:
+    """Ctrl-C is Python's KeyboardInterrupt again (:func:`interrupt_quietly_while_importing`)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    with contextlib.suppress(ValueError, OSError):
+        if getattr(signal.getsignal(signal.SIGINT), "rambo_import_window", False):
+            signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def check_working_folder() -> None:

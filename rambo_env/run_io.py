@@ -2539,6 +2539,9 @@ def tolerant_console(own_closed_pipe: bool = False) -> None:
     """
     global _script_console
     _script_console = True
+    from rambo_env.requirements import end_import_window
+
+    end_import_window()  # probe 131 note (a): the script's imports are done
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
@@ -2875,7 +2878,9 @@ def damaged_file(err: BaseException) -> bool:
     taken for a corrupt file, and a valid cached model of hours of MLE deleted). A file this
     user may not read (PermissionError in the chain): no, it is another user's, not damaged
     (probe 95 rows 8, 9: another user's flat dataset cache was deleted, or the load failed)."""
-    if out_of_memory(err) or isinstance(err, NotImplementedError | NewerFormatError):
+    if out_of_memory(err) or isinstance(
+        err, NotImplementedError | NewerFormatError | PickleProtocolError
+    ):
         return False
     if permission_denied(err):
         return False
@@ -2900,6 +2905,62 @@ def check_torch_magic(path: str | Path) -> None:
     legacy = head[:1] == b"\x80" and body[:12] == _TORCH_LEGACY_MAGIC
     if head[:4] != b"PK\x03\x04" and not legacy:
         raise ValueError("not a torch file: it does not begin as one")
+
+
+#: The highest pickle protocol torch's weights-only unpickler reads (torch 2.x: 4 and 5 begin
+#: with a FRAME opcode it lacks, "Unsupported operand 149"; 3 loads, with a UserWarning per
+#: pickle: five for a legacy-format file). Probe 131 R4.
+_WEIGHTS_ONLY_PROTOCOL = 3
+
+
+class PickleProtocolError(ValueError):
+    """A torch file whose pickle protocol torch's weights-only load cannot read
+    (:func:`load_torch_file`): never a damaged file (:func:`damaged_file`), and its message
+    says how to re-save it."""
+
+
+def _pickle_protocol(path: str | Path) -> int | None:
+    """The pickle protocol of a torch file: of its zip archive's ``data.pkl``, or of the legacy
+    format's first pickle; None where it has none."""
+    with contextlib.suppress(OSError, ValueError, zipfile.BadZipFile, StopIteration):
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                name = next(n for n in archive.namelist() if n.endswith("/data.pkl"))
+                with archive.open(name) as fp:
+                    head = fp.read(2)
+        else:
+            with open(path, "rb") as fp:
+                head = fp.read(2)
+        if head[:1] == b"\x80" and len(head) == 2:
+            return head[1]
+    return None
+
+
+def load_torch_file(path: str | Path, map_location: Any = "cpu", **kwargs: Any) -> Any:
+    """``torch.load(path, weights_only=True)`` after :func:`check_torch_magic`, without torch's
+    "Detected pickle protocol 3" UserWarning: a file it loads was read whole (an opcode its
+    unpickler lacks raises), and protocols it cannot read are refused first. Probe 131 R4: a
+    legacy-format protocol-3 actor printed that warning five times (and failed under -W error)."""
+    check_torch_magic(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", message="Detected pickle protocol", category=UserWarning
+            )
+            return torch.load(path, map_location=map_location, weights_only=True, **kwargs)
+    except pickle.UnpicklingError:
+        protocol = _pickle_protocol(path)
+        if protocol is None or protocol <= _WEIGHTS_ONLY_PROTOCOL:
+            raise
+        legacy = not zipfile.is_zipfile(path)
+        form = "torch's legacy (pre-1.6, non-zip) format" if legacy else "torch's zip format"
+        raise PickleProtocolError(
+            f"{path}: a torch file in {form} saved with pickle protocol {protocol} "
+            f"(torch.save(..., pickle_protocol={protocol})), which torch.load(weights_only=True) "
+            f"of torch {torch.__version__} cannot read (its safe unpickler reads protocols up to "
+            f"{_WEIGHTS_ONLY_PROTOCOL}): re-save it where it was written with torch.save's "
+            "default protocol (torch.save(obj, path), no pickle_protocol)"
+        ) from None
 
 
 _TORCH_LEGACY_MAGIC = b"\x8a\x0a" + bytes.fromhex("6cfc9c46f9206aa85019")
@@ -3496,9 +3557,16 @@ def _dash_message(parser: argparse.ArgumentParser, word: str, dash: str) -> str:
     if not known:
         options = [o for o in parser._option_string_actions if o.startswith("--")]
         typed += f" ({fixed} is no option of this script{did_you_mean(fixed, options)})"
+    path = (
+        # probe 131 R2: a positional path such as ledger.py's run folder '–dash' was refused
+        # as a mistyped option, without a word on how to pass it
+        f"; if it is a path, write {shell_quote('./' + word)} or put it after -- (-- {shell_quote(word)})"
+        if _takes_positionals(parser) and not known
+        else ""
+    )
     return (
         f"{word!r} starts with {TYPOGRAPHIC_DASHES[dash]}, not '--' (a command copied "
-        f"from a PDF, slide or web page?): type {typed}"
+        f"from a PDF, slide or web page?): type {typed}{path}"
     )
 
 
@@ -3566,8 +3634,23 @@ def odd_stray_word(
         ended = _options_end(argv)
         positional = stray.at > ended if stray is not None else word not in argv[:ended]
         if dash is not None and not positional:
+            if _takes_positionals(parser) and _names_a_path(word):
+                continue  # probe 131 R2: a folder '–dash' of ledger.py; an option typo is unlikely
             return _dash_message(parser, word, dash)
     return None
+
+
+def _takes_positionals(parser: argparse.ArgumentParser) -> bool:
+    """Whether ``parser`` takes words without an option (ledger.py's run folders)."""
+    return any(not action.option_strings for action in parser._actions)
+
+
+def _names_a_path(word: str) -> bool:
+    """Whether ``word`` names a file or folder (a broken link too) from the current folder."""
+    try:
+        return os.path.lexists(word)
+    except (OSError, ValueError):
+        return False
 
 
 def _once_action(kind: type[argparse.Action], parser: argparse.ArgumentParser) -> type:
@@ -4687,8 +4770,7 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     if foreign is not None:  # probe 109 row 3: was torch's raw "[enforce fail at …]"
         raise ValueError(f"{path}: not a checkpoint a co-training run wrote: it is {foreign}")
     try:
-        check_torch_magic(path)
-        return torch.load(path, map_location=map_location, weights_only=True)
+        return load_torch_file(path, map_location)
     except Exception as err:  # truncated / not a torch file / foreign pickle content
         if not damaged_file(err):  # probe 91 rows 4, 30: out of memory was "start a new run"
             raise

@@ -22,8 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rambo_env.requirements import check_working_folder
+from rambo_env.requirements import check_working_folder, interrupt_quietly_while_importing
 
+interrupt_quietly_while_importing("curves", __name__)  # probe 131 note (a)
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder
 
 from rambo_env.curves import (
@@ -93,7 +94,9 @@ def _parse_run(text: str) -> tuple[str, Path]:
     label, sep, path = text.partition("=")
     if not sep or not _LABEL.match(label) or not path:
         raise argparse.ArgumentTypeError(
-            f"run: expected LABEL=RUN_DIR with LABEL of letters, digits, . _ + -, got {text!r}"
+            # probe 131 note (c): "letters" read as any letter, and 'λ=a' was refused
+            "run: expected LABEL=RUN_DIR with LABEL of ASCII letters (A-Z, a-z), digits and "
+            f". _ + - (beginning with a letter or digit), got {text!r}"
         )
     return label, user_path(path)  # ~ expanded
 

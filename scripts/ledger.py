@@ -20,8 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rambo_env.requirements import check_working_folder
+from rambo_env.requirements import check_working_folder, interrupt_quietly_while_importing
 
+interrupt_quietly_while_importing("ledger", __name__)  # probe 131 note (a)
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder
 
 from rambo_env.ledger import (

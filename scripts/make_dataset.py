@@ -34,8 +34,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 # probe 107 row 9: the clone's own package, not an installed copy (was: two copies in one run)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rambo_env.requirements import check_working_folder
+from rambo_env.requirements import check_working_folder, interrupt_quietly_while_importing
 
+interrupt_quietly_while_importing("make_dataset", __name__)  # probe 131 note (a)
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder
 
 from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, DEFAULT_N_WORKERS, generate_dataset

@@ -29,8 +29,13 @@ from typing import Any
 # probe 107 row 9: the clone's own package, not an installed copy (was: two copies in one run)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rambo_env.requirements import check_plots_at_start, check_working_folder
+from rambo_env.requirements import (
+    check_plots_at_start,
+    check_working_folder,
+    interrupt_quietly_while_importing,
+)
 
+interrupt_quietly_while_importing("toys", __name__)  # probe 131 note (a)
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder
 check_plots_at_start()  # before `import agents` (SB3 2.7 imports matplotlib; probe 96b)
 

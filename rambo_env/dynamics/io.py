@@ -31,7 +31,6 @@ from rambo_env.run_io import (
     check_output_file,
     check_path_text,
     check_readable,
-    check_torch_magic,
     check_writable,
     clear_stray_writes,
     damaged_file,
@@ -40,6 +39,7 @@ from rambo_env.run_io import (
     home_dir,
     home_store_words,
     is_int,
+    load_torch_file,
     note_relative,
     refuse_unenterable,
     safe_reason,
@@ -202,8 +202,7 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "auto") -> 
             f"model file {path}: not a dynamics model written by save_model: it is {foreign}"
         )
     try:
-        check_torch_magic(path)  # probe 63: other bytes gave torch's noise
-        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+        checkpoint = load_torch_file(path)  # probe 63: other bytes gave torch's noise
     except Exception as err:  # truncated, not a torch file, pickled objects
         if not damaged_file(err):  # probe 91 rows 4, 30: e.g. out of memory is no bad byte
             raise

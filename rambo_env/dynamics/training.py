@@ -44,11 +44,11 @@ from rambo_env.run_io import (
     check_output_file,
     check_readable,
     check_seed,
-    check_torch_magic,
     counted,
     damaged_file,
     is_int,
     is_real,
+    load_torch_file,
     python_fields,
     save_checkpoint,
     trains_with_grad,
@@ -599,8 +599,7 @@ def _load_checkpoint(path: Path, fingerprint: str) -> dict[str, Any] | None:
         path, "RAMBO_ENV_CACHE", ", or set RAMBO_ENV_CACHE to a folder of your own"
     )
     try:
-        check_torch_magic(path)  # probe 128 row 7: torch's pickle-protocol warning
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+        ckpt = load_torch_file(path)  # probe 128 row 7, probe 131 R4: pickle-protocol warning
         if not isinstance(ckpt, dict):
             raise ValueError(f"holds {type(ckpt).__name__}, not an MLE checkpoint")
         # probe 119 row 6: a newer version was "unreadable; starting afresh", and the newer

@@ -32,6 +32,7 @@ from rambo_env.envs.registration import (
     check_time_limit_is_python_int,
     make_call_locals,
     renders_nothing,
+    sb3_default_render_mode,
 )
 from rambo_env.evaluation import charges_unclipped_action, env_name
 from rambo_env.logging import note
@@ -966,7 +967,8 @@ def check_known_keywords(
 def check_render_mode(render_mode: Any) -> None:
     """The model envs render nothing: ``render_mode`` None only (``gym.make(..., render_mode=…)``
     was gymnasium's raw ``TypeError: … unexpected keyword argument 'render_mode'``)."""
-    if render_mode is not None:  # SB3's make_vec_env passes "rgb_array" by itself (probe 23)
+    # SB3's make_vec_env passes "rgb_array" by itself (probe 23): taken as None (probe 131 R5)
+    if render_mode is not None and not sb3_default_render_mode(render_mode):
         raise ValueError(
             f"render_mode: {render_mode!r}, but {NOTHING_TO_RENDER}; {SB3_RENDER_MODE_FIX} (or "
             "use agents.vec_env.RamboModelVecEnv)"

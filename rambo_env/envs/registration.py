@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
@@ -55,9 +56,34 @@ def make_vec_call_locals() -> dict[str, Any] | None:
     return None if frame is None else dict(frame.f_locals)
 
 
-#: The advice of an env that renders nothing for a ``render_mode`` the user may not have given:
-#: SB3's ``make_vec_env`` passes ``render_mode="rgb_array"`` itself (probes 23, 97 row 20).
-SB3_RENDER_MODE_FIX = 'with SB3\'s make_vec_env, which passes "rgb_array" itself: pass env_kwargs={"render_mode": None}'
+#: The advice of an env that renders nothing for a ``render_mode`` given to SB3's
+#: ``make_vec_env``: its own default ``"rgb_array"`` is taken as None (probes 23, 97 row 20;
+#: probe 131 R5: :func:`sb3_default_render_mode`), one in ``env_kwargs`` is the user's.
+SB3_RENDER_MODE_FIX = (
+    "with SB3's make_vec_env, leave render_mode out of env_kwargs (its own default "
+    '"rgb_array" is taken as None)'
+)
+
+
+def sb3_default_render_mode(render_mode: Any) -> bool:
+    """Whether ``render_mode`` is the ``"rgb_array"`` that SB3's ``make_vec_env`` passes by
+    itself, its ``env_kwargs`` naming none (read on the stack: its env maker ``_init``). An env
+    that renders nothing takes it as None. Probe 131 R5: refused, and under ``SubprocVecEnv``
+    the caller saw only ``ConnectionResetError`` (the clear error stayed in the worker's
+    traceback); one the user gives in ``env_kwargs`` is still refused."""
+    if render_mode != "rgb_array":
+        return False
+    frame = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "_init" and Path(code.co_filename).parts[-2:] == (
+            "common",
+            "env_util.py",
+        ):
+            env_kwargs = frame.f_locals.get("env_kwargs")
+            return isinstance(env_kwargs, dict) and "render_mode" not in env_kwargs
+        frame = frame.f_back
+    return False
 
 
 #: The video recorders refused over an env that renders nothing: the qualified name of their

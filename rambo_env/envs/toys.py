@@ -27,7 +27,11 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from rambo_env.envs.registration import SB3_RENDER_MODE_FIX, renders_nothing
+from rambo_env.envs.registration import (
+    SB3_RENDER_MODE_FIX,
+    renders_nothing,
+    sb3_default_render_mode,
+)
 
 __all__ = [
     "ILLUSTRATIVE_HORIZON",
@@ -170,6 +174,8 @@ class _ToyEnv(gym.Env):
 
         # was: gymnasium's raw "unexpected keyword argument" TypeError; probe 97 row 20: "leave
         # render_mode out" alone, to a user of SB3's make_vec_env, who gave none
+        if sb3_default_render_mode(render_mode):  # probe 131 R5: not the user's
+            render_mode = None
         if render_mode is not None:
             raise ValueError(
                 f"render_mode: {render_mode!r}, but {type(self).__name__} has nothing to render "

@@ -20,7 +20,13 @@ import torch
 from torch import nn
 
 from rambo_env.dynamics.ensemble import resolve_device
-from rambo_env.run_io import check_readable, check_torch_magic, is_int, safe_reason
+from rambo_env.run_io import (
+    PickleProtocolError,
+    check_readable,
+    is_int,
+    load_torch_file,
+    safe_reason,
+)
 
 __all__ = ["SquashedGaussianActor", "load_actor", "shipped_policy_path"]
 
@@ -299,8 +305,8 @@ def load_actor(path: str | Path, device: str | torch.device = "cpu") -> Squashed
         raise ValueError(f"policy file {path} is a folder, not a file; pass {ACTOR_FILE}")
     payload = None
     try:
-        check_torch_magic(path)  # probe 128 row 7: torch's pickle-protocol warning
-        payload = torch.load(path, map_location=map_location, weights_only=True)
+        # probe 128 row 7, probe 131 R4: torch's pickle-protocol warning
+        payload = load_torch_file(path, map_location)
         actor = SquashedGaussianActor(
             obs_dim=int(payload["obs_dim"]),
             action_dim=int(payload["action_dim"]),
@@ -310,7 +316,7 @@ def load_actor(path: str | Path, device: str | torch.device = "cpu") -> Squashed
         )
         state = payload["state_dict"]
         low, high = payload["action_low"].cpu(), payload["action_high"].cpu()
-    except FileNotFoundError:
+    except (FileNotFoundError, PickleProtocolError):
         raise
     except Exception as err:  # torch's unpickler / zip reader errors, missing keys, bad types
         kind = _other_project_file(path, payload)

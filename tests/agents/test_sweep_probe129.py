@@ -55,6 +55,9 @@ def test_a_resume_regenerates_with_every_recorded_setting_and_removes_other_data
     monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "minari"))
     monkeypatch.setenv("D4RL_DATASET_DIR", str(tmp_path / "d4rl"))
     sweep_dir, spec = _sweep(tmp_path, SETTINGS)
+    monkeypatch.chdir(tmp_path)  # the recorded policy file is there (probe 131 R1: checked)
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "m.pt").write_bytes(b"")
     made = []
     folder = tmp_path / "minari" / "rambo" / "hopper" / "medium-v0"
 

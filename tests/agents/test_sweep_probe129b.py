@@ -59,4 +59,7 @@ def test_a_shipped_policy_is_recorded_by_name_and_read_back_here(tmp_path, monke
     assert sweep._generation_of(tmp_path, "hopper-medium")["policy"] == shipped
     old = {"n_transitions": 300, "policy": "/elsewhere/rambo_env/policies/hopper_medium.pt"}
     write_json(tmp_path / sweep.SWEEP_FILE, {sweep.GENERATION_KEY: {"hopper-medium": old}})
-    assert sweep._generation_of(tmp_path, "hopper-medium")["policy"] == old["policy"]
+    # probe 131 R1: an old record's path of another checkout is this install's shipped file
+    assert sweep._generation_of(tmp_path, "hopper-medium")["policy"] == str(
+        POLICY_DIR / "hopper_medium.pt"
+    )

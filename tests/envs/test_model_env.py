@@ -372,9 +372,14 @@ def test_a_render_mode_is_one_error_naming_it(tiny_mdp):
         gym.make("RamboModel-hopper-medium", mdp=tiny_mdp, render_mode="rgb_array")
     from stable_baselines3.common.env_util import make_vec_env
 
-    # probe 23: SB3 passes render_mode="rgb_array" itself; the advice now says what to pass
-    with pytest.raises(ValueError, match=r'env_kwargs=\{"render_mode": None\}'):
-        make_vec_env("RamboModel-hopper-medium", n_envs=1, env_kwargs={"mdp": tiny_mdp})
+    # probe 23: SB3 passes render_mode="rgb_array" itself; probe 131 R5: taken as None
+    make_vec_env("RamboModel-hopper-medium", n_envs=1, env_kwargs={"mdp": tiny_mdp}).close()
+    with pytest.raises(ValueError, match="leave render_mode out of env_kwargs"):
+        make_vec_env(
+            "RamboModel-hopper-medium",
+            n_envs=1,
+            env_kwargs={"mdp": tiny_mdp, "render_mode": "rgb_array"},
+        )
     venv = make_vec_env(
         "RamboModel-hopper-medium", 1, env_kwargs={"mdp": tiny_mdp, "render_mode": None}
     )

@@ -41,8 +41,10 @@ def test_sb3_make_vec_env_of_a_toy_names_the_env_kwargs_fix():
     # probe 97 row 20: was only "leave render_mode out", to a user who gave none (SB3 injects it)
     from stable_baselines3.common.env_util import make_vec_env
 
-    with pytest.raises(ValueError, match=r'make_vec_env.*env_kwargs=\{"render_mode": None\}'):
-        make_vec_env(ILLUSTRATIVE_ID, n_envs=2)
+    # probe 131 R5: SB3's own default "rgb_array" is taken as None; one the user gives is refused
+    make_vec_env(ILLUSTRATIVE_ID, n_envs=2).close()
+    with pytest.raises(ValueError, match=r"make_vec_env, leave render_mode out of env_kwargs"):
+        make_vec_env(ILLUSTRATIVE_ID, n_envs=2, env_kwargs={"render_mode": "rgb_array"})
     venv = make_vec_env(ILLUSTRATIVE_ID, n_envs=2, env_kwargs={"render_mode": None})
     assert venv.reset().shape == (2, 1)
     venv.close()
