@@ -52,6 +52,7 @@ from rambo_env.envs.model_env import LONG_ROLLOUT, warn_long_rollout  # re-expor
 from rambo_env.evaluation import N_FINAL_EVALS, check_n_eval_episodes
 from rambo_env.ledger import SAVED_BEFORE_FIELD
 from rambo_env.logging import note
+from rambo_env.ported_names import other_name_hint
 from rambo_env.presets import ALGOS, ENTROPY_ALGOS, plain_zero  # ALGOS: the one list (re-exported)
 from rambo_env.requirements import source_commit  # re-exported (library_versions)
 from rambo_env.run_io import (
@@ -440,6 +441,18 @@ def config_to_dict(cfg: CotrainConfig) -> dict[str, Any]:
 LATER_FIELDS = frozenset(SAVED_BEFORE_FIELD)
 
 
+def _unknown_field_hint(key: str, names: set[str]) -> str:
+    """``"; adv_weight is OfflineRL-Kit's adversary loss weight λ; here it is adversary_weight"``:
+    another codebase's name said as this config's field (probe 134 row 11: the spelling matcher
+    named critic_layer_norm for critic_lr, n_eval_episodes for n_elites), else the field it is a
+    typo of, else ``""``."""
+    hint = other_name_hint(key, str, fields=names)
+    if hint is not None:
+        return f"; {hint}"
+    close = difflib.get_close_matches(key, sorted(names), n=1)
+    return f"; {key}: did you mean {close[0]}?" if close else ""
+
+
 def config_from_dict(data: dict[str, Any], saved: bool = False) -> CotrainConfig:
     """Inverse of :func:`config_to_dict` (e.g. a saved ``config.json``); unknown keys are errors.
 
@@ -450,8 +463,7 @@ def config_from_dict(data: dict[str, Any], saved: bool = False) -> CotrainConfig
     names = {f.name for f in dataclasses.fields(CotrainConfig)}
     unknown = sorted(set(data) - names)
     if unknown:  # probe 31: a misspelt field got no suggestion
-        close = {u: difflib.get_close_matches(u, sorted(names), n=1) for u in unknown}
-        hint = "".join(f"; {u}: did you mean {c[0]}?" for u, c in close.items() if c)
+        hint = "".join(_unknown_field_hint(u, names) for u in unknown)
         raise ValueError(f"config: unknown field(s) {unknown}{hint}; known: {sorted(names)}")
     missing = sorted(names - set(data) - LATER_FIELDS) if saved else []
     if missing:

@@ -677,6 +677,37 @@ def registered_hint(env_id: str, prefix: str = "") -> str:
     return f" (did you mean {' or '.join(repr(prefix + i) for i in close)}?)" if close else ""
 
 
+def dataset_name_hint(env_id: str) -> str | None:
+    """What an unregistered ``env_id`` that names a dataset (``hopper-medium-v2``, a Minari id)
+    or an env by its short name (``hopper``) is, and the env id to give; None for other ids.
+    Probe 134 row 9: ``env_id='hopper-medium-v2'`` was told to import the package that registers
+    it (``--env-id MODULE:hopper-medium-v2``)."""
+    from rambo_env.data.scores import ENV_IDS, LEVELS  # lazy: rambo_env.data imports us
+    from rambo_env.presets import parse_dataset_name
+
+    if not isinstance(env_id, str):
+        return None
+    text = env_id.strip()
+    if text.lower() in ENV_IDS:
+        real = ENV_IDS[text.lower()]
+        return (
+            f"{env_id!r} is the short name of the Gymnasium env {real!r}, not its id: give "
+            f"env_id={real!r} (--env-id {real})"
+        )
+    try:
+        env, level = parse_dataset_name(text)
+    except ValueError:
+        return None
+    if env not in ENV_IDS or level not in (*LEVELS, "full-replay"):
+        return None
+    real = ENV_IDS[env]
+    return (
+        f"{env_id!r} is a dataset name (D4RL / Minari), not a Gymnasium env: its env is {real}; "
+        "pass it as the dataset (load_dataset's first argument, --dataset); leave env_id out "
+        f"(the dataset names its env) or give env_id={real!r} (--env-id {real})"
+    )
+
+
 def check_registered_id(env_id: Any, what: str = "env_id") -> str:
     """``env_id`` as a Gymnasium id that is registered (``module:Env`` imports its module first);
     ValueError naming ``what`` with a "did you mean" otherwise (probe 21: diagnostics'
@@ -685,6 +716,9 @@ def check_registered_id(env_id: Any, what: str = "env_id") -> str:
     if not isinstance(env_id, str) or not env_id.strip():
         raise ValueError(f"{what}: expected a Gymnasium id (e.g. 'Hopper-v5'), got {env_id!r}")
     if ":" not in env_id and env_id not in gym.registry:
+        dataset = dataset_name_hint(env_id)
+        if dataset is not None:
+            raise ValueError(f"{what}: {dataset}")
         hint = registered_hint(env_id) or " (e.g. 'Hopper-v5')"
         raise ValueError(
             f"{what}: {env_id!r} is not a registered Gymnasium env{hint}; import the package that "

@@ -206,6 +206,7 @@ __all__ = [
     "trains_with_grad",
     "try_flock",
     "unenterable_folder",
+    "unknown_option_hint",
     "unused_path",
     "user_file_path",
     "user_folder_path",
@@ -1396,6 +1397,23 @@ def did_you_mean(value: Any, choices: Sequence[str]) -> str:
         value.lower(), list(choices), n=1, cutoff=DID_YOU_MEAN_CUTOFF
     )
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def unknown_option_hint(parser: argparse.ArgumentParser, word: str) -> str:
+    """``" (…)"`` for an option ``word`` that ``parser`` does not know: what that name of another
+    codebase is here (:data:`rambo_env.ported_names.OTHER_NAMES`: ``--epoch`` is
+    ``--n-iterations``, ``--rollout-freq`` has no setting), else :func:`did_you_mean` among its
+    options. Probe 134 rows 1-7: spelling alone sent ``--rollout-freq`` to ``--rollout-length``
+    and ``--epoch`` to ``--bc-epochs``. A list flag's singular (sweep.py's ``--seed`` for
+    ``--seeds``, ``--config`` for ``--configs``) is its typo, not another codebase's name."""
+    from rambo_env.ported_names import other_name_hint, parser_field_names
+
+    name = word.partition("=")[0]
+    options = [o for o in parser._option_string_actions if o.startswith("--")]
+    known = {o.lstrip("-").replace("-", "_") for o in options}
+    known |= {o[:-1] for o in known if o.endswith("s")}
+    hint = other_name_hint(name, parser_field_names(parser), fields=known)
+    return f" ({hint})" if hint else did_you_mean(name, options)
 
 
 #: The top-level keys of a run's ``config.json``: the run's settings, what they resolved to, and
@@ -3555,8 +3573,7 @@ def _dash_message(parser: argparse.ArgumentParser, word: str, dash: str) -> str:
     known = isinstance(_option_action(parser, fixed), tuple)
     typed = f"{fixed}{eq}{value}" if known else "the option with two plain hyphens"
     if not known:
-        options = [o for o in parser._option_string_actions if o.startswith("--")]
-        typed += f" ({fixed} is no option of this script{did_you_mean(fixed, options)})"
+        typed += f" ({fixed} is no option of this script{unknown_option_hint(parser, fixed)})"
     path = (
         # probe 131 R2: a positional path such as ledger.py's run folder '–dash' was refused
         # as a mistyped option, without a word on how to pass it

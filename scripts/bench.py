@@ -302,7 +302,9 @@ def check_replaceable(path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,  # probe 134 row 8: no silent prefix match
     )
     p.add_argument("--threads", type=whole_number, default=None,
                    help="torch intra-op threads (default: the main job's automatic choice)")  # fmt: skip

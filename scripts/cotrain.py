@@ -73,7 +73,6 @@ from rambo_env.run_io import (
     accept_negative_numbers,
     counted,
     default_run_dir,
-    did_you_mean,
     iteration0_label,
     read_json,
     refuse_unenterable,
@@ -83,6 +82,7 @@ from rambo_env.run_io import (
     stray_words,
     tolerant_console,
     tracebacks_wanted,
+    unknown_option_hint,
     user_folder_path,
     user_path,
     whole_number,
@@ -132,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,  # probe 134 row 8: --env hopper-medium-v2 was taken as --env-id
     )
     parser.add_argument(
         "--preset",
@@ -798,10 +799,10 @@ def check_no_extra_words(
                 f"{flag} takes one {what} per run (got {' '.join(words)}): run cotrain.py once "
                 f"per {what}" + (f", or {several}" if several else "")
             )
-    if first.startswith("--"):  # a typo of a flag: "--sed 1"
-        options = [o for o in parser._option_string_actions if o.startswith("--")]
-        close = did_you_mean(first.partition("=")[0], options)
-        parser.error(f"unrecognized arguments: {' '.join(extra)}{close}")
+    if first.startswith("--"):  # a typo of a flag ("--sed 1"), another codebase's ("--epoch")
+        parser.error(
+            f"unrecognized arguments: {' '.join(extra)}{unknown_option_hint(parser, first)}"
+        )
     parser.error(f"unrecognized arguments: {' '.join(extra)}")
 
 

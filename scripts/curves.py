@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         description=(__doc__ or "").split("\n")[0],
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,  # probe 134 row 8: no silent prefix match
     )
     parser.add_argument(
         "runs",

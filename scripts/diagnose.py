@@ -58,7 +58,10 @@ MC_DEFAULT_STEPS = 1000
 def build_parser() -> argparse.ArgumentParser:
     """The flags; each count takes 1e3 (``run_io.whole_number``), each --help line says its
     default, a flag given twice is refused (probe 55 rows 29, 30, 41)."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        description=(__doc__ or "").split("\n\n")[0],
+        allow_abbrev=False,  # probe 134 row 8: no silent prefix match
+    )
     parser.add_argument(
         "run_dir", type=run_io.user_path, help="a run folder with config.json + checkpoint.pt"
     )

@@ -66,7 +66,10 @@ from rambo_env.run_io import (
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser = argparse.ArgumentParser(
+        description=(__doc__ or "").split("\n")[0],
+        allow_abbrev=False,  # probe 134 row 8: no silent prefix match
+    )
     parser.add_argument("runs", nargs="+", type=user_path, help="run folders")
     parser.add_argument(
         "--ledger",

@@ -113,7 +113,9 @@ def _field_docs() -> dict[str, str]:
 
 def parse_args(argv: list[str] | None = None) -> Args:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,  # probe 134 row 8: no silent prefix match
     )
     docs, hints = _field_docs(), get_type_hints(Args)
     for f in fields(Args):

@@ -130,7 +130,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
 
 def _main(argv: list[str] | None = None) -> list[dict]:
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,  # probe 134 row 8: no silent prefix match
     )
     p.add_argument(
         "--dataset", default="hopper-medium", help="dataset to fit (default: %(default)s)"

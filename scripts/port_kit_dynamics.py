@@ -194,7 +194,10 @@ def check_kit_values(kit: dict, path: Path) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The flags; the counts take 1e3 and a flag given twice is refused, as every script's."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser = argparse.ArgumentParser(
+        description=(__doc__ or "").split("\n")[0],
+        allow_abbrev=False,  # probe 134 row 8: no silent prefix match
+    )
     parser.add_argument("kit_file", type=Path, help="DYNAMICS.pt written by kit_side_by_side.py")
     parser.add_argument(
         "--dataset",

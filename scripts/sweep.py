@@ -77,6 +77,7 @@ from rambo_env.run_io import (
     stopped_text,
     stray_words,
     tolerant_console,
+    unknown_option_hint,
     unused_path,
     user_path,
     whole_number,
@@ -185,8 +186,11 @@ def parse_seeds(text: str) -> tuple[int, ...]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,  # probe 134 row 8: --dataset / --seed were taken as --datasets / --seeds
     )
+    parser.field_flags = FIELD_FLAGS  # type: ignore[attr-defined]
     grid = parser.add_argument_group("grid")
     grid.add_argument(
         "--datasets",
@@ -281,6 +285,17 @@ def _sweep_flags_given(args: argparse.Namespace) -> list[str]:
     names = ["datasets", "configs", "seeds", "preset", "algo", "iterations", "sweep_dir"]
     names += [*PASS_THROUGH, *RESOURCE_FLAGS]
     return [f"--{n.replace('_', '-')}" for n in names if getattr(args, n, None) is not None]
+
+
+#: The sweep's own flags for CotrainConfig fields whose option is not ``--field-name`` (another
+#: codebase's name for one, :func:`rambo_env.run_io.unknown_option_hint`; probe 134 row 12).
+FIELD_FLAGS = {
+    "dataset": "--datasets (a comma-separated list)",
+    "seed": "--seeds (a comma-separated list)",
+    "adversary_weight": "λ in --configs k:λ (comma-separated (k, λ) pairs, e.g. 5:3e-4)",
+    "rollout_length": "k in --configs k:λ (comma-separated (k, λ) pairs, e.g. 5:3e-4)",
+    "n_iterations": "--iterations",
+}
 
 
 #: The flags that take one comma-separated list (toys.py's --seeds / --lam take words).
@@ -387,7 +402,8 @@ def _check_no_extra_words(
                 f"{word} {' '.join(map(shown_word, extra))}: delete the stray {word} (or give "
                 "the option it belongs to)"
             )
-    parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    hint = unknown_option_hint(parser, extra[0]) if extra[0].startswith("--") else ""
+    parser.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
 
 
 def main(argv: list[str] | None = None) -> int:

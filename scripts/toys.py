@@ -282,7 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The flags; each count takes 1e3 (``run_io.whole_number``) and each --help line says its
     default (probe 55 rows 29, 30: ``--steps 1e3`` was "invalid int value", no default shown)."""
     iterations = ", ".join(f"{toy} {spec['iterations']}" for toy, spec in TOYS.items())
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        description=(__doc__ or "").split("\n\n")[0],
+        allow_abbrev=False,  # probe 134 row 8: no silent prefix match
+    )
     parser.add_argument(
         "--toy", choices=[*TOYS, "both"], default="both", help="which toy (default: both)"
     )

@@ -46,6 +46,7 @@ __all__ = [
     "d4rl_file_candidates",
     "d4rl_file_name",
     "d4rl_url",
+    "episode_terminals_as_timeouts",
     "find_d4rl_file",
     "hdf5_lock_said",
     "hdf5_trouble",
@@ -189,6 +190,28 @@ def _stored_env_kwargs(stored: dict[str, Any] | None, env_id: Any) -> Any:
     stored = stored or {}
     kwargs = (stored.get("metadata") or {}).get(ENV_KWARGS)
     return kwargs if stored.get("env_id", env_id) == env_id else None
+
+
+def episode_terminals_as_timeouts(
+    arrays: dict[str, np.ndarray], ends: np.ndarray, where: str
+) -> dict[str, np.ndarray]:
+    """``arrays`` (which hold no ``timeouts``) with d3rlpy 1.x's ``episode_terminals`` (every
+    episode end, terminals included) read as the episode ends: those that are not terminals are
+    timeouts, said in a note. The terminal ones stay terminals (probe 78 row 31: read here, not by
+    :func:`terminal_timeouts`). Flags that are no booleans are left to the validation's error.
+    The .hdf5 reader (probe 77 row 43) and, since probe 134, the .npz reader and load_dataset's
+    dict do this alike (an npz refused it as an unknown array)."""
+    arrays = {**arrays, "timeouts": ends}
+    terminals = np.asarray(arrays.get("terminals"))
+    ends = np.asarray(ends)
+    flags = terminals.ndim in (1, 2) and terminals.shape == ends.shape  # else: validation's
+    if flags and np.isin(terminals, (0, 1)).all() and np.isin(ends, (0, 1)).all():
+        arrays["timeouts"] = ends.astype(bool) & ~terminals.astype(bool)
+    note(
+        f"[rambo_env] note: {where}: 'episode_terminals' (d3rlpy 1.x's episode ends, terminals "
+        "included) read as the episode ends: those that are not terminals are timeouts"
+    )
+    return arrays
 
 
 def terminal_timeouts(
@@ -517,17 +540,7 @@ def _read_d4rl_hdf5(path: str | Path, step_env: str | None = None) -> OfflineDat
         ends = f.get("episode_terminals")  # d3rlpy 1.x's MDPDataset.dump: every episode end
         d3rlpy = arrays and "timeouts" not in f and isinstance(ends, h5py.Dataset)
         if d3rlpy:  # probe 77 row 43: was ignored ("rename it"), its time-limit ends lost
-            # the terminal ones stay terminals (probe 78 row 31: read here, not by terminal_timeouts)
-            arrays["timeouts"] = ends = ends[()]
-            terminals = np.asarray(arrays.get("terminals"))
-            flags = terminals.ndim == 1 and terminals.shape == ends.shape  # else: validation's
-            if flags and np.isin(terminals, (0, 1)).all() and np.isin(ends, (0, 1)).all():
-                arrays["timeouts"] = ends.astype(bool) & ~terminals.astype(bool)
-            note(
-                f"[rambo_env] note: hdf5 file {path}: 'episode_terminals' (d3rlpy 1.x's episode "
-                "ends, terminals included) read as the episode ends: those that are not "
-                "terminals are timeouts"
-            )
+            arrays = episode_terminals_as_timeouts(arrays, ends[()], f"hdf5 file {path}")
         stored = _stored_hdf5_metadata(f, path) if arrays else {}  # else: no D4RL file
         _check_d3rlpy_episodes(f, path)
         for key in sorted(set(f.keys()) - set(_KEYS) - set(_META_FIELDS)):  # D4RL's infos/,

@@ -952,6 +952,17 @@ class OfflineDataset:
             stored = stored_metadata(path, {k: data[k] for k in _META_FIELDS if k in data.files})
             if "metadata_json" in data.files:
                 stored["metadata"] = _npz_metadata(path, data["metadata_json"])
+        from rambo_env.data.d4rl_io import (  # lazy: imports us
+            episode_terminals_as_timeouts,
+            terminal_timeouts,
+            with_next_observations,
+        )
+
+        if "episode_terminals" in arrays and "timeouts" not in arrays:
+            # probe 134: refused as an unknown array, though the .hdf5 reader reads it
+            arrays = episode_terminals_as_timeouts(
+                arrays, arrays.pop("episode_terminals"), f"npz file {path}"
+            )
         unknown = sorted(k for k in arrays if k not in ARRAY_FIELDS and not _d4rl_extra(k))
         if unknown:
             raise DatasetValidationError(
@@ -972,8 +983,6 @@ class OfflineDataset:
             # probe 98 row 18: the file's 'my_pkg:MyEnv-v0' was refused though env_id= (whose
             # module the caller's argument imported) replaces it; kept as the plain id
             stored["env_id"] = named.partition(":")[2]
-        from rambo_env.data.d4rl_io import terminal_timeouts, with_next_observations  # lazy
-
         if "next_observations" not in arrays and {"observations", "terminals"} <= set(arrays):
             # D4RL's layout (np.savez of get_dataset()): next states derived as from its .hdf5
             arrays = with_next_observations(
@@ -1201,8 +1210,11 @@ class OfflineDataset:
             import gymnasium as gym
 
             if env_id not in gym.registry:
-                from rambo_env.evaluation import registered_hint
+                from rambo_env.evaluation import dataset_name_hint, registered_hint
 
+                dataset = dataset_name_hint(env_id)
+                if dataset is not None:  # probe 134 row 9: was "import the package that …"
+                    raise DatasetValidationError(f"env_id: {dataset}")
                 raise DatasetValidationError(
                     f"env_id: {env_id!r} is not a registered Gymnasium env"
                     f"{registered_hint(env_id)}; import the package "
@@ -1304,7 +1316,9 @@ class OfflineDataset:
                 "truncation is never a terminal: where the env terminated on the time limit's "
                 "step (gymnasium's terminated and truncated both True), clear timeouts on those "
                 "rows; with SB3's dones (terminated or truncated) as terminals, give terminals = "
-                "terminated only"  # probe 79 row 29: was no way out named
+                "terminated only; or load the arrays with load_dataset(arrays, env_id=…), "
+                "which decides such rows by the env's termination rule, as for an .npz / .hdf5 "
+                "file (this constructor takes the flags as given)"  # probe 79 row 29, probe 134
             )
 
     def _stacked_reading(self) -> str | None:

@@ -34,11 +34,13 @@ from rambo_env.data.d4rl_io import (
     _read_d4rl_hdf5,
     d4rl_file_name,
     d4rl_url,
+    episode_terminals_as_timeouts,
     find_d4rl_file,
     hdf5_trouble,
     load_with_d4rl_package,
     parse_d4rl_name,
     resolve_d4rl_dir,
+    terminal_timeouts,
 )
 from rambo_env.data.dataset import (
     _ACTION_ATOL,
@@ -53,6 +55,7 @@ from rambo_env.data.dataset import (
     DatasetUnavailableError,
     DatasetValidationError,
     OfflineDataset,
+    _cast_field,
     _rows_apart,
     outlier_entries,
 )
@@ -245,12 +248,21 @@ def _misnamed_file(path: str, kind: str) -> str | None:
             head = fp.read(8)
     except OSError:  # said by the reader
         return None
+    what = "an npz (zip) archive" if kind == "npz" else "an HDF5 file"
+    if head.startswith(_ZIP_SIGNATURE) and _torch_archive(path):
+        # probe 134 row 10: torch's zip was read as an npz, its members "unknown array(s)
+        # ['tsave/data.pkl', …]; rename or drop them"
+        return (
+            f"{kind} file {path}: a torch.save file (a zip of pickled tensors), not "
+            f"{'an npz' if kind == 'npz' else what}; this "
+            "loader never unpickles: save the arrays with np.savez(path, **arrays) (a tensor as "
+            "tensor.cpu().numpy()) and load that file"
+        )
     other = {"npz": (HDF5_SIGNATURE, "an HDF5 file", ".hdf5")}.get(
         kind, (_ZIP_SIGNATURE, "an npz (zip) archive", ".npz")
     )
     if not head.startswith(other[0]):
         return None
-    what = "an npz (zip) archive" if kind == "npz" else "an HDF5 file"
     if kind != "npz":
         with contextlib.suppress(Exception), zipfile.ZipFile(path) as archive:
             members = archive.namelist()
@@ -264,6 +276,28 @@ def _misnamed_file(path: str, kind: str) -> str | None:
     if renamed == Path(path).name:  # probe 61: "rename it to ok.hdf5", the name it has
         return f"{kind} file {path}: {other[1]}, not {what}; pass {with_article(kind)} file here"
     return f"{kind} file {path}: {other[1]}, not {what}; rename it to {renamed}"
+
+
+def _torch_archive(path: str) -> bool:
+    """Whether the zip archive at ``path`` is a ``torch.save`` file (its members' names only:
+    ``<name>/data.pkl``, ``<name>/.format_version``; nothing is unpickled)."""
+    with contextlib.suppress(Exception), zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        return not any(n.endswith(".npy") for n in names) and any(
+            n.rpartition("/")[2] in ("data.pkl", ".format_version") for n in names
+        )
+    return False
+
+
+def _torch_file_hint(path: str) -> str:
+    """``"; it is a torch.save file: …"`` for a ``torch.save`` file under another ending
+    (``ds.pt``), else ``""`` (probe 134 row 10)."""
+    if not (Path(path).is_file() and zipfile.is_zipfile(path) and _torch_archive(path)):
+        return ""
+    return (
+        "; it is a torch.save file, which this loader never unpickles: save the arrays with "
+        "np.savez('x.npz', **arrays) (a tensor as tensor.cpu().numpy()) and load that file"
+    )
 
 
 def _pickled_npz_entries(path: str) -> str:
@@ -2472,6 +2506,11 @@ def _import_env_module(env_id: Any) -> Any:
     import gymnasium as gym
 
     if ":" not in env_id:
+        from rambo_env.evaluation import dataset_name_hint  # lazy: imports torch
+
+        if env_id not in gym.registry and (dataset := dataset_name_hint(env_id)):
+            # probe 134 row 9: before the dataset is resolved (and its fit to the env checked)
+            raise DatasetValidationError(f"env_id: {dataset}")
         if env_id not in gym.registry and (module_form := _module_form_meant(env_id)):
             raise DatasetValidationError(
                 f"env_id: {env_id!r} is not a registered Gymnasium env; to import your env's "
@@ -2913,6 +2952,32 @@ def _local_ids_hint() -> str:
     return f" (a Minari id without namespace is read from the local root {minari_dataset_path('')})"
 
 
+def _file_flags(arrays: dict[str, Any], env_id: str | None) -> dict[str, Any]:
+    """load_dataset's dict with its episode flags read as the .npz / .hdf5 readers read a file's:
+    d3rlpy 1.x's ``episode_terminals`` as the episode ends where there are no ``timeouts``
+    (:func:`~rambo_env.data.d4rl_io.episode_terminals_as_timeouts`), rows flagged both terminal
+    and timeout decided by ``env_id``'s termination rule (:func:`~rambo_env.data.d4rl_io.
+    terminal_timeouts`). Probe 134: the same arrays loaded from an npz with a note were refused
+    from a dict. ``OfflineDataset.from_arrays``, the constructor, stays strict."""
+    where = "arrays in memory"
+    try:  # a field of another form (stacked, ragged, not boolean): the validation's error
+        if "episode_terminals" in arrays and "timeouts" not in arrays:
+            ends = _cast_field("episode_terminals", arrays["episode_terminals"], np.bool_, 1)
+            rest = {k: v for k, v in arrays.items() if k != "episode_terminals"}
+            arrays = episode_terminals_as_timeouts(rest, ends, where)
+        if not {"terminals", "timeouts"} <= set(arrays):
+            return arrays
+        flags = {k: _cast_field(k, arrays[k], np.bool_, 1) for k in ("terminals", "timeouts")}
+        if "next_observations" in arrays:
+            flags["next_observations"] = _cast_field(
+                "next_observations", arrays["next_observations"], np.float32, 2
+            )
+    except DatasetValidationError:
+        return arrays
+    flags = terminal_timeouts(flags, where, env_id)
+    return {**arrays, "terminals": flags["terminals"], "timeouts": flags["timeouts"]}
+
+
 def _resolve(
     src: Any, options: _LoadOptions, step_env: str | None = None, minari_meant: bool = False
 ) -> OfflineDataset:
@@ -2924,7 +2989,7 @@ def _resolve(
     if isinstance(src, OfflineDataset):
         return src
     if isinstance(src, dict):  # its episode ends are said by the final env (check_content)
-        return OfflineDataset._from_arrays(src, copy=True, source="arrays")
+        return OfflineDataset._from_arrays(_file_flags(src, step_env), copy=True, source="arrays")
     text = str(src)
     check_path_text(text, "dataset")  # a stray space: was "does not exist" / "unknown dataset"
     if text.startswith("~"):  # "--dataset=~/x.npz": the shell leaves the ~
@@ -2964,7 +3029,7 @@ def _resolve(
         raise ValueError(
             f"dataset: {text!r} is not a dataset file (expected .npz / .hdf5 / a Minari id / a "
             f"short name such as 'hopper-medium'){_minari_folder_hint(text)}"
-            f"{_compressed_hint(text)}"
+            f"{_compressed_hint(text)}{_torch_file_hint(text)}"
         )
     if "/" in text:
         dataset = read_minari(text, download=download)
