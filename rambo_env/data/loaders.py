@@ -252,9 +252,9 @@ def _misnamed_file(path: str, kind: str) -> str | None:
     if head.startswith(_ZIP_SIGNATURE) and _torch_archive(path):
         # probe 134 row 10: torch's zip was read as an npz, its members "unknown array(s)
         # ['tsave/data.pkl', …]; rename or drop them"
+        plain = "an npz" if kind == "npz" else what  # a torch file is a zip archive too
         return (
-            f"{kind} file {path}: a torch.save file (a zip of pickled tensors), not "
-            f"{'an npz' if kind == 'npz' else what}; this "
+            f"{kind} file {path}: a torch.save file (a zip of pickled tensors), not {plain}; this "
             "loader never unpickles: save the arrays with np.savez(path, **arrays) (a tensor as "
             "tensor.cpu().numpy()) and load that file"
         )
