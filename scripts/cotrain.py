@@ -499,8 +499,12 @@ def same_runs_notes(
     running (this run duplicates it: a job-array mistake), and, with ``interrupted``, one
     unfinished that no process runs (a requeued job's rerun; ``--resume`` continues it). Probe
     133 rows 5, 16: both started a second run without a word."""
-    lines = []
-    for folder, holder in same_settings_runs(cfg, Path(run_dir).parent, exclude=run_dir):
+    lines: list[str] = []
+    try:
+        same = same_settings_runs(cfg, Path(run_dir).parent, exclude=run_dir)
+    except (OSError, ValueError):  # a note: never the run's failure
+        return lines
+    for folder, holder in same:
         left = None if holder is not None or not interrupted else _unfinished(folder)
         if folder in said or (holder is None and left is None):
             continue
@@ -899,9 +903,8 @@ def main(argv: list[str] | None = None) -> int:
         def after_first(metrics: dict) -> None:  # a twin that was still in its setup at our start
             if metrics.get("iteration") != 1 or resume:
                 return
-            with contextlib.suppress(OSError, ValueError):  # a note: never the run's failure
-                for line in same_runs_notes(cfg, run_dir, said, interrupted=False):
-                    print(f"[cotrain] {line}", flush=True)
+            for line in same_runs_notes(cfg, run_dir, said, interrupted=False):
+                print(f"[cotrain] {line}", flush=True)
 
         results = run_cotrain(cfg, run_dir, resume=resume, on_iteration=after_first)
     except (ValueError, OSError) as err:  # bad input, unwritable files: one line, no traceback

@@ -5,6 +5,7 @@
     python scripts/sweep.py --datasets walker2d-medium --configs 2:3e-4,5:0 --algo tqc
     python scripts/sweep.py --resume runs/sweeps/sac-default-<time>    # continue an interrupted one
     python scripts/sweep.py --report-only runs/sweeps/sac-default-<time>  # tables only, no Ray
+    python scripts/sweep.py <grid flags> --sweep-dir DIR --resume-if-started  # every requeued job
     ray start --head   # then, on the other nodes: ray start --address <head-ip>:6379
     python scripts/sweep.py --address auto --datasets mujoco --preset paper --sweep-dir /nfs/sweep
 
