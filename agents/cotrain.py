@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
+import json
 import math
 import os
 import shutil
@@ -64,6 +65,7 @@ from rambo_env.data.loaders import absolute_dataset
 from rambo_env.data.scores import score_label
 from rambo_env.evaluation import N_FINAL_EVALS, evaluate_policy, evaluation_seed, final_score
 from rambo_env.heuristics import rambo_off_terms
+from rambo_env.ledger import SAVED_BEFORE_FIELD
 from rambo_env.logging import note
 from rambo_env.presets import BASE_HYPERPARAMETERS
 from rambo_env.progress import stop_stale_rich_bars
@@ -80,6 +82,7 @@ __all__ = [
     "load_session",
     "non_finite_actor",
     "run_cotrain",
+    "same_settings_runs",
 ]
 
 #: Fields that may change when a run is resumed (how it runs, not what it computes).
@@ -1402,6 +1405,40 @@ def config_differences(
         for name in new
         if name not in ignore and new[name] != old[name]
     ]
+
+
+def same_settings_runs(
+    cfg: CotrainConfig, runs_root: str | Path, exclude: str | Path | None = None
+) -> list[tuple[Path, int | None]]:
+    """The run folders right inside ``runs_root`` (``exclude`` left out) whose ``config.json``
+    records ``cfg``'s settings and seed: every field but :data:`SESSION_FIELDS`, precision
+    ``auto`` and a relative dataset path taken as saved (as a resume takes them,
+    :func:`_as_saved`), with the live process holding each (None: no process runs it). Only
+    config.json files are read; a folder without a readable one is skipped (a run still in its
+    setup has none yet). Probe 133: a rerun of a requeued job started a new run beside its
+    interrupted one, and a job-array mistake ran the same run twice, without a word."""
+    mine = json.loads(json.dumps(config_to_dict(cfg)))  # tuples as the lists config.json holds
+    mine["dataset"] = absolute_dataset(cfg.dataset)
+    skip = Path(exclude).absolute() if exclude is not None else None
+    try:
+        folders = sorted(Path(runs_root).iterdir())
+    except OSError:
+        return []
+    found = []
+    for folder in folders:
+        if skip is not None and folder.absolute() == skip:
+            continue
+        try:
+            theirs = run_io.read_json(folder / run_io.CONFIG_NAME)["config"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if not isinstance(theirs, dict):
+            continue
+        theirs = {**SAVED_BEFORE_FIELD, **theirs}  # a field saved later: the value runs had
+        ours = dict(mine, precision=theirs.get("precision")) if cfg.precision == "auto" else mine
+        if all(theirs.get(n, ...) == v for n, v in ours.items() if n not in SESSION_FIELDS):
+            found.append((folder, run_io.other_holder(folder)))
+    return found
 
 
 def _check_tb_kept(done: int, run_dir: Path) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -26,6 +27,7 @@ from typing import Any
 
 from stable_baselines3.common.callbacks import BaseCallback
 
+from rambo_env.progress import LineBar, is_terminal
 from rambo_env.requirements import import_dependency
 from rambo_env.run_io import (
     check_state_dict,
@@ -251,7 +253,9 @@ class RunMonitorCallback(BaseCallback):
     def _on_training_start(self) -> None:
         self._updates_seen = self.model._n_updates
         self._t_iter = self._t_mark = time.perf_counter()
-        if self.progress:
+        if self.progress and not is_terminal(sys.stderr):  # a log file: a line per iteration
+            self._bar = LineBar(self.n_iterations, self.history.iteration, "co-training")
+        elif self.progress:
             tqdm = import_dependency("tqdm.auto").tqdm  # probe 114b: a broken install named
             self._bar = tqdm(
                 total=self.n_iterations,

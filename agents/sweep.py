@@ -92,6 +92,7 @@ __all__ = [
     "load_sweep",
     "local_worker_niceness",
     "moved_from",
+    "plain_ray_logs",
     "resolve_address",
     "resume_sweep",
     "run_sweep",
@@ -1992,6 +1993,25 @@ def _n_cores() -> int:
 RAY_DEDUP_LOGS = "RAY_DEDUP_LOGS"
 
 
+#: Ray's colour codes around its trial-log prefixes (``(cotrain_trainable pid=…)``): off when
+#: stdout is not a terminal, unless the user set it (``RAY_COLOR_PREFIX``; ray 2.60 reads it in
+#: ``ray._private.worker.print_worker_logs`` for each line, ``0``: no codes).
+RAY_COLOR_PREFIX = "RAY_COLOR_PREFIX"
+
+
+def plain_ray_logs(tty: bool | None = None) -> None:
+    """``RAY_COLOR_PREFIX=0`` where stdout is not a terminal (``tty``: whether it is; None:
+    asked) and the user did not set it. Probe 133 row 39: a sweep's log file held
+    ``\x1b[36m(cotrain_trainable pid=…)\x1b[0m`` on each trial line."""
+    if tty is None:
+        try:
+            tty = sys.stdout.isatty()
+        except (AttributeError, ValueError, OSError):  # closed or replaced: no terminal
+            tty = False
+    if not tty:
+        os.environ.setdefault(RAY_COLOR_PREFIX, "0")
+
+
 def _import_tune() -> Any:
     # probe 124 row 32: Ray folds the trials' identical lines into one "[repeated Nx across
     # cluster]" and holds later copies back (a trial's notes then came out of order, after the
@@ -1999,6 +2019,7 @@ def _import_tune() -> Any:
     # only where this process has not imported it yet; a value the user set is kept.
     if "ray" not in sys.modules:
         os.environ.setdefault(RAY_DEDUP_LOGS, "0")
+    plain_ray_logs()  # read by Ray at each printed line: also after ray was imported
     try:
         from ray import tune
     except ImportError as err:

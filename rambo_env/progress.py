@@ -9,8 +9,10 @@ is built here at all; with ``progress=True`` those are tqdm's own doing.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -38,6 +40,48 @@ class NullBar:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def is_terminal(stream: Any) -> bool:
+    """Whether ``stream`` is a terminal (False for a file, a pipe, a closed or odd stream)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+class LineBar:
+    """Stands in for a tqdm bar whose stream (stderr) is not a terminal, a batch job's log file:
+    one plain line per :meth:`update`, ``co-training: 3/10 it (Q=1.5, score=4.2), 12 s``, flushed.
+    Probe 133 row 2: tqdm's ``\r`` redraws made a 2000-iteration run's bar one line of 2000
+    redraws in the log (``^M`` junk in less / grep), and ``--no-progress`` said nothing between
+    the first iteration and the end."""
+
+    def __init__(
+        self, total: float | None = None, initial: float = 0, desc: str = "", unit: str = "it"
+    ) -> None:
+        self.total, self.n, self.desc, self.unit = total, initial, desc, unit
+        self.postfix = ""
+        self.t_start = time.monotonic()
+
+    def set_postfix(self, postfix: dict[str, Any] | None = None, refresh: bool = True,
+                    **kwargs: Any) -> None:  # fmt: skip
+        items = {**(postfix or {}), **kwargs}
+        self.postfix = ", ".join(f"{key}={value}" for key, value in items.items())
+
+    def update(self, n: float = 1) -> None:
+        self.n += n
+        of = f"/{self.total:g}" if self.total is not None else ""
+        extra = f" ({self.postfix})" if self.postfix else ""
+        line = f"{self.desc}: {self.n:g}{of} {self.unit}{extra}, "
+        line += f"{time.monotonic() - self.t_start:.0f} s"
+        if sys.stderr is None:  # pythonw / a service: nowhere to write (print would use stdout)
+            return
+        with contextlib.suppress(OSError, ValueError):  # a closed log: the run goes on
+            print(line, file=sys.stderr, flush=True)
+
+    def close(self) -> None:
         pass
 
 

@@ -221,6 +221,71 @@ def _known_modules() -> dict[str, str]:
     return known
 
 
+#: Texts of allocation failures that libraries raise as other errors (MuJoCo's ValueError
+#: "Could not allocate memory", an OSError's "Cannot allocate memory", CUDA / torch ones).
+_OUT_OF_MEMORY = ("could not allocate memory", "cannot allocate memory", "out of memory")
+
+#: Texts of failures that are allocation failures where an address-space limit (``ulimit -v``) is
+#: set: pybind11's catch-all, raised by MuJoCo's ``MjModel.from_xml_path`` when its allocation
+#: fails, and the dynamic loader's failed ``mmap`` of a shared library in an import (probe 133).
+_OUT_OF_MEMORY_UNDER_LIMIT = (
+    "caught an unknown exception",
+    "failed to map segment from shared object",
+)
+
+
+def address_space_limit_text() -> str:
+    """``" (address-space limit ulimit -v = N kB)"`` where ``RLIMIT_AS`` is set, else ``""``."""
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError):
+        return ""
+    if soft in (resource.RLIM_INFINITY, -1):
+        return ""
+    return f" (address-space limit ulimit -v = {soft // 1024} kB)"
+
+
+def out_of_memory(err: BaseException) -> bool:
+    """Whether ``err`` is an allocation failure: MemoryError, ENOMEM, or a library's error whose
+    text says so (probe 33: MuJoCo's under ``ulimit -v`` was blamed on the env); under an
+    address-space limit also MuJoCo's "Caught an unknown exception!" and an import's "failed to
+    map segment from shared object" (probe 133: a raw traceback, and a matplotlib install
+    blamed for the limit)."""
+    if isinstance(err, MemoryError):
+        return True
+    if isinstance(err, OSError) and err.errno == errno.ENOMEM:
+        return True
+    text = str(err).lower()
+    if any(words in text for words in _OUT_OF_MEMORY):
+        return True
+    return any(words in text for words in _OUT_OF_MEMORY_UNDER_LIMIT) and bool(
+        address_space_limit_text()
+    )
+
+
+#: How much address space the libraries take (``VmSize`` after ``import agents.cotrain``, torch
+#: 2.13 CPU: 640 MB; a small run trained under 2 GB): said when an import runs out of it.
+IMPORT_ADDRESS_SPACE = "importing torch alone takes about 600 MB of address space, a run more"
+
+
+def out_of_memory_at_import(err: BaseException, what: str) -> str | None:
+    """One message for an import (of ``what``) that ran out of memory under an address-space
+    limit (``ulimit -v``): the limit, the error, what the libraries need and what to do; None for
+    any other failure. Probe 133: a 32-line traceback ending ``MemoryError`` (or ``ImportError:
+    libtorch_cpu.so: failed to map segment from shared object``, read as a broken install)."""
+    limit = address_space_limit_text()
+    if not limit or not out_of_memory(err):
+        return None
+    lines = str(err).strip().splitlines()
+    first = f"{type(err).__name__}: {lines[0][:200]}" if lines else type(err).__name__
+    return (
+        f"not enough memory to import {what}{limit}: {first}; {IMPORT_ADDRESS_SPACE}: raise "
+        "the limit (ulimit -v unlimited, or the batch system's memory request)"
+    )
+
+
 class BrokenDependencyError(MissingDependencyError, ValueError):
     """A declared dependency is installed but fails to import (a numpy ABI mismatch: "numpy.core
     .multiarray failed to import", "_ARRAY_API not found"). A ValueError too: the scripts' one
@@ -242,6 +307,9 @@ def import_dependency(module: str) -> ModuleType:
             check_dependencies(top)  # not installed (since import): the install command
             raise
         dist = DEPENDENCIES[top][0]
+        short = out_of_memory_at_import(err, dist)
+        if short is not None:  # probe 133: not the install (reinstalling would not help)
+            raise BrokenDependencyError(short) from err
         lines = str(err).strip().splitlines()
         try:
             numpy = f"numpy {metadata.version('numpy')}"
@@ -279,15 +347,36 @@ def interrupt_quietly_while_importing(script: str, module_name: str) -> None:
     SIGINT is ignored (``nohup``) or handled by a caller, nothing changes."""
     if module_name != "__main__" or threading.current_thread() is not threading.main_thread():
         return
+    sys.excepthook = _memory_hook(sys.excepthook)  # probe 133: torch's import under ulimit -v
     with contextlib.suppress(ValueError, OSError):
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             signal.signal(signal.SIGINT, _stop_while_importing(script))
+
+
+def _memory_hook(previous: Any) -> Any:
+    """``sys.excepthook`` while a script imports its libraries: an import that ran out of memory
+    under an address-space limit (:func:`out_of_memory_at_import`) is one ``error:`` line
+    (``RAMBO_ENV_TRACEBACK=1`` shows the traceback), any other error as ``previous`` shows it."""
+
+    def hook(kind: type[BaseException], err: BaseException, tb: Any) -> None:
+        said = out_of_memory_at_import(err, "the libraries (torch, Stable-Baselines3, …)")
+        if said is None or tracebacks_wanted():
+            previous(kind, err, tb)
+            return
+        with contextlib.suppress(OSError, ValueError):
+            print(f"error: {said}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+
+    hook.rambo_import_window = previous  # type: ignore[attr-defined]
+    return hook
 
 
 def end_import_window() -> None:
     """Ctrl-C is Python's KeyboardInterrupt again (:func:`interrupt_quietly_while_importing`)."""
     if threading.current_thread() is not threading.main_thread():
         return
+    previous = getattr(sys.excepthook, "rambo_import_window", None)
+    if previous is not None:
+        sys.excepthook = previous
     with contextlib.suppress(ValueError, OSError):
         if getattr(signal.getsignal(signal.SIGINT), "rambo_import_window", False):
             signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -58,9 +58,11 @@ import torch
 
 from rambo_env.logging import note, notes_printed
 from rambo_env.requirements import (  # re-exported: defined there to run before torch
+    address_space_limit_text,
     check_matplotlib,
     escape_unencodable_output,
     import_dependency,
+    out_of_memory,
     tracebacks_wanted,
     version_tuple,
 )
@@ -2848,21 +2850,6 @@ def available_memory_bytes() -> int | None:
     return min(rooms) if rooms else None  # None: unknown, no check
 
 
-#: Texts of allocation failures that libraries raise as other errors (MuJoCo's ValueError
-#: "Could not allocate memory", an OSError's "Cannot allocate memory", CUDA / torch ones).
-_OUT_OF_MEMORY = ("could not allocate memory", "cannot allocate memory", "out of memory")
-
-
-def out_of_memory(err: BaseException) -> bool:
-    """Whether ``err`` is an allocation failure: MemoryError, ENOMEM, or a library's error whose
-    text says so (probe 33: MuJoCo's under ``ulimit -v`` was blamed on the env)."""
-    if isinstance(err, MemoryError):
-        return True
-    if isinstance(err, OSError) and err.errno == errno.ENOMEM:
-        return True
-    return any(text in str(err).lower() for text in _OUT_OF_MEMORY)
-
-
 #: What torch.load / np.load and a loader's own format checks raise for a file's bad bytes (cut
 #: short, overwritten, not a file of theirs): zip / pickle / zlib / EOF errors, ValueError (the
 #: project's format errors), KeyError / IndexError / TypeError of missing or odd entries.
@@ -3008,19 +2995,6 @@ def zip_not_torch(path: str | Path) -> str | None:
         )
     shown = ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
     return f"a zip archive that torch.save did not write (it holds {shown or 'nothing'})"
-
-
-def address_space_limit_text() -> str:
-    """``" (address-space limit ulimit -v = N kB)"`` where ``RLIMIT_AS`` is set, else ``""``."""
-    try:
-        import resource
-
-        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-    except (ImportError, OSError, ValueError):
-        return ""
-    if soft in (resource.RLIM_INFINITY, -1):
-        return ""
-    return f" (address-space limit ulimit -v = {soft // 1024} kB)"
 
 
 def out_of_memory_text(err: BaseException, what: str) -> str:

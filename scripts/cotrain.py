@@ -50,6 +50,7 @@ from agents.cotrain import (
     non_finite_actor,
     out_of_memory,
     run_cotrain,
+    same_settings_runs,
 )
 from agents.cotrain_setup import ENTROPY_ALGOS, check_eval_last_given, config_docs
 from rambo_env.ledger import (
@@ -73,7 +74,10 @@ from rambo_env.run_io import (
     accept_negative_numbers,
     counted,
     default_run_dir,
+    holder_text,
     iteration0_label,
+    iterations_on_record,
+    other_holder,
     read_json,
     refuse_unenterable,
     report_user_error,
@@ -278,11 +282,12 @@ def _resume_if_started(
             f"--resume-if-started: {run_dir} holds a run started with other settings: "
             f"{'; '.join(differ)}; give the run's own command, or pick a new --run-dir"
         )
-    print(
-        f"[cotrain] {run_dir} holds a started run ({', '.join(started)}): resuming it "
-        "(--resume-if-started)",
-        flush=True,
-    )
+    if other_holder(run_dir) is None:  # else refused as in use (probe 133 row 17): no word first
+        print(
+            f"[cotrain] {run_dir} holds a started run ({', '.join(started)}): resuming it "
+            "(--resume-if-started)",
+            flush=True,
+        )
     args.resume, args.run_dir, args.preset = run_dir, None, None
     return {n: v for n, v in given.items() if n in kept}
 
@@ -466,6 +471,60 @@ def standing_lines(
         # probe 92 row 33: was compared without a word (its real_ratio, budgets unknown)
         + (f"; its settings are unknown ({unknown}): compared on the key alone" if unknown else "")
     )
+    return lines
+
+
+def _unfinished(run_dir: Path) -> str | None:
+    """``"2 of 4 iterations"`` for a run folder holding a checkpoint of a run that has not ended
+    (its results.json says neither finished nor diverged, or there is none yet), else None."""
+    if not (run_dir / CHECKPOINT_NAME).is_file():
+        return None
+    try:
+        results = read_json(run_dir / RESULTS_NAME)
+    except (OSError, ValueError):
+        results = {}
+    results = results if isinstance(results, dict) else {}
+    if results.get("status") in ("finished", "diverged"):
+        return None
+    planned = results.get("n_iterations")
+    return f"{iterations_on_record(run_dir)}" + (
+        f" of {planned} iterations" if isinstance(planned, int) else " iterations"
+    )
+
+
+def same_runs_notes(
+    cfg: CotrainConfig, run_dir: Path, said: set[Path], interrupted: bool = True
+) -> list[str]:
+    """The notes on the run folders beside ``run_dir`` (in the same runs folder) that hold a run
+    of ``cfg``'s settings and seed (:func:`same_settings_runs`), each said once (``said``): one
+    running (this run duplicates it: a job-array mistake), and, with ``interrupted``, one
+    unfinished that no process runs (a requeued job's rerun; ``--resume`` continues it). Probe
+    133 rows 5, 16: both started a second run without a word."""
+    lines: list[str] = []
+    try:
+        same = same_settings_runs(cfg, Path(run_dir).parent, exclude=run_dir)
+    except (OSError, ValueError):  # a note: never the run's failure
+        return lines
+    for folder, holder in same:
+        left = None if holder is not None or not interrupted else _unfinished(folder)
+        if folder in said or (holder is None and left is None):
+            continue
+        said.add(folder)
+        if holder is not None:
+            lines.append(
+                f"note: an identical run (same settings and seed) is running in {folder} "
+                f"({holder_text(folder, holder)}): this one duplicates it; stop one of them "
+                "unless two copies are meant (another --seed makes another run)"
+            )
+            continue
+        lines.append(
+            f"note: {folder} holds an unfinished run of the same settings and seed ({left} "
+            "done; no process runs it): this command starts a new run from scratch; to "
+            f"continue that one instead: python scripts/cotrain.py --resume {shell_path(folder)}. "
+            "A job script that a scheduler requeues (Slurm) should give its run a fixed folder: "
+            "python scripts/cotrain.py <its flags> --run-dir RUN --resume-if-started starts "
+            "the run once and continues it at every requeue"
+        )
     return lines
 
 
@@ -816,6 +875,7 @@ def main(argv: list[str] | None = None) -> int:
     since = SessionFiles()  # probe 106 row 19: was time.time(), compared with file mtimes
     try:
         cfg, run_dir, resume = resolve_args(args, parser)
+        default_dir = args.run_dir is None and not resume
         since.note(Path(run_dir) / CHECKPOINT_NAME)
         ledger, ledger_line = (
             resume_ledger(cfg.ledger, args.ledger, _config_names_ledger(run_dir))
@@ -831,10 +891,23 @@ def main(argv: list[str] | None = None) -> int:
                 f"{err}; it is the run's ledger, recorded in {run_dir / 'config.json'}: give "
                 "--ledger DIR to report to another for this session"
             ) from None
-        print(f"[cotrain] {'resuming' if resume else 'starting'} run {run_dir}", flush=True)
-        if ledger_line is not None:
-            print(f"[cotrain] {ledger_line}", flush=True)
-        results = run_cotrain(cfg, run_dir, resume=resume)
+        said: set[Path] = set()
+        # probe 133 row 17: a folder another process holds is refused by run_cotrain: no
+        # "starting run" line before its error
+        if other_holder(run_dir) is None:
+            print(f"[cotrain] {'resuming' if resume else 'starting'} run {run_dir}", flush=True)
+            if ledger_line is not None:
+                print(f"[cotrain] {ledger_line}", flush=True)
+            for line in [] if resume else same_runs_notes(cfg, run_dir, said, default_dir):
+                print(f"[cotrain] {line}", flush=True)
+
+        def after_first(metrics: dict) -> None:  # a twin that was still in its setup at our start
+            if metrics.get("iteration") != 1 or resume:
+                return
+            for line in same_runs_notes(cfg, run_dir, said, interrupted=False):
+                print(f"[cotrain] {line}", flush=True)
+
+        results = run_cotrain(cfg, run_dir, resume=resume, on_iteration=after_first)
     except (ValueError, OSError) as err:  # bad input, unwritable files: one line, no traceback
         if hasattr(err, "cotrain_failure"):  # raised inside an iteration (probe 85 rows 7, 25)
             return report_failed_run(err, run_dir, cfg)

@@ -45,6 +45,7 @@ from rambo_env.run_io import (
     RUN_SEED_LIMIT,
     WriteFailedError,
     accept_negative_numbers,
+    allocated_cores,
     as_json,
     check_seed,
     on_closed_pipe,
@@ -611,6 +612,26 @@ def status_line(args: Args, since: float) -> str:
     )
 
 
+def workers_note(args: Args) -> str | None:
+    """A note when the collection starts more worker processes than this job was allotted cores
+    (``SLURM_CPUS_PER_TASK``, a cgroup quota, the CPU affinity: :func:`allocated_cores`, as
+    cotrain's thread count), else None. The default stays 2 whatever the allotment: the data
+    depend on ``--workers`` (each worker draws its own seed stream), so a 1-CPU job makes the
+    same dataset as a 2-CPU one. Probe 133: 2 processes on a 1-CPU allocation without a word."""
+    if args.level == "medium-replay":  # read from a file: no workers
+        return None
+    cores, source = allocated_cores()
+    if args.workers <= cores:
+        return None
+    given = "" if args.workers != DEFAULT_N_WORKERS else " (the default)"
+    return (
+        f"[make_dataset] note: {args.workers} collection worker processes{given} on "
+        f"{cores} allotted core(s){f' ({source})' if source else ''}: they take turns, no "
+        f"faster than {cores}; kept so that every allocation makes the same data (they depend "
+        f"on --workers: --workers {cores} would start {cores} but make another dataset)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     since = time.time()
@@ -630,6 +651,8 @@ def main(argv: list[str] | None = None) -> int:
             absent = check_args(args)
             if absent is not None:  # probe 49: before any training or collection
                 print(absent, flush=True)
+            if (note := workers_note(args)) is not None:
+                print(note, flush=True)
             generate(args)
     except (ValueError, OSError) as err:  # bad input, a failed write (full disk): one line
         return report_user_error(err)

@@ -5,6 +5,7 @@
     python scripts/sweep.py --datasets walker2d-medium --configs 2:3e-4,5:0 --algo tqc
     python scripts/sweep.py --resume runs/sweeps/sac-default-<time>    # continue an interrupted one
     python scripts/sweep.py --report-only runs/sweeps/sac-default-<time>  # tables only, no Ray
+    python scripts/sweep.py <grid flags> --sweep-dir DIR --resume-if-started  # every requeued job
     ray start --head   # then, on the other nodes: ray start --address <head-ip>:6379
     python scripts/sweep.py --address auto --datasets mujoco --preset paper --sweep-dir /nfs/sweep
 
@@ -40,7 +41,7 @@ interrupt_quietly_while_importing("sweep", __name__)  # probe 131 note (a)
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder
 check_plots_at_start()  # before `import agents` (SB3 2.7 imports matplotlib; probe 96b)
 
-from agents.cotrain import PRESETS
+from agents.cotrain import PRESETS, config_differences
 from agents.cotrain_setup import ALGOS, CotrainConfig, check_eval_last_given, config_docs
 from agents.sweep import (
     PAPER_CONFIGS,
@@ -50,6 +51,7 @@ from agents.sweep import (
     SweepOutcome,
     SweepResources,
     SweepSpec,
+    load_sweep,
     moved_from,
     not_a_sweep_text,
     resume_sweep,
@@ -232,6 +234,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume", type=user_path, default=None, metavar="SWEEP_DIR", help="continue it"
     )
     ray.add_argument("--report-only", type=user_path, default=None, metavar="SWEEP_DIR")
+    ray.add_argument(  # probe 133: a requeued job's same command was refused ("not empty")
+        "--resume-if-started",
+        action="store_true",
+        help="for a scheduler's requeue (the same command in every job): with --sweep-dir DIR, "
+        "continue DIR as --resume DIR does once it holds a sweep (sweep.json), else start the "
+        "sweep as the command says",
+    )
     ray.add_argument(
         "--address",
         default=None,
@@ -417,7 +426,74 @@ def main(argv: list[str] | None = None) -> int:
         return report_user_error(err)  # Ray: one line, no traceback
 
 
+def _sweep_differences(
+    spec: SweepSpec, resources: SweepResources, saved: SweepSpec, saved_resources: SweepResources
+) -> list[str]:
+    """``--flag value (the sweep's: value)`` for each setting of a command's sweep (``spec``,
+    ``resources``) other than a saved one's; precision ``auto`` is the one the sweep resolved at
+    its start (as cotrain.py's ``--resume-if-started`` takes it)."""
+    if spec.base.precision == "auto":
+        spec = dataclasses.replace(
+            spec, base=dataclasses.replace(spec.base, precision=saved.base.precision)
+        )
+    flags = {"n_iterations": "--iterations", "rollout_length": "--k", "adversary_weight": "--lam"}
+    pairs = [(f"--{n}", getattr(spec, n), getattr(saved, n)) for n in ("datasets", "seeds")]
+    pairs.append(("--configs", spec.configs, saved.configs))
+    pairs += [
+        (flags.get(n, f"--{n.replace('_', '-')}"), mine, theirs)
+        for n, mine, theirs in config_differences(spec.base, saved.base, ignore=())
+    ]
+    mine, theirs = dataclasses.asdict(resources), dataclasses.asdict(saved_resources)
+    pairs += [(f"--{n.replace('_', '-')}", mine[n], theirs[n]) for n in mine]
+    return [f"{flag} {a!r} (the sweep's: {b!r})" for flag, a, b in pairs if a != b]
+
+
+def _resume_if_started(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path | None:
+    """``--resume-if-started``: the sweep folder to continue as ``--resume`` does, when
+    ``--sweep-dir DIR`` holds a sweep (its sweep.json) started with this command's settings
+    (others are refused, naming them); None when it holds none yet (the sweep starts as the
+    command says). As cotrain.py's (probe 102 row 20); probe 133: a requeued job's same command
+    was refused ("is not empty; resume it …") at every requeue."""
+    if args.resume is not None or args.report_only is not None or args.sweep_dir is None:
+        parser.error(
+            "--resume-if-started: give it with --sweep-dir DIR and the sweep's flags (the "
+            "command every job of a requeued sweep repeats), not with --resume / --report-only"
+        )
+    sweep_dir = args.sweep_dir
+    if not os.path.lexists(sweep_dir / SWEEP_FILE):
+        return None
+    spec, resources, _ = resolve_args(args, parser)
+    differ = _sweep_differences(spec, resources, *load_sweep(sweep_dir))
+    if differ:
+        parser.error(
+            f"--resume-if-started: {sweep_dir} holds a sweep started with other settings: "
+            f"{'; '.join(differ)}; give the sweep's own command, or pick a new --sweep-dir"
+        )
+    return sweep_dir
+
+
 def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.resume_if_started:
+        started = _resume_if_started(args, parser)
+        if started is not None:
+            report = sweep_report(started)
+            if report.n_expected and not report.missing:  # as cotrain.py's finished run
+                print(to_markdown(report))
+                print(
+                    f"[sweep] {started} already finished all {counted(report.n_expected, 'trial')}"
+                    f"; nothing to resume (tables unchanged: {started / 'table.md'})",
+                    flush=True,
+                )
+                return 0
+            print(
+                f"[sweep] {started} holds a started sweep ({SWEEP_FILE}): resuming it "
+                "(--resume-if-started)",
+                flush=True,
+            )
+            # only what a --resume takes: the sweep's flags are its saved ones (compared above)
+            args = argparse.Namespace(
+                resume=started, report_only=None, address=args.address, verbose=args.verbose
+            )
     existing = args.resume or args.report_only
     if args.resume is not None and args.report_only is not None:  # was: "got ['both']"
         parser.error(

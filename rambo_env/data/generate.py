@@ -271,7 +271,7 @@ def collect_episodes(
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
     check_flag(progress, "progress")
-    envs = [gym.make(env_id) for _ in range(n_envs)]
+    envs = [_simulator(env_id) for _ in range(n_envs)]
     recorder = _EpisodeRecorder(envs, rng)
     for i in range(n_envs):
         recorder.reset(i)
@@ -292,6 +292,16 @@ def collect_episodes(
     for env in envs:
         env.close()
     return recorder.episodes
+
+
+def _simulator(env_id: str) -> gym.Env:
+    """``gym.make(env_id)``, with an allocation failure (MuJoCo's "Could not allocate memory" in
+    a collection worker under ``ulimit -v``) as the one ``not enough memory to create the …
+    simulator (address-space limit …)`` error an evaluation gives (probe 133: was ``error:
+    Error: engine error: Could not allocate memory``, no word of the limit)."""
+    from rambo_env.evaluation import _make_env
+
+    return _make_env(env_id)
 
 
 #: Shared step counter of a collection worker process (set by :func:`_init_worker`).
@@ -367,7 +377,7 @@ def _worker_collect(
     seq = np.random.SeedSequence([seed, worker])
     rng = np.random.default_rng(seq)
     if policy_path is None:
-        act = random_act_fn(gym.make(env_id).action_space, rng)
+        act = random_act_fn(_simulator(env_id).action_space, rng)
     else:
         generator = torch.Generator(device=device).manual_seed(int(seq.generate_state(1)[0]))
         act = policy_act_fn(load_behaviour_policy(Path(policy_path), device, env_id), generator)
