@@ -44,7 +44,11 @@ class NullBar:
 
 
 def is_terminal(stream: Any) -> bool:
-    """Whether ``stream`` is a terminal (False for a file, a pipe, a closed or odd stream)."""
+    """Whether ``stream`` shows a live bar: a terminal, or a Jupyter kernel's output stream
+    (whose ``isatty()`` is False, but where ``tqdm.auto`` draws a widget). False for a file, a
+    pipe, a closed or odd stream."""
+    if type(stream).__module__.partition(".")[0] == "ipykernel":
+        return True
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError, OSError):

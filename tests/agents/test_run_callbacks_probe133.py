@@ -27,3 +27,10 @@ def test_the_line_bar(capsys):
     bar.update(1)
     assert capsys.readouterr().err.startswith("co-training: 5/10 it (Q=1.5), ")
     assert not is_terminal(io.StringIO())
+
+
+def test_a_jupyter_kernels_stream_keeps_the_live_bar():
+    """ipykernel's OutStream says isatty() False, but tqdm.auto draws a widget there: a notebook
+    keeps its bar (session 46 review of the probe 133 line bar)."""
+    stream_type = type("OutStream", (io.StringIO,), {"__module__": "ipykernel.iostream"})
+    assert is_terminal(stream_type())
