@@ -51,6 +51,7 @@ from rambo_env.requirements import import_dependency
 from rambo_env.run_io import (
     NAME_MAX,
     WriteFailedError,
+    _aside_writer,
     check_flag,
     check_path_text,
     check_readable,
@@ -1160,7 +1161,9 @@ def _holds_only_trash(trash: Path) -> bool:
     (the dataset set aside in ``old``, its id in :data:`_TRASH_ORIGIN`): probe 129 row 7, a
     user's own folder named like one is left alone, whatever it holds."""
     try:
-        return {child.name for child in trash.iterdir()} <= {"old", _TRASH_ORIGIN}
+        # old.pid: replace_folder's writer file, left where putting the dataset back failed
+        known = {"old", _aside_writer(trash / "old").name, _TRASH_ORIGIN}
+        return {child.name for child in trash.iterdir()} <= known
     except OSError:
         return False
 
