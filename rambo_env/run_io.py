@@ -3428,6 +3428,9 @@ def refuse_conflicting_options(parser: argparse.ArgumentParser) -> argparse.Argu
             odd = odd_stray_word(parser, argv)
             if odd is not None:
                 parser.error(odd)
+            after_end = _words_after_options_end(parser, argv)
+            if after_end is not None:  # before argparse's "the following arguments are required"
+                parser.error(after_end)
             parsed, extra = parse_known_args(argv, namespace)
             if extra[-1:] == ["--"] and _options_end(argv) == len(argv) - 1:
                 # probe 129 row 14: a trailing "--" (nothing after it) was "unrecognized
@@ -3509,6 +3512,8 @@ def stray_words(
     i = 0
     while i < len(argv):
         word = argv[i]
+        if word == "--" and i == len(argv) - 1:
+            break  # probe 135: a trailing "--" (nothing after it) is dropped by the parse
         if word == "--":
             return None
         option = _option_action(parser, word)
@@ -3558,6 +3563,28 @@ def _dash_message(parser: argparse.ArgumentParser, word: str, dash: str) -> str:
     return (
         f"{word!r} starts with {TYPOGRAPHIC_DASHES[dash]}, not '--' (a command copied "
         f"from a PDF, slide or web page?): type {typed}{path}"
+    )
+
+
+def _words_after_options_end(parser: argparse.ArgumentParser, argv: list[str]) -> str | None:
+    """The refusal of words after ``--`` where ``parser`` takes no positional words, else
+    ``None``. Probe 135: ``cotrain.py … --seed 1 -- --lam 0`` was "unrecognized arguments: --
+    --lam 0 (did you mean '--k'?)", the ``--`` itself taken for a mistyped option."""
+    end = _options_end(argv)
+    if end >= len(argv) - 1:
+        return None
+    if any(not action.option_strings for action in parser._actions):
+        return None
+    words = " ".join(argv[end + 1 :])
+    prog = parser.prog
+    if argv[end + 1].startswith("-"):
+        return (
+            f"{prog} takes no positional words; `--` ends the options, so {words!r} after it "
+            "was not read as an option: remove the `--`"
+        )
+    return (
+        f"{prog} takes no positional words; `--` ends the options, so {words!r} after it is a "
+        "stray word: remove the `--` and give it to its option (or delete it)"
     )
 
 
