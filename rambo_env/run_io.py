@@ -3948,8 +3948,8 @@ def check_field_types(obj: Any, hint: str = "fix the value (e.g. in config.json)
             ok = bool(kinds & {int, float})
         elif is_real(value):
             ok = float in kinds
-        else:
-            ok = any(isinstance(value, k) for k in kinds)
+        else:  # os.PathLike[str]: its origin (probe 135: a field annotated with what it accepts)
+            ok = any(isinstance(value, typing.get_origin(k) or k) for k in kinds)
         if not ok:
             names = " | ".join(
                 "None" if k is type(None) else getattr(k, "__name__", str(k)) for k in allowed

@@ -553,7 +553,7 @@ def checkpoint_settings(
     cfg: MLEConfig,
     hidden_dims: Any,
     precision: str,
-    model_seed: int | None = None,
+    model_seed: int | np.integer[Any] | None = None,  # probe 135: numpy ints are taken
 ) -> dict[str, Any]:
     """What a checkpoint's training was started with, in words a user can pass again (read by
     :func:`rambo_env.model.note_other_checkpoints`, which compares its own the same way; the
@@ -733,7 +733,7 @@ def train_mle(
     progress: bool = True,
     checkpoint_path: str | os.PathLike | None = None,
     compile: bool = False,
-    model_seed: int | None = None,
+    model_seed: int | np.integer[Any] | None = None,  # probe 135: numpy ints are taken
 ) -> MLEReport:
     """Fit ``ensemble`` to ``dataset`` by Gaussian maximum likelihood (Alg. 1 line 1; App. B.1).
 
