@@ -125,6 +125,7 @@ __all__ = [
     "claim_run_dir",
     "clear_stray_writes",
     "counted",
+    "damaged_cache_entry",
     "damaged_file",
     "dead_lock_pid",
     "default_run_dir",
@@ -209,6 +210,7 @@ __all__ = [
     "try_flock",
     "unenterable_folder",
     "unknown_option_hint",
+    "unreadable_reason",
     "unused_path",
     "user_file_path",
     "user_folder_path",
@@ -2892,6 +2894,24 @@ def damaged_file(err: BaseException) -> bool:
     if isinstance(err, RuntimeError):
         return any(text in str(err).lower() for text in _DAMAGE_TEXTS)
     return isinstance(err, _DAMAGE_ERRORS)
+
+
+def damaged_cache_entry(err: BaseException) -> bool:
+    """Whether ``err``, raised while a file of the library's own cache (``RAMBO_ENV_CACHE``: a
+    cached dynamics model, an MLE pretraining checkpoint) was read, lets the entry be reported,
+    removed and rebuilt: a damaged file (:func:`damaged_file`), or one saved with a pickle
+    protocol the weights-only load cannot read (:class:`PickleProtocolError`: re-saved by a user
+    or a tool; probe 135: every rerun stopped on "re-save it", for a file nobody needs to keep)."""
+    return damaged_file(err) or isinstance(err, PickleProtocolError)
+
+
+def unreadable_reason(err: BaseException, path: str | Path) -> str:
+    """Why the file ``path`` could not be read, from ``err``, for a line that says the file is
+    removed (the path and a :class:`PickleProtocolError`'s "re-save it" advice left out)."""
+    said = str(err).replace(f"{path}: ", "")
+    if isinstance(err, PickleProtocolError):
+        return said.split(": re-save it")[0]
+    return f"{type(err).__name__}: {said}"
 
 
 def check_torch_magic(path: str | Path) -> None:
