@@ -15,6 +15,7 @@ import math
 import os
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -96,8 +97,9 @@ def _action_space_problem(env_id: str) -> str | None:
 class BehaviourConfig:
     env_id: str
     """Gymnasium env id, e.g. ``Hopper-v5``."""
-    band: tuple[float, float]
-    """Stop at the first evaluation whose mean return lies in [low, high]."""
+    band: tuple[float, float] | Sequence[float]
+    """Stop at the first evaluation whose mean return lies in [low, high] (a list or array of two
+    is taken; stored as a tuple of two floats)."""
     max_steps: int = 400_000
     """Give up after this many env steps (keeps the checkpoint closest to the band)."""
     eval_freq: int = 2_500

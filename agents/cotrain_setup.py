@@ -97,9 +97,9 @@ COMPILE_MIN_ITERATIONS = 20
 class CotrainConfig:
     """One RAMBO co-training run (Alg. 1). None means "from the dataset preset / automatic"."""
 
-    dataset: str = "hopper-medium"
+    dataset: str | os.PathLike[str] = "hopper-medium"
     """Dataset: short name (hopper-medium), Minari id, D4RL name, or a .npz / .hdf5 path (a
-    ``pathlib.Path`` is stored as its text)."""
+    ``pathlib.Path`` is stored as its text: the stored value is always a ``str``)."""
     env_id: str | None = None
     """Registered Gymnasium env of the data, overriding the dataset's (your own env + a
     D4RL-layout file: it then trains and evaluates there)."""
@@ -199,11 +199,12 @@ class CotrainConfig:
     """Stop (as if killed) after this iteration's checkpoint; resume continues it."""
     progress: bool = True
     """Show progress bars."""
-    ledger: str | None = None
+    ledger: str | os.PathLike[str] | None = None
     """Results ledger folder that scripts/cotrain.py compares the finished run with (its --ledger;
     None: the repository's docs/results/ledger). Recorded in config.json so that a --resume
     without --ledger reports to the same ledger; a --resume with another --ledger uses that one
-    for its session only. Training does not use it. A ``pathlib.Path`` is stored as its text."""
+    for its session only. Training does not use it. A ``pathlib.Path`` is stored as its text
+    (the stored value is a ``str`` or None; probe 135: the annotation names what it accepts)."""
 
     def __post_init__(self) -> None:
         for name in ("dataset", "ledger"):  # probe 132 row 12: a pathlib.Path was refused,

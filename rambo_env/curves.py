@@ -38,6 +38,7 @@ from rambo_env.run_io import (
     is_int,
     is_real,
     iterations_on_record,
+    load_torch_file,
     run_folder_above,
     run_holder,
     shell_path,
@@ -162,9 +163,7 @@ def _warn_checkpoint_ahead(run_dir: Path, files: list[Path], logged: int) -> Non
     try:
         if checkpoint.stat().st_mtime <= max(p.stat().st_mtime for p in files):
             return
-        import torch
-
-        held = torch.load(checkpoint, map_location="cpu", mmap=True, weights_only=True)["iteration"]
+        held = load_torch_file(checkpoint, mmap=True)["iteration"]  # probe 135: no warning
     except Exception:  # unreadable or damaged: the resume names it
         return
     if not is_int(held) or held <= logged or (str(run_dir.resolve()), held) in _SAID_AHEAD:

@@ -55,10 +55,12 @@ from rambo_env.run_io import (
     check_readable,
     check_seed,
     counted,
-    damaged_file,
+    damaged_cache_entry,
     is_int,
+    load_torch_file,
     numpy_underflow_ignored,
     type_name,
+    unreadable_reason,
 )
 
 if TYPE_CHECKING:
@@ -891,7 +893,7 @@ def note_other_checkpoints(
         if other == partial:
             continue
         try:
-            state = torch.load(other, map_location="cpu", weights_only=True)
+            state = load_torch_file(other)  # probe 135: protocol 3 without torch's warning
             epochs, settings = int(state.get("epoch", 0)), state.get("settings")
             stopped_by = state.get("stopped_by")
         except Exception:  # unreadable: train_mle says so when it is this run's
@@ -1072,11 +1074,14 @@ def _cached_ensemble(
         ):
             raise ValueError(f"its normalizer does not match dataset {dataset.name!r}")
     except Exception as err:  # a corrupt or foreign cache entry: report, remove, rebuild
-        if not damaged_file(err):  # probe 91 rows 4, 30: was any error (a meta default device,
-            raise  # out of memory): the valid file, hours of MLE at paper size, was deleted
+        # probe 91 rows 4, 30: was any error (a meta default device, out of memory): the valid
+        # file, hours of MLE at paper size, was deleted; probe 135: a file re-saved with pickle
+        # protocol 4 / 5 (PickleProtocolError) stopped every rerun although it is only a cache
+        if not damaged_cache_entry(err):
+            raise
         # probe 63: load_model's own message was cut mid-word and repeated the path
         said = str(err).removeprefix(f"model file {path}: ").split("; it was damaged")[0]
-        said = said if said != str(err) else f"{type(err).__name__}: {said}"
+        said = said if said != str(err) else unreadable_reason(err, path)
         if said.startswith("unreadable (") and said.endswith(")"):
             said = said[len("unreadable (") : -1]
         if len(said) > 200:

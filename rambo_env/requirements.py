@@ -323,8 +323,32 @@ def import_dependency(module: str) -> ModuleType:
         ) from err
 
 
-def _stop_while_importing(script: str) -> Any:
+def _in_module_body(script_globals: dict[str, Any] | None) -> bool:
+    """Whether the module body whose globals are ``script_globals`` is still executing (its
+    ``<module>`` frame is on the main thread's stack): the script's import window is open."""
+    if script_globals is None:
+        return True
+    frame: Any = sys._getframe(1)
+    while frame is not None:
+        if frame.f_globals is script_globals and frame.f_code.co_name == "<module>":
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _stop_while_importing(script: str, script_globals: dict[str, Any] | None = None) -> Any:
+    previous = signal.getsignal(signal.SIGINT)
+
     def stop(signum: int, frame: Any) -> None:
+        if not _in_module_body(script_globals):
+            # probe 135: the script left its import window by an exception (SystemExit of a
+            # check, ImportError) in a runpy / IPython %run caller, which kept this handler:
+            # Ctrl-C is the caller's again (was: the caller died with the script's line)
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(signal.SIGINT, previous)
+            if callable(previous):
+                previous(signum, frame)
+            return
         with contextlib.suppress(OSError, ValueError, AttributeError):
             sys.stderr.write(
                 f"[{script}] interrupted while starting (importing torch and the other "
@@ -348,9 +372,12 @@ def interrupt_quietly_while_importing(script: str, module_name: str) -> None:
     if module_name != "__main__" or threading.current_thread() is not threading.main_thread():
         return
     sys.excepthook = _memory_hook(sys.excepthook)  # probe 133: torch's import under ulimit -v
+    # the calling script's globals: once its module body is no longer running (an exception
+    # ended it before end_import_window, in a runpy / %run caller), the handler stands down
+    script_globals = sys._getframe(1).f_globals
     with contextlib.suppress(ValueError, OSError):
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            signal.signal(signal.SIGINT, _stop_while_importing(script))
+            signal.signal(signal.SIGINT, _stop_while_importing(script, script_globals))
 
 
 def _memory_hook(previous: Any) -> Any:

@@ -125,6 +125,7 @@ __all__ = [
     "claim_run_dir",
     "clear_stray_writes",
     "counted",
+    "damaged_cache_entry",
     "damaged_file",
     "dead_lock_pid",
     "default_run_dir",
@@ -209,6 +210,7 @@ __all__ = [
     "try_flock",
     "unenterable_folder",
     "unknown_option_hint",
+    "unreadable_reason",
     "unused_path",
     "user_file_path",
     "user_folder_path",
@@ -2894,6 +2896,24 @@ def damaged_file(err: BaseException) -> bool:
     return isinstance(err, _DAMAGE_ERRORS)
 
 
+def damaged_cache_entry(err: BaseException) -> bool:
+    """Whether ``err``, raised while a file of the library's own cache (``RAMBO_ENV_CACHE``: a
+    cached dynamics model, an MLE pretraining checkpoint) was read, lets the entry be reported,
+    removed and rebuilt: a damaged file (:func:`damaged_file`), or one saved with a pickle
+    protocol the weights-only load cannot read (:class:`PickleProtocolError`: re-saved by a user
+    or a tool; probe 135: every rerun stopped on "re-save it", for a file nobody needs to keep)."""
+    return damaged_file(err) or isinstance(err, PickleProtocolError)
+
+
+def unreadable_reason(err: BaseException, path: str | Path) -> str:
+    """Why the file ``path`` could not be read, from ``err``, for a line that says the file is
+    removed (the path and a :class:`PickleProtocolError`'s "re-save it" advice left out)."""
+    said = str(err).replace(f"{path}: ", "")
+    if isinstance(err, PickleProtocolError):
+        return said.split(": re-save it")[0]
+    return f"{type(err).__name__}: {said}"
+
+
 def check_torch_magic(path: str | Path) -> None:
     """ValueError ``not a torch file: it does not begin as one`` unless ``path`` begins as
     ``torch.save``'s zip archive does (``PK\\x03\\x04``), read before ``torch.load``. Other bytes
@@ -3428,6 +3448,9 @@ def refuse_conflicting_options(parser: argparse.ArgumentParser) -> argparse.Argu
             odd = odd_stray_word(parser, argv)
             if odd is not None:
                 parser.error(odd)
+            after_end = _words_after_options_end(parser, argv)
+            if after_end is not None:  # before argparse's "the following arguments are required"
+                parser.error(after_end)
             parsed, extra = parse_known_args(argv, namespace)
             if extra[-1:] == ["--"] and _options_end(argv) == len(argv) - 1:
                 # probe 129 row 14: a trailing "--" (nothing after it) was "unrecognized
@@ -3509,6 +3532,8 @@ def stray_words(
     i = 0
     while i < len(argv):
         word = argv[i]
+        if word == "--" and i == len(argv) - 1:
+            break  # probe 135: a trailing "--" (nothing after it) is dropped by the parse
         if word == "--":
             return None
         option = _option_action(parser, word)
@@ -3558,6 +3583,28 @@ def _dash_message(parser: argparse.ArgumentParser, word: str, dash: str) -> str:
     return (
         f"{word!r} starts with {TYPOGRAPHIC_DASHES[dash]}, not '--' (a command copied "
         f"from a PDF, slide or web page?): type {typed}{path}"
+    )
+
+
+def _words_after_options_end(parser: argparse.ArgumentParser, argv: list[str]) -> str | None:
+    """The refusal of words after ``--`` where ``parser`` takes no positional words, else
+    ``None``. Probe 135: ``cotrain.py … --seed 1 -- --lam 0`` was "unrecognized arguments: --
+    --lam 0 (did you mean '--k'?)", the ``--`` itself taken for a mistyped option."""
+    end = _options_end(argv)
+    if end >= len(argv) - 1:
+        return None
+    if any(not action.option_strings for action in parser._actions):
+        return None
+    words = " ".join(argv[end + 1 :])
+    prog = parser.prog
+    if argv[end + 1].startswith("-"):
+        return (
+            f"{prog} takes no positional words; `--` ends the options, so {words!r} after it "
+            "was not read as an option: remove the `--`"
+        )
+    return (
+        f"{prog} takes no positional words; `--` ends the options, so {words!r} after it is a "
+        "stray word: remove the `--` and give it to its option (or delete it)"
     )
 
 
@@ -3921,8 +3968,8 @@ def check_field_types(obj: Any, hint: str = "fix the value (e.g. in config.json)
             ok = bool(kinds & {int, float})
         elif is_real(value):
             ok = float in kinds
-        else:
-            ok = any(isinstance(value, k) for k in kinds)
+        else:  # os.PathLike[str]: its origin (probe 135: a field annotated with what it accepts)
+            ok = any(isinstance(value, typing.get_origin(k) or k) for k in kinds)
         if not ok:
             names = " | ".join(
                 "None" if k is type(None) else getattr(k, "__name__", str(k)) for k in allowed

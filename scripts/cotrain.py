@@ -191,7 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
                 help=help_text,
             )
             continue
-        kind = str(field.type).replace(" ", "").replace("|None", "")
+        # probe 135: dataset / ledger are annotated "str | os.PathLike[str]" (a Path is taken)
+        kind = (
+            str(field.type).replace(" ", "").replace("|None", "").replace("|os.PathLike[str]", "")
+        )
         parse = _parse_value(
             kind, optional="None" in str(field.type), auto=field.name in AUTO_FIELDS
         )

@@ -54,6 +54,7 @@ from rambo_env.run_io import (
     dead_lock_pid,
     exit_on_interrupt,
     holder_text,
+    load_torch_file,
     process_stopped,
     read_json,
     runs_below,
@@ -247,15 +248,14 @@ def check_checkpoint(run_dir: Path) -> None:
     path = run_dir / CHECKPOINT_NAME
     if not path.is_file():
         return
-    import torch
 
     from agents.cotrain import check_identity, load_config
 
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+        state = load_torch_file(path, mmap=True)  # probe 135: protocol 3 without torch's warning
     except Exception:  # a pre-zip checkpoint cannot be memory-mapped: read it whole
         try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
+            state = load_torch_file(path)
         except Exception as err:  # probe 52 row 53: a damaged checkpoint was entered silently
             print(
                 f"[ledger] WARNING: {path} is unreadable ({safe_reason(err)}): whether "

@@ -45,6 +45,7 @@ from rambo_env.run_io import (
     check_readable,
     check_seed,
     counted,
+    damaged_cache_entry,
     damaged_file,
     is_int,
     is_real,
@@ -52,6 +53,7 @@ from rambo_env.run_io import (
     python_fields,
     save_checkpoint,
     trains_with_grad,
+    unreadable_reason,
 )
 
 __all__ = [
@@ -553,7 +555,7 @@ def checkpoint_settings(
     cfg: MLEConfig,
     hidden_dims: Any,
     precision: str,
-    model_seed: int | None = None,
+    model_seed: int | np.integer[Any] | None = None,  # probe 135: numpy ints are taken
 ) -> dict[str, Any]:
     """What a checkpoint's training was started with, in words a user can pass again (read by
     :func:`rambo_env.model.note_other_checkpoints`, which compares its own the same way; the
@@ -584,7 +586,7 @@ def _mark_budget_ended(path: Path, stopped_by: str) -> None:
     the model cache's note called a finished ``--mle-max-epochs 1`` pretraining "unfinished".
     Not through the per-epoch :func:`_save_checkpoint` seam; the resumable state is unchanged."""
     try:  # a note's record only: a failure here must not lose the trained model
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        state = load_torch_file(path)  # probe 135: protocol 3 without torch's warning
         save_checkpoint(path, state | {"stopped_by": stopped_by})
     except (OSError, RuntimeError, ValueError, pickle.UnpicklingError):
         logger.debug("MLE checkpoint %s: budget stop not recorded", path, exc_info=True)
@@ -615,11 +617,13 @@ def _load_checkpoint(path: Path, fingerprint: str) -> dict[str, Any] | None:
             key_required=True,
         )
     except Exception as err:
-        if not damaged_file(err):  # probe 91 rows 4, 30: out of memory is no damaged file (the
-            raise  # checkpoint, written over by a fresh start, held the pretraining so far)
+        # probe 91 rows 4, 30: out of memory is no damaged file (the checkpoint, written over by
+        # a fresh start, held the pretraining so far); probe 135: a pickle protocol 4 / 5 one is
+        if not damaged_cache_entry(err):
+            raise
         note(
-            f"[rambo_env] MLE checkpoint {path} is unreadable ({type(err).__name__}: "
-            f"{str(err).replace(f'{path}: ', '')[:200]}); starting MLE pretraining afresh"
+            f"[rambo_env] MLE checkpoint {path} is unreadable "
+            f"({unreadable_reason(err, path)[:200]}); starting MLE pretraining afresh"
         )
         return None
     if ckpt.get("fingerprint") != fingerprint:
@@ -733,7 +737,7 @@ def train_mle(
     progress: bool = True,
     checkpoint_path: str | os.PathLike | None = None,
     compile: bool = False,
-    model_seed: int | None = None,
+    model_seed: int | np.integer[Any] | None = None,  # probe 135: numpy ints are taken
 ) -> MLEReport:
     """Fit ``ensemble`` to ``dataset`` by Gaussian maximum likelihood (Alg. 1 line 1; App. B.1).
 

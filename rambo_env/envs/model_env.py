@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import errno
+import hashlib
 import inspect
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, SupportsFloat
@@ -667,23 +670,57 @@ def _said_in_tree(key: tuple[Any, ...]) -> bool:
     """Whether the note ``key`` was said in this process, or is said by another worker of the
     same SB3 ``make_vec_env`` SubprocVecEnv (:func:`_other_subproc_worker`). The caller's
     environment is never written to (probe 118: no global side effects)."""
-    return key in _SAID_MADE or _other_subproc_worker()
+    return key in _SAID_MADE or _other_subproc_worker(key)
 
 
-def _other_subproc_worker() -> bool:
-    """Whether this env is built in an SB3 ``SubprocVecEnv`` worker by ``make_vec_env`` for a
-    rank other than 0 (whose worker says the notes once for all of them: probe 127 N1, the
-    rl-zoo's ``--vec-env subproc`` with ``n_envs`` 8 printed 8 copies). Read on the stack: the
-    worker loop, and the rank of make_vec_env's env maker."""
-    frame, worker, rank = sys._getframe(1), False, None
+#: The sockets by which this worker claimed a note for its SubprocVecEnv (held while it lives).
+_CLAIMS: dict[tuple[Any, ...], Any] = {}
+
+
+def _claim_in_tree(key: tuple[Any, ...]) -> bool | None:
+    """Whether this process is the first of its parent's workers to claim the note ``key``: a
+    Linux abstract socket named after the parent process and the note (nothing is written to
+    the file system; it goes with the process). ``None`` where there are no such sockets."""
+    if key in _CLAIMS:
+        return True
+    if not sys.platform.startswith("linux"):
+        return None
+    digest = hashlib.sha1(repr(key).encode()).hexdigest()[:16]
+    claim = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        claim.bind(f"\0rambo_env-note-{os.getppid()}-{digest}")
+    except OSError as err:
+        claim.close()
+        return False if err.errno == errno.EADDRINUSE else None
+    _CLAIMS[key] = claim
+    return True
+
+
+def _other_subproc_worker(key: tuple[Any, ...] = ()) -> bool:
+    """Whether this env is built in an SB3 ``SubprocVecEnv`` worker by ``make_vec_env`` that is
+    not the one saying the notes once for all of them (probe 127 N1, the rl-zoo's ``--vec-env
+    subproc`` with ``n_envs`` 8 printed 8 copies). Read on the stack: the worker loop, the rank
+    of make_vec_env's env maker and, where make_vec_env's frame is there (fork), its
+    ``start_index``: the first rank speaks. Elsewhere (forkserver, spawn) the first worker to
+    claim the note (:func:`_claim_in_tree`) speaks. Probe 135: with ``start_index=1`` no worker
+    had rank 0, so nobody said the notes."""
+    frame, worker, rank, start = sys._getframe(1), False, None, None
     while frame is not None:
         code = frame.f_code
         where = Path(code.co_filename)
-        if code.co_name == "_init" and where.parts[-2:] == ("common", "env_util.py"):
-            rank = frame.f_locals.get("rank")
+        if where.parts[-2:] == ("common", "env_util.py"):
+            if code.co_name == "_init":
+                rank = frame.f_locals.get("rank")
+            elif code.co_name == "make_vec_env":
+                start = frame.f_locals.get("start_index")
         worker |= code.co_name == "_worker" and where.name == "subproc_vec_env.py"
         frame = frame.f_back
-    return worker and isinstance(rank, int) and rank != 0
+    if not (worker and isinstance(rank, int)):
+        return False
+    if isinstance(start, int):
+        return rank != start
+    claimed = _claim_in_tree(key)
+    return rank != 0 if claimed is None else not claimed
 
 
 def note_made_by_gym(spec: Any, rollout_length: int, mdp: LearnedMDP, maker: str) -> None:
