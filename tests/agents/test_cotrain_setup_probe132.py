@@ -27,9 +27,7 @@ def test_cotrain_config_takes_path_objects_as_text(tmp_path):
 
 @pytest.mark.parametrize("field", ["dataset", "ledger"])
 def test_other_types_are_still_refused(field):
-    with pytest.raises(
-        ValueError, match=rf"^{field}: expected str \| PathLike( \| None)?, got b"
-    ):
+    with pytest.raises(ValueError, match=rf"^{field}: expected str \| PathLike( \| None)?, got b"):
         CotrainConfig(**{field: b"x.npz"})
 
 
