@@ -2526,12 +2526,14 @@ def report_failure(
 
     worker = _worker_traceback(err)
     where = " in a worker process" if worker is not None else ""
-    one_line = isinstance(err, MemoryError) and not tracebacks_wanted()
+    one_line = out_of_memory(err) and not tracebacks_wanted()
     with contextlib.suppress(OSError):  # stderr may be the closed pipe too
         if one_line:
+            lines = str(err).strip().splitlines()
+            said = f"{type(err).__name__}: {lines[0][:200]}" if lines else type(err).__name__
             print(
-                f"[{script}] error: out of memory{where} ({type(err).__name__}: {err})\n"
-                "(RAMBO_ENV_TRACEBACK=1 shows the traceback)",
+                f"[{script}] error: out of memory{where}{address_space_limit_text()} ({said})"
+                "\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)",
                 file=sys.stderr,
             )
         elif worker is not None:
