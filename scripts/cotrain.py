@@ -86,7 +86,7 @@ from rambo_env.run_io import (
     stray_words,
     tolerant_console,
     tracebacks_wanted,
-    unknown_option_hint,
+    unrecognized_arguments,
     user_folder_path,
     user_path,
     whole_number,
@@ -861,11 +861,8 @@ def check_no_extra_words(
                 f"{flag} takes one {what} per run (got {' '.join(words)}): run cotrain.py once "
                 f"per {what}" + (f", or {several}" if several else "")
             )
-    if first.startswith("--"):  # a typo of a flag ("--sed 1"), another codebase's ("--epoch")
-        parser.error(
-            f"unrecognized arguments: {' '.join(extra)}{unknown_option_hint(parser, first)}"
-        )
-    parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    # a typo of a flag ("--sed 1"), another codebase's ("--epoch")
+    parser.error(unrecognized_arguments(parser, extra))
 
 
 def main(argv: list[str] | None = None) -> int:

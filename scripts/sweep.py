@@ -79,7 +79,7 @@ from rambo_env.run_io import (
     stopped_text,
     stray_words,
     tolerant_console,
-    unknown_option_hint,
+    unrecognized_arguments,
     unused_path,
     user_path,
     whole_number,
@@ -321,6 +321,40 @@ COTRAIN_CONFIG_FLAGS = {
 }
 
 
+#: What a sweep does instead of a cotrain.py setting it has no flag for (probe 136 R3); the other
+#: such settings (:func:`_cotrain_only_flag`) are the preset's in every trial.
+SWEEP_INSTEAD = {
+    "torch_threads": "each trial runs --cpus-per-trial torch threads",
+    "progress": "trials draw no progress bars (they log to Ray Tune; --verbose 0/1/2 sets its output)",
+    "stop_at_iteration": "every trial runs its --iterations to the end (Ctrl-C stops the sweep, "
+    "--resume SWEEP_DIR goes on)",
+    "ledger": "a sweep compares its trials with no ledger (scripts/ledger.py compares a "
+    "finished trial's run folder with one)",
+}
+
+
+def _cotrain_only_flag(parser: argparse.ArgumentParser, flag: str) -> str | None:
+    """The message for ``flag``, cotrain.py's option of a CotrainConfig field that sweep.py has
+    no option for (``--real-ratio``, ``--no-progress``), else None. Probe 136 R3: argparse's
+    spelling match sent ``--real-ratio`` to ``--eval-last``, ``--bc-loss`` to ``--bc-epochs``."""
+    name = flag.removeprefix("--")
+    name = name.removeprefix("no-") if name.startswith("no-") else name
+    field = name.replace("-", "_")
+    fields = {f.name: f for f in dataclasses.fields(CotrainConfig)}
+    if field not in fields or field in FIELD_FLAGS:
+        return None
+    if any(action.dest == field for action in parser._actions):
+        return None
+    instead = SWEEP_INSTEAD.get(field)
+    if instead is None:
+        values = ", ".join(
+            f"{p}: {'none' if getattr(cfg, field) is None else getattr(cfg, field)}"
+            for p, cfg in sorted(PRESETS.items())
+        )
+        instead = f"every trial takes its --preset's value ({values})"
+    return f"{flag}: sweep.py has no {flag}: it is a cotrain.py setting of one run; {instead}"
+
+
 def _configs_example(args: argparse.Namespace, argv: list[str], at: int) -> str:
     """sweep.py's ``--configs`` for cotrain.py's ``--k`` / ``--lam`` words from ``argv[at:]``:
     every k given with every λ given, the first dataset's preset for the one not given."""
@@ -375,6 +409,9 @@ def _check_no_extra_words(
             f"{flag}: sweep.py has no {flag}, it runs (k, λ) pairs: give --configs {example} "
             f"(k:λ, comma-separated; cotrain.py's {flag} is one run's)"
         )
+    cotrain_only = _cotrain_only_flag(parser, flag)
+    if cotrain_only is not None:
+        parser.error(cotrain_only)
     if stray is not None and stray.option is not None and not extra[0].startswith("-"):
         flag, _, first = argv[stray.option].partition("=")
         action = stray.action
@@ -411,8 +448,7 @@ def _check_no_extra_words(
                 f"{word} {' '.join(map(shown_word, extra))}: delete the stray {word} (or give "
                 "the option it belongs to)"
             )
-    hint = unknown_option_hint(parser, extra[0]) if extra[0].startswith("--") else ""
-    parser.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+    parser.error(unrecognized_arguments(parser, extra))
 
 
 def main(argv: list[str] | None = None) -> int:
