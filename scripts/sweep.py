@@ -23,6 +23,7 @@ import contextlib
 import dataclasses
 import os
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -463,11 +464,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _sweep_differences(
-    spec: SweepSpec, resources: SweepResources, saved: SweepSpec, saved_resources: SweepResources
+    spec: SweepSpec,
+    resources: SweepResources,
+    saved: SweepSpec,
+    saved_resources: SweepResources,
+    given: Sequence[str] = (),
 ) -> list[str]:
     """``--flag value (the sweep's: value)`` for each setting of a command's sweep (``spec``,
     ``resources``) other than a saved one's; precision ``auto`` is the one the sweep resolved at
-    its start (as cotrain.py's ``--resume-if-started`` takes it)."""
+    its start (as cotrain.py's ``--resume-if-started`` takes it). A resource flag not among
+    ``given`` is ``--flag not given`` (probe 136 R4: ``--max-concurrent None``, as if typed)."""
     if spec.base.precision == "auto":
         spec = dataclasses.replace(
             spec, base=dataclasses.replace(spec.base, precision=saved.base.precision)
@@ -480,8 +486,17 @@ def _sweep_differences(
         for n, mine, theirs in config_differences(spec.base, saved.base, ignore=())
     ]
     mine, theirs = dataclasses.asdict(resources), dataclasses.asdict(saved_resources)
-    pairs += [(f"--{n.replace('_', '-')}", mine[n], theirs[n]) for n in mine]
-    return [f"{flag} {a!r} (the sweep's: {b!r})" for flag, a, b in pairs if a != b]
+    said = [f"{flag} {a!r} (the sweep's: {b!r})" for flag, a, b in pairs if a != b]
+    for name, default in mine.items():
+        if default == theirs[name]:
+            continue
+        flag = f"--{name.replace('_', '-')}"
+        if name in given:
+            said.append(f"{flag} {default!r} (the sweep's: {theirs[name]!r})")
+        else:
+            by_default = "" if default is None else f", {default!r} by default"
+            said.append(f"{flag} not given{by_default} (the sweep's: {theirs[name]!r})")
+    return said
 
 
 def _resume_if_started(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path | None:
@@ -499,7 +514,8 @@ def _resume_if_started(args: argparse.Namespace, parser: argparse.ArgumentParser
     if not os.path.lexists(sweep_dir / SWEEP_FILE):
         return None
     spec, resources, _ = resolve_args(args, parser)
-    differ = _sweep_differences(spec, resources, *load_sweep(sweep_dir))
+    given = [n for n in RESOURCE_FLAGS if getattr(args, n) is not None]
+    differ = _sweep_differences(spec, resources, *load_sweep(sweep_dir), given)
     if differ:
         parser.error(
             f"--resume-if-started: {sweep_dir} holds a sweep started with other settings: "
