@@ -111,12 +111,13 @@ def test_a_worker_process_error_is_its_own_frames_or_one_line(capsys):
 
 
 def _run_failing_script(name: str, exc: str, cwd: Path):
-    """``scripts/<name>.py`` run as a script whose argument parsing raises ``exc``."""
+    """``scripts/<name>.py`` run as a script whose argument parsing raises ``exc`` (argparse's
+    ``parse_known_args``: ``parse_args`` is the scripts' own since probe 136)."""
     code = (
         "import argparse, runpy, sys\n"
         "def fail(*a, **k):\n"
         f"    raise {exc}('injected')\n"
-        "argparse.ArgumentParser.parse_args = fail\n"
+        "argparse.ArgumentParser.parse_known_args = fail\n"
         f"sys.argv = ['{name}.py']\n"
         f"runpy.run_path({str(REPO / 'scripts' / f'{name}.py')!r}, run_name='__main__')\n"
     )
