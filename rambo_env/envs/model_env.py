@@ -32,7 +32,9 @@ from rambo_env.dynamics.training import MLEConfig
 from rambo_env.envs.registration import (
     SB3_RENDER_MODE_FIX,
     RenderModeNone,
+    calling_frame,
     check_time_limit_is_python_int,
+    is_sb3_env_util,
     make_call_locals,
     renders_nothing,
     sb3_default_render_mode,
@@ -104,17 +106,13 @@ def _check_not_in_async_vector_env() -> None:
     """
     from gymnasium.vector import AsyncVectorEnv
 
-    init_code = AsyncVectorEnv.__init__.__code__
-    frame = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code is init_code:
-            raise ValueError(
-                "mdp: an AsyncVectorEnv (vectorization_mode='async') gives each worker process a "
-                "pickled copy of the mdp, so the adversary's updates would never reach its envs; "
-                "use the default mode, gym.make_vec(id, num_envs=N, mdp=mdp) (one "
-                "RamboModelVectorEnv on the shared mdp; also vectorization_mode='sync')"
-            )
-        frame = frame.f_back
+    if calling_frame(AsyncVectorEnv.__init__.__code__) is not None:
+        raise ValueError(
+            "mdp: an AsyncVectorEnv (vectorization_mode='async') gives each worker process a "
+            "pickled copy of the mdp, so the adversary's updates would never reach its envs; "
+            "use the default mode, gym.make_vec(id, num_envs=N, mdp=mdp) (one "
+            "RamboModelVectorEnv on the shared mdp; also vectorization_mode='sync')"
+        )
 
 
 def _check_no_time_limit(env: gym.Env) -> None:
@@ -707,13 +705,11 @@ def _other_subproc_worker(key: tuple[Any, ...] = ()) -> bool:
     frame, worker, rank, start = sys._getframe(1), False, None, None
     while frame is not None:
         code = frame.f_code
-        where = Path(code.co_filename)
-        if where.parts[-2:] == ("common", "env_util.py"):
-            if code.co_name == "_init":
-                rank = frame.f_locals.get("rank")
-            elif code.co_name == "make_vec_env":
-                start = frame.f_locals.get("start_index")
-        worker |= code.co_name == "_worker" and where.name == "subproc_vec_env.py"
+        if is_sb3_env_util(code, "_init"):
+            rank = frame.f_locals.get("rank")
+        elif is_sb3_env_util(code, "make_vec_env"):
+            start = frame.f_locals.get("start_index")
+        worker |= code.co_name == "_worker" and Path(code.co_filename).name == "subproc_vec_env.py"
         frame = frame.f_back
     if not (worker and isinstance(rank, int)):
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import CodeType, FrameType
 from typing import Any
 
 import gymnasium as gym
@@ -39,21 +40,32 @@ def make_call_locals() -> dict[str, Any] | None:
     construction, before any expensive work (the model envs' ``max_episode_steps`` check, the
     illustrative toy's ``horizon`` check). ``gym.make_vec`` in sync / async mode builds each env
     through ``gym.make``, so it is found there too."""
-    make_code = gym.envs.registration.make.__code__
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_code is not make_code:
-        frame = frame.f_back
+    frame = calling_frame(gym.envs.registration.make.__code__)
     return None if frame is None else dict(frame.f_locals)
 
 
 def make_vec_call_locals() -> dict[str, Any] | None:
     """The local variables of the ``gym.make_vec`` call constructing the caller's env (its
     ``env_spec``, the user's ``kwargs``), or None outside ``gym.make_vec``."""
-    code = gym.envs.registration.make_vec.__code__
+    frame = calling_frame(gym.envs.registration.make_vec.__code__)
+    return None if frame is None else dict(frame.f_locals)
+
+
+def calling_frame(code: CodeType) -> FrameType | None:
+    """The innermost frame on the caller's stack running ``code`` (gymnasium's ``make``,
+    ``make_vec``, …), or None: the one stack walk of the checks that read a library's call
+    from its frame (:func:`make_call_locals`, :func:`make_vec_call_locals`)."""
     frame = sys._getframe(1)
     while frame is not None and frame.f_code is not code:
         frame = frame.f_back
-    return None if frame is None else dict(frame.f_locals)
+    return frame
+
+
+def is_sb3_env_util(code: CodeType, name: str) -> bool:
+    """Whether ``code`` is SB3's ``stable_baselines3/common/env_util.py`` function ``name``
+    (``make_vec_env``, or ``_init``: its env maker), by file and name: SB3 is not imported here.
+    Read by :func:`sb3_default_render_mode` and the model envs' once-per-SubprocVecEnv notes."""
+    return code.co_name == name and Path(code.co_filename).parts[-2:] == ("common", "env_util.py")
 
 
 #: The advice of an env that renders nothing for a ``render_mode`` given to SB3's
@@ -75,11 +87,7 @@ def sb3_default_render_mode(render_mode: Any) -> bool:
         return False
     frame = sys._getframe(1)
     while frame is not None:
-        code = frame.f_code
-        if code.co_name == "_init" and Path(code.co_filename).parts[-2:] == (
-            "common",
-            "env_util.py",
-        ):
+        if is_sb3_env_util(frame.f_code, "_init"):
             env_kwargs = frame.f_locals.get("env_kwargs")
             return isinstance(env_kwargs, dict) and "render_mode" not in env_kwargs
         frame = frame.f_back

@@ -20,7 +20,6 @@ env id; an all-terminal dataset cannot train the fallback classifier).
 
 from __future__ import annotations
 
-import sys
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -29,6 +28,7 @@ from gymnasium import spaces
 
 from rambo_env.envs.registration import (
     SB3_RENDER_MODE_FIX,
+    calling_frame,
     renders_nothing,
     sb3_default_render_mode,
 )
@@ -154,11 +154,7 @@ def _check_horizon_within_time_limit(horizon: int) -> None:
 
 def _under_make_vec() -> bool:
     """Whether ``gym.make_vec`` is building this env (its sync / async modes call gym.make)."""
-    code = gym.envs.registration.make_vec.__code__
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_code is not code:
-        frame = frame.f_back
-    return frame is not None
+    return calling_frame(gym.envs.registration.make_vec.__code__) is not None
 
 
 class _ToyEnv(gym.Env):
