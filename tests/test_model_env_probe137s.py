@@ -1,0 +1,61 @@
+"""Probes 135 / 136 S1: the model-returns note (and the long-k WARNING) of ``gym.make("RamboModel-…")``
+was said once per ``make_vec_env(..., vec_env_cls=SubprocVecEnv)`` call, and once per worker of a
+hand-built ``SubprocVecEnv([lambda: gym.make(...)] * n)``. Every SubprocVecEnv worker of one process
+now claims the note, and only the first claimant says it."""
+
+from __future__ import annotations
+
+import sys
+
+import gymnasium as gym
+import pytest
+from stable_baselines3.common.env_util import make_vec_env
+from stable_baselines3.common.vec_env import SubprocVecEnv
+
+import rambo_env  # noqa: F401  (registers the ids)
+from tests.envs.tiny_mdp import make_tiny_mdp
+
+ID = "RamboModel-hopper-medium"
+linux = pytest.mark.skipif(sys.platform != "linux", reason="fork / forkserver start methods")
+
+
+def _said(capfd) -> str:
+    captured = capfd.readouterr()
+    return captured.out + captured.err
+
+
+@linux
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_two_make_vec_env_calls_say_the_notes_once(capfd, method):
+    mdp = make_tiny_mdp()
+    capfd.readouterr()
+    kwargs = {"mdp": mdp, "render_mode": None, "rollout_length": 200}
+    venvs = [
+        make_vec_env(
+            ID,
+            n_envs=2,
+            start_index=start,
+            env_kwargs=kwargs,
+            vec_env_cls=SubprocVecEnv,
+            vec_env_kwargs={"start_method": method},
+        )
+        for start in (0, 1)
+    ]
+    for venv in venvs:
+        venv.close()
+    said = _said(capfd)
+    assert said.count("steps the learned model") == 1, said
+    assert said.count("k = 200") == 1, said
+
+
+@linux
+def test_hand_built_subproc_vec_env_says_the_note_once(capfd):
+    mdp = make_tiny_mdp()
+    capfd.readouterr()
+    venv = SubprocVecEnv(
+        [lambda: gym.make(ID, mdp=mdp, rollout_length=2) for _ in range(3)], start_method="fork"
+    )
+    assert venv.reset().shape == (3, mdp.obs_dim)
+    venv.close()
+    said = _said(capfd)
+    assert said.count("steps the learned model") == 1, said
