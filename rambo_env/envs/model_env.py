@@ -669,9 +669,10 @@ def _said_in_tree(key: tuple[Any, ...]) -> bool:
     fork), or is said by another SB3 ``SubprocVecEnv`` worker of the same process: each worker
     claims the note (:func:`_claim_in_tree`) and only the first claimant speaks, whatever built
     the workers (``make_vec_env`` with any ``start_index``, a hand-built ``SubprocVecEnv`` of
-    ``gym.make`` lambdas; probes 127 N1, 135, 136 S1: 8 copies for ``n_envs`` 8, none for
-    ``start_index=1``, one per worker of a hand-built one, one per ``make_vec_env`` call). The
-    caller's environment is never written to (probe 118: no global side effects)."""
+    ``gym.make`` lambdas; was: 8 copies for ``n_envs`` 8, probe 127 N1; none for
+    ``start_index=1``, probe 135; one per worker of a hand-built one, probe 135, and one per
+    ``make_vec_env`` call, probe 136 S1). The caller's environment is never written to (probe
+    118: no global side effects)."""
     if key in _SAID_MADE:
         return True
     if not _in_subproc_worker():
