@@ -2870,8 +2870,8 @@ def available_memory_bytes() -> int | None:
 def memory_limit_words() -> str:
     """Where :func:`available_memory_bytes`'s figure comes from when a limit of this process, not
     the host's free memory, is the least of them: ``" under this process's address-space limit
-    (ulimit -v = N kB, RLIMIT_AS: raise it, …; the host has X GiB free)"`` or the same of its cgroup's memory
-    limit; ``""`` otherwise. For the memory checks' "only … GiB is available" (probe 136: under
+    (ulimit -v = N kB, RLIMIT_AS, while the host has X GiB free: raise it, …)"`` or the same of
+    its cgroup's memory limit; ``""`` otherwise. For the memory checks' "only … GiB is available" (probe 136: under
     ``ulimit -v 1000000`` cotrain said "only 0.146 GiB is available" without naming the limit,
     and the host had GiB free)."""
     host, space, cgroup = _host_room(), _address_space_room(), _cgroup_room()
@@ -2881,18 +2881,18 @@ def memory_limit_words() -> str:
     room, which = min(limits, key=lambda item: item[0])
     if host is not None and host <= room:
         return ""
-    free = f"; the host has {host / 2**30:.3g} GiB free" if host is not None else ""
+    free = f", while the host has {host / 2**30:.3g} GiB free" if host is not None else ""
     if which == "address":
         import resource
 
         soft, _ = resource.getrlimit(resource.RLIMIT_AS)
         return (
             f" under this process's address-space limit (ulimit -v = {soft // 1024} kB, "
-            f"RLIMIT_AS: raise it, or ulimit -v unlimited{free})"
+            f"RLIMIT_AS{free}: raise it, or ulimit -v unlimited)"
         )
     return (
         " under this process's cgroup memory limit (a container's, or the batch system's "
-        f"memory request: ask for more{free})"
+        f"memory request{free}: ask for more)"
     )
 
 

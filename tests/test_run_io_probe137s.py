@@ -27,7 +27,7 @@ def test_the_cgroup_limit_is_named_when_it_binds(monkeypatch):
     _rooms(monkeypatch, 20 * GIB, None, GIB // 4)
     with pytest.raises(
         ValueError,
-        match=r"only 0\.25 GiB is available under this process's cgroup memory limit .*the host has 20 GiB free",
+        match=r"only 0\.25 GiB is available under this process's cgroup memory limit \(a container's, or the batch system's memory request, while the host has 20 GiB free: ask for more\)",
     ):
         _check_n(10**9)
 
