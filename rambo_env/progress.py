@@ -61,8 +61,9 @@ class LineBar:
     tqdm's ``\r`` redraws made a 2000-iteration run's bar one line of 2000 redraws in the log
     (``^M`` junk in less / grep), and ``--no-progress`` said nothing between the first iteration
     and the end. ``throttled``: not a line per :meth:`update` (co-training's iterations) but one
-    at each tenth of ``total`` or at an update :data:`LINE_EVERY_S` seconds after the last line, and the count at
-    :meth:`close` (the setup bars: dataset generation, MLE and BC pretraining, probe 133).
+    at each tenth of ``total`` or at an update :data:`LINE_EVERY_S` seconds after the last line,
+    and the count at :meth:`close` (the setup bars: dataset generation, MLE and BC pretraining,
+    probe 133).
     ``iterable``: counted as it is iterated, as tqdm's."""
 
     def __init__(
