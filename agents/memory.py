@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from rambo_env.run_io import (
     available_memory_bytes,  # one reading of the free memory
     is_int,
+    memory_limit_words,
 )
 
 __all__ = [
@@ -110,6 +111,12 @@ def _gib(n: int) -> str:
     return f"{n / 2**30:.3g} GiB"
 
 
+def _host_limit(available: int | None, gpu: int | None) -> str:
+    """The limit that binds the host memory a check read itself (:func:`memory_limit_words`):
+    none for a figure the caller gave (``available``) or a CUDA device's (``gpu``)."""
+    return memory_limit_words() if available is None and gpu is None else ""
+
+
 def check_memory(
     n_rollouts: int,
     rollout_length: int,
@@ -151,7 +158,7 @@ def check_memory(
             f"{n_rollouts} × {rollout_length if k_known else 'k (≥ 1)'} × {retain_iterations} = "
             f"{'' if k_known else 'at least '}{est.pool_rows} rows "
             f"needs {at_least}~{_gib(est.pool_bytes)}, but only {_gib(host)} of memory is "
-            "available; lower n_rollouts, rollout_length (k) or retain_iterations"
+            f"available{_host_limit(available, None)}; lower n_rollouts, rollout_length (k) or retain_iterations"
         )
     gpu = _device_memory_bytes(device) if available is None else None
     room = gpu if gpu is not None else host - est.pool_bytes
@@ -209,7 +216,7 @@ def check_diagnose_memory(
     :param lower_bound: dims not known yet (the run not loaded): said in the error.
     """
     need = n_starts * diagnose_row_bytes(obs_dim, action_dim)
-    room = available
+    room, gpu = available, None
     if room is None:
         gpu = _device_memory_bytes(device)
         room = gpu if gpu is not None else available_memory_bytes()
@@ -217,7 +224,8 @@ def check_diagnose_memory(
         at_least = "at least " if lower_bound else ""
         raise ValueError(
             f"n_starts: {n_starts} model rollouts (--n-starts) need {at_least}~{_gib(need)} of "
-            f"memory, but only {_gib(room)} is available; lower --n-starts (default 500; a few "
+            f"memory, but only {_gib(room)} is available{_host_limit(available, gpu)}; lower "
+            "--n-starts (default 500; a few "
             "thousand give a tight estimate)"
         )
     return need
@@ -249,13 +257,13 @@ def check_batch_memory(
     row = 3 * 8 + 3 * _FLOAT32 * (2 * obs_dim + action_dim + 2)
     need = batch_size * (row + (2 * _FLOAT32 * _ACTOR_ACTIVATIONS if critics else 0))
     need += batch_size * _FLOAT32 * _TRAIN_ACTIVATIONS if training else 0
-    room = available
+    room, gpu = available, None
     if room is None:
         gpu = _device_memory_bytes(str(device))
         room = gpu if gpu is not None else available_memory_bytes()
     if room is not None and need > room:
         raise ValueError(
             f"{what}: a batch of {batch_size} rows needs ~{_gib(need)} of memory, but only "
-            f"{_gib(room)} is available; {hint}"
+            f"{_gib(room)} is available{_host_limit(available, gpu)}; {hint}"
         )
     return need

@@ -50,6 +50,7 @@ from rambo_env.run_io import (
     counted,
     is_int,
     is_real,
+    memory_limit_words,
     python_fields,
     restore_generator,
     trains_with_grad,
@@ -146,23 +147,31 @@ def check_adversary_memory(mdp: Any, cfg: AdversaryConfig, available: int | None
     units = sum(getattr(ens_cfg, "hidden_dims", (200,) * 4))
     row = 4 * (_ENSEMBLE_FLOATS_PER_UNIT * n_members * units + _AGENT_FLOATS_PER_ROW)
     need = cfg.batch_size * row
-    room = available if available is not None else _free_memory(getattr(mdp, "device", "cpu"))
+    device = getattr(mdp, "device", "cpu")
+    room = available if available is not None else _free_memory(device)
+    on_host = available is None and not _on_cuda(device)
+    host_limit = memory_limit_words() if on_host else ""  # probe 136: ulimit -v named
     if room is not None and need > room:
         raise ValueError(
             f"AdversaryConfig.batch_size: a batch of {cfg.batch_size} start states needs "
             f"~{need / 2**30:.3g} GiB of memory in an adversary step ({n_members} ensemble "
             f"members of {units} hidden units, the agent's networks), but only "
-            f"{room / 2**30:.3g} GiB is available; give a smaller batch_size (the paper's: 256)"
+            f"{room / 2**30:.3g} GiB is available{host_limit}; give a smaller batch_size (the "
+            "paper's: 256)"
         )
     return need
 
 
+def _on_cuda(device: Any) -> bool:
+    """Whether ``device`` is a CUDA device of this host (its memory is not the host's)."""
+    return torch.device(device).type == "cuda" and torch.cuda.is_available()
+
+
 def _free_memory(device: Any) -> int | None:
     """Free memory of ``device`` (a CUDA device's, else the host's); None when unknown."""
-    parsed = torch.device(device)
-    if parsed.type == "cuda" and torch.cuda.is_available():
+    if _on_cuda(device):
         try:
-            return int(torch.cuda.mem_get_info(parsed)[0])
+            return int(torch.cuda.mem_get_info(torch.device(device))[0])
         except RuntimeError:
             return None
     return available_memory_bytes()

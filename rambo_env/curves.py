@@ -33,12 +33,12 @@ from rambo_env.run_io import (
     check_output_file,
     check_readable,
     check_run_folder,
+    checkpoint_iterations,
     headless_figure,
     integer_ticks,
     is_int,
     is_real,
     iterations_on_record,
-    load_torch_file,
     run_folder_above,
     run_holder,
     shell_path,
@@ -163,10 +163,10 @@ def _warn_checkpoint_ahead(run_dir: Path, files: list[Path], logged: int) -> Non
     try:
         if checkpoint.stat().st_mtime <= max(p.stat().st_mtime for p in files):
             return
-        held = load_torch_file(checkpoint, mmap=True)["iteration"]  # probe 135: no warning
-    except Exception:  # unreadable or damaged: the resume names it
+    except OSError:
         return
-    if not is_int(held) or held <= logged or (str(run_dir.resolve()), held) in _SAID_AHEAD:
+    held = checkpoint_iterations(run_dir)  # probe 135: no warning; unreadable: resume names it
+    if held is None or held <= logged or (str(run_dir.resolve()), held) in _SAID_AHEAD:
         return
     _SAID_AHEAD.add((str(run_dir.resolve()), held))
     more = list(range(logged + 1, held + 1))

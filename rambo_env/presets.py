@@ -11,8 +11,10 @@ References:
 
 from __future__ import annotations
 
+import math
+import numbers
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 __all__ = [
     "ACCEPTED_FORMS",
@@ -98,6 +100,52 @@ class RamboBaseHyperparameters:
     """Behaviour-cloning warm-start epochs for MuJoCo (official code)."""
     bc_lr: float = 1e-4
     """Behaviour-cloning learning rate (official code)."""
+
+    def __post_init__(self) -> None:
+        """Each field checked as the configs check theirs: one ValueError naming the field and
+        the value (probe 132: ``hidden_dims=(256, 0)``, ``()`` or ``"256"`` were taken, and the
+        agents built from them failed later in torch or SB3, or had no hidden layer)."""
+        dims = self.hidden_dims
+        dims = dims.tolist() if getattr(dims, "ndim", None) == 1 else dims  # a 1-d numpy array
+        if not (isinstance(dims, tuple | list) and dims and all(_positive_int(h) for h in dims)):
+            raise ValueError(
+                "RamboBaseHyperparameters.hidden_dims: expected a non-empty tuple of ints >= 1 "
+                f"(one width per hidden layer of the actor and the critics), got {dims!r}; "
+                "e.g. the official (256, 256)"
+            )
+        object.__setattr__(self, "hidden_dims", tuple(int(h) for h in dims))
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if field.type == "int" and not _positive_int(value):
+                raise ValueError(
+                    f"RamboBaseHyperparameters.{field.name}: expected an int >= 1, got {value!r}"
+                )
+            if field.type == "float" and not _fraction_or_rate(field.name, value):
+                bound = {"real_ratio": "in [0, 1]", "gamma": "in (0, 1]", "tau": "in (0, 1]"}
+                bound = bound.get(field.name, "> 0 (finite)")
+                raise ValueError(
+                    f"RamboBaseHyperparameters.{field.name}: expected a number {bound}, got "
+                    f"{value!r}"
+                )
+
+        if self.n_elites > self.n_members:
+            raise ValueError(
+                f"RamboBaseHyperparameters.n_elites: expected at most n_members = "
+                f"{self.n_members}, got {self.n_elites}"
+            )
+
+
+def _positive_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1
+
+
+def _fraction_or_rate(name: str, value: object) -> bool:
+    """``real_ratio`` in [0, 1]; ``gamma`` and ``tau`` in (0, 1]; a learning rate finite > 0."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
+        return False
+    if name == "real_ratio":
+        return 0 <= value <= 1
+    return 0 < value <= (1 if name in ("gamma", "tau") else math.inf)
 
 
 #: The Table 4 values.

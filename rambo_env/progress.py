@@ -57,17 +57,32 @@ def is_terminal(stream: Any) -> bool:
 
 class LineBar:
     """Stands in for a tqdm bar whose stream (stderr) is not a terminal, a batch job's log file:
-    one plain line per :meth:`update`, ``co-training: 3/10 it (Q=1.5, score=4.2), 12 s``, flushed.
-    Probe 133 row 2: tqdm's ``\r`` redraws made a 2000-iteration run's bar one line of 2000
-    redraws in the log (``^M`` junk in less / grep), and ``--no-progress`` said nothing between
-    the first iteration and the end."""
+    plain lines, ``co-training: 3/10 it (Q=1.5, score=4.2), 12 s``, flushed. Probe 133 row 2:
+    tqdm's ``\r`` redraws made a 2000-iteration run's bar one line of 2000 redraws in the log
+    (``^M`` junk in less / grep), and ``--no-progress`` said nothing between the first iteration
+    and the end. ``throttled``: not a line per :meth:`update` (co-training's iterations) but one
+    at each tenth of ``total`` or at an update :data:`LINE_EVERY_S` seconds after the last line,
+    and the count at :meth:`close` (the setup bars: dataset generation, MLE and BC pretraining,
+    probe 133).
+    ``iterable``: counted as it is iterated, as tqdm's."""
 
     def __init__(
-        self, total: float | None = None, initial: float = 0, desc: str = "", unit: str = "it"
+        self,
+        total: float | None = None,
+        initial: float = 0,
+        desc: str = "",
+        unit: str = "it",
+        *,
+        iterable: Iterable | None = None,
+        throttled: bool = False,
     ) -> None:
+        if total is None and iterable is not None and hasattr(iterable, "__len__"):
+            total = len(iterable)  # type: ignore[arg-type]
         self.total, self.n, self.desc, self.unit = total, initial, desc, unit
+        self.iterable, self.throttled = iterable, throttled
         self.postfix = ""
-        self.t_start = time.monotonic()
+        self.t_start = self._t_said = time.monotonic()
+        self._n_said = initial
 
     def set_postfix(self, postfix: dict[str, Any] | None = None, refresh: bool = True,
                     **kwargs: Any) -> None:  # fmt: skip
@@ -76,30 +91,76 @@ class LineBar:
 
     def update(self, n: float = 1) -> None:
         self.n += n
+        if not self.throttled or self._due():
+            self._say()
+
+    def _due(self) -> bool:
+        """A throttled bar's next line: a tenth of ``total`` more, the end, or
+        :data:`LINE_EVERY_S` since the last line."""
+        if time.monotonic() - self._t_said >= LINE_EVERY_S:
+            return True
+        if not self.total:
+            return False
+        tenth = self.total / 10
+        return self.n >= self.total or self.n // tenth > self._n_said // tenth
+
+    def _say(self) -> None:
+        self._n_said, self._t_said = self.n, time.monotonic()
         of = f"/{self.total:g}" if self.total is not None else ""
         extra = f" ({self.postfix})" if self.postfix else ""
         line = f"{self.desc}: {self.n:g}{of} {self.unit}{extra}, "
         line += f"{time.monotonic() - self.t_start:.0f} s"
         if sys.stderr is None:  # pythonw / a service: nowhere to write (print would use stdout)
             return
+        if getattr(sys.stderr, "failed", False):  # a script's stderr failed: bars off (probe 117)
+            return
         with contextlib.suppress(OSError, ValueError):  # a closed log: the run goes on
             print(line, file=sys.stderr, flush=True)
 
     def close(self) -> None:
-        pass
+        if self.throttled and self.n != self._n_said:  # where it ended (an early stop)
+            self._say()
+
+    def __iter__(self) -> Iterator[Any]:
+        for item in self.iterable or ():
+            yield item
+            self.update(1)
+
+    def __len__(self) -> int:
+        return len(self.iterable)  # type: ignore[arg-type]
+
+    def __enter__(self) -> LineBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+#: A throttled :class:`LineBar` writes a line at least this often (seconds) while it counts.
+LINE_EVERY_S = 30.0
 
 
 def progress_bar(iterable: Iterable | None = None, *, progress: bool, **kwargs: Any) -> Any:
     """``tqdm.auto.tqdm(iterable, **kwargs)`` when ``progress``, else no tqdm object at all.
 
     Off, an ``iterable`` comes back as it is, and without one a :class:`NullBar` (``total``
-    and ``initial`` kept; every other tqdm option ignored).
+    and ``initial`` kept; every other tqdm option ignored). On, with stderr not a terminal (a
+    log file, a pipe; a Jupyter kernel's stream is one: :func:`is_terminal`), a throttled
+    :class:`LineBar`: a plain line at each tenth, not ``\r`` redraws (probe 133).
     """
     if progress:
+        stop_stale_rich_bars()  # it holds stdout / stderr: before a line bar's lines too
+    if progress and not is_terminal(sys.stderr):
+        return LineBar(
+            kwargs.get("total"),
+            kwargs.get("initial", 0),
+            kwargs.get("desc", ""),
+            kwargs.get("unit", "it"),
+            iterable=iterable,
+            throttled=True,
+        )
+    if progress:
         tqdm = import_dependency("tqdm.auto").tqdm  # probe 114b: a broken install named
-
-        stop_stale_rich_bars()
-
         return tqdm(iterable, **kwargs)
     if iterable is not None:
         return iterable

@@ -371,13 +371,29 @@ def interrupt_quietly_while_importing(script: str, module_name: str) -> None:
     SIGINT is ignored (``nohup``) or handled by a caller, nothing changes."""
     if module_name != "__main__" or threading.current_thread() is not threading.main_thread():
         return
-    sys.excepthook = _memory_hook(sys.excepthook)  # probe 133: torch's import under ulimit -v
+    if not _hosted(sys._getframe(1)):  # probe 133: torch's import under ulimit -v
+        sys.excepthook = _memory_hook(sys.excepthook)
     # the calling script's globals: once its module body is no longer running (an exception
     # ended it before end_import_window, in a runpy / %run caller), the handler stands down
     script_globals = sys._getframe(1).f_globals
     with contextlib.suppress(ValueError, OSError):
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             signal.signal(signal.SIGINT, _stop_while_importing(script, script_globals))
+
+
+def _hosted(script_frame: Any) -> bool:
+    """Whether the script whose module body runs in ``script_frame`` was started by another
+    Python program (``runpy.run_path`` / ``run_module`` from a user's code, IPython's ``%run``),
+    not by ``python script.py`` / ``python -m``: some frame below it is not runpy's. Such a
+    caller's exceptions and ``sys.excepthook`` are its own: an exception that ends the script
+    (a SystemExit of a check, an ImportError) reaches the caller, and no hook of the script
+    outlives it (probe 135: the import window's hook stayed installed in the caller)."""
+    frame = script_frame.f_back
+    while frame is not None:
+        if Path(frame.f_code.co_filename).name != "runpy.py":
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _memory_hook(previous: Any) -> Any:

@@ -161,6 +161,7 @@ __all__ = [
     "load_checkpoint",
     "longest_name_bytes",
     "make_folders",
+    "memory_limit_words",
     "note_relative",
     "numpy2_pickle_error",
     "numpy_underflow_ignored",
@@ -1168,6 +1169,16 @@ def iterations_on_record(run_dir: str | Path) -> int:
     except (OSError, ValueError, AttributeError):
         return 0
     return done if is_int(done) and done > 0 else 0
+
+
+def checkpoint_iterations(run_dir: str | Path) -> int | None:
+    """The iterations a run's checkpoint holds (its ``iteration``, read memory-mapped, no pickle
+    code), or None: no checkpoint, or one that cannot be read."""
+    try:
+        held = load_torch_file(Path(run_dir) / CHECKPOINT_NAME, mmap=True)["iteration"]
+    except Exception:  # missing, damaged, another format: the caller says it could not be read
+        return None
+    return int(held) if is_int(held) and held >= 0 else None
 
 
 def run_score_label(run_dir: str | Path | None, results: Any = None) -> str:
@@ -2854,6 +2865,35 @@ def available_memory_bytes() -> int | None:
     failed as numpy's raw ``MemoryError`` after the dataset load and MLE pretraining."""
     rooms = [r for r in (_host_room(), _address_space_room(), _cgroup_room()) if r is not None]
     return min(rooms) if rooms else None  # None: unknown, no check
+
+
+def memory_limit_words() -> str:
+    """Where :func:`available_memory_bytes`'s figure comes from when a limit of this process, not
+    the host's free memory, is the least of them: ``" under this process's address-space limit
+    (ulimit -v = N kB, RLIMIT_AS, while the host has X GiB free: raise it, …)"`` or the same of
+    its cgroup's memory limit; ``""`` otherwise. For the memory checks' "only … GiB is available" (probe 136: under
+    ``ulimit -v 1000000`` cotrain said "only 0.146 GiB is available" without naming the limit,
+    and the host had GiB free)."""
+    host, space, cgroup = _host_room(), _address_space_room(), _cgroup_room()
+    limits = [(r, w) for r, w in ((space, "address"), (cgroup, "cgroup")) if r is not None]
+    if not limits:
+        return ""
+    room, which = min(limits, key=lambda item: item[0])
+    if host is not None and host <= room:
+        return ""
+    free = f", while the host has {host / 2**30:.3g} GiB free" if host is not None else ""
+    if which == "address":
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        return (
+            f" under this process's address-space limit (ulimit -v = {soft // 1024} kB, "
+            f"RLIMIT_AS{free}: raise it, or ulimit -v unlimited)"
+        )
+    return (
+        " under this process's cgroup memory limit (a container's, or the batch system's "
+        f"memory request{free}: ask for more)"
+    )
 
 
 #: What torch.load / np.load and a loader's own format checks raise for a file's bad bytes (cut

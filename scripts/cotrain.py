@@ -72,11 +72,12 @@ from rambo_env.run_io import (
     CONFIG_NAME,
     RESULTS_NAME,
     accept_negative_numbers,
+    checkpoint_iterations,
     counted,
     default_run_dir,
     holder_text,
+    is_int,
     iteration0_label,
-    iterations_on_record,
     other_holder,
     read_json,
     refuse_unenterable,
@@ -478,8 +479,10 @@ def standing_lines(
 
 
 def _unfinished(run_dir: Path) -> str | None:
-    """``"2 of 4 iterations"`` for a run folder holding a checkpoint of a run that has not ended
-    (its results.json says neither finished nor diverged, or there is none yet), else None."""
+    """``"2 of 4 iterations done"`` for a run folder holding a checkpoint of a run that has not
+    ended (its results.json says neither finished nor diverged, or there is none yet), else None.
+    Without a count in its results.json (none yet: killed before its first iteration's ended),
+    the checkpoint's own (probe 136: such a run was said to have "0 iterations done")."""
     if not (run_dir / CHECKPOINT_NAME).is_file():
         return None
     try:
@@ -489,10 +492,12 @@ def _unfinished(run_dir: Path) -> str | None:
     results = results if isinstance(results, dict) else {}
     if results.get("status") in ("finished", "diverged"):
         return None
+    done = results.get("iterations_completed")
+    done = done if is_int(done) and done >= 0 else checkpoint_iterations(run_dir)
+    if done is None:
+        return "a checkpoint whose iteration count could not be read"
     planned = results.get("n_iterations")
-    return f"{iterations_on_record(run_dir)}" + (
-        f" of {planned} iterations" if isinstance(planned, int) else " iterations"
-    )
+    return f"{done}" + (f" of {planned}" if is_int(planned) else "") + " iterations done"
 
 
 def same_runs_notes(
@@ -521,8 +526,8 @@ def same_runs_notes(
             )
             continue
         lines.append(
-            f"note: {folder} holds an unfinished run of the same settings and seed ({left} "
-            "done; no process runs it): this command starts a new run from scratch; to "
+            f"note: {folder} holds an unfinished run of the same settings and seed ({left}; "
+            "no process runs it): this command starts a new run from scratch; to "
             f"continue that one instead: python scripts/cotrain.py --resume {shell_path(folder)}. "
             "A job script that a scheduler requeues (Slurm) should give its run a fixed folder: "
             "python scripts/cotrain.py <its flags> --run-dir RUN --resume-if-started starts "

@@ -121,6 +121,7 @@ def test_a_script_whose_imports_run_out_of_address_space_says_so_in_one_line(tmp
 
 def test_the_import_window_hands_the_excepthook_back(monkeypatch):
     monkeypatch.setattr(sys, "excepthook", sys.__excepthook__)
+    monkeypatch.setattr(requirements, "_hosted", lambda frame: False)  # as `python cotrain.py`
     requirements.interrupt_quietly_while_importing("cotrain", "__main__")
     assert sys.excepthook is not sys.__excepthook__
     requirements.end_import_window()

@@ -31,6 +31,7 @@ def _broken(monkeypatch, tmp_path, name: str, error: str) -> None:
 
 def test_broken_tqdm_named_at_a_progress_bar(monkeypatch, tmp_path):
     _broken(monkeypatch, tmp_path, "tqdm", "ImportError('numpy.core.multiarray failed to import')")
+    monkeypatch.setattr("rambo_env.progress.is_terminal", lambda stream: True)  # tqdm's bar
     with pytest.raises(requirements.BrokenDependencyError) as err:
         progress_bar(range(3), progress=True)  # was: the raw ImportError
     assert str(err.value).startswith(

@@ -44,6 +44,8 @@ def console(monkeypatch):
     """``(out, err, install)``: stdout and stderr lists; ``install(fail_at=..., joined=...)`` makes
     the streams and runs tolerant_console as a script's ``__main__`` does (undone after)."""
     monkeypatch.setattr(run_io, "_script_console", False)
+    # tqdm's "\r" bars, as on a terminal (a log file's plain lines: test_progress_probe137s.py)
+    monkeypatch.setattr("rambo_env.progress.is_terminal", lambda stream: True)
     out: list[str] = []
     err: list[str] = []
 

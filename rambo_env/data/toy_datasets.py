@@ -20,7 +20,7 @@ from rambo_env.envs.toys import (
     IllustrativeMDP,
     SingleTransitionEnv,
 )
-from rambo_env.run_io import available_memory_bytes, check_seed
+from rambo_env.run_io import available_memory_bytes, check_seed, memory_limit_words
 
 __all__ = [
     "ILLUSTRATIVE_REF_SCORES",
@@ -80,7 +80,7 @@ def _check_n(n: int, name: str = "n") -> None:
     if room is not None and need > room:
         raise ValueError(
             f"{name}: {n} transitions need ~{need / 2**30:.3g} GiB of memory, but only "
-            f"{room / 2**30:.3g} GiB is available; give fewer (default 1000)"
+            f"{room / 2**30:.3g} GiB is available{memory_limit_words()}; give fewer (default 1000)"
         )
 
 

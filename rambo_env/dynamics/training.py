@@ -897,10 +897,10 @@ def train_mle(
             logger.debug(
                 "MLE epoch %d: train loss %.5f, holdout MSE %s", len(losses), loss, mse.tolist()
             )
-            bar.update(1)
-            bar.set_postfix(
+            bar.set_postfix(  # first: a log file's line (LineBar) is written by update
                 loss=f"{loss:.4g}", holdout_mse=f"{history[-1]:.4g}", stale=tracker.since_improved
             )
+            bar.update(1)
             if checkpoint_path is not None and not timed_out:  # a cut-short epoch is not resumable
                 _save_checkpoint(
                     checkpoint_path,

@@ -665,20 +665,33 @@ _SAID_MADE: set[tuple[Any, ...]] = set()
 
 
 def _said_in_tree(key: tuple[Any, ...]) -> bool:
-    """Whether the note ``key`` was said in this process, or is said by another worker of the
-    same SB3 ``make_vec_env`` SubprocVecEnv (:func:`_other_subproc_worker`). The caller's
-    environment is never written to (probe 118: no global side effects)."""
-    return key in _SAID_MADE or _other_subproc_worker(key)
+    """Whether the note ``key`` was said in this process (or, forked, in its parent before the
+    fork), or is said by another SB3 ``SubprocVecEnv`` worker of the same process: each worker
+    claims the note (:func:`_claim_in_tree`) and only the first claimant speaks, whatever built
+    the workers (``make_vec_env`` with any ``start_index``, a hand-built ``SubprocVecEnv`` of
+    ``gym.make`` lambdas; was: 8 copies for ``n_envs`` 8, probe 127 N1; none for
+    ``start_index=1``, probe 135; one per worker of a hand-built one, probe 135, and one per
+    ``make_vec_env`` call, probe 136 S1). The caller's environment is never written to (probe
+    118: no global side effects)."""
+    if key in _SAID_MADE:
+        return True
+    if not _in_subproc_worker():
+        return False
+    claimed = _claim_in_tree(key)
+    return (_make_vec_env_rank() not in (None, 0)) if claimed is None else not claimed
 
 
-#: The sockets by which this worker claimed a note for its SubprocVecEnv (held while it lives).
+#: The sockets by which this worker claimed a note for its parent's workers (held while it lives).
 _CLAIMS: dict[tuple[Any, ...], Any] = {}
 
 
 def _claim_in_tree(key: tuple[Any, ...]) -> bool | None:
     """Whether this process is the first of its parent's workers to claim the note ``key``: a
     Linux abstract socket named after the parent process and the note (nothing is written to
-    the file system; it goes with the process). ``None`` where there are no such sockets."""
+    the file system; it goes with the process). The parent is the caller's process (fork,
+    spawn) or its one multiprocessing forkserver, so every SubprocVecEnv the caller builds
+    shares the claim while a worker holding it lives. ``None`` where there are no such
+    sockets."""
     if key in _CLAIMS:
         return True
     if not sys.platform.startswith("linux"):
@@ -694,29 +707,30 @@ def _claim_in_tree(key: tuple[Any, ...]) -> bool | None:
     return True
 
 
-def _other_subproc_worker(key: tuple[Any, ...] = ()) -> bool:
-    """Whether this env is built in an SB3 ``SubprocVecEnv`` worker by ``make_vec_env`` that is
-    not the one saying the notes once for all of them (probe 127 N1, the rl-zoo's ``--vec-env
-    subproc`` with ``n_envs`` 8 printed 8 copies). Read on the stack: the worker loop, the rank
-    of make_vec_env's env maker and, where make_vec_env's frame is there (fork), its
-    ``start_index``: the first rank speaks. Elsewhere (forkserver, spawn) the first worker to
-    claim the note (:func:`_claim_in_tree`) speaks. Probe 135: with ``start_index=1`` no worker
-    had rank 0, so nobody said the notes."""
-    frame, worker, rank, start = sys._getframe(1), False, None, None
+def _in_subproc_worker() -> bool:
+    """Whether this env is built in an SB3 ``SubprocVecEnv`` worker (its worker loop is on the
+    stack)."""
+    frame = sys._getframe(1)
     while frame is not None:
         code = frame.f_code
-        if is_sb3_env_util(code, "_init"):
-            rank = frame.f_locals.get("rank")
-        elif is_sb3_env_util(code, "make_vec_env"):
-            start = frame.f_locals.get("start_index")
-        worker |= code.co_name == "_worker" and Path(code.co_filename).name == "subproc_vec_env.py"
+        if code.co_name == "_worker" and Path(code.co_filename).name == "subproc_vec_env.py":
+            return True
         frame = frame.f_back
-    if not (worker and isinstance(rank, int)):
-        return False
-    if isinstance(start, int):
-        return rank != start
-    claimed = _claim_in_tree(key)
-    return rank != 0 if claimed is None else not claimed
+    return False
+
+
+def _make_vec_env_rank() -> int | None:
+    """Off Linux (no claim sockets): the rank of ``make_vec_env``'s env maker on the stack,
+    less its ``start_index`` where make_vec_env's frame is there (fork), so the first rank says
+    the notes; ``None`` for a worker not built by make_vec_env (each such worker speaks)."""
+    frame, rank, start = sys._getframe(1), None, 0
+    while frame is not None:
+        if is_sb3_env_util(frame.f_code, "_init"):
+            rank = frame.f_locals.get("rank")
+        elif is_sb3_env_util(frame.f_code, "make_vec_env"):
+            start = frame.f_locals.get("start_index", 0)
+        frame = frame.f_back
+    return rank - start if isinstance(rank, int) and isinstance(start, int) else None
 
 
 def note_made_by_gym(spec: Any, rollout_length: int, mdp: LearnedMDP, maker: str) -> None:
