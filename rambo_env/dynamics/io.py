@@ -531,7 +531,7 @@ def model_code_note(meta: Any, path: str | os.PathLike) -> str | None:
         how = "git could not compare the two here, so its model code may differ from this one's"
     return (
         f"note: the cached model {path} was trained by rambo_env {there}, this code is {here}: "
-        f"{how} (the cache key leaves the code out: pretraining takes hours), so the numbers "
+        f"{how} (the cache key leaves the code out: pretraining takes hours); the numbers "
         "from here are those of that model, not of a fresh pretraining under this code; to "
         f"pretrain it under this code, delete the file (rm {shell_path(path)}) or point "
         "RAMBO_ENV_CACHE at a fresh folder, and run again"
