@@ -69,6 +69,7 @@ from rambo_env.ledger import SAVED_BEFORE_FIELD
 from rambo_env.logging import note
 from rambo_env.presets import BASE_HYPERPARAMETERS
 from rambo_env.progress import stop_stale_rich_bars
+from rambo_env.requirements import dirty_note
 
 __all__ = [
     "EXTEND_FIELDS",
@@ -797,6 +798,7 @@ def _run(
         _say_session_only(cfg, run_dir)
     torch.set_num_threads(threads)
     note(f"[cotrain] torch threads: {threads} ({why})")
+    _say_uncommitted()
     if not resume:
         _say_reproduction_parts(cfg, threads)
     note(f"[cotrain] {precision_line(cfg, kept=resume)}")
@@ -2326,6 +2328,15 @@ def _saved_versions(state: dict[str, Any]) -> list[dict[str, str]]:
     return []
 
 
+def _say_uncommitted() -> None:
+    """One note at the start when rambo_env runs from a checkout with uncommitted changes to its
+    tracked files (probe 138 row 18: a run of them recorded the commit alone, no word)."""
+    versions = library_versions()
+    said = dirty_note(versions, versions.get("rambo_env_commit"), "the numbers of this run")
+    if said is not None:
+        note(f"[cotrain] {said}")
+
+
 def _say_versions_changed(session: Session) -> None:
     """A resumed session under other library versions than the run's last session says so in
     one note, saved -> now (probe 102 row 9: a requeue onto a node with torch 2.1.0 -> 2.13.0 went
@@ -2917,6 +2928,8 @@ def _results_record(
         ),
         "algo": cfg.algo,
         "seed": cfg.seed,
+        # probe 138: the seed of the run's pretrained model (--model-seed, else the seed)
+        "model_seed": cfg.mle_seed,
         **{k: session.resolved[k] for k in ("rollout_length", "adversary_weight")},
         "critic_layer_norm": session.resolved["critic_layer_norm"],
         "n_iterations": cfg.n_iterations,

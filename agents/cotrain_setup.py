@@ -54,7 +54,11 @@ from rambo_env.ledger import SAVED_BEFORE_FIELD
 from rambo_env.logging import note
 from rambo_env.ported_names import other_name_hint
 from rambo_env.presets import ALGOS, ENTROPY_ALGOS, plain_zero  # ALGOS: the one list (re-exported)
-from rambo_env.requirements import source_commit  # re-exported (library_versions)
+from rambo_env.requirements import (  # source_commit re-exported (library_versions)
+    machine_record,
+    source_changes,
+    source_commit,
+)
 from rambo_env.run_io import (
     RUN_SEED_LIMIT,
     check_field_types,
@@ -665,6 +669,24 @@ def generated_by(dataset: Any) -> str | None:
     return "scripts/make_dataset.py" if all(k in meta for k in _GENERATED_KEYS) else None
 
 
+def _generation_record(dataset: Any) -> dict[str, Any]:
+    """``{"generation": {…}}`` for data ``scripts/make_dataset.py`` generated (:func:`generated_by`):
+    their metadata's seed, ``n_envs``, ``n_workers`` and the generating ``rambo_env_version`` /
+    ``rambo_env_commit`` (/ ``rambo_env_dirty`` / ``rambo_env_diff``) where recorded, for
+    config.json's ``resolved.dataset``; empty for other data."""
+    if generated_by(dataset) is None:
+        return {}
+    meta = dataset.metadata
+    record: dict[str, Any] = {}
+    for name in ("seed", "n_envs", "n_workers"):
+        if is_int(meta.get(name)):
+            record[name] = int(meta[name])
+    for name in ("rambo_env_version", "rambo_env_commit", "rambo_env_dirty", "rambo_env_diff"):
+        if isinstance(meta.get(name), str):
+            record[name] = meta[name]
+    return {"generation": record}
+
+
 def own_origin(given: Any, origin: str) -> str:
     """Where one of (k, λ) came from: ``config`` when the config sets it (``--k`` / ``--lam``),
     else ``origin`` (:func:`resolve`'s, e.g. ``preset hopper-medium``). Probe 33: ``--k 1001``
@@ -1213,6 +1235,7 @@ def build_session(
             "behaviour_score": dataset.behaviour_score(),
             "behaviour_score_note": behaviour_score_note(dataset),
             **_minari_root_record(dataset.source),
+            **_generation_record(dataset),  # probe 138: which seed / workers / code made the data
         },
         "model": model_info,
         # probe 78 rows 15, 33: what ends model rollouts and which env evaluates, so that a
@@ -1483,7 +1506,9 @@ def _make_mdp(
     )
     info: dict[str, Any] = {"source": f"{'cache' if cached else 'trained'}: {path}"}
     if path.is_file():
-        report = io.load_model(path, "cpu").report
+        loaded = io.load_model(path, "cpu")
+        report = loaded.report
+        info.update(_trained_by(loaded.meta))
         if report is not None:
             info.update(
                 epochs=report.epochs,
@@ -1498,6 +1523,20 @@ def _make_mdp(
         info["logvar_at_floor_dims"], mdp.ensemble.target_dim, info.get("stopped_by")
     )
     return mdp, info
+
+
+def _trained_by(meta: Any) -> dict[str, str]:
+    """The code that trained a cached model, from its ``meta``, for config.json's
+    ``resolved.model``: ``trained_commit`` (and ``trained_dirty`` / ``trained_diff`` when it
+    recorded them); empty for a model saved before models recorded it (probe 113). Probe 138 row
+    33: the cache key leaves the code out, and a run recorded only its own commit."""
+    meta = meta if isinstance(meta, dict) else {}
+    record = {
+        f"trained_{name}": meta[f"rambo_env_{name}"]
+        for name in ("commit", "dirty", "diff")
+        if isinstance(meta.get(f"rambo_env_{name}"), str)
+    }
+    return record
 
 
 def print_logvar_warning(at_floor: int, target_dim: int, stopped_by: str | None = None) -> None:
@@ -1544,7 +1583,10 @@ def library_versions() -> dict[str, str]:
     """The versions of the libraries a run's numbers depend on (config.json's ``resolved``);
     ``rambo_env_commit``: the git commit of rambo-env's source checkout, where it runs from one
     (probe 107 row 19: the version, 0.1.0 since the first commit, told no two codes apart, so a
-    resume under other code recorded and said nothing)."""
+    resume under other code recorded and said nothing), with ``rambo_env_dirty`` /
+    ``rambo_env_diff`` (:func:`rambo_env.requirements.source_changes`: uncommitted changes of its
+    tracked files); and the machine (:func:`rambo_env.requirements.machine_record`: Python,
+    numpy, MuJoCo, Minari, h5py, platform, CPU model and flags). All strings."""
     import gymnasium
     import stable_baselines3
     import torch
@@ -1560,4 +1602,6 @@ def library_versions() -> dict[str, str]:
     commit = source_commit()
     if commit is not None:  # an installed package: left out (the records hold strings only)
         versions["rambo_env_commit"] = commit
-    return versions
+        # probe 138 rows 18, 19: uncommitted changes were recorded as the commit's code
+        versions |= source_changes()
+    return versions | machine_record()  # probe 138 row 20: Python, numpy, MuJoCo, CPU, OS

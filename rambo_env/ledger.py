@@ -86,6 +86,7 @@ __all__ = [
     "DEFAULT_LEDGER_DIR",
     "INDEX_NAME",
     "LEDGER_FORMAT",
+    "PROVENANCE",
     "RESULTS_STATUSES",
     "LedgerEntry",
     "check_default_ledger",
@@ -102,6 +103,7 @@ __all__ = [
     "killed_text",
     "ledger_dataset",
     "ledger_holder",
+    "provenance",
     "read_index",
     "recorded_ledger",
     "run_slug",
@@ -199,6 +201,13 @@ RESULT_SETTINGS = (
     # format 2, not known, not compared)
     "agent",
 )
+#: The key of :attr:`LedgerEntry.settings` under which a new entry records its run's code,
+#: library versions, machine, torch threads and compile (:func:`provenance`): bookkeeping, not
+#: a setting (no comparison reads it). Kept inside ``settings`` rather than as a field of its own
+#: so that code older than probe 138 (which takes an entry's fields by name) still reads the
+#: entry: a new field would make every older clone refuse the whole index.
+PROVENANCE = "provenance"
+
 #: What a run saved before a ``config.json`` field existed ran with, for each field added
 #: after runs first saved their config (sessions 2-12): the one table of
 #: ``agents.cotrain_setup`` (its ``LATER_FIELDS``, filled in by ``config_from_dict`` for a saved
@@ -281,7 +290,9 @@ class LedgerEntry:
     """The run's settings that change its numbers and that the key does not carry
     (:data:`RESULT_SETTINGS`: real_ratio, n_rollouts, ensemble width …), from its
     ``config.json``; None: entries before it. A run of the same key with other settings is
-    refused unless ``--replace`` (probe 41: it replaced the entry silently)."""
+    refused unless ``--replace`` (probe 41: it replaced the entry silently). Entries written
+    since probe 138 hold one more key, :data:`PROVENANCE` (:func:`provenance`: commit, versions,
+    machine, threads, compile), which is bookkeeping, not a setting."""
     planned_iterations: int | None = None
     """The iterations the run was set to reach (its ``n_iterations``; None: not recorded, entries
     before it)."""
@@ -696,7 +707,9 @@ def update_ledger(
         diverged=diverged,
         model_seed=run["model_seed"],
         n_transitions=run["n_transitions"],
-        settings=run["settings"],
+        # probe 138 row 21: the code and libraries that made it, as bookkeeping beside the
+        # settings (older code compares RESULT_SETTINGS by name, so it reads the entry unchanged)
+        settings=_with_provenance(run["settings"], _provenance(run_dir, run["resolved"])),
         score_label=run_score_label(run_dir),  # probe 83 row 24: was not recorded
         dataset_source=_dataset_source(resolved),
         **_model_record(resolved),
@@ -1223,6 +1236,44 @@ def _check_same_settings(
         "the kept run stays (pass --replace to scripts/ledger.py to replace it, or keep these "
         "runs in their own ledger: --ledger DIR)"
     )
+
+
+def _provenance(run_dir: Path, resolved: dict[str, Any]) -> dict[str, Any]:
+    """What made the run's numbers beyond its settings, as a new entry records it
+    (``settings[PROVENANCE]``): ``session_versions``, the rambo_env commit (with
+    ``rambo_env_dirty`` / ``rambo_env_diff``), library versions and machine of each session
+    (results.json's, else config.json's ``resolved.versions``), and ``session_settings``, each
+    session's torch threads and compile (results.json's); a record the run lacks is left out."""
+    try:
+        results = read_json(run_dir / RESULTS_NAME)
+    except (OSError, ValueError):
+        results = None
+    results = results if isinstance(results, dict) else {}
+    record: dict[str, Any] = {}
+    versions = results.get("session_versions")
+    if not (isinstance(versions, list) and versions and all(isinstance(v, dict) for v in versions)):
+        at_start = resolved.get("versions")
+        versions = [at_start] if isinstance(at_start, dict) else None
+    if versions:
+        record["session_versions"] = versions
+    settings = results.get("session_settings")
+    if isinstance(settings, list) and settings and all(isinstance(v, dict) for v in settings):
+        record["session_settings"] = settings
+    return record
+
+
+def _with_provenance(settings: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+    """``settings`` with ``record`` (:func:`_provenance`) under :data:`PROVENANCE`, when the run
+    recorded any of it."""
+    return {**settings, PROVENANCE: record} if record else settings
+
+
+def provenance(entry: LedgerEntry) -> dict[str, Any] | None:
+    """What an entry records of the code, libraries, machine and torch threads / compile that
+    made its run (:func:`_provenance`); None for an entry written before probe 138, which records
+    none."""
+    kept = (entry.settings or {}).get(PROVENANCE)
+    return kept if isinstance(kept, dict) else None
 
 
 def _iterations_completed(run_dir: Path) -> int | None:

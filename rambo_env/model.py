@@ -1102,6 +1102,9 @@ def _cached_ensemble(
         f"{'' if story is None else ', ' + story})"
     )
     note(f"[rambo_env] dynamics model for {dataset.name!r} <- cache {path}{trained}")
+    other_code = io.model_code_note(loaded.meta, path)  # probe 138 row 33: was no word
+    if other_code is not None:
+        note(f"[rambo_env] {other_code}")
     now = "compiles" if compile and compile_disabled() is None else "runs eager"
     if story is not None and story != {"compiles": "compiled", "runs eager": "eager"}[now]:
         note(

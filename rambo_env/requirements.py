@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import importlib.util
 import os
 import re
@@ -596,13 +597,116 @@ def source_commit(root: str | Path | None = None) -> str | None:
     return None
 
 
+#: Seconds the one ``git diff HEAD`` of :func:`source_changes` may take (a hung network file
+#: system, a huge checkout): past it, nothing is recorded.
+GIT_TIMEOUT_S = 5.0
+
+
+def source_changes(root: str | Path | None = None) -> dict[str, str]:
+    """Whether the tracked files of rambo-env's source checkout (``root``, default: the folder
+    holding the ``rambo_env`` package) differ from its commit, as strings for the records:
+    ``{"rambo_env_dirty": "false"}``, or ``{"rambo_env_dirty": "true", "rambo_env_diff": H}``,
+    ``H`` the first 12 hex digits of the sha256 of ``git diff HEAD`` (untracked files are not
+    looked at). Empty where ``root`` is not a git checkout, git is missing, fails or takes longer
+    than :data:`GIT_TIMEOUT_S`. Read once per process and checkout: the code a process runs is
+    the code it imported (probe 138 rows 18, 19: a run of uncommitted changes recorded the commit
+    alone, as if it were that commit's)."""
+    import rambo_env
+
+    root = Path(rambo_env.__file__).resolve().parents[1] if root is None else Path(root)
+    return dict(_source_changes(str(root.resolve())))
+
+
+def run_git(root: str | Path, *args: str) -> tuple[int, bytes] | None:
+    """``git -C root ARGS``'s exit status and output; None where git is missing or takes longer
+    than :data:`GIT_TIMEOUT_S`. Takes no lock of the checkout (``GIT_OPTIONAL_LOCKS=0``)."""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            timeout=GIT_TIMEOUT_S,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError, ValueError):  # no git, a timeout
+        return None
+    return done.returncode, done.stdout
+
+
+@functools.cache
+def _source_changes(root: str) -> tuple[tuple[str, str], ...]:
+    import hashlib
+
+    if source_commit(root) is None:  # not a checkout (an installed package): no git call
+        return ()
+    done = run_git(root, "diff", "HEAD", "--no-ext-diff", "--no-color", "--binary")
+    if done is None or done[0] != 0:  # no git; not a work tree git knows (another owner's)
+        return ()
+    if not done[1]:
+        return (("rambo_env_dirty", "false"),)
+    return (
+        ("rambo_env_dirty", "true"),
+        ("rambo_env_diff", hashlib.sha256(done[1]).hexdigest()[:12]),
+    )
+
+
+def dirty_note(changes: dict[str, str], commit: str | None, what: str) -> str | None:
+    """The text of the one note (``"note: …"``, the caller adds its prefix) for a process that
+    runs uncommitted changes (``changes``: :func:`source_changes`' record, or a record holding
+    it; None when not dirty): ``what`` (``"this run's numbers"``) cannot be traced to ``commit``
+    alone."""
+    if changes.get("rambo_env_dirty") != "true":
+        return None
+    import rambo_env
+
+    root = Path(rambo_env.__file__).resolve().parents[1]
+    at = f"commit {commit[:12]}" if commit else "its commit"
+    return (
+        f"note: the rambo_env checkout {root} has uncommitted changes to tracked "
+        f"files (git diff HEAD: hash {changes.get('rambo_env_diff')}): {what} cannot be traced "
+        f"to {at} alone (rambo_env_dirty / rambo_env_diff are recorded with the versions); "
+        "commit the changes to make them traceable"
+    )
+
+
 def code_record() -> dict[str, str]:
-    """This rambo_env (its version; its git commit where it runs from a checkout) for the record
-    of what it writes: a generated dataset's metadata, a cached model's ``meta`` (probe 113: they
-    recorded their settings, not the code that made them)."""
+    """This rambo_env (its version; its git commit where it runs from a checkout, and whether its
+    tracked files differ from that commit: :func:`source_changes`) for the record of what it
+    writes: a generated dataset's metadata, a cached model's ``meta`` (probe 113: they recorded
+    their settings, not the code that made them)."""
     import rambo_env
 
     commit = source_commit()
-    return {"rambo_env_version": rambo_env.__version__} | (
-        {"rambo_env_commit": commit} if commit is not None else {}
+    return (
+        {"rambo_env_version": rambo_env.__version__}
+        | ({"rambo_env_commit": commit} if commit is not None else {})
+        | (source_changes() if commit is not None else {})
     )
+
+
+def machine_record() -> dict[str, str]:
+    """The machine and the libraries beyond torch / SB3 / gymnasium a run's numbers depend on, as
+    strings for the records (probe 138 row 20: a run did not say which CPU kind, Python, numpy or
+    MuJoCo made it, though generated data and evaluation returns differ across them): ``python``,
+    ``numpy``, ``mujoco``, ``minari``, ``h5py`` (each only where installed), ``platform``, ``cpu``
+    (/proc/cpuinfo's model name) and ``cpu_flags`` (which of avx2 / avx512f / avx512_bf16 /
+    amx_bf16 / amx_tile it lists; both only where /proc/cpuinfo is readable)."""
+    import platform
+
+    from rambo_env.bench import cpu_flags, cpu_model  # the one /proc/cpuinfo reader
+
+    record = {"python": platform.python_version()}
+    for dist in ("numpy", "mujoco", "minari", "h5py"):
+        try:
+            record[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    record["platform"] = platform.platform()
+    cpu = cpu_model()
+    if cpu:
+        record["cpu"] = cpu
+        record["cpu_flags"] = " ".join(cpu_flags()) or "none"
+    return record

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -44,12 +45,14 @@ from rambo_env.run_io import (
     refuse_unenterable,
     safe_reason,
     save_checkpoint,
+    shell_path,
     with_article,
     zip_not_torch,
 )
 
 __all__ = [
     "FORMAT_VERSION",
+    "MODEL_CODE_PATHS",
     "LoadedModel",
     "cache_dir",
     "cache_key",
@@ -60,6 +63,7 @@ __all__ = [
     "check_cache_enterable",
     "legacy_partial_path",
     "load_model",
+    "model_code_note",
     "partial_path",
     "save_model",
     "trajectory_key",
@@ -463,6 +467,75 @@ def cache_mismatch(
     if not differ and recorded_key is not None and recorded_key != key:
         differ = [f"cache key {recorded_key} there, {key} asked"]
     return "; ".join(differ) if differ else None
+
+
+#: The source files (relative to the checkout) whose code decides which model MLE pretraining
+#: trains from a dataset, configs and seed: the ensemble, the MLE, the observation normaliser.
+#: The cache key leaves the code out (a paper-size pretraining takes hours); a cached model
+#: trained by a commit whose files here differ from the running code's gets one note.
+MODEL_CODE_PATHS = (
+    "rambo_env/dynamics/ensemble.py",
+    "rambo_env/dynamics/training.py",
+    "rambo_env/normalization.py",
+)
+
+
+def _model_code_differs(root: Path, commit: str) -> bool | None:
+    """Whether :data:`MODEL_CODE_PATHS` in the checkout ``root`` (its work tree: uncommitted
+    changes count) differ from ``commit``'s; None when git cannot tell (no git, ``commit`` not
+    in this clone, a timeout)."""
+    from rambo_env.requirements import run_git
+
+    done = run_git(root, "diff", "--quiet", commit, "--", *MODEL_CODE_PATHS)
+    return None if done is None else {0: False, 1: True}.get(done[0])
+
+
+def model_code_note(meta: Any, path: str | os.PathLike) -> str | None:
+    """The one note (``"note: …"``; None when there is nothing to say) for a cached model at
+    ``path`` whose ``meta`` records another rambo_env commit (or uncommitted changes) than the
+    running code's (probe 138 row 33: a model trained by other MLE code was reused without a
+    word, and the run recorded only its own commit). Said when the files of
+    :data:`MODEL_CODE_PATHS` differ between the two (``git diff``), or when that cannot be told;
+    not when the model records no commit (saved before probe 113) or this code runs from no
+    checkout (an installed package)."""
+    import rambo_env
+    from rambo_env.requirements import source_changes, source_commit
+
+    meta = meta if isinstance(meta, dict) else {}
+    trained = meta.get("rambo_env_commit")
+    now = source_commit()
+    if not isinstance(trained, str) or not trained or now is None:
+        return None
+    changes = source_changes()
+    trained_dirty = meta.get("rambo_env_dirty") == "true"
+    now_dirty = changes.get("rambo_env_dirty") == "true"
+    if trained == now and (trained_dirty, meta.get("rambo_env_diff")) == (
+        now_dirty,
+        changes.get("rambo_env_diff"),
+    ):  # the same commit, and the same uncommitted changes (or none)
+        return None
+    root = Path(rambo_env.__file__).resolve().parents[1]
+    sha = re.fullmatch(r"[0-9a-f]{40}([0-9a-f]{24})?", trained)  # not an option to git
+    differs = None if trained_dirty or not sha else _model_code_differs(root, trained)
+    if differs is False:
+        return None
+    there = f"commit {trained[:12]}{' with uncommitted changes' if trained_dirty else ''}"
+    here = f"commit {now[:12]}{' with uncommitted changes' if now_dirty else ''}"
+    if differs:
+        how = f"its model code ({', '.join(MODEL_CODE_PATHS)}) differs from this code's"
+    elif trained_dirty:
+        how = (
+            "what those changes were is not recorded, so its model code may differ from this one's"
+        )
+    else:
+        how = "git could not compare the two here, so its model code may differ from this one's"
+    return (
+        f"note: the cached model {path} was trained by rambo_env {there}, this code is {here}: "
+        f"{how} (the cache key leaves the code out: pretraining takes hours); the numbers "
+        "from here are those of that model, not of a fresh pretraining under this code; to "
+        f"pretrain it under this code, delete the file (rm {shell_path(path)}) or point "
+        "RAMBO_ENV_CACHE at a fresh folder, and run again"
+    )
 
 
 def cache_path(key: str) -> Path:

@@ -29,4 +29,9 @@ def test_code_record_names_this_rambo_env():
 
     record = code_record()
     assert record["rambo_env_version"] == rambo_env.__version__
-    assert set(record) <= {"rambo_env_version", "rambo_env_commit"}
+    assert set(record) <= {
+        "rambo_env_version",
+        "rambo_env_commit",
+        "rambo_env_dirty",
+        "rambo_env_diff",
+    }
