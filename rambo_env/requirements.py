@@ -231,6 +231,7 @@ _OUT_OF_MEMORY = (
     "cannot allocate memory",
     "out of memory",
     "bad_alloc",
+    "memory allocation failed",  # HDF5's: "memory allocation failed for on disk image buffer"
     "not enough memory to ",
 )
 
