@@ -25,6 +25,11 @@ from typing import Any
 
 from rambo_env.logging import note
 
+try:
+    import resource  # POSIX only
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
+
 # distribution -> lowest tested version; keep equal to pyproject.toml (tests/test_requirements.py)
 FLOORS: dict[str, str] = {
     "gymnasium": "1.1",  # gymnasium.vector.AutoresetMode
@@ -244,19 +249,22 @@ _OUT_OF_MEMORY_UNDER_LIMIT = (
     "unable to instantiate pytypeobject",  # pybind11's, torch's autograd types (probe 137)
 )
 
-#: CPython's ``SystemError`` of a C extension that returned NULL without setting an error: what a
-#: failed allocation inside an import (``import torch._dynamo``) gives under an address-space
-#: limit (probe 137); counted as out of memory only there (elsewhere it is a bug).
-_NULL_WITHOUT_ERROR = "error return without exception set"
+#: Texts of a failed allocation inside an import under an address-space limit (probe 137):
+#: CPython's ``SystemError`` of a C extension that returned NULL without setting an error
+#: (``import torch._dynamo``), protobuf's ``TypeError: Couldn't parse file content!`` (a
+#: TensorBoard proto module, curves.py); counted as out of memory only there (elsewhere a bug).
+_IMPORT_FAILURES_UNDER_LIMIT = ("error return without exception set", "couldn't parse file content")
 
 
 def address_space_limit_text() -> str:
-    """``" (address-space limit ulimit -v = N kB)"`` where ``RLIMIT_AS`` is set, else ``""``."""
+    """``" (address-space limit ulimit -v = N kB)"`` where ``RLIMIT_AS`` is set, else ``""``.
+    ``resource`` is imported with this module: imported here, under the limit, it was itself a
+    ``MemoryError`` in the handler of one (probe 137)."""
+    if resource is None:
+        return ""
     try:
-        import resource
-
         soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-    except (ImportError, OSError, ValueError):
+    except (OSError, ValueError):
         return ""
     if soft in (resource.RLIM_INFINITY, -1):
         return ""
@@ -298,17 +306,21 @@ def _allocation_failure(err: BaseException, limited: bool) -> bool:
         return False
     if any(words in text for words in _OUT_OF_MEMORY_UNDER_LIMIT):
         return True
-    return isinstance(err, SystemError) and _NULL_WITHOUT_ERROR in text and _in_import(err)
+    return any(words in text for words in _IMPORT_FAILURES_UNDER_LIMIT) and _in_import(err)
 
 
 def _in_import(err: BaseException) -> bool:
-    """Whether ``err`` was raised inside an import (a frame of ``importlib._bootstrap`` on its
-    traceback)."""
-    tb = err.__traceback__
+    """Whether ``err`` was raised inside an import: a module body's frame (``<module>``) below
+    the first on its traceback, or one of ``importlib._bootstrap`` (CPython strips those from
+    most import tracebacks, so they alone miss it)."""
+    tb, first = err.__traceback__, True
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename.startswith("<frozen importlib"):
+        code = tb.tb_frame.f_code
+        if code.co_filename.startswith("<frozen importlib") or (
+            not first and code.co_name == "<module>"
+        ):
             return True
-        tb = tb.tb_next
+        tb, first = tb.tb_next, False
     return False
 
 
@@ -335,13 +347,11 @@ def note_small_address_space(
     137: OpenBLAS ends the process from C with "OpenBLAS error: Memory allocation still failed
     after 10 retries, giving up." (exit status 1), which no Python handler sees; the note says
     the limit first. Nothing is refused: the need is a measurement, not a bound."""
-    if module_name != "__main__":
+    if module_name != "__main__" or resource is None:
         return
     try:
-        import resource
-
         soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-    except (ImportError, OSError, ValueError):
+    except (OSError, ValueError):
         return
     if soft in (resource.RLIM_INFINITY, -1) or soft // 1024 >= need_kb:
         return

@@ -2500,12 +2500,13 @@ def exit_on_interrupt(
         said = left() if callable(left) else left
         print(f"[{script}] interrupted: {said}", file=sys.stderr, flush=True)
         raise SystemExit(130) from None
-    except (ValueError, OSError):  # the caller's one-line user error
-        raise
     except Exception as err:
-        if failed is None and out_of_memory(err):  # probe 137: curves.py's protobuf "out of memory"
-            failed = (lambda _: left()) if callable(left) else left
-        if failed is None:
+        # probe 137: out of memory is one line whatever its type (curves.py's protobuf "out of
+        # memory", a BrokenDependencyError of matplotlib's import under ulimit -v: tracebacks)
+        if out_of_memory(err):
+            kept = failed if failed is not None else (lambda _: left()) if callable(left) else left
+            raise SystemExit(report_failure(script, err, kept)) from None
+        if failed is None or isinstance(err, ValueError | OSError):  # the caller's user error
             raise
         raise SystemExit(report_failure(script, err, failed)) from None
 

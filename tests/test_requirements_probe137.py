@@ -79,14 +79,17 @@ def test_our_guess_of_a_killed_run_is_not_an_allocation_failure(unlimited):
     assert not out_of_memory(ValueError("stopped at iteration 2 (killed? out of memory?); …"))
 
 
-def _import_failing_with(tmp_path, monkeypatch, name: str) -> SystemError:
-    (tmp_path / f"{name}.py").write_text(
-        'raise SystemError("error return without exception set")\n'
-    )
+def _import_failing_with(
+    tmp_path,
+    monkeypatch,
+    name: str,
+    raised: str = 'SystemError("error return without exception set")',
+) -> Exception:
+    (tmp_path / f"{name}.py").write_text(f"raise {raised}\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     try:
         importlib.import_module(name)
-    except SystemError as err:
+    except Exception as err:
         return err
     finally:
         sys.modules.pop(name, None)
@@ -99,6 +102,29 @@ def test_null_return_in_an_import_is_out_of_memory_under_a_limit(tmp_path, monke
     assert out_of_memory(err)
     _rlimit(monkeypatch, None)
     assert not out_of_memory(err)  # without a limit: a bug, its traceback kept
+
+
+def test_protobuf_parse_failure_in_an_import_is_out_of_memory_under_a_limit(tmp_path, monkeypatch):
+    raised = 'TypeError("Couldn\'t parse file content!")'
+    err = _import_failing_with(tmp_path, monkeypatch, "probe137_config_pb2", raised)
+    _rlimit(monkeypatch, LIMIT_KB)
+    assert out_of_memory(err)
+    _rlimit(monkeypatch, None)
+    assert not out_of_memory(err)
+
+
+def test_null_return_in_a_module_body_counts_without_importlib_frames(limited):
+    # CPython strips importlib's frames from most import tracebacks: a module body's frame
+    # below the first is what says "in an import" (curves.py under ulimit -v 595000)
+    body = compile('raise SystemError("error return without exception set")', "m.py", "exec")
+
+    def load() -> None:
+        exec(body, {})
+
+    try:
+        load()
+    except SystemError as err:
+        assert out_of_memory(err)
 
 
 def test_null_return_outside_an_import_stays_a_bug_even_under_a_limit(limited):

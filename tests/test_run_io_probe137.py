@@ -51,6 +51,27 @@ def test_exit_on_interrupt_one_lines_an_allocation_failure(limited, capsys):
     assert "[curves] stopped on this error: each file is written whole or not at all" in said
 
 
+def test_exit_on_interrupt_one_lines_a_dependency_that_ran_out_of_memory(limited, capsys):
+    said = f"not enough memory to import matplotlib{LIMIT}: ImportError: x.so: failed to map …"
+
+    def plot() -> None:
+        raise requirements.BrokenDependencyError(said)
+
+    with pytest.raises(SystemExit) as stop:
+        run_io.exit_on_interrupt("curves", "rerun", plot)
+    err = capsys.readouterr().err
+    assert stop.value.code == 1 and "Traceback" not in err
+    assert err.startswith(f"[curves] error: {said}")
+
+
+def test_exit_on_interrupt_leaves_a_user_error_to_the_caller(limited):
+    def read() -> None:
+        raise ValueError("--out: not a folder")
+
+    with pytest.raises(ValueError):
+        run_io.exit_on_interrupt("curves", "rerun", read, failed="nothing")
+
+
 def test_exit_on_interrupt_still_raises_a_bug(limited):
     def read() -> None:
         raise TypeError("unsupported operand")
