@@ -2800,6 +2800,16 @@ def failure_message(
             f"{resume}, or continue on the CPU with {resume} --device cpu; a new run with a "
             "smaller --n-rollouts or --retain-iterations keeps a smaller model-rollout buffer"
         )
+    limit = run_io.address_space_limit_text()
+    if limit and run_io.out_of_memory(err):  # probe 137: the limit named, and what to do
+        said = "" if isinstance(err, MemoryError) else f" ({type(err).__name__}: {first})"
+        what = f"out of memory in {where}{limit}{said}"
+        if "not enough memory to " in first:  # run_io.out_of_memory_text's: names the limit
+            what = f"{where}: {first.split('; raise the limit')[0]}"
+        return what, (
+            f"{kept}: raise the limit (ulimit -v unlimited, or the batch system's memory "
+            f"request) and continue with {resume}"
+        )
     if isinstance(err, MemoryError):
         return f"out of memory in {where}", (
             f"{kept}: free memory (other programs; another --device for the session) and "

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rambo_env.run_io import (
+    address_space_shortfall,
     available_memory_bytes,  # one reading of the free memory
     is_int,
     memory_limit_words,
@@ -152,9 +153,15 @@ def check_memory(
     host = available_memory_bytes() if available is None else available
     if host is None:
         return est
+
+    # probe 137: where ulimit -v binds, the limit is named, not a size of the run
+    def short(need: int, what: str) -> str | None:
+        return address_space_shortfall(need, what) if available is None else None
+
     if est.pool_bytes > host:
         raise ValueError(
-            f"n_rollouts × rollout_length × retain_iterations: the model pool of "
+            short(est.pool_bytes, f"the model pool of {est.pool_rows} rows")
+            or f"n_rollouts × rollout_length × retain_iterations: the model pool of "
             f"{n_rollouts} × {rollout_length if k_known else 'k (≥ 1)'} × {retain_iterations} = "
             f"{'' if k_known else 'at least '}{est.pool_rows} rows "
             f"needs {at_least}~{_gib(est.pool_bytes)}, but only {_gib(host)} of memory is "
@@ -164,8 +171,10 @@ def check_memory(
     room = gpu if gpu is not None else host - est.pool_bytes
     if est.ensemble_bytes > room:
         where = f"free on {device}" if gpu is not None else "left beside the model pool"
+        total = est.pool_bytes + est.ensemble_bytes
         raise ValueError(
-            f"ensemble_hidden: {ensemble_hidden} makes a dynamics ensemble of "
+            (short(total, "the model pool and the dynamics ensemble") if gpu is None else None)
+            or f"ensemble_hidden: {ensemble_hidden} makes a dynamics ensemble of "
             f"{at_least}~{_gib(est.ensemble_bytes)} (parameters, gradients and optimizer state), "
             f"but only {_gib(room)} of memory is {where}; use a smaller ensemble_hidden "
             "(paper: 200)"
@@ -222,8 +231,10 @@ def check_diagnose_memory(
         room = gpu if gpu is not None else available_memory_bytes()
     if room is not None and need > room:
         at_least = "at least " if lower_bound else ""
+        host = available is None and gpu is None
         raise ValueError(
-            f"n_starts: {n_starts} model rollouts (--n-starts) need {at_least}~{_gib(need)} of "
+            (address_space_shortfall(need, f"{n_starts} model rollouts") if host else None)
+            or f"n_starts: {n_starts} model rollouts (--n-starts) need {at_least}~{_gib(need)} of "
             f"memory, but only {_gib(room)} is available{_host_limit(available, gpu)}; lower "
             "--n-starts (default 500; a few "
             "thousand give a tight estimate)"
@@ -262,8 +273,10 @@ def check_batch_memory(
         gpu = _device_memory_bytes(str(device))
         room = gpu if gpu is not None else available_memory_bytes()
     if room is not None and need > room:
+        host = available is None and gpu is None
         raise ValueError(
-            f"{what}: a batch of {batch_size} rows needs ~{_gib(need)} of memory, but only "
+            (address_space_shortfall(need, f"a batch of {batch_size} rows") if host else None)
+            or f"{what}: a batch of {batch_size} rows needs ~{_gib(need)} of memory, but only "
             f"{_gib(room)} is available{_host_limit(available, gpu)}; {hint}"
         )
     return need

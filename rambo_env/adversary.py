@@ -43,6 +43,7 @@ from rambo_env.model import (  # the adversarial update left non-finite weights
     _check_count,
 )
 from rambo_env.run_io import (
+    address_space_shortfall,
     available_memory_bytes,
     check_batch_within_rows,
     check_field_ranges,
@@ -152,8 +153,11 @@ def check_adversary_memory(mdp: Any, cfg: AdversaryConfig, available: int | None
     on_host = available is None and not _on_cuda(device)
     host_limit = memory_limit_words() if on_host else ""  # probe 136: ulimit -v named
     if room is not None and need > room:
+        host = available is None and torch.device(device).type != "cuda"
+        what = f"an adversary step's batch of {cfg.batch_size} start states"
         raise ValueError(
-            f"AdversaryConfig.batch_size: a batch of {cfg.batch_size} start states needs "
+            (address_space_shortfall(need, what) if host else None)
+            or f"AdversaryConfig.batch_size: a batch of {cfg.batch_size} start states needs "
             f"~{need / 2**30:.3g} GiB of memory in an adversary step ({n_members} ensemble "
             f"members of {units} hidden units, the agent's networks), but only "
             f"{room / 2**30:.3g} GiB is available{host_limit}; give a smaller batch_size (the "

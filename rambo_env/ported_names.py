@@ -319,7 +319,10 @@ class _Names(dict):  # type: ignore[type-arg]
 
 
 def other_name_hint(
-    name: str, name_of: Callable[[str], str], fields: Mapping[str, object] | None = None
+    name: str,
+    name_of: Callable[[str], str],
+    fields: Mapping[str, object] | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> str | None:
     """``"--epoch is OfflineRL-Kit's number of training epochs; here it is --n-iterations: …"``
     for ``name`` (a flag or a config key) in :data:`OTHER_NAMES`, else None.
@@ -328,13 +331,17 @@ def other_name_hint(
         config.json: the field name). Used for the equivalent and for the fields a note names.
     :param fields: where given, the names the caller already knows: a name among them is not
         another codebase's here (None for every name of the table).
+    :param notes: config field -> the note said instead of the table's where this caller's
+        equivalent is not the field itself (mle_quality.py's ``--max-epochs`` for
+        ``n_iterations``: epochs of its model training, not co-training iterations; "" for none).
     """
     key = _key(name)
     entry = OTHER_NAMES.get(key)
     if entry is None or (fields is not None and key in fields):
         return None
     shown = name.partition("=")[0]
-    note = entry.note.format_map(_Names(name_of))
+    raw = entry.note if notes is None or entry.field not in notes else notes[entry.field]
+    note = raw.format_map(_Names(name_of))
     said = f"{shown} is {entry.origin} {entry.what}"
     if entry.field is None:
         return f"{said}; rambo-env has no such setting: {note}"
@@ -344,8 +351,10 @@ def other_name_hint(
 def parser_field_names(parser: argparse.ArgumentParser) -> Callable[[str], str]:
     """config field -> the options of ``parser`` that set it (``--n-iterations / --iterations``):
     the parser's own map of fields (``parser.field_flags``, where a script sets one: sweep.py's
-    ``--configs k:λ`` for λ), else the options whose ``dest`` is the field, else the field named
-    as one this script does not set."""
+    ``--configs k:λ`` for λ, toys.py's ``--iterations``, make_dataset.py's ``--env --level``),
+    else the options whose ``dest`` is the field, else the field named as one this script does
+    not set (probe 137: toys.py's ``--epoch`` was sent to cotrain.py, past its own
+    ``--iterations``)."""
     own: Mapping[str, str] = getattr(parser, "field_flags", {})
 
     def name_of(field: str) -> str:

@@ -26,6 +26,11 @@ from typing import Any
 
 from rambo_env.logging import note
 
+try:
+    import resource  # POSIX only
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
+
 # distribution -> lowest tested version; keep equal to pyproject.toml (tests/test_requirements.py)
 FLOORS: dict[str, str] = {
     "gymnasium": "1.1",  # gymnasium.vector.AutoresetMode
@@ -223,8 +228,18 @@ def _known_modules() -> dict[str, str]:
 
 
 #: Texts of allocation failures that libraries raise as other errors (MuJoCo's ValueError
-#: "Could not allocate memory", an OSError's "Cannot allocate memory", CUDA / torch ones).
-_OUT_OF_MEMORY = ("could not allocate memory", "cannot allocate memory", "out of memory")
+#: "Could not allocate memory", an OSError's "Cannot allocate memory", CUDA / torch ones, C++'s
+#: ``std::bad_alloc`` through pybind11 / torch (probe 137: curves.py's import), protobuf's
+#: "Couldn't build proto file into descriptor pool: out of memory") and this package's own
+#: :func:`rambo_env.run_io.out_of_memory_text` ("not enough memory to create the … simulator").
+_OUT_OF_MEMORY = (
+    "could not allocate memory",
+    "cannot allocate memory",
+    "out of memory",
+    "bad_alloc",
+    "memory allocation failed",  # HDF5's: "memory allocation failed for on disk image buffer"
+    "not enough memory to ",
+)
 
 #: Texts of failures that are allocation failures where an address-space limit (``ulimit -v``) is
 #: set: pybind11's catch-all, raised by MuJoCo's ``MjModel.from_xml_path`` when its allocation
@@ -232,16 +247,25 @@ _OUT_OF_MEMORY = ("could not allocate memory", "cannot allocate memory", "out of
 _OUT_OF_MEMORY_UNDER_LIMIT = (
     "caught an unknown exception",
     "failed to map segment from shared object",
+    "unable to instantiate pytypeobject",  # pybind11's, torch's autograd types (probe 137)
 )
+
+#: Texts of a failed allocation inside an import under an address-space limit (probe 137):
+#: CPython's ``SystemError`` of a C extension that returned NULL without setting an error
+#: (``import torch._dynamo``), protobuf's ``TypeError: Couldn't parse file content!`` (a
+#: TensorBoard proto module, curves.py); counted as out of memory only there (elsewhere a bug).
+_IMPORT_FAILURES_UNDER_LIMIT = ("error return without exception set", "couldn't parse file content")
 
 
 def address_space_limit_text() -> str:
-    """``" (address-space limit ulimit -v = N kB)"`` where ``RLIMIT_AS`` is set, else ``""``."""
+    """``" (address-space limit ulimit -v = N kB)"`` where ``RLIMIT_AS`` is set, else ``""``.
+    ``resource`` is imported with this module: imported here, under the limit, it was itself a
+    ``MemoryError`` in the handler of one (probe 137)."""
+    if resource is None:
+        return ""
     try:
-        import resource
-
         soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-    except (ImportError, OSError, ValueError):
+    except (OSError, ValueError):
         return ""
     if soft in (resource.RLIM_INFINITY, -1):
         return ""
@@ -253,17 +277,94 @@ def out_of_memory(err: BaseException) -> bool:
     text says so (probe 33: MuJoCo's under ``ulimit -v`` was blamed on the env); under an
     address-space limit also MuJoCo's "Caught an unknown exception!" and an import's "failed to
     map segment from shared object" (probe 133: a raw traceback, and a matplotlib install
-    blamed for the limit)."""
+    blamed for the limit), pybind11's "Unable to instantiate PyTypeObject", and CPython's
+    "error return without exception set" raised in an import (probe 137: ``import
+    torch._dynamo`` in the optimizer's setup). An error raised while handling one, or from one
+    (``__context__`` / ``__cause__``: torch's "Unable to instantiate …" after ``std::bad_alloc``)
+    counts too."""
+    limited = bool(address_space_limit_text())
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen and len(seen) < 8:
+        seen.add(id(current))
+        if _allocation_failure(current, limited):
+            return True
+        context = None if current.__suppress_context__ else current.__context__
+        current = current.__cause__ or context
+    return False
+
+
+def _allocation_failure(err: BaseException, limited: bool) -> bool:
+    """:func:`out_of_memory` for ``err`` alone; ``limited``: an address-space limit is set."""
     if isinstance(err, MemoryError):
         return True
     if isinstance(err, OSError) and err.errno == errno.ENOMEM:
         return True
-    text = str(err).lower()
+    text = str(err).lower().replace("out of memory?", "")  # a guess of ours, not the error
     if any(words in text for words in _OUT_OF_MEMORY):
         return True
-    return any(words in text for words in _OUT_OF_MEMORY_UNDER_LIMIT) and bool(
-        address_space_limit_text()
-    )
+    if not limited:
+        return False
+    if any(words in text for words in _OUT_OF_MEMORY_UNDER_LIMIT):
+        return True
+    return any(words in text for words in _IMPORT_FAILURES_UNDER_LIMIT) and _in_import(err)
+
+
+def _in_import(err: BaseException) -> bool:
+    """Whether ``err`` was raised inside an import: a module body's frame (``<module>``) below
+    the first on its traceback, or one of ``importlib._bootstrap`` (CPython strips those from
+    most import tracebacks, so they alone miss it)."""
+    tb, first = err.__traceback__, True
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename.startswith("<frozen importlib") or (
+            not first and code.co_name == "<module>"
+        ):
+            return True
+        tb, first = tb.tb_next, False
+    return False
+
+
+def out_of_memory_remedy() -> str:
+    """What to do about an allocation failure: raise the address-space limit where one is set,
+    else free memory."""
+    if address_space_limit_text():
+        return "raise the limit (ulimit -v unlimited, or the batch system's memory request)"
+    return "free memory (other processes) or use a machine with more"
+
+
+#: The address space (kB, ``ulimit -v``) below which a co-training run is not expected to get
+#: through: a tiny run (the README's 2-iteration one) peaked at about 1.1 GB, and under 1.0 GB
+#: probes 133 / 137 saw it stop in the imports, the simulator or OpenBLAS's buffers.
+RUN_ADDRESS_SPACE_KB = 1_100_000
+
+
+def note_small_address_space(
+    script: str, module_name: str, need_kb: int = RUN_ADDRESS_SPACE_KB
+) -> None:
+    """In a script run as ``__main__`` (``module_name``): one ``[script] note:`` on stderr,
+    before the imports, where an address-space limit
+    (``ulimit -v``) below ``need_kb`` is set: the run will likely stop on an allocation. Probe
+    137: OpenBLAS ends the process from C with "OpenBLAS error: Memory allocation still failed
+    after 10 retries, giving up." (exit status 1), which no Python handler sees; the note says
+    the limit first. Nothing is refused: the need is a measurement, not a bound."""
+    if module_name != "__main__" or resource is None:
+        return
+    try:
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    except (OSError, ValueError):
+        return
+    if soft in (resource.RLIM_INFINITY, -1) or soft // 1024 >= need_kb:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        print(
+            f"[{script}] note: the address-space limit (ulimit -v = {soft // 1024} kB) is below "
+            f"the ~{need_kb} kB a small run needs ({IMPORT_ADDRESS_SPACE}): it will likely stop on "
+            'an allocation failure (e.g. "OpenBLAS error: Memory allocation still failed"); '
+            "raise the limit (ulimit -v unlimited, or the batch system's memory request)",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 #: How much address space the libraries take (``VmSize`` after ``import agents.cotrain``, torch

@@ -48,7 +48,7 @@ import unicodedata
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -64,6 +64,7 @@ from rambo_env.requirements import (  # re-exported: defined there to run before
     escape_unencodable_output,
     import_dependency,
     out_of_memory,
+    out_of_memory_remedy,
     tracebacks_wanted,
     version_tuple,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "NewerFormatError",
     "RunDirMovedError",
     "WriteFailedError",
+    "address_space_shortfall",
     "as_json",
     "atomic_write",
     "available_memory_bytes",
@@ -169,6 +171,8 @@ __all__ = [
     "other_holder",
     "other_users_lock",
     "out_of_memory",
+    "out_of_memory_line",
+    "out_of_memory_remedy",
     "out_of_memory_text",
     "owned_by_other",
     "owner_text",
@@ -1422,14 +1426,22 @@ def unknown_option_hint(parser: argparse.ArgumentParser, word: str) -> str:
     ``--n-iterations``, ``--rollout-freq`` has no setting), else :func:`did_you_mean` among its
     options. Probe 134 rows 1-7: spelling alone sent ``--rollout-freq`` to ``--rollout-length``
     and ``--epoch`` to ``--bc-epochs``. A list flag's singular (sweep.py's ``--seed`` for
-    ``--seeds``, ``--config`` for ``--configs``) is its typo, not another codebase's name."""
+    ``--seeds``, ``--config`` for ``--configs``) is its typo, not another codebase's name. The
+    parser's ``field_flags`` (its own option of a config field) come first, also for cotrain.py's
+    own name of a field (make_dataset.py's ``--dataset``: ``--env --level``; probe 137), and its
+    ``field_notes`` replace the table's notes."""
     from rambo_env.ported_names import other_name_hint, parser_field_names
 
     name = word.partition("=")[0]
     options = [o for o in parser._option_string_actions if o.startswith("--")]
     known = {o.lstrip("-").replace("-", "_") for o in options}
     known |= {o[:-1] for o in known if o.endswith("s")}
-    hint = other_name_hint(name, parser_field_names(parser), fields=known)
+    own: Mapping[str, str] = getattr(parser, "field_flags", {})
+    key = name.lstrip("-").lower().replace("-", "_")
+    if key in own and key not in known:  # probe 137: cotrain.py's own option, on another script
+        return f" ({name} is cotrain.py's option; this script's is {own[key]})"
+    notes = getattr(parser, "field_notes", None)
+    hint = other_name_hint(name, parser_field_names(parser), fields=known, notes=notes)
     return f" ({hint})" if hint else did_you_mean(name, options)
 
 
@@ -2499,10 +2511,13 @@ def exit_on_interrupt(
         said = left() if callable(left) else left
         print(f"[{script}] interrupted: {said}", file=sys.stderr, flush=True)
         raise SystemExit(130) from None
-    except (ValueError, OSError):  # the caller's one-line user error
-        raise
     except Exception as err:
-        if failed is None:
+        # probe 137: out of memory is one line whatever its type (curves.py's protobuf "out of
+        # memory", a BrokenDependencyError of matplotlib's import under ulimit -v: tracebacks)
+        if out_of_memory(err):
+            kept = failed if failed is not None else (lambda _: left()) if callable(left) else left
+            raise SystemExit(report_failure(script, err, kept)) from None
+        if failed is None or isinstance(err, ValueError | OSError):  # the caller's user error
             raise
         raise SystemExit(report_failure(script, err, failed)) from None
 
@@ -2542,11 +2557,10 @@ def report_failure(
     one_line = out_of_memory(err) and not tracebacks_wanted()
     with contextlib.suppress(OSError):  # stderr may be the closed pipe too
         if one_line:
-            lines = str(err).strip().splitlines()
-            said = f"{type(err).__name__}: {lines[0][:200]}" if lines else type(err).__name__
+            said = out_of_memory_line(err, remedy=False)
+            said = said.replace("out of memory", f"out of memory{where}", 1)
             print(
-                f"[{script}] error: out of memory{where}{address_space_limit_text()} ({said})"
-                "\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)",
+                f"[{script}] error: {said}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)",
                 file=sys.stderr,
             )
         elif worker is not None:
@@ -3065,12 +3079,22 @@ def out_of_memory_text(err: BaseException, what: str) -> str:
     """One message for an allocation failure while doing ``what`` (e.g. "create the Hopper-v5
     simulator"): what failed, the library's words, the ``ulimit -v`` in force, what to do."""
     limit = address_space_limit_text()
-    remedy = (
-        "raise the limit (ulimit -v unlimited, or the batch system's memory request)"
-        if limit
-        else "free memory (other processes) or use a machine with more"
-    )
-    return f"not enough memory to {what}{limit}: {safe_reason(err)}; {remedy}"
+    return f"not enough memory to {what}{limit}: {safe_reason(err)}; {out_of_memory_remedy()}"
+
+
+def out_of_memory_line(err: BaseException, remedy: bool = True) -> str:
+    """``out of memory (address-space limit …) (MemoryError: …); raise the limit …``: a script's
+    one line for an allocation failure (:func:`out_of_memory`) at any phase, the limit in force
+    and what to do named (probe 137: MuJoCo's bare "engine error: Could not allocate memory", a
+    MemoryError in torch's lazy import, each without the limit). ``remedy``: False leaves what
+    to do to the caller where no limit is set (its own stop line says it)."""
+    if "not enough memory to " in str(err):  # out_of_memory_text's: it names both already
+        return (str(err).strip().splitlines() or [""])[0]
+    lines = str(err).strip().splitlines()
+    said = f"{type(err).__name__}: {lines[0][:200]}" if lines else type(err).__name__
+    limit = address_space_limit_text()
+    todo = f"; {out_of_memory_remedy()}" if remedy or limit else ""
+    return f"out of memory{limit} ({said}){todo}"
 
 
 #: Texts of a failure to start a thread or process: CPython's, OpenMP's, BLAS's (EAGAIN).
@@ -3140,6 +3164,28 @@ def _proc_kib(path: str, key: str) -> int | None:
     except (OSError, ValueError, IndexError):
         pass
     return None
+
+
+def address_space_shortfall(need: int, what: str) -> str | None:
+    """The error for ``need`` bytes (of ``what``: "an adversary step's batch of 256 start
+    states") that do not fit under this process's address-space limit (``ulimit -v``) while the
+    machine (and the cgroup) has them: the limit is named as the cause, with what to do; None
+    where the limit is not what binds (then the caller names its own size to lower). Probe 137:
+    under ``ulimit -v 900000`` the run was told to give a smaller ``AdversaryConfig.batch_size``
+    (no flag of cotrain.py) for a batch of 0.002 GiB, the libraries having taken the room."""
+    limit_room = _address_space_room()
+    if limit_room is None or need <= limit_room:
+        return None
+    others = [r for r in (_host_room(), _cgroup_room()) if r is not None]
+    if others and min(others) < need:
+        return None
+    from rambo_env.requirements import IMPORT_ADDRESS_SPACE
+
+    return (
+        f"not enough memory for {what}{address_space_limit_text()}: it needs "
+        f"~{need / 2**30:.3g} GiB, but only {limit_room / 2**30:.3g} GiB is left under the limit "
+        f"({IMPORT_ADDRESS_SPACE}); {out_of_memory_remedy()}"
+    )
 
 
 def _address_space_room() -> int | None:
@@ -3831,6 +3877,8 @@ def report_user_error(err: BaseException) -> int:
         err = BrokenPipeError(_CLOSED_PIPE)
     elif isinstance(err, OSError) and err.errno in (errno.EMFILE, errno.ENFILE):
         err = OSError(err.errno, _too_many_open_files(err))  # probe 23: named no cause or remedy
+    elif out_of_memory(err):  # probe 137: MuJoCo's bare "engine error: Could not allocate memory"
+        err = MemoryError(out_of_memory_line(err))
     try:
         print(f"error: {err}\n(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
     except OSError:  # stderr is the closed pipe too (2>&1 | head)

@@ -32,9 +32,11 @@ from rambo_env.requirements import (
     check_plots_at_start,
     check_working_folder,
     interrupt_quietly_while_importing,
+    note_small_address_space,
 )
 
 interrupt_quietly_while_importing("cotrain", __name__)  # probe 131 note (a)
+note_small_address_space("cotrain", __name__)  # probe 137: OpenBLAS's exit under ulimit -v is raw
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder
 check_plots_at_start()  # before `import agents` (SB3 2.7 imports matplotlib; probe 96b)
 
@@ -48,7 +50,6 @@ from agents.cotrain import (
     failure_message,
     load_config,
     non_finite_actor,
-    out_of_memory,
     run_cotrain,
     same_settings_runs,
 )
@@ -79,6 +80,8 @@ from rambo_env.run_io import (
     is_int,
     iteration0_label,
     other_holder,
+    out_of_memory,
+    out_of_memory_line,
     read_json,
     refuse_unenterable,
     report_user_error,
@@ -723,6 +726,24 @@ def _error_head(what: str, one_line: bool) -> None:
         print("(RAMBO_ENV_TRACEBACK=1 shows the traceback)", file=sys.stderr)
 
 
+def _failure_head(err: BaseException) -> None:
+    """The report's first lines for an exception before training: its traceback, or for out of
+    memory (:func:`rambo_env.run_io.out_of_memory`: MemoryError, MuJoCo's, an import's under
+    ``ulimit -v``) one line naming the limit and what to do. Probe 137: a 56-123-line traceback
+    (a MemoryError in ``import torch._dynamo``, the simulator's in the warm start's evaluation)
+    came before the stop line."""
+    if out_of_memory(err) and not tracebacks_wanted():
+        print(
+            f"[cotrain] error: {out_of_memory_line(err)}\n(RAMBO_ENV_TRACEBACK=1 shows the "
+            "traceback)",
+            file=sys.stderr,
+        )
+        return
+    import traceback
+
+    traceback.print_exception(err)
+
+
 def report_failed_run(err: BaseException, run_dir: Path | None, cfg: CotrainConfig | None) -> int:
     """Exit status 1 and where the run stands, for an exception raised inside an iteration (its
     ``cotrain_failure``, set by run_cotrain with the results.json it wrote): which iteration and
@@ -946,9 +967,7 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(err, "cotrain_failure"):  # raised inside an iteration (probe 85 rows 2, 8)
             return report_failed_run(err, run_dir, cfg)
         if line := stopped_by_error_line(run_dir, cfg, since):
-            import traceback
-
-            traceback.print_exc()
+            _failure_head(err)
             print(f"[cotrain] {line}", file=sys.stderr, flush=True)
             return 1
         if hasattr(err, "cotrain_setup_failed"):  # a resumed session's setup (probe 87 row 16)
@@ -957,9 +976,7 @@ def main(argv: list[str] | None = None) -> int:
             # probe 85 row 21: the setup of a first session (dataset, MLE, BC) failed and its
             # folder is removed: said as Ctrl-C there says it (was a traceback alone); probe 87
             # row 19: also after config.json, in the warm-started policy's evaluation
-            import traceback
-
-            traceback.print_exc()
+            _failure_head(err)
             kept = "is removed" if not Path(run_dir).exists() else "holds nothing of it"
             mle = mle_kept_note(since)
             # probe 89: "MLE pretraining resumes" was said also when the model was already
@@ -971,6 +988,10 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
                 flush=True,
             )
+            return 1
+        if out_of_memory(err):  # probe 137: any other phase, one line too
+            with contextlib.suppress(OSError):
+                _failure_head(err)
             return 1
         raise
     if results.get("already_finished"):  # printed by run_cotrain; nothing was rewritten

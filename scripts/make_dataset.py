@@ -112,6 +112,15 @@ def _field_docs() -> dict[str, str]:
     }
 
 
+#: This script's options of a co-training setting (``--task hopper-medium-v2``, cotrain.py's
+#: ``--dataset hopper-medium``): probe 137, was "set it with cotrain.py" / "did you mean
+#: '--dataset-id'?" (the Minari id the dataset is saved under, not the one generated).
+OWN_FIELD_FLAGS = {
+    "dataset": "--env ENV --level LEVEL (hopper-medium: --env hopper --level medium; --dataset-id "
+    "is the Minari id the generated dataset is saved under)"
+}
+
+
 def parse_args(argv: list[str] | None = None) -> Args:
     parser = argparse.ArgumentParser(
         description=__doc__,
@@ -132,6 +141,8 @@ def parse_args(argv: list[str] | None = None) -> Args:
         kind = whole_number if kind is int else kind  # probe 50 row 29: 1e3 was refused
         opts.update({"action": argparse.BooleanOptionalAction} if kind is bool else {"type": kind})
         parser.add_argument("--" + f.name.replace("_", "-"), **opts)
+    parser.field_flags = OWN_FIELD_FLAGS  # type: ignore[attr-defined]
+    parser.field_notes = {"dataset": ""}  # type: ignore[attr-defined]
     # probe 55 row 41: '--env hopper --env walker2d' took the last one without a word
     return Args(**vars(accept_negative_numbers(parser).parse_args(argv)))
 

@@ -118,6 +118,15 @@ def parse_variants(text: str) -> list[tuple[int, float, str]]:
     return out
 
 
+#: This script's option of a co-training setting another codebase names (``--epoch``,
+#: ``--n-epochs``): probe 137, they were sent to cotrain.py past this script's --max-epochs.
+OWN_FIELD_FLAGS = {"n_iterations": "--max-epochs"}
+OWN_FIELD_NOTES = {
+    "n_iterations": "this script trains the dynamics model alone, and --max-epochs caps the epochs "
+    "of its MLE training (per variant; co-training iterations are cotrain.py's --n-iterations)"
+}
+
+
 def main(argv: list[str] | None = None) -> list[dict]:
     """The measurement; a failed write (a full disk, ``ulimit -f``) advises this script's own
     output flags (issue 14: was --run-dir / RAMBO_ENV_CACHE, which it does not take): the flag
@@ -167,6 +176,8 @@ def _main(argv: list[str] | None = None) -> list[dict]:
     p.add_argument("--checkpoint-dir", type=user_path, default=None,
                    help="checkpoint each variant there after every epoch and resume it (runs of "
                         "hours over several sessions; removed at the early stop)")  # fmt: skip
+    p.field_flags = OWN_FIELD_FLAGS  # type: ignore[attr-defined]
+    p.field_notes = OWN_FIELD_NOTES  # type: ignore[attr-defined]
     args = accept_negative_numbers(p).parse_args(argv)
     variants = parse_variants(args.variants)
     threads, _ = resolve_torch_threads(args.threads)  # 1 <= threads <= 4 per core

@@ -43,7 +43,14 @@ check_working_folder()  # before torch, whose import dies raw in a deleted worki
 check_plots_at_start()  # before `import agents` (SB3 2.7 imports matplotlib; probe 96b)
 
 from agents.cotrain import PRESETS, config_differences
-from agents.cotrain_setup import ALGOS, CotrainConfig, check_eval_last_given, config_docs
+from agents.cotrain_setup import (
+    ALGOS,
+    COMPILE_MIN_ITERATIONS,
+    LAYER_NORM_ALGOS,
+    CotrainConfig,
+    check_eval_last_given,
+    config_docs,
+)
 from agents.sweep import (
     PAPER_CONFIGS,
     PAPER_SEEDS,
@@ -305,6 +312,8 @@ FIELD_FLAGS = {
     "adversary_weight": "λ in --configs k:λ (comma-separated (k, λ) pairs, e.g. 5:3e-4)",
     "rollout_length": "k in --configs k:λ (comma-separated (k, λ) pairs, e.g. 5:3e-4)",
     "n_iterations": "--iterations",
+    # not a field: cotrain.py's run folder (probe 137: was a bare "unrecognized arguments")
+    "run_dir": "--sweep-dir (each trial's run folder is made under it)",
 }
 
 
@@ -334,6 +343,14 @@ SWEEP_INSTEAD = {
 }
 
 
+#: What a CotrainConfig field's None is, said for a preset's value (probe 137: "none" read as
+#: off for --critic-layer-norm / --compile, whose None is auto).
+NONE_MEANS = {
+    "critic_layer_norm": f"auto (on for {' / '.join(LAYER_NORM_ALGOS)}, off for the other algos)",
+    "compile": f"auto (on for runs of {COMPILE_MIN_ITERATIONS} or more iterations)",
+}
+
+
 def _cotrain_only_flag(parser: argparse.ArgumentParser, flag: str) -> str | None:
     """The message for ``flag``, cotrain.py's option of a CotrainConfig field that sweep.py has
     no option for (``--real-ratio``, ``--no-progress``), else None. Probe 136 R3: argparse's
@@ -349,7 +366,7 @@ def _cotrain_only_flag(parser: argparse.ArgumentParser, flag: str) -> str | None
     instead = SWEEP_INSTEAD.get(field)
     if instead is None:
         values = ", ".join(
-            f"{p}: {'none' if getattr(cfg, field) is None else getattr(cfg, field)}"
+            f"{p}: {NONE_MEANS.get(field, 'none') if getattr(cfg, field) is None else getattr(cfg, field)}"
             for p, cfg in sorted(PRESETS.items())
         )
         instead = f"every trial takes its --preset's value ({values})"

@@ -33,9 +33,11 @@ from rambo_env.requirements import (
     check_plots_at_start,
     check_working_folder,
     interrupt_quietly_while_importing,
+    note_small_address_space,
 )
 
 interrupt_quietly_while_importing("toys", __name__)  # probe 131 note (a)
+note_small_address_space("toys", __name__)  # probe 137: OpenBLAS's exit under ulimit -v is raw
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder
 check_plots_at_start()  # before `import agents` (SB3 2.7 imports matplotlib; probe 96b)
 
@@ -52,6 +54,7 @@ from rambo_env.data.toy_datasets import (
     make_single_transition_dataset,
 )
 from rambo_env.envs.toys import register_toy_envs
+from rambo_env.presets import plain_zero
 
 #: Per toy: dataset maker, k (ours: C.1 has one step, C.3 gives none), iterations (paper: 50 for
 #: C.1, 15 for C.3) and snapshot iterations (Fig. 2: 5 and 50). n_rollouts is small for 1-D
@@ -328,12 +331,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="the ensemble's precision (issue 12's bf16 check: the C.3 outcome must not change) "
         "(default: fp32)",
     )  # fmt: skip
+    parser.field_flags = FLAGS  # type: ignore[attr-defined]  # probe 137: --epoch: --iterations
     return run_io.accept_negative_numbers(parser)
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # probe 137: --lam -0 0 ran λ = 0 twice (folders lam-0 and lam0), as cotrain.py / sweep.py do
+    args.lam = [plain_zero(lam) for lam in args.lam]
     torch.set_num_threads(1)
     toys = list(TOYS) if args.toy == "both" else [args.toy]
     runs = list(itertools.product(toys, args.lam, args.seeds))

@@ -68,6 +68,8 @@ from rambo_env.run_io import (
     host_name_token,
     longest_name_bytes,
     note_relative,
+    out_of_memory,
+    out_of_memory_text,
     owned_by_other,
     owner_text,
     permission_denied,
@@ -1933,6 +1935,16 @@ def _written_by_other_minari(dataset_id: str) -> str | None:
     )
 
 
+def _raise_if_out_of_memory(dataset_id: str, err: BaseException) -> None:
+    """The one out-of-memory error (the ``ulimit -v`` in force, what to do) for an allocation
+    failure while Minari read ``dataset_id`` (probe 137: under ``ulimit -v 850000`` a
+    ``MemoryError`` was "its episode data are unreadable …; re-create it": the data blamed)."""
+    if out_of_memory(err):
+        raise ValueError(
+            out_of_memory_text(err, f"read the Minari dataset {dataset_id!r}")
+        ) from None
+
+
 def _main_file_trouble(dataset_id: str, err: BaseException) -> ValueError | None:
     """The specific error of ``dataset_id``'s main_data.hdf5 that Minari failed to read (``err``):
     locked by a writer, a link to what is missing, a missing external raw file, as for a D4RL
@@ -2147,6 +2159,7 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
     try:
         minari_dataset = _open_minari(minari, root, dataset_id, download)
     except Exception as err:
+        _raise_if_out_of_memory(dataset_id, err)
         if not root_there:  # a failed download creates nothing: Minari made the root
             with contextlib.suppress(OSError):
                 root.rmdir()  # only if still empty  # no huggingface_hub, offline, not found; a damaged metadata.json
@@ -2177,6 +2190,7 @@ def read_minari(dataset_id: str, download: bool = False) -> OfflineDataset:
     try:
         episodes = list(storage.get_episodes(range(storage.total_episodes)))
     except Exception as err:  # h5py / arrow errors of damaged episode files
+        _raise_if_out_of_memory(dataset_id, err)
         found = _main_file_trouble(dataset_id, err)
         if found is not None:
             raise found from None

@@ -20,7 +20,12 @@ from rambo_env.envs.toys import (
     IllustrativeMDP,
     SingleTransitionEnv,
 )
-from rambo_env.run_io import available_memory_bytes, check_seed, memory_limit_words
+from rambo_env.run_io import (
+    address_space_shortfall,
+    available_memory_bytes,
+    check_seed,
+    memory_limit_words,
+)
 
 __all__ = [
     "ILLUSTRATIVE_REF_SCORES",
@@ -79,7 +84,8 @@ def _check_n(n: int, name: str = "n") -> None:
     need, room = int(n) * _TOY_ROW_BYTES, available_memory_bytes()
     if room is not None and need > room:
         raise ValueError(
-            f"{name}: {n} transitions need ~{need / 2**30:.3g} GiB of memory, but only "
+            address_space_shortfall(need, f"{n} toy transitions")
+            or f"{name}: {n} transitions need ~{need / 2**30:.3g} GiB of memory, but only "
             f"{room / 2**30:.3g} GiB is available{memory_limit_words()}; give fewer (default 1000)"
         )
 
