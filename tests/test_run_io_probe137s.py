@@ -57,5 +57,6 @@ def test_a_real_ulimit_v_is_named():
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
     ).stdout
-    assert "GiB is available under this process's address-space limit (ulimit -v = " in out, out
-    assert "RLIMIT_AS" in out, out
+    # the limit is named either way: as where "only … GiB is available" comes from, or (the host
+    # having the room: probe 137's address_space_shortfall) as the cause itself
+    assert "address-space limit" in out and "ulimit -v = " in out, out
