@@ -128,6 +128,16 @@ class RamboBaseHyperparameters:
                     f"{value!r}"
                 )
 
+        entropy = self.target_entropy  # probe 139 row 5: "banana" was taken
+        if entropy not in ("-dim(A)", "auto") and not (
+            isinstance(entropy, numbers.Real)
+            and not isinstance(entropy, bool)
+            and math.isfinite(entropy)
+        ):
+            raise ValueError(
+                "RamboBaseHyperparameters.target_entropy: expected '-dim(A)' (Table 4), SB3's "
+                f"'auto' (the same: -dim(A)) or a finite number, got {entropy!r}"
+            )
         if self.n_elites > self.n_members:
             raise ValueError(
                 f"RamboBaseHyperparameters.n_elites: expected at most n_members = "

@@ -708,7 +708,7 @@ def source_changes(root: str | Path | None = None) -> dict[str, str]:
     holding the ``rambo_env`` package) differ from its commit, as strings for the records:
     ``{"rambo_env_dirty": "false"}``, or ``{"rambo_env_dirty": "true", "rambo_env_diff": H}``,
     ``H`` the first 12 hex digits of the sha256 of ``git diff HEAD`` (untracked files are not
-    looked at). Empty where ``root`` is not a git checkout, git is missing, fails or takes longer
+    looked at), and ``rambo_env_changed``: the changed files, space-separated. Empty where ``root`` is not a git checkout, git is missing, fails or takes longer
     than :data:`GIT_TIMEOUT_S`. Read once per process and checkout: the code a process runs is
     the code it imported (probe 138 rows 18, 19: a run of uncommitted changes recorded the commit
     alone, as if it were that commit's)."""
@@ -748,9 +748,19 @@ def _source_changes(root: str) -> tuple[tuple[str, str], ...]:
         return ()
     if not done[1]:
         return (("rambo_env_dirty", "false"),)
+    # the changed files' names, from the diff's own headers (no second git call): a cached
+    # model's note asks whether its model code was among them (probe 139 row 1)
+    changed = sorted(
+        {
+            line.split(b" b/", 1)[1].decode("utf-8", "replace")
+            for line in done[1].splitlines()
+            if line.startswith(b"diff --git a/") and b" b/" in line
+        }
+    )
     return (
         ("rambo_env_dirty", "true"),
         ("rambo_env_diff", hashlib.sha256(done[1]).hexdigest()[:12]),
+        ("rambo_env_changed", " ".join(changed)),
     )
 
 

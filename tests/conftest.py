@@ -61,6 +61,9 @@ def _fresh_once_only_warnings(monkeypatch) -> None:
     monkeypatch.setattr(run_io, "_RELATIVE_SAID", set())
     monkeypatch.setattr(curves, "_SAID_DAMAGED", set())
     monkeypatch.setattr(model_env, "_SAID_MADE", set())
+    # the process's claims of notes (sockets its SubprocVecEnv workers see: probe 139): dropped
+    # with the test's dict, so they close after it
+    monkeypatch.setattr(model_env, "_CLAIMS", {})
 
 
 @pytest.fixture

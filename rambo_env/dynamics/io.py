@@ -516,6 +516,13 @@ def model_code_note(meta: Any, path: str | os.PathLike) -> str | None:
         return None
     root = Path(rambo_env.__file__).resolve().parents[1]
     sha = re.fullmatch(r"[0-9a-f]{40}([0-9a-f]{24})?", trained)  # not an option to git
+    changed = meta.get("rambo_env_changed")
+    if (
+        trained_dirty
+        and isinstance(changed, str)
+        and not set(changed.split()) & set(MODEL_CODE_PATHS)
+    ):
+        trained_dirty = False  # probe 139 row 1: uncommitted changes, none to the model code
     differs = None if trained_dirty or not sha else _model_code_differs(root, trained)
     if differs is False:
         return None

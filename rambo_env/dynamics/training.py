@@ -820,6 +820,9 @@ def train_mle(
             "from scratch without it (the checkpoint stays for larger budgets)"
         )
         ckpt, checkpoint_path = None, None
+    from rambo_env.requirements import code_record
+
+    started_by: dict[str, Any] = code_record()  # the code that begins the pretraining
     if ckpt is not None:  # split and boot are re-drawn above; the generator continues from ckpt
         fresh = ({k: v.clone() for k, v in ensemble.state_dict().items()}, gen.get_state())
         try:
@@ -854,6 +857,15 @@ def train_mle(
                 f"[rambo_env] resuming MLE pretraining from epoch {len(losses)} "
                 f"({elapsed:.1f} s done) <- {checkpoint_path}{mixed}"
             )
+            # probe 139 row 2: a checkpoint of other model code was continued without a word
+            from rambo_env.dynamics.io import model_code_note
+
+            started_by = ckpt.get("code") if isinstance(ckpt.get("code"), dict) else {}
+            other_code = model_code_note(started_by, checkpoint_path)
+            if other_code is not None:
+                note(
+                    f"[rambo_env] {other_code.replace('the cached model', 'the MLE checkpoint', 1)}"
+                )
         del ckpt
     if loss_fn.active and (cap is None or len(losses) < cap):
         # probe 73 row 20: compiling (about a minute on a CPU) counted against max_time_s, so a
@@ -918,6 +930,7 @@ def train_mle(
                         "history": list(history),
                         "epoch_end_s": list(epoch_end),
                         "compiled": list(compiled),
+                        "code": started_by,  # the code that began it (probe 139 row 2)
                     },
                 )
     tracker.restore()

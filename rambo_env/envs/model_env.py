@@ -676,8 +676,11 @@ def _said_in_tree(key: tuple[Any, ...]) -> bool:
     if key in _SAID_MADE:
         return True
     if not _in_subproc_worker():
-        return False
-    claimed = _claim_in_tree(key)
+        # the caller's own process claims the note too: its workers, built before or after
+        # (an eval env in the main process, training envs in a SubprocVecEnv), then stay quiet,
+        # and it stays quiet after one of them spoke (probe 139 row 3: said twice)
+        return _claim_in_tree(key, os.getpid()) is False
+    claimed = _claim_in_tree(key, _tree_root())
     return (_make_vec_env_rank() not in (None, 0)) if claimed is None else not claimed
 
 
@@ -685,13 +688,12 @@ def _said_in_tree(key: tuple[Any, ...]) -> bool:
 _CLAIMS: dict[tuple[Any, ...], Any] = {}
 
 
-def _claim_in_tree(key: tuple[Any, ...]) -> bool | None:
-    """Whether this process is the first of its parent's workers to claim the note ``key``: a
-    Linux abstract socket named after the parent process and the note (nothing is written to
-    the file system; it goes with the process). The parent is the caller's process (fork,
-    spawn) or its one multiprocessing forkserver, so every SubprocVecEnv the caller builds
-    shares the claim while a worker holding it lives. ``None`` where there are no such
-    sockets."""
+def _claim_in_tree(key: tuple[Any, ...], root: int) -> bool | None:
+    """Whether this process is the first of the process tree of ``root`` (the caller's process:
+    :func:`_tree_root`) to claim the note ``key``: a Linux abstract socket named after ``root``
+    and the note (nothing is written to the file system; it goes with the process). The caller's
+    process and every SubprocVecEnv worker it builds (fork, spawn, forkserver) share the claim
+    while a process holding it lives. ``None`` where there are no such sockets."""
     if key in _CLAIMS:
         return True
     if not sys.platform.startswith("linux"):
@@ -699,12 +701,26 @@ def _claim_in_tree(key: tuple[Any, ...]) -> bool | None:
     digest = hashlib.sha1(repr(key).encode()).hexdigest()[:16]
     claim = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     try:
-        claim.bind(f"\0rambo_env-note-{os.getppid()}-{digest}")
+        claim.bind(f"\0rambo_env-note-{root}-{digest}")
     except OSError as err:
         claim.close()
         return False if err.errno == errno.EADDRINUSE else None
     _CLAIMS[key] = claim
     return True
+
+
+def _tree_root() -> int:
+    """The caller's process of this SubprocVecEnv worker: its parent (fork, spawn), or the
+    parent of a multiprocessing forkserver (read from ``/proc``; the parent where unreadable)."""
+    parent = os.getppid()
+    try:
+        cmdline = Path(f"/proc/{parent}/cmdline").read_bytes()
+        if b"multiprocessing.forkserver" in cmdline:
+            stat = Path(f"/proc/{parent}/stat").read_text()
+            return int(stat.rpartition(")")[2].split()[1])  # field 4, after the comm field
+    except (OSError, ValueError, IndexError):
+        pass
+    return parent
 
 
 def _in_subproc_worker() -> bool:

@@ -34,4 +34,5 @@ def test_code_record_names_this_rambo_env():
         "rambo_env_commit",
         "rambo_env_dirty",
         "rambo_env_diff",
+        "rambo_env_changed",
     }
