@@ -1160,7 +1160,7 @@ def _check_pool_memory(
     ``MemoryError: Unable to allocate 328. GiB``, or, where the memory is overcommitted, the
     out-of-memory killer as the pool fills; cotrain.py already checked its own sizes)."""
     from agents.memory import check_memory, estimate_memory
-    from rambo_env.run_io import address_space_shortfall, available_memory_bytes, memory_limit_words
+    from rambo_env.run_io import available_memory_bytes, memory_error
 
     obs_dim = int(np.prod(vec_env.observation_space.shape))
     action_dim = int(np.prod(vec_env.action_space.shape))
@@ -1171,11 +1171,14 @@ def _check_pool_memory(
     room = available_memory_bytes()
     if room is not None and need > room:
         raise ValueError(
-            address_space_shortfall(need, f"a model pool of {buffer_size} rows")
-            or f"buffer_size: a model pool of {buffer_size} rows needs ~{need / 2**30:.3g} GiB, but "
-            f"only {room / 2**30:.3g} GiB of memory is available{memory_limit_words()}; give a "
-            "smaller buffer_size (or "
-            "leave it out: retain_iterations · k · n_rollouts rows)"
+            memory_error(
+                need,
+                f"a model pool of {buffer_size} rows",
+                f"buffer_size: a model pool of {buffer_size} rows needs ~{need / 2**30:.3g} GiB, "
+                f"but only {room / 2**30:.3g} GiB of memory is available",
+                "; give a smaller buffer_size (or leave it out: retain_iterations · k · "
+                "n_rollouts rows)",
+            )
         )
 
 

@@ -16,7 +16,7 @@ from rambo_env.run_io import (
     address_space_shortfall,
     available_memory_bytes,  # one reading of the free memory
     is_int,
-    memory_limit_words,
+    memory_error,
 )
 
 __all__ = [
@@ -112,12 +112,6 @@ def _gib(n: int) -> str:
     return f"{n / 2**30:.3g} GiB"
 
 
-def _host_limit(available: int | None, gpu: int | None) -> str:
-    """The limit that binds the host memory a check read itself (:func:`memory_limit_words`):
-    none for a figure the caller gave (``available``) or a CUDA device's (``gpu``)."""
-    return memory_limit_words() if available is None and gpu is None else ""
-
-
 def check_memory(
     n_rollouts: int,
     rollout_length: int,
@@ -155,25 +149,32 @@ def check_memory(
         return est
 
     # probe 137: where ulimit -v binds, the limit is named, not a size of the run
-    def short(need: int, what: str) -> str | None:
-        return address_space_shortfall(need, what) if available is None else None
-
     if est.pool_bytes > host:
         raise ValueError(
-            short(est.pool_bytes, f"the model pool of {est.pool_rows} rows")
-            or f"n_rollouts × rollout_length × retain_iterations: the model pool of "
-            f"{n_rollouts} × {rollout_length if k_known else 'k (≥ 1)'} × {retain_iterations} = "
-            f"{'' if k_known else 'at least '}{est.pool_rows} rows "
-            f"needs {at_least}~{_gib(est.pool_bytes)}, but only {_gib(host)} of memory is "
-            f"available{_host_limit(available, None)}; lower n_rollouts, rollout_length (k) or retain_iterations"
+            memory_error(
+                est.pool_bytes,
+                f"the model pool of {est.pool_rows} rows",
+                f"n_rollouts × rollout_length × retain_iterations: the model pool of "
+                f"{n_rollouts} × {rollout_length if k_known else 'k (≥ 1)'} × "
+                f"{retain_iterations} = {'' if k_known else 'at least '}{est.pool_rows} rows "
+                f"needs {at_least}~{_gib(est.pool_bytes)}, but only {_gib(host)} of memory is "
+                "available",
+                "; lower n_rollouts, rollout_length (k) or retain_iterations",
+                host=available is None,
+            )
         )
     gpu = _device_memory_bytes(device) if available is None else None
     room = gpu if gpu is not None else host - est.pool_bytes
     if est.ensemble_bytes > room:
         where = f"free on {device}" if gpu is not None else "left beside the model pool"
         total = est.pool_bytes + est.ensemble_bytes
+        shortfall = (
+            address_space_shortfall(total, "the model pool and the dynamics ensemble")
+            if available is None and gpu is None
+            else None
+        )
         raise ValueError(
-            (short(total, "the model pool and the dynamics ensemble") if gpu is None else None)
+            shortfall
             or f"ensemble_hidden: {ensemble_hidden} makes a dynamics ensemble of "
             f"{at_least}~{_gib(est.ensemble_bytes)} (parameters, gradients and optimizer state), "
             f"but only {_gib(room)} of memory is {where}; use a smaller ensemble_hidden "
@@ -233,11 +234,14 @@ def check_diagnose_memory(
         at_least = "at least " if lower_bound else ""
         host = available is None and gpu is None
         raise ValueError(
-            (address_space_shortfall(need, f"{n_starts} model rollouts") if host else None)
-            or f"n_starts: {n_starts} model rollouts (--n-starts) need {at_least}~{_gib(need)} of "
-            f"memory, but only {_gib(room)} is available{_host_limit(available, gpu)}; lower "
-            "--n-starts (default 500; a few "
-            "thousand give a tight estimate)"
+            memory_error(
+                need,
+                f"{n_starts} model rollouts",
+                f"n_starts: {n_starts} model rollouts (--n-starts) need {at_least}~{_gib(need)} "
+                f"of memory, but only {_gib(room)} is available",
+                "; lower --n-starts (default 500; a few thousand give a tight estimate)",
+                host=host,
+            )
         )
     return need
 
@@ -275,8 +279,13 @@ def check_batch_memory(
     if room is not None and need > room:
         host = available is None and gpu is None
         raise ValueError(
-            (address_space_shortfall(need, f"a batch of {batch_size} rows") if host else None)
-            or f"{what}: a batch of {batch_size} rows needs ~{_gib(need)} of memory, but only "
-            f"{_gib(room)} is available{_host_limit(available, gpu)}; {hint}"
+            memory_error(
+                need,
+                f"a batch of {batch_size} rows",
+                f"{what}: a batch of {batch_size} rows needs ~{_gib(need)} of memory, but only "
+                f"{_gib(room)} is available",
+                f"; {hint}",
+                host=host,
+            )
         )
     return need

@@ -43,7 +43,6 @@ from rambo_env.model import (  # the adversarial update left non-finite weights
     _check_count,
 )
 from rambo_env.run_io import (
-    address_space_shortfall,
     available_memory_bytes,
     check_batch_within_rows,
     check_field_ranges,
@@ -51,7 +50,7 @@ from rambo_env.run_io import (
     counted,
     is_int,
     is_real,
-    memory_limit_words,
+    memory_error,
     python_fields,
     restore_generator,
     trains_with_grad,
@@ -151,17 +150,18 @@ def check_adversary_memory(mdp: Any, cfg: AdversaryConfig, available: int | None
     device = getattr(mdp, "device", "cpu")
     room = available if available is not None else _free_memory(device)
     on_host = available is None and not _on_cuda(device)
-    host_limit = memory_limit_words() if on_host else ""  # probe 136: ulimit -v named
-    if room is not None and need > room:
-        host = available is None and torch.device(device).type != "cuda"
-        what = f"an adversary step's batch of {cfg.batch_size} start states"
+    if room is not None and need > room:  # probe 136 / 137: ulimit -v named
         raise ValueError(
-            (address_space_shortfall(need, what) if host else None)
-            or f"AdversaryConfig.batch_size: a batch of {cfg.batch_size} start states needs "
-            f"~{need / 2**30:.3g} GiB of memory in an adversary step ({n_members} ensemble "
-            f"members of {units} hidden units, the agent's networks), but only "
-            f"{room / 2**30:.3g} GiB is available{host_limit}; give a smaller batch_size (the "
-            "paper's: 256)"
+            memory_error(
+                need,
+                f"an adversary step's batch of {cfg.batch_size} start states",
+                f"AdversaryConfig.batch_size: a batch of {cfg.batch_size} start states needs "
+                f"~{need / 2**30:.3g} GiB of memory in an adversary step ({n_members} ensemble "
+                f"members of {units} hidden units, the agent's networks), but only "
+                f"{room / 2**30:.3g} GiB is available",
+                "; give a smaller batch_size (the paper's: 256)",
+                host=on_host,
+            )
         )
     return need
 

@@ -163,6 +163,7 @@ __all__ = [
     "load_checkpoint",
     "longest_name_bytes",
     "make_folders",
+    "memory_error",
     "memory_limit_words",
     "note_relative",
     "numpy2_pickle_error",
@@ -3186,6 +3187,20 @@ def address_space_shortfall(need: int, what: str) -> str | None:
         f"~{need / 2**30:.3g} GiB, but only {limit_room / 2**30:.3g} GiB is left under the limit "
         f"({IMPORT_ADDRESS_SPACE}); {out_of_memory_remedy()}"
     )
+
+
+def memory_error(need: int, what: str, before: str, after: str, host: bool = True) -> str:
+    """The message of a memory check whose ``need`` bytes (of ``what``) do not fit: the
+    address-space limit named as the cause where it alone binds (:func:`address_space_shortfall`),
+    else ``before`` + the limit that binds the figure (:func:`memory_limit_words`) + ``after``
+    (``before`` ends with "only … GiB is available", ``after`` starts with "; " and the remedy).
+    ``host``: the check read the host's memory itself (False for a figure its caller gave or a
+    CUDA device's free memory: neither limit is named then)."""
+    if host:
+        short = address_space_shortfall(need, what)
+        if short is not None:
+            return short
+    return f"{before}{memory_limit_words() if host else ''}{after}"
 
 
 def _address_space_room() -> int | None:

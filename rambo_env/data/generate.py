@@ -434,7 +434,7 @@ def check_generation_memory(
     arrays) of every transition's observation, next observation, action, reward and flags, per
     part of ``level`` (``medium-replay`` reads a file instead). ValueError naming
     ``n_transitions`` otherwise; was: ``--n-transitions 1000000000000`` started collecting."""
-    from rambo_env.run_io import address_space_shortfall, available_memory_bytes, memory_limit_words
+    from rambo_env.run_io import available_memory_bytes, memory_error
 
     if level == "medium-replay":
         return
@@ -444,15 +444,15 @@ def check_generation_memory(
     host = available_memory_bytes() if available is None else available
     if host is not None and need > host:
         raise ValueError(
-            (
-                address_space_shortfall(need, f"{n_transitions} transitions")
-                if available is None
-                else None
+            memory_error(
+                need,
+                f"{n_transitions} transitions",
+                f"n_transitions: {n_transitions} transitions of {env}-{level} need at least "
+                f"~{need / 2**30:.3g} GiB of memory (collected episodes and the flat dataset), "
+                f"but only {host / 2**30:.3g} GiB is available",
+                "; give fewer (D4RL: 1000000)",
+                host=available is None,
             )
-            or f"n_transitions: {n_transitions} transitions of {env}-{level} need at least "
-            f"~{need / 2**30:.3g} GiB of memory (collected episodes and the flat dataset), but "
-            f"only {host / 2**30:.3g} GiB is available"
-            f"{memory_limit_words() if available is None else ''}; give fewer (D4RL: 1000000)"
         )
 
 

@@ -20,12 +20,7 @@ from rambo_env.envs.toys import (
     IllustrativeMDP,
     SingleTransitionEnv,
 )
-from rambo_env.run_io import (
-    address_space_shortfall,
-    available_memory_bytes,
-    check_seed,
-    memory_limit_words,
-)
+from rambo_env.run_io import available_memory_bytes, check_seed, memory_error
 
 __all__ = [
     "ILLUSTRATIVE_REF_SCORES",
@@ -84,9 +79,13 @@ def _check_n(n: int, name: str = "n") -> None:
     need, room = int(n) * _TOY_ROW_BYTES, available_memory_bytes()
     if room is not None and need > room:
         raise ValueError(
-            address_space_shortfall(need, f"{n} toy transitions")
-            or f"{name}: {n} transitions need ~{need / 2**30:.3g} GiB of memory, but only "
-            f"{room / 2**30:.3g} GiB is available{memory_limit_words()}; give fewer (default 1000)"
+            memory_error(
+                need,
+                f"{n} toy transitions",
+                f"{name}: {n} transitions need ~{need / 2**30:.3g} GiB of memory, but only "
+                f"{room / 2**30:.3g} GiB is available",
+                "; give fewer (default 1000)",
+            )
         )
 
 

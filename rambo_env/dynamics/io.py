@@ -490,9 +490,11 @@ def _model_code_differs(root: Path, commit: str) -> bool | None:
     return None if done is None else {0: False, 1: True}.get(done[0])
 
 
-def model_code_note(meta: Any, path: str | os.PathLike) -> str | None:
-    """The one note (``"note: …"``; None when there is nothing to say) for a cached model at
-    ``path`` whose ``meta`` records another rambo_env commit (or uncommitted changes) than the
+def model_code_note(
+    meta: Any, path: str | os.PathLike, what: str = "the cached model"
+) -> str | None:
+    """The one note (``"note: …"``; None when there is nothing to say) for ``what`` (a cached
+    model, an MLE checkpoint) at ``path`` whose ``meta`` records another rambo_env commit (or uncommitted changes) than the
     running code's (probe 138 row 33: a model trained by other MLE code was reused without a
     word, and the run recorded only its own commit). Said when the files of
     :data:`MODEL_CODE_PATHS` differ between the two (``git diff``), or when that cannot be told;
@@ -537,7 +539,7 @@ def model_code_note(meta: Any, path: str | os.PathLike) -> str | None:
     else:
         how = "git could not compare the two here, so its model code may differ from this one's"
     return (
-        f"note: the cached model {path} was trained by rambo_env {there}, this code is {here}: "
+        f"note: {what} {path} was trained by rambo_env {there}, this code is {here}: "
         f"{how} (the cache key leaves the code out: pretraining takes hours); the numbers "
         "from here are those of that model, not of a fresh pretraining under this code; to "
         f"pretrain it under this code, delete the file (rm {shell_path(path)}) or point "

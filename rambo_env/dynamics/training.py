@@ -861,11 +861,9 @@ def train_mle(
             from rambo_env.dynamics.io import model_code_note
 
             started_by = ckpt.get("code") if isinstance(ckpt.get("code"), dict) else {}
-            other_code = model_code_note(started_by, checkpoint_path)
+            other_code = model_code_note(started_by, checkpoint_path, what="the MLE checkpoint")
             if other_code is not None:
-                note(
-                    f"[rambo_env] {other_code.replace('the cached model', 'the MLE checkpoint', 1)}"
-                )
+                note(f"[rambo_env] {other_code}")
         del ckpt
     if loss_fn.active and (cap is None or len(losses) < cap):
         # probe 73 row 20: compiling (about a minute on a CPU) counted against max_time_s, so a

@@ -66,17 +66,19 @@ def check_num_envs_memory(num_envs: int, obs_dim: int = 1, action_dim: int = 1) 
     """ValueError naming ``num_envs`` when its rows cannot fit in the host memory available now
     (was: ``RamboModelVecEnv(mdp, 10**9)`` / ``gym.make_vec(…, num_envs=10**9)`` allocated until
     the out-of-memory killer ended the process, or another one, without a message)."""
-    from rambo_env.run_io import address_space_shortfall, available_memory_bytes, memory_limit_words
+    from rambo_env.run_io import available_memory_bytes, memory_error
 
     need = num_envs * (_ROW_OVERHEAD_BYTES + 4 * (3 * obs_dim + 2 * action_dim))
     room = available_memory_bytes()
     if room is not None and need > room:
         raise ValueError(
-            address_space_shortfall(need, f"{num_envs} rows of num_envs")
-            or f"num_envs: {num_envs} rows need at least ~{need / 2**30:.3g} GiB of memory, but "
-            f"only {room / 2**30:.3g} GiB is available{memory_limit_words()}; give fewer rows "
-            "(co-training uses "
-            "n_rollouts = 50 000)"
+            memory_error(
+                need,
+                f"{num_envs} rows of num_envs",
+                f"num_envs: {num_envs} rows need at least ~{need / 2**30:.3g} GiB of memory, but "
+                f"only {room / 2**30:.3g} GiB is available",
+                "; give fewer rows (co-training uses n_rollouts = 50 000)",
+            )
         )
 
 
