@@ -31,9 +31,21 @@ def python_path() -> str:
 def run_python(code: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
     """``python -c code`` in a child process (signals sent to itself stay there), with this
     checkout importable and one torch thread; stdout and stderr captured as text."""
+    return _run_child(["-c", code], cwd, timeout)
+
+
+def run_python_file(
+    path: Path, cwd: Path = REPO, timeout: float = 600
+) -> subprocess.CompletedProcess:
+    """:func:`run_python` of the script file ``path`` (its own ``__main__`` file: what spawn and
+    forkserver workers re-import)."""
+    return _run_child([str(path)], cwd, timeout)
+
+
+def _run_child(args: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": python_path(), "OMP_NUM_THREADS": "1"}
     return subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True,
+        [sys.executable, *args], env=env, cwd=cwd, capture_output=True, text=True,
         timeout=timeout,
     )  # fmt: skip
 

@@ -5,10 +5,7 @@ now claims the note, and only the first claimant says it."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-from pathlib import Path
 
 import gymnasium as gym
 import pytest
@@ -16,9 +13,9 @@ from stable_baselines3.common.vec_env import SubprocVecEnv
 
 import rambo_env  # noqa: F401  (registers the ids)
 from tests.envs.tiny_mdp import make_tiny_mdp
+from tests.scripts import run_python_file
 
 ID = "RamboModel-hopper-medium"
-ROOT = Path(__file__).resolve().parents[1]
 linux = pytest.mark.skipif(sys.platform != "linux", reason="fork / forkserver start methods")
 
 
@@ -55,14 +52,7 @@ def test_two_make_vec_env_calls_say_the_notes_once(tmp_path, method):
     # when it started (an earlier test's captured ones, in this pytest process)
     script = tmp_path / "two_calls.py"
     script.write_text(SCRIPT.format(id=ID, method=method))
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    done = run_python_file(script, timeout=240)
     said = done.stdout + done.stderr
     assert done.returncode == 0, said
     assert said.count("steps the learned model") == 1, said

@@ -5,15 +5,13 @@ workers claimed the note among themselves, the caller's process never took part.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from tests.scripts import run_python_file
+
 ID = "RamboModel-hopper-medium"
-ROOT = Path(__file__).resolve().parents[1]
 
 SCRIPT = """
 import gymnasium as gym
@@ -46,14 +44,7 @@ if __name__ == "__main__":
 def test_main_process_and_workers_say_the_notes_once(tmp_path, method, order):
     script = tmp_path / "both.py"
     script.write_text(SCRIPT.format(id=ID, method=method, order=order))
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    done = run_python_file(script, timeout=240)
     said = done.stdout + done.stderr
     assert done.returncode == 0, said
     assert said.count("steps the learned model") == 1, said
