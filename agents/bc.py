@@ -141,7 +141,10 @@ def behaviour_clone(
     saturated = (scaled.abs() >= 1.0).any(dim=1)  # [N] atanh(a) infinite
     n_batches = n // batch
     check = spec.stochastic_actor and cfg.skip_saturated and cfg.loss == "nll"
-    budget = n_batches * cfg.epochs if cfg.max_steps is None else cfg.max_steps
+    # probe 139: the bar's total was max_steps, so data that end before it left the line at
+    # e.g. "11/30 batch", read as an early stop: the batches the epochs hold, capped by it
+    budget = n_batches * cfg.epochs
+    budget = budget if cfg.max_steps is None else min(budget, cfg.max_steps)
     steps, skipped, loss = 0, 0, torch.tensor(math.nan)
     model.policy.set_training_mode(True)
     bar = progress_bar(total=budget, desc="BC (App. B.4)", unit="batch", progress=progress)

@@ -1529,12 +1529,17 @@ def _trained_by(meta: Any) -> dict[str, str]:
     """The code that trained a cached model, from its ``meta``, for config.json's
     ``resolved.model``: ``trained_commit`` (and ``trained_dirty`` / ``trained_diff`` when it
     recorded them); empty for a model saved before models recorded it (probe 113). Probe 138 row
-    33: the cache key leaves the code out, and a run recorded only its own commit."""
+    33: the cache key leaves the code out, and a run recorded only its own commit. A pretraining
+    resumed from an MLE checkpoint adds the code that began it: ``begun_commit`` (/
+    ``begun_dirty`` / ``begun_diff``; probe 139: only the finishing commit was named)."""
     meta = meta if isinstance(meta, dict) else {}
+    begun = meta.get("mle_begun_by")
+    begun = begun if isinstance(begun, dict) else {}
     record = {
-        f"trained_{name}": meta[f"rambo_env_{name}"]
+        f"{prefix}_{name}": source[f"rambo_env_{name}"]
+        for prefix, source in (("trained", meta), ("begun", begun))
         for name in ("commit", "dirty", "diff")
-        if isinstance(meta.get(f"rambo_env_{name}"), str)
+        if isinstance(source.get(f"rambo_env_{name}"), str)
     }
     return record
 

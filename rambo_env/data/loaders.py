@@ -227,6 +227,9 @@ def _read_named(path: str, kind: str, read: Callable[[], OfflineDataset]) -> Off
             raise ValueError(_pickled_npz_entries(path)) from None
         raise  # our own checks already name the field
     except Exception as err:  # zipfile.BadZipFile, OSError from h5py, EOFError
+        if out_of_memory(err):  # probe 139: a MemoryError under ulimit -v became "unreadable
+            # (…); re-create or re-download it", and the flat dataset cache was deleted for it
+            raise ValueError(out_of_memory_text(err, f"read the {kind} file {path}")) from None
         found = hdf5_trouble(Path(path), err) if kind == "hdf5" else None
         if found is not None:  # locked by a writer, a field where nothing is: no damage
             raise found from None

@@ -133,6 +133,9 @@ def save_model(
     compiled = report_dict.pop("compiled", None) if report_dict is not None else None
     if compiled:
         meta = {**(meta or {}), "mle_compiled": list(compiled)}
+    begun = report_dict.pop("begun_by", None) if report_dict is not None else None
+    if begun is not None:  # probe 139: the code that began a resumed pretraining (meta, as above)
+        meta = {**(meta or {}), "mle_begun_by": _plain(dict(begun), "report.begun_by")}
     checkpoint = {
         "format_version": FORMAT_VERSION,
         "obs_dim": ensemble.obs_dim,
@@ -259,6 +262,9 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "auto") -> 
         meta = checkpoint.get("meta", {})
         if isinstance(report, dict) and isinstance(meta, dict) and "mle_compiled" in meta:
             report = {**report, "compiled": meta["mle_compiled"]}  # save_model keeps it there
+        if isinstance(report, dict) and isinstance(meta, dict):  # probe 139: and this
+            begun = meta.get("mle_begun_by")
+            report = {**report, "begun_by": dict(begun) if isinstance(begun, dict) else None}
         mle_config = MLEConfig(**mle_cfg) if mle_cfg is not None else None
         report = MLEReport.from_dict(report) if report is not None else None
     except Exception as err:
@@ -499,26 +505,66 @@ def model_code_note(
     word, and the run recorded only its own commit). Said when the files of
     :data:`MODEL_CODE_PATHS` differ between the two (``git diff``), or when that cannot be told;
     not when the model records no commit (saved before probe 113) or this code runs from no
-    checkout (an installed package)."""
-    import rambo_env
+    checkout (an installed package). A model whose pretraining was resumed from a checkpoint
+    records the code that began it too (``meta["mle_begun_by"]``): that is compared alike
+    (probe 139: a model begun by other model code and finished by this code was silent)."""
     from rambo_env.requirements import source_changes, source_commit
 
     meta = meta if isinstance(meta, dict) else {}
-    trained = meta.get("rambo_env_commit")
     now = source_commit()
-    if not isinstance(trained, str) or not trained or now is None:
+    if now is None:
         return None
     changes = source_changes()
-    trained_dirty = meta.get("rambo_env_dirty") == "true"
     now_dirty = changes.get("rambo_env_dirty") == "true"
-    if trained == now and (trained_dirty, meta.get("rambo_env_diff")) == (
+    here = f"commit {now[:12]}{' with uncommitted changes' if now_dirty else ''}"
+    trained = _other_model_code(meta, now, changes)
+    begun_meta = meta.get("mle_begun_by")
+    begun = _other_model_code(begun_meta, now, changes) if isinstance(begun_meta, dict) else None
+    if trained is None and begun is None:
+        return None
+    if trained is not None:
+        there, how = trained
+        by = f"trained by rambo_env {there}"
+        if begun is not None and begun[0] != there:
+            by += f" (its MLE pretraining begun by rambo_env {begun[0]}, then resumed)"
+    else:
+        there, how = begun  # type: ignore[misc]
+        finished = meta.get("rambo_env_commit")
+        finished = f"commit {finished[:12]}" if isinstance(finished, str) else "unrecorded code"
+        by = (
+            f"begun by rambo_env {there} (its MLE pretraining was resumed from a checkpoint of "
+            f"that code and finished by {finished})"
+        )
+    return (
+        f"note: {what} {path} was {by}, this code is {here}: "
+        f"{how} (the cache key leaves the code out: pretraining takes hours); the numbers "
+        "from here are those of that model, not of a fresh pretraining under this code; to "
+        f"pretrain it under this code, delete the file (rm {shell_path(path)}) or point "
+        "RAMBO_ENV_CACHE at a fresh folder, and run again"
+    )
+
+
+def _other_model_code(
+    record: dict[str, Any], now: str, changes: dict[str, str]
+) -> tuple[str, str] | None:
+    """``(which code, how it differs)`` for :func:`model_code_note` when the code ``record``
+    (:func:`rambo_env.requirements.code_record`'s keys) names other model code than the running
+    commit ``now`` with its uncommitted ``changes``; None when it is the same, or unrecorded."""
+    import rambo_env
+
+    trained = record.get("rambo_env_commit")
+    if not isinstance(trained, str) or not trained:
+        return None
+    trained_dirty = record.get("rambo_env_dirty") == "true"
+    now_dirty = changes.get("rambo_env_dirty") == "true"
+    if trained == now and (trained_dirty, record.get("rambo_env_diff")) == (
         now_dirty,
         changes.get("rambo_env_diff"),
     ):  # the same commit, and the same uncommitted changes (or none)
         return None
     root = Path(rambo_env.__file__).resolve().parents[1]
     sha = re.fullmatch(r"[0-9a-f]{40}([0-9a-f]{24})?", trained)  # not an option to git
-    changed = meta.get("rambo_env_changed")
+    changed = record.get("rambo_env_changed")
     if (
         trained_dirty
         and isinstance(changed, str)
@@ -529,7 +575,6 @@ def model_code_note(
     if differs is False:
         return None
     there = f"commit {trained[:12]}{' with uncommitted changes' if trained_dirty else ''}"
-    here = f"commit {now[:12]}{' with uncommitted changes' if now_dirty else ''}"
     if differs:
         how = f"its model code ({', '.join(MODEL_CODE_PATHS)}) differs from this code's"
     elif trained_dirty:
@@ -538,13 +583,7 @@ def model_code_note(
         )
     else:
         how = "git could not compare the two here, so its model code may differ from this one's"
-    return (
-        f"note: {what} {path} was trained by rambo_env {there}, this code is {here}: "
-        f"{how} (the cache key leaves the code out: pretraining takes hours); the numbers "
-        "from here are those of that model, not of a fresh pretraining under this code; to "
-        f"pretrain it under this code, delete the file (rm {shell_path(path)}) or point "
-        "RAMBO_ENV_CACHE at a fresh folder, and run again"
-    )
+    return there, how
 
 
 def cache_path(key: str) -> Path:

@@ -24,7 +24,7 @@ import os
 import pickle
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +177,12 @@ class MLEReport:
     """Per epoch, whether its loss ran through ``torch.compile`` (None: an epoch of a checkpoint
     that did not record it; empty in models saved before probe 82). Compiled and eager epochs give
     the same numbers to float32 rounding, not bitwise: see :func:`compiled_story`."""
+    begun_by: dict[str, Any] | None = field(default=None, compare=False)
+    """The code (:func:`rambo_env.requirements.code_record`: ``rambo_env_commit`` …) that began
+    the pretraining when it was resumed from an MLE checkpoint of an earlier session (``{}``: a
+    checkpoint that did not record it); None when this session began it. Probe 139: a model
+    begun by other code and finished here recorded only the finishing commit. :func:`save_model
+    <rambo_env.dynamics.io.save_model>` keeps it in the model's ``meta`` (``mle_begun_by``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -823,6 +829,7 @@ def train_mle(
     from rambo_env.requirements import code_record
 
     started_by: dict[str, Any] = code_record()  # the code that begins the pretraining
+    begun_by: dict[str, Any] | None = None  # another session's, when a checkpoint is resumed
     if ckpt is not None:  # split and boot are re-drawn above; the generator continues from ckpt
         fresh = ({k: v.clone() for k, v in ensemble.state_dict().items()}, gen.get_state())
         try:
@@ -861,6 +868,7 @@ def train_mle(
             from rambo_env.dynamics.io import model_code_note
 
             started_by = ckpt.get("code") if isinstance(ckpt.get("code"), dict) else {}
+            begun_by = dict(started_by)  # into the report, the model's meta and config.json
             other_code = model_code_note(started_by, checkpoint_path, what="the MLE checkpoint")
             if other_code is not None:
                 note(f"[rambo_env] {other_code}")
@@ -947,6 +955,7 @@ def train_mle(
         epoch_end_s=tuple(epoch_end),
         initial_holdout_mse=initial,
         compiled=tuple(compiled),
+        begun_by=begun_by,
     )
     warn_no_improvement(report, cfg, getattr(dataset, "name", None))
     if stopped_by == "max_time":
