@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rambo_env.run_io import (
-    address_space_shortfall,
     available_memory_bytes,  # one reading of the free memory
     is_int,
     memory_error,
@@ -168,17 +167,16 @@ def check_memory(
     if est.ensemble_bytes > room:
         where = f"free on {device}" if gpu is not None else "left beside the model pool"
         total = est.pool_bytes + est.ensemble_bytes
-        shortfall = (
-            address_space_shortfall(total, "the model pool and the dynamics ensemble")
-            if available is None and gpu is None
-            else None
-        )
         raise ValueError(
-            shortfall
-            or f"ensemble_hidden: {ensemble_hidden} makes a dynamics ensemble of "
-            f"{at_least}~{_gib(est.ensemble_bytes)} (parameters, gradients and optimizer state), "
-            f"but only {_gib(room)} of memory is {where}; use a smaller ensemble_hidden "
-            "(paper: 200)"
+            memory_error(
+                total,
+                "the model pool and the dynamics ensemble",
+                f"ensemble_hidden: {ensemble_hidden} makes a dynamics ensemble of "
+                f"{at_least}~{_gib(est.ensemble_bytes)} (parameters, gradients and optimizer "
+                f"state), but only {_gib(room)} of memory is {where}",
+                "; use a smaller ensemble_hidden (paper: 200)",
+                host=available is None and gpu is None,  # probe 140: the limit named here too
+            )
         )
     return est
 
