@@ -2348,8 +2348,9 @@ def _say_versions_changed(session: Session) -> None:
         f"{name} {last.get(name, 'unrecorded')} -> {now.get(name, 'absent')}"
         for name in sorted(set(last) | set(now))
         # a name the last session did not record (e.g. rambo_env_commit before probe 107) is
-        # unknown there: no change is claimed from it
-        if name in last and last.get(name) != now.get(name)
+        # unknown there: no change is claimed from it; the changed files' list (one per line)
+        # changes with rambo_env_diff, which names the change
+        if name in last and name != "rambo_env_changed" and last.get(name) != now.get(name)
     ]
     if changed:
         note(

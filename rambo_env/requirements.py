@@ -708,7 +708,9 @@ def source_changes(root: str | Path | None = None) -> dict[str, str]:
     holding the ``rambo_env`` package) differ from its commit, as strings for the records:
     ``{"rambo_env_dirty": "false"}``, or ``{"rambo_env_dirty": "true", "rambo_env_diff": H}``,
     ``H`` the first 12 hex digits of the sha256 of ``git diff HEAD`` (untracked files are not
-    looked at), and ``rambo_env_changed``: the changed files, space-separated. Empty where ``root`` is not a git checkout, git is missing, fails or takes longer
+    looked at; the same under any git config of the user's), and ``rambo_env_changed``: the
+    changed files (both names of a rename), each on a line of its own (:func:`changed_files`
+    reads it). Empty where ``root`` is not a git checkout, git is missing, fails or takes longer
     than :data:`GIT_TIMEOUT_S`. Read once per process and checkout: the code a process runs is
     the code it imported (probe 138 rows 18, 19: a run of uncommitted changes recorded the commit
     alone, as if it were that commit's)."""
@@ -737,31 +739,60 @@ def run_git(root: str | Path, *args: str) -> tuple[int, bytes] | None:
     return done.returncode, done.stdout
 
 
+#: The options of :func:`source_changes`' ``git diff HEAD`` that the user's git config would
+#: otherwise set (probe 140 row 9: ``diff.noprefix`` / ``diff.mnemonicPrefix`` changed the
+#: headers, ``color.ui=always``, ``diff.external``, ``core.quotePath``, ``diff.context`` … the
+#: output): the hash of one diff is the same under any config (the defaults' output).
+_DIFF_PINNED = (
+    "--no-ext-diff",
+    "--no-color",
+    "--no-textconv",
+    "--binary",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "-U3",
+    "--inter-hunk-context=0",
+    "--diff-algorithm=myers",
+    "--indent-heuristic",
+    "--find-renames",
+)
+
+
 @functools.cache
 def _source_changes(root: str) -> tuple[tuple[str, str], ...]:
     import hashlib
 
     if source_commit(root) is None:  # not a checkout (an installed package): no git call
         return ()
-    done = run_git(root, "diff", "HEAD", "--no-ext-diff", "--no-color", "--binary")
+    done = run_git(root, "-c", "core.quotePath=true", "diff", "HEAD", *_DIFF_PINNED)
     if done is None or done[0] != 0:  # no git; not a work tree git knows (another owner's)
         return ()
     if not done[1]:
         return (("rambo_env_dirty", "false"),)
-    # the changed files' names, from the diff's own headers (no second git call): a cached
-    # model's note asks whether its model code was among them (probe 139 row 1)
-    changed = sorted(
-        {
-            line.split(b" b/", 1)[1].decode("utf-8", "replace")
-            for line in done[1].splitlines()
-            if line.startswith(b"diff --git a/") and b" b/" in line
-        }
-    )
-    return (
+    record = (
         ("rambo_env_dirty", "true"),
         ("rambo_env_diff", hashlib.sha256(done[1]).hexdigest()[:12]),
-        ("rambo_env_changed", " ".join(changed)),
     )
+    # the changed files' names (a cached model's note asks whether its model code was among
+    # them, probe 139 row 1), from a call no config changes: NUL-separated, unquoted, both
+    # names of a rename (probe 140 rows 9, 17: diff.noprefix left the list empty; a name
+    # with a space was split)
+    names = run_git(root, "diff", "--name-only", "-z", "--no-renames", "HEAD")
+    if names is None or names[0] != 0:
+        return record  # no list: the changes are unknown (model_code_note says so)
+    changed = sorted({n.decode("utf-8", "replace") for n in names[1].split(b"\0") if n})
+    return (*record, ("rambo_env_changed", "".join(f"{name}\n" for name in changed)))
+
+
+def changed_files(record: dict[str, Any]) -> list[str] | None:
+    """The changed files a record of :func:`source_changes` names (``rambo_env_changed``: one
+    per line, each line ended; records before probe 140 joined them by spaces); None where
+    it names none (no list, an empty one: which files changed is not known)."""
+    changed = record.get("rambo_env_changed")
+    if not isinstance(changed, str):
+        return None
+    names = changed.splitlines() if "\n" in changed else changed.split()
+    return [name for name in names if name] or None
 
 
 def dirty_note(changes: dict[str, str], commit: str | None, what: str) -> str | None:

@@ -551,6 +551,7 @@ def _other_model_code(
     (:func:`rambo_env.requirements.code_record`'s keys) names other model code than the running
     commit ``now`` with its uncommitted ``changes``; None when it is the same, or unrecorded."""
     import rambo_env
+    from rambo_env.requirements import changed_files
 
     trained = record.get("rambo_env_commit")
     if not isinstance(trained, str) or not trained:
@@ -564,12 +565,11 @@ def _other_model_code(
         return None
     root = Path(rambo_env.__file__).resolve().parents[1]
     sha = re.fullmatch(r"[0-9a-f]{40}([0-9a-f]{24})?", trained)  # not an option to git
-    changed = record.get("rambo_env_changed")
-    if (
-        trained_dirty
-        and isinstance(changed, str)
-        and not set(changed.split()) & set(MODEL_CODE_PATHS)
-    ):
+    # the files its uncommitted changes touched; None (not recorded, or recorded empty by
+    # a diff.noprefix config before probe 140 row 9): any file may have changed
+    changed = changed_files(record) if trained_dirty else None
+    model_changed = [p for p in MODEL_CODE_PATHS if changed is None or p in changed]
+    if trained_dirty and not model_changed:
         trained_dirty = False  # probe 139 row 1: uncommitted changes, none to the model code
     differs = None if trained_dirty or not sha else _model_code_differs(root, trained)
     if differs is False:
@@ -577,6 +577,11 @@ def _other_model_code(
     there = f"commit {trained[:12]}{' with uncommitted changes' if trained_dirty else ''}"
     if differs:
         how = f"its model code ({', '.join(MODEL_CODE_PATHS)}) differs from this code's"
+    elif trained_dirty and changed is not None:  # probe 140 row 15: it names them
+        how = (
+            f"those were uncommitted changes to {', '.join(model_changed)}, so its model code "
+            "may differ from this one's"
+        )
     elif trained_dirty:
         how = (
             "what those changes were is not recorded, so its model code may differ from this one's"

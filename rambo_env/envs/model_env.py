@@ -693,7 +693,10 @@ def _claim_in_tree(key: tuple[Any, ...], root: int) -> bool | None:
     :func:`_tree_root`) to claim the note ``key``: a Linux abstract socket named after ``root``
     and the note (nothing is written to the file system; it goes with the process). The caller's
     process and every SubprocVecEnv worker it builds (fork, spawn, forkserver) share the claim
-    while a process holding it lives. ``None`` where there are no such sockets."""
+    while a process holding it lives. ``None`` where there are no such sockets. Abstract sockets
+    are per network namespace, pids per PID namespace: the name holds the PID namespace and
+    ``root``'s start time too (probe 140 row 8: two scripts, each PID 1 of its own container
+    sharing the host's network, bound one name and the second said nothing; a reused pid)."""
     if key in _CLAIMS:
         return True
     if not sys.platform.startswith("linux"):
@@ -701,12 +704,31 @@ def _claim_in_tree(key: tuple[Any, ...], root: int) -> bool | None:
     digest = hashlib.sha1(repr(key).encode()).hexdigest()[:16]
     claim = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     try:
-        claim.bind(f"\0rambo_env-note-{root}-{digest}")
+        claim.bind(f"\0rambo_env-note-{_pid_namespace()}-{root}-{_start_time(root)}-{digest}")
     except OSError as err:
         claim.close()
         return False if err.errno == errno.EADDRINUSE else None
     _CLAIMS[key] = claim
     return True
+
+
+def _pid_namespace() -> str:
+    """This process's PID namespace (the inode of ``/proc/self/ns/pid``, shared by the
+    SubprocVecEnv workers it builds); empty where unreadable."""
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return ""
+
+
+def _start_time(pid: int) -> str:
+    """When the process ``pid`` started (field 22 of ``/proc/<pid>/stat``, clock ticks since
+    boot): with its pid, one process, not a later one given the same pid; empty where
+    unreadable."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[19]
+    except (OSError, IndexError):
+        return ""
 
 
 def _tree_root() -> int:
