@@ -34,7 +34,7 @@ import stat
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -619,6 +619,7 @@ def run_cotrain(
     resume: bool = False,
     *,
     on_iteration: Callable[[dict[str, Any]], None] | None = None,
+    invocation: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run (or continue) one RAMBO co-training run; returns the results dict (also in results.json).
 
@@ -628,6 +629,11 @@ def run_cotrain(
     :param resume: continue from ``<run_dir>/checkpoint.pt``.
     :param on_iteration: called with the iteration's metrics after each checkpoint (e.g. a Ray
         Tune reporter); not part of the config.
+    :param invocation: how the script that runs this session was invoked
+        (:func:`rambo_env.run_io.script_invocation`: scripts/cotrain.py and sweep.py pass theirs),
+        recorded with the session's kind and start time in config.json's ``invocations``
+        (:func:`rambo_env.run_io.session_invocation`); None: a library call, recorded with
+        ``argv`` and ``command`` None.
     :raises RunInterrupted: (a ``KeyboardInterrupt``) on Ctrl-C / SIGTERM during co-training,
         after results.json is written (status ``interrupted``; its ``results``); the last
         checkpoint is kept for ``resume=True``. The caller's torch thread count and global RNG
@@ -654,6 +660,8 @@ def run_cotrain(
             f"{type(on_iteration).__name__}"
         )
     _check_takes_one_argument(on_iteration)
+    run_io.check_invocation(invocation)
+    session_call = run_io.session_invocation(invocation, resume)  # probe 138: when it began
     if resume:  # probe 51: was "its run stopped before its first checkpoint" for a mistyped path
         _check_existing_run_folder(run_dir)
     run_io.check_outside_stores(run_dir)  # probe 34: make_dataset --force deleted such a run
@@ -677,7 +685,7 @@ def run_cotrain(
         _compile_state_kept(),  # probe 118 row 16
     ):
         try:
-            results = _run(cfg, run_dir, resume, on_iteration, progress)
+            results = _run(cfg, run_dir, resume, on_iteration, progress, session_call)
         except RunInterrupted:
             raise
         except KeyboardInterrupt as err:  # probe 75 row 45: a bare KeyboardInterrupt (no word)
@@ -783,8 +791,10 @@ def _run(
     resume: bool,
     on_iteration: Callable[[dict[str, Any]], None] | None,
     progress: _Progress | None = None,
+    invocation: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     t_start = time.perf_counter()
+    invocation = invocation or run_io.session_invocation(None, resume)
     cfg = _check_run_dir(cfg, run_dir, resume)
     # the session flags before the already-finished shortcut (probe 71 row 35: a finished run
     # took --device gpu / --torch-threads 100000 with "nothing to resume", rc 0)
@@ -838,12 +848,14 @@ def _run(
         extend()
         _record_stop_at(cfg, run_dir)
         _raise_config_format(run_dir)
+        session.command = _record_invocation(run_dir, invocation)  # probe 138
     else:  # a relative dataset path in config.json named another file from another folder
         unlogged = []
         cfg = dataclasses.replace(cfg, dataset=absolute_dataset(cfg.dataset))
         session = build_session(cfg, run_dir=run_dir)
+        session.command = invocation["command"]  # probe 138: results.json's
         try:
-            history = _start(session, run_dir)
+            history = _start(session, run_dir, invocation)
         except BaseException:  # probe 87 row 19: the folder was left holding config.json alone
             _forget_start(run_dir)
             raise
@@ -1385,6 +1397,7 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
     if saved:  # probe 97 row 14: run_cotrain(…, resume=True) refuses it as --resume does
         _refuse_newer_format(config_path, saved["format"])
     saved_cfg = load_config(run_dir)
+    _recorded_invocations(run_io.read_json(config_path), config_path)  # probe 138: before the setup
     cfg = _as_saved(cfg, saved_cfg)
     for name, value, saved in config_differences(cfg, saved_cfg, (*SESSION_FIELDS, *EXTEND_FIELDS)):
         raise ValueError(
@@ -1999,8 +2012,9 @@ def _first_difference(a: Any, b: Any, key: str = "") -> tuple[str, Any, Any] | N
 
 
 #: The older config.json formats that hold the same fields as :data:`run_io.CONFIG_FORMAT`'s (3
-#: only marks the checkpoint's new RunHistory entry, probe 124 rows 17, 35).
-_CONFIG_FORMATS_AS_NOW = (2,)
+#: only marks the checkpoint's new RunHistory entry, probe 124 rows 17, 35; 4 adds the optional
+#: ``invocations``, which a resume records, probe 138).
+_CONFIG_FORMATS_AS_NOW = (2, 3)
 
 
 def _raise_config_format(run_dir: Path) -> None:
@@ -2014,7 +2028,7 @@ def _raise_config_format(run_dir: Path) -> None:
         run_io.write_json(path, {**saved, "format": run_io.CONFIG_FORMAT})
 
 
-def _write_resolved_config(session: Session, run_dir: Path) -> None:
+def _write_resolved_config(session: Session, run_dir: Path, invocation: dict[str, Any]) -> None:
     run_io.check_run_dir_kept(run_dir)  # probe 28: moved during the setup
     run_io.write_json(
         run_dir / run_io.CONFIG_NAME,
@@ -2022,15 +2036,42 @@ def _write_resolved_config(session: Session, run_dir: Path) -> None:
             "format": run_io.CONFIG_FORMAT,  # probe 92 row 30: a newer writer told from a typo
             "config": config_to_dict(session.cfg),
             "resolved": session.resolved,
+            "invocations": [invocation],  # probe 138: a resume appends its own
         },
     )
 
 
+def _recorded_invocations(saved: dict[str, Any], path: Path) -> list[dict[str, Any]]:
+    """A run's config.json's ``invocations`` ([] in a run started before probe 138); ValueError
+    for one that is not a list of records (edited by hand), before a resume's setup."""
+    kept = saved.get("invocations", [])
+    if not isinstance(kept, list) or not all(isinstance(entry, dict) for entry in kept):
+        raise ValueError(
+            f"run_dir: {path}: invocations is {kept!r:.60}, not a list of the run's invocations "
+            "(one record per session, as cotrain writes it; edited by hand?): put back the "
+            "list, or remove the key (the run's earlier invocations are then not recorded)"
+        )
+    return kept
+
+
+def _record_invocation(run_dir: Path, invocation: dict[str, Any]) -> str | None:
+    """Append this resumed session's ``invocation`` to the run's config.json's ``invocations``
+    (the earlier sessions' kept; probe 138: a run folder recorded no command line). Returns the
+    run's first command (its ``start`` entry's; None: started from Python or before probe 138)."""
+    path = run_dir / run_io.CONFIG_NAME
+    saved = run_io.read_json(path)
+    kept = _recorded_invocations(saved, path)
+    run_io.check_run_dir_kept(run_dir)  # probe 28: never a new folder at a moved run's path
+    run_io.write_json(path, {**saved, "invocations": [*kept, invocation]})
+    first = kept[0] if kept else invocation
+    return first.get("command") if first.get("kind") == "start" else None
+
+
 # -- start / restore -----------------------------------------------------------------------
-def _start(session: Session, run_dir: Path) -> RunHistory:
+def _start(session: Session, run_dir: Path, invocation: dict[str, Any]) -> RunHistory:
     """Fresh run: BC warm start (App. B.4), evaluation of the warm-started policy, checkpoint 0."""
     session.warm_start()
-    _write_resolved_config(session, run_dir)
+    _write_resolved_config(session, run_dir, invocation)
     history = RunHistory()
     if session.can_evaluate:
         history.evals.append({"iteration": 0, **_evaluate(session, 0)})
@@ -2958,6 +2999,7 @@ def _results_record(
         # session 38, probe 82: the numbers of a seed depend on them (README "Same seed, same
         # numbers"): torch_threads and session_settings (threads and compile per session)
         **session_record(session),
+        "command": session.command,  # probe 138: config.json's invocations hold each session's
         "iteration_s_mean": (sum(history.iteration_s) / len(history.iteration_s))
         if history.iteration_s
         else None,

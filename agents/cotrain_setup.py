@@ -1008,6 +1008,9 @@ class Session:
     #: The library versions (``resolved["versions"]``'s keys) the run's sessions ran under, in
     #: order, without repeats (probe 102 row 9: a resume under other versions was recorded nowhere).
     session_versions: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    #: The shell line that started the run (its config.json's first invocation, results.json's
+    #: ``command``); None: started from Python (run_cotrain) or before probe 138.
+    command: str | None = None
 
     @property
     def can_evaluate(self) -> bool:

@@ -561,13 +561,19 @@ def _hold_sweep(sweep_dir: Path) -> Iterator[None]:
 
 
 # -- the trial -----------------------------------------------------------------------------
-def cotrain_trainable(params: dict[str, Any], logging_state: dict[str, Any] | None = None) -> None:
+def cotrain_trainable(
+    params: dict[str, Any],
+    logging_state: dict[str, Any] | None = None,
+    invocation: dict[str, Any] | None = None,
+) -> None:
     """One Tune trial: one co-training run (Alg. 1) through :func:`run_cotrain`.
 
     ``params`` (the trial's Tune config): ``dataset``, ``k_lambda`` = [k, λ], ``seed``, ``base``
     (a :class:`CotrainConfig` dict) and ``runs_root``. Reports each iteration's metrics with a
     Tune checkpoint, then a final row with ``final_score``, ``rambo_off`` and ``status``.
     ``logging_state``: the driver's :func:`rambo_env.logging.state`, taken first.
+    ``invocation``: how the driver was invoked (:func:`rambo_env.run_io.script_invocation`), which
+    the run's config.json records for this session (probe 138).
     """
     from ray import tune
 
@@ -613,7 +619,9 @@ def cotrain_trainable(params: dict[str, Any], logging_state: dict[str, Any] | No
 
     try:
         with checking_loaded_dataset(same_data):
-            results = run_cotrain(cfg, run_dir, resume=resume, on_iteration=report)
+            results = run_cotrain(
+                cfg, run_dir, resume=resume, on_iteration=report, invocation=invocation
+            )
     except RunInterrupted as stop:  # an error for Tune, so that a resume continues it
         raise RuntimeError(f"trial interrupted: {stop.results['message']}") from None
     tune.report(_final_metrics(results))
@@ -773,6 +781,7 @@ def run_sweep(
     address: str | None = None,
     prepare_datasets: bool = True,
     verbose: int = 1,
+    invocation: dict[str, Any] | None = None,
 ) -> SweepOutcome:
     """Start a sweep in an empty ``sweep_dir``; returns when every trial has ended.
 
@@ -784,8 +793,13 @@ def run_sweep(
         dataset is generated here, not by several trials at once) and fail early on bad names:
         every dataset is checked before any is generated (:func:`_prepare_datasets`).
     :param verbose: Tune's console output (0 silent, 1 status table, 2 with trial results).
+    :param invocation: how the script was invoked (:func:`rambo_env.run_io.script_invocation`;
+        scripts/sweep.py passes its own): sweep.json's ``invocations`` and each trial run's
+        config.json record it (probe 138); None: a library call (``argv`` None).
     """
     run_io.check_outside_stores(sweep_dir, "sweep_dir", "--sweep-dir")  # probe 34
+    run_io.check_invocation(invocation)
+    sweep_call = run_io.session_invocation(invocation, resume=False)
     _import_tune()  # before anything is written
     origin = _address_origin(address)
     address = resolve_address(address)
@@ -824,11 +838,19 @@ def run_sweep(
                     "resources": dataclasses.asdict(resources),
                     **({FINGERPRINTS_KEY: fingerprints} if fingerprints else {}),
                     **({GENERATION_KEY: generated} if generated else {}),
+                    INVOCATIONS_KEY: [sweep_call],  # probe 138: a resume appends its own
                 },
             )
             try:
                 return _fit(
-                    spec, resources, sweep_dir, address, verbose, restore=False, origin=origin
+                    spec,
+                    resources,
+                    sweep_dir,
+                    address,
+                    verbose,
+                    restore=False,
+                    origin=origin,
+                    invocation=invocation,
                 )
             except RayStartError:  # probe 49: its sweep.json blocked the corrected command
                 (sweep_dir / SWEEP_FILE).unlink(missing_ok=True)
@@ -841,11 +863,18 @@ def run_sweep(
 
 @_keeps_process_state
 def resume_sweep(
-    sweep_dir: str | Path, *, address: str | None = None, verbose: int = 1
+    sweep_dir: str | Path,
+    *,
+    address: str | None = None,
+    verbose: int = 1,
+    invocation: dict[str, Any] | None = None,
 ) -> SweepOutcome:
     """Continue an interrupted sweep: unfinished and errored trials resume from their last Tune
-    checkpoint, finished trials are not run again. The spec is the saved one."""
+    checkpoint, finished trials are not run again. The spec is the saved one. ``invocation``: as
+    :func:`run_sweep`'s (appended to sweep.json's ``invocations``)."""
     run_io.check_outside_stores(sweep_dir, "sweep_dir", "--sweep-dir")  # probe 34
+    run_io.check_invocation(invocation)
+    sweep_call = run_io.session_invocation(invocation, resume=True)
     sweep_dir = Path(sweep_dir).resolve()
     run_io.check_file_or_absent(
         sweep_dir / SWEEP_FILE, "sweep_dir", f"restore the sweep's {SWEEP_FILE}"
@@ -862,7 +891,30 @@ def resume_sweep(
     end_dead_drivers_ray(sweep_dir)
     with _hold_sweep(sweep_dir):  # probe 24: a second driver reran the live sweep's trials
         _check_sweep_datasets(sweep_dir, spec)  # probe 124 rows 40, 42
-        return _fit(spec, resources, sweep_dir, address, verbose, restore=True, origin=origin)
+        _record_sweep_invocation(sweep_dir, sweep_call)
+        return _fit(
+            spec,
+            resources,
+            sweep_dir,
+            address,
+            verbose,
+            restore=True,
+            origin=origin,
+            invocation=invocation,
+        )
+
+
+def _record_sweep_invocation(sweep_dir: Path, sweep_call: dict[str, Any]) -> None:
+    """Append a resumed sweep's session to its sweep.json's ``invocations`` (the earlier kept;
+    absent in sweeps started before probe 138; one that is not a list, edited by hand, is
+    replaced by this session's alone, with a note)."""
+    path = sweep_dir / SWEEP_FILE
+    saved = run_io.read_json(path)
+    kept = saved.get(INVOCATIONS_KEY, [])
+    if not isinstance(kept, list):
+        note(f"[sweep] note: {path}: {INVOCATIONS_KEY} was {kept!r:.60}, not a list: replaced")
+        kept = []
+    run_io.write_json(path, {**saved, INVOCATIONS_KEY: [*kept, sweep_call]})
 
 
 def _stored_runs_roots(sweep_dir: Path) -> Iterator[tuple[str, Any]]:
@@ -1163,11 +1215,12 @@ def _fit(
     *,
     restore: bool,
     origin: str = "--address",
+    invocation: dict[str, Any] | None = None,
 ) -> SweepOutcome:
     tune = _import_tune()
     t_start = time.perf_counter()
     (sweep_dir / RUNS_DIR).mkdir(parents=True, exist_ok=True)
-    trainable = _sweep_trainable(tune, resources)
+    trainable = _sweep_trainable(tune, resources, invocation)
     analysis_log = logging.getLogger(TUNE_ANALYSIS_LOGGER)
     analysis_log.addFilter(_no_metrics_yet)
     try:
@@ -1440,14 +1493,19 @@ def _no_restore_advice(record: logging.LogRecord) -> bool:
     return "Tuner.restore(" not in record.getMessage()
 
 
-def _sweep_trainable(tune: Any, resources: SweepResources) -> Any:
+def _sweep_trainable(
+    tune: Any, resources: SweepResources, invocation: dict[str, Any] | None = None
+) -> Any:
     """:func:`cotrain_trainable` with its resources and this driver's :mod:`rambo_env.logging`
     settings, which each trial takes before its first note. Probe 122 row 25: a driver silenced
     by ``set_verbosity(WARNING)`` still got every trial's INFO notes (trials are other
     processes); passed as a parameter, not in the trial config, so a restored sweep takes the
-    new driver's settings."""
+    new driver's settings. So is ``invocation``, the driver's (each trial run's config.json
+    records it, probe 138)."""
     return tune.with_resources(
-        tune.with_parameters(cotrain_trainable, logging_state=logging_settings()),
+        tune.with_parameters(
+            cotrain_trainable, logging_state=logging_settings(), invocation=invocation
+        ),
         {"cpu": resources.cpus_per_trial, "gpu": resources.gpus_per_trial},
     )
 
@@ -1594,6 +1652,9 @@ def _generation_record(datasets: Sequence[str], env_id: str | None) -> dict[str,
     return record
 
 
+#: The key of sweep.json that records each session of the sweep as it was invoked
+#: (:func:`rambo_env.run_io.session_invocation`; absent in sweeps started before probe 138).
+INVOCATIONS_KEY = "invocations"
 #: The key of sweep.json that records each dataset's fingerprint, as the driver prepared it
 #: (absent in sweeps started before probe 124, or with ``prepare_datasets=False``).
 FINGERPRINTS_KEY = "fingerprints"

@@ -50,7 +50,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -79,12 +79,14 @@ __all__ = [
     "CONFIG_NAME",
     "CUDA_GENERATOR_STATE_BYTES",
     "CURVE_NAME",
+    "INVOCATION_KEYS",
     "LOCK_NAME",
     "NAME_MAX",
     "PATH_MAX",
     "POLICY_PACKAGES",
     "RESULTS_NAME",
     "RESULTS_STATUSES",
+    "RUN_ENVIRONMENT",
     "RUN_SEED_LIMIT",
     "SEED_LIMIT",
     "TB_DIR",
@@ -109,6 +111,7 @@ __all__ = [
     "check_file_or_absent",
     "check_flag",
     "check_free_space",
+    "check_invocation",
     "check_matplotlib",
     "check_no_foreign_entries",
     "check_not_died_starting",
@@ -200,6 +203,8 @@ __all__ = [
     "runs_below",
     "save_checkpoint",
     "sb3_ent_coef",
+    "script_invocation",
+    "session_invocation",
     "set_rng_state",
     "shell_path",
     "shell_quote",
@@ -1446,9 +1451,96 @@ def unknown_option_hint(parser: argparse.ArgumentParser, word: str) -> str:
     return f" ({hint})" if hint else did_you_mean(name, options)
 
 
-#: The top-level keys of a run's ``config.json``: the run's settings, what they resolved to, and
-#: the format of the file (:data:`CONFIG_FORMAT`; absent in runs started before probe 92).
-CONFIG_KEYS = ("config", "resolved", "format")
+#: The top-level keys of a run's ``config.json``: the run's settings, what they resolved to, the
+#: format of the file (:data:`CONFIG_FORMAT`; absent in runs started before probe 92) and the
+#: run's sessions as they were invoked (:func:`session_invocation`; absent before probe 138).
+CONFIG_KEYS = ("config", "resolved", "format", "invocations")
+
+#: The environment variables that change what a run reads or computes (where its data and models
+#: are found, its threads, the devices it sees, the compile cache, str hashing): each invocation in
+#: a run's config.json records those set, by name (only these: an environment may hold secrets).
+RUN_ENVIRONMENT = (
+    "MINARI_DATASETS_PATH",
+    "RAMBO_ENV_CACHE",
+    "OMP_NUM_THREADS",
+    "CUDA_VISIBLE_DEVICES",
+    "TORCHINDUCTOR_CACHE_DIR",
+    "PYTHONHASHSEED",
+)
+
+
+def script_invocation(script_file: str | Path, argv: Sequence[str]) -> dict[str, Any]:
+    """How a script was invoked, for a run's config.json's ``invocations`` (probe 138: a run
+    folder recorded its settings but not the command line that made it, nor each ``--resume``):
+    ``argv`` (the words after the script, as given), ``command`` (a shell-quoted line to paste:
+    Python, the script as typed, the words), ``cwd`` and ``environment`` (those of
+    :data:`RUN_ENVIRONMENT` that are set). The script as typed is ``sys.argv[0]`` when it names
+    ``script_file`` (the script's ``__file__``), else ``script_file`` relative to the working folder
+    (the script's ``main(argv)`` called from Python, e.g. a test: never the caller's own argv)."""
+    typed = sys.argv[0] if sys.argv else ""
+    script = None
+    with contextlib.suppress(OSError, ValueError):
+        if typed and Path(typed).resolve() == Path(script_file).resolve():
+            script = typed
+    if script is None:
+        try:
+            script = os.path.relpath(script_file)
+        except ValueError:  # another drive (Windows)
+            script = str(script_file)
+    words = [str(word) for word in argv]
+    python = Path(sys.executable).name or "python"
+    return {
+        "argv": words,
+        "command": shlex.join([python, script, *words]),
+        **_invoked_where(),
+    }
+
+
+def _invoked_where() -> dict[str, Any]:
+    """The working folder and the set variables of :data:`RUN_ENVIRONMENT` (only these: an
+    environment may hold secrets)."""
+    return {
+        "cwd": os.getcwd(),
+        "environment": {name: os.environ[name] for name in RUN_ENVIRONMENT if name in os.environ},
+    }
+
+
+#: The keys of :func:`script_invocation`'s record.
+INVOCATION_KEYS = ("argv", "command", "cwd", "environment")
+
+
+def session_invocation(invocation: Mapping[str, Any] | None, resume: bool) -> dict[str, Any]:
+    """One session of a run as its config.json's ``invocations`` records it: ``kind`` (``start``
+    | ``resume``), then :func:`script_invocation`'s record (``invocation``; None: a library call,
+    recorded with ``argv`` and ``command`` None, its working folder and environment), and the
+    session's ``started_utc``."""
+    how = {"argv": None, "command": None, **_invoked_where(), **(invocation or {})}
+    return {
+        "kind": "resume" if resume else "start",
+        **{key: how[key] for key in INVOCATION_KEYS},
+        "started_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def check_invocation(invocation: Any, what: str = "invocation") -> None:
+    """ValueError unless ``invocation`` is None or a :func:`script_invocation` record."""
+    if invocation is None:
+        return
+    ok = (
+        isinstance(invocation, Mapping)
+        and set(invocation) == set(INVOCATION_KEYS)
+        and isinstance(invocation["argv"], list)
+        and all(isinstance(word, str) for word in invocation["argv"])
+        and isinstance(invocation["command"], str)
+        and isinstance(invocation["cwd"], str)
+        and isinstance(invocation["environment"], Mapping)
+    )
+    if not ok:
+        raise ValueError(
+            f"{what}: expected None or rambo_env.run_io.script_invocation(__file__, argv)'s "
+            f"record (keys {list(INVOCATION_KEYS)}), got {invocation!r:.80}"
+        )
+
 
 #: The format of the ``config.json`` this code writes (its top-level ``"format"``). Rule: add 1
 #: whenever a field is added to CotrainConfig, to ``resolved`` or to the top level (older code
@@ -1459,8 +1551,10 @@ CONFIG_KEYS = ("config", "resolved", "format")
 #: checkpoint holds RunHistory's ``suspended`` (2d9ffd0, probe 106), which older code's strict
 #: reader refused as "unknown key(s) ['suspended']"; older code checks this format first on
 #: --resume, so it says "written by a newer rambo_env … update the code (git pull)" (probe 124
-#: rows 17, 35). Bump it with ``agents.cotrain.CHECKPOINT_FORMAT`` whenever that one is bumped.
-CONFIG_FORMAT = 3
+#: rows 17, 35). 4: the top-level ``invocations``, each session's command line (probe 138; absent
+#: in older runs, so a file of format 2 or 3 is one of 4 without it). Bump it with
+#: ``agents.cotrain.CHECKPOINT_FORMAT`` whenever that one is bumped.
+CONFIG_FORMAT = 4
 
 
 def newer_config_format(saved: dict[str, Any], path: str | Path) -> str | None:

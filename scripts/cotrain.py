@@ -85,6 +85,7 @@ from rambo_env.run_io import (
     read_json,
     refuse_unenterable,
     report_user_error,
+    script_invocation,
     shell_path,
     silence_stdout,
     stray_words,
@@ -933,7 +934,13 @@ def main(argv: list[str] | None = None) -> int:
             for line in same_runs_notes(cfg, run_dir, said, interrupted=False):
                 print(f"[cotrain] {line}", flush=True)
 
-        results = run_cotrain(cfg, run_dir, resume=resume, on_iteration=after_first)
+        results = run_cotrain(
+            cfg,
+            run_dir,
+            resume=resume,
+            on_iteration=after_first,
+            invocation=script_invocation(__file__, argv),  # probe 138: config.json's
+        )
     except (ValueError, OSError) as err:  # bad input, unwritable files: one line, no traceback
         if hasattr(err, "cotrain_failure"):  # raised inside an iteration (probe 85 rows 7, 25)
             return report_failed_run(err, run_dir, cfg)

@@ -81,6 +81,7 @@ from rambo_env.run_io import (
     report_failure,
     report_user_error,
     run_holder,
+    script_invocation,
     shell_path,
     shown_word,
     sigterm_as_keyboard_interrupt,
@@ -474,8 +475,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args, extra = parser.parse_known_args(argv)
     _check_no_extra_words(parser, argv, extra, args)
-    try:
-        return _main(args, parser)
+    try:  # probe 138: sweep.json and each trial run's config.json record the invocation
+        return _main(args, parser, script_invocation(__file__, argv))
     except (ValueError, OSError, MissingExtraError) as err:  # bad input, a failed write, no
         return report_user_error(err)  # Ray: one line, no traceback
 
@@ -541,7 +542,11 @@ def _resume_if_started(args: argparse.Namespace, parser: argparse.ArgumentParser
     return sweep_dir
 
 
-def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _main(
+    args: argparse.Namespace,
+    parser: argparse.ArgumentParser,
+    invocation: dict[str, Any] | None = None,
+) -> int:
     if args.resume_if_started:
         started = _resume_if_started(args, parser)
         if started is not None:
@@ -587,7 +592,9 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         sweep_dir = args.resume
 
         def sweep() -> SweepOutcome:
-            return resume_sweep(sweep_dir, address=args.address, verbose=args.verbose)
+            return resume_sweep(
+                sweep_dir, address=args.address, verbose=args.verbose, invocation=invocation
+            )
     else:
         spec, resources, sweep_dir = resolve_args(args, parser)
         print(f"[sweep] {grid_text(spec)} -> {sweep_dir}", flush=True)
@@ -599,7 +606,12 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             while True:
                 try:
                     return run_sweep(
-                        spec, sweep_dir, resources, address=args.address, verbose=args.verbose
+                        spec,
+                        sweep_dir,
+                        resources,
+                        address=args.address,
+                        verbose=args.verbose,
+                        invocation=invocation,
                     )
                 except FolderInUseError:
                     if args.sweep_dir is not None:

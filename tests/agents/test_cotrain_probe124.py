@@ -101,13 +101,13 @@ def test_older_code_is_told_a_newer_run_by_its_config_format(monkeypatch):
     assert said is not None and "written by a newer rambo_env" in said and "git pull" in said
 
 
-@pytest.mark.parametrize(("before", "after"), [(1, 1), (2, 3), (3, 3), (None, None)])
+@pytest.mark.parametrize(("before", "after"), [(1, 1), (2, 4), (3, 4), (4, 4), (None, None)])
 def test_a_resume_records_todays_config_format_where_the_fields_are_the_same(
     tmp_path, before, after
 ):
-    """A run of config format 2 resumed here holds a checkpoint of this code's format: its
-    config.json says so (format 3 adds no field), so older code's --resume is told it is newer;
-    format 1 lacks resolved['agent'] and keeps its format."""
+    """A run of config format 2 or 3 resumed here holds a checkpoint of this code's format: its
+    config.json says so (3 adds no field, 4 only the optional invocations, probe 138), so older
+    code's --resume is told it is newer; format 1 lacks resolved['agent'] and keeps its format."""
     saved = {"config": {"seed": 0}, "resolved": {}} | ({} if before is None else {"format": before})
     run_io.write_json(tmp_path / run_io.CONFIG_NAME, saved)
     cotrain._raise_config_format(tmp_path)

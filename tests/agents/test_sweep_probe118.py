@@ -46,7 +46,7 @@ def test_the_callers_process_state_is_back_after_the_sweeps_ray(
         os.environ["RAY_CLIENT_MODE"] = "0"
         return real_import()
 
-    def fit(spec, resources, sweep_dir, address, verbose, *, restore, origin):
+    def fit(spec, resources, sweep_dir, address, verbose, *, restore, origin, invocation=None):
         with sweep._ray_session(address, sweep_dir):
             assert signal.getsignal(signal.SIGTERM) is rays_sigterm  # Ray's during the sweep
         return "done"
