@@ -13,7 +13,7 @@ from tests.agents.test_cotrain import tiny_config
 
 
 def test_a_compiled_runs_recursion_limit_and_variable_are_the_callers_again(monkeypatch, tmp_path):
-    def compiled_run(cfg, run_dir, resume, on_iteration, progress):
+    def compiled_run(cfg, run_dir, resume, on_iteration, progress, *session):
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 2000) + 7)  # inductor's compile_fx
         os.environ["_TORCHINDUCTOR_PYOBJECT_TENSOR_DATA_PTR"] = "12345"  # its kernel loads
         return {"status": "finished"}
