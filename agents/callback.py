@@ -30,6 +30,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from agents.critics import policy_fns
 from agents.memory import CHECKED_BATCH_ROWS, check_batch_memory
 from rambo_env.adversary import ModelAdversary, PolicyFns, advantage
+from rambo_env.heuristics import default_q_limit
 from rambo_env.logging import note
 from rambo_env.run_io import (
     check_called_with,
@@ -47,7 +48,7 @@ from rambo_env.run_io import (
     with_article,
 )
 
-__all__ = ["RamboCallback"]
+__all__ = ["NonFiniteActorError", "RamboCallback", "is_non_finite_actor_error"]
 
 IterationHook = Callable[["RamboCallback"], Any]
 
@@ -452,6 +453,102 @@ def _warn_fresh_adversary_for_trained_agent(model: Any, adversary: ModelAdversar
     )
 
 
+class NonFiniteActorError(ValueError):
+    """The agent's actor has non-finite weights or outputs: its own gradient steps diverged (e.g.
+    a learning rate far too large), seen before the adversary phase reads the actor."""
+
+
+def is_non_finite_actor_error(err: BaseException) -> bool:
+    """``err`` says the agent's actor went non-finite: a :class:`NonFiniteActorError`, or torch's
+    refusal of a distribution built from non-finite actor outputs ("Expected parameter loc …
+    found invalid values")."""
+    if isinstance(err, NonFiniteActorError):
+        return True
+    text = str(err)
+    return isinstance(err, ValueError) and "Expected parameter" in text and "invalid values" in text
+
+
+def check_finite_actor(model: Any, policy: PolicyFns, obs: torch.Tensor, iteration: int) -> None:
+    """:class:`NonFiniteActorError` if the agent's actor has a non-finite weight, or gives a
+    non-finite mean action on ``obs`` (dataset states, ``[B, O]``): one host sync. Probe 141:
+    ``make_agent(…, actor_lr=1e6)`` turned the actor NaN in the agent's gradient step, and the
+    error came later, inside the adversary's update, as torch's "Expected parameter loc …
+    Normal … invalid values", which read like a model bug."""
+    from agents.factory import agent_learning_rates  # lazy: factory imports much
+
+    actor = getattr(model, "actor", None)
+    what = ""
+    if isinstance(actor, torch.nn.Module):
+        named = list(actor.named_parameters())
+        if named:
+            finite = torch.stack([torch.isfinite(p).all() for _, p in named])  # [n_params]
+            if not bool(finite.all()):
+                what = f"weights ({named[int((~finite).nonzero()[0])][0]})"
+    if not what:
+        try:
+            if bool(torch.isfinite(policy.mean(obs)).all()):
+                return
+        except ValueError as err:  # torch's distribution check of SAC / TQC / CrossQ
+            if not is_non_finite_actor_error(err):
+                raise
+        what = "outputs"
+    lrs = agent_learning_rates(model)
+    lower = (
+        "lower the learning rate above its default"
+        if "above make_agent's default" in lrs
+        else "lower the learning rates, or what else drives the values up (the rewards' scale, "
+        "k, λ)"
+    )
+    raise NonFiniteActorError(
+        f"agent: the actor's {what} became non-finite in the agent's gradient steps of iteration "
+        f"{iteration} (by update {_updates(model)}), before the adversary's phase: the agent's "
+        f"training diverged ({lrs}); {lower} (make_agent(…, actor_lr=…, critic_lr=…))"
+    )
+
+
+#: The agents told that their actor will never be updated in a learn (policy_delay longer than
+#: its gradient steps): told once (cotrain says it before its work, the callback at learn start).
+_IDLE_ACTOR_TOLD: weakref.WeakSet = weakref.WeakSet()
+
+
+def mark_idle_actor_told(model: Any) -> None:
+    """Record that ``model``'s idle actor was told of already (cotrain's start note)."""
+    _IDLE_ACTOR_TOLD.add(model)
+
+
+def _warn_idle_actor(model: Any) -> None:
+    """Say once when a learn's gradient steps reach no actor update: TD3 / CrossQ update the actor
+    at every ``policy_delay``-th step (SB3: ``_n_updates % policy_delay == 0``). Probe 141:
+    ``policy_delay=1000`` with fewer steps in the run trained the critics only, and the agent
+    ended with the actor it started with, reported like a trained one, without a word."""
+    delay = getattr(model, "policy_delay", None)
+    if not is_int(delay) or delay <= 1 or model in _IDLE_ACTOR_TOLD:
+        return
+    freq = getattr(getattr(model, "train_freq", None), "frequency", None)
+    n_envs, total = getattr(model, "n_envs", None), getattr(model, "_total_timesteps", None)
+    gradient_steps = getattr(model, "gradient_steps", None)
+    if not all(is_int(x) for x in (freq, n_envs, total, gradient_steps)):
+        return
+    per_collect = freq * n_envs  # timesteps of one k-step collect
+    collects = max(0, -(-(total - int(model.num_timesteps)) // per_collect))
+    steps = collects * (gradient_steps if gradient_steps >= 0 else per_collect)
+    before = _updates(model)
+    if steps <= 0 or (before + steps) // delay > before // delay:
+        return
+    _IDLE_ACTOR_TOLD.add(model)
+    name = type(model).__name__
+    had = f" after its {counted(before, 'update')}" if before else ""
+    fix = f"policy_delay <= {steps}" if not before else "a smaller policy_delay"
+    warn_each_time(
+        f"policy_delay: {delay}, but this learn takes {counted(steps, 'gradient step')}{had} "
+        f"({counted(collects, 'collect')} × gradient_steps {gradient_steps}), and {name} "
+        "updates its actor only at every policy_delay-th step: the actor is never updated, so "
+        "the agent ends with the actor it started with (initial or warm-start weights), trained critics "
+        f"beside it; give {fix} (make_agent(…, policy_delay=…)) or a longer learn",
+        stacklevel=user_stacklevel(),
+    )
+
+
 class RamboCallback(BaseCallback):
     """Co-training callback of RAMBO (Alg. 1 line 5) for any supported SB3 off-policy agent.
 
@@ -462,6 +559,10 @@ class RamboCallback(BaseCallback):
             (the ``Q_avg`` of the RAMBO-OFF heuristic, App. B.5).
         on_iteration_end: callables ``hook(callback)`` run after each completed iteration.
         seed: seed of the generator drawing the Q-evaluation rows.
+        q_limit: one warning when the average Q goes past ``|Q| > q_limit`` (or is not finite):
+            the critic is diverging. Training goes on (cotrain's ``--q-limit`` stops its run).
+            None = cotrain's default 100 · max(max|r|, 1) / (1 − γ) of the dataset's rewards
+            (:func:`~rambo_env.heuristics.default_q_limit`); ``math.inf``: never warn.
         verbose: SB3 verbosity.
 
     Attributes:
@@ -481,6 +582,7 @@ class RamboCallback(BaseCallback):
         q_eval_size: int = 2560,
         on_iteration_end: Iterable[IterationHook] = (),
         seed: int = 0,
+        q_limit: float | None = None,
         verbose: int = 0,
     ) -> None:
         if not (is_int(verbose) and verbose >= 0):  # probe 21: "x" / None were taken, then a raw
@@ -510,6 +612,11 @@ class RamboCallback(BaseCallback):
                 hint="give a smaller q_eval_size (default 2560)",
             )
         check_seed(seed)
+        if q_limit is not None and not (is_real(q_limit) and q_limit > 0):
+            raise ValueError(
+                f"q_limit: expected a number > 0 (a warning when |average Q| goes past it; inf: "
+                f"never) or None (the dataset's default), got {q_limit!r}"
+            )
         if callable(on_iteration_end) or not isinstance(on_iteration_end, Iterable):
             got = "one callable" if callable(on_iteration_end) else type(on_iteration_end).__name__
             raise ValueError(
@@ -539,6 +646,11 @@ class RamboCallback(BaseCallback):
         self._seen_updates: int | None = None
         self._agent: weakref.ref | None = None  # the agent of the first learn()
         self._policy: PolicyFns | None = None
+        if q_limit is None:  # Eq. 5's γ is the agent's (checked at learn start)
+            max_reward = float(adversary.real.reward.abs().max())
+            q_limit = default_q_limit(max_reward, adversary.cfg.gamma)
+        self.q_limit = float(q_limit)
+        self._q_warned = False
         self._q_generator = torch.Generator(device=adversary.mdp.device)
         self._q_generator.manual_seed(int(seed))
         self._rollout = np.zeros(4)  # [transitions, reward sum, reward max, terminations]
@@ -597,6 +709,7 @@ class RamboCallback(BaseCallback):
             getattr(self.adversary.mdp, "env_id", None),
             self.adversary.mdp,
         )
+        _warn_idle_actor(self.model)
 
     def _on_step(self) -> bool:
         """Accumulate the model rollout's reward and terminations (SB3 collect locals)."""
@@ -632,8 +745,13 @@ class RamboCallback(BaseCallback):
         if self.model._n_updates == self._seen_updates:
             return
         self._seen_updates = self.model._n_updates
+        # the first 256 dataset states: one small forward and one sync per iteration
+        check_finite_actor(
+            self.model, self._policy, self.adversary.real.obs[:256], self.n_iterations + 1
+        )
         stats = self.run_adversary()
         stats["q_avg"] = self.average_q()
+        self._warn_q_past_limit(stats["q_avg"])
         stats["td_gap"] = self.td_gap()
         policy = self.policy_stats()
         rollout = self.rollout_stats()
@@ -649,6 +767,24 @@ class RamboCallback(BaseCallback):
         self.logger.record("rambo/iteration", self.n_iterations)
         for hook in self.on_iteration_end:
             hook(self)
+
+    def _warn_q_past_limit(self, q_avg: float) -> None:
+        """One warning when |average Q| goes past :attr:`q_limit` (probe 141: ``critic_lr=1e6``
+        ended its learn with a critic loss of 1.9e25 and no word)."""
+        if self._q_warned or (math.isfinite(q_avg) and abs(q_avg) <= self.q_limit):
+            return
+        from agents.factory import agent_learning_rates  # lazy: factory imports much
+
+        self._q_warned = True
+        warn_each_time(
+            f"callback: the agent's average Q on dataset rows is {q_avg:.4g} at iteration "
+            f"{self.n_iterations + 1}, past the limit |Q| <= {self.q_limit:.4g} (RamboCallback "
+            "q_limit; default 100 · max(max|r|, 1) / (1 − γ), 100× the largest discounted return "
+            f"the data's rewards allow): the critic is diverging ({agent_learning_rates(self.model)}"
+            f", adversary_weight λ = {self.adversary.cfg.adversary_weight:g}); training goes on: "
+            "stop it and lower the learning rates or λ, or set q_limit (inf: no warning)",
+            stacklevel=user_stacklevel(),
+        )
 
     def run_adversary(self) -> dict[str, float]:
         """Alg. 1 line 5 against the agent's current actor and critic (override to customise)."""

@@ -44,7 +44,7 @@ from stable_baselines3.common.logger import KVWriter, Logger, TensorBoardOutputF
 
 from agents import timing
 from agents.buffer import real_share_off, recorded_run
-from agents.callback import ADVERSARY_STEPS_ATTR
+from agents.callback import ADVERSARY_STEPS_ATTR, is_non_finite_actor_error
 from agents.cotrain_setup import (
     COMPILE_MIN_ITERATIONS,
     CotrainConfig,
@@ -2754,6 +2754,7 @@ _PHASES = (
     ("run_adversary", None, "the adversary update"),
     ("_save", None, "the checkpoint write"),
     ("train", None, "the agent's gradient steps"),
+    ("check_finite_actor", None, "the agent's gradient steps"),  # RamboCallback's check of them
     (None, ".train(", "the agent's gradient steps"),
     # probe 87 row 30: the callbacks SB3 calls inside collect_rollouts (the run's bookkeeping:
     # Q, its checkpoint, TensorBoard, the caller's on_iteration) are no part of the rollouts: an
@@ -2802,9 +2803,9 @@ def failure_kind(err: BaseException, phase: str | None) -> str:
 
 def non_finite_actor(err: BaseException) -> bool:
     """``err`` is torch's refusal of a distribution built from non-finite actor outputs
-    ("Expected parameter loc … found invalid values"): the policy's weights went non-finite."""
-    text = str(err)
-    return isinstance(err, ValueError) and "Expected parameter" in text and "invalid values" in text
+    ("Expected parameter loc … found invalid values") or RamboCallback's
+    :class:`~agents.callback.NonFiniteActorError`: the policy's weights went non-finite."""
+    return is_non_finite_actor_error(err)
 
 
 def failure_message(
@@ -2859,8 +2860,14 @@ def failure_message(
             "--retain-iterations keeps a smaller model-rollout buffer"
         )
     if non_finite_actor(err):  # as the divergence guard says of Q and of the model
+        # probe 141: RamboCallback's own check (before the adversary) names the actor itself
+        said = (
+            first
+            if "became non-finite" in first
+            else f"the actor's outputs became non-finite (torch: {first})"
+        )
         return (
-            f"the run diverged in {where}: the actor's outputs became non-finite (torch: {first})",
+            f"the run diverged in {where}: {said}",
             f"{kept}, from before the divergence: {resume} repeats that iteration from the same "
             "checkpoint and random state and likely diverges again; start a new run with other "
             "settings (e.g. a smaller --k or another --lam)",

@@ -50,6 +50,7 @@ from rambo_env.dynamics.ensemble import (  # check_device re-exported: one devic
 from rambo_env.envs import model_env
 from rambo_env.envs.model_env import LONG_ROLLOUT, warn_long_rollout  # re-exported
 from rambo_env.evaluation import N_FINAL_EVALS, check_n_eval_episodes
+from rambo_env.heuristics import default_q_limit  # re-exported: cotrain's --q-limit default
 from rambo_env.ledger import SAVED_BEFORE_FIELD
 from rambo_env.logging import note
 from rambo_env.ported_names import other_name_hint
@@ -418,15 +419,6 @@ def check_eval_last_given(cfg: CotrainConfig) -> None:
         )
 
 
-def default_q_limit(max_abs_reward: float, gamma: float) -> float:
-    """The divergence limit on |average Q|: 100 · max(max|r|, 1) / (1 − γ).
-
-    100× the largest discounted return the rewards allow; the floor of 1 per step keeps the
-    soft Q's entropy bonus of a zero-reward dataset (max|r| = 0) from counting as divergence.
-    """
-    return 100.0 * max(float(max_abs_reward), 1.0) / (1.0 - gamma)
-
-
 #: How a non-finite float field is written to JSON (which has no inf / nan).
 _NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 
@@ -779,6 +771,45 @@ def check_adversary_steps(
         raise ValueError(refusal)
 
 
+def say_real_data_only(real_ratio: float, algo: str) -> None:
+    """One start line when f = 1 (λ = 0; λ > 0 is refused there): every agent batch is real
+    data, so the run is offline RL on the dataset alone. Probe 141: ``--real-ratio 1 --lam 0``
+    ran without a word while its model rollouts were still made (and logged) every iteration."""
+    if real_ratio == 1:
+        note(
+            f"[cotrain] note: real_ratio f = 1: every agent batch is real data, so the agent "
+            f"trains on the dataset alone (offline {algo.upper()}, no model row reaches it); the "
+            "model rollouts are still made each iteration (and logged as rollout/*), so --k and "
+            "--n-rollouts change only the time they take (--n-rollouts 1 keeps it small)",
+        )
+
+
+def warn_idle_actor(algo: str, n_iterations: int, agent_steps_per_iteration: int) -> bool:
+    """One warning, before any work, when the run's gradient steps (``n_iterations`` ×
+    ``agent_steps_per_iteration``) reach no actor update of ``algo``: TD3 / CrossQ update it at
+    every ``policy_delay``-th step (SB3's default 2 / 3). Probe 141: such a run scored its
+    untrained (warm-start) actor without a word. True when said (the agent is then marked, so
+    that RamboCallback does not say it again at learn start)."""
+    import inspect
+
+    from agents.factory import AGENT_CLASSES  # lazy: SB3
+
+    param = inspect.signature(AGENT_CLASSES[algo].__init__).parameters.get("policy_delay")
+    delay = param.default if param is not None else None
+    steps = n_iterations * agent_steps_per_iteration
+    if not isinstance(delay, int) or steps >= delay:
+        return False
+    note(
+        f"[cotrain] WARNING: {algo} updates its actor only at every policy_delay-th gradient "
+        f"step (policy_delay {delay}, SB3's default), but the run takes {steps} "
+        f"({n_iterations} iteration(s) × "
+        f"{agent_steps_per_iteration} agent steps): the actor is never updated, and the run "
+        "scores the warm start's actor (trained critics beside it); give more --iterations or "
+        f"--agent-steps-per-iteration ({delay} steps in all at least)",
+    )
+    return True
+
+
 def say_preset_adversary_weight(given: float | None, lam: float, origin: str) -> None:
     """One start line naming a preset's λ when the config leaves it to the preset (``--lam``
     not given, or ``--lam none``). Probe 98 row 4: ``--lam none``, meant as "no adversary",
@@ -1086,7 +1117,7 @@ def build_session(
     ``recorded_resolved``: the resumed run's ``config.json`` ``resolved`` block (its (k, λ) are
     kept, :func:`kept_k_lambda`).
     """
-    from agents.callback import RamboCallback
+    from agents.callback import RamboCallback, mark_idle_actor_told
     from agents.factory import COMPILED_ALGOS, make_agent
     from agents.policies import LIBRARY_LOG_STD_MIN
     from agents.vec_env import RamboModelVecEnv
@@ -1125,8 +1156,10 @@ def build_session(
         _check_run_dataset_there(cfg.dataset, recorded_dataset)
     if not is_folder(cache_dir()):
         check_cache_dir()
+    idle_told = False
     if not existing_run:
         say_large_adversary_weight(cfg.adversary_weight)
+        idle_told = warn_idle_actor(cfg.algo, cfg.n_iterations, cfg.agent_steps_per_iteration)
     if early_lam is not None:
         check_adversary_steps(
             cfg.adversary_steps_per_iteration,
@@ -1134,6 +1167,8 @@ def build_session(
             own_origin(cfg.adversary_weight, early_origin),
             real_ratio=cfg.real_ratio,
         )
+        if not existing_run:  # λ = 0 here where f = 1 (λ > 0 refused just above)
+            say_real_data_only(cfg.real_ratio, cfg.algo)
     dataset = load_dataset(
         cfg.dataset, env_id=cfg.env_id, progress=cfg.progress, generate=not existing_run
     )
@@ -1184,6 +1219,8 @@ def build_session(
         own_origin(cfg.adversary_weight, origin),
         real_ratio=cfg.real_ratio,
     )
+    if early_lam is None and not existing_run:  # the preset's λ was known only now
+        say_real_data_only(cfg.real_ratio, cfg.algo)
     check_run_memory(cfg, k, dataset.obs_dim, dataset.action_dim)  # before the MLE
     if run_dir is not None:
         check_run_disk(cfg, k, dataset.obs_dim, dataset.action_dim, run_dir)
@@ -1209,6 +1246,8 @@ def build_session(
         critic_layer_norm=cfg.uses_critic_layer_norm,
         compile=cfg.uses_compile and cfg.algo in COMPILED_ALGOS,
     )
+    if idle_told:  # said before the work: RamboCallback does not say it again
+        mark_idle_actor_told(agent)
     adv_cfg = AdversaryConfig(
         adversary_weight=lam,
         rollout_length=k,
@@ -1248,7 +1287,16 @@ def build_session(
         "agent": agent_record(agent),  # probe 92b rows 31, 79 (config format 2)
     }
     return Session(
-        cfg, dataset, mdp, vec_env, agent, adversary, RamboCallback(adversary), k, q_limit, resolved
+        cfg,
+        dataset,
+        mdp,
+        vec_env,
+        agent,
+        adversary,
+        RamboCallback(adversary, q_limit=math.inf),  # the run's monitor stops at its q_limit
+        k,
+        q_limit,
+        resolved,
     )
 
 

@@ -56,6 +56,7 @@ from rambo_env.logging import note
 from rambo_env.optim import DirectAdam
 from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
 from rambo_env.run_io import (
+    AGENT_SEED_LIMIT,
     check_batch_within_rows,
     check_default_device,
     check_default_dtype,
@@ -81,6 +82,7 @@ __all__ = [
     "COMPILED_ALGOS",
     "BatchedGaussianNoise",
     "LrScaledAdam",
+    "agent_learning_rates",
     "check_sb3_numbers",
     "make_agent",
     "quiet_logger",
@@ -307,6 +309,35 @@ def set_critic_lr(model: OffPolicyAlgorithm, critic_lr: float, actor_lr: float) 
         )
     for group in optimizer.param_groups:  # probe 132 row 1: a numpy ratio made save() unloadable
         group["lr_scale"] = float(critic_lr) / float(actor_lr)
+
+
+def agent_learning_rates(model: Any) -> str:
+    """``"actor_lr A, critic_lr C"`` of an agent built by :func:`make_agent` (the actor's is its
+    ``learning_rate``, the critic's that times its optimizer's ``lr_scale``), each with the default
+    of ``make_agent`` for its algorithm when it is above it (``"… (above sac's default 0.0001)"``);
+    what is unknown (a schedule, a class of one's own) is left out."""
+    from agents.critics import algorithm_spec  # lazy: critics imports the agent classes
+
+    try:
+        defaults = _LEARNING_RATES.get(algorithm_spec(model).name)
+    except ValueError:  # a class of one's own
+        defaults = None
+    actor_lr = getattr(model, "learning_rate", None)
+    if not is_real(actor_lr):
+        return "actor_lr unknown (a schedule), critic_lr unknown"
+    groups = getattr(getattr(getattr(model, "critic", None), "optimizer", None), "param_groups", [])
+    scale = groups[0].get("lr_scale", 1.0) if groups else None
+    parts = []
+    for i, (name, lr) in enumerate(
+        (("actor_lr", actor_lr), ("critic_lr", None if scale is None else actor_lr * scale))
+    ):
+        if lr is None:
+            parts.append(f"{name} unknown")
+            continue
+        above = defaults is not None and lr > defaults[i] * (1 + 1e-6)
+        default = f" (above make_agent's default {defaults[i]:g})" if above else ""
+        parts.append(f"{name} {lr:g}{default}")
+    return ", ".join(parts)
 
 
 def _check_lr(name: str, lr: Any, zero_ok: bool = False) -> None:
@@ -1286,8 +1317,10 @@ def make_agent(
         agent_kwargs: any constructor keyword of the algorithm; ``policy_kwargs`` and
             ``replay_buffer_kwargs`` are merged into the defaults.
 
-    ``seed`` also re-seeds the process's global python / numpy / torch generators (SB3's
-    ``set_random_seed`` at the build), and that is kept: the agent's later ``learn`` draws its
+    ``seed`` is an int in [0, 2**32) (:data:`~rambo_env.run_io.AGENT_SEED_LIMIT`: SB3 seeds
+    numpy's legacy generator, which takes 32 bits; a co-training run's seed is below 2**31, the
+    model env's and the adversary's below 2**63). It also re-seeds the process's global python /
+    numpy / torch generators (SB3's ``set_random_seed`` at the build), and that is kept: the agent's later ``learn`` draws its
     actor noise (SAC's ``rsample``) from the global torch generator, so the seeded globals are what
     make ``make_agent(…, seed=s)`` then ``learn`` give the same numbers run to run. A caller's own
     seeded streams are therefore replaced (probe 91 row 2, README "Use it as a library"); seed
@@ -1319,8 +1352,9 @@ def make_agent(
     _check_no_vec_normalize(vec_env)
     _check_model_normalizer(vec_env, normalizer)
     # was: SB3's raw 'Seed must be between 0 and 2**32 - 1'; probe 20: a numpy int passed, then
-    # was "The only supported seed types are: None, …" at the first learn
-    seed = check_seed(seed)
+    # was "The only supported seed types are: None, …" at the first learn; probe 141: 2**40
+    # passed the generators' 2**63 check, then numpy's raw error (SB3 seeds np.random: 32 bits)
+    seed = check_seed(seed, limit=AGENT_SEED_LIMIT)
     check_device(device)  # was: torch's raw device-string RuntimeError
     check_default_device("make_agent")  # probe 93 row 45: a meta default was torch's copy error
     # probe 118 row 12: float64 built float64 weights; predict / learn / evaluate_policy then

@@ -453,6 +453,30 @@ def _check_finite_kwargs(transition: Callable[..., Any]) -> dict[str, bool]:
     return {"check_finite": False} if takes else {}
 
 
+def non_finite_model_advice(cfg: AdversaryConfig) -> str:
+    """What to lower when the adversarial update broke the model: the model lr where it is above
+    the paper's (Table 4: 3e-4), λ where it is above the presets' (Table 5: 0 or 3e-4), both where
+    both are, and either where neither is. Probe 141: ``AdversaryConfig(3e-4, k, lr=1e6)`` was told
+    to lower λ, already the paper's."""
+    from rambo_env.presets import BASE_HYPERPARAMETERS, PRESETS, RAMBO_OFF_PRESETS
+
+    paper_lr = BASE_HYPERPARAMETERS.model_lr
+    top_lam = max(p.adversary_weight for p in (*PRESETS.values(), *RAMBO_OFF_PRESETS.values()))
+    lr_text = f"the model lr (AdversaryConfig.lr; the paper's: {paper_lr:g})"
+    lam_text = f"the adversary weight (the paper's presets: 0 or {top_lam:g})"
+    high = [
+        text
+        for text, above in (
+            (lr_text, cfg.lr > paper_lr),
+            (lam_text, cfg.adversary_weight > top_lam),
+        )
+        if above
+    ]
+    if not high:
+        return f"lower {lam_text} or {lr_text}"
+    return "lower " + " and ".join(high)
+
+
 class ModelAdversary:
     """Runs Alg. 1 line 5 on ``mdp.ensemble`` in place, with its own Adam (created once).
 
@@ -752,7 +776,7 @@ class ModelAdversary:
         raise NonFiniteModelError(
             f"adversary: the dynamics model's weights became non-finite ({first}) by adversary "
             f"step {self.n_steps} (adversary_weight λ = {self.cfg.adversary_weight:g}, model lr "
-            f"{self.cfg.lr:g}); lower the adversary weight (the paper's presets: 0 or 3e-4)"
+            f"{self.cfg.lr:g}); {non_finite_model_advice(self.cfg)}"
         ) from cause
 
     def step(

@@ -24,6 +24,7 @@ from rambo_env.run_io import RESULTS_STATUSES, is_int, is_real, read_json, with_
 __all__ = [
     "Q_VAR_WINDOW",
     "RamboOffTerms",
+    "default_q_limit",
     "mean_rambo_off",
     "rambo_off_from_results",
     "rambo_off_from_run",
@@ -35,6 +36,17 @@ __all__ = [
 Q_VAR_WINDOW = 100
 
 K = TypeVar("K", bound=Hashable)
+
+
+def default_q_limit(max_abs_reward: float, gamma: float) -> float:
+    """The divergence limit on |average Q|: 100 · max(max|r|, 1) / (1 − γ).
+
+    100× the largest discounted return the rewards allow; the floor of 1 per step keeps the
+    soft Q's entropy bonus of a zero-reward dataset (max|r| = 0) from counting as divergence.
+    cotrain's ``--q-limit`` default (a run past it stops as diverged) and
+    ``agents.callback.RamboCallback``'s ``q_limit`` default (a warning: the library does not stop).
+    """
+    return 100.0 * max(float(max_abs_reward), 1.0) / (1.0 - gamma)
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ from rambo_env.requirements import (  # re-exported: defined there to run before
 _E = TypeVar("_E", bound=BaseException)
 
 __all__ = [
+    "AGENT_SEED_LIMIT",
     "BUILT_POLICY_KWARGS",
     "CHECKPOINT_NAME",
     "CONFIG_FORMAT",
@@ -4055,7 +4056,14 @@ def _silence(stream: Any) -> None:
 #: episode and rollout seeds: ``seed + i``) must fit too (was: ``--seed 99999999999999999999``
 #: gave torch's raw ``Overflow when unpacking long long``, after the dataset load).
 SEED_LIMIT = 2**63
-#: A co-training run's seed (``CotrainConfig.seed``, each seed of a sweep) is below this.
+#: An SB3 agent's seed (``agents.factory.make_agent(…, seed=…)``) is below this: SB3's
+#: ``set_random_seed`` seeds numpy's legacy global generator (``np.random.seed``), which takes 32
+#: bits (probe 141: ``seed=2**40`` passed the :data:`SEED_LIMIT` check, then numpy's raw "Seed
+#: must be between 0 and 2**32 - 1").
+AGENT_SEED_LIMIT = 2**32
+#: A co-training run's seed (``CotrainConfig.seed``, each seed of a sweep, every script's
+#: ``--seed``) is below this: below :data:`AGENT_SEED_LIMIT` too, with room for the seeds derived
+#: from it (``seed + i``), so every run seed is also a valid agent and generator seed.
 RUN_SEED_LIMIT = 2**31
 
 
