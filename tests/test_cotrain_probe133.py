@@ -49,7 +49,7 @@ def fake_run(monkeypatch):
     ``on_iteration`` for iteration 1 after ``before_first`` (nothing is trained)."""
     calls = {"before_first": lambda: None}
 
-    def run(cfg, run_dir, resume=False, on_iteration=None):
+    def run(cfg, run_dir, resume=False, on_iteration=None, invocation=None):
         calls["run_dir"] = run_dir
         calls["before_first"]()
         if on_iteration is not None:

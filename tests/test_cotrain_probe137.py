@@ -40,7 +40,7 @@ def limited(monkeypatch):
     ],
 )
 def test_out_of_memory_before_training_is_one_line(limited, monkeypatch, tmp_path, capsys, error):
-    def run(cfg, run_dir, resume=False, on_iteration=None):
+    def run(cfg, run_dir, resume=False, on_iteration=None, invocation=None):
         raise error
 
     monkeypatch.chdir(tmp_path)
@@ -54,7 +54,7 @@ def test_out_of_memory_before_training_is_one_line(limited, monkeypatch, tmp_pat
 
 
 def test_a_bug_before_training_keeps_its_traceback(limited, monkeypatch, tmp_path, capsys):
-    def run(cfg, run_dir, resume=False, on_iteration=None):
+    def run(cfg, run_dir, resume=False, on_iteration=None, invocation=None):
         raise RuntimeError("a bug")
 
     monkeypatch.chdir(tmp_path)
