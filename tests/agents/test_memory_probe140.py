@@ -7,15 +7,7 @@ from __future__ import annotations
 import pytest
 
 from agents.memory import check_memory
-from rambo_env import run_io
-
-GIB = 2**30
-
-
-def _rooms(monkeypatch, host, space, cgroup):
-    monkeypatch.setattr(run_io, "_host_room", lambda: host)
-    monkeypatch.setattr(run_io, "_address_space_room", lambda: space)
-    monkeypatch.setattr(run_io, "_cgroup_room", lambda: cgroup)
+from tests.test_run_io_probe137s import GIB, _rooms
 
 
 def test_the_ensemble_message_names_the_cgroup_limit(monkeypatch):
