@@ -272,10 +272,11 @@ def _unloadable_cache_entries_said(name: str) -> Any:
         logger.removeFilter(hold)
         if unloadable:
             folder = inductor_cache_dir()
+            one = len(unloadable) == 1
             note(
                 f"[rambo_env] torch.compile of the {name}: {len(unloadable)} entr"
-                f"{'y' if len(unloadable) == 1 else 'ies'} of torch inductor's cache {folder} "
-                "could not be loaded (corrupt: overwritten or cut) and were compiled again; "
+                f"{'y' if one else 'ies'} of torch inductor's cache {folder} could not be loaded "
+                f"(corrupt: overwritten or cut) and {'was' if one else 'were'} compiled again; "
                 f"delete the folder (rm -rf {shell_path(folder)}; torch rebuilds it) to stop this "
                 "and the recompiles"
             )
@@ -424,14 +425,13 @@ def _cache_entry_hint(err: Exception) -> str:
     file of the cache in, and the cure: delete the cache folder (torch rebuilds it)."""
     text = str(err)
     folder = inductor_cache_dir()
-    named = next(
-        (
-            line.strip()
-            for line in text.splitlines()
-            if str(folder) in line or str(folder.resolve()) in line
-        ),
-        None,
-    )
+    naming = [
+        line.strip()
+        for line in text.splitlines()
+        if str(folder) in line or str(folder.resolve()) in line
+    ]
+    # gcc's "<file>: error: …" rather than the g++ command line before it, which names it too
+    named = next((line for line in naming if "error:" in line), naming[0] if naming else None)
     cure = f"delete it (rm -rf {shell_path(folder)}; torch rebuilds it) to compile again"
     if named is not None:
         return (

@@ -78,7 +78,8 @@ def test_a_build_error_naming_a_cache_file_names_the_folder_and_the_cure(tmp_pat
     folder = tmp_path / "inductor"
     (folder / "45").mkdir(parents=True)
     err = RuntimeError(
-        "backend='inductor' raised:\nCppCompileError: C++ compile error\n\nCommand:\ng++ …\n\n"
+        "backend='inductor' raised:\nCppCompileError: C++ compile error\n\nCommand:\n"
+        f"g++ {folder}/45/c457abc.main.cpp -D TORCH_INDUCTOR_CPP_WRAPPER\n\n"
         f"Output:\n{folder}/45/c457abc.main.cpp:12:5: error: 'at::vec' has not been declared\n"
     )
     assert float(_maybe([err])(torch.ones(3))) == 3.0  # eager, same numbers
