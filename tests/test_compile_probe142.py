@@ -10,28 +10,7 @@ import torch
 from agents.cotrain import session_record
 from rambo_env import compile as compile_module
 from rambo_env.compile import MaybeCompiled, compile_mark
-
-
-class _Compiled:
-    """Stands in for ``torch.compile(fn)``: raises each of ``errors`` in turn, then runs ``fn``."""
-
-    def __init__(self, fn, errors):
-        self.fn, self.errors = fn, list(errors)
-
-    def __call__(self, *args):
-        if self.errors:
-            raise self.errors.pop(0)
-        return self.fn(*args)
-
-
-def _loss(x):
-    return (x * x).sum()
-
-
-def _maybe(errors, name="SAC critic loss"):
-    m = MaybeCompiled(_loss, enabled=False, name=name)
-    m._compiled = _Compiled(_loss, errors)
-    return m
+from tests.test_compile_probe77 import _loss, _maybe  # a stand-in for torch.compile's result
 
 
 @pytest.fixture(autouse=True)
