@@ -60,7 +60,7 @@ from agents.fused import draws_global_rng, normalised_inputs, python_optimizer_n
 from agents.run_callbacks import EvalSchedule, RunHistory, RunMonitorCallback
 from rambo_env import curves, run_io
 from rambo_env.adversary import NonFiniteModelError
-from rambo_env.compile import compile_disabled
+from rambo_env.compile import compile_disabled, ran_compiled
 from rambo_env.data.loaders import absolute_dataset
 from rambo_env.data.scores import score_label
 from rambo_env.evaluation import N_FINAL_EVALS, evaluate_policy, evaluation_seed, final_score
@@ -2335,7 +2335,10 @@ def session_record(session: Session) -> dict[str, Any]:
     ``torch.backends.cuda.matmul.allow_tf32 = True``, which sets 'high') changed the numbers and was
     recorded nowhere; other than 'highest' (torch's default) it is recorded as
     ``matmul_precision`` (cuDNN's TF32 switch is not: the models compute no convolutions)."""
-    now = {"torch_threads": torch.get_num_threads(), "compiled": session.cfg.compiles}
+    # probe 142 row 9: what ran, not what was asked: every compile failing (no C++ compiler)
+    # ran the session eagerly; compiled if any loss ran compiled (None: none has run yet)
+    compiled = session.cfg.compiles and ran_compiled(session.compile_mark) is not False
+    now = {"torch_threads": torch.get_num_threads(), "compiled": compiled}
     precision = torch.get_float32_matmul_precision()
     if precision != "highest":  # absent: 'highest', as every record written before probe 91
         now["matmul_precision"] = precision

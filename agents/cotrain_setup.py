@@ -1042,6 +1042,9 @@ class Session:
     #: The shell line that started the run (its config.json's first invocation, results.json's
     #: ``command``); None: started from Python (run_cotrain) or before probe 138.
     command: str | None = None
+    #: :func:`rambo_env.compile.compile_mark` at the session's start: how its losses really ran
+    #: (probe 142 row 9: every compile failed, the session was recorded as compiled).
+    compile_mark: int = 0
 
     @property
     def can_evaluate(self) -> bool:
@@ -1122,12 +1125,13 @@ def build_session(
     from agents.policies import LIBRARY_LOG_STD_MIN
     from agents.vec_env import RamboModelVecEnv
     from rambo_env.adversary import AdversaryConfig, ModelAdversary
-    from rambo_env.compile import check_compile_cache
+    from rambo_env.compile import check_compile_cache, compile_mark
     from rambo_env.data.loaders import is_dataset_file, load_dataset
     from rambo_env.dynamics.io import cache_dir, check_cache_dir, check_cache_enterable
     from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
     from rambo_env.run_io import check_matplotlib, check_torch_compile_cache
 
+    mark = compile_mark()  # the MLE's compile outcome counts as this session's
     check_device(cfg.device, "--device")  # before any dataset or model work
     check_matplotlib()  # the learning curve at the end (probe 28: a bad MPLBACKEND)
     # auto -> fp32 / bf16 for this hardware: the model's cache key and config.json get the result
@@ -1297,6 +1301,7 @@ def build_session(
         k,
         q_limit,
         resolved,
+        compile_mark=mark,
     )
 
 

@@ -31,7 +31,14 @@ import torch
 from rambo_env.logging import note
 from rambo_env.run_io import owner_text, shell_path
 
-__all__ = ["MaybeCompiled", "check_compile_cache", "compile_cache_problem", "compile_disabled"]
+__all__ = [
+    "MaybeCompiled",
+    "check_compile_cache",
+    "compile_cache_problem",
+    "compile_disabled",
+    "compile_mark",
+    "ran_compiled",
+]
 
 
 def compile_disabled() -> str | None:
@@ -156,6 +163,7 @@ class MaybeCompiled:
         compiled = enabled and self.disabled_by is None
         self._compiled = torch.compile(fn, dynamic=False) if compiled else None
         self._seen: set[tuple] = set()  # the argument shapes compiled (and run) so far
+        self.ran_compiled = False  # a call went through the compiled function
 
     @property
     def active(self) -> bool:
@@ -167,7 +175,11 @@ class MaybeCompiled:
             return self.fn(*args, **kwargs)
         shapes = _shapes(args, kwargs)
         try:
-            out = self._compiled(*args, **kwargs)
+            if shapes in self._seen:
+                out = self._compiled(*args, **kwargs)
+            else:  # compiling: from inductor's on-disk cache where it holds these shapes
+                with _unloadable_cache_entries_said(self.name):
+                    out = self._compiled(*args, **kwargs)
         except KeyboardInterrupt:
             if shapes not in self._seen:  # it was compiling these shapes
                 _interrupted_compiles.append(self.name)
@@ -180,6 +192,7 @@ class MaybeCompiled:
                     err = again
             out = self.fn(*args, **kwargs)  # raises the eager error if the inputs are at fault
             self._compiled = None
+            _outcomes.append((self.name, False))
             note(
                 f"[rambo_env] torch.compile of the {self.name} failed ({type(err).__name__}: "
                 f"{_first_cause(err)}); "
@@ -187,6 +200,9 @@ class MaybeCompiled:
             )
             return out
         self._seen.add(shapes)
+        if not self.ran_compiled:
+            self.ran_compiled = True
+            _outcomes.append((self.name, True))
         return out
 
     def _removed_cut_builds(self) -> bool:
@@ -230,6 +246,60 @@ class MaybeCompiled:
             "it again",
         )
         return True
+
+
+@contextlib.contextmanager
+def _unloadable_cache_entries_said(name: str) -> Any:
+    """Torch's "fx graph cache unable to load compiled graph" warnings (a traceback each) while
+    compiling, said as one line naming the cache folder and the cure. Probe 142 row 14: a cache
+    whose fxgraph entries were overwritten printed 48 lines of them per run, the folder not
+    named (torch compiles such graphs again: only the cost and the noise remain)."""
+    import logging
+
+    logger = logging.getLogger("torch._inductor.codecache")
+    unloadable: list[str] = []
+
+    def hold(record: logging.LogRecord) -> bool:
+        if "unable to load compiled graph" not in record.getMessage():
+            return True
+        unloadable.append(record.getMessage())
+        return False
+
+    logger.addFilter(hold)
+    try:
+        yield
+    finally:
+        logger.removeFilter(hold)
+        if unloadable:
+            folder = inductor_cache_dir()
+            one = len(unloadable) == 1
+            note(
+                f"[rambo_env] torch.compile of the {name}: {len(unloadable)} entr"
+                f"{'y' if one else 'ies'} of torch inductor's cache {folder} could not be loaded "
+                f"(corrupt: overwritten or cut) and {'was' if one else 'were'} compiled again; "
+                f"delete the folder (rm -rf {shell_path(folder)}; torch rebuilds it) to stop this "
+                "and the recompiles"
+            )
+
+
+#: How each :class:`MaybeCompiled` that was to compile ran in this process, in order: (name, True)
+#: at its first compiled call, (name, False) when it fell back to eager. Probe 142 row 9: with no
+#: C++ compiler every loss ran eagerly, yet results.json recorded the session as compiled.
+_outcomes: list[tuple[str, bool]] = []
+
+
+def compile_mark() -> int:
+    """A mark of this process's compile outcomes so far, for :func:`ran_compiled`."""
+    return len(_outcomes)
+
+
+def ran_compiled(since: int = 0) -> bool | None:
+    """Whether the losses set to compile since ``since`` (a :func:`compile_mark`) ran compiled:
+    True if one did, False if every one fell back to eager, None if none has run yet."""
+    seen = _outcomes[since:]
+    if not seen:
+        return None
+    return any(compiled for _, compiled in seen)
 
 
 #: The names of the compiles a KeyboardInterrupt stopped part-way in this process (probe 77
@@ -328,11 +398,50 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def _cache_hint(err: Exception) -> str:
-    """What to do when the failure names a library in inductor's cache that is still there."""
+    """What to do when the failure names a library in inductor's cache that is still there, or
+    another file there (probe 142 row 15), or is a C++ build / load error while the cache exists."""
     match = _CORRUPT_LIBRARY.search(str(err))
     if match is None:
-        return ""
+        return _cache_entry_hint(err)
     said = f"; {match.group(1)} is cut ({match.group(2)})"
     if not _inside(Path(match.group(1)), inductor_cache_dir()):
         return said
     return f"{said}: delete torch inductor's cache folder {inductor_cache_dir()} to compile again"
+
+
+#: Errors of building or loading inductor's C++ code, which a corrupt cache entry also gives.
+_BUILD_ERRORS = (
+    "CppCompileError",
+    "C++ compile error",
+    "cannot open shared object",
+    "undefined symbol",
+)
+
+
+def _cache_entry_hint(err: Exception) -> str:
+    """Probe 142 row 15: every ``.so`` of inductor's cache overwritten made each compile fail
+    with a bare "CppCompileError: C++ compile error" in this and every later run, the cache not
+    named (gcc's output, cut from the line, named a file in it). The line gcc's error names a
+    file of the cache in, and the cure: delete the cache folder (torch rebuilds it)."""
+    text = str(err)
+    folder = inductor_cache_dir()
+    naming = [
+        line.strip()
+        for line in text.splitlines()
+        if str(folder) in line or str(folder.resolve()) in line
+    ]
+    # gcc's "<file>: error: …" rather than the g++ command line before it, which names it too
+    named = next((line for line in naming if "error:" in line), naming[0] if naming else None)
+    cure = f"delete it (rm -rf {shell_path(folder)}; torch rebuilds it) to compile again"
+    if named is not None:
+        return (
+            f"; the error names a file in torch inductor's cache {folder} ({named[:200]}): a "
+            f"corrupt cache entry fails every compile, in later runs too: {cure}"
+        )
+    build_error = any(word in text for word in _BUILD_ERRORS)
+    if not build_error or _interrupted_compiles or not folder.is_dir():
+        return ""
+    return (
+        f"; if this recurs in a new process, a corrupt entry of torch inductor's cache {folder} "
+        f"may be the cause: {cure}"
+    )

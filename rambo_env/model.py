@@ -30,6 +30,7 @@ from rambo_env.dynamics.ensemble import (
     GaussianEnsemble,
     check_precision,
     resolve_device,
+    resolve_precision,
 )
 from rambo_env.dynamics.termination import check_rule, exact_rule, get_termination_fn
 from rambo_env.dynamics.training import (
@@ -673,7 +674,12 @@ def make_mdp(
             where a smaller one stopped.
         progress: show the MLE progress bar.
         precision: ``fp32`` or ``bf16`` (mixed precision for the ensemble's MLE, rollouts and
-            adversary: :meth:`GaussianEnsemble.set_precision`; its own cache key).
+            adversary: :meth:`GaussianEnsemble.set_precision`; its own cache key), or ``auto``:
+            ``bf16`` where ``device`` has native bf16, else ``fp32``
+            (:func:`~rambo_env.dynamics.ensemble.resolve_precision`). The default stays ``fp32``
+            (the official precision; a library user's numbers and cache keys do not change with
+            the hardware), while ``scripts/cotrain.py`` defaults to ``--precision auto``: pass
+            ``precision="auto"`` for the model a default cotrain run trains (probe 142 row 51).
         compile: MLE pretraining's loss through ``torch.compile`` (same numbers to float32
             rounding; not part of the cache key).
         env_id: the registered Gymnasium env the data come from, overriding the data's own (as
@@ -692,6 +698,7 @@ def make_mdp(
     # probe 118 row 11: sys.stderr = None (pythonw) with the bar was tqdm's raw AttributeError
     progress = check_output_streams(progress, "make_mdp")
     device = resolve_device(device)  # also before it (a load may generate 1M transitions)
+    precision = resolve_precision(precision, device)  # auto: as cotrain's (its cache key too)
     # A dataset object is validated, its content checked unless load_dataset did (warnings only);
     # a name or path is resolved and announced.
     if env_id is not None:  # probe 43: the loader's "pass env_id=..." was a raw TypeError here
@@ -726,7 +733,7 @@ def check_make_mdp_options(*, cache: Any, progress: Any, precision: Any, compile
     check_output_streams(False, "make_mdp")
     for name, value in (("compile", compile), ("cache", cache), ("progress", progress)):
         check_flag(value, name)  # was: compile="no" compiled (any truthy value switched it on)
-    check_precision(precision)
+    check_precision(precision, allow_auto=True)  # probe 142 row 51: cotrain's default, refused
 
 
 def check_model_args(

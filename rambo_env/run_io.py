@@ -128,6 +128,7 @@ __all__ = [
     "check_seed",
     "check_state_dict",
     "check_torch_compile_cache",
+    "check_torch_int_variables",
     "check_writable",
     "claim_run_dir",
     "clear_stray_writes",
@@ -217,6 +218,7 @@ __all__ = [
     "stop_handler",
     "stop_signals",
     "stopped_text",
+    "thread_count",
     "tolerant_console",
     "tracebacks_wanted",
     "trains_with_grad",
@@ -3384,6 +3386,22 @@ def whole_number(text: str) -> int:
     return int(value)
 
 
+def thread_count(text: str) -> int | None:
+    """A torch thread-count flag's value (cotrain's ``--torch-threads``, bench's and mle_quality's
+    ``--threads``): a whole number, or ``none`` / ``auto`` (None: the automatic choice). Probe 142
+    rows 35, 45: their range error advised "none for auto", which their parser refused as "not a
+    whole number (such as 1000, 1e3 or 2.5e5)", examples no thread count fits."""
+    if text.strip().lower() in ("none", "auto"):
+        return None
+    try:
+        return whole_number(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a whole number; give one (such as 1 or 4), or auto (none) to let "
+            "the run choose"
+        ) from None
+
+
 def user_path(text: str) -> Path:
     """A path flag's value with ``~`` expanded (``--run-dir=~/runs/x``: the shell leaves it, and a
     folder literally named ``~`` was created in the working directory). An empty one is refused:
@@ -4403,6 +4421,40 @@ def check_output_file(path: str | Path, what: str, hint: str, suffix: str | None
     return path
 
 
+#: torch's environment variables read with ``int()`` when ``torch._dynamo`` / ``torch._inductor``
+#: is imported (torch 2.13's _inductor/config.py, _dynamo/config.py), which every optimizer does.
+TORCH_INT_VARIABLES = (
+    "TORCHINDUCTOR_COMPILE_THREADS",
+    "TORCHINDUCTOR_MIN_NUM_SPLIT",
+    "TORCHINDUCTOR_FILE_LOCK_TIMEOUT",
+    "TORCHINDUCTOR_CHUNKER_NUM_CHUNKS",
+    "TORCHINDUCTOR_CPP_MIN_CHUNK_SIZE",
+    "TORCHINDUCTOR_CPP_GEMM_MAX_K_SLICES",
+    "TORCHINDUCTOR_ORIGAMI_TOPK",
+    "AOTINDUCTOR_REPRO_LEVEL",
+    "TORCHDYNAMO_REPRO_LEVEL",
+)
+
+
+def check_torch_int_variables() -> None:
+    """Each of :data:`TORCH_INT_VARIABLES` that is set is an int; one ValueError naming the
+    variable and its value otherwise. Probe 142 row 16: ``TORCHINDUCTOR_COMPILE_THREADS=abc`` was
+    ``error: invalid literal for int() with base 10: 'abc'`` at the first optimizer, naming no
+    variable, in a run that compiled nothing too."""
+    for name in TORCH_INT_VARIABLES:
+        value = os.environ.get(name)
+        if value is None:
+            continue
+        try:
+            int(value)
+        except ValueError:
+            raise ValueError(
+                f"{name}={value!r}: torch reads it as a whole number (such as 1) when its compiler "
+                f"is imported, which every optimizer does, compiled or not; set it to one, or "
+                f"unset it (unset {name})"
+            ) from None
+
+
 def check_torch_compile_cache(compiling: bool = True) -> None:
     """``TORCHINDUCTOR_CACHE_DIR``, when set, is a writable folder (created if missing).
 
@@ -4411,6 +4463,7 @@ def check_torch_compile_cache(compiling: bool = True) -> None:
     a bare ``[Errno 2] No such file or directory: '/proc/x'`` naming no variable (probe 9).
     Without ``compiling``, an existing read-only folder is fine: nothing is written there (probe
     25: a run that compiled nothing was refused)."""
+    check_torch_int_variables()
     root = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
     if root:
         check_path_text(root, "TORCHINDUCTOR_CACHE_DIR")

@@ -59,9 +59,9 @@ from rambo_env.run_io import (
     read_json,
     resolve_torch_threads,
     shell_path,
+    thread_count,
     tolerant_console,
     user_file_path,
-    whole_number,
     with_elsewhere,
 )
 
@@ -306,8 +306,8 @@ def main(argv: list[str] | None = None) -> dict:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,  # probe 134 row 8: no silent prefix match
     )
-    p.add_argument("--threads", type=whole_number, default=None,
-                   help="torch intra-op threads (default: the main job's automatic choice)")  # fmt: skip
+    p.add_argument("--threads", type=thread_count, default=None,
+                   help="torch intra-op threads; none / auto: the main job's automatic choice (default)")  # fmt: skip
     p.add_argument("--device", default="auto", help="auto | cpu | cuda (default auto)")
     p.add_argument(
         "--json", type=user_file_path, default=None, help="write the results to this JSON file"

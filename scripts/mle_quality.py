@@ -69,6 +69,7 @@ from rambo_env.run_io import (
     exit_on_interrupt,
     report_user_error,
     resolve_torch_threads,
+    thread_count,
     tolerant_console,
     user_file_path,
     user_path,
@@ -163,7 +164,10 @@ def _main(argv: list[str] | None = None) -> list[dict]:
     p.add_argument("--min-logvar-init", type=float, default=EnsembleConfig.init_min_logvar,
                    help="initial min log-variance bound (default: %(default)s)")  # fmt: skip
     p.add_argument(
-        "--threads", type=whole_number, default=1, help="torch threads (default: %(default)s)"
+        "--threads",
+        type=thread_count,
+        default=1,
+        help="torch threads; none / auto: the automatic choice (default: %(default)s)",
     )
     p.add_argument("--device", default="auto", help="torch device (default: %(default)s)")
     p.add_argument("--seed", type=whole_number, default=0, help="seed (default: %(default)s)")

@@ -483,8 +483,10 @@ class GaussianEnsemble(nn.Module):
         """``fp32`` (default) or ``bf16``: the hidden layers' matmuls and activations under bf16
         autocast (fp32 weights and optimizer state; the heads, the soft log-variance clamp and
         every loss stay fp32). Faster only where the hardware has native bf16 (AMX, AVX-512 bf16,
-        CUDA); see :func:`rambo_env.dynamics.ensemble.native_bf16`."""
-        self.precision = check_precision(precision)
+        CUDA); see :func:`rambo_env.dynamics.ensemble.native_bf16`. ``auto``: ``bf16`` where
+        the ensemble's device has native bf16, else ``fp32`` (:func:`resolve_precision`, as
+        cotrain's default; probe 142 row 51)."""
+        self.precision = resolve_precision(precision, self.mean_head.weight.device)
 
     @torch.no_grad()
     def set_input_stats(
