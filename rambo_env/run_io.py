@@ -4422,7 +4422,8 @@ def check_output_file(path: str | Path, what: str, hint: str, suffix: str | None
 
 
 #: torch's environment variables read with ``int()`` when ``torch._dynamo`` / ``torch._inductor``
-#: is imported (torch 2.13's _inductor/config.py, _dynamo/config.py), which every optimizer does.
+#: is imported (torch 2.13's _inductor/config.py, _dynamo/config.py), which every optimizer does:
+#: the floor of :func:`torch_int_variables`, which adds those the installed torch's config reads.
 TORCH_INT_VARIABLES = (
     "TORCHINDUCTOR_COMPILE_THREADS",
     "TORCHINDUCTOR_MIN_NUM_SPLIT",
@@ -4433,17 +4434,69 @@ TORCH_INT_VARIABLES = (
     "TORCHINDUCTOR_ORIGAMI_TOPK",
     "AOTINDUCTOR_REPRO_LEVEL",
     "TORCHDYNAMO_REPRO_LEVEL",
+    "TORCHINDUCTOR_PRECOMPILATION_TIMEOUT_SECONDS",
+    "TORCHINDUCTOR_DEFAULT_AUTOTUNE_WARMUP",
+    "TORCHINDUCTOR_DEFAULT_AUTOTUNE_REP",
+    "TORCHINDUCTOR_COLLECTIVE_BENCHMARK_NRUNS",
+    "TORCHINDUCTOR_COORDINATE_DESCENT_RADIUS",
+    "TORCHINDUCTOR_COMPILE_WORKER_WAIT_TIMEOUT",
+    "TORCHINDUCTOR_CPP_MAX_HORIZONTAL_FUSION_SIZE",
+    "TORCHINDUCTOR_MULTI_KERNEL",
+    "TORCHINDUCTOR_NUM_DECOMPOSE_K_SPLITS",
+    "TORCHINDUCTOR_DECOMPOSE_K_THRESHOLD",
+    "INDUCTOR_PROVENANCE",
 )
+
+#: ``int(os.environ.get("NAME"`` / ``int(os.getenv("NAME"`` / ``int(os.environ["NAME"]`` in
+#: torch's config source, with the variable read as the default of the first where there is one
+#: (``int(os.environ.get("INDUCTOR_PROVENANCE", os.environ.get("TORCH_COMPILE_DEBUG", "0")))``).
+_TORCH_INT_READ = re.compile(
+    r"""int\(\s*os\.(?:environ\.get|getenv)\(\s*["']([A-Za-z0-9_]+)["']"""
+    r"""(?:\s*,\s*os\.(?:environ\.get|getenv)\(\s*["']([A-Za-z0-9_]+)["'])?"""
+    r"""|int\(\s*os\.environ\[\s*["']([A-Za-z0-9_]+)["']\s*\]"""
+)
+
+#: The config modules of the installed torch that read variables on import, under its folder.
+_TORCH_CONFIG_FILES = ("_inductor/config.py", "_dynamo/config.py", "_functorch/config.py")
+
+
+@functools.cache
+def torch_int_variables() -> tuple[tuple[str, str | None], ...]:
+    """The variables torch reads with ``int()`` when its compiler is imported: each as ``(name,
+    None)``, or ``(name, first)`` for one read only where ``first`` is unset (the default of
+    ``first``'s read). :data:`TORCH_INT_VARIABLES` and those the installed torch's config source
+    reads (found by :data:`_TORCH_INT_READ`, without importing torch; probe 143: a torch upgrade
+    adds some), read once per process."""
+    import importlib.util
+
+    found: dict[str, str | None] = dict.fromkeys(TORCH_INT_VARIABLES)
+    try:
+        spec = importlib.util.find_spec("torch")
+        folders = list(spec.submodule_search_locations or []) if spec else []
+    except (ImportError, ValueError):
+        folders = []
+    for folder in folders[:1]:
+        for name in _TORCH_CONFIG_FILES:
+            try:
+                text = (Path(folder) / name).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            for first, fallback, indexed in _TORCH_INT_READ.findall(text):
+                found.setdefault(first or indexed, None)
+                if fallback:
+                    found.setdefault(fallback, first)
+    return tuple(found.items())
 
 
 def check_torch_int_variables() -> None:
-    """Each of :data:`TORCH_INT_VARIABLES` that is set is an int; one ValueError naming the
-    variable and its value otherwise. Probe 142 row 16: ``TORCHINDUCTOR_COMPILE_THREADS=abc`` was
-    ``error: invalid literal for int() with base 10: 'abc'`` at the first optimizer, naming no
-    variable, in a run that compiled nothing too."""
-    for name in TORCH_INT_VARIABLES:
+    """Each variable of :func:`torch_int_variables` that is set (and read: a fallback only where
+    its first is unset) is an int; one ValueError naming the variable and its value otherwise.
+    Probe 142 row 16: ``TORCHINDUCTOR_COMPILE_THREADS=abc`` was ``error: invalid literal for
+    int() with base 10: 'abc'`` at the first optimizer, naming no variable, in a run that
+    compiled nothing too; probe 143: ``TORCHINDUCTOR_MULTI_KERNEL=abc`` and a dozen more."""
+    for name, first in torch_int_variables():
         value = os.environ.get(name)
-        if value is None:
+        if value is None or (first is not None and first in os.environ):
             continue
         try:
             int(value)
