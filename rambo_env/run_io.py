@@ -3661,6 +3661,7 @@ def refuse_conflicting_options(parser: argparse.ArgumentParser) -> argparse.Argu
         def parse_dropping_given(args: Any = None, namespace: Any = None) -> Any:
             argv = sys.argv[1:] if args is None else list(args)
             check_typed_dashes(parser, argv)  # probe 125 rows 27-28: before it is taken as a value
+            check_switch_with_value(parser, argv)  # probe 143: "ignored explicit argument 'auto'"
             # probe 125 rows 62-63: a blank / carriage-return word, before argparse's "the
             # following arguments are required"; after it, with the words it left over
             odd = odd_stray_word(parser, argv)
@@ -3692,6 +3693,7 @@ def refuse_conflicting_options(parser: argparse.ArgumentParser) -> argparse.Argu
                 parser.error(unrecognized_arguments(parser, unknown))
             parsed, extra = parser.parse_known_args(argv, namespace)
             if extra:
+                check_switch_with_value(parser, argv, extra)  # probe 143: bench --compile auto
                 parser.error(unrecognized_arguments(parser, extra))
             return parsed
 
@@ -3871,6 +3873,57 @@ def _words_after_options_end(parser: argparse.ArgumentParser, argv: list[str]) -
         f"{prog} takes no positional words; `--` ends the options, so {words!r} after it is a "
         "stray word: remove the `--` and give it to its option (or delete it)"
     )
+
+
+def switch_value_message(
+    parser: argparse.ArgumentParser, action: argparse.Action, given: str, word: str
+) -> str:
+    """``--compile auto`` / ``--compile=auto`` / ``--no-compile yes``: a switch takes no value,
+    said naming the spelling ``given`` and the ways to set it (probe 142 row 6, probe 143: was
+    argparse's "unrecognized arguments: auto" / "ignored explicit argument 'auto'"). The unset
+    value is ``parser.switch_unset(action)`` where the script sets it (cotrain: a preset's
+    value), else the action's default."""
+    if isinstance(action, argparse.BooleanOptionalAction):
+        on = next(o for o in action.option_strings if not o.startswith("--no-"))
+        off = f"--no-{on[2:]}"
+        unset = getattr(parser, "switch_unset", None)
+        if unset is not None:
+            leave = unset(action)
+        elif action.default is None:
+            leave = "auto"
+        else:
+            leave = f"{'on' if action.default else 'off'} (the default)"
+        return (
+            f"{given} takes no value (got {word!r}): give {on} for on, {off} for off; leave "
+            f"{on} / {off} out for {leave}"
+        )
+    return f"{given} takes no value (got {word!r}): give {given} alone, or leave it out"
+
+
+def check_switch_with_value(
+    parser: argparse.ArgumentParser, argv: list[str], extra: list[str] | None = None
+) -> None:
+    """Refuse a value given to a switch (an option of no value) with
+    :func:`switch_value_message`: ``--switch=WORD`` before the parse; without ``extra``, or
+    ``--switch WORD`` where ``WORD`` is the first of ``extra`` (what the parse left over)."""
+    if extra is None:
+        for i, word in enumerate(argv[: _options_end(argv)]):
+            flag, eq, value = word.partition("=")
+            action = parser._option_string_actions.get(flag) if eq else None
+            before = parser._option_string_actions.get(argv[i - 1]) if i else None
+            if before is not None and before.nargs not in (0, "?", "*"):
+                continue  # the value of the option before it
+            if action is not None and action.nargs == 0:
+                parser.error(switch_value_message(parser, action, flag, value))
+        return
+    stray = (stray_words(parser, argv, extra) or [None])[0]
+    if stray is None or stray.option is None or stray.action is None:
+        return
+    if stray.action.nargs == 0 and stray.at == stray.option + 1 and "=" not in argv[stray.option]:
+        word = argv[stray.at]
+        if not word.startswith("-"):
+            given = argv[stray.option]
+            parser.error(switch_value_message(parser, stray.action, given, word))
 
 
 def _options_end(argv: list[str]) -> int:
