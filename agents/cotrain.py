@@ -2051,7 +2051,42 @@ def _recorded_invocations(saved: dict[str, Any], path: Path) -> list[dict[str, A
             "(one record per session, as cotrain writes it; edited by hand?): put back the "
             "list, or remove the key (the run's earlier invocations are then not recorded)"
         )
+    for i, entry in enumerate(kept):
+        problem = _invocation_problem(entry)
+        if problem is not None:
+            raise ValueError(
+                f"run_dir: {path}: invocations[{i}].{problem} (edited by hand?): put back the "
+                "record as cotrain wrote it, or remove the key invocations (the run's earlier "
+                "invocations are then not recorded)"
+            )
     return kept
+
+
+def _invocation_problem(entry: dict[str, Any]) -> str | None:
+    """What is wrong with one recorded session of ``invocations`` (a field and its value), None
+    for a record as :func:`rambo_env.run_io.session_invocation` writes it. Probe 143: a
+    hand-edited ``{"kind": "start", "command": 5}`` was taken, and results.json said
+    ``command: 5``."""
+    fields: dict[str, tuple[str, Any]] = {
+        "kind": ("'start' or 'resume'", lambda v: v in ("start", "resume")),
+        "argv": (
+            "a list of strings or null",
+            lambda v: v is None or (isinstance(v, list) and all(isinstance(w, str) for w in v)),
+        ),
+        "command": ("a string or null", lambda v: v is None or isinstance(v, str)),
+        "cwd": ("a string", lambda v: isinstance(v, str)),
+        "environment": (
+            "an object of strings",
+            lambda v: isinstance(v, dict) and all(isinstance(w, str) for w in v.values()),
+        ),
+        "started_utc": ("a string", lambda v: isinstance(v, str)),
+    }
+    for name, (expected, ok) in fields.items():
+        if name not in entry:
+            return f"{name} is missing (expected {expected})"
+        if not ok(entry[name]):
+            return f"{name} is {entry[name]!r:.60}, expected {expected}"
+    return None
 
 
 def _record_invocation(run_dir: Path, invocation: dict[str, Any]) -> str | None:

@@ -63,6 +63,7 @@ from rambo_env.run_io import (
     check_flag,
     check_path_text,
     check_seed,
+    check_torch_int_variables,
     check_writable,
     counted,
     did_you_mean,
@@ -1357,6 +1358,7 @@ def make_agent(
     seed = check_seed(seed, limit=AGENT_SEED_LIMIT)
     check_device(device)  # was: torch's raw device-string RuntimeError
     check_default_device("make_agent")  # probe 93 row 45: a meta default was torch's copy error
+    check_torch_int_variables()  # probe 143: the optimizers import torch._dynamo (raw int() error)
     # probe 118 row 12: float64 built float64 weights; predict / learn / evaluate_policy then
     # failed with torch's raw "mat1 and mat2 must have the same dtype"
     check_default_dtype("make_agent")

@@ -163,6 +163,7 @@ class MaybeCompiled:
         compiled = enabled and self.disabled_by is None
         self._compiled = torch.compile(fn, dynamic=False) if compiled else None
         self._seen: set[tuple] = set()  # the argument shapes compiled (and run) so far
+        self._hold: _UnloadableHold | None = None  # a compile's backward not run yet
         self.ran_compiled = False  # a call went through the compiled function
 
     @property
@@ -174,12 +175,21 @@ class MaybeCompiled:
         if self._compiled is None:
             return self.fn(*args, **kwargs)
         shapes = _shapes(args, kwargs)
+        if self._hold is not None:  # the last compile's backward never ran (or is done)
+            self._hold.close()
+            self._hold = None
         try:
             if shapes in self._seen:
                 out = self._compiled(*args, **kwargs)
             else:  # compiling: from inductor's on-disk cache where it holds these shapes
-                with _unloadable_cache_entries_said(self.name):
+                hold = _UnloadableHold(self.name)
+                try:
                     out = self._compiled(*args, **kwargs)
+                except BaseException:
+                    hold.close()
+                    raise
+                # the backward graph loads at the first .backward(): held until it is done
+                self._hold = hold if hold.close_after_backward(out) else None
         except KeyboardInterrupt:
             if shapes not in self._seen:  # it was compiling these shapes
                 _interrupted_compiles.append(self.name)
@@ -248,38 +258,73 @@ class MaybeCompiled:
         return True
 
 
-@contextlib.contextmanager
-def _unloadable_cache_entries_said(name: str) -> Any:
+class _UnloadableHold:
     """Torch's "fx graph cache unable to load compiled graph" warnings (a traceback each) while
     compiling, said as one line naming the cache folder and the cure. Probe 142 row 14: a cache
     whose fxgraph entries were overwritten printed 48 lines of them per run, the folder not
-    named (torch compiles such graphs again: only the cost and the noise remain)."""
-    import logging
+    named (torch compiles such graphs again: only the cost and the noise remain). Held from the
+    compiled call until its backward is done (probe 143: the backward graph loads at the first
+    ``.backward()``, whose warnings still printed), or until :meth:`close`; torch's logger is as
+    it was after."""
 
-    logger = logging.getLogger("torch._inductor.codecache")
-    unloadable: list[str] = []
+    def __init__(self, name: str) -> None:
+        import logging
 
-    def hold(record: logging.LogRecord) -> bool:
+        self.name = name
+        self.unloadable: list[str] = []
+        self.logger = logging.getLogger("torch._inductor.codecache")
+        self.logger.addFilter(self._hold)
+        self.closed = False
+
+    def _hold(self, record: Any) -> bool:
         if "unable to load compiled graph" not in record.getMessage():
             return True
-        unloadable.append(record.getMessage())
+        self.unloadable.append(record.getMessage())
         return False
 
-    logger.addFilter(hold)
-    try:
-        yield
-    finally:
-        logger.removeFilter(hold)
-        if unloadable:
+    def close_after_backward(self, out: Any) -> bool:
+        """Close when the backward of ``out``'s tensors has run (a hook on their autograd
+        node, after it); now where none needs one. True while held."""
+        values = out if isinstance(out, (tuple, list)) else (out,)
+        nodes = {
+            id(v.grad_fn): v.grad_fn
+            for v in values
+            if isinstance(v, torch.Tensor) and v.grad_fn is not None
+        }
+        if not nodes:
+            self.close()
+            return False
+        for node in nodes.values():
+            node.register_hook(lambda *_: self.close())
+        return True
+
+    def close(self) -> None:
+        """Stop holding and say what was held (once)."""
+        if self.closed:
+            return
+        self.closed = True
+        self.logger.removeFilter(self._hold)
+        if self.unloadable:
             folder = inductor_cache_dir()
-            one = len(unloadable) == 1
+            count = len(self.unloadable)
+            one = count == 1
             note(
-                f"[rambo_env] torch.compile of the {name}: {len(unloadable)} entr"
+                f"[rambo_env] torch.compile of the {self.name}: {count} entr"
                 f"{'y' if one else 'ies'} of torch inductor's cache {folder} could not be loaded "
                 f"(corrupt: overwritten or cut) and {'was' if one else 'were'} compiled again; "
                 f"delete the folder (rm -rf {shell_path(folder)}; torch rebuilds it) to stop this "
                 "and the recompiles"
             )
+
+
+@contextlib.contextmanager
+def _unloadable_cache_entries_said(name: str) -> Any:
+    """:class:`_UnloadableHold` around a block."""
+    hold = _UnloadableHold(name)
+    try:
+        yield
+    finally:
+        hold.close()
 
 
 #: How each :class:`MaybeCompiled` that was to compile ran in this process, in order: (name, True)

@@ -55,6 +55,7 @@ from rambo_env.run_io import (
     check_output_streams,
     check_readable,
     check_seed,
+    check_torch_int_variables,
     counted,
     damaged_cache_entry,
     is_int,
@@ -728,6 +729,7 @@ def check_make_mdp_options(*, cache: Any, progress: Any, precision: Any, compile
     precision="fp16")`` generated the data, then refused). One ValueError naming the option."""
     check_default_dtype("make_mdp")
     check_default_device("make_mdp")  # probe 91 row 5: was torch's "Cannot copy out of meta tensor"
+    check_torch_int_variables()  # probe 143: the MLE's Adam imports torch._dynamo (raw int() error)
     # probe 118 rows 8-10: a closed / broken / write-only stdout was a raw error at a note, after
     # the model was trained and cached (gym.make too)
     check_output_streams(False, "make_mdp")

@@ -742,12 +742,18 @@ def run_git(root: str | Path, *args: str) -> tuple[int, bytes] | None:
 #: The options of :func:`source_changes`' ``git diff HEAD`` that the user's git config would
 #: otherwise set (probe 140 row 9: ``diff.noprefix`` / ``diff.mnemonicPrefix`` changed the
 #: headers, ``color.ui=always``, ``diff.external``, ``core.quotePath``, ``diff.context`` … the
-#: output): the hash of one diff is the same under any config (the defaults' output).
+#: output; probe 143: ``core.abbrev`` the ``index`` lines, ``diff.suppressBlankEmpty`` the blank
+#: context lines, ``diff.orderFile`` the files' order, ``diff.submodule`` a submodule's lines):
+#: the hash of one diff is the same under any config. The full object names of ``--full-index``
+#: changed the hash of every diff once (probe 143): a record from before it is not compared.
 _DIFF_PINNED = (
     "--no-ext-diff",
     "--no-color",
     "--no-textconv",
     "--binary",
+    "--full-index",
+    "-O/dev/null",
+    "--submodule=short",
     "--src-prefix=a/",
     "--dst-prefix=b/",
     "-U3",
@@ -764,7 +770,16 @@ def _source_changes(root: str) -> tuple[tuple[str, str], ...]:
 
     if source_commit(root) is None:  # not a checkout (an installed package): no git call
         return ()
-    done = run_git(root, "-c", "core.quotePath=true", "diff", "HEAD", *_DIFF_PINNED)
+    done = run_git(
+        root,
+        "-c",
+        "core.quotePath=true",
+        "-c",
+        "diff.suppressBlankEmpty=false",
+        "diff",
+        "HEAD",
+        *_DIFF_PINNED,
+    )
     if done is None or done[0] != 0:  # no git; not a work tree git knows (another owner's)
         return ()
     if not done[1]:

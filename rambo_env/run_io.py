@@ -3661,6 +3661,7 @@ def refuse_conflicting_options(parser: argparse.ArgumentParser) -> argparse.Argu
         def parse_dropping_given(args: Any = None, namespace: Any = None) -> Any:
             argv = sys.argv[1:] if args is None else list(args)
             check_typed_dashes(parser, argv)  # probe 125 rows 27-28: before it is taken as a value
+            check_switch_with_value(parser, argv)  # probe 143: "ignored explicit argument 'auto'"
             # probe 125 rows 62-63: a blank / carriage-return word, before argparse's "the
             # following arguments are required"; after it, with the words it left over
             odd = odd_stray_word(parser, argv)
@@ -3692,6 +3693,7 @@ def refuse_conflicting_options(parser: argparse.ArgumentParser) -> argparse.Argu
                 parser.error(unrecognized_arguments(parser, unknown))
             parsed, extra = parser.parse_known_args(argv, namespace)
             if extra:
+                check_switch_with_value(parser, argv, extra)  # probe 143: bench --compile auto
                 parser.error(unrecognized_arguments(parser, extra))
             return parsed
 
@@ -3871,6 +3873,57 @@ def _words_after_options_end(parser: argparse.ArgumentParser, argv: list[str]) -
         f"{prog} takes no positional words; `--` ends the options, so {words!r} after it is a "
         "stray word: remove the `--` and give it to its option (or delete it)"
     )
+
+
+def switch_value_message(
+    parser: argparse.ArgumentParser, action: argparse.Action, given: str, word: str
+) -> str:
+    """``--compile auto`` / ``--compile=auto`` / ``--no-compile yes``: a switch takes no value,
+    said naming the spelling ``given`` and the ways to set it (probe 142 row 6, probe 143: was
+    argparse's "unrecognized arguments: auto" / "ignored explicit argument 'auto'"). The unset
+    value is ``parser.switch_unset(action)`` where the script sets it (cotrain: a preset's
+    value), else the action's default."""
+    if isinstance(action, argparse.BooleanOptionalAction):
+        on = next(o for o in action.option_strings if not o.startswith("--no-"))
+        off = f"--no-{on[2:]}"
+        unset = getattr(parser, "switch_unset", None)
+        if unset is not None:
+            leave = unset(action)
+        elif action.default is None:
+            leave = "auto"
+        else:
+            leave = f"{'on' if action.default else 'off'} (the default)"
+        return (
+            f"{given} takes no value (got {word!r}): give {on} for on, {off} for off; leave "
+            f"{on} / {off} out for {leave}"
+        )
+    return f"{given} takes no value (got {word!r}): give {given} alone, or leave it out"
+
+
+def check_switch_with_value(
+    parser: argparse.ArgumentParser, argv: list[str], extra: list[str] | None = None
+) -> None:
+    """Refuse a value given to a switch (an option of no value) with
+    :func:`switch_value_message`: ``--switch=WORD`` before the parse; without ``extra``, or
+    ``--switch WORD`` where ``WORD`` is the first of ``extra`` (what the parse left over)."""
+    if extra is None:
+        for i, word in enumerate(argv[: _options_end(argv)]):
+            flag, eq, value = word.partition("=")
+            action = parser._option_string_actions.get(flag) if eq else None
+            before = parser._option_string_actions.get(argv[i - 1]) if i else None
+            if before is not None and before.nargs not in (0, "?", "*"):
+                continue  # the value of the option before it
+            if action is not None and action.nargs == 0:
+                parser.error(switch_value_message(parser, action, flag, value))
+        return
+    stray = (stray_words(parser, argv, extra) or [None])[0]
+    if stray is None or stray.option is None or stray.action is None:
+        return
+    if stray.action.nargs == 0 and stray.at == stray.option + 1 and "=" not in argv[stray.option]:
+        word = argv[stray.at]
+        if not word.startswith("-"):
+            given = argv[stray.option]
+            parser.error(switch_value_message(parser, stray.action, given, word))
 
 
 def _options_end(argv: list[str]) -> int:
@@ -4422,7 +4475,8 @@ def check_output_file(path: str | Path, what: str, hint: str, suffix: str | None
 
 
 #: torch's environment variables read with ``int()`` when ``torch._dynamo`` / ``torch._inductor``
-#: is imported (torch 2.13's _inductor/config.py, _dynamo/config.py), which every optimizer does.
+#: is imported (torch 2.13's _inductor/config.py, _dynamo/config.py), which every optimizer does:
+#: the floor of :func:`torch_int_variables`, which adds those the installed torch's config reads.
 TORCH_INT_VARIABLES = (
     "TORCHINDUCTOR_COMPILE_THREADS",
     "TORCHINDUCTOR_MIN_NUM_SPLIT",
@@ -4433,17 +4487,69 @@ TORCH_INT_VARIABLES = (
     "TORCHINDUCTOR_ORIGAMI_TOPK",
     "AOTINDUCTOR_REPRO_LEVEL",
     "TORCHDYNAMO_REPRO_LEVEL",
+    "TORCHINDUCTOR_PRECOMPILATION_TIMEOUT_SECONDS",
+    "TORCHINDUCTOR_DEFAULT_AUTOTUNE_WARMUP",
+    "TORCHINDUCTOR_DEFAULT_AUTOTUNE_REP",
+    "TORCHINDUCTOR_COLLECTIVE_BENCHMARK_NRUNS",
+    "TORCHINDUCTOR_COORDINATE_DESCENT_RADIUS",
+    "TORCHINDUCTOR_COMPILE_WORKER_WAIT_TIMEOUT",
+    "TORCHINDUCTOR_CPP_MAX_HORIZONTAL_FUSION_SIZE",
+    "TORCHINDUCTOR_MULTI_KERNEL",
+    "TORCHINDUCTOR_NUM_DECOMPOSE_K_SPLITS",
+    "TORCHINDUCTOR_DECOMPOSE_K_THRESHOLD",
+    "INDUCTOR_PROVENANCE",
 )
+
+#: ``int(os.environ.get("NAME"`` / ``int(os.getenv("NAME"`` / ``int(os.environ["NAME"]`` in
+#: torch's config source, with the variable read as the default of the first where there is one
+#: (``int(os.environ.get("INDUCTOR_PROVENANCE", os.environ.get("TORCH_COMPILE_DEBUG", "0")))``).
+_TORCH_INT_READ = re.compile(
+    r"""int\(\s*os\.(?:environ\.get|getenv)\(\s*["']([A-Za-z0-9_]+)["']"""
+    r"""(?:\s*,\s*os\.(?:environ\.get|getenv)\(\s*["']([A-Za-z0-9_]+)["'])?"""
+    r"""|int\(\s*os\.environ\[\s*["']([A-Za-z0-9_]+)["']\s*\]"""
+)
+
+#: The config modules of the installed torch that read variables on import, under its folder.
+_TORCH_CONFIG_FILES = ("_inductor/config.py", "_dynamo/config.py", "_functorch/config.py")
+
+
+@functools.cache
+def torch_int_variables() -> tuple[tuple[str, str | None], ...]:
+    """The variables torch reads with ``int()`` when its compiler is imported: each as ``(name,
+    None)``, or ``(name, first)`` for one read only where ``first`` is unset (the default of
+    ``first``'s read). :data:`TORCH_INT_VARIABLES` and those the installed torch's config source
+    reads (found by :data:`_TORCH_INT_READ`, without importing torch; probe 143: a torch upgrade
+    adds some), read once per process."""
+    import importlib.util
+
+    found: dict[str, str | None] = dict.fromkeys(TORCH_INT_VARIABLES)
+    try:
+        spec = importlib.util.find_spec("torch")
+        folders = list(spec.submodule_search_locations or []) if spec else []
+    except (ImportError, ValueError):
+        folders = []
+    for folder in folders[:1]:
+        for name in _TORCH_CONFIG_FILES:
+            try:
+                text = (Path(folder) / name).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            for first, fallback, indexed in _TORCH_INT_READ.findall(text):
+                found.setdefault(first or indexed, None)
+                if fallback:
+                    found.setdefault(fallback, first)
+    return tuple(found.items())
 
 
 def check_torch_int_variables() -> None:
-    """Each of :data:`TORCH_INT_VARIABLES` that is set is an int; one ValueError naming the
-    variable and its value otherwise. Probe 142 row 16: ``TORCHINDUCTOR_COMPILE_THREADS=abc`` was
-    ``error: invalid literal for int() with base 10: 'abc'`` at the first optimizer, naming no
-    variable, in a run that compiled nothing too."""
-    for name in TORCH_INT_VARIABLES:
+    """Each variable of :func:`torch_int_variables` that is set (and read: a fallback only where
+    its first is unset) is an int; one ValueError naming the variable and its value otherwise.
+    Probe 142 row 16: ``TORCHINDUCTOR_COMPILE_THREADS=abc`` was ``error: invalid literal for
+    int() with base 10: 'abc'`` at the first optimizer, naming no variable, in a run that
+    compiled nothing too; probe 143: ``TORCHINDUCTOR_MULTI_KERNEL=abc`` and a dozen more."""
+    for name, first in torch_int_variables():
         value = os.environ.get(name)
-        if value is None:
+        if value is None or (first is not None and first in os.environ):
             continue
         try:
             int(value)

@@ -89,6 +89,7 @@ from rambo_env.run_io import (
     shell_path,
     silence_stdout,
     stray_words,
+    switch_value_message,
     thread_count,
     tolerant_console,
     tracebacks_wanted,
@@ -206,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
             help=help_text,
             metavar=field.name.upper(),
         )
+    parser.switch_unset = _switch_unset  # type: ignore[attr-defined]
     return accept_negative_numbers(parser)
 
 
@@ -869,7 +871,7 @@ def check_no_extra_words(
         flag, eq, value = argv[stray.option].partition("=")
         action = stray.action
         if isinstance(action, argparse.BooleanOptionalAction) and stray.at == stray.option + 1:
-            parser.error(_switch_value_message(action, first))
+            parser.error(switch_value_message(parser, action, argv[stray.option], first))
         if action is not None and action.nargs is None:
             flag = flag if flag in action.option_strings else max(action.option_strings, key=len)
             words = [value if eq else argv[stray.option + 1]]
@@ -889,17 +891,10 @@ def check_no_extra_words(
     parser.error(unrecognized_arguments(parser, extra))
 
 
-def _switch_value_message(action: argparse.Action, word: str) -> str:
-    """``--compile auto``: a switch takes no value (probe 142 row 6: was argparse's bare
-    "unrecognized arguments: auto", while the help calls the unset value auto)."""
-    on, off = action.option_strings[0], f"--no-{action.option_strings[0][2:]}"
+def _switch_unset(action: argparse.Action) -> str:
+    """What leaving a switch out gives, for :func:`rambo_env.run_io.switch_value_message`."""
     field = next(f for f in dataclasses.fields(CotrainConfig) if f.name == action.dest)
-    unset = (
-        f"leave {on} / {off} out for auto"
-        if "None" in str(field.type)
-        else f"leave {on} / {off} out for the preset's value"
-    )
-    return f"{on} takes no value (got {word!r}): give {on} for on, {off} for off; {unset}"
+    return "auto" if "None" in str(field.type) else "the preset's value"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -496,6 +496,21 @@ def _model_code_differs(root: Path, commit: str) -> bool | None:
     return None if done is None else {0: False, 1: True}.get(done[0])
 
 
+def _differing_model_files(root: Path, commit: str) -> list[str]:
+    """The files of :data:`MODEL_CODE_PATHS` that differ between ``commit`` and the checkout
+    ``root``'s work tree, in that order; all of them where git cannot tell (probe 143: the note
+    named every model file when one differed)."""
+    from rambo_env.requirements import run_git
+
+    done = run_git(
+        root, "diff", "--name-only", "-z", "--no-renames", commit, "--", *MODEL_CODE_PATHS
+    )
+    if done is None or done[0] != 0:
+        return list(MODEL_CODE_PATHS)
+    names = {name.decode("utf-8", "replace") for name in done[1].split(b"\0") if name}
+    return [path for path in MODEL_CODE_PATHS if path in names] or list(MODEL_CODE_PATHS)
+
+
 def model_code_note(
     meta: Any, path: str | os.PathLike, what: str = "the cached model"
 ) -> str | None:
@@ -576,7 +591,8 @@ def _other_model_code(
         return None
     there = f"commit {trained[:12]}{' with uncommitted changes' if trained_dirty else ''}"
     if differs:
-        how = f"its model code ({', '.join(MODEL_CODE_PATHS)}) differs from this code's"
+        files = _differing_model_files(root, trained)
+        how = f"its model code ({', '.join(files)}) differs from this code's"
     elif trained_dirty and changed is not None:  # probe 140 row 15: it names them
         how = (
             f"those were uncommitted changes to {', '.join(model_changed)}, so its model code "
