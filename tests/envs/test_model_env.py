@@ -1172,7 +1172,10 @@ def test_gym_make_notes_other_data_of_the_ids_env(tiny_mdp, tiny_dataset, monkey
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"precision": "fp16"}, r"^precision: expected one of \('fp32', 'bf16', 'auto'\), got 'fp16'"),
+        (
+            {"precision": "fp16"},
+            r"^precision: expected one of \('fp32', 'bf16', 'auto'\), got 'fp16'",
+        ),
         ({"compile": "no"}, r"^compile: expected True or False, got (a )?str 'no'"),
         ({"cache": "no"}, r"^cache: expected True or False, got (a )?str 'no'"),
     ],
