@@ -50,6 +50,21 @@ def _run_child(args: list[str], cwd: Path, timeout: float) -> subprocess.Complet
     )  # fmt: skip
 
 
+def git_in(repo: Path):
+    """``git(*args) -> stdout`` run in ``repo`` with a test identity (for temp repositories)."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout.strip()
+
+    return git
+
+
 def pendulum_hdf5(path: Path, n: int = 300, seed: int = 0) -> Path:
     """Genuine random Pendulum-v1 data in a D4RL-layout HDF5 that names no env (probe 42)."""
     import gymnasium as gym

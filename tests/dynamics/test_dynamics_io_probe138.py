@@ -6,12 +6,12 @@ differs (or that cannot be told), with the way to retrain."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 import pytest
 
 from rambo_env import requirements
 from rambo_env.dynamics import io
+from tests.scripts import git_in
 
 A, B = "a" * 40, "b" * 40
 
@@ -68,14 +68,7 @@ def test_model_code_differs_asks_git_about_the_model_files(tmp_path):
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
 
-    def git(*args):
-        done = subprocess.run(
-            ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t", *args],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return done.stdout.strip()
+    git = git_in(tmp_path)
 
     git("init", "-q")
     (tmp_path / "rambo_env" / "dynamics").mkdir(parents=True)

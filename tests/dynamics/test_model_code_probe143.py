@@ -4,26 +4,19 @@ them different; now only those that differ."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 import pytest
 
 import rambo_env
 from rambo_env.dynamics import io
+from tests.scripts import git_in
 
 
 def test_the_note_names_only_the_model_files_that_differ(tmp_path, monkeypatch):
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
 
-    def git(*args):
-        done = subprocess.run(
-            ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t", *args],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return done.stdout.strip()
+    git = git_in(tmp_path)
 
     git("init", "-q")
     (tmp_path / "rambo_env" / "dynamics").mkdir(parents=True)
