@@ -317,16 +317,6 @@ class _UnloadableHold:
             )
 
 
-@contextlib.contextmanager
-def _unloadable_cache_entries_said(name: str) -> Any:
-    """:class:`_UnloadableHold` around a block."""
-    hold = _UnloadableHold(name)
-    try:
-        yield
-    finally:
-        hold.close()
-
-
 #: How each :class:`MaybeCompiled` that was to compile ran in this process, in order: (name, True)
 #: at its first compiled call, (name, False) when it fell back to eager. Probe 142 row 9: with no
 #: C++ compiler every loss ran eagerly, yet results.json recorded the session as compiled.
