@@ -1397,7 +1397,8 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
     if saved:  # probe 97 row 14: run_cotrain(…, resume=True) refuses it as --resume does
         _refuse_newer_format(config_path, saved["format"])
     saved_cfg = load_config(run_dir)
-    _recorded_invocations(run_io.read_json(config_path), config_path)  # probe 138: before the setup
+    # probe 138: before the setup
+    run_io.recorded_invocations(run_io.read_json(config_path), config_path, "run_dir", "cotrain")
     cfg = _as_saved(cfg, saved_cfg)
     for name, value, saved in config_differences(cfg, saved_cfg, (*SESSION_FIELDS, *EXTEND_FIELDS)):
         raise ValueError(
@@ -2041,61 +2042,13 @@ def _write_resolved_config(session: Session, run_dir: Path, invocation: dict[str
     )
 
 
-def _recorded_invocations(saved: dict[str, Any], path: Path) -> list[dict[str, Any]]:
-    """A run's config.json's ``invocations`` ([] in a run started before probe 138); ValueError
-    for one that is not a list of records (edited by hand), before a resume's setup."""
-    kept = saved.get("invocations", [])
-    if not isinstance(kept, list) or not all(isinstance(entry, dict) for entry in kept):
-        raise ValueError(
-            f"run_dir: {path}: invocations is {kept!r:.60}, not a list of the run's invocations "
-            "(one record per session, as cotrain writes it; edited by hand?): put back the "
-            "list, or remove the key (the run's earlier invocations are then not recorded)"
-        )
-    for i, entry in enumerate(kept):
-        problem = _invocation_problem(entry)
-        if problem is not None:
-            raise ValueError(
-                f"run_dir: {path}: invocations[{i}].{problem} (edited by hand?): put back the "
-                "record as cotrain wrote it, or remove the key invocations (the run's earlier "
-                "invocations are then not recorded)"
-            )
-    return kept
-
-
-def _invocation_problem(entry: dict[str, Any]) -> str | None:
-    """What is wrong with one recorded session of ``invocations`` (a field and its value), None
-    for a record as :func:`rambo_env.run_io.session_invocation` writes it. Probe 143: a
-    hand-edited ``{"kind": "start", "command": 5}`` was taken, and results.json said
-    ``command: 5``."""
-    fields: dict[str, tuple[str, Any]] = {
-        "kind": ("'start' or 'resume'", lambda v: v in ("start", "resume")),
-        "argv": (
-            "a list of strings or null",
-            lambda v: v is None or (isinstance(v, list) and all(isinstance(w, str) for w in v)),
-        ),
-        "command": ("a string or null", lambda v: v is None or isinstance(v, str)),
-        "cwd": ("a string", lambda v: isinstance(v, str)),
-        "environment": (
-            "an object of strings",
-            lambda v: isinstance(v, dict) and all(isinstance(w, str) for w in v.values()),
-        ),
-        "started_utc": ("a string", lambda v: isinstance(v, str)),
-    }
-    for name, (expected, ok) in fields.items():
-        if name not in entry:
-            return f"{name} is missing (expected {expected})"
-        if not ok(entry[name]):
-            return f"{name} is {entry[name]!r:.60}, expected {expected}"
-    return None
-
-
 def _record_invocation(run_dir: Path, invocation: dict[str, Any]) -> str | None:
     """Append this resumed session's ``invocation`` to the run's config.json's ``invocations``
     (the earlier sessions' kept; probe 138: a run folder recorded no command line). Returns the
     run's first command (its ``start`` entry's; None: started from Python or before probe 138)."""
     path = run_dir / run_io.CONFIG_NAME
     saved = run_io.read_json(path)
-    kept = _recorded_invocations(saved, path)
+    kept = run_io.recorded_invocations(saved, path, "run_dir", "cotrain")
     run_io.check_run_dir_kept(run_dir)  # probe 28: never a new folder at a moved run's path
     run_io.write_json(path, {**saved, "invocations": [*kept, invocation]})
     first = kept[0] if kept else invocation

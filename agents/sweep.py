@@ -882,6 +882,10 @@ def resume_sweep(
     if not (sweep_dir / SWEEP_FILE).is_file():
         raise FileNotFoundError(not_a_sweep_text(sweep_dir))
     spec, resources = load_sweep(sweep_dir)
+    # before Ray starts (appended under the hold, below)
+    run_io.recorded_invocations(
+        run_io.read_json(sweep_dir / SWEEP_FILE), sweep_dir / SWEEP_FILE, "sweep_dir", "sweep"
+    )
     _check_not_moved(sweep_dir)
     origin = _address_origin(address)
     address = resolve_address(address)
@@ -906,14 +910,12 @@ def resume_sweep(
 
 def _record_sweep_invocation(sweep_dir: Path, sweep_call: dict[str, Any]) -> None:
     """Append a resumed sweep's session to its sweep.json's ``invocations`` (the earlier kept;
-    absent in sweeps started before probe 138; one that is not a list, edited by hand, is
-    replaced by this session's alone, with a note)."""
+    absent in sweeps started before probe 138). ValueError for one edited by hand that is not a
+    list of records (:func:`rambo_env.run_io.recorded_invocations`; was: a non-list replaced with
+    a note, a bad record kept)."""
     path = sweep_dir / SWEEP_FILE
     saved = run_io.read_json(path)
-    kept = saved.get(INVOCATIONS_KEY, [])
-    if not isinstance(kept, list):
-        note(f"[sweep] note: {path}: {INVOCATIONS_KEY} was {kept!r:.60}, not a list: replaced")
-        kept = []
+    kept = run_io.recorded_invocations(saved, path, "sweep_dir", "sweep")
     run_io.write_json(path, {**saved, INVOCATIONS_KEY: [*kept, sweep_call]})
 
 

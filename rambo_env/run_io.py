@@ -1525,24 +1525,88 @@ def session_invocation(invocation: Mapping[str, Any] | None, resume: bool) -> di
     }
 
 
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(word, str) for word in value)
+
+
+#: Each field of an invocation record: (what it must be, its check on a script's record
+#: (:func:`script_invocation`), its check on a recorded session (:func:`session_invocation`:
+#: ``argv`` / ``command`` null for a library call)); None: not a field of that record.
+_INVOCATION_FIELDS: dict[str, tuple[str, Any, Any]] = {
+    "kind": ("'start' or 'resume'", None, lambda v: v in ("start", "resume")),
+    "argv": ("a list of strings", _strings, lambda v: v is None or _strings(v)),
+    "command": (
+        "a string",
+        lambda v: isinstance(v, str),
+        lambda v: v is None or isinstance(v, str),
+    ),
+    "cwd": ("a string", lambda v: isinstance(v, str), lambda v: isinstance(v, str)),
+    "environment": (
+        "an object of strings",
+        lambda v: isinstance(v, Mapping) and all(isinstance(w, str) for w in v.values()),
+        lambda v: isinstance(v, Mapping) and all(isinstance(w, str) for w in v.values()),
+    ),
+    "started_utc": ("a string", None, lambda v: isinstance(v, str)),
+}
+
+
+def invocation_problem(record: Any, session: bool = False) -> str | None:
+    """What is wrong with an invocation record (its field and value), None for one as this code
+    writes it: :func:`script_invocation`'s (``session`` False) or one recorded session of a
+    config.json's / sweep.json's ``invocations`` (:func:`session_invocation`'s, ``session`` True;
+    probe 143: a hand-edited ``{"kind": "start", "command": 5}`` was taken, and results.json said
+    ``command: 5``)."""
+    if not isinstance(record, Mapping):
+        return f"is {record!r:.60}, not an object"
+    fields = {name: f for name, f in _INVOCATION_FIELDS.items() if f[2 if session else 1]}
+    unknown = sorted(set(map(str, record)) - set(fields))
+    if unknown:
+        return f"{unknown[0]} is not a field (expected {list(fields)})"
+    for name, (expected, script_ok, session_ok) in fields.items():
+        if session and name in ("argv", "command"):
+            expected = f"{expected} or null"
+        if name not in record:
+            return f"{name} is missing (expected {expected})"
+        if not (session_ok if session else script_ok)(record[name]):
+            return f"{name} is {record[name]!r:.60}, expected {expected}"
+    return None
+
+
 def check_invocation(invocation: Any, what: str = "invocation") -> None:
     """ValueError unless ``invocation`` is None or a :func:`script_invocation` record."""
-    if invocation is None:
-        return
-    ok = (
-        isinstance(invocation, Mapping)
-        and set(invocation) == set(INVOCATION_KEYS)
-        and isinstance(invocation["argv"], list)
-        and all(isinstance(word, str) for word in invocation["argv"])
-        and isinstance(invocation["command"], str)
-        and isinstance(invocation["cwd"], str)
-        and isinstance(invocation["environment"], Mapping)
-    )
-    if not ok:
+    problem = None if invocation is None else invocation_problem(invocation)
+    if problem is not None:
         raise ValueError(
             f"{what}: expected None or rambo_env.run_io.script_invocation(__file__, argv)'s "
-            f"record (keys {list(INVOCATION_KEYS)}), got {invocation!r:.80}"
+            f"record (keys {list(INVOCATION_KEYS)}), got {invocation!r:.80}: {problem}"
         )
+
+
+def recorded_invocations(
+    saved: Mapping[str, Any], path: str | Path, field: str, writer: str
+) -> list[dict[str, Any]]:
+    """A config.json's or sweep.json's ``invocations`` ([] in one written before probe 138);
+    ValueError naming ``field`` (``run_dir`` / ``sweep_dir``), the file and the record for one
+    that is not a list of :func:`session_invocation` records (edited by hand), before a resume's
+    setup. ``writer``: the script that writes the file (the advice's words)."""
+    kept = saved.get("invocations", [])
+    undo = (
+        f"or remove the key (the earlier invocations are then not recorded; {writer} writes "
+        "them again from this session on)"
+    )
+    if not isinstance(kept, list):
+        raise ValueError(
+            f"{field}: {path}: invocations is {kept!r:.60}, not a list of invocations (one record "
+            f"per session, as {writer} writes it; edited by hand?): put back the list, {undo}"
+        )
+    for i, entry in enumerate(kept):
+        problem = invocation_problem(entry, session=True)
+        if problem is not None:
+            raise ValueError(
+                f"{field}: {path}: invocations[{i}].{problem} (edited by hand?): put back the "
+                f"record as {writer} wrote it, {undo}"
+            )
+    return kept
 
 
 #: The format of the ``config.json`` this code writes (its top-level ``"format"``). Rule: add 1

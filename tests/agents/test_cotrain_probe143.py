@@ -38,16 +38,20 @@ GOOD = {
 def test_a_record_not_as_cotrain_wrote_it_is_refused_naming_the_field(change, said):
     saved = {"invocations": [GOOD, {**GOOD, "kind": "resume", **change}]}
     with pytest.raises(ValueError, match=rf"^run_dir: config\.json: {said}"):
-        cotrain._recorded_invocations(saved, Path("config.json"))
+        run_io.recorded_invocations(saved, Path("config.json"), "run_dir", "cotrain")
 
 
 def test_a_missing_field_and_the_records_cotrain_writes():
     partial = {"kind": "start", "command": "python scripts/cotrain.py"}
     with pytest.raises(ValueError, match=r"invocations\[0\]\.argv is missing"):
-        cotrain._recorded_invocations({"invocations": [partial]}, Path("config.json"))
+        run_io.recorded_invocations(
+            {"invocations": [partial]}, Path("config.json"), "run_dir", "cotrain"
+        )
     library = run_io.session_invocation(None, resume=False)  # a library call: argv / command None
     script = run_io.session_invocation(run_io.script_invocation("cotrain.py", ["-h"]), True)
-    kept = cotrain._recorded_invocations({"invocations": [library, script]}, Path("c.json"))
+    kept = run_io.recorded_invocations(
+        {"invocations": [library, script]}, Path("c.json"), "run_dir", "cotrain"
+    )
     assert kept == [library, script]
 
 
