@@ -17,10 +17,12 @@ import pytest
 import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
+from agents import cotrain
 from agents.callback import RamboCallback
 from agents.cotrain import CotrainConfig, RunInterrupted, load_config, load_session, run_cotrain
 from agents.cotrain_setup import ALGOS, config_docs, config_from_dict, resolve
 from agents.run_callbacks import EvalSchedule
+from rambo_env import run_io
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.heuristics import rambo_off_from_run
 from rambo_env.presets import RamboPreset
@@ -89,6 +91,18 @@ def tiny_config(dataset: str, **overrides) -> CotrainConfig:
         progress=False,
     )
     return CotrainConfig(**{**base, **overrides})
+
+
+def stopped_run_with_edited_config(dataset: str, run_dir, monkeypatch, **edits) -> CotrainConfig:
+    """A tiny run stopped after iteration 1 whose config.json's top-level keys are then replaced
+    by ``edits`` (a hand edit); the run's setup (``build_session``) fails the test if a
+    ``--resume`` gets that far. Returns the run's config."""
+    cfg = tiny_config(dataset, n_iterations=2, stop_at_iteration=1)
+    run_cotrain(cfg, run_dir)
+    path = run_dir / run_io.CONFIG_NAME
+    path.write_text(json.dumps(json.loads(path.read_text()) | edits))
+    monkeypatch.setattr(cotrain, "build_session", lambda *a, **k: pytest.fail("setup ran"))
+    return cfg
 
 
 def _tb_scalars(run_dir, tag: str) -> list[tuple[int, float]]:

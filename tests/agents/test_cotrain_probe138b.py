@@ -11,10 +11,14 @@ import shlex
 
 import pytest
 
-from agents import cotrain
 from agents.cotrain import run_cotrain
 from rambo_env import run_io
-from tests.agents.test_cotrain import cotrain_cli, tiny_config, tiny_hopper  # noqa: F401
+from tests.agents.test_cotrain import (  # noqa: F401
+    cotrain_cli,
+    stopped_run_with_edited_config,
+    tiny_config,
+    tiny_hopper,
+)
 
 FLAGS = ["--k", "2", "--lam", "3e-4", "--agent-steps-per-iteration", "10",
          "--adversary-steps-per-iteration", "4", "--n-rollouts", "64", "--bc-epochs", "1",
@@ -91,11 +95,8 @@ def test_a_hand_edited_invocations_is_refused_before_the_setup(
     monkeypatch,
 ):
     run_dir = tmp_path / "run"
-    cfg = tiny_config(tiny_hopper, n_iterations=2, stop_at_iteration=1)
-    run_cotrain(cfg, run_dir)
-    saved = _config(run_dir) | {"invocations": "python scripts/cotrain.py"}
-    (run_dir / run_io.CONFIG_NAME).write_text(json.dumps(saved))
-    monkeypatch.setattr(cotrain, "build_session", lambda *a, **k: pytest.fail("setup ran"))
+    edit = {"invocations": "python scripts/cotrain.py"}
+    cfg = stopped_run_with_edited_config(tiny_hopper, run_dir, monkeypatch, **edit)
     with pytest.raises(
         ValueError, match=r"invocations is 'python scripts/cotrain\.py', not a list"
     ):

@@ -4,15 +4,13 @@ cotrain's (``[{"kind": "start", "command": 5}]``) was taken, and results.json sa
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from agents import cotrain
 from agents.cotrain import run_cotrain
 from rambo_env import run_io
-from tests.agents.test_cotrain import tiny_config, tiny_hopper  # noqa: F401
+from tests.agents.test_cotrain import stopped_run_with_edited_config, tiny_hopper  # noqa: F401
 
 GOOD = {
     "kind": "start",
@@ -61,14 +59,7 @@ def test_a_resume_of_such_a_run_is_refused_before_the_setup(
     monkeypatch,
 ):
     run_dir = tmp_path / "run"
-    cfg = tiny_config(tiny_hopper, n_iterations=2, stop_at_iteration=1)
-    run_cotrain(cfg, run_dir)
-    path = run_dir / run_io.CONFIG_NAME
-    path.write_text(
-        json.dumps(
-            json.loads(path.read_text()) | {"invocations": [{"kind": "start", "command": 5}]}
-        )
-    )
-    monkeypatch.setattr(cotrain, "build_session", lambda *a, **k: pytest.fail("setup ran"))
+    edit = {"invocations": [{"kind": "start", "command": 5}]}
+    cfg = stopped_run_with_edited_config(tiny_hopper, run_dir, monkeypatch, **edit)
     with pytest.raises(ValueError, match=r"invocations\[0\]\.argv is missing"):
         run_cotrain(cfg, run_dir, resume=True)
