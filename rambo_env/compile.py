@@ -22,6 +22,7 @@ import contextlib
 import os
 import re
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -190,6 +191,8 @@ class MaybeCompiled:
                     raise
                 # the backward graph loads at the first .backward(): held until it is done
                 self._hold = hold if hold.close_after_backward(out) else None
+                if self._hold is not None:  # or this object's end (or the process's)
+                    weakref.finalize(self, hold.close)
         except KeyboardInterrupt:
             if shapes not in self._seen:  # it was compiling these shapes
                 _interrupted_compiles.append(self.name)
@@ -264,8 +267,11 @@ class _UnloadableHold:
     whose fxgraph entries were overwritten printed 48 lines of them per run, the folder not
     named (torch compiles such graphs again: only the cost and the noise remain). Held from the
     compiled call until its backward is done (probe 143: the backward graph loads at the first
-    ``.backward()``, whose warnings still printed), or until :meth:`close`; torch's logger is as
-    it was after."""
+    ``.backward()``, whose warnings still printed), or until :meth:`close`: at the next call of
+    its :class:`MaybeCompiled`, or when that is collected or the process ends (a backward that
+    never ran, e.g. an exception between the two; was: the filter stayed on torch's logger and
+    the note was never said). Torch's logger is as it was after. The filter is the logger's, so
+    a compile in another thread while held is counted here too (said once, under this name)."""
 
     def __init__(self, name: str) -> None:
         import logging

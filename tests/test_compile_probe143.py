@@ -87,3 +87,22 @@ def test_a_compile_whose_backward_never_runs_is_said_at_the_next_call(shown, cap
     assert len(out) == 2 and "1 entry of torch inductor's cache" in out[0]
     assert shown == []
     assert LOG.filters == filters
+
+
+def test_a_held_compile_is_said_when_its_owner_ends_before_a_backward(shown, capsys):
+    """Session 48 review: a forward whose backward never runs (an exception between the two)
+    and no later call kept the filter on torch's logger for the process's life, the note unsaid."""
+    import gc
+
+    filters = list(LOG.filters)
+    m = MaybeCompiled(_loss, enabled=False, name="SAC critic loss")
+    m._compiled = _Loaded.apply
+    loss = m(torch.ones(3, requires_grad=True))
+    assert LOG.filters != filters and capsys.readouterr().out == ""  # held
+    del m
+    gc.collect()
+    (line,) = capsys.readouterr().out.strip().splitlines()
+    assert "1 entry of torch inductor's cache" in line
+    assert LOG.filters == filters
+    loss.backward()  # the hook of the closed hold: nothing more said
+    assert capsys.readouterr().out == "" and len(shown) == 2  # torch's own again
