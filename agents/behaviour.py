@@ -26,6 +26,7 @@ import torch
 from stable_baselines3 import SAC
 from stable_baselines3.common.callbacks import BaseCallback
 
+from rambo_env.command_line import shell_path
 from rambo_env.logging import note
 from rambo_env.policies import non_finite_weight
 from rambo_env.progress import learn_closes_its_bars
@@ -49,7 +50,6 @@ from rambo_env.run_io import (
     restore_set_aside,
     safe_reason,
     save_checkpoint,
-    shell_path,
     user_stacklevel,
     warn_each_time,
     with_article,

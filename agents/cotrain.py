@@ -58,7 +58,7 @@ from agents.cotrain_setup import (
 from agents.factory import COMPILED_ALGOS
 from agents.fused import draws_global_rng, normalised_inputs, python_optimizer_numbers
 from agents.run_callbacks import EvalSchedule, RunHistory, RunMonitorCallback
-from rambo_env import curves, run_io
+from rambo_env import command_line, curves, provenance, run_io
 from rambo_env.adversary import NonFiniteModelError
 from rambo_env.compile import compile_disabled, ran_compiled
 from rambo_env.data.loaders import absolute_dataset
@@ -243,7 +243,7 @@ def load_config(run_dir: str | Path, resume: bool = False) -> CotrainConfig:
         _refuse_damaged_config(run_dir, path, 'has no "config" object')
         raise ValueError(f'run_dir: {path} has no "config" object: {not_a_run}')
     run_io.check_config_keys(data, f"run_dir: {path}")  # probe 44: was ignored
-    newer = run_io.newer_config_format(data, f"run_dir: {path}")
+    newer = provenance.newer_config_format(data, f"run_dir: {path}")
     if newer and resume:  # probe 97 row 14: was resumed without a word when its fields parsed
         _refuse_newer_format(path, data["format"])
     ratio = data["config"].get("real_ratio")
@@ -284,7 +284,7 @@ def _refuse_newer_format(path: Path, fmt: int) -> None:
     (``fmt``) than this code's."""
     raise ValueError(
         f"run_dir: {path} was written by a newer rambo_env (config format {fmt} > "
-        f"{run_io.CONFIG_FORMAT}, this code's): a resume rewrites {run_io.CONFIG_NAME} and would "
+        f"{provenance.CONFIG_FORMAT}, this code's): a resume rewrites {run_io.CONFIG_NAME} and would "
         "drop what this code does not know; update the code (git pull) to resume it "
         "(load_session / diagnose.py read it as it is, with a warning)"
     )
@@ -301,7 +301,7 @@ def _say_newer_format(path: Path, fmt: int) -> None:
     _NEWER_FORMATS_SAID.add(said)
     note(
         f"[rambo_env] WARNING: {path} was written by a newer rambo_env (config format {fmt} > "
-        f"{run_io.CONFIG_FORMAT}, this code's): read as this code knows it, what it added is not "
+        f"{provenance.CONFIG_FORMAT}, this code's): read as this code knows it, what it added is not "
         "used or checked; update the code (git pull) to read it in full (--resume refuses it)",
     )
 
@@ -660,8 +660,8 @@ def run_cotrain(
             f"{type(on_iteration).__name__}"
         )
     _check_takes_one_argument(on_iteration)
-    run_io.check_invocation(invocation)
-    session_call = run_io.session_invocation(invocation, resume)  # probe 138: when it began
+    provenance.check_invocation(invocation)
+    session_call = provenance.session_invocation(invocation, resume)  # probe 138: when it began
     if resume:  # probe 51: was "its run stopped before its first checkpoint" for a mistyped path
         _check_existing_run_folder(run_dir)
     run_io.check_outside_stores(run_dir)  # probe 34: make_dataset --force deleted such a run
@@ -700,7 +700,7 @@ def run_cotrain(
                 err,
                 err.elsewhere,
                 "continue the run with scripts/cotrain.py --resume "
-                f"{run_io.shell_path(run_dir)} (run_cotrain(…, resume=True))",
+                f"{command_line.shell_path(run_dir)} (run_cotrain(…, resume=True))",
             ) from err
     if results["status"] == "interrupted":  # probe 25: was returned, so `for seed in …` went on
         raise RunInterrupted(results)
@@ -794,7 +794,7 @@ def _run(
     invocation: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     t_start = time.perf_counter()
-    invocation = invocation or run_io.session_invocation(None, resume)
+    invocation = invocation or provenance.session_invocation(None, resume)
     cfg = _check_run_dir(cfg, run_dir, resume)
     # the session flags before the already-finished shortcut (probe 71 row 35: a finished run
     # took --device gpu / --torch-threads 100000 with "nothing to resume", rc 0)
@@ -1056,7 +1056,7 @@ def _mark_setup_failed(err: Exception, run_dir: Path, iteration: int) -> None:
             "run_cotrain: the resumed session stopped in its setup, before training; the run is "
             f"unchanged (config.json and results.json as they were, checkpoint {iteration} kept): "
             f"once the cause is fixed, resume it again (run_cotrain(cfg, {str(run_dir)!r}, "
-            f"resume=True), or scripts/cotrain.py --resume {run_io.shell_path(run_dir)})"
+            f"resume=True), or scripts/cotrain.py --resume {command_line.shell_path(run_dir)})"
         )
 
 
@@ -1123,7 +1123,7 @@ class TolerantTensorBoard(KVWriter):
             # probe 127 (N4): a permission error was told to free space
             why = f"{err.strerror or err}: not writable"
             fix = (
-                f"make {run_io.shell_path(os.fsdecode(err.filename or self.folder))} writable by "
+                f"make {command_line.shell_path(os.fsdecode(err.filename or self.folder))} writable by "
                 "this user (chmod u+w, or run as its owner)"
             )
             if err.errno == errno.EROFS:
@@ -1357,12 +1357,12 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
                 f"run_dir: {run_dir} holds a run ({', '.join(sorted(started))}) without its "
                 f"{run_io.CHECKPOINT_NAME} (deleted or moved?), so it can be neither continued "
                 "nor started again there; pick a new folder (--run-dir), or remove this one "
-                f"(rm -r {run_io.shell_path(run_dir)}) to start over in it"
+                f"(rm -r {command_line.shell_path(run_dir)}) to start over in it"
             )
         if started:
             raise ValueError(  # was: "pass resume=True", advice the CLI has no flag for
                 f"run_dir: {run_dir} already holds a run ({', '.join(sorted(started))}); continue "
-                f"it with scripts/cotrain.py --resume {run_io.shell_path(run_dir)} (run_cotrain("
+                f"it with scripts/cotrain.py --resume {command_line.shell_path(run_dir)} (run_cotrain("
                 "…, resume=True)), or pick a new folder"
             )
         run_io.check_no_foreign_entries(run_dir)  # only a run's own files are ever cleared
@@ -1393,12 +1393,14 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
     saved = None
     with contextlib.suppress(OSError, ValueError, AttributeError):  # damaged: load_config says
         saved = run_io.read_json(config_path)
-        saved = saved if run_io.newer_config_format(saved, config_path) else None
+        saved = saved if provenance.newer_config_format(saved, config_path) else None
     if saved:  # probe 97 row 14: run_cotrain(…, resume=True) refuses it as --resume does
         _refuse_newer_format(config_path, saved["format"])
     saved_cfg = load_config(run_dir)
     # probe 138: before the setup
-    run_io.recorded_invocations(run_io.read_json(config_path), config_path, "run_dir", "cotrain")
+    provenance.recorded_invocations(
+        run_io.read_json(config_path), config_path, "run_dir", "cotrain"
+    )
     cfg = _as_saved(cfg, saved_cfg)
     for name, value, saved in config_differences(cfg, saved_cfg, (*SESSION_FIELDS, *EXTEND_FIELDS)):
         raise ValueError(
@@ -1467,8 +1469,8 @@ def _check_tb_kept(done: int, run_dir: Path) -> None:
     if done < 1 or (tb / run_io.TB_LOST_NAME).exists():
         return
     go_on = (
-        f"to continue without the earlier curves, say so: mkdir -p {run_io.shell_path(tb)} && "
-        f"touch {run_io.shell_path(tb / run_io.TB_LOST_NAME)} (the ledger then takes the "
+        f"to continue without the earlier curves, say so: mkdir -p {command_line.shell_path(tb)} && "
+        f"touch {command_line.shell_path(tb / run_io.TB_LOST_NAME)} (the ledger then takes the "
         f"run's score from its {run_io.RESULTS_NAME})"
     )
     if not (tb.exists() or tb.is_symlink()):
@@ -1626,7 +1628,7 @@ def _check_not_diverged(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
     if run_io.is_real(q_avg) and math.isfinite(q_avg) and run_io.is_real(q_limit):
         if cfg.q_limit is not None and cfg.q_limit >= abs(q_avg):
             return  # a larger session limit lets that iteration pass
-        command = f"scripts/cotrain.py --resume {run_io.shell_path(run_dir)}"
+        command = f"scripts/cotrain.py --resume {command_line.shell_path(run_dir)}"
         raise ValueError(
             f"run_dir: {run_dir} diverged at iteration {iteration}: average Q = {q_avg:.4g} "
             f"above the limit |Q| <= {q_limit:.4g} ({results}); {again}: to go on past it, "
@@ -1727,7 +1729,7 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
     from rambo_env.ledger import check_results_fields  # lazy: the ledger is not needed to train
 
     check_results_fields(saved, results_path)  # probe 59: a hand-edited score was kept
-    command = f"scripts/cotrain.py --resume {run_io.shell_path(run_dir)}"
+    command = f"scripts/cotrain.py --resume {command_line.shell_path(run_dir)}"
     checkpoint = run_dir / run_io.CHECKPOINT_NAME
     state = _load_run_checkpoint(checkpoint) if checkpoint.is_file() else None
     if state is not None:  # probe 31: results.json was trusted over the checkpoint
@@ -2012,7 +2014,7 @@ def _first_difference(a: Any, b: Any, key: str = "") -> tuple[str, Any, Any] | N
     return None if a == b else (key or "(all)", a, b)
 
 
-#: The older config.json formats that hold the same fields as :data:`run_io.CONFIG_FORMAT`'s (3
+#: The older config.json formats that hold the same fields as :data:`provenance.CONFIG_FORMAT`'s (3
 #: only marks the checkpoint's new RunHistory entry, probe 124 rows 17, 35; 4 adds the optional
 #: ``invocations``, which a resume records, probe 138).
 _CONFIG_FORMATS_AS_NOW = (2, 3)
@@ -2026,7 +2028,7 @@ def _raise_config_format(run_dir: Path) -> None:
     path = run_dir / run_io.CONFIG_NAME
     saved = run_io.read_json(path)
     if saved.get("format") in _CONFIG_FORMATS_AS_NOW:
-        run_io.write_json(path, {**saved, "format": run_io.CONFIG_FORMAT})
+        run_io.write_json(path, {**saved, "format": provenance.CONFIG_FORMAT})
 
 
 def _write_resolved_config(session: Session, run_dir: Path, invocation: dict[str, Any]) -> None:
@@ -2034,7 +2036,7 @@ def _write_resolved_config(session: Session, run_dir: Path, invocation: dict[str
     run_io.write_json(
         run_dir / run_io.CONFIG_NAME,
         {
-            "format": run_io.CONFIG_FORMAT,  # probe 92 row 30: a newer writer told from a typo
+            "format": provenance.CONFIG_FORMAT,  # probe 92 row 30: a newer writer told from a typo
             "config": config_to_dict(session.cfg),
             "resolved": session.resolved,
             "invocations": [invocation],  # probe 138: a resume appends its own
@@ -2048,7 +2050,7 @@ def _record_invocation(run_dir: Path, invocation: dict[str, Any]) -> str | None:
     run's first command (its ``start`` entry's; None: started from Python or before probe 138)."""
     path = run_dir / run_io.CONFIG_NAME
     saved = run_io.read_json(path)
-    kept = run_io.recorded_invocations(saved, path, "run_dir", "cotrain")
+    kept = provenance.recorded_invocations(saved, path, "run_dir", "cotrain")
     run_io.check_run_dir_kept(run_dir)  # probe 28: never a new folder at a moved run's path
     run_io.write_json(path, {**saved, "invocations": [*kept, invocation]})
     first = kept[0] if kept else invocation
@@ -2181,7 +2183,7 @@ def _load_rollout_state(vec_env: Any, agent: Any, state: dict[str, Any]) -> None
 #: The ``format_version`` :func:`_save` writes, and what a checkpoint of it holds. Every version
 #: reads the older checkpoints it meets (their missing entries are defaulted, e.g. the model pool
 #: before session 32, RunHistory's ``suspended`` before probe 106); this code refuses a higher one
-#: as a newer rambo_env's (probe 113). Rule: add 1 (and :data:`run_io.CONFIG_FORMAT`'s, which older
+#: as a newer rambo_env's (probe 113). Rule: add 1 (and :data:`provenance.CONFIG_FORMAT`'s, which older
 #: code checks first on --resume) for any change an older reader would refuse or misread: a
 #: renamed or re-shaped entry, and a key added to a state dict that is read strictly
 #: (``check_state_dict``: RunHistory, RamboCallback, ModelAdversary, ...; the recorded keys per
@@ -2241,7 +2243,7 @@ def _load_run_checkpoint(path: Path) -> dict[str, Any]:
     version = state.get("format_version", CHECKPOINT_FORMAT)
     # probe 113: a newer one was "resume it with the version of rambo-env that wrote it"; probe
     # 116 R1 / S2: so were '1', -1, None (no such version), and True / 1.0 passed
-    run_io.check_not_newer(
+    provenance.check_not_newer(
         f"{path}: the checkpoint",
         version,
         CHECKPOINT_FORMAT,
@@ -2668,7 +2670,7 @@ def _draw_curve(
             err,
             f"drawn at iteration {history.iteration}",
             f"its results are in {run_io.RESULTS_NAME}; scripts/cotrain.py --resume "
-            f"{run_io.shell_path(run_dir)} draws it again once the run has ended",
+            f"{command_line.shell_path(run_dir)} draws it again once the run has ended",
             said,
             going,
         )
@@ -2838,7 +2840,7 @@ def failure_message(
     if limit and run_io.out_of_memory(err):  # probe 137: the limit named, and what to do
         said = "" if isinstance(err, MemoryError) else f" ({type(err).__name__}: {first})"
         what = f"out of memory in {where}{limit}{said}"
-        if "not enough memory to " in first:  # run_io.out_of_memory_text's: names the limit
+        if "not enough memory to " in first:  # host_limits.out_of_memory_text's: names the limit
             what = f"{where}: {first.split('; raise the limit')[0]}"
         return what, (
             f"{kept}: raise the limit (ulimit -v unlimited, or the batch system's memory "
@@ -2902,7 +2904,7 @@ def _record_failure(
     with contextlib.suppress(Exception):
         err.add_note(
             f"run_cotrain: {message} (run_cotrain(cfg, {str(run_dir)!r}, resume=True), or "
-            f"scripts/cotrain.py --resume {run_io.shell_path(run_dir)})"
+            f"scripts/cotrain.py --resume {command_line.shell_path(run_dir)})"
         )
     session_s = time.perf_counter() - t_start
     with run_io.interrupts_deferred(

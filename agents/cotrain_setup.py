@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from rambo_env.command_line import did_you_mean, shell_quote
 from rambo_env.dynamics.ensemble import (  # check_device re-exported: one device check
     LOGVAR_INIT_LIMIT,
     check_device,
@@ -64,13 +65,11 @@ from rambo_env.run_io import (
     RUN_SEED_LIMIT,
     check_field_types,
     check_seed,
-    did_you_mean,
     expand_home,
     is_folder,
     is_int,
     is_real,
     json_named,
-    shell_quote,
 )
 
 __all__ = [

@@ -50,6 +50,7 @@ from agents.critics import unwrapped_noise
 from agents.fused import CheckedSaveLoad, FusedSAC
 from agents.policies import LIBRARY_LOG_STD_MIN, FlooredSACPolicy, FlooredTQCPolicy
 from agents.vec_env import check_row_wrappers, vec_env_mdp
+from rambo_env.command_line import did_you_mean
 from rambo_env.dynamics.ensemble import check_device
 from rambo_env.envs.model_env import check_rollout_length
 from rambo_env.logging import note
@@ -66,7 +67,6 @@ from rambo_env.run_io import (
     check_torch_int_variables,
     check_writable,
     counted,
-    did_you_mean,
     is_int,
     is_real,
     numpy_underflow_ignored,
@@ -1192,7 +1192,7 @@ def _check_pool_memory(
     ``MemoryError: Unable to allocate 328. GiB``, or, where the memory is overcommitted, the
     out-of-memory killer as the pool fills; cotrain.py already checked its own sizes)."""
     from agents.memory import check_memory, estimate_memory
-    from rambo_env.run_io import available_memory_bytes, memory_error
+    from rambo_env.host_limits import available_memory_bytes, memory_error
 
     obs_dim = int(np.prod(vec_env.observation_space.shape))
     action_dim = int(np.prod(vec_env.action_space.shape))

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rambo_env.run_io import (
+from rambo_env.host_limits import (
     available_memory_bytes,  # one reading of the free memory
-    is_int,
     memory_error,
 )
+from rambo_env.run_io import is_int
 
 __all__ = [
     "CHECKED_BATCH_ROWS",

@@ -57,7 +57,7 @@ from agents.cotrain_setup import (
     config_to_dict,
     warn_long_rollout,
 )
-from rambo_env import run_io
+from rambo_env import command_line, provenance, run_io
 from rambo_env.data.dataset import DatasetUnavailableError
 from rambo_env.data.loaders import absolute_dataset
 from rambo_env.logging import WARNING, get_verbosity, note, set_verbosity
@@ -417,13 +417,13 @@ def not_a_sweep_text(sweep_dir: str | Path) -> str:
     if run_files:
         return (
             f"sweep_dir: {sweep_dir} is a cotrain run ({', '.join(run_files)}), not a sweep: "
-            f"continue it with python scripts/cotrain.py --resume {run_io.shell_path(sweep_dir)}"
+            f"continue it with python scripts/cotrain.py --resume {command_line.shell_path(sweep_dir)}"
         )
     runs = sorted({p.parent for p in sweep_dir.rglob(run_io.RESULTS_NAME)})
     if runs:  # probe 125: a folder of plain cotrain runs was only "not a sweep folder?"
         return (
             f"sweep_dir: {sweep_dir} holds {run_io.counted(len(runs), 'cotrain run')} "
-            f"({run_io.shell_path(runs[0])}{', …' if len(runs) > 1 else ''}) but no {SWEEP_FILE}: "
+            f"({command_line.shell_path(runs[0])}{', …' if len(runs) > 1 else ''}) but no {SWEEP_FILE}: "
             'it is no sweep; tabulate its runs without Ray with python -c "from '
             "rambo_env.sweep_report import build_report, to_markdown; "
             f'print(to_markdown(build_report({str(sweep_dir)!r})))", or plot them with scripts/curves.py '
@@ -466,7 +466,7 @@ def _sweep_shape_problem(data: dict[str, Any]) -> str | None:
     for key in data["resources"]:  # was: "SweepResources.__init__() got an unexpected keyword"
         if key not in fields:
             return (
-                f"'resources' has an unknown key {key!r}{run_io.did_you_mean(key, fields)}; "
+                f"'resources' has an unknown key {key!r}{command_line.did_you_mean(key, fields)}; "
                 f"its keys are {fields}"
             )
     return None
@@ -555,7 +555,7 @@ IN_USE = (
 @contextmanager
 def _hold_sweep(sweep_dir: Path) -> Iterator[None]:
     """Hold ``sweep_dir`` for this driver (``.lock``, :func:`rambo_env.run_io.hold_folder`)."""
-    in_use = IN_USE.format(folder=run_io.shell_path(sweep_dir), pid="{pid}")
+    in_use = IN_USE.format(folder=command_line.shell_path(sweep_dir), pid="{pid}")
     with run_io.hold_folder(sweep_dir, in_use, elsewhere="--sweep-dir"):
         yield
 
@@ -798,8 +798,8 @@ def run_sweep(
         config.json record it (probe 138); None: a library call (``argv`` None).
     """
     run_io.check_outside_stores(sweep_dir, "sweep_dir", "--sweep-dir")  # probe 34
-    run_io.check_invocation(invocation)
-    sweep_call = run_io.session_invocation(invocation, resume=False)
+    provenance.check_invocation(invocation)
+    sweep_call = provenance.session_invocation(invocation, resume=False)
     _import_tune()  # before anything is written
     origin = _address_origin(address)
     address = resolve_address(address)
@@ -816,7 +816,7 @@ def run_sweep(
         with _hold_sweep(sweep_dir):
             if any(p.name != run_io.LOCK_NAME for p in sweep_dir.iterdir()):
                 todo = (  # probe 49: the command to paste; no "resume it" without a sweep
-                    f"resume it (python scripts/sweep.py --resume {run_io.shell_path(sweep_dir)})"
+                    f"resume it (python scripts/sweep.py --resume {command_line.shell_path(sweep_dir)})"
                     " or choose another"
                     if (sweep_dir / SWEEP_FILE).is_file()
                     else "it holds no sweep; choose another (--sweep-dir)"
@@ -873,8 +873,8 @@ def resume_sweep(
     checkpoint, finished trials are not run again. The spec is the saved one. ``invocation``: as
     :func:`run_sweep`'s (appended to sweep.json's ``invocations``)."""
     run_io.check_outside_stores(sweep_dir, "sweep_dir", "--sweep-dir")  # probe 34
-    run_io.check_invocation(invocation)
-    sweep_call = run_io.session_invocation(invocation, resume=True)
+    provenance.check_invocation(invocation)
+    sweep_call = provenance.session_invocation(invocation, resume=True)
     sweep_dir = Path(sweep_dir).resolve()
     run_io.check_file_or_absent(
         sweep_dir / SWEEP_FILE, "sweep_dir", f"restore the sweep's {SWEEP_FILE}"
@@ -883,7 +883,7 @@ def resume_sweep(
         raise FileNotFoundError(not_a_sweep_text(sweep_dir))
     spec, resources = load_sweep(sweep_dir)
     # before Ray starts (appended under the hold, below)
-    run_io.recorded_invocations(
+    provenance.recorded_invocations(
         run_io.read_json(sweep_dir / SWEEP_FILE), sweep_dir / SWEEP_FILE, "sweep_dir", "sweep"
     )
     _check_not_moved(sweep_dir)
@@ -915,7 +915,7 @@ def _record_sweep_invocation(sweep_dir: Path, sweep_call: dict[str, Any]) -> Non
     a note, a bad record kept)."""
     path = sweep_dir / SWEEP_FILE
     saved = run_io.read_json(path)
-    kept = run_io.recorded_invocations(saved, path, "sweep_dir", "sweep")
+    kept = provenance.recorded_invocations(saved, path, "sweep_dir", "sweep")
     run_io.write_json(path, {**saved, INVOCATIONS_KEY: [*kept, sweep_call]})
 
 
@@ -949,7 +949,7 @@ def _check_not_moved(sweep_dir: Path) -> None:
             f"sweep_dir: the sweep was made at {old} and is now at {sweep_dir}: its trials' "
             f"Tune state ({name}) writes their runs to {stored}, "
             f"so a resume here would train into the old folder; move it back to {old} and "
-            f"resume it there (--resume {run_io.shell_path(old)}), or start a new sweep; "
+            f"resume it there (--resume {command_line.shell_path(old)}), or start a new sweep; "
             "--report-only reads it here"
         )
 
@@ -1424,7 +1424,7 @@ def _exit_when_ray_is_gone(
                 f"({kinds}) were ended by the same signal (sent to the whole process group, as "
                 "`timeout` and job schedulers do), so Tune cannot stop the trials itself; each "
                 "trial's run folder keeps its last iteration's checkpoint; continue with: python "
-                f"scripts/sweep.py --resume {run_io.shell_path(sweep_dir)}",
+                f"scripts/sweep.py --resume {command_line.shell_path(sweep_dir)}",
                 stderr=True,
             )
             os._exit(130)  # the main thread waits in Ray's C++ client for the dead GCS
@@ -1762,7 +1762,7 @@ def _make_command(name: str, generation: Mapping[str, Any] | None) -> str:
         if key in generation:
             value = generation[key]
             value = _per_part(name, value) if key == "n_transitions" else value
-            made += f" {flag} {run_io.shell_path(value) if isinstance(value, str) else value}"
+            made += f" {flag} {command_line.shell_path(value) if isinstance(value, str) else value}"
     return f"python scripts/make_dataset.py --env {env} --level {level}{made}"
 
 
@@ -1800,7 +1800,7 @@ def check_sweep_dataset(
     from rambo_env.data.loaders import SHORT_NAMES, load_dataset, needs_generation
 
     sweep_dir = Path(sweep_dir)
-    resume = f"python scripts/sweep.py --resume {run_io.shell_path(sweep_dir)}"
+    resume = f"python scripts/sweep.py --resume {command_line.shell_path(sweep_dir)}"
     generation = _generation_of(sweep_dir, name) if name in SHORT_NAMES else None
     command = _make_command(name, generation) if name in SHORT_NAMES else None
 
@@ -1908,13 +1908,13 @@ def _check_recorded_files(sweep_dir: Path, name: str, generation: Mapping[str, A
             continue
         if Path(value).is_file():
             continue
-        resume = f"python scripts/sweep.py --resume {run_io.shell_path(sweep_dir)}"
+        resume = f"python scripts/sweep.py --resume {command_line.shell_path(sweep_dir)}"
         raise DatasetUnavailableError(
             f"dataset: {name!r} must be made again for this resume with its recorded settings, "
             f"but the file of its {flag} ({value}, recorded in {sweep_dir / SWEEP_FILE}) is not "
             "there: the sweep was started from another checkout or the file was moved since. "
             "--resume takes no --policy: put that same file back at that path (mkdir -p "
-            f"{run_io.shell_path(str(Path(value).parent))}, then copy it there) and run {resume} "
+            f"{command_line.shell_path(str(Path(value).parent))}, then copy it there) and run {resume} "
             "again; or make the data yourself with the same file, "
             f"{_make_command(name, {**generation, key: 'FILE'})} with FILE where that file is "
             "now, then resume"
@@ -2019,7 +2019,7 @@ def _ray_started(
             local_worker_niceness()
             ray.init(num_cpus=_n_cores(), include_dashboard=False)
     except Exception as err:  # Ray raises bare Exception / RuntimeError / ConnectionError
-        folder = run_io.shell_path(sweep_dir)
+        folder = command_line.shell_path(sweep_dir)
         if resume:
             then = f"the sweep folder is kept: rerun python scripts/sweep.py --resume {folder}"
         else:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from rambo_env.bench import cpu_model
+from rambo_env.command_line import shell_path
 from rambo_env.dynamics.io import cache_dir
 from rambo_env.logging import note
 from rambo_env.run_io import (
@@ -32,7 +33,6 @@ from rambo_env.run_io import (
     is_int,
     owned_by_other,
     owner_text,
-    shell_path,
     sticky_text,
     write_json,
 )

@@ -36,6 +36,7 @@ import torch
 from torch.nn.utils import get_total_norm
 
 from rambo_env.dynamics.training import make_adam
+from rambo_env.host_limits import available_memory_bytes, memory_error
 from rambo_env.logging import note
 from rambo_env.model import (  # the adversarial update left non-finite weights
     LearnedMDP,
@@ -43,14 +44,12 @@ from rambo_env.model import (  # the adversarial update left non-finite weights
     _check_count,
 )
 from rambo_env.run_io import (
-    available_memory_bytes,
     check_batch_within_rows,
     check_field_ranges,
     check_state_dict,
     counted,
     is_int,
     is_real,
-    memory_error,
     python_fields,
     restore_generator,
     trains_with_grad,

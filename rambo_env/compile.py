@@ -29,8 +29,9 @@ from typing import Any
 
 import torch
 
+from rambo_env.command_line import shell_path
 from rambo_env.logging import note
-from rambo_env.run_io import owner_text, shell_path
+from rambo_env.run_io import owner_text
 
 __all__ = [
     "MaybeCompiled",

@@ -17,6 +17,7 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from rambo_env.command_line import shell_path
 from rambo_env.data.scores import NO_REF_SCORES
 from rambo_env.logging import note
 from rambo_env.presets import ENTROPY_ALGOS
@@ -41,7 +42,6 @@ from rambo_env.run_io import (
     iterations_on_record,
     run_folder_above,
     run_holder,
-    shell_path,
     with_article,
 )
 

@@ -24,6 +24,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
+from rambo_env.host_limits import out_of_memory_text
 from rambo_env.logging import note
 from rambo_env.normalization import inputs_normalised, raw_scale_evidence
 from rambo_env.run_io import (
@@ -35,7 +36,6 @@ from rambo_env.run_io import (
     is_int,
     numpy_underflow_ignored,
     out_of_memory,
-    out_of_memory_text,
     renderer_failure,
     safe_reason,
 )

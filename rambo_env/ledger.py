@@ -19,6 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from rambo_env.command_line import did_you_mean, shell_path
 from rambo_env.curves import (
     CURVE_COLUMNS,
     check_logged,
@@ -35,6 +36,7 @@ from rambo_env.dynamics.ensemble import PRECISIONS
 from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.logging import note
 from rambo_env.presets import ALGOS, RamboPreset
+from rambo_env.provenance import check_not_newer, newer_config_format
 from rambo_env.run_io import (
     CHECKPOINT_NAME,
     CONFIG_NAME,
@@ -50,7 +52,6 @@ from rambo_env.run_io import (
     check_field_types,
     check_flag,
     check_not_died_starting,
-    check_not_newer,
     check_not_starting,
     check_output_file,
     check_readable,
@@ -58,13 +59,11 @@ from rambo_env.run_io import (
     check_run_readable,
     counted,
     dead_lock_pid,
-    did_you_mean,
     effective_agent,
     interrupts_deferred,
     is_int,
     is_real,
     iteration0_label,
-    newer_config_format,
     owner_text,
     permission_denied,
     read_json,
@@ -74,7 +73,6 @@ from rambo_env.run_io import (
     run_score_label,
     safe_reason,
     sb3_ent_coef,
-    shell_path,
     some_names,
     try_flock,
     with_article,

@@ -25,19 +25,16 @@ import gc
 import glob
 import hashlib
 import inspect
-import itertools
 import json
 import math
 import os
 import pickle
 import random
 import re
-import shlex
 import shutil
 import signal
 import socket
 import stat
-import string
 import sys
 import tempfile
 import textwrap
@@ -48,17 +45,60 @@ import unicodedata
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 import torch
 
+from rambo_env.command_line import (  # noqa: F401 (re-exported: run_io's names before the split)
+    DID_YOU_MEAN_CUTOFF,
+    NEGATIVE_NUMBER,
+    TYPOGRAPHIC_DASHES,
+    StrayWord,
+    accept_negative_numbers,
+    check_switch_with_value,
+    check_typed_dashes,
+    did_you_mean,
+    odd_stray_word,
+    refuse_conflicting_options,
+    shell_path,
+    shell_quote,
+    shown_word,
+    stray_words,
+    switch_value_message,
+    unknown_option_hint,
+    unrecognized_arguments,
+)
+from rambo_env.host_limits import (  # noqa: F401 (re-exported: run_io's names before the split)
+    _proc_kib,  # tests/test_run_io_probe137s.py
+    address_space_shortfall,
+    available_memory_bytes,
+    memory_error,
+    memory_limit_words,
+    out_of_memory_line,
+    out_of_memory_text,
+    process_limit,
+    process_limit_text,
+)
 from rambo_env.logging import note, notes_printed
-from rambo_env.requirements import (  # re-exported: defined there to run before torch
+from rambo_env.provenance import (  # noqa: F401 (re-exported: run_io's names before the split)
+    CONFIG_FORMAT,
+    INVOCATION_KEYS,
+    RUN_ENVIRONMENT,
+    NewerFormatError,
+    check_invocation,
+    check_not_newer,
+    invocation_problem,
+    newer_config_format,
+    recorded_invocations,
+    script_invocation,
+    session_invocation,
+)
+from rambo_env.requirements import (  # noqa: F401 (re-exported: defined there to run before torch)
     address_space_limit_text,
     check_matplotlib,
     escape_unencodable_output,
@@ -1409,280 +1449,10 @@ def some_names(names: Sequence[str]) -> str:
     return ", ".join(names[:3]) + more
 
 
-#: How close (difflib's ratio) a value must be to a choice for :func:`did_you_mean` to name it:
-#: a one-letter slip of a 3-letter name (``tqd``: 0.67) is, ``autoreset`` for ``dataset`` (0.62,
-#: probe 41; difflib's default cutoff 0.6 named it) is not.
-DID_YOU_MEAN_CUTOFF = 0.65
-
-
-def did_you_mean(value: Any, choices: Sequence[str]) -> str:
-    """``" (did you mean 'td3'?)"`` for a ``value`` that is one of ``choices`` in another case or
-    close to one (a typo, :data:`DID_YOU_MEAN_CUTOFF`), else ``""`` (probe 34: ``--algo TD3`` was
-    only "unknown agent")."""
-    import difflib
-
-    if not isinstance(value, str):
-        return ""
-    close = [c for c in choices if c.lower() == value.lower()] or difflib.get_close_matches(
-        value.lower(), list(choices), n=1, cutoff=DID_YOU_MEAN_CUTOFF
-    )
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def unknown_option_hint(parser: argparse.ArgumentParser, word: str) -> str:
-    """``" (…)"`` for an option ``word`` that ``parser`` does not know: what that name of another
-    codebase is here (:data:`rambo_env.ported_names.OTHER_NAMES`: ``--epoch`` is
-    ``--n-iterations``, ``--rollout-freq`` has no setting), else :func:`did_you_mean` among its
-    options. Probe 134 rows 1-7: spelling alone sent ``--rollout-freq`` to ``--rollout-length``
-    and ``--epoch`` to ``--bc-epochs``. A list flag's singular (sweep.py's ``--seed`` for
-    ``--seeds``, ``--config`` for ``--configs``) is its typo, not another codebase's name. The
-    parser's ``field_flags`` (its own option of a config field) come first, also for cotrain.py's
-    own name of a field (make_dataset.py's ``--dataset``: ``--env --level``; probe 137), and its
-    ``field_notes`` replace the table's notes."""
-    from rambo_env.ported_names import other_name_hint, parser_field_names
-
-    name = word.partition("=")[0]
-    options = [o for o in parser._option_string_actions if o.startswith("--")]
-    known = {o.lstrip("-").replace("-", "_") for o in options}
-    known |= {o[:-1] for o in known if o.endswith("s")}
-    own: Mapping[str, str] = getattr(parser, "field_flags", {})
-    key = name.lstrip("-").lower().replace("-", "_")
-    if key in own and key not in known:  # probe 137: cotrain.py's own option, on another script
-        return f" ({name} is cotrain.py's option; this script's is {own[key]})"
-    notes = getattr(parser, "field_notes", None)
-    hint = other_name_hint(name, parser_field_names(parser), fields=known, notes=notes)
-    return f" ({hint})" if hint else did_you_mean(name, options)
-
-
 #: The top-level keys of a run's ``config.json``: the run's settings, what they resolved to, the
 #: format of the file (:data:`CONFIG_FORMAT`; absent in runs started before probe 92) and the
 #: run's sessions as they were invoked (:func:`session_invocation`; absent before probe 138).
 CONFIG_KEYS = ("config", "resolved", "format", "invocations")
-
-#: The environment variables that change what a run reads or computes (where its data and models
-#: are found, its threads, the devices it sees, the compile cache, str hashing): each invocation in
-#: a run's config.json records those set, by name (only these: an environment may hold secrets).
-RUN_ENVIRONMENT = (
-    "MINARI_DATASETS_PATH",
-    "RAMBO_ENV_CACHE",
-    "OMP_NUM_THREADS",
-    "CUDA_VISIBLE_DEVICES",
-    "TORCHINDUCTOR_CACHE_DIR",
-    "PYTHONHASHSEED",
-)
-
-
-def script_invocation(script_file: str | Path, argv: Sequence[str]) -> dict[str, Any]:
-    """How a script was invoked, for a run's config.json's ``invocations`` (probe 138: a run
-    folder recorded its settings but not the command line that made it, nor each ``--resume``):
-    ``argv`` (the words after the script, as given), ``command`` (a shell-quoted line to paste:
-    Python, the script as typed, the words), ``cwd`` and ``environment`` (those of
-    :data:`RUN_ENVIRONMENT` that are set). The script as typed is ``sys.argv[0]`` when it names
-    ``script_file`` (the script's ``__file__``), else ``script_file`` relative to the working folder
-    (the script's ``main(argv)`` called from Python, e.g. a test: never the caller's own argv)."""
-    typed = sys.argv[0] if sys.argv else ""
-    script = None
-    with contextlib.suppress(OSError, ValueError):
-        if typed and Path(typed).resolve() == Path(script_file).resolve():
-            script = typed
-    if script is None:
-        try:
-            script = os.path.relpath(script_file)
-        except ValueError:  # another drive (Windows)
-            script = str(script_file)
-    words = [str(word) for word in argv]
-    python = Path(sys.executable).name or "python"
-    return {
-        "argv": words,
-        "command": shlex.join([python, script, *words]),
-        **_invoked_where(),
-    }
-
-
-def _invoked_where() -> dict[str, Any]:
-    """The working folder and the set variables of :data:`RUN_ENVIRONMENT` (only these: an
-    environment may hold secrets)."""
-    return {
-        "cwd": os.getcwd(),
-        "environment": {name: os.environ[name] for name in RUN_ENVIRONMENT if name in os.environ},
-    }
-
-
-#: The keys of :func:`script_invocation`'s record.
-INVOCATION_KEYS = ("argv", "command", "cwd", "environment")
-
-
-def session_invocation(invocation: Mapping[str, Any] | None, resume: bool) -> dict[str, Any]:
-    """One session of a run as its config.json's ``invocations`` records it: ``kind`` (``start``
-    | ``resume``), then :func:`script_invocation`'s record (``invocation``; None: a library call,
-    recorded with ``argv`` and ``command`` None, its working folder and environment), and the
-    session's ``started_utc``."""
-    how = {"argv": None, "command": None, **_invoked_where(), **(invocation or {})}
-    return {
-        "kind": "resume" if resume else "start",
-        **{key: how[key] for key in INVOCATION_KEYS},
-        "started_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
-
-
-def _strings(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(word, str) for word in value)
-
-
-#: Each field of an invocation record: (what it must be, its check on a script's record
-#: (:func:`script_invocation`), its check on a recorded session (:func:`session_invocation`:
-#: ``argv`` / ``command`` null for a library call)); None: not a field of that record.
-_INVOCATION_FIELDS: dict[str, tuple[str, Any, Any]] = {
-    "kind": ("'start' or 'resume'", None, lambda v: v in ("start", "resume")),
-    "argv": ("a list of strings", _strings, lambda v: v is None or _strings(v)),
-    "command": (
-        "a string",
-        lambda v: isinstance(v, str),
-        lambda v: v is None or isinstance(v, str),
-    ),
-    "cwd": ("a string", lambda v: isinstance(v, str), lambda v: isinstance(v, str)),
-    "environment": (
-        "an object of strings",
-        lambda v: isinstance(v, Mapping) and all(isinstance(w, str) for w in v.values()),
-        lambda v: isinstance(v, Mapping) and all(isinstance(w, str) for w in v.values()),
-    ),
-    "started_utc": ("a string", None, lambda v: isinstance(v, str)),
-}
-
-
-def invocation_problem(record: Any, session: bool = False) -> str | None:
-    """What is wrong with an invocation record (its field and value), None for one as this code
-    writes it: :func:`script_invocation`'s (``session`` False) or one recorded session of a
-    config.json's / sweep.json's ``invocations`` (:func:`session_invocation`'s, ``session`` True;
-    probe 143: a hand-edited ``{"kind": "start", "command": 5}`` was taken, and results.json said
-    ``command: 5``)."""
-    if not isinstance(record, Mapping):
-        return f"is {record!r:.60}, not an object"
-    fields = {name: f for name, f in _INVOCATION_FIELDS.items() if f[2 if session else 1]}
-    unknown = sorted(set(map(str, record)) - set(fields))
-    if unknown:
-        return f"{unknown[0]} is not a field (expected {list(fields)})"
-    for name, (expected, script_ok, session_ok) in fields.items():
-        if session and name in ("argv", "command"):
-            expected = f"{expected} or null"
-        if name not in record:
-            return f"{name} is missing (expected {expected})"
-        if not (session_ok if session else script_ok)(record[name]):
-            return f"{name} is {record[name]!r:.60}, expected {expected}"
-    return None
-
-
-def check_invocation(invocation: Any, what: str = "invocation") -> None:
-    """ValueError unless ``invocation`` is None or a :func:`script_invocation` record."""
-    problem = None if invocation is None else invocation_problem(invocation)
-    if problem is not None:
-        raise ValueError(
-            f"{what}: expected None or rambo_env.run_io.script_invocation(__file__, argv)'s "
-            f"record (keys {list(INVOCATION_KEYS)}), got {invocation!r:.80}: {problem}"
-        )
-
-
-def recorded_invocations(
-    saved: Mapping[str, Any], path: str | Path, field: str, writer: str
-) -> list[dict[str, Any]]:
-    """A config.json's or sweep.json's ``invocations`` ([] in one written before probe 138);
-    ValueError naming ``field`` (``run_dir`` / ``sweep_dir``), the file and the record for one
-    that is not a list of :func:`session_invocation` records (edited by hand), before a resume's
-    setup. ``writer``: the script that writes the file (the advice's words)."""
-    kept = saved.get("invocations", [])
-    undo = (
-        f"or remove the key (the earlier invocations are then not recorded; {writer} writes "
-        "them again from this session on)"
-    )
-    if not isinstance(kept, list):
-        raise ValueError(
-            f"{field}: {path}: invocations is {kept!r:.60}, not a list of invocations (one record "
-            f"per session, as {writer} writes it; edited by hand?): put back the list, {undo}"
-        )
-    for i, entry in enumerate(kept):
-        problem = invocation_problem(entry, session=True)
-        if problem is not None:
-            raise ValueError(
-                f"{field}: {path}: invocations[{i}].{problem} (edited by hand?): put back the "
-                f"record as {writer} wrote it, {undo}"
-            )
-    return kept
-
-
-#: The format of the ``config.json`` this code writes (its top-level ``"format"``). Rule: add 1
-#: whenever a field is added to CotrainConfig, to ``resolved`` or to the top level (older code
-#: reads such a field as unknown): code that meets a format above its own then says "written by a
-#: newer rambo_env" instead of taking the new field for a typo (probe 92 rows 29-30). A file
-#: without a format (every run before probe 92) is read as before. 2: ``resolved['agent']``, what
-#: the built agent's networks are (probe 92b rows 31, 79). 3: no new field here, but the run's
-#: checkpoint holds RunHistory's ``suspended`` (2d9ffd0, probe 106), which older code's strict
-#: reader refused as "unknown key(s) ['suspended']"; older code checks this format first on
-#: --resume, so it says "written by a newer rambo_env … update the code (git pull)" (probe 124
-#: rows 17, 35). 4: the top-level ``invocations``, each session's command line (probe 138; absent
-#: in older runs, so a file of format 2 or 3 is one of 4 without it). Bump it with
-#: ``agents.cotrain.CHECKPOINT_FORMAT`` whenever that one is bumped.
-CONFIG_FORMAT = 4
-
-
-def newer_config_format(saved: dict[str, Any], path: str | Path) -> str | None:
-    """The advice for a ``config.json`` whose ``"format"`` is above :data:`CONFIG_FORMAT` (written
-    by a newer rambo_env), None for today's format or none recorded; ValueError for a format that
-    is not a positive int (edited by hand)."""
-    fmt = saved.get("format")
-    if fmt is None:
-        return None
-    if not is_int(fmt) or fmt < 1:
-        raise ValueError(
-            f"{path}: format {fmt!r} is not a config format (a positive int, this code writes "
-            f"{CONFIG_FORMAT}; edited by hand?): put back the run's value, or remove the key"
-        )
-    if fmt <= CONFIG_FORMAT:
-        return None
-    return (
-        f"{path} was written by a newer rambo_env (config format {fmt} > {CONFIG_FORMAT}, this "
-        "code's): update the code (git pull) to resume or read it"
-    )
-
-
-class NewerFormatError(ValueError):
-    """An artefact written by a newer rambo_env (:func:`check_not_newer`): never a damaged file
-    (:func:`damaged_file`), so a cache keeps it for the code that wrote it (probe 116 S1: a
-    newer model in a shared model cache was "unreadable; removing it and training anew")."""
-
-
-def check_not_newer(
-    path: str | Path,
-    fmt: Any,
-    current: int,
-    kind: str,
-    fix: str,
-    field: str = "format",
-    allow_none: bool = True,
-    key_required: bool = False,
-) -> None:
-    """ValueError when an artefact's recorded format ``fmt`` is above ``current`` (this code's):
-    it was written by a newer rambo_env, so this code would misread it or drop what it does not
-    know (probe 113 rows 30-34: older code said "unknown field(s) … remove it", "is not a ledger
-    index … move it away", or raised a raw TypeError). ``fix``: what to do instead of updating
-    (``"update the code (git pull) to " + fix``); ``field``: the key the file keeps it under. A
-    format that is not a positive int is refused as edited by hand; None (a file written before
-    formats were recorded) passes when ``allow_none`` (files that always recorded one: no).
-    ``key_required``: the reader refuses a file without the key, so the advice for a value edited
-    by hand does not offer removing it (probe 119 row 5: a model's was then "no
-    ['format_version']")."""
-    if fmt is None and allow_none:
-        return
-    if not is_int(fmt) or fmt < 1:
-        remove = "" if key_required else ", or remove the key"
-        raise ValueError(
-            f"{path}: {field} {fmt!r} is not a {kind} {field} (a positive int, this code writes "
-            f"{current}; edited by hand?): put back the value written ({current}){remove}"
-        )
-    if fmt > current:
-        raise NewerFormatError(
-            f"{path} was written by a newer rambo_env ({kind} {field} {fmt} > {current}, this "
-            f"code's): update the code (git pull) to {fix}"
-        )
 
 
 def json_named(value: Any) -> Any:
@@ -3033,45 +2803,6 @@ def trains_with_grad(what: str) -> Callable[[_F], _F]:
     return wrap
 
 
-def available_memory_bytes() -> int | None:
-    """Host memory a new allocation can get now: the least of ``MemAvailable`` (Linux; else free
-    pages), the room under this process's address-space limit (``ulimit -v``) and the room under
-    its cgroup's memory limit (a container's or a scheduler's). Probe 23: only ``MemAvailable``
-    was read, so under ``ulimit -v 4000000`` a 2 GiB buffer passed the check (21 GiB free) and
-    failed as numpy's raw ``MemoryError`` after the dataset load and MLE pretraining."""
-    rooms = [r for r in (_host_room(), _address_space_room(), _cgroup_room()) if r is not None]
-    return min(rooms) if rooms else None  # None: unknown, no check
-
-
-def memory_limit_words() -> str:
-    """Where :func:`available_memory_bytes`'s figure comes from when a limit of this process, not
-    the host's free memory, is the least of them: ``" under this process's address-space limit
-    (ulimit -v = N kB, RLIMIT_AS, while the host has X GiB free: raise it, …)"`` or the same of
-    its cgroup's memory limit; ``""`` otherwise. For the memory checks' "only … GiB is available" (probe 136: under
-    ``ulimit -v 1000000`` cotrain said "only 0.146 GiB is available" without naming the limit,
-    and the host had GiB free)."""
-    host, space, cgroup = _host_room(), _address_space_room(), _cgroup_room()
-    limits = [(r, w) for r, w in ((space, "address"), (cgroup, "cgroup")) if r is not None]
-    if not limits:
-        return ""
-    room, which = min(limits, key=lambda item: item[0])
-    if host is not None and host <= room:
-        return ""
-    free = f", while the host has {host / 2**30:.3g} GiB free" if host is not None else ""
-    if which == "address":
-        import resource
-
-        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-        return (
-            f" under this process's address-space limit (ulimit -v = {soft // 1024} kB, "
-            f"RLIMIT_AS{free}: raise it, or ulimit -v unlimited)"
-        )
-    return (
-        " under this process's cgroup memory limit (a container's, or the batch system's "
-        f"memory request{free}: ask for more)"
-    )
-
-
 #: What torch.load / np.load and a loader's own format checks raise for a file's bad bytes (cut
 #: short, overwritten, not a file of theirs): zip / pickle / zlib / EOF errors, ValueError (the
 #: project's format errors), KeyError / IndexError / TypeError of missing or odd entries.
@@ -3235,184 +2966,6 @@ def zip_not_torch(path: str | Path) -> str | None:
         )
     shown = ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
     return f"a zip archive that torch.save did not write (it holds {shown or 'nothing'})"
-
-
-def out_of_memory_text(err: BaseException, what: str) -> str:
-    """One message for an allocation failure while doing ``what`` (e.g. "create the Hopper-v5
-    simulator"): what failed, the library's words, the ``ulimit -v`` in force, what to do."""
-    limit = address_space_limit_text()
-    return f"not enough memory to {what}{limit}: {safe_reason(err)}; {out_of_memory_remedy()}"
-
-
-def out_of_memory_line(err: BaseException, remedy: bool = True) -> str:
-    """``out of memory (address-space limit …) (MemoryError: …); raise the limit …``: a script's
-    one line for an allocation failure (:func:`out_of_memory`) at any phase, the limit in force
-    and what to do named (probe 137: MuJoCo's bare "engine error: Could not allocate memory", a
-    MemoryError in torch's lazy import, each without the limit). ``remedy``: False leaves what
-    to do to the caller where no limit is set (its own stop line says it)."""
-    if "not enough memory to " in str(err):  # out_of_memory_text's: it names both already
-        return (str(err).strip().splitlines() or [""])[0]
-    lines = str(err).strip().splitlines()
-    said = f"{type(err).__name__}: {lines[0][:200]}" if lines else type(err).__name__
-    limit = address_space_limit_text()
-    todo = f"; {out_of_memory_remedy()}" if remedy or limit else ""
-    return f"out of memory{limit} ({said}){todo}"
-
-
-#: Texts of a failure to start a thread or process: CPython's, OpenMP's, BLAS's (EAGAIN).
-_NO_THREAD_TEXTS = (
-    "can't start new thread",
-    "cannot start new thread",
-    "resource temporarily unavailable",
-    "pthread_create",
-)
-
-
-def process_limit(err: BaseException) -> bool:
-    """Whether ``err`` is a failure to start a thread or process (EAGAIN: the per-user process
-    limit, ``ulimit -u``, counts threads too), here or in the errors it was raised while
-    handling (probe 102 rows 22-24: was the raw ``[Errno 11] Resource temporarily unavailable``,
-    a pool's thread error, or blamed on the env id)."""
-    seen: set[int] = set()
-    cause: BaseException | None = err
-    while cause is not None and id(cause) not in seen:
-        if isinstance(cause, OSError) and cause.errno == errno.EAGAIN:
-            return True
-        if isinstance(cause, (OSError, RuntimeError)) and any(
-            text in str(cause).lower() for text in _NO_THREAD_TEXTS
-        ):
-            return True
-        seen.add(id(cause))
-        cause = cause.__cause__ or cause.__context__
-    return False
-
-
-def process_limit_text(err: BaseException, what: str, fewer: str) -> str:
-    """One message for a thread or process that could not start while doing ``what`` (e.g.
-    "start 2 collection worker processes"): the library's words, the per-user process limit
-    (``ulimit -u``) in force, and ``fewer`` (e.g. "--workers 1") or a higher limit."""
-    limit = ""
-    with contextlib.suppress(ImportError, OSError, ValueError, AttributeError):
-        import resource
-
-        soft = resource.getrlimit(resource.RLIMIT_NPROC)[0]
-        if soft != resource.RLIM_INFINITY:
-            limit = f" (ulimit -u = {soft}, RLIMIT_NPROC)"
-    return (
-        f"cannot {what}: no new thread or process could be started ({safe_reason(err)}): the "
-        f"per-user process limit{limit} counts every process and thread of this user; use "
-        f"{fewer}, end other processes of yours, or raise the limit (ulimit -u, or ask the "
-        "cluster's admins)"
-    )
-
-
-def _host_room() -> int | None:
-    available = _proc_kib("/proc/meminfo", "MemAvailable")
-    if available is not None:
-        return available
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, OSError, ValueError):
-        return None
-
-
-def _proc_kib(path: str, key: str) -> int | None:
-    """``key:  N kB`` of a ``/proc`` status file, in bytes; None if it cannot be read."""
-    try:
-        with open(path, encoding="ascii") as f:
-            for line in f:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
-def address_space_shortfall(need: int, what: str) -> str | None:
-    """The error for ``need`` bytes (of ``what``: "an adversary step's batch of 256 start
-    states") that do not fit under this process's address-space limit (``ulimit -v``) while the
-    machine (and the cgroup) has them: the limit is named as the cause, with what to do; None
-    where the limit is not what binds (then the caller names its own size to lower). Probe 137:
-    under ``ulimit -v 900000`` the run was told to give a smaller ``AdversaryConfig.batch_size``
-    (no flag of cotrain.py) for a batch of 0.002 GiB, the libraries having taken the room."""
-    limit_room = _address_space_room()
-    if limit_room is None or need <= limit_room:
-        return None
-    others = [r for r in (_host_room(), _cgroup_room()) if r is not None]
-    if others and min(others) < need:
-        return None
-    from rambo_env.requirements import IMPORT_ADDRESS_SPACE
-
-    return (
-        f"not enough memory for {what}{address_space_limit_text()}: it needs "
-        f"~{need / 2**30:.3g} GiB, but only {limit_room / 2**30:.3g} GiB is left under the limit "
-        f"({IMPORT_ADDRESS_SPACE}); {out_of_memory_remedy()}"
-    )
-
-
-def memory_error(need: int, what: str, before: str, after: str, host: bool = True) -> str:
-    """The message of a memory check whose ``need`` bytes (of ``what``) do not fit: the
-    address-space limit named as the cause where it alone binds (:func:`address_space_shortfall`),
-    else ``before`` + the limit that binds the figure (:func:`memory_limit_words`) + ``after``
-    (``before`` ends with "only … GiB is available", ``after`` starts with "; " and the remedy).
-    ``host``: the check read the host's memory itself (False for a figure its caller gave or a
-    CUDA device's free memory: neither limit is named then)."""
-    if host:
-        short = address_space_shortfall(need, what)
-        if short is not None:
-            return short
-    return f"{before}{memory_limit_words() if host else ''}{after}"
-
-
-def _address_space_room() -> int | None:
-    """``RLIMIT_AS`` (``ulimit -v``) minus this process's virtual size; None without a limit."""
-    try:
-        import resource  # POSIX only
-    except ImportError:
-        return None
-    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-    size = _proc_kib("/proc/self/status", "VmSize")
-    if soft == resource.RLIM_INFINITY or soft < 0 or size is None:
-        return None
-    return max(int(soft) - size, 0)
-
-
-def _read_int(path: Path) -> int | None:
-    try:
-        text = path.read_text(encoding="ascii").strip()
-        return int(text)  # cgroup v2's "max" (no limit): ValueError
-    except (OSError, ValueError):
-        return None
-
-
-def _cgroup_room() -> int | None:
-    """Memory limit minus usage of this process's cgroup (v2 ``memory.max`` /
-    ``memory.current``, v1 ``memory.limit_in_bytes`` / ``memory.usage_in_bytes``); None
-    without a limit or where it cannot be read."""
-    try:
-        with open("/proc/self/cgroup", encoding="utf-8") as f:
-            lines = f.read().splitlines()
-    except OSError:
-        return None
-    base = Path("/sys/fs/cgroup")
-    for line in lines:
-        if line.count(":") < 2:
-            continue
-        _, controllers, rel = line.split(":", 2)
-        rel = rel.lstrip("/")
-        if controllers == "":  # v2: "0::/path"
-            folder, names = base / rel, ("memory.max", "memory.current")
-        elif "memory" in controllers.split(","):  # v1: "4:memory:/path"
-            folder, names = (
-                base / "memory" / rel,
-                ("memory.limit_in_bytes", "memory.usage_in_bytes"),
-            )
-        else:
-            continue
-        limit, used = (_read_int(folder / name) for name in names)
-        if limit is not None and used is not None and limit < (1 << 60):  # v1's "no limit": ~2**63
-            return max(limit - used, 0)
-    return None
 
 
 #: Bytes per file or folder name on the usual file systems (ext4, XFS, APFS, NTFS: 255).
@@ -3675,441 +3228,6 @@ def _not_utf8_text(text: str, what: str) -> str:
         f"'{shown}'), and {kept}; run in a UTF-8 locale (LC_ALL=C.UTF-8, or PYTHONUTF8=1), or use "
         "an ASCII path"
     )
-
-
-#: Every option value a script reads as a negative number (argparse's own pattern, ``-5`` /
-#: ``-.5``, misses ``-1e3``, ``-5e0``, ``-inf``, ``-nan``: "expected one argument" for those).
-NEGATIVE_NUMBER = re.compile(r"^-(?:\d|\.\d|inf$|infinity$|nan$)", re.IGNORECASE)
-
-
-def accept_negative_numbers(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Make ``parser`` take ``--flag -1e3`` / ``--flag -inf`` as a value, as it does ``-5``.
-
-    The scripts have no option that looks like a negative number, so this is safe; it sets
-    argparse's pattern for such values (a private attribute: argparse has no public hook).
-    """
-    parser._negative_number_matcher = NEGATIVE_NUMBER
-    return refuse_conflicting_options(parser)
-
-
-#: Namespace attribute where :func:`refuse_conflicting_options` keeps what a parse has set.
-_GIVEN = "_options_given_so_far"
-
-
-def _same_value(a: Any, b: Any) -> bool:
-    return a == b or (isinstance(a, float) and isinstance(b, float) and a != a and b != b)
-
-
-def refuse_conflicting_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Make ``parser`` refuse one option given twice with different values: two spellings of
-    it (``--k 2 --rollout-length 5``, ``--lam`` with ``--adversary-weight``,
-    ``--progress --no-progress``) or one spelling repeated (``--resume A --resume B``).
-    Probe 33: argparse took the last one without a word. The same value repeated is fine.
-    Applied by :func:`accept_negative_numbers`, so every script's parser does it."""
-    for action in parser._actions:
-        kinds = (argparse._StoreAction, argparse._StoreConstAction, argparse.BooleanOptionalAction)
-        if action.option_strings and isinstance(action, kinds):
-            action.__class__ = _once_action(type(action), parser)
-    if not getattr(parser, "_drops_given", False):
-        parse_known_args, get_values = parser.parse_known_args, parser._get_values
-
-        def get_values_keeping_raw(action: argparse.Action, arg_strings: list[str]) -> Any:
-            # Probe 57 row 3: the refusal showed the converted values, "((0,) vs (1,))" for
-            # "--seeds 0 --seeds 1"; the strings as typed are kept for it (:func:`_once_action`).
-            if getattr(action, "_once", False):
-                action._typed = list(arg_strings)  # type: ignore[attr-defined]
-            return get_values(action, arg_strings)
-
-        parser._get_values = get_values_keeping_raw  # type: ignore[method-assign]
-
-        def parse_dropping_given(args: Any = None, namespace: Any = None) -> Any:
-            argv = sys.argv[1:] if args is None else list(args)
-            check_typed_dashes(parser, argv)  # probe 125 rows 27-28: before it is taken as a value
-            check_switch_with_value(parser, argv)  # probe 143: "ignored explicit argument 'auto'"
-            # probe 125 rows 62-63: a blank / carriage-return word, before argparse's "the
-            # following arguments are required"; after it, with the words it left over
-            odd = odd_stray_word(parser, argv)
-            if odd is not None:
-                parser.error(odd)
-            after_end = _words_after_options_end(parser, argv)
-            if after_end is not None:  # before argparse's "the following arguments are required"
-                parser.error(after_end)
-            parsed, extra = parse_known_args(argv, namespace)
-            if extra[-1:] == ["--"] and _options_end(argv) == len(argv) - 1:
-                # probe 129 row 14: a trailing "--" (nothing after it) was "unrecognized
-                # arguments: --" where the parser has no positional to take it
-                extra = extra[:-1]
-            odd = odd_stray_word(parser, argv, extra)
-            if odd is not None:
-                parser.error(odd)
-            vars(parsed).pop(_GIVEN, None)
-            return parsed, extra
-
-        parser.parse_known_args = parse_dropping_given  # type: ignore[method-assign]
-
-        def parse_naming_unknown_options(args: Any = None, namespace: Any = None) -> Any:
-            # probe 136 R1-R2: argparse's bare "unrecognized arguments: --n-transition 10" (no
-            # did-you-mean since allow_abbrev=False), or a positional blamed for the value of
-            # an unknown option ("curves.py --ou x a=b": "… got 'x'")
-            argv = sys.argv[1:] if args is None else list(args)
-            unknown = _unknown_option_words(parser, argv)
-            if unknown:
-                parser.error(unrecognized_arguments(parser, unknown))
-            parsed, extra = parser.parse_known_args(argv, namespace)
-            if extra:
-                check_switch_with_value(parser, argv, extra)  # probe 143: bench --compile auto
-                parser.error(unrecognized_arguments(parser, extra))
-            return parsed
-
-        parser.parse_args = parse_naming_unknown_options  # type: ignore[method-assign]
-        parser._drops_given = True  # type: ignore[attr-defined]
-    return parser
-
-
-def unrecognized_arguments(parser: argparse.ArgumentParser, extra: Sequence[str]) -> str:
-    """argparse's ``unrecognized arguments: --n-transition 10``, with what the first unknown
-    option of ``extra`` is (:func:`unknown_option_hint`: ``(did you mean '--n-transitions'?)``,
-    another codebase's name). Every script's words left over end here (probe 136 R1: only
-    cotrain.py and sweep.py named the option meant; the others said argparse's bare line)."""
-    option = next((w for w in extra if w.startswith("--") and len(w) > 2), None)
-    hint = unknown_option_hint(parser, option) if option is not None else ""
-    return f"unrecognized arguments: {' '.join(extra)}{hint}"
-
-
-def _unknown_option_words(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
-    """The first ``--option`` of ``argv`` (before ``--``) that ``parser`` does not know, with
-    the words after it that argparse would leave over with it (none where the parser takes
-    positional words: they are its own), else ``[]``. Named before the parse: argparse reports
-    a missing required option or a positional's bad value first (probe 136 R2). Words with a
-    typographic dash or a blank / control character are left to :func:`odd_stray_word`."""
-    end = _options_end(argv)
-    for i, word in enumerate(argv[:end]):
-        if not word.startswith("--") or len(word) == 2 or shown_word(word) != word:
-            continue
-        if _typed_dash(word) is not None or _option_action(parser, word) != "unknown":
-            continue
-        words = [word]
-        if not _takes_positionals(parser) and "=" not in word:
-            words += itertools.takewhile(
-                lambda w: _option_action(parser, w) is None and shown_word(w) == w,
-                argv[i + 1 : end],
-            )
-        return words
-    return []
-
-
-#: Dashes a PDF, slide or word processor puts where a command has ``-`` (probe 125 rows 27-28).
-TYPOGRAPHIC_DASHES = {
-    "\u2010": "a Unicode hyphen (U+2010)",
-    "\u2011": "a non-breaking hyphen (U+2011)",
-    "\u2012": "a figure dash (U+2012)",
-    "\u2013": "an en dash (U+2013)",
-    "\u2014": "an em dash (U+2014)",
-    "\u2015": "a horizontal bar (U+2015)",
-    "\u2212": "a minus sign (U+2212)",
-}
-_DASHED_OPTION = re.compile("^[-" + "".join(TYPOGRAPHIC_DASHES) + "]+[A-Za-z]")
-
-
-def shown_word(word: str) -> str:
-    """A command-line word as a message shows it: as typed, or quoted with escapes (``' '``,
-    ``'\\r'``) where it is empty, blank at an end or holds a control character (probe 125 row
-    63: a raw carriage return in a message)."""
-    return word if word and word.isprintable() and word.strip() == word else repr(word)
-
-
-def _option_action(parser: argparse.ArgumentParser, word: str) -> Any:
-    """``(action, explicit value or None)`` where argparse reads ``word`` as a known option
-    (``--seed``, ``--seed=0``, an unambiguous ``--se``), ``"unknown"`` where it reads it as an
-    unknown option (a stray word), ``None`` where it reads it as a value (argparse's
-    ``_parse_optional``, for the scripts' parsers: no positionals, no short-option clusters)."""
-    if not word or word[0] not in parser.prefix_chars or len(word) == 1:
-        return None
-    actions = parser._option_string_actions
-    name, eq, value = word.partition("=")
-    if word in actions:
-        return actions[word], None
-    if eq and name in actions:
-        return actions[name], value
-    if parser.allow_abbrev and word.startswith("--"):
-        matches = [o for o in actions if o.startswith(name)]
-        if len(matches) == 1:
-            return actions[matches[0]], (value if eq else None)
-    negative = parser._negative_number_matcher.match(word)
-    if (negative and not parser._has_negative_number_optionals) or " " in word:
-        return None
-    return "unknown"
-
-
-class StrayWord(typing.NamedTuple):
-    """A word ``parse_known_args`` left over, where it stands in the command line."""
-
-    at: int  # its index in argv
-    option: int | None  # argv index of the option whose value(s) it directly follows, if any
-    action: argparse.Action | None  # that option's action
-
-
-def stray_words(
-    parser: argparse.ArgumentParser, argv: list[str], extra: list[str] | None = None
-) -> list[StrayWord] | None:
-    """Where each of ``extra`` (what ``parser.parse_known_args(argv)`` left over) stands in
-    ``argv``, found by walking ``argv`` as argparse does; ``None`` where the walk does not give
-    back ``extra`` (a command line it does not model). Without ``extra``: the words the walk
-    finds no option takes (positionals too), before argparse parses. Probe 125 rows 13-14: the
-    scripts found the first stray word with ``argv.index``, the first equal word ("0" of
-    ``--seed 0`` for ``--seed 0 --lam 3e-4 0``), and said only "unrecognized arguments: 0"."""
-    found: list[StrayWord] = []
-    after: tuple[int, argparse.Action] | None = None
-    i = 0
-    while i < len(argv):
-        word = argv[i]
-        if word == "--" and i == len(argv) - 1:
-            break  # probe 135: a trailing "--" (nothing after it) is dropped by the parse
-        if word == "--":
-            return None
-        option = _option_action(parser, word)
-        if option is None or option == "unknown":
-            found.append(StrayWord(i, *(after or (None, None))))
-            after, i = None, i + 1
-            continue
-        action, explicit = option
-        after, i = (i, action), i + 1
-        if explicit is None and action.nargs is None:
-            i += 1
-        elif explicit is None and isinstance(action.nargs, int):
-            i += action.nargs
-        elif explicit is None and action.nargs in ("?", "*", "+"):
-            while i < len(argv) and _option_action(parser, argv[i]) is None:
-                i += 1
-                if action.nargs == "?":
-                    break
-    if extra is not None and [argv[s.at] for s in found] != list(extra):
-        return None
-    return found
-
-
-def _typed_dash(word: str) -> str | None:
-    """The first typographic dash (en dash, em dash, ...) of ``word``'s leading dashes where
-    ``word`` is an option typed with one (``–-lam``, ``—seed``), else ``None``."""
-    if not _DASHED_OPTION.match(word):
-        return None
-    lead = word[: len(word) - len(word.lstrip("-" + "".join(TYPOGRAPHIC_DASHES)))]
-    return next((c for c in lead if c in TYPOGRAPHIC_DASHES), None)
-
-
-def _dash_message(parser: argparse.ArgumentParser, word: str, dash: str) -> str:
-    name, eq, value = word.partition("=")
-    fixed = "--" + name.lstrip("-" + "".join(TYPOGRAPHIC_DASHES))
-    known = isinstance(_option_action(parser, fixed), tuple)
-    typed = f"{fixed}{eq}{value}" if known else "the option with two plain hyphens"
-    if not known:
-        typed += f" ({fixed} is no option of this script{unknown_option_hint(parser, fixed)})"
-    path = (
-        # probe 131 R2: a positional path such as ledger.py's run folder '–dash' was refused
-        # as a mistyped option, without a word on how to pass it
-        f"; if it is a path, write {shell_quote('./' + word)} or put it after -- (-- {shell_quote(word)})"
-        if _takes_positionals(parser) and not known
-        else ""
-    )
-    return (
-        f"{word!r} starts with {TYPOGRAPHIC_DASHES[dash]}, not '--' (a command copied "
-        f"from a PDF, slide or web page?): type {typed}{path}"
-    )
-
-
-def _words_after_options_end(parser: argparse.ArgumentParser, argv: list[str]) -> str | None:
-    """The refusal of words after ``--`` where ``parser`` takes no positional words, else
-    ``None``. Probe 135: ``cotrain.py … --seed 1 -- --lam 0`` was "unrecognized arguments: --
-    --lam 0 (did you mean '--k'?)", the ``--`` itself taken for a mistyped option."""
-    end = _options_end(argv)
-    if end >= len(argv) - 1:
-        return None
-    if any(not action.option_strings for action in parser._actions):
-        return None
-    words = " ".join(argv[end + 1 :])
-    prog = parser.prog
-    if argv[end + 1].startswith("-"):
-        return (
-            f"{prog} takes no positional words; `--` ends the options, so {words!r} after it "
-            "was not read as an option: remove the `--`"
-        )
-    return (
-        f"{prog} takes no positional words; `--` ends the options, so {words!r} after it is a "
-        "stray word: remove the `--` and give it to its option (or delete it)"
-    )
-
-
-def switch_value_message(
-    parser: argparse.ArgumentParser, action: argparse.Action, given: str, word: str
-) -> str:
-    """``--compile auto`` / ``--compile=auto`` / ``--no-compile yes``: a switch takes no value,
-    said naming the spelling ``given`` and the ways to set it (probe 142 row 6, probe 143: was
-    argparse's "unrecognized arguments: auto" / "ignored explicit argument 'auto'"). The unset
-    value is ``parser.switch_unset(action)`` where the script sets it (cotrain: a preset's
-    value), else the action's default."""
-    if isinstance(action, argparse.BooleanOptionalAction):
-        on = next(o for o in action.option_strings if not o.startswith("--no-"))
-        off = f"--no-{on[2:]}"
-        unset = getattr(parser, "switch_unset", None)
-        if unset is not None:
-            leave = unset(action)
-        elif action.default is None:
-            leave = "auto"
-        else:
-            leave = f"{'on' if action.default else 'off'} (the default)"
-        return (
-            f"{given} takes no value (got {word!r}): give {on} for on, {off} for off; leave "
-            f"{on} / {off} out for {leave}"
-        )
-    return f"{given} takes no value (got {word!r}): give {given} alone, or leave it out"
-
-
-def check_switch_with_value(
-    parser: argparse.ArgumentParser, argv: list[str], extra: list[str] | None = None
-) -> None:
-    """Refuse a value given to a switch (an option of no value) with
-    :func:`switch_value_message`: ``--switch=WORD`` before the parse; without ``extra``, or
-    ``--switch WORD`` where ``WORD`` is the first of ``extra`` (what the parse left over)."""
-    if extra is None:
-        for i, word in enumerate(argv[: _options_end(argv)]):
-            flag, eq, value = word.partition("=")
-            action = parser._option_string_actions.get(flag) if eq else None
-            before = parser._option_string_actions.get(argv[i - 1]) if i else None
-            if before is not None and before.nargs not in (0, "?", "*"):
-                continue  # the value of the option before it
-            if action is not None and action.nargs == 0:
-                parser.error(switch_value_message(parser, action, flag, value))
-        return
-    stray = (stray_words(parser, argv, extra) or [None])[0]
-    if stray is None or stray.option is None or stray.action is None:
-        return
-    if stray.action.nargs == 0 and stray.at == stray.option + 1 and "=" not in argv[stray.option]:
-        word = argv[stray.at]
-        if not word.startswith("-"):
-            given = argv[stray.option]
-            parser.error(switch_value_message(parser, stray.action, given, word))
-
-
-def _options_end(argv: list[str]) -> int:
-    """The index of ``argv``'s first ``--`` (after it every word is positional), else its
-    length."""
-    return argv.index("--") if "--" in argv else len(argv)
-
-
-def check_typed_dashes(parser: argparse.ArgumentParser, argv: list[str]) -> None:
-    """Refuse an option typed with an en / em dash (``–-lam``, ``—seed``, pasted from a PDF) at
-    once, naming the dash and the option to type. Probe 125 rows 27-28: argparse took it as a
-    value, and the scripts' "takes one seed per run (got 1 –-lam 0)" suggested
-    ``--seeds 1,–-lam,0``. Words whose option this parser lacks are left to
-    :func:`odd_stray_word` (a value may start with such a dash). Probe 129 row 10: words after
-    ``--`` are positional (a path ``–old``), not options: left alone."""
-    for word in argv[: _options_end(argv)]:
-        dash = _typed_dash(word)
-        if dash is None:
-            continue
-        fixed = "--" + word.partition("=")[0].lstrip("-" + "".join(TYPOGRAPHIC_DASHES))
-        if isinstance(_option_action(parser, fixed), tuple):
-            parser.error(_dash_message(parser, word, dash))
-
-
-def odd_stray_word(
-    parser: argparse.ArgumentParser, argv: list[str], extra: list[str] | None = None
-) -> str | None:
-    """The message for a stray word of ``argv`` (one of ``extra``) that is a slip of the shell or
-    of a paste, not a value: a carriage return (a script with Windows line endings), a blank
-    word (a space after a line-end backslash), an option typed with an en / em dash. ``None``
-    where there is none. Probe 125 rows 62-63: "takes one seed per run (got 0 \\r)". Without
-    ``extra``: the words no option takes (:func:`stray_words`), before argparse parses (its
-    "the following arguments are required" came first)."""
-    strays = stray_words(parser, argv, extra)
-    if extra is None:
-        extra = [] if strays is None else [argv[s.at] for s in strays]
-    for n, word in enumerate(extra):
-        stray = strays[n] if strays is not None else None
-        if stray is None:
-            where = ""
-        elif stray.option is not None:
-            where = " after " + " ".join(shown_word(w) for w in argv[stray.option : stray.at])
-        else:
-            where = f" after {shown_word(argv[stray.at - 1])}" if stray.at else " at the start"
-        last = stray is not None and stray.at == len(argv) - 1
-        if "\r" in word:
-            what = "a stray carriage return" if not word.strip() else f"{shown_word(word)}"
-            return (
-                f"{what}{where}: the shell script that ran this command has Windows line endings "
-                "(CRLF), so each line ends in a carriage return and a '\\' at a line end no "
-                "longer joins the next line: convert the script (dos2unix run.sh, or "
-                "sed -i 's/\\r$//' run.sh, with its name) and run it again"
-            )
-        if not word.strip():
-            slip = (
-                "a space after a '\\' at a line end? The shell then ends the command there and "
-                "runs the next line as another command: delete the space after the backslash"
-                if last
-                else "an escaped space ('\\ ')? delete it"
-            )
-            return f"a stray blank argument {shown_word(word)}{where} ({slip})"
-        dash = _typed_dash(word)
-        # probe 129 row 10: a word after "--" is positional, whatever dash it starts with
-        ended = _options_end(argv)
-        positional = stray.at > ended if stray is not None else word not in argv[:ended]
-        if dash is not None and not positional:
-            if _takes_positionals(parser) and _names_a_path(word):
-                continue  # probe 131 R2: a folder '–dash' of ledger.py; an option typo is unlikely
-            return _dash_message(parser, word, dash)
-    return None
-
-
-def _takes_positionals(parser: argparse.ArgumentParser) -> bool:
-    """Whether ``parser`` takes words without an option (ledger.py's run folders)."""
-    return any(not action.option_strings for action in parser._actions)
-
-
-def _names_a_path(word: str) -> bool:
-    """Whether ``word`` names a file or folder (a broken link too) from the current folder."""
-    try:
-        return os.path.lexists(word)
-    except (OSError, ValueError):
-        return False
-
-
-def _once_action(kind: type[argparse.Action], parser: argparse.ArgumentParser) -> type:
-    if getattr(kind, "_once", False):
-        return kind
-
-    class Once(kind):  # type: ignore[valid-type, misc]
-        _once = True
-
-        def __call__(self, parser_: Any, namespace: Any, values: Any, option: Any = None) -> None:
-            super().__call__(parser_, namespace, values, option)
-            given = vars(namespace).setdefault(_GIVEN, {})
-            value = getattr(namespace, self.dest)
-            typed = _shown_typed(getattr(self, "_typed", None), value)
-            if self.dest in given:
-                before, old, typed_before = given[self.dest]
-                if not _same_value(old, value):
-                    shown = f"{typed_before} vs {typed}"
-                    parser.error(
-                        f"{option} given twice ({shown}); give it once"
-                        if option == before
-                        else f"{before} and {option} both given ({shown}); give one"
-                    )
-            given[self.dest] = (option, value, typed)
-
-    Once.__name__ = kind.__name__
-    return Once
-
-
-def _shown(value: Any) -> str:
-    return shell_path(value) if isinstance(value, (str, Path)) else str(value)
-
-
-def _shown_typed(typed: list[str] | None, value: Any) -> str:
-    """An option's value as typed (``0``, ``1e3``, ``a b`` quoted), its parsed value for a flag
-    that takes none (``--progress``)."""
-    if not typed:
-        return _shown(value)
-    return " ".join(shell_quote(text) for text in typed)
 
 
 def report_user_error(err: BaseException) -> int:
@@ -5434,35 +4552,6 @@ def plot_learning_curve(
     ax_q.grid(alpha=0.3)
     fig.tight_layout()
     return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
-
-
-def shell_quote(text: str) -> str:
-    """``text`` quoted for a POSIX shell, as ``shlex.quote``; where the console cannot print
-    it (``PYTHONIOENCODING=ascii``, a cp1252 console), bash's ``$'…'`` with the UTF-8 bytes as
-    ``\\xNN``, so that a printed command still pastes (probe 25: ``--resume 'r\\xfcn \\u03bb'``,
-    Python's escapes, named no folder)."""
-    quoted = shlex.quote(text)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            quoted.encode(getattr(stream, "encoding", None) or "utf-8")
-        except (UnicodeEncodeError, LookupError):
-            break
-    else:
-        return quoted
-    safe = set(string.ascii_letters + string.digits + " -_./:@%+=,~")
-    body = "".join(
-        ch if ch in safe else "".join(f"\\x{b:02x}" for b in ch.encode("utf-8", "surrogateescape"))
-        for ch in text
-    )
-    return f"$'{body}'"
-
-
-def shell_path(path: str | os.PathLike[str]) -> str:
-    """``path`` as one word of a printed command that pastes: :func:`shell_quote`, and a relative
-    path beginning with ``-`` written ``./-x`` (probe 33: ``--resume -x`` was printed, and
-    argparse took ``-x`` for an option: "expected one argument")."""
-    text = os.fspath(path)
-    return shell_quote(f"./{text}" if text.startswith("-") else text)
 
 
 def headless_figure(**kwargs: Any) -> Any:

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from rambo_env.command_line import shell_path
 from rambo_env.data.loaders import is_dataset_file
 from rambo_env.heuristics import (
     RamboOffTerms,
@@ -56,7 +57,6 @@ from rambo_env.run_io import (
     is_real,
     read_json,
     run_score_label,
-    shell_path,
 )
 
 __all__ = [

@@ -44,21 +44,19 @@ from agents.factory import COMPILED_ALGOS, make_agent
 from agents.vec_env import RamboModelVecEnv
 from rambo_env import bench
 from rambo_env.adversary import AdversaryConfig, ModelAdversary
+from rambo_env.command_line import accept_negative_numbers, did_you_mean, shell_path
 from rambo_env.compile import check_compile_cache
 from rambo_env.dynamics.ensemble import check_device, resolve_device, resolve_precision
 from rambo_env.run_io import (
     WriteFailedError,
-    accept_negative_numbers,
     atomic_write,
     check_free_space,
     check_output_file,
     check_torch_compile_cache,
-    did_you_mean,
     exit_on_interrupt,
     is_file,
     read_json,
     resolve_torch_threads,
-    shell_path,
     thread_count,
     tolerant_console,
     user_file_path,

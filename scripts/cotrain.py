@@ -54,6 +54,14 @@ from agents.cotrain import (
     same_settings_runs,
 )
 from agents.cotrain_setup import ENTROPY_ALGOS, check_eval_last_given, config_docs
+from rambo_env.command_line import (
+    accept_negative_numbers,
+    shell_path,
+    stray_words,
+    switch_value_message,
+    unrecognized_arguments,
+)
+from rambo_env.host_limits import out_of_memory_line
 from rambo_env.ledger import (
     DEFAULT_LEDGER_DIR,
     check_ledger_folder,
@@ -68,11 +76,11 @@ from rambo_env.ledger import (
     standing,
 )
 from rambo_env.presets import RamboPreset, get_preset
+from rambo_env.provenance import script_invocation
 from rambo_env.run_io import (
     CHECKPOINT_NAME,
     CONFIG_NAME,
     RESULTS_NAME,
-    accept_negative_numbers,
     checkpoint_iterations,
     counted,
     default_run_dir,
@@ -81,19 +89,13 @@ from rambo_env.run_io import (
     iteration0_label,
     other_holder,
     out_of_memory,
-    out_of_memory_line,
     read_json,
     refuse_unenterable,
     report_user_error,
-    script_invocation,
-    shell_path,
     silence_stdout,
-    stray_words,
-    switch_value_message,
     thread_count,
     tolerant_console,
     tracebacks_wanted,
-    unrecognized_arguments,
     user_folder_path,
     user_path,
     whole_number,

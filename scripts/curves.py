@@ -27,6 +27,7 @@ from rambo_env.requirements import check_working_folder, interrupt_quietly_while
 interrupt_quietly_while_importing("curves", __name__)  # probe 131 note (a)
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder
 
+from rambo_env.command_line import accept_negative_numbers, shell_path
 from rambo_env.curves import (
     CURVE_COLUMNS,
     check_logged,
@@ -49,7 +50,6 @@ from rambo_env.run_io import (
     TB_DIR,
     StagedFiles,
     WriteFailedError,
-    accept_negative_numbers,
     check_file_or_absent,
     check_matplotlib,
     check_writable,
@@ -68,7 +68,6 @@ from rambo_env.run_io import (
     run_holder,
     run_score_label,
     runs_below,
-    shell_path,
     stopped_text,
     tolerant_console,
     user_path,

@@ -35,7 +35,7 @@ import torch
 from agents.cotrain import load_config, load_session
 from agents.critics import policy_fns
 from agents.memory import check_diagnose_memory
-from rambo_env import run_io
+from rambo_env import command_line, provenance, run_io
 from rambo_env.diagnostics import (
     check_mc_episodes,
     check_sim_starts,
@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the same seed gives the same report",
     )
     parser.add_argument("--device", default=None, help="torch device (default: the run's device)")
-    return run_io.accept_negative_numbers(parser)
+    return command_line.accept_negative_numbers(parser)
 
 
 def _diagnose(argv: list[str] | None) -> int:
@@ -276,7 +276,7 @@ def _check_report_not_newer(out: Path) -> None:
     except Exception:  # an unreadable report: replaced as before
         return
     if isinstance(saved, dict):
-        run_io.check_not_newer(
+        provenance.check_not_newer(
             f"report: {out}",
             saved.get("format"),
             REPORT_FORMAT,

@@ -25,6 +25,7 @@ from rambo_env.requirements import check_working_folder, interrupt_quietly_while
 interrupt_quietly_while_importing("ledger", __name__)  # probe 131 note (a)
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder
 
+from rambo_env.command_line import accept_negative_numbers, shell_path
 from rambo_env.ledger import (
     DEFAULT_LEDGER_DIR,
     check_ledger_folder,
@@ -47,7 +48,6 @@ from rambo_env.run_io import (
     RESULTS_NAME,
     FlockUnsupportedError,
     WriteFailedError,
-    accept_negative_numbers,
     check_matplotlib,
     check_writable,
     counted,
@@ -59,7 +59,6 @@ from rambo_env.run_io import (
     read_json,
     runs_below,
     safe_reason,
-    shell_path,
     stopped_text,
     tolerant_console,
     user_path,

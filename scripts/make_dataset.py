@@ -39,12 +39,12 @@ from rambo_env.requirements import check_working_folder, interrupt_quietly_while
 interrupt_quietly_while_importing("make_dataset", __name__)  # probe 131 note (a)
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder
 
+from rambo_env.command_line import accept_negative_numbers
 from rambo_env.data.generate import DEFAULT_N_TRANSITIONS, DEFAULT_N_WORKERS, generate_dataset
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES
 from rambo_env.run_io import (
     RUN_SEED_LIMIT,
     WriteFailedError,
-    accept_negative_numbers,
     allocated_cores,
     as_json,
     check_seed,

@@ -38,6 +38,7 @@ check_working_folder()  # before torch, whose import dies raw in a deleted worki
 import numpy as np
 import torch
 
+from rambo_env.command_line import accept_negative_numbers
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.data.loaders import load_dataset
 from rambo_env.dynamics.ensemble import (
@@ -59,7 +60,6 @@ from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import (
     RUN_SEED_LIMIT,
     WriteFailedError,
-    accept_negative_numbers,
     atomic_write,
     check_free_space,
     check_output_file,

@@ -32,6 +32,7 @@ import numpy as np
 import torch
 
 from agents.cotrain_setup import CotrainConfig
+from rambo_env.command_line import accept_negative_numbers
 from rambo_env.data.loaders import load_dataset
 from rambo_env.dynamics import io
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
@@ -39,7 +40,6 @@ from rambo_env.dynamics.training import MLEConfig
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.policies import non_finite_weight
 from rambo_env.run_io import (
-    accept_negative_numbers,
     on_closed_pipe,
     report_user_error,
     safe_reason,

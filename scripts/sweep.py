@@ -67,11 +67,18 @@ from agents.sweep import (
     sweep_report,
     write_sweep_report,
 )
-from rambo_env.presets import RamboPreset, get_preset, preset_names
-from rambo_env.run_io import (
+from rambo_env.command_line import (
     NEGATIVE_NUMBER,
-    FolderInUseError,
     accept_negative_numbers,
+    shell_path,
+    shown_word,
+    stray_words,
+    unrecognized_arguments,
+)
+from rambo_env.presets import RamboPreset, get_preset, preset_names
+from rambo_env.provenance import script_invocation
+from rambo_env.run_io import (
+    FolderInUseError,
     check_matplotlib,
     counted,
     exit_on_interrupt,
@@ -81,14 +88,9 @@ from rambo_env.run_io import (
     report_failure,
     report_user_error,
     run_holder,
-    script_invocation,
-    shell_path,
-    shown_word,
     sigterm_as_keyboard_interrupt,
     stopped_text,
-    stray_words,
     tolerant_console,
-    unrecognized_arguments,
     unused_path,
     user_path,
     whole_number,

@@ -47,7 +47,7 @@ import torch
 from agents.cotrain import CotrainConfig, config_differences, load_config, run_cotrain
 from agents.cotrain_setup import build_session, run_checkpoint_bytes
 from agents.critics import policy_fns
-from rambo_env import run_io
+from rambo_env import command_line, run_io
 from rambo_env.data.loaders import absolute_dataset
 from rambo_env.data.toy_datasets import (
     make_illustrative_dataset,
@@ -332,7 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: fp32)",
     )  # fmt: skip
     parser.field_flags = FLAGS  # type: ignore[attr-defined]  # probe 137: --epoch: --iterations
-    return run_io.accept_negative_numbers(parser)
+    return command_line.accept_negative_numbers(parser)
 
 
 def main(argv: list[str] | None = None) -> list[dict]:

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from agents.cotrain import failure_message
-from rambo_env import requirements, run_io
+from rambo_env import host_limits, requirements, run_io
 from tests.scripts import REPO, load_script, python_path
 
 cotrain = load_script("cotrain")
@@ -25,6 +25,7 @@ LIMIT = " (address-space limit ulimit -v = 900000 kB)"
 def limited(monkeypatch):
     monkeypatch.setattr(requirements, "address_space_limit_text", lambda: LIMIT)
     monkeypatch.setattr(run_io, "address_space_limit_text", lambda: LIMIT)
+    monkeypatch.setattr(host_limits, "address_space_limit_text", lambda: LIMIT)
     monkeypatch.delenv("RAMBO_ENV_TRACEBACK", raising=False)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from rambo_env import requirements, run_io
+from rambo_env import host_limits, requirements
 from rambo_env.data import minari_io
 
 LIMIT = " (address-space limit ulimit -v = 850000 kB)"
@@ -24,7 +24,7 @@ LIMIT = " (address-space limit ulimit -v = 850000 kB)"
 )
 def test_an_allocation_failure_reading_a_minari_dataset_names_the_limit(monkeypatch, err):
     monkeypatch.setattr(requirements, "address_space_limit_text", lambda: LIMIT)
-    monkeypatch.setattr(run_io, "address_space_limit_text", lambda: LIMIT)
+    monkeypatch.setattr(host_limits, "address_space_limit_text", lambda: LIMIT)
     with pytest.raises(ValueError) as said:
         minari_io._raise_if_out_of_memory("rambo/hopper/medium-v0", err)
     text = str(said.value)

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from rambo_env import adversary, requirements, run_io
+from rambo_env import adversary, host_limits, requirements, run_io
 
 LIMIT = " (address-space limit ulimit -v = 900000 kB)"
 PROTO = "Couldn't build proto file into descriptor pool: out of memory"
@@ -19,7 +19,7 @@ PROTO = "Couldn't build proto file into descriptor pool: out of memory"
 @pytest.fixture
 def limited(monkeypatch):
     monkeypatch.setattr(requirements, "address_space_limit_text", lambda: LIMIT)
-    monkeypatch.setattr(run_io, "address_space_limit_text", lambda: LIMIT)
+    monkeypatch.setattr(host_limits, "address_space_limit_text", lambda: LIMIT)
     monkeypatch.delenv("RAMBO_ENV_TRACEBACK", raising=False)
 
 
@@ -81,9 +81,9 @@ def test_exit_on_interrupt_still_raises_a_bug(limited):
 
 
 def _rooms(monkeypatch, host: int | None, limit: int | None, cgroup: int | None = None) -> None:
-    monkeypatch.setattr(run_io, "_host_room", lambda: host)
-    monkeypatch.setattr(run_io, "_address_space_room", lambda: limit)
-    monkeypatch.setattr(run_io, "_cgroup_room", lambda: cgroup)
+    monkeypatch.setattr(host_limits, "_host_room", lambda: host)
+    monkeypatch.setattr(host_limits, "_address_space_room", lambda: limit)
+    monkeypatch.setattr(host_limits, "_cgroup_room", lambda: cgroup)
 
 
 def test_the_adversary_batch_check_names_the_limit_when_it_binds(limited, monkeypatch):

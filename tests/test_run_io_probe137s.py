@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from rambo_env import run_io
+from rambo_env import host_limits
 from rambo_env.data.toy_datasets import _check_n
 from rambo_env.envs.vector_env import check_num_envs_memory
 
@@ -18,9 +18,9 @@ GIB = 2**30
 
 
 def _rooms(monkeypatch, host, space, cgroup):
-    monkeypatch.setattr(run_io, "_host_room", lambda: host)
-    monkeypatch.setattr(run_io, "_address_space_room", lambda: space)
-    monkeypatch.setattr(run_io, "_cgroup_room", lambda: cgroup)
+    monkeypatch.setattr(host_limits, "_host_room", lambda: host)
+    monkeypatch.setattr(host_limits, "_address_space_room", lambda: space)
+    monkeypatch.setattr(host_limits, "_cgroup_room", lambda: cgroup)
 
 
 def test_the_cgroup_limit_is_named_when_it_binds(monkeypatch):

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
+from rambo_env.command_line import did_you_mean
 from rambo_env.data.scores import REF_SCORES, d4rl_ref_env, is_ref_score, same_ref_pair
 from rambo_env.data.scores import normalized_score as _normalized_score
 from rambo_env.logging import note
@@ -810,8 +811,6 @@ class OfflineDataset:
         did-you-mean (probe 47: ``ref_minscore=5.0`` was ``OfflineDataset.__init__``'s bare
         "unexpected keyword argument" TypeError, pointing at a method the user never called)."""
         import dataclasses
-
-        from rambo_env.run_io import did_you_mean  # lazy: run_io imports torch
 
         accepted = [
             f.name for f in dataclasses.fields(cls) if f.init and f.name not in ARRAY_FIELDS

@@ -434,7 +434,7 @@ def check_generation_memory(
     arrays) of every transition's observation, next observation, action, reward and flags, per
     part of ``level`` (``medium-replay`` reads a file instead). ValueError naming
     ``n_transitions`` otherwise; was: ``--n-transitions 1000000000000`` started collecting."""
-    from rambo_env.run_io import available_memory_bytes, memory_error
+    from rambo_env.host_limits import available_memory_bytes, memory_error
 
     if level == "medium-replay":
         return
@@ -710,7 +710,7 @@ def collect_episodes_parallel(
         # probe 96a row 56: inside a multiprocessing.Pool worker (daemonic) the spawn was
         # multiprocessing's raw "daemonic processes are not allowed to have children"
         return _collect_shares_here(env_id, shares, path, seed, n_envs, device, progress, desc)
-    from rambo_env.run_io import process_limit
+    from rambo_env.host_limits import process_limit
 
     import_dependency("tqdm.auto")  # probe 114b: a broken tqdm named here, not in each worker
     ctx = mp.get_context("spawn")  # no fork of a process that holds torch / MuJoCo threads
@@ -778,7 +778,7 @@ def collect_episodes_parallel(
 
 def _process_limit_error(err: BaseException, n_workers: int) -> OSError:
     """The error for collection workers that could not start under the per-user process limit."""
-    from rambo_env.run_io import process_limit_text
+    from rambo_env.host_limits import process_limit_text
 
     limited = OSError(
         process_limit_text(
@@ -813,7 +813,7 @@ def _thread_failures(failed: list[BaseException]) -> Iterator[None]:
     """Collect, instead of printing as "Exception in thread …", a thread's failure to start
     another thread or process (a pool's manager thread starting its queue's feeder under
     ``ulimit -u``); other threads' exceptions go to the previous hook."""
-    from rambo_env.run_io import process_limit
+    from rambo_env.host_limits import process_limit
 
     previous = threading.excepthook
 

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from rambo_env.command_line import did_you_mean, shell_quote
 from rambo_env.data.d4rl_io import (
     D4RL_VERSIONS,
     DERIVED_NEXT_OBSERVATIONS,
@@ -73,6 +74,7 @@ from rambo_env.data.minari_io import (
     root_origin,
 )
 from rambo_env.data.scores import ENV_IDS, LEVELS, REF_SCORES, d4rl_ref_env, score_label
+from rambo_env.host_limits import out_of_memory_text, process_limit, process_limit_text
 from rambo_env.logging import note
 from rambo_env.run_io import (
     check_flag,
@@ -81,19 +83,14 @@ from rambo_env.run_io import (
     check_readable,
     check_seed,
     counted,
-    did_you_mean,
     escalated_warning,
     expand_home,
     is_int,
     numpy_underflow_ignored,
     out_of_memory,
-    out_of_memory_text,
-    process_limit,
-    process_limit_text,
     refuse_link_loop,
     renderer_failure,
     safe_reason,
-    shell_quote,
     sigterm_cleaned_up,
     with_article,
 )

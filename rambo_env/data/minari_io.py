@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from rambo_env.command_line import did_you_mean, shell_path, shell_quote
 from rambo_env.data.d4rl_io import hdf5_trouble
 from rambo_env.data.dataset import (
     DERIVED_NEXT_OBSERVATIONS,
@@ -45,6 +46,7 @@ from rambo_env.data.dataset import (
     space_trouble,
 )
 from rambo_env.data.scores import ENV_IDS, LEVELS, env_name_from_id
+from rambo_env.host_limits import out_of_memory_text
 from rambo_env.logging import note
 from rambo_env.progress import progress_bar
 from rambo_env.requirements import import_dependency
@@ -57,7 +59,6 @@ from rambo_env.run_io import (
     check_readable,
     check_writable,
     damaged_file,
-    did_you_mean,
     error_behind,
     expand_home,
     file_lock,
@@ -69,7 +70,6 @@ from rambo_env.run_io import (
     longest_name_bytes,
     note_relative,
     out_of_memory,
-    out_of_memory_text,
     owned_by_other,
     owner_text,
     permission_denied,
@@ -77,8 +77,6 @@ from rambo_env.run_io import (
     replace_folder,
     restore_set_aside,
     safe_reason,
-    shell_path,
-    shell_quote,
     some_names,
     unenterable_folder,
     wait_for_lock,

@@ -20,7 +20,8 @@ from rambo_env.envs.toys import (
     IllustrativeMDP,
     SingleTransitionEnv,
 )
-from rambo_env.run_io import available_memory_bytes, check_seed, memory_error
+from rambo_env.host_limits import available_memory_bytes, memory_error
+from rambo_env.run_io import check_seed
 
 __all__ = [
     "ILLUSTRATIVE_REF_SCORES",

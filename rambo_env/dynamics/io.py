@@ -22,13 +22,14 @@ from typing import Any
 import numpy as np
 import torch
 
+from rambo_env.command_line import shell_path
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, resolve_device
 from rambo_env.dynamics.training import _BUDGET_FIELDS, MLEConfig, MLEReport
 from rambo_env.logging import note
 from rambo_env.normalization import ObsNormalizer
+from rambo_env.provenance import check_not_newer
 from rambo_env.run_io import (
     check_default_device,
-    check_not_newer,
     check_output_file,
     check_path_text,
     check_readable,
@@ -45,7 +46,6 @@ from rambo_env.run_io import (
     refuse_unenterable,
     safe_reason,
     save_checkpoint,
-    shell_path,
     with_article,
     zip_not_torch,
 )

@@ -35,12 +35,12 @@ from rambo_env.dynamics.ensemble import GaussianEnsemble, resolve_device
 from rambo_env.logging import note
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.progress import progress_bar
+from rambo_env.provenance import check_not_newer
 from rambo_env.run_io import (
     SEED_LIMIT,
     check_field_ranges,
     check_flag,
     check_free_space,
-    check_not_newer,
     check_output_file,
     check_readable,
     check_seed,

@@ -27,6 +27,7 @@ import torch
 from gymnasium.envs.registration import EnvSpec
 from gymnasium.wrappers.vector import NormalizeObservation as VectorNormalizeObservation
 
+from rambo_env.command_line import did_you_mean
 from rambo_env.dynamics.ensemble import EnsembleConfig, resolve_device
 from rambo_env.dynamics.training import MLEConfig
 from rambo_env.envs.registration import (
@@ -48,7 +49,6 @@ from rambo_env.run_io import (
     check_default_dtype,
     check_flag,
     counted,
-    did_you_mean,
     is_int,
     numpy_underflow_ignored,
     user_stacklevel,

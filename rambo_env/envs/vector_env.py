@@ -66,7 +66,7 @@ def check_num_envs_memory(num_envs: int, obs_dim: int = 1, action_dim: int = 1) 
     """ValueError naming ``num_envs`` when its rows cannot fit in the host memory available now
     (was: ``RamboModelVecEnv(mdp, 10**9)`` / ``gym.make_vec(…, num_envs=10**9)`` allocated until
     the out-of-memory killer ended the process, or another one, without a message)."""
-    from rambo_env.run_io import available_memory_bytes, memory_error
+    from rambo_env.host_limits import available_memory_bytes, memory_error
 
     need = num_envs * (_ROW_OVERHEAD_BYTES + 4 * (3 * obs_dim + 2 * action_dim))
     room = available_memory_bytes()

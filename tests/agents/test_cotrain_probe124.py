@@ -11,7 +11,7 @@ import pytest
 from agents import callback, cotrain, run_callbacks
 from agents.callback import RamboCallback
 from agents.run_callbacks import RunHistory
-from rambo_env import adversary, normalization, run_io
+from rambo_env import adversary, normalization, provenance, run_io
 from rambo_env.adversary import ModelAdversary
 from rambo_env.normalization import ObsNormalizer
 
@@ -96,7 +96,7 @@ def test_older_code_is_told_a_newer_run_by_its_config_format(monkeypatch):
     --resume: the config.json this code writes is newer than its own."""
     written = run_io.CONFIG_FORMAT
     assert run_io.newer_config_format({"format": written}, "run_dir: C") is None  # its own
-    monkeypatch.setattr(run_io, "CONFIG_FORMAT", RECORDED[1]["config_format"])  # the older code
+    monkeypatch.setattr(provenance, "CONFIG_FORMAT", RECORDED[1]["config_format"])  # the older code
     said = run_io.newer_config_format({"format": written}, "run_dir: C")
     assert said is not None and "written by a newer rambo_env" in said and "git pull" in said
 
