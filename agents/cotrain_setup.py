@@ -1648,6 +1648,7 @@ def library_versions() -> dict[str, str]:
     tracked files); and the machine (:func:`rambo_env.requirements.machine_record`: Python,
     numpy, MuJoCo, Minari, h5py, platform, CPU model and flags). All strings."""
     import gymnasium
+    import sb3_contrib
     import stable_baselines3
     import torch
 
@@ -1657,6 +1658,9 @@ def library_versions() -> dict[str, str]:
         "rambo_env": rambo_env.__version__,
         "torch": str(torch.__version__),  # a TorchVersion: no weights_only pickle
         "stable_baselines3": stable_baselines3.__version__,
+        # probe 146: TQC / CrossQ are its code, and were unrecorded (a run written
+        # before lacks the key: a resume claims no change from it, _say_versions_changed)
+        "sb3_contrib": sb3_contrib.__version__,
         "gymnasium": gymnasium.__version__,
     }
     commit = source_commit()

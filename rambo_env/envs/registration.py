@@ -155,6 +155,16 @@ class RenderModeNone:
         env.__dict__["_render_mode"] = value
 
 
+class _EveryRenderMode(list):
+    """The ``render_modes`` :func:`renders_nothing` shows ``gym.make`` alone: an empty list (what
+    gymnasium's ``_check_metadata`` takes without a warning) that holds every ``render_mode`` to
+    ``in``, so ``gym.make`` neither warns nor adds a render wrapper before the env's constructor,
+    which refuses any ``render_mode`` with its own clear error."""
+
+    def __contains__(self, mode: object) -> bool:
+        return True
+
+
 class _RendersNothing(property):
     """The ``metadata`` descriptor of :func:`renders_nothing`."""
 
@@ -168,7 +178,10 @@ class _RendersNothing(property):
             refuse_video_recorder(env, self.why)
             return env.__dict__.setdefault("_metadata", dict(self.of_class))
         if sys._getframe(1).f_code is gym.envs.registration.make.__code__:
-            return self  # a property: gym.make skips its render_modes check (and warning)
+            # probe 146: a dict on every gymnasium (the property itself, returned until then,
+            # is skipped by 1.4's make only: 1.1-1.3 raised InvalidMetadata "Expect the
+            # environment metadata to be dict, actual type: <class 'module'>")
+            return {"render_modes": _EveryRenderMode()}
         return self.of_class  # probe 97 row 19: was the property ('property' object …)
 
     def __set__(self, env: Any, value: Any) -> None:
@@ -179,9 +192,10 @@ def renders_nothing(why: str | dict[str, str] = "it renders nothing") -> propert
     """``metadata`` of an env that renders nothing (``{"render_modes": []}``): ``gym.make`` reads
     a class attribute ``metadata`` before constructing the env and, for a ``render_mode`` not in
     its ``render_modes``, warns first, so under ``python -W error`` its UserWarning hid the env's
-    own clear refusal of ``render_mode`` (probe 91a row 7). Read by ``gym.make`` itself it is a
-    property, which gymnasium skips there (its wrappers' way), so the constructor's ValueError
-    comes first; read on the class anywhere else it is the plain dict of gymnasium's convention
+    own clear refusal of ``render_mode`` (probe 91a row 7). Read by ``gym.make`` itself its
+    ``render_modes`` hold every mode (:class:`_EveryRenderMode`), so ``gym.make`` passes any
+    ``render_mode`` on and the constructor's ValueError comes first (on every gymnasium 1.1-1.4:
+    probe 146); read on the class anywhere else it is the plain dict of gymnasium's convention
     (probe 97 row 19: ``IllustrativeMDP.metadata["render_modes"]`` and a subclass's
     ``{**IllustrativeMDP.metadata, …}`` failed on the property); an instance's ``metadata`` is a
     plain dict of its own, settable like gymnasium's attribute. ``why``: what SB3's
