@@ -1362,7 +1362,8 @@ def _check_run_dir(cfg: CotrainConfig, run_dir: Path, resume: bool) -> CotrainCo
         if started:
             raise ValueError(  # was: "pass resume=True", advice the CLI has no flag for
                 f"run_dir: {run_dir} already holds a run ({', '.join(sorted(started))}); continue "
-                f"it with scripts/cotrain.py --resume {command_line.shell_path(run_dir)} (run_cotrain("
+                f"it with {command_line.script_line('cotrain.py')} --resume "
+                f"{command_line.shell_path(run_dir)} (run_cotrain("
                 "…, resume=True)), or pick a new folder"
             )
         run_io.check_no_foreign_entries(run_dir)  # only a run's own files are ever cleared

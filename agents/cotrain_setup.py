@@ -1494,7 +1494,8 @@ def _check_model_not_elsewhere(recorded_model: str, cache: Path, again: str) -> 
     why = " (a relative RAMBO_ENV_CACHE is read from the working folder)" if relative else ""
     raise ValueError(
         f"RAMBO_ENV_CACHE: the run's dynamics model is not in the model cache {cache}, but it "
-        f"is where the run cached it: {recorded}{why}; set RAMBO_ENV_CACHE={recorded.parent} "
+        f"is where the run cached it: {recorded}{why}; set "
+        f"RAMBO_ENV_CACHE={shell_quote(str(recorded.parent))} "
         f"and {again}"
     )
 

@@ -417,7 +417,8 @@ def not_a_sweep_text(sweep_dir: str | Path) -> str:
     if run_files:
         return (
             f"sweep_dir: {sweep_dir} is a cotrain run ({', '.join(run_files)}), not a sweep: "
-            f"continue it with python scripts/cotrain.py --resume {command_line.shell_path(sweep_dir)}"
+            f"continue it with {command_line.script_line('cotrain.py')} --resume "
+            f"{command_line.shell_path(sweep_dir)}"
         )
     runs = sorted({p.parent for p in sweep_dir.rglob(run_io.RESULTS_NAME)})
     if runs:  # probe 125: a folder of plain cotrain runs was only "not a sweep folder?"
@@ -816,7 +817,8 @@ def run_sweep(
         with _hold_sweep(sweep_dir):
             if any(p.name != run_io.LOCK_NAME for p in sweep_dir.iterdir()):
                 todo = (  # probe 49: the command to paste; no "resume it" without a sweep
-                    f"resume it (python scripts/sweep.py --resume {command_line.shell_path(sweep_dir)})"
+                    f"resume it ({command_line.script_line('sweep.py')} --resume "
+                    f"{command_line.shell_path(sweep_dir)})"
                     " or choose another"
                     if (sweep_dir / SWEEP_FILE).is_file()
                     else "it holds no sweep; choose another (--sweep-dir)"
@@ -1190,7 +1192,7 @@ def resolve_address(address: str | None) -> str | None:
             f"{RAY_ADDRESS}: {from_env!r} is set in the environment, and a sweep without "
             f"--address joins it as ray.init() does, but it {wrong}; set {RAY_ADDRESS} to "
             f"{_JOINABLE}, pass --address, or unset {RAY_ADDRESS} for a local Ray (for this "
-            f"command only: {RAY_ADDRESS}= python scripts/sweep.py …)"
+            f"command only: {RAY_ADDRESS}= {command_line.script_line('sweep.py')} …)"
         )
     try:
         check_address(from_env)
@@ -1423,8 +1425,9 @@ def _exit_when_ray_is_gone(
                 f"[sweep] interrupted ({signal.Signals(signum).name}): Ray's own processes "
                 f"({kinds}) were ended by the same signal (sent to the whole process group, as "
                 "`timeout` and job schedulers do), so Tune cannot stop the trials itself; each "
-                "trial's run folder keeps its last iteration's checkpoint; continue with: python "
-                f"scripts/sweep.py --resume {command_line.shell_path(sweep_dir)}",
+                "trial's run folder keeps its last iteration's checkpoint; continue with: "
+                f"{command_line.script_line('sweep.py')} --resume "
+                f"{command_line.shell_path(sweep_dir)}",
                 stderr=True,
             )
             os._exit(130)  # the main thread waits in Ray's C++ client for the dead GCS
@@ -1763,7 +1766,7 @@ def _make_command(name: str, generation: Mapping[str, Any] | None) -> str:
             value = generation[key]
             value = _per_part(name, value) if key == "n_transitions" else value
             made += f" {flag} {command_line.shell_path(value) if isinstance(value, str) else value}"
-    return f"python scripts/make_dataset.py --env {env} --level {level}{made}"
+    return f"{command_line.script_line('make_dataset.py')} --env {env} --level {level}{made}"
 
 
 def sweep_fingerprints(sweep_dir: str | Path) -> dict[str, str]:
@@ -1800,7 +1803,7 @@ def check_sweep_dataset(
     from rambo_env.data.loaders import SHORT_NAMES, load_dataset, needs_generation
 
     sweep_dir = Path(sweep_dir)
-    resume = f"python scripts/sweep.py --resume {command_line.shell_path(sweep_dir)}"
+    resume = f"{command_line.script_line('sweep.py')} --resume {command_line.shell_path(sweep_dir)}"
     generation = _generation_of(sweep_dir, name) if name in SHORT_NAMES else None
     command = _make_command(name, generation) if name in SHORT_NAMES else None
 
@@ -1908,7 +1911,9 @@ def _check_recorded_files(sweep_dir: Path, name: str, generation: Mapping[str, A
             continue
         if Path(value).is_file():
             continue
-        resume = f"python scripts/sweep.py --resume {command_line.shell_path(sweep_dir)}"
+        resume = (
+            f"{command_line.script_line('sweep.py')} --resume {command_line.shell_path(sweep_dir)}"
+        )
         raise DatasetUnavailableError(
             f"dataset: {name!r} must be made again for this resume with its recorded settings, "
             f"but the file of its {flag} ({value}, recorded in {sweep_dir / SWEEP_FILE}) is not "
@@ -2021,7 +2026,10 @@ def _ray_started(
     except Exception as err:  # Ray raises bare Exception / RuntimeError / ConnectionError
         folder = command_line.shell_path(sweep_dir)
         if resume:
-            then = f"the sweep folder is kept: rerun python scripts/sweep.py --resume {folder}"
+            then = (
+                "the sweep folder is kept: rerun "
+                f"{command_line.script_line('sweep.py')} --resume {folder}"
+            )
         else:
             then = "what the sweep wrote was removed: rerun the same command"
         if address is not None:

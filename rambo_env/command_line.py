@@ -530,3 +530,24 @@ def shell_path(path: str | os.PathLike[str]) -> str:
     argparse took ``-x`` for an option: "expected one argument")."""
     text = os.fspath(path)
     return shell_quote(f"./{text}" if text.startswith("-") else text)
+
+
+#: The checkout's scripts folder (the scripts are not in the wheel: absent in an installed one).
+SCRIPTS_DIR = Path(__file__).resolve().parent.parent / "scripts"
+
+
+def script_line(name: str) -> str:
+    """``python scripts/NAME`` as a printed command that runs from the working folder: the
+    checkout's script relative to it where it lies below it (``scripts/sweep.py`` from the
+    checkout's root), else its absolute path (probe 145 R4: ``python scripts/sweep.py --resume
+    …`` was printed to a sweep started from another folder, where no such file is); the
+    repo-relative name where the checkout has no scripts (an installed wheel)."""
+    script = SCRIPTS_DIR / name
+    if not script.is_file():
+        return f"python scripts/{name}"
+    try:
+        here = Path.cwd().resolve()
+    except OSError:  # the working folder was deleted
+        return f"python {shell_path(script)}"
+    shown = script.relative_to(here) if script.is_relative_to(here) else script
+    return f"python {shell_path(shown)}"

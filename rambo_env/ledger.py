@@ -19,7 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from rambo_env.command_line import did_you_mean, shell_path
+from rambo_env.command_line import did_you_mean, script_line, shell_path
 from rambo_env.curves import (
     CURVE_COLUMNS,
     check_logged,
@@ -1948,7 +1948,7 @@ def _plot(
         raise ValueError(
             f"dataset: the results ledger {ledger_dir} holds no run of {dataset!r} "
             f"({'its datasets: ' + ', '.join(held) if held else 'it is empty'}); enter one with "
-            f"python scripts/ledger.py RUN --ledger {shell_path(ledger_dir)}"
+            f"{script_line('ledger.py')} RUN --ledger {shell_path(ledger_dir)}"
         )
     curves = {
         e.label: rows[e.slug] if e.slug in rows else read_entry_curves(e, ledger_dir)

@@ -12,7 +12,7 @@ import contextlib
 import os
 import shlex
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,42 +27,83 @@ RUN_ENVIRONMENT = (
     "CUDA_VISIBLE_DEVICES",
     "TORCHINDUCTOR_CACHE_DIR",
     "PYTHONHASHSEED",
+    "PYTHONUTF8",  # probe 145: UTF-8 mode decides which folder / file names a run can read
 )
 
 
 def script_invocation(script_file: str | Path, argv: Sequence[str]) -> dict[str, Any]:
     """How a script was invoked, for a run's config.json's ``invocations`` (probe 138: a run
     folder recorded its settings but not the command line that made it, nor each ``--resume``):
-    ``argv`` (the words after the script, as given), ``command`` (a shell-quoted line to paste:
-    Python, the script as typed, the words), ``cwd`` and ``environment`` (those of
-    :data:`RUN_ENVIRONMENT` that are set). The script as typed is ``sys.argv[0]`` when it names
-    ``script_file`` (the script's ``__file__``), else ``script_file`` relative to the working folder
-    (the script's ``main(argv)`` called from Python, e.g. a test: never the caller's own argv)."""
+    ``argv`` (the words after the script, as given), ``command`` (a shell-quoted line to paste,
+    from any folder and shell: ``cd`` to the working folder, the set :data:`RUN_ENVIRONMENT`
+    variables, then Python, the script as typed (:func:`script_command`) and the words; probe 145:
+    it held the last three only, so pasted from another folder or a fresh shell it started a new
+    run there, on other data, without a word), ``cwd`` and ``environment`` (those of
+    :data:`RUN_ENVIRONMENT` that are set). Names the locale could not decode are recorded as
+    their UTF-8 text (:func:`recorded_text`)."""
+    words = [recorded_text(str(word)) for word in argv]
+    where = _invoked_where()
+    setting = [f"{name}={shlex.quote(value)}" for name, value in where["environment"].items()]
+    command = " ".join(
+        [f"cd {shlex.quote(where['cwd'])}", "&&", *setting, script_command(script_file)]
+        + [shlex.quote(word) for word in words]
+    )
+    return {"argv": words, "command": command, **where}
+
+
+def _typed_script(script_file: str | Path) -> str:
+    """The script as typed: ``sys.argv[0]`` when it names ``script_file`` (the script's
+    ``__file__``), else ``script_file`` relative to the working folder (the script's
+    ``main(argv)`` called from Python, e.g. a test: never the caller's own argv)."""
     typed = sys.argv[0] if sys.argv else ""
-    script = None
     with contextlib.suppress(OSError, ValueError):
         if typed and Path(typed).resolve() == Path(script_file).resolve():
-            script = typed
-    if script is None:
-        try:
-            script = os.path.relpath(script_file)
-        except ValueError:  # another drive (Windows)
-            script = str(script_file)
-    words = [str(word) for word in argv]
-    python = Path(sys.executable).name or "python"
-    return {
-        "argv": words,
-        "command": shlex.join([python, script, *words]),
-        **_invoked_where(),
-    }
+            return recorded_text(typed)
+    try:
+        return recorded_text(os.path.relpath(script_file))
+    except ValueError:  # another drive (Windows)
+        return recorded_text(str(script_file))
+
+
+def script_command(script_file: str | Path, quote: Callable[[str], str] = shlex.quote) -> str:
+    """``python SCRIPT`` with the script as typed (:func:`_typed_script`), each word ``quote``-d:
+    the head of a command a script prints to paste in its working folder (``quote``:
+    :func:`rambo_env.command_line.shell_quote`, which writes what the console cannot print as
+    bash's ``$'…'``) or records (probe 145 R4: ``continue with: python scripts/cotrain.py
+    --resume …`` was printed to a script started as ``python /clone/scripts/cotrain.py`` from
+    another folder, where the pasted line found no script). The interpreter's ``-X`` options
+    come with Python (probe 145: ``python -X utf8 …`` was recorded as ``python …``)."""
+    python = [Path(sys.executable).name or "python"]
+    for name, value in sys._xoptions.items():  # -X utf8 (UTF-8 mode: which names are read)
+        python += ["-X", name if value is True else f"{name}={value}"]
+    return " ".join(quote(word) for word in [*python, _typed_script(script_file)])
+
+
+def recorded_text(text: str) -> str:
+    """``text`` as recorded in a JSON file: a name the locale could not decode (an ASCII locale,
+    ``LC_ALL=C PYTHONUTF8=0``, reading ``/tmp/ré``) holds its bytes as lone surrogates, which
+    JSON keeps as ``\\udcc3`` and a reader shows as garbage (probe 145 S2: the recorded working
+    folder); those bytes read as UTF-8 where they are UTF-8, else as ``\\xNN`` escapes."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = text.encode("utf-8", "surrogateescape")  # the bytes the locale did not decode
+    except UnicodeEncodeError:  # a surrogate that no decoding made
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def _invoked_where() -> dict[str, Any]:
     """The working folder and the set variables of :data:`RUN_ENVIRONMENT` (only these: an
-    environment may hold secrets)."""
+    environment may hold secrets), as :func:`recorded_text`."""
     return {
-        "cwd": os.getcwd(),
-        "environment": {name: os.environ[name] for name in RUN_ENVIRONMENT if name in os.environ},
+        "cwd": recorded_text(os.getcwd()),
+        "environment": {
+            name: recorded_text(os.environ[name]) for name in RUN_ENVIRONMENT if name in os.environ
+        },
     }
 
 

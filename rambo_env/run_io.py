@@ -65,6 +65,7 @@ from rambo_env.command_line import (  # noqa: F401 (re-exported: run_io's names 
     did_you_mean,
     odd_stray_word,
     refuse_conflicting_options,
+    script_line,
     shell_path,
     shell_quote,
     shown_word,
@@ -954,12 +955,12 @@ def check_run_dir_kept(run_dir: str | Path) -> None:
     if now is not None and now != _held_key(run_dir):
         raise RunDirMovedError(
             f"run_dir: {run_dir} was moved to {now} while the run was writing into it; {stop}: "
-            f"continue it where it now is: python scripts/cotrain.py --resume {shell_path(now)}"
+            f"continue it where it now is: {script_line('cotrain.py')} --resume {shell_path(now)}"
         )
     raise RunDirMovedError(
         f"run_dir: {run_dir} was moved, deleted or replaced while the run was writing into it "
         f"(it is not the folder the run started in); {stop}: if you moved it, continue it where "
-        "it now is: python scripts/cotrain.py --resume NEW_PATH"
+        f"it now is: {script_line('cotrain.py')} --resume NEW_PATH"
     )
 
 

@@ -57,6 +57,7 @@ from agents.cotrain_setup import ENTROPY_ALGOS, check_eval_last_given, config_do
 from rambo_env.command_line import (
     accept_negative_numbers,
     shell_path,
+    shell_quote,
     stray_words,
     switch_value_message,
     unrecognized_arguments,
@@ -76,7 +77,7 @@ from rambo_env.ledger import (
     standing,
 )
 from rambo_env.presets import RamboPreset, get_preset
-from rambo_env.provenance import script_invocation
+from rambo_env.provenance import script_command, script_invocation
 from rambo_env.run_io import (
     CHECKPOINT_NAME,
     CONFIG_NAME,
@@ -531,9 +532,9 @@ def same_runs_notes(
         lines.append(
             f"note: {folder} holds an unfinished run of the same settings and seed ({left}; "
             "no process runs it): this command starts a new run from scratch; to "
-            f"continue that one instead: python scripts/cotrain.py --resume {shell_path(folder)}. "
-            "A job script that a scheduler requeues (Slurm) should give its run a fixed folder: "
-            "python scripts/cotrain.py <its flags> --run-dir RUN --resume-if-started starts "
+            f"continue that one instead: {continue_command(folder)}. A job script that a "
+            "scheduler requeues (Slurm) should give its run a fixed folder: "
+            f"{this_script()} <its flags> --run-dir RUN --resume-if-started starts "
             "the run once and continues it at every requeue"
         )
     return lines
@@ -607,12 +608,19 @@ def _config_names_ledger(run_dir: Path) -> bool:
         return True  # unreadable: resolve_args has said so already
 
 
+def this_script() -> str:
+    """``python SCRIPT``, this script as typed (probe 145 R4: ``python scripts/cotrain.py`` was
+    printed to paste also to a script started from another folder, where no such file is)."""
+    return script_command(__file__, shell_quote)
+
+
 def continue_command(run_dir: Path, cfg: CotrainConfig | None = None) -> str:
-    """``python scripts/cotrain.py --resume RUN``, with this session's :data:`EXTEND_FIELDS`
+    """``python scripts/cotrain.py --resume RUN`` (:func:`this_script`; ``RUN`` as given, from
+    the working folder), with this session's :data:`EXTEND_FIELDS`
     (``--n-iterations N``) where they differ from the run's ``config.json``: an extension is
     recorded there only once its setup has passed (probe 20), so one interrupted before that
     (probe 30) was told a command that finished the run at its old length."""
-    command = f"python scripts/cotrain.py --resume {shell_path(run_dir)}"
+    command = f"{this_script()} --resume {shell_path(run_dir)}"
     if cfg is None:
         return command
     try:
@@ -624,6 +632,21 @@ def continue_command(run_dir: Path, cfg: CotrainConfig | None = None) -> str:
         if not isinstance(recorded, dict) or recorded.get(name) != value:
             command += f" --{name.replace('_', '-')} {value}"
     return command
+
+
+def check_no_run_there(run_dir: Path) -> None:
+    """ValueError for a new run's folder that holds a run (its config.json and checkpoint.pt),
+    with this script's ``--resume`` command (:func:`continue_command`), before the "starting
+    run" line. ``run_cotrain`` refuses it as well (probe 145 R4: it named
+    ``scripts/cotrain.py --resume``, which does not paste from another folder, after
+    "[cotrain] starting run …")."""
+    if not ((run_dir / CONFIG_NAME).is_file() and (run_dir / CHECKPOINT_NAME).is_file()):
+        return  # a start that did not finish, or no run: run_cotrain says what it is
+    started = sorted(name for name in (CHECKPOINT_NAME, RESULTS_NAME) if (run_dir / name).exists())
+    raise ValueError(
+        f"run_dir: {run_dir} already holds a run ({', '.join(started)}); continue it with "
+        f"{continue_command(run_dir)}, or pick a new folder"
+    )
 
 
 def interrupted_line(run_dir: Path | None, cfg: CotrainConfig | None = None) -> str:
@@ -929,6 +952,8 @@ def main(argv: list[str] | None = None) -> int:
         # probe 133 row 17: a folder another process holds is refused by run_cotrain: no
         # "starting run" line before its error
         if other_holder(run_dir) is None:
+            if not resume:
+                check_no_run_there(Path(run_dir))
             print(f"[cotrain] {'resuming' if resume else 'starting'} run {run_dir}", flush=True)
             if ledger_line is not None:
                 print(f"[cotrain] {ledger_line}", flush=True)

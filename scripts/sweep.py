@@ -71,12 +71,13 @@ from rambo_env.command_line import (
     NEGATIVE_NUMBER,
     accept_negative_numbers,
     shell_path,
+    shell_quote,
     shown_word,
     stray_words,
     unrecognized_arguments,
 )
 from rambo_env.presets import RamboPreset, get_preset, preset_names
-from rambo_env.provenance import script_invocation
+from rambo_env.provenance import script_command, script_invocation
 from rambo_env.run_io import (
     FolderInUseError,
     check_matplotlib,
@@ -726,13 +727,16 @@ def failure_left(sweep_dir: Path) -> str:
 
 
 def _continue(sweep_dir: Path) -> str:
+    """``continue with: python scripts/sweep.py --resume SWEEP``, this script as typed (probe 145
+    R4: ``python scripts/sweep.py`` was printed also to a sweep started from another folder)."""
+    script = script_command(__file__, shell_quote)
     moved = moved_from(sweep_dir)
     if moved is not None:  # probe 65: advised the --resume that a moved folder refuses
         return (
             f"it was made at {moved[0]} (its trials write there): move it back, then continue "
-            f"with: python scripts/sweep.py --resume {shell_path(moved[0])}"
+            f"with: {script} --resume {shell_path(moved[0])}"
         )
-    return f"continue with: python scripts/sweep.py --resume {shell_path(sweep_dir)}"
+    return f"continue with: {script} --resume {shell_path(sweep_dir)}"
 
 
 if __name__ == "__main__":

@@ -92,7 +92,8 @@ def test_a_new_default_run_names_an_unfinished_run_of_the_same_settings(
         f"note: runs/{old.name} holds an unfinished run of the same settings and seed" in notes[0]
     )
     assert "(2 of 4 iterations done; no process runs it)" in notes[0]
-    assert f"python scripts/cotrain.py --resume runs/{old.name}" in notes[0]
+    # the script as main() was called here (probe 145: relative to this folder, so it pastes)
+    assert f"scripts/cotrain.py --resume runs/{old.name}" in notes[0]
     assert "--run-dir RUN --resume-if-started" in notes[0]
     assert fake_run["run_dir"] != old  # still a new run: the user may want one
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from rambo_env.command_line import shell_quote
 from rambo_env.data.dataset import (
     _META_FIELDS,
     DERIVED_NEXT_OBSERVATIONS,
@@ -913,7 +914,8 @@ def _minari_guess(path: Path) -> str:
     parts = path.resolve().parts
     if len(parts) < 6 or parts[-2] != "data" or not re.search(r"-v\d+$", parts[-3]):
         return ""
-    return f": here probably {'/'.join(parts[-5:-2])} with MINARI_DATASETS_PATH={Path(*parts[:-5])}"
+    root = shell_quote(str(Path(*parts[:-5])))  # probe 145 R9: pasted, a space split it
+    return f": here probably {'/'.join(parts[-5:-2])} with MINARI_DATASETS_PATH={root}"
 
 
 def load_with_d4rl_package(name: str) -> OfflineDataset | None:

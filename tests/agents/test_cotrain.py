@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 
 import gymnasium as gym
 import numpy as np
@@ -3262,8 +3263,8 @@ def test_a_new_run_in_a_run_folder_says_how_to_resume_it(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and err.startswith(
         f"error: run_dir: {run_dir} already holds a run (checkpoint.pt, results.json); continue "
-        f"it with scripts/cotrain.py --resume {run_dir} "
-    ), err
+        f"it with {os.path.basename(sys.executable)} scripts/cotrain.py --resume {run_dir}, or pick a "
+    ), err  # probe 145: the script's own command, with Python
 
 
 def test_diagnose_interrupted_is_one_line_and_exit_130(monkeypatch, capsys):
