@@ -99,6 +99,7 @@ from rambo_env.provenance import (  # noqa: F401 (re-exported: run_io's names be
     session_invocation,
 )
 from rambo_env.requirements import (  # noqa: F401 (re-exported: defined there to run before torch)
+    CLOSED_AT_START,
     address_space_limit_text,
     check_matplotlib,
     escape_unencodable_output,
@@ -2384,7 +2385,9 @@ def _check_library_streams(progress: bool, what: str) -> bool:
                 "lines; a logging adapter: def flush(self): pass; sys.stdout = None drops them)"
             )
     if progress:
-        unusable = "None" if sys.stderr is None else _unusable_stream(sys.stderr)
+        unusable = _unusable_stream(sys.stderr) if sys.stderr is not None else "None"
+        if sys.stderr is None and 2 in CLOSED_AT_START:  # probe 145 R1: `2>&-`
+            unusable = "closed when Python started (2>&-)"
         if unusable is not None:
             note(
                 f"[rambo_env] {what}: progress bars off: sys.stderr (where they go): "

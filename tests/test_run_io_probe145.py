@@ -170,6 +170,17 @@ def test_closed_stderr_is_opened_on_dev_null(tmp_path):
     assert done.stdout.split() == ["/dev/null", "[2]", "0"], (done.stdout, done.stderr)
 
 
+def test_progress_note_says_stderr_was_closed(monkeypatch, capsys):
+    """R1: the library's note read "sys.stderr (where they go): None" of a ``2>&-``."""
+    from rambo_env import requirements
+
+    monkeypatch.setattr(sys, "stderr", None)
+    monkeypatch.setattr(requirements, "CLOSED_AT_START", [2])
+    monkeypatch.setattr(run_io, "CLOSED_AT_START", requirements.CLOSED_AT_START)
+    assert run_io.check_output_streams(True, "make_mdp") is False
+    assert "closed when Python started (2>&-)" in capsys.readouterr().out
+
+
 def test_free_text_the_locale_could_not_decode_names_the_locale():
     """R7: ``LC_ALL=C … curves.py --title 'λ é'`` was "is not valid matplotlib mathtext"."""
     with pytest.raises(ValueError, match=r"--title: .* run in a UTF-8 locale \(LC_ALL=C.UTF-8"):
@@ -195,3 +206,18 @@ def test_kit_side_by_side_help_in_an_ascii_locale():
     )  # fmt: skip
     assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
     assert b"\\u03bb" in done.stdout or b"KIT_ROOT" in done.stdout
+
+
+def test_a_load_failing_on_a_long_store_names_the_store(tmp_path, monkeypatch):
+    """R3 (library): a load's "File name too long" was always the dataset name's."""
+    from rambo_env.data import loaders
+
+    def too_long(*args, **kwargs):
+        raise OSError(errno.ENAMETOOLONG, "File name too long")
+
+    monkeypatch.setattr(loaders, "_resolve", too_long)
+    with pytest.raises(ValueError, match=r"^dataset: 'hopper-random'… is too long"):
+        loaders.load_dataset("hopper-random")  # the stores are short: the name is blamed
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(tmp_path / "/".join(["c" * 200] * 20)))
+    with pytest.raises(ValueError, match=r"^RAMBO_ENV_CACHE: model cache .* leaves \d+ bytes"):
+        loaders.load_dataset("hopper-random")
