@@ -423,7 +423,7 @@ def save_resume_state(
         }
         if env_id is not None:
             state["env_id"] = env_id
-        (tmp / "state.json").write_text(json.dumps(state, indent=2))
+        (tmp / "state.json").write_text(json.dumps(state, indent=2), encoding="utf-8")
         shutil.rmtree(old, ignore_errors=True)
         # probe 86 row 28: a failed rename of resume.tmp left no resume/ (the last good save
         # sat in resume.old, which nothing read): the previous one is now put back

@@ -804,6 +804,7 @@ def run_sweep(
     _import_tune()  # before anything is written
     origin = _address_origin(address)
     address = resolve_address(address)
+    check_ray_working_folder(address)
     check_trial_device(
         spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
     )
@@ -891,6 +892,7 @@ def resume_sweep(
     _check_not_moved(sweep_dir)
     origin = _address_origin(address)
     address = resolve_address(address)
+    check_ray_working_folder(address)
     check_trial_device(
         spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
     )
@@ -988,7 +990,7 @@ def end_dead_drivers_ray(sweep_dir: str | Path) -> list[int]:
     own) end nothing. Linux ``/proc`` only; elsewhere nothing."""
     lock = Path(sweep_dir) / run_io.LOCK_NAME
     try:
-        text = lock.read_text(errors="replace")
+        text = lock.read_text(errors="replace", encoding="utf-8")
     except OSError:
         return []
     parsed = run_io._parse_lock(text)
@@ -2043,6 +2045,13 @@ def _ray_started(
                 f"{run_io.safe_reason(err)}); no trial ran, and {then} with the right "
                 f"{origin} (check the address: ray status on the head node), or {local}"
             ) from None
+        if run_io.error_behind(err, UnicodeError) is not None:  # probe 145 R6: not the load
+            locale = _RAY_LOCALE.format(encoding=sys.getfilesystemencoding())
+            raise RayStartError(
+                f"ray: a local Ray did not start ({run_io.safe_reason(err)}): {locale}; no "
+                f"trial ran, and {then} in a UTF-8 locale (LC_ALL=C.UTF-8, or PYTHONUTF8=1), or "
+                "from a folder with an ASCII path"
+            ) from None
         raise RayStartError(
             f"ray: a local Ray did not start ({run_io.safe_reason(err)}); no trial ran, and "
             f"{then} once the machine has the memory and CPU to spare (a loaded machine makes "
@@ -2052,6 +2061,25 @@ def _ray_started(
         yield
     finally:
         ray.shutdown()
+
+
+#: The locale's part in a local Ray's start failing with a ``UnicodeError``.
+_RAY_LOCALE = (
+    "a path it passes on (the working folder?) is not text in this locale's encoding "
+    "({encoding}: LC_ALL=C or POSIX with PYTHONUTF8=0?)"
+)
+
+
+def check_ray_working_folder(address: str | None) -> None:
+    """ValueError naming the locale when a local Ray (``address`` None) is to start in a working
+    folder whose name is not text in the locale's encoding (:func:`run_io.check_path_text`):
+    checked before the datasets are prepared. Probe 145 R6: ``LC_ALL=C PYTHONUTF8=0`` in
+    ``/tmp/x/ré 日本`` was "a local Ray did not start (UnicodeEncodeError: … surrogates not
+    allowed) … once the machine has the memory and CPU to spare"."""
+    if address is not None:
+        return
+    with contextlib.suppress(OSError):  # a working folder gone: check_working_folder's
+        run_io.check_path_text(os.getcwd(), "working folder (where a local Ray starts)")
 
 
 def _n_cores() -> int:

@@ -79,7 +79,7 @@ def _read() -> dict[str, float]:
     if not _readable(_path()):
         return {}
     try:
-        data = json.loads(_path().read_text())
+        data = json.loads(_path().read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict):  # valid JSON, not the record (was: a raw AttributeError)

@@ -11,9 +11,15 @@ import importlib
 import os
 from typing import TYPE_CHECKING, Any
 
-from rambo_env.requirements import check_dependencies, check_installed, exit_in_script
+from rambo_env.requirements import (
+    check_dependencies,
+    check_installed,
+    exit_in_script,
+    reopen_closed_standard_fds,
+)
 
 try:  # before the imports that would fail on older versions
+    reopen_closed_standard_fds()  # probe 145 R1: before an import takes a closed stderr's number
     # probe 107: a missing declared dependency named here, not where it is first imported;
     # probe 109: MuJoCo too (gymnasium[mujoco]: every shipped env), and the error names every
     # missing one, SB3's included (which only ``agents`` imports)

@@ -447,7 +447,7 @@ def write_curves_csv(path: str | Path, rows: Sequence[Mapping[str, float | None]
     _check_rows(rows, "rows")
     _check_values(rows)
     text = _csv_text(rows)
-    return atomic_write(path, lambda tmp: tmp.write_text(text))
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def empty_columns(

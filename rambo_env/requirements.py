@@ -640,6 +640,37 @@ def check_plots_at_start() -> None:
         raise
 
 
+#: The standard file descriptors found closed (``2>&-``) and opened on ``/dev/null`` instead
+#: (:func:`reopen_closed_standard_fds`).
+CLOSED_AT_START: list[int] = []
+
+
+def reopen_closed_standard_fds() -> None:
+    """Open ``/dev/null`` on each of the descriptors 0, 1, 2 that is closed (``2>&-``), as a
+    daemon does: the next file a library opened took the number, and a write meant for stderr
+    went into it. Probe 145 R1: with stderr closed, pyGLFW's library search failed ("Failed to
+    load GLFW3 shared library"), so cotrain.py and make_dataset.py blamed the MuJoCo renderer
+    (OpenGL) where the README says a closed stderr only turns the progress bars off. Python's
+    own ``sys.stderr`` stays None (nothing is written), as before. ``import rambo_env`` calls it,
+    before any library it imports can open a file."""
+    for fd, flags in ((0, os.O_RDONLY), (1, os.O_WRONLY), (2, os.O_WRONLY)):
+        try:
+            os.fstat(fd)
+            continue
+        except OSError as err:
+            if err.errno != errno.EBADF:
+                continue
+        try:
+            null = os.open(os.devnull, flags)
+        except OSError:
+            continue
+        if null != fd:
+            os.dup2(null, fd)
+            os.close(null)
+        os.set_inheritable(fd, True)  # as a shell's: a child process gets it (os.open's is not)
+        CLOSED_AT_START.append(fd)
+
+
 def escape_unencodable_output() -> None:
     """On a console that cannot encode every character (``PYTHONIOENCODING=ascii``, a latin-1 or
     C locale, a caller's ``open(log, 'w', encoding='ascii')`` as ``sys.stdout``), write what it
@@ -671,25 +702,25 @@ def source_commit(root: str | Path | None = None) -> str | None:
     try:
         git = root / ".git"
         if git.is_file():  # a worktree or submodule: "gitdir: PATH"
-            text = git.read_text().strip()
+            text = git.read_text(encoding="utf-8").strip()
             if not text.startswith("gitdir:"):
                 return None
             git = root / text.removeprefix("gitdir:").strip()
         if not git.is_dir():
             return None
-        head = (git / "HEAD").read_text().strip()
+        head = (git / "HEAD").read_text(encoding="utf-8").strip()
         if not head.startswith("ref:"):  # a detached HEAD holds the commit itself
             return head if sha.fullmatch(head) else None
         ref = head.removeprefix("ref:").strip()
         common = git
         if (git / "commondir").is_file():
-            common = git / (git / "commondir").read_text().strip()
+            common = git / (git / "commondir").read_text(encoding="utf-8").strip()
         for folder in (git, common):
             if (folder / ref).is_file():
-                found = (folder / ref).read_text().strip()
+                found = (folder / ref).read_text(encoding="utf-8").strip()
                 return found if sha.fullmatch(found) else None
         if (common / "packed-refs").is_file():
-            for line in (common / "packed-refs").read_text().splitlines():
+            for line in (common / "packed-refs").read_text(encoding="utf-8").splitlines():
                 parts = line.split()
                 if len(parts) == 2 and parts[1] == ref and sha.fullmatch(parts[0]):
                     return parts[0]

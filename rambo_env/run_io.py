@@ -100,6 +100,7 @@ from rambo_env.provenance import (  # noqa: F401 (re-exported: run_io's names be
     session_invocation,
 )
 from rambo_env.requirements import (  # noqa: F401 (re-exported: defined there to run before torch)
+    CLOSED_AT_START,
     address_space_limit_text,
     check_matplotlib,
     escape_unencodable_output,
@@ -121,6 +122,7 @@ __all__ = [
     "CONFIG_NAME",
     "CUDA_GENERATOR_STATE_BYTES",
     "CURVE_NAME",
+    "FOLDER_PATH_MAX",
     "INVOCATION_KEYS",
     "LOCK_NAME",
     "NAME_MAX",
@@ -137,6 +139,7 @@ __all__ = [
     "FolderInUseError",
     "NewerFormatError",
     "RunDirMovedError",
+    "UmaskError",
     "WriteFailedError",
     "address_space_shortfall",
     "as_json",
@@ -152,9 +155,12 @@ __all__ = [
     "check_field_types",
     "check_file_or_absent",
     "check_flag",
+    "check_folder_room",
     "check_free_space",
     "check_invocation",
+    "check_locale_text",
     "check_matplotlib",
+    "check_name_room",
     "check_no_foreign_entries",
     "check_not_died_starting",
     "check_not_newer",
@@ -170,6 +176,7 @@ __all__ = [
     "check_state_dict",
     "check_torch_compile_cache",
     "check_torch_int_variables",
+    "check_umask_for_folders",
     "check_writable",
     "claim_run_dir",
     "clear_stray_writes",
@@ -188,6 +195,7 @@ __all__ = [
     "file_lock",
     "flock_holder",
     "folder_identity",
+    "folder_room_problem",
     "foreign_entries",
     "get_rng_state",
     "give_to_folder_owner",
@@ -254,6 +262,7 @@ __all__ = [
     "sigterm_as_keyboard_interrupt",
     "sigterm_cleaned_up",
     "silence_stdout",
+    "staged_name_bytes",
     "status_on_request",
     "sticky_text",
     "stop_handler",
@@ -516,7 +525,7 @@ def heartbeat(lock: str | Path) -> Iterator[None]:
     raises."""
     lock = Path(lock)
     try:
-        mine = lock.read_text(errors="replace")
+        mine = lock.read_text(errors="replace", encoding="utf-8")
     except OSError:
         mine = None
     stop = threading.Event()
@@ -524,7 +533,7 @@ def heartbeat(lock: str | Path) -> Iterator[None]:
     def beat() -> None:
         while not stop.wait(LOCK_HEARTBEAT_S):
             try:
-                if lock.read_text(errors="replace") == mine:
+                if lock.read_text(errors="replace", encoding="utf-8") == mine:
                     os.utime(lock)
             except Exception:  # a heartbeat never stops the run
                 pass
@@ -991,7 +1000,7 @@ def _take_lock(lock: Path) -> int | None:
             share_lock_file(fd, RUN_LOCK_MODE)
             break
         try:
-            text = lock.read_text(errors="replace")
+            text = lock.read_text(errors="replace", encoding="utf-8")
         except FileNotFoundError:  # its holder removed it meanwhile: create it
             continue
         pid = _live_lock_pid(text)
@@ -1028,7 +1037,7 @@ def _take_lock(lock: Path) -> int | None:
 def _lock_file_elsewhere(lock: Path) -> str | None:
     """:func:`lock_elsewhere` of the lock file ``lock``, or None where it cannot be read."""
     try:
-        return lock_elsewhere(lock.read_text(errors="replace"))
+        return lock_elsewhere(lock.read_text(errors="replace", encoding="utf-8"))
     except OSError:
         return None
 
@@ -1079,7 +1088,7 @@ def run_holder(run_dir: str | Path) -> int | None:
     """The PID of the live process holding ``run_dir`` (its ``.lock``, see :func:`claim_run_dir`),
     or None: no lock, an unreadable one, or one left by a process that no longer runs."""
     try:
-        text = (Path(run_dir) / LOCK_NAME).read_text().strip()
+        text = (Path(run_dir) / LOCK_NAME).read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError):
         return None
     return lock_holder(text, run_dir)  # probe 28: a lock copied with the folder holds nothing
@@ -1110,7 +1119,7 @@ def bare_lock_pid(run_dir: str | Path) -> int | None:
     written where start times are not known, or by hand), so a reused PID cannot be told from
     its run (:func:`lock_holder`); else None."""
     try:
-        parsed = _parse_lock((Path(run_dir) / LOCK_NAME).read_text().strip())
+        parsed = _parse_lock((Path(run_dir) / LOCK_NAME).read_text(encoding="utf-8").strip())
     except (OSError, UnicodeDecodeError):
         return None
     return parsed[0] if parsed is not None and parsed[1] is None else None
@@ -1142,7 +1151,7 @@ def dead_lock_pid(run_dir: str | Path) -> int | None:
     process was killed outright (SIGKILL, out of memory) and never ended."""
     run_dir = Path(run_dir)
     try:
-        text = (run_dir / LOCK_NAME).read_text().strip()
+        text = (run_dir / LOCK_NAME).read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError):
         return None
     parsed = _parse_lock(text)
@@ -1626,6 +1635,8 @@ def _make_dirs(path: Path) -> list[Path]:
     missing = [p for p in (path, *path.parents) if not _exists(p)]
     try:
         make_folders(path)
+    except UmaskError as err:
+        raise ValueError(f"run_dir: {err}") from None
     except OSError as err:  # a parent that is a file, a name too long, /proc, no permission
         _remove_empty([p for p in missing if _exists(p)])
         where = "" if path.is_absolute() else f" (in the current folder {Path.cwd()})"
@@ -1851,7 +1862,7 @@ def other_users_lock(lock: str | Path) -> str | None:
     if lock.is_symlink() or not lock.is_file() or not owned_by_other(lock):
         return None
     try:
-        text = lock.read_text(errors="replace")
+        text = lock.read_text(errors="replace", encoding="utf-8")
     except OSError:
         return _unreadable_lock_text(lock)
     parsed = _parse_lock(text)
@@ -2375,7 +2386,9 @@ def _check_library_streams(progress: bool, what: str) -> bool:
                 "lines; a logging adapter: def flush(self): pass; sys.stdout = None drops them)"
             )
     if progress:
-        unusable = "None" if sys.stderr is None else _unusable_stream(sys.stderr)
+        unusable = _unusable_stream(sys.stderr) if sys.stderr is not None else "None"
+        if sys.stderr is None and 2 in CLOSED_AT_START:  # probe 145 R1: `2>&-`
+            unusable = "closed when Python started (2>&-)"
         if unusable is not None:
             note(
                 f"[rambo_env] {what}: progress bars off: sys.stderr (where they go): "
@@ -2984,6 +2997,36 @@ def longest_name_bytes(parts: Sequence[str]) -> int:
     return max((len(os.fsencode(part)) for part in parts), default=0)
 
 
+#: mkstemp's random part of a :class:`StagedFiles` temp name (``.NAME.XXXXXXXX.tmp``).
+_TEMP_RANDOM = 8
+
+
+def staged_name_bytes(name: str) -> int:
+    """Bytes of the temp file name :class:`StagedFiles` writes ``name`` through (the longest
+    form, ``.NAME.XXXXXXXX.tmp.EXT``): a ``name`` within :data:`NAME_MAX` may still make one
+    the file system refuses (probe 145 E1)."""
+    return len(os.fsencode(f".{name}.{'x' * _TEMP_RANDOM}.tmp{Path(name).suffix}"))
+
+
+def check_name_room(path: str | Path, what: str) -> None:
+    """ValueError ``<what>: … give a name of at most N bytes`` when the temp file ``path`` is
+    written through (:func:`staged_name_bytes`) would have a name over :data:`NAME_MAX` bytes:
+    checked before any work (probe 145 E1: ``bench.py --json <245 bytes>.json`` ran the whole
+    benchmark, then failed "File name too long; check that . is a writable folder with free
+    space")."""
+    name = Path(path).name
+    size, temp = len(os.fsencode(name)), staged_name_bytes(name)
+    if temp > NAME_MAX:
+        extra, text = temp - size, str(path)
+        shown = text if len(text) <= 80 else f"{text[:50]}…{text[-25:]}"  # its ending too
+        raise ValueError(
+            f"{what}: {shown!r} has a name of {size} bytes; it is written through a "
+            f"temp file (.NAME.{'X' * _TEMP_RANDOM}.tmp{Path(name).suffix}) whose name adds "
+            f"{extra}, and a file system takes at most {NAME_MAX}: give a name of at most "
+            f"{NAME_MAX - extra} bytes"
+        )
+
+
 def whole_number(text: str) -> int:
     """A count flag's value: an int, or a float spelling of a whole number (``1e3``, ``2.5e5``:
     probe 50 row 29, ``--n-transitions 1e3`` was argparse's "invalid int value", in a project
@@ -3066,19 +3109,46 @@ def user_folder_path(text: str) -> Path:
     it (probe 66: a 4076-byte run folder passed, then writing its config.json failed with "File
     name too long" after the MLE pretraining, advising "a writable folder with free space")."""
     path = user_path(text)
+    short = folder_room_problem(path, text)
+    if short is not None:
+        raise argparse.ArgumentTypeError(f"{short}; give a path of at most {FOLDER_PATH_MAX} bytes")
+    return path
+
+
+#: The longest folder path that leaves a name of :data:`NAME_MAX` bytes room below it.
+FOLDER_PATH_MAX = PATH_MAX - 2 - NAME_MAX
+
+
+def folder_room_problem(path: Path, text: str | None = None) -> str | None:
+    """``'<text>'… is N bytes long (as an absolute path), which leaves R bytes for the files
+    written inside it (…)`` when the folder ``path`` (the user's ``text``) is too long for a name
+    of :data:`NAME_MAX` bytes below it, else None: :func:`user_folder_path`, and the stores named
+    by variables (:func:`check_folder_room`)."""
     try:
         size = len(os.fsencode(str(path.absolute())))
     except OSError:  # the working folder is gone: the path as given
         size = len(os.fsencode(str(path)))
     room = PATH_MAX - 1 - size - 1  # bytes left for the names inside, after the separator
-    if room < NAME_MAX:
-        raise argparse.ArgumentTypeError(
-            f"{text[:60]!r}… is {size} bytes long (as an absolute path), which leaves {room} "
-            f"bytes for the files written inside it (the system takes paths of at most "
-            f"{PATH_MAX - 1} bytes; names inside may take {NAME_MAX}); give a path of at most "
-            f"{PATH_MAX - 2 - NAME_MAX} bytes"
+    if room >= NAME_MAX:
+        return None
+    return (
+        f"{(str(path) if text is None else text)[:60]!r}… is {size} bytes long (as an absolute "
+        f"path), which leaves {max(room, 0)} bytes for the files written inside it (the system "
+        f"takes paths of at most {PATH_MAX - 1} bytes; names inside may take {NAME_MAX})"
+    )
+
+
+def check_folder_room(folder: Path, what: str, setting: str) -> None:
+    """ValueError ``<what> … leaves R bytes for the files written inside it …; set <setting> to
+    a path of at most N bytes`` (:func:`folder_room_problem`): a store named by a variable
+    (``MINARI_DATASETS_PATH``, ``RAMBO_ENV_CACHE``), checked before any work (probe 145 E2, R3:
+    a 4038-byte Minari root collected the data, then failed "File name too long"; a 4063-byte
+    model cache was reported as a dataset name too long)."""
+    short = folder_room_problem(folder)
+    if short is not None:
+        raise ValueError(
+            f"{what} {short}; set {setting} to a path of at most {FOLDER_PATH_MAX} bytes"
         )
-    return path
 
 
 def user_file_path(text: str) -> Path:
@@ -3198,6 +3268,24 @@ def check_path_text(text: str, what: str) -> str:
         # TensorBoard's "'utf-8' codec can't encode …: surrogates not allowed" after the dataset
         # load, MLE pretraining and BC, naming no path
         raise ValueError(_not_utf8_text(text, what)) from None
+    return text
+
+
+def check_locale_text(text: str, what: str) -> str:
+    """``text`` (a flag's free text: a title, a label) unless it holds bytes the locale could not
+    decode (kept as surrogates: ``LC_ALL=C PYTHONUTF8=0`` with ``--title 'λ'``); ValueError
+    naming the locale, as a path flag's (:func:`check_path_text`), otherwise. Probe 145 R7: was
+    matplotlib's "is not valid mathtext between $ signs" of a title with no ``$``."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise ValueError(
+            f"{what}: {text!r} has bytes that are not text in this locale's encoding "
+            f"({sys.getfilesystemencoding()}: LC_ALL=C or POSIX with PYTHONUTF8=0?; as UTF-8 it "
+            f"reads {shown!r}); run in a UTF-8 locale (LC_ALL=C.UTF-8, or PYTHONUTF8=1), or give "
+            "ASCII text"
+        ) from None
     return text
 
 
@@ -3624,6 +3712,8 @@ def check_writable(folder: str | Path, what: str, hint: str) -> Path:
         make_folders(folder)
         with tempfile.TemporaryFile(dir=folder):
             pass
+    except UmaskError as err:
+        raise ValueError(f"{what} {err}") from None
     except OSError as err:  # no permission, a read-only file system, a full disk, a parent file
         why = err.strerror or str(err)
         if err.errno == errno.ENOENT and folder.is_dir():
@@ -3653,6 +3743,7 @@ def check_output_file(path: str | Path, what: str, hint: str, suffix: str | None
         path.exists()  # a name too long, a component under a file: OSError here, not at the end
     except OSError as err:
         raise ValueError(f"{what}: {path} cannot be used ({err.strerror or err}); {hint}") from None
+    check_name_room(path, what)
     check_writable(path.parent, f"{what}: folder", hint)
     return path
 
@@ -3844,6 +3935,13 @@ class WriteFailedError(OSError):
                 f"{path}: not written ({err.strerror}); raise the file-size limit (ulimit -f), "
                 f"or write where larger files fit ({elsewhere}), then {rerun}"
             )
+        elif err.errno == errno.ENAMETOOLONG:  # probe 145 E1: was "check … free space"
+            self.message = (
+                f"{path}: not written ({err.strerror}): its name, with the temp file's "
+                f"(.NAME.{'X' * _TEMP_RANDOM}.tmp, {staged_name_bytes(path.name)} bytes), or its "
+                f"path is longer than the file system takes ({NAME_MAX} bytes per name, "
+                f"{PATH_MAX - 1} per path); give a shorter one ({elsewhere}), then {rerun}"
+            )
         elif err.errno == errno.EISDIR or is_folder(path):  # was: "check … free space"
             self.message = (
                 f"{path}: not written: a folder is where the file goes ({err.strerror}); move "
@@ -3963,13 +4061,18 @@ class StagedFiles:
         if missing:
             self.created.append(missing)
         suffix = f".tmp{path.suffix}" if keep_suffix else ".tmp"
+        if missing:
+            check_umask_for_folders(missing[0])
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             give_to_folder_owner(missing)
             fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
         except OSError as err:
             raise WriteFailedError(path, err, self.elsewhere) from err
-        os.close(fd)
+        try:  # probe 145 R2: umask 277 made it 0400, so the writer's open by path was refused;
+            os.fchmod(fd, 0o600)  # the final mode is set by commit
+        finally:
+            os.close(fd)
         tmp = self.staged[path] = Path(name)
         try:
             write(tmp)
@@ -4025,7 +4128,9 @@ def replace_folder(new: Path, final: Path, aside: Path) -> None:
     moved = os.path.lexists(final)
     writer = _aside_writer(aside)
     if moved:
-        writer.write_text(lock_text())  # before the rename: never an aside without its writer
+        writer.write_text(
+            lock_text(), encoding="utf-8"
+        )  # before the rename: never an aside without its writer
         try:
             final.rename(aside)
         except BaseException:
@@ -4062,7 +4167,7 @@ def restore_set_aside(final: Path, aside: Path, what: str) -> bool:
         return True
     writer = _aside_writer(aside)
     try:
-        text = writer.read_text(errors="replace")
+        text = writer.read_text(errors="replace", encoding="utf-8")
     except OSError:  # none: a replacement from before it was written, or its writer ended
         text = ""
     pid, where = _live_lock_pid(text), lock_elsewhere(text)
@@ -4174,9 +4279,37 @@ def make_folders(folder: Path) -> list[Path]:
     folder they were made in when this process is root (:func:`give_to_folder_owner`); an
     OSError is the caller's to word."""
     made = [p for p in (folder, *folder.parents) if not _exists(p)]
+    if made:
+        check_umask_for_folders(made[0])
     folder.mkdir(parents=True, exist_ok=True)
     give_to_folder_owner(made)
     return made
+
+
+class UmaskError(ValueError):
+    """The process's umask would make the folders it creates unusable by this user."""
+
+
+#: The owner's bits a new folder needs to be used: list (r), write (w), enter (x).
+_OWNER_FOLDER_BITS = ((0o400, "read"), (0o200, "write"), (0o100, "search (enter)"))
+
+
+def check_umask_for_folders(folder: Path) -> None:
+    """:class:`UmaskError` naming the umask when a folder made now (``folder``, missing) would not
+    be readable, writable and enterable by this user: checked before it is made, so nothing is
+    left. Probe 145 R2: under ``umask 277`` a new run folder was refused as "cannot write
+    …/.lock (Permission denied); pick a writable folder" in a writable ``runs/``, and a new Minari
+    root as "not writable" (the folders were made r-x by the umask)."""
+    existing = next((p for p in Path(folder).parents if _exists(p)), Path("."))
+    mask = _umask(existing)
+    denied = [word for bit, word in _OWNER_FOLDER_BITS if mask & bit]
+    if denied:
+        raise UmaskError(
+            f"{folder} cannot be made: umask {mask:03o} leaves no {' or '.join(denied)} "
+            f"permission for you on the folders made (mode {0o777 & ~mask:03o}), so nothing could "
+            "be written in them: set umask 022 (or 077 to keep others out) and rerun; nothing "
+            "was made"
+        )
 
 
 def give_tree_to_folder_owner(
@@ -4236,7 +4369,7 @@ def _umask(folder: Path) -> int:
 def write_json(path: str | Path, data: Any) -> Path:
     """Atomically write ``data`` as indented JSON; non-finite floats become ``null``."""
     text = json.dumps(_json_safe(data), indent=2, sort_keys=False, allow_nan=False)
-    return atomic_write(path, lambda tmp: tmp.write_text(text + "\n"))
+    return atomic_write(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
 
 
 def as_json(data: Any) -> Any:
@@ -4758,7 +4891,7 @@ def wait_for_lock(lock_path: str | Path, doing: str) -> None:
     try:
         import fcntl
 
-        f = open(lock_path)
+        f = open(lock_path, encoding="utf-8")
     except (ImportError, OSError):
         return
     with f, contextlib.suppress(FlockUnsupportedError):

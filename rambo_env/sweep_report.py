@@ -1087,8 +1087,12 @@ def write_report(
     out_dir = Path(out_dir)
     markdown, table = to_markdown(report), to_csv(report)
     files = {
-        "markdown": atomic_write(out_dir / "table.md", lambda tmp: tmp.write_text(markdown)),
-        "csv": atomic_write(out_dir / "table.csv", lambda tmp: tmp.write_text(table)),
+        "markdown": atomic_write(
+            out_dir / "table.md", lambda tmp: tmp.write_text(markdown, encoding="utf-8")
+        ),
+        "csv": atomic_write(
+            out_dir / "table.csv", lambda tmp: tmp.write_text(table, encoding="utf-8")
+        ),
     }
     for row in report.rows:
         png = out_dir / "curves" / f"{dataset_slug(row.dataset)}.png"

@@ -400,7 +400,9 @@ def main(argv: list[str] | None = None) -> dict:
     if args.json is not None:
         text = json.dumps(res, indent=2, default=float)
         try:
-            atomic_write(args.json, lambda tmp: tmp.write_text(text))  # no .tmp left on failure
+            atomic_write(
+                args.json, lambda tmp: tmp.write_text(text, encoding="utf-8")
+            )  # no .tmp left on failure
         except WriteFailedError as err:  # the disk filled during the benchmark
             # probe 69 row 27: was "write elsewhere: --run-dir, RAMBO_ENV_CACHE", not bench's
             p.exit(2, f"error: {with_elsewhere(err, '--json')}\n")

@@ -51,7 +51,9 @@ from rambo_env.run_io import (
     StagedFiles,
     WriteFailedError,
     check_file_or_absent,
+    check_locale_text,
     check_matplotlib,
+    check_name_room,
     check_writable,
     counted,
     dead_lock_pid,
@@ -177,11 +179,15 @@ def main(argv: list[str] | None = None) -> int:
                 f"{y:g}); give each line its own label"
             )
         hlines.setdefault(column, {})[label] = y
+    outputs = [f"{args.out}.png", f"{args.out}{MANIFEST_SUFFIX}"]
     try:  # the longest names written; was: a raw "[Errno 36] File name too long" traceback
-        for name in [f"{args.out}.png"] + [f"{args.out}-{label}.csv" for label, _ in args.runs]:
+        for name in outputs + [f"{args.out}-{label}.csv" for label, _ in args.runs]:
             user_path(name)
+            check_name_room(name, "--out")  # probe 145 E1: with its temp file's name
     except argparse.ArgumentTypeError as err:
         parser.error(f"--out: {err}")
+    except ValueError as err:
+        parser.error(str(err))
     if not args.out or args.out.endswith(("/", os.sep)) or user_path(args.out).is_dir():
         parser.error(  # was: hidden files '<folder>/.png' and '<folder>/-<label>.csv'
             f"--out: {args.out!r} names a folder, not an output prefix; give folder/name "
@@ -318,7 +324,9 @@ def main(argv: list[str] | None = None) -> int:
             ]
             staged.write(  # probe 38 row 42: only these CSVs are removed by a later call
                 f"{args.out}{MANIFEST_SUFFIX}",
-                lambda tmp: Path(tmp).write_text(json.dumps({"csvs": written}, indent=1) + "\n"),
+                lambda tmp: Path(tmp).write_text(
+                    json.dumps({"csvs": written}, indent=1) + "\n", encoding="utf-8"
+                ),
             )
             png = staged.write(
                 f"{args.out}.png",
@@ -496,6 +504,10 @@ def _default_columns(
 def _check_text(text: str, what: str, parser: argparse.ArgumentParser) -> None:
     """``text`` draws as a matplotlib label (``$…$`` is mathtext): a bad formula was a raw
     ``ParseSyntaxException`` traceback after the CSVs were written."""
+    try:
+        check_locale_text(text, what)  # probe 145 R7: was the mathtext message below
+    except ValueError as err:
+        parser.error(str(err))
     figure = headless_figure()
     figure.text(0.0, 0.0, text)
     try:

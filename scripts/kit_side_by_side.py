@@ -85,6 +85,9 @@ def check_invocation(argv: list[str], kit_root: str | None) -> None:
 
 if os.environ.get("KIT_ROOT", "").startswith("~"):  # probe 69: a quoted ~ was "not a checkout"
     os.environ["KIT_ROOT"] = os.path.expanduser(os.environ["KIT_ROOT"])
+from rambo_env.run_io import tolerant_console
+
+tolerant_console()  # probe 145 R8: --help in an ASCII locale was a raw UnicodeEncodeError
 check_invocation(sys.argv, os.environ.get("KIT_ROOT"))
 torch.set_num_threads(1)
 sys.path.insert(0, os.environ["KIT_ROOT"])
@@ -255,7 +258,7 @@ if len(sys.argv) > 6:  # the trained dynamics, to port into rambo-env (obs norma
 print(f"setup {time.time() - t0:.0f} s", flush=True)
 epoch = [0]
 orig_eval = trainer._evaluate
-with open(out_csv, "w") as f:
+with open(out_csv, "w", encoding="utf-8") as f:
     csv.writer(f).writerow(["iteration", "q_avg", "normalized_score", "ent_coef", "wall_s"])
 
 
@@ -265,7 +268,7 @@ def evaluate():
     with torch.no_grad():
         q = torch.minimum(critic1(q_obs, q_act), critic2(q_obs, q_act)).mean().item()
     score = EvalEnv(0).get_normalized_score(np.mean(info["eval/episode_reward"])) * 100
-    with open(out_csv, "a") as f:
+    with open(out_csv, "a", encoding="utf-8") as f:
         csv.writer(f).writerow(
             [
                 epoch[0],

@@ -357,7 +357,7 @@ def _trained(agent_dir: Path) -> tuple[dict | None, str]:
     and the " (trained with max_steps N, in band: …)" that describes it; ``(None, "")`` when that
     file is missing or damaged."""
     try:
-        summary = json.loads((agent_dir / "behaviour.json").read_text())
+        summary = json.loads((agent_dir / "behaviour.json").read_text(encoding="utf-8"))
         config = summary.get("config", {})
         steps, in_band = config.get("max_steps"), summary.get("in_band")
         told = f" (trained with max_steps {steps}, in band: {in_band})"
@@ -393,7 +393,9 @@ def _existing_agent(agent_dir: Path, kind: str, cfg: BehaviourConfig) -> tuple[s
         else ""
     )
     try:  # the step of the last save (a damaged state.json is named by train_behaviour)
-        step = json.loads((agent_dir / "resume" / "state.json").read_text())["num_timesteps"]
+        step = json.loads((agent_dir / "resume" / "state.json").read_text(encoding="utf-8"))[
+            "num_timesteps"
+        ]
     except FileNotFoundError:
         step, saved = None, None
     except (OSError, ValueError, TypeError, KeyError):

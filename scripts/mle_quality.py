@@ -360,7 +360,7 @@ def write_rows(out: Path, rows: list[dict]) -> None:
     leaves no temp file)."""
 
     def write(tmp: Path) -> None:
-        with tmp.open("w", newline="") as f:
+        with tmp.open("w", newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore", restval="")
             writer.writeheader()
             writer.writerows(rows)

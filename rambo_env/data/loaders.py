@@ -78,6 +78,7 @@ from rambo_env.host_limits import out_of_memory_text, process_limit, process_lim
 from rambo_env.logging import note
 from rambo_env.run_io import (
     check_flag,
+    check_folder_room,
     check_output_streams,
     check_path_text,
     check_readable,
@@ -344,6 +345,18 @@ def read_npz(path: str | Path, **meta: Any) -> OfflineDataset:
     return dataset
 
 
+def _check_stores_room() -> None:
+    """ValueError naming ``MINARI_DATASETS_PATH`` or ``RAMBO_ENV_CACHE`` (the flat cache) when
+    its path leaves too little room for the files written inside it: a load's "File name too
+    long" is theirs, not the dataset name's (probe 145 R3: a 4063-byte ``RAMBO_ENV_CACHE`` was
+    "dataset: 'hopper-random'… is too long for the file system as a file path or Minari id")."""
+    from rambo_env.dynamics.io import check_cache_room  # one reading of RAMBO_ENV_CACHE
+
+    root = minari_dataset_path("")
+    check_folder_room(root, "MINARI_DATASETS_PATH: Minari root", "MINARI_DATASETS_PATH")
+    check_cache_room()
+
+
 @numpy_underflow_ignored  # probe 118 row 13: a caller's np.seterr
 def load_dataset(
     name_or_path: str | Path | dict[str, Any] | OfflineDataset,
@@ -443,6 +456,7 @@ def _load_dataset(
     except OSError as err:  # was: a bare "[Errno 36] File name too long: '…'"
         if err.errno != errno.ENAMETOOLONG:
             raise
+        _check_stores_room()  # probe 145 R3: a store's path may be what is too long
         raise ValueError(
             f"dataset: {str(name_or_path)[:60]!r}… is too long for the file system as a file "
             "path or Minari id (File name too long); give a shorter name or path"

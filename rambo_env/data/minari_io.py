@@ -55,6 +55,7 @@ from rambo_env.run_io import (
     WriteFailedError,
     _aside_writer,
     check_flag,
+    check_folder_room,
     check_path_text,
     check_readable,
     check_writable,
@@ -245,6 +246,7 @@ def check_minari_root() -> Path:
     words = ("MINARI_DATASETS_PATH: Minari root", "set MINARI_DATASETS_PATH to a writable folder")
     if not os.environ.get("MINARI_DATASETS_PATH"):  # probe 111: the root came from HOME
         words = home_store_words("MINARI_DATASETS_PATH", "Minari root", "~/.minari/datasets")
+    check_folder_room(minari_dataset_path(""), words[0], "MINARI_DATASETS_PATH")  # probe 145 E2
     return check_writable(minari_dataset_path(""), *words)
 
 
@@ -340,7 +342,7 @@ def _enclosing_dataset(root: Path) -> tuple[Path, int, str] | None:
             continue
         found = ""
         with contextlib.suppress(ValueError, OSError, AttributeError):
-            found = str(json.loads(metadata.read_text()).get("dataset_id") or "")
+            found = str(json.loads(metadata.read_text(encoding="utf-8")).get("dataset_id") or "")
         names = tuple(found.split("/")) if found else ()
         depth = len(names) if names and folder.parts[-len(names) :] == names else 0
         return folder, depth, found or folder.name
@@ -397,7 +399,9 @@ def _said_id(folder: Path) -> str | None:
     """The ``dataset_id`` the data/metadata.json of the Minari dataset ``folder`` names (the id
     it was written under), None when unreadable."""
     try:
-        said = json.loads((folder / "data" / "metadata.json").read_text()).get("dataset_id")
+        said = json.loads((folder / "data" / "metadata.json").read_text(encoding="utf-8")).get(
+            "dataset_id"
+        )
     except (OSError, ValueError, AttributeError):
         return None
     return said if isinstance(said, str) else None
@@ -1173,8 +1177,10 @@ def _trash_origin(trash: Path) -> str | None:
     folder of an earlier version) the one its ``data/metadata.json`` names; None if neither is a
     valid id."""
     for read in (
-        lambda: (trash / _TRASH_ORIGIN).read_text().strip(),
-        lambda: json.loads((trash / "old" / "data" / "metadata.json").read_text())["dataset_id"],
+        lambda: (trash / _TRASH_ORIGIN).read_text(encoding="utf-8").strip(),
+        lambda: json.loads((trash / "old" / "data" / "metadata.json").read_text(encoding="utf-8"))[
+            "dataset_id"
+        ],
     ):
         try:
             return check_dataset_id(read())
@@ -1610,7 +1616,9 @@ def save_minari(
         final.parent.mkdir(parents=True, exist_ok=True)
         if final.exists():
             trash = Path(tempfile.mkdtemp(dir=root, prefix=_staging_prefix("trash")))
-            (trash / _TRASH_ORIGIN).write_text(dataset_id)  # where _restore_trash puts it back
+            (trash / _TRASH_ORIGIN).write_text(
+                dataset_id, encoding="utf-8"
+            )  # where _restore_trash puts it back
             # probe 86 rows 26-27: a failed rename of the new one left the old one in the trash
             # (deleted by the next write) under an error saying it was intact: now put back
             replace_folder(staging / dataset_id, final, trash / "old")
@@ -1652,7 +1660,7 @@ def _mark_namespaces(root: Path, dataset_id: str) -> None:
         marker = root.joinpath(*parts[:depth]) / _NAMESPACE_METADATA
         with contextlib.suppress(OSError):
             if not marker.exists():
-                with open(marker, "x") as f:
+                with open(marker, "x", encoding="utf-8") as f:
                     f.write("{}")
 
 
@@ -1880,7 +1888,7 @@ def _check_id_matches_folder(dataset_id: str) -> None:
 
     try:
         said = json.loads(
-            (minari_dataset_path(dataset_id) / "data" / "metadata.json").read_text()
+            (minari_dataset_path(dataset_id) / "data" / "metadata.json").read_text(encoding="utf-8")
         ).get("dataset_id")
     except (OSError, ValueError, AttributeError):  # missing / unreadable: Minari's load says
         return
@@ -1918,7 +1926,7 @@ def _written_by_other_minari(dataset_id: str) -> str | None:
 
     try:
         written = json.loads(
-            (minari_dataset_path(dataset_id) / "data" / "metadata.json").read_text()
+            (minari_dataset_path(dataset_id) / "data" / "metadata.json").read_text(encoding="utf-8")
         ).get("minari_version")
     except (OSError, ValueError, AttributeError):
         return None
@@ -2014,7 +2022,7 @@ def _check_env_spec_entries(dataset_id: str) -> None:
     nothing when they are sound or the file is not a JSON object."""
     try:
         metadata = json.loads(
-            (minari_dataset_path(dataset_id) / "data" / "metadata.json").read_text()
+            (minari_dataset_path(dataset_id) / "data" / "metadata.json").read_text(encoding="utf-8")
         )
     except (OSError, ValueError):
         return

@@ -30,6 +30,7 @@ from rambo_env.normalization import ObsNormalizer
 from rambo_env.provenance import check_not_newer
 from rambo_env.run_io import (
     check_default_device,
+    check_folder_room,
     check_output_file,
     check_path_text,
     check_readable,
@@ -332,6 +333,7 @@ def _note_ignored_xdg(xdg: str, folder: Path) -> None:
 def check_cache_dir() -> Path:
     """:func:`cache_dir`, created if missing; ValueError naming ``RAMBO_ENV_CACHE`` if it is not
     a writable folder (checked before training, not after the first MLE epoch)."""
+    check_cache_room()
     if not os.environ.get("RAMBO_ENV_CACHE") and os.path.isabs(
         os.environ.get("XDG_CACHE_HOME") or ""
     ):
@@ -350,11 +352,19 @@ def check_cache_dir() -> Path:
     )
 
 
+def check_cache_room() -> None:
+    """ValueError naming ``RAMBO_ENV_CACHE`` when the model cache's path leaves too little room
+    for the files written inside it (:func:`check_folder_room`; probe 145 R3: a 4063-byte one was
+    reported as "dataset: 'hopper-random'… is too long … as a file path or Minari id")."""
+    check_folder_room(cache_dir(), "RAMBO_ENV_CACHE: model cache", "RAMBO_ENV_CACHE")
+
+
 def check_cache_enterable() -> None:
     """ValueError naming the model cache (or a folder above it) when this user cannot enter it:
     another user's 0700 folder (umask 077), where no cached model can be loaded and none saved.
     Probe 114 R11: ``RAMBO_ENV_CACHE`` of another user's 0700 folder was a raw ``[Errno 13]
     Permission denied`` of a file in it."""
+    check_cache_room()  # probe 145 R3: before the dataset load too
     setting = "RAMBO_ENV_CACHE"
     if not os.environ.get(setting) and os.path.isabs(os.environ.get("XDG_CACHE_HOME") or ""):
         setting = "XDG_CACHE_HOME"
