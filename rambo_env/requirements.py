@@ -547,6 +547,39 @@ def check_working_folder() -> None:
             file=sys.stderr,
         )
         raise SystemExit(2) from None
+    check_torch_logs()
+
+
+def check_torch_logs() -> None:
+    """Exit with one ``error:`` line (status 2) when torch refuses ``TORCH_LOGS`` (probe 144 row
+    8: ``TORCH_LOGS=banana`` was a 28-line traceback from the first ``import torch``, SB3's);
+    ``TORCH_LOGS=help`` / ``+help`` prints torch's list of its settings and exits (status 0); a
+    set but empty one is unset (torch's import failed on it with a raw ``AttributeError: 'dict'
+    object has no attribute 'get_log_level_pairs'``). Imports torch where the variable is set:
+    torch checks it at import, against the names its modules register. Called by
+    :func:`check_working_folder`, first in every ``scripts/*.py``."""
+    value = os.environ.get("TORCH_LOGS")
+    if value == "" and "torch" not in sys.modules:
+        del os.environ["TORCH_LOGS"]
+    if not value or "torch" in sys.modules:
+        return
+    try:
+        import torch  # noqa: F401
+    except ValueError as err:
+        text = str(err).strip()
+        if value in ("help", "+help"):
+            print(text)
+            raise SystemExit(0) from None
+        if not text.startswith("Invalid log settings"):
+            raise
+        print(
+            f"error: TORCH_LOGS={value!r}: torch refuses it when it is imported (it takes a "
+            "comma-separated list of torch's log names, artifact names or module names, each "
+            "with an optional + or -; TORCH_LOGS=help lists them); fix it, or unset it (unset "
+            "TORCH_LOGS)",
+            file=sys.stderr,
+        )
+        raise SystemExit(2) from None
 
 
 #: Values of RAMBO_ENV_TRACEBACK that mean "no traceback" (as an unset or empty variable).

@@ -94,3 +94,41 @@ def test_a_user_config_git_cannot_parse_still_records_the_changes(repos, tmp_pat
     (tmp_path / "gitconfig").write_text("[diff\n")
     assert _record(clone) == plain  # was: {} (nothing recorded)
     assert requirements.run_git(clone, "diff", "--quiet", "HEAD") == (1, b"")
+
+
+def _run(code_or_script, value, *args):
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if k != "TORCH_LOGS"} | {"TORCH_LOGS": value}
+    env["PYTHONPATH"] = str(root)
+    argv = [
+        sys.executable,
+        *(["-c", code_or_script] if "\n" in code_or_script else [code_or_script]),
+    ]
+    return subprocess.run(
+        [*argv, *args], capture_output=True, text=True, env=env, cwd=root, timeout=300
+    )
+
+
+START = "from rambo_env.requirements import check_working_folder\ncheck_working_folder()\n"
+
+
+def test_a_torch_logs_value_torch_refuses_is_one_line_from_a_script():
+    done = _run("scripts/cotrain.py", "banana", "--help")  # probe 144 row 8: a 28-line traceback
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: TORCH_LOGS='banana': torch refuses it")
+
+
+def test_torch_logs_help_and_empty():
+    done = _run(START + "print('went on')", "help")
+    assert (
+        done.returncode == 0 and "TORCH_LOGS Info" in done.stdout and "went on" not in done.stdout
+    )
+    done = _run(START + "import torch\nprint('went on')", "")  # torch's import failed on it
+    assert done.returncode == 0 and "went on" in done.stdout, done.stderr
+    done = _run(START + "print('went on')", "+dynamo")  # a valid value: on as before
+    assert done.returncode == 0 and "went on" in done.stdout, done.stderr
