@@ -11,15 +11,7 @@ from pathlib import Path
 import pytest
 
 from rambo_env import provenance
-
-GOOD = {
-    "kind": "start",
-    "argv": ["--seed", "1"],
-    "command": "python scripts/cotrain.py --seed 1",
-    "cwd": "/home/me",
-    "environment": {"PYTHONHASHSEED": "0"},
-    "started_utc": "2026-01-01T00:00:00Z",
-}
+from tests.agents.test_cotrain_probe143 import GOOD
 
 
 def _read(invocations):

@@ -6,14 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.scripts import load_script
-
-
-def _error(script, argv, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        load_script(script).main(argv)
-    assert exit_info.value.code == 2
-    return capsys.readouterr().err.strip().splitlines()[-1]
+from tests.test_scripts_probe143 import _error
 
 
 @pytest.mark.parametrize(
