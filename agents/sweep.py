@@ -808,6 +808,7 @@ def run_sweep(
     check_trial_device(
         spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
     )
+    _check_trial_environment(spec.base, address)
     spec = spec.with_resolved_precision()
     sweep_dir = Path(sweep_dir).resolve()
     made = [p for p in (sweep_dir, *sweep_dir.parents) if not p.exists()]  # deepest first
@@ -896,6 +897,7 @@ def resume_sweep(
     check_trial_device(
         spec.base.device, resources.gpus_per_trial, address, resources.cpus_per_trial
     )
+    _check_trial_environment(spec.base, address)
     end_dead_drivers_ray(sweep_dir)
     with _hold_sweep(sweep_dir):  # probe 24: a second driver reran the live sweep's trials
         _check_sweep_datasets(sweep_dir, spec)  # probe 124 rows 40, 42
@@ -1030,6 +1032,17 @@ def end_dead_drivers_ray(sweep_dir: str | Path) -> list[int]:
             f"{', '.join(map(str, ended))})",
         )
     return ended
+
+
+def _check_trial_environment(base: CotrainConfig, address: str | None) -> None:
+    """The torch variables each trial's cotrain checks before its setup
+    (:func:`rambo_env.run_io.check_torch_compile_cache`: the variables torch reads with
+    ``int()``, ``TORCHINDUCTOR_CACHE_DIR``), here before any dataset is prepared or Ray is
+    started, where this machine runs the trials (no ``address``: a cluster's nodes have their own
+    environment). Probe 144 row 12: ``TORCHINDUCTOR_COMPILE_THREADS=abc`` failed every trial
+    after the datasets were prepared and Ray started, and left the sweep folder behind."""
+    if address is None:
+        run_io.check_torch_compile_cache(base.uses_compile)
 
 
 def check_trial_device(

@@ -154,21 +154,34 @@ def invocation_problem(record: Any, session: bool = False) -> str | None:
     writes it: :func:`script_invocation`'s (``session`` False) or one recorded session of a
     config.json's / sweep.json's ``invocations`` (:func:`session_invocation`'s, ``session`` True;
     probe 143: a hand-edited ``{"kind": "start", "command": 5}`` was taken, and results.json said
-    ``command: 5``)."""
+    ``command: 5``). A recorded session may hold fields beyond these (probe 144 row 6: one a
+    newer rambo_env writes, ``hostname``, was refused as a hand edit): they are kept unchecked; a
+    script's record, built by the caller, holds these alone. The problem begins with the field
+    (``"argv is …"``, ``"environment.OMP_NUM_THREADS is …"``), or with ``"is "`` for a record
+    that is no object."""
     if not isinstance(record, Mapping):
         return f"is {record!r:.60}, not an object"
     fields = {name: f for name, f in _INVOCATION_FIELDS.items() if f[2 if session else 1]}
     unknown = sorted(set(map(str, record)) - set(fields))
-    if unknown:
+    if unknown and not session:
         return f"{unknown[0]} is not a field (expected {list(fields)})"
     for name, (expected, script_ok, session_ok) in fields.items():
         if session and name in ("argv", "command"):
             expected = f"{expected} or null"
         if name not in record:
             return f"{name} is missing (expected {expected})"
-        if not (session_ok if session else script_ok)(record[name]):
-            return f"{name} is {record[name]!r:.60}, expected {expected}"
+        value = record[name]
+        if not (session_ok if session else script_ok)(value):
+            if name == "environment" and isinstance(value, Mapping):
+                variable, bad = next((k, v) for k, v in value.items() if not isinstance(v, str))
+                return f"environment.{variable} is {bad!r:.60}, expected a string"
+            return f"{name} is {value!r:.60}, expected {expected}"
     return None
+
+
+def _at(where: str, problem: str) -> str:
+    """``where`` (``invocations[0]``) joined to :func:`invocation_problem`'s ``problem``."""
+    return f"{where} {problem}" if problem.startswith("is ") else f"{where}.{problem}"
 
 
 def check_invocation(invocation: Any, what: str = "invocation") -> None:
@@ -184,10 +197,11 @@ def check_invocation(invocation: Any, what: str = "invocation") -> None:
 def recorded_invocations(
     saved: Mapping[str, Any], path: str | Path, field: str, writer: str
 ) -> list[dict[str, Any]]:
-    """A config.json's or sweep.json's ``invocations`` ([] in one written before probe 138);
-    ValueError naming ``field`` (``run_dir`` / ``sweep_dir``), the file and the record for one
-    that is not a list of :func:`session_invocation` records (edited by hand), before a resume's
-    setup. ``writer``: the script that writes the file (the advice's words)."""
+    """A config.json's or sweep.json's ``invocations`` ([] in one written before probe 138),
+    each record as found (fields a newer rambo_env adds kept); ValueError naming ``field``
+    (``run_dir`` / ``sweep_dir``), the file and the record for one that is not a list of
+    :func:`session_invocation` records (edited by hand), before a resume's setup.
+    ``writer``: the script that writes the file (the advice's words)."""
     kept = saved.get("invocations", [])
     undo = (
         f"or remove the key (the earlier invocations are then not recorded; {writer} writes "
@@ -202,8 +216,8 @@ def recorded_invocations(
         problem = invocation_problem(entry, session=True)
         if problem is not None:
             raise ValueError(
-                f"{field}: {path}: invocations[{i}].{problem} (edited by hand?): put back the "
-                f"record as {writer} wrote it, {undo}"
+                f"{field}: {path}: {_at(f'invocations[{i}]', problem)} (edited by hand?): put "
+                f"back the record as {writer} wrote it, {undo}"
             )
     return kept
 

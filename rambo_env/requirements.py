@@ -547,6 +547,39 @@ def check_working_folder() -> None:
             file=sys.stderr,
         )
         raise SystemExit(2) from None
+    check_torch_logs()
+
+
+def check_torch_logs() -> None:
+    """Exit with one ``error:`` line (status 2) when torch refuses ``TORCH_LOGS`` (probe 144 row
+    8: ``TORCH_LOGS=banana`` was a 28-line traceback from the first ``import torch``, SB3's);
+    ``TORCH_LOGS=help`` / ``+help`` prints torch's list of its settings and exits (status 0); a
+    set but empty one is unset (torch's import failed on it with a raw ``AttributeError: 'dict'
+    object has no attribute 'get_log_level_pairs'``). Imports torch where the variable is set:
+    torch checks it at import, against the names its modules register. Called by
+    :func:`check_working_folder`, first in every ``scripts/*.py``."""
+    value = os.environ.get("TORCH_LOGS")
+    if value == "" and "torch" not in sys.modules:
+        del os.environ["TORCH_LOGS"]
+    if not value or "torch" in sys.modules:
+        return
+    try:
+        import torch  # noqa: F401
+    except ValueError as err:
+        text = str(err).strip()
+        if value in ("help", "+help"):
+            print(text)
+            raise SystemExit(0) from None
+        if not text.startswith("Invalid log settings"):
+            raise
+        print(
+            f"error: TORCH_LOGS={value!r}: torch refuses it when it is imported (it takes a "
+            "comma-separated list of torch's log names, artifact names or module names, each "
+            "with an optional + or -; TORCH_LOGS=help lists them); fix it, or unset it (unset "
+            "TORCH_LOGS)",
+            file=sys.stderr,
+        )
+        raise SystemExit(2) from None
 
 
 #: Values of RAMBO_ENV_TRACEBACK that mean "no traceback" (as an unset or empty variable).
@@ -751,20 +784,77 @@ def source_changes(root: str | Path | None = None) -> dict[str, str]:
     return dict(_source_changes(str(root.resolve())))
 
 
+#: The variables that point git at another repository, index, object store or config than the
+#: checkout's own (``git rev-parse --local-env-vars``, the list git drops when it enters a
+#: submodule), and those that change how it reads pathspecs, attributes or diffs: git sets
+#: ``GIT_DIR`` / ``GIT_INDEX_FILE`` for the hooks of the user's own project, and one exported
+#: made a clean checkout record every file changed, a dirty one clean (probe 144 rows 1, 2).
+_GIT_CALLER_VARIABLES = frozenset(
+    {
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_CONFIG",
+        "GIT_CONFIG_PARAMETERS",
+        "GIT_CONFIG_COUNT",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_IMPLICIT_WORK_TREE",
+        "GIT_GRAFT_FILE",
+        "GIT_INDEX_FILE",
+        "GIT_NO_REPLACE_OBJECTS",
+        "GIT_REPLACE_REF_BASE",
+        "GIT_PREFIX",
+        "GIT_INTERNAL_SUPER_PREFIX",
+        "GIT_SHALLOW_FILE",
+        "GIT_COMMON_DIR",
+        "GIT_NAMESPACE",
+        "GIT_CEILING_DIRECTORIES",
+        "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+        "GIT_QUARANTINE_PATH",
+        "GIT_INDEX_VERSION",
+        "GIT_LITERAL_PATHSPECS",
+        "GIT_GLOB_PATHSPECS",
+        "GIT_NOGLOB_PATHSPECS",
+        "GIT_ICASE_PATHSPECS",
+        "GIT_ATTR_SOURCE",
+        "GIT_EXTERNAL_DIFF",
+        "GIT_DIFF_OPTS",
+    }
+)
+
+
 def run_git(root: str | Path, *args: str) -> tuple[int, bytes] | None:
     """``git -C root ARGS``'s exit status and output; None where git is missing or takes longer
-    than :data:`GIT_TIMEOUT_S`. Takes no lock of the checkout (``GIT_OPTIONAL_LOCKS=0``)."""
+    than :data:`GIT_TIMEOUT_S`. Takes no lock of the checkout (``GIT_OPTIONAL_LOCKS=0``); the
+    caller's variables that point git elsewhere (:data:`_GIT_CALLER_VARIABLES`) are left out,
+    and so are the user's and the system's attributes files (``core.attributesFile``,
+    ``/etc/gitattributes``: probe 144 row 3, ``*.py diff=python`` changed the hunk headers of
+    the hashed diff, ``*.txt -diff`` made it binary); the checkout's own ``.gitattributes``
+    (committed) and ``.git/info/attributes`` are read."""
     import subprocess
 
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in _GIT_CALLER_VARIABLES
+        and not name.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))
+    } | {"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "GIT_ATTR_NOSYSTEM": "1"}
     try:
-        done = subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True,
-            timeout=GIT_TIMEOUT_S,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
+        for retry in (False, True):
+            done = subprocess.run(
+                ["git", "-C", str(root), "-c", "core.attributesFile=/dev/null", *args],
+                capture_output=True,
+                timeout=GIT_TIMEOUT_S,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+            if retry or not done.stderr.startswith(b"fatal: bad config"):
+                break
+            # a user's or the system's config git cannot parse (probe 144 row 4: nothing was
+            # recorded): read without them; the checkout's own config is still read, and its
+            # flaw ends the call as before
+            env |= {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
     except (OSError, subprocess.SubprocessError, ValueError):  # no git, a timeout
         return None
     return done.returncode, done.stdout

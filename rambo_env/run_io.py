@@ -737,8 +737,9 @@ MAX_THREADS_PER_CORE = 4
 def resolve_torch_threads(requested: int | None) -> tuple[int, str]:
     """``(threads, why)``: ``requested`` if given (``why`` warns when it is more than the usable
     cores), else every core this process may use divided among the torch processes running now
-    (this one included), at least 1, and at most ``OMP_NUM_THREADS`` when that is set (a value
-    that is not a positive int is said to be ignored)."""
+    (this one included), at least 1, and at most ``OMP_NUM_THREADS`` when that is set (its first
+    entry where it lists OpenMP's nested levels, ``2,1``; a value that is not a positive int is
+    said to be ignored)."""
     cores = usable_cores()
     if requested is not None:
         most = MAX_THREADS_PER_CORE * max(cores, os.cpu_count() or 1)
@@ -787,18 +788,22 @@ def resolve_torch_threads(requested: int | None) -> tuple[int, str]:
             "for environment variable OMP_NUM_THREADS' at the start is about it)"
         )
     # probe 69: '²' passed isdigit() and was int()'s raw error; '１' (full width) was taken as 1,
-    # which OpenMP refuses: ASCII digits only
-    if not re.fullmatch(r"[0-9]+", omp.strip()) or int(omp) < 1:
+    # which OpenMP refuses: ASCII digits only. Probe 144 row 7: OpenMP's list of nested levels
+    # ('2,1') was ignored; its first entry, the outer level, is the cap
+    levels = [level.strip() for level in omp.split(",")]
+    if not all(re.fullmatch(r"[0-9]+", level) and int(level) > 0 for level in levels):
         return threads, f"{why}; OMP_NUM_THREADS={omp!r} is not a positive int: ignored"
-    if int(omp) < threads:
-        return int(omp), (
-            f"OMP_NUM_THREADS={int(omp)}, below auto's {threads} ({why}); --torch-threads N "
+    cap = int(levels[0])
+    shown = f"{cap}" if len(levels) == 1 else f"{omp.strip()!r} (outer level {cap})"
+    if cap < threads:
+        return cap, (
+            f"OMP_NUM_THREADS={shown}, below auto's {threads} ({why}); --torch-threads N "
             "overrides both"
         )
-    if int(omp) > threads:  # probe 64 row 54: was dropped without a word
+    if cap > threads:  # probe 64 row 54: was dropped without a word
         return threads, (
-            f"{why}; OMP_NUM_THREADS={int(omp)} is above auto's {threads}: auto used "
-            f"(--torch-threads {int(omp)} to use {int(omp)})"
+            f"{why}; OMP_NUM_THREADS={shown} is above auto's {threads}: auto used "
+            f"(--torch-threads {cap} to use {cap})"
         )
     return threads, why
 

@@ -56,10 +56,10 @@ from agents.cotrain import (
 from agents.cotrain_setup import ENTROPY_ALGOS, check_eval_last_given, config_docs
 from rambo_env.command_line import (
     accept_negative_numbers,
+    check_switch_with_value,
     shell_path,
     shell_quote,
     stray_words,
-    switch_value_message,
     unrecognized_arguments,
 )
 from rambo_env.host_limits import out_of_memory_line
@@ -889,14 +889,15 @@ def check_no_extra_words(
             f"{flag}: did you mean {ours}? cotrain.py runs one {what}; scripts/sweep.py {flag} "
             f"{example} runs several"
         )
+    # a word after a switch ("--progress yes"; probe 144 row 9: "--resume-if-started yes", a
+    # switch of no --no- form, was "unrecognized arguments: yes")
+    check_switch_with_value(parser, argv, extra)
     # probe 125 row 14: by position; argv.index found an earlier equal word ("--seed 0 --lam 3e-4
     # 0": the 0 of --seed) and fell back to "unrecognized arguments: 0"
     stray = (stray_words(parser, argv, extra) or [None])[0]
     if stray is not None and stray.option is not None and not first.startswith("-"):
         flag, eq, value = argv[stray.option].partition("=")
         action = stray.action
-        if isinstance(action, argparse.BooleanOptionalAction) and stray.at == stray.option + 1:
-            parser.error(switch_value_message(parser, action, argv[stray.option], first))
         if action is not None and action.nargs is None:
             flag = flag if flag in action.option_strings else max(action.option_strings, key=len)
             words = [value if eq else argv[stray.option + 1]]

@@ -70,6 +70,7 @@ from agents.sweep import (
 from rambo_env.command_line import (
     NEGATIVE_NUMBER,
     accept_negative_numbers,
+    check_switch_with_value,
     shell_path,
     shell_quote,
     shown_word,
@@ -434,6 +435,8 @@ def _check_no_extra_words(
     cotrain_only = _cotrain_only_flag(parser, flag)
     if cotrain_only is not None:
         parser.error(cotrain_only)
+    # probe 144 row 9: "--resume-if-started yes" was "unrecognized arguments: yes"
+    check_switch_with_value(parser, argv, extra)
     if stray is not None and stray.option is not None and not extra[0].startswith("-"):
         flag, _, first = argv[stray.option].partition("=")
         action = stray.action

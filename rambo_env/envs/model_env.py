@@ -743,8 +743,17 @@ def _start_time(pid: int) -> str:
 
 
 def _tree_root() -> int:
-    """The caller's process of this SubprocVecEnv worker: its parent (fork, spawn), or the
-    parent of a multiprocessing forkserver (read from ``/proc``; the parent where unreadable)."""
+    """The caller's process of this SubprocVecEnv worker: the process that made its
+    ``multiprocessing`` Process (fork, spawn, forkserver: the pid multiprocessing hands the
+    worker, in the caller's PID namespace); else its parent (fork, spawn), or the parent of a
+    multiprocessing forkserver (read from ``/proc``; the parent where unreadable). Probe 144 row
+    10: in a PID namespace without its own ``/proc`` (``unshare --pid --fork``), ``/proc`` held
+    another namespace's pids, the forkserver was not found and its workers claimed apart."""
+    import multiprocessing
+
+    maker = multiprocessing.parent_process()
+    if maker is not None and isinstance(maker.pid, int):
+        return maker.pid
     parent = os.getppid()
     try:
         cmdline = Path(f"/proc/{parent}/cmdline").read_bytes()

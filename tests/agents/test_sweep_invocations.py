@@ -31,7 +31,7 @@ def _started_sweep(tmp_path, monkeypatch):
     [
         ("python scripts/sweep.py", r"invocations is 'python scripts/sweep\.py', not a list"),
         ([{"kind": "start", "command": 5}], r"invocations\[0\]\.argv is missing"),
-        ([7], r"invocations\[0\]\.is 7, not an object"),
+        ([7], r"invocations\[0\] is 7, not an object"),
     ],
 )
 def test_a_hand_edited_sweep_invocations_is_refused_before_ray(
@@ -75,7 +75,7 @@ def test_a_good_list_is_kept_and_extended(tmp_path, monkeypatch):
         (
             {"argv": [], "command": "c", "cwd": "/", "environment": {"A": 1}},
             False,
-            r"environment is \{'A': 1\}",
+            "environment.A is 1, expected a string",
         ),
         (["--seed"], False, r"is \['--seed'\], not an object"),
         ({"argv": [], "command": "c", "cwd": "/", "environment": {}}, True, "kind is missing"),
