@@ -50,6 +50,21 @@ def _run_child(args: list[str], cwd: Path, timeout: float) -> subprocess.Complet
     )  # fmt: skip
 
 
+def isolated_git(tmp_path: Path, monkeypatch, config: str = "") -> Path:
+    """Skip without git; else point git at ``tmp_path/gitconfig`` (holding ``config``) and no
+    system config, so the user's own git settings cannot change a test. Returns the file."""
+    import shutil
+
+    import pytest
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    (tmp_path / "gitconfig").write_text(config)
+    return tmp_path / "gitconfig"
+
+
 def git_in(repo: Path):
     """``git(*args) -> stdout`` run in ``repo`` with a test identity (for temp repositories)."""
 

@@ -6,11 +6,10 @@ config (prefixes, colour, an external diff tool, quoted paths)."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from rambo_env import requirements
+from tests.scripts import isolated_git
 from tests.test_requirements_probe138 import _git
 
 CONFIGS = {
@@ -26,11 +25,7 @@ CONFIGS = {
 
 @pytest.fixture
 def clone(tmp_path, monkeypatch):
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
-    (tmp_path / "gitconfig").write_text("")
+    isolated_git(tmp_path, monkeypatch)
     root = tmp_path / "clone"
     (root / "rambo_env" / "dynamics").mkdir(parents=True)
     (root / "my notes").mkdir()

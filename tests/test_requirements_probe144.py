@@ -6,12 +6,12 @@ left nothing recorded."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from rambo_env import requirements
+from tests.scripts import isolated_git
 from tests.test_requirements_probe138 import _git
 
 CLASS = "class A:\n    def f(self):\n" + "".join(f"        x{i} = {i}\n" for i in range(9))
@@ -19,11 +19,7 @@ CLASS = "class A:\n    def f(self):\n" + "".join(f"        x{i} = {i}\n" for i i
 
 @pytest.fixture
 def repos(tmp_path, monkeypatch):
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
-    (tmp_path / "gitconfig").write_text("")
+    isolated_git(tmp_path, monkeypatch)
     made = []
     for name, files in (
         ("clone", {"a.py": CLASS, "notes.txt": "n\n" * 5}),
