@@ -699,7 +699,7 @@ def run_cotrain(
                 Path(err.filename),
                 err,
                 err.elsewhere,
-                "continue the run with scripts/cotrain.py --resume "
+                f"continue the run with {command_line.script_line('cotrain.py')} --resume "
                 f"{command_line.shell_path(run_dir)} (run_cotrain(…, resume=True))",
             ) from err
     if results["status"] == "interrupted":  # probe 25: was returned, so `for seed in …` went on
@@ -1056,7 +1056,8 @@ def _mark_setup_failed(err: Exception, run_dir: Path, iteration: int) -> None:
             "run_cotrain: the resumed session stopped in its setup, before training; the run is "
             f"unchanged (config.json and results.json as they were, checkpoint {iteration} kept): "
             f"once the cause is fixed, resume it again (run_cotrain(cfg, {str(run_dir)!r}, "
-            f"resume=True), or scripts/cotrain.py --resume {command_line.shell_path(run_dir)})"
+            f"resume=True), or {command_line.script_line('cotrain.py')} --resume "
+            f"{command_line.shell_path(run_dir)})"
         )
 
 
@@ -1629,7 +1630,9 @@ def _check_not_diverged(cfg: CotrainConfig, done: int, run_dir: Path) -> None:
     if run_io.is_real(q_avg) and math.isfinite(q_avg) and run_io.is_real(q_limit):
         if cfg.q_limit is not None and cfg.q_limit >= abs(q_avg):
             return  # a larger session limit lets that iteration pass
-        command = f"scripts/cotrain.py --resume {command_line.shell_path(run_dir)}"
+        command = (
+            f"{command_line.script_line('cotrain.py')} --resume {command_line.shell_path(run_dir)}"
+        )
         raise ValueError(
             f"run_dir: {run_dir} diverged at iteration {iteration}: average Q = {q_avg:.4g} "
             f"above the limit |Q| <= {q_limit:.4g} ({results}); {again}: to go on past it, "
@@ -1730,7 +1733,9 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
     from rambo_env.ledger import check_results_fields  # lazy: the ledger is not needed to train
 
     check_results_fields(saved, results_path)  # probe 59: a hand-edited score was kept
-    command = f"scripts/cotrain.py --resume {command_line.shell_path(run_dir)}"
+    command = (
+        f"{command_line.script_line('cotrain.py')} --resume {command_line.shell_path(run_dir)}"
+    )
     checkpoint = run_dir / run_io.CHECKPOINT_NAME
     state = _load_run_checkpoint(checkpoint) if checkpoint.is_file() else None
     if state is not None:  # probe 31: results.json was trusted over the checkpoint
@@ -2670,7 +2675,8 @@ def _draw_curve(
             path,
             err,
             f"drawn at iteration {history.iteration}",
-            f"its results are in {run_io.RESULTS_NAME}; scripts/cotrain.py --resume "
+            f"its results are in {run_io.RESULTS_NAME}; {command_line.script_line('cotrain.py')} "
+            "--resume "
             f"{command_line.shell_path(run_dir)} draws it again once the run has ended",
             said,
             going,
@@ -2905,7 +2911,8 @@ def _record_failure(
     with contextlib.suppress(Exception):
         err.add_note(
             f"run_cotrain: {message} (run_cotrain(cfg, {str(run_dir)!r}, resume=True), or "
-            f"scripts/cotrain.py --resume {command_line.shell_path(run_dir)})"
+            f"{command_line.script_line('cotrain.py')} --resume "
+            f"{command_line.shell_path(run_dir)})"
         )
     session_s = time.perf_counter() - t_start
     with run_io.interrupts_deferred(

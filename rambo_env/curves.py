@@ -17,7 +17,7 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rambo_env.command_line import shell_path
+from rambo_env.command_line import script_line, shell_path
 from rambo_env.data.scores import NO_REF_SCORES
 from rambo_env.logging import note
 from rambo_env.presets import ENTROPY_ALGOS
@@ -174,7 +174,7 @@ def _warn_checkpoint_ahead(run_dir: Path, files: list[Path], logged: int) -> Non
         f"[rambo_env] WARNING: {checkpoint} holds {held} iterations, but the run's TensorBoard "
         f"logs end at iteration {logged} (killed between a checkpoint and its records?): "
         f"iteration{'s' * (len(more) > 1)} {', '.join(map(str, more))} "
-        f"{'is' if len(more) == 1 else 'are'} not counted here; scripts/cotrain.py --resume "
+        f"{'is' if len(more) == 1 else 'are'} not counted here; {script_line('cotrain.py')} --resume "
         f"{shell_path(run_dir)} logs {'it' if len(more) == 1 else 'them'} (and its results.json)",
     )
 

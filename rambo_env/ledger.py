@@ -661,7 +661,7 @@ def update_ledger(
         if died is not None:  # probe 51 row 13: was "add it once …", as for a live run
             raise ValueError(
                 f"run_dir: {run_dir} has logged only its {first} (iteration 0): "
-                f"{killed_text(run_dir, died, at)}, then run scripts/ledger.py again"
+                f"{killed_text(run_dir, died, at)}, then run {script_line('ledger.py')} again"
             )
         failed = failed_text(run_dir, at)
         if failed is not None:  # probe 87 row 36: was "add it once …", no word of the failure
@@ -1502,7 +1502,7 @@ def failed_text(run_dir: str | Path, at: str) -> str | None:
     results = _failed_results(run_dir)
     if results is None:
         return None
-    resume = f"scripts/cotrain.py --resume {shell_path(Path(run_dir))}"
+    resume = f"{script_line('cotrain.py')} --resume {shell_path(Path(run_dir))}"
     message = results.get("message")
     text = message.removeprefix("failed: ") if isinstance(message, str) else ""
     if not (isinstance(message, str) and message.startswith("failed: ") and text.strip()):
@@ -1643,7 +1643,7 @@ def killed_text(run_dir: Path, pid: int, at: str) -> str:
     with the command that continues it (probes 50-51: such runs were entered without a word)."""
     return (
         f"its run (process {pid}) stopped at {at} without finishing (killed? out of memory?); "
-        f"continue it with scripts/cotrain.py --resume {shell_path(run_dir)}"
+        f"continue it with {script_line('cotrain.py')} --resume {shell_path(run_dir)}"
     )
 
 
@@ -1718,8 +1718,8 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         if held:  # probe 85 row 26: was "(not a run folder?)" for a run whose config.json went
             raise FileNotFoundError(
                 f"run_dir: {run_dir} holds a run ({', '.join(held)}) but not its {CONFIG_NAME} "
-                "(deleted or moved?); restore it from a copy of the run (scripts/cotrain.py "
-                "--resume needs it too)"
+                "(deleted or moved?); restore it from a copy of the run (cotrain.py's --resume "
+                "needs it too)"
             )
         raise FileNotFoundError(f"run_dir: {run_dir} has no {CONFIG_NAME} (not a run folder?)")
     check_run_readable(run_dir, [CONFIG_NAME])  # probe 114: every unreadable file at once

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
+import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -65,6 +66,21 @@ def _typed_script(script_file: str | Path) -> str:
         return recorded_text(str(script_file))
 
 
+def _python_word() -> str:
+    """The interpreter as a pasted command finds it: its name (``python``, ``python3``) where
+    that name on ``PATH`` is this interpreter, else its absolute path (probe 147 R6: a run of
+    ``/venv/bin/python scripts/cotrain.py`` recorded ``python …``, which in a shell without the
+    venv is another interpreter, without torch, or none)."""
+    name = Path(sys.executable).name
+    if not name:
+        return "python"  # an embedded interpreter: no path to name
+    found = shutil.which(name)
+    with contextlib.suppress(OSError):
+        if found is not None and os.path.samefile(found, sys.executable):
+            return name
+    return recorded_text(sys.executable)
+
+
 def script_command(script_file: str | Path, quote: Callable[[str], str] = shlex.quote) -> str:
     """``python SCRIPT`` with the script as typed (:func:`_typed_script`), each word ``quote``-d:
     the head of a command a script prints to paste in its working folder (``quote``:
@@ -73,7 +89,7 @@ def script_command(script_file: str | Path, quote: Callable[[str], str] = shlex.
     --resume …`` was printed to a script started as ``python /clone/scripts/cotrain.py`` from
     another folder, where the pasted line found no script). The interpreter's ``-X`` options
     come with Python (probe 145: ``python -X utf8 …`` was recorded as ``python …``)."""
-    python = [Path(sys.executable).name or "python"]
+    python = [_python_word()]
     for name, value in sys._xoptions.items():  # -X utf8 (UTF-8 mode: which names are read)
         python += ["-X", name if value is True else f"{name}={value}"]
     return " ".join(quote(word) for word in [*python, _typed_script(script_file)])

@@ -15,6 +15,7 @@ import functools
 import importlib.util
 import os
 import re
+import shlex
 import signal
 import sys
 import threading
@@ -839,8 +840,14 @@ def run_git(root: str | Path, *args: str) -> tuple[int, bytes] | None:
         if name not in _GIT_CALLER_VARIABLES
         and not name.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))
     } | {"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "GIT_ATTR_NOSYSTEM": "1"}
+    # a user's or the system's config git cannot parse (probe 144 row 4: nothing was recorded):
+    # read without the user's, then without the system's too (probe 147 S2: the system's was
+    # dropped with the user's, and with it the safe.directory container images set there); the
+    # checkout's own config is still read, and its flaw ends the call as before
+    without = ({}, {"GIT_CONFIG_GLOBAL": os.devnull}, {"GIT_CONFIG_NOSYSTEM": "1"})
     try:
-        for retry in (False, True):
+        for retry, dropped in enumerate(without):
+            env |= dropped
             done = subprocess.run(
                 ["git", "-C", str(root), "-c", "core.attributesFile=/dev/null", *args],
                 capture_output=True,
@@ -849,15 +856,32 @@ def run_git(root: str | Path, *args: str) -> tuple[int, bytes] | None:
                 stdin=subprocess.DEVNULL,
                 check=False,
             )
-            if retry or not done.stderr.startswith(b"fatal: bad config"):
+            if retry == len(without) - 1 or not done.stderr.startswith(b"fatal: bad config"):
                 break
-            # a user's or the system's config git cannot parse (probe 144 row 4: nothing was
-            # recorded): read without them; the checkout's own config is still read, and its
-            # flaw ends the call as before
-            env |= {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
     except (OSError, subprocess.SubprocessError, ValueError):  # no git, a timeout
         return None
+    if b"dubious ownership" in done.stderr:
+        _note_not_safe(root)
     return done.returncode, done.stdout
+
+
+#: Whether :func:`_note_not_safe` has spoken (once per process).
+_SAID_NOT_SAFE: list[bool] = []
+
+
+def _note_not_safe(root: str | Path) -> None:
+    """Say once that git refuses the checkout ``root`` of another user (probe 147 S1: a Docker
+    bind mount, a shared checkout; git's "dubious ownership") and how to let it read it: until
+    then nothing of its uncommitted changes is recorded, which was said nowhere."""
+    if _SAID_NOT_SAFE:
+        return
+    _SAID_NOT_SAFE.append(True)
+    note(
+        f"[rambo_env] note: git refuses to read the rambo_env checkout {root}: another user owns "
+        "it (git's 'dubious ownership'), so whether its tracked files have uncommitted changes "
+        "is not recorded (no rambo_env_dirty) nor a cached model's code compared; to let git "
+        f"read it: git config --global --add safe.directory {shlex.quote(str(root))}"
+    )
 
 
 #: The options of :func:`source_changes`' ``git diff HEAD`` that the user's git config would
@@ -902,6 +926,8 @@ def _source_changes(root: str) -> tuple[tuple[str, str], ...]:
         *_DIFF_PINNED,
     )
     if done is None or done[0] != 0:  # no git; not a work tree git knows (another owner's)
+        if done is not None:  # probe 147 S1: which (git diff says only "Not a git repository")
+            run_git(root, "rev-parse", "--git-dir")  # another owner's: said (run_git)
         return ()
     if not done[1]:
         return (("rambo_env_dirty", "false"),)

@@ -2560,7 +2560,7 @@ _STDOUT_FAILED = (
     "error: stdout: this script's output cannot be written ({reason}): it goes to a full "
     "disk, a closed file or a failing device (e.g. `> log.txt` on a full disk); free space "
     "where it goes, or send it elsewhere, then rerun (a co-training run continues from its "
-    "last checkpoint: scripts/cotrain.py --resume RUN)"
+    "last checkpoint: {cotrain} --resume RUN)"
 )
 
 
@@ -2611,7 +2611,12 @@ class _GuardedStdout:
             else:
                 said, code = f"error: {_CLOSED_PIPE}", 2
         except OSError as err:
-            said, code = _STDOUT_FAILED.format(reason=err.strerror or err), 2
+            said, code = (
+                _STDOUT_FAILED.format(
+                    reason=err.strerror or err, cotrain=script_line("cotrain.py")
+                ),
+                2,
+            )
         self.failed = True
         silence_stdout()  # later prints and the flush at exit go nowhere
         try:
@@ -3013,12 +3018,20 @@ def staged_name_bytes(name: str) -> int:
     return len(os.fsencode(f".{name}.{'x' * _TEMP_RANDOM}.tmp{Path(name).suffix}"))
 
 
+#: The temp files :meth:`StagedFiles.write` has made and not yet renamed or removed: they are
+#: the temp names themselves, so :func:`check_name_room` adds no temp room to them, and
+#: :func:`atomic_write` writes them in place.
+_STAGED_TEMPS: set[Path] = set()
+
+
 def check_name_room(path: str | Path, what: str) -> None:
     """ValueError ``<what>: … give a name of at most N bytes`` when the temp file ``path`` is
     written through (:func:`staged_name_bytes`) would have a name over :data:`NAME_MAX` bytes:
     checked before any work (probe 145 E1: ``bench.py --json <245 bytes>.json`` ran the whole
     benchmark, then failed "File name too long; check that . is a writable folder with free
     space")."""
+    if Path(path) in _STAGED_TEMPS:  # probe 147 R1: a writer's own check of the temp file
+        return  # StagedFiles made (its target's name was checked, up front): counted twice
     name = Path(path).name
     size, temp = len(os.fsencode(name)), staged_name_bytes(name)
     if temp > NAME_MAX:
@@ -4019,6 +4032,11 @@ def atomic_write(
     Any failure removes the temp file; an ``OSError`` (disk full, ...) becomes one
     :class:`WriteFailedError` naming ``path`` and what to do, never the writer's raw message.
     """
+    if Path(path) in _STAGED_TEMPS:  # probe 147 R1: already the temp file of a StagedFiles
+        write(Path(path))  # write (curves.py's CSVs): a temp of it added its room once more
+        if before_rename is not None:
+            before_rename()
+        return Path(path)
     with StagedFiles(WriteFailedError.ELSEWHERE) as staged:
         staged.write(path, write, keep_suffix=False)
         if before_rename is not None:
@@ -4047,6 +4065,7 @@ class StagedFiles:
 
     def __exit__(self, *exc: object) -> None:
         for tmp in self.staged.values():
+            _STAGED_TEMPS.discard(tmp)
             tmp.unlink(missing_ok=True)
         if not self.committed:
             for folders in reversed(self.created):
@@ -4079,6 +4098,7 @@ class StagedFiles:
         finally:
             os.close(fd)
         tmp = self.staged[path] = Path(name)
+        _STAGED_TEMPS.add(tmp)
         try:
             write(tmp)
         except BaseException as err:
@@ -4109,6 +4129,7 @@ class StagedFiles:
                 os.replace(tmp, target)
             except OSError as err:
                 raise WriteFailedError(path, err, self.elsewhere) from err
+            _STAGED_TEMPS.discard(tmp)
             del self.staged[path]  # its temp name is free again: not removed on exit
         self.committed = True
         return done
@@ -4950,7 +4971,7 @@ def check_run_files_replaceable(run_dir: str | Path, resume: bool = True) -> Non
     if resume:
         advice = (
             "copy the run folder to a writable folder of your own and resume the copy (cp -r "
-            f"{shell_path(run_dir)} COPY; scripts/cotrain.py --resume COPY)"
+            f"{shell_path(run_dir)} COPY; {script_line('cotrain.py')} --resume COPY)"
         )
     else:
         advice = "pick a folder of your own for the new run (--run-dir)"

@@ -82,6 +82,8 @@ from rambo_env.run_io import (
     CHECKPOINT_NAME,
     CONFIG_NAME,
     RESULTS_NAME,
+    UmaskError,
+    check_umask_for_folders,
     checkpoint_iterations,
     counted,
     default_run_dir,
@@ -649,6 +651,17 @@ def check_no_run_there(run_dir: Path) -> None:
     )
 
 
+def check_new_folder_umask(run_dir: Path) -> None:
+    """``run_cotrain``'s refusal of a new run folder the umask would make unusable, before the
+    "starting run" line (probe 147 R3: it came after it)."""
+    if run_dir.exists():
+        return
+    try:
+        check_umask_for_folders(run_dir)
+    except UmaskError as err:
+        raise ValueError(f"run_dir: {err}") from None
+
+
 def interrupted_line(run_dir: Path | None, cfg: CotrainConfig | None = None) -> str:
     """What an interrupt that reached ``main`` left: the run's checkpoint (a second Ctrl-C while
     the first was being handled), or at most the MLE pretraining checkpoint (setup: dataset
@@ -955,6 +968,7 @@ def main(argv: list[str] | None = None) -> int:
         if other_holder(run_dir) is None:
             if not resume:
                 check_no_run_there(Path(run_dir))
+                check_new_folder_umask(Path(run_dir))
             print(f"[cotrain] {'resuming' if resume else 'starting'} run {run_dir}", flush=True)
             if ledger_line is not None:
                 print(f"[cotrain] {ledger_line}", flush=True)

@@ -27,7 +27,7 @@ from rambo_env.requirements import check_working_folder, interrupt_quietly_while
 interrupt_quietly_while_importing("curves", __name__)  # probe 131 note (a)
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder
 
-from rambo_env.command_line import accept_negative_numbers, shell_path
+from rambo_env.command_line import accept_negative_numbers, script_line, shell_path
 from rambo_env.curves import (
     CURVE_COLUMNS,
     check_logged,
@@ -47,13 +47,14 @@ from rambo_env.ledger import (
 )
 from rambo_env.run_io import (
     CONFIG_NAME,
+    NAME_MAX,
     TB_DIR,
     StagedFiles,
+    UmaskError,
     WriteFailedError,
     check_file_or_absent,
     check_locale_text,
     check_matplotlib,
-    check_name_room,
     check_writable,
     counted,
     dead_lock_pid,
@@ -70,6 +71,7 @@ from rambo_env.run_io import (
     run_holder,
     run_score_label,
     runs_below,
+    staged_name_bytes,
     stopped_text,
     tolerant_console,
     user_path,
@@ -180,14 +182,13 @@ def main(argv: list[str] | None = None) -> int:
             )
         hlines.setdefault(column, {})[label] = y
     outputs = [f"{args.out}.png", f"{args.out}{MANIFEST_SUFFIX}"]
+    names = outputs + [f"{args.out}-{label}.csv" for label, _ in args.runs]
     try:  # the longest names written; was: a raw "[Errno 36] File name too long" traceback
-        for name in outputs + [f"{args.out}-{label}.csv" for label, _ in args.runs]:
+        for name in names:
             user_path(name)
-            check_name_room(name, "--out")  # probe 145 E1: with its temp file's name
     except argparse.ArgumentTypeError as err:
         parser.error(f"--out: {err}")
-    except ValueError as err:
-        parser.error(str(err))
+    _check_out_room(parser, args.out, names)
     if not args.out or args.out.endswith(("/", os.sep)) or user_path(args.out).is_dir():
         parser.error(  # was: hidden files '<folder>/.png' and '<folder>/-<label>.csv'
             f"--out: {args.out!r} names a folder, not an output prefix; give folder/name "
@@ -348,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
             path.unlink(missing_ok=True)
     except WriteFailedError as err:
         parser.exit(2, f"error: --out: {err}; none of the --out files was written\n")
+    except UmaskError as err:  # probe 147 R3: a folder made for --out under umask 277: traceback
+        parser.exit(2, f"error: {err}\n")
     except OSError as err:  # no permission, a name too long, ...
         where = err.filename or args.out  # the file (was: the prefix only)
         parser.exit(2, f"error: --out: cannot write {where} ({err.strerror or err})\n")
@@ -377,7 +380,7 @@ def run_state(run_dir: Path, done: int) -> str | None:
         "its initial policy's evaluation" if run_bc_epochs(run_dir) == 0 else "its BC warm start"
     )
     at = f"iteration {done}{of}" + (f" (after {first})" if done == 0 else "")
-    resume = f"scripts/cotrain.py --resume {shell_path(run_dir)}"
+    resume = f"{script_line('cotrain.py')} --resume {shell_path(run_dir)}"
     holder = run_holder(run_dir)
     if holder is not None:
         if process_stopped(holder, run_dir):
@@ -499,6 +502,24 @@ def _default_columns(
         elif column == "normalized_score" and not empty_columns(curves, ["return_mean"]):
             kept.append("return_mean")
     return kept or columns  # none to draw: the empty panels, each with its note
+
+
+def _check_out_room(parser: argparse.ArgumentParser, out: str, names: list[str]) -> None:
+    """Exit 2 when a name written for ``--out`` (with the temp file it is written through) is
+    too long, giving the limit for ``--out`` itself, once (probe 147 R2: it was given for one
+    derived name, ``.png`` then ``.curves.json``, so trimming to it failed again)."""
+    size = len(os.fsencode(Path(out).name))
+    longest = max(names, key=lambda name: staged_name_bytes(Path(name).name))
+    extra = staged_name_bytes(Path(longest).name) - size
+    if size + extra > NAME_MAX:
+        shown = out if len(out) <= 80 else f"{out[:50]}…{out[-25:]}"
+        parser.error(
+            f"--out: {shown!r} has a name of {size} bytes; its longest name written, "
+            f"{Path(longest).name[len(Path(out).name) :]!r} added, goes through a temp file "
+            f"(.NAME.XXXXXXXX.tmp{Path(longest).suffix}) {extra} bytes longer than --out's, "
+            f"and a file system takes at most {NAME_MAX}: give --out a name of at most "
+            f"{NAME_MAX - extra} bytes"
+        )
 
 
 def _check_text(text: str, what: str, parser: argparse.ArgumentParser) -> None:

@@ -25,7 +25,7 @@ from rambo_env.requirements import check_working_folder, interrupt_quietly_while
 interrupt_quietly_while_importing("ledger", __name__)  # probe 131 note (a)
 check_working_folder()  # before torch, whose import dies raw in a deleted working folder
 
-from rambo_env.command_line import accept_negative_numbers, shell_path
+from rambo_env.command_line import accept_negative_numbers, script_line, shell_path
 from rambo_env.ledger import (
     DEFAULT_LEDGER_DIR,
     check_ledger_folder,
@@ -157,10 +157,10 @@ def main(argv: list[str] | None = None) -> int:
         running = (  # was: a run in progress entered as if it had ended there
             (
                 f" so far: its run is stopped: {stopped_text(holder)}; then run "
-                "scripts/ledger.py again when it ends to add the rest"
+                f"{script_line('ledger.py')} again when it ends to add the rest"
                 if process_stopped(holder, run_dir)
                 else f" so far: its run ({holder_text(run_dir, holder)}) is still going; run "
-                "scripts/ledger.py again when it ends to add the rest"
+                f"{script_line('ledger.py')} again when it ends to add the rest"
             )
             if holder is not None
             else ""
@@ -168,8 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         if holder is None and (part := stopped_part_way(run_dir)) is not None:
             running = (  # probe 47 row 61: was entered like a finished run, without a word
                 f" so far: {run_dir} stopped at iteration {part[0]} of {part[1]} "
-                "(--stop-at-iteration); finish it with scripts/cotrain.py --resume "
-                f"{shell_path(run_dir)}, then run scripts/ledger.py again: the ledger entry is "
+                f"(--stop-at-iteration); finish it with {script_line('cotrain.py')} --resume "
+                f"{shell_path(run_dir)}, then run {script_line('ledger.py')} again: the ledger entry is "
                 "then replaced"
             )
         died = dead_lock_pid(run_dir) if holder is None else None
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             of = f" of {entry.planned_iterations}" if entry.planned_iterations else ""
             running = (  # probe 50 row 54: a run killed outright was entered without a word
                 f" so far: {killed_text(run_dir, died, f'iteration {entry.iterations}{of}')}, "
-                "then run scripts/ledger.py again: the ledger entry is then replaced"
+                f"then run {script_line('ledger.py')} again: the ledger entry is then replaced"
             )
         # probe 89 row 24: a run failed on a non-finite actor is entered "diverged" (was:
         # "unfinished"), its entry not marked diverged (that is a diverged Q): its own words here
@@ -193,8 +193,8 @@ def main(argv: list[str] | None = None) -> int:
                 else f"stopped {at} without finishing (no process runs it)"
             )
             running = (
-                f" so far: its run {how}; continue it with scripts/cotrain.py --resume "
-                f"{shell_path(run_dir)}, then run scripts/ledger.py again: the ledger entry is "
+                f" so far: its run {how}; continue it with {script_line('cotrain.py')} --resume "
+                f"{shell_path(run_dir)}, then run {script_line('ledger.py')} again: the ledger entry is "
                 "then replaced"
             )
             # probe 85 rows 13, 17: was "stopped … without finishing", no error named; probe 87

@@ -1485,7 +1485,7 @@ def test_a_checkpoint_write_failure_says_resume_once_the_run_has_a_checkpoint(
     assert str(failed.value) == (
         f"{run_dir / 'checkpoint.pt'}: not written (File too large); raise the file-size limit "
         "(ulimit -f), or write where larger files fit (--run-dir, RAMBO_ENV_CACHE), then "
-        f"continue the run with scripts/cotrain.py --resume {run_dir} (run_cotrain(…, "
+        f"continue the run with python scripts/cotrain.py --resume {run_dir} (run_cotrain(…, "
         "resume=True)) (any previous checkpoint.pt is intact; no temp file is left)"
     )
     assert failed.value.errno == errno.EFBIG
@@ -3428,7 +3428,7 @@ def test_a_finished_run_whose_checkpoint_was_deleted_is_said_finished_first(tmp_
     assert (
         f"{run_dir} already finished all {n} iterations; nothing to resume (results unchanged: "
         f"{run_dir / 'results.json'}); its checkpoint.pt is missing (deleted or moved): restore "
-        f"it from a copy of the run folder to extend the run (scripts/cotrain.py --resume "
+        f"it from a copy of the run folder to extend the run (python scripts/cotrain.py --resume "
         f"{run_dir} --n-iterations N)"
     ) in out, out
     assert cotrain_cli.main(["--resume", str(run_dir), "--n-iterations", str(n + 2)]) == 2

@@ -158,10 +158,13 @@ def test_a_bug_in_an_evaluation_is_recorded_in_results_json_and_by_the_ledger(
     assert load_script("ledger").main([str(run_dir), "--ledger", str(ledger)]) == 0
     said = capsys.readouterr().out
     assert (
-        "its run failed at iteration 1 of 3: RuntimeError in iteration 2 (the evaluation): "
-        "injected; the last checkpoint (iteration 1) is kept: once the cause is fixed, continue "
-        f"with scripts/cotrain.py --resume {run_dir}"  # probe 87 row 12: the run's own advice
-    ) in said, said
+        (
+            "its run failed at iteration 1 of 3: RuntimeError in iteration 2 (the evaluation): "
+            "injected; the last checkpoint (iteration 1) is kept: once the cause is fixed, continue "
+            f"with python scripts/cotrain.py --resume {run_dir}"  # probe 87 row 12: the run's own advice
+        )
+        in said
+    ), said
     assert load_script("curves").main([f"a={run_dir}", "--out", str(tmp_path / "cv")]) == 0
     said = capsys.readouterr().out
     assert "a: its run failed at iteration 1 of 3: RuntimeError in iteration 2" in said, said

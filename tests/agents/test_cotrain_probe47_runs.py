@@ -36,7 +36,7 @@ def test_the_ledger_notes_a_run_stopped_part_way(
     said = capsys.readouterr().out
     assert (
         f"so far: {run_dir} stopped at iteration 1 of 2 (--stop-at-iteration); finish it with "
-        f"scripts/cotrain.py --resume {run_dir}, then run scripts/ledger.py again: the ledger "
+        f"python scripts/cotrain.py --resume {run_dir}, then run python scripts/ledger.py again: the ledger "
         "entry is then replaced"
     ) in said
     # probe 48 row 18: index.json said only "iterations": 1, like a finished 1-iteration run

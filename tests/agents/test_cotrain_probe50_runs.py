@@ -44,8 +44,8 @@ def test_the_ledger_notes_a_run_killed_part_way(
     said = capsys.readouterr().out
     assert (
         f"so far: its run (process {pid}) stopped at iteration 2 of 8 without finishing "
-        f"(killed? out of memory?); continue it with scripts/cotrain.py --resume {run_dir}, "
-        "then run scripts/ledger.py again: the ledger entry is then replaced"
+        f"(killed? out of memory?); continue it with python scripts/cotrain.py --resume {run_dir}, "
+        "then run python scripts/ledger.py again: the ledger entry is then replaced"
     ) in said
     (entry,) = json.loads((tmp_path / "ledger" / "index.json").read_text()).values()
     assert (entry["iterations"], entry["planned_iterations"], entry["status"]) == (
@@ -114,7 +114,7 @@ def test_the_ledger_notes_an_interrupted_run(
     said = capsys.readouterr().out
     assert (
         "so far: its run was interrupted (Ctrl-C or SIGTERM) at iteration 2 of 8; continue it "
-        f"with scripts/cotrain.py --resume {run_dir}, then run scripts/ledger.py again"
+        f"with python scripts/cotrain.py --resume {run_dir}, then run python scripts/ledger.py again"
     ) in said, said
     (run_dir / "results.json").unlink()
     assert ledger_cli.main([str(run_dir), "--ledger", str(tmp_path / "ledger")]) == 0

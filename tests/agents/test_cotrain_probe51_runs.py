@@ -75,8 +75,8 @@ def test_the_ledger_says_a_run_killed_after_its_warm_start_must_be_resumed(
         and (
             f"has logged only its BC warm-start evaluation (iteration 0): its run (process {pid}) "
             "stopped at iteration 0 of 8 (after its BC warm start) without finishing (killed? out "
-            f"of memory?); continue it with scripts/cotrain.py --resume {run_dir}, then run "
-            "scripts/ledger.py again\n"
+            f"of memory?); continue it with python scripts/cotrain.py --resume {run_dir}, then run "
+            "python scripts/ledger.py again\n"
         )
         in err
     ), err
@@ -124,18 +124,18 @@ def test_curves_say_where_an_unfinished_run_stands(tmp_path, capsys):
     said = capsys.readouterr().out
     assert (
         f"k12: its run (process {dead}) stopped at iteration 12 of 60 without finishing (killed? "
-        f"out of memory?); continue it with scripts/cotrain.py --resume {tmp_path / 'k12'}\n"
+        f"out of memory?); continue it with python scripts/cotrain.py --resume {tmp_path / 'k12'}\n"
     ) in said, said
     assert (
         f"k0: its run (process {dead}) stopped at iteration 0 of 60 (after its BC warm start) "
-        "without finishing (killed? out of memory?); continue it with scripts/cotrain.py "
+        "without finishing (killed? out of memory?); continue it with python scripts/cotrain.py "
         f"--resume {tmp_path / 'k0'}\n"
     ) in said, said
     assert f"live: its run (process {os.getpid()}) is still going (iteration 3 of 60)\n" in said
     assert "done:" not in said
     assert (
         "stop: its run stopped at iteration 3 of 60 (--stop-at-iteration); finish it with "
-        f"scripts/cotrain.py --resume {tmp_path / 'stop'}\n"
+        f"python scripts/cotrain.py --resume {tmp_path / 'stop'}\n"
     ) in said, said
     assert "k0 has no co-training iteration yet: only iteration 0" in said, said
     assert "an agent without it" not in said

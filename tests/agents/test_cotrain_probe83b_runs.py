@@ -208,7 +208,7 @@ def test_readers_name_the_checkpoints_iteration_past_the_logs(
         "checkpoint.pt holds 3 iterations, but the run's TensorBoard logs end at iteration 2"
         in (out)
     )
-    assert "iteration 3 is not counted here; scripts/cotrain.py --resume" in out
+    assert "iteration 3 is not counted here; python scripts/cotrain.py --resume" in out
     run_cotrain(cfg, tmp_path / "run", True)
     capsys.readouterr()
     read_curves(tmp_path / "run")

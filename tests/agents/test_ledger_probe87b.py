@@ -36,7 +36,7 @@ def test_the_readers_of_a_run_that_diverged_on_a_non_finite_actor_give_its_own_a
     capsys,
 ):
     # probe 87 row 12: was "its run failed at iteration 1 of 3: ValueError in iteration 2 (…):
-    # Expected parameter loc …; continue it with scripts/cotrain.py --resume RUN" in both
+    # Expected parameter loc …; continue it with python scripts/cotrain.py --resume RUN" in both
     # readers: the advice cotrain gave against, and no word that the run diverged
     run_dir = diverged_run(tiny_hopper, tmp_path, monkeypatch)
     capsys.readouterr()
@@ -69,7 +69,7 @@ def test_the_ledger_says_a_run_failed_in_its_first_iteration_and_how_to_go_on(
         "has logged only its BC warm-start evaluation (iteration 0): its run failed at "
         "iteration 0 of 3 (after its BC warm start): RuntimeError in iteration 1"
     ) in err, err
-    assert f"continue with scripts/cotrain.py --resume {run_dir}" in err
+    assert f"continue with python scripts/cotrain.py --resume {run_dir}" in err
     assert "add it once its first iteration is done" not in err
 
 
@@ -166,5 +166,5 @@ def test_a_callback_failure_mid_run_gets_the_resume_command_spelled_out(tmp_path
     assert said == (
         "its run failed at iteration 2 of 5: KeyError in the caller's on_iteration callback "
         f"after iteration 2: 'x'; checkpoint 2 is kept: once the cause is fixed, continue with "
-        f"scripts/cotrain.py --resume {run_dir}"
+        f"python scripts/cotrain.py --resume {run_dir}"
     )
