@@ -541,13 +541,18 @@ def script_line(name: str) -> str:
     checkout's script relative to it where it lies below it (``scripts/sweep.py`` from the
     checkout's root), else its absolute path (probe 145 R4: ``python scripts/sweep.py --resume
     …`` was printed to a sweep started from another folder, where no such file is); the
-    repo-relative name where the checkout has no scripts (an installed wheel)."""
+    repo-relative name where the checkout has no scripts (an installed wheel). The interpreter
+    is named as the recorded command names it (:func:`rambo_env.provenance.python_words`; probe
+    148: ``python`` was printed to a session of ``venv/bin/python``)."""
+    from rambo_env.provenance import python_words
+
+    python = " ".join(shell_quote(word) for word in python_words())
     script = SCRIPTS_DIR / name
     if not script.is_file():
-        return f"python scripts/{name}"
+        return f"{python} scripts/{name}"
     try:
         here = Path.cwd().resolve()
     except OSError:  # the working folder was deleted
-        return f"python {shell_path(script)}"
+        return f"{python} {shell_path(script)}"
     shown = script.relative_to(here) if script.is_relative_to(here) else script
-    return f"python {shell_path(shown)}"
+    return f"{python} {shell_path(shown)}"

@@ -76,9 +76,32 @@ def _python_word() -> str:
         return "python"  # an embedded interpreter: no path to name
     found = shutil.which(name)
     with contextlib.suppress(OSError):
-        if found is not None and os.path.samefile(found, sys.executable):
+        if found is not None and _same_interpreter(found, sys.executable):
             return name
     return recorded_text(sys.executable)
+
+
+def _same_interpreter(found: str, executable: str) -> bool:
+    """Whether ``found`` (a name's match on ``PATH``) runs as ``executable``: the same path, or
+    the same file outside any virtual environment. A venv's ``bin/python`` is a link to its base
+    interpreter — the same file, another environment (probe 148: a venv's run, started as
+    ``venv/bin/python`` with the base first on ``PATH``, recorded ``python``)."""
+    if os.path.abspath(found) == os.path.abspath(executable):
+        return True
+
+    def in_venv(path: str) -> bool:
+        return (Path(path).absolute().parent.parent / "pyvenv.cfg").is_file()
+
+    return os.path.samefile(found, executable) and not (in_venv(found) or in_venv(executable))
+
+
+def python_words() -> list[str]:
+    """The interpreter's words of a command to paste: :func:`_python_word`, then its ``-X``
+    options (probe 145: ``python -X utf8 …`` was recorded as ``python …``)."""
+    python = [_python_word()]
+    for name, value in sys._xoptions.items():  # -X utf8 (UTF-8 mode: which names are read)
+        python += ["-X", name if value is True else f"{name}={value}"]
+    return python
 
 
 def script_command(script_file: str | Path, quote: Callable[[str], str] = shlex.quote) -> str:
@@ -89,10 +112,7 @@ def script_command(script_file: str | Path, quote: Callable[[str], str] = shlex.
     --resume …`` was printed to a script started as ``python /clone/scripts/cotrain.py`` from
     another folder, where the pasted line found no script). The interpreter's ``-X`` options
     come with Python (probe 145: ``python -X utf8 …`` was recorded as ``python …``)."""
-    python = [_python_word()]
-    for name, value in sys._xoptions.items():  # -X utf8 (UTF-8 mode: which names are read)
-        python += ["-X", name if value is True else f"{name}={value}"]
-    return " ".join(quote(word) for word in [*python, _typed_script(script_file)])
+    return " ".join(quote(word) for word in [*python_words(), _typed_script(script_file)])
 
 
 def recorded_text(text: str) -> str:
