@@ -7,6 +7,7 @@ import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import logging
 import signal
 
 import numpy as np
@@ -89,3 +90,20 @@ def read_only(monkeypatch):
 
     monkeypatch.setattr(tempfile, "TemporaryFile", temporary_file)
     return lambda folder: folders.add(Path(folder))
+
+
+@pytest.fixture
+def inductor_cache_log():
+    """The messages torch's ``torch._inductor.codecache`` logger emits during the test (its
+    "fx graph cache unable to load compiled graph" warnings: probes 142, 143)."""
+    lines: list[str] = []
+
+    class _Shown(logging.Handler):
+        def emit(self, record):
+            lines.append(record.getMessage())
+
+    handler = _Shown()
+    log = logging.getLogger("torch._inductor.codecache")
+    log.addHandler(handler)
+    yield lines
+    log.removeHandler(handler)

@@ -80,21 +80,16 @@ def test_a_bare_build_error_with_a_cache_folder_there_names_it(tmp_path, capsys)
     assert "rm -rf" not in capsys.readouterr().out
 
 
-def test_unloadable_fx_graph_cache_entries_are_one_line_naming_the_folder(tmp_path, capsys):
+def test_unloadable_fx_graph_cache_entries_are_one_line_naming_the_folder(
+    tmp_path, capsys, inductor_cache_log
+):
     """Probe 142 row 14: a cache whose fxgraph entries were overwritten printed 48 lines of
     torch's "fx graph cache unable to load compiled graph" tracebacks per run, the folder not
     named."""
     import logging
 
     codecache_log = logging.getLogger("torch._inductor.codecache")
-    shown = []
-
-    class _Shown(logging.Handler):
-        def emit(self, record):
-            shown.append(record.getMessage())
-
-    handler = _Shown()
-    codecache_log.addHandler(handler)
+    shown = inductor_cache_log
 
     def compiling(x):
         for _ in range(2):  # as torch's FxGraphCache, one warning per unloadable entry
@@ -104,12 +99,9 @@ def test_unloadable_fx_graph_cache_entries_are_one_line_naming_the_folder(tmp_pa
                 codecache_log.warning("fx graph cache unable to load compiled graph", exc_info=True)
         return _loss(x)
 
-    try:
-        m = MaybeCompiled(_loss, enabled=False, name="SAC critic loss")
-        m._compiled = compiling
-        assert float(m(torch.ones(3))) == 3.0
-    finally:
-        codecache_log.removeHandler(handler)
+    m = MaybeCompiled(_loss, enabled=False, name="SAC critic loss")
+    m._compiled = compiling
+    assert float(m(torch.ones(3))) == 3.0
     assert shown == []  # was: each warning with its traceback
     (line,) = capsys.readouterr().out.strip().splitlines()
     folder = tmp_path / "inductor"
