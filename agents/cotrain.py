@@ -70,6 +70,7 @@ from rambo_env.logging import note
 from rambo_env.presets import BASE_HYPERPARAMETERS
 from rambo_env.progress import stop_stale_rich_bars
 from rambo_env.requirements import dirty_note
+from rambo_env.umask import owner_denied
 
 __all__ = [
     "EXTEND_FIELDS",
@@ -664,6 +665,8 @@ def run_cotrain(
     session_call = provenance.session_invocation(invocation, resume)  # probe 138: when it began
     if resume:  # probe 51: was "its run stopped before its first checkpoint" for a mistyped path
         _check_existing_run_folder(run_dir)
+    if run_dir.exists():  # probe 148 row 4: --resume under umask 277 went on (a new folder:
+        run_io.check_umask_for_run(run_dir, resume)  # claim_run_dir's make_folders checks it)
     run_io.check_outside_stores(run_dir)  # probe 34: make_dataset --force deleted such a run
     # probe 77 row 9: a rich bar of an interrupted agent.learn(progress_bar=True) held a
     # notebook's output; the co-training bar then died with a RecursionError after the setup
@@ -1123,10 +1126,15 @@ class TolerantTensorBoard(KVWriter):
         if isinstance(err, OSError) and err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             # probe 127 (N4): a permission error was told to free space
             why = f"{err.strerror or err}: not writable"
-            fix = (
-                f"make {command_line.shell_path(os.fsdecode(err.filename or self.folder))} writable by "
-                "this user (chmod u+w, or run as its owner)"
-            )
+            target = command_line.shell_path(os.fsdecode(err.filename or self.folder))
+            fix = f"make {target} writable by this user (chmod u+w, or run as its owner)"
+            mask = run_io.umask_now(self.folder)
+            if owner_denied(mask):  # probe 148 row 4: the umask's own doing was not said
+                fix = (
+                    f"umask {mask:03o} leaves no {' or '.join(owner_denied(mask))} permission for "
+                    f"you on the files made (mode {0o666 & ~mask:03o}): set umask 022 (or 077 to "
+                    f"keep others out), make {target} writable (chmod u+rw)"
+                )
             if err.errno == errno.EROFS:
                 fix = "move the run folder to a writable file system (or remount it read-write)"
         elif isinstance(err, OSError):

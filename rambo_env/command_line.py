@@ -21,6 +21,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from rambo_env.provenance import script_command  # stdlib only: no cycle
+
 #: How close (difflib's ratio) a value must be to a choice for :func:`did_you_mean` to name it:
 #: a one-letter slip of a 3-letter name (``tqd``: 0.67) is, ``autoreset`` for ``dataset`` (0.62,
 #: probe 41; difflib's default cutoff 0.6 named it) is not.
@@ -542,17 +544,7 @@ def script_line(name: str) -> str:
     checkout's root), else its absolute path (probe 145 R4: ``python scripts/sweep.py --resume
     …`` was printed to a sweep started from another folder, where no such file is); the
     repo-relative name where the checkout has no scripts (an installed wheel). The interpreter
-    is named as the recorded command names it (:func:`rambo_env.provenance.python_words`; probe
-    148: ``python`` was printed to a session of ``venv/bin/python``)."""
-    from rambo_env.provenance import python_words
-
-    python = " ".join(shell_quote(word) for word in python_words())
+    is named as the recorded command names it (:func:`rambo_env.provenance.script_command`, which
+    writes both; probe 148: ``python`` was printed to a session of ``venv/bin/python``)."""
     script = SCRIPTS_DIR / name
-    if not script.is_file():
-        return f"{python} scripts/{name}"
-    try:
-        here = Path.cwd().resolve()
-    except OSError:  # the working folder was deleted
-        return f"{python} {shell_path(script)}"
-    shown = script.relative_to(here) if script.is_relative_to(here) else script
-    return f"{python} {shell_path(shown)}"
+    return script_command(script if script.is_file() else Path("scripts", name), shell_quote, False)

@@ -41,15 +41,16 @@ def script_invocation(script_file: str | Path, argv: Sequence[str]) -> dict[str,
     it held the last three only, so pasted from another folder or a fresh shell it started a new
     run there, on other data, without a word), ``cwd`` and ``environment`` (those of
     :data:`RUN_ENVIRONMENT` that are set). Names the locale could not decode are recorded as
-    their UTF-8 text (:func:`recorded_text`)."""
-    words = [recorded_text(str(word)) for word in argv]
+    their UTF-8 text (:func:`recorded_text`); in ``command``, one whose bytes are not UTF-8 as
+    bash's ``$'…'`` (:func:`recorded_word`), so that it still pastes."""
+    given = [str(word) for word in argv]
     where = _invoked_where()
-    setting = [f"{name}={shlex.quote(value)}" for name, value in where["environment"].items()]
+    setting = [f"{name}={recorded_word(os.environ[name])}" for name in where["environment"]]
     command = " ".join(
-        [f"cd {shlex.quote(where['cwd'])}", "&&", *setting, script_command(script_file)]
-        + [shlex.quote(word) for word in words]
+        [f"cd {recorded_word(os.getcwd())}", "&&", *setting, script_command(script_file)]
+        + [recorded_word(word) for word in given]
     )
-    return {"argv": words, "command": command, **where}
+    return {"argv": [recorded_text(word) for word in given], "command": command, **where}
 
 
 def _typed_script(script_file: str | Path) -> str:
@@ -59,11 +60,11 @@ def _typed_script(script_file: str | Path) -> str:
     typed = sys.argv[0] if sys.argv else ""
     with contextlib.suppress(OSError, ValueError):
         if typed and Path(typed).resolve() == Path(script_file).resolve():
-            return recorded_text(typed)
+            return typed
     try:
-        return recorded_text(os.path.relpath(script_file))
+        return os.path.relpath(script_file)
     except ValueError:  # another drive (Windows)
-        return recorded_text(str(script_file))
+        return str(script_file)
 
 
 def _python_word() -> str:
@@ -78,7 +79,7 @@ def _python_word() -> str:
     with contextlib.suppress(OSError):
         if found is not None and _same_interpreter(found, sys.executable):
             return name
-    return recorded_text(sys.executable)
+    return sys.executable
 
 
 def _same_interpreter(found: str, executable: str) -> bool:
@@ -104,15 +105,34 @@ def python_words() -> list[str]:
     return python
 
 
-def script_command(script_file: str | Path, quote: Callable[[str], str] = shlex.quote) -> str:
-    """``python SCRIPT`` with the script as typed (:func:`_typed_script`), each word ``quote``-d:
-    the head of a command a script prints to paste in its working folder (``quote``:
-    :func:`rambo_env.command_line.shell_quote`, which writes what the console cannot print as
-    bash's ``$'…'``) or records (probe 145 R4: ``continue with: python scripts/cotrain.py
-    --resume …`` was printed to a script started as ``python /clone/scripts/cotrain.py`` from
-    another folder, where the pasted line found no script). The interpreter's ``-X`` options
-    come with Python (probe 145: ``python -X utf8 …`` was recorded as ``python …``)."""
-    return " ".join(quote(word) for word in [*python_words(), _typed_script(script_file)])
+def script_command(
+    script_file: str | Path, quote: Callable[[str], str] | None = None, as_typed: bool = True
+) -> str:
+    """``python SCRIPT``, each word ``quote``-d: the head of a command a script prints to paste
+    (``quote``: :func:`rambo_env.command_line.shell_quote`, which writes what the console cannot
+    print as bash's ``$'…'``) or records (None: :func:`recorded_word`). The interpreter as
+    :func:`python_words` names it, its ``-X`` options with it (probe 145: ``python -X utf8 …``
+    was recorded as ``python …``). The script: as typed (:func:`_typed_script`; probe 145 R4:
+    ``continue with: python scripts/cotrain.py --resume …`` was printed to a script started as
+    ``python /clone/scripts/cotrain.py`` from another folder, where the pasted line found no
+    script), or, ``as_typed`` False, as found from the working folder
+    (:func:`_script_from_here`: a library line naming a script,
+    :func:`rambo_env.command_line.script_line`); one beginning with ``-`` as ``./-x``."""
+    quote = recorded_word if quote is None else quote
+    script = _typed_script(script_file) if as_typed else _script_from_here(script_file)
+    script = f"./{script}" if script.startswith("-") else script  # not taken for an option
+    return " ".join(quote(word) for word in [*python_words(), script])
+
+
+def _script_from_here(script_file: str | Path) -> str:
+    """``script_file`` relative to the working folder where it lies below it, else as given
+    (absolute); as given where the working folder is gone."""
+    script = Path(script_file)
+    try:
+        here = Path.cwd().resolve()
+    except OSError:  # the working folder was deleted
+        return str(script)
+    return str(script.relative_to(here) if script.is_relative_to(here) else script)
 
 
 def recorded_text(text: str) -> str:
@@ -130,6 +150,39 @@ def recorded_text(text: str) -> str:
     except UnicodeEncodeError:  # a surrogate that no decoding made
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
     return raw.decode("utf-8", "backslashreplace")
+
+
+def recorded_word(text: str) -> str:
+    """``text`` (a name as Python read it: bytes the locale could not decode as lone surrogates)
+    as one word of a recorded command that pastes into bash: ``shlex.quote`` of its
+    :func:`recorded_text`; where its bytes are not UTF-8 (a latin-1 folder name), bash's
+    ``$'…'`` with those bytes as ``\\xNN`` and the rest as text. Probe 148: ``cd
+    '/tmp/lat\\xe9 ré' && …`` was recorded, a folder bash cannot enter (JSON holds no raw byte,
+    so the word is text either way)."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+        raw.decode("utf-8")
+    except UnicodeEncodeError:  # a surrogate that no decoding made: no bytes to name
+        return shlex.quote(recorded_text(text))
+    except UnicodeDecodeError:
+        return (
+            "$'"
+            + "".join(_dollar_quoted(ch) for ch in raw.decode("utf-8", "surrogateescape"))
+            + "'"
+        )
+    return shlex.quote(recorded_text(text))
+
+
+def _dollar_quoted(ch: str) -> str:
+    """``ch`` inside bash's ``$'…'``: an undecoded byte (``\\udcNN``) and a control character
+    as ``\\xNN``, a backslash or quote escaped, any other character as itself."""
+    if 0xDC80 <= ord(ch) <= 0xDCFF:
+        return f"\\x{ord(ch) - 0xDC00:02x}"
+    if ch in "\\'":
+        return "\\" + ch
+    if not ch.isprintable():
+        return "".join(f"\\x{b:02x}" for b in ch.encode("utf-8"))
+    return ch
 
 
 def _invoked_where() -> dict[str, Any]:

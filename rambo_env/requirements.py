@@ -558,11 +558,16 @@ def check_torch_logs() -> None:
     set but empty one is unset (torch's import failed on it with a raw ``AttributeError: 'dict'
     object has no attribute 'get_log_level_pairs'``). Imports torch where the variable is set:
     torch checks it at import, against the names its modules register. Called by
-    :func:`check_working_folder`, first in every ``scripts/*.py``."""
+    :func:`check_working_folder`, first in every ``scripts/*.py``. A script asked for its help
+    (``-h`` / ``--help``) prints it whatever the variable holds: the variable is unset for that
+    process (probe 148: ``TORCH_LOGS=banana cotrain.py --help`` was refused)."""
     value = os.environ.get("TORCH_LOGS")
-    if value == "" and "torch" not in sys.modules:
+    if "torch" in sys.modules:
+        return
+    if value == "" or (value not in (None, "help", "+help") and _help_asked()):
         del os.environ["TORCH_LOGS"]
-    if not value or "torch" in sys.modules:
+        return
+    if not value:
         return
     try:
         import torch  # noqa: F401
@@ -581,6 +586,13 @@ def check_torch_logs() -> None:
             file=sys.stderr,
         )
         raise SystemExit(2) from None
+
+
+def _help_asked() -> bool:
+    """The script's command line asks for its help: ``-h`` or ``--help`` before any ``--``."""
+    words = sys.argv[1:]
+    words = words[: words.index("--")] if "--" in words else words
+    return any(word in ("-h", "--help") for word in words)
 
 
 #: Values of RAMBO_ENV_TRACEBACK that mean "no traceback" (as an unset or empty variable).

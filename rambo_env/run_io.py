@@ -110,6 +110,7 @@ from rambo_env.requirements import (  # noqa: F401 (re-exported: defined there t
     tracebacks_wanted,
     version_tuple,
 )
+from rambo_env.umask import umask_refusal
 
 _E = TypeVar("_E", bound=BaseException)
 
@@ -177,6 +178,7 @@ __all__ = [
     "check_torch_compile_cache",
     "check_torch_int_variables",
     "check_umask_for_folders",
+    "check_umask_for_run",
     "check_writable",
     "claim_run_dir",
     "clear_stray_writes",
@@ -273,6 +275,7 @@ __all__ = [
     "tracebacks_wanted",
     "trains_with_grad",
     "try_flock",
+    "umask_now",
     "unenterable_folder",
     "unknown_option_hint",
     "unreadable_reason",
@@ -4316,10 +4319,6 @@ class UmaskError(ValueError):
     """The process's umask would make the folders it creates unusable by this user."""
 
 
-#: The owner's bits a new folder needs to be used: list (r), write (w), enter (x).
-_OWNER_FOLDER_BITS = ((0o400, "read"), (0o200, "write"), (0o100, "search (enter)"))
-
-
 def check_umask_for_folders(folder: Path) -> None:
     """:class:`UmaskError` naming the umask when a folder made now (``folder``, missing) would not
     be readable, writable and enterable by this user: checked before it is made, so nothing is
@@ -4327,15 +4326,36 @@ def check_umask_for_folders(folder: Path) -> None:
     …/.lock (Permission denied); pick a writable folder" in a writable ``runs/``, and a new Minari
     root as "not writable" (the folders were made r-x by the umask)."""
     existing = next((p for p in Path(folder).parents if _exists(p)), Path("."))
-    mask = _umask(existing)
-    denied = [word for bit, word in _OWNER_FOLDER_BITS if mask & bit]
-    if denied:
-        raise UmaskError(
-            f"{folder} cannot be made: umask {mask:03o} leaves no {' or '.join(denied)} "
-            f"permission for you on the folders made (mode {0o777 & ~mask:03o}), so nothing could "
-            "be written in them: set umask 022 (or 077 to keep others out) and rerun; nothing "
-            "was made"
-        )
+    refusal = umask_refusal(
+        _umask(existing),
+        f"{folder} cannot be made",
+        "the folders and files made",
+        "nothing was made",
+    )
+    if refusal is not None:  # probe 148: each lost permission named (umask_refusal)
+        raise UmaskError(refusal)
+
+
+def check_umask_for_run(run_dir: Path, resume: bool) -> None:
+    """:class:`UmaskError` naming the umask when a session in the existing run folder ``run_dir``
+    (a ``--resume``, or a new run in an existing folder) would make files and folders this user
+    could not write, read back or enter (:func:`rambo_env.umask.umask_refusal`), before any work.
+    Probe 148 row 4: ``--resume`` under ``umask 277`` went on; its new TensorBoard event file
+    (0400) could not be appended to, so logging was switched off at its first iteration."""
+    refusal = umask_refusal(
+        _umask(Path(run_dir)),
+        f"{run_dir} cannot be {'resumed' if resume else 'used for a run'}",
+        "the files and folders a session makes",
+        "nothing was changed",
+        nothing="none of its new files (TensorBoard's event file, a new results.json)",
+    )
+    if refusal is not None:
+        raise UmaskError(refusal)
+
+
+def umask_now(folder: Path = Path(".")) -> int:
+    """The process's umask (:func:`_umask`, read without changing it), for other modules."""
+    return _umask(Path(folder))
 
 
 def give_tree_to_folder_owner(

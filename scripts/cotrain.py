@@ -84,6 +84,7 @@ from rambo_env.run_io import (
     RESULTS_NAME,
     UmaskError,
     check_umask_for_folders,
+    check_umask_for_run,
     checkpoint_iterations,
     counted,
     default_run_dir,
@@ -651,13 +652,18 @@ def check_no_run_there(run_dir: Path) -> None:
     )
 
 
-def check_new_folder_umask(run_dir: Path) -> None:
-    """``run_cotrain``'s refusal of a new run folder the umask would make unusable, before the
-    "starting run" line (probe 147 R3: it came after it)."""
-    if run_dir.exists():
-        return
+def check_session_umask(run_dir: Path, resume: bool = False) -> None:
+    """``run_cotrain``'s refusal of a umask that takes the owner's own permission away, before
+    the "starting run" / "resuming run" line: a new run folder it would make unusable (probe 147
+    R3: said after that line), and a session in an existing one, ``--resume`` included, whose
+    new files (the TensorBoard event file) this user could not write or read back (probe 148
+    row 4: ``--resume`` under ``umask 277`` went on, TensorBoard logging off at its first
+    iteration)."""
     try:
-        check_umask_for_folders(run_dir)
+        if run_dir.exists():
+            check_umask_for_run(run_dir, resume)
+        else:
+            check_umask_for_folders(run_dir)
     except UmaskError as err:
         raise ValueError(f"run_dir: {err}") from None
 
@@ -968,7 +974,7 @@ def main(argv: list[str] | None = None) -> int:
         if other_holder(run_dir) is None:
             if not resume:
                 check_no_run_there(Path(run_dir))
-                check_new_folder_umask(Path(run_dir))
+            check_session_umask(Path(run_dir), resume)
             print(f"[cotrain] {'resuming' if resume else 'starting'} run {run_dir}", flush=True)
             if ledger_line is not None:
                 print(f"[cotrain] {ledger_line}", flush=True)

@@ -45,6 +45,7 @@ from rambo_env.ledger import (
     lost_text,
     stopped_part_way,
 )
+from rambo_env.provenance import recorded_text
 from rambo_env.run_io import (
     CONFIG_NAME,
     NAME_MAX,
@@ -96,10 +97,13 @@ _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 def _parse_run(text: str) -> tuple[str, Path]:
     label, sep, path = text.partition("=")
     if not sep or not _LABEL.match(label) or not path:
+        # probe 148: in an ASCII locale (LC_ALL=C PYTHONUTF8=0) 'é=runs/r1' was shown as
+        # '\udcc3\udca9=runs/r1': the bytes the locale did not decode, read as UTF-8
+        why = f"; its LABEL {recorded_text(label)!r} is not ASCII" if not label.isascii() else ""
         raise argparse.ArgumentTypeError(
             # probe 131 note (c): "letters" read as any letter, and 'λ=a' was refused
             "run: expected LABEL=RUN_DIR with LABEL of ASCII letters (A-Z, a-z), digits and "
-            f". _ + - (beginning with a letter or digit), got {text!r}"
+            f". _ + - (beginning with a letter or digit), got {recorded_text(text)!r}{why}"
         )
     return label, user_path(path)  # ~ expanded
 

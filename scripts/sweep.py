@@ -82,6 +82,7 @@ from rambo_env.provenance import script_command, script_invocation
 from rambo_env.run_io import (
     FolderInUseError,
     check_matplotlib,
+    check_umask_for_run,
     counted,
     exit_on_interrupt,
     expand_home,
@@ -594,6 +595,8 @@ def _main(
     if args.resume is not None:
         if not os.path.lexists(Path(args.resume) / SWEEP_FILE):  # probe 49: a missing path too
             raise FileNotFoundError(not_a_sweep_text(args.resume))  # before "resuming"
+        # probe 148 row 4: each trial's run_cotrain refuses a resume under umask 277: said once
+        check_umask_for_run(Path(args.resume), resume=True)
         print(f"[sweep] resuming {args.resume}", flush=True)
         sweep_dir = args.resume
 

@@ -61,8 +61,8 @@ def test_a_new_run_folder_under_umask_277_is_refused_before_the_start_line(tmp_p
     old = os.umask(0o277)
     try:
         with pytest.raises(ValueError, match=r"^run_dir: .*umask 277"):
-            cotrain.check_new_folder_umask(tmp_path / "runs" / "v277")
+            cotrain.check_session_umask(tmp_path / "runs" / "v277")
     finally:
         os.umask(old)
     assert not (tmp_path / "runs").exists()
-    cotrain.check_new_folder_umask(tmp_path)  # an existing folder: a resume's business
+    cotrain.check_session_umask(tmp_path)  # an existing folder: a resume's business

@@ -1,0 +1,56 @@
+"""What a umask that takes the owner's own permission away does to the folders and files a
+session makes, in one refusal (:func:`umask_refusal`), said before any work.
+
+``umask 277`` makes folders 0500 and files 0400: nothing can be written in a new folder, and a
+new file (a resumed session's TensorBoard event file, its appends) cannot be written again;
+``umask 400`` / ``477`` make files the owner cannot read back and folders it cannot list;
+``umask 100`` folders it cannot enter. Probe 145 R2 (a new run folder, Minari root, cache),
+probe 148 rows 4 (``--resume`` under 277 went on, its TensorBoard logs switched off at its
+first iteration) and 4b (the wording for 400 / 477 / 700 / 777 spoke of writing alone).
+No torch, no run_io: :mod:`rambo_env.run_io` reads the umask and raises.
+"""
+
+from __future__ import annotations
+
+__all__ = ["owner_denied", "umask_refusal"]
+
+#: The owner's bits a folder needs to be used (and a file, less search): what is lost without
+#: each, in the order said.
+_OWNER_BITS = (
+    (0o400, "read", "read back"),
+    (0o200, "write", "written"),
+    (0o100, "search (enter)", "opened"),
+)
+
+#: What to do, in every refusal.
+_FIX = "set umask 022 (or 077 to keep others out) and rerun"
+
+
+def _listed(words: list[str], last: str) -> str:
+    """``a``, ``a or b``, ``a, b or c`` (``last``: "or" / "and")."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+def owner_denied(mask: int) -> list[str]:
+    """The owner's permissions ``mask`` takes away from what is made: ``read``, ``write``,
+    ``search (enter)`` (in that order); empty for a usable umask (022, 077, 027)."""
+    return [word for bit, word, _ in _OWNER_BITS if mask & bit]
+
+
+def umask_refusal(
+    mask: int, subject: str, made: str, kept: str, nothing: str = "nothing in them"
+) -> str | None:
+    """The refusal of ``subject`` (``"runs/u1 cannot be made"``) under ``mask``, or None when the
+    owner keeps read, write and search: which permission is lost on ``made`` (``"the folders
+    made"``), their modes, what of ``nothing`` could then not be done, the fix, and ``kept``
+    (``"nothing was made"``). Each lost permission is named (probe 148: ``umask 400`` was said to leave "no read
+    permission …, so nothing could be written in them", while writing was what it left)."""
+    denied = owner_denied(mask)
+    if not denied:
+        return None
+    lost = [what for bit, _, what in _OWNER_BITS[1:] + _OWNER_BITS[:1] if mask & bit]
+    return (
+        f"{subject}: umask {mask:03o} leaves no {_listed(denied, 'or')} permission for you on "
+        f"{made} (folders mode {0o777 & ~mask:03o}, files {0o666 & ~mask:03o}), so {nothing} could "
+        f"be {_listed(lost, 'or')}: {_FIX}; {kept}"
+    )
