@@ -31,6 +31,7 @@ import os
 import pickle
 import random
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -3934,6 +3935,10 @@ class WriteFailedError(OSError):
     #: Where a run's files can be written instead (the default ``elsewhere``).
     ELSEWHERE = "--run-dir, RAMBO_ENV_CACHE"
 
+    #: The other files of a :class:`StagedFiles` that hold their new content all the same (a
+    #: failed commit whose undo failed too; probe 148); none: nothing was written.
+    written: Sequence[Path] = ()
+
     def __init__(
         self, path: Path, err: OSError, elsewhere: str = ELSEWHERE, rerun: str = "rerun"
     ) -> None:
@@ -4115,24 +4120,123 @@ class StagedFiles:
         return path
 
     def commit(self) -> list[Path]:
-        """Rename every temp file over its target (mode as a plain ``open`` would give)."""
+        """Rename every temp file over its target (mode as a plain ``open`` would give): all or
+        none. Each target that is there is first kept aside (:func:`_keep_aside`, a hard link
+        ``.NAME.oldXXXXX.tmp`` beside it); when a rename fails, the targets renamed before it
+        are put back from those and the ones that were not there removed, then one
+        :class:`WriteFailedError` names the file that failed (probe 148: the targets renamed
+        before it were left replaced while curves.py said "none of the --out files was
+        written"). A target that cannot be put back is named in the error, with where its
+        previous content is (``written``: the targets that hold the new content)."""
         done = list(self.staged)
-        for path in done:
-            tmp = self.staged[path]
-            try:
-                target = self.targets.get(path, path)
-                owner = kept_owner(target)
-                if owner is not None:  # probe 114 L1: root (sudo) took a user's run files over
-                    with contextlib.suppress(OSError):  # root squashed on NFS: root's it stays
-                        os.chown(tmp, *owner)
-                os.chmod(tmp, _file_mode(target))  # mkstemp's 0600 would hide it from others
-                os.replace(tmp, target)
-            except OSError as err:
-                raise WriteFailedError(path, err, self.elsewhere) from err
-            _STAGED_TEMPS.discard(tmp)
-            del self.staged[path]  # its temp name is free again: not removed on exit
+        plan = [(path, self.targets.get(path, path)) for path in done]
+        asides: dict[Path, Path | None] = {}  # target -> its previous content (None: none kept)
+        if len(plan) > 1:  # one file: nothing to undo
+            for _, target in plan:
+                if os.path.lexists(target):
+                    asides[target] = _keep_aside(target)
+            # those without a copy last: a failure before them leaves nothing to undo there
+            plan.sort(key=lambda entry: entry[1] in asides and asides[entry[1]] is None)
+        renamed: list[tuple[Path, Path]] = []
+        try:
+            for path, target in plan:
+                tmp = self.staged[path]
+                try:
+                    owner = kept_owner(target)
+                    if owner is not None:  # probe 114 L1: root (sudo) took a user's run files
+                        with contextlib.suppress(OSError):  # root squashed on NFS: root's it stays
+                            os.chown(tmp, *owner)
+                    os.chmod(tmp, _file_mode(target))  # mkstemp's 0600 would hide it from others
+                    os.replace(tmp, target)
+                except OSError as err:
+                    raise WriteFailedError(path, err, self.elsewhere) from err
+                renamed.append((path, target))
+                del self.staged[path]  # its temp name is free again: not removed on exit
+        except BaseException as err:
+            self._undo(renamed, asides, err)
+            raise
+        for aside in asides.values():
+            if aside is not None:
+                with contextlib.suppress(OSError):
+                    aside.unlink()
         self.committed = True
         return done
+
+    def _undo(
+        self,
+        renamed: list[tuple[Path, Path]],
+        asides: dict[Path, Path | None],
+        err: BaseException,
+    ) -> None:
+        """Put the targets of ``renamed`` back as they were before :meth:`commit` (their kept
+        content, or removed where they were not there) and remove the other asides; what cannot
+        be undone is added to ``err``'s message (a :class:`WriteFailedError`) or its notes."""
+        left: list[str] = []
+        written: list[Path] = []
+        for path, target in reversed(renamed):
+            aside = asides.get(target)
+            try:
+                if target not in asides:
+                    target.unlink()  # it was not there before
+                elif aside is not None:
+                    os.replace(aside, target)
+                else:
+                    left.append(f"{path} holds the new content (its previous one was not kept)")
+                    written.append(path)
+                    continue
+            except OSError as back:
+                where = "" if aside is None else f"; its previous content is in {aside}"
+                reason = back.strerror or safe_reason(back)
+                left.append(f"{path} holds the new content (not put back: {reason}{where})")
+                written.append(path)
+                asides.pop(target, None)  # kept: the only copy of the previous content
+        for aside in asides.values():
+            if aside is not None:
+                with contextlib.suppress(OSError):
+                    aside.unlink()
+        if not left:
+            return
+        text = "not all undone: " + "; ".join(left)
+        if isinstance(err, WriteFailedError):
+            err.written = written
+            err.message += f"; {text}"
+        else:
+            err.add_note(text)
+
+
+#: The start of the random part of :func:`_keep_aside`'s names (``.NAME.oldXXXXX.tmp``: as long
+#: as a temp file's, so that a name :func:`check_name_room` let through fits).
+_ASIDE_MARK = "old"
+
+
+def _keep_aside(target: Path) -> Path | None:
+    """A hidden file beside ``target`` holding its content, for :meth:`StagedFiles.commit` to
+    put back: a hard link, else a copy (another user's file under protected_hardlinks), named
+    ``.NAME.oldXXXXX.tmp`` so that a crash leaves what :func:`clear_stray_writes` and
+    :func:`claim_run_dir` know as an interrupted write. None where neither can be made."""
+    letters = "abcdefghijklmnopqrstuvwxyz0123456789_"
+    for _ in range(100):
+        part = "".join(secrets.choice(letters) for _ in range(_TEMP_RANDOM - len(_ASIDE_MARK)))
+        aside = target.with_name(f".{target.name}.{_ASIDE_MARK}{part}.tmp")
+        try:
+            os.link(target, aside, follow_symlinks=False)
+            return aside
+        except FileExistsError:
+            continue
+        except OSError:
+            pass
+        try:
+            with open(target, "rb") as source, open(aside, "xb") as copy:
+                shutil.copyfileobj(source, copy)
+            shutil.copymode(target, aside)
+            return aside
+        except FileExistsError:
+            continue
+        except OSError:
+            with contextlib.suppress(OSError):
+                aside.unlink()
+            return None
+    return None
 
 
 def _aside_writer(aside: Path) -> Path:

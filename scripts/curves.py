@@ -348,7 +348,10 @@ def main(argv: list[str] | None = None) -> int:
         for path in stale:
             path.unlink(missing_ok=True)
     except WriteFailedError as err:
-        parser.exit(2, f"error: --out: {err}; none of the --out files was written\n")
+        # probe 148: a commit whose undo failed left some written: said so, not "none"
+        written = ", ".join(str(path) for path in err.written)
+        done = f"only {written} WERE written" if written else "none of the --out files was written"
+        parser.exit(2, f"error: --out: {err}; {done}\n")
     except UmaskError as err:  # probe 147 R3: a folder made for --out under umask 277: traceback
         parser.exit(2, f"error: {err}\n")
     except OSError as err:  # no permission, a name too long, ...
