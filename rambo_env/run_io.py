@@ -3019,20 +3019,12 @@ def staged_name_bytes(name: str) -> int:
     return len(os.fsencode(f".{name}.{'x' * _TEMP_RANDOM}.tmp{Path(name).suffix}"))
 
 
-#: The temp files :meth:`StagedFiles.write` has made and not yet renamed or removed: they are
-#: the temp names themselves, so :func:`check_name_room` adds no temp room to them, and
-#: :func:`atomic_write` writes them in place.
-_STAGED_TEMPS: set[Path] = set()
-
-
 def check_name_room(path: str | Path, what: str) -> None:
     """ValueError ``<what>: … give a name of at most N bytes`` when the temp file ``path`` is
     written through (:func:`staged_name_bytes`) would have a name over :data:`NAME_MAX` bytes:
     checked before any work (probe 145 E1: ``bench.py --json <245 bytes>.json`` ran the whole
     benchmark, then failed "File name too long; check that . is a writable folder with free
     space")."""
-    if Path(path) in _STAGED_TEMPS:  # probe 147 R1: a writer's own check of the temp file
-        return  # StagedFiles made (its target's name was checked, up front): counted twice
     name = Path(path).name
     size, temp = len(os.fsencode(name)), staged_name_bytes(name)
     if temp > NAME_MAX:
@@ -4037,11 +4029,6 @@ def atomic_write(
     Any failure removes the temp file; an ``OSError`` (disk full, ...) becomes one
     :class:`WriteFailedError` naming ``path`` and what to do, never the writer's raw message.
     """
-    if Path(path) in _STAGED_TEMPS:  # probe 147 R1: already the temp file of a StagedFiles
-        write(Path(path))  # write (curves.py's CSVs): a temp of it added its room once more
-        if before_rename is not None:
-            before_rename()
-        return Path(path)
     with StagedFiles(WriteFailedError.ELSEWHERE) as staged:
         staged.write(path, write, keep_suffix=False)
         if before_rename is not None:
@@ -4070,7 +4057,6 @@ class StagedFiles:
 
     def __exit__(self, *exc: object) -> None:
         for tmp in self.staged.values():
-            _STAGED_TEMPS.discard(tmp)
             tmp.unlink(missing_ok=True)
         if not self.committed:
             for folders in reversed(self.created):
@@ -4103,7 +4089,6 @@ class StagedFiles:
         finally:
             os.close(fd)
         tmp = self.staged[path] = Path(name)
-        _STAGED_TEMPS.add(tmp)
         try:
             write(tmp)
         except BaseException as err:

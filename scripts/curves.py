@@ -315,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
                 if label in from_csv:
                     continue
                 path = f"{args.out}-{label}.csv"
-                staged.write(path, lambda tmp, rows=rows: write_curves_csv(tmp, rows))
+                staged.write(path, lambda tmp, rows=rows: write_curves_csv(tmp, rows, staged=True))
                 done = sum(1 for r in rows if r["iteration"] > 0)  # probe 27: counted row 0
                 first = iteration0_label(run_bc_epochs(dict(args.runs)[label]))
                 bc = f" (and the {first}, iteration 0)" if len(rows) > done else ""
@@ -339,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
                     hlines=hlines,
                     score_labels=score_labels,
                     agents=agents,
+                    staged=True,
                 ),
             )
             staged.commit()
