@@ -322,6 +322,7 @@ class StagedFiles:
         be undone is added to ``err``'s message (a :class:`WriteFailedError`) or its notes."""
         left: list[str] = []
         written: list[Path] = []
+        kept = False  # an aside left, holding the only copy of a previous content
         for path, target in reversed(renamed):
             aside = asides.get(target)
             try:
@@ -336,9 +337,10 @@ class StagedFiles:
             except OSError as back:
                 where = "" if aside is None else f"; its previous content is in {aside}"
                 reason = back.strerror or safe_reason(back)
-                left.append(f"{path} holds the new content (not put back: {reason}{where})")
+                undo = "not put back" if target in asides else "new, not removed"
+                left.append(f"{path} holds the new content ({undo}: {reason}{where})")
                 written.append(path)
-                asides.pop(target, None)  # kept: the only copy of the previous content
+                kept = kept or asides.pop(target, None) is not None  # not removed below
         for aside in asides.values():
             if aside is not None:
                 with contextlib.suppress(OSError):
@@ -348,6 +350,8 @@ class StagedFiles:
         text = "not all undone: " + "; ".join(left)
         if isinstance(err, WriteFailedError):
             err.written = written
+            if kept:  # a hidden temp file holds a previous content
+                err.message = err.message.replace("; no temp file is left)", ")")
             err.message += f"; {text}"
         else:
             err.add_note(text)

@@ -87,7 +87,7 @@ def test_an_undo_that_fails_names_the_files_written_and_where_the_old_one_is(tmp
     (aside,) = tmp_path.glob(".a.csv.old*.tmp")  # kept: the only copy of the old content
     assert aside.read_text() == "old a"
     assert str(caught.value).endswith(
-        "(any previous c.png is intact; no temp file is left); not all undone: "
+        "(any previous c.png is intact); not all undone: "
         f"{tmp_path / 'a.csv'} holds the new content (not put back: Operation not "
         "permitted; its previous "
         f"content is in {aside})"
@@ -163,3 +163,25 @@ def test_curves_names_the_files_its_failed_undo_left_written(tmp_path, monkeypat
     assert "none of the --out files was written" not in err
     assert err.endswith(f"; only {out / 'x-a.csv'} WERE written\n")
     assert f"not all undone: {out / 'x-a.csv'} holds the new content" in err
+
+
+def test_a_new_file_that_cannot_be_removed_again_is_named_as_written(tmp_path, monkeypatch):
+    (tmp_path / "c.png").write_text("old c")
+    _failing_replace(monkeypatch, {"c.png"})
+    real_unlink = Path.unlink
+
+    def unlink(path, *args, **kwargs):
+        if path.name == "n.json":
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(path))
+        return real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    with pytest.raises(WriteFailedError) as caught:
+        _stage(tmp_path, {"n.json": "new n", "c.png": "new c"})
+    assert caught.value.written == [tmp_path / "n.json"]
+    assert str(caught.value).endswith(
+        "(any previous c.png is intact; no temp file is left); not all undone: "
+        f"{tmp_path / 'n.json'} holds the new content (new, not removed: Operation not "
+        "permitted)"
+    )
+    assert (tmp_path / "c.png").read_text() == "old c"
