@@ -797,10 +797,14 @@ def update_ledger(
         # ledger (the advice pointed at the wrong disk).
         with StagedFiles("--ledger") as staged:
             staged.write(
-                png, lambda tmp: _plot(dataset, ledger_dir, index, {entry.slug: rows}, tmp)
+                png,
+                lambda tmp: _plot(dataset, ledger_dir, index, {entry.slug: rows}, tmp, staged=True),
             )
             for path, name in redrawn.items():
-                staged.write(path, lambda tmp, name=name: _plot(name, ledger_dir, index, {}, tmp))
+                staged.write(
+                    path,
+                    lambda tmp, name=name: _plot(name, ledger_dir, index, {}, tmp, staged=True),
+                )
             # Each write is atomic; a signal between them left a CSV the index did not list (or
             # an index whose plot lagged): held now, and raised once all three are written.
             said = f"while {entry.slug} was written to the ledger: its entry was completed first"
@@ -1939,9 +1943,11 @@ def _plot(
     index: dict[str, LedgerEntry],
     rows: dict[str, list[dict[str, float | None]]],
     path: Path,
+    staged: bool = False,
 ) -> Path:
     """The dataset's plot at ``path``; an entry's curve from ``rows`` (slug -> rows) if given
-    there, else from its CSV in ``ledger_dir`` (a damaged one: one error, before any write)."""
+    there, else from its CSV in ``ledger_dir`` (a damaged one: one error, before any write).
+    ``staged``: ``path`` is a :class:`StagedFiles` temp file (:func:`plot_curves`)."""
     entries = [e for e in index.values() if e.dataset == dataset]
     if not entries:  # probe 62: plot_curves' "runs: empty; … label -> rows", naming no ledger
         held = sorted({e.dataset for e in index.values()})
@@ -1987,6 +1993,7 @@ def _plot(
         hlines={score: lines} if score == "normalized_score" else None,
         lost=lost,
         agents={e.label: e.algo for e in entries},
+        staged=staged,
     )
 
 

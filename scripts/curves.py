@@ -319,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
                 if label in from_csv:
                     continue
                 path = f"{args.out}-{label}.csv"
-                staged.write(path, lambda tmp, rows=rows: write_curves_csv(tmp, rows))
+                staged.write(path, lambda tmp, rows=rows: write_curves_csv(tmp, rows, staged=True))
                 done = sum(1 for r in rows if r["iteration"] > 0)  # probe 27: counted row 0
                 first = iteration0_label(run_bc_epochs(dict(args.runs)[label]))
                 bc = f" (and the {first}, iteration 0)" if len(rows) > done else ""
@@ -343,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
                     hlines=hlines,
                     score_labels=score_labels,
                     agents=agents,
+                    staged=True,
                 ),
             )
             staged.commit()
@@ -352,7 +353,10 @@ def main(argv: list[str] | None = None) -> int:
         for path in stale:
             path.unlink(missing_ok=True)
     except WriteFailedError as err:
-        parser.exit(2, f"error: --out: {err}; none of the --out files was written\n")
+        # probe 148: a commit whose undo failed left some written: said so, not "none"
+        written = ", ".join(str(path) for path in err.written)
+        done = f"only {written} WERE written" if written else "none of the --out files was written"
+        parser.exit(2, f"error: --out: {err}; {done}\n")
     except UmaskError as err:  # probe 147 R3: a folder made for --out under umask 277: traceback
         parser.exit(2, f"error: {err}\n")
     except OSError as err:  # no permission, a name too long, ...

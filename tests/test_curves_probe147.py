@@ -36,12 +36,33 @@ def _curves(cwd: Path, out: str, *runs: str, umask: int | None = None):
 
 def test_a_writer_does_not_count_the_temp_room_of_its_own_temp_file(tmp_path):
     """R1: write_curves_csv checked the staged temp file's name as if it were the target, so
-    a target within the limit checked up front (226 bytes) failed with a traceback."""
+    a target within the limit checked up front (226 bytes) failed with a traceback. A writer
+    handed a StagedFiles temp file (``staged=True``) writes it as it is: no temp of its own."""
     name = "c" * (NAME_MAX - len("..xxxxxxxx.tmp.csv") - len(".csv")) + ".csv"
     with StagedFiles("--out") as staged:
-        staged.write(tmp_path / name, lambda tmp: write_curves_csv(tmp, [{"iteration": 0}]))
+        staged.write(
+            tmp_path / name, lambda tmp: write_curves_csv(tmp, [{"iteration": 0}], staged=True)
+        )
         staged.commit()
     assert (tmp_path / name).is_file()
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_a_staged_plot_is_drawn_into_its_temp_file_itself(tmp_path):
+    """No module-wide set of StagedFiles temp names (fixAF's ``_STAGED_TEMPS``): plot_curves
+    writes the temp file it is handed, and its target name at the limit is written."""
+    from rambo_env.curves import plot_curves
+
+    name = "p" * (NAME_MAX - len("..xxxxxxxx.tmp.png") - len(".png")) + ".png"
+
+    def plot(tmp):
+        return plot_curves(tmp, {"a": [{"iteration": 1, "q_avg": 1.0}]}, staged=True)
+
+    with StagedFiles("--out") as staged:
+        staged.write(tmp_path / name, plot)
+        staged.commit()
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+    assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
 
 
 def test_out_at_its_limit_is_written_and_one_byte_more_is_refused_for_out(tmp_path):

@@ -61,8 +61,9 @@ def test_the_stale_entry_of_the_same_run_under_an_old_name_is_replaced(
     monkeypatch.setattr(
         ledger_module,
         "_plot",
-        lambda dataset, ledger_dir, index, rows, path: (
-            drawn.append((dataset, sorted(index))) or plot(dataset, ledger_dir, index, rows, path)
+        lambda dataset, ledger_dir, index, rows, path, **kw: (
+            drawn.append((dataset, sorted(index)))
+            or plot(dataset, ledger_dir, index, rows, path, **kw)
         ),
     )
     capsys.readouterr()

@@ -7,6 +7,7 @@ import errno
 import fcntl
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -66,7 +67,7 @@ def test_the_lock_records_the_host_and_old_locks_are_judged_as_before(tmp_path):
     run = tmp_path / "run"
     with claim_run_dir(run):
         text = (run / LOCK_NAME).read_text()
-        assert f"host={run_io.socket.gethostname()}" in text
+        assert f"host={socket.gethostname()}" in text
         assert run_holder(run) == os.getpid()
         assert run_io.lock_elsewhere(text) is None
     (run / LOCK_NAME).write_text("999999999 123")  # an old lock, no host: stale as before

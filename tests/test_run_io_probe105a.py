@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rambo_env import run_io
+from rambo_env import file_locks, run_io
 from rambo_env.run_io import LOCK_NAME, claim_run_dir, hold_folder, run_holder
 
 
@@ -59,6 +59,7 @@ def test_a_fresh_lock_of_another_container_stays_refused_and_says_when(tmp_path)
 
 def test_a_held_lock_gets_a_heartbeat_that_stops_on_release(tmp_path, monkeypatch):
     monkeypatch.setattr(run_io, "LOCK_HEARTBEAT_S", 0.05)
+    monkeypatch.setattr(file_locks, "LOCK_HEARTBEAT_S", 0.05)
     run = tmp_path / "run"
     lock = run / LOCK_NAME
     with claim_run_dir(run):

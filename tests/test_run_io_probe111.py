@@ -15,6 +15,7 @@ import time
 
 import pytest
 
+import rambo_env.file_locks as file_locks
 import rambo_env.run_io as run_io
 from tests.other_user import closed_folder
 
@@ -114,8 +115,8 @@ def test_unopenable_lock_of_a_live_holder_is_waited_for_not_called_leftover(
     )
     assert holder.stdout.readline().strip() == "held"
     _unwritable_for_this_user(monkeypatch, lock, readable=False)
-    monkeypatch.setattr(run_io, "LOCK_POLL_S", 0.05)
-    monkeypatch.setattr(run_io, "_uid_processes", lambda uid: 3)
+    monkeypatch.setattr(file_locks, "LOCK_POLL_S", 0.05)
+    monkeypatch.setattr(file_locks, "_uid_processes", lambda uid: 3)
     start = time.monotonic()
     with pytest.raises(ValueError) as caught:  # its holder ended, the file left unopenable
         with run_io.file_lock(lock, "training the same dynamics model (x)", "RAMBO_ENV_CACHE"):
@@ -133,14 +134,14 @@ def test_unopenable_lock_is_called_stale_only_when_its_heartbeat_is_old(tmp_path
     lock = tmp_path / "dynamics-abc.pt.lock"
     lock.write_text("")
     _unwritable_for_this_user(monkeypatch, lock, readable=False)
-    monkeypatch.setattr(run_io, "_uid_processes", lambda uid: 3)
+    monkeypatch.setattr(file_locks, "_uid_processes", lambda uid: 3)
     fresh = run_io.other_users_lock(lock)
     assert "probably held" in fresh and "rm " not in fresh
     old = time.time() - 2 * run_io.LOCK_STALE_S
     os.utime(lock, (old, old))
     stale = run_io.other_users_lock(lock)
     assert "stale" in stale and f"rm {lock}" in stale
-    monkeypatch.setattr(run_io, "_uid_processes", lambda uid: 0)
+    monkeypatch.setattr(file_locks, "_uid_processes", lambda uid: 0)
     os.utime(lock)
     assert "runs no process on this host" in run_io.other_users_lock(lock)
 
@@ -148,6 +149,7 @@ def test_unopenable_lock_is_called_stale_only_when_its_heartbeat_is_old(tmp_path
 def test_file_lock_heartbeat_refreshes_the_mtime(tmp_path, monkeypatch):
     # what tells a user who cannot read the lock that it is held
     monkeypatch.setattr(run_io, "LOCK_HEARTBEAT_S", 0.05)
+    monkeypatch.setattr(file_locks, "LOCK_HEARTBEAT_S", 0.05)
     lock = tmp_path / "x.lock"
     with run_io.file_lock(lock, "doing x", "RAMBO_ENV_CACHE"):
         old = time.time() - 100
@@ -158,7 +160,7 @@ def test_file_lock_heartbeat_refreshes_the_mtime(tmp_path, monkeypatch):
 
 def test_another_users_holder_is_theirs_to_continue_or_end(monkeypatch):
     # probe 111 rows 8, 11, 34, 41: "kill -CONT N" / "kill N" of u1's process, which u2 may not
-    monkeypatch.setattr(run_io, "process_uid", lambda pid: OTHER_UID, raising=False)
+    monkeypatch.setattr(file_locks, "process_uid", lambda pid: OTHER_UID, raising=False)
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     text = run_io.stopped_text(1234)
     assert f"another user's process: uid {OTHER_UID}" in text
@@ -171,7 +173,9 @@ def test_another_users_holder_is_theirs_to_continue_or_end(monkeypatch):
             return 0
 
     monkeypatch.setattr(run_io, "flock_holder", lambda fd: 1234)
+    monkeypatch.setattr(file_locks, "flock_holder", lambda fd: 1234)
     monkeypatch.setattr(run_io, "process_stopped", lambda pid: False)
+    monkeypatch.setattr(file_locks, "process_stopped", lambda pid: False)
     line = run_io._lock_wait_line(Held(), "doing x", 0)
     assert "another user's process" in line and "ask its owner (or root) to end it" in line
     monkeypatch.setattr(os, "geteuid", lambda: OTHER_UID)  # this user's own: as before

@@ -153,7 +153,7 @@ def test_waiting_for_a_lock_names_its_holder_and_state_and_repeats(tmp_path, mon
     import sys
     import threading
 
-    from rambo_env import run_io
+    from rambo_env import file_locks, run_io
 
     lock = tmp_path / "dynamics-x.pt.lock"
     holder = subprocess.Popen(
@@ -173,8 +173,8 @@ def test_waiting_for_a_lock_names_its_holder_and_state_and_repeats(tmp_path, mon
         os.kill(holder.pid, signal.SIGSTOP)
         timer = threading.Timer(1.5, holder.send_signal, (signal.SIGCONT,))
         timer.start()
-        monkeypatch.setattr(run_io, "LOCK_WAIT_REPEAT_S", 1.0)
-        monkeypatch.setattr(run_io, "LOCK_POLL_S", 0.1)
+        monkeypatch.setattr(file_locks, "LOCK_WAIT_REPEAT_S", 1.0)
+        monkeypatch.setattr(file_locks, "LOCK_POLL_S", 0.1)
         with run_io.file_lock(lock, "training the same dynamics model", "RAMBO_ENV_CACHE"):
             pass
     finally:
