@@ -11,6 +11,7 @@ import importlib
 import os
 from typing import TYPE_CHECKING, Any
 
+from rambo_env._platform import check as _check_platform
 from rambo_env.requirements import (
     check_dependencies,
     check_installed,
@@ -19,6 +20,7 @@ from rambo_env.requirements import (
 )
 
 try:  # before the imports that would fail on older versions
+    _check_platform()  # probe 150: native Windows named, WSL2 advised
     reopen_closed_standard_fds()  # probe 145 R1: before an import takes a closed stderr's number
     # probe 107: a missing declared dependency named here, not where it is first imported;
     # probe 109: MuJoCo too (gymnasium[mujoco]: every shipped env), and the error names every

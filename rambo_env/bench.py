@@ -14,8 +14,8 @@ from __future__ import annotations
 import itertools
 import math
 import os
-import resource
 import statistics
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -217,8 +217,15 @@ def load_average() -> tuple[float, float, float]:
 
 
 def peak_rss_mib() -> float:
-    """Peak resident memory of this process in MiB (``ru_maxrss`` is KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    """Peak resident memory of this process in MiB (``ru_maxrss`` is KiB on Linux, bytes on
+    macOS: probe 150, it was 1024x too large there); NaN where the ``resource`` module is missing
+    (probe 150: its import at the top of this module stopped every script on Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return math.nan
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024.0 * 1024.0 if sys.platform == "darwin" else 1024.0)
 
 
 def matmul_peak_gflops(

@@ -93,7 +93,10 @@ def _same_interpreter(found: str, executable: str) -> bool:
     def in_venv(path: str) -> bool:
         return (Path(path).absolute().parent.parent / "pyvenv.cfg").is_file()
 
-    return os.path.samefile(found, executable) and not (in_venv(found) or in_venv(executable))
+    # probe 150: a conda env's python is a hard link of the base's, in another prefix (its bin)
+    same_bin = Path(os.path.realpath(found)).parent == Path(os.path.realpath(executable)).parent
+    venv = in_venv(found) or in_venv(executable)
+    return os.path.samefile(found, executable) and same_bin and not venv
 
 
 def python_words() -> list[str]:

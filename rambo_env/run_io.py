@@ -2759,6 +2759,9 @@ def user_path(text: str) -> Path:
         check_path_text(text, "path")
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err).removeprefix("path: ")) from None
+    windows = windows_path_problem(text)
+    if windows is not None:
+        raise argparse.ArgumentTypeError(windows)
     try:
         path = expand_home(text)
     except ValueError as err:
@@ -2781,6 +2784,27 @@ def user_path(text: str) -> Path:
     # probe 19: was "does not exist", or "a link to loop, which does not …"
     refuse_link_loop(path, "", error=argparse.ArgumentTypeError)
     return path
+
+
+def windows_path_problem(text: str) -> str | None:
+    """Why ``text``, a path flag's value, is refused as a Windows path (a backslash, or a drive
+    letter ``X:\\`` / ``X:/`` first), else None; one that names an existing file or folder is
+    taken. Probe 150: ``--run-dir 'C:\\runs\\x'`` pasted into WSL or Git Bash made one folder
+    literally named so in the working folder, without a word."""
+    drive = re.match(r"([A-Za-z]):[\\/]", text)
+    if (drive is None and "\\" not in text) or os.path.lexists(text):
+        return None
+    posix = text.replace("\\", "/")
+    if drive is None:
+        return (
+            f"'{text}' holds a backslash, which a POSIX system takes as part of a name, not as a "
+            f"folder separator (a Windows path?); give '{posix}'"
+        )
+    return (
+        f"'{text}' is a Windows path (drive {drive.group(1).upper()}:): here it would name one "
+        f"file or folder of that name in the working folder; give a POSIX path, such as "
+        f"'/mnt/{drive.group(1).lower()}/{posix[3:]}' (drive {drive.group(1).upper()}: in WSL)"
+    )
 
 
 def user_folder_path(text: str) -> Path:

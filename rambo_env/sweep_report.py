@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from rambo_env.command_line import shell_path
+from rambo_env.command_line import script_line, shell_path
 from rambo_env.data.loaders import is_dataset_file
 from rambo_env.heuristics import (
     RamboOffTerms,
@@ -1108,6 +1108,6 @@ def write_report(
             note(
                 f"[sweep] WARNING: {png} was not drawn ({type(err).__name__}: {err}); the "
                 f"tables are written; any older {png.name} was removed; draw it again with: "
-                f"python scripts/sweep.py --report-only {shell_path(out_dir)}",
+                f"{script_line('sweep.py')} --report-only {shell_path(out_dir)}",
             )
     return report, files

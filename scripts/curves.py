@@ -76,6 +76,7 @@ from rambo_env.run_io import (
     stopped_text,
     tolerant_console,
     user_path,
+    windows_path_problem,
     with_article,
 )
 
@@ -187,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         hlines.setdefault(column, {})[label] = y
     outputs = [f"{args.out}.png", f"{args.out}{MANIFEST_SUFFIX}"]
     names = outputs + [f"{args.out}-{label}.csv" for label, _ in args.runs]
+    windows = windows_path_problem(args.out)  # probe 150: as the prefix given, not name.png
+    if windows is not None:
+        parser.error(f"--out: {windows}")
     try:  # the longest names written; was: a raw "[Errno 36] File name too long" traceback
         for name in names:
             user_path(name)
@@ -247,6 +251,17 @@ def main(argv: list[str] | None = None) -> int:
             "averaged over seeds); give one label per run, such as mbpo_s0=... mbpo_s1=... (for "
             "the mean ± std over seeds, see --help)"
         )
+    folded: dict[str, str] = {}
+    for label in labels:  # probe 150: A= and a= wrote x-A.csv and x-a.csv, one file on macOS
+        if label.casefold() in folded:
+            parser.error(
+                f"runs: labels {folded[label.casefold()]!r} and {label!r} differ only in letter "
+                f"case, so their CSVs ({args.out}-{folded[label.casefold()]}.csv, "
+                f"{args.out}-{label}.csv) would be one file on a case-insensitive file system "
+                "(macOS, Windows: the second overwrites the first); give labels that differ "
+                "otherwise"
+            )
+        folded[label.casefold()] = label
     seen: dict[str, str] = {}
     for label, run in args.runs:  # probe 19: was two identical curves under two labels
         where = os.path.realpath(run)

@@ -39,6 +39,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
+from rambo_env.command_line import script_line
 from rambo_env.data.dataset import (
     DatasetUnavailableError,
     DatasetValidationError,
@@ -571,7 +572,7 @@ def generation_command(env: str, level: str) -> str:
     ``--replay PATH``). Probe 127 (N10/N11): ``load_dataset('walker2d-expert', generate=False)``,
     the D4RL ``-v2`` fallback and ``make_dataset.py --level medium-replay`` named the command
     alone, which then failed for want of the policy / buffer."""
-    command = f"python scripts/make_dataset.py --env {env} --level {level}"
+    command = f"{script_line('make_dataset.py')} --env {env} --level {level}"
     if level in ("expert", "medium-expert"):  # no expert policy is shipped
         return (
             f"{command} --expert-policy PATH (an expert actor of yours), or {command} "
@@ -610,7 +611,7 @@ def _check_not_a_dataset_file(path: Path) -> None:
                 f"replay_path (--replay): {path} is an HDF5 file; --replay takes the behaviour "
                 "agent's replay buffer as an .npz (the replay.npz that scripts/make_dataset.py "
                 "--train-policy writes); a D4RL-layout .hdf5 dataset needs no generating: use it "
-                f"directly, python scripts/cotrain.py --dataset {path}"
+                f"directly, {script_line('cotrain.py')} --dataset {path}"
             )
     try:
         with zipfile.ZipFile(path) as z:
@@ -630,7 +631,7 @@ def _check_not_a_dataset_file(path: Path) -> None:
 def _needs_replay(env: str, path: Path) -> str:
     return (
         f"level 'medium-replay' needs the behaviour agent's replay buffer {path} (written by "
-        f"agents.behaviour.train_behaviour); run python scripts/make_dataset.py --env {env} "
+        f"agents.behaviour.train_behaviour); run {script_line('make_dataset.py')} --env {env} "
         f"--level medium-replay --train-policy ({_TRAIN_MEDIUM_COST}), or pass --replay PATH"
     )
 
@@ -870,7 +871,7 @@ def _collect_shares_here(
         f"[rambo_env] note: {desc}: this is a daemonic process (a multiprocessing.Pool worker), "
         f"which cannot start the {len(shares)} collection workers: collecting their shares one "
         "after another here (the same data, slower); to avoid it, generate the dataset first "
-        "(python scripts/make_dataset.py …) or use concurrent.futures.ProcessPoolExecutor",
+        f"({script_line('make_dataset.py')} …) or use concurrent.futures.ProcessPoolExecutor",
     )
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # as in a worker (_init_worker)

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from rambo_env.command_line import did_you_mean, shell_quote
+from rambo_env.command_line import did_you_mean, script_line, shell_quote
 from rambo_env.data.d4rl_io import (
     D4RL_VERSIONS,
     DERIVED_NEXT_OBSERVATIONS,
@@ -3167,7 +3167,7 @@ def _generation_command(env: str, level: str, plain_suffix: str = "") -> str:
     from rambo_env.data.generate import generation_command
 
     command = generation_command(env, level)
-    plain = command == f"python scripts/make_dataset.py --env {env} --level {level}"
+    plain = command == f"{script_line('make_dataset.py')} --env {env} --level {level}"
     return command + plain_suffix if plain else command
 
 
@@ -3218,7 +3218,7 @@ def _check_short_name_data(
         holds = f"{dataset.env_id} data" + (f" of level {recorded!r}" if recorded else "")
         raise DatasetValidationError(
             f"dataset '{env}-{level}': {dataset_id} holds {holds}, not {ENV_IDS[env]} {level} "
-            f"data; regenerate it with python scripts/make_dataset.py --env {env} --level "
+            f"data; regenerate it with {script_line('make_dataset.py')} --env {env} --level "
             f"{level} --force (or remove {minari_dataset_path(dataset_id)})"
         )
     return dataset
@@ -3263,7 +3263,7 @@ def _note_stored_size(
     if level == "medium-replay" or isinstance(stored, bool) or not isinstance(stored, int):
         return
     parts = 2 if level == "medium-expert" else 1  # n_transitions applies per part
-    regenerate = f"python scripts/make_dataset.py --env {env} --level {level} --force"
+    regenerate = f"{script_line('make_dataset.py')} --env {env} --level {level} --force"
     if n_transitions is not None:
         if stored != parts * n_transitions:
             asked = f"{n_transitions}" + (
@@ -3304,7 +3304,7 @@ def _note_protocol_size(dataset: OfflineDataset, dataset_id: str) -> None:
     protocol = (2 if level == "medium-expert" else 1) * DEFAULT_N_TRANSITIONS
     if stored >= protocol:
         return
-    regenerate = f"python scripts/make_dataset.py --env {env} --level {level}"
+    regenerate = f"{script_line('make_dataset.py')} --env {env} --level {level}"
     if dataset_id != default_dataset_id(env, level):
         regenerate += f" --dataset-id {dataset_id}"
     note(
@@ -3418,7 +3418,7 @@ def _load_short(env: str, level: str, options: _LoadOptions) -> OfflineDataset:
         if seed is not None and stored_seed is not None and stored_seed != seed:
             note(
                 f"[rambo_env] note: {generated_id} holds data of seed {stored_seed} (asked "
-                f"{seed}); regenerate with python scripts/make_dataset.py --env {env} --level "
+                f"{seed}); regenerate with {script_line('make_dataset.py')} --env {env} --level "
                 f"{level} --seed {seed} --force"
             )
         return dataset

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from rambo_env.command_line import did_you_mean, shell_path, shell_quote
+from rambo_env.command_line import did_you_mean, script_line, shell_path, shell_quote
 from rambo_env.data.d4rl_io import hdf5_trouble
 from rambo_env.data.dataset import (
     DERIVED_NEXT_OBSERVATIONS,
@@ -1460,7 +1460,7 @@ def _check_short_name_id(
                 f"from (generated D4RL-protocol data: load_dataset('{env}-{level}') and "
                 f"--dataset {env}-{level} would return these data under that name); save "
                 f"yours under another namespace, e.g. 'mine/{data_env or env}/{level}-v0', or "
-                f"generate the short name's data with python scripts/make_dataset.py --env "
+                f"generate the short name's data with {script_line('make_dataset.py')} --env "
                 f"{env} --level {level}"
             )
         return
@@ -2289,12 +2289,11 @@ def _make_command(dataset_id: str) -> str:
     """The make_dataset.py command that writes ``dataset_id``, or its general form."""
     parts = dataset_id.split("/")
     env, level = (parts[-2], parts[-1].rsplit("-v", 1)[0]) if len(parts) >= 3 else (None, None)
+    make = script_line("make_dataset.py")  # probe 150: was "python scripts/make_dataset.py"
     if env in ENV_IDS and level in LEVELS:
-        return (
-            f"python scripts/make_dataset.py --env {env} --level {level} --dataset-id {dataset_id}"
-        )
+        return f"{make} --env {env} --level {level} --dataset-id {dataset_id}"
     # probe 63: the id was a placeholder too, though it is known
-    return f"python scripts/make_dataset.py --env ENV --level LEVEL --dataset-id {dataset_id}"
+    return f"{make} --env ENV --level LEVEL --dataset-id {dataset_id}"
 
 
 def local_minari_ids(max_depth: int = 4) -> list[str]:
@@ -2353,10 +2352,10 @@ def _unavailable_message(dataset_id: str, download: bool, err: BaseException | N
     parts = dataset_id.split("/")
     env, level = (parts[-2], parts[-1].rsplit("-v", 1)[0]) if len(parts) >= 3 else (None, None)
     if env in ENV_IDS and level in LEVELS:
-        generate = f"python scripts/make_dataset.py --env {env} --level {level}"
+        generate = f"{script_line('make_dataset.py')} --env {env} --level {level}"
     else:  # the generator only knows the D4RL MuJoCo envs and levels: no made-up command
         generate = (
-            f"python scripts/make_dataset.py --env ENV --level LEVEL (ENV in {sorted(ENV_IDS)}, "
+            f"{script_line('make_dataset.py')} --env ENV --level LEVEL (ENV in {sorted(ENV_IDS)}, "
             f"LEVEL in {list(LEVELS)}) and load it by its short name, e.g. hopper-medium"
         )
     tried = "could not be downloaded" if download else "was not downloaded (download=False)"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from rambo_env.command_line import script_line
 from rambo_env.data.dataset import DatasetUnavailableError
 from rambo_env.data.loaders import load_dataset
 
@@ -54,9 +55,8 @@ def test_a_level_that_needs_nothing_more_keeps_the_plain_command():
     with pytest.raises(DatasetUnavailableError) as got:
         load_dataset("hopper-random", generate=False)
     said = str(got.value)
-    assert (
-        "python scripts/make_dataset.py --env hopper --level random (or pass generate=True)" in said
-    )
+    make = script_line("make_dataset.py")  # probe 150: from this folder, the script's path
+    assert f"{make} --env hopper --level random (or pass generate=True)" in said
     assert "--train-policy" not in said
 
 
