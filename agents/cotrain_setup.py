@@ -14,7 +14,7 @@ the same model), BC warm start capped at ``bc_max_steps`` = 5000
 batches, then ``n_iterations`` = 10 full paper iterations (50 000 × k rollout, 1000 agent + 1000
 adversary steps each) with an evaluation after every iteration, so the final score is the mean
 over iterations 1-10. One iteration takes 46-61 s on a 2-core CPU since the speed work of issue 12
-(110 CPU-s before it, when the default was 5 iterations), so ~10 min of co-training and 13-32
+(110 CPU-s before it, when the default was 5 iterations), so ~10 min of co-training and 13-42
 min in all measured on a fresh machine (issue 13: spend the room on more iterations, not another
 algorithm); the ledger's long runs are first evaluated at iteration 10, so the closing lines
 compare the same iteration.
