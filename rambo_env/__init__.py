@@ -28,7 +28,7 @@ try:  # before the imports that would fail on older versions
     check_dependencies(
         "torch", "numpy", "gymnasium", "mujoco", "minari", "h5py", "tqdm", "rich", "matplotlib"
     )
-    check_installed("gymnasium", "numpy", "minari")
+    check_installed("gymnasium", "numpy", "minari", "torch")  # probe 149 row 1: torch 2.6
 except ImportError as _err:
     exit_in_script(_err)  # a script's one error line (probe 96b: was a 7-line traceback)
     raise

@@ -39,13 +39,18 @@ FLOORS: dict[str, str] = {
     "sb3-contrib": "2.7",  # the SB3 it requires
     "minari": "0.5",
     "numpy": "1.24",
+    "torch": "2.6",  # torch.nn.utils.get_total_norm (rambo_env.adversary); probe 149 row 1
 }
+
+#: Why a floor is what it is, said beside it where an install is below it (probe 149 row 1: torch
+#: 2.5 was a raw ``ImportError: cannot import name 'get_total_norm'`` at the first adversary import).
+FLOOR_REASONS: dict[str, str] = {"torch": "torch.nn.utils.get_total_norm is new in torch 2.6"}
 
 
 #: Each declared dependency (pyproject.toml's ``dependencies``): import name -> (distribution,
 #: declared floor); keep equal to pyproject.toml (tests/test_requirements_probe107.py).
 DEPENDENCIES: dict[str, tuple[str, str]] = {
-    "torch": ("torch", "2.2"),
+    "torch": ("torch", "2.6"),  # = FLOORS["torch"]
     "numpy": ("numpy", "1.24"),
     "gymnasium": ("gymnasium", "1.1"),
     "stable_baselines3": ("stable-baselines3", "2.7"),
@@ -96,15 +101,28 @@ class MissingExtraError(ImportError):
     message names the install command. Scripts report it as one ``error:`` line, exit 2."""
 
 
+def _installed_version(dist: str) -> str | None:
+    """The version of ``dist`` in use: an imported torch's ``torch.__version__`` (the module that
+    runs, also where another copy's metadata is found first), else the installed metadata's;
+    None where it is not installed."""
+    module = sys.modules.get("torch") if dist == "torch" else None
+    version = getattr(module, "__version__", None)
+    if isinstance(version, str):
+        return str(version)
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def _too_old(distributions: Iterable[str] = FLOORS) -> list[tuple[str, str]]:
     """``(distribution, installed version)`` of each installed one of ``distributions`` (of
     :data:`FLOORS`) older than its floor; one not installed is left to the import that needs it."""
     found = []
     for dist in distributions:
         floor = FLOORS[dist]
-        try:
-            installed = metadata.version(dist)
-        except metadata.PackageNotFoundError:
+        installed = _installed_version(dist)
+        if installed is None:
             continue
         if version_tuple(installed) < version_tuple(floor):
             found.append((dist, installed))
@@ -125,7 +143,9 @@ def _unmet_text(missing: list[str], too_old: list[tuple[str, str]], missing_firs
         f"this Python ({sys.executable})"
     )
     old = ", and ".join(
-        f"{dist}>={FLOORS[dist]}, but {dist} {installed} is installed"
+        f"{dist}>={FLOORS[dist]}"
+        + (f" ({FLOOR_REASONS[dist]})" if dist in FLOOR_REASONS else "")
+        + f", but {dist} {installed} is installed"
         for dist, installed in too_old
     )
     parts = [t for t in ((absent if missing else ""), old) if t]

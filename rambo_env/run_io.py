@@ -2472,8 +2472,11 @@ def check_default_device(what: str) -> None:
     under ``'cuda'`` the CPU random generators the code draws with clash with the default device.
     One RuntimeError naming the setting, before anything is loaded or built."""
     try:
-        device = torch.get_default_device()
-    except (AssertionError, RuntimeError) as err:  # it makes a tensor there to read its index
+        # probe 149 row 2: read off a new tensor, not torch.get_default_device(), which at torch
+        # 2.6 raised AttributeError after torch.set_default_device(None) (the remedy below) and
+        # missed a 'with torch.device(...)' block; as that function does where no index is set
+        device = torch.empty(0).device
+    except (AssertionError, RuntimeError) as err:  # a device this torch cannot make tensors on
         # probe 93 row 23: 'with torch.device("cuda"):' on a torch without CUDA was torch's raw
         # "AssertionError: Torch not compiled with CUDA enabled", raised from this check itself
         said = (str(err).strip().splitlines() or [type(err).__name__])[0]

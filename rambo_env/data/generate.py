@@ -589,7 +589,9 @@ def generation_command(env: str, level: str) -> str:
 def _needs_expert(env: str, level: str) -> str:
     return (
         f"level '{level}' needs an expert policy: pass --expert-policy PATH or --train-policy "
-        f"to scripts/make_dataset.py --env {env} --level {level} ({_TRAIN_EXPERT_COST})"
+        f"to scripts/make_dataset.py --env {env} --level {level} ({_TRAIN_EXPERT_COST}); from "
+        f"Python (an installed package has no scripts/ folder: probe 149 row 5): "
+        f"rambo_env.data.generate.generate_dataset('{env}', '{level}', expert_policy_path=PATH)"
     )
 
 
@@ -632,7 +634,10 @@ def _needs_replay(env: str, path: Path) -> str:
     return (
         f"level 'medium-replay' needs the behaviour agent's replay buffer {path} (written by "
         f"agents.behaviour.train_behaviour); run {script_line('make_dataset.py')} --env {env} "
-        f"--level medium-replay --train-policy ({_TRAIN_MEDIUM_COST}), or pass --replay PATH"
+        f"--level medium-replay --train-policy ({_TRAIN_MEDIUM_COST}), or pass --replay PATH; "
+        "from Python (an installed package has no scripts/ folder: probe 149 row 5): "
+        f"rambo_env.data.generate.generate_dataset('{env}', 'medium-replay', replay_path=PATH) "
+        "with the replay.npz that agents.behaviour.train_behaviour writes"
     )
 
 

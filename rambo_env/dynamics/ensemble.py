@@ -834,9 +834,12 @@ class GaussianEnsemble(nn.Module):
     def weight_decay_loss(self) -> torch.Tensor:
         """Σ_l wd_l · ½‖W_l‖² over all members (biases and bounds excluded; App. B.1)."""
         decays = self.config.weight_decays
+        # probe 149 row 3: zip of the n + 1 decays with the n hidden layers (strict=False) was a
+        # graph break that torch 2.6's dynamo could not compile ("unsafe constant
+        # ConstantVariable(bool: False)"); the same terms, the head's decay left out of the zip
         loss = sum(
             wd * 0.5 * layer.weight.square().sum()
-            for wd, layer in zip(decays, self.hidden, strict=False)
+            for wd, layer in zip(decays[:-1], self.hidden, strict=True)
         )
         heads = self.mean_head.weight.square().sum() + self.logvar_head.weight.square().sum()
         return loss + decays[-1] * 0.5 * heads
