@@ -101,3 +101,19 @@ def pendulum_hdf5(path: Path, n: int = 300, seed: int = 0) -> Path:
         for key, values in rows.items():
             f.create_dataset(key, data=np.asarray(values))
     return path
+
+
+def logged_run(run_dir: Path, scores: tuple[float, ...] = (1.0, 2.0)) -> Path:
+    """A run folder whose ``tb/`` holds one evaluation per score (steps 0, 1, …; ``rambo/q_avg``
+    1.0 each): what ``scripts/curves.py`` reads."""
+    from stable_baselines3.common.logger import configure
+
+    from rambo_env.run_io import TB_DIR
+
+    logger = configure(str(run_dir / TB_DIR), ["tensorboard"])
+    for step, score in enumerate(scores):
+        logger.record("eval/normalized_score", score)
+        logger.record("rambo/q_avg", 1.0)
+        logger.dump(step=step)
+    logger.close()
+    return run_dir

@@ -8,24 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from stable_baselines3.common.logger import configure
-
 from rambo_env.curves import write_curves_csv
-from rambo_env.run_io import NAME_MAX, TB_DIR, StagedFiles
+from rambo_env.run_io import NAME_MAX, StagedFiles
+from tests.scripts import logged_run
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The longest name written (``<out>.curves.json``) goes through ``.NAME.XXXXXXXX.tmp.json``.
 OUT_ROOM = NAME_MAX - len(".curves.json") - len("..xxxxxxxx.tmp.json")
-
-
-def _run(run_dir: Path) -> Path:
-    logger = configure(str(run_dir / TB_DIR), ["tensorboard"])
-    for step, score in enumerate([1.0, 2.0]):
-        logger.record("eval/normalized_score", score)
-        logger.record("rambo/q_avg", 1.0)
-        logger.dump(step=step)
-    logger.close()
-    return run_dir
 
 
 def _curves(cwd: Path, out: str, *runs: str, umask: int | None = None):
@@ -69,7 +58,7 @@ def test_out_at_its_limit_is_written_and_one_byte_more_is_refused_for_out(tmp_pa
     """R1 / R2: the limit is given for --out itself, once, and a prefix that fits is written
     (was: names of 214-224 bytes passed the check, then a traceback; the limit given was that
     of one derived name)."""
-    run = _run(tmp_path / "r1")
+    run = logged_run(tmp_path / "r1")
     (tmp_path / "co").mkdir()
     done = _curves(tmp_path, "co/" + "c" * OUT_ROOM, f"a={run}")
     assert done.returncode == 0, done.stderr
@@ -83,7 +72,7 @@ def test_out_at_its_limit_is_written_and_one_byte_more_is_refused_for_out(tmp_pa
 
 def test_a_new_out_folder_under_umask_277_is_one_error(tmp_path):
     """R3: the UmaskError of a new --out folder was a traceback (rc 1)."""
-    run = _run(tmp_path / "r1")
+    run = logged_run(tmp_path / "r1")
     done = _curves(tmp_path, "u277c/x", f"a={run}", umask=0o277)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr

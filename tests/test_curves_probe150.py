@@ -9,24 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from stable_baselines3.common.logger import configure
 
-from rambo_env.run_io import TB_DIR
-from tests.scripts import load_script
-
-
-def _run(run_dir: Path) -> Path:
-    logger = configure(str(run_dir / TB_DIR), ["tensorboard"])
-    for step, score in enumerate([1.0, 2.0]):
-        logger.record("eval/normalized_score", score)
-        logger.record("rambo/q_avg", 1.0)
-        logger.dump(step=step)
-    logger.close()
-    return run_dir
+from tests.scripts import load_script, logged_run
 
 
 def test_labels_differing_only_in_case_are_refused_before_writing(tmp_path, capsys):
-    r1, r2, r3 = _run(tmp_path / "r1"), _run(tmp_path / "r2"), _run(tmp_path / "r3")
+    r1, r2, r3 = (
+        logged_run(tmp_path / "r1"),
+        logged_run(tmp_path / "r2"),
+        logged_run(tmp_path / "r3"),
+    )
     out = tmp_path / "plots" / "cmp"
     out.parent.mkdir()
     curves = load_script("curves")
@@ -41,7 +33,7 @@ def test_labels_differing_only_in_case_are_refused_before_writing(tmp_path, caps
 
 
 def test_labels_differing_otherwise_still_pass(tmp_path):
-    r1, r2 = _run(tmp_path / "r1"), _run(tmp_path / "r2")
+    r1, r2 = logged_run(tmp_path / "r1"), logged_run(tmp_path / "r2")
     out = tmp_path / "cmp"
     assert load_script("curves").main(["--out", str(out), f"A={r1}", f"a2={r2}"]) in (0, None)
     assert Path(f"{out}-A.csv").is_file() and Path(f"{out}-a2.csv").is_file()

@@ -43,6 +43,17 @@ def test_a_torch_below_the_floor_is_one_error_naming_both_versions(monkeypatch):
     requirements.check_installed("torch")  # the floor itself passes
 
 
+def _child(code: str) -> subprocess.CompletedProcess:
+    """``code`` run by a fresh interpreter with this checkout importable."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": python_path(), "OMP_NUM_THREADS": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 def test_import_rambo_env_names_a_too_old_torch_before_the_adversary_import():
     code = (
         "import torch, torch.nn.utils as u\n"
@@ -50,13 +61,7 @@ def test_import_rambo_env_names_a_too_old_torch_before_the_adversary_import():
         "del u.get_total_norm\n"
         "import rambo_env\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**os.environ, "PYTHONPATH": python_path(), "OMP_NUM_THREADS": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = _child(code)
     assert done.returncode == 1
     assert "ImportError: rambo-env needs torch>=2.6" in done.stderr, done.stderr[-800:]
     assert "torch 2.5.1 is installed" in done.stderr
@@ -70,13 +75,7 @@ def test_the_adversary_import_names_a_too_old_torch_not_get_total_norm():
         "del u.get_total_norm\n"
         "import rambo_env.adversary\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**os.environ, "PYTHONPATH": python_path(), "OMP_NUM_THREADS": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = _child(code)
     assert done.returncode == 1
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("ImportError: rambo-env needs torch>=2.6"), done.stderr[-800:]
