@@ -1741,6 +1741,7 @@ def _already_finished(cfg: CotrainConfig, run_dir: Path) -> dict[str, Any] | Non
     from rambo_env.ledger import check_results_fields  # lazy: the ledger is not needed to train
 
     check_results_fields(saved, results_path)  # probe 59: a hand-edited score was kept
+    curves.check_tb_readable(run_dir)  # probe 151 row 2: was [Errno 13] … b'…/tb/events…'
     command = (
         f"{command_line.script_line('cotrain.py')} --resume {command_line.shell_path(run_dir)}"
     )

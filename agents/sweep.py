@@ -812,6 +812,8 @@ def run_sweep(
     spec = spec.with_resolved_precision()
     sweep_dir = Path(sweep_dir).resolve()
     made = [p for p in (sweep_dir, *sweep_dir.parents) if not p.exists()]  # deepest first
+    if sweep_dir.is_dir():  # probe 151 row 1: a new folder is refused by check_writable
+        run_io.check_umask_for_run(sweep_dir, resume=False, sweep=True)
     # was: a WriteFailedError traceback after the datasets were prepared (generated: minutes)
     run_io.check_writable(sweep_dir, "sweep_dir:", "pick a writable folder (--sweep-dir)")
     try:

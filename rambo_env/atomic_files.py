@@ -472,18 +472,25 @@ def check_umask_for_folders(folder: Path) -> None:
         raise UmaskError(refusal)
 
 
-def check_umask_for_run(run_dir: Path, resume: bool) -> None:
+def check_umask_for_run(run_dir: Path, resume: bool, sweep: bool = False) -> None:
     """:class:`UmaskError` naming the umask when a session in the existing run folder ``run_dir``
     (a ``--resume``, or a new run in an existing folder) would make files and folders this user
     could not write, read back or enter (:func:`rambo_env.umask.umask_refusal`), before any work.
     Probe 148 row 4: ``--resume`` under ``umask 277`` went on; its new TensorBoard event file
-    (0400) could not be appended to, so logging was switched off at its first iteration."""
+    (0400) could not be appended to, so logging was switched off at its first iteration.
+    ``sweep``: ``run_dir`` is an existing (empty) sweep folder (probe 151 row 1: a new sweep there
+    under ``umask 277`` prepared its datasets, then failed in Ray or in each trial)."""
+    use = "used for a sweep" if sweep else "used for a run"
     refusal = umask_refusal(
         _umask(Path(run_dir)),
-        f"{run_dir} cannot be {'resumed' if resume else 'used for a run'}",
+        f"{run_dir} cannot be {'resumed' if resume else use}",
         "the files and folders a session makes",
         "nothing was changed",
-        nothing="none of its new files (TensorBoard's event file, a new results.json)",
+        nothing=(
+            "none of its new files (sweep.json, the trials' run files)"
+            if sweep
+            else "none of its new files (TensorBoard's event file, a new results.json)"
+        ),
     )
     if refusal is not None:
         raise UmaskError(refusal)

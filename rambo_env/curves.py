@@ -49,6 +49,7 @@ __all__ = [
     "CURVE_COLUMNS",
     "check_logged",
     "check_one_run",
+    "check_tb_readable",
     "damaged_event_files",
     "plot_curves",
     "read_curves",
@@ -118,12 +119,10 @@ def read_curves(run_dir: str | Path) -> list[dict[str, float | None]]:
             f"run_dir: {run_dir} has no {TB_DIR}/ folder and no {CONFIG_NAME}: not a run folder; "
             f"pass the folder of a run started by cotrain{run_folder_above(run_dir)}"
         )
-    check_readable(tb, "run_dir")  # was: "has logged no iteration yet"
+    check_tb_readable(run_dir)
     by_step: dict[int, dict[str, float | None]] = {}
     steps: dict[Path, set[int]] = {}  # the iterations each event file logs
     files = sorted(p for p in tb.rglob("events.out.tfevents.*") if p.is_file())
-    for events in files:  # was: a raw PermissionError traceback
-        check_readable(events, "run_dir")
     # A live run's newest file may end in a record still being written: not damage.
     writing = max(files, key=lambda p: p.stat().st_mtime) if files and run_holder(run_dir) else None
     for events in files:
@@ -210,6 +209,18 @@ def damaged_event_files(run_dir: str | Path) -> list[Path]:
     return [p for p in files if _record_damage(p) is not None]
 
 
+def check_tb_readable(run_dir: str | Path) -> None:
+    """ValueError ``run_dir: RUN/tb/… is not readable by this user (…); make it readable (chmod
+    u+r …)`` when ``run_dir``'s tb/ folder or one of its event files may not be read
+    (:func:`rambo_env.run_io.check_readable`). Was: "has logged no iteration yet" or a raw
+    ``PermissionError`` (curves.py, ledger.py); ``cotrain.py --resume``'s ``[Errno 13] Permission
+    denied: '…/tb/events…'`` (for a finished run the path as bytes, ``b'…'``: probe 151 row 2)."""
+    tb = Path(run_dir) / TB_DIR
+    check_readable(tb, "run_dir")
+    for events in sorted(p for p in tb.rglob("events.out.tfevents.*") if p.is_file()):
+        check_readable(events, "run_dir")
+
+
 def check_one_run(run_dir: str | Path) -> None:
     """:func:`read_curves`'s checks of ``run_dir``'s tb/ without reading the curves: it holds the
     event files of this run only (probe 46: ``cotrain --resume`` of a run whose tb/ held another
@@ -217,6 +228,7 @@ def check_one_run(run_dir: str | Path) -> None:
     and a damaged one is said (probe 47 row 49: the resume went on without a word)."""
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
+    check_tb_readable(run_dir)  # probe 151 row 2: cotrain --resume's raw PermissionError
     tb = Path(run_dir) / TB_DIR
     steps: dict[Path, set[int]] = {}
     for events in sorted(p for p in tb.rglob("events.out.tfevents.*") if p.is_file()):

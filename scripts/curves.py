@@ -12,7 +12,9 @@ iteration; a default panel no run has is left out). Works on runs still in progr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
+import itertools
 import json
 import math
 import os
@@ -45,7 +47,6 @@ from rambo_env.ledger import (
     lost_text,
     stopped_part_way,
 )
-from rambo_env.provenance import recorded_text
 from rambo_env.run_io import (
     CONFIG_NAME,
     NAME_MAX,
@@ -95,18 +96,46 @@ python scripts/sweep.py --report-only SWEEP_DIR."""
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 
 
+#: What a LABEL may be, said in each refusal of one.
+_LABEL_RULE = (
+    "LABEL=RUN_DIR with LABEL of ASCII letters (A-Z, a-z), digits and . _ + - (beginning with a "
+    "letter or digit)"
+)
+
+
+def _shown(text: str) -> str:
+    """``repr(text)`` with the bytes the locale did not decode read as UTF-8 where they are UTF-8,
+    else as one ``\\xNN`` escape each (probe 148: ``'\\udcc3\\udca9'`` for é in ``LC_ALL=C``;
+    probe 151 row 5: a Latin-1 byte was ``'l\\\\xe9'``, the backslash doubled by ``repr``)."""
+    with contextlib.suppress(UnicodeEncodeError):  # a surrogate that no decoding made: as it is
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape")
+    return re.sub(r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])", r"\1\\x\2", repr(text))
+
+
 def _parse_run(text: str) -> tuple[str, Path]:
     label, sep, path = text.partition("=")
     if not sep or not _LABEL.match(label) or not path:
         # probe 148: in an ASCII locale (LC_ALL=C PYTHONUTF8=0) 'é=runs/r1' was shown as
         # '\udcc3\udca9=runs/r1': the bytes the locale did not decode, read as UTF-8
-        why = f"; its LABEL {recorded_text(label)!r} is not ASCII" if not label.isascii() else ""
+        why = f"; its LABEL {_shown(label)} is not ASCII" if not label.isascii() else ""
         raise argparse.ArgumentTypeError(
             # probe 131 note (c): "letters" read as any letter, and 'λ=a' was refused
-            "run: expected LABEL=RUN_DIR with LABEL of ASCII letters (A-Z, a-z), digits and "
-            f". _ + - (beginning with a letter or digit), got {recorded_text(text)!r}{why}"
+            f"run: expected {_LABEL_RULE}, got {_shown(text)}{why}"
         )
     return label, user_path(path)  # ~ expanded
+
+
+def _check_dash_runs(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """Refuse a word ``-a=runs/r`` before ``--`` that is no option of ours: argparse reads it as
+    an unknown option (probe 151 row 6: "the following arguments are required: LABEL=RUN_DIR",
+    the word given unnamed; beside another run "unrecognized arguments: -a=…")."""
+    for word in itertools.takewhile(lambda w: w != "--", argv):
+        option = word.partition("=")[0]
+        if word.startswith("-") and "=" in word and option not in parser._option_string_actions:
+            parser.error(
+                f"run: got {_shown(word)}: a LABEL cannot begin with '-' (the word is read as an "
+                f"option); expected {_LABEL_RULE}"
+            )
 
 
 def _column(text: str) -> str:
@@ -152,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         help="horizontal reference line, e.g. q_avg:max|r|/(1-γ):587.3 (repeatable)",
     )
     # probe 55 row 41: '--out a --out b' took the last one without a word
+    _check_dash_runs(parser, sys.argv[1:] if argv is None else argv)
     args = accept_negative_numbers(parser).parse_args(argv)
     chosen = args.columns is not None  # a column asked for by name must have values to draw
     if not chosen:

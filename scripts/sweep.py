@@ -606,6 +606,8 @@ def _main(
             )
     else:
         spec, resources, sweep_dir = resolve_args(args, parser)
+        if Path(sweep_dir).is_dir():  # probe 151 row 1: an existing (empty) folder, before Ray
+            check_umask_for_run(Path(sweep_dir), resume=False, sweep=True)
         print(f"[sweep] {grid_text(spec)} -> {sweep_dir}", flush=True)
 
         default_base = sweep_dir

@@ -13,9 +13,9 @@ from rambo_env import run_io
 CASES = {
     0o400: ("read", "folders mode 377, files 266", "could be read back"),
     0o477: ("read", "folders mode 300, files 200", "could be read back"),
-    0o700: ("read, write or search (enter)", "folders mode 077, files 066", "written, opened or read back"),
-    0o777: ("read, write or search (enter)", "folders mode 000, files 000", "written, opened or read back"),
-    0o100: ("search (enter)", "folders mode 677, files 666", "could be opened"),
+    0o700: ("read, write or search (enter)", "folders mode 077, files 066", "written or read back, and no new folder could be entered"),
+    0o777: ("read, write or search (enter)", "folders mode 000, files 000", "written or read back, and no new folder could be entered"),
+    0o100: ("search (enter)", "folders mode 677, files 666", "no new folder could be entered (new files can still be opened)"),
     0o277: ("write", "folders mode 500, files 400", "could be written"),
 }  # fmt: skip
 
