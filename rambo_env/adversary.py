@@ -44,7 +44,14 @@ except ImportError as _err:  # probe 149 row 1: a torch below the floor named, n
     except ImportError as _old:
         exit_in_script(_old)
         raise _old from _err
-    raise
+    # probe 153: a torch at the floor's number without it (a 2.6.0a0 development build)
+    _missing = ImportError(
+        f"rambo-env needs torch.nn.utils.get_total_norm (torch 2.6 and later), which torch "
+        f"{torch.__version__} (a development build from before it?) does not have: install a "
+        "released torch, pip install torch==2.13.0"
+    )
+    exit_in_script(_missing)
+    raise _missing from _err
 
 from rambo_env.dynamics.training import make_adam
 from rambo_env.host_limits import available_memory_bytes, memory_error

@@ -101,14 +101,38 @@ class MissingExtraError(ImportError):
     message names the install command. Scripts report it as one ``error:`` line, exit 2."""
 
 
+def _torch_file_version() -> str | None:
+    """``__version__`` of the ``torch/version.py`` that ``import torch`` would load, read without
+    importing torch (probe 153: pip's metadata is the first ``torch-*.dist-info`` on
+    ``sys.path``, not necessarily beside the torch that loads: a stale 2.2.2 record before a
+    working 2.13 refused it, "upgrade it: pip install torch==2.13.0"); None where not found."""
+    try:
+        spec = importlib.util.find_spec("torch")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin:
+        return None
+    try:
+        text = (Path(spec.origin).parent / "version.py").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = re.search(r"^__version__\s*(?::\s*str\s*)?=\s*['\"]([^'\"]+)['\"]", text, re.M)
+    return match.group(1) if match else None
+
+
 def _installed_version(dist: str) -> str | None:
     """The version of ``dist`` in use: an imported torch's ``torch.__version__`` (the module that
-    runs, also where another copy's metadata is found first), else the installed metadata's;
-    None where it is not installed."""
+    runs, also where another copy's metadata is found first), else the ``version.py`` of the
+    torch that would load (:func:`_torch_file_version`), else the installed metadata's; None
+    where it is not installed."""
     module = sys.modules.get("torch") if dist == "torch" else None
     version = getattr(module, "__version__", None)
     if isinstance(version, str):
         return str(version)
+    if dist == "torch":
+        version = _torch_file_version()
+        if version is not None:
+            return version
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
@@ -123,6 +147,8 @@ def _too_old(distributions: Iterable[str] = FLOORS) -> list[tuple[str, str]]:
         floor = FLOORS[dist]
         installed = _installed_version(dist)
         if installed is None:
+            continue
+        if not version_tuple(installed):  # probe 153: '' / 'v2.6.0' left to the imports
             continue
         if version_tuple(installed) < version_tuple(floor):
             found.append((dist, installed))

@@ -591,7 +591,8 @@ def _needs_expert(env: str, level: str) -> str:
         f"level '{level}' needs an expert policy: pass --expert-policy PATH or --train-policy "
         f"to scripts/make_dataset.py --env {env} --level {level} ({_TRAIN_EXPERT_COST}); from "
         f"Python (an installed package has no scripts/ folder: probe 149 row 5): "
-        f"rambo_env.data.generate.generate_dataset('{env}', '{level}', expert_policy_path=PATH)"
+        "from rambo_env.data.generate import generate_dataset; "
+        f"generate_dataset('{env}', '{level}', expert_policy_path=PATH)"
     )
 
 
@@ -636,7 +637,8 @@ def _needs_replay(env: str, path: Path) -> str:
         f"agents.behaviour.train_behaviour); run {script_line('make_dataset.py')} --env {env} "
         f"--level medium-replay --train-policy ({_TRAIN_MEDIUM_COST}), or pass --replay PATH; "
         "from Python (an installed package has no scripts/ folder: probe 149 row 5): "
-        f"rambo_env.data.generate.generate_dataset('{env}', 'medium-replay', replay_path=PATH) "
+        "from rambo_env.data.generate import generate_dataset; "
+        f"generate_dataset('{env}', 'medium-replay', replay_path=PATH) "
         "with the replay.npz that agents.behaviour.train_behaviour writes"
     )
 

@@ -33,5 +33,5 @@ def test_the_missing_input_error_names_the_library_route(tmp_path, monkeypatch, 
     said = str(info.value)
     assert "scripts/make_dataset.py" in said  # the clone's route, kept
     assert "from Python (an installed package has no scripts/ folder: probe 149 row 5): " in said
-    assert f"rambo_env.data.generate.{route}" in said, said
+    assert f"from rambo_env.data.generate import generate_dataset; {route}" in said, said
     assert not minari_dataset_path(f"rambo/{env}/{level}-v0").exists()
