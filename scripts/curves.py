@@ -282,7 +282,9 @@ def main(argv: list[str] | None = None) -> int:
             "the mean ± std over seeds, see --help)"
         )
     folded: dict[str, str] = {}
-    for label in labels:  # probe 150: A= and a= wrote x-A.csv and x-a.csv, one file on macOS
+    # probe 150: A= and a= wrote x-A.csv and x-a.csv, one file on macOS; probe 152: only the
+    # labels whose CSV is written (a .csv input's is not), was a refusal of X=a.csv x=b.csv
+    for label in [label for label, run in args.runs if run.suffix != ".csv"]:
         if label.casefold() in folded:
             parser.error(
                 f"runs: labels {folded[label.casefold()]!r} and {label!r} differ only in letter "
@@ -301,11 +303,19 @@ def main(argv: list[str] | None = None) -> int:
             )
         seen[where] = label
     inputs = {os.path.realpath(run): label for label, run in args.runs if run.suffix == ".csv"}
+    # probe 152: letter case folded, as a case-insensitive file system (macOS) takes the names
+    folded_inputs = {where.casefold(): where for where in inputs}
     for name in written:  # probe 23: was read as one run's curves, then overwritten by another's
-        if os.path.realpath(name) in inputs:
+        where = folded_inputs.get(os.path.realpath(name).casefold())
+        if where is not None:
+            case = (
+                ""
+                if where == os.path.realpath(name)
+                else " (a name equal to it but for letter case: one file on macOS and Windows)"
+            )
             parser.error(
-                f"--out: {name} would be written, but it is the input of "
-                f"{inputs[os.path.realpath(name)]}=; pick another output prefix (or move the CSV)"
+                f"--out: {name} would be written, but it is the input of {inputs[where]}={case}; "
+                "pick another output prefix (or move the CSV)"
             )
     curves, from_csv = {}, set()
     for label, run in args.runs:
