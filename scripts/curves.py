@@ -218,16 +218,16 @@ def main(argv: list[str] | None = None) -> int:
         hlines.setdefault(column, {})[label] = y
     outputs = [f"{args.out}.png", f"{args.out}{MANIFEST_SUFFIX}"]
     names = outputs + [f"{args.out}-{label}.csv" for label, _ in args.runs]
-    windows = windows_path_problem(args.out)  # probe 150: as the prefix given, not name.png
+    windows = windows_path_problem(args.out, names)  # probe 150: the prefix, not name.png
     if windows is not None:
         parser.error(f"--out: {windows}")
     try:  # the longest names written; was: a raw "[Errno 36] File name too long" traceback
         for name in names:
-            user_path(name)
+            user_path(name, names)
     except argparse.ArgumentTypeError as err:
         parser.error(f"--out: {err}")
     _check_out_room(parser, args.out, names)
-    if not args.out or args.out.endswith(("/", os.sep)) or user_path(args.out).is_dir():
+    if not args.out or args.out.endswith(("/", os.sep)) or user_path(args.out, names).is_dir():
         parser.error(  # was: hidden files '<folder>/.png' and '<folder>/-<label>.csv'
             f"--out: {args.out!r} names a folder, not an output prefix; give folder/name "
             "(writes folder/name.png and folder/name-<label>.csv)"
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
             f"--out: {args.out!r} ends in {ending}, but --out is an output prefix (it writes "
             f"{args.out}.png and {args.out}-<label>.csv); give {stem}"
         )
-    args.out = str(user_path(args.out))  # ~ expanded (was: a folder named ~ in the cwd)
+    args.out = str(user_path(args.out, names))  # ~ expanded (was: a folder named ~ in the cwd)
     blocked = _blocking_file(Path(args.out).parent)
     if blocked is not None:
         parser.error(f"--out: {blocked} is a file, not a folder; pick another output prefix")
