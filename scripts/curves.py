@@ -369,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     # it): every file is written to a temp file beside it, then all are renamed into place.
     said = []
     try:
-        with StagedFiles("--out") as staged:
+        with StagedFiles("--out", clear_strays=True) as staged:  # probe 152: kill -9 leftovers
             for label, rows in curves.items():
                 if label in from_csv:
                     continue
