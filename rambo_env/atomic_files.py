@@ -244,6 +244,16 @@ class StagedFiles:
         # probe 33: a link (checkpoint.pt kept on another disk) was replaced by a regular file
         # and its target left stale: the file is written through the link, beside its target
         target = Path(os.path.realpath(path)) if path.is_symlink() else path
+        for other, kept in self.targets.items():  # probe 152 row 7: was written twice, the
+            if other != path and os.path.realpath(kept) == os.path.realpath(target):  # last won
+                link = path if path.is_symlink() else other
+                err = WriteFailedError(path, OSError(errno.EEXIST, "File exists"), self.elsewhere)
+                err.message = (
+                    f"{path}: not written: it and {other} are one file ({link} is a link to "
+                    f"{os.path.realpath(link)}), so one would overwrite the other; remove the "
+                    f"link {link} (or move it away), then rerun (nothing was written)"
+                )
+                raise err
         self.targets[path] = target
         missing = [p for p in (target.parent, *target.parent.parents) if not _exists(p)]
         if missing:

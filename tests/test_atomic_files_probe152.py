@@ -118,3 +118,24 @@ def test_the_ledger_clears_the_leftovers_of_its_own_files(
     ledger_module.update_ledger(run, ledger, replace=True)
     hidden = sorted(p.name for p in ledger.iterdir() if p.name.startswith("."))
     assert [name for name in hidden if name.endswith(".tmp")] == [".other.csv.abcdefgh.tmp"]
+
+
+def test_two_outputs_that_are_one_file_are_refused(tmp_path, capsys):
+    """Row 7: ``dl/k-B.csv`` a link to ``k-A.csv``: B's curves were written through it last,
+    while the line said ``dl/k-A.csv: 3 iterations``."""
+    r1, r2 = logged_run(tmp_path / "r1", scores=(1.0, 2.0, 3.0)), logged_run(tmp_path / "r2")
+    folder = tmp_path / "dl"
+    folder.mkdir()
+    curves = load_script("curves")
+    assert curves.main(["--out", str(folder / "k"), f"A={r2}"]) in (0, None)
+    (folder / "k-B.csv").symlink_to("k-A.csv")
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if not p.is_symlink()}
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        curves.main(["--out", str(folder / "k"), f"A={r1}", f"B={r2}"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"it and {folder}/k-A.csv are one file ({folder}/k-B.csv is a link to" in err, err
+    assert "none of the --out files was written" in err
+    after = {p.name: p.read_bytes() for p in folder.iterdir() if not p.is_symlink()}
+    assert after == before
