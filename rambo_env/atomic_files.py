@@ -180,8 +180,12 @@ def clear_stray_writes(folder: Path, target: str | None = None) -> None:
     only while holding the lock of the folder (:func:`claim_run_dir`) or of the target, so that
     no live writer's file is removed (probe 83 row 19: a kill -9 during the MLE checkpoint's write
     left its temp file in the model cache for good; a run folder's was cleared)."""
-    for stray in folder.glob(f".{glob.escape(target) if target else '*'}.*.tmp"):
-        stray.unlink(missing_ok=True)
+    patterns = [f".{glob.escape(target) if target else '*'}.*.tmp"]
+    if target and Path(target).suffix:  # probe 152: a StagedFiles temp ``.NAME.XXXX.tmp.EXT``
+        patterns.append(f".{glob.escape(target)}.*.tmp{glob.escape(Path(target).suffix)}")
+    for pattern in patterns:
+        for stray in folder.glob(pattern):
+            stray.unlink(missing_ok=True)
 
 
 def atomic_write(
@@ -211,8 +215,11 @@ class StagedFiles:
     Folders it created for them are removed again when nothing was written (issue 14: a failed
     ``curves.py --out new/cmp`` left an empty ``new/``); folders that were there are kept."""
 
-    def __init__(self, elsewhere: str) -> None:
+    def __init__(self, elsewhere: str, clear_strays: bool = False) -> None:
         self.elsewhere = elsewhere  # where the files can be written instead (the option)
+        # probe 152: remove each target's temp files and asides an earlier process killed
+        # mid-write (kill -9) left (:func:`clear_stray_writes`), for a writer that owns its names
+        self.clear_strays = clear_strays
         self.staged: dict[Path, Path] = {}  # target -> temp file
         self.targets: dict[Path, Path] = {}  # target -> the file renamed over (a link's target)
         self.created: list[list[Path]] = []  # the folders each write made, deepest first
@@ -237,6 +244,16 @@ class StagedFiles:
         # probe 33: a link (checkpoint.pt kept on another disk) was replaced by a regular file
         # and its target left stale: the file is written through the link, beside its target
         target = Path(os.path.realpath(path)) if path.is_symlink() else path
+        for other, kept in self.targets.items():  # probe 152 row 7: was written twice, the
+            if other != path and os.path.realpath(kept) == os.path.realpath(target):  # last won
+                link = path if path.is_symlink() else other
+                err = WriteFailedError(path, OSError(errno.EEXIST, "File exists"), self.elsewhere)
+                err.message = (
+                    f"{path}: not written: it and {other} are one file ({link} is a link to "
+                    f"{os.path.realpath(link)}), so one would overwrite the other; remove the "
+                    f"link {link} (or move it away), then rerun (nothing was written)"
+                )
+                raise err
         self.targets[path] = target
         missing = [p for p in (target.parent, *target.parent.parents) if not _exists(p)]
         if missing:
@@ -247,6 +264,9 @@ class StagedFiles:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             give_to_folder_owner(missing)
+            if self.clear_strays:
+                with contextlib.suppress(OSError):  # another user's: left, as before
+                    clear_stray_writes(target.parent, target.name)
             fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
         except OSError as err:
             raise WriteFailedError(path, err, self.elsewhere) from err
@@ -282,14 +302,16 @@ class StagedFiles:
         done = list(self.staged)
         plan = [(path, self.targets.get(path, path)) for path in done]
         asides: dict[Path, Path | None] = {}  # target -> its previous content (None: none kept)
-        if len(plan) > 1:  # one file: nothing to undo
-            for _, target in plan:
-                if os.path.lexists(target):
-                    asides[target] = _keep_aside(target)
-            # those without a copy last: a failure before them leaves nothing to undo there
-            plan.sort(key=lambda entry: entry[1] in asides and asides[entry[1]] is None)
         renamed: list[tuple[Path, Path]] = []
         try:
+            if len(plan) > 1:  # one file: nothing to undo
+                # probe 152: inside the try, so that an interrupt while they are made (a copy
+                # takes a while) removes the ones made (was: left beside the targets for good)
+                for _, target in plan:
+                    if os.path.lexists(target):
+                        _keep_aside(target, asides)
+                # those without a copy last: a failure before them leaves nothing to undo there
+                plan.sort(key=lambda entry: entry[1] in asides and asides[entry[1]] is None)
             for path, target in plan:
                 tmp = self.staged[path]
                 try:
@@ -364,19 +386,28 @@ class StagedFiles:
 _ASIDE_MARK = "old"
 
 
-def _keep_aside(target: Path) -> Path | None:
-    """A hidden file beside ``target`` holding its content, for :meth:`StagedFiles.commit` to
-    put back: a hard link, else a copy (another user's file under protected_hardlinks), named
-    ``.NAME.oldXXXXX.tmp`` so that a crash leaves what :func:`clear_stray_writes` and
-    :func:`claim_run_dir` know as an interrupted write. None where neither can be made."""
+def _keep_aside(target: Path, asides: dict[Path, Path | None] | None = None) -> Path | None:
+    """Set ``asides[target]`` to a hidden file beside ``target`` holding its content, for
+    :meth:`StagedFiles.commit` to put back: a hard link, else a copy (another user's file under
+    protected_hardlinks), named ``.NAME.oldXXXXX.tmp`` so that a crash leaves what
+    :func:`clear_stray_writes` and :func:`claim_run_dir` know as an interrupted write; None
+    where neither can be made. The name is recorded before the file is made, so that an
+    interrupt part-way leaves none that the caller's undo does not remove (probe 152). Returns
+    ``asides[target]``."""
     letters = "abcdefghijklmnopqrstuvwxyz0123456789_"
+    asides = {} if asides is None else asides
+    asides[target] = None
     for _ in range(100):
         part = "".join(secrets.choice(letters) for _ in range(_TEMP_RANDOM - len(_ASIDE_MARK)))
         aside = target.with_name(f".{target.name}.{_ASIDE_MARK}{part}.tmp")
+        if os.path.lexists(aside):
+            continue
+        asides[target] = aside
         try:
             os.link(target, aside, follow_symlinks=False)
-            return aside
-        except FileExistsError:
+            return asides[target]
+        except FileExistsError:  # made by another meanwhile: not ours to remove
+            asides[target] = None
             continue
         except OSError:
             pass
@@ -384,12 +415,14 @@ def _keep_aside(target: Path) -> Path | None:
             with open(target, "rb") as source, open(aside, "xb") as copy:
                 shutil.copyfileobj(source, copy)
             shutil.copymode(target, aside)
-            return aside
+            return asides[target]
         except FileExistsError:
+            asides[target] = None
             continue
         except OSError:
             with contextlib.suppress(OSError):
                 aside.unlink()
+            asides[target] = None
             return None
     return None
 

@@ -57,6 +57,7 @@ from rambo_env.run_io import (
     check_readable,
     check_run_folder,
     check_run_readable,
+    clear_stray_writes,
     counted,
     dead_lock_pid,
     effective_agent,
@@ -795,7 +796,11 @@ def update_ledger(
         # the CSV and the index were written, then a failing PNG left them without their plot).
         # Probe 30: drawn in the system's temp folder, a failure named that folder, not the
         # ledger (the advice pointed at the wrong disk).
-        with StagedFiles("--ledger") as staged:
+        csv = ledger_dir / f"{entry.slug}.csv"
+        for path in (csv, ledger_dir / INDEX_NAME):  # probe 152: a kill -9's temp files; the
+            with suppress(OSError):  # lock is held, so none is a live writer's
+                clear_stray_writes(path.parent, path.name)
+        with StagedFiles("--ledger", clear_strays=True) as staged:  # and the plots' (held)
             staged.write(
                 png,
                 lambda tmp: _plot(dataset, ledger_dir, index, {entry.slug: rows}, tmp, staged=True),
@@ -808,7 +813,6 @@ def update_ledger(
             # Each write is atomic; a signal between them left a CSV the index did not list (or
             # an index whose plot lagged): held now, and raised once all three are written.
             said = f"while {entry.slug} was written to the ledger: its entry was completed first"
-            csv = ledger_dir / f"{entry.slug}.csv"
             with interrupts_deferred("ledger", said, reraise=True):
                 before = _kept_bytes(csv)
                 write_curves_csv(csv, rows)

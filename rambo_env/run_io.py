@@ -2746,14 +2746,16 @@ def thread_count(text: str) -> int | None:
         ) from None
 
 
-def user_path(text: str) -> Path:
+def user_path(text: str, written: Sequence[str] = ()) -> Path:
     """A path flag's value with ``~`` expanded (``--run-dir=~/runs/x``: the shell leaves it, and a
     folder literally named ``~`` was created in the working directory). An empty one is refused:
     ``--run-dir "$DIR"`` with ``DIR`` unset meant the working folder.
 
     A name in it longer than :data:`NAME_MAX` bytes is argparse's error naming the flag (was: a
     bare or raw ``[Errno 36] File name too long`` from the first look at the path: ``--ledger``,
-    ``--out``, ``--sweep-dir``)."""
+    ``--out``, ``--sweep-dir``).
+
+    ``written``: as for :func:`windows_path_problem` (curves.py's ``--out`` prefix)."""
     if text == "":  # was: the working folder ('' is '.'): --behaviour-dir '' filled it
         raise argparse.ArgumentTypeError(
             "an empty path (an unset shell variable?); give a path, or '.' for the working folder"
@@ -2762,7 +2764,7 @@ def user_path(text: str) -> Path:
         check_path_text(text, "path")
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err).removeprefix("path: ")) from None
-    windows = windows_path_problem(text)
+    windows = windows_path_problem(text, written)
     if windows is not None:
         raise argparse.ArgumentTypeError(windows)
     try:
@@ -2789,25 +2791,53 @@ def user_path(text: str) -> Path:
     return path
 
 
-def windows_path_problem(text: str) -> str | None:
+def windows_path_problem(text: str, written: Sequence[str] = ()) -> str | None:
     """Why ``text``, a path flag's value, is refused as a Windows path (a backslash, or a drive
-    letter ``X:\\`` / ``X:/`` first), else None; one that names an existing file or folder is
-    taken. Probe 150: ``--run-dir 'C:\\runs\\x'`` pasted into WSL or Git Bash made one folder
-    literally named so in the working folder, without a word."""
+    letter ``X:\\`` / ``X:/`` first), else None. Probe 150: ``--run-dir 'C:\\runs\\x'`` pasted
+    into WSL or Git Bash made one folder literally named so in the working folder, without a word.
+
+    Only a NEW name is refused: ``text`` (``~`` expanded) is taken when its leading part up to
+    the last name that holds a backslash (or the drive form) exists, so a new run inside an
+    existing folder ``old\\runs`` is made there (probe 152: only the whole path was looked
+    at, and before ``~`` was expanded). ``written``: the files made from ``text`` when it is a
+    prefix (curves.py's ``--out``), any of which existing shows its last name exists."""
     drive = re.match(r"([A-Za-z]):[\\/]", text)
-    if (drive is None and "\\" not in text) or os.path.lexists(text):
+    if drive is None and "\\" not in text:
+        return None
+    try:
+        path = expand_home(text)
+    except ValueError:  # ~user of no user: user_path's own check names it
+        path = Path(text)
+    parts = path.parts
+    odd = [i for i, part in enumerate(parts) if "\\" in part or (i == 0 and drive is not None)]
+    last = odd[-1] if odd else len(parts) - 1
+    if os.path.lexists(Path(*parts[: last + 1])):
+        return None
+    if last == len(parts) - 1 and any(_lexists_text(name) for name in written):
         return None
     posix = text.replace("\\", "/")
     if drive is None:
         return (
             f"'{text}' holds a backslash, which a POSIX system takes as part of a name, not as a "
-            f"folder separator (a Windows path?); give '{posix}'"
+            f"folder separator (a Windows path?); give '{posix}' (or, for a folder named "
+            f"'{parts[last]}', make it first: mkdir -p '{Path(*parts[: last + 1])}')"
         )
+    letter = drive.group(1)
+    # probe 152 row 6: 'a:' is a legal folder name here; the message gave no way to name it
+    named = "" if "\\" in text else f", or './{text}' for a folder named '{text[:2]}' here"
     return (
-        f"'{text}' is a Windows path (drive {drive.group(1).upper()}:): here it would name one "
+        f"'{text}' is a Windows path (drive {letter.upper()}:): here it would name one "
         f"file or folder of that name in the working folder; give a POSIX path, such as "
-        f"'/mnt/{drive.group(1).lower()}/{posix[3:]}' (drive {drive.group(1).upper()}: in WSL)"
+        f"'/mnt/{letter.lower()}/{posix[3:]}' (drive {letter.upper()}: in WSL){named}"
     )
+
+
+def _lexists_text(text: str) -> bool:
+    """``os.path.lexists`` of ``text`` with ``~`` expanded; False where it cannot be."""
+    try:
+        return os.path.lexists(expand_home(text))
+    except ValueError:
+        return False
 
 
 def user_folder_path(text: str) -> Path:

@@ -218,16 +218,16 @@ def main(argv: list[str] | None = None) -> int:
         hlines.setdefault(column, {})[label] = y
     outputs = [f"{args.out}.png", f"{args.out}{MANIFEST_SUFFIX}"]
     names = outputs + [f"{args.out}-{label}.csv" for label, _ in args.runs]
-    windows = windows_path_problem(args.out)  # probe 150: as the prefix given, not name.png
+    windows = windows_path_problem(args.out, names)  # probe 150: the prefix, not name.png
     if windows is not None:
         parser.error(f"--out: {windows}")
     try:  # the longest names written; was: a raw "[Errno 36] File name too long" traceback
         for name in names:
-            user_path(name)
+            user_path(name, names)
     except argparse.ArgumentTypeError as err:
         parser.error(f"--out: {err}")
     _check_out_room(parser, args.out, names)
-    if not args.out or args.out.endswith(("/", os.sep)) or user_path(args.out).is_dir():
+    if not args.out or args.out.endswith(("/", os.sep)) or user_path(args.out, names).is_dir():
         parser.error(  # was: hidden files '<folder>/.png' and '<folder>/-<label>.csv'
             f"--out: {args.out!r} names a folder, not an output prefix; give folder/name "
             "(writes folder/name.png and folder/name-<label>.csv)"
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
             f"--out: {args.out!r} ends in {ending}, but --out is an output prefix (it writes "
             f"{args.out}.png and {args.out}-<label>.csv); give {stem}"
         )
-    args.out = str(user_path(args.out))  # ~ expanded (was: a folder named ~ in the cwd)
+    args.out = str(user_path(args.out, names))  # ~ expanded (was: a folder named ~ in the cwd)
     blocked = _blocking_file(Path(args.out).parent)
     if blocked is not None:
         parser.error(f"--out: {blocked} is a file, not a folder; pick another output prefix")
@@ -282,7 +282,9 @@ def main(argv: list[str] | None = None) -> int:
             "the mean ± std over seeds, see --help)"
         )
     folded: dict[str, str] = {}
-    for label in labels:  # probe 150: A= and a= wrote x-A.csv and x-a.csv, one file on macOS
+    # probe 150: A= and a= wrote x-A.csv and x-a.csv, one file on macOS; probe 152: only the
+    # labels whose CSV is written (a .csv input's is not), was a refusal of X=a.csv x=b.csv
+    for label in [label for label, run in args.runs if run.suffix != ".csv"]:
         if label.casefold() in folded:
             parser.error(
                 f"runs: labels {folded[label.casefold()]!r} and {label!r} differ only in letter "
@@ -301,11 +303,19 @@ def main(argv: list[str] | None = None) -> int:
             )
         seen[where] = label
     inputs = {os.path.realpath(run): label for label, run in args.runs if run.suffix == ".csv"}
+    # probe 152: letter case folded, as a case-insensitive file system (macOS) takes the names
+    folded_inputs = {where.casefold(): where for where in inputs}
     for name in written:  # probe 23: was read as one run's curves, then overwritten by another's
-        if os.path.realpath(name) in inputs:
+        where = folded_inputs.get(os.path.realpath(name).casefold())
+        if where is not None:
+            case = (
+                ""
+                if where == os.path.realpath(name)
+                else " (a name equal to it but for letter case: one file on macOS and Windows)"
+            )
             parser.error(
-                f"--out: {name} would be written, but it is the input of "
-                f"{inputs[os.path.realpath(name)]}=; pick another output prefix (or move the CSV)"
+                f"--out: {name} would be written, but it is the input of {inputs[where]}={case}; "
+                "pick another output prefix (or move the CSV)"
             )
     curves, from_csv = {}, set()
     for label, run in args.runs:
@@ -359,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     # it): every file is written to a temp file beside it, then all are renamed into place.
     said = []
     try:
-        with StagedFiles("--out") as staged:
+        with StagedFiles("--out", clear_strays=True) as staged:  # probe 152: kill -9 leftovers
             for label, rows in curves.items():
                 if label in from_csv:
                     continue
