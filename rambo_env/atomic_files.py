@@ -19,6 +19,7 @@ import secrets
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -174,17 +175,36 @@ def is_folder(path: Path) -> bool:
         return False
 
 
-def clear_stray_writes(folder: Path, target: str | None = None) -> None:
+def clear_stray_writes(folder: Path, target: str | None = None, min_age_s: float = 0.0) -> None:
     """Remove the temp files (``.NAME.XXXX.tmp``, :func:`atomic_write`) that interrupted atomic
     writes left in ``folder``: all of them, or those of the file named ``target`` only. Call it
     only while holding the lock of the folder (:func:`claim_run_dir`) or of the target, so that
     no live writer's file is removed (probe 83 row 19: a kill -9 during the MLE checkpoint's write
-    left its temp file in the model cache for good; a run folder's was cleared)."""
-    patterns = [f".{glob.escape(target) if target else '*'}.*.tmp"]
-    if target and Path(target).suffix:  # probe 152: a StagedFiles temp ``.NAME.XXXX.tmp.EXT``
-        patterns.append(f".{glob.escape(target)}.*.tmp{glob.escape(Path(target).suffix)}")
-    for pattern in patterns:
-        for stray in folder.glob(pattern):
+    left its temp file in the model cache for good; a run folder's was cleared).
+
+    For a ``target``, only the names this module makes are removed — ``.NAME.`` and
+    :data:`_TEMP_RANDOM` characters of ``tempfile``'s alphabet (or ``old`` and fewer: the saved
+    copies of :meth:`StagedFiles.commit`), then ``.tmp`` and maybe NAME's suffix — and only
+    those at least ``min_age_s`` old (probe 154: ``.NAME.*.tmp`` removed a user's own
+    ``.x.png.backup.tmp``, and the live temp of ``x-a.csv.b.csv`` when ``x-a.csv`` was written;
+    a second curves.py run on the same ``--out`` removed the first's live temp file)."""
+    if not target:
+        for stray in folder.glob(".*.*.tmp"):
+            stray.unlink(missing_ok=True)
+        return
+    suffix = re.escape(Path(target).suffix)
+    ours = re.compile(
+        rf"\.{re.escape(target)}\.[a-z0-9_]{{{_TEMP_RANDOM}}}\.tmp(?:{suffix})?"
+        if suffix
+        else rf"\.{re.escape(target)}\.[a-z0-9_]{{{_TEMP_RANDOM}}}\.tmp"
+    )
+    now = time.time()
+    for stray in folder.glob(f".{glob.escape(target)}.*.tmp*"):
+        if not ours.fullmatch(stray.name):
+            continue
+        with contextlib.suppress(OSError):
+            if min_age_s and now - stray.lstat().st_mtime < min_age_s:
+                continue  # probe 154: maybe another process's live write
             stray.unlink(missing_ok=True)
 
 
@@ -266,7 +286,7 @@ class StagedFiles:
             give_to_folder_owner(missing)
             if self.clear_strays:
                 with contextlib.suppress(OSError):  # another user's: left, as before
-                    clear_stray_writes(target.parent, target.name)
+                    clear_stray_writes(target.parent, target.name, STRAY_MIN_AGE_S)
             fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
         except OSError as err:
             raise WriteFailedError(path, err, self.elsewhere) from err
@@ -384,6 +404,10 @@ class StagedFiles:
 #: The start of the random part of :func:`_keep_aside`'s names (``.NAME.oldXXXXX.tmp``: as long
 #: as a temp file's, so that a name :func:`check_name_room` let through fits).
 _ASIDE_MARK = "old"
+
+#: How old a leftover temp file of a target must be before ``StagedFiles(clear_strays=True)``
+#: removes it: younger ones may be another curves.py / ledger run's live write (probe 154).
+STRAY_MIN_AGE_S = 60.0
 
 
 def _keep_aside(target: Path, asides: dict[Path, Path | None] | None = None) -> Path | None:

@@ -2817,10 +2817,16 @@ def windows_path_problem(text: str, written: Sequence[str] = ()) -> str | None:
         return None
     posix = text.replace("\\", "/")
     if drive is None:
+        if written and last == len(parts) - 1:  # probe 154: a prefix is no folder to make
+            return (
+                f"'{text}' holds a backslash, which a POSIX system takes as part of a name, not "
+                f"as a folder separator (a Windows path?); give '{posix}', or a name without a "
+                "backslash"
+            )
         return (
             f"'{text}' holds a backslash, which a POSIX system takes as part of a name, not as a "
             f"folder separator (a Windows path?); give '{posix}' (or, for a folder named "
-            f"'{parts[last]}', make it first: mkdir -p '{Path(*parts[: last + 1])}')"
+            f"'{parts[last]}', make it first: mkdir -p {shell_quote(str(Path(*parts[: last + 1])))})"
         )
     letter = drive.group(1)
     # probe 152 row 6: 'a:' is a legal folder name here; the message gave no way to name it
