@@ -19,7 +19,6 @@ import secrets
 import shutil
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -175,7 +174,7 @@ def is_folder(path: Path) -> bool:
         return False
 
 
-def clear_stray_writes(folder: Path, target: str | None = None, min_age_s: float = 0.0) -> None:
+def clear_stray_writes(folder: Path, target: str | None = None) -> None:
     """Remove the temp files (``.NAME.XXXX.tmp``, :func:`atomic_write`) that interrupted atomic
     writes left in ``folder``: all of them, or those of the file named ``target`` only. Call it
     only while holding the lock of the folder (:func:`claim_run_dir`) or of the target, so that
@@ -184,10 +183,9 @@ def clear_stray_writes(folder: Path, target: str | None = None, min_age_s: float
 
     For a ``target``, only the names this module makes are removed — ``.NAME.`` and
     :data:`_TEMP_RANDOM` characters of ``tempfile``'s alphabet (or ``old`` and fewer: the saved
-    copies of :meth:`StagedFiles.commit`), then ``.tmp`` and maybe NAME's suffix — and only
-    those at least ``min_age_s`` old (probe 154: ``.NAME.*.tmp`` removed a user's own
-    ``.x.png.backup.tmp``, and the live temp of ``x-a.csv.b.csv`` when ``x-a.csv`` was written;
-    a second curves.py run on the same ``--out`` removed the first's live temp file)."""
+    copies of :meth:`StagedFiles.commit`), then ``.tmp`` and maybe NAME's suffix (probe 154:
+    ``.NAME.*.tmp`` removed a user's own ``.x.png.backup.tmp``, and the live temp of
+    ``x-a.csv.b.csv`` when ``x-a.csv`` was written)."""
     if not target:
         for stray in folder.glob(".*.*.tmp"):
             stray.unlink(missing_ok=True)
@@ -198,14 +196,10 @@ def clear_stray_writes(folder: Path, target: str | None = None, min_age_s: float
         if suffix
         else rf"\.{re.escape(target)}\.[a-z0-9_]{{{_TEMP_RANDOM}}}\.tmp"
     )
-    now = time.time()
     for stray in folder.glob(f".{glob.escape(target)}.*.tmp*"):
-        if not ours.fullmatch(stray.name):
-            continue
-        with contextlib.suppress(OSError):
-            if min_age_s and now - stray.lstat().st_mtime < min_age_s:
-                continue  # probe 154: maybe another process's live write
-            stray.unlink(missing_ok=True)
+        if ours.fullmatch(stray.name):
+            with contextlib.suppress(OSError):
+                stray.unlink(missing_ok=True)
 
 
 def atomic_write(
@@ -238,8 +232,10 @@ class StagedFiles:
     def __init__(self, elsewhere: str, clear_strays: bool = False) -> None:
         self.elsewhere = elsewhere  # where the files can be written instead (the option)
         # probe 152: remove each target's temp files and asides an earlier process killed
-        # mid-write (kill -9) left (:func:`clear_stray_writes`), for a writer that owns its names
+        # mid-write (kill -9) left (:meth:`clear_strays_of`), for a writer that owns its names
         self.clear_strays = clear_strays
+        self._locks = contextlib.ExitStack()  # the output folders' locks (clear_strays_of)
+        self._locked: set[str] = set()
         self.staged: dict[Path, Path] = {}  # target -> temp file
         self.targets: dict[Path, Path] = {}  # target -> the file renamed over (a link's target)
         self.created: list[list[Path]] = []  # the folders each write made, deepest first
@@ -251,6 +247,7 @@ class StagedFiles:
     def __exit__(self, *exc: object) -> None:
         for tmp in self.staged.values():
             tmp.unlink(missing_ok=True)
+        self._locks.close()  # their lock files go before the folders made for them
         if not self.committed:
             for folders in reversed(self.created):
                 _remove_empty(folders)
@@ -285,8 +282,7 @@ class StagedFiles:
             target.parent.mkdir(parents=True, exist_ok=True)
             give_to_folder_owner(missing)
             if self.clear_strays:
-                with contextlib.suppress(OSError):  # another user's: left, as before
-                    clear_stray_writes(target.parent, target.name, STRAY_MIN_AGE_S)
+                self.clear_strays_of(target)
             fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
         except OSError as err:
             raise WriteFailedError(path, err, self.elsewhere) from err
@@ -309,6 +305,25 @@ class StagedFiles:
                 raise
             raise WriteFailedError(path, err, self.elsewhere) from err
         return path
+
+    def clear_strays_of(self, path: str | Path) -> None:
+        """Remove the temp files and asides of ``path`` that a process killed mid-write left
+        (:func:`clear_stray_writes`), holding the lock of ``path``'s folder
+        (:data:`WRITES_LOCK_NAME`) until the ``with`` block ends, so that none is another
+        process's live write: a second curves.py or ledger writer in that folder waits for this
+        one (probe 155: young leftovers were kept for a minute instead, and a hard-linked aside
+        carries its target's old mtime, so it could be removed as one). For a writer that owns
+        ``path``'s name; folders this user may not write are left as they are."""
+        folder = Path(path).parent
+        held = os.path.abspath(folder)
+        if held not in self._locked and os.access(folder, os.W_OK | os.X_OK):
+            from rambo_env.file_locks import file_lock  # file_locks imports this module
+
+            doing = f"writing its {self.elsewhere} files in {folder}"
+            self._locks.enter_context(file_lock(folder / WRITES_LOCK_NAME, doing, self.elsewhere))
+            self._locked.add(held)
+        with contextlib.suppress(OSError):  # another user's: left, as before
+            clear_stray_writes(folder, Path(path).name)
 
     def commit(self) -> list[Path]:
         """Rename every temp file over its target (mode as a plain ``open`` would give): all or
@@ -405,9 +420,9 @@ class StagedFiles:
 #: as a temp file's, so that a name :func:`check_name_room` let through fits).
 _ASIDE_MARK = "old"
 
-#: How old a leftover temp file of a target must be before ``StagedFiles(clear_strays=True)``
-#: removes it: younger ones may be another curves.py / ledger run's live write (probe 154).
-STRAY_MIN_AGE_S = 60.0
+#: The lock file :meth:`StagedFiles.clear_strays_of` holds in an output folder while it writes
+#: there (:func:`~rambo_env.file_locks.file_lock`: removed on release, harmless when left).
+WRITES_LOCK_NAME = ".rambo_env.writes.lock"
 
 
 def _keep_aside(target: Path, asides: dict[Path, Path | None] | None = None) -> Path | None:

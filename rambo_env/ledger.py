@@ -57,7 +57,6 @@ from rambo_env.run_io import (
     check_readable,
     check_run_folder,
     check_run_readable,
-    clear_stray_writes,
     counted,
     dead_lock_pid,
     effective_agent,
@@ -797,10 +796,9 @@ def update_ledger(
         # Probe 30: drawn in the system's temp folder, a failure named that folder, not the
         # ledger (the advice pointed at the wrong disk).
         csv = ledger_dir / f"{entry.slug}.csv"
-        for path in (csv, ledger_dir / INDEX_NAME):  # probe 152: a kill -9's temp files; the
-            with suppress(OSError):  # lock is held, so none is a live writer's
-                clear_stray_writes(path.parent, path.name)
-        with StagedFiles("--ledger", clear_strays=True) as staged:  # and the plots' (held)
+        with StagedFiles("--ledger", clear_strays=True) as staged:
+            for path in (csv, ledger_dir / INDEX_NAME):  # probe 152: a kill -9's temp files (the
+                staged.clear_strays_of(path)  # plots' as they are written)
             staged.write(
                 png,
                 lambda tmp: _plot(dataset, ledger_dir, index, {entry.slug: rows}, tmp, staged=True),

@@ -32,29 +32,15 @@ try:
 except ImportError:  # pragma: no cover - Windows
     resource = None  # type: ignore[assignment]
 
-# distribution -> lowest tested version; keep equal to pyproject.toml (tests/test_requirements.py)
-FLOORS: dict[str, str] = {
-    "gymnasium": "1.1",  # gymnasium.vector.AutoresetMode
-    "stable-baselines3": "2.7",  # ReplayBufferSamples.discounts (n-step buffers)
-    "sb3-contrib": "2.7",  # the SB3 it requires
-    "minari": "0.5",
-    "numpy": "1.24",
-    "torch": "2.6",  # torch.nn.utils.get_total_norm (rambo_env.adversary); probe 149 row 1
-}
-
-#: Why a floor is what it is, said beside it where an install is below it (probe 149 row 1: torch
-#: 2.5 was a raw ``ImportError: cannot import name 'get_total_norm'`` at the first adversary import).
-FLOOR_REASONS: dict[str, str] = {"torch": "torch.nn.utils.get_total_norm is new in torch 2.6"}
-
-
 #: Each declared dependency (pyproject.toml's ``dependencies``): import name -> (distribution,
-#: declared floor); keep equal to pyproject.toml (tests/test_requirements_probe107.py).
+#: declared floor, the lowest version tested); keep equal to pyproject.toml
+#: (tests/test_requirements_probe107.py). The one table of floors: :data:`FLOORS` is read off it.
 DEPENDENCIES: dict[str, tuple[str, str]] = {
-    "torch": ("torch", "2.6"),  # = FLOORS["torch"]
+    "torch": ("torch", "2.6"),  # torch.nn.utils.get_total_norm (rambo_env.adversary); probe 149
     "numpy": ("numpy", "1.24"),
-    "gymnasium": ("gymnasium", "1.1"),
-    "stable_baselines3": ("stable-baselines3", "2.7"),
-    "sb3_contrib": ("sb3-contrib", "2.7"),
+    "gymnasium": ("gymnasium", "1.1"),  # gymnasium.vector.AutoresetMode
+    "stable_baselines3": ("stable-baselines3", "2.7"),  # ReplayBufferSamples.discounts (n-step)
+    "sb3_contrib": ("sb3-contrib", "2.7"),  # the SB3 it requires
     "minari": ("minari", "0.5"),
     "h5py": ("h5py", "3.8"),
     "tqdm": ("tqdm", "4.60"),
@@ -62,6 +48,18 @@ DEPENDENCIES: dict[str, tuple[str, str]] = {
     "tensorboard": ("tensorboard", "2.12"),
     "matplotlib": ("matplotlib", "3.7"),
 }
+
+#: The distributions whose versions :func:`check_installed` compares with their floor at import
+#: (an older one fails there with a raw error, probe 25): distribution -> floor.
+FLOORS: dict[str, str] = {
+    dist: floor
+    for dist, floor in DEPENDENCIES.values()
+    if dist in ("gymnasium", "stable-baselines3", "sb3-contrib", "minari", "numpy", "torch")
+}
+
+#: Why a floor is what it is, said beside it where an install is below it (probe 149 row 1: torch
+#: 2.5 was a raw ``ImportError: cannot import name 'get_total_norm'`` at the first adversary import).
+FLOOR_REASONS: dict[str, str] = {"torch": "torch.nn.utils.get_total_norm is new in torch 2.6"}
 
 #: How a distribution of :data:`DEPENDENCIES` is declared where that is more than
 #: ``name>=floor`` (its extras, its upper bound): the spec a printed ``pip install`` names (probe
@@ -86,8 +84,7 @@ def install_spec(dist: str) -> str:
     :data:`FLOORS` distribution): as pyproject.toml declares it, extras included."""
     if dist in SPECS:
         return SPECS[dist]
-    floor = dict(DEPENDENCIES.values()).get(dist) or FLOORS[dist]
-    return f"{dist}>={floor}"
+    return f"{dist}>={dict(DEPENDENCIES.values())[dist]}"
 
 
 def version_tuple(version: str) -> tuple[int, ...]:

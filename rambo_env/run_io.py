@@ -2746,7 +2746,7 @@ def thread_count(text: str) -> int | None:
         ) from None
 
 
-def user_path(text: str, written: Sequence[str] = ()) -> Path:
+def user_path(text: str, windows: bool = True) -> Path:
     """A path flag's value with ``~`` expanded (``--run-dir=~/runs/x``: the shell leaves it, and a
     folder literally named ``~`` was created in the working directory). An empty one is refused:
     ``--run-dir "$DIR"`` with ``DIR`` unset meant the working folder.
@@ -2755,7 +2755,8 @@ def user_path(text: str, written: Sequence[str] = ()) -> Path:
     bare or raw ``[Errno 36] File name too long`` from the first look at the path: ``--ledger``,
     ``--out``, ``--sweep-dir``).
 
-    ``written``: as for :func:`windows_path_problem` (curves.py's ``--out`` prefix)."""
+    ``windows=False``: :func:`windows_path_problem` was asked already (curves.py asks it of its
+    ``--out`` prefix once, then checks each name made from it here)."""
     if text == "":  # was: the working folder ('' is '.'): --behaviour-dir '' filled it
         raise argparse.ArgumentTypeError(
             "an empty path (an unset shell variable?); give a path, or '.' for the working folder"
@@ -2764,9 +2765,9 @@ def user_path(text: str, written: Sequence[str] = ()) -> Path:
         check_path_text(text, "path")
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err).removeprefix("path: ")) from None
-    windows = windows_path_problem(text, written)
-    if windows is not None:
-        raise argparse.ArgumentTypeError(windows)
+    problem = windows_path_problem(text) if windows else None
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
     try:
         path = expand_home(text)
     except ValueError as err:

@@ -223,11 +223,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--out: {windows}")
     try:  # the longest names written; was: a raw "[Errno 36] File name too long" traceback
         for name in names:
-            user_path(name, names)
+            user_path(name, windows=False)
     except argparse.ArgumentTypeError as err:
         parser.error(f"--out: {err}")
     _check_out_room(parser, args.out, names)
-    if not args.out or args.out.endswith(("/", os.sep)) or user_path(args.out, names).is_dir():
+    if (
+        not args.out
+        or args.out.endswith(("/", os.sep))
+        or user_path(args.out, windows=False).is_dir()
+    ):
         parser.error(  # was: hidden files '<folder>/.png' and '<folder>/-<label>.csv'
             f"--out: {args.out!r} names a folder, not an output prefix; give folder/name "
             "(writes folder/name.png and folder/name-<label>.csv)"
@@ -238,7 +242,9 @@ def main(argv: list[str] | None = None) -> int:
             f"--out: {args.out!r} ends in {ending}, but --out is an output prefix (it writes "
             f"{args.out}.png and {args.out}-<label>.csv); give {stem}"
         )
-    args.out = str(user_path(args.out, names))  # ~ expanded (was: a folder named ~ in the cwd)
+    args.out = str(
+        user_path(args.out, windows=False)
+    )  # ~ expanded (was: a folder named ~ in the cwd)
     blocked = _blocking_file(Path(args.out).parent)
     if blocked is not None:
         parser.error(f"--out: {blocked} is a file, not a folder; pick another output prefix")

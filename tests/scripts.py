@@ -4,6 +4,7 @@ code in a child process with this checkout importable."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -48,6 +49,34 @@ def _run_child(args: list[str], cwd: Path, timeout: float) -> subprocess.Complet
         [sys.executable, *args], env=env, cwd=cwd, capture_output=True, text=True,
         timeout=timeout,
     )  # fmt: skip
+
+
+def invocation_in_c_locale(script: str, argv: list[bytes], cwd: bytes | Path, cache: bytes) -> dict:
+    """``provenance.script_invocation(script, argv)`` recorded by a child process in the C locale
+    (``PYTHONUTF8=0``: non-ASCII names reach Python as surrogates), run in ``cwd`` with
+    ``RAMBO_ENV_CACHE=cache`` and none of the caller's other recorded variables."""
+    from rambo_env import provenance
+
+    code = (
+        "import json, sys; from rambo_env import provenance; "
+        f"r = provenance.script_invocation({script!r}, sys.argv[1:]); "
+        "sys.stdout.buffer.write(json.dumps(r).encode())"
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in provenance.RUN_ENVIRONMENT},
+        "LC_ALL": "C",
+        "LANG": "C",
+        "PYTHONUTF8": "0",
+        "PYTHONPATH": python_path(),
+    }
+    out = subprocess.run(
+        [os.fsencode(sys.executable), b"-c", code.encode(), *argv],
+        cwd=cwd,
+        env={**{k.encode(): os.fsencode(v) for k, v in env.items()}, b"RAMBO_ENV_CACHE": cache},
+        capture_output=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
 
 
 def isolated_git(tmp_path: Path, monkeypatch, config: str = "") -> Path:

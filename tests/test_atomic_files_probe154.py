@@ -6,11 +6,9 @@ backslash hint for curves.py's ``--out`` prefix sent the user round in a loop.""
 
 from __future__ import annotations
 
-import os
-import time
 from pathlib import Path
 
-from rambo_env.atomic_files import STRAY_MIN_AGE_S, StagedFiles, clear_stray_writes
+from rambo_env.atomic_files import clear_stray_writes
 from rambo_env.run_io import windows_path_problem
 from tests.scripts import load_script, logged_run
 
@@ -27,19 +25,6 @@ def test_only_names_of_the_shape_this_project_makes_are_cleared(tmp_path):
         (tmp_path / name).write_text("x")
     clear_stray_writes(tmp_path, "x-a.csv")
     assert _names(tmp_path) == sorted(users + other)  # was: all removed but ".x-a.csv.tmp"
-
-
-def test_a_young_leftover_may_be_a_live_write_and_is_kept(tmp_path):
-    young, old = tmp_path / ".x.png.abcdefgh.tmp.png", tmp_path / ".x.png.oldabcde.tmp"
-    young.write_text("another run's live write")
-    old.write_text("left by a kill -9")
-    then = time.time() - STRAY_MIN_AGE_S - 5
-    os.utime(old, (then, then))
-    with StagedFiles("--out", clear_strays=True) as staged:
-        staged.write(tmp_path / "x.png", lambda tmp: Path(tmp).write_text("new"))
-        staged.commit()
-    assert (tmp_path / "x.png").read_text() == "new"
-    assert _names(tmp_path) == [".x.png.abcdefgh.tmp.png", "x.png"]
 
 
 def test_a_label_whose_csv_name_extends_another_is_written(tmp_path):

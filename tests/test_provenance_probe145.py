@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from rambo_env import provenance
+from tests.scripts import invocation_in_c_locale
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,31 +76,13 @@ def test_utf8_mode_set_by_a_variable_is_recorded(monkeypatch):
 def test_an_ascii_locale_records_the_real_names_not_surrogates(tmp_path):
     where = tmp_path / "ré 日本"
     where.mkdir()
-    code = (
-        "import json, sys; from rambo_env import provenance; "
-        "r = provenance.script_invocation(sys.argv[0], sys.argv[1:]); "
-        "sys.stdout.buffer.write(json.dumps(r).encode())"
-    )
-    env = {
-        **os.environ,
-        "LC_ALL": "C",
-        "LANG": "C",
-        "PYTHONUTF8": "0",
-        "PYTHONPATH": str(ROOT),
-        "RAMBO_ENV_CACHE": os.fsdecode(os.fsencode(str(tmp_path / "cä"))),
-    }
-    out = subprocess.run(
-        [sys.executable, "-c", code, "--run-dir", "runs/é 日"],
-        cwd=os.fsencode(where),
-        env={k.encode(): v.encode() for k, v in env.items()},
-        capture_output=True,
-        check=True,
-    )
-    record = json.loads(out.stdout)
+    cache = os.fsencode(str(tmp_path / "cä"))
+    argv = [b"--run-dir", "runs/é 日".encode()]
+    record = invocation_in_c_locale("-c", argv, os.fsencode(where), cache)
     assert record["cwd"] == str(where)  # was '…/r\udcc3\udca9 \udce6…'
     assert record["argv"] == ["--run-dir", "runs/é 日"]
     assert record["environment"]["RAMBO_ENV_CACHE"] == str(tmp_path / "cä")
-    assert "\\udc" not in out.stdout.decode() and str(where) in record["command"]
+    assert "\\udc" not in json.dumps(record) and str(where) in record["command"]
 
 
 def test_recorded_text_reads_undecoded_bytes_as_utf8_or_escapes():

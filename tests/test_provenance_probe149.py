@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from rambo_env import provenance
+from tests.scripts import invocation_in_c_locale
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,27 +26,8 @@ def test_a_folder_name_that_is_not_utf8_is_recorded_as_a_word_bash_pastes(tmp_pa
     where = os.fsencode(tmp_path) + b"/lat\xe9 r\xc3\xa9 'q'"
     os.mkdir(where)
     argv = [b"--run-dir", b"runs/\xff \xc3\xa9", b"--dataset", b"ds.npz"]
-    code = (
-        "import json, sys; from rambo_env import provenance; "
-        f"r = provenance.script_invocation({str(script)!r}, sys.argv[1:]); "
-        "sys.stdout.buffer.write(json.dumps(r).encode())"
-    )
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in provenance.RUN_ENVIRONMENT},
-        "LC_ALL": "C",
-        "LANG": "C",
-        "PYTHONUTF8": "0",
-        "PYTHONPATH": str(ROOT),
-        "RAMBO_ENV_CACHE": os.fsencode(tmp_path).decode() + "/c\udce4",
-    }
-    out = subprocess.run(
-        [os.fsencode(sys.executable), b"-c", code.encode(), *argv],
-        cwd=where,
-        env={k.encode(): os.fsencode(v) for k, v in env.items()},
-        capture_output=True,
-        check=True,
-    )
-    record = json.loads(out.stdout)
+    cache = os.fsencode(tmp_path) + b"/c\xe4"
+    record = invocation_in_c_locale(str(script), argv, where, cache)
     assert record["command"].startswith("cd $'") and "\\xe9 ré \\'q\\''" in record["command"]
     assert record["cwd"].endswith("/lat\\xe9 ré 'q'")  # the recorded fields as before
     assert record["argv"][1] == "runs/\\xff é"
