@@ -232,10 +232,10 @@ class StagedFiles:
     def __init__(self, elsewhere: str, clear_strays: bool = False) -> None:
         self.elsewhere = elsewhere  # where the files can be written instead (the option)
         # probe 152: remove each target's temp files and asides an earlier process killed
-        # mid-write (kill -9) left (:meth:`clear_strays_of`), for a writer that owns its names
+        # mid-write (kill -9) left (:func:`clear_stray_writes`), for a writer that owns its
+        # names and holds their folder (:func:`~rambo_env.file_locks.folder_lock`), so that none
+        # is another process's live write (probes 154-156)
         self.clear_strays = clear_strays
-        self._locks = contextlib.ExitStack()  # the output folders' locks (clear_strays_of)
-        self._locked: set[str] = set()
         self.staged: dict[Path, Path] = {}  # target -> temp file
         self.targets: dict[Path, Path] = {}  # target -> the file renamed over (a link's target)
         self.created: list[list[Path]] = []  # the folders each write made, deepest first
@@ -247,7 +247,6 @@ class StagedFiles:
     def __exit__(self, *exc: object) -> None:
         for tmp in self.staged.values():
             tmp.unlink(missing_ok=True)
-        self._locks.close()  # their lock files go before the folders made for them
         if not self.committed:
             for folders in reversed(self.created):
                 _remove_empty(folders)
@@ -282,7 +281,8 @@ class StagedFiles:
             target.parent.mkdir(parents=True, exist_ok=True)
             give_to_folder_owner(missing)
             if self.clear_strays:
-                self.clear_strays_of(target)
+                with contextlib.suppress(OSError):  # another user's: left, as before
+                    clear_stray_writes(target.parent, target.name)
             fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
         except OSError as err:
             raise WriteFailedError(path, err, self.elsewhere) from err
@@ -305,25 +305,6 @@ class StagedFiles:
                 raise
             raise WriteFailedError(path, err, self.elsewhere) from err
         return path
-
-    def clear_strays_of(self, path: str | Path) -> None:
-        """Remove the temp files and asides of ``path`` that a process killed mid-write left
-        (:func:`clear_stray_writes`), holding the lock of ``path``'s folder
-        (:data:`WRITES_LOCK_NAME`) until the ``with`` block ends, so that none is another
-        process's live write: a second curves.py or ledger writer in that folder waits for this
-        one (probe 155: young leftovers were kept for a minute instead, and a hard-linked aside
-        carries its target's old mtime, so it could be removed as one). For a writer that owns
-        ``path``'s name; folders this user may not write are left as they are."""
-        folder = Path(path).parent
-        held = os.path.abspath(folder)
-        if held not in self._locked and os.access(folder, os.W_OK | os.X_OK):
-            from rambo_env.file_locks import file_lock  # file_locks imports this module
-
-            doing = f"writing its {self.elsewhere} files in {folder}"
-            self._locks.enter_context(file_lock(folder / WRITES_LOCK_NAME, doing, self.elsewhere))
-            self._locked.add(held)
-        with contextlib.suppress(OSError):  # another user's: left, as before
-            clear_stray_writes(folder, Path(path).name)
 
     def commit(self) -> list[Path]:
         """Rename every temp file over its target (mode as a plain ``open`` would give): all or
@@ -419,10 +400,6 @@ class StagedFiles:
 #: The start of the random part of :func:`_keep_aside`'s names (``.NAME.oldXXXXX.tmp``: as long
 #: as a temp file's, so that a name :func:`check_name_room` let through fits).
 _ASIDE_MARK = "old"
-
-#: The lock file :meth:`StagedFiles.clear_strays_of` holds in an output folder while it writes
-#: there (:func:`~rambo_env.file_locks.file_lock`: removed on release, harmless when left).
-WRITES_LOCK_NAME = ".rambo_env.writes.lock"
 
 
 def _keep_aside(target: Path, asides: dict[Path, Path | None] | None = None) -> Path | None:

@@ -25,7 +25,10 @@ from typing import Any
 
 from rambo_env.atomic_files import (
     WriteFailedError,
+    _remove_empty,
+    check_umask_for_folders,
     error_behind,
+    give_to_folder_owner,
     safe_reason,
 )
 from rambo_env.command_line import shell_path
@@ -478,6 +481,76 @@ def restore_set_aside(final: Path, aside: Path, what: str) -> bool:
 
 
 @contextmanager
+def folder_lock(
+    folder: Path, setting: str, doing: str, script: str = "rambo_env", required: bool = True
+) -> Iterator[bool]:
+    """Hold ``folder`` (made where missing) for this process while the block runs:
+    ``fcntl.flock`` on the folder itself, so that no lock file is left, none can be planted (a
+    link) and a killed holder never blocks (the kernel drops its lock). A second process waits,
+    printing ``[script] waiting for another process {doing} {folder}`` once (with the holder's
+    PID where ``/proc/locks`` names it); ``setting`` chose the folder. Yields True
+    when held. Folders made for it are removed again on exit when still empty; a waiter whose
+    folder its holder removed so makes it again and locks that (probe 156 row 7).
+
+    Not held (False) without ``fcntl`` (Windows), and, unless ``required``, where the folder
+    cannot be made or opened (the caller's own write then names why) or its file system has no
+    ``flock`` (probe 156 row 2: curves.py wrote there before); ``required`` raises those (the
+    ledger: :class:`FlockUnsupportedError`, or the ``OSError``). Probe 156: curves.py's lock
+    file in the output folder could be a planted link, was left by a kill -9 where the ledger
+    took it for a foreign file, and could not be removed by another user in a sticky folder."""
+    try:
+        import fcntl
+    except ImportError:
+        yield False
+        return
+    folder = Path(folder)
+    made: list[Path] = []
+    fd = None
+    try:
+        while fd is None:
+            missing = [p for p in (folder, *folder.parents) if not os.path.lexists(p)]
+            made = []
+            try:
+                if missing:
+                    check_umask_for_folders(missing[0])
+                    folder.mkdir(parents=True, exist_ok=True)
+                    made = missing
+                    give_to_folder_owner(missing)
+                fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            except (OSError, ValueError):  # ValueError: the umask's (UmaskError)
+                if required:
+                    raise
+                break
+            try:
+                if not try_flock(fcntl, fd, folder, setting, doing):
+                    holder = flock_holder(fd)
+                    by = f" (process {holder})" if holder is not None else ""
+                    note(f"[{script}] waiting for another process {doing} {folder}{by}")
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                now, held = os.stat(folder), os.fstat(fd)
+                same = (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
+            except FlockUnsupportedError:
+                os.close(fd)
+                fd = None
+                if required:
+                    raise
+                break
+            except FileNotFoundError:
+                same = False
+            except BaseException:
+                os.close(fd)
+                raise
+            if not same:  # its holder removed it (it had made it): made again, locked anew
+                os.close(fd)
+                fd = None
+        yield fd is not None
+    finally:
+        if fd is not None:
+            os.close(fd)  # releases the lock
+        _remove_empty(made)
+
+
+@contextmanager
 def file_lock(lock_path: Path, doing: str, setting: str) -> Iterator[None]:
     """Hold ``lock_path`` while this process is ``doing`` something another must wait for.
 
@@ -542,8 +615,9 @@ def file_lock(lock_path: Path, doing: str, setting: str) -> Iterator[None]:
             yield
     finally:
         _HELD_LOCKS.discard(held)
-        if f.writable():
-            lock_path.unlink(missing_ok=True)
+        if f.writable():  # probe 156 row 5: another user's in a sticky folder (EPERM): left
+            with contextlib.suppress(PermissionError):
+                lock_path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):  # nothing is buffered: only a failing file system
             f.close()  # releases the lock
 
@@ -571,7 +645,9 @@ def _open_lock_file(lock_path: Path) -> Any:
     """``lock_path`` opened for :func:`file_lock`: created (mode 0666, :func:`share_lock_file`),
     or the existing file opened for reading and appending, or read-only (not ``writable()``)
     where this user may not write it (another user's; ``flock`` needs no write permission).
-    OSError where it cannot be opened at all."""
+    OSError where it cannot be opened at all, or is a link (probe 156 row 1: a link planted
+    there by another member of a group folder had its target truncated and overwritten)."""
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
     while True:
         try:
             fd = os.open(lock_path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o666)
@@ -581,12 +657,13 @@ def _open_lock_file(lock_path: Path) -> Any:
             share_lock_file(fd)
             return _wrap_lock(fd, "a+", lock_path)
         try:
-            return _wrap_lock(os.open(lock_path, os.O_RDWR | os.O_APPEND), "a+", lock_path)
+            fd = os.open(lock_path, os.O_RDWR | os.O_APPEND | nofollow)
+            return _wrap_lock(fd, "a+", lock_path)
         except FileNotFoundError:
             continue  # its holder removed it meanwhile: create it
         except PermissionError as err:
             try:
-                return _wrap_lock(os.open(lock_path, os.O_RDONLY), "r", lock_path)
+                return _wrap_lock(os.open(lock_path, os.O_RDONLY | nofollow), "r", lock_path)
             except FileNotFoundError:
                 continue
             except PermissionError:

@@ -34,6 +34,7 @@ from rambo_env.data.dataset import OfflineDataset
 from rambo_env.data.scores import REF_SCORES, d4rl_ref_env, same_ref_pair
 from rambo_env.dynamics.ensemble import PRECISIONS
 from rambo_env.evaluation import N_FINAL_EVALS, final_score
+from rambo_env.file_locks import folder_lock
 from rambo_env.logging import note
 from rambo_env.presets import ALGOS, RamboPreset
 from rambo_env.provenance import check_not_newer, newer_config_format
@@ -57,6 +58,7 @@ from rambo_env.run_io import (
     check_readable,
     check_run_folder,
     check_run_readable,
+    clear_stray_writes,
     counted,
     dead_lock_pid,
     effective_agent,
@@ -74,7 +76,6 @@ from rambo_env.run_io import (
     safe_reason,
     sb3_ent_coef,
     some_names,
-    try_flock,
     with_article,
     write_json,
 )
@@ -796,9 +797,10 @@ def update_ledger(
         # Probe 30: drawn in the system's temp folder, a failure named that folder, not the
         # ledger (the advice pointed at the wrong disk).
         csv = ledger_dir / f"{entry.slug}.csv"
-        with StagedFiles("--ledger", clear_strays=True) as staged:
-            for path in (csv, ledger_dir / INDEX_NAME):  # probe 152: a kill -9's temp files (the
-                staged.clear_strays_of(path)  # plots' as they are written)
+        for path in (csv, ledger_dir / INDEX_NAME):  # probe 152: a kill -9's temp files; the
+            with suppress(OSError):  # folder is held, so none is a live writer's
+                clear_stray_writes(path.parent, path.name)
+        with StagedFiles("--ledger", clear_strays=True) as staged:  # and the plots' (held)
             staged.write(
                 png,
                 lambda tmp: _plot(dataset, ledger_dir, index, {entry.slug: rows}, tmp, staged=True),
@@ -1863,24 +1865,12 @@ def _checked_rename(
 
 @contextmanager
 def _ledger_lock(ledger_dir: Path) -> Iterator[None]:
-    """Hold ``ledger_dir`` (created) for this process: ``fcntl.flock`` on the folder itself, so
-    no lock file is left to commit and a killed holder never blocks (the kernel drops its lock).
-    Without ``fcntl`` (Windows) there is no lock."""
-    try:
-        import fcntl
-    except ImportError:
+    """Hold ``ledger_dir`` (created) for this process (:func:`folder_lock`: ``fcntl.flock`` on the
+    folder itself, so no lock file is left to commit and a killed holder never blocks). Without
+    ``fcntl`` (Windows) there is no lock. Probe 102 row 18: a file system without flock names
+    the ledger (``--ledger``)."""
+    with folder_lock(ledger_dir, "--ledger", "updating the ledger", script="ledger"):
         yield
-        return
-    ledger_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(ledger_dir, os.O_RDONLY)
-    try:
-        # probe 102 row 18: a file system without flock named the run, not the ledger
-        if not try_flock(fcntl, fd, ledger_dir, "--ledger", "updating the ledger"):
-            note(f"[ledger] waiting for another process updating {ledger_dir}")
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
 
 
 def _behaviour_score(

@@ -39,6 +39,7 @@ from rambo_env.curves import (
     read_curves_csv,
     write_curves_csv,
 )
+from rambo_env.file_locks import folder_lock
 from rambo_env.ledger import (
     diverged_text,
     evaluations,
@@ -148,6 +149,11 @@ def _column(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    with contextlib.ExitStack() as held:  # the --out folder, once it is known (_main)
+        return _main(argv, held)
+
+
+def _main(argv: list[str] | None, held: contextlib.ExitStack) -> int:
     parser = argparse.ArgumentParser(
         description=(__doc__ or "").split("\n")[0],
         epilog=EPILOG,
@@ -268,6 +274,13 @@ def main(argv: list[str] | None = None) -> int:
             f'CSVs it wrote, {{"csvs": [...]}}), so it would be overwritten; pick another --out, '
             "or move the file away"
         )
+    # Probe 156 row 6: one writer in the --out folder at a time (another curves.py, a ledger
+    # entry), from reading the earlier call's manifest to removing its stale CSVs: two runs on
+    # one --out mixed their files. Not held (no flock there): written all the same, and the
+    # leftovers of a killed write are left (they might be another run's live ones)
+    locked = held.enter_context(
+        folder_lock(Path(args.out).parent, "--out", "writing its files in", "curves", False)
+    )
     earlier = _written_before(args.out)  # read before this call's manifest replaces it
     for name in written:  # probe 39 row 40: a user's own file there was overwritten silently
         if not _ours(Path(name), earlier):
@@ -375,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     # it): every file is written to a temp file beside it, then all are renamed into place.
     said = []
     try:
-        with StagedFiles("--out", clear_strays=True) as staged:  # probe 152: kill -9 leftovers
+        with StagedFiles("--out", clear_strays=locked) as staged:  # probe 152: kill -9 leftovers
             for label, rows in curves.items():
                 if label in from_csv:
                     continue

@@ -1,11 +1,15 @@
-"""Probe 155: ``StagedFiles(clear_strays=True)`` (curves.py, the ledger) kept a target's leftover
-temp files until they were a minute old, so that another run's live write was not removed; but a
-hard-linked aside (``.NAME.oldXXXXX.tmp``) carries its target's old mtime, and two curves.py
-runs on one ``--out`` could still mix their files. Now the writer holds a lock of the output
-folder while it writes there: leftovers are cleared at any age, and a second writer waits."""
+"""Probes 155-156: curves.py and the ledger clear their outputs' leftover temp files
+(``StagedFiles(clear_strays=True)``) while they hold the output folder (:func:`folder_lock`:
+``flock`` on the folder itself). Probe 155: leftovers were kept until a minute old (a hard-linked
+aside carries its target's old mtime) and two curves.py runs on one ``--out`` mixed their files;
+probe 156: a lock FILE in the output folder could be a planted link, blocked a new ledger once a
+kill -9 left it, broke curves.py on a file system without flock, and a waiter died when its
+holder removed the folder it had made."""
 
 from __future__ import annotations
 
+import errno
+import json
 import os
 import subprocess
 import sys
@@ -13,25 +17,30 @@ import threading
 import time
 from pathlib import Path
 
-from rambo_env.atomic_files import WRITES_LOCK_NAME, StagedFiles
+import pytest
 
-# A writer in another process that stops mid-write (its temp file made) until ``go`` appears.
-_WRITER = """
-import sys, time
-from pathlib import Path
 from rambo_env.atomic_files import StagedFiles
+from rambo_env.file_locks import folder_lock
+from tests.scripts import load_script, logged_run, python_path
 
-folder = Path(sys.argv[1])
+# Holds ``folder`` (making it) until ``go`` appears beside it; then, as another curves.py call
+# would, leaves a manifest naming CSVs of its own (``write``), or removes the folder it made.
+_HOLDER = """
+import json, sys, time
+from pathlib import Path
+from rambo_env.curves import CURVE_COLUMNS
+from rambo_env.file_locks import folder_lock
 
-def write(tmp):
-    Path(tmp).write_text("first")
-    (folder.parent / "started").write_text("")
-    while not (folder.parent / "go").exists():
+folder, mode, signals = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+with folder_lock(folder, "--out", "writing its files in", "curves", False):
+    (signals / "started").write_text("")
+    while not (signals / "go").exists():
         time.sleep(0.05)
-
-with StagedFiles("--out", clear_strays=True) as staged:
-    staged.write(folder / "x.png", write)
-    staged.commit()
+    if mode == "write":
+        for label in ("a", "b"):
+            header = ",".join(["iteration", *CURVE_COLUMNS])
+            (folder / f"x-{label}.csv").write_text(header + "\\n")
+        (folder / "x.curves.json").write_text(json.dumps({"csvs": ["x-a.csv", "x-b.csv"]}))
 """
 
 
@@ -39,58 +48,106 @@ def _names(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
-def test_leftovers_are_cleared_at_any_age(tmp_path):
+def _hold(folder: Path, mode: str, signals: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": python_path()}
+    argv = [sys.executable, "-c", _HOLDER, str(folder), mode, str(signals)]
+    holder = subprocess.Popen(argv, env=env)
+    deadline = time.monotonic() + 60
+    while not (signals / "started").exists():
+        assert holder.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    return holder
+
+
+def _in_thread(call) -> tuple[threading.Thread, list]:
+    done: list = []
+    thread = threading.Thread(target=lambda: done.append(call()))
+    thread.start()
+    return thread, done
+
+
+def test_leftovers_are_cleared_at_any_age_and_no_lock_file_is_left(tmp_path):
     young = tmp_path / ".x.png.abcdefgh.tmp.png"  # a kill -9 a second ago
     young.write_text("left by a kill -9")
     (tmp_path / "x.png").write_text("old")
     (tmp_path / ".x.png.oldabcde.tmp").hardlink_to(tmp_path / "x.png")  # the old mtime
-    with StagedFiles("--out", clear_strays=True) as staged:
-        staged.write(tmp_path / "x.png", lambda tmp: Path(tmp).write_text("new"))
-        assert (tmp_path / WRITES_LOCK_NAME).exists()  # held while it writes
-        staged.commit()
+    with folder_lock(tmp_path, "--out", "writing its files in") as held:
+        assert held
+        with StagedFiles("--out", clear_strays=held) as staged:
+            staged.write(tmp_path / "x.png", lambda tmp: Path(tmp).write_text("new"))
+            staged.commit()
     assert (tmp_path / "x.png").read_text() == "new"
-    assert _names(tmp_path) == ["x.png"]  # was: the young one kept; no lock file left
+    assert _names(tmp_path) == ["x.png"]  # was: the young one kept (probe 155)
 
 
-def test_a_second_writer_waits_for_the_first_and_keeps_its_temp_file(tmp_path):
-    out = tmp_path / "out"
-    out.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    first = subprocess.Popen([sys.executable, "-c", _WRITER, str(out)], env=env)
+def test_two_curves_calls_on_one_out_leave_one_calls_set(tmp_path, capsys):
+    out = tmp_path / "o"
+    run = logged_run(tmp_path / "r1")
+    curves = load_script("curves")
+    holder = _hold(out, "write", tmp_path)  # another curves.py call, mid-write
     try:
-        deadline = time.monotonic() + 60
-        while not (tmp_path / "started").exists():
-            assert first.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
-        done = threading.Event()
-
-        def second() -> None:
-            with StagedFiles("--out", clear_strays=True) as staged:
-                staged.write(out / "x.png", lambda tmp: Path(tmp).write_text("second"))
-                staged.commit()
-            done.set()
-
-        thread = threading.Thread(target=second)
-        thread.start()
-        assert not done.wait(1.5)  # it waits for the first writer's lock
-        temps = [n for n in _names(out) if n.startswith(".x.png.")]
-        assert len(temps) == 1  # was: the first's live temp file removed under it
+        thread, done = _in_thread(lambda: curves.main(["--out", str(out / "x"), f"c={run}"]))
+        said, deadline = "", time.monotonic() + 120
+        while "[curves] waiting for another process writing its files in" not in said:
+            assert time.monotonic() < deadline, said
+            time.sleep(0.1)
+            said += capsys.readouterr().out
+        assert not done  # it waits before reading the earlier call's manifest
         (tmp_path / "go").write_text("")
-        assert first.wait(60) == 0
-        thread.join(60)
-        assert done.is_set()
+        assert holder.wait(60) == 0
+        thread.join(300)
     finally:
-        first.kill()
-        first.wait()
-    assert (out / "x.png").read_text() == "second"
-    assert _names(out) == ["x.png"]
+        holder.kill()
+        holder.wait()
+    assert done == [0]
+    assert _names(out) == ["x-c.csv", "x.curves.json", "x.png"]  # was: x-a.csv, x-b.csv left
+    assert json.loads((out / "x.curves.json").read_text()) == {"csvs": ["x-c.csv"]}
 
 
-def test_a_folder_this_user_may_not_write_is_left_unlocked(tmp_path, monkeypatch):
-    stray = tmp_path / ".x.csv.abcdefgh.tmp.csv"
-    stray.write_text("another user's")
-    monkeypatch.setattr("os.access", lambda *a, **k: False)
-    with StagedFiles("--ledger", clear_strays=True) as staged:
-        staged.clear_strays_of(tmp_path / "x.csv")
-        assert not (tmp_path / WRITES_LOCK_NAME).exists()
-    assert not stray.exists()  # tried all the same (root may): a user's is refused by the OS
+def test_a_waiter_whose_holder_removed_the_folder_makes_it_again(tmp_path):
+    folder = tmp_path / "new" / "sub"
+    holder = _hold(folder, "remove", tmp_path)  # made it; removes it, empty, on release
+
+    def wait_then_write() -> list[str]:
+        with folder_lock(folder, "--out", "writing its files in", "curves", False) as held:
+            with StagedFiles("--out", clear_strays=held) as staged:
+                staged.write(folder / "x.png", lambda tmp: Path(tmp).write_text("mine"))
+                staged.commit()
+        return _names(folder)
+
+    try:
+        thread, done = _in_thread(wait_then_write)
+        time.sleep(1.0)
+        (tmp_path / "go").write_text("")
+        assert holder.wait(60) == 0
+        thread.join(60)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert done == [["x.png"]]  # was: ValueError "…/sub/.rambo_env.writes.lock cannot be made"
+
+
+def test_folders_made_for_a_write_that_wrote_nothing_are_removed(tmp_path):
+    with folder_lock(tmp_path / "a" / "b", "--out", "writing its files in") as held:
+        assert held and (tmp_path / "a" / "b").is_dir()
+    assert _names(tmp_path) == []
+
+
+@pytest.mark.parametrize("code", [errno.ENOSYS, errno.ENOLCK])
+def test_curves_writes_on_a_file_system_without_flock(tmp_path, monkeypatch, code):
+    import fcntl
+
+    def no_flock(fd, operation):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(fcntl, "flock", no_flock)
+    run = logged_run(tmp_path / "r1")
+    stray = tmp_path / "o" / ".x.png.abcdefgh.tmp.png"
+    stray.parent.mkdir()
+    stray.write_text("maybe another run's live write")
+    curves = load_script("curves")
+    assert curves.main(["--out", str(tmp_path / "o" / "x"), f"a={run}"]) == 0  # was: rc 1
+    assert _names(tmp_path / "o") == [stray.name, "x-a.csv", "x.curves.json", "x.png"]
+    with pytest.raises(ValueError, match="does not support flock"):  # the ledger: refused
+        with folder_lock(tmp_path / "led", "--ledger", "updating the ledger"):
+            pass
