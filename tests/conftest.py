@@ -53,13 +53,13 @@ def _fresh_once_only_warnings(monkeypatch) -> None:
     """Each test starts with no "said once per process" warning said yet, so whether a test sees
     one does not depend on which tests ran before it in the same process (session 29: the
     env-override warning of a pair an earlier test had used was missing in the full run)."""
-    from rambo_env import curves, evaluation, run_io
+    from rambo_env import curves, evaluation, user_paths
     from rambo_env.data import loaders
     from rambo_env.envs import model_env
 
     monkeypatch.setattr(evaluation, "_WARNED_OTHER_ENV", set())
     monkeypatch.setattr(loaders, "_WARNED_ENV_OVERRIDE", set())
-    monkeypatch.setattr(run_io, "_RELATIVE_SAID", set())
+    monkeypatch.setattr(user_paths, "_RELATIVE_SAID", set())  # note_relative's
     monkeypatch.setattr(curves, "_SAID_DAMAGED", set())
     monkeypatch.setattr(model_env, "_SAID_MADE", set())
     # the process's claims of notes (sockets its SubprocVecEnv workers see: probe 139): dropped

@@ -20,7 +20,7 @@ import torch
 from agents.cotrain import run_cotrain
 from agents.factory import make_agent
 from agents.vec_env import RamboModelVecEnv
-from rambo_env import run_io
+from rambo_env import rng_state
 from rambo_env.adversary import AdversaryConfig, ModelAdversary, PolicyFns
 from rambo_env.dynamics.training import make_adam
 from rambo_env.run_io import load_checkpoint
@@ -275,7 +275,7 @@ def test_a_run_moves_between_cuda_and_cpu_on_resume(tiny_hopper, tmp_path, capsy
         cfg = tiny_config(tiny_hopper, device=first, stop_at_iteration=2)
         assert run_cotrain(cfg, run_dir)["iterations_completed"] == 2
         capsys.readouterr()
-        monkeypatch.setattr(run_io, "_SAID_RESEEDED", set())  # said once per process
+        monkeypatch.setattr(rng_state, "_SAID_RESEEDED", set())  # said once per process
         moved = dataclasses.replace(cfg, device=then, stop_at_iteration=3)
         assert run_cotrain(moved, run_dir, resume=True)["iterations_completed"] == 3
         assert f"saved on {first} cannot continue on {then}" in capsys.readouterr().out

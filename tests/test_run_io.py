@@ -837,7 +837,7 @@ def test_a_tilde_path_with_an_empty_home_takes_the_passwd_home(monkeypatch, tmp_
 def _deny_reading(monkeypatch, *denied: Path) -> None:
     """Make ``denied`` files (and folders) unreadable to the checks, as ``chmod 000`` does for a
     user other than root (the tests may run as root, whom file modes do not stop)."""
-    from rambo_env import run_io
+    from rambo_env import path_checks, run_io, torch_files
 
     denied_text = {str(p) for p in denied}
     real_open, real_listdir = open, os.listdir
@@ -853,6 +853,9 @@ def _deny_reading(monkeypatch, *denied: Path) -> None:
         return real_listdir(path)
 
     monkeypatch.setattr(run_io, "open", guarded_open, raising=False)
+    # the readers that moved out of run_io look up their own ``open``
+    monkeypatch.setattr(path_checks, "open", guarded_open, raising=False)
+    monkeypatch.setattr(torch_files, "open", guarded_open, raising=False)
     monkeypatch.setattr(run_io.os, "listdir", guarded_listdir)
 
 

@@ -4,12 +4,13 @@ another host or PID namespace left by a job killed outright is taken over once i
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from rambo_env import file_locks, run_io
+from rambo_env import file_locks, run_folders, run_io
 from rambo_env.run_io import LOCK_NAME, claim_run_dir, hold_folder, run_holder
 
 
@@ -58,7 +59,7 @@ def test_a_fresh_lock_of_another_container_stays_refused_and_says_when(tmp_path)
 
 
 def test_a_held_lock_gets_a_heartbeat_that_stops_on_release(tmp_path, monkeypatch):
-    monkeypatch.setattr(run_io, "LOCK_HEARTBEAT_S", 0.05)
+    monkeypatch.setattr(run_folders, "LOCK_HEARTBEAT_S", 0.05)
     monkeypatch.setattr(file_locks, "LOCK_HEARTBEAT_S", 0.05)
     run = tmp_path / "run"
     lock = run / LOCK_NAME
@@ -75,4 +76,4 @@ def test_a_held_lock_gets_a_heartbeat_that_stops_on_release(tmp_path, monkeypatc
         assert lock.stat().st_mtime == pytest.approx(old)
         lock.write_text(run_io.lock_text(run))
     assert not lock.exists()
-    assert not [t for t in run_io.threading.enumerate() if t.name.startswith("lock heartbeat")]
+    assert not [t for t in threading.enumerate() if t.name.startswith("lock heartbeat")]

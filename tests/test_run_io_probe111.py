@@ -16,6 +16,7 @@ import time
 import pytest
 
 import rambo_env.file_locks as file_locks
+import rambo_env.run_folders as run_folders
 import rambo_env.run_io as run_io
 from tests.other_user import closed_folder
 
@@ -67,7 +68,7 @@ def _unwritable_for_this_user(monkeypatch, lock, readable: bool) -> None:
         return real_open(path, flags, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", os_open)
-    monkeypatch.setattr(run_io, "open", _denied, raising=False)  # the old way it was opened
+    monkeypatch.setattr(run_folders, "open", _denied, raising=False)  # the old way it was opened
     if not readable:
         real_read = run_io.Path.read_text
 
@@ -148,7 +149,7 @@ def test_unopenable_lock_is_called_stale_only_when_its_heartbeat_is_old(tmp_path
 
 def test_file_lock_heartbeat_refreshes_the_mtime(tmp_path, monkeypatch):
     # what tells a user who cannot read the lock that it is held
-    monkeypatch.setattr(run_io, "LOCK_HEARTBEAT_S", 0.05)
+    monkeypatch.setattr(run_folders, "LOCK_HEARTBEAT_S", 0.05)
     monkeypatch.setattr(file_locks, "LOCK_HEARTBEAT_S", 0.05)
     lock = tmp_path / "x.lock"
     with run_io.file_lock(lock, "doing x", "RAMBO_ENV_CACHE"):

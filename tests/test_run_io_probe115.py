@@ -11,6 +11,7 @@ import stat
 import pytest
 
 import rambo_env.file_locks as file_locks
+import rambo_env.run_folders as run_folders
 import rambo_env.run_io as run_io
 
 OTHER_UID = 4_000_001
@@ -52,7 +53,7 @@ def test_another_users_stale_run_lock_is_replaced_not_rewritten(tmp_path, monkey
         return real_open(path, flags, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", os_open)
-    monkeypatch.setattr(run_io, "_live_lock_pid", lambda text: None)
+    monkeypatch.setattr(run_folders, "_live_lock_pid", lambda text: None)
     monkeypatch.setattr(file_locks, "_live_lock_pid", lambda text: None)
     with run_io.hold_folder(run_dir, "in use by {pid}"):
         assert lock.read_text().split()[0] == str(os.getpid())

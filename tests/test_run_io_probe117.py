@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from rambo_env import console as console_module
 from rambo_env import run_io
 from rambo_env.progress import progress_bar
 
@@ -43,7 +44,7 @@ class Sink:
 def console(monkeypatch):
     """``(out, err, install)``: stdout and stderr lists; ``install(fail_at=..., joined=...)`` makes
     the streams and runs tolerant_console as a script's ``__main__`` does (undone after)."""
-    monkeypatch.setattr(run_io, "_script_console", False)
+    monkeypatch.setattr(console_module, "_script_console", False)
     # tqdm's "\r" bars, as on a terminal (a log file's plain lines: test_progress_probe137s.py)
     monkeypatch.setattr("rambo_env.progress.is_terminal", lambda stream: True)
     out: list[str] = []
@@ -102,7 +103,7 @@ def test_stdout_failing_too_still_ends_the_script_as_before(console, monkeypatch
     out, _, install = console
     install(fail_at=2)
     monkeypatch.setattr(sys.stdout, "_stream", Sink(out, fail_at=1))  # 2>&1 on a full disk
-    monkeypatch.setattr(run_io, "silence_stdout", lambda: None)
+    monkeypatch.setattr(console_module, "silence_stdout", lambda: None)  # _GuardedStdout's
     with pytest.raises(SystemExit) as ended:
         _bar_run()
     assert ended.value.code == 2

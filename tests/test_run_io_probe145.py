@@ -172,11 +172,11 @@ def test_closed_stderr_is_opened_on_dev_null(tmp_path):
 
 def test_progress_note_says_stderr_was_closed(monkeypatch, capsys):
     """R1: the library's note read "sys.stderr (where they go): None" of a ``2>&-``."""
-    from rambo_env import requirements
+    from rambo_env import console, requirements
 
     monkeypatch.setattr(sys, "stderr", None)
     monkeypatch.setattr(requirements, "CLOSED_AT_START", [2])
-    monkeypatch.setattr(run_io, "CLOSED_AT_START", requirements.CLOSED_AT_START)
+    monkeypatch.setattr(console, "CLOSED_AT_START", requirements.CLOSED_AT_START)
     assert run_io.check_output_streams(True, "make_mdp") is False
     assert "closed when Python started (2>&-)" in capsys.readouterr().out
 

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+import rambo_env.path_checks as path_checks
 import rambo_env.run_io as run_io
 
 
@@ -15,7 +16,7 @@ def _denied(*args, **kwargs):
 
 
 def _not_readable(path, monkeypatch) -> ValueError:
-    monkeypatch.setattr(run_io, "open", _denied, raising=False)
+    monkeypatch.setattr(path_checks, "open", _denied, raising=False)  # check_readable's
     with pytest.raises(ValueError) as caught:
         run_io.check_readable(path, "cached model")
     return caught.value

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+import rambo_env.run_folders as run_folders
 import rambo_env.run_io as run_io
 
 
@@ -49,7 +50,7 @@ def test_another_users_stale_run_lock_in_a_sticky_folder_is_named(tmp_path, monk
     run_dir.chmod(0o1777)
     (run_dir / run_io.LOCK_NAME).write_text("4000000 65024:3383300")
     _another_user(monkeypatch, run_dir)
-    monkeypatch.setattr(run_io, "_take_lock", _denied)
+    monkeypatch.setattr(run_folders, "_take_lock", _denied)
     with pytest.raises(ValueError) as caught:
         with run_io.claim_run_dir(run_dir):
             pass

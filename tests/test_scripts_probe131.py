@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from rambo_env import run_io
+from rambo_env import console
 from rambo_env.run_io import tolerant_console
 from tests.scripts import REPO, load_script, run_python
 
@@ -44,7 +44,7 @@ def test_the_window_ends_when_the_script_starts(monkeypatch):
         interrupt_quietly_while_importing("sweep", "__main__")
         assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
         monkeypatch.setattr(sys, "stdout", sys.stdout)  # tolerant_console wraps the streams
-        monkeypatch.setattr(run_io, "_script_console", run_io._script_console)
+        monkeypatch.setattr(console, "_script_console", console._script_console)
         monkeypatch.setattr(sys, "stderr", sys.stderr)
         tolerant_console()
         assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -57,9 +57,9 @@ def test_cotrain_with_a_closed_stdout_says_redirect_it(tmp_path):
 
 def test_the_library_keeps_its_advice_for_a_closed_stdout(monkeypatch):
     # probe 91 row 14: a library caller (no script console) is still told to pass a stream
-    from rambo_env import run_io
+    from rambo_env import console, run_io
 
-    monkeypatch.setattr(run_io, "_script_console", False)
+    monkeypatch.setattr(console, "_script_console", False)
     monkeypatch.setattr(sys, "stdout", None)
     with pytest.raises(ValueError, match=r"sys\.stdout: None.*io\.StringIO"):
         run_io.check_output_streams(False)

@@ -11,7 +11,7 @@ import builtins
 import pytest
 
 from agents.cotrain import run_cotrain
-from rambo_env import curves, run_io
+from rambo_env import curves, path_checks
 from tests.agents.test_cotrain import (  # noqa: F401 (fixtures)
     _shared_model_cache,
     tiny_config,
@@ -33,7 +33,7 @@ def _deny_event_files(monkeypatch):
             raise PermissionError(13, "Permission denied", str(path))
         return builtins.open(path, *args, **kwargs)
 
-    monkeypatch.setattr(run_io, "open", denied, raising=False)  # check_readable's
+    monkeypatch.setattr(path_checks, "open", denied, raising=False)  # check_readable's
     monkeypatch.setattr(curves, "open", denied, raising=False)  # the damage check's (old path)
 
 

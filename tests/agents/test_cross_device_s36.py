@@ -18,7 +18,7 @@ import pytest
 import torch
 
 from agents.cotrain import load_session, run_cotrain
-from rambo_env import run_io
+from rambo_env import rng_state, run_io
 from rambo_env.run_io import CUDA_GENERATOR_STATE_BYTES, restore_generator
 from tests.agents.test_buffer import _buffer, _fill, dataset  # noqa: F401 (fixture)
 from tests.agents.test_cotrain import tiny_config, tiny_hopper  # noqa: F401 (fixture)
@@ -31,7 +31,7 @@ def _cuda_state(seed: int) -> torch.Tensor:
 
 @pytest.fixture(autouse=True)
 def _say_again(monkeypatch):
-    monkeypatch.setattr(run_io, "_SAID_RESEEDED", set())
+    monkeypatch.setattr(rng_state, "_SAID_RESEEDED", set())
 
 
 def test_a_cuda_generator_state_reseeds_a_cpu_generator_once_and_deterministically(capsys):

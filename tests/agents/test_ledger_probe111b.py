@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-import rambo_env.run_io as run_io
+import rambo_env.path_checks as path_checks
 from rambo_env.ledger import read_entry_curves, read_index
 
 
@@ -36,7 +36,7 @@ def test_an_unreadable_curve_gets_permission_advice_not_restore_it(tmp_path, mon
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(args[0]))
 
-    monkeypatch.setattr(run_io, "open", denied, raising=False)
+    monkeypatch.setattr(path_checks, "open", denied, raising=False)  # check_readable's
     monkeypatch.setattr(os, "geteuid", lambda: path.stat().st_uid + 1)
     with pytest.raises(ValueError) as caught:
         read_entry_curves(SimpleNamespace(slug="hopper-random-sac"), tmp_path)

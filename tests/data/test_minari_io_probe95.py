@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import rambo_env.data.minari_io as minari_io
-import rambo_env.run_io as run_io
+import rambo_env.path_checks as path_checks
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.data.minari_io import DatasetUnavailableError
 
@@ -48,7 +48,7 @@ def test_unreadable_minari_files_say_not_readable_not_damaged(tmp_path, monkeypa
     (data / "metadata.json").write_text("{}")
     (data / "main_data.hdf5").write_bytes(b"x")
     monkeypatch.setattr(minari_io, "minari_dataset_path", lambda dataset_id: data.parent)
-    monkeypatch.setattr(run_io, "open", _denied, raising=False)
+    monkeypatch.setattr(path_checks, "open", _denied, raising=False)  # check_readable's
     with pytest.raises(ValueError) as caught:
         minari_io._check_files_readable("mine/hopper/x-v0", PermissionError(13, "denied"))
     text = str(caught.value)
