@@ -103,6 +103,23 @@ def real_share_off(real_ratio: float, batch_size: int) -> bool:
     return (0 < real_ratio and n_real == 0) or (real_ratio < 1 and n_real == batch_size)
 
 
+def check_real_ratio(real_ratio: Any) -> None:
+    """``real_ratio`` f is a number in [0, 1]; ValueError naming it otherwise, and for one that is
+    not a number its type (probe 157: ``real_ratio="0.5"`` was "expected a value in [0, 1], got
+    '0.5'", which is in [0, 1])."""
+    if not is_real(real_ratio):
+        number = ""
+        if isinstance(real_ratio, str):
+            with contextlib.suppress(ValueError):
+                number = f"; pass the number {float(real_ratio)!r}, not a string"
+        raise ValueError(
+            f"real_ratio: must be a number in [0, 1], got {type(real_ratio).__name__} "
+            f"{real_ratio!r}{number}"
+        )
+    if not 0.0 <= real_ratio <= 1.0:
+        raise ValueError(f"real_ratio: expected a value in [0, 1], got {real_ratio!r}")
+
+
 def check_real_share(
     real_ratio: float, batch_size: int, where: str = "", resizable: bool = True
 ) -> None:
@@ -250,8 +267,7 @@ class MixedReplayBuffer(ReplayBuffer):
             optimize_memory_usage,
             handle_timeout_termination,
         )
-        if not (is_real(real_ratio) and 0.0 <= real_ratio <= 1.0):  # "0.5": a raw TypeError
-            raise ValueError(f"real_ratio: expected a value in [0, 1], got {real_ratio!r}")
+        check_real_ratio(real_ratio)  # "0.5": was a raw TypeError
         if not isinstance(action_space, spaces.Box):
             raise ValueError(f"action_space: MixedReplayBuffer needs a Box, got {action_space}")
         self.dataset, self.normalizer = dataset, normalizer

@@ -833,6 +833,32 @@ def say_large_adversary_weight(lam: float | None, flag: str = "adversary_weight 
         )
 
 
+#: Steps per iteration above this many times the paper's (1000, App. B.3) are warned about
+#: (:func:`say_large_steps`).
+LARGE_STEPS_FACTOR = 100
+
+
+def say_large_steps(agent_steps: int, adversary_steps: int) -> None:
+    """One warning per setting for gradient steps per iteration far above the paper's 1000
+    (above :data:`LARGE_STEPS_FACTOR` times it), as :func:`say_large_adversary_weight` says of λ
+    and :func:`~rambo_env.envs.model_env.warn_long_rollout` of k. Probe 157:
+    ``--agent-steps-per-iteration 100000000`` (zeros slipped in) ran without a word, its first
+    iteration hours long; a valid value, so the run goes on."""
+    from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
+
+    for name, steps, paper in (
+        ("agent_steps_per_iteration", agent_steps, BASE.agent_updates_per_iteration),
+        ("adversary_steps_per_iteration", adversary_steps, BASE.adversary_updates_per_iteration),
+    ):
+        if steps > LARGE_STEPS_FACTOR * paper:
+            note(
+                f"[rambo_env] WARNING: {name} = {steps} (--{name.replace('_', '-')}) is far "
+                f"above the paper's {paper} (App. B.3; this warning is for more than "
+                f"{LARGE_STEPS_FACTOR * paper}): each iteration takes that many gradient steps; "
+                "were zeros slipped in? Ctrl-C now unless that is meant",
+            )
+
+
 def _check_run_dataset_file(dataset: str) -> None:
     """An existing run's dataset file is still where its config.json says (``--resume`` and
     ``diagnose.py`` cannot be given another path): was ``npz file … does not exist``, with no
@@ -1162,6 +1188,7 @@ def build_session(
     idle_told = False
     if not existing_run:
         say_large_adversary_weight(cfg.adversary_weight)
+        say_large_steps(cfg.agent_steps_per_iteration, cfg.adversary_steps_per_iteration)
         idle_told = warn_idle_actor(cfg.algo, cfg.n_iterations, cfg.agent_steps_per_iteration)
     if early_lam is not None:
         check_adversary_steps(

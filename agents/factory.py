@@ -42,6 +42,7 @@ from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper, unwrap_vec_n
 from agents.buffer import (
     OPTIMIZE_MEMORY_REFUSED,
     MixedReplayBuffer,
+    check_real_ratio,
     check_real_share,
     model_pool_size,
 )
@@ -1394,8 +1395,7 @@ def make_agent(
     _check_batch_rows(
         algo, agent_kwargs.get("batch_size", BASE.batch_size), agent_kwargs.get("policy_kwargs", {})
     )
-    if not (is_real(real_ratio) and 0.0 <= real_ratio <= 1.0):  # before round(f·B) below
-        raise ValueError(f"real_ratio: expected a value in [0, 1], got {real_ratio!r}")
+    check_real_ratio(real_ratio)  # before round(f·B) below
     # probe 78 rows 8 / 9: a share rounding to no real (or no model) row was taken silently
     check_real_share(real_ratio, agent_kwargs.get("batch_size", BASE.batch_size))
     if exploration_std is not None:

@@ -43,6 +43,16 @@ def did_you_mean(value: Any, choices: Sequence[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def empty_item_problem(text: str, form: str) -> str | None:
+    """``"an empty item in 'a,' (a stray comma?); give 'name,name,...'"`` when a comma-separated
+    list ``text`` has an empty item, else None; ``form`` is the list's shape. One wording for
+    every list flag (probe 157: mle_quality.py ``--variants 64:1e-3,`` was "got ''", where
+    sweep.py's ``--datasets`` / ``--seeds`` said "a stray comma?")."""
+    if all(item.strip() for item in text.split(",")):
+        return None
+    return f"an empty item in {text!r} (a stray comma?); give {form!r}"
+
+
 def unknown_option_hint(parser: argparse.ArgumentParser, word: str) -> str:
     """``" (…)"`` for an option ``word`` that ``parser`` does not know: what that name of another
     codebase is here (:data:`rambo_env.ported_names.OTHER_NAMES`: ``--epoch`` is

@@ -44,7 +44,12 @@ from agents.factory import COMPILED_ALGOS, make_agent
 from agents.vec_env import RamboModelVecEnv
 from rambo_env import bench
 from rambo_env.adversary import AdversaryConfig, ModelAdversary
-from rambo_env.command_line import accept_negative_numbers, did_you_mean, shell_path
+from rambo_env.command_line import (
+    accept_negative_numbers,
+    did_you_mean,
+    empty_item_problem,
+    shell_path,
+)
 from rambo_env.compile import check_compile_cache
 from rambo_env.dynamics.ensemble import check_device, resolve_device, resolve_precision
 from rambo_env.run_io import (
@@ -337,8 +342,9 @@ def main(argv: list[str] | None = None) -> dict:
     if args.threads is not None and args.threads < 1:
         p.error(f"--threads: expected >= 1, got {args.threads}")
     algos = tuple(a.strip() for a in args.algos.split(","))
-    if not all(algos):  # as sweep.py --seeds: "sac," dropped the stray comma silently
-        p.error(f"--algos: an empty item in {args.algos!r} (a stray comma?); give 'sac,td3,...'")
+    empty = empty_item_problem(args.algos, "sac,td3,...")  # as sweep.py --seeds: was dropped
+    if empty:  # silently ("sac,")
+        p.error(f"--algos: {empty}")
     if len(set(algos)) != len(algos):
         p.error(f"--algos: an agent given twice in {args.algos!r}; name each once")
     if "sac" not in algos or not set(algos) <= set(ALGOS):

@@ -206,6 +206,11 @@ def _main(argv: list[str] | None, held: contextlib.ExitStack) -> int:
         try:
             y = float(value)
         except ValueError:
+            if spec.count(":") >= 2:  # probe 157: 'q_avg:lim:abc' was told only the form
+                parser.error(
+                    f"--hline: VALUE must be a number, got {value!r} in {spec!r}; give "
+                    "COLUMN:LABEL:VALUE (e.g. q_avg:behaviour:587.3)"
+                )
             parser.error(f"--hline: expected COLUMN:LABEL:VALUE, got {spec!r}")
         if column not in args.columns:
             parser.error(f"--hline: column {column!r} is not plotted; --columns are {args.columns}")

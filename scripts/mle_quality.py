@@ -38,7 +38,7 @@ check_working_folder()  # before torch, whose import dies raw in a deleted worki
 import numpy as np
 import torch
 
-from rambo_env.command_line import accept_negative_numbers
+from rambo_env.command_line import accept_negative_numbers, empty_item_problem
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.data.loaders import load_dataset
 from rambo_env.dynamics.ensemble import (
@@ -96,6 +96,9 @@ def check_batches_fit(variants: list[tuple[int, float, str]], n: int) -> None:
 def parse_variants(text: str) -> list[tuple[int, float, str]]:
     """``"256:3e-4,1024:1e-3:bf16"`` -> ``[(256, 3e-4, "fp32"), (1024, 1e-3, "bf16")]`` (the
     optional third field is the ensemble's precision, issue 12's bf16 check)."""
+    empty = empty_item_problem(text, "BATCH:LR[:PRECISION][,...]")  # probe 157: was "got ''"
+    if empty:
+        raise ValueError(f"--variants: {empty}")
     out = []
     for item in text.split(","):
         try:
@@ -184,7 +187,10 @@ def _main(argv: list[str] | None = None) -> list[dict]:
     p.field_notes = OWN_FIELD_NOTES  # type: ignore[attr-defined]
     args = accept_negative_numbers(p).parse_args(argv)
     variants = parse_variants(args.variants)
-    threads, _ = resolve_torch_threads(args.threads)  # 1 <= threads <= 4 per core
+    try:  # 1 <= threads <= 4 per core
+        threads, _ = resolve_torch_threads(args.threads)
+    except ValueError as err:  # probe 157: named the field torch_threads, not the flag
+        raise ValueError(f"--threads: {str(err).removeprefix('torch_threads: ')}") from None
     if not args.max_time_s > 0:
         raise ValueError(f"--max-time-s: expected > 0, got {args.max_time_s}")
     if args.max_epochs is not None and args.max_epochs < 1:  # before the dataset load

@@ -71,6 +71,8 @@ from rambo_env.command_line import (
     NEGATIVE_NUMBER,
     accept_negative_numbers,
     check_switch_with_value,
+    did_you_mean,
+    empty_item_problem,
     shell_path,
     shell_quote,
     shown_word,
@@ -179,21 +181,73 @@ def parse_datasets(text: str) -> tuple[str, ...]:
     names = [n.strip() for n in text.split(",")]
     if not any(names):
         raise argparse.ArgumentTypeError(f"no dataset in {text!r}")
-    if not all(names):  # as --seeds: a stray comma was dropped silently
-        raise argparse.ArgumentTypeError(
-            f"an empty item in {text!r} (a stray comma?); give 'name,name,...'"
-        )
+    empty = empty_item_problem(text, "name,name,...")  # as --seeds: was dropped silently
+    if empty:
+        raise argparse.ArgumentTypeError(empty)
+    for name in names:
+        _check_grid_keyword(name)
     return tuple(d for n in names for d in DATASET_GROUPS.get(n, [n]))
+
+
+def _grid_text() -> str:
+    """``"the grid keyword 'mujoco' (the 12 MuJoCo datasets of Table 6)"``."""
+    return ", ".join(
+        f"the grid keyword {key!r} (the {len(names)} MuJoCo datasets of Table 6)"
+        for key, names in DATASET_GROUPS.items()
+    )
+
+
+def _check_grid_keyword(name: str) -> None:
+    """ArgumentTypeError, with a did-you-mean, for a ``--datasets`` item that is a grid keyword in
+    another case or with a typo (``MuJoCo``, ``mujcoo``) and can be no other dataset: no file or
+    folder of that name, no Minari / D4RL id (``/``, ``-vN``), no short name. Probe 157: was the
+    loader's "unknown dataset 'MuJoCo'. Valid: a short name […]", after the grid line, with no
+    word of the keyword."""
+    import re
+
+    from rambo_env.data.loaders import SHORT_NAMES
+
+    if name in DATASET_GROUPS or name in SHORT_NAMES or "/" in name or os.sep in name:
+        return
+    if re.search(r"-v[0-9]+$", name) or os.path.lexists(expand_home(name)):
+        return
+    hint = did_you_mean(name, list(DATASET_GROUPS))
+    if hint:
+        raise argparse.ArgumentTypeError(f"unknown dataset {name!r}{hint}; {_grid_text()}")
+
+
+def with_grid_keywords(err: BaseException) -> BaseException:
+    """``err`` with the grid keyword(s) added to the loader's list of valid datasets ("Valid: a
+    short name […]", each line of it for several datasets), else ``err`` itself. Probe 157: the
+    list left out ``mujoco``, the keyword of --help."""
+    lead = ". Valid: a short name "
+    text = str(err)
+    if not isinstance(err, ValueError) or lead not in text:
+        return err
+    try:
+        added = type(err)(text.replace(lead, f". Valid: {_grid_text()}, a short name "))
+    except TypeError:  # an error class of another signature: as it is
+        return err
+    return added
+
+
+def parse_algo(text: str) -> str:
+    """``--algo``: one of :data:`ALGOS`, with a did-you-mean as cotrain.py's ``--agent`` (probe
+    157: ``--algo SAC`` was argparse's plain "invalid choice")."""
+    if text in ALGOS:
+        return text
+    raise argparse.ArgumentTypeError(
+        f"unknown agent {text!r}{did_you_mean(text, ALGOS)}; choose from {', '.join(ALGOS)}"
+    )
 
 
 def parse_seeds(text: str) -> tuple[int, ...]:
     items = [s.strip() for s in text.split(",")]
     if not any(items):
         raise argparse.ArgumentTypeError(f"no seed in {text!r}")
-    if not all(items):  # probe 19: "0," was [0], a seed lost to a stray comma, no word
-        raise argparse.ArgumentTypeError(
-            f"an empty item in {text!r} (a stray comma?); give '0,1,...'"
-        )
+    empty = empty_item_problem(text, "0,1,...")  # probe 19: "0," was [0], a seed lost, no word
+    if empty:
+        raise argparse.ArgumentTypeError(empty)
     try:
         return tuple(int(s) for s in items)
     except ValueError:
@@ -224,7 +278,9 @@ def build_parser() -> argparse.ArgumentParser:
     grid.add_argument("--seeds", type=parse_seeds, default=None, help=f"[{seeds}]")
     run = parser.add_argument_group("every trial's co-training config")
     run.add_argument("--preset", choices=sorted(PRESETS), default=None, help="[default]")
-    run.add_argument("--algo", "--agent", choices=ALGOS, default=None, help="[sac]")
+    run.add_argument(
+        "--algo", "--agent", type=parse_algo, choices=ALGOS, default=None, help="[sac]"
+    )
     run.add_argument(
         "--iterations", type=whole_number, default=None, help="n_iterations [preset's]"
     )
@@ -634,8 +690,11 @@ def _main(
     # probe 24: a stopped sweep printed its finished trials' tables as final, exit 0
     try:
         outcome = exit_on_interrupt("sweep", lambda: interrupted_at(sweep_dir), sweep)
-    except (ValueError, OSError, MissingExtraError):  # main's one line
-        raise
+    except (ValueError, OSError, MissingExtraError) as err:  # main's one line
+        named = with_grid_keywords(err)  # probe 157: the loader's list, with 'mujoco'
+        if named is err:
+            raise
+        raise named from None
     except Exception as err:  # probe 89 row 20: was the traceback alone (Tuner.fit's error)
         return report_failure("sweep", err, lambda _: failure_left(sweep_dir))
     print(to_markdown(outcome.report))

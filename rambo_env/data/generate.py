@@ -1024,7 +1024,14 @@ def _level_episodes(
 
         _check_not_a_dataset_file(path)
         # was: numpy's "contains pickled (object) data … load it unsafely", naming no file
-        replay = read_npz(path)
+        try:  # probe 157: a file lacking fields was "missing key(s) …", naming neither it nor
+            replay = read_npz(path)  # --replay (load_dataset names the file: "dataset '…': …")
+        except DatasetValidationError as err:
+            if os.fspath(path) in str(err):
+                raise
+            raise DatasetValidationError(
+                f"replay_path (--replay): {path}: {err}", problem=err.problem
+            ) from None
         try:  # was: another env's buffer (hopper's for walker2d) saved as this env's dataset
             validate_for_env(dataclasses.replace(replay, env_id=env_id))
         except DatasetValidationError as err:

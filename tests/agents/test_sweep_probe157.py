@@ -1,0 +1,65 @@
+"""Probe 157 row 2: sweep.py ``--datasets MuJoCo`` (the ``mujoco`` grid keyword in another case)
+was the loader's "unknown dataset 'MuJoCo'. Valid: a short name […]", a list without the keyword
+and no did-you-mean; ``--algo SAC`` was argparse's plain "invalid choice" (cotrain.py's --agent
+says "did you mean 'sac'?")."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.scripts import load_script
+
+sweep_script = load_script("sweep")
+
+
+def _parse_error(argv, capsys) -> str:
+    with pytest.raises(SystemExit) as stop:
+        sweep_script.build_parser().parse_args(argv)
+    assert stop.value.code == 2
+    return capsys.readouterr().err
+
+
+@pytest.mark.parametrize("slip", ["MuJoCo", "MUJOCO", "mujcoo"])
+def test_a_slip_of_the_grid_keyword_gets_a_did_you_mean(slip, capsys):
+    said = _parse_error(["--datasets", f"hopper-medium,{slip}"], capsys)
+    assert f"unknown dataset {slip!r} (did you mean 'mujoco'?)" in said, said
+    assert "the grid keyword 'mujoco' (the 12 MuJoCo datasets of Table 6)" in said
+
+
+def test_the_grid_keyword_and_other_names_are_still_taken(tmp_path, monkeypatch):
+    parser = sweep_script.build_parser()
+    assert len(parser.parse_args(["--datasets", "mujoco"]).datasets) == 12
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "MuJoCo").write_text("")  # a file of that name: the loader judges it
+    for name in ("MuJoCo", "mujoco-v0", "mujoco/hopper/medium-v0", "hopper-meduim"):
+        assert parser.parse_args(["--datasets", name]).datasets == (name,)
+
+
+def test_the_loaders_list_of_valid_datasets_names_the_grid_keyword():
+    err = ValueError("unknown dataset 'foo'. Valid: a short name ['hopper-medium'], a D4RL name")
+    said = str(sweep_script.with_grid_keywords(err))
+    assert said.startswith(
+        "unknown dataset 'foo'. Valid: the grid keyword 'mujoco' (the 12 MuJoCo datasets of "
+        "Table 6), a short name ['hopper-medium']"
+    ), said
+    other = ValueError("seeds: duplicates")
+    assert sweep_script.with_grid_keywords(other) is other
+
+
+def test_an_unknown_dataset_error_of_the_script_names_the_grid_keyword(tmp_path, capsys):
+    argv = ["--datasets", "foo", "--seeds", "0", "--configs", "5:0", "--iterations", "1"]
+    assert sweep_script.main([*argv, "--sweep-dir", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown dataset 'foo'. Valid: the grid keyword 'mujoco'" in err, err
+    assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize(("algo", "hint"), [("SAC", "sac"), ("tdd3", "td3"), ("Crossq", "crossq")])
+def test_an_agent_in_another_case_gets_a_did_you_mean(algo, hint, capsys):
+    said = _parse_error(["--algo", algo], capsys)
+    assert f"argument --algo/--agent: unknown agent {algo!r} (did you mean {hint!r}?)" in said
+    assert "choose from sac, td3, ddpg, tqc, crossq" in said
+
+
+def test_a_valid_agent_is_taken():
+    assert sweep_script.build_parser().parse_args(["--agent", "tqc"]).algo == "tqc"
