@@ -22,6 +22,7 @@ import argparse
 import contextlib
 import dataclasses
 import os
+import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -203,8 +204,6 @@ def _check_grid_keyword(name: str) -> None:
     folder of that name, no Minari / D4RL id (``/``, ``-vN``), no short name. Probe 157: was the
     loader's "unknown dataset 'MuJoCo'. Valid: a short name […]", after the grid line, with no
     word of the keyword."""
-    import re
-
     from rambo_env.data.loaders import SHORT_NAMES
 
     if name in DATASET_GROUPS or name in SHORT_NAMES or "/" in name or os.sep in name:
@@ -214,21 +213,6 @@ def _check_grid_keyword(name: str) -> None:
     hint = did_you_mean(name, list(DATASET_GROUPS))
     if hint:
         raise argparse.ArgumentTypeError(f"unknown dataset {name!r}{hint}; {_grid_text()}")
-
-
-def with_grid_keywords(err: BaseException) -> BaseException:
-    """``err`` with the grid keyword(s) added to the loader's list of valid datasets ("Valid: a
-    short name […]", each line of it for several datasets), else ``err`` itself. Probe 157: the
-    list left out ``mujoco``, the keyword of --help."""
-    lead = ". Valid: a short name "
-    text = str(err)
-    if not isinstance(err, ValueError) or lead not in text:
-        return err
-    try:
-        added = type(err)(text.replace(lead, f". Valid: {_grid_text()}, a short name "))
-    except TypeError:  # an error class of another signature: as it is
-        return err
-    return added
 
 
 def parse_algo(text: str) -> str:
@@ -690,11 +674,8 @@ def _main(
     # probe 24: a stopped sweep printed its finished trials' tables as final, exit 0
     try:
         outcome = exit_on_interrupt("sweep", lambda: interrupted_at(sweep_dir), sweep)
-    except (ValueError, OSError, MissingExtraError) as err:  # main's one line
-        named = with_grid_keywords(err)  # probe 157: the loader's list, with 'mujoco'
-        if named is err:
-            raise
-        raise named from None
+    except (ValueError, OSError, MissingExtraError):  # main's one line
+        raise
     except Exception as err:  # probe 89 row 20: was the traceback alone (Tuner.fit's error)
         return report_failure("sweep", err, lambda _: failure_left(sweep_dir))
     print(to_markdown(outcome.report))

@@ -35,25 +35,6 @@ def test_the_grid_keyword_and_other_names_are_still_taken(tmp_path, monkeypatch)
         assert parser.parse_args(["--datasets", name]).datasets == (name,)
 
 
-def test_the_loaders_list_of_valid_datasets_names_the_grid_keyword():
-    err = ValueError("unknown dataset 'foo'. Valid: a short name ['hopper-medium'], a D4RL name")
-    said = str(sweep_script.with_grid_keywords(err))
-    assert said.startswith(
-        "unknown dataset 'foo'. Valid: the grid keyword 'mujoco' (the 12 MuJoCo datasets of "
-        "Table 6), a short name ['hopper-medium']"
-    ), said
-    other = ValueError("seeds: duplicates")
-    assert sweep_script.with_grid_keywords(other) is other
-
-
-def test_an_unknown_dataset_error_of_the_script_names_the_grid_keyword(tmp_path, capsys):
-    argv = ["--datasets", "foo", "--seeds", "0", "--configs", "5:0", "--iterations", "1"]
-    assert sweep_script.main([*argv, "--sweep-dir", str(tmp_path / "s")]) == 2
-    err = capsys.readouterr().err
-    assert "unknown dataset 'foo'. Valid: the grid keyword 'mujoco'" in err, err
-    assert not (tmp_path / "s").exists()
-
-
 @pytest.mark.parametrize(("algo", "hint"), [("SAC", "sac"), ("tdd3", "td3"), ("Crossq", "crossq")])
 def test_an_agent_in_another_case_gets_a_did_you_mean(algo, hint, capsys):
     said = _parse_error(["--algo", algo], capsys)
