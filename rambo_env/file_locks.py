@@ -487,8 +487,9 @@ def folder_lock(
     """Hold ``folder`` (made where missing) for this process while the block runs:
     ``fcntl.flock`` on the folder itself, so that no lock file is left, none can be planted (a
     link) and a killed holder never blocks (the kernel drops its lock). A second process waits,
-    printing ``[script] waiting for another process {doing} {folder}`` once (with the holder's
-    PID where ``/proc/locks`` names it); ``setting`` chose the folder. Yields True
+    printing ``[script] waiting for another process to let go of {folder}, then {doing}`` once
+    (with the holder's PID where ``/proc/locks`` names it; what the holder does is not known
+    here); ``setting`` chose the folder. Yields True
     when held. Folders made for it are removed again on exit when still empty; a waiter whose
     folder its holder removed so makes it again and locks that (probe 156 row 7).
 
@@ -525,7 +526,9 @@ def folder_lock(
                 if not try_flock(fcntl, fd, folder, setting, doing):
                     holder = flock_holder(fd)
                     by = f" (process {holder})" if holder is not None else ""
-                    note(f"[{script}] waiting for another process {doing} {folder}{by}")
+                    note(
+                        f"[{script}] waiting for another process to let go of {folder}{by}, then {doing}"
+                    )
                     fcntl.flock(fd, fcntl.LOCK_EX)
                 now, held = os.stat(folder), os.fstat(fd)
                 same = (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
@@ -537,17 +540,14 @@ def folder_lock(
                 break
             except FileNotFoundError:
                 same = False
-            except BaseException:
-                os.close(fd)
-                raise
             if not same:  # its holder removed it (it had made it): made again, locked anew
                 os.close(fd)
                 fd = None
         yield fd is not None
-    finally:
-        if fd is not None:
+    finally:  # probe 158: Ctrl-C while waiting closed fd twice (EBADF hid the interrupt)
+        _remove_empty(made)  # while still held (probe 158: a waiter took the lock, then its
+        if fd is not None:  # folder was removed under it)
             os.close(fd)  # releases the lock
-        _remove_empty(made)
 
 
 @contextmanager
@@ -578,7 +578,13 @@ def file_lock(lock_path: Path, doing: str, setting: str) -> Iterator[None]:
             if permission_denied(err) and _wait_unopenable_lock(lock_path, doing):
                 continue  # probe 111 row 35: its holder ended; try again
             _refuse_unwritable_lock(lock_path, setting, err)
-            what = "is not a file" if os.path.lexists(lock_path) else "cannot be made"
+            what = (
+                "is a symbolic link"  # probe 158: was "is not a file (Too many levels of …)"
+                if os.path.islink(lock_path)
+                else "is not a file"
+                if os.path.lexists(lock_path)
+                else "cannot be made"
+            )
             raise ValueError(
                 f"{setting}: {lock_path} {what} ({err.strerror or err}), but a lock file is kept "
                 f"there while {doing.split(' (')[0]}; remove it (or point {setting} at a "

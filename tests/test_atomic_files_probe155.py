@@ -32,7 +32,7 @@ from rambo_env.curves import CURVE_COLUMNS
 from rambo_env.file_locks import folder_lock
 
 folder, mode, signals = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
-with folder_lock(folder, "--out", "writing its files in", "curves", False):
+with folder_lock(folder, "--out", "writing the --out files", "curves", False):
     (signals / "started").write_text("")
     while not (signals / "go").exists():
         time.sleep(0.05)
@@ -71,7 +71,7 @@ def test_leftovers_are_cleared_at_any_age_and_no_lock_file_is_left(tmp_path):
     young.write_text("left by a kill -9")
     (tmp_path / "x.png").write_text("old")
     (tmp_path / ".x.png.oldabcde.tmp").hardlink_to(tmp_path / "x.png")  # the old mtime
-    with folder_lock(tmp_path, "--out", "writing its files in") as held:
+    with folder_lock(tmp_path, "--out", "writing the --out files") as held:
         assert held
         with StagedFiles("--out", clear_strays=held) as staged:
             staged.write(tmp_path / "x.png", lambda tmp: Path(tmp).write_text("new"))
@@ -88,7 +88,7 @@ def test_two_curves_calls_on_one_out_leave_one_calls_set(tmp_path, capsys):
     try:
         thread, done = _in_thread(lambda: curves.main(["--out", str(out / "x"), f"c={run}"]))
         said, deadline = "", time.monotonic() + 120
-        while "[curves] waiting for another process writing its files in" not in said:
+        while "[curves] waiting for another process to let go of" not in said:
             assert time.monotonic() < deadline, said
             time.sleep(0.1)
             said += capsys.readouterr().out
@@ -109,7 +109,7 @@ def test_a_waiter_whose_holder_removed_the_folder_makes_it_again(tmp_path):
     holder = _hold(folder, "remove", tmp_path)  # made it; removes it, empty, on release
 
     def wait_then_write() -> list[str]:
-        with folder_lock(folder, "--out", "writing its files in", "curves", False) as held:
+        with folder_lock(folder, "--out", "writing the --out files", "curves", False) as held:
             with StagedFiles("--out", clear_strays=held) as staged:
                 staged.write(folder / "x.png", lambda tmp: Path(tmp).write_text("mine"))
                 staged.commit()
@@ -128,7 +128,7 @@ def test_a_waiter_whose_holder_removed_the_folder_makes_it_again(tmp_path):
 
 
 def test_folders_made_for_a_write_that_wrote_nothing_are_removed(tmp_path):
-    with folder_lock(tmp_path / "a" / "b", "--out", "writing its files in") as held:
+    with folder_lock(tmp_path / "a" / "b", "--out", "writing the --out files") as held:
         assert held and (tmp_path / "a" / "b").is_dir()
     assert _names(tmp_path) == []
 
@@ -151,3 +151,31 @@ def test_curves_writes_on_a_file_system_without_flock(tmp_path, monkeypatch, cod
     with pytest.raises(ValueError, match="does not support flock"):  # the ledger: refused
         with folder_lock(tmp_path / "led", "--ledger", "updating the ledger"):
             pass
+
+
+def test_ctrl_c_while_waiting_is_the_interrupt_not_a_closed_descriptor(tmp_path, monkeypatch):
+    import fcntl
+
+    def held_elsewhere(fd, operation):
+        if operation & fcntl.LOCK_NB:
+            raise BlockingIOError(errno.EWOULDBLOCK, "held")
+        raise KeyboardInterrupt  # Ctrl-C during the blocking wait
+
+    monkeypatch.setattr(fcntl, "flock", held_elsewhere)
+    with pytest.raises(KeyboardInterrupt):  # probe 158: was OSError [Errno 9] Bad file descriptor
+        with folder_lock(tmp_path / "new", "--out", "writing the --out files", "curves", False):
+            pass
+    assert _names(tmp_path) == []
+
+
+def test_a_folder_made_for_nothing_is_removed_before_the_lock_is_let_go(tmp_path, monkeypatch):
+    folder, seen = tmp_path / "new", []
+    close = os.close
+
+    def watched_close(fd):
+        seen.append(folder.exists())
+        close(fd)
+
+    with folder_lock(folder, "--out", "writing the --out files"):
+        monkeypatch.setattr(os, "close", watched_close)
+    assert seen == [False]  # probe 158: was True: a waiter took the lock on a folder then removed
