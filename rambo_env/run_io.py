@@ -670,23 +670,22 @@ def allocated_cores() -> tuple[int, str]:
 MAX_THREADS_PER_CORE = 4
 
 
-def resolve_torch_threads(requested: int | None) -> tuple[int, str]:
+def resolve_torch_threads(requested: int | None, field: str = "torch_threads") -> tuple[int, str]:
     """``(threads, why)``: ``requested`` if given (``why`` warns when it is more than the usable
     cores), else every core this process may use divided among the torch processes running now
     (this one included), at least 1, and at most ``OMP_NUM_THREADS`` when that is set (its first
     entry where it lists OpenMP's nested levels, ``2,1``; a value that is not a positive int is
-    said to be ignored)."""
+    said to be ignored). ``field``: what a refusal names (a script's flag, probe 157)."""
     cores = usable_cores()
     if requested is not None:
         most = MAX_THREADS_PER_CORE * max(cores, os.cpu_count() or 1)
         if int(requested) < 1:  # was: "… give fewer" for 0 and -3
             raise ValueError(
-                f"torch_threads: {requested} is not in [1, {most}]; give at least 1, or none for "
-                "auto"
+                f"{field}: {requested} is not in [1, {most}]; give at least 1, or none for auto"
             )
         if int(requested) > most:
             raise ValueError(
-                f"torch_threads: {requested} is not in [1, {most}] ({MAX_THREADS_PER_CORE} per "
+                f"{field}: {requested} is not in [1, {most}] ({MAX_THREADS_PER_CORE} per "
                 f"core of this machine; more only slow torch down, and thousands fail to start "
                 "or crash it); give fewer, or none for auto"
             )

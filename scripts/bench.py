@@ -377,7 +377,7 @@ def main(argv: list[str] | None = None) -> dict:
         except WriteFailedError as err:
             p.exit(2, f"error: {err}\n")
     try:
-        threads, why = resolve_torch_threads(args.threads)
+        threads, why = resolve_torch_threads(args.threads, "--threads")  # probe 157: the flag
         check_torch_compile_cache()  # the first optimizer imports torch._dynamo, which makes it
         if args.compile:  # probe 111: another user's cache: every compile timed eagerly
             check_compile_cache(explicit=True)

@@ -187,10 +187,7 @@ def _main(argv: list[str] | None = None) -> list[dict]:
     p.field_notes = OWN_FIELD_NOTES  # type: ignore[attr-defined]
     args = accept_negative_numbers(p).parse_args(argv)
     variants = parse_variants(args.variants)
-    try:  # 1 <= threads <= 4 per core
-        threads, _ = resolve_torch_threads(args.threads)
-    except ValueError as err:  # probe 157: named the field torch_threads, not the flag
-        raise ValueError(f"--threads: {str(err).removeprefix('torch_threads: ')}") from None
+    threads, _ = resolve_torch_threads(args.threads, "--threads")  # 1 <= threads <= 4 per core
     if not args.max_time_s > 0:
         raise ValueError(f"--max-time-s: expected > 0, got {args.max_time_s}")
     if args.max_epochs is not None and args.max_epochs < 1:  # before the dataset load

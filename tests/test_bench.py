@@ -142,7 +142,7 @@ def test_bad_arguments_are_one_error_line_before_the_benchmark(tmp_path, capsys,
         (["--json", str(tmp_path / "missing" / "b.json")], "does not exist; the benchmark writes"),
         (["--json", str(a_file / "b.json")], "file is a file, not a folder; the benchmark "),
         (["--json", "/proc/b.json"], "--json: folder /proc is not writable"),  # was after it
-        (["--threads", "100000"], "torch_threads: 100000 is not in [1, "),  # was a traceback
+        (["--threads", "100000"], "--threads: 100000 is not in [1, "),  # was a traceback
         (["--json", str(tmp_path / "res") + "/"], "res/' ends in /, so it names a folder"),
         (["--json", str(tmp_path / "b.csv")], "b.csv ends in .csv, but the file written is JSON"),
         (

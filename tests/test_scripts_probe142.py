@@ -12,7 +12,7 @@ def _threads_taken(script: str, argv: list[str], monkeypatch, capsys) -> object:
     module = load_script(script)
     taken = []
 
-    def stop(threads):
+    def stop(threads, field="torch_threads"):
         taken.append(threads)
         raise ValueError("stopped by the test")
 
