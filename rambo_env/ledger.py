@@ -490,11 +490,19 @@ def check_ledger_folder(ledger_dir: str | Path) -> None:
     if not ledger_dir.is_dir() or (ledger_dir / INDEX_NAME).exists():
         return
     ledger_dir = ledger_dir.resolve()
+    try:
+        names = [p.name for p in ledger_dir.iterdir()]
+    except PermissionError as err:  # probe 158: a write-only folder (1733) was a traceback
+        raise ValueError(
+            f"ledger: {ledger_dir} cannot be listed by this user ({err.strerror or safe_reason(err)}; "
+            f"{owner_text(ledger_dir)}), but the ledger reads its entries there; pass a folder "
+            "you may read and write (--ledger), or ask its owner to make it readable"
+        ) from None
     foreign = sorted(
-        p.name
-        for p in ledger_dir.iterdir()
-        if p.suffix not in (".csv", ".png")
-        and not (p.name.startswith(".") and p.name.endswith(".tmp"))
+        name
+        for name in names
+        if Path(name).suffix not in (".csv", ".png")
+        and not (name.startswith(".") and name.endswith(".tmp"))
     )
     if not foreign:
         return
