@@ -284,7 +284,13 @@ def _main(argv: list[str] | None, held: contextlib.ExitStack) -> int:
     # one --out mixed their files. Not held (no flock there): written all the same, and the
     # leftovers of a killed write are left (they might be another run's live ones)
     locked = held.enter_context(
-        folder_lock(Path(args.out).parent, "--out", "writing the --out files", "curves", False)
+        folder_lock(
+            Path(args.out).parent,
+            "--out",
+            "writing the --out files",
+            script="curves",
+            required=False,
+        )
     )
     earlier = _written_before(args.out)  # read before this call's manifest replaces it
     for name in written:  # probe 39 row 40: a user's own file there was overwritten silently
