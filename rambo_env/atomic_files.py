@@ -177,7 +177,8 @@ def is_folder(path: Path) -> bool:
 def clear_stray_writes(folder: Path, target: str | None = None) -> None:
     """Remove the temp files (``.NAME.XXXX.tmp``, :func:`atomic_write`) that interrupted atomic
     writes left in ``folder``: all of them, or those of the file named ``target`` only. Call it
-    only while holding the lock of the folder (:func:`claim_run_dir`) or of the target, so that
+    only while holding the lock of the folder (:func:`claim_run_dir`,
+    :func:`~rambo_env.file_locks.folder_lock`: curves.py, the ledger) or of the target, so that
     no live writer's file is removed (probe 83 row 19: a kill -9 during the MLE checkpoint's write
     left its temp file in the model cache for good; a run folder's was cleared).
 
@@ -229,13 +230,8 @@ class StagedFiles:
     Folders it created for them are removed again when nothing was written (issue 14: a failed
     ``curves.py --out new/cmp`` left an empty ``new/``); folders that were there are kept."""
 
-    def __init__(self, elsewhere: str, clear_strays: bool = False) -> None:
+    def __init__(self, elsewhere: str) -> None:
         self.elsewhere = elsewhere  # where the files can be written instead (the option)
-        # probe 152: remove each target's temp files and asides an earlier process killed
-        # mid-write (kill -9) left (:func:`clear_stray_writes`), for a writer that owns its
-        # names and holds their folder (:func:`~rambo_env.file_locks.folder_lock`), so that none
-        # is another process's live write (probes 154-156)
-        self.clear_strays = clear_strays
         self.staged: dict[Path, Path] = {}  # target -> temp file
         self.targets: dict[Path, Path] = {}  # target -> the file renamed over (a link's target)
         self.created: list[list[Path]] = []  # the folders each write made, deepest first
@@ -280,9 +276,6 @@ class StagedFiles:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             give_to_folder_owner(missing)
-            if self.clear_strays:
-                with contextlib.suppress(OSError):  # another user's: left, as before
-                    clear_stray_writes(target.parent, target.name)
             fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
         except OSError as err:
             raise WriteFailedError(path, err, self.elsewhere) from err

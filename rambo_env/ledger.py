@@ -805,10 +805,10 @@ def update_ledger(
         # Probe 30: drawn in the system's temp folder, a failure named that folder, not the
         # ledger (the advice pointed at the wrong disk).
         csv = ledger_dir / f"{entry.slug}.csv"
-        for path in (csv, ledger_dir / INDEX_NAME):  # probe 152: a kill -9's temp files; the
-            with suppress(OSError):  # folder is held, so none is a live writer's
+        for path in (csv, ledger_dir / INDEX_NAME, png, *redrawn):  # probe 152: a kill -9's temp
+            with suppress(OSError):  # files; the folder is held, so none is a live writer's
                 clear_stray_writes(path.parent, path.name)
-        with StagedFiles("--ledger", clear_strays=True) as staged:  # and the plots' (held)
+        with StagedFiles("--ledger") as staged:
             staged.write(
                 png,
                 lambda tmp: _plot(dataset, ledger_dir, index, {entry.slug: rows}, tmp, staged=True),

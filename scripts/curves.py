@@ -59,6 +59,7 @@ from rambo_env.run_io import (
     check_locale_text,
     check_matplotlib,
     check_writable,
+    clear_stray_writes,
     counted,
     dead_lock_pid,
     exit_on_interrupt,
@@ -399,7 +400,10 @@ def _main(argv: list[str] | None, held: contextlib.ExitStack) -> int:
     # it): every file is written to a temp file beside it, then all are renamed into place.
     said = []
     try:
-        with StagedFiles("--out", clear_strays=locked) as staged:  # probe 152: kill -9 leftovers
+        for name in names if locked else ():  # probe 152: a kill -9's temp files and asides;
+            with contextlib.suppress(OSError):  # the folder is held, so none is a live write
+                clear_stray_writes(Path(name).parent, Path(name).name)
+        with StagedFiles("--out") as staged:
             for label, rows in curves.items():
                 if label in from_csv:
                     continue

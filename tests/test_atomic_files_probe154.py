@@ -1,4 +1,4 @@
-"""Probe 154: ``StagedFiles(clear_strays=True)`` (curves.py, the ledger; probe 152) removed
+"""Probe 154: the stray cleanup of curves.py and the ledger (probe 152) removed
 every ``.NAME.*.tmp`` beside an output — a user's own ``.x.png.backup.tmp``, the live temp file
 of another output (``x-a.csv.b.csv`` when ``x-a.csv`` was written: "not written (No such file
 or directory)"), and a second curves.py run's live write on the same ``--out``; and the

@@ -1,5 +1,5 @@
 """Probes 155-156: curves.py and the ledger clear their outputs' leftover temp files
-(``StagedFiles(clear_strays=True)``) while they hold the output folder (:func:`folder_lock`:
+(:func:`clear_stray_writes`) while they hold the output folder (:func:`folder_lock`:
 ``flock`` on the folder itself). Probe 155: leftovers were kept until a minute old (a hard-linked
 aside carries its target's old mtime) and two curves.py runs on one ``--out`` mixed their files;
 probe 156: a lock FILE in the output folder could be a planted link, blocked a new ledger once a
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from rambo_env.atomic_files import StagedFiles
+from rambo_env.atomic_files import StagedFiles, clear_stray_writes
 from rambo_env.file_locks import folder_lock
 from tests.scripts import load_script, logged_run, python_path
 
@@ -73,7 +73,8 @@ def test_leftovers_are_cleared_at_any_age_and_no_lock_file_is_left(tmp_path):
     (tmp_path / ".x.png.oldabcde.tmp").hardlink_to(tmp_path / "x.png")  # the old mtime
     with folder_lock(tmp_path, "--out", "writing the --out files") as held:
         assert held
-        with StagedFiles("--out", clear_strays=held) as staged:
+        clear_stray_writes(tmp_path, "x.png")
+        with StagedFiles("--out") as staged:
             staged.write(tmp_path / "x.png", lambda tmp: Path(tmp).write_text("new"))
             staged.commit()
     assert (tmp_path / "x.png").read_text() == "new"
@@ -109,8 +110,8 @@ def test_a_waiter_whose_holder_removed_the_folder_makes_it_again(tmp_path):
     holder = _hold(folder, "remove", tmp_path)  # made it; removes it, empty, on release
 
     def wait_then_write() -> list[str]:
-        with folder_lock(folder, "--out", "writing the --out files", "curves", False) as held:
-            with StagedFiles("--out", clear_strays=held) as staged:
+        with folder_lock(folder, "--out", "writing the --out files", "curves", False):
+            with StagedFiles("--out") as staged:
                 staged.write(folder / "x.png", lambda tmp: Path(tmp).write_text("mine"))
                 staged.commit()
         return _names(folder)
