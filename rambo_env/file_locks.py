@@ -505,8 +505,9 @@ def folder_lock(
         yield False
         return
     folder = Path(folder)
-    made: list[Path] = []
+    made: list[Path] = []  # the folders this process made, deepest first
     fd = None
+    waiting = False  # for another holder: the folders made are not this process's to remove
     try:
         while fd is None:
             missing = [p for p in (folder, *folder.parents) if not os.path.lexists(p)]
@@ -514,9 +515,13 @@ def folder_lock(
             try:
                 if missing:
                     check_umask_for_folders(missing[0])
-                    folder.mkdir(parents=True, exist_ok=True)
-                    made = missing
-                    give_to_folder_owner(missing)
+                for part in reversed(missing):  # probe 159: only those its own mkdir made (was:
+                    try:  # exist_ok, so two processes both took a folder as made by them)
+                        part.mkdir()
+                    except FileExistsError:
+                        continue
+                    made.insert(0, part)
+                give_to_folder_owner(made)
                 fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
             except (OSError, ValueError):  # ValueError: the umask's (UmaskError)
                 if required:
@@ -529,7 +534,9 @@ def folder_lock(
                     note(
                         f"[{script}] waiting for another process to let go of {folder}{by}, then {doing}"
                     )
+                    waiting = True
                     fcntl.flock(fd, fcntl.LOCK_EX)
+                    waiting = False
                 now, held = os.stat(folder), os.fstat(fd)
                 same = (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
             except FlockUnsupportedError:
@@ -545,8 +552,9 @@ def folder_lock(
                 fd = None
         yield fd is not None
     finally:  # probe 158: Ctrl-C while waiting closed fd twice (EBADF hid the interrupt)
-        _remove_empty(made)  # while still held (probe 158: a waiter took the lock, then its
-        if fd is not None:  # folder was removed under it)
+        if not waiting:  # probe 159: a waiter's Ctrl-C removed the folder its holder held
+            _remove_empty(made)  # while still held (probe 158: a waiter took the lock, then
+        if fd is not None:  # its folder was removed under it)
             os.close(fd)  # releases the lock
 
 

@@ -166,7 +166,21 @@ def test_ctrl_c_while_waiting_is_the_interrupt_not_a_closed_descriptor(tmp_path,
     with pytest.raises(KeyboardInterrupt):  # probe 158: was OSError [Errno 9] Bad file descriptor
         with folder_lock(tmp_path / "new", "--out", "writing the --out files", "curves", False):
             pass
-    assert _names(tmp_path) == []
+    assert _names(tmp_path) == ["new"]  # probe 159: its holder's now, not this waiter's to remove
+
+
+def test_a_folder_another_process_made_first_is_not_removed(tmp_path, monkeypatch):
+    folder, mkdir = tmp_path / "new", Path.mkdir
+
+    def made_by_another(self, *args, **kwargs):
+        mkdir(self, *args, **kwargs)  # the other curves.py's mkdir, between look and make
+        if self == folder:
+            raise FileExistsError(errno.EEXIST, "File exists", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", made_by_another)
+    with folder_lock(folder, "--out", "writing the --out files") as held:
+        assert held
+    assert _names(tmp_path) == ["new"]  # probe 159: was removed, as if this process made it
 
 
 def test_a_folder_made_for_nothing_is_removed_before_the_lock_is_let_go(tmp_path, monkeypatch):
