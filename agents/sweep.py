@@ -55,6 +55,8 @@ from agents.cotrain_setup import (
     checking_loaded_dataset,
     config_from_dict,
     config_to_dict,
+    say_large_adversary_weight,
+    say_large_steps,
     warn_long_rollout,
 )
 from rambo_env import command_line, provenance, run_io
@@ -816,6 +818,10 @@ def run_sweep(
         run_io.check_umask_for_run(sweep_dir, resume=False, sweep=True)
     # was: a WriteFailedError traceback after the datasets were prepared (generated: minutes)
     run_io.check_writable(sweep_dir, "sweep_dir:", "pick a writable folder (--sweep-dir)")
+    for config in spec.configs:  # probe 159: were said only inside each trial, under Ray
+        k, lam = config.rollout_length, config.adversary_weight
+        say_large_adversary_weight(lam, f"--configs {k}:{lam:g}")
+    say_large_steps(spec.base.agent_steps_per_iteration, spec.base.adversary_steps_per_iteration)
     try:
         # probe 24: held first (two sweeps started in the same second shared one folder)
         with _hold_sweep(sweep_dir):
