@@ -717,7 +717,7 @@ def test_sb3_arguments_callback_and_buffer_values_are_checked_up_front():
     spaces = (env.observation_space, env.action_space)
     buffer_kw = {"dataset": dataset, "normalizer": mdp.normalizer}
     for size, extra, match in (
-        (10, {"real_ratio": "0.5"}, "real_ratio: expected a value in"),
+        (10, {"real_ratio": "0.5"}, "real_ratio: must be a number in \\[0, 1\\], got str"),
         (0, {}, "buffer_size: expected an int >= 1, got 0"),
         (-5, {}, "buffer_size: expected an int >= 1, got -5"),
     ):
