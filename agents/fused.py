@@ -39,8 +39,10 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.optim.optimizer as _torch_optimizer
 from stable_baselines3 import SAC
 from stable_baselines3.common.vec_env import VecNormalize
+from torch.func import functional_call, grad_and_value
 from torch.nn import functional as F
 
 from rambo_env.compile import MaybeCompiled
@@ -968,6 +970,89 @@ def check_finite_observation(observation: Any) -> None:
     )
 
 
+class _SACLosses(torch.nn.Module):
+    """The actor, critic and target critic as one module, so that ``torch.func.functional_call``
+    can stand in the critic's or the actor's parameters for the whole step's gradients; ``forward``
+    runs one of :meth:`FusedSAC._losses`' loss functions, which close over the same modules."""
+
+    def __init__(self, actor: torch.nn.Module, critic: torch.nn.Module, target: torch.nn.Module):
+        super().__init__()
+        self.actor, self.critic, self.critic_target = actor, critic, target
+        self.losses: dict[str, Any] = {}
+
+    def forward(self, which: str, *args: Any) -> Any:
+        return self.losses[which](*args)
+
+
+def _adam_groups(optimizer: Any, names: dict[int, str]) -> list[tuple] | None:
+    """Per param group of a plain float32 Adam (fused or not: the same update): (parameter
+    names, params, exp_avg, exp_avg_sq, steps, lr, betas, eps, max_value); None where the whole step cannot stand in for ``optimizer.step()``: no state yet (the first
+    step makes it), hooks, AMSGrad, weight decay, maximize, a tensor lr, or a parameter that is
+    not one of ``names`` (the module it should train)."""
+    from agents.factory import _check_lr, _check_max_value  # lazy: factory imports this module
+
+    if not isinstance(optimizer, torch.optim.Adam):
+        return None
+    if optimizer._optimizer_step_pre_hooks or optimizer._optimizer_step_post_hooks:
+        return None
+    if _torch_optimizer._global_optimizer_pre_hooks or (
+        _torch_optimizer._global_optimizer_post_hooks
+    ):
+        return None
+    groups = []
+    for group in optimizer.param_groups:
+        params = list(group["params"])
+        if group["weight_decay"] or group["maximize"] or any(id(p) not in names for p in params):
+            return None
+        if group.get("amsgrad") or group.get("capturable") or group.get("differentiable"):
+            return None
+        if group.get("decoupled_weight_decay") or not params:
+            return None
+        if any(isinstance(v, torch.Tensor) for k, v in group.items() if k != "params"):
+            return None  # a tensor lr / betas
+        if any(torch.is_complex(p) or p.dtype != torch.float32 for p in params):
+            return None
+        # LrScaledAdam's per-group learning-rate factor and cap, checked as its step checks them
+        _check_max_value(group.get("max_value"), "param_group['max_value']")
+        _check_lr("param_group['lr_scale']", group.get("lr_scale", 1.0))
+        states = [optimizer.state.get(p) for p in params]
+        if any(not st for st in states) or not all(p.requires_grad for p in params):
+            return None
+        max_value = group.get("max_value")
+        groups.append((
+            [names[id(p)] for p in params], params,
+            [st["exp_avg"] for st in states], [st["exp_avg_sq"] for st in states],
+            [st["step"] for st in states], float(group["lr"] * group.get("lr_scale", 1.0)),
+            tuple(float(b) for b in group["betas"]), float(group["eps"]),
+            None if max_value is None else float(max_value),
+        ))  # fmt: skip
+    return groups
+
+
+def _adam_update(groups: list[tuple], grads: dict[str, torch.Tensor], lrs: torch.Tensor) -> None:
+    """Adam (Kingma & Ba 2015) as torch's Adam computes it (fused kernel or not), in ops that
+    ``torch.compile`` can trace (the fused kernel cannot be): ``m ← lerp(m, g, 1-β1)``,
+    ``v ← β2 v + (1-β2) g²``, ``p ← p - lr/(1-β1^t) · m / (√v / √(1-β2^t) + ε)`` with the
+    bias corrections in float64 as the kernel has them; then LrScaledAdam's cap ``p ≤ max``.
+    ``lrs`` [groups] float64: each group's learning rate (a tensor: a schedule recompiles nothing)."""
+    for (names, params, exp_avg, exp_avg_sq, steps, _, betas, eps, max_value), lr in zip(
+        groups, lrs.unbind(), strict=True
+    ):
+        beta1, beta2 = betas
+        g = [grads[name] for name in names]
+        torch._foreach_add_(steps, 1)
+        torch._foreach_lerp_(exp_avg, g, 1 - beta1)
+        torch._foreach_mul_(exp_avg_sq, beta2)
+        torch._foreach_addcmul_(exp_avg_sq, g, g, value=1 - beta2)
+        for p, m, v, t in zip(params, exp_avg, exp_avg_sq, steps, strict=True):
+            t = t.double()
+            step_size = (lr / (1 - beta1**t)).to(p.dtype)
+            correction2 = (1 - beta2**t).sqrt().to(p.dtype)
+            p.sub_(step_size * m / (v.sqrt() / correction2 + eps))
+            if max_value is not None:
+                p.clamp_(max=max_value)
+
+
 class FusedSAC(CheckedSaveLoad, SAC):
     """SB3 ``SAC`` whose ``train()`` runs the fused gradient step described in the module docstring.
 
@@ -983,16 +1068,19 @@ class FusedSAC(CheckedSaveLoad, SAC):
         self.compile = check_flag(compile, "compile")
         self._fused_losses: tuple[MaybeCompiled, MaybeCompiled] | None = None
         self._fused_key: tuple | None = None
+        self._whole: MaybeCompiled | None = None
+        self._whole_key: tuple | None = None
         super().__init__(*args, **kwargs)
 
     def _excluded_save_params(self) -> list[str]:
-        return [*super()._excluded_save_params(), "_fused_losses", "_fused_key"]
+        return [*super()._excluded_save_params(), "_fused_losses", "_fused_key", "_whole",
+                "_whole_key"]  # fmt: skip
 
     def __getstate__(self) -> dict[str, Any]:
         # The loss functions are closures (not picklable): :meth:`_losses` rebuilds them on the
         # first step after unpickling (multiprocessing, joblib and Ray hand agents over pickled).
         state = self.__dict__.copy()
-        state["_fused_losses"] = state["_fused_key"] = None
+        state["_fused_losses"] = state["_fused_key"] = state["_whole"] = state["_whole_key"] = None
         return state
 
     @property
@@ -1045,6 +1133,104 @@ class FusedSAC(CheckedSaveLoad, SAC):
             self._fused_key = key
         return self._fused_losses
 
+    def _whole_step(self) -> tuple[MaybeCompiled, tuple[torch.Tensor, ...]] | None:
+        """The whole gradient step — critic loss, its gradient, its Adam step, actor-and-α loss
+        against the updated critic, their gradients and Adam steps, Polyak — as one function that
+        ``torch.compile`` takes as one graph (issue 12: at 256-row batches a step's time is its
+        small ops, kernel launches and autograd bookkeeping more than its matmuls). Gradients by
+        ``torch.func.grad`` with the critic's (then the actor's and log α's) parameters stood
+        in, so the critic is held constant in the actor loss exactly as :meth:`train` holds it;
+        Adam as :func:`_adam_update`. Same math and draws as the step-by-step path, equal to it
+        to float32 rounding (tested). Returns (the compiled function, each optimizer's learning
+        rates), or None — compile off, a configuration :attr:`fused` does not cover, an actor
+        sharing parameters with the critic, an optimizer :func:`_adam_groups` refuses, or no
+        optimizer state yet — and then :meth:`train` steps piece by piece."""
+        if not (self.compile and self.fused):
+            return None
+        learned_alpha = self.ent_coef_optimizer is not None and self.log_ent_coef is not None
+        actor, critic, target = self.actor, self.critic, self.critic_target
+        actor_names = {id(p): f"actor.{n}" for n, p in actor.named_parameters()}
+        critic_names = {id(p): f"critic.{n}" for n, p in critic.named_parameters()}
+        if actor_names.keys() & critic_names.keys():
+            return None  # a shared features extractor: trained by both losses
+        optimizers = [(self.critic.optimizer, critic_names), (self.actor.optimizer, actor_names)]
+        if learned_alpha:
+            optimizers.append((self.ent_coef_optimizer, {id(self.log_ent_coef): "log_ent_coef"}))
+        groups = [_adam_groups(opt, names) for opt, names in optimizers]
+        if any(g is None for g in groups):
+            return None
+        for (_, names), opt_groups in zip(optimizers, groups, strict=True):
+            if {n for g in opt_groups for n in g[0]} != set(names.values()):
+                return None  # a parameter its optimizer does not step
+        lrs = tuple(
+            torch.tensor([g[5] for g in opt_groups], dtype=torch.float64, device=self.device)
+            for opt_groups in groups
+        )
+        # the compiled function closes over the modules, the state tensors and the constants
+        key = (
+            id(actor), id(critic), id(target), self.compile, float(self.target_entropy),
+            learned_alpha, float(self.tau), id(getattr(self, "ent_coef_tensor", None)),
+            tuple(tuple((tuple(map(id, g[1] + g[2] + g[3] + g[4])), g[6], g[7], g[8])
+                        for g in opt_groups) for opt_groups in groups),
+        )  # fmt: skip
+        if self._whole is not None and self._whole_key == key:
+            return self._whole, lrs
+        critic_loss_fn, actor_loss_fn = self._losses()
+        module = _SACLosses(actor, critic, target)
+        module.losses = {"critic": critic_loss_fn.fn, "actor": actor_loss_fn.fn}
+        critic_groups, actor_groups = groups[0], groups[1]
+        alpha_groups = groups[2] if learned_alpha else None
+        critic_params = list(critic.parameters())
+        target_params = list(target.parameters())
+        critic_by_name = {n: p for g in critic_groups for n, p in zip(g[0], g[1], strict=True)}
+        actor_by_name = {n: p for g in actor_groups for n, p in zip(g[0], g[1], strict=True)}
+        tau, log_ent_coef = float(self.tau), self.log_ent_coef
+        fixed_ent_coef = getattr(self, "ent_coef_tensor", None)
+
+        def whole(obs, actions, next_obs, rewards, dones, discounts, eps_pi, eps_next, lrs, sums,
+                  polyak: bool) -> None:  # fmt: skip
+            with torch.no_grad():  # gradients by torch.func only: no autograd graph outside
+                ent_coef = torch.exp(log_ent_coef) if learned_alpha else fixed_ent_coef
+
+                def critic_objective(params):
+                    return functional_call(
+                        module, params, ("critic", obs, actions, next_obs, rewards, dones,
+                                         discounts, eps_next, ent_coef)
+                    )  # fmt: skip
+
+                grads, critic_loss = grad_and_value(critic_objective)(critic_by_name)
+                _adam_update(critic_groups, grads, lrs[0])
+
+                def actor_objective(params, log_alpha):  # fixed α: the actor loss alone
+                    loss, alpha_loss = functional_call(
+                        module, params, ("actor", obs, eps_pi, ent_coef, log_alpha)
+                    )
+                    if alpha_loss is None:
+                        return loss, loss
+                    return loss + alpha_loss, (loss, alpha_loss)  # disjoint parameters
+
+                if learned_alpha:
+                    (grads, alpha_grad), (_, (actor_loss, alpha_loss)) = grad_and_value(
+                        actor_objective, argnums=(0, 1), has_aux=True
+                    )(actor_by_name, log_ent_coef)
+                    _adam_update(alpha_groups, {"log_ent_coef": alpha_grad}, lrs[2])
+                    sums[1] += alpha_loss
+                else:
+                    grads, (_, actor_loss) = grad_and_value(actor_objective, has_aux=True)(
+                        actor_by_name, None
+                    )
+                _adam_update(actor_groups, grads, lrs[1])
+                if polyak:  # SB3's polyak_update
+                    torch._foreach_mul_(target_params, 1 - tau)
+                    torch._foreach_add_(target_params, critic_params, alpha=tau)
+                sums[0] += ent_coef.reshape(())
+                sums[2] += critic_loss
+                sums[3] += actor_loss
+
+        self._whole = MaybeCompiled(whole, enabled=True, name="SAC gradient step", fullgraph=True)
+        self._whole_key = key
+        return self._whole, lrs
+
     def train(self, gradient_steps: int, batch_size: int = 64) -> None:
         """Alg. 1 line 4: SB3's SAC gradient steps on the mixed batch (same math, same random draws),
         fused; see the module docstring."""
@@ -1069,12 +1255,23 @@ class FusedSAC(CheckedSaveLoad, SAC):
         # syncs). Not one row per step: --agent-steps-per-iteration 1e9 allocated 16 GB at once.
         sums = torch.zeros(4, device=self.device)
         gamma = torch.tensor(self.gamma, device=self.device)
+        whole = self._whole_step() if gradient_steps else None
+        if whole is not None:
+            for optimizer in optimizers:
+                optimizer.zero_grad()  # the whole step leaves no .grad: none stale either
         for step in range(gradient_steps):
             data = self.replay_buffer.sample(batch_size, env=self._vec_normalize_env)
             rows = data.rewards.shape[0]
             # SB3 draws the actor's noise on s first, then on s' (two Normal.rsample calls)
             eps_pi = torch.empty((rows, action_dim), device=self.device).normal_()
             eps_next = torch.empty((rows, action_dim), device=self.device).normal_()
+            if whole is not None and whole[0].active:
+                whole[0](
+                    data.observations, data.actions, data.next_observations, data.rewards,
+                    data.dones, gamma if data.discounts is None else data.discounts, eps_pi,
+                    eps_next, whole[1], sums, step % self.target_update_interval == 0,
+                )  # fmt: skip
+                continue
             if learned_alpha:
                 ent_coef = torch.exp(self.log_ent_coef.detach())  # α before this step's update
             else:
@@ -1126,6 +1323,8 @@ class FusedSAC(CheckedSaveLoad, SAC):
                     sums[1] += ent_coef_loss
                 sums[2] += critic_loss
                 sums[3] += actor_loss
+            if step == 0 and whole is None:  # the optimizers' state exists now
+                whole = self._whole_step() if gradient_steps > 1 else None
 
         self._n_updates += gradient_steps
         means = (sums / gradient_steps).tolist() if gradient_steps else [float("nan")] * 4

@@ -150,12 +150,16 @@ class MaybeCompiled:
 
     Args:
         fn: a pure function of tensors (it must not mutate state: on a compile failure the call is
-            repeated eagerly).
+            repeated eagerly), or one compiled with ``fullgraph=True``, which may mutate its
+            inputs: a whole-graph compile fails, if at all, before any of it runs.
         enabled: compile (True) or not.
         name: what ``fn`` computes, for the fallback message.
+        fullgraph: one graph or a failure (``torch.compile(fullgraph=True)``), no graph breaks.
     """
 
-    def __init__(self, fn: Callable[..., Any], *, enabled: bool, name: str) -> None:
+    def __init__(
+        self, fn: Callable[..., Any], *, enabled: bool, name: str, fullgraph: bool = False
+    ) -> None:
         from rambo_env.run_io import check_flag
 
         # was: any truthy value compiled (train_mle(compile="no"), ModelAdversary(compile="false"))
@@ -163,7 +167,7 @@ class MaybeCompiled:
         self.fn, self.name = fn, name
         self.disabled_by = compile_disabled() if enabled else None  # torch would not compile
         compiled = enabled and self.disabled_by is None
-        self._compiled = torch.compile(fn, dynamic=False) if compiled else None
+        self._compiled = torch.compile(fn, dynamic=False, fullgraph=fullgraph) if compiled else None
         self._seen: set[tuple] = set()  # the argument shapes compiled (and run) so far
         self._hold: _UnloadableHold | None = None  # a compile's backward not run yet
         self.ran_compiled = False  # a call went through the compiled function
