@@ -225,7 +225,8 @@ def test_agent_optimizers_are_fused_and_train_on_cuda(tiny):
 
 
 def test_fused_sac_on_cuda_equals_sb3_train_eager_and_compiled(tiny):
-    """Issue 12: FusedSAC's step on CUDA, eager and compiled, against SB3's SAC.train."""
+    """Issue 12: FusedSAC's step on CUDA, eager and compiled (the whole step in one graph),
+    against SB3's SAC.train."""
     from stable_baselines3 import SAC
 
     mdp, dataset = tiny
@@ -244,6 +245,8 @@ def test_fused_sac_on_cuda_equals_sb3_train_eager_and_compiled(tiny):
         else:
             model.compile = compile_
             model.train(20, 256)
+            if compile_:  # session 52: the whole step as one compiled graph, on CUDA too
+                assert model._whole is not None and model._whole.ran_compiled
         states[name] = torch.cat([p.detach().flatten() for p in model.policy.parameters()])
     ref = states["library"]
     for name in ("eager", "compiled"):
