@@ -989,9 +989,10 @@ class _SACLosses(torch.nn.Module):
 
 def _adam_groups(optimizer: Any, names: dict[int, str]) -> list[tuple] | None:
     """Per param group of a plain float32 Adam (fused or not: the same update): (parameter
-    names, params, exp_avg, exp_avg_sq, steps, lr, betas, eps, max_value); None where the whole step cannot stand in for ``optimizer.step()``: no state yet (the first
-    step makes it), hooks, AMSGrad, weight decay, maximize, a tensor lr, or a parameter that is
-    not one of ``names`` (the module it should train)."""
+    names, params, exp_avg, exp_avg_sq, steps, lr, betas, eps, max_value); None where the whole
+    step cannot stand in for ``optimizer.step()``: no state yet (the first step makes it),
+    hooks, AMSGrad, weight decay, maximize, a tensor lr, or a parameter that is not one of
+    ``names`` (the module it should train)."""
     from agents.factory import _check_lr, _check_max_value  # lazy: factory imports this module
 
     if not isinstance(optimizer, torch.optim.Adam):

@@ -19,6 +19,14 @@ from tests.agents.test_fused import CONFIGS, _collected, _state, _train
 FAST = ("learned α", "fixed α")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_dynamo_caches():
+    """torch compiles one function per process for at most 8 argument shapes (its recompile
+    limit; then the step goes piece by piece, with a note): start each test below that, whatever
+    other tests compiled before in this process."""
+    torch._dynamo.reset()
+
+
 def _weights(model) -> torch.Tensor:
     """Every weight and target weight, and log α: what Adam's moments move, flattened."""
     tensors = [*model.policy.state_dict().values()]
