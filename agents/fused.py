@@ -42,7 +42,6 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.optim.optimizer as _torch_optimizer
 from stable_baselines3 import SAC
 from stable_baselines3.common.vec_env import VecNormalize
 from torch.func import functional_call, grad_and_value
@@ -51,6 +50,7 @@ from torch.nn import functional as F
 from rambo_env.compile import MaybeCompiled
 from rambo_env.logging import note
 from rambo_env.normalization import inputs_are_normalised, raw_scale_evidence
+from rambo_env.optim import has_step_hooks, plain_adam_group
 from rambo_env.progress import learn_closes_its_bars
 from rambo_env.run_io import (
     atomic_write,
@@ -995,26 +995,14 @@ def _adam_groups(optimizer: Any, names: dict[int, str]) -> list[tuple] | None:
     ``names`` (the module it should train)."""
     from agents.factory import _check_lr, _check_max_value  # lazy: factory imports this module
 
-    if not isinstance(optimizer, torch.optim.Adam):
-        return None
-    if optimizer._optimizer_step_pre_hooks or optimizer._optimizer_step_post_hooks:
-        return None
-    if _torch_optimizer._global_optimizer_pre_hooks or (
-        _torch_optimizer._global_optimizer_post_hooks
-    ):
+    if not isinstance(optimizer, torch.optim.Adam) or has_step_hooks(optimizer):
         return None
     groups = []
     for group in optimizer.param_groups:
         params = list(group["params"])
-        if group["weight_decay"] or group["maximize"] or any(id(p) not in names for p in params):
+        if group["weight_decay"] or group["maximize"] or not plain_adam_group(group):
             return None
-        if group.get("amsgrad") or group.get("capturable") or group.get("differentiable"):
-            return None
-        if group.get("decoupled_weight_decay") or not params:
-            return None
-        if any(isinstance(v, torch.Tensor) for k, v in group.items() if k != "params"):
-            return None  # a tensor lr / betas
-        if any(torch.is_complex(p) or p.dtype != torch.float32 for p in params):
+        if any(p.dtype != torch.float32 or id(p) not in names for p in params):
             return None
         # LrScaledAdam's per-group learning-rate factor and cap, checked as its step checks them
         _check_max_value(group.get("max_value"), "param_group['max_value']")

@@ -18,7 +18,7 @@ from typing import Any
 import torch
 import torch.optim.optimizer as _optimizer
 
-__all__ = ["DirectAdam"]
+__all__ = ["DirectAdam", "has_step_hooks", "plain_adam_group"]
 
 
 class DirectAdam(torch.optim.Adam):
@@ -42,9 +42,7 @@ class DirectAdam(torch.optim.Adam):
         no step hooks. Returns False (nothing done) otherwise; the caller runs the library step."""
         if self._direct_ok is None:
             self._direct_ok = _direct_adam_ok(self)
-        if not self._direct_ok or self._optimizer_step_pre_hooks or self._optimizer_step_post_hooks:
-            return False
-        if _optimizer._global_optimizer_pre_hooks or (_optimizer._global_optimizer_post_hooks):
+        if not self._direct_ok or has_step_hooks(self):
             return False
         batches = []
         for group in self.param_groups:
@@ -93,16 +91,30 @@ class DirectAdam(torch.optim.Adam):
 def _direct_adam_ok(optimizer: torch.optim.Adam) -> bool:
     """Whether every group of ``optimizer`` is one :meth:`DirectAdam._direct_step` computes as
     the library does (fused, plain Adam, one device and dtype of real floating tensors)."""
-    for group in optimizer.param_groups:
-        if not group.get("fused") or group.get("amsgrad") or group.get("capturable"):
-            return False
-        if group.get("differentiable") or group.get("decoupled_weight_decay"):
-            return False
-        params = group["params"]
-        if not params or len({(p.device, p.dtype) for p in params}) != 1:
-            return False
-        if any(torch.is_complex(p) or not p.is_floating_point() for p in params):
-            return False
-        if any(isinstance(v, torch.Tensor) for k, v in group.items() if k != "params"):
-            return False  # a tensor lr / betas: the library's step handles them
-    return True
+    return all(group.get("fused") and plain_adam_group(group) for group in optimizer.param_groups)
+
+
+def plain_adam_group(group: dict[str, Any]) -> bool:
+    """Whether an Adam param group is the plain update (no AMSGrad, capturable, differentiable
+    or decoupled weight decay; float hyperparameters, not tensors) over one device and dtype of
+    real floating tensors: what a step outside ``Adam.step`` may compute in its stead."""
+    if group.get("amsgrad") or group.get("capturable"):
+        return False
+    if group.get("differentiable") or group.get("decoupled_weight_decay"):
+        return False
+    params = group["params"]
+    if not params or len({(p.device, p.dtype) for p in params}) != 1:
+        return False
+    if any(torch.is_complex(p) or not p.is_floating_point() for p in params):
+        return False
+    return not any(isinstance(v, torch.Tensor) for k, v in group.items() if k != "params")
+
+
+def has_step_hooks(optimizer: torch.optim.Optimizer) -> bool:
+    """Whether a step hook (this optimizer's or a global one) would run at ``optimizer.step()``."""
+    return bool(
+        optimizer._optimizer_step_pre_hooks
+        or optimizer._optimizer_step_post_hooks
+        or _optimizer._global_optimizer_pre_hooks
+        or _optimizer._global_optimizer_post_hooks
+    )
