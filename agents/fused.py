@@ -50,7 +50,7 @@ from torch.nn import functional as F
 from rambo_env.compile import MaybeCompiled
 from rambo_env.logging import note
 from rambo_env.normalization import inputs_are_normalised, raw_scale_evidence
-from rambo_env.optim import has_step_hooks, plain_adam_group
+from rambo_env.optim import AdamGroup, adam_groups, adam_update
 from rambo_env.progress import learn_closes_its_bars
 from rambo_env.run_io import (
     atomic_write,
@@ -987,62 +987,16 @@ class _SACLosses(torch.nn.Module):
         return self.losses[which](*args)
 
 
-def _adam_groups(optimizer: Any, names: dict[int, str]) -> list[tuple] | None:
-    """Per param group of a plain float32 Adam (fused or not: the same update): (parameter
-    names, params, exp_avg, exp_avg_sq, steps, lr, betas, eps, max_value); None where the whole
-    step cannot stand in for ``optimizer.step()``: no state yet (the first step makes it),
-    hooks, AMSGrad, weight decay, maximize, a tensor lr, or a parameter that is not one of
-    ``names`` (the module it should train)."""
+def _adam_groups(optimizer: Any, names: dict[int, str]) -> list[AdamGroup] | None:
+    """:func:`~rambo_env.optim.adam_groups` with LrScaledAdam's per-group learning-rate factor
+    and cap checked as its step checks them."""
     from agents.factory import _check_lr, _check_max_value  # lazy: factory imports this module
 
-    if not isinstance(optimizer, torch.optim.Adam) or has_step_hooks(optimizer):
-        return None
-    groups = []
-    for group in optimizer.param_groups:
-        params = list(group["params"])
-        if group["weight_decay"] or group["maximize"] or not plain_adam_group(group):
-            return None
-        if any(p.dtype != torch.float32 or id(p) not in names for p in params):
-            return None
-        # LrScaledAdam's per-group learning-rate factor and cap, checked as its step checks them
+    def check_group(group: dict[str, Any]) -> None:
         _check_max_value(group.get("max_value"), "param_group['max_value']")
         _check_lr("param_group['lr_scale']", group.get("lr_scale", 1.0))
-        states = [optimizer.state.get(p) for p in params]
-        if any(not st for st in states) or not all(p.requires_grad for p in params):
-            return None
-        max_value = group.get("max_value")
-        groups.append((
-            [names[id(p)] for p in params], params,
-            [st["exp_avg"] for st in states], [st["exp_avg_sq"] for st in states],
-            [st["step"] for st in states], float(group["lr"] * group.get("lr_scale", 1.0)),
-            tuple(float(b) for b in group["betas"]), float(group["eps"]),
-            None if max_value is None else float(max_value),
-        ))  # fmt: skip
-    return groups
 
-
-def _adam_update(groups: list[tuple], grads: dict[str, torch.Tensor], lrs: torch.Tensor) -> None:
-    """Adam (Kingma & Ba 2015) as torch's Adam computes it (fused kernel or not), in ops that
-    ``torch.compile`` can trace (the fused kernel cannot be): ``m ← lerp(m, g, 1-β1)``,
-    ``v ← β2 v + (1-β2) g²``, ``p ← p - lr/(1-β1^t) · m / (√v / √(1-β2^t) + ε)`` with the
-    bias corrections in float64 as the kernel has them; then LrScaledAdam's cap ``p ≤ max``.
-    ``lrs`` [groups] float64: each group's learning rate (a tensor: a schedule recompiles nothing)."""
-    for (names, params, exp_avg, exp_avg_sq, steps, _, betas, eps, max_value), lr in zip(
-        groups, lrs.unbind(), strict=True
-    ):
-        beta1, beta2 = betas
-        g = [grads[name] for name in names]
-        torch._foreach_add_(steps, 1)
-        torch._foreach_lerp_(exp_avg, g, 1 - beta1)
-        torch._foreach_mul_(exp_avg_sq, beta2)
-        torch._foreach_addcmul_(exp_avg_sq, g, g, value=1 - beta2)
-        for p, m, v, t in zip(params, exp_avg, exp_avg_sq, steps, strict=True):
-            t = t.double()
-            step_size = (lr / (1 - beta1**t)).to(p.dtype)
-            correction2 = (1 - beta2**t).sqrt().to(p.dtype)
-            p.sub_(step_size * m / (v.sqrt() / correction2 + eps))
-            if max_value is not None:
-                p.clamp_(max=max_value)
+    return adam_groups(optimizer, names, check_group)
 
 
 class FusedSAC(CheckedSaveLoad, SAC):
@@ -1152,17 +1106,18 @@ class FusedSAC(CheckedSaveLoad, SAC):
         if any(g is None for g in groups):
             return None
         for (_, names), opt_groups in zip(optimizers, groups, strict=True):
-            if {n for g in opt_groups for n in g[0]} != set(names.values()):
+            if {n for g in opt_groups for n in g.names} != set(names.values()):
                 return None  # a parameter its optimizer does not step
         lrs = tuple(
-            torch.tensor([g[5] for g in opt_groups], dtype=torch.float64, device=self.device)
+            torch.tensor([g.lr for g in opt_groups], dtype=torch.float64, device=self.device)
             for opt_groups in groups
         )
         # the compiled function closes over the modules, the state tensors and the constants
         key = (
             id(actor), id(critic), id(target), self.compile, float(self.target_entropy),
             learned_alpha, float(self.tau), id(getattr(self, "ent_coef_tensor", None)),
-            tuple(tuple((tuple(map(id, g[1] + g[2] + g[3] + g[4])), g[6], g[7], g[8])
+            tuple(tuple((tuple(map(id, g.params + g.exp_avg + g.exp_avg_sq + g.steps)), g.betas,
+                          g.eps, g.max_value)
                         for g in opt_groups) for opt_groups in groups),
         )  # fmt: skip
         if self._whole is not None and self._whole_key == key:
@@ -1174,8 +1129,10 @@ class FusedSAC(CheckedSaveLoad, SAC):
         alpha_groups = groups[2] if learned_alpha else None
         critic_params = list(critic.parameters())
         target_params = list(target.parameters())
-        critic_by_name = {n: p for g in critic_groups for n, p in zip(g[0], g[1], strict=True)}
-        actor_by_name = {n: p for g in actor_groups for n, p in zip(g[0], g[1], strict=True)}
+        critic_by_name = {
+            n: p for g in critic_groups for n, p in zip(g.names, g.params, strict=True)
+        }
+        actor_by_name = {n: p for g in actor_groups for n, p in zip(g.names, g.params, strict=True)}
         tau, log_ent_coef = float(self.tau), self.log_ent_coef
         fixed_ent_coef = getattr(self, "ent_coef_tensor", None)
 
@@ -1191,7 +1148,7 @@ class FusedSAC(CheckedSaveLoad, SAC):
                     )  # fmt: skip
 
                 grads, critic_loss = grad_and_value(critic_objective)(critic_by_name)
-                _adam_update(critic_groups, grads, lrs[0])
+                adam_update(critic_groups, grads, lrs[0])
 
                 def actor_objective(params, log_alpha):  # fixed α: the actor loss alone
                     loss, alpha_loss = functional_call(
@@ -1205,13 +1162,13 @@ class FusedSAC(CheckedSaveLoad, SAC):
                     (grads, alpha_grad), (_, (actor_loss, alpha_loss)) = grad_and_value(
                         actor_objective, argnums=(0, 1), has_aux=True
                     )(actor_by_name, log_ent_coef)
-                    _adam_update(alpha_groups, {"log_ent_coef": alpha_grad}, lrs[2])
+                    adam_update(alpha_groups, {"log_ent_coef": alpha_grad}, lrs[2])
                     sums[1] += alpha_loss
                 else:
                     grads, (_, actor_loss) = grad_and_value(actor_objective, has_aux=True)(
                         actor_by_name, None
                     )
-                _adam_update(actor_groups, grads, lrs[1])
+                adam_update(actor_groups, grads, lrs[1])
                 if polyak:  # SB3's polyak_update
                     torch._foreach_mul_(target_params, 1 - tau)
                     torch._foreach_add_(target_params, critic_params, alpha=tau)

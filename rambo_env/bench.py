@@ -28,7 +28,7 @@ from rambo_env.compile import MaybeCompiled
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble, check_precision
 from rambo_env.dynamics.termination import get_termination_fn
-from rambo_env.dynamics.training import _run_epoch, make_adam
+from rambo_env.dynamics.training import _MLEStep, _run_epoch, make_adam
 from rambo_env.model import LearnedMDP
 from rambo_env.normalization import ObsNormalizer
 from rambo_env.run_io import check_field_ranges, is_int, is_real, python_fields
@@ -413,7 +413,7 @@ def bench_adversary(
 
 def bench_mle_epoch(cfg: BenchConfig, device: torch.device) -> tuple[Timing, Timing, int]:
     """``mle_measure`` MLE batches of the training loop (``training._run_epoch``, bootstrap rows
-    per member, fused Adam) on ``mle_transitions`` rows; returns (measured, one epoch
+    per member, fused Adam; compiled: each batch one graph, ``training._MLEStep``) on ``mle_transitions`` rows; returns (measured, one epoch
     extrapolated, batches per epoch)."""
     gen = torch.Generator().manual_seed(cfg.seed)
     ensemble = GaussianEnsemble(cfg.obs_dim, cfg.action_dim, cfg.ensemble, generator=gen).to(device)
@@ -426,9 +426,10 @@ def bench_mle_epoch(cfg: BenchConfig, device: torch.device) -> tuple[Timing, Tim
     order = torch.randint(n, (e, n_rows), generator=gen).to(device)  # [E, K * B]
 
     loss_fn = MaybeCompiled(ensemble.mle_loss_from_tensors, enabled=cfg.compile, name="MLE loss")
+    step = _MLEStep(ensemble, optimizer, cfg.compile)  # compiled: the whole batch as one graph
 
     def run() -> None:
-        _run_epoch(ensemble, optimizer, x, y, order, cfg.batch_size, math.inf, loss_fn)
+        _run_epoch(ensemble, optimizer, x, y, order, cfg.batch_size, math.inf, loss_fn, step)
 
     t = measure(run, cfg.repeats, cfg.warmup, device)
     n_train = n - min(int(0.1 * n), 1000)  # official holdout min(10 %, 1000)

@@ -8,17 +8,30 @@ parameters, grouping tensors by device and dtype) is a large part of an optimize
 arguments, whenever that path would compute exactly this; otherwise (the first step, which creates
 the state; hooks; AMSGrad; a tensor learning rate; a non-fused optimizer) it runs the library step.
 The state dict is the library's, so a checkpoint loads into either class.
+
+:func:`adam_groups` and :func:`adam_update` are the same Adam update as traceable ops on the
+optimizer's own state tensors, for a gradient step compiled as one graph (SAC's whole step in
+:mod:`agents.fused`, the MLE batch in :mod:`rambo_env.dynamics.training`): torch's fused kernel
+cannot be traced.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 import torch.optim.optimizer as _optimizer
 
-__all__ = ["DirectAdam", "has_step_hooks", "plain_adam_group"]
+__all__ = [
+    "AdamGroup",
+    "DirectAdam",
+    "adam_groups",
+    "adam_update",
+    "has_step_hooks",
+    "init_adam_state",
+    "plain_adam_group",
+]
 
 
 class DirectAdam(torch.optim.Adam):
@@ -118,3 +131,110 @@ def has_step_hooks(optimizer: torch.optim.Optimizer) -> bool:
         or _optimizer._global_optimizer_pre_hooks
         or _optimizer._global_optimizer_post_hooks
     )
+
+
+class AdamGroup(NamedTuple):
+    """One param group of a plain float32 Adam, as :func:`adam_update` steps it: the parameters'
+    names (keys of the gradient dict), the parameters and the optimizer's own state tensors
+    (updated in place: its ``state_dict`` stays the library's), and the group's constants."""
+
+    names: list[str]
+    params: list[torch.Tensor]
+    exp_avg: list[torch.Tensor]
+    exp_avg_sq: list[torch.Tensor]
+    steps: list[torch.Tensor]
+    lr: float  # times LrScaledAdam's ``lr_scale`` where the group has one
+    betas: tuple[float, float]
+    eps: float
+    max_value: float | None  # LrScaledAdam's cap on the parameters, or None
+
+
+def adam_groups(
+    optimizer: Any,
+    names: dict[int, str],
+    check_group: Callable[[dict[str, Any]], None] | None = None,
+) -> list[AdamGroup] | None:
+    """``optimizer``'s param groups as :class:`AdamGroup` (fused or not: the same update), or None
+    where :func:`adam_update` cannot stand in for ``optimizer.step()``: not an Adam, no state yet
+    (the first step makes it; or :func:`init_adam_state`), step hooks, AMSGrad, weight decay,
+    maximize, a tensor lr, a parameter not float32, not requiring a gradient, or not one of
+    ``names`` (id → name: the module it should train). ``check_group``: called on each group
+    (an optimizer subclass's own checks of its extra keys; it raises on a bad value)."""
+    if not isinstance(optimizer, torch.optim.Adam) or has_step_hooks(optimizer):
+        return None
+    groups = []
+    for group in optimizer.param_groups:
+        params = list(group["params"])
+        if group["weight_decay"] or group["maximize"] or not plain_adam_group(group):
+            return None
+        if any(p.dtype != torch.float32 or id(p) not in names for p in params):
+            return None
+        if check_group is not None:
+            check_group(group)
+        states = [optimizer.state.get(p) for p in params]
+        if any(not st for st in states) or not all(p.requires_grad for p in params):
+            return None
+        max_value = group.get("max_value")
+        groups.append(
+            AdamGroup(
+                names=[names[id(p)] for p in params],
+                params=params,
+                exp_avg=[st["exp_avg"] for st in states],
+                exp_avg_sq=[st["exp_avg_sq"] for st in states],
+                steps=[st["step"] for st in states],
+                lr=float(group["lr"] * group.get("lr_scale", 1.0)),
+                betas=(float(group["betas"][0]), float(group["betas"][1])),
+                eps=float(group["eps"]),
+                max_value=None if max_value is None else float(max_value),
+            )
+        )
+    return groups
+
+
+def adam_update(groups: list[AdamGroup], grads: dict[str, torch.Tensor], lrs: torch.Tensor) -> None:
+    """Adam (Kingma & Ba 2015) as torch's Adam computes it (fused kernel or not), in ops that
+    ``torch.compile`` can trace (the fused kernel cannot be): ``m ← lerp(m, g, 1-β1)``,
+    ``v ← β2 v + (1-β2) g²``, ``p ← p - lr/(1-β1^t) · m / (√v / √(1-β2^t) + ε)`` with the
+    bias corrections in float64 as the kernel has them; then LrScaledAdam's cap ``p ≤ max``.
+    ``grads``: name → gradient. ``lrs`` [groups] float64: each group's learning rate (a tensor:
+    a schedule recompiles nothing)."""
+    for group, lr in zip(groups, lrs.unbind(), strict=True):
+        beta1, beta2 = group.betas
+        g = [grads[name] for name in group.names]
+        torch._foreach_add_(group.steps, 1)
+        torch._foreach_lerp_(group.exp_avg, g, 1 - beta1)
+        torch._foreach_mul_(group.exp_avg_sq, beta2)
+        torch._foreach_addcmul_(group.exp_avg_sq, g, g, value=1 - beta2)
+        for p, m, v, t in zip(
+            group.params, group.exp_avg, group.exp_avg_sq, group.steps, strict=True
+        ):
+            t = t.double()
+            step_size = (lr / (1 - beta1**t)).to(p.dtype)
+            correction2 = (1 - beta2**t).sqrt().to(p.dtype)
+            p.sub_(step_size * m / (v.sqrt() / correction2 + group.eps))
+            if group.max_value is not None:
+                p.clamp_(max=group.max_value)
+
+
+@torch.no_grad()
+def init_adam_state(optimizer: torch.optim.Adam) -> None:
+    """The state ``Adam.step`` makes at its first step (torch's ``Adam._init_group``: step 0,
+    zero moments), for each parameter that has none, so that a step outside ``Adam.step`` can
+    be the first. The state dict is then the one the library's first step would have started
+    from; a later ``optimizer.step()`` continues it."""
+    scalar = _optimizer._get_scalar_dtype
+    for group in optimizer.param_groups:
+        for p in group["params"]:
+            state = optimizer.state[p]
+            if state:
+                continue
+            on_device = group.get("capturable") or group.get("fused")
+            state["step"] = (
+                torch.zeros((), dtype=scalar(is_fused=group.get("fused")), device=p.device)
+                if on_device
+                else torch.tensor(0.0, dtype=scalar(), device="cpu")
+            )
+            state["exp_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
+            state["exp_avg_sq"] = torch.zeros_like(p, memory_format=torch.preserve_format)
+            if group.get("amsgrad"):
+                state["max_exp_avg_sq"] = torch.zeros_like(p, memory_format=torch.preserve_format)
