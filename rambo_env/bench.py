@@ -85,8 +85,8 @@ class BenchConfig:
     matmul_size: int = 2048
     seed: int = 0
     compile: bool = False
-    """torch.compile the adversary's Eq. 9 loss and the MLE loss (``--compile``; the main job's
-    ``compile``)."""
+    """torch.compile the adversary's Eq. 9 loss, the MLE batch and SAC's gradient step
+    (``--compile``; the main job's ``compile``)."""
     precision: str = "fp32"
     """The ensemble's precision (``--precision bf16``: mixed precision, the main job's ``precision``)."""
 

@@ -865,9 +865,11 @@ def train_mle(
     the early-stopping rule ends training; a ``max_epochs`` / ``max_time_s`` stop keeps it (at its
     last complete epoch), so that a run with a larger budget continues from there.
 
-    ``compile``: the per-batch loss through ``torch.compile`` (:mod:`rambo_env.compile`; the same
-    numbers to float32 rounding, not bitwise; not part of the cache key: the checkpoint and the
-    report record it per epoch, :attr:`MLEReport.compiled`).
+    ``compile``: each batch's loss, gradient and Adam step as one ``torch.compile`` graph
+    (:class:`_MLEStep`; the loss alone where its optimizer is not plain Adam;
+    :mod:`rambo_env.compile`), compiled before the first epoch, off the clock. The same numbers to
+    float32 rounding, not bitwise; not part of the cache key: the checkpoint and the report
+    record it per epoch, :attr:`MLEReport.compiled`.
 
     ``model_seed``: the seed of ``ensemble``'s initial weights (``make_mdp``'s ``seed``), recorded
     with the checkpoint's settings beside ``cfg.seed`` (probe 127: a seed loop over make_mdp's seed
