@@ -566,6 +566,29 @@ NO_IMPROVEMENT_BUDGET = 0.001
 improves little (one epoch of 3000 hopper rows: 0.4 to 1.4 percent), an lr typo nothing."""
 
 
+LARGE_LR = 0.1
+"""MLE learning rates above this (100 times the default 1e-3, 333 times the official 3e-4) are
+warned about before pretraining (:func:`warn_large_lr`)."""
+
+
+def warn_large_lr(cfg: MLEConfig) -> None:
+    """One WARNING before pretraining for a learning rate above :data:`LARGE_LR`, as ``--lam`` and
+    the step counts far above the paper's are warned about at the start. Session 51: ``--mle-lr
+    3e4`` (3e-4 with its sign lost) was told only after pretraining — hours at 1M rows — as
+    non-finite weights, or as a model no better than untrained. A valid value: the run goes on."""
+    if cfg.lr <= LARGE_LR:
+        return
+    mantissa, exponent = f"{cfg.lr:e}".split("e")
+    meant = f"; was an exponent's sign lost ({float(f'{mantissa}e{-int(exponent)}'):g})?"
+    note(
+        f"[rambo_env] WARNING: MLE learning rate {cfg.lr:g} (--mle-lr, MLEConfig.lr) is far "
+        f"above the official 3e-4 and the default 1e-3 (this warning is for more than "
+        f"{LARGE_LR:g}): Adam at such a rate stalls or diverges (a model no better than untrained, "
+        f"or non-finite weights), found only after pretraining{meant if int(exponent) > 0 else ';'} Ctrl-C "
+        "now unless that is meant",
+    )
+
+
 def warn_no_improvement(report: MLEReport, cfg: MLEConfig, name: str | None = None) -> None:
     """One WARNING when pretraining left the model about as bad as untrained (its mean holdout
     MSE less than :data:`NO_IMPROVEMENT` (early stop) or :data:`NO_IMPROVEMENT_BUDGET` (budget
@@ -884,6 +907,7 @@ def train_mle(
         check_seed(model_seed, "model_seed")  # -5 / "1" taken (and anything without a checkpoint)
     _check_fit_inputs(ensemble, dataset, normalizer, cfg)
     cfg = cfg if cfg is not None else MLEConfig()
+    warn_large_lr(cfg)  # before hours of pretraining, not after them
     device = resolve_device(device)
     ensemble.to(device)
     if checkpoint_path is not None:  # probe 21: 5 was a raw TypeError, a folder or an unwritable
