@@ -65,7 +65,7 @@ from rambo_env.data.loaders import absolute_dataset
 from rambo_env.logging import WARNING, get_verbosity, note, set_verbosity
 from rambo_env.logging import apply_state as apply_logging_state
 from rambo_env.logging import state as logging_settings
-from rambo_env.presets import RamboPreset
+from rambo_env.presets import RamboPreset, preset_names
 from rambo_env.requirements import MissingExtraError
 from rambo_env.sweep_report import (
     COMPLETE_STATUSES,
@@ -78,6 +78,18 @@ from rambo_env.sweep_report import (
     summarise,
     write_report,
 )
+
+#: ``--datasets mujoco`` (scripts/sweep.py): the 12 MuJoCo datasets of Table 6.
+DATASET_GROUPS = {"mujoco": preset_names()}
+
+
+def dataset_groups_text() -> str:
+    """``"the grid keyword 'mujoco' (the 12 MuJoCo datasets of Table 6)"``."""
+    return ", ".join(
+        f"the grid keyword {key!r} (the {len(names)} MuJoCo datasets of Table 6)"
+        for key, names in DATASET_GROUPS.items()
+    )
+
 
 __all__ = [
     "PAPER_CONFIGS",
@@ -1601,6 +1613,9 @@ def _prepare_datasets(
         except (ValueError, OSError) as err:  # DatasetUnavailableError is a FileNotFoundError
             if isinstance(err, _SameDataError):  # not a load failure: its own error at once
                 raise
+            if type(err) is ValueError and str(err).startswith("unknown dataset"):
+                # session 51: the loader's list of what a dataset may be, without the grid
+                err = ValueError(f"{err}; or, in sweep.py's --datasets, {dataset_groups_text()}")
             failed.append((name, err))
     if len(datasets) == 1 and failed:  # its own error: the sweep has no other dataset
         raise failed[0][1]

@@ -53,6 +53,7 @@ from agents.cotrain_setup import (
     config_docs,
 )
 from agents.sweep import (
+    DATASET_GROUPS,
     PAPER_CONFIGS,
     PAPER_SEEDS,
     SWEEP_FILE,
@@ -60,6 +61,7 @@ from agents.sweep import (
     SweepOutcome,
     SweepResources,
     SweepSpec,
+    dataset_groups_text,
     load_sweep,
     moved_from,
     not_a_sweep_text,
@@ -80,7 +82,7 @@ from rambo_env.command_line import (
     stray_words,
     unrecognized_arguments,
 )
-from rambo_env.presets import RamboPreset, get_preset, preset_names
+from rambo_env.presets import RamboPreset, get_preset
 from rambo_env.provenance import script_command, script_invocation
 from rambo_env.run_io import (
     FolderInUseError,
@@ -125,8 +127,6 @@ PASS_THROUGH = (
 )
 #: SweepResources fields (flags of the same name).
 RESOURCE_FLAGS = ("cpus_per_trial", "gpus_per_trial", "max_concurrent", "max_failures")
-#: ``--datasets mujoco``: the 12 MuJoCo datasets of Table 6.
-DATASET_GROUPS = {"mujoco": preset_names()}
 
 
 def _optional(base: type) -> Any:
@@ -190,14 +190,6 @@ def parse_datasets(text: str) -> tuple[str, ...]:
     return tuple(d for n in names for d in DATASET_GROUPS.get(n, [n]))
 
 
-def _grid_text() -> str:
-    """``"the grid keyword 'mujoco' (the 12 MuJoCo datasets of Table 6)"``."""
-    return ", ".join(
-        f"the grid keyword {key!r} (the {len(names)} MuJoCo datasets of Table 6)"
-        for key, names in DATASET_GROUPS.items()
-    )
-
-
 def _check_grid_keyword(name: str) -> None:
     """ArgumentTypeError, with a did-you-mean, for a ``--datasets`` item that is a grid keyword in
     another case or with a typo (``MuJoCo``, ``mujcoo``) and can be no other dataset: no file or
@@ -212,7 +204,7 @@ def _check_grid_keyword(name: str) -> None:
         return
     hint = did_you_mean(name, list(DATASET_GROUPS))
     if hint:
-        raise argparse.ArgumentTypeError(f"unknown dataset {name!r}{hint}; {_grid_text()}")
+        raise argparse.ArgumentTypeError(f"unknown dataset {name!r}{hint}; {dataset_groups_text()}")
 
 
 def parse_algo(text: str) -> str:
