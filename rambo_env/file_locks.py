@@ -586,15 +586,15 @@ def file_lock(lock_path: Path, doing: str, setting: str) -> Iterator[None]:
             if permission_denied(err) and _wait_unopenable_lock(lock_path, doing):
                 continue  # probe 111 row 35: its holder ended; try again
             _refuse_unwritable_lock(lock_path, setting, err)
-            what = (
-                "is a symbolic link"  # probe 158: was "is not a file (Too many levels of …)"
-                if os.path.islink(lock_path)
-                else "is not a file"
-                if os.path.lexists(lock_path)
-                else "cannot be made"
-            )
+            if os.path.islink(lock_path):  # probe 158: was "is not a file (Too many levels …)"
+                # session 51: O_NOFOLLOW's ELOOP text ("Too many levels of symbolic links") is
+                # not the cause; the link's target is what to check
+                what = f"is a symbolic link (to {_link_target(lock_path)}; lock files are never opened through one)"
+            else:
+                cause = f" ({err.strerror or err})"
+                what = ("is not a file" if os.path.lexists(lock_path) else "cannot be made") + cause
             raise ValueError(
-                f"{setting}: {lock_path} {what} ({err.strerror or err}), but a lock file is kept "
+                f"{setting}: {lock_path} {what}, but a lock file is kept "
                 f"there while {doing.split(' (')[0]}; remove it (or point {setting} at a "
                 "writable folder) and rerun"
             ) from None
@@ -682,6 +682,14 @@ def _open_lock_file(lock_path: Path) -> Any:
                 continue
             except PermissionError:
                 raise err from None
+
+
+def _link_target(link: Path) -> str:
+    """Where the symbolic link ``link`` points (as written in it), or ``"?"`` if unreadable."""
+    try:
+        return os.readlink(link)
+    except OSError:
+        return "?"
 
 
 def _wrap_lock(fd: int, mode: str, lock_path: Path) -> Any:
