@@ -64,6 +64,7 @@ from rambo_env.run_io import (
     type_name,
     unreadable_reason,
 )
+from rambo_env.torch_files import brief_reason
 
 if TYPE_CHECKING:
     from rambo_env.data.dataset import OfflineDataset
@@ -1093,8 +1094,7 @@ def _cached_ensemble(
         said = said if said != str(err) else unreadable_reason(err, path)
         if said.startswith("unreadable (") and said.endswith(")"):
             said = said[len("unreadable (") : -1]
-        if len(said) > 200:
-            said = said[:200].rsplit(" ", 1)[0] + " …"
+        said = brief_reason(said)
         note(
             f"[rambo_env] cached dynamics model {path} is unreadable ({said}); removing it and "
             "training anew"

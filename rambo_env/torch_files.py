@@ -25,6 +25,7 @@ from rambo_env.requirements import out_of_memory
 
 __all__ = [
     "PickleProtocolError",
+    "brief_reason",
     "check_torch_magic",
     "damaged_cache_entry",
     "damaged_file",
@@ -95,6 +96,27 @@ def unreadable_reason(err: BaseException, path: str | Path) -> str:
     if isinstance(err, PickleProtocolError):
         return said.split(": re-save it")[0]
     return f"{type(err).__name__}: {said}"
+
+
+def brief_reason(said: str, limit: int = 240) -> str:
+    """An error's text for a one-line message: its first line (with the next where the first
+    only announces it, ``…:``); where that is longer than ``limit`` characters, cut after its
+    last whole sentence or clause that fits (else its last whole word), and `` …`` where
+    anything is left out. Session 51: a damaged MLE checkpoint's line quoted torch's text cut
+    at 160 characters, mid-word and mid-sentence."""
+    lines = [line.strip() for line in said.strip().splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].endswith(":"):  # a line that only announces the next
+        lines[:2] = [f"{lines[0]} {lines[1]}"]
+    first = lines[0] if lines else ""
+    if len(first) <= limit and len(lines) <= 1:
+        return first
+    head = first[:limit]
+    end = max(head.rfind(". "), head.rfind("; "))
+    if end >= limit // 2:
+        return head[: end + 1] + " …"
+    if len(first) <= limit:
+        return first + " …"  # the lines after it left out
+    return head.rsplit(" ", 1)[0] + " …"
 
 
 def check_torch_magic(path: str | Path) -> None:

@@ -57,6 +57,7 @@ from rambo_env.run_io import (
     trains_with_grad,
     unreadable_reason,
 )
+from rambo_env.torch_files import brief_reason
 
 __all__ = [
     "MLEConfig",
@@ -757,7 +758,7 @@ def _load_checkpoint(path: Path, fingerprint: str) -> dict[str, Any] | None:
             raise
         note(
             f"[rambo_env] MLE checkpoint {path} is unreadable "
-            f"({unreadable_reason(err, path)[:200]}); starting MLE pretraining afresh"
+            f"({brief_reason(unreadable_reason(err, path))}); starting MLE pretraining afresh"
         )
         return None
     if ckpt.get("fingerprint") != fingerprint:
@@ -971,8 +972,9 @@ def train_mle(
             if not damaged_file(err):  # probe 91 rows 4, 30: nor is any other error
                 raise
             note(
-                f"[rambo_env] MLE checkpoint {checkpoint_path} is unreadable ({type(err).__name__}:"
-                f" {str(err)[:160]}); starting MLE pretraining afresh"
+                f"[rambo_env] MLE checkpoint {checkpoint_path} is unreadable ("
+                f"{brief_reason(unreadable_reason(err, checkpoint_path))}); starting MLE "
+                "pretraining afresh"
             )
             ensemble.load_state_dict(fresh[0])
             gen.set_state(fresh[1])
