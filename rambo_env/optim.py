@@ -30,6 +30,7 @@ __all__ = [
     "adam_update",
     "has_step_hooks",
     "init_adam_state",
+    "plain_adam_flags",
     "plain_adam_group",
 ]
 
@@ -53,9 +54,13 @@ class DirectAdam(torch.optim.Adam):
         that path computes identically: every parameter has a gradient and an initialised state,
         one device and dtype per group, no AMSGrad / capturable / differentiable / complex,
         no step hooks. Returns False (nothing done) otherwise; the caller runs the library step."""
-        if self._direct_ok is None:
+        if self._direct_ok is None:  # the parameters' kinds: re-checked when groups change
             self._direct_ok = _direct_adam_ok(self)
         if not self._direct_ok or has_step_hooks(self):
+            return False
+        # a group's settings may change between steps (session 52: amsgrad=True set on a live
+        # group after its first step was stepped as plain Adam until load_state_dict)
+        if not all(group.get("fused") and plain_adam_flags(group) for group in self.param_groups):
             return False
         batches = []
         for group in self.param_groups:
@@ -108,17 +113,23 @@ def _direct_adam_ok(optimizer: torch.optim.Adam) -> bool:
 
 
 def plain_adam_group(group: dict[str, Any]) -> bool:
-    """Whether an Adam param group is the plain update (no AMSGrad, capturable, differentiable
-    or decoupled weight decay; float hyperparameters, not tensors) over one device and dtype of
-    real floating tensors: what a step outside ``Adam.step`` may compute in its stead."""
-    if group.get("amsgrad") or group.get("capturable"):
-        return False
-    if group.get("differentiable") or group.get("decoupled_weight_decay"):
+    """Whether an Adam param group is the plain update (:func:`plain_adam_flags`) over one device
+    and dtype of real floating tensors: what a step outside ``Adam.step`` may compute in its
+    stead."""
+    if not plain_adam_flags(group):
         return False
     params = group["params"]
     if not params or len({(p.device, p.dtype) for p in params}) != 1:
         return False
-    if any(torch.is_complex(p) or not p.is_floating_point() for p in params):
+    return not any(torch.is_complex(p) or not p.is_floating_point() for p in params)
+
+
+def plain_adam_flags(group: dict[str, Any]) -> bool:
+    """Whether an Adam param group's settings are the plain update: no AMSGrad, capturable,
+    differentiable or decoupled weight decay; float hyperparameters, not tensors."""
+    if group.get("amsgrad") or group.get("capturable"):
+        return False
+    if group.get("differentiable") or group.get("decoupled_weight_decay"):
         return False
     return not any(isinstance(v, torch.Tensor) for k, v in group.items() if k != "params")
 

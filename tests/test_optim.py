@@ -68,3 +68,31 @@ def test_direct_adam_leaves_other_configurations_to_the_library():
         assert direct._direct_ok is False, kwargs
         for p, q in zip(a, b, strict=True):
             torch.testing.assert_close(p, q, rtol=0, atol=0)
+
+
+def test_a_group_setting_changed_after_the_first_step_is_followed():
+    """Session 52's niche: AMSGrad switched on in a live group after the direct path had been
+    chosen was stepped as plain Adam until a load_state_dict; now the library's step, as a plain
+    Adam with the same change, bitwise (and back to the direct path when switched off)."""
+    a, b = _pair()
+    direct, library = DirectAdam(a, lr=1e-3, fused=True), torch.optim.Adam(b, lr=1e-3, fused=True)
+    gen = torch.Generator().manual_seed(3)
+    for i in range(6):
+        if i == 2:
+            for opt in (direct, library):
+                opt.param_groups[0]["amsgrad"] = True
+                for p in opt.param_groups[0]["params"]:  # its state, as AMSGrad keeps it
+                    opt.state[p]["max_exp_avg_sq"] = opt.state[p]["exp_avg_sq"].clone()
+        if i == 4:
+            for opt in (direct, library):
+                opt.param_groups[0]["amsgrad"] = False
+        grads = _grads(a, gen)
+        for params, opt in ((a, direct), (b, library)):
+            for p, g in zip(params, grads, strict=True):
+                p.grad = g.clone()
+            opt.step()
+        if i in (2, 3):
+            assert not direct._direct_step()  # AMSGrad: the library's step
+    assert direct._direct_ok is True  # the parameters' check is kept; the settings re-read
+    for p, q in zip(a, b, strict=True):
+        torch.testing.assert_close(p, q, rtol=0, atol=0)
