@@ -1,7 +1,9 @@
 """This machine's and this process's limits: the host memory a new allocation can get
 (``MemAvailable``, the address-space limit ``ulimit -v``, a cgroup's memory limit), the messages
-of a memory check or an allocation failure that name the limit that binds, and failures to start
-a thread or process (the per-user process limit ``ulimit -u``).
+of a memory check or an allocation failure that name the limit that binds, failures to start
+a thread or process (the per-user process limit ``ulimit -u``), and the cores this process may
+use (CPU affinity, a cgroup CPU quota, ``SLURM_CPUS_PER_TASK``) with the torch thread count
+chosen from them (:func:`resolve_torch_threads`).
 
 Split out of :mod:`rambo_env.run_io`, which still exports these names
 (``run_io.available_memory_bytes``).
@@ -11,7 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
+import re
 from pathlib import Path
 
 from rambo_env.requirements import (
@@ -239,3 +243,192 @@ def _cgroup_room() -> int | None:
         if limit is not None and used is not None and limit < (1 << 60):  # v1's "no limit": ~2**63
             return max(limit - used, 0)
     return None
+
+
+def torch_processes() -> list[int]:
+    """PIDs of the OTHER live processes that have libtorch loaded (Linux ``/proc``; ``[]`` where it
+    cannot be read). Two of them on the same cores make 2-thread OpenMP collapse (spin-waits)."""
+    own, found = os.getpid(), []
+    try:
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return []
+    for pid in pids:
+        if pid == own:
+            continue
+        try:
+            with open(f"/proc/{pid}/maps", encoding="utf-8", errors="replace") as f:
+                if any("libtorch_cpu" in line or "libtorch_cuda" in line for line in f):
+                    found.append(pid)
+        except OSError:  # gone, or another user's
+            continue
+    return sorted(found)
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _cgroup_mounts(mountinfo: str) -> list[tuple[int, Path, str]]:
+    """``(version, mount point, mounted root)`` of the cgroup hierarchies that hold the CPU
+    controller (v1 ``cpu``; v2 ``cgroup2``), from ``/proc/self/mountinfo``'s text."""
+    mounts = []
+    for line in mountinfo.splitlines():
+        left, sep, right = line.partition(" - ")
+        fields, after = left.split(), right.split()
+        if not sep or len(fields) < 5 or len(after) < 3:
+            continue
+        if after[0] == "cgroup2":
+            mounts.append((2, Path(fields[4]), fields[3]))
+        elif after[0] == "cgroup" and "cpu" in after[2].split(","):
+            mounts.append((1, Path(fields[4]), fields[3]))
+    return mounts
+
+
+def _cgroup_quota(folder: Path, version: int) -> float | None:
+    """The CPU quota set on this cgroup folder, in CPUs (``quota / period``), None where none."""
+    try:
+        if version == 2:
+            quota, period = (folder / "cpu.max").read_text().split()[:2]
+            if quota == "max":
+                return None
+        else:
+            quota = (folder / "cpu.cfs_quota_us").read_text().strip()
+            period = (folder / "cpu.cfs_period_us").read_text().strip()
+        if int(quota) <= 0 or int(period) <= 0:  # v1: -1 for none
+            return None
+        return int(quota) / int(period)
+    except (OSError, ValueError):
+        return None
+
+
+def cgroup_cpu_limit(proc: Path = Path("/proc/self")) -> float | None:
+    """The smallest CPU quota of this process's cgroups and their parents, in CPUs (cgroup v2
+    ``cpu.max``, v1 ``cpu.cfs_quota_us / cpu.cfs_period_us``: docker ``--cpus``, Kubernetes
+    ``limits.cpu``, a scheduler without a cpuset), or None where none is set or none can be read."""
+    try:
+        mounts = _cgroup_mounts((proc / "mountinfo").read_text())
+        memberships = (proc / "cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    limits = []
+    for version, mount, mounted in mounts:
+        point = mount.resolve()  # /sys/fs/cgroup/cpu may link to cpu,cpuacct
+        for line in memberships:
+            hierarchy, _, rest = line.partition(":")
+            controllers, _, path = rest.partition(":")
+            if (version == 2) != (hierarchy == "0" and controllers == ""):
+                continue
+            if version == 1 and "cpu" not in controllers.split(","):
+                continue
+            # the process's folder under the mount point (a container mounts its own cgroup as /)
+            relative = os.path.relpath(path, mounted) if path.startswith(mounted) else path
+            folder = (point / relative.lstrip("/")).resolve() if relative != "." else point
+            while True:  # a quota on a parent cgroup limits this one too
+                if (quota := _cgroup_quota(folder, version)) is not None:
+                    limits.append(quota)
+                if folder == point or point not in folder.parents:
+                    break
+                folder = folder.parent
+    return min(limits) if limits else None
+
+
+def allocated_cores() -> tuple[int, str]:
+    """``(cores, source)``: the cores this process may use, the fewest of its CPU affinity, its
+    cgroup CPU quota (rounded up) and ``SLURM_CPUS_PER_TASK`` where set; ``source`` says which
+    decided (empty when the affinity did, or a note on a ``SLURM_CPUS_PER_TASK`` ignored)."""
+    affinity = usable_cores()
+    cores, source, ignored = affinity, "", ""
+    quota = cgroup_cpu_limit()
+    if quota is not None and math.ceil(quota) < cores:
+        cores, source = max(1, math.ceil(quota)), f"the cgroup CPU quota of {quota:g} CPU(s)"
+    slurm = os.environ.get("SLURM_CPUS_PER_TASK")
+    if slurm is not None and (not re.fullmatch(r"[0-9]+", slurm.strip()) or int(slurm) < 1):
+        ignored = f"SLURM_CPUS_PER_TASK={slurm!r} is not a positive int: ignored"
+    elif slurm is not None and int(slurm) < cores:
+        cores, source = int(slurm), f"SLURM_CPUS_PER_TASK={int(slurm)}"
+    if source:
+        source = f"{source}, of {affinity} in the CPU affinity"
+    return cores, "; ".join(text for text in (source, ignored) if text)
+
+
+#: Most torch threads per core a run may ask for (``--torch-threads 100000`` made OpenMP fail with
+#: EAGAIN, then segfault).
+MAX_THREADS_PER_CORE = 4
+
+
+def resolve_torch_threads(requested: int | None, field: str = "torch_threads") -> tuple[int, str]:
+    """``(threads, why)``: ``requested`` if given (``why`` warns when it is more than the usable
+    cores), else every core this process may use divided among the torch processes running now
+    (this one included), at least 1, and at most ``OMP_NUM_THREADS`` when that is set (its first
+    entry where it lists OpenMP's nested levels, ``2,1``; a value that is not a positive int is
+    said to be ignored). ``field``: what a refusal names (a script's flag, probe 157)."""
+    cores = usable_cores()
+    if requested is not None:
+        most = MAX_THREADS_PER_CORE * max(cores, os.cpu_count() or 1)
+        if int(requested) < 1:  # was: "… give fewer" for 0 and -3
+            raise ValueError(
+                f"{field}: {requested} is not in [1, {most}]; give at least 1, or none for auto"
+            )
+        if int(requested) > most:
+            raise ValueError(
+                f"{field}: {requested} is not in [1, {most}] ({MAX_THREADS_PER_CORE} per "
+                f"core of this machine; more only slow torch down, and thousands fail to start "
+                "or crash it); give fewer, or none for auto"
+            )
+        # probe 109: the cgroup quota and SLURM_CPUS_PER_TASK count too (was: the affinity only,
+        # so 2 threads under SLURM_CPUS_PER_TASK=1 were "as configured", unsaid)
+        allotted, source = allocated_cores()
+        if int(requested) > allotted:
+            where = f" ({source})" if source else ""
+            return int(requested), (
+                f"as configured; more than the {allotted} usable core(s){where}: expect a slowdown"
+            )
+        return int(requested), "as configured"
+    # probe 102 row 7: was the affinity mask only (2 threads under a 1-CPU quota and
+    # SLURM_CPUS_PER_TASK=1)
+    cores, source = allocated_cores()
+    decided = f" ({source})" if source else ""
+    others = torch_processes()
+    threads = max(1, cores // (1 + len(others)))
+    if not others:
+        why = f"auto: {cores} core(s){decided}, no other torch process"
+    else:
+        listed = ", ".join(str(p) for p in others[:5]) + (" ..." if len(others) > 5 else "")
+        why = (
+            f"auto: {cores} core(s){decided} shared with {len(others)} other torch process(es), "
+            f"PID {listed}"
+        )
+    # Probe 52: OMP_NUM_THREADS=1 (a shared machine's limit, the README's test command) was
+    # overridden by auto's 2 threads without a word, and a garbage value ignored silently.
+    omp = os.environ.get("OMP_NUM_THREADS")
+    if omp is None:
+        return threads, why
+    if not omp.strip():  # probe 68: libgomp's "Invalid value …" line, and no word of ours
+        return threads, (
+            f"{why}; OMP_NUM_THREADS={omp!r} is empty: treated as unset (OpenMP's 'Invalid value "
+            "for environment variable OMP_NUM_THREADS' at the start is about it)"
+        )
+    # probe 69: '²' passed isdigit() and was int()'s raw error; '１' (full width) was taken as 1,
+    # which OpenMP refuses: ASCII digits only. Probe 144 row 7: OpenMP's list of nested levels
+    # ('2,1') was ignored; its first entry, the outer level, is the cap
+    levels = [level.strip() for level in omp.split(",")]
+    if not all(re.fullmatch(r"[0-9]+", level) and int(level) > 0 for level in levels):
+        return threads, f"{why}; OMP_NUM_THREADS={omp!r} is not a positive int: ignored"
+    cap = int(levels[0])
+    shown = f"{cap}" if len(levels) == 1 else f"{omp.strip()!r} (outer level {cap})"
+    if cap < threads:
+        return cap, (
+            f"OMP_NUM_THREADS={shown}, below auto's {threads} ({why}); --torch-threads N "
+            "overrides both"
+        )
+    if cap > threads:  # probe 64 row 54: was dropped without a word
+        return threads, (
+            f"{why}; OMP_NUM_THREADS={shown} is above auto's {threads}: auto used "
+            f"(--torch-threads {cap} to use {cap})"
+        )
+    return threads, why

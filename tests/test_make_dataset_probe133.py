@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from rambo_env import run_io
+from rambo_env import host_limits
 from tests.scripts import load_script
 
 make_dataset = load_script("make_dataset")
@@ -18,8 +18,8 @@ def _args(*argv):
 
 
 def test_more_workers_than_the_allotted_cores_are_named(monkeypatch):
-    monkeypatch.setattr(run_io, "usable_cores", lambda: 2)
-    monkeypatch.setattr(run_io, "cgroup_cpu_limit", lambda *a: None)
+    monkeypatch.setattr(host_limits, "usable_cores", lambda: 2)
+    monkeypatch.setattr(host_limits, "cgroup_cpu_limit", lambda *a: None)
     monkeypatch.setenv("SLURM_CPUS_PER_TASK", "1")
     args = _args()
     assert args.workers == 2  # the data of a 1-CPU job are a 2-CPU job's
@@ -40,8 +40,8 @@ def test_more_workers_than_the_allotted_cores_are_named(monkeypatch):
     ],
 )
 def test_no_note_within_the_allotment(monkeypatch, slurm, argv):
-    monkeypatch.setattr(run_io, "usable_cores", lambda: 2)
-    monkeypatch.setattr(run_io, "cgroup_cpu_limit", lambda *a: None)
+    monkeypatch.setattr(host_limits, "usable_cores", lambda: 2)
+    monkeypatch.setattr(host_limits, "cgroup_cpu_limit", lambda *a: None)
     monkeypatch.setenv("SLURM_CPUS_PER_TASK", slurm)
     args = make_dataset.parse_args(["--env", "hopper", *argv])
     assert make_dataset.workers_note(args) is None

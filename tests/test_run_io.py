@@ -410,7 +410,9 @@ def test_torch_processes_finds_another_torch_process_and_threads_are_shared(monk
         child.stdin.close()
         child.wait(timeout=30)
         child.stdout.close()  # probe 128: was a ResourceWarning (unclosed file) under -W error
-    monkeypatch.setattr(run_io, "torch_processes", lambda: [])
+    from rambo_env import host_limits
+
+    monkeypatch.setattr(host_limits, "torch_processes", lambda: [])
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     assert run_io.resolve_torch_threads(None) == (2, "auto: 2 core(s), no other torch process")
     assert run_io.resolve_torch_threads(2) == (2, "as configured")
@@ -425,7 +427,9 @@ def test_auto_torch_threads_keep_to_omp_num_threads(monkeypatch):
     from rambo_env import run_io
 
     monkeypatch.setattr(run_io.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    monkeypatch.setattr(run_io, "torch_processes", lambda: [])
+    from rambo_env import host_limits
+
+    monkeypatch.setattr(host_limits, "torch_processes", lambda: [])
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     assert run_io.resolve_torch_threads(None) == (
         1,
@@ -452,7 +456,9 @@ def test_omp_num_threads_above_auto_is_said(monkeypatch):
     from rambo_env import run_io
 
     monkeypatch.setattr(run_io.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    monkeypatch.setattr(run_io, "torch_processes", lambda: [30652])
+    from rambo_env import host_limits
+
+    monkeypatch.setattr(host_limits, "torch_processes", lambda: [30652])
     monkeypatch.setenv("OMP_NUM_THREADS", "4")
     assert run_io.resolve_torch_threads(None) == (
         1,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import errno
 
-from rambo_env import run_io
+from rambo_env import host_limits, run_io
 
 
 def _fake_proc(tmp_path, mount_line: str, cgroup_line: str):
@@ -43,7 +43,7 @@ def test_cgroup_v1_quota_of_a_parent_cgroup_is_read(tmp_path):
 
 def _two_idle_cores(monkeypatch):
     monkeypatch.setattr(run_io.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    monkeypatch.setattr(run_io, "torch_processes", lambda: [])
+    monkeypatch.setattr(host_limits, "torch_processes", lambda: [])
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     monkeypatch.delenv("SLURM_CPUS_PER_TASK", raising=False)
 
@@ -51,7 +51,7 @@ def _two_idle_cores(monkeypatch):
 def test_auto_threads_keep_to_slurm_cpus_per_task(monkeypatch):
     # probe 102 row 7: was (2, 'auto: 2 core(s), no other torch process') under SLURM_CPUS_PER_TASK=1
     _two_idle_cores(monkeypatch)
-    monkeypatch.setattr(run_io, "cgroup_cpu_limit", lambda: None, raising=False)
+    monkeypatch.setattr(host_limits, "cgroup_cpu_limit", lambda: None, raising=False)
     monkeypatch.setenv("SLURM_CPUS_PER_TASK", "1")
     threads, why = run_io.resolve_torch_threads(None)
     assert threads == 1 and "SLURM_CPUS_PER_TASK=1" in why, why
@@ -60,16 +60,18 @@ def test_auto_threads_keep_to_slurm_cpus_per_task(monkeypatch):
 def test_auto_threads_keep_to_the_cgroup_cpu_quota(monkeypatch):
     # probe 102 row 7: was 2 threads under a 1-CPU cgroup quota (only the affinity mask was read)
     _two_idle_cores(monkeypatch)
-    monkeypatch.setattr(run_io, "cgroup_cpu_limit", lambda: 1.0, raising=False)
+    monkeypatch.setattr(host_limits, "cgroup_cpu_limit", lambda: 1.0, raising=False)
     threads, why = run_io.resolve_torch_threads(None)
     assert threads == 1 and "cgroup CPU quota" in why, why
 
 
 def test_auto_threads_without_an_allocation_are_unchanged(monkeypatch):
     _two_idle_cores(monkeypatch)
-    monkeypatch.setattr(run_io, "cgroup_cpu_limit", lambda: None, raising=False)
+    monkeypatch.setattr(host_limits, "cgroup_cpu_limit", lambda: None, raising=False)
     assert run_io.resolve_torch_threads(None) == (2, "auto: 2 core(s), no other torch process")
-    monkeypatch.setattr(run_io, "cgroup_cpu_limit", lambda: 4.0, raising=False)  # above affinity
+    monkeypatch.setattr(
+        host_limits, "cgroup_cpu_limit", lambda: 4.0, raising=False
+    )  # above affinity
     monkeypatch.setenv("SLURM_CPUS_PER_TASK", "8")
     assert run_io.resolve_torch_threads(None) == (2, "auto: 2 core(s), no other torch process")
 

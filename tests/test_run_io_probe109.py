@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from rambo_env import run_io
+from rambo_env import host_limits, run_io
 from rambo_env.run_io import LOCK_NAME, holder_text, resolve_torch_threads
 from tests.scripts import load_script
 
@@ -35,8 +35,8 @@ def test_a_run_held_elsewhere_is_named_with_its_host(tmp_path):
 
 def test_explicit_threads_above_slurm_cpus_per_task_are_said(monkeypatch):
     # was: "as configured", unsaid (the warning compared with the CPU affinity only)
-    monkeypatch.setattr(run_io, "usable_cores", lambda: 2)
-    monkeypatch.setattr(run_io, "cgroup_cpu_limit", lambda: None)
+    monkeypatch.setattr(host_limits, "usable_cores", lambda: 2)
+    monkeypatch.setattr(host_limits, "cgroup_cpu_limit", lambda: None)
     monkeypatch.setenv("SLURM_CPUS_PER_TASK", "1")
     threads, why = resolve_torch_threads(2)
     assert threads == 2

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from rambo_env import run_io
+from rambo_env import host_limits, run_io
 
 
 @pytest.fixture
 def four_cores(monkeypatch):
-    monkeypatch.setattr(run_io, "allocated_cores", lambda: (4, ""))
-    monkeypatch.setattr(run_io, "torch_processes", lambda: [])
+    monkeypatch.setattr(host_limits, "allocated_cores", lambda: (4, ""))
+    monkeypatch.setattr(host_limits, "torch_processes", lambda: [])
 
 
 def test_the_outer_level_of_a_nested_list_caps_auto(monkeypatch, four_cores):

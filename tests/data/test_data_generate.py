@@ -654,10 +654,10 @@ def test_the_readme_gym_make_line_works_in_an_unguarded_script(tmp_path):
 
 def test_generate_dataset_refuses_more_workers_than_the_machine_takes(monkeypatch):
     """n_workers is capped at 4 per core before any process is spawned (was: no limit)."""
-    from rambo_env import run_io
+    from rambo_env import host_limits
     from rambo_env.data import generate
 
-    monkeypatch.setattr(run_io, "usable_cores", lambda: 2)
+    monkeypatch.setattr(host_limits, "usable_cores", lambda: 2)
     monkeypatch.setattr(generate.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(
         generate, "ProcessPoolExecutor", lambda *a, **k: pytest.fail("a process pool was made")
