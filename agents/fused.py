@@ -36,7 +36,7 @@ import pickle
 import re
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ from torch.nn import functional as F
 from rambo_env.compile import MaybeCompiled
 from rambo_env.logging import note
 from rambo_env.normalization import inputs_are_normalised, raw_scale_evidence
-from rambo_env.optim import AdamGroup, adam_groups, adam_update
+from rambo_env.optim import AdamGroup, adam_groups, adam_scalars, adam_update
 from rambo_env.progress import learn_closes_its_bars
 from rambo_env.run_io import (
     atomic_write,
@@ -1015,18 +1015,20 @@ class FusedSAC(CheckedSaveLoad, SAC):
         self._fused_losses: tuple[MaybeCompiled, MaybeCompiled] | None = None
         self._fused_key: tuple | None = None
         self._whole: MaybeCompiled | None = None
+        self._whole_scalars: MaybeCompiled | None = None
         self._whole_key: tuple | None = None
         super().__init__(*args, **kwargs)
 
     def _excluded_save_params(self) -> list[str]:
         return [*super()._excluded_save_params(), "_fused_losses", "_fused_key", "_whole",
-                "_whole_key"]  # fmt: skip
+                "_whole_scalars", "_whole_key"]  # fmt: skip
 
     def __getstate__(self) -> dict[str, Any]:
         # The loss functions are closures (not picklable): :meth:`_losses` rebuilds them on the
         # first step after unpickling (multiprocessing, joblib and Ray hand agents over pickled).
         state = self.__dict__.copy()
         state["_fused_losses"] = state["_fused_key"] = state["_whole"] = state["_whole_key"] = None
+        state["_whole_scalars"] = None
         return state
 
     @property
@@ -1079,7 +1081,7 @@ class FusedSAC(CheckedSaveLoad, SAC):
             self._fused_key = key
         return self._fused_losses
 
-    def _whole_step(self) -> tuple[MaybeCompiled, tuple[torch.Tensor, ...]] | None:
+    def _whole_step(self) -> tuple[MaybeCompiled, Callable[[], list]] | None:
         """The whole gradient step — critic loss, its gradient, its Adam step, actor-and-α loss
         against the updated critic, their gradients and Adam steps, Polyak — as one function that
         ``torch.compile`` takes as one graph (issue 12: at 256-row batches a step's time is its
@@ -1087,8 +1089,9 @@ class FusedSAC(CheckedSaveLoad, SAC):
         ``torch.func.grad`` with the critic's (then the actor's and log α's) parameters stood
         in, so the critic is held constant in the actor loss exactly as :meth:`train` holds it;
         Adam as :func:`_adam_update`. Same math and draws as the step-by-step path, equal to it
-        to float32 rounding (tested). Returns (the compiled function, each optimizer's learning
-        rates), or None — compile off, a configuration :attr:`fused` does not cover, an actor
+        to float32 rounding (tested). Returns (the compiled function, a function of no arguments
+        giving each Adam group's step sizes for the coming step, :func:`~rambo_env.optim.adam_scalars`,
+        compiled apart), or None — compile off, a configuration :attr:`fused` does not cover, an actor
         sharing parameters with the critic, an optimizer :func:`_adam_groups` refuses, or no
         optimizer state yet — and then :meth:`train` steps piece by piece."""
         if not (self.compile and self.fused):
@@ -1108,10 +1111,8 @@ class FusedSAC(CheckedSaveLoad, SAC):
         for (_, names), opt_groups in zip(optimizers, groups, strict=True):
             if {n for g in opt_groups for n in g.names} != set(names.values()):
                 return None  # a parameter its optimizer does not step
-        lrs = tuple(
-            torch.tensor([g.lr for g in opt_groups], dtype=torch.float64, device=self.device)
-            for opt_groups in groups
-        )
+        all_groups = [g for opt_groups in groups for g in opt_groups]  # critic, actor, α
+        lrs = torch.tensor([g.lr for g in all_groups], dtype=torch.float64, device=self.device)
         # the compiled function closes over the modules, the state tensors and the constants
         key = (
             id(actor), id(critic), id(target), self.compile, float(self.target_entropy),
@@ -1121,11 +1122,12 @@ class FusedSAC(CheckedSaveLoad, SAC):
                         for g in opt_groups) for opt_groups in groups),
         )  # fmt: skip
         if self._whole is not None and self._whole_key == key:
-            return self._whole, lrs
+            return self._whole, lambda: self._whole_scalars(all_groups, lrs)
         critic_loss_fn, actor_loss_fn = self._losses()
         module = _SACLosses(actor, critic, target)
         module.losses = {"critic": critic_loss_fn.fn, "actor": actor_loss_fn.fn}
         critic_groups, actor_groups = groups[0], groups[1]
+        n_critic, n_both = len(critic_groups), len(critic_groups) + len(actor_groups)
         alpha_groups = groups[2] if learned_alpha else None
         critic_params = list(critic.parameters())
         target_params = list(target.parameters())
@@ -1136,8 +1138,8 @@ class FusedSAC(CheckedSaveLoad, SAC):
         tau, log_ent_coef = float(self.tau), self.log_ent_coef
         fixed_ent_coef = getattr(self, "ent_coef_tensor", None)
 
-        def whole(obs, actions, next_obs, rewards, dones, discounts, eps_pi, eps_next, lrs, sums,
-                  polyak: bool) -> None:  # fmt: skip
+        def whole(obs, actions, next_obs, rewards, dones, discounts, eps_pi, eps_next, scalars,
+                  sums, polyak: bool) -> None:  # fmt: skip
             with torch.no_grad():  # gradients by torch.func only: no autograd graph outside
                 ent_coef = torch.exp(log_ent_coef) if learned_alpha else fixed_ent_coef
 
@@ -1148,7 +1150,7 @@ class FusedSAC(CheckedSaveLoad, SAC):
                     )  # fmt: skip
 
                 grads, critic_loss = grad_and_value(critic_objective)(critic_by_name)
-                adam_update(critic_groups, grads, lrs[0])
+                adam_update(critic_groups, grads, scalars[:n_critic])
 
                 def actor_objective(params, log_alpha):  # fixed α: the actor loss alone
                     loss, alpha_loss = functional_call(
@@ -1162,13 +1164,13 @@ class FusedSAC(CheckedSaveLoad, SAC):
                     (grads, alpha_grad), (_, (actor_loss, alpha_loss)) = grad_and_value(
                         actor_objective, argnums=(0, 1), has_aux=True
                     )(actor_by_name, log_ent_coef)
-                    adam_update(alpha_groups, {"log_ent_coef": alpha_grad}, lrs[2])
+                    adam_update(alpha_groups, {"log_ent_coef": alpha_grad}, scalars[n_both:])
                     sums[1] += alpha_loss
                 else:
                     grads, (_, actor_loss) = grad_and_value(actor_objective, has_aux=True)(
                         actor_by_name, None
                     )
-                adam_update(actor_groups, grads, lrs[1])
+                adam_update(actor_groups, grads, scalars[n_critic:n_both])
                 if polyak:  # SB3's polyak_update
                     torch._foreach_mul_(target_params, 1 - tau)
                     torch._foreach_add_(target_params, critic_params, alpha=tau)
@@ -1177,8 +1179,11 @@ class FusedSAC(CheckedSaveLoad, SAC):
                 sums[3] += actor_loss
 
         self._whole = MaybeCompiled(whole, enabled=True, name="SAC gradient step", fullgraph=True)
+        self._whole_scalars = MaybeCompiled(  # apart from the step: see adam_scalars
+            adam_scalars, enabled=True, name="SAC Adam step sizes", fullgraph=True
+        )
         self._whole_key = key
-        return self._whole, lrs
+        return self._whole, lambda: self._whole_scalars(all_groups, lrs)
 
     def train(self, gradient_steps: int, batch_size: int = 64) -> None:
         """Alg. 1 line 4: SB3's SAC gradient steps on the mixed batch (same math, same random draws),
@@ -1218,7 +1223,7 @@ class FusedSAC(CheckedSaveLoad, SAC):
                 whole[0](
                     data.observations, data.actions, data.next_observations, data.rewards,
                     data.dones, gamma if data.discounts is None else data.discounts, eps_pi,
-                    eps_next, whole[1], sums, step % self.target_update_interval == 0,
+                    eps_next, whole[1](), sums, step % self.target_update_interval == 0,
                 )  # fmt: skip
                 continue
             if learned_alpha:

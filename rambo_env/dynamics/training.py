@@ -35,7 +35,7 @@ from torch.func import functional_call, grad_and_value
 from rambo_env.dynamics.ensemble import GaussianEnsemble, resolve_device
 from rambo_env.logging import note
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.optim import AdamGroup, adam_groups, adam_update, init_adam_state
+from rambo_env.optim import AdamGroup, adam_groups, adam_scalars, adam_update, init_adam_state
 from rambo_env.progress import progress_bar
 from rambo_env.provenance import check_not_newer
 from rambo_env.run_io import (
@@ -315,17 +315,18 @@ def _mle_step(
     groups: list[AdamGroup],
     x: torch.Tensor,
     y: torch.Tensor,
-    lrs: torch.Tensor,
+    scalars: list[tuple[torch.Tensor, torch.Tensor]],
     total: torch.Tensor,
 ) -> None:
     """One MLE batch (Alg. 1 line 1): the loss of ``x`` [E, b, in] / ``y`` [E, b, T], its
     gradient by ``torch.func`` and the Adam step (:func:`~rambo_env.optim.adam_update`, on the
-    optimizer's own state); adds the loss to ``total``. Module level, everything an argument: one
-    compile serves every ensemble and dataset of these sizes in the process."""
+    optimizer's own state, with the step sizes ``scalars`` of :func:`~rambo_env.optim.adam_scalars`);
+    adds the loss to ``total``. Module level, everything an argument: one compile serves every
+    ensemble and dataset of these sizes in the process."""
     with torch.no_grad():  # gradients by torch.func only: no autograd graph outside
         params = {n: p for g in groups for n, p in zip(g.names, g.params, strict=True)}
         grads, loss = grad_and_value(lambda p: functional_call(module, p, (x, y)))(params)
-        adam_update(groups, grads, lrs)
+        adam_update(groups, grads, scalars)
         total += loss
 
 
@@ -364,13 +365,16 @@ class _MLEStep:
             name="MLE gradient step (Alg. 1 line 1)",
             fullgraph=True,
         )
+        self.scalars = MaybeCompiled(  # apart from the step: see adam_scalars
+            adam_scalars, enabled=groups is not None, name="MLE Adam step sizes", fullgraph=True
+        )
 
     @property
     def active(self) -> bool:
         return self.groups is not None and self.fn.active
 
     def __call__(self, x: torch.Tensor, y: torch.Tensor, total: torch.Tensor) -> None:
-        self.fn(self.module, self.groups, x, y, self.lrs, total)
+        self.fn(self.module, self.groups, x, y, self.scalars(self.groups, self.lrs), total)
 
     def warm_up(
         self, x: torch.Tensor, y: torch.Tensor, boot: torch.Tensor, batch_size: int
@@ -392,7 +396,8 @@ class _MLEStep:
             if not self.active:
                 return
             idx = boot[:, :size]  # [E, size]
-            self.fn(self.module, groups, x[idx], y[idx], self.lrs, torch.zeros((), device=x.device))
+            scalars = self.scalars(groups, self.lrs)
+            self.fn(self.module, groups, x[idx], y[idx], scalars, torch.zeros((), device=x.device))
 
 
 def _compile_warm_up(

@@ -21,9 +21,11 @@ class _SlowFirstCompile:
     (about a minute on a CPU at paper size); numbers as eager."""
 
     def __init__(self, fn, *, enabled, name, fullgraph=False):
-        self.fn, self.active, self.seen = fn, enabled, set()
+        self.fn, self.active, self.seen, self.name = fn, enabled, set(), name
 
     def __call__(self, *args):
+        if "step sizes" in self.name:  # Adam's bias corrections: a tiny graph, not timed here
+            return self.fn(*args)
         x = args[0] if len(args) == 2 else args[2]  # the loss's (x, y); the step's (…, x, y, …)
         if self.active and x.shape not in self.seen:
             self.seen.add(x.shape)
