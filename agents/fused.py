@@ -36,7 +36,7 @@ import pickle
 import re
 import threading
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -1015,20 +1015,18 @@ class FusedSAC(CheckedSaveLoad, SAC):
         self._fused_losses: tuple[MaybeCompiled, MaybeCompiled] | None = None
         self._fused_key: tuple | None = None
         self._whole: MaybeCompiled | None = None
-        self._whole_scalars: MaybeCompiled | None = None
         self._whole_key: tuple | None = None
         super().__init__(*args, **kwargs)
 
     def _excluded_save_params(self) -> list[str]:
         return [*super()._excluded_save_params(), "_fused_losses", "_fused_key", "_whole",
-                "_whole_scalars", "_whole_key"]  # fmt: skip
+                "_whole_key"]  # fmt: skip
 
     def __getstate__(self) -> dict[str, Any]:
         # The loss functions are closures (not picklable): :meth:`_losses` rebuilds them on the
         # first step after unpickling (multiprocessing, joblib and Ray hand agents over pickled).
         state = self.__dict__.copy()
         state["_fused_losses"] = state["_fused_key"] = state["_whole"] = state["_whole_key"] = None
-        state["_whole_scalars"] = None
         return state
 
     @property
@@ -1081,7 +1079,7 @@ class FusedSAC(CheckedSaveLoad, SAC):
             self._fused_key = key
         return self._fused_losses
 
-    def _whole_step(self) -> tuple[MaybeCompiled, Callable[[], list]] | None:
+    def _whole_step(self) -> tuple[MaybeCompiled, torch.Tensor] | None:
         """The whole gradient step — critic loss, its gradient, its Adam step, actor-and-α loss
         against the updated critic, their gradients and Adam steps, Polyak — as one function that
         ``torch.compile`` takes as one graph (issue 12: at 256-row batches a step's time is its
@@ -1089,9 +1087,8 @@ class FusedSAC(CheckedSaveLoad, SAC):
         ``torch.func.grad`` with the critic's (then the actor's and log α's) parameters stood
         in, so the critic is held constant in the actor loss exactly as :meth:`train` holds it;
         Adam as :func:`_adam_update`. Same math and draws as the step-by-step path, equal to it
-        to float32 rounding (tested). Returns (the compiled function, a function of no arguments
-        giving each Adam group's step sizes for the coming step, :func:`~rambo_env.optim.adam_scalars`,
-        compiled apart), or None — compile off, a configuration :attr:`fused` does not cover, an actor
+        to float32 rounding (tested). Returns (the compiled function, every Adam group's learning
+        rate [groups] float64: critic's, actor's, α's), or None — compile off, a configuration :attr:`fused` does not cover, an actor
         sharing parameters with the critic, an optimizer :func:`_adam_groups` refuses, or no
         optimizer state yet — and then :meth:`train` steps piece by piece."""
         if not (self.compile and self.fused):
@@ -1122,7 +1119,7 @@ class FusedSAC(CheckedSaveLoad, SAC):
                         for g in opt_groups) for opt_groups in groups),
         )  # fmt: skip
         if self._whole is not None and self._whole_key == key:
-            return self._whole, lambda: self._whole_scalars(all_groups, lrs)
+            return self._whole, lrs
         critic_loss_fn, actor_loss_fn = self._losses()
         module = _SACLosses(actor, critic, target)
         module.losses = {"critic": critic_loss_fn.fn, "actor": actor_loss_fn.fn}
@@ -1138,9 +1135,14 @@ class FusedSAC(CheckedSaveLoad, SAC):
         tau, log_ent_coef = float(self.tau), self.log_ent_coef
         fixed_ent_coef = getattr(self, "ent_coef_tensor", None)
 
-        def whole(obs, actions, next_obs, rewards, dones, discounts, eps_pi, eps_next, scalars,
-                  sums, polyak: bool) -> None:  # fmt: skip
+        def whole(obs, actions, next_obs, rewards, dones, discounts, eps_pi, eps_next, lrs, sums,
+                  polyak: bool) -> None:  # fmt: skip
             with torch.no_grad():  # gradients by torch.func only: no autograd graph outside
+                # Adam's step sizes inside this graph (the MLE step computes them apart): at these
+                # sizes a second compiled call's guard check costs what inductor's recomputation
+                # of them in each parameter's loop does (session 53: 10.4 vs 10.0 ms per step
+                # apart vs inside, 1 thread, profiled; 2 threads inside the spread)
+                scalars = adam_scalars(all_groups, lrs)
                 ent_coef = torch.exp(log_ent_coef) if learned_alpha else fixed_ent_coef
 
                 def critic_objective(params):
@@ -1179,11 +1181,8 @@ class FusedSAC(CheckedSaveLoad, SAC):
                 sums[3] += actor_loss
 
         self._whole = MaybeCompiled(whole, enabled=True, name="SAC gradient step", fullgraph=True)
-        self._whole_scalars = MaybeCompiled(  # apart from the step: see adam_scalars
-            adam_scalars, enabled=True, name="SAC Adam step sizes", fullgraph=True
-        )
         self._whole_key = key
-        return self._whole, lambda: self._whole_scalars(all_groups, lrs)
+        return self._whole, lrs
 
     def train(self, gradient_steps: int, batch_size: int = 64) -> None:
         """Alg. 1 line 4: SB3's SAC gradient steps on the mixed batch (same math, same random draws),
@@ -1223,7 +1222,7 @@ class FusedSAC(CheckedSaveLoad, SAC):
                 whole[0](
                     data.observations, data.actions, data.next_observations, data.rewards,
                     data.dones, gamma if data.discounts is None else data.discounts, eps_pi,
-                    eps_next, whole[1](), sums, step % self.target_update_interval == 0,
+                    eps_next, whole[1], sums, step % self.target_update_interval == 0,
                 )  # fmt: skip
                 continue
             if learned_alpha:

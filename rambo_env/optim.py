@@ -210,11 +210,12 @@ def adam_scalars(
     parameters], float32, for the coming step ``t`` (each parameter's step count + 1), in float64
     as torch's fused kernel computes them. ``lrs`` [groups] float64: each group's learning rate.
 
-    Computed before the graph that applies them (:func:`adam_update`; compiled apart from it):
-    inside one graph inductor recomputes such a scalar expression in every vectorised loop
-    iteration of each parameter's update — two float64 ``pow`` per 16 elements — which made the
-    compiled Adam 4× slower than torch's fused kernel (session 53: 2.15 against 0.51 ms for the
-    ensemble's 890k weights at 1 thread; 0.55 ms with this apart)."""
+    Inside the graph that applies them (:func:`adam_update`) inductor recomputes this scalar
+    expression in every vectorised loop iteration of each parameter's update — two float64
+    ``pow`` per 16 elements — which made the compiled Adam 4× slower than torch's fused kernel
+    on the ensemble's 890k weights (session 53, 1 thread: 2.15 against 0.51 ms; 0.55 ms with
+    this compiled apart and its outputs passed in: the MLE step). At SAC's sizes a second
+    compiled call costs about what it saves, so SAC's whole step calls it inside its graph."""
     out = []
     for group, lr in zip(groups, lrs.unbind(), strict=True):
         beta1, beta2 = group.betas
