@@ -1105,9 +1105,6 @@ class FusedSAC(CheckedSaveLoad, SAC):
         groups = [_adam_groups(opt, names) for opt, names in optimizers]
         if any(g is None for g in groups):
             return None
-        for (_, names), opt_groups in zip(optimizers, groups, strict=True):
-            if {n for g in opt_groups for n in g.names} != set(names.values()):
-                return None  # a parameter its optimizer does not step
         all_groups = [g for opt_groups in groups for g in opt_groups]  # critic, actor, α
         lrs = torch.tensor([g.lr for g in all_groups], dtype=torch.float64, device=self.device)
         # the compiled function closes over the modules, the state tensors and the constants

@@ -169,9 +169,10 @@ def adam_groups(
     """``optimizer``'s param groups as :class:`AdamGroup` (fused or not: the same update), or None
     where :func:`adam_update` cannot stand in for ``optimizer.step()``: not an Adam, no state yet
     (the first step makes it; or :func:`init_adam_state`), step hooks, AMSGrad, weight decay,
-    maximize, a tensor lr, a parameter not float32, not requiring a gradient, or not one of
-    ``names`` (id → name: the module it should train). ``check_group``: called on each group
-    (an optimizer subclass's own checks of its extra keys; it raises on a bad value)."""
+    maximize, a tensor lr, a parameter not float32 or not requiring a gradient, or parameters
+    other than ``names`` (id → name: the module it should train, every one of them stepped).
+    ``check_group``: called on each group (an optimizer subclass's own checks of its extra keys;
+    it raises on a bad value)."""
     if not isinstance(optimizer, torch.optim.Adam) or has_step_hooks(optimizer):
         return None
     groups = []
@@ -200,6 +201,8 @@ def adam_groups(
                 max_value=None if max_value is None else float(max_value),
             )
         )
+    if {name for group in groups for name in group.names} != set(names.values()):
+        return None  # a parameter of the module its optimizer does not step
     return groups
 
 

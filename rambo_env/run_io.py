@@ -168,8 +168,6 @@ from rambo_env.file_locks import (  # noqa: F401 (re-exported: run_io's names be
 )
 from rambo_env.host_limits import (  # noqa: F401 (re-exported: run_io's names before the split)
     MAX_THREADS_PER_CORE,
-    _cgroup_mounts,
-    _cgroup_quota,
     _proc_kib,  # tests/test_run_io_probe137s.py
     address_space_shortfall,
     allocated_cores,

@@ -351,8 +351,6 @@ class _MLEStep:
         if compile and compile_disabled() is None and isinstance(optimizer, torch.optim.Adam):
             init_adam_state(optimizer)
             groups = adam_groups(optimizer, names)
-        if groups is not None and {n for g in groups for n in g.names} != set(names.values()):
-            groups = None  # a parameter the optimizer does not step
         self.groups = groups
         self.lrs = (
             torch.tensor([g.lr for g in groups], dtype=torch.float64, device=ensemble.device)
