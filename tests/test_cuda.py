@@ -205,7 +205,7 @@ def test_compiled_adversary_step_on_cuda_equals_eager(tiny):
 
 def test_compiled_adversary_update_on_cuda_equals_eager(tiny):
     """Issue 12 (session 27): update()'s rollout step (the elite forward, the drawn elite's
-    sample, the advantage and Eq. 9 as one compiled graph) on the GPU: the eager run's statistics
+    sample, the advantage, Eq. 9, its gradient and Adam as one compiled graph, session 54) on the GPU: the eager run's statistics
     (1e-4 relative) and weights; it must really compile there (no eager fallback)."""
     mdp, dataset = tiny
     stats, params = {}, {}
@@ -216,7 +216,9 @@ def test_compiled_adversary_update_on_cuda_equals_eager(tiny):
         adversary = ModelAdversary(moved, dataset, cfg, seed=0, compile=compile)
         assert adversary._shares_forward
         stats[compile] = adversary.update(policy)
-        assert adversary._rollout_fn(policy).active is compile
+        fns = adversary._rollout_fn(policy)
+        assert fns.loss.active is compile
+        assert (fns.whole is not None and fns.whole.active) is compile  # the whole step ran
         params[compile] = {n: p.detach().cpu() for n, p in moved.ensemble.named_parameters()}
     for key, value in stats[False].items():
         assert stats[True][key] == pytest.approx(value, rel=1e-4, abs=1e-6), key

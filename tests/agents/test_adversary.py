@@ -713,7 +713,7 @@ def test_update_samples_from_eq9s_forward_as_the_transition_would(toy, compile):
     plain = ModelAdversary(mdp_plain, dataset, cfg, seed=5)
     stats = fast.update(policy)
     if compile:
-        assert fast._rollout_fn(policy).active  # compiled, not fallen back
+        assert fast._rollout_fn(policy).whole.active  # compiled, not fallen back
 
     totals, states = {}, []  # update()'s loop, stepped by the transition
     obs = mdp_plain.initial(cfg.batch_size, plain.rng)

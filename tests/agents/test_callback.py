@@ -1568,7 +1568,7 @@ def test_compiled_adversary_step_with_the_agents_networks_equals_eager(algo):
         stats = [adversary.update(policy), adversary.update(policy)]  # the second: no recompile
         assert (agent.actor.training, agent.critic.training) == modes
         if compile:
-            assert adversary._rollout_fn(policy).active  # compiled, not fallen back
+            assert adversary._rollout_fn(policy).whole.active  # compiled, not fallen back
         runs[compile] = stats, model.ensemble.state_dict()
     (stats_e, weights_e), (stats_c, weights_c) = runs[False], runs[True]
     for eager_stats, compiled_stats in zip(stats_e, stats_c, strict=True):
