@@ -566,7 +566,8 @@ def eq9_whole_step(
         grads, row_grads = pullback((*out_grads, torch.ones_like(mle_loss)))  # Eq. 9
         for n, g in row_grads.items():  # the elites' rows: their MLE and Eq. 9 gradients
             grads[n] = grads[n].index_copy(0, elites, grads[n].index_select(0, elites) + g)
-        grad_norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(list(grads.values()))))
+        norms = [torch.linalg.vector_norm(g) for g in grads.values()]  # fused (not foreach)
+        grad_norm = torch.linalg.vector_norm(torch.stack(norms))
         adam_update(groups, grads, scalars)
     stats = (adv_loss, mle_loss, raw_adv.mean(), raw_adv.std(), log_prob.mean(), grad_norm)
     return stats, next_obs
