@@ -397,9 +397,10 @@ def bench_adversary(
     policy: PolicyFns,
     cfg: BenchConfig,
     device: torch.device,
-) -> tuple[Timing, Timing]:
+) -> tuple[Timing, Timing, str]:
     """``ModelAdversary.update`` with ``adversary_measure`` steps; returns (measured, scaled to
-    ``adversary_steps``). Mutates ``mdp.ensemble`` (as a real run does)."""
+    ``adversary_steps``, what ran: ``compiled whole step`` (loss, gradient and Adam as one
+    graph), ``compiled loss`` or ``eager``). Mutates ``mdp.ensemble`` (as a real run does)."""
     adv_cfg = AdversaryConfig(
         adversary_weight=3e-4,
         rollout_length=cfg.rollout_length,
@@ -408,7 +409,15 @@ def bench_adversary(
     )
     adversary = ModelAdversary(mdp, dataset, adv_cfg, seed=cfg.seed, compile=cfg.compile)
     t = measure(lambda: adversary.update(policy), cfg.repeats, cfg.warmup, device)
-    return t, t.scaled(cfg.adversary_steps / cfg.adversary_measure)
+    fns = adversary._rollout_fn(policy)
+    path = (
+        "compiled whole step"
+        if fns.whole is not None and fns.whole.active
+        else "compiled loss"
+        if fns.loss.active
+        else "eager"
+    )
+    return t, t.scaled(cfg.adversary_steps / cfg.adversary_measure), path
 
 
 def bench_mle_epoch(cfg: BenchConfig, device: torch.device) -> tuple[Timing, Timing, int]:

@@ -115,9 +115,10 @@ def run(cfg: bench.BenchConfig, device: torch.device, algos: tuple[str, ...] = A
     res["rollout_vecenv"] = t.as_dict()
     res["rollout_bare_policy"] = bench.bench_rollout_bare(mdp, policy, cfg, device).as_dict()
     res["rollout_bare_model_only"] = bench.bench_rollout_bare(mdp, None, cfg, device).as_dict()
-    measured, scaled = bench.bench_adversary(mdp, dataset, policy, cfg, device)
+    measured, scaled, path = bench.bench_adversary(mdp, dataset, policy, cfg, device)
     res["adversary"] = {"measured": measured.as_dict(), "n_measured": cfg.adversary_measure,
-                        "scaled": scaled.as_dict(), "n_scaled": cfg.adversary_steps}  # fmt: skip
+                        "scaled": scaled.as_dict(), "n_scaled": cfg.adversary_steps,
+                        "path": path}  # fmt: skip
     actor_fwd = _linear_flops(sac.actor, cfg.batch_size)
     critic_fwd = _linear_flops(sac.critic, cfg.batch_size)
     adv_flops = bench.adversary_step_flops(cfg, actor_fwd, critic_fwd)
@@ -252,7 +253,8 @@ def _table(res: dict, cfg: bench.BenchConfig) -> Table:
     a = res["adversary"]
     add(f"adversary {a['n_scaled']} steps", a["scaled"],
         f"x{a['n_scaled'] / a['n_measured']:.0f} of {a['n_measured']}; {a['gflops']:.1f} GFLOP/s"
-        + ("; compiled loss" if cfg.compile else ""), floor="adversary")  # fmt: skip
+        + (f"; {a['path']}" if a.get("path", "eager") != "eager" else ""),
+        floor="adversary")  # fmt: skip
     for algo, r in res["agents"].items():
         add(f"{algo} {r['n_scaled']} gradient steps", r["scaled"],
             f"x{r['n_scaled'] / r['n_measured']:.0f} of {r['n_measured']}; {r['gflops']:.1f} GFLOP/s",

@@ -89,6 +89,7 @@ def test_quick_benchmark_writes_all_rows(tmp_path):
     adv = data["adversary"]
     assert adv["n_measured"] == cfg.adversary_measure and adv["n_scaled"] == cfg.adversary_steps
     assert adv["scaled"]["cpu_s"] == pytest.approx(adv["measured"]["cpu_s"] * 5)
+    assert adv["path"] == "eager"  # --no-compile; compiled: "compiled whole step" (session 54)
     assert data["mle_epoch"]["batches_per_epoch"] == -(-(10_000 - 1000) // cfg.batch_size)
     assert set(data["matmul_gflops"]) == {"fp32_1t", "bf16_1t"}
     assert all(v > 0 for v in data["matmul_gflops"].values())
