@@ -469,7 +469,7 @@ def eq9_rollout_sample(
     logvar: torch.Tensor,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """The rollout's next state from the elites' outputs ``mean``, ``logvar`` [n_elites, B, T]
-    of :func:`eq9_forward` (each row the drawn elite's, ``elite_pos`` [B]; ``noise`` [B, T] as
+    on ``(obs, action)`` (each row the drawn elite's, ``elite_pos`` [B]; ``noise`` [B, T] as
     :meth:`LearnedMDP.step_with` samples it) and its normalised advantage under the agent's
     critic (Eq. 5). Returns ``(next_obs [B, O], reward [B], advantage [B], raw advantage
     [B])``."""
@@ -527,7 +527,8 @@ def eq9_whole_step(
     (:func:`~rambo_env.optim.adam_update` on the optimizer's own state, step sizes ``scalars``
     of :func:`~rambo_env.optim.adam_scalars`): one graph when compiled, the same numbers as
     the compiled loss, ``backward`` and ``optimizer.step()`` to float rounding. ``members``:
-    the names of the per-member parameters (:meth:`GaussianEnsemble.member_parameters`).
+    the names of the per-member parameters (:meth:`GaussianEnsemble.member_parameters`, frozen
+    ones included).
 
     The gradient is a ``vjp`` of the parts that depend on the parameters — the elites' forward
     and the MLE loss — pulled back from Eq. 9's gradient in the elites' outputs, so the agent's
@@ -542,13 +543,17 @@ def eq9_whole_step(
     with torch.no_grad():  # gradients by torch.func only: no autograd graph outside
         params = {n: p for g in groups for n, p in zip(g.names, g.params, strict=True)}
         elites = ensemble.elite_idx  # [n_elites]
-        rows = {n: params[n].index_select(0, elites) for n in members if n in params}
+        every = dict(forward.named_parameters())  # frozen ones too
+        rows = {n: every[n].index_select(0, elites) for n in members}  # [n_elites, ...]
+        fixed = {n: r for n, r in rows.items() if n not in params}  # no gradient wanted
+        rows = {n: r for n, r in rows.items() if n in params}
         x = ensemble._inputs(obs, action)  # [B, in]
         real_x = ensemble._inputs(real_obs, real_action)  # [B, in]
         real_y = ensemble._targets(real_obs, real_next_obs, real_reward)  # [B, T]
 
         def parts(p: dict, p_elites: dict) -> tuple[torch.Tensor, ...]:
-            mean, logvar = functional_call(forward, {**p, **p_elites}, (x,))  # [n_elites, B, T]
+            elite_params = {**p, **fixed, **p_elites}
+            mean, logvar = functional_call(forward, elite_params, (x,))  # [n_elites, B, T]
             return mean, logvar, functional_call(mle, p, (real_x, real_y))
 
         (mean, logvar, mle_loss), pullback = vjp(parts, params, rows)
@@ -595,7 +600,9 @@ class _Eq9WholeStep:
         self.groups: list[AdamGroup] | None = None
         self.lrs: torch.Tensor | None = None
         members = {id(p) for p in ensemble.member_parameters()}
-        member_names = tuple(n for i, n in self.names.items() if i in members)
+        member_names = tuple(
+            f"ensemble.{n}" for n, p in ensemble.named_parameters() if id(p) in members
+        )
         self.fn = MaybeCompiled(
             functools.partial(
                 eq9_whole_step,
@@ -690,8 +697,10 @@ class ModelAdversary:
         dataset: the offline dataset (MLE batches); copied to ``mdp.device`` once.
         cfg: hyperparameters.
         seed: seeds the start-state / member / noise generator and the MLE-batch generator.
-        compile: run :func:`eq9_loss` through ``torch.compile`` (:mod:`rambo_env.compile`; same
-            numbers to float32 rounding, faster over long runs, about a minute to compile).
+        compile: run each step through ``torch.compile`` (:mod:`rambo_env.compile`): the loss,
+            its gradient and Adam as one graph (:func:`eq9_whole_step`), or the loss
+            (:func:`eq9_loss`) where that cannot run; same numbers to float32 rounding, faster
+            over long runs, about a minute to compile.
     """
 
     def __init__(

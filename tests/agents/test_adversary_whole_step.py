@@ -178,23 +178,27 @@ def test_a_failed_compile_runs_that_step_eagerly_then_the_library_steps(monkeypa
     assert _relative_error(whole, pieces, start) < 1e-4
 
 
-def test_frozen_log_variance_bounds_stay_frozen(toy):  # noqa: F811
-    """Parameters that do not require a gradient are not the optimizer's: the whole step runs,
-    leaves them as they are, and trains the rest as the library step does."""
+@pytest.mark.parametrize(
+    "frozen", [("max_logvar", "min_logvar"), ("hidden.0.weight",)], ids=["bounds", "a layer"]
+)
+def test_frozen_parameters_stay_frozen(toy, frozen):  # noqa: F811
+    """Parameters that do not require a gradient are not the optimizer's: the whole step runs
+    (a frozen per-member weight still gives the elites' forward its elites' rows), leaves them
+    as they are, and trains the rest as the library step does."""
     whole, pieces = _pair(toy)
     for adversary in (whole, pieces):
-        ensemble = adversary.mdp.ensemble
-        ensemble.max_logvar.requires_grad_(False)
-        ensemble.min_logvar.requires_grad_(False)
+        for name in frozen:
+            adversary.mdp.ensemble.get_parameter(name).requires_grad_(False)
     mdp_w, mdp_p = whole.mdp, pieces.mdp
     whole = ModelAdversary(mdp_w, whole.dataset, CFG, seed=5, compile=True)
     pieces = ModelAdversary(mdp_p, pieces.dataset, CFG, seed=5, compile=True)
     policy = _policy()
     _by_pieces(pieces, policy)
-    bounds = mdp_w.ensemble.max_logvar.detach().clone()
+    kept = {name: mdp_w.ensemble.get_parameter(name).detach().clone() for name in frozen}
     start = {k: v.clone() for k, v in mdp_w.ensemble.state_dict().items()}
     whole.update(policy)
     pieces.update(policy)
     assert whole._rollout_fn(policy).whole.active
-    assert torch.equal(mdp_w.ensemble.max_logvar, bounds)
+    for name, value in kept.items():
+        assert torch.equal(mdp_w.ensemble.get_parameter(name), value), name
     assert _relative_error(whole, pieces, start) < 1e-4
