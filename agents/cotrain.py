@@ -100,7 +100,7 @@ SESSION_FIELDS = (
 #: Fields a resumed run may change to extend it (``--resume RUN --n-iterations 500``).
 EXTEND_FIELDS = ("n_iterations",)
 
-#: Named presets. ``default``: 13-51 min measured on a 2-core CPU, dataset generation included
+#: Named presets. ``default``: 11-51 min measured on a 2-core CPU, dataset generation included
 #: (see :class:`CotrainConfig`); ``paper``: the full protocol of App. B (2000 iterations,
 #: MLE to convergence, 50 BC epochs).
 PRESETS: dict[str, CotrainConfig] = {

@@ -1,6 +1,6 @@
 """RAMBO co-training, the project's main job (Alg. 1; Rigter, Lacerda & Hawes, NeurIPS 2022).
 
-    python scripts/cotrain.py                          # default preset: hopper-medium, 13-51 min measured on 2 CPU cores
+    python scripts/cotrain.py                          # default preset: hopper-medium, 11-51 min measured on 2 CPU cores
     python scripts/cotrain.py --preset paper           # the paper protocol (2000 iterations)
     python scripts/cotrain.py --dataset walker2d-medium --agent tqc --k 5 --lam 0 --seed 1
     python scripts/cotrain.py --resume runs/hopper-medium-sac-20250101-120000-s0
