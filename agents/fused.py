@@ -50,7 +50,7 @@ from torch.nn import functional as F
 from rambo_env.compile import MaybeCompiled
 from rambo_env.logging import note
 from rambo_env.normalization import inputs_are_normalised, raw_scale_evidence
-from rambo_env.optim import AdamGroup, adam_groups, adam_scalars, adam_update
+from rambo_env.optim import AdamGroup, adam_groups, adam_lrs, adam_scalars, adam_update
 from rambo_env.progress import learn_closes_its_bars
 from rambo_env.run_io import (
     atomic_write,
@@ -1106,7 +1106,7 @@ class FusedSAC(CheckedSaveLoad, SAC):
         if any(g is None for g in groups):
             return None
         all_groups = [g for opt_groups in groups for g in opt_groups]  # critic, actor, α
-        lrs = torch.tensor([g.lr for g in all_groups], dtype=torch.float64, device=self.device)
+        lrs = adam_lrs(all_groups, self.device)
         # the compiled function closes over the modules, the state tensors and the constants
         key = (
             id(actor), id(critic), id(target), self.compile, float(self.target_entropy),

@@ -63,7 +63,14 @@ from rambo_env.model import (  # the adversarial update left non-finite weights
     NonFiniteModelError,
     _check_count,
 )
-from rambo_env.optim import AdamGroup, adam_groups, adam_scalars, adam_update, init_adam_state
+from rambo_env.optim import (
+    AdamGroup,
+    adam_groups,
+    adam_lrs,
+    adam_scalars,
+    adam_update,
+    init_adam_state,
+)
 from rambo_env.run_io import (
     check_batch_within_rows,
     check_field_ranges,
@@ -628,8 +635,7 @@ class _Eq9WholeStep:
         init_adam_state(self.optimizer)
         self.groups = adam_groups(self.optimizer, self.names)
         if self.groups is not None:
-            device = self.groups[0].params[0].device
-            self.lrs = torch.tensor([g.lr for g in self.groups], dtype=torch.float64, device=device)
+            self.lrs = adam_lrs(self.groups, self.groups[0].params[0].device)
 
     @property
     def active(self) -> bool:
@@ -1203,7 +1209,8 @@ class ModelAdversary:
             obs, action, self._elite_position[member_idx], noise,
             real.obs, real.action, real.next_obs, real.reward,
         )  # fmt: skip
-        loss_fn, whole = self._rollout_fn(policy)[2:]
+        fns = self._rollout_fn(policy)
+        whole = fns.whole
         if whole is not None and self._refresh_whole:
             whole.refresh()
             self._refresh_whole = False
@@ -1211,7 +1218,7 @@ class ModelAdversary:
             stats, next_obs = whole(*inputs)
             self._count_step()
             return dict(zip(ADVERSARY_STATS, stats, strict=True)), next_obs
-        total, adv_loss, mle_loss, log_prob, raw_adv, next_obs = loss_fn(*inputs)
+        total, adv_loss, mle_loss, log_prob, raw_adv, next_obs = fns.loss(*inputs)
         return self._optimizer_step(total, adv_loss, mle_loss, log_prob, raw_adv), next_obs
 
     def _rollout_fn(self, policy: PolicyFns) -> _RolloutFns:

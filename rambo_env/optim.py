@@ -27,6 +27,7 @@ __all__ = [
     "AdamGroup",
     "DirectAdam",
     "adam_groups",
+    "adam_lrs",
     "adam_scalars",
     "adam_update",
     "has_step_hooks",
@@ -204,6 +205,12 @@ def adam_groups(
     if {name for group in groups for name in group.names} != set(names.values()):
         return None  # a parameter of the module its optimizer does not step
     return groups
+
+
+def adam_lrs(groups: list[AdamGroup], device: torch.device | str) -> torch.Tensor:
+    """Each group's learning rate [groups], float64 on ``device``: :func:`adam_scalars`' ``lrs``
+    (a tensor, so that a schedule recompiles nothing)."""
+    return torch.tensor([g.lr for g in groups], dtype=torch.float64, device=device)
 
 
 def adam_scalars(

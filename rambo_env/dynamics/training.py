@@ -35,7 +35,14 @@ from torch.func import functional_call, grad_and_value
 from rambo_env.dynamics.ensemble import GaussianEnsemble, resolve_device
 from rambo_env.logging import note
 from rambo_env.normalization import ObsNormalizer
-from rambo_env.optim import AdamGroup, adam_groups, adam_scalars, adam_update, init_adam_state
+from rambo_env.optim import (
+    AdamGroup,
+    adam_groups,
+    adam_lrs,
+    adam_scalars,
+    adam_update,
+    init_adam_state,
+)
 from rambo_env.progress import progress_bar
 from rambo_env.provenance import check_not_newer
 from rambo_env.run_io import (
@@ -352,11 +359,7 @@ class _MLEStep:
             init_adam_state(optimizer)
             groups = adam_groups(optimizer, names)
         self.groups = groups
-        self.lrs = (
-            torch.tensor([g.lr for g in groups], dtype=torch.float64, device=ensemble.device)
-            if groups is not None
-            else None
-        )
+        self.lrs = adam_lrs(groups, ensemble.device) if groups is not None else None
         self.fn = MaybeCompiled(
             _mle_step,
             enabled=groups is not None,
