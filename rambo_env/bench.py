@@ -228,10 +228,25 @@ def peak_rss_mib() -> float:
     return peak / (1024.0 * 1024.0 if sys.platform == "darwin" else 1024.0)
 
 
+#: Longest one timed product of :func:`matmul_peak_gflops` may take (s) before its size is halved.
+MATMUL_SECONDS_CAP = 1.0
+
+#: Smallest size :func:`matmul_peak_gflops` halves down to.
+MATMUL_MIN_SIZE = 256
+
+#: Size of the products that estimate a dtype's rate before the timed ones.
+MATMUL_PROBE_SIZE = 512
+
+
 def matmul_peak_gflops(
     dtype: torch.dtype, threads: int, size: int = 2048, device: torch.device | None = None
 ) -> float:
-    """Achieved GFLOP/s of a large square ``torch.matmul`` (``2 n^3`` FLOPs) with ``threads``."""
+    """Achieved GFLOP/s of a large square ``torch.matmul`` (``2 n^3`` FLOPs) with ``threads``.
+
+    ``size`` is halved (down to :data:`MATMUL_MIN_SIZE`) while one product would take longer than
+    :data:`MATMUL_SECONDS_CAP` at the rate :data:`MATMUL_PROBE_SIZE` products show: bf16 on a CPU
+    without AVX-512 bf16 or AMX runs at ≈ 1 GFLOP/s, where six 2048³ products took ≈ 3.5 min of
+    every bench run (session 55, AVX2 EPYC); a fast dtype keeps ``size``."""
     # probe 66 rows 80-81: an int64 matmul was reported as GFLOP/s, threads=0 torch's raw error
     if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
         raise ValueError(
@@ -245,6 +260,7 @@ def matmul_peak_gflops(
     torch.set_num_threads(threads)
     try:
         gen = torch.Generator(device=device).manual_seed(0)
+        size = _affordable_size(dtype, size, gen, device)
         a = torch.randn(size, size, generator=gen, device=device).to(dtype)
         b = torch.randn(size, size, generator=gen, device=device).to(dtype)
         with torch.inference_mode():
@@ -253,6 +269,27 @@ def matmul_peak_gflops(
         return 2.0 * size**3 / max(seconds, 1e-12) / 1e9
     finally:
         torch.set_num_threads(previous)
+
+
+def _affordable_size(
+    dtype: torch.dtype, size: int, gen: torch.Generator, device: torch.device
+) -> int:
+    """``size`` halved until one ``size``-cubed product fits :data:`MATMUL_SECONDS_CAP` at the
+    rate of the fastest of three :data:`MATMUL_PROBE_SIZE` products (after one untimed: a thread
+    pool's first wake-up must not pass for a slow dtype)."""
+    n = min(size, MATMUL_PROBE_SIZE)
+    if n == size:
+        return size
+    a = torch.randn(n, n, generator=gen, device=device).to(dtype)
+    with torch.inference_mode():
+        fastest = min(
+            measure(lambda: a @ a, repeats=1, warmup=int(i == 0), device=device).wall_s
+            for i in range(3)
+        )
+    seconds_per_flop = max(fastest, 1e-9) / (2.0 * n**3)
+    while size > MATMUL_MIN_SIZE and 2.0 * size**3 * seconds_per_flop > MATMUL_SECONDS_CAP:
+        size //= 2
+    return max(size, MATMUL_MIN_SIZE)
 
 
 # --------------------------------------------------------------------------------- FLOP counts

@@ -267,7 +267,9 @@ def _table(res: dict, cfg: bench.BenchConfig) -> Table:
     add("iteration (components, full)", full, "rollout + sac + adversary", floor="iteration")
     add(f"iteration direct ({it['reduced_steps']}+{it['reduced_steps']} steps)", it["direct_reduced"],
         f"components predict {it['components_reduced_cpu_s']:.2f} CPU s")  # fmt: skip
-    peaks = ", ".join(f"{k_}: {v:.0f}" for k_, v in res["matmul_gflops"].items())
+    peaks = ", ".join(  # a non-native bf16 peak (≈ 1 GFLOP/s) was printed as "0"
+        f"{k_}: {v:.0f}" if v >= 10 else f"{k_}: {v:.2g}" for k_, v in res["matmul_gflops"].items()
+    )
     peak = next(iter(floors.values()))["peak_gflops"]
     table.caption = (f"floor = FLOPs / fp32 matmul peak of all threads ({peak:.0f} GFLOP/s) | "
                      f"matmul GFLOP/s {peaks} | peak RSS {res['peak_rss_mib']:.0f} MiB | "
