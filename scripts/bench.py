@@ -20,8 +20,9 @@ import json
 import os
 import platform
 import sys
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -104,17 +105,51 @@ def _collector(agent: Any):
     )  # fmt: skip
 
 
-def run(cfg: bench.BenchConfig, device: torch.device, algos: tuple[str, ...] = ALGOS) -> dict:
-    """All rows; returns the JSON-able result dict."""
+class _Stages:
+    """One line per stage on ``out`` as it starts (``bench [3/8, 0:41] adversary: …``): a run takes
+    minutes (20 on an AVX2 EPYC with cold compiles, session 55) and printed nothing until its table.
+    ``out=None``: silent (``--no-progress``)."""
+
+    def __init__(self, n: int, out: TextIO | None) -> None:
+        self.n, self.out, self.i, self.t0 = n, out, 0, time.perf_counter()
+
+    def _clock(self) -> str:
+        m, s = divmod(int(time.perf_counter() - self.t0), 60)
+        return f"{m}:{s:02d}"
+
+    def __call__(self, what: str) -> None:
+        self.i += 1
+        if self.out is not None:
+            print(f"bench [{self.i}/{self.n}, {self._clock()}] {what}", file=self.out, flush=True)
+
+    def done(self) -> None:
+        if self.out is not None:
+            print(f"bench: measured in {self._clock()}", file=self.out, flush=True)
+
+
+def run(
+    cfg: bench.BenchConfig,
+    device: torch.device,
+    algos: tuple[str, ...] = ALGOS,
+    progress: TextIO | None = None,
+) -> dict:
+    """All rows; returns the JSON-able result dict. ``progress``: a stream that gets one line per
+    stage as it starts (None: silent)."""
     res: dict[str, Any] = {"load_before": bench.load_average()}
+    warm = f"{cfg.warmup} warm-up{' (compiles)' if cfg.compile and cfg.warmup else ''}"
+    reps = f"{warm} + {cfg.repeats} timed"
+    stage = _Stages(6 + len(algos) + ("sac" in algos), progress)
+    stage("synthetic dataset, model and SAC agent")
     dataset = bench.synthetic_dataset(cfg)
     mdp = bench.synthetic_mdp(dataset, cfg, device)
     sac, _ = _agent("sac", mdp, dataset, cfg, device, cfg.agent_measure)
     policy = policy_fns(sac)
+    stage(f"rollout {cfg.n_rollouts} x {cfg.rollout_length}: 3 ways, {reps} each")
     t = bench.measure(_collector(sac), cfg.repeats, cfg.warmup, device)
     res["rollout_vecenv"] = t.as_dict()
     res["rollout_bare_policy"] = bench.bench_rollout_bare(mdp, policy, cfg, device).as_dict()
     res["rollout_bare_model_only"] = bench.bench_rollout_bare(mdp, None, cfg, device).as_dict()
+    stage(f"adversary: {cfg.adversary_measure} steps, {reps}")
     measured, scaled, path = bench.bench_adversary(mdp, dataset, policy, cfg, device)
     res["adversary"] = {"measured": measured.as_dict(), "n_measured": cfg.adversary_measure,
                         "scaled": scaled.as_dict(), "n_scaled": cfg.adversary_steps,
@@ -129,6 +164,7 @@ def run(cfg: bench.BenchConfig, device: torch.device, algos: tuple[str, ...] = A
     if "sac" in algos:  # the same agent through SB3's own SAC.train: the fused step's A/B (#12)
         rows.insert(algos.index("sac") + 1, ("sac_library", "sac"))
     for row, algo in rows:
+        stage(f"{row}: {cfg.agent_measure} gradient steps, {reps}")
         agent = (
             sac if algo == "sac" else _agent(algo, mdp, dataset, cfg, device, cfg.agent_measure)[0]
         )
@@ -147,12 +183,15 @@ def run(cfg: bench.BenchConfig, device: torch.device, algos: tuple[str, ...] = A
             "gflops": flops * cfg.agent_measure / t.cpu_s / 1e9,
         }  # fmt: skip
         del agent
+    stage(f"iteration at {cfg.iteration_steps} + {cfg.iteration_steps} steps, {reps}")
     res["iteration"] = _iteration(cfg, mdp, dataset, device, res)
+    stage(f"MLE: {cfg.mle_measure} batches, {reps}")
     measured, epoch, n_batches = bench.bench_mle_epoch(cfg, device)
     res["mle_epoch"] = {"measured": measured.as_dict(), "batches_measured": cfg.mle_measure,
                         "extrapolated": epoch.as_dict(), "batches_per_epoch": n_batches,
                         "n_transitions": cfg.mle_transitions}  # fmt: skip
     threads = torch.get_num_threads()
+    stage("matmul peaks (fp32, bf16)")
     res["matmul_gflops"] = {
         f"{name}_{n}t": bench.matmul_peak_gflops(dtype, n, cfg.matmul_size, device)
         for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16))
@@ -169,6 +208,7 @@ def run(cfg: bench.BenchConfig, device: torch.device, algos: tuple[str, ...] = A
             }
     res["peak_rss_mib"] = bench.peak_rss_mib()
     res["load_after"] = bench.load_average()
+    stage.done()
     return res
 
 
@@ -330,6 +370,12 @@ def main(argv: list[str] | None = None) -> dict:
                         f">= {COMPILE_MIN_ITERATIONS} iterations does (the paper preset; compile time goes "
                         "into the untimed warm-up); --no-compile times the eager path of shorter runs "
                         f"such as the {PRESETS['default'].n_iterations}-iteration default")  # fmt: skip
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="a line on stderr as each stage starts (--no-progress: only the table)",
+    )
     p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
                    help="the ensemble's precision (bf16 = mixed; fast only with AMX / AVX-512 bf16 "
                         "or CUDA; auto = the main job's default: bf16 where native, else fp32); "
@@ -401,11 +447,12 @@ def main(argv: list[str] | None = None) -> dict:
             "precision_asked": args.precision}  # fmt: skip
     if device.type == "cuda":
         meta["gpu"] = torch.cuda.get_device_name(device)
-    res = {"meta": meta, **run(cfg, device, algos)}
     console = Console(width=150)
     console.print(f"torch {meta['torch']} | {meta['threads']} thread(s) ({why}) | {device} | "
                   f"{meta['cpu']} | flags: {' '.join(meta['cpu_flags']) or 'none of interest'} | "
                   f"ensemble {precision} ({args.precision})")  # fmt: skip
+    sys.stdout.flush()  # the header before the stages' lines, also into a file
+    res = {"meta": meta, **run(cfg, device, algos, sys.stderr if args.progress else None)}
     console.print(_table(res, cfg))
     if args.json is not None:
         text = json.dumps(res, indent=2, default=float)

@@ -4,6 +4,7 @@ No timing assertions (the machine is shared)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import torch
@@ -15,6 +16,13 @@ from tests.scripts import load_script
 
 def _load_script():
     return load_script("bench")
+
+
+def test_no_progress_stages_print_nothing(capsys):
+    stage = _load_script()._Stages(2, None)
+    stage("one")
+    stage.done()
+    assert capsys.readouterr() == ("", "")
 
 
 def test_flop_counts_match_layer_shapes():
@@ -59,10 +67,17 @@ def test_synthetic_mdp_steps_without_terminating():
     assert t.repeats == cfg.repeats
 
 
-def test_quick_benchmark_writes_all_rows(tmp_path):
+def test_quick_benchmark_writes_all_rows(tmp_path, capsys):
     out = tmp_path / "bench.json"
     argv = ["--quick", "--threads", "1", "--device", "cpu", "--json", str(out), "--no-compile"]
     res = _load_script().main(argv)  # --no-compile: compiling takes a minute (the default: on)
+    # session 55: one line per stage as it starts (a paper-size run printed nothing for minutes)
+    err = capsys.readouterr().err
+    stages = re.findall(r"^bench \[(\d+)/(\d+), \d+:\d\d\] (\S+)", err, flags=re.M)
+    assert [int(i) for i, _, _ in stages] == list(range(1, 11)), err
+    assert {n for _, n, _ in stages} == {"10"}
+    assert [w for _, _, w in stages][3:7] == ["sac:", "sac_library:", "td3:", "tqc:"]
+    assert re.search(r"^bench: measured in \d+:\d\d$", err, flags=re.M), err
     data = json.loads(out.read_text())
     assert set(data) == set(res)
     for key in ("meta", "rollout_vecenv", "rollout_bare_policy", "rollout_bare_model_only",
