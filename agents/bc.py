@@ -19,6 +19,7 @@ from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 
 from agents.critics import ActionScaler, algorithm_spec
 from rambo_env.adversary import real_transitions
+from rambo_env.dynamics.training import take_rows
 from rambo_env.logging import note
 from rambo_env.progress import progress_bar
 from rambo_env.run_io import check_field_types, check_flag, check_seed, trains_with_grad, type_name
@@ -167,14 +168,15 @@ def behaviour_clone(
                 if skip_batch:
                     skipped += 1
                     continue
+                ob, act = take_rows(obs, idx), take_rows(scaled, idx)  # [b, O], [b, A]
                 try:
                     if spec.stochastic_actor and cfg.loss == "mse_sample":
-                        sampled, _ = actor.action_log_prob(obs[idx])  # reparameterised (Kit)
-                        batch_loss = F.mse_loss(sampled, scaled[idx])
+                        sampled, _ = actor.action_log_prob(ob)  # reparameterised (Kit)
+                        batch_loss = F.mse_loss(sampled, act)
                     elif spec.stochastic_actor:
-                        batch_loss = _nll(actor, obs[idx], scaled[idx])
+                        batch_loss = _nll(actor, ob, act)
                     else:
-                        batch_loss = F.mse_loss(actor(obs[idx]), scaled[idx])
+                        batch_loss = F.mse_loss(actor(ob), act)
                 except ValueError as err:  # torch.distributions: "… found invalid values"
                     if "invalid values" not in str(err):
                         raise

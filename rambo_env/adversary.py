@@ -55,7 +55,7 @@ except ImportError as _err:  # probe 149 row 1: a torch below the floor named, n
 
 from torch.func import functional_call, grad_and_value, vjp
 
-from rambo_env.dynamics.training import _MLELoss, make_adam
+from rambo_env.dynamics.training import _MLELoss, make_adam, take_rows
 from rambo_env.host_limits import available_memory_bytes, memory_error
 from rambo_env.logging import note
 from rambo_env.model import (  # the adversarial update left non-finite weights
@@ -248,7 +248,7 @@ class RealTransitions(NamedTuple):
         idx = torch.randint(
             self.n_transitions, (n,), generator=generator, device=self.obs.device
         )  # [n]
-        return RealTransitions(*(t[idx] for t in self))
+        return RealTransitions(*(take_rows(t, idx) for t in self))
 
 
 #: What each PolicyFns function is called with and returns (the messages of :func:`check_policy_fns`).

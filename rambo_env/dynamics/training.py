@@ -271,6 +271,14 @@ def _holdout_mse(ensemble: GaussianEnsemble, x: torch.Tensor, y: torch.Tensor) -
         return (mean - y).square().mean(dim=(1, 2))
 
 
+def take_rows(tensor: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    """``tensor[idx]`` for a non-negative index tensor ``idx`` of any shape: rows
+    [*idx.shape, ...] by one ``index_select`` on the flattened index. The same values as advanced indexing, which on a
+    1M-row table ran 2–3x slower (session 55, AVX2 EPYC, 2 threads: an MLE batch's two [7, 256]
+    gathers 515 -> 256 us, the adversary's real batch of five 256-row fields 312 -> 97 us)."""
+    return tensor.index_select(0, idx.reshape(-1)).view((*idx.shape, *tensor.shape[1:]))
+
+
 def _run_epoch(
     ensemble: GaussianEnsemble,
     optimizer: torch.optim.Optimizer,
@@ -290,10 +298,11 @@ def _run_epoch(
     total, n_batches, timed_out = torch.zeros((), device=x.device), 0, False
     for start in range(0, order.shape[1], batch_size):
         idx = order[:, start : start + batch_size]  # [E, b]
+        xb, yb = take_rows(x, idx), take_rows(y, idx)  # [E, b, in], [E, b, T]
         if step is not None and step.active:
-            step(x[idx], y[idx], total)
+            step(xb, yb, total)
         else:
-            loss, _ = loss_fn(x[idx], y[idx])  # [E, b, in], [E, b, T]
+            loss, _ = loss_fn(xb, yb)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -398,7 +407,8 @@ class _MLEStep:
                 return
             idx = boot[:, :size]  # [E, size]
             scalars = self.scalars(groups, self.lrs)
-            self.fn(self.module, groups, x[idx], y[idx], scalars, torch.zeros((), device=x.device))
+            xb, yb = take_rows(x, idx), take_rows(y, idx)  # [E, size, in], [E, size, T]
+            self.fn(self.module, groups, xb, yb, scalars, torch.zeros((), device=x.device))
 
 
 def _compile_warm_up(
@@ -416,7 +426,7 @@ def _compile_warm_up(
     n_train = boot.shape[1]
     for size in sorted({min(batch_size, n_train), n_train % batch_size} - {0}):
         idx = boot[:, :size]  # [E, size]
-        loss, _ = loss_fn(x[idx], y[idx])
+        loss, _ = loss_fn(take_rows(x, idx), take_rows(y, idx))
         loss.backward()
         optimizer.zero_grad(set_to_none=True)
     return time.perf_counter() - start
