@@ -273,9 +273,11 @@ def _holdout_mse(ensemble: GaussianEnsemble, x: torch.Tensor, y: torch.Tensor) -
 
 def take_rows(tensor: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
     """``tensor[idx]`` for a non-negative index tensor ``idx`` of any shape: rows
-    [*idx.shape, ...] by one ``index_select`` on the flattened index. The same values as advanced indexing, which on a
-    1M-row table ran 2–3x slower (session 55, AVX2 EPYC, 2 threads: an MLE batch's two [7, 256]
-    gathers 515 -> 256 us, the adversary's real batch of five 256-row fields 312 -> 97 us)."""
+    [*idx.shape, ...] by one ``index_select`` on the flattened index: the same values as advanced
+    indexing, faster for the 256-row draws from 1M-row tables (session 55, AVX2 EPYC, alternating
+    rounds, 2 threads: the adversary's real batch of five fields 362 -> 206 us, BC's two 84 -> 51
+    us; ``docs/results/ab-session55``). Not used for the MLE batch's [E, b] gathers: there the
+    whole batch was not faster (0.94x and 1.07x in two A/Bs)."""
     return tensor.index_select(0, idx.reshape(-1)).view((*idx.shape, *tensor.shape[1:]))
 
 
@@ -298,11 +300,10 @@ def _run_epoch(
     total, n_batches, timed_out = torch.zeros((), device=x.device), 0, False
     for start in range(0, order.shape[1], batch_size):
         idx = order[:, start : start + batch_size]  # [E, b]
-        xb, yb = take_rows(x, idx), take_rows(y, idx)  # [E, b, in], [E, b, T]
         if step is not None and step.active:
-            step(xb, yb, total)
+            step(x[idx], y[idx], total)
         else:
-            loss, _ = loss_fn(xb, yb)
+            loss, _ = loss_fn(x[idx], y[idx])  # [E, b, in], [E, b, T]
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -407,8 +408,7 @@ class _MLEStep:
                 return
             idx = boot[:, :size]  # [E, size]
             scalars = self.scalars(groups, self.lrs)
-            xb, yb = take_rows(x, idx), take_rows(y, idx)  # [E, size, in], [E, size, T]
-            self.fn(self.module, groups, xb, yb, scalars, torch.zeros((), device=x.device))
+            self.fn(self.module, groups, x[idx], y[idx], scalars, torch.zeros((), device=x.device))
 
 
 def _compile_warm_up(
@@ -426,7 +426,7 @@ def _compile_warm_up(
     n_train = boot.shape[1]
     for size in sorted({min(batch_size, n_train), n_train % batch_size} - {0}):
         idx = boot[:, :size]  # [E, size]
-        loss, _ = loss_fn(take_rows(x, idx), take_rows(y, idx))
+        loss, _ = loss_fn(x[idx], y[idx])
         loss.backward()
         optimizer.zero_grad(set_to_none=True)
     return time.perf_counter() - start
