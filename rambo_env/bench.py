@@ -138,12 +138,17 @@ class Timing:
     cpu_s: float
     wall_s: float
     repeats: int
+    wall_spread: float = 0.0
+    """(slowest - fastest) / median of the repeats' wall seconds: how far one run of the row can
+    be trusted on a shared machine (session 55: an AVX2 EPYC VM moved an MLE batch 22-33 ms
+    between processes)."""
 
     def scaled(self, factor: float) -> Timing:
-        return Timing(self.cpu_s * factor, self.wall_s * factor, self.repeats)
+        return Timing(self.cpu_s * factor, self.wall_s * factor, self.repeats, self.wall_spread)
 
     def as_dict(self) -> dict[str, float]:
-        return {"cpu_s": self.cpu_s, "wall_s": self.wall_s, "repeats": self.repeats}
+        return {"cpu_s": self.cpu_s, "wall_s": self.wall_s, "repeats": self.repeats,
+                "wall_spread": self.wall_spread}  # fmt: skip
 
 
 def _check_count(name: str, value: object, least: int) -> None:
@@ -177,7 +182,9 @@ def measure(
         _sync(device)
         cpu.append(time.process_time() - c0)
         wall.append(time.perf_counter() - w0)
-    return Timing(statistics.median(cpu), statistics.median(wall), len(cpu))
+    mid = statistics.median(wall)
+    spread = (max(wall) - min(wall)) / mid if mid > 0 else 0.0
+    return Timing(statistics.median(cpu), mid, len(cpu), spread)
 
 
 # --------------------------------------------------------------------------------- machine facts

@@ -9,7 +9,8 @@ an MLE epoch on 1M transitions (extrapolated from timed batches), one co-trainin
 peak (fp32, bf16) and the peak memory. Each main row is set against its fp32 arithmetic floor
 (the FLOPs the algorithm needs at these sizes / the matmul peak of all threads, measured in the
 same run) with the ratio and issue 12's target ratio: speeds compare across machines as ratios. Times are medians of repeats after a warm-up, in CPU
-seconds of this process and in wall seconds (the machine may be shared: the load is printed).
+seconds of this process and in wall seconds, with the repeats' spread ((slowest - fastest) / median: the
+machine may be shared; the load is printed too).
 Weights are untrained (random init): the work per step does not depend on them.
 """
 
@@ -273,7 +274,16 @@ def _table(res: dict, cfg: bench.BenchConfig) -> Table:
     table = Table(
         title=f"RAMBO benchmark ({res['meta']['threads']} thread(s), {res['meta']['device']})"
     )
-    for col in ("row", "CPU s", "wall s", "fp32 floor s", "wall / floor", "target", "note"):
+    for col in (
+        "row",
+        "CPU s",
+        "wall s",
+        "spread",
+        "fp32 floor s",
+        "wall / floor",
+        "target",
+        "note",
+    ):
         table.add_column(col, justify="left" if col in ("row", "note") else "right")
     floors = res["floors"]
 
@@ -284,7 +294,9 @@ def _table(res: dict, cfg: bench.BenchConfig) -> Table:
             note = f"{note}; {bf16['ratio']:.1f}x bf16 floor".lstrip("; ")
         cells = (f"{f['floor_s']:.3g}", f"{f['ratio']:.1f}x",
                  f"<= {f['target_ratio']:.1f}x" if f["target_ratio"] else "") if f else ("", "", "")  # fmt: skip
-        table.add_row(name, f"{t['cpu_s']:.3f}", f"{t['wall_s']:.3f}", *cells, note)
+        # (slowest - fastest) / median of the repeats (one repeat or older JSON: none)
+        spread = f"{t['wall_spread']:.0%}" if "wall_spread" in t and t["repeats"] > 1 else ""
+        table.add_row(name, f"{t['cpu_s']:.3f}", f"{t['wall_s']:.3f}", spread, *cells, note)
 
     k, n = cfg.rollout_length, cfg.n_rollouts
     add(f"rollout {n}x{k} SB3 VecEnv collect", res["rollout_vecenv"], floor="rollout")

@@ -57,6 +57,16 @@ def test_measure_reports_medians_of_repeats():
     assert t.scaled(10).wall_s == pytest.approx(10 * t.wall_s)
 
 
+def test_measure_reports_the_spread_of_its_repeats(monkeypatch):
+    # session 55: a row's (slowest - fastest) / median, so that a noisy run shows itself
+    clock = iter([0.0, 1.0, 1.0, 3.0, 3.0, 6.0])  # repeats of 1, 2 and 3 wall seconds
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: next(clock))
+    t = bench.measure(lambda: None, repeats=3, warmup=0)
+    assert (t.wall_s, t.wall_spread) == (2.0, 1.0)
+    assert t.scaled(1000).wall_spread == 1.0  # relative: extrapolation keeps it
+    assert t.as_dict()["wall_spread"] == 1.0
+
+
 def test_synthetic_mdp_steps_without_terminating():
     cfg = bench.BenchConfig.quick()
     dataset = bench.synthetic_dataset(cfg)
@@ -85,6 +95,11 @@ def test_quick_benchmark_writes_all_rows(tmp_path, capsys):
                 "load_before", "load_after"):  # fmt: skip
         assert key in data, key
     assert data["meta"]["threads"] == 1 and data["meta"]["device"] == "cpu"
+    assert all("wall_spread" in data[k] for k in ("rollout_vecenv", "rollout_bare_policy"))
+    assert (
+        "wall_spread" in data["adversary"]["scaled"]
+        and "wall_spread" in data["mle_epoch"]["extrapolated"]
+    )
     assert data["meta"]["threads_why"] == "as configured" and data["meta"]["compile"] is False
     # the main job's default precision: bf16 only where it is native (issue 12)
     assert data["meta"]["precision_asked"] == "auto"
