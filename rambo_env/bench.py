@@ -47,6 +47,7 @@ __all__ = [
     "floor_row",
     "load_average",
     "matmul_peak_gflops",
+    "matmul_peak_runs",
     "measure",
     "mle_epoch_flops",
     "mlp_flops",
@@ -248,12 +249,21 @@ MATMUL_PROBE_SIZE = 512
 def matmul_peak_gflops(
     dtype: torch.dtype, threads: int, size: int = 2048, device: torch.device | None = None
 ) -> float:
-    """Achieved GFLOP/s of a large square ``torch.matmul`` (``2 n^3`` FLOPs) with ``threads``.
+    """Achieved GFLOP/s of a large square ``torch.matmul`` (``2 n^3`` FLOPs) with ``threads``:
+    the median of :func:`matmul_peak_runs`' five products."""
+    return statistics.median(matmul_peak_runs(dtype, threads, size, device))
+
+
+def matmul_peak_runs(
+    dtype: torch.dtype, threads: int, size: int = 2048, device: torch.device | None = None
+) -> list[float]:
+    """GFLOP/s of each of five square ``torch.matmul`` products (``2 n^3`` FLOPs) with ``threads``,
+    after one untimed; on a CPU from the process's CPU seconds per thread.
 
     ``size`` is halved (down to :data:`MATMUL_MIN_SIZE`) while one product would take longer than
     :data:`MATMUL_SECONDS_CAP` at the rate :data:`MATMUL_PROBE_SIZE` products show: bf16 on a CPU
-    without AVX-512 bf16 or AMX runs at ≈ 1 GFLOP/s, where six 2048³ products took ≈ 3.5 min of
-    every bench run (session 55, AVX2 EPYC); a fast dtype keeps ``size``."""
+    without AVX-512 bf16 or AMX runs at 0.25 GFLOP/s at 2048³, where the twelve products of a
+    bench run's two bf16 peaks took 13.5 min (session 55, AVX2 EPYC); a fast dtype keeps ``size``."""
     # probe 66 rows 80-81: an int64 matmul was reported as GFLOP/s, threads=0 torch's raw error
     if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
         raise ValueError(
@@ -270,10 +280,13 @@ def matmul_peak_gflops(
         size = _affordable_size(dtype, size, gen, device)
         a = torch.randn(size, size, generator=gen, device=device).to(dtype)
         b = torch.randn(size, size, generator=gen, device=device).to(dtype)
+        rates = []
         with torch.inference_mode():
-            t = measure(lambda: a @ b, repeats=5, warmup=1, device=device)
-        seconds = t.wall_s if device.type == "cuda" else t.cpu_s / threads
-        return 2.0 * size**3 / max(seconds, 1e-12) / 1e9
+            for i in range(5):
+                t = measure(lambda: a @ b, repeats=1, warmup=int(i == 0), device=device)
+                seconds = t.wall_s if device.type == "cuda" else t.cpu_s / threads
+                rates.append(2.0 * size**3 / max(seconds, 1e-12) / 1e9)
+        return rates
     finally:
         torch.set_num_threads(previous)
 

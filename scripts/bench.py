@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -193,11 +194,15 @@ def run(
                         "n_transitions": cfg.mle_transitions}  # fmt: skip
     threads = torch.get_num_threads()
     stage("matmul peaks (fp32, bf16)")
-    res["matmul_gflops"] = {
-        f"{name}_{n}t": bench.matmul_peak_gflops(dtype, n, cfg.matmul_size, device)
+    runs = {
+        f"{name}_{n}t": bench.matmul_peak_runs(dtype, n, cfg.matmul_size, device)
         for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16))
         for n in sorted({1, threads})
     }
+    # the floors use the median product (as always); the fastest shows how far the median moved
+    # on a shared machine (session 55: 2 threads 77-144 GFLOP/s within and across runs)
+    res["matmul_gflops"] = {k: statistics.median(v) for k, v in runs.items()}
+    res["matmul_gflops_best"] = {k: max(v) for k, v in runs.items()}
     res["floors"] = _floors(cfg, res, sac, res["matmul_gflops"][f"fp32_{threads}t"])
     if cfg.precision == "bf16":  # the ensemble rows also against the bf16 floor (issue 12: <= 2x)
         bf16_peak = res["matmul_gflops"][f"bf16_{threads}t"]
@@ -323,7 +328,9 @@ def _table(res: dict, cfg: bench.BenchConfig) -> Table:
         f"{k_}: {v:.0f}" if v >= 10 else f"{k_}: {v:.2g}" for k_, v in res["matmul_gflops"].items()
     )
     peak = next(iter(floors.values()))["peak_gflops"]
-    table.caption = (f"floor = FLOPs / fp32 matmul peak of all threads ({peak:.0f} GFLOP/s) | "
+    best = res.get("matmul_gflops_best", {}).get(f"fp32_{res['meta']['threads']}t")
+    best = f"; fastest of its 5 products {best:.0f}" if best else ""  # older JSON: none
+    table.caption = (f"floor = FLOPs / fp32 matmul peak of all threads ({peak:.0f} GFLOP/s{best}) | "
                      f"matmul GFLOP/s {peaks} | peak RSS {res['peak_rss_mib']:.0f} MiB | "
                      f"load {_load(res['load_before'])} -> {_load(res['load_after'])}")  # fmt: skip
     return table

@@ -91,7 +91,8 @@ def test_quick_benchmark_writes_all_rows(tmp_path, capsys):
     data = json.loads(out.read_text())
     assert set(data) == set(res)
     for key in ("meta", "rollout_vecenv", "rollout_bare_policy", "rollout_bare_model_only",
-                "adversary", "agents", "iteration", "mle_epoch", "matmul_gflops", "peak_rss_mib",
+                "adversary", "agents", "iteration", "mle_epoch", "matmul_gflops",
+                "matmul_gflops_best", "peak_rss_mib",
                 "load_before", "load_after"):  # fmt: skip
         assert key in data, key
     assert data["meta"]["threads"] == 1 and data["meta"]["device"] == "cpu"
@@ -100,6 +101,9 @@ def test_quick_benchmark_writes_all_rows(tmp_path, capsys):
         "wall_spread" in data["adversary"]["scaled"]
         and "wall_spread" in data["mle_epoch"]["extrapolated"]
     )
+    # the floors' peak is the median product; the fastest is kept beside it (session 55)
+    assert data["matmul_gflops_best"].keys() == data["matmul_gflops"].keys()
+    assert all(data["matmul_gflops_best"][k] >= v for k, v in data["matmul_gflops"].items())
     assert data["meta"]["threads_why"] == "as configured" and data["meta"]["compile"] is False
     # the main job's default precision: bf16 only where it is native (issue 12)
     assert data["meta"]["precision_asked"] == "auto"

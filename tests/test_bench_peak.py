@@ -49,3 +49,12 @@ def test_halving_stops_where_one_product_fits_the_cap(monkeypatch):
     assert bench._affordable_size(torch.float32, 4096, gen, torch.device("cpu")) == 256
     # a size at or below the minimum is never probed nor changed
     assert bench._affordable_size(torch.float32, 8, gen, torch.device("cpu")) == 8
+
+
+def test_the_peak_is_the_median_of_five_products_and_the_best_is_kept_apart(monkeypatch):
+    seconds = iter([1.0, 2.0, 3.0, 4.0, 5.0])  # the first call's untimed warm-up runs inside it
+    monkeypatch.setattr(bench, "measure", lambda *a, **k: bench.Timing((s := next(seconds)), s, 1))
+    rates = bench.matmul_peak_runs(torch.float32, 1, size=8)
+    assert rates == [2.0 * 8**3 / t / 1e9 for t in (1.0, 2.0, 3.0, 4.0, 5.0)]
+    seconds = iter([1.0, 2.0, 3.0, 4.0, 5.0])
+    assert bench.matmul_peak_gflops(torch.float32, 1, size=8) == 2.0 * 8**3 / 3.0 / 1e9
