@@ -562,7 +562,8 @@ class RamboCallback(BaseCallback):
         q_limit: one warning when the average Q goes past ``|Q| > q_limit`` (or is not finite):
             the critic is diverging. Training goes on (cotrain's ``--q-limit`` stops its run).
             None = cotrain's default 100 · max(max|r|, 1) / (1 − γ) of the dataset's rewards
-            (:func:`~rambo_env.heuristics.default_q_limit`); ``math.inf``: never warn.
+            (:func:`~rambo_env.heuristics.default_q_limit`; none at γ = 1, with a note);
+            ``math.inf``: never warn.
         verbose: SB3 verbosity.
 
     Attributes:
@@ -649,6 +650,12 @@ class RamboCallback(BaseCallback):
         if q_limit is None:  # Eq. 5's γ is the agent's (checked at learn start)
             max_reward = float(adversary.real.reward.abs().max())
             q_limit = default_q_limit(max_reward, adversary.cfg.gamma)
+            if math.isinf(q_limit):  # γ = 1: no discounted bound (was a ZeroDivisionError)
+                note(
+                    "[rambo_env] RamboCallback: γ = 1, so there is no default q_limit (it is "
+                    "100× the largest discounted return, 100 · max(max|r|, 1) / (1 − γ)): no "
+                    "warning when the average Q diverges; pass q_limit= to get one"
+                )
         self.q_limit = float(q_limit)
         self._q_warned = False
         self._q_generator = torch.Generator(device=adversary.mdp.device)

@@ -39,13 +39,17 @@ K = TypeVar("K", bound=Hashable)
 
 
 def default_q_limit(max_abs_reward: float, gamma: float) -> float:
-    """The divergence limit on |average Q|: 100 · max(max|r|, 1) / (1 − γ).
+    """The divergence limit on |average Q|: 100 · max(max|r|, 1) / (1 − γ); ``math.inf`` at
+    γ = 1 (undiscounted returns have no bound without a horizon: was a ZeroDivisionError when
+    a ``RamboCallback`` was made for an agent with ``gamma=1``).
 
     100× the largest discounted return the rewards allow; the floor of 1 per step keeps the
     soft Q's entropy bonus of a zero-reward dataset (max|r| = 0) from counting as divergence.
     cotrain's ``--q-limit`` default (a run past it stops as diverged) and
     ``agents.callback.RamboCallback``'s ``q_limit`` default (a warning: the library does not stop).
     """
+    if gamma >= 1.0:
+        return math.inf
     return 100.0 * max(float(max_abs_reward), 1.0) / (1.0 - gamma)
 
 

@@ -1492,6 +1492,24 @@ def test_an_adversary_discounting_otherwise_than_the_agent_is_refused():
     assert callback.n_iterations == 1
 
 
+def test_an_undiscounted_agent_trains_with_no_default_q_limit(capsys):
+    """Session 56: ``AdversaryConfig(…, gamma=1.0)`` (allowed, matching ``make_agent(…,
+    gamma=1.0)``) made ``RamboCallback`` raise ZeroDivisionError: its default q_limit divides by
+    1 − γ. Now no default limit (inf), said in a note; an explicit q_limit is kept."""
+    mdp, dataset = _toy()
+    env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
+    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    agent = make_agent("sac", env, dataset, mdp.normalizer, gradient_steps=1, gamma=1.0, **kw)
+    cfg = AdversaryConfig(3e-4, K, n_updates=1, batch_size=8, gamma=1.0)
+    callback = RamboCallback(ModelAdversary(mdp, dataset, cfg))
+    assert callback.q_limit == math.inf
+    assert "γ = 1, so there is no default q_limit" in capsys.readouterr().out
+    agent.learn(K * N_ENVS, callback=callback)
+    assert callback.n_iterations == 1
+    assert RamboCallback(ModelAdversary(mdp, dataset, cfg), q_limit=500.0).q_limit == 500.0
+    assert "no default q_limit" not in capsys.readouterr().out  # said only where it applies
+
+
 @pytest.mark.parametrize("algo", ["sac", "td3"])
 def test_an_env_of_other_rows_given_to_a_saved_or_built_agent_is_refused(algo, tmp_path):
     """Probe 30: ``load(…, env=)`` of an env with 48 rows for an agent built with 32 was taken:

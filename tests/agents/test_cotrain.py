@@ -881,6 +881,7 @@ def test_default_q_limit_is_not_zero_for_zero_rewards():
 
     assert default_q_limit(3.5, 0.99) == pytest.approx(100 * 3.5 / 0.01)
     assert default_q_limit(0.0, 0.99) == pytest.approx(100 / 0.01)  # was 0: "diverged" at once
+    assert default_q_limit(3.5, 1.0) == math.inf  # γ = 1: no bound (was ZeroDivisionError)
 
 
 def test_ledger_from_two_runs_and_the_main_jobs_closing_lines(tiny_hopper, tmp_path, capsys):
