@@ -1,4 +1,4 @@
-"""Profile ModelAdversary.update at bench's paper sizes (session 54). P=fp32|bf16, T=threads."""
+"""Session 56: session 54's adv_kernel_prof.py with input shapes recorded (torch.profiler grouped by shape): ModelAdversary.update at bench's paper sizes. P=fp32|bf16, T=threads."""
 import os, sys, time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "scripts"))
 import torch
