@@ -32,6 +32,7 @@ import torch
 from rambo_env.command_line import shell_path
 from rambo_env.logging import note
 from rambo_env.run_io import owner_text
+from rambo_env.torch_files import brief_reason
 
 __all__ = [
     "MaybeCompiled",
@@ -213,7 +214,7 @@ class MaybeCompiled:
             _outcomes.append((self.name, False))
             note(
                 f"[rambo_env] torch.compile of the {self.name} failed ({type(err).__name__}: "
-                f"{_first_cause(err)}); "
+                f"{brief_reason(str(err), 300)}); "
                 f"running it eagerly (same numbers, slower){_cache_hint(err)}{_interrupt_hint(err)}"
             )
             return out
@@ -409,18 +410,6 @@ def _elf_cut(head: bytes, size: int) -> bool:
     shentsize = int.from_bytes(head[0x3A:0x3C], "little")
     shnum = int.from_bytes(head[0x3C:0x3E], "little")
     return shoff + shentsize * shnum > size
-
-
-def _first_cause(err: Exception) -> str:
-    """The error's first line, with the next one when the first only announces it (inductor's
-    "backend='inductor' raised:"; probe 24's verification: the line named no cause)."""
-    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-    if not lines:
-        return ""
-    said = lines[0]
-    if said.endswith(":") and len(lines) > 1:
-        said = f"{said} {lines[1]}"
-    return said[:300]
 
 
 #: A shared library that fails to load because it is cut or not a library (inductor's cache).

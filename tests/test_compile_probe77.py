@@ -95,3 +95,20 @@ def test_a_cut_library_of_an_interrupted_compile_is_removed_in_process(tmp_path,
     said = capsys.readouterr().out
     assert "removed 1 cut file(s) from torch inductor's cache" in said
     assert not cut.exists() and whole.exists()
+
+
+def test_a_long_compile_error_is_cut_at_a_sentence_with_a_mark(capsys):
+    """Session 56: the fallback line quoted the error's first line cut at 300 characters
+    mid-word, with nothing to say more was left out; now :func:`~rambo_env.torch_files.
+    brief_reason`'s cut (after the last whole sentence that fits, then `` …``), as for damaged
+    checkpoints. The line that only announces the next (inductor's "raised:") keeps the next."""
+    long = "The C++ compiler stopped. " + "It named a header it could not find there. " * 9
+    err = RuntimeError(f"backend='inductor' raised:\nCppCompileError: {long}\n\nCommand:\ng++ -O3")
+    _maybe([err])(torch.ones(3))
+    said = capsys.readouterr().out
+    cause = said.split("failed (RuntimeError: ", 1)[1].split("); running it eagerly")[0]
+    assert cause.startswith("backend='inductor' raised: CppCompileError: The C++ compiler stopped.")
+    assert cause.endswith("there. …") and len(cause) <= 302  # a whole sentence, then the mark
+    short = RuntimeError("backend error")
+    _maybe([short])(torch.ones(3))
+    assert "failed (RuntimeError: backend error); running it eagerly" in capsys.readouterr().out
