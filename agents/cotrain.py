@@ -62,7 +62,6 @@ from rambo_env import command_line, curves, provenance, run_io
 from rambo_env.adversary import NonFiniteModelError
 from rambo_env.compile import compile_disabled, ran_compiled
 from rambo_env.data.loaders import absolute_dataset
-from rambo_env.data.scores import score_label
 from rambo_env.evaluation import N_FINAL_EVALS, evaluate_policy, evaluation_seed, final_score
 from rambo_env.heuristics import rambo_off_terms
 from rambo_env.ledger import SAVED_BEFORE_FIELD
@@ -2986,15 +2985,10 @@ def _results_record(
         "dataset_n_transitions": session.resolved["dataset"].get("n_transitions"),
         "behaviour_score": session.resolved["dataset"].get("behaviour_score"),
         "behaviour_score_note": session.resolved["dataset"].get("behaviour_score_note"),
+        "behaviour_return": session.resolved["dataset"].get("behaviour_return"),
         # probe 71 rows 16, 22: the pair the scores are on, and what they are called
         "ref_scores": _ref_pair(session.dataset),
-        "score_label": score_label(
-            session.dataset.evaluation_env()[0],  # probe 81 row 2: the env that evaluates
-            session.dataset.ref_min_score,
-            session.dataset.ref_max_score,
-            session.dataset.evaluation_env()[1],  # probe 78 row 7: D4RL's pair of another env
-            session.dataset.evaluation_env()[2],  # probe 83 rows 8, 9: of other episode lengths
-        ),
+        "score_label": session.dataset.score_label(),  # of the env that evaluates (probe 81)
         "algo": cfg.algo,
         "seed": cfg.seed,
         # probe 138: the seed of the run's pretrained model (--model-seed, else the seed)

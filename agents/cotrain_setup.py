@@ -1306,6 +1306,7 @@ def build_session(
             "ref_min_score": dataset.ref_min_score,
             "ref_max_score": dataset.ref_max_score,
             "behaviour_score": dataset.behaviour_score(),
+            "behaviour_return": dataset.behaviour_return(),  # data without reference scores
             "behaviour_score_note": behaviour_score_note(dataset),
             **_minari_root_record(dataset.source),
             **_generation_record(dataset),  # probe 138: which seed / workers / code made the data
@@ -1397,7 +1398,7 @@ def behaviour_score_note(dataset: Any) -> str | None:
     (over its complete episodes), unknown, or the env names no time limit."""
     import gymnasium as gym
 
-    if dataset.env_id is None or dataset.behaviour_score() is None:
+    if dataset.env_id is None or dataset.shown_behaviour() is None:  # no number: no note
         return None
     if "normalized_score" in dataset.metadata and dataset.recorded_returns_apply():
         # the generator's, over complete episodes (probe 64 row 50: not that of a slice)

@@ -62,6 +62,7 @@ from rambo_env.command_line import (
     stray_words,
     unrecognized_arguments,
 )
+from rambo_env.data.scores import NO_REF_SCORES
 from rambo_env.host_limits import out_of_memory_line
 from rambo_env.ledger import (
     DEFAULT_LEDGER_DIR,
@@ -389,7 +390,15 @@ def standing_lines(
     """What the final number means: BC warm start (``bc_epochs`` 0: the initial policy, probe
     45), behaviour policy, this run, the ledger's long run (``run_dir``: this run's folder, whose
     settings are compared with that run's)."""
-    bc = [e.get("normalized_score") for e in results["evals"] if e["iteration"] == 0]
+    # session 56: data without reference scores showed "n/a" for all three beside a label
+    # saying "raw returns only": their returns, as the line above it and the ledger give
+    raw = results.get("score_label") == NO_REF_SCORES
+    key, behaviour, final = (
+        ("return_mean", "behaviour_return", "final_return")
+        if raw
+        else ("normalized_score", "behaviour_score", "final_score")
+    )
+    bc = [e.get(key) for e in results["evals"] if e["iteration"] == 0]
     done = results["iterations_completed"]
     note = results.get("behaviour_score_note")  # probe 36: a cut episode's partial return
     note = f" ({note})" if note else ""
@@ -397,8 +406,8 @@ def standing_lines(
         f"where this stands ({results.get('score_label') or 'D4RL-normalised'}): "
         f"{iteration0_label(bc_epochs)} "
         f"{_fmt(bc[0] if bc else None)} | "
-        f"behaviour policy (dataset average) {_fmt(results.get('behaviour_score'))}{note} | "
-        f"this run {_fmt(results['final_score'])} after {counted(done, 'iteration')}"
+        f"behaviour policy (dataset average) {_fmt(results.get(behaviour))}{note} | "
+        f"this run {_fmt(results.get(final))} after {counted(done, 'iteration')}"
     ]
     config = RamboPreset(results["rollout_length"], results["adversary_weight"])
     name, fingerprint = _filed_dataset(results, run_dir)

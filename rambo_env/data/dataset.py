@@ -16,7 +16,14 @@ import numpy as np
 from gymnasium import spaces
 
 from rambo_env.command_line import did_you_mean
-from rambo_env.data.scores import REF_SCORES, d4rl_ref_env, is_ref_score, same_ref_pair
+from rambo_env.data.scores import (
+    NO_REF_SCORES,
+    REF_SCORES,
+    d4rl_ref_env,
+    is_ref_score,
+    same_ref_pair,
+    score_label,
+)
 from rambo_env.data.scores import normalized_score as _normalized_score
 from rambo_env.logging import note
 
@@ -1774,6 +1781,36 @@ class OfflineDataset:
         return _normalized_score(
             returns, ref_min_score=self.ref_min_score, ref_max_score=self.ref_max_score
         )
+
+    def behaviour_return(self) -> float | None:
+        """The data's behaviour policy's mean episode return, undiscounted: the generator's
+        recorded ``mean_return`` (over its complete episodes) where it applies to these data,
+        else the mean of :meth:`episode_returns`; None for generated data whose every episode was
+        cut. What :meth:`behaviour_score` normalises; the number shown for data without
+        reference scores (session 56: their closing line said "n/a")."""
+        if self.recorded_returns_apply():
+            if self.metadata.get("n_complete_episodes") == 0:  # generated, every episode cut
+                return None
+            recorded = self.metadata.get("mean_return")
+            if isinstance(recorded, int | float) and math.isfinite(recorded):
+                return float(recorded)
+        return float(self.episode_returns().mean())
+
+    def score_label(self) -> str:
+        """What the scores of a policy of these data are called
+        (:func:`~rambo_env.data.scores.score_label` of the env that evaluates it, probe 81 row
+        2, with its kwargs and time limit, probes 78 row 7 and 83 rows 8-9, and the data's
+        reference pair): a run's ``score_label``."""
+        env_id, env_kwargs, time_limit = self.evaluation_env()
+        return score_label(env_id, self.ref_min_score, self.ref_max_score, env_kwargs, time_limit)
+
+    def shown_behaviour(self) -> float | None:
+        """The behaviour policy's number a run shows beside its own: :meth:`behaviour_return`
+        for data scored by return alone (no reference scores, :data:`~rambo_env.data.scores.
+        NO_REF_SCORES`), else :meth:`behaviour_score`."""
+        if self.score_label() == NO_REF_SCORES:
+            return self.behaviour_return()
+        return self.behaviour_score()
 
     def behaviour_score(self) -> float | None:
         """D4RL normalised score of the data's behaviour policy: the mean episode return (the

@@ -29,3 +29,32 @@ def test_a_slice_that_kept_the_generators_metadata_scores_its_own_rows():
     assert OfflineDataset.from_arrays(a, **meta, metadata=cut).behaviour_score() == pytest.approx(
         own
     )
+
+
+def test_the_behaviour_return_is_the_recorded_or_the_data_s_own_mean_return():
+    """Session 56: :meth:`OfflineDataset.behaviour_return`, the raw number a run on data without
+    reference scores shows beside its returns: the generator's recorded ``mean_return`` where
+    its metadata are of these rows, else the rows' own mean episode return; None where the
+    generator cut every episode. :meth:`behaviour_score` is its normalised score."""
+    a = make_arrays([5, 5], terminal_last=[True, True])
+    plain = OfflineDataset.from_arrays(a, env_id="Pendulum-v1")  # no reference scores
+    own = float(plain.episode_returns().mean())
+    assert plain.behaviour_score() is None and plain.behaviour_return() == pytest.approx(own)
+    recorded = {"n_transitions": 10, "mean_return": 1467.3, "n_complete_episodes": 2}
+    mine = OfflineDataset.from_arrays(a, env_id="Pendulum-v1", metadata=recorded)
+    assert mine.behaviour_return() == 1467.3
+    other_rows = {**recorded, "n_transitions": 3000}  # a slice that kept the metadata: its own
+    assert OfflineDataset.from_arrays(a, metadata=other_rows).behaviour_return() == pytest.approx(
+        own
+    )
+    cut = {**recorded, "n_complete_episodes": 0}
+    assert OfflineDataset.from_arrays(a, metadata=cut).behaviour_return() is None
+    assert plain.shown_behaviour() == plain.behaviour_return()  # scored by return alone
+    hopper = OfflineDataset.from_arrays(a, env_id="Hopper-v5")  # D4RL's pair: a score, none here
+    assert hopper.score_label() != "no reference scores (raw returns only)"
+    assert hopper.shown_behaviour() is None
+    scored = OfflineDataset.from_arrays(a, ref_min_score=0.0, ref_max_score=10.0)
+    assert scored.shown_behaviour() == scored.behaviour_score()
+    assert scored.behaviour_score() == pytest.approx(
+        float(scored.normalized_score(scored.behaviour_return()))
+    )
