@@ -234,7 +234,12 @@ def outlier_entries(
         rest = rest if 2 * len(rest) >= len(column) else column
         low, high = (float(q) for q in np.quantile(rest, (0.001, 0.999)))
         reach = OUTLIER_SPREADS * max(high - low, 1.0)
-        far = (np.abs(column) > OUTLIER_FLOOR) & ((column < low - reach) | (column > high + reach))
+        # bounds past float32's range compare as ±inf (session 56: a field of finite values
+        # near 3e38 raised numpy's raw "RuntimeWarning: overflow encountered in cast")
+        with np.errstate(over="ignore"):
+            far = (np.abs(column) > OUTLIER_FLOOR) & (
+                (column < low - reach) | (column > high + reach)
+            )
         found.update((int(i), int(j), low, high) for i in np.flatnonzero(far))
     said = {(i, j) for i, j, *_ in found}  # probe 88: one entry per (row, column), first rule's
     most = max(5, int(OUTLIER_MAX_SHARE * n))

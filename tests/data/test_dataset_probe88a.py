@@ -25,3 +25,25 @@ def test_one_corrupt_entry_is_counted_once(capsys):
     out = capsys.readouterr().out
     assert "observations[5, 3] = 1e+30" in out and "2 such entries in 'observations')" in out, out
     assert np.isfinite([e[2:] for e in outlier_entries(arrays["observations"])]).all()
+
+
+def test_a_field_of_values_near_the_float32_limit_raises_no_numpy_warning():
+    """Session 56: rewards all near 1e38 (finite float32, the whole field at that scale) raised
+    numpy's raw ``RuntimeWarning: overflow encountered in cast`` from the outlier check (its
+    bounds, ±1e43, cast to float32); the comparison itself was right. The data load, no entry
+    is flagged, and a lone 3e38 among ordinary rewards is still flagged."""
+    import warnings
+
+    arrays = make_arrays([25, 25], terminal_last=[False, True])
+    rng = np.random.default_rng(0)
+    arrays["rewards"] = (rng.normal(size=50) * 1e38).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # was: RuntimeWarning raised here
+        assert outlier_entries(arrays["rewards"]) == []
+        data = OfflineDataset.from_arrays(arrays, name="NAME")
+    assert np.isfinite(data.rewards).all()
+    arrays["rewards"] = rng.normal(size=50).astype(np.float32)
+    arrays["rewards"][7] = 3e38
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert [e[:2] for e in outlier_entries(arrays["rewards"], sparse=True)] == [(7, 0)]
