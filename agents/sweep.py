@@ -1060,9 +1060,15 @@ def _check_trial_environment(base: CotrainConfig, address: str | None) -> None:
     ``int()``, ``TORCHINDUCTOR_CACHE_DIR``), here before any dataset is prepared or Ray is
     started, where this machine runs the trials (no ``address``: a cluster's nodes have their own
     environment). Probe 144 row 12: ``TORCHINDUCTOR_COMPILE_THREADS=abc`` failed every trial
-    after the datasets were prepared and Ray started, and left the sweep folder behind."""
+    after the datasets were prepared and Ray started, and left the sweep folder behind. And the
+    model cache (``RAMBO_ENV_CACHE``, as each trial's cotrain checks it first; session 56: a
+    plain file there failed the one trial three times, wrote empty tables and advised against
+    ``--resume``, which works once the variable is fixed)."""
     if address is None:
+        from rambo_env.dynamics.io import check_cache_dir
+
         run_io.check_torch_compile_cache(base.uses_compile)
+        check_cache_dir()
 
 
 def check_trial_device(

@@ -40,3 +40,23 @@ def test_a_cluster_s_nodes_keep_their_own_environment(monkeypatch):
     sweep._check_trial_environment(sweep.CotrainConfig(), "ray://head:10001")  # not checked
     with pytest.raises(ValueError, match="TORCHINDUCTOR_COMPILE_THREADS='abc'"):
         sweep._check_trial_environment(sweep.CotrainConfig(), None)
+
+
+def test_a_model_cache_that_is_a_file_is_refused_before_the_datasets_and_ray(
+    tmp_path, monkeypatch, capsys
+):
+    """Session 56: ``RAMBO_ENV_CACHE`` naming a plain file started Ray, failed the one trial three
+    times, wrote empty tables and said ``--resume`` would repeat the error (it works once the
+    variable is fixed); cotrain.py refuses it at once. Now the driver does too, on a start and on
+    a resume."""
+    cache = tmp_path / "cachefile"
+    cache.write_text("")
+    monkeypatch.setenv("RAMBO_ENV_CACHE", str(cache))
+    monkeypatch.setattr(sweep, "_prepare_datasets", lambda *a: pytest.fail("datasets prepared"))
+    monkeypatch.setattr(sweep, "_fit", lambda *a, **k: pytest.fail("Ray started"))
+    argv = ["--sweep-dir", str(tmp_path / "s"), "--seeds", "0", "--configs", "2:0"]
+    assert sweep_cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"RAMBO_ENV_CACHE: model cache {cache} is not a folder" in err, err
+    assert "Traceback" not in err and not (tmp_path / "s").exists()
+    sweep._check_trial_environment(sweep.CotrainConfig(), "ray://head:10001")  # nodes: theirs
