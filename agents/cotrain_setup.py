@@ -944,6 +944,24 @@ def _check_run_dataset_there(dataset: str, recorded: dict[str, Any] | None) -> N
     raise ValueError(f"dataset: {run} is not in the Minari root {root} ({how}); {never}: {fix}")
 
 
+def _other_root_fix(dataset: Any, recorded: dict[str, Any] | None) -> str:
+    """What to do about a resumed run's dataset whose data differ from the run's: where it was
+    read from another Minari root than the run's (its config.json), set that root (session 56:
+    the same id in another ``MINARI_DATASETS_PATH`` was "has changed …; restore that dataset or
+    start a new run", while the run's data sat untouched in its own root); else restore it."""
+    from rambo_env.data.minari_io import minari_dataset_path, root_origin
+
+    used = (recorded or {}).get("minari_root")
+    source = str(getattr(dataset, "source", ""))
+    root = minari_dataset_path("")
+    if source.startswith("minari:") and isinstance(used, str) and used and Path(used) != root:
+        return (
+            f"it was read from the Minari root {root} ({root_origin()}), the run's is {used} (its "
+            f"config.json): set MINARI_DATASETS_PATH={shell_quote(used)} and run again"
+        )
+    return "restore that dataset or start a new run"
+
+
 def _minari_root_record(source: str) -> dict[str, str]:
     """``{"minari_root": …}`` for a dataset read from a local Minari root (config.json keeps it:
     a resume from another folder or with another ``MINARI_DATASETS_PATH`` is told where it was)."""
@@ -1212,7 +1230,7 @@ def build_session(
         raise ValueError(
             f"dataset: {cfg.dataset!r} has changed since the run started (fingerprint "
             f"{dataset.fingerprint()}, the run's {expected_fingerprint}){_relative_note(cfg.dataset)}; "
-            "restore that dataset or start a new run"
+            f"{_other_root_fix(dataset, recorded_dataset)}"
         )
     kept = kept_k_lambda(recorded_resolved) if existing_run else None
     k, lam, origin = resolve(

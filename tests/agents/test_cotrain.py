@@ -1857,6 +1857,35 @@ def test_an_existing_runs_dataset_is_never_generated(tmp_path, monkeypatch, caps
         load_session(tmp_path / "run")
 
 
+def test_a_resume_reading_the_same_id_from_another_minari_root_names_the_runs_root(
+    tmp_path, monkeypatch, capsys
+):
+    """Session 56: the same Minari id holding other data in another ``MINARI_DATASETS_PATH`` made
+    a resume say "has changed since the run started …; restore that dataset or start a new run",
+    while the run's data sat untouched in the root its config.json records. Now the error names
+    both roots and the setting that finds the run's; with it the run resumes."""
+    from rambo_env.data import generate
+
+    first, second = tmp_path / "root1", tmp_path / "root2"
+    for root, rows in ((first, 120), (second, 130)):  # the same id, other data
+        monkeypatch.setenv("MINARI_DATASETS_PATH", str(root))
+        generate.generate_dataset(
+            "hopper", "random", n_transitions=rows, n_envs=2, progress=False, n_workers=1
+        )
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(first))
+    cfg = tiny_config("hopper-random", n_iterations=2, stop_at_iteration=1, eval_every=5)
+    run_cotrain(cfg, tmp_path / "run")
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(second))
+    again = dataclasses.replace(cfg, stop_at_iteration=None)
+    with pytest.raises(ValueError, match=(
+        r"has changed since the run started \(fingerprint \w+, the run's \w+\); it was read from "
+        rf"the Minari root {second} \(MINARI_DATASETS_PATH={second}\), the run's is {first} \(its "
+        rf"config.json\): set MINARI_DATASETS_PATH={first} and run again")):  # fmt: skip
+        run_cotrain(again, tmp_path / "run", True)
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(first))
+    assert run_cotrain(again, tmp_path / "run", True)["iterations_completed"] == 2
+
+
 def test_bf16_is_suggested_only_where_it_pays(tiny_hopper, monkeypatch, capsys):
     """Issue 12: a run that asked for fp32 and is about to pretrain its model to the official
     early stop (no cap) on native-bf16 hardware is told about ``--precision auto`` / ``bf16``; a
