@@ -22,6 +22,7 @@ from rambo_env.data.dataset import (
     _META_FIELDS,
     DERIVED_NEXT_OBSERVATIONS,
     ENV_KWARGS,
+    ENV_TIME_LIMIT,
     DatasetUnavailableError,
     DatasetValidationError,
     OfflineDataset,
@@ -645,7 +646,8 @@ def _stored_hdf5_metadata(f: Any, path: Path) -> dict[str, Any]:
                 "text or a number"
             ) from None
     free = _hdf5_attr_metadata(f, path)
-    for key in sorted(set(f.attrs.keys()) - set(_META_FIELDS) - {"metadata_json", ENV_KWARGS}):
+    read = {"metadata_json", ENV_KWARGS, *_TIME_LIMIT_ATTRS}
+    for key in sorted(set(f.attrs.keys()) - set(_META_FIELDS) - read):
         _check_metadata_spelling(path, key, "root attribute", set(f.attrs.keys()))  # others:
         # fine (author, …)
     label = "root attribute '{key}'"
@@ -677,10 +679,15 @@ def _json_object(raw: Any) -> Any:
     return value if isinstance(value, dict) else None
 
 
+#: Root attributes read as the time limit of the data's env (metadata ``env_max_episode_steps``,
+#: as an npz's metadata_json holds it; ``max_episode_steps``: gymnasium's name for it).
+_TIME_LIMIT_ATTRS = (ENV_TIME_LIMIT, "max_episode_steps")
+
+
 def _hdf5_attr_metadata(f: Any, path: Path) -> dict[str, Any]:
-    """The root attributes ``metadata_json`` (a JSON object, as an npz's entry) and
-    ``env_kwargs`` (a JSON object: the kwargs of the data's env) of the open hdf5 file ``f``,
-    as ``metadata``. Probe 78 row 11: both were ignored without a word, and data of
+    """The root attributes ``metadata_json`` (a JSON object, as an npz's entry),
+    ``env_kwargs`` (a JSON object: the kwargs of the data's env) and ``env_max_episode_steps`` /
+    ``max_episode_steps`` (its time limit) of the open hdf5 file ``f``, as ``metadata``. Probe 78 row 11: both were ignored without a word, and data of
     ``healthy_z_range=[0.3, 0.9]`` judged by the default env."""
     import json
 
@@ -716,6 +723,17 @@ def _hdf5_attr_metadata(f: Any, path: Path) -> dict[str, Any]:
         },
         f"hdf5 file {path}: root attribute",
     )
+    for key in _TIME_LIMIT_ATTRS:  # session 56: ignored without a word, and the warning on
+        if key in f.attrs:  # 40-step episodes then said "the data record no such limit"
+            value = f.attrs[key]
+            value = value.item() if isinstance(value, np.generic) else value
+            if ENV_TIME_LIMIT in metadata and metadata[ENV_TIME_LIMIT] != value:
+                raise DatasetValidationError(
+                    f"hdf5 file {path}: its root attribute {key!r} ({value!r}) and the time limit "
+                    f"recorded beside it ({metadata[ENV_TIME_LIMIT]!r}) disagree; make them "
+                    "agree, or drop one"
+                )
+            metadata[ENV_TIME_LIMIT] = value  # checked as an int >= 1 by the dataset
     for key in ("env_id", "name", "ref_min_score", "ref_max_score"):  # read as the npz's
         if key in metadata:
             raise DatasetValidationError(

@@ -677,7 +677,8 @@ def _warn_short_time_limit(dataset: OfflineDataset) -> None:
     longer = lengths > length
     record = (
         f"record it (OfflineDataset.from_arrays(..., metadata={{'{ENV_TIME_LIMIT}': {length}}}), "
-        f'an npz\'s metadata_json {{"{ENV_TIME_LIMIT}": {length}}}, '
+        f"an npz's metadata_json {{\"{ENV_TIME_LIMIT}\": {length}}}, an hdf5's root attribute "
+        f"{ENV_TIME_LIMIT}={length}, "
         f"save_minari(..., max_episode_steps={length})) to evaluate with {length}-step episodes"
     )
     if longer.any():

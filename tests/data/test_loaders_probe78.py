@@ -94,6 +94,32 @@ def test_hdf5_root_attributes_env_kwargs_and_metadata_json_are_read(tmp_path) ->
         load_dataset(c)
 
 
+def test_hdf5_root_attribute_time_limits_are_read(tmp_path, ant) -> None:
+    """Session 56: root attributes ``env_max_episode_steps=40`` / ``max_episode_steps=40`` were
+    ignored without a word (the registered 1000-step limit evaluated the data, and the warning on
+    40-step episodes said the data "record no such limit"); only ``metadata_json`` held it. Now
+    either is the data's time limit, checked as the npz's; disagreeing records are refused."""
+    for key in ("env_max_episode_steps", "max_episode_steps"):
+        path = _h5(tmp_path / f"{key}.hdf5", ant, env_id="Ant-v5", **{key: np.int64(40)})
+        data = load_dataset(path)
+        assert data.env_max_episode_steps == 40
+        assert type(data.metadata["env_max_episode_steps"]) is int  # not numpy's: JSON-safe
+    meta = json.dumps({"env_max_episode_steps": 40})
+    same = _h5(
+        tmp_path / "same.hdf5", ant, env_id="Ant-v5", metadata_json=meta, max_episode_steps=40
+    )
+    assert load_dataset(same).env_max_episode_steps == 40
+    other = _h5(
+        tmp_path / "other.hdf5", ant, env_id="Ant-v5", metadata_json=meta, max_episode_steps=50
+    )
+    with pytest.raises(DatasetValidationError, match=r"root attribute 'max_episode_steps' \(50\) "
+                       r"and the time limit recorded beside it \(40\) disagree"):  # fmt: skip
+        load_dataset(other)
+    bad = _h5(tmp_path / "bad.hdf5", ant, env_id="Ant-v5", env_max_episode_steps=0)
+    with pytest.raises(DatasetValidationError, match=r"'env_max_episode_steps'.*0 is not an int"):
+        load_dataset(bad)
+
+
 @pytest.mark.parametrize("key", ["kwargs", "gym_kwargs", "env_kwarg"])
 def test_env_kwargs_under_another_name_are_named(tmp_path, ant, key) -> None:
     # probe 78 row 12: kept as free metadata, env_kwargs {} and no word
