@@ -255,12 +255,18 @@ class FailedTrial:
     iteration from the same checkpoint and random state, and likely diverges again."""
 
 
+#: The "pair" of a row shown in returns among rows of scores (its data carry no reference
+#: scores): a scale of its own in :attr:`SweepReport.pairs` (session 56).
+RETURNS_PAIR = "return (no reference scores)"
+
+
 @dataclass(frozen=True)
 class SweepReport:
     configs: tuple[RamboPreset, ...]
     rows: tuple[DatasetSummary, ...]
     score_label: str
-    """``normalised score`` (App. B.6), or ``return`` when some run has no reference scores."""
+    """``normalised score`` (App. B.6), or ``return`` when no run has reference scores (a row of
+    data without them among scored rows: its pair :data:`RETURNS_PAIR`)."""
     incomplete: tuple[Path, ...] = ()
     """Run folders whose run did not finish (excluded)."""
     n_expected: int = 0
@@ -424,11 +430,19 @@ def summarise(
     missing = [c for c in seen if c not in configs]
     if missing:
         raise ValueError(f"configs: runs exist for {missing}, not in the given {list(configs)}")
-    # probe 24: a diverged run (no score, "−" anyway) switched the whole table to raw returns
-    use_scores = all(r.final_score is not None for r in records if not r.diverged)
+    # probe 24: a diverged run (no score, "−" anyway) switched the whole table to raw returns.
+    # Session 56: per dataset — one dataset without reference scores (Pendulum) switched every
+    # row to returns, a Hopper row lost its score, and the total added Hopper's return to
+    # Pendulum's. Now such a row shows returns (its pair "return": a scale of its own, so the
+    # tables say the rows are on different scales and give no total), the others their scores.
+    scored = {
+        d: all(r.final_score is not None for r in records if r.dataset == d and not r.diverged)
+        for d in dict.fromkeys(r.dataset for r in records)
+    }
+    use_scores = any(scored.values())
     label = "normalised score" if use_scores else "return"
     if use_scores:
-        _check_one_pair_per_dataset(records)
+        _check_one_pair_per_dataset([r for r in records if scored[r.dataset]])
     _check_one_data_per_dataset(records)
     order = list(datasets) if datasets is not None else []
     order += [d for d in dict.fromkeys(r.dataset for r in records) if d not in order]
@@ -437,11 +451,13 @@ def summarise(
         runs = [r for r in records if r.dataset == dataset]
         if not runs:
             continue
+        own = use_scores and scored[dataset]
         cells = tuple(
-            _summarise_config(c, [r for r in runs if r.config == c], use_scores) for c in configs
+            _summarise_config(c, [r for r in runs if r.config == c], own) for c in configs
         )
         pair = next((r.score_label for r in runs if r.final_score is not None), None)
-        rows.append(_select(dataset, cells, pair or "D4RL-normalised"))
+        pair = (pair or "D4RL-normalised") if own or not use_scores else RETURNS_PAIR
+        rows.append(_select(dataset, cells, pair))
     done = {(r.dataset, r.config, r.seed) for r in records}
     missing = tuple(
         f"{dataset_slug(d)}/{config_slug(c)}/s{seed}"
@@ -795,7 +811,10 @@ def to_markdown(report: SweepReport) -> str:
             f"{_table1_cell(row, row.rambo_off)} |"
         )
     totals = [_total(report, "rambo"), _total(report, "rambo_off")]
-    if all(t is not None for t in totals) and not mixed:  # no sum over different scales
+    # no sum over different scales: pairs, nor returns of several datasets (session 56: the
+    # returns of two datasets' envs were added up)
+    returns = report.score_label == "return" and len(report.rows) > 1
+    if all(t is not None for t in totals) and not mixed and not returns:
         lines.append(f"| total | {totals[0]:.1f} | {totals[1]:.1f} |")
     if report.incomplete:
         lines += ["", f"Incomplete runs (not in the tables): {len(report.incomplete)}"]
@@ -1096,9 +1115,11 @@ def write_report(
     }
     for row in report.rows:
         png = out_dir / "curves" / f"{dataset_slug(row.dataset)}.png"
+        # a row of returns among scored rows (session 56) plots its returns
+        value = "return" if row.score_label == RETURNS_PAIR else report.score_label
         try:
             files[f"curves:{row.dataset}"] = plot_sweep_curves(
-                png, records, row.dataset, report.configs, report.score_label, row.score_label
+                png, records, row.dataset, report.configs, value, row.score_label
             )
         except Exception as err:  # any plotting failure: the tables stand
             # probe 86 row 19: was a raw traceback after table.md / table.csv were rewritten,

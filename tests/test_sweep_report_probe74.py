@@ -74,3 +74,30 @@ def test_d4rl_pair_runs_read_as_before(tmp_path):
     markdown = to_markdown(build_report(tmp_path))
     assert "| total | 30.0 | 30.0 |" in markdown
     assert "Final normalised score (mean ± std" in markdown and "reference pairs" not in markdown
+
+
+def test_a_dataset_without_reference_scores_keeps_the_others_scores_and_no_total(tmp_path):
+    """Session 56: a sweep over a Hopper dataset (scored) and a Pendulum one (no reference
+    scores) tabled both in returns (the Hopper row lost its score) and added the two returns up
+    in a 'total' row. Now each row on its own scale — the Pendulum row its return, named so —
+    and no total; the CSV names each row's scale; its curves plot its returns."""
+    from rambo_env.sweep_report import RETURNS_PAIR, write_report
+
+    _write(tmp_path / "runs", "hop", {**results(A, 0, 1.7, [1.0]), "dataset": "tiny-hopper"})
+    pend = {**results(A, 0, None, [1.0]), "dataset": "pend", "final_return": -1250.1}
+    _write(tmp_path / "runs", "pend", pend)
+    report = build_report(tmp_path / "runs")
+    assert report.score_label == "normalised score"
+    markdown = to_markdown(report)
+    assert "| tiny-hopper | **1.7 ± 0.0**" in markdown, markdown
+    assert f"| pend ({RETURNS_PAIR}) | **-1250.1 ± 0.0**" in markdown, markdown
+    assert "| total |" not in markdown and "different scales" in markdown, markdown
+    labels = {r["dataset"]: r["score_label"] for r in csv.DictReader(io.StringIO(to_csv(report)))}
+    assert labels == {"tiny-hopper": "D4RL-normalised", "pend": RETURNS_PAIR}
+    write_report(tmp_path / "out", tmp_path / "runs")
+    assert (tmp_path / "out" / "curves" / "pend.png").is_file()
+    # all rows in returns (no dataset scored): the returns of several datasets are not summed
+    _write(tmp_path / "raw", "pend", pend)
+    _write(tmp_path / "raw", "pend2", {**pend, "dataset": "pend2", "final_return": -900.0})
+    raw = to_markdown(build_report(tmp_path / "raw"))
+    assert "Final return (mean" in raw and "| total |" not in raw, raw
