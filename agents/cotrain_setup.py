@@ -33,7 +33,7 @@ import itertools
 import math
 import os
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -1421,6 +1421,19 @@ def behaviour_score_note(dataset: Any) -> str | None:
     if "normalized_score" in dataset.metadata and dataset.recorded_returns_apply():
         # the generator's, over complete episodes (probe 64 row 50: not that of a slice)
         return None
+    # session 56: data collected in Hopper-v5, evaluated in an eval_env_spec of
+    # healthy_reward=2.0: the behaviour score (the data's rewards) stood beside BC's and the
+    # run's (the evaluation env's rewards) as if on one scale
+    eval_id, eval_kwargs, _ = dataset.evaluation_env()
+    if eval_id is not None and (eval_id, eval_kwargs or {}) != (
+        dataset.env_id,
+        dataset.env_kwargs or {},
+    ):
+        return (
+            f"the data's returns in {_made(dataset.env_id, dataset.env_kwargs)}, this run's in "
+            f"its evaluation env {_made(eval_id, eval_kwargs)} (the dataset's eval_env_spec): "
+            "another env's returns, not comparable"
+        )
     try:  # probe 81 row 6: the data's recorded time limit (was: the registered 1000 steps)
         limit = dataset.env_max_episode_steps or gym.spec(dataset.env_id).max_episode_steps
     except gym.error.Error:  # not registered: no limit to compare with
@@ -1455,6 +1468,12 @@ def behaviour_score_note(dataset: Any) -> str | None:
         f"over {cut} of {ends.size} episode(s) cut before {dataset.env_id}'s {limit}-step limit: "
         "partial returns, not comparable with a full-episode score"
     )
+
+
+def _made(env_id: str, kwargs: Mapping[str, Any] | None) -> str:
+    """``gym.make('Hopper-v5', healthy_reward=2.0)``: an env as a note names it."""
+    shown = "".join(f", {k}={v!r}" for k, v in (kwargs or {}).items())
+    return f"gym.make({env_id!r}{shown})"
 
 
 def check_run_memory(

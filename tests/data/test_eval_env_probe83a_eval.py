@@ -136,3 +136,26 @@ def test_behaviour_score_of_episodes_longer_than_the_evaluation_env_is_noted() -
     _make("p83/hop/long60ev50-v0", src, n_eps=3, eval_env=ev)
     note = behaviour_score_note(load_dataset("p83/hop/long60ev50-v0"))
     assert note is not None and "longer than the evaluation env's 50-step limit" in note
+
+
+def test_behaviour_score_from_another_env_than_the_evaluation_env_is_noted() -> None:
+    """Session 56: data collected in Hopper-v5 with an eval_env_spec of healthy_reward=2.0 closed
+    with "behaviour policy (dataset average) 1.5" beside BC's 2.1 and the run's 2.8, scored in the
+    evaluation env whose reward is another (a random policy scores 1.6x there); no note. An
+    eval env of the data's own kwargs (another time limit only) keeps the time-limit notes."""
+    from agents.cotrain_setup import behaviour_score_note
+
+    src = gym.make("Hopper-v5", max_episode_steps=60, terminate_when_unhealthy=False)
+    ev = gym.make(
+        "Hopper-v5", max_episode_steps=60, terminate_when_unhealthy=False, healthy_reward=2.0
+    )
+    _make("s56/hop/evalreward-v0", src, n_eps=3, eval_env=ev)
+    note = behaviour_score_note(load_dataset("s56/hop/evalreward-v0"))
+    assert note == (
+        "the data's returns in gym.make('Hopper-v5', terminate_when_unhealthy=False), this run's "
+        "in its evaluation env gym.make('Hopper-v5', terminate_when_unhealthy=False, "
+        "healthy_reward=2.0) (the dataset's eval_env_spec): another env's returns, not comparable"
+    ), note
+    same = gym.make("Hopper-v5", max_episode_steps=60, terminate_when_unhealthy=False)
+    _make("s56/hop/evalsame-v0", src, n_eps=3, eval_env=same)
+    assert behaviour_score_note(load_dataset("s56/hop/evalsame-v0")) is None
