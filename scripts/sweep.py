@@ -673,7 +673,9 @@ def _main(
     print(to_markdown(outcome.report))
     if outcome.report.iterations_note:  # probe 46: a trial extended by hand, without a word
         print(f"[sweep] {outcome.report.iterations_note}", flush=True)
-    print(f"[sweep] {outcome.n_trials} trials, {outcome.n_errors} errored, {outcome.wall_s:.0f} s")
+    print(
+        f"[sweep] {counted(outcome.n_trials, 'trial')}, {outcome.n_errors} errored, {outcome.wall_s:.0f} s"
+    )
     print(f"[sweep] tables: {outcome.files['markdown']}, {outcome.files['csv']}")
     for line in outcome.errors:  # probe 32: only Ray's traceback named the cause
         print(f"[sweep] errored trial {line}")
