@@ -1412,7 +1412,8 @@ def behaviour_score_note(dataset: Any) -> str | None:
     neither by a terminal nor at the env's time limit (``max_episode_steps``): their returns are
     partial (probe 36: one hopper episode cut at 188 steps closed with "behaviour policy (dataset
     average) 15.3", as if a full episode's), or when they run beyond that limit (probe 37: data
-    collected with max_episode_steps=1500 scored from 1500-step returns). None when the score is the generator's recorded one
+    collected with max_episode_steps=1500 scored from 1500-step returns), or when the data's env
+    is another (kwargs) than the one that evaluates (session 56). None when the score is the generator's recorded one
     (over its complete episodes), unknown, or the env names no time limit."""
     import gymnasium as gym
 

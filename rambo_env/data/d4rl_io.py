@@ -687,8 +687,9 @@ _TIME_LIMIT_ATTRS = (ENV_TIME_LIMIT, "max_episode_steps")
 def _hdf5_attr_metadata(f: Any, path: Path) -> dict[str, Any]:
     """The root attributes ``metadata_json`` (a JSON object, as an npz's entry),
     ``env_kwargs`` (a JSON object: the kwargs of the data's env) and ``env_max_episode_steps`` /
-    ``max_episode_steps`` (its time limit) of the open hdf5 file ``f``, as ``metadata``. Probe 78 row 11: both were ignored without a word, and data of
-    ``healthy_z_range=[0.3, 0.9]`` judged by the default env."""
+    ``max_episode_steps`` (its time limit) of the open hdf5 file ``f``, as ``metadata``. Probe 78
+    row 11: the first two were ignored without a word, and data of ``healthy_z_range=[0.3,
+    0.9]`` judged by the default env; session 56: the time limit too."""
     import json
 
     metadata: dict[str, Any] = {}
