@@ -475,7 +475,8 @@ def test_a_failing_compile_falls_back_to_eager_with_one_line(monkeypatch, capsys
     )
     compile_mod.MaybeCompiled(lambda x: x, enabled=True, name="x")(torch.ones(1))
     said = capsys.readouterr().out
-    assert "(RuntimeError: backend='inductor' raised: CppCompileError: C++ compile error)" in said
+    # its further lines ("...") left out, and marked so (brief_reason, session 56)
+    assert "(RuntimeError: backend='inductor' raised: CppCompileError: C++ compile error …)" in said
     monkeypatch.setattr(compile_mod.torch, "compile", broken_compile)
     assert torch.equal(fn(torch.ones(2)), torch.full((2,), 2.0))  # eager from now on, silently
     assert capsys.readouterr().out == ""
