@@ -103,7 +103,7 @@ from rambo_env.run_io import (
     user_path,
     whole_number,
 )
-from rambo_env.sweep_report import ERRORS_REPEAT, SweepReport, to_markdown
+from rambo_env.sweep_report import ERRORS_REPEAT, SweepReport, config_flag, to_markdown
 
 #: CotrainConfig fields settable for every trial (sizes for small runs, device).
 PASS_THROUGH = (
@@ -537,7 +537,9 @@ def _sweep_differences(
         )
     flags = {"n_iterations": "--iterations", "rollout_length": "--k", "adversary_weight": "--lam"}
     pairs = [(f"--{n}", getattr(spec, n), getattr(saved, n)) for n in ("datasets", "seeds")]
-    pairs.append(("--configs", spec.configs, saved.configs))
+    # session 56: was (RamboPreset(rollout_length=2, adversary_weight=0.0003),), not the flag's form
+    configs = [" ".join(config_flag(c) for c in x) for x in (spec.configs, saved.configs)]
+    pairs.append(("--configs", *configs))
     pairs += [
         (flags.get(n, f"--{n.replace('_', '-')}"), mine, theirs)
         for n, mine, theirs in config_differences(spec.base, saved.base, ignore=())

@@ -111,3 +111,17 @@ def test_the_sweep_sets_it_before_ray_prints(monkeypatch):
     monkeypatch.setattr("sys.stdout", io.StringIO())  # a log file, not a terminal
     agents.sweep._import_tune()
     assert os.environ["RAY_COLOR_PREFIX"] == "0"
+
+
+def test_other_configs_are_named_as_the_flag_takes_them(tmp_path, calls, capsys):
+    """Session 56: other ``--configs`` were named as ``(RamboPreset(rollout_length=2,
+    adversary_weight=0.0003),)``; now in the flag's own form, ``2:3e-4``."""
+    folder = _saved_sweep(tmp_path / "sw", FLAGS)
+    at = FLAGS.index("--configs")
+    argv = [*FLAGS[: at + 1], "5:0", *FLAGS[at + 2 :], "--sweep-dir", str(folder)]
+    with pytest.raises(SystemExit) as stop:
+        sweep.main([*argv, "--resume-if-started"])
+    assert stop.value.code == 2 and not calls
+    err = capsys.readouterr().err
+    assert f"--configs '5:0' (the sweep's: '{FLAGS[at + 1]}')" in err, err
+    assert "RamboPreset" not in err
