@@ -1063,12 +1063,15 @@ def _check_trial_environment(base: CotrainConfig, address: str | None) -> None:
     after the datasets were prepared and Ray started, and left the sweep folder behind. And the
     model cache (``RAMBO_ENV_CACHE``, as each trial's cotrain checks it first; session 56: a
     plain file there failed the one trial three times, wrote empty tables and advised against
-    ``--resume``, which works once the variable is fixed)."""
+    ``--resume``, which works once the variable is fixed): one that exists is checked here, a
+    missing one is made by the trials as before (nothing made before the sweep folder's own
+    checks, probe 151's umask among them)."""
     if address is None:
-        from rambo_env.dynamics.io import check_cache_dir
+        from rambo_env.dynamics.io import cache_dir, check_cache_dir
 
         run_io.check_torch_compile_cache(base.uses_compile)
-        check_cache_dir()
+        if os.path.lexists(cache_dir()):  # a file, a dangling link, an unwritable folder
+            check_cache_dir()
 
 
 def check_trial_device(
