@@ -33,7 +33,7 @@ import itertools
 import math
 import os
 import typing
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -1430,9 +1430,12 @@ def behaviour_score_note(dataset: Any) -> str | None:
         dataset.env_id,
         dataset.env_kwargs or {},
     ):
+        from rambo_env.data.loaders import _shown_env  # the load note's gym.make(…) text
+
         return (
-            f"the data's returns in {_made(dataset.env_id, dataset.env_kwargs)}, this run's in "
-            f"its evaluation env {_made(eval_id, eval_kwargs)} (the dataset's eval_env_spec): "
+            f"the data's returns in {_shown_env(dataset.env_id, dataset.env_kwargs or {}, None)}, "
+            f"this run's in its evaluation env {_shown_env(eval_id, eval_kwargs or {}, None)} "
+            "(the dataset's eval_env_spec): "
             "another env's returns, not comparable"
         )
     try:  # probe 81 row 6: the data's recorded time limit (was: the registered 1000 steps)
@@ -1469,12 +1472,6 @@ def behaviour_score_note(dataset: Any) -> str | None:
         f"over {cut} of {ends.size} episode(s) cut before {dataset.env_id}'s {limit}-step limit: "
         "partial returns, not comparable with a full-episode score"
     )
-
-
-def _made(env_id: str, kwargs: Mapping[str, Any] | None) -> str:
-    """``gym.make('Hopper-v5', healthy_reward=2.0)``: an env as a note names it."""
-    shown = "".join(f", {k}={v!r}" for k, v in (kwargs or {}).items())
-    return f"gym.make({env_id!r}{shown})"
 
 
 def check_run_memory(
