@@ -16,6 +16,28 @@ import torch
 
 torch.set_num_threads(1)
 
+#: Host memory one pytest-xdist worker may need at its peak (a worker holds torch, SB3, Ray's
+#: client and compiled graphs; the heaviest tests start child processes of their own).
+WORKER_MEMORY_BYTES = 2 * 2**30
+
+
+def pytest_xdist_auto_num_workers(config) -> int | None:
+    """``pytest -n auto`` (the README's test command): one worker per core this process may use
+    (its CPU affinity, cgroup CPU quota and ``SLURM_CPUS_PER_TASK``: ``allocated_cores``, which
+    the runs' thread choice uses too; xdist's own count is the host's CPUs), fewer where the free
+    memory does not hold :data:`WORKER_MEMORY_BYTES` each, at least one. Each worker runs torch on
+    one thread (``OMP_NUM_THREADS=1`` above), so workers never share a core's OpenMP threads.
+    ``PYTEST_XDIST_AUTO_NUM_WORKERS`` set decides, as in xdist."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own hook reads it
+    from rambo_env.host_limits import allocated_cores, available_memory_bytes
+
+    workers, _ = allocated_cores()
+    room = available_memory_bytes()
+    if room is not None:
+        workers = min(workers, room // WORKER_MEMORY_BYTES)
+    return max(1, workers)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_storage(tmp_path_factory, monkeypatch):
