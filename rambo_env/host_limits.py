@@ -34,6 +34,16 @@ def available_memory_bytes() -> int | None:
     return min(rooms) if rooms else None  # None: unknown, no check
 
 
+def shared_memory_bytes() -> int | None:
+    """Memory the processes of this machine share now: the lesser of the host's (``MemAvailable``)
+    and the room under this process's cgroup limit, which its siblings count against too; not the
+    ``ulimit -v`` room of :func:`available_memory_bytes`, which each process has for itself (probe
+    57a: ``pytest -n auto`` under ``ulimit -v`` 4.3 GiB divided one process's room among two
+    workers). None where neither is known."""
+    rooms = [r for r in (_host_room(), _cgroup_room()) if r is not None]
+    return min(rooms) if rooms else None
+
+
 def memory_limit_words() -> str:
     """Where :func:`available_memory_bytes`'s figure comes from when a limit of this process, not
     the host's free memory, is the least of them: ``" under this process's address-space limit

@@ -9,6 +9,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import logging
 import signal
+import warnings
 
 import numpy as np
 import pytest
@@ -17,23 +18,40 @@ import torch
 torch.set_num_threads(1)
 
 #: Host memory one pytest-xdist worker may need at its peak (a worker holds torch, SB3, Ray's
-#: client and compiled graphs; the heaviest tests start child processes of their own).
+#: client and compiled graphs; the heaviest tests start child processes of their own; session 57:
+#: 1.2 GB the largest process of a whole run).
 WORKER_MEMORY_BYTES = 2 * 2**30
 
 
-def pytest_xdist_auto_num_workers(config) -> int | None:
+@pytest.hookimpl(optionalhook=True)  # probe 57a: without pytest-xdist, an unknown hook stopped
+def pytest_xdist_auto_num_workers(config) -> int | None:  # every pytest run (INTERNALERROR)
     """``pytest -n auto`` (the README's test command): one worker per core this process may use
     (its CPU affinity, cgroup CPU quota and ``SLURM_CPUS_PER_TASK``: ``allocated_cores``, which
-    the runs' thread choice uses too; xdist's own count is the host's CPUs), fewer where the free
-    memory does not hold :data:`WORKER_MEMORY_BYTES` each, at least one. Each worker runs torch on
-    one thread (``OMP_NUM_THREADS=1`` above), so workers never share a core's OpenMP threads.
-    ``PYTEST_XDIST_AUTO_NUM_WORKERS`` set decides, as in xdist."""
-    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
-        return None  # xdist's own hook reads it
-    from rambo_env.host_limits import allocated_cores, available_memory_bytes
+    the runs' thread choice uses too; xdist's own count is the affinity, or psutil's physical
+    cores where psutil is installed), fewer where the memory the workers share (the host's free
+    memory, the cgroup's room) does not hold :data:`WORKER_MEMORY_BYTES` each, at least one. Each
+    worker runs torch on one thread (``OMP_NUM_THREADS=1`` above), so workers never share a
+    core's OpenMP threads. ``PYTEST_XDIST_AUTO_NUM_WORKERS`` set to a number decides, as in
+    xdist; set to anything else it is said to be ignored and this count is used."""
+    from rambo_env.host_limits import allocated_cores, shared_memory_bytes
 
+    wanted = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")
+    if wanted is not None and wanted.strip():
+        try:
+            int(wanted.strip())
+        except ValueError:
+            # probe 57a: xdist's own warning then used its own count (the affinity only)
+            warnings.warn(
+                pytest.PytestConfigWarning(
+                    f"PYTEST_XDIST_AUTO_NUM_WORKERS={wanted!r} is not a number of workers: "
+                    "ignored; one worker per allocated core (unset it, or give a number)"
+                ),
+                stacklevel=1,
+            )
+        else:
+            return None  # xdist's own hook reads it
     workers, _ = allocated_cores()
-    room = available_memory_bytes()
+    room = shared_memory_bytes()
     if room is not None:
         workers = min(workers, room // WORKER_MEMORY_BYTES)
     return max(1, workers)

@@ -3,7 +3,10 @@ README's test command being the one CI runs (``.ci/run``)."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,18 +15,21 @@ from rambo_env import host_limits
 from tests import conftest
 
 ROOT = Path(__file__).resolve().parents[1]
+WORKERS_FILE = str(Path(__file__).resolve())
 GiB = 2**30
 
 
 @pytest.fixture
 def machine(monkeypatch):
-    """``machine(cores, free_bytes)``: what ``allocated_cores`` and ``available_memory_bytes``
-    report."""
+    """``machine(cores, shared_bytes, own_bytes=None)``: what ``allocated_cores`` reports, the
+    host's free memory and this process's ``ulimit -v`` room."""
     monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS", raising=False)
 
-    def set_machine(cores: int, free: int | None) -> None:
+    def set_machine(cores: int, shared: int | None, own: int | None = None) -> None:
         monkeypatch.setattr(host_limits, "allocated_cores", lambda: (cores, ""))
-        monkeypatch.setattr(host_limits, "available_memory_bytes", lambda: free)
+        monkeypatch.setattr(host_limits, "_host_room", lambda: shared)
+        monkeypatch.setattr(host_limits, "_cgroup_room", lambda: None)
+        monkeypatch.setattr(host_limits, "_address_space_room", lambda: own)
 
     return set_machine
 
@@ -42,10 +48,61 @@ def test_free_memory_caps_the_workers_and_one_always_runs(machine):
     assert conftest.pytest_xdist_auto_num_workers(None) == 1
 
 
+def test_a_per_process_address_space_limit_is_not_divided_among_the_workers(machine):
+    """Probe 57a: under ``ulimit -v`` 4.3 GiB ``-n auto`` made one worker (the controller's
+    3.7 GiB room divided by 2 GiB), though each worker has the whole limit for itself."""
+    machine(2, 20 * GiB, own=3 * GiB)
+    assert conftest.pytest_xdist_auto_num_workers(None) == 2
+
+
 def test_xdists_own_variable_decides_when_set(machine, monkeypatch):
     machine(16, 64 * GiB)
     monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "3")
     assert conftest.pytest_xdist_auto_num_workers(None) is None  # xdist's hook reads it
+
+
+@pytest.mark.parametrize("wanted", ["abc", "2.5"])
+def test_a_variable_that_is_no_number_is_said_and_the_cores_decide(machine, monkeypatch, wanted):
+    """Probe 57a: xdist warned (``… is not a number: {env_var!r}. Ignoring it.``) and then counted
+    the CPU affinity only, leaving out the cgroup quota, SLURM's count and the memory cap."""
+    machine(3, 64 * GiB)
+    monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", wanted)
+    with pytest.warns(pytest.PytestConfigWarning, match=f"AUTO_NUM_WORKERS={wanted!r} is not a"):
+        assert conftest.pytest_xdist_auto_num_workers(None) == 3
+
+
+def _pytest(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args, WORKERS_FILE],
+        cwd=ROOT,
+        env={**os.environ, "OMP_NUM_THREADS": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_xdist_asks_the_hook_for_its_worker_count():
+    """The hook is not only callable: ``-n auto`` under ``SLURM_CPUS_PER_TASK=1`` (2 cores here
+    or more) makes one worker, which xdist's own count (the affinity) would not."""
+    done = _pytest("-n", "auto", "-k", "README", SLURM_CPUS_PER_TASK="1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "created: 1/1 worker" in done.stdout
+
+
+def test_without_xdist_pytest_names_the_missing_plugin_and_no_internal_error():
+    """Probe 57a: a ``.[test]`` install from before ``-n auto`` (no pytest-xdist) stopped every
+    pytest run with ``INTERNALERROR … unknown hook 'pytest_xdist_auto_num_workers'``, and ``-n``
+    was only "unrecognized arguments"; now pytest names the plugin to install (the project's
+    ``required_plugins``), and with xdist present but blocked (``-p no:xdist``) a run without
+    ``-n`` works."""
+    done = _pytest("-n", "auto", PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    assert done.returncode != 0
+    said = done.stdout + done.stderr
+    assert "Missing required plugins" in said and "pytest-xdist>=3.8" in said, said
+    assert "INTERNALERROR" not in said
+    done = _pytest("-p", "no:xdist", "-k", "README")
+    assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout + done.stderr
 
 
 def test_the_readme_test_command_is_the_one_ci_runs():
