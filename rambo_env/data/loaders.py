@@ -620,8 +620,8 @@ def _warn_short_time_limit(dataset: OfflineDataset) -> None:
     part recording 50 concatenated with a 1000-step part lost its 50). The transition budget cuts
     each env's last episode (a timeout too, :func:`rambo_env.data.generate.collect_episodes`):
     of odd lengths, or of one length when every env ran full episodes in lockstep (HalfCheetah),
-    then as a run of episodes right after a full-limit one, or ending the data; such runs are
-    not counted; nor is one run of at most ``_LOCKSTEP_ENVS`` anywhere (probe 93 row 30: a part
+    then as a run of episodes right after a full-limit one, or ending the data after other such
+    runs; such runs are not counted; nor is one run of at most ``_LOCKSTEP_ENVS`` anywhere (probe 93 row 30: a part
     cut before a full episode, another part after it). The limit is not adopted: the env's evaluates (as for the D4RL reference
     scores); the warning says how to record L."""
     if dataset.env_id is None:
@@ -652,7 +652,11 @@ def _warn_short_time_limit(dataset: OfflineDataset) -> None:
     stops = np.flatnonzero(at & ~np.r_[at[1:], False])
     for start, stop in zip(starts, stops, strict=True):
         after_full = start > 0 and timed[start - 1] and lengths[start - 1] == limit
-        if after_full or stop == ends.size - 1:
+        # probe 57b: a run ending the data that is every such episode (HalfCheetah data of
+        # 100-step episodes alone, no falls to part them) is no cut of longer data: kept, for the
+        # one-run reading below
+        ends_data = stop == ends.size - 1 and starts.size > 1
+        if after_full or ends_data:
             at[start : stop + 1] = False
     n = int(at.sum())
     others = np.bincount(lengths[short & (lengths != length)]).max(initial=0)
@@ -1366,7 +1370,8 @@ def _warn_jumps_to_starts(dataset: OfflineDataset) -> None:
         return  # too few starts to know their spread
     centre = np.median(obs[starts], axis=0)
     box = 3 * np.abs(obs[starts] - centre).max(axis=0) + 1e-6 * (1 + np.abs(centre))
-    if np.median(box / (obs.std(axis=0) + 1e-6)) > 0.25:
+    # probe 57b: float32 std of values near 1e25 overflowed (numpy RuntimeWarning, inf spread)
+    if np.median(box / (obs.std(axis=0, dtype=np.float64) + 1e-6)) > 0.25:
         return  # the starts are no tight reset states (chunks cut from longer runs)
 
     def at_start(x: np.ndarray) -> np.ndarray:

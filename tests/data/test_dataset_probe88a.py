@@ -47,3 +47,21 @@ def test_a_field_of_values_near_the_float32_limit_raises_no_numpy_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert [e[:2] for e in outlier_entries(arrays["rewards"], sparse=True)] == [(7, 0)]
+
+
+def test_a_column_near_1e25_raises_no_numpy_warning_at_load():
+    """Probe 57b: Pendulum data with one observation column scaled by 1e25 (finite float32)
+    loaded with numpy's raw ``RuntimeWarning: overflow encountered in square`` after the
+    project's own bounds warnings: the unflagged-jump check's float32 standard deviation (now
+    float64) overflowed, and that check skipped the column as of infinite spread."""
+    import warnings
+
+    from rambo_env.data.loaders import _warn_jumps_to_starts
+
+    arrays = make_arrays([50, 50, 50, 50], terminal_last=[False] * 4, obs_dim=3, action_dim=1)
+    arrays["observations"][:, 2] *= 1e25
+    arrays["next_observations"][:, 2] *= 1e25
+    data = OfflineDataset.from_arrays(arrays, name="NAME")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # was: RuntimeWarning: overflow encountered in square
+        _warn_jumps_to_starts(data)

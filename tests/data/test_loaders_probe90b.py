@@ -61,7 +61,7 @@ def test_parts_of_two_time_limits_are_said(capsys):
     "lengths",
     [
         [1000] * 16 + [250] * 16,  # lockstep envs (no falls) all cut by the budget at once
-        [100] * 16,  # a budget smaller than one episode per env: every episode cut
+        [100] * 8,  # a budget smaller than one episode per env: every episode cut
         [1000] * 4 + [37, 512, 12, 800],  # cuts of odd lengths
         [1000] * 3 + [333] * 2 + [50, 60],  # a length shared by two only
     ],
@@ -69,6 +69,21 @@ def test_parts_of_two_time_limits_are_said(capsys):
 def test_budget_cuts_are_not_taken_for_a_time_limit(lengths, capsys):
     _warn_short_time_limit(_episodes(lengths))
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("n", [16, 30, 100])
+def test_data_of_short_timeout_episodes_alone_are_said(n, capsys):
+    """Probe 57b: HalfCheetah data of 30 episodes, every one cut by a 100-step limit (no falls
+    to part them into runs), were taken for the transition budget's cut at the end of the data
+    and not said; so were 100 Reacher episodes of 3 steps. More such episodes than lockstep envs
+    plausibly run (``_LOCKSTEP_ENVS``) are said, with the budget's reading up to
+    ``_LOCKSTEP_MAX_ENVS``."""
+    _warn_short_time_limit(_episodes([100] * n))
+    out = capsys.readouterr().out
+    assert f"{n} of its {n} timeout episode(s) end at exactly 100 steps" in out, out
+    assert "collected with max_episode_steps=100?" in out
+    lockstep = f"(or a part collected by {n} envs stepping in lockstep"
+    assert (lockstep in out) == (n <= 64)
 
 
 def test_rows_repeating_within_float16_rounding_are_said(capsys):
