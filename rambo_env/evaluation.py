@@ -481,8 +481,12 @@ def _scorer_env(
         eval_id, kwargs, limit = env, getattr(scorer, "env_kwargs", None), None
     if not isinstance(eval_id, str) or not isinstance(kwargs, dict):
         return env, env_kwargs, time_limit
+    from rambo_env.data.loaders import _time_limit  # the registered max_episode_steps
+
     limit = limit if time_limit is None else time_limit
-    if eval_id == env and not kwargs and limit == time_limit:
+    if eval_id == env and not kwargs and limit in (time_limit, _time_limit(env)):
+        # probe 57b: a Minari dataset's env_spec of the registered env (max_episode_steps=1000,
+        # no kwargs) was noted as the env "the data record for evaluation", the default env
         return env, env_kwargs, time_limit
     shown = ", ".join(
         [repr(eval_id)]

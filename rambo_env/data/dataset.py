@@ -1456,10 +1456,15 @@ class OfflineDataset:
         if not space.is_bounded("below") and not space.is_bounded("above"):
             return  # MuJoCo's: (-inf, inf)
         low, high = float32_bounds(space.low), float32_bounds(space.high)
+        # probe 57b: load_dataset then make_mdp (each validates against the env) said each
+        # warning twice; once per dataset object and bounds (not a field: a changed copy is new)
+        said = self.__dict__.setdefault("_bounds_said", set())
         for key in ("observations", "next_observations"):
             values = getattr(self, key)
             bad = (values < low - _ACTION_ATOL) | (values > high + _ACTION_ATOL)
-            if bad.any():  # probe 26: was taken without a word (actions are refused)
+            seen = (key, low.tobytes(), high.tobytes())
+            if bad.any() and seen not in said:  # probe 26: was taken without a word
+                said.add(seen)
                 idx = _first_bad(bad)
                 note(
                     f"[rambo_env] WARNING: dataset {self.name!r}: {int(bad.any(axis=1).sum())} "

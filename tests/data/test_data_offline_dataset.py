@@ -468,6 +468,14 @@ def test_observations_outside_a_bounded_observation_space_warn(capsys):
     out = capsys.readouterr().out
     assert "1 row(s) of observations lie outside the env's observation space" in out
     assert "observations[10, 2] = 5.0, bounds [-1.0, 1.0]" in out
+    # probe 57b: load_dataset then make_mdp validate against the env twice: said once per
+    # dataset object and bounds; other bounds are said again, as is a changed copy
+    data.validate(observation_space=spaces.Box(-1.0, 1.0, (11,), np.float32))
+    assert "observation space" not in capsys.readouterr().out
+    data.validate(observation_space=spaces.Box(-2.0, 2.0, (11,), np.float32))
+    assert "observations[10, 2] = 5.0, bounds [-2.0, 2.0]" in capsys.readouterr().out
+    dataclasses.replace(data).validate(observation_space=spaces.Box(-1.0, 1.0, (11,), np.float32))
+    assert "1 row(s) of observations lie outside" in capsys.readouterr().out
 
 
 def test_torch_tensors_are_data_even_when_they_require_grad():

@@ -117,6 +117,31 @@ def test_evaluate_policy_with_a_dataset_scorer_evaluates_where_cotrain_does(caps
     )
 
 
+def test_a_recorded_evaluation_env_that_is_the_registered_one_is_not_noted(capsys) -> None:
+    """Probe 57b: a Minari dataset made with ``env="Swimmer-v5"`` records the registered env
+    (``max_episode_steps`` 1000, no kwargs): every scored evaluation said ``note: evaluating in
+    gym.make('Swimmer-v5', max_episode_steps=1000), the env the scorer's data record …``, as if
+    the data named a non-default env."""
+    from rambo_env.evaluation import evaluate_policy
+
+    data = load_dataset(_evalenv("p83/hop/evdefault-v0", kwargs={}, max_episode_steps=1000))
+    assert data.evaluation_env() == ("Hopper-v5", {}, 1000)
+    capsys.readouterr()
+
+    class _Id:
+        env_id = "Hopper-v5"
+
+        def normalize(self, x):
+            return x
+
+    result = evaluate_policy(
+        lambda obs: np.zeros((len(obs), 3), np.float32), data.env_id, _Id(), n_episodes=1,
+        scorer=data,
+    )  # fmt: skip
+    assert len(result.lengths) == 1
+    assert "the env the scorer's data record" not in capsys.readouterr().out
+
+
 def test_a_time_limit_other_than_d4rls_is_labelled_not_comparable() -> None:
     # probe 83 rows 8, 9: 20- / 50-step returns were labelled plainly "D4RL-normalised"
     from rambo_env.data.scores import score_label
