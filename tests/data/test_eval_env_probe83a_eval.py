@@ -30,6 +30,23 @@ def _evalenv(name: str = "p83/hop/evalenv-v0", **edit) -> str:
     return name
 
 
+class _Identity:
+    """An observation normalizer that changes nothing (Hopper-v5's dims)."""
+
+    env_id = "Hopper-v5"
+
+    def normalize(self, x):
+        return x
+
+
+def _evaluate_standing_still(data, n_episodes: int):
+    """``evaluate_policy`` of zero actions in ``data``'s env, scored by ``data``."""
+    from rambo_env.evaluation import evaluate_policy
+
+    act = lambda obs: np.zeros((len(obs), 3), np.float32)  # noqa: E731
+    return evaluate_policy(act, data.env_id, _Identity(), n_episodes=n_episodes, scorer=data)
+
+
 @pytest.mark.parametrize(
     ("edit", "said"),
     [
@@ -97,20 +114,8 @@ def test_env_id_evaluates_and_the_recorded_evaluation_env_is_said_unused(env_id,
 
 def test_evaluate_policy_with_a_dataset_scorer_evaluates_where_cotrain_does(capsys) -> None:
     # probe 83 row 35: scorer=dataset took its env_kwargs only (episodes of 141 steps > 50)
-    from rambo_env.evaluation import evaluate_policy
-
     data = load_dataset(_evalenv())
-
-    class _Id:
-        env_id = "Hopper-v5"
-
-        def normalize(self, x):
-            return x
-
-    result = evaluate_policy(
-        lambda obs: np.zeros((len(obs), 3), np.float32), data.env_id, _Id(), n_episodes=2,
-        scorer=data,
-    )  # fmt: skip
+    result = _evaluate_standing_still(data, n_episodes=2)
     assert (np.asarray(result.lengths) <= 50).all()
     assert "max_episode_steps=50), the env the scorer's data record for evaluation" in (
         capsys.readouterr().out
@@ -122,23 +127,10 @@ def test_a_recorded_evaluation_env_that_is_the_registered_one_is_not_noted(capsy
     (``max_episode_steps`` 1000, no kwargs): every scored evaluation said ``note: evaluating in
     gym.make('Swimmer-v5', max_episode_steps=1000), the env the scorer's data record …``, as if
     the data named a non-default env."""
-    from rambo_env.evaluation import evaluate_policy
-
     data = load_dataset(_evalenv("p83/hop/evdefault-v0", kwargs={}, max_episode_steps=1000))
     assert data.evaluation_env() == ("Hopper-v5", {}, 1000)
     capsys.readouterr()
-
-    class _Id:
-        env_id = "Hopper-v5"
-
-        def normalize(self, x):
-            return x
-
-    result = evaluate_policy(
-        lambda obs: np.zeros((len(obs), 3), np.float32), data.env_id, _Id(), n_episodes=1,
-        scorer=data,
-    )  # fmt: skip
-    assert len(result.lengths) == 1
+    assert len(_evaluate_standing_still(data, n_episodes=1).lengths) == 1
     assert "the env the scorer's data record" not in capsys.readouterr().out
 
 
