@@ -30,7 +30,7 @@ def available_memory_bytes() -> int | None:
     its cgroup's memory limit (a container's or a scheduler's). Probe 23: only ``MemAvailable``
     was read, so under ``ulimit -v 4000000`` a 2 GiB buffer passed the check (21 GiB free) and
     failed as numpy's raw ``MemoryError`` after the dataset load and MLE pretraining."""
-    rooms = [r for r in (_host_room(), _address_space_room(), _cgroup_room()) if r is not None]
+    rooms = [r for r in (shared_memory_bytes(), _address_space_room()) if r is not None]
     return min(rooms) if rooms else None  # None: unknown, no check
 
 

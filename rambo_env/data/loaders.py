@@ -621,9 +621,10 @@ def _warn_short_time_limit(dataset: OfflineDataset) -> None:
     each env's last episode (a timeout too, :func:`rambo_env.data.generate.collect_episodes`):
     of odd lengths, or of one length when every env ran full episodes in lockstep (HalfCheetah),
     then as a run of episodes right after a full-limit one, or ending the data after other such
-    runs; such runs are not counted; nor is one run of at most ``_LOCKSTEP_ENVS`` anywhere (probe 93 row 30: a part
-    cut before a full episode, another part after it). The limit is not adopted: the env's evaluates (as for the D4RL reference
-    scores); the warning says how to record L."""
+    runs; such runs are not counted; nor is one run of at most ``_LOCKSTEP_ENVS`` anywhere
+    (probe 93 row 30: a part cut before a full episode, another part after it). The limit is not
+    adopted: the env's evaluates (as for the D4RL reference scores); the warning says how to
+    record L."""
     if dataset.env_id is None:
         return
     limit = dataset.env_max_episode_steps or _time_limit(dataset.env_id)
