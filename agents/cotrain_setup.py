@@ -28,6 +28,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import difflib
+import functools
 import inspect
 import itertools
 import math
@@ -494,6 +495,13 @@ def config_from_dict(data: dict[str, Any], saved: bool = False) -> CotrainConfig
 
 def config_docs(cls: type = CotrainConfig) -> dict[str, str]:
     """Field name -> its docstring (the string literal right after the field), for ``--help``."""
+    return dict(_config_docs(cls))  # a copy: the cached dict stays as parsed
+
+
+@functools.cache
+def _config_docs(cls: type) -> dict[str, str]:
+    """:func:`config_docs`, parsed once per class (``inspect.getsource`` parses the whole module
+    to find the class: ≈ 0.1 s, paid by every parser a process builds)."""
     tree = ast.parse(inspect.getsource(cls))
     body = tree.body[0].body  # type: ignore[attr-defined]
     docs: dict[str, str] = {}

@@ -84,10 +84,33 @@ def _pytest(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 def test_xdist_asks_the_hook_for_its_worker_count():
     """The hook is not only callable: ``-n auto`` under ``SLURM_CPUS_PER_TASK=1`` (2 cores here
-    or more) makes one worker, which xdist's own count (the affinity) would not."""
-    done = _pytest("-n", "auto", "-k", "README", SLURM_CPUS_PER_TASK="1")
+    or more) makes one worker, which xdist's own count (the affinity) would not. The worker also
+    writes bytecode caches under ``PYTHONDONTWRITEBYTECODE=1`` (the bytecode test below)."""
+    done = _pytest(
+        "-n", "auto", "-k", "README or bytecode", SLURM_CPUS_PER_TASK="1",
+        PYTHONDONTWRITEBYTECODE="1",
+    )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "created: 1/1 worker" in done.stdout
+    assert re.search(r"\b3 passed\b", done.stdout), done.stdout
+
+
+def test_a_worker_writes_bytecode_caches():
+    """Each pytest process (and the child processes it starts) writes bytecode caches, whatever
+    ``PYTHONDONTWRITEBYTECODE`` said to the pytest command (run so by the test above)."""
+    assert not sys.dont_write_bytecode
+    assert "PYTHONDONTWRITEBYTECODE" not in os.environ
+
+
+def test_the_suite_writes_bytecode_caches_where_the_environment_says_not_to(monkeypatch):
+    """Session 58: with ``PYTHONDONTWRITEBYTECODE=1`` (this machine's and CI's environment) every
+    worker rewrote all test modules again (25 s of collection each, 11 s with caches) and every
+    child process compiled the package again."""
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    conftest._cache_bytecode()
+    assert not sys.dont_write_bytecode
+    assert "PYTHONDONTWRITEBYTECODE" not in os.environ
 
 
 def test_without_xdist_pytest_names_the_missing_plugin_and_no_internal_error():
