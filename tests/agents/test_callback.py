@@ -421,7 +421,10 @@ def test_predict_on_raw_observations_warns_once(recwarn, tmp_path):
     import warnings
 
     mdp, dataset = _toy(loc=1.25, scale=0.2)  # a height-like scale: mean far from 0
-    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    kw = {
+        "rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]},
+        "gradient_steps": GRAD_STEPS,  # not 1000 per collect: what is checked does not train
+    }  # fmt: skip
     agent = make_agent(
         "sac", RamboModelVecEnv(mdp, N_ENVS, K, seed=0), dataset, mdp.normalizer, **kw
     )
@@ -812,7 +815,10 @@ def test_an_adversary_on_other_data_than_the_agents_real_rows_is_refused():
     mdp, dataset = _toy()
     zeroed = OfflineDataset.from_arrays({**_arrays_of(dataset), "rewards": dataset.rewards * 0})
     env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
-    kw = {"rollout_length": K, "device": "cpu", "batch_size": 8, "policy_kwargs": {"net_arch": [8]}}
+    kw = {
+        "rollout_length": K, "device": "cpu", "batch_size": 8, "policy_kwargs": {"net_arch": [8]},
+        "gradient_steps": GRAD_STEPS,  # not 1000 per collect: what is checked does not train
+    }  # fmt: skip
     agent = make_agent("sac", env, zeroed, mdp.normalizer, **kw)
     adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K, n_updates=1, batch_size=8))
     match = (
@@ -1041,7 +1047,10 @@ def test_a_replay_buffer_of_other_rows_or_shapes_is_refused_at_load(tmp_path):
     from agents.buffer import DatasetRef
 
     mdp, dataset = _toy()
-    kw = {"rollout_length": K, "device": "cpu", "batch_size": 8, "policy_kwargs": {"net_arch": [8]}}
+    kw = {
+        "rollout_length": K, "device": "cpu", "batch_size": 8, "policy_kwargs": {"net_arch": [8]},
+        "gradient_steps": GRAD_STEPS,  # not 1000 per collect: what is checked does not train
+    }  # fmt: skip
     cfg = AdversaryConfig(3e-4, K, 1, batch_size=8)
 
     def agent(rows: int, on: LearnedMDP = mdp):
@@ -1072,7 +1081,10 @@ def test_make_agent_takes_a_numpy_integer_seed():
     ``learn`` failed with SB3's raw "The only supported seed types are: None, …"."""
     mdp, dataset = _toy()
     env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=np.int64(0))
-    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    kw = {
+        "rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]},
+        "gradient_steps": GRAD_STEPS,  # not 1000 per collect: what is checked does not train
+    }  # fmt: skip
     agent = make_agent("sac", env, dataset, mdp.normalizer, seed=np.int64(0), **kw)
     assert type(agent.seed) is int
     agent.learn(K * N_ENVS)
@@ -1201,7 +1213,10 @@ def test_rows_that_roll_out_other_mdps_are_refused():
 
     mdp, dataset = _toy()
     other = copy.deepcopy(mdp)
-    kw = {"rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}}
+    kw = {
+        "rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]},
+        "gradient_steps": GRAD_STEPS,  # not 1000 per collect: what is checked does not train
+    }  # fmt: skip
     adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K, n_updates=1, batch_size=8))
     mixed = DummyVecEnv([lambda m=m: RamboModelEnv(mdp=m, rollout_length=K) for m in (mdp, other)])
     agent = make_agent("sac", mixed, dataset, mdp.normalizer, **kw)
