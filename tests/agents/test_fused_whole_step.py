@@ -181,6 +181,7 @@ def test_make_agents_sac_steps_whole_with_its_own_critic_learning_rate():
     agent = make_agent(
         "sac", vec_env, dataset, mdp.normalizer, rollout_length=2, device="cpu", compile=True,
         batch_size=32, policy_kwargs={"net_arch": [16, 16]},
+        gradient_steps=2,  # not 1000 per collect: the comparison below needs optimizer state only
     )  # fmt: skip
     assert {g["lr_scale"] for g in agent.critic.optimizer.param_groups} != {1.0}
     agent.learn(total_timesteps=64, log_interval=None)  # fills the pool; trains (state made)
