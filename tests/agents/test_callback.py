@@ -24,6 +24,13 @@ from rambo_env.normalization import ObsNormalizer
 
 N_ENVS, K, GRAD_STEPS = 8, 2, 3
 STEPS_PER_ITERATION = N_ENVS * K
+#: ``make_agent`` keywords of the tests whose agents are only built, refused or warned (other
+#: files import it): ``gradient_steps`` 3, not the paper's 1000 per collect, which nothing there
+#: needs (session 58: the 1000 steps were most of their time)
+SMALL_AGENT_KW = {
+    "rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}, "batch_size": 8,
+    "gradient_steps": GRAD_STEPS,
+}  # fmt: skip
 
 
 def _never(raw_next_obs: torch.Tensor) -> torch.Tensor:
@@ -815,10 +822,7 @@ def test_an_adversary_on_other_data_than_the_agents_real_rows_is_refused():
     mdp, dataset = _toy()
     zeroed = OfflineDataset.from_arrays({**_arrays_of(dataset), "rewards": dataset.rewards * 0})
     env = RamboModelVecEnv(mdp, N_ENVS, rollout_length=K, seed=0)
-    kw = {
-        "rollout_length": K, "device": "cpu", "batch_size": 8, "policy_kwargs": {"net_arch": [8]},
-        "gradient_steps": GRAD_STEPS,  # not 1000 per collect: what is checked does not train
-    }  # fmt: skip
+    kw = SMALL_AGENT_KW
     agent = make_agent("sac", env, zeroed, mdp.normalizer, **kw)
     adversary = ModelAdversary(mdp, dataset, AdversaryConfig(3e-4, K, n_updates=1, batch_size=8))
     match = (
@@ -1047,10 +1051,7 @@ def test_a_replay_buffer_of_other_rows_or_shapes_is_refused_at_load(tmp_path):
     from agents.buffer import DatasetRef
 
     mdp, dataset = _toy()
-    kw = {
-        "rollout_length": K, "device": "cpu", "batch_size": 8, "policy_kwargs": {"net_arch": [8]},
-        "gradient_steps": GRAD_STEPS,  # not 1000 per collect: what is checked does not train
-    }  # fmt: skip
+    kw = SMALL_AGENT_KW
     cfg = AdversaryConfig(3e-4, K, 1, batch_size=8)
 
     def agent(rows: int, on: LearnedMDP = mdp):

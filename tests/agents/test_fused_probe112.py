@@ -7,14 +7,8 @@ import pytest
 
 from agents.factory import make_agent
 from agents.vec_env import RamboModelVecEnv
-from tests.agents.test_callback import GRAD_STEPS, N_ENVS, K, _toy
-
-#: ``gradient_steps`` 3, not the paper's 1000 per collect: what these tests check does not train
-#: (session 58: the 1000 steps were most of their time)
-KW = {
-    "rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}, "batch_size": 8,
-    "gradient_steps": GRAD_STEPS,
-}  # fmt: skip
+from tests.agents.test_callback import N_ENVS, K, _toy
+from tests.agents.test_callback import SMALL_AGENT_KW as KW
 
 
 def _agent(mdp, dataset, **kwargs):

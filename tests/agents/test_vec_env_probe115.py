@@ -14,14 +14,8 @@ from agents.factory import make_agent
 from agents.vec_env import RamboModelVecEnv
 from rambo_env.adversary import AdversaryConfig, ModelAdversary
 from rambo_env.envs.model_env import RamboModelEnv
-from tests.agents.test_callback import GRAD_STEPS, K, _toy
-
-#: ``gradient_steps`` 3, not the paper's 1000 per collect: what these tests check does not train
-#: (session 58: the 1000 steps were most of their time)
-KW = {
-    "rollout_length": K, "device": "cpu", "policy_kwargs": {"net_arch": [8]}, "batch_size": 8,
-    "gradient_steps": GRAD_STEPS,
-}  # fmt: skip
+from tests.agents.test_callback import SMALL_AGENT_KW as KW
+from tests.agents.test_callback import K, _toy
 
 
 def _rows(mdp, wrap):
