@@ -469,7 +469,8 @@ def check_agent_record(session: Session, recorded: Any, run_dir: Path, doing: st
     raise ValueError(
         f"{run_dir / run_io.CONFIG_NAME}: the run's agent was built with {key} {in_file!r}, but "
         f"the agent {doing} here has {key} {now!r} (the main job takes no policy_kwargs: was "
-        "agents.factory.make_agent wrapped, or the code changed, at the run's start?): "
+        "agents.factory.make_agent wrapped, config.json's agent_hidden edited, or the code "
+        "changed, at the run's start?): "
         "load or resume it with the agent built as at its start (the same wrapper), or start a "
         "new run"
     )
@@ -876,7 +877,9 @@ def _run(
     first_new = len(history.iteration_s)
     paper = CotrainConfig()  # the paper's per-iteration sizes (the default preset has them)
     sizes = ("n_rollouts", "agent_steps_per_iteration", "adversary_steps_per_iteration")
-    paper_sizes = all(getattr(cfg, n) == getattr(paper, n) for n in (*sizes, "ensemble_hidden"))
+    paper_sizes = all(
+        getattr(cfg, n) == getattr(paper, n) for n in (*sizes, "ensemble_hidden", "agent_hidden")
+    )
     # probe 65: a session stopping at stop_at_iteration was priced for every remaining iteration
     planned, scope = remaining, "remaining iteration(s)"
     if cfg.stop_at_iteration is not None and cfg.stop_at_iteration < cfg.n_iterations:

@@ -178,6 +178,10 @@ class CotrainConfig:
     log_std_min: float = -20.0
     """Floor of the sac / tqc actor's pre-tanh log-σ (-20 = SB3 and the official code;
     OfflineRL-Kit: -5)."""
+    agent_hidden: int | None = None
+    """Width of the agent's two hidden layers, the actor's and each critic's (None = the agent's
+    own: 256, the official code's 2 x 256 (App. B: three layers of 256); CrossQ's 256 actor and
+    1024 critics). Smaller agents for quick or smoke-test runs; the main job's sizes otherwise."""
     critic_layer_norm: bool | None = None
     """LayerNorm after every hidden layer of the critics. None = auto: on for sac / tqc (without it
     the official critic's average Q runs away on hopper-medium, issue 15 / README deviation 15),
@@ -241,6 +245,7 @@ class CotrainConfig:
             "mle_max_epochs",
             "mle_max_time_s",
             "mle_max_steps",
+            "agent_hidden",
             "q_limit",
             "stop_at_iteration",
             "ent_coef_max",
@@ -1300,6 +1305,7 @@ def build_session(
         **({"ent_coef": cfg.ent_coef} if cfg.algo in ENTROPY_ALGOS else {}),
         **({"ent_coef_max": cfg.ent_coef_max} if cfg.ent_coef_max is not None else {}),
         **({"log_std_min": cfg.log_std_min} if cfg.log_std_min != LIBRARY_LOG_STD_MIN else {}),
+        **({"policy_kwargs": {"net_arch": [cfg.agent_hidden] * 2}} if cfg.agent_hidden else {}),
         critic_layer_norm=cfg.uses_critic_layer_norm,
         compile=cfg.uses_compile and cfg.algo in COMPILED_ALGOS,
     )
@@ -1498,6 +1504,7 @@ def check_run_memory(
         obs_dim,
         action_dim,
         device=cfg.device,
+        agent_hidden=cfg.agent_hidden,
         lower_bound=lower_bound,
         k_known=k is not None,
     )

@@ -21,6 +21,7 @@ from rambo_env.run_io import is_int
 __all__ = [
     "CHECKED_BATCH_ROWS",
     "MemoryEstimate",
+    "agent_bytes",
     "available_memory_bytes",
     "check_batch_memory",
     "check_diagnose_memory",
@@ -83,6 +84,33 @@ def estimate_memory(
     return MemoryEstimate(rows, pool, ensemble)
 
 
+#: Copies of the agent's trained networks alive in a run: weights, gradients, two Adam moments.
+_AGENT_COPIES = 4
+#: Rows of one agent gradient step (the paper's and SB3's batch).
+_AGENT_BATCH = 256
+
+
+def agent_bytes(agent_hidden: int, obs_dim: int, action_dim: int) -> int:
+    """Bytes of an agent of two hidden layers of ``agent_hidden``: the actor (mean and log-σ
+    heads) and two critics, each with gradients and Adam's two moments, the two target critics,
+    and one gradient step's activations (:data:`_TRAIN_ACTIVATIONS` per row at this width). An
+    upper bound for the agents with fewer networks (TD3 / DDPG: one more target actor, no log-σ
+    head; TQC: quantile heads, counted as one)."""
+    agent_hidden, obs_dim, action_dim = _check_sizes(
+        agent_hidden=agent_hidden, obs_dim=obs_dim, action_dim=action_dim
+    )
+    h = agent_hidden
+
+    def mlp(inputs: int, outputs: int) -> int:
+        return inputs * h + h + h * h + h + h * outputs + outputs
+
+    actor = mlp(obs_dim, 2 * action_dim)
+    critic = mlp(obs_dim + action_dim, 1)
+    weights = _AGENT_COPIES * (actor + 2 * critic) + 2 * critic
+    activations = _AGENT_BATCH * 6 * 2 * h  # as _TRAIN_ACTIVATIONS, at width h
+    return (weights + activations) * _FLOAT32
+
+
 def _check_sizes(**sizes: object) -> tuple[int, ...]:
     """The sizes as Python ints (numpy ints too: no int64 overflow in the products); one
     ValueError naming the first that is not an int >= 0 (bools refused)."""
@@ -122,6 +150,7 @@ def check_memory(
     available: int | None = None,
     lower_bound: bool = False,
     k_known: bool = True,
+    agent_hidden: int | None = None,
 ) -> MemoryEstimate:
     """Raise ValueError naming the config field(s) when the run cannot fit in memory.
 
@@ -133,6 +162,9 @@ def check_memory(
     :param k_known: False where ``rollout_length`` is a stand-in (1) for a k not known yet (the
         dataset's preset): the error says ``k (≥ 1)`` (probe 55 row 12: it said ``× 1 ×`` while
         the run's preset k was 2).
+    :param agent_hidden: the agent's hidden width where it is set (``CotrainConfig.agent_hidden``):
+        its networks (:func:`agent_bytes`) must fit beside the ensemble too. None: the agent's
+        own sizes (a few MB), not checked.
     """
     from rambo_env.dynamics.ensemble import check_device
 
@@ -178,6 +210,22 @@ def check_memory(
                 host=available is None and gpu is None,  # probe 140: the limit named here too
             )
         )
+    if agent_hidden is not None:
+        agent = agent_bytes(agent_hidden, obs_dim, action_dim)
+        if est.ensemble_bytes + agent > room:
+            where = f"free on {device}" if gpu is not None else "left beside the model pool"
+            raise ValueError(
+                memory_error(
+                    est.pool_bytes + est.ensemble_bytes + agent,
+                    "the model pool, the dynamics ensemble and the agent's networks",
+                    f"agent_hidden: {agent_hidden} makes the agent's networks (actor, critics "
+                    f"and their targets, with gradients and optimizer state) {at_least}"
+                    f"~{_gib(agent)}, but only {_gib(room - est.ensemble_bytes)} of memory is "
+                    f"{where} and the dynamics ensemble",
+                    "; use a smaller agent_hidden (official: 256)",
+                    host=available is None and gpu is None,
+                )
+            )
     return est
 
 

@@ -61,6 +61,7 @@ def timing_key(
         f"{cfg.algo} | rollouts {cfg.n_rollouts}x{rollout_length} | agent "
         f"{cfg.agent_steps_per_iteration} | adversary {adversary} | ensemble width "
         f"{cfg.ensemble_hidden}"
+        + (f" | agent width {cfg.agent_hidden}" if cfg.agent_hidden else "")  # keys as before
         + (f" | {cfg.precision}" if cfg.precision != "fp32" else "")  # fp32 keys as before
         # eager keys as before; a compile torch is told to skip is eager (probe 76 row 18)
         + (" | compiled" if cfg.compiles else "")

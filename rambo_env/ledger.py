@@ -178,6 +178,7 @@ RESULT_SETTINGS = (
     "bc_loss",
     "n_eval_episodes",
     "ensemble_hidden",
+    "agent_hidden",
     "ensemble_max_logvar_init",
     "ensemble_min_logvar_init",
     "mle_max_epochs",
@@ -230,6 +231,7 @@ SAVED_BEFORE_FIELD: Mapping[str, Any] = MappingProxyType(
         "model_seed": None,
         "ledger": None,
         "mle_max_steps": None,  # session 38
+        "agent_hidden": None,  # session 59: the agent's own sizes
     }
 )
 

@@ -86,7 +86,13 @@ OTHER_NAMES: dict[str, OtherName] = {
     "dynamics_adv_lr": OtherName(
         _KIT, "learning rate of the adversarial model update", None, _ADV_LR
     ),
-    "hidden_dims": OtherName(_KIT, "actor / critic hidden layers", None, _fixed("2 x 256")),
+    "hidden_dims": OtherName(
+        _KIT,
+        "actor / critic hidden layers",
+        "agent_hidden",
+        "the width of their 2 hidden layers (default 256, as 2 x 256; the number of layers is "
+        "fixed)",
+    ),
     "gamma": OtherName(_KIT, "discount", None, _fixed("0.99")),
     "tau": OtherName(_KIT_OFFICIAL, "soft target-update rate", None, _fixed("5e-3")),
     "alpha": OtherName(

@@ -117,6 +117,7 @@ PASS_THROUGH = (
     "eval_last",
     "n_eval_episodes",
     "ensemble_hidden",
+    "agent_hidden",
     "mle_max_epochs",
     "mle_max_time_s",
     "mle_max_steps",

@@ -87,6 +87,7 @@ def tiny_config(dataset: str, **overrides) -> CotrainConfig:
         eval_last=1,
         n_eval_episodes=2,
         ensemble_hidden=8,
+        agent_hidden=16,  # the agent's own 2 x 256 made a tiny run twice as slow (session 59)
         mle_max_epochs=1,
         torch_threads=1,
         progress=False,
@@ -923,7 +924,7 @@ def test_ledger_from_two_runs_and_the_main_jobs_closing_lines(tiny_hopper, tmp_p
     flags = ["--dataset", tiny_hopper, "--k", "2", "--lam", "3e-4", "--n-iterations", "2",
              "--agent-steps-per-iteration", "10", "--adversary-steps-per-iteration", "4",
              "--n-rollouts", "64", "--bc-epochs", "1", "--bc-max-steps", "3", "--eval-every", "1",
-             "--eval-last", "1", "--n-eval-episodes", "2", "--ensemble-hidden", "8",
+             "--eval-last", "1", "--n-eval-episodes", "2", "--ensemble-hidden", "8", "--agent-hidden", "16",
              "--mle-max-epochs", "1", "--no-progress"]  # fmt: skip
     capsys.readouterr()
     assert (
@@ -1171,7 +1172,7 @@ def test_a_resume_reports_to_the_ledger_its_run_was_started_with(
     flags = ["--dataset", tiny_hopper, "--k", "2", "--lam", "3e-4", "--n-iterations", "2",
              "--agent-steps-per-iteration", "10", "--adversary-steps-per-iteration", "4",
              "--n-rollouts", "64", "--bc-epochs", "1", "--bc-max-steps", "3", "--eval-every", "1",
-             "--eval-last", "1", "--n-eval-episodes", "2", "--ensemble-hidden", "8",
+             "--eval-last", "1", "--n-eval-episodes", "2", "--ensemble-hidden", "8", "--agent-hidden", "16",
              "--mle-max-epochs", "1", "--no-progress"]  # fmt: skip
     run_dir = tmp_path / "run"
     argv = [*flags, "--run-dir", str(run_dir), "--stop-at-iteration", "1", "--ledger", "ledger1"]
@@ -3599,7 +3600,7 @@ def test_the_cli_reports_an_interrupted_run_and_exits_130(tiny_hopper, tmp_path,
     flags = ["--dataset", tiny_hopper, "--k", "2", "--lam", "3e-4", "--n-iterations", "3",
              "--agent-steps-per-iteration", "10", "--adversary-steps-per-iteration", "4",
              "--n-rollouts", "64", "--bc-epochs", "1", "--bc-max-steps", "3", "--eval-every", "1",
-             "--eval-last", "1", "--n-eval-episodes", "1", "--ensemble-hidden", "8",
+             "--eval-last", "1", "--n-eval-episodes", "1", "--ensemble-hidden", "8", "--agent-hidden", "16",
              "--mle-max-epochs", "1", "--no-progress", "--torch-threads", "1"]  # fmt: skip
     real = RamboCallback.average_q
 

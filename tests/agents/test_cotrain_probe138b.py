@@ -23,8 +23,8 @@ from tests.agents.test_cotrain import (  # noqa: F401
 FLAGS = ["--k", "2", "--lam", "3e-4", "--agent-steps-per-iteration", "10",
          "--adversary-steps-per-iteration", "4", "--n-rollouts", "64", "--bc-epochs", "1",
          "--bc-max-steps", "3", "--eval-every", "1", "--eval-last", "1", "--n-eval-episodes", "2",
-         "--ensemble-hidden", "8", "--mle-max-epochs", "1", "--torch-threads", "1",
-         "--no-progress"]  # fmt: skip
+         "--ensemble-hidden", "8", "--agent-hidden", "16", "--mle-max-epochs", "1",
+         "--torch-threads", "1", "--no-progress"]  # fmt: skip
 
 
 def _config(run_dir) -> dict:

@@ -48,7 +48,7 @@ def _tiny_argv(dataset: str, run_dir, *more: str) -> list[str]:
         k="2", lam="3e-4", iterations="2", agent_steps_per_iteration="10",
         adversary_steps_per_iteration="4", n_rollouts="64", bc_epochs="1", bc_max_steps="3",
         n_eval_episodes="1", eval_every="1", eval_last="1", ensemble_hidden="8",
-        mle_max_epochs="1", torch_threads="1",
+        agent_hidden="16", mle_max_epochs="1", torch_threads="1",
     )  # fmt: skip
     argv = ["--dataset", dataset, "--run-dir", str(run_dir), "--no-progress"]
     for name, value in flags.items():

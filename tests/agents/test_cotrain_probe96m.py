@@ -49,7 +49,7 @@ def test_the_built_agents_networks_are_recorded_and_checked_on_load(tanh_run, mo
     # ReLU actor holding the Tanh-trained weights without a word (the same shapes)
     record = json.loads((tanh_run / "config.json").read_text())["resolved"]["agent"]
     assert record["activation_fn"] == TANH == record["policy_kwargs"]["activation_fn"]
-    assert record["net_arch"] == [256, 256] and record["policy"].endswith("FlooredSACPolicy")
+    assert record["net_arch"] == [16, 16] and record["policy"].endswith("FlooredSACPolicy")
     both = rf"config.json: the run's agent was built with activation_fn '{TANH}', but the agent"
     with pytest.raises(ValueError, match=rf"{both} rebuilt here has activation_fn '{RELU}'"):
         load_session(tanh_run, device="cpu")

@@ -71,7 +71,8 @@ def test_a_wrapper_that_spells_out_the_defaults_loads_without_it(tiny_hopper, tm
     run_dir = tmp_path / "run"
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(factory, "make_agent", spelled_out)
-        run_cotrain(tiny_config(tiny_hopper, n_iterations=1), run_dir)
+        # the agent's own width (tiny_config's 16 is a policy_kwargs net_arch the wrapper replaces)
+        run_cotrain(tiny_config(tiny_hopper, n_iterations=1, agent_hidden=None), run_dir)
     session, history = load_session(run_dir, device="cpu")
     assert history.iteration == 1
     run_cotrain(dataclasses.replace(session.cfg, n_iterations=2), run_dir, resume=True)

@@ -78,7 +78,7 @@ def _run(script: str, *args: str) -> subprocess.CompletedProcess:
 _TINY = (
     "--lam 3e-4 --n-iterations 1 --agent-steps-per-iteration 20 --adversary-steps-per-iteration 5 "
     "--n-rollouts 50 --bc-epochs 1 --bc-max-steps 5 --n-eval-episodes 2 --eval-last 1 "
-    "--ensemble-hidden 8 --mle-max-epochs 2 --no-compile --no-progress --torch-threads 1"
+    "--ensemble-hidden 8 --agent-hidden 16 --mle-max-epochs 2 --no-compile --no-progress --torch-threads 1"
 ).split()
 
 
