@@ -26,14 +26,24 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
-def test_every_script_answers_help_under_python_OO(script, tmp_path):
+def test_every_script_answers_help_under_python_OO_from_its_clone(script, tmp_path):
     # probe 91 row 4: was "AttributeError: 'NoneType' object has no attribute 'split'" (curves,
-    # ledger, diagnose, toys, port_kit_dynamics: description=__doc__.split(…), and -OO strips it)
+    # ledger, diagnose, toys, port_kit_dynamics: description=__doc__.split(…), and -OO strips it).
+    # Probe 107 row 9: a clone's script imported the installed copy of the package (cotrain,
+    # make_dataset, sweep, toys, diagnose): one command line ran two copies. Both in one child
+    # per script (session 59: each child costs ≈ 3 s of `import torch`): an "installed" copy
+    # that cannot be imported is first on the path, and the script must import its clone's.
+    for package in ("rambo_env", "agents"):
+        (tmp_path / "site" / package).mkdir(parents=True)
+        (tmp_path / "site" / package / "__init__.py").write_text(
+            "raise ImportError('the installed copy was imported')\n"
+        )
+    env = {**_env(tmp_path), "PYTHONPATH": str(tmp_path / "site")}
     done = subprocess.run(
         [sys.executable, "-OO", str(REPO / "scripts" / f"{script}.py"), "--help"],
-        env=_env(tmp_path), cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
     assert done.stdout.strip()
 
