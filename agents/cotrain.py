@@ -2352,8 +2352,11 @@ def session_record(session: Session) -> dict[str, Any]:
     earlier = session.session_settings
     settings = earlier if earlier and earlier[-1] == now else [*earlier, now]
     threads = [s["torch_threads"] for s in settings]
-    # probe 102 row 9: the versions of each session (an optional key: older code ignores it)
-    now_versions = library_versions()
+    # probe 102 row 9: the versions of each session (an optional key: older code ignores it),
+    # as this session's setup read them (``resolved["versions"]``): the code it imported then.
+    # Session 59: they were read again at every checkpoint (two git calls, ≈ 24 ms each time),
+    # so a checkout changed while the run went on was recorded as the code that ran.
+    now_versions = session.resolved["versions"]
     ran = session.session_versions
     return {
         "torch_threads": [t for i, t in enumerate(threads) if i == 0 or threads[i - 1] != t],

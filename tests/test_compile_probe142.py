@@ -24,6 +24,7 @@ def _session():
         cfg=SimpleNamespace(compiles=True),
         session_settings=[],
         session_versions=[],
+        resolved={"versions": {}},
         compile_mark=compile_mark(),
     )
 

@@ -21,7 +21,10 @@ OLD = {
 
 def _session(versions):
     return SimpleNamespace(
-        cfg=SimpleNamespace(compiles=False), session_settings=[], session_versions=versions
+        cfg=SimpleNamespace(compiles=False),
+        session_settings=[],
+        session_versions=versions,
+        resolved={"versions": cotrain_setup.library_versions()},  # as build_session reads them
     )
 
 

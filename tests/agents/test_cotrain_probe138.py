@@ -82,3 +82,20 @@ def test_a_resume_after_the_tree_got_dirty_says_so(monkeypatch, capsys):
     before = {k: v for k, v in last.items() if not k.startswith("rambo_env_d")}
     cotrain._say_versions_changed(SimpleNamespace(session_versions=[before]))
     assert "note" not in capsys.readouterr().out
+
+
+def test_a_session_records_the_code_its_setup_read_not_a_checkout_changed_while_it_runs(
+    tiny_hopper,  # noqa: F811 (the fixture)
+    tmp_path,
+    code,
+):
+    # session 59: the versions were read again at every checkpoint, so uncommitted changes made
+    # to the tree during a run (not the code the process had imported) were recorded as its own
+    def edit_the_tree(metrics: dict) -> None:
+        code["diff"] = "e5e5e5e5e5e5"
+
+    run_dir = tmp_path / "run"
+    run_cotrain(tiny_config(tiny_hopper, n_iterations=2), run_dir, on_iteration=edit_the_tree)
+    results = json.loads((run_dir / "results.json").read_text())
+    assert [v["rambo_env_diff"] for v in results["session_versions"]] == ["d1d1d1d1d1d1"]
+    assert code["diff"] == "e5e5e5e5e5e5"  # the hook ran
