@@ -178,7 +178,6 @@ RESULT_SETTINGS = (
     "bc_loss",
     "n_eval_episodes",
     "ensemble_hidden",
-    "agent_hidden",
     "ensemble_max_logvar_init",
     "ensemble_min_logvar_init",
     "mle_max_epochs",

@@ -13,6 +13,7 @@ from agents.cotrain import CotrainConfig
 from agents.cotrain_setup import build_session, config_from_dict, config_to_dict
 from agents.memory import agent_bytes, check_memory
 from rambo_env.ledger import RESULT_SETTINGS, SAVED_BEFORE_FIELD, _run_settings
+from rambo_env.run_io import as_json
 from tests.agents.test_cotrain import _shared_model_cache, tiny_config, tiny_hopper  # noqa: F401
 from tests.scripts import load_script
 
@@ -84,9 +85,21 @@ def test_a_config_saved_before_the_field_is_the_agents_own_width(tiny_hopper):  
     saved = config_to_dict(tiny_config(tiny_hopper, agent_hidden=None))
     del saved["agent_hidden"]
     assert config_from_dict(saved, saved=True).agent_hidden is None  # not "missing field"
-    assert SAVED_BEFORE_FIELD["agent_hidden"] is None and "agent_hidden" in RESULT_SETTINGS
-    assert _run_settings(saved, {})["agent_hidden"] is None
-    assert _run_settings({**saved, "agent_hidden": 16}, {})["agent_hidden"] == 16
+    assert SAVED_BEFORE_FIELD["agent_hidden"] is None
+
+
+def test_the_ledger_compares_the_networks_built_not_the_field(tiny_hopper):  # noqa: F811
+    # an explicit --agent-hidden 256 builds SAC's own networks: the same setting as none given;
+    # a 16-wide agent is another (the agent record's net_arch, compared since probe 97)
+    def settings(hidden):
+        cfg = tiny_config(tiny_hopper, agent_hidden=hidden, n_iterations=1, eval_last=1)
+        resolved = {"agent": as_json(build_session(cfg).resolved["agent"])}
+        return _run_settings(config_to_dict(cfg), resolved)
+
+    own = settings(None)
+    assert "agent_hidden" not in RESULT_SETTINGS and "agent_hidden" not in own
+    assert settings(256) == own
+    assert settings(16)["agent"]["net_arch"] == {"pi": [16, 16], "qf": [16, 16]} != own["agent"]
 
 
 def test_a_width_has_its_own_timing_key_and_is_not_priced_as_the_paper(tiny_hopper):  # noqa: F811
