@@ -16,6 +16,7 @@ from rambo_env.host_limits import (
     available_memory_bytes,  # one reading of the free memory
     memory_error,
 )
+from rambo_env.presets import BASE_HYPERPARAMETERS
 from rambo_env.run_io import is_int
 
 __all__ = [
@@ -86,15 +87,13 @@ def estimate_memory(
 
 #: Copies of the agent's trained networks alive in a run: weights, gradients, two Adam moments.
 _AGENT_COPIES = 4
-#: Rows of one agent gradient step (the paper's and SB3's batch).
-_AGENT_BATCH = 256
 
 
 def agent_bytes(agent_hidden: int, obs_dim: int, action_dim: int) -> int:
     """Bytes of an agent of two hidden layers of ``agent_hidden``: the actor (mean and log-σ
     heads) and two critics, each with gradients and Adam's two moments, the two target critics,
-    and one gradient step's activations (:data:`_TRAIN_ACTIVATIONS` per row at this width). The
-    h² terms dominate where the check matters, so the other agents are within about a fifth of it
+    and one gradient step's hidden activations (12 per row and unit of width). The h² terms
+    dominate where the check matters, so the other agents are within about a fifth of it
     (TD3 / DDPG: one more target actor, no log-σ head; TQC's quantile heads count as one output)."""
     agent_hidden, obs_dim, action_dim = _check_sizes(
         agent_hidden=agent_hidden, obs_dim=obs_dim, action_dim=action_dim
@@ -107,7 +106,8 @@ def agent_bytes(agent_hidden: int, obs_dim: int, action_dim: int) -> int:
     actor = mlp(obs_dim, 2 * action_dim)
     critic = mlp(obs_dim + action_dim, 1)
     weights = _AGENT_COPIES * (actor + 2 * critic) + 2 * critic
-    activations = _AGENT_BATCH * 6 * 2 * h  # as _TRAIN_ACTIVATIONS, at width h
+    batch = BASE_HYPERPARAMETERS.batch_size  # the agent's gradient-step rows
+    activations = batch * 12 * h  # a rough figure: the h² terms decide where it matters
     return (weights + activations) * _FLOAT32
 
 
@@ -196,8 +196,9 @@ def check_memory(
         )
     gpu = _device_memory_bytes(device) if available is None else None
     room = gpu if gpu is not None else host - est.pool_bytes
+    where = f"free on {device}" if gpu is not None else "left beside the model pool"
+    named_limit = available is None and gpu is None  # probe 140: the limit named here too
     if est.ensemble_bytes > room:
-        where = f"free on {device}" if gpu is not None else "left beside the model pool"
         total = est.pool_bytes + est.ensemble_bytes
         raise ValueError(
             memory_error(
@@ -207,13 +208,12 @@ def check_memory(
                 f"{at_least}~{_gib(est.ensemble_bytes)} (parameters, gradients and optimizer "
                 f"state), but only {_gib(room)} of memory is {where}",
                 "; use a smaller ensemble_hidden (paper: 200)",
-                host=available is None and gpu is None,  # probe 140: the limit named here too
+                host=named_limit,
             )
         )
     if agent_hidden is not None:
         agent = agent_bytes(agent_hidden, obs_dim, action_dim)
         if est.ensemble_bytes + agent > room:
-            where = f"free on {device}" if gpu is not None else "left beside the model pool"
             raise ValueError(
                 memory_error(
                     est.pool_bytes + est.ensemble_bytes + agent,
@@ -223,7 +223,7 @@ def check_memory(
                     f"~{_gib(agent)}, but only {_gib(room - est.ensemble_bytes)} of memory is "
                     f"{where} and the dynamics ensemble",
                     "; use a smaller agent_hidden (official: 256)",
-                    host=available is None and gpu is None,
+                    host=named_limit,
                 )
             )
     return est
