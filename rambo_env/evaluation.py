@@ -22,7 +22,6 @@ from typing import Any, Protocol
 
 import gymnasium as gym
 import numpy as np
-import torch
 
 from rambo_env.host_limits import out_of_memory_text
 from rambo_env.logging import note
@@ -735,6 +734,8 @@ def _check_eval_args(act: Any, env: Any, normalizer: Any, scorer: Any) -> None:
     """Probe 17: a wrong ``env`` / ``act`` / ``normalizer`` / ``scorer`` was a raw gymnasium
     ``VersionNotFound`` / ``Error``, ``TypeError: 'TimeLimit' object is not callable`` (an env
     instance) or an ``AttributeError`` after the episodes ran; one error naming it, up front."""
+    import torch
+
     if not callable(act):
         agent = callable(getattr(act, "predict", None))  # probe 126: an SB3 agent itself
         raise ValueError(
@@ -866,6 +867,8 @@ def _as_actions(returned: Any) -> np.ndarray:
     """``act``'s output as an array. Probe 20: SB3's ``agent.predict`` returns ``(actions,
     state)``, and passing it as ``act`` (the natural slip) was numpy's raw "setting an array
     element with a sequence … inhomogeneous shape"; a ragged list was the same."""
+    import torch
+
     if (
         isinstance(returned, tuple)
         and len(returned) == 2

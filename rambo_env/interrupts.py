@@ -22,8 +22,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import torch
-
 from rambo_env.host_limits import out_of_memory_line
 from rambo_env.logging import note
 from rambo_env.requirements import out_of_memory, tracebacks_wanted
@@ -94,6 +92,8 @@ def process_state_kept() -> Iterator[None]:
     thread count (``torch.set_num_threads(2)`` before, 1 after) and the caller's seeded random
     streams replaced by the run's.
     """
+    import torch
+
     threads = torch.get_num_threads()
     rng = get_rng_state()
     try:

@@ -32,11 +32,10 @@ from rambo_env.curves import (
 )
 from rambo_env.data.dataset import OfflineDataset
 from rambo_env.data.scores import REF_SCORES, d4rl_ref_env, same_ref_pair
-from rambo_env.dynamics.ensemble import PRECISIONS
 from rambo_env.evaluation import N_FINAL_EVALS, final_score
 from rambo_env.file_locks import folder_lock
 from rambo_env.logging import note
-from rambo_env.presets import ALGOS, RamboPreset
+from rambo_env.presets import ALGOS, PRECISIONS, RamboPreset
 from rambo_env.provenance import check_not_newer, newer_config_format
 from rambo_env.run_io import (
     CHECKPOINT_NAME,

@@ -13,16 +13,18 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
-import torch
 
 from rambo_env.run_io import check_state_dict, is_real, warn_each_time
 
+if TYPE_CHECKING:
+    import torch
+
 __all__ = ["ObsNormalizer", "raw_scale_evidence"]
 
-ArrayT = TypeVar("ArrayT", np.ndarray, torch.Tensor)
+ArrayT = TypeVar("ArrayT", np.ndarray, "torch.Tensor")
 STD_FLOOR = 1e-6
 """The smallest std :class:`ObsNormalizer` takes by default: the eps of the official code (and of
 :meth:`ObsNormalizer.from_observations`), which never makes a smaller one."""
@@ -102,6 +104,8 @@ class ObsNormalizer:
         """``value`` as a float32 copy; one ValueError naming the field for strings, None, complex
         or object values (probe 19: ``ObsNormalizer("a", "b")`` gave numpy's raw "could not
         convert string to float")."""
+        import torch
+
         if isinstance(value, torch.Tensor):
             value = value.detach().cpu().numpy()
         arr = np.asarray(value) if not isinstance(value, str | bytes) else np.asarray(value, object)
@@ -157,6 +161,8 @@ class ObsNormalizer:
         return int(self.mean.shape[0])
 
     def _stats_like(self, x: ArrayT) -> tuple[Any, Any]:
+        import torch
+
         if isinstance(x, torch.Tensor):
             dtype = x.dtype if x.is_floating_point() else torch.float32
             return self._cached_tensors(x.device, dtype)
@@ -178,6 +184,8 @@ class ObsNormalizer:
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """:meth:`tensors` without the copy, for this class's own per-call use (cached: no
         host->device copy per :meth:`normalize` of a tensor); never handed out."""
+        import torch
+
         key = (torch.device(device), dtype)
         if key not in self._tensors:  # checked once per (device, dtype): never on the hot path
             if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
@@ -193,6 +201,8 @@ class ObsNormalizer:
         return self._tensors[key]
 
     def _check(self, x: ArrayT) -> None:
+        import torch
+
         if not isinstance(x, np.ndarray | torch.Tensor):  # probe 20: was a raw AttributeError
             raise ValueError(
                 f"obs: expected a numpy array or torch tensor [..., obs_dim={self.obs_dim}], got "

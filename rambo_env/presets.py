@@ -21,6 +21,7 @@ __all__ = [
     "ALGOS",
     "BASE_HYPERPARAMETERS",
     "ENTROPY_ALGOS",
+    "PRECISIONS",
     "PRESETS",
     "RAMBO_OFF_PRESETS",
     "RamboBaseHyperparameters",
@@ -36,6 +37,10 @@ ALGOS = ("sac", "td3", "ddpg", "tqc", "crossq")
 #: The agents with a stochastic actor and an entropy coefficient (SB3 ``ent_coef``); the others
 #: (TD3, DDPG) act deterministically.
 ENTROPY_ALGOS = ("sac", "tqc", "crossq")
+#: The dynamics ensemble's precisions (``--precision``; :mod:`rambo_env.dynamics.ensemble`): ``fp32``;
+#: ``bf16`` = mixed precision (hidden layers under bf16 autocast, fp32 weights, heads and losses;
+#: issue 12: for CPUs with AMX / AVX-512 bf16 and CUDA). Here, torch-free, for the ledger.
+PRECISIONS = ("fp32", "bf16")
 
 
 @dataclass(frozen=True)

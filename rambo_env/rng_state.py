@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from rambo_env.json_files import _to_lists
 from rambo_env.logging import note
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = ["CUDA_GENERATOR_STATE_BYTES", "get_rng_state", "restore_generator", "set_rng_state"]
 
@@ -27,6 +29,8 @@ def get_rng_state() -> dict[str, Any]:
     SB3's replay buffers sample with the global numpy RNG and its policies with torch's, so these
     are what a resumed run needs to continue the same random stream.
     """
+    import torch
+
     name, keys, pos, has_gauss, cached = np.random.get_state()  # noqa: NPY002 (SB3 samples with it)
     state: dict[str, Any] = {
         "python": _to_lists(random.getstate()),
@@ -63,6 +67,8 @@ def restore_generator(
     seeds ``generator`` instead (deterministically: the same checkpoint gives the same numbers), and
     one line per process says so. A state of neither kind is a ``ValueError`` naming ``what``.
     """
+    import torch
+
     if not isinstance(state, torch.Tensor) or state.dtype != torch.uint8 or state.dim() != 1:
         raise ValueError(
             f"{what}: expected a torch generator state (a 1-d uint8 tensor from get_state()), "
@@ -95,6 +101,8 @@ def restore_generator(
 
 def set_rng_state(state: dict[str, Any]) -> None:
     """Restore the states captured by :func:`get_rng_state`."""
+    import torch
+
     version, internal, gauss = state["python"]
     random.setstate((version, tuple(internal), gauss))
     np_state = state["numpy"]

@@ -37,10 +37,9 @@ import typing
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
-import torch
 
 from rambo_env.atomic_files import (  # noqa: F401 (re-exported: run_io's names before the split)
     _ASIDE_MARK,
@@ -382,6 +381,9 @@ from rambo_env.value_checks import (  # noqa: F401 (re-exported: run_io's names 
     with_article,
 )
 
+if TYPE_CHECKING:
+    import torch
+
 __all__ = [
     "AGENT_SEED_LIMIT",
     "BUILT_POLICY_KWARGS",
@@ -564,6 +566,8 @@ def check_default_dtype(what: str) -> None:
     """The models and agents compute in float32; under ``torch.set_default_dtype(torch.float64)``
     (a notebook's setting) the tensors they make were float64 and the first matmul was torch's raw
     "Input dtypes must be the same" / "mat1 and mat2 must have the same dtype" (probe 23)."""
+    import torch
+
     dtype = torch.get_default_dtype()
     if dtype != torch.float32:
         raise RuntimeError(
@@ -579,6 +583,8 @@ def check_default_device(what: str) -> None:
     and a fresh one ended in torch's raw "Cannot copy out of meta tensor" (probe 91 rows 4, 5, 30);
     under ``'cuda'`` the CPU random generators the code draws with clash with the default device.
     One RuntimeError naming the setting, before anything is loaded or built."""
+    import torch
+
     try:
         # probe 149 row 2: read off a new tensor, not torch.get_default_device(), which at torch
         # 2.6 raised AttributeError after torch.set_default_device(None) (the remedy below) and
@@ -632,6 +638,8 @@ def trains_with_grad(what: str) -> Callable[[_F], _F]:
     def wrap(fn: _F) -> _F:  # the signature kept for type checkers (probe 132 typing notes)
         @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> Any:
+            import torch
+
             check_default_dtype(what)
             check_default_device(what)
             if torch.is_inference_mode_enabled():
@@ -1057,6 +1065,8 @@ def save_checkpoint(
 def _torch_save(state: dict[str, Any], tmp: Path) -> None:
     # Through a Python file object, a failed write is the OS's OSError (ENOSPC, ...); torch.save
     # to a path reports it as "[enforce fail at inline_container.cc] unexpected pos ...".
+    import torch
+
     with open(tmp, "wb") as f:
         try:
             torch.save(state, f)

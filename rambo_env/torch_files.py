@@ -17,8 +17,6 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from rambo_env.file_locks import permission_denied
 from rambo_env.provenance import NewerFormatError
 from rambo_env.requirements import out_of_memory
@@ -171,6 +169,8 @@ def load_torch_file(path: str | Path, map_location: Any = "cpu", **kwargs: Any) 
     "Detected pickle protocol 3" UserWarning: a file it loads was read whole (an opcode its
     unpickler lacks raises), and protocols it cannot read are refused first. Probe 131 R4: a
     legacy-format protocol-3 actor printed that warning five times (and failed under -W error)."""
+    import torch
+
     check_torch_magic(path)
     try:
         with warnings.catch_warnings():

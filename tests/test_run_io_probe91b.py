@@ -18,7 +18,7 @@ def test_load_checkpoint_raises_an_allocation_failure_as_it_is(tmp_path, monkeyp
     def fail(*args, **kwargs):
         raise MemoryError("Unable to allocate 2.00 GiB")
 
-    monkeypatch.setattr(run_io.torch, "load", fail)
+    monkeypatch.setattr(torch, "load", fail)  # what load_checkpoint calls
     with pytest.raises(MemoryError):
         run_io.load_checkpoint(path)
 

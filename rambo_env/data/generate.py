@@ -33,11 +33,10 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gymnasium as gym
 import numpy as np
-import torch
 
 from rambo_env.command_line import script_line
 from rambo_env.data.dataset import (
@@ -59,6 +58,9 @@ from rambo_env.logging import note
 from rambo_env.progress import progress_bar
 from rambo_env.requirements import code_record, import_dependency
 from rambo_env.run_io import numpy_underflow_ignored, renderer_failure
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = [
     "DEFAULT_N_TRANSITIONS",
@@ -146,6 +148,8 @@ def random_act_fn(action_space: gym.spaces.Box, rng: np.random.Generator) -> Act
 
 def policy_act_fn(actor: torch.nn.Module, generator: torch.Generator) -> ActFn:
     """Stochastic actions of a :class:`rambo_env.policies.SquashedGaussianActor` (sampled, as D4RL)."""
+    import torch
+
     if not isinstance(actor, torch.nn.Module):  # probe 21: None / a path failed only when called
         raise ValueError(
             f"actor: expected a torch module (rambo_env.policies.load_actor(path)), got "
@@ -338,6 +342,8 @@ _WORKER_PARENT: int | None = None
 
 
 def _init_worker(counter, parent: int | None = None) -> None:
+    import torch
+
     global _WORKER_COUNTER, _WORKER_PARENT
     _WORKER_COUNTER, _WORKER_PARENT = counter, parent
     torch.set_num_threads(1)  # one process per core
@@ -375,6 +381,8 @@ def _worker_collect(
 ) -> list:
     """One worker's share: its own seed stream ``SeedSequence([seed, worker])``. ``on_steps``
     counts its steps (default: the shared counter of the spawned workers)."""
+    import torch
+
     seq = np.random.SeedSequence([seed, worker])
     rng = np.random.default_rng(seq)
     if policy_path is None:
@@ -874,6 +882,8 @@ def _collect_shares_here(
     seed stream and one torch thread as in a worker, so the episodes are those of the spawned
     workers (the data depend on ``(seed, n_workers)`` only); for a daemonic process, which may
     start no children."""
+    import torch
+
     note(
         f"[rambo_env] note: {desc}: this is a daemonic process (a multiprocessing.Pool worker), "
         f"which cannot start the {len(shares)} collection workers: collecting their shares one "
@@ -990,6 +1000,8 @@ def _level_episodes(
     n_workers: int = 1,
 ) -> tuple[list, dict]:
     """Episodes of one D4RL level and a description of how they were made."""
+    import torch
+
     from rambo_env.policies import shipped_policy_path
 
     env_id = ENV_IDS[env]

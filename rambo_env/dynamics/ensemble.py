@@ -29,6 +29,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from rambo_env.presets import PRECISIONS  # the ensemble's precisions, defined torch-free there
+
 __all__ = [
     "BF16_HINT",
     "EMULATED_BF16",
@@ -50,9 +52,6 @@ REWARD_INDEX = 0
 """Target column of the reward (official layout [reward, Δobs_norm])."""
 OBS_SLICE = slice(1, None)
 """Target columns of the normalised observation delta."""
-PRECISIONS = ("fp32", "bf16")
-"""Ensemble precisions: ``fp32``; ``bf16`` = mixed precision (hidden layers under bf16 autocast,
-fp32 weights, heads and losses; issue 12: for CPUs with AMX / AVX-512 bf16 and CUDA)."""
 EMULATED_BF16 = (
     "on hardware without native bf16 (no amx_bf16 / avx512_bf16 CPU flag, no CUDA bf16): "
     "emulated, several times SLOWER than fp32"

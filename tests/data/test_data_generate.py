@@ -706,7 +706,7 @@ def test_a_worker_whose_parent_died_stops(monkeypatch):
     monkeypatch.setattr(generate.os, "_exit", exits.append)
     monkeypatch.setattr(generate, "_WORKER_COUNTER", None)  # both restored afterwards
     monkeypatch.setattr(generate, "_WORKER_PARENT", None)
-    monkeypatch.setattr(generate.torch, "set_num_threads", lambda n: None)
+    monkeypatch.setattr(torch, "set_num_threads", lambda n: None)  # what _init_worker calls
     from tqdm.auto import tqdm  # imported by the worker's initializer (probe 114b)
 
     monkeypatch.setattr(tqdm, "set_lock", lambda lock: None)

@@ -1,0 +1,62 @@
+"""The file, dataset and results modules import without torch, so the scripts that only read
+or draw results (``curves.py``, ``ledger.py``) and ``make_dataset.py --help`` start in about a
+second instead of the 3-4 s of ``import torch`` on a 2-core machine (issue 12: a child process of
+the test suite that imported ``rambo_env.run_io`` for a file lock paid it too). Modules that
+compute with torch import it where they use it."""
+
+from __future__ import annotations
+
+from tests.scripts import run_python
+
+#: Modules with no torch at import: what they use torch for (a checkpoint, an RNG state, a
+#: policy) imports it then.
+TORCH_FREE_MODULES = (
+    "rambo_env.run_io",
+    "rambo_env.file_locks",
+    "rambo_env.interrupts",
+    "rambo_env.rng_state",
+    "rambo_env.torch_files",
+    "rambo_env.data",
+    "rambo_env.data.generate",
+    "rambo_env.evaluation",
+    "rambo_env.normalization",
+    "rambo_env.curves",
+    "rambo_env.ledger",
+)
+
+#: Scripts whose ``--help`` (and argument errors) need no torch.
+TORCH_FREE_HELP = ("curves", "ledger", "make_dataset")
+
+
+def test_the_file_and_results_modules_import_without_torch(tmp_path):
+    code = (
+        "import importlib, sys\n"
+        f"for name in {TORCH_FREE_MODULES!r}:\n"
+        "    importlib.import_module(name)\n"
+        "    if 'torch' in sys.modules:\n"
+        "        sys.exit('torch imported by ' + name)\n"
+        "print('no torch')\n"
+    )
+    done = run_python(code, tmp_path)
+    assert (done.returncode, done.stdout.strip()) == (0, "no torch"), done.stderr + done.stdout
+
+
+def test_scripts_answer_help_without_torch(tmp_path):
+    code = (
+        "import runpy, sys\n"
+        "from tests.scripts import REPO\n"
+        f"for name in {TORCH_FREE_HELP!r}:\n"
+        "    sys.argv = [name + '.py', '--help']\n"
+        "    try:\n"
+        "        runpy.run_path(str(REPO / 'scripts' / (name + '.py')), run_name='__main__')\n"
+        "    except SystemExit as stop:\n"
+        "        assert stop.code in (0, None), (name, stop.code)\n"
+        "    if 'torch' in sys.modules:\n"
+        "        sys.exit('torch imported by ' + name + ' --help')\n"
+        "print('no torch', file=sys.stderr)\n"
+    )
+    done = run_python(code, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().endswith("no torch"), done.stderr
+    for name in TORCH_FREE_HELP:
+        assert f"usage: {name}.py" in done.stdout
