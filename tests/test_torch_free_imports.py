@@ -60,3 +60,18 @@ def test_scripts_answer_help_without_torch(tmp_path):
     assert done.stderr.strip().endswith("no torch"), done.stderr
     for name in TORCH_FREE_HELP:
         assert f"usage: {name}.py" in done.stdout
+
+
+def test_a_random_action_collection_worker_imports_no_torch(tmp_path):
+    # session 60: each spawned worker of a random level imported torch (≈ 3 s on 2 cores) only
+    # to set its thread count; a worker that loads a behaviour policy still sets one thread
+    code = (
+        "import multiprocessing, sys\n"
+        "from rambo_env.data import generate\n"
+        "generate._init_worker(multiprocessing.Value('q', 0))\n"
+        "episodes = generate._worker_collect('Hopper-v5', 50, None, 'cpu', 0, 0, 1)\n"
+        "assert sum(len(e.actions) for e in episodes) >= 50, episodes\n"
+        "print('torch' in sys.modules)\n"
+    )
+    done = run_python(code, tmp_path)
+    assert (done.returncode, done.stdout.strip()) == (0, "False"), done.stderr + done.stdout

@@ -342,11 +342,8 @@ _WORKER_PARENT: int | None = None
 
 
 def _init_worker(counter, parent: int | None = None) -> None:
-    import torch
-
     global _WORKER_COUNTER, _WORKER_PARENT
     _WORKER_COUNTER, _WORKER_PARENT = counter, parent
-    torch.set_num_threads(1)  # one process per core
     # A worker shows no bar: a thread lock keeps tqdm from making a multiprocessing one, which a
     # stopped worker would leave behind ("resource_tracker: … leaked semaphore objects").
     import_dependency("tqdm.auto").tqdm.set_lock(threading.RLock())
@@ -381,13 +378,16 @@ def _worker_collect(
 ) -> list:
     """One worker's share: its own seed stream ``SeedSequence([seed, worker])``. ``on_steps``
     counts its steps (default: the shared counter of the spawned workers)."""
-    import torch
-
     seq = np.random.SeedSequence([seed, worker])
     rng = np.random.default_rng(seq)
     if policy_path is None:
         act = random_act_fn(_simulator(env_id).action_space, rng)
     else:
+        import torch
+
+        # one torch thread per process (a core each); a random-action worker imports no torch,
+        # which took ≈ 3 s of each spawned worker's start on a 2-core machine (session 60)
+        torch.set_num_threads(1)
         generator = torch.Generator(device=device).manual_seed(int(seq.generate_state(1)[0]))
         act = policy_act_fn(load_behaviour_policy(Path(policy_path), device, env_id), generator)
     on_steps = _count_steps if on_steps is None else on_steps
@@ -1000,13 +1000,8 @@ def _level_episodes(
     n_workers: int = 1,
 ) -> tuple[list, dict]:
     """Episodes of one D4RL level and a description of how they were made."""
-    import torch
-
-    from rambo_env.policies import shipped_policy_path
-
     env_id = ENV_IDS[env]
     rng = np.random.default_rng(seed)
-    generator = torch.Generator(device=device).manual_seed(seed)
     kwargs = {"rng": rng, "n_envs": n_envs, "progress": progress, "desc": f"{env}-{level}"}
     parallel = {"seed": seed, "n_workers": n_workers, "n_envs": n_envs, "device": device}
     parallel.update(progress=progress, desc=kwargs["desc"])
@@ -1018,6 +1013,8 @@ def _level_episodes(
     if level in ("medium", "expert"):
         path = policy_path if level == "medium" else expert_policy_path
         if level == "medium" and path is None:
+            from rambo_env.policies import shipped_policy_path  # torch: not for the random level
+
             path = shipped_policy_path(env, "medium")
         if path is None:
             raise DatasetUnavailableError(_needs_expert(env, "expert"))
@@ -1026,7 +1023,9 @@ def _level_episodes(
         if n_workers > 1:
             episodes = collect_episodes_parallel(env_id, n_transitions, path, **parallel)
             return episodes, {"policy": str(path)}
-        act = policy_act_fn(actor, generator)
+        import torch  # the random level needs none (session 60: ≈ 3 s of its start)
+
+        act = policy_act_fn(actor, torch.Generator(device=device).manual_seed(seed))
         return collect_episodes(env_id, n_transitions, act, **kwargs), {"policy": str(path)}
     if level == "medium-replay":
         path = Path(replay_path) if replay_path is not None else default_replay_path(env)
