@@ -1880,7 +1880,7 @@ class OfflineDataset:
     def to_npz(self, path: str | Path) -> Path:
         """Write arrays and metadata to ``path`` atomically (temp file in the same dir + rename;
         a failed write, e.g. a full disk, names the file: :func:`rambo_env.run_io.atomic_write`)."""
-        from rambo_env.run_io import atomic_write, is_folder  # lazy: run_io imports torch
+        from rambo_env.run_io import atomic_write, is_folder  # lazy: not needed to read data
 
         # was: "x" / "x.hdf5" written as npz that load_dataset cannot read back by that name, a
         # folder "not written (Is a directory); check … free space", None a raw TypeError

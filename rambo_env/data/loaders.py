@@ -2836,7 +2836,7 @@ def validate_for_env(dataset: OfflineDataset) -> OfflineDataset:
         ) from None
     try:
         dataset.validate(env.observation_space, env.action_space)
-        from rambo_env.evaluation import check_env_api  # lazy: torch
+        from rambo_env.evaluation import check_env_api  # lazy: not needed to read data
 
         check_env_api(env, dataset.env_id)  # probe 98 rows 49, 51-53: was after the MLE
     finally:
