@@ -145,6 +145,14 @@ def check_compile_cache(explicit: bool) -> None:
     note(f"[rambo_env] WARNING: {problem} (else {eager}, as this run will)")
 
 
+#: The ``torch.compile`` backend of :class:`MaybeCompiled`: inductor, torch's default (C++ kernels
+#: on a CPU). The test suite sets ``"aot_eager"`` (dynamo's graph capture and AOTAutograd, run by
+#: eager kernels: no C++ build, ≈ 1/6 of a cold compile here) in tests that check how and when a
+#: function compiles rather than what inductor's kernels compute (``tests/conftest.py``
+#: ``compile_backend``); the tests comparing compiled with eager numbers keep inductor.
+_BACKEND = "inductor"
+
+
 class MaybeCompiled:
     """``fn`` through ``torch.compile`` when ``enabled``, else as is; falls back to eager for good
     (one printed line) when compilation fails.
@@ -168,7 +176,11 @@ class MaybeCompiled:
         self.fn, self.name = fn, name
         self.disabled_by = compile_disabled() if enabled else None  # torch would not compile
         compiled = enabled and self.disabled_by is None
-        self._compiled = torch.compile(fn, dynamic=False, fullgraph=fullgraph) if compiled else None
+        self._compiled = (
+            torch.compile(fn, dynamic=False, fullgraph=fullgraph, backend=_BACKEND)
+            if compiled
+            else None
+        )
         self._seen: set[tuple] = set()  # the argument shapes compiled (and run) so far
         self._hold: _UnloadableHold | None = None  # a compile's backward not run yet
         self.ran_compiled = False  # a call went through the compiled function

@@ -181,7 +181,7 @@ def test_a_failed_compile_runs_that_step_eagerly_then_the_library_steps(monkeypa
 @pytest.mark.parametrize(
     "frozen", [("max_logvar", "min_logvar"), ("hidden.0.weight",)], ids=["bounds", "a layer"]
 )
-def test_frozen_parameters_stay_frozen(toy, frozen):  # noqa: F811
+def test_frozen_parameters_stay_frozen(toy, frozen, compile_backend):  # noqa: F811
     """Parameters that do not require a gradient are not the optimizer's: the whole step runs
     (a frozen per-member weight still gives the elites' forward its elites' rows), leaves them
     as they are, and trains the rest as the library step does."""

@@ -1630,7 +1630,9 @@ def test_critic_layer_norm_is_auto_on_for_sac_and_tqc_and_one_flag_from_official
         assert session.resolved["critic_layer_norm"] is (n_norms > 0)
 
 
-def test_compile_is_auto_on_for_long_runs_and_a_resume_may_switch_it(tiny_hopper, tmp_path, capsys):
+def test_compile_is_auto_on_for_long_runs_and_a_resume_may_switch_it(
+    tiny_hopper, tmp_path, capsys, compile_backend
+):
     """Issue 12: ``compile=None`` compiles the adversary's loss from COMPILE_MIN_ITERATIONS
     iterations on; ``--compile`` / ``--no-compile`` set it; it is how a run runs, not what it
     computes, so ``--resume RUN --compile`` is accepted and the compiled run goes on to the end."""

@@ -164,7 +164,7 @@ def test_the_whole_step_is_dropped_when_pickled_and_rebuilt():
     assert isinstance(copied, FusedSAC)
 
 
-def test_make_agents_sac_steps_whole_with_its_own_critic_learning_rate():
+def test_make_agents_sac_steps_whole_with_its_own_critic_learning_rate(compile_backend):
     """The main job's agent (``make_agent``: LrScaledAdam with the critic's own learning-rate
     factor, LayerNorm critics, the mixed replay buffer) trains whole and compiled, as SB3's
     ``SAC.train`` trains it."""
