@@ -56,7 +56,7 @@ def test_fused_step_trains_a_shared_extractor_as_sac_train_does(config):
         assert torch.equal(a, b)
 
 
-def test_compiled_fused_step_trains_a_shared_extractor_as_sac_train_does():
+def test_compiled_fused_step_trains_a_shared_extractor_as_sac_train_does(compile_backend):
     fused = _shared("library critic")
     fused.compile = True
     library = copy.deepcopy(fused)
