@@ -171,14 +171,15 @@ def compile_backend(request, monkeypatch) -> str:
     """The ``torch.compile`` backend of the test's compiled functions (``rambo_env.compile``).
 
     For tests of how and when a function compiles (a setting, a resume, a parameter group, a
-    frozen parameter or a shared features extractor inside the step): by default ``aot_eager`` — dynamo's graph capture,
-    ``fullgraph`` and AOTAutograd's functionalisation run as in a real compile, then eager
-    kernels — and with ``-m slow`` inductor too. A cold inductor compile of a tiny graph costs
-    5-10 s here (session 61, cold cache, one process: the first four such tests 160 s with
-    inductor, 27 s with ``aot_eager``; in the suite they held ≈ 150 s of test time); what
-    inductor's kernels compute is checked by one test per compiled function comparing its
-    numbers with eager ones (the adversary's loss and whole step, fp32 and bf16; the MLE loss and
-    step; SAC's fused losses and whole step), which keep it."""
+    frozen parameter or a shared features extractor inside the step): by default
+    ``aot_eager`` — dynamo's graph capture, ``fullgraph`` and AOTAutograd's functionalisation
+    run as in a real compile, then eager kernels — and with ``-m slow`` inductor too (the
+    ``[inductor]`` cases: ``pytest -m slow -k inductor``). A cold inductor compile of a tiny
+    graph costs 5-10 s here (session 61, cold cache, one process: the first four such tests
+    160 s with inductor, 27 s with ``aot_eager``; in the suite they held ≈ 150 s of test
+    time); what inductor's kernels compute is checked by one test per compiled function
+    comparing its numbers with eager ones (the adversary's loss and whole step, fp32 and bf16;
+    the MLE loss and step; SAC's fused losses and whole step), which keep it."""
     from rambo_env import compile as compile_mod
 
     monkeypatch.setattr(compile_mod, "_BACKEND", request.param)
