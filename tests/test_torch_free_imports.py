@@ -34,9 +34,8 @@ def _torch_after(code: str, tmp_path) -> tuple[str, str]:
     done = run_python(
         code + "import sys\nprint('torch' in sys.modules, file=sys.stderr)\n", tmp_path
     )
-    lines = done.stderr.strip().splitlines()
     assert done.returncode == 0, done.stderr
-    return lines[-1], done.stdout
+    return done.stderr.strip().splitlines()[-1], done.stdout
 
 
 def test_the_file_and_results_modules_import_without_torch(tmp_path):
