@@ -47,10 +47,17 @@ from stable_baselines3.common.vec_env import VecNormalize
 from torch.func import functional_call, grad_and_value
 from torch.nn import functional as F
 
-from rambo_env.compile import MaybeCompiled
+from rambo_env.compile import MaybeCompiled, cuda_graphs_wanted, static_addresses
 from rambo_env.logging import note
 from rambo_env.normalization import inputs_are_normalised, raw_scale_evidence
-from rambo_env.optim import AdamGroup, adam_groups, adam_lrs, adam_scalars, adam_update
+from rambo_env.optim import (
+    AdamGroup,
+    adam_groups,
+    adam_lrs,
+    adam_scalars,
+    adam_state,
+    adam_update,
+)
 from rambo_env.progress import learn_closes_its_bars
 from rambo_env.run_io import (
     atomic_write,
@@ -1016,17 +1023,19 @@ class FusedSAC(CheckedSaveLoad, SAC):
         self._fused_key: tuple | None = None
         self._whole: MaybeCompiled | None = None
         self._whole_key: tuple | None = None
+        self._graph_sums: torch.Tensor | None = None  # the whole step's own sums (CUDA graphs)
         super().__init__(*args, **kwargs)
 
     def _excluded_save_params(self) -> list[str]:
         return [*super()._excluded_save_params(), "_fused_losses", "_fused_key", "_whole",
-                "_whole_key"]  # fmt: skip
+                "_whole_key", "_graph_sums"]  # fmt: skip
 
     def __getstate__(self) -> dict[str, Any]:
         # The loss functions are closures (not picklable): :meth:`_losses` rebuilds them on the
         # first step after unpickling (multiprocessing, joblib and Ray hand agents over pickled).
         state = self.__dict__.copy()
         state["_fused_losses"] = state["_fused_key"] = state["_whole"] = state["_whole_key"] = None
+        state["_graph_sums"] = None
         return state
 
     @property
@@ -1107,9 +1116,10 @@ class FusedSAC(CheckedSaveLoad, SAC):
             return None
         all_groups = [g for opt_groups in groups for g in opt_groups]  # critic, actor, α
         lrs = adam_lrs(all_groups, self.device)
+        graphs = cuda_graphs_wanted(self.device)  # opt-in (issue 12)
         # the compiled function closes over the modules, the state tensors and the constants
         key = (
-            id(actor), id(critic), id(target), self.compile, float(self.target_entropy),
+            graphs, id(actor), id(critic), id(target), self.compile, float(self.target_entropy),
             learned_alpha, float(self.tau), id(getattr(self, "ent_coef_tensor", None)),
             tuple(tuple((tuple(map(id, g.params + g.exp_avg + g.exp_avg_sq + g.steps)), g.betas,
                           g.eps, g.max_value)
@@ -1177,7 +1187,14 @@ class FusedSAC(CheckedSaveLoad, SAC):
                 sums[2] += critic_loss
                 sums[3] += actor_loss
 
-        self._whole = MaybeCompiled(whole, enabled=True, name="SAC gradient step", fullgraph=True)
+        self._graph_sums = None
+        if graphs:  # what the step changes in place stays where it is; sums of its own
+            self._graph_sums = torch.zeros(4, device=self.device)
+            alpha = [self.log_ent_coef] if learned_alpha else []  # a tensor, not a Parameter
+            static_addresses([*adam_state(all_groups), *alpha, self._graph_sums])
+        self._whole = MaybeCompiled(
+            whole, enabled=True, name="SAC gradient step", fullgraph=True, cuda_graphs=graphs
+        )
         self._whole_key = key
         return self._whole, lrs
 
@@ -1216,11 +1233,16 @@ class FusedSAC(CheckedSaveLoad, SAC):
             eps_pi = torch.empty((rows, action_dim), device=self.device).normal_()
             eps_next = torch.empty((rows, action_dim), device=self.device).normal_()
             if whole is not None and whole[0].active:
+                own = self._graph_sums if whole[0].cuda_graphs else None
                 whole[0](
                     data.observations, data.actions, data.next_observations, data.rewards,
                     data.dones, gamma if data.discounts is None else data.discounts, eps_pi,
-                    eps_next, whole[1], sums, step % self.target_update_interval == 0,
+                    eps_next, whole[1], sums if own is None else own,
+                    step % self.target_update_interval == 0,
                 )  # fmt: skip
+                if own is not None:  # a CUDA graph adds into its own sums: moved over
+                    sums += own
+                    own.zero_()
                 continue
             if learned_alpha:
                 ent_coef = torch.exp(self.log_ent_coef.detach())  # α before this step's update

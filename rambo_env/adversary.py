@@ -68,6 +68,7 @@ from rambo_env.optim import (
     adam_groups,
     adam_lrs,
     adam_scalars,
+    adam_state,
     adam_update,
     init_adam_state,
 )
@@ -598,9 +599,10 @@ class _Eq9WholeStep:
     def __init__(
         self, ensemble: GaussianEnsemble, rest: tuple, optimizer: torch.optim.Optimizer
     ) -> None:
-        from rambo_env.compile import MaybeCompiled
+        from rambo_env.compile import MaybeCompiled, cuda_graphs_wanted
 
         self.optimizer = optimizer
+        self.cuda_graphs = cuda_graphs_wanted(ensemble.device)  # opt-in (issue 12)
         self.names = {
             id(p): f"ensemble.{n}" for n, p in ensemble.named_parameters() if p.requires_grad
         }
@@ -621,9 +623,14 @@ class _Eq9WholeStep:
             enabled=True,
             name="adversary's Eq. 9 gradient step",
             fullgraph=True,
+            cuda_graphs=self.cuda_graphs,
         )
         self.scalars = MaybeCompiled(  # apart from the step, as the MLE step's (adam_scalars)
-            adam_scalars, enabled=True, name="adversary's Adam step sizes", fullgraph=True
+            adam_scalars,
+            enabled=True,
+            name="adversary's Adam step sizes",
+            fullgraph=True,
+            cuda_graphs=self.cuda_graphs,
         )
 
     def refresh(self) -> None:
@@ -636,13 +643,20 @@ class _Eq9WholeStep:
         self.groups = adam_groups(self.optimizer, self.names)
         if self.groups is not None:
             self.lrs = adam_lrs(self.groups, self.groups[0].params[0].device)
+            if self.cuda_graphs:  # Adam's state is changed in place, where it is
+                from rambo_env.compile import static_addresses
+
+                static_addresses(adam_state(self.groups))
 
     @property
     def active(self) -> bool:
         return self.groups is not None and self.fn.active
 
     def __call__(self, *inputs: torch.Tensor) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
-        return self.fn(self.groups, self.scalars(self.groups, self.lrs), *inputs)
+        stats, next_obs = self.fn(self.groups, self.scalars(self.groups, self.lrs), *inputs)
+        if self.fn.cuda_graphs:  # the next replay writes its outputs where this one did
+            return tuple(s.clone() for s in stats), next_obs.clone()
+        return stats, next_obs
 
 
 def _check_finite_kwargs(transition: Callable[..., Any]) -> dict[str, bool]:

@@ -23,7 +23,7 @@ import os
 import re
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,9 @@ __all__ = [
     "compile_cache_problem",
     "compile_disabled",
     "compile_mark",
+    "cuda_graphs_wanted",
     "ran_compiled",
+    "static_addresses",
 ]
 
 
@@ -152,6 +154,40 @@ def check_compile_cache(explicit: bool) -> None:
 #: ``compile_backend``); the tests comparing compiled with eager numbers keep inductor.
 _BACKEND = "inductor"
 
+#: The environment variable that turns CUDA graphs on for the compiled whole steps.
+CUDA_GRAPHS_VARIABLE = "RAMBO_ENV_CUDA_GRAPHS"
+
+
+def cuda_graphs_wanted(device: torch.device | str) -> bool:
+    """CUDA graphs for a whole compiled step on ``device`` (``torch.compile``'s
+    ``mode="reduce-overhead"``): only on CUDA, and only where ``RAMBO_ENV_CUDA_GRAPHS`` is 1 /
+    true / yes / on. At 256-row batches a GPU step is a few hundred kernel launches (≈ 8 ms an
+    adversary or SAC step on an H200, session 36), which one graph replay replaces (issue 12).
+    Opt-in: built in a session without a GPU, so not yet measured on one (README, issue 12);
+    ``tests/test_cuda.py`` checks it there. Any other value is refused, naming it."""
+    from rambo_env.requirements import _OFF, _ON
+
+    raw = os.environ.get(CUDA_GRAPHS_VARIABLE, "")
+    value = raw.strip().lower()
+    if value not in _OFF + _ON:
+        raise ValueError(
+            f"{CUDA_GRAPHS_VARIABLE}={raw!r}: not 1 / true / yes / on (CUDA graphs for the "
+            "compiled steps on a GPU) nor 0 / false / no / off / empty (off, the default)"
+        )
+    return value in _ON and torch.device(device).type == "cuda"
+
+
+def static_addresses(tensors: Iterable[torch.Tensor]) -> None:
+    """Mark ``tensors`` — state a CUDA-graph step changes in place: Adam's moments and step
+    counts, a running sum — as static inputs (``torch._dynamo.mark_static_address``, unguarded):
+    the graph reads and writes them where they are. Inductor captures a graph that mutates an
+    input only where the input is static (parameters are); otherwise it skips CUDA graphs for
+    that function ("skipping cudagraphs due to mutated inputs") and runs it without them."""
+    import torch._dynamo
+
+    for tensor in tensors:
+        torch._dynamo.mark_static_address(tensor)
+
 
 class MaybeCompiled:
     """``fn`` through ``torch.compile`` when ``enabled``, else as is; falls back to eager for good
@@ -164,10 +200,20 @@ class MaybeCompiled:
         enabled: compile (True) or not.
         name: what ``fn`` computes, for the fallback message.
         fullgraph: one graph or a failure (``torch.compile(fullgraph=True)``), no graph breaks.
+        cuda_graphs: replay the compiled graph as a CUDA graph (``mode="reduce-overhead"``; see
+            :func:`cuda_graphs_wanted`). The caller marks the tensors ``fn`` changes in place
+            (:func:`static_addresses`) and copies any output it keeps past the next call (a
+            replay writes its outputs where the last one did).
     """
 
     def __init__(
-        self, fn: Callable[..., Any], *, enabled: bool, name: str, fullgraph: bool = False
+        self,
+        fn: Callable[..., Any],
+        *,
+        enabled: bool,
+        name: str,
+        fullgraph: bool = False,
+        cuda_graphs: bool = False,
     ) -> None:
         from rambo_env.run_io import check_flag
 
@@ -176,8 +222,10 @@ class MaybeCompiled:
         self.fn, self.name = fn, name
         self.disabled_by = compile_disabled() if enabled else None  # torch would not compile
         compiled = enabled and self.disabled_by is None
+        self.cuda_graphs = compiled and check_flag(cuda_graphs, "cuda_graphs")
+        mode = {"mode": "reduce-overhead"} if self.cuda_graphs else {}
         self._compiled = (
-            torch.compile(fn, dynamic=False, fullgraph=fullgraph, backend=_BACKEND)
+            torch.compile(fn, dynamic=False, fullgraph=fullgraph, backend=_BACKEND, **mode)
             if compiled
             else None
         )

@@ -207,6 +207,12 @@ def adam_groups(
     return groups
 
 
+def adam_state(groups: list[AdamGroup]) -> list[torch.Tensor]:
+    """The state tensors of ``groups`` that :func:`adam_update` changes in place (moments, step
+    counts): what a CUDA-graph step marks static (:func:`rambo_env.compile.static_addresses`)."""
+    return [t for g in groups for t in (*g.exp_avg, *g.exp_avg_sq, *g.steps)]
+
+
 def adam_lrs(groups: list[AdamGroup], device: torch.device | str) -> torch.Tensor:
     """Each group's learning rate [groups], float64 on ``device``: :func:`adam_scalars`' ``lrs``
     (a tensor, so that a schedule recompiles nothing)."""

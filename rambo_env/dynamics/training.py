@@ -40,6 +40,7 @@ from rambo_env.optim import (
     adam_groups,
     adam_lrs,
     adam_scalars,
+    adam_state,
     adam_update,
     init_adam_state,
 )
@@ -360,7 +361,12 @@ class _MLEStep:
     def __init__(
         self, ensemble: GaussianEnsemble, optimizer: torch.optim.Optimizer, compile: bool
     ) -> None:
-        from rambo_env.compile import MaybeCompiled, compile_disabled
+        from rambo_env.compile import (
+            MaybeCompiled,
+            compile_disabled,
+            cuda_graphs_wanted,
+            static_addresses,
+        )
 
         self.module = _MLELoss(ensemble)
         names = {id(p): f"ensemble.{n}" for n, p in ensemble.named_parameters()}
@@ -370,14 +376,26 @@ class _MLEStep:
             groups = adam_groups(optimizer, names)
         self.groups = groups
         self.lrs = adam_lrs(groups, ensemble.device) if groups is not None else None
+        # CUDA graphs (opt-in): the state the step changes in place stays where it is, and the
+        # batch losses add into a sum of the step's own, read and cleared after each call
+        graphs = groups is not None and cuda_graphs_wanted(ensemble.device)
+        self._sum: torch.Tensor | None = None
+        if graphs:
+            self._sum = torch.zeros((), device=ensemble.device)
+            static_addresses([*adam_state(groups), self._sum])
         self.fn = MaybeCompiled(
             _mle_step,
             enabled=groups is not None,
             name="MLE gradient step (Alg. 1 line 1)",
             fullgraph=True,
+            cuda_graphs=graphs,
         )
         self.scalars = MaybeCompiled(  # apart from the step: see adam_scalars
-            adam_scalars, enabled=groups is not None, name="MLE Adam step sizes", fullgraph=True
+            adam_scalars,
+            enabled=groups is not None,
+            name="MLE Adam step sizes",
+            fullgraph=True,
+            cuda_graphs=graphs,
         )
 
     @property
@@ -385,7 +403,12 @@ class _MLEStep:
         return self.groups is not None and self.fn.active
 
     def __call__(self, x: torch.Tensor, y: torch.Tensor, total: torch.Tensor) -> None:
-        self.fn(self.module, self.groups, x, y, self.scalars(self.groups, self.lrs), total)
+        if self._sum is None or not self.fn.cuda_graphs:
+            self.fn(self.module, self.groups, x, y, self.scalars(self.groups, self.lrs), total)
+            return
+        self.fn(self.module, self.groups, x, y, self.scalars(self.groups, self.lrs), self._sum)
+        total += self._sum
+        self._sum.zero_()
 
     def warm_up(
         self, x: torch.Tensor, y: torch.Tensor, boot: torch.Tensor, batch_size: int
@@ -393,6 +416,8 @@ class _MLEStep:
         """Compile the epoch's batch shapes (a full batch and the last, shorter one) on copies of
         the parameters and the optimizer's state: the model, its optimizer and the random draws
         are as they were, so the training that follows is the same as without it."""
+        from rambo_env.compile import static_addresses
+
         groups = [
             g._replace(
                 params=[torch.nn.Parameter(p.detach().clone(), p.requires_grad) for p in g.params],
@@ -402,13 +427,16 @@ class _MLEStep:
             )
             for g in self.groups or []
         ]
+        total = torch.zeros((), device=x.device)
+        if self._sum is not None:  # compiled as the real step's: with static state (CUDA graphs)
+            static_addresses([*adam_state(groups), total])
         n_train = boot.shape[1]
         for size in sorted({min(batch_size, n_train), n_train % batch_size} - {0}):
             if not self.active:
                 return
             idx = boot[:, :size]  # [E, size]
             scalars = self.scalars(groups, self.lrs)
-            self.fn(self.module, groups, x[idx], y[idx], scalars, torch.zeros((), device=x.device))
+            self.fn(self.module, groups, x[idx], y[idx], scalars, total)
 
 
 def _compile_warm_up(
