@@ -48,6 +48,7 @@ from rambo_env.dynamics.ensemble import (  # check_device re-exported: one devic
     LOGVAR_INIT_LIMIT,
     check_device,
     check_precision,
+    resolve_device,
 )
 from rambo_env.envs import model_env
 from rambo_env.envs.model_env import LONG_ROLLOUT, warn_long_rollout  # re-exported
@@ -1182,7 +1183,7 @@ def build_session(
     from agents.policies import LIBRARY_LOG_STD_MIN
     from agents.vec_env import RamboModelVecEnv
     from rambo_env.adversary import AdversaryConfig, ModelAdversary
-    from rambo_env.compile import check_compile_cache, compile_mark
+    from rambo_env.compile import check_compile_cache, compile_mark, cuda_graphs_wanted
     from rambo_env.data.loaders import is_dataset_file, load_dataset
     from rambo_env.dynamics.io import cache_dir, check_cache_dir, check_cache_enterable
     from rambo_env.presets import BASE_HYPERPARAMETERS as BASE
@@ -1190,6 +1191,9 @@ def build_session(
 
     mark = compile_mark()  # the MLE's compile outcome counts as this session's
     check_device(cfg.device, "--device")  # before any dataset or model work
+    # RAMBO_ENV_CUDA_GRAPHS (opt-in, issue 12): a bad value refused here, before any work
+    if cuda_graphs_wanted(resolve_device(cfg.device)) and cfg.compiles:
+        note("[cotrain] CUDA graphs for the compiled steps (RAMBO_ENV_CUDA_GRAPHS; issue 12)")
     check_matplotlib()  # the learning curve at the end (probe 28: a bad MPLBACKEND)
     # auto -> fp32 / bf16 for this hardware: the model's cache key and config.json get the result
     cfg = dataclasses.replace(cfg, precision=cfg.uses_precision)

@@ -53,7 +53,7 @@ from rambo_env.command_line import (
     empty_item_problem,
     shell_path,
 )
-from rambo_env.compile import check_compile_cache
+from rambo_env.compile import check_compile_cache, cuda_graphs_wanted
 from rambo_env.dynamics.ensemble import check_device, resolve_device, resolve_precision
 from rambo_env.run_io import (
     WriteFailedError,
@@ -454,6 +454,10 @@ def main(argv: list[str] | None = None) -> dict:
         p.error(str(err))
     torch.set_num_threads(threads)
     device = resolve_device(args.device)
+    try:  # RAMBO_ENV_CUDA_GRAPHS (opt-in, CUDA only): read before any measurement
+        cuda_graphs = cuda_graphs_wanted(device) and args.compile
+    except ValueError as err:
+        p.error(str(err))
     cfg = bench.BenchConfig.quick() if args.quick else bench.BenchConfig()
     precision = resolve_precision(args.precision, device)
     cfg = cfg.with_(precision=precision)
@@ -463,13 +467,14 @@ def main(argv: list[str] | None = None) -> dict:
             "cpu": bench.cpu_model(), "python": platform.python_version(), "quick": args.quick,
             "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "weights": "untrained (random init)",
             "threads_why": why, "cpu_flags": bench.cpu_flags(), "compile": args.compile, "precision": precision,
-            "precision_asked": args.precision}  # fmt: skip
+            "precision_asked": args.precision, "cuda_graphs": cuda_graphs}  # fmt: skip
     if device.type == "cuda":
         meta["gpu"] = torch.cuda.get_device_name(device)
     console = Console(width=150)
     console.print(f"torch {meta['torch']} | {meta['threads']} thread(s) ({why}) | {device} | "
                   f"{meta['cpu']} | flags: {' '.join(meta['cpu_flags']) or 'none of interest'} | "
-                  f"ensemble {precision} ({args.precision})")  # fmt: skip
+                  f"ensemble {precision} ({args.precision})"
+                  f"{' | CUDA graphs (RAMBO_ENV_CUDA_GRAPHS)' if cuda_graphs else ''}")  # fmt: skip
     sys.stdout.flush()  # the header before the stages' lines, also into a file
     res = {"meta": meta, **run(cfg, device, algos, sys.stderr if args.progress else None)}
     console.print(_table(res, cfg))

@@ -96,6 +96,7 @@ def test_quick_benchmark_writes_all_rows(tmp_path, capsys):
                 "load_before", "load_after"):  # fmt: skip
         assert key in data, key
     assert data["meta"]["threads"] == 1 and data["meta"]["device"] == "cpu"
+    assert data["meta"]["cuda_graphs"] is False  # CUDA only (session 62)
     assert all("wall_spread" in data[k] for k in ("rollout_vecenv", "rollout_bare_policy"))
     assert (
         "wall_spread" in data["adversary"]["scaled"]
@@ -190,6 +191,18 @@ def test_bad_arguments_are_one_error_line_before_the_benchmark(tmp_path, capsys,
         err = capsys.readouterr().err
         assert exit_info.value.code == 2 and "error: " in err and expected in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]  # no leftover .tmp
+
+
+def test_a_bad_cuda_graphs_setting_is_one_error_line_before_the_benchmark(capsys, monkeypatch):
+    """Session 62: RAMBO_ENV_CUDA_GRAPHS is read before any measurement, on any device."""
+    script = _load_script()
+    monkeypatch.setattr(script, "run", lambda *a: pytest.fail("the benchmark must not start"))
+    monkeypatch.setenv("RAMBO_ENV_CUDA_GRAPHS", "sometimes")
+    with pytest.raises(SystemExit) as exit_info:
+        script.main(["--quick", "--device", "cpu", "--no-compile"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert "error: RAMBO_ENV_CUDA_GRAPHS='sometimes': not 1 / true / yes / on" in err, err
 
 
 def test_json_refuses_another_programs_file_before_the_benchmark(tmp_path, capsys, monkeypatch):

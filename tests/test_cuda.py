@@ -345,3 +345,134 @@ def test_a_replay_buffer_saved_on_one_device_loads_on_the_other(tiny, tmp_path):
         batch = buf.sample(64)
         assert batch.observations.device.type == loads
         agent.learn(total_timesteps=32, log_interval=None, reset_num_timesteps=False)
+
+
+def _graph_replays(monkeypatch) -> list:
+    """A list that grows by one at each replay of a recorded CUDA graph (cudagraph trees)."""
+    from torch._inductor import cudagraph_trees
+
+    replays: list = []
+    execute = cudagraph_trees.CUDAGraphTreeManager.execute_node
+
+    def counting(self, node, new_inputs):
+        replays.append(1)
+        return execute(self, node, new_inputs)
+
+    monkeypatch.setattr(cudagraph_trees.CUDAGraphTreeManager, "execute_node", counting)
+    return replays
+
+
+def _graph_skips() -> int:
+    """How many compiled graphs inductor ran without CUDA graphs ("skipping cudagraphs due
+    to …": a CPU tensor, an input mutated that is not static, …) in this process."""
+    from torch._dynamo.utils import counters
+
+    return counters["inductor"]["cudagraph_skips"]
+
+
+def _with_graphs(monkeypatch, on: bool) -> None:
+    monkeypatch.setenv("RAMBO_ENV_CUDA_GRAPHS", "1" if on else "0")
+    torch._dynamo.reset()
+
+
+def test_cuda_graphs_of_the_mle_step_replay_and_equal_the_compiled_step(monkeypatch):
+    """Session 62 (issue 12; written without a GPU, first run on one pending): with
+    RAMBO_ENV_CUDA_GRAPHS=1 the MLE batch's compiled graphs are captured (none skipped) and
+    replayed for most of three epochs' batches, and the weights and mean losses equal the same
+    compiled step without graphs to float32 rounding."""
+    import math
+
+    from rambo_env.dynamics.ensemble import EnsembleConfig, GaussianEnsemble
+    from rambo_env.dynamics.training import _MLEStep, _run_epoch
+
+    config = EnsembleConfig(n_members=4, n_elites=2, hidden_dims=(32, 32))
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(600, 5, generator=gen).cuda()
+    y = (0.1 * torch.randn(600, 4, generator=gen)).cuda()
+    order = torch.randint(600, (4, 5 * 64 + 20), generator=gen).cuda()  # 6 batches, 1 short
+    replays = _graph_replays(monkeypatch)
+    flats, losses = {}, {}
+    for graphs in (True, False):
+        _with_graphs(monkeypatch, graphs)
+        model = GaussianEnsemble(3, 2, config, generator=torch.Generator().manual_seed(0)).cuda()
+        start = torch.cat([p.detach().flatten() for p in model.parameters()])
+        opt = make_adam(model.parameters(), 1e-3)
+        step = _MLEStep(model, opt, compile=True)
+        assert step.active and step.fn.cuda_graphs is graphs
+        skips, before = _graph_skips(), len(replays)
+        losses[graphs] = [
+            _run_epoch(model, opt, x, y, order, 64, math.inf, None, step)[0] for _ in range(3)
+        ]
+        assert step.fn.ran_compiled and _graph_skips() == skips
+        if graphs:  # 18 batches, two graphs each (step sizes, step): most replayed
+            assert len(replays) - before >= 18, len(replays) - before
+            assert float(step._sum) == 0.0
+        else:
+            assert len(replays) == before
+        flats[graphs] = torch.cat([p.detach().flatten() for p in model.parameters()])
+    assert losses[True] == pytest.approx(losses[False], rel=1e-5)
+    moved = torch.linalg.vector_norm(flats[False] - start)
+    assert float(torch.linalg.vector_norm(flats[True] - flats[False]) / moved) < 1e-5
+
+
+def test_cuda_graphs_of_the_adversary_step_replay_and_equal_the_compiled_step(tiny, monkeypatch):
+    """Session 62 (issue 12; written without a GPU, first run on one pending): two updates of
+    8 steps with RAMBO_ENV_CUDA_GRAPHS=1: the whole step's graphs captured (none skipped) and
+    replayed, the statistics and weights of the same compiled step without graphs."""
+    mdp, dataset = tiny
+    replays = _graph_replays(monkeypatch)
+    stats, params = {}, {}
+    for graphs in (True, False):
+        _with_graphs(monkeypatch, graphs)
+        moved = _on(mdp, "cuda")
+        policy = _policy(moved)
+        cfg = AdversaryConfig(0.3, 2, n_updates=8, batch_size=128)
+        adversary = ModelAdversary(moved, dataset, cfg, seed=0, compile=True)
+        skips, before = _graph_skips(), len(replays)
+        adversary.update(policy)
+        stats[graphs] = adversary.update(policy)
+        whole = adversary._rollout_fn(policy).whole
+        assert whole.active and whole.fn.ran_compiled and whole.fn.cuda_graphs is graphs
+        assert _graph_skips() == skips
+        if graphs:  # 16 steps, two graphs each (step sizes, step): most replayed
+            assert len(replays) - before >= 16, len(replays) - before
+        params[graphs] = {n: p.detach().cpu() for n, p in moved.ensemble.named_parameters()}
+    for key, value in stats[False].items():
+        assert float(stats[True][key]) == pytest.approx(float(value), rel=1e-5, abs=1e-6), key
+    for name, value in params[False].items():
+        torch.testing.assert_close(params[True][name], value, rtol=1e-5, atol=1e-6, msg=name)
+
+
+def test_cuda_graphs_of_the_sac_step_replay_and_equal_the_compiled_step(tiny, monkeypatch):
+    """Session 62 (issue 12; written without a GPU, first run on one pending): 20 FusedSAC
+    steps with RAMBO_ENV_CUDA_GRAPHS=1: the whole step captured (none skipped) and replayed,
+    the weights and logged losses of the same compiled step without graphs."""
+    mdp, dataset = tiny
+    moved = _on(mdp, "cuda")
+    vec_env = RamboModelVecEnv(moved, num_envs=32, rollout_length=2, seed=0)
+    agent = make_agent("sac", vec_env, dataset, moved.normalizer, rollout_length=2, device="cuda")
+    agent.learn(total_timesteps=128, log_interval=None)  # fills the model pool; optimizer state
+    replays = _graph_replays(monkeypatch)
+    states, logged = {}, {}
+    for graphs in (True, False):
+        _with_graphs(monkeypatch, graphs)
+        model = copy.deepcopy(agent)
+        model.compile = True
+        torch.manual_seed(5)
+        np.random.seed(5)  # noqa: NPY002 - SB3's replay indices
+        model.replay_buffer.generator.manual_seed(5)
+        skips, before = _graph_skips(), len(replays)
+        model.train(20, 256)
+        assert model._whole is not None and model._whole.ran_compiled
+        assert model._whole.cuda_graphs is graphs and _graph_skips() == skips
+        if graphs:
+            assert len(replays) - before >= 10, len(replays) - before
+            assert torch.equal(model._graph_sums.cpu(), torch.zeros(4))
+        states[graphs] = torch.cat([p.detach().flatten() for p in model.policy.parameters()])
+        logged[graphs] = dict(model.logger.name_to_value)
+    err = torch.linalg.vector_norm(states[True] - states[False]) / torch.linalg.vector_norm(
+        states[False]
+    )
+    assert float(err) <= 1e-6, float(err)
+    for key in ("train/actor_loss", "train/critic_loss", "train/ent_coef"):
+        assert logged[True][key] == pytest.approx(logged[False][key], rel=1e-5), key

@@ -193,3 +193,17 @@ def test_the_sac_step_for_graphs_adds_into_its_own_sums_and_trains_as_without(
     for key, value in logged_p.items():
         assert logged_g[key] == pytest.approx(value, rel=1e-6, abs=1e-9), key
     torch.testing.assert_close(_weights(with_graphs), _weights(without), rtol=1e-6, atol=1e-8)
+
+
+def test_the_main_job_refuses_a_bad_setting_before_any_work(tmp_path, monkeypatch, capsys):
+    """A value of RAMBO_ENV_CUDA_GRAPHS that is neither on nor off is one error line naming it,
+    before the dataset, on any device, and no run folder is made."""
+    from tests.scripts import load_script
+
+    monkeypatch.setenv(CUDA_GRAPHS_VARIABLE, "sometimes")
+    cli = load_script("cotrain")
+    code = cli.main(["--dataset", "no-such-dataset-xyz", "--run-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err, err
+    assert "error: RAMBO_ENV_CUDA_GRAPHS='sometimes': not 1 / true / yes / on" in err, err
+    assert not (tmp_path / "r").exists()  # nothing half-written
