@@ -1234,6 +1234,8 @@ class FusedSAC(CheckedSaveLoad, SAC):
             eps_next = torch.empty((rows, action_dim), device=self.device).normal_()
             if whole is not None and whole[0].active:
                 own = self._graph_sums if whole[0].cuda_graphs else None
+                if own is not None:  # a new step: the last one's graph outputs are spent
+                    torch.compiler.cudagraph_mark_step_begin()
                 whole[0](
                     data.observations, data.actions, data.next_observations, data.rewards,
                     data.dones, gamma if data.discounts is None else data.discounts, eps_pi,

@@ -653,10 +653,14 @@ class _Eq9WholeStep:
         return self.groups is not None and self.fn.active
 
     def __call__(self, *inputs: torch.Tensor) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
+        if not self.fn.cuda_graphs:
+            return self.fn(self.groups, self.scalars(self.groups, self.lrs), *inputs)
+        # A new step: the last one's graph outputs are spent (the agent's actor keeps its last
+        # action distribution on itself: without this mark each step would record a new graph)
+        torch.compiler.cudagraph_mark_step_begin()
         stats, next_obs = self.fn(self.groups, self.scalars(self.groups, self.lrs), *inputs)
-        if self.fn.cuda_graphs:  # the next replay writes its outputs where this one did
-            return tuple(s.clone() for s in stats), next_obs.clone()
-        return stats, next_obs
+        # the next replay writes its outputs where this one did: copies are returned
+        return tuple(s.clone() for s in stats), next_obs.clone()
 
 
 def _check_finite_kwargs(transition: Callable[..., Any]) -> dict[str, bool]:

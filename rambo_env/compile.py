@@ -202,8 +202,10 @@ class MaybeCompiled:
         fullgraph: one graph or a failure (``torch.compile(fullgraph=True)``), no graph breaks.
         cuda_graphs: replay the compiled graph as a CUDA graph (``mode="reduce-overhead"``; see
             :func:`cuda_graphs_wanted`). The caller marks the tensors ``fn`` changes in place
-            (:func:`static_addresses`) and copies any output it keeps past the next call (a
-            replay writes its outputs where the last one did).
+            (:func:`static_addresses`), calls ``torch.compiler.cudagraph_mark_step_begin()``
+            before each step (else a graph output still referenced, e.g. an SB3 actor's last
+            distribution, makes torch record a new graph at every call) and copies any output
+            it keeps past the next step (a replay writes its outputs where the last one did).
     """
 
     def __init__(

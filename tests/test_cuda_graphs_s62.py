@@ -44,6 +44,13 @@ def _graphs(monkeypatch, on: bool) -> None:
     monkeypatch.setattr(fused_module, "cuda_graphs_wanted", lambda device: on)
 
 
+def _step_marks(monkeypatch) -> list:
+    """A list that grows by one at each ``torch.compiler.cudagraph_mark_step_begin()``."""
+    marks: list = []
+    monkeypatch.setattr(torch.compiler, "cudagraph_mark_step_begin", lambda: marks.append(1))
+    return marks
+
+
 def _static(tensors) -> bool:
     return all(get_static_address_type(t) == "unguarded" for t in tensors)
 
@@ -97,9 +104,11 @@ def test_the_mle_step_for_graphs_sums_apart_and_trains_as_without(monkeypatch, c
     epoch's and cleared; the warm-up compiles on static copies; two epochs end with the weights,
     Adam state and mean losses of the same compiled step without graphs."""
     x, y, order = _batches()
+    marks = _step_marks(monkeypatch)
     runs = {}
     for on in (True, False):
         _graphs(monkeypatch, on)
+        before = len(marks)
         model = _model()
         opt = make_adam(model.parameters(), 1e-3)
         step = _MLEStep(model, opt, compile=True)
@@ -110,6 +119,8 @@ def test_the_mle_step_for_graphs_sums_apart_and_trains_as_without(monkeypatch, c
         step.warm_up(x, y, order, 64)
         losses = [_run_epoch(model, opt, x, y, order, 64, math.inf, None, step)[0] for _ in "ab"]
         assert step.fn.ran_compiled
+        # a new graph step at each batch (2 epochs of 6) and each warm-up size (2)
+        assert len(marks) - before == (14 if on else 0)
         if on:
             assert float(step._sum) == 0.0  # nothing left behind for the next batch
         moments = [t.clone() for s in opt.state.values() for t in (s["exp_avg"], s["exp_avg_sq"])]
@@ -131,6 +142,7 @@ def test_the_adversary_step_for_graphs_copies_its_outputs_and_trains_as_without(
     statistics and weights of the same compiled step without graphs."""
     policy = _policy()
     with_graphs, without = _pair(toy)
+    marks = _step_marks(monkeypatch)
     _graphs(monkeypatch, True)
     step = with_graphs._rollout_fn(policy).whole
     assert step.cuda_graphs and step.fn.cuda_graphs and step.scalars.cuda_graphs
@@ -146,12 +158,13 @@ def test_the_adversary_step_for_graphs_copies_its_outputs_and_trains_as_without(
     assert next_obs.data_ptr() != graph_next.data_ptr() and torch.equal(next_obs, graph_next)
     for value, own in zip(stats.values(), graph_stats, strict=True):
         assert value.data_ptr() != own.data_ptr() and torch.equal(value, own)
+    assert len(marks) == len(returned) == with_graphs.cfg.n_updates + 1  # one per graph step
 
     _graphs(monkeypatch, False)
     plain = without._rollout_fn(policy).whole
     assert not plain.cuda_graphs and not plain.fn.cuda_graphs
     stats_p = without.update(policy)
-    assert plain.fn.ran_compiled
+    assert plain.fn.ran_compiled and len(marks) == with_graphs.cfg.n_updates + 1
     for key, value in stats_p.items():
         assert float(stats_g[key]) == pytest.approx(float(value), rel=1e-6, abs=1e-9), key
     obs = without.mdp.initial(8, without.rng)
@@ -170,8 +183,10 @@ def test_the_sac_step_for_graphs_adds_into_its_own_sums_and_trains_as_without(
     with_graphs = _collected()
     with_graphs.compile = True
     without = copy.deepcopy(with_graphs)
+    marks = _step_marks(monkeypatch)
     _graphs(monkeypatch, True)
     logged_g = _train(with_graphs, 12, library=False)
+    assert len(marks) == 11  # a new graph step at each whole step (the first makes Adam's state)
     whole = with_graphs._whole
     assert whole is not None and whole.cuda_graphs and whole.ran_compiled
     own = with_graphs._graph_sums
@@ -188,7 +203,7 @@ def test_the_sac_step_for_graphs_adds_into_its_own_sums_and_trains_as_without(
 
     _graphs(monkeypatch, False)
     logged_p = _train(without, 12, library=False)
-    assert not without._whole.cuda_graphs and without._graph_sums is None
+    assert not without._whole.cuda_graphs and without._graph_sums is None and len(marks) == 11
     assert logged_g.keys() == logged_p.keys()
     for key, value in logged_p.items():
         assert logged_g[key] == pytest.approx(value, rel=1e-6, abs=1e-9), key

@@ -406,6 +406,7 @@ class _MLEStep:
         if self._sum is None or not self.fn.cuda_graphs:
             self.fn(self.module, self.groups, x, y, self.scalars(self.groups, self.lrs), total)
             return
+        torch.compiler.cudagraph_mark_step_begin()  # the last batch's graph outputs are spent
         self.fn(self.module, self.groups, x, y, self.scalars(self.groups, self.lrs), self._sum)
         total += self._sum
         self._sum.zero_()
@@ -435,6 +436,8 @@ class _MLEStep:
             if not self.active:
                 return
             idx = boot[:, :size]  # [E, size]
+            if self._sum is not None:
+                torch.compiler.cudagraph_mark_step_begin()
             scalars = self.scalars(groups, self.lrs)
             self.fn(self.module, groups, x[idx], y[idx], scalars, total)
 
