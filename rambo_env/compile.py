@@ -224,8 +224,8 @@ class MaybeCompiled:
         self.fn, self.name = fn, name
         self.disabled_by = compile_disabled() if enabled else None  # torch would not compile
         compiled = enabled and self.disabled_by is None
-        self.cuda_graphs = compiled and check_flag(cuda_graphs, "cuda_graphs")
-        mode = {"mode": "reduce-overhead"} if self.cuda_graphs else {}
+        self._cuda_graphs = compiled and check_flag(cuda_graphs, "cuda_graphs")
+        mode = {"mode": "reduce-overhead"} if self._cuda_graphs else {}
         self._compiled = (
             torch.compile(fn, dynamic=False, fullgraph=fullgraph, backend=_BACKEND, **mode)
             if compiled
@@ -239,6 +239,12 @@ class MaybeCompiled:
     def active(self) -> bool:
         """True while calls go through the compiled function."""
         return self._compiled is not None
+
+    @property
+    def cuda_graphs(self) -> bool:
+        """True while calls go through the function compiled for CUDA graphs (False after a
+        failed compile: eager from then on)."""
+        return self._cuda_graphs and self._compiled is not None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._compiled is None:

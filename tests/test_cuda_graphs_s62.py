@@ -88,6 +88,8 @@ def test_only_a_cuda_graph_step_asks_torch_compile_for_reduce_overhead(monkeypat
     assert "mode" not in seen[1]
     assert graphs.cuda_graphs and not plain.cuda_graphs and not eager.cuda_graphs
     assert torch.equal(graphs(torch.zeros(2)), torch.ones(2))
+    graphs._compiled = None  # as after a failed compile: eager from then on
+    assert not graphs.cuda_graphs
     with pytest.raises(ValueError, match="cuda_graphs"):
         MaybeCompiled(lambda x: x, enabled=True, name="t", cuda_graphs="yes")
 

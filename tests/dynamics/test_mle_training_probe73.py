@@ -20,8 +20,9 @@ class _SlowFirstCompile:
     """``MaybeCompiled`` whose first call of each batch shape takes 1.5 s, as a compile does
     (about a minute on a CPU at paper size); numbers as eager."""
 
-    def __init__(self, fn, *, enabled, name, fullgraph=False):
+    def __init__(self, fn, *, enabled, name, fullgraph=False, cuda_graphs=False):
         self.fn, self.active, self.seen, self.name = fn, enabled, set(), name
+        self.cuda_graphs = cuda_graphs  # as MaybeCompiled's (session 62)
 
     def __call__(self, *args):
         if "step sizes" in self.name:  # Adam's bias corrections: a tiny graph, not timed here
