@@ -697,11 +697,19 @@ class _OwnTransition(LearnedMDP):
         return super().transition(obs, action, rng, check_finite=check_finite)
 
 
-@pytest.mark.parametrize("compile", [False, True])
-def test_update_samples_from_eq9s_forward_as_the_transition_would(toy, compile):
+@pytest.mark.parametrize(
+    "compile", [False, "aot_eager", pytest.param("inductor", marks=pytest.mark.slow)]
+)
+def test_update_samples_from_eq9s_forward_as_the_transition_would(toy, compile, monkeypatch):
     """Issue 12: update() draws each rollout step's next state from the elites' forward that
     Eq. 9's log p needs (no second forward); the run equals stepping by mdp.transition and
-    step() with the same draws, to float32 rounding (stats, states and weights)."""
+    step() with the same draws, to float32 rounding (stats, states and weights). Compiled with
+    ``aot_eager`` by default (which forward the draws come from is the point; inductor's numbers
+    for this step are checked in test_adversary_whole_step.py), inductor under ``-m slow``."""
+    if compile:
+        from rambo_env import compile as compile_mod
+
+        monkeypatch.setattr(compile_mod, "_BACKEND", compile)
     policy = PolicyFns(
         sample=lambda o: torch.tanh(o[:, :1] + 0.3),
         mean=lambda o: torch.tanh(o[:, :1]),
@@ -710,7 +718,7 @@ def test_update_samples_from_eq9s_forward_as_the_transition_would(toy, compile):
     cfg = AdversaryConfig(0.5, rollout_length=3, n_updates=7, batch_size=32)
     mdp_fast, dataset = _elites_out_of_order(toy)
     mdp_plain = copy.deepcopy(mdp_fast)
-    fast = ModelAdversary(mdp_fast, dataset, cfg, seed=5, compile=compile)
+    fast = ModelAdversary(mdp_fast, dataset, cfg, seed=5, compile=bool(compile))
     assert fast._shares_forward
     plain = ModelAdversary(mdp_plain, dataset, cfg, seed=5)
     stats = fast.update(policy)
