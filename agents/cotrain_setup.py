@@ -1593,7 +1593,6 @@ def _make_mdp(
         EMULATED_BF16,
         EnsembleConfig,
         native_bf16,
-        resolve_device,
     )
     from rambo_env.dynamics.training import MLEConfig, compiled_story
     from rambo_env.model import make_mdp
